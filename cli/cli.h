@@ -1,0 +1,168 @@
+/* cli.h - shared pieces of the `fortress` command line: the command table,
+ * option parsing, output helpers and the exit-code contract of docs/cli.md.
+ * The CLI uses only the public API (fortress.h) and jansson. */
+#ifndef FORT_CLI_H
+#define FORT_CLI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "fortress.h"
+
+/* Exit codes (docs/cli.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,       /* generic failure; audit verify found a problem */
+	EXIT_USAGE = 2,      /* unknown command/option, missing argument */
+	EXIT_NOTFOUND = 3,
+	EXIT_AUTH = 4,
+	EXIT_DENIED = 5,
+	EXIT_INPUT = 6,
+	EXIT_BUSY = 7,
+	EXIT_CORRUPT = 8,
+	EXIT_IO = 9,
+};
+
+/* ---------------------------------------------------------------- options */
+
+enum cli_opt_kind {
+	OPT_FLAG,            /* --json */
+	OPT_VALUE,           /* --purpose P (the last one wins) */
+	OPT_MULTI,           /* --set F=V, may be repeated */
+};
+
+struct cli_opt {
+	const char *name;    /* long name without "--" */
+	char short_name;     /* 'o' for -o, 0 for none */
+	enum cli_opt_kind kind;
+	const char *arg;     /* value placeholder for help: "FILE" */
+	const char *help;
+};
+
+#define CLI_MAX_OPTS 24
+
+struct cli_args {
+	const struct cli_opt *spec;
+	size_t nspec;
+	unsigned count[CLI_MAX_OPTS];     /* times given */
+	const char *value[CLI_MAX_OPTS];  /* last value */
+	const char **multi[CLI_MAX_OPTS]; /* every value (OPT_MULTI), points into argv */
+	const char **pos;                 /* positional arguments */
+	size_t npos;
+};
+
+/* --------------------------------------------------------------- commands */
+
+struct cli;
+
+/* Shared setup done by main before a command runs. */
+enum {
+	NEEDS_PATH = 1 << 0,    /* resolve the vault path */
+	NEEDS_VAULT = 1 << 1,   /* open the vault locked (never prompts) */
+	NEEDS_UNLOCK = 1 << 2,  /* open the vault unlocked (passphrase) */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *c);         /* returns an exit code */
+	unsigned flags;
+	const char *summary;              /* one line for the command list */
+	const char *synopsis;             /* what follows the command path in usage */
+	const struct cli_opt *opts;       /* NULL-name terminated, may be NULL */
+	int min_args, max_args;           /* positional arguments (max -1: any) */
+	const char *args_name;            /* "ID", "FILE"... for "needs ID" messages */
+	int (*check)(struct cli *c);      /* runs before the shared setup, may be NULL */
+	const struct cli_cmd *const *subs; /* subcommands (NULL terminated) */
+	const char *description;          /* longer help, may be NULL */
+};
+
+struct cli {
+	/* global options */
+	const char *vault_opt;
+	const char *user;
+	const char *passphrase_file;
+	int json, quiet, no_color;
+	int color_out, color_err;         /* decided once options are known */
+
+	/* the command being run */
+	const struct cli_cmd *cmd;
+	char cmd_path[64];                /* "client get" */
+	struct cli_args args;
+
+	/* shared setup */
+	char *vault_path;                 /* resolved (malloc) */
+	int vault_from_default;           /* not from --vault / FORTRESS_VAULT */
+	fort_vault *vault;
+};
+
+/* Command tables, one per file. */
+extern const struct cli_cmd cmd_init_def;
+extern const struct cli_cmd cmd_passwd_def;
+extern const struct cli_cmd cmd_passphrase_def;
+extern const struct cli_cmd cmd_status_def;
+extern const struct cli_cmd cmd_map_def;
+extern const struct cli_cmd cmd_client_def;
+extern const struct cli_cmd cmd_audit_def;
+extern const struct cli_cmd cmd_client_import_def;
+extern const struct cli_cmd cmd_client_export_def;
+
+/* ---------------------------------------------------------- option access */
+
+int cli_flag(const struct cli *c, const char *name);
+const char *cli_str(const struct cli *c, const char *name);
+/* Values of a repeatable option; returns how many. */
+size_t cli_multi(const struct cli *c, const char *name, const char *const **out);
+const char *cli_pos(const struct cli *c, size_t i);
+
+/* ---------------------------------------------------------------- output */
+
+/* Exit code for a FORT_E* code (0 for 0). */
+int cli_exit_code(int fort_code);
+
+/* "fortress: MESSAGE" on stderr (red on a TTY); returns EXIT. */
+int cli_error(struct cli *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "hint: ..." on stderr. */
+void cli_hint(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the library's message for R and return the matching exit code.
+ * HINT (may be NULL) is printed as a hint line. */
+int cli_fail(struct cli *c, int r, const char *hint);
+/* A usage error for the current command: message, usage line, exit 2. */
+int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Informational line on stderr unless --quiet. */
+void cli_info(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Bold / reset around field names on stdout when colour is on. */
+const char *cli_bold(const struct cli *c);
+const char *cli_reset(const struct cli *c);
+
+/* Print a JSON value on stdout (indented, keys in insertion order) and
+ * release it.  Returns 0 or EXIT_IO/EXIT_FAIL. */
+int cli_print_json(struct cli *c, json_t *value);
+
+/* "2025-11-29T10:00:00Z" into BUF. */
+const char *cli_time(char *buf, size_t len, int64_t t);
+
+/* -------------------------------------------------------------- the vault */
+
+/* Open c->vault_path: locked (UNLOCK 0) or unlocked with the passphrase
+ * from the file or the TTY.  Prints the error; returns an exit code. */
+int cli_vault_open(struct cli *c, int unlock);
+/* The vault is open locked and an operation said FORT_ELOCKED: reopen it
+ * unlocked.  Returns an exit code. */
+int cli_vault_reopen_unlocked(struct cli *c);
+
+/* Is there a terminal to talk to (stdin is a TTY and /dev/tty opens)? */
+int cli_have_tty(void);
+/* Ask a question on /dev/tty (echo on).  *OUT is malloc'ed without the
+ * newline.  Returns 0, or -1 when there is no TTY / EOF. */
+int cli_tty_ask(char **out, const char *prompt);
+
+/* Write the whole of DATA to a new file PATH created with mode 0600
+ * (truncating an existing one).  Returns an exit code, printing errors. */
+int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode);
+/* Read a whole (small) file; *out is NUL-terminated, malloc'ed. */
+int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size_t cap);
+
+#endif

@@ -1,0 +1,333 @@
+/* cli_util.c - output helpers shared by the commands: errors and hints on
+ * stderr, the FORT_E* -> exit code mapping, JSON on stdout, option access,
+ * small file helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define RED "\033[1;31m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+/* The one mapping from library errors to exit codes (docs/cli.md). */
+int cli_exit_code(int fort_code)
+{
+	switch (fort_code) {
+	case FORT_OK:
+		return EXIT_OK;
+	case FORT_ERROR:
+	case FORT_ETAMPER:
+		return EXIT_FAIL;
+	case FORT_ENOTFOUND:
+		return EXIT_NOTFOUND;
+	case FORT_EAUTH:
+		return EXIT_AUTH;
+	case FORT_EDENIED:
+		return EXIT_DENIED;
+	case FORT_EINPUT:
+	case FORT_EWEAK:
+	case FORT_EDUPLICATE:
+	case FORT_EEXISTS:
+		return EXIT_INPUT;
+	case FORT_EBUSY:
+	case FORT_ELOCKED:
+		return EXIT_BUSY;
+	case FORT_ECORRUPT:
+	case FORT_EVERSION:
+		return EXIT_CORRUPT;
+	case FORT_EIO:
+	case FORT_ENOMEM:
+		return EXIT_IO;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+static void verror(struct cli *c, const char *fmt, va_list ap)
+{
+	fflush(stdout);    /* keep the order of stdout and stderr on a terminal */
+	if (c && c->color_err)
+		fputs(RED "fortress:" RESET " ", stderr);
+	else
+		fputs("fortress: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int cli_error(struct cli *c, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(c, fmt, ap);
+	va_end(ap);
+	return exit_code;
+}
+
+void cli_hint(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c && c->color_err)
+		fputs(YELLOW "hint:" RESET " ", stderr);
+	else
+		fputs("hint: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cli_info(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_fail(struct cli *c, int r, const char *hint)
+{
+	const char *msg = fort_error_message();
+	int code = r < 0 ? r : FORT_ERROR;
+
+	if (!msg || !*msg) {
+		const char *name = fort_error_name(code);
+
+		cli_error(c, EXIT_FAIL, "failed (%s)", name ? name : "ERROR");
+	} else {
+		cli_error(c, EXIT_FAIL, "%s", msg);
+	}
+	if (!hint) {
+		switch (code) {
+		case FORT_EWEAK:
+			hint = "try 'fortress passphrase generate'";
+			break;
+		case FORT_EBUSY:
+			hint = "another fortress process is using the vault; try again when it has finished";
+			break;
+		case FORT_ELOCKED:
+			hint = "this needs the vault unlocked; give the passphrase (--passphrase-file or the prompt)";
+			break;
+		case FORT_EDENIED:
+			hint = "'fortress map show' lists the purposes each field allows";
+			break;
+		case FORT_ETAMPER:
+			hint = "run 'fortress audit verify' and restore the vault from a backup";
+			break;
+		case FORT_EIO:
+			hint = "check free disk space and permissions";
+			break;
+		default:
+			break;
+		}
+	}
+	if (hint)
+		cli_hint(c, "%s", hint);
+	return cli_exit_code(code);
+}
+
+int cli_usage_error(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(c, fmt, ap);
+	va_end(ap);
+	if (c->cmd) {
+		if (c->cmd->subs)
+			fprintf(stderr, "usage: fortress %s SUBCOMMAND [OPTIONS] [ARGS]\n", c->cmd_path);
+		else
+			fprintf(stderr, "usage: fortress %s%s%s\n", c->cmd_path,
+				c->cmd->synopsis && *c->cmd->synopsis ? " " : "",
+				c->cmd->synopsis ? c->cmd->synopsis : "");
+		cli_hint(c, "see 'fortress help %s'", c->cmd_path);
+	}
+	return EXIT_USAGE;
+}
+
+const char *cli_bold(const struct cli *c)
+{
+	return c->color_out ? BOLD : "";
+}
+
+const char *cli_reset(const struct cli *c)
+{
+	return c->color_out ? RESET : "";
+}
+
+int cli_print_json(struct cli *c, json_t *value)
+{
+	char *s;
+
+	if (!value)
+		return cli_error(c, EXIT_IO, "out of memory");
+	s = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(value);
+	if (!s)
+		return cli_error(c, EXIT_IO, "out of memory");
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	/* The JSON may hold revealed values: wipe the text before freeing it. */
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return EXIT_OK;
+}
+
+const char *cli_time(char *buf, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
+/* ------------------------------------------------------------ option access */
+
+static int find_opt(const struct cli *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->args.nspec; i++)
+		if (!strcmp(c->args.spec[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int cli_flag(const struct cli *c, const char *name)
+{
+	int i = find_opt(c, name);
+
+	return i >= 0 && c->args.count[i] > 0;
+}
+
+const char *cli_str(const struct cli *c, const char *name)
+{
+	int i = find_opt(c, name);
+
+	return i >= 0 && c->args.count[i] > 0 ? c->args.value[i] : NULL;
+}
+
+size_t cli_multi(const struct cli *c, const char *name, const char *const **out)
+{
+	int i = find_opt(c, name);
+
+	*out = NULL;
+	if (i < 0 || !c->args.count[i] || !c->args.multi[i])
+		return 0;
+	*out = c->args.multi[i];
+	return c->args.count[i];
+}
+
+const char *cli_pos(const struct cli *c, size_t i)
+{
+	return i < c->args.npos ? c->args.pos[i] : NULL;
+}
+
+/* ------------------------------------------------------------------ files */
+
+int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode)
+{
+	const char *p = data;
+	int fd, e;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, mode);
+	if (fd < 0) {
+		e = errno;
+		return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
+	}
+	if (fchmod(fd, (mode_t)mode) < 0)
+		goto fail;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return EXIT_OK;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
+}
+
+int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size_t cap)
+{
+	char *buf = NULL;
+	size_t n = 0, alloc = 0;
+	FILE *f;
+
+	*out = NULL;
+	*len = 0;
+	f = fopen(path, "rb");
+	if (!f) {
+		int e = errno;
+
+		return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot open %s: %s", path, strerror(e));
+	}
+	for (;;) {
+		size_t got;
+
+		if (alloc - n < 4096 + 1) {
+			char *nb;
+
+			if (alloc > cap) {
+				free(buf);
+				fclose(f);
+				return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);
+			}
+			alloc = alloc ? alloc * 2 : 8192;
+			nb = realloc(buf, alloc);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return cli_error(c, EXIT_IO, "out of memory");
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, alloc - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return cli_error(c, EXIT_IO, "cannot read %s", path);
+	}
+	fclose(f);
+	if (n > cap) {
+		free(buf);
+		return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return EXIT_OK;
+}

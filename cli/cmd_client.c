@@ -1,0 +1,386 @@
+/* cmd_client.c - `fortress client add|list|get|find|edit|erase` (import and
+ * export are in cmd_client_io.c). */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+static const struct cli_opt set_opts[] = {
+	{ "set", 0, OPT_MULTI, "FIELD=VALUE", "set FIELD (an empty VALUE clears it on edit)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static const struct cli_opt get_opts[] = {
+	{ "reveal", 0, OPT_MULTI, "FIELD|all", "decrypt FIELD in full (needs --purpose)" },
+	{ "purpose", 0, OPT_VALUE, "P", "why the values are revealed; the data map must allow it" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static const struct cli_opt erase_opts[] = {
+	{ "reason", 0, OPT_VALUE, "TEXT", "why (no personal data: it is kept in the erasure ledger)" },
+	{ "yes", 0, OPT_FLAG, NULL, "do not ask for confirmation" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static const char *const hint_ids = "'fortress client list' shows the client ids";
+
+/* --set FIELD=VALUE... into a fort_kv array (pointing into argv). */
+static int parse_sets(struct cli *c, fort_kv **out, size_t *n)
+{
+	const char *const *sets;
+	size_t i, ns = cli_multi(c, "set", &sets);
+	fort_kv *kv;
+
+	*out = NULL;
+	*n = 0;
+	if (ns == 0)
+		return cli_usage_error(c, "'%s' needs --set FIELD=VALUE", c->cmd_path);
+	kv = calloc(ns, sizeof(*kv));
+	if (!kv)
+		return cli_error(c, EXIT_IO, "out of memory");
+	for (i = 0; i < ns; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char *field;
+
+		if (!eq || eq == sets[i]) {
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				free((char *)kv[k].field);
+			free(kv);
+			/* the argument is not echoed: it may hold a client's value */
+			return cli_usage_error(c, "--set needs FIELD=VALUE (argument %zu of --set has no field name)", i + 1);
+		}
+		field = strndup(sets[i], (size_t)(eq - sets[i]));
+		if (!field) {
+			size_t k;
+
+			for (k = 0; k < i; k++)
+				free((char *)kv[k].field);
+			free(kv);
+			return cli_error(c, EXIT_IO, "out of memory");
+		}
+		kv[i].field = field;
+		kv[i].value = eq + 1;
+	}
+	*out = kv;
+	*n = ns;
+	return EXIT_OK;
+}
+
+static void free_sets(fort_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((char *)kv[i].field);
+	free(kv);
+}
+
+static int client_fail(struct cli *c, int r)
+{
+	switch (r) {
+	case FORT_ENOTFOUND:
+		return cli_fail(c, r, hint_ids);
+	case FORT_EDUPLICATE:
+		return cli_fail(c, r, "change the existing client with 'fortress client edit ID'");
+	case FORT_EINPUT:
+		return cli_fail(c, r, "'fortress map show' lists the fields and their types");
+	default:
+		return cli_fail(c, r, NULL);
+	}
+}
+
+/* ------------------------------------------------------------------ add */
+
+static int cmd_client_add(struct cli *c)
+{
+	char id[FORT_ID_LEN + 1];
+	fort_kv *kv;
+	size_t n;
+	int r, ex;
+
+	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
+		return ex;
+	r = fort_client_add(id, c->vault, kv, n);
+	free_sets(kv, n);
+	if (r < 0)
+		return client_fail(c, r);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "id", json_string(id));
+		return cli_print_json(c, j);
+	}
+	printf("%s\n", id);    /* the result, printed even with --quiet */
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ edit */
+
+static int cmd_client_edit(struct cli *c)
+{
+	const char *id = cli_pos(c, 0);
+	fort_kv *kv;
+	size_t n;
+	int r, ex;
+
+	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
+		return ex;
+	r = fort_client_edit(c->vault, id, kv, n);
+	free_sets(kv, n);
+	if (r < 0)
+		return client_fail(c, r);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "id", json_string(id));
+		json_object_set_new(j, "updated", json_true());
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("updated %s\n", id);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ list */
+
+static int cmd_client_list(struct cli *c)
+{
+	fort_client_summary *s = NULL;
+	size_t n = 0, i;
+	char when[32];
+	int r;
+
+	if ((r = fort_client_list(&s, &n, c->vault)) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *a = json_array();
+
+		for (i = 0; i < n; i++) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "id", json_string(s[i].id));
+			json_object_set_new(o, "created", json_integer(s[i].created));
+			json_object_set_new(o, "display", json_string(s[i].display));
+			json_array_append_new(a, o);
+		}
+		free(s);
+		return cli_print_json(c, a);
+	}
+	for (i = 0; i < n; i++) {
+		printf("%s%s%s  %s  %s\n", cli_bold(c), s[i].id, cli_reset(c),
+		       cli_time(when, sizeof(when), s[i].created), s[i].display);
+	}
+	free(s);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------- get */
+
+static int cmd_client_get(struct cli *c)
+{
+	fort_read_opts o = FORT_READ_OPTS_INIT;
+	fort_record *rec = NULL;
+	size_t i, n;
+	int r;
+
+	o.nreveal = cli_multi(c, "reveal", &o.reveal);
+	o.purpose = cli_str(c, "purpose");
+	if (o.nreveal && (!o.purpose || !*o.purpose))
+		return cli_usage_error(c, "--reveal needs --purpose P");
+	if ((r = fort_client_get(&rec, c->vault, cli_pos(c, 0), &o)) < 0)
+		return client_fail(c, r);
+	n = fort_record_count(rec);
+	if (c->json) {
+		json_t *j = json_object(), *fields = json_object();
+		int ex;
+
+		json_object_set_new(j, "id", json_string(fort_record_id(rec)));
+		json_object_set_new(j, "created", json_integer(fort_record_created(rec)));
+		json_object_set_new(j, "updated", json_integer(fort_record_updated(rec)));
+		for (i = 0; i < n; i++) {
+			const fort_record_field *f = fort_record_field_at(rec, i);
+			json_t *v = json_object();
+
+			json_object_set_new(v, "value", f->value ? json_string(f->value) : json_null());
+			json_object_set_new(v, "revealed", json_boolean(f->revealed));
+			json_object_set_new(fields, f->field, v);
+		}
+		json_object_set_new(j, "fields", fields);
+		fort_record_free(rec);
+		ex = cli_print_json(c, j);
+		return ex;
+	}
+	for (i = 0; i < n; i++) {
+		const fort_record_field *f = fort_record_field_at(rec, i);
+
+		printf("%s%s:%s %s\n", cli_bold(c), f->field, cli_reset(c), f->value ? f->value : "");
+	}
+	fort_record_free(rec);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ find */
+
+static int cmd_client_find(struct cli *c)
+{
+	const char *arg = cli_pos(c, 0), *eq = strchr(arg, '=');
+	char (*ids)[FORT_ID_LEN + 1] = NULL;
+	char *field;
+	size_t n = 0, i;
+	int r, ex = EXIT_OK;
+
+	if (!eq || eq == arg)
+		return cli_usage_error(c, "'client find' needs FIELD=VALUE");
+	field = strndup(arg, (size_t)(eq - arg));
+	if (!field)
+		return cli_error(c, EXIT_IO, "out of memory");
+	r = fort_client_find(&ids, &n, c->vault, field, eq + 1);
+	if (r < 0) {
+		ex = cli_fail(c, r, r == FORT_EINPUT || r == FORT_ENOTFOUND ?
+			      "only searchable fields can be searched; see 'fortress map show'" : NULL);
+		goto out;
+	}
+	if (c->json) {
+		json_t *a = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, json_string(ids[i]));
+		ex = cli_print_json(c, a);
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%s\n", ids[i]);
+	}
+	if (ex == EXIT_OK && n == 0)
+		ex = cli_error(c, EXIT_NOTFOUND, "no client found with that %s", field);
+out:
+	free(ids);
+	free(field);
+	return ex;
+}
+
+/* ----------------------------------------------------------------- erase */
+
+static int erase_check(struct cli *c)
+{
+	if (!cli_flag(c, "yes") && !cli_have_tty())
+		return cli_usage_error(c, "'client erase' needs --yes when there is no terminal to confirm on");
+	return EXIT_OK;
+}
+
+static int cmd_client_erase(struct cli *c)
+{
+	const char *id = cli_pos(c, 0);
+	int r;
+
+	r = fort_client_is_erased(c->vault, id);
+	if (r == 1) {
+		cli_error(c, EXIT_NOTFOUND, "client %s was already erased", id);
+		return EXIT_NOTFOUND;
+	}
+	if (!cli_flag(c, "yes")) {
+		char prompt[160], *answer = NULL;
+		int yes;
+
+		snprintf(prompt, sizeof(prompt),
+			 "Erase client %.40s for good? Its data cannot be recovered. [y/N] ", id);
+		if (cli_tty_ask(&answer, prompt) < 0)
+			return cli_error(c, EXIT_FAIL, "not confirmed; nothing erased");
+		yes = !strcasecmp(answer, "y") || !strcasecmp(answer, "yes");
+		free(answer);
+		if (!yes)
+			return cli_error(c, EXIT_FAIL, "not confirmed; nothing erased");
+	}
+	if ((r = fort_client_erase(c->vault, id, cli_str(c, "reason"))) < 0)
+		return client_fail(c, r);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "id", json_string(id));
+		json_object_set_new(j, "erased", json_true());
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("erased %s\n", id);
+	return EXIT_OK;
+}
+
+/* ----------------------------------------------------------------- table */
+
+static const struct cli_cmd client_add_def = {
+	.name = "add", .fn = cmd_client_add, .flags = NEEDS_UNLOCK,
+	.summary = "add a client; prints the new id",
+	.synopsis = "--set FIELD=VALUE [--set ...]",
+	.opts = set_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"Every value is checked and normalised by its field's type (see 'fortress map\n"
+		"show').  A client with the same email or phone is refused.  Prints the new\n"
+		"id (c-0123456789abcdef).\n",
+};
+
+static const struct cli_cmd client_list_def = {
+	.name = "list", .fn = cmd_client_list, .flags = NEEDS_UNLOCK,
+	.summary = "list clients: id, created, masked name",
+	.synopsis = "[--json]",
+	.min_args = 0, .max_args = 0,
+};
+
+static const struct cli_cmd client_get_def = {
+	.name = "get", .fn = cmd_client_get, .flags = NEEDS_UNLOCK,
+	.summary = "show one client, masked unless revealed for a purpose",
+	.synopsis = "ID [--reveal FIELD|all]... [--purpose P] [--json]",
+	.opts = get_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.description =
+		"Prints 'field: value' lines, masked unless revealed.  --reveal needs a\n"
+		"--purpose the data map allows for each revealed field.  Every read is audited.\n",
+};
+
+static const struct cli_cmd client_find_def = {
+	.name = "find", .fn = cmd_client_find, .flags = NEEDS_UNLOCK,
+	.summary = "find clients by a searchable field; prints ids",
+	.synopsis = "FIELD=VALUE [--json]",
+	.min_args = 1, .max_args = 1, .args_name = "FIELD=VALUE",
+	.description =
+		"Searches the blind index (nothing is decrypted).  Prints matching ids, one a\n"
+		"line; exit 3 when there is none.\n",
+};
+
+static const struct cli_cmd client_edit_def = {
+	.name = "edit", .fn = cmd_client_edit, .flags = NEEDS_UNLOCK,
+	.summary = "change fields of a client",
+	.synopsis = "ID --set FIELD=VALUE [--set ...]",
+	.opts = set_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.description = "An empty VALUE clears the field.\n",
+};
+
+static const struct cli_cmd client_erase_def = {
+	.name = "erase", .fn = cmd_client_erase, .flags = NEEDS_UNLOCK,
+	.summary = "erase a client for good (crypto-shredding)",
+	.synopsis = "ID [--reason TEXT] [--yes]",
+	.opts = erase_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.check = erase_check,
+	.description =
+		"Deletes the client's key, ciphertexts and index entries; the id goes into the\n"
+		"erasure ledger.  Asks for confirmation on a terminal unless --yes; without a\n"
+		"terminal --yes is required.\n",
+};
+
+static const struct cli_cmd *const client_subs[] = {
+	&client_add_def,
+	&client_list_def,
+	&client_get_def,
+	&client_find_def,
+	&client_edit_def,
+	&client_erase_def,
+	&cmd_client_import_def,
+	&cmd_client_export_def,
+	NULL
+};
+
+const struct cli_cmd cmd_client_def = {
+	.name = "client", .fn = NULL, .flags = 0,
+	.summary = "add, read, find, change, erase, import and export clients",
+	.subs = client_subs,
+};

@@ -1,0 +1,137 @@
+/* cmd_init.c - `fortress init`: create the vault. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "passphrase_input.h"
+#include "vault_path.h"
+
+static const struct cli_opt init_opts[] = {
+	{ "name", 0, OPT_VALUE, "BUSINESS", "the business the vault belongs to" },
+	{ "owner", 0, OPT_VALUE, "NAME", "the first user (role owner)" },
+	{ "kdf", 0, OPT_VALUE, "KDF", "moderate (default), interactive (weaker: tests only) or sensitive" },
+	{ "country", 0, OPT_VALUE, "CC", "default country for phone numbers (ISO 3166 alpha-2, default DE)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int ask_missing(struct cli *c, char **out, const char *given, const char *opt, const char *prompt)
+{
+	*out = NULL;
+	if (given && *given) {
+		*out = strdup(given);
+		return *out ? EXIT_OK : cli_error(c, EXIT_IO, "out of memory");
+	}
+	if (!cli_have_tty())
+		return cli_usage_error(c, "'init' needs %s (no terminal to ask on)", opt);
+	for (;;) {
+		if (cli_tty_ask(out, prompt) < 0)
+			return cli_usage_error(c, "'init' needs %s", opt);
+		if (**out)
+			return EXIT_OK;
+		free(*out);
+		*out = NULL;
+	}
+}
+
+static int cmd_init(struct cli *c)
+{
+	fort_create_opts o = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = NULL;
+	fort_vault *v = NULL;
+	fort_status st;
+	char *name = NULL, *owner = NULL;
+	const char *kdf = cli_str(c, "kdf"), *inputs[3];
+	struct stat sb;
+	char head[96];
+	int r, ex;
+
+	if (kdf && !strcmp(kdf, "moderate"))
+		o.kdf = FORT_KDF_MODERATE;
+	else if (kdf && !strcmp(kdf, "interactive"))
+		o.kdf = FORT_KDF_INTERACTIVE;
+	else if (kdf && !strcmp(kdf, "sensitive"))
+		o.kdf = FORT_KDF_SENSITIVE;
+	else if (kdf)
+		return cli_usage_error(c, "unknown --kdf '%s' (moderate, interactive or sensitive)", kdf);
+	o.default_country = cli_str(c, "country");
+
+	/* Refuse before asking anything when the vault already exists. */
+	if (lstat(c->vault_path, &sb) == 0) {
+		cli_error(c, EXIT_INPUT, "a vault already exists at %s", c->vault_path);
+		cli_hint(c, "use --vault PATH (or FORTRESS_VAULT) for a new vault elsewhere");
+		return EXIT_INPUT;
+	}
+
+	if ((ex = ask_missing(c, &name, cli_str(c, "name"), "--name BUSINESS", "Business name: ")) != EXIT_OK)
+		goto out;
+	if ((ex = ask_missing(c, &owner, cli_str(c, "owner"), "--owner NAME", "Owner name: ")) != EXIT_OK)
+		goto out;
+	o.business = name;
+	o.owner = owner;
+
+	if ((ex = cli_passphrase_get(c, &pass, cli_passphrase_file(c), "New vault passphrase: ", 1,
+				     CLI_NO_PASSPHRASE_MSG)) != EXIT_OK)
+		goto out;
+	inputs[0] = name;
+	inputs[1] = owner;
+	inputs[2] = NULL;
+	if ((r = fort_passphrase_check(pass, inputs)) < 0) {
+		ex = cli_fail(c, r, "try 'fortress passphrase generate'");
+		goto out;
+	}
+	if (o.kdf == FORT_KDF_INTERACTIVE)
+		cli_info(c, "warning: --kdf interactive is weaker; use it for tests only");
+
+	if ((ex = cli_vault_mkparent(c)) != EXIT_OK)
+		goto out;
+	if ((r = fort_vault_create(&v, c->vault_path, &o, pass)) < 0) {
+		ex = cli_fail(c, r, r == FORT_EEXISTS ?
+			      "use --vault PATH (or FORTRESS_VAULT) for a new vault elsewhere" : NULL);
+		goto out;
+	}
+	c->vault = v;      /* closed by main */
+	if ((r = fort_vault_status(&st, v)) < 0) {
+		ex = cli_fail(c, r, NULL);
+		goto out;
+	}
+	snprintf(head, sizeof(head), "%lld:%s", (long long)st.audit_head_seq, st.audit_head);
+
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "vault", json_string(c->vault_path));
+		json_object_set_new(j, "business", json_string(st.business));
+		json_object_set_new(j, "owner", json_string(st.owner));
+		json_object_set_new(j, "kdf", json_string(st.kdf));
+		json_object_set_new(j, "audit_head", json_string(head));
+		ex = cli_print_json(c, j);
+		goto out;
+	}
+	if (!c->quiet) {
+		printf("created vault %s\n", c->vault_path);
+		printf("audit head: %s\n", head);
+		cli_info(c, "keep the audit head outside the vault: 'fortress audit verify --anchor %s' proves nothing was removed", head);
+	}
+	ex = EXIT_OK;
+out:
+	fort_secret_free(pass);
+	free(name);
+	free(owner);
+	return ex;
+}
+
+const struct cli_cmd cmd_init_def = {
+	.name = "init", .fn = cmd_init, .flags = NEEDS_PATH,
+	.summary = "create a new vault",
+	.synopsis = "[--name BUSINESS] [--owner NAME] [--kdf moderate|interactive|sensitive] [--country CC]",
+	.opts = init_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"Creates the vault (refuses if it exists) and its parent directory (mode 0700).\n"
+		"Missing --name/--owner are asked on a terminal, else it is a usage error.\n"
+		"The passphrase is asked twice (no echo), or read from --passphrase-file.\n"
+		"It must have at least 15 characters and resist guessing; see\n"
+		"'fortress passphrase generate'.  Prints the vault path and the audit head\n"
+		"SEQ:HASH: write it down outside the vault.\n",
+};

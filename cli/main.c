@@ -1,0 +1,508 @@
+/* main.c - `fortress`: global options, the command table and the shared
+ * setup every command needs (vault path, opening locked or unlocked), done
+ * once here before a command runs (docs/cli.md is the contract). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vault_path.h"
+
+static int cmd_help(struct cli *c);
+
+static const struct cli_cmd cmd_help_def = {
+	.name = "help", .fn = cmd_help, .flags = 0,
+	.summary = "show help for fortress or for a command",
+	.synopsis = "[COMMAND [SUBCOMMAND]]",
+	.min_args = 0, .max_args = -1,
+};
+
+/* The command table.  Adding a command is a new file and one line here. */
+static const struct cli_cmd *const commands[] = {
+	&cmd_init_def,
+	&cmd_passwd_def,
+	&cmd_passphrase_def,
+	&cmd_status_def,
+	&cmd_map_def,
+	&cmd_client_def,
+	&cmd_audit_def,
+	&cmd_help_def,
+	NULL
+};
+
+static const struct cli_opt global_opts[] = {
+	{ "vault", 0, OPT_VALUE, "PATH", "vault file (env FORTRESS_VAULT)" },
+	{ "user", 0, OPT_VALUE, "NAME", "acting user, default the owner (env FORTRESS_USER)" },
+	{ "passphrase-file", 0, OPT_VALUE, "FILE", "read the passphrase from FILE's first line (env FORTRESS_PASSPHRASE_FILE)" },
+	{ "json", 0, OPT_FLAG, NULL, "machine-readable output" },
+	{ "no-color", 0, OPT_FLAG, NULL, "no ANSI colours (env NO_COLOR)" },
+	{ "quiet", 'q', OPT_FLAG, NULL, "only errors" },
+	{ "help", 'h', OPT_FLAG, NULL, "help for fortress or for the command" },
+	{ "version", 0, OPT_FLAG, NULL, "print the version" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+enum { G_VAULT, G_USER, G_PASSFILE, G_JSON, G_NOCOLOR, G_QUIET, G_HELP, G_VERSION };
+
+/* Parsing state beyond struct cli. */
+struct parse {
+	int help, version;
+	int argc;
+	char **argv;
+	int i;                 /* next argument */
+	int dashdash;          /* "--" seen: everything else is positional */
+};
+
+/* ------------------------------------------------------------------- help */
+
+static const struct cli_cmd *find_cmd(const struct cli_cmd *const *table, const char *name)
+{
+	size_t i;
+
+	for (i = 0; table && table[i]; i++)
+		if (!strcmp(table[i]->name, name))
+			return table[i];
+	return NULL;
+}
+
+static void print_opts(FILE *f, const struct cli_opt *o)
+{
+	for (; o && o->name; o++) {
+		char left[64];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-28s %s%s\n", left, o->help ? o->help : "",
+			o->kind == OPT_MULTI ? " (repeatable)" : "");
+	}
+}
+
+static void print_main_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: fortress [GLOBAL OPTIONS] COMMAND [SUBCOMMAND] [OPTIONS] [ARGS]\n\n");
+	fprintf(f, "Fortress is a privacy vault for client records: encrypted field by field,\n"
+		   "masked by default, erased by crypto-shredding, every access audited.\n\n");
+	fprintf(f, "commands:\n");
+	for (i = 0; commands[i]; i++) {
+		const struct cli_cmd *cmd = commands[i];
+
+		if (cmd->subs) {
+			const struct cli_cmd *const *s;
+
+			for (s = cmd->subs; *s; s++) {
+				char name[48];
+
+				if ((*s)->subs) {
+					const struct cli_cmd *const *t;
+
+					for (t = (*s)->subs; *t; t++) {
+						snprintf(name, sizeof(name), "%s %s %s", cmd->name, (*s)->name, (*t)->name);
+						fprintf(f, "  %-22s %s\n", name, (*t)->summary);
+					}
+					continue;
+				}
+				snprintf(name, sizeof(name), "%s %s", cmd->name, (*s)->name);
+				fprintf(f, "  %-22s %s\n", name, (*s)->summary);
+			}
+		} else {
+			fprintf(f, "  %-22s %s\n", cmd->name, cmd->summary);
+		}
+	}
+	fprintf(f, "\nglobal options (before or after the command):\n");
+	print_opts(f, global_opts);
+	fprintf(f, "\nexit status: 0 ok, 1 failure, 2 usage, 3 not found, 4 wrong passphrase,\n"
+		   "5 refused, 6 invalid input, 7 busy, 8 not a vault/corrupt, 9 I/O error.\n");
+	fprintf(f, "\nSee 'fortress help COMMAND' or 'fortress COMMAND --help', and fortress(1).\n");
+}
+
+static void print_usage_line(FILE *f, const char *path, const struct cli_cmd *cmd)
+{
+	if (cmd->subs)
+		fprintf(f, "usage: fortress %s SUBCOMMAND [OPTIONS] [ARGS]\n", path);
+	else
+		fprintf(f, "usage: fortress %s%s%s\n", path, cmd->synopsis && *cmd->synopsis ? " " : "",
+			cmd->synopsis ? cmd->synopsis : "");
+}
+
+static void print_cmd_help(FILE *f, const char *path, const struct cli_cmd *cmd)
+{
+	print_usage_line(f, path, cmd);
+	fprintf(f, "\n%s.\n", cmd->summary);
+	if (cmd->description)
+		fprintf(f, "\n%s", cmd->description);
+	if (cmd->subs) {
+		const struct cli_cmd *const *s;
+
+		fprintf(f, "\nsubcommands:\n");
+		for (s = cmd->subs; *s; s++)
+			fprintf(f, "  %-14s %s\n", (*s)->name, (*s)->summary);
+		fprintf(f, "\nSee 'fortress help %s SUBCOMMAND'.\n", path);
+	}
+	if (cmd->opts && cmd->opts->name) {
+		fprintf(f, "\noptions:\n");
+		print_opts(f, cmd->opts);
+	}
+	fprintf(f, "\nglobal options: --vault PATH, --user NAME, --passphrase-file FILE, --json,\n"
+		   "--no-color, -q/--quiet, -h/--help (see 'fortress --help')\n");
+}
+
+/* 'fortress help [COMMAND [SUBCOMMAND...]]' */
+static int cmd_help(struct cli *c)
+{
+	const struct cli_cmd *cmd = NULL;
+	char path[64] = "";
+	size_t i;
+
+	if (c->args.npos == 0) {
+		print_main_usage(stdout);
+		return EXIT_OK;
+	}
+	for (i = 0; i < c->args.npos; i++) {
+		const char *w = c->args.pos[i];
+		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
+
+		if (!next) {
+			if (cmd)
+				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, path);
+			else
+				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
+			cli_hint(c, "see 'fortress --help'");
+			return EXIT_USAGE;
+		}
+		cmd = next;
+		if (path[0])
+			strncat(path, " ", sizeof(path) - strlen(path) - 1);
+		strncat(path, w, sizeof(path) - strlen(path) - 1);
+	}
+	print_cmd_help(stdout, path, cmd);
+	return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+static int opt_index(const struct cli_opt *spec, const char *arg, size_t namelen, int is_short)
+{
+	int i;
+
+	for (i = 0; spec && spec[i].name; i++) {
+		if (is_short) {
+			if (spec[i].short_name && spec[i].short_name == arg[0])
+				return i;
+		} else if (strlen(spec[i].name) == namelen && !strncmp(spec[i].name, arg, namelen)) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void apply_global(struct cli *c, struct parse *p, int idx, const char *val)
+{
+	switch (idx) {
+	case G_VAULT: c->vault_opt = val; break;
+	case G_USER: c->user = val; break;
+	case G_PASSFILE: c->passphrase_file = val; break;
+	case G_JSON: c->json = 1; break;
+	case G_NOCOLOR: c->no_color = 1; break;
+	case G_QUIET: c->quiet = 1; break;
+	case G_HELP: p->help = 1; break;
+	case G_VERSION: p->version = 1; break;
+	}
+}
+
+/* Parse the option at p->argv[p->i] (which starts with '-').  LOCAL is the
+ * command's option table (NULL before the command).  Returns 0, or an
+ * exit code after printing a usage error. */
+static int parse_option(struct cli *c, struct parse *p, const struct cli_opt *local, const char *where)
+{
+	const char *arg = p->argv[p->i], *val = NULL, *name;
+	const struct cli_opt *spec = NULL;
+	size_t namelen;
+	int idx = -1, is_global = 0, is_short;
+	char shown[64];
+
+	is_short = arg[1] != '-';
+	name = is_short ? arg + 1 : arg + 2;
+	if (is_short) {
+		namelen = 1;
+		if (name[1])
+			val = name + 1;          /* -oFILE */
+	} else {
+		const char *eq = strchr(name, '=');
+
+		namelen = eq ? (size_t)(eq - name) : strlen(name);
+		if (eq)
+			val = eq + 1;
+	}
+	if (local && (idx = opt_index(local, name, namelen, is_short)) >= 0) {
+		spec = &local[idx];
+	} else if ((idx = opt_index(global_opts, name, namelen, is_short)) >= 0) {
+		spec = &global_opts[idx];
+		is_global = 1;
+	}
+	if (is_short)
+		snprintf(shown, sizeof(shown), "-%c", name[0]);
+	else
+		snprintf(shown, sizeof(shown), "--%.*s", (int)(namelen < 50 ? namelen : 50), name);
+
+	if (!spec) {
+		if (p->help)
+			return 0;    /* --help already given: show the help instead */
+		if (where)
+			cli_error(c, EXIT_USAGE, "unknown option '%s' for '%s'", shown, where);
+		else
+			cli_error(c, EXIT_USAGE, "unknown option '%s'", shown);
+		cli_hint(c, "see 'fortress %s%s--help'", where ? where : "", where ? " " : "");
+		return EXIT_USAGE;
+	}
+	if (spec->kind == OPT_FLAG) {
+		if (val) {
+			cli_error(c, EXIT_USAGE, "option '%s' takes no value", shown);
+			return EXIT_USAGE;
+		}
+	} else if (!val) {
+		if (p->i + 1 >= p->argc) {
+			if (p->help)
+				return 0;
+			cli_error(c, EXIT_USAGE, "option '%s' needs a value (%s)", shown, spec->arg ? spec->arg : "VALUE");
+			return EXIT_USAGE;
+		}
+		val = p->argv[++p->i];
+	}
+	if (is_global) {
+		apply_global(c, p, idx, val);
+		return 0;
+	}
+	c->args.count[idx]++;
+	c->args.value[idx] = val;
+	if (spec->kind == OPT_MULTI) {
+		if (!c->args.multi[idx]) {
+			c->args.multi[idx] = calloc((size_t)p->argc + 1, sizeof(char *));
+			if (!c->args.multi[idx]) {
+				cli_error(c, EXIT_IO, "out of memory");
+				return EXIT_IO;
+			}
+		}
+		c->args.multi[idx][c->args.count[idx] - 1] = val;
+	}
+	return 0;
+}
+
+static int is_option(const char *a)
+{
+	return a[0] == '-' && a[1] != '\0';
+}
+
+/* Global options up to the next word (a command or subcommand name).
+ * Returns 0 with p->i at the word or at argc, or an exit code. */
+static int parse_to_word(struct cli *c, struct parse *p, const char *where)
+{
+	int r;
+
+	for (; p->i < p->argc; p->i++) {
+		const char *a = p->argv[p->i];
+
+		if (p->dashdash || !is_option(a))
+			return 0;
+		if (!strcmp(a, "--")) {
+			p->dashdash = 1;
+			continue;
+		}
+		if ((r = parse_option(c, p, NULL, where)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_leaf(struct cli *c, struct parse *p)
+{
+	const struct cli_cmd *cmd = c->cmd;
+	int r;
+
+	c->args.spec = cmd->opts;
+	c->args.nspec = 0;
+	while (cmd->opts && cmd->opts[c->args.nspec].name)
+		c->args.nspec++;
+	if (c->args.nspec > CLI_MAX_OPTS) {
+		cli_error(c, EXIT_FAIL, "internal error: too many options for '%s'", c->cmd_path);
+		return EXIT_FAIL;
+	}
+	c->args.pos = calloc((size_t)p->argc + 1, sizeof(char *));
+	if (!c->args.pos) {
+		cli_error(c, EXIT_IO, "out of memory");
+		return EXIT_IO;
+	}
+	for (; p->i < p->argc; p->i++) {
+		const char *a = p->argv[p->i];
+
+		if (!p->dashdash && !strcmp(a, "--")) {
+			p->dashdash = 1;
+			continue;
+		}
+		if (!p->dashdash && is_option(a)) {
+			if ((r = parse_option(c, p, cmd->opts, c->cmd_path)) != 0)
+				return r;
+			continue;
+		}
+		c->args.pos[c->args.npos++] = a;
+	}
+	if (p->help || p->version)
+		return 0;
+	if ((int)c->args.npos < cmd->min_args) {
+		if (cmd->args_name)
+			return cli_usage_error(c, "'%s' needs %s", c->cmd_path, cmd->args_name);
+		return cli_usage_error(c, "'%s' needs more arguments", c->cmd_path);
+	}
+	if (cmd->max_args >= 0 && (int)c->args.npos > cmd->max_args)
+		return cli_usage_error(c, "unexpected argument '%s' for '%s'",
+				       c->args.pos[cmd->max_args], c->cmd_path);
+	return 0;
+}
+
+static void release(struct cli *c)
+{
+	size_t i;
+
+	fort_vault_close(c->vault);
+	c->vault = NULL;
+	for (i = 0; i < CLI_MAX_OPTS; i++)
+		free(c->args.multi[i]);
+	free(c->args.pos);
+	free(c->vault_path);
+}
+
+static void no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	/* The process holds keys and passphrases: never write them to a core
+	 * file, and keep other users' debuggers out. */
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static void decide_colour(struct cli *c)
+{
+	const char *term = getenv("TERM");
+	int ok = !c->no_color && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+
+	c->color_out = ok && isatty(STDOUT_FILENO);
+	c->color_err = ok && isatty(STDERR_FILENO);
+}
+
+static int check_output(struct cli *c, int ex)
+{
+	int failed = fflush(stdout) != 0 || ferror(stdout);
+
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (failed && ex == EXIT_OK) {
+		c->color_err = 0;
+		cli_error(c, EXIT_IO, "cannot write output");
+		return EXIT_IO;
+	}
+	return ex;
+}
+
+static int run(struct cli *c, int argc, char **argv)
+{
+	struct parse p = { 0, 0, argc, argv, 1, 0 };
+	const struct cli_cmd *cmd = NULL;
+	int r;
+
+	decide_colour(c);
+	if ((r = parse_to_word(c, &p, NULL)) != 0)
+		return r;
+	decide_colour(c);
+	if (p.i >= argc) {
+		if (p.version) {
+			printf("fortress %s\n", fort_version());
+			return EXIT_OK;
+		}
+		if (p.help) {
+			print_main_usage(stdout);
+			return EXIT_OK;
+		}
+		print_main_usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	/* The command, then subcommands while the command has them. */
+	for (;;) {
+		const char *w = argv[p.i];
+		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
+
+		if (!next) {
+			if (cmd) {
+				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, c->cmd_path);
+				cli_hint(c, "see 'fortress help %s'", c->cmd_path);
+			} else {
+				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
+				cli_hint(c, "see 'fortress --help'");
+			}
+			return EXIT_USAGE;
+		}
+		cmd = next;
+		if (c->cmd_path[0])
+			strncat(c->cmd_path, " ", sizeof(c->cmd_path) - strlen(c->cmd_path) - 1);
+		strncat(c->cmd_path, w, sizeof(c->cmd_path) - strlen(c->cmd_path) - 1);
+		p.i++;
+		if (!cmd->subs)
+			break;
+		if ((r = parse_to_word(c, &p, c->cmd_path)) != 0)
+			return r;
+		decide_colour(c);
+		if (p.i >= argc) {
+			if (p.help) {
+				print_cmd_help(stdout, c->cmd_path, cmd);
+				return EXIT_OK;
+			}
+			c->cmd = cmd;
+			return cli_usage_error(c, "'%s' needs a subcommand", c->cmd_path);
+		}
+	}
+	c->cmd = cmd;
+	if ((r = parse_leaf(c, &p)) != 0)
+		return r;
+	decide_colour(c);
+	if (p.help) {
+		print_cmd_help(stdout, c->cmd_path, cmd);
+		return EXIT_OK;
+	}
+	if (p.version) {
+		printf("fortress %s\n", fort_version());
+		return EXIT_OK;
+	}
+
+	if (fort_library_init() < 0)
+		return cli_error(c, EXIT_FAIL, "cannot initialise the crypto library");
+	if (cmd->check && (r = cmd->check(c)) != EXIT_OK)
+		return r;
+	if (cmd->flags & (NEEDS_PATH | NEEDS_VAULT | NEEDS_UNLOCK)) {
+		if ((r = cli_vault_resolve(c)) != EXIT_OK)
+			return r;
+	}
+	if (cmd->flags & (NEEDS_VAULT | NEEDS_UNLOCK)) {
+		if ((r = cli_vault_open(c, (cmd->flags & NEEDS_UNLOCK) != 0)) != EXIT_OK)
+			return r;
+	}
+	return cmd->fn(c);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	int ex;
+
+	no_core_dumps();
+	memset(&c, 0, sizeof(c));
+	ex = run(&c, argc, argv);
+	release(&c);       /* closes the vault: pending audit entries are written */
+	return check_output(&c, ex);
+}

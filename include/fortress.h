@@ -1,0 +1,385 @@
+/*
+ * fortress.h - the whole public API of libfortress.
+ *
+ * Fortress is a privacy vault: client records encrypted field by field with
+ * per-client keys, searchable through blind indexes, masked by default,
+ * revealed only for a purpose the data map allows, erased by crypto-shredding,
+ * and every access written to a hash-chained, signed audit log.
+ *
+ * Conventions (see docs/conventions.md):
+ *  - Fallible calls return int: 0 on success or a negative FORT_E* code.
+ *    The message for the last failure on this thread is fort_error_message().
+ *    Messages name the line, field or id and say what to do; they never
+ *    contain a secret or a client value.
+ *  - The output parameter comes first.  `T **out` means the caller owns the
+ *    result and frees it with the matching *_free(), which accepts NULL.
+ *  - Handles are opaque.  Options structs carry a version and have an _INIT.
+ *  - Secrets (passphrases, keys) travel as fort_secret: sodium_malloc'ed,
+ *    locked, wiped when freed.
+ */
+#ifndef FORTRESS_H
+#define FORTRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define FORT_WUR __attribute__((warn_unused_result))
+#else
+#define FORT_WUR
+#endif
+
+#define FORT_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+/* Error codes.  Only ever appended to; values never change. */
+enum {
+	FORT_OK = 0,
+	FORT_ERROR = -1,      /* generic failure */
+	FORT_EINPUT = -2,     /* bad input: malformed file, wrong type, bad value */
+	FORT_ENOTFOUND = -3,  /* unknown client id, field, user, file */
+	FORT_EAUTH = -4,      /* wrong passphrase */
+	FORT_EWEAK = -5,      /* passphrase rejected by the policy */
+	FORT_EDENIED = -6,    /* purpose or permission refused */
+	FORT_ECORRUPT = -7,   /* not a vault, truncated or corrupt file */
+	FORT_EBUSY = -8,      /* the vault is locked by another process */
+	FORT_EIO = -9,        /* I/O failure, disk full */
+	FORT_EEXISTS = -10,   /* already exists */
+	FORT_ENOMEM = -11,    /* out of memory */
+	FORT_ETAMPER = -12,   /* audit chain or signed metadata does not verify */
+	FORT_ELOCKED = -13,   /* the operation needs keys but the vault is not unlocked */
+	FORT_EDUPLICATE = -14,/* a client with the same email or phone exists */
+	FORT_EVERSION = -15,  /* vault made by a newer Fortress */
+};
+
+/* Message of the last failure on this thread ("" when none). */
+const char *fort_error_message(void);
+/* Code of the last failure on this thread (0 when none). */
+int fort_error_code(void);
+void fort_error_clear(void);
+/* Short name of an error code ("EINPUT"...). */
+const char *fort_error_name(int code);
+
+/* Initialise the library (libsodium).  Call once before anything else;
+ * safe to call more than once.  Returns 0 or FORT_ERROR. */
+int fort_library_init(void);
+const char *fort_version(void);
+
+/* --------------------------------------------------------------- secrets */
+
+typedef struct fort_secret fort_secret;
+
+/* Copy LEN bytes into a new locked, guarded buffer. */
+int fort_secret_new(fort_secret **out, const void *data, size_t len);
+/* Read a secret from a file (first line; trailing CR/LF removed).  The file
+ * must not be group- or world-writable.  FORT_ENOTFOUND, FORT_EINPUT. */
+int fort_secret_from_file(fort_secret **out, const char *path);
+const unsigned char *fort_secret_data(const fort_secret *s);
+size_t fort_secret_len(const fort_secret *s);
+/* Wipes and frees.  Accepts NULL. */
+void fort_secret_free(fort_secret *s);
+
+/* ---------------------------------------------------------- passphrases */
+
+#define FORT_PASSPHRASE_MIN_CHARS 15
+#define FORT_PASSPHRASE_MIN_SCORE 3
+#define FORT_PASSPHRASE_MIN_WORDS 6
+
+/* The policy (NIST SP 800-63B-4, single factor): at least 15 characters,
+ * no composition rules, zxcvbn score >= 3, not a common password, not the
+ * user's or business's name.  USER_INPUTS (NULL-terminated, may be NULL)
+ * are words the passphrase must not be built from.  Returns 0 or
+ * FORT_EWEAK with a message that says why and what to do. */
+int fort_passphrase_check(const fort_secret *pass, const char *const *user_inputs) FORT_WUR;
+/* zxcvbn score 0..4 of a passphrase (for display). */
+int fort_passphrase_score(const fort_secret *pass);
+/* A random passphrase of WORDS words (at least 6) from the built-in word
+ * list, separated by '-'.  Uses libsodium's RNG. */
+int fort_passphrase_generate(fort_secret **out, unsigned words);
+/* Bits of entropy of a generated passphrase of WORDS words. */
+double fort_passphrase_entropy_bits(unsigned words);
+
+/* ------------------------------------------------------------------ vault */
+
+typedef struct fort_vault fort_vault;
+
+typedef enum {
+	FORT_KDF_MODERATE = 0,     /* default: Argon2id, libsodium MODERATE (256 MiB) */
+	FORT_KDF_INTERACTIVE = 1,  /* WARNING: weaker (64 MiB); for tests and tiny machines */
+	FORT_KDF_SENSITIVE = 2,    /* Argon2id SENSITIVE (1 GiB) */
+} fort_kdf;
+
+typedef struct {
+	unsigned version;
+	const char *business;        /* required */
+	const char *owner;           /* required: the first user, role owner */
+	fort_kdf kdf;
+	const char *default_country; /* ISO 3166 alpha-2 for phone numbers; default "DE" */
+} fort_create_opts;
+#define FORT_CREATE_OPTS_VERSION 1
+#define FORT_CREATE_OPTS_INIT { FORT_CREATE_OPTS_VERSION, NULL, NULL, FORT_KDF_MODERATE, NULL }
+
+/* Create a new vault at PATH (must not exist) and open it unlocked as the
+ * owner.  The passphrase must pass fort_passphrase_check().
+ * FORT_EEXISTS, FORT_EWEAK, FORT_EINPUT, FORT_EIO. */
+int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts *opts,
+		      const fort_secret *pass) FORT_WUR;
+
+/* Open the vault at PATH.  With PASS, unlock as USER (NULL = the owner);
+ * a wrong passphrase is FORT_EAUTH and is audited.  With PASS == NULL the
+ * vault is opened locked: status and audit verification work, everything
+ * that needs keys returns FORT_ELOCKED.
+ * FORT_ENOTFOUND (no file, unknown user), FORT_ECORRUPT (not a vault,
+ * truncated), FORT_EVERSION, FORT_EBUSY, FORT_ETAMPER (signed map altered). */
+int fort_vault_open(fort_vault **out, const char *path, const char *user,
+		    const fort_secret *pass) FORT_WUR;
+
+/* Write pending summary audit entries, wipe keys, close.  Accepts NULL. */
+void fort_vault_close(fort_vault *v);
+
+/* Change the acting user's passphrase.  Only the user's sealed keyring is
+ * re-encrypted; no client data is touched.  FORT_EWEAK, FORT_ELOCKED. */
+int fort_vault_passwd(fort_vault *v, const fort_secret *newpass) FORT_WUR;
+
+typedef struct {
+	char business[128];
+	char owner[128];
+	char user[128];              /* acting user ("" when locked) */
+	int unlocked;
+	int schema_version;
+	char kdf[32];                /* "argon2id13" */
+	uint64_t kdf_opslimit;
+	uint64_t kdf_memlimit;
+	uint64_t clients;
+	uint64_t erased;             /* entries in the erasure ledger */
+	uint64_t audit_entries;
+	int64_t audit_head_seq;
+	char audit_head[65];         /* hex hash of the newest entry: the external anchor */
+	int64_t created;             /* unix time */
+	char default_country[3];
+} fort_status;
+
+int fort_vault_status(fort_status *out, fort_vault *v);
+/* The file this vault was opened from. */
+const char *fort_vault_path(const fort_vault *v);
+
+/* ---------------------------------------------------------------- data map */
+
+/* A field of the data map.  Strings owned by the vault; valid until the map
+ * changes or the vault is closed. */
+typedef struct {
+	const char *name;        /* "email" */
+	const char *label;       /* "E-mail address" */
+	const char *type;        /* text | name | email | phone | iban | card | date */
+	const char *category;    /* identity | contact | financial | special | notes */
+	const char *legal_basis; /* "contract (GDPR Art. 6(1)(b))" */
+	const char *retention;   /* "10 years after the end of the contract (tax law)" */
+	const char *note;        /* why, e.g. "card stored masked only" */
+	const char *const *purposes; /* purposes a reveal/export may name */
+	size_t npurposes;
+	int searchable;          /* has a blind index */
+	size_t max_length;       /* for text */
+} fort_field_info;
+
+size_t fort_map_count(const fort_vault *v);
+const fort_field_info *fort_map_field(const fort_vault *v, size_t i);
+const fort_field_info *fort_map_find(const fort_vault *v, const char *name);
+
+/* The map as JSON (caller frees with free()). */
+int fort_map_export(char **json_out, fort_vault *v);
+/* Replace the map with JSON (validated whole: unknown types or categories,
+ * duplicate fields, a searchable card... are FORT_EINPUT naming the field).
+ * Fields that hold data cannot be removed or change type or category. */
+int fort_map_import(fort_vault *v, const char *json, size_t len) FORT_WUR;
+
+/* Field add/edit.  NULL members are left unchanged on edit; on add, name,
+ * type and category are required. */
+typedef struct {
+	unsigned version;
+	const char *name, *label, *type, *category, *legal_basis, *retention, *note;
+	const char *const *purposes; size_t npurposes; /* npurposes 0 = unchanged */
+	int searchable;          /* -1 unchanged, 0, 1 */
+	size_t max_length;       /* 0 unchanged */
+} fort_field_spec;
+#define FORT_FIELD_SPEC_VERSION 1
+#define FORT_FIELD_SPEC_INIT { FORT_FIELD_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, -1, 0 }
+
+int fort_map_field_add(fort_vault *v, const fort_field_spec *spec) FORT_WUR;
+int fort_map_field_edit(fort_vault *v, const fort_field_spec *spec) FORT_WUR;
+
+/* Validate and normalise VALUE as field FIELD would store it, without
+ * storing anything.  *out (free()) is the canonical form. */
+int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value) FORT_WUR;
+
+/* ---------------------------------------------------------------- clients */
+
+#define FORT_ID_LEN 18  /* "c-" + 16 hex digits */
+
+typedef struct {
+	const char *field;
+	const char *value;   /* NULL or "" on edit: clear the field */
+} fort_kv;
+
+/* Add a client.  Every value is validated and normalised by its field's
+ * type; the first bad one is FORT_EINPUT naming the field.  A client with the
+ * same email or phone is FORT_EDUPLICATE naming the existing id.
+ * ID_OUT receives the new id. */
+int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *kv, size_t n) FORT_WUR;
+
+/* Change fields of a client. */
+int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n) FORT_WUR;
+
+/* Read options.  REVEAL lists fields to decrypt in full ("all" for every
+ * field); PURPOSE is required with REVEAL and must be one the map allows
+ * for each revealed field, else FORT_EDENIED (audited). */
+typedef struct {
+	unsigned version;
+	const char *const *reveal;
+	size_t nreveal;
+	const char *purpose;
+} fort_read_opts;
+#define FORT_READ_OPTS_VERSION 1
+#define FORT_READ_OPTS_INIT { FORT_READ_OPTS_VERSION, NULL, 0, NULL }
+
+typedef struct fort_record fort_record;
+typedef struct {
+	const char *field;
+	const char *value;  /* masked unless revealed */
+	int revealed;
+} fort_record_field;
+
+/* Read one client (audited).  Values are masked unless revealed. */
+int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort_read_opts *o) FORT_WUR;
+const char *fort_record_id(const fort_record *r);
+int64_t fort_record_created(const fort_record *r);
+int64_t fort_record_updated(const fort_record *r);
+size_t fort_record_count(const fort_record *r);
+const fort_record_field *fort_record_field_at(const fort_record *r, size_t i);
+/* Value of a field or NULL. */
+const char *fort_record_value(const fort_record *r, const char *field);
+/* Wipes values and frees.  Accepts NULL. */
+void fort_record_free(fort_record *r);
+
+typedef struct {
+	char id[FORT_ID_LEN + 1];
+	int64_t created;
+	char display[96];   /* masked full name, or "" */
+} fort_client_summary;
+
+/* All clients (audited as one "list" entry), oldest first.  *out is an
+ * array of *n summaries; free() it. */
+int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v) FORT_WUR;
+
+/* Find clients whose FIELD equals VALUE (after normalisation) through the
+ * blind index; nothing is decrypted.  FIELD must be searchable.  *out is an
+ * array of *n ids; free() it.  Searches are audited as one summary entry per
+ * session (field names and counts, never values), written at close. */
+int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v,
+		     const char *field, const char *value) FORT_WUR;
+
+/* Erase a client by crypto-shredding: the wrapped client key, ciphertexts
+ * and index entries are deleted (secure_delete), the WAL checkpointed, and
+ * the id added to the erasure ledger.  REASON is free text without personal
+ * data (may be NULL). */
+int fort_client_erase(fort_vault *v, const char *id, const char *reason) FORT_WUR;
+
+/* Is ID in the erasure ledger?  1 yes, 0 no, <0 error. */
+int fort_client_is_erased(fort_vault *v, const char *id);
+
+/* ----------------------------------------------------- import and export */
+
+typedef void (*fort_progress_cb)(void *ctx, uint64_t done_bytes, uint64_t total_bytes, uint64_t rows);
+
+typedef struct {
+	unsigned version;
+	const char *format;            /* "csv" | "vcard" | "json" | NULL: from the name/content */
+	const char *const *column_map; /* "COLUMN=FIELD" overrides (FIELD "-" ignores the column) */
+	size_t ncolumn_map;
+	int skip_invalid;              /* import good rows, list bad ones */
+	const char *rejects_path;      /* with skip_invalid: bad rows written here (mode 0600) */
+	fort_progress_cb progress;
+	void *progress_ctx;
+} fort_import_opts;
+#define FORT_IMPORT_OPTS_VERSION 1
+#define FORT_IMPORT_OPTS_INIT { FORT_IMPORT_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, NULL }
+
+typedef struct {
+	uint64_t rows;        /* records read */
+	uint64_t imported;
+	uint64_t rejected;    /* bad rows (including duplicates) */
+	uint64_t duplicates;
+	char format[8];
+	size_t nproblems;     /* problems kept (at most 1000; rejected says how many) */
+	char **problems;      /* "line N, column C: reason" */
+} fort_import_report;
+
+/* Import clients from a CSV, vCard or JSON file, streaming.  By default all
+ * or nothing: if any row is bad nothing is imported, FORT_EINPUT, and the
+ * report lists every bad row.  The report is returned even on failure. */
+int fort_client_import(fort_import_report **out, fort_vault *v, const char *path,
+		       const fort_import_opts *o) FORT_WUR;
+void fort_import_report_free(fort_import_report *r);
+
+typedef struct {
+	unsigned version;
+	const char *purpose;       /* required; every exported field must allow it */
+	const char *format;        /* "json" (default) | "csv" */
+	const char *const *fields; /* NULL = every field the purpose allows */
+	size_t nfields;
+	const char *destination;   /* recorded in the audit entry ("-" for stdout) */
+} fort_export_opts;
+#define FORT_EXPORT_OPTS_VERSION 1
+#define FORT_EXPORT_OPTS_INIT { FORT_EXPORT_OPTS_VERSION, NULL, NULL, NULL, 0, NULL }
+
+/* Write every client's fields (decrypted) to OUT; audited with the client
+ * count and the destination.  CSV cells starting with = + - @ (or tab/CR)
+ * are prefixed with ' against formula injection. */
+int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort_export_opts *o) FORT_WUR;
+
+/* ------------------------------------------------------------------ audit */
+
+typedef struct {
+	int64_t seq;
+	int64_t ts;          /* unix time, UTC */
+	const char *actor;
+	const char *action;  /* unlock, unlock-failed, create, read, reveal, list, find, add, edit, import, export, erase, map, passwd */
+	const char *client;  /* "" when none */
+	const char *fields;  /* comma-separated field names, "" when none */
+	const char *purpose;
+	const char *result;  /* ok | denied | failed */
+	const char *detail;
+	int signed_;
+} fort_audit_entry;
+
+typedef int (*fort_audit_cb)(void *ctx, const fort_audit_entry *e);
+
+/* Call CB for every entry (only those about CLIENT if not NULL), oldest
+ * first.  A non-zero return from CB stops the walk and is returned. */
+int fort_audit_log(fort_vault *v, const char *client, fort_audit_cb cb, void *ctx);
+
+typedef struct {
+	int ok;
+	uint64_t entries;
+	int64_t bad_seq;      /* first entry that fails, or -1 */
+	char problem[512];    /* what is wrong, naming the entry */
+	int64_t head_seq;
+	char head[65];
+} fort_audit_report;
+
+/* Verify the whole chain: every entry's hash, its link to the previous one,
+ * its signature by the actor's key, and the signed head against truncation.
+ * ANCHOR ("SEQ:HEX", as printed by fort_vault_status, or NULL) is a head
+ * kept outside the vault: the chain must still contain it.  Returns 0 when
+ * the call ran (see out->ok), <0 on error.  Works on a locked vault. */
+int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor) FORT_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

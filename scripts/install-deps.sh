@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs what Fortress needs to build and test on Debian 12 (bookworm).
+# Idempotent: does nothing when everything is already installed.
+set -eu
+PKGS="build-essential cmake pkg-config git libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libcsv-dev libzxcvbn-dev libcmocka-dev"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run as root (or: sudo apt-get install$missing)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

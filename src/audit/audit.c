@@ -1,0 +1,376 @@
+/* audit.c - the tamper-evident audit log.
+ *
+ * Each entry is hashed (BLAKE2b-256) over a length-prefixed encoding of its
+ * columns and the previous entry's hash, and that hash is signed with the
+ * acting user's Ed25519 key.  The newest signed (seq, hash) is also kept as a
+ * signed "head" in the metadata, so removing entries from the end is
+ * detected; `fortress status` prints the head as an external anchor against
+ * rolling back the whole file.  Failed unlocks have no key to sign with:
+ * they are chained but unsigned, and may only follow the signed head.
+ *
+ * The public keys that verify signatures come from the chain itself (the
+ * "create" entry holds the owner's; later "user-add" entries hold others'),
+ * not from the users table, so replacing a user's key in the table does not
+ * let anyone forge that user's past entries. */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+#define HEAD_LEN (8 + 32 + 8 + 64)
+
+static void put_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+static void put_str(crypto_generichash_state *st, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put_u64(st, n);
+	if (n)
+		crypto_generichash_update(st, (const unsigned char *)s, n);
+}
+
+static void entry_hash(unsigned char out[32], const store_audit_row *a)
+{
+	static const char tag[] = "fortress-audit-v1";
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
+	put_u64(&st, (uint64_t)a->seq);
+	put_u64(&st, (uint64_t)a->ts);
+	put_u64(&st, (uint64_t)a->actor_id);
+	put_str(&st, a->actor);
+	put_str(&st, a->action);
+	put_str(&st, a->client);
+	put_str(&st, a->fields);
+	put_str(&st, a->purpose);
+	put_str(&st, a->result);
+	put_str(&st, a->detail);
+	crypto_generichash_update(&st, a->prev, 32);
+	crypto_generichash_final(&st, out, 32);
+}
+
+static void head_message(unsigned char msg[17 + 8 + 32], int64_t seq, const unsigned char hash[32])
+{
+	memcpy(msg, "fortress-head-v1", 17);
+	for (int i = 0; i < 8; i++)
+		msg[17 + i] = (unsigned char)((uint64_t)seq >> (56 - 8 * i));
+	memcpy(msg + 25, hash, 32);
+}
+
+static int64_t get_i64(const unsigned char *b)
+{
+	uint64_t x = 0;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | b[i];
+	return (int64_t)x;
+}
+
+static void set_i64(unsigned char *b, int64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (56 - 8 * i));
+}
+
+static int append(store *s, const keyring *kr, int64_t actor_id, const char *actor, const char *action,
+		  const char *client, const char *fields, const char *purpose, const char *result, const char *detail)
+{
+	store_audit_row a;
+	int r;
+	memset(&a, 0, sizeof a);
+	r = store_audit_tail(s, &a.seq, a.prev);
+	if (r == FORT_ENOTFOUND) {
+		a.seq = 0;
+		memset(a.prev, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	a.seq++;
+	a.ts = fort_now();
+	a.actor_id = actor_id;
+	a.actor = actor;
+	a.action = action;
+	a.client = client ? client : "";
+	a.fields = fields ? fields : "";
+	a.purpose = purpose ? purpose : "";
+	a.result = result ? result : "ok";
+	a.detail = detail ? detail : "";
+	entry_hash(a.hash, &a);
+	if (kr) {
+		unsigned char head[HEAD_LEN], msg[57];
+		keys_sign(a.sig, kr, a.hash, 32);
+		a.has_sig = 1;
+		head_message(msg, a.seq, a.hash);
+		set_i64(head, a.seq);
+		memcpy(head + 8, a.hash, 32);
+		set_i64(head + 40, actor_id);
+		keys_sign(head + 48, kr, msg, sizeof msg);
+		if ((r = store_meta_put(s, "audit_head", head, sizeof head)) < 0)
+			return r;
+	}
+	if ((r = store_audit_append(s, &a)) < 0)
+		return fort_error_prefix("the audit entry could not be written, so nothing was changed");
+	return 0;
+}
+
+int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail)
+{
+	if (!v->kr)
+		return fort_error_set(FORT_ELOCKED, "the vault is locked");
+	return append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail);
+}
+
+int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,
+			  const char *result, const char *detail)
+{
+	int r;
+	if ((r = store_begin(s)) < 0)
+		return r;
+	if ((r = append(s, NULL, actor_id, actor, action, "", "", "", result, detail)) < 0 ||
+	    (r = store_commit(s)) < 0) {
+		store_rollback(s);
+		return r;
+	}
+	return 0;
+}
+
+int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail)
+{
+	int r;
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = audit_append(v, action, client, fields, purpose, result, detail)) < 0 ||
+	    (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		return r;
+	}
+	return 0;
+}
+
+int audit_flush_finds(fort_vault *v)
+{
+	char detail[128];
+	int r;
+	if (!v->finds || !v->kr)
+		return 0;
+	snprintf(detail, sizeof detail, "%llu searches, %llu matches",
+		 (unsigned long long)v->finds, (unsigned long long)v->find_matches);
+	r = audit_record(v, "find", "", v->find_fields, "", "ok", detail);
+	if (r == 0) {
+		v->finds = v->find_matches = 0;
+		v->find_fields[0] = '\0';
+	}
+	return r;
+}
+
+/* ---------------------------------------------------------------- public */
+
+struct log_ctx {
+	fort_audit_cb cb;
+	void *ctx;
+};
+
+static int log_cb(void *p, const store_audit_row *a)
+{
+	struct log_ctx *c = p;
+	fort_audit_entry e = { a->seq, a->ts, a->actor, a->action, a->client, a->fields,
+			       a->purpose, a->result, a->detail, a->has_sig };
+	return c->cb(c->ctx, &e);
+}
+
+int fort_audit_log(fort_vault *v, const char *client, fort_audit_cb cb, void *ctx)
+{
+	struct log_ctx c = { cb, ctx };
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if ((r = store_audit_each(v->st, client, log_cb, &c)) != 0)
+		return r;
+	return audit_record(v, "audit-log", client ? client : "", "", "", "ok", "");
+}
+
+#define MAX_SIGNERS 256
+
+struct verify_ctx {
+	fort_audit_report *out;
+	int64_t expect_seq;
+	unsigned char prev[32];
+	struct { int64_t id; unsigned char pk[32]; } signer[MAX_SIGNERS];
+	size_t nsigners;
+	int64_t head_seq;
+	unsigned char head_hash[32];
+	int has_head;
+	int head_seen;
+	int anchor_seen;
+	int64_t anchor_seq;
+	unsigned char anchor_hash[32];
+	int has_anchor;
+};
+
+static int bad(struct verify_ctx *c, int64_t seq, const char *what, const char *why)
+{
+	c->out->ok = 0;
+	c->out->bad_seq = seq;
+	snprintf(c->out->problem, sizeof c->out->problem, "entry %lld %s: %s", (long long)seq, what, why);
+	return 1; /* stop the walk */
+}
+
+/* "sign_pk=HEX" in a create/user-add entry's detail registers a signer. */
+static void learn_signer(struct verify_ctx *c, const store_audit_row *a)
+{
+	const char *p;
+	unsigned char pk[32];
+	char hex[65];
+	if (strcmp(a->action, "create") != 0 && strcmp(a->action, "user-add") != 0)
+		return;
+	if (!(p = strstr(a->detail, "sign_pk=")) || strlen(p + 8) < 64)
+		return;
+	memcpy(hex, p + 8, 64);
+	hex[64] = '\0';
+	if (fort_unhex(pk, 32, hex) < 0 || c->nsigners >= MAX_SIGNERS)
+		return;
+	/* user-add names the new user's id as "user_id=N" */
+	int64_t id = a->actor_id;
+	const char *q = strstr(a->detail, "user_id=");
+	if (q)
+		id = strtoll(q + 8, NULL, 10);
+	c->signer[c->nsigners].id = id;
+	memcpy(c->signer[c->nsigners].pk, pk, 32);
+	c->nsigners++;
+}
+
+static const unsigned char *signer_pk(struct verify_ctx *c, int64_t id)
+{
+	for (size_t i = c->nsigners; i-- > 0;)
+		if (c->signer[i].id == id)
+			return c->signer[i].pk;
+	return NULL;
+}
+
+static int verify_cb(void *p, const store_audit_row *a)
+{
+	struct verify_ctx *c = p;
+	unsigned char h[32];
+	const unsigned char *pk;
+	c->out->entries++;
+	if (a->seq != c->expect_seq) {
+		if (a->seq > c->expect_seq)
+			return bad(c, c->expect_seq, "is missing (the log jumps to a later entry)", "an entry was removed");
+		return bad(c, a->seq, "is out of order", "entries were reordered or duplicated");
+	}
+	if (memcmp(a->prev, c->prev, 32) != 0)
+		return bad(c, a->seq, "does not link to the entry before it", "an entry before it was changed, removed or reordered");
+	entry_hash(h, a);
+	if (memcmp(h, a->hash, 32) != 0)
+		return bad(c, a->seq, "was changed after it was written", "its hash does not match its content");
+	if (a->has_sig) {
+		if (a->seq == 1)
+			learn_signer(c, a);
+		if (!(pk = signer_pk(c, a->actor_id)))
+			return bad(c, a->seq, "is signed by an unknown user", "forged");
+		if (keys_verify(a->sig, pk, a->hash, 32) != 0)
+			return bad(c, a->seq, "has a signature that does not verify", "forged or altered");
+		if (a->seq != 1)
+			learn_signer(c, a);
+		if (c->head_seen)
+			return bad(c, a->seq, "is signed but comes after the signed head", "entries were added without the head");
+	} else if (strcmp(a->action, "unlock-failed") != 0) {
+		return bad(c, a->seq, "is not signed", "only failed unlocks may be unsigned; this one was forged");
+	}
+	if (c->has_head && a->seq == c->head_seq) {
+		if (memcmp(a->hash, c->head_hash, 32) != 0)
+			return bad(c, a->seq, "differs from the signed head", "the log was rewritten");
+		c->head_seen = 1;
+	}
+	if (c->has_anchor && a->seq == c->anchor_seq) {
+		if (memcmp(a->hash, c->anchor_hash, 32) != 0)
+			return bad(c, a->seq, "differs from the anchor you gave", "the log was rewritten since the anchor was taken");
+		c->anchor_seen = 1;
+	}
+	memcpy(c->prev, a->hash, 32);
+	c->expect_seq++;
+	c->out->head_seq = a->seq;
+	fort_hex(c->out->head, a->hash, 32);
+	return 0;
+}
+
+int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
+{
+	struct verify_ctx *c;
+	unsigned char *head = NULL;
+	size_t headlen = 0;
+	int r;
+	memset(out, 0, sizeof *out);
+	out->ok = 1;
+	out->bad_seq = -1;
+	if (!(c = fort_calloc(1, sizeof *c)))
+		return FORT_ENOMEM;
+	c->out = out;
+	c->expect_seq = 1;
+	if (anchor) {
+		const char *colon = strchr(anchor, ':');
+		char *end;
+		c->anchor_seq = colon ? strtoll(anchor, &end, 10) : 0;
+		if (!colon || end != colon || c->anchor_seq < 1 || fort_unhex(c->anchor_hash, 32, colon + 1) < 0) {
+			r = fort_error_set(FORT_EINPUT, "the anchor must look like SEQ:HASH, as 'fortress status' prints it");
+			goto out;
+		}
+		c->has_anchor = 1;
+	}
+	r = store_meta_get(v->st, "audit_head", &head, &headlen);
+	if (r == 0 && headlen == HEAD_LEN) {
+		c->has_head = 1;
+		c->head_seq = get_i64(head);
+		memcpy(c->head_hash, head + 8, 32);
+	} else if (r < 0 && r != FORT_ENOTFOUND) {
+		goto out;
+	}
+	r = store_audit_each(v->st, NULL, verify_cb, c);
+	if (r < 0)
+		goto out;
+	r = 0;
+	if (!out->ok)
+		goto out;
+	if (!c->has_head) {
+		out->ok = 0;
+		snprintf(out->problem, sizeof out->problem, "the signed head of the audit log is missing: the log was tampered with");
+		goto out;
+	}
+	{
+		/* the head itself must be signed by the user who wrote that entry */
+		unsigned char msg[57];
+		const unsigned char *pk = signer_pk(c, get_i64(head + 40));
+		head_message(msg, c->head_seq, c->head_hash);
+		if (!pk || keys_verify(head + 48, pk, msg, sizeof msg) != 0) {
+			out->ok = 0;
+			snprintf(out->problem, sizeof out->problem, "the signed head of the audit log does not verify: it was forged");
+			goto out;
+		}
+	}
+	if (!c->head_seen) {
+		out->ok = 0;
+		out->bad_seq = c->head_seq;
+		snprintf(out->problem, sizeof out->problem,
+			 "the log ends at entry %lld but the signed head names entry %lld: entries were removed from the end (truncation)",
+			 (long long)(c->expect_seq - 1), (long long)c->head_seq);
+		goto out;
+	}
+	if (c->has_anchor && !c->anchor_seen) {
+		out->ok = 0;
+		out->bad_seq = c->anchor_seq;
+		snprintf(out->problem, sizeof out->problem,
+			 "the anchor names entry %lld but the log ends at entry %lld: the log was truncated or rolled back",
+			 (long long)c->anchor_seq, (long long)(c->expect_seq - 1));
+	}
+out:
+	free(head);
+	free(c);
+	return r;
+}

@@ -1,0 +1,373 @@
+#include <string.h>
+#include <sodium.h>
+#include "util.h"
+#include "keys/keys.h"
+
+const char *const fort_categories[CAT_COUNT] = { "identity", "contact", "financial", "special", "notes" };
+
+int cat_index(const char *name)
+{
+	for (int i = 0; i < CAT_COUNT; i++)
+		if (name && strcmp(name, fort_categories[i]) == 0)
+			return i;
+	return -1;
+}
+
+int keyring_new(keyring **out)
+{
+	keyring *kr = sodium_malloc(sizeof *kr);
+	*out = NULL;
+	if (!kr)
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
+	sodium_memzero(kr, sizeof *kr);
+	*out = kr;
+	return 0;
+}
+
+void keyring_free(keyring *kr)
+{
+	if (kr)
+		sodium_free(kr); /* wipes */
+}
+
+void keys_kdf_limits(fort_kdf kdf, uint64_t *ops, uint64_t *mem)
+{
+	switch (kdf) {
+	case FORT_KDF_INTERACTIVE:
+		*ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+		break;
+	case FORT_KDF_SENSITIVE:
+		*ops = crypto_pwhash_OPSLIMIT_SENSITIVE;
+		*mem = crypto_pwhash_MEMLIMIT_SENSITIVE;
+		break;
+	default:
+		*ops = crypto_pwhash_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	}
+}
+
+/* AD for the sealed user keys: binds them to the user's name and public keys. */
+static size_t user_ad(unsigned char *ad, size_t cap, const store_user *u)
+{
+	size_t n = 0, nl = strlen(u->name);
+	static const char tag[] = "fortress-user-v1";
+	if (sizeof tag + nl + 64 > cap)
+		nl = cap - sizeof tag - 64;
+	memcpy(ad, tag, sizeof tag); n += sizeof tag;
+	memcpy(ad + n, u->name, nl); n += nl;
+	memcpy(ad + n, u->box_pk, 32); n += 32;
+	memcpy(ad + n, u->sign_pk, 32); n += 32;
+	return n;
+}
+
+static int derive_seal_key(unsigned char *k, const store_user *u, const fort_secret *pass)
+{
+	if (crypto_pwhash(k, KEY_LEN, (const char *)fort_secret_data(pass), fort_secret_len(pass), u->salt,
+			  u->opslimit, (size_t)u->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return fort_error_set(FORT_ENOMEM, "key derivation needs %llu MiB of memory: not enough available",
+				      (unsigned long long)(u->memlimit >> 20));
+	return 0;
+}
+
+int keys_user_seal(store_user *u, const keyring *kr, const fort_secret *pass, uint64_t ops, uint64_t mem)
+{
+	unsigned char *k = NULL, *pt = NULL, ad[256];
+	size_t adlen;
+	int r;
+	u->opslimit = ops;
+	u->memlimit = mem;
+	randombytes_buf(u->salt, sizeof u->salt);
+	if (!(k = sodium_malloc(KEY_LEN)) || !(pt = sodium_malloc(64))) {
+		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+		goto out;
+	}
+	if ((r = derive_seal_key(k, u, pass)) < 0)
+		goto out;
+	memcpy(pt, kr->box_sk, 32);
+	memcpy(pt + 32, kr->sign_sk, 32); /* the Ed25519 seed */
+	free(u->sealed);
+	u->sealed_len = 24 + 64 + 16;
+	if (!(u->sealed = fort_malloc(u->sealed_len))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	randombytes_buf(u->sealed, 24);
+	adlen = user_ad(ad, sizeof ad, u);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(u->sealed + 24, NULL, pt, 64, ad, adlen, NULL, u->sealed, k);
+	r = 0;
+out:
+	if (k)
+		sodium_free(k);
+	if (pt)
+		sodium_free(pt);
+	return r;
+}
+
+int keys_user_create(keyring **out, store_user *u, const fort_secret *pass, fort_kdf kdf)
+{
+	keyring *kr = NULL;
+	uint64_t ops, mem;
+	int r;
+	*out = NULL;
+	if ((r = keyring_new(&kr)) < 0)
+		return r;
+	crypto_box_keypair(kr->box_pk, kr->box_sk);
+	crypto_sign_keypair(kr->sign_pk, kr->sign_sk);
+	memcpy(u->box_pk, kr->box_pk, 32);
+	memcpy(u->sign_pk, kr->sign_pk, 32);
+	keys_kdf_limits(kdf, &ops, &mem);
+	if ((r = keys_user_seal(u, kr, pass, ops, mem)) < 0) {
+		keyring_free(kr);
+		return r;
+	}
+	*out = kr;
+	return 0;
+}
+
+int keys_user_unseal(keyring **out, const store_user *u, const fort_secret *pass)
+{
+	keyring *kr = NULL;
+	unsigned char *k = NULL, *pt = NULL, ad[256], pk[32];
+	size_t adlen;
+	int r;
+	*out = NULL;
+	if (u->sealed_len != 24 + 64 + 16 || u->opslimit < crypto_pwhash_OPSLIMIT_MIN ||
+	    u->memlimit < crypto_pwhash_MEMLIMIT_MIN || u->memlimit > ((uint64_t)1 << 34))
+		return fort_error_set(FORT_ECORRUPT, "the keyring of user '%s' is damaged: restore the vault from a backup", u->name);
+	if ((r = keyring_new(&kr)) < 0)
+		return r;
+	if (!(k = sodium_malloc(KEY_LEN)) || !(pt = sodium_malloc(64))) {
+		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+		goto out;
+	}
+	if ((r = derive_seal_key(k, u, pass)) < 0)
+		goto out;
+	adlen = user_ad(ad, sizeof ad, u);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, u->sealed + 24, u->sealed_len - 24, ad, adlen,
+						       u->sealed, k) != 0) {
+		r = fort_error_set(FORT_EAUTH, "wrong passphrase for user '%s'", u->name);
+		goto out;
+	}
+	memcpy(kr->box_sk, pt, 32);
+	crypto_scalarmult_base(kr->box_pk, kr->box_sk);
+	crypto_sign_seed_keypair(kr->sign_pk, kr->sign_sk, pt + 32);
+	memcpy(pk, kr->box_pk, 32);
+	if (sodium_memcmp(pk, u->box_pk, 32) != 0 || sodium_memcmp(kr->sign_pk, u->sign_pk, 32) != 0) {
+		r = fort_error_set(FORT_ETAMPER, "the keys of user '%s' do not match their public keys: the vault was altered", u->name);
+		goto out;
+	}
+	*out = kr;
+	kr = NULL;
+	r = 0;
+out:
+	if (k)
+		sodium_free(k);
+	if (pt)
+		sodium_free(pt);
+	keyring_free(kr);
+	return r;
+}
+
+static void derive_map_key(keyring *kr)
+{
+	static const char ctx[] = "fortress-map-mac-v1";
+	crypto_generichash(kr->map_key, KEY_LEN, (const unsigned char *)ctx, sizeof ctx - 1, kr->vk, KEY_LEN);
+}
+
+void keys_vault_generate(keyring *kr)
+{
+	randombytes_buf(kr->vk, KEY_LEN);
+	kr->vk_version = 1;
+	kr->has_vk = 1;
+	for (int i = 0; i < CAT_COUNT; i++) {
+		randombytes_buf(kr->ck[i], KEY_LEN);
+		kr->ck_version[i] = 1;
+		kr->has_ck[i] = 1;
+	}
+	derive_map_key(kr);
+}
+
+int keys_grant_all(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr)
+{
+	unsigned char sealed[crypto_box_SEALBYTES + KEY_LEN];
+	char name[48];
+	int r;
+	if (kr->has_vk) {
+		crypto_box_seal(sealed, kr->vk, KEY_LEN, box_pk);
+		if ((r = store_grant_put(s, user, "vault", kr->vk_version, sealed, sizeof sealed)) < 0)
+			return r;
+	}
+	for (int i = 0; i < CAT_COUNT; i++) {
+		if (!kr->has_ck[i])
+			continue;
+		snprintf(name, sizeof name, "cat:%s", fort_categories[i]);
+		crypto_box_seal(sealed, kr->ck[i], KEY_LEN, box_pk);
+		if ((r = store_grant_put(s, user, name, kr->ck_version[i], sealed, sizeof sealed)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int grant_cb(void *ctx, const char *key, int version, const unsigned char *sealed, size_t len)
+{
+	keyring *kr = ctx;
+	unsigned char *dst;
+	int *ver, *has;
+	if (strcmp(key, "vault") == 0) {
+		dst = kr->vk; ver = &kr->vk_version; has = &kr->has_vk;
+	} else if (strncmp(key, "cat:", 4) == 0 && cat_index(key + 4) >= 0) {
+		int c = cat_index(key + 4);
+		dst = kr->ck[c]; ver = &kr->ck_version[c]; has = &kr->has_ck[c];
+	} else {
+		return 0; /* a key of a later version of Fortress: ignore */
+	}
+	if (*has && *ver >= version)
+		return 0;
+	if (len != crypto_box_SEALBYTES + KEY_LEN ||
+	    crypto_box_seal_open(dst, sealed, len, kr->box_pk, kr->box_sk) != 0)
+		return fort_error_set(FORT_ETAMPER, "the grant of key '%s' does not open with this user's key: the vault was altered", key);
+	*ver = version;
+	*has = 1;
+	return 0;
+}
+
+int keys_load_grants(keyring *kr, store *s, int64_t user)
+{
+	int r = store_grant_each(s, user, grant_cb, kr);
+	if (r == 0 && kr->has_vk)
+		derive_map_key(kr);
+	return r;
+}
+
+static void client_ad(unsigned char ad[32], int64_t cid, int vk_version)
+{
+	static const char tag[] = "fortress-client-v1";
+	uint64_t c = (uint64_t)cid;
+	memcpy(ad, tag, 18);
+	for (int i = 0; i < 8; i++)
+		ad[18 + i] = (unsigned char)(c >> (56 - 8 * i));
+	ad[26] = (unsigned char)(vk_version >> 24);
+	ad[27] = (unsigned char)(vk_version >> 16);
+	ad[28] = (unsigned char)(vk_version >> 8);
+	ad[29] = (unsigned char)vk_version;
+	ad[30] = ad[31] = 0;
+}
+
+int keys_client_wrap(unsigned char out[WRAPPED_LEN], const keyring *kr, int64_t cid, const unsigned char kc[KEY_LEN])
+{
+	unsigned char ad[32];
+	if (!kr->has_vk)
+		return fort_error_set(FORT_EDENIED, "this user does not hold the vault key");
+	client_ad(ad, cid, kr->vk_version);
+	randombytes_buf(out, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, NULL, kc, KEY_LEN, ad, sizeof ad, NULL, out, kr->vk);
+	return 0;
+}
+
+int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid, int vk_version,
+		       const unsigned char *w, size_t wlen)
+{
+	unsigned char ad[32];
+	if (!kr->has_vk)
+		return fort_error_set(FORT_EDENIED, "this user does not hold the vault key");
+	if (vk_version != kr->vk_version)
+		return fort_error_set(FORT_ETAMPER, "client key wrapped under vault key version %d, this keyring has %d", vk_version, kr->vk_version);
+	client_ad(ad, cid, vk_version);
+	if (wlen != WRAPPED_LEN ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(kc, NULL, NULL, w + 24, wlen - 24, ad, sizeof ad, w, kr->vk) != 0)
+		return fort_error_set(FORT_ETAMPER, "a client key does not verify: the vault was altered or is damaged");
+	return 0;
+}
+
+int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, const unsigned char kc[KEY_LEN], int64_t cid)
+{
+	crypto_generichash_state st;
+	unsigned char idb[8];
+	static const char tag[] = "fortress-field-v1";
+	if (cat < 0 || cat >= CAT_COUNT || !kr->has_ck[cat])
+		return fort_error_set(FORT_EDENIED, "this user does not hold the key of category '%s'",
+				      cat >= 0 && cat < CAT_COUNT ? fort_categories[cat] : "?");
+	for (int i = 0; i < 8; i++)
+		idb[i] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
+	crypto_generichash_init(&st, kr->ck[cat], KEY_LEN, KEY_LEN);
+	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag - 1);
+	crypto_generichash_update(&st, kc, KEY_LEN);
+	crypto_generichash_update(&st, idb, 8);
+	crypto_generichash_final(&st, fk, KEY_LEN);
+	sodium_memzero(&st, sizeof st);
+	return 0;
+}
+
+/* AD = tag || client id || field name || 0 || key version: a ciphertext moved
+ * to another client, another field or another key version fails. */
+static size_t field_ad(unsigned char *ad, size_t cap, int64_t cid, const char *field, uint32_t kver)
+{
+	static const char tag[] = "fortress-field-v1";
+	size_t n = sizeof tag - 1, fl = strlen(field);
+	if (fl > cap - n - 13)
+		fl = cap - n - 13;
+	memcpy(ad, tag, n);
+	for (int i = 0; i < 8; i++)
+		ad[n++] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
+	memcpy(ad + n, field, fl);
+	n += fl;
+	ad[n++] = 0;
+	ad[n++] = (unsigned char)(kver >> 24);
+	ad[n++] = (unsigned char)(kver >> 16);
+	ad[n++] = (unsigned char)(kver >> 8);
+	ad[n++] = (unsigned char)kver;
+	return n;
+}
+
+void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+			uint32_t kver, const void *pt, size_t len)
+{
+	unsigned char ad[128];
+	size_t adlen = field_ad(ad, sizeof ad, cid, field, kver);
+	randombytes_buf(out, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, NULL, pt, len, ad, adlen, NULL, out, fk);
+}
+
+int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+		       uint32_t kver, const unsigned char *ct, size_t ctlen)
+{
+	unsigned char ad[128];
+	size_t adlen;
+	if (ctlen < FIELD_OVERHEAD)
+		return fort_error_set(FORT_ETAMPER, "field '%s' is damaged (too short)", field);
+	adlen = field_ad(ad, sizeof ad, cid, field, kver);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct + 24, ctlen - 24, ad, adlen, ct, fk) != 0)
+		return fort_error_set(FORT_ETAMPER, "field '%s' does not verify: the vault was altered or is damaged", field);
+	return 0;
+}
+
+int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field)
+{
+	crypto_generichash_state st;
+	static const char tag[] = "fortress-bidx-v1";
+	if (cat < 0 || cat >= CAT_COUNT || !kr->has_ck[cat])
+		return fort_error_set(FORT_EDENIED, "this user does not hold the key of category '%s'",
+				      cat >= 0 && cat < CAT_COUNT ? fort_categories[cat] : "?");
+	crypto_generichash_init(&st, kr->ck[cat], KEY_LEN, KEY_LEN);
+	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
+	crypto_generichash_update(&st, (const unsigned char *)field, strlen(field) + 1);
+	crypto_generichash_final(&st, bk, KEY_LEN);
+	sodium_memzero(&st, sizeof st);
+	return 0;
+}
+
+void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len)
+{
+	crypto_generichash(h, BIDX_LEN, (const unsigned char *)norm, len, bk, KEY_LEN);
+}
+
+void keys_sign(unsigned char sig[64], const keyring *kr, const unsigned char *msg, size_t len)
+{
+	crypto_sign_detached(sig, NULL, msg, len, kr->sign_sk);
+}
+
+int keys_verify(const unsigned char sig[64], const unsigned char pk[32], const unsigned char *msg, size_t len)
+{
+	return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : FORT_ETAMPER;
+}

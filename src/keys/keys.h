@@ -1,0 +1,79 @@
+/* keys.h - the key hierarchy (docs/SECURITY.md):
+ *
+ *   passphrase --Argon2id--> user seal key --XChaCha20-Poly1305--> user X25519 + Ed25519 secret keys
+ *   user X25519 key --crypto_box_seal--> grants: VK (vault key), CK[category]
+ *   VK --XChaCha20-Poly1305(AD = client id, VK version)--> K_c (per client, random)
+ *   BLAKE2b(key = CK[cat], K_c || client id) = field key
+ *   field key --XChaCha20-Poly1305(AD = client id, field, key version)--> field ciphertext
+ *   BLAKE2b(key = CK[cat], field name) = blind-index key; BLAKE2b-128(that, normalised value) = index entry
+ *
+ * Everything here is libsodium.  Keys live in sodium_malloc'ed memory;
+ * stack temporaries are wiped before every return. */
+#ifndef FORT_KEYS_H
+#define FORT_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fortress.h"
+#include "store/store.h"
+
+#define CAT_COUNT 5
+extern const char *const fort_categories[CAT_COUNT]; /* identity contact financial special notes */
+int cat_index(const char *name); /* -1 if unknown */
+
+#define KEY_LEN 32
+#define WRAPPED_LEN (24 + KEY_LEN + 16)
+#define FIELD_OVERHEAD (24 + 16)
+#define BIDX_LEN STORE_BIDX_LEN
+
+typedef struct keyring {
+	unsigned char box_pk[32], box_sk[32];
+	unsigned char sign_pk[32], sign_sk[64];
+	unsigned char vk[KEY_LEN];
+	int vk_version, has_vk;
+	unsigned char ck[CAT_COUNT][KEY_LEN];
+	int ck_version[CAT_COUNT], has_ck[CAT_COUNT];
+	unsigned char map_key[KEY_LEN]; /* MACs the data map; derived from VK */
+} keyring;
+
+int keyring_new(keyring **out);
+void keyring_free(keyring *kr);
+
+/* Argon2id limits for a KDF choice. */
+void keys_kdf_limits(fort_kdf kdf, uint64_t *ops, uint64_t *mem);
+
+/* New user key pairs in *OUT, sealed into U (box_pk, sign_pk, salt, limits, sealed). */
+int keys_user_create(keyring **out, store_user *u, const fort_secret *pass, fort_kdf kdf) FORT_WUR;
+/* Re-seal KR's user secret keys into U under PASS (new salt). */
+int keys_user_seal(store_user *u, const keyring *kr, const fort_secret *pass, uint64_t ops, uint64_t mem) FORT_WUR;
+/* Unseal U with PASS: FORT_EAUTH on a wrong passphrase. */
+int keys_user_unseal(keyring **out, const store_user *u, const fort_secret *pass) FORT_WUR;
+
+/* Fresh random VK and CK[*], version 1. */
+void keys_vault_generate(keyring *kr);
+/* Seal every key KR holds to BOX_PK and store the grants for USER. */
+int keys_grant_all(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr);
+/* Open USER's grants into KR (newest version of each key). */
+int keys_load_grants(keyring *kr, store *s, int64_t user) FORT_WUR;
+
+int keys_client_wrap(unsigned char out[WRAPPED_LEN], const keyring *kr, int64_t cid, const unsigned char kc[KEY_LEN]);
+int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid, int vk_version,
+		       const unsigned char *w, size_t wlen) FORT_WUR;
+
+/* Field key for (category, client); FORT_EDENIED if KR lacks the category. */
+int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, const unsigned char kc[KEY_LEN], int64_t cid) FORT_WUR;
+/* OUT gets LEN + FIELD_OVERHEAD bytes: nonce || ciphertext+tag. */
+void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+			uint32_t kver, const void *pt, size_t len);
+/* PT gets CTLEN - FIELD_OVERHEAD bytes.  FORT_ETAMPER if it does not verify. */
+int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+		       uint32_t kver, const unsigned char *ct, size_t ctlen) FORT_WUR;
+
+int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field) FORT_WUR;
+void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);
+
+/* Audit signatures. */
+void keys_sign(unsigned char sig[64], const keyring *kr, const unsigned char *msg, size_t len);
+int keys_verify(const unsigned char sig[64], const unsigned char pk[32], const unsigned char *msg, size_t len) FORT_WUR;
+
+#endif

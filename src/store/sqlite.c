@@ -1,0 +1,832 @@
+/* sqlite.c - the embedded store: one SQLite file, WAL, synchronous=FULL,
+ * secure_delete, foreign keys, an application id so that we never mistake
+ * another database for a vault. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "util.h"
+#include "store/store.h"
+
+#define FORT_APPLICATION_ID 0x464f5254 /* "FORT" */
+
+enum {
+	Q_META_GET, Q_META_PUT,
+	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL,
+	Q_GRANT_PUT, Q_GRANT_EACH,
+	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT,
+	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND,
+	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
+	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
+	Q__COUNT
+};
+
+static const char *const sql_text[Q__COUNT] = {
+	[Q_META_GET] = "SELECT v FROM meta WHERE k = ?",
+	[Q_META_PUT] = "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+	[Q_USER_INS] = "INSERT INTO users(name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created) VALUES(?,?,?,?,?,?,?,?,?)",
+	[Q_USER_BY_NAME] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE name = ?",
+	[Q_USER_OWNER] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE role = 'owner' ORDER BY id LIMIT 1",
+	[Q_USER_BY_ID] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE id = ?",
+	[Q_USER_SEAL] = "UPDATE users SET salt = ?, opslimit = ?, memlimit = ?, sealed = ? WHERE id = ?",
+	[Q_GRANT_PUT] = "INSERT INTO grants(user_id, key_name, version, sealed) VALUES(?,?,?,?) ON CONFLICT(user_id, key_name, version) DO UPDATE SET sealed = excluded.sealed",
+	[Q_GRANT_EACH] = "SELECT key_name, version, sealed FROM grants WHERE user_id = ? ORDER BY key_name, version",
+	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, bidx, created, updated) VALUES(?,?,?,?,?,?,?)",
+	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, bidx = ?, updated = ? WHERE id = ?",
+	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, bidx, created, updated FROM clients WHERE id = ?",
+	[Q_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?",
+	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, bidx, created, updated FROM clients ORDER BY created, id",
+	[Q_CLIENT_COUNT] = "SELECT count(*) FROM clients",
+	[Q_BLIND_ADD] = "INSERT OR IGNORE INTO blind(h, client) VALUES(?, ?)",
+	[Q_BLIND_DEL] = "DELETE FROM blind WHERE h = ? AND client = ?",
+	[Q_BLIND_FIND] = "SELECT client FROM blind WHERE h = ?",
+	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
+	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
+	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
+	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_AUDIT_LAST] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit ORDER BY seq DESC LIMIT 1",
+	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit ORDER BY rowid",
+	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit WHERE client = ? ORDER BY rowid",
+	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+};
+
+/* Schema migrations: migrations[i] takes user_version i to i+1. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	"CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL);"
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
+	" box_pk BLOB NOT NULL, sign_pk BLOB NOT NULL, salt BLOB NOT NULL, opslimit INTEGER NOT NULL,"
+	" memlimit INTEGER NOT NULL, sealed BLOB NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE grants(user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	" key_name TEXT NOT NULL, version INTEGER NOT NULL, sealed BLOB NOT NULL,"
+	" PRIMARY KEY(user_id, key_name, version)) WITHOUT ROWID;"
+	"CREATE TABLE clients(id INTEGER PRIMARY KEY, vk_version INTEGER NOT NULL, wrapped BLOB NOT NULL,"
+	" data BLOB NOT NULL, bidx BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE TABLE blind(h BLOB NOT NULL, client INTEGER NOT NULL, PRIMARY KEY(h, client)) WITHOUT ROWID;"
+	"CREATE TABLE erased(client INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
+	"CREATE TABLE audit(seq INTEGER NOT NULL, ts INTEGER NOT NULL, actor_id INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, action TEXT NOT NULL, client TEXT NOT NULL, fields TEXT NOT NULL,"
+	" purpose TEXT NOT NULL, result TEXT NOT NULL, detail TEXT NOT NULL, prev BLOB NOT NULL,"
+	" hash BLOB NOT NULL, sig BLOB);"
+	"CREATE INDEX audit_seq ON audit(seq);"
+	"CREATE INDEX audit_client ON audit(client) WHERE client <> '';",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q__COUNT];
+	int txdepth;
+	char *path;
+};
+
+static int map_sqlite(sqlite3 *db, int rc, const char *what)
+{
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return fort_error_set(FORT_EIO, "%s: the disk is full: free some space and try again (nothing was changed)", what);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return fort_error_set(FORT_EBUSY, "%s: the vault is in use by another process: try again when it has finished", what);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return fort_error_set(FORT_ECORRUPT, "%s: the vault file is damaged or not a vault (%s): restore it from a backup", what, msg);
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return fort_error_set(FORT_EIO, "%s: %s", what, msg);
+	case SQLITE_NOMEM:
+		return fort_error_set(FORT_ENOMEM, "%s: out of memory", what);
+	case SQLITE_CONSTRAINT:
+		return fort_error_set(FORT_EEXISTS, "%s: %s", what, msg);
+	}
+	return fort_error_set(FORT_ERROR, "%s: %s", what, msg);
+}
+
+static int exec(store *s, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : map_sqlite(s->db, rc, what);
+}
+
+static sqlite3_stmt *q(store *s, int which)
+{
+	sqlite3_stmt *st = s->q[which];
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			map_sqlite(s->db, sqlite3_errcode(s->db), "preparing a query");
+			return NULL;
+		}
+		s->q[which] = st;
+	}
+	return st;
+}
+
+static int pragma_int(store *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return map_sqlite(s->db, rc, "opening the vault");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "opening the vault");
+	return 0;
+}
+
+/* Cheap checks before SQLite touches the file: a vault starts with the
+ * SQLite header and is a whole number of pages. */
+static int precheck(const char *path)
+{
+	unsigned char hdr[100];
+	struct stat stt;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return fort_error_set(FORT_ENOTFOUND, "no vault at '%s': create one with 'fortress init' or give --vault PATH", path);
+		return fort_error_set(FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &stt) < 0 || !S_ISREG(stt.st_mode)) {
+		close(fd);
+		return fort_error_set(FORT_ECORRUPT, "'%s' is not a vault file", path);
+	}
+	n = read(fd, hdr, sizeof hdr);
+	close(fd);
+	if (n < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
+		return fort_error_set(FORT_ECORRUPT, "'%s' is not a Fortress vault (%s)", path,
+				      n == 0 ? "the file is empty" : "no vault header");
+	if ((uint32_t)(hdr[68] << 24 | hdr[69] << 16 | hdr[70] << 8 | hdr[71]) != FORT_APPLICATION_ID)
+		return fort_error_set(FORT_ECORRUPT, "'%s' is an SQLite database but not a Fortress vault", path);
+	unsigned pagesize = (unsigned)(hdr[16] << 8 | hdr[17]);
+	if (pagesize == 1)
+		pagesize = 65536;
+	uint32_t pages = (uint32_t)(hdr[28] << 24 | hdr[29] << 16 | hdr[30] << 8 | hdr[31]);
+	if (pagesize < 512 || (stt.st_size % pagesize) != 0 ||
+	    (pages && (uint64_t)stt.st_size < (uint64_t)pages * pagesize && access(path, F_OK) == 0)) {
+		/* A WAL may legitimately hold pages beyond the main file's size,
+		 * so a short main file is only an error without a WAL. */
+		char wal[4096];
+		snprintf(wal, sizeof wal, "%s-wal", path);
+		struct stat ws;
+		if (stat(wal, &ws) != 0 || ws.st_size == 0)
+			return fort_error_set(FORT_ECORRUPT, "'%s' is truncated (%lld bytes, expected %llu): restore it from a backup",
+					      path, (long long)stt.st_size, (unsigned long long)pages * pagesize);
+	}
+	return 0;
+}
+
+static int migrate(store *s, int64_t from)
+{
+	int r;
+	if ((r = store_begin(s)) < 0)
+		return r;
+	for (int64_t v = from; v < STORE_SCHEMA_VERSION; v++) {
+		char sql[64];
+		if ((r = exec(s, migrations[v], "upgrading the vault schema")) < 0)
+			goto fail;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", (int)v + 1);
+		if ((r = exec(s, sql, "upgrading the vault schema")) < 0)
+			goto fail;
+	}
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return r;
+}
+
+int store_open(store **out, const char *path, int create)
+{
+	store *s = NULL;
+	int r, rc;
+	int64_t v = 0;
+	*out = NULL;
+	if (create) {
+		if (access(path, F_OK) == 0)
+			return fort_error_set(FORT_EEXISTS, "a file already exists at '%s': choose another --vault path", path);
+	} else if ((r = precheck(path)) < 0) {
+		return r;
+	}
+	if (!(s = fort_calloc(1, sizeof *s)) || !(s->path = fort_strdup(path))) {
+		r = FORT_ENOMEM;
+		goto fail;
+	}
+	if (create) {
+		/* Create the file with mode 0600 before SQLite does (0644). */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			r = fort_error_set(FORT_EIO, "cannot create '%s': %s", path, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		r = map_sqlite(s->db, rc, "opening the vault");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, 3000);
+	if ((r = pragma_int(s, "PRAGMA application_id", &v)) < 0)
+		goto fail;
+	if (!create && v != FORT_APPLICATION_ID) {
+		r = fort_error_set(FORT_ECORRUPT, "'%s' is not a Fortress vault", path);
+		goto fail;
+	}
+	if ((r = exec(s, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+			 " PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;", "opening the vault")) < 0)
+		goto fail;
+	if (create && (r = exec(s, "PRAGMA page_size = 4096; PRAGMA application_id = 1179603540; PRAGMA journal_mode = WAL;",
+				"creating the vault")) < 0)
+		goto fail;
+	if (!create && (r = exec(s, "PRAGMA journal_mode = WAL;", "opening the vault")) < 0)
+		goto fail;
+	if ((r = pragma_int(s, "PRAGMA user_version", &v)) < 0)
+		goto fail;
+	if (v > STORE_SCHEMA_VERSION) {
+		r = fort_error_set(FORT_EVERSION, "the vault was written by a newer Fortress (schema %lld, this build knows %d): upgrade Fortress",
+				   (long long)v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (!create && v == 0) {
+		r = fort_error_set(FORT_ECORRUPT, "'%s' is not an initialised Fortress vault", path);
+		goto fail;
+	}
+	if (v < STORE_SCHEMA_VERSION && (r = migrate(s, v)) < 0)
+		goto fail;
+	/* Touch the schema now, so corruption shows at open, not mid-command. */
+	if ((r = exec(s, "SELECT count(*) FROM sqlite_schema", "reading the vault")) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	if (s) {
+		int err = fort_error_code();
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		store_close(s);
+		if (create)
+			unlink(path);
+		fort_error_set(err, "%s", msg);
+	}
+	return r;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->q[i]);
+	if (s->txdepth)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_begin(store *s)
+{
+	int r;
+	if (s->txdepth++ > 0)
+		return 0;
+	if ((r = exec(s, "BEGIN IMMEDIATE", "starting a change")) < 0)
+		s->txdepth = 0;
+	return r;
+}
+
+int store_commit(store *s)
+{
+	int r;
+	if (s->txdepth == 0 || --s->txdepth > 0)
+		return 0;
+	if ((r = exec(s, "COMMIT", "saving the change")) < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	return 0;
+}
+
+void store_rollback(store *s)
+{
+	if (s->txdepth == 0)
+		return;
+	s->txdepth = 0;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_checkpoint(store *s)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checkpointing the vault");
+	return 0;
+}
+
+int store_schema_version(store *s)
+{
+	int64_t v = 0;
+	pragma_int(s, "PRAGMA user_version", &v);
+	return (int)v;
+}
+
+/* step a write statement and reset it */
+static int step_done(store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, what);
+	return 0;
+}
+
+static int blob_dup(unsigned char **out, size_t *len, sqlite3_stmt *st, int col)
+{
+	const void *p = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	*out = NULL;
+	*len = 0;
+	if (n <= 0)
+		return 0;
+	if (!(*out = fort_malloc((size_t)n)))
+		return FORT_ENOMEM;
+	memcpy(*out, p, (size_t)n);
+	*len = (size_t)n;
+	return 0;
+}
+
+static int blob_fixed(unsigned char *out, size_t len, sqlite3_stmt *st, int col)
+{
+	if ((size_t)sqlite3_column_bytes(st, col) != len)
+		return fort_error_set(FORT_ECORRUPT, "a stored key has the wrong size: the vault is damaged");
+	memcpy(out, sqlite3_column_blob(st, col), len);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- meta */
+
+int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
+{
+	sqlite3_stmt *st = q(s, Q_META_GET);
+	int rc, r;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = blob_dup(val, len, st, 0);
+	else if (rc == SQLITE_DONE)
+		r = fort_error_set(FORT_ENOTFOUND, "vault metadata '%s' is missing", key);
+	else
+		r = map_sqlite(s->db, rc, "reading vault metadata");
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_meta_put(store *s, const char *key, const void *val, size_t len)
+{
+	sqlite3_stmt *st = q(s, Q_META_PUT);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+	return step_done(s, st, "writing vault metadata");
+}
+
+/* ---------------------------------------------------------------- users */
+
+int store_user_insert(store *s, store_user *u)
+{
+	sqlite3_stmt *st = q(s, Q_USER_INS);
+	int r;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, u->box_pk, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, u->sign_pk, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, u->salt, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)u->opslimit);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)u->memlimit);
+	sqlite3_bind_blob(st, 8, u->sealed, (int)u->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, u->created);
+	if ((r = step_done(s, st, "adding a user")) < 0)
+		return r == FORT_EEXISTS ? fort_error_set(FORT_EEXISTS, "user '%s' already exists", u->name) : r;
+	u->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int user_row(store_user *u, sqlite3_stmt *st)
+{
+	int r;
+	memset(u, 0, sizeof *u);
+	u->id = sqlite3_column_int64(st, 0);
+	if (!(u->name = fort_strdup((const char *)sqlite3_column_text(st, 1))) ||
+	    !(u->role = fort_strdup((const char *)sqlite3_column_text(st, 2))))
+		return FORT_ENOMEM;
+	if ((r = blob_fixed(u->box_pk, 32, st, 3)) < 0 || (r = blob_fixed(u->sign_pk, 32, st, 4)) < 0 ||
+	    (r = blob_fixed(u->salt, 16, st, 5)) < 0)
+		return r;
+	u->opslimit = (uint64_t)sqlite3_column_int64(st, 6);
+	u->memlimit = (uint64_t)sqlite3_column_int64(st, 7);
+	if ((r = blob_dup(&u->sealed, &u->sealed_len, st, 8)) < 0)
+		return r;
+	u->created = sqlite3_column_int64(st, 9);
+	return 0;
+}
+
+static int user_query(store *s, store_user *out, sqlite3_stmt *st, const char *who)
+{
+	int rc = sqlite3_step(st), r;
+	if (rc == SQLITE_ROW) {
+		r = user_row(out, st);
+		if (r < 0)
+			store_user_release(out);
+	} else if (rc == SQLITE_DONE) {
+		r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", who);
+	} else {
+		r = map_sqlite(s->db, rc, "reading users");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int store_user_get(store *s, store_user *out, const char *name)
+{
+	sqlite3_stmt *st = q(s, name ? Q_USER_BY_NAME : Q_USER_OWNER);
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return fort_error_code();
+	if (name)
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return user_query(s, out, st, name ? name : "(owner)");
+}
+
+int store_user_get_by_id(store *s, store_user *out, int64_t id)
+{
+	sqlite3_stmt *st = q(s, Q_USER_BY_ID);
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, id);
+	return user_query(s, out, st, "(by id)");
+}
+
+int store_user_update_seal(store *s, const store_user *u)
+{
+	sqlite3_stmt *st = q(s, Q_USER_SEAL);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, u->salt, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)u->opslimit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)u->memlimit);
+	sqlite3_bind_blob(st, 4, u->sealed, (int)u->sealed_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, u->id);
+	return step_done(s, st, "changing the passphrase");
+}
+
+void store_user_release(store_user *u)
+{
+	free(u->name);
+	free(u->role);
+	free(u->sealed);
+	memset(u, 0, sizeof *u);
+}
+
+int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len)
+{
+	sqlite3_stmt *st = q(s, Q_GRANT_PUT);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, user);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, version);
+	sqlite3_bind_blob(st, 4, sealed, (int)len, SQLITE_STATIC);
+	return step_done(s, st, "granting a key");
+}
+
+int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = q(s, Q_GRANT_EACH);
+	int rc, r = 0;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, user);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = cb(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+			    sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2))) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading key grants");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+/* -------------------------------------------------------------- clients */
+
+static void bind_client_blobs(sqlite3_stmt *st, int first, const store_client *c)
+{
+	sqlite3_bind_int(st, first, c->vk_version);
+	sqlite3_bind_blob(st, first + 1, c->wrapped, (int)c->wrapped_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, first + 2, c->data ? (const void *)c->data : "", (int)c->data_len, SQLITE_STATIC);
+	if (c->bidx_len)
+		sqlite3_bind_blob(st, first + 3, c->bidx, (int)c->bidx_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, first + 3);
+}
+
+int store_client_insert(store *s, const store_client *c)
+{
+	sqlite3_stmt *st = q(s, Q_CLIENT_INS);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, c->id);
+	bind_client_blobs(st, 2, c);
+	sqlite3_bind_int64(st, 6, c->created);
+	sqlite3_bind_int64(st, 7, c->updated);
+	return step_done(s, st, "adding a client");
+}
+
+int store_client_update(store *s, const store_client *c)
+{
+	sqlite3_stmt *st = q(s, Q_CLIENT_UPD);
+	if (!st)
+		return fort_error_code();
+	bind_client_blobs(st, 1, c);
+	sqlite3_bind_int64(st, 5, c->updated);
+	sqlite3_bind_int64(st, 6, c->id);
+	return step_done(s, st, "changing a client");
+}
+
+static int client_row(store_client *c, sqlite3_stmt *st)
+{
+	int r;
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(st, 0);
+	c->vk_version = sqlite3_column_int(st, 1);
+	if ((r = blob_dup(&c->wrapped, &c->wrapped_len, st, 2)) < 0 ||
+	    (r = blob_dup(&c->data, &c->data_len, st, 3)) < 0 ||
+	    (r = blob_dup(&c->bidx, &c->bidx_len, st, 4)) < 0)
+		return r;
+	c->created = sqlite3_column_int64(st, 5);
+	c->updated = sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+int store_client_get(store *s, store_client *out, int64_t id)
+{
+	sqlite3_stmt *st = q(s, Q_CLIENT_GET);
+	int rc, r;
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if ((r = client_row(out, st)) < 0)
+			store_client_release(out);
+	} else if (rc == SQLITE_DONE) {
+		r = FORT_ENOTFOUND; /* the caller names the id */
+		fort_error_set(FORT_ENOTFOUND, "no such client");
+	} else {
+		r = map_sqlite(s->db, rc, "reading a client");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_client_delete(store *s, int64_t id)
+{
+	sqlite3_stmt *st = q(s, Q_CLIENT_DEL);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(s, st, "erasing a client");
+}
+
+int store_client_each(store *s, store_client_cb cb, void *ctx)
+{
+	/* Not the cached statement: the callback may run other queries. */
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	store_client c;
+	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_CLIENT_EACH], -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "listing clients");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = client_row(&c, st)) < 0) {
+			store_client_release(&c);
+			break;
+		}
+		r = cb(ctx, &c);
+		store_client_release(&c);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "listing clients");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int count_query(store *s, int which, uint64_t *n)
+{
+	sqlite3_stmt *st = q(s, which);
+	int rc;
+	if (!st)
+		return fort_error_code();
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : map_sqlite(s->db, rc, "counting");
+}
+
+int store_client_count(store *s, uint64_t *n) { return count_query(s, Q_CLIENT_COUNT, n); }
+
+void store_client_release(store_client *c)
+{
+	free(c->wrapped);
+	free(c->data);
+	free(c->bidx);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---------------------------------------------------------- blind index */
+
+int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+{
+	sqlite3_stmt *st = q(s, Q_BLIND_ADD);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, client);
+	return step_done(s, st, "indexing a client");
+}
+
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+{
+	sqlite3_stmt *st = q(s, Q_BLIND_DEL);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, client);
+	return step_done(s, st, "removing an index entry");
+}
+
+int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_BLIND_FIND);
+	int rc;
+	*n = 0;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < max)
+			ids[*n] = sqlite3_column_int64(st, 0);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "searching");
+	if (*n > max)
+		*n = max;
+	return 0;
+}
+
+/* -------------------------------------------------------- erasure ledger */
+
+int store_erased_add(store *s, int64_t client, int64_t ts)
+{
+	sqlite3_stmt *st = q(s, Q_ERASED_ADD);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, client);
+	sqlite3_bind_int64(st, 2, ts);
+	return step_done(s, st, "recording the erasure");
+}
+
+int store_erased_has(store *s, int64_t client)
+{
+	sqlite3_stmt *st = q(s, Q_ERASED_HAS);
+	int rc;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, client);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return map_sqlite(s->db, rc, "reading the erasure ledger");
+}
+
+int store_erased_count(store *s, uint64_t *n) { return count_query(s, Q_ERASED_COUNT, n); }
+
+/* ------------------------------------------------------------------ audit */
+
+static const char *nz(const char *p) { return p ? p : ""; }
+
+int store_audit_append(store *s, const store_audit_row *a)
+{
+	sqlite3_stmt *st = q(s, Q_AUDIT_ADD);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, a->seq);
+	sqlite3_bind_int64(st, 2, a->ts);
+	sqlite3_bind_int64(st, 3, a->actor_id);
+	sqlite3_bind_text(st, 4, nz(a->actor), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, nz(a->action), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, nz(a->client), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, nz(a->fields), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, nz(a->purpose), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, nz(a->result), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, nz(a->detail), -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, a->prev, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 12, a->hash, 32, SQLITE_STATIC);
+	if (a->has_sig)
+		sqlite3_bind_blob(st, 13, a->sig, 64, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 13);
+	return step_done(s, st, "writing the audit log");
+}
+
+static void audit_row(store_audit_row *a, sqlite3_stmt *st)
+{
+	memset(a, 0, sizeof *a);
+	a->seq = sqlite3_column_int64(st, 0);
+	a->ts = sqlite3_column_int64(st, 1);
+	a->actor_id = sqlite3_column_int64(st, 2);
+	a->actor = nz((const char *)sqlite3_column_text(st, 3));
+	a->action = nz((const char *)sqlite3_column_text(st, 4));
+	a->client = nz((const char *)sqlite3_column_text(st, 5));
+	a->fields = nz((const char *)sqlite3_column_text(st, 6));
+	a->purpose = nz((const char *)sqlite3_column_text(st, 7));
+	a->result = nz((const char *)sqlite3_column_text(st, 8));
+	a->detail = nz((const char *)sqlite3_column_text(st, 9));
+	/* A wrong-sized hash is kept as zeros: verify reports it. */
+	if (sqlite3_column_bytes(st, 10) == 32)
+		memcpy(a->prev, sqlite3_column_blob(st, 10), 32);
+	if (sqlite3_column_bytes(st, 11) == 32)
+		memcpy(a->hash, sqlite3_column_blob(st, 11), 32);
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		a->has_sig = 1;
+		if (sqlite3_column_bytes(st, 12) == 64)
+			memcpy(a->sig, sqlite3_column_blob(st, 12), 64);
+	}
+}
+
+int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
+{
+	sqlite3_stmt *st = q(s, Q_AUDIT_LAST);
+	int rc, r = 0;
+	if (!st)
+		return fort_error_code();
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 11) == 32)
+			memcpy(hash, sqlite3_column_blob(st, 11), 32);
+		else
+			memset(hash, 0, 32);
+	} else if (rc == SQLITE_DONE) {
+		r = fort_error_set(FORT_ENOTFOUND, "the audit log is empty");
+	} else {
+		r = map_sqlite(s->db, rc, "reading the audit log");
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	store_audit_row a;
+	rc = sqlite3_prepare_v2(s->db, sql_text[client ? Q_AUDIT_EACH_CLIENT : Q_AUDIT_EACH], -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading the audit log");
+	if (client)
+		sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_row(&a, st);
+		if ((r = cb(ctx, &a)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the audit log");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_audit_count(store *s, uint64_t *n) { return count_query(s, Q_AUDIT_COUNT, n); }

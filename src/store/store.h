@@ -1,0 +1,103 @@
+/* store.h - the narrow storage interface.  Only ciphertext, blind indexes,
+ * wrapped keys and metadata without personal data pass through it.
+ * sqlite.c is the embedded backend; a PostgreSQL backend implements the same
+ * functions.  Every function returns 0 or a negative FORT_E* code with the
+ * message set (SQLITE_FULL -> FORT_EIO "disk full", SQLITE_BUSY -> FORT_EBUSY,
+ * SQLITE_CORRUPT/NOTADB -> FORT_ECORRUPT). */
+#ifndef FORT_STORE_H
+#define FORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BIDX_LEN 16
+
+typedef struct store store;
+
+/* CREATE: the file must not exist; the schema is created.  Otherwise the
+ * file must be a Fortress vault of a schema this build knows (older schemas
+ * are migrated). */
+int store_open(store **out, const char *path, int create);
+void store_close(store *s);
+
+/* Write transactions (BEGIN IMMEDIATE).  Nested calls are counted. */
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+/* Checkpoint and truncate the WAL, so erased pages leave it too. */
+int store_checkpoint(store *s);
+int store_schema_version(store *s);
+
+/* Key/value metadata (no personal data). */
+int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
+int store_meta_put(store *s, const char *key, const void *val, size_t len);
+
+typedef struct {
+	int64_t id;
+	char *name;
+	char *role;
+	unsigned char box_pk[32];
+	unsigned char sign_pk[32];
+	unsigned char salt[16];
+	uint64_t opslimit, memlimit;
+	unsigned char *sealed;  /* nonce || XChaCha20-Poly1305(box_sk || sign_seed) */
+	size_t sealed_len;
+	int64_t created;
+} store_user;
+
+int store_user_insert(store *s, store_user *u); /* sets u->id */
+/* NAME NULL: the first user with role owner. */
+int store_user_get(store *s, store_user *out, const char *name);
+int store_user_get_by_id(store *s, store_user *out, int64_t id);
+int store_user_update_seal(store *s, const store_user *u);
+void store_user_release(store_user *u);
+
+int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len);
+typedef int (*store_grant_cb)(void *ctx, const char *key, int version, const unsigned char *sealed, size_t len);
+int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx);
+
+typedef struct {
+	int64_t id;
+	int vk_version;
+	unsigned char *wrapped; size_t wrapped_len;
+	unsigned char *data; size_t data_len;   /* encoded encrypted fields */
+	unsigned char *bidx; size_t bidx_len;   /* the client's blind index entries */
+	int64_t created, updated;
+} store_client;
+
+int store_client_insert(store *s, const store_client *c); /* FORT_EEXISTS on id clash */
+int store_client_update(store *s, const store_client *c);
+int store_client_get(store *s, store_client *out, int64_t id); /* FORT_ENOTFOUND */
+int store_client_delete(store *s, int64_t id);
+typedef int (*store_client_cb)(void *ctx, const store_client *c);
+int store_client_each(store *s, store_client_cb cb, void *ctx);
+int store_client_count(store *s, uint64_t *n);
+void store_client_release(store_client *c);
+
+int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+/* Client ids with index entry H (at most MAX); *n set. */
+int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n);
+
+int store_erased_add(store *s, int64_t client, int64_t ts);
+int store_erased_has(store *s, int64_t client); /* 1, 0, <0 */
+int store_erased_count(store *s, uint64_t *n);
+
+typedef struct {
+	int64_t seq, ts, actor_id;
+	const char *actor, *action, *client, *fields, *purpose, *result, *detail;
+	unsigned char prev[32], hash[32];
+	unsigned char sig[64];
+	int has_sig;
+} store_audit_row;
+
+int store_audit_append(store *s, const store_audit_row *r);
+/* Seq and hash of the newest row; FORT_ENOTFOUND if the log is empty. */
+int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32]);
+typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
+/* Rows in seq order; CLIENT filters when not NULL. */
+int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
+int store_audit_count(store *s, uint64_t *n);
+
+#endif

@@ -1,0 +1,55 @@
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+
+static unsigned long fail_at; /* test hook: 0 = never */
+
+void fort_alloc_fail_at(unsigned long n) { fail_at = n; }
+
+static int should_fail(void)
+{
+	if (fail_at == 0)
+		return 0;
+	if (--fail_at == 0)
+		return 1;
+	return 0;
+}
+
+static void *oom(void)
+{
+	fort_error_set(FORT_ENOMEM, "out of memory");
+	return NULL;
+}
+
+void *fort_malloc(size_t n)
+{
+	void *p = should_fail() ? NULL : malloc(n ? n : 1);
+	return p ? p : oom();
+}
+
+void *fort_calloc(size_t n, size_t size)
+{
+	void *p = should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+	return p ? p : oom();
+}
+
+void *fort_realloc(void *old, size_t n)
+{
+	void *p = should_fail() ? NULL : realloc(old, n ? n : 1);
+	return p ? p : oom();
+}
+
+char *fort_strndup(const char *s, size_t n)
+{
+	char *p = fort_malloc(n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *fort_strdup(const char *s)
+{
+	return fort_strndup(s, strlen(s));
+}

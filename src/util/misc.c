@@ -1,0 +1,102 @@
+#include <string.h>
+#include <time.h>
+#include "util.h"
+
+void fort_hex(char *out, const unsigned char *in, size_t len)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = d[in[i] >> 4];
+		out[2 * i + 1] = d[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+int fort_unhex(unsigned char *out, size_t outlen, const char *hex)
+{
+	if (strlen(hex) != 2 * outlen)
+		return -1;
+	for (size_t i = 0; i < outlen; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int64_t fort_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+void fort_time_iso(char out[21], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int fort_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp;
+		if (c < 0x80) { i++; continue; }
+		else if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+		else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+		else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+		else return 0;
+		if (i + n >= len)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80) return 0;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* Windows-1252 0x80..0x9F; 0 = undefined (mapped to U+FFFD). */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+char *fort_cp1252_to_utf8(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	fort_buf b;
+	fort_buf_init(&b, 0);
+	for (size_t i = 0; i < len; i++) {
+		uint32_t cp = s[i];
+		char u[4];
+		int n;
+		if (cp >= 0x80 && cp < 0xA0)
+			cp = cp1252_hi[cp - 0x80] ? cp1252_hi[cp - 0x80] : 0xFFFD;
+		if (cp < 0x80) { u[0] = (char)cp; n = 1; }
+		else if (cp < 0x800) { u[0] = (char)(0xC0 | cp >> 6); u[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+		else { u[0] = (char)(0xE0 | cp >> 12); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[2] = (char)(0x80 | (cp & 0x3F)); n = 3; }
+		if (fort_buf_put(&b, u, (size_t)n) < 0) {
+			fort_buf_release(&b);
+			return NULL;
+		}
+	}
+	return fort_buf_detach(&b, NULL);
+}

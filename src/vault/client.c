@@ -1,0 +1,758 @@
+/* client.c - client records: add, edit, get (masked / revealed for a
+ * purpose), list, find through blind indexes, erase by crypto-shredding.
+ *
+ * A client row holds its key K_c wrapped by the vault key, and one blob of
+ * encrypted fields: for each field present, [u8 name length][name]
+ * [u32 key version][u32 ciphertext length][nonce || ciphertext || tag],
+ * each encrypted under a key derived from the field's category key and K_c. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+/* ------------------------------------------------------------------ ids */
+
+void client_id_format(char out[FORT_ID_LEN + 1], int64_t id)
+{
+	snprintf(out, FORT_ID_LEN + 1, "c-%016llx", (unsigned long long)id);
+}
+
+int client_id_parse(int64_t *out, const char *id)
+{
+	unsigned char b[8];
+	uint64_t x = 0;
+	if (!id || strlen(id) != FORT_ID_LEN || id[0] != 'c' || id[1] != '-' || fort_unhex(b, 8, id + 2) < 0)
+		return fort_error_set(FORT_EINPUT, "'%s' is not a client id (they look like c-0123456789abcdef)",
+				      id && strlen(id) < 64 ? id : "(id)");
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | b[i];
+	*out = (int64_t)x;
+	return 0;
+}
+
+static int64_t new_client_id(void)
+{
+	uint64_t x;
+	do {
+		randombytes_buf(&x, sizeof x);
+		x &= 0x7fffffffffffffffULL; /* positive SQLite rowid */
+	} while (x == 0);
+	return (int64_t)x;
+}
+
+/* --------------------------------------------------------- client values */
+
+int cvals_init(client_vals *cv, const fort_vault *v)
+{
+	memset(cv, 0, sizeof *cv);
+	cv->n = v->map.n;
+	if (!(cv->vals = fort_calloc(cv->n, sizeof *cv->vals)) ||
+	    !(cv->bidx = fort_calloc(cv->n, sizeof *cv->bidx)) ||
+	    !(cv->bidx_field = fort_calloc(cv->n, sizeof *cv->bidx_field))) {
+		cvals_release(cv);
+		return FORT_ENOMEM;
+	}
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+void cvals_clear(client_vals *cv)
+{
+	for (size_t i = 0; i < cv->n; i++) {
+		wipe_free(cv->vals[i]);
+		cv->vals[i] = NULL;
+	}
+	cv->nbidx = 0;
+}
+
+void cvals_release(client_vals *cv)
+{
+	if (cv->vals)
+		cvals_clear(cv);
+	free(cv->vals);
+	free(cv->bidx);
+	free(cv->bidx_field);
+	memset(cv, 0, sizeof *cv);
+}
+
+int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value)
+{
+	char why[256], *canon = NULL;
+	int i = map_index(&v->map, field);
+	const map_field *f;
+	if (i < 0)
+		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
+	f = &v->map.f[i];
+	wipe_free(cv->vals[i]);
+	cv->vals[i] = NULL;
+	if (!value || !value[0])
+		return 0;
+	why[0] = '\0';
+	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	if (!canon[0]) {
+		free(canon);
+		return 0;
+	}
+	cv->vals[i] = canon;
+	return 0;
+}
+
+int cvals_index(client_vals *cv, fort_vault *v)
+{
+	char *key = NULL;
+	cv->nbidx = 0;
+	for (size_t i = 0; i < cv->n; i++) {
+		if (!cv->vals[i] || !v->map.f[i].searchable || !v->has_bkey[i])
+			continue;
+		if (type_index_key(&key, v->map.f[i].t, cv->vals[i]) < 0)
+			return fort_error_code() ? fort_error_code() : FORT_ENOMEM;
+		keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key, strlen(key));
+		wipe_free(key);
+		cv->bidx_field[cv->nbidx] = (int)i;
+		cv->nbidx++;
+	}
+	return 0;
+}
+
+int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self)
+{
+	for (size_t k = 0; k < cv->nbidx; k++) {
+		const map_field *f = &v->map.f[cv->bidx_field[k]];
+		int64_t ids[4];
+		size_t n = 0;
+		int r;
+		if (f->t != FT_EMAIL && f->t != FT_PHONE)
+			continue;
+		if ((r = store_blind_find(v->st, cv->bidx[k], ids, 4, &n)) < 0)
+			return r;
+		for (size_t j = 0; j < n; j++) {
+			if (ids[j] != self) {
+				char id[FORT_ID_LEN + 1];
+				client_id_format(id, ids[j]);
+				return fort_error_set(FORT_EDUPLICATE, "client %s already has the same %s", id, f->name);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Encrypt CV's values for client CID into DATA (caller frees). */
+static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const client_vals *cv,
+			 int64_t cid, const unsigned char kc[KEY_LEN])
+{
+	unsigned char fk[CAT_COUNT][KEY_LEN];
+	int have[CAT_COUNT] = { 0 };
+	size_t total = 0;
+	unsigned char *out = NULL, *p;
+	int r;
+	*data = NULL;
+	*len = 0;
+	for (size_t i = 0; i < cv->n; i++) {
+		size_t fl = strlen(v->map.f[i].name);
+		if (!cv->vals[i])
+			continue;
+		total += 1 + fl + 8 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
+	}
+	if (!(out = fort_malloc(total ? total : 1))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	p = out;
+	for (size_t i = 0; i < cv->n; i++) {
+		const map_field *f = &v->map.f[i];
+		size_t fl = strlen(f->name), vl;
+		uint32_t kver, ctlen;
+		if (!cv->vals[i])
+			continue;
+		if (!have[f->cat]) {
+			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, kc, cid)) < 0)
+				goto out;
+			have[f->cat] = 1;
+		}
+		vl = strlen(cv->vals[i]);
+		kver = (uint32_t)v->kr->ck_version[f->cat];
+		ctlen = (uint32_t)(vl + FIELD_OVERHEAD);
+		*p++ = (unsigned char)fl;
+		memcpy(p, f->name, fl);
+		p += fl;
+		for (int b = 0; b < 4; b++)
+			*p++ = (unsigned char)(kver >> (24 - 8 * b));
+		for (int b = 0; b < 4; b++)
+			*p++ = (unsigned char)(ctlen >> (24 - 8 * b));
+		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, cv->vals[i], vl);
+		p += ctlen;
+	}
+	*data = out;
+	*len = total;
+	out = NULL;
+	r = 0;
+out:
+	sodium_memzero(fk, sizeof fk);
+	free(out);
+	return r;
+}
+
+int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
+{
+	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN];
+	int have[CAT_COUNT] = { 0 };
+	const unsigned char *p = c->data, *end = c->data + c->data_len;
+	char name[256];
+	int r;
+	cvals_clear(cv);
+	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
+		goto out;
+	while (p < end) {
+		size_t fl = *p++;
+		uint32_t kver = 0, ctlen = 0;
+		int i;
+		const map_field *f;
+		if ((size_t)(end - p) < fl + 8)
+			goto damaged;
+		memcpy(name, p, fl);
+		name[fl] = '\0';
+		p += fl;
+		for (int b = 0; b < 4; b++)
+			kver = kver << 8 | *p++;
+		for (int b = 0; b < 4; b++)
+			ctlen = ctlen << 8 | *p++;
+		if ((size_t)(end - p) < ctlen || ctlen < FIELD_OVERHEAD)
+			goto damaged;
+		if ((i = map_index(&v->map, name)) < 0) {
+			p += ctlen; /* a field no longer in the map */
+			continue;
+		}
+		f = &v->map.f[i];
+		if (!v->kr->has_ck[f->cat]) {
+			p += ctlen; /* this user may not read this category */
+			continue;
+		}
+		if (!have[f->cat]) {
+			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, kc, c->id)) < 0)
+				goto out;
+			have[f->cat] = 1;
+		}
+		if (!(cv->vals[i] = fort_malloc(ctlen - FIELD_OVERHEAD + 1))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, name, kver, p, ctlen)) < 0) {
+			free(cv->vals[i]);
+			cv->vals[i] = NULL;
+			goto out;
+		}
+		cv->vals[i][ctlen - FIELD_OVERHEAD] = '\0';
+		p += ctlen;
+	}
+	r = 0;
+	goto out;
+damaged:
+	r = fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
+out:
+	sodium_memzero(kc, sizeof kc);
+	sodium_memzero(fk, sizeof fk);
+	if (r < 0)
+		cvals_clear(cv);
+	return r;
+}
+
+static int store_bidx(fort_vault *v, const client_vals *cv, int64_t cid)
+{
+	int r;
+	for (size_t k = 0; k < cv->nbidx; k++)
+		if ((r = store_blind_add(v->st, cv->bidx[k], cid)) < 0)
+			return r;
+	return 0;
+}
+
+int client_insert(int64_t *id, fort_vault *v, const client_vals *cv)
+{
+	unsigned char kc[KEY_LEN], wrapped[WRAPPED_LEN];
+	store_client c;
+	int r, tries = 0;
+	memset(&c, 0, sizeof c);
+	randombytes_buf(kc, sizeof kc);
+retry:
+	c.id = new_client_id();
+	if ((r = keys_client_wrap(wrapped, v->kr, c.id, kc)) < 0)
+		goto out;
+	if ((r = encode_fields(&c.data, &c.data_len, v, cv, c.id, kc)) < 0)
+		goto out;
+	c.vk_version = v->kr->vk_version;
+	c.wrapped = wrapped;
+	c.wrapped_len = sizeof wrapped;
+	c.bidx = (unsigned char *)cv->bidx;
+	c.bidx_len = cv->nbidx * BIDX_LEN;
+	c.created = c.updated = fort_now();
+	r = store_client_insert(v->st, &c);
+	if (r == FORT_EEXISTS && ++tries < 4) { /* 2^-63 per try: astronomically rare */
+		free(c.data);
+		c.data = NULL;
+		goto retry;
+	}
+	if (r < 0 || (r = store_bidx(v, cv, c.id)) < 0)
+		goto out;
+	*id = c.id;
+out:
+	sodium_memzero(kc, sizeof kc);
+	free(c.data);
+	return r;
+}
+
+/* ----------------------------------------------------------- public API */
+
+static int load_client(store_client *c, fort_vault *v, const char *id, int64_t *cid)
+{
+	int r;
+	if ((r = client_id_parse(cid, id)) < 0)
+		return r;
+	r = store_client_get(v->st, c, *cid);
+	if (r == FORT_ENOTFOUND) {
+		int erased = store_erased_has(v->st, *cid);
+		return fort_error_set(FORT_ENOTFOUND, erased == 1 ? "client %s was erased" : "no client %s in this vault", id);
+	}
+	return r;
+}
+
+static int describe_fields(fort_buf *b, const fort_vault *v, const client_vals *cv)
+{
+	for (size_t i = 0; i < cv->n; i++)
+		if (cv->vals[i] && fort_buf_printf(b, "%s%s", b->len ? "," : "", v->map.f[i].name) < 0)
+			return FORT_ENOMEM;
+	return 0;
+}
+
+int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *kv, size_t n)
+{
+	client_vals cv;
+	fort_buf fields;
+	int64_t id = 0;
+	int r;
+	char idstr[FORT_ID_LEN + 1];
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if ((r = cvals_init(&cv, v)) < 0)
+		return r;
+	fort_buf_init(&fields, 0);
+	for (size_t i = 0; i < n; i++)
+		if ((r = cvals_set(&cv, v, kv[i].field, kv[i].value)) < 0)
+			goto out;
+	if ((r = describe_fields(&fields, v, &cv)) < 0)
+		goto out;
+	if (!fields.len) {
+		r = fort_error_set(FORT_EINPUT, "a client needs at least one field: --set FIELD=VALUE");
+		goto out;
+	}
+	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = cvals_check_duplicate(v, &cv, 0)) < 0 || (r = client_insert(&id, v, &cv)) < 0)
+		goto fail_tx;
+	client_id_format(idstr, id);
+	if ((r = audit_append(v, "add", idstr, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail_tx;
+	memcpy(id_out, idstr, sizeof idstr);
+	goto out;
+fail_tx:
+	store_rollback(v->st);
+out:
+	fort_buf_release(&fields);
+	cvals_release(&cv);
+	return r;
+}
+
+int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
+{
+	client_vals cv;
+	store_client c;
+	fort_buf fields;
+	unsigned char kc[KEY_LEN];
+	int64_t cid;
+	int r;
+	memset(&c, 0, sizeof c);
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (n == 0)
+		return fort_error_set(FORT_EINPUT, "nothing to change: give --set FIELD=VALUE");
+	if ((r = cvals_init(&cv, v)) < 0)
+		return r;
+	fort_buf_init(&fields, 0);
+	if ((r = load_client(&c, v, id, &cid)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		int fi = map_index(&v->map, kv[i].field);
+		if (fi >= 0 && !v->kr->has_ck[v->map.f[fi].cat]) {
+			r = fort_error_set(FORT_EDENIED, "you may not change field '%s'", kv[i].field);
+			goto out;
+		}
+		if ((r = cvals_set(&cv, v, kv[i].field, kv[i].value)) < 0)
+			goto out;
+		if (fort_buf_printf(&fields, "%s%s", fields.len ? "," : "", kv[i].field) < 0) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+	}
+	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = cvals_check_duplicate(v, &cv, cid)) < 0)
+		goto fail_tx;
+	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
+		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)
+			goto fail_tx;
+	if ((r = keys_client_unwrap(kc, v->kr, cid, c.vk_version, c.wrapped, c.wrapped_len)) < 0)
+		goto fail_tx;
+	free(c.data);
+	c.data = NULL;
+	r = encode_fields(&c.data, &c.data_len, v, &cv, cid, kc);
+	sodium_memzero(kc, sizeof kc);
+	if (r < 0)
+		goto fail_tx;
+	free(c.bidx);
+	c.bidx = NULL;
+	c.bidx_len = cv.nbidx * BIDX_LEN;
+	if (c.bidx_len) {
+		if (!(c.bidx = fort_malloc(c.bidx_len))) {
+			r = FORT_ENOMEM;
+			goto fail_tx;
+		}
+		memcpy(c.bidx, cv.bidx, c.bidx_len);
+	}
+	c.updated = fort_now();
+	if ((r = store_client_update(v->st, &c)) < 0 || (r = store_bidx(v, &cv, cid)) < 0 ||
+	    (r = audit_append(v, "edit", id, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail_tx;
+	goto out;
+fail_tx:
+	store_rollback(v->st);
+out:
+	store_client_release(&c);
+	fort_buf_release(&fields);
+	cvals_release(&cv);
+	return r;
+}
+
+struct fort_record {
+	char id[FORT_ID_LEN + 1];
+	int64_t created, updated;
+	size_t n;
+	fort_record_field *f;
+	char **owned;
+};
+
+void fort_record_free(fort_record *rec)
+{
+	if (!rec)
+		return;
+	for (size_t i = 0; i < rec->n; i++)
+		wipe_free(rec->owned[i]);
+	free(rec->owned);
+	free(rec->f);
+	free(rec);
+}
+
+const char *fort_record_id(const fort_record *r) { return r->id; }
+int64_t fort_record_created(const fort_record *r) { return r->created; }
+int64_t fort_record_updated(const fort_record *r) { return r->updated; }
+size_t fort_record_count(const fort_record *r) { return r->n; }
+
+const fort_record_field *fort_record_field_at(const fort_record *r, size_t i)
+{
+	return i < r->n ? &r->f[i] : NULL;
+}
+
+const char *fort_record_value(const fort_record *r, const char *field)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->f[i].field, field) == 0)
+			return r->f[i].value;
+	return NULL;
+}
+
+static int wants_reveal(const fort_read_opts *o, const char *field)
+{
+	for (size_t i = 0; o && i < o->nreveal; i++)
+		if (strcmp(o->reveal[i], "all") == 0 || strcmp(o->reveal[i], field) == 0)
+			return 1;
+	return 0;
+}
+
+int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort_read_opts *o)
+{
+	client_vals cv;
+	store_client c;
+	fort_record *rec = NULL;
+	fort_buf revealed;
+	int64_t cid;
+	int r;
+	*out = NULL;
+	memset(&c, 0, sizeof c);
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (o && o->version != FORT_READ_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_read_opts: wrong version");
+	if (o && o->nreveal && (!o->purpose || !o->purpose[0]))
+		return fort_error_set(FORT_EINPUT, "revealing a field needs a purpose: add --purpose PURPOSE");
+	/* every named field must exist */
+	for (size_t i = 0; o && i < o->nreveal; i++)
+		if (strcmp(o->reveal[i], "all") != 0 && map_index(&v->map, o->reveal[i]) < 0)
+			return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", o->reveal[i]);
+	if ((r = cvals_init(&cv, v)) < 0)
+		return r;
+	fort_buf_init(&revealed, 0);
+	if ((r = load_client(&c, v, id, &cid)) < 0)
+		goto out;
+	/* Purpose check before anything is decrypted; a refusal is audited. */
+	for (size_t i = 0; o && i < v->map.n; i++) {
+		const map_field *f = &v->map.f[i];
+		int named = 0;
+		for (size_t k = 0; k < o->nreveal; k++)
+			named |= strcmp(o->reveal[k], f->name) == 0;
+		if (!wants_reveal(o, f->name))
+			continue;
+		if (!v->kr->has_ck[f->cat] || !map_allows(f, o->purpose)) {
+			/* with "all", fields the purpose does not cover stay masked */
+			if (!named)
+				continue;
+			char msg[512];
+			if (!v->kr->has_ck[f->cat])
+				snprintf(msg, sizeof msg, "you may not reveal field '%s' (category %s)", f->name, f->category);
+			else {
+				char allowed[256] = "";
+				for (size_t k = 0; k < f->npurposes; k++) {
+					size_t al = strlen(allowed);
+					snprintf(allowed + al, sizeof allowed - al, "%s%s", k ? ", " : "", f->purposes[k]);
+				}
+				snprintf(msg, sizeof msg, "purpose '%s' is not allowed for field '%s' (allowed: %s)", o->purpose, f->name, allowed);
+			}
+			(void)audit_record(v, "reveal", id, f->name, o->purpose, "denied", msg);
+			r = fort_error_set(FORT_EDENIED, "%s", msg);
+			goto out;
+		}
+	}
+	if ((r = client_decrypt(&cv, v, &c)) < 0)
+		goto out;
+	if (!(rec = fort_calloc(1, sizeof *rec)) || !(rec->f = fort_calloc(cv.n, sizeof *rec->f)) ||
+	    !(rec->owned = fort_calloc(cv.n, sizeof *rec->owned))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	memcpy(rec->id, id, FORT_ID_LEN + 1);
+	rec->created = c.created;
+	rec->updated = c.updated;
+	for (size_t i = 0; i < cv.n; i++) {
+		const map_field *f = &v->map.f[i];
+		int show;
+		if (!cv.vals[i])
+			continue;
+		show = wants_reveal(o, f->name) && map_allows(f, o->purpose);
+		if (show) {
+			rec->owned[rec->n] = cv.vals[i];
+			cv.vals[i] = NULL;
+			if (fort_buf_printf(&revealed, "%s%s", revealed.len ? "," : "", f->name) < 0) {
+				r = FORT_ENOMEM;
+				goto out;
+			}
+		} else if ((r = type_mask(&rec->owned[rec->n], f->t, cv.vals[i])) < 0) {
+			goto out;
+		}
+		rec->f[rec->n].field = f->name;
+		rec->f[rec->n].value = rec->owned[rec->n];
+		rec->f[rec->n].revealed = show;
+		rec->n++;
+	}
+	if (revealed.len)
+		r = audit_record(v, "reveal", id, revealed.buf, o->purpose, "ok", "");
+	else
+		r = audit_record(v, "read", id, "", "", "ok", "masked");
+	if (r < 0)
+		goto out;
+	*out = rec;
+	rec = NULL;
+out:
+	fort_record_free(rec);
+	store_client_release(&c);
+	fort_buf_release(&revealed);
+	cvals_release(&cv);
+	return r;
+}
+
+struct list_ctx {
+	fort_vault *v;
+	client_vals cv;
+	fort_client_summary *arr;
+	size_t n, cap;
+	int name_field;
+};
+
+static int list_cb(void *p, const store_client *c)
+{
+	struct list_ctx *l = p;
+	fort_client_summary *s;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		fort_client_summary *na = fort_realloc(l->arr, nc * sizeof *na);
+		if (!na)
+			return FORT_ENOMEM;
+		l->arr = na;
+		l->cap = nc;
+	}
+	s = &l->arr[l->n++];
+	memset(s, 0, sizeof *s);
+	client_id_format(s->id, c->id);
+	s->created = c->created;
+	if (l->name_field >= 0 && client_decrypt(&l->cv, l->v, c) == 0 && l->cv.vals[l->name_field]) {
+		char *m = NULL;
+		if (type_mask(&m, l->v->map.f[l->name_field].t, l->cv.vals[l->name_field]) == 0) {
+			snprintf(s->display, sizeof s->display, "%s", m);
+			free(m);
+		}
+	}
+	cvals_clear(&l->cv);
+	return 0;
+}
+
+int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
+{
+	struct list_ctx l;
+	char detail[64];
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	memset(&l, 0, sizeof l);
+	l.v = v;
+	l.name_field = map_index(&v->map, "full_name");
+	if (l.name_field >= 0 && !v->kr->has_ck[v->map.f[l.name_field].cat])
+		l.name_field = -1;
+	if ((r = cvals_init(&l.cv, v)) < 0)
+		return r;
+	r = store_client_each(v->st, list_cb, &l);
+	cvals_release(&l.cv);
+	if (r < 0) {
+		free(l.arr);
+		return r;
+	}
+	snprintf(detail, sizeof detail, "%zu clients", l.n);
+	if ((r = audit_record(v, "list", "", l.name_field >= 0 ? "full_name" : "", "", "ok", detail)) < 0) {
+		free(l.arr);
+		return r;
+	}
+	*out = l.arr;
+	*n = l.n;
+	return 0;
+}
+
+int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, const char *field, const char *value)
+{
+	char *canon = NULL, *key = NULL, why[256];
+	unsigned char h[BIDX_LEN];
+	int64_t ids[256];
+	size_t found = 0;
+	int i, r;
+	const map_field *f;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if ((i = map_index(&v->map, field)) < 0)
+		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
+	f = &v->map.f[i];
+	if (!f->searchable)
+		return fort_error_set(FORT_EINPUT, "field '%s' is not searchable (see 'fortress map show')", field);
+	if (!v->has_bkey[i])
+		return fort_error_set(FORT_EDENIED, "you may not search field '%s' (category %s)", field, f->category);
+	why[0] = '\0';
+	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	r = type_index_key(&key, f->t, canon);
+	wipe_free(canon);
+	if (r < 0)
+		return r;
+	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
+	wipe_free(key);
+	if ((r = store_blind_find(v->st, h, ids, sizeof ids / sizeof ids[0], &found)) < 0)
+		return r;
+	if (found) {
+		if (!(*out = fort_calloc(found, sizeof **out)))
+			return FORT_ENOMEM;
+		for (size_t k = 0; k < found; k++)
+			client_id_format((*out)[k], ids[k]);
+	}
+	*n = found;
+	v->finds++;
+	v->find_matches += found;
+	if (!strstr(v->find_fields, field) && strlen(v->find_fields) + strlen(field) + 2 < sizeof v->find_fields) {
+		if (v->find_fields[0])
+			strcat(v->find_fields, ",");
+		strcat(v->find_fields, field);
+	}
+	return 0;
+}
+
+int fort_client_is_erased(fort_vault *v, const char *id)
+{
+	int64_t cid;
+	int r;
+	if ((r = client_id_parse(&cid, id)) < 0)
+		return r;
+	return store_erased_has(v->st, cid);
+}
+
+int fort_client_erase(fort_vault *v, const char *id, const char *reason)
+{
+	store_client c;
+	int64_t cid;
+	int r;
+	char detail[300];
+	memset(&c, 0, sizeof c);
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (!v->kr->has_vk)
+		return fort_error_set(FORT_EDENIED, "erasing a client needs the vault key");
+	if (reason && (strlen(reason) > 200 || !fort_utf8_valid(reason, strlen(reason))))
+		return fort_error_set(FORT_EINPUT, "the reason must be UTF-8 text of at most 200 bytes");
+	if ((r = load_client(&c, v, id, &cid)) < 0)
+		return r;
+	snprintf(detail, sizeof detail, "crypto-shredded%s%s", reason && reason[0] ? ": " : "", reason ? reason : "");
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
+		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)
+			goto fail_tx;
+	if ((r = store_client_delete(v->st, cid)) < 0 || (r = store_erased_add(v->st, cid, fort_now())) < 0 ||
+	    (r = audit_append(v, "erase", id, "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail_tx;
+	/* secure_delete zeroed the pages; now push them through the WAL and
+	 * truncate it so no old page image stays in the -wal file. */
+	r = store_checkpoint(v->st);
+	goto out;
+fail_tx:
+	store_rollback(v->st);
+out:
+	if (c.wrapped)
+		sodium_memzero(c.wrapped, c.wrapped_len);
+	store_client_release(&c);
+	return r;
+}
+
+int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value)
+{
+	char why[256];
+	int i = map_index(&v->map, field);
+	*out = NULL;
+	if (i < 0)
+		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s'", field);
+	why[0] = '\0';
+	if (type_normalise(out, v->map.f[i].t, value, strlen(value), v->map.f[i].max_length, v->country, why, sizeof why) < 0)
+		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	return 0;
+}

@@ -1,0 +1,170 @@
+/* export.c - client export for a purpose, as JSON or CSV.  Audited before a
+ * byte is written (fail closed): the entry and the export stand or fall in
+ * one transaction. */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "vault/vault_int.h"
+
+struct exp {
+	fort_vault *v;
+	FILE *out;
+	int csv;
+	int *want;          /* per map field: exported? */
+	client_vals cv;
+	uint64_t count;
+	int first;
+};
+
+/* RFC 4180 cell; a cell that a spreadsheet would run as a formula gets a
+ * leading apostrophe (OWASP CSV injection). */
+static void csv_cell(FILE *o, const char *s)
+{
+	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+	fputc('"', o);
+	if (formula)
+		fputc('\'', o);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', o);
+		fputc(*s, o);
+	}
+	fputc('"', o);
+}
+
+static int exp_cb(void *p, const store_client *c)
+{
+	struct exp *e = p;
+	char id[FORT_ID_LEN + 1];
+	int r;
+	if ((r = client_decrypt(&e->cv, e->v, c)) < 0)
+		return r;
+	client_id_format(id, c->id);
+	if (e->csv) {
+		csv_cell(e->out, id);
+		for (size_t i = 0; i < e->cv.n; i++) {
+			if (!e->want[i])
+				continue;
+			fputc(',', e->out);
+			csv_cell(e->out, e->cv.vals[i] ? e->cv.vals[i] : "");
+		}
+		fputs("\r\n", e->out);
+	} else {
+		json_t *o = json_object();
+		char *s;
+		json_object_set_new(o, "id", json_string(id));
+		for (size_t i = 0; i < e->cv.n; i++)
+			if (e->want[i] && e->cv.vals[i])
+				json_object_set_new(o, e->v->map.f[i].name, json_string(e->cv.vals[i]));
+		s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+		if (!s)
+			return fort_error_set(FORT_ENOMEM, "out of memory");
+		fprintf(e->out, "%s  %s", e->first ? "" : ",\n", s);
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+	e->first = 0;
+	e->count++;
+	cvals_clear(&e->cv);
+	if (ferror(e->out))
+		return fort_error_set(FORT_EIO, "cannot write the export (disk full?)");
+	return 0;
+}
+
+int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort_export_opts *o)
+{
+	struct exp e;
+	fort_buf fields;
+	uint64_t total = 0;
+	char detail[512];
+	int r;
+
+	if (count_out)
+		*count_out = 0;
+	memset(&e, 0, sizeof e);
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (!o || o->version != FORT_EXPORT_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_export_opts: wrong version");
+	if (!o->purpose || !o->purpose[0])
+		return fort_error_set(FORT_EINPUT, "an export needs a purpose: add --purpose PURPOSE");
+	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0)
+		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv)", o->format);
+	e.v = v;
+	e.out = out;
+	e.csv = o->format && strcmp(o->format, "csv") == 0;
+	e.first = 1;
+	fort_buf_init(&fields, 0);
+	if (!(e.want = fort_calloc(v->map.n, sizeof *e.want)))
+		return FORT_ENOMEM;
+	for (size_t k = 0; k < o->nfields; k++) {
+		int i = map_index(&v->map, o->fields[k]);
+		if (i < 0) {
+			r = fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", o->fields[k]);
+			goto out;
+		}
+		if (!map_allows(&v->map.f[i], o->purpose) || !v->kr->has_ck[v->map.f[i].cat]) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "purpose '%s' is not allowed for field '%s'", o->purpose, o->fields[k]);
+			(void)audit_record(v, "export", "", o->fields[k], o->purpose, "denied", msg);
+			r = fort_error_set(FORT_EDENIED, "%s", msg);
+			goto out;
+		}
+		e.want[i] = 1;
+	}
+	for (size_t i = 0; i < v->map.n; i++) {
+		if (!o->nfields)
+			e.want[i] = map_allows(&v->map.f[i], o->purpose) && v->kr->has_ck[v->map.f[i].cat];
+		if (e.want[i] && fort_buf_printf(&fields, "%s%s", fields.len ? "," : "", v->map.f[i].name) < 0) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+	}
+	if (!fields.len) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "no field allows purpose '%s' ('fortress map show' lists each field's purposes)", o->purpose);
+		(void)audit_record(v, "export", "", "", o->purpose, "denied", msg);
+		r = fort_error_set(FORT_EDENIED, "%s", msg);
+		goto out;
+	}
+	if ((r = cvals_init(&e.cv, v)) < 0 || (r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = store_client_count(v->st, &total)) < 0)
+		goto fail_tx;
+	snprintf(detail, sizeof detail, "%llu clients as %s to %s", (unsigned long long)total, e.csv ? "csv" : "json",
+		 o->destination ? o->destination : "-");
+	if ((r = audit_append(v, "export", "", fields.buf, o->purpose, "ok", detail)) < 0)
+		goto fail_tx;
+	if (e.csv) {
+		fputs("\"id\"", out);
+		for (size_t i = 0; i < v->map.n; i++)
+			if (e.want[i]) {
+				fputc(',', out);
+				csv_cell(out, v->map.f[i].name);
+			}
+		fputs("\r\n", out);
+	} else {
+		fputs("[\n", out);
+	}
+	if ((r = store_client_each(v->st, exp_cb, &e)) < 0)
+		goto fail_tx;
+	if (!e.csv)
+		fputs(e.first ? "]\n" : "\n]\n", out);
+	if (fflush(out) != 0 || ferror(out)) {
+		r = fort_error_set(FORT_EIO, "cannot write the export (disk full?)");
+		goto fail_tx;
+	}
+	if ((r = store_commit(v->st)) < 0)
+		goto out;
+	if (count_out)
+		*count_out = e.count;
+	goto out;
+fail_tx:
+	store_rollback(v->st);
+out:
+	cvals_release(&e.cv);
+	fort_buf_release(&fields);
+	free(e.want);
+	return r;
+}

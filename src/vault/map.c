@@ -1,0 +1,483 @@
+/* map.c - the data map: which fields a client record has, their type,
+ * category, purposes, legal basis and retention.  Stored as JSON in the
+ * vault's metadata and MAC'd with a key derived from the vault key, so
+ * nobody without the vault key can widen a field's purposes. */
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+static const char default_map[] =
+"{\n"
+" \"version\": 1,\n"
+" \"default_country\": \"DE\",\n"
+" \"purposes\": {\n"
+"  \"service\": \"Providing the service the client asked for\",\n"
+"  \"billing\": \"Invoicing and collecting payment\",\n"
+"  \"correspondence\": \"Writing to and calling the client\",\n"
+"  \"tax\": \"Keeping the records that tax law requires\",\n"
+"  \"identity_verification\": \"Checking who a client is (e.g. for a data request)\",\n"
+"  \"legal_claims\": \"Establishing, exercising or defending legal claims\"\n"
+" },\n"
+" \"fields\": [\n"
+"  {\"name\": \"full_name\", \"label\": \"Full name\", \"type\": \"name\", \"category\": \"identity\",\n"
+"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"tax\", \"identity_verification\", \"legal_claims\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
+"   \"searchable\": true},\n"
+"  {\"name\": \"email\", \"label\": \"E-mail address\", \"type\": \"email\", \"category\": \"contact\",\n"
+"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"identity_verification\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"2 years after the end of the contract\",\n"
+"   \"searchable\": true},\n"
+"  {\"name\": \"phone\", \"label\": \"Phone number\", \"type\": \"phone\", \"category\": \"contact\",\n"
+"   \"purposes\": [\"service\", \"correspondence\", \"identity_verification\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"2 years after the end of the contract\",\n"
+"   \"searchable\": true},\n"
+"  {\"name\": \"postal_address\", \"label\": \"Postal address\", \"type\": \"text\", \"category\": \"contact\",\n"
+"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"tax\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the end of the contract (tax law: invoices)\",\n"
+"   \"searchable\": false, \"max_length\": 500},\n"
+"  {\"name\": \"company\", \"label\": \"Company\", \"type\": \"name\", \"category\": \"identity\",\n"
+"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"tax\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
+"   \"searchable\": true},\n"
+"  {\"name\": \"date_of_birth\", \"label\": \"Date of birth\", \"type\": \"date\", \"category\": \"identity\",\n"
+"   \"purposes\": [\"identity_verification\"],\n"
+"   \"legal_basis\": \"legitimate interests: verifying identity (GDPR Art. 6(1)(f))\", \"retention\": \"until the end of the contract\",\n"
+"   \"searchable\": false},\n"
+"  {\"name\": \"tax_id\", \"label\": \"Tax / VAT id\", \"type\": \"text\", \"category\": \"financial\",\n"
+"   \"purposes\": [\"billing\", \"tax\"],\n"
+"   \"legal_basis\": \"legal obligation (GDPR Art. 6(1)(c))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
+"   \"searchable\": true, \"max_length\": 40},\n"
+"  {\"name\": \"iban\", \"label\": \"IBAN\", \"type\": \"iban\", \"category\": \"financial\",\n"
+"   \"purposes\": [\"billing\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the last payment (tax law)\",\n"
+"   \"searchable\": true},\n"
+"  {\"name\": \"payment_card\", \"label\": \"Payment card\", \"type\": \"card\", \"category\": \"financial\",\n"
+"   \"purposes\": [\"billing\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"until the end of the contract\",\n"
+"   \"searchable\": false,\n"
+"   \"note\": \"Stored masked only (brand and last 4 digits): a full card number or CVV would bring PCI DSS obligations a small business should not carry; let the payment provider hold the card.\"},\n"
+"  {\"name\": \"notes\", \"label\": \"Notes\", \"type\": \"text\", \"category\": \"notes\",\n"
+"   \"purposes\": [\"service\"],\n"
+"   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"until the end of the contract\",\n"
+"   \"searchable\": false, \"max_length\": 10000}\n"
+" ]\n"
+"}\n";
+
+const char *map_default_json(void) { return default_map; }
+
+static void field_release(map_field *f)
+{
+	free(f->name); free(f->label); free(f->type); free(f->category);
+	free(f->legal_basis); free(f->retention); free(f->note);
+	for (size_t i = 0; i < f->npurposes; i++)
+		free(f->purposes[i]);
+	free(f->purposes);
+	memset(f, 0, sizeof *f);
+}
+
+void map_release(fort_map *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		field_release(&m->f[i]);
+	free(m->f);
+	free(m->info);
+	free(m->default_country);
+	free(m->purposes_json);
+	memset(m, 0, sizeof *m);
+}
+
+static int valid_ident(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max || !(s[0] >= 'a' && s[0] <= 'z'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int opt_str(char **out, json_t *o, const char *key, const char *fname, const char *def)
+{
+	json_t *j = json_object_get(o, key);
+	*out = NULL;
+	if (!j || json_is_null(j))
+		return (*out = fort_strdup(def)) ? 0 : FORT_ENOMEM;
+	if (!json_is_string(j))
+		return fort_error_set(FORT_EINPUT, "map: field '%s': '%s' must be a string", fname, key);
+	return (*out = fort_strdup(json_string_value(j))) ? 0 : FORT_ENOMEM;
+}
+
+static int parse_field(map_field *f, json_t *o, size_t idx)
+{
+	json_t *j;
+	const char *name;
+	int r;
+	if (!json_is_object(o))
+		return fort_error_set(FORT_EINPUT, "map: fields[%zu] must be an object", idx);
+	j = json_object_get(o, "name");
+	if (!json_is_string(j) || !valid_ident(name = json_string_value(j), 40))
+		return fort_error_set(FORT_EINPUT, "map: fields[%zu]: 'name' must be lower-case letters, digits, '_' (at most 40)", idx);
+	if (!(f->name = fort_strdup(name)))
+		return FORT_ENOMEM;
+	if ((r = opt_str(&f->type, o, "type", name, "")) < 0 || (r = opt_str(&f->category, o, "category", name, "")) < 0 ||
+	    (r = opt_str(&f->label, o, "label", name, name)) < 0 || (r = opt_str(&f->legal_basis, o, "legal_basis", name, "")) < 0 ||
+	    (r = opt_str(&f->retention, o, "retention", name, "")) < 0 || (r = opt_str(&f->note, o, "note", name, "")) < 0)
+		return r;
+	if ((f->t = type_from_name(f->type)) < 0)
+		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date)", name, f->type);
+	if ((f->cat = cat_index(f->category)) < 0)
+		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown category '%s' (identity, contact, financial, special, notes)", name, f->category);
+	j = json_object_get(o, "searchable");
+	if (j && !json_is_boolean(j))
+		return fort_error_set(FORT_EINPUT, "map: field '%s': 'searchable' must be true or false", name);
+	f->searchable = j ? json_is_true(j) : 0;
+	if (f->searchable && f->t == FT_CARD)
+		return fort_error_set(FORT_EINPUT, "map: field '%s': a card field cannot be searchable (only the last 4 digits are kept)", name);
+	j = json_object_get(o, "max_length");
+	if (j && (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 1000000))
+		return fort_error_set(FORT_EINPUT, "map: field '%s': 'max_length' must be a number from 1 to 1000000", name);
+	f->max_length = j ? (size_t)json_integer_value(j) : 0;
+	j = json_object_get(o, "purposes");
+	if (!json_is_array(j) || json_array_size(j) == 0)
+		return fort_error_set(FORT_EINPUT, "map: field '%s': 'purposes' must be a non-empty list (every field needs a purpose)", name);
+	f->npurposes = json_array_size(j);
+	if (!(f->purposes = fort_calloc(f->npurposes, sizeof *f->purposes)))
+		return FORT_ENOMEM;
+	for (size_t i = 0; i < f->npurposes; i++) {
+		json_t *p = json_array_get(j, i);
+		if (!json_is_string(p) || !valid_ident(json_string_value(p), 40))
+			return fort_error_set(FORT_EINPUT, "map: field '%s': purpose %zu must be lower-case letters, digits, '_'", name, i + 1);
+		if (!(f->purposes[i] = fort_strdup(json_string_value(p))))
+			return FORT_ENOMEM;
+	}
+	return 0;
+}
+
+int map_parse(fort_map *m, const char *json, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = NULL, *fields, *j;
+	int r;
+	memset(m, 0, sizeof *m);
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return fort_error_set(FORT_EINPUT, "map: line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root)) {
+		r = fort_error_set(FORT_EINPUT, "map: the top level must be an object with \"fields\"");
+		goto out;
+	}
+	j = json_object_get(root, "default_country");
+	if (j && (!json_is_string(j) || strlen(json_string_value(j)) != 2 || !phone_country_code(json_string_value(j)))) {
+		r = fort_error_set(FORT_EINPUT, "map: 'default_country' must be a two-letter country code such as \"DE\"");
+		goto out;
+	}
+	if (!(m->default_country = fort_strdup(j ? json_string_value(j) : "DE"))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	j = json_object_get(root, "purposes");
+	if (j && !json_is_object(j)) {
+		r = fort_error_set(FORT_EINPUT, "map: 'purposes' must be an object of name: description");
+		goto out;
+	}
+	if (j && !(m->purposes_json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	fields = json_object_get(root, "fields");
+	if (!json_is_array(fields) || json_array_size(fields) == 0) {
+		r = fort_error_set(FORT_EINPUT, "map: 'fields' must be a non-empty list");
+		goto out;
+	}
+	m->n = json_array_size(fields);
+	if (m->n > 200) {
+		r = fort_error_set(FORT_EINPUT, "map: at most 200 fields");
+		goto out;
+	}
+	if (!(m->f = fort_calloc(m->n, sizeof *m->f)) || !(m->info = fort_calloc(m->n, sizeof *m->info))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		if ((r = parse_field(&m->f[i], json_array_get(fields, i), i)) < 0)
+			goto out;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(m->f[k].name, m->f[i].name) == 0) {
+				r = fort_error_set(FORT_EINPUT, "map: field '%s' is defined twice", m->f[i].name);
+				goto out;
+			}
+		m->info[i] = (fort_field_info){ m->f[i].name, m->f[i].label, m->f[i].type, m->f[i].category,
+			m->f[i].legal_basis, m->f[i].retention, m->f[i].note, (const char *const *)m->f[i].purposes,
+			m->f[i].npurposes, m->f[i].searchable, m->f[i].max_length };
+	}
+	r = 0;
+out:
+	json_decref(root);
+	if (r < 0)
+		map_release(m);
+	return r;
+}
+
+int map_to_json(char **out, const fort_map *m)
+{
+	json_t *root = json_object(), *fields = json_array();
+	int r = FORT_ENOMEM;
+	*out = NULL;
+	if (!root || !fields)
+		goto out;
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "default_country", json_string(m->default_country));
+	if (m->purposes_json)
+		json_object_set_new(root, "purposes", json_loads(m->purposes_json, 0, NULL));
+	for (size_t i = 0; i < m->n; i++) {
+		const map_field *f = &m->f[i];
+		json_t *o = json_object(), *p = json_array();
+		for (size_t k = 0; k < f->npurposes; k++)
+			json_array_append_new(p, json_string(f->purposes[k]));
+		json_object_set_new(o, "name", json_string(f->name));
+		json_object_set_new(o, "label", json_string(f->label));
+		json_object_set_new(o, "type", json_string(f->type));
+		json_object_set_new(o, "category", json_string(f->category));
+		json_object_set_new(o, "purposes", p);
+		json_object_set_new(o, "legal_basis", json_string(f->legal_basis));
+		json_object_set_new(o, "retention", json_string(f->retention));
+		json_object_set_new(o, "searchable", json_boolean(f->searchable));
+		if (f->max_length)
+			json_object_set_new(o, "max_length", json_integer((json_int_t)f->max_length));
+		if (f->note[0])
+			json_object_set_new(o, "note", json_string(f->note));
+		json_array_append_new(fields, o);
+	}
+	json_object_set(root, "fields", fields);
+	if (!(*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
+		goto out;
+	r = 0;
+out:
+	json_decref(fields);
+	json_decref(root);
+	return r < 0 ? fort_error_set(r, "out of memory") : 0;
+}
+
+int map_index(const fort_map *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->f[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int map_allows(const map_field *f, const char *purpose)
+{
+	for (size_t i = 0; i < f->npurposes; i++)
+		if (strcmp(f->purposes[i], purpose) == 0)
+			return 1;
+	return 0;
+}
+
+static void map_mac(unsigned char mac[32], const keyring *kr, const void *json, size_t len)
+{
+	crypto_generichash(mac, 32, json, len, kr->map_key, KEY_LEN);
+}
+
+int map_derive_keys(fort_vault *v)
+{
+	if (v->bkeys)
+		sodium_free(v->bkeys);
+	free(v->has_bkey);
+	v->bkeys = NULL;
+	v->has_bkey = NULL;
+	if (!v->kr)
+		return 0;
+	if (!(v->bkeys = sodium_allocarray(v->map.n ? v->map.n : 1, KEY_LEN)))
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+	if (!(v->has_bkey = fort_calloc(v->map.n ? v->map.n : 1, 1)))
+		return FORT_ENOMEM;
+	for (size_t i = 0; i < v->map.n; i++) {
+		const map_field *f = &v->map.f[i];
+		if (f->searchable && v->kr->has_ck[f->cat]) {
+			if (keys_blind_key(v->bkeys + i * KEY_LEN, v->kr, f->cat, f->name) < 0)
+				return fort_error_code();
+			v->has_bkey[i] = 1;
+		}
+	}
+	return 0;
+}
+
+int map_load(fort_vault *v)
+{
+	unsigned char *json = NULL, *mac = NULL, want[32];
+	size_t len = 0, maclen = 0;
+	fort_map m;
+	int r;
+	if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
+		goto out;
+	if (v->kr) {
+		if ((r = store_meta_get(v->st, "map_mac", &mac, &maclen)) < 0)
+			goto out;
+		map_mac(want, v->kr, json, len);
+		if (maclen != 32 || sodium_memcmp(want, mac, 32) != 0) {
+			r = fort_error_set(FORT_ETAMPER, "the data map was changed outside Fortress (its MAC does not verify): restore the vault from a backup");
+			goto out;
+		}
+	}
+	if ((r = map_parse(&m, (const char *)json, len)) < 0) {
+		fort_error_prefix("the stored data map is damaged");
+		r = FORT_ECORRUPT;
+		goto out;
+	}
+	map_release(&v->map);
+	v->map = m;
+	snprintf(v->country, sizeof v->country, "%s", m.default_country);
+	r = map_derive_keys(v);
+out:
+	free(json);
+	free(mac);
+	return r;
+}
+
+/* Fields that hold data keep their name, type and category. */
+static int check_compatible(fort_vault *v, const fort_map *nm)
+{
+	uint64_t clients = 0;
+	int r;
+	if ((r = store_client_count(v->st, &clients)) < 0)
+		return r;
+	if (clients == 0)
+		return 0;
+	for (size_t i = 0; i < v->map.n; i++) {
+		const map_field *o = &v->map.f[i];
+		int k = map_index(nm, o->name);
+		if (k < 0)
+			return fort_error_set(FORT_EINPUT, "map: field '%s' cannot be removed: clients may hold data in it", o->name);
+		if (nm->f[k].t != o->t || nm->f[k].cat != o->cat)
+			return fort_error_set(FORT_EINPUT, "map: field '%s' cannot change type or category: clients may hold data in it", o->name);
+		if (nm->f[k].searchable != o->searchable)
+			return fort_error_set(FORT_EINPUT, "map: field '%s' cannot change 'searchable' while clients hold data in it", o->name);
+	}
+	return 0;
+}
+
+int map_store(fort_vault *v, const char *json, size_t len)
+{
+	fort_map nm;
+	char *canon = NULL;
+	unsigned char mac[32];
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (!v->kr->has_vk)
+		return fort_error_set(FORT_EDENIED, "changing the data map needs the vault key");
+	if ((r = map_parse(&nm, json, len)) < 0)
+		return r;
+	if ((r = check_compatible(v, &nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
+		goto out;
+	map_mac(mac, v->kr, canon, strlen(canon));
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = store_meta_put(v->st, "map", canon, strlen(canon))) < 0 ||
+	    (r = store_meta_put(v->st, "map_mac", mac, 32)) < 0 ||
+	    (r = audit_append(v, "map", "", "", "", "ok", "data map changed")) < 0 ||
+	    (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		goto out;
+	}
+	map_release(&v->map);
+	v->map = nm;
+	memset(&nm, 0, sizeof nm);
+	snprintf(v->country, sizeof v->country, "%s", v->map.default_country);
+	r = map_derive_keys(v);
+out:
+	map_release(&nm);
+	free(canon);
+	return r;
+}
+
+/* ------------------------------------------------------------ public API */
+
+size_t fort_map_count(const fort_vault *v) { return v->map.n; }
+
+const fort_field_info *fort_map_field(const fort_vault *v, size_t i)
+{
+	return i < v->map.n ? &v->map.info[i] : NULL;
+}
+
+const fort_field_info *fort_map_find(const fort_vault *v, const char *name)
+{
+	int i = map_index(&v->map, name);
+	return i < 0 ? NULL : &v->map.info[i];
+}
+
+int fort_map_export(char **json_out, fort_vault *v)
+{
+	return map_to_json(json_out, &v->map);
+}
+
+int fort_map_import(fort_vault *v, const char *json, size_t len)
+{
+	return map_store(v, json, len);
+}
+
+static int spec_apply(json_t *o, const fort_field_spec *s)
+{
+	if (s->label) json_object_set_new(o, "label", json_string(s->label));
+	if (s->type) json_object_set_new(o, "type", json_string(s->type));
+	if (s->category) json_object_set_new(o, "category", json_string(s->category));
+	if (s->legal_basis) json_object_set_new(o, "legal_basis", json_string(s->legal_basis));
+	if (s->retention) json_object_set_new(o, "retention", json_string(s->retention));
+	if (s->note) json_object_set_new(o, "note", json_string(s->note));
+	if (s->searchable >= 0) json_object_set_new(o, "searchable", json_boolean(s->searchable));
+	if (s->max_length) json_object_set_new(o, "max_length", json_integer((json_int_t)s->max_length));
+	if (s->npurposes) {
+		json_t *p = json_array();
+		for (size_t i = 0; i < s->npurposes; i++)
+			json_array_append_new(p, json_string(s->purposes[i] ? s->purposes[i] : ""));
+		json_object_set_new(o, "purposes", p);
+	}
+	return 0;
+}
+
+static int field_change(fort_vault *v, const fort_field_spec *s, int add)
+{
+	char *cur = NULL, *next = NULL;
+	json_t *root = NULL, *fields, *o = NULL;
+	int r, idx;
+	if (!s || !s->name)
+		return fort_error_set(FORT_EINPUT, "a field name is required");
+	idx = map_index(&v->map, s->name);
+	if (add && idx >= 0)
+		return fort_error_set(FORT_EEXISTS, "field '%s' already exists: use 'map field edit'", s->name);
+	if (!add && idx < 0)
+		return fort_error_set(FORT_ENOTFOUND, "no field '%s' in the data map ('fortress map show' lists them)", s->name);
+	if (add && (!s->type || !s->category))
+		return fort_error_set(FORT_EINPUT, "a new field needs --type and --category");
+	if (add && !s->npurposes)
+		return fort_error_set(FORT_EINPUT, "a new field needs at least one --purpose");
+	if ((r = map_to_json(&cur, &v->map)) < 0)
+		return r;
+	root = json_loads(cur, 0, NULL);
+	fields = json_object_get(root, "fields");
+	if (add) {
+		o = json_object();
+		json_object_set_new(o, "name", json_string(s->name));
+		json_array_append_new(fields, o);
+	} else {
+		o = json_array_get(fields, (size_t)idx);
+	}
+	spec_apply(o, s);
+	if (!(next = json_dumps(root, JSON_PRESERVE_ORDER))) {
+		r = fort_error_set(FORT_ENOMEM, "out of memory");
+		goto out;
+	}
+	r = map_store(v, next, strlen(next));
+out:
+	free(cur);
+	free(next);
+	json_decref(root);
+	return r;
+}
+
+int fort_map_field_add(fort_vault *v, const fort_field_spec *spec) { return field_change(v, spec, 1); }
+int fort_map_field_edit(fort_vault *v, const fort_field_spec *spec) { return field_change(v, spec, 0); }

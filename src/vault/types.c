@@ -1,0 +1,1090 @@
+/* types.c - field types: validation, normalisation, blind-index keys and
+ * masking.  Pure functions over strings.
+ *
+ * WARNING: nothing written to WHY or to the thread's error may contain the
+ * value being checked; reasons describe what is wrong with it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "util.h"
+#include "vault/types.h"
+
+#define TEXT_MAX_DEFAULT 1000
+#define NAME_MAX_DEFAULT 200
+#define EMAIL_MAX 254
+#define EMAIL_LOCAL_MAX 64
+#define CARD_MAX_DIGITS 19
+#define PHONE_MAX_INPUT 64
+
+static const char *const type_names[FT__COUNT] = {
+	[FT_TEXT] = "text",
+	[FT_NAME] = "name",
+	[FT_EMAIL] = "email",
+	[FT_PHONE] = "phone",
+	[FT_IBAN] = "iban",
+	[FT_CARD] = "card",
+	[FT_DATE] = "date",
+};
+
+int type_from_name(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int i = 0; i < FT__COUNT; i++)
+		if (strcmp(name, type_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *type_name(fort_ftype t)
+{
+	if ((int)t < 0 || t >= FT__COUNT)
+		return "unknown";
+	return type_names[t];
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static int bad(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Record a validation failure in WHY and in the thread's error. */
+static int bad(char *why, size_t whylen, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (why && whylen)
+		snprintf(why, whylen, "%s", msg);
+	return fort_error_set(FORT_EINPUT, "%s", msg);
+}
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char to_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static char to_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* Length of the UTF-8 sequence starting at S (1 for a stray byte). */
+static size_t utf8_seqlen(const char *s, size_t avail)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = 1;
+
+	if (c >= 0xF0)
+		n = 4;
+	else if (c >= 0xE0)
+		n = 3;
+	else if (c >= 0xC0)
+		n = 2;
+	return n <= avail ? n : avail;
+}
+
+/* Decode one code point of valid UTF-8; returns its length. */
+static size_t utf8_decode(const char *str, size_t avail, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = utf8_seqlen(str, avail);
+
+	switch (n) {
+	case 1: *cp = s[0]; break;
+	case 2: *cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F); break;
+	case 3: *cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F); break;
+	default: *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+			(uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F); break;
+	}
+	return n;
+}
+
+static void trim(const char **s, size_t *len)
+{
+	while (*len && is_space((unsigned char)(*s)[0])) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && is_space((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
+
+/* ---------------------------------------------------------- text, name */
+
+static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int collapse,
+		     const char *what, char *why, size_t whylen)
+{
+	int r, pending_space = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+
+		/* CRLF from Windows files and CSV cells is stored as LF */
+		if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			i++;
+			continue;
+		}
+		if ((cp < 0x20 && cp != '\n' && cp != '\t' && !(collapse && is_space((unsigned char)cp))) ||
+		    (cp >= 0x7F && cp <= 0x9F))
+			return bad(why, whylen, "not a valid %s: contains a control character", what);
+		if (collapse && cp < 0x80 && is_space((unsigned char)cp)) {
+			pending_space = 1;
+			i += k;
+			continue;
+		}
+		if (pending_space) {
+			if ((r = fort_buf_putc(b, ' ')) < 0)
+				return r;
+			pending_space = 0;
+		}
+		if ((r = fort_buf_put(b, s + i, k)) < 0)
+			return r;
+		i += k;
+	}
+	if (b->len > max_len)
+		return bad(why, whylen, "%s too long: at most %zu bytes are allowed", what, max_len);
+	return 0;
+}
+
+/* --------------------------------------------------------------- email */
+
+static int email_atext(unsigned char c)
+{
+	if (is_alpha(c) || is_digit(c) || c >= 0x80)  /* RFC 6531 UTF-8 local parts */
+		return 1;
+	return c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static int norm_email(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	const char *at = NULL, *dom;
+	size_t local_len, dom_len, label = 0, labels = 0, tld_start = 0;
+	int r, tld_digits_only = 1;
+
+	if (n > EMAIL_MAX)
+		return bad(why, whylen, "not a valid e-mail address: longer than %d characters", EMAIL_MAX);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '@') {
+			if (at)
+				return bad(why, whylen, "not a valid e-mail address: more than one @");
+			at = s + i;
+		} else if (is_space(c)) {
+			return bad(why, whylen, "not a valid e-mail address: contains whitespace");
+		}
+	}
+	if (!at)
+		return bad(why, whylen, "not a valid e-mail address: the @ is missing");
+	local_len = (size_t)(at - s);
+	dom = at + 1;
+	dom_len = n - local_len - 1;
+	if (local_len == 0)
+		return bad(why, whylen, "not a valid e-mail address: nothing before the @");
+	if (dom_len == 0)
+		return bad(why, whylen, "not a valid e-mail address: no domain after the @");
+	if (local_len > EMAIL_LOCAL_MAX)
+		return bad(why, whylen, "not a valid e-mail address: the part before the @ is longer than %d characters",
+			   EMAIL_LOCAL_MAX);
+
+	for (size_t i = 0; i < local_len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '.') {
+			if (i == 0 || i + 1 == local_len)
+				return bad(why, whylen, "not a valid e-mail address: the part before the @ starts or ends with a dot");
+			if (s[i + 1] == '.')
+				return bad(why, whylen, "not a valid e-mail address: two dots in a row");
+		} else if (!email_atext(c)) {
+			return bad(why, whylen, "not a valid e-mail address: a character that is not allowed before the @");
+		}
+	}
+
+	for (size_t i = 0; i <= dom_len; i++) {
+		unsigned char c = i < dom_len ? (unsigned char)dom[i] : '.';
+		if (c == '.') {
+			if (label == 0)
+				return bad(why, whylen, i > 0 && i < dom_len && dom[i - 1] == '.' ?
+					   "not a valid e-mail address: two dots in a row" :
+					   "not a valid e-mail address: the domain has an empty label");
+			if (dom[i - 1] == '-')
+				return bad(why, whylen, "not a valid e-mail address: a domain label ends with a hyphen");
+			labels++;
+			label = 0;
+			continue;
+		}
+		if (label == 0) {
+			tld_start = i;
+			tld_digits_only = 1;
+			if (c == '-')
+				return bad(why, whylen, "not a valid e-mail address: a domain label starts with a hyphen");
+		}
+		if (!is_alpha(c) && !is_digit(c) && c != '-')
+			return bad(why, whylen, "not a valid e-mail address: the domain may hold only letters, digits, hyphens and dots");
+		if (!is_digit(c))
+			tld_digits_only = 0;
+		if (++label > 63)
+			return bad(why, whylen, "not a valid e-mail address: a domain label is longer than 63 characters");
+	}
+	if (labels < 2)
+		return bad(why, whylen, "not a valid e-mail address: the domain has no dot (e.g. example.com)");
+	if (dom_len - tld_start < 2 || tld_digits_only)
+		return bad(why, whylen, "not a valid e-mail address: the top-level domain is not valid");
+
+	if ((r = fort_buf_put(b, s, local_len + 1)) < 0)
+		return r;
+	for (size_t i = 0; i < dom_len; i++)
+		if ((r = fort_buf_putc(b, to_lower(dom[i]))) < 0)
+			return r;
+	return 0;
+}
+
+/* --------------------------------------------------------------- phone */
+
+static const struct {
+	char iso[3];
+	char cc[4];
+} calling_codes[] = {
+	{"AD", "376"}, {"AE", "971"}, {"AF", "93"}, {"AG", "1"}, {"AI", "1"}, {"AL", "355"},
+	{"AM", "374"}, {"AO", "244"}, {"AQ", "672"}, {"AR", "54"}, {"AS", "1"}, {"AT", "43"},
+	{"AU", "61"}, {"AW", "297"}, {"AX", "358"}, {"AZ", "994"},
+	{"BA", "387"}, {"BB", "1"}, {"BD", "880"}, {"BE", "32"}, {"BF", "226"}, {"BG", "359"},
+	{"BH", "973"}, {"BI", "257"}, {"BJ", "229"}, {"BL", "590"}, {"BM", "1"}, {"BN", "673"},
+	{"BO", "591"}, {"BQ", "599"}, {"BR", "55"}, {"BS", "1"}, {"BT", "975"}, {"BV", "47"},
+	{"BW", "267"}, {"BY", "375"}, {"BZ", "501"},
+	{"CA", "1"}, {"CC", "61"}, {"CD", "243"}, {"CF", "236"}, {"CG", "242"}, {"CH", "41"},
+	{"CI", "225"}, {"CK", "682"}, {"CL", "56"}, {"CM", "237"}, {"CN", "86"}, {"CO", "57"},
+	{"CR", "506"}, {"CU", "53"}, {"CV", "238"}, {"CW", "599"}, {"CX", "61"}, {"CY", "357"},
+	{"CZ", "420"},
+	{"DE", "49"}, {"DJ", "253"}, {"DK", "45"}, {"DM", "1"}, {"DO", "1"}, {"DZ", "213"},
+	{"EC", "593"}, {"EE", "372"}, {"EG", "20"}, {"EH", "212"}, {"ER", "291"}, {"ES", "34"},
+	{"ET", "251"},
+	{"FI", "358"}, {"FJ", "679"}, {"FK", "500"}, {"FM", "691"}, {"FO", "298"}, {"FR", "33"},
+	{"GA", "241"}, {"GB", "44"}, {"GD", "1"}, {"GE", "995"}, {"GF", "594"}, {"GG", "44"},
+	{"GH", "233"}, {"GI", "350"}, {"GL", "299"}, {"GM", "220"}, {"GN", "224"}, {"GP", "590"},
+	{"GQ", "240"}, {"GR", "30"}, {"GS", "500"}, {"GT", "502"}, {"GU", "1"}, {"GW", "245"},
+	{"GY", "592"},
+	{"HK", "852"}, {"HM", "672"}, {"HN", "504"}, {"HR", "385"}, {"HT", "509"}, {"HU", "36"},
+	{"ID", "62"}, {"IE", "353"}, {"IL", "972"}, {"IM", "44"}, {"IN", "91"}, {"IO", "246"},
+	{"IQ", "964"}, {"IR", "98"}, {"IS", "354"}, {"IT", "39"},
+	{"JE", "44"}, {"JM", "1"}, {"JO", "962"}, {"JP", "81"},
+	{"KE", "254"}, {"KG", "996"}, {"KH", "855"}, {"KI", "686"}, {"KM", "269"}, {"KN", "1"},
+	{"KP", "850"}, {"KR", "82"}, {"KW", "965"}, {"KY", "1"}, {"KZ", "7"},
+	{"LA", "856"}, {"LB", "961"}, {"LC", "1"}, {"LI", "423"}, {"LK", "94"}, {"LR", "231"},
+	{"LS", "266"}, {"LT", "370"}, {"LU", "352"}, {"LV", "371"}, {"LY", "218"},
+	{"MA", "212"}, {"MC", "377"}, {"MD", "373"}, {"ME", "382"}, {"MF", "590"}, {"MG", "261"},
+	{"MH", "692"}, {"MK", "389"}, {"ML", "223"}, {"MM", "95"}, {"MN", "976"}, {"MO", "853"},
+	{"MP", "1"}, {"MQ", "596"}, {"MR", "222"}, {"MS", "1"}, {"MT", "356"}, {"MU", "230"},
+	{"MV", "960"}, {"MW", "265"}, {"MX", "52"}, {"MY", "60"}, {"MZ", "258"},
+	{"NA", "264"}, {"NC", "687"}, {"NE", "227"}, {"NF", "672"}, {"NG", "234"}, {"NI", "505"},
+	{"NL", "31"}, {"NO", "47"}, {"NP", "977"}, {"NR", "674"}, {"NU", "683"}, {"NZ", "64"},
+	{"OM", "968"},
+	{"PA", "507"}, {"PE", "51"}, {"PF", "689"}, {"PG", "675"}, {"PH", "63"}, {"PK", "92"},
+	{"PL", "48"}, {"PM", "508"}, {"PN", "64"}, {"PR", "1"}, {"PS", "970"}, {"PT", "351"},
+	{"PW", "680"}, {"PY", "595"},
+	{"QA", "974"},
+	{"RE", "262"}, {"RO", "40"}, {"RS", "381"}, {"RU", "7"}, {"RW", "250"},
+	{"SA", "966"}, {"SB", "677"}, {"SC", "248"}, {"SD", "249"}, {"SE", "46"}, {"SG", "65"},
+	{"SH", "290"}, {"SI", "386"}, {"SJ", "47"}, {"SK", "421"}, {"SL", "232"}, {"SM", "378"},
+	{"SN", "221"}, {"SO", "252"}, {"SR", "597"}, {"SS", "211"}, {"ST", "239"}, {"SV", "503"},
+	{"SX", "1"}, {"SY", "963"}, {"SZ", "268"},
+	{"TC", "1"}, {"TD", "235"}, {"TF", "262"}, {"TG", "228"}, {"TH", "66"}, {"TJ", "992"},
+	{"TK", "690"}, {"TL", "670"}, {"TM", "993"}, {"TN", "216"}, {"TO", "676"}, {"TR", "90"},
+	{"TT", "1"}, {"TV", "688"}, {"TW", "886"}, {"TZ", "255"},
+	{"UA", "380"}, {"UG", "256"}, {"UM", "1"}, {"US", "1"}, {"UY", "598"}, {"UZ", "998"},
+	{"VA", "39"}, {"VC", "1"}, {"VE", "58"}, {"VG", "1"}, {"VI", "1"}, {"VN", "84"},
+	{"VU", "678"},
+	{"WF", "681"}, {"WS", "685"},
+	{"XK", "383"},
+	{"YE", "967"}, {"YT", "262"},
+	{"ZA", "27"}, {"ZM", "260"}, {"ZW", "263"},
+};
+
+#define NCALLING (sizeof calling_codes / sizeof calling_codes[0])
+
+const char *phone_country_code(const char *iso2)
+{
+	char up[3];
+
+	if (!iso2 || strlen(iso2) != 2)
+		return NULL;
+	up[0] = to_upper(iso2[0]);
+	up[1] = to_upper(iso2[1]);
+	up[2] = '\0';
+	for (size_t i = 0; i < NCALLING; i++)
+		if (strcmp(calling_codes[i].iso, up) == 0)
+			return calling_codes[i].cc;
+	return NULL;
+}
+
+/* Length of the calling code that DIGITS starts with, 0 if none.  ITU
+ * codes are prefix-free, so at most one matches. */
+static size_t calling_code_len(const char *digits, size_t n)
+{
+	for (size_t i = 0; i < NCALLING; i++) {
+		size_t k = strlen(calling_codes[i].cc);
+		if (k <= n && memcmp(digits, calling_codes[i].cc, k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+/* Countries whose numbers keep the leading 0 after the country code
+ * (Italy and its enclaves, Côte d'Ivoire since 2021): no trunk prefix to drop. */
+static int keeps_zero(const char *cc)
+{
+	return strcmp(cc, "39") == 0 || strcmp(cc, "378") == 0 || strcmp(cc, "225") == 0;
+}
+
+static int norm_phone(fort_buf *b, const char *s, size_t n, const char *default_country,
+		      char *why, size_t whylen)
+{
+	char d[PHONE_MAX_INPUT + 1], cc[4];
+	const char *nat;
+	size_t nd = 0, cclen, natlen;
+	int plus = 0, r;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_digit(c)) {
+			if (nd == PHONE_MAX_INPUT)
+				return bad(why, whylen, "not a valid phone number: too many digits (at most 15)");
+			d[nd++] = (char)c;
+		} else if (c == '+') {
+			if (nd || plus)
+				return bad(why, whylen, "not a valid phone number: '+' may only come first");
+			plus = 1;
+		} else if (c == '(' && (plus || nd) && i + 2 < n && s[i + 1] == '0' && s[i + 2] == ')') {
+			/* "+49 (0)30 ...": the bracketed trunk 0 is not dialled from abroad */
+			i += 2;
+		} else if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/' || c == '\t') {
+			continue;
+		} else if (is_alpha(c)) {
+			return bad(why, whylen, "not a valid phone number: contains letters");
+		} else {
+			return bad(why, whylen, "not a valid phone number: only digits, spaces, dashes, dots, "
+				   "parentheses and a leading + are allowed");
+		}
+	}
+	d[nd] = '\0';
+	if (nd == 0)
+		return bad(why, whylen, "not a valid phone number: no digits");
+
+	if (!plus) {
+		const char *dcc = default_country ? phone_country_code(default_country) : NULL;
+		if (dcc && strcmp(dcc, "1") == 0 && nd > 3 && memcmp(d, "011", 3) == 0) {
+			memmove(d, d + 3, nd - 2);
+			nd -= 3;
+			plus = 1;
+		} else if (nd > 2 && d[0] == '0' && d[1] == '0') {
+			memmove(d, d + 2, nd - 1);
+			nd -= 2;
+			plus = 1;
+		} else if (!dcc) {
+			return bad(why, whylen, default_country ?
+				   "not a valid phone number: national number and unknown default country; "
+				   "write it with + and the country code" :
+				   "not a valid phone number: national number and no default country; "
+				   "write it with + and the country code");
+		} else {
+			snprintf(cc, sizeof cc, "%s", dcc);
+			cclen = strlen(cc);
+			nat = d;
+			natlen = nd;
+			if (strcmp(cc, "1") == 0) {
+				if (natlen == 11 && nat[0] == '1') {
+					nat++;
+					natlen--;
+				}
+			} else if (strcmp(cc, "7") == 0 && natlen == 11 && nat[0] == '8') {
+				nat++;  /* Russian/Kazakh trunk prefix 8 */
+				natlen--;
+			} else if (natlen && nat[0] == '0' && !keeps_zero(cc)) {
+				nat++;
+				natlen--;
+			}
+			goto check;
+		}
+	}
+
+	cclen = calling_code_len(d, nd);
+	if (!cclen)
+		return bad(why, whylen, "not a valid phone number: unknown country calling code");
+	memcpy(cc, d, cclen);
+	cc[cclen] = '\0';
+	nat = d + cclen;
+	natlen = nd - cclen;
+	if (natlen && nat[0] == '0' && !keeps_zero(cc))
+		return bad(why, whylen, "not a valid phone number: leave out the trunk 0 after the country code");
+
+check:
+	if (natlen == 0)
+		return bad(why, whylen, "not a valid phone number: nothing after the country code");
+	if (cclen + natlen < 8)
+		return bad(why, whylen, "not a valid phone number: too few digits (at least 8 with the country code)");
+	if (cclen + natlen > 15)
+		return bad(why, whylen, "not a valid phone number: too many digits (at most 15 with the country code)");
+	if (strcmp(cc, "1") == 0) {
+		if (natlen != 10)
+			return bad(why, whylen, "not a valid phone number: North American numbers have 10 digits after the 1");
+		if (nat[0] < '2' || nat[3] < '2')
+			return bad(why, whylen, "not a valid phone number: North American area codes and exchanges "
+				   "cannot start with 0 or 1");
+	}
+	if ((r = fort_buf_putc(b, '+')) < 0 || (r = fort_buf_puts(b, cc)) < 0 ||
+	    (r = fort_buf_put(b, nat, natlen)) < 0)
+		return r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- IBAN */
+
+/* SWIFT IBAN registry, plus the territories that use their parent's format. */
+static const struct {
+	char cc[3];
+	unsigned char len;
+} iban_lengths[] = {
+	{"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AX", 18}, {"AZ", 28}, {"BA", 20},
+	{"BE", 16}, {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BL", 27}, {"BR", 29}, {"BY", 28},
+	{"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18},
+	{"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18},
+	{"FR", 27}, {"GB", 22}, {"GE", 22}, {"GF", 27}, {"GG", 22}, {"GI", 23}, {"GL", 18},
+	{"GP", 27}, {"GR", 27}, {"GT", 28}, {"HN", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22},
+	{"IL", 23}, {"IM", 22}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JE", 22}, {"JO", 30},
+	{"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+	{"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MF", 27}, {"MK", 19},
+	{"MN", 20}, {"MQ", 27}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NC", 27}, {"NI", 28},
+	{"NL", 18}, {"NO", 15}, {"OM", 23}, {"PF", 27}, {"PK", 24}, {"PL", 28}, {"PM", 27},
+	{"PS", 29}, {"PT", 25}, {"QA", 29}, {"RE", 27}, {"RO", 24}, {"RS", 22}, {"RU", 33},
+	{"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27},
+	{"SO", 23}, {"ST", 25}, {"SV", 28}, {"TF", 27}, {"TL", 23}, {"TN", 24}, {"TR", 26},
+	{"UA", 29}, {"VA", 22}, {"VG", 24}, {"WF", 27}, {"XK", 20}, {"YE", 30}, {"YT", 27},
+};
+
+#define IBAN_MAX 34
+
+static int iban_country_len(const char *cc)
+{
+	for (size_t i = 0; i < sizeof iban_lengths / sizeof iban_lengths[0]; i++)
+		if (iban_lengths[i].cc[0] == cc[0] && iban_lengths[i].cc[1] == cc[1])
+			return iban_lengths[i].len;
+	return -1;
+}
+
+int iban_valid(const char *iban, char *why, size_t whylen)
+{
+	size_t n;
+	unsigned rem = 0;
+	int want;
+
+	if (!iban) {
+		bad(why, whylen, "not a valid IBAN: empty");
+		return 0;
+	}
+	n = strlen(iban);
+	if (n < 5) {
+		bad(why, whylen, "not a valid IBAN: too short");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)iban[i];
+		if (!is_digit(c) && !(c >= 'A' && c <= 'Z')) {
+			bad(why, whylen, "not a valid IBAN: only upper-case letters and digits are allowed");
+			return 0;
+		}
+	}
+	if (!is_alpha((unsigned char)iban[0]) || !is_alpha((unsigned char)iban[1])) {
+		bad(why, whylen, "not a valid IBAN: it must start with a two-letter country code");
+		return 0;
+	}
+	if (!is_digit((unsigned char)iban[2]) || !is_digit((unsigned char)iban[3])) {
+		bad(why, whylen, "not a valid IBAN: the check digits (3rd and 4th characters) must be digits");
+		return 0;
+	}
+	want = iban_country_len(iban);
+	if (want < 0) {
+		bad(why, whylen, "not a valid IBAN: the country code is not one that uses IBANs");
+		return 0;
+	}
+	if (n != (size_t)want) {
+		bad(why, whylen, "not a valid IBAN: wrong length for its country (%zu characters, %d expected)",
+		    n, want);
+		return 0;
+	}
+	/* 00, 01 and 99 are never issued: 98 - x mod 97 lies in 2..98 */
+	if ((iban[2] == '0' && iban[3] <= '1') || (iban[2] == '9' && iban[3] == '9')) {
+		bad(why, whylen, "not a valid IBAN: the check digits do not match");
+		return 0;
+	}
+	/* ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..35 */
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)iban[(k + 4) % n];
+		if (is_digit(c))
+			rem = (rem * 10 + (c - '0')) % 97;
+		else
+			rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+	}
+	if (rem != 1) {
+		bad(why, whylen, "not a valid IBAN: the check digits do not match");
+		return 0;
+	}
+	return 1;
+}
+
+static int norm_iban(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	char c[IBAN_MAX + 1];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == ' ' || ch == '-')
+			continue;
+		if (!is_digit(ch) && !is_alpha(ch))
+			return bad(why, whylen, "not a valid IBAN: only letters, digits and spaces are allowed");
+		if (k == IBAN_MAX)
+			return bad(why, whylen, "not a valid IBAN: longer than %d characters", IBAN_MAX);
+		c[k++] = to_upper((char)ch);
+	}
+	c[k] = '\0';
+	if (!iban_valid(c, why, whylen))
+		return FORT_EINPUT;
+	return fort_buf_put(b, c, k);
+}
+
+/* ---------------------------------------------------------------- card */
+
+int luhn_valid(const char *digits, size_t n)
+{
+	unsigned sum = 0;
+
+	if (!digits || n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)digits[n - 1 - i];
+		unsigned v;
+		if (!is_digit(c))
+			return 0;
+		v = c - '0';
+		if (i & 1) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+	}
+	return sum % 10 == 0;
+}
+
+#define LEN(a) (1u << (a))
+#define LENS(a, b) (((1u << ((b) + 1)) - 1) & ~((1u << (a)) - 1))
+
+/* IIN ranges (lo..hi compared on the first strlen(lo) digits) and allowed
+ * lengths as a bit set.  First match wins, so sub-ranges come first. */
+static const struct {
+	const char *brand, *lo, *hi;
+	uint32_t lens;
+} card_ranges[] = {
+	{"visa", "4", "4", LEN(13) | LEN(16) | LEN(19)},
+	{"mastercard", "51", "55", LEN(16)},
+	{"mastercard", "2221", "2720", LEN(16)},
+	{"mir", "2200", "2204", LENS(16, 19)},
+	{"amex", "34", "34", LEN(15)},
+	{"amex", "37", "37", LEN(15)},
+	{"discover", "6011", "6011", LENS(16, 19)},
+	{"discover", "644", "649", LENS(16, 19)},
+	{"discover", "65", "65", LENS(16, 19)},
+	{"discover", "622126", "622925", LENS(16, 19)},
+	{"diners", "300", "305", LENS(14, 19)},
+	{"diners", "3095", "3095", LENS(14, 19)},
+	{"diners", "36", "36", LENS(14, 19)},
+	{"diners", "38", "39", LENS(14, 19)},
+	{"jcb", "3528", "3589", LENS(16, 19)},
+	{"maestro", "5018", "5018", LENS(12, 19)},
+	{"maestro", "5020", "5020", LENS(12, 19)},
+	{"maestro", "5038", "5038", LENS(12, 19)},
+	{"maestro", "5893", "5893", LENS(12, 19)},
+	{"maestro", "6304", "6304", LENS(12, 19)},
+	{"maestro", "6759", "6759", LENS(12, 19)},
+	{"maestro", "6761", "6763", LENS(12, 19)},
+	{"unionpay", "62", "62", LENS(16, 19)},
+};
+
+const char *card_brand(const char *digits, size_t n)
+{
+	if (!digits || n == 0 || n > 31)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit((unsigned char)digits[i]))
+			return NULL;
+	for (size_t i = 0; i < sizeof card_ranges / sizeof card_ranges[0]; i++) {
+		size_t k = strlen(card_ranges[i].lo);
+		if (k > n || !(card_ranges[i].lens & LEN(n)))
+			continue;
+		if (memcmp(digits, card_ranges[i].lo, k) >= 0 && memcmp(digits, card_ranges[i].hi, k) <= 0)
+			return card_ranges[i].brand;
+	}
+	return NULL;
+}
+
+/* "brand 1234": the stored form itself, accepted so that a value read back
+ * from the vault (export, edit) normalises to itself. */
+static int is_masked_card(const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+	size_t blen;
+
+	if (!sp || (size_t)(s + n - sp) != 5)
+		return 0;
+	for (int i = 1; i <= 4; i++)
+		if (!is_digit((unsigned char)sp[i]))
+			return 0;
+	blen = (size_t)(sp - s);
+	for (size_t i = 0; i < sizeof card_ranges / sizeof card_ranges[0]; i++)
+		if (strlen(card_ranges[i].brand) == blen && memcmp(card_ranges[i].brand, s, blen) == 0)
+			return 1;
+	return 0;
+}
+
+static int norm_card(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	char d[CARD_MAX_DIGITS + 1];
+	const char *brand;
+	size_t nd = 0;
+	int r = 0;
+
+	if (is_masked_card(s, n))
+		return fort_buf_put(b, s, n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '-')
+			continue;
+		if (!is_digit(c)) {
+			r = bad(why, whylen, "not a valid card number: only digits, spaces and dashes are allowed");
+			goto out;
+		}
+		if (nd == CARD_MAX_DIGITS) {
+			r = bad(why, whylen, "not a valid card number: more than %d digits", CARD_MAX_DIGITS);
+			goto out;
+		}
+		d[nd++] = (char)c;
+	}
+	if (nd == 0) {
+		r = bad(why, whylen, "not a valid card number: no digits");
+		goto out;
+	}
+	if (nd <= 4) {
+		r = bad(why, whylen, "not a valid card number: this looks like a security code (CVV), "
+			"which must never be stored");
+		goto out;
+	}
+	if (nd < 12) {
+		r = bad(why, whylen, "not a valid card number: too few digits (at least 12)");
+		goto out;
+	}
+	if (!luhn_valid(d, nd)) {
+		r = bad(why, whylen, "not a valid card number: the check digit (Luhn) does not match");
+		goto out;
+	}
+	brand = card_brand(d, nd);
+	if (!brand) {
+		r = bad(why, whylen, "not a valid card number: unknown card brand or wrong length for the brand");
+		goto out;
+	}
+	r = fort_buf_printf(b, "%s %.4s", brand, d + nd - 4);
+out:
+	sodium_memzero(d, sizeof d);
+	return r;
+}
+
+/* ---------------------------------------------------------------- date */
+
+static int days_in_month(int y, int m)
+{
+	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/* Parse MIN..MAX digits at *P into *V. */
+static int parse_num(const char **p, const char *end, int min, int max, int *v)
+{
+	int k = 0;
+
+	*v = 0;
+	while (*p < end && is_digit((unsigned char)**p) && k < max) {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		k++;
+	}
+	return k >= min && !(*p < end && is_digit((unsigned char)**p)) ? 0 : -1;
+}
+
+static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	const char *p = s, *end = s + n;
+	int y, m, d, ok = 0;
+
+	if (n >= 5 && is_digit((unsigned char)s[0]) && is_digit((unsigned char)s[1]) &&
+	    is_digit((unsigned char)s[2]) && is_digit((unsigned char)s[3])) {
+		char sep = s[4];
+		if (sep == '-')
+			ok = parse_num(&p, end, 4, 4, &y) == 0 && p < end && *p++ == sep &&
+			     parse_num(&p, end, 2, 2, &m) == 0 && p < end && *p++ == sep &&
+			     parse_num(&p, end, 2, 2, &d) == 0 && p == end;
+		else if (sep == '/')
+			ok = parse_num(&p, end, 4, 4, &y) == 0 && p < end && *p++ == sep &&
+			     parse_num(&p, end, 1, 2, &m) == 0 && p < end && *p++ == sep &&
+			     parse_num(&p, end, 1, 2, &d) == 0 && p == end;
+	} else {
+		ok = parse_num(&p, end, 1, 2, &d) == 0 && p < end && *p++ == '.' &&
+		     parse_num(&p, end, 1, 2, &m) == 0 && p < end && *p++ == '.' &&
+		     parse_num(&p, end, 4, 4, &y) == 0 && p == end;
+	}
+	if (!ok)
+		return bad(why, whylen, "not a valid date: use YYYY-MM-DD (or DD.MM.YYYY, YYYY/MM/DD)");
+	if (y < 1900 || y > 2100)
+		return bad(why, whylen, "not a valid date: the year must be between 1900 and 2100");
+	if (m < 1 || m > 12)
+		return bad(why, whylen, "not a valid date: the month must be between 1 and 12");
+	if (d < 1 || d > days_in_month(y, m))
+		return bad(why, whylen, "not a valid date: that day does not exist in that month");
+	return fort_buf_printf(b, "%04d-%02d-%02d", y, m, d);
+}
+
+/* ------------------------------------------------------------ normalise */
+
+int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t max_len,
+		   const char *default_country, char *why, size_t whylen)
+{
+	fort_buf b;
+	const char *what = t == FT_NAME ? "name" : "text";
+	int r;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!out)
+		return fort_error_set(FORT_EINPUT, "type_normalise: no output");
+	*out = NULL;
+	if ((int)t < 0 || t >= FT__COUNT)
+		return bad(why, whylen, "unknown field type");
+	if (!in)
+		in = "";
+	fort_buf_init(&b, 0);
+	if (t == FT_CARD)
+		b.secret = 1;
+	if (!fort_utf8_valid(in, len)) {
+		r = bad(why, whylen, "not valid UTF-8 text");
+		goto out;
+	}
+	trim(&in, &len);
+	if (len == 0 && t != FT_TEXT) {
+		r = bad(why, whylen, "empty %s", t == FT_NAME ? "name" : "value");
+		goto out;
+	}
+
+	switch (t) {
+	case FT_TEXT:
+	case FT_NAME:
+		if (!max_len)
+			max_len = t == FT_NAME ? NAME_MAX_DEFAULT : TEXT_MAX_DEFAULT;
+		r = norm_text(&b, in, len, max_len, t == FT_NAME, what, why, whylen);
+		break;
+	case FT_EMAIL:
+		r = norm_email(&b, in, len, why, whylen);
+		break;
+	case FT_PHONE:
+		r = norm_phone(&b, in, len, default_country, why, whylen);
+		break;
+	case FT_IBAN:
+		r = norm_iban(&b, in, len, why, whylen);
+		break;
+	case FT_CARD:
+		r = norm_card(&b, in, len, why, whylen);
+		break;
+	case FT_DATE:
+		r = norm_date(&b, in, len, why, whylen);
+		break;
+	default:
+		r = bad(why, whylen, "unknown field type");
+		break;
+	}
+	if (r < 0)
+		goto out;
+	*out = fort_buf_detach(&b, NULL);
+	if (!*out)
+		r = FORT_ENOMEM;
+out:
+	fort_buf_release(&b);
+	return r;
+}
+
+/* ------------------------------------------------------------ index key */
+
+/* Latin-1 Supplement and Latin Extended-A folded to ASCII lower case. */
+static const struct {
+	uint16_t lo, hi;
+	const char *to;
+} fold_ranges[] = {
+	{0xC0, 0xC5, "a"}, {0xC6, 0xC6, "ae"}, {0xC7, 0xC7, "c"}, {0xC8, 0xCB, "e"},
+	{0xCC, 0xCF, "i"}, {0xD0, 0xD0, "d"}, {0xD1, 0xD1, "n"}, {0xD2, 0xD6, "o"},
+	{0xD8, 0xD8, "o"}, {0xD9, 0xDC, "u"}, {0xDD, 0xDD, "y"}, {0xDE, 0xDE, "th"},
+	{0xDF, 0xDF, "ss"}, {0xE0, 0xE5, "a"}, {0xE6, 0xE6, "ae"}, {0xE7, 0xE7, "c"},
+	{0xE8, 0xEB, "e"}, {0xEC, 0xEF, "i"}, {0xF0, 0xF0, "d"}, {0xF1, 0xF1, "n"},
+	{0xF2, 0xF6, "o"}, {0xF8, 0xF8, "o"}, {0xF9, 0xFC, "u"}, {0xFD, 0xFD, "y"},
+	{0xFE, 0xFE, "th"}, {0xFF, 0xFF, "y"},
+	{0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"}, {0x112, 0x11B, "e"},
+	{0x11C, 0x123, "g"}, {0x124, 0x127, "h"}, {0x128, 0x131, "i"}, {0x132, 0x133, "ij"},
+	{0x134, 0x135, "j"}, {0x136, 0x138, "k"}, {0x139, 0x142, "l"}, {0x143, 0x14B, "n"},
+	{0x14C, 0x151, "o"}, {0x152, 0x153, "oe"}, {0x154, 0x159, "r"}, {0x15A, 0x161, "s"},
+	{0x162, 0x167, "t"}, {0x168, 0x173, "u"}, {0x174, 0x175, "w"}, {0x176, 0x178, "y"},
+	{0x179, 0x17E, "z"}, {0x17F, 0x17F, "s"},
+};
+
+static const char *fold_cp(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof fold_ranges / sizeof fold_ranges[0]; i++)
+		if (cp >= fold_ranges[i].lo && cp <= fold_ranges[i].hi)
+			return fold_ranges[i].to;
+	return NULL;
+}
+
+static int key_name(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	int r, pending = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		const char *f;
+
+		if (cp < 0x80 && is_space((unsigned char)cp)) {
+			pending = b->len > 0;
+			i += k;
+			continue;
+		}
+		if (pending && (r = fort_buf_putc(b, ' ')) < 0)
+			return r;
+		pending = 0;
+		if (cp < 0x80)
+			r = fort_buf_putc(b, to_lower((char)cp));
+		else if ((f = fold_cp(cp)))
+			r = fort_buf_puts(b, f);
+		else
+			r = fort_buf_put(b, s + i, k);
+		if (r < 0)
+			return r;
+		i += k;
+	}
+	return 0;
+}
+
+/* ASCII and Latin-1 upper case to lower case, everything else as is. */
+static int key_lower(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xC3 && i + 1 < n) {
+			unsigned char c2 = (unsigned char)s[i + 1];
+			if (c2 >= 0x80 && c2 <= 0x9E && c2 != 0x97)
+				c2 += 0x20;
+			if ((r = fort_buf_putc(b, (char)c)) < 0 || (r = fort_buf_putc(b, (char)c2)) < 0)
+				return r;
+			i++;
+			continue;
+		}
+		if ((r = fort_buf_putc(b, to_lower((char)c))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int type_index_key(char **out, fort_ftype t, const char *canon)
+{
+	fort_buf b;
+	int r;
+
+	if (!out)
+		return fort_error_set(FORT_EINPUT, "type_index_key: no output");
+	*out = NULL;
+	if (!canon)
+		return fort_error_set(FORT_EINPUT, "type_index_key: no value");
+	fort_buf_init(&b, 0);
+	b.secret = 1;
+	switch (t) {
+	case FT_NAME:
+		r = key_name(&b, canon);
+		break;
+	case FT_EMAIL:
+	case FT_TEXT:
+		r = key_lower(&b, canon);
+		break;
+	case FT_PHONE:
+	case FT_IBAN:
+	case FT_CARD:
+	case FT_DATE:
+		r = fort_buf_puts(&b, canon);
+		break;
+	default:
+		r = fort_error_set(FORT_EINPUT, "type_index_key: unknown field type");
+		break;
+	}
+	if (r < 0)
+		goto out;
+	*out = fort_buf_detach(&b, NULL);
+	if (!*out)
+		r = FORT_ENOMEM;
+out:
+	fort_buf_release(&b);
+	return r;
+}
+
+/* ----------------------------------------------------------------- mask */
+
+#define BULLET "\xe2\x80\xa2"   /* U+2022 */
+
+static int mask_email(fort_buf *b, const char *s)
+{
+	const char *at = strrchr(s, '@');
+	int r;
+
+	if (!at || at == s)
+		return fort_error_set(FORT_EINPUT, "cannot mask e-mail: not in canonical form");
+	if ((r = fort_buf_put(b, s, utf8_seqlen(s, (size_t)(at - s)))) < 0)
+		return r;
+	return fort_buf_printf(b, "***@%s", at + 1);
+}
+
+static int mask_phone(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s), cclen;
+
+	if (n < 4 || s[0] != '+')
+		return fort_error_set(FORT_EINPUT, "cannot mask phone number: not in E.164 form");
+	for (size_t i = 1; i < n; i++)
+		if (!is_digit((unsigned char)s[i]))
+			return fort_error_set(FORT_EINPUT, "cannot mask phone number: not in E.164 form");
+	cclen = calling_code_len(s + 1, n - 1);
+	if (!cclen || cclen + 3 > n - 1)
+		return fort_buf_printf(b, "+" BULLET BULLET " " BULLET BULLET BULLET " " BULLET BULLET BULLET " %s",
+				       s + n - 2);
+	return fort_buf_printf(b, "+%.*s " BULLET BULLET BULLET " " BULLET BULLET BULLET " %s",
+			       (int)cclen, s + 1, s + n - 2);
+}
+
+static int mask_iban(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s), groups;
+	int r;
+
+	if (n < 9)
+		return fort_error_set(FORT_EINPUT, "cannot mask IBAN: not in canonical form");
+	groups = (n - 8 + 3) / 4;
+	if ((r = fort_buf_printf(b, "%.2s" BULLET BULLET, s)) < 0)
+		return r;
+	for (size_t i = 0; i < groups; i++)
+		if ((r = fort_buf_puts(b, " " BULLET BULLET BULLET BULLET)) < 0)
+			return r;
+	return fort_buf_printf(b, " %s", s + n - 4);
+}
+
+static int mask_card(fort_buf *b, const char *s)
+{
+	const char *sp = strchr(s, ' ');
+	int r;
+
+	if (!sp || sp == s || strlen(sp + 1) != 4)
+		return fort_error_set(FORT_EINPUT, "cannot mask card: not in canonical form");
+	for (const char *p = s; p < sp; p++)
+		if ((r = fort_buf_putc(b, to_upper(*p))) < 0)
+			return r;
+	return fort_buf_printf(b, " " BULLET BULLET BULLET BULLET " %s", sp + 1);
+}
+
+static int mask_name(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	int r, word_start = 1;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seqlen(s + i, n - i);
+		if (is_space((unsigned char)s[i])) {
+			word_start = 1;
+		} else if (word_start) {
+			if (b->len && (r = fort_buf_putc(b, ' ')) < 0)
+				return r;
+			if ((r = fort_buf_put(b, s + i, k)) < 0 || (r = fort_buf_puts(b, "***")) < 0)
+				return r;
+			word_start = 0;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+static int mask_text(fort_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	int r;
+
+	if (n == 0)
+		return 0;
+	if ((r = fort_buf_put(b, s, utf8_seqlen(s, n))) < 0)
+		return r;
+	return fort_buf_puts(b, BULLET BULLET BULLET);
+}
+
+int type_mask(char **out, fort_ftype t, const char *canon)
+{
+	fort_buf b;
+	int r;
+
+	if (!out)
+		return fort_error_set(FORT_EINPUT, "type_mask: no output");
+	*out = NULL;
+	if (!canon)
+		return fort_error_set(FORT_EINPUT, "type_mask: no value");
+	fort_buf_init(&b, 0);
+	switch (t) {
+	case FT_TEXT: r = mask_text(&b, canon); break;
+	case FT_NAME: r = mask_name(&b, canon); break;
+	case FT_EMAIL: r = mask_email(&b, canon); break;
+	case FT_PHONE: r = mask_phone(&b, canon); break;
+	case FT_IBAN: r = mask_iban(&b, canon); break;
+	case FT_CARD: r = mask_card(&b, canon); break;
+	case FT_DATE: r = fort_buf_puts(&b, BULLET BULLET BULLET BULLET "-" BULLET BULLET "-" BULLET BULLET); break;
+	default: r = fort_error_set(FORT_EINPUT, "type_mask: unknown field type"); break;
+	}
+	if (r < 0)
+		goto out;
+	*out = fort_buf_detach(&b, NULL);
+	if (!*out)
+		r = FORT_ENOMEM;
+out:
+	fort_buf_release(&b);
+	return r;
+}

@@ -1,0 +1,57 @@
+/* types.h - field types of the data map: validation, normalisation,
+ * blind-index keys and masking.  Pure functions: no vault, no I/O.
+ *
+ * WARNING: messages written to WHY must never contain the value itself
+ * (it is client data); say what is wrong with it instead. */
+#ifndef FORT_VAULT_TYPES_H
+#define FORT_VAULT_TYPES_H
+
+#include <stddef.h>
+
+typedef enum {
+	FT_TEXT = 0,  /* UTF-8 text, control characters except \n \t rejected, length limit */
+	FT_NAME,      /* a person's or company's name: text, whitespace collapsed */
+	FT_EMAIL,     /* syntax checked; domain lower-cased; local part kept */
+	FT_PHONE,     /* E.164 ("+4930123456"), national numbers via default country */
+	FT_IBAN,      /* country length + mod-97; stored without spaces, upper case */
+	FT_CARD,      /* Luhn + brand; WARNING: stored masked only: "visa 4242" */
+	FT_DATE,      /* ISO 8601 calendar date YYYY-MM-DD (also accepts DD.MM.YYYY, YYYY/MM/DD) */
+	FT__COUNT
+} fort_ftype;
+
+/* "text" -> FT_TEXT ... ; -1 if unknown. */
+int type_from_name(const char *name);
+const char *type_name(fort_ftype t);
+
+/* Validate IN (LEN bytes, UTF-8) and write the canonical stored form to
+ * *OUT (malloc'd, NUL-terminated).  MAX_LEN limits text/name (0 = 1000).
+ * DEFAULT_COUNTRY is ISO 3166-1 alpha-2 used for national phone numbers.
+ * Returns 0, or FORT_EINPUT with a reason in WHY ("not a valid IBAN: the
+ * check digits do not match"). Surrounding whitespace is trimmed first. */
+int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t max_len,
+		   const char *default_country, char *why, size_t whylen);
+
+/* The string hashed into the blind index for a canonical value:
+ * email lower-cased whole, phone E.164, name case-folded (ASCII lower,
+ * Latin-1 accents folded) with single spaces, IBAN as stored, text
+ * lower-cased.  *OUT malloc'd. */
+int type_index_key(char **out, fort_ftype t, const char *canon);
+
+/* Masked display form of a canonical value (*OUT malloc'd):
+ *  email  "j***@example.com"
+ *  phone  "+49 ••• ••• 67"   (country code and last 2 digits)
+ *  iban   "DE•• •••• •••• •••• •••• 1234" (country, last 4)
+ *  card   "VISA •••• 4242"
+ *  date   "••••-••-••"
+ *  name   "J*** D***"
+ *  text   first character then "•••" ("" stays "") */
+int type_mask(char **out, fort_ftype t, const char *canon);
+
+/* Building blocks, exported for the scanner and for tests. */
+int luhn_valid(const char *digits, size_t n);          /* 1/0; digits only */
+int iban_valid(const char *iban, char *why, size_t whylen); /* compact upper-case */
+const char *card_brand(const char *digits, size_t n);  /* "visa", "mastercard", "amex", ... or NULL */
+/* Calling code for an ISO country ("DE" -> "49"), NULL if unknown. */
+const char *phone_country_code(const char *iso2);
+
+#endif

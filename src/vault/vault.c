@@ -1,0 +1,316 @@
+/* vault.c - vault lifecycle: create, open (unlock), close, passphrase change, status. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+int fort_library_init(void)
+{
+	if (sodium_init() < 0)
+		return fort_error_set(FORT_ERROR, "libsodium could not be initialised");
+	return 0;
+}
+
+const char *fort_version(void) { return FORT_VERSION; }
+
+int vault_need_unlocked(const fort_vault *v)
+{
+	if (!v->kr)
+		return fort_error_set(FORT_ELOCKED, "the vault is locked: this needs the passphrase");
+	return 0;
+}
+
+const char *fort_vault_path(const fort_vault *v) { return v->path; }
+
+static int meta_str(fort_vault *v, const char *key, char *out, size_t cap)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int r = store_meta_get(v->st, key, &val, &len);
+	if (r < 0)
+		return r == FORT_ENOTFOUND ? fort_error_set(FORT_ECORRUPT, "the vault has no '%s' record: it is damaged", key) : r;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, val, len);
+	out[len] = '\0';
+	free(val);
+	return 0;
+}
+
+static int valid_name(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || !fort_utf8_valid(s, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void vault_free(fort_vault *v)
+{
+	if (!v)
+		return;
+	store_close(v->st);
+	keyring_free(v->kr);
+	if (v->bkeys)
+		sodium_free(v->bkeys);
+	free(v->has_bkey);
+	map_release(&v->map);
+	free(v->path);
+	free(v->user);
+	free(v->role);
+	free(v);
+}
+
+int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts *o, const fort_secret *pass)
+{
+	fort_vault *v = NULL;
+	store_user u;
+	char created[24], pkhex[65], *detail = NULL;
+	const char *inputs[3];
+	int r;
+	fort_map m;
+	fort_buf mapjson;
+
+	*out = NULL;
+	memset(&u, 0, sizeof u);
+	fort_buf_init(&mapjson, 0);
+	if (!o || o->version != FORT_CREATE_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_create_opts: wrong version");
+	if (!valid_name(o->business, 120))
+		return fort_error_set(FORT_EINPUT, "the business name is required (1 to 120 characters, no control characters)");
+	if (!valid_name(o->owner, 120))
+		return fort_error_set(FORT_EINPUT, "the owner's name is required (1 to 120 characters, no control characters)");
+	if (o->default_country && !phone_country_code(o->default_country))
+		return fort_error_set(FORT_EINPUT, "unknown country code '%s': use ISO 3166 two letters such as DE, FR, GB, US", o->default_country);
+	inputs[0] = o->business;
+	inputs[1] = o->owner;
+	inputs[2] = NULL;
+	if ((r = fort_passphrase_check(pass, inputs)) < 0)
+		return r;
+
+	/* the default map with the chosen country */
+	if ((r = map_parse(&m, map_default_json(), strlen(map_default_json()))) < 0)
+		return r;
+	if (o->default_country) {
+		free(m.default_country);
+		m.default_country = fort_strdup(o->default_country);
+	}
+	r = map_to_json(&detail, &m);
+	map_release(&m);
+	if (r < 0)
+		return r;
+
+	if (!(v = fort_calloc(1, sizeof *v)) || !(v->path = fort_strdup(path))) {
+		r = FORT_ENOMEM;
+		goto fail;
+	}
+	if ((r = store_open(&v->st, path, 1)) < 0)
+		goto fail;
+	u.name = (char *)o->owner;
+	u.role = "owner";
+	u.created = fort_now();
+	if ((r = keys_user_create(&v->kr, &u, pass, o->kdf)) < 0)
+		goto fail;
+	keys_vault_generate(v->kr);
+	if ((r = store_begin(v->st)) < 0)
+		goto fail;
+	snprintf(created, sizeof created, "%lld", (long long)u.created);
+	if ((r = store_meta_put(v->st, "business", o->business, strlen(o->business))) < 0 ||
+	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
+	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
+	    (r = store_meta_put(v->st, "map", detail, strlen(detail))) < 0 ||
+	    (r = store_user_insert(v->st, &u)) < 0 ||
+	    (r = keys_grant_all(v->st, u.id, u.box_pk, v->kr)) < 0)
+		goto fail_tx;
+	free(detail);
+	detail = NULL;
+	v->user_id = u.id;
+	if (!(v->user = fort_strdup(o->owner)) || !(v->role = fort_strdup("owner"))) {
+		r = FORT_ENOMEM;
+		goto fail_tx;
+	}
+	{
+		/* MAC the map now that the vault key exists */
+		unsigned char *json = NULL, mac[32];
+		size_t len;
+		if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
+			goto fail_tx;
+		crypto_generichash(mac, 32, json, len, v->kr->map_key, KEY_LEN);
+		free(json);
+		if ((r = store_meta_put(v->st, "map_mac", mac, 32)) < 0)
+			goto fail_tx;
+	}
+	fort_hex(pkhex, u.sign_pk, 32);
+	if ((r = fort_buf_printf(&mapjson, "vault created; owner user_id=%lld sign_pk=%s kdf=argon2id13 opslimit=%llu memlimit=%llu",
+				 (long long)u.id, pkhex, (unsigned long long)u.opslimit, (unsigned long long)u.memlimit)) < 0 ||
+	    (r = audit_append(v, "create", "", "", "", "ok", mapjson.buf)) < 0 ||
+	    (r = store_commit(v->st)) < 0)
+		goto fail_tx;
+	fort_buf_release(&mapjson);
+	u.name = u.role = NULL;
+	store_user_release(&u);
+	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
+	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
+	    (r = map_load(v)) < 0)
+		goto fail;
+	v->created = fort_now();
+	*out = v;
+	return 0;
+fail_tx:
+	store_rollback(v->st);
+fail:
+	{
+		int code = fort_error_code();
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		if (v && v->st) {
+			store_close(v->st);
+			v->st = NULL;
+			/* creation failed: leave nothing behind */
+			char side[4096];
+			unlink(path);
+			snprintf(side, sizeof side, "%s-wal", path);
+			unlink(side);
+			snprintf(side, sizeof side, "%s-shm", path);
+			unlink(side);
+		}
+		fort_error_set(code ? code : r, "%s", msg);
+	}
+	fort_buf_release(&mapjson);
+	free(detail);
+	u.name = u.role = NULL;
+	store_user_release(&u);
+	vault_free(v);
+	return r;
+}
+
+int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)
+{
+	fort_vault *v = NULL;
+	store_user u;
+	char created[24];
+	int r;
+
+	*out = NULL;
+	memset(&u, 0, sizeof u);
+	if (!(v = fort_calloc(1, sizeof *v)) || !(v->path = fort_strdup(path))) {
+		r = FORT_ENOMEM;
+		goto fail;
+	}
+	if ((r = store_open(&v->st, path, 0)) < 0)
+		goto fail;
+	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
+	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
+	    (r = meta_str(v, "created", created, sizeof created)) < 0)
+		goto fail;
+	v->created = strtoll(created, NULL, 10);
+	if (pass) {
+		if ((r = store_user_get(v->st, &u, user)) < 0) {
+			if (r == FORT_ENOTFOUND && user)
+				r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", user);
+			goto fail;
+		}
+		r = keys_user_unseal(&v->kr, &u, pass);
+		if (r == FORT_EAUTH) {
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s", fort_error_message());
+			/* Recorded (unsigned: there is no key to sign with); if even
+			 * that fails the answer is still "wrong passphrase". */
+			(void)audit_append_unsigned(v->st, u.id, u.name, "unlock-failed", "denied", "wrong passphrase");
+			fort_error_set(FORT_EAUTH, "%s", msg);
+			goto fail;
+		}
+		if (r < 0)
+			goto fail;
+		v->user_id = u.id;
+		v->user = u.name;
+		v->role = u.role;
+		u.name = u.role = NULL;
+		if ((r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
+			goto fail;
+	}
+	if ((r = map_load(v)) < 0)
+		goto fail;
+	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", "")) < 0)
+		goto fail;
+	store_user_release(&u);
+	*out = v;
+	return 0;
+fail:
+	store_user_release(&u);
+	vault_free(v);
+	return r;
+}
+
+void fort_vault_close(fort_vault *v)
+{
+	if (!v)
+		return;
+	(void)audit_flush_finds(v);
+	vault_free(v);
+}
+
+int fort_vault_passwd(fort_vault *v, const fort_secret *newpass)
+{
+	store_user u;
+	const char *inputs[4];
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	inputs[0] = v->business;
+	inputs[1] = v->owner;
+	inputs[2] = v->user;
+	inputs[3] = NULL;
+	if ((r = fort_passphrase_check(newpass, inputs)) < 0)
+		return r;
+	if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+		return r;
+	if ((r = keys_user_seal(&u, v->kr, newpass, u.opslimit, u.memlimit)) < 0)
+		goto out;
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = store_user_update_seal(v->st, &u)) < 0 ||
+	    (r = audit_append(v, "passwd", "", "", "", "ok", "passphrase changed")) < 0 ||
+	    (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		goto out;
+	}
+out:
+	store_user_release(&u);
+	return r;
+}
+
+int fort_vault_status(fort_status *out, fort_vault *v)
+{
+	unsigned char hash[32];
+	store_user u;
+	int r;
+	memset(out, 0, sizeof *out);
+	snprintf(out->business, sizeof out->business, "%s", v->business);
+	snprintf(out->owner, sizeof out->owner, "%s", v->owner);
+	snprintf(out->user, sizeof out->user, "%s", v->user ? v->user : "");
+	snprintf(out->default_country, sizeof out->default_country, "%s", v->country);
+	out->unlocked = v->kr != NULL;
+	out->schema_version = store_schema_version(v->st);
+	out->created = v->created;
+	if ((r = store_client_count(v->st, &out->clients)) < 0 ||
+	    (r = store_erased_count(v->st, &out->erased)) < 0 ||
+	    (r = store_audit_count(v->st, &out->audit_entries)) < 0)
+		return r;
+	r = store_audit_tail(v->st, &out->audit_head_seq, hash);
+	if (r == 0)
+		fort_hex(out->audit_head, hash, 32);
+	else if (r != FORT_ENOTFOUND)
+		return r;
+	if ((r = store_user_get(v->st, &u, NULL)) < 0)
+		return r;
+	snprintf(out->kdf, sizeof out->kdf, "argon2id13");
+	out->kdf_opslimit = u.opslimit;
+	out->kdf_memlimit = u.memlimit;
+	store_user_release(&u);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* vault_int.h - what the vault's files share: the vault handle, the parsed
+ * data map, the client codec and the audit hook. */
+#ifndef FORT_VAULT_INT_H
+#define FORT_VAULT_INT_H
+
+#include <stdint.h>
+#include "fortress.h"
+#include "util.h"
+#include "store/store.h"
+#include "keys/keys.h"
+#include "vault/types.h"
+
+typedef struct {
+	char *name, *label, *type, *category, *legal_basis, *retention, *note;
+	char **purposes;
+	size_t npurposes;
+	int searchable;
+	size_t max_length;
+	int t;    /* fort_ftype */
+	int cat;  /* category index */
+} map_field;
+
+typedef struct {
+	map_field *f;
+	size_t n;
+	fort_field_info *info;  /* public view, parallel to f */
+	char *default_country;
+	char *purposes_json;    /* the "purposes" object, kept verbatim */
+} fort_map;
+
+struct fort_vault {
+	store *st;
+	char *path;
+	keyring *kr;           /* NULL when locked */
+	int64_t user_id;
+	char *user, *role;
+	fort_map map;
+	unsigned char *bkeys;  /* sodium_malloc'ed: KEY_LEN per map field (blind-index keys) */
+	unsigned char *has_bkey;
+	char business[128], owner[128], country[3];
+	int64_t created;
+	/* searches since open, audited as one entry at close */
+	uint64_t finds, find_matches;
+	char find_fields[256];
+};
+
+/* map.c */
+const char *map_default_json(void);
+int map_parse(fort_map *m, const char *json, size_t len) FORT_WUR;
+void map_release(fort_map *m);
+int map_to_json(char **out, const fort_map *m);
+int map_index(const fort_map *m, const char *name); /* -1 if unknown */
+int map_allows(const map_field *f, const char *purpose);
+/* Load the map from the store (and check its MAC when unlocked). */
+int map_load(fort_vault *v) FORT_WUR;
+/* Store M as the vault's map (MAC'd), replacing the current one. */
+int map_store(fort_vault *v, const char *json, size_t len) FORT_WUR;
+/* Recompute the blind-index keys for the current map. */
+int map_derive_keys(fort_vault *v) FORT_WUR;
+
+/* audit.c: append an entry signed by the acting user, inside the caller's
+ * transaction.  Fail closed: an error here must abort the operation. */
+int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail) FORT_WUR;
+/* Append an unsigned entry (failed unlock: no key to sign with). */
+int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,
+			  const char *result, const char *detail);
+/* Write the pending search summary (at close). */
+int audit_flush_finds(fort_vault *v);
+/* Append an entry in its own transaction (denials). */
+int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail);
+
+/* client.c: the codec shared by add, edit, import and export. */
+typedef struct {
+	char **vals;           /* canonical value per map field, NULL when absent */
+	size_t n;
+	unsigned char (*bidx)[BIDX_LEN];
+	int *bidx_field;       /* map field index of each bidx entry */
+	size_t nbidx;
+} client_vals;
+
+int cvals_init(client_vals *cv, const fort_vault *v);
+void cvals_release(client_vals *cv);
+void cvals_clear(client_vals *cv);
+/* Validate and normalise one value into CV; FORT_EINPUT/FORT_ENOTFOUND name the field. */
+int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value) FORT_WUR;
+/* Compute blind-index entries for the searchable fields present. */
+int cvals_index(client_vals *cv, fort_vault *v) FORT_WUR;
+/* FORT_EDUPLICATE naming the other client if an email/phone is taken (not by SELF). */
+int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self) FORT_WUR;
+/* Encrypt and insert a new client; *ID set. */
+int client_insert(int64_t *id, fort_vault *v, const client_vals *cv) FORT_WUR;
+/* Decrypt a stored client into CV. */
+int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_WUR;
+
+int client_id_parse(int64_t *out, const char *id);
+void client_id_format(char out[FORT_ID_LEN + 1], int64_t id);
+
+int vault_need_unlocked(const fort_vault *v);
+
+#endif
