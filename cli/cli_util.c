@@ -51,7 +51,7 @@ int cli_exit_code(int fort_code)
 	}
 }
 
-static void verror(struct cli *c, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) verror(struct cli *c, const char *fmt, va_list ap)
 {
 	fflush(stdout);    /* keep the order of stdout and stderr on a terminal */
 	if (c && c->color_err)

@@ -32,6 +32,7 @@ static int log_entry(void *ctx, const fort_audit_entry *e)
 	struct log_ctx *l = ctx;
 	struct cli *c = l->c;
 	char when[32];
+	int more;
 
 	if (l->array) {
 		json_t *o = json_object();
@@ -53,8 +54,10 @@ static int log_entry(void *ctx, const fort_audit_entry *e)
 		}
 		return 0;
 	}
-	printf("%s%6lld%s  %s  %-12s %-13s", cli_bold(c), (long long)e->seq, cli_reset(c),
-	       cli_time(when, sizeof(when), e->ts), nz(e->actor), nz(e->action));
+	more = (e->client && *e->client) || (e->fields && *e->fields) || (e->purpose && *e->purpose) ||
+	       (e->result && *e->result && strcmp(e->result, "ok")) || (e->detail && *e->detail) || !e->signed_;
+	printf("%s%6lld%s  %s  %-12s %-*s", cli_bold(c), (long long)e->seq, cli_reset(c),
+	       cli_time(when, sizeof(when), e->ts), nz(e->actor), more ? 13 : 0, nz(e->action));
 	if (e->client && *e->client)
 		printf(" %s", e->client);
 	if (e->fields && *e->fields)

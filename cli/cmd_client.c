@@ -78,15 +78,16 @@ static void free_sets(fort_kv *kv, size_t n)
 	free(kv);
 }
 
-static int client_fail(struct cli *c, int r)
+/* VALUES: the command took --set FIELD=VALUE (add, edit). */
+static int client_fail(struct cli *c, int r, int values)
 {
 	switch (r) {
 	case FORT_ENOTFOUND:
-		return cli_fail(c, r, hint_ids);
+		return cli_fail(c, r, values ? "'fortress map show' lists the fields; 'fortress client list' the ids" : hint_ids);
 	case FORT_EDUPLICATE:
 		return cli_fail(c, r, "change the existing client with 'fortress client edit ID'");
 	case FORT_EINPUT:
-		return cli_fail(c, r, "'fortress map show' lists the fields and their types");
+		return cli_fail(c, r, values ? "'fortress map show' lists the fields and their types" : hint_ids);
 	default:
 		return cli_fail(c, r, NULL);
 	}
@@ -106,7 +107,7 @@ static int cmd_client_add(struct cli *c)
 	r = fort_client_add(id, c->vault, kv, n);
 	free_sets(kv, n);
 	if (r < 0)
-		return client_fail(c, r);
+		return client_fail(c, r, 1);
 	if (c->json) {
 		json_t *j = json_object();
 
@@ -131,7 +132,7 @@ static int cmd_client_edit(struct cli *c)
 	r = fort_client_edit(c->vault, id, kv, n);
 	free_sets(kv, n);
 	if (r < 0)
-		return client_fail(c, r);
+		return client_fail(c, r, 1);
 	if (c->json) {
 		json_t *j = json_object();
 
@@ -191,7 +192,7 @@ static int cmd_client_get(struct cli *c)
 	if (o.nreveal && (!o.purpose || !*o.purpose))
 		return cli_usage_error(c, "--reveal needs --purpose P");
 	if ((r = fort_client_get(&rec, c->vault, cli_pos(c, 0), &o)) < 0)
-		return client_fail(c, r);
+		return client_fail(c, r, 0);
 	n = fort_record_count(rec);
 	if (c->json) {
 		json_t *j = json_object(), *fields = json_object();
@@ -294,7 +295,7 @@ static int cmd_client_erase(struct cli *c)
 			return cli_error(c, EXIT_FAIL, "not confirmed; nothing erased");
 	}
 	if ((r = fort_client_erase(c->vault, id, cli_str(c, "reason"))) < 0)
-		return client_fail(c, r);
+		return client_fail(c, r, 0);
 	if (c->json) {
 		json_t *j = json_object();
 

@@ -100,7 +100,8 @@ static int cmd_map_show(struct cli *c)
 static int cmd_map_export(struct cli *c)
 {
 	const char *out = cli_str(c, "output");
-	char *s;
+	char *s, *withnl;
+	size_t len;
 	int ex;
 	json_t *j = map_json(c, &ex);
 
@@ -112,8 +113,15 @@ static int cmd_map_export(struct cli *c)
 	json_decref(j);
 	if (!s)
 		return cli_error(c, EXIT_IO, "out of memory");
-	ex = cli_write_file(c, out, s, strlen(s), 0644);
-	free(s);
+	len = strlen(s);
+	if (!(withnl = realloc(s, len + 2))) {
+		free(s);
+		return cli_error(c, EXIT_IO, "out of memory");
+	}
+	withnl[len++] = '\n';
+	withnl[len] = '\0';
+	ex = cli_write_file(c, out, withnl, len, 0644);
+	free(withnl);
 	if (ex == EXIT_OK && !c->quiet && !c->json)
 		printf("data map written to %s\n", out);
 	return ex;

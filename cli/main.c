@@ -1,6 +1,7 @@
 /* main.c - `fortress`: global options, the command table and the shared
  * setup every command needs (vault path, opening locked or unlocked), done
  * once here before a command runs (docs/cli.md is the contract). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -134,7 +135,7 @@ static void print_usage_line(FILE *f, const char *path, const struct cli_cmd *cm
 static void print_cmd_help(FILE *f, const char *path, const struct cli_cmd *cmd)
 {
 	print_usage_line(f, path, cmd);
-	fprintf(f, "\n%s.\n", cmd->summary);
+	fprintf(f, "\n%c%s.\n", toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
 	if (cmd->description)
 		fprintf(f, "\n%s", cmd->description);
 	if (cmd->subs) {
@@ -461,6 +462,10 @@ static int run(struct cli *c, int argc, char **argv)
 		if (p.i >= argc) {
 			if (p.help) {
 				print_cmd_help(stdout, c->cmd_path, cmd);
+				return EXIT_OK;
+			}
+			if (p.version) {
+				printf("fortress %s\n", fort_version());
 				return EXIT_OK;
 			}
 			c->cmd = cmd;

@@ -96,11 +96,12 @@ int cli_vault_mkparent(struct cli *c)
 	return EXIT_OK;
 }
 
-static int open_failed(struct cli *c, int r)
+static int open_failed(struct cli *c, int r, const char *user)
 {
 	switch (r) {
 	case FORT_ENOTFOUND:
-		return cli_fail(c, r, "create a vault with 'fortress init', or point --vault / FORTRESS_VAULT at one");
+		return cli_fail(c, r, user ? "check --user / FORTRESS_USER (the default is the owner)" :
+				"create a vault with 'fortress init', or point --vault / FORTRESS_VAULT at one");
 	case FORT_EAUTH:
 		return cli_fail(c, r, "check the passphrase (and --user); failed attempts are recorded in the audit log");
 	case FORT_EBUSY:
@@ -150,7 +151,7 @@ int cli_vault_open(struct cli *c, int unlock)
 	fort_secret_free(pass);
 	if (r < 0) {
 		c->vault = NULL;
-		return open_failed(c, r);
+		return open_failed(c, r, user);
 	}
 	return EXIT_OK;
 }

@@ -31,14 +31,24 @@ int client_id_parse(int64_t *out, const char *id)
 	return 0;
 }
 
+/* Ids are (seconds since 2020 << 24 | 24 bits from a counter that starts at
+ * a random point).  Mostly increasing, so a large import appends to the end
+ * of the table's B-tree instead of splitting pages all over it, yet not
+ * guessable from a neighbour's id.  A clash (two processes in the same
+ * second) is retried by the caller. */
 static int64_t new_client_id(void)
 {
-	uint64_t x;
-	do {
-		randombytes_buf(&x, sizeof x);
-		x &= 0x7fffffffffffffffULL; /* positive SQLite rowid */
-	} while (x == 0);
-	return (int64_t)x;
+	static uint32_t counter;
+	static int seeded;
+	int64_t secs = fort_now() - 1577836800;
+	if (!seeded) {
+		counter = randombytes_random();
+		seeded = 1;
+	}
+	if (secs < 1)
+		secs = 1;
+	counter += 1 + randombytes_uniform(16);
+	return (int64_t)(((uint64_t)secs << 24) | (counter & 0xffffff));
 }
 
 /* --------------------------------------------------------- client values */
@@ -123,7 +133,7 @@ int cvals_index(client_vals *cv, fort_vault *v)
 	return 0;
 }
 
-int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self)
+int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self, int *dup_field)
 {
 	for (size_t k = 0; k < cv->nbidx; k++) {
 		const map_field *f = &v->map.f[cv->bidx_field[k]];
@@ -138,6 +148,8 @@ int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self)
 			if (ids[j] != self) {
 				char id[FORT_ID_LEN + 1];
 				client_id_format(id, ids[j]);
+				if (dup_field)
+					*dup_field = cv->bidx_field[k];
 				return fort_error_set(FORT_EDUPLICATE, "client %s already has the same %s", id, f->name);
 			}
 		}
@@ -294,7 +306,7 @@ retry:
 	c.bidx_len = cv->nbidx * BIDX_LEN;
 	c.created = c.updated = fort_now();
 	r = store_client_insert(v->st, &c);
-	if (r == FORT_EEXISTS && ++tries < 4) { /* 2^-63 per try: astronomically rare */
+	if (r == FORT_EEXISTS && ++tries < 8) {
 		free(c.data);
 		c.data = NULL;
 		goto retry;
@@ -354,7 +366,7 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = cvals_check_duplicate(v, &cv, 0)) < 0 || (r = client_insert(&id, v, &cv)) < 0)
+	if ((r = cvals_check_duplicate(v, &cv, 0, NULL)) < 0 || (r = client_insert(&id, v, &cv)) < 0)
 		goto fail_tx;
 	client_id_format(idstr, id);
 	if ((r = audit_append(v, "add", idstr, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
@@ -402,7 +414,7 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = cvals_check_duplicate(v, &cv, cid)) < 0)
+	if ((r = cvals_check_duplicate(v, &cv, cid, NULL)) < 0)
 		goto fail_tx;
 	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
 		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)

@@ -185,8 +185,8 @@ static int row_cb(void *ctx, const reader_record *rec)
 		if (!rec->values[i][0] || fi == -1)
 			continue;
 		if (fi == -2) {
-			if ((r = problem(im, "line %zu, column %zu '%s': this column matches no field: use --map '%s=FIELD', or --map '%s=-' to ignore it",
-					 rec->line, i + 1, rec->names[i], rec->names[i], rec->names[i])) < 0)
+			if ((r = problem(im, "line %zu, column %s: this column matches no field: use --map '%s=FIELD', or --map '%s=-' to ignore it",
+					 rec->line, rec->names[i], rec->names[i], rec->names[i])) < 0)
 				return r;
 			bad = 1;
 			continue;
@@ -195,15 +195,14 @@ static int row_cb(void *ctx, const reader_record *rec)
 		why[0] = '\0';
 		if (type_normalise(&canon, f->t, rec->values[i], strlen(rec->values[i]), f->max_length,
 				   im->v->country, why, sizeof why) < 0) {
-			if ((r = problem(im, "line %zu, column %zu '%s' (%s): %s", rec->line, i + 1, rec->names[i], f->name,
-					 why[0] ? why : "invalid value")) < 0)
+			if ((r = problem(im, "line %zu, column %s: %s", rec->line, rec->names[i], why[0] ? why : "invalid value")) < 0)
 				return r;
 			bad = 1;
 			continue;
 		}
 		if (im->cv.vals[fi]) {
 			free(im->cv.vals[fi]);
-			if ((r = problem(im, "line %zu, column %zu '%s': a second column for field '%s'", rec->line, i + 1,
+			if ((r = problem(im, "line %zu, column %s: a second column for field '%s'", rec->line,
 					 rec->names[i], f->name)) < 0) {
 				free(canon);
 				return r;
@@ -221,10 +220,15 @@ static int row_cb(void *ctx, const reader_record *rec)
 	if (!bad) {
 		if ((r = cvals_index(&im->cv, im->v)) < 0)
 			return r;
-		r = cvals_check_duplicate(im->v, &im->cv, 0);
+		int dupf = -1;
+		r = cvals_check_duplicate(im->v, &im->cv, 0, &dupf);
 		if (r == FORT_EDUPLICATE) {
+			const char *col = im->v->map.f[dupf].name;
+			for (size_t i = 0; i < rec->n; i++)
+				if (im->col_field[i] == dupf)
+					col = rec->names[i];
 			rep->duplicates++;
-			if ((r = problem(im, "line %zu: duplicate: %s", rec->line, fort_error_message())) < 0)
+			if ((r = problem(im, "line %zu, column %s: duplicate: %s", rec->line, col, fort_error_message())) < 0)
 				return r;
 			bad = 1;
 		} else if (r < 0) {

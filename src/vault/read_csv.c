@@ -202,7 +202,7 @@ static void on_record(int c, void *arg)
 	struct csv_state *st = arg;
 	reader_record rec;
 	size_t i, rawlen;
-	int empty = 1;
+	int empty = 1, r;
 
 	(void)c;
 	st->ended = 1;
@@ -238,7 +238,8 @@ static void on_record(int c, void *arg)
 	rec.raw_len = rawlen;
 	/* the callback sees the raw text without its line ending */
 	st->raw.buf[rawlen] = '\0';
-	st->err = st->cb(st->ctx, &rec);
+	r = st->cb(st->ctx, &rec);
+	st->err = r < 0 ? r : 0;
 out:
 	st->ncells = 0;
 	st->extra_col = 0;
@@ -256,6 +257,7 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 		if (!st->pending) {
 			st->pending = 1;
 			st->blank = 1;
+			st->ended = 0;
 			st->rec_line = st->line;
 			fort_buf_reset(&st->raw);
 		}
@@ -268,7 +270,6 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 		for (size_t i = 0; i < k && st->blank; i++)
 			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
 				st->blank = 0;
-		st->ended = 0;
 		if (csv_parse(&st->p, p, k, on_field, on_record, st) != k) {
 			if (st->err)
 				return st->err;
@@ -293,7 +294,6 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 
 static int finish(struct csv_state *st)
 {
-	st->ended = 0;
 	if (csv_fini(&st->p, on_field, on_record, st) != 0) {
 		if (st->err)
 			return st->err;

@@ -147,6 +147,8 @@ static int emit(struct json_state *st)
 	rec.raw = st->obj.buf;
 	rec.raw_len = st->obj.len;
 	r = st->cb(st->ctx, &rec);
+	if (r > 0)
+		r = 0;
 out:
 	json_decref(o);
 	free(names);

@@ -359,6 +359,7 @@ static int emit(struct vcard_state *st)
 	const char *names[P_N], *values[P_N];
 	reader_record rec;
 	size_t n = 0, rawlen = st->raw.len;
+	int r;
 
 	if (!st->val[P_FN] && st->val[P_N]) {
 		st->val[P_FN] = st->val[P_N];
@@ -379,7 +380,8 @@ static int emit(struct vcard_state *st)
 	rec.values = values;
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
-	return st->cb(st->ctx, &rec);
+	r = st->cb(st->ctx, &rec);
+	return r < 0 ? r : 0;
 }
 
 static int word_is(const char *s, const char *end, const char *w)

@@ -88,7 +88,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 /* Compute blind-index entries for the searchable fields present. */
 int cvals_index(client_vals *cv, fort_vault *v) FORT_WUR;
 /* FORT_EDUPLICATE naming the other client if an email/phone is taken (not by SELF). */
-int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self) FORT_WUR;
+int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self, int *dup_field) FORT_WUR;
 /* Encrypt and insert a new client; *ID set. */
 int client_insert(int64_t *id, fort_vault *v, const client_vals *cv) FORT_WUR;
 /* Decrypt a stored client into CV. */

@@ -8,6 +8,8 @@
     e2e_util.py jsonok FILE                 exit 0 if FILE holds JSON (or JSON Lines)
     e2e_util.py purpose MAPJSON FIELD...    a purpose the data map allows for every FIELD
     e2e_util.py purposes MAPJSON FIELD      every purpose allowed for FIELD, one a line
+    e2e_util.py denied-purpose MAPJSON FIELD  a purpose of the map NOT allowed for FIELD
+    e2e_util.py lookup EXPORTJSON KEYFIELD KEYVALUE FIELD   a value out of `client export`
     e2e_util.py status STATUSJSON KEY       KEY of `status --json` (tolerant of naming:
                                             clients erased audit_entries audit_head business owner)
     e2e_util.py audit AUDITJSON             the audit log as TSV: seq action result client fields purpose
@@ -187,6 +189,35 @@ def main(argv):
                 return 0
         print("no purpose allows all of %s" % want, file=sys.stderr)
         return 1
+    elif cmd == "denied-purpose":
+        # a purpose the map knows but does not allow for FIELD
+        d = load_json(argv[2])
+        fields = map_fields(d)
+        allowed = set(purposes_of(fields.get(argv[3], {})))
+        known = []
+        if isinstance(d, dict) and isinstance(d.get("purposes"), dict):
+            known = list(d["purposes"])
+        for f in fields.values():
+            known += purposes_of(f)
+        for k in known:
+            if k not in allowed:
+                print(k)
+                return 0
+        print("curiosity")
+    elif cmd == "lookup":
+        # lookup EXPORTJSON KEYFIELD KEYVALUE FIELD: FIELD of the exported client
+        # whose KEYFIELD equals KEYVALUE (case-insensitive)
+        d = load_json(argv[2])
+        if isinstance(d, dict):
+            d = d.get("clients", [])
+        hits = [c for c in d if str(c.get(argv[3], "")).lower() == argv[4].lower()]
+        if len(hits) != 1:
+            print("<%d exported clients with %s=%s>" % (len(hits), argv[3], argv[4]))
+            return 1
+        v = hits[0].get(argv[5], "")
+        if isinstance(v, dict):
+            v = v.get("value", "")
+        print(v)
     elif cmd == "purposes":
         fields = map_fields(load_json(argv[2]))
         if argv[3] not in fields:
@@ -221,8 +252,8 @@ def main(argv):
             cols = [r[1] for r in con.execute('PRAGMA table_info("%s")' % t)]
             try:
                 rows = con.execute('SELECT rowid, * FROM "%s"' % t).fetchall()
-            except sqlite3.DatabaseError:
-                rows = con.execute('SELECT 0, * FROM "%s"' % t).fetchall()
+            except sqlite3.DatabaseError:   # WITHOUT ROWID
+                rows = con.execute('SELECT \'norowid\', * FROM "%s"' % t).fetchall()
             for row in rows:
                 rid, vals = row[0], row[1:]
                 hit = False
@@ -238,6 +269,20 @@ def main(argv):
                 for c, v in zip(cols, vals):
                     if isinstance(v, bytes) and len(v) >= 16 and v.hex() != idhex:
                         print("%s %s %s %s" % (t, c, rid, v.hex()))
+    elif cmd == "remnants":
+        # remnants HEX FILE...: how many 32-byte pieces of the bytes (or the
+        # whole value when shorter) occur in each file; low-entropy pieces
+        # (padding, zeros) are skipped.
+        blob = bytes.fromhex(argv[2])
+        pieces = [blob] if len(blob) < 32 else [blob[k:k + 32] for k in range(0, len(blob) - 31, 32)]
+        pieces = [p for p in pieces if len(set(p)) >= min(12, len(p) // 2)]
+        for p in argv[3:]:
+            try:
+                with open(p, "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            print("%s %d" % (p, sum(data.count(x) for x in pieces)))
     elif cmd == "count-bytes":
         needle = bytes.fromhex(argv[2])
         for p in argv[3:]:

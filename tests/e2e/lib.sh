@@ -17,7 +17,7 @@
 # Every script gets a private directory $TRASH (mktemp -d, mode 0700, removed
 # on exit), its own $HOME, $XDG_DATA_HOME and $TMPDIR inside it, a strong
 # passphrase in $PASSFILE (mode 0600) and FORTRESS_VAULT / FORTRESS_PASSPHRASE_FILE
-# exported.  Set E2E_KEEP=1 to keep $TRASH, E2E_VERBOSE=1 to see every command.
+# exported.  Set E2E_KEEP=1 to keep $TRASH, E2E_VERBOSE=1 to see every command, E2E_TIME=1 to time each test.
 
 set -u
 
@@ -29,6 +29,8 @@ E2E_DIR=$(cd "$(dirname "$E2E_LIB")" && pwd)
 : "${FORT_TEST_DATA:=$E2E_DIR/../data}"
 E2E_DATA=$FORT_TEST_DATA/e2e
 E2E_UTIL=$E2E_DIR/e2e_util.py
+# The real interpreter (not a pyenv/asdf shim: every call counts).
+PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PYTHON=python3
 export FORTRESS FORT_TEST_DATA E2E_LIB
 
 if [ ! -x "$FORTRESS" ]; then
@@ -197,7 +199,7 @@ expect_ne() {
 
 # expect_json FILE: FILE parses as JSON.
 expect_json() {
-	if python3 -c 'import json,sys; json.load(sys.stdin)' <"$1" 2>"$TRASH/json.err"; then
+	if "$PYTHON" -c 'import json,sys; json.load(sys.stdin)' <"$1" 2>"$TRASH/json.err"; then
 		return 0
 	fi
 	_fail "$(basename "$1") is not valid JSON: $(cat "$TRASH/json.err" | tail -n 1)"
@@ -222,7 +224,7 @@ expect_error_line() {
 
 # util ARGS...: tests/e2e/e2e_util.py
 util() {
-	python3 "$E2E_UTIL" "$@"
+	"$PYTHON" "$E2E_UTIL" "$@"
 }
 
 # jq_ FILE EXPR: a value out of the JSON in FILE (python expression over d).
@@ -292,18 +294,20 @@ copy_vault() {
 # test_expect DESCRIPTION BODY: evaluate BODY (a && chain of the helpers
 # above) in this shell; it passes when BODY returns 0 and no helper failed.
 test_expect() {
-	local desc=$1 body=$2 rc
+	local desc=$1 body=$2 rc t0=$EPOCHREALTIME
 	test_count=$((test_count + 1))
 	_e2e_failed_here=0
 	[ "${E2E_VERBOSE:-0}" = 1 ] && echo "  * $desc" >&2
 	eval "$body"
 	rc=$?
+	local took=""
+	[ "${E2E_TIME:-0}" = 1 ] && took=$(awk "BEGIN {printf \" (%.1fs)\", $EPOCHREALTIME - $t0}")
 	if [ "$rc" = 0 ] && [ "$_e2e_failed_here" = 0 ]; then
 		test_ok=$((test_ok + 1))
-		echo "ok $test_count - $desc"
+		echo "ok $test_count - $desc$took"
 	else
 		test_fail=$((test_fail + 1))
-		echo "not ok $test_count - $desc"
+		echo "not ok $test_count - $desc$took"
 	fi
 	return 0
 }

@@ -9,6 +9,7 @@ init_vault
 fort map show --json >"$TRASH/map.json" 2>/dev/null
 P_EMAIL=$(util purpose "$TRASH/map.json" email)
 P_EXPORT=$(util purpose "$TRASH/map.json" full_name email)
+BAD_PURPOSE=$(util denied-purpose "$TRASH/map.json" email)
 IBAN=$(util iban DE 76050000 4711081500)
 
 # Client values that must never reach the audit log.
@@ -33,7 +34,7 @@ test_expect 'a session of operations, each one audited' '
 	b=$(add_client --set full_name="Xanthippe Erasable" --set email=xanthippe@example.org --set phone="030 5566771") &&
 	expect_exit 0 fort client get "$a" &&
 	expect_exit 0 fort client get "$a" --reveal email --purpose "$P_EMAIL" &&
-	expect_exit 5 fort client get "$a" --reveal email --purpose curiosity-xyzzy &&
+	expect_exit 5 fort client get "$a" --reveal email --purpose "$BAD_PURPOSE" &&
 	expect_exit 0 fort client list &&
 	expect_exit 0 fort client find email=zebulon.canary@example.org &&
 	expect_exit 0 fort client find "phone=030 9988776" &&

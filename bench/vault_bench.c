@@ -1,0 +1,435 @@
+/* vault_bench.c - Fortress against a plaintext SQLite baseline, same machine, same run.
+ *
+ * usage: vault_bench [-r RUNS] [-l LOOKUPS] [-d TMPDIR] [-s baseline|fortress] CLIENTS.csv
+ *        (-s runs one side only, for profiling; no ratios then)
+ *
+ * Both sides read the same CSV (made by gen_clients) and are timed from
+ * opening the file to the commit of the single transaction:
+ *  - baseline: libcsv -> INSERT into clients(id INTEGER PRIMARY KEY, 8 plain
+ *    TEXT columns) with indexes on email and phone, WAL, synchronous=FULL,
+ *    page_size 4096 and cache_size -16384 (what the vault sets), one tx;
+ *  - fortress: fort_client_import() (all or nothing) on a vault just made
+ *    with FORT_KDF_INTERACTIVE (the KDF is outside the timing).
+ * Then find-by-email for the same LOOKUPS random existing emails on both:
+ * SELECT id FROM clients WHERE email=? against fort_client_find(); every
+ * lookup must find exactly one client or the benchmark fails.
+ * Each measurement is run RUNS times on a fresh database; the median counts.
+ * Exit 0: minimums met; 1: a minimum MISSED; 2: the benchmark itself failed. */
+#include <csv.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fortress.h"
+
+#define NF 8
+#define MIN_IMPORT 0.30
+#define GOAL_IMPORT 0.60
+#define MIN_LOOKUP 0.60
+#define GOAL_LOOKUP 0.80
+
+static const char *const cols[NF] = { "full_name", "email", "phone", "postal_address",
+				       "company", "date_of_birth", "tax_id", "iban" };
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("vault_bench: FAILED: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static void ex(sqlite3 *db, const char *sql)
+{
+	char *e = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK)
+		die("%s: %s", sql, e ? e : "?");
+}
+
+static void rm_db(const char *path)
+{
+	char w[4200];
+	unlink(path);
+	snprintf(w, sizeof w, "%s-wal", path);
+	unlink(w);
+	snprintf(w, sizeof w, "%s-shm", path);
+	unlink(w);
+	snprintf(w, sizeof w, "%s-journal", path);
+	unlink(w);
+}
+
+/* ------------------------------------------------------------ CSV reading */
+
+/* One record's cells, collected by the libcsv callbacks. */
+struct rec {
+	char *cell[NF];
+	size_t len[NF], cap[NF];
+	size_t ncell;
+	unsigned long long rows;   /* data rows seen (header excluded) */
+	int header_done;
+	int map[NF];               /* CSV column -> our column (by header name) */
+	void (*row)(struct rec *, void *);
+	void *ctx;
+};
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	struct rec *r = data;
+	size_t i = r->ncell++;
+	if (i >= NF)
+		die("CSV has more than %d columns", NF);
+	if (len + 1 > r->cap[i]) {
+		r->cap[i] = (len + 1) * 2;
+		if (!(r->cell[i] = realloc(r->cell[i], r->cap[i])))
+			die("out of memory");
+	}
+	memcpy(r->cell[i], s, len);
+	r->cell[i][len] = '\0';
+	r->len[i] = len;
+}
+
+static void cb_row(int c, void *data)
+{
+	struct rec *r = data;
+	(void)c;
+	if (r->ncell == 0)
+		return;
+	if (r->ncell != NF)
+		die("CSV row %llu has %zu columns, not %d", r->rows + 1, r->ncell, NF);
+	if (!r->header_done) {
+		for (size_t i = 0; i < NF; i++) {
+			r->map[i] = -1;
+			for (size_t k = 0; k < NF; k++)
+				if (strcmp(r->cell[i], cols[k]) == 0)
+					r->map[i] = (int)k;
+			if (r->map[i] < 0)
+				die("CSV header: unknown column '%s'", r->cell[i]);
+		}
+		r->header_done = 1;
+	} else {
+		r->rows++;
+		r->row(r, r->ctx);
+	}
+	r->ncell = 0;
+}
+
+static unsigned long long read_csv_file(const char *path, void (*row)(struct rec *, void *), void *ctx)
+{
+	static char buf[1 << 16];
+	struct csv_parser p;
+	struct rec r;
+	FILE *f;
+	size_t n;
+
+	memset(&r, 0, sizeof r);
+	r.row = row;
+	r.ctx = ctx;
+	if (!(f = fopen(path, "rb")))
+		die("%s: %s", path, strerror(errno));
+	if (csv_init(&p, CSV_APPEND_NULL) != 0)
+		die("csv_init");
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (csv_parse(&p, buf, n, cb_field, cb_row, &r) != n)
+			die("%s: %s", path, csv_strerror(csv_error(&p)));
+	csv_fini(&p, cb_field, cb_row, &r);
+	csv_free(&p);
+	fclose(f);
+	for (size_t i = 0; i < NF; i++)
+		free(r.cell[i]);
+	return r.rows;
+}
+
+/* Untimed pre-pass: every email of the file, in order. */
+struct emails {
+	char **v;
+	size_t n, cap;
+};
+
+static void collect_email(struct rec *r, void *ctx)
+{
+	struct emails *e = ctx;
+	for (size_t i = 0; i < NF; i++) {
+		if (r->map[i] != 1)
+			continue;
+		if (e->n == e->cap) {
+			e->cap = e->cap ? e->cap * 2 : 1024;
+			if (!(e->v = realloc(e->v, e->cap * sizeof *e->v)))
+				die("out of memory");
+		}
+		if (!(e->v[e->n++] = strdup(r->cell[i])))
+			die("out of memory");
+	}
+}
+
+/* ------------------------------------------------------------- baseline */
+
+static void base_row(struct rec *r, void *ctx)
+{
+	sqlite3_stmt *st = ctx;
+	for (size_t i = 0; i < NF; i++)
+		sqlite3_bind_text(st, r->map[i] + 1, r->cell[i], (int)r->len[i], SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die("baseline insert row %llu: %s", r->rows, sqlite3_errmsg(sqlite3_db_handle(st)));
+	sqlite3_reset(st);
+}
+
+/* Import into a fresh plaintext DB; returns seconds, leaves *dbp open. */
+static double base_import(sqlite3 **dbp, const char *dbpath, const char *csv, unsigned long long want)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	unsigned long long rows;
+	double t;
+
+	rm_db(dbpath);
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		die("open %s", dbpath);
+	/* the vault's settings (src/store/sqlite.c), minus secure_delete/foreign_keys */
+	ex(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	       " PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
+	ex(db, "CREATE TABLE clients(id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, phone TEXT,"
+	       " postal_address TEXT, company TEXT, date_of_birth TEXT, tax_id TEXT, iban TEXT);"
+	       " CREATE INDEX clients_email ON clients(email); CREATE INDEX clients_phone ON clients(phone);");
+	if (sqlite3_prepare_v2(db, "INSERT INTO clients(full_name, email, phone, postal_address, company,"
+			       " date_of_birth, tax_id, iban) VALUES(?,?,?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+		die("prepare: %s", sqlite3_errmsg(db));
+	t = now_s();
+	ex(db, "BEGIN");
+	rows = read_csv_file(csv, base_row, st);
+	ex(db, "COMMIT");
+	t = now_s() - t;
+	sqlite3_finalize(st);
+	if (rows != want)
+		die("baseline imported %llu rows, expected %llu", rows, want);
+	*dbp = db;
+	return t;
+}
+
+static double base_lookups(sqlite3 *db, char **emails, const size_t *pick, size_t L)
+{
+	sqlite3_stmt *q;
+	double t;
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM clients WHERE email = ?", -1, &q, NULL) != SQLITE_OK)
+		die("prepare: %s", sqlite3_errmsg(db));
+	t = now_s();
+	for (size_t i = 0; i < L; i++) {
+		int found = 0;
+		sqlite3_bind_text(q, 1, emails[pick[i]], -1, SQLITE_STATIC);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			found++;
+		sqlite3_reset(q);
+		if (found != 1)
+			die("baseline: lookup of email #%zu found %d rows, not 1", pick[i], found);
+	}
+	t = now_s() - t;
+	sqlite3_finalize(q);
+	return t;
+}
+
+/* ------------------------------------------------------------- fortress */
+
+static double fort_import(fort_vault **vp, const char *vpath, const char *csv,
+			  const fort_secret *pass, unsigned long long want)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_import_opts io = FORT_IMPORT_OPTS_INIT;
+	fort_import_report *rep = NULL;
+	fort_vault *v = NULL;
+	double t;
+	int r;
+
+	rm_db(vpath);
+	co.business = "Bench GmbH";
+	co.owner = "Bench Owner";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	if ((r = fort_vault_create(&v, vpath, &co, pass)) < 0)
+		die("fort_vault_create: %s: %s", fort_error_name(r), fort_error_message());
+	t = now_s();
+	r = fort_client_import(&rep, v, csv, &io);
+	t = now_s() - t;
+	if (r < 0) {
+		fprintf(stderr, "fort_client_import: %s: %s\n", fort_error_name(r), fort_error_message());
+		for (size_t i = 0; rep && i < rep->nproblems && i < 10; i++)
+			fprintf(stderr, "  %s\n", rep->problems[i]);
+		die("fortress import failed");
+	}
+	if (!rep || rep->imported != want || rep->rejected)
+		die("fortress imported %llu rows (rejected %llu), expected %llu",
+		    rep ? (unsigned long long)rep->imported : 0ull, rep ? (unsigned long long)rep->rejected : 0ull, want);
+	fort_import_report_free(rep);
+	*vp = v;
+	return t;
+}
+
+static double fort_lookups(fort_vault *v, char **emails, const size_t *pick, size_t L)
+{
+	double t = now_s();
+	for (size_t i = 0; i < L; i++) {
+		char (*ids)[FORT_ID_LEN + 1] = NULL;
+		size_t n = 0;
+		int r = fort_client_find(&ids, &n, v, "email", emails[pick[i]]);
+		if (r < 0)
+			die("fort_client_find(email #%zu): %s: %s", pick[i], fort_error_name(r), fort_error_message());
+		free(ids);
+		if (n != 1)
+			die("fortress: find by email #%zu found %zu clients, not 1", pick[i], n);
+	}
+	return now_s() - t;
+}
+
+/* --------------------------------------------------------------- main */
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	double s[64];
+	memcpy(s, v, (size_t)n * sizeof *v);
+	qsort(s, (size_t)n, sizeof *s, cmp_d);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static const char *verdict(double ratio, double min, double goal)
+{
+	return ratio < min ? "MISSED" : ratio < goal ? "ok (min met, goal not yet)" : "ok (goal met)";
+}
+
+static void usage(const char *me)
+{
+	fprintf(stderr, "usage: %s [-r RUNS] [-l LOOKUPS] [-d TMPDIR] [-s baseline|fortress] CLIENTS.csv\n", me);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *csv = NULL, *tmp = getenv("TMPDIR");
+	int runs = 3, side = 3;  /* 1 baseline, 2 fortress */
+	size_t L = 100000;
+	struct emails em = { 0 };
+	char dir[4096], bpath[4200], vpath[4200];
+	double bi[64], fi[64], bl[64], fl[64];
+	fort_secret *pass = NULL;
+	size_t *pick;
+	unsigned long long N;
+	uint64_t rs = 0x2545F4914F6CDD1Dull;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:l:d:s:")) != -1) {
+		switch (opt) {
+		case 'r': runs = atoi(optarg); break;
+		case 'l': L = (size_t)strtoull(optarg, NULL, 10); break;
+		case 'd': tmp = optarg; break;
+		case 's': side = !strcmp(optarg, "baseline") ? 1 : !strcmp(optarg, "fortress") ? 2 : 0; break;
+		default: usage(argv[0]);
+		}
+	}
+	if (optind != argc - 1 || runs < 1 || runs > 64 || L == 0 || side == 0)
+		usage(argv[0]);
+	csv = argv[optind];
+
+	if (fort_library_init() < 0)
+		die("fort_library_init");
+	snprintf(dir, sizeof dir, "%s/vault_bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		die("mkdtemp %s: %s", dir, strerror(errno));
+	snprintf(bpath, sizeof bpath, "%s/baseline.db", dir);
+	snprintf(vpath, sizeof vpath, "%s/bench.vault", dir);
+
+	/* untimed: the emails to look up, the same list for both */
+	N = read_csv_file(csv, collect_email, &em);
+	if (N == 0 || em.n != N)
+		die("%s: no rows (or no email column)", csv);
+	if (!(pick = malloc(L * sizeof *pick)))
+		die("out of memory");
+	for (size_t i = 0; i < L; i++) {  /* xorshift64*, fixed seed */
+		rs ^= rs >> 12; rs ^= rs << 25; rs ^= rs >> 27;
+		pick[i] = (size_t)((rs * 0x2545F4914F6CDD1Dull) % N);
+	}
+	if (fort_passphrase_generate(&pass, 7) < 0)
+		die("fort_passphrase_generate: %s", fort_error_message());
+
+	fprintf(stderr, "vault_bench: %llu clients, %zu lookups, %d runs, SQLite %s, Fortress %s, dir %s\n",
+		N, L, runs, sqlite3_libversion(), fort_version(), dir);
+	for (int k = 0; k < runs; k++) {
+		sqlite3 *db = NULL;
+		fort_vault *v = NULL;
+
+		bi[k] = bl[k] = fi[k] = fl[k] = 0;
+		if (side & 1) {
+			bi[k] = base_import(&db, bpath, csv, N);
+			bl[k] = base_lookups(db, em.v, pick, L);
+			sqlite3_close(db);
+			rm_db(bpath);
+		}
+		if (side & 2) {
+			fi[k] = fort_import(&v, vpath, csv, pass, N);
+			fl[k] = fort_lookups(v, em.v, pick, L);
+			fort_vault_close(v);
+			rm_db(vpath);
+		}
+		fprintf(stderr, "  run %d: import baseline %.2fs fortress %.2fs | %zu lookups baseline %.3fs fortress %.3fs\n",
+			k + 1, bi[k], fi[k], L, bl[k], fl[k]);
+	}
+	rmdir(dir);
+	if (side != 3) {
+		double *imp = side == 1 ? bi : fi, *lk = side == 1 ? bl : fl;
+		printf("%s only: import %llu clients %.0f clients/s, find by email %.0f lookups/s (median of %d)\n",
+		       side == 1 ? "baseline" : "fortress", N, (double)N / median(imp, runs), (double)L / median(lk, runs), runs);
+		return 0;
+	}
+
+	double b_imp = (double)N / median(bi, runs), f_imp = (double)N / median(fi, runs);
+	double b_lk = (double)L / median(bl, runs), f_lk = (double)L / median(fl, runs);
+	double r_imp = f_imp / b_imp, r_lk = f_lk / b_lk;
+	int missed = r_imp < MIN_IMPORT || r_lk < MIN_LOOKUP;
+
+	printf("Fortress %s vs plaintext SQLite %s (median of %d runs, fresh database each run)\n",
+	       fort_version(), sqlite3_libversion(), runs);
+	printf("import %llu clients:  baseline %9.0f clients/s   fortress %9.0f clients/s   ratio %.2f (min %.2f, goal %.2f)  %s\n",
+	       N, b_imp, f_imp, r_imp, MIN_IMPORT, GOAL_IMPORT, verdict(r_imp, MIN_IMPORT, GOAL_IMPORT));
+	printf("find by email:  %6zu x  baseline %9.0f lookups/s   fortress %9.0f lookups/s   ratio %.2f (min %.2f, goal %.2f)  %s\n",
+	       L, b_lk, f_lk, r_lk, MIN_LOOKUP, GOAL_LOOKUP, verdict(r_lk, MIN_LOOKUP, GOAL_LOOKUP));
+	printf("{\"bench\":\"vault_vs_sqlite\",\"clients\":%llu,\"lookups\":%zu,\"runs\":%d,"
+	       "\"import\":{\"baseline_per_s\":%.0f,\"fortress_per_s\":%.0f,\"ratio\":%.3f,\"min\":%.2f,\"goal\":%.2f,\"ok\":%s},"
+	       "\"find_email\":{\"baseline_per_s\":%.0f,\"fortress_per_s\":%.0f,\"ratio\":%.3f,\"min\":%.2f,\"goal\":%.2f,\"ok\":%s},"
+	       "\"sqlite\":\"%s\",\"fortress\":\"%s\"}\n",
+	       N, L, runs, b_imp, f_imp, r_imp, MIN_IMPORT, GOAL_IMPORT, r_imp >= MIN_IMPORT ? "true" : "false",
+	       b_lk, f_lk, r_lk, MIN_LOOKUP, GOAL_LOOKUP, r_lk >= MIN_LOOKUP ? "true" : "false",
+	       sqlite3_libversion(), fort_version());
+	if (missed)
+		printf("MISSED: %s%s%s\n", r_imp < MIN_IMPORT ? "import ratio below the minimum 0.30" : "",
+		       r_imp < MIN_IMPORT && r_lk < MIN_LOOKUP ? "; " : "",
+		       r_lk < MIN_LOOKUP ? "find-by-email ratio below the minimum 0.60" : "");
+	fflush(stdout);
+
+	fort_secret_free(pass);
+	for (size_t i = 0; i < em.n; i++)
+		free(em.v[i]);
+	free(em.v);
+	free(pick);
+	return missed ? 1 : 0;
+}
