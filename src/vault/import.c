@@ -326,8 +326,11 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		goto out;
 	intx = 1;
 	r = reader_read((reader_format)fmt, f, path, row_cb, &im, &im.bytes);
-	if (r < 0)
+	if (r < 0) {
+		if (r == FORT_EINPUT && strncmp(fort_error_message(), "line ", 5) == 0)
+			fort_error_prefix("%s", path);
 		goto out;
+	}
 	if (o->progress)
 		o->progress(o->progress_ctx, im.total, im.total, rep->rows);
 	if (rep->rejected && !o->skip_invalid) {

@@ -45,6 +45,8 @@ test_expect "import $N clients whose every value is a canary" '
 
 test_expect 'no canary in the vault, -wal, -shm or $TMPDIR after the import' '
 	{ [ -s "$V" ] || _fail "no vault file"; } &&
+	found=$(grep -a -o -i -F -f "$TRASH/canaries.txt" "$TRASH/work/canaries.csv" | wc -l) &&
+	{ [ "$found" -ge $((N * 10)) ] || _fail "the canary search itself is broken ($found hits in the CSV)"; } &&
 	expect_no_canaries "$TRASH/canaries.txt"
 '
 
