@@ -2,6 +2,7 @@
  * setup every command needs (vault path, opening locked or unlocked), done
  * once here before a command runs (docs/cli.md is the contract). */
 #include <ctype.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -506,6 +507,9 @@ int main(int argc, char **argv)
 	int ex;
 
 	no_core_dumps();
+	/* A closed pipe is a write error (exit 9), not a silent death: the vault
+	 * must still be closed so pending audit entries are written. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	ex = run(&c, argc, argv);
 	release(&c);       /* closes the vault: pending audit entries are written */

@@ -42,9 +42,12 @@ else
 	B=; D=; R=
 fi
 
-# say TEXT: the narration.
+# say LINE...: the narration, one comment line per argument.
 say() {
-	printf '\n%s# %s%s\n' "$D" "$*" "$R"
+	echo
+	for l in "$@"; do
+		printf '%s# %s%s\n' "$D" "$l" "$R"
+	done
 }
 
 # show ARGS...: print "$ fortress ARGS" (arguments with spaces quoted).
@@ -82,19 +85,19 @@ capture() {
 
 echo "${B}Fortress demo${R}: a throwaway vault in $DEMO (removed at the end)."
 
-say "Fortress wants a strong passphrase: let it generate one (7 random words)."
-say "We keep it in a file readable only by us, so the demo needs no typing."
-show passphrase generate '>' "$DEMO/passphrase"
+say "Fortress wants a strong passphrase: let it generate one (7 random words)." \
+	"We keep it in a file readable only by us, so the demo needs no typing."
+printf '%s$ fortress passphrase generate > %s%s\n' "$B" "$FORTRESS_PASSPHRASE_FILE" "$R"
 (umask 077 && "$BIN" passphrase generate </dev/null >"$FORTRESS_PASSPHRASE_FILE") || fail passphrase generate
 chmod 600 "$FORTRESS_PASSPHRASE_FILE"
 echo "(passphrase written to $FORTRESS_PASSPHRASE_FILE, mode 0600)"
 
-say "Create the vault.  --kdf interactive is a weaker, faster key derivation:"
-say "fine for this demo, NOT for real data (the default is 'moderate')."
+say "Create the vault.  --kdf interactive is a weaker, faster key derivation:" \
+	"fine for this demo, NOT for real data (the default is 'moderate')."
 step init --name "Demo Steuerberatung" --owner demo --kdf interactive
 
-say "Add two clients.  Every value is checked (IBAN check digits, e-mail"
-say "syntax, phone numbers become +49...) and encrypted with the client's own key."
+say "Add two clients.  Every value is checked (IBAN check digits, e-mail" \
+	"syntax, phone numbers become +49...) and encrypted with the client's own key."
 capture "$DEMO/id1" client add --set "full_name=Marta Keller" --set "email=marta.keller@example.com" \
 	--set "phone=030 1234567" --set "iban=DE89 3704 0044 0532 0130 00" --set "notes=Prefers phone calls"
 ID1=$(sed -n 1p "$DEMO/id1")
@@ -102,26 +105,26 @@ capture "$DEMO/id2" client add --set "full_name=Jonas Richter" --set "email=jona
 	--set "phone=+49 40 9876543" --set "company=Richter Media"
 ID2=$(sed -n 1p "$DEMO/id2")
 
-say "Import ten more clients from a CSV file (all or nothing: one bad row and"
-say "nothing is imported, with the line and column of every problem)."
+say "Import ten more clients from a CSV file (all or nothing: one bad row and" \
+	"nothing is imported, with the line and column of every problem)."
 step client import "$SAMPLE"
 
 say "List the clients: names are masked."
 step client list
 
-say "Find a client by e-mail through the blind index (nothing is decrypted;"
-say "case and spacing do not matter)."
+say "Find a client by e-mail through the blind index (nothing is decrypted;" \
+	"case and spacing do not matter)."
 step client find "email=Marta.Keller@EXAMPLE.com"
 
 say "Read the client: every value is masked by default."
 step client get "$ID1"
 
-say "Reveal the e-mail address, saying why: the purpose must be one the data"
-say "map allows for that field ('fortress map show'), and it is audited."
+say "Reveal the e-mail address, saying why: the purpose must be one the data" \
+	"map allows for that field ('fortress map show'), and it is audited."
 step client get "$ID1" --reveal email --purpose correspondence
 
-say "The client asks to be forgotten: erase by crypto-shredding (the client's"
-say "key is destroyed, so every copy of the ciphertext becomes noise)."
+say "The client asks to be forgotten: erase by crypto-shredding (the client's" \
+	"key is destroyed, so every copy of the ciphertext becomes noise)."
 step client erase "$ID2" --reason "client request (GDPR Art. 17)" --yes
 
 say "Erased means gone:"
@@ -130,15 +133,15 @@ if "$BIN" client get "$ID2" </dev/null; then
 	fail client get "$ID2" "(an erased client is still readable)"
 fi
 
-say "Every access is in the hash-chained audit log: who, what, which client,"
-say "which fields, for what purpose - never the values themselves."
+say "Every access is in the hash-chained audit log: who, what, which client," \
+	"which fields, for what purpose - never the values themselves."
 step audit log
 
 say "Verify the audit chain (no passphrase needed)."
 step audit verify
 
-say "Status: counts and the audit head SEQ:HASH - write the head down somewhere"
-say "else; 'fortress audit verify --anchor SEQ:HASH' later proves nothing was cut."
+say "Status: counts and the audit head SEQ:HASH - write the head down somewhere" \
+	"else; 'fortress audit verify --anchor SEQ:HASH' later proves nothing was cut."
 step status
 
 printf '\n%sDemo finished%s: the throwaway vault is removed now.\n' "$B" "$R"

@@ -6,12 +6,16 @@
  * signed "head" in the metadata, so removing entries from the end is
  * detected; `fortress status` prints the head as an external anchor against
  * rolling back the whole file.  Failed unlocks have no key to sign with:
- * they are chained but unsigned, and may only follow the signed head.
+ * they are chained but unsigned (and so are the only entries allowed after
+ * the signed head).
  *
  * The public keys that verify signatures come from the chain itself (the
  * "create" entry holds the owner's; later "user-add" entries hold others'),
- * not from the users table, so replacing a user's key in the table does not
- * let anyone forge that user's past entries. */
+ * and must match the users table too; when the vault is unlocked, the acting
+ * user's key learnt from the chain must also be the one their passphrase
+ * opens.  So a chain rewritten under a new key fails unless the users table
+ * was rewritten as well, and then it fails at that user's next unlock and
+ * verify (or against an anchor kept outside the vault). */
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -361,6 +365,30 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 			 "the log ends at entry %lld but the signed head names entry %lld: entries were removed from the end (truncation)",
 			 (long long)(c->expect_seq - 1), (long long)c->head_seq);
 		goto out;
+	}
+	/* the keys learnt from the chain must be the users' keys */
+	for (size_t i = 0; i < c->nsigners; i++) {
+		store_user u;
+		int same;
+		if (store_user_get_by_id(v->st, &u, c->signer[i].id) < 0) {
+			out->ok = 0;
+			out->bad_seq = 1;
+			snprintf(out->problem, sizeof out->problem, "entry 1 or a user-add entry names user %lld, who is not in the vault: the log was forged",
+				 (long long)c->signer[i].id);
+			goto out;
+		}
+		same = sodium_memcmp(u.sign_pk, c->signer[i].pk, 32) == 0;
+		if (same && v->kr && c->signer[i].id == v->user_id)
+			same = sodium_memcmp(v->kr->sign_pk, c->signer[i].pk, 32) == 0;
+		store_user_release(&u);
+		if (!same) {
+			out->ok = 0;
+			out->bad_seq = 1;
+			snprintf(out->problem, sizeof out->problem,
+				 "entry 1: the log is signed with a key that is not user %lld's: the whole log was forged",
+				 (long long)c->signer[i].id);
+			goto out;
+		}
 	}
 	if (c->has_anchor && !c->anchor_seen) {
 		out->ok = 0;

@@ -77,7 +77,7 @@ int keys_user_seal(store_user *u, const keyring *kr, const fort_secret *pass, ui
 	int r;
 	u->opslimit = ops;
 	u->memlimit = mem;
-	randombytes_buf(u->salt, sizeof u->salt);
+	fort_random(u->salt, sizeof u->salt);
 	if (!(k = sodium_malloc(KEY_LEN)) || !(pt = sodium_malloc(64))) {
 		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
 		goto out;
@@ -92,7 +92,7 @@ int keys_user_seal(store_user *u, const keyring *kr, const fort_secret *pass, ui
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	randombytes_buf(u->sealed, 24);
+	fort_random(u->sealed, 24);
 	adlen = user_ad(ad, sizeof ad, u);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(u->sealed + 24, NULL, pt, 64, ad, adlen, NULL, u->sealed, k);
 	r = 0;
@@ -177,11 +177,11 @@ static void derive_map_key(keyring *kr)
 
 void keys_vault_generate(keyring *kr)
 {
-	randombytes_buf(kr->vk, KEY_LEN);
+	fort_random(kr->vk, KEY_LEN);
 	kr->vk_version = 1;
 	kr->has_vk = 1;
 	for (int i = 0; i < CAT_COUNT; i++) {
-		randombytes_buf(kr->ck[i], KEY_LEN);
+		fort_random(kr->ck[i], KEY_LEN);
 		kr->ck_version[i] = 1;
 		kr->has_ck[i] = 1;
 	}
@@ -260,7 +260,7 @@ int keys_client_wrap(unsigned char out[WRAPPED_LEN], const keyring *kr, int64_t 
 	if (!kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "this user does not hold the vault key");
 	client_ad(ad, cid, kr->vk_version);
-	randombytes_buf(out, 24);
+	fort_random(out, 24);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, NULL, kc, KEY_LEN, ad, sizeof ad, NULL, out, kr->vk);
 	return 0;
 }
@@ -325,7 +325,7 @@ void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int
 {
 	unsigned char ad[128];
 	size_t adlen = field_ad(ad, sizeof ad, cid, field, kver);
-	randombytes_buf(out, 24);
+	fort_random(out, 24);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, NULL, pt, len, ad, adlen, NULL, out, fk);
 }
 

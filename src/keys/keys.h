@@ -72,6 +72,10 @@ int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);
 
+/* libsodium's RNG, drawn in blocks (random.c).  Use for every nonce and key. */
+void fort_random(void *out, size_t n);
+uint32_t fort_random_uniform(uint32_t upper);
+
 /* Audit signatures. */
 void keys_sign(unsigned char sig[64], const keyring *kr, const unsigned char *msg, size_t len);
 int keys_verify(const unsigned char sig[64], const unsigned char pk[32], const unsigned char *msg, size_t len) FORT_WUR;

@@ -17,8 +17,8 @@ enum {
 	Q_META_GET, Q_META_PUT,
 	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL,
 	Q_GRANT_PUT, Q_GRANT_EACH,
-	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT,
-	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND,
+	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT, Q_CLIENT_MAX,
+	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q__COUNT
@@ -40,9 +40,13 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?",
 	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, bidx, created, updated FROM clients ORDER BY created, id",
 	[Q_CLIENT_COUNT] = "SELECT count(*) FROM clients",
+	[Q_CLIENT_MAX] = "SELECT max(coalesce((SELECT max(id) FROM clients), 0), coalesce((SELECT max(client) FROM erased), 0))",
 	[Q_BLIND_ADD] = "INSERT OR IGNORE INTO blind(h, client) VALUES(?, ?)",
 	[Q_BLIND_DEL] = "DELETE FROM blind WHERE h = ? AND client = ?",
 	[Q_BLIND_FIND] = "SELECT client FROM blind WHERE h = ?",
+	[Q_UNIQ_ADD] = "INSERT INTO uniq(h, client) VALUES(?, ?)",
+	[Q_UNIQ_DEL] = "DELETE FROM uniq WHERE h = ? AND client = ?",
+	[Q_UNIQ_FIND] = "SELECT client FROM uniq WHERE h = ?",
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
@@ -65,6 +69,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE clients(id INTEGER PRIMARY KEY, vk_version INTEGER NOT NULL, wrapped BLOB NOT NULL,"
 	" data BLOB NOT NULL, bidx BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);"
 	"CREATE TABLE blind(h BLOB NOT NULL, client INTEGER NOT NULL, PRIMARY KEY(h, client)) WITHOUT ROWID;"
+	"CREATE TABLE uniq(h BLOB NOT NULL PRIMARY KEY, client INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE erased(client INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
 	"CREATE TABLE audit(seq INTEGER NOT NULL, ts INTEGER NOT NULL, actor_id INTEGER NOT NULL,"
 	" actor TEXT NOT NULL, action TEXT NOT NULL, client TEXT NOT NULL, fields TEXT NOT NULL,"
@@ -239,14 +244,8 @@ int store_open(store **out, const char *path, int create)
 		r = fort_error_set(FORT_ECORRUPT, "'%s' is not a Fortress vault", path);
 		goto fail;
 	}
-	if ((r = exec(s, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
-			 " PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;", "opening the vault")) < 0)
-		goto fail;
-	if (create && (r = exec(s, "PRAGMA page_size = 4096; PRAGMA application_id = 1179603540; PRAGMA journal_mode = WAL;",
-				"creating the vault")) < 0)
-		goto fail;
-	if (!create && (r = exec(s, "PRAGMA journal_mode = WAL;", "opening the vault")) < 0)
-		goto fail;
+	/* Everything that could write (journal mode, migrations) waits until
+	 * we know this is a vault of ours. */
 	if ((r = pragma_int(s, "PRAGMA user_version", &v)) < 0)
 		goto fail;
 	if (v > STORE_SCHEMA_VERSION) {
@@ -258,6 +257,14 @@ int store_open(store **out, const char *path, int create)
 		r = fort_error_set(FORT_ECORRUPT, "'%s' is not an initialised Fortress vault", path);
 		goto fail;
 	}
+	if ((r = exec(s, "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;"
+			 " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", "opening the vault")) < 0)
+		goto fail;
+	if (create && (r = exec(s, "PRAGMA page_size = 4096; PRAGMA application_id = 1179603540; PRAGMA journal_mode = WAL;",
+				"creating the vault")) < 0)
+		goto fail;
+	if (!create && (r = exec(s, "PRAGMA journal_mode = WAL;", "opening the vault")) < 0)
+		goto fail;
 	if (v < STORE_SCHEMA_VERSION && (r = migrate(s, v)) < 0)
 		goto fail;
 	/* Touch the schema now, so corruption shows at open, not mid-command. */
@@ -652,6 +659,14 @@ static int count_query(store *s, int which, uint64_t *n)
 
 int store_client_count(store *s, uint64_t *n) { return count_query(s, Q_CLIENT_COUNT, n); }
 
+int store_client_max_id(store *s, int64_t *id)
+{
+	uint64_t n = 0;
+	int r = count_query(s, Q_CLIENT_MAX, &n);
+	*id = (int64_t)n;
+	return r;
+}
+
 void store_client_release(store_client *c)
 {
 	free(c->wrapped);
@@ -662,29 +677,9 @@ void store_client_release(store_client *c)
 
 /* ---------------------------------------------------------- blind index */
 
-int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+static int blind_find(store *s, int which, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = q(s, Q_BLIND_ADD);
-	if (!st)
-		return fort_error_code();
-	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, client);
-	return step_done(s, st, "indexing a client");
-}
-
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
-{
-	sqlite3_stmt *st = q(s, Q_BLIND_DEL);
-	if (!st)
-		return fort_error_code();
-	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, client);
-	return step_done(s, st, "removing an index entry");
-}
-
-int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n)
-{
-	sqlite3_stmt *st = q(s, Q_BLIND_FIND);
+	sqlite3_stmt *st = q(s, which);
 	int rc;
 	*n = 0;
 	if (!st)
@@ -701,6 +696,48 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *i
 	if (*n > max)
 		*n = max;
 	return 0;
+}
+
+int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
+{
+	sqlite3_stmt *st = q(s, unique ? Q_UNIQ_ADD : Q_BLIND_ADD);
+	int rc;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, client);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (unique && (rc & 0xff) == SQLITE_CONSTRAINT) {
+		int64_t id = 0;
+		size_t n = 0;
+		if (blind_find(s, Q_UNIQ_FIND, h, &id, 1, &n) == 0 && n && other)
+			*other = id;
+		return fort_error_set(FORT_EDUPLICATE, "duplicate");
+	}
+	return map_sqlite(s->db, rc, "indexing a client");
+}
+
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+{
+	int r;
+	for (int which = Q_BLIND_DEL; which <= Q_UNIQ_DEL; which += Q_UNIQ_DEL - Q_BLIND_DEL) {
+		sqlite3_stmt *st = q(s, which);
+		if (!st)
+			return fort_error_code();
+		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, client);
+		if ((r = step_done(s, st, "removing an index entry")) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
+{
+	return blind_find(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND, h, ids, max, n);
 }
 
 /* -------------------------------------------------------- erasure ledger */

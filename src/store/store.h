@@ -73,12 +73,18 @@ int store_client_delete(store *s, int64_t id);
 typedef int (*store_client_cb)(void *ctx, const store_client *c);
 int store_client_each(store *s, store_client_cb cb, void *ctx);
 int store_client_count(store *s, uint64_t *n);
+/* The largest client id ever used (clients and erasure ledger), 0 if none. */
+int store_client_max_id(store *s, int64_t *id);
 void store_client_release(store_client *c);
 
-int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+/* Blind-index entries.  UNIQUE entries (e-mail, phone) may belong to one
+ * client only: adding one that another client holds is FORT_EDUPLICATE with
+ * *OTHER (may be NULL) set to that client, found by the insert itself. */
+int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
+/* Remove H for CLIENT (from both kinds). */
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
 /* Client ids with index entry H (at most MAX); *n set. */
-int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n);
+int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 
 int store_erased_add(store *s, int64_t client, int64_t ts);
 int store_erased_has(store *s, int64_t client); /* 1, 0, <0 */

@@ -7,6 +7,7 @@
  * each encrypted under a key derived from the field's category key and K_c. */
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
@@ -31,24 +32,44 @@ int client_id_parse(int64_t *out, const char *id)
 	return 0;
 }
 
-/* Ids are (seconds since 2020 << 24 | 24 bits from a counter that starts at
- * a random point).  Mostly increasing, so a large import appends to the end
- * of the table's B-tree instead of splitting pages all over it, yet not
- * guessable from a neighbour's id.  A clash (two processes in the same
- * second) is retried by the caller. */
+/* Ids are (seconds since 2020 << 24) plus random low bits, and strictly
+ * increasing within a process: a large import appends to the end of the
+ * table's B-tree instead of splitting pages all over it, and an import can
+ * tell its own clients (id >= the first it made) from older ones.  Not
+ * guessable from a neighbour's id.  A clash with another process is
+ * retried by the caller. */
+static int64_t last_id;
+static pthread_mutex_t id_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Never hand out an id at or below FLOOR (the largest in the vault): ids
+ * stay unique even if the clock went backwards. */
+int client_ids_above(fort_vault *v)
+{
+	int64_t floor_id = 0;
+	int r = store_client_max_id(v->st, &floor_id);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&id_lock);
+	if (floor_id > last_id)
+		last_id = floor_id;
+	pthread_mutex_unlock(&id_lock);
+	return 0;
+}
+
 static int64_t new_client_id(void)
 {
-	static uint32_t counter;
-	static int seeded;
-	int64_t secs = fort_now() - 1577836800;
-	if (!seeded) {
-		counter = randombytes_random();
-		seeded = 1;
-	}
+	int64_t secs = fort_now() - 1577836800, base, id;
 	if (secs < 1)
 		secs = 1;
-	counter += 1 + randombytes_uniform(16);
-	return (int64_t)(((uint64_t)secs << 24) | (counter & 0xffffff));
+	base = (int64_t)((uint64_t)secs << 24);
+	pthread_mutex_lock(&id_lock);
+	if (last_id >= base)
+		id = last_id + 1 + (int64_t)fort_random_uniform(16);
+	else
+		id = base | (int64_t)fort_random_uniform(1u << 20);
+	last_id = id;
+	pthread_mutex_unlock(&id_lock);
+	return id;
 }
 
 /* --------------------------------------------------------- client values */
@@ -133,28 +154,9 @@ int cvals_index(client_vals *cv, fort_vault *v)
 	return 0;
 }
 
-int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self, int *dup_field)
+int field_unique(const fort_vault *v, int i)
 {
-	for (size_t k = 0; k < cv->nbidx; k++) {
-		const map_field *f = &v->map.f[cv->bidx_field[k]];
-		int64_t ids[4];
-		size_t n = 0;
-		int r;
-		if (f->t != FT_EMAIL && f->t != FT_PHONE)
-			continue;
-		if ((r = store_blind_find(v->st, cv->bidx[k], ids, 4, &n)) < 0)
-			return r;
-		for (size_t j = 0; j < n; j++) {
-			if (ids[j] != self) {
-				char id[FORT_ID_LEN + 1];
-				client_id_format(id, ids[j]);
-				if (dup_field)
-					*dup_field = cv->bidx_field[k];
-				return fort_error_set(FORT_EDUPLICATE, "client %s already has the same %s", id, f->name);
-			}
-		}
-	}
-	return 0;
+	return v->map.f[i].t == FT_EMAIL || v->map.f[i].t == FT_PHONE;
 }
 
 /* Encrypt CV's values for client CID into DATA (caller frees). */
@@ -277,47 +279,125 @@ out:
 	return r;
 }
 
-static int store_bidx(fort_vault *v, const client_vals *cv, int64_t cid)
+/* Index entries of client CID: unique ones first, so that a duplicate is
+ * found before anything else is written; on failure every entry added here
+ * is removed again. */
+static int store_bidx(fort_vault *v, int64_t cid, const unsigned char (*bidx)[BIDX_LEN], const int *field, size_t n,
+		      int *dup_field, int64_t *dup_other)
 {
-	int r;
-	for (size_t k = 0; k < cv->nbidx; k++)
-		if ((r = store_blind_add(v->st, cv->bidx[k], cid)) < 0)
-			return r;
+	size_t done[2] = { 0, 0 };
+	int r = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < n; k++) {
+			int uniq = field_unique(v, field[k]);
+			if (uniq != (pass == 0))
+				continue;
+			if ((r = store_blind_add(v->st, bidx[k], cid, uniq, dup_other)) < 0) {
+				if (r == FORT_EDUPLICATE && dup_field)
+					*dup_field = field[k];
+				goto undo;
+			}
+			done[pass]++;
+		}
+	}
 	return 0;
+undo:
+	{
+		int code = fort_error_code();
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		for (size_t k = 0; k < n; k++)
+			(void)store_blind_del(v->st, bidx[k], cid);
+		fort_error_set(code, "%s", msg);
+	}
+	return r;
 }
 
-int client_insert(int64_t *id, fort_vault *v, const client_vals *cv)
+void sealed_release(sealed_client *sc)
 {
-	unsigned char kc[KEY_LEN], wrapped[WRAPPED_LEN];
-	store_client c;
-	int r, tries = 0;
-	memset(&c, 0, sizeof c);
-	randombytes_buf(kc, sizeof kc);
-retry:
-	c.id = new_client_id();
-	if ((r = keys_client_wrap(wrapped, v->kr, c.id, kc)) < 0)
+	free(sc->data);
+	free(sc->bidx);
+	free(sc->bidx_field);
+	memset(sc, 0, sizeof *sc);
+}
+
+int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv)
+{
+	unsigned char kc[KEY_LEN];
+	int r;
+	memset(sc, 0, sizeof *sc);
+	fort_random(kc, sizeof kc);
+	sc->id = new_client_id();
+	sc->vk_version = v->kr->vk_version;
+	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) < 0 ||
+	    (r = encode_fields(&sc->data, &sc->data_len, v, cv, sc->id, kc)) < 0)
 		goto out;
-	if ((r = encode_fields(&c.data, &c.data_len, v, cv, c.id, kc)) < 0)
-		goto out;
-	c.vk_version = v->kr->vk_version;
-	c.wrapped = wrapped;
-	c.wrapped_len = sizeof wrapped;
-	c.bidx = (unsigned char *)cv->bidx;
-	c.bidx_len = cv->nbidx * BIDX_LEN;
-	c.created = c.updated = fort_now();
-	r = store_client_insert(v->st, &c);
-	if (r == FORT_EEXISTS && ++tries < 8) {
-		free(c.data);
-		c.data = NULL;
-		goto retry;
+	if (cv->nbidx) {
+		if (!(sc->bidx = fort_malloc(cv->nbidx * BIDX_LEN)) ||
+		    !(sc->bidx_field = fort_malloc(cv->nbidx * sizeof *sc->bidx_field))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		memcpy(sc->bidx, cv->bidx, cv->nbidx * BIDX_LEN);
+		memcpy(sc->bidx_field, cv->bidx_field, cv->nbidx * sizeof *sc->bidx_field);
 	}
-	if (r < 0 || (r = store_bidx(v, cv, c.id)) < 0)
-		goto out;
-	*id = c.id;
+	sc->nbidx = cv->nbidx;
 out:
 	sodium_memzero(kc, sizeof kc);
-	free(c.data);
+	if (r < 0)
+		sealed_release(sc);
 	return r;
+}
+
+int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other)
+{
+	store_client c;
+	int r;
+	memset(&c, 0, sizeof c);
+	if ((r = store_bidx(v, sc->id, (const unsigned char (*)[BIDX_LEN])sc->bidx, sc->bidx_field, sc->nbidx,
+			    dup_field, dup_other)) < 0)
+		return r;
+	c.id = sc->id;
+	c.vk_version = sc->vk_version;
+	c.wrapped = (unsigned char *)sc->wrapped;
+	c.wrapped_len = WRAPPED_LEN;
+	c.data = sc->data;
+	c.data_len = sc->data_len;
+	c.bidx = (unsigned char *)sc->bidx;
+	c.bidx_len = sc->nbidx * BIDX_LEN;
+	c.created = c.updated = fort_now();
+	if ((r = store_client_insert(v->st, &c)) < 0) {
+		int code = fort_error_code();
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		for (size_t k = 0; k < sc->nbidx; k++)
+			(void)store_blind_del(v->st, sc->bidx[k], sc->id);
+		fort_error_set(code, "%s", msg);
+	}
+	return r;
+}
+
+/* Seal and store, sealing again on the (rare) id clash. */
+static int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int *dup_field, int64_t *dup_other)
+{
+	sealed_client sc;
+	int r, tries = 0;
+	do {
+		if ((r = client_seal(&sc, v, cv)) < 0)
+			return r;
+		r = client_store(v, &sc, dup_field, dup_other);
+		*id = sc.id;
+		sealed_release(&sc);
+	} while (r == FORT_EEXISTS && ++tries < 8);
+	return r;
+}
+
+static int duplicate_error(fort_vault *v, int dup_field, int64_t other)
+{
+	char id[FORT_ID_LEN + 1];
+	client_id_format(id, other);
+	return fort_error_set(FORT_EDUPLICATE, "client %s already has the same %s", id,
+			      dup_field >= 0 ? v->map.f[dup_field].name : "value");
 }
 
 /* ----------------------------------------------------------- public API */
@@ -366,8 +446,17 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = cvals_check_duplicate(v, &cv, 0, NULL)) < 0 || (r = client_insert(&id, v, &cv)) < 0)
+	if ((r = client_ids_above(v)) < 0)
 		goto fail_tx;
+	{
+		int dupf = -1;
+		int64_t other = 0;
+		if ((r = client_insert(&id, v, &cv, &dupf, &other)) < 0) {
+			if (r == FORT_EDUPLICATE)
+				duplicate_error(v, dupf, other);
+			goto fail_tx;
+		}
+	}
 	client_id_format(idstr, id);
 	if ((r = audit_append(v, "add", idstr, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail_tx;
@@ -414,8 +503,6 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = cvals_check_duplicate(v, &cv, cid, NULL)) < 0)
-		goto fail_tx;
 	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
 		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)
 			goto fail_tx;
@@ -438,7 +525,16 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 		memcpy(c.bidx, cv.bidx, c.bidx_len);
 	}
 	c.updated = fort_now();
-	if ((r = store_client_update(v->st, &c)) < 0 || (r = store_bidx(v, &cv, cid)) < 0 ||
+	{
+		int dupf = -1;
+		int64_t other = 0;
+		r = store_bidx(v, cid, (const unsigned char (*)[BIDX_LEN])cv.bidx, cv.bidx_field, cv.nbidx, &dupf, &other);
+		if (r == FORT_EDUPLICATE)
+			duplicate_error(v, dupf, other);
+		if (r < 0)
+			goto fail_tx;
+	}
+	if ((r = store_client_update(v->st, &c)) < 0 ||
 	    (r = audit_append(v, "edit", id, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail_tx;
 	goto out;
@@ -691,7 +787,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 		return r;
 	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
 	wipe_free(key);
-	if ((r = store_blind_find(v->st, h, ids, sizeof ids / sizeof ids[0], &found)) < 0)
+	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0)
 		return r;
 	if (found) {
 		if (!(*out = fort_calloc(found, sizeof **out)))

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,42 +54,99 @@ static void fold(char *out, size_t cap, const char *in)
 	out[n] = '\0';
 }
 
+/* The importer runs on two threads: a worker reads, validates, normalises
+ * and encrypts records (no database); the calling thread stores them in one
+ * transaction, in file order, and keeps the report.  They meet in a bounded
+ * queue, so memory does not grow with the file. */
+
+enum { ITEM_OK, ITEM_BAD, ITEM_END };
+
+typedef struct {
+	int kind;
+	size_t line;
+	sealed_client sc;
+	char *problems;    /* ITEM_BAD: problems, '\n'-separated */
+	char *cols;        /* ITEM_OK: column name of each index entry, '\0'-separated */
+	char *raw;         /* with a rejects file: the record's text */
+	size_t raw_len;
+	uint64_t bytes;    /* input consumed so far */
+	int code;          /* ITEM_END: the reader's result */
+	char msg[1024];
+} item;
+
+#define QUEUE_LEN 256
+
 struct imp {
 	fort_vault *v;
 	const fort_import_opts *o;
-	fort_import_report *rep;
-	client_vals cv;
 	const char *path;
-	/* column -> map field index (-1 ignore, -2 unknown) for the current header */
+	FILE *f;
+	int fmt;
+	/* worker-only */
+	client_vals cv;
 	int col_field[MAX_COLS];
 	char *col_name[MAX_COLS];
 	size_t ncols;
+	uint64_t bytes;
+	fort_buf probs;
+	/* shared */
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	item *q[QUEUE_LEN];
+	size_t head, count;
+	int cancel;
+	char *reject_header;  /* set by the worker before the first item that needs it */
+	/* caller-only */
+	fort_import_report *rep;
 	FILE *rejects;
 	int wrote_header;
-	uint64_t *bytes_done;
 	uint64_t total;
-	uint64_t bytes;
-	int fatal;
+	int64_t first_id;
+	struct { int64_t id; size_t line; } *seen;  /* ids stored by this import, increasing */
+	size_t nseen, seen_cap;
 };
 
-static int problem(struct imp *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int problem(struct imp *im, const char *fmt, ...)
+static void item_free(item *it)
 {
-	va_list ap;
-	char buf[768];
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (im->rep->nproblems < MAX_PROBLEMS) {
-		char **np = fort_realloc(im->rep->problems, (im->rep->nproblems + 1) * sizeof *np);
-		if (!np)
-			return FORT_ENOMEM;
-		im->rep->problems = np;
-		if (!(np[im->rep->nproblems] = fort_strdup(buf)))
-			return FORT_ENOMEM;
-		im->rep->nproblems++;
+	if (!it)
+		return;
+	sealed_release(&it->sc);
+	free(it->problems);
+	free(it->cols);
+	free(it->raw);
+	free(it);
+}
+
+static int push(struct imp *im, item *it)
+{
+	pthread_mutex_lock(&im->lock);
+	while (im->count == QUEUE_LEN && !im->cancel)
+		pthread_cond_wait(&im->not_full, &im->lock);
+	if (im->cancel) {
+		/* the caller has stopped reading the queue */
+		pthread_mutex_unlock(&im->lock);
+		item_free(it);
+		return fort_error_set(FORT_ERROR, "import cancelled");
 	}
+	im->q[(im->head + im->count) % QUEUE_LEN] = it;
+	im->count++;
+	pthread_cond_signal(&im->not_empty);
+	pthread_mutex_unlock(&im->lock);
 	return 0;
+}
+
+static item *pop(struct imp *im)
+{
+	item *it;
+	pthread_mutex_lock(&im->lock);
+	while (im->count == 0)
+		pthread_cond_wait(&im->not_empty, &im->lock);
+	it = im->q[im->head];
+	im->head = (im->head + 1) % QUEUE_LEN;
+	im->count--;
+	pthread_cond_signal(&im->not_full);
+	pthread_mutex_unlock(&im->lock);
+	return it;
 }
 
 static int match_column(struct imp *im, const char *name)
@@ -120,6 +178,24 @@ static int match_column(struct imp *im, const char *name)
 	return -2;
 }
 
+/* The CSV header line for the rejects file, so it can be fixed and re-imported. */
+static char *csv_header(const reader_record *rec)
+{
+	fort_buf b;
+	fort_buf_init(&b, 0);
+	for (size_t i = 0; i < rec->n; i++) {
+		fort_buf_puts(&b, i ? ",\"" : "\"");
+		for (const char *p = rec->names[i]; *p; p++) {
+			if (*p == '"')
+				fort_buf_putc(&b, '"');
+			fort_buf_putc(&b, *p);
+		}
+		fort_buf_putc(&b, '"');
+	}
+	fort_buf_putc(&b, '\n');
+	return fort_buf_detach(&b, NULL);
+}
+
 static int set_columns(struct imp *im, const reader_record *rec)
 {
 	int same = rec->n == im->ncols;
@@ -138,45 +214,41 @@ static int set_columns(struct imp *im, const reader_record *rec)
 		im->col_field[i] = match_column(im, rec->names[i]);
 		im->ncols = i + 1;
 	}
+	if (im->fmt == READER_CSV && !im->reject_header && !(im->reject_header = csv_header(rec)))
+		return FORT_ENOMEM;
 	return 0;
 }
 
-static int write_reject(struct imp *im, const reader_record *rec)
+static int problem(struct imp *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int problem(struct imp *im, const char *fmt, ...)
 {
-	if (!im->rejects || !rec->raw)
-		return 0;
-	if (!im->wrote_header && rec->names && rec->n && im->rep->format[0] == 'c') {
-		/* the CSV header, so the rejects file can be fixed and re-imported */
-		for (size_t i = 0; i < rec->n; i++) {
-			fputs(i ? "," : "", im->rejects);
-			fputc('"', im->rejects);
-			for (const char *p = rec->names[i]; *p; p++) {
-				if (*p == '"')
-					fputc('"', im->rejects);
-				fputc(*p, im->rejects);
-			}
-			fputc('"', im->rejects);
-		}
-		fputc('\n', im->rejects);
-	}
-	im->wrote_header = 1;
-	fwrite(rec->raw, 1, rec->raw_len, im->rejects);
-	if (rec->raw_len && rec->raw[rec->raw_len - 1] != '\n')
-		fputc('\n', im->rejects);
-	return ferror(im->rejects) ? fort_error_set(FORT_EIO, "cannot write the rejects file: %s", strerror(errno)) : 0;
+	va_list ap;
+	char buf[768];
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (im->probs.len && fort_buf_putc(&im->probs, '\n') < 0)
+		return FORT_ENOMEM;
+	return fort_buf_puts(&im->probs, buf);
 }
 
-static int row_cb(void *ctx, const reader_record *rec)
+/* Worker: one record in, one item out. */
+static int prep_cb(void *ctx, const reader_record *rec)
 {
 	struct imp *im = ctx;
-	fort_import_report *rep = im->rep;
-	int r, bad = 0, any = 0;
-	int64_t id;
+	item *it;
+	int r, any = 0;
 	char why[256];
 
-	rep->rows++;
+	if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED))
+		return fort_error_set(FORT_ERROR, "import cancelled");
 	if ((r = set_columns(im, rec)) < 0)
 		return r;
+	if (!(it = fort_calloc(1, sizeof *it)))
+		return FORT_ENOMEM;
+	it->line = rec->line;
+	it->bytes = im->bytes;
+	fort_buf_reset(&im->probs);
 	cvals_clear(&im->cv);
 	for (size_t i = 0; i < rec->n; i++) {
 		int fi = im->col_field[i];
@@ -187,8 +259,7 @@ static int row_cb(void *ctx, const reader_record *rec)
 		if (fi == -2) {
 			if ((r = problem(im, "line %zu, column %s: this column matches no field: use --map '%s=FIELD', or --map '%s=-' to ignore it",
 					 rec->line, rec->names[i], rec->names[i], rec->names[i])) < 0)
-				return r;
-			bad = 1;
+				goto fail;
 			continue;
 		}
 		f = &im->v->map.f[fi];
@@ -196,55 +267,188 @@ static int row_cb(void *ctx, const reader_record *rec)
 		if (type_normalise(&canon, f->t, rec->values[i], strlen(rec->values[i]), f->max_length,
 				   im->v->country, why, sizeof why) < 0) {
 			if ((r = problem(im, "line %zu, column %s: %s", rec->line, rec->names[i], why[0] ? why : "invalid value")) < 0)
-				return r;
-			bad = 1;
+				goto fail;
 			continue;
 		}
 		if (im->cv.vals[fi]) {
-			free(im->cv.vals[fi]);
-			if ((r = problem(im, "line %zu, column %s: a second column for field '%s'", rec->line,
-					 rec->names[i], f->name)) < 0) {
-				free(canon);
-				return r;
-			}
-			bad = 1;
+			free(canon);
+			if ((r = problem(im, "line %zu, column %s: a second column for field '%s'", rec->line, rec->names[i], f->name)) < 0)
+				goto fail;
+			continue;
 		}
-		im->cv.vals[fi] = canon[0] ? canon : (free(canon), NULL);
-		any |= im->cv.vals[fi] != NULL;
+		if (canon[0]) {
+			im->cv.vals[fi] = canon;
+			any = 1;
+		} else {
+			free(canon);
+		}
 	}
-	if (!bad && !any) {
-		if ((r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
-			return r;
-		bad = 1;
-	}
-	if (!bad) {
-		if ((r = cvals_index(&im->cv, im->v)) < 0)
-			return r;
-		int dupf = -1;
-		r = cvals_check_duplicate(im->v, &im->cv, 0, &dupf);
-		if (r == FORT_EDUPLICATE) {
-			const char *col = im->v->map.f[dupf].name;
+	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
+		goto fail;
+	if (im->probs.len) {
+		it->kind = ITEM_BAD;
+		if (!(it->problems = fort_strdup(im->probs.buf))) {
+			r = FORT_ENOMEM;
+			goto fail;
+		}
+	} else {
+		fort_buf cols;
+		it->kind = ITEM_OK;
+		if ((r = cvals_index(&im->cv, im->v)) < 0 || (r = client_seal(&it->sc, im->v, &im->cv)) < 0)
+			goto fail;
+		fort_buf_init(&cols, 0);
+		for (size_t k = 0; k < it->sc.nbidx; k++) {
+			const char *col = im->v->map.f[it->sc.bidx_field[k]].name;
 			for (size_t i = 0; i < rec->n; i++)
-				if (im->col_field[i] == dupf)
+				if (im->col_field[i] == it->sc.bidx_field[k])
 					col = rec->names[i];
-			rep->duplicates++;
-			if ((r = problem(im, "line %zu, column %s: duplicate: %s", rec->line, col, fort_error_message())) < 0)
-				return r;
-			bad = 1;
-		} else if (r < 0) {
-			return r;
+			if ((r = fort_buf_put(&cols, col, strlen(col) + 1)) < 0) {
+				fort_buf_release(&cols);
+				goto fail;
+			}
 		}
+		it->cols = fort_buf_detach(&cols, NULL);
 	}
-	if (bad) {
-		rep->rejected++;
-		return write_reject(im, rec);
+	if (im->o->skip_invalid && im->o->rejects_path && rec->raw) {
+		if (!(it->raw = fort_malloc(rec->raw_len + 1))) {
+			r = FORT_ENOMEM;
+			goto fail;
+		}
+		memcpy(it->raw, rec->raw, rec->raw_len);
+		it->raw_len = rec->raw_len;
 	}
-	if ((r = client_insert(&id, im->v, &im->cv)) < 0)
-		return r;
-	rep->imported++;
-	if (im->o->progress && (rep->rows & 1023) == 0)
-		im->o->progress(im->o->progress_ctx, im->bytes, im->total, rep->rows);
+	return push(im, it);
+fail:
+	item_free(it);
+	return r;
+}
+
+static void *worker(void *arg)
+{
+	struct imp *im = arg;
+	item *end = calloc(1, sizeof *end);
+	int r = reader_read((reader_format)im->fmt, im->f, im->path, prep_cb, im, &im->bytes);
+	if (r < 0 && r == FORT_EINPUT && strncmp(fort_error_message(), "line ", 5) == 0)
+		fort_error_prefix("%s", im->path);
+	if (!end) {
+		/* cannot even report: tell the caller through the cancel flag */
+		__atomic_store_n(&im->cancel, 2, __ATOMIC_RELAXED);
+		pthread_mutex_lock(&im->lock);
+		pthread_cond_signal(&im->not_empty);
+		pthread_mutex_unlock(&im->lock);
+		return NULL;
+	}
+	end->kind = ITEM_END;
+	end->code = r;
+	end->bytes = im->bytes;
+	snprintf(end->msg, sizeof end->msg, "%s", r < 0 ? fort_error_message() : "");
+	push(im, end);
+	return NULL;
+}
+
+/* ---------------------------------------------------------- caller side */
+
+static int report_problem(struct imp *im, const char *text)
+{
+	fort_import_report *rep = im->rep;
+	if (rep->nproblems >= MAX_PROBLEMS)
+		return 0;
+	char **np = fort_realloc(rep->problems, (rep->nproblems + 1) * sizeof *np);
+	if (!np)
+		return FORT_ENOMEM;
+	rep->problems = np;
+	if (!(np[rep->nproblems] = fort_strdup(text)))
+		return FORT_ENOMEM;
+	rep->nproblems++;
 	return 0;
+}
+
+static int write_reject(struct imp *im, const item *it)
+{
+	if (!im->rejects || !it->raw)
+		return 0;
+	if (!im->wrote_header && im->reject_header)
+		fputs(im->reject_header, im->rejects);
+	im->wrote_header = 1;
+	fwrite(it->raw, 1, it->raw_len, im->rejects);
+	if (it->raw_len && it->raw[it->raw_len - 1] != '\n')
+		fputc('\n', im->rejects);
+	return ferror(im->rejects) ? fort_error_set(FORT_EIO, "cannot write the rejects file: %s", strerror(errno)) : 0;
+}
+
+static size_t seen_line(struct imp *im, int64_t id)
+{
+	size_t lo = 0, hi = im->nseen;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (im->seen[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < im->nseen && im->seen[lo].id == id ? im->seen[lo].line : 0;
+}
+
+static int store_item(struct imp *im, item *it)
+{
+	fort_import_report *rep = im->rep;
+	int r, dupf = -1;
+	int64_t other = 0;
+	char msg[768];
+
+	r = client_store(im->v, &it->sc, &dupf, &other);
+	if (r == FORT_EDUPLICATE) {
+		const char *col = it->cols;
+		size_t line;
+		for (size_t k = 0; k < it->sc.nbidx && it->sc.bidx_field[k] != dupf; k++)
+			col += strlen(col) + 1;
+		if (other >= im->first_id && (line = seen_line(im, other)) != 0)
+			snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: the same %s as line %zu", it->line, col,
+				 im->v->map.f[dupf].name, line);
+		else {
+			char oid[FORT_ID_LEN + 1];
+			client_id_format(oid, other);
+			snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: client %s already has the same %s", it->line, col,
+				 oid, im->v->map.f[dupf].name);
+		}
+		rep->duplicates++;
+		rep->rejected++;
+		if ((r = report_problem(im, msg)) < 0)
+			return r;
+		return write_reject(im, it);
+	}
+	if (r == FORT_EEXISTS)
+		return fort_error_set(FORT_ERROR, "line %zu: a new client id clashed with an existing one; try the import again", it->line);
+	if (r < 0)
+		return r;
+	if (im->nseen == im->seen_cap) {
+		size_t nc = im->seen_cap ? im->seen_cap * 2 : 1024;
+		void *ns = fort_realloc(im->seen, nc * sizeof *im->seen);
+		if (!ns)
+			return FORT_ENOMEM;
+		im->seen = ns;
+		im->seen_cap = nc;
+	}
+	im->seen[im->nseen].id = it->sc.id;
+	im->seen[im->nseen].line = it->line;
+	im->nseen++;
+	rep->imported++;
+	return 0;
+}
+
+static int handle_bad(struct imp *im, item *it)
+{
+	char *p = it->problems, *nl;
+	int r;
+	im->rep->rejected++;
+	while (p && *p) {
+		if ((nl = strchr(p, '\n')))
+			*nl = '\0';
+		if ((r = report_problem(im, p)) < 0)
+			return r;
+		p = nl ? nl + 1 : NULL;
+	}
+	return write_reject(im, it);
 }
 
 void fort_import_report_free(fort_import_report *r)
@@ -260,17 +464,16 @@ void fort_import_report_free(fort_import_report *r)
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path, const fort_import_opts *o)
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
-	struct imp im;
+	struct imp *im = NULL;
 	fort_import_report *rep = NULL;
-	FILE *f = NULL;
 	unsigned char head[512];
 	size_t headlen;
 	struct stat st;
-	int fmt, r, intx = 0;
+	pthread_t th;
+	int r, intx = 0, started = 0, sync_init = 0;
 	char detail[256];
 
 	*out = NULL;
-	memset(&im, 0, sizeof im);
 	if (!o)
 		o = &defaults;
 	if (o->version != FORT_IMPORT_OPTS_VERSION)
@@ -283,56 +486,90 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			return fort_error_set(FORT_EINPUT, "--map '%s': expected COLUMN=FIELD with a field of the map (or COLUMN=- to ignore)",
 					      o->column_map[i]);
 	}
-	if (!(rep = fort_calloc(1, sizeof *rep)))
+	if (!(rep = fort_calloc(1, sizeof *rep)) || !(im = fort_calloc(1, sizeof *im))) {
+		free(rep);
 		return FORT_ENOMEM;
+	}
 	*out = rep;
-	if (!(f = fopen(path, "rb"))) {
+	fort_buf_init(&im->probs, 0);
+	im->v = v;
+	im->o = o;
+	im->rep = rep;
+	im->path = path;
+	if (!(im->f = fopen(path, "rb"))) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
 		goto out;
 	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fileno(im->f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		r = fort_error_set(FORT_EINPUT, "'%s' is a directory, not a file to import", path);
 		goto out;
 	}
-	headlen = fread(head, 1, sizeof head, f);
-	rewind(f);
+	im->total = (uint64_t)st.st_size;
+	headlen = fread(head, 1, sizeof head, im->f);
+	rewind(im->f);
 	if (o->format) {
-		fmt = strcmp(o->format, "csv") == 0 ? READER_CSV : strcmp(o->format, "vcard") == 0 ? READER_VCARD
-		    : strcmp(o->format, "json") == 0 ? READER_JSON : -1;
-		if (fmt < 0) {
+		im->fmt = strcmp(o->format, "csv") == 0 ? READER_CSV : strcmp(o->format, "vcard") == 0 ? READER_VCARD
+			: strcmp(o->format, "json") == 0 ? READER_JSON : -1;
+		if (im->fmt < 0) {
 			r = fort_error_set(FORT_EINPUT, "unknown import format '%s' (csv, vcard, json)", o->format);
 			goto out;
 		}
-	} else if ((fmt = reader_detect(path, head, headlen)) < 0) {
+	} else if ((im->fmt = reader_detect(path, head, headlen)) < 0) {
 		r = fort_error_set(FORT_EINPUT, "cannot tell the format of '%s': give --format csv|vcard|json", path);
 		goto out;
 	}
-	snprintf(rep->format, sizeof rep->format, "%s", fmt == READER_CSV ? "csv" : fmt == READER_VCARD ? "vcard" : "json");
+	snprintf(rep->format, sizeof rep->format, "%s", im->fmt == READER_CSV ? "csv" : im->fmt == READER_VCARD ? "vcard" : "json");
 	if (o->skip_invalid && o->rejects_path) {
 		int fd = open(o->rejects_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || !(im.rejects = fdopen(fd, "wb"))) {
+		if (fd < 0 || !(im->rejects = fdopen(fd, "wb"))) {
 			r = fort_error_set(FORT_EIO, "cannot create the rejects file '%s': %s", o->rejects_path, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			goto out;
 		}
 	}
-	im.v = v;
-	im.o = o;
-	im.rep = rep;
-	im.path = path;
-	im.total = (uint64_t)st.st_size;
-	if ((r = cvals_init(&im.cv, v)) < 0 || (r = store_begin(v->st)) < 0)
+	if ((r = cvals_init(&im->cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
 	intx = 1;
-	r = reader_read((reader_format)fmt, f, path, row_cb, &im, &im.bytes);
-	if (r < 0) {
-		if (r == FORT_EINPUT && strncmp(fort_error_message(), "line ", 5) == 0)
-			fort_error_prefix("%s", path);
+	if ((r = client_ids_above(v)) < 0)
+		goto out;
+	im->first_id = INT64_MAX;
+	pthread_mutex_init(&im->lock, NULL);
+	pthread_cond_init(&im->not_empty, NULL);
+	pthread_cond_init(&im->not_full, NULL);
+	sync_init = 1;
+	if (pthread_create(&th, NULL, worker, im) != 0) {
+		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
 		goto out;
 	}
+	started = 1;
+	for (;;) {
+		item *it;
+		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 2) {
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+			break;
+		}
+		it = pop(im);
+		if (it->kind == ITEM_END) {
+			if (it->code < 0)
+				r = fort_error_set(it->code, "%s", it->msg);
+			item_free(it);
+			break;
+		}
+		rep->rows++;
+		if (it->kind == ITEM_OK && im->first_id == INT64_MAX)
+			im->first_id = it->sc.id;
+		r = it->kind == ITEM_BAD ? handle_bad(im, it) : store_item(im, it);
+		if (o->progress && (rep->rows & 1023) == 0)
+			o->progress(o->progress_ctx, it->bytes, im->total, rep->rows);
+		item_free(it);
+		if (r < 0)
+			break;
+	}
+	if (r < 0)
+		goto out;
 	if (o->progress)
-		o->progress(o->progress_ctx, im.total, im.total, rep->rows);
+		o->progress(o->progress_ctx, im->total, im->total, rep->rows);
 	if (rep->rejected && !o->skip_invalid) {
 		r = fort_error_set(FORT_EINPUT, "%s: %llu of %llu records are invalid; nothing was imported (fix them, or use --skip-invalid --rejects FILE)",
 				   path, (unsigned long long)rep->rejected, (unsigned long long)rep->rows);
@@ -348,16 +585,44 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		goto out;
 	intx = 0;
 out:
+	if (started) {
+		/* stop the worker (if it is still reading) and drain the queue */
+		int code = fort_error_code();
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		pthread_mutex_lock(&im->lock);
+		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 0)
+			__atomic_store_n(&im->cancel, 1, __ATOMIC_RELAXED);
+		pthread_cond_broadcast(&im->not_full);
+		pthread_mutex_unlock(&im->lock);
+		pthread_join(th, NULL);
+		while (im->count) {
+			item_free(im->q[im->head]);
+			im->head = (im->head + 1) % QUEUE_LEN;
+			im->count--;
+		}
+		if (r < 0)
+			fort_error_set(code, "%s", msg);
+	}
 	if (intx)
 		store_rollback(v->st);
-	if (r < 0 && intx)
+	if (r < 0)
 		rep->imported = 0;
-	for (size_t i = 0; i < im.ncols; i++)
-		free(im.col_name[i]);
-	cvals_release(&im.cv);
-	if (im.rejects && fclose(im.rejects) != 0 && r == 0)
+	if (sync_init) {
+		pthread_mutex_destroy(&im->lock);
+		pthread_cond_destroy(&im->not_empty);
+		pthread_cond_destroy(&im->not_full);
+	}
+	for (size_t i = 0; i < im->ncols; i++)
+		free(im->col_name[i]);
+	cvals_release(&im->cv);
+	fort_buf_release(&im->probs);
+	free(im->reject_header);
+	free(im->seen);
+	if (im->rejects && fclose(im->rejects) != 0 && r == 0)
 		r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
-	if (f)
-		fclose(f);
+	if (im->f)
+		fclose(im->f);
+	free(im);
 	return r;
 }

@@ -40,7 +40,7 @@ static const char default_map[] =
 "  {\"name\": \"company\", \"label\": \"Company\", \"type\": \"name\", \"category\": \"identity\",\n"
 "   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"tax\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
-"   \"searchable\": true},\n"
+"   \"searchable\": false},\n"
 "  {\"name\": \"date_of_birth\", \"label\": \"Date of birth\", \"type\": \"date\", \"category\": \"identity\",\n"
 "   \"purposes\": [\"identity_verification\"],\n"
 "   \"legal_basis\": \"legitimate interests: verifying identity (GDPR Art. 6(1)(f))\", \"retention\": \"until the end of the contract\",\n"
@@ -48,7 +48,7 @@ static const char default_map[] =
 "  {\"name\": \"tax_id\", \"label\": \"Tax / VAT id\", \"type\": \"text\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\", \"tax\"],\n"
 "   \"legal_basis\": \"legal obligation (GDPR Art. 6(1)(c))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
-"   \"searchable\": true, \"max_length\": 40},\n"
+"   \"searchable\": false, \"max_length\": 40},\n"
 "  {\"name\": \"iban\", \"label\": \"IBAN\", \"type\": \"iban\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the last payment (tax law)\",\n"
@@ -315,8 +315,11 @@ int map_load(fort_vault *v)
 	if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
 		goto out;
 	if (v->kr) {
-		if ((r = store_meta_get(v->st, "map_mac", &mac, &maclen)) < 0)
+		if ((r = store_meta_get(v->st, "map_mac", &mac, &maclen)) < 0) {
+			if (r == FORT_ENOTFOUND)
+				r = fort_error_set(FORT_ETAMPER, "the data map's MAC is missing: the vault was altered outside Fortress; restore it from a backup");
 			goto out;
+		}
 		map_mac(want, v->kr, json, len);
 		if (maclen != 32 || sodium_memcmp(want, mac, 32) != 0) {
 			r = fort_error_set(FORT_ETAMPER, "the data map was changed outside Fortress (its MAC does not verify): restore the vault from a backup");

@@ -80,6 +80,19 @@ typedef struct {
 	size_t nbidx;
 } client_vals;
 
+/* A client encrypted and ready to store (client_seal needs no database,
+ * so an import seals on one thread while another stores). */
+typedef struct {
+	int64_t id;
+	unsigned char wrapped[WRAPPED_LEN];
+	int vk_version;
+	unsigned char *data;
+	size_t data_len;
+	unsigned char (*bidx)[BIDX_LEN];
+	int *bidx_field;
+	size_t nbidx;
+} sealed_client;
+
 int cvals_init(client_vals *cv, const fort_vault *v);
 void cvals_release(client_vals *cv);
 void cvals_clear(client_vals *cv);
@@ -87,10 +100,17 @@ void cvals_clear(client_vals *cv);
 int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value) FORT_WUR;
 /* Compute blind-index entries for the searchable fields present. */
 int cvals_index(client_vals *cv, fort_vault *v) FORT_WUR;
-/* FORT_EDUPLICATE naming the other client if an email/phone is taken (not by SELF). */
-int cvals_check_duplicate(fort_vault *v, const client_vals *cv, int64_t self, int *dup_field) FORT_WUR;
-/* Encrypt and insert a new client; *ID set. */
-int client_insert(int64_t *id, fort_vault *v, const client_vals *cv) FORT_WUR;
+/* Does field I's index entry have to be unique (e-mail, phone)? */
+int field_unique(const fort_vault *v, int i);
+/* Encrypt CV as a new client with a fresh id and key. */
+int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv) FORT_WUR;
+void sealed_release(sealed_client *sc);
+/* New ids will be above every id the vault holds (call in the write transaction). */
+int client_ids_above(fort_vault *v) FORT_WUR;
+/* Store a sealed client.  FORT_EDUPLICATE (another client has the same
+ * e-mail/phone: *DUP_FIELD, *DUP_OTHER set) or FORT_EEXISTS (id clash: seal
+ * again) leave nothing behind. */
+int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other) FORT_WUR;
 /* Decrypt a stored client into CV. */
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_WUR;
 

@@ -1,0 +1,762 @@
+/* test_import.c - fort_client_import: CSV, vCard and JSON files written here,
+ * all or nothing, skip-invalid with a rejects file, duplicates, column
+ * mapping, and what reaches the vault file (no plaintext; nothing left of an
+ * erased client). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "fortress.h"
+
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+
+static char dir[] = "/tmp/fort-test-import-XXXXXX";
+
+/* ------------------------------------------------------------------ helpers */
+
+static fort_secret *secret(const char *s)
+{
+	fort_secret *p = NULL;
+	assert_int_equal(fort_secret_new(&p, s, strlen(s)), 0);
+	return p;
+}
+
+static const char *path_of(const char *name)
+{
+	static char buf[8][512];
+	static int k;
+	char *p = buf[k++ % 8];
+	snprintf(p, 512, "%s/%s", dir, name);
+	return p;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+	const char *p = path_of(name);
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	return p;
+}
+
+static unsigned char *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "rb");
+	unsigned char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+	*len = 0;
+	if (!f)
+		return calloc(1, 1); /* absent: empty */
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap + 1);
+			assert_non_null(buf);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static fort_vault *create_vault(const char *name)
+{
+	fort_create_opts o = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *v = NULL;
+	o.business = "Orbit Bakery";
+	o.owner = "alice";
+	o.kdf = FORT_KDF_INTERACTIVE;
+	int r = fort_vault_create(&v, path_of(name), &o, pass);
+	if (r != 0)
+		fail_msg("create %s: %d %s", name, r, fort_error_message());
+	fort_secret_free(pass);
+	return v;
+}
+
+static fort_vault *open_vault(const char *path)
+{
+	fort_secret *s = secret(PASS);
+	fort_vault *v = NULL;
+	int r = fort_vault_open(&v, path, NULL, s);
+	if (r != 0)
+		fail_msg("open %s: %d %s", path, r, fort_error_message());
+	fort_secret_free(s);
+	return v;
+}
+
+static uint64_t client_count(fort_vault *v)
+{
+	fort_status st;
+	assert_int_equal(fort_vault_status(&st, v), 0);
+	return st.clients;
+}
+
+static size_t find_n(fort_vault *v, const char *field, const char *value, char out[FORT_ID_LEN + 1])
+{
+	char (*ids)[FORT_ID_LEN + 1] = NULL;
+	size_t n = 99;
+	int r = fort_client_find(&ids, &n, v, field, value);
+	if (r != 0)
+		fail_msg("find %s=%s: %d %s", field, value, r, fort_error_message());
+	if (out && n)
+		memcpy(out, ids[0], FORT_ID_LEN + 1);
+	free(ids);
+	return n;
+}
+
+static void expect_verified(fort_vault *v)
+{
+	fort_audit_report rep;
+	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
+	if (!rep.ok)
+		fail_msg("audit: %s", rep.problem);
+}
+
+/* Index of the first problem containing NEEDLE, or -1. */
+static int problem_with(const fort_import_report *rep, const char *needle)
+{
+	for (size_t i = 0; i < rep->nproblems; i++)
+		if (strstr(rep->problems[i], needle))
+			return (int)i;
+	return -1;
+}
+
+/* Index of the problem about line N ("line N, ..." / "line N: ..."), or -1. */
+static int problem_at(const fort_import_report *rep, size_t line)
+{
+	char pre[32];
+	int n = snprintf(pre, sizeof pre, "line %zu", line);
+	for (size_t i = 0; i < rep->nproblems; i++)
+		if (strncmp(rep->problems[i], pre, (size_t)n) == 0 && !(rep->problems[i][n] >= '0' && rep->problems[i][n] <= '9'))
+			return (int)i;
+	return -1;
+}
+
+static void dump_problems(const fort_import_report *rep)
+{
+	for (size_t i = 0; rep && i < rep->nproblems; i++)
+		print_message("  problem: %s\n", rep->problems[i]);
+}
+
+static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	return remove(p);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (fort_library_init() < 0)
+		return -1;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ------------------------------------------------------------------- tests */
+
+static void test_csv(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("csv.fort");
+	fort_import_report *rep = NULL;
+	char id[FORT_ID_LEN + 1];
+	const char *good = write_file("good.csv",
+		"Name,E-Mail,Phone,IBAN\n"
+		"Anna Alpha,anna@example.com,030 1111111,DE89 3704 0044 0532 0130 00\n"
+		"Bert Beta,BERT@example.com,+49 30 2222222,\n"
+		"\"Carla, Gamma\",carla@example.com,,\n");
+
+	/* all good */
+	assert_int_equal(fort_client_import(&rep, v, good, NULL), 0);
+	assert_non_null(rep);
+	assert_string_equal(rep->format, "csv");
+	assert_int_equal(rep->rows, 3);
+	assert_int_equal(rep->imported, 3);
+	assert_int_equal(rep->rejected, 0);
+	assert_int_equal(rep->duplicates, 0);
+	assert_int_equal(rep->nproblems, 0);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 3);
+	assert_int_equal(find_n(v, "email", "anna@example.com", id), 1);
+	assert_int_equal(find_n(v, "phone", "+49301111111", NULL), 1);
+	assert_int_equal(find_n(v, "iban", "DE89370400440532013000", NULL), 1);
+	assert_int_equal(find_n(v, "full_name", "carla, gamma", NULL), 1);
+	{
+		static const char *const all[] = { "all" };
+		fort_read_opts o = FORT_READ_OPTS_INIT;
+		fort_record *rec = NULL;
+		o.reveal = all;
+		o.nreveal = 1;
+		o.purpose = "billing";
+		assert_int_equal(fort_client_get(&rec, v, id, &o), 0);
+		assert_string_equal(fort_record_value(rec, "full_name"), "Anna Alpha");
+		assert_string_equal(fort_record_value(rec, "email"), "anna@example.com");
+		assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
+		fort_record_free(rec);
+	}
+
+	/* two bad rows (lines 3 and 5): nothing imported, both named */
+	const char *bad = write_file("bad.csv",
+		"name,email,iban\n"
+		"Dora Delta,dora@example.com,\n"
+		"Emil Eps,emil-at-example.com,\n"
+		"Fritz Phi,fritz@example.com,\n"
+		"Gina Eta,gina@example.com,DE00370400440532013000\n"
+		"Hans Theta,hans@example.com,\n");
+	assert_int_equal(fort_client_import(&rep, v, bad, NULL), FORT_EINPUT);
+	assert_non_null(rep);
+	dump_problems(rep);
+	assert_int_equal(rep->rows, 5);
+	assert_int_equal(rep->rejected, 2);
+	assert_int_equal(rep->imported, 0);
+	assert_int_equal(rep->nproblems, 2);
+	assert_int_equal(problem_at(rep, 3), 0);
+	assert_non_null(strstr(rep->problems[0], "email"));
+	assert_int_equal(problem_at(rep, 5), 1);
+	assert_non_null(strstr(rep->problems[1], "iban"));
+	assert_int_equal(problem_at(rep, 2), -1);
+	assert_int_equal(problem_at(rep, 4), -1);
+	/* the report names lines and columns, never values */
+	assert_int_equal(problem_with(rep, "emil-at"), -1);
+	assert_int_equal(problem_with(rep, "DE0037"), -1);
+	assert_int_equal(problem_with(rep, "Gina"), -1);
+	assert_non_null(strstr(fort_error_message(), "2 of 5"));
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 3);
+	assert_int_equal(find_n(v, "email", "dora@example.com", NULL), 0);
+	assert_int_equal(find_n(v, "email", "hans@example.com", NULL), 0);
+
+	/* skip invalid: the good rows go in, the bad ones to the rejects file */
+	{
+		fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+		const char *rej = path_of("rejects.csv");
+		struct stat sb;
+		size_t len;
+		char *text;
+		o.skip_invalid = 1;
+		o.rejects_path = rej;
+		assert_int_equal(fort_client_import(&rep, v, bad, &o), 0);
+		assert_int_equal(rep->rows, 5);
+		assert_int_equal(rep->imported, 3);
+		assert_int_equal(rep->rejected, 2);
+		assert_int_equal(rep->nproblems, 2);
+		fort_import_report_free(rep);
+		assert_int_equal(client_count(v), 6);
+		assert_int_equal(find_n(v, "email", "dora@example.com", NULL), 1);
+		assert_int_equal(find_n(v, "email", "hans@example.com", NULL), 1);
+		assert_int_equal(find_n(v, "full_name", "Gina Eta", NULL), 0);
+		assert_int_equal(stat(rej, &sb), 0);
+		assert_int_equal(sb.st_mode & 0777, 0600);
+		text = (char *)slurp(rej, &len);
+		assert_non_null(strstr(text, "Emil Eps,emil-at-example.com,"));
+		assert_non_null(strstr(text, "Gina Eta,gina@example.com,DE00370400440532013000"));
+		assert_null(strstr(text, "Dora"));
+		assert_null(strstr(text, "Hans"));
+		assert_non_null(strstr(text, "email")); /* a header, to fix and re-import */
+		free(text);
+	}
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+static void test_duplicates(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("dup.fort");
+	fort_import_report *rep = NULL;
+	char id[FORT_ID_LEN + 1];
+	const fort_kv kv[] = { { "full_name", "Old Client" }, { "email", "existing@example.com" } };
+	assert_int_equal(fort_client_add(id, v, kv, 2), 0);
+	const char *p = write_file("dup.csv",
+		"name,email,phone\n"
+		"Ann One,dup@example.com,\n"
+		"Ann Two,DUP@example.com,\n"
+		"Ann Three,Existing@Example.com,\n"
+		"Ann Four,four@example.com,030 4444444\n"
+		"Ann Five,five@example.com,+49 30 444 4444\n");
+	assert_int_equal(fort_client_import(&rep, v, p, NULL), FORT_EINPUT);
+	dump_problems(rep);
+	assert_int_equal(rep->rows, 5);
+	assert_int_equal(rep->duplicates, 3);
+	assert_int_equal(rep->rejected, 3);
+	assert_int_equal(rep->imported, 0);
+	int i3 = problem_at(rep, 3), i4 = problem_at(rep, 4), i6 = problem_at(rep, 6);
+	assert_true(i3 >= 0 && i4 >= 0 && i6 >= 0);
+	assert_non_null(strstr(rep->problems[i3], "duplicate"));
+	assert_non_null(strstr(rep->problems[i4], "duplicate"));
+	assert_non_null(strstr(rep->problems[i4], id)); /* names the existing client */
+	assert_non_null(strstr(rep->problems[i6], "duplicate"));
+	assert_int_equal(problem_at(rep, 2), -1);
+	assert_int_equal(problem_at(rep, 5), -1);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 1);
+
+	fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+	o.skip_invalid = 1;
+	assert_int_equal(fort_client_import(&rep, v, p, &o), 0);
+	assert_int_equal(rep->imported, 2);
+	assert_int_equal(rep->duplicates, 3);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 3);
+	assert_int_equal(find_n(v, "email", "dup@example.com", NULL), 1);
+	assert_int_equal(find_n(v, "email", "existing@example.com", id), 1);
+
+	/* importing the same file again: everything is a duplicate */
+	assert_int_equal(fort_client_import(&rep, v, p, &o), 0);
+	assert_int_equal(rep->imported, 0);
+	assert_int_equal(rep->duplicates, 5);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 3);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+static void test_columns(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("cols.fort");
+	fort_import_report *rep = NULL;
+	fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+	const char *p = write_file("cols.csv",
+		"name,email,shoe_size\n"
+		"Ida Iota,ida@example.com,38\n"
+		"Kai Kappa,kai@example.com,44\n");
+
+	/* an unknown column is named, with what to do */
+	assert_int_equal(fort_client_import(&rep, v, p, NULL), FORT_EINPUT);
+	dump_problems(rep);
+	assert_int_equal(rep->rejected, 2);
+	assert_true(rep->nproblems >= 1);
+	assert_non_null(strstr(rep->problems[0], "shoe_size"));
+	assert_int_equal(problem_at(rep, 2), 0);
+	assert_null(strstr(rep->problems[0], "38"));
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 0);
+
+	/* ... ignored with COL=- */
+	static const char *const ign[] = { "shoe_size=-" };
+	o.column_map = ign;
+	o.ncolumn_map = 1;
+	assert_int_equal(fort_client_import(&rep, v, p, &o), 0);
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 2);
+
+	/* columns no alias knows, mapped by hand */
+	const char *q = write_file("mapped.csv",
+		"Kontakt;Nom;Bemerkung\n"
+		"lea@example.com;Lea Lambda;VIP client\n");
+	static const char *const map[] = { "Kontakt=email", "Nom=full_name", "Bemerkung=notes" };
+	o.column_map = map;
+	o.ncolumn_map = 3;
+	assert_int_equal(fort_client_import(&rep, v, q, &o), 0);
+	dump_problems(rep);
+	assert_int_equal(rep->imported, 1);
+	fort_import_report_free(rep);
+	{
+		char id[FORT_ID_LEN + 1];
+		static const char *const nt[] = { "notes", "full_name" };
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		fort_record *rec = NULL;
+		assert_int_equal(find_n(v, "email", "lea@example.com", id), 1);
+		ro.reveal = nt;
+		ro.nreveal = 2;
+		ro.purpose = "service";
+		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
+		assert_string_equal(fort_record_value(rec, "notes"), "VIP client");
+		assert_string_equal(fort_record_value(rec, "full_name"), "Lea Lambda");
+		fort_record_free(rec);
+	}
+
+	/* an override beats the alias: "email" column ignored */
+	const char *r2 = write_file("override.csv", "name,email\nMia Mu,mia@example.com\n");
+	static const char *const ovr[] = { "email=-" };
+	o.column_map = ovr;
+	o.ncolumn_map = 1;
+	assert_int_equal(fort_client_import(&rep, v, r2, &o), 0);
+	assert_int_equal(rep->imported, 1);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "mia@example.com", NULL), 0);
+	assert_int_equal(find_n(v, "full_name", "Mia Mu", NULL), 1);
+
+	/* bad maps */
+	static const char *const bad1[] = { "Kontakt=shoe_size" };
+	static const char *const bad2[] = { "noequals" };
+	static const char *const bad3[] = { "=email" };
+	o.column_map = bad1;
+	rep = (fort_import_report *)1;
+	assert_int_equal(fort_client_import(&rep, v, q, &o), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "Kontakt=shoe_size"));
+	fort_import_report_free(rep == (fort_import_report *)1 ? NULL : rep);
+	o.column_map = bad2;
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, q, &o), FORT_EINPUT);
+	fort_import_report_free(rep);
+	o.column_map = bad3;
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, q, &o), FORT_EINPUT);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 4);
+
+	/* an empty file, a missing file, a directory, a header only */
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, write_file("empty.csv", ""), NULL), FORT_EINPUT);
+	fort_import_report_free(rep);
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, write_file("header.csv", "name,email\n"), NULL), FORT_EINPUT);
+	fort_import_report_free(rep);
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, path_of("missing.csv"), NULL), FORT_ENOTFOUND);
+	fort_import_report_free(rep);
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, dir, NULL), FORT_EINPUT);
+	fort_import_report_free(rep);
+	/* a row with more cells than the header: reader error, nothing in */
+	rep = NULL;
+	assert_true(fort_client_import(&rep, v, write_file("wide.csv", "name,email\nNia Nu,nia@example.com\nOla,ola@example.com,extra\n"), NULL) < 0);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "nia@example.com", NULL), 0);
+	assert_int_equal(client_count(v), 4);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+static void test_vcard_json(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("vcf.fort");
+	fort_import_report *rep = NULL;
+	char id[FORT_ID_LEN + 1];
+	const char *vcf = write_file("contacts.vcf",
+		"BEGIN:VCARD\r\n"
+		"VERSION:3.0\r\n"
+		"N:Card;Vera;;;\r\n"
+		"FN:Vera Card\r\n"
+		"EMAIL;TYPE=INTERNET:vera@example.com\r\n"
+		"TEL;TYPE=CELL:+49 171 2345678\r\n"
+		"NOTE:met at the fair\r\n"
+		"END:VCARD\r\n"
+		"BEGIN:VCARD\r\n"
+		"VERSION:4.0\r\n"
+		"FN:Vito Card\r\n"
+		"EMAIL:vito@example.com\r\n"
+		"END:VCARD\r\n");
+	assert_int_equal(fort_client_import(&rep, v, vcf, NULL), 0);
+	dump_problems(rep);
+	assert_string_equal(rep->format, "vcard");
+	assert_int_equal(rep->rows, 2);
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "vera@example.com", id), 1);
+	assert_int_equal(find_n(v, "phone", "0171 2345678", NULL), 1);
+	assert_int_equal(find_n(v, "full_name", "vito card", NULL), 1);
+	{
+		static const char *const nt[] = { "notes" };
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		fort_record *rec = NULL;
+		ro.reveal = nt;
+		ro.nreveal = 1;
+		ro.purpose = "service";
+		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
+		assert_string_equal(fort_record_value(rec, "notes"), "met at the fair");
+		fort_record_free(rec);
+	}
+	/* a bad card: line named */
+	const char *badv = write_file("bad.vcf",
+		"BEGIN:VCARD\nVERSION:3.0\nFN:Wim Card\nEMAIL:wim@example.com\nEND:VCARD\n"
+		"BEGIN:VCARD\nVERSION:3.0\nFN:Xia Card\nEMAIL:xia(at)example.com\nEND:VCARD\n");
+	assert_int_equal(fort_client_import(&rep, v, badv, NULL), FORT_EINPUT);
+	dump_problems(rep);
+	assert_int_equal(rep->rejected, 1);
+	assert_true(problem_at(rep, 6) >= 0);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "wim@example.com", NULL), 0);
+
+	/* JSON: an array of objects, and JSON Lines */
+	const char *js = write_file("clients.json",
+		"[\n"
+		"  {\"name\": \"Jay Son\", \"email\": \"jay@example.com\", \"phone\": \"+49 30 9999999\"},\n"
+		"  {\"name\": \"Joy Son\", \"email\": \"joy@example.com\", \"notes\": null}\n"
+		"]\n");
+	assert_int_equal(fort_client_import(&rep, v, js, NULL), 0);
+	dump_problems(rep);
+	assert_string_equal(rep->format, "json");
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "joy@example.com", NULL), 1);
+	assert_int_equal(find_n(v, "phone", "030 9999999", NULL), 1);
+
+	const char *jl = write_file("clients.jsonl",
+		"{\"full_name\": \"Lou Line\", \"email\": \"lou@example.com\"}\n"
+		"{\"full_name\": \"Liv Line\", \"email\": \"liv@example\"}\n"
+		"{\"full_name\": \"Lex Line\", \"email\": \"lex@example.com\"}\n");
+	assert_int_equal(fort_client_import(&rep, v, jl, NULL), FORT_EINPUT);
+	dump_problems(rep);
+	assert_int_equal(rep->rejected, 1);
+	assert_true(problem_at(rep, 2) >= 0);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "lou@example.com", NULL), 0);
+	fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+	o.skip_invalid = 1;
+	assert_int_equal(fort_client_import(&rep, v, jl, &o), 0);
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", "lex@example.com", NULL), 1);
+	/* a forced format that does not fit */
+	o.skip_invalid = 0;
+	o.format = "xml";
+	rep = NULL;
+	assert_int_equal(fort_client_import(&rep, v, jl, &o), FORT_EINPUT);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 6);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+/* --------------------------------------------------------- at-rest canaries */
+
+#define NCANARY 50
+
+/* A German IBAN with valid check digits for account number N. */
+static void make_iban(char out[23], unsigned n)
+{
+	char bban[19], digits[64];
+	unsigned rem = 0;
+	snprintf(bban, sizeof bban, "37040044%010u", 5320000u + n * 7919u);
+	/* BBAN + "DE" (13 14) + "00" */
+	snprintf(digits, sizeof digits, "%s131400", bban);
+	for (const char *p = digits; *p; p++)
+		rem = (rem * 10 + (unsigned)(*p - '0')) % 97;
+	snprintf(out, 23, "DE%02u%s", 98 - rem, bban);
+}
+
+struct canary {
+	char name[48], email[64], phone[32], phone_canon[32], iban[23], notes[64], name_lc[48];
+};
+
+static void make_canary(struct canary *c, unsigned i)
+{
+	snprintf(c->name, sizeof c->name, "Quokkaname%03uzx Wombat", i);
+	snprintf(c->name_lc, sizeof c->name_lc, "quokkaname%03uzx", i);
+	snprintf(c->email, sizeof c->email, "quokkamail%03uzx@example.com", i);
+	snprintf(c->phone, sizeof c->phone, "030 7731%03u", i);
+	snprintf(c->phone_canon, sizeof c->phone_canon, "+49307731%03u", i);
+	make_iban(c->iban, i);
+	snprintf(c->notes, sizeof c->notes, "quokkanote%03uzx secret remark", i);
+}
+
+struct files {
+	unsigned char *b[3];
+	size_t n[3];
+};
+
+static void load_files(struct files *f, const char *vault)
+{
+	char p[600];
+	static const char *const suf[3] = { "", "-wal", "-shm" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(p, sizeof p, "%s%s", vault, suf[i]);
+		f->b[i] = slurp(p, &f->n[i]);
+	}
+	assert_true(f->n[0] > 0);
+}
+
+static void free_files(struct files *f)
+{
+	for (int i = 0; i < 3; i++)
+		free(f->b[i]);
+}
+
+/* Which of the files holds NEEDLE: -1 none. */
+static int in_files(const struct files *f, const void *needle, size_t len)
+{
+	for (int i = 0; i < 3; i++)
+		if (f->n[i] >= len && memmem(f->b[i], f->n[i], needle, len))
+			return i;
+	return -1;
+}
+
+static void expect_absent(const struct files *f, const char *what, const void *needle, size_t len)
+{
+	int i = in_files(f, needle, len);
+	if (i >= 0)
+		fail_msg("%s found in the vault file%s", what, i == 0 ? "" : i == 1 ? "'s -wal" : "'s -shm");
+}
+
+static void expect_no_canary(const struct files *f, const struct canary *c)
+{
+	expect_absent(f, c->name, c->name, strlen(c->name));
+	expect_absent(f, c->name_lc, c->name_lc, strlen(c->name_lc));
+	expect_absent(f, c->email, c->email, strlen(c->email));
+	expect_absent(f, c->email, c->email, 14);   /* "quokkamailNNNz" */
+	expect_absent(f, c->phone, c->phone, strlen(c->phone));
+	expect_absent(f, c->phone_canon, c->phone_canon, strlen(c->phone_canon));
+	expect_absent(f, c->iban, c->iban, strlen(c->iban));
+	expect_absent(f, c->iban, c->iban + 4, 18);  /* the BBAN */
+	expect_absent(f, c->notes, c->notes, strlen(c->notes));
+}
+
+struct blobs {
+	unsigned char *wrapped, *data, *bidx;
+	size_t nw, nd, nb;
+};
+
+static void read_blobs(struct blobs *b, const char *path, const char *id)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int64_t cid = (int64_t)strtoull(id + 2, NULL, 16);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT wrapped, data, bidx FROM clients WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, cid);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	b->nw = (size_t)sqlite3_column_bytes(st, 0);
+	b->nd = (size_t)sqlite3_column_bytes(st, 1);
+	b->nb = (size_t)sqlite3_column_bytes(st, 2);
+	b->wrapped = malloc(b->nw + 1);
+	b->data = malloc(b->nd + 1);
+	b->bidx = malloc(b->nb + 1);
+	memcpy(b->wrapped, sqlite3_column_blob(st, 0), b->nw);
+	memcpy(b->data, sqlite3_column_blob(st, 1), b->nd);
+	if (b->nb)
+		memcpy(b->bidx, sqlite3_column_blob(st, 2), b->nb);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(b->nw, 72);
+	assert_true(b->nd > 100);
+	assert_true(b->nb >= 4 * 16); /* name, email, phone, iban */
+}
+
+static void free_blobs(struct blobs *b)
+{
+	free(b->wrapped);
+	free(b->data);
+	free(b->bidx);
+}
+
+static void test_at_rest_canaries(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("canary.fort");
+	const char *vp = path_of("canary.fort");
+	fort_import_report *rep = NULL;
+	struct canary c[NCANARY];
+	struct files f;
+	char victim[FORT_ID_LEN + 1], other[FORT_ID_LEN + 1];
+	FILE *csv;
+	const char *cp = path_of("canary.csv");
+
+	csv = fopen(cp, "wb");
+	assert_non_null(csv);
+	fputs("name,email,phone,iban,notes\n", csv);
+	for (unsigned i = 0; i < NCANARY; i++) {
+		make_canary(&c[i], i);
+		fprintf(csv, "%s,%s,%s,%s,%s\n", c[i].name, c[i].email, c[i].phone, c[i].iban, c[i].notes);
+	}
+	assert_int_equal(fclose(csv), 0);
+	assert_int_equal(fort_client_import(&rep, v, cp, NULL), 0);
+	dump_problems(rep);
+	assert_int_equal(rep->imported, NCANARY);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "email", c[7].email, victim), 1);
+	assert_int_equal(find_n(v, "iban", c[7].iban, NULL), 1);
+	assert_int_equal(find_n(v, "email", c[8].email, other), 1);
+	{
+		/* values went in whole */
+		static const char *const all[] = { "all" };
+		fort_read_opts o = FORT_READ_OPTS_INIT;
+		fort_record *rec = NULL;
+		o.reveal = all;
+		o.nreveal = 1;
+		o.purpose = "billing";
+		assert_int_equal(fort_client_get(&rec, v, victim, &o), 0);
+		assert_string_equal(fort_record_value(rec, "iban"), c[7].iban);
+		assert_string_equal(fort_record_value(rec, "full_name"), c[7].name);
+		fort_record_free(rec);
+	}
+	fort_vault_close(v);
+
+	/* no canary anywhere at rest */
+	load_files(&f, vp);
+	assert_true(in_files(&f, "Orbit Bakery", 12) >= 0); /* the search itself works */
+	for (unsigned i = 0; i < NCANARY; i++)
+		expect_no_canary(&f, &c[i]);
+	free_files(&f);
+
+	/* erase one client: its key, ciphertexts and index entries leave the files */
+	struct blobs vb, ob;
+	read_blobs(&vb, vp, victim);
+	read_blobs(&ob, vp, other);
+	load_files(&f, vp);
+	assert_true(in_files(&f, vb.wrapped, vb.nw) >= 0);
+	assert_true(in_files(&f, vb.data, vb.nd) >= 0);
+	free_files(&f);
+
+	v = open_vault(vp);
+	assert_int_equal(fort_client_erase(v, victim, "erasure request"), 0);
+	assert_int_equal(find_n(v, "email", c[7].email, NULL), 0);
+	fort_vault_close(v);
+
+	load_files(&f, vp);
+	expect_absent(&f, "the erased client's wrapped key", vb.wrapped, vb.nw);
+	expect_absent(&f, "the erased client's wrapped key (nonce)", vb.wrapped, 24);
+	expect_absent(&f, "the erased client's wrapped key (ciphertext)", vb.wrapped + 24, 48);
+	expect_absent(&f, "the erased client's record", vb.data, vb.nd);
+	for (size_t off = 0; off + 24 <= vb.nd; off += 12) {
+		char what[96];
+		snprintf(what, sizeof what, "24 bytes at offset %zu of the erased client's record", off);
+		expect_absent(&f, what, vb.data + off, 24);
+	}
+	for (size_t off = 0; off + 16 <= vb.nb; off += 16) {
+		char what[96];
+		snprintf(what, sizeof what, "blind index entry %zu of the erased client", off / 16);
+		expect_absent(&f, what, vb.bidx + off, 16);
+	}
+	expect_no_canary(&f, &c[7]);
+	/* the others are still there (so the search would have seen them) */
+	assert_true(in_files(&f, ob.wrapped, ob.nw) >= 0);
+	assert_true(in_files(&f, ob.data, ob.nd) >= 0);
+	assert_true(in_files(&f, ob.bidx, 16) >= 0);
+	free_files(&f);
+	free_blobs(&vb);
+	free_blobs(&ob);
+
+	v = open_vault(vp);
+	assert_int_equal(client_count(v), NCANARY - 1);
+	assert_int_equal(fort_client_is_erased(v, victim), 1);
+	assert_int_equal(find_n(v, "email", c[8].email, NULL), 1);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_vcard_json),
+		cmocka_unit_test(test_at_rest_canaries),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
