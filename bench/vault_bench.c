@@ -7,7 +7,7 @@
  * opening the file to the commit of the single transaction:
  *  - baseline: libcsv -> INSERT into clients(id INTEGER PRIMARY KEY, 8 plain
  *    TEXT columns) with indexes on email and phone, WAL, synchronous=FULL,
- *    page_size 4096 and cache_size -16384 (what the vault sets), one tx;
+ *    page_size 4096 and cache_size -65536 (what the vault sets), one tx;
  *  - fortress: fort_client_import() (all or nothing) on a vault just made
  *    with FORT_KDF_INTERACTIVE (the KDF is outside the timing).
  * Then find-by-email for the same LOOKUPS random existing emails on both:
@@ -205,7 +205,7 @@ static double base_import(sqlite3 **dbp, const char *dbpath, const char *csv, un
 		die("open %s", dbpath);
 	/* the vault's settings (src/store/sqlite.c), minus secure_delete/foreign_keys */
 	ex(db, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-	       " PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;");
+	       " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;");
 	ex(db, "CREATE TABLE clients(id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, phone TEXT,"
 	       " postal_address TEXT, company TEXT, date_of_birth TEXT, tax_id TEXT, iban TEXT);"
 	       " CREATE INDEX clients_email ON clients(email); CREATE INDEX clients_phone ON clients(phone);");

@@ -34,11 +34,11 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_USER_SEAL] = "UPDATE users SET salt = ?, opslimit = ?, memlimit = ?, sealed = ? WHERE id = ?",
 	[Q_GRANT_PUT] = "INSERT INTO grants(user_id, key_name, version, sealed) VALUES(?,?,?,?) ON CONFLICT(user_id, key_name, version) DO UPDATE SET sealed = excluded.sealed",
 	[Q_GRANT_EACH] = "SELECT key_name, version, sealed FROM grants WHERE user_id = ? ORDER BY key_name, version",
-	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, bidx, created, updated) VALUES(?,?,?,?,?,?,?)",
-	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, bidx = ?, updated = ? WHERE id = ?",
-	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, bidx, created, updated FROM clients WHERE id = ?",
+	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES(?,?,?,?,?,?)",
+	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ?",
+	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?",
 	[Q_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?",
-	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, bidx, created, updated FROM clients ORDER BY created, id",
+	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients ORDER BY created, id",
 	[Q_CLIENT_COUNT] = "SELECT count(*) FROM clients",
 	[Q_CLIENT_MAX] = "SELECT max(coalesce((SELECT max(id) FROM clients), 0), coalesce((SELECT max(client) FROM erased), 0))",
 	[Q_BLIND_ADD] = "INSERT OR IGNORE INTO blind(h, client) VALUES(?, ?)",
@@ -67,7 +67,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" key_name TEXT NOT NULL, version INTEGER NOT NULL, sealed BLOB NOT NULL,"
 	" PRIMARY KEY(user_id, key_name, version)) WITHOUT ROWID;"
 	"CREATE TABLE clients(id INTEGER PRIMARY KEY, vk_version INTEGER NOT NULL, wrapped BLOB NOT NULL,"
-	" data BLOB NOT NULL, bidx BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	" data BLOB NOT NULL, created INTEGER NOT NULL, updated INTEGER NOT NULL);"
 	"CREATE TABLE blind(h BLOB NOT NULL, client INTEGER NOT NULL, PRIMARY KEY(h, client)) WITHOUT ROWID;"
 	"CREATE TABLE uniq(h BLOB NOT NULL PRIMARY KEY, client INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE erased(client INTEGER PRIMARY KEY, ts INTEGER NOT NULL);"
@@ -546,10 +546,6 @@ static void bind_client_blobs(sqlite3_stmt *st, int first, const store_client *c
 	sqlite3_bind_int(st, first, c->vk_version);
 	sqlite3_bind_blob(st, first + 1, c->wrapped, (int)c->wrapped_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, first + 2, c->data ? (const void *)c->data : "", (int)c->data_len, SQLITE_STATIC);
-	if (c->bidx_len)
-		sqlite3_bind_blob(st, first + 3, c->bidx, (int)c->bidx_len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, first + 3);
 }
 
 int store_client_insert(store *s, const store_client *c)
@@ -559,8 +555,8 @@ int store_client_insert(store *s, const store_client *c)
 		return fort_error_code();
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_client_blobs(st, 2, c);
-	sqlite3_bind_int64(st, 6, c->created);
-	sqlite3_bind_int64(st, 7, c->updated);
+	sqlite3_bind_int64(st, 5, c->created);
+	sqlite3_bind_int64(st, 6, c->updated);
 	return step_done(s, st, "adding a client");
 }
 
@@ -570,8 +566,8 @@ int store_client_update(store *s, const store_client *c)
 	if (!st)
 		return fort_error_code();
 	bind_client_blobs(st, 1, c);
-	sqlite3_bind_int64(st, 5, c->updated);
-	sqlite3_bind_int64(st, 6, c->id);
+	sqlite3_bind_int64(st, 4, c->updated);
+	sqlite3_bind_int64(st, 5, c->id);
 	return step_done(s, st, "changing a client");
 }
 
@@ -582,11 +578,10 @@ static int client_row(store_client *c, sqlite3_stmt *st)
 	c->id = sqlite3_column_int64(st, 0);
 	c->vk_version = sqlite3_column_int(st, 1);
 	if ((r = blob_dup(&c->wrapped, &c->wrapped_len, st, 2)) < 0 ||
-	    (r = blob_dup(&c->data, &c->data_len, st, 3)) < 0 ||
-	    (r = blob_dup(&c->bidx, &c->bidx_len, st, 4)) < 0)
+	    (r = blob_dup(&c->data, &c->data_len, st, 3)) < 0)
 		return r;
-	c->created = sqlite3_column_int64(st, 5);
-	c->updated = sqlite3_column_int64(st, 6);
+	c->created = sqlite3_column_int64(st, 4);
+	c->updated = sqlite3_column_int64(st, 5);
 	return 0;
 }
 
@@ -671,7 +666,6 @@ void store_client_release(store_client *c)
 {
 	free(c->wrapped);
 	free(c->data);
-	free(c->bidx);
 	memset(c, 0, sizeof *c);
 }
 
@@ -730,6 +724,23 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, client);
 		if ((r = step_done(s, st, "removing an index entry")) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int store_blind_del_client(store *s, int64_t client)
+{
+	static const char *const sql[2] = { "DELETE FROM blind WHERE client = ?", "DELETE FROM uniq WHERE client = ?" };
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL), r;
+		if (rc != SQLITE_OK)
+			return map_sqlite(s->db, rc, "removing index entries");
+		sqlite3_bind_int64(st, 1, client);
+		r = step_done(s, st, "removing index entries");
+		sqlite3_finalize(st);
+		if (r < 0)
 			return r;
 	}
 	return 0;

@@ -62,7 +62,6 @@ typedef struct {
 	int vk_version;
 	unsigned char *wrapped; size_t wrapped_len;
 	unsigned char *data; size_t data_len;   /* encoded encrypted fields */
-	unsigned char *bidx; size_t bidx_len;   /* the client's blind index entries */
 	int64_t created, updated;
 } store_client;
 
@@ -83,6 +82,9 @@ void store_client_release(store_client *c);
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
 /* Remove H for CLIENT (from both kinds). */
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+/* Remove every entry of CLIENT: a full scan, for when its entries cannot be
+ * recomputed (a damaged record, a user without some category key). */
+int store_blind_del_client(store *s, int64_t client);
 /* Client ids with index entry H (at most MAX); *n set. */
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 

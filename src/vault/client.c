@@ -159,7 +159,34 @@ int field_unique(const fort_vault *v, int i)
 	return v->map.f[i].t == FT_EMAIL || v->map.f[i].t == FT_PHONE;
 }
 
-/* Encrypt CV's values for client CID into DATA (caller frees). */
+/* LEB128 varints keep the per-field header at 3 bytes: the row size is
+ * what an import pays for (every byte goes to the WAL and back). */
+static unsigned char *put_varint(unsigned char *p, uint32_t x)
+{
+	while (x >= 0x80) {
+		*p++ = (unsigned char)(x | 0x80);
+		x >>= 7;
+	}
+	*p++ = (unsigned char)x;
+	return p;
+}
+
+static int get_varint(uint32_t *x, const unsigned char **p, const unsigned char *end)
+{
+	uint32_t v = 0;
+	for (int shift = 0; shift < 35 && *p < end; shift += 7) {
+		unsigned char b = *(*p)++;
+		v |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*x = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Encrypt CV's values for client CID into DATA (caller frees): for each
+ * field, [u8 field id][varint key version][varint length][nonce || ciphertext || tag]. */
 static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const client_vals *cv,
 			 int64_t cid, const unsigned char kc[KEY_LEN])
 {
@@ -170,12 +197,9 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 	int r;
 	*data = NULL;
 	*len = 0;
-	for (size_t i = 0; i < cv->n; i++) {
-		size_t fl = strlen(v->map.f[i].name);
-		if (!cv->vals[i])
-			continue;
-		total += 1 + fl + 8 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
-	}
+	for (size_t i = 0; i < cv->n; i++)
+		if (cv->vals[i])
+			total += 1 + 5 + 5 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
 	if (!(out = fort_malloc(total ? total : 1))) {
 		r = FORT_ENOMEM;
 		goto out;
@@ -183,8 +207,8 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 	p = out;
 	for (size_t i = 0; i < cv->n; i++) {
 		const map_field *f = &v->map.f[i];
-		size_t fl = strlen(f->name), vl;
-		uint32_t kver, ctlen;
+		size_t vl;
+		uint32_t kver;
 		if (!cv->vals[i])
 			continue;
 		if (!have[f->cat]) {
@@ -194,19 +218,14 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 		}
 		vl = strlen(cv->vals[i]);
 		kver = (uint32_t)v->kr->ck_version[f->cat];
-		ctlen = (uint32_t)(vl + FIELD_OVERHEAD);
-		*p++ = (unsigned char)fl;
-		memcpy(p, f->name, fl);
-		p += fl;
-		for (int b = 0; b < 4; b++)
-			*p++ = (unsigned char)(kver >> (24 - 8 * b));
-		for (int b = 0; b < 4; b++)
-			*p++ = (unsigned char)(ctlen >> (24 - 8 * b));
+		*p++ = (unsigned char)f->id;
+		p = put_varint(p, kver);
+		p = put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
 		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, cv->vals[i], vl);
-		p += ctlen;
+		p += vl + FIELD_OVERHEAD;
 	}
 	*data = out;
-	*len = total;
+	*len = (size_t)(p - out);
 	out = NULL;
 	r = 0;
 out:
@@ -220,28 +239,20 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN];
 	int have[CAT_COUNT] = { 0 };
 	const unsigned char *p = c->data, *end = c->data + c->data_len;
-	char name[256];
 	int r;
 	cvals_clear(cv);
 	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
 		goto out;
 	while (p < end) {
-		size_t fl = *p++;
+		int id = *p++;
 		uint32_t kver = 0, ctlen = 0;
 		int i;
 		const map_field *f;
-		if ((size_t)(end - p) < fl + 8)
+		if (get_varint(&kver, &p, end) < 0 || get_varint(&ctlen, &p, end) < 0)
 			goto damaged;
-		memcpy(name, p, fl);
-		name[fl] = '\0';
-		p += fl;
-		for (int b = 0; b < 4; b++)
-			kver = kver << 8 | *p++;
-		for (int b = 0; b < 4; b++)
-			ctlen = ctlen << 8 | *p++;
 		if ((size_t)(end - p) < ctlen || ctlen < FIELD_OVERHEAD)
 			goto damaged;
-		if ((i = map_index(&v->map, name)) < 0) {
+		if ((i = map_index_id(&v->map, id)) < 0) {
 			p += ctlen; /* a field no longer in the map */
 			continue;
 		}
@@ -259,7 +270,7 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 			r = FORT_ENOMEM;
 			goto out;
 		}
-		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, name, kver, p, ctlen)) < 0) {
+		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, kver, p, ctlen)) < 0) {
 			free(cv->vals[i]);
 			cv->vals[i] = NULL;
 			goto out;
@@ -363,8 +374,6 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 	c.wrapped_len = WRAPPED_LEN;
 	c.data = sc->data;
 	c.data_len = sc->data_len;
-	c.bidx = (unsigned char *)sc->bidx;
-	c.bidx_len = sc->nbidx * BIDX_LEN;
 	c.created = c.updated = fort_now();
 	if ((r = store_client_insert(v->st, &c)) < 0) {
 		int code = fort_error_code();
@@ -475,7 +484,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	client_vals cv;
 	store_client c;
 	fort_buf fields;
-	unsigned char kc[KEY_LEN];
+	unsigned char kc[KEY_LEN], *oldidx = NULL;
+	size_t nold = 0;
 	int64_t cid;
 	int r;
 	memset(&c, 0, sizeof c);
@@ -488,6 +498,15 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	fort_buf_init(&fields, 0);
 	if ((r = load_client(&c, v, id, &cid)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
 		goto out;
+	/* the index entries of the current values, to be replaced */
+	if ((r = cvals_index(&cv, v)) < 0)
+		goto out;
+	if (cv.nbidx && (!(oldidx = fort_malloc(cv.nbidx * BIDX_LEN)))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	memcpy(oldidx, cv.bidx, cv.nbidx * BIDX_LEN);
+	nold = cv.nbidx;
 	for (size_t i = 0; i < n; i++) {
 		int fi = map_index(&v->map, kv[i].field);
 		if (fi >= 0 && !v->kr->has_ck[v->map.f[fi].cat]) {
@@ -503,8 +522,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
-		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)
+	for (size_t k = 0; k < nold; k++)
+		if ((r = store_blind_del(v->st, oldidx + k * BIDX_LEN, cid)) < 0)
 			goto fail_tx;
 	if ((r = keys_client_unwrap(kc, v->kr, cid, c.vk_version, c.wrapped, c.wrapped_len)) < 0)
 		goto fail_tx;
@@ -514,16 +533,6 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	sodium_memzero(kc, sizeof kc);
 	if (r < 0)
 		goto fail_tx;
-	free(c.bidx);
-	c.bidx = NULL;
-	c.bidx_len = cv.nbidx * BIDX_LEN;
-	if (c.bidx_len) {
-		if (!(c.bidx = fort_malloc(c.bidx_len))) {
-			r = FORT_ENOMEM;
-			goto fail_tx;
-		}
-		memcpy(c.bidx, cv.bidx, c.bidx_len);
-	}
 	c.updated = fort_now();
 	{
 		int dupf = -1;
@@ -541,6 +550,7 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 fail_tx:
 	store_rollback(v->st);
 out:
+	free(oldidx);
 	store_client_release(&c);
 	fort_buf_release(&fields);
 	cvals_release(&cv);
@@ -818,10 +828,12 @@ int fort_client_is_erased(fort_vault *v, const char *id)
 int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 {
 	store_client c;
+	client_vals cv;
 	int64_t cid;
-	int r;
+	int r, complete;
 	char detail[300];
 	memset(&c, 0, sizeof c);
+	memset(&cv, 0, sizeof cv);
 	if ((r = vault_need_unlocked(v)) < 0)
 		return r;
 	if (!v->kr->has_vk)
@@ -830,12 +842,25 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 		return fort_error_set(FORT_EINPUT, "the reason must be UTF-8 text of at most 200 bytes");
 	if ((r = load_client(&c, v, id, &cid)) < 0)
 		return r;
+	if ((r = cvals_init(&cv, v)) < 0)
+		goto out;
 	snprintf(detail, sizeof detail, "crypto-shredded%s%s", reason && reason[0] ? ": " : "", reason ? reason : "");
+	/* Its index entries are recomputed from its values; if that cannot be
+	 * done completely (a damaged record, a category this user lacks), every
+	 * entry of the client is found by a scan instead. */
+	complete = client_decrypt(&cv, v, &c) == 0 && cvals_index(&cv, v) == 0;
+	for (size_t i = 0; complete && i < v->map.n; i++)
+		if (v->map.f[i].searchable && !v->has_bkey[i])
+			complete = 0;
 	if ((r = store_begin(v->st)) < 0)
 		goto out;
-	for (size_t k = 0; k + BIDX_LEN <= c.bidx_len; k += BIDX_LEN)
-		if ((r = store_blind_del(v->st, c.bidx + k, cid)) < 0)
-			goto fail_tx;
+	if (complete) {
+		for (size_t k = 0; k < cv.nbidx; k++)
+			if ((r = store_blind_del(v->st, cv.bidx[k], cid)) < 0)
+				goto fail_tx;
+	} else if ((r = store_blind_del_client(v->st, cid)) < 0) {
+		goto fail_tx;
+	}
 	if ((r = store_client_delete(v->st, cid)) < 0 || (r = store_erased_add(v->st, cid, fort_now())) < 0 ||
 	    (r = audit_append(v, "erase", id, "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail_tx;
@@ -848,6 +873,7 @@ fail_tx:
 out:
 	if (c.wrapped)
 		sodium_memzero(c.wrapped, c.wrapped_len);
+	cvals_release(&cv);
 	store_client_release(&c);
 	return r;
 }

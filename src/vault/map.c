@@ -130,6 +130,10 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date)", name, f->type);
 	if ((f->cat = cat_index(f->category)) < 0)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown category '%s' (identity, contact, financial, special, notes)", name, f->category);
+	j = json_object_get(o, "id");
+	if (j && (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 250))
+		return fort_error_set(FORT_EINPUT, "map: field '%s': 'id' must be a number from 1 to 250", name);
+	f->id = j ? (int)json_integer_value(j) : 0;
 	j = json_object_get(o, "searchable");
 	if (j && !json_is_boolean(j))
 		return fort_error_set(FORT_EINPUT, "map: field '%s': 'searchable' must be true or false", name);
@@ -204,14 +208,33 @@ int map_parse(fort_map *m, const char *json, size_t len)
 	for (size_t i = 0; i < m->n; i++) {
 		if ((r = parse_field(&m->f[i], json_array_get(fields, i), i)) < 0)
 			goto out;
-		for (size_t k = 0; k < i; k++)
+		for (size_t k = 0; k < i; k++) {
 			if (strcmp(m->f[k].name, m->f[i].name) == 0) {
 				r = fort_error_set(FORT_EINPUT, "map: field '%s' is defined twice", m->f[i].name);
 				goto out;
 			}
+			if (m->f[i].id && m->f[k].id == m->f[i].id) {
+				r = fort_error_set(FORT_EINPUT, "map: fields '%s' and '%s' have the same id %d", m->f[k].name, m->f[i].name, m->f[i].id);
+				goto out;
+			}
+		}
 		m->info[i] = (fort_field_info){ m->f[i].name, m->f[i].label, m->f[i].type, m->f[i].category,
 			m->f[i].legal_basis, m->f[i].retention, m->f[i].note, (const char *const *)m->f[i].purposes,
 			m->f[i].npurposes, m->f[i].searchable, m->f[i].max_length };
+	}
+	/* fields without an id get the next free ones, in order */
+	for (size_t i = 0; i < m->n; i++) {
+		int next = 0;
+		if (m->f[i].id)
+			continue;
+		for (size_t k = 0; k < m->n; k++)
+			if (m->f[k].id > next)
+				next = m->f[k].id;
+		if (next >= 250) {
+			r = fort_error_set(FORT_EINPUT, "map: no field ids left (at most 250)");
+			goto out;
+		}
+		m->f[i].id = next + 1;
 	}
 	r = 0;
 out:
@@ -238,6 +261,7 @@ int map_to_json(char **out, const fort_map *m)
 		for (size_t k = 0; k < f->npurposes; k++)
 			json_array_append_new(p, json_string(f->purposes[k]));
 		json_object_set_new(o, "name", json_string(f->name));
+		json_object_set_new(o, "id", json_integer(f->id));
 		json_object_set_new(o, "label", json_string(f->label));
 		json_object_set_new(o, "type", json_string(f->type));
 		json_object_set_new(o, "category", json_string(f->category));
@@ -265,6 +289,14 @@ int map_index(const fort_map *m, const char *name)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (strcmp(m->f[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int map_index_id(const fort_map *m, int id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->f[i].id == id)
 			return (int)i;
 	return -1;
 }
@@ -366,15 +398,51 @@ static int check_compatible(fort_vault *v, const fort_map *nm)
 int map_store(fort_vault *v, const char *json, size_t len)
 {
 	fort_map nm;
-	char *canon = NULL;
+	char *canon = NULL, topbuf[16];
 	unsigned char mac[32];
 	int r;
+	memset(&nm, 0, sizeof nm);
 	if ((r = vault_need_unlocked(v)) < 0)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "changing the data map needs the vault key");
 	if ((r = map_parse(&nm, json, len)) < 0)
 		return r;
+	{
+		/* A field keeps its id for life (records name fields by id);
+		 * new fields get ids never used before. */
+		int top = 0;
+		for (size_t i = 0; i < v->map.n; i++)
+			if (v->map.f[i].id > top)
+				top = v->map.f[i].id;
+		{
+			int64_t used = 0;
+			unsigned char *val = NULL;
+			size_t vl = 0;
+			if (store_meta_get(v->st, "map_top_id", &val, &vl) == 0 && vl < 16) {
+				char tmp[16];
+				memcpy(tmp, val, vl);
+				tmp[vl] = '\0';
+				used = strtoll(tmp, NULL, 10);
+			}
+			free(val);
+			if (used > top)
+				top = (int)used;
+		}
+		for (size_t i = 0; i < nm.n; i++) {
+			int k = map_index(&v->map, nm.f[i].name);
+			nm.f[i].id = k >= 0 ? v->map.f[k].id : 0;
+		}
+		for (size_t i = 0; i < nm.n; i++)
+			if (!nm.f[i].id) {
+				if (top >= 250) {
+					r = fort_error_set(FORT_EINPUT, "map: no field ids left (at most 250)");
+					goto out;
+				}
+				nm.f[i].id = ++top;
+			}
+		snprintf(topbuf, sizeof topbuf, "%d", top);
+	}
 	if ((r = check_compatible(v, &nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
 		goto out;
 	map_mac(mac, v->kr, canon, strlen(canon));
@@ -382,6 +450,7 @@ int map_store(fort_vault *v, const char *json, size_t len)
 		goto out;
 	if ((r = store_meta_put(v->st, "map", canon, strlen(canon))) < 0 ||
 	    (r = store_meta_put(v->st, "map_mac", mac, 32)) < 0 ||
+	    (r = store_meta_put(v->st, "map_top_id", topbuf, strlen(topbuf))) < 0 ||
 	    (r = audit_append(v, "map", "", "", "", "ok", "data map changed")) < 0 ||
 	    (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);

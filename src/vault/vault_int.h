@@ -18,6 +18,7 @@ typedef struct {
 	size_t max_length;
 	int t;    /* fort_ftype */
 	int cat;  /* category index */
+	int id;   /* stable 1..250: names the field inside encrypted records */
 } map_field;
 
 typedef struct {
@@ -50,6 +51,7 @@ int map_parse(fort_map *m, const char *json, size_t len) FORT_WUR;
 void map_release(fort_map *m);
 int map_to_json(char **out, const fort_map *m);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
+int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 int map_allows(const map_field *f, const char *purpose);
 /* Load the map from the store (and check its MAC when unlocked). */
 int map_load(fort_vault *v) FORT_WUR;

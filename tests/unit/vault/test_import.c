@@ -627,7 +627,9 @@ static void read_blobs(struct blobs *b, const char *path, const char *id)
 	sqlite3_stmt *st;
 	int64_t cid = (int64_t)strtoull(id + 2, NULL, 16);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT wrapped, data, bidx FROM clients WHERE id = ?", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT wrapped, data, (SELECT group_concat(h, '') FROM"
+					    " (SELECT h FROM blind WHERE client = ?1 UNION ALL SELECT h FROM uniq WHERE client = ?1))"
+					    " FROM clients WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_int64(st, 1, cid);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	b->nw = (size_t)sqlite3_column_bytes(st, 0);
