@@ -47,7 +47,7 @@ int fort_buf_grow(fort_buf *b, size_t extra)
 	return 0;
 }
 
-int fort_buf_put(fort_buf *b, const void *data, size_t len)
+int fort_buf_put_slow(fort_buf *b, const void *data, size_t len)
 {
 	int r;
 	if ((r = fort_buf_grow(b, len)) < 0)
@@ -59,7 +59,6 @@ int fort_buf_put(fort_buf *b, const void *data, size_t len)
 }
 
 int fort_buf_puts(fort_buf *b, const char *s) { return fort_buf_put(b, s, strlen(s)); }
-int fort_buf_putc(fort_buf *b, char c) { return fort_buf_put(b, &c, 1); }
 
 int fort_buf_printf(fort_buf *b, const char *fmt, ...)
 {

@@ -46,9 +46,28 @@ typedef struct {
 #define FORT_BUF_DEFAULT_CAP ((size_t)1 << 30)
 void fort_buf_init(fort_buf *b, size_t cap);
 int fort_buf_grow(fort_buf *b, size_t extra);
-int fort_buf_put(fort_buf *b, const void *data, size_t len);
+int fort_buf_put_slow(fort_buf *b, const void *data, size_t len);
 int fort_buf_puts(fort_buf *b, const char *s);
-int fort_buf_putc(fort_buf *b, char c);
+/* The common case (room left) inline: normalising a value appends byte by byte. */
+static inline int fort_buf_put(fort_buf *b, const void *data, size_t len)
+{
+	if (b->alloc && len < b->alloc - b->len) {
+		__builtin_memcpy(b->buf + b->len, data, len);
+		b->len += len;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return fort_buf_put_slow(b, data, len);
+}
+static inline int fort_buf_putc(fort_buf *b, char c)
+{
+	if (b->alloc && b->len + 1 < b->alloc) {
+		b->buf[b->len++] = c;
+		b->buf[b->len] = '\0';
+		return 0;
+	}
+	return fort_buf_put_slow(b, &c, 1);
+}
 int fort_buf_printf(fort_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fort_buf_reset(fort_buf *b);
 /* Hand the buffer to the caller (free()); b is re-initialised. */

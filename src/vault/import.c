@@ -54,16 +54,19 @@ static void fold(char *out, size_t cap, const char *in)
 	out[n] = '\0';
 }
 
-/* The importer runs on two threads: a worker reads, validates, normalises
- * and encrypts records (no database); the calling thread stores them in one
- * transaction, in file order, and keeps the report.  They meet in a bounded
- * queue, so memory does not grow with the file. */
+/* The importer is a three-stage pipeline: a reader thread parses,
+ * validates and normalises records and computes their blind-index entries; a
+ * sealer thread encrypts them (neither touches the database); the calling
+ * thread stores them in one transaction, in file order, and keeps the
+ * report.  The stages meet in bounded queues, so memory does not grow with
+ * the file, and the work spreads over two cores. */
 
 enum { ITEM_OK, ITEM_BAD, ITEM_END };
 
 typedef struct {
 	int kind;
 	size_t line;
+	client_vals cv;    /* ITEM_OK, until sealed */
 	sealed_client sc;
 	char *problems;    /* ITEM_BAD: problems, '\n'-separated */
 	char *cols;        /* ITEM_OK: column name of each index entry, '\0'-separated */
@@ -75,6 +78,14 @@ typedef struct {
 } item;
 
 #define QUEUE_LEN 256
+#define QUEUE_BATCH 32  /* wake a sleeping stage only for this many items: a
+			 * wake-up per record cost more than the record */
+
+typedef struct {
+	pthread_cond_t not_empty, not_full;
+	item *q[QUEUE_LEN];
+	size_t head, count;
+} queue;
 
 struct imp {
 	fort_vault *v;
@@ -82,18 +93,15 @@ struct imp {
 	const char *path;
 	FILE *f;
 	int fmt;
-	/* worker-only */
-	client_vals cv;
+	/* reader-only */
 	int col_field[MAX_COLS];
 	char *col_name[MAX_COLS];
 	size_t ncols;
 	uint64_t bytes;
 	fort_buf probs;
-	/* shared */
+	/* shared (under lock) */
 	pthread_mutex_t lock;
-	pthread_cond_t not_empty, not_full;
-	item *q[QUEUE_LEN];
-	size_t head, count;
+	queue q1, q2;      /* reader -> sealer -> caller */
 	int cancel;
 	char *reject_header;  /* set by the worker before the first item that needs it */
 	/* caller-only */
@@ -110,6 +118,7 @@ static void item_free(item *it)
 {
 	if (!it)
 		return;
+	cvals_release(&it->cv);
 	sealed_release(&it->sc);
 	free(it->problems);
 	free(it->cols);
@@ -117,36 +126,50 @@ static void item_free(item *it)
 	free(it);
 }
 
-static int push(struct imp *im, item *it)
+static int push(struct imp *im, queue *q, item *it)
 {
 	pthread_mutex_lock(&im->lock);
-	while (im->count == QUEUE_LEN && !im->cancel)
-		pthread_cond_wait(&im->not_full, &im->lock);
+	while (q->count == QUEUE_LEN && !im->cancel)
+		pthread_cond_wait(&q->not_full, &im->lock);
 	if (im->cancel) {
-		/* the caller has stopped reading the queue */
+		/* the caller has stopped reading */
 		pthread_mutex_unlock(&im->lock);
 		item_free(it);
 		return fort_error_set(FORT_ERROR, "import cancelled");
 	}
-	im->q[(im->head + im->count) % QUEUE_LEN] = it;
-	im->count++;
-	pthread_cond_signal(&im->not_empty);
+	q->q[(q->head + q->count) % QUEUE_LEN] = it;
+	q->count++;
+	if (q->count >= QUEUE_BATCH || it->kind == ITEM_END)
+		pthread_cond_signal(&q->not_empty);
 	pthread_mutex_unlock(&im->lock);
 	return 0;
 }
 
-static item *pop(struct imp *im)
+/* NULL when cancelled and empty. */
+static item *pop(struct imp *im, queue *q)
 {
-	item *it;
+	item *it = NULL;
 	pthread_mutex_lock(&im->lock);
-	while (im->count == 0)
-		pthread_cond_wait(&im->not_empty, &im->lock);
-	it = im->q[im->head];
-	im->head = (im->head + 1) % QUEUE_LEN;
-	im->count--;
-	pthread_cond_signal(&im->not_full);
+	while (q->count == 0 && !im->cancel)
+		pthread_cond_wait(&q->not_empty, &im->lock);
+	if (q->count) {
+		it = q->q[q->head];
+		q->head = (q->head + 1) % QUEUE_LEN;
+		q->count--;
+		if (q->count == QUEUE_LEN - QUEUE_BATCH)
+			pthread_cond_signal(&q->not_full);
+	}
 	pthread_mutex_unlock(&im->lock);
 	return it;
+}
+
+static void drain(queue *q)
+{
+	while (q->count) {
+		item_free(q->q[q->head]);
+		q->head = (q->head + 1) % QUEUE_LEN;
+		q->count--;
+	}
 }
 
 static int match_column(struct imp *im, const char *name)
@@ -249,7 +272,8 @@ static int prep_cb(void *ctx, const reader_record *rec)
 	it->line = rec->line;
 	it->bytes = im->bytes;
 	fort_buf_reset(&im->probs);
-	cvals_clear(&im->cv);
+	if ((r = cvals_init(&it->cv, im->v)) < 0)
+		goto fail;
 	for (size_t i = 0; i < rec->n; i++) {
 		int fi = im->col_field[i];
 		const map_field *f;
@@ -270,14 +294,14 @@ static int prep_cb(void *ctx, const reader_record *rec)
 				goto fail;
 			continue;
 		}
-		if (im->cv.vals[fi]) {
+		if (it->cv.vals[fi]) {
 			free(canon);
 			if ((r = problem(im, "line %zu, column %s: a second column for field '%s'", rec->line, rec->names[i], f->name)) < 0)
 				goto fail;
 			continue;
 		}
 		if (canon[0]) {
-			im->cv.vals[fi] = canon;
+			it->cv.vals[fi] = canon;
 			any = 1;
 		} else {
 			free(canon);
@@ -286,6 +310,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
 		goto fail;
 	if (im->probs.len) {
+		cvals_release(&it->cv);
 		it->kind = ITEM_BAD;
 		if (!(it->problems = fort_strdup(im->probs.buf))) {
 			r = FORT_ENOMEM;
@@ -294,13 +319,13 @@ static int prep_cb(void *ctx, const reader_record *rec)
 	} else {
 		fort_buf cols;
 		it->kind = ITEM_OK;
-		if ((r = cvals_index(&im->cv, im->v)) < 0 || (r = client_seal(&it->sc, im->v, &im->cv)) < 0)
+		if ((r = cvals_index(&it->cv, im->v)) < 0)
 			goto fail;
 		fort_buf_init(&cols, 0);
-		for (size_t k = 0; k < it->sc.nbidx; k++) {
-			const char *col = im->v->map.f[it->sc.bidx_field[k]].name;
+		for (size_t k = 0; k < it->cv.nbidx; k++) {
+			const char *col = im->v->map.f[it->cv.bidx_field[k]].name;
 			for (size_t i = 0; i < rec->n; i++)
-				if (im->col_field[i] == it->sc.bidx_field[k])
+				if (im->col_field[i] == it->cv.bidx_field[k])
 					col = rec->names[i];
 			if ((r = fort_buf_put(&cols, col, strlen(col) + 1)) < 0) {
 				fort_buf_release(&cols);
@@ -317,7 +342,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		memcpy(it->raw, rec->raw, rec->raw_len);
 		it->raw_len = rec->raw_len;
 	}
-	return push(im, it);
+	return push(im, &im->q1, it);
 fail:
 	item_free(it);
 	return r;
@@ -332,9 +357,10 @@ static void *worker(void *arg)
 		fort_error_prefix("%s", im->path);
 	if (!end) {
 		/* cannot even report: tell the caller through the cancel flag */
-		__atomic_store_n(&im->cancel, 2, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&im->lock);
-		pthread_cond_signal(&im->not_empty);
+		__atomic_store_n(&im->cancel, 2, __ATOMIC_RELAXED);
+		pthread_cond_broadcast(&im->q1.not_empty);
+		pthread_cond_broadcast(&im->q2.not_empty);
 		pthread_mutex_unlock(&im->lock);
 		return NULL;
 	}
@@ -342,7 +368,31 @@ static void *worker(void *arg)
 	end->code = r;
 	end->bytes = im->bytes;
 	snprintf(end->msg, sizeof end->msg, "%s", r < 0 ? fort_error_message() : "");
-	push(im, end);
+	push(im, &im->q1, end);
+	return NULL;
+}
+
+/* The sealer: encrypts each good record; everything passes on in order. */
+static void *sealer(void *arg)
+{
+	struct imp *im = arg;
+	item *it;
+	while ((it = pop(im, &im->q1))) {
+		int kind = it->kind;
+		if (kind == ITEM_OK) {
+			int r = client_seal(&it->sc, im->v, &it->cv);
+			cvals_release(&it->cv); /* wipes the plaintext */
+			if (r < 0) {
+				/* turn it into the end of the stream, with the error */
+				sealed_release(&it->sc);
+				it->kind = kind = ITEM_END;
+				it->code = r;
+				snprintf(it->msg, sizeof it->msg, "%s", fort_error_message());
+			}
+		}
+		if (push(im, &im->q2, it) < 0 || kind == ITEM_END)
+			break;
+	}
 	return NULL;
 }
 
@@ -469,7 +519,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	unsigned char head[512];
 	size_t headlen;
 	struct stat st;
-	pthread_t th;
+	pthread_t th, th2;
 	int r, intx = 0, started = 0, sync_init = 0;
 	char detail[256];
 
@@ -528,28 +578,34 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			goto out;
 		}
 	}
-	if ((r = cvals_init(&im->cv, v)) < 0 || (r = store_begin(v->st)) < 0)
+	if ((r = store_begin(v->st)) < 0)
 		goto out;
 	intx = 1;
 	if ((r = client_ids_above(v)) < 0)
 		goto out;
 	im->first_id = INT64_MAX;
 	pthread_mutex_init(&im->lock, NULL);
-	pthread_cond_init(&im->not_empty, NULL);
-	pthread_cond_init(&im->not_full, NULL);
+	pthread_cond_init(&im->q1.not_empty, NULL);
+	pthread_cond_init(&im->q1.not_full, NULL);
+	pthread_cond_init(&im->q2.not_empty, NULL);
+	pthread_cond_init(&im->q2.not_full, NULL);
 	sync_init = 1;
 	if (pthread_create(&th, NULL, worker, im) != 0) {
 		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
 		goto out;
 	}
 	started = 1;
+	if (pthread_create(&th2, NULL, sealer, im) != 0) {
+		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
+		goto out;
+	}
+	started = 2;
 	for (;;) {
 		item *it;
-		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 2) {
+		if (!(it = pop(im, &im->q2))) {
 			r = fort_error_set(FORT_ENOMEM, "out of memory");
 			break;
 		}
-		it = pop(im);
 		if (it->kind == ITEM_END) {
 			if (it->code < 0)
 				r = fort_error_set(it->code, "%s", it->msg);
@@ -593,14 +649,16 @@ out:
 		pthread_mutex_lock(&im->lock);
 		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 0)
 			__atomic_store_n(&im->cancel, 1, __ATOMIC_RELAXED);
-		pthread_cond_broadcast(&im->not_full);
+		pthread_cond_broadcast(&im->q1.not_full);
+		pthread_cond_broadcast(&im->q1.not_empty);
+		pthread_cond_broadcast(&im->q2.not_full);
+		pthread_cond_broadcast(&im->q2.not_empty);
 		pthread_mutex_unlock(&im->lock);
 		pthread_join(th, NULL);
-		while (im->count) {
-			item_free(im->q[im->head]);
-			im->head = (im->head + 1) % QUEUE_LEN;
-			im->count--;
-		}
+		if (started > 1)
+			pthread_join(th2, NULL);
+		drain(&im->q1);
+		drain(&im->q2);
 		if (r < 0)
 			fort_error_set(code, "%s", msg);
 	}
@@ -610,12 +668,13 @@ out:
 		rep->imported = 0;
 	if (sync_init) {
 		pthread_mutex_destroy(&im->lock);
-		pthread_cond_destroy(&im->not_empty);
-		pthread_cond_destroy(&im->not_full);
+		pthread_cond_destroy(&im->q1.not_empty);
+		pthread_cond_destroy(&im->q1.not_full);
+		pthread_cond_destroy(&im->q2.not_empty);
+		pthread_cond_destroy(&im->q2.not_full);
 	}
 	for (size_t i = 0; i < im->ncols; i++)
 		free(im->col_name[i]);
-	cvals_release(&im->cv);
 	fort_buf_release(&im->probs);
 	free(im->reject_header);
 	free(im->seen);
