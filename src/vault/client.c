@@ -294,11 +294,11 @@ out:
  * found before anything else is written; on failure every entry added here
  * is removed again. */
 static int store_bidx(fort_vault *v, int64_t cid, const unsigned char (*bidx)[BIDX_LEN], const int *field, size_t n,
-		      int *dup_field, int64_t *dup_other)
+		      int *dup_field, int64_t *dup_other, int unique_only)
 {
 	size_t done[2] = { 0, 0 };
 	int r = 0;
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < (unique_only ? 1 : 2); pass++) {
 		for (size_t k = 0; k < n; k++) {
 			int uniq = field_unique(v, field[k]);
 			if (uniq != (pass == 0))
@@ -360,13 +360,13 @@ out:
 	return r;
 }
 
-int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other)
+int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other, int defer)
 {
 	store_client c;
 	int r;
 	memset(&c, 0, sizeof c);
 	if ((r = store_bidx(v, sc->id, (const unsigned char (*)[BIDX_LEN])sc->bidx, sc->bidx_field, sc->nbidx,
-			    dup_field, dup_other)) < 0)
+			    dup_field, dup_other, defer)) < 0)
 		return r;
 	c.id = sc->id;
 	c.vk_version = sc->vk_version;
@@ -394,7 +394,7 @@ static int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int 
 	do {
 		if ((r = client_seal(&sc, v, cv)) < 0)
 			return r;
-		r = client_store(v, &sc, dup_field, dup_other);
+		r = client_store(v, &sc, dup_field, dup_other, 0);
 		*id = sc.id;
 		sealed_release(&sc);
 	} while (r == FORT_EEXISTS && ++tries < 8);
@@ -537,7 +537,7 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	{
 		int dupf = -1;
 		int64_t other = 0;
-		r = store_bidx(v, cid, (const unsigned char (*)[BIDX_LEN])cv.bidx, cv.bidx_field, cv.nbidx, &dupf, &other);
+		r = store_bidx(v, cid, (const unsigned char (*)[BIDX_LEN])cv.bidx, cv.bidx_field, cv.nbidx, &dupf, &other, 0);
 		if (r == FORT_EDUPLICATE)
 			duplicate_error(v, dupf, other);
 		if (r < 0)

@@ -112,7 +112,17 @@ struct imp {
 	int64_t first_id;
 	struct { int64_t id; size_t line; } *seen;  /* ids stored by this import, increasing */
 	size_t nseen, seen_cap;
+	/* index entries that need not be unique, added in sorted batches:
+	 * random inserts into a large B-tree touch a page each, sorted ones
+	 * fill pages in order */
+	struct later { unsigned char h[BIDX_LEN]; int64_t id; int field; int unique; } *later;
+	size_t nlater;
+	/* all or nothing: e-mail/phone duplicates too are found when the sorted
+	 * entries go in (any problem rolls the import back anyway) */
+	int defer_unique;
 };
+
+#define LATER_MAX 65536
 
 static void item_free(item *it)
 {
@@ -352,6 +362,7 @@ static void *worker(void *arg)
 {
 	struct imp *im = arg;
 	item *end = calloc(1, sizeof *end);
+	pthread_setname_np(pthread_self(), "fortress-read");
 	int r = reader_read((reader_format)im->fmt, im->f, im->path, prep_cb, im, &im->bytes);
 	if (r < 0 && r == FORT_EINPUT && strncmp(fort_error_message(), "line ", 5) == 0)
 		fort_error_prefix("%s", im->path);
@@ -377,6 +388,7 @@ static void *sealer(void *arg)
 {
 	struct imp *im = arg;
 	item *it;
+	pthread_setname_np(pthread_self(), "fortress-seal");
 	while ((it = pop(im, &im->q1))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
@@ -439,6 +451,56 @@ static size_t seen_line(struct imp *im, int64_t id)
 	return lo < im->nseen && im->seen[lo].id == id ? im->seen[lo].line : 0;
 }
 
+static int later_cmp(const void *a, const void *b)
+{
+	const struct later *x = a, *y = b;
+	int c = memcmp(x->h, y->h, BIDX_LEN);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int flush_later(struct imp *im)
+{
+	int r;
+	qsort(im->later, im->nlater, sizeof *im->later, later_cmp);
+	for (size_t i = 0; i < im->nlater; i++) {
+		const struct later *e = &im->later[i];
+		int64_t other = 0;
+		r = store_blind_add(im->v->st, e->h, e->id, e->unique, &other);
+		if (r == FORT_EDUPLICATE) {
+			/* sorted by (entry, id) and ids grow with the line: the one
+			 * already there is the earlier record */
+			const char *fname = im->v->map.f[e->field].name;
+			size_t line = seen_line(im, e->id), oline;
+			char msg[512];
+			if (other >= im->first_id && (oline = seen_line(im, other)) != 0)
+				snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: the same %s as line %zu", line, fname, fname, oline);
+			else {
+				char oid[FORT_ID_LEN + 1];
+				client_id_format(oid, other);
+				snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: client %s already has the same %s", line, fname, oid, fname);
+			}
+			im->rep->duplicates++;
+			im->rep->rejected++;
+			if ((r = report_problem(im, msg)) < 0)
+				return r;
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	im->nlater = 0;
+	return 0;
+}
+
+/* Problems in line order (duplicates are found after the others). */
+static int problem_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	unsigned long lx = strncmp(x, "line ", 5) == 0 ? strtoul(x + 5, NULL, 10) : 0;
+	unsigned long ly = strncmp(y, "line ", 5) == 0 ? strtoul(y + 5, NULL, 10) : 0;
+	return (lx > ly) - (lx < ly);
+}
+
 static int store_item(struct imp *im, item *it)
 {
 	fort_import_report *rep = im->rep;
@@ -446,7 +508,20 @@ static int store_item(struct imp *im, item *it)
 	int64_t other = 0;
 	char msg[768];
 
-	r = client_store(im->v, &it->sc, &dupf, &other);
+	if (im->defer_unique) {
+		store_client c;
+		memset(&c, 0, sizeof c);
+		c.id = it->sc.id;
+		c.vk_version = it->sc.vk_version;
+		c.wrapped = it->sc.wrapped;
+		c.wrapped_len = WRAPPED_LEN;
+		c.data = it->sc.data;
+		c.data_len = it->sc.data_len;
+		c.created = c.updated = fort_now();
+		r = store_client_insert(im->v->st, &c);
+	} else {
+		r = client_store(im->v, &it->sc, &dupf, &other, 1);
+	}
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
 		size_t line;
@@ -483,6 +558,18 @@ static int store_item(struct imp *im, item *it)
 	im->seen[im->nseen].line = it->line;
 	im->nseen++;
 	rep->imported++;
+	for (size_t k = 0; k < it->sc.nbidx; k++) {
+		int uniq = field_unique(im->v, it->sc.bidx_field[k]);
+		if (uniq && !im->defer_unique)
+			continue;
+		if (im->nlater == LATER_MAX && (r = flush_later(im)) < 0)
+			return r;
+		memcpy(im->later[im->nlater].h, it->sc.bidx[k], BIDX_LEN);
+		im->later[im->nlater].id = it->sc.id;
+		im->later[im->nlater].field = it->sc.bidx_field[k];
+		im->later[im->nlater].unique = uniq;
+		im->nlater++;
+	}
 	return 0;
 }
 
@@ -546,6 +633,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	im->o = o;
 	im->rep = rep;
 	im->path = path;
+	im->defer_unique = !o->skip_invalid;
 	if (!(im->f = fopen(path, "rb"))) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
 		goto out;
@@ -577,6 +665,10 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 				close(fd);
 			goto out;
 		}
+	}
+	if (!(im->later = fort_malloc(LATER_MAX * sizeof *im->later))) {
+		r = FORT_ENOMEM;
+		goto out;
 	}
 	if ((r = store_begin(v->st)) < 0)
 		goto out;
@@ -622,8 +714,10 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		if (r < 0)
 			break;
 	}
-	if (r < 0)
+	if (r < 0 || (r = flush_later(im)) < 0)
 		goto out;
+	if (rep->nproblems > 1)
+		qsort(rep->problems, rep->nproblems, sizeof *rep->problems, problem_cmp);
 	if (o->progress)
 		o->progress(o->progress_ctx, im->total, im->total, rep->rows);
 	if (rep->rejected && !o->skip_invalid) {
@@ -678,6 +772,7 @@ out:
 	fort_buf_release(&im->probs);
 	free(im->reject_header);
 	free(im->seen);
+	free(im->later);
 	if (im->rejects && fclose(im->rejects) != 0 && r == 0)
 		r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
 	if (im->f)

@@ -111,8 +111,9 @@ void sealed_release(sealed_client *sc);
 int client_ids_above(fort_vault *v) FORT_WUR;
 /* Store a sealed client.  FORT_EDUPLICATE (another client has the same
  * e-mail/phone: *DUP_FIELD, *DUP_OTHER set) or FORT_EEXISTS (id clash: seal
- * again) leave nothing behind. */
-int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other) FORT_WUR;
+ * again) leave nothing behind.  With DEFER, the entries that need not be
+ * unique are left to the caller (an import adds them later, sorted). */
+int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other, int defer) FORT_WUR;
 /* Decrypt a stored client into CV. */
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_WUR;
 
