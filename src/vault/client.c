@@ -185,26 +185,31 @@ static int get_varint(uint32_t *x, const unsigned char **p, const unsigned char 
 	return -1;
 }
 
-/* Encrypt CV's values for client CID into DATA (caller frees): for each
- * field, [u8 field id][varint key version][varint length][nonce || ciphertext || tag]. */
-static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const client_vals *cv,
-			 int64_t cid, const unsigned char kc[KEY_LEN])
+/* Upper bound of the encoded size of CV's values. */
+static size_t encoded_bound(const client_vals *cv)
 {
-	unsigned char fk[CAT_COUNT][KEY_LEN];
-	int have[CAT_COUNT] = { 0 };
 	size_t total = 0;
-	unsigned char *out = NULL, *p;
-	int r;
-	*data = NULL;
-	*len = 0;
 	for (size_t i = 0; i < cv->n; i++)
 		if (cv->vals[i])
 			total += 1 + 5 + 5 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
-	if (!(out = fort_malloc(total ? total : 1))) {
-		r = FORT_ENOMEM;
-		goto out;
-	}
-	p = out;
+	return total;
+}
+
+size_t client_sealed_bound(const client_vals *cv)
+{
+	return encoded_bound(cv);
+}
+
+/* Encrypt CV's values for client CID into OUT (at least encoded_bound()
+ * bytes): for each field, [u8 field id][varint key version][varint length]
+ * [nonce || ciphertext || tag].  *LEN is the size used. */
+static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const client_vals *cv,
+		       int64_t cid, const unsigned char kc[KEY_LEN])
+{
+	unsigned char fk[CAT_COUNT][KEY_LEN];
+	int have[CAT_COUNT] = { 0 };
+	unsigned char *p = out;
+	int r;
 	for (size_t i = 0; i < cv->n; i++) {
 		const map_field *f = &v->map.f[i];
 		size_t vl;
@@ -224,14 +229,29 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
 	}
-	*data = out;
 	*len = (size_t)(p - out);
-	out = NULL;
 	r = 0;
 out:
 	sodium_memzero(fk, sizeof fk);
-	free(out);
 	return r;
+}
+
+static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const client_vals *cv,
+			 int64_t cid, const unsigned char kc[KEY_LEN])
+{
+	size_t total = encoded_bound(cv);
+	unsigned char *out;
+	int r;
+	*data = NULL;
+	*len = 0;
+	if (!(out = fort_malloc(total ? total : 1)))
+		return FORT_ENOMEM;
+	if ((r = encode_into(out, len, v, cv, cid, kc)) < 0) {
+		free(out);
+		return r;
+	}
+	*data = out;
+	return 0;
 }
 
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
@@ -326,10 +346,32 @@ undo:
 
 void sealed_release(sealed_client *sc)
 {
-	free(sc->data);
-	free(sc->bidx);
-	free(sc->bidx_field);
+	if (!sc->borrowed) {
+		free(sc->data);
+		free(sc->bidx);
+		free(sc->bidx_field);
+	}
 	memset(sc, 0, sizeof *sc);
+}
+
+int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf)
+{
+	unsigned char kc[KEY_LEN];
+	int r;
+	memset(sc, 0, sizeof *sc);
+	sc->borrowed = 1;
+	fort_random(kc, sizeof kc);
+	sc->id = new_client_id();
+	sc->vk_version = v->kr->vk_version;
+	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) == 0 &&
+	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc)) == 0) {
+		sc->data = buf;
+		sc->bidx = cv->bidx;
+		sc->bidx_field = cv->bidx_field;
+		sc->nbidx = cv->nbidx;
+	}
+	sodium_memzero(kc, sizeof kc);
+	return r;
 }
 
 int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/readers.h"
 
@@ -75,7 +76,14 @@ typedef struct {
 	uint64_t bytes;    /* input consumed so far */
 	int code;          /* ITEM_END: the reader's result */
 	char msg[1024];
+	unsigned char *sealbuf; /* where the sealer writes the ciphertexts */
+	size_t cap, used;  /* the item's arena: its values, index entries and
+			    * ciphertexts, one allocation, recycled (wiped) */
+	unsigned char arena[];
 } item;
+
+#define ITEM_ARENA 8192
+#define POOL_MAX 1024
 
 #define QUEUE_LEN 256
 #define QUEUE_BATCH 32  /* wake a sleeping stage only for this many items: a
@@ -103,6 +111,8 @@ struct imp {
 	pthread_mutex_t lock;
 	queue q1, q2;      /* reader -> sealer -> caller */
 	int cancel;
+	item *pool[POOL_MAX]; /* used items, wiped, for the reader to reuse */
+	size_t npool;
 	char *reject_header;  /* set by the worker before the first item that needs it */
 	/* caller-only */
 	fort_import_report *rep;
@@ -124,15 +134,52 @@ struct imp {
 
 #define LATER_MAX 65536
 
-static void item_free(item *it)
+/* An item with room for NEED bytes of arena: a recycled one when it fits. */
+static item *item_new(struct imp *im, size_t need)
+{
+	item *it = NULL;
+	size_t cap = need <= ITEM_ARENA ? ITEM_ARENA : need;
+	if (need <= ITEM_ARENA) {
+		pthread_mutex_lock(&im->lock);
+		if (im->npool)
+			it = im->pool[--im->npool];
+		pthread_mutex_unlock(&im->lock);
+	}
+	if (!it && !(it = fort_malloc(sizeof *it + cap)))
+		return NULL;
+	memset(it, 0, sizeof *it);
+	it->cap = cap;
+	return it;
+}
+
+static void *arena(item *it, size_t n)
+{
+	void *p;
+	n = (n + 15) & ~(size_t)15;
+	if (n > it->cap - it->used)
+		return NULL;
+	p = it->arena + it->used;
+	memset(p, 0, n);
+	it->used += n;
+	return p;
+}
+
+/* Wipe (the arena held client values) and recycle or free. */
+static void item_free(struct imp *im, item *it)
 {
 	if (!it)
 		return;
-	cvals_release(&it->cv);
-	sealed_release(&it->sc);
+	sodium_memzero(it->arena, it->used);
 	free(it->problems);
-	free(it->cols);
 	free(it->raw);
+	if (im && it->cap == ITEM_ARENA) {
+		pthread_mutex_lock(&im->lock);
+		if (im->npool < POOL_MAX) {
+			im->pool[im->npool++] = it;
+			it = NULL;
+		}
+		pthread_mutex_unlock(&im->lock);
+	}
 	free(it);
 }
 
@@ -144,7 +191,7 @@ static int push(struct imp *im, queue *q, item *it)
 	if (im->cancel) {
 		/* the caller has stopped reading */
 		pthread_mutex_unlock(&im->lock);
-		item_free(it);
+		item_free(NULL, it);
 		return fort_error_set(FORT_ERROR, "import cancelled");
 	}
 	q->q[(q->head + q->count) % QUEUE_LEN] = it;
@@ -176,7 +223,7 @@ static item *pop(struct imp *im, queue *q)
 static void drain(queue *q)
 {
 	while (q->count) {
-		item_free(q->q[q->head]);
+		item_free(NULL, q->q[q->head]);
 		q->head = (q->head + 1) % QUEUE_LEN;
 		q->count--;
 	}
@@ -277,13 +324,21 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		return fort_error_set(FORT_ERROR, "import cancelled");
 	if ((r = set_columns(im, rec)) < 0)
 		return r;
-	if (!(it = fort_calloc(1, sizeof *it)))
-		return FORT_ENOMEM;
+	{
+		/* a bound on everything the item will hold */
+		size_t n = im->v->map.n, need = n * (sizeof(char *) + BIDX_LEN + sizeof(int) + 64) + 512;
+		for (size_t i = 0; i < rec->n; i++)
+			need += 2 * strlen(rec->values[i]) + strlen(rec->names[i]) + 128;
+		if (!(it = item_new(im, need)))
+			return FORT_ENOMEM;
+		it->cv.n = n;
+		it->cv.vals = arena(it, n * sizeof *it->cv.vals);
+		it->cv.bidx = arena(it, n * sizeof *it->cv.bidx);
+		it->cv.bidx_field = arena(it, n * sizeof *it->cv.bidx_field);
+	}
 	it->line = rec->line;
 	it->bytes = im->bytes;
 	fort_buf_reset(&im->probs);
-	if ((r = cvals_init(&it->cv, im->v)) < 0)
-		goto fail;
 	for (size_t i = 0; i < rec->n; i++) {
 		int fi = im->col_field[i];
 		const map_field *f;
@@ -311,38 +366,52 @@ static int prep_cb(void *ctx, const reader_record *rec)
 			continue;
 		}
 		if (canon[0]) {
-			it->cv.vals[fi] = canon;
+			size_t cl = strlen(canon) + 1;
+			if (!(it->cv.vals[fi] = arena(it, cl))) {
+				sodium_memzero(canon, cl);
+				free(canon);
+				r = fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
+				goto fail;
+			}
+			memcpy(it->cv.vals[fi], canon, cl);
 			any = 1;
-		} else {
-			free(canon);
 		}
+		sodium_memzero(canon, strlen(canon));
+		free(canon);
 	}
 	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
 		goto fail;
 	if (im->probs.len) {
-		cvals_release(&it->cv);
 		it->kind = ITEM_BAD;
 		if (!(it->problems = fort_strdup(im->probs.buf))) {
 			r = FORT_ENOMEM;
 			goto fail;
 		}
 	} else {
-		fort_buf cols;
+		size_t clen = 0;
 		it->kind = ITEM_OK;
 		if ((r = cvals_index(&it->cv, im->v)) < 0)
 			goto fail;
-		fort_buf_init(&cols, 0);
-		for (size_t k = 0; k < it->cv.nbidx; k++) {
-			const char *col = im->v->map.f[it->cv.bidx_field[k]].name;
-			for (size_t i = 0; i < rec->n; i++)
-				if (im->col_field[i] == it->cv.bidx_field[k])
-					col = rec->names[i];
-			if ((r = fort_buf_put(&cols, col, strlen(col) + 1)) < 0) {
-				fort_buf_release(&cols);
-				goto fail;
+		for (int pass = 0; pass < 2; pass++) {
+			for (size_t k = 0; k < it->cv.nbidx; k++) {
+				const char *col = im->v->map.f[it->cv.bidx_field[k]].name;
+				size_t l;
+				for (size_t i = 0; i < rec->n; i++)
+					if (im->col_field[i] == it->cv.bidx_field[k])
+						col = rec->names[i];
+				l = strlen(col) + 1;
+				if (pass)
+					memcpy(it->cols + clen, col, l);
+				clen += l;
+			}
+			if (!pass) {
+				if (!(it->cols = arena(it, clen + 1)))
+					goto too_big;
+				clen = 0;
 			}
 		}
-		it->cols = fort_buf_detach(&cols, NULL);
+		if (!(it->sealbuf = arena(it, client_sealed_bound(&it->cv))))
+			goto too_big;
 	}
 	if (im->o->skip_invalid && im->o->rejects_path && rec->raw) {
 		if (!(it->raw = fort_malloc(rec->raw_len + 1))) {
@@ -353,8 +422,10 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		it->raw_len = rec->raw_len;
 	}
 	return push(im, &im->q1, it);
+too_big:
+	r = fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
 fail:
-	item_free(it);
+	item_free(im, it);
 	return r;
 }
 
@@ -392,8 +463,10 @@ static void *sealer(void *arg)
 	while ((it = pop(im, &im->q1))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
-			int r = client_seal(&it->sc, im->v, &it->cv);
-			cvals_release(&it->cv); /* wipes the plaintext */
+			int r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf);
+			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
+				if (it->cv.vals[i])
+					sodium_memzero(it->cv.vals[i], strlen(it->cv.vals[i]));
 			if (r < 0) {
 				/* turn it into the end of the stream, with the error */
 				sealed_release(&it->sc);
@@ -701,7 +774,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		if (it->kind == ITEM_END) {
 			if (it->code < 0)
 				r = fort_error_set(it->code, "%s", it->msg);
-			item_free(it);
+			item_free(im, it);
 			break;
 		}
 		rep->rows++;
@@ -710,7 +783,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		r = it->kind == ITEM_BAD ? handle_bad(im, it) : store_item(im, it);
 		if (o->progress && (rep->rows & 1023) == 0)
 			o->progress(o->progress_ctx, it->bytes, im->total, rep->rows);
-		item_free(it);
+		item_free(im, it);
 		if (r < 0)
 			break;
 	}
@@ -753,6 +826,8 @@ out:
 			pthread_join(th2, NULL);
 		drain(&im->q1);
 		drain(&im->q2);
+		while (im->npool)
+			free(im->pool[--im->npool]);
 		if (r < 0)
 			fort_error_set(code, "%s", msg);
 	}

@@ -93,6 +93,7 @@ typedef struct {
 	unsigned char (*bidx)[BIDX_LEN];
 	int *bidx_field;
 	size_t nbidx;
+	int borrowed;  /* data and bidx belong to someone else (client_seal_into) */
 } sealed_client;
 
 int cvals_init(client_vals *cv, const fort_vault *v);
@@ -107,6 +108,10 @@ int field_unique(const fort_vault *v, int i);
 /* Encrypt CV as a new client with a fresh id and key. */
 int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv) FORT_WUR;
 void sealed_release(sealed_client *sc);
+/* client_seal writing the ciphertexts into BUF (client_sealed_bound(CV)
+ * bytes) and pointing at CV's index entries: no allocation, for imports. */
+int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf) FORT_WUR;
+size_t client_sealed_bound(const client_vals *cv);
 /* New ids will be above every id the vault holds (call in the write transaction). */
 int client_ids_above(fort_vault *v) FORT_WUR;
 /* Store a sealed client.  FORT_EDUPLICATE (another client has the same
