@@ -320,24 +320,29 @@ static size_t field_ad(unsigned char *ad, size_t cap, int64_t cid, const char *f
 	return n;
 }
 
+void keys_field_nonce(unsigned char out[NONCE_LEN], const unsigned char base[NONCE_LEN], int field_id)
+{
+	memcpy(out, base, NONCE_LEN);
+	out[NONCE_LEN - 1] ^= (unsigned char)field_id;
+}
+
 void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
-			uint32_t kver, const void *pt, size_t len)
+			uint32_t kver, const unsigned char nonce[NONCE_LEN], const void *pt, size_t len)
 {
 	unsigned char ad[128];
 	size_t adlen = field_ad(ad, sizeof ad, cid, field, kver);
-	fort_random(out, 24);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(out + 24, NULL, pt, len, ad, adlen, NULL, out, fk);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, pt, len, ad, adlen, NULL, nonce, fk);
 }
 
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
-		       uint32_t kver, const unsigned char *ct, size_t ctlen)
+		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen)
 {
 	unsigned char ad[128];
 	size_t adlen;
 	if (ctlen < FIELD_OVERHEAD)
 		return fort_error_set(FORT_ETAMPER, "field '%s' is damaged (too short)", field);
 	adlen = field_ad(ad, sizeof ad, cid, field, kver);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct + 24, ctlen - 24, ad, adlen, ct, fk) != 0)
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct, ctlen, ad, adlen, nonce, fk) != 0)
 		return fort_error_set(FORT_ETAMPER, "field '%s' does not verify: the vault was altered or is damaged", field);
 	return 0;
 }

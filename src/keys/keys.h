@@ -23,7 +23,8 @@ int cat_index(const char *name); /* -1 if unknown */
 
 #define KEY_LEN 32
 #define WRAPPED_LEN (24 + KEY_LEN + 16)
-#define FIELD_OVERHEAD (24 + 16)
+#define FIELD_OVERHEAD 16           /* the tag: the nonce is per record (keys_field_nonce) */
+#define NONCE_LEN 24
 #define BIDX_LEN STORE_BIDX_LEN
 
 typedef struct keyring {
@@ -62,12 +63,17 @@ int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid
 
 /* Field key for (category, client); FORT_EDENIED if KR lacks the category. */
 int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, const unsigned char kc[KEY_LEN], int64_t cid) FORT_WUR;
-/* OUT gets LEN + FIELD_OVERHEAD bytes: nonce || ciphertext+tag. */
+/* The nonce of field FIELD_ID in a record whose random base nonce is BASE
+ * (fresh from the RNG for every write of the record): the base with its last
+ * byte XORed with the field id, so the fields of one record never share a
+ * nonce and a record stores one nonce, not one per field. */
+void keys_field_nonce(unsigned char out[NONCE_LEN], const unsigned char base[NONCE_LEN], int field_id);
+/* OUT gets LEN + FIELD_OVERHEAD bytes: ciphertext || tag. */
 void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
-			uint32_t kver, const void *pt, size_t len);
+			uint32_t kver, const unsigned char nonce[NONCE_LEN], const void *pt, size_t len);
 /* PT gets CTLEN - FIELD_OVERHEAD bytes.  FORT_ETAMPER if it does not verify. */
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
-		       uint32_t kver, const unsigned char *ct, size_t ctlen) FORT_WUR;
+		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;
 
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);

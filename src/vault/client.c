@@ -188,7 +188,7 @@ static int get_varint(uint32_t *x, const unsigned char **p, const unsigned char 
 /* Upper bound of the encoded size of CV's values. */
 static size_t encoded_bound(const client_vals *cv)
 {
-	size_t total = 0;
+	size_t total = NONCE_LEN;
 	for (size_t i = 0; i < cv->n; i++)
 		if (cv->vals[i])
 			total += 1 + 5 + 5 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
@@ -201,15 +201,18 @@ size_t client_sealed_bound(const client_vals *cv)
 }
 
 /* Encrypt CV's values for client CID into OUT (at least encoded_bound()
- * bytes): for each field, [u8 field id][varint key version][varint length]
- * [nonce || ciphertext || tag].  *LEN is the size used. */
+ * bytes): a fresh random base nonce, then for each field [u8 field id]
+ * [varint key version][varint length][ciphertext || tag] under that field's
+ * nonce (keys_field_nonce).  *LEN is the size used. */
 static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const client_vals *cv,
 		       int64_t cid, const unsigned char kc[KEY_LEN])
 {
 	unsigned char fk[CAT_COUNT][KEY_LEN];
 	int have[CAT_COUNT] = { 0 };
-	unsigned char *p = out;
+	unsigned char *p = out, nonce[NONCE_LEN];
 	int r;
+	fort_random(p, NONCE_LEN);
+	p += NONCE_LEN;
 	for (size_t i = 0; i < cv->n; i++) {
 		const map_field *f = &v->map.f[i];
 		size_t vl;
@@ -226,7 +229,8 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		*p++ = (unsigned char)f->id;
 		p = put_varint(p, kver);
 		p = put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
-		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, cv->vals[i], vl);
+		keys_field_nonce(nonce, out, f->id);
+		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
 	}
 	*len = (size_t)(p - out);
@@ -259,10 +263,14 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN];
 	int have[CAT_COUNT] = { 0 };
 	const unsigned char *p = c->data, *end = c->data + c->data_len;
+	unsigned char nonce[NONCE_LEN];
 	int r;
 	cvals_clear(cv);
 	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
 		goto out;
+	if (c->data_len < NONCE_LEN)
+		goto damaged;
+	p += NONCE_LEN;
 	while (p < end) {
 		int id = *p++;
 		uint32_t kver = 0, ctlen = 0;
@@ -290,7 +298,8 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 			r = FORT_ENOMEM;
 			goto out;
 		}
-		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, kver, p, ctlen)) < 0) {
+		keys_field_nonce(nonce, c->data, id);
+		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, kver, nonce, p, ctlen)) < 0) {
 			free(cv->vals[i]);
 			cv->vals[i] = NULL;
 			goto out;

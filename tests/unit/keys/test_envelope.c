@@ -57,6 +57,49 @@ static int group_teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/* The envelope as one buffer, nonce || ciphertext || tag, so that every bit
+ * of what is stored (the record's nonce included) is flipped below. */
+#define ENV_OVERHEAD (NONCE_LEN + FIELD_OVERHEAD)
+
+static void env_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+			uint32_t kver, const void *pt, size_t len)
+{
+	randombytes_buf(out, NONCE_LEN);
+	keys_field_encrypt(out + NONCE_LEN, fk, cid, field, kver, out, pt, len);
+}
+
+static int env_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
+		       uint32_t kver, const unsigned char *ct, size_t ctlen)
+{
+	if (ctlen < NONCE_LEN)
+		return fort_error_set(FORT_ETAMPER, "field '%s' is damaged (too short)", field);
+	return keys_field_decrypt(pt, fk, cid, field, kver, ct, ct + NONCE_LEN, ctlen - NONCE_LEN);
+}
+
+static int contains(const unsigned char *hay, size_t hn, const unsigned char *needle, size_t nn)
+{
+	for (size_t i = 0; i + nn <= hn; i++)
+		if (memcmp(hay + i, needle, nn) == 0)
+			return 1;
+	return 0;
+}
+
+static void test_field_nonce(void **state)
+{
+	(void)state;
+	unsigned char base[NONCE_LEN], a[NONCE_LEN], b[NONCE_LEN];
+	randombytes_buf(base, sizeof base);
+	/* every field of a record gets its own nonce */
+	for (int i = 1; i <= 250; i++) {
+		keys_field_nonce(a, base, i);
+		assert_memory_not_equal(a, base, NONCE_LEN);
+		for (int k = i + 1; k <= 250; k += 17) {
+			keys_field_nonce(b, base, k);
+			assert_memory_not_equal(a, b, NONCE_LEN);
+		}
+	}
+}
+
 /* ------------------------------------------------------------ field envelope */
 
 static void test_field_roundtrip(void **state)
@@ -67,26 +110,26 @@ static void test_field_roundtrip(void **state)
 	randombytes_buf(fk, sizeof fk);
 	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
 		size_t n = lens[k];
-		unsigned char *pt = malloc(n + 1), *ct = malloc(n + FIELD_OVERHEAD), *out = malloc(n + 1),
-			      *ct2 = malloc(n + FIELD_OVERHEAD);
+		unsigned char *pt = malloc(n + 1), *ct = malloc(n + ENV_OVERHEAD), *out = malloc(n + 1),
+			      *ct2 = malloc(n + ENV_OVERHEAD);
 		assert_non_null(pt);
 		assert_non_null(ct);
 		assert_non_null(out);
 		assert_non_null(ct2);
 		randombytes_buf(pt, n + 1);
-		keys_field_encrypt(ct, fk, CID, "email", 1, pt, n);
+		env_encrypt(ct, fk, CID, "email", 1, pt, n);
 		memset(out, 0xa5, n + 1);
-		assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 1, ct, n + FIELD_OVERHEAD), 0);
+		assert_int_equal(env_decrypt(out, fk, CID, "email", 1, ct, n + ENV_OVERHEAD), 0);
 		if (n)
 			assert_memory_equal(out, pt, n);
-		assert_int_equal(out[n], 0xa5); /* writes exactly CTLEN - FIELD_OVERHEAD bytes */
+		assert_int_equal(out[n], 0xa5); /* writes exactly CTLEN - ENV_OVERHEAD bytes */
 		/* the plaintext does not appear in the ciphertext */
 		if (n >= 8)
-			assert_null(memmem(ct, n + FIELD_OVERHEAD, pt, n));
+			assert_false(contains(ct, n + ENV_OVERHEAD, pt, n));
 		/* a fresh random nonce each time: same input, different ciphertext */
-		keys_field_encrypt(ct2, fk, CID, "email", 1, pt, n);
+		env_encrypt(ct2, fk, CID, "email", 1, pt, n);
 		assert_memory_not_equal(ct, ct2, 24);
-		assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 1, ct2, n + FIELD_OVERHEAD), 0);
+		assert_int_equal(env_decrypt(out, fk, CID, "email", 1, ct2, n + ENV_OVERHEAD), 0);
 		free(pt);
 		free(ct);
 		free(out);
@@ -101,14 +144,14 @@ static void test_field_every_bit_flip(void **state)
 	unsigned char fk[KEY_LEN];
 	randombytes_buf(fk, sizeof fk);
 	for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
-		size_t n = lens[k], ctlen = n + FIELD_OVERHEAD;
-		unsigned char pt[64], ct[64 + FIELD_OVERHEAD], out[64];
+		size_t n = lens[k], ctlen = n + ENV_OVERHEAD;
+		unsigned char pt[64], ct[64 + ENV_OVERHEAD], out[64];
 		randombytes_buf(pt, sizeof pt);
-		keys_field_encrypt(ct, fk, CID, "full_name", 3, pt, n);
+		env_encrypt(ct, fk, CID, "full_name", 3, pt, n);
 		for (size_t bit = 0; bit < ctlen * 8; bit++) {
 			ct[bit / 8] ^= (unsigned char)(1u << (bit % 8));
 			fort_error_clear();
-			int r = keys_field_decrypt(out, fk, CID, "full_name", 3, ct, ctlen);
+			int r = env_decrypt(out, fk, CID, "full_name", 3, ct, ctlen);
 			if (r != FORT_ETAMPER)
 				fail_msg("len %zu: flipping bit %zu (byte %zu) gave %d, not ETAMPER", n, bit, bit / 8, r);
 			assert_int_equal(fort_error_code(), FORT_ETAMPER);
@@ -117,38 +160,38 @@ static void test_field_every_bit_flip(void **state)
 			ct[bit / 8] ^= (unsigned char)(1u << (bit % 8));
 		}
 		/* restored: verifies again */
-		assert_int_equal(keys_field_decrypt(out, fk, CID, "full_name", 3, ct, ctlen), 0);
+		assert_int_equal(env_decrypt(out, fk, CID, "full_name", 3, ct, ctlen), 0);
 		/* truncated or shortened ciphertexts are refused */
 		for (size_t cut = 0; cut < ctlen; cut++)
-			assert_int_equal(keys_field_decrypt(out, fk, CID, "full_name", 3, ct, cut), FORT_ETAMPER);
+			assert_int_equal(env_decrypt(out, fk, CID, "full_name", 3, ct, cut), FORT_ETAMPER);
 	}
 }
 
 static void test_field_context_binding(void **state)
 {
 	(void)state;
-	unsigned char fk[KEY_LEN], fk2[KEY_LEN], ct[11 + FIELD_OVERHEAD], out[16];
+	unsigned char fk[KEY_LEN], fk2[KEY_LEN], ct[11 + ENV_OVERHEAD], out[16];
 	const char *pt = "hello world";
 	randombytes_buf(fk, sizeof fk);
 	memcpy(fk2, fk, sizeof fk);
 	fk2[31] ^= 1;
-	keys_field_encrypt(ct, fk, CID, "email", 2, pt, 11);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 2, ct, sizeof ct), 0);
+	env_encrypt(ct, fk, CID, "email", 2, pt, 11);
+	assert_int_equal(env_decrypt(out, fk, CID, "email", 2, ct, sizeof ct), 0);
 	assert_memory_equal(out, pt, 11);
 	/* another client */
-	assert_int_equal(keys_field_decrypt(out, fk, CID + 1, "email", 2, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID ^ (1LL << 62), "email", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID + 1, "email", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID ^ (1LL << 62), "email", 2, ct, sizeof ct), FORT_ETAMPER);
 	/* another field: also a prefix / extension of the name */
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "phone", 2, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "emai", 2, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "emails", 2, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "phone", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "emai", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "emails", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "", 2, ct, sizeof ct), FORT_ETAMPER);
 	/* another key version */
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 1, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 3, ct, sizeof ct), FORT_ETAMPER);
-	assert_int_equal(keys_field_decrypt(out, fk, CID, "email", 2u | (1u << 24), ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "email", 1, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "email", 3, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk, CID, "email", 2u | (1u << 24), ct, sizeof ct), FORT_ETAMPER);
 	/* another field key */
-	assert_int_equal(keys_field_decrypt(out, fk2, CID, "email", 2, ct, sizeof ct), FORT_ETAMPER);
+	assert_int_equal(env_decrypt(out, fk2, CID, "email", 2, ct, sizeof ct), FORT_ETAMPER);
 }
 
 /* ------------------------------------------------------------- client wrap */
@@ -502,6 +545,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_roundtrip),
+		cmocka_unit_test(test_field_nonce),
 		cmocka_unit_test(test_field_every_bit_flip),
 		cmocka_unit_test(test_field_context_binding),
 		cmocka_unit_test(test_client_wrap),

@@ -1031,9 +1031,9 @@ static void test_ciphertext_swap(void **state)
 
 	/* B's email ciphertext relabelled as its phone.  A record entry is
 	 * [field id][varint key version][varint length]: email is field 2,
-	 * phone field 3 in the default map; "john@example.org" + 40 = 56. */
+	 * phone field 3 in the default map; "john@example.org" + a 16-byte tag = 32. */
 	{
-		static const char email_v1[] = { 2, 1, 56 }, phone_v1[] = { 3, 1, 56 }, email_v2[] = { 2, 2, 56 };
+		static const char email_v1[] = { 2, 1, 32 }, phone_v1[] = { 3, 1, 32 }, email_v2[] = { 2, 2, 32 };
 		patch_data(p, ib, email_v1, phone_v1, 3);
 		assert_int_equal(fort_client_get(&rec, v, b, NULL), FORT_ETAMPER);
 		sql(p, "UPDATE clients SET data = (SELECT data FROM keep WHERE id = %lld) WHERE id = %lld", (long long)ib, (long long)ib);
