@@ -28,6 +28,12 @@
 extern "C" {
 #endif
 
+/* The library is built with hidden visibility; what is declared here is
+ * its exported API. */
+#if defined(__GNUC__)
+#pragma GCC visibility push(default)
+#endif
+
 #if defined(__GNUC__)
 #define FORT_WUR __attribute__((warn_unused_result))
 #else
@@ -378,6 +384,10 @@ typedef struct {
  * kept outside the vault: the chain must still contain it.  Returns 0 when
  * the call ran (see out->ok), <0 on error.  Works on a locked vault. */
 int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor) FORT_WUR;
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
