@@ -95,6 +95,21 @@ static int client_fail(struct cli *c, int r, int values)
 
 /* ------------------------------------------------------------------ add */
 
+/* "updated ID" / {"id": ID, "updated": true} */
+static int print_done(struct cli *c, const char *id, const char *what)
+{
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "id", json_string(id));
+		json_object_set_new(j, what, json_true());
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("%s %s\n", what, id);
+	return EXIT_OK;
+}
+
 static int cmd_client_add(struct cli *c)
 {
 	char id[FORT_ID_LEN + 1];
@@ -133,16 +148,7 @@ static int cmd_client_edit(struct cli *c)
 	free_sets(kv, n);
 	if (r < 0)
 		return client_fail(c, r, 1);
-	if (c->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "id", json_string(id));
-		json_object_set_new(j, "updated", json_true());
-		return cli_print_json(c, j);
-	}
-	if (!c->quiet)
-		printf("updated %s\n", id);
-	return EXIT_OK;
+	return print_done(c, id, "updated");
 }
 
 /* ------------------------------------------------------------------ list */
@@ -296,16 +302,7 @@ static int cmd_client_erase(struct cli *c)
 	}
 	if ((r = fort_client_erase(c->vault, id, cli_str(c, "reason"))) < 0)
 		return client_fail(c, r, 0);
-	if (c->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "id", json_string(id));
-		json_object_set_new(j, "erased", json_true());
-		return cli_print_json(c, j);
-	}
-	if (!c->quiet)
-		printf("erased %s\n", id);
-	return EXIT_OK;
+	return print_done(c, id, "erased");
 }
 
 /* ----------------------------------------------------------------- table */

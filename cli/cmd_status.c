@@ -20,6 +20,7 @@ static int cmd_status(struct cli *c)
 		json_t *j = json_object(), *k = json_object();
 
 		json_object_set_new(j, "vault", json_string(fort_vault_path(c->vault)));
+		json_object_set_new(j, "vault_id", json_string(st.vault_id));
 		json_object_set_new(j, "business", json_string(st.business));
 		json_object_set_new(j, "owner", json_string(st.owner));
 		json_object_set_new(j, "schema_version", json_integer(st.schema_version));
@@ -36,6 +37,7 @@ static int cmd_status(struct cli *c)
 		return cli_print_json(c, j);
 	}
 	line(c, "vault:", fort_vault_path(c->vault));
+	line(c, "vault id:", st.vault_id);
 	line(c, "business:", st.business);
 	line(c, "owner:", st.owner);
 	snprintf(buf, sizeof(buf), "%d", st.schema_version);

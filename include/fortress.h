@@ -169,6 +169,7 @@ typedef struct {
 	char audit_head[65];         /* hex hash of the newest entry: the external anchor */
 	int64_t created;             /* unix time */
 	char default_country[3];
+	char vault_id[33];           /* random, hex: names the vault in shares and backups */
 } fort_status;
 
 int fort_vault_status(fort_status *out, fort_vault *v);

@@ -119,6 +119,14 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	if ((r = store_begin(v->st)) < 0)
 		goto fail;
 	snprintf(created, sizeof created, "%lld", (long long)u.created);
+	{
+		unsigned char id[16];
+		char hex[33];
+		fort_random(id, sizeof id);
+		fort_hex(hex, id, sizeof id);
+		if ((r = store_meta_put(v->st, "vault_id", hex, 32)) < 0)
+			goto fail_tx;
+	}
 	if ((r = store_meta_put(v->st, "business", o->business, strlen(o->business))) < 0 ||
 	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
 	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
@@ -295,6 +303,8 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 	snprintf(out->user, sizeof out->user, "%s", v->user ? v->user : "");
 	snprintf(out->default_country, sizeof out->default_country, "%s", v->country);
 	out->unlocked = v->kr != NULL;
+	if (meta_str(v, "vault_id", out->vault_id, sizeof out->vault_id) < 0)
+		return fort_error_code();
 	out->schema_version = store_schema_version(v->st);
 	out->created = v->created;
 	if ((r = store_client_count(v->st, &out->clients)) < 0 ||
