@@ -55,7 +55,7 @@ PROG
 	local pcdir
 	pcdir=$(dirname "$pc")
 	run sh -c "cc -o '$TRASH/prog' '$TRASH/prog.c' \$(PKG_CONFIG_PATH='$pcdir' pkg-config --define-variable=prefix='$prefix' --cflags fortress) \
-		\$(PKG_CONFIG_PATH='$pcdir' pkg-config --define-variable=prefix='$prefix' --libs --static fortress)" &&
+		\$(PKG_CONFIG_PATH='$pcdir' pkg-config --define-variable=prefix='$prefix' --libs fortress)" &&
 	expect_eq "$RC" 0 &&
 	run env LD_LIBRARY_PATH="$(dirname "$pcdir")" "$TRASH/prog" "$TRASH/prog.db" &&
 	expect_eq "$RC" 0 &&
