@@ -105,8 +105,12 @@ extern const struct cli_cmd cmd_status_def;
 extern const struct cli_cmd cmd_map_def;
 extern const struct cli_cmd cmd_client_def;
 extern const struct cli_cmd cmd_audit_def;
+extern const struct cli_cmd cmd_unlock_def;
+extern const struct cli_cmd cmd_lock_def;
 extern const struct cli_cmd cmd_client_import_def;
 extern const struct cli_cmd cmd_client_export_def;
+extern const struct cli_cmd cmd_recovery_def;
+extern const struct cli_cmd cmd_backup_def;
 
 /* ---------------------------------------------------------- option access */
 

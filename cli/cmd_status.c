@@ -1,9 +1,26 @@
 /* cmd_status.c - `fortress status`: opens the vault locked, never prompts. */
+#include <time.h>
+
 #include "cli.h"
 
 static void line(const struct cli *c, const char *name, const char *value)
 {
 	printf("%s%s%s %s\n", cli_bold(c), name, cli_reset(c), value);
+}
+
+/* "never", "today", "1 day ago", "12 days ago". */
+static const char *backup_age(char *buf, size_t len, int64_t t)
+{
+	int64_t days;
+
+	if (t <= 0)
+		return "never";
+	days = ((int64_t)time(NULL) - t) / 86400;
+	if (days <= 0)
+		snprintf(buf, len, "today");
+	else
+		snprintf(buf, len, "%lld day%s ago", (long long)days, days == 1 ? "" : "s");
+	return buf;
 }
 
 static int cmd_status(struct cli *c)
@@ -34,6 +51,8 @@ static int cmd_status(struct cli *c)
 		json_object_set_new(j, "audit_entries", json_integer((json_int_t)st.audit_entries));
 		json_object_set_new(j, "audit_head", json_string(head));
 		json_object_set_new(j, "created", json_integer(st.created));
+		json_object_set_new(j, "last_verified_backup",
+				    st.last_verified_backup ? json_integer(st.last_verified_backup) : json_null());
 		return cli_print_json(c, j);
 	}
 	line(c, "vault:", fort_vault_path(c->vault));
@@ -54,6 +73,15 @@ static int cmd_status(struct cli *c)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st.audit_entries);
 	line(c, "audit entries:", buf);
 	line(c, "audit head:", head);
+	if (st.last_verified_backup) {
+		char age[48];
+
+		snprintf(buf, sizeof(buf), "%s (%s)", backup_age(age, sizeof(age), st.last_verified_backup),
+			 cli_time(when, sizeof(when), st.last_verified_backup));
+		line(c, "last verified backup:", buf);
+	} else {
+		line(c, "last verified backup:", "never");
+	}
 	return EXIT_OK;
 }
 

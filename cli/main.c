@@ -30,6 +30,10 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_map_def,
 	&cmd_client_def,
 	&cmd_audit_def,
+	&cmd_unlock_def,
+	&cmd_lock_def,
+	&cmd_backup_def,
+	&cmd_recovery_def,
 	&cmd_help_def,
 	NULL
 };

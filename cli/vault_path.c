@@ -10,6 +10,7 @@
 
 #include "passphrase_input.h"
 #include "vault_path.h"
+#include "agent.h"
 
 static char *join(const char *a, const char *b)
 {
@@ -136,6 +137,22 @@ int cli_vault_open(struct cli *c, int unlock)
 		cli_error(c, EXIT_NOTFOUND, "no vault at %s", c->vault_path);
 		cli_hint(c, "create one with 'fortress init', or point --vault / FORTRESS_VAULT at one");
 		return EXIT_NOTFOUND;
+	}
+	if (unlock && !c->passphrase_file && !getenv("FORTRESS_PASSPHRASE_FILE")) {
+		/* an unlock agent for this vault and user answers first */
+		char sock[256];
+		fort_secret *key = NULL;
+		if (agent_socket_path(sock, sizeof sock, c->vault_path, user ? user : "") == 0 &&
+		    agent_get_key(&key, sock) == 0) {
+			r = fort_vault_open_key(&c->vault, c->vault_path, user, key);
+			fort_secret_free(key);
+			if (r == 0)
+				return EXIT_OK;
+			c->vault = NULL;
+			if (r != FORT_EAUTH)
+				return open_failed(c, r, user);
+			/* a stale agent (the passphrase changed?): ask as usual */
+		}
 	}
 	if (unlock) {
 		char prompt[192];

@@ -146,6 +146,15 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 int fort_vault_open(fort_vault **out, const char *path, const char *user,
 		    const fort_secret *pass) FORT_WUR;
 
+/* For the unlock agent (fortress unlock): the acting user's secret keys
+ * (64 bytes: X25519 secret key and Ed25519 seed) as a fort_secret, and
+ * opening the vault with them instead of the passphrase.  A key that is not
+ * USER's (another vault, another user) is FORT_EAUTH.  WARNING: the exported
+ * key opens everything the user may open; keep it in locked memory only. */
+int fort_vault_user_key(fort_secret **out, fort_vault *v) FORT_WUR;
+int fort_vault_open_key(fort_vault **out, const char *path, const char *user,
+			const fort_secret *key) FORT_WUR;
+
 /* Write pending summary audit entries, wipe keys, close.  Accepts NULL. */
 void fort_vault_close(fort_vault *v);
 
@@ -170,6 +179,7 @@ typedef struct {
 	int64_t created;             /* unix time */
 	char default_country[3];
 	char vault_id[33];           /* random, hex: names the vault in shares and backups */
+	int64_t last_verified_backup; /* unix time of the last fort_backup_verify recorded, 0 = never */
 } fort_status;
 
 int fort_vault_status(fort_status *out, fort_vault *v);
@@ -355,7 +365,9 @@ typedef struct {
 	int64_t seq;
 	int64_t ts;          /* unix time, UTC */
 	const char *actor;
-	const char *action;  /* unlock, unlock-failed, create, read, reveal, list, find, add, edit, import, export, erase, map, passwd */
+	const char *action;  /* unlock, unlock-failed, create, read, reveal, list, find, add, edit, import,
+			      * export, erase, map, passwd, audit-log, recovery-split, recovery-restore,
+			      * backup-create, backup-verify, backup-restore */
 	const char *client;  /* "" when none */
 	const char *fields;  /* comma-separated field names, "" when none */
 	const char *purpose;
@@ -385,6 +397,89 @@ typedef struct {
  * kept outside the vault: the chain must still contain it.  Returns 0 when
  * the call ran (see out->ok), <0 on error.  Works on a locked vault. */
 int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor) FORT_WUR;
+
+/* ----------------------------------------------------------------- backup */
+
+/* Backup file format this build writes (and the newest it reads). */
+#define FORT_BACKUP_FORMAT 1
+
+typedef struct {
+	unsigned format;            /* file format version */
+	char vault_id[33];
+	int64_t created;            /* when the snapshot was taken (unix time) */
+	char tool_version[32];      /* the Fortress that wrote it */
+	uint64_t clients;           /* clients in the backup */
+	int64_t audit_head_seq;     /* the backup's audit head (SEQ:HASH) */
+	char audit_head[65];
+	char owner[128];            /* the user whose passphrase opens it */
+	uint64_t bytes;             /* size of the backup file */
+	uint64_t erased_replayed;   /* restore: clients erased again from the current vault's ledger */
+	int recorded;               /* verify: recorded as the vault's last verified backup */
+} fort_backup_info;
+
+/* Write an encrypted backup of V (unlocked, holding the vault key) to PATH:
+ * an online snapshot (consistent while others write), encrypted under a key
+ * derived from the vault key, authenticated end to end.  Written to a
+ * temporary name next to PATH, fsynced and renamed over PATH.  It opens with
+ * the owner's passphrase.  Audited ("backup-create").  OUT may be NULL.
+ * FORT_ELOCKED, FORT_EDENIED, FORT_EIO, FORT_EBUSY. */
+int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path) FORT_WUR;
+
+/* Check that the backup at PATH opens with PASS (the owner's passphrase;
+ * USER NULL or the owner) and that every byte of it is intact.  With V (the
+ * same vault, locked or unlocked) the check is recorded as its last verified
+ * backup (fort_status.last_verified_backup) and audited ("backup-verify").
+ * FORT_ECORRUPT (not a backup, truncated, altered: the message names the
+ * byte offset or chunk), FORT_EVERSION (made by a newer Fortress),
+ * FORT_EAUTH, FORT_ENOTFOUND. */
+int fort_backup_verify(fort_backup_info *out, const char *path, const char *user, const fort_secret *pass,
+		       fort_vault *v) FORT_WUR;
+
+/* Restore the backup at PATH into a new vault at TO_PATH (must not exist;
+ * written under a temporary name and renamed when complete).  With CURRENT
+ * (the live vault, opened locked is enough) its erasure ledger is replayed:
+ * every client erased since the backup was taken is erased in the restored
+ * vault too (out->erased_replayed).  CURRENT must be the same vault (same
+ * vault id).  Audited in the restored vault ("backup-restore").  Nothing is
+ * left at TO_PATH on failure.  Errors as fort_backup_verify, and
+ * FORT_EEXISTS (TO_PATH exists), FORT_EINPUT (CURRENT is another vault). */
+int fort_backup_restore(fort_backup_info *out, const char *path, const char *to_path, const char *user,
+			const fort_secret *pass, fort_vault *current) FORT_WUR;
+
+/* --------------------------------------------------------------- recovery */
+
+/* Recovery shares: the owner's keys sealed under a random recovery key that
+ * is split (Shamir) into N shares, any K of which give it back; K-1 reveal
+ * nothing.  For when the owner's passphrase is forgotten (docs/SECURITY.md).
+ * A share is one line of text:
+ *   FORT-SHARE-1:<vault id, 12 hex>:<K>-of-<N>:<number>:<64 hex>:<checksum, 8 hex>
+ */
+
+/* Make N shares with threshold K (2 <= K <= N <= 255) of V, unlocked as the
+ * owner.  *SHARES_OUT gets N malloc'ed NUL-terminated share strings; free
+ * them with fort_recovery_shares_free().  Replaces the previous split: its
+ * shares stop working.  Audited ("recovery-split", the counts only).
+ * FORT_EINPUT (K, N), FORT_EDENIED (not the owner), FORT_ELOCKED. */
+int fort_recovery_split(char ***shares_out, fort_vault *v, size_t n, size_t k) FORT_WUR;
+/* Wipes and frees the N shares.  Accepts NULL. */
+void fort_recovery_shares_free(char **shares, size_t n);
+
+/* Set a new owner passphrase with K or more shares.  V must be opened
+ * locked (fort_vault_open with PASS NULL).  NEWPASS must pass
+ * fort_passphrase_check().  On success the owner's keys are sealed under
+ * NEWPASS (the old passphrase stops working), V is unlocked as the owner and
+ * the restore is audited ("recovery-restore", signed).  On failure nothing
+ * changes and refused shares are audited as an unsigned "unlock-failed".
+ * The message names the share by its position in SHARES (1-based).
+ * FORT_EWEAK; FORT_EINPUT (a share mistyped, damaged, repeated, not a
+ * share); FORT_EAUTH (too few shares, another vault's, an older split's);
+ * FORT_ENOTFOUND (no shares were ever made for this vault). */
+int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshares,
+			  const fort_secret *newpass) FORT_WUR;
+
+/* Is there a split: *CONFIGURED 1 with its *K, *N and *CREATED (unix
+ * time), or 0.  Works on a locked vault. */
+int fort_recovery_status(int *configured, int *k, int *n, int64_t *created, fort_vault *v) FORT_WUR;
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

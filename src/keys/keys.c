@@ -169,6 +169,40 @@ out:
 	return r;
 }
 
+int keys_user_secret(fort_secret **out, const keyring *kr)
+{
+	unsigned char *pt = sodium_malloc(64);
+	int r;
+	if (!pt)
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+	memcpy(pt, kr->box_sk, 32);
+	memcpy(pt + 32, kr->sign_sk, 32);
+	r = fort_secret_new(out, pt, 64);
+	sodium_free(pt);
+	return r;
+}
+
+int keys_user_from_secret(keyring **out, const store_user *u, const fort_secret *secret)
+{
+	keyring *kr = NULL;
+	const unsigned char *sk = fort_secret_data(secret);
+	int r;
+	*out = NULL;
+	if (fort_secret_len(secret) != 64)
+		return fort_error_set(FORT_EAUTH, "the key for user '%s' has the wrong size", u->name);
+	if ((r = keyring_new(&kr)) < 0 || !kr)
+		return r < 0 ? r : FORT_ENOMEM;
+	memcpy(kr->box_sk, sk, 32);
+	crypto_scalarmult_base(kr->box_pk, kr->box_sk);
+	crypto_sign_seed_keypair(kr->sign_pk, kr->sign_sk, sk + 32);
+	if (sodium_memcmp(kr->box_pk, u->box_pk, 32) != 0 || sodium_memcmp(kr->sign_pk, u->sign_pk, 32) != 0) {
+		keyring_free(kr);
+		return fort_error_set(FORT_EAUTH, "the key offered for user '%s' is not theirs (an agent of another vault?)", u->name);
+	}
+	*out = kr;
+	return 0;
+}
+
 static void derive_map_key(keyring *kr)
 {
 	static const char ctx[] = "fortress-map-mac-v1";

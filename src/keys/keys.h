@@ -50,6 +50,12 @@ int keys_user_seal(store_user *u, const keyring *kr, const fort_secret *pass, ui
 /* Unseal U with PASS: FORT_EAUTH on a wrong passphrase. */
 int keys_user_unseal(keyring **out, const store_user *u, const fort_secret *pass) FORT_WUR;
 
+/* The user's secret keys as 64 bytes (box_sk || Ed25519 seed), for the
+ * unlock agent; and back.  keys_user_from_secret checks them against U's
+ * public keys (FORT_EAUTH if they are not U's). */
+int keys_user_secret(fort_secret **out, const keyring *kr) FORT_WUR;
+int keys_user_from_secret(keyring **out, const store_user *u, const fort_secret *secret) FORT_WUR;
+
 /* Fresh random VK and CK[*], version 1. */
 void keys_vault_generate(keyring *kr);
 /* Seal every key KR holds to BOX_PK and store the grants for USER. */

@@ -878,3 +878,95 @@ int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 }
 
 int store_audit_count(store *s, uint64_t *n) { return count_query(s, Q_AUDIT_COUNT, n); }
+
+/* ---------------------------------------------------------------- backups */
+
+int store_snapshot(store *s, const char *path)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int fd, rc, r = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fort_error_set(errno == EEXIST ? FORT_EEXISTS : FORT_EIO, "cannot create the snapshot '%s': %s",
+				      path, strerror(errno));
+	close(fd);
+	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		r = map_sqlite(dst, rc, "creating the snapshot");
+		goto out;
+	}
+	if (!(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+		r = map_sqlite(dst, sqlite3_errcode(dst), "starting the snapshot");
+		goto out;
+	}
+	/* -1: every page in one step, so the copy is one consistent read. */
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		r = map_sqlite(NULL, rc, "taking the snapshot");
+		goto out;
+	}
+	rc = sqlite3_errcode(dst);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		r = map_sqlite(dst, rc, "taking the snapshot");
+out:
+	if (dst && sqlite3_close(dst) != SQLITE_OK && r == 0)
+		r = fort_error_set(FORT_EIO, "cannot close the snapshot '%s'", path);
+	if (r < 0)
+		unlink(path);
+	return r;
+}
+
+int store_integrity_check(store *s)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	const unsigned char *txt;
+
+	if ((rc = sqlite3_prepare_v2(s->db, "PRAGMA integrity_check(1)", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checking the vault");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		txt = sqlite3_column_text(st, 0);
+		if (txt && strcmp((const char *)txt, "ok") == 0)
+			r = 0;
+		else
+			r = fort_error_set(FORT_ECORRUPT, "the database fails its integrity check (%.200s)",
+					   txt ? (const char *)txt : "no answer");
+	} else {
+		r = map_sqlite(s->db, rc, "checking the vault");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_erased_each(store *s, store_erased_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT client, ts FROM erased ORDER BY client", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading the erasure ledger");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the erasure ledger");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
+{
+	int r;
+
+	if (removed)
+		*removed = 0;
+	if ((r = store_blind_del_client(s, client)) < 0 || (r = store_client_delete(s, client)) < 0)
+		return r;
+	if (removed)
+		*removed = sqlite3_changes(s->db) > 0;
+	return store_erased_add(s, client, ts);
+}

@@ -108,4 +108,21 @@ typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
 int store_audit_count(store *s, uint64_t *n);
 
+/* ---------------------------------------------------------------- backups */
+
+/* Copy the whole database through SQLite's online backup (one step, in one
+ * read transaction: consistent while other connections write, thanks to
+ * WAL) into a new file PATH (must not exist; created with mode 0600). */
+int store_snapshot(store *s, const char *path);
+/* PRAGMA integrity_check: 0 when "ok", else FORT_ECORRUPT. */
+int store_integrity_check(store *s);
+/* Every id of the erasure ledger with its time, in id order. */
+typedef int (*store_erased_cb)(void *ctx, int64_t client, int64_t ts);
+int store_erased_each(store *s, store_erased_cb cb, void *ctx);
+/* Erase CLIENT by id as fort_client_erase does when its index entries
+ * cannot be recomputed: its row and every blind/uniq entry are deleted and
+ * the id goes into the ledger with time TS.  *REMOVED (may be NULL) is 1
+ * when a row was there.  Call inside a transaction. */
+int store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
+
 #endif

@@ -196,7 +196,10 @@ fail:
 	return r;
 }
 
-int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)
+/* Open with a passphrase (PASS), with the user's exported key (KEY, from
+ * the unlock agent), or locked (neither). */
+static int vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass,
+		      const fort_secret *key)
 {
 	fort_vault *v = NULL;
 	store_user u;
@@ -216,13 +219,13 @@ int fort_vault_open(fort_vault **out, const char *path, const char *user, const 
 	    (r = meta_str(v, "created", created, sizeof created)) < 0)
 		goto fail;
 	v->created = strtoll(created, NULL, 10);
-	if (pass) {
+	if (pass || key) {
 		if ((r = store_user_get(v->st, &u, user)) < 0) {
 			if (r == FORT_ENOTFOUND && user)
 				r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", user);
 			goto fail;
 		}
-		r = keys_user_unseal(&v->kr, &u, pass);
+		r = key ? keys_user_from_secret(&v->kr, &u, key) : keys_user_unseal(&v->kr, &u, pass);
 		if (r == FORT_EAUTH) {
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s", fort_error_message());
@@ -243,7 +246,7 @@ int fort_vault_open(fort_vault **out, const char *path, const char *user, const 
 	}
 	if ((r = map_load(v)) < 0)
 		goto fail;
-	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", "")) < 0)
+	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;
 	store_user_release(&u);
 	*out = v;
@@ -252,6 +255,29 @@ fail:
 	store_user_release(&u);
 	vault_free(v);
 	return r;
+}
+
+int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)
+{
+	return vault_open(out, path, user, pass, NULL);
+}
+
+int fort_vault_open_key(fort_vault **out, const char *path, const char *user, const fort_secret *key)
+{
+	if (!key) {
+		*out = NULL;
+		return fort_error_set(FORT_EINPUT, "fort_vault_open_key needs a key");
+	}
+	return vault_open(out, path, user, NULL, key);
+}
+
+int fort_vault_user_key(fort_secret **out, fort_vault *v)
+{
+	int r;
+	*out = NULL;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	return keys_user_secret(out, v->kr);
 }
 
 void fort_vault_close(fort_vault *v)
@@ -307,6 +333,11 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 		return fort_error_code();
 	out->schema_version = store_schema_version(v->st);
 	out->created = v->created;
+	char verified[24];
+	if (meta_str(v, "backup_verified", verified, sizeof verified) == 0)
+		out->last_verified_backup = strtoll(verified, NULL, 10);
+	else
+		fort_error_clear(); /* never verified: not an error */
 	if ((r = store_client_count(v->st, &out->clients)) < 0 ||
 	    (r = store_erased_count(v->st, &out->erased)) < 0 ||
 	    (r = store_audit_count(v->st, &out->audit_entries)) < 0)

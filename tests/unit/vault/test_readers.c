@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <cmocka.h>
 
+#include <unistd.h>
 #include "util.h"
 #include "vault/readers.h"
 
@@ -652,7 +653,8 @@ static int count_cb(void *ctx, const reader_record *r)
 
 static void test_stream_large_csv(void **state)
 {
-	const char *path = "/tmp/fort_test_readers_large.csv";
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/fort_test_readers_large.%ld.csv", (long)getpid());
 	struct count c = { 0 };
 	uint64_t done = 0, rows = 0, size;
 	size_t lines = 1;
@@ -698,7 +700,8 @@ static void test_stream_large_csv(void **state)
 
 static void test_stream_large_json(void **state)
 {
-	const char *path = "/tmp/fort_test_readers_large.json";
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/fort_test_readers_large.%ld.json", (long)getpid());
 	struct count c = { 0 };
 	uint64_t done = 0, rows = 0, size;
 	long before, after;
