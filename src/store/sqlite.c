@@ -145,6 +145,11 @@ static int pragma_int(store *s, const char *sql, int64_t *out)
 	return 0;
 }
 
+static uint32_t be32(const unsigned char *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
 /* Cheap checks before SQLite touches the file: a vault starts with the
  * SQLite header and is a whole number of pages. */
 static int precheck(const char *path)
@@ -167,12 +172,12 @@ static int precheck(const char *path)
 	if (n < (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0)
 		return fort_error_set(FORT_ECORRUPT, "'%s' is not a Fortress vault (%s)", path,
 				      n == 0 ? "the file is empty" : "no vault header");
-	if ((uint32_t)(hdr[68] << 24 | hdr[69] << 16 | hdr[70] << 8 | hdr[71]) != FORT_APPLICATION_ID)
+	if (be32(hdr + 68) != FORT_APPLICATION_ID)
 		return fort_error_set(FORT_ECORRUPT, "'%s' is an SQLite database but not a Fortress vault", path);
 	unsigned pagesize = (unsigned)(hdr[16] << 8 | hdr[17]);
 	if (pagesize == 1)
 		pagesize = 65536;
-	uint32_t pages = (uint32_t)(hdr[28] << 24 | hdr[29] << 16 | hdr[30] << 8 | hdr[31]);
+	uint32_t pages = be32(hdr + 28);
 	if (pagesize < 512 || (stt.st_size % pagesize) != 0 ||
 	    (pages && (uint64_t)stt.st_size < (uint64_t)pages * pagesize && access(path, F_OK) == 0)) {
 		/* A WAL may legitimately hold pages beyond the main file's size,
