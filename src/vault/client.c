@@ -363,14 +363,19 @@ void sealed_release(sealed_client *sc)
 	memset(sc, 0, sizeof *sc);
 }
 
-int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf)
+int64_t client_new_id(void)
+{
+	return new_client_id();
+}
+
+int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf, int64_t id)
 {
 	unsigned char kc[KEY_LEN];
 	int r;
 	memset(sc, 0, sizeof *sc);
 	sc->borrowed = 1;
 	fort_random(kc, sizeof kc);
-	sc->id = new_client_id();
+	sc->id = id ? id : new_client_id();
 	sc->vk_version = v->kr->vk_version;
 	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) == 0 &&
 	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc)) == 0) {

@@ -57,7 +57,7 @@ static void fold(char *out, size_t cap, const char *in)
 
 /* The importer is a three-stage pipeline: a reader thread parses,
  * validates and normalises records and computes their blind-index entries; a
- * sealer thread encrypts them (neither touches the database); the calling
+ * pair of sealer threads encrypt them (neither touches the database); the calling
  * thread stores them in one transaction, in file order, and keeps the
  * report.  The stages meet in bounded queues, so memory does not grow with
  * the file, and the work spreads over two cores. */
@@ -83,9 +83,11 @@ typedef struct {
 } item;
 
 #define ITEM_ARENA 8192
-#define POOL_MAX 1024
+#define POOL_MAX 1100 /* more than the items that can be in flight */
+#define SEEN_CHUNK 65536
 
-#define QUEUE_LEN 256
+#define QUEUE_LEN 128
+#define NSEAL 2         /* sealer threads: encryption is the longest stage */
 #define QUEUE_BATCH 32  /* wake a sleeping stage only for this many items: a
 			 * wake-up per record cost more than the record */
 
@@ -109,7 +111,8 @@ struct imp {
 	fort_buf probs;
 	/* shared (under lock) */
 	pthread_mutex_t lock;
-	queue q1, q2;      /* reader -> sealer -> caller */
+	queue q1[NSEAL], q2[NSEAL]; /* reader -> sealer k -> caller; record i goes through k = i % NSEAL */
+	uint64_t nread;    /* reader: records handed on */
 	int cancel;
 	item *pool[POOL_MAX]; /* used items, wiped, for the reader to reuse */
 	size_t npool;
@@ -120,8 +123,10 @@ struct imp {
 	int wrote_header;
 	uint64_t total;
 	int64_t first_id;
-	struct { int64_t id; size_t line; } *seen;  /* ids stored by this import, increasing */
-	size_t nseen, seen_cap;
+	/* ids stored by this import (increasing) and their lines, for "the same
+	 * e-mail as line N": in fixed chunks, so a large import never copies it */
+	struct seen { int64_t id; uint32_t line; } __attribute__((packed)) **seen;
+	size_t nseen, nchunks;
 	/* index entries that need not be unique, added in sorted batches:
 	 * random inserts into a large B-tree touch a page each, sorted ones
 	 * fill pages in order */
@@ -421,7 +426,9 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		memcpy(it->raw, rec->raw, rec->raw_len);
 		it->raw_len = rec->raw_len;
 	}
-	return push(im, &im->q1, it);
+	if (it->kind == ITEM_OK)
+		it->sc.id = client_new_id(); /* in file order, whichever sealer seals it */
+	return push(im, &im->q1[im->nread++ % NSEAL], it);
 too_big:
 	r = fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
 fail:
@@ -441,8 +448,10 @@ static void *worker(void *arg)
 		/* cannot even report: tell the caller through the cancel flag */
 		pthread_mutex_lock(&im->lock);
 		__atomic_store_n(&im->cancel, 2, __ATOMIC_RELAXED);
-		pthread_cond_broadcast(&im->q1.not_empty);
-		pthread_cond_broadcast(&im->q2.not_empty);
+		for (int k = 0; k < NSEAL; k++) {
+			pthread_cond_broadcast(&im->q1[k].not_empty);
+			pthread_cond_broadcast(&im->q2[k].not_empty);
+		}
 		pthread_mutex_unlock(&im->lock);
 		return NULL;
 	}
@@ -450,20 +459,34 @@ static void *worker(void *arg)
 	end->code = r;
 	end->bytes = im->bytes;
 	snprintf(end->msg, sizeof end->msg, "%s", r < 0 ? fort_error_message() : "");
-	push(im, &im->q1, end);
+	/* the end, in sequence; the other sealers get a copy that only stops them */
+	for (int k = 1; k < NSEAL; k++) {
+		item *stop = calloc(1, sizeof *stop);
+		if (stop) {
+			*stop = *end;
+			push(im, &im->q1[(im->nread + (uint64_t)k) % NSEAL], stop);
+		}
+	}
+	push(im, &im->q1[im->nread % NSEAL], end);
 	return NULL;
 }
+
+struct sealer_arg {
+	struct imp *im;
+	int k;
+};
 
 /* The sealer: encrypts each good record; everything passes on in order. */
 static void *sealer(void *arg)
 {
-	struct imp *im = arg;
+	struct imp *im = ((struct sealer_arg *)arg)->im;
+	int k = ((struct sealer_arg *)arg)->k;
 	item *it;
 	pthread_setname_np(pthread_self(), "fortress-seal");
-	while ((it = pop(im, &im->q1))) {
+	while ((it = pop(im, &im->q1[k]))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
-			int r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf);
+			int r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
 				if (it->cv.vals[i])
 					sodium_memzero(it->cv.vals[i], strlen(it->cv.vals[i]));
@@ -475,7 +498,7 @@ static void *sealer(void *arg)
 				snprintf(it->msg, sizeof it->msg, "%s", fort_error_message());
 			}
 		}
-		if (push(im, &im->q2, it) < 0 || kind == ITEM_END)
+		if (push(im, &im->q2[k], it) < 0 || kind == ITEM_END)
 			break;
 	}
 	return NULL;
@@ -511,17 +534,39 @@ static int write_reject(struct imp *im, const item *it)
 	return ferror(im->rejects) ? fort_error_set(FORT_EIO, "cannot write the rejects file: %s", strerror(errno)) : 0;
 }
 
+static struct seen *seen_at(struct imp *im, size_t i)
+{
+	return &im->seen[i / SEEN_CHUNK][i % SEEN_CHUNK];
+}
+
 static size_t seen_line(struct imp *im, int64_t id)
 {
 	size_t lo = 0, hi = im->nseen;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (im->seen[mid].id < id)
+		if (seen_at(im, mid)->id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < im->nseen && im->seen[lo].id == id ? im->seen[lo].line : 0;
+	return lo < im->nseen && seen_at(im, lo)->id == id ? seen_at(im, lo)->line : 0;
+}
+
+static int seen_add(struct imp *im, int64_t id, size_t line)
+{
+	if (im->nseen == im->nchunks * SEEN_CHUNK) {
+		struct seen **nc = fort_realloc(im->seen, (im->nchunks + 1) * sizeof *nc);
+		if (!nc)
+			return FORT_ENOMEM;
+		im->seen = nc;
+		if (!(nc[im->nchunks] = fort_malloc(SEEN_CHUNK * sizeof **nc)))
+			return FORT_ENOMEM;
+		im->nchunks++;
+	}
+	seen_at(im, im->nseen)->id = id;
+	seen_at(im, im->nseen)->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+	im->nseen++;
+	return 0;
 }
 
 static int later_cmp(const void *a, const void *b)
@@ -619,17 +664,8 @@ static int store_item(struct imp *im, item *it)
 		return fort_error_set(FORT_ERROR, "line %zu: a new client id clashed with an existing one; try the import again", it->line);
 	if (r < 0)
 		return r;
-	if (im->nseen == im->seen_cap) {
-		size_t nc = im->seen_cap ? im->seen_cap * 2 : 1024;
-		void *ns = fort_realloc(im->seen, nc * sizeof *im->seen);
-		if (!ns)
-			return FORT_ENOMEM;
-		im->seen = ns;
-		im->seen_cap = nc;
-	}
-	im->seen[im->nseen].id = it->sc.id;
-	im->seen[im->nseen].line = it->line;
-	im->nseen++;
+	if ((r = seen_add(im, it->sc.id, it->line)) < 0)
+		return r;
 	rep->imported++;
 	for (size_t k = 0; k < it->sc.nbidx; k++) {
 		int uniq = field_unique(im->v, it->sc.bidx_field[k]);
@@ -679,7 +715,9 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	unsigned char head[512];
 	size_t headlen;
 	struct stat st;
-	pthread_t th, th2;
+	pthread_t th, th2[NSEAL];
+	struct sealer_arg sa[NSEAL];
+	uint64_t nstored = 0;
 	int r, intx = 0, started = 0, sync_init = 0;
 	char detail[256];
 
@@ -750,24 +788,30 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		goto out;
 	im->first_id = INT64_MAX;
 	pthread_mutex_init(&im->lock, NULL);
-	pthread_cond_init(&im->q1.not_empty, NULL);
-	pthread_cond_init(&im->q1.not_full, NULL);
-	pthread_cond_init(&im->q2.not_empty, NULL);
-	pthread_cond_init(&im->q2.not_full, NULL);
+	for (int k = 0; k < NSEAL; k++) {
+		pthread_cond_init(&im->q1[k].not_empty, NULL);
+		pthread_cond_init(&im->q1[k].not_full, NULL);
+		pthread_cond_init(&im->q2[k].not_empty, NULL);
+		pthread_cond_init(&im->q2[k].not_full, NULL);
+	}
 	sync_init = 1;
 	if (pthread_create(&th, NULL, worker, im) != 0) {
 		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
 		goto out;
 	}
 	started = 1;
-	if (pthread_create(&th2, NULL, sealer, im) != 0) {
-		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
-		goto out;
+	for (int k = 0; k < NSEAL; k++) {
+		sa[k].im = im;
+		sa[k].k = k;
+		if (pthread_create(&th2[k], NULL, sealer, &sa[k]) != 0) {
+			r = fort_error_set(FORT_ERROR, "cannot start the import thread");
+			goto out;
+		}
+		started = 2 + k;
 	}
-	started = 2;
 	for (;;) {
 		item *it;
-		if (!(it = pop(im, &im->q2))) {
+		if (!(it = pop(im, &im->q2[nstored++ % NSEAL]))) {
 			r = fort_error_set(FORT_ENOMEM, "out of memory");
 			break;
 		}
@@ -816,16 +860,20 @@ out:
 		pthread_mutex_lock(&im->lock);
 		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 0)
 			__atomic_store_n(&im->cancel, 1, __ATOMIC_RELAXED);
-		pthread_cond_broadcast(&im->q1.not_full);
-		pthread_cond_broadcast(&im->q1.not_empty);
-		pthread_cond_broadcast(&im->q2.not_full);
-		pthread_cond_broadcast(&im->q2.not_empty);
+		for (int k = 0; k < NSEAL; k++) {
+			pthread_cond_broadcast(&im->q1[k].not_full);
+			pthread_cond_broadcast(&im->q1[k].not_empty);
+			pthread_cond_broadcast(&im->q2[k].not_full);
+			pthread_cond_broadcast(&im->q2[k].not_empty);
+		}
 		pthread_mutex_unlock(&im->lock);
 		pthread_join(th, NULL);
-		if (started > 1)
-			pthread_join(th2, NULL);
-		drain(&im->q1);
-		drain(&im->q2);
+		for (int k = 0; k + 2 <= started; k++)
+			pthread_join(th2[k], NULL);
+		for (int k = 0; k < NSEAL; k++) {
+			drain(&im->q1[k]);
+			drain(&im->q2[k]);
+		}
 		while (im->npool)
 			free(im->pool[--im->npool]);
 		if (r < 0)
@@ -837,15 +885,19 @@ out:
 		rep->imported = 0;
 	if (sync_init) {
 		pthread_mutex_destroy(&im->lock);
-		pthread_cond_destroy(&im->q1.not_empty);
-		pthread_cond_destroy(&im->q1.not_full);
-		pthread_cond_destroy(&im->q2.not_empty);
-		pthread_cond_destroy(&im->q2.not_full);
+		for (int k = 0; k < NSEAL; k++) {
+			pthread_cond_destroy(&im->q1[k].not_empty);
+			pthread_cond_destroy(&im->q1[k].not_full);
+			pthread_cond_destroy(&im->q2[k].not_empty);
+			pthread_cond_destroy(&im->q2[k].not_full);
+		}
 	}
 	for (size_t i = 0; i < im->ncols; i++)
 		free(im->col_name[i]);
 	fort_buf_release(&im->probs);
 	free(im->reject_header);
+	for (size_t i = 0; i < im->nchunks; i++)
+		free(im->seen[i]);
 	free(im->seen);
 	free(im->later);
 	if (im->rejects && fclose(im->rejects) != 0 && r == 0)

@@ -110,7 +110,10 @@ int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv) FORT_WU
 void sealed_release(sealed_client *sc);
 /* client_seal writing the ciphertexts into BUF (client_sealed_bound(CV)
  * bytes) and pointing at CV's index entries: no allocation, for imports. */
-int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf) FORT_WUR;
+int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf,
+		     int64_t id /* 0: a new one */) FORT_WUR;
+/* A new client id: increasing within the process (see client.c). */
+int64_t client_new_id(void);
 size_t client_sealed_bound(const client_vals *cv);
 /* New ids will be above every id the vault holds (call in the write transaction). */
 int client_ids_above(fort_vault *v) FORT_WUR;
