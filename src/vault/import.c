@@ -395,14 +395,17 @@ static int prep_cb(void *ctx, const reader_record *rec)
 	} else {
 		size_t clen = 0;
 		it->kind = ITEM_OK;
-		if ((r = cvals_index(&it->cv, im->v)) < 0)
-			goto fail;
+		/* The index entries are computed by the sealer (cvals_index);
+		 * their columns, in the same order (searchable fields with a
+		 * value and a key), are named here, where the header is known. */
 		for (int pass = 0; pass < 2; pass++) {
-			for (size_t k = 0; k < it->cv.nbidx; k++) {
-				const char *col = im->v->map.f[it->cv.bidx_field[k]].name;
+			for (size_t fi = 0; fi < it->cv.n; fi++) {
+				const char *col = im->v->map.f[fi].name;
 				size_t l;
+				if (!it->cv.vals[fi] || !im->v->map.f[fi].searchable || !im->v->has_bkey[fi])
+					continue;
 				for (size_t i = 0; i < rec->n; i++)
-					if (im->col_field[i] == it->cv.bidx_field[k])
+					if (im->col_field[i] == (int)fi)
 						col = rec->names[i];
 				l = strlen(col) + 1;
 				if (pass)
@@ -486,7 +489,9 @@ static void *sealer(void *arg)
 	while ((it = pop(im, &im->q1[k]))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
-			int r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
+			int r = cvals_index(&it->cv, im->v);
+			if (r == 0)
+				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
 				if (it->cv.vals[i])
 					sodium_memzero(it->cv.vals[i], strlen(it->cv.vals[i]));
