@@ -19,7 +19,8 @@
 
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
 
-static char dir[] = "/tmp/fort-test-audit-XXXXXX";
+#define FIXTURE_DIR "/tmp/fort-test-audit-XXXXXX"
+#include "fixture.h"
 static char base[512];   /* the finished vault */
 static char old[512];    /* a copy taken after the first session */
 static int64_t n_all;    /* entries in base */
@@ -29,12 +30,6 @@ static char ids[3][FORT_ID_LEN + 1];
 
 /* ------------------------------------------------------------------ helpers */
 
-static fort_secret *secret(const char *s)
-{
-	fort_secret *p = NULL;
-	assert_int_equal(fort_secret_new(&p, s, strlen(s)), 0);
-	return p;
-}
 
 static void copy_file(const char *src, const char *dst)
 {
@@ -349,11 +344,6 @@ static void meta_flip(const char *path, const char *key, size_t at)
 
 /* ------------------------------------------------------------------ setup */
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
 
 static int group_setup(void **state)
 {
@@ -428,11 +418,6 @@ static int group_setup(void **state)
 	return 0;
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ------------------------------------------------------------------ tests */
 
@@ -964,5 +949,5 @@ int main(void)
 		cmocka_unit_test(test_failed_unlock),
 		cmocka_unit_test(test_fail_closed),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, fixture_group_teardown);
 }

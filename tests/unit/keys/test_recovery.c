@@ -22,7 +22,8 @@
 #define K 3
 #define NCLIENTS 4
 
-static char dir[] = "/tmp/fort-test-recovery-XXXXXX";
+#define FIXTURE_DIR "/tmp/fort-test-recovery-XXXXXX"
+#include "fixture.h"
 static char vault_a[512], vault_b[512];
 static char *shares[N];          /* the current split of vault A */
 static char cur_pass[256];       /* vault A's passphrase right now */
@@ -30,12 +31,6 @@ static char ids[NCLIENTS][FORT_ID_LEN + 1];
 
 /* ------------------------------------------------------------------ helpers */
 
-static fort_secret *secret(const char *s)
-{
-	fort_secret *p = NULL;
-	assert_int_equal(fort_secret_new(&p, s, strlen(s)), 0);
-	return p;
-}
 
 /* A fresh strong passphrase (6 random words) copied into OUT. */
 static fort_secret *new_pass(char out[256])
@@ -190,11 +185,6 @@ static void expect_refused(const char *const *sel, size_t nsel, int code, const 
 	assert_int_equal(audit_entries(vault_a), before + 2); /* the refusal + the unlock just made */
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
 
 static int group_setup(void **state)
 {

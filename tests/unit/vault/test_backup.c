@@ -28,25 +28,12 @@
 #define SS_AB 17
 #define CHUNK 65536
 
-static char dir[] = "/tmp/fort-test-backup-XXXXXX";
+#define FIXTURE_DIR "/tmp/fort-test-backup-XXXXXX"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static fort_secret *secret(const char *s)
-{
-	fort_secret *p = NULL;
-	assert_int_equal(fort_secret_new(&p, s, strlen(s)), 0);
-	return p;
-}
-
-static const char *path_of(const char *name)
-{
-	static char buf[16][512];
-	static int k;
-	char *p = buf[k++ % 16];
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
-}
 
 static int exists(const char *p)
 {
@@ -74,40 +61,8 @@ static unsigned char *slurp(const char *p, size_t *len)
 	return buf;
 }
 
-static void spit(const char *p, const void *data, size_t len)
-{
-	FILE *f = fopen(p, "wb");
-	assert_non_null(f);
-	if (len)
-		assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
 
-static fort_vault *create_vault(const char *name)
-{
-	fort_create_opts o = FORT_CREATE_OPTS_INIT;
-	fort_secret *pass = secret(PASS);
-	fort_vault *v = NULL;
-	o.business = "Orbit Bakery";
-	o.owner = "alice";
-	o.kdf = FORT_KDF_INTERACTIVE;
-	int r = fort_vault_create(&v, path_of(name), &o, pass);
-	if (r != 0)
-		fail_msg("create %s: %d %s", name, r, fort_error_message());
-	fort_secret_free(pass);
-	return v;
-}
 
-static fort_vault *open_vault(const char *path, const char *pass)
-{
-	fort_secret *s = pass ? secret(pass) : NULL;
-	fort_vault *v = NULL;
-	int r = fort_vault_open(&v, path, NULL, s);
-	if (r != 0)
-		fail_msg("open %s: %d %s", path, r, fort_error_message());
-	fort_secret_free(s);
-	return v;
-}
 
 static void add_client(fort_vault *v, char id[FORT_ID_LEN + 1], unsigned i)
 {
@@ -125,12 +80,6 @@ static void add_client(fort_vault *v, char id[FORT_ID_LEN + 1], unsigned i)
 		fail_msg("add client %u: %d %s", i, r, fort_error_message());
 }
 
-static uint64_t client_count(fort_vault *v)
-{
-	fort_status st;
-	assert_int_equal(fort_vault_status(&st, v), 0);
-	return st.clients;
-}
 
 static void expect_verified(fort_vault *v)
 {
@@ -227,25 +176,8 @@ static void expect_no_temporaries(void)
 	closedir(d);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
 
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fort_library_init() < 0)
-		return -1;
-	return mkdtemp(dir) ? 0 : -1;
-}
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* A backup of a vault big enough for several chunks, made once. */
 static char big_backup[512];
@@ -650,5 +582,5 @@ int main(void)
 		cmocka_unit_test(test_backup_under_load),
 		cmocka_unit_test(test_refusals),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -19,25 +19,13 @@
 
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
 
-static char dir[] = "/tmp/fort-test-import-XXXXXX";
+#define FIXTURE_DIR "/tmp/fort-test-import-XXXXXX"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-static fort_secret *secret(const char *s)
-{
-	fort_secret *p = NULL;
-	assert_int_equal(fort_secret_new(&p, s, strlen(s)), 0);
-	return p;
-}
 
-static const char *path_of(const char *name)
-{
-	static char buf[8][512];
-	static int k;
-	char *p = buf[k++ % 8];
-	snprintf(p, 512, "%s/%s", dir, name);
-	return p;
-}
 
 static const char *write_file(const char *name, const char *text)
 {
@@ -72,38 +60,8 @@ static unsigned char *slurp(const char *p, size_t *len)
 	return buf;
 }
 
-static fort_vault *create_vault(const char *name)
-{
-	fort_create_opts o = FORT_CREATE_OPTS_INIT;
-	fort_secret *pass = secret(PASS);
-	fort_vault *v = NULL;
-	o.business = "Orbit Bakery";
-	o.owner = "alice";
-	o.kdf = FORT_KDF_INTERACTIVE;
-	int r = fort_vault_create(&v, path_of(name), &o, pass);
-	if (r != 0)
-		fail_msg("create %s: %d %s", name, r, fort_error_message());
-	fort_secret_free(pass);
-	return v;
-}
 
-static fort_vault *open_vault(const char *path)
-{
-	fort_secret *s = secret(PASS);
-	fort_vault *v = NULL;
-	int r = fort_vault_open(&v, path, NULL, s);
-	if (r != 0)
-		fail_msg("open %s: %d %s", path, r, fort_error_message());
-	fort_secret_free(s);
-	return v;
-}
 
-static uint64_t client_count(fort_vault *v)
-{
-	fort_status st;
-	assert_int_equal(fort_vault_status(&st, v), 0);
-	return st.clients;
-}
 
 static size_t find_n(fort_vault *v, const char *field, const char *value, char out[FORT_ID_LEN + 1])
 {
@@ -152,25 +110,8 @@ static void dump_problems(const fort_import_report *rep)
 		print_message("  problem: %s\n", rep->problems[i]);
 }
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb; (void)flag; (void)ftw;
-	return remove(p);
-}
 
-static int group_setup(void **state)
-{
-	(void)state;
-	if (fort_library_init() < 0)
-		return -1;
-	return mkdtemp(dir) ? 0 : -1;
-}
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* ------------------------------------------------------------------- tests */
 
@@ -714,7 +655,7 @@ static void test_at_rest_canaries(void **state)
 	assert_true(in_files(&f, vb.data, vb.nd) >= 0);
 	free_files(&f);
 
-	v = open_vault(vp);
+	v = open_vault(vp, PASS);
 	assert_int_equal(fort_client_erase(v, victim, "erasure request"), 0);
 	assert_int_equal(find_n(v, "email", c[7].email, NULL), 0);
 	fort_vault_close(v);
@@ -743,7 +684,7 @@ static void test_at_rest_canaries(void **state)
 	free_blobs(&vb);
 	free_blobs(&ob);
 
-	v = open_vault(vp);
+	v = open_vault(vp, PASS);
 	assert_int_equal(client_count(v), NCANARY - 1);
 	assert_int_equal(fort_client_is_erased(v, victim), 1);
 	assert_int_equal(find_n(v, "email", c[8].email, NULL), 1);
@@ -760,5 +701,5 @@ int main(void)
 		cmocka_unit_test(test_vcard_json),
 		cmocka_unit_test(test_at_rest_canaries),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
