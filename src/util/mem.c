@@ -2,16 +2,17 @@
 #include <string.h>
 #include "util.h"
 
-static unsigned long fail_at; /* test hook: 0 = never */
+static unsigned long fail_at; /* test hook: 0 = never (atomic: imports allocate on several threads) */
 
-void fort_alloc_fail_at(unsigned long n) { fail_at = n; }
+void fort_alloc_fail_at(unsigned long n) { __atomic_store_n(&fail_at, n, __ATOMIC_SEQ_CST); }
 
 static int should_fail(void)
 {
-	if (fail_at == 0)
-		return 0;
-	if (--fail_at == 0)
-		return 1;
+	unsigned long cur = __atomic_load_n(&fail_at, __ATOMIC_RELAXED);
+	while (cur != 0) {
+		if (__atomic_compare_exchange_n(&fail_at, &cur, cur - 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			return cur == 1;
+	}
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "fortress.h"
+#include "util.h"
 
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
 
@@ -597,6 +598,56 @@ static void free_blobs(struct blobs *b)
 	free(b->bidx);
 }
 
+/* The pipeline's failure paths: a malformed record deep in a large file
+ * (the reader stops while the other stages are busy), and allocation
+ * failures anywhere in it: an error, nothing imported, no crash or leak. */
+static void test_pipeline_failures(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("pipeline.fort");
+	fort_import_report *rep = NULL;
+	const char *big = path_of("big.csv");
+	FILE *f = fopen(big, "w");
+	int r;
+	assert_non_null(f);
+	fputs("full_name,email,phone\n", f);
+	for (unsigned i = 0; i < 20000; i++) {
+		if (i == 15000)
+			fputs("\"Broken \"quote,broken@example.com,\n", f); /* line 15002 */
+		fprintf(f, "Person %u,person%u@example.com,+49 30 %07u\n", i, i, 2000000 + i);
+	}
+	assert_int_equal(fclose(f), 0);
+	r = fort_client_import(&rep, v, big, NULL);
+	assert_int_equal(r, FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "line 15002"));
+	assert_int_equal(client_count(v), 0);
+	fort_import_report_free(rep);
+	expect_verified(v);
+
+	/* every allocation of a small import may fail: never a crash, and the
+	 * vault holds either all of the file or none of it */
+	const char *small = write_file("small.csv",
+		"full_name,email\nAda One,ada1@example.com\nBea Two,bea2@example.com\nCid Three,cid3@example.com\n");
+	uint64_t before = client_count(v);
+	int ok = 0;
+	for (unsigned long n = 1; n <= 400; n++) {
+		rep = NULL;
+		fort_alloc_fail_at(n);
+		r = fort_client_import(&rep, v, small, NULL);
+		fort_alloc_fail_at(0);
+		fort_import_report_free(rep);
+		if (r == 0) {
+			ok++;
+			assert_int_equal(client_count(v), before + 3);
+			break;
+		}
+		assert_int_equal(client_count(v), before);
+	}
+	assert_int_equal(ok, 1); /* with enough allocations it succeeds */
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 static void test_at_rest_canaries(void **state)
 {
 	(void)state;
@@ -699,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_vcard_json),
+		cmocka_unit_test(test_pipeline_failures),
 		cmocka_unit_test(test_at_rest_canaries),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
