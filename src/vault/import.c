@@ -85,6 +85,7 @@ typedef struct {
 #define ITEM_ARENA 8192
 #define POOL_MAX 1100 /* more than the items that can be in flight */
 #define SEEN_CHUNK 65536
+#define SEEN_MAX_CHUNKS 16 /* lines of the first 1M records are kept for "the same as line N"; memory stays bounded */
 
 #define QUEUE_LEN 128
 #define NSEAL 2         /* sealer threads: encryption is the longest stage */
@@ -130,7 +131,7 @@ struct imp {
 	/* index entries that need not be unique, added in sorted batches:
 	 * random inserts into a large B-tree touch a page each, sorted ones
 	 * fill pages in order */
-	struct later { unsigned char h[BIDX_LEN]; int64_t id; int field; int unique; } *later;
+	struct later { unsigned char h[BIDX_LEN]; int64_t id; uint32_t line; uint16_t field; uint8_t unique; } *later;
 	size_t nlater;
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
@@ -559,6 +560,8 @@ static size_t seen_line(struct imp *im, int64_t id)
 
 static int seen_add(struct imp *im, int64_t id, size_t line)
 {
+	if (im->nseen == SEEN_MAX_CHUNKS * SEEN_CHUNK)
+		return 0;
 	if (im->nseen == im->nchunks * SEEN_CHUNK) {
 		struct seen **nc = fort_realloc(im->seen, (im->nchunks + 1) * sizeof *nc);
 		if (!nc)
@@ -572,6 +575,23 @@ static int seen_add(struct imp *im, int64_t id, size_t line)
 	seen_at(im, im->nseen)->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	im->nseen++;
 	return 0;
+}
+
+/* "line N, column C: duplicate: the same email as line M" (or naming the
+ * client that already has it). */
+static void dup_message(struct imp *im, char *msg, size_t cap, size_t line, const char *col, int field, int64_t other)
+{
+	const char *fname = im->v->map.f[field].name;
+	size_t oline;
+	if (other >= im->first_id && (oline = seen_line(im, other)) != 0)
+		snprintf(msg, cap, "line %zu, column %s: duplicate: the same %s as line %zu", line, col, fname, oline);
+	else if (other >= im->first_id)
+		snprintf(msg, cap, "line %zu, column %s: duplicate: the same %s as an earlier record of this file", line, col, fname);
+	else {
+		char oid[FORT_ID_LEN + 1];
+		client_id_format(oid, other);
+		snprintf(msg, cap, "line %zu, column %s: duplicate: client %s already has the same %s", line, col, oid, fname);
+	}
 }
 
 static int later_cmp(const void *a, const void *b)
@@ -592,16 +612,8 @@ static int flush_later(struct imp *im)
 		if (r == FORT_EDUPLICATE) {
 			/* sorted by (entry, id) and ids grow with the line: the one
 			 * already there is the earlier record */
-			const char *fname = im->v->map.f[e->field].name;
-			size_t line = seen_line(im, e->id), oline;
 			char msg[512];
-			if (other >= im->first_id && (oline = seen_line(im, other)) != 0)
-				snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: the same %s as line %zu", line, fname, fname, oline);
-			else {
-				char oid[FORT_ID_LEN + 1];
-				client_id_format(oid, other);
-				snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: client %s already has the same %s", line, fname, oid, fname);
-			}
+			dup_message(im, msg, sizeof msg, e->line, im->v->map.f[e->field].name, e->field, other);
 			im->rep->duplicates++;
 			im->rep->rejected++;
 			if ((r = report_problem(im, msg)) < 0)
@@ -647,18 +659,9 @@ static int store_item(struct imp *im, item *it)
 	}
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
-		size_t line;
 		for (size_t k = 0; k < it->sc.nbidx && it->sc.bidx_field[k] != dupf; k++)
 			col += strlen(col) + 1;
-		if (other >= im->first_id && (line = seen_line(im, other)) != 0)
-			snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: the same %s as line %zu", it->line, col,
-				 im->v->map.f[dupf].name, line);
-		else {
-			char oid[FORT_ID_LEN + 1];
-			client_id_format(oid, other);
-			snprintf(msg, sizeof msg, "line %zu, column %s: duplicate: client %s already has the same %s", it->line, col,
-				 oid, im->v->map.f[dupf].name);
-		}
+		dup_message(im, msg, sizeof msg, it->line, col, dupf, other);
 		rep->duplicates++;
 		rep->rejected++;
 		if ((r = report_problem(im, msg)) < 0)
@@ -680,8 +683,9 @@ static int store_item(struct imp *im, item *it)
 			return r;
 		memcpy(im->later[im->nlater].h, it->sc.bidx[k], BIDX_LEN);
 		im->later[im->nlater].id = it->sc.id;
-		im->later[im->nlater].field = it->sc.bidx_field[k];
-		im->later[im->nlater].unique = uniq;
+		im->later[im->nlater].field = (uint16_t)it->sc.bidx_field[k];
+		im->later[im->nlater].unique = (uint8_t)uniq;
+		im->later[im->nlater].line = it->line > UINT32_MAX ? UINT32_MAX : (uint32_t)it->line;
 		im->nlater++;
 	}
 	return 0;
