@@ -421,8 +421,9 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 	store_client c;
 	int r;
 	memset(&c, 0, sizeof c);
-	if ((r = store_bidx(v, sc->id, (const unsigned char (*)[BIDX_LEN])sc->bidx, sc->bidx_field, sc->nbidx,
-			    dup_field, dup_other, defer)) < 0)
+	if (defer != STORE_ROW_ONLY &&
+	    (r = store_bidx(v, sc->id, (const unsigned char (*)[BIDX_LEN])sc->bidx, sc->bidx_field, sc->nbidx,
+			    dup_field, dup_other, defer == STORE_UNIQUE_ONLY)) < 0)
 		return r;
 	c.id = sc->id;
 	c.vk_version = sc->vk_version;
@@ -435,7 +436,7 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 		int code = fort_error_code();
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
-		for (size_t k = 0; k < sc->nbidx; k++)
+		for (size_t k = 0; defer != STORE_ROW_ONLY && k < sc->nbidx; k++)
 			(void)store_blind_del(v->st, sc->bidx[k], sc->id);
 		fort_error_set(code, "%s", msg);
 	}
@@ -450,7 +451,7 @@ static int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int 
 	do {
 		if ((r = client_seal(&sc, v, cv)) < 0)
 			return r;
-		r = client_store(v, &sc, dup_field, dup_other, 0);
+		r = client_store(v, &sc, dup_field, dup_other, STORE_ALL);
 		*id = sc.id;
 		sealed_release(&sc);
 	} while (r == FORT_EEXISTS && ++tries < 8);
@@ -914,10 +915,9 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 		for (size_t k = 0; k < cv.nbidx; k++)
 			if ((r = store_blind_del(v->st, cv.bidx[k], cid)) < 0)
 				goto fail_tx;
-	} else if ((r = store_blind_del_client(v->st, cid)) < 0) {
-		goto fail_tx;
 	}
-	if ((r = store_client_delete(v->st, cid)) < 0 || (r = store_erased_add(v->st, cid, fort_now())) < 0 ||
+	/* the row, any entries left (all of them when not complete), the ledger */
+	if ((r = store_client_purge(v->st, cid, fort_now(), NULL)) < 0 ||
 	    (r = audit_append(v, "erase", id, "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail_tx;
 	/* secure_delete zeroed the pages; now push them through the WAL and

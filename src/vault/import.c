@@ -643,20 +643,7 @@ static int store_item(struct imp *im, item *it)
 	int64_t other = 0;
 	char msg[768];
 
-	if (im->defer_unique) {
-		store_client c;
-		memset(&c, 0, sizeof c);
-		c.id = it->sc.id;
-		c.vk_version = it->sc.vk_version;
-		c.wrapped = it->sc.wrapped;
-		c.wrapped_len = WRAPPED_LEN;
-		c.data = it->sc.data;
-		c.data_len = it->sc.data_len;
-		c.created = c.updated = fort_now();
-		r = store_client_insert(im->v->st, &c);
-	} else {
-		r = client_store(im->v, &it->sc, &dupf, &other, 1);
-	}
+	r = client_store(im->v, &it->sc, &dupf, &other, im->defer_unique ? STORE_ROW_ONLY : STORE_UNIQUE_ONLY);
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
 		for (size_t k = 0; k < it->sc.nbidx && it->sc.bidx_field[k] != dupf; k++)

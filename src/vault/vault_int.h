@@ -119,8 +119,10 @@ size_t client_sealed_bound(const client_vals *cv);
 int client_ids_above(fort_vault *v) FORT_WUR;
 /* Store a sealed client.  FORT_EDUPLICATE (another client has the same
  * e-mail/phone: *DUP_FIELD, *DUP_OTHER set) or FORT_EEXISTS (id clash: seal
- * again) leave nothing behind.  With DEFER, the entries that need not be
- * unique are left to the caller (an import adds them later, sorted). */
+ * again) leave nothing behind.  DEFER leaves index entries to the caller (an
+ * import adds them later, sorted): STORE_UNIQUE_ONLY those that need not be
+ * unique, STORE_ROW_ONLY all of them. */
+enum { STORE_ALL = 0, STORE_UNIQUE_ONLY = 1, STORE_ROW_ONLY = 2 };
 int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other, int defer) FORT_WUR;
 /* Decrypt a stored client into CV. */
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_WUR;

@@ -60,6 +60,25 @@ static FX_UNUSED int fixture_group_teardown(void **state)
 	return nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static FX_UNUSED fort_vault *open_vault(const char *path, const char *pass)
+{
+	fort_secret *s = pass ? secret(pass) : NULL;
+	fort_vault *v = NULL;
+	int r = fort_vault_open(&v, path, NULL, s);
+	if (r != 0)
+		fail_msg("open %s: %d %s", path, r, fort_error_message());
+	fort_secret_free(s);
+	return v;
+}
+
+static FX_UNUSED void expect_verified(fort_vault *v)
+{
+	fort_audit_report rep;
+	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
+	if (!rep.ok)
+		fail_msg("audit: %s", rep.problem);
+}
+
 #ifdef FIXTURE_VAULT_HELPERS
 /* A vault "Orbit Bakery" owned by alice, passphrase PASS, fast KDF. */
 static FX_UNUSED fort_vault *create_vault(const char *name)
@@ -77,16 +96,6 @@ static FX_UNUSED fort_vault *create_vault(const char *name)
 	return v;
 }
 
-static FX_UNUSED fort_vault *open_vault(const char *path, const char *pass)
-{
-	fort_secret *s = pass ? secret(pass) : NULL;
-	fort_vault *v = NULL;
-	int r = fort_vault_open(&v, path, NULL, s);
-	if (r != 0)
-		fail_msg("open %s: %d %s", path, r, fort_error_message());
-	fort_secret_free(s);
-	return v;
-}
 
 static FX_UNUSED uint64_t client_count(fort_vault *v)
 {

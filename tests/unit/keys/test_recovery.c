@@ -58,16 +58,6 @@ static fort_vault *create_vault(const char *path)
 	return v;
 }
 
-static fort_vault *open_vault(const char *path, const char *pass)
-{
-	fort_secret *s = pass ? secret(pass) : NULL;
-	fort_vault *v = NULL;
-	int r = fort_vault_open(&v, path, NULL, s);
-	if (r != 0)
-		fail_msg("open %s: %d %s", path, r, fort_error_message());
-	fort_secret_free(s);
-	return v;
-}
 
 static int open_rc(const char *path, const char *pass)
 {

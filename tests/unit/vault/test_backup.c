@@ -81,13 +81,6 @@ static void add_client(fort_vault *v, char id[FORT_ID_LEN + 1], unsigned i)
 }
 
 
-static void expect_verified(fort_vault *v)
-{
-	fort_audit_report rep;
-	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
-	if (!rep.ok)
-		fail_msg("audit: %s", rep.problem);
-}
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -77,13 +77,6 @@ static size_t find_n(fort_vault *v, const char *field, const char *value, char o
 	return n;
 }
 
-static void expect_verified(fort_vault *v)
-{
-	fort_audit_report rep;
-	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
-	if (!rep.ok)
-		fail_msg("audit: %s", rep.problem);
-}
 
 /* Index of the first problem containing NEEDLE, or -1. */
 static int problem_with(const fort_import_report *rep, const char *needle)

@@ -88,13 +88,6 @@ static size_t find_n(fort_vault *v, const char *field, const char *value, const 
 	return n;
 }
 
-static void expect_verified(fort_vault *v)
-{
-	fort_audit_report rep;
-	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
-	if (!rep.ok)
-		fail_msg("audit: %s", rep.problem);
-}
 
 static int64_t id_num(const char *id)
 {
