@@ -1,0 +1,505 @@
+/* dispatch.c - what a file is (scan_sniff) and which reader decodes it
+ * (scan_read_container), plus what the readers share: sources, logical
+ * paths, limits, text output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "rd.h"
+
+/* ---- sniffing ---- */
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+static int has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n >= k && strcasecmp(name + n - k, suffix) == 0;
+}
+
+static int starts(const unsigned char *h, size_t len, const void *magic, size_t k)
+{
+	return len >= k && memcmp(h, magic, k) == 0;
+}
+
+/* A header line "Name: value" (RFC 5322 field name: printable ASCII, no
+ * colon, no space); returns the name length or 0. */
+static size_t header_name(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len && p[i] > 32 && p[i] < 127 && p[i] != ':')
+		i++;
+	return i > 0 && i < len && p[i] == ':' ? i : 0;
+}
+
+/* Does the head start with a mail header block?  A notes file of
+ * "Name: value" lines must not be read as a mail (its lines would become
+ * headers), so outside a .eml name we want mail-only fields. */
+static int looks_like_mail(const unsigned char *h, size_t len, int eml_name)
+{
+	static const char *strong[] = { "from", "date", "message-id", "received", "return-path",
+		"mime-version", "delivered-to", "x-mailer", "dkim-signature", "subject", "to" };
+	int nstrong = 0, have_from = 0, lines = 0;
+	size_t i = 0;
+	while (i < len) {
+		const unsigned char *nl = memchr(h + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - h) : len, n;
+		size_t ll = end - i;
+		if (ll && h[end - 1] == '\r')
+			ll--;
+		if (ll == 0)
+			break;                          /* end of the header block */
+		if (h[i] == ' ' || h[i] == '\t') {
+			if (!lines)
+				return 0;                /* continuation first */
+		} else if ((n = header_name(h + i, ll)) != 0) {
+			lines++;
+			for (size_t k = 0; k < sizeof strong / sizeof *strong; k++)
+				if (strlen(strong[k]) == n && strncasecmp((const char *)h + i, strong[k], n) == 0) {
+					nstrong++;
+					have_from |= k == 0;
+				}
+		} else {
+			return 0;
+		}
+		if (!nl)
+			break;
+		i = end + 1;
+	}
+	if (eml_name)
+		return lines > 0 && nstrong > 0;
+	return have_from && nstrong >= 3;
+}
+
+/* mbox: a "From " separator line, then a header. */
+static int looks_like_mbox(const unsigned char *h, size_t len)
+{
+	const unsigned char *nl;
+	if (!starts(h, len, "From ", 5) || len < 7 || h[5] == ' ')
+		return 0;
+	nl = memchr(h, '\n', len);
+	if (!nl || nl + 1 >= h + len)
+		return 0;
+	return header_name(nl + 1, len - (size_t)(nl + 1 - h)) != 0;
+}
+
+rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
+{
+	const char *name = base_name(path ? path : "");
+	int eml = has_suffix(name, ".eml");
+
+	/* Never a vault (or any SQLite database), nor its WAL or shared
+	 * memory: their names alone are enough. */
+	if (starts(h, len, "SQLite format 3", 16) || has_suffix(name, "-wal") ||
+	    has_suffix(name, "-shm") || has_suffix(name, "-journal") ||
+	    starts(h, len, "\x37\x7f\x06\x82", 4) || starts(h, len, "\x37\x7f\x06\x83", 4))
+		return RD_SQLITE;
+	if (starts(h, len, "PK\3\4", 4) || starts(h, len, "PK\5\6", 4))
+		return RD_ZIP;
+	if (starts(h, len, "\x1f\x8b", 2))
+		return RD_GZIP;
+	if (starts(h, len, "%PDF-", 5))
+		return RD_PDF;
+	if (starts(h, len, "\xff\xfe\0\0", 4))
+		return RD_BINARY;                       /* UTF-32: not worth a reader */
+	if (starts(h, len, "\xff\xfe", 2))
+		return RD_UTF16LE;
+	if (starts(h, len, "\xfe\xff", 2))
+		return RD_UTF16BE;
+	static const struct { const char *m; size_t n; } bin[] = {
+		{ "\x89PNG", 4 }, { "\xff\xd8\xff", 3 }, { "GIF8", 4 }, { "II*\0", 4 }, { "MM\0*", 4 },
+		{ "\x7f" "ELF", 4 }, { "MZ", 2 }, { "\xca\xfe\xba\xbe", 4 }, { "\xfe\xed\xfa\xce", 4 },
+		{ "\xfe\xed\xfa\xcf", 4 }, { "\xcf\xfa\xed\xfe", 4 }, { "\xce\xfa\xed\xfe", 4 },
+		{ "\0asm", 4 }, { "7z\xbc\xaf\x27\x1c", 6 }, { "Rar!\x1a\x07", 6 }, { "\xfd" "7zXZ", 5 },
+		{ "\x28\xb5\x2f\xfd", 4 }, { "BZh", 3 }, { "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8 },
+		{ "OggS", 4 }, { "fLaC", 4 }, { "ID3", 3 }, { "RIFF", 4 }, { "\x1a\x45\xdf\xa3", 4 },
+		{ "wOFF", 4 }, { "wOF2", 4 }, { "\0\1\0\0\0", 5 }, { "OTTO", 4 },
+	};
+	for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
+		if (starts(h, len, bin[i].m, bin[i].n))
+			return RD_BINARY;
+	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
+		return RD_BINARY;                       /* MP4, MOV, HEIC */
+	if (memchr(h, '\0', len))
+		return RD_BINARY;
+	if (looks_like_mbox(h, len))
+		return RD_MBOX;
+	if (looks_like_mail(h, len, eml))
+		return RD_EML;
+	return RD_TEXT;
+}
+
+scan_kind scan_sniff(const char *path, const unsigned char *head, size_t headlen)
+{
+	switch (rd_sniff(path, head, headlen)) {
+	case RD_TEXT:
+		return SCAN_KIND_TEXT;
+	case RD_BINARY:
+	case RD_SQLITE:
+		return SCAN_KIND_BINARY;
+	default:
+		return SCAN_KIND_CONTAINER;
+	}
+}
+
+/* ---- sources ---- */
+
+int rd_src_peek(rd_src *s)
+{
+	if (s->peeked)
+		return 0;
+	s->peeked = 1;
+	while (s->headlen < sizeof s->head) {
+		ssize_t n = s->read(s->ctx, s->head + s->headlen, sizeof s->head - s->headlen);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		s->headlen += (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t rd_src_read(rd_src *s, void *buf, size_t len)
+{
+	if (s->headpos < s->headlen) {
+		size_t n = s->headlen - s->headpos;
+		if (n > len)
+			n = len;
+		memcpy(buf, s->head + s->headpos, n);
+		s->headpos += n;
+		return (ssize_t)n;
+	}
+	return s->read(s->ctx, buf, len);
+}
+
+int rd_src_slurp(rd_src *s, fort_buf *b, size_t max, int *too_large)
+{
+	char chunk[65536];
+	*too_large = 0;
+	for (;;) {
+		ssize_t n = rd_src_read(s, chunk, sizeof chunk);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return 0;
+		if (b->len + (size_t)n > max) {
+			*too_large = 1;
+			return 0;
+		}
+		if (fort_buf_put(b, chunk, (size_t)n) < 0)
+			return FORT_ENOMEM;
+	}
+}
+
+typedef struct {
+	const char *path;
+	int fd;
+	off_t off;
+} file_src;
+
+static ssize_t file_read(void *ctx, void *buf, size_t len)
+{
+	file_src *f = ctx;
+	ssize_t n;
+	/* pread: the descriptor's offset stays at 0 for readers that hand it
+	 * to a library (libarchive, GMime, poppler) */
+	do
+		n = pread(f->fd, buf, len, f->off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return fort_error_set(FORT_EIO, "%s: read failed: %s", f->path, strerror(errno));
+	f->off += n;
+	return n;
+}
+
+/* ---- logical paths, limits, sink ---- */
+
+size_t rd_push(rd *r, const char *prefix, const char *name)
+{
+	size_t old = r->logical.len;
+	const char *parts[2] = { prefix, name };
+	for (int k = 0; k < 2; k++) {
+		for (const char *p = parts[k]; p && *p; p++) {
+			char c = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+			if (r->logical.len + 4 >= RD_MAX_LOGICAL) {
+				(void)fort_buf_puts(&r->logical, "...");
+				return old;
+			}
+			if (fort_buf_putc(&r->logical, c) < 0)
+				return old;
+		}
+	}
+	return old;
+}
+
+void rd_pop(rd *r, size_t len)
+{
+	if (len <= r->logical.len) {
+		r->logical.len = len;
+		r->logical.buf[len] = '\0';
+	}
+}
+
+void rd_skipped(rd *r, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (r->sink->skipped)
+		r->sink->skipped(r->sink->ctx, r->logical.buf, why);
+}
+
+int rd_account(rd *r, uint64_t n)
+{
+	if (r->total > UINT64_MAX - n || r->total + n > r->lim->max_total) {
+		rd_skipped(r, "too large: more than %llu bytes decoded from this file; the rest is not read",
+			   (unsigned long long)r->lim->max_total);
+		return RD_STOP;
+	}
+	r->total += n;
+	return 0;
+}
+
+int rd_begin(rd *r)
+{
+	return r->sink->begin ? r->sink->begin(r->sink->ctx, r->logical.buf) : 0;
+}
+
+int rd_text(rd *r, const char *buf, size_t len)
+{
+	return len && r->sink->text ? r->sink->text(r->sink->ctx, buf, len) : 0;
+}
+
+int rd_end(rd *r)
+{
+	return r->sink->end ? r->sink->end(r->sink->ctx) : 0;
+}
+
+/* ---- text of unknown encoding ---- */
+
+/* The longest valid UTF-8 prefix of S; *CUT set when what follows is a
+ * sequence that the end of the buffer cut short. */
+static size_t utf8_prefix(const unsigned char *s, size_t n, int *cut)
+{
+	size_t i = 0;
+	*cut = 0;
+	while (i < n) {
+		unsigned c = s[i];
+		size_t k;
+		unsigned min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) { k = 1; min = 0x80; }
+		else if (c >= 0xe0 && c <= 0xef) { k = 2; min = 0x800; }
+		else if (c >= 0xf0 && c <= 0xf4) { k = 3; min = 0x10000; }
+		else return i;
+		unsigned cp = c & (0x3f >> k);
+		for (size_t j = 1; j <= k; j++) {
+			if (i + j >= n) {
+				*cut = 1;
+				return i;
+			}
+			if ((s[i + j] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += k + 1;
+	}
+	return i;
+}
+
+/* Windows-1252 0x80..0x9f; the rest of the range is Latin-1 (as
+ * src/util/misc.c; copied so text streams through a fixed buffer). */
+static const uint16_t cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+static int put_cp1252(rd *r, const unsigned char *s, size_t n)
+{
+	char out[4096];
+	size_t o = 0;
+	int rc;
+	for (size_t i = 0; i < n; i++) {
+		unsigned cp = s[i];
+		if (o + 3 > sizeof out) {
+			if ((rc = rd_text(r, out, o)) < 0)
+				return rc;
+			o = 0;
+		}
+		if (cp >= 0x80 && cp < 0xa0)
+			cp = cp1252_hi[cp - 0x80] ? cp1252_hi[cp - 0x80] : 0xfffd;
+		if (cp < 0x80) {
+			out[o++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[o++] = (char)(0xc0 | cp >> 6);
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[o++] = (char)(0xe0 | cp >> 12);
+			out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	return rd_text(r, out, o);
+}
+
+int rd_autotext_put(rd *r, rd_autotext *t, const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	int rc, cut;
+	size_t ok;
+	if (t->cp1252)
+		return put_cp1252(r, s, len);
+	/* a sequence cut by the previous chunk: complete it first */
+	while (t->ncarry && len) {
+		t->carry[t->ncarry++] = *s++;
+		len--;
+		ok = utf8_prefix(t->carry, t->ncarry, &cut);
+		if (ok == t->ncarry) {
+			if ((rc = rd_text(r, (const char *)t->carry, ok)) < 0)
+				return rc;
+			t->ncarry = 0;
+		} else if (!cut || t->ncarry == sizeof t->carry) {
+			t->cp1252 = 1;
+			if ((rc = put_cp1252(r, t->carry, t->ncarry)) < 0)
+				return rc;
+			t->ncarry = 0;
+			return put_cp1252(r, s, len);
+		}
+	}
+	ok = utf8_prefix(s, len, &cut);
+	if ((rc = rd_text(r, (const char *)s, ok)) < 0)
+		return rc;
+	if (ok == len)
+		return 0;
+	if (cut) {
+		memcpy(t->carry, s + ok, len - ok);
+		t->ncarry = len - ok;
+		return 0;
+	}
+	t->cp1252 = 1;
+	return put_cp1252(r, s + ok, len - ok);
+}
+
+int rd_autotext_flush(rd *r, rd_autotext *t)
+{
+	int rc = 0;
+	if (t->ncarry)
+		rc = put_cp1252(r, t->carry, t->ncarry);
+	t->ncarry = 0;
+	return rc;
+}
+
+/* ---- dispatch ---- */
+
+static int plain_text(rd *r, rd_src *s)
+{
+	char buf[65536];
+	rd_autotext t = { 0 };
+	int rc;
+	ssize_t n;
+	/* a UTF-8 BOM is not text */
+	if (s->headlen >= 3 && memcmp(s->head, "\xef\xbb\xbf", 3) == 0)
+		s->headpos = 3;
+	if ((rc = rd_begin(r)) < 0)
+		return rc;
+	while ((n = rd_src_read(s, buf, sizeof buf)) > 0)
+		if ((rc = rd_autotext_put(r, &t, buf, (size_t)n)) < 0)
+			return rc;
+	if (n < 0)
+		return (int)n;
+	if ((rc = rd_autotext_flush(r, &t)) < 0)
+		return rc;
+	return rd_end(r);
+}
+
+int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)
+{
+	int rc;
+	rd_format f;
+	if ((rc = rd_src_peek(s)) != 0)
+		return rc;
+	f = rd_sniff(name, s->head, s->headlen);
+	switch (f) {
+	case RD_TEXT:
+		return plain_text(r, s);
+	case RD_UTF16LE:
+	case RD_UTF16BE:
+		return rd_text_utf16(r, s, f == RD_UTF16BE);
+	case RD_BINARY:
+		rd_skipped(r, "binary");
+		return 0;
+	case RD_SQLITE:
+		rd_skipped(r, "SQLite database: never opened");
+		return 0;
+	default:
+		break;
+	}
+	if (depth > r->lim->max_depth) {
+		rd_skipped(r, "too deep: more than %u nested containers", r->lim->max_depth);
+		return 0;
+	}
+	switch (f) {
+	case RD_ZIP:
+		return rd_archive(r, s, name, depth, 0);
+	case RD_GZIP:
+		return rd_archive(r, s, name, depth, 1);
+	case RD_PDF:
+		return rd_pdf(r, s, depth);
+	case RD_MBOX:
+		return rd_mime(r, s, 1, depth);
+	case RD_EML:
+		return rd_mime(r, s, 0, depth);
+	default:
+		return 0;
+	}
+}
+
+int scan_read_container(const char *path, const scan_limits *limits, const scan_sink *sink)
+{
+	static const scan_limits defaults = SCAN_LIMITS_DEFAULT;
+	struct stat st;
+	file_src f = { path, -1, 0 };
+	rd_src s = { 0 };
+	rd r = { 0 };
+	int rc;
+
+	f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (f.fd < 0)
+		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: cannot open: %s",
+				      path, strerror(errno));
+	if (fstat(f.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = fort_error_set(FORT_EINPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	r.lim = limits ? limits : &defaults;
+	r.sink = sink;
+	r.path = path;
+	fort_buf_init(&r.logical, RD_MAX_LOGICAL * 2);
+	s.read = file_read;
+	s.ctx = &f;
+	s.fd = f.fd;
+	rc = rd_stream(&r, &s, path, 1);
+	if (rc == RD_STOP)
+		rc = 0;
+	fort_buf_release(&r.logical);
+out:
+	close(f.fd);
+	return rc;
+}

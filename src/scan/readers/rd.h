@@ -1,0 +1,115 @@
+/* rd.h - what the readers share (internal to src/scan/readers/).
+ *
+ * One scan_read_container() call is one `rd`: the sink, the limits, the
+ * decoded-byte count for the whole file and the logical path being built.
+ * Readers take an `rd_src` (the file, an archive member, a decoded MIME
+ * part), so any container can sit inside any other one. */
+#ifndef FORT_SCAN_RD_H
+#define FORT_SCAN_RD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "readers.h"
+#include "util.h"
+
+/* Positive: stop reading this file quietly, the reason was already given to
+ * sink->skipped (a limit was hit).  scan_read_container() turns it into 0. */
+#define RD_STOP 1
+
+/* How much of a stream the sniffer looks at. */
+#define RD_HEAD 4096
+/* Formats that poppler/GMime need whole are buffered in memory up to this
+ * when they are nested (never written to disk). */
+#define RD_MAX_INMEM ((size_t)64 << 20)
+/* The expansion ratio is only judged past this many decoded bytes: small
+ * members of repeated characters legitimately compress very well. */
+#define RD_RATIO_FLOOR ((uint64_t)1 << 20)
+/* Logical paths longer than this are cut (hostile archives nest names). */
+#define RD_MAX_LOGICAL 4096
+
+typedef enum {
+	RD_TEXT = 0,
+	RD_BINARY,
+	RD_SQLITE,
+	RD_ZIP,
+	RD_GZIP,
+	RD_PDF,
+	RD_MBOX,
+	RD_EML,
+	RD_UTF16LE,
+	RD_UTF16BE,
+} rd_format;
+
+/* The format of a stream from its first bytes and its (file or member) name. */
+rd_format rd_sniff(const char *name, const unsigned char *head, size_t len);
+
+/* A byte source.  READ returns the count (0 at the end) or a negative
+ * FORT_E* (message set) or RD_STOP.  The first RD_HEAD bytes are peeked
+ * into HEAD by rd_src_peek() and handed out again by rd_src_read(). */
+typedef struct rd_src {
+	ssize_t (*read)(void *ctx, void *buf, size_t len);
+	void *ctx;
+	int fd;                  /* >= 0: the whole file, at offset 0, seekable */
+	unsigned char head[RD_HEAD];
+	size_t headlen, headpos;
+	int peeked;
+} rd_src;
+
+int rd_src_peek(rd_src *s);
+ssize_t rd_src_read(rd_src *s, void *buf, size_t len);
+/* Read the whole rest of S into B (cap MAX): 0, RD_STOP-free; -FORT_EINPUT
+ * style negative when larger than MAX (*too_large set), or a read error. */
+int rd_src_slurp(rd_src *s, fort_buf *b, size_t max, int *too_large);
+
+typedef struct rd {
+	const scan_limits *lim;
+	const scan_sink *sink;
+	const char *path;        /* for error messages only */
+	uint64_t total;          /* decoded bytes so far, the whole file */
+	fort_buf logical;        /* the current logical path */
+} rd;
+
+/* Append "FMT" to the logical path; returns the length to restore with
+ * rd_pop().  Control characters are replaced (names come from the file). */
+size_t rd_push(rd *r, const char *prefix, const char *name);
+void rd_pop(rd *r, size_t len);
+
+/* Count N decoded bytes against max_total: 0, or RD_STOP (reported). */
+int rd_account(rd *r, uint64_t n);
+void rd_skipped(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sink wrappers on the current logical path. */
+int rd_begin(rd *r);
+int rd_text(rd *r, const char *buf, size_t len);
+int rd_end(rd *r);
+
+/* Text output that is not known to be UTF-8: passes UTF-8 through and turns
+ * the rest of a document into UTF-8 from Windows-1252 once a byte sequence
+ * is not valid UTF-8 (what the engine does for plain files). */
+typedef struct rd_autotext {
+	int cp1252;
+	unsigned char carry[4];
+	size_t ncarry;
+} rd_autotext;
+int rd_autotext_put(rd *r, rd_autotext *t, const char *buf, size_t len);
+int rd_autotext_flush(rd *r, rd_autotext *t);
+
+/* Read stream S (named NAME, for sniffing) whatever it is, as one more
+ * level of nesting at DEPTH (the file itself is depth 1): text is sent to
+ * the sink, containers are decoded, binary is reported as skipped. */
+int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth);
+
+/* The readers.  DEPTH is the container's own depth. */
+int rd_text_utf16(rd *r, rd_src *s, int big_endian);
+int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip);
+int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth);
+int rd_pdf(rd *r, rd_src *s, unsigned depth);
+
+/* Office documents: is a zip an office document (by its name and first
+ * member), and how to read member NAME of one (0: not text-bearing). */
+int rd_office_zip(const char *zipname, const char *first_member);
+int rd_office_member(const char *member);
+int rd_office_xml(rd *r, rd_src *s, int kind);
+
+#endif
