@@ -272,19 +272,35 @@ int rd_account(rd *r, uint64_t n)
 	return 0;
 }
 
+static int sink_rc(rd *r, int rc)
+{
+	if (rc < 0)
+		r->sink_failed = 1;
+	return rc;
+}
+
 int rd_begin(rd *r)
 {
-	return r->sink->begin ? r->sink->begin(r->sink->ctx, r->logical.buf) : 0;
+	return r->sink->begin ? sink_rc(r, r->sink->begin(r->sink->ctx, r->logical.buf)) : 0;
 }
 
 int rd_text(rd *r, const char *buf, size_t len)
 {
-	return len && r->sink->text ? r->sink->text(r->sink->ctx, buf, len) : 0;
+	return len && r->sink->text ? sink_rc(r, r->sink->text(r->sink->ctx, buf, len)) : 0;
 }
 
 int rd_end(rd *r)
 {
-	return r->sink->end ? r->sink->end(r->sink->ctx) : 0;
+	return r->sink->end ? sink_rc(r, r->sink->end(r->sink->ctx)) : 0;
+}
+
+int rd_finish(rd *r, int rc)
+{
+	int e;
+	if (r->sink_failed)
+		return rc;
+	e = rd_end(r);
+	return e < 0 ? e : rc;
 }
 
 /* ---- text of unknown encoding ---- */
@@ -421,12 +437,10 @@ static int plain_text(rd *r, rd_src *s)
 		return rc;
 	while ((n = rd_src_read(s, buf, sizeof buf)) > 0)
 		if ((rc = rd_autotext_put(r, &t, buf, (size_t)n)) < 0)
-			return rc;
+			return rd_finish(r, rc);
 	if (n < 0)
-		return (int)n;
-	if ((rc = rd_autotext_flush(r, &t)) < 0)
-		return rc;
-	return rd_end(r);
+		return rd_finish(r, (int)n);
+	return rd_finish(r, rd_autotext_flush(r, &t));
 }
 
 int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)

@@ -13,9 +13,14 @@
 #include "readers.h"
 #include "util.h"
 
-/* Positive: stop reading this file quietly, the reason was already given to
- * sink->skipped (a limit was hit).  scan_read_container() turns it into 0. */
-#define RD_STOP 1
+/* Internal return codes, negative like FORT_E* but outside their range.
+ * RD_STOP: stop reading this file quietly, the reason was already given to
+ * sink->skipped (a limit was hit); scan_read_container() turns it into 0.
+ * RD_BROKEN: an archive member cannot be read on (damaged, a suspected
+ * bomb): unwinds the readers nested in it up to the archive reader that
+ * owns the member, which reports it and goes on or stops. */
+#define RD_STOP (-1000)
+#define RD_BROKEN (-1001)
 
 /* How much of a stream the sniffer looks at. */
 #define RD_HEAD 4096
@@ -45,7 +50,7 @@ typedef enum {
 rd_format rd_sniff(const char *name, const unsigned char *head, size_t len);
 
 /* A byte source.  READ returns the count (0 at the end) or a negative
- * FORT_E* (message set) or RD_STOP.  The first RD_HEAD bytes are peeked
+ * FORT_E* (message set), RD_STOP or RD_BROKEN.  The first RD_HEAD bytes are peeked
  * into HEAD by rd_src_peek() and handed out again by rd_src_read(). */
 typedef struct rd_src {
 	ssize_t (*read)(void *ctx, void *buf, size_t len);
@@ -58,8 +63,8 @@ typedef struct rd_src {
 
 int rd_src_peek(rd_src *s);
 ssize_t rd_src_read(rd_src *s, void *buf, size_t len);
-/* Read the whole rest of S into B (cap MAX): 0, RD_STOP-free; -FORT_EINPUT
- * style negative when larger than MAX (*too_large set), or a read error. */
+/* Read the whole rest of S into B, up to MAX bytes: 0 (*TOO_LARGE set
+ * when there was more), or what the source returned. */
 int rd_src_slurp(rd_src *s, fort_buf *b, size_t max, int *too_large);
 
 typedef struct rd {
@@ -68,6 +73,7 @@ typedef struct rd {
 	const char *path;        /* for error messages only */
 	uint64_t total;          /* decoded bytes so far, the whole file */
 	fort_buf logical;        /* the current logical path */
+	int sink_failed;         /* a sink callback returned an error */
 } rd;
 
 /* Append "FMT" to the logical path; returns the length to restore with
@@ -75,7 +81,8 @@ typedef struct rd {
 size_t rd_push(rd *r, const char *prefix, const char *name);
 void rd_pop(rd *r, size_t len);
 
-/* Count N decoded bytes against max_total: 0, or RD_STOP (reported). */
+/* Count N bytes decompressed from an archive against max_total: 0, or
+ * RD_STOP (reported). */
 int rd_account(rd *r, uint64_t n);
 void rd_skipped(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -83,6 +90,10 @@ void rd_skipped(rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int rd_begin(rd *r);
 int rd_text(rd *r, const char *buf, size_t len);
 int rd_end(rd *r);
+/* End the current document whatever happened while reading it (RC): every
+ * begin gets its end, unless the sink itself failed.  Returns RC, or the
+ * end callback's error. */
+int rd_finish(rd *r, int rc);
 
 /* Text output that is not known to be UTF-8: passes UTF-8 through and turns
  * the rest of a document into UTF-8 from Windows-1252 once a byte sequence

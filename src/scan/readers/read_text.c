@@ -14,8 +14,10 @@ int rd_text_utf16(rd *r, rd_src *s, int big_endian)
 	if (cd == (iconv_t)-1)
 		return fort_error_set(FORT_ERROR, "%s: UTF-16 conversion is not available (iconv)", r->path);
 	s->headpos = 2;                         /* the byte order mark */
-	if ((rc = rd_begin(r)) < 0)
-		goto out;
+	if ((rc = rd_begin(r)) < 0) {
+		iconv_close(cd);
+		return rc;
+	}
 	while (!eof || have >= 2) {
 		if (!eof) {
 			ssize_t n = rd_src_read(s, in + have, sizeof in - 4 - have);
@@ -48,8 +50,8 @@ int rd_text_utf16(rd *r, rd_src *s, int big_endian)
 			break;                  /* an odd trailing byte or cut pair */
 		have = il;
 	}
-	rc = rd_end(r);
+	rc = 0;
 out:
 	iconv_close(cd);
-	return rc;
+	return rd_finish(r, rc);
 }
