@@ -347,7 +347,14 @@ static const uint16_t cp1252_hi[32] = {
 	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-static int put_cp1252(rd *r, const unsigned char *s, size_t n)
+static int at_out(rd *r, rd_autotext *t, const char *buf, size_t len)
+{
+	if (!len)
+		return 0;
+	return t->out ? t->out(t->octx, buf, len) : rd_text(r, buf, len);
+}
+
+static int put_cp1252(rd *r, rd_autotext *t, const unsigned char *s, size_t n)
 {
 	char out[4096];
 	size_t o = 0;
@@ -355,7 +362,7 @@ static int put_cp1252(rd *r, const unsigned char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned cp = s[i];
 		if (o + 3 > sizeof out) {
-			if ((rc = rd_text(r, out, o)) < 0)
+			if ((rc = at_out(r, t, out, o)) < 0)
 				return rc;
 			o = 0;
 		}
@@ -372,7 +379,7 @@ static int put_cp1252(rd *r, const unsigned char *s, size_t n)
 			out[o++] = (char)(0x80 | (cp & 0x3f));
 		}
 	}
-	return rd_text(r, out, o);
+	return at_out(r, t, out, o);
 }
 
 int rd_autotext_put(rd *r, rd_autotext *t, const char *buf, size_t len)
@@ -381,26 +388,26 @@ int rd_autotext_put(rd *r, rd_autotext *t, const char *buf, size_t len)
 	int rc, cut;
 	size_t ok;
 	if (t->cp1252)
-		return put_cp1252(r, s, len);
+		return put_cp1252(r, t, s, len);
 	/* a sequence cut by the previous chunk: complete it first */
 	while (t->ncarry && len) {
 		t->carry[t->ncarry++] = *s++;
 		len--;
 		ok = utf8_prefix(t->carry, t->ncarry, &cut);
 		if (ok == t->ncarry) {
-			if ((rc = rd_text(r, (const char *)t->carry, ok)) < 0)
+			if ((rc = at_out(r, t, (const char *)t->carry, ok)) < 0)
 				return rc;
 			t->ncarry = 0;
 		} else if (!cut || t->ncarry == sizeof t->carry) {
 			t->cp1252 = 1;
-			if ((rc = put_cp1252(r, t->carry, t->ncarry)) < 0)
+			if ((rc = put_cp1252(r, t, t->carry, t->ncarry)) < 0)
 				return rc;
 			t->ncarry = 0;
-			return put_cp1252(r, s, len);
+			return put_cp1252(r, t, s, len);
 		}
 	}
 	ok = utf8_prefix(s, len, &cut);
-	if ((rc = rd_text(r, (const char *)s, ok)) < 0)
+	if ((rc = at_out(r, t, (const char *)s, ok)) < 0)
 		return rc;
 	if (ok == len)
 		return 0;
@@ -410,14 +417,14 @@ int rd_autotext_put(rd *r, rd_autotext *t, const char *buf, size_t len)
 		return 0;
 	}
 	t->cp1252 = 1;
-	return put_cp1252(r, s + ok, len - ok);
+	return put_cp1252(r, t, s + ok, len - ok);
 }
 
 int rd_autotext_flush(rd *r, rd_autotext *t)
 {
 	int rc = 0;
 	if (t->ncarry)
-		rc = put_cp1252(r, t->carry, t->ncarry);
+		rc = put_cp1252(r, t, t->carry, t->ncarry);
 	t->ncarry = 0;
 	return rc;
 }

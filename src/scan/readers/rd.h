@@ -99,7 +99,10 @@ int rd_finish(rd *r, int rc);
  * the rest of a document into UTF-8 from Windows-1252 once a byte sequence
  * is not valid UTF-8 (what the engine does for plain files). */
 typedef struct rd_autotext {
-	int cp1252;
+	/* where the UTF-8 goes: rd_text() when OUT is NULL */
+	int (*out)(void *octx, const char *buf, size_t len);
+	void *octx;
+	int cp1252;              /* set: Windows-1252 from the start */
 	unsigned char carry[4];
 	size_t ncarry;
 } rd_autotext;

@@ -1,9 +1,701 @@
-/* read_mime.c - mbox and .eml (first step: not read yet). */
+/* read_mime.c - mail: mbox files and single messages (.eml), through GMime.
+ *
+ * GMime parses the structure (mbox "From " separators, headers with their
+ * folding and RFC 2047 encoded-words, nested multiparts, forwarded
+ * messages).  On a file it keeps every part as a window onto the file
+ * (persistent stream), so a 2 GB mbox is read message by message and part by
+ * part, never whole.  The content of each part is decoded here, streaming:
+ * mboxrd ">From " unquoting, base64 or quoted-printable (our decoders: a
+ * broken base64 part is reported, not silently turned into garbage), the
+ * charset into UTF-8, HTML tags stripped.  Attachments are read by what
+ * they contain (rd_stream: a zip, a PDF, an office document, text).
+ *
+ * Logical documents: the headers of message N of an mbox are "#N" (of a
+ * .eml, ""), its parts "#N/NAME" (the attachment's file name) or
+ * "#N/part-K" (numbered depth first from 1).  Transport headers (Received,
+ * DKIM, Message-ID...) are left out: they carry servers, not people.
+ *
+ * A mail inside another container (a .eml in a zip) is read into memory,
+ * up to RD_MAX_INMEM, because GMime needs a seekable stream to keep parts
+ * as windows. */
+#include <errno.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <gmime/gmime.h>
 #include "rd.h"
+
+static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+
+static void gmime_start(void)
+{
+	g_mime_init();
+}
+
+/* ---- the content of one part, decoded ---- */
+
+enum { ENC_NONE, ENC_BASE64, ENC_QP };
+
+typedef struct {
+	GMimeStream *raw;
+	int mbox;                /* undo mboxrd ">From " quoting */
+	int enc;
+	int eof;
+	/* mbox unquoting: at the start of a line, a run of '>' then "From " */
+	int sol;
+	size_t npend;
+	char pend[64];
+	/* base64 */
+	uint32_t quad;
+	int nq, padded;
+	/* quoted-printable: what follows a '=' */
+	size_t nqp;
+	char qp[2];
+	uint64_t pos;            /* encoded bytes decoded so far */
+	char why[160];           /* set when the part is broken */
+	size_t declen, decpos;
+	unsigned char dec[65536 + 128];
+	char tmp[49152];
+	char unq[49152 + 128];
+} part_io;
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	return -1;
+}
+
+/* Decode IN into p->dec (never larger than its input). */
+static void decode(part_io *p, const unsigned char *in, size_t n)
+{
+	unsigned char *o = p->dec + p->declen;
+	for (size_t i = 0; i < n && !p->why[0]; i++, p->pos++) {
+		unsigned char c = in[i];
+		int v;
+		switch (p->enc) {
+		case ENC_BASE64:
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+				break;
+			if (c == '=') {
+				if (p->nq == 1) {
+					snprintf(p->why, sizeof p->why, "damaged base64: padding after one character at byte %llu of the part; the rest is not read",
+						 (unsigned long long)p->pos);
+					break;
+				}
+				if (p->nq == 2)
+					*o++ = (unsigned char)(p->quad >> 4);
+				else if (p->nq == 3) {
+					*o++ = (unsigned char)(p->quad >> 10);
+					*o++ = (unsigned char)(p->quad >> 2);
+				}
+				p->nq = 0;
+				p->quad = 0;
+				p->padded = 1;
+				break;
+			}
+			if ((v = b64_value(c)) < 0) {
+				snprintf(p->why, sizeof p->why, "damaged base64: an invalid character at byte %llu of the part; the rest is not read",
+					 (unsigned long long)p->pos);
+				break;
+			}
+			p->quad = p->quad << 6 | (uint32_t)v;
+			if (++p->nq == 4) {
+				*o++ = (unsigned char)(p->quad >> 16);
+				*o++ = (unsigned char)(p->quad >> 8);
+				*o++ = (unsigned char)p->quad;
+				p->nq = 0;
+				p->quad = 0;
+			}
+			break;
+		case ENC_QP:
+			/* NQP: 0 text, 1 after '=', 2 after '=' and one more,
+			 * 3 after "=\r" (a soft line break) */
+			if (p->nqp == 0) {
+				if (c == '=')
+					p->nqp = 1;
+				else
+					*o++ = c;
+			} else if (p->nqp == 1) {
+				if (c == '\n')
+					p->nqp = 0;
+				else if (c == '\r')
+					p->nqp = 3;
+				else {
+					p->qp[1] = (char)c;
+					p->nqp = 2;
+				}
+			} else if (p->nqp == 3) {
+				p->nqp = c == '=' ? 1 : 0;
+				if (c != '\n' && c != '=')
+					*o++ = c;
+			} else {
+				int hi = hexval(p->qp[1]), lo = hexval((char)c);
+				p->nqp = 0;
+				if (hi >= 0 && lo >= 0) {
+					*o++ = (unsigned char)(hi << 4 | lo);
+				} else {        /* not an escape: keep it as it is */
+					*o++ = '=';
+					*o++ = (unsigned char)p->qp[1];
+					*o++ = c;
+				}
+			}
+			break;
+		default:
+			*o++ = c;
+		}
+	}
+	p->declen = (size_t)(o - p->dec);
+}
+
+/* Undo mboxrd quoting of IN into p->unq; returns the length. */
+static size_t unquote(part_io *p, const char *in, size_t n, int at_end)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+		if (p->npend) {
+			size_t gt = 0;
+			p->pend[p->npend++] = c;
+			while (gt < p->npend && p->pend[gt] == '>')
+				gt++;
+			size_t rest = p->npend - gt;
+			if (rest <= 5 && memcmp(p->pend + gt, "From ", rest) == 0) {
+				if (rest == 5) {        /* ">From ": drop one '>' */
+					memcpy(p->unq + o, p->pend + 1, p->npend - 1);
+					o += p->npend - 1;
+					p->npend = 0;
+					p->sol = 0;
+				} else if (p->npend == sizeof p->pend) {
+					memcpy(p->unq + o, p->pend, p->npend);
+					o += p->npend;
+					p->npend = 0;
+					p->sol = 0;
+				}
+				continue;
+			}
+			memcpy(p->unq + o, p->pend, p->npend);
+			o += p->npend;
+			p->npend = 0;
+			p->sol = c == '\n';
+			continue;
+		}
+		if (p->sol && c == '>') {
+			p->pend[0] = c;
+			p->npend = 1;
+			continue;
+		}
+		p->unq[o++] = c;
+		p->sol = c == '\n';
+	}
+	if (at_end && p->npend) {
+		memcpy(p->unq + o, p->pend, p->npend);
+		o += p->npend;
+		p->npend = 0;
+	}
+	return o;
+}
+
+static ssize_t part_read(void *ctx, void *buf, size_t len)
+{
+	part_io *p = ctx;
+	while (p->decpos == p->declen) {
+		ssize_t n;
+		if (p->why[0])
+			return RD_BROKEN;
+		if (p->eof) {
+			if (p->enc == ENC_BASE64 && p->nq == 1) {
+				snprintf(p->why, sizeof p->why, "damaged base64: truncated at byte %llu of the part",
+					 (unsigned long long)p->pos);
+				return RD_BROKEN;
+			}
+			if (p->enc == ENC_BASE64 && p->nq > 1) {
+				/* missing padding: what the characters say */
+				decode(p, (const unsigned char *)"==", (size_t)(4 - p->nq));
+				if (p->decpos < p->declen)
+					break;
+			}
+			return 0;
+		}
+		p->declen = p->decpos = 0;
+		/* a GMime stream bounded to a part returns -1 (not 0) once at
+		 * its end: ask eos first */
+		n = g_mime_stream_eos(p->raw) ? 0 : g_mime_stream_read(p->raw, p->tmp, sizeof p->tmp);
+		if (n < 0 && g_mime_stream_eos(p->raw))
+			n = 0;
+		if (n < 0) {
+			snprintf(p->why, sizeof p->why, "damaged mail: the part could not be read");
+			return RD_BROKEN;
+		}
+		p->eof = n == 0;
+		if (p->mbox) {
+			size_t u = unquote(p, p->tmp, (size_t)n, p->eof);
+			decode(p, (const unsigned char *)p->unq, u);
+		} else {
+			decode(p, (const unsigned char *)p->tmp, (size_t)n);
+		}
+	}
+	size_t k = p->declen - p->decpos;
+	if (k > len)
+		k = len;
+	memcpy(buf, p->dec + p->decpos, k);
+	p->decpos += k;
+	return (ssize_t)k;
+}
+
+/* ---- HTML to text ---- */
+
+typedef struct {
+	rd *r;
+	int st;                  /* 0 text, 1 tag, 2 entity, 3 comment */
+	int skip;                /* inside <script> or <style> */
+	int closing, named, bang;
+	size_t ntag, nent;
+	int dashes;
+	char tag[16];
+	char ent[12];
+	size_t o;
+	char out[8192];
+} html;
+
+static int h_flush(html *h)
+{
+	int rc = rd_text(h->r, h->out, h->o);
+	h->o = 0;
+	return rc;
+}
+
+static int h_put(html *h, const char *s, size_t n)
+{
+	int rc;
+	if (h->skip)
+		return 0;
+	if (h->o + n > sizeof h->out && (rc = h_flush(h)) < 0)
+		return rc;
+	memcpy(h->out + h->o, s, n);
+	h->o += n;
+	return 0;
+}
+
+static size_t utf8_encode(char *o, unsigned long cp)
+{
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) { o[0] = (char)cp; return 1; }
+	if (cp < 0x800) { o[0] = (char)(0xc0 | cp >> 6); o[1] = (char)(0x80 | (cp & 0x3f)); return 2; }
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | cp >> 12); o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | cp >> 18); o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* The entity in h->ent (without '&' and ';'): its text, or itself. */
+static int h_entity(html *h)
+{
+	static const struct { const char *n, *t; } named[] = {
+		{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
+		{ "nbsp", " " }, { "euro", "\xe2\x82\xac" }, { "shy", "" }, { "ndash", "-" }, { "mdash", "-" },
+	};
+	char u[4];
+	h->ent[h->nent] = '\0';
+	if (h->ent[0] == '#') {
+		char *end;
+		unsigned long cp = h->ent[1] == 'x' || h->ent[1] == 'X' ? strtoul(h->ent + 2, &end, 16)
+									   : strtoul(h->ent + 1, &end, 10);
+		if (*end == '\0' && end != h->ent + 1)
+			return h_put(h, u, utf8_encode(u, cp));
+	} else {
+		for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+			if (strcmp(h->ent, named[i].n) == 0)
+				return h_put(h, named[i].t, strlen(named[i].t));
+	}
+	int rc = h_put(h, "&", 1);
+	return rc < 0 ? rc : h_put(h, h->ent, h->nent);
+}
+
+static int h_tag_done(html *h)
+{
+	static const char *block[] = { "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+		"table", "ul", "ol", "blockquote", "title", "hr", "pre", "address" };
+	h->tag[h->ntag] = '\0';
+	if (strcmp(h->tag, "script") == 0 || strcmp(h->tag, "style") == 0) {
+		h->skip = !h->closing;
+		return 0;
+	}
+	if (strcmp(h->tag, "td") == 0 || strcmp(h->tag, "th") == 0)
+		return h->closing ? h_put(h, "\t", 1) : 0;
+	for (size_t i = 0; i < sizeof block / sizeof *block; i++)
+		if (strcmp(h->tag, block[i]) == 0)
+			return h_put(h, "\n", 1);
+	return 0;
+}
+
+static int html_put(void *ctx, const char *s, size_t n)
+{
+	html *h = ctx;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc >= 0; i++) {
+		char c = s[i];
+		switch (h->st) {
+		case 0:
+			if (c == '<') {
+				h->st = 1;
+				h->ntag = 0;
+				h->closing = h->named = h->bang = 0;
+			} else if (c == '&') {
+				h->st = 2;
+				h->nent = 0;
+			} else {
+				rc = h_put(h, &c, 1);
+			}
+			break;
+		case 1:
+			if (c == '>') {
+				h->st = 0;
+				rc = h_tag_done(h);
+			} else if (!h->named && h->ntag == 0 && c == '/' && !h->closing) {
+				h->closing = 1;
+			} else if (!h->named && h->ntag == 0 && c == '!') {
+				h->bang = 1;
+			} else if (h->bang && c == '-' && h->ntag < 2) {
+				if (++h->ntag == 2) {
+					h->st = 3;      /* <!-- comment --> */
+					h->dashes = 0;
+				}
+			} else if (!h->named && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+				if (h->ntag < sizeof h->tag - 1)
+					h->tag[h->ntag++] = (char)(c | 0x20);
+			} else {
+				h->named = 1;           /* attributes: not text */
+			}
+			break;
+		case 2:
+			if (c == ';') {
+				h->st = 0;
+				rc = h_entity(h);
+			} else if (h->nent < sizeof h->ent - 1 && (c == '#' || (c >= 'a' && c <= 'z') ||
+								 (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+				h->ent[h->nent++] = c;
+			} else {
+				/* not an entity: give back what was taken */
+				h->st = 0;
+				if ((rc = h_put(h, "&", 1)) >= 0 && (rc = h_put(h, h->ent, h->nent)) >= 0) {
+					if (c == '<') {
+						h->st = 1;
+						h->ntag = 0;
+						h->closing = h->named = h->bang = 0;
+					} else {
+						rc = h_put(h, &c, 1);
+					}
+				}
+			}
+			break;
+		case 3:
+			if (c == '>' && h->dashes >= 2)
+				h->st = 0;
+			h->dashes = c == '-' ? h->dashes + 1 : 0;
+			break;
+		}
+	}
+	return rc;
+}
+
+/* ---- a text part: charset to UTF-8, HTML stripped ---- */
+
+static int text_out(void *ctx, const char *s, size_t n)
+{
+	return rd_text(ctx, s, n);
+}
+
+static int text_part(rd *r, rd_src *src, GMimeContentType *ct)
+{
+	const char *cs = g_mime_content_type_get_parameter(ct, "charset");
+	int is_html = g_mime_content_type_is_type(ct, "text", "html");
+	html *h = NULL;
+	rd_autotext at = { 0 };
+	iconv_t cd = (iconv_t)-1;
+	char in[16384 + 8], out[65536];
+	size_t have = 0;
+	int rc, (*out_fn)(void *, const char *, size_t) = text_out;
+	void *octx = r;
+
+	if (is_html) {
+		if (!(h = fort_calloc(1, sizeof *h)))
+			return FORT_ENOMEM;
+		h->r = r;
+		out_fn = html_put;
+		octx = h;
+	}
+	at.out = out_fn;
+	at.octx = octx;
+	if (cs && (strcasecmp(cs, "windows-1252") == 0 || strcasecmp(cs, "cp1252") == 0 ||
+		   strcasecmp(cs, "iso-8859-1") == 0 || strcasecmp(cs, "latin1") == 0))
+		at.cp1252 = 1;          /* Latin-1 as its superset, as browsers do */
+	else if (cs && strcasecmp(cs, "utf-8") != 0 && strcasecmp(cs, "us-ascii") != 0)
+		cd = iconv_open("UTF-8", g_mime_charset_iconv_name(cs));
+
+	if ((rc = rd_begin(r)) < 0)
+		goto out_free;
+	for (;;) {
+		ssize_t n = rd_src_read(src, in + have, sizeof in - 8 - have);
+		if (n < 0) {
+			rc = (int)n;
+			goto out;
+		}
+		if (cd == (iconv_t)-1) {
+			if (n == 0)
+				break;
+			if ((rc = rd_autotext_put(r, &at, in, (size_t)n)) < 0)
+				goto out;
+			continue;
+		}
+		have += (size_t)n;
+		char *ip = in, *op = out;
+		size_t il = have, ol = sizeof out;
+		while (il) {
+			if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+				break;
+			if (errno == EILSEQ || (errno == EINVAL && n == 0)) {
+				if (ol < 3)
+					break;
+				memcpy(op, "\xef\xbf\xbd", 3);
+				op += 3;
+				ol -= 3;
+				ip++;
+				il--;
+			} else if (errno == E2BIG) {
+				if ((rc = out_fn(octx, out, (size_t)(op - out))) < 0)
+					goto out;
+				op = out;
+				ol = sizeof out;
+			} else {
+				break;          /* EINVAL: a sequence cut by the chunk */
+			}
+		}
+		if ((rc = out_fn(octx, out, (size_t)(op - out))) < 0)
+			goto out;
+		memmove(in, ip, il);
+		have = il;
+		if (n == 0)
+			break;
+	}
+	if ((rc = rd_autotext_flush(r, &at)) < 0)
+		goto out;
+	if (h && h->st == 2)            /* an '&' at the very end */
+		rc = h_put(h, "&", 1) < 0 ? FORT_ERROR : h_put(h, h->ent, h->nent);
+	if (rc >= 0 && h)
+		rc = h_flush(h);
+out:
+	rc = rd_finish(r, rc);
+out_free:
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	free(h);
+	return rc;
+}
+
+/* ---- structure ---- */
+
+static int message(rd *r, GMimeMessage *m, int mbox, unsigned depth);
+
+static const char *const transport_headers[] = {
+	"received", "dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature",
+	"arc-authentication-results", "authentication-results", "received-spf", "message-id",
+	"references", "in-reply-to", "mime-version", "content-type", "content-transfer-encoding",
+	"content-disposition", "content-id", "x-received", "x-google-dkim-signature",
+	"x-google-smtp-source", "x-gm-message-state", "x-ms-exchange-organization-network-message-id",
+	"thread-index", "x-ms-has-attach", "x-ms-tnef-correlator", "list-unsubscribe", "precedence",
+};
+
+static int transport(const char *name)
+{
+	for (size_t i = 0; i < sizeof transport_headers / sizeof *transport_headers; i++)
+		if (strcasecmp(name, transport_headers[i]) == 0)
+			return 1;
+	return strncasecmp(name, "x-ms-exchange-", 14) == 0 || strncasecmp(name, "arc-", 4) == 0;
+}
+
+static int headers(rd *r, GMimeObject *obj)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	int n = hl ? g_mime_header_list_get_count(hl) : 0, rc;
+	if ((rc = rd_begin(r)) < 0)
+		return rc;
+	for (int i = 0; i < n && rc >= 0; i++) {
+		GMimeHeader *hd = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(hd), *value = g_mime_header_get_value(hd);
+		if (!name || transport(name))
+			continue;
+		/* values are unfolded and their encoded-words decoded by GMime */
+		if ((rc = rd_text(r, name, strlen(name))) >= 0 && (rc = rd_text(r, ": ", 2)) >= 0 &&
+		    (rc = rd_text(r, value ? value : "", value ? strlen(value) : 0)) >= 0)
+			rc = rd_text(r, "\n", 1);
+	}
+	return rd_finish(r, rc);
+}
+
+static int leaf(rd *r, GMimePart *part, int mbox, unsigned depth, const char *name)
+{
+	GMimeObject *obj = GMIME_OBJECT(part);
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	part_io *p;
+	rd_src src = { 0 };
+	int rc;
+
+	if (!w)
+		return 0;
+	if (!(p = fort_calloc(1, sizeof *p)))
+		return FORT_ENOMEM;
+	p->raw = g_mime_data_wrapper_get_stream(w);
+	p->mbox = mbox;
+	p->sol = 1;
+	switch (g_mime_data_wrapper_get_encoding(w)) {
+	case GMIME_CONTENT_ENCODING_BASE64: p->enc = ENC_BASE64; break;
+	case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE: p->enc = ENC_QP; break;
+	default: p->enc = ENC_NONE;
+	}
+	if (!p->raw || g_mime_stream_reset(p->raw) < 0) {
+		rd_skipped(r, "damaged mail: the part could not be read");
+		free(p);
+		return 0;
+	}
+	src.read = part_read;
+	src.ctx = p;
+	src.fd = -1;
+	if (ct && (g_mime_content_type_is_type(ct, "text", "plain") || g_mime_content_type_is_type(ct, "text", "html")))
+		rc = text_part(r, &src, ct);
+	else
+		rc = rd_stream(r, &src, name, depth + 1);
+	if (p->why[0] && (rc == RD_BROKEN || rc >= 0)) {
+		rd_skipped(r, "%s", p->why);
+		rc = 0;
+	} else if (rc == RD_BROKEN) {
+		rc = 0;                 /* reported where it broke */
+	}
+	free(p);
+	return rc;
+}
+
+static int walk(rd *r, GMimeObject *obj, int mbox, unsigned depth, unsigned *partno)
+{
+	char num[32];
+	const char *name;
+	size_t base = r->logical.len;
+	int rc = 0;
+
+	if (GMIME_IS_MULTIPART(obj)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(obj);
+		int n = g_mime_multipart_get_count(mp);
+		for (int i = 0; i < n && rc >= 0; i++)
+			rc = walk(r, g_mime_multipart_get_part(mp, i), mbox, depth, partno);
+		return rc;
+	}
+	++*partno;
+	snprintf(num, sizeof num, "part-%u", *partno);
+	name = GMIME_IS_PART(obj) ? g_mime_part_get_filename(GMIME_PART(obj)) : NULL;
+	rd_push(r, "/", name && *name ? name : num);
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (!m)
+			;
+		else if (depth + 1 > r->lim->max_depth)
+			rd_skipped(r, "too deep: more than %u nested containers", r->lim->max_depth);
+		else
+			rc = message(r, m, mbox, depth + 1);
+	} else if (GMIME_IS_PART(obj)) {
+		rc = leaf(r, GMIME_PART(obj), mbox, depth, name && *name ? name : "");
+	}
+	rd_pop(r, base);
+	return rc;
+}
+
+static int message(rd *r, GMimeMessage *m, int mbox, unsigned depth)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(m);
+	unsigned partno = 0;
+	int rc = headers(r, GMIME_OBJECT(m));
+	if (rc >= 0 && body)
+		rc = walk(r, body, mbox, depth, &partno);
+	return rc;
+}
 
 int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth)
 {
-	(void)s; (void)mbox; (void)depth;
-	rd_skipped(r, "mail is not read yet");
-	return 0;
+	GMimeStream *st;
+	GMimeParser *parser;
+	size_t base = r->logical.len;
+	unsigned n = 0;
+	int rc = 0;
+
+	pthread_once(&gmime_once, gmime_start);
+	if (s->fd >= 0 && s->headpos == 0) {
+		int fd = dup(s->fd);
+		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+			if (fd >= 0)
+				close(fd);
+			return fort_error_set(FORT_EIO, "%s: cannot read: %s", r->path, strerror(errno));
+		}
+		st = g_mime_stream_fs_new(fd);          /* owns fd */
+	} else {
+		fort_buf b;
+		int too_large;
+		fort_buf_init(&b, RD_MAX_INMEM + 1);
+		b.secret = 1;
+		if ((rc = rd_src_slurp(s, &b, RD_MAX_INMEM, &too_large)) < 0) {
+			fort_buf_release(&b);
+			return rc;
+		}
+		if (too_large) {
+			fort_buf_release(&b);
+			rd_skipped(r, "too large: a mail inside another container is read whole, up to %zu MiB",
+				   RD_MAX_INMEM >> 20);
+			return 0;
+		}
+		st = g_mime_stream_mem_new_with_buffer(b.buf, b.len);
+		fort_buf_release(&b);
+	}
+	parser = g_mime_parser_new_with_stream(st);
+	g_object_unref(st);
+	g_mime_parser_set_format(parser, mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
+	while (!g_mime_parser_eos(parser)) {
+		GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
+		char num[32];
+		if (!m) {
+			if (n == 0)
+				rd_skipped(r, "damaged mail: no message could be read");
+			break;
+		}
+		n++;
+		if (mbox) {
+			snprintf(num, sizeof num, "#%u", n);
+			rd_push(r, num, NULL);
+		}
+		rc = message(r, m, mbox, depth);
+		rd_pop(r, base);
+		g_object_unref(m);
+		if (rc < 0 || !mbox)
+			break;
+	}
+	g_object_unref(parser);
+	return rc;
 }

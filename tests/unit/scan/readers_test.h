@@ -198,4 +198,44 @@ static FX_UNUSED const char *write_zip(const char *name, const member *m, size_t
 	return p;
 }
 
+/* A minimal DOCX whose one paragraph per line of TEXT... is in
+ * word/document.xml (PARAS paragraphs). */
+static FX_UNUSED void build_docx(fort_buf *out, const char *const *paras, size_t n)
+{
+	fort_buf doc;
+	fort_buf_init(&doc, 0);
+	fort_buf_puts(&doc, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+		"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" "
+		"xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\"><w:body>");
+	for (size_t i = 0; i < n; i++)
+		fort_buf_printf(&doc, "<w:p><w:r><w:t xml:space=\"preserve\">%s</w:t></w:r></w:p>", paras[i]);
+	fort_buf_puts(&doc, "<w:p><wp:posOffset>1234567</wp:posOffset></w:p></w:body></w:document>");
+	member m[] = {
+		MEMBER("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+		MEMBER("_rels/.rels", "<?xml version=\"1.0\"?><Relationships/>"),
+		{ "word/document.xml", doc.buf, doc.len, 0, 0 },
+		MEMBER("word/styles.xml", "<w:styles xmlns:w=\"x\"><w:style><w:name w:val=\"Normal\"/><w:t>style text</w:t></w:style></w:styles>"),
+	};
+	build_archive(out, m, 4, 0, NULL);
+	fort_buf_release(&doc);
+}
+
+/* Base64 of DATA in lines of 76, as mailers write it. */
+static FX_UNUSED void put_base64(fort_buf *b, const void *data, size_t len)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	size_t col = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < len ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < len ? p[i + 2] : 0);
+		char q[4] = { al[v >> 18], al[(v >> 12) & 63], i + 1 < len ? al[(v >> 6) & 63] : '=', i + 2 < len ? al[v & 63] : '=' };
+		fort_buf_put(b, q, 4);
+		if ((col += 4) == 76) {
+			fort_buf_puts(b, "\r\n");
+			col = 0;
+		}
+	}
+	fort_buf_puts(b, "\r\n");
+}
+
 #endif

@@ -1,0 +1,217 @@
+/* test_readers_mime.c - mail: .eml and mbox, headers with encoded-words,
+ * nested multiparts, base64 and quoted-printable, charsets, HTML,
+ * attachments read by their content, broken parts. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "fortress.h"
+#define FIXTURE_DIR "/tmp/fort-test-readers-mime-XXXXXX"
+#include "fixture.h"
+#include "readers_test.h"
+
+/* A multipart/mixed mail: a multipart/alternative (QP plain + HTML), a
+ * Windows-1252 part, a CSV and a DOCX attached in base64, a forwarded
+ * message. */
+static void make_mail(fort_buf *b)
+{
+	static const char *paras[] = { "Contract for Jane Roe", "IBAN GB82 WEST 1234 5698 7654 32" };
+	const char *csv = "name,email\nAnn Example,ann@example.com\n";
+	fort_buf docx;
+	build_docx(&docx, paras, 2);
+	fort_buf_init(b, 0);
+	fort_buf_puts(b,
+		"Received: from mx.example.net (10.1.2.3) by mail.example.org\r\n"
+		"Message-ID: <abc@example.org>\r\n"
+		"From: =?ISO-8859-1?Q?J=F6rg_M=FCller?= <joerg@example.com>\r\n"
+		"To: Ann Example <ann@example.com>,\r\n"
+		" Bob Example <bob@example.com>\r\n"
+		"Subject: =?UTF-8?B?UmVjaG51bmcgZsO8ciBKYW5lIFJvZQ==?=\r\n"
+		"Date: Sun, 29 Nov 2026 10:00:00 +0100\r\n"
+		"MIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+		"\r\n"
+		"This is a multi-part message.\r\n"
+		"--outer\r\n"
+		"Content-Type: multipart/alternative; boundary=\"alt\"\r\n"
+		"\r\n"
+		"--alt\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Content-Transfer-Encoding: quoted-printable\r\n"
+		"\r\n"
+		"Dear J=C3=B6rg, the IBAN is DE89 3704 0044 0532 =\r\n"
+		"0130 00 and the card 4111=201111 1111 1111.\r\n"
+		"--alt\r\n"
+		"Content-Type: text/html; charset=utf-8\r\n"
+		"\r\n"
+		"<html><head><style>p { color: red }</style></head><body><p>Call <b>John</b> at &#43;49&nbsp;30 1234567</p>"
+		"<script>var s = 'do not show';</script><!-- a comment --><p>mail&#64;example.com &amp; more</p></body></html>\r\n"
+		"--alt--\r\n"
+		"--outer\r\n"
+		"Content-Type: text/plain; charset=windows-1252\r\n"
+		"Content-Transfer-Encoding: 8bit\r\n"
+		"\r\n"
+		"Betrag: \x80 100, Stra\xdf" "e\r\n"
+		"--outer\r\n"
+		"Content-Type: text/csv; name=\"clients.csv\"\r\n"
+		"Content-Disposition: attachment; filename=\"clients.csv\"\r\n"
+		"Content-Transfer-Encoding: base64\r\n"
+		"\r\n");
+	put_base64(b, csv, strlen(csv));
+	fort_buf_puts(b,
+		"--outer\r\n"
+		"Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document\r\n"
+		"Content-Disposition: attachment; filename=\"contract.docx\"\r\n"
+		"Content-Transfer-Encoding: base64\r\n"
+		"\r\n");
+	put_base64(b, docx.buf, docx.len);
+	fort_buf_puts(b,
+		"--outer\r\n"
+		"Content-Type: message/rfc822\r\n"
+		"\r\n"
+		"From: Carol <carol@example.com>\r\n"
+		"Subject: forwarded\r\n"
+		"Content-Type: text/plain\r\n"
+		"\r\n"
+		"Carol's phone is +44 20 7946 0958\r\n"
+		"--outer--\r\n");
+	fort_buf_release(&docx);
+}
+
+static void test_eml(void **state)
+{
+	(void)state;
+	fort_buf b;
+	rec g = { 0 };
+	make_mail(&b);
+	spit(path_of("mail.eml"), b.buf, b.len);
+	assert_int_equal(scan_sniff(path_of("mail.eml"), (const unsigned char *)b.buf, b.len), SCAN_KIND_CONTAINER);
+	/* the same content without the .eml name is still a mail */
+	assert_int_equal(scan_sniff("mail.txt", (const unsigned char *)b.buf, b.len), SCAN_KIND_CONTAINER);
+	assert_int_equal(rec_read(&g, path_of("mail.eml"), NULL), 0);
+
+	/* headers: decoded, unfolded, transport headers left out */
+	assert_doc_has(&g, "", "From: J\xc3\xb6rg M\xc3\xbcller <joerg@example.com>\n");
+	assert_doc_has(&g, "", "Subject: Rechnung f\xc3\xbcr Jane Roe\n");
+	assert_doc_has(&g, "", "bob@example.com");
+	assert_null(strstr(rec_doc(&g, ""), "10.1.2.3"));
+	assert_null(strstr(rec_doc(&g, ""), "abc@example.org"));
+
+	/* QP with a soft line break and =20 */
+	assert_doc_has(&g, "/part-1", "Dear J\xc3\xb6rg, the IBAN is DE89 3704 0044 0532 0130 00 and the card 4111 1111 1111 1111.");
+	/* HTML: tags, script and style gone, entities decoded */
+	assert_doc_has(&g, "/part-2", "Call John at +49 30 1234567");
+	assert_doc_has(&g, "/part-2", "mail@example.com & more");
+	assert_null(strstr(rec_doc(&g, "/part-2"), "do not show"));
+	assert_null(strstr(rec_doc(&g, "/part-2"), "color"));
+	assert_null(strstr(rec_doc(&g, "/part-2"), "<"));
+	/* Windows-1252 */
+	assert_doc_has(&g, "/part-3", "Betrag: \xe2\x82\xac 100, Stra\xc3\x9f" "e");
+	/* attachments by their content */
+	assert_doc_has(&g, "/clients.csv", "Ann Example,ann@example.com\n");
+	assert_doc_has(&g, "/contract.docx!word/document.xml", "Contract for Jane Roe\nIBAN GB82 WEST 1234 5698 7654 32\n");
+	assert_null(strstr(rec_doc(&g, "/contract.docx!word/document.xml"), "1234567"));
+	assert_null(rec_doc(&g, "/contract.docx!word/styles.xml"));
+	/* the forwarded message: its headers and its body */
+	assert_doc_has(&g, "/part-6", "From: Carol <carol@example.com>");
+	assert_doc_has(&g, "/part-6/part-1", "+44 20 7946 0958");
+	assert_int_equal(g.nskips, 0);
+	rec_free(&g);
+
+	/* depth: the mail is 1, the docx 2; with a limit of 1 it is refused,
+	 * and so is the forwarded message */
+	scan_limits lim = SCAN_LIMITS_DEFAULT;
+	lim.max_depth = 1;
+	assert_int_equal(rec_read(&g, path_of("mail.eml"), &lim), 0);
+	assert_skipped(&g, "/contract.docx", "too deep");
+	assert_skipped(&g, "/part-6", "too deep");
+	assert_doc_has(&g, "/clients.csv", "ann@example.com");
+	rec_free(&g);
+
+	/* the mail inside a zip */
+	member m[] = { { "saved/mail.eml", b.buf, b.len, 0, 0 } };
+	assert_int_equal(rec_read(&g, write_zip("mail.zip", m, 1), NULL), 0);
+	assert_doc_has(&g, "!saved/mail.eml", "Subject: Rechnung f\xc3\xbcr Jane Roe\n");
+	assert_doc_has(&g, "!saved/mail.eml/contract.docx!word/document.xml", "Jane Roe");
+	rec_free(&g);
+	fort_buf_release(&b);
+}
+
+static void test_mbox(void **state)
+{
+	(void)state;
+	const char *mbox =
+		"From alice@example.com Sun Nov 29 10:00:00 2026\n"
+		"From: Alice <alice@example.com>\n"
+		"Subject: one\n"
+		"\n"
+		"first body, phone 030 1234567\n"
+		">From here on, quoted\n"
+		">>From stays quoted once\n"
+		"\n"
+		"From bob@example.com Sun Nov 29 11:00:00 2026\n"
+		"From: Bob <bob@example.com>\n"
+		"Subject: two\n"
+		"Content-Type: multipart/mixed; boundary=b\n"
+		"\n"
+		"--b\n"
+		"Content-Type: text/plain\n"
+		"Content-Transfer-Encoding: base64\n"
+		"\n"
+		"c2Vjb25kIGJvZHkg*** broken\n"
+		"--b\n"
+		"Content-Type: text/plain\n"
+		"\n"
+		"still read after the broken part\n"
+		"--b--\n"
+		"\n"
+		"From carol@example.com Sun Nov 29 12:00:00 2026\n"
+		"From: Carol <carol@example.com>\n"
+		"Subject: three\n"
+		"\n"
+		"third body\n";
+	rec g = { 0 };
+	spit(path_of("box.mbox"), mbox, strlen(mbox));
+	assert_int_equal(scan_sniff("box", (const unsigned char *)mbox, strlen(mbox)), SCAN_KIND_CONTAINER);
+	assert_int_equal(rec_read(&g, path_of("box.mbox"), NULL), 0);
+	assert_doc_has(&g, "#1", "Subject: one\n");
+	assert_doc_has(&g, "#1/part-1", "first body, phone 030 1234567\nFrom here on, quoted\n>From stays quoted once\n");
+	assert_null(strstr(rec_doc(&g, "#1/part-1"), "bob@"));
+	assert_doc_has(&g, "#2", "Subject: two\n");
+	/* the broken base64 part: what came before the damage, then skipped */
+	assert_doc_has(&g, "#2/part-1", "second body ");
+	assert_skipped(&g, "#2/part-1", "damaged base64: an invalid character");
+	assert_doc_has(&g, "#2/part-2", "still read after the broken part");
+	assert_doc_has(&g, "#3", "Subject: three\n");
+	assert_doc_has(&g, "#3/part-1", "third body");
+	assert_int_equal(g.nskips, 1);
+	rec_free(&g);
+}
+
+static void test_not_mail(void **state)
+{
+	(void)state;
+	/* notes made of "Label: value" lines are text, not a mail (their lines
+	 * would otherwise be read as headers) */
+	const char *notes = "Name: John Smith\nEmail: john@example.com\nPhone: 030 1234567\n\nmet at the fair\n";
+	assert_int_equal(scan_sniff("notes.txt", (const unsigned char *)notes, strlen(notes)), SCAN_KIND_TEXT);
+	const char *prose = "From the desk of Ann: please call\nback tomorrow\n";
+	assert_int_equal(scan_sniff("letter.txt", (const unsigned char *)prose, strlen(prose)), SCAN_KIND_TEXT);
+	/* a .eml that is not a mail at all: read, nothing lost, nothing crashes */
+	const char *junk = "just some text\nwith lines\n";
+	rec g = { 0 };
+	spit(path_of("junk.eml"), junk, strlen(junk));
+	assert_int_equal(scan_sniff("junk.eml", (const unsigned char *)junk, strlen(junk)), SCAN_KIND_TEXT);
+	rec_free(&g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eml),
+		cmocka_unit_test(test_mbox),
+		cmocka_unit_test(test_not_mail),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
