@@ -180,6 +180,11 @@ typedef struct {
 	char default_country[3];
 	char vault_id[33];           /* random, hex: names the vault in shares and backups */
 	int64_t last_verified_backup; /* unix time of the last fort_backup_verify recorded, 0 = never */
+	char role[64];               /* the acting user's role ("" when locked) */
+	uint64_t users;              /* active users */
+	uint64_t pending_users;      /* asked to join, not yet added */
+	char rotating[64];           /* keys of an unfinished rotation ("vault,financial"), "" if none */
+	uint64_t rotation_done;      /* clients re-encrypted so far by that rotation */
 } fort_status;
 
 int fort_vault_status(fort_status *out, fort_vault *v);
@@ -480,6 +485,268 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 /* Is there a split: *CONFIGURED 1 with its *K, *N and *CREATED (unix
  * time), or 0.  Works on a locked vault. */
 int fort_recovery_status(int *configured, int *k, int *n, int64_t *created, fort_vault *v) FORT_WUR;
+
+/* -------------------------------------------------------- users and roles */
+
+/* A role names the data categories its users hold the keys of and the
+ * actions they may take.  Actions:
+ *   read     list clients, get a client (masked), find
+ *   reveal   get --reveal (with a purpose the data map allows)
+ *   write    add and edit clients
+ *   import   import files
+ *   export   export files
+ *   erase    erase clients (crypto-shredding)
+ *   users    manage users and roles; backups, recovery shares, key rotation
+ *   map      change the data map
+ * Default roles: owner (every category and action; cannot be narrowed),
+ * staff (identity, contact; read, reveal, write), bookkeeper (identity,
+ * contact, financial; read, reveal, export).  The categories are enforced
+ * by keys: a user's keyring holds only the category keys of their role, so
+ * the database file alone gives them nothing more (docs/SECURITY.md). */
+
+/* May the acting user take ACTION ("reveal") on CATEGORY (NULL: any)?  1 or
+ * 0 (also 0 when locked or unknown).  For fronts deciding what to offer; the
+ * library checks again on every call. */
+int fort_vault_can(const fort_vault *v, const char *action, const char *category);
+
+typedef struct {
+	char name[64];
+	char categories[128];   /* "identity,contact" */
+	char actions[128];      /* "read,reveal,write" */
+	uint64_t users;         /* active users with this role */
+	int builtin;            /* owner, staff, bookkeeper */
+} fort_role_info;
+
+/* The roles.  *OUT is malloc'ed (free()). */
+int fort_role_list(fort_role_info **out, size_t *n, fort_vault *v) FORT_WUR;
+/* A new role with ITEMS: category and action names (may be empty).
+ * Needs the 'users' action.  FORT_EEXISTS, FORT_EINPUT (a name that is
+ * neither a category nor an action: named). */
+int fort_role_add(fort_vault *v, const char *name, const char *const *items, size_t n) FORT_WUR;
+/* Remove a role nobody has (FORT_EINPUT otherwise; owner cannot go). */
+int fort_role_remove(fort_vault *v, const char *name) FORT_WUR;
+
+/* Progress of long work (key rotation): DONE of TOTAL clients. */
+typedef void (*fort_rotate_progress_cb)(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct {
+	unsigned version;
+	size_t batch;                       /* clients re-encrypted per transaction (0: 500) */
+	fort_rotate_progress_cb progress;   /* may be NULL */
+	void *progress_ctx;
+} fort_rotate_opts;
+#define FORT_ROTATE_OPTS_VERSION 1
+#define FORT_ROTATE_OPTS_INIT { FORT_ROTATE_OPTS_VERSION, 0, NULL, NULL }
+
+typedef struct {
+	char keys[64];          /* "vault,financial" */
+	uint64_t clients;       /* clients whose records were re-encrypted */
+	int resumed;            /* an interrupted rotation was finished first */
+} fort_rotate_report;
+
+/* Add ITEMS (categories, actions) to ROLE.  A category is granted to every
+ * user of ROLE: its key is sealed to their public keys, so the acting user
+ * must hold it.  Needs 'users'.  FORT_ENOTFOUND (role), FORT_EINPUT, FORT_EDENIED. */
+int fort_role_grant(fort_vault *v, const char *role, const char *const *items, size_t n) FORT_WUR;
+/* Take ITEMS from ROLE.  A category taken away is withdrawn from the role's
+ * users and its key is rotated (every field of the category re-encrypted
+ * under a new key version, fort_keys_rotate), so keys they kept decrypt
+ * nothing in the vault afterwards.  The owner role cannot be narrowed.
+ * OUT (may be NULL) describes the rotation, O may be NULL. */
+int fort_role_revoke(fort_rotate_report *out, fort_vault *v, const char *role, const char *const *items, size_t n,
+		     const fort_rotate_opts *o) FORT_WUR;
+
+typedef struct {
+	int64_t id;
+	char name[128];
+	char role[64];          /* "" while pending */
+	char status[16];        /* active | pending | removed */
+	int64_t created;        /* unix time */
+	int64_t removed;        /* unix time, 0 if not removed */
+	char fingerprint[20];   /* of the user's public keys: "ab12 cd34 ef56 7890" */
+} fort_user_info;
+
+/* Every user, in order of joining.  *OUT is malloc'ed (free()).  Works on an
+ * unlocked vault (any role). */
+int fort_user_list(fort_user_info **out, size_t *n, fort_vault *v) FORT_WUR;
+
+/* Step 1 of adding a user, run by the new user: their key pairs are made
+ * and sealed under PASS (which must pass fort_passphrase_check()), and a
+ * pending user NAME is stored in the vault at PATH, holding no keys yet.
+ * FINGERPRINT_OUT (may be NULL) gets their fingerprint, to read to the
+ * person who adds them.  Audited (unsigned "user-request": no one has
+ * vouched for the key yet).  FORT_EEXISTS (the name is taken), FORT_EWEAK,
+ * FORT_EINPUT (a bad name). */
+int fort_user_request(char fingerprint_out[20], const char *path, const char *name, const fort_secret *pass,
+		      fort_kdf kdf) FORT_WUR;
+/* Step 2, run by a user with the 'users' action who holds every key ROLE
+ * needs: seals the vault key and ROLE's category keys to pending user NAME's
+ * public key (the granter never learns their passphrase) and makes them
+ * active.  FINGERPRINT (may be NULL) must match the pending user's, when
+ * given.  Audited ("user-add").  FORT_ENOTFOUND (user, role), FORT_EINPUT
+ * (not pending), FORT_EDENIED (action, or a key the acting user lacks),
+ * FORT_ETAMPER (fingerprint mismatch). */
+int fort_user_add(fort_vault *v, const char *name, const char *role, const char *fingerprint) FORT_WUR;
+/* Remove user NAME: their keys are withdrawn, every key they held is
+ * rotated (fort_keys_rotate), and they can no longer unlock.  Their entry
+ * stays (status removed) because the audit log names them.  A pending user
+ * is simply dropped.  Refused for the last owner (FORT_EINPUT).  Needs
+ * 'users'.  OUT and O may be NULL. */
+int fort_user_remove(fort_rotate_report *out, fort_vault *v, const char *name, const fort_rotate_opts *o) FORT_WUR;
+/* Give user NAME role ROLE: keys the new role adds are granted, keys it
+ * drops are withdrawn and rotated.  The last owner cannot be demoted. */
+int fort_user_set_role(fort_rotate_report *out, fort_vault *v, const char *name, const char *role,
+		       const fort_rotate_opts *o) FORT_WUR;
+
+/* ----------------------------------------------------------- key rotation */
+
+/* Rotate KEYS (category names, "vault", or "all"): a new version of each
+ * key is made and granted to every user who held it, every client record is
+ * re-encrypted under it in batches (one transaction each, so the vault stays
+ * usable and a crash or kill loses at most one batch), then the old versions
+ * are destroyed.  N == 0 finishes an interrupted rotation (FORT_ENOTFOUND if
+ * there is none).  An interrupted rotation is always finished before a new
+ * one starts (out->resumed).  Needs 'users' and every key rotated.  Audited
+ * ("rotate-start", "rotate-finish"). */
+int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *keys, size_t n,
+		     const fort_rotate_opts *o) FORT_WUR;
+
+/* ------------------------------------------------------------------- scan */
+
+/* Finding client data and secrets lying around in files.  No vault needed.
+ * The engine streams every file in blocks (memory does not grow with file
+ * size), scans files in parallel and reports findings in a deterministic
+ * order: the files in walk order (directory entries sorted by name), the
+ * findings of a file by offset.  Reports carry masked excerpts only; the
+ * full value is passed only when FORT_SCAN_OPTS.show_values is set. */
+
+typedef enum {
+	FORT_SCAN_CARD = 0,   /* payment card: Luhn + brand prefix and length */
+	FORT_SCAN_IBAN,       /* country length + mod-97 */
+	FORT_SCAN_EMAIL,
+	FORT_SCAN_PHONE,      /* international (+CC...) and common national formats */
+	FORT_SCAN_SSN,        /* US social security number (area/group/serial rules) */
+	FORT_SCAN_NINO,       /* UK National Insurance number */
+	FORT_SCAN_DOB,        /* a date with birth context ("born", "DOB", a date_of_birth column) */
+	FORT_SCAN_IP,         /* IPv4 / IPv6 */
+	FORT_SCAN_SECRET,     /* a labelled password, a well-known API key format, a private key */
+	FORT_SCAN_NTYPES
+} fort_scan_type;
+
+typedef enum {
+	FORT_SCAN_LOW = 1,    /* the format only */
+	FORT_SCAN_MEDIUM = 2, /* a validator passed, or a strong format */
+	FORT_SCAN_HIGH = 3,   /* a validator passed and context words near, or an unmistakable format */
+} fort_scan_confidence;
+
+/* "card", "iban", "email", "phone", "ssn", "uk_nino", "dob", "ip", "secret". */
+const char *fort_scan_type_name(fort_scan_type t);
+/* "low", "medium", "high". */
+const char *fort_scan_confidence_name(fort_scan_confidence c);
+
+/* One finding.  Everything points into memory owned by the scan and is
+ * valid during the callback only. */
+typedef struct {
+	fort_scan_type type;
+	fort_scan_confidence confidence;
+	const char *rule;          /* what matched: "card.visa", "secret.aws-access-key", "phone.e164"... */
+	const char *path;          /* the file, as walked ("dir/a.csv") */
+	const char *logical;       /* "" for the file itself, else where inside it ("#3/a.docx!word/document.xml") */
+	uint64_t line;             /* 1-based */
+	uint64_t column;           /* 1-based, in Unicode code points (bytes when the line is not UTF-8) */
+	uint64_t offset;           /* byte offset in the file (in the decoded document for LOGICAL) */
+	uint32_t length;           /* bytes */
+	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
+	const char *value;         /* the full value with show_values, else NULL */
+	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
+} fort_scan_finding;
+
+typedef enum {
+	FORT_SCAN_FILE_SCANNED = 0,
+	FORT_SCAN_FILE_SKIPPED,    /* binary, special file, the vault, symlink out of the tree, ignored... REASON says */
+	FORT_SCAN_FILE_ERROR,      /* could not be read: REASON names the file and the cause */
+} fort_scan_file_status;
+
+/* Per file, after its findings. */
+typedef struct {
+	const char *path;
+	fort_scan_file_status status;
+	const char *reason;        /* NULL when scanned cleanly */
+	uint64_t bytes;            /* bytes read (decoded bytes for containers) */
+	uint64_t findings;         /* reported (after inline ignores and the baseline) */
+	uint64_t suppressed;       /* dropped by fortress:ignore or the baseline */
+	uint64_t by_type[FORT_SCAN_NTYPES];
+	unsigned risk;             /* 0..100: weighted by type and confidence, log-scaled */
+} fort_scan_file;
+
+typedef struct {
+	uint64_t files_total, files_done;
+	uint64_t bytes_total, bytes_done;
+	uint64_t findings;
+} fort_scan_progress;
+
+/* Accepted findings: fingerprints under a random key kept in the same file,
+ * so the file never holds a value.  WARNING: whoever has the file can still
+ * test guesses of a low-entropy value (an SSN) offline; keep it as private
+ * as the scanned files. */
+typedef struct fort_scan_baseline fort_scan_baseline;
+
+/* A new, empty baseline with a fresh random key. */
+int fort_scan_baseline_new(fort_scan_baseline **out);
+/* Load a baseline written by fort_scan_baseline_save.  FORT_ENOTFOUND,
+ * FORT_EINPUT (not a baseline, naming the file), FORT_EIO. */
+int fort_scan_baseline_load(fort_scan_baseline **out, const char *path);
+/* Add a finding's fingerprint (hex, as in fort_scan_finding). */
+int fort_scan_baseline_add(fort_scan_baseline *b, const char *fingerprint);
+/* Is FINGERPRINT in B?  1 yes, 0 no. */
+int fort_scan_baseline_has(const fort_scan_baseline *b, const char *fingerprint);
+size_t fort_scan_baseline_count(const fort_scan_baseline *b);
+/* Write B to PATH atomically (temporary file, fsync, rename; mode 0600). */
+int fort_scan_baseline_save(const fort_scan_baseline *b, const char *path);
+void fort_scan_baseline_free(fort_scan_baseline *b);
+
+typedef struct {
+	unsigned version;
+	unsigned jobs;                 /* worker threads; 0 = one per core */
+	int max_depth;                 /* directory levels below each path; -1 = no limit */
+	int follow_symlinks;           /* 0: only symlinks that stay inside the scanned tree */
+	int use_ignore_files;          /* 1: honour .fortressignore files (and skip .git, .hg, .svn) */
+	int inline_ignore;             /* 1: a line containing "fortress:ignore" reports nothing */
+	int show_values;               /* pass full values in fort_scan_finding.value */
+	fort_scan_confidence min_confidence;
+	const fort_scan_baseline *baseline; /* fingerprints are computed with its key; NULL: none */
+	int baseline_filter;           /* with BASELINE: drop findings it holds */
+	const char *const *exclude;    /* files never opened (the vault and its -wal/-shm); compared by inode */
+	size_t nexclude;
+	/* Called in order, on one thread at a time.  A non-zero return stops the scan
+	 * and is returned by fort_scan_run. */
+	int (*on_finding)(void *ctx, const fort_scan_finding *f);
+	int (*on_file)(void *ctx, const fort_scan_file *f);
+	/* Called now and then from the scanning threads (one at a time). */
+	void (*on_progress)(void *ctx, const fort_scan_progress *p);
+	void *ctx;
+} fort_scan_opts;
+#define FORT_SCAN_OPTS_VERSION 1
+#define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \
+			      NULL, NULL, NULL, NULL }
+
+typedef struct {
+	uint64_t files_scanned, files_skipped, files_failed;
+	uint64_t bytes;
+	uint64_t findings, suppressed;
+	uint64_t by_type[FORT_SCAN_NTYPES];
+} fort_scan_stats;
+
+/* Scan PATHS (files or directories, walked recursively).  Files that cannot
+ * be read are reported through on_file (FORT_SCAN_FILE_ERROR) and counted;
+ * the scan goes on.  Returns 0 (STATS filled, may be NULL), a callback's
+ * non-zero return, FORT_ENOTFOUND (a PATH does not exist), FORT_ENOMEM. */
+int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npaths, const fort_scan_opts *opts);
+
+/* Scan LEN bytes of text in memory as the file NAME (for tests and
+ * callers that hold the text already). */
+int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data, size_t len,
+		     const fort_scan_opts *opts);
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -285,8 +285,8 @@ static int verify_cb(void *p, const store_audit_row *a)
 			learn_signer(c, a);
 		if (c->head_seen)
 			return bad(c, a->seq, "is signed but comes after the signed head", "entries were added without the head");
-	} else if (strcmp(a->action, "unlock-failed") != 0) {
-		return bad(c, a->seq, "is not signed", "only failed unlocks may be unsigned; this one was forged");
+	} else if (strcmp(a->action, "unlock-failed") != 0 && strcmp(a->action, "user-request") != 0) {
+		return bad(c, a->seq, "is not signed", "only failed unlocks and requests to join may be unsigned; this one was forged");
 	}
 	if (c->has_head && a->seq == c->head_seq) {
 		if (memcmp(a->hash, c->head_hash, 32) != 0)

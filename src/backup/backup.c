@@ -710,7 +710,7 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	fort_buf_init(&detail, 4096);
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_USERS, "backup-create", NULL)) < 0)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "a backup needs the vault key, which user '%s' does not hold", v->user);

@@ -205,8 +205,119 @@ int keys_user_from_secret(keyring **out, const store_user *u, const fort_secret 
 
 static void derive_map_key(keyring *kr)
 {
-	static const char ctx[] = "fortress-map-mac-v1";
+	static const char ctx[] = "fortress-map-mac-v1", pctx[] = "fortress-policy-mac-v1";
 	crypto_generichash(kr->map_key, KEY_LEN, (const unsigned char *)ctx, sizeof ctx - 1, kr->vk, KEY_LEN);
+	crypto_generichash(kr->policy_key, KEY_LEN, (const unsigned char *)pctx, sizeof pctx - 1, kr->vk, KEY_LEN);
+}
+
+const char *slot_name(int slot, char buf[32])
+{
+	if (slot == SLOT_VK)
+		snprintf(buf, 32, "vault");
+	else if (slot >= 0 && slot < CAT_COUNT)
+		snprintf(buf, 32, "cat:%s", fort_categories[slot]);
+	else
+		snprintf(buf, 32, "?");
+	return buf;
+}
+
+int slot_parse(const char *key)
+{
+	if (strcmp(key, "vault") == 0)
+		return SLOT_VK;
+	if (strncmp(key, "cat:", 4) == 0)
+		return cat_index(key + 4);
+	return -1;
+}
+
+/* The current key of SLOT and its version/has fields. */
+static unsigned char *cur_key(keyring *kr, int slot, int **ver, int **has)
+{
+	if (slot == SLOT_VK) {
+		*ver = &kr->vk_version;
+		*has = &kr->has_vk;
+		return kr->vk;
+	}
+	*ver = &kr->ck_version[slot];
+	*has = &kr->has_ck[slot];
+	return kr->ck[slot];
+}
+
+const unsigned char *keys_slot_key(const keyring *kr, int slot, int version)
+{
+	int *ver, *has;
+	const unsigned char *k;
+	if (slot < 0 || slot >= SLOT_COUNT)
+		return NULL;
+	k = cur_key((keyring *)kr, slot, &ver, &has);
+	if (*has && (version == 0 || version == *ver))
+		return k;
+	for (int i = 0; i < kr->nold; i++)
+		if (kr->old[i].slot == slot && kr->old[i].version == version)
+			return kr->old[i].key;
+	return NULL;
+}
+
+int keys_has_slot(const keyring *kr, int slot)
+{
+	return slot == SLOT_VK ? kr->has_vk : (slot >= 0 && slot < CAT_COUNT && kr->has_ck[slot]);
+}
+
+/* Keep KEY as an old version of SLOT. */
+static int keep_old(keyring *kr, int slot, int version, const unsigned char *key)
+{
+	for (int i = 0; i < kr->nold; i++)
+		if (kr->old[i].slot == slot && kr->old[i].version == version)
+			return 0;
+	if (kr->nold == KEY_OLD_MAX)
+		return fort_error_set(FORT_ENOMEM, "too many unfinished key rotations: run 'fortress keys rotate --resume'");
+	kr->old[kr->nold].slot = slot;
+	kr->old[kr->nold].version = version;
+	memcpy(kr->old[kr->nold].key, key, KEY_LEN);
+	kr->nold++;
+	return 0;
+}
+
+int keys_rotate_slot(keyring *kr, int slot)
+{
+	int *ver, *has, r;
+	unsigned char *k = cur_key(kr, slot, &ver, &has);
+	char name[32];
+	if (!*has)
+		return fort_error_set(FORT_EDENIED, "you do not hold the key '%s', so you cannot rotate it", slot_name(slot, name));
+	if ((r = keep_old(kr, slot, *ver, k)) < 0)
+		return r;
+	fort_random(k, KEY_LEN);
+	(*ver)++;
+	if (slot == SLOT_VK)
+		derive_map_key(kr);
+	return *ver;
+}
+
+void keys_drop_old(keyring *kr, int slot, int below)
+{
+	int j = 0;
+	for (int i = 0; i < kr->nold; i++) {
+		if (kr->old[i].slot == slot && kr->old[i].version < below)
+			continue;
+		if (j != i)
+			memcpy(&kr->old[j], &kr->old[i], sizeof kr->old[0]);
+		j++;
+	}
+	if (j < kr->nold)
+		sodium_memzero(&kr->old[j], (size_t)(kr->nold - j) * sizeof kr->old[0]);
+	kr->nold = j;
+}
+
+void keys_fingerprint(char out[20], const unsigned char box_pk[32], const unsigned char sign_pk[32])
+{
+	unsigned char h[8], in[64];
+	char hex[17];
+	memcpy(in, box_pk, 32);
+	memcpy(in + 32, sign_pk, 32);
+	crypto_generichash(h, sizeof h, in, sizeof in, NULL, 0);
+	fort_hex(hex, h, sizeof h);
+	snprintf(out, 20, "%.4s %.4s %.4s %.4s", hex, hex + 4, hex + 8, hex + 12);
 }
 
 void keys_vault_generate(keyring *kr)
@@ -222,48 +333,69 @@ void keys_vault_generate(keyring *kr)
 	derive_map_key(kr);
 }
 
-int keys_grant_all(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr)
+static int grant_one(store *s, int64_t user, const unsigned char box_pk[32], int slot, int version,
+		     const unsigned char *key)
 {
 	unsigned char sealed[crypto_box_SEALBYTES + KEY_LEN];
-	char name[48];
+	char name[32];
+	crypto_box_seal(sealed, key, KEY_LEN, box_pk);
+	return store_grant_put(s, user, slot_name(slot, name), version, sealed, sizeof sealed);
+}
+
+int keys_grant_current(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr, int slot)
+{
+	int *ver, *has;
+	const unsigned char *k = cur_key((keyring *)kr, slot, &ver, &has);
+	if (!*has)
+		return 0;
+	return grant_one(s, user, box_pk, slot, *ver, k);
+}
+
+int keys_grant(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr, unsigned mask)
+{
 	int r;
-	if (kr->has_vk) {
-		crypto_box_seal(sealed, kr->vk, KEY_LEN, box_pk);
-		if ((r = store_grant_put(s, user, "vault", kr->vk_version, sealed, sizeof sealed)) < 0)
-			return r;
-	}
-	for (int i = 0; i < CAT_COUNT; i++) {
-		if (!kr->has_ck[i])
+	for (int slot = 0; slot < SLOT_COUNT; slot++) {
+		if (!(mask & (1u << slot)))
 			continue;
-		snprintf(name, sizeof name, "cat:%s", fort_categories[i]);
-		crypto_box_seal(sealed, kr->ck[i], KEY_LEN, box_pk);
-		if ((r = store_grant_put(s, user, name, kr->ck_version[i], sealed, sizeof sealed)) < 0)
+		if ((r = keys_grant_current(s, user, box_pk, kr, slot)) < 0)
 			return r;
+		for (int i = 0; i < kr->nold; i++)
+			if (kr->old[i].slot == slot && (r = grant_one(s, user, box_pk, slot, kr->old[i].version, kr->old[i].key)) < 0)
+				return r;
 	}
 	return 0;
+}
+
+int keys_grant_all(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr)
+{
+	return keys_grant(s, user, box_pk, kr, SLOT_ALL);
 }
 
 static int grant_cb(void *ctx, const char *key, int version, const unsigned char *sealed, size_t len)
 {
 	keyring *kr = ctx;
-	unsigned char *dst;
-	int *ver, *has;
-	if (strcmp(key, "vault") == 0) {
-		dst = kr->vk; ver = &kr->vk_version; has = &kr->has_vk;
-	} else if (strncmp(key, "cat:", 4) == 0 && cat_index(key + 4) >= 0) {
-		int c = cat_index(key + 4);
-		dst = kr->ck[c]; ver = &kr->ck_version[c]; has = &kr->has_ck[c];
-	} else {
+	unsigned char *dst, k[KEY_LEN];
+	int *ver, *has, slot = slot_parse(key), r = 0;
+	if (slot < 0)
 		return 0; /* a key of a later version of Fortress: ignore */
-	}
-	if (*has && *ver >= version)
-		return 0;
-	if (len != crypto_box_SEALBYTES + KEY_LEN ||
-	    crypto_box_seal_open(dst, sealed, len, kr->box_pk, kr->box_sk) != 0)
+	if (len != crypto_box_SEALBYTES + KEY_LEN || crypto_box_seal_open(k, sealed, len, kr->box_pk, kr->box_sk) != 0)
 		return fort_error_set(FORT_ETAMPER, "the grant of key '%s' does not open with this user's key: the vault was altered", key);
-	*ver = version;
-	*has = 1;
-	return 0;
+	dst = cur_key(kr, slot, &ver, &has);
+	if (!*has) {
+		memcpy(dst, k, KEY_LEN);
+		*ver = version;
+		*has = 1;
+	} else if (version > *ver) {
+		/* a newer version: the current one becomes old (a rotation is under way) */
+		if ((r = keep_old(kr, slot, *ver, dst)) == 0) {
+			memcpy(dst, k, KEY_LEN);
+			*ver = version;
+		}
+	} else if (version < *ver) {
+		r = keep_old(kr, slot, version, k);
+	}
+	sodium_memzero(k, sizeof k);
+	return r;
 }
 
 int keys_load_grants(keyring *kr, store *s, int64_t user)
@@ -303,28 +435,32 @@ int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid
 		       const unsigned char *w, size_t wlen)
 {
 	unsigned char ad[32];
+	const unsigned char *vk;
 	if (!kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "this user does not hold the vault key");
-	if (vk_version != kr->vk_version)
-		return fort_error_set(FORT_ETAMPER, "client key wrapped under vault key version %d, this keyring has %d", vk_version, kr->vk_version);
+	if (vk_version <= 0 || !(vk = keys_slot_key(kr, SLOT_VK, vk_version)))
+		return fort_error_set(FORT_ETAMPER, "a client key is wrapped under vault key version %d, which this keyring does not hold (the newest is %d)",
+				      vk_version, kr->vk_version);
 	client_ad(ad, cid, vk_version);
 	if (wlen != WRAPPED_LEN ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt(kc, NULL, NULL, w + 24, wlen - 24, ad, sizeof ad, w, kr->vk) != 0)
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(kc, NULL, NULL, w + 24, wlen - 24, ad, sizeof ad, w, vk) != 0)
 		return fort_error_set(FORT_ETAMPER, "a client key does not verify: the vault was altered or is damaged");
 	return 0;
 }
 
-int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, const unsigned char kc[KEY_LEN], int64_t cid)
+int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, int kver, const unsigned char kc[KEY_LEN],
+		   int64_t cid)
 {
 	crypto_generichash_state st;
 	unsigned char idb[8];
 	static const char tag[] = "fortress-field-v1";
-	if (cat < 0 || cat >= CAT_COUNT || !kr->has_ck[cat])
-		return fort_error_set(FORT_EDENIED, "this user does not hold the key of category '%s'",
+	const unsigned char *ck = cat >= 0 && cat < CAT_COUNT ? keys_slot_key(kr, cat, kver) : NULL;
+	if (!ck)
+		return fort_error_set(FORT_EDENIED, "this user does not hold %s key of category '%s'", kver ? "this version of the" : "the",
 				      cat >= 0 && cat < CAT_COUNT ? fort_categories[cat] : "?");
 	for (int i = 0; i < 8; i++)
 		idb[i] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
-	crypto_generichash_init(&st, kr->ck[cat], KEY_LEN, KEY_LEN);
+	crypto_generichash_init(&st, ck, KEY_LEN, KEY_LEN);
 	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag - 1);
 	crypto_generichash_update(&st, kc, KEY_LEN);
 	crypto_generichash_update(&st, idb, 8);
@@ -381,14 +517,15 @@ int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64
 	return 0;
 }
 
-int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field)
+int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field)
 {
 	crypto_generichash_state st;
 	static const char tag[] = "fortress-bidx-v1";
-	if (cat < 0 || cat >= CAT_COUNT || !kr->has_ck[cat])
+	const unsigned char *ck = cat >= 0 && cat < CAT_COUNT ? keys_slot_key(kr, cat, kver) : NULL;
+	if (!ck)
 		return fort_error_set(FORT_EDENIED, "this user does not hold the key of category '%s'",
 				      cat >= 0 && cat < CAT_COUNT ? fort_categories[cat] : "?");
-	crypto_generichash_init(&st, kr->ck[cat], KEY_LEN, KEY_LEN);
+	crypto_generichash_init(&st, ck, KEY_LEN, KEY_LEN);
 	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
 	crypto_generichash_update(&st, (const unsigned char *)field, strlen(field) + 1);
 	crypto_generichash_final(&st, bk, KEY_LEN);

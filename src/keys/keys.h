@@ -27,6 +27,18 @@ int cat_index(const char *name); /* -1 if unknown */
 #define NONCE_LEN 24
 #define BIDX_LEN STORE_BIDX_LEN
 
+/* Key slots: the categories 0..CAT_COUNT-1, then the vault key.  A set of
+ * slots is a bit mask (1u << slot). */
+#define SLOT_VK CAT_COUNT
+#define SLOT_COUNT (CAT_COUNT + 1)
+#define SLOT_ALL ((1u << SLOT_COUNT) - 1)
+/* The grant name of a slot ("vault", "cat:financial"); -1 from the parser if unknown. */
+const char *slot_name(int slot, char buf[32]);
+int slot_parse(const char *grant_name);
+
+/* Older versions of keys kept while a rotation re-encrypts (keys_rotate). */
+#define KEY_OLD_MAX 24
+
 typedef struct keyring {
 	unsigned char box_pk[32], box_sk[32];
 	unsigned char sign_pk[32], sign_sk[64];
@@ -34,8 +46,29 @@ typedef struct keyring {
 	int vk_version, has_vk;
 	unsigned char ck[CAT_COUNT][KEY_LEN];
 	int ck_version[CAT_COUNT], has_ck[CAT_COUNT];
-	unsigned char map_key[KEY_LEN]; /* MACs the data map; derived from VK */
+	unsigned char map_key[KEY_LEN];    /* MACs the data map; derived from VK */
+	unsigned char policy_key[KEY_LEN]; /* MACs users and roles; derived from VK */
+	struct { int slot, version; unsigned char key[KEY_LEN]; } old[KEY_OLD_MAX];
+	int nold;
 } keyring;
+
+/* Version VERSION of the key in SLOT, NULL if KR does not hold it. */
+const unsigned char *keys_slot_key(const keyring *kr, int slot, int version);
+/* Does KR hold SLOT (any version)? */
+int keys_has_slot(const keyring *kr, int slot);
+/* A new random version of SLOT's key becomes current (the current one is kept
+ * as an old version); returns the new version.  FORT_EDENIED if KR lacks
+ * SLOT, FORT_ENOMEM if too many old versions are kept. */
+int keys_rotate_slot(keyring *kr, int slot) FORT_WUR;
+/* Forget (and wipe) the versions of SLOT older than BELOW. */
+void keys_drop_old(keyring *kr, int slot, int below);
+/* Seal to BOX_PK every version KR holds of the slots in MASK and store them
+ * as USER's grants (existing ones are kept). */
+int keys_grant(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr, unsigned mask) FORT_WUR;
+/* Seal only the current version of SLOT (a rotation hands out its new key). */
+int keys_grant_current(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr, int slot) FORT_WUR;
+/* A short fingerprint of a user's public keys ("ab12 cd34 ..." 19 chars +NUL). */
+void keys_fingerprint(char out[20], const unsigned char box_pk[32], const unsigned char sign_pk[32]);
 
 int keyring_new(keyring **out);
 void keyring_free(keyring *kr);
@@ -60,15 +93,18 @@ int keys_user_from_secret(keyring **out, const store_user *u, const fort_secret 
 void keys_vault_generate(keyring *kr);
 /* Seal every key KR holds to BOX_PK and store the grants for USER. */
 int keys_grant_all(store *s, int64_t user, const unsigned char box_pk[32], const keyring *kr);
-/* Open USER's grants into KR (newest version of each key). */
+/* Open USER's grants into KR (the newest version of each key current, older
+ * ones kept while a rotation is under way). */
 int keys_load_grants(keyring *kr, store *s, int64_t user) FORT_WUR;
 
 int keys_client_wrap(unsigned char out[WRAPPED_LEN], const keyring *kr, int64_t cid, const unsigned char kc[KEY_LEN]);
 int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid, int vk_version,
 		       const unsigned char *w, size_t wlen) FORT_WUR;
 
-/* Field key for (category, client); FORT_EDENIED if KR lacks the category. */
-int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, const unsigned char kc[KEY_LEN], int64_t cid) FORT_WUR;
+/* Field key for (category, key version KVER (0: the current one), client);
+ * FORT_EDENIED if KR lacks that version of the category key. */
+int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, int kver, const unsigned char kc[KEY_LEN],
+		   int64_t cid) FORT_WUR;
 /* The nonce of field FIELD_ID in a record whose random base nonce is BASE
  * (fresh from the RNG for every write of the record): the base with its last
  * byte XORed with the field id, so the fields of one record never share a
@@ -81,7 +117,8 @@ void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;
 
-int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, const char *field) FORT_WUR;
+/* Blind-index key of FIELD under version KVER (0: current) of CAT's key. */
+int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);
 
 /* libsodium's RNG, drawn in blocks (random.c).  Use for every nonce and key. */

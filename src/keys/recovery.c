@@ -350,7 +350,7 @@ int fort_recovery_split(char ***shares_out, fort_vault *v, size_t n, size_t k)
 	*shares_out = NULL;
 	memset(&u, 0, sizeof u);
 	memset(&rec, 0, sizeof rec);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_USERS, "recovery-split", NULL)) < 0)
 		return r;
 	if (k < 2 || k > n || n > 255)
 		return fort_error_set(FORT_EINPUT, "recovery shares need 2 <= threshold <= shares <= 255 (got %zu of %zu): "

@@ -15,8 +15,8 @@
 
 enum {
 	Q_META_GET, Q_META_PUT,
-	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL,
-	Q_GRANT_PUT, Q_GRANT_EACH,
+	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL, Q_USER_EACH, Q_USER_SET, Q_USER_DEL,
+	Q_GRANT_PUT, Q_GRANT_EACH, Q_GRANT_DEL_USER, Q_GRANT_DEL_KEY, Q_GRANT_DEL_OLD,
 	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT, Q_CLIENT_MAX,
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
@@ -27,13 +27,19 @@ enum {
 static const char *const sql_text[Q__COUNT] = {
 	[Q_META_GET] = "SELECT v FROM meta WHERE k = ?",
 	[Q_META_PUT] = "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
-	[Q_USER_INS] = "INSERT INTO users(name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created) VALUES(?,?,?,?,?,?,?,?,?)",
-	[Q_USER_BY_NAME] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE name = ?",
-	[Q_USER_OWNER] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE role = 'owner' ORDER BY id LIMIT 1",
-	[Q_USER_BY_ID] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created FROM users WHERE id = ?",
+	[Q_USER_INS] = "INSERT INTO users(name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status) VALUES(?,?,?,?,?,?,?,?,?,?)",
+	[Q_USER_BY_NAME] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status, removed FROM users WHERE name = ?",
+	[Q_USER_OWNER] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status, removed FROM users WHERE role = 'owner' AND status = 'active' ORDER BY id LIMIT 1",
+	[Q_USER_BY_ID] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status, removed FROM users WHERE id = ?",
 	[Q_USER_SEAL] = "UPDATE users SET salt = ?, opslimit = ?, memlimit = ?, sealed = ? WHERE id = ?",
+	[Q_USER_EACH] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status, removed FROM users ORDER BY id",
+	[Q_USER_SET] = "UPDATE users SET role = ?, status = ?, removed = ? WHERE id = ?",
+	[Q_USER_DEL] = "DELETE FROM users WHERE id = ?",
 	[Q_GRANT_PUT] = "INSERT INTO grants(user_id, key_name, version, sealed) VALUES(?,?,?,?) ON CONFLICT(user_id, key_name, version) DO UPDATE SET sealed = excluded.sealed",
 	[Q_GRANT_EACH] = "SELECT key_name, version, sealed FROM grants WHERE user_id = ? ORDER BY key_name, version",
+	[Q_GRANT_DEL_USER] = "DELETE FROM grants WHERE user_id = ?",
+	[Q_GRANT_DEL_KEY] = "DELETE FROM grants WHERE user_id = ? AND key_name = ?",
+	[Q_GRANT_DEL_OLD] = "DELETE FROM grants WHERE key_name = ? AND version < ?",
 	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES(?,?,?,?,?,?)",
 	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ?",
 	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?",
@@ -77,6 +83,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" hash BLOB NOT NULL, sig BLOB);"
 	"CREATE INDEX audit_seq ON audit(seq);"
 	"CREATE INDEX audit_client ON audit(client) WHERE client <> '';",
+	/* 2: users may be pending (asked to join, not yet granted) or removed
+	 * (kept: the audit log names them) */
+	"ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active';"
+	"ALTER TABLE users ADD COLUMN removed INTEGER;",
 };
 
 struct store {
@@ -429,6 +439,7 @@ int store_user_insert(store *s, store_user *u)
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)u->memlimit);
 	sqlite3_bind_blob(st, 8, u->sealed, (int)u->sealed_len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, u->created);
+	sqlite3_bind_text(st, 10, u->status ? u->status : "active", -1, SQLITE_STATIC);
 	if ((r = step_done(s, st, "adding a user")) < 0)
 		return r == FORT_EEXISTS ? fort_error_set(FORT_EEXISTS, "user '%s' already exists", u->name) : r;
 	u->id = sqlite3_last_insert_rowid(s->db);
@@ -451,6 +462,9 @@ static int user_row(store_user *u, sqlite3_stmt *st)
 	if ((r = blob_dup(&u->sealed, &u->sealed_len, st, 8)) < 0)
 		return r;
 	u->created = sqlite3_column_int64(st, 9);
+	if (!(u->status = fort_strdup((const char *)sqlite3_column_text(st, 10))))
+		return FORT_ENOMEM;
+	u->removed = sqlite3_column_int64(st, 11);
 	return 0;
 }
 
@@ -505,10 +519,77 @@ int store_user_update_seal(store *s, const store_user *u)
 	return step_done(s, st, "changing the passphrase");
 }
 
+int store_user_each(store *s, store_user_cb cb, void *ctx)
+{
+	/* Not the cached statement: the callback may run other queries. */
+	sqlite3_stmt *st;
+	store_user u;
+	int rc, r = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_USER_EACH], -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading users");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = user_row(&u, st)) == 0)
+			r = cb(ctx, &u);
+		store_user_release(&u);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading users");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed)
+{
+	sqlite3_stmt *st = q(s, Q_USER_SET);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	if (removed)
+		sqlite3_bind_int64(st, 3, removed);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, id);
+	return step_done(s, st, "changing a user");
+}
+
+int store_user_delete(store *s, int64_t id)
+{
+	sqlite3_stmt *st = q(s, Q_USER_DEL);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, id);
+	return step_done(s, st, "removing a user");
+}
+
+int store_grant_del(store *s, int64_t user, const char *key)
+{
+	sqlite3_stmt *st = q(s, key ? Q_GRANT_DEL_KEY : Q_GRANT_DEL_USER);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, user);
+	if (key)
+		sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	return step_done(s, st, "withdrawing a key");
+}
+
+int store_grant_del_old(store *s, const char *key, int below)
+{
+	sqlite3_stmt *st = q(s, Q_GRANT_DEL_OLD);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, below);
+	return step_done(s, st, "destroying old keys");
+}
+
 void store_user_release(store_user *u)
 {
 	free(u->name);
 	free(u->role);
+	free(u->status);
 	free(u->sealed);
 	memset(u, 0, sizeof *u);
 }
@@ -641,6 +722,32 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = map_sqlite(s->db, rc, "listing clients");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	store_client c;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id > ? ORDER BY id LIMIT ?",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading clients");
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = client_row(&c, st)) < 0) {
+			store_client_release(&c);
+			break;
+		}
+		r = cb(ctx, &c);
+		store_client_release(&c);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading clients");
 	sqlite3_finalize(st);
 	return r;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -44,6 +44,8 @@ typedef struct {
 	unsigned char *sealed;  /* nonce || XChaCha20-Poly1305(box_sk || sign_seed) */
 	size_t sealed_len;
 	int64_t created;
+	char *status;           /* "active", "pending" (asked to join) or "removed" */
+	int64_t removed;        /* when removed, 0 otherwise */
 } store_user;
 
 int store_user_insert(store *s, store_user *u); /* sets u->id */
@@ -51,11 +53,19 @@ int store_user_insert(store *s, store_user *u); /* sets u->id */
 int store_user_get(store *s, store_user *out, const char *name);
 int store_user_get_by_id(store *s, store_user *out, int64_t id);
 int store_user_update_seal(store *s, const store_user *u);
+typedef int (*store_user_cb)(void *ctx, const store_user *u);
+int store_user_each(store *s, store_user_cb cb, void *ctx); /* by id */
+int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed);
+int store_user_delete(store *s, int64_t id);
 void store_user_release(store_user *u);
 
 int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len);
 typedef int (*store_grant_cb)(void *ctx, const char *key, int version, const unsigned char *sealed, size_t len);
 int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx);
+/* Delete USER's grants of KEY (every version), or all of USER's when KEY is NULL. */
+int store_grant_del(store *s, int64_t user, const char *key);
+/* Delete every user's grants of KEY older than version BELOW. */
+int store_grant_del_old(store *s, const char *key, int below);
 
 typedef struct {
 	int64_t id;
@@ -71,6 +81,8 @@ int store_client_get(store *s, store_client *out, int64_t id); /* FORT_ENOTFOUND
 int store_client_delete(store *s, int64_t id);
 typedef int (*store_client_cb)(void *ctx, const store_client *c);
 int store_client_each(store *s, store_client_cb cb, void *ctx);
+/* At most LIMIT clients with an id above AFTER, in id order. */
+int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx);
 int store_client_count(store *s, uint64_t *n);
 /* The largest client id ever used (clients and erasure ledger), 0 if none. */
 int store_client_max_id(store *s, int64_t *id);

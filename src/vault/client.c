@@ -122,6 +122,9 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (i < 0)
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
 	f = &v->map.f[i];
+	if (v->kr && !v->kr->has_ck[f->cat])
+		return fort_error_set(FORT_EDENIED, "you may not write field '%s': your role does not hold the key of category %s",
+				      field, f->category);
 	wipe_free(cv->vals[i]);
 	cv->vals[i] = NULL;
 	if (!value || !value[0])
@@ -161,7 +164,7 @@ int field_unique(const fort_vault *v, int i)
 
 /* LEB128 varints keep the per-field header at 3 bytes: the row size is
  * what an import pays for (every byte goes to the WAL and back). */
-static unsigned char *put_varint(unsigned char *p, uint32_t x)
+unsigned char *rec_put_varint(unsigned char *p, uint32_t x)
 {
 	while (x >= 0x80) {
 		*p++ = (unsigned char)(x | 0x80);
@@ -183,6 +186,79 @@ static int get_varint(uint32_t *x, const unsigned char **p, const unsigned char 
 		}
 	}
 	return -1;
+}
+
+int rec_next(rec_iter *it, rec_field *f)
+{
+	for (;;) {
+		const unsigned char *start = it->p;
+		uint32_t kver = 0, ctlen = 0;
+		int id;
+		if (it->p >= it->end)
+			return 0;
+		id = *it->p++;
+		if (id == 0) {
+			/* a segment: the fields after it use this base nonce */
+			if ((size_t)(it->end - it->p) < NONCE_LEN)
+				return fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
+			it->base = it->p;
+			it->p += NONCE_LEN;
+			continue;
+		}
+		if (get_varint(&kver, &it->p, it->end) < 0 || get_varint(&ctlen, &it->p, it->end) < 0 ||
+		    (size_t)(it->end - it->p) < ctlen || ctlen < FIELD_OVERHEAD || kver == 0)
+			return fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
+		f->id = id;
+		f->kver = kver;
+		f->base = it->base;
+		f->start = start;
+		f->ct = it->p;
+		f->ctlen = ctlen;
+		it->p += ctlen;
+		f->total = (size_t)(it->p - start);
+		return 1;
+	}
+}
+
+int rec_begin(rec_iter *it, const unsigned char *data, size_t len)
+{
+	if (len < NONCE_LEN)
+		return fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
+	it->base = data;
+	it->p = data + NONCE_LEN;
+	it->end = data + len;
+	return 0;
+}
+
+int rec_keep(fort_buf *out, const unsigned char **last_base, const rec_field *f)
+{
+	int r;
+	if (*last_base != f->base) {
+		if ((r = fort_buf_putc(out, 0)) < 0 || (r = fort_buf_put(out, f->base, NONCE_LEN)) < 0)
+			return r;
+		*last_base = f->base;
+	}
+	return fort_buf_put(out, f->start, f->total);
+}
+
+/* The fields of C that this user cannot decrypt (categories it lacks), as
+ * segments to append to a re-encoded record unchanged: an edit by staff
+ * must not lose the financial fields it cannot see. */
+static int foreign_tail(fort_buf *out, fort_vault *v, const store_client *c)
+{
+	rec_iter it;
+	rec_field f;
+	const unsigned char *last = NULL;
+	int r, i;
+	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+		return r;
+	while ((r = rec_next(&it, &f)) == 1) {
+		if ((i = map_index_id(&v->map, f.id)) < 0 || v->kr->has_ck[v->map.f[i].cat])
+			continue;
+		if ((r = rec_keep(out, &last, &f)) < 0)
+			return r;
+	}
+	return r;
 }
 
 /* Upper bound of the encoded size of CV's values. */
@@ -220,15 +296,15 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		if (!cv->vals[i])
 			continue;
 		if (!have[f->cat]) {
-			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, kc, cid)) < 0)
+			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, 0, kc, cid)) < 0)
 				goto out;
 			have[f->cat] = 1;
 		}
 		vl = strlen(cv->vals[i]);
 		kver = (uint32_t)v->kr->ck_version[f->cat];
 		*p++ = (unsigned char)f->id;
-		p = put_varint(p, kver);
-		p = put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
+		p = rec_put_varint(p, kver);
+		p = rec_put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
 		keys_field_nonce(nonce, out, f->id);
 		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
@@ -261,56 +337,48 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 {
 	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN];
-	int have[CAT_COUNT] = { 0 };
-	const unsigned char *p = c->data, *end = c->data + c->data_len;
+	uint32_t have[CAT_COUNT] = { 0 }; /* the key version in fk[cat], 0 for none */
 	unsigned char nonce[NONCE_LEN];
+	rec_iter it;
+	rec_field rf;
 	int r;
 	cvals_clear(cv);
 	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
 		goto out;
-	if (c->data_len < NONCE_LEN)
-		goto damaged;
-	p += NONCE_LEN;
-	while (p < end) {
-		int id = *p++;
-		uint32_t kver = 0, ctlen = 0;
+	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+		goto out;
+	while ((r = rec_next(&it, &rf)) == 1) {
 		int i;
 		const map_field *f;
-		if (get_varint(&kver, &p, end) < 0 || get_varint(&ctlen, &p, end) < 0)
-			goto damaged;
-		if ((size_t)(end - p) < ctlen || ctlen < FIELD_OVERHEAD)
-			goto damaged;
-		if ((i = map_index_id(&v->map, id)) < 0) {
-			p += ctlen; /* a field no longer in the map */
-			continue;
-		}
+		if ((i = map_index_id(&v->map, rf.id)) < 0)
+			continue; /* a field no longer in the map */
 		f = &v->map.f[i];
-		if (!v->kr->has_ck[f->cat]) {
-			p += ctlen; /* this user may not read this category */
-			continue;
-		}
-		if (!have[f->cat]) {
-			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, kc, c->id)) < 0)
+		if (!v->kr->has_ck[f->cat])
+			continue; /* this user may not read this category */
+		if (have[f->cat] != rf.kver) {
+			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, (int)rf.kver, kc, c->id)) < 0) {
+				/* the user holds the category, so every version in use */
+				if (r == FORT_EDENIED)
+					r = fort_error_set(FORT_ETAMPER, "field '%s' names key version %u, which this vault does not have: "
+							   "the vault was altered", f->name, rf.kver);
 				goto out;
-			have[f->cat] = 1;
+			}
+			have[f->cat] = rf.kver;
 		}
-		if (!(cv->vals[i] = fort_malloc(ctlen - FIELD_OVERHEAD + 1))) {
+		free(cv->vals[i]);
+		if (!(cv->vals[i] = fort_malloc(rf.ctlen - FIELD_OVERHEAD + 1))) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
-		keys_field_nonce(nonce, c->data, id);
-		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, kver, nonce, p, ctlen)) < 0) {
+		keys_field_nonce(nonce, rf.base, rf.id);
+		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, rf.kver, nonce, rf.ct,
+					    rf.ctlen)) < 0) {
 			free(cv->vals[i]);
 			cv->vals[i] = NULL;
 			goto out;
 		}
-		cv->vals[i][ctlen - FIELD_OVERHEAD] = '\0';
-		p += ctlen;
+		cv->vals[i][rf.ctlen - FIELD_OVERHEAD] = '\0';
 	}
-	r = 0;
-	goto out;
-damaged:
-	r = fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
 out:
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(fk, sizeof fk);
@@ -496,7 +564,7 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	int64_t id = 0;
 	int r;
 	char idstr[FORT_ID_LEN + 1];
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_WRITE, "add", NULL)) < 0)
 		return r;
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
@@ -546,7 +614,7 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	int64_t cid;
 	int r;
 	memset(&c, 0, sizeof c);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_WRITE, "edit", id)) < 0)
 		return r;
 	if (n == 0)
 		return fort_error_set(FORT_EINPUT, "nothing to change: give --set FIELD=VALUE");
@@ -584,12 +652,35 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 			goto fail_tx;
 	if ((r = keys_client_unwrap(kc, v->kr, cid, c.vk_version, c.wrapped, c.wrapped_len)) < 0)
 		goto fail_tx;
-	free(c.data);
-	c.data = NULL;
-	r = encode_fields(&c.data, &c.data_len, v, &cv, cid, kc);
-	sodium_memzero(kc, sizeof kc);
-	if (r < 0)
-		goto fail_tx;
+	{
+		/* the fields this user cannot see are carried over as they are */
+		fort_buf tail;
+		unsigned char *nd = NULL;
+		size_t nl = 0;
+		fort_buf_init(&tail, 0);
+		r = foreign_tail(&tail, v, &c);
+		if (r == 0)
+			r = encode_fields(&nd, &nl, v, &cv, cid, kc);
+		if (r == 0 && tail.len) {
+			unsigned char *grown = fort_realloc(nd, nl + tail.len);
+			if (!grown)
+				r = FORT_ENOMEM;
+			else {
+				memcpy(grown + nl, tail.buf, tail.len);
+				nd = grown;
+				nl += tail.len;
+			}
+		}
+		fort_buf_release(&tail);
+		sodium_memzero(kc, sizeof kc);
+		if (r < 0) {
+			free(nd);
+			goto fail_tx;
+		}
+		free(c.data);
+		c.data = nd;
+		c.data_len = nl;
+	}
 	c.updated = fort_now();
 	{
 		int dupf = -1;
@@ -669,7 +760,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	int r;
 	*out = NULL;
 	memset(&c, 0, sizeof c);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, o && o->nreveal ? ACT_REVEAL : ACT_READ, o && o->nreveal ? "reveal" : "read", id)) < 0)
 		return r;
 	if (o && o->version != FORT_READ_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_read_opts: wrong version");
@@ -801,7 +892,7 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 	int r;
 	*out = NULL;
 	*n = 0;
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_READ, "list", NULL)) < 0)
 		return r;
 	memset(&l, 0, sizeof l);
 	l.v = v;
@@ -836,7 +927,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	const map_field *f;
 	*out = NULL;
 	*n = 0;
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_READ, "find", NULL)) < 0)
 		return r;
 	if ((i = map_index(&v->map, field)) < 0)
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
@@ -891,7 +982,7 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 	char detail[300];
 	memset(&c, 0, sizeof c);
 	memset(&cv, 0, sizeof cv);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_ERASE, "erase", id)) < 0)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "erasing a client needs the vault key");

@@ -83,7 +83,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	if (count_out)
 		*count_out = 0;
 	memset(&e, 0, sizeof e);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_EXPORT, "export", NULL)) < 0)
 		return r;
 	if (!o || o->version != FORT_EXPORT_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_export_opts: wrong version");

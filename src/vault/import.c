@@ -722,7 +722,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		o = &defaults;
 	if (o->version != FORT_IMPORT_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_import_opts: wrong version");
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_IMPORT, "import", NULL)) < 0)
 		return r;
 	for (size_t i = 0; i < o->ncolumn_map; i++) {
 		const char *eq = strchr(o->column_map[i], '=');

@@ -330,12 +330,24 @@ int map_derive_keys(fort_vault *v)
 	for (size_t i = 0; i < v->map.n; i++) {
 		const map_field *f = &v->map.f[i];
 		if (f->searchable && v->kr->has_ck[f->cat]) {
-			if (keys_blind_key(v->bkeys + i * KEY_LEN, v->kr, f->cat, f->name) < 0)
+			if (keys_blind_key(v->bkeys + i * KEY_LEN, v->kr, f->cat, 0, f->name) < 0)
 				return fort_error_code();
 			v->has_bkey[i] = 1;
 		}
 	}
 	return 0;
+}
+
+int map_remac(fort_vault *v)
+{
+	unsigned char *json = NULL, mac[32];
+	size_t len = 0;
+	int r;
+	if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
+		return r;
+	map_mac(mac, v->kr, json, len);
+	free(json);
+	return store_meta_put(v->st, "map_mac", mac, 32);
 }
 
 int map_load(fort_vault *v)
@@ -402,7 +414,7 @@ int map_store(fort_vault *v, const char *json, size_t len)
 	unsigned char mac[32];
 	int r;
 	memset(&nm, 0, sizeof nm);
-	if ((r = vault_need_unlocked(v)) < 0)
+	if ((r = vault_need(v, ACT_MAP, "map-change", NULL)) < 0)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "changing the data map needs the vault key");

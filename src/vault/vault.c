@@ -62,6 +62,7 @@ static void vault_free(fort_vault *v)
 	free(v->path);
 	free(v->user);
 	free(v->role);
+	roles_release(&v->roles);
 	free(v);
 }
 
@@ -152,6 +153,8 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 		if ((r = store_meta_put(v->st, "map_mac", mac, 32)) < 0)
 			goto fail_tx;
 	}
+	if ((r = roles_defaults(&v->roles)) < 0 || (r = policy_store(v, NULL)) < 0)
+		goto fail_tx;
 	fort_hex(pkhex, u.sign_pk, 32);
 	if ((r = fort_buf_printf(&mapjson, "vault created; owner user_id=%lld sign_pk=%s kdf=argon2id13 opslimit=%llu memlimit=%llu",
 				 (long long)u.id, pkhex, (unsigned long long)u.opslimit, (unsigned long long)u.memlimit)) < 0 ||
@@ -163,7 +166,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	store_user_release(&u);
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
-	    (r = map_load(v)) < 0)
+	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto fail;
 	v->created = fort_now();
 	*out = v;
@@ -225,6 +228,15 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 				r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", user);
 			goto fail;
 		}
+		if (strcmp(u.status, "pending") == 0) {
+			r = fort_error_set(FORT_EDENIED, "user '%s' has asked to join but has not been added yet: ask an owner to run "
+					   "'fortress user add %s --role ROLE'", u.name, u.name);
+			goto fail;
+		}
+		if (strcmp(u.status, "active") != 0) {
+			r = fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", u.name);
+			goto fail;
+		}
 		r = key ? keys_user_from_secret(&v->kr, &u, key) : keys_user_unseal(&v->kr, &u, pass);
 		if (r == FORT_EAUTH) {
 			char msg[1024];
@@ -244,7 +256,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
-	if ((r = map_load(v)) < 0)
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;
@@ -318,6 +330,20 @@ out:
 	return r;
 }
 
+struct ucount {
+	uint64_t active, pending;
+};
+
+static int ucount_cb(void *ctx, const store_user *u)
+{
+	struct ucount *c = ctx;
+	if (strcmp(u->status, "active") == 0)
+		c->active++;
+	else if (strcmp(u->status, "pending") == 0)
+		c->pending++;
+	return 0;
+}
+
 int fort_vault_status(fort_status *out, fort_vault *v)
 {
 	unsigned char hash[32];
@@ -327,6 +353,7 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 	snprintf(out->business, sizeof out->business, "%s", v->business);
 	snprintf(out->owner, sizeof out->owner, "%s", v->owner);
 	snprintf(out->user, sizeof out->user, "%s", v->user ? v->user : "");
+	snprintf(out->role, sizeof out->role, "%s", v->kr && v->role ? v->role : "");
 	snprintf(out->default_country, sizeof out->default_country, "%s", v->country);
 	out->unlocked = v->kr != NULL;
 	if (meta_str(v, "vault_id", out->vault_id, sizeof out->vault_id) < 0)
@@ -349,6 +376,18 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 		return r;
 	if ((r = store_user_get(v->st, &u, NULL)) < 0)
 		return r;
+	{
+		struct ucount c = { 0, 0 };
+		unsigned mask = 0;
+		if ((r = store_user_each(v->st, ucount_cb, &c)) < 0 ||
+		    (r = rotate_pending(v, &mask, &out->rotation_done)) < 0) {
+			store_user_release(&u);
+			return r;
+		}
+		out->users = c.active;
+		out->pending_users = c.pending;
+		slot_mask_names(out->rotating, sizeof out->rotating, mask);
+	}
 	snprintf(out->kdf, sizeof out->kdf, "argon2id13");
 	out->kdf_opslimit = u.opslimit;
 	out->kdf_memlimit = u.memlimit;

@@ -29,6 +29,25 @@ typedef struct {
 	char *purposes_json;    /* the "purposes" object, kept verbatim */
 } fort_map;
 
+/* Actions a role may allow (policy.c). */
+enum {
+	ACT_READ = 1 << 0, ACT_REVEAL = 1 << 1, ACT_WRITE = 1 << 2, ACT_IMPORT = 1 << 3,
+	ACT_EXPORT = 1 << 4, ACT_ERASE = 1 << 5, ACT_USERS = 1 << 6, ACT_MAP = 1 << 7,
+};
+#define ACT_COUNT 8
+#define ACT_ALL ((1u << ACT_COUNT) - 1)
+
+typedef struct {
+	char name[48];
+	unsigned cats;  /* 1 << category */
+	unsigned acts;  /* ACT_* */
+} role_def;
+
+typedef struct {
+	role_def *r;
+	size_t n;
+} role_set;
+
 struct fort_vault {
 	store *st;
 	char *path;
@@ -36,6 +55,8 @@ struct fort_vault {
 	int64_t user_id;
 	char *user, *role;
 	fort_map map;
+	role_set roles;
+	unsigned acts, cats;   /* what the acting user's role allows */
 	unsigned char *bkeys;  /* sodium_malloc'ed: KEY_LEN per map field (blind-index keys) */
 	unsigned char *has_bkey;
 	char business[128], owner[128], country[3];
@@ -59,6 +80,41 @@ int map_load(fort_vault *v) FORT_WUR;
 int map_store(fort_vault *v, const char *json, size_t len) FORT_WUR;
 /* Recompute the blind-index keys for the current map. */
 int map_derive_keys(fort_vault *v) FORT_WUR;
+
+/* policy.c: roles and the checks.  vault_need() is called first by every
+ * operation: FORT_ELOCKED, or FORT_EDENIED (audited as WHAT, "denied") when
+ * the acting user's role lacks ACT. */
+int vault_need(fort_vault *v, unsigned act, const char *what, const char *client) FORT_WUR;
+int action_index(const char *name);  /* -1 if unknown */
+const char *action_name(unsigned act);
+int role_builtin(const char *name);
+int role_name_valid(const char *name);
+const role_def *role_find(const role_set *rs, const char *name);
+int roles_defaults(role_set *rs);
+int roles_parse(role_set *rs, const char *json, size_t len) FORT_WUR;
+int roles_to_json(char **out, const role_set *rs);
+void roles_release(role_set *rs);
+void role_describe(char *cats, size_t ccap, char *acts, size_t acap, const role_def *rd);
+/* Load the roles (and check the users-and-roles MAC when unlocked). */
+int policy_load(fort_vault *v) FORT_WUR;
+/* Store RS (NULL: v->roles) and the MAC over roles and users.  Call inside
+ * a transaction after every change to either. */
+int policy_store(fort_vault *v, const role_set *rs) FORT_WUR;
+
+/* rotate.c: key rotation (fort_keys_rotate). */
+/* Start rotating the key slots in MASK inside the caller's transaction:
+ * new versions, granted to every active user holding the slot; the state
+ * recorded so that rotate_run (or a later process) finishes it. */
+int rotate_start(fort_vault *v, unsigned mask, const char *why) FORT_WUR;
+/* Finish a started or interrupted rotation (batches, one transaction each). */
+int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o) FORT_WUR;
+/* The slots of an unfinished rotation (0: none) and clients done so far. */
+int rotate_pending(fort_vault *v, unsigned *mask, uint64_t *done) FORT_WUR;
+/* "vault,financial" for a slot mask. */
+int slot_mask_names(char *out, size_t cap, unsigned mask);
+
+/* map.c: re-MAC the stored map (after the vault key changed). */
+int map_remac(fort_vault *v) FORT_WUR;
 
 /* audit.c: append an entry signed by the acting user, inside the caller's
  * transaction.  Fail closed: an error here must abort the operation. */
@@ -124,6 +180,26 @@ int client_ids_above(fort_vault *v) FORT_WUR;
  * unique, STORE_ROW_ONLY all of them. */
 enum { STORE_ALL = 0, STORE_UNIQUE_ONLY = 1, STORE_ROW_ONLY = 2 };
 int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other, int defer) FORT_WUR;
+/* Walking an encrypted record: a 24-byte base nonce, then fields
+ * [u8 field id][varint key version][varint length][ciphertext || tag]; a
+ * field id 0 starts a segment whose fields use the 24-byte base nonce that
+ * follows it (fields carried over unchanged from an earlier write, by a
+ * user or a rotation that could not or need not re-encrypt them). */
+typedef struct { const unsigned char *p, *end, *base; } rec_iter;
+typedef struct {
+	int id;
+	uint32_t kver, ctlen;
+	const unsigned char *base, *start, *ct;
+	size_t total;  /* bytes of the whole field from START */
+} rec_field;
+int rec_begin(rec_iter *it, const unsigned char *data, size_t len) FORT_WUR;
+/* 1 with *F set, 0 at the end, FORT_ECORRUPT. */
+int rec_next(rec_iter *it, rec_field *f) FORT_WUR;
+/* Append F unchanged to OUT (with a segment header when its base nonce is
+ * not *LAST_BASE's). */
+int rec_keep(fort_buf *out, const unsigned char **last_base, const rec_field *f) FORT_WUR;
+/* LEB128: at most 5 bytes at P; returns the end. */
+unsigned char *rec_put_varint(unsigned char *p, uint32_t x);
 /* Decrypt a stored client into CV. */
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_WUR;
 

@@ -252,31 +252,31 @@ static void test_field_key(void **state)
 	randombytes_buf(kc, sizeof kc);
 	randombytes_buf(kc2, sizeof kc2);
 	for (int c = 0; c < CAT_COUNT; c++) {
-		assert_int_equal(keys_field_key(fk[c], kr, c, kc, CID), 0);
-		assert_int_equal(keys_field_key(again, kr, c, kc, CID), 0);
+		assert_int_equal(keys_field_key(fk[c], kr, c, 0, kc, CID), 0);
+		assert_int_equal(keys_field_key(again, kr, c, 0, kc, CID), 0);
 		assert_memory_equal(fk[c], again, KEY_LEN); /* deterministic */
 		for (int d = 0; d < c; d++)
 			assert_memory_not_equal(fk[c], fk[d], KEY_LEN); /* per category */
 		assert_memory_not_equal(fk[c], kr->ck[c], KEY_LEN);
 		assert_memory_not_equal(fk[c], kc, KEY_LEN);
 		/* per client: another K_c, another id */
-		assert_int_equal(keys_field_key(x, kr, c, kc2, CID), 0);
+		assert_int_equal(keys_field_key(x, kr, c, 0, kc2, CID), 0);
 		assert_memory_not_equal(fk[c], x, KEY_LEN);
-		assert_int_equal(keys_field_key(x, kr, c, kc, CID + 1), 0);
+		assert_int_equal(keys_field_key(x, kr, c, 0, kc, CID + 1), 0);
 		assert_memory_not_equal(fk[c], x, KEY_LEN);
 		/* per vault: another category key */
-		assert_int_equal(keys_field_key(x, other, c, kc, CID), 0);
+		assert_int_equal(keys_field_key(x, other, c, 0, kc, CID), 0);
 		assert_memory_not_equal(fk[c], x, KEY_LEN);
 	}
 	/* out of range categories */
-	assert_int_equal(keys_field_key(x, kr, -1, kc, CID), FORT_EDENIED);
-	assert_int_equal(keys_field_key(x, kr, CAT_COUNT, kc, CID), FORT_EDENIED);
+	assert_int_equal(keys_field_key(x, kr, -1, 0, kc, CID), FORT_EDENIED);
+	assert_int_equal(keys_field_key(x, kr, CAT_COUNT, 0, kc, CID), FORT_EDENIED);
 	/* a keyring without a category */
 	kr->has_ck[2] = 0;
-	assert_int_equal(keys_field_key(x, kr, 2, kc, CID), FORT_EDENIED);
+	assert_int_equal(keys_field_key(x, kr, 2, 0, kc, CID), FORT_EDENIED);
 	assert_non_null(strstr(fort_error_message(), "financial"));
-	assert_int_equal(keys_blind_key(x, kr, 2, "iban"), FORT_EDENIED);
-	assert_int_equal(keys_field_key(x, kr, 1, kc, CID), 0);
+	assert_int_equal(keys_blind_key(x, kr, 2, 0, "iban"), FORT_EDENIED);
+	assert_int_equal(keys_field_key(x, kr, 1, 0, kc, CID), 0);
 	keyring_free(kr);
 	keyring_free(other);
 }
@@ -288,12 +288,12 @@ static void test_blind(void **state)
 	unsigned char bk[KEY_LEN], bk2[KEY_LEN], bk3[KEY_LEN], again[KEY_LEN];
 	unsigned char h[BIDX_LEN + 8], h2[BIDX_LEN + 8];
 	assert_int_equal(BIDX_LEN, 16);
-	assert_int_equal(keys_blind_key(bk, kr, 1, "email"), 0);
-	assert_int_equal(keys_blind_key(again, kr, 1, "email"), 0);
+	assert_int_equal(keys_blind_key(bk, kr, 1, 0, "email"), 0);
+	assert_int_equal(keys_blind_key(again, kr, 1, 0, "email"), 0);
 	assert_memory_equal(bk, again, KEY_LEN);
-	assert_int_equal(keys_blind_key(bk2, kr, 1, "phone"), 0);   /* per field */
+	assert_int_equal(keys_blind_key(bk2, kr, 1, 0, "phone"), 0);   /* per field */
 	assert_memory_not_equal(bk, bk2, KEY_LEN);
-	assert_int_equal(keys_blind_key(bk3, kr, 0, "email"), 0);   /* per category */
+	assert_int_equal(keys_blind_key(bk3, kr, 0, 0, "email"), 0);   /* per category */
 	assert_memory_not_equal(bk, bk3, KEY_LEN);
 
 	/* 16 bytes, exactly */
@@ -514,12 +514,12 @@ static void test_grants_roundtrip(void **state)
 	assert_int_equal(loaded2->has_vk, 0);
 	assert_int_equal(loaded2->has_ck[1], 1);
 	assert_memory_equal(loaded2->ck[1], kr->ck[1], KEY_LEN);
-	assert_int_equal(keys_field_key(fk, loaded2, 1, kc, CID), 0);
+	assert_int_equal(keys_field_key(fk, loaded2, 1, 0, kc, CID), 0);
 	for (int c = 0; c < CAT_COUNT; c++) {
 		if (c == 1)
 			continue;
 		assert_int_equal(loaded2->has_ck[c], 0);
-		assert_int_equal(keys_field_key(fk, loaded2, c, kc, CID), FORT_EDENIED);
+		assert_int_equal(keys_field_key(fk, loaded2, c, 0, kc, CID), FORT_EDENIED);
 	}
 
 	/* someone else's box key cannot open alice's grants */

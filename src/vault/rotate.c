@@ -1,0 +1,447 @@
+/* rotate.c - key rotation: a new version of some keys, every client record
+ * re-encrypted under it in batches, then the old versions destroyed.
+ *
+ * Start (one transaction): new versions are made and sealed to every active
+ * user who held the key, and the state ("rotation" in the metadata: the
+ * keys, a cursor over client ids, a count) is written.  Batches (one
+ * transaction each, cursor included): the fields of rotated categories are
+ * decrypted with their old version and encrypted under the current one in a
+ * new segment of the record (fields of other categories are carried over
+ * untouched), their blind-index entries are recomputed, and with the vault
+ * key the client key is re-wrapped.  A kill loses at most the batch in
+ * flight; every record stays readable throughout, because each field names
+ * its key version and users hold the old versions until the end.  Finish
+ * (one transaction): a last sweep over every record (anything written with
+ * an old version meanwhile is re-encrypted too), then the old versions'
+ * grants are deleted and the rotation is recorded as finished. */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+struct rot_state {
+	unsigned mask;
+	int64_t cursor;
+	uint64_t done;
+	int64_t started;
+};
+
+static int state_get(fort_vault *v, struct rot_state *st)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	char buf[160];
+	unsigned long long done = 0;
+	long long cursor = 0, started = 0;
+	unsigned mask = 0;
+	int r = store_meta_get(v->st, "rotation", &val, &len);
+	memset(st, 0, sizeof *st);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	free(val);
+	if (len == 0)
+		return 0;
+	if (sscanf(buf, "mask=%u cursor=%lld done=%llu started=%lld", &mask, &cursor, &done, &started) != 4 ||
+	    !mask || mask & ~SLOT_ALL)
+		return fort_error_set(FORT_ECORRUPT, "the key-rotation state is damaged: restore the vault from a backup");
+	st->mask = mask;
+	st->cursor = cursor;
+	st->done = done;
+	st->started = started;
+	return 1;
+}
+
+static int state_put(fort_vault *v, const struct rot_state *st)
+{
+	char buf[160];
+	int n = 0;
+	if (st)
+		n = snprintf(buf, sizeof buf, "mask=%u cursor=%lld done=%llu started=%lld", st->mask, (long long)st->cursor,
+			     (unsigned long long)st->done, (long long)st->started);
+	return store_meta_put(v->st, "rotation", n ? buf : "", (size_t)n);
+}
+
+int slot_mask_names(char *out, size_t cap, unsigned mask)
+{
+	size_t k = 0;
+	out[0] = '\0';
+	/* the vault key first, then the categories in their usual order */
+	if (mask & (1u << SLOT_VK))
+		k += (size_t)snprintf(out, cap, "vault");
+	for (int i = 0; i < CAT_COUNT && k < cap; i++)
+		if (mask & (1u << i))
+			k += (size_t)snprintf(out + k, cap - k, "%s%s", k ? "," : "", fort_categories[i]);
+	return 0;
+}
+
+int rotate_pending(fort_vault *v, unsigned *mask, uint64_t *done)
+{
+	struct rot_state st;
+	int r = state_get(v, &st);
+	*mask = r > 0 ? st.mask : 0;
+	if (done)
+		*done = r > 0 ? st.done : 0;
+	return r < 0 ? r : 0;
+}
+
+/* ----------------------------------------------------------- start */
+
+struct hold_ctx {
+	int slot, found;
+};
+
+static int hold_cb(void *ctx, const char *key, int version, const unsigned char *sealed, size_t len)
+{
+	struct hold_ctx *h = ctx;
+	(void)version, (void)sealed, (void)len;
+	if (slot_parse(key) == h->slot)
+		h->found = 1;
+	return 0;
+}
+
+struct regrant_ctx {
+	fort_vault *v;
+	unsigned mask;
+};
+
+/* Every active user who held a rotated key gets its new version. */
+static int regrant_cb(void *ctx, const store_user *u)
+{
+	struct regrant_ctx *g = ctx;
+	int r;
+	if (strcmp(u->status, "active") != 0)
+		return 0;
+	for (int slot = 0; slot < SLOT_COUNT; slot++) {
+		struct hold_ctx h = { slot, 0 };
+		if (!(g->mask & (1u << slot)))
+			continue;
+		if ((r = store_grant_each(g->v->st, u->id, hold_cb, &h)) < 0)
+			return r;
+		if (h.found && (r = keys_grant_current(g->v->st, u->id, u->box_pk, g->v->kr, slot)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rotate_start(fort_vault *v, unsigned mask, const char *why)
+{
+	struct rot_state st;
+	struct regrant_ctx g = { v, mask };
+	char names[64], detail[300];
+	int r;
+	if ((r = state_get(v, &st)) < 0)
+		return r;
+	if (r > 0)
+		return fort_error_set(FORT_EBUSY, "a key rotation is already under way: finish it with 'fortress keys rotate --resume'");
+	for (int slot = 0; slot < SLOT_COUNT; slot++)
+		if ((mask & (1u << slot)) && (r = keys_rotate_slot(v->kr, slot)) < 0)
+			return r;
+	if ((r = store_user_each(v->st, regrant_cb, &g)) < 0)
+		return r;
+	if (mask & (1u << SLOT_VK)) {
+		/* the map and policy MACs are keyed from the vault key */
+		if ((r = map_remac(v)) < 0 || (r = policy_store(v, NULL)) < 0)
+			return r;
+	}
+	if ((r = map_derive_keys(v)) < 0)
+		return r;
+	st.mask = mask;
+	st.cursor = 0;
+	st.done = 0;
+	st.started = fort_now();
+	slot_mask_names(names, sizeof names, mask);
+	snprintf(detail, sizeof detail, "keys=%s%s%s", names, why && why[0] ? "; " : "", why ? why : "");
+	if ((r = state_put(v, &st)) < 0 || (r = audit_append(v, "rotate-start", "", "", "", "ok", detail)) < 0)
+		return r;
+	return 0;
+}
+
+/* ----------------------------------------------------- re-encryption */
+
+/* Re-encrypt client C's fields of the rotated categories (and re-wrap its
+ * key with the vault key) where they are older than the current version.
+ * *CHANGED says whether anything was written. */
+static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *changed)
+{
+	unsigned char kc[KEY_LEN], fk[KEY_LEN], bk[KEY_LEN], nonce[NONCE_LEN], h[BIDX_LEN];
+	fort_buf fresh, kept;
+	rec_iter it;
+	rec_field f;
+	const unsigned char *last = NULL;
+	int r, stale = 0, need_vk, i, nfresh = 0;
+	char *pt = NULL, *ikey = NULL;
+	*changed = 0;
+	need_vk = (mask & (1u << SLOT_VK)) && c->vk_version != v->kr->vk_version;
+	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+		return r;
+	while ((r = rec_next(&it, &f)) == 1)
+		if ((i = map_index_id(&v->map, f.id)) >= 0 && (mask & (1u << v->map.f[i].cat)) &&
+		    f.kver != (uint32_t)v->kr->ck_version[v->map.f[i].cat])
+			stale = 1;
+	if (r < 0)
+		return r;
+	if (!stale && !need_vk)
+		return 0;
+	fort_buf_init(&fresh, 0);
+	fort_buf_init(&kept, 0);
+	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
+		goto out;
+	if (stale) {
+		unsigned char base[NONCE_LEN];
+		fort_random(base, sizeof base);
+		if ((r = fort_buf_put(&fresh, base, sizeof base)) < 0)
+			goto out;
+		if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+			goto out;
+		while ((r = rec_next(&it, &f)) == 1) {
+			const map_field *mf;
+			uint32_t cur, len;
+			unsigned char hdr[11], *p;
+			i = map_index_id(&v->map, f.id);
+			if (i < 0 || !(mask & (1u << v->map.f[i].cat)) ||
+			    f.kver == (cur = (uint32_t)v->kr->ck_version[v->map.f[i].cat])) {
+				if ((r = rec_keep(&kept, &last, &f)) < 0)
+					goto out;
+				continue;
+			}
+			mf = &v->map.f[i];
+			len = f.ctlen - FIELD_OVERHEAD;
+			if (!(pt = fort_malloc(len + 1))) {
+				r = FORT_ENOMEM;
+				goto out;
+			}
+			keys_field_nonce(nonce, f.base, f.id);
+			if ((r = keys_field_key(fk, v->kr, mf->cat, (int)f.kver, kc, c->id)) < 0 ||
+			    (r = keys_field_decrypt((unsigned char *)pt, fk, c->id, mf->name, f.kver, nonce, f.ct, f.ctlen)) < 0)
+				goto out;
+			pt[len] = '\0';
+			/* the field under the current version, in the fresh segment */
+			p = hdr;
+			*p++ = (unsigned char)f.id;
+			p = rec_put_varint(p, cur);
+			p = rec_put_varint(p, f.ctlen);
+			if ((r = fort_buf_put(&fresh, hdr, (size_t)(p - hdr))) < 0 || (r = fort_buf_grow(&fresh, f.ctlen)) < 0 ||
+			    (r = keys_field_key(fk, v->kr, mf->cat, 0, kc, c->id)) < 0)
+				goto out;
+			keys_field_nonce(nonce, (const unsigned char *)fresh.buf, f.id);
+			keys_field_encrypt((unsigned char *)fresh.buf + fresh.len, fk, c->id, mf->name, cur, nonce, pt, len);
+			fresh.len += f.ctlen;
+			nfresh++;
+			/* its blind-index entry: out with the old key, in with the new */
+			if (mf->searchable && v->has_bkey[i]) {
+				int64_t other = 0;
+				if ((r = type_index_key(&ikey, mf->t, pt)) < 0 ||
+				    (r = keys_blind_key(bk, v->kr, mf->cat, (int)f.kver, mf->name)) < 0)
+					goto out;
+				keys_blind(h, bk, ikey, strlen(ikey));
+				if ((r = store_blind_del(v->st, h, c->id)) < 0)
+					goto out;
+				keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, ikey, strlen(ikey));
+				r = store_blind_add(v->st, h, c->id, field_unique(v, i), &other);
+				/* Two clients can share a value only if one was added
+				 * under the new key while the other still had the old
+				 * one: keep both findable. */
+				if (r == FORT_EDUPLICATE)
+					r = store_blind_add(v->st, h, c->id, 0, NULL);
+				if (r < 0)
+					goto out;
+				sodium_memzero(ikey, strlen(ikey));
+				free(ikey);
+				ikey = NULL;
+			}
+			sodium_memzero(pt, len);
+			free(pt);
+			pt = NULL;
+		}
+		if (r < 0)
+			goto out;
+	}
+	if (nfresh) {
+		unsigned char *nd;
+		size_t nl = 0;
+		if ((r = fort_buf_put(&fresh, kept.buf, kept.len)) < 0)
+			goto out;
+		if (!(nd = (unsigned char *)fort_buf_detach(&fresh, &nl))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		free(c->data);
+		c->data = nd;
+		c->data_len = nl;
+	}
+	if (need_vk) {
+		unsigned char *w = fort_malloc(WRAPPED_LEN);
+		if (!w) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		if ((r = keys_client_wrap(w, v->kr, c->id, kc)) < 0) {
+			free(w);
+			goto out;
+		}
+		free(c->wrapped);
+		c->wrapped = w;
+		c->wrapped_len = WRAPPED_LEN;
+		c->vk_version = v->kr->vk_version;
+	}
+	if ((r = store_client_update(v->st, c)) < 0)
+		goto out;
+	*changed = 1;
+	r = 0;
+out:
+	if (pt) {
+		sodium_memzero(pt, f.ctlen - FIELD_OVERHEAD);
+		free(pt);
+	}
+	if (ikey) {
+		sodium_memzero(ikey, strlen(ikey));
+		free(ikey);
+	}
+	sodium_memzero(kc, sizeof kc);
+	sodium_memzero(fk, sizeof fk);
+	sodium_memzero(bk, sizeof bk);
+	fort_buf_release(&fresh);
+	fort_buf_release(&kept);
+	return r;
+}
+
+/* A batch of clients copied out of the query before any is rewritten. */
+struct batch {
+	store_client *c;
+	size_t n, cap;
+};
+
+static int batch_cb(void *ctx, const store_client *c)
+{
+	struct batch *b = ctx;
+	store_client *d = &b->c[b->n];
+	memset(d, 0, sizeof *d);
+	d->id = c->id;
+	d->vk_version = c->vk_version;
+	d->created = c->created;
+	d->updated = c->updated;
+	if (!(d->wrapped = fort_malloc(c->wrapped_len ? c->wrapped_len : 1)) ||
+	    !(d->data = fort_malloc(c->data_len ? c->data_len : 1))) {
+		store_client_release(d);
+		return FORT_ENOMEM;
+	}
+	memcpy(d->wrapped, c->wrapped, c->wrapped_len);
+	d->wrapped_len = c->wrapped_len;
+	memcpy(d->data, c->data, c->data_len);
+	d->data_len = c->data_len;
+	b->n++;
+	return 0;
+}
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		store_client_release(&b->c[i]);
+	b->n = 0;
+}
+
+/* Clients after *CURSOR, at most B->cap of them, re-encrypted; *CURSOR moves. */
+static int rotate_some(fort_vault *v, struct batch *b, unsigned mask, int64_t *cursor, uint64_t *changed_n, size_t *seen)
+{
+	int r, changed;
+	batch_clear(b);
+	if ((r = store_client_batch(v->st, *cursor, b->cap, batch_cb, b)) < 0)
+		return r;
+	for (size_t i = 0; i < b->n; i++) {
+		if ((r = rotate_client(v, &b->c[i], mask, &changed)) < 0) {
+			char id[FORT_ID_LEN + 1];
+			client_id_format(id, b->c[i].id);
+			fort_error_prefix("rotating the keys of client %s", id);
+			return r;
+		}
+		*changed_n += (uint64_t)changed;
+		*cursor = b->c[i].id;
+	}
+	*seen = b->n;
+	return 0;
+}
+
+int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o)
+{
+	struct rot_state st;
+	struct batch b = { NULL, 0, 0 };
+	uint64_t total = 0, changed = 0;
+	char names[64], detail[200];
+	size_t seen;
+	int r;
+	b.cap = o && o->batch ? o->batch : 500;
+	if (!(b.c = fort_calloc(b.cap, sizeof *b.c)))
+		return FORT_ENOMEM;
+	if ((r = store_client_count(v->st, &total)) < 0)
+		goto out;
+	for (;;) {
+		if ((r = store_begin(v->st)) < 0)
+			goto out;
+		if ((r = state_get(v, &st)) < 0)
+			goto fail_tx;
+		if (r == 0) {
+			/* another process finished it */
+			store_rollback(v->st);
+			r = 0;
+			goto reload;
+		}
+		if ((r = rotate_some(v, &b, st.mask, &st.cursor, &changed, &seen)) < 0)
+			goto fail_tx;
+		st.done += seen;
+		if (seen < b.cap)
+			break; /* the last batch: finish in the same transaction */
+		if ((r = state_put(v, &st)) < 0 || (r = store_commit(v->st)) < 0)
+			goto fail_tx;
+		if (o && o->progress)
+			o->progress(o->progress_ctx, st.done, total > st.done ? total : st.done);
+	}
+	/* Finish: a sweep from the start for records written with an old
+	 * version meanwhile (by a process that opened the vault before the
+	 * rotation began), then the old versions go. */
+	{
+		int64_t cur = 0;
+		do {
+			if ((r = rotate_some(v, &b, st.mask, &cur, &changed, &seen)) < 0)
+				goto fail_tx;
+		} while (seen == b.cap);
+	}
+	for (int slot = 0; slot < SLOT_COUNT; slot++) {
+		const int *ver = slot == SLOT_VK ? &v->kr->vk_version : &v->kr->ck_version[slot];
+		char name[32];
+		if ((st.mask & (1u << slot)) && (r = store_grant_del_old(v->st, slot_name(slot, name), *ver)) < 0)
+			goto fail_tx;
+	}
+	slot_mask_names(names, sizeof names, st.mask);
+	snprintf(detail, sizeof detail, "keys=%s; %llu records re-encrypted; old key versions destroyed", names,
+		 (unsigned long long)changed);
+	if ((r = state_put(v, NULL)) < 0 || (r = audit_append(v, "rotate-finish", "", "", "", "ok", detail)) < 0 ||
+	    (r = store_commit(v->st)) < 0)
+		goto fail_tx;
+	/* the old keys are gone from the file; wipe them from memory too */
+	r = store_checkpoint(v->st);
+	if (o && o->progress)
+		o->progress(o->progress_ctx, st.done, st.done);
+	if (out) {
+		snprintf(out->keys, sizeof out->keys, "%s", names);
+		out->clients += changed;
+	}
+	goto reload;
+fail_tx:
+	store_rollback(v->st);
+	goto out;
+reload:
+	for (int slot = 0; slot < SLOT_COUNT; slot++)
+		keys_drop_old(v->kr, slot, slot == SLOT_VK ? v->kr->vk_version : v->kr->ck_version[slot]);
+out:
+	batch_clear(&b);
+	free(b.c);
+	return r;
+}
