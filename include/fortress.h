@@ -725,10 +725,12 @@ typedef struct {
 	/* Called now and then from the scanning threads (one at a time). */
 	void (*on_progress)(void *ctx, const fort_scan_progress *p);
 	void *ctx;
+	int containers;                /* 1: decode mail, archives, documents (offsets into the decoded text);
+					* 0: scan their bytes as text (offsets = file offsets) */
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \
-			      NULL, NULL, NULL, NULL }
+			      NULL, NULL, NULL, NULL, 1 }
 
 typedef struct {
 	uint64_t files_scanned, files_skipped, files_failed;

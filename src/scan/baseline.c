@@ -1,0 +1,233 @@
+/* baseline.c - accepted findings as keyed fingerprints: BLAKE2b-128 keyed
+ * with a random 256-bit key kept in the baseline file, over the type, the
+ * normalised value (separators and case removed, so "4111 1111..." and
+ * "4111-1111-..." are the same card) and the file path.  The file holds the
+ * key and the fingerprints, never a value.
+ *
+ * File: {"fortress_scan_baseline": 1, "key": HEX, "fingerprints": [HEX...]} */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "util.h"
+#include "scan/scan_int.h"
+
+#define FP_LEN 32
+
+struct fort_scan_baseline {
+	unsigned char key[32];
+	char (*fp)[FP_LEN + 1];
+	size_t n, alloc, sorted;  /* fp[0, sorted) is in order */
+};
+
+static int cmp_fp(const void *a, const void *b)
+{
+	return memcmp(a, b, FP_LEN);
+}
+
+int fort_scan_baseline_new(fort_scan_baseline **out)
+{
+	fort_scan_baseline *b;
+
+	*out = NULL;
+	if (!(b = fort_calloc(1, sizeof(*b))))
+		return FORT_ENOMEM;
+	randombytes_buf(b->key, sizeof(b->key));
+	*out = b;
+	return 0;
+}
+
+static int valid_fp(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < FP_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[FP_LEN] == '\0';
+}
+
+int fort_scan_baseline_add(fort_scan_baseline *b, const char *fingerprint)
+{
+	if (!fingerprint || !valid_fp(fingerprint))
+		return fort_error_set(FORT_EINPUT, "not a scan fingerprint");
+	if (fort_scan_baseline_has(b, fingerprint))
+		return 0;
+	if (b->n == b->alloc) {
+		size_t n = b->alloc ? b->alloc * 2 : 64;
+		void *p = fort_realloc(b->fp, n * sizeof(*b->fp));
+
+		if (!p)
+			return FORT_ENOMEM;
+		b->fp = p;
+		b->alloc = n;
+	}
+	memcpy(b->fp[b->n++], fingerprint, FP_LEN + 1);
+	return 0;
+}
+
+int fort_scan_baseline_has(const fort_scan_baseline *b, const char *fingerprint)
+{
+	size_t i;
+
+	if (!b || !fingerprint || strlen(fingerprint) != FP_LEN)
+		return 0;
+	if (b->sorted && bsearch(fingerprint, b->fp, b->sorted, sizeof(*b->fp), cmp_fp))
+		return 1;
+	for (i = b->sorted; i < b->n; i++)
+		if (!memcmp(b->fp[i], fingerprint, FP_LEN))
+			return 1;
+	return 0;
+}
+
+size_t fort_scan_baseline_count(const fort_scan_baseline *b)
+{
+	return b ? b->n : 0;
+}
+
+int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
+{
+	fort_scan_baseline *b = NULL;
+	json_error_t je;
+	json_t *j = NULL, *fps, *v;
+	const char *key;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (!(j = json_load_file(path, 0, &je))) {
+		if (access(path, F_OK) != 0)
+			return fort_error_set(FORT_ENOTFOUND, "%s: no such baseline file", path);
+		return fort_error_set(FORT_EINPUT, "%s: line %d: not a scan baseline (%s)", path, je.line, je.text);
+	}
+	if (json_integer_value(json_object_get(j, "fortress_scan_baseline")) != 1 ||
+	    !(key = json_string_value(json_object_get(j, "key"))) || strlen(key) != 64 ||
+	    !json_is_array(fps = json_object_get(j, "fingerprints"))) {
+		r = fort_error_set(FORT_EINPUT, "%s: not a fortress scan baseline (version 1)", path);
+		goto out;
+	}
+	if (!(b = fort_calloc(1, sizeof(*b)))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	if (fort_unhex(b->key, sizeof(b->key), key) < 0) {
+		r = fort_error_set(FORT_EINPUT, "%s: bad key in the baseline", path);
+		goto out;
+	}
+	json_array_foreach(fps, i, v) {
+		const char *s = json_string_value(v);
+
+		if (!s || !valid_fp(s)) {
+			r = fort_error_set(FORT_EINPUT, "%s: fingerprint %zu is not valid", path, i + 1);
+			goto out;
+		}
+		if ((r = fort_scan_baseline_add(b, s)) < 0)
+			goto out;
+	}
+	qsort(b->fp, b->n, sizeof(*b->fp), cmp_fp);
+	b->sorted = b->n;
+	*out = b;
+	b = NULL;
+	r = 0;
+out:
+	fort_scan_baseline_free(b);
+	json_decref(j);
+	return r;
+}
+
+int fort_scan_baseline_save(const fort_scan_baseline *b, const char *path)
+{
+	char hex[65], *tmp = NULL, *text = NULL;
+	json_t *j = NULL, *a;
+	size_t i, n;
+	int fd = -1, r = FORT_ENOMEM;
+	char (*sorted)[FP_LEN + 1] = NULL;
+
+	fort_hex(hex, b->key, sizeof(b->key));
+	if (!(j = json_object()) || !(a = json_array()))
+		goto out;
+	json_object_set_new(j, "fortress_scan_baseline", json_integer(1));
+	json_object_set_new(j, "key", json_string(hex));
+	json_object_set_new(j, "fingerprints", a);
+	if (b->n && !(sorted = fort_malloc(b->n * sizeof(*sorted))))
+		goto out;
+	if (b->n)
+		memcpy(sorted, b->fp, b->n * sizeof(*sorted));
+	qsort(sorted, b->n, sizeof(*sorted), cmp_fp);
+	for (i = 0; i < b->n; i++)
+		json_array_append_new(a, json_string(sorted[i]));
+	if (!(text = json_dumps(j, JSON_INDENT(1))))
+		goto out;
+	n = strlen(path) + 16;
+	if (!(tmp = fort_malloc(n)))
+		goto out;
+	snprintf(tmp, n, "%s.tmp%05u", path, (unsigned)(getpid() % 100000));
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		r = fort_error_set(FORT_EIO, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	n = strlen(text);
+	if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1 || fsync(fd) < 0) {
+		r = fort_error_set(FORT_EIO, "%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		r = fort_error_set(FORT_EIO, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(hex, sizeof(hex));
+	free(sorted);
+	free(tmp);
+	free(text);
+	json_decref(j);
+	return r;
+}
+
+void fort_scan_baseline_free(fort_scan_baseline *b)
+{
+	if (!b)
+		return;
+	sodium_memzero(b->key, sizeof(b->key));
+	free(b->fp);
+	free(b);
+}
+
+void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int type,
+			       const unsigned char *val, size_t n, const char *path)
+{
+	crypto_generichash_state st;
+	unsigned char norm[SCAN_TAIL], h[16];
+	size_t i, k = 0;
+	const char *tn = fort_scan_type_name((fort_scan_type)type);
+
+	for (i = 0; i < n && k < sizeof(norm); i++) {
+		unsigned c = val[i];
+
+		if (type == FORT_SCAN_SECRET || type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB)
+			norm[k++] = (unsigned char)(type == FORT_SCAN_SECRET ? c : sc_tolower(c));
+		else if (sc_alnum(c))
+			norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
+	}
+	crypto_generichash_init(&st, b->key, sizeof(b->key), sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)tn, strlen(tn) + 1);
+	crypto_generichash_update(&st, norm, k);
+	crypto_generichash_update(&st, (const unsigned char *)"", 1);
+	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path));
+	crypto_generichash_final(&st, h, sizeof(h));
+	fort_hex(out, h, sizeof(h));
+	sodium_memzero(norm, sizeof(norm));
+	sodium_memzero(&st, sizeof(st));
+}

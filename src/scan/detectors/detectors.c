@@ -1,0 +1,104 @@
+/* detectors.c - the detector table and masking.  Adding a detector is a new
+ * file and one line here; the engine runs, at each trigger, the detectors
+ * listed for it in this order and keeps the first that matches (so a
+ * card-shaped decoy, consumed by detect_card, is never reported as a
+ * phone). */
+#include <stdio.h>
+#include <string.h>
+#include "scan/scan_int.h"
+
+const struct scan_detector scan_detectors[] = {
+	{ "iban", SCAN_T_WORD, detect_iban },
+	{ "uk_nino", SCAN_T_WORD | SCAN_T_CLUSTER, detect_nino },
+	{ "secret", SCAN_T_WORD, detect_secret_key },
+	{ "card", SCAN_T_CLUSTER, detect_card },
+	{ "dob", SCAN_T_CLUSTER, detect_dob },
+	{ "ssn", SCAN_T_CLUSTER, detect_ssn },
+	{ "ip", SCAN_T_CLUSTER, detect_ipv4 },
+	{ "phone", SCAN_T_CLUSTER, detect_phone },
+	{ "email", SCAN_T_AT, detect_email },
+	{ "ip", SCAN_T_COLON, detect_ipv6 },
+	{ "secret", SCAN_T_COLON, detect_secret_label },
+};
+const size_t scan_ndetectors = sizeof(scan_detectors) / sizeof(scan_detectors[0]);
+
+/* Copy VAL with every digit/letter after the first KEEP_HEAD and before the
+ * last KEEP_TAIL such characters replaced by '*'. */
+static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head, unsigned tail,
+		      int letters)
+{
+	size_t i, o = 0, total = 0, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (sc_digit(val[i]) || (letters && sc_alpha(val[i])))
+			total++;
+	for (i = 0; i < n && o + 1 < outlen; i++) {
+		unsigned c = val[i];
+
+		if (sc_digit(c) || (letters && sc_alpha(c))) {
+			if (k >= head && k + tail < total)
+				c = '*';
+			k++;
+		}
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
+{
+	size_t i;
+
+	if (!outlen)
+		return;
+	out[0] = '\0';
+	switch (type) {
+	case FORT_SCAN_CARD:
+	case FORT_SCAN_SSN:
+		keep_ends(out, outlen, val, n, 0, 4, 0);
+		break;
+	case FORT_SCAN_IBAN:
+		keep_ends(out, outlen, val, n, 2, 4, 1);
+		break;
+	case FORT_SCAN_PHONE:
+		keep_ends(out, outlen, val, n, 0, 2, 0);
+		break;
+	case FORT_SCAN_NINO:
+		keep_ends(out, outlen, val, n, 2, 1, 1);
+		break;
+	case FORT_SCAN_DOB:
+		keep_ends(out, outlen, val, n, 0, 0, 1);
+		break;
+	case FORT_SCAN_EMAIL: {
+		const unsigned char *at = memchr(val, '@', n);
+
+		if (!at || at == val) {
+			snprintf(out, outlen, "***");
+			break;
+		}
+		snprintf(out, outlen, "%c***%.*s", val[0], (int)(n - (size_t)(at - val)), (const char *)at);
+		break;
+	}
+	case FORT_SCAN_IP:
+		if (rule && !strcmp(rule, "ip.v6")) {
+			for (i = 0; i < n && val[i] != ':'; i++)
+				;
+			snprintf(out, outlen, "%.*s:****", (int)i, (const char *)val);
+		} else {
+			for (i = 0; i < n && val[i] != '.'; i++)
+				;
+			snprintf(out, outlen, "%.*s.*.*.*", (int)i, (const char *)val);
+		}
+		break;
+	case FORT_SCAN_SECRET:
+		if (rule && !strcmp(rule, "secret.private-key"))
+			snprintf(out, outlen, "%.*s", (int)n, (const char *)val);
+		else if (rule && !strcmp(rule, "secret.password"))
+			snprintf(out, outlen, "********");
+		else
+			snprintf(out, outlen, "%.4s****************", (const char *)val);
+		break;
+	default:
+		snprintf(out, outlen, "***");
+	}
+}

@@ -1,0 +1,144 @@
+/* dob.c - dates of birth: a calendar date (1985-03-12, 03/12/1985,
+ * 12.03.1985, March 12, 1985, 12 Mar 1985) in a plausible birth year with
+ * birth context near ("born", "DOB", "date of birth", "geb.", a
+ * date_of_birth column).  A date without that context is not reported: it is
+ * an invoice, a timestamp, a deadline. */
+#include <string.h>
+#include <time.h>
+#include "scan/scan_int.h"
+
+static const char *const dob_words[] = { "born", "birth", "dob", "d.o.b", "geb.", "geboren", "naissance",
+					 "nacimiento", "nascita", "bday", NULL };
+
+static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+				      "nov", "dec" };
+static const char *const month_full[] = { "january", "february", "march", "april", "may", "june", "july",
+					  "august", "september", "october", "november", "december" };
+
+static unsigned num(const unsigned char *s, unsigned n)
+{
+	unsigned v = 0;
+
+	while (n--)
+		v = v * 10 + (unsigned)(*s++ - '0');
+	return v;
+}
+
+static int this_year(void)
+{
+	static int y;
+
+	if (!y) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		y = tm.tm_year + 1900;
+	}
+	return y;
+}
+
+static int date_ok(unsigned y, unsigned mo, unsigned d)
+{
+	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return 0;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 0;
+	return y >= 1900 && (int)y <= this_year();
+}
+
+/* A month name at S (N bytes available): 1..12 and its length, else 0. */
+static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
+{
+	unsigned i;
+
+	for (i = 0; i < 12; i++) {
+		size_t fl = strlen(month_full[i]), k;
+
+		for (k = 0; k < fl && k < n && sc_tolower(s[k]) == (unsigned char)month_full[i][k]; k++)
+			;
+		if (k == fl && (k == n || !sc_alpha(s[k]))) {
+			*len = fl;
+			return i + 1;
+		}
+		if (n >= 3 && sc_tolower(s[0]) == (unsigned char)months[i][0] && s[1] == (unsigned char)months[i][1] &&
+		    s[2] == (unsigned char)months[i][2] && (n == 3 || !sc_alpha(s[3]))) {
+			*len = 3;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+static int found(const scan_view *v, size_t s, size_t e, unsigned y, unsigned mo, unsigned d, scan_match *m)
+{
+	m->start = s;
+	m->end = e;
+	if (!date_ok(y, mo, d) || !scan_context(v, s, dob_words)) {
+		m->type = -1;   /* a date, not a birth date */
+		return 1;
+	}
+	m->type = FORT_SCAN_DOB;
+	m->conf = FORT_SCAN_HIGH;
+	m->rule = "dob";
+	return 1;
+}
+
+static int year_at(const unsigned char *b, size_t i, size_t len, unsigned *y)
+{
+	if (i + 4 > len || !sc_digit(b[i]) || !sc_digit(b[i + 1]) || !sc_digit(b[i + 2]) || !sc_digit(b[i + 3]) ||
+	    (i + 4 < len && sc_word(b[i + 4])))
+		return 0;
+	*y = num(b + i, 4);
+	return 1;
+}
+
+int detect_dob(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
+{
+	const unsigned char *b = v->buf;
+	unsigned a, c, e, y, mo;
+	size_t ml, i;
+	char s;
+
+	(void)pos;
+	if (cl->n >= 3 && cl->sep[0] == cl->sep[1] && (cl->n == 3 || cl->sep[2] != cl->sep[0] || cl->sep[0] == ' ')) {
+		s = cl->sep[0];
+		if (s != '-' && s != '/' && s != '.')
+			return 0;
+		a = num(b + cl->gs[0], cl->gl[0]);
+		c = num(b + cl->gs[1], cl->gl[1]);
+		e = num(b + cl->gs[2], cl->gl[2]);
+		if (cl->gl[0] == 4 && cl->gl[1] <= 2 && cl->gl[2] <= 2)
+			return found(v, cl->start, cl->gs[2] + cl->gl[2], a, c, e, m);
+		if (cl->gl[0] <= 2 && cl->gl[1] <= 2 && cl->gl[2] == 4) {
+			/* 03/12/1985 is month first; 12.03.1985 and 12-03-1985 day first;
+			 * a first number over 12 is a day in any case */
+			if (s == '/' && a <= 12)
+				return found(v, cl->start, cl->gs[2] + 4, e, a, c, m);
+			return found(v, cl->start, cl->gs[2] + 4, e, c, a, m);
+		}
+		return 0;
+	}
+	if (cl->gl[0] > 2 || (cl->n > 1 && cl->sep[0] != ' '))
+		return 0;
+	a = num(b + cl->gs[0], cl->gl[0]);
+	i = cl->gs[0] + cl->gl[0];
+	/* "12 Mar 1985", "12 March 1985" */
+	if (cl->n == 1 && i + 1 < v->len && b[i] == ' ' && (mo = month_at(b + i + 1, v->len - i - 1, &ml)) &&
+	    i + 2 + ml < v->len && b[i + 1 + ml] == ' ' && year_at(b, i + 2 + ml, v->len, &y))
+		return found(v, cl->start, i + 6 + ml, y, mo, a, m);
+	/* "March 12, 1985" */
+	if (i + 2 < v->len && b[i] == ',' && b[i + 1] == ' ' && year_at(b, i + 2, v->len, &y) && cl->start >= 4 &&
+	    b[cl->start - 1] == ' ') {
+		size_t j = cl->start - 1;
+
+		while (j > 0 && cl->start - j < 11 && sc_alpha(b[j - 1]))
+			j--;
+		if ((j == 0 || !sc_word(b[j - 1])) && (mo = month_at(b + j, cl->start - 1 - j, &ml)) &&
+		    ml == cl->start - 1 - j)
+			return found(v, j, i + 6, y, mo, a, m);
+	}
+	return 0;
+}

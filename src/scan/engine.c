@@ -1,0 +1,616 @@
+/* engine.c - the streaming scanner: one pass over the bytes of a document,
+ * a SIMD classifier jumping to the next digit, '@', ':' or '=', and the
+ * detectors run only around those (scan_int.h explains the window).  No
+ * regular expressions: on dense digits a general engine spends its time
+ * re-trying patterns, while here each run of digits is split into groups
+ * once and handed to the detectors that can use it. */
+#include <string.h>
+#include "util.h"
+#include "scan/scan_int.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SCAN_X86 1
+#endif
+
+static size_t g_block;
+
+void scan_set_block_size(size_t n)
+{
+	g_block = n;
+}
+
+/* ------------------------------------------------------- the classifier */
+
+/* digits, '@', ':', '=' */
+static unsigned char cls[256];
+
+static void cls_init(void)
+{
+	int c;
+
+	for (c = '0'; c <= '9'; c++)
+		cls[c] = 1;
+	cls['@'] = cls[':'] = cls['='] = 1;
+}
+
+static size_t next_scalar(const unsigned char *b, size_t p, size_t to)
+{
+	while (p < to && !cls[b[p]])
+		p++;
+	return p;
+}
+
+#ifdef SCAN_X86
+static size_t next_sse2(const unsigned char *b, size_t p, size_t to)
+{
+	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+	const __m128i at = _mm_set1_epi8('@'), colon = _mm_set1_epi8(':'), eq = _mm_set1_epi8('=');
+
+	while (p + 16 <= to) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
+		__m128i d = _mm_sub_epi8(x, zero);
+		__m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+		unsigned mask;
+
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, at),
+						 _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, eq))));
+		mask = (unsigned)_mm_movemask_epi8(m);
+		if (mask)
+			return p + (size_t)__builtin_ctz(mask);
+		p += 16;
+	}
+	return next_scalar(b, p, to);
+}
+
+__attribute__((target("avx2"))) static size_t next_avx2(const unsigned char *b, size_t p, size_t to)
+{
+	const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
+	const __m256i at = _mm256_set1_epi8('@'), colon = _mm256_set1_epi8(':'), eq = _mm256_set1_epi8('=');
+
+	while (p + 32 <= to) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+		__m256i d = _mm256_sub_epi8(x, zero);
+		__m256i m = _mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d);
+		unsigned mask;
+
+		m = _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(x, at),
+						       _mm256_or_si256(_mm256_cmpeq_epi8(x, colon),
+								       _mm256_cmpeq_epi8(x, eq))));
+		mask = (unsigned)_mm256_movemask_epi8(m);
+		if (mask)
+			return p + (size_t)__builtin_ctz(mask);
+		p += 32;
+	}
+	return next_scalar(b, p, to);
+}
+#endif
+
+typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
+static next_fn next_class;
+
+static void engine_init(void)
+{
+	static int done;
+
+	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+		return;
+	cls_init();
+	next_class = next_scalar;
+#ifdef SCAN_X86
+	next_class = next_sse2;
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		next_class = next_avx2;
+#endif
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
+/* ----------------------------------------------------------------- stream */
+
+int scan_stream_init(scan_stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	engine_init();
+	s->block = g_block ? g_block : SCAN_BLOCK_DEFAULT;
+	s->cap = SCAN_BACK + s->block + SCAN_TAIL;
+	if (!(s->buf = fort_malloc(s->cap)))
+		return FORT_ENOMEM;
+	return 0;
+}
+
+static void hdr_free(scan_stream *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->hdr_n; i++)
+		free(s->hdr[i]);
+	s->hdr_n = 0;
+}
+
+void scan_stream_release(scan_stream *s)
+{
+	hdr_free(s);
+	free(s->buf);
+	s->buf = NULL;
+}
+
+void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ignore)
+{
+	hdr_free(s);
+	s->len = 0;
+	s->base = s->next = s->nl_pos = s->line_start = s->total = 0;
+	s->line = 1;
+	s->ign_line = 0;
+	s->hdr_state = 0;
+	s->hit = hit;
+	s->ctx = ctx;
+	s->inline_ignore = inline_ignore;
+	s->last_end = 0;
+	s->col_line = 0;
+	s->csv_ls = s->csv_pos = (uint64_t)-1;
+}
+
+/* The first line of a CSV/TSV file names its columns: a date in the
+ * "date_of_birth" column is a birth date even with no word next to it. */
+static void header_detect(scan_stream *s)
+{
+	static const char delims[] = ",;\t|";
+	const unsigned char *b = s->buf, *nl;
+	size_t n = s->len < 4096 ? s->len : 4096, i, cnt[4] = { 0 }, letters = 0, other = 0, start;
+	int d = -1, k, q = 0;
+
+	s->hdr_state = 2;
+	if (!(nl = memchr(b, '\n', n)))
+		return;
+	n = (size_t)(nl - b);
+	for (i = 0; i < n; i++) {
+		const char *p = b[i] ? strchr(delims, b[i]) : NULL;
+
+		if (p)
+			cnt[p - delims]++;
+		else if (sc_alpha(b[i]) || b[i] == '_')
+			letters++;
+		else if (b[i] != ' ' && b[i] != '"' && b[i] != '\r')
+			other++;
+	}
+	for (k = 0; k < 4; k++)
+		if (cnt[k] >= 2 && (d < 0 || cnt[k] > cnt[d]))
+			d = k;
+	if (d < 0 || letters < 2 * other)
+		return;
+	s->hdr_delim = delims[d];
+	for (i = 0, start = 0; i <= n && s->hdr_n < SCAN_HDR_MAX; i++) {
+		if (i < n && b[i] == '"')
+			q = !q;
+		if (i == n || (b[i] == (unsigned char)s->hdr_delim && !q)) {
+			size_t a = start, e = i, j;
+			char *c;
+
+			while (a < e && (b[a] == ' ' || b[a] == '"'))
+				a++;
+			while (e > a && (b[e - 1] == ' ' || b[e - 1] == '"' || b[e - 1] == '\r'))
+				e--;
+			if (e - a > 48)
+				e = a + 48;
+			if (!(c = fort_malloc(e - a + 1)))
+				break;
+			for (j = a; j < e; j++)
+				c[j - a] = (char)sc_tolower(b[j]);
+			c[e - a] = '\0';
+			s->hdr[s->hdr_n++] = c;
+			start = i + 1;
+		}
+	}
+	s->hdr_state = 1;
+}
+
+/* Column (0-based) of START in a CSV line, or -1 when the line start is
+ * out of reach.  Counting goes on from the last call on the same line:
+ * candidates come in order. */
+static long csv_column(scan_stream *s, const unsigned char *b, size_t start)
+{
+	const unsigned char *nl;
+	uint64_t ls;
+	size_t j, lo = start > SCAN_BACK ? start - SCAN_BACK : 0;
+
+	nl = start > lo ? memrchr(b + lo, '\n', start - lo) : NULL;
+	if (nl)
+		ls = s->base + (uint64_t)(nl - b) + 1;
+	else if (s->base == 0 && lo == 0)
+		ls = 0;
+	else
+		return -1;
+	if (ls == 0)   /* the header line itself */
+		return -1;
+	if (ls != s->csv_ls || s->base + start < s->csv_pos) {
+		s->csv_ls = ls;
+		s->csv_pos = ls;
+		s->csv_col = 0;
+		s->csv_q = 0;
+	}
+	for (j = (size_t)(s->csv_pos - s->base); j < start; j++) {
+		if (b[j] == '"')
+			s->csv_q = !s->csv_q;
+		else if (b[j] == (unsigned char)s->hdr_delim && !s->csv_q)
+			s->csv_col++;
+	}
+	s->csv_pos = s->base + start;
+	return (long)s->csv_col;
+}
+
+/* One pass over the window: a word counts unless a sentence ends after it
+ * (". " after a number or a longer lower-case word). */
+static int window_has(const unsigned char *b, size_t a, size_t e, const char *const *words)
+{
+	uint32_t first = 0;
+	size_t i, k;
+	int found = 0;
+
+	for (k = 0; words[k]; k++)
+		first |= 1u << ((unsigned)(words[k][0] - 'a') & 31);
+	for (i = a; i < e; i++) {
+		unsigned c = b[i] | 0x20;
+
+		if (b[i] == '.' && i + 1 < e && b[i + 1] == ' ' && i > a &&
+		    (sc_digit(b[i - 1]) || (i >= a + 4 && sc_lower(b[i - 1]) && sc_lower(b[i - 2]) &&
+					    sc_lower(b[i - 3]) && sc_lower(b[i - 4])))) {
+			found = 0;
+			continue;
+		}
+		if (c - 'a' >= 26 || !(first & (1u << (c - 'a'))))
+			continue;
+		/* words start at a word start ("silver" is no "ver"; "dateOfBirth" has "birth") */
+		if (i > a && sc_alpha(b[i - 1]) && !(sc_lower(b[i - 1]) && sc_upper(b[i])))
+			continue;
+		for (k = 0; words[k]; k++) {
+			const char *w = words[k];
+			size_t j;
+
+			if ((unsigned char)w[0] != c)
+				continue;
+			for (j = 1; w[j] && i + j < e && sc_tolower(b[i + j]) == (unsigned char)w[j]; j++)
+				;
+			if (!w[j]) {
+				found = 1;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+int scan_context(const scan_view *v, size_t start, const char *const *words)
+{
+	const unsigned char *b = v->buf, *nl;
+	scan_stream *s = v->st;
+	size_t lo = start > 40 ? start - 40 : 0;
+
+	nl = start > lo ? memrchr(b + lo, '\n', start - lo) : NULL;
+	if (window_has(b, nl ? (size_t)(nl - b) + 1 : lo, start, words))
+		return 1;
+	if (s && s->hdr_state == 1) {
+		long col = csv_column(s, b, start);
+		size_t j;
+
+		if (col >= 0 && (unsigned long)col < s->hdr_n)
+			for (j = 0; words[j]; j++)
+				if (strstr(s->hdr[col], words[j]))
+					return 1;
+	}
+	return 0;
+}
+
+/* Line number and line start of stream offset OFF. */
+static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstart)
+{
+	const unsigned char *b = s->buf;
+
+	if (off >= s->nl_pos) {
+		const unsigned char *p = b + (s->nl_pos - s->base), *e = b + (off - s->base), *q;
+
+		while (p < e && (q = memchr(p, '\n', (size_t)(e - p)))) {
+			s->line++;
+			s->line_start = s->base + (uint64_t)(q - b) + 1;
+			p = q + 1;
+		}
+		s->nl_pos = off;
+		*line = s->line;
+		*lstart = s->line_start;
+		return;
+	}
+	/* just before the counted part (a match reaching back over a block end) */
+	{
+		uint64_t l = s->line, ls = s->line_start, i;
+
+		for (i = s->nl_pos; i > off; i--)
+			if (b[i - 1 - s->base] == '\n')
+				l--;
+		for (i = off; i > s->base && b[i - 1 - s->base] != '\n'; i--)
+			;
+		if (l == s->line)
+			i = ls;
+		*line = l;
+		*lstart = i;
+	}
+}
+
+static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t off)
+{
+	static const char tag[] = "fortress:ignore";
+	const unsigned char *b = s->buf, *e;
+	size_t a, z;
+
+	if (s->ign_line == line + 1)
+		return s->ign_val;
+	a = lstart > s->base ? (size_t)(lstart - s->base) : 0;
+	e = memchr(b + (off - s->base), '\n', s->len - (size_t)(off - s->base));
+	z = e ? (size_t)(e - b) : s->len;
+	s->ign_val = memmem(b + a, z - a, tag, sizeof(tag) - 1) != NULL;
+	s->ign_line = line + 1;
+	return s->ign_val;
+}
+
+static int emit(scan_stream *s, const scan_match *m)
+{
+	scan_hit h;
+	uint64_t off = s->base + m->start, lstart;
+	size_t i;
+
+	if (off < s->last_end)
+		return 0;
+	h.type = m->type;
+	h.conf = m->conf;
+	h.rule = m->rule;
+	h.offset = off;
+	h.length = (uint32_t)(m->end - m->start);
+	h.value = s->buf + m->start;
+	locate(s, off, &h.line, &lstart);
+	if (lstart >= s->base) {
+		uint64_t from = lstart;
+
+		h.column = 1;
+		if (s->col_line == h.line && s->col_pos <= off && s->col_pos >= s->base) {
+			from = s->col_pos;
+			h.column = s->col_val;
+		}
+		for (i = (size_t)(from - s->base); i < m->start; i++)
+			h.column += (s->buf[i] & 0xC0) != 0x80;
+		s->col_line = h.line;
+		s->col_pos = off;
+		s->col_val = h.column;
+	} else {
+		h.column = off - lstart + 1;
+	}
+	h.ignored = s->inline_ignore && line_ignored(s, h.line, lstart, off);
+	s->last_end = s->base + m->end;
+	return s->hit(s->ctx, &h);
+}
+
+static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_cluster *cl)
+{
+	size_t i = p;
+
+	cl->start = p;
+	cl->n = 0;
+	cl->digits = 0;
+	cl->overlong = 0;
+	for (;;) {
+		size_t g = i;
+		unsigned c;
+
+		while (i < len && sc_digit(b[i]) && i - g < 64)
+			i++;
+		if (cl->n == CL_MAX) {
+			cl->overlong = 1;
+		} else {
+			cl->gs[cl->n] = g;
+			cl->gl[cl->n] = (unsigned)(i - g);
+			cl->sep[cl->n] = 0;
+			cl->n++;
+			cl->digits += (unsigned)(i - g);
+		}
+		if (i - g > 19)
+			cl->overlong = 1;
+		if (i + 1 >= len || i - p > 96)
+			break;
+		c = b[i];
+		if ((c == ' ' || c == '-' || c == '.' || c == '/') && sc_digit(b[i + 1])) {
+			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
+				cl->sep[cl->n - 1] = (char)c;
+			i++;
+			continue;
+		}
+		if (c == ')' && cl->n == 1 && p > 0 && b[p - 1] == '(') {
+			if (sc_digit(b[i + 1])) {
+				cl->sep[0] = ')';
+				i++;
+				continue;
+			}
+			if (b[i + 1] == ' ' && i + 2 < len && sc_digit(b[i + 2])) {
+				cl->sep[0] = ')';
+				i += 2;
+				continue;
+			}
+		}
+		break;
+	}
+	cl->end = i;
+}
+
+static int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl, scan_match *m)
+{
+	size_t i;
+
+	for (i = 0; i < scan_ndetectors; i++) {
+		if (!(scan_detectors[i].triggers & trigger))
+			continue;
+		if (scan_detectors[i].fn(v, pos, trigger == SCAN_T_CLUSTER ? cl : NULL, m))
+			return 1;
+	}
+	return 0;
+}
+
+static size_t find_pem(const unsigned char *b, size_t p, size_t to)
+{
+	const unsigned char *q = p < to ? memmem(b + p, to - p, "-----BEGIN ", 11) : NULL;
+
+	return q ? (size_t)(q - b) : (size_t)-1;
+}
+
+/* Look for candidates starting in [FROM, TO).  Sets s->next to where the
+ * next region starts (past the last match, which may reach beyond TO). */
+static int process(scan_stream *s, size_t from, size_t to)
+{
+	const unsigned char *b = s->buf;
+	scan_view v = { s->buf, s->len, s->base, s };
+	size_t p = from, pem = find_pem(b, from, to);
+	scan_cluster cl;
+	scan_match m;
+	int r;
+
+	while (p < to) {
+		unsigned c;
+
+		p = next_class(b, p, to);
+		while (pem < p) {
+			if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
+				return r;
+			pem = find_pem(b, pem + 1, to);
+		}
+		if (p >= to)
+			break;
+		c = b[p];
+		m.type = -2;
+		if (sc_digit(c)) {
+			unsigned prev = p ? b[p - 1] : 0;
+
+			if (sc_word(prev)) {
+				/* a digit inside a word: IBAN, NINO, API keys start words */
+				size_t q = p, t = p, dash = (size_t)-1;
+
+				while (q > 0 && p - q < 100 && (sc_word(b[q - 1]) || b[q - 1] == '-')) {
+					if (b[q - 1] == '-' && dash == (size_t)-1)
+						dash = q;
+					q--;
+				}
+				while (t < s->len && sc_word(b[t]))
+					t++;
+				if (run_detectors(&v, SCAN_T_WORD, q, NULL, &m) ||
+				    (dash != (size_t)-1 && run_detectors(&v, SCAN_T_WORD, dash, NULL, &m))) {
+					if (m.type >= 0 && (r = emit(s, &m)) != 0)
+						return r;
+					p = m.end > t ? m.end : t;
+				} else {
+					p = t;
+				}
+				continue;
+			}
+			if ((prev == '.' || prev == '-') && p >= 2 && sc_alnum(b[p - 2])) {
+				/* the rest of a dotted or dashed word: v1.2.3.4, a UUID */
+				while (p < s->len && (sc_word(b[p]) || b[p] == '.' || b[p] == '-'))
+					p++;
+				continue;
+			}
+			parse_cluster(b, s->len, p, &cl);
+			if (cl.end < s->len && sc_alpha(b[cl.end])) {
+				/* digits running into letters: a hex id, "12px" */
+				p = cl.end;
+				while (p < s->len && sc_word(b[p]))
+					p++;
+				continue;
+			}
+			if (!cl.overlong && run_detectors(&v, SCAN_T_CLUSTER, p, &cl, &m)) {
+				if (m.type >= 0 && (r = emit(s, &m)) != 0)
+					return r;
+				p = m.end > cl.end ? m.end : cl.end;
+			} else {
+				p = cl.end;
+			}
+			continue;
+		}
+		if (c == '@') {
+			if (run_detectors(&v, SCAN_T_AT, p, NULL, &m)) {
+				if ((r = emit(s, &m)) != 0)
+					return r;
+				p = m.end;
+				continue;
+			}
+		} else if (run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
+			if ((r = emit(s, &m)) != 0)
+				return r;
+			p = m.end;
+			continue;
+		}
+		p++;
+	}
+	while (pem < to) {
+		if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
+			return r;
+		pem = find_pem(b, pem + 1, to);
+	}
+	s->next = s->base + (p > to ? p : to);
+	return 0;
+}
+
+static int process_block(scan_stream *s, int final)
+{
+	size_t limit, from, keep;
+	int r = 0;
+	uint64_t lline, lstart;
+
+	if (s->hdr_state == 0 && s->base == 0)
+		header_detect(s);
+	limit = final ? s->len : s->len - SCAN_TAIL;
+	from = (size_t)(s->next - s->base);
+	if (from < limit && (r = process(s, from, limit)) != 0)
+		return r;
+	if (s->nl_pos < s->base + limit)
+		locate(s, s->base + limit, &lline, &lstart);
+	if (final)
+		return 0;
+	keep = limit > SCAN_BACK ? limit - SCAN_BACK : 0;
+	memmove(s->buf, s->buf + keep, s->len - keep);
+	s->len -= keep;
+	s->base += keep;
+	return 0;
+}
+
+unsigned char *scan_stream_space(scan_stream *s, size_t *avail)
+{
+	*avail = s->cap - s->len;
+	return s->buf + s->len;
+}
+
+int scan_stream_commit(scan_stream *s, size_t n)
+{
+	s->len += n;
+	s->total += n;
+	if (s->len == s->cap)
+		return process_block(s, 0);
+	return 0;
+}
+
+int scan_stream_feed(scan_stream *s, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	int r;
+
+	while (len) {
+		size_t avail, n;
+		unsigned char *dst = scan_stream_space(s, &avail);
+
+		n = len < avail ? len : avail;
+		memcpy(dst, p, n);
+		p += n;
+		len -= n;
+		if ((r = scan_stream_commit(s, n)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int scan_stream_finish(scan_stream *s)
+{
+	return process_block(s, 1);
+}

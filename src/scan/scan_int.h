@@ -1,0 +1,181 @@
+/* scan_int.h - inside the scanner: the streaming engine, the detector table
+ * and what detectors are given.
+ *
+ * The engine keeps a window of the stream: the current block plus SCAN_BACK
+ * bytes before it (context words, the CSV column of a value) and SCAN_TAIL
+ * bytes after the last position it looks for candidates in (a value that
+ * starts there is read whole).  A candidate is judged once, at its first
+ * byte, so a value split across two reads is found exactly once. */
+#ifndef FORT_SCAN_INT_H
+#define FORT_SCAN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "fortress.h"
+
+#define SCAN_BACK 4096
+#define SCAN_TAIL 512
+#define SCAN_BLOCK_DEFAULT ((size_t)256 << 10)
+
+/* Test hook: the block size of streams made from now on (0 = default). */
+void scan_set_block_size(size_t n);
+
+/* ------------------------------------------------------------ detectors */
+
+struct scan_stream;
+
+/* What a detector sees: BUF[0, LEN) are stream offsets [BASE, BASE+LEN).
+ * Nothing before 0 or at/after LEN may be read. */
+typedef struct {
+	const unsigned char *buf;
+	size_t len;
+	uint64_t base;
+	struct scan_stream *st;
+} scan_view;
+
+typedef struct {
+	size_t start, end;   /* in the view */
+	int type;            /* fort_scan_type, or -1: consumed, nothing to report (a decoy) */
+	int conf;            /* fort_scan_confidence */
+	const char *rule;
+} scan_match;
+
+/* Digits in groups joined by single separators, read from a group start
+ * (the byte before is not a letter, digit or '_'). */
+#define CL_MAX 8
+typedef struct {
+	size_t start, end;   /* the first digit, the end of the last group */
+	unsigned n;          /* groups */
+	size_t gs[CL_MAX];   /* group starts */
+	unsigned gl[CL_MAX]; /* group lengths */
+	char sep[CL_MAX];    /* sep[i] joins group i and i+1: ' ' '-' '.' '/' or ')' for ") " */
+	unsigned digits;
+	int overlong;        /* more groups follow, or a group is longer than 19 digits */
+} scan_cluster;
+
+enum {
+	SCAN_T_CLUSTER = 1,  /* POS = the cluster start, CL given */
+	SCAN_T_WORD = 2,     /* a digit inside a word: POS = the word start (letters, digits, '_', '-') */
+	SCAN_T_AT = 4,       /* POS = an '@' */
+	SCAN_T_COLON = 8,    /* POS = a ':' or '=' */
+};
+
+typedef int (*scan_detect_fn)(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+
+struct scan_detector {
+	const char *name;
+	unsigned triggers;
+	scan_detect_fn fn;
+};
+
+extern const struct scan_detector scan_detectors[];
+extern const size_t scan_ndetectors;
+
+int detect_card(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_email(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_phone(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_ssn(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_nino(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_dob(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_ipv4(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_secret_key(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m);
+/* Private key PEM headers: found by the engine with memmem (rare, long). */
+int detect_pem(const scan_view *v, size_t pos, scan_match *m);
+
+/* Masked form of a value of TYPE into OUT (NUL-terminated, truncated to
+ * OUTLEN).  Never the whole value. */
+void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
+
+/* Validators, shared with the tests. */
+int scan_luhn(const unsigned char *s, size_t n);
+int scan_iban_mod97(const char *iban, size_t n);
+int scan_iban_length(const char *cc);   /* 0 unknown country */
+
+/* Is one of WORDS (lower case, NULL-terminated) near before START: the same
+ * line up to 48 bytes back (not across a sentence end), or the CSV/TSV
+ * column header of the cell START is in. */
+int scan_context(const scan_view *v, size_t start, const char *const *words);
+
+/* ------------------------------------------------------------------ bytes */
+
+static inline int sc_digit(unsigned c) { return c - '0' < 10; }
+static inline int sc_upper(unsigned c) { return c - 'A' < 26; }
+static inline int sc_lower(unsigned c) { return c - 'a' < 26; }
+static inline int sc_alpha(unsigned c) { return ((c | 32) - 'a') < 26; }
+static inline int sc_alnum(unsigned c) { return sc_digit(c) || sc_alpha(c); }
+static inline int sc_word(unsigned c) { return sc_alnum(c) || c == '_'; }
+static inline int sc_hex(unsigned c) { return sc_digit(c) || ((c | 32) - 'a') < 6; }
+static inline unsigned sc_tolower(unsigned c) { return sc_upper(c) ? c | 32 : c; }
+
+/* ----------------------------------------------------------------- stream */
+
+typedef struct {
+	int type, conf;
+	const char *rule;
+	uint64_t offset;
+	uint32_t length;
+	uint64_t line, column;
+	int ignored;                 /* the line holds "fortress:ignore" */
+	const unsigned char *value;  /* LENGTH bytes, valid during the call */
+} scan_hit;
+
+typedef int (*scan_hit_fn)(void *ctx, const scan_hit *h);
+
+#define SCAN_HDR_MAX 64
+typedef struct scan_stream {
+	unsigned char *buf;
+	size_t cap, len, block;
+	uint64_t base;               /* stream offset of buf[0] */
+	uint64_t next;               /* candidates are looked for from here */
+	uint64_t nl_pos, line, line_start; /* newlines counted before nl_pos */
+	uint64_t ign_line;           /* inline-ignore cache: line number + 1, 0 none */
+	int ign_val;
+	int inline_ignore;
+	/* CSV/TSV header (first line), for context */
+	int hdr_state;               /* 0 not seen yet, 1 a header, 2 none */
+	char hdr_delim;
+	unsigned hdr_n;
+	char *hdr[SCAN_HDR_MAX];     /* lower-cased column names */
+	scan_hit_fn hit;
+	void *ctx;
+	uint64_t total;              /* bytes fed */
+	uint64_t last_end;           /* end of the last finding: findings never overlap */
+	uint64_t col_line, col_pos, col_val;  /* column cache: on line COL_LINE, offset COL_POS is column COL_VAL */
+	uint64_t csv_ls, csv_pos;    /* CSV column cache: the line starting at CSV_LS, counted up to CSV_POS */
+	unsigned csv_col;
+	int csv_q;
+} scan_stream;
+
+int scan_stream_init(scan_stream *s);
+void scan_stream_release(scan_stream *s);
+/* Start a new document; hits go to HIT(CTX). */
+void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ignore);
+/* Room to read into: at least one byte. */
+unsigned char *scan_stream_space(scan_stream *s, size_t *avail);
+/* N bytes were written at the space; scans when a block is full. */
+int scan_stream_commit(scan_stream *s, size_t n);
+int scan_stream_feed(scan_stream *s, const void *data, size_t len);
+/* End of the document: scans what is left. */
+int scan_stream_finish(scan_stream *s);
+
+/* ------------------------------------------------------------ ignore files */
+
+typedef struct scan_ignore scan_ignore;
+/* Parse gitignore-syntax TEXT (LEN bytes) whose patterns are relative to the
+ * directory BASE ("" for the scan root). */
+int scan_ignore_parse(scan_ignore **out, const char *base, const char *text, size_t len);
+/* Decide for PATH (relative to the scan root, '/'-separated; IS_DIR): 1
+ * ignored, 0 re-included by a negation, -1 no pattern matched. */
+int scan_ignore_match(const scan_ignore *ig, const char *path, int is_dir);
+void scan_ignore_free(scan_ignore *ig);
+/* The glob of one pattern (no leading '!' or trailing '/'), for tests. */
+int scan_glob(const char *pat, const char *str);
+
+/* Fingerprint (hex, 32 chars + NUL) of a value under the baseline's key. */
+void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int type,
+			       const unsigned char *val, size_t n, const char *path);
+
+#endif
