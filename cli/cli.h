@@ -111,6 +111,10 @@ extern const struct cli_cmd cmd_client_import_def;
 extern const struct cli_cmd cmd_client_export_def;
 extern const struct cli_cmd cmd_recovery_def;
 extern const struct cli_cmd cmd_backup_def;
+extern const struct cli_cmd cmd_user_def;
+extern const struct cli_cmd cmd_user_passwd_def;
+extern const struct cli_cmd cmd_role_def;
+extern const struct cli_cmd cmd_keys_def;
 
 /* ---------------------------------------------------------- option access */
 
@@ -162,6 +166,17 @@ int cli_have_tty(void);
 /* Ask a question on /dev/tty (echo on).  *OUT is malloc'ed without the
  * newline.  Returns 0, or -1 when there is no TTY / EOF. */
 int cli_tty_ask(char **out, const char *prompt);
+
+/* Key rotation (cmd_keys.c): a progress bar on a TTY for O, the summary
+ * after it, and the report as JSON.  FORTRESS_ROTATE_BATCH sets the batch
+ * size (tests use small batches). */
+struct cli_rotate_progress {
+	int on, drawn;
+	double start, last;
+};
+void cli_rotate_opts(struct cli *c, fort_rotate_opts *o, struct cli_rotate_progress *p);
+void cli_rotate_done(struct cli *c, struct cli_rotate_progress *p, const fort_rotate_report *rep, int r);
+json_t *cli_rotate_json(const fort_rotate_report *rep);
 
 /* Write the whole of DATA to a new file PATH created with mode 0600
  * (truncating an existing one).  Returns an exit code, printing errors. */

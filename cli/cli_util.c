@@ -123,7 +123,10 @@ int cli_fail(struct cli *c, int r, const char *hint)
 			hint = "this needs the vault unlocked; give the passphrase (--passphrase-file or the prompt)";
 			break;
 		case FORT_EDENIED:
-			hint = "'fortress map show' lists the purposes each field allows";
+			if (strstr(msg, "purpose"))
+				hint = "'fortress map show' lists the purposes each field allows";
+			else if (strstr(msg, "role"))
+				hint = "'fortress role list' shows what each role may do";
 			break;
 		case FORT_ETAMPER:
 			hint = "run 'fortress audit verify' and restore the vault from a backup";

@@ -71,3 +71,11 @@ const struct cli_cmd cmd_passwd_def = {
 		"then takes the new one from --new-passphrase-file or asks for it twice.\n"
 		"No client data is re-encrypted.\n",
 };
+
+/* The same command as `fortress user passwd`. */
+const struct cli_cmd cmd_user_passwd_def = {
+	.name = "passwd", .fn = cmd_passwd, .flags = NEEDS_UNLOCK,
+	.summary = "change your passphrase (the acting user's: --user NAME)",
+	.synopsis = "[--new-passphrase-file FILE]",
+	.opts = passwd_opts, .min_args = 0, .max_args = 0, .check = passwd_check,
+};

@@ -4,7 +4,7 @@
  * enforced here, on every call, and refusals are audited.
  *
  * The roles live in the vault's metadata as JSON.  They and the users table
- * (names, roles, status, public keys) are MAC'd under a key derived from the
+ * (names, roles, status, public keys; requests to join aside) are MAC'd under a key derived from the
  * vault key, like the data map, so promoting oneself by editing the file
  * outside Fortress is detected at the next unlock. */
 #include <stdlib.h>
@@ -201,6 +201,10 @@ static void mac_str(crypto_generichash_state *st, const char *s)
 static int mac_user_cb(void *ctx, const store_user *u)
 {
 	crypto_generichash_state *st = ctx;
+	/* requests to join are written by anyone who can write the file and
+	 * vouched for by nobody: they are not part of the policy */
+	if (strcmp(u->status, "pending") == 0)
+		return 0;
 	mac_u64(st, (uint64_t)u->id);
 	mac_str(st, u->name);
 	mac_str(st, u->role);
