@@ -111,6 +111,7 @@ extern const struct cli_cmd cmd_client_import_def;
 extern const struct cli_cmd cmd_client_export_def;
 extern const struct cli_cmd cmd_recovery_def;
 extern const struct cli_cmd cmd_backup_def;
+extern const struct cli_cmd cmd_scan_def;
 extern const struct cli_cmd cmd_user_def;
 extern const struct cli_cmd cmd_user_passwd_def;
 extern const struct cli_cmd cmd_role_def;

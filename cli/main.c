@@ -34,6 +34,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_lock_def,
 	&cmd_backup_def,
 	&cmd_recovery_def,
+	&cmd_scan_def,
 	&cmd_user_def,
 	&cmd_role_def,
 	&cmd_keys_def,

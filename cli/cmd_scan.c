@@ -1,0 +1,672 @@
+/* cmd_scan.c - `fortress scan PATH...`: find client data and secrets in
+ * files.  The library walks, scans and masks (fort_scan_run); this file
+ * parses options, renders text/JSON/CSV/SARIF, draws the progress bar and
+ * keeps the baseline.  No vault needed.
+ *
+ * Exit: 0 nothing found, 1 findings, 2 an error (a usage error, a path that
+ * does not exist, a file that could not be read: the scan is incomplete). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_SARIF, FMT_SPANS };
+
+struct file_row {
+	char *path;
+	unsigned risk;
+	uint64_t findings, suppressed, bytes;
+	uint64_t by_type[FORT_SCAN_NTYPES];
+};
+
+struct scan_out {
+	struct cli *c;
+	enum fmt fmt;
+	int show_values;
+	uint64_t n;                  /* findings printed */
+	int failed;                  /* files that could not be read */
+	fort_scan_baseline *write_bl;
+	/* text: files with findings, for the summary */
+	struct file_row *rows;
+	size_t nrows, arows;
+	/* progress bar */
+	int progress, drawn;
+	double start;
+	int err;
+};
+
+static const char *const type_label[FORT_SCAN_NTYPES] = {
+	"Payment card number", "IBAN", "E-mail address", "Phone number", "US social security number",
+	"UK National Insurance number", "Date of birth", "IP address", "Secret (password, API key, private key)",
+};
+
+static const char *const spans_name[FORT_SCAN_NTYPES] = {
+	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET"
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static const char *human(char *buf, size_t n, double bytes)
+{
+	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
+	int u = 0;
+
+	while (bytes >= 1000.0 && u < 4) {
+		bytes /= 1000.0;
+		u++;
+	}
+	snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+	return buf;
+}
+
+static void clear_progress(struct scan_out *so)
+{
+	if (so->drawn) {
+		fputs("\r\033[K", stderr);
+		so->drawn = 0;
+	}
+}
+
+static void on_progress(void *ctx, const fort_scan_progress *p)
+{
+	struct scan_out *so = ctx;
+	char a[32], b[32], r[32], eta[32] = "--:--";
+	double el = now_s() - so->start, rate = el > 0 ? (double)p->bytes_done / el : 0;
+	int width = 20, fill = p->bytes_total ? (int)((double)width * (double)p->bytes_done / (double)p->bytes_total) : 0;
+	char bar[32];
+	int i;
+
+	if (!so->progress)
+		return;
+	if (fill > width)
+		fill = width;
+	for (i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	if (rate > 0 && p->bytes_total >= p->bytes_done) {
+		double left = (double)(p->bytes_total - p->bytes_done) / rate;
+
+		snprintf(eta, sizeof(eta), "%d:%02d", (int)(left / 60), (int)left % 60);
+	}
+	fprintf(stderr, "\r\033[K%s[%s]%s %llu/%llu files  %s/%s  %llu findings  %s/s  ETA %s",
+		so->c->color_err ? "\033[36m" : "", bar, so->c->color_err ? "\033[0m" : "",
+		(unsigned long long)p->files_done, (unsigned long long)p->files_total,
+		human(a, sizeof(a), (double)p->bytes_done), human(b, sizeof(b), (double)p->bytes_total),
+		(unsigned long long)p->findings, human(r, sizeof(r), rate), eta);
+	fflush(stderr);
+	so->drawn = 1;
+}
+
+/* ------------------------------------------------------------- rendering */
+
+static void csv_cell(const char *s)
+{
+	/* a spreadsheet runs a cell starting with = + - @ as a formula */
+	int quote = strpbrk(s, ",\"\n\r") != NULL || (*s && strchr("=+-@\t\r", *s));
+
+	if (!quote) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	if (*s && strchr("=+-@\t\r", *s))
+		putchar('\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+/* A path as a relative URI reference (RFC 3986): unreserved and '/' kept. */
+static char *uri_of(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(path), i, o = 0;
+	char *u = malloc(3 * n + 8);
+
+	if (!u)
+		return NULL;
+	if (path[0] == '/')
+		o += (size_t)sprintf(u, "file://");
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)path[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    strchr("-._~/", ch)) {
+			u[o++] = (char)ch;
+		} else {
+			u[o++] = '%';
+			u[o++] = hex[ch >> 4];
+			u[o++] = hex[ch & 15];
+		}
+	}
+	u[o] = '\0';
+	return u;
+}
+
+static json_t *finding_json(const struct scan_out *so, const fort_scan_finding *f)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "file", json_string(f->path));
+	if (f->logical[0])
+		json_object_set_new(j, "logical", json_string(f->logical));
+	json_object_set_new(j, "line", json_integer((json_int_t)f->line));
+	json_object_set_new(j, "column", json_integer((json_int_t)f->column));
+	json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
+	json_object_set_new(j, "length", json_integer((json_int_t)f->length));
+	json_object_set_new(j, "type", json_string(fort_scan_type_name(f->type)));
+	json_object_set_new(j, "confidence", json_string(fort_scan_confidence_name(f->confidence)));
+	json_object_set_new(j, "rule", json_string(f->rule));
+	json_object_set_new(j, "excerpt", json_string(f->masked));
+	if (so->show_values && f->value)
+		json_object_set_new(j, "value", json_string(f->value));
+	if (f->fingerprint[0])
+		json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
+	return j;
+}
+
+static void print_json_item(struct scan_out *so, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (s) {
+		fputs(so->n ? ",\n    " : "\n    ", stdout);
+		fputs(s, stdout);
+		free(s);
+	}
+	json_decref(j);
+}
+
+static int on_finding(void *ctx, const fort_scan_finding *f)
+{
+	struct scan_out *so = ctx;
+	struct cli *c = so->c;
+
+	if (so->write_bl && f->fingerprint[0] && fort_scan_baseline_add(so->write_bl, f->fingerprint) < 0)
+		return so->err = FORT_ENOMEM;
+	clear_progress(so);
+	switch (so->fmt) {
+	case FMT_SPANS: {
+		const char *base = strrchr(f->path, '/');
+
+		printf("%s\t%llu\t%llu\t%s\n", base ? base + 1 : f->path, (unsigned long long)f->offset,
+		       (unsigned long long)(f->offset + f->length), spans_name[f->type]);
+		break;
+	}
+	case FMT_TEXT:
+		printf("%s%s%s%s:%llu:%llu: %s%s%s (%s) %s",
+		       cli_bold(c), f->path, f->logical, cli_reset(c),
+		       (unsigned long long)f->line, (unsigned long long)f->column,
+		       cli_bold(c), fort_scan_type_name(f->type), cli_reset(c),
+		       fort_scan_confidence_name(f->confidence),
+		       so->show_values && f->value ? f->value : f->masked);
+		printf("  [%s]\n", f->rule);
+		break;
+	case FMT_CSV: {
+		char num[5][24];
+
+		snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)f->line);
+		snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)f->column);
+		snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)f->offset);
+		snprintf(num[3], sizeof(num[3]), "%u", (unsigned)f->length);
+		csv_cell(f->path); putchar(',');
+		csv_cell(f->logical); putchar(',');
+		printf("%s,%s,%s,%s,%s,%s,", num[0], num[1], num[2], num[3], fort_scan_type_name(f->type),
+		       fort_scan_confidence_name(f->confidence));
+		csv_cell(f->rule); putchar(',');
+		csv_cell(f->masked); putchar(',');
+		csv_cell(f->fingerprint);
+		if (so->show_values) {
+			putchar(',');
+			csv_cell(f->value ? f->value : "");
+		}
+		putchar('\n');
+		break;
+	}
+	case FMT_JSON:
+		print_json_item(so, finding_json(so, f));
+		break;
+	case FMT_SARIF: {
+		json_t *r = json_object(), *msg = json_object(), *loc = json_object(), *pl = json_object(),
+		       *art = json_object(), *reg = json_object(), *fp = json_object(), *props = json_object();
+		char text[256];
+		char *uri = uri_of(f->path);
+
+		json_object_set_new(r, "ruleId", json_string(fort_scan_type_name(f->type)));
+		json_object_set_new(r, "ruleIndex", json_integer(f->type));
+		json_object_set_new(r, "level", json_string(f->confidence == FORT_SCAN_HIGH ? "error" :
+							     f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note"));
+		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
+			 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
+		json_object_set_new(msg, "text", json_string(text));
+		json_object_set_new(r, "message", msg);
+		json_object_set_new(art, "uri", json_string(uri ? uri : f->path));
+		free(uri);
+		json_object_set_new(reg, "startLine", json_integer((json_int_t)f->line));
+		json_object_set_new(reg, "startColumn", json_integer((json_int_t)f->column));
+		if (!f->logical[0]) {
+			json_object_set_new(reg, "byteOffset", json_integer((json_int_t)f->offset));
+			json_object_set_new(reg, "byteLength", json_integer((json_int_t)f->length));
+		}
+		json_object_set_new(pl, "artifactLocation", art);
+		json_object_set_new(pl, "region", reg);
+		json_object_set_new(loc, "physicalLocation", pl);
+		if (f->logical[0]) {
+			json_t *ll = json_array(), *l = json_object();
+
+			json_object_set_new(l, "fullyQualifiedName", json_string(f->logical));
+			json_object_set_new(l, "kind", json_string("member"));
+			json_array_append_new(ll, l);
+			json_object_set_new(loc, "logicalLocations", ll);
+		}
+		json_object_set_new(r, "locations", json_pack("[o]", loc));
+		if (f->fingerprint[0]) {
+			json_object_set_new(fp, "fortressFinding/v1", json_string(f->fingerprint));
+			json_object_set_new(r, "partialFingerprints", fp);
+		} else {
+			json_decref(fp);
+		}
+		json_object_set_new(props, "confidence", json_string(fort_scan_confidence_name(f->confidence)));
+		json_object_set_new(props, "rule", json_string(f->rule));
+		json_object_set_new(r, "properties", props);
+		print_json_item(so, r);
+		break;
+	}
+	}
+	so->n++;
+	if (ferror(stdout))
+		return so->err = FORT_EIO;
+	return 0;
+}
+
+static int on_file(void *ctx, const fort_scan_file *f)
+{
+	struct scan_out *so = ctx;
+	struct file_row *row;
+
+	if (f->status == FORT_SCAN_FILE_ERROR) {
+		clear_progress(so);
+		cli_error(so->c, EXIT_USAGE, "cannot read %s: %s", f->path, f->reason ? f->reason : "error");
+		so->failed++;
+		return 0;
+	}
+	if (!f->findings || so->fmt != FMT_TEXT)
+		return 0;
+	if (so->nrows == so->arows) {
+		size_t n = so->arows ? so->arows * 2 : 64;
+		struct file_row *p = realloc(so->rows, n * sizeof(*p));
+
+		if (!p)
+			return so->err = FORT_ENOMEM;
+		so->rows = p;
+		so->arows = n;
+	}
+	row = &so->rows[so->nrows];
+	if (!(row->path = strdup(f->path)))
+		return so->err = FORT_ENOMEM;
+	row->risk = f->risk;
+	row->findings = f->findings;
+	row->suppressed = f->suppressed;
+	row->bytes = f->bytes;
+	memcpy(row->by_type, f->by_type, sizeof(row->by_type));
+	so->nrows++;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct file_row *x = a, *y = b;
+
+	if (x->risk != y->risk)
+		return x->risk > y->risk ? -1 : 1;
+	if (x->findings != y->findings)
+		return x->findings > y->findings ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void text_summary(struct scan_out *so, const fort_scan_stats *st)
+{
+	struct cli *c = so->c;
+	char b[32];
+	size_t i;
+	unsigned t;
+
+	if (so->nrows) {
+		qsort(so->rows, so->nrows, sizeof(*so->rows), cmp_row);
+		printf("\n%srisk  findings  file%s\n", cli_bold(c), cli_reset(c));
+		for (i = 0; i < so->nrows; i++) {
+			const struct file_row *r = &so->rows[i];
+			int first = 1;
+
+			printf("%4u  %8llu  %s  (", r->risk, (unsigned long long)r->findings, r->path);
+			for (t = 0; t < FORT_SCAN_NTYPES; t++) {
+				if (!r->by_type[t])
+					continue;
+				printf("%s%s %llu", first ? "" : ", ", fort_scan_type_name((fort_scan_type)t),
+				       (unsigned long long)r->by_type[t]);
+				first = 0;
+			}
+			printf(")\n");
+		}
+	}
+	printf("\nscanned %llu file%s (%s), skipped %llu, unreadable %llu: %llu finding%s",
+	       (unsigned long long)st->files_scanned, st->files_scanned == 1 ? "" : "s",
+	       human(b, sizeof(b), (double)st->bytes), (unsigned long long)st->files_skipped,
+	       (unsigned long long)st->files_failed, (unsigned long long)st->findings, st->findings == 1 ? "" : "s");
+	if (st->suppressed)
+		printf(" (%llu suppressed by fortress:ignore or the baseline)", (unsigned long long)st->suppressed);
+	printf("\n");
+}
+
+static json_t *stats_json(const fort_scan_stats *st)
+{
+	json_t *j = json_object(), *bt = json_object();
+	unsigned t;
+
+	json_object_set_new(j, "files_scanned", json_integer((json_int_t)st->files_scanned));
+	json_object_set_new(j, "files_skipped", json_integer((json_int_t)st->files_skipped));
+	json_object_set_new(j, "files_unreadable", json_integer((json_int_t)st->files_failed));
+	json_object_set_new(j, "bytes", json_integer((json_int_t)st->bytes));
+	json_object_set_new(j, "findings", json_integer((json_int_t)st->findings));
+	json_object_set_new(j, "suppressed", json_integer((json_int_t)st->suppressed));
+	for (t = 0; t < FORT_SCAN_NTYPES; t++)
+		json_object_set_new(bt, fort_scan_type_name((fort_scan_type)t), json_integer((json_int_t)st->by_type[t]));
+	json_object_set_new(j, "by_type", bt);
+	return j;
+}
+
+static void sarif_head(void)
+{
+	json_t *rules = json_array();
+	char *s;
+	unsigned t;
+
+	for (t = 0; t < FORT_SCAN_NTYPES; t++) {
+		json_t *r = json_object(), *d = json_object(), *h = json_object();
+
+		json_object_set_new(r, "id", json_string(fort_scan_type_name((fort_scan_type)t)));
+		json_object_set_new(r, "name", json_string(fort_scan_type_name((fort_scan_type)t)));
+		json_object_set_new(d, "text", json_string(type_label[t]));
+		json_object_set_new(r, "shortDescription", d);
+		json_object_set_new(h, "text", json_string("Move the data into the vault or remove it; "
+							   "mark accepted findings with --write-baseline or fortress:ignore."));
+		json_object_set_new(r, "help", h);
+		json_array_append_new(rules, r);
+	}
+	s = json_dumps(rules, JSON_COMPACT | JSON_ENSURE_ASCII);
+	printf("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	       "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"fortress\", \"version\": \"%s\", "
+	       "\"informationUri\": \"https://example.invalid/fortress\", \"rules\": %s}},\n"
+	       "  \"columnKind\": \"unicodeCodePoints\",\n  \"results\": [",
+	       fort_version(), s ? s : "[]");
+	free(s);
+	json_decref(rules);
+}
+
+/* The key of SARIF fingerprints when no baseline is given: one per user,
+ * kept (mode 0600) so fingerprints stay the same from run to run. */
+static fort_scan_baseline *fingerprint_key(void)
+{
+	fort_scan_baseline *b = NULL;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char dir[1024], path[1100];
+
+	if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/fortress", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.config/fortress", home);
+	else
+		return fort_scan_baseline_new(&b) == 0 ? b : NULL;
+	snprintf(path, sizeof(path), "%s/scan-key.json", dir);
+	if (fort_scan_baseline_load(&b, path) == 0)
+		return b;
+	if (fort_scan_baseline_new(&b) < 0)
+		return NULL;
+	{
+		char parent[1024];
+		char *sl;
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		if ((sl = strrchr(parent, '/'))) {
+			*sl = '\0';
+			mkdir(parent, 0700);
+		}
+		mkdir(dir, 0700);
+	}
+	(void)fort_scan_baseline_save(b, path);   /* unsaved: fingerprints for this run only */
+	return b;
+}
+
+/* ---------------------------------------------------------------- command */
+
+static const struct cli_opt scan_opts[] = {
+	{ "format", 'f', OPT_VALUE, "FMT", "text (default), json, csv, sarif, tsv-spans" },
+	{ "show-values", 0, OPT_FLAG, NULL, "print full values (default: masked)" },
+	{ "jobs", 'j', OPT_VALUE, "N", "files scanned in parallel (default: one per core)" },
+	{ "max-depth", 0, OPT_VALUE, "N", "directory levels to descend (default: no limit)" },
+	{ "min-confidence", 0, OPT_VALUE, "LEVEL", "low (default), medium or high" },
+	{ "baseline", 0, OPT_VALUE, "FILE", "do not report findings recorded in FILE" },
+	{ "write-baseline", 0, OPT_VALUE, "FILE", "record every current finding in FILE (accepts them)" },
+	{ "no-ignore", 0, OPT_FLAG, NULL, "ignore .fortressignore files (and scan .git)" },
+	{ "follow-symlinks", 0, OPT_FLAG, NULL, "follow symlinks that leave the scanned tree" },
+	{ "no-decode", 0, OPT_FLAG, NULL, "scan mail, archives and documents as raw bytes" },
+	{ "no-progress", 0, OPT_FLAG, NULL, "no progress bar on a terminal" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int cmd_scan(struct cli *c)
+{
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	fort_scan_stats st;
+	fort_scan_baseline *bl = NULL, *key = NULL;
+	struct scan_out so;
+	const char *fmt = cli_str(c, "format"), *s;
+	const char *bl_path = cli_str(c, "baseline"), *wbl_path = cli_str(c, "write-baseline");
+	const char *excl[4];
+	char *vault_wal = NULL, *vault_shm = NULL, *vault_journal = NULL;
+	unsigned long v;
+	size_t i;
+	int r, rc = EXIT_OK;
+
+	memset(&so, 0, sizeof(so));
+	so.c = c;
+	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
+	if (fmt) {
+		if (!strcmp(fmt, "text"))
+			so.fmt = FMT_TEXT;
+		else if (!strcmp(fmt, "json"))
+			so.fmt = FMT_JSON;
+		else if (!strcmp(fmt, "csv"))
+			so.fmt = FMT_CSV;
+		else if (!strcmp(fmt, "sarif"))
+			so.fmt = FMT_SARIF;
+		else if (!strcmp(fmt, "tsv-spans"))
+			so.fmt = FMT_SPANS;
+		else
+			return cli_usage_error(c, "unknown format '%s' (text, json, csv, sarif, tsv-spans)", fmt);
+	}
+	if ((s = cli_str(c, "jobs"))) {
+		if (parse_uint(s, 256, &v) < 0 || v == 0)
+			return cli_usage_error(c, "--jobs needs a number from 1 to 256, not '%s'", s);
+		o.jobs = (unsigned)v;
+	}
+	if ((s = cli_str(c, "max-depth"))) {
+		if (parse_uint(s, 100000, &v) < 0)
+			return cli_usage_error(c, "--max-depth needs a number, not '%s'", s);
+		o.max_depth = (int)v;
+	}
+	if ((s = cli_str(c, "min-confidence"))) {
+		if (!strcmp(s, "low"))
+			o.min_confidence = FORT_SCAN_LOW;
+		else if (!strcmp(s, "medium"))
+			o.min_confidence = FORT_SCAN_MEDIUM;
+		else if (!strcmp(s, "high"))
+			o.min_confidence = FORT_SCAN_HIGH;
+		else
+			return cli_usage_error(c, "--min-confidence is low, medium or high, not '%s'", s);
+	}
+	so.show_values = o.show_values = cli_flag(c, "show-values");
+	o.use_ignore_files = !cli_flag(c, "no-ignore");
+	o.follow_symlinks = cli_flag(c, "follow-symlinks");
+	o.containers = !cli_flag(c, "no-decode");
+	if (so.fmt == FMT_SPANS)
+		o.containers = 0;   /* spans are file offsets */
+
+	if (bl_path) {
+		if ((r = fort_scan_baseline_load(&bl, bl_path)) < 0) {
+			cli_fail(c, r, "write one with --write-baseline FILE");
+			return EXIT_USAGE;
+		}
+		o.baseline = bl;
+		o.baseline_filter = !wbl_path;
+	}
+	if (wbl_path) {
+		if (!bl && fort_scan_baseline_new(&bl) < 0) {
+			cli_fail(c, FORT_ENOMEM, NULL);
+			return EXIT_USAGE;
+		}
+		o.baseline = bl;
+		so.write_bl = bl;
+	}
+	if (!o.baseline && so.fmt == FMT_SARIF) {
+		if (!(key = fingerprint_key())) {
+			cli_fail(c, FORT_ENOMEM, NULL);
+			return EXIT_USAGE;
+		}
+		o.baseline = key;
+	}
+
+	/* never open the vault (nor its journal files) from here */
+	i = 0;
+	if (c->vault_path || c->vault_opt || getenv("FORTRESS_VAULT")) {
+		const char *vp = c->vault_path ? c->vault_path : c->vault_opt ? c->vault_opt : getenv("FORTRESS_VAULT");
+		size_t n = strlen(vp) + 16;
+
+		vault_wal = malloc(n);
+		vault_shm = malloc(n);
+		vault_journal = malloc(n);
+		if (vault_wal && vault_shm && vault_journal) {
+			snprintf(vault_wal, n, "%s-wal", vp);
+			snprintf(vault_shm, n, "%s-shm", vp);
+			snprintf(vault_journal, n, "%s-journal", vp);
+			excl[i++] = vp;
+			excl[i++] = vault_wal;
+			excl[i++] = vault_shm;
+			excl[i++] = vault_journal;
+		}
+	}
+	o.exclude = excl;
+	o.nexclude = i;
+
+	o.on_finding = on_finding;
+	o.on_file = on_file;
+	o.on_progress = on_progress;
+	o.ctx = &so;
+	so.progress = isatty(STDERR_FILENO) && !c->quiet && !cli_flag(c, "no-progress") && so.fmt != FMT_SPANS;
+	so.start = now_s();
+
+	if (so.fmt == FMT_JSON)
+		printf("{\n  \"findings\": [");
+	else if (so.fmt == FMT_SARIF)
+		sarif_head();
+	else if (so.fmt == FMT_CSV)
+		printf("file,logical,line,column,offset,length,type,confidence,rule,excerpt,fingerprint%s\n",
+		       so.show_values ? ",value" : "");
+
+	r = fort_scan_run(&st, c->args.pos, c->args.npos, &o);
+	clear_progress(&so);
+	if (r < 0 || so.err) {
+		if (so.fmt == FMT_JSON || so.fmt == FMT_SARIF)
+			printf("\n]}\n");
+		cli_fail(c, r < 0 ? r : so.err, NULL);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (so.fmt == FMT_JSON) {
+		json_t *sum = stats_json(&st);
+		char *t = json_dumps(sum, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+
+		printf("\n  ],\n  \"summary\": %s\n}\n", t ? t : "{}");
+		free(t);
+		json_decref(sum);
+	} else if (so.fmt == FMT_SARIF) {
+		printf("\n  ],\n  \"invocations\": [{\"executionSuccessful\": %s}]\n  }]\n}\n",
+		       so.failed ? "false" : "true");
+	} else if (so.fmt == FMT_TEXT && !c->quiet) {
+		text_summary(&so, &st);
+	}
+	if (wbl_path) {
+		if ((r = fort_scan_baseline_save(bl, wbl_path)) < 0) {
+			cli_fail(c, r, NULL);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		cli_info(c, "wrote %zu fingerprint%s to %s", fort_scan_baseline_count(bl),
+			 fort_scan_baseline_count(bl) == 1 ? "" : "s", wbl_path);
+	}
+	if (so.failed)
+		rc = EXIT_USAGE;
+	else if (wbl_path)
+		rc = EXIT_OK;      /* everything found is accepted now */
+	else
+		rc = st.findings ? EXIT_FAIL : EXIT_OK;
+out:
+	for (i = 0; i < so.nrows; i++)
+		free(so.rows[i].path);
+	free(so.rows);
+	free(vault_wal);
+	free(vault_shm);
+	free(vault_journal);
+	fort_scan_baseline_free(bl);
+	fort_scan_baseline_free(key);
+	return rc;
+}
+
+const struct cli_cmd cmd_scan_def = {
+	.name = "scan", .fn = cmd_scan, .flags = 0,
+	.summary = "find client data and secrets lying around in files",
+	.synopsis = "[OPTIONS] PATH...",
+	.opts = scan_opts, .min_args = 1, .max_args = -1, .args_name = "PATH",
+	.description =
+		"Walks PATHs (directories recursively, entries in name order) and reports\n"
+		"payment cards, IBANs, e-mail addresses, phone numbers, US SSNs, UK NI\n"
+		"numbers, dates of birth, IP addresses and secrets, each with a confidence,\n"
+		"file, line, column and a masked excerpt (full values only with\n"
+		"--show-values).  Mail, archives and office documents are decoded first.\n"
+		"No vault is needed; the vault file itself is never opened.\n"
+		"\n"
+		"Skipped: binary files, .git/.hg/.svn and what .fortressignore files list\n"
+		"(gitignore syntax: *, **, !negation, dir/, /anchored), symlinks that leave\n"
+		"the tree.  A line containing 'fortress:ignore' reports nothing.\n"
+		"\n"
+		"Exit status: 0 nothing found, 1 findings, 2 an error (usage, a missing\n"
+		"PATH, or a file that could not be read: the scan is incomplete).\n",
+};
