@@ -944,9 +944,29 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if (r < 0)
 		return r;
 	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
-	wipe_free(key);
-	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0)
+	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0) {
+		wipe_free(key);
 		return r;
+	}
+	/* During a key rotation, records not re-encrypted yet are indexed
+	 * under the old version of the category key. */
+	for (int k = 0; k < v->kr->nold; k++) {
+		unsigned char bk[KEY_LEN];
+		size_t more = 0;
+		if (v->kr->old[k].slot != f->cat || found >= sizeof ids / sizeof ids[0])
+			continue;
+		if ((r = keys_blind_key(bk, v->kr, f->cat, v->kr->old[k].version, f->name)) == 0) {
+			keys_blind(h, bk, key, strlen(key));
+			r = store_blind_find(v->st, h, field_unique(v, i), ids + found, sizeof ids / sizeof ids[0] - found, &more);
+		}
+		sodium_memzero(bk, sizeof bk);
+		if (r < 0) {
+			wipe_free(key);
+			return r;
+		}
+		found += more;
+	}
+	wipe_free(key);
 	if (found) {
 		if (!(*out = fort_calloc(found, sizeof **out)))
 			return FORT_ENOMEM;
