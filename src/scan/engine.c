@@ -143,6 +143,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->line = 1;
 	s->ign_line = 0;
 	s->hdr_state = 0;
+	memset(s->hdr_cache, 0, sizeof(s->hdr_cache));
 	s->hit = hit;
 	s->ctx = ctx;
 	s->inline_ignore = inline_ignore;
@@ -291,12 +292,27 @@ int scan_context(const scan_view *v, size_t start, const char *const *words)
 		return 1;
 	if (s && s->hdr_state == 1) {
 		long col = csv_column(s, b, start);
-		size_t j;
+		size_t j, k;
+		uint64_t bit;
 
-		if (col >= 0 && (unsigned long)col < s->hdr_n)
+		if (col < 0 || (unsigned long)col >= s->hdr_n)
+			return 0;
+		bit = (uint64_t)1 << col;
+		for (k = 0; k < 8 && s->hdr_cache[k].words && s->hdr_cache[k].words != words; k++)
+			;
+		if (k == 8)
+			k = 0;
+		if (s->hdr_cache[k].words != words) {
+			s->hdr_cache[k].words = words;
+			s->hdr_cache[k].known = s->hdr_cache[k].hit = 0;
+		}
+		if (!(s->hdr_cache[k].known & bit)) {
+			s->hdr_cache[k].known |= bit;
 			for (j = 0; words[j]; j++)
 				if (strstr(s->hdr[col], words[j]))
-					return 1;
+					s->hdr_cache[k].hit |= bit;
+		}
+		return (s->hdr_cache[k].hit & bit) != 0;
 	}
 	return 0;
 }
@@ -485,7 +501,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 		if (sc_digit(c)) {
 			unsigned prev = p ? b[p - 1] : 0;
 
-			if (sc_word(prev)) {
+			if (sc_word(prev) || (prev == '-' && p >= 2 && sc_alnum(b[p - 2]))) {
 				/* a digit inside a word: IBAN, NINO, API keys start words */
 				size_t q = p, t = p, dash = (size_t)-1;
 
@@ -506,8 +522,8 @@ static int process(scan_stream *s, size_t from, size_t to)
 				}
 				continue;
 			}
-			if ((prev == '.' || prev == '-') && p >= 2 && sc_alnum(b[p - 2])) {
-				/* the rest of a dotted or dashed word: v1.2.3.4, a UUID */
+			if (prev == '.' && p >= 2 && sc_alnum(b[p - 2])) {
+				/* the rest of a dotted word: v1.2.3.4, host1.example */
 				while (p < s->len && (sc_word(b[p]) || b[p] == '.' || b[p] == '-'))
 					p++;
 				continue;

@@ -139,6 +139,10 @@ typedef struct scan_stream {
 	char hdr_delim;
 	unsigned hdr_n;
 	char *hdr[SCAN_HDR_MAX];     /* lower-cased column names */
+	struct {
+		const char *const *words;
+		uint64_t known, hit;  /* bit per column: looked at, holds one of WORDS */
+	} hdr_cache[8];
 	scan_hit_fn hit;
 	void *ctx;
 	uint64_t total;              /* bytes fed */

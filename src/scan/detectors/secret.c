@@ -43,10 +43,14 @@ int detect_secret_key(const scan_view *v, size_t pos, const scan_cluster *cl, sc
 		{ "rk_live_", "", "secret.stripe-key", 20, 120 },
 	};
 	size_t i, n, pl;
+	unsigned c0 = v->buf[pos];
 
 	(void)cl;
+	/* every prefix starts with one of these */
+	if (c0 != 'A' && c0 != 'g' && c0 != 'x' && c0 != 's' && c0 != 'r')
+		return 0;
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!prefix(v, pos, keys[i].prefix))
+		if ((unsigned char)keys[i].prefix[0] != c0 || !prefix(v, pos, keys[i].prefix))
 			continue;
 		pl = strlen(keys[i].prefix);
 		n = run(v, pos + pl, keys[i].extra);
@@ -110,6 +114,9 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 		e--;
 	while (e > 0 && b[e - 1] == ' ')
 		e--;
+	/* every label ends in one of these letters */
+	if (e == 0 || !strchr("detyDETY", b[e - 1]) || !b[e - 1])
+		return 0;
 	s = e;
 	while (s > 0 && e - s < sizeof(w) - 1 && (sc_alpha(b[s - 1]) || b[s - 1] == '_' || b[s - 1] == '-'))
 		s--;
@@ -136,7 +143,8 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 		vs++;
 	}
 	ve = vs;
-	while (ve < v->len && ve - vs < 200 && b[ve] > ' ' && b[ve] != 127 && (quoted ? b[ve] != quoted : (b[ve] != ',' && b[ve] != ';')))
+	while (ve < v->len && ve - vs < 200 && b[ve] != 127 &&
+	       (quoted ? (b[ve] != quoted && b[ve] != '\n') : (b[ve] > ' ' && b[ve] != ',' && b[ve] != ';')))
 		ve++;
 	if (quoted && (ve >= v->len || b[ve] != quoted))
 		return 0;

@@ -1,0 +1,439 @@
+/* test_scan_engine.c - the streaming engine and the run around it: values
+ * across read-block ends found exactly once, memory that does not grow with
+ * the file (a 200 MB sparse file), deterministic order over threads, the
+ * walk (.fortressignore, symlinks, depth, the vault excluded), unreadable
+ * files, the .fortressignore matcher and baselines. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <cmocka.h>
+#include "fortress.h"
+#include "scan/scan_int.h"
+#define FIXTURE_DIR "/tmp/fort-test-scan-engine-XXXXXX"
+#include "fixture.h"
+#include "scan_test.h"
+
+/* ------------------------------------------------------ block boundaries */
+
+struct planted {
+	unsigned long long off[4096];
+	size_t n, seen, bad;
+};
+
+static int check_planted(void *ctx, const fort_scan_finding *f)
+{
+	struct planted *p = ctx;
+
+	if (p->seen < p->n && f->offset == p->off[p->seen] && f->type == FORT_SCAN_CARD && f->length == 19)
+		p->seen++;
+	else
+		p->bad++;
+	return 0;
+}
+
+/* Cards at every distance from the block ends: each found once, at its offset. */
+static void boundary_case(size_t block)
+{
+	static char text[4096 * 48];
+	struct planted p;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	size_t len = 0, i;
+	const char *path = path_of("boundary.txt");
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < 3000 && len + 64 < sizeof(text); i++) {
+		size_t fill = (i * 7) % 23;
+
+		memset(text + len, 'x', fill);
+		len += fill;
+		text[len++] = ' ';
+		p.off[p.n++] = len;
+		memcpy(text + len, "4111 1111 1111 1111", 19);
+		len += 19;
+		text[len++] = i % 5 ? ' ' : '\n';
+	}
+	scan_set_block_size(block);
+	o.on_finding = check_planted;
+	o.ctx = &p;
+	assert_int_equal(fort_scan_buffer(NULL, "mem", text, len, &o), 0);
+	if (p.seen != p.n || p.bad)
+		fail_msg("block %zu, in memory: %zu of %zu found, %zu unexpected", block, p.seen, p.n, p.bad);
+	spit(path, text, len);
+	p.seen = p.bad = 0;
+	o.jobs = 1;
+	assert_int_equal(fort_scan_run(NULL, &path, 1, &o), 0);
+	if (p.seen != p.n || p.bad)
+		fail_msg("block %zu, from the file: %zu of %zu found, %zu unexpected", block, p.seen, p.n, p.bad);
+	scan_set_block_size(0);
+}
+
+static void test_block_boundaries(void **state)
+{
+	(void)state;
+	boundary_case(61);
+	boundary_case(1000);
+	boundary_case(4093);
+	boundary_case(65536);
+}
+
+/* ------------------------------------------------------------- streaming */
+
+static long maxrss_kib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static void test_large_sparse_file(void **state)
+{
+	char pathbuf[512], head[4096];
+	const char *path = pathbuf;
+	const uint64_t size = (uint64_t)200 << 20;
+	struct hits hs;
+	fort_scan_opts o = test_opts(&hs);
+	fort_scan_stats st;
+	long before;
+	int fd;
+
+	(void)state;
+	snprintf(pathbuf, sizeof(pathbuf), "%s", path_of("sparse.txt"));
+	/* text at the start (the sniffer reads 4 KiB), holes (zeros) after */
+	memset(head, '.', sizeof(head));
+	memcpy(head, "start 4111 1111 1111 1111\n", 26);
+	head[sizeof(head) - 1] = '\n';
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, head, sizeof(head), 0), (ssize_t)sizeof(head));
+	assert_int_equal(pwrite(fd, "\nmid 5555-5555-5555-4444\n", 25, (off_t)(size / 2)), 25);
+	assert_int_equal(pwrite(fd, "\nend j@example.com\n", 19, (off_t)(size - 19)), 19);
+	assert_int_equal(close(fd), 0);
+	before = maxrss_kib();
+	o.jobs = 1;
+	assert_int_equal(fort_scan_run(&st, &path, 1, &o), 0);
+	assert_int_equal(st.bytes, size);
+	assert_int_equal(hs.n, 3);
+	assert_int_equal(hs.h[0].offset, 6);
+	assert_int_equal(hs.h[1].offset, size / 2 + 5);
+	assert_int_equal(hs.h[1].line, 4);   /* start, the dots, the zeros, mid */
+	assert_int_equal(hs.h[2].type, FORT_SCAN_EMAIL);
+	assert_int_equal(hs.h[2].offset, size - 19 + 5);
+	/* the engine holds one block: the peak did not move by the file's size */
+	if (maxrss_kib() - before > 16 * 1024)
+		fail_msg("peak RSS grew by %ld KiB scanning a 200 MB file", maxrss_kib() - before);
+	unlink(path);
+}
+
+/* ------------------------------------------------------ order, threads */
+
+static void test_order_over_threads(void **state)
+{
+	char name[64], body[4096], rootbuf[512];
+	const char *root = rootbuf;
+	struct hits hs;
+	fort_scan_opts o = test_opts(&hs);
+	fort_scan_stats st;
+	size_t i, k, len;
+
+	(void)state;
+	snprintf(rootbuf, sizeof(rootbuf), "%s", path_of("many"));   /* path_of's buffers are recycled */
+	assert_int_equal(mkdir(root, 0700), 0);
+	for (i = 0; i < 24; i++) {
+		len = 0;
+		for (k = 0; k <= i % 5; k++)
+			len += (size_t)snprintf(body + len, sizeof(body) - len, "row %zu 4111-1111-1111-1111\n", k);
+		snprintf(name, sizeof(name), "many/f%02zu.txt", 23 - i);
+		spit(path_of(name), body, len);
+	}
+	o.jobs = 4;
+	assert_int_equal(fort_scan_run(&st, &root, 1, &o), 0);
+	assert_int_equal(st.files_scanned, 24);
+	assert_int_equal(hs.files, 24);
+	assert_int_equal(hs.n, st.findings);
+	for (i = 1; i < hs.n; i++) {
+		int c = strcmp(hs.h[i - 1].path, hs.h[i].path);
+
+		if (c > 0 || (c == 0 && hs.h[i - 1].offset >= hs.h[i].offset))
+			fail_msg("finding %zu (%s@%llu) after %s@%llu", i, hs.h[i].path, hs.h[i].offset,
+				 hs.h[i - 1].path, hs.h[i - 1].offset);
+	}
+}
+
+/* --------------------------------------------------------------- the walk */
+
+static void test_walk(void **state)
+{
+	char rootbuf[512];
+	const char *root = rootbuf;
+	const char *card = "4111 1111 1111 1111\n";
+	struct hits hs;
+	fort_scan_opts o;
+	fort_scan_stats st;
+	char outside[512], link[512];
+	size_t i;
+	int saw_log = 0, saw_keep = 0, saw_deep = 0, saw_vault = 0;
+
+	(void)state;
+	snprintf(rootbuf, sizeof(rootbuf), "%s", path_of("tree"));
+	assert_int_equal(mkdir(root, 0700), 0);
+	assert_int_equal(mkdir(path_of("tree/.git"), 0700), 0);
+	assert_int_equal(mkdir(path_of("tree/build"), 0700), 0);
+	assert_int_equal(mkdir(path_of("tree/sub"), 0700), 0);
+	assert_int_equal(mkdir(path_of("tree/sub/deeper"), 0700), 0);
+	spit(path_of("tree/.git/config"), card, strlen(card));
+	spit(path_of("tree/build/out.txt"), card, strlen(card));
+	spit(path_of("tree/a.log"), card, strlen(card));
+	spit(path_of("tree/keep.log"), card, strlen(card));
+	spit(path_of("tree/notes.txt"), card, strlen(card));
+	spit(path_of("tree/sub/deeper/deep.txt"), card, strlen(card));
+	spit(path_of("tree/vault.db"), card, strlen(card));
+	spit(path_of("tree/.fortressignore"), "# comment\n*.log\n!keep.log\n/build/\n", 35);
+	snprintf(outside, sizeof(outside), "%s", path_of("outside.txt"));
+	spit(outside, card, strlen(card));
+	snprintf(link, sizeof(link), "%s", path_of("tree/out-link.txt"));
+	assert_int_equal(symlink(outside, link), 0);
+	assert_int_equal(symlink(path_of("tree"), path_of("tree/sub/loop")), 0);
+
+	o = test_opts(&hs);
+	{
+		const char *ex[] = { path_of("tree/vault.db") };
+
+		o.exclude = ex;
+		o.nexclude = 1;
+		assert_int_equal(fort_scan_run(&st, &root, 1, &o), 0);
+	}
+	for (i = 0; i < hs.n; i++) {
+		if (strstr(hs.h[i].path, ".git/") || strstr(hs.h[i].path, "build/") || strstr(hs.h[i].path, "out-link"))
+			fail_msg("%s should not have been scanned", hs.h[i].path);
+		saw_log += strstr(hs.h[i].path, "a.log") != NULL;
+		saw_keep += strstr(hs.h[i].path, "keep.log") != NULL;
+		saw_deep += strstr(hs.h[i].path, "deep.txt") != NULL;
+		saw_vault += strstr(hs.h[i].path, "vault.db") != NULL;
+	}
+	assert_int_equal(saw_log, 0);
+	assert_int_equal(saw_keep, 1);
+	assert_int_equal(saw_deep, 1);   /* reached once: the loop back to tree/ is not followed */
+	assert_int_equal(saw_vault, 0);
+	/* notes.txt, keep.log, deep.txt, the ignore file itself */
+	assert_int_equal(st.findings, 3);
+	assert_true(st.files_skipped >= 3);  /* the link out, the loop, the vault */
+
+	/* --max-depth 1: sub/ is entered, sub/deeper/ is not */
+	o = test_opts(&hs);
+	o.max_depth = 1;
+	assert_int_equal(fort_scan_run(&st, &root, 1, &o), 0);
+	for (i = 0; i < hs.n; i++)
+		assert_null(strstr(hs.h[i].path, "deep.txt"));
+	/* ignore files off: .git and build are scanned, the link still not followed */
+	o = test_opts(&hs);
+	o.use_ignore_files = 0;
+	assert_int_equal(fort_scan_run(&st, &root, 1, &o), 0);
+	assert_true(st.findings >= 7);
+	/* follow_symlinks: the file outside is read through the link */
+	o = test_opts(&hs);
+	o.follow_symlinks = 1;
+	assert_int_equal(fort_scan_run(&st, &root, 1, &o), 0);
+	for (i = 0, saw_log = 0; i < hs.n; i++)
+		saw_log += strstr(hs.h[i].path, "out-link") != NULL;
+	assert_int_equal(saw_log, 1);
+	/* a missing path is an error naming it */
+	{
+		const char *missing = path_of("nope");
+
+		o = test_opts(&hs);
+		assert_int_equal(fort_scan_run(&st, &missing, 1, &o), FORT_ENOTFOUND);
+		assert_non_null(strstr(fort_error_message(), "nope"));
+	}
+}
+
+struct errs {
+	int n;
+	char reason[256];
+};
+
+static int on_file_err(void *ctx, const fort_scan_file *f)
+{
+	struct errs *e = ctx;
+
+	if (f->status == FORT_SCAN_FILE_ERROR) {
+		e->n++;
+		snprintf(e->reason, sizeof(e->reason), "%s", f->reason);
+	}
+	return 0;
+}
+
+static void test_unreadable_file(void **state)
+{
+	/* /proc/self/mem opens but cannot be read at offset 0, even as root */
+	const char *paths[] = { "/proc/self/mem", path_of("ok.txt") };
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	fort_scan_stats st;
+	struct errs e = { 0, "" };
+
+	(void)state;
+	spit(paths[1], "4111 1111 1111 1111", 19);
+	o.on_file = on_file_err;
+	o.ctx = &e;
+	assert_int_equal(fort_scan_run(&st, paths, 2, &o), 0);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(st.files_failed, 1);
+	assert_int_equal(st.files_scanned, 1);   /* the scan went on */
+	assert_int_equal(st.findings, 1);
+	assert_non_null(strstr(e.reason, "read error"));
+}
+
+/* ---------------------------------------------------------------- ignore */
+
+static int ign(const char *rules, const char *path, int is_dir)
+{
+	scan_ignore *ig = NULL;
+	int r;
+
+	assert_int_equal(scan_ignore_parse(&ig, "", rules, strlen(rules)), 0);
+	r = scan_ignore_match(ig, path, is_dir);
+	scan_ignore_free(ig);
+	return r;
+}
+
+static void test_ignore_matcher(void **state)
+{
+	scan_ignore *ig = NULL;
+
+	(void)state;
+	assert_true(scan_glob("*.log", "a.log"));
+	assert_false(scan_glob("*.log", "dir/a.log"));   /* '*' does not cross '/' */
+	assert_true(scan_glob("a?c", "abc"));
+	assert_false(scan_glob("a?c", "a/c"));
+	assert_true(scan_glob("[a-c]x", "bx"));
+	assert_false(scan_glob("[!a-c]x", "bx"));
+	assert_true(scan_glob("**/x.txt", "x.txt"));
+	assert_true(scan_glob("**/x.txt", "a/b/x.txt"));
+	assert_true(scan_glob("a/**/b", "a/b"));
+	assert_true(scan_glob("a/**/b", "a/x/y/b"));
+	assert_true(scan_glob("a/**", "a/x/y"));
+	assert_false(scan_glob("a/**", "b/x"));
+	assert_true(scan_glob("\\*star", "*star"));
+	assert_false(scan_glob("\\*star", "xstar"));
+
+	assert_int_equal(ign("*.log\n", "x/y/a.log", 0), 1);          /* unanchored: any depth */
+	assert_int_equal(ign("*.log\n!keep.log\n", "keep.log", 0), 0); /* negation */
+	assert_int_equal(ign("!keep.log\n*.log\n", "keep.log", 0), 1); /* the last match wins */
+	assert_int_equal(ign("build/\n", "build", 0), -1);            /* directories only */
+	assert_int_equal(ign("build/\n", "build", 1), 1);
+	assert_int_equal(ign("build/\n", "src/build", 1), 1);
+	assert_int_equal(ign("/build\n", "src/build", 1), -1);        /* anchored */
+	assert_int_equal(ign("/build\n", "build", 1), 1);
+	assert_int_equal(ign("docs/*.md\n", "docs/a.md", 0), 1);
+	assert_int_equal(ign("docs/*.md\n", "x/docs/a.md", 0), -1);   /* a middle '/' anchors */
+	assert_int_equal(ign("# c\n\n   \n\\#hash\n", "#hash", 0), 1);
+	assert_int_equal(ign("\\!bang\n", "!bang", 0), 1);
+	assert_int_equal(ign("trail \n", "trail", 0), 1);             /* trailing space dropped */
+	assert_int_equal(ign("**/secret/*.txt\n", "a/secret/b.txt", 0), 1);
+	assert_int_equal(ign("x\r\n", "x", 0), 1);                    /* CRLF files */
+	/* an ignore file in sub/ applies under sub/ only */
+	assert_int_equal(scan_ignore_parse(&ig, "sub", "*.txt\n", 6), 0);
+	assert_int_equal(scan_ignore_match(ig, "sub/a.txt", 0), 1);
+	assert_int_equal(scan_ignore_match(ig, "a.txt", 0), -1);
+	assert_int_equal(scan_ignore_match(ig, "subx/a.txt", 0), -1);
+	scan_ignore_free(ig);
+}
+
+/* -------------------------------------------------------------- baseline */
+
+static void test_baseline_round_trip(void **state)
+{
+	const char *file = path_of("bl.txt"), *blp = path_of("baseline.json");
+	const char *text = "a 4111 1111 1111 1111\nb SSN 123-45-6789\n";
+	fort_scan_baseline *b = NULL, *b2 = NULL;
+	struct hits hs;
+	fort_scan_opts o;
+	fort_scan_stats st;
+	char fp_space[40], fp_dash[40], *saved = NULL;
+	FILE *f;
+	long n;
+	size_t i;
+
+	(void)state;
+	spit(file, text, strlen(text));
+	assert_int_equal(fort_scan_baseline_new(&b), 0);
+	o = test_opts(&hs);
+	o.baseline = b;
+	assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+	assert_int_equal(hs.n, 2);
+	for (i = 0; i < hs.n; i++) {
+		assert_int_equal(strlen(hs.h[i].fp), 32);
+		assert_int_equal(fort_scan_baseline_add(b, hs.h[i].fp), 0);
+	}
+	snprintf(fp_space, sizeof(fp_space), "%s", hs.h[0].fp);
+	assert_int_equal(fort_scan_baseline_save(b, blp), 0);
+	/* the file holds no value */
+	f = fopen(blp, "rb");
+	assert_non_null(f);
+	saved = calloc(1, 65536);
+	n = (long)fread(saved, 1, 65535, f);
+	fclose(f);
+	assert_true(n > 0);
+	assert_null(strstr(saved, "4111"));
+	assert_null(strstr(saved, "6789"));
+	free(saved);
+
+	assert_int_equal(fort_scan_baseline_load(&b2, blp), 0);
+	assert_int_equal(fort_scan_baseline_count(b2), 2);
+	o = test_opts(&hs);
+	o.baseline = b2;
+	o.baseline_filter = 1;
+	assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+	assert_int_equal(hs.n, 0);
+	assert_int_equal(st.suppressed, 2);
+	/* a new finding still shows; the same card written differently does not */
+	spit(file, "a 4111-1111-1111-1111\nc 5555 5555 5555 4444\n", 44);
+	o = test_opts(&hs);
+	o.baseline = b2;
+	o.baseline_filter = 1;
+	assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+	assert_int_equal(hs.n, 1);
+	assert_non_null(strstr(hs.h[0].value, "5555"));
+	o = test_opts(&hs);
+	o.baseline = b2;
+	assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+	snprintf(fp_dash, sizeof(fp_dash), "%s", hs.h[0].fp);
+	assert_string_equal(fp_dash, fp_space);
+	/* another key gives other fingerprints */
+	o = test_opts(&hs);
+	o.baseline = b;
+	fort_scan_baseline_free(b);
+	b = NULL;
+	assert_int_equal(fort_scan_baseline_new(&b), 0);
+	o.baseline = b;
+	assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+	assert_string_not_equal(hs.h[0].fp, fp_space);
+	/* damaged files are refused, naming the file */
+	spit(blp, "{\"fortress_scan_baseline\": 1, \"key\": \"00\", \"fingerprints\": []}", 62);
+	fort_scan_baseline_free(b2);
+	b2 = NULL;
+	assert_int_equal(fort_scan_baseline_load(&b2, blp), FORT_EINPUT);
+	assert_null(b2);
+	assert_non_null(strstr(fort_error_message(), "baseline.json"));
+	fort_scan_baseline_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_block_boundaries),
+		cmocka_unit_test(test_large_sparse_file),
+		cmocka_unit_test(test_order_over_threads),
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_unreadable_file),
+		cmocka_unit_test(test_ignore_matcher),
+		cmocka_unit_test(test_baseline_round_trip),
+	};
+
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
