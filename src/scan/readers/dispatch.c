@@ -501,6 +501,7 @@ int scan_read_container(const char *path, const scan_limits *limits, const scan_
 	rd r = { 0 };
 	int rc;
 
+	fort_buf_init(&r.logical, RD_MAX_LOGICAL * 2);
 	f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (f.fd < 0)
 		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: cannot open: %s",
@@ -512,15 +513,17 @@ int scan_read_container(const char *path, const scan_limits *limits, const scan_
 	r.lim = limits ? limits : &defaults;
 	r.sink = sink;
 	r.path = path;
-	fort_buf_init(&r.logical, RD_MAX_LOGICAL * 2);
+	/* all the room a logical path may take, now: rd_push() cannot fail */
+	if ((rc = fort_buf_grow(&r.logical, RD_MAX_LOGICAL + 8)) < 0)
+		goto out;
 	s.read = file_read;
 	s.ctx = &f;
 	s.fd = f.fd;
 	rc = rd_stream(&r, &s, path, 1);
-	if (rc == RD_STOP)
+	if (rc == RD_STOP || rc == RD_BROKEN)
 		rc = 0;
-	fort_buf_release(&r.logical);
 out:
+	fort_buf_release(&r.logical);
 	close(f.fd);
 	return rc;
 }

@@ -206,12 +206,50 @@ static void test_not_mail(void **state)
 	rec_free(&g);
 }
 
+static int n_begin(void *ctx, const char *l) { (void)l; ++*(int *)ctx; return 0; }
+static int n_text(void *ctx, const char *b, size_t n) { (void)ctx; (void)b; (void)n; return 0; }
+static int n_end(void *ctx) { (void)ctx; return 0; }
+static void n_skip(void *ctx, const char *l, const char *w) { (void)ctx; (void)l; (void)w; }
+
+/* Allocation N fails, for every N the read makes: out of memory, or the
+ * whole text (nothing lost silently); never a crash or a leak (ASan runs
+ * this too). */
+static void test_alloc_failures(void **state)
+{
+	(void)state;
+	fort_buf b;
+	int docs = 0, enomem = 0, ok_in_a_row = 0, n, all;
+	scan_sink s = { n_begin, n_text, n_end, n_skip, &docs };
+	make_mail(&b);
+	member m[] = { { "mail.eml", b.buf, b.len, 0, 0 } };
+	const char *p = write_zip("alloc.zip", m, 1);
+	assert_int_equal(scan_read_container(p, NULL, &s), 0);
+	all = docs;
+	assert_int_equal(all, 8);
+	for (n = 1; n < 1000 && ok_in_a_row < 20; n++) {
+		docs = 0;
+		fort_alloc_fail_at((unsigned long)n);
+		int rc = scan_read_container(p, NULL, &s);
+		fort_alloc_fail_at(0);
+		if (rc == 0 && docs != all)
+			fail_msg("allocation %d failed: success with %d of %d documents", n, docs, all);
+		if (rc != 0 && rc != FORT_ENOMEM)
+			fail_msg("allocation %d failed: %d %s", n, rc, fort_error_message());
+		ok_in_a_row = rc == 0 ? ok_in_a_row + 1 : 0;
+		enomem += rc == FORT_ENOMEM;
+	}
+	assert_true(ok_in_a_row == 20);
+	assert_true(enomem > 5);
+	fort_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eml),
 		cmocka_unit_test(test_mbox),
 		cmocka_unit_test(test_not_mail),
+		cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
