@@ -53,6 +53,15 @@ static int cmd_status(struct cli *c)
 		json_object_set_new(j, "created", json_integer(st.created));
 		json_object_set_new(j, "last_verified_backup",
 				    st.last_verified_backup ? json_integer(st.last_verified_backup) : json_null());
+		json_object_set_new(j, "users", json_integer((json_int_t)st.users));
+		json_object_set_new(j, "pending_users", json_integer((json_int_t)st.pending_users));
+		if (st.rotating[0]) {
+			json_t *rot = json_object();
+
+			json_object_set_new(rot, "keys", json_string(st.rotating));
+			json_object_set_new(rot, "done", json_integer((json_int_t)st.rotation_done));
+			json_object_set_new(j, "key_rotation", rot);
+		}
 		return cli_print_json(c, j);
 	}
 	line(c, "vault:", fort_vault_path(c->vault));
@@ -82,12 +91,23 @@ static int cmd_status(struct cli *c)
 	} else {
 		line(c, "last verified backup:", "never");
 	}
+	snprintf(buf, sizeof(buf), "%llu active%s", (unsigned long long)st.users,
+		 st.pending_users ? "" : "");
+	if (st.pending_users)
+		snprintf(buf, sizeof(buf), "%llu active, %llu waiting to be added ('fortress user list')",
+			 (unsigned long long)st.users, (unsigned long long)st.pending_users);
+	line(c, "users:", buf);
+	if (st.rotating[0]) {
+		snprintf(buf, sizeof(buf), "%s, %llu clients done: finish with 'fortress keys rotate --resume'", st.rotating,
+			 (unsigned long long)st.rotation_done);
+		line(c, "key rotation:", buf);
+	}
 	return EXIT_OK;
 }
 
 const struct cli_cmd cmd_status_def = {
 	.name = "status", .fn = cmd_status, .flags = NEEDS_VAULT,
-	.summary = "show the vault's business, owner, counts and audit head",
+	.summary = "show the vault's business, owner, users, counts, audit head and backups",
 	.synopsis = "[--json]",
 	.min_args = 0, .max_args = 0,
 	.description =

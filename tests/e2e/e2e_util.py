@@ -163,6 +163,20 @@ def main(argv):
         print(iban(argv[2], argv[3], argv[4]))
     elif cmd == "luhn":
         print(luhn_complete(argv[2], int(argv[3])))
+    elif cmd == "gen-csv":
+        # gen-csv FILE N: N clients with a name, a unique e-mail and an IBAN
+        with open(argv[2], "w", encoding="utf-8") as f:
+            f.write("full_name,email,iban\n")
+            for i in range(int(argv[3])):
+                f.write("Client %d,client%d@example.com,%s\n" % (i, i, iban("DE", "37040044", "%010d" % (532013000 + i))))
+    elif cmd == "export-digest":
+        # export-digest FILE: SHA-256 of an export's records, in id order
+        import hashlib
+        d = load_json(argv[2])
+        if isinstance(d, dict):
+            d = d.get("clients", d.get("records", []))
+        rows = sorted(json.dumps(r, sort_keys=True) for r in d)
+        print(hashlib.sha256("\n".join(rows).encode()).hexdigest())
     elif cmd == "json":
         d = load_json(argv[2])
         v = eval(argv[3], {"d": d, "len": len, "map_fields": map_fields,
