@@ -5,7 +5,8 @@
 #
 # Knobs (environment): BENCH_CLIENTS (100000), BENCH_LOOKUPS (100000),
 # BENCH_RUNS (3), BENCH_RSS_CLIENTS (1000000), BENCH_RSS_LIMIT_MIB (100),
-# BENCH_SKIP_RSS=1 to skip part 2.
+# BENCH_SKIP_RSS=1 to skip part 2, BENCH_SKIP_SCAN=1 to skip the scanner
+# (bench/scan/run.sh: QUICK=1 for a 10 MB corpus).
 # Exit status: 0 all minimums met, 1 a minimum MISSED, 2 the benchmark failed.
 set -eu
 
@@ -21,7 +22,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 	cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 blog=$(mktemp "${TMPDIR:-/tmp}/fortress-bench-build.XXXXXX")
-if ! cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" --target fortress gen_clients vault_bench >"$blog" 2>&1; then
+if ! cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" --target fortress gen_clients vault_bench scan_spans >"$blog" 2>&1; then
 	cat "$blog" >&2; rm -f "$blog"; echo "bench: build FAILED" >&2; exit 2
 fi
 rm -f "$blog"
@@ -53,6 +54,22 @@ case $rc in
 *) echo "bench: vault_bench FAILED (exit $rc)" >&2; exit 2 ;;
 esac
 echo
+
+# ---------------------------------------------------------------- scanner
+# bench/scan/run.sh: the scan engine vs ripgrep on the anchors' corpus
+# (BENCH_SKIP_SCAN=1 skips it; its own knobs are listed there).
+if [ "${BENCH_SKIP_SCAN:-0}" != 1 ]; then
+	set +e
+	sh "$SRC/bench/scan/run.sh" "$BUILD"
+	rc=$?
+	set -e
+	case $rc in
+	0) ;;
+	1) status=1 ;;
+	*) echo "bench: the scanner benchmark FAILED (exit $rc)" >&2; exit 2 ;;
+	esac
+	echo
+fi
 
 # ---------------------------------------------------------------- part 2
 [ "${BENCH_SKIP_RSS:-0}" = 1 ] && exit $status

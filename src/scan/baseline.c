@@ -129,7 +129,8 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 		if ((r = fort_scan_baseline_add(b, s)) < 0)
 			goto out;
 	}
-	qsort(b->fp, b->n, sizeof(*b->fp), cmp_fp);
+	if (b->n)
+		qsort(b->fp, b->n, sizeof(*b->fp), cmp_fp);
 	b->sorted = b->n;
 	*out = b;
 	b = NULL;
@@ -156,9 +157,10 @@ int fort_scan_baseline_save(const fort_scan_baseline *b, const char *path)
 	json_object_set_new(j, "fingerprints", a);
 	if (b->n && !(sorted = fort_malloc(b->n * sizeof(*sorted))))
 		goto out;
-	if (b->n)
+	if (b->n) {
 		memcpy(sorted, b->fp, b->n * sizeof(*sorted));
-	qsort(sorted, b->n, sizeof(*sorted), cmp_fp);
+		qsort(sorted, b->n, sizeof(*sorted), cmp_fp);
+	}
 	for (i = 0; i < b->n; i++)
 		json_array_append_new(a, json_string(sorted[i]));
 	if (!(text = json_dumps(j, JSON_INDENT(1))))
