@@ -179,6 +179,12 @@ void cli_rotate_opts(struct cli *c, fort_rotate_opts *o, struct cli_rotate_progr
 void cli_rotate_done(struct cli *c, struct cli_rotate_progress *p, const fort_rotate_report *rep, int r);
 json_t *cli_rotate_json(const fort_rotate_report *rep);
 
+/* Recovery shares from FILES (one or more per file, one per line), for
+ * `recovery restore` and `backup restore|verify --share-file`.  *OUT
+ * (cli_shares_free) gets *N strings.  Returns an exit code. */
+int cli_shares_read(struct cli *c, char ***out, size_t *n, const char *const *files, size_t nfiles);
+void cli_shares_free(char **s, size_t n);
+
 /* Write the whole of DATA to a new file PATH created with mode 0600
  * (truncating an existing one).  Returns an exit code, printing errors. */
 int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode);

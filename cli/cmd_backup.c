@@ -9,7 +9,14 @@
 #include "cli.h"
 #include "passphrase_input.h"
 
+static const struct cli_opt verify_opts[] = {
+	{ "share-file", 0, OPT_MULTI, "FILE", "open the backup with recovery shares read from FILE (repeatable) instead of a passphrase" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
 static const struct cli_opt restore_opts[] = {
+	{ "share-file", 0, OPT_MULTI, "FILE", "open the backup with recovery shares read from FILE (repeatable) instead of a passphrase" },
+	{ "new-passphrase-file", 0, OPT_VALUE, "FILE", "with --share-file: the new owner passphrase (else asked twice)" },
 	{ "to", 0, OPT_VALUE, "PATH", "the new vault file (must not exist)" },
 	{ "no-replay", 0, OPT_FLAG, NULL, "do not read the current vault's erasure ledger (see fortress(1))" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
@@ -90,6 +97,7 @@ static int verify_check(struct cli *c)
 
 static int cmd_backup_verify(struct cli *c)
 {
+	const char *const *files;
 	fort_backup_info b;
 	fort_secret *pass = NULL;
 	const char *path = cli_pos(c, 0);
@@ -102,10 +110,20 @@ static int cmd_backup_verify(struct cli *c)
 			 c->vault_path, fort_error_message());
 		c->vault = NULL;
 	}
-	if ((ex = cli_passphrase_unlock(c, &pass, "Owner's passphrase for the backup: ")) != EXIT_OK)
-		return ex;
-	r = fort_backup_verify(&b, path, acting_user(c), pass, c->vault);
-	fort_secret_free(pass);
+	if (cli_multi(c, "share-file", &files)) {
+		char **shares = NULL;
+		size_t n = 0;
+
+		if ((ex = cli_shares_read(c, &shares, &n, files, cli_multi(c, "share-file", &files))) != EXIT_OK)
+			return ex;
+		r = fort_backup_verify_shares(&b, path, (const char *const *)shares, n, c->vault);
+		cli_shares_free(shares, n);
+	} else {
+		if ((ex = cli_passphrase_unlock(c, &pass, "Owner's passphrase for the backup: ")) != EXIT_OK)
+			return ex;
+		r = fort_backup_verify(&b, path, acting_user(c), pass, c->vault);
+		fort_secret_free(pass);
+	}
 	if (r < 0)
 		return cli_fail(c, r, r == FORT_EAUTH ? "a backup opens with the passphrase the owner had when it was made" : NULL);
 	if (c->json) {
@@ -146,6 +164,7 @@ static int restore_check(struct cli *c)
 
 static int cmd_backup_restore(struct cli *c)
 {
+	const char *const *files;
 	fort_backup_info b;
 	fort_secret *pass = NULL;
 	const char *path = cli_pos(c, 0), *to = cli_str(c, "to");
@@ -162,9 +181,24 @@ static int cmd_backup_restore(struct cli *c)
 		cli_info(c, "warning: no current vault at %s: clients erased after the backup was taken cannot be erased again",
 			 c->vault_path);
 	}
-	if ((ex = cli_passphrase_unlock(c, &pass, "Owner's passphrase for the backup: ")) != EXIT_OK)
-		return ex;
-	r = fort_backup_restore(&b, path, to, acting_user(c), pass, c->vault);
+	if (cli_multi(c, "share-file", &files)) {
+		char **shares = NULL;
+		size_t n = 0;
+
+		if ((ex = cli_shares_read(c, &shares, &n, files, cli_multi(c, "share-file", &files))) != EXIT_OK)
+			return ex;
+		if ((ex = cli_passphrase_get(c, &pass, cli_str(c, "new-passphrase-file"), "New owner passphrase: ", 1,
+					     "no new owner passphrase: use --new-passphrase-file FILE, or run on a terminal")) != EXIT_OK) {
+			cli_shares_free(shares, n);
+			return ex;
+		}
+		r = fort_backup_restore_shares(&b, path, to, (const char *const *)shares, n, pass, c->vault);
+		cli_shares_free(shares, n);
+	} else {
+		if ((ex = cli_passphrase_unlock(c, &pass, "Owner's passphrase for the backup: ")) != EXIT_OK)
+			return ex;
+		r = fort_backup_restore(&b, path, to, acting_user(c), pass, c->vault);
+	}
 	fort_secret_free(pass);
 	if (r < 0)
 		return cli_fail(c, r, r == FORT_EAUTH ? "a backup opens with the passphrase the owner had when it was made" : NULL);
@@ -202,8 +236,8 @@ static const struct cli_cmd backup_create_def = {
 static const struct cli_cmd backup_verify_def = {
 	.name = "verify", .fn = cmd_backup_verify, .flags = NEEDS_PATH,
 	.summary = "check that a backup opens and is intact",
-	.synopsis = "FILE [--json]",
-	.min_args = 1, .max_args = 1, .args_name = "FILE", .check = verify_check,
+	.synopsis = "FILE [--share-file FILE...] [--json]",
+	.opts = verify_opts, .min_args = 1, .max_args = 1, .args_name = "FILE", .check = verify_check,
 	.description =
 		"Decrypts and authenticates every byte with the owner's passphrase.  Exit 8 when the\n"
 		"file is truncated, altered or made by a newer Fortress, 4 on a wrong passphrase.\n"
@@ -213,12 +247,15 @@ static const struct cli_cmd backup_verify_def = {
 static const struct cli_cmd backup_restore_def = {
 	.name = "restore", .fn = cmd_backup_restore, .flags = NEEDS_PATH,
 	.summary = "restore a backup into a new vault file",
-	.synopsis = "FILE --to PATH [--no-replay] [--json]",
+	.synopsis = "FILE --to PATH [--no-replay] [--share-file FILE... [--new-passphrase-file FILE]] [--json]",
 	.opts = restore_opts, .min_args = 1, .max_args = 1, .args_name = "FILE", .check = restore_check,
 	.description =
 		"Writes a new vault at PATH (it must not exist).  The erasure ledger of the current\n"
 		"vault (--vault) is replayed: clients erased after the backup was taken stay erased.\n"
-		"Without a current vault that cannot be done: erase them again by hand.\n",
+		"Without a current vault that cannot be done: erase them again by hand.\n"
+		"With --share-file, K recovery shares (of the split current when the backup was\n"
+		"taken) open it instead of the owner's passphrase, and the owner gets a new\n"
+		"passphrase in the restored vault: for a lost passphrase on a new machine.\n",
 };
 
 static const struct cli_cmd *const backup_subs[] = {

@@ -237,6 +237,41 @@ static int shares_from_stdin(struct cli *c, struct share_list *l)
 	return ex;
 }
 
+int cli_shares_read(struct cli *c, char ***out, size_t *n, const char *const *files, size_t nfiles)
+{
+	struct share_list *l = calloc(1, sizeof(*l));
+	size_t i;
+	int ex = EXIT_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (!l)
+		return cli_error(c, EXIT_IO, "out of memory");
+	for (i = 0; i < nfiles && ex == EXIT_OK; i++)
+		ex = shares_from_file(c, l, files[i]);
+	if (ex == EXIT_OK && l->n == 0)
+		ex = cli_usage_error(c, "no shares in the files given");
+	if (ex == EXIT_OK && !(*out = calloc(l->n, sizeof(**out))))
+		ex = cli_error(c, EXIT_IO, "out of memory");
+	if (ex == EXIT_OK) {
+		memcpy(*out, l->text, l->n * sizeof(**out));
+		*n = l->n;
+		l->n = 0; /* now the caller's */
+	}
+	shares_release(l);
+	free(l);
+	return ex;
+}
+
+void cli_shares_free(char **s, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++) {
+		explicit_bzero(s[i], strlen(s[i]));
+		free(s[i]);
+	}
+	free(s);
+}
+
 static int have_dev_tty(void)
 {
 	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);

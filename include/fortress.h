@@ -451,6 +451,17 @@ int fort_backup_verify(fort_backup_info *out, const char *path, const char *user
 int fort_backup_restore(fort_backup_info *out, const char *path, const char *to_path, const char *user,
 			const fort_secret *pass, fort_vault *current) FORT_WUR;
 
+/* The same with K recovery shares instead of the owner's passphrase (for a
+ * lost passphrase on a new machine): the shares of the split current when
+ * the backup was taken open it.  Restoring also sets NEWPASS as the owner's
+ * passphrase in the restored vault (as fort_recovery_restore), or restores
+ * nothing.  Errors as fort_recovery_restore and fort_backup_restore;
+ * FORT_ENOTFOUND when no shares had been made when the backup was taken. */
+int fort_backup_verify_shares(fort_backup_info *out, const char *path, const char *const *shares, size_t n,
+			      fort_vault *v) FORT_WUR;
+int fort_backup_restore_shares(fort_backup_info *out, const char *path, const char *to_path, const char *const *shares,
+			       size_t n, const fort_secret *newpass, fort_vault *current) FORT_WUR;
+
 /* --------------------------------------------------------------- recovery */
 
 /* Recovery shares: the owner's keys sealed under a random recovery key that

@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "backup/backup.h"
+#include "keys/recovery.h"
 
 #define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define SS_HEADERBYTES crypto_secretstream_xchacha20poly1305_HEADERBYTES
@@ -425,6 +426,44 @@ int backup_unlock_passphrase(void *ctx, const backup_header *h, unsigned char vk
 	kr->has_vk = 1;
 	*owner_kr = kr;
 	return 0;
+}
+
+int backup_unlock_shares(void *ctx, const backup_header *h, unsigned char vk[KEY_LEN], keyring **owner_kr)
+{
+	const backup_shares_ctx *c = ctx;
+	unsigned char *secret = sodium_malloc(64);
+	keyring *kr = NULL;
+	int r;
+
+	*owner_kr = NULL;
+	if (!secret)
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+	if ((r = recovery_owner_secret(secret, h->vault_id, h->recovery, h->recovery_len, c->shares, c->n)) < 0)
+		goto out;
+	if ((r = keyring_new(&kr)) < 0)
+		goto out;
+	memcpy(kr->box_sk, secret, 32);
+	crypto_scalarmult_base(kr->box_pk, kr->box_sk);
+	crypto_sign_seed_keypair(kr->sign_pk, kr->sign_sk, secret + 32);
+	if (sodium_memcmp(kr->box_pk, h->owner.box_pk, 32) != 0 || sodium_memcmp(kr->sign_pk, h->owner.sign_pk, 32) != 0) {
+		r = fort_error_set(FORT_ECORRUPT, "the keys the shares open are not those of the backup's owner: the backup was altered");
+		goto out;
+	}
+	if (h->grant_len != crypto_box_SEALBYTES + KEY_LEN ||
+	    crypto_box_seal_open(vk, h->grant, h->grant_len, kr->box_pk, kr->box_sk) != 0) {
+		r = fort_error_set(FORT_ECORRUPT, "the vault key in the backup header does not open: the backup was altered or is damaged");
+		goto out;
+	}
+	memcpy(kr->vk, vk, KEY_LEN);
+	kr->vk_version = (int)h->vk_version;
+	kr->has_vk = 1;
+	*owner_kr = kr;
+	kr = NULL;
+	r = 0;
+out:
+	sodium_free(secret);
+	keyring_free(kr);
+	return r;
 }
 
 /* Act as the owner of V with KR (the keys unsealed from a backup) for an
@@ -940,6 +979,12 @@ out:
 	return r;
 }
 
+int fort_backup_verify_shares(fort_backup_info *out, const char *path, const char *const *shares, size_t n, fort_vault *v)
+{
+	backup_shares_ctx c = { shares, n };
+	return backup_verify_with(out, path, backup_unlock_shares, &c, v);
+}
+
 int fort_backup_verify(fort_backup_info *out, const char *path, const char *user, const fort_secret *pass, fort_vault *v)
 {
 	backup_pass_ctx c = { user, pass };
@@ -1153,4 +1198,35 @@ int fort_backup_restore(fort_backup_info *out, const char *path, const char *to_
 {
 	backup_pass_ctx c = { user, pass };
 	return backup_restore_with(out, path, to_path, backup_unlock_passphrase, &c, current);
+}
+
+int fort_backup_restore_shares(fort_backup_info *out, const char *path, const char *to_path, const char *const *shares,
+			       size_t n, const fort_secret *newpass, fort_vault *current)
+{
+	backup_shares_ctx c = { shares, n };
+	fort_vault *nv = NULL;
+	int r;
+
+	if (!newpass)
+		return fort_error_set(FORT_EINPUT, "restoring with recovery shares needs a new owner passphrase");
+	if ((r = backup_restore_with(out, path, to_path, backup_unlock_shares, &c, current)) < 0)
+		return r;
+	/* The owner's old passphrase is the one that was lost: the same shares
+	 * set a new one in the restored vault.  If that fails, the restore is
+	 * undone: a vault nobody can open is no use. */
+	if ((r = fort_vault_open(&nv, to_path, NULL, NULL)) == 0)
+		r = fort_recovery_restore(nv, shares, n, newpass);
+	fort_vault_close(nv);
+	if (r < 0) {
+		char side[4096], msg[1024];
+		int code = fort_error_code();
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		unlink(to_path);
+		snprintf(side, sizeof side, "%s-wal", to_path);
+		unlink(side);
+		snprintf(side, sizeof side, "%s-shm", to_path);
+		unlink(side);
+		fort_error_set(code ? code : r, "%s (nothing was restored)", msg);
+	}
+	return r;
 }

@@ -25,11 +25,10 @@
  * to get VK) plug in: backup_verify_with / backup_restore_with take an
  * unlock function that gets the parsed header and returns VK and, when it
  * can, the owner's keyring (used to sign the audit entries).  The
- * passphrase way is backup_unlock_passphrase.  HOOK for recovery shares:
- * an unlock function that combines the shares into RK, opens
- * h->recovery (the same record `fortress recovery restore` opens) into the
- * owner's keys, then opens h->grant with them exactly as
- * backup_unlock_passphrase does after keys_user_unseal. */
+ * passphrase way is backup_unlock_passphrase; the recovery-share way is
+ * backup_unlock_shares: it combines the shares into RK, opens h->recovery
+ * (the same record `fortress recovery restore` opens) into the owner's
+ * keys, then opens h->grant with them. */
 #ifndef FORT_BACKUP_H
 #define FORT_BACKUP_H
 
@@ -78,6 +77,14 @@ typedef struct {
 } backup_pass_ctx;
 
 int backup_unlock_passphrase(void *ctx, const backup_header *h, unsigned char vk[KEY_LEN], keyring **owner_kr) FORT_WUR;
+
+/* CTX for backup_unlock_shares. */
+typedef struct {
+	const char *const *shares;
+	size_t n;
+} backup_shares_ctx;
+
+int backup_unlock_shares(void *ctx, const backup_header *h, unsigned char vk[KEY_LEN], keyring **owner_kr) FORT_WUR;
 
 /* Read and check only the header of PATH (no key needed). */
 int backup_read_header(backup_header *h, const char *path) FORT_WUR;

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <libgfshare.h>
 #include "vault/vault_int.h"
+#include "keys/recovery.h"
 
 #define RK_LEN 32
 #define OWNER_SECRET_LEN 64                /* box_sk || Ed25519 seed, as keys_user_seal */
@@ -72,11 +73,30 @@ static void rec_encode(unsigned char out[REC_LEN], const rec_record *rec)
 	memcpy(out + o, rec->ct, sizeof rec->ct);
 }
 
+/* Parse a raw recovery record (VAL, LEN). */
+static int rec_parse(rec_record *rec, const unsigned char *val, size_t len)
+{
+	size_t o = 0;
+	memset(rec, 0, sizeof *rec);
+	if (len >= 1 && val[0] > REC_VERSION)
+		return fort_error_set(FORT_EVERSION, "the recovery record was made by a newer Fortress: use that version");
+	if (len != REC_LEN || val[0] != REC_VERSION || val[1] < 2 || val[2] < val[1])
+		return fort_error_set(FORT_ECORRUPT, "the recovery record is damaged: make new shares with 'fortress recovery split'");
+	rec->version = val[o++];
+	rec->k = val[o++];
+	rec->n = val[o++];
+	rec->created = (int64_t)get_u64(val + o); o += 8;
+	rec->owner = (int64_t)get_u64(val + o); o += 8;
+	memcpy(rec->nonce, val + o, NONCE_LEN); o += NONCE_LEN;
+	memcpy(rec->ct, val + o, sizeof rec->ct);
+	return 0;
+}
+
 /* The record of the current split: FORT_ENOTFOUND when there is none. */
 static int rec_load(rec_record *rec, unsigned char raw[REC_LEN], fort_vault *v)
 {
 	unsigned char *val = NULL;
-	size_t len = 0, o = 0;
+	size_t len = 0;
 	int r;
 	memset(rec, 0, sizeof *rec);
 	if ((r = store_meta_get(v->st, REC_META, &val, &len)) < 0) {
@@ -85,25 +105,8 @@ static int rec_load(rec_record *rec, unsigned char raw[REC_LEN], fort_vault *v)
 					   "the owner makes them with 'fortress recovery split'");
 		return r;
 	}
-	if (len >= 1 && val[0] > REC_VERSION) {
-		r = fort_error_set(FORT_EVERSION, "the recovery record was made by a newer Fortress: use that version");
-		goto out;
-	}
-	if (len != REC_LEN || val[0] != REC_VERSION || val[1] < 2 || val[2] < val[1]) {
-		r = fort_error_set(FORT_ECORRUPT, "the recovery record is damaged: make new shares with 'fortress recovery split'");
-		goto out;
-	}
-	rec->version = val[o++];
-	rec->k = val[o++];
-	rec->n = val[o++];
-	rec->created = (int64_t)get_u64(val + o); o += 8;
-	rec->owner = (int64_t)get_u64(val + o); o += 8;
-	memcpy(rec->nonce, val + o, NONCE_LEN); o += NONCE_LEN;
-	memcpy(rec->ct, val + o, sizeof rec->ct);
-	if (raw)
+	if ((r = rec_parse(rec, val, len)) == 0 && raw)
 		memcpy(raw, val, REC_LEN);
-	r = 0;
-out:
 	free(val);
 	return r;
 }
@@ -316,6 +319,76 @@ static int shares_check(share_parsed *ps, const char *const *shares, size_t nsha
 	return 0;
 }
 
+/* Combine SHARES (checked against vault VID and the split REC) into the
+ * recovery key and open the owner's secret keys into PT (OWNER_SECRET_LEN,
+ * locked memory).  *WHY says why they were refused. */
+static int rec_combine(unsigned char *pt, const char vid[33], const rec_record *rec, const char *const *shares,
+		       size_t nshares, const char **why)
+{
+	share_parsed *ps = NULL;
+	unsigned char *rk = NULL, *nrs = NULL, ad[128];
+	gfshare_ctx *g = NULL;
+	size_t adlen;
+	int r;
+	*why = NULL;
+	if (!shares || nshares == 0)
+		return fort_error_set(FORT_EINPUT, "no recovery shares given");
+	if (nshares > 255)
+		return fort_error_set(FORT_EINPUT, "%zu shares given: a split has at most 255", nshares);
+	if (!(ps = sodium_allocarray(nshares, sizeof *ps)) || !(rk = sodium_malloc(RK_LEN)) || !(nrs = fort_malloc(nshares))) {
+		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
+		goto out;
+	}
+	sodium_memzero(ps, nshares * sizeof *ps);
+	if ((r = shares_check(ps, shares, nshares, vid, rec, why)) < 0)
+		goto out;
+
+	/* K or more points of a polynomial of degree K-1: its value at 0 is RK. */
+	gfshare_fill_rand = gf_rand;
+	for (size_t i = 0; i < nshares; i++)
+		nrs[i] = (unsigned char)ps[i].nr;
+	if (!(g = gfshare_ctx_init_dec(nrs, (unsigned int)nshares, RK_LEN))) {
+		r = fort_error_set(FORT_ENOMEM, "cannot combine the shares (out of memory)");
+		goto out;
+	}
+	for (size_t i = 0; i < nshares; i++)
+		gfshare_ctx_dec_giveshare(g, (unsigned char)i, ps[i].y);
+	gfshare_ctx_dec_extract(g, rk);
+	adlen = rec_ad(ad, vid, rec);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, rec->ct, sizeof rec->ct, ad, adlen, rec->nonce, rk) != 0) {
+		*why = "shares do not open the recovery key";
+		r = fort_error_set(FORT_EAUTH, "these shares do not open the recovery key of this vault "
+				   "(from an older split?): ask the holders for the shares of the current split");
+		goto out;
+	}
+	r = 0;
+out:
+	if (g)
+		gfshare_ctx_free(g);
+	if (ps)
+		sodium_free(ps);
+	if (rk)
+		sodium_free(rk);
+	free(nrs);
+	return r;
+}
+
+int recovery_owner_secret(unsigned char secret[64], const char vid[33], const unsigned char *raw, size_t len,
+			  const char *const *shares, size_t nshares)
+{
+	rec_record rec;
+	const char *why;
+	int r;
+	if (!raw || !len)
+		return fort_error_set(FORT_ENOTFOUND, "no recovery shares had been made when this backup was taken: "
+				      "it opens with the owner's passphrase only");
+	if ((r = rec_parse(&rec, raw, len)) < 0)
+		return r;
+	r = rec_combine(secret, vid, &rec, shares, nshares, &why);
+	sodium_memzero(&rec, sizeof rec);
+	return r;
+}
+
 void fort_recovery_shares_free(char **s, size_t n)
 {
 	if (!s)
@@ -445,13 +518,10 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 {
 	store_user u;
 	rec_record rec;
-	share_parsed *ps = NULL;
 	keyring *kr = NULL;
-	unsigned char *rk = NULL, *pt = NULL, raw[REC_LEN], now[REC_LEN], ad[128], *nrs = NULL;
+	unsigned char *pt = NULL, raw[REC_LEN], now[REC_LEN];
 	char vid[33], detail[128];
 	const char *inputs[4], *why = NULL;
-	gfshare_ctx *g = NULL;
-	size_t adlen;
 	int r, in_tx = 0, unlocked = 0;
 
 	memset(&u, 0, sizeof u);
@@ -459,10 +529,6 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 	if (v->kr)
 		return fort_error_set(FORT_EINPUT, "a restore needs the vault opened locked (no passphrase); "
 				      "to change a known passphrase use 'fortress passwd'");
-	if (!shares || nshares == 0)
-		return fort_error_set(FORT_EINPUT, "no recovery shares given");
-	if (nshares > 255)
-		return fort_error_set(FORT_EINPUT, "%zu shares given: a split has at most 255", nshares);
 	if ((r = get_owner(&u, v)) < 0)
 		return r;
 	inputs[0] = v->business;
@@ -478,33 +544,12 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 				   "make new shares with 'fortress recovery split'", (long long)rec.owner, (long long)u.id);
 		goto out;
 	}
-	if (!(ps = sodium_allocarray(nshares, sizeof *ps)) || !(rk = sodium_malloc(RK_LEN)) ||
-	    !(pt = sodium_malloc(OWNER_SECRET_LEN)) || !(nrs = fort_malloc(nshares))) {
+	if (!(pt = sodium_malloc(OWNER_SECRET_LEN))) {
 		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
 		goto out;
 	}
-	sodium_memzero(ps, nshares * sizeof *ps);
-	if ((r = shares_check(ps, shares, nshares, vid, &rec, &why)) < 0)
+	if ((r = rec_combine(pt, vid, &rec, shares, nshares, &why)) < 0)
 		goto refused;
-
-	/* K or more points of a polynomial of degree K-1: its value at 0 is RK. */
-	gfshare_fill_rand = gf_rand;
-	for (size_t i = 0; i < nshares; i++)
-		nrs[i] = (unsigned char)ps[i].nr;
-	if (!(g = gfshare_ctx_init_dec(nrs, (unsigned int)nshares, RK_LEN))) {
-		r = fort_error_set(FORT_ENOMEM, "cannot combine the shares (out of memory)");
-		goto out;
-	}
-	for (size_t i = 0; i < nshares; i++)
-		gfshare_ctx_dec_giveshare(g, (unsigned char)i, ps[i].y);
-	gfshare_ctx_dec_extract(g, rk);
-	adlen = rec_ad(ad, vid, &rec);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL, rec.ct, sizeof rec.ct, ad, adlen, rec.nonce, rk) != 0) {
-		why = "shares do not open the recovery key";
-		r = fort_error_set(FORT_EAUTH, "these shares do not open the recovery key of this vault "
-				   "(from an older split?): ask the holders for the shares of the current split");
-		goto refused;
-	}
 
 	/* The owner's keyring, checked against the public keys the vault holds. */
 	if ((r = keyring_new(&kr)) < 0)
@@ -530,7 +575,7 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((r = map_load(v)) < 0)
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto out;
 	snprintf(detail, sizeof detail, "owner passphrase reset with %zu recovery shares (%d-of-%d split)",
 		 nshares, rec.k, rec.n);
@@ -569,15 +614,8 @@ out:
 		store_rollback(v->st);
 	if (unlocked)
 		relock(v);
-	if (g)
-		gfshare_ctx_free(g);
-	if (ps)
-		sodium_free(ps);
-	if (rk)
-		sodium_free(rk);
 	if (pt)
 		sodium_free(pt);
-	free(nrs);
 	keyring_free(kr);
 	sodium_memzero(&rec, sizeof rec);
 	store_user_release(&u);
