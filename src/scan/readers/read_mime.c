@@ -36,6 +36,203 @@ static void gmime_start(void)
 	g_mime_init();
 }
 
+/* ---- a guard between GMime's parser and the file ----
+ *
+ * GMime keeps every header and every part of a message in memory (the
+ * content stays on disk).  A hostile file (a header block of a gigabyte,
+ * a million empty parts) would make that unbounded, so the parser reads
+ * through this stream, which follows the header blocks (after the start,
+ * a "From " line or a "--" line, up to a blank line) and the "--" lines of
+ * a message, and ends the stream when either is past its limit.  Parts are
+ * read through substreams of the file itself, not through the guard. */
+
+#define GUARD_MAX_HEADER ((uint64_t)4 << 20)
+#define GUARD_MAX_DASHES 20000
+
+typedef struct {
+	GMimeStream parent;
+	GMimeStream *inner;
+	int in_header;           /* inside a (possible) header block */
+	int collect;             /* at the start of a line: collecting PFX */
+	int npfx;
+	char pfx[5];
+	uint64_t hbytes;         /* bytes of the current header block */
+	unsigned dashes;         /* "--" lines in the current message */
+	const char *exceeded;    /* why the stream was ended */
+} GuardStream;
+
+typedef struct {
+	GMimeStreamClass parent_class;
+} GuardStreamClass;
+
+static GType guard_stream_get_type(void);
+G_DEFINE_TYPE(GuardStream, guard_stream, GMIME_TYPE_STREAM)
+
+static void guard_line_end(GuardStream *g, int blank)
+{
+	if (blank) {
+		g->in_header = 0;
+	} else if (g->npfx == 5 && memcmp(g->pfx, "From ", 5) == 0) {
+		g->in_header = 1;
+		g->hbytes = 0;
+		g->dashes = 0;
+	} else if (g->npfx >= 2 && g->pfx[0] == '-' && g->pfx[1] == '-') {
+		if (!g->in_header)
+			g->hbytes = 0;
+		g->in_header = 1;
+		if (++g->dashes > GUARD_MAX_DASHES)
+			g->exceeded = "damaged mail: more than 20000 MIME parts in one message; the rest of the file is not read";
+	}
+	g->collect = 1;
+	g->npfx = 0;
+}
+
+static void guard_scan(GuardStream *g, const char *p, size_t n)
+{
+	const char *end = p + n;
+	while (p < end && !g->exceeded) {
+		if (g->collect) {
+			char c = *p++;
+			g->hbytes += g->in_header;
+			if (c == '\n') {
+				guard_line_end(g, g->npfx == 0 || (g->npfx == 1 && g->pfx[0] == '\r'));
+				continue;
+			}
+			g->pfx[g->npfx++] = c;
+			if (g->npfx == (int)sizeof g->pfx)
+				g->collect = 0;
+			continue;
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+		if (g->in_header)
+			g->hbytes += k;
+		p += k;
+		if (nl)
+			guard_line_end(g, 0);
+	}
+	if (g->hbytes > GUARD_MAX_HEADER && !g->exceeded)
+		g->exceeded = "damaged mail: a header block larger than 4 MiB; the rest of the file is not read";
+}
+
+static ssize_t guard_read(GMimeStream *st, char *buf, size_t len)
+{
+	GuardStream *g = (GuardStream *)st;
+	ssize_t n;
+	if (g->exceeded)
+		return -1;
+	n = g_mime_stream_read(g->inner, buf, len);
+	if (n > 0)
+		guard_scan(g, buf, (size_t)n);
+	st->position = g->inner->position;
+	return g->exceeded ? -1 : n;
+}
+
+static ssize_t guard_write(GMimeStream *st, const char *buf, size_t len)
+{
+	(void)st; (void)buf; (void)len;
+	return -1;
+}
+
+static int guard_flush(GMimeStream *st)
+{
+	(void)st;
+	return 0;
+}
+
+static int guard_close(GMimeStream *st)
+{
+	return g_mime_stream_close(((GuardStream *)st)->inner);
+}
+
+static gboolean guard_eos(GMimeStream *st)
+{
+	GuardStream *g = (GuardStream *)st;
+	return g->exceeded || g_mime_stream_eos(g->inner);
+}
+
+static void guard_restart(GuardStream *g)
+{
+	/* somewhere unknown in the file: not in a header block */
+	g->in_header = g->inner->position <= g->inner->bound_start;
+	g->collect = 1;
+	g->npfx = 0;
+	g->hbytes = 0;
+}
+
+static int guard_reset(GMimeStream *st)
+{
+	GuardStream *g = (GuardStream *)st;
+	int rc = g_mime_stream_reset(g->inner);
+	st->position = g->inner->position;
+	guard_restart(g);
+	return rc;
+}
+
+static gint64 guard_seek(GMimeStream *st, gint64 off, GMimeSeekWhence whence)
+{
+	GuardStream *g = (GuardStream *)st;
+	gint64 rc = g_mime_stream_seek(g->inner, off, whence);
+	st->position = g->inner->position;
+	guard_restart(g);
+	return rc;
+}
+
+static gint64 guard_tell(GMimeStream *st)
+{
+	return g_mime_stream_tell(((GuardStream *)st)->inner);
+}
+
+static gint64 guard_length(GMimeStream *st)
+{
+	return g_mime_stream_length(((GuardStream *)st)->inner);
+}
+
+static GMimeStream *guard_substream(GMimeStream *st, gint64 start, gint64 end)
+{
+	return g_mime_stream_substream(((GuardStream *)st)->inner, start, end);
+}
+
+static void guard_finalize(GObject *o)
+{
+	GuardStream *g = (GuardStream *)o;
+	if (g->inner)
+		g_object_unref(g->inner);
+	G_OBJECT_CLASS(guard_stream_parent_class)->finalize(o);
+}
+
+static void guard_stream_class_init(GuardStreamClass *k)
+{
+	GMimeStreamClass *sk = GMIME_STREAM_CLASS(k);
+	G_OBJECT_CLASS(k)->finalize = guard_finalize;
+	sk->read = guard_read;
+	sk->write = guard_write;
+	sk->flush = guard_flush;
+	sk->close = guard_close;
+	sk->eos = guard_eos;
+	sk->reset = guard_reset;
+	sk->seek = guard_seek;
+	sk->tell = guard_tell;
+	sk->length = guard_length;
+	sk->substream = guard_substream;
+}
+
+static void guard_stream_init(GuardStream *g)
+{
+	g->in_header = 1;
+	g->collect = 1;
+}
+
+/* Takes INNER's reference. */
+static GMimeStream *guard_new(GMimeStream *inner)
+{
+	GuardStream *g = g_object_new(guard_stream_get_type(), NULL);
+	g->inner = inner;
+	g_mime_stream_construct(GMIME_STREAM(g), inner->bound_start, inner->bound_end);
+	GMIME_STREAM(g)->position = inner->position;
+	return GMIME_STREAM(g);
+}
+
 /* ---- the content of one part, decoded ---- */
 
 enum { ENC_NONE, ENC_BASE64, ENC_QP };
@@ -674,8 +871,8 @@ int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth)
 		st = g_mime_stream_mem_new_with_buffer(b.buf, b.len);
 		fort_buf_release(&b);
 	}
+	st = guard_new(st);
 	parser = g_mime_parser_new_with_stream(st);
-	g_object_unref(st);
 	g_mime_parser_set_format(parser, mbox ? GMIME_FORMAT_MBOX : GMIME_FORMAT_MESSAGE);
 	while (!g_mime_parser_eos(parser)) {
 		GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
@@ -696,6 +893,9 @@ int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth)
 		if (rc < 0 || !mbox)
 			break;
 	}
+	if (rc >= 0 && ((GuardStream *)st)->exceeded)
+		rd_skipped(r, "%s", ((GuardStream *)st)->exceeded);
 	g_object_unref(parser);
+	g_object_unref(st);
 	return rc;
 }

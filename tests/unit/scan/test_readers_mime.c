@@ -206,6 +206,36 @@ static void test_not_mail(void **state)
 	rec_free(&g);
 }
 
+/* GMime keeps headers and parts in memory: hostile amounts are cut off */
+static void test_hostile_mail(void **state)
+{
+	(void)state;
+	fort_buf b;
+	rec g = { 0 };
+	fort_buf_init(&b, 0);
+	fort_buf_puts(&b, "From: a@example.com\nDate: Sun, 29 Nov 2026 10:00:00 +0100\nSubject: ");
+	for (int i = 0; i < 600000; i++)
+		fort_buf_puts(&b, "xxxxxxxxx ");
+	fort_buf_puts(&b, "\n\nbody\n");
+	spit(path_of("hdr.eml"), b.buf, b.len);
+	assert_int_equal(rec_read(&g, path_of("hdr.eml"), NULL), 0);
+	assert_skipped(&g, "", "a header block larger than 4 MiB");
+	rec_free(&g);
+	fort_buf_release(&b);
+
+	fort_buf_init(&b, 0);
+	fort_buf_puts(&b, "From: a@example.com\nDate: Sun, 29 Nov 2026 10:00:00 +0100\n"
+		      "Content-Type: multipart/mixed; boundary=b\n\n");
+	for (int i = 0; i < 30000; i++)
+		fort_buf_puts(&b, "--b\n\nx\n");
+	fort_buf_puts(&b, "--b--\n");
+	spit(path_of("parts.eml"), b.buf, b.len);
+	assert_int_equal(rec_read(&g, path_of("parts.eml"), NULL), 0);
+	assert_skipped(&g, "", "more than 20000 MIME parts");
+	rec_free(&g);
+	fort_buf_release(&b);
+}
+
 static int n_begin(void *ctx, const char *l) { (void)l; ++*(int *)ctx; return 0; }
 static int n_text(void *ctx, const char *b, size_t n) { (void)ctx; (void)b; (void)n; return 0; }
 static int n_end(void *ctx) { (void)ctx; return 0; }
@@ -249,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_eml),
 		cmocka_unit_test(test_mbox),
 		cmocka_unit_test(test_not_mail),
+		cmocka_unit_test(test_hostile_mail),
 		cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
