@@ -46,8 +46,8 @@ static void gmime_start(void)
  * a message, and ends the stream when either is past its limit.  Parts are
  * read through substreams of the file itself, not through the guard. */
 
-#define GUARD_MAX_HEADER ((uint64_t)4 << 20)
-#define GUARD_MAX_DASHES 20000
+#define GUARD_MAX_HEADER ((uint64_t)1 << 20)
+#define GUARD_MAX_DASHES 10000
 
 typedef struct {
 	GMimeStream parent;
@@ -81,7 +81,7 @@ static void guard_line_end(GuardStream *g, int blank)
 			g->hbytes = 0;
 		g->in_header = 1;
 		if (++g->dashes > GUARD_MAX_DASHES)
-			g->exceeded = "damaged mail: more than 20000 MIME parts in one message; the rest of the file is not read";
+			g->exceeded = "damaged mail: more than 10000 MIME parts in one message; the rest of the file is not read";
 	}
 	g->collect = 1;
 	g->npfx = 0;
@@ -112,7 +112,7 @@ static void guard_scan(GuardStream *g, const char *p, size_t n)
 			guard_line_end(g, 0);
 	}
 	if (g->hbytes > GUARD_MAX_HEADER && !g->exceeded)
-		g->exceeded = "damaged mail: a header block larger than 4 MiB; the rest of the file is not read";
+		g->exceeded = "damaged mail: a header block larger than 1 MiB; the rest of the file is not read";
 }
 
 static ssize_t guard_read(GMimeStream *st, char *buf, size_t len)
