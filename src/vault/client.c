@@ -358,7 +358,12 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 		if (have[f->cat] != rf.kver) {
 			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, (int)rf.kver, kc, c->id)) < 0) {
 				/* the user holds the category, so every version in use */
-				if (r == FORT_EDENIED)
+				int64_t epoch = 0;
+				if (r == FORT_EDENIED && rf.kver > (uint32_t)v->kr->ck_version[f->cat] &&
+				    vault_key_epoch(v, &epoch) == 0 && epoch != v->key_epoch)
+					r = fort_error_set(FORT_EBUSY, "the keys were rotated by another process since the vault was "
+							   "opened: open it again");
+				else if (r == FORT_EDENIED)
 					r = fort_error_set(FORT_ETAMPER, "field '%s' names key version %u, which this vault does not have: "
 							   "the vault was altered", f->name, rf.kver);
 				goto out;
@@ -580,7 +585,7 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = client_ids_above(v)) < 0)
+	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
 		goto fail_tx;
 	{
 		int dupf = -1;
@@ -647,6 +652,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 	}
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
+	if ((r = vault_keys_current(v)) < 0)
+		goto fail_tx;
 	for (size_t k = 0; k < nold; k++)
 		if ((r = store_blind_del(v->st, oldidx + k * BIDX_LEN, cid)) < 0)
 			goto fail_tx;

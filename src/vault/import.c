@@ -780,7 +780,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	if ((r = store_begin(v->st)) < 0)
 		goto out;
 	intx = 1;
-	if ((r = client_ids_above(v)) < 0)
+	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
 		goto out;
 	im->first_id = INT64_MAX;
 	pthread_mutex_init(&im->lock, NULL);

@@ -153,6 +153,17 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why)
 	}
 	if ((r = map_derive_keys(v)) < 0)
 		return r;
+	{
+		/* other processes' handles must reload before they write */
+		char ep[24];
+		int n;
+		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0)
+			return r;
+		v->key_epoch++;
+		n = snprintf(ep, sizeof ep, "%lld", (long long)v->key_epoch);
+		if ((r = store_meta_put(v->st, "key_epoch", ep, (size_t)n)) < 0)
+			return r;
+	}
 	st.mask = mask;
 	st.cursor = 0;
 	st.done = 0;

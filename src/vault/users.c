@@ -12,25 +12,6 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 
-/* Re-read the acting user's keys after a failed change (the in-memory
- * keyring may hold key versions that were rolled back). */
-static void reload_keys(fort_vault *v)
-{
-	keyring *kr = v->kr;
-	sodium_memzero(kr->vk, sizeof kr->vk);
-	sodium_memzero(kr->ck, sizeof kr->ck);
-	sodium_memzero(kr->old, sizeof kr->old);
-	kr->nold = 0;
-	kr->has_vk = kr->vk_version = 0;
-	memset(kr->has_ck, 0, sizeof kr->has_ck);
-	memset(kr->ck_version, 0, sizeof kr->ck_version);
-	if (keys_load_grants(kr, v->st, v->user_id) < 0 || map_derive_keys(v) < 0) {
-		/* cannot trust what is left: lock */
-		keyring_free(v->kr);
-		v->kr = NULL;
-	}
-}
-
 static int valid_user_name(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -325,7 +306,7 @@ static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned ro
 		return r;
 	if ((r = change(v, ctx)) < 0 || (rotate && (r = rotate_start(v, rotate, why)) < 0) || (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);
-		reload_keys(v);
+		vault_reload_keys(v);
 		return r;
 	}
 	if (!rotate)
@@ -786,7 +767,7 @@ int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *
 		return r;
 	if ((r = rotate_start(v, mask, "requested")) < 0 || (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);
-		reload_keys(v);
+		vault_reload_keys(v);
 		return r;
 	}
 	return rotate_run(v, out, o);

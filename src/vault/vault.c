@@ -23,6 +23,59 @@ int vault_need_unlocked(const fort_vault *v)
 
 const char *fort_vault_path(const fort_vault *v) { return v->path; }
 
+int vault_key_epoch(fort_vault *v, int64_t *epoch)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	char buf[24];
+	int r = store_meta_get(v->st, "key_epoch", &val, &len);
+	*epoch = 0;
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), (const char *)val);
+	free(val);
+	*epoch = strtoll(buf, NULL, 10);
+	return 0;
+}
+
+void vault_reload_keys(fort_vault *v)
+{
+	keyring *kr = v->kr;
+	if (!kr)
+		return;
+	sodium_memzero(kr->vk, sizeof kr->vk);
+	sodium_memzero(kr->ck, sizeof kr->ck);
+	sodium_memzero(kr->old, sizeof kr->old);
+	kr->nold = 0;
+	kr->has_vk = kr->vk_version = 0;
+	memset(kr->has_ck, 0, sizeof kr->has_ck);
+	memset(kr->ck_version, 0, sizeof kr->ck_version);
+	if (vault_key_epoch(v, &v->key_epoch) < 0 || keys_load_grants(kr, v->st, v->user_id) < 0 || map_derive_keys(v) < 0) {
+		/* cannot trust what is left: lock */
+		keyring_free(v->kr);
+		v->kr = NULL;
+	}
+}
+
+int vault_keys_current(fort_vault *v)
+{
+	int64_t epoch;
+	int r;
+	if ((r = vault_key_epoch(v, &epoch)) < 0)
+		return r;
+	if (epoch == v->key_epoch)
+		return 0;
+	/* Another process rotated keys since this handle loaded them: what it
+	 * would write now could be under a key version about to be destroyed. */
+	vault_reload_keys(v);
+	return fort_error_set(FORT_EBUSY, "the keys were rotated by another process since the vault was opened: "
+			      "try again (nothing was changed)");
+}
+
 static int meta_str(fort_vault *v, const char *key, char *out, size_t cap)
 {
 	unsigned char *val = NULL;
@@ -253,7 +306,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		v->user = u.name;
 		v->role = u.role;
 		u.name = u.role = NULL;
-		if ((r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
+		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
 	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)

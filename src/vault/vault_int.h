@@ -57,6 +57,7 @@ struct fort_vault {
 	fort_map map;
 	role_set roles;
 	unsigned acts, cats;   /* what the acting user's role allows */
+	int64_t key_epoch;     /* "key_epoch" when the keys were loaded (rotations count it up) */
 	unsigned char *bkeys;  /* sodium_malloc'ed: KEY_LEN per map field (blind-index keys) */
 	unsigned char *has_bkey;
 	char business[128], owner[128], country[3];
@@ -207,5 +208,13 @@ int client_id_parse(int64_t *out, const char *id);
 void client_id_format(char out[FORT_ID_LEN + 1], int64_t id);
 
 int vault_need_unlocked(const fort_vault *v);
+/* The vault's key epoch (0 before any rotation). */
+int vault_key_epoch(fort_vault *v, int64_t *epoch) FORT_WUR;
+/* Re-read the acting user's grants (after a failed or foreign rotation). */
+void vault_reload_keys(fort_vault *v);
+/* Inside a write transaction, before anything is encrypted: FORT_EBUSY
+ * (keys reloaded, so a retry works) when another process rotated keys
+ * since they were loaded. */
+int vault_keys_current(fort_vault *v) FORT_WUR;
 
 #endif

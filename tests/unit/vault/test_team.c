@@ -502,6 +502,33 @@ static void test_rotate_resume(void **state)
 	}
 }
 
+/* A handle opened before another process rotated keys must not write
+ * under key versions that are gone: its write is refused (busy) and, its
+ * keys reloaded, the retry works. */
+static void test_stale_handle(void **state)
+{
+	fort_vault *a, *b;
+	const char *all[] = { "all" };
+	char id[FORT_ID_LEN + 1];
+	fort_kv kv[2] = { { "full_name", "Late Writer" }, { "iban", "DE89370400440532013000" } };
+	(void)state;
+	a = create_vault("stale.db");
+	add_clients(a, 5);
+	b = open_vault(path_of("stale.db"), PASS);
+	assert_int_equal(fort_keys_rotate(NULL, b, all, 1, NULL), 0);
+	assert_int_equal(fort_client_add(id, a, kv, 2), FORT_EBUSY);
+	assert_int_equal(fort_client_add(id, a, kv, 2), 0);
+	fort_vault_close(a);
+	/* the other handle reads it, and so does a fresh one */
+	assert_int_equal(fort_keys_rotate(NULL, b, all, 1, NULL), 0);
+	expect_all_readable(b, 6);
+	fort_vault_close(b);
+	b = open_vault(path_of("stale.db"), PASS);
+	expect_all_readable(b, 6);
+	expect_verified(b);
+	fort_vault_close(b);
+}
+
 /* Editing users and roles outside Fortress is detected at unlock. */
 static void test_policy_tamper(void **state)
 {
@@ -544,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_remove_rotates),
 		cmocka_unit_test(test_role_revoke),
 		cmocka_unit_test(test_rotate_resume),
+		cmocka_unit_test(test_stale_handle),
 		cmocka_unit_test(test_policy_tamper),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
