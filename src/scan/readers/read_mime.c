@@ -793,7 +793,11 @@ static int leaf(rd *r, GMimePart *part, int mbox, unsigned depth, const char *na
 	return rc;
 }
 
-static int walk(rd *r, GMimeObject *obj, int mbox, unsigned depth, unsigned *partno)
+/* Multiparts nested deeper than this are not walked (a hostile mail would
+ * take the stack; real ones nest 3 or 4 levels). */
+#define MAX_MULTIPART_NESTING 64
+
+static int walk(rd *r, GMimeObject *obj, int mbox, unsigned depth, unsigned *partno, unsigned nest)
 {
 	char num[32];
 	const char *name;
@@ -803,8 +807,12 @@ static int walk(rd *r, GMimeObject *obj, int mbox, unsigned depth, unsigned *par
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int n = g_mime_multipart_get_count(mp);
+		if (nest >= MAX_MULTIPART_NESTING) {
+			rd_skipped(r, "too deep: MIME parts nested more than %d levels", MAX_MULTIPART_NESTING);
+			return 0;
+		}
 		for (int i = 0; i < n && rc >= 0; i++)
-			rc = walk(r, g_mime_multipart_get_part(mp, i), mbox, depth, partno);
+			rc = walk(r, g_mime_multipart_get_part(mp, i), mbox, depth, partno, nest + 1);
 		return rc;
 	}
 	++*partno;
@@ -832,7 +840,7 @@ static int message(rd *r, GMimeMessage *m, int mbox, unsigned depth)
 	unsigned partno = 0;
 	int rc = headers(r, GMIME_OBJECT(m));
 	if (rc >= 0 && body)
-		rc = walk(r, body, mbox, depth, &partno);
+		rc = walk(r, body, mbox, depth, &partno, 0);
 	return rc;
 }
 

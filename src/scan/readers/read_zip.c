@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -101,6 +102,35 @@ static void gz_inner_name(char *out, size_t outlen, const char *name)
 		out[n - 3] = '\0';
 }
 
+/* Opened seekable, libarchive reads the zip's whole central directory into
+ * memory first (about 160 bytes a member): a zip of millions of members
+ * would take gigabytes.  Those are read as a stream instead, member after
+ * member (members stored with a data descriptor cannot be read that way). */
+#define ZIP_MAX_INDEXED 100000
+
+static int zip_is_huge(int fd)
+{
+	unsigned char tail[65536 + 22];
+	struct stat st;
+	off_t start;
+	ssize_t n;
+	if (fstat(fd, &st) < 0)
+		return 0;
+	start = st.st_size > (off_t)sizeof tail ? st.st_size - (off_t)sizeof tail : 0;
+	n = pread(fd, tail, sizeof tail, start);
+	/* the end of central directory record, the last one in the file */
+	for (ssize_t i = n - 22; i >= 0; i--) {
+		if (memcmp(tail + i, "PK\5\6", 4) != 0)
+			continue;
+		unsigned entries = tail[i + 10] | (unsigned)tail[i + 11] << 8;
+		uint32_t cdsize = tail[i + 12] | (uint32_t)tail[i + 13] << 8 | (uint32_t)tail[i + 14] << 16 |
+				  (uint32_t)tail[i + 15] << 24;
+		/* 0xffff / 0xffffffff: the real values are in the zip64 record */
+		return entries == 0xffff || entries > ZIP_MAX_INDEXED || cdsize > ((uint32_t)16 << 20);
+	}
+	return 0;
+}
+
 int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip)
 {
 	struct archive *a = archive_read_new();
@@ -119,7 +149,7 @@ int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip)
 	} else {
 		archive_read_support_format_zip(a);
 	}
-	if (s->fd >= 0 && s->headpos == 0) {
+	if (s->fd >= 0 && s->headpos == 0 && (gzip || !zip_is_huge(s->fd))) {
 		/* the file itself: seekable, so the zip's central directory is
 		 * used (members with data descriptors, prepended stubs) */
 		if (lseek(s->fd, 0, SEEK_SET) < 0) {
