@@ -234,6 +234,21 @@ static void test_hostile_mail(void **state)
 	assert_skipped(&g, "", "more than 10000 MIME parts");
 	rec_free(&g);
 	fort_buf_release(&b);
+
+	/* multiparts nested 100 deep: reported, not walked */
+	fort_buf_init(&b, 0);
+	fort_buf_puts(&b, "From: a@example.com\nDate: Sun, 29 Nov 2026 10:00:00 +0100\n"
+		      "Content-Type: multipart/mixed; boundary=b0\n\n");
+	for (int i = 1; i < 100; i++)
+		fort_buf_printf(&b, "--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n", i - 1, i);
+	fort_buf_puts(&b, "--b99\nContent-Type: text/plain\n\ndeep text\n");
+	for (int i = 99; i >= 0; i--)
+		fort_buf_printf(&b, "--b%d--\n", i);
+	spit(path_of("deep.eml"), b.buf, b.len);
+	assert_int_equal(rec_read(&g, path_of("deep.eml"), NULL), 0);
+	assert_skipped(&g, "", "MIME parts nested more than 64 levels");
+	rec_free(&g);
+	fort_buf_release(&b);
 }
 
 static int n_begin(void *ctx, const char *l) { (void)l; ++*(int *)ctx; return 0; }
