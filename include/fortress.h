@@ -497,6 +497,83 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
  * time), or 0.  Works on a locked vault. */
 int fort_recovery_status(int *configured, int *k, int *n, int64_t *created, fort_vault *v) FORT_WUR;
 
+/* -------------------------------------------------------------- deadlines */
+
+/*
+ * Legal clocks (rights requests, complaints, breach notices) computed from
+ * the rules table data/deadline_rules.csv and the public holidays of
+ * data/holidays.csv, both compiled into the library (data/README.md gives
+ * every rule's source and what is verified).  No vault needed.
+ *
+ * Day clocks work on civil dates ("YYYY-MM-DD", no time zone); hour clocks
+ * on UTC instants ("YYYY-MM-DDTHH:MM:SSZ"; a "+HH:MM"/"-HH:MM" offset is
+ * accepted on input and converted).  Months follow Reg. (EEC, Euratom)
+ * 1182/71: the start day is not counted, the period ends on the same date
+ * the month after (its last day when there is no such date), and where the
+ * rule rolls, a Saturday, Sunday or public holiday moves the end to the next
+ * working day.  Calendar days count from the day after the start, or from
+ * the start itself as day 1 where the rule says so (CCPA).  Business days
+ * are counted after the start day.  Paused days (UK: awaiting
+ * clarification) move the end before the roll.
+ */
+typedef struct {
+	unsigned version;
+	const char *jurisdiction;   /* "EU", "UK", "CA" (CCPA), "US-HIPAA": a key of data/deadline_rules.csv */
+	const char *clock;          /* "request" (rights requests), "optout", "complaint", "breach-authority", "breach-individuals", "hhs-log" */
+	const char *region;         /* holiday calendar "DE", "GB-ENG", "GB-SCT", "US"...; NULL: the rule's default */
+	const char *start;          /* "YYYY-MM-DD" for day clocks (receipt, or ID received for UK), "YYYY-MM-DDTHH:MM:SSZ" for hour clocks */
+	unsigned paused_days;       /* days the clock stood still (UK: awaiting clarification) */
+	int extended;               /* the one extension allowed was taken */
+} fort_deadline_query;
+#define FORT_DEADLINE_QUERY_VERSION 1
+#define FORT_DEADLINE_QUERY_INIT { FORT_DEADLINE_QUERY_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+
+typedef struct {
+	char due[32];                  /* when the answer is due (with the extension when extended): YYYY-MM-DD or ...THH:MM:SSZ;
+					* "" when the rule fixes no period ("without undue delay") */
+	char ack_due[32];              /* acknowledgement due, "" if the rule has none */
+	char extension_notice_due[32]; /* the latest date to tell the person of an extension, "" if none */
+	char max_due[32];              /* due with the extension, "" if no extension is possible */
+	char rule[200];                /* plain words: "one month from receipt; weekends and public holidays roll to the next working day" */
+	char source[300];              /* citation and URL from the table */
+	char region[16];               /* the holiday calendar used, "" when none (weekends only, or no roll) */
+	char title[128];               /* what the clock is: "GDPR rights request (Art. 12(3))" */
+	char verified[8];              /* the table's flag: "yes", "partial" or "no" (data/README.md) */
+	int hours;                     /* 1: an hour clock (UTC instants), 0: a day clock (dates) */
+} fort_deadline;
+
+/* Compute the deadlines of Q from the rules table.  FORT_EINPUT (an
+ * unparsable or impossible date, named; paused days or an extension the rule
+ * does not allow), FORT_ENOTFOUND (a jurisdiction/clock without rules: the
+ * message says which exist; a region without a holiday calendar; a date to
+ * roll or count outside the years the calendar covers, 2024-2035 today). */
+int fort_deadline_compute(fort_deadline *out, const fort_deadline_query *q) FORT_WUR;
+/* Is YYYY-MM-DD a working day in REGION (no weekend, no public holiday)?
+ * 1, 0, or FORT_E*: FORT_EINPUT (bad date), FORT_ENOTFOUND (no calendar for
+ * REGION, or a year it does not cover).  REGION NULL or "": weekends only. */
+int fort_is_working_day(const char *date, const char *region);
+
+/* One row of the rules table, for listings (pointers into the table: valid
+ * for the life of the process). */
+typedef struct {
+	const char *jurisdiction, *clock, *title;
+	const char *calendar;       /* default holiday calendar, "" for none */
+	const char *verified;       /* "yes", "partial", "no" */
+	const char *source, *notes;
+} fort_deadline_rule;
+/* Call CB for every rule, in table order; a non-zero return from CB stops
+ * the walk and is returned.  FORT_ENOMEM, FORT_ECORRUPT (a bad table). */
+int fort_deadline_rules(int (*cb)(void *ctx, const fort_deadline_rule *r), void *ctx);
+
+/* DATE plus DAYS calendar days (DAYS may be negative) into OUT.
+ * 0 or FORT_EINPUT (bad date, or a result outside years 1-9999). */
+int fort_date_add_days(char out[11], const char *date, int days);
+/* 1 when DATE is a real "YYYY-MM-DD" date (years 1-9999), else 0 with the
+ * reason as the error message (fort_error_message()). */
+int fort_date_valid(const char *date);
+/* Day of the week of DATE: 0 Sunday ... 6 Saturday, or FORT_EINPUT. */
+int fort_date_weekday(const char *date);
+
 /* -------------------------------------------------------- users and roles */
 
 /* A role names the data categories its users hold the keys of and the

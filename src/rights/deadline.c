@@ -1,0 +1,862 @@
+/* deadline.c - legal clocks: rights requests, complaints, breach notices.
+ *
+ * The law lives in data/deadline_rules.csv (which period, in which unit,
+ * from which event, whether it rolls, acknowledgement, extension, pause,
+ * default holiday calendar, source) and data/holidays.csv; this file only
+ * knows units, counting modes and the roll.  Both tables are compiled into
+ * the library and turned, on first use, into a rule array and one sorted
+ * day list per calendar, kept for the life of the process.
+ *
+ * Dates are civil days counted from 1970-01-01 (proleptic Gregorian, years
+ * 1-9999): a day clock has no time zone, so none can shift it by a day.  Hour
+ * clocks are UTC seconds. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util.h"
+#include "data/tables.h"
+
+#define AMOUNT_MAX 100000      /* larger than any legal period, in any unit */
+#define PAUSE_MAX 3650
+#define ROLL_MAX 366           /* no calendar has a year of holidays in a row */
+#define MIN_DAY (-719162)      /* 0001-01-01 */
+#define MAX_DAY 2932896        /* 9999-12-31 */
+
+enum unit { U_NONE, U_MONTH, U_CDAY, U_BDAY, U_HOUR };
+
+struct period {
+	enum unit unit;
+	int amount;
+};
+
+struct rule {
+	const char *jurisdiction, *clock, *title, *start_event, *calendar;
+	const char *source, *verified, *notes;
+	size_t line;           /* in data/deadline_rules.csv, for messages */
+	int year_end;          /* anchor: 31 December of the start's year */
+	int day1;              /* calendar-day periods count the start day as day 1 */
+	int roll;              /* the end moves to the next working day */
+	int pause;             /* paused days are allowed */
+	struct period main, ack, ext, notice;
+};
+
+struct calendar {
+	const char *code;
+	int64_t *days;         /* holidays, sorted */
+	size_t n;
+	int first_year, last_year;
+};
+
+static pthread_mutex_t db_lock = PTHREAD_MUTEX_INITIALIZER;
+static int db_ready;
+static struct rule *rules;
+static size_t nrules;
+static struct calendar *cals;
+static size_t ncals;
+
+/* ------------------------------------------------------------ civil dates */
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned month_days(int y, unsigned m)
+{
+	static const unsigned char md[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return m == 2 && is_leap(y) ? 29 : md[m - 1];
+}
+
+/* H. Hinnant's days_from_civil / civil_from_days: exact, no tables, no libc
+ * time zone in the way. */
+static int64_t days_from_civil(int y, unsigned m, unsigned d)
+{
+	int64_t era, yy = y - (m <= 2);
+	unsigned yoe, doy, doe;
+
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = (unsigned)(yy - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int weekday(int64_t z)   /* 0 Sunday ... 6 Saturday; 1970-01-01 was a Thursday */
+{
+	return (int)(((z % 7) + 7 + 4) % 7);
+}
+
+static int year_of(int64_t z)
+{
+	int y;
+	unsigned m, d;
+
+	civil_from_days(z, &y, &m, &d);
+	return y;
+}
+
+static void format_day(char out[11], int64_t z)
+{
+	int y;
+	unsigned m, d;
+
+	civil_from_days(z, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", y, m, d);
+}
+
+static void format_instant(char out[21], int64_t t)
+{
+	int64_t z = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t s = t - z * 86400;
+	int y;
+	unsigned m, d;
+
+	char tmp[64];   /* the compiler cannot see that the fields fit in 21 */
+
+	civil_from_days(z, &y, &m, &d);
+	snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,
+		 (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+	memcpy(out, tmp, 20);
+	out[20] = '\0';
+}
+
+static int digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *const month_names[12] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"
+};
+
+/* The first 10 characters of S as YYYY-MM-DD.  WHAT names the value in
+ * messages ("start date"). */
+static int parse_ymd(int64_t *out, const char *s, const char *what)
+{
+	unsigned y, m, d;
+
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) < 0 ||
+	    digits(s + 5, 2, &m) < 0 || digits(s + 8, 2, &d) < 0)
+		return fort_error_set(FORT_EINPUT, "%s '%.40s' is not a date: write it as YYYY-MM-DD", what, s);
+	if (y < 1)
+		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: there is no year 0", what, s);
+	if (m < 1 || m > 12)
+		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: there is no month %02u", what, s, m);
+	if (d < 1 || d > month_days((int)y, m))
+		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: %s %u has %u days", what, s,
+				      month_names[m - 1], y, month_days((int)y, m));
+	*out = days_from_civil((int)y, m, d);
+	return 0;
+}
+
+static int parse_date(int64_t *out, const char *s, const char *what)
+{
+	if (!s)
+		return fort_error_set(FORT_EINPUT, "no %s given: write it as YYYY-MM-DD", what);
+	if (strlen(s) > 10 && s[10] == 'T' && parse_ymd(out, s, what) == 0)
+		return fort_error_set(FORT_EINPUT, "%s '%.40s' has a time: this clock counts days, give the date alone (YYYY-MM-DD)", what, s);
+	if (strlen(s) != 10)
+		return fort_error_set(FORT_EINPUT, "%s '%.40s' is not a date: write it as YYYY-MM-DD", what, s);
+	return parse_ymd(out, s, what);
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" or with a "+HH:MM" / "-HH:MM" offset, to UTC
+ * seconds. */
+static int parse_instant(int64_t *out, const char *s, const char *what)
+{
+	unsigned hh, mi, ss, oh = 0, om = 0;
+	int64_t z, off = 0;
+	size_t n;
+	int r;
+
+	if (!s)
+		return fort_error_set(FORT_EINPUT, "no %s given: write it as YYYY-MM-DDTHH:MM:SSZ (UTC)", what);
+	n = strlen(s);
+	if (n == 10 && parse_ymd(&z, s, what) == 0)
+		return fort_error_set(FORT_EINPUT, "%s '%s' has no time: this clock counts hours, write YYYY-MM-DDTHH:MM:SSZ (UTC)", what, s);
+	if ((n != 20 && n != 25) || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    digits(s + 11, 2, &hh) < 0 || digits(s + 14, 2, &mi) < 0 || digits(s + 17, 2, &ss) < 0 ||
+	    (n == 20 && s[19] != 'Z') ||
+	    (n == 25 && ((s[19] != '+' && s[19] != '-') || s[22] != ':' ||
+			 digits(s + 20, 2, &oh) < 0 || digits(s + 23, 2, &om) < 0)))
+		return fort_error_set(FORT_EINPUT, "%s '%.40s' is not a time: write it as YYYY-MM-DDTHH:MM:SSZ (UTC) "
+				      "or with an offset, YYYY-MM-DDTHH:MM:SS+01:00", what, s);
+	if ((r = parse_ymd(&z, s, what)) < 0)
+		return r;
+	if (hh > 23 || mi > 59 || ss > 59 || oh > 23 || om > 59)
+		return fort_error_set(FORT_EINPUT, "%s '%.40s' is not a time: hours 00-23, minutes and seconds 00-59", what, s);
+	if (n == 25)
+		off = (s[19] == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+	*out = z * 86400 + hh * 3600 + mi * 60 + ss - off;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the tables */
+
+static int bad_cell(const struct rule *ru, const char *col, const char *val, const char *want)
+{
+	return fort_error_set(FORT_ECORRUPT, "data/deadline_rules.csv line %zu, %s: '%.40s' is not %s (fix the table and rebuild)",
+			      ru->line, col, val, want);
+}
+
+static int parse_unit(enum unit *out, const struct rule *ru, const char *col, const char *v)
+{
+	static const struct { const char *name; enum unit u; } units[] = {
+		{ "", U_NONE }, { "month", U_MONTH }, { "calendar-day", U_CDAY },
+		{ "business-day", U_BDAY }, { "hour", U_HOUR },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(v, units[i].name)) {
+			*out = units[i].u;
+			return 0;
+		}
+	return bad_cell(ru, col, v, "month, calendar-day, business-day, hour or empty");
+}
+
+static int parse_period(struct period *p, const struct rule *ru, const data_table *t, size_t row,
+			const int *col, const char *amount_col, const char *unit_col)
+{
+	const char *a = data_table_cell(t, row, col[0]);
+	unsigned v;
+	int r;
+
+	if ((r = parse_unit(&p->unit, ru, unit_col, data_table_cell(t, row, col[1]))) < 0)
+		return r;
+	if (p->unit == U_NONE && !*a)
+		return 0;
+	if (p->unit == U_NONE || strlen(a) > 6 || digits(a, strlen(a), &v) < 0 || v < 1 || v > AMOUNT_MAX)
+		return bad_cell(ru, amount_col, a, p->unit == U_NONE ? "empty (the unit is empty)" : "a whole number from 1");
+	p->amount = (int)v;
+	return 0;
+}
+
+static int pick(const char *v, const struct rule *ru, const char *col, const char *a, const char *b,
+		const char *c, int *out)
+{
+	if (!strcmp(v, a) || (c && !*v && !strcmp(c, a))) {
+		*out = 0;
+		return 0;
+	}
+	if (!strcmp(v, b)) {
+		*out = 1;
+		return 0;
+	}
+	return bad_cell(ru, col, v, c ? "one of the listed values or empty" : "one of the listed values");
+}
+
+enum {
+	C_JUR, C_CLOCK, C_TITLE, C_EVENT, C_ANCHOR, C_UNIT, C_AMOUNT, C_STARTDAY, C_ROLL, C_CAL,
+	C_ACKA, C_ACKU, C_EXTA, C_EXTU, C_NOTA, C_NOTU, C_PAUSE, C_SOURCE, C_VERIFIED, C_NOTES, C_N
+};
+static const char *const rule_cols[C_N] = {
+	"jurisdiction", "clock", "title", "start_event", "anchor", "unit", "amount", "start_day", "roll",
+	"calendar", "ack_amount", "ack_unit", "ext_amount", "ext_unit", "ext_notice_amount",
+	"ext_notice_unit", "pause", "source", "verified", "notes"
+};
+
+static int find_calendar_in(const struct calendar *cs, size_t n, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(cs[i].code, code))
+			return (int)i;
+	return -1;
+}
+
+static int load_rule(struct rule *ru, const data_table *t, size_t row, const int *col,
+		     const struct calendar *cs, size_t ncs)
+{
+	int r, x;
+
+#define CELL(c) data_table_cell(t, row, col[c])
+	ru->line = row + 2;
+	ru->jurisdiction = CELL(C_JUR);
+	ru->clock = CELL(C_CLOCK);
+	ru->title = CELL(C_TITLE);
+	ru->start_event = CELL(C_EVENT);
+	ru->calendar = CELL(C_CAL);
+	ru->source = CELL(C_SOURCE);
+	ru->verified = CELL(C_VERIFIED);
+	ru->notes = CELL(C_NOTES);
+	if (!*ru->jurisdiction || !*ru->clock || !*ru->start_event)
+		return bad_cell(ru, "jurisdiction/clock/start_event", "", "filled in");
+	/* they are copied into fixed fields of fort_deadline */
+	if (strlen(ru->title) >= 128 || strlen(ru->source) >= 300 || strlen(ru->calendar) >= 16)
+		return bad_cell(ru, "title/source/calendar", "(too long)", "under 128/300/16 bytes");
+	if (strcmp(ru->verified, "yes") && strcmp(ru->verified, "partial") && strcmp(ru->verified, "no"))
+		return bad_cell(ru, "verified", ru->verified, "yes, partial or no");
+	if ((r = pick(CELL(C_ANCHOR), ru, "anchor", "event", "year-end", NULL, &ru->year_end)) < 0 ||
+	    (r = pick(CELL(C_STARTDAY), ru, "start_day", "excluded", "day1", "excluded", &ru->day1)) < 0 ||
+	    (r = pick(CELL(C_ROLL), ru, "roll", "none", "next-working-day", "none", &ru->roll)) < 0 ||
+	    (r = pick(CELL(C_PAUSE), ru, "pause", "no", "yes", NULL, &ru->pause)) < 0)
+		return r;
+	if ((r = parse_period(&ru->main, ru, t, row, (int[]){ col[C_AMOUNT], col[C_UNIT] }, "amount", "unit")) < 0 ||
+	    (r = parse_period(&ru->ack, ru, t, row, (int[]){ col[C_ACKA], col[C_ACKU] }, "ack_amount", "ack_unit")) < 0 ||
+	    (r = parse_period(&ru->ext, ru, t, row, (int[]){ col[C_EXTA], col[C_EXTU] }, "ext_amount", "ext_unit")) < 0 ||
+	    (r = parse_period(&ru->notice, ru, t, row, (int[]){ col[C_NOTA], col[C_NOTU] }, "ext_notice_amount", "ext_notice_unit")) < 0)
+		return r;
+#undef CELL
+	/* what the code can compute: an extension adds to the period in its own
+	 * unit; an hour clock is all hours, counted from an instant */
+	if (ru->ext.unit != U_NONE && ru->ext.unit != ru->main.unit)
+		return bad_cell(ru, "ext_unit", "", "the same unit as the period");
+	if (ru->notice.unit != U_NONE && ru->ext.unit == U_NONE)
+		return bad_cell(ru, "ext_notice_unit", "", "empty when there is no extension");
+	x = ru->main.unit == U_HOUR;
+	if ((ru->ack.unit != U_NONE && (ru->ack.unit == U_HOUR) != x) ||
+	    (ru->notice.unit != U_NONE && (ru->notice.unit == U_HOUR) != x) ||
+	    (x && (ru->year_end || ru->pause || ru->roll)))
+		return bad_cell(ru, "unit", "hour", "mixed with day units, a year-end anchor, a pause or a roll");
+	if (*ru->calendar && find_calendar_in(cs, ncs, ru->calendar) < 0)
+		return bad_cell(ru, "calendar", ru->calendar, "a calendar of data/holidays.csv");
+	return 0;
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int load_calendars(struct calendar **out, size_t *nout)
+{
+	const data_table *t;
+	struct calendar *cs = NULL;
+	size_t n = 0, i, j, start;
+	int r, cc, cd;
+
+	if ((r = data_table_get(&t, "holidays")) < 0)
+		return r;
+	if ((cc = data_table_col(t, "country_code")) < 0 || (cd = data_table_col(t, "date")) < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/holidays.csv has no country_code or date column");
+	/* the file is sorted by code, so a code is one run of rows; a code seen
+	 * again later would be a second run, which is caught below */
+	for (i = 0; i < t->nrows; i++)
+		n += i == 0 || strcmp(data_table_cell(t, i, cc), data_table_cell(t, i - 1, cc));
+	if (!(cs = fort_calloc(n ? n : 1, sizeof(*cs))))
+		return FORT_ENOMEM;
+	for (i = 0, j = 0; i < t->nrows; j++) {
+		struct calendar *c = &cs[j];
+
+		c->code = data_table_cell(t, i, cc);
+		if (find_calendar_in(cs, j, c->code) >= 0) {
+			r = fort_error_set(FORT_ECORRUPT, "data/holidays.csv line %zu: %s again after other codes (keep it sorted)",
+					   i + 2, c->code);
+			goto out;
+		}
+		for (start = i; i < t->nrows && !strcmp(data_table_cell(t, i, cc), c->code); i++)
+			;
+		if (!(c->days = fort_calloc(i - start, sizeof(*c->days)))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		for (c->n = 0; c->n < i - start; c->n++) {
+			const char *d = data_table_cell(t, start + c->n, cd);
+
+			if (strlen(d) != 10 || parse_ymd(&c->days[c->n], d, "holiday") < 0) {
+				r = fort_error_set(FORT_ECORRUPT, "data/holidays.csv line %zu: '%.40s' is not a date",
+						   start + c->n + 2, d);
+				goto out;
+			}
+		}
+		qsort(c->days, c->n, sizeof(*c->days), cmp_day);
+		c->first_year = year_of(c->days[0]);
+		c->last_year = year_of(c->days[c->n - 1]);
+	}
+	*out = cs;
+	*nout = n;
+	cs = NULL;
+	r = 0;
+out:
+	for (i = 0; cs && i < n; i++)
+		free(cs[i].days);
+	free(cs);
+	return r;
+}
+
+static int db_build(void)
+{
+	const data_table *t;
+	struct rule *rs = NULL;
+	struct calendar *cs = NULL;
+	size_t ncs = 0, i, j;
+	int col[C_N], r;
+
+	if ((r = load_calendars(&cs, &ncs)) < 0)
+		return r;
+	if ((r = data_table_get(&t, "deadline_rules")) < 0)
+		goto out;
+	for (i = 0; i < C_N; i++)
+		if ((col[i] = data_table_col(t, rule_cols[i])) < 0) {
+			r = fort_error_set(FORT_ECORRUPT, "data/deadline_rules.csv has no column '%s'", rule_cols[i]);
+			goto out;
+		}
+	if (!(rs = fort_calloc(t->nrows ? t->nrows : 1, sizeof(*rs)))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < t->nrows; i++) {
+		if ((r = load_rule(&rs[i], t, i, col, cs, ncs)) < 0)
+			goto out;
+		for (j = 0; j < i; j++)
+			if (!strcmp(rs[j].jurisdiction, rs[i].jurisdiction) && !strcmp(rs[j].clock, rs[i].clock)) {
+				r = bad_cell(&rs[i], "jurisdiction/clock", rs[i].clock, "given once per jurisdiction");
+				goto out;
+			}
+	}
+	rules = rs;
+	nrules = t->nrows;
+	cals = cs;
+	ncals = ncs;
+	rs = NULL;
+	cs = NULL;
+	r = 0;
+out:
+	for (i = 0; cs && i < ncs; i++)
+		free(cs[i].days);
+	free(cs);
+	free(rs);
+	return r;
+}
+
+/* Build the rules and calendars once.  A mutex rather than pthread_once: a
+ * failure (out of memory) is tried again by the next call. */
+static int db_load(void)
+{
+	int r = 0;
+
+	if (__atomic_load_n(&db_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&db_lock);
+	if (!db_ready && (r = db_build()) == 0)
+		__atomic_store_n(&db_ready, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&db_lock);
+	return r;
+}
+
+static void list_jurisdictions(fort_buf *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < nrules; i++) {
+		for (j = 0; j < i && strcmp(rules[j].jurisdiction, rules[i].jurisdiction); j++)
+			;
+		if (j == i)
+			fort_buf_printf(b, "%s%s", b->len ? ", " : "", rules[i].jurisdiction);
+	}
+}
+
+static int find_rule(const struct rule **out, const char *jur, const char *clock)
+{
+	fort_buf known;
+	size_t i;
+	int r, jur_known = 0;
+
+	for (i = 0; jur && clock && i < nrules; i++) {
+		if (strcmp(rules[i].jurisdiction, jur))
+			continue;
+		jur_known = 1;
+		if (!strcmp(rules[i].clock, clock)) {
+			*out = &rules[i];
+			return 0;
+		}
+	}
+	fort_buf_init(&known, 4096);
+	if (jur && (jur_known || !clock)) {
+		for (i = 0; i < nrules; i++)
+			if (!strcmp(rules[i].jurisdiction, jur))
+				fort_buf_printf(&known, "%s%s", known.len ? ", " : "", rules[i].clock);
+	}
+	if (!jur) {
+		list_jurisdictions(&known);
+		r = fort_error_set(FORT_EINPUT, "no jurisdiction given (the rules table has: %s)", known.buf);
+	} else if (!clock && known.len) {
+		r = fort_error_set(FORT_EINPUT, "no clock given (%s has: %s)", jur, known.buf);
+	} else if (jur_known) {
+		r = fort_error_set(FORT_ENOTFOUND, "no '%.40s' clock for %s in the rules table (%s has: %s)",
+				   clock, jur, jur, known.buf);
+	} else {
+		list_jurisdictions(&known);
+		r = fort_error_set(FORT_ENOTFOUND, "no deadline rules for jurisdiction '%.40s' (the rules table has: %s)",
+				   jur, known.buf);
+	}
+	fort_buf_release(&known);
+	return r;
+}
+
+static int find_calendar(const struct calendar **out, const char *code)
+{
+	fort_buf known;
+	size_t i;
+	int k, r;
+
+	if ((k = find_calendar_in(cals, ncals, code)) >= 0) {
+		*out = &cals[k];
+		return 0;
+	}
+	fort_buf_init(&known, 4096);
+	for (i = 0; i < ncals; i++)
+		fort_buf_printf(&known, "%s%s", i ? " " : "", cals[i].code);
+	r = fort_error_set(FORT_ENOTFOUND, "no holiday calendar for region '%.40s' (data/holidays.csv has: %s)",
+			   code, known.buf);
+	fort_buf_release(&known);
+	return r;
+}
+
+/* ------------------------------------------------------------ arithmetic */
+
+/* *OUT 1 when DAY is a working day: not a Saturday or Sunday, and not a
+ * holiday of CAL (NULL: weekends only). */
+static int working(int *out, const struct calendar *cal, int64_t day)
+{
+	int wd = weekday(day), y;
+
+	if (wd == 0 || wd == 6 || !cal) {
+		*out = wd != 0 && wd != 6;
+		return 0;
+	}
+	y = year_of(day);
+	/* a year the table does not cover would silently count its holidays as
+	 * working days */
+	if (y < cal->first_year || y > cal->last_year)
+		return fort_error_set(FORT_ENOTFOUND, "no public holidays of %s for %d: data/holidays.csv covers %d-%d",
+				      cal->code, y, cal->first_year, cal->last_year);
+	*out = !bsearch(&day, cal->days, cal->n, sizeof(*cal->days), cmp_day);
+	return 0;
+}
+
+static int roll_forward(int64_t *day, const struct calendar *cal)
+{
+	int w, r, i;
+
+	for (i = 0; i < ROLL_MAX; i++, ++*day) {
+		if ((r = working(&w, cal, *day)) < 0)
+			return r;
+		if (w)
+			return 0;
+	}
+	return fort_error_set(FORT_ECORRUPT, "no working day in %s for a year after %d: check data/holidays.csv",
+			      cal ? cal->code : "(weekends)", year_of(*day));
+}
+
+static int add_business_days(int64_t *day, const struct calendar *cal, int n)
+{
+	int w, r;
+
+	while (n > 0) {
+		if (++*day > MAX_DAY)
+			return fort_error_set(FORT_EINPUT, "the deadline falls after the year 9999");
+		if ((r = working(&w, cal, *day)) < 0)
+			return r;
+		n -= w;
+	}
+	return 0;
+}
+
+static int add_months(int64_t *out, int64_t day, int n)
+{
+	int y;
+	unsigned m, d;
+	int64_t total;
+
+	civil_from_days(day, &y, &m, &d);
+	total = (int64_t)y * 12 + (m - 1) + n;
+	if (total / 12 > 9999)
+		return fort_error_set(FORT_EINPUT, "the deadline falls after the year 9999");
+	y = (int)(total / 12);
+	m = (unsigned)(total % 12) + 1;
+	/* Reg. 1182/71 Art. 3(2)(c): no such date in the last month, its last day */
+	if (d > month_days(y, m))
+		d = month_days(y, m);
+	*out = days_from_civil(y, m, d);
+	return 0;
+}
+
+/* The end of period P counted from START (a day, or UTC seconds for hours),
+ * PAUSED days later, rolled if the rule rolls. */
+static int period_end(int64_t *out, const struct rule *ru, const struct calendar *cal, int64_t start,
+		      struct period p, unsigned paused)
+{
+	int64_t end = start;
+	int r;
+
+	switch (p.unit) {
+	case U_MONTH:
+		if ((r = add_months(&end, start, p.amount)) < 0)
+			return r;
+		end += paused;
+		break;
+	case U_CDAY:
+		/* excluded: the period starts the day after (Reg. 1182/71 Art. 3(1));
+		 * day1: the start day is the first of the period (11 CCR §7021(b)) */
+		end = start + p.amount - (ru->day1 ? 1 : 0) + paused;
+		break;
+	case U_BDAY:
+		end = start + paused;
+		if ((r = add_business_days(&end, cal, p.amount)) < 0)
+			return r;
+		break;
+	case U_HOUR:
+		*out = start + (int64_t)p.amount * 3600;
+		return 0;
+	case U_NONE:
+		return fort_error_set(FORT_ERROR, "no period");
+	}
+	if (end > MAX_DAY)
+		return fort_error_set(FORT_EINPUT, "the deadline falls after the year 9999");
+	if (ru->roll && (r = roll_forward(&end, cal)) < 0)
+		return r;
+	*out = end;
+	return 0;
+}
+
+/* ------------------------------------------------------------- the words */
+
+static void say(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+static const char *unit_words(enum unit u, int n)
+{
+	switch (u) {
+	case U_MONTH: return n == 1 ? "month" : "months";
+	case U_CDAY: return n == 1 ? "calendar day" : "calendar days";
+	case U_BDAY: return n == 1 ? "business day" : "business days";
+	case U_HOUR: return n == 1 ? "hour" : "hours";
+	case U_NONE: break;
+	}
+	return "";
+}
+
+static void describe(fort_deadline *out, const struct rule *ru, const struct calendar *cal,
+		     const fort_deadline_query *q)
+{
+	char *b = out->rule;
+	size_t n = sizeof(out->rule);
+	const struct period *p = &ru->main;
+
+	b[0] = '\0';
+	if (p->unit == U_NONE)
+		say(b, n, "no fixed period: without undue delay");
+	else if (ru->year_end)
+		say(b, n, "%d %s after the end of the calendar year of %s", p->amount, unit_words(p->unit, p->amount),
+		    ru->start_event);
+	else
+		say(b, n, "%d %s from %s", p->amount, unit_words(p->unit, p->amount), ru->start_event);
+	if (p->unit == U_MONTH)
+		say(b, n, " (same date, or month end)");
+	else if (p->unit == U_CDAY && ru->day1)
+		say(b, n, ", which is day 1");
+	else if (p->unit == U_BDAY)
+		say(b, n, " (%s holidays)", cal ? cal->code : "no");
+	else if (p->unit == U_HOUR)
+		say(b, n, ", in UTC");
+	if (q->paused_days)
+		say(b, n, ", plus %u paused days", q->paused_days);
+	if (p->unit == U_MONTH || p->unit == U_CDAY) {
+		if (!ru->roll)
+			say(b, n, "; no weekend or holiday roll");
+		else if (cal)
+			say(b, n, "; a weekend or %s holiday rolls to the next working day", cal->code);
+		else
+			say(b, n, "; a weekend rolls to the next working day (no holiday calendar)");
+	}
+	if (ru->ack.unit != U_NONE) {
+		say(b, n, "; acknowledge within %d %s", ru->ack.amount, unit_words(ru->ack.unit, ru->ack.amount));
+		if (ru->ack.unit == U_BDAY)
+			say(b, n, " (%s holidays)", cal ? cal->code : "no");
+	}
+	if (ru->ext.unit != U_NONE) {
+		say(b, n, "; %s by %d %s", q->extended ? "extended" : "extendable", ru->ext.amount,
+		    unit_words(ru->ext.unit, ru->ext.amount));
+		if (ru->notice.unit != U_NONE)
+			say(b, n, ", notice within %d %s", ru->notice.amount, unit_words(ru->notice.unit, ru->notice.amount));
+	}
+}
+
+/* ------------------------------------------------------------ public API */
+
+static void put(char dst[32], int64_t v, int hours)
+{
+	if (hours)
+		format_instant(dst, v);
+	else
+		format_day(dst, v);
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+int fort_deadline_compute(fort_deadline *out, const fort_deadline_query *q)
+{
+	const struct rule *ru = NULL;
+	const struct calendar *cal = NULL;
+	const char *region;
+	int64_t start, t;
+	int r, hours, uses_cal;
+
+	if (!out || !q)
+		return fort_error_set(FORT_EINPUT, "fort_deadline_compute: no %s", out ? "query" : "output");
+	memset(out, 0, sizeof(*out));
+	if (q->version != FORT_DEADLINE_QUERY_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_deadline_query version %u: this library knows version %d",
+				      q->version, FORT_DEADLINE_QUERY_VERSION);
+	if ((r = db_load()) < 0 || (r = find_rule(&ru, q->jurisdiction, q->clock)) < 0)
+		return r;
+	region = q->region ? q->region : ru->calendar;
+	if (*region && (r = find_calendar(&cal, region)) < 0)
+		return r;
+	if (q->paused_days && !ru->pause)
+		return fort_error_set(FORT_EINPUT, "the %s %s clock cannot be paused (pause: no in data/deadline_rules.csv)",
+				      ru->jurisdiction, ru->clock);
+	if (q->paused_days > PAUSE_MAX)
+		return fort_error_set(FORT_EINPUT, "%u paused days: at most %d", q->paused_days, PAUSE_MAX);
+	if (q->extended && ru->ext.unit == U_NONE)
+		return fort_error_set(FORT_EINPUT, "the %s %s clock has no extension", ru->jurisdiction, ru->clock);
+	hours = ru->main.unit == U_HOUR;
+	if ((r = hours ? parse_instant(&start, q->start, "start time") : parse_date(&start, q->start, "start date")) < 0)
+		return r;
+	if (ru->year_end)
+		start = days_from_civil(year_of(start), 12, 31);
+
+	if (ru->main.unit != U_NONE) {
+		if ((r = period_end(&t, ru, cal, start, ru->main, q->paused_days)) < 0)
+			return r;
+		put(out->due, t, hours);
+	}
+	if (ru->ext.unit != U_NONE) {
+		struct period all = { ru->main.unit, ru->main.amount + ru->ext.amount };
+
+		/* the extension runs from the start, with the same roll: +3 months
+		 * from receipt, not 2 months from a rolled due date */
+		if ((r = period_end(&t, ru, cal, start, all, q->paused_days)) < 0)
+			return r;
+		put(out->max_due, t, hours);
+		if (q->extended)
+			memcpy(out->due, out->max_due, sizeof(out->due));
+		if (ru->notice.unit != U_NONE) {
+			if ((r = period_end(&t, ru, cal, start, ru->notice, q->paused_days)) < 0)
+				return r;
+			put(out->extension_notice_due, t, hours);
+		}
+	}
+	if (ru->ack.unit != U_NONE) {
+		if ((r = period_end(&t, ru, cal, start, ru->ack, 0)) < 0)
+			return r;
+		put(out->ack_due, t, hours);
+	}
+	uses_cal = (ru->roll && !hours) || ru->main.unit == U_BDAY || ru->ack.unit == U_BDAY;
+	copy(out->region, sizeof(out->region), cal && uses_cal ? cal->code : "");
+	describe(out, ru, uses_cal ? cal : NULL, q);
+	copy(out->source, sizeof(out->source), ru->source);
+	copy(out->title, sizeof(out->title), ru->title);
+	copy(out->verified, sizeof(out->verified), ru->verified);
+	out->hours = hours;
+	return 0;
+}
+
+int fort_is_working_day(const char *date, const char *region)
+{
+	const struct calendar *cal = NULL;
+	int64_t day;
+	int r, w;
+
+	if ((r = parse_date(&day, date, "date")) < 0)
+		return r;
+	if (region && *region && ((r = db_load()) < 0 || (r = find_calendar(&cal, region)) < 0))
+		return r;
+	if ((r = working(&w, cal, day)) < 0)
+		return r;
+	return w;
+}
+
+int fort_deadline_rules(int (*cb)(void *ctx, const fort_deadline_rule *r), void *ctx)
+{
+	size_t i;
+	int r;
+
+	if ((r = db_load()) < 0)
+		return r;
+	for (i = 0; i < nrules; i++) {
+		fort_deadline_rule d = {
+			rules[i].jurisdiction, rules[i].clock, rules[i].title, rules[i].calendar,
+			rules[i].verified, rules[i].source, rules[i].notes,
+		};
+		if ((r = cb(ctx, &d)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+int fort_date_add_days(char out[11], const char *date, int days)
+{
+	int64_t day;
+	int r;
+
+	if ((r = parse_date(&day, date, "date")) < 0)
+		return r;
+	day += days;
+	if (day < MIN_DAY || day > MAX_DAY)
+		return fort_error_set(FORT_EINPUT, "%s %+d days is outside the years 1-9999", date, days);
+	format_day(out, day);
+	return 0;
+}
+
+int fort_date_valid(const char *date)
+{
+	int64_t day;
+
+	return parse_date(&day, date, "date") == 0;
+}
+
+int fort_date_weekday(const char *date)
+{
+	int64_t day;
+	int r;
+
+	if ((r = parse_date(&day, date, "date")) < 0)
+		return r;
+	return weekday(day);
+}
