@@ -124,7 +124,7 @@ test_expect 'no vault is needed or created, and no file of data/ is read' '
 	{ [ ! -e "$TRASH/none" ] && [ ! -e "$FORTRESS_VAULT" ] || _fail "deadline created a vault"; } &&
 	if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
 		strace -f -e trace=open,openat -o "$TRASH/trace" "$FORTRESS" deadline --list >/dev/null 2>&1 &&
-		expect_no_match "$TRASH/trace" '\.csv"'
+		expect_no_match "$TRASH/trace" "\\.csv\""
 	fi
 '
 
