@@ -10,6 +10,9 @@
 #include <time.h>
 #include "fortress.h"
 
+/* the engine's block size (test hook in src/scan/scan_int.h) */
+void scan_set_block_size(size_t n);
+
 static const char *const bench_names[FORT_SCAN_NTYPES] = {
 	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET"
 };
@@ -49,10 +52,12 @@ int main(int argc, char **argv)
 			quiet = 1;
 		else if (!strcmp(argv[i], "-j") && i + 1 < argc)
 			o.jobs = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-b") && i + 1 < argc)
+			scan_set_block_size((size_t)atol(argv[++i]));
 		else if (!strcmp(argv[i], "-m") && i + 1 < argc)
 			o.min_confidence = (fort_scan_confidence)atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: scan_spans [-t] [-j N] [-m MINCONF] FILE...\n");
+			fprintf(stderr, "usage: scan_spans [-t] [-j N] [-m MINCONF] [-b BLOCK] FILE...\n");
 			return 2;
 		}
 	}

@@ -86,6 +86,113 @@ __attribute__((target("avx2"))) static size_t next_avx2(const unsigned char *b, 
 }
 #endif
 
+/* Newlines in [P, E): the count, and *LAST the one after the last newline
+ * (unchanged when there is none). */
+static size_t count_nl_scalar(const unsigned char *p, const unsigned char *e, const unsigned char **last)
+{
+	size_t n = 0;
+
+	for (; p < e; p++)
+		if (*p == '\n') {
+			n++;
+			*last = p + 1;
+		}
+	return n;
+}
+
+#ifdef SCAN_X86
+__attribute__((target("avx2"))) static size_t count_nl_avx2(const unsigned char *p, const unsigned char *e,
+							      const unsigned char **last)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	size_t n = 0;
+
+	while (p + 32 <= e) {
+		unsigned m = (unsigned)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), nl));
+
+		if (m) {
+			n += (size_t)__builtin_popcount(m);
+			*last = p + 32 - __builtin_clz(m);
+		}
+		p += 32;
+	}
+	if (p < e) {
+		/* the tail: one more load, the bytes past E masked off (the buffer is padded) */
+		unsigned m = (unsigned)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), nl));
+
+		m &= (unsigned)(((uint64_t)1 << (e - p)) - 1);
+		if (m) {
+			n += (size_t)__builtin_popcount(m);
+			*last = p + 32 - __builtin_clz(m);
+		}
+	}
+	return n;
+}
+
+static size_t count_nl_sse2(const unsigned char *p, const unsigned char *e, const unsigned char **last)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	size_t n = 0;
+
+	while (p + 16 <= e) {
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), nl));
+
+		if (m) {
+			n += (size_t)__builtin_popcount(m);
+			*last = p + 32 - __builtin_clz(m);
+		}
+		p += 16;
+	}
+	return n + count_nl_scalar(p, e, last);
+}
+#endif
+
+/* Code points in [P, E): bytes that are not UTF-8 continuation bytes. */
+static size_t count_cp_scalar(const unsigned char *p, const unsigned char *e)
+{
+	size_t n = 0;
+
+	for (; p < e; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
+#ifdef SCAN_X86
+__attribute__((target("avx2"))) static size_t count_cp_avx2(const unsigned char *p, const unsigned char *e)
+{
+	const __m256i hi = _mm256_set1_epi8((char)0xC0), cont = _mm256_set1_epi8((char)0x80);
+	size_t n = 0;
+
+	while (p + 32 <= e) {
+		__m256i x = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), hi);
+
+		n += 32 - (size_t)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, cont)));
+		p += 32;
+	}
+	if (p < e) {
+		__m256i x = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), hi);
+		unsigned keep = (unsigned)(((uint64_t)1 << (e - p)) - 1);
+
+		n += (size_t)__builtin_popcount(~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, cont)) & keep);
+	}
+	return n;
+}
+#endif
+
+static size_t (*count_cp)(const unsigned char *, const unsigned char *);
+
+typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const unsigned char **);
+static count_fn count_nl;
+
+static void triggers_init(void);
+static int window_scalar(const unsigned char *b, size_t a, size_t e, const char *const *words);
+#ifdef SCAN_X86
+static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
+#endif
+static int (*window_has)(const unsigned char *, size_t, size_t, const char *const *);
+
 typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
 static next_fn next_class;
 
@@ -96,12 +203,21 @@ static void engine_init(void)
 	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
 		return;
 	cls_init();
+	triggers_init();
 	next_class = next_scalar;
+	count_nl = count_nl_scalar;
+	count_cp = count_cp_scalar;
+	window_has = window_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
+	count_nl = count_nl_sse2;
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
+	if (__builtin_cpu_supports("avx2")) {
 		next_class = next_avx2;
+		count_nl = count_nl_avx2;
+		count_cp = count_cp_avx2;
+		window_has = window_avx2;
+	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
 }
@@ -114,7 +230,8 @@ int scan_stream_init(scan_stream *s)
 	engine_init();
 	s->block = g_block ? g_block : SCAN_BLOCK_DEFAULT;
 	s->cap = SCAN_BACK + s->block + SCAN_TAIL;
-	if (!(s->buf = fort_malloc(s->cap)))
+	/* 64 bytes of padding: vector loads may read past the data (never used) */
+	if (!(s->buf = fort_calloc(1, s->cap + 64)))
 		return FORT_ENOMEM;
 	return 0;
 }
@@ -240,46 +357,125 @@ static long csv_column(scan_stream *s, const unsigned char *b, size_t start)
 	return (long)s->csv_col;
 }
 
-/* One pass over the window: a word counts unless a sentence ends after it
- * (". " after a number or a longer lower-case word). */
-static int window_has(const unsigned char *b, size_t a, size_t e, const char *const *words)
+/* Does one of WORDS start at I (case-insensitive, at a word start)? */
+static int word_at(const unsigned char *b, size_t a, size_t i, size_t e, const char *const *words)
 {
-	uint32_t first = 0;
-	size_t i, k;
+	size_t k, j;
+
+	/* words start at a word start ("silver" is no "ver"; "dateOfBirth" has "birth") */
+	if (i > a && sc_alpha(b[i - 1]) && !(sc_lower(b[i - 1]) && sc_upper(b[i])))
+		return 0;
+	for (k = 0; words[k]; k++) {
+		const char *w = words[k];
+
+		if ((unsigned char)w[0] != (b[i] | 0x20))
+			continue;
+		for (j = 1; w[j] && i + j < e && sc_tolower(b[i + j]) == (unsigned char)w[j]; j++)
+			;
+		if (!w[j])
+			return 1;
+	}
+	return 0;
+}
+
+/* A sentence ends at I: ". " after a number or a longer lower-case word. */
+static int sentence_end(const unsigned char *b, size_t a, size_t i, size_t e)
+{
+	return b[i] == '.' && i + 1 < e && b[i + 1] == ' ' && i > a &&
+	       (sc_digit(b[i - 1]) || (i >= a + 4 && sc_lower(b[i - 1]) && sc_lower(b[i - 2]) && sc_lower(b[i - 3]) &&
+				       sc_lower(b[i - 4])));
+}
+
+static int window_scalar(const unsigned char *b, size_t a, size_t e, const char *const *words)
+{
+	size_t i;
 	int found = 0;
 
-	for (k = 0; words[k]; k++)
-		first |= 1u << ((unsigned)(words[k][0] - 'a') & 31);
 	for (i = a; i < e; i++) {
-		unsigned c = b[i] | 0x20;
-
-		if (b[i] == '.' && i + 1 < e && b[i + 1] == ' ' && i > a &&
-		    (sc_digit(b[i - 1]) || (i >= a + 4 && sc_lower(b[i - 1]) && sc_lower(b[i - 2]) &&
-					    sc_lower(b[i - 3]) && sc_lower(b[i - 4])))) {
+		if (sentence_end(b, a, i, e))
 			found = 0;
-			continue;
-		}
-		if (c - 'a' >= 26 || !(first & (1u << (c - 'a'))))
-			continue;
-		/* words start at a word start ("silver" is no "ver"; "dateOfBirth" has "birth") */
-		if (i > a && sc_alpha(b[i - 1]) && !(sc_lower(b[i - 1]) && sc_upper(b[i])))
-			continue;
-		for (k = 0; words[k]; k++) {
-			const char *w = words[k];
-			size_t j;
-
-			if ((unsigned char)w[0] != c)
-				continue;
-			for (j = 1; w[j] && i + j < e && sc_tolower(b[i + j]) == (unsigned char)w[j]; j++)
-				;
-			if (!w[j]) {
-				found = 1;
-				break;
-			}
-		}
+		else if (sc_alpha(b[i]) && word_at(b, a, i, e, words))
+			found = 1;
 	}
 	return found;
 }
+
+#ifdef SCAN_X86
+/* The window is at most 64 bytes: two loads, a bit per byte that could start
+ * a word or end a sentence, then only those positions are looked at. */
+__attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
+						const char *const *words)
+{
+	unsigned char firsts[8];
+	size_t nf = 0, k, j, n = e - a;
+	uint64_t cand = 0, dots = 0;
+	unsigned char tmp[64];
+	int found = 0, i;
+
+	if (n > 64)
+		return window_scalar(b, a, e, words);
+	/* the distinct first letters of WORDS, remembered per list */
+	static __thread struct {
+		const char *const *words;
+		unsigned char firsts[8];
+		size_t nf;
+	} cache[8];
+	static __thread unsigned next_slot;
+
+	for (k = 0; k < 8 && cache[k].words != words; k++)
+		;
+	if (k < 8) {
+		nf = cache[k].nf;
+		memcpy(firsts, cache[k].firsts, nf);
+	} else {
+		for (k = 0; words[k]; k++) {
+			for (j = 0; j < nf && firsts[j] != (unsigned char)words[k][0]; j++)
+				;
+			if (j == nf) {
+				if (nf == sizeof(firsts))
+					return window_scalar(b, a, e, words);
+				firsts[nf++] = (unsigned char)words[k][0];
+			}
+		}
+		k = next_slot++ % 8;
+		cache[k].words = words;
+		cache[k].nf = nf;
+		memcpy(cache[k].firsts, firsts, nf);
+	}
+	memset(tmp, 0, sizeof(tmp));
+	memcpy(tmp, b + a, n);
+	for (k = 0; k < 2; k++) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(tmp + 32 * k));
+		__m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
+		__m256i m = _mm256_setzero_si256();
+
+		for (j = 0; j < nf; j++)
+			m = _mm256_or_si256(m, _mm256_cmpeq_epi8(lx, _mm256_set1_epi8((char)firsts[j])));
+		cand |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * k);
+	}
+	if (n < 64) {
+		cand &= ((uint64_t)1 << n) - 1;
+		dots &= ((uint64_t)1 << n) - 1;
+	}
+	/* only what follows the last sentence end counts */
+	while (dots) {
+		i = 63 - __builtin_clzll(dots);
+		if (sentence_end(b, a, a + (size_t)i, e)) {
+			cand &= i >= 63 ? 0 : ~(((uint64_t)2 << i) - 1);
+			break;
+		}
+		dots &= ~((uint64_t)1 << i);
+	}
+	while (cand && !found) {
+		i = __builtin_ctzll(cand);
+		cand &= cand - 1;
+		if (sc_alpha(b[a + (size_t)i]) && word_at(b, a, a + (size_t)i, e, words))
+			found = 1;
+	}
+	return found;
+}
+#endif
 
 int scan_context(const scan_view *v, size_t start, const char *const *words)
 {
@@ -323,12 +519,12 @@ static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstar
 	const unsigned char *b = s->buf;
 
 	if (off >= s->nl_pos) {
-		const unsigned char *p = b + (s->nl_pos - s->base), *e = b + (off - s->base), *q;
+		const unsigned char *p = b + (s->nl_pos - s->base), *e = b + (off - s->base), *last = NULL;
+		size_t n = count_nl(p, e, &last);
 
-		while (p < e && (q = memchr(p, '\n', (size_t)(e - p)))) {
-			s->line++;
-			s->line_start = s->base + (uint64_t)(q - b) + 1;
-			p = q + 1;
+		if (n) {
+			s->line += n;
+			s->line_start = s->base + (uint64_t)(last - b);
 		}
 		s->nl_pos = off;
 		*line = s->line;
@@ -371,7 +567,6 @@ static int emit(scan_stream *s, const scan_match *m)
 {
 	scan_hit h;
 	uint64_t off = s->base + m->start, lstart;
-	size_t i;
 
 	if (off < s->last_end)
 		return 0;
@@ -390,8 +585,7 @@ static int emit(scan_stream *s, const scan_match *m)
 			from = s->col_pos;
 			h.column = s->col_val;
 		}
-		for (i = (size_t)(from - s->base); i < m->start; i++)
-			h.column += (s->buf[i] & 0xC0) != 0x80;
+		h.column += count_cp(s->buf + (from - s->base), s->buf + m->start);
 		s->col_line = h.line;
 		s->col_pos = off;
 		s->col_val = h.column;
@@ -454,16 +648,30 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 	cl->end = i;
 }
 
-static int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl, scan_match *m)
-{
-	size_t i;
+/* The detector table split by trigger once, so a candidate runs only its own. */
+#define TRIG_N 4
+static scan_detect_fn by_trigger[TRIG_N][16];
+static size_t nby_trigger[TRIG_N];
 
-	for (i = 0; i < scan_ndetectors; i++) {
-		if (!(scan_detectors[i].triggers & trigger))
-			continue;
-		if (scan_detectors[i].fn(v, pos, trigger == SCAN_T_CLUSTER ? cl : NULL, m))
+static void triggers_init(void)
+{
+	size_t i, t;
+
+	for (t = 0; t < TRIG_N; t++)
+		for (i = 0; i < scan_ndetectors; i++)
+			if ((scan_detectors[i].triggers & (1u << t)) && nby_trigger[t] < 16)
+				by_trigger[t][nby_trigger[t]++] = scan_detectors[i].fn;
+}
+
+static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl,
+				scan_match *m)
+{
+	unsigned t = (unsigned)__builtin_ctz(trigger);
+	size_t i, n = nby_trigger[t];
+
+	for (i = 0; i < n; i++)
+		if (by_trigger[t][i](v, pos, cl, m))
 			return 1;
-	}
 	return 0;
 }
 
@@ -549,13 +757,14 @@ static int process(scan_stream *s, size_t from, size_t to)
 			if (run_detectors(&v, SCAN_T_AT, p, NULL, &m)) {
 				if ((r = emit(s, &m)) != 0)
 					return r;
-				p = m.end;
+				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
 		} else if (run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
+			/* a match may end at P (an IPv6 address before this ':'): always move on */
 			if ((r = emit(s, &m)) != 0)
 				return r;
-			p = m.end;
+			p = m.end > p ? m.end : p + 1;
 			continue;
 		}
 		p++;

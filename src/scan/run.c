@@ -78,6 +78,7 @@ struct run {
 	pthread_mutex_t lock, plock;
 	pthread_cond_t cond;
 	int stop;                /* a callback's non-zero return, or an error */
+	int single;              /* one thread: no locking on the way to the callback */
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
@@ -451,6 +452,13 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	struct pend *p;
 	int r = 0;
 
+	if (run->single) {
+		if (sl->npend)
+			flush_pend(run, sl);
+		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
+			run->stop = r;
+		return run->stop;
+	}
 	if (is_head(run, fc->idx)) {
 		pthread_mutex_lock(&run->lock);
 		if (sl->npend)
@@ -826,6 +834,7 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 	}
 	progress(&run, 1);
 	if (jobs == 1) {
+		run.single = 1;
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
@@ -880,6 +889,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	memset(&fc, 0, sizeof(fc));
 	run.o = opts;
 	run.nfiles = 1;
+	run.single = 1;
 	run.slots = &slot;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);

@@ -27,12 +27,13 @@ const size_t scan_ndetectors = sizeof(scan_detectors) / sizeof(scan_detectors[0]
 static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head, unsigned tail,
 		      int letters)
 {
-	size_t i, o = 0, total = 0, k = 0;
+	size_t i, total = 0, k = 0;
 
+	if (n >= outlen)
+		n = outlen - 1;
 	for (i = 0; i < n; i++)
-		if (sc_digit(val[i]) || (letters && sc_alpha(val[i])))
-			total++;
-	for (i = 0; i < n && o + 1 < outlen; i++) {
+		total += sc_digit(val[i]) || (letters && sc_alpha(val[i]));
+	for (i = 0; i < n; i++) {
 		unsigned c = val[i];
 
 		if (sc_digit(c) || (letters && sc_alpha(c))) {
@@ -40,9 +41,9 @@ static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t
 				c = '*';
 			k++;
 		}
-		out[o++] = (char)c;
+		out[i] = (char)c;
 	}
-	out[o] = '\0';
+	out[n] = '\0';
 }
 
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
@@ -76,7 +77,13 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 			snprintf(out, outlen, "***");
 			break;
 		}
-		snprintf(out, outlen, "%c***%.*s", val[0], (int)(n - (size_t)(at - val)), (const char *)at);
+		i = n - (size_t)(at - val);
+		if (i + 5 > outlen)
+			i = outlen - 5;
+		out[0] = (char)val[0];
+		memcpy(out + 1, "***", 3);
+		memcpy(out + 4, at, i);
+		out[4 + i] = '\0';
 		break;
 	}
 	case FORT_SCAN_IP:

@@ -54,8 +54,12 @@ static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
 {
 	unsigned i;
 
+	static const unsigned char full_len[] = { 7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8 };
+
+	if (!sc_alpha(s[0]))
+		return 0;
 	for (i = 0; i < 12; i++) {
-		size_t fl = strlen(month_full[i]), k;
+		size_t fl = full_len[i], k;
 
 		for (k = 0; k < fl && k < n && sc_tolower(s[k]) == (unsigned char)month_full[i][k]; k++)
 			;
@@ -126,7 +130,7 @@ int detect_dob(const scan_view *v, size_t pos, const scan_cluster *cl, scan_matc
 	a = num(b + cl->gs[0], cl->gl[0]);
 	i = cl->gs[0] + cl->gl[0];
 	/* "12 Mar 1985", "12 March 1985" */
-	if (cl->n == 1 && i + 1 < v->len && b[i] == ' ' && (mo = month_at(b + i + 1, v->len - i - 1, &ml)) &&
+	if (cl->n == 1 && i + 1 < v->len && b[i] == ' ' && sc_alpha(b[i + 1]) && (mo = month_at(b + i + 1, v->len - i - 1, &ml)) &&
 	    i + 2 + ml < v->len && b[i + 1 + ml] == ' ' && year_at(b, i + 2 + ml, v->len, &y))
 		return found(v, cl->start, i + 6 + ml, y, mo, a, m);
 	/* "March 12, 1985" */

@@ -57,6 +57,10 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	unsigned groups = 0, dbl = 0, glen = 0, colons = 0;
 
 	(void)cl;
+	/* every ':' of an address has a hex digit or another ':' on both sides */
+	if (pos == 0 || pos + 1 >= v->len || !(sc_hex(b[pos - 1]) || b[pos - 1] == ':') ||
+	    !(sc_hex(b[pos + 1]) || b[pos + 1] == ':'))
+		return 0;
 	while (s > 0 && pos - s < 40 && (sc_hex(b[s - 1]) || b[s - 1] == ':'))
 		s--;
 	if (s > 0 && (sc_word(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == ':'))
@@ -89,6 +93,13 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	if (colons < 2 || (!dbl && groups != 8) || (dbl && (groups > 7 || groups < 2)))
 		return 0;
 	if (b[s] == ':' && !(s + 1 < e && b[s + 1] == ':'))
+		return 0;
+	if (e <= pos)   /* found from its first ':' already */
+		return 0;
+	/* real addresses hold a digit: "add:bad:face::" is words */
+	for (i = s; i < e && !sc_digit(b[i]); i++)
+		;
+	if (i == e)
 		return 0;
 	m->start = s;
 	m->end = e;

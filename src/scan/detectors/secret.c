@@ -104,6 +104,7 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	static const char *const labels[] = { "password", "passwd", "pwd", "passphrase", "secret",
 					      "client_secret", "api_key", "apikey", "api-key", "access_token",
 					      "auth_token", "secret_key", NULL };
+	static const unsigned char label_len[] = { 8, 6, 3, 10, 6, 13, 7, 6, 7, 12, 10, 10 };
 	const unsigned char *b = v->buf;
 	char w[24];
 	size_t e = pos, s, i, n, vs, ve;
@@ -115,8 +116,14 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	while (e > 0 && b[e - 1] == ' ')
 		e--;
 	/* every label ends in one of these letters */
-	if (e == 0 || !strchr("detyDETY", b[e - 1]) || !b[e - 1])
+	if (e == 0)
 		return 0;
+	switch (b[e - 1] | 0x20) {
+	case 'd': case 'e': case 't': case 'y':
+		break;
+	default:
+		return 0;
+	}
 	s = e;
 	while (s > 0 && e - s < sizeof(w) - 1 && (sc_alpha(b[s - 1]) || b[s - 1] == '_' || b[s - 1] == '-'))
 		s--;
@@ -128,9 +135,10 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	w[n] = '\0';
 	/* "db_password", "user-password": the label ends the word */
 	for (i = 0; labels[i]; i++) {
-		size_t ln = strlen(labels[i]);
+		size_t ln = label_len[i];
 
-		if (n >= ln && !strcmp(w + n - ln, labels[i]) && (n == ln || w[n - ln - 1] == '_' || w[n - ln - 1] == '-'))
+		if (n >= ln && w[n - 1] == labels[i][ln - 1] && !memcmp(w + n - ln, labels[i], ln) &&
+		    (n == ln || w[n - ln - 1] == '_' || w[n - ln - 1] == '-'))
 			break;
 	}
 	if (!labels[i])

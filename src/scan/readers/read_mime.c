@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,9 +283,25 @@ static int hexval(char c)
 static void decode(part_io *p, const unsigned char *in, size_t n)
 {
 	unsigned char *o = p->dec + p->declen;
+	if (p->enc == ENC_NONE) {
+		memcpy(o, in, n);
+		p->declen += n;
+		p->pos += n;
+		return;
+	}
 	for (size_t i = 0; i < n && !p->why[0]; i++, p->pos++) {
 		unsigned char c = in[i];
 		int v;
+		if (p->enc == ENC_QP && p->nqp == 0 && c != '=') {
+			/* a run of plain text up to the next '=' */
+			const unsigned char *eq = memchr(in + i, '=', n - i);
+			size_t k = eq ? (size_t)(eq - (in + i)) : n - i;
+			memcpy(o, in + i, k);
+			o += k;
+			i += k - 1;
+			p->pos += k - 1;
+			continue;
+		}
 		switch (p->enc) {
 		case ENC_BASE64:
 			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
@@ -397,8 +414,13 @@ static size_t unquote(part_io *p, const char *in, size_t n, int at_end)
 			p->npend = 1;
 			continue;
 		}
-		p->unq[o++] = c;
-		p->sol = c == '\n';
+		/* the rest of the line as it is */
+		const char *nl = memchr(in + i, '\n', n - i);
+		size_t k = nl ? (size_t)(nl - (in + i)) + 1 : n - i;
+		memcpy(p->unq + o, in + i, k);
+		o += k;
+		i += k - 1;
+		p->sol = nl != NULL;
 	}
 	if (at_end && p->npend) {
 		memcpy(p->unq + o, p->pend, p->npend);
@@ -484,6 +506,8 @@ static int h_put(html *h, const char *s, size_t n)
 		return 0;
 	if (h->o + n > sizeof h->out && (rc = h_flush(h)) < 0)
 		return rc;
+	if (n > sizeof h->out)
+		return rd_text(h->r, s, n);
 	memcpy(h->out + h->o, s, n);
 	h->o += n;
 	return 0;
@@ -562,7 +586,12 @@ static int html_put(void *ctx, const char *s, size_t n)
 				h->st = 2;
 				h->nent = 0;
 			} else {
-				rc = h_put(h, &c, 1);
+				/* a run of text up to the next markup */
+				size_t k = 1;
+				while (i + k < n && s[i + k] != '<' && s[i + k] != '&')
+					k++;
+				rc = h_put(h, s + i, k);
+				i += k - 1;
 			}
 			break;
 		case 1:
@@ -761,8 +790,10 @@ static int leaf(rd *r, GMimePart *part, int mbox, unsigned depth, const char *na
 
 	if (!w)
 		return 0;
-	if (!(p = fort_calloc(1, sizeof *p)))
+	/* the buffers (180 KB) need no zeroing: only the state before them */
+	if (!(p = fort_malloc(sizeof *p)))
 		return FORT_ENOMEM;
+	memset(p, 0, offsetof(part_io, dec));
 	p->raw = g_mime_data_wrapper_get_stream(w);
 	p->mbox = mbox;
 	p->sol = 1;
