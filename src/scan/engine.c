@@ -718,7 +718,8 @@ static int process(scan_stream *s, size_t from, size_t to)
 						dash = q;
 					q--;
 				}
-				while (t < s->len && sc_word(b[t]))
+				/* the whole dashed token: a UUID is looked at once */
+				while (t < s->len && (sc_word(b[t]) || (b[t] == '-' && t + 1 < s->len && sc_word(b[t + 1]))))
 					t++;
 				if (run_detectors(&v, SCAN_T_WORD, q, NULL, &m) ||
 				    (dash != (size_t)-1 && run_detectors(&v, SCAN_T_WORD, dash, NULL, &m))) {

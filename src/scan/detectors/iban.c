@@ -32,22 +32,26 @@ int scan_iban_length(const char *cc)
 /* IBAN (no spaces, N chars): 1 when mod 97 == 1. */
 int scan_iban_mod97(const char *s, size_t n)
 {
-	unsigned r = 0;
+	uint64_t r = 0;
 	size_t k;
 
 	if (n < 15 || n > 34)
 		return 0;
+	/* the remainder stays below 97, so up to 14 more digits fit in 64 bits:
+	 * reduce every few characters, not every one */
 	for (k = 0; k < n; k++) {
-		unsigned c = (unsigned char)s[(k + 4) % n];
+		unsigned c = (unsigned char)s[k + 4 < n ? k + 4 : k + 4 - n];
 
 		if (sc_digit(c))
-			r = (r * 10 + (c - '0')) % 97;
+			r = r * 10 + (c - '0');
 		else if (sc_upper(c))
-			r = (r * 100 + (c - 'A' + 10)) % 97;
+			r = r * 100 + (c - 'A' + 10);
 		else
 			return 0;
+		if ((k & 3) == 3)
+			r %= 97;
 	}
-	return r == 1;
+	return r % 97 == 1;
 }
 
 int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
