@@ -79,7 +79,7 @@ function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <=
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 END { m = median(r, NR); mr = median(rgs, NR); mu = median(uss, NR)
 	printf "throughput, 1 thread: ripgrep %.0f MB/s   fortress %.0f MB/s   ratio %.2f (median of per-pair ratios; min 1.0, goal 3.0) %s\n",
-		mb / mr, mb / mu, m, m >= 1.0 ? "ok" : "MISSED"
+		mb / mr, mb / mu, m, (m >= 1.0 ? "ok" : "MISSED")
 	printf "{\"bench\":\"scan_vs_ripgrep\",\"mib\":%s,\"rg_MBps\":%.1f,\"fortress_MBps\":%.1f,\"ratio\":%.3f}\n", mb, mb / mr, mb / mu, m
 	exit (m >= 1.0 ? 0 : 1) }' "$TMP/pairs" || status=1
 
@@ -116,7 +116,7 @@ for i in 1 2 3; do
 	v=$("$SPANS" -t "$TMP/no_pii.txt" 2>&1 >/dev/null | sed 's/.*"MBps":\([0-9.]*\).*/\1/')
 	best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
 done
-awk -v v="$best" 'BEGIN { printf "PII-free text: %.0f MB/s (best of 3; min 1000) %s\n", v, v >= 1000 ? "ok" : "MISSED"; exit (v >= 1000 ? 0 : 1) }' || status=1
+awk -v v="$best" 'BEGIN { printf "PII-free text: %.0f MB/s (best of 3; min 1000) %s\n", v, (v >= 1000 ? "ok" : "MISSED"); exit (v >= 1000 ? 0 : 1) }' || status=1
 rm -f "$TMP/no_pii.txt"
 
 [ "${BENCH_SKIP_SCAN_RSS:-0}" = 1 ] && exit $status
@@ -136,5 +136,5 @@ set -e
 kib=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$TMP/rss.time")
 gb=$(awk -v b="$(stat -c %s "$TMP/big.txt")" 'BEGIN { printf "%.2f", b / 1e9 }')
 rm -f "$TMP/big.txt"
-awk -v k="$kib" -v gb="$gb" 'BEGIN { m = k / 1024; printf "peak RSS scanning %s GB: %.1f MiB (limit 64 MiB) %s\n", gb, m, m < 64 ? "ok" : "MISSED"; exit (m < 64 ? 0 : 1) }' || status=1
+awk -v k="$kib" -v gb="$gb" 'BEGIN { m = k / 1024; printf "peak RSS scanning %s GB: %.1f MiB (limit 64 MiB) %s\n", gb, m, (m < 64 ? "ok" : "MISSED"); exit (m < 64 ? 0 : 1) }' || status=1
 exit $status
