@@ -187,6 +187,11 @@ typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const u
 static count_fn count_nl;
 
 static void triggers_init(void);
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to);
+#ifdef SCAN_X86
+static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to);
+#endif
+static size_t (*find_pem)(const unsigned char *, size_t, size_t);
 static int window_scalar(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #ifdef SCAN_X86
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
@@ -208,6 +213,7 @@ static void engine_init(void)
 	count_nl = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
+	find_pem = find_pem_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
 	count_nl = count_nl_sse2;
@@ -217,6 +223,7 @@ static void engine_init(void)
 		count_nl = count_nl_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
+		find_pem = find_pem_avx2;
 	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
@@ -675,12 +682,42 @@ static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos
 	return 0;
 }
 
-static size_t find_pem(const unsigned char *b, size_t p, size_t to)
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to)
 {
 	const unsigned char *q = p < to ? memmem(b + p, to - p, "-----BEGIN ", 11) : NULL;
 
 	return q ? (size_t)(q - b) : (size_t)-1;
 }
+
+#ifdef SCAN_X86
+/* "-----BEGIN ": a '-' at i and at i + 4 filters 32 positions per step
+ * (the buffer is padded, so the load at i + 4 may pass TO). */
+__attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to)
+{
+	const __m256i dash = _mm256_set1_epi8('-');
+
+	while (p < to) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 4));
+		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, dash),
+									     _mm256_cmpeq_epi8(y, dash)));
+
+		if (to - p < 32)
+			m &= (unsigned)(((uint64_t)1 << (to - p)) - 1);
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctz(m);
+
+			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+				return i;
+			m &= m - 1;
+		}
+		p += 32;
+	}
+	return (size_t)-1;
+}
+#endif
+
+
 
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the
  * next region starts (past the last match, which may reach beyond TO). */
