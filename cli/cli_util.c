@@ -123,7 +123,9 @@ int cli_fail(struct cli *c, int r, const char *hint)
 			hint = "this needs the vault unlocked; give the passphrase (--passphrase-file or the prompt)";
 			break;
 		case FORT_EDENIED:
-			if (strstr(msg, "purpose"))
+			if (strstr(msg, "consent") || strstr(msg, "objected") || strstr(msg, "restricted"))
+				hint = "'fortress consent show CLIENT' shows the client's consents, objections and restriction";
+			else if (strstr(msg, "purpose"))
 				hint = "'fortress map show' lists the purposes each field allows";
 			else if (strstr(msg, "role"))
 				hint = "'fortress role list' shows what each role may do";

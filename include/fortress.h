@@ -574,6 +574,58 @@ int fort_date_valid(const char *date);
 /* Day of the week of DATE: 0 Sunday ... 6 Saturday, or FORT_EINPUT. */
 int fort_date_weekday(const char *date);
 
+/* ---------------------------------------------------------------- consent */
+
+/* The consent ledger (GDPR Art. 7): append-only and hash-chained; every
+ * entry is also audited.  Actions: grant, withdraw, object (Art. 21),
+ * restrict and lift (Art. 18: the whole of the client's processing).
+ * Every reveal and export names a purpose, and the library refuses it when
+ * the purpose's legal basis is consent and the client has not (or no
+ * longer) consented, when the client objected to it, or while processing
+ * is restricted (only 'legal_claims' then).  Refusals are audited. */
+typedef struct {
+	unsigned version;
+	const char *channel;       /* web | email | paper | verbal | phone | in_person (required) */
+	const char *language;      /* of the notice shown, "en" if NULL */
+	const char *notice_path;   /* grant: the notice text the client saw (stored, SHA-256 kept);
+				      NULL: the newest stored notice in LANGUAGE */
+	const char *evidence_path; /* optional: a file proving it (stored encrypted under the client's key) */
+	int64_t when;              /* unix time it happened, 0: now */
+} fort_consent_opts;
+#define FORT_CONSENT_OPTS_VERSION 1
+#define FORT_CONSENT_OPTS_INIT { FORT_CONSENT_OPTS_VERSION, NULL, NULL, NULL, NULL, 0 }
+
+/* Record ACTION for CLIENT and PURPOSE (ignored for restrict/lift).  Needs
+ * 'write'.  FORT_ENOTFOUND (client, purpose), FORT_EINPUT (action, channel,
+ * no notice for a grant). */
+int fort_consent_record(fort_vault *v, const char *client, const char *purpose, const char *action,
+			const fort_consent_opts *o) FORT_WUR;
+
+typedef struct {
+	char purpose[48];
+	int consented;          /* an active consent */
+	int objected;           /* an objection stands */
+	int needs_consent;      /* the purpose's legal basis is consent */
+	int64_t since;          /* of the newest entry for the purpose */
+	char notice[65];        /* SHA-256 of the notice of the newest grant */
+} fort_consent_state;
+
+/* Where CLIENT stands, per purpose that has entries, and whether its
+ * processing is restricted.  *OUT is malloc'ed (free()). */
+int fort_consent_status(fort_consent_state **out, size_t *n, int *restricted, fort_vault *v, const char *client) FORT_WUR;
+
+typedef struct {
+	int64_t seq, ts;
+	char purpose[48], action[16], channel[16], recorded_by[128], language[16];
+	char notice[65], evidence_sha256[65];
+} fort_consent_entry;
+
+/* CLIENT's ledger entries, oldest first.  *OUT is malloc'ed (free()).  Audited. */
+int fort_consent_history(fort_consent_entry **out, size_t *n, fort_vault *v, const char *client) FORT_WUR;
+/* Check the ledger's hash chain (works locked): *OK 0 and PROBLEM names the
+ * first entry changed or removed. */
+int fort_consent_verify(int *ok, uint64_t *entries, char *problem, size_t cap, fort_vault *v) FORT_WUR;
+
 /* -------------------------------------------------------- users and roles */
 
 /* A role names the data categories its users hold the keys of and the

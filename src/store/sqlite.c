@@ -87,6 +87,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * (kept: the audit log names them) */
 	"ALTER TABLE users ADD COLUMN status TEXT NOT NULL DEFAULT 'active';"
 	"ALTER TABLE users ADD COLUMN removed INTEGER;",
+	/* 3: the consent ledger (append-only: the triggers refuse any change,
+	 * the hash chain and the audit log catch one made around them) and the
+	 * notice texts consents were given under */
+	"CREATE TABLE consent(seq INTEGER PRIMARY KEY, client INTEGER NOT NULL, purpose TEXT NOT NULL, action TEXT NOT NULL,"
+	" ts INTEGER NOT NULL, channel TEXT NOT NULL, recorded_by TEXT NOT NULL, language TEXT NOT NULL, notice TEXT NOT NULL,"
+	" evidence_hash TEXT NOT NULL, evidence BLOB, prev BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE INDEX consent_client ON consent(client, seq);"
+	"CREATE TRIGGER consent_no_update BEFORE UPDATE ON consent BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"
+	"CREATE TRIGGER consent_no_delete BEFORE DELETE ON consent BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"
+	"CREATE TABLE notices(hash TEXT PRIMARY KEY, language TEXT NOT NULL, text BLOB NOT NULL, created INTEGER NOT NULL);",
 };
 
 struct store {
@@ -726,6 +736,134 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 	return r;
 }
 
+/* ---------------------------------------------------------------- consent */
+
+static const char *nz(const char *p) { return p ? p : ""; }
+
+int store_consent_append(store *s, const store_consent_row *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT INTO consent(seq, client, purpose, action, ts, channel, recorded_by, language,"
+				     " notice, evidence_hash, evidence, prev, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "writing the consent ledger");
+	sqlite3_bind_int64(st, 1, c->seq);
+	sqlite3_bind_int64(st, 2, c->client);
+	sqlite3_bind_text(st, 3, c->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, c->ts);
+	sqlite3_bind_text(st, 6, c->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->recorded_by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->language, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, c->notice, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, c->evidence_hash, -1, SQLITE_STATIC);
+	if (c->evidence)
+		sqlite3_bind_blob(st, 11, c->evidence, (int)c->evidence_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 11);
+	sqlite3_bind_blob(st, 12, c->prev, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 13, c->hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "writing the consent ledger");
+}
+
+int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	store_consent_row c;
+	int rc, r = 0;
+	const char *sql = client ? "SELECT seq, client, purpose, action, ts, channel, recorded_by, language, notice, evidence_hash,"
+				   " evidence, prev, hash FROM consent WHERE client = ? ORDER BY seq"
+				 : "SELECT seq, client, purpose, action, ts, channel, recorded_by, language, notice, evidence_hash,"
+				   " evidence, prev, hash FROM consent ORDER BY seq";
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading the consent ledger");
+	if (client)
+		sqlite3_bind_int64(st, 1, client);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&c, 0, sizeof c);
+		c.seq = sqlite3_column_int64(st, 0);
+		c.client = sqlite3_column_int64(st, 1);
+		c.purpose = nz((const char *)sqlite3_column_text(st, 2));
+		c.action = nz((const char *)sqlite3_column_text(st, 3));
+		c.ts = sqlite3_column_int64(st, 4);
+		c.channel = nz((const char *)sqlite3_column_text(st, 5));
+		c.recorded_by = nz((const char *)sqlite3_column_text(st, 6));
+		c.language = nz((const char *)sqlite3_column_text(st, 7));
+		c.notice = nz((const char *)sqlite3_column_text(st, 8));
+		c.evidence_hash = nz((const char *)sqlite3_column_text(st, 9));
+		c.evidence = sqlite3_column_blob(st, 10);
+		c.evidence_len = (size_t)sqlite3_column_bytes(st, 10);
+		if (sqlite3_column_bytes(st, 11) == 32)
+			memcpy(c.prev, sqlite3_column_blob(st, 11), 32);
+		if (sqlite3_column_bytes(st, 12) == 32)
+			memcpy(c.hash, sqlite3_column_blob(st, 12), 32);
+		if ((r = cb(ctx, &c)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the consent ledger");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
+{
+	sqlite3_stmt *st;
+	int rc, r = FORT_ENOTFOUND;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT seq, hash FROM consent ORDER BY seq DESC LIMIT 1", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading the consent ledger");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		memset(hash, 0, 32);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(hash, sqlite3_column_blob(st, 1), 32);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = map_sqlite(s->db, rc, "reading the consent ledger");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO notices(hash, language, text, created) VALUES(?,?,?,?)", -1, &st,
+				     NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "storing a notice");
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, language, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, ts);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "storing a notice");
+}
+
+int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((rc = sqlite3_prepare_v2(s->db, hash ? "SELECT hash, text FROM notices WHERE hash = ?"
+						 : "SELECT hash, text FROM notices WHERE language = ? ORDER BY created DESC, rowid DESC LIMIT 1",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading a notice");
+	sqlite3_bind_text(st, 1, hash ? hash : language, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(hash_out, 65, "%s", nz((const char *)sqlite3_column_text(st, 0)));
+		r = text ? blob_dup(text, len, st, 1) : 0;
+	} else {
+		r = rc == SQLITE_DONE ? FORT_ENOTFOUND : map_sqlite(s->db, rc, "reading a notice");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
@@ -895,7 +1033,6 @@ int store_erased_count(store *s, uint64_t *n) { return count_query(s, Q_ERASED_C
 
 /* ------------------------------------------------------------------ audit */
 
-static const char *nz(const char *p) { return p ? p : ""; }
 
 int store_audit_append(store *s, const store_audit_row *a)
 {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -119,6 +119,28 @@ typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
 /* Rows in seq order; CLIENT filters when not NULL. */
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
 int store_audit_count(store *s, uint64_t *n);
+
+/* ---------------------------------------------------------------- consent */
+
+typedef struct {
+	int64_t seq, client, ts;
+	const char *purpose, *action, *channel, *recorded_by, *language, *notice, *evidence_hash;
+	const unsigned char *evidence;  /* encrypted under the client's key, may be NULL */
+	size_t evidence_len;
+	unsigned char prev[32], hash[32];
+} store_consent_row;
+
+/* Append-only: the table's triggers refuse UPDATE and DELETE. */
+int store_consent_append(store *s, const store_consent_row *c);
+typedef int (*store_consent_cb)(void *ctx, const store_consent_row *c);
+/* In seq order; CLIENT 0: every client. */
+int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx);
+int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32]); /* FORT_ENOTFOUND if empty */
+/* Notice texts by their SHA-256 (hex): kept once, never changed. */
+int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts);
+/* By HASH, or (HASH NULL) the newest in LANGUAGE; HASH_OUT gets its hash
+ * (65 bytes); TEXT (may be NULL) a malloc'ed copy.  FORT_ENOTFOUND. */
+int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len);
 
 /* ---------------------------------------------------------------- backups */
 

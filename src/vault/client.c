@@ -782,6 +782,18 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	fort_buf_init(&revealed, 0);
 	if ((r = load_client(&c, v, id, &cid)) < 0)
 		goto out;
+	/* Consent, objections and restriction first (rights/consent.c). */
+	if (o && o->nreveal) {
+		char why[300];
+		if ((r = consent_gate(v, cid, o->purpose, why, sizeof why)) < 0)
+			goto out;
+		if (r == 0) {
+			(void)audit_record(v, "reveal", id, "", o->purpose, "denied", why);
+			r = fort_error_set(FORT_EDENIED, "%s", why);
+			goto out;
+		}
+		r = 0;
+	}
 	/* Purpose check before anything is decrypted; a refusal is audited. */
 	for (size_t i = 0; o && i < v->map.n; i++) {
 		const map_field *f = &v->map.f[i];

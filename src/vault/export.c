@@ -12,8 +12,9 @@ struct exp {
 	int csv;
 	int *want;          /* per map field: exported? */
 	client_vals cv;
-	uint64_t count;
+	uint64_t count, left_out;
 	int first;
+	consent_set gate;   /* consent, objections, restrictions */
 };
 
 /* RFC 4180 cell; a cell that a spreadsheet would run as a formula gets a
@@ -37,6 +38,10 @@ static int exp_cb(void *p, const store_client *c)
 	struct exp *e = p;
 	char id[FORT_ID_LEN + 1];
 	int r;
+	if (!consent_set_allows(&e->gate, c->id)) {
+		e->left_out++;
+		return 0;
+	}
 	if ((r = client_decrypt(&e->cv, e->v, c)) < 0)
 		return r;
 	client_id_format(id, c->id);
@@ -130,10 +135,37 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	}
 	if ((r = cvals_init(&e.cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
-	if ((r = store_client_count(v->st, &total)) < 0)
+	if ((r = store_client_count(v->st, &total)) < 0 || (r = consent_set_build(&e.gate, v, o->purpose)) < 0)
 		goto fail_tx;
-	snprintf(detail, sizeof detail, "%llu clients as %s to %s", (unsigned long long)total, e.csv ? "csv" : "json",
-		 o->destination ? o->destination : "-");
+	{
+		/* who is left out is known from the ledger before a byte is written */
+		uint64_t out_n = 0;
+		if (e.gate.needs_consent) {
+			out_n = total;
+			for (size_t i = 0; i < e.gate.n; i++) {
+				store_client probe;
+				memset(&probe, 0, sizeof probe);
+				if (consent_set_allows(&e.gate, e.gate.ids[i]) && store_client_get(v->st, &probe, e.gate.ids[i]) == 0)
+					out_n--;
+				store_client_release(&probe);
+			}
+			fort_error_clear();
+		} else {
+			for (size_t i = 0; i < e.gate.n; i++) {
+				store_client probe;
+				memset(&probe, 0, sizeof probe);
+				if (!consent_set_allows(&e.gate, e.gate.ids[i]) && store_client_get(v->st, &probe, e.gate.ids[i]) == 0)
+					out_n++;
+				store_client_release(&probe);
+			}
+			fort_error_clear();
+		}
+		snprintf(detail, sizeof detail, "%llu clients as %s to %s%s", (unsigned long long)(total - out_n),
+			 e.csv ? "csv" : "json", o->destination ? o->destination : "-",
+			 out_n ? "; left out (no consent, objection or restriction): " : "");
+		if (out_n)
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%llu", (unsigned long long)out_n);
+	}
 	if ((r = audit_append(v, "export", "", fields.buf, o->purpose, "ok", detail)) < 0)
 		goto fail_tx;
 	if (e.csv) {
@@ -163,6 +195,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 fail_tx:
 	store_rollback(v->st);
 out:
+	consent_set_release(&e.gate);
 	cvals_release(&e.cv);
 	fort_buf_release(&fields);
 	free(e.want);

@@ -13,12 +13,13 @@ static const char default_map[] =
 " \"version\": 1,\n"
 " \"default_country\": \"DE\",\n"
 " \"purposes\": {\n"
-"  \"service\": \"Providing the service the client asked for\",\n"
-"  \"billing\": \"Invoicing and collecting payment\",\n"
-"  \"correspondence\": \"Writing to and calling the client\",\n"
-"  \"tax\": \"Keeping the records that tax law requires\",\n"
-"  \"identity_verification\": \"Checking who a client is (e.g. for a data request)\",\n"
-"  \"legal_claims\": \"Establishing, exercising or defending legal claims\"\n"
+"  \"service\": {\"description\": \"Providing the service the client asked for\", \"legal_basis\": \"contract\"},\n"
+"  \"billing\": {\"description\": \"Invoicing and collecting payment\", \"legal_basis\": \"contract\"},\n"
+"  \"correspondence\": {\"description\": \"Writing to and calling the client\", \"legal_basis\": \"contract\"},\n"
+"  \"tax\": {\"description\": \"Keeping the records that tax law requires\", \"legal_basis\": \"legal_obligation\"},\n"
+"  \"identity_verification\": {\"description\": \"Checking who a client is (e.g. for a data request)\", \"legal_basis\": \"legal_obligation\"},\n"
+"  \"legal_claims\": {\"description\": \"Establishing, exercising or defending legal claims\", \"legal_basis\": \"legitimate_interests\"},\n"
+"  \"marketing\": {\"description\": \"Sending news and offers the client asked for\", \"legal_basis\": \"consent\"}\n"
 " },\n"
 " \"fields\": [\n"
 "  {\"name\": \"full_name\", \"label\": \"Full name\", \"type\": \"name\", \"category\": \"identity\",\n"
@@ -26,7 +27,7 @@ static const char default_map[] =
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
 "   \"searchable\": true},\n"
 "  {\"name\": \"email\", \"label\": \"E-mail address\", \"type\": \"email\", \"category\": \"contact\",\n"
-"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"identity_verification\"],\n"
+"   \"purposes\": [\"service\", \"billing\", \"correspondence\", \"identity_verification\", \"marketing\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"2 years after the end of the contract\",\n"
 "   \"searchable\": true},\n"
 "  {\"name\": \"phone\", \"label\": \"Phone number\", \"type\": \"phone\", \"category\": \"contact\",\n"
@@ -85,6 +86,13 @@ void map_release(fort_map *m)
 	free(m->info);
 	free(m->default_country);
 	free(m->purposes_json);
+	for (size_t i = 0; i < m->np; i++) {
+		free(m->p[i].name);
+		free(m->p[i].description);
+		free(m->p[i].legal_basis);
+		free(m->p[i].special_basis);
+	}
+	free(m->p);
 	memset(m, 0, sizeof *m);
 }
 
@@ -160,6 +168,76 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 	return 0;
 }
 
+static const char *const legal_bases[] = { "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+					    "legitimate_interests" };
+static const char *const special_bases[] = { "explicit_consent", "employment", "vital_interests", "not_for_profit",
+					     "made_public", "legal_claims", "substantial_public_interest", "health_care",
+					     "public_health", "archiving" };
+
+static int one_of(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* "purposes": {"name": "description"} (older maps: no legal basis) or
+ * {"name": {"description": ..., "legal_basis": ..., "special_basis": ...}}. */
+static int parse_purposes(fort_map *m, json_t *obj)
+{
+	const char *name;
+	json_t *v;
+	size_t n = json_object_size(obj);
+	if (!(m->p = fort_calloc(n ? n : 1, sizeof *m->p)))
+		return FORT_ENOMEM;
+	json_object_foreach(obj, name, v) {
+		map_purpose *p = &m->p[m->np];
+		const char *desc = "", *basis = "", *special = "";
+		if (!valid_ident(name, 40))
+			return fort_error_set(FORT_EINPUT, "map: purpose '%s': names are lower-case letters, digits and '_'", name);
+		if (json_is_string(v)) {
+			desc = json_string_value(v);
+		} else if (json_is_object(v)) {
+			json_t *d = json_object_get(v, "description"), *b = json_object_get(v, "legal_basis"),
+			       *sp = json_object_get(v, "special_basis");
+			if ((d && !json_is_string(d)) || (b && !json_is_string(b)) || (sp && !json_is_string(sp) && !json_is_null(sp)))
+				return fort_error_set(FORT_EINPUT, "map: purpose '%s': description, legal_basis and special_basis are text", name);
+			desc = d ? json_string_value(d) : "";
+			basis = b ? json_string_value(b) : "";
+			special = sp && json_is_string(sp) ? json_string_value(sp) : "";
+			if (!b || !one_of(basis, legal_bases, sizeof legal_bases / sizeof legal_bases[0]))
+				return fort_error_set(FORT_EINPUT, "map: purpose '%s' needs a legal_basis: consent, contract, legal_obligation, "
+						      "vital_interests, public_task or legitimate_interests (GDPR Art. 6(1)(a)-(f))", name);
+			if (special[0] && !one_of(special, special_bases, sizeof special_bases / sizeof special_bases[0]))
+				return fort_error_set(FORT_EINPUT, "map: purpose '%s': unknown special_basis '%s' (GDPR Art. 9(2): "
+						      "explicit_consent, employment, vital_interests, not_for_profit, made_public, legal_claims, "
+						      "substantial_public_interest, health_care, public_health, archiving)", name, special);
+		} else {
+			return fort_error_set(FORT_EINPUT, "map: purpose '%s' must be a description or an object", name);
+		}
+		if (!(p->name = fort_strdup(name)) || !(p->description = fort_strdup(desc)) ||
+		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)))
+			return FORT_ENOMEM;
+		m->np++;
+	}
+	return 0;
+}
+
+const map_purpose *map_purpose_find(const fort_map *m, const char *name)
+{
+	for (size_t i = 0; name && i < m->np; i++)
+		if (strcmp(m->p[i].name, name) == 0)
+			return &m->p[i];
+	return NULL;
+}
+
+int map_purpose_consent(const fort_map *m, const char *purpose)
+{
+	const map_purpose *p = map_purpose_find(m, purpose);
+	return p && (strcmp(p->legal_basis, "consent") == 0 || strcmp(p->special_basis, "explicit_consent") == 0);
+}
+
 int map_parse(fort_map *m, const char *json, size_t len)
 {
 	json_error_t jerr;
@@ -191,6 +269,8 @@ int map_parse(fort_map *m, const char *json, size_t len)
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	if (j && (r = parse_purposes(m, j)) < 0)
+		goto out;
 	fields = json_object_get(root, "fields");
 	if (!json_is_array(fields) || json_array_size(fields) == 0) {
 		r = fort_error_set(FORT_EINPUT, "map: 'fields' must be a non-empty list");
@@ -218,6 +298,12 @@ int map_parse(fort_map *m, const char *json, size_t len)
 				goto out;
 			}
 		}
+		for (size_t k = 0; m->purposes_json && k < m->f[i].npurposes; k++)
+			if (!map_purpose_find(m, m->f[i].purposes[k])) {
+				r = fort_error_set(FORT_EINPUT, "map: field '%s': purpose '%s' is not declared in 'purposes' (every purpose "
+						   "needs a description and a legal basis)", m->f[i].name, m->f[i].purposes[k]);
+				goto out;
+			}
 		m->info[i] = (fort_field_info){ m->f[i].name, m->f[i].label, m->f[i].type, m->f[i].category,
 			m->f[i].legal_basis, m->f[i].retention, m->f[i].note, (const char *const *)m->f[i].purposes,
 			m->f[i].npurposes, m->f[i].searchable, m->f[i].max_length };

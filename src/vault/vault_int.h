@@ -21,12 +21,22 @@ typedef struct {
 	int id;   /* stable 1..250: names the field inside encrypted records */
 } map_field;
 
+/* A purpose of processing (a processing activity): the "purposes" object of
+ * the map, name -> {description, legal_basis, special_basis}. */
+typedef struct {
+	char *name, *description;
+	char *legal_basis;    /* consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests */
+	char *special_basis;  /* Art. 9(2) for special categories, e.g. explicit_consent; "" if none */
+} map_purpose;
+
 typedef struct {
 	map_field *f;
 	size_t n;
 	fort_field_info *info;  /* public view, parallel to f */
 	char *default_country;
 	char *purposes_json;    /* the "purposes" object, kept verbatim */
+	map_purpose *p;
+	size_t np;
 } fort_map;
 
 /* Actions a role may allow (policy.c). */
@@ -75,6 +85,9 @@ int map_to_json(char **out, const fort_map *m);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 int map_allows(const map_field *f, const char *purpose);
+const map_purpose *map_purpose_find(const fort_map *m, const char *name); /* NULL if undeclared */
+/* Does PURPOSE rest on the client's consent (Art. 6(1)(a) or 9(2)(a))? */
+int map_purpose_consent(const fort_map *m, const char *purpose);
 /* Load the map from the store (and check its MAC when unlocked). */
 int map_load(fort_vault *v) FORT_WUR;
 /* Store M as the vault's map (MAC'd), replacing the current one. */
@@ -113,6 +126,20 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 int rotate_pending(fort_vault *v, unsigned *mask, uint64_t *done) FORT_WUR;
 /* "vault,financial" for a slot mask. */
 int slot_mask_names(char *out, size_t cap, unsigned mask);
+
+/* rights/consent.c: may CID's data be used for PURPOSE?  1 yes, 0 no (WHY
+ * says why), <0 error. */
+int consent_gate(fort_vault *v, int64_t cid, const char *purpose, char *why, size_t cap);
+/* The same for every client at once (an export): built from the ledger. */
+typedef struct {
+	int64_t *ids;
+	unsigned char *flags;   /* 4 per id */
+	size_t n;
+	int needs_consent, legal_claims;
+} consent_set;
+int consent_set_build(consent_set *set, fort_vault *v, const char *purpose) FORT_WUR;
+int consent_set_allows(const consent_set *set, int64_t cid);
+void consent_set_release(consent_set *set);
 
 /* map.c: re-MAC the stored map (after the vault key changed). */
 int map_remac(fort_vault *v) FORT_WUR;

@@ -1,0 +1,557 @@
+/* consent.c - the consent ledger and the purpose gate every reveal and
+ * export passes (GDPR Art. 7, 18, 21).
+ *
+ * The ledger is append-only: each entry (grant, withdraw, object, restrict,
+ * lift) is hash-chained to the one before it, the table's triggers refuse
+ * UPDATE and DELETE, and each entry is also in the signed audit log, so a
+ * history rewritten around the triggers is caught by `consent verify` and
+ * `audit verify`.  An entry names the notice text the client was shown (its
+ * SHA-256; the text is stored once in "notices").  Evidence (a signed form,
+ * an e-mail) is stored encrypted under a key derived from the client's own
+ * key, so erasing the client shreds it too; its SHA-256 stays.
+ *
+ * The gate: a purpose whose legal basis is consent (Art. 6(1)(a), 9(2)(a))
+ * needs the client's active consent; a purpose the client objected to is
+ * refused (for marketing that is absolute, Art. 21(3)); while processing is
+ * restricted (Art. 18) only legal claims may use the data. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+#define EVIDENCE_MAX (10u << 20)
+
+static const char *const actions[] = { "grant", "withdraw", "object", "restrict", "lift" };
+static const char *const channels[] = { "web", "email", "paper", "verbal", "phone", "in_person", "import" };
+
+static int in_set(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void hash_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+static void hash_str(crypto_generichash_state *st, const char *s)
+{
+	size_t n = strlen(s);
+	hash_u64(st, n);
+	crypto_generichash_update(st, (const unsigned char *)s, n);
+}
+
+static void entry_hash(unsigned char out[32], const store_consent_row *c)
+{
+	static const char tag[] = "fortress-consent-v1";
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
+	hash_u64(&st, (uint64_t)c->seq);
+	hash_u64(&st, (uint64_t)c->client);
+	hash_str(&st, c->purpose);
+	hash_str(&st, c->action);
+	hash_u64(&st, (uint64_t)c->ts);
+	hash_str(&st, c->channel);
+	hash_str(&st, c->recorded_by);
+	hash_str(&st, c->language);
+	hash_str(&st, c->notice);
+	hash_str(&st, c->evidence_hash);
+	crypto_generichash_update(&st, c->prev, 32);
+	crypto_generichash_final(&st, out, 32);
+}
+
+static void sha256_hex(char out[65], const void *data, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, data, len);
+	fort_hex(out, h, sizeof h);
+}
+
+static int read_small_file(unsigned char **out, size_t *len, const char *path, size_t max, const char *what)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return fort_error_set(FORT_ENOTFOUND, "cannot open the %s %s: %s", what, path, strerror(errno));
+	for (;;) {
+		size_t got;
+		if (n == cap) {
+			unsigned char *nb;
+			cap = cap ? cap * 2 : 65536;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (!(nb = fort_realloc(buf, cap))) {
+				free(buf);
+				fclose(f);
+				return FORT_ENOMEM;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n > max) {
+			free(buf);
+			fclose(f);
+			return fort_error_set(FORT_EINPUT, "the %s %s is larger than %zu MiB", what, path, max >> 20);
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return fort_error_set(FORT_EIO, "cannot read the %s %s", what, path);
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Evidence is sealed under BLAKE2b(K_c, "fortress-evidence-v1"), AD = client id. */
+static int seal_evidence(unsigned char **out, size_t *outlen, fort_vault *v, int64_t cid, const unsigned char *pt, size_t len)
+{
+	store_client c;
+	unsigned char kc[KEY_LEN], ek[KEY_LEN], ad[8], *ct;
+	static const char tag[] = "fortress-evidence-v1";
+	int r;
+	memset(&c, 0, sizeof c);
+	*out = NULL;
+	if ((r = store_client_get(v->st, &c, cid)) < 0)
+		return r;
+	r = keys_client_unwrap(kc, v->kr, cid, c.vk_version, c.wrapped, c.wrapped_len);
+	store_client_release(&c);
+	if (r < 0)
+		return r;
+	crypto_generichash(ek, sizeof ek, (const unsigned char *)tag, sizeof tag - 1, kc, sizeof kc);
+	for (int i = 0; i < 8; i++)
+		ad[i] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
+	if (!(ct = fort_malloc(NONCE_LEN + len + 16))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	fort_random(ct, NONCE_LEN);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(ct + NONCE_LEN, NULL, pt, len, ad, sizeof ad, NULL, ct, ek);
+	*out = ct;
+	*outlen = NONCE_LEN + len + 16;
+	r = 0;
+out:
+	sodium_memzero(kc, sizeof kc);
+	sodium_memzero(ek, sizeof ek);
+	return r;
+}
+
+int fort_consent_record(fort_vault *v, const char *client, const char *purpose, const char *action, const fort_consent_opts *o)
+{
+	static const fort_consent_opts defaults = FORT_CONSENT_OPTS_INIT;
+	store_consent_row c;
+	store_client probe;
+	unsigned char *notice = NULL, *evidence = NULL, *sealed = NULL;
+	size_t nlen = 0, elen = 0, slen = 0;
+	char notice_hash[65] = "", ev_hash[65] = "", detail[300];
+	const char *lang;
+	int64_t cid;
+	int r;
+	memset(&c, 0, sizeof c);
+	memset(&probe, 0, sizeof probe);
+	if (!o)
+		o = &defaults;
+	if (o->version != FORT_CONSENT_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_consent_opts: wrong version");
+	if ((r = vault_need(v, ACT_WRITE, "consent", client)) < 0)
+		return r;
+	if (!in_set(action, actions, sizeof actions / sizeof actions[0]))
+		return fort_error_set(FORT_EINPUT, "unknown consent action '%s' (grant, withdraw, object, restrict, lift)", action ? action : "");
+	if ((r = client_id_parse(&cid, client)) < 0)
+		return r;
+	if ((r = store_client_get(v->st, &probe, cid)) < 0) {
+		if (r == FORT_ENOTFOUND)
+			r = fort_error_set(FORT_ENOTFOUND, "no client %s ('fortress client list' shows them)", client);
+		return r;
+	}
+	store_client_release(&probe);
+	if (strcmp(action, "restrict") == 0 || strcmp(action, "lift") == 0)
+		purpose = "all"; /* Art. 18 restricts processing as a whole */
+	else if (!purpose || !map_purpose_find(&v->map, purpose))
+		return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", purpose ? purpose : "");
+	if (!in_set(o->channel, channels, sizeof channels / sizeof channels[0]))
+		return fort_error_set(FORT_EINPUT, "say how it was given: --channel web, email, paper, verbal, phone or in_person");
+	lang = o->language && o->language[0] ? o->language : "en";
+	if (strlen(lang) > 15)
+		return fort_error_set(FORT_EINPUT, "language '%s': use a language tag such as en, de, fr-CH", lang);
+	if (strcmp(action, "grant") == 0) {
+		/* the exact notice text the client was shown */
+		if (o->notice_path) {
+			if ((r = read_small_file(&notice, &nlen, o->notice_path, EVIDENCE_MAX, "notice")) < 0)
+				goto out;
+			if (nlen == 0) {
+				r = fort_error_set(FORT_EINPUT, "the notice %s is empty", o->notice_path);
+				goto out;
+			}
+			sha256_hex(notice_hash, notice, nlen);
+		} else if ((r = store_notice_get(v->st, NULL, lang, notice_hash, NULL, NULL)) < 0) {
+			if (r == FORT_ENOTFOUND)
+				r = fort_error_set(FORT_EINPUT, "which notice did the client see? give --notice-file FILE (the text shown "
+						   "when they agreed; kept with the consent)");
+			goto out;
+		}
+	}
+	if (o->evidence_path) {
+		if ((r = read_small_file(&evidence, &elen, o->evidence_path, EVIDENCE_MAX, "evidence")) < 0)
+			goto out;
+		sha256_hex(ev_hash, evidence, elen);
+		if ((r = seal_evidence(&sealed, &slen, v, cid, evidence, elen)) < 0)
+			goto out;
+	}
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	r = store_consent_tail(v->st, &c.seq, c.prev);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		c.seq = 0;
+		memset(c.prev, 0, 32);
+	} else if (r < 0) {
+		goto fail_tx;
+	}
+	c.seq++;
+	c.client = cid;
+	c.purpose = purpose;
+	c.action = action;
+	c.ts = o->when ? o->when : fort_now();
+	c.channel = o->channel;
+	c.recorded_by = v->user ? v->user : "";
+	c.language = lang;
+	c.notice = notice_hash;
+	c.evidence_hash = ev_hash;
+	c.evidence = sealed;
+	c.evidence_len = slen;
+	entry_hash(c.hash, &c);
+	snprintf(detail, sizeof detail, "%s via %s%s%s%s%s", action, o->channel, notice_hash[0] ? "; notice " : "",
+		 notice_hash[0] ? notice_hash : "", ev_hash[0] ? "; evidence sha256 " : "", ev_hash[0] ? ev_hash : "");
+	{
+		char what[32];
+		snprintf(what, sizeof what, "consent-%s", action);
+		if ((notice && (r = store_notice_put(v->st, notice_hash, lang, notice, nlen, c.ts)) < 0) ||
+		    (r = store_consent_append(v->st, &c)) < 0 || (r = audit_append(v, what, client, "", purpose, "ok", detail)) < 0 ||
+		    (r = store_commit(v->st)) < 0)
+			goto fail_tx;
+	}
+	goto out;
+fail_tx:
+	store_rollback(v->st);
+out:
+	free(notice);
+	if (evidence) {
+		sodium_memzero(evidence, elen);
+		free(evidence);
+	}
+	free(sealed);
+	return r;
+}
+
+/* ------------------------------------------------------- state and gate */
+
+struct state_ctx {
+	fort_consent_state *s;
+	size_t n, cap;
+	int restricted;
+	int64_t restricted_since;
+};
+
+static fort_consent_state *state_for(struct state_ctx *x, const char *purpose)
+{
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->s[i].purpose, purpose) == 0)
+			return &x->s[i];
+	if (x->n == x->cap) {
+		size_t nc = x->cap ? x->cap * 2 : 8;
+		fort_consent_state *ns = fort_realloc(x->s, nc * sizeof *ns);
+		if (!ns)
+			return NULL;
+		x->s = ns;
+		x->cap = nc;
+	}
+	memset(&x->s[x->n], 0, sizeof x->s[0]);
+	snprintf(x->s[x->n].purpose, sizeof x->s[0].purpose, "%s", purpose);
+	return &x->s[x->n++];
+}
+
+static int state_cb(void *ctx, const store_consent_row *c)
+{
+	struct state_ctx *x = ctx;
+	fort_consent_state *s;
+	if (strcmp(c->action, "restrict") == 0 || strcmp(c->action, "lift") == 0) {
+		x->restricted = c->action[0] == 'r';
+		x->restricted_since = c->ts;
+		return 0;
+	}
+	if (!(s = state_for(x, c->purpose)))
+		return FORT_ENOMEM;
+	/* an objection stands until the client consents again */
+	if (strcmp(c->action, "grant") == 0) {
+		s->consented = 1;
+		s->objected = 0;
+	} else if (strcmp(c->action, "withdraw") == 0) {
+		s->consented = 0;
+	} else {
+		s->consented = 0;
+		s->objected = 1;
+	}
+	s->since = c->ts;
+	snprintf(s->notice, sizeof s->notice, "%s", c->notice);
+	return 0;
+}
+
+static int client_state(struct state_ctx *x, fort_vault *v, int64_t cid)
+{
+	memset(x, 0, sizeof *x);
+	return store_consent_each(v->st, cid, state_cb, x);
+}
+
+int consent_gate(fort_vault *v, int64_t cid, const char *purpose, char *why, size_t cap)
+{
+	struct state_ctx x;
+	const fort_consent_state *s = NULL;
+	int needs = map_purpose_consent(&v->map, purpose), r;
+	if ((r = client_state(&x, v, cid)) < 0) {
+		free(x.s);
+		return r;
+	}
+	for (size_t i = 0; i < x.n; i++)
+		if (strcmp(x.s[i].purpose, purpose) == 0)
+			s = &x.s[i];
+	r = 1;
+	if (x.restricted && strcmp(purpose, "legal_claims") != 0) {
+		snprintf(why, cap, "processing of this client's data is restricted (GDPR Art. 18): only 'legal_claims' may use it "
+			 "until the restriction is lifted");
+		r = 0;
+	} else if (s && s->objected) {
+		snprintf(why, cap, "the client objected to purpose '%s' (GDPR Art. 21)%s", purpose,
+			 strcmp(purpose, "marketing") == 0 ? ": an objection to marketing is absolute" : "");
+		r = 0;
+	} else if (needs && !(s && s->consented)) {
+		snprintf(why, cap, "purpose '%s' rests on consent and this client has %s", purpose,
+			 s ? "withdrawn it" : "not given it ('fortress consent grant')");
+		r = 0;
+	}
+	free(x.s);
+	return r;
+}
+
+int fort_consent_status(fort_consent_state **out, size_t *n, int *restricted, fort_vault *v, const char *client)
+{
+	struct state_ctx x;
+	int64_t cid;
+	int r;
+	*out = NULL;
+	*n = 0;
+	if (restricted)
+		*restricted = 0;
+	if ((r = vault_need(v, ACT_READ, "consent-show", client)) < 0 || (r = client_id_parse(&cid, client)) < 0)
+		return r;
+	if ((r = client_state(&x, v, cid)) < 0) {
+		free(x.s);
+		return r;
+	}
+	for (size_t i = 0; i < x.n; i++)
+		x.s[i].needs_consent = map_purpose_consent(&v->map, x.s[i].purpose);
+	*out = x.s;
+	*n = x.n;
+	if (restricted)
+		*restricted = x.restricted;
+	return 0;
+}
+
+struct hist_ctx {
+	fort_consent_entry *e;
+	size_t n, cap;
+};
+
+static int hist_cb(void *ctx, const store_consent_row *c)
+{
+	struct hist_ctx *h = ctx;
+	fort_consent_entry *e;
+	if (h->n == h->cap) {
+		size_t nc = h->cap ? h->cap * 2 : 16;
+		fort_consent_entry *ne = fort_realloc(h->e, nc * sizeof *ne);
+		if (!ne)
+			return FORT_ENOMEM;
+		h->e = ne;
+		h->cap = nc;
+	}
+	e = &h->e[h->n++];
+	memset(e, 0, sizeof *e);
+	e->seq = c->seq;
+	e->ts = c->ts;
+	snprintf(e->purpose, sizeof e->purpose, "%s", c->purpose);
+	snprintf(e->action, sizeof e->action, "%s", c->action);
+	snprintf(e->channel, sizeof e->channel, "%s", c->channel);
+	snprintf(e->recorded_by, sizeof e->recorded_by, "%s", c->recorded_by);
+	snprintf(e->language, sizeof e->language, "%s", c->language);
+	snprintf(e->notice, sizeof e->notice, "%s", c->notice);
+	snprintf(e->evidence_sha256, sizeof e->evidence_sha256, "%s", c->evidence_hash);
+	return 0;
+}
+
+int fort_consent_history(fort_consent_entry **out, size_t *n, fort_vault *v, const char *client)
+{
+	struct hist_ctx h = { NULL, 0, 0 };
+	int64_t cid;
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, ACT_READ, "consent-show", client)) < 0 || (r = client_id_parse(&cid, client)) < 0)
+		return r;
+	if ((r = store_consent_each(v->st, cid, hist_cb, &h)) < 0) {
+		free(h.e);
+		return r;
+	}
+	*out = h.e;
+	*n = h.n;
+	return audit_record(v, "consent-show", client, "", "", "ok", "");
+}
+
+struct verify_ctx {
+	int64_t expect;
+	unsigned char prev[32];
+	uint64_t n;
+	char *problem;
+	size_t cap;
+	int ok;
+};
+
+static int verify_cb(void *ctx, const store_consent_row *c)
+{
+	struct verify_ctx *x = ctx;
+	unsigned char h[32];
+	x->n++;
+	if (c->seq != x->expect) {
+		snprintf(x->problem, x->cap, "consent entry %lld is missing (the ledger jumps to %lld): an entry was removed",
+			 (long long)x->expect, (long long)c->seq);
+		x->ok = 0;
+		return 1;
+	}
+	if (memcmp(c->prev, x->prev, 32) != 0) {
+		snprintf(x->problem, x->cap, "consent entry %lld does not link to the one before it: history was changed", (long long)c->seq);
+		x->ok = 0;
+		return 1;
+	}
+	entry_hash(h, c);
+	if (memcmp(h, c->hash, 32) != 0) {
+		snprintf(x->problem, x->cap, "consent entry %lld was changed after it was written", (long long)c->seq);
+		x->ok = 0;
+		return 1;
+	}
+	memcpy(x->prev, c->hash, 32);
+	x->expect++;
+	return 0;
+}
+
+int fort_consent_verify(int *ok, uint64_t *entries, char *problem, size_t cap, fort_vault *v)
+{
+	struct verify_ctx x = { 1, { 0 }, 0, problem, cap, 1 };
+	int r;
+	problem[0] = '\0';
+	if ((r = store_consent_each(v->st, 0, verify_cb, &x)) < 0)
+		return r;
+	*ok = x.ok;
+	*entries = x.n;
+	return 0;
+}
+
+/* ------------------------------------------------------ for a whole export */
+
+struct set_ctx {
+	fort_vault *v;
+	const char *purpose;
+	consent_set *set;
+	size_t cap;
+};
+
+struct set_entry_state {
+	int consented, objected, restricted;
+};
+
+static int set_cb(void *ctx, const store_consent_row *c)
+{
+	struct set_ctx *x = ctx;
+	consent_set *s = x->set;
+	size_t i;
+	for (i = 0; i < s->n && s->ids[i] != c->client; i++)
+		;
+	if (i == s->n) {
+		if (s->n == x->cap) {
+			size_t nc = x->cap ? x->cap * 2 : 64;
+			int64_t *ni = fort_realloc(s->ids, nc * sizeof *ni);
+			unsigned char *nf;
+			if (!ni)
+				return FORT_ENOMEM;
+			s->ids = ni;
+			if (!(nf = fort_realloc(s->flags, nc * 4)))
+				return FORT_ENOMEM;
+			s->flags = nf;
+			x->cap = nc;
+		}
+		s->ids[i] = c->client;
+		memset(s->flags + 4 * i, 0, 4);
+		s->n++;
+	}
+	{
+		unsigned char *f = s->flags + 4 * i; /* consented, objected, restricted */
+		if (strcmp(c->action, "restrict") == 0 || strcmp(c->action, "lift") == 0) {
+			f[2] = c->action[0] == 'r';
+		} else if (strcmp(c->purpose, x->purpose) == 0) {
+			if (strcmp(c->action, "grant") == 0) {
+				f[0] = 1;
+				f[1] = 0;
+			} else if (strcmp(c->action, "withdraw") == 0) {
+				f[0] = 0;
+			} else {
+				f[0] = 0;
+				f[1] = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int consent_set_build(consent_set *set, fort_vault *v, const char *purpose)
+{
+	struct set_ctx x = { v, purpose, set, 0 };
+	memset(set, 0, sizeof *set);
+	set->needs_consent = map_purpose_consent(&v->map, purpose);
+	set->legal_claims = strcmp(purpose, "legal_claims") == 0;
+	return store_consent_each(v->st, 0, set_cb, &x);
+}
+
+int consent_set_allows(const consent_set *set, int64_t cid)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->ids[i] == cid) {
+			const unsigned char *f = set->flags + 4 * i;
+			if (f[2] && !set->legal_claims)
+				return 0;
+			if (f[1])
+				return 0;
+			return set->needs_consent ? f[0] : 1;
+		}
+	return !set->needs_consent;
+}
+
+void consent_set_release(consent_set *set)
+{
+	free(set->ids);
+	free(set->flags);
+	memset(set, 0, sizeof *set);
+}
