@@ -64,6 +64,8 @@ int rd_office_member(const char *m)
 	return OX_NONE;
 }
 
+#define XML_MAX_QUIET (4 << 20)
+
 typedef struct {
 	rd *r;
 	XML_Parser p;
@@ -74,6 +76,7 @@ typedef struct {
 	int in_cell;             /* ODF table cell */
 	int refused;             /* a DOCTYPE or an entity declaration */
 	int rc;                  /* a sink error, to return */
+	size_t quiet;            /* bytes parsed since the last callback */
 	size_t o;
 	char out[32768];
 } ox;
@@ -112,6 +115,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 {
 	ox *x = ud;
 	const char *l = local(name);
+	x->quiet = 0;
 	switch (x->kind) {
 	case OX_TEXT:
 	case OX_STRINGS:
@@ -152,6 +156,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
 	ox *x = ud;
 	const char *l = local(name);
+	x->quiet = 0;
 	switch (x->kind) {
 	case OX_TEXT:
 	case OX_STRINGS:
@@ -186,6 +191,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 static void XMLCALL on_chars(void *ud, const XML_Char *s, int len)
 {
 	ox *x = ud;
+	x->quiet = 0;
 	if (x->in_text && !x->in_phonetic && len > 0)
 		put(x, s, (size_t)len);
 }
@@ -241,6 +247,14 @@ int rd_office_xml(rd *r, rd_src *s, int kind)
 			goto out;
 		}
 		done = n == 0;
+		/* expat holds a tag, an attribute or a comment whole until it
+		 * ends, and (before 2.6) scans it again with every chunk: a
+		 * hostile one would take memory and quadratic time */
+		if ((x->quiet += (size_t)n) > XML_MAX_QUIET) {
+			snprintf(why, sizeof why, "damaged XML: one tag, attribute or comment larger than %d MiB; the rest is not read",
+				 XML_MAX_QUIET >> 20);
+			break;
+		}
 		if (XML_Parse(x->p, buf, (int)n, done) == XML_STATUS_ERROR) {
 			flush(x);
 			if (x->rc < 0) {

@@ -150,6 +150,28 @@ static void test_hostile_xml(void **state)
 	assert_skipped(&g, "!word/footer1.xml", "damaged XML");
 	assert_doc_has(&g, "!word/footer1.xml", "kept before the damage\n");
 	rec_free(&g);
+
+	/* an attribute of 5 MiB (incompressible, so no bomb): expat would
+	 * hold it whole */
+	fort_buf big;
+	uint32_t x = 12345;
+	fort_buf_init(&big, 0);
+	fort_buf_puts(&big, "<w:document xmlns:w=\"w\"><w:p><w:r><w:t>before</w:t></w:r></w:p><w:p a=\"");
+	/* 64 KiB of letters, repeated: deflate looks back 32 KiB only */
+	static char block[65536];
+	for (size_t i = 0; i < sizeof block; i++) {
+		x = x * 1103515245u + 12345u;
+		block[i] = (char)('a' + (x >> 16) % 26);
+	}
+	while (big.len < ((size_t)5 << 20))
+		fort_buf_put(&big, block, sizeof block);
+	fort_buf_puts(&big, "\"/></w:document>");
+	member m2[] = { CT, { "word/document.xml", big.buf, big.len, 0, 0 } };
+	assert_int_equal(rec_read(&g, write_zip("attr.docx", m2, 2), NULL), 0);
+	assert_skipped(&g, "!word/document.xml", "larger than 4 MiB");
+	assert_doc_has(&g, "!word/document.xml", "before\n");
+	rec_free(&g);
+	fort_buf_release(&big);
 }
 
 int main(void)
