@@ -42,13 +42,15 @@ static int state_get(fort_vault *v, struct rot_state *st)
 	}
 	if (r < 0)
 		return r;
+	if (len == 0) {
+		free(val);
+		return 0;  /* finished: the state is cleared, not deleted */
+	}
 	if (len >= sizeof buf)
 		len = sizeof buf - 1;
 	memcpy(buf, val, len);
 	buf[len] = '\0';
 	free(val);
-	if (len == 0)
-		return 0;
 	if (sscanf(buf, "mask=%u cursor=%lld done=%llu started=%lld", &mask, &cursor, &done, &started) != 4 ||
 	    !mask || mask & ~SLOT_ALL)
 		return fort_error_set(FORT_ECORRUPT, "the key-rotation state is damaged: restore the vault from a backup");
