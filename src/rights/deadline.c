@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "util.h"
 #include "data/tables.h"
 
@@ -289,7 +290,7 @@ static int find_calendar_in(const struct calendar *cs, size_t n, const char *cod
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(cs[i].code, code))
+		if (!strcasecmp(cs[i].code, code))
 			return (int)i;
 	return -1;
 }
@@ -483,11 +484,12 @@ static int find_rule(const struct rule **out, const char *jur, const char *clock
 	size_t i;
 	int r, jur_known = 0;
 
+	/* case does not matter to whoever types "eu request" */
 	for (i = 0; jur && clock && i < nrules; i++) {
-		if (strcmp(rules[i].jurisdiction, jur))
+		if (strcasecmp(rules[i].jurisdiction, jur))
 			continue;
 		jur_known = 1;
-		if (!strcmp(rules[i].clock, clock)) {
+		if (!strcasecmp(rules[i].clock, clock)) {
 			*out = &rules[i];
 			return 0;
 		}
@@ -495,7 +497,7 @@ static int find_rule(const struct rule **out, const char *jur, const char *clock
 	fort_buf_init(&known, 4096);
 	if (jur && (jur_known || !clock)) {
 		for (i = 0; i < nrules; i++)
-			if (!strcmp(rules[i].jurisdiction, jur))
+			if (!strcasecmp(rules[i].jurisdiction, jur))
 				fort_buf_printf(&known, "%s%s", known.len ? ", " : "", rules[i].clock);
 	}
 	if (!jur) {
@@ -629,6 +631,8 @@ static int period_end(int64_t *out, const struct rule *ru, const struct calendar
 		break;
 	case U_HOUR:
 		*out = start + (int64_t)p.amount * 3600;
+		if (*out >= ((int64_t)MAX_DAY + 1) * 86400)
+			return fort_error_set(FORT_EINPUT, "the deadline falls after the year 9999");
 		return 0;
 	case U_NONE:
 		return fort_error_set(FORT_ERROR, "no period");

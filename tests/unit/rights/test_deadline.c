@@ -60,6 +60,9 @@ static const struct vec vectors[] = {
 	{ "breach: an offset is converted to UTC", "EU", "breach-authority", NULL, "2026-03-27T17:00:00+01:00", 0, 0,
 	  "2026-03-30T16:00:00Z", NULL, NULL, NULL },
 	{ "breach: across the year end", "UK", "breach-authority", NULL, "2026-12-31T23:30:00Z", 0, 0, "2027-01-03T23:30:00Z", NULL, NULL, NULL },
+	{ "case does not matter in names", "uk", "Request", "gb-sct", "2026-03-03", 0, 0, "2026-04-06", NULL, NULL, NULL },
+	{ "HIPAA does not roll: Saturday 26 December stays", "US-HIPAA", "breach-individuals", "US", "2026-10-27", 0, 0,
+	  "2026-12-26", NULL, NULL, NULL },
 };
 
 static void compute(fort_deadline *d, const char *jur, const char *clock, const char *region, const char *start,
@@ -171,6 +174,8 @@ static const struct bad bads[] = {
 	{ "EU", "breach-authority", NULL, "2026-03-27T16:00:00Z", 0, 1, FORT_EINPUT, { "has no extension" } },
 	{ NULL, "request", NULL, "2026-01-31", 0, 0, FORT_EINPUT, { "no jurisdiction given", "EU, UK" } },
 	{ "UK", NULL, NULL, "2026-01-31", 0, 0, FORT_EINPUT, { "no clock given", "request, complaint" } },
+	{ "EU", "breach-authority", NULL, "9999-12-31T00:00:00Z", 0, 0, FORT_EINPUT, { "after the year 9999" } },
+	{ "US-HIPAA", "breach-individuals", NULL, "9999-12-01", 0, 0, FORT_EINPUT, { "after the year 9999" } },
 };
 
 static void test_bad_input(void **state)
