@@ -124,8 +124,8 @@ static int cmd_deadline(struct cli *c)
 	if (c->json) {
 		json_t *j = json_object();
 
-		json_object_set_new(j, "jurisdiction", json_string(q.jurisdiction));
-		json_object_set_new(j, "clock", json_string(q.clock));
+		json_object_set_new(j, "jurisdiction", json_string(d.jurisdiction));
+		json_object_set_new(j, "clock", json_string(d.clock));
 		json_object_set_new(j, "title", json_string(d.title));
 		json_object_set_new(j, "start", json_string(q.start));
 		json_object_set_new(j, "paused_days", json_integer(q.paused_days));
@@ -140,7 +140,7 @@ static int cmd_deadline(struct cli *c)
 		json_object_set_new(j, "verified", json_string(d.verified));
 		return cli_print_json(c, j);
 	}
-	printf("%s%s %s%s: %s\n", cli_bold(c), q.jurisdiction, q.clock, cli_reset(c), d.title);
+	printf("%s%s %s%s: %s\n", cli_bold(c), d.jurisdiction, d.clock, cli_reset(c), d.title);
 	line(c, "start", show(buf, sizeof(buf), q.start));
 	line(c, "due", d.due[0] ? show(buf, sizeof(buf), d.due) : "no fixed period (without undue delay)");
 	if (d.ack_due[0])

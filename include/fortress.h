@@ -540,6 +540,8 @@ typedef struct {
 	char title[128];               /* what the clock is: "GDPR rights request (Art. 12(3))" */
 	char verified[8];              /* the table's flag: "yes", "partial" or "no" (data/README.md) */
 	int hours;                     /* 1: an hour clock (UTC instants), 0: a day clock (dates) */
+	char jurisdiction[16];         /* the rule's own spelling ("UK" for "uk") */
+	char clock[32];
 } fort_deadline;
 
 /* Compute the deadlines of Q from the rules table.  FORT_EINPUT (an

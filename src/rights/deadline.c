@@ -313,8 +313,9 @@ static int load_rule(struct rule *ru, const data_table *t, size_t row, const int
 	if (!*ru->jurisdiction || !*ru->clock || !*ru->start_event)
 		return bad_cell(ru, "jurisdiction/clock/start_event", "", "filled in");
 	/* they are copied into fixed fields of fort_deadline */
-	if (strlen(ru->title) >= 128 || strlen(ru->source) >= 300 || strlen(ru->calendar) >= 16)
-		return bad_cell(ru, "title/source/calendar", "(too long)", "under 128/300/16 bytes");
+	if (strlen(ru->title) >= 128 || strlen(ru->source) >= 300 || strlen(ru->calendar) >= 16 ||
+	    strlen(ru->jurisdiction) >= 16 || strlen(ru->clock) >= 32)
+		return bad_cell(ru, "title/source/calendar/jurisdiction/clock", "(too long)", "under 128/300/16/16/32 bytes");
 	if (strcmp(ru->verified, "yes") && strcmp(ru->verified, "partial") && strcmp(ru->verified, "no"))
 		return bad_cell(ru, "verified", ru->verified, "yes, partial or no");
 	if ((r = pick(CELL(C_ANCHOR), ru, "anchor", "event", "year-end", NULL, &ru->year_end)) < 0 ||
@@ -797,6 +798,8 @@ int fort_deadline_compute(fort_deadline *out, const fort_deadline_query *q)
 	copy(out->source, sizeof(out->source), ru->source);
 	copy(out->title, sizeof(out->title), ru->title);
 	copy(out->verified, sizeof(out->verified), ru->verified);
+	copy(out->jurisdiction, sizeof(out->jurisdiction), ru->jurisdiction);
+	copy(out->clock, sizeof(out->clock), ru->clock);
 	out->hours = hours;
 	return 0;
 }

@@ -138,6 +138,11 @@ static void test_rule_words(void **state)
 	assert_non_null(strstr(d.rule, "extended by 2 months"));
 	assert_string_equal(d.region, "GB-ENG");
 
+	compute(&d, "uk", "REQUEST", "gb-sct", "2026-03-03", 0, 0, 0);
+	assert_string_equal(d.jurisdiction, "UK");
+	assert_string_equal(d.clock, "request");
+	assert_string_equal(d.region, "GB-SCT");
+
 	compute(&d, "EU", "breach-individuals", NULL, "2026-03-27", 0, 0, 0);
 	assert_string_equal(d.due, "");
 	assert_non_null(strstr(d.rule, "without undue delay"));
