@@ -801,6 +801,7 @@ typedef struct {
 	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
+	int known_client;          /* the e-mail or phone number is a client's in opts.vault (confidence high) */
 } fort_scan_finding;
 
 typedef enum {
@@ -869,10 +870,14 @@ typedef struct {
 	void *ctx;
 	int containers;                /* 1: decode mail, archives, documents (offsets into the decoded text);
 					* 0: scan their bytes as text (offsets = file offsets) */
+	/* An unlocked vault: e-mail and phone findings are looked up in its blind
+	 * index (fort_client_find: nothing is decrypted; audited as searches) and
+	 * a match is a known client, confidence high.  NULL: no lookups. */
+	fort_vault *vault;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \
-			      NULL, NULL, NULL, NULL, 1 }
+			      NULL, NULL, NULL, NULL, 1, NULL }
 
 typedef struct {
 	uint64_t files_scanned, files_skipped, files_failed;

@@ -79,6 +79,7 @@ struct run {
 	pthread_cond_t cond;
 	int stop;                /* a callback's non-zero return, or an error */
 	int single;              /* one thread: no locking on the way to the callback */
+	pthread_mutex_t vlock;   /* one vault lookup at a time */
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
@@ -502,6 +503,29 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 
 static const double type_weight[FORT_SCAN_NTYPES] = { 10, 8, 2, 2, 10, 8, 5, 1, 10 };
 
+/* Is VALUE a client's FIELD in the vault?  Through the blind index: nothing
+ * is decrypted.  A value the field type rejects, or a map without the
+ * field, is simply not a known client. */
+static int known_client(struct run *run, const char *field, const unsigned char *val, size_t n)
+{
+	char tmp[SCAN_TAIL + 1], (*ids)[FORT_ID_LEN + 1] = NULL;
+	size_t nids = 0;
+	int r;
+
+	if (n > SCAN_TAIL)
+		return 0;
+	memcpy(tmp, val, n);
+	tmp[n] = '\0';
+	pthread_mutex_lock(&run->vlock);
+	r = fort_client_find(&ids, &nids, run->o->vault, field, tmp);
+	pthread_mutex_unlock(&run->vlock);
+	sodium_memzero(tmp, sizeof(tmp));
+	free(ids);
+	if (r < 0)
+		fort_error_clear();
+	return r == 0 && nids > 0;
+}
+
 static int on_hit(void *ctx, const scan_hit *h)
 {
 	struct fctx *fc = ctx;
@@ -527,6 +551,13 @@ static int on_hit(void *ctx, const scan_hit *h)
 	f.type = (fort_scan_type)h->type;
 	f.confidence = (fort_scan_confidence)h->conf;
 	f.rule = h->rule;
+	f.known_client = 0;
+	if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
+	    known_client(fc->run, h->type == FORT_SCAN_EMAIL ? "email" : "phone", h->value, h->length)) {
+		f.known_client = 1;
+		f.confidence = FORT_SCAN_HIGH;
+		f.rule = h->type == FORT_SCAN_EMAIL ? "email.known-client" : "phone.known-client";
+	}
 	f.path = fc->path;
 	f.logical = fc->logical ? fc->logical : "";
 	f.line = h->line;
@@ -798,6 +829,7 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 	run.o = opts;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
+	pthread_mutex_init(&run.vlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
@@ -867,6 +899,7 @@ out:
 	free(wk);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
+	pthread_mutex_destroy(&run.vlock);
 	pthread_cond_destroy(&run.cond);
 	return r;
 }
@@ -893,6 +926,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.slots = &slot;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
+	pthread_mutex_init(&run.vlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
 	fc.run = &run;
 	fc.slot = &slot;
@@ -919,6 +953,7 @@ out:
 	free(slot.reason);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
+	pthread_mutex_destroy(&run.vlock);
 	pthread_cond_destroy(&run.cond);
 	return r;
 }
