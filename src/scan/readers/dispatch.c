@@ -80,6 +80,29 @@ static int looks_like_mail(const unsigned char *h, size_t len, int eml_name)
 	return have_from && nstrong >= 3;
 }
 
+/* UTF-16 without a byte order mark (Windows exports): mostly ASCII-range
+ * characters, so one byte of each pair is 0 and the other is text.
+ * Returns 1 for little endian, 2 for big endian, 0 for neither. */
+static int looks_like_utf16(const unsigned char *h, size_t len)
+{
+	size_t n = len & ~(size_t)1, pairs = 0, le = 0, be = 0;
+	if (n > 1024)
+		n = 1024;
+	if (n < 16)
+		return 0;
+	for (size_t i = 0; i < n; i += 2, pairs++) {
+		int t0 = h[i] >= 0x20 || h[i] == '\n' || h[i] == '\r' || h[i] == '\t';
+		int t1 = h[i + 1] >= 0x20 || h[i + 1] == '\n' || h[i + 1] == '\r' || h[i + 1] == '\t';
+		le += t0 && h[i + 1] == 0;
+		be += t1 && h[i] == 0;
+	}
+	if (le * 10 >= pairs * 9)
+		return 1;
+	if (be * 10 >= pairs * 9)
+		return 2;
+	return 0;
+}
+
 /* mbox: a "From " separator line, then a header. */
 static int looks_like_mbox(const unsigned char *h, size_t len)
 {
@@ -129,8 +152,13 @@ rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 			return RD_BINARY;
 	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
 		return RD_BINARY;                       /* MP4, MOV, HEIC */
-	if (memchr(h, '\0', len))
-		return RD_BINARY;
+	if (memchr(h, '\0', len)) {
+		switch (looks_like_utf16(h, len)) {
+		case 1: return RD_UTF16LE_NOBOM;
+		case 2: return RD_UTF16BE_NOBOM;
+		default: return RD_BINARY;
+		}
+	}
 	if (looks_like_mbox(h, len))
 		return RD_MBOX;
 	if (looks_like_mail(h, len, eml))
@@ -462,7 +490,10 @@ int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)
 		return plain_text(r, s);
 	case RD_UTF16LE:
 	case RD_UTF16BE:
-		return rd_text_utf16(r, s, f == RD_UTF16BE);
+		return rd_text_utf16(r, s, f == RD_UTF16BE, 1);
+	case RD_UTF16LE_NOBOM:
+	case RD_UTF16BE_NOBOM:
+		return rd_text_utf16(r, s, f == RD_UTF16BE_NOBOM, 0);
 	case RD_BINARY:
 		rd_skipped(r, "binary");
 		return 0;

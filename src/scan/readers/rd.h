@@ -44,6 +44,8 @@ typedef enum {
 	RD_EML,
 	RD_UTF16LE,
 	RD_UTF16BE,
+	RD_UTF16LE_NOBOM,        /* ASCII-range text with every other byte 0 */
+	RD_UTF16BE_NOBOM,
 } rd_format;
 
 /* The format of a stream from its first bytes and its (file or member) name. */
@@ -115,7 +117,7 @@ int rd_autotext_flush(rd *r, rd_autotext *t);
 int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth);
 
 /* The readers.  DEPTH is the container's own depth. */
-int rd_text_utf16(rd *r, rd_src *s, int big_endian);
+int rd_text_utf16(rd *r, rd_src *s, int big_endian, int bom);
 int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip);
 int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth);
 int rd_pdf(rd *r, rd_src *s, unsigned depth);

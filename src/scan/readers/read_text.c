@@ -1,10 +1,11 @@
-/* read_text.c - UTF-16 text (with a byte order mark) as UTF-8, streaming. */
+/* read_text.c - UTF-16 text (with a byte order mark, or recognised without
+ * one) as UTF-8, streaming. */
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
 #include "rd.h"
 
-int rd_text_utf16(rd *r, rd_src *s, int big_endian)
+int rd_text_utf16(rd *r, rd_src *s, int big_endian, int bom)
 {
 	char in[65536 + 4], out[3 * 32768 + 16];
 	size_t have = 0;
@@ -13,7 +14,8 @@ int rd_text_utf16(rd *r, rd_src *s, int big_endian)
 
 	if (cd == (iconv_t)-1)
 		return fort_error_set(FORT_ERROR, "%s: UTF-16 conversion is not available (iconv)", r->path);
-	s->headpos = 2;                         /* the byte order mark */
+	if (bom)
+		s->headpos = 2;                 /* the byte order mark */
 	if ((rc = rd_begin(r)) < 0) {
 		iconv_close(cd);
 		return rc;

@@ -94,6 +94,30 @@ static void test_utf16(void **state)
 		rec_free(&g);
 		fort_buf_release(&enc);
 	}
+	/* without a byte order mark (as some Windows exports): recognised by
+	 * its zero bytes, which otherwise make a file binary */
+	const char le[] = "n\0a\0m\0e\0,\0e\0m\0a\0i\0l\0\n\0A\0n\0n\0,\0a\0n\0n\0@\0x\0.\0d\0e\0\n\0";
+	assert_int_equal(scan_sniff("export.csv", (const unsigned char *)le, sizeof le - 1), SCAN_KIND_CONTAINER);
+	assert_int_equal(scan_sniff("export.csv", (const unsigned char *)le + 1, sizeof le - 2), SCAN_KIND_CONTAINER);
+	assert_int_equal(SNIFF("x.bin", "\x01\0\x02\0\x03\0\x04\0\x05\0\x06\0\x07\0\x08\0"), SCAN_KIND_BINARY);
+	spit(path_of("le.csv"), le, sizeof le - 1);
+	{
+		rec g2 = { 0 };
+		assert_int_equal(rec_read(&g2, path_of("le.csv"), NULL), 0);
+		assert_string_equal(rec_doc(&g2, ""), "name,email\nAnn,ann@x.de\n");
+		rec_free(&g2);
+	}
+	char be[sizeof le];
+	be[0] = '\0';
+	memcpy(be + 1, le, sizeof le - 2);    /* shifted by one: big endian */
+	spit(path_of("be.csv"), be, sizeof le - 1);
+	{
+		rec g2 = { 0 };
+		assert_int_equal(rec_read(&g2, path_of("be.csv"), NULL), 0);
+		assert_string_equal(rec_doc(&g2, ""), "name,email\nAnn,ann@x.de\n");
+		rec_free(&g2);
+	}
+
 	/* an unpaired surrogate and an odd trailing byte: replaced, no crash */
 	rec g = { 0 };
 	spit(path_of("bad16.txt"), "\xff\xfe" "a\0" "\x00\xd8" "b\0" "c", 9);
