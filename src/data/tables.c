@@ -99,13 +99,14 @@ static void on_record(int c, void *arg)
 	if (p->line == 1)
 		p->ncols = p->row_cells;
 	else if (p->row_cells != p->ncols)
-		p->err = fort_error_set(FORT_ECORRUPT, "embedded table %s, record %zu: %zu cells, the header has %zu "
-					"(fix data/%s.csv and rebuild)", p->name, p->line, p->row_cells, p->ncols, p->name);
+		p->err = fort_error_set(FORT_ECORRUPT, "table %s, record %zu: %zu cells, the header has %zu",
+					p->name, p->line, p->row_cells, p->ncols);
 	p->row_cells = 0;
 }
 
-static int parse_table(data_table **out, const struct fort_embedded *e)
+int data_table_parse(data_table **out, const char *name, const unsigned char *data, size_t len)
 {
+	const struct fort_embedded one = { name, data, len }, *e = &one;
 	struct parse p = { .name = e->name };
 	struct csv_parser cp;
 	data_table *t = NULL;
@@ -123,14 +124,14 @@ static int parse_table(data_table **out, const struct fort_embedded *e)
 	if (csv_parse(&cp, e->data, e->len, on_field, on_record, &p) != e->len ||
 	    csv_fini(&cp, on_field, on_record, &p) != 0) {
 		r = p.err ? p.err : csv_error(&cp) == CSV_ENOMEM ? fort_error_set(FORT_ENOMEM, "out of memory") :
-			fort_error_set(FORT_ECORRUPT, "embedded table %s after record %zu: %s (fix data/%s.csv and rebuild)",
-				       e->name, p.line, csv_strerror(csv_error(&cp)), e->name);
+			fort_error_set(FORT_ECORRUPT, "table %s after record %zu: %s",
+				       e->name, p.line, csv_strerror(csv_error(&cp)));
 		goto out;
 	}
 	if ((r = p.err) < 0)
 		goto out;
 	if (p.line < 1 || p.ncols == 0) {
-		r = fort_error_set(FORT_ECORRUPT, "embedded table %s has no header", e->name);
+		r = fort_error_set(FORT_ECORRUPT, "table %s has no header", e->name);
 		goto out;
 	}
 	if (!(t = fort_calloc(1, sizeof(*t))) || fort_size_mul(&bytes, p.ncells, sizeof(*ptrs)) < 0 ||
@@ -176,13 +177,25 @@ int data_table_get(const data_table **out, const char *name)
 		return 0;
 	}
 	pthread_mutex_lock(&parse_lock);
-	if (!(t = parsed[i]) && (r = parse_table(&t, &fort_embedded_tables[i])) == 0)
+	if (!(t = parsed[i]) && (r = data_table_parse(&t, fort_embedded_tables[i].name, fort_embedded_tables[i].data,
+						       fort_embedded_tables[i].len)) == 0)
 		__atomic_store_n(&parsed[i], t, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&parse_lock);
 	if (r < 0)
 		return r;
 	*out = t;
 	return 0;
+}
+
+void data_table_free(data_table *t)
+{
+	if (!t)
+		return;
+	/* the cells are one block that starts with the first header name */
+	if (t->ncols)
+		free((void *)t->cols[0]);
+	free((void *)t->cols);
+	free(t);
 }
 
 int data_table_col(const data_table *t, const char *name)

@@ -25,6 +25,15 @@ int data_table_raw(const unsigned char **data, size_t *len, const char *name);
  * again), FORT_ECORRUPT (a malformed table: a build problem). */
 int data_table_get(const data_table **out, const char *name);
 
+/* Parse LEN bytes of CSV as table NAME (kept as a pointer, for messages)
+ * into *OUT, freed with data_table_free().  For tables that are not
+ * embedded, and tests.
+ * FORT_ECORRUPT (naming the record), FORT_ENOMEM. */
+int data_table_parse(data_table **out, const char *name, const unsigned char *data, size_t len);
+/* Free a table from data_table_parse() (never one from data_table_get()).
+ * Accepts NULL. */
+void data_table_free(data_table *t);
+
 /* Index of column NAME in T, or -1. */
 int data_table_col(const data_table *t, const char *name);
 

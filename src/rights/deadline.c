@@ -18,6 +18,7 @@
 #include <strings.h>
 #include "util.h"
 #include "data/tables.h"
+#include "rights/deadline.h"
 
 #define AMOUNT_MAX 100000      /* larger than any legal period, in any unit */
 #define PAUSE_MAX 3650
@@ -261,18 +262,22 @@ static int parse_period(struct period *p, const struct rule *ru, const data_tabl
 	return 0;
 }
 
-static int pick(const char *v, const struct rule *ru, const char *col, const char *a, const char *b,
-		const char *c, int *out)
+/* *OUT 0 for ZERO, 1 for ONE; an empty cell is ZERO when EMPTY_OK. */
+static int pick(int *out, const struct rule *ru, const char *col, const char *v, const char *zero,
+		const char *one, int empty_ok)
 {
-	if (!strcmp(v, a) || (c && !*v && !strcmp(c, a))) {
+	char want[96];
+
+	if (!strcmp(v, zero) || (empty_ok && !*v)) {
 		*out = 0;
 		return 0;
 	}
-	if (!strcmp(v, b)) {
+	if (!strcmp(v, one)) {
 		*out = 1;
 		return 0;
 	}
-	return bad_cell(ru, col, v, c ? "one of the listed values or empty" : "one of the listed values");
+	snprintf(want, sizeof(want), "%s or %s%s", zero, one, empty_ok ? " (empty: the first)" : "");
+	return bad_cell(ru, col, v, want);
 }
 
 enum {
@@ -318,10 +323,10 @@ static int load_rule(struct rule *ru, const data_table *t, size_t row, const int
 		return bad_cell(ru, "title/source/calendar/jurisdiction/clock", "(too long)", "under 128/300/16/16/32 bytes");
 	if (strcmp(ru->verified, "yes") && strcmp(ru->verified, "partial") && strcmp(ru->verified, "no"))
 		return bad_cell(ru, "verified", ru->verified, "yes, partial or no");
-	if ((r = pick(CELL(C_ANCHOR), ru, "anchor", "event", "year-end", NULL, &ru->year_end)) < 0 ||
-	    (r = pick(CELL(C_STARTDAY), ru, "start_day", "excluded", "day1", "excluded", &ru->day1)) < 0 ||
-	    (r = pick(CELL(C_ROLL), ru, "roll", "none", "next-working-day", "none", &ru->roll)) < 0 ||
-	    (r = pick(CELL(C_PAUSE), ru, "pause", "no", "yes", NULL, &ru->pause)) < 0)
+	if ((r = pick(&ru->year_end, ru, "anchor", CELL(C_ANCHOR), "event", "year-end", 0)) < 0 ||
+	    (r = pick(&ru->day1, ru, "start_day", CELL(C_STARTDAY), "excluded", "day1", 1)) < 0 ||
+	    (r = pick(&ru->roll, ru, "roll", CELL(C_ROLL), "none", "next-working-day", 1)) < 0 ||
+	    (r = pick(&ru->pause, ru, "pause", CELL(C_PAUSE), "no", "yes", 0)) < 0)
 		return r;
 	if ((r = parse_period(&ru->main, ru, t, row, (int[]){ col[C_AMOUNT], col[C_UNIT] }, "amount", "unit")) < 0 ||
 	    (r = parse_period(&ru->ack, ru, t, row, (int[]){ col[C_ACKA], col[C_ACKU] }, "ack_amount", "ack_unit")) < 0 ||
@@ -351,15 +356,12 @@ static int cmp_day(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int load_calendars(struct calendar **out, size_t *nout)
+static int load_calendars(struct calendar **out, size_t *nout, const data_table *t)
 {
-	const data_table *t;
 	struct calendar *cs = NULL;
 	size_t n = 0, i, j, start;
 	int r, cc, cd;
 
-	if ((r = data_table_get(&t, "holidays")) < 0)
-		return r;
 	if ((cc = data_table_col(t, "country_code")) < 0 || (cd = data_table_col(t, "date")) < 0)
 		return fort_error_set(FORT_ECORRUPT, "data/holidays.csv has no country_code or date column");
 	/* the file is sorted by code, so a code is one run of rows; a code seen
@@ -407,18 +409,29 @@ out:
 	return r;
 }
 
-static int db_build(void)
+static void release(struct rule *rs, struct calendar *cs, size_t ncs)
 {
-	const data_table *t;
+	size_t i;
+
+	for (i = 0; cs && i < ncs; i++)
+		free(cs[i].days);
+	free(cs);
+	free(rs);
+}
+
+/* Rules and calendars from the tables T (deadline rules) and HOL
+ * (holidays), checked: every cell the code reads, every calendar a rule
+ * names, no rule twice. */
+static int build(struct rule **rs_out, size_t *nrs, struct calendar **cs_out, size_t *ncs_out,
+		 const data_table *t, const data_table *hol)
+{
 	struct rule *rs = NULL;
 	struct calendar *cs = NULL;
 	size_t ncs = 0, i, j;
 	int col[C_N], r;
 
-	if ((r = load_calendars(&cs, &ncs)) < 0)
+	if ((r = load_calendars(&cs, &ncs, hol)) < 0)
 		return r;
-	if ((r = data_table_get(&t, "deadline_rules")) < 0)
-		goto out;
 	for (i = 0; i < C_N; i++)
 		if ((col[i] = data_table_col(t, rule_cols[i])) < 0) {
 			r = fort_error_set(FORT_ECORRUPT, "data/deadline_rules.csv has no column '%s'", rule_cols[i]);
@@ -437,19 +450,38 @@ static int db_build(void)
 				goto out;
 			}
 	}
-	rules = rs;
-	nrules = t->nrows;
-	cals = cs;
-	ncals = ncs;
+	*rs_out = rs;
+	*nrs = t->nrows;
+	*cs_out = cs;
+	*ncs_out = ncs;
 	rs = NULL;
 	cs = NULL;
 	r = 0;
 out:
-	for (i = 0; cs && i < ncs; i++)
-		free(cs[i].days);
-	free(cs);
-	free(rs);
+	release(rs, cs, ncs);
 	return r;
+}
+
+int deadline_tables_check(const data_table *rules_table, const data_table *holidays)
+{
+	struct rule *rs = NULL;
+	struct calendar *cs = NULL;
+	size_t nrs = 0, ncs = 0;
+	int r;
+
+	r = build(&rs, &nrs, &cs, &ncs, rules_table, holidays);
+	release(rs, cs, ncs);
+	return r;
+}
+
+static int db_build(void)
+{
+	const data_table *t, *hol;
+	int r;
+
+	if ((r = data_table_get(&hol, "holidays")) < 0 || (r = data_table_get(&t, "deadline_rules")) < 0)
+		return r;
+	return build(&rules, &nrules, &cals, &ncals, t, hol);
 }
 
 /* Build the rules and calendars once.  A mutex rather than pthread_once: a

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "util.h"
 #include "data/tables.h"
+#include "rights/deadline.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -435,6 +436,85 @@ static void test_rules_listing(void **state)
 	assert_int_equal(calls, 2);
 }
 
+/* ------------------------------------- a broken table is named, not used */
+
+#define RULES_HEAD "jurisdiction,clock,title,start_event,anchor,unit,amount,start_day,roll,calendar," \
+	"ack_amount,ack_unit,ext_amount,ext_unit,ext_notice_amount,ext_notice_unit,pause,source,verified,notes\n"
+#define GOOD_ROW "EU,request,T,receipt,event,month,1,excluded,next-working-day,DE,,,2,month,1,month,no,S,yes,N\n"
+#define HOLIDAYS "country_code,date,name\nDE,2026-01-01,Neujahr\nUS,2026-01-01,New Year\n"
+
+static int check_tables(const char *rules_csv, const char *holidays_csv)
+{
+	data_table *rt = NULL, *ht = NULL;
+	int r;
+
+	if ((r = data_table_parse(&rt, "rules", (const unsigned char *)rules_csv, strlen(rules_csv))) == 0 &&
+	    (r = data_table_parse(&ht, "holidays", (const unsigned char *)holidays_csv, strlen(holidays_csv))) == 0)
+		r = deadline_tables_check(rt, ht);
+	data_table_free(rt);
+	data_table_free(ht);
+	return r;
+}
+
+static void test_bad_tables(void **state)
+{
+	static const struct {
+		const char *rules, *holidays, *msg;
+	} cases[] = {
+		{ RULES_HEAD "EU,request,T,receipt,event,fortnight,1,,none,,,,,,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 2, unit: 'fortnight' is not month, calendar-day" },
+		{ RULES_HEAD GOOD_ROW "UK,request,T,receipt,event,month,one,,none,,,,,,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 3, amount: 'one' is not a whole number" },
+		{ RULES_HEAD "EU,request,T,receipt,event,month,1,,none,,,,45,calendar-day,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 2, ext_unit" },
+		{ RULES_HEAD "EU,request,T,receipt,event,month,1,,none,XX,,,,,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 2, calendar: 'XX' is not a calendar of data/holidays.csv" },
+		{ RULES_HEAD GOOD_ROW GOOD_ROW, HOLIDAYS, "line 3, jurisdiction/clock: 'request' is not given once" },
+		{ RULES_HEAD "EU,breach,T,awareness,event,hour,72,,next-working-day,,,,,,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 2, unit: 'hour'" },
+		{ RULES_HEAD "EU,request,T,receipt,event,month,1,day0,none,,,,,,,,no,S,yes,N\n", HOLIDAYS,
+		  "line 2, start_day: 'day0' is not excluded or day1" },
+		{ RULES_HEAD "EU,request,T,receipt,event,month,1,,none,,,,,,,,maybe,S,yes,N\n", HOLIDAYS,
+		  "line 2, pause: 'maybe' is not no or yes" },
+		{ RULES_HEAD "EU,request,T,receipt,event,month,1,,none,,,,,,,,no,S,sure,N\n", HOLIDAYS,
+		  "line 2, verified: 'sure'" },
+		{ "jurisdiction,clock\nEU,request\n", HOLIDAYS, "has no column 'title'" },
+		{ RULES_HEAD "EU,request\n", HOLIDAYS, "table rules, record 2: 2 cells, the header has 20" },
+		{ RULES_HEAD GOOD_ROW, "country_code,date,name\nDE,2026-01-01,a\nAT,2026-01-01,b\nDE,2026-12-25,c\n",
+		  "line 4: DE again after other codes" },
+		{ RULES_HEAD GOOD_ROW, "country_code,date,name\nDE,2026-02-30,a\n", "line 2: '2026-02-30' is not a date" },
+		{ RULES_HEAD GOOD_ROW, "country_code,date,name\nDE,\"2026-01-01,a\n", "after record" },
+	};
+
+	(void)state;
+	assert_int_equal(check_tables(RULES_HEAD GOOD_ROW, HOLIDAYS), 0);
+	for (size_t i = 0; i < N(cases); i++) {
+		int r = check_tables(cases[i].rules, cases[i].holidays);
+
+		if (r != FORT_ECORRUPT || !strstr(fort_error_message(), cases[i].msg))
+			fail_msg("bad table %zu: %d '%s', want ECORRUPT with '%s'", i, r, fort_error_message(), cases[i].msg);
+	}
+}
+
+/* The embedded tables pass the same check (and the engine used them). */
+static void test_embedded_tables_check(void **state)
+{
+	const unsigned char *rd, *hd;
+	size_t rl, hl;
+	data_table *rt = NULL, *ht = NULL;
+
+	(void)state;
+	assert_int_equal(data_table_raw(&rd, &rl, "deadline_rules"), 0);
+	assert_int_equal(data_table_raw(&hd, &hl, "holidays"), 0);
+	assert_int_equal(data_table_parse(&rt, "deadline_rules", rd, rl), 0);
+	assert_int_equal(data_table_parse(&ht, "holidays", hd, hl), 0);
+	assert_int_equal(deadline_tables_check(rt, ht), 0);
+	assert_int_equal(rt->nrows, 14);
+	assert_int_equal(ht->nrows, 4324);
+	data_table_free(rt);
+	data_table_free(ht);
+}
+
 /* Runs first, before anything loaded the tables: every failed allocation
  * during the first load is FORT_ENOMEM, and a later call loads them. */
 static void test_alloc_failure_first_load(void **state)
@@ -473,6 +553,8 @@ int main(void)
 		cmocka_unit_test(test_embedded_is_data),
 		cmocka_unit_test(test_holidays_from_table),
 		cmocka_unit_test(test_rules_listing),
+		cmocka_unit_test(test_bad_tables),
+		cmocka_unit_test(test_embedded_tables_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
