@@ -526,6 +526,7 @@ int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)
 int scan_read_container(const char *path, const scan_limits *limits, const scan_sink *sink)
 {
 	static const scan_limits defaults = SCAN_LIMITS_DEFAULT;
+	scan_limits lim;
 	struct stat st;
 	file_src f = { path, -1, 0 };
 	rd_src s = { 0 };
@@ -541,7 +542,16 @@ int scan_read_container(const char *path, const scan_limits *limits, const scan_
 		rc = fort_error_set(FORT_EINPUT, "%s: not a regular file", path);
 		goto out;
 	}
-	r.lim = limits ? limits : &defaults;
+	/* a zero limit is the default one, not "nothing at all": a
+	 * zero-initialised scan_limits must not make every file "too deep" */
+	lim = limits ? *limits : defaults;
+	if (!lim.max_depth)
+		lim.max_depth = defaults.max_depth;
+	if (!lim.max_total)
+		lim.max_total = defaults.max_total;
+	if (!lim.max_ratio)
+		lim.max_ratio = defaults.max_ratio;
+	r.lim = &lim;
 	r.sink = sink;
 	r.path = path;
 	/* all the room a logical path may take, now: rd_push() cannot fail */

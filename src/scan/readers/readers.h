@@ -53,7 +53,8 @@ typedef struct scan_sink {
 } scan_sink;
 
 /* Limits against hostile input (zip bombs, endless nesting).  Hitting one
- * is reported through sink->skipped, never an error. */
+ * is reported through sink->skipped, never an error.  A field left 0 takes
+ * its default. */
 typedef struct scan_limits {
 	unsigned max_depth;       /* nested containers, e.g. 4 (zip in zip in mail...):
 				   * the file itself is 1, a zip in it 2...; deeper

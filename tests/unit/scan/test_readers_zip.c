@@ -47,6 +47,13 @@ static void test_nested_and_depth(void **state)
 	assert_doc_has(&g, "!mid.zip!top.txt", "top");
 	rec_free(&g);
 
+	/* zero limits are the defaults, not "nothing" */
+	scan_limits zero = { 0, 0, 0 };
+	assert_int_equal(rec_read(&g, p, &zero), 0);
+	assert_doc_has(&g, "!mid.zip!inner.zip!deep.txt", "jane@example.com");
+	assert_int_equal(g.nskips, 0);
+	rec_free(&g);
+
 	/* the file is depth 1, mid.zip 2, inner.zip 3: with a limit of 2 the
 	 * innermost is refused, the rest read */
 	scan_limits lim = SCAN_LIMITS_DEFAULT;
