@@ -592,7 +592,8 @@ static void progress(struct run *run, int force)
 	if (!run->o->on_progress)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (pthread_mutex_trylock(&run->plock) != 0)
+	/* under the reporting lock: the callback may share state with on_finding */
+	if (pthread_mutex_trylock(run->single ? &run->plock : &run->lock) != 0)
 		return;
 	if (force || (now.tv_sec - run->last_progress.tv_sec) * 1000 +
 			     (now.tv_nsec - run->last_progress.tv_nsec) / 1000000 >= 200) {
@@ -604,7 +605,7 @@ static void progress(struct run *run, int force)
 		p.findings = __atomic_load_n(&run->findings, __ATOMIC_RELAXED);
 		run->o->on_progress(run->o->ctx, &p);
 	}
-	pthread_mutex_unlock(&run->plock);
+	pthread_mutex_unlock(run->single ? &run->plock : &run->lock);
 }
 
 /* -------------------------------------------------------------- scanning */
