@@ -117,6 +117,7 @@ extern const struct cli_cmd cmd_user_passwd_def;
 extern const struct cli_cmd cmd_role_def;
 extern const struct cli_cmd cmd_keys_def;
 extern const struct cli_cmd cmd_consent_def;
+extern const struct cli_cmd cmd_request_def;
 extern const struct cli_cmd cmd_deadline_def;
 
 /* ---------------------------------------------------------- option access */

@@ -39,6 +39,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_role_def,
 	&cmd_keys_def,
 	&cmd_consent_def,
+	&cmd_request_def,
 	&cmd_deadline_def,
 	&cmd_help_def,
 	NULL

@@ -628,6 +628,59 @@ int fort_consent_history(fort_consent_entry **out, size_t *n, fort_vault *v, con
  * first entry changed or removed. */
 int fort_consent_verify(int *ok, uint64_t *entries, char *problem, size_t cap, fort_vault *v) FORT_WUR;
 
+/* ------------------------------------------------------- client requests */
+
+/* A client's request under GDPR Art. 15-21 (UK GDPR, CCPA): kinds access,
+ * rectification, erasure, restriction, objection, portability; states
+ * received, awaiting_id, awaiting_clarification, in_progress, extended,
+ * answered, refused.  Due dates come from the deadline engine and the
+ * jurisdiction's rules (fort_deadline_compute); every step is audited. */
+typedef struct {
+	unsigned version;
+	const char *jurisdiction;   /* "EU" (default), "UK", "CA" */
+	const char *region;         /* holiday calendar; NULL: the vault's country (EU), GB-ENG (UK), US (CA) */
+	int needs_id;               /* the identity must be verified first (UK: the clock waits for it) */
+} fort_request_opts;
+#define FORT_REQUEST_OPTS_VERSION 1
+#define FORT_REQUEST_OPTS_INIT { FORT_REQUEST_OPTS_VERSION, NULL, NULL, 0 }
+
+typedef struct {
+	int64_t id;
+	char client[FORT_ID_LEN + 1];
+	char kind[16], jurisdiction[16], region[16];
+	char received[11], clock_start[11], closed[11];
+	char state[32];
+	int paused_days, extended;
+	char id_method[64], id_result[16];
+	char due[32], ack_due[32], extension_notice_due[32], max_due[32]; /* "" when unknown / none */
+	int overdue;                /* open and past due (as of the day asked) */
+	int days_left;              /* negative when overdue */
+	char rule[200], source[300];
+} fort_request_info;
+
+/* Open a request of KIND for CLIENT received on RECEIVED (YYYY-MM-DD, not in
+ * the future).  *ID_OUT (may be NULL) gets its number.  Needs 'write'.
+ * FORT_EINPUT (kind, date), FORT_ENOTFOUND (client; a jurisdiction or
+ * calendar without rules). */
+int fort_request_open(int64_t *id_out, fort_vault *v, const char *kind, const char *client, const char *received,
+		      const fort_request_opts *o) FORT_WUR;
+/* Record the identity check (METHOD, OK) made on DATE (NULL: today); a
+ * verified identity starts the UK clock and moves the request on. */
+int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok, const char *date) FORT_WUR;
+/* A step on DATE (NULL: today): pause (UK: awaiting clarification),
+ * resume, extend (NOTE: the reasons; refused after the extension notice
+ * date), start, answer, refuse (NOTE: the reason; *LETTER_OUT, may be NULL,
+ * gets the refusal letter with the complaint and judicial-remedy text,
+ * malloc'ed).  Closed requests take no steps (FORT_EINPUT). */
+int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date,
+			const char *note) FORT_WUR;
+int fort_request_get(fort_request_info *out, fort_vault *v, int64_t id, const char *today) FORT_WUR;
+/* Requests (of CLIENT, or all when NULL).  DUE_ORDER: open ones only,
+ * overdue first, then by due date.  TODAY (NULL: the real date) decides
+ * what is overdue.  *OUT is malloc'ed (free()). */
+int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order,
+		      const char *today) FORT_WUR;
+
 /* -------------------------------------------------------- users and roles */
 
 /* A role names the data categories its users hold the keys of and the

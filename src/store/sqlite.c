@@ -97,6 +97,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TRIGGER consent_no_update BEFORE UPDATE ON consent BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"
 	"CREATE TRIGGER consent_no_delete BEFORE DELETE ON consent BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"
 	"CREATE TABLE notices(hash TEXT PRIMARY KEY, language TEXT NOT NULL, text BLOB NOT NULL, created INTEGER NOT NULL);",
+	/* 4: client requests (GDPR Art. 15-21, UK GDPR, CCPA) and their history */
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, kind TEXT NOT NULL, jurisdiction TEXT NOT NULL,"
+	" region TEXT NOT NULL, received TEXT NOT NULL, clock_start TEXT NOT NULL, state TEXT NOT NULL,"
+	" paused_days INTEGER NOT NULL DEFAULT 0, paused_since TEXT NOT NULL DEFAULT '', extended INTEGER NOT NULL DEFAULT 0,"
+	" id_method TEXT NOT NULL DEFAULT '', id_result TEXT NOT NULL DEFAULT '', closed TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX requests_client ON requests(client);"
+	"CREATE TABLE request_events(request INTEGER NOT NULL, ts INTEGER NOT NULL, actor TEXT NOT NULL, event TEXT NOT NULL,"
+	" detail TEXT NOT NULL);"
+	"CREATE INDEX request_events_req ON request_events(request);",
 };
 
 struct store {
@@ -862,6 +872,130 @@ int store_notice_get(store *s, const char *hash, const char *language, char *has
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+/* --------------------------------------------------------------- requests */
+
+static void request_bind(sqlite3_stmt *st, const store_request *q, int first)
+{
+	sqlite3_bind_int64(st, first, q->client);
+	sqlite3_bind_text(st, first + 1, q->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 2, q->jurisdiction, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 3, q->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 4, q->received, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 5, q->clock_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 6, q->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, first + 7, q->paused_days);
+	sqlite3_bind_text(st, first + 8, q->paused_since, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, first + 9, q->extended);
+	sqlite3_bind_text(st, first + 10, q->id_method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 11, q->id_result, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, first + 12, q->closed, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, first + 13, q->created);
+	sqlite3_bind_int64(st, first + 14, q->updated);
+}
+
+int store_request_put(store *s, store_request *q)
+{
+	sqlite3_stmt *st;
+	int rc;
+	const char *sql = q->id ? "UPDATE requests SET client=?, kind=?, jurisdiction=?, region=?, received=?, clock_start=?, state=?,"
+				  " paused_days=?, paused_since=?, extended=?, id_method=?, id_result=?, closed=?, created=?, updated=?"
+				  " WHERE id=?"
+				: "INSERT INTO requests(client, kind, jurisdiction, region, received, clock_start, state, paused_days,"
+				  " paused_since, extended, id_method, id_result, closed, created, updated) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "writing a request");
+	request_bind(st, q, 1);
+	if (q->id)
+		sqlite3_bind_int64(st, 16, q->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "writing a request");
+	if (!q->id)
+		q->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static int request_row(store_request *q, sqlite3_stmt *st)
+{
+	memset(q, 0, sizeof *q);
+	q->id = sqlite3_column_int64(st, 0);
+	q->client = sqlite3_column_int64(st, 1);
+	snprintf(q->kind, sizeof q->kind, "%s", nz((const char *)sqlite3_column_text(st, 2)));
+	snprintf(q->jurisdiction, sizeof q->jurisdiction, "%s", nz((const char *)sqlite3_column_text(st, 3)));
+	snprintf(q->region, sizeof q->region, "%s", nz((const char *)sqlite3_column_text(st, 4)));
+	snprintf(q->received, sizeof q->received, "%s", nz((const char *)sqlite3_column_text(st, 5)));
+	snprintf(q->clock_start, sizeof q->clock_start, "%s", nz((const char *)sqlite3_column_text(st, 6)));
+	snprintf(q->state, sizeof q->state, "%s", nz((const char *)sqlite3_column_text(st, 7)));
+	q->paused_days = sqlite3_column_int(st, 8);
+	snprintf(q->paused_since, sizeof q->paused_since, "%s", nz((const char *)sqlite3_column_text(st, 9)));
+	q->extended = sqlite3_column_int(st, 10);
+	snprintf(q->id_method, sizeof q->id_method, "%s", nz((const char *)sqlite3_column_text(st, 11)));
+	snprintf(q->id_result, sizeof q->id_result, "%s", nz((const char *)sqlite3_column_text(st, 12)));
+	snprintf(q->closed, sizeof q->closed, "%s", nz((const char *)sqlite3_column_text(st, 13)));
+	q->created = sqlite3_column_int64(st, 14);
+	q->updated = sqlite3_column_int64(st, 15);
+	return 0;
+}
+
+#define REQ_COLS "id, client, kind, jurisdiction, region, received, clock_start, state, paused_days, paused_since, extended," \
+	" id_method, id_result, closed, created, updated"
+
+int store_request_get(store *s, store_request *q, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT " REQ_COLS " FROM requests WHERE id = ?", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading a request");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = request_row(q, st);
+	else
+		r = rc == SQLITE_DONE ? fort_error_set(FORT_ENOTFOUND, "no request %lld ('fortress request list' shows them)", (long long)id)
+				      : map_sqlite(s->db, rc, "reading a request");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	store_request q;
+	int rc, r = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, client ? "SELECT " REQ_COLS " FROM requests WHERE client = ? ORDER BY id"
+						   : "SELECT " REQ_COLS " FROM requests ORDER BY id", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading requests");
+	if (client)
+		sqlite3_bind_int64(st, 1, client);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		request_row(&q, st);
+		if ((r = cb(ctx, &q)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading requests");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT INTO request_events(request, ts, actor, event, detail) VALUES(?,?,?,?,?)", -1, &st,
+				     NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "writing a request's history");
+	sqlite3_bind_int64(st, 1, request);
+	sqlite3_bind_int64(st, 2, ts);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "writing a request's history");
 }
 
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -141,6 +141,24 @@ int store_notice_put(store *s, const char *hash, const char *language, const voi
 /* By HASH, or (HASH NULL) the newest in LANGUAGE; HASH_OUT gets its hash
  * (65 bytes); TEXT (may be NULL) a malloc'ed copy.  FORT_ENOTFOUND. */
 int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len);
+
+/* --------------------------------------------------------------- requests */
+
+typedef struct {
+	int64_t id, client, created, updated;
+	char kind[16], jurisdiction[16], region[16];
+	char received[11], clock_start[11], paused_since[11], closed[11]; /* YYYY-MM-DD or "" */
+	char state[32];
+	int paused_days, extended;
+	char id_method[64], id_result[16];
+} store_request;
+
+/* Insert (Q->id 0: sets it) or update. */
+int store_request_put(store *s, store_request *q);
+int store_request_get(store *s, store_request *q, int64_t id); /* FORT_ENOTFOUND */
+typedef int (*store_request_cb)(void *ctx, const store_request *q);
+int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx); /* CLIENT 0: all */
+int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail);
 
 /* ---------------------------------------------------------------- backups */
 

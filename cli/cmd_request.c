@@ -1,0 +1,289 @@
+/* cmd_request.c - `fortress request open|verify|pause|resume|start|extend|answer|refuse|list|show`:
+ * clients' requests (access, rectification, erasure, restriction, objection,
+ * portability) with their legal clocks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int parse_id(struct cli *c, int64_t *id)
+{
+	const char *s = cli_pos(c, 0);
+	char *end;
+	long long x = strtoll(s, &end, 10);
+
+	if (!*s || *end || x <= 0)
+		return cli_usage_error(c, "'%s' is not a request number ('fortress request list' shows them)", s);
+	*id = x;
+	return EXIT_OK;
+}
+
+static json_t *info_json(const fort_request_info *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer(r->id));
+	json_object_set_new(j, "client", json_string(r->client));
+	json_object_set_new(j, "kind", json_string(r->kind));
+	json_object_set_new(j, "jurisdiction", json_string(r->jurisdiction));
+	json_object_set_new(j, "region", json_string(r->region));
+	json_object_set_new(j, "state", json_string(r->state));
+	json_object_set_new(j, "received", json_string(r->received));
+	json_object_set_new(j, "clock_start", r->clock_start[0] ? json_string(r->clock_start) : json_null());
+	json_object_set_new(j, "due", r->due[0] ? json_string(r->due) : json_null());
+	json_object_set_new(j, "ack_due", r->ack_due[0] ? json_string(r->ack_due) : json_null());
+	json_object_set_new(j, "extension_notice_due", r->extension_notice_due[0] ? json_string(r->extension_notice_due) : json_null());
+	json_object_set_new(j, "max_due", r->max_due[0] ? json_string(r->max_due) : json_null());
+	json_object_set_new(j, "extended", json_boolean(r->extended));
+	json_object_set_new(j, "paused_days", json_integer(r->paused_days));
+	json_object_set_new(j, "identity", r->id_result[0] ? json_string(r->id_result) : json_null());
+	json_object_set_new(j, "identity_method", r->id_method[0] ? json_string(r->id_method) : json_null());
+	json_object_set_new(j, "closed", r->closed[0] ? json_string(r->closed) : json_null());
+	json_object_set_new(j, "overdue", json_boolean(r->overdue));
+	json_object_set_new(j, "days_left", r->due[0] && !r->closed[0] ? json_integer(r->days_left) : json_null());
+	json_object_set_new(j, "rule", json_string(r->rule));
+	json_object_set_new(j, "source", json_string(r->source));
+	return j;
+}
+
+static void print_info(struct cli *c, const fort_request_info *r)
+{
+	printf("%srequest %lld%s  %s for %s (%s, calendar %s)\n", cli_bold(c), (long long)r->id, cli_reset(c), r->kind, r->client,
+	       r->jurisdiction, r->region);
+	printf("  state:     %s%s%s\n", r->state, r->closed[0] ? " on " : "", r->closed);
+	printf("  received:  %s\n", r->received);
+	if (r->id_result[0])
+		printf("  identity:  %s (%s)\n", r->id_result, r->id_method);
+	if (r->due[0]) {
+		printf("  due:       %s%s", r->due, r->closed[0] ? "\n" : "");
+		if (!r->closed[0])
+			printf("  (%s)\n", r->overdue ? "OVERDUE" : "open");
+		if (!r->closed[0] && !r->overdue)
+			printf("  days left: %d\n", r->days_left);
+	} else {
+		printf("  due:       -\n");
+	}
+	if (r->ack_due[0])
+		printf("  acknowledge by: %s\n", r->ack_due);
+	if (r->max_due[0] && !r->extended)
+		printf("  extension: possible to %s; tell the client by %s\n", r->max_due, r->extension_notice_due[0] ? r->extension_notice_due : "-");
+	if (r->paused_days)
+		printf("  paused:    %d day(s)\n", r->paused_days);
+	printf("  rule:      %s\n", r->rule);
+	if (r->source[0])
+		printf("  source:    %s\n", r->source);
+}
+
+static const struct cli_opt open_opts[] = {
+	{ "received", 0, OPT_VALUE, "DATE", "when the request arrived (YYYY-MM-DD; required)" },
+	{ "jurisdiction", 0, OPT_VALUE, "J", "EU (default), UK or CA: whose rules and clocks apply" },
+	{ "region", 0, OPT_VALUE, "R", "holiday calendar (DE, FR, GB-ENG, GB-SCT, US...); default from the jurisdiction and vault" },
+	{ "verify-id", 0, OPT_FLAG, NULL, "the identity must be verified first (UK: the clock starts then)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int open_check(struct cli *c)
+{
+	if (!cli_str(c, "received"))
+		return cli_usage_error(c, "'request open' needs --received DATE (YYYY-MM-DD)");
+	return EXIT_OK;
+}
+
+static int show_one(struct cli *c, int64_t id)
+{
+	fort_request_info info;
+	int r;
+
+	if ((r = fort_request_get(&info, c->vault, id, cli_str(c, "as-of"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json)
+		return cli_print_json(c, info_json(&info));
+	print_info(c, &info);
+	return EXIT_OK;
+}
+
+static int cmd_request_open(struct cli *c)
+{
+	fort_request_opts o = FORT_REQUEST_OPTS_INIT;
+	int64_t id = 0;
+	int r;
+
+	o.jurisdiction = cli_str(c, "jurisdiction");
+	o.region = cli_str(c, "region");
+	o.needs_id = cli_flag(c, "verify-id");
+	if ((r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o)) < 0)
+		return cli_fail(c, r, r == FORT_ENOTFOUND ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
+	return show_one(c, id);
+}
+
+static const struct cli_opt verify_opts[] = {
+	{ "method", 0, OPT_VALUE, "M", "how the identity was checked (id-card, email-confirmation, known-contact...)" },
+	{ "failed", 0, OPT_FLAG, NULL, "the check failed" },
+	{ "date", 0, OPT_VALUE, "DATE", "when (default today)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int cmd_request_verify(struct cli *c)
+{
+	int64_t id;
+	int ex, r;
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK)
+		return ex;
+	if (!cli_str(c, "method"))
+		return cli_usage_error(c, "say how the identity was checked: --method M");
+	if ((r = fort_request_verify_id(c->vault, id, cli_str(c, "method"), !cli_flag(c, "failed"), cli_str(c, "date"))) < 0)
+		return cli_fail(c, r, NULL);
+	return show_one(c, id);
+}
+
+static const struct cli_opt step_opts[] = {
+	{ "date", 0, OPT_VALUE, "DATE", "when (default today)" },
+	{ "note", 0, OPT_VALUE, "TEXT", "a note for the request's history" },
+	{ "reason", 0, OPT_VALUE, "TEXT", "extend/refuse: the reasons (they go to the client)" },
+	{ "letter", 0, OPT_VALUE, "FILE", "refuse: write the refusal letter to FILE (else printed)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int step(struct cli *c, const char *action)
+{
+	char *letter = NULL;
+	const char *note = cli_str(c, "reason") ? cli_str(c, "reason") : cli_str(c, "note");
+	int64_t id;
+	int ex, r;
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK)
+		return ex;
+	if ((r = fort_request_update(strcmp(action, "refuse") == 0 ? &letter : NULL, c->vault, id, action, cli_str(c, "date"), note)) < 0)
+		return cli_fail(c, r, NULL);
+	if (letter) {
+		if (cli_str(c, "letter"))
+			ex = cli_write_file(c, cli_str(c, "letter"), letter, strlen(letter), 0600);
+		else if (!c->json)
+			printf("%s\n", letter);
+		free(letter);
+		if (ex != EXIT_OK)
+			return ex;
+		if (!c->json && cli_str(c, "letter"))
+			cli_info(c, "refusal letter written to %s", cli_str(c, "letter"));
+		if (!c->json && !cli_str(c, "letter"))
+			return EXIT_OK;
+	}
+	return show_one(c, id);
+}
+
+static int cmd_request_pause(struct cli *c) { return step(c, "pause"); }
+static int cmd_request_resume(struct cli *c) { return step(c, "resume"); }
+static int cmd_request_start(struct cli *c) { return step(c, "start"); }
+static int cmd_request_extend(struct cli *c) { return step(c, "extend"); }
+static int cmd_request_answer(struct cli *c) { return step(c, "answer"); }
+static int cmd_request_refuse(struct cli *c) { return step(c, "refuse"); }
+
+static const struct cli_opt list_opts[] = {
+	{ "due", 0, OPT_FLAG, NULL, "open requests only, overdue first, then by due date" },
+	{ "client", 0, OPT_VALUE, "ID", "one client's requests" },
+	{ "as-of", 0, OPT_VALUE, "DATE", "decide what is overdue as of DATE (default today)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static const struct cli_opt show_opts[] = {
+	{ "as-of", 0, OPT_VALUE, "DATE", "decide what is overdue as of DATE (default today)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int cmd_request_list(struct cli *c)
+{
+	fort_request_info *a = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = fort_request_list(&a, &n, c->vault, cli_str(c, "client"), cli_flag(c, "due"), cli_str(c, "as-of"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, info_json(&a[i]));
+		free(a);
+		return cli_print_json(c, arr);
+	}
+	printf("%s%5s  %-13s %-18s %-4s %-22s %-10s %-10s %s%s\n", cli_bold(c), "ID", "KIND", "CLIENT", "JUR", "STATE", "RECEIVED",
+	       "DUE", "", cli_reset(c));
+	for (size_t i = 0; i < n; i++)
+		printf("%5lld  %-13s %-18s %-4s %-22s %-10s %-10s %s\n", (long long)a[i].id, a[i].kind, a[i].client, a[i].jurisdiction,
+		       a[i].state, a[i].received, a[i].due[0] ? a[i].due : "-",
+		       a[i].closed[0] ? "" : a[i].overdue ? "OVERDUE" : "");
+	free(a);
+	return EXIT_OK;
+}
+
+static int cmd_request_show(struct cli *c)
+{
+	int64_t id;
+	int ex;
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK)
+		return ex;
+	return show_one(c, id);
+}
+
+#define STEP(nm, X, sum) \
+	static const struct cli_cmd request_##X##_def = { \
+		.name = nm, .fn = cmd_request_##X, .flags = NEEDS_UNLOCK, .summary = sum, \
+		.synopsis = "ID [--date DATE] [--note TEXT | --reason TEXT] [--json]", .opts = step_opts, \
+		.min_args = 1, .max_args = 1, .args_name = "ID", \
+	}
+
+STEP("pause", pause, "UK: the clock stops while you wait for the client's clarification");
+STEP("resume", resume, "the clarification arrived: the clock runs again");
+STEP("start", start, "mark the request as in progress");
+STEP("extend", extend, "take the one extension allowed (--reason: told to the client)");
+STEP("answer", answer, "the request was answered: close it");
+STEP("refuse", refuse, "refuse the request (--reason); prints the refusal letter with the right to complain");
+
+static const struct cli_cmd request_open_def = {
+	.name = "open", .fn = cmd_request_open, .flags = NEEDS_UNLOCK,
+	.summary = "record a client's request and its legal due date",
+	.synopsis = "access|rectification|erasure|restriction|objection|portability CLIENT --received DATE "
+		    "[--jurisdiction EU|UK|CA] [--region R] [--verify-id] [--json]",
+	.opts = open_opts, .min_args = 2, .max_args = 2, .args_name = "KIND CLIENT", .check = open_check,
+	.description =
+		"GDPR (EU): one month from receipt, weekends and public holidays roll to the next\n"
+		"working day, one extension by two months (tell the client within the first).\n"
+		"UK: the clock starts when the identity is verified (--verify-id) and stops\n"
+		"while waiting for clarification.  CCPA (CA): acknowledge within 10 business\n"
+		"days, answer within 45 days, one 45-day extension.  The rules are data\n"
+		"(data/deadline_rules.csv, with sources): 'fortress deadline --list'.\n",
+};
+
+static const struct cli_cmd request_verify_def = {
+	.name = "verify", .fn = cmd_request_verify, .flags = NEEDS_UNLOCK,
+	.summary = "record the identity check (method, result)",
+	.synopsis = "ID --method M [--failed] [--date DATE] [--json]",
+	.opts = verify_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+};
+
+static const struct cli_cmd request_list_def = {
+	.name = "list", .fn = cmd_request_list, .flags = NEEDS_UNLOCK,
+	.summary = "list requests; --due: open ones, overdue first",
+	.synopsis = "[--due] [--client ID] [--as-of DATE] [--json]",
+	.opts = list_opts, .min_args = 0, .max_args = 0,
+};
+
+static const struct cli_cmd request_show_def = {
+	.name = "show", .fn = cmd_request_show, .flags = NEEDS_UNLOCK,
+	.summary = "one request: state, identity check, due dates, rule and source",
+	.synopsis = "ID [--as-of DATE] [--json]",
+	.opts = show_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+};
+
+static const struct cli_cmd *const request_subs[] = {
+	&request_open_def, &request_verify_def, &request_pause_def, &request_resume_def, &request_start_def,
+	&request_extend_def, &request_answer_def, &request_refuse_def, &request_list_def, &request_show_def, NULL
+};
+
+const struct cli_cmd cmd_request_def = {
+	.name = "request", .fn = NULL, .flags = 0,
+	.summary = "clients' requests (access, erasure, ...) with their legal deadlines",
+	.subs = request_subs,
+};

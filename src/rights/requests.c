@@ -1,0 +1,456 @@
+/* requests.c - client requests (GDPR Art. 15-21, UK GDPR, CCPA): their
+ * state, identity checks and legal clocks.  Due dates are not stored: they
+ * are computed from the stored facts (received, clock start, pauses,
+ * extension) by the deadline engine (deadline.c, rules in data/), so a
+ * corrected rule table corrects every open request.
+ *
+ * States: received -> awaiting_id -> (awaiting_clarification) -> in_progress
+ * -> extended -> answered | refused.  UK: the clock starts once the identity
+ * is verified, and stands still while awaiting clarification. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "vault/vault_int.h"
+#include "data/tables.h"
+
+static const char *const kinds[] = { "access", "rectification", "erasure", "restriction", "objection", "portability" };
+
+static int one_of(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(s, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void today_utc(char out[11])
+{
+	time_t t = (time_t)fort_now();
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* DATE must be a real date, not after TODAY. */
+static int check_date(const char *date, const char *what)
+{
+	char today[11];
+	if (!date || !fort_date_valid(date))
+		return fort_error_set(FORT_EINPUT, "%s '%s' is not a date: use YYYY-MM-DD", what, date ? date : "");
+	today_utc(today);
+	if (strcmp(date, today) > 0)
+		return fort_error_set(FORT_EINPUT, "%s %s is in the future (today is %s)", what, date, today);
+	return 0;
+}
+
+static int days_between(const char *a, const char *b)
+{
+	/* whole days from A to B (B later), by stepping: the spans are short */
+	char d[11];
+	int n = 0;
+	snprintf(d, sizeof d, "%s", a);
+	while (strcmp(d, b) < 0 && n < 100000) {
+		if (fort_date_add_days(d, d, 1) < 0)
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* The default holiday calendar for a jurisdiction: the vault's country in
+ * the EU, England for the UK, the US federal calendar for California. */
+static const char *default_region(fort_vault *v, const char *jur)
+{
+	if (strcmp(jur, "UK") == 0)
+		return "GB-ENG";
+	if (strcmp(jur, "CA") == 0)
+		return "US";
+	return v->country[0] ? v->country : "DE";
+}
+
+static int compute(fort_request_info *out, const store_request *q, const char *today)
+{
+	fort_deadline_query dq = FORT_DEADLINE_QUERY_INIT;
+	fort_deadline d;
+	char now[11];
+	int r;
+	if (!today || !today[0]) {
+		today_utc(now);
+		today = now;
+	}
+	memset(out, 0, sizeof *out);
+	out->id = q->id;
+	client_id_format(out->client, q->client);
+	snprintf(out->kind, sizeof out->kind, "%s", q->kind);
+	snprintf(out->jurisdiction, sizeof out->jurisdiction, "%s", q->jurisdiction);
+	snprintf(out->region, sizeof out->region, "%s", q->region);
+	snprintf(out->received, sizeof out->received, "%s", q->received);
+	snprintf(out->clock_start, sizeof out->clock_start, "%s", q->clock_start);
+	snprintf(out->state, sizeof out->state, "%s", q->state);
+	snprintf(out->id_method, sizeof out->id_method, "%s", q->id_method);
+	snprintf(out->id_result, sizeof out->id_result, "%s", q->id_result);
+	snprintf(out->closed, sizeof out->closed, "%s", q->closed);
+	out->paused_days = q->paused_days;
+	out->extended = q->extended;
+	if (!q->clock_start[0]) {
+		/* UK: no clock until the identity is verified */
+		snprintf(out->rule, sizeof out->rule, "the clock starts when the identity is verified ('fortress request verify')");
+		return 0;
+	}
+	dq.jurisdiction = q->jurisdiction;
+	dq.clock = "request";
+	dq.region = q->region;
+	dq.start = q->clock_start;
+	dq.extended = q->extended;
+	dq.paused_days = (unsigned)q->paused_days;
+	if (q->paused_since[0] && strcmp(q->paused_since, today) < 0)
+		dq.paused_days += (unsigned)days_between(q->paused_since, today); /* still paused */
+	if ((r = fort_deadline_compute(&d, &dq)) < 0)
+		return r;
+	snprintf(out->due, sizeof out->due, "%s", d.due);
+	snprintf(out->ack_due, sizeof out->ack_due, "%s", d.ack_due);
+	snprintf(out->extension_notice_due, sizeof out->extension_notice_due, "%s", d.extension_notice_due);
+	snprintf(out->max_due, sizeof out->max_due, "%s", d.max_due);
+	snprintf(out->rule, sizeof out->rule, "%s", d.rule);
+	snprintf(out->source, sizeof out->source, "%s", d.source);
+	if (!q->closed[0] && d.due[0]) {
+		out->overdue = strcmp(today, d.due) > 0;
+		out->days_left = out->overdue ? -days_between(d.due, today) : days_between(today, d.due);
+	}
+	return 0;
+}
+
+static int event(fort_vault *v, store_request *q, const char *ev, const char *detail)
+{
+	char idstr[FORT_ID_LEN + 1], what[48], full[400];
+	int r;
+	q->updated = fort_now();
+	client_id_format(idstr, q->client);
+	snprintf(what, sizeof what, "request-%s", ev);
+	snprintf(full, sizeof full, "request %lld (%s, %s): %s", (long long)q->id, q->kind, q->jurisdiction, detail);
+	if ((r = store_request_put(v->st, q)) < 0 ||
+	    (r = store_request_event(v->st, q->id, q->updated, v->user ? v->user : "", ev, detail)) < 0 ||
+	    (r = audit_append(v, what, idstr, "", "", "ok", full)) < 0)
+		return r;
+	return 0;
+}
+
+int fort_request_open(int64_t *id_out, fort_vault *v, const char *kind, const char *client, const char *received,
+		      const fort_request_opts *o)
+{
+	static const fort_request_opts defaults = FORT_REQUEST_OPTS_INIT;
+	store_request q;
+	store_client probe;
+	fort_request_info info;
+	char detail[200];
+	int64_t cid;
+	int r;
+	memset(&q, 0, sizeof q);
+	memset(&probe, 0, sizeof probe);
+	if (id_out)
+		*id_out = 0;
+	if (!o)
+		o = &defaults;
+	if (o->version != FORT_REQUEST_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_request_opts: wrong version");
+	if ((r = vault_need(v, ACT_WRITE, "request-open", client)) < 0)
+		return r;
+	if (!one_of(kind, kinds, sizeof kinds / sizeof kinds[0]))
+		return fort_error_set(FORT_EINPUT, "unknown request '%s': access, rectification, erasure, restriction, objection or portability",
+				      kind ? kind : "");
+	if ((r = client_id_parse(&cid, client)) < 0)
+		return r;
+	if ((r = store_client_get(v->st, &probe, cid)) < 0)
+		return r == FORT_ENOTFOUND ? fort_error_set(FORT_ENOTFOUND, "no client %s ('fortress client list' shows them)", client) : r;
+	store_client_release(&probe);
+	if ((r = check_date(received, "the date received")) < 0)
+		return r;
+	q.client = cid;
+	snprintf(q.kind, sizeof q.kind, "%s", kind);
+	snprintf(q.jurisdiction, sizeof q.jurisdiction, "%s", o->jurisdiction && o->jurisdiction[0] ? o->jurisdiction : "EU");
+	snprintf(q.region, sizeof q.region, "%s", o->region && o->region[0] ? o->region : default_region(v, q.jurisdiction));
+	snprintf(q.received, sizeof q.received, "%s", received);
+	/* UK (Art. 12A): with an identity check, the clock waits for it */
+	if (strcmp(q.jurisdiction, "UK") == 0 && o->needs_id)
+		q.clock_start[0] = '\0';
+	else
+		snprintf(q.clock_start, sizeof q.clock_start, "%s", received);
+	snprintf(q.state, sizeof q.state, "%s", o->needs_id ? "awaiting_id" : "received");
+	q.created = fort_now();
+	/* the rules must exist for this jurisdiction and calendar: fail before storing */
+	if ((r = compute(&info, &q, NULL)) < 0)
+		return r;
+	snprintf(detail, sizeof detail, "received %s%s", received, o->needs_id ? "; identity to be verified" : "");
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	/* the id is known after the insert: write it, then the event */
+	if ((r = store_request_put(v->st, &q)) < 0 || (r = event(v, &q, "open", detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		return r;
+	}
+	if (id_out)
+		*id_out = q.id;
+	return 0;
+}
+
+static int load(store_request *q, fort_vault *v, int64_t id, unsigned act)
+{
+	char what[32];
+	int r;
+	snprintf(what, sizeof what, "request-%s", act == ACT_READ ? "show" : "update");
+	if ((r = vault_need(v, act, what, NULL)) < 0)
+		return r;
+	return store_request_get(v->st, q, id);
+}
+
+static int closed_error(const store_request *q)
+{
+	return fort_error_set(FORT_EINPUT, "request %lld was %s on %s: it is closed", (long long)q->id, q->state, q->closed);
+}
+
+int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok, const char *date)
+{
+	store_request q;
+	char today[11], detail[200];
+	int r;
+	if ((r = load(&q, v, id, ACT_WRITE)) < 0)
+		return r;
+	if (q.closed[0])
+		return closed_error(&q);
+	if (!method || !method[0] || strlen(method) > 60)
+		return fort_error_set(FORT_EINPUT, "say how the identity was checked (e.g. 'id-card', 'email-confirmation'), 60 characters at most");
+	if (!date) {
+		today_utc(today);
+		date = today;
+	}
+	if ((r = check_date(date, "the date checked")) < 0)
+		return r;
+	if (strcmp(date, q.received) < 0)
+		return fort_error_set(FORT_EINPUT, "the identity cannot be checked (%s) before the request was received (%s)", date, q.received);
+	snprintf(q.id_method, sizeof q.id_method, "%s", method);
+	snprintf(q.id_result, sizeof q.id_result, "%s", ok ? "verified" : "failed");
+	if (ok) {
+		if (!q.clock_start[0])
+			snprintf(q.clock_start, sizeof q.clock_start, "%s", date);
+		snprintf(q.state, sizeof q.state, "in_progress");
+	}
+	snprintf(detail, sizeof detail, "identity %s by %s on %s", ok ? "verified" : "NOT verified", method, date);
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = event(v, &q, "verify", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		store_rollback(v->st);
+	return r;
+}
+
+/* The text every refusal carries (Art. 12(4)): why, and the right to
+ * complain to the supervisory authority (named, with its contact, from
+ * data/supervisory_authorities.csv) and to go to court. */
+static int refusal_letter(char **out, fort_vault *v, const store_request *q, const char *reason)
+{
+	const data_table *t = NULL;
+	fort_buf b;
+	char idstr[FORT_ID_LEN + 1], code[8];
+	const char *name = NULL, *web = "", *email = "", *phone = "", *post = "";
+	int r;
+	*out = NULL;
+	snprintf(code, sizeof code, "%s", strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+	if (data_table_get(&t, "supervisory_authorities") == 0) {
+		int cj = data_table_col(t, "jurisdiction"), cn = data_table_col(t, "name"), cw = data_table_col(t, "website"),
+		    ce = data_table_col(t, "email"), cp = data_table_col(t, "phone"), ca = data_table_col(t, "postal_address");
+		for (size_t i = 0; cj >= 0 && cn >= 0 && i < t->nrows; i++)
+			if (strcmp(data_table_cell(t, i, cj), code) == 0) {
+				name = data_table_cell(t, i, cn);
+				web = cw >= 0 ? data_table_cell(t, i, cw) : "";
+				email = ce >= 0 ? data_table_cell(t, i, ce) : "";
+				phone = cp >= 0 ? data_table_cell(t, i, cp) : "";
+				post = ca >= 0 ? data_table_cell(t, i, ca) : "";
+				break;
+			}
+	}
+	fort_error_clear();
+	client_id_format(idstr, q->client);
+	fort_buf_init(&b, 2048);
+	r = fort_buf_printf(&b,
+			    "%s\n\nYour %s request of %s (our reference %lld, client %s)\n\n"
+			    "We cannot act on your request, for this reason:\n\n    %s\n\n",
+			    v->business, q->kind, q->received, (long long)q->id, idstr, reason);
+	if (r == 0 && strcmp(q->jurisdiction, "CA") == 0)
+		r = fort_buf_printf(&b, "You may contact the California Privacy Protection Agency (https://cppa.ca.gov) or the "
+				    "California Attorney General, and you may have a right to go to court.\n");
+	else if (r == 0)
+		r = fort_buf_printf(&b,
+				    "You have the right to lodge a complaint with a supervisory authority (%s Art. 77), in particular "
+				    "in the country where you live or work or where you think the law was infringed%s%s%s%s%s%s%s%s%s%s.\n\n"
+				    "You also have the right to an effective judicial remedy: you may take the matter to court "
+				    "(%s Art. 79), against us or against the supervisory authority's decision (Art. 78).\n",
+				    strcmp(q->jurisdiction, "UK") == 0 ? "UK GDPR" : "GDPR", name ? ". Ours is: " : "", name ? name : "",
+				    name && post[0] ? ", " : "", name ? post : "", name && web[0] ? ", " : "", name ? web : "",
+				    name && email[0] ? ", " : "", name ? email : "", name && phone[0] ? ", " : "", name ? phone : "",
+				    strcmp(q->jurisdiction, "UK") == 0 ? "UK GDPR" : "GDPR");
+	if (r < 0) {
+		fort_buf_release(&b);
+		return FORT_ENOMEM;
+	}
+	*out = fort_buf_detach(&b, NULL);
+	return *out ? 0 : FORT_ENOMEM;
+}
+
+int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date, const char *note)
+{
+	store_request q;
+	fort_request_info info;
+	char today[11], detail[400];
+	int r;
+	if (letter_out)
+		*letter_out = NULL;
+	if ((r = load(&q, v, id, ACT_WRITE)) < 0)
+		return r;
+	if (q.closed[0])
+		return closed_error(&q);
+	if (!date) {
+		today_utc(today);
+		date = today;
+	}
+	if ((r = check_date(date, "the date")) < 0)
+		return r;
+	if (strcmp(date, q.received) < 0)
+		return fort_error_set(FORT_EINPUT, "%s is before the request was received (%s)", date, q.received);
+	if (note && strlen(note) > 300)
+		return fort_error_set(FORT_EINPUT, "the note is longer than 300 characters");
+	if (strcmp(action, "pause") == 0) {
+		if (q.paused_since[0])
+			return fort_error_set(FORT_EINPUT, "request %lld is already waiting for clarification since %s", (long long)id, q.paused_since);
+		if (strcmp(q.jurisdiction, "UK") != 0)
+			return fort_error_set(FORT_EINPUT, "the %s clock does not stop while awaiting clarification (only the UK's does): "
+					      "ask, and answer within the period", q.jurisdiction);
+		snprintf(q.paused_since, sizeof q.paused_since, "%s", date);
+		snprintf(q.state, sizeof q.state, "awaiting_clarification");
+		snprintf(detail, sizeof detail, "clarification asked on %s; the clock stands still%s%s", date, note ? ": " : "", note ? note : "");
+	} else if (strcmp(action, "resume") == 0) {
+		if (!q.paused_since[0])
+			return fort_error_set(FORT_EINPUT, "request %lld is not waiting for clarification", (long long)id);
+		if (strcmp(date, q.paused_since) < 0)
+			return fort_error_set(FORT_EINPUT, "%s is before the clock was stopped (%s)", date, q.paused_since);
+		q.paused_days += days_between(q.paused_since, date);
+		snprintf(detail, sizeof detail, "clarification received on %s after %d day(s)", date, days_between(q.paused_since, date));
+		q.paused_since[0] = '\0';
+		snprintf(q.state, sizeof q.state, "%s", q.extended ? "extended" : "in_progress");
+	} else if (strcmp(action, "extend") == 0) {
+		if (q.extended)
+			return fort_error_set(FORT_EINPUT, "request %lld was already extended: only one extension is allowed", (long long)id);
+		if (!note || !note[0])
+			return fort_error_set(FORT_EINPUT, "an extension needs its reasons (they go to the client): --reason TEXT");
+		if ((r = compute(&info, &q, date)) < 0)
+			return r;
+		if (!info.max_due[0])
+			return fort_error_set(FORT_EINPUT, "the %s rules allow no extension", q.jurisdiction);
+		if (info.extension_notice_due[0] && strcmp(date, info.extension_notice_due) > 0)
+			return fort_error_set(FORT_EINPUT, "too late to extend: the client had to be told by %s", info.extension_notice_due);
+		q.extended = 1;
+		snprintf(q.state, sizeof q.state, "extended");
+		snprintf(detail, sizeof detail, "extended on %s; new due date %s; reasons: %s", date, info.max_due, note);
+	} else if (strcmp(action, "start") == 0) {
+		snprintf(q.state, sizeof q.state, "in_progress");
+		snprintf(detail, sizeof detail, "work started on %s", date);
+	} else if (strcmp(action, "answer") == 0) {
+		snprintf(q.state, sizeof q.state, "answered");
+		snprintf(q.closed, sizeof q.closed, "%s", date);
+		snprintf(detail, sizeof detail, "answered on %s%s%s", date, note ? ": " : "", note ? note : "");
+	} else if (strcmp(action, "refuse") == 0) {
+		if (!note || !note[0])
+			return fort_error_set(FORT_EINPUT, "a refusal needs its reason (it goes to the client): --reason TEXT");
+		if (letter_out && (r = refusal_letter(letter_out, v, &q, note)) < 0)
+			return r;
+		snprintf(q.state, sizeof q.state, "refused");
+		snprintf(q.closed, sizeof q.closed, "%s", date);
+		snprintf(detail, sizeof detail, "refused on %s: %s", date, note);
+	} else {
+		return fort_error_set(FORT_EINPUT, "unknown step '%s' (pause, resume, extend, start, answer, refuse)", action ? action : "");
+	}
+	if ((r = store_begin(v->st)) < 0)
+		goto fail;
+	if ((r = event(v, &q, action, detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (letter_out) {
+		free(*letter_out);
+		*letter_out = NULL;
+	}
+	return r;
+}
+
+int fort_request_get(fort_request_info *out, fort_vault *v, int64_t id, const char *today)
+{
+	store_request q;
+	int r;
+	if ((r = load(&q, v, id, ACT_READ)) < 0)
+		return r;
+	return compute(out, &q, today);
+}
+
+struct list_ctx {
+	fort_request_info *a;
+	size_t n, cap;
+	int open_only;
+	const char *today;
+	int r;
+};
+
+static int list_cb(void *ctx, const store_request *q)
+{
+	struct list_ctx *l = ctx;
+	int r;
+	if (l->open_only && q->closed[0])
+		return 0;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		fort_request_info *na = fort_realloc(l->a, nc * sizeof *na);
+		if (!na)
+			return FORT_ENOMEM;
+		l->a = na;
+		l->cap = nc;
+	}
+	if ((r = compute(&l->a[l->n], q, l->today)) < 0)
+		return r;
+	l->n++;
+	return 0;
+}
+
+/* Overdue first, then by due date; requests without a clock yet last. */
+static int by_due(const void *a, const void *b)
+{
+	const fort_request_info *x = a, *y = b;
+	if (x->overdue != y->overdue)
+		return y->overdue - x->overdue;
+	if (!x->due[0] || !y->due[0])
+		return !x->due[0] - !y->due[0];
+	int c = strcmp(x->due, y->due);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order, const char *today)
+{
+	struct list_ctx l = { NULL, 0, 0, due_order, today, 0 };
+	int64_t cid = 0;
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, ACT_READ, "request-list", client)) < 0)
+		return r;
+	if (client && (r = client_id_parse(&cid, client)) < 0)
+		return r;
+	if (today && !fort_date_valid(today))
+		return fort_error_set(FORT_EINPUT, "'%s' is not a date: use YYYY-MM-DD", today);
+	if ((r = store_request_each(v->st, cid, list_cb, &l)) < 0) {
+		free(l.a);
+		return r;
+	}
+	if (due_order && l.n)
+		qsort(l.a, l.n, sizeof *l.a, by_due);
+	*out = l.a;
+	*n = l.n;
+	return 0;
+}
