@@ -735,6 +735,8 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 		fd = -1;
 		fort_error_clear();
 		r = scan_read_container(e->path, &lim, &sink);
+		/* progress counts file bytes: a container's once it is read */
+		__atomic_add_fetch(&run->bytes_done, e->size, __ATOMIC_RELAXED);
 		if (r < 0 && !run->stop) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, fort_error_message(), NULL);
 			r = 0;
