@@ -701,8 +701,12 @@ static int text_part(rd *r, rd_src *src, GMimeContentType *ct)
 			if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
 				break;
 			if (errno == EILSEQ || (errno == EINVAL && n == 0)) {
-				if (ol < 3)
-					break;
+				if (ol < 3) {
+					if ((rc = out_fn(octx, out, (size_t)(op - out))) < 0)
+						goto out;
+					op = out;
+					ol = sizeof out;
+				}
 				memcpy(op, "\xef\xbf\xbd", 3);
 				op += 3;
 				ol -= 3;

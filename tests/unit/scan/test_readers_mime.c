@@ -189,6 +189,29 @@ static void test_mbox(void **state)
 	rec_free(&g);
 }
 
+static void test_charsets(void **state)
+{
+	(void)state;
+	const char *mail =
+		"From: a@example.com\r\nDate: Sun, 29 Nov 2026 10:00:00 +0100\r\n"
+		"Content-Type: multipart/mixed; boundary=x\r\n\r\n"
+		"--x\r\nContent-Type: text/plain; charset=iso-8859-2\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+		"Adres: =A3=F3d=BC, ul. Piotrkowska 1\r\n"
+		"--x\r\nContent-Type: text/plain; charset=x-no-such-charset\r\n\r\n"
+		"plain ascii and M\xc3\xbcller\r\n"
+		"--x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+		"bad \xff byte\r\n"
+		"--x--\r\n";
+	rec g = { 0 };
+	spit(path_of("cs.eml"), mail, strlen(mail));
+	assert_int_equal(rec_read(&g, path_of("cs.eml"), NULL), 0);
+	assert_doc_has(&g, "/part-1", "Adres: \xc5\x81\xc3\xb3" "d\xc5\xba, ul. Piotrkowska 1");
+	assert_doc_has(&g, "/part-2", "plain ascii and M\xc3\xbcller");
+	/* declared UTF-8 but not: read as Windows-1252, not dropped */
+	assert_doc_has(&g, "/part-3", "bad \xc3\xbf byte");
+	rec_free(&g);
+}
+
 static void test_not_mail(void **state)
 {
 	(void)state;
@@ -293,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eml),
 		cmocka_unit_test(test_mbox),
+		cmocka_unit_test(test_charsets),
 		cmocka_unit_test(test_not_mail),
 		cmocka_unit_test(test_hostile_mail),
 		cmocka_unit_test(test_alloc_failures),
