@@ -43,6 +43,7 @@ struct entry {
 	char *path;
 	uint64_t size;
 	const char *skip;        /* static reason, or NULL: scan it */
+	int error;               /* SKIP is an error (a directory that cannot be read) */
 };
 
 struct devino {
@@ -117,6 +118,7 @@ static int add_entry(struct run *run, const char *path, uint64_t size, const cha
 		return FORT_ENOMEM;
 	e->size = size;
 	e->skip = skip;
+	e->error = 0;
 	run->nfiles++;
 	if (!skip)
 		run->bytes_total += size;
@@ -263,8 +265,14 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 	size_t n = 0, a = 0, i, nign = w->nign;
 	int r = 0;
 
-	if (!(d = opendir(dir)))
-		return add_entry(w->run, dir, 0, errno == EACCES ? "permission denied" : "cannot open directory");
+	if (!(d = opendir(dir))) {
+		int e = errno;
+
+		if ((r = add_entry(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
+					   "cannot read the directory")) == 0)
+			w->run->files[w->run->nfiles - 1].error = 1;
+		return r;
+	}
 	if (w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
 		goto out;
 	while ((de = readdir(d))) {
@@ -680,7 +688,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	fc.sum = &sl->sum;
 	sl->sum.path = e->path;
 	if (e->skip) {
-		set_reason(sl, FORT_SCAN_FILE_SKIPPED, e->skip, NULL);
+		set_reason(sl, e->error ? FORT_SCAN_FILE_ERROR : FORT_SCAN_FILE_SKIPPED, e->skip, NULL);
 		return 0;
 	}
 	if ((fd = open(e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
