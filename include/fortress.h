@@ -848,7 +848,8 @@ typedef struct {
 	const char *path;          /* the file, as walked ("dir/a.csv") */
 	const char *logical;       /* "" for the file itself, else where inside it ("#3/a.docx!word/document.xml") */
 	uint64_t line;             /* 1-based */
-	uint64_t column;           /* 1-based, in Unicode code points (bytes when the line is not UTF-8) */
+	uint64_t column;           /* 1-based, in code points of UTF-8 text (bytes 0x80-0xBF of other
+				    * encodings are not counted) */
 	uint64_t offset;           /* byte offset in the file (in the decoded document for LOGICAL) */
 	uint32_t length;           /* bytes */
 	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
