@@ -142,7 +142,7 @@ static int cmd_deadline(struct cli *c)
 	}
 	printf("%s%s %s%s: %s\n", cli_bold(c), d.jurisdiction, d.clock, cli_reset(c), d.title);
 	line(c, "start", show(buf, sizeof(buf), q.start));
-	line(c, "due", d.due[0] ? show(buf, sizeof(buf), d.due) : "no fixed period (without undue delay)");
+	line(c, "due", d.due[0] ? show(buf, sizeof(buf), d.due) : "no fixed period (see the rule)");
 	if (d.ack_due[0])
 		line(c, "acknowledge by", show(buf, sizeof(buf), d.ack_due));
 	if (d.extension_notice_due[0])

@@ -36,6 +36,9 @@ struct period {
 struct rule {
 	const char *jurisdiction, *clock, *title, *start_event, *calendar;
 	const char *source, *verified, *notes;
+	const char *no_period; /* the law's words when it fixes no period */
+	char *owned;           /* strings of a rule made from the state table (freed) */
+	int state;             /* made from data/us_state_breach_laws.csv */
 	size_t line;           /* in data/deadline_rules.csv, for messages */
 	int year_end;          /* anchor: 31 December of the start's year */
 	int day1;              /* calendar-day periods count the start day as day 1 */
@@ -315,6 +318,7 @@ static int load_rule(struct rule *ru, const data_table *t, size_t row, const int
 	ru->source = CELL(C_SOURCE);
 	ru->verified = CELL(C_VERIFIED);
 	ru->notes = CELL(C_NOTES);
+	ru->no_period = "without undue delay";
 	if (!*ru->jurisdiction || !*ru->clock || !*ru->start_event)
 		return bad_cell(ru, "jurisdiction/clock/start_event", "", "filled in");
 	/* they are copied into fixed fields of fort_deadline */
@@ -409,26 +413,97 @@ out:
 	return r;
 }
 
-static void release(struct rule *rs, struct calendar *cs, size_t ncs)
+static void release(struct rule *rs, size_t nrs, struct calendar *cs, size_t ncs)
 {
 	size_t i;
 
+	for (i = 0; rs && i < nrs; i++)
+		free(rs[i].owned);
 	for (i = 0; cs && i < ncs; i++)
 		free(cs[i].days);
 	free(cs);
 	free(rs);
 }
 
+/* One "US-XX breach-individuals" rule per row of us_state_breach_laws.csv:
+ * the consumer notice, deadline_days calendar days after discovery, no roll.
+ * The table does not say what starts each state's clock (discovery or
+ * determination of the breach), so no such rule is better than "partial". */
+/* How many bytes of S to keep for at most MAX without cutting a UTF-8
+ * sequence ("§" is two bytes). */
+static int utf8_cut(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return (int)n;
+	for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+		;
+	return (int)n;
+}
+
+static int state_rule(struct rule *ru, const data_table *st, size_t row, const int *col)
+{
+	const char *state = data_table_cell(st, row, col[0]), *statute = data_table_cell(st, row, col[1]);
+	const char *words = data_table_cell(st, row, col[2]), *days = data_table_cell(st, row, col[3]);
+	const char *src = data_table_cell(st, row, col[4]), *ver = data_table_cell(st, row, col[5]);
+	char jur[16], title[128], source[300], notes[512];
+	size_t lj, lt, ls, ln, len;
+	unsigned v = 0;
+
+	memset(ru, 0, sizeof(*ru));
+	ru->line = row + 2;
+	if (strlen(state) != 2 || (*days && (strlen(days) > 4 || digits(days, strlen(days), &v) < 0 || v < 1)))
+		return fort_error_set(FORT_ECORRUPT, "data/us_state_breach_laws.csv line %zu: state '%.8s', "
+				      "deadline_days '%.8s' (a 2-letter code and a whole number or empty)", row + 2, state, days);
+	snprintf(jur, sizeof(jur), "US-%s", state);
+	snprintf(title, sizeof(title), "Breach notice to residents of %s (state law: %.*s%s)", state,
+		 utf8_cut(statute, 60), statute, strlen(statute) > 60 ? "..." : "");
+	/* the statute, then the whole source URLs that fit fort_deadline.source */
+	len = (size_t)snprintf(source, sizeof(source), "%.*s", utf8_cut(statute, 120), statute);
+	for (const char *p = src; *p;) {
+		const char *e = strstr(p, " ; ");
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (len + 3 + n < sizeof(source))
+			len += (size_t)snprintf(source + len, sizeof(source) - len, " ; %.*s", (int)n, p);
+		p += n + (e ? 3 : 0);
+	}
+	snprintf(notes, sizeof(notes), "From data/us_state_breach_laws.csv (consumer_deadline: %.40s; verified: %.8s). "
+		 "Counted in calendar days from discovery, no roll; the trigger (discovery or determination of the "
+		 "breach) and law-enforcement delays are not modelled: verify before use.", words, *ver ? ver : "no");
+	/* one block, so that a failed allocation leaves nothing half made */
+	lj = strlen(jur) + 1, lt = strlen(title) + 1, ls = strlen(source) + 1, ln = strlen(notes) + 1;
+	if (!(ru->owned = fort_malloc(lj + lt + ls + ln)))
+		return FORT_ENOMEM;
+	ru->jurisdiction = memcpy(ru->owned, jur, lj);
+	ru->title = memcpy(ru->owned + lj, title, lt);
+	ru->source = memcpy(ru->owned + lj + lt, source, ls);
+	ru->notes = memcpy(ru->owned + lj + lt + ls, notes, ln);
+	ru->clock = "breach-individuals";
+	ru->state = 1;
+	ru->start_event = "discovery";
+	ru->calendar = "";
+	ru->verified = !strcmp(ver, "yes") ? "partial" : "no";
+	ru->no_period = *words ? words : "without unreasonable delay";
+	if (*days) {
+		ru->main.unit = U_CDAY;
+		ru->main.amount = (int)v;
+	}
+	return 0;
+}
+
 /* Rules and calendars from the tables T (deadline rules) and HOL
  * (holidays), checked: every cell the code reads, every calendar a rule
  * names, no rule twice. */
-static int build(struct rule **rs_out, size_t *nrs, struct calendar **cs_out, size_t *ncs_out,
-		 const data_table *t, const data_table *hol)
+static int build(struct rule **rs_out, size_t *nrs_out, struct calendar **cs_out, size_t *ncs_out,
+		 const data_table *t, const data_table *hol, const data_table *st)
 {
+	static const char *const state_cols[6] = { "state", "statute", "consumer_deadline", "deadline_days", "source", "verified" };
 	struct rule *rs = NULL;
 	struct calendar *cs = NULL;
-	size_t ncs = 0, i, j;
-	int col[C_N], r;
+	size_t ncs = 0, total = 0, i, j;
+	int col[C_N], scol[6], r;
 
 	if ((r = load_calendars(&cs, &ncs, hol)) < 0)
 		return r;
@@ -437,12 +512,17 @@ static int build(struct rule **rs_out, size_t *nrs, struct calendar **cs_out, si
 			r = fort_error_set(FORT_ECORRUPT, "data/deadline_rules.csv has no column '%s'", rule_cols[i]);
 			goto out;
 		}
-	if (!(rs = fort_calloc(t->nrows ? t->nrows : 1, sizeof(*rs)))) {
+	for (i = 0; st && i < 6; i++)
+		if ((scol[i] = data_table_col(st, state_cols[i])) < 0) {
+			r = fort_error_set(FORT_ECORRUPT, "data/us_state_breach_laws.csv has no column '%s'", state_cols[i]);
+			goto out;
+		}
+	if (fort_size_add(&total, t->nrows, st ? st->nrows : 0) < 0 || !(rs = fort_calloc(total ? total : 1, sizeof(*rs)))) {
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < t->nrows; i++) {
-		if ((r = load_rule(&rs[i], t, i, col, cs, ncs)) < 0)
+	for (i = 0; i < total; i++) {
+		if ((r = i < t->nrows ? load_rule(&rs[i], t, i, col, cs, ncs) : state_rule(&rs[i], st, i - t->nrows, scol)) < 0)
 			goto out;
 		for (j = 0; j < i; j++)
 			if (!strcmp(rs[j].jurisdiction, rs[i].jurisdiction) && !strcmp(rs[j].clock, rs[i].clock)) {
@@ -451,14 +531,14 @@ static int build(struct rule **rs_out, size_t *nrs, struct calendar **cs_out, si
 			}
 	}
 	*rs_out = rs;
-	*nrs = t->nrows;
+	*nrs_out = total;
 	*cs_out = cs;
 	*ncs_out = ncs;
 	rs = NULL;
 	cs = NULL;
 	r = 0;
 out:
-	release(rs, cs, ncs);
+	release(rs, total, cs, ncs);   /* calloc'ed: rules not reached own nothing */
 	return r;
 }
 
@@ -469,19 +549,20 @@ int deadline_tables_check(const data_table *rules_table, const data_table *holid
 	size_t nrs = 0, ncs = 0;
 	int r;
 
-	r = build(&rs, &nrs, &cs, &ncs, rules_table, holidays);
-	release(rs, cs, ncs);
+	r = build(&rs, &nrs, &cs, &ncs, rules_table, holidays, NULL);
+	release(rs, nrs, cs, ncs);
 	return r;
 }
 
 static int db_build(void)
 {
-	const data_table *t, *hol;
+	const data_table *t, *hol, *st;
 	int r;
 
-	if ((r = data_table_get(&hol, "holidays")) < 0 || (r = data_table_get(&t, "deadline_rules")) < 0)
+	if ((r = data_table_get(&hol, "holidays")) < 0 || (r = data_table_get(&t, "deadline_rules")) < 0 ||
+	    (r = data_table_get(&st, "us_state_breach_laws")) < 0)
 		return r;
-	return build(&rules, &nrules, &cals, &ncals, t, hol);
+	return build(&rules, &nrules, &cals, &ncals, t, hol, st);
 }
 
 /* Build the rules and calendars once.  A mutex rather than pthread_once: a
@@ -501,14 +582,20 @@ static int db_load(void)
 
 static void list_jurisdictions(fort_buf *b)
 {
-	size_t i, j;
+	size_t i, j, states = 0;
 
 	for (i = 0; i < nrules; i++) {
+		if (rules[i].state) {
+			states++;
+			continue;
+		}
 		for (j = 0; j < i && strcmp(rules[j].jurisdiction, rules[i].jurisdiction); j++)
 			;
 		if (j == i)
 			fort_buf_printf(b, "%s%s", b->len ? ", " : "", rules[i].jurisdiction);
 	}
+	if (states)
+		fort_buf_printf(b, "%sUS-XX for %zu US states (breach-individuals)", b->len ? ", " : "", states);
 }
 
 static int find_rule(const struct rule **out, const char *jur, const char *clock)
@@ -714,7 +801,7 @@ static void describe(fort_deadline *out, const struct rule *ru, const struct cal
 
 	b[0] = '\0';
 	if (p->unit == U_NONE)
-		say(b, n, "no fixed period: without undue delay");
+		say(b, n, "no fixed period: %s", ru->no_period);
 	else if (ru->year_end)
 		say(b, n, "%d %s after the end of the calendar year of %s", p->amount, unit_words(p->unit, p->amount),
 		    ru->start_event);

@@ -82,6 +82,16 @@ test_expect 'HIPAA: individuals 60 days after discovery; the HHS log 60 days aft
 	due_is 2027-03-01 US-HIPAA hhs-log --start 2026-11-15
 '
 
+test_expect 'US states: the consumer notice from the state table' '
+	due_is 2026-03-31 US-CA breach-individuals --start 2026-03-01 &&
+	expect_eq "$(jfield verified)" partial "verified" &&
+	due_is 2026-04-30 us-tx breach-individuals --start 2026-03-01 &&
+	expect_eq "$(jfield jurisdiction)" US-TX "jurisdiction" &&
+	expect_exit 0 fort deadline US-NJ breach-individuals --start 2026-03-01 &&
+	expect_match "$OUT" "^due +no fixed period" &&
+	expect_contains "$OUT" "without unreasonable delay"
+'
+
 test_expect 'text output: the dates with their weekday, the rule and its source' '
 	expect_exit 0 fort deadline EU request --start 2026-01-31 --region DE &&
 	expect_match "$OUT" "^due +2026-03-02 \(Mon\)$" &&
@@ -98,10 +108,11 @@ test_expect 'the rules listing shows every row of data/deadline_rules.csv' '
 	expect_exit 0 fort deadline --list &&
 	expect_match "$OUT" "^UK +complaint +- +yes " &&
 	expect_match "$OUT" "^CA +optout +US +no " &&
-	want=$(($(wc -l <"$rules") - 1)) &&
+	expect_match "$OUT" "^US-CA +breach-individuals +- +partial +Breach notice to residents of CA" &&
+	want=$(($(wc -l <"$rules") - 1 + 51)) &&
 	expect_exit 0 fort --json deadline rules &&
-	expect_eq "$(jq_ "$OUT" "len(d)")" "$want" "rules listed" &&
-	expect_eq "$(jq_ "$OUT" "sorted(set(r[\"jurisdiction\"] for r in d)) == [\"CA\", \"EU\", \"UK\", \"US-HIPAA\"]")" true "jurisdictions"
+	expect_eq "$(jq_ "$OUT" "[len(d), sorted(set(r[\"jurisdiction\"] for r in d if not r[\"jurisdiction\"].startswith(\"US-\") or r[\"jurisdiction\"] == \"US-HIPAA\"))]")" \
+		"[$want, [\"CA\", \"EU\", \"UK\", \"US-HIPAA\"]]" "rules listed and jurisdictions"
 '
 
 test_expect 'bad input: named in the message, with the documented exit code' '
@@ -114,7 +125,7 @@ test_expect 'bad input: named in the message, with the documented exit code' '
 	expect_exit 6 fort deadline EU breach-authority --start 2026-03-27 &&
 	expect_contains "$ERR" "counts hours" &&
 	expect_exit 3 fort deadline FR request --start 2026-01-31 &&
-	expect_contains "$ERR" "EU, UK, CA, US-HIPAA" &&
+	expect_contains "$ERR" "EU, UK, CA, US-HIPAA, US-XX for 51 US states" &&
 	expect_exit 3 fort deadline EU erasure --start 2026-01-31 &&
 	expect_contains "$ERR" "EU has: request" &&
 	expect_exit 3 fort deadline EU request --start 2026-01-31 --region XX &&

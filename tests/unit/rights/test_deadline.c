@@ -61,6 +61,11 @@ static const struct vec vectors[] = {
 	{ "breach: an offset is converted to UTC", "EU", "breach-authority", NULL, "2026-03-27T17:00:00+01:00", 0, 0,
 	  "2026-03-30T16:00:00Z", NULL, NULL, NULL },
 	{ "breach: across the year end", "UK", "breach-authority", NULL, "2026-12-31T23:30:00Z", 0, 0, "2027-01-03T23:30:00Z", NULL, NULL, NULL },
+	{ "US state: California 30 days from discovery, no roll", "US-CA", "breach-individuals", NULL, "2026-03-01", 0, 0,
+	  "2026-03-31", "", "", "" },
+	{ "US state: Texas 60 days", "US-TX", "breach-individuals", NULL, "2026-03-01", 0, 0, "2026-04-30", NULL, NULL, NULL },
+	{ "US state: Ohio 45 days", "US-OH", "breach-individuals", NULL, "2026-11-20", 0, 0, "2027-01-04", NULL, NULL, NULL },
+	{ "US state without a fixed period", "US-NJ", "breach-individuals", NULL, "2026-03-01", 0, 0, "", "", "", "" },
 	{ "case does not matter in names", "uk", "Request", "gb-sct", "2026-03-03", 0, 0, "2026-04-06", NULL, NULL, NULL },
 	{ "HIPAA does not roll: Saturday 26 December stays", "US-HIPAA", "breach-individuals", "US", "2026-10-27", 0, 0,
 	  "2026-12-26", NULL, NULL, NULL },
@@ -147,6 +152,27 @@ static void test_rule_words(void **state)
 	compute(&d, "EU", "breach-individuals", NULL, "2026-03-27", 0, 0, 0);
 	assert_string_equal(d.due, "");
 	assert_non_null(strstr(d.rule, "without undue delay"));
+
+	/* a state rule: the state table's figures, words and sources, never "yes" */
+	compute(&d, "US-CA", "breach-individuals", NULL, "2026-03-01", 0, 0, 0);
+	assert_non_null(strstr(d.rule, "30 calendar days from discovery; no weekend or holiday roll"));
+	assert_non_null(strstr(d.source, "1798.82"));
+	assert_non_null(strstr(d.title, "residents of CA"));
+	assert_string_equal(d.verified, "partial");
+	/* every state title and source is whole UTF-8 (statutes are full of "§") */
+	for (const char *st = "AK AL AR AZ CA CO CT DC DE FL GA HI IA ID IL IN KS KY LA MA MD ME MI MN MO MS MT NC ND NE NH "
+			      "NJ NM NV NY OH OK OR PA RI SC SD TN TX UT VA VT WA WI WV WY"; *st; st += st[2] ? 3 : 2) {
+		char jur[8];
+
+		snprintf(jur, sizeof(jur), "US-%.2s", st);
+		compute(&d, jur, "breach-individuals", NULL, "2026-03-01", 0, 0, 0);
+		assert_true(fort_utf8_valid(d.title, strlen(d.title)));
+		assert_true(fort_utf8_valid(d.source, strlen(d.source)));
+		assert_non_null(strstr(d.source, "https://"));
+	}
+	compute(&d, "US-MI", "breach-individuals", NULL, "2026-03-01", 0, 0, 0);
+	assert_string_equal(d.verified, "no");
+	assert_non_null(strstr(d.rule, "without unreasonable delay"));
 }
 
 struct bad {
@@ -172,7 +198,9 @@ static const struct bad bads[] = {
 	{ "EU", "breach-authority", NULL, "2026-03-27", 0, 0, FORT_EINPUT, { "counts hours" } },
 	{ "EU", "breach-authority", NULL, "2026-03-27T24:00:00Z", 0, 0, FORT_EINPUT, { "'2026-03-27T24:00:00Z'", "00-23" } },
 	{ "EU", "breach-authority", NULL, "2026-03-27 16:00", 0, 0, FORT_EINPUT, { "is not a time" } },
-	{ "FR", "request", NULL, "2026-01-31", 0, 0, FORT_ENOTFOUND, { "jurisdiction 'FR'", "EU, UK, CA, US-HIPAA" } },
+	{ "FR", "request", NULL, "2026-01-31", 0, 0, FORT_ENOTFOUND, { "jurisdiction 'FR'", "EU, UK, CA, US-HIPAA, US-XX for 51 US states" } },
+	{ "US-CA", "request", NULL, "2026-01-31", 0, 0, FORT_ENOTFOUND, { "US-CA has: breach-individuals" } },
+	{ "US-PR", "breach-individuals", NULL, "2026-01-31", 0, 0, FORT_ENOTFOUND, { "jurisdiction 'US-PR'" } },
 	{ "EU", "erasure", NULL, "2026-01-31", 0, 0, FORT_ENOTFOUND, { "'erasure'", "EU has: request, breach-authority" } },
 	{ "EU", "request", "XX", "2026-01-31", 0, 0, FORT_ENOTFOUND, { "region 'XX'", "GB-SCT" } },
 	{ "EU", "request", "DE", "2040-01-31", 0, 0, FORT_ENOTFOUND, { "DE for 2040", "2024-2035" } },
@@ -368,7 +396,7 @@ static void test_holidays_from_table(void **state)
 }
 
 struct listing {
-	size_t n;
+	size_t n, states;
 	int eu_request, bad;
 };
 
@@ -380,6 +408,7 @@ static int list_cb(void *ctx, const fort_deadline_rule *r)
 	int rc;
 
 	l->n++;
+	l->states += !strncmp(r->jurisdiction, "US-", 3) && strcmp(r->jurisdiction, "US-HIPAA");
 	l->eu_request += !strcmp(r->jurisdiction, "EU") && !strcmp(r->clock, "request");
 	if (strcmp(r->verified, "yes") && strcmp(r->verified, "partial") && strcmp(r->verified, "no"))
 		l->bad++;
@@ -420,7 +449,7 @@ static int stop_cb(void *ctx, const fort_deadline_rule *r)
 static void test_rules_listing(void **state)
 {
 	struct listing l = { 0 };
-	size_t flen, lines = 0;
+	size_t flen, lines = 0, slines = 0;
 	char *file = slurp("deadline_rules", &flen);
 	int calls = 0;
 
@@ -428,8 +457,14 @@ static void test_rules_listing(void **state)
 	for (size_t k = 0; k < flen; k++)
 		lines += file[k] == '\n';
 	free(file);
+	file = slurp("us_state_breach_laws", &flen);
+	for (size_t k = 0; k < flen; k++)
+		slines += file[k] == '\n';
+	free(file);
 	assert_int_equal(fort_deadline_rules(list_cb, &l), 0);
-	assert_int_equal(l.n, lines - 1);
+	/* the rules table, then one rule per state of the state table */
+	assert_int_equal(l.n, lines - 1 + slines - 1);
+	assert_int_equal(l.states, slines - 1);
 	assert_int_equal(l.eu_request, 1);
 	assert_int_equal(l.bad, 0);
 	assert_int_equal(fort_deadline_rules(stop_cb, &calls), 42);
