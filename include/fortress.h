@@ -575,6 +575,9 @@ int fort_date_add_days(char out[11], const char *date, int days);
 int fort_date_valid(const char *date);
 /* Day of the week of DATE: 0 Sunday ... 6 Saturday, or FORT_EINPUT. */
 int fort_date_weekday(const char *date);
+/* Whole days from FROM to TO (negative when TO is earlier) into *DAYS.
+ * 0 or FORT_EINPUT (a bad date, named). */
+int fort_date_diff(long *days, const char *from, const char *to) FORT_WUR;
 
 /* ---------------------------------------------------------------- consent */
 

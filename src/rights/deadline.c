@@ -3,9 +3,10 @@
  * The law lives in data/deadline_rules.csv (which period, in which unit,
  * from which event, whether it rolls, acknowledgement, extension, pause,
  * default holiday calendar, source) and data/holidays.csv; this file only
- * knows units, counting modes and the roll.  Both tables are compiled into
- * the library and turned, on first use, into a rule array and one sorted
- * day list per calendar, kept for the life of the process.
+ * knows units, counting modes and the roll.  data/us_state_breach_laws.csv
+ * adds one consumer breach-notice rule per US state.  The tables are
+ * compiled into the library and turned, on first use, into a rule array
+ * and one sorted day list per calendar, kept for the life of the process.
  *
  * Dates are civil days counted from 1970-01-01 (proleptic Gregorian, years
  * 1-9999): a day clock has no time zone, so none can shift it by a day.  Hour
@@ -985,4 +986,15 @@ int fort_date_weekday(const char *date)
 	if ((r = parse_date(&day, date, "date")) < 0)
 		return r;
 	return weekday(day);
+}
+
+int fort_date_diff(long *days, const char *from, const char *to)
+{
+	int64_t a, b;
+	int r;
+
+	if ((r = parse_date(&a, from, "date")) < 0 || (r = parse_date(&b, to, "date")) < 0)
+		return r;
+	*days = (long)(b - a);
+	return 0;
 }

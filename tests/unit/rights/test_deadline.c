@@ -296,6 +296,16 @@ static void test_dates(void **state)
 	assert_int_equal(fort_date_weekday("1969-12-28"), 0);
 	assert_int_equal(fort_date_weekday("0001-01-01"), 1);   /* proleptic Gregorian */
 	assert_int_equal(fort_date_weekday("x"), FORT_EINPUT);
+
+	long days = 0;
+	assert_int_equal(fort_date_diff(&days, "2026-01-31", "2026-03-02"), 0);
+	assert_int_equal(days, 30);
+	assert_int_equal(fort_date_diff(&days, "2028-03-01", "2028-02-28"), 0);
+	assert_int_equal(days, -2);
+	assert_int_equal(fort_date_diff(&days, "2000-01-01", "2100-01-01"), 0);
+	assert_int_equal(days, 36525);
+	assert_int_equal(fort_date_diff(&days, "2026-01-01", "2026-02-29"), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "2026-02-29"));
 }
 
 /* ------------------------------------------- the tables are data/ exactly */
