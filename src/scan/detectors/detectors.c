@@ -46,6 +46,18 @@ static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t
 	out[n] = '\0';
 }
 
+/* OUT = VAL[0, N) + SUFFIX, truncated to OUTLEN. */
+static void prefix_suffix(char *out, size_t outlen, const unsigned char *val, size_t n, const char *suffix)
+{
+	size_t sl = strlen(suffix);
+
+	if (n + sl + 1 > outlen)
+		n = outlen > sl + 1 ? outlen - sl - 1 : 0;
+	memcpy(out, val, n);
+	memcpy(out + n, suffix, sl + 1 <= outlen - n ? sl + 1 : outlen - n);
+	out[outlen - 1] = '\0';
+}
+
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
 {
 	size_t i;
@@ -87,14 +99,14 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 		break;
 	}
 	case FORT_SCAN_IP:
-		if (rule && !strcmp(rule, "ip.v6")) {
+		if (rule && rule[3] == 'v' && rule[4] == '6') {
 			for (i = 0; i < n && val[i] != ':'; i++)
 				;
-			snprintf(out, outlen, "%.*s:****", (int)i, (const char *)val);
+			prefix_suffix(out, outlen, val, i, ":****");
 		} else {
 			for (i = 0; i < n && val[i] != '.'; i++)
 				;
-			snprintf(out, outlen, "%.*s.*.*.*", (int)i, (const char *)val);
+			prefix_suffix(out, outlen, val, i, ".*.*.*");
 		}
 		break;
 	case FORT_SCAN_SECRET:
