@@ -286,6 +286,8 @@ static const struct cli_cmd *const map_subs[] = {
 	&map_export_def,
 	&map_import_def,
 	&map_field_def,
+	&cmd_map_activity_def,
+	&cmd_map_recipient_def,
 	NULL
 };
 

@@ -235,6 +235,46 @@ typedef struct {
 int fort_map_field_add(fort_vault *v, const fort_field_spec *spec) FORT_WUR;
 int fort_map_field_edit(fort_vault *v, const fort_field_spec *spec) FORT_WUR;
 
+/* Processing activities: one per purpose, with its legal basis (GDPR
+ * Art. 6(1)(a)-(f): consent, contract, legal_obligation, vital_interests,
+ * public_task, legitimate_interests; Art. 9(2) special_basis for special
+ * categories), the recipients the data goes to and how long it is kept. */
+typedef struct {
+	const char *purpose, *description, *legal_basis, *special_basis, *retention;
+	const char *const *recipients;
+	size_t nrecipients;
+} fort_activity_info;
+
+/* A recipient: kind processor | controller | public_authority, a country
+ * (ISO 3166 alpha-2) and, outside the EEA, the transfer safeguard
+ * (adequacy decision, standard contractual clauses, ...). */
+typedef struct {
+	const char *name, *kind, *country, *safeguard, *note;
+} fort_recipient_info;
+
+size_t fort_map_activity_count(const fort_vault *v);
+const fort_activity_info *fort_map_activity(const fort_vault *v, size_t i);
+size_t fort_map_recipient_count(const fort_vault *v);
+const fort_recipient_info *fort_map_recipient(const fort_vault *v, size_t i);
+
+/* Add or change the activity of PURPOSE (add: description and legal basis
+ * required).  NULL members are unchanged; RECIPIENTS replaces the list when
+ * NRECIPIENTS > 0 ("-" alone empties it).  Needs 'map'; audited.
+ * FORT_EINPUT (an unknown basis, recipient), FORT_EEXISTS / FORT_ENOTFOUND. */
+typedef struct {
+	unsigned version;
+	const char *purpose, *description, *legal_basis, *special_basis, *retention;
+	const char *const *recipients;
+	size_t nrecipients;
+} fort_activity_spec;
+#define FORT_ACTIVITY_SPEC_VERSION 1
+#define FORT_ACTIVITY_SPEC_INIT { FORT_ACTIVITY_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+int fort_map_activity_set(fort_vault *v, const fort_activity_spec *spec, int add) FORT_WUR;
+/* Add or change recipient NAME (add: KIND and COUNTRY required; a country
+ * outside the EEA needs SAFEGUARD).  NULL members are unchanged. */
+int fort_map_recipient_set(fort_vault *v, const char *name, const char *kind, const char *country, const char *safeguard,
+			   const char *note, int add) FORT_WUR;
+
 /* Validate and normalise VALUE as field FIELD would store it, without
  * storing anything.  *out (free()) is the canonical form. */
 int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value) FORT_WUR;

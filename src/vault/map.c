@@ -2,6 +2,7 @@
  * category, purposes, legal basis and retention.  Stored as JSON in the
  * vault's metadata and MAC'd with a key derived from the vault key, so
  * nobody without the vault key can widen a field's purposes. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -91,8 +92,21 @@ void map_release(fort_map *m)
 		free(m->p[i].description);
 		free(m->p[i].legal_basis);
 		free(m->p[i].special_basis);
+		free(m->p[i].retention);
+		for (size_t k = 0; k < m->p[i].nrecipients; k++)
+			free(m->p[i].recipients[k]);
+		free(m->p[i].recipients);
 	}
 	free(m->p);
+	free(m->recipients_json);
+	for (size_t i = 0; i < m->nrc; i++) {
+		free(m->rc[i].name);
+		free(m->rc[i].kind);
+		free(m->rc[i].country);
+		free(m->rc[i].safeguard);
+		free(m->rc[i].note);
+	}
+	free(m->rc);
 	memset(m, 0, sizeof *m);
 }
 
@@ -193,7 +207,8 @@ static int parse_purposes(fort_map *m, json_t *obj)
 		return FORT_ENOMEM;
 	json_object_foreach(obj, name, v) {
 		map_purpose *p = &m->p[m->np];
-		const char *desc = "", *basis = "", *special = "";
+		const char *desc = "", *basis = "", *special = "", *retention = "";
+		json_t *recips = NULL;
 		if (!valid_ident(name, 40))
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s': names are lower-case letters, digits and '_'", name);
 		if (json_is_string(v)) {
@@ -203,6 +218,11 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			       *sp = json_object_get(v, "special_basis");
 			if ((d && !json_is_string(d)) || (b && !json_is_string(b)) || (sp && !json_is_string(sp) && !json_is_null(sp)))
 				return fort_error_set(FORT_EINPUT, "map: purpose '%s': description, legal_basis and special_basis are text", name);
+			json_t *ret = json_object_get(v, "retention");
+			recips = json_object_get(v, "recipients");
+			if ((ret && !json_is_string(ret)) || (recips && !json_is_array(recips)))
+				return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention is text, recipients a list of names", name);
+			retention = ret ? json_string_value(ret) : "";
 			desc = d ? json_string_value(d) : "";
 			basis = b ? json_string_value(b) : "";
 			special = sp && json_is_string(sp) ? json_string_value(sp) : "";
@@ -217,9 +237,63 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s' must be a description or an object", name);
 		}
 		if (!(p->name = fort_strdup(name)) || !(p->description = fort_strdup(desc)) ||
-		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)))
+		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)) ||
+		    !(p->retention = fort_strdup(retention)))
 			return FORT_ENOMEM;
 		m->np++;
+		if (recips && json_array_size(recips)) {
+			size_t k;
+			json_t *x;
+			if (!(p->recipients = fort_calloc(json_array_size(recips), sizeof *p->recipients)))
+				return FORT_ENOMEM;
+			json_array_foreach(recips, k, x) {
+				if (!json_is_string(x) || !(p->recipients[p->nrecipients] = fort_strdup(json_string_value(x))))
+					return json_is_string(x) ? FORT_ENOMEM
+								 : fort_error_set(FORT_EINPUT, "map: purpose '%s': recipient %zu is not a name", name, k + 1);
+				p->nrecipients++;
+			}
+		}
+		p->info = (fort_activity_info){ p->name, p->description, p->legal_basis, p->special_basis, p->retention,
+						(const char *const *)p->recipients, p->nrecipients };
+	}
+	return 0;
+}
+
+static const char *const eea[] = { "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+				     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO" };
+static const char *const recipient_kinds[] = { "processor", "controller", "public_authority" };
+
+/* "recipients": {name: {kind, country, safeguard, note}} */
+static int parse_recipients(fort_map *m, json_t *obj)
+{
+	const char *name;
+	json_t *v;
+	size_t n = json_object_size(obj);
+	if (!(m->rc = fort_calloc(n ? n : 1, sizeof *m->rc)))
+		return FORT_ENOMEM;
+	json_object_foreach(obj, name, v) {
+		map_recipient *rc = &m->rc[m->nrc];
+		json_t *k = json_object_get(v, "kind"), *c = json_object_get(v, "country"), *sg = json_object_get(v, "safeguard"),
+		       *nt = json_object_get(v, "note");
+		const char *country;
+		if (!valid_ident(name, 40))
+			return fort_error_set(FORT_EINPUT, "map: recipient '%s': names are lower-case letters, digits and '_'", name);
+		if (!json_is_object(v) || !json_is_string(k) || !one_of(json_string_value(k), recipient_kinds, 3))
+			return fort_error_set(FORT_EINPUT, "map: recipient '%s' needs a kind: processor, controller or public_authority", name);
+		if (!json_is_string(c) || strlen(country = json_string_value(c)) != 2 || !isupper((unsigned char)country[0]) ||
+		    !isupper((unsigned char)country[1]))
+			return fort_error_set(FORT_EINPUT, "map: recipient '%s' needs a country (ISO 3166 two capital letters, e.g. DE, US)", name);
+		if ((sg && !json_is_string(sg)) || (nt && !json_is_string(nt)))
+			return fort_error_set(FORT_EINPUT, "map: recipient '%s': safeguard and note are text", name);
+		if (!one_of(country, eea, sizeof eea / sizeof eea[0]) && (!sg || !json_string_value(sg)[0]))
+			return fort_error_set(FORT_EINPUT, "map: recipient '%s' is in %s, outside the EEA: name the transfer safeguard "
+					      "(GDPR Art. 45-49: adequacy decision, standard contractual clauses, ...)", name, country);
+		if (!(rc->name = fort_strdup(name)) || !(rc->kind = fort_strdup(json_string_value(k))) ||
+		    !(rc->country = fort_strdup(country)) || !(rc->safeguard = fort_strdup(sg ? json_string_value(sg) : "")) ||
+		    !(rc->note = fort_strdup(nt ? json_string_value(nt) : "")))
+			return FORT_ENOMEM;
+		rc->info = (fort_recipient_info){ rc->name, rc->kind, rc->country, rc->safeguard, rc->note };
+		m->nrc++;
 	}
 	return 0;
 }
@@ -269,8 +343,31 @@ int map_parse(fort_map *m, const char *json, size_t len)
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	j = json_object_get(root, "recipients");
+	if (j && !json_is_object(j)) {
+		r = fort_error_set(FORT_EINPUT, "map: 'recipients' must be an object of name: {kind, country, safeguard}");
+		goto out;
+	}
+	if (j && (!(m->recipients_json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)) || (r = parse_recipients(m, j)) < 0)) {
+		if (!m->recipients_json)
+			r = FORT_ENOMEM;
+		goto out;
+	}
+	j = json_object_get(root, "purposes");
 	if (j && (r = parse_purposes(m, j)) < 0)
 		goto out;
+	/* every recipient an activity names exists */
+	for (size_t i = 0; i < m->np; i++)
+		for (size_t k = 0; k < m->p[i].nrecipients; k++) {
+			size_t x;
+			for (x = 0; x < m->nrc && strcmp(m->rc[x].name, m->p[i].recipients[k]) != 0; x++)
+				;
+			if (x == m->nrc) {
+				r = fort_error_set(FORT_EINPUT, "map: purpose '%s' names recipient '%s', which is not in 'recipients'",
+						   m->p[i].name, m->p[i].recipients[k]);
+				goto out;
+			}
+		}
 	fields = json_object_get(root, "fields");
 	if (!json_is_array(fields) || json_array_size(fields) == 0) {
 		r = fort_error_set(FORT_EINPUT, "map: 'fields' must be a non-empty list");
@@ -339,6 +436,8 @@ int map_to_json(char **out, const fort_map *m)
 		goto out;
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "default_country", json_string(m->default_country));
+	if (m->recipients_json)
+		json_object_set_new(root, "recipients", json_loads(m->recipients_json, JSON_DECODE_ANY, NULL));
 	if (m->purposes_json)
 		json_object_set_new(root, "purposes", json_loads(m->purposes_json, 0, NULL));
 	for (size_t i = 0; i < m->n; i++) {
@@ -647,6 +746,127 @@ out:
 	free(next);
 	json_decref(root);
 	return r;
+}
+
+size_t fort_map_activity_count(const fort_vault *v) { return v->map.np; }
+
+const fort_activity_info *fort_map_activity(const fort_vault *v, size_t i)
+{
+	return i < v->map.np ? &v->map.p[i].info : NULL;
+}
+
+size_t fort_map_recipient_count(const fort_vault *v) { return v->map.nrc; }
+
+const fort_recipient_info *fort_map_recipient(const fort_vault *v, size_t i)
+{
+	return i < v->map.nrc ? &v->map.rc[i].info : NULL;
+}
+
+/* Edit the map as JSON: OBJ (created when missing) of the top-level
+ * object KEY, entry NAME; FILL sets its members. */
+static int map_edit(fort_vault *v, const char *key, const char *name, int add, int (*fill)(json_t *o, const void *ctx),
+		    const void *ctx, const char *what)
+{
+	char *cur = NULL, *next = NULL;
+	json_t *root = NULL, *obj, *o;
+	int r;
+	if ((r = map_to_json(&cur, &v->map)) < 0)
+		return r;
+	root = json_loads(cur, JSON_PRESERVE_ORDER, NULL);
+	if (!root) {
+		free(cur);
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	if (!(obj = json_object_get(root, key))) {
+		obj = json_object();
+		json_object_set_new(root, key, obj);
+	}
+	o = json_object_get(obj, name);
+	if (add && o) {
+		r = fort_error_set(FORT_EEXISTS, "%s '%s' already exists: use 'edit'", what, name);
+		goto out;
+	}
+	if (!add && !o) {
+		r = fort_error_set(FORT_ENOTFOUND, "no %s '%s' in the data map ('fortress map %s list')", what, name,
+				   strcmp(what, "activity") == 0 ? "activity" : "recipient");
+		goto out;
+	}
+	if (o && json_is_string(o)) {
+		/* an older map's "purpose": "description": make it an object */
+		json_t *n = json_object();
+		json_object_set(n, "description", o);
+		json_object_set_new(obj, name, n);
+		o = n;
+	}
+	if (!o) {
+		o = json_object();
+		json_object_set_new(obj, name, o);
+	}
+	if ((r = fill(o, ctx)) < 0)
+		goto out;
+	if (!(next = json_dumps(root, JSON_PRESERVE_ORDER))) {
+		r = fort_error_set(FORT_ENOMEM, "out of memory");
+		goto out;
+	}
+	r = map_store(v, next, strlen(next));
+out:
+	free(cur);
+	free(next);
+	json_decref(root);
+	return r;
+}
+
+static int activity_fill(json_t *o, const void *ctx)
+{
+	const fort_activity_spec *s = ctx;
+	if (s->description) json_object_set_new(o, "description", json_string(s->description));
+	if (s->legal_basis) json_object_set_new(o, "legal_basis", json_string(s->legal_basis));
+	if (s->special_basis) json_object_set_new(o, "special_basis", json_string(s->special_basis));
+	if (s->retention) json_object_set_new(o, "retention", json_string(s->retention));
+	if (s->nrecipients) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < s->nrecipients; i++)
+			if (s->recipients[i] && strcmp(s->recipients[i], "-") != 0)
+				json_array_append_new(a, json_string(s->recipients[i]));
+		json_object_set_new(o, "recipients", a);
+	}
+	return 0;
+}
+
+int fort_map_activity_set(fort_vault *v, const fort_activity_spec *s, int add)
+{
+	if (!s || s->version != FORT_ACTIVITY_SPEC_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_activity_spec: wrong version");
+	if (!s->purpose || !valid_ident(s->purpose, 40))
+		return fort_error_set(FORT_EINPUT, "a purpose name is lower-case letters, digits and '_'");
+	if (add && (!s->description || !s->legal_basis))
+		return fort_error_set(FORT_EINPUT, "a new activity needs --description and --legal-basis");
+	return map_edit(v, "purposes", s->purpose, add, activity_fill, s, "activity");
+}
+
+struct recipient_spec {
+	const char *kind, *country, *safeguard, *note;
+};
+
+static int recipient_fill(json_t *o, const void *ctx)
+{
+	const struct recipient_spec *s = ctx;
+	if (s->kind) json_object_set_new(o, "kind", json_string(s->kind));
+	if (s->country) json_object_set_new(o, "country", json_string(s->country));
+	if (s->safeguard) json_object_set_new(o, "safeguard", json_string(s->safeguard));
+	if (s->note) json_object_set_new(o, "note", json_string(s->note));
+	return 0;
+}
+
+int fort_map_recipient_set(fort_vault *v, const char *name, const char *kind, const char *country, const char *safeguard,
+			   const char *note, int add)
+{
+	struct recipient_spec s = { kind, country, safeguard, note };
+	if (!name || !valid_ident(name, 40))
+		return fort_error_set(FORT_EINPUT, "a recipient name is lower-case letters, digits and '_'");
+	if (add && (!kind || !country))
+		return fort_error_set(FORT_EINPUT, "a new recipient needs --kind and --country");
+	return map_edit(v, "recipients", name, add, recipient_fill, &s, "recipient");
 }
 
 int fort_map_field_add(fort_vault *v, const fort_field_spec *spec) { return field_change(v, spec, 1); }

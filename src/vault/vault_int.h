@@ -27,7 +27,17 @@ typedef struct {
 	char *name, *description;
 	char *legal_basis;    /* consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests */
 	char *special_basis;  /* Art. 9(2) for special categories, e.g. explicit_consent; "" if none */
+	char *retention;      /* how long data is kept for this purpose, and why ("" if not said) */
+	char **recipients;    /* names in the map's "recipients" */
+	size_t nrecipients;
+	fort_activity_info info;
 } map_purpose;
+
+/* Who data is disclosed to: "recipients": {name: {kind, country, safeguard, note}}. */
+typedef struct {
+	char *name, *kind, *country, *safeguard, *note;
+	fort_recipient_info info;
+} map_recipient;
 
 typedef struct {
 	map_field *f;
@@ -37,6 +47,9 @@ typedef struct {
 	char *purposes_json;    /* the "purposes" object, kept verbatim */
 	map_purpose *p;
 	size_t np;
+	char *recipients_json;  /* the "recipients" object, kept verbatim */
+	map_recipient *rc;
+	size_t nrc;
 } fort_map;
 
 /* Actions a role may allow (policy.c). */
