@@ -187,6 +187,11 @@ typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const u
 static count_fn count_nl;
 
 static void triggers_init(void);
+static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim);
+#ifdef SCAN_X86
+static size_t digit_run_avx2(const unsigned char *b, size_t i, size_t len, size_t lim);
+#endif
+static size_t (*digit_run)(const unsigned char *, size_t, size_t, size_t);
 static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to);
 #ifdef SCAN_X86
 static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to);
@@ -214,6 +219,7 @@ static void engine_init(void)
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
 	find_pem = find_pem_scalar;
+	digit_run = digit_run_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
 	count_nl = count_nl_sse2;
@@ -224,6 +230,7 @@ static void engine_init(void)
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
 		find_pem = find_pem_avx2;
+		digit_run = digit_run_avx2;
 	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
@@ -604,6 +611,36 @@ static int emit(scan_stream *s, const scan_match *m)
 	return s->hit(s->ctx, &h);
 }
 
+/* The end of the run of digits from I (at most to LIM, never past LEN). */
+static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim)
+{
+	if (lim > len)
+		lim = len;
+	while (i < lim && sc_digit(b[i]))
+		i++;
+	return i;
+}
+
+#ifdef SCAN_X86
+/* One load for runs up to 32 digits (the buffer is padded past LEN). */
+__attribute__((target("avx2"))) static size_t digit_run_avx2(const unsigned char *b, size_t i, size_t len, size_t lim)
+{
+	if (lim > len)
+		lim = len;
+	while (i < lim) {
+		__m256i x = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)), _mm256_set1_epi8('0'));
+		unsigned digits = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(9)), x));
+
+		if (~digits) {
+			i += (size_t)__builtin_ctz(~digits);
+			return i < lim ? i : lim;
+		}
+		i += 32;
+	}
+	return lim;
+}
+#endif
+
 static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_cluster *cl)
 {
 	size_t i = p;
@@ -616,8 +653,7 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 		size_t g = i;
 		unsigned c;
 
-		while (i < len && sc_digit(b[i]) && i - g < 64)
-			i++;
+		i = digit_run(b, i, len, g + 64);
 		if (cl->n == CL_MAX) {
 			cl->overlong = 1;
 		} else {
