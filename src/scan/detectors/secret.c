@@ -85,7 +85,7 @@ static int placeholder(const unsigned char *s, size_t n)
 		;
 	if (i == n)    /* "****", "xxxx" */
 		return 1;
-	if (s[0] == '<' || s[0] == '$' || s[0] == '{' || s[0] == '%' || s[0] == '[')
+	if (s[0] == '<' || s[0] == '$' || s[0] == '{' || s[0] == '%' || s[0] == '[' || s[0] == '`')
 		return 1;
 	for (i = 0; words[i]; i++) {
 		if (strlen(words[i]) != n)
@@ -152,7 +152,8 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	}
 	ve = vs;
 	while (ve < v->len && ve - vs < 200 && b[ve] != 127 &&
-	       (quoted ? (b[ve] != quoted && b[ve] != '\n') : (b[ve] > ' ' && b[ve] != ',' && b[ve] != ';')))
+	       (quoted ? (b[ve] != quoted && b[ve] != '\n') :
+			 (b[ve] > ' ' && b[ve] != ',' && b[ve] != ';' && b[ve] != '"' && b[ve] != '\'')))
 		ve++;
 	if (quoted && (ve >= v->len || b[ve] != quoted))
 		return 0;
@@ -161,6 +162,24 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 		ve--;
 	if (ve - vs < 4 || ve - vs >= 200 || placeholder(b + vs, ve - vs))
 		return 0;
+	/* unquoted, a password looks like one: two kinds of characters (not
+	 * "passphrase: they ..."), and not code ("secret = malloc(64)", "b->secret") */
+	if (!quoted) {
+		unsigned lower = 0, upper = 0, digit = 0, other = 0;
+
+		for (i = vs; i < ve; i++) {
+			unsigned c = b[i];
+
+			lower |= sc_lower(c);
+			upper |= sc_upper(c);
+			digit |= sc_digit(c);
+			other |= !sc_alnum(c);
+			if (c == '(' || c == ')' || c == '`' || (c == '-' && i + 1 < ve && b[i + 1] == '>'))
+				return 0;
+		}
+		if (lower + upper + digit + other < 2)
+			return 0;
+	}
 	m->start = vs;
 	m->end = ve;
 	m->type = FORT_SCAN_SECRET;

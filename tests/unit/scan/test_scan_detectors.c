@@ -206,6 +206,9 @@ static void test_secret(void **state)
 	assert_int_equal(hs.h[0].offset, 2);
 	assert_int_equal(hs.h[0].line, 2);
 	expect_none("password: ******** and password: <redacted>");
+	expect_none("Weak passphrase: exit 6, and passphrase: they said");   /* prose */
+	expect_none("secret = sodium_malloc(64); p->secret = b->secret;");   /* code */
+	expect_one("\"password: hunter2xyz\"", FORT_SCAN_SECRET, "hunter2xyz");
 	expect_none("-----BEGIN PUBLIC KEY-----\n");
 	expect_none("AKIAIOSFODNN7EXAMPL");                               /* 15 after the prefix */
 	assert_int_equal(scan_text(&hs, "password: hunter2xyz"), 1);
