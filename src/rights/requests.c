@@ -45,16 +45,10 @@ static int check_date(const char *date, const char *what)
 
 static int days_between(const char *a, const char *b)
 {
-	/* whole days from A to B (B later), by stepping: the spans are short */
-	char d[11];
-	int n = 0;
-	snprintf(d, sizeof d, "%s", a);
-	while (strcmp(d, b) < 0 && n < 100000) {
-		if (fort_date_add_days(d, d, 1) < 0)
-			break;
-		n++;
-	}
-	return n;
+	long d = 0;
+	if (fort_date_diff(&d, a, b) < 0)
+		return 0;
+	return (int)d;
 }
 
 /* The default holiday calendar for a jurisdiction: the vault's country in
@@ -65,7 +59,12 @@ static const char *default_region(fort_vault *v, const char *jur)
 		return "GB-ENG";
 	if (strcmp(jur, "CA") == 0)
 		return "US";
-	return v->country[0] ? v->country : "DE";
+	/* the vault's country when there is a calendar for it; else weekends
+	 * only (which can only give an earlier date: the safe side) */
+	if (v->country[0] && fort_is_working_day("2026-01-05", v->country) >= 0)
+		return v->country;
+	fort_error_clear();
+	return "";
 }
 
 static int compute(fort_request_info *out, const store_request *q, const char *today)
@@ -99,7 +98,7 @@ static int compute(fort_request_info *out, const store_request *q, const char *t
 	}
 	dq.jurisdiction = q->jurisdiction;
 	dq.clock = "request";
-	dq.region = q->region;
+	dq.region = q->region[0] ? q->region : NULL;
 	dq.start = q->clock_start;
 	dq.extended = q->extended;
 	dq.paused_days = (unsigned)q->paused_days;
