@@ -179,6 +179,39 @@ static int cmd_request_extend(struct cli *c) { return step(c, "extend"); }
 static int cmd_request_answer(struct cli *c) { return step(c, "answer"); }
 static int cmd_request_refuse(struct cli *c) { return step(c, "refuse"); }
 
+static const struct cli_opt fulfil_opts[] = {
+	{ "out", 'o', OPT_VALUE, "DIR", "the folder to write (must not exist)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int cmd_request_fulfil(struct cli *c)
+{
+	fort_access_report rep;
+	int64_t id;
+	int ex, r;
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK)
+		return ex;
+	if (!cli_str(c, "out"))
+		return cli_usage_error(c, "give the folder for the package: --out DIR");
+	if ((r = fort_request_fulfil(&rep, c->vault, id, cli_str(c, "out"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "request", json_integer(id));
+		json_object_set_new(j, "folder", json_string(cli_str(c, "out")));
+		json_object_set_new(j, "fields", json_integer((json_int_t)rep.fields));
+		json_object_set_new(j, "withheld", json_integer((json_int_t)rep.withheld));
+		json_object_set_new(j, "history", json_integer((json_int_t)rep.history));
+		return cli_print_json(c, j);
+	}
+	printf("request %lld answered: package in %s (%zu fields, %zu access-history entries)\n", (long long)id, cli_str(c, "out"),
+	       rep.fields, rep.history);
+	cli_info(c, "send letter.html (or letter.md) with data.json and data.csv to the client, over a safe channel");
+	return EXIT_OK;
+}
+
 static const struct cli_opt list_opts[] = {
 	{ "due", 0, OPT_FLAG, NULL, "open requests only, overdue first, then by due date" },
 	{ "client", 0, OPT_VALUE, "ID", "one client's requests" },
@@ -277,8 +310,23 @@ static const struct cli_cmd request_show_def = {
 	.opts = show_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
 };
 
+static const struct cli_cmd request_fulfil_def = {
+	.name = "fulfil", .fn = cmd_request_fulfil, .flags = NEEDS_UNLOCK,
+	.summary = "answer an access or portability request: the client's data and the Art. 15 letter in a folder",
+	.synopsis = "ID --out DIR [--json]",
+	.opts = fulfil_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.description =
+		"Writes DIR (mode 0700): data.json and data.csv (everything held about the client,\n"
+		"UTF-8, ISO 8601), letter.md and letter.html (purposes and legal bases, categories,\n"
+		"recipients, storage periods, rights, the supervisory authority, the source,\n"
+		"automated decisions, transfers, and when and why the data was consulted, from\n"
+		"the audit log) and manifest.json (every file's SHA-256, every field described).\n"
+		"CCPA requests show government ids and account numbers masked.  The request is\n"
+		"then answered.\n",
+};
+
 static const struct cli_cmd *const request_subs[] = {
-	&request_open_def, &request_verify_def, &request_pause_def, &request_resume_def, &request_start_def,
+	&request_open_def, &request_fulfil_def, &request_verify_def, &request_pause_def, &request_resume_def, &request_start_def,
 	&request_extend_def, &request_answer_def, &request_refuse_def, &request_list_def, &request_show_def, NULL
 };
 

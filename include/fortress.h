@@ -718,6 +718,25 @@ int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok
 int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date,
 			const char *note) FORT_WUR;
 int fort_request_get(fort_request_info *out, fort_vault *v, int64_t id, const char *today) FORT_WUR;
+
+typedef struct {
+	size_t fields;     /* the client's fields in the package */
+	size_t withheld;   /* CCPA: held but shown masked (government ids, account numbers) */
+	size_t history;    /* access-history entries */
+} fort_access_report;
+
+/* Fulfil an access (Art. 15) or portability (Art. 20) request: write the
+ * folder DIR (must not exist; mode 0700, files 0600, written under a
+ * temporary name and renamed) with data.json and data.csv (UTF-8, ISO 8601),
+ * letter.md and letter.html (every Art. 15(1)(a)-(h) and 15(2) item: purposes
+ * and legal bases, categories, recipients, storage periods, rights, the
+ * supervisory authority, the source, automated decisions, transfers, and the
+ * access history from the audit log) and manifest.json (the SHA-256 of every
+ * file, every field described).  CCPA requests show government ids and
+ * account numbers masked and say they are held.  The request is then
+ * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
+ * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
+int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
 /* Requests (of CLIENT, or all when NULL).  DUE_ORDER: open ones only,
  * overdue first, then by due date.  TODAY (NULL: the real date) decides
  * what is overdue.  *OUT is malloc'ed (free()). */

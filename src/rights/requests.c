@@ -453,3 +453,39 @@ int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const c
 	*n = l.n;
 	return 0;
 }
+
+int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
+{
+	store_request q;
+	fort_access_report rep;
+	char today[11], detail[300];
+	int r;
+	memset(&rep, 0, sizeof rep);
+	if (out)
+		memset(out, 0, sizeof *out);
+	if ((r = vault_need(v, ACT_REVEAL, "request-fulfil", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
+		return r;
+	if (q.closed[0])
+		return closed_error(&q);
+	if (strcmp(q.kind, "access") != 0 && strcmp(q.kind, "portability") != 0)
+		return fort_error_set(FORT_EINPUT, "request %lld is a %s request: 'fulfil' writes access and portability packages; "
+				      "act on it and then 'fortress request answer %lld'", (long long)id, q.kind, (long long)id);
+	if (!dir || !dir[0])
+		return fort_error_set(FORT_EINPUT, "give the folder to write the package to (--out DIR)");
+	if ((r = access_package(&rep, v, &q, dir)) < 0)
+		return r;
+	today_utc(today);
+	snprintf(q.state, sizeof q.state, "answered");
+	snprintf(q.closed, sizeof q.closed, "%s", today);
+	snprintf(detail, sizeof detail, "package written to %s: %zu fields, %zu access-history entries%s", dir, rep.fields,
+		 rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = event(v, &q, "fulfil", detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		return r;
+	}
+	if (out)
+		*out = rep;
+	return 0;
+}

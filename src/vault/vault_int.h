@@ -154,6 +154,9 @@ int consent_set_build(consent_set *set, fort_vault *v, const char *purpose) FORT
 int consent_set_allows(const consent_set *set, int64_t cid);
 void consent_set_release(consent_set *set);
 
+/* rights/access.c: write the access package of request Q to DIR. */
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
+
 /* map.c: re-MAC the stored map (after the vault key changed). */
 int map_remac(fort_vault *v) FORT_WUR;
 

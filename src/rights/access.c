@@ -1,0 +1,540 @@
+/* access.c - answering an access request (GDPR Art. 15; CCPA "right to
+ * know"): one folder with the client's data (JSON and CSV, UTF-8, ISO 8601),
+ * a manifest (every file's SHA-256, every field described) and a letter
+ * (HTML and Markdown) stating every Art. 15(1)(a)-(h) and 15(2) item and
+ * the access history from the audit log.
+ *
+ * The folder is written under a temporary name next to its destination and
+ * renamed when complete (mode 0700, files 0600): a failure leaves nothing.
+ * The client's values are decrypted here without the purpose checks of
+ * fort_client_get: the request itself is the lawful basis (Art. 15), and
+ * the package is audited as such. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <jansson.h>
+#include "vault/vault_int.h"
+#include "data/tables.h"
+
+/* CCPA: government ids, account numbers and passwords are not disclosed,
+ * only that they are held (11 CCR §7024(d)). */
+static int ccpa_withheld(const map_field *f)
+{
+	return f->t == FT_IBAN || f->t == FT_CARD || strcmp(f->name, "tax_id") == 0 || strstr(f->name, "password") ||
+	       strstr(f->name, "ssn") || strstr(f->name, "passport");
+}
+
+static void iso_time(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+struct history {
+	fort_buf md, html;
+	json_t *arr;
+	size_t n;
+};
+
+static void html_escape(fort_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fort_buf_puts(b, "&lt;"); break;
+		case '>': fort_buf_puts(b, "&gt;"); break;
+		case '&': fort_buf_puts(b, "&amp;"); break;
+		case '"': fort_buf_puts(b, "&quot;"); break;
+		default: fort_buf_putc(b, *s);
+		}
+	}
+}
+
+/* Which audit actions are "your data was consulted / used". */
+static int is_access(const char *action)
+{
+	static const char *const acts[] = { "read", "reveal", "edit", "add", "export", "erase", "consent-show", "request-fulfil" };
+	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
+		if (strcmp(action, acts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int history_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct history *h = ctx;
+	char when[32];
+	json_t *o;
+	if (!is_access(e->action) || strcmp(e->result, "ok") != 0)
+		return 0;
+	iso_time(when, e->ts);
+	o = json_object();
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "by", json_string(e->actor));
+	json_object_set_new(o, "action", json_string(e->action));
+	json_object_set_new(o, "fields", json_string(e->fields));
+	json_object_set_new(o, "purpose", json_string(e->purpose));
+	json_object_set_new(o, "result", json_string(e->result));
+	json_array_append_new(h->arr, o);
+	fort_buf_printf(&h->md, "| %s | %s | %s | %s | %s |\n", when, e->actor, e->action, e->fields[0] ? e->fields : "-",
+			e->purpose[0] ? e->purpose : "-");
+	fort_buf_puts(&h->html, "<tr><td>");
+	html_escape(&h->html, when);
+	fort_buf_puts(&h->html, "</td><td>");
+	html_escape(&h->html, e->actor);
+	fort_buf_puts(&h->html, "</td><td>");
+	html_escape(&h->html, e->action);
+	fort_buf_puts(&h->html, "</td><td>");
+	html_escape(&h->html, e->fields[0] ? e->fields : "-");
+	fort_buf_puts(&h->html, "</td><td>");
+	html_escape(&h->html, e->purpose[0] ? e->purpose : "-");
+	fort_buf_puts(&h->html, "</td></tr>\n");
+	h->n++;
+	return 0;
+}
+
+static int write_file(const char *dir, const char *name, const void *data, size_t len, json_t *files)
+{
+	char path[4096], hex[65];
+	unsigned char h[crypto_hash_sha256_BYTES];
+	int fd;
+	json_t *o;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		return fort_error_set(FORT_EIO, "cannot create %s: %s", path, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0)
+		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (files) {
+		crypto_hash_sha256(h, data, len);
+		fort_hex(hex, h, sizeof h);
+		o = json_object();
+		json_object_set_new(o, "file", json_string(name));
+		json_object_set_new(o, "bytes", json_integer((json_int_t)len));
+		json_object_set_new(o, "sha256", json_string(hex));
+		json_array_append_new(files, o);
+	}
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	static const char *const names[] = { "data.json", "data.csv", "letter.md", "letter.html", "manifest.json" };
+	char path[4096];
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void csv_cell(fort_buf *b, const char *s)
+{
+	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+	fort_buf_putc(b, '"');
+	if (formula)
+		fort_buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			fort_buf_putc(b, '"');
+		fort_buf_putc(b, *s);
+	}
+	fort_buf_putc(b, '"');
+}
+
+/* Both letters at once: M (Markdown) and H (HTML). */
+#define BOTH(...) do { fort_buf_printf(&md, __VA_ARGS__); } while (0)
+
+static void h_text(fort_buf *h, const char *tag, const char *text)
+{
+	fort_buf_printf(h, "<%s>", tag);
+	html_escape(h, text);
+	fort_buf_printf(h, "</%s>\n", tag);
+}
+
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
+{
+	store_client c;
+	client_vals cv;
+	fort_buf md, html, csv, tmpname;
+	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
+	struct history hist;
+	const data_table *auth = NULL;
+	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32], line[600];
+	int r, ccpa = strcmp(q->jurisdiction, "CA") == 0, made_dir = 0;
+	size_t held = 0, withheld = 0;
+	int used[64] = { 0 }; /* purposes (activities) the client's fields serve */
+
+	memset(&c, 0, sizeof c);
+	memset(&hist, 0, sizeof hist);
+	fort_buf_init(&md, 8192);
+	fort_buf_init(&html, 16384);
+	fort_buf_init(&csv, 4096);
+	fort_buf_init(&tmpname, 256);
+	if ((r = cvals_init(&cv, v)) < 0)
+		return r;
+	client_id_format(idstr, q->client);
+	for (int k = 0; k < CAT_COUNT; k++)
+		if (!v->kr->has_ck[k]) {
+			r = fort_error_set(FORT_EDENIED, "an access package holds every category, and you do not hold the %s key: "
+					   "ask an owner to fulfil it", fort_categories[k]);
+			goto out;
+		}
+	if ((r = store_client_get(v->st, &c, q->client)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
+		goto out;
+	{
+		struct stat sb;
+		if (stat(dir, &sb) == 0) {
+			r = fort_error_set(FORT_EEXISTS, "%s already exists: give a new folder for the package", dir);
+			goto out;
+		}
+	}
+	if ((r = fort_buf_printf(&tmpname, "%s.partial-%d", dir, (int)getpid())) < 0)
+		goto out;
+	if (mkdir(tmpname.buf, 0700) < 0) {
+		r = fort_error_set(FORT_EIO, "cannot create %s: %s", tmpname.buf, strerror(errno));
+		goto out;
+	}
+	made_dir = 1;
+	iso_time(now, fort_now());
+
+	/* the data */
+	data = json_object();
+	fields = json_array();
+	descr = json_array();
+	fort_buf_puts(&csv, "\"field\",\"label\",\"category\",\"value\"\r\n");
+	for (size_t i = 0; i < v->map.n; i++) {
+		const map_field *f = &v->map.f[i];
+		json_t *o, *d, *pp;
+		char *masked = NULL;
+		const char *val;
+		d = json_object();
+		pp = json_array();
+		for (size_t k = 0; k < f->npurposes; k++)
+			json_array_append_new(pp, json_string(f->purposes[k]));
+		json_object_set_new(d, "field", json_string(f->name));
+		json_object_set_new(d, "label", json_string(f->label));
+		json_object_set_new(d, "type", json_string(f->type));
+		json_object_set_new(d, "category", json_string(f->category));
+		json_object_set_new(d, "purposes", pp);
+		json_object_set_new(d, "legal_basis", json_string(f->legal_basis));
+		json_object_set_new(d, "retention", json_string(f->retention));
+		json_array_append_new(descr, d);
+		if (!cv.vals[i])
+			continue;
+		held++;
+		for (size_t k = 0; k < f->npurposes; k++)
+			for (size_t a = 0; a < v->map.np && a < 64; a++)
+				if (strcmp(v->map.p[a].name, f->purposes[k]) == 0)
+					used[a] = 1;
+		val = cv.vals[i];
+		if (ccpa && ccpa_withheld(f)) {
+			if ((r = type_mask(&masked, f->t, cv.vals[i])) < 0)
+				goto out;
+			val = masked;
+			withheld++;
+		}
+		o = json_object();
+		json_object_set_new(o, "field", json_string(f->name));
+		json_object_set_new(o, "label", json_string(f->label));
+		json_object_set_new(o, "category", json_string(f->category));
+		json_object_set_new(o, "value", json_string(val));
+		if (masked)
+			json_object_set_new(o, "withheld", json_string("held, not disclosed (CCPA: government ids, account numbers)"));
+		json_array_append_new(fields, o);
+		csv_cell(&csv, f->name);
+		fort_buf_putc(&csv, ',');
+		csv_cell(&csv, f->label);
+		fort_buf_putc(&csv, ',');
+		csv_cell(&csv, f->category);
+		fort_buf_putc(&csv, ',');
+		csv_cell(&csv, val);
+		fort_buf_puts(&csv, "\r\n");
+		free(masked);
+	}
+	/* a purpose resting on consent is one the data serves only with it */
+	for (size_t a = 0; a < v->map.np && a < 64; a++) {
+		char why[300];
+		if (used[a] && map_purpose_consent(&v->map, v->map.p[a].name) &&
+		    consent_gate(v, q->client, v->map.p[a].name, why, sizeof why) != 1)
+			used[a] = 0;
+	}
+	{
+		char created[32], updated[32];
+		iso_time(created, c.created);
+		iso_time(updated, c.updated);
+		json_object_set_new(data, "client", json_string(idstr));
+		json_object_set_new(data, "created", json_string(created));
+		json_object_set_new(data, "updated", json_string(updated));
+		json_object_set_new(data, "fields", fields);
+		fields = NULL;
+	}
+	/* consents and requests are data about the client too */
+	{
+		fort_consent_entry *ce = NULL;
+		size_t nce = 0;
+		json_t *ca = json_array();
+		if ((r = fort_consent_history(&ce, &nce, v, idstr)) < 0) {
+			json_decref(ca);
+			goto out;
+		}
+		for (size_t i = 0; i < nce; i++) {
+			json_t *o = json_object();
+			char when[32];
+			iso_time(when, ce[i].ts);
+			json_object_set_new(o, "time", json_string(when));
+			json_object_set_new(o, "action", json_string(ce[i].action));
+			json_object_set_new(o, "purpose", json_string(ce[i].purpose));
+			json_object_set_new(o, "channel", json_string(ce[i].channel));
+			json_array_append_new(ca, o);
+		}
+		free(ce);
+		json_object_set_new(data, "consents", ca);
+	}
+	hist.arr = json_array();
+	fort_buf_init(&hist.md, 4096);
+	fort_buf_init(&hist.html, 8192);
+	if ((r = fort_audit_log(v, idstr, history_cb, &hist)) < 0)
+		goto out;
+	json_object_set_new(data, "access_history", json_incref(hist.arr));
+
+	/* the letter: every Art. 15(1)(a)-(h) and 15(2) item */
+	BOTH("# Your personal data held by %s\n\n", v->business);
+	BOTH("Client reference %s. Your %s request of %s (our reference %lld). Generated %s.\n\n", idstr,
+	     ccpa ? "request to know" : "access", q->received, (long long)q->id, now);
+	BOTH("This folder holds a copy of the personal data we hold about you (data.json and data.csv) and this letter. "
+	     "manifest.json lists every file with its SHA-256 checksum and describes every field.\n\n");
+	BOTH("## 1. The purposes of the processing (Art. 15(1)(a)) and its legal basis\n\n");
+	for (size_t a = 0; a < v->map.np && a < 64; a++)
+		if (used[a])
+			BOTH("- **%s**: %s (legal basis: %s%s%s)\n", v->map.p[a].name, v->map.p[a].description,
+			     v->map.p[a].legal_basis[0] ? v->map.p[a].legal_basis : "not stated",
+			     v->map.p[a].special_basis[0] ? "; special categories: " : "", v->map.p[a].special_basis);
+	BOTH("\n## 2. The categories of personal data (Art. 15(1)(b))\n\n");
+	for (int k = 0; k < CAT_COUNT; k++) {
+		fort_buf labels;
+		fort_buf_init(&labels, 128);
+		for (size_t i = 0; i < v->map.n; i++)
+			if (cv.vals[i] && v->map.f[i].cat == k)
+				fort_buf_printf(&labels, "%s%s", labels.len ? ", " : "", v->map.f[i].label);
+		if (labels.len)
+			BOTH("- %s: %s\n", fort_categories[k], labels.buf);
+		fort_buf_release(&labels);
+	}
+	BOTH("\n## 3. The recipients (Art. 15(1)(c))\n\n");
+	{
+		int any = 0;
+		for (size_t a = 0; a < v->map.np && a < 64; a++) {
+			if (!used[a])
+				continue;
+			for (size_t k = 0; k < v->map.p[a].nrecipients; k++) {
+				for (size_t x = 0; x < v->map.nrc; x++)
+					if (strcmp(v->map.rc[x].name, v->map.p[a].recipients[k]) == 0) {
+						const map_recipient *rc = &v->map.rc[x];
+						BOTH("- %s (%s, %s%s%s) for %s\n", rc->name, rc->kind, rc->country, rc->note[0] ? ": " : "", rc->note,
+						     v->map.p[a].name);
+						any = 1;
+					}
+			}
+		}
+		if (!any)
+			BOTH("Your data has not been disclosed to any recipient.\n");
+	}
+	BOTH("\n## 4. How long we keep it (Art. 15(1)(d))\n\n");
+	for (size_t i = 0; i < v->map.n; i++)
+		if (cv.vals[i])
+			BOTH("- %s: %s\n", v->map.f[i].label, v->map.f[i].retention[0] ? v->map.f[i].retention : "until it is no longer needed");
+	BOTH("\n## 5. Your rights (Art. 15(1)(e))\n\n"
+	     "You may ask us to correct data that is wrong (rectification, Art. 16), to erase it (Art. 17), to restrict its "
+	     "processing (Art. 18), and you may object to its processing (Art. 21). You may also ask for the data you gave us "
+	     "in a machine-readable form (portability, Art. 20). Where processing rests on your consent, you may withdraw it at "
+	     "any time.\n\n");
+	{
+		const char *name = NULL, *web = "", *email = "", *post = "";
+		char code[8];
+		snprintf(code, sizeof code, "%s", strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+		if (data_table_get(&auth, "supervisory_authorities") == 0) {
+			int cj = data_table_col(auth, "jurisdiction"), cn = data_table_col(auth, "name"),
+			    cw = data_table_col(auth, "website"), ce = data_table_col(auth, "email"),
+			    cp = data_table_col(auth, "postal_address");
+			for (size_t i = 0; cj >= 0 && cn >= 0 && i < auth->nrows; i++)
+				if (strcmp(data_table_cell(auth, i, cj), code) == 0) {
+					name = data_table_cell(auth, i, cn);
+					web = cw >= 0 ? data_table_cell(auth, i, cw) : "";
+					email = ce >= 0 ? data_table_cell(auth, i, ce) : "";
+					post = cp >= 0 ? data_table_cell(auth, i, cp) : "";
+					break;
+				}
+		}
+		fort_error_clear();
+		BOTH("## 6. Your right to complain (Art. 15(1)(f))\n\n"
+		     "You have the right to lodge a complaint with a supervisory authority (Art. 77)");
+		if (name)
+			BOTH(". Ours is %s, %s, %s, %s", name, post, web, email);
+		else if (ccpa)
+			BOTH(": the California Privacy Protection Agency (https://cppa.ca.gov)");
+		BOTH(".\n\n");
+	}
+	BOTH("## 7. Where the data came from (Art. 15(1)(g))\n\n"
+	     "The data was provided by you, or created by us in our dealings with you, unless a field above says otherwise.\n\n");
+	BOTH("## 8. Automated decisions (Art. 15(1)(h))\n\n"
+	     "We make no automated decisions about you, and no profiling (Art. 22).\n\n");
+	BOTH("## 9. Transfers outside the EEA (Art. 15(2))\n\n");
+	{
+		int any = 0;
+		for (size_t x = 0; x < v->map.nrc; x++) {
+			int serves = 0;
+			for (size_t a = 0; a < v->map.np && a < 64; a++)
+				for (size_t k = 0; used[a] && k < v->map.p[a].nrecipients; k++)
+					serves |= strcmp(v->map.p[a].recipients[k], v->map.rc[x].name) == 0;
+			if (serves && v->map.rc[x].safeguard[0]) {
+				BOTH("- %s (%s): %s\n", v->map.rc[x].name, v->map.rc[x].country, v->map.rc[x].safeguard);
+				any = 1;
+			}
+		}
+		if (!any)
+			BOTH("Your data is not transferred outside the EEA.\n");
+	}
+	if (ccpa && withheld)
+		BOTH("\n## Data held but not disclosed\n\n%zu item(s) (government identifiers, account numbers) are held but shown "
+		     "masked, as California law requires (11 CCR 7024(d)).\n", withheld);
+	BOTH("\n## 10. When and why your data was consulted (access history)\n\n");
+	if (hist.n)
+		BOTH("| time (UTC) | by | action | fields | purpose |\n|---|---|---|---|---|\n%s", hist.md.buf);
+	else
+		BOTH("No access has been recorded.\n");
+	BOTH("\n## Your data\n\n");
+	for (size_t i = 0; i < v->map.n; i++) {
+		if (!cv.vals[i])
+			continue;
+		if (ccpa && ccpa_withheld(&v->map.f[i])) {
+			char *m = NULL;
+			if (type_mask(&m, v->map.f[i].t, cv.vals[i]) == 0)
+				BOTH("- %s: %s (held, not disclosed)\n", v->map.f[i].label, m);
+			free(m);
+		} else {
+			BOTH("- %s: %s\n", v->map.f[i].label, cv.vals[i]);
+		}
+	}
+	if (md.len == 0 || fort_buf_putc(&md, '\n') < 0) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	/* HTML: the same text, escaped, headings and paragraphs kept simple */
+	fort_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your personal data</title></head><body>\n");
+	{
+		const char *p = md.buf;
+		int in_table = 0;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			if (len >= sizeof line)
+				len = sizeof line - 1;
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (in_table && line[0] != '|') {
+				fort_buf_puts(&html, "</table>\n");
+				in_table = 0;
+			}
+			if (strncmp(line, "# ", 2) == 0)
+				h_text(&html, "h1", line + 2);
+			else if (strncmp(line, "## ", 3) == 0)
+				h_text(&html, "h2", line + 3);
+			else if (strncmp(line, "- ", 2) == 0)
+				h_text(&html, "li", line + 2);
+			else if (line[0] == '|' && !in_table) {
+				fort_buf_puts(&html, "<table border=\"1\"><tr><th>time (UTC)</th><th>by</th><th>action</th><th>fields</th><th>purpose</th></tr>\n");
+				fort_buf_puts(&html, hist.html.buf);
+				in_table = 1;
+			} else if (line[0] && line[0] != '|')
+				h_text(&html, "p", line);
+			p = nl ? nl + 1 : p + strlen(p);
+		}
+		if (in_table)
+			fort_buf_puts(&html, "</table>\n");
+	}
+	fort_buf_puts(&html, "</body></html>\n");
+
+	/* files, then the manifest over them */
+	files = json_array();
+	if (!(s = json_dumps(data, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	if ((r = write_file(tmpname.buf, "data.json", s, strlen(s), files)) < 0 ||
+	    (r = write_file(tmpname.buf, "data.csv", csv.buf, csv.len, files)) < 0 ||
+	    (r = write_file(tmpname.buf, "letter.md", md.buf, md.len, files)) < 0 ||
+	    (r = write_file(tmpname.buf, "letter.html", html.buf, html.len, files)) < 0)
+		goto out;
+	sodium_memzero(s, strlen(s));
+	free(s);
+	s = NULL;
+	manifest = json_object();
+	json_object_set_new(manifest, "client", json_string(idstr));
+	json_object_set_new(manifest, "request", json_integer(q->id));
+	json_object_set_new(manifest, "kind", json_string(q->kind));
+	json_object_set_new(manifest, "generated", json_string(now));
+	json_object_set_new(manifest, "encoding", json_string("UTF-8; times ISO 8601 UTC"));
+	json_object_set_new(manifest, "files", files);
+	files = NULL;
+	json_object_set_new(manifest, "fields", descr);
+	descr = NULL;
+	if (!(s = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	if ((r = write_file(tmpname.buf, "manifest.json", s, strlen(s), NULL)) < 0)
+		goto out;
+	if (rename(tmpname.buf, dir) < 0) {
+		r = fort_error_set(FORT_EIO, "cannot move the package to %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	made_dir = 0;
+	if (out) {
+		out->fields = held;
+		out->withheld = withheld;
+		out->history = hist.n;
+	}
+	r = 0;
+out:
+	if (made_dir)
+		rm_tree(tmpname.buf);
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+	json_decref(data);
+	json_decref(fields);
+	json_decref(manifest);
+	json_decref(files);
+	json_decref(descr);
+	json_decref(hist.arr);
+	fort_buf_release(&hist.md);
+	fort_buf_release(&hist.html);
+	if (md.buf)
+		sodium_memzero(md.buf, md.len);
+	if (csv.buf)
+		sodium_memzero(csv.buf, csv.len);
+	fort_buf_release(&md);
+	fort_buf_release(&html);
+	fort_buf_release(&csv);
+	fort_buf_release(&tmpname);
+	cvals_release(&cv);
+	store_client_release(&c);
+	return r;
+}
