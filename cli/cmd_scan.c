@@ -443,7 +443,7 @@ static void sarif_head(void)
 		json_array_append_new(rules, r);
 	}
 	s = json_dumps(rules, JSON_COMPACT | JSON_ENSURE_ASCII);
-	printf("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	printf("{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
 	       "  \"runs\": [{\n  \"tool\": {\"driver\": {\"name\": \"fortress\", \"version\": \"%s\", "
 	       "\"informationUri\": \"https://example.invalid/fortress\", \"rules\": %s}},\n"
 	       "  \"columnKind\": \"unicodeCodePoints\",\n  \"results\": [",
