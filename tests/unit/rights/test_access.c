@@ -1,0 +1,209 @@
+/* test_access.c - the access package: for a client seeded across records,
+ * consents, requests and the audit log, every Art. 15 item is in the
+ * letter (checked against a list), all of the client's data is in it, none
+ * of 1,000 other clients' data is, the manifest's checksums match, CCPA
+ * masks account numbers, and a refused package leaves nothing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "fortress.h"
+
+#define FIXTURE_DIR "/tmp/fort-test-access-XXXXXX"
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+
+#define OTHERS 1000
+
+static char *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "rb");
+	char *buf;
+	long n;
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+static const struct { const char *field, *value; } jane[] = {
+	{ "full_name", "Jane Q. Doe" }, { "email", "jane.doe@example.org" }, { "phone", "+49 30 1234567" },
+	{ "postal_address", "Musterstrasse 1, 10115 Berlin" }, { "company", "Doe Consulting" },
+	{ "date_of_birth", "1980-02-29" }, { "tax_id", "DE123456789" }, { "iban", "DE89370400440532013000" },
+	{ "notes", "prefers e-mail; allergic to cats" },
+};
+#define NJ (sizeof jane / sizeof jane[0])
+
+static void test_access_package(void **state)
+{
+	fort_vault *v = create_vault("access.db");
+	fort_kv kv[NJ];
+	char id[FORT_ID_LEN + 1];
+	int64_t req = 0;
+	fort_access_report rep;
+	(void)state;
+	/* 1,000 other clients */
+	{
+		FILE *f = fopen(path_of("others.csv"), "w");
+		fort_import_report *ir = NULL;
+		fprintf(f, "full_name,email,phone\n");
+		for (int i = 0; i < OTHERS; i++)
+			fprintf(f, "Other Person %d,other%d@example.net,+49 30 9%06d\n", i, i, i);
+		fclose(f);
+		assert_int_equal(fort_client_import(&ir, v, path_of("others.csv"), NULL), 0);
+		fort_import_report_free(ir);
+	}
+	for (size_t i = 0; i < NJ; i++) {
+		kv[i].field = jane[i].field;
+		kv[i].value = jane[i].value;
+	}
+	assert_int_equal(fort_client_add(id, v, kv, NJ), 0);
+	/* a recipient, a consent, some reads: the letter must show them */
+	assert_int_equal(fort_map_recipient_set(v, "mailhost", "processor", "DE", NULL, "e-mail hosting", 1), 0);
+	{
+		fort_activity_spec s = FORT_ACTIVITY_SPEC_INIT;
+		const char *rec[] = { "mailhost" };
+		s.purpose = "correspondence";
+		s.recipients = rec;
+		s.nrecipients = 1;
+		assert_int_equal(fort_map_activity_set(v, &s, 0), 0);
+	}
+	spit(path_of("notice.txt"), "Newsletter notice v1\n", 21);
+	{
+		fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		const char *rv[] = { "iban" };
+		fort_record *rec = NULL;
+		o.channel = "web";
+		o.notice_path = path_of("notice.txt");
+		assert_int_equal(fort_consent_record(v, id, "marketing", "grant", &o), 0);
+		ro.reveal = rv;
+		ro.nreveal = 1;
+		ro.purpose = "billing";
+		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
+		fort_record_free(rec);
+	}
+	assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-02", NULL), 0);
+	/* a folder that exists is refused; a non-access request is refused */
+	{
+		int64_t er = 0;
+		assert_int_equal(fort_request_fulfil(&rep, v, req, dir), FORT_EEXISTS);
+		assert_int_equal(fort_request_open(&er, v, "erasure", id, "2026-11-02", NULL), 0);
+		assert_int_equal(fort_request_fulfil(&rep, v, er, path_of("nope")), FORT_EINPUT);
+	}
+	assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg")), 0);
+	assert_int_equal(rep.fields, NJ);
+	assert_true(rep.history >= 2);
+
+	/* every Art. 15 item, by the list */
+	{
+		static const char *const items[] = {
+			"Art. 15(1)(a)", "Art. 15(1)(b)", "Art. 15(1)(c)", "Art. 15(1)(d)", "Art. 15(1)(e)", "Art. 15(1)(f)",
+			"Art. 15(1)(g)", "Art. 15(1)(h)", "Art. 15(2)", "access history",
+			"rectification", "erase", "restrict", "object", "lodge a complaint", "Bundesbeauftragte",
+			"legal basis: contract", "mailhost", "10 years after the end of the contract", "no automated decisions",
+			"marketing",  /* consented: a purpose the data serves */
+			"| reveal | iban | billing |",
+		};
+		char *md = slurp(path_of("pkg/letter.md"), NULL), *html = slurp(path_of("pkg/letter.html"), NULL);
+		for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+			if (!strstr(md, items[i]))
+				fail_msg("letter.md lacks '%s'", items[i]);
+		}
+		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
+		assert_non_null(strstr(html, "<table"));
+		free(md);
+		free(html);
+	}
+	/* 100 % of her data, in JSON and CSV; none of the others' */
+	{
+		static const char *const files[] = { "pkg/data.json", "pkg/data.csv", "pkg/letter.md", "pkg/letter.html", "pkg/manifest.json" };
+		char *json = slurp(path_of("pkg/data.json"), NULL), *csv = slurp(path_of("pkg/data.csv"), NULL);
+		json_t *d = json_loads(json, 0, NULL), *fs = json_object_get(d, "fields");
+		assert_int_equal(json_array_size(fs), NJ);
+		for (size_t i = 0; i < NJ; i++) {
+			char *canon = NULL;
+			assert_int_equal(fort_field_normalise(&canon, v, jane[i].field, jane[i].value), 0);
+			if (!strstr(json, canon) || !strstr(csv, canon))
+				fail_msg("%s (%s) missing from the package", jane[i].field, canon);
+			free(canon);
+		}
+		assert_int_equal(json_array_size(json_object_get(d, "consents")), 1);
+		json_decref(d);
+		free(json);
+		free(csv);
+		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+			char *all = slurp(path_of(files[k]), NULL);
+			if (strstr(all, "other") && strstr(all, "example.net"))
+				fail_msg("%s holds another client's data", files[k]);
+			if (strstr(all, "Other Person"))
+				fail_msg("%s holds another client's name", files[k]);
+			free(all);
+		}
+	}
+	/* the manifest's checksums match the files */
+	{
+		char *m = slurp(path_of("pkg/manifest.json"), NULL);
+		json_t *j = json_loads(m, 0, NULL), *files = json_object_get(j, "files"), *f;
+		size_t i;
+		assert_int_equal(json_array_size(files), 4);
+		json_array_foreach(files, i, f) {
+			char p[300], hex[65], *body;
+			size_t len;
+			unsigned char h[32];
+			snprintf(p, sizeof p, "pkg/%s", json_string_value(json_object_get(f, "file")));
+			body = slurp(path_of(p), &len);
+			crypto_hash_sha256(h, (unsigned char *)body, len);
+			for (int b = 0; b < 32; b++)
+				sprintf(hex + 2 * b, "%02x", h[b]);
+			assert_string_equal(hex, json_string_value(json_object_get(f, "sha256")));
+			free(body);
+		}
+		assert_true(json_array_size(json_object_get(j, "fields")) >= NJ);
+		json_decref(j);
+		free(m);
+	}
+	/* answered, and audited */
+	{
+		fort_request_info ri;
+		assert_int_equal(fort_request_get(&ri, v, req, NULL), 0);
+		assert_string_equal(ri.state, "answered");
+		assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg2")), FORT_EINPUT);
+	}
+	/* CCPA: account numbers and tax ids are shown masked and said to be held */
+	{
+		fort_request_opts o = FORT_REQUEST_OPTS_INIT;
+		char *json;
+		o.jurisdiction = "CA";
+		assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-02", &o), 0);
+		assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg-ca")), 0);
+		assert_int_equal(rep.withheld, 2);
+		json = slurp(path_of("pkg-ca/data.json"), NULL);
+		assert_null(strstr(json, "DE89370400440532013000"));
+		assert_null(strstr(json, "DE123456789"));
+		assert_non_null(strstr(json, "held, not disclosed"));
+		assert_non_null(strstr(json, "jane.doe@example.org"));
+		free(json);
+	}
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_access_package),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
