@@ -497,34 +497,34 @@ int scan_context(const scan_view *v, size_t start, const char *const *words)
 	scan_stream *s = v->st;
 	size_t lo = start > 40 ? start - 40 : 0;
 
-	nl = start > lo ? memrchr(b + lo, '\n', start - lo) : NULL;
-	if (window_has(b, nl ? (size_t)(nl - b) + 1 : lo, start, words))
-		return 1;
+	/* the CSV column first: one lookup in a cache once the line is counted */
 	if (s && s->hdr_state == 1) {
 		long col = csv_column(s, b, start);
 		size_t j, k;
 		uint64_t bit;
 
-		if (col < 0 || (unsigned long)col >= s->hdr_n)
-			return 0;
-		bit = (uint64_t)1 << col;
-		for (k = 0; k < 8 && s->hdr_cache[k].words && s->hdr_cache[k].words != words; k++)
-			;
-		if (k == 8)
-			k = 0;
-		if (s->hdr_cache[k].words != words) {
-			s->hdr_cache[k].words = words;
-			s->hdr_cache[k].known = s->hdr_cache[k].hit = 0;
+		if (col >= 0 && (unsigned long)col < s->hdr_n) {
+			bit = (uint64_t)1 << col;
+			for (k = 0; k < 8 && s->hdr_cache[k].words && s->hdr_cache[k].words != words; k++)
+				;
+			if (k == 8)
+				k = 0;
+			if (s->hdr_cache[k].words != words) {
+				s->hdr_cache[k].words = words;
+				s->hdr_cache[k].known = s->hdr_cache[k].hit = 0;
+			}
+			if (!(s->hdr_cache[k].known & bit)) {
+				s->hdr_cache[k].known |= bit;
+				for (j = 0; words[j]; j++)
+					if (strstr(s->hdr[col], words[j]))
+						s->hdr_cache[k].hit |= bit;
+			}
+			if (s->hdr_cache[k].hit & bit)
+				return 1;
 		}
-		if (!(s->hdr_cache[k].known & bit)) {
-			s->hdr_cache[k].known |= bit;
-			for (j = 0; words[j]; j++)
-				if (strstr(s->hdr[col], words[j]))
-					s->hdr_cache[k].hit |= bit;
-		}
-		return (s->hdr_cache[k].hit & bit) != 0;
 	}
-	return 0;
+	nl = start > lo ? memrchr(b + lo, '\n', start - lo) : NULL;
+	return window_has(b, nl ? (size_t)(nl - b) + 1 : lo, start, words);
 }
 
 /* Line number and line start of stream offset OFF. */
