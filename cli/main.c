@@ -40,6 +40,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_keys_def,
 	&cmd_consent_def,
 	&cmd_request_def,
+	&cmd_notice_def,
+	&cmd_records_def,
 	&cmd_deadline_def,
 	&cmd_help_def,
 	NULL

@@ -743,6 +743,23 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
 int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order,
 		      const char *today) FORT_WUR;
 
+/* ------------------------------------------------ transparency documents */
+
+/* The privacy notice generated from the live data map, in plain language
+ * (FORMAT "md" (default) or "html").  VERSION_OUT (may be NULL) gets its
+ * version: the SHA-256 of the Markdown text.  *OUT is malloc'ed. */
+int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format) FORT_WUR;
+/* Publish the current notice: its text is kept (consents recorded later
+ * without --notice-file point to it) and it becomes what `notice diff`
+ * compares with.  Needs 'map'; audited. */
+int fort_notice_publish(char version_out[65], fort_vault *v) FORT_WUR;
+/* Line diff ("- old", "+ new") between the last published notice and the
+ * current one; *CHANGED 1 when they differ (or none was published). */
+int fort_notice_diff(char **out, int *changed, fort_vault *v) FORT_WUR;
+/* The records of processing activities (GDPR Art. 30(1)) from the map:
+ * FORMAT "json" (default), "csv" or "html".  *OUT is malloc'ed. */
+int fort_records_generate(char **out, fort_vault *v, const char *format) FORT_WUR;
+
 /* -------------------------------------------------------- users and roles */
 
 /* A role names the data categories its users hold the keys of and the

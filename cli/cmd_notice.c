@@ -1,0 +1,122 @@
+/* cmd_notice.c - `fortress notice show|publish|diff` and `fortress records`:
+ * the privacy notice and the records of processing, generated from the
+ * data map. */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_opt out_opts[] = {
+	{ "format", 0, OPT_VALUE, "F", "notice: md (default) or html; records: json (default), csv or html" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int emit(struct cli *c, const char *text)
+{
+	if (cli_str(c, "output"))
+		return cli_write_file(c, cli_str(c, "output"), text, strlen(text), 0644);
+	fputs(text, stdout);
+	return EXIT_OK;
+}
+
+static int cmd_notice_show(struct cli *c)
+{
+	char *text = NULL, version[65];
+	int r, ex;
+
+	if ((r = fort_notice_generate(&text, version, c->vault, cli_str(c, "format"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "version", json_string(version));
+		json_object_set_new(j, "text", json_string(text));
+		free(text);
+		return cli_print_json(c, j);
+	}
+	ex = emit(c, text);
+	free(text);
+	if (ex == EXIT_OK)
+		cli_info(c, "notice version %s", version);
+	return ex;
+}
+
+static int cmd_notice_publish(struct cli *c)
+{
+	char version[65];
+	int r;
+
+	if ((r = fort_notice_publish(version, c->vault)) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "version", json_string(version));
+		return cli_print_json(c, j);
+	}
+	printf("notice version %s published\n", version);
+	cli_info(c, "consents recorded from now on without --notice-file refer to this text");
+	return EXIT_OK;
+}
+
+static int cmd_notice_diff(struct cli *c)
+{
+	char *d = NULL;
+	int changed = 0, r;
+
+	if ((r = fort_notice_diff(&d, &changed, c->vault)) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "changed", json_boolean(changed));
+		json_object_set_new(j, "diff", json_string(d));
+		free(d);
+		r = cli_print_json(c, j);
+		return r ? r : (changed ? EXIT_FAIL : EXIT_OK);
+	}
+	fputs(d, stdout);
+	free(d);
+	return changed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_records(struct cli *c)
+{
+	char *text = NULL;
+	int r, ex;
+
+	if ((r = fort_records_generate(&text, c->vault, cli_str(c, "format"))) < 0)
+		return cli_fail(c, r, NULL);
+	ex = emit(c, text);
+	free(text);
+	return ex;
+}
+
+static const struct cli_cmd notice_show_def = {
+	.name = "show", .fn = cmd_notice_show, .flags = NEEDS_VAULT,
+	.summary = "the privacy notice generated from the data map (Markdown or HTML)",
+	.synopsis = "[--format md|html] [-o FILE] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
+};
+static const struct cli_cmd notice_publish_def = {
+	.name = "publish", .fn = cmd_notice_publish, .flags = NEEDS_UNLOCK,
+	.summary = "publish the current notice: its text is kept and consents refer to it",
+	.synopsis = "[--json]", .min_args = 0, .max_args = 0,
+};
+static const struct cli_cmd notice_diff_def = {
+	.name = "diff", .fn = cmd_notice_diff, .flags = NEEDS_VAULT,
+	.summary = "what changed since the last published notice (exit 1 if anything)",
+	.synopsis = "[--json]", .min_args = 0, .max_args = 0,
+};
+static const struct cli_cmd *const notice_subs[] = { &notice_show_def, &notice_publish_def, &notice_diff_def, NULL };
+
+const struct cli_cmd cmd_notice_def = {
+	.name = "notice", .fn = NULL, .flags = 0,
+	.summary = "the privacy notice: show, publish, diff",
+	.subs = notice_subs,
+};
+
+const struct cli_cmd cmd_records_def = {
+	.name = "records", .fn = cmd_records, .flags = NEEDS_VAULT,
+	.summary = "the records of processing activities (GDPR Art. 30(1)) from the data map",
+	.synopsis = "[--format json|csv|html] [-o FILE]", .opts = out_opts, .min_args = 0, .max_args = 0,
+};

@@ -1,0 +1,493 @@
+/* notice.c - transparency documents generated from the live data map: the
+ * privacy notice (GDPR Art. 13/14, in plain language; Markdown and HTML) and
+ * the records of processing (Art. 30(1); JSON, CSV, HTML).
+ *
+ * A notice's version is the SHA-256 of its Markdown text.  Publishing one
+ * stores that text in "notices" (the table consents point into), so a
+ * consent recorded afterwards names the exact text the client was shown,
+ * and `notice diff` compares the live map's notice with the last published
+ * one. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include <jansson.h>
+#include "vault/vault_int.h"
+#include "data/tables.h"
+
+static const char *basis_words(const char *b)
+{
+	if (!strcmp(b, "consent")) return "your consent (GDPR Art. 6(1)(a)); you may withdraw it at any time";
+	if (!strcmp(b, "contract")) return "our contract with you (Art. 6(1)(b))";
+	if (!strcmp(b, "legal_obligation")) return "a legal obligation we have (Art. 6(1)(c))";
+	if (!strcmp(b, "vital_interests")) return "protecting someone's vital interests (Art. 6(1)(d))";
+	if (!strcmp(b, "public_task")) return "a task in the public interest (Art. 6(1)(e))";
+	if (!strcmp(b, "legitimate_interests")) return "our legitimate interests (Art. 6(1)(f)); you may object";
+	return "not stated";
+}
+
+static void sha256_hex(char out[65], const char *s, size_t len)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)s, len);
+	fort_hex(out, h, sizeof h);
+}
+
+static const map_recipient *recipient(const fort_map *m, const char *name)
+{
+	for (size_t i = 0; i < m->nrc; i++)
+		if (strcmp(m->rc[i].name, name) == 0)
+			return &m->rc[i];
+	return NULL;
+}
+
+/* The supervisory authority of the vault's country (data/). */
+static void authority(const char **name, const char **contact, const char *country)
+{
+	const data_table *t = NULL;
+	*name = NULL;
+	*contact = "";
+	if (data_table_get(&t, "supervisory_authorities") == 0) {
+		int cj = data_table_col(t, "jurisdiction"), cn = data_table_col(t, "name"), cw = data_table_col(t, "website");
+		for (size_t i = 0; cj >= 0 && cn >= 0 && i < t->nrows; i++)
+			if (strcmp(data_table_cell(t, i, cj), country) == 0) {
+				*name = data_table_cell(t, i, cn);
+				*contact = cw >= 0 ? data_table_cell(t, i, cw) : "";
+				break;
+			}
+	}
+	fort_error_clear();
+}
+
+static int notice_md(fort_buf *b, fort_vault *v)
+{
+	const fort_map *m = &v->map;
+	const char *auth, *auth_web;
+	fort_buf_printf(b, "# Privacy notice: %s\n\n", v->business);
+	fort_buf_printf(b, "%s is responsible for your personal data (the controller). Contact: %s.\n\n", v->business, v->owner);
+	fort_buf_puts(b, "## What we hold about you\n\n");
+	for (int k = 0; k < CAT_COUNT; k++) {
+		int any = 0;
+		for (size_t i = 0; i < m->n; i++)
+			if (m->f[i].cat == k) {
+				fort_buf_printf(b, "%s%s", any ? ", " : "- ", m->f[i].label);
+				any = 1;
+			}
+		if (any)
+			fort_buf_printf(b, " (%s)\n", fort_categories[k]);
+	}
+	fort_buf_puts(b, "\n## Why we use it, and on what legal basis\n\n");
+	for (size_t a = 0; a < m->np; a++) {
+		fort_buf_printf(b, "- **%s**: %s. Legal basis: %s", m->p[a].name, m->p[a].description, basis_words(m->p[a].legal_basis));
+		if (m->p[a].special_basis[0])
+			fort_buf_printf(b, "; for special categories of data: %s (Art. 9(2))", m->p[a].special_basis);
+		fort_buf_puts(b, ".\n");
+	}
+	fort_buf_puts(b, "\n## Who we share it with\n\n");
+	if (!m->nrc)
+		fort_buf_puts(b, "We do not disclose your data to anyone else.\n");
+	for (size_t x = 0; x < m->nrc; x++) {
+		fort_buf_printf(b, "- %s (%s%s%s), in %s", m->rc[x].name, m->rc[x].kind, m->rc[x].note[0] ? ": " : "", m->rc[x].note,
+				m->rc[x].country);
+		if (m->rc[x].safeguard[0])
+			fort_buf_printf(b, ", outside the EEA, protected by: %s", m->rc[x].safeguard);
+		{
+			int uses = 0;
+			for (size_t a = 0; a < m->np; a++)
+				for (size_t k = 0; k < m->p[a].nrecipients; k++)
+					if (!strcmp(m->p[a].recipients[k], m->rc[x].name))
+						fort_buf_printf(b, "%s%s", uses++ ? ", " : "; for ", m->p[a].name);
+		}
+		fort_buf_puts(b, ".\n");
+	}
+	fort_buf_puts(b, "\n## How long we keep it\n\n");
+	for (size_t i = 0; i < m->n; i++)
+		fort_buf_printf(b, "- %s: %s\n", m->f[i].label, m->f[i].retention[0] ? m->f[i].retention : "as long as needed for the purposes above");
+	for (size_t a = 0; a < m->np; a++)
+		if (m->p[a].retention[0])
+			fort_buf_printf(b, "- for %s: %s\n", m->p[a].name, m->p[a].retention);
+	fort_buf_puts(b, "\n## Your rights\n\n"
+			 "You may ask for a copy of your data (Art. 15), have it corrected (Art. 16) or erased (Art. 17), restrict "
+			 "its use (Art. 18), receive what you gave us in a machine-readable form (Art. 20) and object to its use "
+			 "(Art. 21); to direct marketing you may object at any time. Where we rely on your consent you may withdraw "
+			 "it at any time, as easily as you gave it. We make no automated decisions about you.\n\n");
+	authority(&auth, &auth_web, v->country);
+	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77)%s%s%s%s%s.\n",
+			auth ? ", for us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "", auth ? auth_web : "",
+			auth && auth_web[0] ? ")" : "");
+	return b->len ? 0 : FORT_ENOMEM;
+}
+
+static void html_escape(fort_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '<': fort_buf_puts(b, "&lt;"); break;
+		case '>': fort_buf_puts(b, "&gt;"); break;
+		case '&': fort_buf_puts(b, "&amp;"); break;
+		case '"': fort_buf_puts(b, "&quot;"); break;
+		default: fort_buf_putc(b, s[i]);
+		}
+	}
+}
+
+/* The Markdown the generator writes (headings, "- " items, **bold** at an
+ * item's start, paragraphs) as HTML. */
+static void md_to_html(fort_buf *h, const char *md, const char *title, const char *version)
+{
+	const char *p = md;
+	int in_list = 0;
+	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+	html_escape(h, title, strlen(title));
+	fort_buf_puts(h, "</title></head><body>\n");
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int item = len >= 2 && p[0] == '-' && p[1] == ' ';
+		if (in_list && !item) {
+			fort_buf_puts(h, "</ul>\n");
+			in_list = 0;
+		}
+		if (len >= 2 && p[0] == '#' && p[1] == ' ') {
+			fort_buf_puts(h, "<h1>");
+			html_escape(h, p + 2, len - 2);
+			fort_buf_puts(h, "</h1>\n");
+		} else if (len >= 3 && !strncmp(p, "## ", 3)) {
+			fort_buf_puts(h, "<h2>");
+			html_escape(h, p + 3, len - 3);
+			fort_buf_puts(h, "</h2>\n");
+		} else if (item) {
+			const char *s = p + 2, *e = p + len;
+			if (!in_list) {
+				fort_buf_puts(h, "<ul>\n");
+				in_list = 1;
+			}
+			fort_buf_puts(h, "<li>");
+			if (e - s > 4 && !strncmp(s, "**", 2)) {
+				const char *end = strstr(s + 2, "**");
+				if (end && end < e) {
+					fort_buf_puts(h, "<strong>");
+					html_escape(h, s + 2, (size_t)(end - s - 2));
+					fort_buf_puts(h, "</strong>");
+					s = end + 2;
+				}
+			}
+			html_escape(h, s, (size_t)(e - s));
+			fort_buf_puts(h, "</li>\n");
+		} else if (len) {
+			fort_buf_puts(h, "<p>");
+			html_escape(h, p, len);
+			fort_buf_puts(h, "</p>\n");
+		}
+		p = nl ? nl + 1 : p + len;
+	}
+	if (in_list)
+		fort_buf_puts(h, "</ul>\n");
+	fort_buf_printf(h, "<footer><small>Version %.16s</small></footer>\n</body></html>\n", version);
+}
+
+int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format)
+{
+	fort_buf md, html;
+	char version[65];
+	int r;
+	*out = NULL;
+	if (format && strcmp(format, "md") && strcmp(format, "html"))
+		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
+	fort_buf_init(&md, 4096);
+	if ((r = notice_md(&md, v)) < 0) {
+		fort_buf_release(&md);
+		return r;
+	}
+	sha256_hex(version, md.buf, md.len);
+	if (version_out)
+		memcpy(version_out, version, 65);
+	if (format && !strcmp(format, "html")) {
+		char title[200];
+		fort_buf_init(&html, 8192);
+		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
+		md_to_html(&html, md.buf, title, version);
+		fort_buf_release(&md);
+		*out = fort_buf_detach(&html, NULL);
+	} else {
+		*out = fort_buf_detach(&md, NULL);
+	}
+	return *out ? 0 : FORT_ENOMEM;
+}
+
+int fort_notice_publish(char version_out[65], fort_vault *v)
+{
+	char *md = NULL, version[65], detail[120];
+	int r;
+	if ((r = vault_need(v, ACT_MAP, "notice-publish", NULL)) < 0)
+		return r;
+	if ((r = fort_notice_generate(&md, version, v, "md")) < 0)
+		return r;
+	snprintf(detail, sizeof detail, "privacy notice version %s published", version);
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = store_notice_put(v->st, version, "en", md, strlen(md), fort_now())) < 0 ||
+	    (r = store_meta_put(v->st, "notice_published", version, 64)) < 0 ||
+	    (r = audit_append(v, "notice-publish", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		goto out;
+	}
+	if (version_out)
+		memcpy(version_out, version, 65);
+out:
+	free(md);
+	return r;
+}
+
+/* Lines of S (pointers into S, which gets NULs). */
+static size_t split_lines(char *s, char ***out)
+{
+	size_t n = 0, cap = 64;
+	char **l = fort_malloc(cap * sizeof *l);
+	if (!l)
+		return (size_t)-1;
+	while (*s) {
+		char *nl = strchr(s, '\n');
+		if (n == cap) {
+			char **nl2 = fort_realloc(l, (cap *= 2) * sizeof *l);
+			if (!nl2) {
+				free(l);
+				return (size_t)-1;
+			}
+			l = nl2;
+		}
+		l[n++] = s;
+		if (!nl)
+			break;
+		*nl = '\0';
+		s = nl + 1;
+	}
+	*out = l;
+	return n;
+}
+
+int fort_notice_diff(char **out, int *changed, fort_vault *v)
+{
+	unsigned char *old = NULL;
+	size_t olen = 0, n, m;
+	char *cur = NULL, *oldz = NULL, version[65], pub[65] = "", **a = NULL, **b = NULL;
+	unsigned short *lcs = NULL;
+	fort_buf d;
+	int r;
+	*out = NULL;
+	*changed = 0;
+	fort_buf_init(&d, 1024);
+	if ((r = fort_notice_generate(&cur, version, v, "md")) < 0)
+		return r;
+	{
+		unsigned char *val = NULL;
+		size_t len = 0;
+		if ((r = store_meta_get(v->st, "notice_published", &val, &len)) == FORT_ENOTFOUND) {
+			fort_error_clear();
+			*changed = 1;
+			r = fort_buf_printf(&d, "no notice was published yet: 'fortress notice publish' publishes version %s\n", version);
+			goto done;
+		}
+		if (r < 0)
+			goto out;
+		snprintf(pub, sizeof pub, "%.*s", (int)(len < 64 ? len : 64), (const char *)val);
+		free(val);
+	}
+	if ((r = store_notice_get(v->st, pub, NULL, pub, &old, &olen)) < 0)
+		goto out;
+	if (strcmp(pub, version) == 0) {
+		r = fort_buf_printf(&d, "the published notice (version %.16s) is up to date with the data map\n", version);
+		goto done;
+	}
+	*changed = 1;
+	if (!(oldz = fort_malloc(olen + 1))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	memcpy(oldz, old, olen);
+	oldz[olen] = '\0';
+	n = split_lines(oldz, &a);
+	m = split_lines(cur, &b);
+	if (n == (size_t)-1 || m == (size_t)-1 || n > 4000 || m > 4000 || !(lcs = fort_calloc((n + 1) * (m + 1), sizeof *lcs))) {
+		r = fort_error_set(FORT_ENOMEM, "the notices are too long to compare");
+		goto out;
+	}
+	for (size_t i = n; i-- > 0;)
+		for (size_t j = m; j-- > 0;)
+			lcs[i * (m + 1) + j] = strcmp(a[i], b[j]) == 0 ? lcs[(i + 1) * (m + 1) + j + 1] + 1
+				: (lcs[(i + 1) * (m + 1) + j] > lcs[i * (m + 1) + j + 1] ? lcs[(i + 1) * (m + 1) + j] : lcs[i * (m + 1) + j + 1]);
+	fort_buf_printf(&d, "--- published %.16s\n+++ current   %.16s\n", pub, version);
+	{
+		size_t i = 0, j = 0;
+		while (i < n || j < m) {
+			if (i < n && j < m && strcmp(a[i], b[j]) == 0) {
+				i++, j++;
+			} else if (j < m && (i == n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) {
+				fort_buf_printf(&d, "+ %s\n", b[j++]);
+			} else {
+				fort_buf_printf(&d, "- %s\n", a[i++]);
+			}
+		}
+	}
+	r = 0;
+done:
+	if (r == 0 && !(*out = fort_buf_detach(&d, NULL)))
+		r = FORT_ENOMEM;
+out:
+	fort_buf_release(&d);
+	free(lcs);
+	free(a);
+	free(b);
+	free(oldz);
+	free(old);
+	free(cur);
+	return r;
+}
+
+/* ------------------------------------------------ records of processing */
+
+static const char *const tom =
+	"Client data is encrypted field by field (XChaCha20-Poly1305) with a key per client; keys per data category are "
+	"held only by the users whose role needs them; passphrases are stretched with Argon2id; every access is written to "
+	"a hash-chained, signed audit log; backups are encrypted and verified; erasure destroys the client's key.";
+
+int fort_records_generate(char **out, fort_vault *v, const char *format)
+{
+	const fort_map *m = &v->map;
+	json_t *root = json_object(), *acts = json_array();
+	char *json = NULL;
+	int r = 0;
+	*out = NULL;
+	if (!format)
+		format = "json";
+	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "html")) {
+		json_decref(root);
+		json_decref(acts);
+		return fort_error_set(FORT_EINPUT, "unknown format '%s' (json, csv or html)", format);
+	}
+	for (size_t a = 0; a < m->np; a++) {
+		json_t *o = json_object(), *cats = json_array(), *fields = json_array(), *rec = json_array(), *tr = json_array(),
+		       *ret = json_array();
+		unsigned seen = 0;
+		for (size_t i = 0; i < m->n; i++)
+			if (map_allows(&m->f[i], m->p[a].name)) {
+				json_array_append_new(fields, json_string(m->f[i].name));
+				if (!(seen & (1u << m->f[i].cat))) {
+					json_array_append_new(cats, json_string(fort_categories[m->f[i].cat]));
+					seen |= 1u << m->f[i].cat;
+				}
+				json_array_append_new(ret, json_pack("{s:s,s:s}", "field", m->f[i].name, "retention", m->f[i].retention));
+			}
+		for (size_t k = 0; k < m->p[a].nrecipients; k++) {
+			const map_recipient *rc = recipient(m, m->p[a].recipients[k]);
+			if (!rc)
+				continue;
+			json_array_append_new(rec, json_pack("{s:s,s:s,s:s}", "name", rc->name, "kind", rc->kind, "country", rc->country));
+			if (rc->safeguard[0])
+				json_array_append_new(tr, json_pack("{s:s,s:s,s:s}", "recipient", rc->name, "country", rc->country,
+								    "safeguard", rc->safeguard));
+		}
+		json_object_set_new(o, "purpose", json_string(m->p[a].name));
+		json_object_set_new(o, "description", json_string(m->p[a].description));
+		json_object_set_new(o, "legal_basis", json_string(m->p[a].legal_basis));
+		json_object_set_new(o, "special_basis", json_string(m->p[a].special_basis));
+		json_object_set_new(o, "data_subjects", json_string("clients"));
+		json_object_set_new(o, "data_categories", cats);
+		json_object_set_new(o, "fields", fields);
+		json_object_set_new(o, "recipients", rec);
+		json_object_set_new(o, "transfers", tr);
+		json_object_set_new(o, "retention", m->p[a].retention[0] ? json_string(m->p[a].retention) : json_null());
+		json_object_set_new(o, "field_retention", ret);
+		json_array_append_new(acts, o);
+	}
+	json_object_set_new(root, "record", json_string("GDPR Art. 30(1) record of processing activities"));
+	json_object_set_new(root, "controller", json_pack("{s:s,s:s}", "name", v->business, "contact", v->owner));
+	json_object_set_new(root, "activities", acts);
+	{
+		json_t *all = json_array();
+		for (size_t x = 0; x < m->nrc; x++)
+			json_array_append_new(all, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", m->rc[x].name, "kind", m->rc[x].kind,
+							     "country", m->rc[x].country, "safeguard", m->rc[x].safeguard, "note",
+							     m->rc[x].note));
+		json_object_set_new(root, "recipients", all);
+	}
+	json_object_set_new(root, "security_measures", json_string(tom));
+	if (!strcmp(format, "json")) {
+		*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	} else {
+		fort_buf b;
+		size_t i;
+		json_t *o;
+		fort_buf_init(&b, 4096);
+		if (!strcmp(format, "html")) {
+			fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Records of processing</title></head><body>\n<h1>Records of processing activities (GDPR Art. 30(1))</h1>\n<p>Controller: ");
+			html_escape(&b, v->business, strlen(v->business));
+			fort_buf_puts(&b, ", contact ");
+			html_escape(&b, v->owner, strlen(v->owner));
+			fort_buf_puts(&b, "</p>\n<table border=\"1\"><tr><th>purpose</th><th>legal basis</th><th>data subjects</th><th>categories</th>"
+					  "<th>recipients</th><th>transfers</th><th>retention</th></tr>\n");
+		} else {
+			fort_buf_puts(&b, "\"purpose\",\"description\",\"legal_basis\",\"special_basis\",\"data_subjects\",\"data_categories\","
+					  "\"fields\",\"recipients\",\"transfers\",\"retention\"\r\n");
+		}
+		json_array_foreach(acts, i, o) {
+			char cats[256] = "", fields[1024] = "", rec[512] = "", tr[512] = "", ret[1400] = "";
+			size_t k;
+			json_t *x;
+			if (json_is_string(json_object_get(o, "retention")))
+				snprintf(ret, sizeof ret, "%s: %s", json_string_value(json_object_get(o, "purpose")),
+					 json_string_value(json_object_get(o, "retention")));
+			json_array_foreach(json_object_get(o, "data_categories"), k, x)
+				snprintf(cats + strlen(cats), sizeof cats - strlen(cats), "%s%s", k ? "; " : "", json_string_value(x));
+			json_array_foreach(json_object_get(o, "fields"), k, x)
+				snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", k ? "; " : "", json_string_value(x));
+			json_array_foreach(json_object_get(o, "recipients"), k, x)
+				snprintf(rec + strlen(rec), sizeof rec - strlen(rec), "%s%s (%s, %s)", k ? "; " : "",
+					 json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(x, "kind")),
+					 json_string_value(json_object_get(x, "country")));
+			json_array_foreach(json_object_get(o, "transfers"), k, x)
+				snprintf(tr + strlen(tr), sizeof tr - strlen(tr), "%s%s: %s", k ? "; " : "",
+					 json_string_value(json_object_get(x, "country")), json_string_value(json_object_get(x, "safeguard")));
+			json_array_foreach(json_object_get(o, "field_retention"), k, x)
+				snprintf(ret + strlen(ret), sizeof ret - strlen(ret), "%s%s: %s", ret[0] ? "; " : "",
+					 json_string_value(json_object_get(x, "field")), json_string_value(json_object_get(x, "retention")));
+			if (!strcmp(format, "html")) {
+				const char *cols[] = { json_string_value(json_object_get(o, "purpose")),
+						       json_string_value(json_object_get(o, "legal_basis")), "clients", cats, rec, tr, ret };
+				fort_buf_puts(&b, "<tr>");
+				for (int c = 0; c < 7; c++) {
+					fort_buf_puts(&b, "<td>");
+					html_escape(&b, cols[c], strlen(cols[c]));
+					fort_buf_puts(&b, "</td>");
+				}
+				fort_buf_puts(&b, "</tr>\n");
+			} else {
+				const char *cols[] = { json_string_value(json_object_get(o, "purpose")),
+						       json_string_value(json_object_get(o, "description")),
+						       json_string_value(json_object_get(o, "legal_basis")),
+						       json_string_value(json_object_get(o, "special_basis")), "clients", cats, fields, rec, tr, ret };
+				for (int c = 0; c < 10; c++) {
+					fort_buf_printf(&b, "%s\"", c ? "," : "");
+					for (const char *p = cols[c]; *p; p++) {
+						if (*p == '"')
+							fort_buf_putc(&b, '"');
+						fort_buf_putc(&b, *p);
+					}
+					fort_buf_putc(&b, '"');
+				}
+				fort_buf_puts(&b, "\r\n");
+			}
+		}
+		if (!strcmp(format, "html")) {
+			fort_buf_puts(&b, "</table>\n<h2>Security measures (Art. 32(1))</h2>\n<p>");
+			html_escape(&b, tom, strlen(tom));
+			fort_buf_puts(&b, "</p>\n</body></html>\n");
+		}
+		*out = fort_buf_detach(&b, NULL);
+	}
+	json_decref(root);
+	free(json);
+	if (!*out)
+		r = FORT_ENOMEM;
+	return r;
+}

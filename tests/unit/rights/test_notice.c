@@ -1,0 +1,131 @@
+/* test_notice.c - the privacy notice and the records of processing hold
+ * every activity, category, recipient and retention of the map; a map
+ * change shows in `notice diff`; a published notice is what later consents
+ * point to. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include "fortress.h"
+
+#define FIXTURE_DIR "/tmp/fort-test-notice-XXXXXX"
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+
+static void contains_map(fort_vault *v, const char *text, const char *what)
+{
+	for (size_t i = 0; i < fort_map_activity_count(v); i++) {
+		const fort_activity_info *a = fort_map_activity(v, i);
+		if (!strstr(text, a->purpose))
+			fail_msg("%s lacks activity %s", what, a->purpose);
+		if (a->retention[0] && !strstr(text, a->retention))
+			fail_msg("%s lacks the retention of %s", what, a->purpose);
+	}
+	for (size_t i = 0; i < fort_map_count(v); i++) {
+		const fort_field_info *f = fort_map_field(v, i);
+		if (!strstr(text, f->category))
+			fail_msg("%s lacks category %s", what, f->category);
+		if (!strstr(text, f->retention))
+			fail_msg("%s lacks the retention of %s", what, f->name);
+	}
+	for (size_t i = 0; i < fort_map_recipient_count(v); i++) {
+		const fort_recipient_info *r = fort_map_recipient(v, i);
+		if (!strstr(text, r->name) || (r->safeguard[0] && !strstr(text, r->safeguard)))
+			fail_msg("%s lacks recipient %s or its safeguard", what, r->name);
+	}
+}
+
+static void test_documents(void **state)
+{
+	fort_vault *v = create_vault("notice.db");
+	char *md = NULL, *html = NULL, *json = NULL, *csv = NULL, *rh = NULL, *d = NULL, v1[65], v2[65], pub[65];
+	int changed = 0;
+	(void)state;
+	assert_int_equal(fort_map_recipient_set(v, "mailhost", "processor", "DE", NULL, "e-mail hosting", 1), 0);
+	assert_int_equal(fort_map_recipient_set(v, "crm", "processor", "US", "standard contractual clauses", NULL, 1), 0);
+	{
+		fort_activity_spec s = FORT_ACTIVITY_SPEC_INIT;
+		const char *rec[] = { "crm" };
+		s.purpose = "marketing";
+		s.recipients = rec;
+		s.nrecipients = 1;
+		s.retention = "until consent is withdrawn";
+		assert_int_equal(fort_map_activity_set(v, &s, 0), 0);
+		rec[0] = "mailhost";
+		s.purpose = "correspondence";
+		s.retention = NULL;
+		assert_int_equal(fort_map_activity_set(v, &s, 0), 0);
+	}
+	assert_int_equal(fort_notice_generate(&md, v1, v, "md"), 0);
+	assert_int_equal(fort_notice_generate(&html, NULL, v, "html"), 0);
+	assert_int_equal(fort_records_generate(&json, v, "json"), 0);
+	assert_int_equal(fort_records_generate(&csv, v, "csv"), 0);
+	assert_int_equal(fort_records_generate(&rh, v, "html"), 0);
+	contains_map(v, md, "notice.md");
+	contains_map(v, html, "notice.html");
+	contains_map(v, json, "records.json");
+	contains_map(v, csv, "records.csv");
+	contains_map(v, rh, "records.html");
+	assert_non_null(strstr(md, "Art. 77"));
+	assert_non_null(strstr(html, "<h2>"));
+	assert_int_equal(strlen(v1), 64);
+	{
+		json_t *j = json_loads(json, 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(json_array_size(json_object_get(j, "activities")), fort_map_activity_count(v));
+		assert_non_null(json_object_get(j, "security_measures"));
+		json_decref(j);
+	}
+	assert_int_equal(fort_records_generate(&d, v, "pdf"), FORT_EINPUT);
+	/* diff: nothing published, then published and equal, then a change */
+	assert_int_equal(fort_notice_diff(&d, &changed, v), 0);
+	assert_int_equal(changed, 1);
+	free(d);
+	assert_int_equal(fort_notice_publish(pub, v), 0);
+	assert_string_equal(pub, v1);
+	assert_int_equal(fort_notice_diff(&d, &changed, v), 0);
+	assert_int_equal(changed, 0);
+	free(d);
+	assert_int_equal(fort_map_recipient_set(v, "accountant", "processor", "AT", NULL, "bookkeeping", 1), 0);
+	assert_int_equal(fort_notice_diff(&d, &changed, v), 0);
+	assert_int_equal(changed, 1);
+	assert_non_null(strstr(d, "+ - accountant"));
+	free(d);
+	{
+		char *md2 = NULL;
+		assert_int_equal(fort_notice_generate(&md2, v2, v, "md"), 0);
+		assert_string_not_equal(v1, v2);
+		free(md2);
+	}
+	/* a consent without --notice-file points to the published notice */
+	{
+		char id[FORT_ID_LEN + 1];
+		fort_kv kv = { "email", "x@example.com" };
+		fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+		fort_consent_entry *e = NULL;
+		size_t n = 0;
+		assert_int_equal(fort_client_add(id, v, &kv, 1), 0);
+		o.channel = "web";
+		assert_int_equal(fort_consent_record(v, id, "marketing", "grant", &o), 0);
+		assert_int_equal(fort_consent_history(&e, &n, v, id), 0);
+		assert_string_equal(e[0].notice, v1);
+		free(e);
+	}
+	free(md);
+	free(html);
+	free(json);
+	free(csv);
+	free(rh);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_documents),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
