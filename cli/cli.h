@@ -119,6 +119,8 @@ extern const struct cli_cmd cmd_keys_def;
 extern const struct cli_cmd cmd_consent_def;
 extern const struct cli_cmd cmd_request_def;
 extern const struct cli_cmd cmd_notice_def;
+extern const struct cli_cmd cmd_verify_certificate_def;
+extern const struct cli_cmd cmd_retention_def;
 extern const struct cli_cmd cmd_records_def;
 extern const struct cli_cmd cmd_map_activity_def;
 extern const struct cli_cmd cmd_map_recipient_def;

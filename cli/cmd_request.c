@@ -3,6 +3,7 @@
  * portability) with their legal clocks. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -180,9 +181,37 @@ static int cmd_request_answer(struct cli *c) { return step(c, "answer"); }
 static int cmd_request_refuse(struct cli *c) { return step(c, "refuse"); }
 
 static const struct cli_opt fulfil_opts[] = {
-	{ "out", 'o', OPT_VALUE, "DIR", "the folder to write (must not exist)" },
+	{ "out", 'o', OPT_VALUE, "DIR", "access/portability: the folder to write (must not exist)" },
+	{ "certificate", 0, OPT_VALUE, "FILE", "erasure: the erasure certificate to write (must not exist)" },
+	{ "as-of", 0, OPT_VALUE, "DATE", "erasure: decide which legal holds have ended as of DATE (default today)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
+
+static int fulfil_erasure(struct cli *c, int64_t id)
+{
+	fort_erasure_report rep;
+	const char *cert = cli_str(c, "certificate");
+	int r;
+
+	if (!cert)
+		return cli_usage_error(c, "an erasure request needs --certificate FILE (the signed erasure certificate)");
+	if ((r = fort_request_erase(&rep, c->vault, id, cert, cli_str(c, "as-of"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "request", json_integer(id));
+		json_object_set_new(j, "erased", json_integer((json_int_t)rep.erased));
+		json_object_set_new(j, "kept", json_integer((json_int_t)rep.kept));
+		json_object_set_new(j, "whole", json_boolean(rep.whole));
+		json_object_set_new(j, "certificate", json_string(cert));
+		return cli_print_json(c, j);
+	}
+	printf("request %lld answered: %s; %zu field(s) erased, %zu kept under a legal hold; certificate %s\n", (long long)id,
+	       rep.whole ? "the client was crypto-shredded" : "held fields kept", rep.erased, rep.kept, cert);
+	cli_info(c, "send the certificate to the client; 'fortress verify-certificate %s' checks it", cert);
+	return EXIT_OK;
+}
 
 static int cmd_request_fulfil(struct cli *c)
 {
@@ -192,6 +221,14 @@ static int cmd_request_fulfil(struct cli *c)
 
 	if ((ex = parse_id(c, &id)) != EXIT_OK)
 		return ex;
+	{
+		fort_request_info info;
+
+		if ((r = fort_request_get(&info, c->vault, id, NULL)) < 0)
+			return cli_fail(c, r, NULL);
+		if (strcmp(info.kind, "erasure") == 0)
+			return fulfil_erasure(c, id);
+	}
 	if (!cli_str(c, "out"))
 		return cli_usage_error(c, "give the folder for the package: --out DIR");
 	if ((r = fort_request_fulfil(&rep, c->vault, id, cli_str(c, "out"))) < 0)
@@ -313,7 +350,7 @@ static const struct cli_cmd request_show_def = {
 static const struct cli_cmd request_fulfil_def = {
 	.name = "fulfil", .fn = cmd_request_fulfil, .flags = NEEDS_UNLOCK,
 	.summary = "answer an access or portability request: the client's data and the Art. 15 letter in a folder",
-	.synopsis = "ID --out DIR [--json]",
+	.synopsis = "ID (--out DIR | --certificate FILE [--as-of DATE]) [--json]",
 	.opts = fulfil_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
 	.description =
 		"Writes DIR (mode 0700): data.json and data.csv (everything held about the client,\n"
@@ -321,8 +358,11 @@ static const struct cli_cmd request_fulfil_def = {
 		"recipients, storage periods, rights, the supervisory authority, the source,\n"
 		"automated decisions, transfers, and when and why the data was consulted, from\n"
 		"the audit log) and manifest.json (every file's SHA-256, every field described).\n"
-		"CCPA requests show government ids and account numbers masked.  The request is\n"
-		"then answered.\n",
+		"CCPA requests show government ids and account numbers masked.  An erasure\n"
+		"request erases everything no legal hold keeps (the whole client by crypto-\n"
+		"shredding when nothing is held) and writes a signed erasure certificate:\n"
+		"what was erased, what was kept, why and until when.  The request is then\n"
+		"answered.\n",
 };
 
 static const struct cli_cmd *const request_subs[] = {
@@ -334,4 +374,39 @@ const struct cli_cmd cmd_request_def = {
 	.name = "request", .fn = NULL, .flags = 0,
 	.summary = "clients' requests (access, erasure, ...) with their legal deadlines",
 	.subs = request_subs,
+};
+
+static int cmd_verify_certificate(struct cli *c)
+{
+	fort_certificate_info ci;
+	int r;
+
+	if (c->vault_path && access(c->vault_path, F_OK) == 0 && fort_vault_open(&c->vault, c->vault_path, NULL, NULL) < 0)
+		c->vault = NULL;
+	r = fort_certificate_verify(&ci, cli_pos(c, 0), c->vault);
+	if (c->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "valid", json_boolean(r == 0 && ci.valid));
+		json_object_set_new(j, "vault_checked", json_boolean(ci.vault_checked));
+		json_object_set_new(j, "client", json_string(ci.client));
+		json_object_set_new(j, "signer", json_string(ci.signer));
+		json_object_set_new(j, "erased_at", json_string(ci.erased_at));
+		json_object_set_new(j, "erased", json_integer((json_int_t)ci.erased));
+		json_object_set_new(j, "kept", json_integer((json_int_t)ci.kept));
+		json_object_set_new(j, "problem", r < 0 ? json_string(fort_error_message()) : json_null());
+		int ex = cli_print_json(c, j);
+		return ex ? ex : (r < 0 ? cli_exit_code(r) : EXIT_OK);
+	}
+	if (r < 0)
+		return cli_fail(c, r, NULL);
+	printf("certificate OK: client %s, erased %s by %s: %zu field(s) erased, %zu kept%s\n", ci.client, ci.erased_at, ci.signer,
+	       ci.erased, ci.kept, ci.vault_checked ? "; the signer's key is theirs in this vault" : " (signature only: no vault to check the signer against)");
+	return EXIT_OK;
+}
+
+const struct cli_cmd cmd_verify_certificate_def = {
+	.name = "verify-certificate", .fn = cmd_verify_certificate, .flags = NEEDS_PATH,
+	.summary = "check an erasure certificate's signature (and its signer, when the vault is there)",
+	.synopsis = "FILE [--json]", .min_args = 1, .max_args = 1, .args_name = "FILE",
 };

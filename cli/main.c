@@ -42,6 +42,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_request_def,
 	&cmd_notice_def,
 	&cmd_records_def,
+	&cmd_verify_certificate_def,
+	&cmd_retention_def,
 	&cmd_deadline_def,
 	&cmd_help_def,
 	NULL

@@ -737,6 +737,48 @@ typedef struct {
  * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
  * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
+
+typedef struct {
+	size_t erased;    /* fields erased */
+	size_t kept;      /* fields kept under a legal hold */
+	int whole;        /* nothing held: the client was crypto-shredded whole */
+} fort_erasure_report;
+
+/* Fulfil an erasure request (Art. 17): fields under a legal hold (the map's
+ * "hold": years, from, reason) that has not ended on TODAY (NULL: the real
+ * date) are kept; the rest is erased (the whole client crypto-shredded when
+ * nothing is held).  CERT_PATH (must not exist) gets a certificate listing
+ * what was erased and what was kept, why and until when, signed (Ed25519)
+ * by the acting user.  The request is answered.  Needs 'erase' and every
+ * category key.  Audited. */
+int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path,
+		       const char *today) FORT_WUR;
+
+typedef struct {
+	int valid;            /* the signature verifies */
+	int vault_checked;    /* and the signer is that user of the vault given, with that key */
+	char client[FORT_ID_LEN + 1], signer[128], erased_at[32], vault_id[33];
+	size_t erased, kept;
+} fort_certificate_info;
+
+/* Verify an erasure certificate at PATH: its Ed25519 signature over its
+ * body, and with V (may be NULL, locked is enough) that it comes from V and
+ * its signer's key is theirs.  FORT_ETAMPER (altered), FORT_EINPUT (not a
+ * certificate, another vault's). */
+int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_vault *v) FORT_WUR;
+
+/* Retention of what erasure requests had to keep. */
+typedef struct {
+	char client[FORT_ID_LEN + 1], field[48], until[11], reason[200];
+	int64_t request;
+} fort_hold_info;
+/* Holds ending on or before UNTIL (NULL: all), soonest first.  *OUT malloc'ed. */
+int fort_retention_due(fort_hold_info **out, size_t *n, fort_vault *v, const char *until) FORT_WUR;
+/* Erase every held field whose hold ended before TODAY (NULL: the real
+ * date); a client whose last hold ends is crypto-shredded.  DRY_RUN lists
+ * what would go.  *OUT (malloc'ed) lists what went.  Needs 'erase'; each
+ * erasure audited ("retention-erase"). */
+int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const char *today, int dry_run) FORT_WUR;
 /* Requests (of CLIENT, or all when NULL).  DUE_ORDER: open ones only,
  * overdue first, then by due date.  TODAY (NULL: the real date) decides
  * what is overdue.  *OUT is malloc'ed (free()). */

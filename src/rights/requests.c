@@ -489,3 +489,41 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
 		*out = rep;
 	return 0;
 }
+
+int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path, const char *today)
+{
+	store_request q;
+	fort_erasure_report rep;
+	char now[11], detail[300], idstr[FORT_ID_LEN + 1];
+	int r;
+	memset(&rep, 0, sizeof rep);
+	if (out)
+		memset(out, 0, sizeof *out);
+	if ((r = vault_need(v, ACT_ERASE, "request-erase", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
+		return r;
+	if (q.closed[0])
+		return closed_error(&q);
+	if (strcmp(q.kind, "erasure") != 0)
+		return fort_error_set(FORT_EINPUT, "request %lld is a %s request, not an erasure request", (long long)id, q.kind);
+	if (!cert_path || !cert_path[0])
+		return fort_error_set(FORT_EINPUT, "give the file for the erasure certificate (--certificate FILE)");
+	today_utc(now);
+	if (today && !fort_date_valid(today))
+		return fort_error_set(FORT_EINPUT, "'%s' is not a date: use YYYY-MM-DD", today);
+	if ((r = erasure_fulfil(&rep, v, &q, cert_path, today ? today : now)) < 0)
+		return r;
+	client_id_format(idstr, q.client);
+	snprintf(q.state, sizeof q.state, "answered");
+	snprintf(q.closed, sizeof q.closed, "%s", now);
+	snprintf(detail, sizeof detail, "%s: %zu field(s) erased, %zu kept under a legal hold; certificate %s",
+		 rep.whole ? "client crypto-shredded" : "fields erased", rep.erased, rep.kept, cert_path);
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = event(v, &q, "erase", detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		return r;
+	}
+	if (out)
+		*out = rep;
+	return 0;
+}

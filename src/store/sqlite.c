@@ -107,6 +107,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE request_events(request INTEGER NOT NULL, ts INTEGER NOT NULL, actor TEXT NOT NULL, event TEXT NOT NULL,"
 	" detail TEXT NOT NULL);"
 	"CREATE INDEX request_events_req ON request_events(request);",
+	/* 5: fields kept after an erasure request under a legal hold, until when */
+	"CREATE TABLE holds(client INTEGER NOT NULL, field TEXT NOT NULL, until TEXT NOT NULL, reason TEXT NOT NULL,"
+	" request INTEGER NOT NULL, PRIMARY KEY(client, field)) WITHOUT ROWID;"
+	"CREATE INDEX holds_until ON holds(until);",
 };
 
 struct store {
@@ -996,6 +1000,62 @@ int store_request_event(store *s, int64_t request, int64_t ts, const char *actor
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "writing a request's history");
+}
+
+/* ------------------------------------------------------------------ holds */
+
+int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO holds(client, field, until, reason, request) VALUES(?,?,?,?,?)",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "recording a legal hold");
+	sqlite3_bind_int64(st, 1, client);
+	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, request);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "recording a legal hold");
+}
+
+int store_hold_del(store *s, int64_t client, const char *field)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, field ? "DELETE FROM holds WHERE client = ? AND field = ?" : "DELETE FROM holds WHERE client = ?",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "ending a legal hold");
+	sqlite3_bind_int64(st, 1, client);
+	if (field)
+		sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "ending a legal hold");
+}
+
+int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, until_max ? "SELECT client, field, until, reason, request FROM holds WHERE until <= ? ORDER BY until, client"
+						      : "SELECT client, field, until, reason, request FROM holds ORDER BY until, client",
+				     -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading legal holds");
+	if (until_max)
+		sqlite3_bind_text(st, 1, until_max, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = cb(ctx, sqlite3_column_int64(st, 0), nz((const char *)sqlite3_column_text(st, 1)),
+			    nz((const char *)sqlite3_column_text(st, 2)), nz((const char *)sqlite3_column_text(st, 3)),
+			    sqlite3_column_int64(st, 4))) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading legal holds");
+	sqlite3_finalize(st);
+	return r;
 }
 
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -159,6 +159,16 @@ int store_request_get(store *s, store_request *q, int64_t id); /* FORT_ENOTFOUND
 typedef int (*store_request_cb)(void *ctx, const store_request *q);
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx); /* CLIENT 0: all */
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail);
+
+/* ------------------------------------------------------------------ holds */
+
+/* Fields kept after an erasure request under a legal hold. */
+int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request);
+int store_hold_del(store *s, int64_t client, const char *field); /* FIELD NULL: all of CLIENT's */
+typedef int (*store_hold_cb)(void *ctx, int64_t client, const char *field, const char *until, const char *reason,
+			     int64_t request);
+/* By end date; UNTIL_MAX (may be NULL) limits to holds ending on or before it. */
+int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- backups */
 

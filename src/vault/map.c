@@ -50,11 +50,11 @@ static const char default_map[] =
 "  {\"name\": \"tax_id\", \"label\": \"Tax / VAT id\", \"type\": \"text\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\", \"tax\"],\n"
 "   \"legal_basis\": \"legal obligation (GDPR Art. 6(1)(c))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
-"   \"searchable\": false, \"max_length\": 40},\n"
+"   \"searchable\": false, \"max_length\": 40, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"iban\", \"label\": \"IBAN\", \"type\": \"iban\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the last payment (tax law)\",\n"
-"   \"searchable\": true},\n"
+"   \"searchable\": true, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"payment_card\", \"label\": \"Payment card\", \"type\": \"card\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"until the end of the contract\",\n"
@@ -72,7 +72,7 @@ const char *map_default_json(void) { return default_map; }
 static void field_release(map_field *f)
 {
 	free(f->name); free(f->label); free(f->type); free(f->category);
-	free(f->legal_basis); free(f->retention); free(f->note);
+	free(f->legal_basis); free(f->retention); free(f->note); free(f->hold_reason);
 	for (size_t i = 0; i < f->npurposes; i++)
 		free(f->purposes[i]);
 	free(f->purposes);
@@ -166,6 +166,20 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 	if (j && (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 1000000))
 		return fort_error_set(FORT_EINPUT, "map: field '%s': 'max_length' must be a number from 1 to 1000000", name);
 	f->max_length = j ? (size_t)json_integer_value(j) : 0;
+	j = json_object_get(o, "hold");
+	if (j) {
+		/* a legal hold: kept on an erasure request until it ends */
+		json_t *y = json_object_get(j, "years"), *fr = json_object_get(j, "from"), *why = json_object_get(j, "reason");
+		if (!json_is_object(j) || !json_is_integer(y) || json_integer_value(y) < 1 || json_integer_value(y) > 100 ||
+		    (fr && (!json_is_string(fr) || (strcmp(json_string_value(fr), "created") && strcmp(json_string_value(fr), "updated")))) ||
+		    !json_is_string(why) || !json_string_value(why)[0])
+			return fort_error_set(FORT_EINPUT, "map: field '%s': 'hold' is {\"years\": 1-100, \"from\": \"created\"|\"updated\", "
+					      "\"reason\": the law that requires it}", name);
+		f->hold_years = (int)json_integer_value(y);
+		snprintf(f->hold_from, sizeof f->hold_from, "%s", fr ? json_string_value(fr) : "updated");
+		if (!(f->hold_reason = fort_strdup(json_string_value(why))))
+			return FORT_ENOMEM;
+	}
 	j = json_object_get(o, "purposes");
 	if (!json_is_array(j) || json_array_size(j) == 0)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': 'purposes' must be a non-empty list (every field needs a purpose)", name);
@@ -458,6 +472,9 @@ int map_to_json(char **out, const fort_map *m)
 			json_object_set_new(o, "max_length", json_integer((json_int_t)f->max_length));
 		if (f->note[0])
 			json_object_set_new(o, "note", json_string(f->note));
+		if (f->hold_years)
+			json_object_set_new(o, "hold", json_pack("{s:i,s:s,s:s}", "years", f->hold_years, "from", f->hold_from,
+								 "reason", f->hold_reason));
 		json_array_append_new(fields, o);
 	}
 	json_object_set(root, "fields", fields);

@@ -19,6 +19,9 @@ typedef struct {
 	int t;    /* fort_ftype */
 	int cat;  /* category index */
 	int id;   /* stable 1..250: names the field inside encrypted records */
+	int hold_years;       /* kept this long after HOLD_FROM even on an erasure request (0: no hold) */
+	char hold_from[16];   /* "created" or "updated" (the client record's times) */
+	char *hold_reason;    /* the law that requires it */
 } map_field;
 
 /* A purpose of processing (a processing activity): the "purposes" object of
@@ -156,6 +159,10 @@ void consent_set_release(consent_set *set);
 
 /* rights/access.c: write the access package of request Q to DIR. */
 int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
+
+/* rights/erasure.c: erase what no hold keeps and write the certificate. */
+int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
+		   const char *today) FORT_WUR;
 
 /* map.c: re-MAC the stored map (after the vault key changed). */
 int map_remac(fort_vault *v) FORT_WUR;

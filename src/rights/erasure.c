@@ -1,0 +1,421 @@
+/* erasure.c - answering an erasure request (GDPR Art. 17) with legal holds,
+ * and erasure certificates.
+ *
+ * Fields whose map entry carries a hold (e.g. invoice data that tax law
+ * keeps for 10 years) and whose hold has not ended stay, with the reason
+ * and the date they will go; everything else is erased.  With nothing held
+ * the client is crypto-shredded whole (fort_client_erase: the key goes, the
+ * id enters the erasure ledger).  With holds, the other fields are removed
+ * from the record (re-encrypted without them, index entries dropped).
+ *
+ * The certificate states what was erased, what was kept, why and until
+ * when; it is signed (Ed25519) with the acting user's signing key, whose
+ * public key is in the certificate and in the vault's audit log, so
+ * `fortress verify-certificate` checks it with or without the vault. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <jansson.h>
+#include "vault/vault_int.h"
+
+static void iso_time(char out[32], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The date a hold on F ends for client C (YYYY-MM-DD). */
+static void hold_end(char out[11], const map_field *f, const store_client *c)
+{
+	int64_t from = strcmp(f->hold_from, "created") == 0 ? c->created : c->updated;
+	time_t tt = (time_t)from;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	tm.tm_year += f->hold_years;
+	if (tm.tm_mon == 1 && tm.tm_mday == 29)
+		tm.tm_mday = 28; /* 29 February of a year that has none */
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static const char CERT_TAG[] = "fortress-erasure-certificate-v1";
+
+/* The canonical bytes that are signed: the body, compact, keys sorted. */
+static char *canonical(json_t *body)
+{
+	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+}
+
+static int write_cert(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+	if (fd < 0)
+		return fort_error_set(errno == EEXIST ? FORT_EEXISTS : FORT_EIO, "cannot create %s: %s", path, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			close(fd);
+			unlink(path);
+			return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		unlink(path);
+		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path, const char *today)
+{
+	store_client c;
+	client_vals cv;
+	json_t *body = NULL, *erased = NULL, *kept = NULL, *cert = NULL;
+	fort_kv *clear = NULL;
+	char idstr[FORT_ID_LEN + 1], vid[33] = "", when[32], pkhex[65], sighex[129], *canon = NULL, *text = NULL;
+	unsigned char sig[64];
+	size_t nclear = 0, nkept = 0;
+	int r;
+	memset(&c, 0, sizeof c);
+	memset(out, 0, sizeof *out);
+	if ((r = cvals_init(&cv, v)) < 0)
+		return r;
+	client_id_format(idstr, q->client);
+	for (int k = 0; k < CAT_COUNT; k++)
+		if (!v->kr->has_ck[k]) {
+			r = fort_error_set(FORT_EDENIED, "an erasure must see every field to decide what a hold keeps, and you do not hold "
+					   "the %s key: ask an owner", fort_categories[k]);
+			goto out;
+		}
+	if (access(cert_path, F_OK) == 0) {
+		r = fort_error_set(FORT_EEXISTS, "%s already exists: give a new file for the certificate", cert_path);
+		goto out;
+	}
+	if ((r = store_client_get(v->st, &c, q->client)) < 0) {
+		if (r == FORT_ENOTFOUND)
+			r = fort_error_set(FORT_ENOTFOUND, "client %s is no longer in the vault (already erased?)", idstr);
+		goto out;
+	}
+	if ((r = client_decrypt(&cv, v, &c)) < 0)
+		goto out;
+	{
+		unsigned char *val = NULL;
+		size_t len = 0;
+		if (store_meta_get(v->st, "vault_id", &val, &len) == 0 && len == 32) {
+			memcpy(vid, val, 32);
+			vid[32] = '\0';
+		}
+		free(val);
+		fort_error_clear();
+	}
+	erased = json_array();
+	kept = json_array();
+	if (!(clear = fort_calloc(cv.n ? cv.n : 1, sizeof *clear))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cv.n; i++) {
+		const map_field *f = &v->map.f[i];
+		char until[11];
+		if (!cv.vals[i])
+			continue;
+		if (f->hold_years) {
+			hold_end(until, f, &c);
+			if (strcmp(until, today) > 0) {
+				json_array_append_new(kept, json_pack("{s:s,s:s,s:s}", "field", f->name, "reason", f->hold_reason, "until", until));
+				nkept++;
+				continue;
+			}
+		}
+		json_array_append_new(erased, json_string(f->name));
+		clear[nclear].field = f->name;
+		clear[nclear].value = NULL;
+		nclear++;
+	}
+	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
+	if (nkept == 0) {
+		char reason[120];
+		snprintf(reason, sizeof reason, "erasure request %lld", (long long)q->id);
+		if ((r = fort_client_erase(v, idstr, reason)) < 0)
+			goto out;
+	} else {
+		size_t k;
+		json_t *h;
+		if (nclear && (r = fort_client_edit(v, idstr, clear, nclear)) < 0)
+			goto out;
+		/* what stays, until when: `fortress retention run` erases it then */
+		if ((r = store_begin(v->st)) < 0)
+			goto out;
+		json_array_foreach(kept, k, h) {
+			if ((r = store_hold_put(v->st, q->client, json_string_value(json_object_get(h, "field")),
+						json_string_value(json_object_get(h, "until")),
+						json_string_value(json_object_get(h, "reason")), q->id)) < 0) {
+				store_rollback(v->st);
+				goto out;
+			}
+		}
+		if ((r = store_commit(v->st)) < 0) {
+			store_rollback(v->st);
+			goto out;
+		}
+	}
+	iso_time(when, fort_now());
+	fort_hex(pkhex, v->kr->sign_pk, 32);
+	body = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:O,s:O,s:s,s:s,s:s}", "certificate", CERT_TAG, "vault_id", vid,
+			 "controller", v->business, "client", idstr, "request", (json_int_t)q->id, "received", q->received,
+			 "erased_at", when, "erased", erased, "kept", kept, "method",
+			 nkept ? "the fields listed as erased were removed from the client's record and its search index; "
+				 "the fields kept stay encrypted until their hold ends"
+			       : "crypto-shredding: the client's key, record and index entries were destroyed; the id is in the "
+				 "erasure ledger, so a restored backup erases it again",
+			 "signer", v->user ? v->user : "", "sign_pk", pkhex);
+	if (!body || !(canon = canonical(body))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	{
+		fort_buf msg;
+		fort_buf_init(&msg, strlen(canon) + 64);
+		fort_buf_puts(&msg, CERT_TAG);
+		fort_buf_putc(&msg, '\n');
+		fort_buf_puts(&msg, canon);
+		keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
+		fort_buf_release(&msg);
+	}
+	fort_hex(sighex, sig, 64);
+	cert = json_pack("{s:O,s:s}", "body", body, "signature", sighex);
+	if (!cert || !(text = json_dumps(cert, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	if ((r = write_cert(cert_path, text)) < 0)
+		goto out;
+	out->erased = nclear;
+	out->kept = nkept;
+	out->whole = nkept == 0;
+	r = 0;
+out:
+	free(canon);
+	free(text);
+	json_decref(body);
+	json_decref(cert);
+	json_decref(erased);
+	json_decref(kept);
+	free(clear);
+	cvals_release(&cv);
+	store_client_release(&c);
+	return r;
+}
+
+static const char *str_of(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_vault *v)
+{
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e), *body, *sig;
+	unsigned char pk[32], s[64];
+	char *canon = NULL;
+	const char *pkhex, *sighex;
+	int r;
+	memset(out, 0, sizeof *out);
+	if (!root)
+		return fort_error_set(FORT_EINPUT, "%s: not a certificate (line %d: %s)", path, e.line, e.text);
+	body = json_object_get(root, "body");
+	sig = json_object_get(root, "signature");
+	if (!json_is_object(body) || !json_is_string(sig) ||
+	    strcmp(json_string_value(json_object_get(body, "certificate")) ? json_string_value(json_object_get(body, "certificate")) : "",
+		   CERT_TAG) != 0) {
+		r = fort_error_set(FORT_EINPUT, "%s is not a Fortress erasure certificate", path);
+		goto out;
+	}
+	pkhex = json_string_value(json_object_get(body, "sign_pk"));
+	sighex = json_string_value(sig);
+	if (!pkhex || fort_unhex(pk, 32, pkhex) < 0 || !sighex || fort_unhex(s, 64, sighex) < 0) {
+		r = fort_error_set(FORT_ECORRUPT, "%s: the key or signature is damaged", path);
+		goto out;
+	}
+	if (!(canon = canonical(body))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
+	{
+		fort_buf msg;
+		fort_buf_init(&msg, strlen(canon) + 64);
+		fort_buf_puts(&msg, CERT_TAG);
+		fort_buf_putc(&msg, '\n');
+		fort_buf_puts(&msg, canon);
+		r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
+		fort_buf_release(&msg);
+	}
+	snprintf(out->client, sizeof out->client, "%s", str_of(body, "client"));
+	snprintf(out->signer, sizeof out->signer, "%s", str_of(body, "signer"));
+	snprintf(out->erased_at, sizeof out->erased_at, "%s", str_of(body, "erased_at"));
+	snprintf(out->vault_id, sizeof out->vault_id, "%s", str_of(body, "vault_id"));
+	out->erased = json_array_size(json_object_get(body, "erased"));
+	out->kept = json_array_size(json_object_get(body, "kept"));
+	if (r != 0) {
+		r = fort_error_set(FORT_ETAMPER, "%s: the signature does not verify: the certificate was altered", path);
+		goto out;
+	}
+	out->valid = 1;
+	if (v) {
+		/* the signer must be a user of this vault, with this very key */
+		store_user u;
+		unsigned char *val = NULL;
+		size_t len = 0;
+		memset(&u, 0, sizeof u);
+		if (store_meta_get(v->st, "vault_id", &val, &len) == 0 && (len != 32 || memcmp(val, out->vault_id, 32) != 0)) {
+			free(val);
+			r = fort_error_set(FORT_EINPUT, "%s was issued by another vault (%.12s...)", path, out->vault_id);
+			goto out;
+		}
+		free(val);
+		if ((r = store_user_get(v->st, &u, out->signer)) < 0 || sodium_memcmp(u.sign_pk, pk, 32) != 0) {
+			store_user_release(&u);
+			r = fort_error_set(FORT_ETAMPER, "%s is signed by a key that is not %s's in this vault", path, out->signer);
+			goto out;
+		}
+		store_user_release(&u);
+		out->vault_checked = 1;
+	}
+	r = 0;
+out:
+	free(canon);
+	json_decref(root);
+	return r;
+}
+
+/* ------------------------------------------------------------- retention */
+
+struct due_ctx {
+	fort_hold_info *a;
+	size_t n, cap;
+};
+
+static int due_cb(void *ctx, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
+{
+	struct due_ctx *d = ctx;
+	fort_hold_info *h;
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 16;
+		fort_hold_info *na = fort_realloc(d->a, nc * sizeof *na);
+		if (!na)
+			return FORT_ENOMEM;
+		d->a = na;
+		d->cap = nc;
+	}
+	h = &d->a[d->n++];
+	memset(h, 0, sizeof *h);
+	client_id_format(h->client, client);
+	snprintf(h->field, sizeof h->field, "%s", field);
+	snprintf(h->until, sizeof h->until, "%s", until);
+	snprintf(h->reason, sizeof h->reason, "%s", reason);
+	h->request = request;
+	return 0;
+}
+
+int fort_retention_due(fort_hold_info **out, size_t *n, fort_vault *v, const char *until)
+{
+	struct due_ctx d = { NULL, 0, 0 };
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, ACT_READ, "retention-due", NULL)) < 0)
+		return r;
+	if (until && !fort_date_valid(until))
+		return fort_error_set(FORT_EINPUT, "'%s' is not a date: use YYYY-MM-DD", until);
+	if ((r = store_hold_each(v->st, until, due_cb, &d)) < 0) {
+		free(d.a);
+		return r;
+	}
+	*out = d.a;
+	*n = d.n;
+	return 0;
+}
+
+int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const char *today, int dry_run)
+{
+	struct due_ctx d = { NULL, 0, 0 };
+	char now[11];
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, dry_run ? ACT_READ : ACT_ERASE, "retention-run", NULL)) < 0)
+		return r;
+	if (!today) {
+		time_t t = (time_t)fort_now();
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof now, "%Y-%m-%d", &tm);
+		today = now;
+	} else if (!fort_date_valid(today)) {
+		return fort_error_set(FORT_EINPUT, "'%s' is not a date: use YYYY-MM-DD", today);
+	}
+	/* holds that end before today: due_cb with "until < today" */
+	{
+		char last[11];
+		if ((r = fort_date_add_days(last, today, -1)) < 0 || (r = store_hold_each(v->st, last, due_cb, &d)) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; !dry_run && i < d.n; i++) {
+		int64_t cid;
+		store_client c;
+		fort_kv kv = { d.a[i].field, NULL };
+		char detail[400];
+		memset(&c, 0, sizeof c);
+		if ((r = client_id_parse(&cid, d.a[i].client)) < 0)
+			goto fail;
+		r = store_client_get(v->st, &c, cid);
+		store_client_release(&c);
+		if (r == 0 && (r = fort_client_edit(v, d.a[i].client, &kv, 1)) < 0)
+			goto fail;
+		if (r == FORT_ENOTFOUND)
+			fort_error_clear();
+		snprintf(detail, sizeof detail, "hold on '%s' ended %s (%s): field erased", d.a[i].field, d.a[i].until, d.a[i].reason);
+		if ((r = store_begin(v->st)) < 0)
+			goto fail;
+		if ((r = store_hold_del(v->st, cid, d.a[i].field)) < 0 ||
+		    (r = audit_append(v, "retention-erase", d.a[i].client, d.a[i].field, "", "ok", detail)) < 0 ||
+		    (r = store_commit(v->st)) < 0) {
+			store_rollback(v->st);
+			goto fail;
+		}
+		/* the last held field gone: nothing is left to keep, shred the client */
+		{
+			struct due_ctx rest = { NULL, 0, 0 };
+			int left = 0;
+			if ((r = store_hold_each(v->st, NULL, due_cb, &rest)) < 0) {
+				free(rest.a);
+				goto fail;
+			}
+			for (size_t k = 0; k < rest.n; k++)
+				left |= strcmp(rest.a[k].client, d.a[i].client) == 0;
+			free(rest.a);
+			if (!left && store_client_get(v->st, &c, cid) == 0) {
+				store_client_release(&c);
+				if ((r = fort_client_erase(v, d.a[i].client, "retention: the last legal hold ended")) < 0)
+					goto fail;
+			}
+			fort_error_clear();
+		}
+	}
+	*out = d.a;
+	*n = d.n;
+	return 0;
+fail:
+	free(d.a);
+	return r;
+}

@@ -1,0 +1,165 @@
+/* test_erasure.c - an erasure request with a legal hold: held fields stay,
+ * the rest goes; the certificate verifies and fails after one byte is
+ * changed; the retention run on a fake clock erases exactly the expired
+ * holds and shreds the client when the last one ends. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "fortress.h"
+
+#define FIXTURE_DIR "/tmp/fort-test-erasure-XXXXXX"
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+
+static fort_vault *v;
+static char held_client[FORT_ID_LEN + 1];
+
+static int64_t erasure_request(const char *id)
+{
+	int64_t rid = 0;
+	assert_int_equal(fort_request_open(&rid, v, "erasure", id, "2026-11-02", NULL), 0);
+	return rid;
+}
+
+static void test_hold(void **state)
+{
+	fort_kv kv[4] = { { "full_name", "Hanna Held" }, { "email", "hanna@example.com" }, { "iban", "DE89370400440532013000" },
+			  { "tax_id", "DE123456789" } };
+	fort_erasure_report rep;
+	fort_record *rec = NULL;
+	fort_read_opts ro = FORT_READ_OPTS_INIT;
+	const char *all[] = { "all" };
+	char (*ids)[FORT_ID_LEN + 1] = NULL;
+	size_t n = 0;
+	int64_t rid;
+	(void)state;
+	v = create_vault("erase.db");
+	assert_int_equal(fort_client_add(held_client, v, kv, 4), 0);
+	rid = erasure_request(held_client);
+	/* wrong kind, no certificate path */
+	{
+		int64_t acc = 0;
+		assert_int_equal(fort_request_open(&acc, v, "access", held_client, "2026-11-02", NULL), 0);
+		assert_int_equal(fort_request_erase(&rep, v, acc, path_of("x.cert"), NULL), FORT_EINPUT);
+		assert_int_equal(fort_request_erase(&rep, v, rid, NULL, NULL), FORT_EINPUT);
+	}
+	assert_int_equal(fort_request_erase(&rep, v, rid, path_of("hanna.cert"), NULL), 0);
+	assert_int_equal(rep.whole, 0);
+	assert_int_equal(rep.kept, 2);   /* iban, tax_id: tax law, 10 years */
+	assert_int_equal(rep.erased, 2); /* name, e-mail */
+	/* what stays and what went */
+	ro.reveal = all;
+	ro.nreveal = 1;
+	ro.purpose = "billing";
+	assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
+	assert_null(fort_record_value(rec, "full_name"));
+	assert_null(fort_record_value(rec, "email"));
+	assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
+	assert_non_null(fort_record_value(rec, "tax_id"));
+	fort_record_free(rec);
+	assert_int_equal(fort_client_find(&ids, &n, v, "email", "hanna@example.com"), 0);
+	assert_int_equal(n, 0); /* out of the index too */
+	free(ids);
+	/* the request is answered; it cannot be fulfilled twice */
+	assert_int_equal(fort_request_erase(&rep, v, rid, path_of("again.cert"), NULL), FORT_EINPUT);
+}
+
+static void test_certificate(void **state)
+{
+	fort_certificate_info ci;
+	FILE *f;
+	long len;
+	char *buf, *p;
+	(void)state;
+	assert_int_equal(fort_certificate_verify(&ci, path_of("hanna.cert"), v), 0);
+	assert_int_equal(ci.valid, 1);
+	assert_int_equal(ci.vault_checked, 1);
+	assert_int_equal(ci.erased, 2);
+	assert_int_equal(ci.kept, 2);
+	assert_string_equal(ci.client, held_client);
+	assert_string_equal(ci.signer, "alice");
+	/* without the vault: the signature alone */
+	assert_int_equal(fort_certificate_verify(&ci, path_of("hanna.cert"), NULL), 0);
+	assert_int_equal(ci.vault_checked, 0);
+	/* one byte changed in what it says was kept: refused */
+	f = fopen(path_of("hanna.cert"), "rb");
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_non_null(p = strstr(buf, "\"until\": \"20"));
+	p[strlen("\"until\": \"20") + 1] ^= 1; /* 2036 -> 2037 or similar */
+	spit(path_of("altered.cert"), buf, (size_t)len);
+	assert_int_equal(fort_certificate_verify(&ci, path_of("altered.cert"), v), FORT_ETAMPER);
+	assert_int_equal(ci.valid, 0);
+	free(buf);
+	/* not a certificate at all */
+	spit(path_of("junk.cert"), "{\"hello\": 1}", 12);
+	assert_int_equal(fort_certificate_verify(&ci, path_of("junk.cert"), v), FORT_EINPUT);
+}
+
+static void test_retention_clock(void **state)
+{
+	fort_hold_info *h = NULL;
+	size_t n = 0;
+	char other[FORT_ID_LEN + 1], until[11];
+	fort_kv kv[2] = { { "full_name", "Nils Nohold" }, { "email", "nils@example.com" } };
+	fort_erasure_report rep;
+	(void)state;
+	/* a client with nothing held goes whole, at once */
+	assert_int_equal(fort_client_add(other, v, kv, 2), 0);
+	assert_int_equal(fort_request_erase(&rep, v, erasure_request(other), path_of("nils.cert"), NULL), 0);
+	assert_int_equal(rep.whole, 1);
+	assert_int_equal(fort_client_is_erased(v, other), 1);
+
+	assert_int_equal(fort_retention_due(&h, &n, v, NULL), 0);
+	assert_int_equal(n, 2);
+	snprintf(until, sizeof until, "%s", h[0].until);
+	assert_string_equal(h[0].client, held_client);
+	free(h);
+	/* the day before the hold ends: nothing goes (dry run and real) */
+	{
+		char before[11];
+		assert_int_equal(fort_date_add_days(before, until, -1), 0);
+		assert_int_equal(fort_retention_run(&h, &n, v, before, 0), 0);
+		assert_int_equal(n, 0);
+		free(h);
+		assert_int_equal(fort_retention_run(&h, &n, v, until, 0), 0);
+		assert_int_equal(n, 0); /* held through its last day */
+		free(h);
+	}
+	/* the day after: a dry run lists both, changes nothing */
+	{
+		char after[11];
+		assert_int_equal(fort_date_add_days(after, until, 1), 0);
+		assert_int_equal(fort_retention_run(&h, &n, v, after, 1), 0);
+		assert_int_equal(n, 2);
+		free(h);
+		assert_int_equal(fort_client_is_erased(v, held_client), 0);
+		assert_int_equal(fort_retention_run(&h, &n, v, after, 0), 0);
+		assert_int_equal(n, 2);
+		free(h);
+	}
+	/* the last hold ended: the client is gone whole */
+	assert_int_equal(fort_client_is_erased(v, held_client), 1);
+	assert_int_equal(fort_retention_due(&h, &n, v, NULL), 0);
+	assert_int_equal(n, 0);
+	free(h);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_certificate),
+		cmocka_unit_test(test_retention_clock),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
