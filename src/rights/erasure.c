@@ -231,6 +231,8 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 	const char *pkhex, *sighex;
 	int r;
 	memset(out, 0, sizeof *out);
+	if (!root && access(path, R_OK) != 0)
+		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot read %s: %s", path, strerror(errno));
 	if (!root)
 		return fort_error_set(FORT_EINPUT, "%s: not a certificate (line %d: %s)", path, e.line, e.text);
 	body = json_object_get(root, "body");
