@@ -134,7 +134,7 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 
 static void rm_tree(const char *dir)
 {
-	static const char *const names[] = { "data.json", "data.csv", "letter.md", "letter.html", "manifest.json" };
+	static const char *const names[] = { "data.json", "data.csv", "letter.md", "letter.html", "manifest.json", "portable.json" };
 	char path[4096];
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -475,6 +475,27 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	if (!(s = json_dumps(data, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
 		r = FORT_ENOMEM;
 		goto out;
+	}
+	if (strcmp(q->kind, "portability") == 0) {
+		/* Art. 20: what the client provided, in the form an import reads
+		 * back (fortress client import portable.json) */
+		json_t *arr = json_array(), *obj = json_object();
+		char *p;
+		for (size_t i = 0; i < v->map.n; i++)
+			if (cv.vals[i])
+				json_object_set_new(obj, v->map.f[i].name, json_string(cv.vals[i]));
+		json_array_append_new(arr, obj);
+		p = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(arr);
+		if (!p) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		r = write_file(tmpname.buf, "portable.json", p, strlen(p), files);
+		sodium_memzero(p, strlen(p));
+		free(p);
+		if (r < 0)
+			goto out;
 	}
 	if ((r = write_file(tmpname.buf, "data.json", s, strlen(s), files)) < 0 ||
 	    (r = write_file(tmpname.buf, "data.csv", csv.buf, csv.len, files)) < 0 ||

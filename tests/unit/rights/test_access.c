@@ -196,6 +196,46 @@ static void test_access_package(void **state)
 		assert_non_null(strstr(json, "jane.doe@example.org"));
 		free(json);
 	}
+	/* portability (Art. 20): the package imports into a new vault with every field */
+	{
+		fort_vault *nv;
+		fort_import_report *ir = NULL;
+		fort_client_summary *cs = NULL;
+		fort_record *rec = NULL;
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		const char *all[] = { "all" };
+		size_t n = 0, matched = 0;
+		assert_int_equal(fort_request_open(&req, v, "portability", id, "2026-11-03", NULL), 0);
+		assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg-port")), 0);
+		nv = create_vault("ported.db");
+		assert_int_equal(fort_client_import(&ir, nv, path_of("pkg-port/portable.json"), NULL), 0);
+		assert_int_equal(ir->imported, 1);
+		fort_import_report_free(ir);
+		assert_int_equal(fort_client_list(&cs, &n, nv), 0);
+		assert_int_equal(n, 1);
+		ro.reveal = all;
+		ro.nreveal = 1;
+		for (size_t p = 0; p < 3; p++) {
+			static const char *const purposes[] = { "billing", "identity_verification", "service" };
+			ro.purpose = purposes[p];
+			assert_int_equal(fort_client_get(&rec, nv, cs[0].id, &ro), 0);
+			for (size_t i = 0; i < NJ; i++) {
+				const char *got = fort_record_value(rec, jane[i].field);
+				char *canon = NULL;
+				assert_int_equal(fort_field_normalise(&canon, nv, jane[i].field, jane[i].value), 0);
+				for (size_t k = 0; k < fort_record_count(rec); k++) {
+					const fort_record_field *rf = fort_record_field_at(rec, k);
+					if (!strcmp(rf->field, jane[i].field) && rf->revealed && got && !strcmp(got, canon))
+						matched |= (size_t)1 << i;
+				}
+				free(canon);
+			}
+			fort_record_free(rec);
+		}
+		assert_int_equal(matched, ((size_t)1 << NJ) - 1); /* every field, revealed under some purpose, equal */
+		free(cs);
+		fort_vault_close(nv);
+	}
 	expect_verified(v);
 	fort_vault_close(v);
 }
