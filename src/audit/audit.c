@@ -23,38 +23,22 @@
 
 #define HEAD_LEN (8 + 32 + 8 + 64)
 
-static void put_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
-
-static void put_str(crypto_generichash_state *st, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	put_u64(st, n);
-	if (n)
-		crypto_generichash_update(st, (const unsigned char *)s, n);
-}
-
 static void entry_hash(unsigned char out[32], const store_audit_row *a)
 {
 	static const char tag[] = "fortress-audit-v1";
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
-	put_u64(&st, (uint64_t)a->seq);
-	put_u64(&st, (uint64_t)a->ts);
-	put_u64(&st, (uint64_t)a->actor_id);
-	put_str(&st, a->actor);
-	put_str(&st, a->action);
-	put_str(&st, a->client);
-	put_str(&st, a->fields);
-	put_str(&st, a->purpose);
-	put_str(&st, a->result);
-	put_str(&st, a->detail);
+	keys_hash_u64(&st, (uint64_t)a->seq);
+	keys_hash_u64(&st, (uint64_t)a->ts);
+	keys_hash_u64(&st, (uint64_t)a->actor_id);
+	keys_hash_str(&st, a->actor);
+	keys_hash_str(&st, a->action);
+	keys_hash_str(&st, a->client);
+	keys_hash_str(&st, a->fields);
+	keys_hash_str(&st, a->purpose);
+	keys_hash_str(&st, a->result);
+	keys_hash_str(&st, a->detail);
 	crypto_generichash_update(&st, a->prev, 32);
 	crypto_generichash_final(&st, out, 32);
 }

@@ -547,3 +547,19 @@ int keys_verify(const unsigned char sig[64], const unsigned char pk[32], const u
 {
 	return crypto_sign_verify_detached(sig, msg, len, pk) == 0 ? 0 : FORT_ETAMPER;
 }
+
+void keys_hash_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+void keys_hash_str(crypto_generichash_state *st, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	keys_hash_u64(st, n);
+	if (n)
+		crypto_generichash_update(st, (const unsigned char *)s, n);
+}

@@ -125,6 +125,13 @@ void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], cons
 void fort_random(void *out, size_t n);
 uint32_t fort_random_uniform(uint32_t upper);
 
+/* Length-prefixed hashing of records (audit entries, the consent ledger,
+ * the users-and-roles MAC): a big-endian u64, a string as its length then
+ * its bytes (NULL as ""), so that no two records hash the same input. */
+struct crypto_generichash_blake2b_state;
+void keys_hash_u64(struct crypto_generichash_blake2b_state *st, uint64_t x);
+void keys_hash_str(struct crypto_generichash_blake2b_state *st, const char *s);
+
 /* Audit signatures. */
 void keys_sign(unsigned char sig[64], const keyring *kr, const unsigned char *msg, size_t len);
 int keys_verify(const unsigned char sig[64], const unsigned char pk[32], const unsigned char *msg, size_t len) FORT_WUR;

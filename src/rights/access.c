@@ -19,7 +19,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
-#include "data/tables.h"
+#include "rights/rights.h"
 
 /* CCPA: government ids, account numbers and passwords are not disclosed,
  * only that they are held (11 CCR §7024(d)). */
@@ -174,7 +174,6 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	fort_buf md, html, csv, tmpname;
 	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
 	struct history hist;
-	const data_table *auth = NULL;
 	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32], line[600];
 	int r, ccpa = strcmp(q->jurisdiction, "CA") == 0, made_dir = 0;
 	size_t held = 0, withheld = 0;
@@ -365,23 +364,13 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	     "in a machine-readable form (portability, Art. 20). Where processing rests on your consent, you may withdraw it at "
 	     "any time.\n\n");
 	{
-		const char *name = NULL, *web = "", *email = "", *post = "";
-		char code[8];
-		snprintf(code, sizeof code, "%s", strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
-		if (data_table_get(&auth, "supervisory_authorities") == 0) {
-			int cj = data_table_col(auth, "jurisdiction"), cn = data_table_col(auth, "name"),
-			    cw = data_table_col(auth, "website"), ce = data_table_col(auth, "email"),
-			    cp = data_table_col(auth, "postal_address");
-			for (size_t i = 0; cj >= 0 && cn >= 0 && i < auth->nrows; i++)
-				if (strcmp(data_table_cell(auth, i, cj), code) == 0) {
-					name = data_table_cell(auth, i, cn);
-					web = cw >= 0 ? data_table_cell(auth, i, cw) : "";
-					email = ce >= 0 ? data_table_cell(auth, i, ce) : "";
-					post = cp >= 0 ? data_table_cell(auth, i, cp) : "";
-					break;
-				}
-		}
-		fort_error_clear();
+		rights_authority a;
+		const char *name, *web, *email, *post;
+		rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+		name = a.name;
+		web = a.website;
+		email = a.email;
+		post = a.postal_address;
 		BOTH("## 6. Your right to complain (Art. 15(1)(f))\n\n"
 		     "You have the right to lodge a complaint with a supervisory authority (Art. 77)");
 		if (name)

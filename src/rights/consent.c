@@ -33,37 +33,22 @@ static int in_set(const char *s, const char *const *set, size_t n)
 	return 0;
 }
 
-static void hash_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
-
-static void hash_str(crypto_generichash_state *st, const char *s)
-{
-	size_t n = strlen(s);
-	hash_u64(st, n);
-	crypto_generichash_update(st, (const unsigned char *)s, n);
-}
-
 static void entry_hash(unsigned char out[32], const store_consent_row *c)
 {
 	static const char tag[] = "fortress-consent-v1";
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
-	hash_u64(&st, (uint64_t)c->seq);
-	hash_u64(&st, (uint64_t)c->client);
-	hash_str(&st, c->purpose);
-	hash_str(&st, c->action);
-	hash_u64(&st, (uint64_t)c->ts);
-	hash_str(&st, c->channel);
-	hash_str(&st, c->recorded_by);
-	hash_str(&st, c->language);
-	hash_str(&st, c->notice);
-	hash_str(&st, c->evidence_hash);
+	keys_hash_u64(&st, (uint64_t)c->seq);
+	keys_hash_u64(&st, (uint64_t)c->client);
+	keys_hash_str(&st, c->purpose);
+	keys_hash_str(&st, c->action);
+	keys_hash_u64(&st, (uint64_t)c->ts);
+	keys_hash_str(&st, c->channel);
+	keys_hash_str(&st, c->recorded_by);
+	keys_hash_str(&st, c->language);
+	keys_hash_str(&st, c->notice);
+	keys_hash_str(&st, c->evidence_hash);
 	crypto_generichash_update(&st, c->prev, 32);
 	crypto_generichash_final(&st, out, 32);
 }

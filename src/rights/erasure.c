@@ -51,6 +51,15 @@ static char *canonical(json_t *body)
 	return json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 }
 
+/* What is signed: the tag, a newline, the canonical body. */
+static void cert_message(fort_buf *msg, const char *canon)
+{
+	fort_buf_init(msg, strlen(canon) + 64);
+	fort_buf_puts(msg, CERT_TAG);
+	fort_buf_putc(msg, '\n');
+	fort_buf_puts(msg, canon);
+}
+
 static int write_cert(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -184,10 +193,7 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	{
 		fort_buf msg;
-		fort_buf_init(&msg, strlen(canon) + 64);
-		fort_buf_puts(&msg, CERT_TAG);
-		fort_buf_putc(&msg, '\n');
-		fort_buf_puts(&msg, canon);
+		cert_message(&msg, canon);
 		keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
 	}
@@ -255,10 +261,7 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 	}
 	{
 		fort_buf msg;
-		fort_buf_init(&msg, strlen(canon) + 64);
-		fort_buf_puts(&msg, CERT_TAG);
-		fort_buf_putc(&msg, '\n');
-		fort_buf_puts(&msg, canon);
+		cert_message(&msg, canon);
 		r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
 	}

@@ -13,7 +13,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
-#include "data/tables.h"
+#include "rights/rights.h"
 
 static const char *basis_words(const char *b)
 {
@@ -41,27 +41,10 @@ static const map_recipient *recipient(const fort_map *m, const char *name)
 	return NULL;
 }
 
-/* The supervisory authority of the vault's country (data/). */
-static void authority(const char **name, const char **contact, const char *country)
-{
-	const data_table *t = NULL;
-	*name = NULL;
-	*contact = "";
-	if (data_table_get(&t, "supervisory_authorities") == 0) {
-		int cj = data_table_col(t, "jurisdiction"), cn = data_table_col(t, "name"), cw = data_table_col(t, "website");
-		for (size_t i = 0; cj >= 0 && cn >= 0 && i < t->nrows; i++)
-			if (strcmp(data_table_cell(t, i, cj), country) == 0) {
-				*name = data_table_cell(t, i, cn);
-				*contact = cw >= 0 ? data_table_cell(t, i, cw) : "";
-				break;
-			}
-	}
-	fort_error_clear();
-}
-
 static int notice_md(fort_buf *b, fort_vault *v)
 {
 	const fort_map *m = &v->map;
+	rights_authority ra;
 	const char *auth, *auth_web;
 	fort_buf_printf(b, "# Privacy notice: %s\n\n", v->business);
 	fort_buf_printf(b, "%s is responsible for your personal data (the controller). Contact: %s.\n\n", v->business, v->owner);
@@ -111,7 +94,9 @@ static int notice_md(fort_buf *b, fort_vault *v)
 			 "its use (Art. 18), receive what you gave us in a machine-readable form (Art. 20) and object to its use "
 			 "(Art. 21); to direct marketing you may object at any time. Where we rely on your consent you may withdraw "
 			 "it at any time, as easily as you gave it. We make no automated decisions about you.\n\n");
-	authority(&auth, &auth_web, v->country);
+	rights_authority_find(&ra, v->country);
+	auth = ra.name;
+	auth_web = ra.website;
 	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77)%s%s%s%s%s.\n",
 			auth ? ", for us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "", auth ? auth_web : "",
 			auth && auth_web[0] ? ")" : "");

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "vault/vault_int.h"
-#include "data/tables.h"
+#include "rights/rights.h"
 
 static const char *const kinds[] = { "access", "rectification", "erasure", "restriction", "objection", "portability" };
 
@@ -246,27 +246,18 @@ int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok
  * data/supervisory_authorities.csv) and to go to court. */
 static int refusal_letter(char **out, fort_vault *v, const store_request *q, const char *reason)
 {
-	const data_table *t = NULL;
+	rights_authority a;
 	fort_buf b;
-	char idstr[FORT_ID_LEN + 1], code[8];
-	const char *name = NULL, *web = "", *email = "", *phone = "", *post = "";
+	char idstr[FORT_ID_LEN + 1];
+	const char *name, *web, *email, *phone, *post;
 	int r;
 	*out = NULL;
-	snprintf(code, sizeof code, "%s", strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
-	if (data_table_get(&t, "supervisory_authorities") == 0) {
-		int cj = data_table_col(t, "jurisdiction"), cn = data_table_col(t, "name"), cw = data_table_col(t, "website"),
-		    ce = data_table_col(t, "email"), cp = data_table_col(t, "phone"), ca = data_table_col(t, "postal_address");
-		for (size_t i = 0; cj >= 0 && cn >= 0 && i < t->nrows; i++)
-			if (strcmp(data_table_cell(t, i, cj), code) == 0) {
-				name = data_table_cell(t, i, cn);
-				web = cw >= 0 ? data_table_cell(t, i, cw) : "";
-				email = ce >= 0 ? data_table_cell(t, i, ce) : "";
-				phone = cp >= 0 ? data_table_cell(t, i, cp) : "";
-				post = ca >= 0 ? data_table_cell(t, i, ca) : "";
-				break;
-			}
-	}
-	fort_error_clear();
+	rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+	name = a.name;
+	web = a.website;
+	email = a.email;
+	phone = a.phone;
+	post = a.postal_address;
 	client_id_format(idstr, q->client);
 	fort_buf_init(&b, 2048);
 	r = fort_buf_printf(&b,

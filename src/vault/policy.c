@@ -183,21 +183,6 @@ int roles_to_json(char **out, const role_set *rs)
 
 /* ------------------------------------------------------------ the MAC */
 
-static void mac_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
-
-static void mac_str(crypto_generichash_state *st, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	mac_u64(st, n);
-	crypto_generichash_update(st, (const unsigned char *)(s ? s : ""), n);
-}
-
 static int mac_user_cb(void *ctx, const store_user *u)
 {
 	crypto_generichash_state *st = ctx;
@@ -205,10 +190,10 @@ static int mac_user_cb(void *ctx, const store_user *u)
 	 * vouched for by nobody: they are not part of the policy */
 	if (strcmp(u->status, "pending") == 0)
 		return 0;
-	mac_u64(st, (uint64_t)u->id);
-	mac_str(st, u->name);
-	mac_str(st, u->role);
-	mac_str(st, u->status);
+	keys_hash_u64(st, (uint64_t)u->id);
+	keys_hash_str(st, u->name);
+	keys_hash_str(st, u->role);
+	keys_hash_str(st, u->status);
 	crypto_generichash_update(st, u->box_pk, 32);
 	crypto_generichash_update(st, u->sign_pk, 32);
 	return 0;
@@ -222,7 +207,7 @@ static int policy_mac(unsigned char mac[32], fort_vault *v, const char *roles_js
 	int r;
 	crypto_generichash_init(&st, v->kr->policy_key, KEY_LEN, 32);
 	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
-	mac_str(&st, roles_json);
+	keys_hash_str(&st, roles_json);
 	if ((r = store_user_each(v->st, mac_user_cb, &st)) < 0)
 		return r;
 	crypto_generichash_final(&st, mac, 32);
