@@ -123,6 +123,38 @@ say "Reveal the e-mail address, saying why: the purpose must be one the data" \
 	"map allows for that field ('fortress map show'), and it is audited."
 step client get "$ID1" --reveal email --purpose correspondence
 
+say "A small team: the assistant asks to join with a passphrase only they know;" \
+	"the owner adds them as staff. Staff hold the identity and contact keys only."
+"$BIN" passphrase generate >"$DEMO/sam.pass" </dev/null || fail passphrase generate
+printf '%s$ FORTRESS_PASSPHRASE_FILE=sam.pass fortress user request sam --kdf interactive%s\n' "$B" "$R"
+FORTRESS_PASSPHRASE_FILE="$DEMO/sam.pass" "$BIN" user request sam --kdf interactive </dev/null || fail user request sam
+step user add sam --role staff
+step role list
+
+say "As sam, the bank details cannot be revealed: sam's keyring has no" \
+	"financial key, so not even the vault file would give them away."
+show --user sam client get "$ID1" --reveal iban --purpose billing
+if FORTRESS_PASSPHRASE_FILE="$DEMO/sam.pass" "$BIN" --user sam client get "$ID1" --reveal iban --purpose billing </dev/null; then
+	fail "--user sam client get --reveal iban" "(staff revealed a financial field)"
+fi
+
+say "Marketing rests on consent: refused until the client gives it, with the" \
+	"notice they saw kept; withdrawing is one step too."
+printf 'We e-mail our news once a month; unsubscribe any time.\n' >"$DEMO/notice.txt"
+show client get "$ID1" --reveal email --purpose marketing
+if "$BIN" client get "$ID1" --reveal email --purpose marketing </dev/null; then
+	fail "client get --purpose marketing" "(revealed without consent)"
+fi
+step consent grant "$ID1" marketing --channel web --notice-file "$DEMO/notice.txt"
+step client get "$ID1" --reveal email --purpose marketing
+step consent withdraw "$ID1" marketing --channel email
+
+say "The client asks for everything we hold: record the request (the due date" \
+	"follows the law's rules), then answer it in one step."
+step request open access "$ID1" --received "$(date -u +%Y-%m-%d)"
+step request fulfil 1 --out "$DEMO/access-package"
+ls -l "$DEMO/access-package"
+
 say "The client asks to be forgotten: erase by crypto-shredding (the client's" \
 	"key is destroyed, so every copy of the ciphertext becomes noise)."
 step client erase "$ID2" --reason "client request (GDPR Art. 17)" --yes
