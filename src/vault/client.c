@@ -635,7 +635,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	memcpy(oldidx, cv.bidx, cv.nbidx * BIDX_LEN);
+	if (cv.nbidx)
+		memcpy(oldidx, cv.bidx, cv.nbidx * BIDX_LEN);
 	nold = cv.nbidx;
 	for (size_t i = 0; i < n; i++) {
 		int fi = map_index(&v->map, kv[i].field);
