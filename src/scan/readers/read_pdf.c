@@ -11,7 +11,14 @@
  *
  * Poppler calls are serialised with one lock: its global state (fonts,
  * caches) has a history of thread-safety bugs, and PDFs are few next to
- * text files.  The sink is called outside the lock. */
+ * text files.  The sink is called outside the lock.
+ *
+ * libpoppler-glib is loaded with dlopen() the first time a PDF is read,
+ * not linked: with its dependencies (libstdc++, cairo, pixman, NSS, fonts)
+ * it is some 5 MiB of resident memory and dozens of libraries that every
+ * `fortress` command would otherwise map and relocate at start, for a
+ * format most runs never meet.  Without it, PDFs are reported as skipped. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
@@ -20,6 +27,34 @@
 #include "rd.h"
 
 static pthread_mutex_t poppler_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define POPPLER_SONAME "libpoppler-glib.so.8"
+
+static struct {
+	PopplerDocument *(*new_from_fd)(int, const char *, GError **);
+	PopplerDocument *(*new_from_bytes)(GBytes *, const char *, GError **);
+	int (*n_pages)(PopplerDocument *);
+	PopplerPage *(*get_page)(PopplerDocument *, int);
+	char *(*page_text)(PopplerPage *);
+	GQuark (*error_quark)(void);
+	int ok;
+} pp;
+static pthread_once_t pp_once = PTHREAD_ONCE_INIT;
+
+static void pp_load(void)
+{
+	void *h = dlopen(POPPLER_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return;
+	/* never closed: poppler keeps global state for the life of the process */
+	*(void **)&pp.new_from_fd = dlsym(h, "poppler_document_new_from_fd");
+	*(void **)&pp.new_from_bytes = dlsym(h, "poppler_document_new_from_bytes");
+	*(void **)&pp.n_pages = dlsym(h, "poppler_document_get_n_pages");
+	*(void **)&pp.get_page = dlsym(h, "poppler_document_get_page");
+	*(void **)&pp.page_text = dlsym(h, "poppler_page_get_text");
+	*(void **)&pp.error_quark = dlsym(h, "poppler_error_quark");
+	pp.ok = pp.new_from_fd && pp.new_from_bytes && pp.n_pages && pp.get_page && pp.page_text && pp.error_quark;
+}
 
 static int only_space(const char *s)
 {
@@ -38,6 +73,11 @@ int rd_pdf(rd *r, rd_src *s, unsigned depth)
 	int rc = 0, n, any_text = 0, begun = 0;
 
 	(void)depth;
+	pthread_once(&pp_once, pp_load);
+	if (!pp.ok) {
+		rd_skipped(r, "PDF not read: %s is not installed (Debian: libpoppler-glib8)", POPPLER_SONAME);
+		return 0;
+	}
 	fort_buf_init(&b, RD_MAX_INMEM + 1);
 	b.secret = 1;
 	if (s->fd >= 0 && s->headpos == 0) {
@@ -45,7 +85,7 @@ int rd_pdf(rd *r, rd_src *s, unsigned depth)
 		if (fd < 0)
 			return fort_error_set(FORT_EIO, "%s: cannot read: %s", r->path, strerror(errno));
 		pthread_mutex_lock(&poppler_lock);
-		doc = poppler_document_new_from_fd(fd, NULL, &err);     /* owns fd */
+		doc = pp.new_from_fd(fd, NULL, &err);     /* owns fd */
 		pthread_mutex_unlock(&poppler_lock);
 	} else {
 		int too_large;
@@ -58,11 +98,11 @@ int rd_pdf(rd *r, rd_src *s, unsigned depth)
 		}
 		bytes = g_bytes_new_static(b.buf, b.len);
 		pthread_mutex_lock(&poppler_lock);
-		doc = poppler_document_new_from_bytes(bytes, NULL, &err);
+		doc = pp.new_from_bytes(bytes, NULL, &err);
 		pthread_mutex_unlock(&poppler_lock);
 	}
 	if (!doc) {
-		if (err && err->domain == POPPLER_ERROR && err->code == POPPLER_ERROR_ENCRYPTED)
+		if (err && err->domain == pp.error_quark() && err->code == POPPLER_ERROR_ENCRYPTED)
 			rd_skipped(r, "encrypted PDF (password-protected): not read");
 		else
 			rd_skipped(r, "damaged PDF: %s", err && err->message ? err->message : "cannot be opened");
@@ -70,7 +110,7 @@ int rd_pdf(rd *r, rd_src *s, unsigned depth)
 	}
 
 	pthread_mutex_lock(&poppler_lock);
-	n = poppler_document_get_n_pages(doc);
+	n = pp.n_pages(doc);
 	pthread_mutex_unlock(&poppler_lock);
 	if ((rc = rd_begin(r)) < 0)
 		goto out;
@@ -79,8 +119,8 @@ int rd_pdf(rd *r, rd_src *s, unsigned depth)
 		PopplerPage *page;
 		char *text = NULL;
 		pthread_mutex_lock(&poppler_lock);
-		if ((page = poppler_document_get_page(doc, i)) != NULL) {
-			text = poppler_page_get_text(page);
+		if ((page = pp.get_page(doc, i)) != NULL) {
+			text = pp.page_text(page);
 			g_object_unref(page);
 		}
 		pthread_mutex_unlock(&poppler_lock);
