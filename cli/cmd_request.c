@@ -205,11 +205,15 @@ static int fulfil_erasure(struct cli *c, int64_t id)
 		json_object_set_new(j, "kept", json_integer((json_int_t)rep.kept));
 		json_object_set_new(j, "whole", json_boolean(rep.whole));
 		json_object_set_new(j, "certificate", json_string(cert));
+		json_object_set_new(j, "recipients_notified", json_integer((json_int_t)rep.recipients));
 		return cli_print_json(c, j);
 	}
 	printf("request %lld answered: %s; %zu field(s) erased, %zu kept under a legal hold; certificate %s\n", (long long)id,
 	       rep.whole ? "the client was crypto-shredded" : "held fields kept", rep.erased, rep.kept, cert);
 	cli_info(c, "send the certificate to the client; 'fortress verify-certificate %s' checks it", cert);
+	if (rep.recipients)
+		cli_info(c, "%zu recipient(s) received the client's data: send them the notices in %s.recipients.md (Art. 19)",
+			 rep.recipients, cert);
 	return EXIT_OK;
 }
 

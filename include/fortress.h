@@ -742,6 +742,7 @@ typedef struct {
 	size_t erased;    /* fields erased */
 	size_t kept;      /* fields kept under a legal hold */
 	int whole;        /* nothing held: the client was crypto-shredded whole */
+	size_t recipients; /* recipients told (Art. 19): CERT_PATH.recipients.md, mode 0600 */
 } fort_erasure_report;
 
 /* Fulfil an erasure request (Art. 17): fields under a legal hold (the map's
@@ -749,8 +750,10 @@ typedef struct {
  * date) are kept; the rest is erased (the whole client crypto-shredded when
  * nothing is held).  CERT_PATH (must not exist) gets a certificate listing
  * what was erased and what was kept, why and until when, signed (Ed25519)
- * by the acting user.  The request is answered.  Needs 'erase' and every
- * category key.  Audited. */
+ * by the acting user.  Recipients the erased data was disclosed to (the
+ * activities' recipients) get a notice each (Art. 19) in
+ * CERT_PATH.recipients.md.  The request is answered.  Needs 'erase' and
+ * every category key.  Audited. */
 int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path,
 		       const char *today) FORT_WUR;
 

@@ -84,6 +84,64 @@ static int write_cert(const char *path, const char *text)
 	return 0;
 }
 
+/* CERT_PATH.recipients.md: one notice per recipient of the fields that go
+ * (their activities' recipients), or no file when there is none. */
+static int recipient_notice(fort_erasure_report *out, fort_vault *v, const client_vals *cv, const store_request *q,
+			    const char *idstr, const char *cert_path)
+{
+	fort_buf b, path;
+	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
+	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
+	fort_buf_init(&b, 2048);
+	fort_buf_init(&path, 256);
+	for (size_t x = 0; x < v->map.nrc; x++) {
+		const map_recipient *rc = &v->map.rc[x];
+		fort_buf fields;
+		fort_buf_init(&fields, 256);
+		for (size_t i = 0; i < cv->n; i++) {
+			const map_field *f = &v->map.f[i];
+			int sent = 0;
+			if (!cv->vals[i] || f->hold_years)
+				continue;
+			for (size_t k = 0; k < f->npurposes && !sent; k++) {
+				const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+				for (size_t j = 0; p && j < p->nrecipients; j++)
+					sent |= strcmp(p->recipients[j], rc->name) == 0;
+			}
+			if (sent)
+				fort_buf_printf(&fields, "%s%s", fields.len ? ", " : "", f->label);
+		}
+		if (fields.len) {
+			fort_buf_printf(&b, "%s## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to erase their "
+					"personal data (GDPR Art. 17). Under Art. 19 we ask you to erase what we disclosed to you "
+					"about them: %s.\n\n%s\n\n",
+					b.len ? "" : "# Notices of erasure to recipients (GDPR Art. 19)\n\n", rc->name, rc->kind,
+					rc->country, who, idstr, q->received, fields.buf, v->business);
+			out->recipients++;
+		}
+		fort_buf_release(&fields);
+	}
+	if (b.len) {
+		int fd;
+		fort_buf_printf(&path, "%s.recipients.md", cert_path);
+		if ((fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+			r = fort_error_set(FORT_EIO, "cannot create %s: %s", path.buf, strerror(errno));
+		} else {
+			ssize_t w = write(fd, b.buf, b.len);
+			if (w != (ssize_t)b.len || fsync(fd) < 0)
+				r = fort_error_set(FORT_EIO, "cannot write %s: %s", path.buf, strerror(errno));
+			close(fd);
+			if (r < 0)
+				unlink(path.buf);
+		}
+	}
+	if (b.buf)
+		sodium_memzero(b.buf, b.len);
+	fort_buf_release(&b);
+	fort_buf_release(&path);
+	return r;
+}
+
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path, const char *today)
 {
 	store_client c;
@@ -150,6 +208,10 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		clear[nclear].value = NULL;
 		nclear++;
 	}
+	/* Art. 19: recipients the erased data went to are told, with what to
+	 * erase; written before the data goes (it must say whose data) */
+	if ((r = recipient_notice(out, v, &cv, q, idstr, cert_path)) < 0)
+		goto out;
 	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
 	if (nkept == 0) {
 		char reason[120];

@@ -37,6 +37,15 @@ static void test_hold(void **state)
 	int64_t rid;
 	(void)state;
 	v = create_vault("erase.db");
+	assert_int_equal(fort_map_recipient_set(v, "mailhost", "processor", "DE", NULL, "e-mail hosting", 1), 0);
+	{
+		fort_activity_spec s = FORT_ACTIVITY_SPEC_INIT;
+		const char *mailhost[] = { "mailhost" };
+		s.purpose = "correspondence";
+		s.recipients = mailhost;
+		s.nrecipients = 1;
+		assert_int_equal(fort_map_activity_set(v, &s, 0), 0);
+	}
 	assert_int_equal(fort_client_add(held_client, v, kv, 4), 0);
 	rid = erasure_request(held_client);
 	/* wrong kind, no certificate path */
@@ -50,6 +59,20 @@ static void test_hold(void **state)
 	assert_int_equal(rep.whole, 0);
 	assert_int_equal(rep.kept, 2);   /* iban, tax_id: tax law, 10 years */
 	assert_int_equal(rep.erased, 2); /* name, e-mail */
+	/* Art. 19: the e-mail host got the e-mail address; it is told whose */
+	assert_int_equal(rep.recipients, 1);
+	{
+		FILE *f = fopen(path_of("hanna.cert.recipients.md"), "r");
+		char buf[4096] = "";
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "To mailhost"));
+		assert_non_null(strstr(buf, "Art. 19"));
+		assert_non_null(strstr(buf, "E-mail address"));
+		assert_non_null(strstr(buf, "Hanna Held"));
+		assert_null(strstr(buf, "IBAN")); /* held: not erased, not asked */
+	}
 	/* what stays and what went */
 	ro.reveal = all;
 	ro.nreveal = 1;
@@ -115,6 +138,7 @@ static void test_retention_clock(void **state)
 	assert_int_equal(fort_client_add(other, v, kv, 2), 0);
 	assert_int_equal(fort_request_erase(&rep, v, erasure_request(other), path_of("nils.cert"), NULL), 0);
 	assert_int_equal(rep.whole, 1);
+	assert_int_equal(rep.recipients, 1);
 	assert_int_equal(fort_client_is_erased(v, other), 1);
 
 	assert_int_equal(fort_retention_due(&h, &n, v, NULL), 0);
