@@ -363,6 +363,11 @@ int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char
 		store_rollback(v->st);
 		goto fail;
 	}
+	/* a rectification is done by editing the client: secure_delete zeroed
+	 * the old value's pages; push them through the WAL too, so no copy of
+	 * the wrong value stays (Art. 16) */
+	if (strcmp(action, "answer") == 0 && strcmp(q.kind, "rectification") == 0 && (r = store_checkpoint(v->st)) < 0)
+		goto fail;
 	return 0;
 fail:
 	if (letter_out) {

@@ -159,6 +159,50 @@ static void test_bad_input(void **state)
 	fort_vault_close(v);
 }
 
+static int file_has(const char *p, const char *needle)
+{
+	FILE *f = fopen(p, "rb");
+	char *buf;
+	long n;
+	int found;
+	if (!f)
+		return 0;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	found = memmem(buf, (size_t)n, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+/* Rectification: once answered, the WAL that held the old record's pages
+ * has been checkpointed and truncated (secure_delete already zeroed them
+ * in the file), and no value is ever in the clear. */
+static void test_rectification(void **state)
+{
+	fort_vault *rv = create_vault("rect.db");
+	fort_kv kv = { "full_name", "Wrong Name" }, fix = { "full_name", "Right Name" };
+	char id[FORT_ID_LEN + 1];
+	fort_request_opts o = FORT_REQUEST_OPTS_INIT;
+	int64_t rid = 0;
+	(void)state;
+	assert_int_equal(fort_client_add(id, rv, &kv, 1), 0);
+	assert_int_equal(fort_request_open(&rid, rv, "rectification", id, "2026-11-02", &o), 0);
+	assert_int_equal(fort_client_edit(rv, id, &fix, 1), 0);
+	assert_int_equal(fort_request_update(NULL, rv, rid, "answer", NULL, NULL), 0);
+	/* the WAL was checkpointed and truncated: nothing of the old record is left in it */
+	{
+		struct stat sb;
+		assert_true(stat(path_of("rect.db-wal"), &sb) != 0 || sb.st_size == 0);
+	}
+	assert_int_equal(file_has(path_of("rect.db"), "Wrong Name"), 0);
+	assert_int_equal(file_has(path_of("rect.db"), "Right Name"), 0);
+	fort_vault_close(rv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_uk_and_ccpa),
 		cmocka_unit_test(test_list_and_refuse),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_rectification),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
