@@ -339,6 +339,11 @@ static int on_file(void *ctx, const fort_scan_file *f)
 		so->failed++;
 		return 0;
 	}
+	if (f->parts_skipped && so->fmt != FMT_SPANS && !so->c->quiet) {
+		clear_progress(so);
+		fprintf(stderr, "note: %s: %llu part%s not read (first: %s)\n", f->path, (unsigned long long)f->parts_skipped,
+			f->parts_skipped == 1 ? "" : "s", f->skipped_reason ? f->skipped_reason : "?");
+	}
 	if (!f->findings || so->fmt != FMT_TEXT)
 		return 0;
 	if (so->nrows == so->arows) {
@@ -404,6 +409,9 @@ static void text_summary(struct scan_out *so, const fort_scan_stats *st)
 	       (unsigned long long)st->files_failed, (unsigned long long)st->findings, st->findings == 1 ? "" : "s");
 	if (st->suppressed)
 		printf(" (%llu suppressed by fortress:ignore or the baseline)", (unsigned long long)st->suppressed);
+	if (st->parts_skipped)
+		printf("; %llu part%s of archives or mail not read (see the notes above)", (unsigned long long)st->parts_skipped,
+		       st->parts_skipped == 1 ? "" : "s");
 	printf("\n");
 }
 
@@ -418,6 +426,7 @@ static json_t *stats_json(const fort_scan_stats *st)
 	json_object_set_new(j, "bytes", json_integer((json_int_t)st->bytes));
 	json_object_set_new(j, "findings", json_integer((json_int_t)st->findings));
 	json_object_set_new(j, "suppressed", json_integer((json_int_t)st->suppressed));
+	json_object_set_new(j, "parts_skipped", json_integer((json_int_t)st->parts_skipped));
 	for (t = 0; t < FORT_SCAN_NTYPES; t++)
 		json_object_set_new(bt, fort_scan_type_name((fort_scan_type)t), json_integer((json_int_t)st->by_type[t]));
 	json_object_set_new(j, "by_type", bt);

@@ -998,6 +998,8 @@ typedef struct {
 	uint64_t suppressed;       /* dropped by fortress:ignore or the baseline */
 	uint64_t by_type[FORT_SCAN_NTYPES];
 	unsigned risk;             /* 0..100: weighted by type and confidence, log-scaled */
+	uint64_t parts_skipped;    /* parts of a container not read (a suspected zip bomb, encrypted, damaged, too deep) */
+	const char *skipped_reason; /* the first of them: "LOGICAL PART: why", NULL if none */
 } fort_scan_file;
 
 typedef struct {
@@ -1062,6 +1064,7 @@ typedef struct {
 	uint64_t bytes;
 	uint64_t findings, suppressed;
 	uint64_t by_type[FORT_SCAN_NTYPES];
+	uint64_t parts_skipped;    /* container parts not read, over all files */
 } fort_scan_stats;
 
 /* Scan PATHS (files or directories, walked recursively).  Files that cannot

@@ -64,6 +64,7 @@ struct slot {
 	size_t npend, apend;
 	fort_scan_file sum;
 	char *reason;
+	char *skip_reason;  /* the first container part not read, and why */
 };
 
 struct run {
@@ -426,6 +427,7 @@ static void stats_add(fort_scan_stats *st, const fort_scan_file *f)
 	st->bytes += f->bytes;
 	st->findings += f->findings;
 	st->suppressed += f->suppressed;
+	st->parts_skipped += f->parts_skipped;
 	for (t = 0; t < FORT_SCAN_NTYPES; t++)
 		st->by_type[t] += f->by_type[t];
 }
@@ -448,6 +450,8 @@ static void file_done(struct run *run, size_t idx)
 		}
 		free(sl->reason);
 		sl->reason = NULL;
+		free(sl->skip_reason);
+		sl->skip_reason = NULL;
 		__atomic_store_n(&run->head, run->head + 1, __ATOMIC_RELEASE);
 	}
 	pthread_cond_broadcast(&run->cond);
@@ -650,11 +654,23 @@ static int sk_end(void *ctx)
 	return scan_stream_finish(s->st);
 }
 
+/* A part the readers could not or would not read (a suspected zip bomb, an
+ * encrypted member, a damaged part): counted on the file, the first one
+ * named, so a report never says "clean" for what it did not see. */
 static void sk_skipped(void *ctx, const char *logical, const char *why)
 {
-	(void)ctx;
-	(void)logical;
-	(void)why;
+	struct sinkctx *s = ctx;
+	struct slot *sl = s->fc->slot;
+
+	sl->sum.parts_skipped++;
+	if (!sl->skip_reason) {
+		size_t n = strlen(logical ? logical : "") + strlen(why ? why : "") + 8;
+
+		if ((sl->skip_reason = fort_malloc(n)))
+			snprintf(sl->skip_reason, n, "%s%s%s", logical && logical[0] ? logical : "", logical && logical[0] ? ": " : "",
+				 why ? why : "not read");
+		sl->sum.skipped_reason = sl->skip_reason;
+	}
 }
 
 /* REASON is WHAT, or "WHAT: DETAIL". */
