@@ -726,14 +726,12 @@ int store_client_delete(store *s, int64_t id)
 	return step_done(s, st, "erasing a client");
 }
 
-int store_client_each(store *s, store_client_cb cb, void *ctx)
+/* Step ST (prepared, bound) over client rows, calling CB for each; always
+ * finalizes ST. */
+static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ctx, const char *what)
 {
-	/* Not the cached statement: the callback may run other queries. */
-	sqlite3_stmt *st;
-	int rc, r = 0;
 	store_client c;
-	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_CLIENT_EACH], -1, &st, NULL)) != SQLITE_OK)
-		return map_sqlite(s->db, rc, "listing clients");
+	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((r = client_row(&c, st)) < 0) {
 			store_client_release(&c);
@@ -745,9 +743,19 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 			break;
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = map_sqlite(s->db, rc, "listing clients");
+		r = map_sqlite(s->db, rc, what);
 	sqlite3_finalize(st);
 	return r;
+}
+
+int store_client_each(store *s, store_client_cb cb, void *ctx)
+{
+	/* Not the cached statement: the callback may run other queries. */
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_CLIENT_EACH], -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "listing clients");
+	return clients_walk(s, st, cb, ctx, "listing clients");
 }
 
 /* ---------------------------------------------------------------- consent */
@@ -1061,27 +1069,13 @@ int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
-	int rc, r = 0;
-	store_client c;
+	int rc;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id > ? ORDER BY id LIMIT ?",
 				     -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading clients");
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((r = client_row(&c, st)) < 0) {
-			store_client_release(&c);
-			break;
-		}
-		r = cb(ctx, &c);
-		store_client_release(&c);
-		if (r != 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = map_sqlite(s->db, rc, "reading clients");
-	sqlite3_finalize(st);
-	return r;
+	return clients_walk(s, st, cb, ctx, "reading clients");
 }
 
 static int count_query(store *s, int which, uint64_t *n)

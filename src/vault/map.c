@@ -725,9 +725,21 @@ static int spec_apply(json_t *o, const fort_field_spec *s)
 	return 0;
 }
 
+/* Store the edited map ROOT (validated whole by map_store). */
+static int store_json(fort_vault *v, json_t *root)
+{
+	char *next = json_dumps(root, JSON_PRESERVE_ORDER);
+	int r;
+	if (!next)
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	r = map_store(v, next, strlen(next));
+	free(next);
+	return r;
+}
+
 static int field_change(fort_vault *v, const fort_field_spec *s, int add)
 {
-	char *cur = NULL, *next = NULL;
+	char *cur = NULL;
 	json_t *root = NULL, *fields, *o = NULL;
 	int r, idx;
 	if (!s || !s->name)
@@ -753,14 +765,8 @@ static int field_change(fort_vault *v, const fort_field_spec *s, int add)
 		o = json_array_get(fields, (size_t)idx);
 	}
 	spec_apply(o, s);
-	if (!(next = json_dumps(root, JSON_PRESERVE_ORDER))) {
-		r = fort_error_set(FORT_ENOMEM, "out of memory");
-		goto out;
-	}
-	r = map_store(v, next, strlen(next));
-out:
+	r = store_json(v, root);
 	free(cur);
-	free(next);
 	json_decref(root);
 	return r;
 }
@@ -784,7 +790,7 @@ const fort_recipient_info *fort_map_recipient(const fort_vault *v, size_t i)
 static int map_edit(fort_vault *v, const char *key, const char *name, int add, int (*fill)(json_t *o, const void *ctx),
 		    const void *ctx, const char *what)
 {
-	char *cur = NULL, *next = NULL;
+	char *cur = NULL;
 	json_t *root = NULL, *obj, *o;
 	int r;
 	if ((r = map_to_json(&cur, &v->map)) < 0)
@@ -821,14 +827,9 @@ static int map_edit(fort_vault *v, const char *key, const char *name, int add, i
 	}
 	if ((r = fill(o, ctx)) < 0)
 		goto out;
-	if (!(next = json_dumps(root, JSON_PRESERVE_ORDER))) {
-		r = fort_error_set(FORT_ENOMEM, "out of memory");
-		goto out;
-	}
-	r = map_store(v, next, strlen(next));
+	r = store_json(v, root);
 out:
 	free(cur);
-	free(next);
 	json_decref(root);
 	return r;
 }
