@@ -179,10 +179,13 @@ int cli_tty_ask(char **out, const char *prompt);
 
 /* Key rotation (cmd_keys.c): a progress bar on a TTY for O, the summary
  * after it, and the report as JSON.  FORTRESS_ROTATE_BATCH sets the batch
- * size (tests use small batches). */
+ * size (tests use small batches); FORTRESS_TEST_KILL_ROTATION_AT=N makes
+ * the process SIGKILL itself once N clients are done (the crash test: a
+ * kill from outside is a race the machine's speed decides). */
 struct cli_rotate_progress {
 	int on, drawn;
 	double start, last;
+	unsigned long long kill_at;   /* FORTRESS_TEST_KILL_ROTATION_AT: tests only */
 };
 void cli_rotate_opts(struct cli *c, fort_rotate_opts *o, struct cli_rotate_progress *p);
 void cli_rotate_done(struct cli *c, struct cli_rotate_progress *p, const fort_rotate_report *rep, int r);

@@ -3,6 +3,7 @@
  * destroyed.  Also the rotation progress bar that `user remove`, `user role`
  * and `role revoke` share (they rotate what they take away). */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +25,9 @@ static void on_rotate_progress(void *ctx, uint64_t done, uint64_t total)
 {
 	struct cli_rotate_progress *p = ctx;
 	double t = now(), rate;
+
+	if (p->kill_at && done >= p->kill_at && done < total)
+		raise(SIGKILL); /* after a committed batch, as a crash would find it */
 	char bar[BAR_WIDTH + 1];
 	unsigned pct = total ? (unsigned)(done >= total ? 100 : done * 100 / total) : 100, fill = pct * BAR_WIDTH / 100;
 
@@ -42,13 +46,15 @@ static void on_rotate_progress(void *ctx, uint64_t done, uint64_t total)
 
 void cli_rotate_opts(struct cli *c, fort_rotate_opts *o, struct cli_rotate_progress *p)
 {
-	const char *batch = getenv("FORTRESS_ROTATE_BATCH");
+	const char *batch = getenv("FORTRESS_ROTATE_BATCH"), *kill_at = getenv("FORTRESS_TEST_KILL_ROTATION_AT");
 
 	memset(p, 0, sizeof(*p));
 	p->on = !c->quiet && isatty(STDERR_FILENO);
 	p->start = p->last = now();
 	o->progress = on_rotate_progress;
 	o->progress_ctx = p;
+	if (kill_at && *kill_at)
+		p->kill_at = strtoull(kill_at, NULL, 10);
 	if (batch && *batch) {
 		long b = strtol(batch, NULL, 10);
 
