@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "vault/vault_int.h"
+#include "data/tables.h"
 #include "rights/rights.h"
 
 static const char *const kinds[] = { "access", "rectification", "erasure", "restriction", "objection", "portability" };
@@ -59,10 +60,14 @@ static const char *default_region(fort_vault *v, const char *jur)
 		return "GB-ENG";
 	if (strcmp(jur, "CA") == 0)
 		return "US";
-	/* the vault's country when there is a calendar for it; else weekends
-	 * only (which can only give an earlier date: the safe side) */
-	if (v->country[0] && fort_is_working_day("2026-01-05", v->country) >= 0)
-		return v->country;
+	/* the vault's country when data/holidays.csv has a calendar for it;
+	 * else weekends only (which can only give an earlier date: the safe side) */
+	const data_table *t = NULL;
+	int cc;
+	if (v->country[0] && data_table_get(&t, "holidays") == 0 && (cc = data_table_col(t, "country_code")) >= 0)
+		for (size_t i = 0; i < t->nrows; i++)
+			if (strcmp(data_table_cell(t, i, cc), v->country) == 0)
+				return v->country;
 	fort_error_clear();
 	return "";
 }

@@ -284,6 +284,20 @@ static int held_slots(fort_vault *v, int64_t user, unsigned *mask)
  * of the change made in the first transaction by CHANGE. */
 typedef int (*change_fn)(fort_vault *v, void *ctx);
 
+/* An interrupted rotation is finished before anything else rotates:
+ * *PENDING says whether there was one. */
+static int finish_pending(fort_rotate_report *out, fort_vault *v, const fort_rotate_opts *o, unsigned *pending)
+{
+	int r;
+	if ((r = rotate_pending(v, pending, NULL)) < 0 || !*pending)
+		return r;
+	if ((r = rotate_run(v, out, o)) < 0)
+		return r;
+	if (out)
+		out->resumed = 1;
+	return 0;
+}
+
 static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned rotate, change_fn change, void *ctx,
 			     const char *why, const fort_rotate_opts *o)
 {
@@ -293,15 +307,8 @@ static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned ro
 		memset(out, 0, sizeof *out);
 	if ((r = need_keys(v, rotate, "rotating the keys this change takes away")) < 0)
 		return r;
-	/* an interrupted rotation is finished first */
-	if ((r = rotate_pending(v, &pending, NULL)) < 0)
+	if ((r = finish_pending(out, v, o, &pending)) < 0)
 		return r;
-	if (pending) {
-		if ((r = rotate_run(v, out, o)) < 0)
-			return r;
-		if (out)
-			out->resumed = 1;
-	}
 	if ((r = store_begin(v->st)) < 0)
 		return r;
 	if ((r = change(v, ctx)) < 0 || (rotate && (r = rotate_start(v, rotate, why)) < 0) || (r = store_commit(v->st)) < 0) {
@@ -749,18 +756,11 @@ int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *
 			return fort_error_set(FORT_EINPUT, "unknown key '%s': use a category (identity, contact, financial, special, notes), "
 					      "'vault' or 'all'", keys[i]);
 	}
-	if ((r = rotate_pending(v, &pending, NULL)) < 0)
+	if ((r = finish_pending(out, v, o, &pending)) < 0)
 		return r;
-	if (!pending && !mask)
-		return fort_error_set(FORT_ENOTFOUND, "no key rotation is under way: name the keys to rotate (--category C or --all)");
-	if (pending) {
-		if ((r = rotate_run(v, out, o)) < 0)
-			return r;
-		if (out)
-			out->resumed = 1;
-		if (!mask)
-			return 0;
-	}
+	if (!mask)
+		return pending ? 0 : fort_error_set(FORT_ENOTFOUND, "no key rotation is under way: name the keys to rotate "
+							   "(--category C or --all)");
 	if ((r = need_keys(v, mask, "this rotation")) < 0)
 		return r;
 	if ((r = store_begin(v->st)) < 0)
