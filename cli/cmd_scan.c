@@ -6,6 +6,7 @@
  * Exit: 0 nothing found, 1 findings, 2 an error (a usage error, a path that
  * does not exist, a file that could not be read: the scan is incomplete). */
 #include <errno.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,12 @@ struct scan_out {
 	/* text: files with findings, for the summary */
 	struct file_row *rows;
 	size_t nrows, arows;
+	/* SARIF: files and parts not scanned, as tool execution notifications */
+	json_t *notes;
+	/* remediation: the files with findings, in walk order */
+	char **hit_files;
+	size_t nhit, ahit;
+	uint64_t known;              /* findings of known clients */
 	/* progress bar */
 	int progress, drawn;
 	double start;
@@ -322,16 +329,56 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		break;
 	}
 	}
+	if (f->known_client)
+		so->known++;
 	so->n++;
 	if (ferror(stdout))
 		return so->err = FORT_EIO;
 	return 0;
 }
 
+static void sarif_note(struct scan_out *so, const char *path, const char *level, const char *what, const char *why)
+{
+	char text[600];
+	char *uri;
+	json_t *n;
+
+	if (so->fmt != FMT_SARIF || !so->notes)
+		return;
+	snprintf(text, sizeof(text), "%s: %s: %s", path, what, why);
+	uri = uri_of(path);
+	n = json_pack("{s:s, s:{s:s}, s:[{s:{s:{s:s}}}]}", "level", level, "message", "text", text, "locations",
+		      "physicalLocation", "artifactLocation", "uri", uri ? uri : path);
+	free(uri);
+	if (n)
+		json_array_append_new(so->notes, n);
+}
+
 static int on_file(void *ctx, const fort_scan_file *f)
 {
 	struct scan_out *so = ctx;
 	struct file_row *row;
+
+	if (f->status == FORT_SCAN_FILE_ERROR)
+		sarif_note(so, f->path, "error", "not scanned", f->reason ? f->reason : "error");
+	else if (f->status == FORT_SCAN_FILE_SKIPPED)
+		sarif_note(so, f->path, "note", "skipped", f->reason ? f->reason : "skipped");
+	if (f->parts_skipped)
+		sarif_note(so, f->path, "warning", "parts not read (the first)", f->skipped_reason ? f->skipped_reason : "?");
+	if (f->status == FORT_SCAN_FILE_SCANNED && f->findings) {
+		if (so->nhit == so->ahit) {
+			size_t n = so->ahit ? so->ahit * 2 : 16;
+			char **p = realloc(so->hit_files, n * sizeof(*p));
+
+			if (!p)
+				return so->err = FORT_ENOMEM;
+			so->hit_files = p;
+			so->ahit = n;
+		}
+		if (!(so->hit_files[so->nhit] = strdup(f->path)))
+			return so->err = FORT_ENOMEM;
+		so->nhit++;
+	}
 
 	if (f->status == FORT_SCAN_FILE_ERROR) {
 		clear_progress(so);
@@ -495,6 +542,236 @@ static fort_scan_baseline *fingerprint_key(void)
 	return b;
 }
 
+
+/* ------------------------------------------------------------ remediation */
+
+/* OUTDIR/PATH without a leading '/', ".." components made harmless; the
+ * directories on the way created (0700). */
+static char *redact_target(const char *outdir, const char *path)
+{
+	size_t n = strlen(outdir) + strlen(path) + 8, k;
+	char *t = malloc(n), *p;
+
+	if (!t)
+		return NULL;
+	while (*path == '/')
+		path++;
+	while (!strncmp(path, "./", 2))
+		path += 2;
+	snprintf(t, n, "%s/%s", outdir, path);
+	k = strlen(outdir) + 1;
+	for (p = t + k; *p; p++)
+		if (p[0] == '.' && p[1] == '.' && (p == t + k || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+			p[0] = p[1] = '_';
+	for (p = t + k; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(t, 0700);
+		*p = '/';
+	}
+	return t;
+}
+
+static int do_redact(struct cli *c, const char *outdir, const char *path, const fort_scan_opts *base, int *changed)
+{
+	fort_scan_opts o = *base;
+	fort_redact_report rep;
+	char *out = redact_target(outdir, path);
+	int r;
+
+	if (!out)
+		return cli_fail(c, FORT_ENOMEM, NULL);
+	o.on_finding = NULL;
+	o.on_file = NULL;
+	o.on_progress = NULL;
+	o.ctx = NULL;
+	o.baseline = NULL;
+	o.baseline_filter = 0;
+	r = fort_scan_redact(&rep, path, out, &o);
+	if (r < 0) {
+		int ex = cli_fail(c, r, NULL);
+
+		free(out);
+		return ex;
+	}
+	if (!rep.redacted)
+		printf("skipped %s: not redacted: %s\n", path, rep.reason);
+	else if (rep.remaining)
+		printf("redacted %s -> %s: %llu finding%s masked; %llu remain (check it by hand)\n", path, out,
+		       (unsigned long long)rep.masked, rep.masked == 1 ? "" : "s", (unsigned long long)rep.remaining);
+	else
+		printf("redacted %s -> %s: %llu finding%s masked; re-scan: clean\n", path, out, (unsigned long long)rep.masked,
+		       rep.masked == 1 ? "" : "s");
+	if (changed)
+		*changed = rep.redacted;
+	free(out);
+	return rep.redacted && rep.remaining ? EXIT_FAIL : EXIT_OK;
+}
+
+static int importable(const char *path)
+{
+	static const char *const ext[] = { ".csv", ".tsv", ".vcf", ".vcard" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && !strcasecmp(path + n - e, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int do_import(struct cli *c, const char *path)
+{
+	fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+	fort_import_report *rep = NULL;
+	int r;
+
+	if (!importable(path)) {
+		printf("skipped %s: not imported: only CSV/TSV and vCard files hold client rows\n", path);
+		return EXIT_OK;
+	}
+	/* the good rows go in; duplicates and bad rows are listed, as with
+	 * 'client import --skip-invalid' */
+	o.skip_invalid = 1;
+	r = fort_client_import(&rep, c->vault, path, &o);
+	if (rep) {
+		for (size_t i = 0; i < rep->nproblems && i < 20; i++)
+			fprintf(stderr, "%s: %s\n", path, rep->problems[i]);
+	}
+	if (r < 0) {
+		fort_import_report_free(rep);
+		return cli_fail(c, r, "'fortress client import FILE --map COLUMN=FIELD' reads files whose columns are not recognised");
+	}
+	printf("imported %llu clients from %s (%s)", (unsigned long long)rep->imported, path,
+	       rep->format[0] ? rep->format : "?");
+	if (rep->rejected)
+		printf("; skipped %llu rows (%llu duplicates)", (unsigned long long)rep->rejected,
+		       (unsigned long long)rep->duplicates);
+	printf("\n");
+	fort_import_report_free(rep);
+	return EXIT_OK;
+}
+
+static int do_quarantine(struct cli *c, const char *path)
+{
+	fort_quarantine_report rep;
+	int r = fort_quarantine(&rep, c->vault, path);
+
+	if (r < 0)
+		return cli_fail(c, r, NULL);
+	printf("quarantined %s as attachment %lld (%llu findings; categories %s; clients", path, (long long)rep.attachment,
+	       (unsigned long long)rep.findings, rep.categories);
+	for (size_t i = 0; i < rep.nclients && i < 16; i++)
+		printf(" %s", rep.clients[i]);
+	printf("%s); the original was overwritten and removed\n", rep.nclients ? "" : " none");
+	return EXIT_OK;
+}
+
+struct count_ctx {
+	uint64_t n, known;
+};
+
+static int count_finding(void *ctx, const fort_scan_finding *f)
+{
+	struct count_ctx *k = ctx;
+
+	k->n++;
+	k->known += f->known_client != 0;
+	return 0;
+}
+
+/* Scan PATH again and say what is left. */
+static void rescan(struct cli *c, const char *path, const fort_scan_opts *base)
+{
+	fort_scan_opts o = *base;
+	struct count_ctx k = { 0, 0 };
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		printf("re-scan: %s is gone: clean\n", path);
+		return;
+	}
+	o.on_finding = count_finding;
+	o.on_file = NULL;
+	o.on_progress = NULL;
+	o.ctx = &k;
+	o.jobs = 1;
+	if (fort_scan_run(NULL, &path, 1, &o) < 0) {
+		cli_fail(c, fort_error_code(), NULL);
+		return;
+	}
+	if (!k.n)
+		printf("re-scan: %s: clean\n", path);
+	else
+		printf("re-scan: %s: %llu finding%s remain (%llu of known clients)\n", path, (unsigned long long)k.n,
+		       k.n == 1 ? "" : "s", (unsigned long long)k.known);
+}
+
+static int do_fix(struct cli *c, struct scan_out *so, const fort_scan_opts *base)
+{
+	int rc = EXIT_OK;
+
+	for (size_t i = 0; i < so->nhit; i++) {
+		const char *path = so->hit_files[i];
+		char *answer = NULL, prompt[1200];
+
+		snprintf(prompt, sizeof(prompt), "%s: [q]uarantine, [r]edact, [i]mport, [s]kip, [a]bort? ", path);
+		for (;;) {
+			free(answer);
+			answer = NULL;
+			if (cli_tty_ask(&answer, prompt) < 0 || !answer[0] || strchr("qQrRiIsSaA", answer[0]) == NULL ||
+			    answer[1])
+				continue;
+			break;
+		}
+		switch (answer[0] | 32) {
+		case 'q':
+			if (do_quarantine(c, path) != EXIT_OK)
+				rc = EXIT_FAIL;
+			rescan(c, path, base);
+			break;
+		case 'r': {
+			char *dir = NULL;
+			int changed = 0;
+
+			if (cli_tty_ask(&dir, "directory for the masked copy: ") < 0 || !dir[0]) {
+				free(dir);
+				printf("skipped %s\n", path);
+				break;
+			}
+			mkdir(dir, 0700);
+			if (do_redact(c, dir, path, base, &changed) == EXIT_OK && changed) {
+				char *out = redact_target(dir, path);
+
+				if (out)
+					rescan(c, out, base);
+				free(out);
+			} else {
+				rc = EXIT_FAIL;
+			}
+			free(dir);
+			break;
+		}
+		case 'i':
+			if (do_import(c, path) != EXIT_OK)
+				rc = EXIT_FAIL;
+			rescan(c, path, base);
+			break;
+		case 's':
+			printf("skipped %s\n", path);
+			break;
+		default:
+			printf("aborted: %zu file%s not looked at\n", so->nhit - i, so->nhit - i == 1 ? "" : "s");
+			free(answer);
+			return rc;
+		}
+		free(answer);
+		fflush(stdout);
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------------------- command */
 
 static const struct cli_opt scan_opts[] = {
@@ -509,6 +786,9 @@ static const struct cli_opt scan_opts[] = {
 	{ "follow-symlinks", 0, OPT_FLAG, NULL, "follow symlinks that leave the scanned tree" },
 	{ "no-decode", 0, OPT_FLAG, NULL, "scan mail, archives and documents as raw bytes" },
 	{ "no-progress", 0, OPT_FLAG, NULL, "no progress bar on a terminal" },
+	{ "redact", 0, OPT_VALUE, "OUTDIR", "write a masked copy of each text file with findings under OUTDIR" },
+	{ "import", 0, OPT_FLAG, NULL, "import client rows of CSV/vCard files with findings into the vault (--vault)" },
+	{ "fix", 0, OPT_FLAG, NULL, "ask per file: quarantine, redact, import, skip, abort (terminal only; --vault)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -578,6 +858,21 @@ static int cmd_scan(struct cli *c)
 		else
 			return cli_usage_error(c, "--min-confidence is low, medium or high, not '%s'", s);
 	}
+	if ((cli_flag(c, "import") || cli_flag(c, "fix")) && !c->vault_opt)
+		return cli_usage_error(c, "--%s needs the vault: give --vault PATH", cli_flag(c, "fix") ? "fix" : "import");
+	if (cli_flag(c, "fix") && !cli_have_tty())
+		return cli_usage_error(c, "--fix asks about each file and needs a terminal: use --redact OUTDIR, --import, "
+				       "or 'fortress quarantine FILE' in scripts");
+	if ((cli_flag(c, "fix") || cli_str(c, "redact") || cli_flag(c, "import")) && so.fmt != FMT_TEXT)
+		return cli_usage_error(c, "--fix, --redact and --import go with the text format");
+	if ((s = cli_str(c, "redact"))) {
+		struct stat rst;
+
+		if (mkdir(s, 0700) < 0 && errno != EEXIST)
+			return cli_usage_error(c, "--redact %s: %s", s, strerror(errno));
+		if (stat(s, &rst) < 0 || !S_ISDIR(rst.st_mode))
+			return cli_usage_error(c, "--redact %s: not a directory", s);
+	}
 	so.show_values = o.show_values = cli_flag(c, "show-values");
 	o.use_ignore_files = !cli_flag(c, "no-ignore");
 	o.follow_symlinks = cli_flag(c, "follow-symlinks");
@@ -644,6 +939,8 @@ static int cmd_scan(struct cli *c)
 	o.exclude = excl;
 	o.nexclude = i;
 
+	if (so.fmt == FMT_SARIF)
+		so.notes = json_array();
 	o.on_finding = on_finding;
 	o.on_file = on_file;
 	o.on_progress = on_progress;
@@ -664,8 +961,10 @@ static int cmd_scan(struct cli *c)
 	r = fort_scan_run(&st, c->args.pos, c->args.npos, &o);
 	clear_progress(&so);
 	if (r < 0 || so.err) {
-		if (so.fmt == FMT_JSON || so.fmt == FMT_SARIF)
+		if (so.fmt == FMT_JSON)
 			printf("\n]}\n");
+		else if (so.fmt == FMT_SARIF)
+			printf("\n  ],\n  \"invocations\": [{\"executionSuccessful\": false}]\n  }]\n}\n");
 		cli_fail(c, r < 0 ? r : so.err, NULL);
 		rc = EXIT_USAGE;
 		goto out;
@@ -678,10 +977,50 @@ static int cmd_scan(struct cli *c)
 		free(t);
 		json_decref(sum);
 	} else if (so.fmt == FMT_SARIF) {
-		printf("\n  ],\n  \"invocations\": [{\"executionSuccessful\": %s}]\n  }]\n}\n",
-		       so.failed ? "false" : "true");
+		char *nt = json_dumps(so.notes, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+		printf("\n  ],\n  \"invocations\": [{\"executionSuccessful\": %s, \"toolExecutionNotifications\": %s}]\n  }]\n}\n",
+		       so.failed ? "false" : "true", nt ? nt : "[]");
+		free(nt);
 	} else if (so.fmt == FMT_TEXT && !c->quiet) {
 		text_summary(&so, &st);
+	}
+	if (c->vault) {
+		/* for the check-up (fortress doctor): counts, never values */
+		fort_scan_summary sum;
+
+		memset(&sum, 0, sizeof(sum));
+		sum.paths = c->args.pos;
+		sum.npaths = c->args.npos;
+		sum.files = st.files_scanned;
+		sum.files_with_findings = so.nhit;
+		sum.findings = st.findings;
+		sum.known_client_findings = so.known;
+		if ((r = fort_scan_record(c->vault, &sum)) < 0) {
+			cli_fail(c, r, NULL);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (so.nhit && (cli_str(c, "redact") || cli_flag(c, "import") || cli_flag(c, "fix"))) {
+		fort_scan_opts ro = o;
+		int bad = 0;
+
+		ro.show_values = 0;
+		fflush(stdout);
+		printf("\n");
+		if (cli_flag(c, "fix")) {
+			bad = do_fix(c, &so, &ro) != EXIT_OK;
+		} else {
+			for (i = 0; i < so.nhit; i++) {
+				if (cli_str(c, "redact") && do_redact(c, cli_str(c, "redact"), so.hit_files[i], &ro, NULL) != EXIT_OK)
+					bad = 1;
+				if (cli_flag(c, "import") && do_import(c, so.hit_files[i]) != EXIT_OK)
+					bad = 1;
+			}
+		}
+		if (bad)
+			so.failed++;
 	}
 	if (wbl_path) {
 		if ((r = fort_scan_baseline_save(bl, wbl_path)) < 0) {
@@ -701,6 +1040,10 @@ static int cmd_scan(struct cli *c)
 out:
 	for (i = 0; i < so.nrows; i++)
 		free(so.rows[i].path);
+	for (i = 0; i < so.nhit; i++)
+		free(so.hit_files[i]);
+	free(so.hit_files);
+	json_decref(so.notes);
 	free(so.rows);
 	free(vault_wal);
 	free(vault_shm);

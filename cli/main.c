@@ -45,6 +45,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_verify_certificate_def,
 	&cmd_retention_def,
 	&cmd_deadline_def,
+	&cmd_quarantine_def,
+	&cmd_attachment_def,
 	&cmd_help_def,
 	NULL
 };

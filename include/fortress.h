@@ -1078,6 +1078,104 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data, size_t len,
 		     const fort_scan_opts *opts);
 
+/* ------------------------------------------------------------ attachments */
+
+/* Files kept encrypted in the vault (docs/SECURITY.md, "Attachments"): a
+ * random file key per attachment, wrapped under a key derived from the keys
+ * of every category it is gated by, so only a user holding all of them can
+ * read it; linked to zero or more clients.  The original path and the
+ * SHA-256 are encrypted too; size, time, actor, categories and client ids
+ * are not. */
+typedef struct {
+	int64_t id;
+	int64_t created;
+	char actor[64];
+	uint64_t size;
+	char categories[96];       /* "contact,financial" */
+	int readable;              /* the acting user holds every key gating it */
+	char path[1024];           /* the original path; "" when not readable */
+	char sha256[65];           /* of the content; "" when not readable */
+	size_t nclients;
+	char (*clients)[FORT_ID_LEN + 1];
+} fort_attachment_info;
+
+typedef struct {
+	unsigned version;
+	const char *const *clients;     /* client ids to link */
+	size_t nclients;
+	const char *const *categories;  /* gating categories; none: "notes" */
+	size_t ncategories;
+	const char *action;             /* the audit action: NULL "attachment-add" */
+} fort_attachment_opts;
+#define FORT_ATTACHMENT_OPTS_VERSION 1
+#define FORT_ATTACHMENT_OPTS_INIT { FORT_ATTACHMENT_OPTS_VERSION, NULL, 0, NULL, 0, NULL }
+
+/* Store the regular file PATH as a new attachment (streaming: memory does
+ * not grow with the file), committed with its audit entries.  Needs the
+ * write action and every gating category's key (FORT_EDENIED). */
+int fort_attachment_add(int64_t *id_out, fort_vault *v, const char *path, const fort_attachment_opts *o) FORT_WUR;
+/* Attachments (CLIENT NULL: all, else those linked to it), by id; *out is
+ * freed with fort_attachment_list_free.  Audited as one "attachment-list". */
+int fort_attachment_list(fort_attachment_info **out, size_t *n, fort_vault *v, const char *client) FORT_WUR;
+void fort_attachment_list_free(fort_attachment_info *a, size_t n);
+/* Decrypt attachment ID into OUT_PATH (created 0600; an existing file is
+ * FORT_EEXISTS).  The content is authenticated chunk by chunk and its
+ * SHA-256 checked; on any failure OUT_PATH is removed.  Needs the reveal
+ * action and the gating keys (FORT_EDENIED); audited first. */
+int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path) FORT_WUR;
+/* Crypto-shred attachment ID: the wrapped key, the ciphertext and the links
+ * are deleted (secure_delete) and the WAL checkpointed.  Needs erase. */
+int fort_attachment_remove(fort_vault *v, int64_t id) FORT_WUR;
+
+/* ------------------------------------------------------------ remediation */
+
+typedef struct {
+	int64_t attachment;          /* the new attachment's id */
+	uint64_t findings;           /* in the file when it was scanned */
+	size_t nclients;             /* clients it was linked to */
+	char clients[16][FORT_ID_LEN + 1]; /* the first 16 of them */
+	char categories[96];
+	int removed;                 /* the original was overwritten and unlinked */
+} fort_quarantine_report;
+
+/* Move the regular file PATH into the vault: scan it with V (known
+ * clients linked), store it as an attachment gated by the categories of
+ * what was found, commit, then overwrite the original (zeros, fsync) and
+ * unlink it.  Refuses the vault's own files, directories, symlinks, special
+ * files and files with other hard links (FORT_EINPUT).  On any failure
+ * before the commit the original stays and the vault is unchanged; a
+ * failure after it (the file changed meanwhile, cannot be removed) keeps
+ * both and says so.  Audited as "quarantine". */
+int fort_quarantine(fort_quarantine_report *out, fort_vault *v, const char *path) FORT_WUR;
+
+typedef struct {
+	int redacted;                /* 1 written, 0 skipped (REASON says why) */
+	char reason[160];
+	uint64_t masked;             /* finding spans replaced */
+	uint64_t remaining;          /* findings a re-scan of OUT_PATH still reports */
+} fort_redact_report;
+
+/* Write a masked copy of the text file PATH to OUT_PATH (created 0600, never
+ * overwritten: FORT_EEXISTS): every finding's bytes that are letters, digits
+ * or non-ASCII become '*', separators stay, so the copy has the same length
+ * and layout.  Office documents, PDFs, archives, mail, UTF-16 and binary
+ * files are not redacted (REDACTED 0, REASON).  O may be NULL (defaults;
+ * its vault, if any, adds known-client names).  Then OUT_PATH is scanned
+ * again and REMAINING set. */
+int fort_scan_redact(fort_redact_report *out, const char *path, const char *out_path, const fort_scan_opts *o) FORT_WUR;
+
+typedef struct {
+	int64_t ts;
+	const char *const *paths;
+	size_t npaths;
+	uint64_t files, files_with_findings, findings, known_client_findings;
+} fort_scan_summary;
+
+/* Store S as the vault's last scan ("scan.last" in the metadata, JSON
+ * {"ts", "paths", "files", "files_with_findings", "findings",
+ * "known_client_findings"}: counts, never values); audited as "scan". */
+int fort_scan_record(fort_vault *v, const fort_scan_summary *s) FORT_WUR;
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -111,6 +111,17 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE holds(client INTEGER NOT NULL, field TEXT NOT NULL, until TEXT NOT NULL, reason TEXT NOT NULL,"
 	" request INTEGER NOT NULL, PRIMARY KEY(client, field)) WITHOUT ROWID;"
 	"CREATE INDEX holds_until ON holds(until);",
+	/* +1: vault attachments (files moved into the vault by 'fortress
+	 * quarantine'): a wrapped random file key, metadata encrypted under it,
+	 * the content as secretstream chunks, links to clients */
+	"CREATE TABLE IF NOT EXISTS attachments(id INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, actor TEXT NOT NULL,"
+	" size INTEGER NOT NULL, cats INTEGER NOT NULL, kvers TEXT NOT NULL, wrapped BLOB NOT NULL, meta BLOB NOT NULL,"
+	" header BLOB NOT NULL, nchunks INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS attachment_chunks(att INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY(att, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS attachment_clients(att INTEGER NOT NULL, client INTEGER NOT NULL,"
+	" PRIMARY KEY(att, client)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS attachment_clients_client ON attachment_clients(client);",
 };
 
 struct store {
@@ -1406,4 +1417,12 @@ int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 	if (removed)
 		*removed = sqlite3_changes(s->db) > 0;
 	return store_erased_add(s, client, ts);
+}
+
+/* ------------------------------------------------------------ raw handle */
+
+/* For store code kept in its own file (src/store/attach.c). */
+void *store_sqlite_db(store *s)
+{
+	return s->db;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -186,5 +186,41 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx);
  * the id goes into the ledger with time TS.  *REMOVED (may be NULL) is 1
  * when a row was there.  Call inside a transaction. */
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
+
+/* ------------------------------------------------------------ attachments */
+
+/* The SQLite handle, for store code kept in files of its own
+ * (src/store/attach.c). */
+void *store_sqlite_db(store *s);
+
+typedef struct {
+	int64_t id, created;
+	char *actor;
+	uint64_t size;
+	unsigned cats;                 /* category mask gating the file key */
+	char *kvers;                   /* "cat:ver,cat:ver" */
+	unsigned char *wrapped; size_t wrapped_len;
+	unsigned char *meta; size_t meta_len;
+	unsigned char *header; size_t header_len;
+	uint64_t nchunks;
+	int64_t *clients; size_t nclients;
+} store_attachment;
+
+/* Insert (A->id 0: sets it) with its client links; chunks separately. */
+int store_attach_insert(store *s, store_attachment *a);
+int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len);
+/* Read chunk SEQ (a malloc'ed copy). */
+int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len);
+int store_attach_get(store *s, store_attachment *out, int64_t id); /* FORT_ENOTFOUND */
+typedef int (*store_attach_cb)(void *ctx, const store_attachment *a);
+/* By id; CLIENT 0: all, else those linked to CLIENT. */
+int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx);
+/* Fill in the crypto columns of a row inserted with empty ones. */
+int store_attach_seal(store *s, const store_attachment *a);
+/* Replace the wrapped key and its key versions (a key rotation). */
+int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len);
+/* Delete the row, its chunks and its links. */
+int store_attach_delete(store *s, int64_t id);
+void store_attach_release(store_attachment *a);
 
 #endif

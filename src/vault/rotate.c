@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/attach.h"
 
 struct rot_state {
 	unsigned mask;
@@ -426,6 +427,9 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 				goto fail_tx;
 		} while (seen == b.cap);
 	}
+	/* attachments' file keys are re-wrapped before the old versions go */
+	if ((r = attach_rotate(v, st.mask)) < 0)
+		goto fail_tx;
 	for (int slot = 0; slot < SLOT_COUNT; slot++) {
 		const int *ver = slot == SLOT_VK ? &v->kr->vk_version : &v->kr->ck_version[slot];
 		char name[32];
