@@ -49,10 +49,11 @@ struct scan_out {
 static const char *const type_label[FORT_SCAN_NTYPES] = {
 	"Payment card number", "IBAN", "E-mail address", "Phone number", "US social security number",
 	"UK National Insurance number", "Date of birth", "IP address", "Secret (password, API key, private key)",
+	"Name of a known client",
 };
 
 static const char *const spans_name[FORT_SCAN_NTYPES] = {
-	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET"
+	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET", "NAME"
 };
 
 static double now_s(void)

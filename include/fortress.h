@@ -949,6 +949,7 @@ typedef enum {
 	FORT_SCAN_DOB,        /* a date with birth context ("born", "DOB", a date_of_birth column) */
 	FORT_SCAN_IP,         /* IPv4 / IPv6 */
 	FORT_SCAN_SECRET,     /* a labelled password, a well-known API key format, a private key */
+	FORT_SCAN_NAME,       /* a known client's name (only with a vault: matched against its name index) */
 	FORT_SCAN_NTYPES
 } fort_scan_type;
 
@@ -958,7 +959,7 @@ typedef enum {
 	FORT_SCAN_HIGH = 3,   /* a validator passed and context words near, or an unmistakable format */
 } fort_scan_confidence;
 
-/* "card", "iban", "email", "phone", "ssn", "uk_nino", "dob", "ip", "secret". */
+/* "card", "iban", "email", "phone", "ssn", "uk_nino", "dob", "ip", "secret", "name". */
 const char *fort_scan_type_name(fort_scan_type t);
 /* "low", "medium", "high". */
 const char *fort_scan_confidence_name(fort_scan_confidence c);
@@ -979,7 +980,7 @@ typedef struct {
 	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
-	int known_client;          /* the e-mail or phone number is a client's in opts.vault (confidence high) */
+	int known_client;          /* the e-mail, phone number or name is a client's in opts.vault (confidence high) */
 } fort_scan_finding;
 
 typedef enum {
@@ -1052,7 +1053,9 @@ typedef struct {
 					* 0: scan their bytes as text (offsets = file offsets) */
 	/* An unlocked vault: e-mail and phone findings are looked up in its blind
 	 * index (fort_client_find: nothing is decrypted; audited as searches) and
-	 * a match is a known client, confidence high.  NULL: no lookups. */
+	 * a match is a known client, confidence high; runs of 2-3 capitalised
+	 * words are looked up in the name index (FORT_SCAN_NAME, rule
+	 * "name.known-client").  NULL: no lookups. */
 	fort_vault *vault;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1

@@ -14,7 +14,7 @@
 void scan_set_block_size(size_t n);
 
 static const char *const bench_names[FORT_SCAN_NTYPES] = {
-	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET"
+	"CREDIT_CARD", "IBAN", "EMAIL", "PHONE", "SSN", "UK_NINO", "DOB", "IP_ADDRESS", "SECRET", "NAME"
 };
 
 static char outbuf[1 << 16];

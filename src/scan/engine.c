@@ -262,6 +262,9 @@ static void hdr_free(scan_stream *s)
 void scan_stream_release(scan_stream *s)
 {
 	hdr_free(s);
+	free(s->nm);
+	s->nm = NULL;
+	s->nm_cap = s->nm_n = s->nm_i = 0;
 	free(s->buf);
 	s->buf = NULL;
 }
@@ -279,6 +282,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->ctx = ctx;
 	s->inline_ignore = inline_ignore;
 	s->last_end = 0;
+	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
 }
@@ -577,7 +581,7 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 	return s->ign_val;
 }
 
-static int emit(scan_stream *s, const scan_match *m)
+static int emit_one(scan_stream *s, const scan_match *m)
 {
 	scan_hit h;
 	uint64_t off = s->base + m->start, lstart;
@@ -609,6 +613,154 @@ static int emit(scan_stream *s, const scan_match *m)
 	h.ignored = s->inline_ignore && line_ignored(s, h.line, lstart, off);
 	s->last_end = s->base + m->end;
 	return s->hit(s->ctx, &h);
+}
+
+/* Known-client names waiting to be reported, before stream offset UPTO. */
+static int flush_names(scan_stream *s, uint64_t upto)
+{
+	int r;
+
+	while (s->nm_i < s->nm_n && s->nm[s->nm_i].off < upto) {
+		scan_match m;
+
+		m.start = (size_t)(s->nm[s->nm_i].off - s->base);
+		m.end = m.start + s->nm[s->nm_i].len;
+		m.type = FORT_SCAN_NAME;
+		m.conf = FORT_SCAN_HIGH;
+		m.rule = "name.known-client";
+		s->nm_i++;
+		if ((r = emit_one(s, &m)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int emit(scan_stream *s, const scan_match *m)
+{
+	int r;
+
+	if (s->nm_i < s->nm_n && (r = flush_names(s, s->base + m->start)) != 0)
+		return r;
+	return emit_one(s, m);
+}
+
+void scan_stream_names(scan_stream *s, scan_name_fn fn, void *ctx)
+{
+	s->name_fn = fn;
+	s->name_ctx = ctx;
+}
+
+/* A letter byte of a name: ASCII letters and any byte of a multi-byte UTF-8
+ * sequence except general punctuation (U+2000-206F, E2 80-81 ..), where
+ * only the right single quote (U+2019, an apostrophe) counts. */
+static size_t name_char(const unsigned char *b, size_t i, size_t len)
+{
+	unsigned c = b[i];
+
+	if (sc_alpha(c))
+		return 1;
+	if (c == 0xE2 && i + 2 < len && (b[i + 1] == 0x80 || b[i + 1] == 0x81))
+		return b[i + 1] == 0x80 && b[i + 2] == 0x99 ? 3 : 0;
+	if (c >= 0xC3 && c < 0xF5) {
+		size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2, k;
+
+		if (i + n > len)
+			return 0;
+		for (k = 1; k < n; k++)
+			if ((b[i + k] & 0xC0) != 0x80)
+				return 0;
+		if (c == 0xC3 && (b[i + 1] == 0x97 || b[i + 1] == 0xB7))
+			return 0;   /* multiplication and division signs */
+		return n;
+	}
+	return 0;
+}
+
+/* A capitalised word at I: an upper-case ASCII letter or a Latin-1 capital
+ * (U+00C0-00DE), then letters, with ' or - joining letters.  Its end, or I. */
+static size_t name_word(const unsigned char *b, size_t i, size_t len)
+{
+	size_t p = i, n;
+
+	if (sc_upper(b[i]))
+		p = i + 1;
+	else if (b[i] == 0xC3 && i + 1 < len && b[i + 1] >= 0x80 && b[i + 1] <= 0x9E && b[i + 1] != 0x97)
+		p = i + 2;
+	else
+		return i;
+	while (p < len && p - i < 40) {
+		if ((n = name_char(b, p, len))) {
+			p += n;
+		} else if ((b[p] == '\'' || b[p] == '-') && p + 1 < len && name_char(b, p + 1, len)) {
+			p++;
+		} else {
+			break;
+		}
+	}
+	if (p - i < 2 || (p < len && (sc_digit(b[p]) || b[p] == '_' || b[p] == '@')))
+		return i;
+	return p;
+}
+
+/* Runs of 2-3 capitalised words starting in [FROM, TO), the longest that
+ * is a known client's name kept. */
+static int find_names(scan_stream *s, size_t from, size_t to)
+{
+	const unsigned char *b = s->buf;
+	size_t p = from;
+
+	s->nm_n = s->nm_i = 0;
+	while (p < to) {
+		size_t e[3], k, w;
+		unsigned prev;
+
+		/* the next word start: a capital after a non-letter */
+		while (p < to && !(sc_upper(b[p]) || b[p] == 0xC3))
+			p++;
+		if (p >= to)
+			break;
+		prev = p ? b[p - 1] : ' ';
+		if (sc_word(prev) || prev >= 0x80 || prev == '\'' || prev == '-' || prev == '@' || prev == '.') {
+			p++;
+			continue;
+		}
+		if ((e[0] = name_word(b, p, s->len)) == p) {
+			p++;
+			continue;
+		}
+		for (k = 1; k < 3; k++) {
+			size_t q = e[k - 1];
+
+			if (q + 1 >= s->len || b[q] != ' ' || (e[k] = name_word(b, q + 1, s->len)) == q + 1)
+				break;
+		}
+		w = 0;
+		while (k >= 2) {
+			if (s->name_fn(s->name_ctx, b + p, e[k - 1] - p)) {
+				w = e[k - 1];
+				break;
+			}
+			k--;
+		}
+		if (w) {
+			if (s->nm_n == s->nm_cap) {
+				size_t n = s->nm_cap ? s->nm_cap * 2 : 16;
+				struct scan_name_hit *q = fort_realloc(s->nm, n * sizeof(*q));
+
+				if (!q)
+					return FORT_ENOMEM;
+				s->nm = q;
+				s->nm_cap = n;
+			}
+			s->nm[s->nm_n].off = s->base + p;
+			s->nm[s->nm_n].len = (uint32_t)(w - p);
+			s->nm_n++;
+			p = w;
+		} else {
+			p = e[0];
+		}
+	}
+	return 0;
 }
 
 /* The end of the run of digits from I (at most to LIM, never past LEN). */
@@ -862,7 +1014,15 @@ static int process_block(scan_stream *s, int final)
 		header_detect(s);
 	limit = final ? s->len : s->len - SCAN_TAIL;
 	from = (size_t)(s->next - s->base);
+	if (s->name_fn && from < limit) {
+		/* names start where candidates are looked for; a name the
+		 * previous region's last match ran into is not looked at again */
+		if ((r = find_names(s, from, limit)) != 0)
+			return r;
+	}
 	if (from < limit && (r = process(s, from, limit)) != 0)
+		return r;
+	if (s->nm_i < s->nm_n && (r = flush_names(s, UINT64_MAX)) != 0)
 		return r;
 	if (s->nl_pos < s->base + limit)
 		locate(s, s->base + limit, &lline, &lstart);

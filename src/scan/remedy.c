@@ -29,6 +29,7 @@ static const char *type_category(int t)
 	case FORT_SCAN_SSN:
 	case FORT_SCAN_NINO:
 	case FORT_SCAN_DOB:
+	case FORT_SCAN_NAME:
 		return "identity";
 	default:
 		return "notes";
@@ -75,7 +76,8 @@ static int q_finding(void *ctx, const fort_scan_finding *f)
 	q->types |= 1u << f->type;
 	q->findings++;
 	if (f->known_client && f->value) {
-		const char *field = f->type == FORT_SCAN_EMAIL ? "email" : f->type == FORT_SCAN_PHONE ? "phone" : NULL;
+		const char *field = f->type == FORT_SCAN_EMAIL ? "email" : f->type == FORT_SCAN_PHONE ? "phone" :
+				    f->type == FORT_SCAN_NAME ? scan_name_field(q->v) : NULL;
 		char (*ids)[FORT_ID_LEN + 1] = NULL;
 		size_t n = 0;
 		int r = 0;

@@ -20,6 +20,7 @@
 #include "util.h"
 #include "scan/scan_int.h"
 #include "scan/readers/readers.h"
+#include "vault/vault_int.h"
 
 #define PEND_MAX 65536
 #define IGNORE_FILE ".fortressignore"
@@ -27,7 +28,7 @@
 
 const char *fort_scan_type_name(fort_scan_type t)
 {
-	static const char *const names[] = { "card", "iban", "email", "phone", "ssn", "uk_nino", "dob", "ip", "secret" };
+	static const char *const names[] = { "card", "iban", "email", "phone", "ssn", "uk_nino", "dob", "ip", "secret", "name" };
 
 	return (unsigned)t < FORT_SCAN_NTYPES ? names[t] : "unknown";
 }
@@ -82,6 +83,7 @@ struct run {
 	int stop;                /* a callback's non-zero return, or an error */
 	int single;              /* one thread: no locking on the way to the callback */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
+	const char *name_field;  /* with a vault: the name index to look names up in */
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
@@ -513,7 +515,7 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	return 0;
 }
 
-static const double type_weight[FORT_SCAN_NTYPES] = { 10, 8, 2, 2, 10, 8, 5, 1, 10 };
+static const double type_weight[FORT_SCAN_NTYPES] = { 10, 8, 2, 2, 10, 8, 5, 1, 10, 2 };
 
 /* Is VALUE a client's FIELD in the vault?  Through the blind index: nothing
  * is decrypted.  A value the field type rejects, or a map without the
@@ -536,6 +538,29 @@ static int known_client(struct run *run, const char *field, const unsigned char 
 	if (r < 0)
 		fort_error_clear();
 	return r == 0 && nids > 0;
+}
+
+const char *scan_name_field(fort_vault *v)
+{
+	if (!v || !v->kr)
+		return NULL;
+	for (size_t i = 0; i < v->map.n; i++)
+		if (v->map.f[i].t == FT_NAME && v->map.f[i].searchable && v->has_bkey[i])
+			return v->map.f[i].name;
+	return NULL;
+}
+
+static int name_cb(void *ctx, const unsigned char *s, size_t n)
+{
+	struct fctx *fc = ctx;
+
+	return known_client(fc->run, fc->run->name_field, s, n);
+}
+
+/* A stream was reset for FC's file: names too, when there is a vault. */
+static void names_on(scan_stream *st, struct fctx *fc)
+{
+	scan_stream_names(st, fc->run->name_field ? name_cb : NULL, fc);
 }
 
 static int on_hit(void *ctx, const scan_hit *h)
@@ -564,7 +589,9 @@ static int on_hit(void *ctx, const scan_hit *h)
 	f.confidence = (fort_scan_confidence)h->conf;
 	f.rule = h->rule;
 	f.known_client = 0;
-	if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
+	if (h->type == FORT_SCAN_NAME) {
+		f.known_client = 1;   /* only known names are reported */
+	} else if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
 	    known_client(fc->run, h->type == FORT_SCAN_EMAIL ? "email" : "phone", h->value, h->length)) {
 		f.known_client = 1;
 		f.confidence = FORT_SCAN_HIGH;
@@ -636,6 +663,7 @@ static int sk_begin(void *ctx, const char *logical)
 		return FORT_ENOMEM;
 	s->fc->logical = s->fc->logical_own;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
+	names_on(s->st, s->fc);
 	return 0;
 }
 
@@ -728,6 +756,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
+	names_on(st, &fc);
 	space = scan_stream_space(st, &avail);
 	while (headlen < 4096) {
 		got = read(fd, space + headlen, 4096 - headlen);
@@ -877,6 +906,7 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 			run.nexcl++;
 		}
 	}
+	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
 	for (k = 0; k < npaths; k++)
 		if ((r = walk_root(&run, paths[k])) < 0)
 			goto out;
@@ -962,7 +992,9 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	slot.sum.path = fc.path;
 	if ((r = scan_stream_init(&st)) < 0)
 		goto out;
+	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
+	names_on(&st, &fc);
 	slot.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);
 	if (!r)

@@ -123,6 +123,8 @@ typedef struct {
 } scan_hit;
 
 typedef int (*scan_hit_fn)(void *ctx, const scan_hit *h);
+/* 1 when S[0, N) (2-3 capitalised words, UTF-8) is a known client's name. */
+typedef int (*scan_name_fn)(void *ctx, const unsigned char *s, size_t n);
 
 #define SCAN_HDR_MAX 64
 typedef struct scan_stream {
@@ -151,6 +153,13 @@ typedef struct scan_stream {
 	uint64_t csv_ls, csv_pos;    /* CSV column cache: the line starting at CSV_LS, counted up to CSV_POS */
 	unsigned csv_col;
 	int csv_q;
+	/* known-client names (only with a vault): NAME_FN says whether a run of
+	 * capitalised words is a client's name; matches of the region being
+	 * processed wait in NM and are emitted in offset order */
+	scan_name_fn name_fn;
+	void *name_ctx;
+	struct scan_name_hit { uint64_t off; uint32_t len; } *nm;
+	size_t nm_n, nm_i, nm_cap;
 } scan_stream;
 
 int scan_stream_init(scan_stream *s);
@@ -164,6 +173,10 @@ int scan_stream_commit(scan_stream *s, size_t n);
 int scan_stream_feed(scan_stream *s, const void *data, size_t len);
 /* End of the document: scans what is left. */
 int scan_stream_finish(scan_stream *s);
+/* Look for known-client names too (FN NULL: not; the default after init). */
+void scan_stream_names(scan_stream *s, scan_name_fn fn, void *ctx);
+/* The searchable name field of V's map, NULL if none (run.c). */
+const char *scan_name_field(fort_vault *v);
 
 /* ------------------------------------------------------------ ignore files */
 

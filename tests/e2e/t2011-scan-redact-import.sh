@@ -83,7 +83,7 @@ test_expect 'scan.last holds the counts of the last --vault scan, no values' '
 	assert sorted(d) == ["files", "files_with_findings", "findings", "known_client_findings", "paths", "ts"], d
 	assert d["paths"] == [sys.argv[2]], d
 	assert d["files"] == 3 and d["files_with_findings"] == 3, d
-	assert d["findings"] == 12 and d["known_client_findings"] == 4, d
+	assert d["findings"] == 14 and d["known_client_findings"] == 6, d
 	assert "john" not in json.dumps(d), d
 	PY
 ' 
@@ -100,7 +100,7 @@ test_expect 'a scan without --vault leaves scan.last alone' '
 
 test_expect 'the scan is audited' '
 	expect_exit 0 fort audit log &&
-	expect_contains "$OUT" "(3 files, 3 with findings, 12 findings, 4 of known clients)"
+	expect_contains "$OUT" "(3 files, 3 with findings, 14 findings, 6 of known clients)"
 '
 
 test_done

@@ -117,6 +117,29 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 		else
 			snprintf(out, outlen, "%.4s****************", (const char *)val);
 		break;
+	case FORT_SCAN_NAME: {
+		/* "J*** D**": each word's first letter, a star per other code point */
+		size_t o = 0;
+		int start = 1;
+
+		for (i = 0; i < n && o + 5 < outlen; i++) {
+			unsigned char c = val[i];
+
+			if (c == ' ') {
+				out[o++] = ' ';
+				start = 1;
+			} else if (start) {
+				out[o++] = (char)c;
+				while (i + 1 < n && (val[i + 1] & 0xC0) == 0x80 && o + 5 < outlen)
+					out[o++] = (char)val[++i];
+				start = 0;
+			} else if ((c & 0xC0) != 0x80) {
+				out[o++] = '*';
+			}
+		}
+		out[o] = '\0';
+		break;
+	}
 	default:
 		snprintf(out, outlen, "***");
 	}
