@@ -661,8 +661,8 @@ static int do_quarantine(struct cli *c, const char *path)
 
 	if (r < 0)
 		return cli_fail(c, r, NULL);
-	printf("quarantined %s as attachment %lld (%llu findings; categories %s; clients", path, (long long)rep.attachment,
-	       (unsigned long long)rep.findings, rep.categories);
+	printf("quarantined %s as attachment %lld (%llu finding%s; categories %s; clients", path, (long long)rep.attachment,
+	       (unsigned long long)rep.findings, rep.findings == 1 ? "" : "s", rep.categories);
 	for (size_t i = 0; i < rep.nclients && i < 16; i++)
 		printf(" %s", rep.clients[i]);
 	printf("%s); the original was overwritten and removed\n", rep.nclients ? "" : " none");
@@ -717,7 +717,25 @@ static int do_fix(struct cli *c, struct scan_out *so, const fort_scan_opts *base
 		const char *path = so->hit_files[i];
 		char *answer = NULL, prompt[1200];
 
-		snprintf(prompt, sizeof(prompt), "%s: [q]uarantine, [r]edact, [i]mport, [s]kip, [a]bort? ", path);
+		{
+			/* the file's summary line: findings by type and risk */
+			char what[256] = "";
+			size_t k = 0;
+
+			for (size_t j = 0; j < so->nrows; j++) {
+				if (strcmp(so->rows[j].path, path))
+					continue;
+				for (unsigned t = 0; t < FORT_SCAN_NTYPES && k < sizeof(what); t++)
+					if (so->rows[j].by_type[t])
+						k += (size_t)snprintf(what + k, sizeof(what) - k, "%s%s %llu", k ? ", " : "",
+								      fort_scan_type_name((fort_scan_type)t),
+								      (unsigned long long)so->rows[j].by_type[t]);
+				if (k < sizeof(what))
+					snprintf(what + k, sizeof(what) - k, "; risk %u", so->rows[j].risk);
+				break;
+			}
+			snprintf(prompt, sizeof(prompt), "%s (%s): [q]uarantine, [r]edact, [i]mport, [s]kip, [a]bort? ", path, what);
+		}
 		for (;;) {
 			free(answer);
 			answer = NULL;
@@ -742,15 +760,9 @@ static int do_fix(struct cli *c, struct scan_out *so, const fort_scan_opts *base
 				break;
 			}
 			mkdir(dir, 0700);
-			if (do_redact(c, dir, path, base, &changed) == EXIT_OK && changed) {
-				char *out = redact_target(dir, path);
-
-				if (out)
-					rescan(c, out, base);
-				free(out);
-			} else {
+			/* do_redact scans the copy again and says what is left */
+			if (do_redact(c, dir, path, base, &changed) != EXIT_OK || !changed)
 				rc = EXIT_FAIL;
-			}
 			free(dir);
 			break;
 		}
