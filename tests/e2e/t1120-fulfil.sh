@@ -47,8 +47,11 @@ test_expect 'the certificate verifies, and not once a byte is changed' '
 
 test_expect 'retention: due lists the holds; run erases them once ended, then the client' '
 	expect_exit 0 fort retention due --json &&
+	expect_eq "$(jq_ "$OUT" "len(d)")" 0 nothing-within-30-days &&
+	expect_exit 0 fort retention due --until 2099-01-01 --json &&
 	expect_eq "$(jq_ "$OUT" "len(d)")" 2 holds &&
-	until=$(jq_ "$OUT" "d[0][\"until\"]") &&
+	expect_eq "$(jq_ "$OUT" "d[0][\"action\"]")" hold-ended action &&
+	until=$(jq_ "$OUT" "d[0][\"date\"]") &&
 	expect_exit 0 fort retention run --as-of "$until" --json &&
 	expect_eq "$(jq_ "$OUT" "len(d[\"erased\"])")" 0 nothing-yet &&
 	expect_exit 0 fort retention run --as-of 2099-01-01 --dry-run &&
