@@ -44,6 +44,29 @@ static const char *fields_of(const char *client)
 	return out;
 }
 
+/* the vault file and its WAL, as they are on disk (malloc'ed) */
+static char *disk(size_t *len)
+{
+	const char *names[2] = { "ret.db", "ret.db-wal" };
+	char *out = NULL;
+	*len = 0;
+	for (int k = 0; k < 2; k++) {
+		FILE *f = fopen(path_of(names[k]), "rb");
+		long n;
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		out = realloc(out, *len + (size_t)n + 1);
+		assert_non_null(out);
+		assert_int_equal(fread(out + *len, 1, (size_t)n, f), (size_t)n);
+		*len += (size_t)n;
+		fclose(f);
+	}
+	return out;
+}
+
 /* run as of DATE; the items, as "action client fields" lines */
 static const char *run(const char *date, int dry)
 {
@@ -173,8 +196,18 @@ static void test_clock(void **state)
 	/* the last day of a retention: kept */
 	assert_string_equal(run("2021-01-15", 0), "");
 	assert_string_equal(fields_of(ann), ann_all);
-	/* the day after: a dry run lists it and changes nothing */
-	assert_string_equal(run("2021-01-16", 1), "field ann notes");
+	/* the day after: a dry run lists it and changes nothing, not one byte */
+	{
+		size_t l1, l2;
+		char *d1 = disk(&l1), *d2;
+		assert_string_equal(run("2021-01-16", 1), "field ann notes");
+		d2 = disk(&l2);
+		assert_true(l1 > 0);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(d1, d2, l1);
+		free(d1);
+		free(d2);
+	}
 	assert_string_equal(fields_of(ann), ann_all);
 	assert_string_equal(run("2021-01-16", 0), "field ann notes");
 	assert_string_equal(fields_of(ann), "full_name,email,phone,iban,contract_end");
