@@ -830,6 +830,21 @@ int fort_retention_due_all(fort_retention_item **out, size_t *n, fort_vault *v, 
  * audited ("retention-erase", fields and the reason, never values).  Needs
  * 'erase' and every category key.  *OUT malloc'ed. */
 int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, const char *as_of, int dry_run) FORT_WUR;
+
+/* A letter (the Markdown subset of Fortress's letters: a refusal, notices)
+ * as a PDF in memory: *OUT malloc'ed (free()), *LEN bytes.  TITLE goes in
+ * each page's footer. */
+int fort_letter_pdf(unsigned char **out, size_t *len, const char *markdown, const char *title) FORT_WUR;
+
+/* Answer rectification request ID once the client's record is corrected
+ * (fort_client_edit): like fort_request_update(..., "answer", ...), and the
+ * recipients of the corrected fields (their activities' recipients) get a
+ * notice each (Art. 19) in NOTICES_PATH (Markdown) and its .pdf.  NOTICES_PATH
+ * may be NULL only when no recipient got any of the corrected fields.
+ * FORT_EINPUT (not a rectification, closed, nothing corrected since the
+ * request was received, notices needed), FORT_EEXISTS (the file exists). */
+int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const char *notices_path, const char *date,
+			   const char *note) FORT_WUR;
 /* Requests (of CLIENT, or all when NULL).  DUE_ORDER: open ones only,
  * overdue first, then by due date.  TODAY (NULL: the real date) decides
  * what is overdue.  *OUT is malloc'ed (free()). */

@@ -21,6 +21,8 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "rights/rights.h"
+#include "render/pdf.h"
 
 static void iso_time(char out[32], int64_t t)
 {
@@ -84,16 +86,21 @@ static int write_cert(const char *path, const char *text)
 	return 0;
 }
 
-/* CERT_PATH.recipients.md: one notice per recipient of the fields that go
- * (their activities' recipients), or no file when there is none. */
-static int recipient_notice(fort_erasure_report *out, fort_vault *v, const client_vals *cv, const store_request *q,
-			    const char *idstr, const char *cert_path)
+/* PATH (Markdown) and its PDF (PATH without ".md", plus ".pdf"): one notice
+ * per recipient of the fields marked in CONCERNED (their activities'
+ * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
+ * "rectification" (Art. 16); both are Art. 19 notices.  Shared by erasure
+ * and rectification requests. */
+int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
+			     const store_request *q, const char *idstr, const char *path, const char *kind)
 {
-	fort_buf b, path;
+	fort_buf b, pdfpath;
 	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
+	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
+	*count = 0;
 	fort_buf_init(&b, 2048);
-	fort_buf_init(&path, 256);
+	fort_buf_init(&pdfpath, 256);
 	for (size_t x = 0; x < v->map.nrc; x++) {
 		const map_recipient *rc = &v->map.rc[x];
 		fort_buf fields;
@@ -101,7 +108,7 @@ static int recipient_notice(fort_erasure_report *out, fort_vault *v, const clien
 		for (size_t i = 0; i < cv->n; i++) {
 			const map_field *f = &v->map.f[i];
 			int sent = 0;
-			if (!cv->vals[i] || f->hold_years)
+			if (!concerned[i])
 				continue;
 			for (size_t k = 0; k < f->npurposes && !sent; k++) {
 				const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
@@ -112,33 +119,46 @@ static int recipient_notice(fort_erasure_report *out, fort_vault *v, const clien
 				fort_buf_printf(&fields, "%s%s", fields.len ? ", " : "", f->label);
 		}
 		if (fields.len) {
-			fort_buf_printf(&b, "%s## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to erase their "
-					"personal data (GDPR Art. 17). Under Art. 19 we ask you to erase what we disclosed to you "
-					"about them: %s.\n\n%s\n\n",
-					b.len ? "" : "# Notices of erasure to recipients (GDPR Art. 19)\n\n", rc->name, rc->kind,
-					rc->country, who, idstr, q->received, fields.buf, v->business);
-			out->recipients++;
+			if (!b.len)
+				fort_buf_printf(&b, "# Notices of %s to recipients (GDPR Art. 19)\n\n", kind);
+			if (erase)
+				fort_buf_printf(&b, "## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to erase their "
+						"personal data (GDPR Art. 17). Under Art. 19 we ask you to erase what we disclosed to you "
+						"about them: %s.\n\n%s\n\n",
+						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
+			else
+				fort_buf_printf(&b, "## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to correct their "
+						"personal data (GDPR Art. 16), and we have corrected it: %s. Under Art. 19 we ask you to "
+						"correct what we disclosed to you about them; we give you the corrected data separately, "
+						"over a safe channel.\n\n%s\n\n",
+						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
+			(*count)++;
 		}
 		fort_buf_release(&fields);
 	}
 	if (b.len) {
-		int fd;
-		fort_buf_printf(&path, "%s.recipients.md", cert_path);
-		if ((fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-			r = fort_error_set(FORT_EIO, "cannot create %s: %s", path.buf, strerror(errno));
-		} else {
-			ssize_t w = write(fd, b.buf, b.len);
-			if (w != (ssize_t)b.len || fsync(fd) < 0)
-				r = fort_error_set(FORT_EIO, "cannot write %s: %s", path.buf, strerror(errno));
-			close(fd);
-			if (r < 0)
-				unlink(path.buf);
+		unsigned char *pdf = NULL;
+		size_t plen = 0, n = strlen(path);
+		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
+		if ((r = render_pdf(b.buf, "Notices to recipients (GDPR Art. 19)", &pdf, &plen)) == 0 &&
+		    (r = write_cert(path, b.buf)) == 0) {
+			/* write_cert writes text: the PDF goes through the same careful path */
+			int fd = open(pdfpath.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0 || write(fd, pdf, plen) != (ssize_t)plen || fsync(fd) < 0) {
+				r = fort_error_set(FORT_EIO, "cannot write %s: %s", pdfpath.buf, strerror(errno));
+				unlink(path);
+				if (fd >= 0)
+					unlink(pdfpath.buf);
+			}
+			if (fd >= 0)
+				close(fd);
 		}
+		free(pdf);
 	}
 	if (b.buf)
 		sodium_memzero(b.buf, b.len);
 	fort_buf_release(&b);
-	fort_buf_release(&path);
+	fort_buf_release(&pdfpath);
 	return r;
 }
 
@@ -210,8 +230,24 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	/* Art. 19: recipients the erased data went to are told, with what to
 	 * erase; written before the data goes (it must say whose data) */
-	if ((r = recipient_notice(out, v, &cv, q, idstr, cert_path)) < 0)
-		goto out;
+	{
+		fort_buf np;
+		unsigned char *concerned = fort_calloc(cv.n ? cv.n : 1, 1);
+		if (!concerned) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < cv.n; i++)
+			for (size_t k = 0; k < nclear; k++)
+				concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
+		fort_buf_init(&np, 256);
+		fort_buf_printf(&np, "%s.recipients.md", cert_path);
+		r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
+		fort_buf_release(&np);
+		free(concerned);
+		if (r < 0)
+			goto out;
+	}
 	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
 	if (nkept == 0) {
 		char reason[120];
