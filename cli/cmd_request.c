@@ -113,7 +113,7 @@ static int cmd_request_open(struct cli *c)
 	o.region = cli_str(c, "region");
 	o.needs_id = cli_flag(c, "verify-id");
 	if ((r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o)) < 0)
-		return cli_fail(c, r, r == FORT_ENOTFOUND ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
+		return cli_fail(c, r, r == FORT_ENOTFOUND && strstr(fort_error_message(), "jurisdiction") ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
 	return show_one(c, id);
 }
 

@@ -228,6 +228,17 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		clear[nclear].value = NULL;
 		nclear++;
 	}
+	/* every field held: the hold blocks the erasure; nothing is done, the
+	 * request stays open to be refused (Art. 17(3)(b)) or answered later */
+	if (nclear == 0 && nkept > 0) {
+		json_t *h = json_array_get(kept, 0);
+		r = fort_error_set(FORT_EINPUT, "everything client %s has is kept under a legal hold (e.g. '%s' until %s: %s): nothing "
+				   "can be erased before then; refuse the request citing GDPR Art. 17(3)(b) ('fortress request "
+				   "refuse %lld --reason ...'), nothing was changed", idstr,
+				   json_string_value(json_object_get(h, "field")), json_string_value(json_object_get(h, "until")),
+				   json_string_value(json_object_get(h, "reason")), (long long)q->id);
+		goto out;
+	}
 	/* Art. 19: recipients the erased data went to are told, with what to
 	 * erase; written before the data goes (it must say whose data) */
 	{
