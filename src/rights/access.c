@@ -307,6 +307,22 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		free(ce);
 		json_object_set_new(data, "consents", ca);
 	}
+	{
+		/* the client's own requests to us, this one included */
+		fort_request_info *ri = NULL;
+		size_t nri = 0;
+		json_t *ra = json_array();
+		if ((r = fort_request_list(&ri, &nri, v, idstr, 0, NULL)) < 0) {
+			json_decref(ra);
+			goto out;
+		}
+		for (size_t i = 0; i < nri; i++)
+			json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)ri[i].id, "kind", ri[i].kind,
+							    "received", ri[i].received, "state", ri[i].state, "due", ri[i].due,
+							    "closed", ri[i].closed));
+		free(ri);
+		json_object_set_new(data, "requests", ra);
+	}
 	hist.arr = json_array();
 	fort_buf_init(&hist.md, 4096);
 	fort_buf_init(&hist.html, 8192);

@@ -178,6 +178,18 @@ static void test_access_package(void **state)
 			free(canon);
 		}
 		assert_int_equal(json_array_size(json_object_get(d, "consents")), 1);
+		/* her requests: this access request and the erasure request opened above */
+		{
+			json_t *rq = json_object_get(d, "requests"), *x;
+			size_t k, kinds = 0;
+			assert_int_equal(json_array_size(rq), 2);
+			json_array_foreach(rq, k, x) {
+				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "access") == 0 ? 1 : 0;
+				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "erasure") == 0 ? 2 : 0;
+				assert_string_equal(json_string_value(json_object_get(x, "received")), "2026-11-02");
+			}
+			assert_int_equal(kinds, 3);
+		}
 		json_decref(d);
 		free(json);
 		free(csv);
