@@ -284,7 +284,7 @@ static int cmd_request_fulfil(struct cli *c)
 	}
 	printf("request %lld answered: package in %s (%zu fields, %zu access-history entries)\n", (long long)id, cli_str(c, "out"),
 	       rep.fields, rep.history);
-	cli_info(c, "send letter.html (or letter.md) with data.json and data.csv to the client, over a safe channel");
+	cli_info(c, "send letter.pdf (or letter.html) with data.json and data.csv to the client, over a safe channel");
 	return EXIT_OK;
 }
 
