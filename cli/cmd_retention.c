@@ -54,8 +54,12 @@ static void item_print(const fort_retention_item *it, const char *verb)
 		       it->reason);
 		break;
 	case FORT_RET_KEPT:
-		printf("%-11s %s  field %s: retention ended %s (%s), but a hold keeps it until %s: %s\n", "kept", it->client,
-		       it->fields, it->date, it->purposes, it->kept_until, it->reason);
+		if (it->kept_until[0])
+			printf("%-11s %s  field %s: retention ended %s (%s), but a hold keeps it until %s: %s\n", "kept", it->client,
+			       it->fields, it->date, it->purposes, it->kept_until, it->reason);
+		else
+			printf("%-11s %s  field %s: retention ended %s (%s), but %s\n", "kept", it->client, it->fields, it->date,
+			       it->purposes, it->reason);
 		break;
 	case FORT_RET_HOLD_ENDED:
 		printf("%-11s %s  field %s: kept for erasure request %lld until %s: %s\n", verb, it->client, it->fields,
@@ -125,7 +129,8 @@ static int cmd_retention_due(struct cli *c)
 			printf("%s  %s  %s: %s: %s\n", x->date, x->client, x->fields, x->purposes, x->reason);
 			break;
 		case FORT_RET_KEPT:
-			printf("%s  %s  %s: held (its purposes end %s): %s\n", x->kept_until, x->client, x->fields, x->date, x->reason);
+			printf("%s  %s  %s: held (its purposes end %s): %s\n", x->kept_until[0] ? x->kept_until : "restricted",
+			       x->client, x->fields, x->date, x->reason);
 			break;
 		case FORT_RET_HOLD_ENDED:
 			printf("%s  %s  %s: kept for erasure request %lld: %s\n", x->date, x->client, x->fields, (long long)x->request,

@@ -806,7 +806,8 @@ int fort_retention_rule_text(char *out, size_t cap, fort_vault *v, const char *p
 typedef enum {
 	FORT_RET_ERASE_CLIENT = 1, /* nothing is justified any more: crypto-shredded whole */
 	FORT_RET_ERASE_FIELD,      /* removed from the record */
-	FORT_RET_KEPT,             /* expired, but a hold keeps it until KEPT_UNTIL */
+	FORT_RET_KEPT,             /* expired, but a hold keeps it until KEPT_UNTIL ("" while the
+				      client's processing is restricted, Art. 18) */
 	FORT_RET_HOLD_ENDED        /* a field an erasure request had to keep: its hold ended */
 } fort_retention_action;
 
@@ -817,7 +818,7 @@ typedef struct {
 	char date[11];        /* the day retention ends (ended) */
 	char purposes[256];   /* the purposes whose retention ended, comma-separated */
 	char reason[256];     /* the rule's (or the hold's) legal reason */
-	char kept_until[11];  /* FORT_RET_KEPT: the day the hold ends */
+	char kept_until[11];  /* FORT_RET_KEPT: the day the hold ends, "" for a restriction */
 	int64_t request;      /* FORT_RET_HOLD_ENDED: the erasure request */
 } fort_retention_item;
 

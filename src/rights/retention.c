@@ -20,8 +20,10 @@
  * whose fields is justified any more is crypto-shredded whole through
  * fort_client_erase; otherwise the expired fields are removed from the
  * record (client_edit_ex: the record's 'updated' time stays, so the other
- * rules' clocks do not restart).  Clients under an erasure request's holds
- * (store_hold) are left to those holds. */
+ * rules' clocks do not restart).  A date field a rule counts from stays
+ * while anything else of the client does.  Clients under an erasure
+ * request's holds (store_hold) are left to those holds; a client whose
+ * processing is restricted (Art. 18) keeps everything until it is lifted. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -307,7 +309,6 @@ struct plan {
 	int64_t *skip;            /* clients under an erasure request's holds */
 	size_t nskip, capskip;
 	client_vals cv;
-	int consent_rules;        /* some rule counts from a withdrawn consent */
 };
 
 static fort_retention_item *plan_add(struct plan *p)
@@ -412,8 +413,8 @@ static int plan_client(void *ctx, const store_client *c)
 	size_t ncs = 0, nvals = 0, ngo = 0;
 	char idstr[FORT_ID_LEN + 1];
 	char (*pend)[11] = NULL;
-	int *pset = NULL;
-	struct { char go[11]; char kept[11]; int expired; char purposes[256]; char reason[256]; } *fx = NULL;
+	int *pset = NULL, restricted = 0;
+	struct { char go[11]; char kept[11]; int expired, held; char purposes[256]; char reason[256]; } *fx = NULL;
 	int r;
 	for (size_t i = 0; i < p->nskip; i++)
 		if (p->skip[i] == c->id)
@@ -421,7 +422,7 @@ static int plan_client(void *ctx, const store_client *c)
 	client_id_format(idstr, c->id);
 	if ((r = client_decrypt(&p->cv, v, c)) < 0)
 		return r;
-	if (p->consent_rules && (r = fort_consent_status(&cs, &ncs, NULL, v, idstr)) < 0)
+	if ((r = fort_consent_status(&cs, &ncs, &restricted, v, idstr)) < 0)
 		goto out;
 	if (!(pend = fort_calloc(m->np ? m->np : 1, sizeof *pend)) || !(pset = fort_calloc(m->np ? m->np : 1, sizeof *pset)) ||
 	    !(fx = fort_calloc(m->n ? m->n : 1, sizeof *fx))) {
@@ -462,12 +463,22 @@ static int plan_client(void *ctx, const store_client *c)
 			if (strcmp(he, latest) > 0) {
 				/* the hold outlasts the purposes: it goes when the hold ends */
 				if (strcmp(he, p->limit) > 0) {
+					fx[i].held = 1;
 					memcpy(fx[i].kept, he, 11);
 					snprintf(fx[i].reason, sizeof fx[i].reason, "%s", f->hold_reason);
 					continue;
 				}
 				memcpy(fx[i].go, he, 11);
 			}
+		}
+		if (restricted) {
+			/* Art. 18(1)(c): restricted instead of erased, kept for the
+			 * client's legal claims until the restriction is lifted */
+			fx[i].held = 1;
+			fx[i].kept[0] = '\0';
+			snprintf(fx[i].reason, sizeof fx[i].reason, "processing is restricted (GDPR Art. 18): kept until the "
+				 "restriction is lifted");
+			continue;
 		}
 		ngo++;
 	}
@@ -507,7 +518,7 @@ static int plan_client(void *ctx, const store_client *c)
 				r = FORT_ENOMEM;
 				goto out;
 			}
-			it->action = fx[i].kept[0] ? FORT_RET_KEPT : FORT_RET_ERASE_FIELD;
+			it->action = fx[i].held ? FORT_RET_KEPT : FORT_RET_ERASE_FIELD;
 			memcpy(it->client, idstr, sizeof idstr);
 			snprintf(it->fields, sizeof it->fields, "%s", m->f[i].name);
 			memcpy(it->date, fx[i].go, 11);
@@ -531,7 +542,9 @@ out:
 static int item_cmp(const void *a, const void *b)
 {
 	const fort_retention_item *x = a, *y = b;
-	int c = strcmp(x->action == FORT_RET_KEPT ? x->kept_until : x->date, y->action == FORT_RET_KEPT ? y->kept_until : y->date);
+	const char *da = x->action == FORT_RET_KEPT ? (x->kept_until[0] ? x->kept_until : "9999") : x->date;
+	const char *db = y->action == FORT_RET_KEPT ? (y->kept_until[0] ? y->kept_until : "9999") : y->date;
+	int c = strcmp(da, db);
 	return c ? c : strcmp(x->client, y->client);
 }
 
@@ -546,8 +559,6 @@ static int plan_build(struct plan *p, fort_vault *v, const char *limit)
 		if (!v->kr->has_ck[k])
 			return fort_error_set(FORT_EDENIED, "retention must see every field to decide what may go, and you do not hold "
 					      "the %s key: ask an owner", fort_categories[k]);
-	for (size_t i = 0; i < v->map.np; i++)
-		p->consent_rules |= v->map.p[i].rule.set && strcmp(v->map.p[i].rule.after, "consent_withdrawn") == 0;
 	if ((r = cvals_init(&p->cv, v)) < 0)
 		return r;
 	if ((r = store_hold_each(v->st, NULL, skip_cb, p)) < 0 || (r = store_client_each(v->st, plan_client, p)) < 0) {

@@ -16,7 +16,7 @@
 #include "fixture.h"
 
 static fort_vault *v;
-static char ann[FORT_ID_LEN + 1], bob[FORT_ID_LEN + 1], cem[FORT_ID_LEN + 1];
+static char ann[FORT_ID_LEN + 1], bob[FORT_ID_LEN + 1], cem[FORT_ID_LEN + 1], eve[FORT_ID_LEN + 1];
 
 /* the names of CLIENT's fields that have a value, comma-separated */
 static const char *fields_of(const char *client)
@@ -79,7 +79,7 @@ static const char *run(const char *date, int dry)
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		static const char *const act[] = { "", "client", "field", "kept", "hold" };
-		const char *who = strcmp(it[i].client, ann) == 0 ? "ann" : strcmp(it[i].client, bob) == 0 ? "bob" : strcmp(it[i].client, cem) == 0 ? "cem" : "dee";
+		const char *who = strcmp(it[i].client, ann) == 0 ? "ann" : strcmp(it[i].client, bob) == 0 ? "bob" : strcmp(it[i].client, cem) == 0 ? "cem" : strcmp(it[i].client, eve) == 0 ? "eve" : "dee";
 		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s %s %s", out[0] ? "; " : "", act[it[i].action], who,
 			 it[i].fields);
 		assert_true(it[i].reason[0] != '\0');
@@ -267,6 +267,32 @@ static void test_consent_withdrawn(void **state)
 	/* the e-mail stays: service still justifies it (no contract end) */
 	assert_string_equal(run("2025-04-01", 0), "field dee topics");
 	assert_string_equal(fields_of(dee), "email");
+}
+
+/* Art. 18(1)(c): a restricted client's expired data is kept (and said
+ * why) until the restriction is lifted */
+static void test_restricted(void **state)
+{
+	fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+	fort_retention_item *it = NULL;
+	size_t n = 0;
+	fort_kv e[2] = { { "full_name", "Eve Restricted" }, { "contract_end", "2020-01-01" } };
+	(void)state;
+	assert_int_equal(fort_client_add(eve, v, e, 2), 0);
+	o.channel = "paper";
+	assert_int_equal(fort_consent_record(v, eve, NULL, "restrict", &o), 0);
+	assert_int_equal(fort_retention_run_all(&it, &n, v, "2099-01-01", 0), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].action, FORT_RET_KEPT);
+	assert_string_equal(it[0].client, eve);
+	assert_string_equal(it[0].fields, "full_name");
+	assert_string_equal(it[0].kept_until, "");
+	assert_non_null(strstr(it[0].reason, "Art. 18"));
+	free(it);
+	assert_string_equal(fields_of(eve), "full_name,contract_end");
+	assert_int_equal(fort_consent_record(v, eve, NULL, "lift", &o), 0);
+	assert_string_equal(run("2099-01-01", 0), "client eve full_name,contract_end");
+	assert_string_equal(fields_of(eve), "(erased)");
 	expect_verified(v);
 	fort_vault_close(v);
 }
@@ -279,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_consent_withdrawn),
+		cmocka_unit_test(test_restricted),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
