@@ -86,6 +86,31 @@ static int write_cert(const char *path, const char *text)
 	return 0;
 }
 
+/* MD to PATH (mode 0600, not replacing a file) and its PDF to PDF_PATH. */
+static int write_letter(const char *path, const char *pdf_path, const char *md, const char *title)
+{
+	unsigned char *pdf = NULL;
+	size_t plen = 0;
+	int r, fd;
+	if ((r = render_pdf(md, title, &pdf, &plen)) < 0)
+		return r;
+	if ((r = write_cert(path, md)) < 0) {
+		free(pdf);
+		return r;
+	}
+	fd = open(pdf_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, pdf, plen) != (ssize_t)plen || fsync(fd) < 0) {
+		r = fort_error_set(FORT_EIO, "cannot write %s: %s", pdf_path, strerror(errno));
+		unlink(path);
+		if (fd >= 0)
+			unlink(pdf_path);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(pdf);
+	return r;
+}
+
 /* PATH (Markdown) and its PDF (PATH without ".md", plus ".pdf"): one notice
  * per recipient of the fields marked in CONCERNED (their activities'
  * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
@@ -137,23 +162,9 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 		fort_buf_release(&fields);
 	}
 	if (b.len) {
-		unsigned char *pdf = NULL;
-		size_t plen = 0, n = strlen(path);
+		size_t n = strlen(path);
 		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
-		if ((r = render_pdf(b.buf, "Notices to recipients (GDPR Art. 19)", &pdf, &plen)) == 0 &&
-		    (r = write_cert(path, b.buf)) == 0) {
-			/* write_cert writes text: the PDF goes through the same careful path */
-			int fd = open(pdfpath.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd < 0 || write(fd, pdf, plen) != (ssize_t)plen || fsync(fd) < 0) {
-				r = fort_error_set(FORT_EIO, "cannot write %s: %s", pdfpath.buf, strerror(errno));
-				unlink(path);
-				if (fd >= 0)
-					unlink(pdfpath.buf);
-			}
-			if (fd >= 0)
-				close(fd);
-		}
-		free(pdf);
+		r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
 	if (b.buf)
 		sodium_memzero(b.buf, b.len);
@@ -314,6 +325,45 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	if ((r = write_cert(cert_path, text)) < 0)
 		goto out;
+	{
+		/* the certificate in words, for the client: CERT.letter.md and .pdf */
+		fort_buf l, lp, pp;
+		size_t k;
+		json_t *x;
+		fort_buf_init(&l, 2048);
+		fort_buf_init(&lp, 256);
+		fort_buf_init(&pp, 256);
+		fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
+				"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
+		if (!nkept)
+			fort_buf_printf(&l, "All the personal data we held about you. Your record was destroyed with its key "
+					"(crypto-shredding), so no copy of it, in the vault or in its backups, can be read again.\n\n");
+		json_array_foreach(erased, k, x) {
+			int fi = map_index(&v->map, json_string_value(x));
+			fort_buf_printf(&l, "- %s\n", fi >= 0 ? v->map.f[fi].label : json_string_value(x));
+		}
+		fort_buf_printf(&l, "\n## What we keep, why, and until when\n\n");
+		if (!nkept)
+			fort_buf_printf(&l, "Nothing.\n");
+		json_array_foreach(kept, k, x) {
+			int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
+			fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)).\n",
+					fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
+					json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
+		}
+		fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
+				"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
+				when, pkhex, out->recipients ? "We have asked those we had disclosed the erased data to, to erase it "
+							       "too (GDPR Art. 19)." : "");
+		fort_buf_printf(&lp, "%s.letter.md", cert_path);
+		fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
+		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+		fort_buf_release(&l);
+		fort_buf_release(&lp);
+		fort_buf_release(&pp);
+		if (r < 0)
+			goto out;
+	}
 	out->erased = nclear;
 	out->kept = nkept;
 	out->whole = nkept == 0;
