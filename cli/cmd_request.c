@@ -113,7 +113,7 @@ static int cmd_request_open(struct cli *c)
 	o.region = cli_str(c, "region");
 	o.needs_id = cli_flag(c, "verify-id");
 	if ((r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o)) < 0)
-		return cli_fail(c, r, r == FORT_ENOTFOUND ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
+		return cli_fail(c, r, r == FORT_ENOTFOUND && strstr(fort_error_message(), "jurisdiction") ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
 	return show_one(c, id);
 }
 
@@ -143,6 +143,8 @@ static const struct cli_opt step_opts[] = {
 	{ "note", 0, OPT_VALUE, "TEXT", "a note for the request's history" },
 	{ "reason", 0, OPT_VALUE, "TEXT", "extend/refuse: the reasons (they go to the client)" },
 	{ "letter", 0, OPT_VALUE, "FILE", "refuse: write the refusal letter to FILE (else printed)" },
+	{ "pdf", 0, OPT_VALUE, "FILE", "refuse: also write the refusal letter as a PDF to FILE" },
+	{ "notices", 0, OPT_VALUE, "FILE", "answer a rectification: the notices to recipients (Art. 19), FILE and its .pdf" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -155,9 +157,42 @@ static int step(struct cli *c, const char *action)
 
 	if ((ex = parse_id(c, &id)) != EXIT_OK)
 		return ex;
+	if (strcmp(action, "answer") == 0) {
+		fort_request_info info;
+
+		if ((r = fort_request_get(&info, c->vault, id, NULL)) < 0)
+			return cli_fail(c, r, NULL);
+		if (strcmp(info.kind, "rectification") == 0) {
+			/* the recipients of the corrected data are told (Art. 19) */
+			size_t told = 0;
+
+			if ((r = fort_request_rectified(&told, c->vault, id, cli_str(c, "notices"), cli_str(c, "date"), note)) < 0)
+				return cli_fail(c, r, NULL);
+			if (!c->json && told)
+				cli_info(c, "%zu recipient(s) to tell (GDPR Art. 19): %s (and its .pdf)", told, cli_str(c, "notices"));
+			return show_one(c, id);
+		}
+	}
+	if (cli_str(c, "notices"))
+		return cli_usage_error(c, "--notices is for answering a rectification request");
 	if ((r = fort_request_update(strcmp(action, "refuse") == 0 ? &letter : NULL, c->vault, id, action, cli_str(c, "date"), note)) < 0)
 		return cli_fail(c, r, NULL);
 	if (letter) {
+		if (cli_str(c, "pdf")) {
+			unsigned char *pdf = NULL;
+			size_t plen = 0;
+
+			if ((r = fort_letter_pdf(&pdf, &plen, letter, "Your request")) < 0) {
+				free(letter);
+				return cli_fail(c, r, NULL);
+			}
+			ex = cli_write_file(c, cli_str(c, "pdf"), pdf, plen, 0600);
+			free(pdf);
+			if (ex != EXIT_OK) {
+				free(letter);
+				return ex;
+			}
+		}
 		if (cli_str(c, "letter"))
 			ex = cli_write_file(c, cli_str(c, "letter"), letter, strlen(letter), 0600);
 		else if (!c->json)
@@ -249,7 +284,7 @@ static int cmd_request_fulfil(struct cli *c)
 	}
 	printf("request %lld answered: package in %s (%zu fields, %zu access-history entries)\n", (long long)id, cli_str(c, "out"),
 	       rep.fields, rep.history);
-	cli_info(c, "send letter.html (or letter.md) with data.json and data.csv to the client, over a safe channel");
+	cli_info(c, "send letter.pdf (or letter.html) with data.json and data.csv to the client, over a safe channel");
 	return EXIT_OK;
 }
 

@@ -782,6 +782,70 @@ int fort_retention_due(fort_hold_info **out, size_t *n, fort_vault *v, const cha
  * what would go.  *OUT (malloc'ed) lists what went.  Needs 'erase'; each
  * erasure audited ("retention-erase"). */
 int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const char *today, int dry_run) FORT_WUR;
+
+/* ------------------------------------------------ retention for everyone */
+
+/* Structured retention (src/rights/retention.c).  A purpose of the map may
+ * carry "retention_rule": {"years": Y, "months": M, "days": D, "after":
+ * "created" | "updated" | "consent_withdrawn" | "field:NAME", "reason": the
+ * legal reason}.  A field stays while one of its purposes still justifies
+ * it (a purpose without a rule always does); a field none of whose purposes
+ * does any more is removed from the record, and a client none of whose
+ * fields is justified any more is crypto-shredded whole (fort_client_erase).
+ * A field's "hold" wins over expiry until the hold ends. */
+
+/* Set (DURATION e.g. "2y", "6m", "1y6m", "30d"; AFTER a trigger as above;
+ * REASON the law or reason) or, with DURATION NULL, remove the rule of
+ * PURPOSE.  Needs 'map'; audited like every map change. */
+int fort_retention_rule_set(fort_vault *v, const char *purpose, const char *duration, const char *after,
+			    const char *reason) FORT_WUR;
+/* The rule of PURPOSE as text ("2 years after the last update"), "" when it
+ * has none; FORT_ENOTFOUND for an unknown purpose. */
+int fort_retention_rule_text(char *out, size_t cap, fort_vault *v, const char *purpose) FORT_WUR;
+
+typedef enum {
+	FORT_RET_ERASE_CLIENT = 1, /* nothing is justified any more: crypto-shredded whole */
+	FORT_RET_ERASE_FIELD,      /* removed from the record */
+	FORT_RET_KEPT,             /* expired, but a hold keeps it until KEPT_UNTIL ("" while the
+				      client's processing is restricted, Art. 18) */
+	FORT_RET_HOLD_ENDED        /* a field an erasure request had to keep: its hold ended */
+} fort_retention_action;
+
+typedef struct {
+	fort_retention_action action;
+	char client[FORT_ID_LEN + 1];
+	char fields[512];     /* comma-separated field names (never values) */
+	char date[11];        /* the day retention ends (ended) */
+	char purposes[256];   /* the purposes whose retention ended, comma-separated */
+	char reason[256];     /* the rule's (or the hold's) legal reason */
+	char kept_until[11];  /* FORT_RET_KEPT: the day the hold ends, "" for a restriction */
+	int64_t request;      /* FORT_RET_HOLD_ENDED: the erasure request */
+} fort_retention_item;
+
+/* What expires on or before AS_OF (NULL: today) plus WITHIN_DAYS, soonest
+ * first: nothing is changed.  Needs 'read'. */
+int fort_retention_due_all(fort_retention_item **out, size_t *n, fort_vault *v, const char *as_of, int within_days) FORT_WUR;
+/* Erase every field and client whose retention ended before AS_OF (NULL:
+ * today), and every field an erasure request kept whose hold ended; with
+ * DRY_RUN only list it (the vault file is not touched).  Every erasure is
+ * audited ("retention-erase", fields and the reason, never values).  Needs
+ * 'erase' and every category key.  *OUT malloc'ed. */
+int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, const char *as_of, int dry_run) FORT_WUR;
+
+/* A letter (the Markdown subset of Fortress's letters: a refusal, notices)
+ * as a PDF in memory: *OUT malloc'ed (free()), *LEN bytes.  TITLE goes in
+ * each page's footer. */
+int fort_letter_pdf(unsigned char **out, size_t *len, const char *markdown, const char *title) FORT_WUR;
+
+/* Answer rectification request ID once the client's record is corrected
+ * (fort_client_edit): like fort_request_update(..., "answer", ...), and the
+ * recipients of the corrected fields (their activities' recipients) get a
+ * notice each (Art. 19) in NOTICES_PATH (Markdown) and its .pdf.  NOTICES_PATH
+ * may be NULL only when no recipient got any of the corrected fields.
+ * FORT_EINPUT (not a rectification, closed, nothing corrected since the
+ * request was received, notices needed), FORT_EEXISTS (the file exists). */
+int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const char *notices_path, const char *date,
+			   const char *note) FORT_WUR;
 /* Requests (of CLIENT, or all when NULL).  DUE_ORDER: open ones only,
  * overdue first, then by due date.  TODAY (NULL: the real date) decides
  * what is overdue.  *OUT is malloc'ed (free()). */

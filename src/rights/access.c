@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "rights/rights.h"
+#include "render/pdf.h"
 
 /* CCPA: government ids, account numbers and passwords are not disclosed,
  * only that they are held (11 CCR §7024(d)). */
@@ -134,7 +135,8 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 
 static void rm_tree(const char *dir)
 {
-	static const char *const names[] = { "data.json", "data.csv", "letter.md", "letter.html", "manifest.json", "portable.json" };
+	static const char *const names[] = { "data.json", "data.csv", "letter.md", "letter.html", "letter.pdf", "manifest.json",
+					     "portable.json" };
 	char path[4096];
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -304,6 +306,22 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		}
 		free(ce);
 		json_object_set_new(data, "consents", ca);
+	}
+	{
+		/* the client's own requests to us, this one included */
+		fort_request_info *ri = NULL;
+		size_t nri = 0;
+		json_t *ra = json_array();
+		if ((r = fort_request_list(&ri, &nri, v, idstr, 0, NULL)) < 0) {
+			json_decref(ra);
+			goto out;
+		}
+		for (size_t i = 0; i < nri; i++)
+			json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)ri[i].id, "kind", ri[i].kind,
+							    "received", ri[i].received, "state", ri[i].state, "due", ri[i].due,
+							    "closed", ri[i].closed));
+		free(ri);
+		json_object_set_new(data, "requests", ra);
 	}
 	hist.arr = json_array();
 	fort_buf_init(&hist.md, 4096);
@@ -491,6 +509,17 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	    (r = write_file(tmpname.buf, "letter.md", md.buf, md.len, files)) < 0 ||
 	    (r = write_file(tmpname.buf, "letter.html", html.buf, html.len, files)) < 0)
 		goto out;
+	{
+		/* the same letter on paper: letter.pdf from letter.md */
+		unsigned char *pdf = NULL;
+		size_t plen = 0;
+		if ((r = render_pdf(md.buf, "Your request (GDPR Art. 15)", &pdf, &plen)) < 0)
+			goto out;
+		r = write_file(tmpname.buf, "letter.pdf", pdf, plen, files);
+		free(pdf);
+		if (r < 0)
+			goto out;
+	}
 	sodium_memzero(s, strlen(s));
 	free(s);
 	s = NULL;

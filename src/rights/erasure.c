@@ -21,6 +21,8 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "rights/rights.h"
+#include "render/pdf.h"
 
 static void iso_time(char out[32], int64_t t)
 {
@@ -84,16 +86,46 @@ static int write_cert(const char *path, const char *text)
 	return 0;
 }
 
-/* CERT_PATH.recipients.md: one notice per recipient of the fields that go
- * (their activities' recipients), or no file when there is none. */
-static int recipient_notice(fort_erasure_report *out, fort_vault *v, const client_vals *cv, const store_request *q,
-			    const char *idstr, const char *cert_path)
+/* MD to PATH (mode 0600, not replacing a file) and its PDF to PDF_PATH. */
+static int write_letter(const char *path, const char *pdf_path, const char *md, const char *title)
 {
-	fort_buf b, path;
+	unsigned char *pdf = NULL;
+	size_t plen = 0;
+	int r, fd;
+	if ((r = render_pdf(md, title, &pdf, &plen)) < 0)
+		return r;
+	if ((r = write_cert(path, md)) < 0) {
+		free(pdf);
+		return r;
+	}
+	fd = open(pdf_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, pdf, plen) != (ssize_t)plen || fsync(fd) < 0) {
+		r = fort_error_set(FORT_EIO, "cannot write %s: %s", pdf_path, strerror(errno));
+		unlink(path);
+		if (fd >= 0)
+			unlink(pdf_path);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(pdf);
+	return r;
+}
+
+/* PATH (Markdown) and its PDF (PATH without ".md", plus ".pdf"): one notice
+ * per recipient of the fields marked in CONCERNED (their activities'
+ * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
+ * "rectification" (Art. 16); both are Art. 19 notices.  Shared by erasure
+ * and rectification requests. */
+int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
+			     const store_request *q, const char *idstr, const char *path, const char *kind)
+{
+	fort_buf b, pdfpath;
 	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
+	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
+	*count = 0;
 	fort_buf_init(&b, 2048);
-	fort_buf_init(&path, 256);
+	fort_buf_init(&pdfpath, 256);
 	for (size_t x = 0; x < v->map.nrc; x++) {
 		const map_recipient *rc = &v->map.rc[x];
 		fort_buf fields;
@@ -101,7 +133,7 @@ static int recipient_notice(fort_erasure_report *out, fort_vault *v, const clien
 		for (size_t i = 0; i < cv->n; i++) {
 			const map_field *f = &v->map.f[i];
 			int sent = 0;
-			if (!cv->vals[i] || f->hold_years)
+			if (!concerned[i])
 				continue;
 			for (size_t k = 0; k < f->npurposes && !sent; k++) {
 				const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
@@ -112,33 +144,32 @@ static int recipient_notice(fort_erasure_report *out, fort_vault *v, const clien
 				fort_buf_printf(&fields, "%s%s", fields.len ? ", " : "", f->label);
 		}
 		if (fields.len) {
-			fort_buf_printf(&b, "%s## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to erase their "
-					"personal data (GDPR Art. 17). Under Art. 19 we ask you to erase what we disclosed to you "
-					"about them: %s.\n\n%s\n\n",
-					b.len ? "" : "# Notices of erasure to recipients (GDPR Art. 19)\n\n", rc->name, rc->kind,
-					rc->country, who, idstr, q->received, fields.buf, v->business);
-			out->recipients++;
+			if (!b.len)
+				fort_buf_printf(&b, "# Notices of %s to recipients (GDPR Art. 19)\n\n", kind);
+			if (erase)
+				fort_buf_printf(&b, "## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to erase their "
+						"personal data (GDPR Art. 17). Under Art. 19 we ask you to erase what we disclosed to you "
+						"about them: %s.\n\n%s\n\n",
+						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
+			else
+				fort_buf_printf(&b, "## To %s (%s, %s)\n\nOur client %s (our reference %s) asked us on %s to correct their "
+						"personal data (GDPR Art. 16), and we have corrected it: %s. Under Art. 19 we ask you to "
+						"correct what we disclosed to you about them; we give you the corrected data separately, "
+						"over a safe channel.\n\n%s\n\n",
+						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
+			(*count)++;
 		}
 		fort_buf_release(&fields);
 	}
 	if (b.len) {
-		int fd;
-		fort_buf_printf(&path, "%s.recipients.md", cert_path);
-		if ((fd = open(path.buf, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
-			r = fort_error_set(FORT_EIO, "cannot create %s: %s", path.buf, strerror(errno));
-		} else {
-			ssize_t w = write(fd, b.buf, b.len);
-			if (w != (ssize_t)b.len || fsync(fd) < 0)
-				r = fort_error_set(FORT_EIO, "cannot write %s: %s", path.buf, strerror(errno));
-			close(fd);
-			if (r < 0)
-				unlink(path.buf);
-		}
+		size_t n = strlen(path);
+		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
+		r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
 	if (b.buf)
 		sodium_memzero(b.buf, b.len);
 	fort_buf_release(&b);
-	fort_buf_release(&path);
+	fort_buf_release(&pdfpath);
 	return r;
 }
 
@@ -208,10 +239,37 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		clear[nclear].value = NULL;
 		nclear++;
 	}
+	/* every field held: the hold blocks the erasure; nothing is done, the
+	 * request stays open to be refused (Art. 17(3)(b)) or answered later */
+	if (nclear == 0 && nkept > 0) {
+		json_t *h = json_array_get(kept, 0);
+		r = fort_error_set(FORT_EINPUT, "everything client %s has is kept under a legal hold (e.g. '%s' until %s: %s): nothing "
+				   "can be erased before then; refuse the request citing GDPR Art. 17(3)(b) ('fortress request "
+				   "refuse %lld --reason ...'), nothing was changed", idstr,
+				   json_string_value(json_object_get(h, "field")), json_string_value(json_object_get(h, "until")),
+				   json_string_value(json_object_get(h, "reason")), (long long)q->id);
+		goto out;
+	}
 	/* Art. 19: recipients the erased data went to are told, with what to
 	 * erase; written before the data goes (it must say whose data) */
-	if ((r = recipient_notice(out, v, &cv, q, idstr, cert_path)) < 0)
-		goto out;
+	{
+		fort_buf np;
+		unsigned char *concerned = fort_calloc(cv.n ? cv.n : 1, 1);
+		if (!concerned) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < cv.n; i++)
+			for (size_t k = 0; k < nclear; k++)
+				concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
+		fort_buf_init(&np, 256);
+		fort_buf_printf(&np, "%s.recipients.md", cert_path);
+		r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
+		fort_buf_release(&np);
+		free(concerned);
+		if (r < 0)
+			goto out;
+	}
 	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
 	if (nkept == 0) {
 		char reason[120];
@@ -267,6 +325,45 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	if ((r = write_cert(cert_path, text)) < 0)
 		goto out;
+	{
+		/* the certificate in words, for the client: CERT.letter.md and .pdf */
+		fort_buf l, lp, pp;
+		size_t k;
+		json_t *x;
+		fort_buf_init(&l, 2048);
+		fort_buf_init(&lp, 256);
+		fort_buf_init(&pp, 256);
+		fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
+				"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
+		if (!nkept)
+			fort_buf_printf(&l, "All the personal data we held about you. Your record was destroyed with its key "
+					"(crypto-shredding), so no copy of it, in the vault or in its backups, can be read again.\n\n");
+		json_array_foreach(erased, k, x) {
+			int fi = map_index(&v->map, json_string_value(x));
+			fort_buf_printf(&l, "- %s\n", fi >= 0 ? v->map.f[fi].label : json_string_value(x));
+		}
+		fort_buf_printf(&l, "\n## What we keep, why, and until when\n\n");
+		if (!nkept)
+			fort_buf_printf(&l, "Nothing.\n");
+		json_array_foreach(kept, k, x) {
+			int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
+			fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)).\n",
+					fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
+					json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
+		}
+		fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
+				"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
+				when, pkhex, out->recipients ? "We have asked those we had disclosed the erased data to, to erase it "
+							       "too (GDPR Art. 19)." : "");
+		fort_buf_printf(&lp, "%s.letter.md", cert_path);
+		fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
+		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+		fort_buf_release(&l);
+		fort_buf_release(&lp);
+		fort_buf_release(&pp);
+		if (r < 0)
+			goto out;
+	}
 	out->erased = nclear;
 	out->kept = nkept;
 	out->whole = nkept == 0;

@@ -383,6 +383,11 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		json_object_set_new(o, "transfers", tr);
 		json_object_set_new(o, "retention", m->p[a].retention[0] ? json_string(m->p[a].retention) : json_null());
 		json_object_set_new(o, "field_retention", ret);
+		if (m->p[a].rule.set)
+			/* the machine-readable rule `fortress retention run` applies */
+			json_object_set_new(o, "retention_rule", json_pack("{s:i,s:i,s:i,s:s,s:s}", "years", m->p[a].rule.years, "months",
+									  m->p[a].rule.months, "days", m->p[a].rule.days, "after",
+									  m->p[a].rule.after, "reason", m->p[a].rule.reason));
 		json_array_append_new(acts, o);
 	}
 	json_object_set_new(root, "record", json_string("GDPR Art. 30(1) record of processing activities"));

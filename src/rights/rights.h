@@ -13,4 +13,12 @@ typedef struct {
 
 void rights_authority_find(rights_authority *out, const char *code);
 
+/* erasure.c: the Art. 19 notices to the recipients of a client's fields
+ * (CONCERNED[i] for map field i) after an erasure or a rectification (KIND
+ * "erasure" | "rectification"): PATH (Markdown) and PATH's .pdf, not
+ * written when no recipient got any of them.  *COUNT: the recipients. */
+#include "vault/vault_int.h"
+int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
+			     const store_request *q, const char *idstr, const char *path, const char *kind);
+
 #endif

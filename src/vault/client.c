@@ -611,6 +611,14 @@ out:
 
 int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 {
+	return client_edit_ex(v, id, kv, n, NULL, NULL);
+}
+
+/* ACTION NULL: an edit (the record's 'updated' time moves, audited "edit");
+ * else a removal by the library itself (retention), audited as ACTION with
+ * DETAIL, that leaves 'updated' (the client's last contact) as it was. */
+int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
+{
 	client_vals cv;
 	store_client c;
 	fort_buf fields;
@@ -689,7 +697,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 		c.data = nd;
 		c.data_len = nl;
 	}
-	c.updated = fort_now();
+	if (!action)
+		c.updated = fort_now();
 	{
 		int dupf = -1;
 		int64_t other = 0;
@@ -700,7 +709,8 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 			goto fail_tx;
 	}
 	if ((r = store_client_update(v->st, &c)) < 0 ||
-	    (r = audit_append(v, "edit", id, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
+	    (r = audit_append(v, action ? action : "edit", id, fields.buf, "", "ok", detail ? detail : "")) < 0 ||
+	    (r = store_commit(v->st)) < 0)
 		goto fail_tx;
 	goto out;
 fail_tx:

@@ -237,6 +237,11 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			if ((ret && !json_is_string(ret)) || (recips && !json_is_array(recips)))
 				return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention is text, recipients a list of names", name);
 			retention = ret ? json_string_value(ret) : "";
+			{
+				int rr = retention_rule_parse(&p->rule, json_object_get(v, "retention_rule"), name);
+				if (rr < 0)
+					return rr;
+			}
 			desc = d ? json_string_value(d) : "";
 			basis = b ? json_string_value(b) : "";
 			special = sp && json_is_string(sp) ? json_string_value(sp) : "";
@@ -419,6 +424,8 @@ int map_parse(fort_map *m, const char *json, size_t len)
 			m->f[i].legal_basis, m->f[i].retention, m->f[i].note, (const char *const *)m->f[i].purposes,
 			m->f[i].npurposes, m->f[i].searchable, m->f[i].max_length };
 	}
+	if ((r = retention_rules_check(m)) < 0)
+		goto out;
 	/* fields without an id get the next free ones, in order */
 	for (size_t i = 0; i < m->n; i++) {
 		int next = 0;

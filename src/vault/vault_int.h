@@ -24,6 +24,16 @@ typedef struct {
 	char *hold_reason;    /* the law that requires it */
 } map_field;
 
+/* A structured retention rule of a purpose (src/rights/retention.c): data
+ * used for it may be kept YEARS/MONTHS/DAYS after the trigger AFTER:
+ * "created", "updated" (last contact), "consent_withdrawn" or "field:NAME"
+ * (a date field of the client, e.g. the end of the contract). */
+typedef struct {
+	int set, years, months, days;
+	char after[48];
+	char reason[256];   /* the legal reason */
+} map_retention;
+
 /* A purpose of processing (a processing activity): the "purposes" object of
  * the map, name -> {description, legal_basis, special_basis}. */
 typedef struct {
@@ -34,6 +44,7 @@ typedef struct {
 	char **recipients;    /* names in the map's "recipients" */
 	size_t nrecipients;
 	fort_activity_info info;
+	map_retention rule;   /* "retention_rule"; rule.set == 0 when the map has none */
 } map_purpose;
 
 /* Who data is disclosed to: "recipients": {name: {kind, country, safeguard, note}}. */
@@ -161,6 +172,14 @@ void consent_set_release(consent_set *set);
 int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
 
 /* rights/erasure.c: erase what no hold keeps and write the certificate. */
+/* retention.c: parse a purpose's "retention_rule" (J may be NULL: none) and
+ * check every rule against the parsed map (trigger fields exist, are dates). */
+int retention_rule_parse(map_retention *out, const void *j, const char *purpose) FORT_WUR;
+int retention_rules_check(const fort_map *m) FORT_WUR;
+/* client.c: fort_client_edit, audited as ACTION (DETAIL) and leaving the
+ * record's 'updated' time as it was when ACTION is not NULL. */
+int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
+
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
 		   const char *today) FORT_WUR;
 

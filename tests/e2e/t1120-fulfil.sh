@@ -33,7 +33,14 @@ test_expect 'erasure: held fields stay, the rest goes, a signed certificate' '
 	expect_exit 0 fort client get "$JANE" --reveal iban --purpose billing &&
 	expect_contains "$OUT" "DE89370400440532013000" &&
 	! grep -q "full_name" "$OUT" &&
-	expect_exit 3 fort client find email=jana@example.com
+	expect_exit 3 fort client find email=jana@example.com &&
+	expect_contains "$TRASH/jana-erasure.json.letter.md" "## What we keep, why, and until when" &&
+	expect_contains "$TRASH/jana-erasure.json.letter.md" "- IBAN: business records kept under tax law" &&
+	expect_contains "$TRASH/jana-erasure.json.letter.md" "- E-mail address" &&
+	expect_not_contains "$TRASH/jana-erasure.json.letter.md" "jana@example.com" &&
+	pdftotext "$TRASH/jana-erasure.json.letter.pdf" "$TRASH/letter.txt" &&
+	expect_contains "$TRASH/letter.txt" "What we erased" &&
+	expect_contains "$TRASH/letter.txt" "Tax / VAT id: business records kept under tax law"
 '
 
 test_expect 'the certificate verifies, and not once a byte is changed' '
@@ -47,8 +54,11 @@ test_expect 'the certificate verifies, and not once a byte is changed' '
 
 test_expect 'retention: due lists the holds; run erases them once ended, then the client' '
 	expect_exit 0 fort retention due --json &&
+	expect_eq "$(jq_ "$OUT" "len(d)")" 0 nothing-within-30-days &&
+	expect_exit 0 fort retention due --until 2099-01-01 --json &&
 	expect_eq "$(jq_ "$OUT" "len(d)")" 2 holds &&
-	until=$(jq_ "$OUT" "d[0][\"until\"]") &&
+	expect_eq "$(jq_ "$OUT" "d[0][\"action\"]")" hold-ended action &&
+	until=$(jq_ "$OUT" "d[0][\"date\"]") &&
 	expect_exit 0 fort retention run --as-of "$until" --json &&
 	expect_eq "$(jq_ "$OUT" "len(d[\"erased\"])")" 0 nothing-yet &&
 	expect_exit 0 fort retention run --as-of 2099-01-01 --dry-run &&

@@ -37,6 +37,29 @@ static char *slurp(const char *p, size_t *len)
 	return buf;
 }
 
+/* the text of the PDF at P, as pdftotext reads it (layout kept, so table
+ * rows stay on one line) */
+static char *pdf_text(const char *p)
+{
+	char cmd[700], *out = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int ch;
+	snprintf(cmd, sizeof cmd, "pdftotext -layout -enc UTF-8 '%s' - 2>/dev/null", p);
+	assert_non_null(f = popen(cmd, "r"));
+	while ((ch = fgetc(f)) != EOF) {
+		if (len + 2 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			assert_non_null(out = realloc(out, cap));
+		}
+		out[len++] = (char)ch;
+	}
+	assert_int_equal(pclose(f), 0);
+	assert_true(len > 100);
+	out[len] = '\0';
+	return out;
+}
+
 static const struct { const char *field, *value; } jane[] = {
 	{ "full_name", "Jane Q. Doe" }, { "email", "jane.doe@example.org" }, { "phone", "+49 30 1234567" },
 	{ "postal_address", "Musterstrasse 1, 10115 Berlin" }, { "company", "Doe Consulting" },
@@ -117,10 +140,25 @@ static void test_access_package(void **state)
 			"| reveal | iban | billing |",
 		};
 		char *md = slurp(path_of("pkg/letter.md"), NULL), *html = slurp(path_of("pkg/letter.html"), NULL);
+		char *pdf = pdf_text(path_of("pkg/letter.pdf"));
 		for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
 			if (!strstr(md, items[i]))
 				fail_msg("letter.md lacks '%s'", items[i]);
+			/* the PDF (read back with pdftotext) says the same; a table row is
+			 * printed without its outer bars */
+			{
+				char want[200];
+				size_t n = strlen(items[i]);
+				if (n > 4 && !strncmp(items[i], "| ", 2))
+					snprintf(want, sizeof want, "%.*s", (int)(n - 4), items[i] + 2);
+				else
+					snprintf(want, sizeof want, "%s", items[i]);
+				if (!strstr(pdf, want))
+					fail_msg("letter.pdf lacks '%s'", want);
+			}
 		}
+		assert_null(strstr(pdf, "Other Person"));
+		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));
 		free(md);
@@ -140,6 +178,18 @@ static void test_access_package(void **state)
 			free(canon);
 		}
 		assert_int_equal(json_array_size(json_object_get(d, "consents")), 1);
+		/* her requests: this access request and the erasure request opened above */
+		{
+			json_t *rq = json_object_get(d, "requests"), *x;
+			size_t k, kinds = 0;
+			assert_int_equal(json_array_size(rq), 2);
+			json_array_foreach(rq, k, x) {
+				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "access") == 0 ? 1 : 0;
+				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "erasure") == 0 ? 2 : 0;
+				assert_string_equal(json_string_value(json_object_get(x, "received")), "2026-11-02");
+			}
+			assert_int_equal(kinds, 3);
+		}
 		json_decref(d);
 		free(json);
 		free(csv);
@@ -157,7 +207,7 @@ static void test_access_package(void **state)
 		char *m = slurp(path_of("pkg/manifest.json"), NULL);
 		json_t *j = json_loads(m, 0, NULL), *files = json_object_get(j, "files"), *f;
 		size_t i;
-		assert_int_equal(json_array_size(files), 4);
+		assert_int_equal(json_array_size(files), 5); /* data.json, data.csv, letter.md, letter.html, letter.pdf */
 		json_array_foreach(files, i, f) {
 			char p[300], hex[65], *body;
 			size_t len;

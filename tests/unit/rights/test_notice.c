@@ -94,6 +94,37 @@ static void test_documents(void **state)
 	assert_int_equal(changed, 1);
 	assert_non_null(strstr(d, "+ - accountant"));
 	free(d);
+	/* a structured retention rule: its text is in the notice and the
+	 * records (the rule itself in records.json), and the change shows */
+	assert_int_equal(fort_notice_publish(pub, v), 0);
+	assert_int_equal(fort_retention_rule_set(v, "billing", "3y", "updated", "limitation period (BGB 195)"), 0);
+	assert_int_equal(fort_notice_diff(&d, &changed, v), 0);
+	assert_int_equal(changed, 1);
+	assert_non_null(strstr(d, "+ - for billing: 3 years after the last contact"));
+	free(d);
+	{
+		char *md3 = NULL, *j3 = NULL;
+		json_t *j, *a;
+		size_t k;
+		assert_int_equal(fort_notice_generate(&md3, NULL, v, "md"), 0);
+		assert_int_equal(fort_records_generate(&j3, v, "json"), 0);
+		contains_map(v, md3, "notice.md (rule)");
+		contains_map(v, j3, "records.json (rule)");
+		j = json_loads(j3, 0, NULL);
+		json_array_foreach(json_object_get(j, "activities"), k, a) {
+			json_t *rl = json_object_get(a, "retention_rule");
+			if (strcmp(json_string_value(json_object_get(a, "purpose")) ? json_string_value(json_object_get(a, "purpose")) : "",
+				   "billing") == 0) {
+				assert_int_equal(json_integer_value(json_object_get(rl, "years")), 3);
+				assert_string_equal(json_string_value(json_object_get(rl, "after")), "updated");
+			} else {
+				assert_null(rl);
+			}
+		}
+		json_decref(j);
+		free(md3);
+		free(j3);
+	}
 	{
 		char *md2 = NULL;
 		assert_int_equal(fort_notice_generate(&md2, v2, v, "md"), 0);
@@ -111,7 +142,7 @@ static void test_documents(void **state)
 		o.channel = "web";
 		assert_int_equal(fort_consent_record(v, id, "marketing", "grant", &o), 0);
 		assert_int_equal(fort_consent_history(&e, &n, v, id), 0);
-		assert_string_equal(e[0].notice, v1);
+		assert_string_equal(e[0].notice, pub); /* the newest published */
 		free(e);
 	}
 	free(md);
