@@ -125,6 +125,9 @@ extern const struct cli_cmd cmd_records_def;
 extern const struct cli_cmd cmd_map_activity_def;
 extern const struct cli_cmd cmd_map_recipient_def;
 extern const struct cli_cmd cmd_deadline_def;
+extern const struct cli_cmd cmd_plan_def;
+extern const struct cli_cmd cmd_mail_def;
+extern const struct cli_cmd cmd_doctor_def;
 
 /* ---------------------------------------------------------- option access */
 

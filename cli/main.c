@@ -45,6 +45,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_verify_certificate_def,
 	&cmd_retention_def,
 	&cmd_deadline_def,
+	&cmd_plan_def,
+	&cmd_mail_def,
+	&cmd_doctor_def,
 	&cmd_help_def,
 	NULL
 };
