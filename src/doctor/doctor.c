@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "incident/plan_int.h"
@@ -213,6 +214,22 @@ static void check_key_age(doc_ctx *d, fort_doctor_check *c)
 		pass(c, "the keys are %ld day(s) old (%s)", age < 0 ? 0 : age, kc.last_rotation ? "last rotation" : "since the vault was made");
 }
 
+/* The scanner's "ts": unix seconds, or an ISO 8601 UTC time. */
+static int64_t scan_time(json_t *ts)
+{
+	struct tm tm;
+	if (json_is_integer(ts))
+		return (int64_t)json_integer_value(ts);
+	memset(&tm, 0, sizeof tm);
+	if (json_is_string(ts) && sscanf(json_string_value(ts), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+					 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		return (int64_t)timegm(&tm);
+	}
+	return 0;
+}
+
 static void check_scan(doc_ctx *d, fort_doctor_check *c)
 {
 	unsigned char *blob = NULL;
@@ -234,7 +251,7 @@ static void check_scan(doc_ctx *d, fort_doctor_check *c)
 	}
 	free(blob);
 	{
-		int64_t ts = json_integer_value(json_object_get(j, "ts"));
+		int64_t ts = scan_time(json_object_get(j, "ts"));
 		json_int_t files = json_integer_value(json_object_get(j, "files")),
 			   ff = json_integer_value(json_object_get(j, "files_with_findings")),
 			   findings = json_integer_value(json_object_get(j, "findings")),

@@ -368,6 +368,9 @@ int fort_plan_set(fort_vault *v, const char *json, size_t len)
 		return r;
 	if (!(root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e)))
 		return fort_error_set(FORT_EINPUT, "the plan file is not valid JSON: line %d, column %d: %s", e.line, e.column, e.text);
+	/* what `plan show --json` adds is read-only: it round-trips */
+	if (json_is_object(root))
+		json_object_del(root, "last_drill");
 	r = save_validated(v, root, "whole plan replaced");
 	json_decref(root);
 	return r;

@@ -130,7 +130,7 @@ test_expect 'plan edit --file: validated whole, the bad field named' '
 	expect_exit 0 fort plan show --json &&
 	"$PYTHON" -c "
 import json,sys
-d=json.load(open(sys.argv[1])); d.pop(\"last_drill\", None)
+d=json.load(open(sys.argv[1]))
 d[\"playbooks\"][1][\"steps\"][0][\"owner\"]=\"boss\"
 json.dump(d, open(sys.argv[2], \"w\"))
 d[\"playbooks\"][1][\"steps\"][0][\"owner\"]=\"technical\"; d[\"contacts\"][\"lawyer\"][\"name\"]=\"Kanzlei Neu\"
