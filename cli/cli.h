@@ -127,6 +127,9 @@ extern const struct cli_cmd cmd_map_recipient_def;
 extern const struct cli_cmd cmd_deadline_def;
 extern const struct cli_cmd cmd_quarantine_def;
 extern const struct cli_cmd cmd_attachment_def;
+extern const struct cli_cmd cmd_plan_def;
+extern const struct cli_cmd cmd_mail_def;
+extern const struct cli_cmd cmd_doctor_def;
 
 /* ---------------------------------------------------------- option access */
 

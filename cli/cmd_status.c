@@ -55,6 +55,20 @@ static int cmd_status(struct cli *c)
 				    st.last_verified_backup ? json_integer(st.last_verified_backup) : json_null());
 		json_object_set_new(j, "users", json_integer((json_int_t)st.users));
 		json_object_set_new(j, "pending_users", json_integer((json_int_t)st.pending_users));
+		{
+			/* the incident plan: is there one, when was it last drilled */
+			json_t *pl = json_object();
+			int64_t drilled = 0;
+			char dtype[48] = "";
+			int has = fort_plan_exists(c->vault);
+
+			if (has > 0)
+				(void)fort_plan_last_drill(&drilled, dtype, c->vault);
+			json_object_set_new(pl, "exists", json_boolean(has > 0));
+			json_object_set_new(pl, "last_drill", drilled ? json_integer(drilled) : json_null());
+			json_object_set_new(pl, "last_drill_type", drilled ? json_string(dtype) : json_null());
+			json_object_set_new(j, "plan", pl);
+		}
 		if (st.rotating[0]) {
 			json_t *rot = json_object();
 
@@ -97,6 +111,22 @@ static int cmd_status(struct cli *c)
 		snprintf(buf, sizeof(buf), "%llu active, %llu waiting to be added ('fortress user list')",
 			 (unsigned long long)st.users, (unsigned long long)st.pending_users);
 	line(c, "users:", buf);
+	{
+		int64_t drilled = 0;
+		char dtype[48] = "", age[48];
+		int has = fort_plan_exists(c->vault);
+
+		if (has > 0)
+			(void)fort_plan_last_drill(&drilled, dtype, c->vault);
+		if (has <= 0)
+			snprintf(buf, sizeof(buf), "none ('fortress plan init')");
+		else if (!drilled)
+			snprintf(buf, sizeof(buf), "never drilled ('fortress plan drill')");
+		else
+			snprintf(buf, sizeof(buf), "last drilled %s (%s, %s)", backup_age(age, sizeof(age), drilled), dtype,
+				 cli_time(when, sizeof(when), drilled));
+		line(c, "incident plan:", buf);
+	}
 	if (st.rotating[0]) {
 		snprintf(buf, sizeof(buf), "%s, %llu clients done: finish with 'fortress keys rotate --resume'", st.rotating,
 			 (unsigned long long)st.rotation_done);

@@ -47,6 +47,9 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_deadline_def,
 	&cmd_quarantine_def,
 	&cmd_attachment_def,
+	&cmd_plan_def,
+	&cmd_mail_def,
+	&cmd_doctor_def,
 	&cmd_help_def,
 	NULL
 };

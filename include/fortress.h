@@ -1242,6 +1242,222 @@ typedef struct {
  * {"ts", "paths", "files", "files_with_findings", "findings",
  * "known_client_findings"}: counts, never values); audited as "scan". */
 int fort_scan_record(fort_vault *v, const fort_scan_summary *s) FORT_WUR;
+/* ------------------------------------------- incident plan and drills */
+
+/*
+ * The incident-response plan (GDPR Art. 33/34 readiness): who does what
+ * (roles lead, communications, technical, legal, with named people and
+ * their contacts), the insurer and the lawyer, the supervisory authority of
+ * the plan's country (from data/supervisory_authorities.csv) and a playbook
+ * per incident type (data/incident_types.csv, data/playbook_steps.csv: a
+ * checklist, each step owned by a role).  The plan is one JSON document
+ * sealed under the vault's box key (never in clear in the file):
+ *   {"version":1, "country":"DE", "updated":UNIX,
+ *    "contacts": {"lead":{"name","email","phone","note"}, "communications":{..},
+ *                 "technical":{..}, "legal":{..}, "insurer":{.., "policy"}, "lawyer":{..}},
+ *    "playbooks": [{"type","title","scenario","steps":[{"owner","text"}]}]}
+ */
+
+/* Create the plan with the default playbooks and empty contacts.  COUNTRY
+ * (ISO alpha-2, NULL: the vault's) must have a supervisory authority in the
+ * table.  Needs 'users'; audited ("plan-init").  FORT_EEXISTS (a plan
+ * exists and FORCE is 0), FORT_EINPUT (country, named). */
+int fort_plan_init(fort_vault *v, const char *country, int force) FORT_WUR;
+/* The plan as JSON (malloc'ed; free() after use, it holds contacts).
+ * Needs 'read'.  FORT_ENOTFOUND (no plan: 'fortress plan init'). */
+int fort_plan_get(char **json_out, fort_vault *v) FORT_WUR;
+/* Replace the whole plan with JSON, validated whole: the first bad value is
+ * FORT_EINPUT naming its field ("contacts.lead.email", "playbooks[2].steps[0].owner").
+ * Needs 'users'; audited ("plan-edit"). */
+int fort_plan_set(fort_vault *v, const char *json, size_t len) FORT_WUR;
+
+/* One contact of the plan.  ROLE: lead | communications | technical | legal
+ * | insurer | lawyer.  NULL members are unchanged, "" clears. */
+typedef struct {
+	unsigned version;
+	const char *role, *name, *email, *phone, *note;
+	const char *policy;     /* insurer: the policy number */
+} fort_plan_contact;
+#define FORT_PLAN_CONTACT_VERSION 1
+#define FORT_PLAN_CONTACT_INIT { FORT_PLAN_CONTACT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+/* Change one contact and/or the country (NULL: unchanged); validated as
+ * fort_plan_set.  Needs 'users'; audited ("plan-edit", field names only). */
+int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *country) FORT_WUR;
+/* The printable plan: FORMAT "md", "html" or "pdf" (render_pdf).  Every
+ * role, contact, the authority's details and every playbook step.  *OUT is
+ * malloc'ed, *LEN bytes (NUL-terminated for md/html).  Needs 'read';
+ * audited ("plan-export": a copy in clear leaves the vault). */
+int fort_plan_export(unsigned char **out, size_t *len, fort_vault *v, const char *format) FORT_WUR;
+
+/* A drill (tabletop exercise) of the playbook TYPE, as run by the front:
+ * one entry per playbook step, in order. */
+typedef struct {
+	int done;               /* 1 done, 0 skipped */
+	int64_t seconds;        /* time the step took */
+	const char *note;       /* may be NULL */
+} fort_drill_step;
+
+typedef struct {
+	unsigned version;
+	const char *type;                /* a playbook type of the plan */
+	int64_t started;                 /* unix time; 0: now minus the steps' time */
+	const fort_drill_step *steps;
+	size_t nsteps;                   /* must be the playbook's step count */
+	const char *outcome;             /* what the drill showed (required) */
+	const char *const *lessons;      /* lessons learned, may be empty */
+	size_t nlessons;
+} fort_drill_record;
+#define FORT_DRILL_RECORD_VERSION 1
+#define FORT_DRILL_RECORD_INIT { FORT_DRILL_RECORD_VERSION, NULL, 0, NULL, 0, NULL, NULL, 0 }
+
+/* Record a drill (notes, outcome and lessons sealed; type, times and counts
+ * in clear so a locked vault can tell when the plan was last drilled).
+ * Needs 'read'; audited ("plan-drill").  FORT_EINPUT (type, step count,
+ * no outcome), FORT_ENOTFOUND (no plan). */
+int fort_plan_drill_record(int64_t *id_out, fort_vault *v, const fort_drill_record *d) FORT_WUR;
+/* Every drill, oldest first, as a JSON array of {"id","type","started",
+ * "finished","seconds","steps","done","skipped","outcome","lessons",
+ * "step_log":[{"step","owner","text","done","seconds","note"}]} (malloc'ed).
+ * Needs 'read'. */
+int fort_plan_drills(char **json_out, fort_vault *v) FORT_WUR;
+/* When the plan was last drilled (unix time, 0: never) and which type
+ * (TYPE may be NULL).  Works on a locked vault. */
+int fort_plan_last_drill(int64_t *when, char type[48], fort_vault *v);
+/* Does the vault have a plan?  1, 0 or <0.  Works on a locked vault. */
+int fort_plan_exists(fort_vault *v);
+
+/* ------------------------------------------------------------------ mail */
+
+/* SMTP settings, kept in the vault (the password sealed under the box key).
+ * Keys: smtp.host, smtp.port (1-65535), smtp.security (starttls | tls |
+ * none), smtp.user, smtp.from (the sender address), smtp.from_name.  VALUE
+ * "" clears.  Needs 'users'; audited ("mail-settings", the key only).
+ * FORT_EINPUT naming the key. */
+int fort_mail_set(fort_vault *v, const char *key, const char *value) FORT_WUR;
+/* Set (PASSWORD non-NULL) or clear the SMTP password. */
+int fort_mail_set_password(fort_vault *v, const fort_secret *password) FORT_WUR;
+
+typedef struct {
+	char host[256];
+	int port;               /* 0: the default for the security (587, 465, 25) */
+	char security[16];      /* starttls (default) | tls | none */
+	char user[256];
+	char from[256];
+	char from_name[128];
+	int has_password;
+} fort_mail_settings;
+int fort_mail_settings_get(fort_mail_settings *out, fort_vault *v) FORT_WUR;
+
+/* A message to queue.  TEXT is required, HTML optional (sent as
+ * multipart/alternative).  REF ties it to what it is about
+ * ("incident:3:client:17"), PURPOSE says why ("breach-notice"). */
+typedef struct {
+	unsigned version;
+	const char *const *to;  /* one or more addresses */
+	size_t nto;
+	const char *subject, *text, *html;
+	const char *ref, *purpose;
+} fort_mail_msg;
+#define FORT_MAIL_MSG_VERSION 1
+#define FORT_MAIL_MSG_INIT { FORT_MAIL_MSG_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+
+/* Put a message in the outbox (sealed: it may hold client data).  *ID_OUT
+ * (may be NULL) gets its number.  Needs 'write'; audited ("mail-queue",
+ * id, ref and purpose; never addresses or contents).  FORT_EINPUT naming
+ * the field (a bad address, an empty subject or text, a header injection). */
+int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m) FORT_WUR;
+
+typedef struct {
+	int64_t id;
+	char ref[128], purpose[64];
+	char status[16];        /* queued | sent */
+	int64_t created, last_attempt, sent;
+	int attempts;
+	char error[512];        /* of the last failed attempt */
+	char message_id[160];
+	char to[512];           /* the recipients, comma-separated */
+	char subject[256];
+} fort_mail_info;
+/* The outbox (REF_PREFIX may be NULL), oldest first.  *OUT malloc'ed
+ * (free()).  Needs 'read'. */
+int fort_mail_list(fort_mail_info **out, size_t *n, fort_vault *v, const char *ref_prefix) FORT_WUR;
+
+typedef struct {
+	unsigned version;
+	int dry_run;            /* build every message and report it; connect to nothing, change nothing */
+	const char *ref_prefix; /* only messages whose ref starts so (NULL: all) */
+	size_t max;             /* at most this many (0: no limit) */
+	int64_t only_id;        /* only this message (0: any) */
+	long timeout_seconds;   /* per message (0: 30) */
+} fort_mail_send_opts;
+#define FORT_MAIL_SEND_OPTS_VERSION 1
+#define FORT_MAIL_SEND_OPTS_INIT { FORT_MAIL_SEND_OPTS_VERSION, 0, NULL, 0, 0, 0 }
+
+/* Per message: RESULT 0 sent (or, dry run, would be), else the FORT_E*
+ * code with ERROR saying why (the server's answer, never the password). */
+typedef void (*fort_mail_result_cb)(void *ctx, const fort_mail_info *m, int result, const char *error);
+
+typedef struct {
+	size_t tried, sent, failed;
+} fort_mail_send_report;
+
+/* Send the queued messages (those that failed before are retried) through
+ * the vault's SMTP settings with libcurl: a MIME message with a text and an
+ * HTML part, RFC 5322 headers (Date, Message-ID, encoded UTF-8 subject).
+ * A message is marked sent only when the server accepted it; otherwise it
+ * stays queued with the error.  Every attempt is recorded with its time and
+ * result and audited ("mail-send").  Returns 0 when the run happened (OUT
+ * says what failed), FORT_EINPUT (no host or sender set). */
+int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_send_opts *o, fort_mail_result_cb cb,
+		   void *ctx) FORT_WUR;
+/* The attempts of message ID as JSON [{"ts","result","error"}] (malloc'ed). */
+int fort_mail_attempts(char **json_out, fort_vault *v, int64_t id) FORT_WUR;
+
+/* --------------------------------------------------------------- doctor */
+
+/* The security check-up: a table of checks (src/doctor/doctor.c), each
+ * pass, warn or fail with a concrete next step, and a score 0-100 (the
+ * weighted share of checks passed, a warning counting half).  Each run is
+ * kept as history. */
+typedef enum { FORT_CHECK_PASS = 0, FORT_CHECK_WARN = 1, FORT_CHECK_FAIL = 2, FORT_CHECK_SKIP = 3 } fort_check_status;
+
+typedef struct {
+	char name[32];          /* "backup", "plan-drill"... */
+	char title[96];
+	fort_check_status status;
+	int weight;
+	char detail[300];       /* what was found */
+	char next_step[300];    /* what to do, "" when it passed */
+} fort_doctor_check;
+
+#define FORT_DOCTOR_MAX_CHECKS 24
+typedef struct {
+	int64_t ts;
+	int score;
+	size_t passed, warned, failed, skipped;
+	size_t n;
+	fort_doctor_check checks[FORT_DOCTOR_MAX_CHECKS];
+} fort_doctor_report;
+
+typedef struct {
+	unsigned version;
+	int64_t now;            /* unix time to judge ages by (0: now; tests) */
+	int record;             /* keep the run in the history (default 1) */
+} fort_doctor_opts;
+#define FORT_DOCTOR_OPTS_VERSION 1
+#define FORT_DOCTOR_OPTS_INIT { FORT_DOCTOR_OPTS_VERSION, 0, 1 }
+
+/* Run every check.  Needs 'read'; audited ("doctor", the score).  Checks
+ * the acting user's role does not allow are skipped and say so. */
+int fort_doctor_run(fort_doctor_report *out, fort_vault *v, const fort_doctor_opts *o) FORT_WUR;
+
+typedef struct {
+	int64_t id, ts;
+	int score;
+	size_t passed, warned, failed;
+} fort_doctor_run_info;
+/* The history, oldest first.  *OUT malloc'ed (free()).  Needs 'read'. */
+int fort_doctor_history(fort_doctor_run_info **out, size_t *n, fort_vault *v) FORT_WUR;
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

@@ -111,7 +111,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE holds(client INTEGER NOT NULL, field TEXT NOT NULL, until TEXT NOT NULL, reason TEXT NOT NULL,"
 	" request INTEGER NOT NULL, PRIMARY KEY(client, field)) WITHOUT ROWID;"
 	"CREATE INDEX holds_until ON holds(until);",
-	/* +1: vault attachments (files moved into the vault by 'fortress
+	/* 6: vault attachments (files moved into the vault by 'fortress
 	 * quarantine'): a wrapped random file key, metadata encrypted under it,
 	 * the content as secretstream chunks, links to clients */
 	"CREATE TABLE IF NOT EXISTS attachments(id INTEGER PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL, actor TEXT NOT NULL,"
@@ -122,6 +122,19 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE IF NOT EXISTS attachment_clients(att INTEGER NOT NULL, client INTEGER NOT NULL,"
 	" PRIMARY KEY(att, client)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS attachment_clients_client ON attachment_clients(client);",
+	/* 7: plan drills, the e-mail outbox and its delivery attempts, the
+	 * security check-up history (sealed columns under the vault box key) */
+	"CREATE TABLE IF NOT EXISTS plan_drills(id INTEGER PRIMARY KEY, started INTEGER NOT NULL, finished INTEGER NOT NULL,"
+	" type TEXT NOT NULL, steps INTEGER NOT NULL, done INTEGER NOT NULL, skipped INTEGER NOT NULL, data BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS mail_outbox(id INTEGER PRIMARY KEY, created INTEGER NOT NULL, ref TEXT NOT NULL,"
+	" purpose TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_attempt INTEGER NOT NULL DEFAULT 0,"
+	" sent INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '', message_id TEXT NOT NULL DEFAULT '', data BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS mail_outbox_ref ON mail_outbox(ref);"
+	"CREATE TABLE IF NOT EXISTS mail_attempts(msg INTEGER NOT NULL, ts INTEGER NOT NULL, result TEXT NOT NULL,"
+	" error TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS mail_attempts_msg ON mail_attempts(msg);"
+	"CREATE TABLE IF NOT EXISTS doctor_runs(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, score INTEGER NOT NULL,"
+	" checks TEXT NOT NULL);",
 };
 
 struct store {
@@ -1425,4 +1438,191 @@ int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 void *store_sqlite_db(store *s)
 {
 	return s->db;
+}
+
+/* ------------------------------------- plan drills, mail outbox, doctor */
+
+static int prep(store *s, sqlite3_stmt **st, const char *sql, const char *what)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : map_sqlite(s->db, rc, what);
+}
+
+static int run_done(store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, what);
+}
+
+int store_drill_add(store *s, store_drill *d)
+{
+	sqlite3_stmt *st;
+	int r;
+	if ((r = prep(s, &st, "INSERT INTO plan_drills(started, finished, type, steps, done, skipped, data) VALUES(?,?,?,?,?,?,?)",
+		      "recording a drill")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, d->started);
+	sqlite3_bind_int64(st, 2, d->finished);
+	sqlite3_bind_text(st, 3, d->type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, d->steps);
+	sqlite3_bind_int(st, 5, d->done);
+	sqlite3_bind_int(st, 6, d->skipped);
+	sqlite3_bind_blob(st, 7, d->data, (int)d->data_len, SQLITE_STATIC);
+	if ((r = run_done(s, st, "recording a drill")) == 0)
+		d->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int store_drill_each(store *s, store_drill_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((r = prep(s, &st, "SELECT id, started, finished, type, steps, done, skipped, data FROM plan_drills ORDER BY id",
+		      "reading drills")) < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_drill d;
+		memset(&d, 0, sizeof d);
+		d.id = sqlite3_column_int64(st, 0);
+		d.started = sqlite3_column_int64(st, 1);
+		d.finished = sqlite3_column_int64(st, 2);
+		snprintf(d.type, sizeof d.type, "%s", nz((const char *)sqlite3_column_text(st, 3)));
+		d.steps = sqlite3_column_int(st, 4);
+		d.done = sqlite3_column_int(st, 5);
+		d.skipped = sqlite3_column_int(st, 6);
+		d.data = sqlite3_column_blob(st, 7);
+		d.data_len = (size_t)sqlite3_column_bytes(st, 7);
+		if ((r = cb(ctx, &d)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading drills");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_mail_put(store *s, store_mail *m)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (m->id == 0) {
+		if ((r = prep(s, &st, "INSERT INTO mail_outbox(created, ref, purpose, status, data, message_id) VALUES(?,?,?,?,?,?)",
+			      "queueing a message")) < 0)
+			return r;
+		sqlite3_bind_int64(st, 1, m->created);
+		sqlite3_bind_text(st, 2, m->ref, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, m->purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, m->status, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, m->data, (int)m->data_len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, m->message_id, -1, SQLITE_STATIC);
+		if ((r = run_done(s, st, "queueing a message")) == 0)
+			m->id = sqlite3_last_insert_rowid(s->db);
+		return r;
+	}
+	if ((r = prep(s, &st, "UPDATE mail_outbox SET status = ?, attempts = ?, last_attempt = ?, sent = ?, error = ?,"
+			      " message_id = ? WHERE id = ?", "updating the outbox")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, m->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, m->attempts);
+	sqlite3_bind_int64(st, 3, m->last_attempt);
+	sqlite3_bind_int64(st, 4, m->sent);
+	sqlite3_bind_text(st, 5, m->error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, m->message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, m->id);
+	return run_done(s, st, "updating the outbox");
+}
+
+int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((r = prep(s, &st, ref_prefix ? "SELECT id, created, last_attempt, sent, ref, purpose, status, attempts, error, message_id,"
+					   " data FROM mail_outbox WHERE substr(ref, 1, length(?1)) = ?1 ORDER BY id"
+					 : "SELECT id, created, last_attempt, sent, ref, purpose, status, attempts, error, message_id,"
+					   " data FROM mail_outbox ORDER BY id",
+		      "reading the outbox")) < 0)
+		return r;
+	if (ref_prefix)
+		sqlite3_bind_text(st, 1, ref_prefix, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_mail m;
+		memset(&m, 0, sizeof m);
+		m.id = sqlite3_column_int64(st, 0);
+		m.created = sqlite3_column_int64(st, 1);
+		m.last_attempt = sqlite3_column_int64(st, 2);
+		m.sent = sqlite3_column_int64(st, 3);
+		snprintf(m.ref, sizeof m.ref, "%s", nz((const char *)sqlite3_column_text(st, 4)));
+		snprintf(m.purpose, sizeof m.purpose, "%s", nz((const char *)sqlite3_column_text(st, 5)));
+		snprintf(m.status, sizeof m.status, "%s", nz((const char *)sqlite3_column_text(st, 6)));
+		m.attempts = sqlite3_column_int(st, 7);
+		snprintf(m.error, sizeof m.error, "%s", nz((const char *)sqlite3_column_text(st, 8)));
+		snprintf(m.message_id, sizeof m.message_id, "%s", nz((const char *)sqlite3_column_text(st, 9)));
+		m.data = sqlite3_column_blob(st, 10);
+		m.data_len = (size_t)sqlite3_column_bytes(st, 10);
+		if ((r = cb(ctx, &m)) != 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the outbox");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error)
+{
+	sqlite3_stmt *st;
+	int r;
+	if ((r = prep(s, &st, "INSERT INTO mail_attempts(msg, ts, result, error) VALUES(?,?,?,?)", "recording a delivery attempt")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, msg);
+	sqlite3_bind_int64(st, 2, ts);
+	sqlite3_bind_text(st, 3, nz(result), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, nz(error), -1, SQLITE_STATIC);
+	return run_done(s, st, "recording a delivery attempt");
+}
+
+int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((r = prep(s, &st, "SELECT msg, ts, result, error FROM mail_attempts WHERE msg = ? ORDER BY rowid", "reading delivery attempts")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, msg);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), nz((const char *)sqlite3_column_text(st, 2)),
+			    nz((const char *)sqlite3_column_text(st, 3)))) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading delivery attempts");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_doctor_add(store *s, int64_t ts, int score, const char *json)
+{
+	sqlite3_stmt *st;
+	int r;
+	if ((r = prep(s, &st, "INSERT INTO doctor_runs(ts, score, checks) VALUES(?,?,?)", "recording the check-up")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, ts);
+	sqlite3_bind_int(st, 2, score);
+	sqlite3_bind_text(st, 3, nz(json), -1, SQLITE_STATIC);
+	return run_done(s, st, "recording the check-up");
+}
+
+int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((r = prep(s, &st, "SELECT id, ts, score, checks FROM doctor_runs ORDER BY id", "reading the check-up history")) < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2),
+			    nz((const char *)sqlite3_column_text(st, 3)))) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the check-up history");
+	sqlite3_finalize(st);
+	return r;
 }

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -222,5 +222,44 @@ int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wra
 /* Delete the row, its chunks and its links. */
 int store_attach_delete(store *s, int64_t id);
 void store_attach_release(store_attachment *a);
+/* ------------------------------------- plan drills, mail outbox, doctor */
+
+/* Drills of the incident plan.  DATA is sealed (vault_box): step timings,
+ * notes, lessons, the outcome.  The rest is plain so a locked vault can say
+ * when the plan was last drilled. */
+typedef struct {
+	int64_t id, started, finished;
+	char type[48];
+	int steps, done, skipped;
+	const unsigned char *data; size_t data_len;
+} store_drill;
+int store_drill_add(store *s, store_drill *d); /* sets d->id */
+typedef int (*store_drill_cb)(void *ctx, const store_drill *d);
+/* Oldest first; pointers valid during the callback only. */
+int store_drill_each(store *s, store_drill_cb cb, void *ctx);
+
+/* The e-mail outbox.  DATA is sealed (vault_box): recipients, subject, bodies. */
+typedef struct {
+	int64_t id, created, last_attempt, sent;
+	char ref[128], purpose[64], status[16]; /* queued | sent */
+	int attempts;
+	char error[512];                         /* of the last failed attempt, "" if none */
+	char message_id[160];
+	const unsigned char *data; size_t data_len;
+} store_mail;
+/* Insert (M->id 0: sets it; DATA required) or update the delivery state
+ * (status, attempts, last_attempt, sent, error, message_id). */
+int store_mail_put(store *s, store_mail *m);
+typedef int (*store_mail_cb)(void *ctx, const store_mail *m);
+/* By id; REF_PREFIX (may be NULL) filters.  Pointers valid during the callback. */
+int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx);
+int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error);
+typedef int (*store_mail_attempt_cb)(void *ctx, int64_t msg, int64_t ts, const char *result, const char *error);
+int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx);
+
+/* Security check-up history: JSON holds check names and results, no personal data. */
+int store_doctor_add(store *s, int64_t ts, int score, const char *json);
+typedef int (*store_doctor_cb)(void *ctx, int64_t id, int64_t ts, int score, const char *json);
+int store_doctor_each(store *s, store_doctor_cb cb, void *ctx); /* oldest first */
 
 #endif
