@@ -297,7 +297,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)   /* an empty directory: qsort(NULL, 0) is undefined */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && r == 0; i++)
 		r = walk_child(w, dir, rel, names[i], depth);
 out:
