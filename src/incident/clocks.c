@@ -1,0 +1,188 @@
+/* clocks.c - the legal clocks that run from the moment of awareness: the
+ * authority (EU/UK 72 hours by the business's country, computed in UTC),
+ * the data subjects ("without undue delay"), the US states of the affected
+ * clients (data/us_state_breach_laws.csv) and HIPAA (60 days).  Every
+ * period comes from the data tables, none from code. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "data/tables.h"
+#include "incident/incident_int.h"
+
+struct clocks { fort_incident_clock *a; size_t n, cap; };
+
+static fort_incident_clock *push(struct clocks *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		fort_incident_clock *p = fort_realloc(l->a, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		l->a = p;
+		l->cap = cap;
+	}
+	memset(&l->a[l->n], 0, sizeof l->a[l->n]);
+	return &l->a[l->n++];
+}
+
+/* The end of DATE (YYYY-MM-DD) in UTC: a day deadline is met all day long. */
+static int64_t end_of_day(const char *date)
+{
+	int64_t t = 0;
+	if (incident_time_parse(&t, date, "due") < 0) {
+		fort_error_clear();
+		return 0;
+	}
+	return t + 86399;
+}
+
+/* A clock of the rules table (jurisdiction J, clock C) from START. */
+static int rule_clock(struct clocks *l, const char *j, const char *c, const char *start, const char *note)
+{
+	fort_deadline_query q = FORT_DEADLINE_QUERY_INIT;
+	fort_deadline d;
+	fort_incident_clock *k;
+	int r;
+	q.jurisdiction = j;
+	q.clock = c;
+	q.start = start;
+	if ((r = fort_deadline_compute(&d, &q)) < 0)
+		return r;
+	if (!(k = push(l)))
+		return FORT_ENOMEM;
+	snprintf(k->jurisdiction, sizeof k->jurisdiction, "%s", d.jurisdiction);
+	snprintf(k->clock, sizeof k->clock, "%s", d.clock);
+	snprintf(k->title, sizeof k->title, "%s", d.title);
+	snprintf(k->due, sizeof k->due, "%s", d.due);
+	snprintf(k->source, sizeof k->source, "%s", d.source);
+	snprintf(k->note, sizeof k->note, "%s", note ? note : d.due[0] ? d.rule : "without undue delay: no fixed period");
+	k->hours = d.hours;
+	if (d.due[0]) {
+		if (d.hours) {
+			if (incident_time_parse(&k->due_ts, d.due, "due") < 0)
+				return fort_error_code();
+		} else {
+			k->due_ts = end_of_day(d.due);
+		}
+	}
+	return 0;
+}
+
+static int state_clock(struct clocks *l, const char *state, const char *aware_date, size_t clients, int protected_)
+{
+	const data_table *t;
+	fort_incident_clock *k;
+	int r, cs, cd, cdl, cst, csrc;
+	if ((r = data_table_get(&t, "us_state_breach_laws")) < 0)
+		return r;
+	cs = data_table_col(t, "state");
+	cd = data_table_col(t, "deadline_days");
+	cdl = data_table_col(t, "consumer_deadline");
+	cst = data_table_col(t, "statute");
+	csrc = data_table_col(t, "source");
+	if (cs < 0 || cd < 0 || cdl < 0 || cst < 0 || csrc < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/us_state_breach_laws.csv lacks a column the clocks read");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *days;
+		if (strcmp(data_table_cell(t, i, cs), state) != 0)
+			continue;
+		if (!(k = push(l)))
+			return FORT_ENOMEM;
+		snprintf(k->jurisdiction, sizeof k->jurisdiction, "US-%s", state);
+		snprintf(k->clock, sizeof k->clock, "breach-individuals");
+		snprintf(k->title, sizeof k->title, "%s: notify the %zu affected resident(s)", data_table_cell(t, i, cst), clients);
+		snprintf(k->source, sizeof k->source, "%s", data_table_cell(t, i, csrc));
+		days = data_table_cell(t, i, cd);
+		if (days[0]) {
+			if ((r = fort_date_add_days(k->due, aware_date, atoi(days))) < 0)
+				return r;
+			k->due_ts = end_of_day(k->due);
+		}
+		snprintf(k->note, sizeof k->note, "%s from discovery%s", data_table_cell(t, i, cdl),
+			 protected_ ? "; the encryption safe harbour may apply (encrypted, key not compromised)" : "");
+		return 0;
+	}
+	return 0;   /* a state without a row: nothing known to compute */
+}
+
+static int clock_cmp(const void *x, const void *y)
+{
+	const fort_incident_clock *a = x, *b = y;
+	if (a->overdue != b->overdue)
+		return b->overdue - a->overdue;
+	if (!a->due_ts != !b->due_ts)
+		return a->due_ts ? -1 : 1;
+	return a->due_ts < b->due_ts ? -1 : a->due_ts > b->due_ts;
+}
+
+int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now, int with_impact)
+{
+	struct clocks l = { NULL, 0, 0 };
+	fort_incident_info in;
+	fort_impact *im = NULL;
+	char biz[16], aware_date[11];
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (!now)
+		now = fort_now();
+	if ((r = incident_info(&in, v, id)) < 0)
+		return r;
+	snprintf(aware_date, sizeof aware_date, "%.10s", in.aware);
+	incident_jurisdiction(biz, v->country, NULL);
+	if (with_impact) {
+		if ((r = incident_impact_compute(&im, v, id)) < 0) {
+			if (r != FORT_EINPUT)   /* no scope yet: the business's clocks only */
+				goto out;
+			fort_error_clear();
+			im = NULL;
+		}
+	}
+	/* the authority of the business's country; the data subjects of each
+	 * GDPR jurisdiction touched */
+	if (strcmp(biz, "EU") == 0 || strcmp(biz, "UK") == 0) {
+		if ((r = rule_clock(&l, biz, "breach-authority", in.aware,
+				    "72 hours from awareness, in UTC (no roll for weekends); later: give the reasons for the delay")) < 0 ||
+		    (r = rule_clock(&l, biz, "breach-individuals", aware_date, NULL)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; im && i < im->njurisdictions; i++) {
+		const char *j = im->jurisdictions[i].code;
+		if ((strcmp(j, "EU") == 0 || strcmp(j, "UK") == 0) && strcmp(j, biz) != 0) {
+			if ((r = rule_clock(&l, j, "breach-individuals", aware_date, NULL)) < 0)
+				goto out;
+		} else if (strncmp(j, "US-", 3) == 0) {
+			if ((r = state_clock(&l, j + 3, aware_date, im->jurisdictions[i].clients, im->protected_)) < 0)
+				goto out;
+		}
+	}
+	if (in.hipaa) {
+		size_t affected = im ? im->nclients : 0;
+		if ((r = rule_clock(&l, "US-HIPAA", "breach-individuals", aware_date, NULL)) < 0 ||
+		    (r = rule_clock(&l, "US-HIPAA", affected >= 500 ? "breach-hhs" : "hhs-log", aware_date, NULL)) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		l.a[i].overdue = l.a[i].due_ts && now > l.a[i].due_ts && strcmp(in.state, "open") == 0 &&
+				 strcmp(in.decision, "no-notify") != 0;
+	qsort(l.a, l.n, sizeof *l.a, clock_cmp);
+	*out = l.a;
+	*n = l.n;
+	l.a = NULL;
+	r = 0;
+out:
+	fort_impact_free(im);
+	free(l.a);
+	return r;
+}
+
+int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now)
+{
+	int r;
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, ACT_READ, "incident-show", NULL)) < 0)
+		return r;
+	return incident_clocks(out, n, v, id, now, 1);
+}
