@@ -125,6 +125,8 @@ extern const struct cli_cmd cmd_records_def;
 extern const struct cli_cmd cmd_map_activity_def;
 extern const struct cli_cmd cmd_map_recipient_def;
 extern const struct cli_cmd cmd_deadline_def;
+extern const struct cli_cmd cmd_incident_def;
+extern const struct cli_cmd cmd_actions_def;
 
 /* ---------------------------------------------------------- option access */
 

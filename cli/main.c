@@ -45,6 +45,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_verify_certificate_def,
 	&cmd_retention_def,
 	&cmd_deadline_def,
+	&cmd_incident_def,
+	&cmd_actions_def,
 	&cmd_help_def,
 	NULL
 };

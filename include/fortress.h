@@ -1204,6 +1204,17 @@ typedef struct {
  * then by due.  NOW 0: the real time.  *OUT malloc'ed. */
 int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now) FORT_WUR;
 
+/* For 'fortress status' (works on a locked vault): open incidents and the
+ * next deadline among them (overdue first).  Clocks that need the clients'
+ * places (US states) are left to fort_incident_clocks. */
+typedef struct {
+	size_t open;
+	int has_next;
+	int64_t incident;           /* of NEXT */
+	fort_incident_clock next;
+} fort_incident_summary;
+int fort_incident_summary_get(fort_incident_summary *out, fort_vault *v, int64_t now) FORT_WUR;
+
 /* Notification letters. */
 typedef struct {
 	const char *kind;       /* authority | client */

@@ -186,3 +186,51 @@ int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, in
 		return r;
 	return incident_clocks(out, n, v, id, now, 1);
 }
+
+static int open_cb(void *ctx, const store_row *r)
+{
+	struct { int64_t *ids; size_t n, cap; } *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		int64_t *p = fort_realloc(l->ids, cap * sizeof *p);
+		if (!p)
+			return FORT_ENOMEM;
+		l->ids = p;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = store_row_int(r, 0);
+	return 0;
+}
+
+int fort_incident_summary_get(fort_incident_summary *out, fort_vault *v, int64_t now)
+{
+	struct { int64_t *ids; size_t n, cap; } l = { NULL, 0, 0 };
+	int r;
+	memset(out, 0, sizeof *out);
+	if (!v)
+		return fort_error_set(FORT_EINPUT, "no vault");
+	if ((r = store_sql(v->st, "reading the incidents", "SELECT id FROM incidents WHERE state = 'open' ORDER BY id", NULL, 0, open_cb,
+			   &l)) < 0)
+		goto out;
+	out->open = l.n;
+	for (size_t i = 0; i < l.n; i++) {
+		fort_incident_clock *k = NULL;
+		size_t n = 0;
+		if ((r = incident_clocks(&k, &n, v, l.ids[i], now, 0)) < 0)
+			goto out;
+		for (size_t j = 0; j < n; j++) {
+			if (!k[j].due_ts)
+				continue;
+			if (!out->has_next || clock_cmp(&k[j], &out->next) < 0) {
+				out->next = k[j];
+				out->incident = l.ids[i];
+				out->has_next = 1;
+			}
+		}
+		free(k);
+	}
+	r = 0;
+out:
+	free(l.ids);
+	return r;
+}

@@ -396,6 +396,40 @@ static int client_place(char country[3], char state[3], fort_vault *v, client_va
 	return 0;
 }
 
+/* Keep only the fields CID holds (an export names every field it could
+ * carry; a client without an IBAN had none in the file).  Read from the
+ * record's field ids: nothing is decrypted.  An erased client keeps U. */
+static int held_fields(fset *u, fort_vault *v, int64_t cid)
+{
+	store_client c;
+	rec_iter it;
+	rec_field rf;
+	fset held;
+	int r;
+	memset(&c, 0, sizeof c);
+	memset(&held, 0, sizeof held);
+	if ((r = store_client_get(v->st, &c, cid)) < 0) {
+		if (r == FORT_ENOTFOUND) {
+			fort_error_clear();
+			return 0;
+		}
+		return r;
+	}
+	if ((r = rec_begin(&it, c.data, c.data_len)) == 0) {
+		while ((r = rec_next(&it, &rf)) == 1) {
+			int i = map_index_id(&v->map, rf.id);
+			if (i >= 0 && i < 64 * FSET_WORDS)
+				held.w[i / 64] |= 1ull << (i % 64);
+		}
+	}
+	store_client_release(&c);
+	if (r < 0)
+		return r;
+	for (int k = 0; k < FSET_WORDS; k++)
+		u->w[k] &= held.w[k];
+	return 0;
+}
+
 int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id)
 {
 	struct acc a;
@@ -476,6 +510,8 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id)
 		}
 		if (u.clear)
 			cleartext = 1;
+		if ((r = held_fields(&u, v, a.h[i].cid)) < 0)
+			goto out;
 		if (!(im->nclients % 64)) {
 			fort_impact_client *p = fort_realloc(im->clients, (im->nclients + 64) * sizeof *p);
 			if (!p) {
