@@ -112,7 +112,12 @@ static int clock_cmp(const void *x, const void *y)
 		return b->overdue - a->overdue;
 	if (!a->due_ts != !b->due_ts)
 		return a->due_ts ? -1 : 1;
-	return a->due_ts < b->due_ts ? -1 : a->due_ts > b->due_ts;
+	if (a->due_ts != b->due_ts)
+		return a->due_ts < b->due_ts ? -1 : 1;
+	{
+		int c = strcmp(a->jurisdiction, b->jurisdiction);   /* a stable order for equal dates */
+		return c ? c : strcmp(a->clock, b->clock);
+	}
 }
 
 int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now, int with_impact)

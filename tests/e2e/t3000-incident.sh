@@ -165,17 +165,4 @@ test_expect 'the register lists every incident; its text is not in the vault fil
 	expect_exit 0 fort audit verify
 '
 
-test_expect 'a business whose country has no authority in the table: a clear error' '
-	export FORTRESS_VAULT=$TRASH/vault/us.db &&
-	expect_exit 0 fort init --name "Sunny LLC" --owner sam --kdf interactive --country US &&
-	expect_exit 0 fort incident open "server breached" --aware 2026-03-27T16:00:00Z &&
-	expect_exit 0 fort incident scope 1 --category contact &&
-	expect_exit 0 fort incident assess 1 --contact "Sam, sam@sunny.example" &&
-	expect_exit 0 fort incident log 1 fact f && expect_exit 0 fort incident log 1 effect e &&
-	expect_exit 0 fort incident log 1 remedy r &&
-	expect_exit 3 fort incident letters 1 --out "$TRASH/us" --authority-only &&
-	expect_contains "$ERR" "no supervisory authority for the business" &&
-	expect_contains "$ERR" "US"
-'
-
 test_done
