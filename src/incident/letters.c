@@ -290,7 +290,7 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	const fort_incident_info *in = &c->in;
 	fort_buf_printf(b, "# Notice of Data Breach\n\n");
 	fort_buf_printf(b, "Dear %s,\n\n", name && *name ? name : "client");
-	fort_buf_printf(b, "we are writing to tell you about a problem with the security of your information held by %s. "
+	fort_buf_printf(b, "We are writing to tell you about a problem with the security of your information held by %s. "
 			   "We are sorry. This letter explains what happened, what it could mean for you and what you can do.\n\n",
 			c->v->business);
 	fort_buf_printf(b, "## What happened\n\n");
@@ -305,7 +305,11 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 			const fort_field_info *f;
 			snprintf(nm, sizeof nm, "%.*s", (int)(k < 63 ? k : 63), p);
 			f = fort_map_find(c->v, nm);
-			fort_buf_printf(b, "- Your %s\n", f && f->label ? f->label : nm);
+			{
+				const char *lb = f && f->label ? f->label : nm;
+				char first = lb[0] >= 'A' && lb[0] <= 'Z' && !(lb[1] >= 'A' && lb[1] <= 'Z') ? (char)(lb[0] + 32) : lb[0];
+				fort_buf_printf(b, "- Your %c%s\n", first, lb[0] ? lb + 1 : "");
+			}
 			p += k;
 			if (*p == ',')
 				p++;
