@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "data/tables.h"
 #include "incident/incident_int.h"
 
 struct clocks { fort_incident_clock *a; size_t n, cap; };
@@ -68,41 +67,24 @@ static int rule_clock(struct clocks *l, const char *j, const char *c, const char
 	return 0;
 }
 
+/* A US state's consumer notice, through the deadline engine (its rows come
+ * from data/us_state_breach_laws.csv); a state the table lacks has no clock. */
 static int state_clock(struct clocks *l, const char *state, const char *aware_date, size_t clients, int protected_)
 {
-	const data_table *t;
-	fort_incident_clock *k;
-	int r, cs, cd, cdl, cst, csrc;
-	if ((r = data_table_get(&t, "us_state_breach_laws")) < 0)
-		return r;
-	cs = data_table_col(t, "state");
-	cd = data_table_col(t, "deadline_days");
-	cdl = data_table_col(t, "consumer_deadline");
-	cst = data_table_col(t, "statute");
-	csrc = data_table_col(t, "source");
-	if (cs < 0 || cd < 0 || cdl < 0 || cst < 0 || csrc < 0)
-		return fort_error_set(FORT_ECORRUPT, "data/us_state_breach_laws.csv lacks a column the clocks read");
-	for (size_t i = 0; i < t->nrows; i++) {
-		const char *days;
-		if (strcmp(data_table_cell(t, i, cs), state) != 0)
-			continue;
-		if (!(k = push(l)))
-			return FORT_ENOMEM;
-		snprintf(k->jurisdiction, sizeof k->jurisdiction, "US-%s", state);
-		snprintf(k->clock, sizeof k->clock, "breach-individuals");
-		snprintf(k->title, sizeof k->title, "%s: notify the %zu affected resident(s)", data_table_cell(t, i, cst), clients);
-		snprintf(k->source, sizeof k->source, "%s", data_table_cell(t, i, csrc));
-		days = data_table_cell(t, i, cd);
-		if (days[0]) {
-			if ((r = fort_date_add_days(k->due, aware_date, atoi(days))) < 0)
-				return r;
-			k->due_ts = end_of_day(k->due);
-		}
-		snprintf(k->note, sizeof k->note, "%s from discovery%s", data_table_cell(t, i, cdl),
-			 protected_ ? "; the encryption safe harbour may apply (encrypted, key not compromised)" : "");
+	char j[16], note[512];
+	int r;
+	snprintf(j, sizeof j, "US-%s", state);
+	r = rule_clock(l, j, "breach-individuals", aware_date, NULL);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
 		return 0;
 	}
-	return 0;   /* a state without a row: nothing known to compute */
+	if (r < 0)
+		return r;
+	snprintf(note, sizeof note, "%zu resident(s); %s%s", clients, l->a[l->n - 1].note,
+		 protected_ ? "; the encryption safe harbour may apply (encrypted, key not compromised)" : "");
+	snprintf(l->a[l->n - 1].note, sizeof l->a[l->n - 1].note, "%.199s", note);
+	return 0;
 }
 
 static int clock_cmp(const void *x, const void *y)
