@@ -153,7 +153,8 @@ int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t
 	for (size_t i = 0; i < l.n; i++)
 		l.a[i].overdue = l.a[i].due_ts && now > l.a[i].due_ts && strcmp(in.state, "open") == 0 &&
 				 strcmp(in.decision, "no-notify") != 0;
-	qsort(l.a, l.n, sizeof *l.a, clock_cmp);
+	if (l.n)
+		qsort(l.a, l.n, sizeof *l.a, clock_cmp);
 	*out = l.a;
 	*n = l.n;
 	l.a = NULL;

@@ -493,7 +493,8 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id)
 				goto out;
 		}
 	}
-	qsort(a.h, a.n, sizeof *a.h, hit_cmp);
+	if (a.n)
+		qsort(a.h, a.n, sizeof *a.h, hit_cmp);
 	if ((r = cvals_init(&cv, v)) < 0)
 		goto out;
 	for (size_t i = 0; i < a.n;) {

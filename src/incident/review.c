@@ -171,7 +171,8 @@ int fort_action_list(fort_action_info **out, size_t *n, fort_vault *v, int open_
 		free(l.a);
 		return r;
 	}
-	qsort(l.a, l.n, sizeof *l.a, action_cmp);
+	if (l.n)
+		qsort(l.a, l.n, sizeof *l.a, action_cmp);
 	*out = l.a;
 	*n = l.n;
 	return 0;

@@ -28,11 +28,11 @@ test_expect 'state, HIPAA and EU clocks from the clients; no GDPR authority cloc
 
 test_expect 'a business whose country has no authority in the table: a clear error' '
 	expect_exit 0 fort incident open "server breached" --aware 2026-03-27T16:00:00Z &&
-	expect_exit 0 fort incident scope 1 --category contact &&
-	expect_exit 0 fort incident assess 1 --contact "Sam, sam@sunny.example" &&
-	expect_exit 0 fort incident log 1 fact f && expect_exit 0 fort incident log 1 effect e &&
-	expect_exit 0 fort incident log 1 remedy r &&
-	expect_exit 3 fort incident letters 1 --out "$TRASH/us" --authority-only &&
+	expect_exit 0 fort incident scope 2 --category contact &&
+	expect_exit 0 fort incident assess 2 --contact "Sam, sam@sunny.example" &&
+	expect_exit 0 fort incident log 2 fact f && expect_exit 0 fort incident log 2 effect e &&
+	expect_exit 0 fort incident log 2 remedy r &&
+	expect_exit 3 fort incident letters 2 --out "$TRASH/us" --authority-only &&
 	expect_contains "$ERR" "no supervisory authority for the business" &&
 	expect_contains "$ERR" "US"
 '
