@@ -861,11 +861,7 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 			goto out;
 		}
 		rec.sha256 = sha;
-		if ((r = exports_begin(&xid, v, &rec)) < 0 ||
-		    (r = store_sql(v->st, "recording the backup", "INSERT INTO export_clients(export, client) SELECT ?, id FROM clients",
-				   (store_arg[]){ SA_I(xid) }, 1, NULL, NULL)) < 0 ||
-		    (r = store_sql(v->st, "recording the backup", "UPDATE exports SET clients = (SELECT count(*) FROM export_clients"
-				   " WHERE export = ?1) WHERE id = ?1", (store_arg[]){ SA_I(xid) }, 1, NULL, NULL)) < 0 ||
+		if ((r = exports_record_all(&xid, v, &rec)) < 0 ||
 		    (r = fort_buf_printf(&detail, "clients=%llu file=%s; recorded as export #%lld", (unsigned long long)h.clients,
 					 base_of(path), (long long)xid)) < 0 ||
 		    (r = audit_append(v, "backup-create", "", "", "", "ok", detail.buf)) < 0 || (r = store_commit(v->st)) < 0) {

@@ -49,23 +49,52 @@ int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e)
 
 int exports_finish(fort_vault *v, int64_t id, const char *sha256, const int64_t *clients, size_t n, uint64_t count)
 {
+	unsigned char *blob = NULL;
+	size_t len;
 	int r;
-	for (size_t i = 0; i < n; i++) {
-		store_arg a[] = { SA_I(id), SA_I(clients[i]) };
-		if ((r = store_sql(v->st, "recording the export", "INSERT OR IGNORE INTO export_clients(export, client) VALUES(?,?)", a, 2,
-				   NULL, NULL)) < 0)
-			return r;
-	}
+	if (fort_size_mul(&len, n, 8) < 0)
+		return fort_error_set(FORT_ENOMEM, "too many clients in one export");
+	if (n && !(blob = fort_malloc(len)))
+		return FORT_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 8; k++)
+			blob[i * 8 + (size_t)k] = (unsigned char)((uint64_t)clients[i] >> (8 * k));
 	{
-		store_arg a[] = { SA_I(count), SA_I(id) };
-		if ((r = store_sql(v->st, "recording the export", "UPDATE exports SET clients = ? WHERE id = ?", a, 2, NULL, NULL)) < 0)
-			return r;
+		store_arg a[] = { SA_B(blob, len), SA_I(count), SA_T(sha256 ? sha256 : ""), SA_I(sha256 != NULL), SA_I(id) };
+		r = store_sql(v->st, "recording the export",
+			      "UPDATE exports SET ids = ?1, clients = ?2, sha256 = CASE WHEN ?4 THEN ?3 ELSE sha256 END WHERE id = ?5", a, 5,
+			      NULL, NULL);
 	}
-	if (sha256) {
-		store_arg a[] = { SA_T(sha256), SA_I(id) };
-		return store_sql(v->st, "recording the export", "UPDATE exports SET sha256 = ? WHERE id = ?", a, 2, NULL, NULL);
+	free(blob);
+	return r;
+}
+
+struct ids { int64_t *a; size_t n, cap; };
+
+static int id_cb(void *ctx, const store_row *row)
+{
+	struct ids *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		int64_t *p = fort_realloc(l->a, cap * sizeof *p);
+		if (!p)
+			return FORT_ENOMEM;
+		l->a = p;
+		l->cap = cap;
 	}
+	l->a[l->n++] = store_row_int(row, 0);
 	return 0;
+}
+
+int exports_record_all(int64_t *id_out, fort_vault *v, const export_record *e)
+{
+	struct ids l = { NULL, 0, 0 };
+	int r;
+	if ((r = exports_begin(id_out, v, e)) == 0 &&
+	    (r = store_sql(v->st, "recording the backup", "SELECT id FROM clients ORDER BY id", NULL, 0, id_cb, &l)) == 0)
+		r = exports_finish(v, *id_out, NULL, l.a, l.n, l.n);
+	free(l.a);
+	return r;
 }
 
 int exports_hash_fd(char out[65], int fd)

@@ -284,7 +284,17 @@ struct xclients { struct acc *a; uint32_t src; };
 static int xclient_cb(void *ctx, const store_row *r)
 {
 	struct xclients *x = ctx;
-	return add_hit(x->a, store_row_int(r, 0), x->src);
+	size_t len;
+	const unsigned char *b = store_row_blob(r, 0, &len);
+	int rc;
+	for (size_t i = 0; i + 8 <= len; i += 8) {
+		uint64_t id = 0;
+		for (int k = 0; k < 8; k++)
+			id |= (uint64_t)b[i + (size_t)k] << (8 * k);
+		if ((rc = add_hit(x->a, (int64_t)id, x->src)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* Every client of the export or backup files selected by SQL/ARGS. */
@@ -304,7 +314,7 @@ static int add_files(struct acc *a, const char *sql, const store_arg *args, size
 			a->im->backups++;
 		else
 			a->im->exports++;
-		if ((r = store_sql(a->v->st, "reading the exports record", "SELECT client FROM export_clients WHERE export = ?", q, 1,
+		if ((r = store_sql(a->v->st, "reading the exports record", "SELECT ids FROM exports WHERE id = ?", q, 1,
 				   xclient_cb, &x)) < 0)
 			goto out;
 	}

@@ -33,6 +33,8 @@ typedef struct {
 int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
 /* Fill in what is known only once the file is written. */
 int exports_finish(fort_vault *v, int64_t id, const char *sha256, const int64_t *clients, size_t n, uint64_t count) FORT_WUR;
+/* A backup: every client the vault holds now. */
+int exports_record_all(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
 /* SHA-256 (hex) of the regular file open on FD, read from offset 0; "" for
  * a pipe or terminal.  0 or FORT_EIO. */
 int exports_hash_fd(char out[65], int fd) FORT_WUR;

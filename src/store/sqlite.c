@@ -113,12 +113,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX holds_until ON holds(until);",
 	/* 6: incidents (breach register, Art. 33(5)), their encrypted notes,
 	 * scopes and follow-up actions; and which clients went into which
-	 * export or backup file (impact analysis) */
+	 * export or backup file (impact analysis: ids packed as 8-byte
+	 * little-endian integers, one write per file however many clients) */
 	"CREATE TABLE exports(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL, device TEXT NOT NULL,"
 	" kind TEXT NOT NULL, destination TEXT NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL, encrypted INTEGER NOT NULL,"
-	" fields TEXT NOT NULL, clients INTEGER NOT NULL, all_clients INTEGER NOT NULL);"
+	" fields TEXT NOT NULL, clients INTEGER NOT NULL, all_clients INTEGER NOT NULL, ids BLOB NOT NULL DEFAULT x'');"
 	"CREATE INDEX exports_sha ON exports(sha256);"
-	"CREATE TABLE export_clients(export INTEGER NOT NULL, client INTEGER NOT NULL, PRIMARY KEY(export, client)) WITHOUT ROWID;"
+	"CREATE INDEX exports_device ON exports(device);"
 	"CREATE TABLE incidents(id INTEGER PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, occurred INTEGER NOT NULL,"
 	" aware INTEGER NOT NULL, state TEXT NOT NULL, likelihood INTEGER NOT NULL DEFAULT 0, severity INTEGER NOT NULL DEFAULT 0,"
 	" encrypted INTEGER NOT NULL DEFAULT -1, key_compromised INTEGER NOT NULL DEFAULT -1, hipaa INTEGER NOT NULL DEFAULT 0,"
