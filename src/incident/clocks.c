@@ -119,7 +119,7 @@ int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t
 	snprintf(aware_date, sizeof aware_date, "%.10s", in.aware);
 	incident_jurisdiction(biz, v->country, NULL);
 	if (with_impact) {
-		if ((r = incident_impact_compute(&im, v, id)) < 0) {
+		if ((r = incident_impact_compute(&im, v, id, 1)) < 0) {
 			if (r != FORT_EINPUT)   /* no scope yet: the business's clocks only */
 				goto out;
 			fort_error_clear();

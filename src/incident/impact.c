@@ -122,6 +122,8 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 		}
 		if ((r = incident_time_parse(&from, s->from, "--from")) < 0 || (r = incident_time_parse(&to, s->to, "--to")) < 0)
 			goto fail;
+		if (strlen(s->to) == 10)
+			to += 86399;   /* a date alone: to the end of that day */
 		if (to < from) {
 			r = fort_error_set(FORT_EINPUT, "--to (%s) is before --from (%s)", s->to, s->from);
 			goto fail;
@@ -440,7 +442,7 @@ static int held_fields(fset *u, fort_vault *v, int64_t cid)
 	return 0;
 }
 
-int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id)
+int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int audit)
 {
 	struct acc a;
 	struct scopes sc = { NULL, 0, 0 };
@@ -507,6 +509,14 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id)
 		qsort(a.h, a.n, sizeof *a.h, hit_cmp);
 	if ((r = cvals_init(&cv, v)) < 0)
 		goto out;
+	if (audit && a.n && (ic >= 0 || is >= 0)) {
+		/* the clients' places are decrypted below: audited first */
+		char detail[96];
+		snprintf(detail, sizeof detail, "incident #%lld: where the affected clients live", (long long)id);
+		if ((r = audit_record(v, "incident-impact", "", ic >= 0 && is >= 0 ? "country,state" : ic >= 0 ? "country" : "state",
+				      "breach-notice", "ok", detail)) < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < a.n;) {
 		fset u;
 		size_t j = i;
@@ -610,11 +620,10 @@ int fort_incident_impact(fort_impact **out, fort_vault *v, int64_t id)
 	*out = NULL;
 	if ((r = vault_need(v, ACT_READ, "incident-impact", NULL)) < 0)
 		return r;
-	if ((r = incident_impact_compute(out, v, id)) < 0)
+	if ((r = incident_impact_compute(out, v, id, 1)) < 0)
 		return r;
 	snprintf(detail, sizeof detail, "incident #%lld: %zu clients affected", (long long)id, (*out)->nclients);
-	if ((r = audit_record(v, "incident-impact", "", map_index(&v->map, "country") >= 0 ? "country" : "", "breach-notice", "ok",
-			      detail)) < 0) {
+	if ((r = audit_record(v, "incident-impact", "", "", "", "ok", detail)) < 0) {
 		fort_impact_free(*out);
 		*out = NULL;
 	}

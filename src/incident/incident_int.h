@@ -55,7 +55,8 @@ int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char 
 			int need_open) FORT_WUR;
 /* impact.c */
 void incident_jurisdiction(char out[16], const char *country, const char *state);
-int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id) FORT_WUR;
+/* AUDIT: record the decryption of the clients' places first (when the map has them). */
+int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int audit) FORT_WUR;
 /* clocks.c: WITH_IMPACT adds the clients' jurisdictions (US states, HIPAA counts). */
 int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now, int with_impact) FORT_WUR;
 

@@ -416,7 +416,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 			goto out;
 		}
 	}
-	if ((r = incident_impact_compute(&c.im, v, id)) < 0)
+	if ((r = incident_impact_compute(&c.im, v, id, 1)) < 0)
 		goto out;
 	if (!o->clients_only) {
 		if ((r = authority_letter(&md, &c)) < 0 ||
