@@ -130,6 +130,8 @@ extern const struct cli_cmd cmd_attachment_def;
 extern const struct cli_cmd cmd_plan_def;
 extern const struct cli_cmd cmd_mail_def;
 extern const struct cli_cmd cmd_doctor_def;
+extern const struct cli_cmd cmd_incident_def;
+extern const struct cli_cmd cmd_actions_def;
 
 /* ---------------------------------------------------------- option access */
 

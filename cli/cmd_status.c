@@ -23,13 +23,31 @@ static const char *backup_age(char *buf, size_t len, int64_t t)
 	return buf;
 }
 
+/* The incidents block: open incidents and the next deadline among them. */
+static void next_due(char *buf, size_t len, const fort_incident_summary *is)
+{
+	time_t t = (time_t)is->next.due_ts;
+	struct tm tm;
+	char when[48] = "";
+
+	if (is->next.hours && localtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", &tm);
+	else
+		snprintf(when, sizeof when, "%s", is->next.due);
+	snprintf(buf, len, "%s%s %s due %s (incident %lld; 'fortress incident show %lld')", is->next.overdue ? "OVERDUE: " : "",
+		 is->next.jurisdiction, is->next.clock, when, (long long)is->incident, (long long)is->incident);
+}
+
 static int cmd_status(struct cli *c)
 {
 	fort_status st;
-	char head[96], buf[160], when[32];
+	fort_incident_summary is;
+	char head[96], buf[300], when[32];
 	int r;
 
 	if ((r = fort_vault_status(&st, c->vault)) < 0)
+		return cli_fail(c, r, NULL);
+	if ((r = fort_incident_summary_get(&is, c->vault, 0)) < 0)
 		return cli_fail(c, r, NULL);
 	snprintf(head, sizeof(head), "%lld:%s", (long long)st.audit_head_seq, st.audit_head);
 
@@ -75,6 +93,23 @@ static int cmd_status(struct cli *c)
 			json_object_set_new(rot, "keys", json_string(st.rotating));
 			json_object_set_new(rot, "done", json_integer((json_int_t)st.rotation_done));
 			json_object_set_new(j, "key_rotation", rot);
+		}
+		{
+			json_t *inc = json_object();
+
+			json_object_set_new(inc, "open", json_integer((json_int_t)is.open));
+			if (is.has_next) {
+				json_t *n = json_object();
+				json_object_set_new(n, "incident", json_integer(is.incident));
+				json_object_set_new(n, "jurisdiction", json_string(is.next.jurisdiction));
+				json_object_set_new(n, "clock", json_string(is.next.clock));
+				json_object_set_new(n, "due", json_string(is.next.due));
+				json_object_set_new(n, "overdue", json_boolean(is.next.overdue));
+				json_object_set_new(inc, "next_deadline", n);
+			} else {
+				json_object_set_new(inc, "next_deadline", json_null());
+			}
+			json_object_set_new(j, "incidents", inc);
 		}
 		return cli_print_json(c, j);
 	}
@@ -131,6 +166,16 @@ static int cmd_status(struct cli *c)
 		snprintf(buf, sizeof(buf), "%s, %llu clients done: finish with 'fortress keys rotate --resume'", st.rotating,
 			 (unsigned long long)st.rotation_done);
 		line(c, "key rotation:", buf);
+	}
+	if (!is.open) {
+		line(c, "incidents:", "none open");
+	} else {
+		snprintf(buf, sizeof(buf), "%zu open ('fortress incident list')", is.open);
+		line(c, "incidents:", buf);
+		if (is.has_next) {
+			next_due(buf, sizeof(buf), &is);
+			line(c, "next deadline:", buf);
+		}
 	}
 	return EXIT_OK;
 }

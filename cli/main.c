@@ -50,6 +50,8 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_plan_def,
 	&cmd_mail_def,
 	&cmd_doctor_def,
+	&cmd_incident_def,
+	&cmd_actions_def,
 	&cmd_help_def,
 	NULL
 };

@@ -1458,6 +1458,201 @@ typedef struct {
 } fort_doctor_run_info;
 /* The history, oldest first.  *OUT malloc'ed (free()).  Needs 'read'. */
 int fort_doctor_history(fort_doctor_run_info **out, size_t *n, fort_vault *v) FORT_WUR;
+/* ------------------------------------------------------------- incidents */
+
+/*
+ * The breach register (GDPR Art. 33(5)): every incident is recorded,
+ * notified or not, with when it happened and when the business became
+ * aware, a timeline, facts, effects, remedial actions, the risk assessment,
+ * and the decision to notify with its reasons and who decided.  Free text
+ * is stored encrypted under a vault-level key (docs/SECURITY.md).  Times
+ * are UTC instants "YYYY-MM-DDTHH:MM:SSZ" (an offset or a bare date is
+ * accepted on input).  Recording needs 'write'; every step is audited.
+ */
+typedef struct {
+	int64_t id;
+	char title[160], kind[32];
+	char state[16];              /* open | closed */
+	char occurred[21], aware[21];
+	int likelihood, severity;    /* 1..5, 0: not assessed */
+	int risk;                    /* likelihood x severity (1..25), 0: not assessed */
+	int encrypted;               /* the affected data was encrypted: 1, 0, -1 unknown */
+	int key_compromised;         /* its key was compromised too: 1, 0, -1 unknown */
+	int hipaa;                   /* protected health information (US HIPAA applies) */
+	char contact[256];           /* the DPO or contact point (letters) */
+	char decision[16];           /* "" | notify | no-notify */
+	char decided_by[128], decided_at[21];
+	char closed[21];             /* "" while open */
+	char opened_by[128];
+	size_t timeline, facts, effects, remedies; /* notes of each kind */
+} fort_incident_info;
+
+/* Open an incident.  OCCURRED may be NULL (not known yet: taken as AWARE);
+ * AWARE NULL is now.  Awareness before the occurrence, or in the future, is
+ * FORT_EINPUT (nothing recorded).  KIND: lost-device, stolen-credentials,
+ * misdirected-email, ransomware, processor, staff-access, other (NULL). */
+int fort_incident_open(int64_t *id_out, fort_vault *v, const char *title, const char *kind, const char *occurred,
+		       const char *aware) FORT_WUR;
+/* Add a note of KIND: timeline (what happened when: AT), fact, effect,
+ * remedy (a remedial action taken), consequence.  Stored encrypted. */
+int fort_incident_log(fort_vault *v, int64_t id, const char *kind, const char *text, const char *at) FORT_WUR;
+
+typedef struct {
+	unsigned version;
+	int likelihood, severity;    /* 1..5, 0 unchanged */
+	int encrypted, key_compromised; /* 0/1, -2 unchanged */
+	int hipaa;                   /* 0/1, -2 unchanged */
+	const char *contact;         /* NULL unchanged */
+} fort_incident_assessment;
+#define FORT_INCIDENT_ASSESSMENT_VERSION 1
+#define FORT_INCIDENT_ASSESSMENT_INIT { FORT_INCIDENT_ASSESSMENT_VERSION, 0, 0, -2, -2, -2, NULL }
+int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessment *a) FORT_WUR;
+/* DECISION notify | no-notify with REASONS (required), decided by the
+ * acting user now. */
+int fort_incident_decide(fort_vault *v, int64_t id, const char *decision, const char *reasons) FORT_WUR;
+/* Close: refused (FORT_EINPUT naming what is missing) without facts,
+ * effects, remedial actions and a decision. */
+int fort_incident_close(fort_vault *v, int64_t id) FORT_WUR;
+int fort_incident_get(fort_incident_info *out, fort_vault *v, int64_t id) FORT_WUR;
+/* Every incident, open ones first, newest first.  *OUT malloc'ed. */
+int fort_incident_list(fort_incident_info **out, size_t *n, fort_vault *v) FORT_WUR;
+
+typedef struct {
+	char kind[16];          /* timeline fact effect remedy consequence decision delay review-... */
+	char at[21];            /* when it happened (timeline) or was written */
+	char actor[128];
+	char *text;             /* decrypted; wiped by fort_incident_notes_free */
+} fort_incident_note;
+/* The incident's notes, oldest first (decrypted; audited). */
+int fort_incident_notes(fort_incident_note **out, size_t *n, fort_vault *v, int64_t id) FORT_WUR;
+void fort_incident_notes_free(fort_incident_note *notes, size_t n);
+
+/* What the incident touched.  One of: USER with FROM..TO (everything that
+ * user revealed or exported then), EXPORT_FILE or BACKUP_FILE (the file's
+ * record, found by its SHA-256, else by its path), DEVICE (the exports and
+ * backups written on that host), CATEGORY (every client holding data of
+ * it).  FORT_ENOTFOUND for an unknown user or file, FORT_EINPUT. */
+typedef struct {
+	unsigned version;
+	const char *user, *from, *to;
+	const char *export_file, *backup_file;
+	const char *device;
+	const char *category;
+} fort_incident_scope;
+#define FORT_INCIDENT_SCOPE_VERSION 1
+#define FORT_INCIDENT_SCOPE_INIT { FORT_INCIDENT_SCOPE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope *s) FORT_WUR;
+
+typedef struct {
+	char id[FORT_ID_LEN + 1];
+	char categories[64];    /* "identity,financial" */
+	char fields[256];       /* "full_name,iban" */
+	char jurisdiction[16];  /* "EU", "UK", "US-CA"... */
+	char country[3];
+} fort_impact_client;
+
+typedef struct {
+	size_t nclients;
+	fort_impact_client *clients;
+	size_t per_category[8]; /* by the categories' order: identity contact financial special notes */
+	size_t njurisdictions;
+	struct { char code[16]; size_t clients; } *jurisdictions;
+	int protected_;         /* every affected copy was encrypted and its key not compromised */
+	char protection[300];   /* why (or why not) */
+	size_t reveals, exports, backups; /* audit entries and files the scope matched */
+} fort_impact;
+/* Affected clients, categories and jurisdictions from the incident's
+ * scopes, read from the audit log and the exports record.  A client's
+ * jurisdiction comes from its "country" field (and "state" for the US)
+ * when the map has them, else the vault's country (docs/cli.md).  Audited. */
+int fort_incident_impact(fort_impact **out, fort_vault *v, int64_t id) FORT_WUR;
+void fort_impact_free(fort_impact *im);
+
+typedef struct {
+	char jurisdiction[16], clock[32];
+	char title[160];
+	char due[32];           /* UTC instant or date; "" = without undue delay */
+	int hours;              /* an hour clock (due is an instant) */
+	int overdue;            /* past due at NOW and not done */
+	int64_t due_ts;         /* unix time of due (end of day UTC for dates), 0 if none */
+	char note[200];
+	char source[300];
+} fort_incident_clock;
+/* The clocks running from the incident's awareness: the authority (EU/UK
+ * 72 h by the business's country), the data subjects, US states of the
+ * affected clients (data/us_state_breach_laws.csv), HIPAA; overdue first,
+ * then by due.  NOW 0: the real time.  *OUT malloc'ed. */
+int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now) FORT_WUR;
+
+/* For 'fortress status' (works on a locked vault): open incidents and the
+ * next deadline among them (overdue first).  Clocks that need the clients'
+ * places (US states) are left to fort_incident_clocks. */
+typedef struct {
+	size_t open;
+	int has_next;
+	int64_t incident;           /* of NEXT */
+	fort_incident_clock next;
+} fort_incident_summary;
+int fort_incident_summary_get(fort_incident_summary *out, fort_vault *v, int64_t now) FORT_WUR;
+
+/* Notification letters. */
+typedef struct {
+	const char *kind;       /* authority | client */
+	const char *client;     /* client id, "" for the authority */
+	const char *to;         /* the authority's e-mail, or the client's (decrypted for this, audited) */
+	const char *subject;
+	const char *text;       /* Markdown */
+	const char *html;
+} fort_letter;
+typedef int (*fort_letter_cb)(void *ctx, const fort_letter *l);
+typedef struct {
+	unsigned version;
+	const char *phase;             /* initial (default) | follow-up */
+	const char *case_ref;          /* the authority's reference (follow-up) */
+	const char *reasons_for_delay; /* required once 72 h have passed since awareness */
+	int64_t now;                   /* 0: the real time */
+	int authority_only, clients_only;
+} fort_letter_opts;
+#define FORT_LETTER_OPTS_VERSION 1
+#define FORT_LETTER_OPTS_INIT { FORT_LETTER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+/* Render the authority notification (every Art. 33(3) element) and a letter
+ * per affected client (every Art. 34(2) element, plain language, what the
+ * client can do) and pass each to CB.  Names and e-mail addresses are
+ * decrypted for this purpose only ("breach-notice", audited).  FORT_EINPUT
+ * (an element missing: named; no reasons for a delay past 72 h),
+ * FORT_ENOTFOUND (no supervisory authority for the business's country). */
+int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
+/* Check TEXT of a letter of KIND against the list of required elements:
+ * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing. */
+int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap);
+/* Write the letters to DIR (created 0700 if missing) as FORMATS
+ * ("text,html,pdf"); *N (may be NULL) gets the letters written. */
+int fort_incident_letters_write(size_t *n, fort_vault *v, int64_t id, const fort_letter_opts *o, const char *dir,
+				const char *formats) FORT_WUR;
+
+/* Learning from it (after the incident). */
+typedef struct {
+	unsigned version;
+	const char *what, *root_cause, *worked, *failed; /* NULL unchanged */
+} fort_incident_review_spec;
+#define FORT_INCIDENT_REVIEW_VERSION 1
+#define FORT_INCIDENT_REVIEW_INIT { FORT_INCIDENT_REVIEW_VERSION, NULL, NULL, NULL, NULL }
+int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_spec *r) FORT_WUR;
+
+typedef struct {
+	int64_t id, incident;
+	char owner[128], due[11], done_at[21], done_by[128];
+	char text[512];
+	int done, overdue;
+} fort_action_info;
+/* An action (TEXT, OWNER: a user or a name, DUE: YYYY-MM-DD) for INCIDENT. */
+int fort_action_add(int64_t *id_out, fort_vault *v, int64_t incident, const char *text, const char *owner,
+		    const char *due) FORT_WUR;
+int fort_action_done(fort_vault *v, int64_t id) FORT_WUR;
+int fort_action_get(fort_action_info *out, fort_vault *v, int64_t id, const char *today) FORT_WUR;
+/* Actions (open only with OPEN_ONLY), overdue first, then by due date.
+ * TODAY NULL: the real date.  *OUT malloc'ed. */
+int fort_action_list(fort_action_info **out, size_t *n, fort_vault *v, int open_only, const char *today) FORT_WUR;
 
 #if defined(__GNUC__)
 #pragma GCC visibility pop

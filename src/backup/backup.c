@@ -8,6 +8,7 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "backup/backup.h"
+#include "incident/incident_int.h"
 #include "keys/recovery.h"
 
 #define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
@@ -849,11 +850,26 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	if ((r = fsync_dir(path)) < 0)
 		goto out;
 	fort_buf_reset(&detail);
-	if ((r = fort_buf_printf(&detail, "clients=%llu file=%s", (unsigned long long)h.clients, base_of(path))) < 0 ||
-	    (r = audit_record(v, "backup-create", "", "", "", "ok", detail.buf)) < 0) {
-		/* fail closed: no unaudited backup */
-		unlink(path);
-		goto out;
+	{
+		/* recorded with the clients it holds (every client at the snapshot),
+		 * so an incident scoped to a lost backup finds them */
+		char sha[65];
+		int64_t xid = 0;
+		export_record rec = { "backup", path, "fortress-backup", "", "", 1, 1, NULL, 0 };
+		if ((r = exports_hash_path(sha, path)) < 0 || (r = store_begin(v->st)) < 0) {
+			unlink(path);
+			goto out;
+		}
+		rec.sha256 = sha;
+		if ((r = exports_record_all(&xid, v, &rec)) < 0 ||
+		    (r = fort_buf_printf(&detail, "clients=%llu file=%s; recorded as export #%lld", (unsigned long long)h.clients,
+					 base_of(path), (long long)xid)) < 0 ||
+		    (r = audit_append(v, "backup-create", "", "", "", "ok", detail.buf)) < 0 || (r = store_commit(v->st)) < 0) {
+			/* fail closed: no unaudited backup */
+			store_rollback(v->st);
+			unlink(path);
+			goto out;
+		}
 	}
 	fill_info(out, &h, outbytes);
 	r = 0;

@@ -135,6 +135,28 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX IF NOT EXISTS mail_attempts_msg ON mail_attempts(msg);"
 	"CREATE TABLE IF NOT EXISTS doctor_runs(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, score INTEGER NOT NULL,"
 	" checks TEXT NOT NULL);",
+	/* 8: incidents (breach register, Art. 33(5)), their encrypted notes,
+	 * scopes and follow-up actions; and which clients went into which
+	 * export or backup file (impact analysis: ids packed as 8-byte
+	 * little-endian integers, one write per file however many clients) */
+	"CREATE TABLE exports(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL, device TEXT NOT NULL,"
+	" kind TEXT NOT NULL, destination TEXT NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL, encrypted INTEGER NOT NULL,"
+	" fields TEXT NOT NULL, clients INTEGER NOT NULL, all_clients INTEGER NOT NULL, ids BLOB NOT NULL DEFAULT x'');"
+	"CREATE INDEX exports_sha ON exports(sha256);"
+	"CREATE INDEX exports_device ON exports(device);"
+	"CREATE TABLE incidents(id INTEGER PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, occurred INTEGER NOT NULL,"
+	" aware INTEGER NOT NULL, state TEXT NOT NULL, likelihood INTEGER NOT NULL DEFAULT 0, severity INTEGER NOT NULL DEFAULT 0,"
+	" encrypted INTEGER NOT NULL DEFAULT -1, key_compromised INTEGER NOT NULL DEFAULT -1, hipaa INTEGER NOT NULL DEFAULT 0,"
+	" contact TEXT NOT NULL DEFAULT '', decision TEXT NOT NULL DEFAULT '', decided_by TEXT NOT NULL DEFAULT '',"
+	" decided_at INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0, opened_by TEXT NOT NULL,"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE TABLE incident_notes(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL,"
+	" at INTEGER NOT NULL, actor TEXT NOT NULL, text BLOB NOT NULL);"
+	"CREATE INDEX incident_notes_inc ON incident_notes(incident, id);"
+	"CREATE TABLE incident_scope(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, kind TEXT NOT NULL, user TEXT NOT NULL,"
+	" t_from INTEGER NOT NULL, t_to INTEGER NOT NULL, export INTEGER NOT NULL, device TEXT NOT NULL, category TEXT NOT NULL);"
+	"CREATE TABLE incident_actions(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, text BLOB NOT NULL, owner TEXT NOT NULL,"
+	" due TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, done_by TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);",
 };
 
 struct store {
@@ -1599,6 +1621,51 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 	return r;
 }
 
+/* ------------------------------------------- SQL kept next to its register */
+
+struct store_row { sqlite3_stmt *st; };
+
+int64_t store_row_int(const store_row *r, int col) { return sqlite3_column_int64(r->st, col); }
+
+const char *store_row_text(const store_row *r, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(r->st, col);
+	return t ? t : "";
+}
+
+const void *store_row_blob(const store_row *r, int col, size_t *len)
+{
+	*len = (size_t)sqlite3_column_bytes(r->st, col);
+	return sqlite3_column_blob(r->st, col);
+}
+
+int store_sql(store *s, const char *what, const char *sql, const store_arg *args, size_t nargs, store_row_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	store_row row;
+	int rc, r = 0;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, what);
+	for (size_t i = 0; i < nargs; i++) {
+		int k = (int)i + 1;
+		if (args[i].t == 'i')
+			sqlite3_bind_int64(st, k, args[i].i);
+		else if (args[i].t == 't')
+			sqlite3_bind_text(st, k, args[i].p ? args[i].p : "", -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_blob(st, k, args[i].p ? args[i].p : "", (int)args[i].n, SQLITE_STATIC);
+	}
+	row.st = st;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb && (r = cb(ctx, &row)) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = map_sqlite(s->db, rc, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 {
 	sqlite3_stmt *st;
@@ -1626,3 +1693,5 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 	sqlite3_finalize(st);
 	return r;
 }
+
+int64_t store_last_id(store *s) { return sqlite3_last_insert_rowid(s->db); }

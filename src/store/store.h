@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -261,5 +261,21 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 int store_doctor_add(store *s, int64_t ts, int score, const char *json);
 typedef int (*store_doctor_cb)(void *ctx, int64_t id, int64_t ts, int score, const char *json);
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx); /* oldest first */
+/* --------------------------------- SQL kept next to its register (incidents) */
+
+/* A bound parameter: 'i' integer, 't' text (P NUL-terminated), 'b' blob (P, N). */
+typedef struct { char t; int64_t i; const void *p; size_t n; } store_arg;
+#define SA_I(x) ((store_arg){ 'i', (int64_t)(x), NULL, 0 })
+#define SA_T(x) ((store_arg){ 't', 0, (x), 0 })
+#define SA_B(x, len) ((store_arg){ 'b', 0, (x), (len) })
+typedef struct store_row store_row;
+int64_t store_row_int(const store_row *r, int col);
+const char *store_row_text(const store_row *r, int col);   /* "" for NULL */
+const void *store_row_blob(const store_row *r, int col, size_t *len);
+typedef int (*store_row_cb)(void *ctx, const store_row *r);
+/* Run SQL with ARGS; CB (may be NULL) gets every row, a non-zero return
+ * stops and is returned.  Errors mapped as everywhere (WHAT names the step). */
+int store_sql(store *s, const char *what, const char *sql, const store_arg *args, size_t nargs, store_row_cb cb, void *ctx);
+int64_t store_last_id(store *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "incident/incident_int.h"
 
 struct exp {
 	fort_vault *v;
@@ -15,6 +16,8 @@ struct exp {
 	uint64_t count, left_out;
 	int first;
 	consent_set gate;   /* consent, objections, restrictions */
+	int64_t *ids;       /* clients written, for the exports record (impact analysis) */
+	size_t nids, capids;
 };
 
 /* RFC 4180 cell; a cell that a spreadsheet would run as a formula gets a
@@ -69,6 +72,15 @@ static int exp_cb(void *p, const store_client *c)
 		memset(s, 0, strlen(s));
 		free(s);
 	}
+	if (e->nids == e->capids) {
+		size_t cap = e->capids ? e->capids * 2 : 256;
+		int64_t *grown = fort_realloc(e->ids, cap * sizeof *grown);
+		if (!grown)
+			return FORT_ENOMEM;
+		e->ids = grown;
+		e->capids = cap;
+	}
+	e->ids[e->nids++] = c->id;
 	e->first = 0;
 	e->count++;
 	cvals_clear(&e->cv);
@@ -82,7 +94,8 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	struct exp e;
 	fort_buf fields;
 	uint64_t total = 0;
-	char detail[512];
+	char detail[600], sha[65];
+	int64_t xid = 0;
 	int r;
 
 	if (count_out)
@@ -166,6 +179,13 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		if (out_n)
 			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%llu", (unsigned long long)out_n);
 	}
+	{
+		export_record rec = { "export", o->destination ? o->destination : "-", e.csv ? "csv" : "json", "", fields.buf, 0, 0,
+				      NULL, 0 };
+		if ((r = exports_begin(&xid, v, &rec)) < 0)
+			goto fail_tx;
+		snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "; recorded as export #%lld", (long long)xid);
+	}
 	if ((r = audit_append(v, "export", "", fields.buf, o->purpose, "ok", detail)) < 0)
 		goto fail_tx;
 	if (e.csv) {
@@ -187,6 +207,8 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		r = fort_error_set(FORT_EIO, "cannot write the export (disk full?)");
 		goto fail_tx;
 	}
+	if ((r = exports_hash_fd(sha, fileno(out))) < 0 || (r = exports_finish(v, xid, sha, e.ids, e.nids, e.count)) < 0)
+		goto fail_tx;
 	if ((r = store_commit(v->st)) < 0)
 		goto out;
 	if (count_out)
@@ -199,5 +221,6 @@ out:
 	cvals_release(&e.cv);
 	fort_buf_release(&fields);
 	free(e.want);
+	free(e.ids);
 	return r;
 }

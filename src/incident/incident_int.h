@@ -1,0 +1,63 @@
+/* incident_int.h - what the breach register's files share (src/incident/):
+ * the vault-level key that seals incident text, the record of which clients
+ * went into which export or backup file, and small helpers. */
+#ifndef FORT_INCIDENT_INT_H
+#define FORT_INCIDENT_INT_H
+
+#include "vault/vault_int.h"
+
+/* Incident text (facts, timeline, reasons...) may name clients, so it is
+ * sealed: XChaCha20-Poly1305 under K_I, a random vault-level key wrapped
+ * under the vault key (meta "incident_key", AD = the pseudo client id
+ * INCIDENT_KEY_ID), so every user who unlocks the vault can read the
+ * register and a vault-key rotation re-wraps one key (docs/SECURITY.md).
+ * AD of a text = incident id || kind. */
+#define INCIDENT_KEY_ID INT64_C(-6)
+int incident_seal(unsigned char **out, size_t *outlen, fort_vault *v, int64_t incident, const char *kind, const char *text) FORT_WUR;
+int incident_open(char **out, fort_vault *v, int64_t incident, const char *kind, const void *ct, size_t len) FORT_WUR;
+/* After the vault key was rotated (inside the rotation's transaction, the
+ * old version still held): wrap K_I under the new vault key. */
+int incident_key_rewrap(fort_vault *v) FORT_WUR;
+
+/* Record an export or backup file inside the caller's transaction: *ID_OUT
+ * is its number, named by the audit entry.  CLIENTS (N ids) may be NULL with
+ * ALL_CLIENTS set (a backup holds every client).  SHA256 "" when unknown
+ * (stdout). */
+typedef struct {
+	const char *kind;         /* export | backup */
+	const char *destination, *format, *sha256, *fields;
+	int encrypted, all_clients;
+	const int64_t *clients;
+	size_t nclients;
+} export_record;
+int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
+/* Fill in what is known only once the file is written. */
+int exports_finish(fort_vault *v, int64_t id, const char *sha256, const int64_t *clients, size_t n, uint64_t count) FORT_WUR;
+/* A backup: every client the vault holds now. */
+int exports_record_all(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
+/* SHA-256 (hex) of the regular file open on FD, read from offset 0; "" for
+ * a pipe or terminal.  0 or FORT_EIO. */
+int exports_hash_fd(char out[65], int fd) FORT_WUR;
+int exports_hash_path(char out[65], const char *path) FORT_WUR;
+
+/* "2026-03-27T16:00:00Z" (or with an offset, or a date alone = 00:00 UTC)
+ * into unix seconds; FORT_EINPUT naming WHAT. */
+int incident_time_parse(int64_t *out, const char *s, const char *what) FORT_WUR;
+/* The incident's row exists and is open (FORT_ENOTFOUND / FORT_EINPUT). */
+int incident_need(fort_vault *v, int64_t id, int need_open) FORT_WUR;
+
+/* register.c */
+int incident_info(fort_incident_info *out, fort_vault *v, int64_t id) FORT_WUR;
+/* Notes of KIND (NULL: all), timeline first by time, then by time written. */
+int incident_notes_of(fort_incident_note **out, size_t *n, fort_vault *v, int64_t id, const char *kind) FORT_WUR;
+/* Seal TEXT as a note of KIND in its own audited transaction (ACTION). */
+int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action,
+			int need_open) FORT_WUR;
+/* impact.c */
+void incident_jurisdiction(char out[16], const char *country, const char *state);
+/* AUDIT: record the decryption of the clients' places first (when the map has them). */
+int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int audit) FORT_WUR;
+/* clocks.c: WITH_IMPACT adds the clients' jurisdictions (US states, HIPAA counts). */
+int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now, int with_impact) FORT_WUR;
+
+#endif

@@ -1,0 +1,556 @@
+/* letters.c - the notifications: to the supervisory authority (every
+ * GDPR Art. 33(3) element, initial or follow-up, the reasons for a delay
+ * past 72 hours) and to each affected client (every Art. 34(2) element in
+ * plain language, and what the client can do).  The headings each letter
+ * must carry are data (data/breach_letter_elements.csv) and so is the
+ * advice per data category (data/breach_advice.csv); the validator checks
+ * every rendered letter against that list before it is handed out.
+ * Client names and e-mail addresses are decrypted for this purpose only
+ * ("breach-notice"), one audit entry per client. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+#include "data/tables.h"
+#include "render/pdf.h"
+#include "rights/rights.h"
+#include "incident/incident_int.h"
+
+#define HOURS_72 (72 * 3600)
+
+/* ------------------------------------------------------------- validator */
+
+/* Does TEXT have HEADING as a line, followed by some text before the next
+ * heading? */
+static int has_section(const char *text, const char *heading)
+{
+	size_t hl = strlen(heading);
+	const char *p = text;
+	while ((p = strstr(p, heading)) != NULL) {
+		const char *q = p + hl;
+		if ((p == text || p[-1] == '\n') && (*q == '\n' || *q == '\0')) {
+			for (; *q; q++) {
+				if (*q == '#' && q[-1] == '\n')
+					return 0;
+				if (*q != '\n' && *q != ' ' && *q != '\t' && *q != '-')
+					return 1;
+			}
+			return 0;
+		}
+		p = q;
+	}
+	return 0;
+}
+
+int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap)
+{
+	const data_table *t;
+	int late = kind && strcmp(kind, "authority-late") == 0, r, cl, ce, ch, cw;
+	const char *base = late ? "authority" : kind;
+	if (missing && cap)
+		missing[0] = '\0';
+	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
+		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
+	if ((r = data_table_get(&t, "breach_letter_elements")) < 0)
+		return r;
+	cl = data_table_col(t, "letter");
+	ce = data_table_col(t, "element");
+	ch = data_table_col(t, "heading");
+	cw = data_table_col(t, "when");
+	if (cl < 0 || ce < 0 || ch < 0 || cw < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/breach_letter_elements.csv lacks a column");
+	for (size_t i = 0; i < t->nrows; i++) {
+		if (strcmp(data_table_cell(t, i, cl), base) != 0)
+			continue;
+		if (strcmp(data_table_cell(t, i, cw), "late") == 0 && !late)
+			continue;
+		if (!has_section(text, data_table_cell(t, i, ch))) {
+			if (missing && cap)
+				snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+			return fort_error_set(FORT_EINPUT, "the %s letter lacks a required element: %s ('%s' with its text)", base,
+					      data_table_cell(t, i, ce), data_table_cell(t, i, ch));
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- rendering */
+
+/* Notes as list items, one line each (the letter's Markdown stays simple). */
+static int put_notes(fort_buf *b, const fort_incident_note *n, size_t nn, const char *kind, int with_time)
+{
+	int any = 0;
+	for (size_t i = 0; i < nn; i++) {
+		if (strcmp(n[i].kind, kind) != 0)
+			continue;
+		if (fort_buf_puts(b, "- ") < 0 || (with_time && fort_buf_printf(b, "%.10s %.5s UTC: ", n[i].at, n[i].at + 11) < 0))
+			return FORT_ENOMEM;
+		for (const char *p = n[i].text; *p; p++)
+			if (fort_buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p) < 0)
+				return FORT_ENOMEM;
+		if (fort_buf_putc(b, '\n') < 0)
+			return FORT_ENOMEM;
+		any = 1;
+	}
+	return any;
+}
+
+static int md_to_html(char **out, const char *md, const char *title)
+{
+	fort_buf b;
+	const char *p = md;
+	int in_list = 0, in_para = 0;
+	fort_buf_init(&b, 0);
+	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+	for (const char *q = title; *q; q++)
+		fort_buf_puts(&b, *q == '<' ? "&lt;" : *q == '>' ? "&gt;" : *q == '&' ? "&amp;" : (char[]){ *q, 0 });
+	fort_buf_puts(&b, "</title><style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>"
+			  "</head><body>\n");
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		const char *line = p, *tag = NULL;
+		size_t skip = 0;
+		if (len == 0) {
+			if (in_para)
+				fort_buf_puts(&b, "</p>\n");
+			if (in_list)
+				fort_buf_puts(&b, "</ul>\n");
+			in_para = in_list = 0;
+		} else {
+			if (strncmp(line, "## ", 3) == 0)
+				tag = "h2", skip = 3;
+			else if (strncmp(line, "# ", 2) == 0)
+				tag = "h1", skip = 2;
+			else if (strncmp(line, "- ", 2) == 0)
+				tag = "li", skip = 2;
+			if (tag && strcmp(tag, "li") != 0 && (in_para || in_list)) {
+				fort_buf_puts(&b, in_para ? "</p>\n" : "</ul>\n");
+				in_para = in_list = 0;
+			}
+			if (tag && strcmp(tag, "li") == 0 && !in_list) {
+				if (in_para)
+					fort_buf_puts(&b, "</p>\n");
+				in_para = 0;
+				fort_buf_puts(&b, "<ul>\n");
+				in_list = 1;
+			}
+			if (!tag && !in_para) {
+				if (in_list)
+					fort_buf_puts(&b, "</ul>\n");
+				in_list = 0;
+				fort_buf_puts(&b, "<p>");
+				in_para = 1;
+			} else if (!tag) {
+				fort_buf_puts(&b, "<br>\n");
+			}
+			if (tag)
+				fort_buf_printf(&b, "<%s>", tag);
+			for (size_t k = skip; k < len; k++) {
+				char ch = line[k];
+				if (ch == '*' && k + 1 < len && line[k + 1] == '*') {
+					k++;
+					continue;
+				}
+				fort_buf_puts(&b, ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : ch == '"' ? "&quot;"
+						  : (char[]){ ch, 0 });
+			}
+			if (tag)
+				fort_buf_printf(&b, "</%s>\n", tag);
+		}
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	if (in_para)
+		fort_buf_puts(&b, "</p>\n");
+	if (in_list)
+		fort_buf_puts(&b, "</ul>\n");
+	if (fort_buf_puts(&b, "</body></html>\n") < 0) {
+		fort_buf_release(&b);
+		return FORT_ENOMEM;
+	}
+	*out = fort_buf_detach(&b, NULL);
+	return *out ? 0 : FORT_ENOMEM;
+}
+
+static void wipe_str(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static const char *yes_no_unknown(int x)
+{
+	return x == 1 ? "yes" : x == 0 ? "no" : "not known yet";
+}
+
+struct ctx {
+	fort_vault *v;
+	fort_incident_info in;
+	fort_incident_note *notes;
+	size_t nnotes;
+	fort_impact *im;
+	rights_authority auth;
+	const fort_letter_opts *o;
+	int late;
+	const char *delay;      /* reasons for the delay (given or recorded) */
+};
+
+static int authority_letter(fort_buf *b, struct ctx *c)
+{
+	const fort_incident_info *in = &c->in;
+	const char *phase = c->o->phase ? c->o->phase : "initial";
+	size_t records = 0;
+	for (size_t i = 0; i < c->im->nclients; i++) {
+		const char *f = c->im->clients[i].fields;
+		records += *f ? 1 : 0;
+		for (; *f; f++)
+			records += *f == ',';
+	}
+	fort_buf_printf(b, "# Personal data breach notification (GDPR Art. 33)\n\n");
+	fort_buf_printf(b, "To: %s\n", c->auth.name);
+	if (c->auth.email[0])
+		fort_buf_printf(b, "E-mail: %s\n", c->auth.email);
+	if (c->auth.postal_address[0])
+		fort_buf_printf(b, "Address: %s\n", c->auth.postal_address);
+	fort_buf_printf(b, "\nFrom: %s (the controller)\n", c->v->business);
+	fort_buf_printf(b, "Report: %s%s%s; our reference: incident %lld\n\n", phase,
+			c->o->case_ref ? ", your case reference " : "", c->o->case_ref ? c->o->case_ref : "", (long long)in->id);
+	if (strcmp(phase, "initial") == 0)
+		fort_buf_puts(b, "This is an initial notification (Art. 33(4)): we will send further information in phases as we learn it.\n\n");
+	else
+		fort_buf_puts(b, "This follow-up adds to our earlier notification (Art. 33(4)).\n\n");
+	fort_buf_printf(b, "## Nature of the breach\n\n");
+	fort_buf_printf(b, "- Type of incident: %s (%s)\n", in->kind, in->title);
+	fort_buf_printf(b, "- When it happened: %.10s %.5s UTC\n", in->occurred, in->occurred + 11);
+	fort_buf_printf(b, "- When we became aware: %.10s %.5s UTC\n", in->aware, in->aware + 11);
+	fort_buf_printf(b, "- Affected data encrypted: %s; key compromised: %s\n", yes_no_unknown(in->encrypted),
+			yes_no_unknown(in->key_compromised));
+	fort_buf_printf(b, "- Risk assessment: likelihood %d of 5, severity %d of 5\n", in->likelihood, in->severity);
+	put_notes(b, c->notes, c->nnotes, "fact", 0);
+	fort_buf_puts(b, "\nTimeline:\n\n");
+	if (put_notes(b, c->notes, c->nnotes, "timeline", 1) == 0)
+		fort_buf_printf(b, "- %.10s %.5s UTC: we became aware of the incident\n", in->aware, in->aware + 11);
+	fort_buf_printf(b, "\n## Data subjects concerned\n\n");
+	fort_buf_printf(b, "- Category: clients (customers) of %s\n", c->v->business);
+	fort_buf_printf(b, "- Approximate number: %zu\n", c->im->nclients);
+	for (size_t i = 0; i < c->im->njurisdictions; i++)
+		fort_buf_printf(b, "- In %s: %zu\n", c->im->jurisdictions[i].code, c->im->jurisdictions[i].clients);
+	fort_buf_printf(b, "\n## Personal data records concerned\n\n");
+	fort_buf_printf(b, "- Approximate number of records (client data fields): %zu\n", records);
+	for (int k = 0; k < CAT_COUNT; k++)
+		if (c->im->per_category[k])
+			fort_buf_printf(b, "- %s data: %zu clients\n", fort_categories[k], c->im->per_category[k]);
+	fort_buf_printf(b, "\n## Contact point\n\n%s\n", in->contact);
+	fort_buf_printf(b, "\n## Likely consequences\n\n");
+	put_notes(b, c->notes, c->nnotes, "effect", 0);
+	put_notes(b, c->notes, c->nnotes, "consequence", 0);
+	fort_buf_printf(b, "\n## Measures taken or proposed\n\n");
+	put_notes(b, c->notes, c->nnotes, "remedy", 0);
+	fort_buf_printf(b, "- Protection of the affected data: %s\n", c->im->protection);
+	if (c->late) {
+		fort_buf_printf(b, "\n## Reasons for the delay\n\n");
+		for (const char *p = c->delay; *p; p++)
+			fort_buf_putc(b, *p == '\n' ? ' ' : *p);
+		fort_buf_putc(b, '\n');
+	}
+	return fort_buf_printf(b, "\nThis report does not contain the personal data concerned.\n") < 0 ? FORT_ENOMEM : 0;
+}
+
+static int advice(fort_buf *b, const char *categories)
+{
+	const data_table *t;
+	int r, cc, ca;
+	if ((r = data_table_get(&t, "breach_advice")) < 0)
+		return r;
+	cc = data_table_col(t, "category");
+	ca = data_table_col(t, "advice");
+	if (cc < 0 || ca < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/breach_advice.csv lacks a column");
+	for (size_t i = 0; i < t->nrows; i++) {
+		const char *cat = data_table_cell(t, i, cc);
+		size_t k = strlen(cat);
+		const char *p = categories;
+		for (; (p = strstr(p, cat)) != NULL; p += k)
+			if ((p == categories || p[-1] == ',') && (p[k] == ',' || p[k] == '\0'))
+				break;
+		if (p)
+			fort_buf_printf(b, "- %s\n", data_table_cell(t, i, ca));
+	}
+	return 0;
+}
+
+static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name)
+{
+	const fort_incident_info *in = &c->in;
+	fort_buf_printf(b, "# Notice of Data Breach\n\n");
+	fort_buf_printf(b, "Dear %s,\n\n", name && *name ? name : "client");
+	fort_buf_printf(b, "We are writing to tell you about a problem with the security of your information held by %s. "
+			   "We are sorry. This letter explains what happened, what it could mean for you and what you can do.\n\n",
+			c->v->business);
+	fort_buf_printf(b, "## What happened\n\n");
+	fort_buf_printf(b, "On %.10s (UTC) the following happened: %s. We found out on %.10s.\n\n", in->occurred, in->title, in->aware);
+	put_notes(b, c->notes, c->nnotes, "fact", 0);
+	fort_buf_printf(b, "\n## What information was involved\n\n");
+	{
+		const char *p = ic->fields;
+		while (*p) {
+			char nm[64];
+			size_t k = strcspn(p, ",");
+			const fort_field_info *f;
+			snprintf(nm, sizeof nm, "%.*s", (int)(k < 63 ? k : 63), p);
+			f = fort_map_find(c->v, nm);
+			{
+				const char *lb = f && f->label ? f->label : nm;
+				char first = lb[0] >= 'A' && lb[0] <= 'Z' && !(lb[1] >= 'A' && lb[1] <= 'Z') ? (char)(lb[0] + 32) : lb[0];
+				fort_buf_printf(b, "- Your %c%s\n", first, lb[0] ? lb + 1 : "");
+			}
+			p += k;
+			if (*p == ',')
+				p++;
+		}
+	}
+	fort_buf_printf(b, "\n%s\n", c->im->protected_ ? "This information was encrypted and the key was not taken, so it should "
+				     "not be readable by others." : "This information may be readable by whoever has it.");
+	fort_buf_printf(b, "\n## What we are doing\n\n");
+	put_notes(b, c->notes, c->nnotes, "remedy", 0);
+	fort_buf_printf(b, "\n## What this could mean for you\n\n");
+	put_notes(b, c->notes, c->nnotes, "effect", 0);
+	put_notes(b, c->notes, c->nnotes, "consequence", 0);
+	fort_buf_printf(b, "\n## What you can do\n\n");
+	advice(b, ic->categories);
+	fort_buf_printf(b, "\n## For more information\n\n");
+	fort_buf_printf(b, "Please contact us: %s\n\n", in->contact);
+	if (c->auth.name)
+		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
+				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
+	return fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business) < 0 ? FORT_ENOMEM : 0;
+}
+
+static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
+		   fort_buf *md)
+{
+	fort_letter l;
+	char *html = NULL;
+	int r;
+	if ((r = md_to_html(&html, md->buf, subject)) < 0)
+		return r;
+	l.kind = kind;
+	l.client = client;
+	l.to = to;
+	l.subject = subject;
+	l.text = md->buf;
+	l.html = html;
+	r = cb ? cb(cbctx, &l) : 0;
+	wipe_str(html);
+	return r;
+}
+
+int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *cbctx)
+{
+	struct ctx c;
+	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
+	fort_buf md;
+	client_vals cv;
+	char missing[300] = "", subject[256], detail[128];
+	int64_t now;
+	int r, in_name = map_index(&v->map, "full_name"), in_mail = map_index(&v->map, "email");
+
+	memset(&c, 0, sizeof c);
+	memset(&cv, 0, sizeof cv);
+	fort_buf_init(&md, 0);
+	if (!o)
+		o = &dflt;
+	if (o->version != FORT_LETTER_OPTS_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_letter_opts: wrong version");
+	if ((r = vault_need(v, ACT_REVEAL, "incident-letters", NULL)) < 0)
+		return r;
+	if (o->phase && strcmp(o->phase, "initial") != 0 && strcmp(o->phase, "follow-up") != 0)
+		return fort_error_set(FORT_EINPUT, "the phase is 'initial' or 'follow-up' (Art. 33(4))");
+	if (o->phase && strcmp(o->phase, "follow-up") == 0 && (!o->case_ref || !*o->case_ref))
+		return fort_error_set(FORT_EINPUT, "a follow-up names the authority's case reference: --case-ref REF");
+	c.v = v;
+	c.o = o;
+	now = o->now ? o->now : fort_now();
+	if ((r = incident_info(&c.in, v, id)) < 0)
+		return r;
+	if (!c.in.contact[0])
+		strcat(missing, ", the contact point ('incident assess ID --contact \"NAME, E-MAIL, PHONE\"')");
+	if (!c.in.facts)
+		strcat(missing, ", facts (the nature of the breach: 'incident log ID fact TEXT')");
+	if (!c.in.effects)
+		strcat(missing, ", effects (the likely consequences: 'incident log ID effect TEXT')");
+	if (!c.in.remedies)
+		strcat(missing, ", measures taken ('incident log ID remedy TEXT')");
+	if (missing[0])
+		return fort_error_set(FORT_EINPUT, "the letters of incident %lld need %s", (long long)id, missing + 2);
+	rights_authority_find(&c.auth, v->country);
+	if (!c.auth.name && !o->clients_only)
+		return fort_error_set(FORT_ENOTFOUND, "no supervisory authority for the business's country '%s' in "
+				      "data/supervisory_authorities.csv: add its row (name, contacts, source) and rebuild", v->country);
+	{
+		int64_t aware = 0;
+		if ((r = incident_time_parse(&aware, c.in.aware, "aware")) < 0)
+			return r;
+		c.late = now > aware + HOURS_72;
+	}
+	if ((r = incident_notes_of(&c.notes, &c.nnotes, v, id, NULL)) < 0)
+		return r;
+	if (c.late && !o->clients_only) {
+		for (size_t i = 0; i < c.nnotes; i++)
+			if (strcmp(c.notes[i].kind, "delay") == 0)
+				c.delay = c.notes[i].text;
+		if (o->reasons_for_delay && *o->reasons_for_delay) {
+			if ((r = incident_note_write(v, id, "delay", o->reasons_for_delay, now, "incident-log", 0)) < 0)
+				goto out;
+			c.delay = o->reasons_for_delay;
+		}
+		if (!c.delay) {
+			r = fort_error_set(FORT_EINPUT, "more than 72 hours have passed since awareness (%s): the notification must give the "
+						   "reasons for the delay (Art. 33(1)): --reasons-for-delay TEXT", c.in.aware);
+			goto out;
+		}
+	}
+	if ((r = incident_impact_compute(&c.im, v, id, 1)) < 0)
+		goto out;
+	if (!o->clients_only) {
+		if ((r = authority_letter(&md, &c)) < 0 ||
+		    (r = fort_letter_check(c.late ? "authority-late" : "authority", md.buf, NULL, 0)) < 0)
+			goto out;
+		snprintf(subject, sizeof subject, "Personal data breach notification (%s) - %s - incident %lld",
+			 o->phase ? o->phase : "initial", v->business, (long long)id);
+		snprintf(detail, sizeof detail, "incident #%lld: authority notification (%s)", (long long)id, o->phase ? o->phase : "initial");
+		if ((r = audit_record(v, "incident-letters", "", "", "breach-notice", "ok", detail)) < 0 ||
+		    (r = deliver(cb, cbctx, "authority", "", c.auth.email, subject, &md)) != 0)
+			goto out;
+	}
+	if (o->authority_only)
+		goto done;
+	if ((r = cvals_init(&cv, v)) < 0)
+		goto out;
+	for (size_t i = 0; i < c.im->nclients; i++) {
+		const fort_impact_client *ic = &c.im->clients[i];
+		store_client sc;
+		int64_t cid;
+		if ((r = client_id_parse(&cid, ic->id)) < 0)
+			goto out;
+		memset(&sc, 0, sizeof sc);
+		if ((r = store_client_get(v->st, &sc, cid)) < 0) {
+			if (r == FORT_ENOTFOUND) {   /* erased since: nobody to write to */
+				fort_error_clear();
+				continue;
+			}
+			goto out;
+		}
+		/* fail closed: audited before anything is decrypted */
+		snprintf(detail, sizeof detail, "incident #%lld: breach notice", (long long)id);
+		if ((r = audit_record(v, "reveal", ic->id, "full_name,email", "breach-notice", "ok", detail)) < 0 ||
+		    (r = client_decrypt(&cv, v, &sc)) < 0) {
+			store_client_release(&sc);
+			goto out;
+		}
+		store_client_release(&sc);
+		fort_buf_reset(&md);
+		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL)) < 0 ||
+		    (r = fort_letter_check("client", md.buf, NULL, 0)) < 0)
+			goto out;
+		r = deliver(cb, cbctx, "client", ic->id, in_mail >= 0 && cv.vals[in_mail] ? cv.vals[in_mail] : "",
+			    "Important: a data breach involving your information", &md);
+		cvals_clear(&cv);
+		if (md.buf && md.len)
+			sodium_memzero(md.buf, md.len);
+		if (r != 0)
+			goto out;
+	}
+done:
+	r = 0;
+out:
+	(void)missing;
+	cvals_release(&cv);
+	if (md.buf && md.len)
+		sodium_memzero(md.buf, md.len);
+	fort_buf_release(&md);
+	fort_impact_free(c.im);
+	fort_incident_notes_free(c.notes, c.nnotes);
+	return r;
+}
+
+/* ----------------------------------------------------------------- files */
+
+struct writer { const char *dir; int text, html, pdf; size_t n; };
+
+static int write_file(const char *dir, const char *name, const char *ext, const void *data, size_t len)
+{
+	char path[4200];
+	int fd;
+	snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(e));
+	}
+	return close(fd) < 0 ? fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno)) : 0;
+}
+
+static int writer_cb(void *ctx, const fort_letter *l)
+{
+	struct writer *w = ctx;
+	char name[64];
+	int r;
+	snprintf(name, sizeof name, "%s", strcmp(l->kind, "authority") == 0 ? "authority" : l->client);
+	if (w->text && (r = write_file(w->dir, name, "md", l->text, strlen(l->text))) < 0)
+		return r;
+	if (w->html && (r = write_file(w->dir, name, "html", l->html, strlen(l->html))) < 0)
+		return r;
+	if (w->pdf) {
+		unsigned char *pdf = NULL;
+		size_t len = 0;
+		if ((r = render_pdf(l->text, l->subject, &pdf, &len)) < 0)
+			return r;
+		r = write_file(w->dir, name, "pdf", pdf, len);
+		free(pdf);
+		if (r < 0)
+			return r;
+	}
+	w->n++;
+	return 0;
+}
+
+int fort_incident_letters_write(size_t *n, fort_vault *v, int64_t id, const fort_letter_opts *o, const char *dir, const char *formats)
+{
+	struct writer w = { dir, 0, 0, 0, 0 };
+	const char *p = formats ? formats : "text,html";
+	int r;
+	if (n)
+		*n = 0;
+	while (*p) {
+		size_t k = strcspn(p, ",");
+		if ((k == 4 && strncmp(p, "text", 4) == 0) || (k == 2 && strncmp(p, "md", 2) == 0))
+			w.text = 1;
+		else if (k == 4 && strncmp(p, "html", 4) == 0)
+			w.html = 1;
+		else if (k == 3 && strncmp(p, "pdf", 3) == 0)
+			w.pdf = 1;
+		else
+			return fort_error_set(FORT_EINPUT, "unknown letter format '%.*s' (text, html, pdf)", (int)k, p);
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	if (!dir || !*dir)
+		return fort_error_set(FORT_EINPUT, "no folder for the letters: --out DIR");
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create %s: %s", dir, strerror(errno));
+	r = fort_incident_letters(v, id, o, writer_cb, &w);
+	if (n)
+		*n = w.n;
+	return r;
+}

@@ -1,0 +1,231 @@
+/* review.c - learning from an incident: the review (what happened, the root
+ * cause, what worked, what did not; stored encrypted like every incident
+ * note) and the actions that follow, with owners and due dates, tracked to
+ * closure (overdue first). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "incident/incident_int.h"
+
+int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_spec *s)
+{
+	const char *kinds[4] = { "review-what", "review-cause", "review-worked", "review-failed" };
+	const char *texts[4];
+	int r, any = 0;
+	if ((r = vault_need(v, ACT_WRITE, "incident-review", NULL)) < 0)
+		return r;
+	if (!s || s->version != FORT_INCIDENT_REVIEW_VERSION)
+		return fort_error_set(FORT_EINPUT, "fort_incident_review_spec: wrong version");
+	texts[0] = s->what;
+	texts[1] = s->root_cause;
+	texts[2] = s->worked;
+	texts[3] = s->failed;
+	for (int i = 0; i < 4; i++)
+		any |= texts[i] && *texts[i];
+	if (!any)
+		return fort_error_set(FORT_EINPUT, "a review says at least one of: --what, --root-cause, --worked, --failed");
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	/* a review may come after the incident was closed: it only adds notes */
+	if ((r = incident_need(v, id, 0)) < 0)
+		goto fail;
+	for (int i = 0; i < 4; i++)
+		if (texts[i] && *texts[i] && (r = incident_note_write(v, id, kinds[i], texts[i], fort_now(), "incident-review", 0)) < 0)
+			goto fail;
+	if ((r = store_commit(v->st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
+static void today_utc(char out[11])
+{
+	char iso[21];
+	fort_time_iso(iso, fort_now());
+	snprintf(out, 11, "%.10s", iso);
+}
+
+int fort_action_add(int64_t *id_out, fort_vault *v, int64_t incident, const char *text, const char *owner, const char *due)
+{
+	unsigned char *ct = NULL;
+	size_t len = 0;
+	char detail[160];
+	int64_t id;
+	int r;
+	if (id_out)
+		*id_out = 0;
+	if ((r = vault_need(v, ACT_WRITE, "action-add", NULL)) < 0)
+		return r;
+	if (!text || !*text || strlen(text) >= 512)
+		return fort_error_set(FORT_EINPUT, "an action needs a text (up to 511 bytes): what is to be done");
+	if (!owner || !*owner || strlen(owner) >= 128)
+		return fort_error_set(FORT_EINPUT, "an action needs an owner: --owner NAME");
+	if (!due || !fort_date_valid(due))
+		return fort_error_set(FORT_EINPUT, "an action needs a due date: --due YYYY-MM-DD%s%s", due ? ": " : "",
+				      due ? fort_error_message() : "");
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = incident_need(v, incident, 0)) < 0 || (r = incident_seal(&ct, &len, v, -incident, "action", text)) < 0)
+		goto fail;
+	{
+		store_arg a[] = { SA_I(incident), SA_B(ct, len), SA_T(owner), SA_T(due), SA_I(fort_now()) };
+		r = store_sql(v->st, "recording the action", "INSERT INTO incident_actions(incident, text, owner, due, created) VALUES(?,?,?,?,?)",
+			      a, 5, NULL, NULL);
+	}
+	free(ct);
+	if (r < 0)
+		goto fail;
+	id = store_last_id(v->st);
+	snprintf(detail, sizeof detail, "action #%lld for incident #%lld, owner %s, due %s", (long long)id, (long long)incident, owner, due);
+	if ((r = audit_append(v, "action-add", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail;
+	if (id_out)
+		*id_out = id;
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
+struct alist { fort_vault *v; fort_action_info *a; size_t n, cap; char today[11]; };
+
+static int action_cb(void *ctx, const store_row *row)
+{
+	struct alist *l = ctx;
+	fort_action_info *e;
+	const void *ct;
+	size_t len;
+	char *text = NULL;
+	int r;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		fort_action_info *p = fort_realloc(l->a, cap * sizeof *p);
+		if (!p)
+			return FORT_ENOMEM;
+		l->a = p;
+		l->cap = cap;
+	}
+	e = &l->a[l->n];
+	memset(e, 0, sizeof *e);
+	e->id = store_row_int(row, 0);
+	e->incident = store_row_int(row, 1);
+	ct = store_row_blob(row, 2, &len);
+	if ((r = incident_open(&text, l->v, -e->incident, "action", ct, len)) < 0)
+		return r;
+	snprintf(e->text, sizeof e->text, "%s", text);
+	sodium_memzero(text, strlen(text));
+	free(text);
+	snprintf(e->owner, sizeof e->owner, "%s", store_row_text(row, 3));
+	snprintf(e->due, sizeof e->due, "%s", store_row_text(row, 4));
+	e->done = store_row_int(row, 5) != 0;
+	if (e->done)
+		fort_time_iso(e->done_at, store_row_int(row, 5));
+	snprintf(e->done_by, sizeof e->done_by, "%s", store_row_text(row, 6));
+	e->overdue = !e->done && strcmp(e->due, l->today) < 0;
+	l->n++;
+	return 0;
+}
+
+static int action_cmp(const void *x, const void *y)
+{
+	const fort_action_info *a = x, *b = y;
+	int c;
+	if (a->done != b->done)
+		return a->done - b->done;
+	if (a->overdue != b->overdue)
+		return b->overdue - a->overdue;
+	if ((c = strcmp(a->due, b->due)) != 0)
+		return c;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int actions_read(struct alist *l, fort_vault *v, int64_t only, int open_only, const char *today)
+{
+	store_arg a[] = { SA_I(only), SA_I(open_only) };
+	l->v = v;
+	if (today) {
+		if (!fort_date_valid(today))
+			return fort_error_set(FORT_EINPUT, "--as-of: %s", fort_error_message());
+		snprintf(l->today, sizeof l->today, "%s", today);
+	} else {
+		today_utc(l->today);
+	}
+	return store_sql(v->st, "reading the actions",
+			 "SELECT id, incident, text, owner, due, done, done_by FROM incident_actions"
+			 " WHERE (?1 = 0 OR id = ?1) AND (?2 = 0 OR done = 0)", a, 2, action_cb, l);
+}
+
+int fort_action_list(fort_action_info **out, size_t *n, fort_vault *v, int open_only, const char *today)
+{
+	struct alist l;
+	int r;
+	memset(&l, 0, sizeof l);
+	*out = NULL;
+	*n = 0;
+	if ((r = vault_need(v, ACT_READ, "action-list", NULL)) < 0)
+		return r;
+	if ((r = actions_read(&l, v, 0, open_only, today)) < 0) {
+		free(l.a);
+		return r;
+	}
+	if (l.n)
+		qsort(l.a, l.n, sizeof *l.a, action_cmp);
+	*out = l.a;
+	*n = l.n;
+	return 0;
+}
+
+int fort_action_get(fort_action_info *out, fort_vault *v, int64_t id, const char *today)
+{
+	struct alist l;
+	int r;
+	memset(&l, 0, sizeof l);
+	memset(out, 0, sizeof *out);
+	if ((r = vault_need(v, ACT_READ, "action-show", NULL)) < 0)
+		return r;
+	if (id <= 0)
+		return fort_error_set(FORT_ENOTFOUND, "no action %lld ('fortress actions list' shows them)", (long long)id);
+	if ((r = actions_read(&l, v, id, 0, today)) < 0)
+		goto out;
+	if (!l.n) {
+		r = fort_error_set(FORT_ENOTFOUND, "no action %lld ('fortress actions list' shows them)", (long long)id);
+		goto out;
+	}
+	*out = l.a[0];
+out:
+	free(l.a);
+	return r;
+}
+
+int fort_action_done(fort_vault *v, int64_t id)
+{
+	fort_action_info a;
+	char detail[96];
+	int r;
+	if ((r = vault_need(v, ACT_WRITE, "action-done", NULL)) < 0)
+		return r;
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = fort_action_get(&a, v, id, NULL)) < 0)
+		goto fail;
+	if (a.done) {
+		r = fort_error_set(FORT_EINPUT, "action %lld was already done on %s", (long long)id, a.done_at);
+		goto fail;
+	}
+	{
+		store_arg q[] = { SA_I(fort_now()), SA_T(v->user), SA_I(id) };
+		if ((r = store_sql(v->st, "closing the action", "UPDATE incident_actions SET done = ?, done_by = ? WHERE id = ?", q, 3, NULL,
+				   NULL)) < 0)
+			goto fail;
+	}
+	snprintf(detail, sizeof detail, "action #%lld of incident #%lld done", (long long)id, (long long)a.incident);
+	if ((r = audit_append(v, "action-done", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}

@@ -1,0 +1,531 @@
+/* test_incident.c - the breach register, impact analysis, clocks and
+ * letters: the impact of a user's reveals in a time window (exactly the 7
+ * of 10), an export file's clients found from the record its audit entry
+ * names, the C1 clock vectors, the letters against the required-element
+ * list, and bad input changing nothing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "fortress.h"
+
+#define FIXTURE_DIR "/tmp/fort-test-incident-XXXXXX"
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define PASS_BOB "harbor-quiver-tulip-granite-nectar-falcon"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+
+#define OK(x) do { int r_ = (x); if (r_ != 0) fail_msg("%s: %d %s", #x, r_, fort_error_message()); } while (0)
+
+static fort_vault *v;
+static char ids[12][FORT_ID_LEN + 1];
+
+static void iso(char out[21], time_t t)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void next_second(void)
+{
+	time_t t = time(NULL);
+	while (time(NULL) == t)
+		usleep(20000);
+}
+
+static void reveal(fort_vault *as, const char *id, const char *field, const char *purpose)
+{
+	fort_read_opts o = FORT_READ_OPTS_INIT;
+	const char *f[1] = { field };
+	fort_record *rec = NULL;
+	o.reveal = f;
+	o.nreveal = 1;
+	o.purpose = purpose;
+	if (fort_client_get(&rec, as, id, &o) != 0)
+		fail_msg("reveal %s: %s", id, fort_error_message());
+	fort_record_free(rec);
+}
+
+static void add_client(char out[FORT_ID_LEN + 1], int i)
+{
+	char name[32], mail[48], iban[40];
+	/* valid German IBANs differ in the account number; a fixed valid one
+	 * per client is enough here: the test data generator keeps it simple */
+	static const char *const ibans[] = { "DE89370400440532013000", "DE02120300000000202051", "DE02500105170137075030",
+					     "DE02100500000054540402", "DE02300209000106531065", "DE02200505501015871393",
+					     "DE02700202700010108669", "DE02700100800030876808", "DE02370501980001802057",
+					     "DE02600501010002034304", "DE02100100100006820101", "DE88100900001234567892" };
+	snprintf(name, sizeof name, "Client Number%d", i);
+	snprintf(mail, sizeof mail, "client%d@example.org", i);
+	snprintf(iban, sizeof iban, "%s", ibans[i]);
+	fort_kv kv[3] = { { "full_name", name }, { "email", mail }, { "iban", iban } };
+	if (fort_client_add(out, v, kv, 3) != 0)
+		fail_msg("add %d: %s", i, fort_error_message());
+}
+
+struct detail_find { const char *want; int found; };
+static int audit_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct detail_find *d = ctx;
+	if (strcmp(e->action, "export") == 0 && strstr(e->detail, d->want))
+		d->found = 1;
+	return 0;
+}
+
+static size_t incident_count(void)
+{
+	fort_incident_info *a = NULL;
+	size_t n = 0;
+	OK(fort_incident_list(&a, &n, v));
+	free(a);
+	return n;
+}
+
+static void test_impact(void **state)
+{
+	fort_vault *bob = NULL;
+	char fp[20], from[21], to[21];
+	int64_t inc = 0;
+	fort_impact *im = NULL;
+	(void)state;
+
+	v = create_vault("impact.db");
+	for (int i = 0; i < 5; i++)
+		add_client(ids[i], i);
+	/* an export of the first five, before the others exist */
+	{
+		fort_export_opts o = FORT_EXPORT_OPTS_INIT;
+		FILE *f = fopen(path_of("e1.json"), "w");
+		uint64_t n = 0;
+		struct detail_find d = { "recorded as export #1", 0 };
+		o.purpose = "billing";
+		o.destination = path_of("e1.json");
+		assert_non_null(f);
+		OK(fort_client_export(&n, v, f, &o));
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(n, 5);
+		OK(fort_audit_log(v, NULL, audit_cb, &d));
+		assert_true(d.found);
+	}
+	for (int i = 5; i < 12; i++)
+		add_client(ids[i], i);
+	{
+		fort_secret *pb = secret(PASS_BOB);
+		OK(fort_user_request(fp, path_of("impact.db"), "bob", pb, FORT_KDF_INTERACTIVE));
+		OK(fort_user_add(v, "bob", "bookkeeper", fp));
+		OK(fort_vault_open(&bob, path_of("impact.db"), "bob", pb));
+		fort_secret_free(pb);
+	}
+	/* 3 of bob's reveals before the window, 7 inside, 1 after; alice's
+	 * inside the window are not bob's */
+	for (int i = 0; i < 3; i++)
+		reveal(bob, ids[i], "iban", "billing");
+	next_second();
+	iso(from, time(NULL));
+	for (int i = 3; i < 10; i++)
+		reveal(bob, ids[i], "iban", "billing");
+	reveal(v, ids[10], "full_name", "service");
+	iso(to, time(NULL));
+	next_second();
+	reveal(bob, ids[11], "iban", "billing");
+
+	OK(fort_incident_open(&inc, v, "Bob's laptop stolen", "lost-device", NULL, NULL));
+	{
+		fort_incident_scope s = FORT_INCIDENT_SCOPE_INIT;
+		s.user = "bob";
+		s.from = from;
+		s.to = to;
+		OK(fort_incident_scope_add(v, inc, &s));
+	}
+	OK(fort_incident_impact(&im, v, inc));
+	assert_int_equal(im->nclients, 7);
+	assert_int_equal(im->reveals, 7);
+	for (size_t i = 0; i < im->nclients; i++) {
+		int ok = 0;
+		for (int k = 3; k < 10; k++)
+			ok |= strcmp(im->clients[i].id, ids[k]) == 0;
+		assert_true(ok);
+		assert_string_equal(im->clients[i].categories, "financial");
+		assert_string_equal(im->clients[i].fields, "iban");
+		assert_string_equal(im->clients[i].jurisdiction, "EU");
+	}
+	assert_int_equal(im->per_category[2], 7);   /* financial */
+	assert_int_equal(im->per_category[0], 0);   /* identity: alice's reveal is not bob's */
+	assert_int_equal(im->njurisdictions, 1);
+	assert_int_equal(im->jurisdictions[0].clients, 7);
+	assert_int_equal(im->protected_, 0);        /* shown in clear */
+	fort_impact_free(im);
+
+	/* the export file: its five clients, from the record its audit entry names */
+	{
+		int64_t inc2 = 0;
+		fort_incident_scope s = FORT_INCIDENT_SCOPE_INIT;
+		OK(fort_incident_open(&inc2, v, "export mailed to the wrong person", "misdirected-email", NULL, NULL));
+		s.export_file = path_of("e1.json");
+		OK(fort_incident_scope_add(v, inc2, &s));
+		OK(fort_incident_impact(&im, v, inc2));
+		assert_int_equal(im->nclients, 5);
+		assert_int_equal(im->exports, 1);
+		for (size_t i = 0; i < 5; i++)
+			assert_string_equal(im->clients[i].id, ids[i]);
+		assert_string_equal(im->clients[0].categories, "identity,contact,financial");
+		fort_impact_free(im);
+		/* the file is gone (stolen): found by the path it was written to */
+		assert_int_equal(unlink(path_of("e1.json")), 0);
+		OK(fort_incident_scope_add(v, inc2, &s));
+		/* unknown file, unknown user: a clear error, nothing recorded */
+		s.export_file = path_of("never-written.json");
+		assert_int_equal(fort_incident_scope_add(v, inc2, &s), FORT_ENOTFOUND);
+		assert_non_null(strstr(fort_error_message(), "never-written.json"));
+		s.export_file = NULL;
+		s.user = "mallory";
+		s.from = from;
+		s.to = to;
+		assert_int_equal(fort_incident_scope_add(v, inc2, &s), FORT_ENOTFOUND);
+		assert_non_null(strstr(fort_error_message(), "mallory"));
+		OK(fort_incident_impact(&im, v, inc2));
+		assert_int_equal(im->nclients, 5);
+		fort_impact_free(im);
+	}
+	/* a backup holds every client, encrypted: protected unless the key went too */
+	{
+		int64_t inc3 = 0;
+		fort_incident_scope s = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		OK(fort_backup_create(NULL, v, path_of("b1.fortress")));
+		OK(fort_incident_open(&inc3, v, "backup disk lost", "lost-device", NULL, NULL));
+		s.backup_file = path_of("b1.fortress");
+		OK(fort_incident_scope_add(v, inc3, &s));
+		a.key_compromised = 0;
+		OK(fort_incident_assess(v, inc3, &a));
+		OK(fort_incident_impact(&im, v, inc3));
+		assert_int_equal(im->nclients, 12);
+		assert_int_equal(im->protected_, 1);
+		fort_impact_free(im);
+		a.key_compromised = 1;
+		OK(fort_incident_assess(v, inc3, &a));
+		OK(fort_incident_impact(&im, v, inc3));
+		assert_int_equal(im->protected_, 0);
+		fort_impact_free(im);
+	}
+	fort_vault_close(bob);
+	expect_verified(v);
+}
+
+static void test_register(void **state)
+{
+	int64_t inc = 0;
+	size_t before = incident_count();
+	fort_incident_info in;
+	(void)state;
+	/* awareness before occurrence: refused, nothing recorded */
+	assert_int_equal(fort_incident_open(&inc, v, "x", "other", "2026-03-27T16:00:00Z", "2026-03-27T15:59:59Z"), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "before"));
+	assert_int_equal(fort_incident_open(&inc, v, "x", "no-such-kind", NULL, NULL), FORT_EINPUT);
+	assert_int_equal(fort_incident_open(&inc, v, "x", "other", "yesterday", NULL), FORT_EINPUT);
+	assert_int_equal(incident_count(), before);
+
+	assert_int_equal(fort_incident_open(&inc, v, "password leaked", "stolen-credentials", "2026-03-27T14:00:00+01:00",
+					    "2026-03-27T16:00:00Z"), 0);
+	OK(fort_incident_get(&in, v, inc));
+	assert_string_equal(in.occurred, "2026-03-27T13:00:00Z");
+	assert_string_equal(in.state, "open");
+	/* closing without facts, effects, actions and a decision is refused, naming them */
+	assert_int_equal(fort_incident_close(v, inc), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "facts"));
+	assert_non_null(strstr(fort_error_message(), "effects"));
+	assert_non_null(strstr(fort_error_message(), "remedial actions"));
+	assert_non_null(strstr(fort_error_message(), "decision"));
+	OK(fort_incident_log(v, inc, "fact", "The shared password was posted in a chat.", NULL));
+	OK(fort_incident_log(v, inc, "effect", "Clients' e-mail addresses could be read.", NULL));
+	OK(fort_incident_log(v, inc, "remedy", "Password changed, sessions ended.", NULL));
+	assert_int_equal(fort_incident_close(v, inc), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "decision"));
+	assert_null(strstr(fort_error_message(), "facts"));
+	assert_int_equal(fort_incident_decide(v, inc, "no-notify", NULL), FORT_EINPUT);   /* reasons required */
+	OK(fort_incident_decide(v, inc, "no-notify", "Exposure under a minute, no access in the logs."));
+	OK(fort_incident_close(v, inc));
+	OK(fort_incident_get(&in, v, inc));
+	assert_string_equal(in.state, "closed");
+	assert_string_equal(in.decision, "no-notify");
+	assert_string_equal(in.decided_by, "alice");
+	/* closed: no more changes */
+	assert_int_equal(fort_incident_log(v, inc, "fact", "late", NULL), FORT_EINPUT);
+	/* the text is stored encrypted: not in the file in clear */
+	{
+		fort_incident_note *n = NULL;
+		size_t nn = 0;
+		FILE *f;
+		char *buf;
+		long len;
+		int found = 0;
+		OK(fort_incident_notes(&n, &nn, v, inc));
+		assert_int_equal(nn, 4);
+		fort_incident_notes_free(n, nn);
+		fort_vault_close(v);
+		v = NULL;
+		f = fopen(path_of("impact.db"), "rb");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		buf = malloc((size_t)len);
+		assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+		fclose(f);
+		for (long i = 0; i + 10 < len; i++)
+			found |= memcmp(buf + i, "shared pas", 10) == 0;
+		free(buf);
+		assert_false(found);
+		v = open_vault(path_of("impact.db"), PASS);
+	}
+	/* review and actions, overdue first */
+	{
+		fort_incident_review_spec rs = FORT_INCIDENT_REVIEW_INIT;
+		fort_action_info *a = NULL;
+		size_t n = 0;
+		int64_t a1 = 0, a2 = 0;
+		rs.root_cause = "One password shared by everyone.";
+		OK(fort_incident_review(v, inc, &rs));
+		OK(fort_action_add(&a1, v, inc, "Give every user their own account", "alice", "2026-06-01"));
+		OK(fort_action_add(&a2, v, inc, "Train staff on password managers", "bob", "2026-04-01"));
+		assert_int_equal(fort_action_add(NULL, v, inc, "no date", "bob", "2026-02-30"), FORT_EINPUT);
+		OK(fort_action_list(&a, &n, v, 1, "2026-05-01"));
+		assert_int_equal(n, 2);
+		assert_int_equal(a[0].id, a2);
+		assert_true(a[0].overdue);
+		assert_false(a[1].overdue);
+		assert_string_equal(a[1].text, "Give every user their own account");
+		free(a);
+		OK(fort_action_done(v, a2));
+		assert_int_equal(fort_action_done(v, a2), FORT_EINPUT);
+		OK(fort_action_list(&a, &n, v, 1, "2026-05-01"));
+		assert_int_equal(n, 1);
+		assert_int_equal(a[0].id, a1);
+		free(a);
+	}
+	expect_verified(v);
+}
+
+static const fort_incident_clock *find_clock(const fort_incident_clock *k, size_t n, const char *j, const char *clock)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(k[i].jurisdiction, j) == 0 && strcmp(k[i].clock, clock) == 0)
+			return &k[i];
+	fail_msg("no clock %s %s", j, clock);
+	return NULL;
+}
+
+static int64_t ts(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	assert_non_null(strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm));
+	return (int64_t)timegm(&tm);
+}
+
+static void test_clocks_and_letters(void **state)
+{
+	int64_t inc = 0;
+	fort_incident_clock *k = NULL;
+	size_t n = 0;
+	(void)state;
+	/* C1: aware Fri 2026-03-27 16:00 UTC -> due Mon 2026-03-30 16:00 UTC,
+	 * across a weekend and the EU's DST change (Sun 29 March) */
+	assert_int_equal(fort_incident_open(&inc, v, "laptop with an export stolen", "lost-device", "2026-03-27T09:00:00Z",
+					    "2026-03-27T16:00:00Z"), 0);
+	{
+		fort_incident_scope s = FORT_INCIDENT_SCOPE_INIT;
+		s.category = "financial";
+		OK(fort_incident_scope_add(v, inc, &s));
+	}
+	OK(fort_incident_clocks(&k, &n, v, inc, ts("2026-03-28T10:00:00Z")));
+	{
+		const fort_incident_clock *c = find_clock(k, n, "EU", "breach-authority");
+		assert_string_equal(c->due, "2026-03-30T16:00:00Z");
+		assert_true(c->hours);
+		assert_false(c->overdue);
+		assert_string_equal(find_clock(k, n, "EU", "breach-individuals")->due, "");
+		assert_ptr_equal(c, &k[0]);   /* the only dated clock comes first */
+	}
+	free(k);
+	OK(fort_incident_clocks(&k, &n, v, inc, ts("2026-03-30T16:00:01Z")));
+	assert_true(k[0].overdue);
+	assert_string_equal(k[0].clock, "breach-authority");
+	free(k);
+
+	/* letters: elements missing first */
+	assert_int_equal(fort_incident_letters(v, inc, NULL, NULL, NULL), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "contact point"));
+	{
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		a.contact = "Alice Owner, privacy@orbit.example, +49 30 1234567";
+		a.likelihood = 4;
+		a.severity = 3;
+		a.encrypted = 0;
+		a.key_compromised = 0;
+		OK(fort_incident_assess(v, inc, &a));
+	}
+	OK(fort_incident_log(v, inc, "fact", "A laptop holding last week's export was stolen from a car.", NULL));
+	OK(fort_incident_log(v, inc, "effect", "Bank details could be used for fraudulent direct debits.", NULL));
+	OK(fort_incident_log(v, inc, "remedy", "Police report filed; the laptop's accounts were locked.", NULL));
+	OK(fort_incident_log(v, inc, "timeline", "laptop stolen", "2026-03-27T09:00:00Z"));
+	{
+		fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+		size_t written = 0;
+		o.now = ts("2026-03-28T10:00:00Z");
+		OK(fort_incident_letters_write(&written, v, inc, &o, path_of("letters"), "text,html,pdf"));
+		assert_int_equal(written, 13);   /* the authority and 12 clients */
+		/* 72 h + 1 s: the reasons for the delay are required */
+		o.now = ts("2026-03-30T16:00:01Z");
+		assert_int_equal(fort_incident_letters(v, inc, &o, NULL, NULL), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "reasons for the delay"));
+		o.now = ts("2026-03-30T16:00:00Z");   /* exactly 72 h: still in time */
+		o.authority_only = 1;
+		OK(fort_incident_letters(v, inc, &o, NULL, NULL));
+	}
+	expect_verified(v);
+}
+
+struct letters { int authority, clients, late_ok; char first_to[64]; };
+
+static int letter_cb(void *ctx, const fort_letter *l)
+{
+	struct letters *s = ctx;
+	char missing[200];
+	if (strcmp(l->kind, "authority") == 0) {
+		s->authority++;
+		OK(fort_letter_check("authority-late", l->text, missing, sizeof missing));
+		assert_non_null(strstr(l->text, "Bundesbeauftragte"));   /* DE's authority from the table */
+		assert_non_null(strstr(l->text, "the roads were closed"));
+		assert_null(strstr(l->text, "client0@example.org"));      /* no client data in the report */
+		assert_non_null(strstr(l->html, "<h2>Likely consequences</h2>"));
+	} else {
+		OK(fort_letter_check("client", l->text, missing, sizeof missing));
+		assert_non_null(strstr(l->text, "Check your bank"));        /* financial advice, from the table */
+		assert_non_null(strstr(l->text, "Dear Client Number"));
+		if (!s->clients)
+			snprintf(s->first_to, sizeof s->first_to, "%s", l->to);
+		s->clients++;
+	}
+	return 0;
+}
+
+static void test_letter_contents(void **state)
+{
+	fort_incident_info *all = NULL;
+	size_t n = 0;
+	int64_t inc;
+	struct letters s;
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	char missing[200];
+	(void)state;
+	OK(fort_incident_list(&all, &n, v));
+	inc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].title, "laptop with an export stolen") == 0)
+			inc = all[i].id;
+	free(all);
+	assert_true(inc > 0);
+	memset(&s, 0, sizeof s);
+	o.now = ts("2026-03-31T09:00:00Z");
+	o.reasons_for_delay = "the roads were closed";
+	OK(fort_incident_letters(v, inc, &o, letter_cb, &s));
+	assert_int_equal(s.authority, 1);
+	assert_int_equal(s.clients, 12);
+	assert_string_equal(s.first_to, "client0@example.org");
+	/* the validator fails a letter that lacks an element */
+	assert_int_equal(fort_letter_check("client", "# Notice of Data Breach\n\n## What happened\n\nA thing.\n", missing, sizeof missing),
+			 FORT_EINPUT);
+	assert_string_equal(missing, "the personal data involved");
+	assert_int_equal(fort_letter_check("authority-late", "## Nature of the breach\n\nx\n## Data subjects concerned\n\nx\n"
+					   "## Personal data records concerned\n\nx\n## Contact point\n\nx\n## Likely consequences\n\nx\n"
+					   "## Measures taken or proposed\n\nx\n## Reasons for the delay\n\n", missing, sizeof missing),
+			 FORT_EINPUT);
+	assert_string_equal(missing, "reasons for the delay");
+}
+
+/* A US business: no authority in the table (a clear error), and the clocks
+ * of the clients' states and HIPAA. */
+static void test_us(void **state)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *u = NULL;
+	int64_t inc = 0;
+	fort_incident_clock *k = NULL;
+	size_t n = 0;
+	char id[FORT_ID_LEN + 1];
+	static const char *const places[][2] = { { "US", "CA" }, { "US", "TX" }, { "US", "FL" }, { "DE", "" } };
+	(void)state;
+	co.business = "Sunny Therapy";
+	co.owner = "sam";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	co.default_country = "US";
+	OK(fort_vault_create(&u, path_of("us.db"), &co, pass));
+	fort_secret_free(pass);
+	{
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "service" };
+		f.name = "country"; f.type = "text"; f.category = "contact"; f.purposes = p; f.npurposes = 1;
+		OK(fort_map_field_add(u, &f));
+		f.name = "state";
+		OK(fort_map_field_add(u, &f));
+	}
+	for (int i = 0; i < 4; i++) {
+		fort_kv kv[3] = { { "full_name", "Pat Doe" }, { "country", places[i][0] }, { "state", places[i][1] } };
+		OK(fort_client_add(id, u, kv, places[i][1][0] ? 3 : 2));
+	}
+	OK(fort_incident_open(&inc, u, "records server breached", "other", NULL, "2026-11-15T10:00:00Z"));
+	{
+		fort_incident_scope s = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		s.category = "identity";
+		OK(fort_incident_scope_add(u, inc, &s));
+		a.hipaa = 1;
+		a.contact = "Sam, 1-800-555-0100, privacy@sunny.example";
+		OK(fort_incident_assess(u, inc, &a));
+	}
+	OK(fort_incident_clocks(&k, &n, u, inc, ts("2026-12-16T00:00:00Z")));
+	assert_string_equal(find_clock(k, n, "US-CA", "breach-individuals")->due, "2026-12-15");
+	assert_string_equal(find_clock(k, n, "US-FL", "breach-individuals")->due, "2026-12-15");
+	assert_string_equal(find_clock(k, n, "US-TX", "breach-individuals")->due, "2027-01-14");
+	assert_string_equal(find_clock(k, n, "US-HIPAA", "breach-individuals")->due, "2027-01-14");
+	assert_string_equal(find_clock(k, n, "US-HIPAA", "hhs-log")->due, "2027-03-01");   /* < 500: 60 days after the year's end */
+	assert_string_equal(find_clock(k, n, "EU", "breach-individuals")->due, "");        /* the German client */
+	/* overdue first (CA, FL), then by due date */
+	assert_true(k[0].overdue && k[1].overdue);
+	assert_false(k[2].overdue);
+	assert_string_equal(k[2].due, "2027-01-14");
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(k[i].clock, "breach-authority");  /* no GDPR authority for a US business */
+	free(k);
+	/* the letters need an authority for the business's country: a clear error */
+	OK(fort_incident_log(u, inc, "fact", "f", NULL));
+	OK(fort_incident_log(u, inc, "effect", "e", NULL));
+	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
+	assert_int_equal(fort_incident_letters(u, inc, NULL, NULL, NULL), FORT_ENOTFOUND);
+	assert_non_null(strstr(fort_error_message(), "'US'"));
+	fort_vault_close(u);
+}
+
+static int teardown(void **state)
+{
+	fort_vault_close(v);
+	return fixture_group_teardown(state);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_impact),
+		cmocka_unit_test(test_register),
+		cmocka_unit_test(test_clocks_and_letters),
+		cmocka_unit_test(test_letter_contents),
+		cmocka_unit_test(test_us),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
+}
