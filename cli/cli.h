@@ -204,6 +204,10 @@ json_t *cli_rotate_json(const fort_rotate_report *rep);
 int cli_shares_read(struct cli *c, char ***out, size_t *n, const char *const *files, size_t nfiles);
 void cli_shares_free(char **s, size_t n);
 
+/* Send the outbox's queued messages O selects (cmd_mail.c), printing one
+ * line per message (or the JSON report).  EXIT_FAIL when one stays queued. */
+int cli_mail_send(struct cli *c, fort_mail_send_opts *o);
+
 /* Write the whole of DATA to a new file PATH created with mode 0600
  * (truncating an existing one).  Returns an exit code, printing errors. */
 int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode);

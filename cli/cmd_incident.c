@@ -640,6 +640,89 @@ static const struct cli_cmd incident_letters_def = {
 		"purpose 'breach-notice').  Files are authority.md|html|pdf and CLIENT.md|html|pdf.\n",
 };
 
+/* ---------------------------------------------------------------- notify */
+
+static const struct cli_opt notify_opts[] = {
+	{ "dry-run", 'n', OPT_FLAG, NULL, "render every letter and say what would be queued; queue and send nothing" },
+	{ "no-send", 0, OPT_FLAG, NULL, "queue the letters only ('fortress mail send' sends them)" },
+	{ "phase", 0, OPT_VALUE, "P", "initial (default) or follow-up (Art. 33(4))" },
+	{ "case-ref", 0, OPT_VALUE, "REF", "the authority's case reference (follow-up)" },
+	{ "reasons-for-delay", 0, OPT_VALUE, "TEXT", "required once 72 hours have passed since awareness" },
+	{ "authority-only", 0, OPT_FLAG, NULL, "only the notification to the supervisory authority" },
+	{ "clients-only", 0, OPT_FLAG, NULL, "only the letters to the clients" },
+	{ "as-of", 0, OPT_VALUE, "T", "the time of sending (default now; decides whether 72 hours have passed)" },
+	{ "timeout", 0, OPT_VALUE, "SECONDS", "per message (default 30)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static void notify_cb(void *ctx, const fort_incident_notify_item *it)
+{
+	struct cli *c = ctx;
+	if (c->json || c->quiet)
+		return;
+	const char *who = strcmp(it->kind, "client") == 0 ? it->client : it->kind;
+	if (strcmp(it->state, "no-address") == 0)
+		printf("no e-mail address for %s: send the letter on paper ('fortress incident letters')\n", who);
+	else if (strcmp(it->state, "already") == 0)
+		printf("already in the outbox: %s\n", it->ref);
+	else
+		printf("%s %s to %s: \"%s\"\n", strcmp(it->state, "queued") == 0 ? "queued" : "would queue", who, it->to,
+		       it->subject);
+}
+
+static int cmd_incident_notify(struct cli *c)
+{
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	fort_incident_notify_report rep;
+	fort_mail_send_opts so = FORT_MAIL_SEND_OPTS_INIT;
+	char prefix[64];
+	int64_t id;
+	int ex, r, dry = cli_flag(c, "dry-run");
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK || (ex = as_of(c, &o.now)) != EXIT_OK)
+		return ex;
+	o.phase = cli_str(c, "phase");
+	o.case_ref = cli_str(c, "case-ref");
+	o.reasons_for_delay = cli_str(c, "reasons-for-delay");
+	o.authority_only = cli_flag(c, "authority-only");
+	o.clients_only = cli_flag(c, "clients-only");
+	if ((r = fort_incident_notify(&rep, c->vault, id, &o, dry, notify_cb, c)) < 0)
+		return cli_fail(c, r, NULL);
+	if (!c->json && !c->quiet)
+		printf("%zu letter(s) %s, %zu already in the outbox, %zu without an e-mail address\n", rep.queued,
+		       dry ? "would be queued" : "queued", rep.already, rep.no_address);
+	if (dry || cli_flag(c, "no-send")) {
+		if (c->json) {
+			json_t *j = json_pack("{s:I,s:i,s:i,s:i,s:b}", "incident", (json_int_t)id, "queued", (int)rep.queued,
+					      "already", (int)rep.already, "no_address", (int)rep.no_address, "dry_run", dry);
+			return cli_print_json(c, j);
+		}
+		return EXIT_OK;
+	}
+	snprintf(prefix, sizeof prefix, "incident:%lld:", (long long)id);
+	so.ref_prefix = prefix;
+	if (cli_str(c, "timeout"))
+		so.timeout_seconds = strtol(cli_str(c, "timeout"), NULL, 10);
+	return cli_mail_send(c, &so);
+}
+
+static const struct cli_cmd incident_notify_def = {
+	.name = "notify", .fn = cmd_incident_notify, .flags = NEEDS_UNLOCK,
+	.summary = "send the letters by e-mail: queue each in the outbox once, then send (SMTP)",
+	.synopsis = "ID [--dry-run] [--no-send] [--phase initial|follow-up] [--case-ref REF] [--reasons-for-delay TEXT] "
+		    "[--authority-only | --clients-only] [--as-of T] [--timeout S] [--json]",
+	.opts = notify_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.description =
+		"The same letters as 'incident letters', sent through the vault's e-mail settings\n"
+		"('fortress mail set').  Each letter with an e-mail address is queued in the outbox\n"
+		"once (ref incident:ID:PHASE:authority or incident:ID:PHASE:client:CLIENT): running\n"
+		"it again queues only what is missing and retries what was not sent.  A message is\n"
+		"marked sent only when the server accepted it; 'fortress mail list --ref incident:ID:'\n"
+		"shows every letter with its time and result.  Letters without an address are\n"
+		"listed: print them with 'incident letters' and send them on paper.\n"
+		"Exit status: 0 every letter sent, 1 some stay queued (server down or refusing).\n",
+};
+
 static const struct cli_cmd incident_review_def = {
 	.name = "review", .fn = cmd_incident_review, .flags = NEEDS_UNLOCK,
 	.summary = "learn from it: what happened, root cause, what worked, what did not, actions",
@@ -650,7 +733,7 @@ static const struct cli_cmd incident_review_def = {
 
 static const struct cli_cmd *const incident_subs[] = {
 	&incident_open_def, &incident_log_def, &incident_assess_def, &incident_decide_def, &incident_scope_def,
-	&incident_impact_def, &incident_show_def, &incident_list_def, &incident_letters_def, &incident_review_def,
+	&incident_impact_def, &incident_show_def, &incident_list_def, &incident_letters_def, &incident_notify_def, &incident_review_def,
 	&incident_close_def, NULL
 };
 

@@ -214,7 +214,7 @@ static void send_cb(void *ctx, const fort_mail_info *m, int result, const char *
 		fprintf(stderr, "fortress: message %lld not sent (stays queued): %s\n", (long long)m->id, error);
 }
 
-static int do_send(struct cli *c, fort_mail_send_opts *o)
+int cli_mail_send(struct cli *c, fort_mail_send_opts *o)
 {
 	fort_mail_send_report rep;
 	struct send_ctx s = { c, c->json ? json_array() : NULL, o->dry_run };
@@ -247,7 +247,7 @@ static int cmd_mail_send(struct cli *c)
 		o.max = (size_t)strtoul(cli_str(c, "max"), NULL, 10);
 	if (cli_str(c, "timeout"))
 		o.timeout_seconds = strtol(cli_str(c, "timeout"), NULL, 10);
-	return do_send(c, &o);
+	return cli_mail_send(c, &o);
 }
 
 static int cmd_mail_test(struct cli *c)
@@ -268,7 +268,7 @@ static int cmd_mail_test(struct cli *c)
 	if ((r = fort_mail_queue(&id, c->vault, &m)) < 0)
 		return cli_fail(c, r, NULL);
 	o.only_id = id;
-	return do_send(c, &o);
+	return cli_mail_send(c, &o);
 }
 
 static const struct cli_cmd mail_set_def = {

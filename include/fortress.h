@@ -1630,6 +1630,26 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 int fort_incident_letters_write(size_t *n, fort_vault *v, int64_t id, const fort_letter_opts *o, const char *dir,
 				const char *formats) FORT_WUR;
 
+/* Send the letters by e-mail: each letter that has an address is put in the
+ * outbox (fort_mail_queue, purpose "breach-notice") under the reference
+ * "incident:ID:PHASE:authority" or "incident:ID:PHASE:client:CLIENT", once:
+ * a letter queued before (sent or not) is not queued again, so running it
+ * again after a failure is safe.  DRY_RUN renders and reports, queues
+ * nothing.  Sending is fort_mail_send with the ref prefix "incident:ID:".
+ * CB (may be NULL) hears of every letter.  Needs 'write' and 'reveal'. */
+typedef struct {
+	const char *kind, *client, *to, *subject;
+	const char *ref;
+	int64_t mail_id;         /* the outbox message (queued) */
+	const char *state;       /* queued | would-queue | already | no-address */
+} fort_incident_notify_item;
+typedef void (*fort_incident_notify_cb)(void *ctx, const fort_incident_notify_item *it);
+typedef struct {
+	size_t queued, already, no_address;
+} fort_incident_notify_report;
+int fort_incident_notify(fort_incident_notify_report *out, fort_vault *v, int64_t id, const fort_letter_opts *o, int dry_run,
+			 fort_incident_notify_cb cb, void *ctx) FORT_WUR;
+
 /* Learning from it (after the incident). */
 typedef struct {
 	unsigned version;

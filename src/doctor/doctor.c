@@ -297,19 +297,25 @@ static void check_requests(doc_ctx *d, fort_doctor_check *c)
 
 static void check_retention(doc_ctx *d, fort_doctor_check *c)
 {
-	fort_hold_info *h = NULL;
-	size_t n = 0;
+	fort_retention_item *it = NULL;
+	size_t n = 0, late = 0;
+	const char *first = NULL;
 	char yesterday[11];
-	if (fort_date_add_days(yesterday, d->today, -1) < 0 || fort_retention_due(&h, &n, d->v, yesterday) < 0) {
-		judge(c, FORT_CHECK_SKIP, NULL, "could not read the legal holds: %s", fort_error_message());
+	/* everything whose retention (a map rule or an erasure's hold) ended
+	 * before today; what a hold or a restriction still keeps is not late */
+	if (fort_date_add_days(yesterday, d->today, -1) < 0 || fort_retention_due_all(&it, &n, d->v, yesterday, 0) < 0) {
+		judge(c, FORT_CHECK_SKIP, NULL, "could not compute what retention has ended: %s", fort_error_message());
 		return;
 	}
-	if (n)
-		judge(c, FORT_CHECK_FAIL, "erase what no law requires any more: 'fortress retention run' (try --dry-run first)",
-		      "%zu held field(s) are past their retention period (the first ended %s)", n, h[0].until);
+	for (size_t i = 0; i < n; i++)
+		if (it[i].action != FORT_RET_KEPT && !late++)
+			first = it[i].date;
+	if (late)
+		judge(c, FORT_CHECK_FAIL, "erase what no purpose or law justifies any more: 'fortress retention run' (try --dry-run first)",
+		      "%zu item(s) are past their retention period (the first ended %s)", late, first);
 	else
 		pass(c, "no retention period has ended without being acted on");
-	free(h);
+	free(it);
 }
 
 static void check_audit(doc_ctx *d, fort_doctor_check *c)
@@ -387,6 +393,25 @@ static int outbox_cb(void *ctx, const store_mail *m)
 	return 0;
 }
 
+static void check_actions(doc_ctx *d, fort_doctor_check *c)
+{
+	fort_action_info *a = NULL;
+	size_t n = 0, overdue = 0;
+	if (fort_action_list(&a, &n, d->v, 1, d->today) < 0) {
+		judge(c, FORT_CHECK_SKIP, NULL, "could not list the incident actions: %s", fort_error_message());
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		overdue += a[i].overdue != 0;
+	if (overdue)  /* the list is overdue first */
+		judge(c, FORT_CHECK_FAIL, "finish them or move their due date with the owner: 'fortress actions list'",
+		      "%zu incident action(s) are overdue (first: action %lld of incident %lld, due %s, owner %s)", overdue,
+		      (long long)a[0].id, (long long)a[0].incident, a[0].due, a[0].owner);
+	else
+		pass(c, "no incident action is overdue (%zu open)", n);
+	free(a);
+}
+
 static void check_outbox(doc_ctx *d, fort_doctor_check *c)
 {
 	struct outbox_ctx oc = { 0 };
@@ -417,8 +442,7 @@ static const struct {
 	{ "audit-chain", "Audit chain verified", 15, check_audit },
 	{ "plan-drill", "Incident plan last drilled", 10, check_plan },
 	{ "outbox", "E-mail outbox", 5, check_outbox },
-	/* MERGE: open incident actions (fortress actions list) go here:
-	 * { "actions", "Open incident actions", 10, check_actions }, */
+	{ "actions", "Incident actions on time", 10, check_actions },
 };
 #define NCHECKS (sizeof checks / sizeof checks[0])
 

@@ -22,8 +22,9 @@ test_expect 'a fresh vault: a score, failed checks and concrete next steps (exit
 	expect_eq "$(check audit-chain status)" pass audit &&
 	expect_eq "$(check requests status)" pass requests &&
 	expect_eq "$(check retention status)" pass retention &&
+	expect_eq "$(check actions status)" pass actions &&
 	expect_eq "$(check passphrase-policy status)" warn "interactive KDF" &&
-	expect_eq "$(jq_ "$OUT" "len(d[\"checks\"])")" 10 checks &&
+	expect_eq "$(jq_ "$OUT" "len(d[\"checks\"])")" 11 checks &&
 	[ "$S1" -lt 100 ] && [ "$S1" -gt 0 ] &&
 	expect_exit 1 fort doctor &&
 	expect_contains "$OUT" "security check-up: $S1/100" &&
@@ -59,6 +60,17 @@ test_expect 'a plan nobody is named in is a warning' '
 	expect_exit 1 fort doctor --json --no-record &&
 	expect_eq "$(check plan-drill status)" warn plan &&
 	expect_match "$OUT" "names nobody for: legal"
+'
+
+test_expect 'an overdue incident action fails its check, done it passes' '
+	expect_exit 0 fort incident open "Laptop lost" --kind lost-device &&
+	expect_exit 0 fort incident review 1 --what "A laptop was lost" --action "Encrypt every laptop" --owner anna --due 2026-01-15 &&
+	expect_exit 1 fort doctor --json --no-record &&
+	expect_eq "$(check actions status)" fail actions &&
+	expect_match "$OUT" "1 incident action\\(s\\) are overdue" &&
+	expect_exit 0 fort actions done 1 &&
+	expect_exit 1 fort doctor --json --no-record &&
+	expect_eq "$(check actions status)" pass actions
 '
 
 test_expect 'doctor --history lists every recorded run with its score, oldest first' '
