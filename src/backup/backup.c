@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "vault/attach.h"
 #include "vault/vault_int.h"
 #include "backup/backup.h"
 #include "incident/incident_int.h"
@@ -1054,6 +1055,11 @@ static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const bac
 			goto fail;
 		if (!removed)
 			continue;
+		{
+			size_t shredded, kept;  /* the files naming only this client go too */
+			if ((r = attach_client_erased(rv, l->e[i][0], &shredded, &kept)) < 0)
+				goto fail;
+		}
 		(*replayed)++;
 		client_id_format(id, l->e[i][0]);
 		if (kr && (r = audit_append(rv, "erase", id, "", "", "ok", "crypto-shredded: replayed from the erasure ledger after a restore")) < 0)

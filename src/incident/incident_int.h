@@ -7,17 +7,12 @@
 #include "vault/vault_int.h"
 
 /* Incident text (facts, timeline, reasons...) may name clients, so it is
- * sealed: XChaCha20-Poly1305 under K_I, a random vault-level key wrapped
- * under the vault key (meta "incident_key", AD = the pseudo client id
- * INCIDENT_KEY_ID), so every user who unlocks the vault can read the
- * register and a vault-key rotation re-wraps one key (docs/SECURITY.md).
- * AD of a text = incident id || kind. */
-#define INCIDENT_KEY_ID INT64_C(-6)
+ * sealed in the vault box (src/vault/vault_box.h: every user who unlocks
+ * the vault can read the register; a vault-key rotation re-wraps one key),
+ * labelled "incident:ID:KIND".  incident_open: FORT_ETAMPER naming the
+ * incident when a text was altered. */
 int incident_seal(unsigned char **out, size_t *outlen, fort_vault *v, int64_t incident, const char *kind, const char *text) FORT_WUR;
 int incident_open(char **out, fort_vault *v, int64_t incident, const char *kind, const void *ct, size_t len) FORT_WUR;
-/* After the vault key was rotated (inside the rotation's transaction, the
- * old version still held): wrap K_I under the new vault key. */
-int incident_key_rewrap(fort_vault *v) FORT_WUR;
 
 /* Record an export or backup file inside the caller's transaction: *ID_OUT
  * is its number, named by the audit entry.  CLIENTS (N ids) may be NULL with

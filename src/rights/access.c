@@ -171,6 +171,7 @@ static void h_text(fort_buf *h, const char *tag, const char *text)
 
 int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
 {
+	size_t nfiles = 0;
 	store_client c;
 	client_vals cv;
 	fort_buf md, html, csv, tmpname;
@@ -323,6 +324,26 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		free(ri);
 		json_object_set_new(data, "requests", ra);
 	}
+	{
+		/* files kept in the vault that name the client (quarantined by the
+		 * scanner): listed; a copy is given on request, redacted, as a file
+		 * may hold other people's data too */
+		fort_attachment_info *at = NULL;
+		json_t *fa = json_array();
+		if ((r = fort_attachment_list(&at, &nfiles, v, idstr)) < 0) {
+			json_decref(fa);
+			goto out;
+		}
+		for (size_t i = 0; i < nfiles; i++) {
+			char when[32];
+			iso_time(when, at[i].created);
+			json_array_append_new(fa, json_pack("{s:I,s:s,s:I,s:s,s:s,s:i}", "id", (json_int_t)at[i].id, "stored", when,
+							    "size", (json_int_t)at[i].size, "categories", at[i].categories, "sha256",
+							    at[i].sha256, "other_clients", (int)(at[i].nclients ? at[i].nclients - 1 : 0)));
+		}
+		fort_attachment_list_free(at, nfiles);
+		json_object_set_new(data, "files", fa);
+	}
 	hist.arr = json_array();
 	fort_buf_init(&hist.md, 4096);
 	fort_buf_init(&hist.html, 8192);
@@ -426,6 +447,9 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	else
 		BOTH("No access has been recorded.\n");
 	BOTH("\n## Your data\n\n");
+	if (nfiles)
+		BOTH("We also keep %zu file(s) that name you, stored encrypted (listed in data.json under \"files\"). Ask us for a "
+		     "copy: where a file also holds other people's data, we send it with theirs masked.\n\n", nfiles);
 	for (size_t i = 0; i < v->map.n; i++) {
 		if (!cv.vals[i])
 			continue;

@@ -279,3 +279,14 @@ int store_attach_delete(store *s, int64_t id)
 	}
 	return 0;
 }
+
+int store_attach_unlink(store *s, int64_t att, int64_t client)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	if ((r = prep(&st, s, "DELETE FROM attachment_clients WHERE att = ? AND client = ?")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, att);
+	sqlite3_bind_int64(st, 2, client);
+	return run_done(s, st, "unlinking an attachment");
+}

@@ -221,6 +221,8 @@ int store_attach_seal(store *s, const store_attachment *a);
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len);
 /* Delete the row, its chunks and its links. */
 int store_attach_delete(store *s, int64_t id);
+/* Remove one client's link to an attachment. */
+int store_attach_unlink(store *s, int64_t att, int64_t client);
 void store_attach_release(store_attachment *a);
 /* ------------------------------------- plan drills, mail outbox, doctor */
 

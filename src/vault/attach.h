@@ -12,4 +12,11 @@ int attach_add_fd(int64_t *id_out, fort_vault *v, int fd, const char *path, cons
  * current key versions; called by a rotation before the old versions go. */
 int attach_rotate(fort_vault *v, unsigned mask) FORT_WUR;
 
+/* A client is being erased (inside the erasure's transaction): every
+ * attachment linked to that client alone is shredded (its wrapped key,
+ * chunks and links deleted); one also linked to other clients keeps them and
+ * loses this link (it goes with the last client it names: it is their data
+ * too).  *SHREDDED and *KEPT count them. */
+int attach_client_erased(fort_vault *v, int64_t client, size_t *shredded, size_t *kept) FORT_WUR;
+
 #endif

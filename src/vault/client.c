@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <unistd.h>
 #include <sodium.h>
+#include "vault/attach.h"
 #include "vault/vault_int.h"
 
 /* ------------------------------------------------------------------ ids */
@@ -1056,6 +1057,15 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 		for (size_t k = 0; k < cv.nbidx; k++)
 			if ((r = store_blind_del(v->st, cv.bidx[k], cid)) < 0)
 				goto fail_tx;
+	}
+	/* the files in the vault that hold the client's data (quarantine) */
+	{
+		size_t shredded = 0, kept = 0;
+		if ((r = attach_client_erased(v, cid, &shredded, &kept)) < 0)
+			goto fail_tx;
+		if (shredded || kept)
+			snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+				 "; attachments: %zu shredded, %zu kept (they name other clients too)", shredded, kept);
 	}
 	/* the row, any entries left (all of them when not complete), the ledger */
 	if ((r = store_client_purge(v->st, cid, fort_now(), NULL)) < 0 ||

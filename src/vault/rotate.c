@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
-#include "incident/incident_int.h"
 #include "vault/attach.h"
 #include "vault/vault_box.h"
 
@@ -153,8 +152,7 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why)
 		return r;
 	if (mask & (1u << SLOT_VK)) {
 		/* the map and policy MACs are keyed from the vault key */
-		if ((r = map_remac(v)) < 0 || (r = policy_store(v, NULL)) < 0 || (r = vault_box_rewrap(v)) < 0 ||
-		    (r = incident_key_rewrap(v)) < 0)
+		if ((r = map_remac(v)) < 0 || (r = policy_store(v, NULL)) < 0 || (r = vault_box_rewrap(v)) < 0)
 			return r;
 	}
 	if ((r = map_derive_keys(v)) < 0)

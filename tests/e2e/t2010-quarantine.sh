@@ -113,4 +113,26 @@ test_expect 'a key rotation re-wraps attachment keys: still readable afterwards'
 	expect_contains "$TRASH/n2.txt" "hunter2hunter2"
 '
 
+test_expect 'access package: the files naming the client are listed (not copied)' '
+	printf "Notes for Eva: eva@example.org\n" >"$W/files/eva.txt" &&
+	printf "John Smith and Eva Lang met: john@example.com, eva@example.org\n" >"$W/files/both.txt" &&
+	expect_exit 0 fort quarantine "$W/files/eva.txt" "$W/files/both.txt" &&
+	expect_exit 0 fort attachment list --client "$B" --json &&
+	expect_eq "$(jq_ "$OUT" "[x[\"id\"] for x in d]")" "[3, 4]" linked-to-eva &&
+	expect_exit 0 fort request open access "$B" --received "$(date -u +%F)" &&
+	expect_exit 0 fort request fulfil 1 --out "$TRASH/eva-pkg" &&
+	expect_eq "$(jq_ "$TRASH/eva-pkg/data.json" "[(f[\"id\"], f[\"other_clients\"]) for f in d[\"files\"]]")" "[[3, 0], [4, 1]]" files &&
+	expect_contains "$TRASH/eva-pkg/letter.md" "2 file(s) that name you" &&
+	expect_not_contains "$TRASH/eva-pkg/data.json" "met: john"
+'
+
+test_expect 'erasing a client shreds the files naming only them; a shared file loses the link' '
+	expect_exit 0 fort client erase "$B" --yes &&
+	expect_exit 0 fort attachment list --json &&
+	expect_eq "$(jq_ "$OUT" "[(x[\"id\"], x[\"clients\"]) for x in d]")" "[[2, []], [4, [\"$A\"]]]" left &&
+	expect_exit 3 fort attachment get 3 --out "$TRASH/gone.txt" &&
+	expect_exit 0 fort audit log --json &&
+	expect_contains "$OUT" "attachments: 1 shredded, 1 kept (they name other clients too)"
+'
+
 test_done
