@@ -9,45 +9,7 @@
 set -u
 . "$E2E_LIB"
 
-# Debian's python3-aiosmtpd: the system interpreter (pyenv shims do not see it).
-SMTPY=
-for p in /usr/bin/python3 "$PYTHON" python3; do
-	if "$p" -c 'import aiosmtpd' 2>/dev/null; then SMTPY=$p; break; fi
-done
-SINK=$E2E_DIR/smtp_sink.py
-MAILDIR=$TRASH/maildir
-SINK_PID=
-
-start_sink() {   # [--refuse]
-	rm -f "$MAILDIR/ready"
-	"$SMTPY" "$SINK" serve "$MAILDIR" "$PORT" "$@" >"$TRASH/sink.log" 2>&1 &
-	SINK_PID=$!
-	for _ in $(seq 1 100); do
-		[ -e "$MAILDIR/ready" ] && return 0
-		sleep 0.1
-	done
-	_fail "the SMTP server did not start: $(cat "$TRASH/sink.log")"
-	return 1
-}
-
-stop_sink() {
-	[ -n "$SINK_PID" ] || return 0
-	kill -TERM "$SINK_PID" 2>/dev/null
-	wait "$SINK_PID" 2>/dev/null
-	SINK_PID=
-	return 0
-}
-trap '_rc=$?; stop_sink; (exit $_rc); _e2e_cleanup' EXIT
-
-mails() { ls "$MAILDIR" 2>/dev/null | grep -c '\.eml$'; }
-readmail() { "$SMTPY" "$SINK" read "$MAILDIR/msg-$1.eml" "$2"; }
-
-test_expect 'aiosmtpd is installed (python3-aiosmtpd)' '
-	expect_ne "$SMTPY" "" "a python3 with aiosmtpd"
-'
-[ -n "$SMTPY" ] || test_done
-PORT=$("$SMTPY" "$SINK" port)
-mkdir -p "$MAILDIR"
+. "$E2E_DIR/smtp_lib.sh"
 
 init_vault
 write_secret "$TRASH/smtp-pass" "Smtp-Geheimnis-Zebra-91"
