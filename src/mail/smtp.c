@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <sodium.h>
 #include "keys/keys.h"
 #include "mail/mail_int.h"
@@ -127,12 +128,50 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* libcurl is loaded with dlopen() the first time a message is sent, like
+ * poppler for PDFs: linked in, it and what it pulls (OpenSSL, Kerberos,
+ * LDAP, SSH...) cost every fortress command about 6 MiB of resident memory
+ * at start-up, which the import's peak-RSS budget (bench) cannot afford. */
+#define CURL_SONAME "libcurl.so.4"
+static struct {
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} cu;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ok;
+static const char *curl_why = "";
 
 static void curl_init_once(void)
 {
-	curl_ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		curl_why = "libcurl (" CURL_SONAME ") cannot be loaded: install the libcurl4 package";
+		return;
+	}
+	*(void **)&cu.global_init = dlsym(h, "curl_global_init");
+	*(void **)&cu.easy_init = dlsym(h, "curl_easy_init");
+	*(void **)&cu.easy_setopt = dlsym(h, "curl_easy_setopt");
+	*(void **)&cu.easy_perform = dlsym(h, "curl_easy_perform");
+	*(void **)&cu.easy_getinfo = dlsym(h, "curl_easy_getinfo");
+	*(void **)&cu.easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	*(void **)&cu.easy_strerror = dlsym(h, "curl_easy_strerror");
+	*(void **)&cu.slist_append = dlsym(h, "curl_slist_append");
+	*(void **)&cu.slist_free_all = dlsym(h, "curl_slist_free_all");
+	if (!cu.global_init || !cu.easy_init || !cu.easy_setopt || !cu.easy_perform || !cu.easy_getinfo || !cu.easy_cleanup ||
+	    !cu.easy_strerror || !cu.slist_append || !cu.slist_free_all) {
+		curl_why = "libcurl (" CURL_SONAME ") lacks a function Fortress needs: install a current libcurl4";
+		return;
+	}
+	curl_ok = cu.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	if (!curl_ok)
+		curl_why = "libcurl could not start";
 }
 
 int smtp_send(char *err, size_t errcap, const fort_mail_settings *s, const char *password, json_t *msg, const char *mime,
@@ -151,8 +190,8 @@ int smtp_send(char *err, size_t errcap, const fort_mail_settings *s, const char 
 
 	err[0] = '\0';
 	pthread_once(&curl_once, curl_init_once);
-	if (!curl_ok || !(h = curl_easy_init())) {
-		snprintf(err, errcap, "libcurl could not start");
+	if (!curl_ok || !(h = cu.easy_init())) {
+		snprintf(err, errcap, "%s", curl_ok ? "libcurl could not start" : curl_why);
 		return fort_error_set(FORT_EIO, "%s", err);
 	}
 	snprintf(url, sizeof url, "%s://%s:%d", tls ? "smtps" : "smtp", s->host, port);
@@ -161,39 +200,39 @@ int smtp_send(char *err, size_t errcap, const fort_mail_settings *s, const char 
 		char r[300];
 		struct curl_slist *n;
 		snprintf(r, sizeof r, "<%s>", json_string_value(a));
-		if (!(n = curl_slist_append(rcpt, r))) {
-			curl_slist_free_all(rcpt);
-			curl_easy_cleanup(h);
+		if (!(n = cu.slist_append(rcpt, r))) {
+			cu.slist_free_all(rcpt);
+			cu.easy_cleanup(h);
 			return fort_error_set(FORT_ENOMEM, "out of memory");
 		}
 		rcpt = n;
 	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	cu.easy_setopt(h, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 #endif
-	curl_easy_setopt(h, CURLOPT_USE_SSL, none ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(h, CURLOPT_READDATA, &rd);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout > 0 ? timeout : 30L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout > 0 && timeout < 15 ? timeout : 15L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+	cu.easy_setopt(h, CURLOPT_USE_SSL, none ? (long)CURLUSESSL_NONE : (long)CURLUSESSL_ALL);
+	cu.easy_setopt(h, CURLOPT_MAIL_FROM, from);
+	cu.easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
+	cu.easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
+	cu.easy_setopt(h, CURLOPT_READDATA, &rd);
+	cu.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	cu.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_TIMEOUT, timeout > 0 ? timeout : 30L);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout > 0 && timeout < 15 ? timeout : 15L);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
 	if (s->user[0]) {
-		curl_easy_setopt(h, CURLOPT_USERNAME, s->user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, password ? password : "");
+		cu.easy_setopt(h, CURLOPT_USERNAME, s->user);
+		cu.easy_setopt(h, CURLOPT_PASSWORD, password ? password : "");
 	}
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(h);
+	rc = cu.easy_perform(h);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	cu.slist_free_all(rcpt);
+	cu.easy_cleanup(h);
 	if (rc == CURLE_OK)
 		return 0;
-	snprintf(err, errcap, "%s:%d: %s%s%s%s", s->host, port, curl_easy_strerror(rc), ebuf[0] ? " (" : "", ebuf, ebuf[0] ? ")" : "");
+	snprintf(err, errcap, "%s:%d: %s%s%s%s", s->host, port, cu.easy_strerror(rc), ebuf[0] ? " (" : "", ebuf, ebuf[0] ? ")" : "");
 	if (code) {
 		size_t k = strlen(err);
 		snprintf(err + k, errcap - k, "; server answered %ld", code);
