@@ -684,8 +684,7 @@ int attach_rotate(fort_vault *v, unsigned mask)
 }
 
 struct erased_ctx {
-	int64_t *ids;
-	int *shared;
+	struct { int64_t id; int shared; } *a;
 	size_t n, cap;
 };
 
@@ -694,42 +693,37 @@ static int erased_cb(void *ctx, const store_attachment *a)
 	struct erased_ctx *e = ctx;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 8;
-		int64_t *ids = fort_realloc(e->ids, cap * sizeof *ids);
-		if (!ids)
+		void *p = fort_realloc(e->a, cap * sizeof *e->a);
+		if (!p)
 			return FORT_ENOMEM;
-		e->ids = ids;
-		int *sh = fort_realloc(e->shared, cap * sizeof *sh);
-		if (!sh)
-			return FORT_ENOMEM;
-		e->shared = sh;
+		e->a = p;
 		e->cap = cap;
 	}
-	e->ids[e->n] = a->id;
-	e->shared[e->n++] = a->nclients > 1;
+	e->a[e->n].id = a->id;
+	e->a[e->n++].shared = a->nclients > 1;
 	return 0;
 }
 
 int attach_client_erased(fort_vault *v, int64_t client, size_t *shredded, size_t *kept)
 {
-	struct erased_ctx e = { NULL, NULL, 0, 0 };
+	struct erased_ctx e = { NULL, 0, 0 };
 	int r;
 	*shredded = *kept = 0;
 	/* collected first: rows are not deleted under a running SELECT */
 	if ((r = store_attach_each(v->st, client, erased_cb, &e)) < 0)
 		goto out;
 	for (size_t i = 0; i < e.n; i++) {
-		if (e.shared[i]) {
-			if ((r = store_attach_unlink(v->st, e.ids[i], client)) < 0)
+		if (e.a[i].shared) {
+			if ((r = store_attach_unlink(v->st, e.a[i].id, client)) < 0)
 				goto out;
 			(*kept)++;
 		} else {
-			if ((r = store_attach_delete(v->st, e.ids[i])) < 0)
+			if ((r = store_attach_delete(v->st, e.a[i].id)) < 0)
 				goto out;
 			(*shredded)++;
 		}
 	}
 out:
-	free(e.ids);
-	free(e.shared);
+	free(e.a);
 	return r;
 }
