@@ -40,6 +40,12 @@ static void entry_hash(unsigned char out[32], const store_audit_row *a)
 	keys_hash_str(&st, a->result);
 	keys_hash_str(&st, a->detail);
 	crypto_generichash_update(&st, a->prev, 32);
+	if (a->has_seals) {
+		/* entries older than the seals hash as before */
+		static const char stag[] = "seals";
+		crypto_generichash_update(&st, (const unsigned char *)stag, sizeof stag);
+		crypto_generichash_update(&st, a->seals, 32);
+	}
 	crypto_generichash_final(&st, out, 32);
 }
 
@@ -88,6 +94,10 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 	a.purpose = purpose ? purpose : "";
 	a.result = result ? result : "ok";
 	a.detail = detail ? detail : "";
+	/* Every sealed row changed so far in this transaction is sealed by
+	 * this entry (unsigned entries seal nothing: anyone can write one). */
+	if (kr && (r = store_seal_flush(s, a.seq, a.seals, &a.has_seals)) < 0)
+		return r;
 	entry_hash(a.hash, &a);
 	if (kr) {
 		unsigned char head[HEAD_LEN], msg[57];
@@ -188,6 +198,8 @@ int fort_audit_log(fort_vault *v, const char *client, fort_audit_cb cb, void *ct
 
 struct verify_ctx {
 	fort_audit_report *out;
+	store *st;
+	uint64_t sealed_rows;
 	int64_t expect_seq;
 	unsigned char prev[32];
 	struct { int64_t id; unsigned char pk[32]; } signer[MAX_SIGNERS];
@@ -258,6 +270,19 @@ static int verify_cb(void *p, const store_audit_row *a)
 	entry_hash(h, a);
 	if (memcmp(h, a->hash, 32) != 0)
 		return bad(c, a->seq, "was changed after it was written", "its hash does not match its content");
+	if (a->has_seals) {
+		unsigned char d[32];
+		uint64_t n = 0;
+		int r;
+		if (!a->has_sig)
+			return bad(c, a->seq, "seals rows but is not signed", "forged");
+		if ((r = store_seal_digest(c->st, a->seq, d, &n)) < 0)
+			return r;
+		if (!n || sodium_memcmp(d, a->seals, 32) != 0)
+			return bad(c, a->seq, "does not match the seals it wrote",
+				   "the record of which rows it changed was edited outside Fortress");
+		c->sealed_rows += n;
+	}
 	if (a->has_sig) {
 		if (a->seq == 1)
 			learn_signer(c, a);
@@ -301,6 +326,7 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	if (!(c = fort_calloc(1, sizeof *c)))
 		return FORT_ENOMEM;
 	c->out = out;
+	c->st = v->st;
 	c->expect_seq = 1;
 	if (anchor) {
 		const char *colon = strchr(anchor, ':');
@@ -374,6 +400,8 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 			goto out;
 		}
 	}
+	if ((r = seal_verify(v, out, c->sealed_rows)) < 0 || !out->ok)
+		goto out;
 	if (c->has_anchor && !c->anchor_seen) {
 		out->ok = 0;
 		out->bad_seq = c->anchor_seq;

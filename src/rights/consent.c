@@ -448,6 +448,17 @@ int fort_consent_verify(int *ok, uint64_t *entries, char *problem, size_t cap, f
 	struct verify_ctx x = { 1, { 0 }, 0, problem, cap, 1 };
 	int r;
 	problem[0] = '\0';
+	*ok = 1;
+	*entries = 0;
+	/* every entry against the audit log first: an entry removed from the
+	 * end leaves a chain that still links */
+	if (v->sealed && (r = seal_check_table(v, "consent")) < 0) {
+		if (r != FORT_ETAMPER)
+			return r;
+		snprintf(problem, cap, "%s", fort_error_message());
+		*ok = 0;
+		return 0;
+	}
 	if ((r = store_consent_each(v->st, 0, verify_cb, &x)) < 0)
 		return r;
 	*ok = x.ok;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#include <sodium.h>
 #include "util.h"
 #include "store/store.h"
 
@@ -21,6 +22,7 @@ enum {
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
+	Q_SEAL_ADD, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
 	Q__COUNT
 };
 
@@ -56,11 +58,15 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
-	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[Q_AUDIT_LAST] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit ORDER BY seq DESC LIMIT 1",
-	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit ORDER BY rowid",
-	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit WHERE client = ? ORDER BY rowid",
+	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_AUDIT_LAST] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY seq DESC LIMIT 1",
+	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid",
+	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	[Q_SEAL_ADD] = "INSERT INTO seal_log(seq, tbl, id, hash) VALUES(?,?,?,?)",
+	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_log WHERE tbl = ? AND id = ? ORDER BY seq DESC LIMIT 1",
+	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE seq = ? ORDER BY tbl, id",
+	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
 };
 
 /* Schema migrations: migrations[i] takes user_version i to i+1. */
@@ -157,6 +163,35 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" t_from INTEGER NOT NULL, t_to INTEGER NOT NULL, export INTEGER NOT NULL, device TEXT NOT NULL, category TEXT NOT NULL);"
 	"CREATE TABLE incident_actions(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, text BLOB NOT NULL, owner TEXT NOT NULL,"
 	" due TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, done_by TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);",
+	/* 9: seals.  Every change to a sealed table (client records, both
+	 * indexes, and every ledger: consent, erasures, exports, requests,
+	 * holds-free incident register) leaves the row's hash in seal_log under
+	 * the seq of the audit entry of its transaction, and that entry carries
+	 * a digest of its seals: the signed audit chain vouches for every
+	 * sealed row's current content (src/audit/seal.c). */
+	"CREATE TABLE seal_log(seq INTEGER NOT NULL, tbl TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL);"
+	"CREATE INDEX seal_log_row ON seal_log(tbl, id, seq);"
+	"CREATE INDEX seal_log_seq ON seal_log(seq);"
+	"CREATE INDEX blind_client ON blind(client);"
+	"CREATE INDEX uniq_client ON uniq(client);"
+	"ALTER TABLE audit ADD COLUMN seals BLOB;",
+};
+
+/* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
+ * their rows are noted by the store functions that write them; the others
+ * by SQLite's update hook, whatever statement changed them. */
+enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
+       T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T__COUNT };
+static const char *const seal_table[T__COUNT] = {
+	"clients", "blind", "uniq", "consent", "erased", "exports", "requests", "request_events",
+	"incidents", "incident_notes", "incident_scope", "incident_actions",
+};
+
+struct seal_touch {
+	int tbl;
+	int64_t id;
+	unsigned char h[STORE_BIDX_LEN]; /* blind, uniq: the entry */
+	int64_t client;                  /* blind: the entry's client */
 };
 
 struct store {
@@ -164,7 +199,20 @@ struct store {
 	sqlite3_stmt *q[Q__COUNT];
 	int txdepth;
 	char *path;
+	struct seal_touch *touch;
+	size_t ntouch, ctouch;
+	int touch_lost;                  /* out of memory, or a change outside a transaction */
+	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
+	size_t pcap;
+	sqlite3_stmt *row_st[T__COUNT];
+	int enforce;                     /* the vault is sealed: reads check their rows */
+	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
+	store_commit_hook hook;
+	void *hook_ctx;
 };
+
+static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
+static int seal_require_table(store *s, int tbl);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -291,6 +339,8 @@ fail:
 	return r;
 }
 
+static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_int64 rowid);
+
 int store_open(store **out, const char *path, int create)
 {
 	store *s = NULL;
@@ -352,6 +402,7 @@ int store_open(store **out, const char *path, int create)
 		goto fail;
 	if (v < STORE_SCHEMA_VERSION && (r = migrate(s, v)) < 0)
 		goto fail;
+	sqlite3_update_hook(s->db, on_update, s);
 	/* Touch the schema now, so corruption shows at open, not mid-command. */
 	if ((r = exec(s, "SELECT count(*) FROM sqlite_schema", "reading the vault")) < 0)
 		goto fail;
@@ -376,6 +427,10 @@ void store_close(store *s)
 		return;
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->q[i]);
+	for (int i = 0; i < T__COUNT; i++)
+		sqlite3_finalize(s->row_st[i]);
+	free(s->touch);
+	free(s->pset);
 	if (s->txdepth)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
@@ -396,8 +451,30 @@ int store_begin(store *s)
 int store_commit(store *s)
 {
 	int r;
-	if (s->txdepth == 0 || --s->txdepth > 0)
+	if (s->txdepth == 0)
 		return 0;
+	if (s->txdepth > 1) {
+		s->txdepth--;
+		return 0;
+	}
+	/* Sealed rows changed after the transaction's last audit entry (or
+	 * with none): the hook writes the entry that seals them; without one
+	 * the change does not happen. */
+	if (s->ntouch || s->touch_lost) {
+		if (s->touch_lost)
+			r = fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
+		else if (!s->hook)
+			r = fort_error_set(FORT_ETAMPER, "a sealed row was written without an audit entry: nothing was changed");
+		else
+			r = s->hook(s->hook_ctx);
+		if (r == 0 && s->ntouch)
+			r = fort_error_set(FORT_ETAMPER, "a sealed row was written without an audit entry: nothing was changed");
+		if (r < 0) {
+			store_rollback(s);
+			return r;
+		}
+	}
+	s->txdepth = 0;
 	if ((r = exec(s, "COMMIT", "saving the change")) < 0) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return r;
@@ -405,8 +482,12 @@ int store_commit(store *s)
 	return 0;
 }
 
+static void touch_clear(store *s);
+
 void store_rollback(store *s)
 {
+	touch_clear(s);
+	s->touch_lost = 0;
 	if (s->txdepth == 0)
 		return;
 	s->txdepth = 0;
@@ -754,12 +835,18 @@ int store_client_get(store *s, store_client *out, int64_t id)
 		if ((r = client_row(out, st)) < 0)
 			store_client_release(out);
 	} else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		/* a record removed outside Fortress is not "no such client" */
+		if ((r = seal_require_row(s, T_CLIENTS, id, id)) < 0)
+			return r;
 		r = FORT_ENOTFOUND; /* the caller names the id */
 		fort_error_set(FORT_ENOTFOUND, "no such client");
 	} else {
 		r = map_sqlite(s->db, rc, "reading a client");
 	}
 	sqlite3_reset(st);
+	if (r == 0 && (r = seal_require_row(s, T_CLIENTS, id, id)) < 0)
+		store_client_release(out);
 	return r;
 }
 
@@ -779,7 +866,7 @@ static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ct
 	store_client c;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((r = client_row(&c, st)) < 0) {
+		if ((r = client_row(&c, st)) < 0 || (r = seal_require_row(s, T_CLIENTS, c.id, c.id)) < 0) {
 			store_client_release(&c);
 			break;
 		}
@@ -845,6 +932,8 @@ int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
 				   " evidence, prev, hash FROM consent WHERE client = ? ORDER BY seq"
 				 : "SELECT seq, client, purpose, action, ts, channel, recorded_by, language, notice, evidence_hash,"
 				   " evidence, prev, hash FROM consent ORDER BY seq";
+	if ((r = seal_require_table(s, T_CONSENT)) < 0)
+		return r;
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading the consent ledger");
 	if (client)
@@ -1005,6 +1094,8 @@ int store_request_get(store *s, store_request *q, int64_t id)
 {
 	sqlite3_stmt *st;
 	int rc, r;
+	if ((r = seal_require_table(s, T_REQUESTS)) < 0)
+		return r;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT " REQ_COLS " FROM requests WHERE id = ?", -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading a request");
 	sqlite3_bind_int64(st, 1, id);
@@ -1023,6 +1114,8 @@ int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 	sqlite3_stmt *st;
 	store_request q;
 	int rc, r = 0;
+	if ((r = seal_require_table(s, T_REQUESTS)) < 0)
+		return r;
 	if ((rc = sqlite3_prepare_v2(s->db, client ? "SELECT " REQ_COLS " FROM requests WHERE client = ? ORDER BY id"
 						   : "SELECT " REQ_COLS " FROM requests ORDER BY id", -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading requests");
@@ -1153,6 +1246,602 @@ void store_client_release(store_client *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* ------------------------------------------------------------------ seals */
+
+static int seal_table_index(const char *name)
+{
+	for (int i = 0; i < T__COUNT; i++)
+		if (strcmp(seal_table[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static size_t pslot(const store *s, int tbl, int64_t id)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull ^ (uint64_t)tbl * 0xC2B2AE3D27D4EB4Full;
+	return (size_t)(x ^ x >> 29) & (s->pcap - 1);
+}
+
+static void touch_clear(store *s)
+{
+	s->ntouch = 0;
+	if (s->pset)
+		memset(s->pset, 0, s->pcap * sizeof *s->pset);
+}
+
+static int pending(store *s, int tbl, int64_t id)
+{
+	if (!s->ntouch || !s->pset)
+		return 0;
+	for (size_t i = pslot(s, tbl, id);; i = (i + 1) & (s->pcap - 1)) {
+		uint32_t k = s->pset[i];
+		if (!k)
+			return 0;
+		if (s->touch[k - 1].tbl == tbl && s->touch[k - 1].id == id)
+			return 1;
+	}
+}
+
+static void pset_put(store *s, size_t idx)
+{
+	const struct seal_touch *t = &s->touch[idx];
+	for (size_t i = pslot(s, t->tbl, t->id);; i = (i + 1) & (s->pcap - 1))
+		if (!s->pset[i]) {
+			s->pset[i] = (uint32_t)idx + 1;
+			return;
+		}
+}
+
+static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client)
+{
+	struct seal_touch *t;
+	if (pending(s, tbl, id) && tbl != T_UNIQ)
+		return; /* a unique entry may change hands: keep every touch */
+	if ((s->ntouch + 1) * 2 > s->pcap) {
+		size_t nc = s->pcap ? s->pcap * 2 : 256;
+		uint32_t *p = calloc(nc, sizeof *p);
+		if (!p || s->ntouch >= UINT32_MAX - 1) {
+			free(p);
+			s->touch_lost = 1;
+			return;
+		}
+		free(s->pset);
+		s->pset = p;
+		s->pcap = nc;
+		for (size_t i = 0; i < s->ntouch; i++)
+			pset_put(s, i);
+	}
+	if (s->txdepth == 0) {
+		/* a sealed row written outside a transaction cannot be sealed
+		 * with its audit entry: the next commit refuses */
+		s->touch_lost = 1;
+		return;
+	}
+	if (s->ntouch == s->ctouch) {
+		size_t n = s->ctouch ? s->ctouch * 2 : 64;
+		struct seal_touch *p = realloc(s->touch, n * sizeof *p);
+		if (!p) {
+			s->touch_lost = 1;
+			return;
+		}
+		s->touch = p;
+		s->ctouch = n;
+	}
+	t = &s->touch[s->ntouch++];
+	memset(t, 0, sizeof *t);
+	t->tbl = tbl;
+	t->id = id;
+	if (h)
+		memcpy(t->h, h, STORE_BIDX_LEN);
+	t->client = client;
+	pset_put(s, s->ntouch - 1);
+}
+
+static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_int64 rowid)
+{
+	int t = seal_table_index(tbl);
+	(void)op;
+	(void)db;
+	if (t < 0 || t == T_BLIND || t == T_UNIQ)
+		return;
+	touch_add(p, t, rowid, NULL, 0);
+}
+
+/* Index entries have no rowid: their seal id is a hash of their key (a
+ * unique entry's key is its value's hash alone, so that a removed entry is
+ * found by the value that is looked up). */
+static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
+{
+	unsigned char d[8], c[8];
+	crypto_generichash_state st;
+	uint64_t x = 0;
+	crypto_generichash_init(&st, NULL, 0, sizeof d);
+	crypto_generichash_update(&st, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
+	crypto_generichash_update(&st, h, STORE_BIDX_LEN);
+	if (tbl == T_BLIND) {
+		for (int i = 0; i < 8; i++)
+			c[i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+		crypto_generichash_update(&st, c, 8);
+	}
+	crypto_generichash_final(&st, d, sizeof d);
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | d[i];
+	return (int64_t)(x >> 1); /* a positive 63-bit id */
+}
+
+static int touch_index(store *s, int tbl, const unsigned char *h, int64_t client)
+{
+	touch_add(s, tbl, index_id(tbl, h, client), h, client);
+	return 0;
+}
+
+static void hash_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+/* The hash of a sealed row as it is now; all zeros when there is none. */
+static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, unsigned char out[32])
+{
+	static const char tag[] = "fortress-row-v1";
+	crypto_generichash_state hs;
+	sqlite3_stmt *st = s->row_st[tbl];
+	int rc, r = 0;
+	memset(out, 0, 32);
+	if (!st) {
+		char sql[128];
+		if (tbl == T_BLIND)
+			snprintf(sql, sizeof sql, "SELECT client FROM blind WHERE h = ?1 AND client = ?2");
+		else if (tbl == T_UNIQ)
+			snprintf(sql, sizeof sql, "SELECT client FROM uniq WHERE h = ?1");
+		else
+			snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE rowid = ?1", seal_table[tbl]);
+		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
+			return map_sqlite(s->db, rc, "checking a sealed row");
+		s->row_st[tbl] = st;
+	}
+	if (tbl == T_BLIND || tbl == T_UNIQ) {
+		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+		if (tbl == T_BLIND)
+			sqlite3_bind_int64(st, 2, client);
+	} else {
+		sqlite3_bind_int64(st, 1, id);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int n = sqlite3_column_count(st);
+		crypto_generichash_init(&hs, NULL, 0, 32);
+		crypto_generichash_update(&hs, (const unsigned char *)tag, sizeof tag);
+		crypto_generichash_update(&hs, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
+		if (tbl == T_BLIND || tbl == T_UNIQ) {
+			crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
+			hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
+		} else {
+			hash_u64(&hs, (uint64_t)id);
+			for (int i = 0; i < n; i++) {
+				int ty = sqlite3_column_type(st, i);
+				unsigned char tb = (unsigned char)ty;
+				crypto_generichash_update(&hs, &tb, 1);
+				if (ty == SQLITE_INTEGER) {
+					hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, i));
+				} else if (ty == SQLITE_FLOAT) {
+					double d = sqlite3_column_double(st, i);
+					uint64_t u;
+					memcpy(&u, &d, 8);
+					hash_u64(&hs, u);
+				} else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB) {
+					const void *p = ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i)
+									  : sqlite3_column_blob(st, i);
+					int len = sqlite3_column_bytes(st, i);
+					hash_u64(&hs, (uint64_t)len);
+					if (len > 0)
+						crypto_generichash_update(&hs, p, (size_t)len);
+				}
+			}
+		}
+		crypto_generichash_final(&hs, out, 32);
+	} else if (rc != SQLITE_DONE) {
+		r = map_sqlite(s->db, rc, "checking a sealed row");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+static int is_zero32(const unsigned char *h)
+{
+	unsigned char z = 0;
+	for (int i = 0; i < 32; i++)
+		z |= h[i];
+	return z == 0;
+}
+
+void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
+{
+	s->hook = fn;
+	s->hook_ctx = ctx;
+}
+
+size_t store_seal_pending(store *s)
+{
+	return s->ntouch;
+}
+
+static int touch_cmp(const void *a, const void *b)
+{
+	const struct seal_touch *x = a, *y = b;
+	int c = strcmp(seal_table[x->tbl], seal_table[y->tbl]);
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id, const unsigned char *hash)
+{
+	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
+	hash_u64(st, (uint64_t)id);
+	crypto_generichash_update(st, hash, 32);
+}
+
+int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
+{
+	static const char tag[] = "fortress-seals-v1";
+	crypto_generichash_state dg;
+	sqlite3_stmt *st = q(s, Q_SEAL_ADD);
+	size_t n = 0;
+	int r = 0;
+	*any = 0;
+	memset(digest, 0, 32);
+	if (s->touch_lost)
+		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
+	if (!s->ntouch)
+		return 0;
+	if (!st)
+		return fort_error_code();
+	qsort(s->touch, s->ntouch, sizeof *s->touch, touch_cmp);
+	for (size_t i = 0; i < s->ntouch; i++)
+		if (n == 0 || touch_cmp(&s->touch[n - 1], &s->touch[i]) != 0)
+			s->touch[n++] = s->touch[i];
+	crypto_generichash_init(&dg, NULL, 0, 32);
+	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct seal_touch *t = &s->touch[i];
+		unsigned char h[32];
+		if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+			break;
+		digest_add(&dg, seal_table[t->tbl], t->id, h);
+		sqlite3_bind_int64(st, 1, seq);
+		sqlite3_bind_text(st, 2, seal_table[t->tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t->id);
+		sqlite3_bind_blob(st, 4, h, 32, SQLITE_TRANSIENT);
+		r = step_done(s, st, "sealing the change");
+	}
+	if (r < 0)
+		return r;
+	crypto_generichash_final(&dg, digest, 32);
+	touch_clear(s);
+	*any = 1;
+	return 0;
+}
+
+int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
+{
+	static const char tag[] = "fortress-seals-v1";
+	crypto_generichash_state dg;
+	sqlite3_stmt *st = q(s, Q_SEAL_OF_SEQ);
+	int rc;
+	*n = 0;
+	memset(digest, 0, 32);
+	if (!st)
+		return fort_error_code();
+	crypto_generichash_init(&dg, NULL, 0, 32);
+	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	sqlite3_bind_int64(st, 1, seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned char h[32] = { 0 };
+		if (sqlite3_column_bytes(st, 2) == 32)
+			memcpy(h, sqlite3_column_blob(st, 2), 32);
+		else
+			h[0] = 1; /* a damaged seal cannot match */
+		digest_add(&dg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), h);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "reading the seals");
+	if (*n)
+		crypto_generichash_final(&dg, digest, 32);
+	return 0;
+}
+
+int store_seal_count(store *s, uint64_t *n) { return count_query(s, Q_SEAL_COUNT, n); }
+
+static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq)
+{
+	sqlite3_stmt *st = q(s, Q_SEAL_LATEST);
+	int rc, r;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_text(st, 1, seal_table[tbl], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(hash, 0xff, 32);
+		if (sqlite3_column_bytes(st, 0) == 32)
+			memcpy(hash, sqlite3_column_blob(st, 0), 32);
+		*seq = sqlite3_column_int64(st, 1);
+		r = 1;
+	} else {
+		r = rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "reading the seals");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, store_seal_check *out)
+{
+	unsigned char now[32], sealed[32];
+	int r, found, live;
+	out->table = seal_table[tbl];
+	out->id = id;
+	out->seq = 0;
+	if (pending(s, tbl, id)) {
+		out->state = STORE_SEAL_OK;
+		return 0;
+	}
+	if ((r = row_hash(s, tbl, id, h, client, now)) < 0)
+		return r;
+	if ((found = seal_latest(s, tbl, id, sealed, &out->seq)) < 0)
+		return found;
+	live = found && !is_zero32(sealed);
+	if (is_zero32(now))
+		out->state = live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
+	else if (!live)
+		out->state = STORE_SEAL_UNSEALED;
+	else
+		out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+	return 0;
+}
+
+int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
+{
+	int t = seal_table_index(table);
+	if (t < 0 || t == T_BLIND || t == T_UNIQ)
+		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	return seal_state(s, t, id, NULL, 0, out);
+}
+
+int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
+{
+	int t = unique ? T_UNIQ : T_BLIND;
+	return seal_state(s, t, index_id(t, h, client), h, client, out);
+}
+
+void store_seal_enforce(store *s, int on)
+{
+	s->enforce = on;
+	s->scanned = 0;
+}
+
+static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, int64_t client)
+{
+	static const struct { const char *tbl, *fmt; } nouns[] = {
+		{ "clients", "client %lld's record" },
+		{ "consent", "consent ledger entry %lld" },
+		{ "erased", "the erasure ledger entry of client %lld" },
+		{ "exports", "exports record #%lld" },
+		{ "requests", "request #%lld" },
+		{ "request_events", "request history row %lld" },
+		{ "incidents", "incident #%lld" },
+		{ "incident_notes", "incident note %lld" },
+		{ "incident_scope", "incident scope row %lld" },
+		{ "incident_actions", "incident action %lld" },
+	};
+	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
+		const char *kind = c->table[0] == 'b' ? "a search-index entry" : "a unique-index entry (e-mail, phone)";
+		if (client)
+			snprintf(buf, cap, "%s naming client %lld", kind, (long long)client);
+		else
+			snprintf(buf, cap, "%s", kind);
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+		if (strcmp(nouns[i].tbl, c->table) == 0) {
+			snprintf(buf, cap, nouns[i].fmt, (long long)c->id);
+			return buf;
+		}
+	snprintf(buf, cap, "row %lld of %s", (long long)c->id, c->table);
+	return buf;
+}
+
+void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64_t client)
+{
+	char noun[128];
+	seal_noun(noun, sizeof noun, c, client);
+	switch (c->state) {
+	case STORE_SEAL_CHANGED:
+		snprintf(buf, cap, "%s does not match what audit entry %lld recorded: it was changed outside Fortress "
+			 "(edited, cut, moved to another client or an older copy put back)", noun, (long long)c->seq);
+		break;
+	case STORE_SEAL_UNSEALED:
+		snprintf(buf, cap, "%s is not recorded in the audit log: it was added outside Fortress", noun);
+		break;
+	case STORE_SEAL_REMOVED:
+		snprintf(buf, cap, "%s, recorded by audit entry %lld, is missing: it was removed outside Fortress",
+			 noun, (long long)c->seq);
+		break;
+	default:
+		snprintf(buf, cap, "%s matches the audit log", noun);
+	}
+}
+
+static int seal_fail(const store_seal_check *c, int64_t client)
+{
+	char msg[512];
+	store_seal_describe(msg, sizeof msg, c, client);
+	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
+}
+
+/* Reads of sealed rows: nothing the vault returns or acts on may differ
+ * from what the audit log vouches for. */
+static int seal_require_row(store *s, int tbl, int64_t id, int64_t client)
+{
+	store_seal_check c;
+	int r;
+	if (!s->enforce)
+		return 0;
+	if ((r = seal_state(s, tbl, id, NULL, 0, &c)) < 0)
+		return r;
+	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
+}
+
+static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t client)
+{
+	store_seal_check c;
+	int r;
+	if (!s->enforce)
+		return 0;
+	if ((r = seal_state(s, tbl, index_id(tbl, h, client), h, client, &c)) < 0)
+		return r;
+	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
+}
+
+static int scan_first(void *ctx, const store_seal_check *c)
+{
+	(void)ctx;
+	return seal_fail(c, strcmp(c->table, "erased") == 0 ? c->id : 0);
+}
+
+/* A ledger is read as a whole set (an entry removed is as telling as one
+ * changed): check every row and seal once per process, before the first
+ * read. */
+static int seal_require_table(store *s, int tbl)
+{
+	int r;
+	if (!s->enforce || (s->scanned & 1u << tbl))
+		return 0;
+	if ((r = store_seal_scan(s, seal_table[tbl], scan_first, NULL)) < 0)
+		return r;
+	s->scanned |= 1u << tbl;
+	return 0;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
+{
+	int t = seal_table_index(table), rc, r = 0;
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	char sql[160];
+	store_seal_check c;
+	if (t < 0)
+		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	if (t == T_BLIND || t == T_UNIQ)
+		snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
+	else
+		snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checking the seals");
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id;
+		unsigned char h[STORE_BIDX_LEN] = { 0 };
+		int64_t client = 0;
+		if (t == T_BLIND || t == T_UNIQ) {
+			if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
+				memcpy(h, sqlite3_column_blob(st, 0), STORE_BIDX_LEN);
+			client = sqlite3_column_int64(st, 1);
+			id = index_id(t, h, client);
+		} else {
+			id = sqlite3_column_int64(st, 0);
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			int64_t *p = realloc(ids, nc * sizeof *p);
+			if (!p) {
+				r = FORT_ENOMEM;
+				break;
+			}
+			ids = p;
+			cap = nc;
+		}
+		ids[n++] = id;
+		if ((r = seal_state(s, t, id, h, client, &c)) == 0 && c.state != STORE_SEAL_OK)
+			r = cb(ctx, &c);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "checking the seals");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0)
+		goto out;
+	/* every live seal must still have its row */
+	qsort(ids, n, sizeof *ids, id_cmp);
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, max(seq) FROM seal_log WHERE tbl = ? GROUP BY id", -1, &st, NULL)) != SQLITE_OK) {
+		r = map_sqlite(s->db, rc, "checking the seals");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, seal_table[t], -1, SQLITE_STATIC);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int live = sqlite3_column_bytes(st, 1) != 32 || !is_zero32(sqlite3_column_blob(st, 1));
+		if (live && !bsearch(&id, ids, n, sizeof *ids, id_cmp) && !pending(s, t, id)) {
+			c.table = seal_table[t];
+			c.id = id;
+			c.seq = sqlite3_column_int64(st, 2);
+			c.state = STORE_SEAL_REMOVED;
+			r = cb(ctx, &c);
+		}
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "checking the seals");
+out:
+	sqlite3_finalize(st);
+	free(ids);
+	return r;
+}
+
+const char *store_seal_table(size_t i)
+{
+	return i < T__COUNT ? seal_table[i] : NULL;
+}
+
+int store_seal_touch_all(store *s)
+{
+	for (int t = 0; t < T__COUNT; t++) {
+		sqlite3_stmt *st;
+		char sql[160];
+		int rc;
+		if (t == T_BLIND || t == T_UNIQ)
+			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
+		else
+			snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
+		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+			return map_sqlite(s->db, rc, "sealing the vault");
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (t == T_BLIND || t == T_UNIQ) {
+				if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
+					touch_index(s, t, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 1));
+			} else {
+				touch_add(s, t, sqlite3_column_int64(st, 0), NULL, 0);
+			}
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return map_sqlite(s->db, rc, "sealing the vault");
+	}
+	return s->touch_lost ? fort_error_set(FORT_ENOMEM, "out of memory while sealing the vault") : 0;
+}
+
 /* ---------------------------------------------------------- blind index */
 
 static int blind_find(store *s, int which, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n)
@@ -1182,12 +1871,21 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	int rc;
 	if (!st)
 		return fort_error_code();
+	if (unique && s->enforce) {
+		/* a unique entry removed outside Fortress would let a duplicate in */
+		store_seal_check c;
+		int r = seal_state(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, &c);
+		if (r < 0)
+			return r;
+		if (c.state == STORE_SEAL_REMOVED)
+			return seal_fail(&c, 0);
+	}
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, client);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
-		return 0;
+		return touch_index(s, unique ? T_UNIQ : T_BLIND, h, client);
 	if (unique && (rc & 0xff) == SQLITE_CONSTRAINT) {
 		int64_t id = 0;
 		size_t n = 0;
@@ -1209,6 +1907,9 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		sqlite3_bind_int64(st, 2, client);
 		if ((r = step_done(s, st, "removing an index entry")) < 0)
 			return r;
+		if (sqlite3_changes(s->db) > 0 &&
+		    (r = touch_index(s, which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND, h, client)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -1216,6 +1917,22 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 int store_blind_del_client(store *s, int64_t client)
 {
 	static const char *const sql[2] = { "DELETE FROM blind WHERE client = ?", "DELETE FROM uniq WHERE client = ?" };
+	static const char *const sel[2] = { "SELECT h FROM blind WHERE client = ?", "SELECT h FROM uniq WHERE client = ?" };
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(s->db, sel[i], -1, &st, NULL), r = 0;
+		if (rc != SQLITE_OK)
+			return map_sqlite(s->db, rc, "removing index entries");
+		sqlite3_bind_int64(st, 1, client);
+		while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
+				r = touch_index(s, i ? T_UNIQ : T_BLIND, sqlite3_column_blob(st, 0), client);
+		if (r == 0 && rc != SQLITE_DONE)
+			r = map_sqlite(s->db, rc, "removing index entries");
+		sqlite3_finalize(st);
+		if (r < 0)
+			return r;
+	}
 	for (int i = 0; i < 2; i++) {
 		sqlite3_stmt *st;
 		int rc = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL), r;
@@ -1232,7 +1949,22 @@ int store_blind_del_client(store *s, int64_t client)
 
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
-	return blind_find(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND, h, ids, max, n);
+	int r, t = unique ? T_UNIQ : T_BLIND;
+	store_seal_check c;
+	if ((r = blind_find(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND, h, ids, max, n)) < 0)
+		return r;
+	/* an entry moved to another client, or a unique one removed, must not
+	 * answer the search */
+	for (size_t i = 0; i < *n; i++)
+		if ((r = seal_require_index(s, t, h, ids[i])) < 0)
+			return r;
+	if (*n == 0 && unique && s->enforce) {
+		if ((r = seal_state(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, &c)) < 0)
+			return r;
+		if (c.state != STORE_SEAL_OK)
+			return seal_fail(&c, 0);
+	}
+	return 0;
 }
 
 /* -------------------------------------------------------- erasure ledger */
@@ -1250,7 +1982,9 @@ int store_erased_add(store *s, int64_t client, int64_t ts)
 int store_erased_has(store *s, int64_t client)
 {
 	sqlite3_stmt *st = q(s, Q_ERASED_HAS);
-	int rc;
+	int rc, r;
+	if ((r = seal_require_table(s, T_ERASED)) < 0)
+		return r;
 	if (!st)
 		return fort_error_code();
 	sqlite3_bind_int64(st, 1, client);
@@ -1289,6 +2023,10 @@ int store_audit_append(store *s, const store_audit_row *a)
 		sqlite3_bind_blob(st, 13, a->sig, 64, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 13);
+	if (a->has_seals)
+		sqlite3_bind_blob(st, 14, a->seals, 32, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 14);
 	return step_done(s, st, "writing the audit log");
 }
 
@@ -1314,6 +2052,11 @@ static void audit_row(store_audit_row *a, sqlite3_stmt *st)
 		a->has_sig = 1;
 		if (sqlite3_column_bytes(st, 12) == 64)
 			memcpy(a->sig, sqlite3_column_blob(st, 12), 64);
+	}
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		a->has_seals = 1;
+		if (sqlite3_column_bytes(st, 13) == 32)
+			memcpy(a->seals, sqlite3_column_blob(st, 13), 32);
 	}
 }
 
@@ -1430,6 +2173,8 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 	sqlite3_stmt *st;
 	int rc, r = 0;
 
+	if ((r = seal_require_table(s, T_ERASED)) < 0)
+		return r;
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT client, ts FROM erased ORDER BY client", -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading the erasure ledger");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -110,6 +110,8 @@ typedef struct {
 	unsigned char prev[32], hash[32];
 	unsigned char sig[64];
 	int has_sig;
+	unsigned char seals[32];  /* digest of the seals written with this entry */
+	int has_seals;
 } store_audit_row;
 
 int store_audit_append(store *s, const store_audit_row *r);
@@ -119,6 +121,54 @@ typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
 /* Rows in seq order; CLIENT filters when not NULL. */
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
 int store_audit_count(store *s, uint64_t *n);
+
+/* ------------------------------------------------------------------ seals */
+
+/* Every change to a sealed table (client records, the blind and unique
+ * indexes, and the ledgers: consent, erasures, exports, requests and their
+ * events, the incident register) is noted by the store.  The audit entry
+ * written next in the same transaction calls store_seal_flush with its seq:
+ * each changed row's hash (zeros: removed) goes into seal_log under that
+ * seq, and the digest of those seals goes into the entry, which is hashed
+ * and signed.  A transaction that changes a sealed row after its last audit
+ * entry runs the commit hook (which writes one), or fails. */
+typedef int (*store_commit_hook)(void *ctx);
+void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx);
+size_t store_seal_pending(store *s);
+/* *ANY 0 (DIGEST zeros) when nothing was changed since the last flush. */
+int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any);
+/* The digest of the seals stored under SEQ; *N how many (0: DIGEST zeros). */
+int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n);
+int store_seal_count(store *s, uint64_t *n);
+/* Note every row of every sealed table as changed (sealing an older vault). */
+int store_seal_touch_all(store *s);
+/* The sealed tables' names, I from 0 until NULL. */
+const char *store_seal_table(size_t i);
+
+enum { STORE_SEAL_OK, STORE_SEAL_CHANGED, STORE_SEAL_UNSEALED, STORE_SEAL_REMOVED };
+typedef struct {
+	const char *table;
+	int64_t id;     /* the row's id (index entries: a hash of the entry) */
+	int64_t seq;    /* the audit entry of the newest seal, 0 if none */
+	int state;
+} store_seal_check;
+/* Compare a row (by rowid) with its newest seal.  A row changed in the
+ * current transaction and not yet sealed is OK. */
+int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out);
+/* The same for an index entry: H for CLIENT (unique: H alone, whichever
+ * client holds it; STATE REMOVED when the entry is gone but sealed). */
+int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out);
+/* Every row of TABLE against its seal, and every live seal against a row:
+ * CB for each one that is not OK (a non-zero return stops). */
+typedef int (*store_seal_cb)(void *ctx, const store_seal_check *c);
+/* One sentence naming the row and what is wrong with it (CLIENT, if known,
+ * names the client of an index entry). */
+void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64_t client);
+/* ON: the vault is sealed, so every read of a sealed row checks it against
+ * its seal first (FORT_ETAMPER naming the row), and a ledger is checked
+ * whole before its first read in this process. */
+void store_seal_enforce(store *s, int on);
+int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- consent */
 

@@ -208,6 +208,9 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	}
 	if ((r = roles_defaults(&v->roles)) < 0 || (r = policy_store(v, NULL)) < 0)
 		goto fail_tx;
+	store_set_commit_hook(v->st, NULL, NULL);
+	if ((r = seal_create(v)) < 0)
+		goto fail_tx;
 	fort_hex(pkhex, u.sign_pk, 32);
 	if ((r = fort_buf_printf(&mapjson, "vault created; owner user_id=%lld sign_pk=%s kdf=argon2id13 opslimit=%llu memlimit=%llu",
 				 (long long)u.id, pkhex, (unsigned long long)u.opslimit, (unsigned long long)u.memlimit)) < 0 ||
@@ -219,7 +222,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	store_user_release(&u);
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
-	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
+	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	v->created = fort_now();
 	*out = v;
@@ -268,7 +271,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		r = FORT_ENOMEM;
 		goto fail;
 	}
-	if ((r = store_open(&v->st, path, 0)) < 0)
+	if ((r = store_open(&v->st, path, 0)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
@@ -309,7 +312,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
-	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0)
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;

@@ -102,6 +102,7 @@ struct fort_vault {
 	/* searches since open, audited as one entry at close */
 	uint64_t finds, find_matches;
 	char find_fields[256];
+	int sealed;            /* rows are sealed into the audit log (meta "sealed") */
 };
 
 /* map.c */
@@ -195,6 +196,20 @@ int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const c
 			  const char *result, const char *detail);
 /* Write the pending search summary (at close). */
 int audit_flush_finds(fort_vault *v);
+
+/* seal.c: the sealed rows (client records, indexes, ledgers) against the
+ * audit log.  seal_open at every open (a locked vault too); seal_upgrade
+ * once unlocked: an older vault's rows are sealed, audited, at its first
+ * unlock; seal_create inside the creating transaction. */
+int seal_open(fort_vault *v) FORT_WUR;
+int seal_upgrade(fort_vault *v) FORT_WUR;
+int seal_create(fort_vault *v) FORT_WUR;
+/* Called by fort_audit_verify after the chain verified: the number of
+ * seals it vouched for must be all there are, and every sealed table must
+ * match its seals (OUT->ok 0 and the problem set otherwise). */
+int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched) FORT_WUR;
+/* Check TABLE whole now: FORT_ETAMPER naming the first row that differs. */
+int seal_check_table(fort_vault *v, const char *table) FORT_WUR;
 /* Append an entry in its own transaction (denials). */
 int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
 		 const char *purpose, const char *result, const char *detail);

@@ -143,8 +143,8 @@ static void take_anchor(const char *path, char out[128])
 typedef struct {
 	int64_t rowid, seq, ts, actor_id;
 	char *actor, *action, *client, *fields, *purpose, *result, *detail;
-	unsigned char prev[32], hash[32], sig[64];
-	int has_sig;
+	unsigned char prev[32], hash[32], sig[64], seals[32];
+	int has_sig, has_seals;
 } row;
 
 static char *col_text(sqlite3_stmt *st, int i)
@@ -161,7 +161,7 @@ static size_t load_rows(const char *path, row **out)
 	size_t n = 0;
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid, seq, ts, actor_id, actor, action, client, fields, purpose,"
-					    " result, detail, prev, hash, sig FROM audit ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+					    " result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		r = realloc(r, (n + 1) * sizeof *r);
 		row *x = &r[n++];
@@ -185,6 +185,11 @@ static size_t load_rows(const char *path, row **out)
 			assert_int_equal(sqlite3_column_bytes(st, 13), 64);
 			memcpy(x->sig, sqlite3_column_blob(st, 13), 64);
 			x->has_sig = 1;
+		}
+		if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
+			assert_int_equal(sqlite3_column_bytes(st, 14), 32);
+			memcpy(x->seals, sqlite3_column_blob(st, 14), 32);
+			x->has_seals = 1;
 		}
 	}
 	sqlite3_finalize(st);
@@ -236,6 +241,11 @@ static void row_hash(unsigned char out[32], const row *a)
 	put_str(&st, a->result);
 	put_str(&st, a->detail);
 	crypto_generichash_update(&st, a->prev, 32);
+	if (a->has_seals) {
+		static const char stag[] = "seals";
+		crypto_generichash_update(&st, (const unsigned char *)stag, sizeof stag);
+		crypto_generichash_update(&st, a->seals, 32);
+	}
 	crypto_generichash_final(&st, out, 32);
 }
 
@@ -764,13 +774,45 @@ static void test_anchor(void **state)
 	assert_false(rep.ok);
 	assert_int_equal(rep.bad_seq, n_all);
 
-	/* truncated, with the old head put back: only the anchor shows it */
+	/* truncated, with the old head put back: the seals written by the
+	 * removed entries have nothing vouching for them any more */
 	{
 		sqlite3 *db = NULL;
 		char *q = sqlite3_mprintf("ATTACH %Q AS o; UPDATE main.meta SET v = (SELECT v FROM o.meta WHERE k = 'audit_head')"
 					  " WHERE k = 'audit_head'; DETACH o;", old);
 		p = copy_vault(base, "anchor.fort");
 		sql(p, "DELETE FROM audit WHERE seq > %lld", (long long)n_old);
+		assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		sqlite3_free(q);
+	}
+	EXPECT_BAD(p, NULL, -1);
+	/* ... and with those seals removed too, the client added since is in
+	 * the file without a seal */
+	sql(p, "DELETE FROM seal_log WHERE seq > %lld", (long long)n_old);
+	{
+		fort_audit_report rep2;
+		assert_int_equal(verify_file(p, NULL, &rep2), 0);
+		assert_false(rep2.ok);
+		assert_non_null(strstr(rep2.problem, "added outside Fortress"));
+	}
+	/* truncated and rolled back with every row, the old head put back:
+	 * only the anchor shows it */
+	{
+		sqlite3 *db = NULL;
+		char *q = sqlite3_mprintf("ATTACH %Q AS o; UPDATE main.meta SET v = (SELECT v FROM o.meta WHERE k = 'audit_head')"
+					  " WHERE k = 'audit_head'; DETACH o;", old);
+		p = copy_vault(base, "anchor.fort");
+		sql(p, "DELETE FROM audit WHERE seq > %lld", (long long)n_old);
+		sql(p, "DELETE FROM seal_log WHERE seq > %lld", (long long)n_old);
+		assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		sqlite3_free(q);
+		q = sqlite3_mprintf("ATTACH %Q AS o; DELETE FROM main.clients WHERE id NOT IN (SELECT id FROM o.clients);"
+				    " DELETE FROM main.blind; INSERT INTO main.blind SELECT * FROM o.blind;"
+				    " DELETE FROM main.uniq; INSERT INTO main.uniq SELECT * FROM o.uniq; DETACH o;", old);
 		assert_int_equal(sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(db);

@@ -1,0 +1,155 @@
+/* seal.c - the vault's rows bound into the signed audit log.
+ *
+ * The store notes every change to a sealed table (client records, the
+ * blind and unique indexes, and every ledger: consent, erasures, exports,
+ * requests and their history, the incident register); the audit entry
+ * written in the same transaction stores each changed row's hash in
+ * seal_log under its own seq and carries the digest of those seals, so the
+ * signed chain vouches for what every sealed row holds now.  A row edited,
+ * cut, swapped to another client, rolled back to an older copy, added or
+ * removed in the file no longer matches its newest seal: reads refuse it
+ * (FORT_ETAMPER, naming it) and `audit verify` names it.  To hide that,
+ * seal_log would have to be rewritten too, which breaks the digest of a
+ * signed entry; only a rollback of the whole file (log included) escapes,
+ * and that is what the external anchor is for. */
+#include <string.h>
+#include <sodium.h>
+#include "vault/vault_int.h"
+
+static int commit_hook(void *ctx)
+{
+	fort_vault *v = ctx;
+	if (!v->kr)
+		return fort_error_set(FORT_ELOCKED, "the change needs an audit entry and the vault is locked: nothing was changed");
+	return audit_append(v, "seal", "", "", "", "ok", "rows changed after the operation's own audit entry");
+}
+
+int seal_open(fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	uint64_t n = 0;
+	int r;
+	store_set_commit_hook(v->st, commit_hook, v);
+	r = store_meta_get(v->st, "sealed", &val, &len);
+	free(val);
+	if (r == 0) {
+		v->sealed = 1;
+		store_seal_enforce(v->st, 1);
+		return 0;
+	}
+	if (r != FORT_ENOTFOUND)
+		return r;
+	if ((r = store_seal_count(v->st, &n)) < 0)
+		return r;
+	if (n)
+		return fort_error_set(FORT_ETAMPER, "the vault's seal marker was removed outside Fortress (the audit log holds %llu seals): "
+				      "restore the vault from a backup", (unsigned long long)n);
+	return 0;
+}
+
+int seal_create(fort_vault *v)
+{
+	int r = store_meta_put(v->st, "sealed", "1", 1);
+	if (r == 0) {
+		v->sealed = 1;
+		store_seal_enforce(v->st, 1);
+	}
+	return r;
+}
+
+static int any_sealed_entry(void *ctx, const store_row *row)
+{
+	(void)row;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+int seal_upgrade(fort_vault *v)
+{
+	fort_audit_report rep;
+	char detail[160];
+	int found = 0, r;
+	if (v->sealed || !v->kr)
+		return 0;
+	r = store_sql(v->st, "reading the audit log", "SELECT 1 FROM audit WHERE seals IS NOT NULL LIMIT 1", NULL, 0,
+		      any_sealed_entry, &found);
+	if (r < 0)
+		return r;
+	if (found)
+		return fort_error_set(FORT_ETAMPER, "the vault's seals were removed outside Fortress (the audit log names them): "
+				      "restore the vault from a backup");
+	/* Seal only what the log vouches for as it stands. */
+	if ((r = fort_audit_verify(&rep, v, NULL)) < 0)
+		return r;
+	if (!rep.ok)
+		return fort_error_set(FORT_ETAMPER, "this vault's rows cannot be sealed: the audit log does not verify (%s)", rep.problem);
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = store_seal_touch_all(v->st)) < 0)
+		goto fail;
+	snprintf(detail, sizeof detail, "sealed %zu rows (client records, indexes, ledgers) into the audit log",
+		 store_seal_pending(v->st));
+	if ((r = store_meta_put(v->st, "sealed", "1", 1)) < 0 ||
+	    (r = audit_append(v, "seal", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		goto fail;
+	v->sealed = 1;
+	store_seal_enforce(v->st, 1);
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
+struct first {
+	fort_audit_report *out;
+};
+
+static int first_problem(void *ctx, const store_seal_check *c)
+{
+	struct first *f = ctx;
+	f->out->ok = 0;
+	f->out->bad_seq = c->seq;
+	store_seal_describe(f->out->problem, sizeof f->out->problem, c, 0);
+	return 1;
+}
+
+int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched)
+{
+	uint64_t n = 0;
+	struct first f = { out };
+	int r;
+	if ((r = store_seal_count(v->st, &n)) < 0)
+		return r;
+	if (n != vouched) {
+		out->ok = 0;
+		snprintf(out->problem, sizeof out->problem,
+			 "the seal log holds %llu seals but the audit entries vouch for %llu: seals were %s outside Fortress",
+			 (unsigned long long)n, (unsigned long long)vouched, n > vouched ? "added" : "removed");
+		return 0;
+	}
+	if (!v->sealed)
+		return 0;
+	for (size_t i = 0; store_seal_table(i); i++) {
+		if ((r = store_seal_scan(v->st, store_seal_table(i), first_problem, &f)) < 0)
+			return r;
+		if (!out->ok)
+			return 0;
+	}
+	return 0;
+}
+
+static int fail_first(void *ctx, const store_seal_check *c)
+{
+	char msg[512];
+	(void)ctx;
+	store_seal_describe(msg, sizeof msg, c, 0);
+	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
+}
+
+int seal_check_table(fort_vault *v, const char *table)
+{
+	if (!v->sealed)
+		return 0;
+	return store_seal_scan(v->st, table, fail_first, NULL);
+}
