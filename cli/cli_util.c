@@ -24,7 +24,6 @@ int cli_exit_code(int fort_code)
 	case FORT_OK:
 		return EXIT_OK;
 	case FORT_ERROR:
-	case FORT_ETAMPER:
 		return EXIT_FAIL;
 	case FORT_ENOTFOUND:
 		return EXIT_NOTFOUND;
@@ -42,6 +41,7 @@ int cli_exit_code(int fort_code)
 		return EXIT_BUSY;
 	case FORT_ECORRUPT:
 	case FORT_EVERSION:
+	case FORT_ETAMPER: /* verify commands report and exit 1 themselves */
 		return EXIT_CORRUPT;
 	case FORT_EIO:
 	case FORT_ENOMEM:

@@ -112,7 +112,7 @@ static int open_failed(struct cli *c, int r, const char *user)
 	case FORT_EVERSION:
 		return cli_fail(c, r, "this vault was made by a newer Fortress; upgrade fortress");
 	case FORT_ETAMPER:
-		return cli_fail(c, r, "the vault's signed metadata was changed outside Fortress; run 'fortress audit verify' and restore from a backup");
+		return cli_fail(c, r, "the vault was changed outside Fortress; run 'fortress audit verify' and restore from a backup");
 	default:
 		return cli_fail(c, r, NULL);
 	}

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# t0550-attacks: someone with write access to the vault file (a team member,
+# a stolen backup, malware) changes what it says with the sqlite3 CLI, triggers
+# dropped first.  Each attack is made on its own copy of one vault, and each
+# must be refused where it would be acted on (exit 8, naming what failed) and
+# named by `audit verify` (exit 1).  Issue 11, items 1-6 and 10.
+set -u
+. "$E2E_LIB"
+
+command -v sqlite3 >/dev/null || { echo "e2e: sqlite3 CLI missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
+
+init_vault
+V=$FORTRESS_VAULT
+A=$(add_client --set full_name="Jana Schmidt" --set email="jana@example.com" --set phone="+49 30 1234567")
+B=$(add_client --set full_name="Piotr Nowak" --set email="piotr@example.com")
+C=$(add_client --set full_name="Ines Duarte" --set email="ines@example.com")
+dec() { echo $((16#${1#c-})); }
+AI=$(dec "$A"); BI=$(dec "$B"); CI=$(dec "$C")
+printf 'Newsletter: monthly offers.\n' >"$TRASH/notice.txt"
+
+mkdir -p "$TRASH/atk"
+# snapshot NAME: a consistent copy of the vault as it is now (sqlite3's own backup).
+snapshot() {
+	sqlite3 "$V" ".backup '$TRASH/atk/$1.db'"
+}
+# attack NAME SQL...: a copy of the vault as it is now, changed by SQL with the
+# append-only triggers dropped; `fa` runs fortress on it.
+AV=
+attack() {
+	local name=$1; shift
+	snapshot "$name" &&
+	sqlite3 "$TRASH/atk/$name.db" "DROP TRIGGER IF EXISTS consent_no_update; DROP TRIGGER IF EXISTS consent_no_delete; $*" &&
+	AV=$TRASH/atk/$name.db
+}
+fa() { FORTRESS_VAULT=$AV fort "$@"; }
+
+test_expect 'the untouched vault verifies' '
+	expect_exit 0 fort audit verify &&
+	expect_exit 0 fort consent verify
+'
+
+snapshot before-edit
+fort client edit "$A" --set email="jana.schmidt@example.com" >/dev/null 2>&1
+fort consent grant "$A" marketing --channel web --notice-file "$TRASH/notice.txt" >/dev/null 2>&1
+fort consent withdraw "$A" marketing --channel email >/dev/null 2>&1
+
+test_expect 'item 1: a withdrawn consent does not come back when the newest ledger entry is deleted' '
+	expect_exit 5 fort client get "$A" --reveal email --purpose marketing &&
+	attack consent-tail "DELETE FROM consent WHERE seq = (SELECT max(seq) FROM consent)" &&
+	expect_exit 8 fa client get "$A" --reveal email --purpose marketing &&
+	expect_contains "$ERR" "consent ledger entry" &&
+	expect_not_contains "$OUT" "jana" &&
+	expect_exit 1 fa consent verify &&
+	expect_contains "$OUT" "removed outside Fortress" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "consent ledger entry"
+'
+
+test_expect 'item 1: an edited or reordered consent entry is named' '
+	attack consent-edit "UPDATE consent SET action = '\''grant'\'' WHERE seq = (SELECT max(seq) FROM consent)" &&
+	expect_exit 8 fa client get "$A" --reveal email --purpose marketing &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "changed outside Fortress"
+'
+
+test_expect 'item 4: an older copy of a record put back is refused on reveal and named by audit verify' '
+	attack rollback "ATTACH '\''$TRASH/atk/before-edit.db'\'' AS o;
+		UPDATE clients SET vk_version = (SELECT vk_version FROM o.clients WHERE id = $AI),
+		  wrapped = (SELECT wrapped FROM o.clients WHERE id = $AI), data = (SELECT data FROM o.clients WHERE id = $AI),
+		  updated = (SELECT updated FROM o.clients WHERE id = $AI) WHERE id = $AI;" &&
+	expect_exit 8 fa client get "$A" --reveal email --purpose billing &&
+	expect_not_contains "$OUT" "jana@example.com" &&
+	expect_contains "$ERR" "client $AI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $AI"
+'
+
+test_expect 'item 3: a record cut short (a field dropped) is a tamper error, not a shorter record' '
+	attack cut "UPDATE clients SET data = substr(data, 1, length(data) - 30) WHERE id = $BI" &&
+	expect_exit 8 fa client get "$B" --reveal full_name --purpose billing &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'item 10: client list and export stop at a record that fails authentication (no blank name)' '
+	attack list "UPDATE clients SET data = substr(data, 1, length(data) - 30) WHERE id = $BI" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "client $BI" &&
+	expect_exit 8 fa client export --purpose billing --field full_name -o "$TRASH/x.json" &&
+	test ! -e "$TRASH/x.json"
+'
+
+test_expect 'item 6: a record whose times were moved back is refused (retention would erase early)' '
+	attack times "UPDATE clients SET created = created - 315360000, updated = updated - 315360000 WHERE id = $BI" &&
+	expect_exit 8 fa retention run --dry-run &&
+	expect_contains "$ERR" "client $BI" &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'item 5: a search entry moved to another client does not answer the search' '
+	expect_exit 0 fort client find email=piotr@example.com &&
+	expect_contains "$OUT" "$B" &&
+	attack swap "UPDATE uniq SET client = CASE client WHEN $AI THEN $BI ELSE $AI END WHERE client IN ($AI, $BI);
+		UPDATE blind SET client = CASE client WHEN $AI THEN $BI ELSE $AI END WHERE client IN ($AI, $BI);" &&
+	expect_exit 8 fa client find email=piotr@example.com &&
+	expect_not_contains "$OUT" "$A" &&
+	expect_exit 8 fa client find full_name="Jana Schmidt" &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'item 5: a unique entry deleted does not let a duplicate in' '
+	attack uniq-del "DELETE FROM uniq WHERE client = $BI" &&
+	expect_exit 8 fa client add --set full_name="Someone Else" --set email="piotr@example.com" &&
+	expect_contains "$ERR" "unique-index entry" &&
+	expect_exit 8 fa client find email=piotr@example.com &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'a record added outside Fortress is named' '
+	attack forged-row "INSERT INTO clients SELECT id + 1, vk_version, wrapped, data, created, updated FROM clients WHERE id = $BI" &&
+	expect_exit 8 fa client list &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "added outside Fortress"
+'
+
+test_expect 'item 2: a backup taken before an erasure does not bring the client back when the ledger row is deleted' '
+	expect_exit 0 fort backup create "$TRASH/before-erase.fbk" &&
+	expect_exit 0 fort client erase "$C" --yes &&
+	attack erased-del "DELETE FROM erased WHERE client = $CI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "erasure ledger entry of client $CI" &&
+	expect_exit 8 fa backup restore "$TRASH/before-erase.fbk" --to "$TRASH/restored.db" &&
+	expect_contains "$ERR" "erasure ledger" &&
+	test ! -e "$TRASH/restored.db"
+'
+
+test_expect 'the seal log itself cannot be rewritten: its digest is in a signed entry' '
+	attack seal-edit "DELETE FROM seal_log WHERE rowid = (SELECT max(rowid) FROM seal_log)" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "seal"
+'
+
+test_expect 'the seal marker removed with every seal is refused at unlock' '
+	attack unseal "DELETE FROM seal_log; DELETE FROM meta WHERE k = '\''sealed'\''" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "seals were removed"
+'
+
+test_expect 'the exports record and requests are sealed too' '
+	attack exports-del "DELETE FROM exports WHERE id = (SELECT max(id) FROM exports)" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "exports record"
+'
+
+test_expect 'after all that, the real vault still verifies and reads' '
+	expect_exit 0 fort audit verify &&
+	expect_exit 0 fort client list &&
+	expect_exit 0 fort client get "$A" --reveal email --purpose billing &&
+	expect_contains "$OUT" "jana.schmidt@example.com"
+'
+
+test_done
