@@ -1013,7 +1013,35 @@ int fort_backup_verify(fort_backup_info *out, const char *path, const char *user
 struct ledger {
 	int64_t (*e)[2];
 	size_t n, cap;
+	/* the field-erasure ledger: client, ts, field */
+	struct fld { int64_t client, ts; char field[64]; } *f;
+	size_t nf, capf;
 };
+
+static int field_ledger_cb(void *ctx, int64_t client, const char *field, int64_t ts)
+{
+	struct ledger *l = ctx;
+	if (l->nf == l->capf) {
+		size_t cap = l->capf ? l->capf * 2 : 64, bytes;
+		void *p;
+		if (fort_size_mul(&bytes, cap, sizeof *l->f) < 0 || !(p = fort_realloc(l->f, bytes)))
+			return FORT_ENOMEM;
+		l->f = p;
+		l->capf = cap;
+	}
+	l->f[l->nf].client = client;
+	l->f[l->nf].ts = ts;
+	snprintf(l->f[l->nf].field, sizeof l->f[l->nf].field, "%s", field ? field : "");
+	l->nf++;
+	return 0;
+}
+
+static int row_found(void *ctx, const store_row *row)
+{
+	(void)row;
+	*(int *)ctx = 1;
+	return 1;
+}
 
 static int ledger_cb(void *ctx, int64_t client, int64_t ts)
 {
@@ -1044,12 +1072,39 @@ static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const bac
 	*replayed = 0;
 	memset(&save, 0, sizeof save);
 	memset(&u, 0, sizeof u);
-	if (kr && (r = act_as_owner(rv, kr, &save)) < 0)
+	if (kr && !rv->kr && (r = act_as_owner(rv, kr, &save)) < 0)
 		return r;
 	if (!kr && (r = store_user_get(rv->st, &u, NULL)) < 0)
 		return r;
 	if ((r = store_begin(rv->st)) < 0)
 		goto out;
+	/* fields erased from clients that were kept: those the restored copy
+	 * does not record (erased after the backup) are erased again */
+	for (size_t i = 0; kr && l && i < l->nf; i++) {
+		store_client c;
+		int known = 0;
+		fort_kv kv = { l->f[i].field, NULL };
+		store_arg a[3] = { SA_I(l->f[i].client), SA_T(l->f[i].field), SA_I(l->f[i].ts) };
+		if ((r = store_sql(rv->st, "reading the erasure ledger", "SELECT 1 FROM erased_fields WHERE client = ?1 AND field = ?2"
+				   " AND ts >= ?3", a, 3, row_found, &known)) < 0)
+			goto fail;
+		if (known)
+			continue;
+		memset(&c, 0, sizeof c);
+		r = store_client_get(rv->st, &c, l->f[i].client);
+		store_client_release(&c);
+		if (r == FORT_ENOTFOUND) {
+			fort_error_clear();
+			continue;
+		}
+		if (r < 0)
+			goto fail;
+		client_id_format(id, l->f[i].client);
+		if ((r = client_erase_fields(rv, id, &kv, 1, "erase-field",
+					     "field erased: replayed from the erasure ledger after a restore")) < 0)
+			goto fail;
+		(*replayed)++;
+	}
 	for (size_t i = 0; l && i < l->n; i++) {
 		if ((r = store_client_purge(rv->st, l->e[i][0], l->e[i][1], &removed)) < 0)
 			goto fail;
@@ -1121,7 +1176,21 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 					   fort_vault_path(current), id, h.vault_id);
 			goto out;
 		}
-		if ((r = store_erased_each(current->st, ledger_cb, &l)) < 0)
+		/* The ledgers decide what comes back: they must be provably the
+		 * ones Fortress wrote (every entry sealed in a log that verifies). */
+		{
+			fort_audit_report rep;
+			if ((r = fort_audit_verify(&rep, current, NULL)) < 0)
+				goto out;
+			if (!rep.ok) {
+				r = fort_error_set(FORT_ETAMPER, "the erasure ledger of the current vault '%s' cannot be proven intact, "
+						   "so erasures could not all be replayed: its audit log does not verify (%s); nothing was restored",
+						   fort_vault_path(current), rep.problem);
+				goto out;
+			}
+		}
+		if ((r = store_erased_each(current->st, ledger_cb, &l)) < 0 ||
+		    (r = store_erased_field_each(current->st, field_ledger_cb, &l)) < 0)
 			goto out;
 	}
 	if ((r = fort_buf_printf(&name, "%s.restore-XXXXXX", to_path)) < 0 || !(tmp = fort_buf_detach(&name, NULL))) {
@@ -1157,6 +1226,19 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 	s = NULL;
 	if ((r = fort_vault_open(&rv, tmp, NULL, NULL)) < 0)
 		goto out;
+	if (kr && current && l.nf) {
+		/* erasing fields re-encrypts records: the restored copy is
+		 * opened with the owner's keys from the backup */
+		fort_secret *sec = NULL;
+		fort_vault_close(rv);
+		rv = NULL;
+		if ((r = keys_user_secret(&sec, kr)) < 0)
+			goto out;
+		r = fort_vault_open_key(&rv, tmp, NULL, sec);
+		fort_secret_free(sec);
+		if (r < 0)
+			goto out;
+	}
 	if ((r = vault_id_of(rv, id)) < 0)
 		goto out;
 	if (strcmp(id, h.vault_id) != 0) {
@@ -1206,6 +1288,7 @@ out:
 	unlink_db(tmp);
 	free(tmp);
 	free(l.e);
+	free(l.f);
 	if (bk)
 		sodium_free(bk);
 	keyring_free(kr);

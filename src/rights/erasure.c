@@ -279,11 +279,13 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	} else {
 		size_t k;
 		json_t *h;
-		if (nclear && (r = fort_client_edit(v, idstr, clear, nclear)) < 0)
-			goto out;
 		/* what stays, until when: `fortress retention run` erases it then */
 		if ((r = store_begin(v->st)) < 0)
 			goto out;
+		if (nclear && (r = client_erase_fields(v, idstr, clear, nclear, NULL, NULL)) < 0) {
+			store_rollback(v->st);
+			goto out;
+		}
 		json_array_foreach(kept, k, h) {
 			if ((r = store_hold_put(v->st, q->client, json_string_value(json_object_get(h, "field")),
 						json_string_value(json_object_get(h, "until")),
@@ -542,15 +544,21 @@ int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const cha
 		memset(&c, 0, sizeof c);
 		if ((r = client_id_parse(&cid, d.a[i].client)) < 0)
 			goto fail;
-		r = store_client_get(v->st, &c, cid);
-		store_client_release(&c);
-		if (r == 0 && (r = fort_client_edit(v, d.a[i].client, &kv, 1)) < 0)
-			goto fail;
-		if (r == FORT_ENOTFOUND)
-			fort_error_clear();
-		snprintf(detail, sizeof detail, "hold on '%s' ended %s (%s): field erased", d.a[i].field, d.a[i].until, d.a[i].reason);
 		if ((r = store_begin(v->st)) < 0)
 			goto fail;
+		r = store_client_get(v->st, &c, cid);
+		store_client_release(&c);
+		if (r == 0 && (r = client_erase_fields(v, d.a[i].client, &kv, 1, NULL, NULL)) < 0) {
+			store_rollback(v->st);
+			goto fail;
+		}
+		if (r == FORT_ENOTFOUND)
+			fort_error_clear();
+		else if (r < 0) {
+			store_rollback(v->st);
+			goto fail;
+		}
+		snprintf(detail, sizeof detail, "hold on '%s' ended %s (%s): field erased", d.a[i].field, d.a[i].until, d.a[i].reason);
 		if ((r = store_hold_del(v->st, cid, d.a[i].field)) < 0 ||
 		    (r = audit_append(v, "retention-erase", d.a[i].client, d.a[i].field, "", "ok", detail)) < 0 ||
 		    (r = store_commit(v->st)) < 0) {

@@ -678,7 +678,7 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 			fort_kv kv = { it->fields, NULL };
 			snprintf(detail, sizeof detail, "retention of '%s' ended %s (purposes %s: %s): field erased", it->fields,
 				 it->date, it->purposes, it->reason);
-			if ((r = client_edit_ex(v, it->client, &kv, 1, "retention-erase", detail)) < 0)
+			if ((r = client_erase_fields(v, it->client, &kv, 1, "retention-erase", detail)) < 0)
 				goto fail;
 		}
 	}

@@ -174,16 +174,19 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX seal_log_seq ON seal_log(seq);"
 	"CREATE INDEX blind_client ON blind(client);"
 	"CREATE INDEX uniq_client ON uniq(client);"
-	"ALTER TABLE audit ADD COLUMN seals BLOB;",
+	"ALTER TABLE audit ADD COLUMN seals BLOB;"
+	/* fields erased without crypto-shredding the client (a partial erasure,
+	 * retention of one field): replayed by `backup restore` like erased */
+	"CREATE TABLE erased_fields(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, field TEXT NOT NULL, ts INTEGER NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
  * their rows are noted by the store functions that write them; the others
  * by SQLite's update hook, whatever statement changed them. */
-enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
+enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T__COUNT };
 static const char *const seal_table[T__COUNT] = {
-	"clients", "blind", "uniq", "consent", "erased", "exports", "requests", "request_events",
+	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions",
 };
 
@@ -1633,6 +1636,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "clients", "client %lld's record" },
 		{ "consent", "consent ledger entry %lld" },
 		{ "erased", "the erasure ledger entry of client %lld" },
+		{ "erased_fields", "field erasure ledger entry %lld" },
 		{ "exports", "exports record #%lld" },
 		{ "requests", "request #%lld" },
 		{ "request_events", "request history row %lld" },
@@ -2179,6 +2183,37 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 		return map_sqlite(s->db, rc, "reading the erasure ledger");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((r = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) != 0)
+			break;
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "reading the erasure ledger");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT INTO erased_fields(client, field, ts) VALUES(?,?,?)", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "recording the erasure");
+	sqlite3_bind_int64(st, 1, client);
+	sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ts);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "recording the erasure");
+}
+
+int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+	if ((r = seal_require_table(s, T_ERASED_FIELDS)) < 0)
+		return r;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT client, field, ts FROM erased_fields ORDER BY id", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading the erasure ledger");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2))) != 0)
 			break;
 	if (r == 0 && rc != SQLITE_DONE)
 		r = map_sqlite(s->db, rc, "reading the erasure ledger");

@@ -236,6 +236,11 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx);
  * the id goes into the ledger with time TS.  *REMOVED (may be NULL) is 1
  * when a row was there.  Call inside a transaction. */
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
+/* The field-erasure ledger: fields erased from a client that was kept (a
+ * partial erasure, a field's retention ending), in the order erased. */
+int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts);
+typedef int (*store_erased_field_cb)(void *ctx, int64_t client, const char *field, int64_t ts);
+int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx);
 
 /* ------------------------------------------------------------ attachments */
 

@@ -610,6 +610,30 @@ out:
 	return r;
 }
 
+int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
+{
+	fort_kv *clear = NULL;
+	int64_t cid;
+	int r;
+	if ((r = client_id_parse(&cid, id)) < 0)
+		return r;
+	if (!(clear = fort_calloc(n ? n : 1, sizeof *clear)))
+		return FORT_ENOMEM;
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		clear[i].field = kv[i].field;
+		clear[i].value = NULL;
+		if ((r = store_erased_field_add(v->st, cid, kv[i].field, fort_now())) < 0)
+			break;
+	}
+	if (r < 0 || (r = client_edit_ex(v, id, clear, n, action, detail)) < 0 || (r = store_commit(v->st)) < 0)
+		store_rollback(v->st);
+out:
+	free(clear);
+	return r;
+}
+
 int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 {
 	return client_edit_ex(v, id, kv, n, NULL, NULL);

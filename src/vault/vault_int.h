@@ -180,6 +180,10 @@ int retention_rules_check(const fort_map *m) FORT_WUR;
 /* client.c: fort_client_edit, audited as ACTION (DETAIL) and leaving the
  * record's 'updated' time as it was when ACTION is not NULL. */
 int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
+/* Erase the fields of KV (values ignored) from client ID, which is kept: as
+ * client_edit_ex, with each field recorded in the field-erasure ledger in
+ * the same transaction, so a restored backup erases them again. */
+int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
 
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
 		   const char *today) FORT_WUR;

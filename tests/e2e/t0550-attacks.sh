@@ -133,6 +133,32 @@ test_expect 'item 2: a backup taken before an erasure does not bring the client 
 	test ! -e "$TRASH/restored.db"
 '
 
+test_expect 'item 2: a partial erasure (held IBAN kept) is replayed on restore; the fields do not come back' '
+	D=$(add_client --set full_name="Karl Berg" --set email="karl@example.com" --set iban="DE89370400440532013000") &&
+	expect_exit 0 fort backup create "$TRASH/before-partial.fbk" &&
+	expect_exit 0 fort request open erasure "$D" --received 2026-11-21 &&
+	REQ=$(fort request list --json | "$PYTHON" -c "import json,sys; print(max(r[\"id\"] for r in json.load(sys.stdin)))") &&
+	expect_exit 0 fort request fulfil "$REQ" --certificate "$TRASH/karl.json" &&
+	expect_exit 0 fort client get "$D" --json &&
+	expect_not_contains "$OUT" "\"email\"" &&
+	expect_exit 0 fort backup restore "$TRASH/before-partial.fbk" --to "$TRASH/restored-partial.db" &&
+	expect_exit 0 fort --vault "$TRASH/restored-partial.db" client get "$D" --json &&
+	expect_not_contains "$OUT" "\"email\"" &&
+	expect_contains "$OUT" "\"iban\"" &&
+	expect_exit 0 fort --vault "$TRASH/restored-partial.db" client get "$D" --reveal iban --purpose billing &&
+	expect_contains "$OUT" "DE89370400440532013000" &&
+	expect_exit 0 fort --vault "$TRASH/restored-partial.db" audit verify &&
+	expect_exit 0 fort --vault "$TRASH/restored-partial.db" audit log --json &&
+	expect_contains "$OUT" "replayed from the erasure ledger"
+'
+
+test_expect 'item 2: a restore refuses when the current field-erasure ledger was edited' '
+	attack fields-del "DELETE FROM erased_fields" &&
+	expect_exit 8 fa backup restore "$TRASH/before-partial.fbk" --to "$TRASH/restored-partial2.db" &&
+	expect_contains "$ERR" "cannot be proven intact" &&
+	test ! -e "$TRASH/restored-partial2.db"
+'
+
 test_expect 'the seal log itself cannot be rewritten: its digest is in a signed entry' '
 	attack seal-edit "DELETE FROM seal_log WHERE rowid = (SELECT max(rowid) FROM seal_log)" &&
 	expect_exit 1 fa audit verify &&
