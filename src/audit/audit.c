@@ -121,6 +121,8 @@ int audit_append(fort_vault *v, const char *action, const char *client, const ch
 {
 	if (!v->kr)
 		return fort_error_set(FORT_ELOCKED, "the vault is locked");
+	if (result && strcmp(result, "denied") == 0)
+		v->op_audited = 1; /* the operation audited its refusal itself */
 	return append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail);
 }
 

@@ -1632,18 +1632,18 @@ void store_seal_enforce(store *s, int on)
 
 static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, int64_t client)
 {
-	static const struct { const char *tbl, *fmt; } nouns[] = {
-		{ "clients", "client %lld's record" },
-		{ "consent", "consent ledger entry %lld" },
-		{ "erased", "the erasure ledger entry of client %lld" },
-		{ "erased_fields", "field erasure ledger entry %lld" },
-		{ "exports", "exports record #%lld" },
-		{ "requests", "request #%lld" },
-		{ "request_events", "request history row %lld" },
-		{ "incidents", "incident #%lld" },
-		{ "incident_notes", "incident note %lld" },
-		{ "incident_scope", "incident scope row %lld" },
-		{ "incident_actions", "incident action %lld" },
+	static const struct { const char *tbl, *pre, *post; } nouns[] = {
+		{ "clients", "client ", "'s record" },
+		{ "consent", "consent ledger entry ", "" },
+		{ "erased", "the erasure ledger entry of client ", "" },
+		{ "erased_fields", "field erasure ledger entry ", "" },
+		{ "exports", "exports record #", "" },
+		{ "requests", "request #", "" },
+		{ "request_events", "request history row ", "" },
+		{ "incidents", "incident #", "" },
+		{ "incident_notes", "incident note ", "" },
+		{ "incident_scope", "incident scope row ", "" },
+		{ "incident_actions", "incident action ", "" },
 	};
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
 		const char *kind = c->table[0] == 'b' ? "a search-index entry" : "a unique-index entry (e-mail, phone)";
@@ -1655,7 +1655,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 	}
 	for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
 		if (strcmp(nouns[i].tbl, c->table) == 0) {
-			snprintf(buf, cap, nouns[i].fmt, (long long)c->id);
+			snprintf(buf, cap, "%s%lld%s", nouns[i].pre, (long long)c->id, nouns[i].post);
 			return buf;
 		}
 	snprintf(buf, cap, "row %lld of %s", (long long)c->id, c->table);

@@ -4,6 +4,10 @@
 
 static _Thread_local int err_code;
 static _Thread_local char err_msg[1024];
+/* Every refusal (FORT_EDENIED) is counted and its reason kept, so that the
+ * vault can audit each one with its true reason (vault_need, policy.c). */
+static _Thread_local uint64_t denied_serial;
+static _Thread_local char denied_msg[1024];
 
 int fort_error_set(int code, const char *fmt, ...)
 {
@@ -12,7 +16,18 @@ int fort_error_set(int code, const char *fmt, ...)
 	vsnprintf(err_msg, sizeof err_msg, fmt, ap);
 	va_end(ap);
 	err_code = code;
+	if (code == FORT_EDENIED) {
+		denied_serial++;
+		memcpy(denied_msg, err_msg, sizeof denied_msg);
+	}
 	return code;
+}
+
+uint64_t fort_error_denied(const char **msg)
+{
+	if (msg)
+		*msg = denied_msg;
+	return denied_serial;
 }
 
 int fort_error_prefix(const char *fmt, ...)

@@ -12,6 +12,9 @@
  * callers can write `return fort_error_set(FORT_EINPUT, "...", ...);`.
  * WARNING: never pass a secret or a client value into the message. */
 int fort_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* How many refusals (FORT_EDENIED) this thread has set so far, and (MSG,
+ * may be NULL) the newest one's message. */
+uint64_t fort_error_denied(const char **msg);
 /* Prefix the current message with "PREFIX: " keeping the code. */
 int fort_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

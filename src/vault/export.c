@@ -124,7 +124,11 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		}
 		if (!map_allows(&v->map.f[i], o->purpose) || !v->kr->has_ck[v->map.f[i].cat]) {
 			char msg[256];
-			snprintf(msg, sizeof msg, "purpose '%s' is not allowed for field '%s'", o->purpose, o->fields[k]);
+			if (!map_allows(&v->map.f[i], o->purpose))
+				snprintf(msg, sizeof msg, "purpose '%s' is not allowed for field '%s'", o->purpose, o->fields[k]);
+			else
+				snprintf(msg, sizeof msg, "your role '%s' does not hold the %s key, so field '%s' cannot be exported",
+					 v->role ? v->role : "?", v->map.f[i].category, o->fields[k]);
 			(void)audit_record(v, "export", "", o->fields[k], o->purpose, "denied", msg);
 			r = fort_error_set(FORT_EDENIED, "%s", msg);
 			goto out;

@@ -308,10 +308,34 @@ int policy_store(fort_vault *v, const role_set *rs)
 
 /* ---------------------------------------------------------- the checks */
 
+void vault_op_end(fort_vault *v)
+{
+	const char *msg;
+	uint64_t now = fort_error_denied(&msg);
+	if (!v || now == v->op_denied)
+		return;
+	if (!v->op_audited && v->kr) {
+		char why[1024];
+		int code = fort_error_code();
+		snprintf(why, sizeof why, "%s", msg);
+		/* the refusal's message, not whatever error came after it */
+		char keep[1024];
+		snprintf(keep, sizeof keep, "%s", fort_error_message());
+		(void)audit_record(v, v->op_what[0] ? v->op_what : "refused", v->op_client, "", "", "denied", why);
+		fort_error_set(code, "%s", keep);
+	}
+	v->op_denied = fort_error_denied(NULL);
+	v->op_audited = 0;
+}
+
 int vault_need(fort_vault *v, unsigned act, const char *what, const char *client)
 {
 	char msg[300];
 	int r;
+	vault_op_end(v);
+	snprintf(v->op_what, sizeof v->op_what, "%s", what ? what : "");
+	snprintf(v->op_client, sizeof v->op_client, "%s", client ? client : "");
+	v->op_audited = 0;
 	if ((r = vault_need_unlocked(v)) < 0)
 		return r;
 	if (v->acts & act)
@@ -319,7 +343,9 @@ int vault_need(fort_vault *v, unsigned act, const char *what, const char *client
 	snprintf(msg, sizeof msg, "your role '%s' does not allow '%s' (a user who manages users can run 'fortress role grant %s %s')",
 		 v->role ? v->role : "?", action_name(act), v->role ? v->role : "ROLE", action_name(act));
 	(void)audit_record(v, what, client ? client : "", "", "", "denied", msg);
-	return fort_error_set(FORT_EDENIED, "%s", msg);
+	r = fort_error_set(FORT_EDENIED, "%s", msg);
+	v->op_denied = fort_error_denied(NULL);
+	return r;
 }
 
 int fort_vault_can(const fort_vault *v, const char *action, const char *category)

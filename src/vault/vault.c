@@ -225,6 +225,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	v->created = fort_now();
+	v->op_denied = fort_error_denied(NULL);
 	*out = v;
 	return 0;
 fail_tx:
@@ -317,6 +318,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;
 	store_user_release(&u);
+	v->op_denied = fort_error_denied(NULL);
 	*out = v;
 	return 0;
 fail:
@@ -352,6 +354,7 @@ void fort_vault_close(fort_vault *v)
 {
 	if (!v)
 		return;
+	vault_op_end(v);
 	(void)audit_flush_finds(v);
 	vault_free(v);
 }

@@ -103,6 +103,12 @@ struct fort_vault {
 	uint64_t finds, find_matches;
 	char find_fields[256];
 	int sealed;            /* rows are sealed into the audit log (meta "sealed") */
+	/* the operation in progress (from its vault_need), so that a refusal
+	 * it ends with is audited even where no code audits it */
+	uint64_t op_denied;    /* fort_error_denied() when it began */
+	int op_audited;        /* it wrote a "denied" entry itself */
+	char op_what[32];
+	char op_client[32];
 };
 
 /* map.c */
@@ -127,6 +133,12 @@ int map_derive_keys(fort_vault *v) FORT_WUR;
  * operation: FORT_ELOCKED, or FORT_EDENIED (audited as WHAT, "denied") when
  * the acting user's role lacks ACT. */
 int vault_need(fort_vault *v, unsigned act, const char *what, const char *client) FORT_WUR;
+/* The one place where refusals meet the audit log: vault_need begins an
+ * operation (and ends the one before it), fort_vault_close ends the last.
+ * An operation that ended refused (any FORT_EDENIED set since it began)
+ * without writing its own "denied" entry gets one, with the refusal's own
+ * message as the reason. */
+void vault_op_end(fort_vault *v);
 int action_index(const char *name);  /* -1 if unknown */
 const char *action_name(unsigned act);
 int role_builtin(const char *name);
