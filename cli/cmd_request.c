@@ -435,10 +435,13 @@ static int cmd_verify_certificate(struct cli *c)
 		json_object_set_new(j, "kept", json_integer((json_int_t)ci.kept));
 		json_object_set_new(j, "problem", r < 0 ? json_string(fort_error_message()) : json_null());
 		int ex = cli_print_json(c, j);
-		return ex ? ex : (r < 0 ? cli_exit_code(r) : EXIT_OK);
+		return ex ? ex : r == FORT_ETAMPER ? EXIT_FAIL : (r < 0 ? cli_exit_code(r) : EXIT_OK);
 	}
-	if (r < 0)
-		return cli_fail(c, r, NULL);
+	if (r < 0) {
+		int ex = cli_fail(c, r, NULL);
+		/* a verify command: a certificate that does not verify is exit 1 */
+		return r == FORT_ETAMPER ? EXIT_FAIL : ex;
+	}
 	printf("certificate OK: client %s, erased %s by %s: %zu field(s) erased, %zu kept%s\n", ci.client, ci.erased_at, ci.signer,
 	       ci.erased, ci.kept, ci.vault_checked ? "; the signer's key is theirs in this vault" : " (signature only: no vault to check the signer against)");
 	return EXIT_OK;
