@@ -27,7 +27,7 @@ enum {
 };
 
 static const char *const sql_text[Q__COUNT] = {
-	[Q_META_GET] = "SELECT v FROM meta WHERE k = ?",
+	[Q_META_GET] = "SELECT v, rowid FROM meta WHERE k = ?",
 	[Q_META_PUT] = "INSERT INTO meta(k, v) VALUES(?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
 	[Q_USER_INS] = "INSERT INTO users(name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status) VALUES(?,?,?,?,?,?,?,?,?,?)",
 	[Q_USER_BY_NAME] = "SELECT id, name, role, box_pk, sign_pk, salt, opslimit, memlimit, sealed, created, status, removed FROM users WHERE name = ?",
@@ -184,11 +184,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * their rows are noted by the store functions that write them; the others
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
-       T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T__COUNT };
+       T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T__COUNT };
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
-	"incidents", "incident_notes", "incident_scope", "incident_actions",
+	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta",
 };
+/* Of meta, only the data map is sealed (noted by store_meta_put): the rest
+ * is the audit head itself, key epochs and caches. */
+#define SEALED_META "map"
 
 struct seal_touch {
 	int tbl;
@@ -216,6 +219,7 @@ struct store {
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
 static int seal_require_table(store *s, int tbl);
+static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -551,29 +555,49 @@ static int blob_fixed(unsigned char *out, size_t len, sqlite3_stmt *st, int col)
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 {
 	sqlite3_stmt *st = q(s, Q_META_GET);
+	int64_t rowid = 0;
 	int rc, r;
 	if (!st)
 		return fort_error_code();
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		r = blob_dup(val, len, st, 0);
-	else if (rc == SQLITE_DONE)
+		rowid = sqlite3_column_int64(st, 1);
+	} else if (rc == SQLITE_DONE) {
 		r = fort_error_set(FORT_ENOTFOUND, "vault metadata '%s' is missing", key);
-	else
+	} else {
 		r = map_sqlite(s->db, rc, "reading vault metadata");
+	}
 	sqlite3_reset(st);
+	if (r == 0 && strcmp(key, SEALED_META) == 0 && (r = seal_require_row(s, T_META, rowid, 0)) < 0) {
+		free(*val);
+		*val = NULL;
+		*len = 0;
+	}
 	return r;
 }
 
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
 	sqlite3_stmt *st = q(s, Q_META_PUT);
+	int r;
 	if (!st)
 		return fort_error_code();
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
-	return step_done(s, st, "writing vault metadata");
+	if ((r = step_done(s, st, "writing vault metadata")) < 0)
+		return r;
+	if (strcmp(key, SEALED_META) == 0) {
+		sqlite3_stmt *g = q(s, Q_META_GET);
+		if (!g)
+			return fort_error_code();
+		sqlite3_bind_text(g, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(g) == SQLITE_ROW)
+			touch_add(s, T_META, sqlite3_column_int64(g, 1), NULL, 0);
+		sqlite3_reset(g);
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- users */
@@ -1345,7 +1369,7 @@ static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_
 	int t = seal_table_index(tbl);
 	(void)op;
 	(void)db;
-	if (t < 0 || t == T_BLIND || t == T_UNIQ)
+	if (t < 0 || t == T_BLIND || t == T_UNIQ || t == T_META)
 		return;
 	touch_add(p, t, rowid, NULL, 0);
 }
@@ -1645,6 +1669,10 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "incident_scope", "incident scope row ", "" },
 		{ "incident_actions", "incident action ", "" },
 	};
+	if (strcmp(c->table, "meta") == 0) {
+		snprintf(buf, cap, "the data map");
+		return buf;
+	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
 		const char *kind = c->table[0] == 'b' ? "a search-index entry" : "a unique-index entry (e-mail, phone)";
 		if (client)
@@ -1752,6 +1780,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
+	else if (t == T_META)
+		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
 	else
 		snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
@@ -1827,6 +1857,8 @@ int store_seal_touch_all(store *s)
 		int rc;
 		if (t == T_BLIND || t == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
+		else if (t == T_META)
+			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
 		else
 			snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
 		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)

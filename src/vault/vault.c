@@ -283,6 +283,11 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = store_user_get(v->st, &u, user)) < 0) {
 			if (r == FORT_ENOTFOUND && user)
 				r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", user);
+			else if (r == FORT_ENOTFOUND)
+				/* every vault has an active owner (the last one cannot be
+				 * removed or demoted): none means the users were edited */
+				r = fort_error_set(FORT_ETAMPER, "this vault has no active owner: the users or their roles were changed "
+						   "outside Fortress; restore the vault from a backup");
 			goto fail;
 		}
 		if (strcmp(u.status, "pending") == 0) {

@@ -89,6 +89,20 @@ test_expect 'item 10: client list and export stop at a record that fails authent
 	test ! -e "$TRASH/x.json"
 '
 
+test_expect 'item 10: a tampered map, a changed role and a corrupt grant are tamper errors naming what failed' '
+	attack map "UPDATE meta SET v = replace(v, '\''\"service\"'\'', '\''\"servicx\"'\'') WHERE k = '\''map'\''" &&
+	expect_exit 8 fa map show &&
+	expect_contains "$ERR" "the data map" &&
+	expect_not_contains "$OUT" "servicx" &&
+	attack role "UPDATE users SET role = '\''staff'\''" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "roles were changed outside Fortress" &&
+	attack grant "UPDATE grants SET sealed = zeroblob(length(sealed)) WHERE key_name = '\''cat:contact'\''" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "grant of key" &&
+	expect_not_contains "$ERR" "data map"
+'
+
 test_expect 'item 6: a record whose times were moved back is refused (retention would erase early)' '
 	attack times "UPDATE clients SET created = created - 315360000, updated = updated - 315360000 WHERE id = $BI" &&
 	expect_exit 8 fa retention run --dry-run &&
