@@ -456,6 +456,9 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int au
 	memset(&cv, 0, sizeof cv);
 	if ((r = incident_info(&in, v, id)) < 0)
 		return r;
+	/* who is affected is read from the exports record and the scopes */
+	if ((r = store_seal_require(v->st, "exports")) < 0 || (r = store_seal_require(v->st, "incident_scope")) < 0)
+		return r;
 	if (!(im = fort_calloc(1, sizeof *im)))
 		return FORT_ENOMEM;
 	a.v = v;

@@ -322,6 +322,10 @@ int incident_info(fort_incident_info *out, fort_vault *v, int64_t id)
 	store_arg a[] = { SA_I(id) };
 	int r;
 	memset(out, 0, sizeof *out);
+	/* dates and decisions drive the deadline clocks: the register must be
+	 * the one the audit log vouches for */
+	if ((r = store_seal_require(v->st, "incidents")) < 0 || (r = store_seal_require(v->st, "incident_notes")) < 0)
+		return r;
 	if ((r = store_sql(v->st, "reading the incident", INFO_SQL " WHERE id = ?", a, 1, info_cb, out)) < 0)
 		return r;
 	if (!out->id)
@@ -398,6 +402,8 @@ int fort_incident_list(fort_incident_info **out, size_t *n, fort_vault *v)
 	int r;
 	*out = NULL;
 	*n = 0;
+	if ((r = store_seal_require(v->st, "incidents")) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_READ, "incident-list", NULL)) < 0)
 		return r;
 	if ((r = store_sql(v->st, "reading the incidents", INFO_SQL " ORDER BY state = 'closed', aware DESC, id DESC", NULL, 0, list_cb,

@@ -1844,6 +1844,14 @@ out:
 	return r;
 }
 
+int store_seal_require(store *s, const char *table)
+{
+	int t = seal_table_index(table);
+	if (t < 0)
+		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	return seal_require_table(s, t);
+}
+
 const char *store_seal_table(size_t i)
 {
 	return i < T__COUNT ? seal_table[i] : NULL;

@@ -168,6 +168,9 @@ void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64
  * its seal first (FORT_ETAMPER naming the row), and a ledger is checked
  * whole before its first read in this process. */
 void store_seal_enforce(store *s, int on);
+/* When enforcing: TABLE whole against its seals, once per process (what
+ * the store's own readers of ledgers do before their first read). */
+int store_seal_require(store *s, const char *table);
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- consent */

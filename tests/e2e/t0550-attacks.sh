@@ -110,6 +110,16 @@ test_expect 'item 6: a record whose times were moved back is refused (retention 
 	expect_exit 1 fa audit verify
 '
 
+test_expect 'item 6: an incident whose awareness time was moved (the 72-hour clock) is refused' '
+	expect_exit 0 fort incident open "laptop stolen" --kind lost-device --occurred 2026-03-27T09:00:00Z --aware 2026-03-27T10:00:00Z &&
+	expect_exit 0 fort incident show 1 &&
+	attack aware "UPDATE incidents SET aware = aware + 86400 * 5" &&
+	expect_exit 8 fa incident show 1 &&
+	expect_contains "$ERR" "incident #1" &&
+	expect_exit 8 fa incident list &&
+	expect_exit 1 fa audit verify
+'
+
 test_expect 'item 5: a search entry moved to another client does not answer the search' '
 	expect_exit 0 fort client find email=piotr@example.com &&
 	expect_contains "$OUT" "$B" &&
