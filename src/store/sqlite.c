@@ -1819,7 +1819,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	if (r != 0)
 		goto out;
 	/* every live seal must still have its row */
-	qsort(ids, n, sizeof *ids, id_cmp);
+	if (n)
+		qsort(ids, n, sizeof *ids, id_cmp);
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, max(seq) FROM seal_log WHERE tbl = ? GROUP BY id", -1, &st, NULL)) != SQLITE_OK) {
 		r = map_sqlite(s->db, rc, "checking the seals");
 		goto out;
@@ -1828,7 +1829,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		int live = sqlite3_column_bytes(st, 1) != 32 || !is_zero32(sqlite3_column_blob(st, 1));
-		if (live && !bsearch(&id, ids, n, sizeof *ids, id_cmp) && !pending(s, t, id)) {
+		if (live && !(n && bsearch(&id, ids, n, sizeof *ids, id_cmp)) && !pending(s, t, id)) {
 			c.table = seal_table[t];
 			c.id = id;
 			c.seq = sqlite3_column_int64(st, 2);
