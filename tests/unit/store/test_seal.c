@@ -1,0 +1,168 @@
+/* test_seal.c - the store's seals (src/store/sqlite.c): every change to a
+ * sealed table must be sealed by an audit entry of its transaction or the
+ * transaction fails; a sealed row changed, swapped or removed in the file is
+ * refused when read; the digest of an entry's seals is what it wrote. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "fortress.h"
+#define FIXTURE_DIR "/tmp/fort-test-seal-XXXXXX"
+#include "fixture.h"
+#include "store/store.h"
+
+static store *fresh(const char *name)
+{
+	store *s = NULL;
+	assert_int_equal(store_open(&s, path_of(name), 1), 0);
+	return s;
+}
+
+static void raw(store *s, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int put_client(store *s, int64_t id, const char *data)
+{
+	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)data, strlen(data), 1000, 1000 };
+	return store_client_insert(s, &c);
+}
+
+/* the hook an audit entry would be: seal what is pending under SEQ */
+static int64_t next_seq = 100;
+static int flush_hook(void *ctx)
+{
+	unsigned char d[32];
+	int any;
+	(void)ctx;
+	return store_seal_flush(ctx ? ctx : NULL, next_seq++, d, &any);
+}
+
+static void test_unsealed_write_fails_closed(void **state)
+{
+	(void)state;
+	store *s = fresh("closed.db");
+	uint64_t n = 9;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 7, "fields"), 0);
+	assert_int_equal(store_seal_pending(s), 1);
+	/* no audit entry, no hook: the change does not happen */
+	assert_int_equal(store_commit(s), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "without an audit entry"));
+	assert_int_equal(store_client_count(s, &n), 0);
+	assert_int_equal(n, 0);
+	/* with a hook that seals, it does */
+	store_set_commit_hook(s, flush_hook, s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 7, "fields"), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_client_count(s, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_seal_count(s, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
+static void test_digest_is_what_was_written(void **state)
+{
+	(void)state;
+	store *s = fresh("digest.db");
+	unsigned char d[32], again[32];
+	uint64_t n = 0;
+	int any = 0;
+	const unsigned char h[STORE_BIDX_LEN] = "0123456789abcdef";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_seal_flush(s, 1, d, &any), 0);
+	assert_int_equal(any, 0);
+	assert_int_equal(put_client(s, 5, "a"), 0);
+	assert_int_equal(put_client(s, 6, "b"), 0);
+	assert_int_equal(store_blind_add(s, h, 5, 1, NULL), 0);
+	assert_int_equal(store_seal_flush(s, 1, d, &any), 0);
+	assert_int_equal(any, 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_seal_digest(s, 1, again, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(d, again, 32);
+	/* a seal edited in the file changes the digest */
+	raw(s, "UPDATE seal_log SET hash = zeroblob(32) WHERE tbl = 'uniq'");
+	assert_int_equal(store_seal_digest(s, 1, again, &n), 0);
+	assert_memory_not_equal(d, again, 32);
+	store_close(s);
+}
+
+static int count_cb(void *ctx, const store_seal_check *c)
+{
+	int *k = ctx;
+	k[c->state]++;
+	return 0;
+}
+
+static void test_reads_refuse_what_the_seals_do_not_vouch_for(void **state)
+{
+	(void)state;
+	store *s = fresh("reads.db");
+	store_client c;
+	unsigned char d[32];
+	int any, k[4] = { 0 };
+	int64_t ids[4];
+	size_t n = 0;
+	const unsigned char ha[STORE_BIDX_LEN] = "aaaaaaaaaaaaaaaa", hb[STORE_BIDX_LEN] = "bbbbbbbbbbbbbbbb";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 5, "five"), 0);
+	assert_int_equal(put_client(s, 6, "six"), 0);
+	assert_int_equal(store_blind_add(s, ha, 5, 1, NULL), 0);
+	assert_int_equal(store_blind_add(s, hb, 6, 1, NULL), 0);
+	assert_int_equal(store_seal_flush(s, 1, d, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+
+	assert_int_equal(store_client_get(s, &c, 5), 0);
+	store_client_release(&c);
+	assert_int_equal(store_blind_find(s, ha, 1, ids, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 5);
+
+	/* a record cut short, its time moved */
+	raw(s, "UPDATE clients SET data = x'66' WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "client 5"));
+	raw(s, "UPDATE clients SET data = CAST('five' AS BLOB), updated = 1 WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	raw(s, "UPDATE clients SET updated = 1000 WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), 0);
+	store_client_release(&c);
+
+	/* index entries swapped between clients */
+	raw(s, "UPDATE uniq SET client = CASE client WHEN 5 THEN 6 ELSE 5 END");
+	assert_int_equal(store_blind_find(s, ha, 1, ids, 4, &n), FORT_ETAMPER);
+	raw(s, "UPDATE uniq SET client = CASE client WHEN 5 THEN 6 ELSE 5 END");
+	/* a unique entry removed: no duplicate gets in, the search says why */
+	raw(s, "DELETE FROM uniq WHERE client = 6");
+	assert_int_equal(store_blind_find(s, hb, 1, ids, 4, &n), FORT_ETAMPER);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_add(s, hb, 9, 1, NULL), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "unique-index entry"));
+	store_rollback(s);
+	/* a record removed is not "no such client" */
+	raw(s, "DELETE FROM clients WHERE id = 6");
+	assert_int_equal(store_client_get(s, &c, 6), FORT_ETAMPER);
+
+	assert_int_equal(store_seal_scan(s, "clients", count_cb, k), 0);
+	assert_int_equal(k[STORE_SEAL_REMOVED], 1);
+	assert_int_equal(store_seal_scan(s, "uniq", count_cb, k), 0);
+	assert_int_equal(k[STORE_SEAL_REMOVED], 2);
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unsealed_write_fails_closed),
+		cmocka_unit_test(test_digest_is_what_was_written),
+		cmocka_unit_test(test_reads_refuse_what_the_seals_do_not_vouch_for),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
