@@ -58,7 +58,7 @@ enum {
 	FORT_EIO = -9,        /* I/O failure, disk full */
 	FORT_EEXISTS = -10,   /* already exists */
 	FORT_ENOMEM = -11,    /* out of memory */
-	FORT_ETAMPER = -12,   /* audit chain or signed metadata does not verify */
+	FORT_ETAMPER = -12,   /* audit chain, signed metadata, or a sealed row does not verify */
 	FORT_ELOCKED = -13,   /* the operation needs keys but the vault is not unlocked */
 	FORT_EDUPLICATE = -14,/* a client with the same email or phone exists */
 	FORT_EVERSION = -15,  /* vault made by a newer Fortress */
@@ -437,7 +437,10 @@ typedef struct {
 } fort_audit_report;
 
 /* Verify the whole chain: every entry's hash, its link to the previous one,
- * its signature by the actor's key, and the signed head against truncation.
+ * its signature by the actor's key, and the signed head against truncation;
+ * then every sealed row (client records, index entries, the ledgers, the
+ * data map) against the seals the entries carry (docs/SECURITY.md, "Seals"):
+ * out->problem names the first row changed, added or removed.
  * ANCHOR ("SEQ:HEX", as printed by fort_vault_status, or NULL) is a head
  * kept outside the vault: the chain must still contain it.  Returns 0 when
  * the call ran (see out->ok), <0 on error.  Works on a locked vault. */
