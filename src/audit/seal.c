@@ -21,7 +21,7 @@ static int commit_hook(void *ctx)
 	fort_vault *v = ctx;
 	if (!v->kr)
 		return fort_error_set(FORT_ELOCKED, "the change needs an audit entry and the vault is locked: nothing was changed");
-	return audit_append(v, "seal", "", "", "", "ok", "rows changed after the operation's own audit entry");
+	return audit_append(v, "seal", "", "", "", "ok", "rows changed by the operation: after its own audit entry, or in batches of a large one");
 }
 
 int seal_open(fort_vault *v)

@@ -212,12 +212,14 @@ struct store {
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
 	int enforce;                     /* the vault is sealed: reads check their rows */
+	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
 	store_commit_hook hook;
 	void *hook_ctx;
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
+static int seal_checkpoint(store *s);
 static int seal_require_table(store *s, int tbl);
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
 
@@ -815,8 +817,11 @@ static void bind_client_blobs(sqlite3_stmt *st, int first, const store_client *c
 int store_client_insert(store *s, const store_client *c)
 {
 	sqlite3_stmt *st = q(s, Q_CLIENT_INS);
+	int r;
 	if (!st)
 		return fort_error_code();
+	if ((r = seal_checkpoint(s)) < 0)
+		return r;
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_client_blobs(st, 2, c);
 	sqlite3_bind_int64(st, 5, c->created);
@@ -827,8 +832,11 @@ int store_client_insert(store *s, const store_client *c)
 int store_client_update(store *s, const store_client *c)
 {
 	sqlite3_stmt *st = q(s, Q_CLIENT_UPD);
+	int r;
 	if (!st)
 		return fort_error_code();
+	if ((r = seal_checkpoint(s)) < 0)
+		return r;
 	bind_client_blobs(st, 1, c);
 	sqlite3_bind_int64(st, 4, c->updated);
 	sqlite3_bind_int64(st, 5, c->id);
@@ -1396,6 +1404,25 @@ static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 	return (int64_t)(x >> 1); /* a positive 63-bit id */
 }
 
+/* An operation that changes many rows (an import of a million clients, a
+ * key rotation) would hold every changed row in memory until its audit
+ * entry: past SEAL_BATCH of them the hook seals those so far with an entry
+ * of their own, in the same transaction (a rollback takes it back too), so
+ * memory stays bounded whatever the size of the operation.  Called before
+ * a write, never from SQLite's update hook. */
+#define SEAL_BATCH 32768
+
+static int seal_checkpoint(store *s)
+{
+	int r;
+	if (s->ntouch < SEAL_BATCH || !s->hook || s->in_checkpoint || s->txdepth == 0 || s->touch_lost)
+		return 0;
+	s->in_checkpoint = 1;
+	r = s->hook(s->hook_ctx);
+	s->in_checkpoint = 0;
+	return r;
+}
+
 static int touch_index(store *s, int tbl, const unsigned char *h, int64_t client)
 {
 	touch_add(s, tbl, index_id(tbl, h, client), h, client);
@@ -1916,6 +1943,8 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	int rc;
 	if (!st)
 		return fort_error_code();
+	if ((rc = seal_checkpoint(s)) < 0)
+		return rc;
 	if (unique && s->enforce) {
 		/* a unique entry removed outside Fortress would let a duplicate in */
 		store_seal_check c;

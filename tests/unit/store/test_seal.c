@@ -100,6 +100,51 @@ static int count_cb(void *ctx, const store_seal_check *c)
 	return 0;
 }
 
+/* A change of many rows (an import of a million clients) does not hold
+ * every changed row in memory until its audit entry: past a batch the hook
+ * seals those so far, in the same transaction, and every row ends sealed. */
+static int flushes;
+static int counting_hook(void *ctx)
+{
+	flushes++;
+	return flush_hook(ctx);
+}
+
+static void test_large_change_sealed_in_batches(void **state)
+{
+	(void)state;
+	store *s = fresh("batches.db");
+	const int n = 100000;
+	size_t most = 0;
+	uint64_t sealed = 0, count = 0;
+	store_set_commit_hook(s, counting_hook, s);
+	flushes = 0;
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 1; i <= n; i++) {
+		assert_int_equal(put_client(s, i, "fields"), 0);
+		if (store_seal_pending(s) > most)
+			most = store_seal_pending(s);
+	}
+	/* bounded: far fewer pending than rows changed, and sealed on the way */
+	assert_true(most < (size_t)n / 2);
+	assert_true(flushes >= 2);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_client_count(s, &count), 0);
+	assert_int_equal(count, (uint64_t)n);
+	assert_int_equal(store_seal_count(s, &sealed), 0);
+	assert_int_equal(sealed, (uint64_t)n);
+	/* a rollback takes the batches' seals back with the rows */
+	assert_int_equal(store_begin(s), 0);
+	for (int i = n + 1; i <= 2 * n; i++)
+		assert_int_equal(put_client(s, i, "fields"), 0);
+	store_rollback(s);
+	assert_int_equal(store_client_count(s, &count), 0);
+	assert_int_equal(count, (uint64_t)n);
+	assert_int_equal(store_seal_count(s, &sealed), 0);
+	assert_int_equal(sealed, (uint64_t)n);
+	store_close(s);
+}
+
 static void test_reads_refuse_what_the_seals_do_not_vouch_for(void **state)
 {
 	(void)state;
@@ -163,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_unsealed_write_fails_closed),
 		cmocka_unit_test(test_digest_is_what_was_written),
 		cmocka_unit_test(test_reads_refuse_what_the_seals_do_not_vouch_for),
+		cmocka_unit_test(test_large_change_sealed_in_batches),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
