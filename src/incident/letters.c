@@ -102,8 +102,8 @@ static int md_to_html(char **out, const char *md, const char *title)
 {
 	fort_buf b;
 	const char *p = md;
-	int in_list = 0, in_para = 0;
-	fort_buf_init(&b, 0);
+	int in_list = 0, in_para = 0, r;
+	fort_buf_init_secret(&b, 0);
 	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
 	for (const char *q = title; *q; q++)
 		fort_buf_puts(&b, *q == '<' ? "&lt;" : *q == '>' ? "&gt;" : *q == '&' ? "&amp;" : (char[]){ *q, 0 });
@@ -168,9 +168,10 @@ static int md_to_html(char **out, const char *md, const char *title)
 		fort_buf_puts(&b, "</p>\n");
 	if (in_list)
 		fort_buf_puts(&b, "</ul>\n");
-	if (fort_buf_puts(&b, "</body></html>\n") < 0) {
+	fort_buf_puts(&b, "</body></html>\n");
+	if ((r = fort_buf_error(&b)) < 0) {
 		fort_buf_release(&b);
-		return FORT_ENOMEM;
+		return r;
 	}
 	*out = fort_buf_detach(&b, NULL);
 	return *out ? 0 : FORT_ENOMEM;
@@ -259,7 +260,8 @@ static int authority_letter(fort_buf *b, struct ctx *c)
 			fort_buf_putc(b, *p == '\n' ? ' ' : *p);
 		fort_buf_putc(b, '\n');
 	}
-	return fort_buf_printf(b, "\nThis report does not contain the personal data concerned.\n") < 0 ? FORT_ENOMEM : 0;
+	fort_buf_printf(b, "\nThis report does not contain the personal data concerned.\n");
+	return fort_buf_error(b);
 }
 
 static int advice(fort_buf *b, const char *categories)
@@ -329,7 +331,8 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	if (c->auth.name)
 		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
 				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
-	return fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business) < 0 ? FORT_ENOMEM : 0;
+	fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business);
+	return fort_buf_error(b);
 }
 
 static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
@@ -363,7 +366,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 
 	memset(&c, 0, sizeof c);
 	memset(&cv, 0, sizeof cv);
-	fort_buf_init(&md, 0);
+	fort_buf_init_secret(&md, 0);
 	if (!o)
 		o = &dflt;
 	if (o->version != FORT_LETTER_OPTS_VERSION)

@@ -177,17 +177,19 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	fort_buf md, html, csv, tmpname;
 	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
 	struct history hist;
-	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32], line[600];
+	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32];
 	int r, ccpa = strcmp(q->jurisdiction, "CA") == 0, made_dir = 0;
 	size_t held = 0, withheld = 0;
 	int used[64] = { 0 }; /* purposes (activities) the client's fields serve */
 
 	memset(&c, 0, sizeof c);
 	memset(&hist, 0, sizeof hist);
-	fort_buf_init(&md, 8192);
-	fort_buf_init(&html, 16384);
-	fort_buf_init(&csv, 4096);
-	fort_buf_init(&tmpname, 256);
+	fort_buf_init_secret(&md, 0);
+	fort_buf_init_secret(&html, 0);
+	fort_buf_init_secret(&csv, 0);
+	fort_buf_init(&tmpname, 0);
+	fort_buf_init_secret(&hist.md, 0);
+	fort_buf_init_secret(&hist.html, 0);
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
 	client_id_format(idstr, q->client);
@@ -345,8 +347,6 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		json_object_set_new(data, "files", fa);
 	}
 	hist.arr = json_array();
-	fort_buf_init(&hist.md, 4096);
-	fort_buf_init(&hist.html, 8192);
 	if ((r = fort_audit_log(v, idstr, history_cb, &hist)) < 0)
 		goto out;
 	json_object_set_new(data, "access_history", json_incref(hist.arr));
@@ -366,10 +366,12 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	BOTH("\n## 2. The categories of personal data (Art. 15(1)(b))\n\n");
 	for (int k = 0; k < CAT_COUNT; k++) {
 		fort_buf labels;
-		fort_buf_init(&labels, 128);
+		fort_buf_init(&labels, 0);
 		for (size_t i = 0; i < v->map.n; i++)
 			if (cv.vals[i] && v->map.f[i].cat == k)
 				fort_buf_printf(&labels, "%s%s", labels.len ? ", " : "", v->map.f[i].label);
+		if (fort_buf_error(&labels) && !md.err)
+			md.err = fort_buf_error(&labels);
 		if (labels.len)
 			BOTH("- %s: %s\n", fort_categories[k], labels.buf);
 		fort_buf_release(&labels);
@@ -462,22 +464,25 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 			BOTH("- %s: %s\n", v->map.f[i].label, cv.vals[i]);
 		}
 	}
-	if (md.len == 0 || fort_buf_putc(&md, '\n') < 0) {
-		r = FORT_ENOMEM;
+	fort_buf_putc(&md, '\n');
+	if ((r = fort_buf_error(&md)) < 0 || (r = fort_buf_error(&csv)) < 0 || (r = fort_buf_error(&hist.md)) < 0 ||
+	    (r = fort_buf_error(&hist.html)) < 0)
 		goto out;
-	}
 	/* HTML: the same text, escaped, headings and paragraphs kept simple */
 	fort_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your personal data</title></head><body>\n");
 	{
 		const char *p = md.buf;
 		int in_table = 0;
+		fort_buf lb;
+		fort_buf_init_secret(&lb, 0);
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			if (len >= sizeof line)
-				len = sizeof line - 1;
-			memcpy(line, p, len);
-			line[len] = '\0';
+			const char *line;
+			fort_buf_reset(&lb);
+			if ((r = fort_buf_put(&lb, p, len)) < 0)
+				break;
+			line = lb.buf;
 			if (in_table && line[0] != '|') {
 				fort_buf_puts(&html, "</table>\n");
 				in_table = 0;
@@ -496,10 +501,15 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 				h_text(&html, "p", line);
 			p = nl ? nl + 1 : p + strlen(p);
 		}
+		fort_buf_release(&lb);
+		if (r < 0)
+			goto out;
 		if (in_table)
 			fort_buf_puts(&html, "</table>\n");
 	}
 	fort_buf_puts(&html, "</body></html>\n");
+	if ((r = fort_buf_error(&html)) < 0)
+		goto out;
 
 	/* files, then the manifest over them */
 	files = json_array();

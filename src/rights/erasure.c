@@ -56,7 +56,7 @@ static char *canonical(json_t *body)
 /* What is signed: the tag, a newline, the canonical body. */
 static void cert_message(fort_buf *msg, const char *canon)
 {
-	fort_buf_init(msg, strlen(canon) + 64);
+	fort_buf_init(msg, 0);
 	fort_buf_puts(msg, CERT_TAG);
 	fort_buf_putc(msg, '\n');
 	fort_buf_puts(msg, canon);
@@ -124,12 +124,12 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
 	*count = 0;
-	fort_buf_init(&b, 2048);
-	fort_buf_init(&pdfpath, 256);
+	fort_buf_init_secret(&b, 0);
+	fort_buf_init(&pdfpath, 0);
 	for (size_t x = 0; x < v->map.nrc; x++) {
 		const map_recipient *rc = &v->map.rc[x];
 		fort_buf fields;
-		fort_buf_init(&fields, 256);
+		fort_buf_init(&fields, 0);
 		for (size_t i = 0; i < cv->n; i++) {
 			const map_field *f = &v->map.f[i];
 			int sent = 0;
@@ -159,15 +159,18 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
 			(*count)++;
 		}
+		if (fort_buf_error(&fields) && !b.err)
+			b.err = fort_buf_error(&fields);
 		fort_buf_release(&fields);
 	}
-	if (b.len) {
+	if ((r = fort_buf_error(&b)) < 0) {
+		*count = 0;
+	} else if (b.len) {
 		size_t n = strlen(path);
 		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
-		r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
+		if ((r = fort_buf_error(&pdfpath)) == 0)
+			r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
-	if (b.buf)
-		sodium_memzero(b.buf, b.len);
 	fort_buf_release(&b);
 	fort_buf_release(&pdfpath);
 	return r;
@@ -262,9 +265,10 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		for (size_t i = 0; i < cv.n; i++)
 			for (size_t k = 0; k < nclear; k++)
 				concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
-		fort_buf_init(&np, 256);
+		fort_buf_init(&np, 0);
 		fort_buf_printf(&np, "%s.recipients.md", cert_path);
-		r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
+		if ((r = fort_buf_error(&np)) == 0)
+			r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
 		fort_buf_release(&np);
 		free(concerned);
 		if (r < 0)
@@ -314,8 +318,11 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	{
 		fort_buf msg;
 		cert_message(&msg, canon);
-		keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
+		if ((r = fort_buf_error(&msg)) == 0)
+			keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
+		if (r < 0)
+			goto out;
 	}
 	fort_hex(sighex, sig, 64);
 	cert = json_pack("{s:O,s:s}", "body", body, "signature", sighex);
@@ -330,9 +337,9 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		fort_buf l, lp, pp;
 		size_t k;
 		json_t *x;
-		fort_buf_init(&l, 2048);
-		fort_buf_init(&lp, 256);
-		fort_buf_init(&pp, 256);
+		fort_buf_init_secret(&l, 0);
+		fort_buf_init(&lp, 0);
+		fort_buf_init(&pp, 0);
 		fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
 				"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
 		if (!nkept)
@@ -357,7 +364,8 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 							       "too (GDPR Art. 19)." : "");
 		fort_buf_printf(&lp, "%s.letter.md", cert_path);
 		fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
-		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+		if ((r = fort_buf_error(&l)) == 0 && (r = fort_buf_error(&lp)) == 0 && (r = fort_buf_error(&pp)) == 0)
+			r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
 		fort_buf_release(&l);
 		fort_buf_release(&lp);
 		fort_buf_release(&pp);
@@ -421,7 +429,8 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 	{
 		fort_buf msg;
 		cert_message(&msg, canon);
-		r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
+		if ((r = fort_buf_error(&msg)) == 0)
+			r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
 	}
 	snprintf(out->client, sizeof out->client, "%s", str_of(body, "client"));

@@ -100,7 +100,7 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77)%s%s%s%s%s.\n",
 			auth ? ", for us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "", auth ? auth_web : "",
 			auth && auth_web[0] ? ")" : "");
-	return b->len ? 0 : FORT_ENOMEM;
+	return fort_buf_error(b);
 }
 
 static void html_escape(fort_buf *b, const char *s, size_t n)
@@ -179,7 +179,7 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 	*out = NULL;
 	if (format && strcmp(format, "md") && strcmp(format, "html"))
 		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
-	fort_buf_init(&md, 4096);
+	fort_buf_init(&md, 0);
 	if ((r = notice_md(&md, v)) < 0) {
 		fort_buf_release(&md);
 		return r;
@@ -189,10 +189,14 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 		memcpy(version_out, version, 65);
 	if (format && !strcmp(format, "html")) {
 		char title[200];
-		fort_buf_init(&html, 8192);
+		fort_buf_init(&html, 0);
 		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
 		md_to_html(&html, md.buf, title, version);
 		fort_buf_release(&md);
+		if ((r = fort_buf_error(&html)) < 0) {
+			fort_buf_release(&html);
+			return r;
+		}
 		*out = fort_buf_detach(&html, NULL);
 	} else {
 		*out = fort_buf_detach(&md, NULL);
@@ -261,7 +265,7 @@ int fort_notice_diff(char **out, int *changed, fort_vault *v)
 	int r;
 	*out = NULL;
 	*changed = 0;
-	fort_buf_init(&d, 1024);
+	fort_buf_init(&d, 0);
 	if ((r = fort_notice_generate(&cur, version, v, "md")) < 0)
 		return r;
 	{
@@ -316,7 +320,7 @@ int fort_notice_diff(char **out, int *changed, fort_vault *v)
 	}
 	r = 0;
 done:
-	if (r == 0 && !(*out = fort_buf_detach(&d, NULL)))
+	if (r == 0 && (r = fort_buf_error(&d)) == 0 && !(*out = fort_buf_detach(&d, NULL)))
 		r = FORT_ENOMEM;
 out:
 	fort_buf_release(&d);
@@ -408,7 +412,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		fort_buf b;
 		size_t i;
 		json_t *o;
-		fort_buf_init(&b, 4096);
+		fort_buf_init(&b, 0);
 		if (!strcmp(format, "html")) {
 			fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Records of processing</title></head><body>\n<h1>Records of processing activities (GDPR Art. 30(1))</h1>\n<p>Controller: ");
 			html_escape(&b, v->business, strlen(v->business));
@@ -421,26 +425,34 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 					  "\"fields\",\"recipients\",\"transfers\",\"retention\"\r\n");
 		}
 		json_array_foreach(acts, i, o) {
-			char cats[256] = "", fields[1024] = "", rec[512] = "", tr[512] = "", ret[1400] = "";
+			/* joined cells, whole whatever their length */
+			fort_buf jb[5];
+			enum { CATS, FIELDS, REC, TR, RET };
+			const char *cats, *fields, *rec, *tr, *ret;
 			size_t k;
 			json_t *x;
+			for (int c = 0; c < 5; c++)
+				fort_buf_init(&jb[c], 0);
 			if (json_is_string(json_object_get(o, "retention")))
-				snprintf(ret, sizeof ret, "%s: %s", json_string_value(json_object_get(o, "purpose")),
-					 json_string_value(json_object_get(o, "retention")));
+				fort_buf_printf(&jb[RET], "%s: %s", json_string_value(json_object_get(o, "purpose")),
+						json_string_value(json_object_get(o, "retention")));
 			json_array_foreach(json_object_get(o, "data_categories"), k, x)
-				snprintf(cats + strlen(cats), sizeof cats - strlen(cats), "%s%s", k ? "; " : "", json_string_value(x));
+				fort_buf_printf(&jb[CATS], "%s%s", k ? "; " : "", json_string_value(x));
 			json_array_foreach(json_object_get(o, "fields"), k, x)
-				snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", k ? "; " : "", json_string_value(x));
+				fort_buf_printf(&jb[FIELDS], "%s%s", k ? "; " : "", json_string_value(x));
 			json_array_foreach(json_object_get(o, "recipients"), k, x)
-				snprintf(rec + strlen(rec), sizeof rec - strlen(rec), "%s%s (%s, %s)", k ? "; " : "",
-					 json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(x, "kind")),
-					 json_string_value(json_object_get(x, "country")));
+				fort_buf_printf(&jb[REC], "%s%s (%s, %s)", k ? "; " : "", json_string_value(json_object_get(x, "name")),
+						json_string_value(json_object_get(x, "kind")), json_string_value(json_object_get(x, "country")));
 			json_array_foreach(json_object_get(o, "transfers"), k, x)
-				snprintf(tr + strlen(tr), sizeof tr - strlen(tr), "%s%s: %s", k ? "; " : "",
-					 json_string_value(json_object_get(x, "country")), json_string_value(json_object_get(x, "safeguard")));
+				fort_buf_printf(&jb[TR], "%s%s: %s", k ? "; " : "", json_string_value(json_object_get(x, "country")),
+						json_string_value(json_object_get(x, "safeguard")));
 			json_array_foreach(json_object_get(o, "field_retention"), k, x)
-				snprintf(ret + strlen(ret), sizeof ret - strlen(ret), "%s%s: %s", ret[0] ? "; " : "",
-					 json_string_value(json_object_get(x, "field")), json_string_value(json_object_get(x, "retention")));
+				fort_buf_printf(&jb[RET], "%s%s: %s", jb[RET].len ? "; " : "", json_string_value(json_object_get(x, "field")),
+						json_string_value(json_object_get(x, "retention")));
+			for (int c = 0; c < 5; c++)
+				if (fort_buf_error(&jb[c]) && !b.err)
+					b.err = fort_buf_error(&jb[c]);
+			cats = jb[CATS].buf, fields = jb[FIELDS].buf, rec = jb[REC].buf, tr = jb[TR].buf, ret = jb[RET].buf;
 			if (!strcmp(format, "html")) {
 				const char *cols[] = { json_string_value(json_object_get(o, "purpose")),
 						       json_string_value(json_object_get(o, "legal_basis")), "clients", cats, rec, tr, ret };
@@ -467,11 +479,18 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				}
 				fort_buf_puts(&b, "\r\n");
 			}
+			for (int c = 0; c < 5; c++)
+				fort_buf_release(&jb[c]);
 		}
 		if (!strcmp(format, "html")) {
 			fort_buf_puts(&b, "</table>\n<h2>Security measures (Art. 32(1))</h2>\n<p>");
 			html_escape(&b, tom, strlen(tom));
 			fort_buf_puts(&b, "</p>\n</body></html>\n");
+		}
+		if ((r = fort_buf_error(&b)) < 0) {
+			fort_buf_release(&b);
+			json_decref(root);
+			return r;
 		}
 		*out = fort_buf_detach(&b, NULL);
 	}

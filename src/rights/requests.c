@@ -264,7 +264,7 @@ static int refusal_letter(char **out, fort_vault *v, const store_request *q, con
 	phone = a.phone;
 	post = a.postal_address;
 	client_id_format(idstr, q->client);
-	fort_buf_init(&b, 2048);
+	fort_buf_init(&b, 0);
 	r = fort_buf_printf(&b,
 			    "%s\n\nYour %s request of %s (our reference %lld, client %s)\n\n"
 			    "We cannot act on your request, for this reason:\n\n    %s\n\n",

@@ -3,12 +3,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <jansson.h>
 #include "vault/vault_int.h"
 
 int fort_library_init(void)
 {
 	if (sodium_init() < 0)
 		return fort_error_set(FORT_ERROR, "libsodium could not be initialised");
+	/* JSON trees hold client values (access packages, exports, letters):
+	 * every block jansson frees is wiped first */
+	json_set_alloc_funcs(fort_wipe_malloc, fort_wipe_free);
 	return 0;
 }
 
