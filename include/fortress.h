@@ -121,15 +121,18 @@ typedef enum {
 	FORT_KDF_SENSITIVE = 2,    /* Argon2id SENSITIVE (1 GiB) */
 } fort_kdf;
 
+typedef struct fort_business_spec fort_business_spec;
+
 typedef struct {
 	unsigned version;
 	const char *business;        /* required */
 	const char *owner;           /* required: the first user, role owner */
 	fort_kdf kdf;
 	const char *default_country; /* ISO 3166 alpha-2 for phone numbers; default "DE" */
+	const fort_business_spec *business_details; /* optional: set as by fort_business_set (NULL: none) */
 } fort_create_opts;
 #define FORT_CREATE_OPTS_VERSION 1
-#define FORT_CREATE_OPTS_INIT { FORT_CREATE_OPTS_VERSION, NULL, NULL, FORT_KDF_MODERATE, NULL }
+#define FORT_CREATE_OPTS_INIT { FORT_CREATE_OPTS_VERSION, NULL, NULL, FORT_KDF_MODERATE, NULL, NULL }
 
 /* Create a new vault at PATH (must not exist) and open it unlocked as the
  * owner.  The passphrase must pass fort_passphrase_check().
@@ -851,6 +854,44 @@ int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const 
  * what is overdue.  *OUT is malloc'ed (free()). */
 int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order,
 		      const char *today) FORT_WUR;
+
+/* ------------------------------------------------ the business (controller) */
+
+/* The controller's contact details and location, which every document
+ * states (privacy notice Art. 13(1)(a)-(b), records Art. 30(1)(a), access
+ * letters, breach letters) and which decide the competent supervisory
+ * authority.  Kept in the data map (authenticated with it).
+ * In a spec, NULL leaves a member unchanged and "" clears it. */
+struct fort_business_spec {
+	unsigned version;
+	const char *address, *email, *phone;
+	const char *dpo;            /* data protection officer: name and contact (Art. 37-39), if one is designated */
+	const char *representative; /* EU representative (Art. 27) of a business established outside the EU */
+	const char *country;        /* where the business is established: ISO 3166 code or name (default: the vault's) */
+	const char *state;          /* its state / Land: ISO 3166-2 code or name; required in Germany (BDSG 40) */
+	const char *lead_authority; /* Art. 56: the lead authority's code (e.g. "FR", "DE-BY") when the business has
+				     * establishments in several EU countries: that of its main establishment */
+};
+#define FORT_BUSINESS_SPEC_VERSION 1
+#define FORT_BUSINESS_SPEC_INIT { FORT_BUSINESS_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+typedef struct {
+	char name[128];
+	char address[501], email[255], phone[41], dpo[501], representative[501];
+	char country[3], state[8], lead_authority[8];
+	char authority_code[8];      /* the competent authority's row in data/supervisory_authorities.csv, "" if none */
+	char authority[300];         /* its name */
+	char authority_problem[300]; /* why none could be decided, and what to do ("" when one was) */
+} fort_business_info;
+
+/* Change the business's details: each value checked (an e-mail address, a
+ * phone number, a known country, a state of that country, a known
+ * authority); FORT_EINPUT naming the member.  Needs 'map'; audited. */
+int fort_business_set(fort_vault *v, const fort_business_spec *spec) FORT_WUR;
+/* The business's details and its competent supervisory authority: the
+ * lead authority when set (Art. 56), else that of its country, or in
+ * Germany of its Land (BDSG 40(1)).  The one place every document asks. */
+int fort_business_get(fort_business_info *out, fort_vault *v) FORT_WUR;
 
 /* ------------------------------------------------ transparency documents */
 

@@ -197,6 +197,7 @@ struct ctx {
 	size_t nnotes;
 	fort_impact *im;
 	rights_authority auth;
+	fort_business_info biz;
 	const fort_letter_opts *o;
 	int late;
 	const char *delay;      /* reasons for the delay (given or recorded) */
@@ -219,7 +220,13 @@ static int authority_letter(fort_buf *b, struct ctx *c)
 		fort_buf_printf(b, "E-mail: %s\n", c->auth.email);
 	if (c->auth.postal_address[0])
 		fort_buf_printf(b, "Address: %s\n", c->auth.postal_address);
-	fort_buf_printf(b, "\nFrom: %s (the controller)\n", c->v->business);
+	fort_buf_printf(b, "\nFrom: %s (the controller)%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "",
+			c->biz.address, c->biz.email[0] ? ", e-mail " : "", c->biz.email, c->biz.phone[0] ? ", phone " : "",
+			c->biz.phone);
+	if (c->biz.dpo[0])
+		fort_buf_printf(b, "Data protection officer: %s\n", c->biz.dpo);
+	if (c->biz.representative[0])
+		fort_buf_printf(b, "Representative in the EU (Art. 27): %s\n", c->biz.representative);
 	fort_buf_printf(b, "Report: %s%s%s; our reference: incident %lld\n\n", phase,
 			c->o->case_ref ? ", your case reference " : "", c->o->case_ref ? c->o->case_ref : "", (long long)in->id);
 	if (strcmp(phase, "initial") == 0)
@@ -327,7 +334,13 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	fort_buf_printf(b, "\n## What you can do\n\n");
 	advice(b, ic->categories);
 	fort_buf_printf(b, "\n## For more information\n\n");
-	fort_buf_printf(b, "Please contact us: %s\n\n", in->contact);
+	fort_buf_printf(b, "Please contact us: %s\n", in->contact);
+	if (c->biz.address[0] || c->biz.email[0] || c->biz.phone[0])
+		fort_buf_printf(b, "\n%s%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "", c->biz.address,
+				c->biz.email[0] ? ", e-mail " : "", c->biz.email, c->biz.phone[0] ? ", phone " : "", c->biz.phone);
+	if (c->biz.dpo[0])
+		fort_buf_printf(b, "Our data protection officer: %s\n", c->biz.dpo);
+	fort_buf_puts(b, "\n");
 	if (c->auth.name)
 		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
 				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
@@ -392,10 +405,9 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		strcat(missing, ", measures taken ('incident log ID remedy TEXT')");
 	if (missing[0])
 		return fort_error_set(FORT_EINPUT, "the letters of incident %lld need %s", (long long)id, missing + 2);
-	rights_authority_find(&c.auth, v->country);
+	rights_competent_authority(&c.auth, &c.biz, v);
 	if (!c.auth.name && !o->clients_only)
-		return fort_error_set(FORT_ENOTFOUND, "no supervisory authority for the business's country '%s' in "
-				      "data/supervisory_authorities.csv: add its row (name, contacts, source) and rebuild", v->country);
+		return fort_error_set(FORT_ENOTFOUND, "the authority to notify cannot be decided: %s", c.biz.authority_problem);
 	{
 		int64_t aware = 0;
 		if ((r = incident_time_parse(&aware, c.in.aware, "aware")) < 0)

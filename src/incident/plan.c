@@ -96,6 +96,21 @@ static int country_check(const char *country, const char *field)
 	return 0;
 }
 
+/* Record COUNTRY as where the business is established (unchanged when it
+ * already is: a German business keeps its Land). */
+static int business_country(fort_vault *v, const char *country)
+{
+	fort_business_info b;
+	fort_business_spec s = FORT_BUSINESS_SPEC_INIT;
+	int r;
+	if ((r = fort_business_get(&b, v)) < 0)
+		return r;
+	if (strcmp(b.country, country) == 0)
+		return 0;
+	s.country = country;
+	return fort_business_set(v, &s);
+}
+
 static int check_contact(json_t *c, const char *key)
 {
 	const char *k;
@@ -306,6 +321,8 @@ int fort_plan_init(fort_vault *v, const char *country, int force)
 		return r;
 	if (r == 1 && !force)
 		return fort_error_set(FORT_EEXISTS, "this vault has an incident plan already: change it with 'fortress plan edit' (or start again with 'plan init --force')");
+	if ((r = business_country(v, country)) < 0)
+		return r;
 	if ((r = default_playbooks(&pbs)) < 0)
 		return r;
 	root = json_object();
@@ -387,9 +404,16 @@ int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *countr
 		return fort_error_set(FORT_EINPUT, "nothing to change: name a --role with --name/--email/--phone/--note, or a --country");
 	if (c && c->role && !contact_key_valid(c->role))
 		return fort_error_set(FORT_EINPUT, "--role: '%s' is not a role of the plan (lead, communications, technical, legal, insurer, lawyer)", c->role);
+	if (country && (r = country_check(country, "--country")) < 0)
+		return r;
 	if ((r = plan_load(&root, v)) < 0)
 		return r;
 	if (country) {
+		/* the plan's country is where the business is established: one
+		 * place (the business's details) decides the authority that the
+		 * plan and every letter name */
+		if ((r = business_country(v, country)) < 0)
+			goto out;
 		json_object_set_new(root, "country", json_string(country));
 		snprintf(detail, sizeof detail, "country");
 	}
@@ -528,6 +552,7 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	json_t *contacts = json_object_get(root, "contacts"), *pbs = json_object_get(root, "playbooks"), *pb;
 	const char *country = jstr(root, "country");
 	rights_authority a;
+	fort_business_info biz;
 	fort_buf lb, tb; /* a line and a title, whole whatever their length */
 	size_t i, j;
 	int r;
@@ -564,11 +589,13 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	}
 	list_close(d, 0);
 
-	fort_buf_reset(&tb), fort_buf_printf(&tb, "Supervisory authority (%s)", country);
+	/* the authority every letter names too: decided in one place
+	 * (rights_competent_authority), not from the plan's own country */
+	rights_competent_authority(&a, &biz, v);
+	fort_buf_reset(&tb), fort_buf_printf(&tb, "Supervisory authority (%s)", biz.authority_code[0] ? biz.authority_code : country);
 	heading(d, 2, title);
-	rights_authority_find(&a, country);
 	if (!a.name) {
-		fort_buf_reset(&lb), fort_buf_printf(&lb, "No supervisory authority is known for %s: find yours before you need it and note it here.", country);
+		fort_buf_reset(&lb), fort_buf_printf(&lb, "No supervisory authority can be named yet: %s.", biz.authority_problem);
 		para(d, line);
 	} else {
 		const data_table *t = NULL;
@@ -576,7 +603,7 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 		if (data_table_get(&t, "supervisory_authorities") == 0) {
 			int cj = data_table_col(t, "jurisdiction"), cu = data_table_col(t, "breach_report_url");
 			for (i = 0; cj >= 0 && cu >= 0 && i < t->nrows; i++)
-				if (strcmp(data_table_cell(t, i, cj), country) == 0)
+				if (strcmp(data_table_cell(t, i, cj), biz.authority_code) == 0)
 					url = data_table_cell(t, i, cu);
 		}
 		fort_error_clear();

@@ -357,11 +357,19 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	     ccpa ? "request to know" : "access", q->received, (long long)q->id, now);
 	BOTH("This folder holds a copy of the personal data we hold about you (data.json and data.csv) and this letter. "
 	     "manifest.json lists every file with its SHA-256 checksum and describes every field.\n\n");
+	{
+		fort_business_info bi;
+		rights_authority ra;
+		rights_competent_authority(&ra, &bi, v);
+		BOTH("## Who we are\n\n");
+		rights_controller_lines(&md, &bi, v->owner);
+		BOTH("\n");
+	}
 	BOTH("## 1. The purposes of the processing (Art. 15(1)(a)) and its legal basis\n\n");
 	for (size_t a = 0; a < v->map.np && a < 64; a++)
 		if (used[a])
 			BOTH("- **%s**: %s (legal basis: %s%s%s)\n", v->map.p[a].name, v->map.p[a].description,
-			     v->map.p[a].legal_basis[0] ? v->map.p[a].legal_basis : "not stated",
+			     rights_basis_words(v->map.p[a].legal_basis),
 			     v->map.p[a].special_basis[0] ? "; special categories: " : "", v->map.p[a].special_basis);
 	BOTH("\n## 2. The categories of personal data (Art. 15(1)(b))\n\n");
 	for (int k = 0; k < CAT_COUNT; k++) {
@@ -406,16 +414,20 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	     "any time.\n\n");
 	{
 		rights_authority a;
+		fort_business_info bi;
 		const char *name, *web, *email, *post;
-		rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+		rights_competent_authority(&a, &bi, v);
+		if (strcmp(q->jurisdiction, "UK") == 0)
+			rights_authority_find(&a, "GB");
 		name = a.name;
 		web = a.website;
 		email = a.email;
 		post = a.postal_address;
 		BOTH("## 6. Your right to complain (Art. 15(1)(f))\n\n"
-		     "You have the right to lodge a complaint with a supervisory authority (Art. 77)");
+		     "You have the right to lodge a complaint with a supervisory authority (Art. 77), in particular where you live "
+		     "or work or where you think the law was broken");
 		if (name)
-			BOTH(". Ours is %s, %s, %s, %s", name, post, web, email);
+			BOTH(". The one that supervises us is %s, %s, %s, %s", name, post, web, email);
 		else if (ccpa)
 			BOTH(": the California Privacy Protection Agency (https://cppa.ca.gov)");
 		BOTH(".\n\n");

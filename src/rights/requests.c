@@ -257,7 +257,12 @@ static int refusal_letter(char **out, fort_vault *v, const store_request *q, con
 	const char *name, *web, *email, *phone, *post;
 	int r;
 	*out = NULL;
-	rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+	{
+		fort_business_info bi;
+		rights_competent_authority(&a, &bi, v);
+		if (strcmp(q->jurisdiction, "UK") == 0)
+			rights_authority_find(&a, "GB");
+	}
 	name = a.name;
 	web = a.website;
 	email = a.email;

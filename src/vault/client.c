@@ -131,7 +131,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (!value || !value[0])
 		return 0;
 	why[0] = '\0';
-	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	if (!canon[0]) {
 		free(canon);
@@ -968,7 +968,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if (!v->has_bkey[i])
 		return fort_error_set(FORT_EDENIED, "you may not search field '%s' (category %s)", field, f->category);
 	why[0] = '\0';
-	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	r = type_index_key(&key, f->t, canon);
 	wipe_free(canon);
@@ -1093,7 +1093,7 @@ int fort_field_normalise(char **out, fort_vault *v, const char *field, const cha
 	if (i < 0)
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s'", field);
 	why[0] = '\0';
-	if (type_normalise(out, v->map.f[i].t, value, strlen(value), v->map.f[i].max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	return 0;
 }

@@ -225,6 +225,10 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
 	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto fail;
+	/* the business's contact details and state (rights/business.c): a
+	 * bad value fails the creation, leaving no vault behind */
+	if (o->business_details && (r = fort_business_set(v, o->business_details)) < 0)
+		goto fail;
 	v->created = fort_now();
 	*out = v;
 	return 0;

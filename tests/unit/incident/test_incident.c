@@ -373,6 +373,23 @@ static void test_clocks_and_letters(void **state)
 	OK(fort_incident_log(v, inc, "effect", "Bank details could be used for fraudulent direct debits.", NULL));
 	OK(fort_incident_log(v, inc, "remedy", "Police report filed; the laptop's accounts were locked.", NULL));
 	OK(fort_incident_log(v, inc, "timeline", "laptop stolen", "2026-03-27T09:00:00Z"));
+	/* issue 12 item 1: a German business without its Land has no authority
+	 * to write to (never the federal BfDI, which supervises federal bodies) */
+	{
+		fort_letter_opts lo = FORT_LETTER_OPTS_INIT;
+		lo.now = ts("2026-03-28T10:00:00Z");
+		lo.authority_only = 1;
+		assert_int_equal(fort_incident_letters(v, inc, &lo, NULL, NULL), FORT_ENOTFOUND);
+		assert_non_null(strstr(fort_error_message(), "--state"));
+	}
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		b.state = "Bavaria";
+		b.email = "privacy@orbit.example";
+		b.address = "Hauptstrasse 1, 91522 Ansbach";
+		b.dpo = "Dora Datenschutz, dpo@orbit.example";
+		OK(fort_business_set(v, &b));
+	}
 	{
 		fort_letter_opts o = FORT_LETTER_OPTS_INIT;
 		size_t written = 0;
@@ -399,7 +416,13 @@ static int letter_cb(void *ctx, const fort_letter *l)
 	if (strcmp(l->kind, "authority") == 0) {
 		s->authority++;
 		OK(fort_letter_check("authority-late", l->text, missing, sizeof missing));
-		assert_non_null(strstr(l->text, "Bundesbeauftragte"));   /* DE's authority from the table */
+		/* the business's Land's authority (BDSG 40), never the BfDI */
+		assert_non_null(strstr(l->text, "Bayerisches Landesamt"));
+		assert_null(strstr(l->text, "Bundesbeauftragte"));
+		/* the controller's contact details and DPO (issue 12 item 5) */
+		assert_non_null(strstr(l->text, "Hauptstrasse 1, 91522 Ansbach"));
+		assert_non_null(strstr(l->text, "privacy@orbit.example"));
+		assert_non_null(strstr(l->text, "dpo@orbit.example"));
 		assert_non_null(strstr(l->text, "the roads were closed"));
 		assert_null(strstr(l->text, "client0@example.org"));      /* no client data in the report */
 		assert_non_null(strstr(l->html, "<h2>Likely consequences</h2>"));
@@ -459,7 +482,9 @@ static void test_us(void **state)
 	fort_incident_clock *k = NULL;
 	size_t n = 0;
 	char id[FORT_ID_LEN + 1];
-	static const char *const places[][2] = { { "US", "CA" }, { "US", "TX" }, { "US", "FL" }, { "DE", "" } };
+	/* names and codes, any case: normalised to ISO 3166 at input (issue 12 item 3) */
+	static const char *const places[][2] = { { "United States", "California" }, { "usa", "tx" }, { "US", "us-fl" },
+						 { "Germany", "" } };
 	(void)state;
 	co.business = "Sunny Therapy";
 	co.owner = "sam";
@@ -478,6 +503,25 @@ static void test_us(void **state)
 	for (int i = 0; i < 4; i++) {
 		fort_kv kv[3] = { { "full_name", "Pat Doe" }, { "country", places[i][0] }, { "state", places[i][1] } };
 		OK(fort_client_add(id, u, kv, places[i][1][0] ? 3 : 2));
+	}
+	{
+		/* stored as codes */
+		char *canon = NULL;
+		OK(fort_field_normalise(&canon, u, "country", " united states of america "));
+		assert_string_equal(canon, "US");
+		free(canon);
+		OK(fort_field_normalise(&canon, u, "state", "California"));
+		assert_string_equal(canon, "US-CA");
+		free(canon);
+	}
+	{
+		/* an unknown place is refused, naming the field; nothing is added */
+		fort_kv bad[3] = { { "full_name", "Zed Doe" }, { "country", "US" }, { "state", "ZZ" } };
+		assert_int_equal(fort_client_add(id, u, bad, 3), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'state'"));
+		bad[1].value = "Atlantis";
+		assert_int_equal(fort_client_add(id, u, bad, 2), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'country'"));
 	}
 	OK(fort_incident_open(&inc, u, "records server breached", "other", NULL, "2026-11-15T10:00:00Z"));
 	{
@@ -509,6 +553,17 @@ static void test_us(void **state)
 	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
 	assert_int_equal(fort_incident_letters(u, inc, NULL, NULL, NULL), FORT_ENOTFOUND);
 	assert_non_null(strstr(fort_error_message(), "'US'"));
+	{
+		/* no client lands under the EU by default: exactly one EU client */
+		fort_impact *im = NULL;
+		size_t eu = 0;
+		OK(fort_incident_impact(&im, u, inc));
+		for (size_t i = 0; i < im->njurisdictions; i++)
+			if (strcmp(im->jurisdictions[i].code, "EU") == 0)
+				eu = im->jurisdictions[i].clients;
+		assert_int_equal(eu, 1);
+		fort_impact_free(im);
+	}
 	fort_vault_close(u);
 }
 

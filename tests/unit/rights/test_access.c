@@ -125,6 +125,13 @@ static void test_access_package(void **state)
 		assert_int_equal(fort_request_open(&er, v, "erasure", id, "2026-11-02", NULL), 0);
 		assert_int_equal(fort_request_fulfil(&rep, v, er, path_of("nope")), FORT_EINPUT);
 	}
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		b.state = "DE-BY";
+		b.email = "privacy@orbit.example";
+		b.phone = "+49 981 555 0100";
+		assert_int_equal(fort_business_set(v, &b), 0);
+	}
 	assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg")), 0);
 	assert_int_equal(rep.fields, NJ);
 	assert_true(rep.history >= 2);
@@ -134,8 +141,9 @@ static void test_access_package(void **state)
 		static const char *const items[] = {
 			"Art. 15(1)(a)", "Art. 15(1)(b)", "Art. 15(1)(c)", "Art. 15(1)(d)", "Art. 15(1)(e)", "Art. 15(1)(f)",
 			"Art. 15(1)(g)", "Art. 15(1)(h)", "Art. 15(2)", "access history",
-			"rectification", "erase", "restrict", "object", "lodge a complaint", "Bundesbeauftragte",
-			"legal basis: contract", "mailhost", "10 years after the end of the contract", "no automated decisions",
+			"rectification", "erase", "restrict", "object", "lodge a complaint", "Bayerisches Landesamt",
+			"privacy@orbit.example", "+49 981 555 0100",
+			"legal basis: our contract with you (Art. 6(1)(b))", "mailhost", "10 years after the end of the contract", "no automated decisions",
 			"marketing",  /* consented: a purpose the data serves */
 			"| reveal | iban | billing |",
 		};
@@ -158,6 +166,8 @@ static void test_access_package(void **state)
 			}
 		}
 		assert_null(strstr(pdf, "Other Person"));
+		assert_null(strstr(md, "Bundesbeauftragte"));   /* BfDI: federal bodies, not this business */
+		assert_null(strstr(md, "legal_obligation"));    /* plain words, not identifiers */
 		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));

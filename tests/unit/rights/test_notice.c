@@ -153,10 +153,63 @@ static void test_documents(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 items 5-6: the controller's contact details, DPO and EU
+ * representative in the notice and the records; Art. 13(2)(e) per purpose. */
+static void test_controller_and_provision(void **state)
+{
+	fort_vault *v = create_vault("ctl.db");
+	fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+	char *md = NULL, *json = NULL, *rh = NULL;
+	size_t n13 = 0;
+	(void)state;
+	b.address = "Hauptstrasse 1, 91522 Ansbach";
+	b.email = "privacy@orbit.example";
+	b.phone = "+49 981 555 0100";
+	b.dpo = "Dora Datenschutz, dpo@orbit.example";
+	b.representative = "EU Rep Ltd, Dublin";
+	b.state = "DE-BY";
+	assert_int_equal(fort_business_set(v, &b), 0);
+	assert_int_equal(fort_notice_generate(&md, NULL, v, "md"), 0);
+	assert_int_equal(fort_records_generate(&json, v, "json"), 0);
+	assert_int_equal(fort_records_generate(&rh, v, "html"), 0);
+	{
+		static const char *const want[] = { "Hauptstrasse 1, 91522 Ansbach", "privacy@orbit.example", "+49 981 555 0100",
+						    "dpo@orbit.example", "EU Rep Ltd, Dublin" };
+		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+			if (!strstr(md, want[i]))
+				fail_msg("notice lacks '%s'", want[i]);
+			if (!strstr(json, want[i]) || !strstr(rh, want[i]))
+				fail_msg("records lack '%s'", want[i]);
+		}
+	}
+	assert_non_null(strstr(md, "Bayerisches Landesamt"));
+	assert_non_null(strstr(json, "Bayerisches Landesamt"));
+	for (const char *p = md; (p = strstr(p, "(Art. 13(2)(e))")); p++)
+		n13++;
+	assert_int_equal(n13, fort_map_activity_count(v));
+	assert_non_null(strstr(md, "statutory requirement"));
+	assert_non_null(strstr(md, "contractual requirement"));
+	/* a bad value is refused, naming the option; nothing changes */
+	{
+		fort_business_spec bad = FORT_BUSINESS_SPEC_INIT;
+		fort_business_info bi;
+		bad.email = "not an address";
+		assert_int_equal(fort_business_set(v, &bad), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "--email"));
+		assert_int_equal(fort_business_get(&bi, v), 0);
+		assert_string_equal(bi.email, "privacy@orbit.example");
+	}
+	free(md);
+	free(json);
+	free(rh);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_controller_and_provision),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
