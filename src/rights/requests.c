@@ -53,13 +53,14 @@ static int days_between(const char *a, const char *b)
 }
 
 /* The default holiday calendar for a jurisdiction: the vault's country in
- * the EU, England for the UK, the US federal calendar for California. */
+ * the EU, England for the UK, California's state holidays for the CCPA (its
+ * business days exclude state holidays: 11 CCR 7001; data/README.md). */
 static const char *default_region(fort_vault *v, const char *jur)
 {
 	if (strcmp(jur, "UK") == 0)
 		return "GB-ENG";
 	if (strcmp(jur, "CA") == 0)
-		return "US";
+		return "US-CA";
 	/* the vault's country when data/holidays.csv has a calendar for it;
 	 * else weekends only (which can only give an earlier date: the safe side) */
 	const data_table *t = NULL;
