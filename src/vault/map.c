@@ -46,7 +46,7 @@ static const char default_map[] =
 "   \"searchable\": false},\n"
 "  {\"name\": \"date_of_birth\", \"label\": \"Date of birth\", \"type\": \"date\", \"category\": \"identity\",\n"
 "   \"purposes\": [\"identity_verification\"],\n"
-"   \"legal_basis\": \"legitimate interests: verifying identity (GDPR Art. 6(1)(f))\", \"retention\": \"until the end of the contract\",\n"
+"   \"legal_basis\": \"legal obligation: verifying identity (GDPR Art. 6(1)(c))\", \"retention\": \"until the end of the contract\",\n"
 "   \"searchable\": false},\n"
 "  {\"name\": \"tax_id\", \"label\": \"Tax / VAT id\", \"type\": \"text\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\", \"tax\"],\n"
@@ -648,6 +648,64 @@ static int check_compatible(fort_vault *v, const fort_map *nm)
 	return 0;
 }
 
+/* The Art. 6(1) basis a field's free-text legal basis names ("contract
+ * (GDPR Art. 6(1)(b))" -> "contract"), or NULL when it names none. */
+static const char *field_basis_id(const char *text)
+{
+	static const char *const ids[] = { "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+					   "legitimate_interests" };
+	static const char *const words[][2] = { { "legitimate interest", "legitimate_interests" },
+						{ "legal obligation", "legal_obligation" },
+						{ "vital interest", "vital_interests" },
+						{ "public task", "public_task" },
+						{ "public interest", "public_task" },
+						{ "contract", "contract" },
+						{ "consent", "consent" } };
+	const char *p = text ? strstr(text, "6(1)(") : NULL;
+	char low[512];
+	size_t n;
+	if (p && p[5] >= 'a' && p[5] <= 'f' && p[6] == ')')
+		return ids[p[5] - 'a'];
+	/* an Art. 9(2) condition alone is no Art. 6(1) basis: not compared */
+	if (!text || strstr(text, "9(2)"))
+		return NULL;
+	n = strlen(text) < sizeof low - 1 ? strlen(text) : sizeof low - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strstr(low, words[i][0]))
+			return words[i][1];
+	return NULL;
+}
+
+/* A field's stated legal basis must be the basis of one of its purposes:
+ * the notice states the purposes' bases, so a field resting on another
+ * basis (date of birth on legitimate interests for a purpose that rests on
+ * a legal obligation) would be two contradicting statements. */
+static int check_bases(const fort_map *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const map_field *f = &m->f[i];
+		const char *id = field_basis_id(f->legal_basis);
+		int match = 0;
+		if (!id || !f->npurposes)
+			continue;
+		for (size_t k = 0; k < f->npurposes && !match; k++) {
+			const map_purpose *p = map_purpose_find(m, f->purposes[k]);
+			match = !p || !p->legal_basis[0] || strcmp(p->legal_basis, id) == 0;
+		}
+		if (!match) {
+			const map_purpose *p = map_purpose_find(m, f->purposes[0]);
+			return fort_error_set(FORT_EINPUT, "map: field '%s' rests on %s but none of its purposes does (%s rests on %s): "
+					      "give the field the basis of its purpose ('fortress map field edit %s --legal-basis ...') "
+					      "or a purpose that rests on %s", f->name, id, f->purposes[0], p ? p->legal_basis : "?",
+					      f->name, id);
+		}
+	}
+	return 0;
+}
+
 int map_store(fort_vault *v, const char *json, size_t len)
 {
 	fort_map nm;
@@ -696,7 +754,7 @@ int map_store(fort_vault *v, const char *json, size_t len)
 			}
 		snprintf(topbuf, sizeof topbuf, "%d", top);
 	}
-	if ((r = check_compatible(v, &nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
+	if ((r = check_compatible(v, &nm)) < 0 || (r = check_bases(&nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
 		goto out;
 	map_mac(mac, v->kr, canon, strlen(canon));
 	if ((r = store_begin(v->st)) < 0)

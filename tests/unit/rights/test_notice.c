@@ -205,11 +205,35 @@ static void test_controller_and_provision(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 item 8: a field's basis must be one of its purposes' bases; the
+ * default map holds to it (date of birth rested on 6(1)(f) for a purpose on
+ * 6(1)(c)). */
+static void test_map_bases(void **state)
+{
+	fort_vault *v = create_vault("bases.db");
+	fort_field_spec f = FORT_FIELD_SPEC_INIT;
+	char *json = NULL;
+	(void)state;
+	assert_int_equal(fort_map_export(&json, v), 0);
+	assert_int_equal(fort_map_import(v, json, strlen(json)), 0);  /* the default map is consistent */
+	free(json);
+	assert_non_null(strstr(fort_map_find(v, "date_of_birth")->legal_basis, "6(1)(c)"));
+	f.name = "date_of_birth";
+	f.legal_basis = "legitimate interests: verifying identity (GDPR Art. 6(1)(f))";
+	assert_int_equal(fort_map_field_edit(v, &f), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "'date_of_birth'"));
+	assert_non_null(strstr(fort_map_find(v, "date_of_birth")->legal_basis, "6(1)(c)"));   /* unchanged */
+	f.legal_basis = "our legitimate interest in checking identity";   /* words, no article: recognised too */
+	assert_int_equal(fort_map_field_edit(v, &f), FORT_EINPUT);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_controller_and_provision),
+		cmocka_unit_test(test_map_bases),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
