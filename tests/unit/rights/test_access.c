@@ -117,6 +117,21 @@ static void test_access_package(void **state)
 		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
 		fort_record_free(rec);
 	}
+	{
+		/* an export that held her IBAN (issue 12 item 4): in the history,
+		 * with the file it went to and its purpose */
+		fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+		const char *ef[] = { "iban" };
+		uint64_t n = 0;
+		FILE *f = fopen(path_of("billing-export.csv"), "w");
+		eo.purpose = "billing";
+		eo.format = "csv";
+		eo.fields = ef;
+		eo.nfields = 1;
+		eo.destination = path_of("billing-export.csv");
+		assert_int_equal(fort_client_export(&n, v, f, &eo), 0);
+		fclose(f);
+	}
 	assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-02", NULL), 0);
 	/* a folder that exists is refused; a non-access request is refused */
 	{
@@ -168,6 +183,14 @@ static void test_access_package(void **state)
 		assert_null(strstr(pdf, "Other Person"));
 		assert_null(strstr(md, "Bundesbeauftragte"));   /* BfDI: federal bodies, not this business */
 		assert_null(strstr(md, "legal_obligation"));    /* plain words, not identifiers */
+		{
+			/* the export, its file and purpose; the role, not the person */
+			char want[700];
+			snprintf(want, sizeof want, "| owner | export to %s (csv) | iban | billing |", path_of("billing-export.csv"));
+			if (!strstr(md, want))
+				fail_msg("letter.md lacks '%s'", want);
+			assert_null(strstr(md, "| alice |"));
+		}
 		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));
