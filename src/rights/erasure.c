@@ -115,7 +115,7 @@ static int write_letter(const char *path, const char *pdf_path, const char *md, 
  * per recipient of the fields marked in CONCERNED (their activities'
  * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
  * "rectification" (Art. 16); both are Art. 19 notices.  Shared by erasure
- * and rectification requests. */
+ * and rectification requests.  PATH NULL: only count them. */
 int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
 			     const store_request *q, const char *idstr, const char *path, const char *kind)
 {
@@ -123,7 +123,16 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
 	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
+	fort_consent_entry *ce = NULL;
+	size_t nce = 0;
 	*count = 0;
+	/* Art. 19 goes to the recipients the client's data actually went to: an
+	 * activity resting on consent applied to this client only if consent
+	 * was granted at some time (the data may have gone out before a
+	 * withdrawal); a client who never consented was never disclosed to
+	 * that activity's recipients */
+	if ((r = fort_consent_history(&ce, &nce, v, idstr)) < 0)
+		return r;
 	fort_buf_init_secret(&b, 0);
 	fort_buf_init(&pdfpath, 0);
 	for (size_t x = 0; x < v->map.nrc; x++) {
@@ -137,7 +146,13 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 				continue;
 			for (size_t k = 0; k < f->npurposes && !sent; k++) {
 				const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
-				for (size_t j = 0; p && j < p->nrecipients; j++)
+				int applied = 1;
+				if (p && map_purpose_consent(&v->map, p->name)) {
+					applied = 0;
+					for (size_t c = 0; c < nce && !applied; c++)
+						applied = strcmp(ce[c].purpose, p->name) == 0 && strcmp(ce[c].action, "grant") == 0;
+				}
+				for (size_t j = 0; p && applied && j < p->nrecipients; j++)
 					sent |= strcmp(p->recipients[j], rc->name) == 0;
 			}
 			if (sent)
@@ -165,12 +180,13 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	}
 	if ((r = fort_buf_error(&b)) < 0) {
 		*count = 0;
-	} else if (b.len) {
+	} else if (b.len && path) {
 		size_t n = strlen(path);
 		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
 		if ((r = fort_buf_error(&pdfpath)) == 0)
 			r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
+	free(ce);
 	fort_buf_release(&b);
 	fort_buf_release(&pdfpath);
 	return r;

@@ -178,12 +178,75 @@ static void test_retention_clock(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 item 10: Art. 19 notices go only to recipients that received
+ * the client's data: the newsletter tool of the consent-based marketing
+ * activity hears of a client only if that client ever consented. */
+static void test_actual_recipients(void **state)
+{
+	fort_vault *w = create_vault("art19.db");
+	char never[FORT_ID_LEN + 1], once[FORT_ID_LEN + 1];
+	(void)state;
+	assert_int_equal(fort_map_recipient_set(w, "mailhost", "processor", "DE", NULL, "e-mail hosting", 1), 0);
+	assert_int_equal(fort_map_recipient_set(w, "newsletter_tool", "processor", "DE", NULL, "newsletters", 1), 0);
+	{
+		fort_activity_spec a = FORT_ACTIVITY_SPEC_INIT;
+		const char *r1[] = { "mailhost" }, *r2[] = { "newsletter_tool" };
+		a.purpose = "correspondence";
+		a.recipients = r1;
+		a.nrecipients = 1;
+		assert_int_equal(fort_map_activity_set(w, &a, 0), 0);
+		a.purpose = "marketing";
+		a.recipients = r2;
+		assert_int_equal(fort_map_activity_set(w, &a, 0), 0);
+	}
+	{
+		fort_kv a[] = { { "full_name", "Nora Never" }, { "email", "nora@example.org" } };
+		fort_kv b[] = { { "full_name", "Olga Once" }, { "email", "olga@example.org" } };
+		fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+		assert_int_equal(fort_client_add(never, w, a, 2), 0);
+		assert_int_equal(fort_client_add(once, w, b, 2), 0);
+		spit(path_of("nl.txt"), "Newsletter v1\n", 14);
+		o.channel = "web";
+		o.notice_path = path_of("nl.txt");
+		assert_int_equal(fort_consent_record(w, once, "marketing", "grant", &o), 0);
+		assert_int_equal(fort_consent_record(w, once, "marketing", "withdraw", &o), 0);
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *id = k ? once : never, *path = path_of(k ? "once.md" : "never.md");
+		int64_t req = 0;
+		size_t n = 0;
+		fort_kv e[] = { { "email", k ? "olga@new.example" : "nora@new.example" } };
+		char *text;
+		FILE *f;
+		long len;
+		assert_int_equal(fort_request_open(&req, w, "rectification", id, "2026-11-02", NULL), 0);
+		assert_int_equal(fort_client_edit(w, id, e, 1), 0);
+		assert_int_equal(fort_request_rectified(&n, w, req, path, NULL, NULL), 0);
+		assert_int_equal(n, k ? 2 : 1);
+		assert_non_null(f = fopen(path, "rb"));
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		text = calloc(1, (size_t)len + 1);
+		assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+		fclose(f);
+		assert_non_null(strstr(text, "## To mailhost"));
+		if (k)
+			assert_non_null(strstr(text, "## To newsletter_tool"));
+		else
+			assert_null(strstr(text, "newsletter_tool"));   /* never received Nora's data */
+		free(text);
+	}
+	fort_vault_close(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_retention_clock),
+		cmocka_unit_test(test_actual_recipients),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
