@@ -468,7 +468,10 @@ static int plan_client(void *ctx, const store_client *c)
 					snprintf(fx[i].reason, sizeof fx[i].reason, "%s", f->hold_reason);
 					continue;
 				}
+				/* the erasure's reason is the end of the hold, not the
+				 * purposes' (which ended earlier) */
 				memcpy(fx[i].go, he, 11);
+				snprintf(fx[i].reason, sizeof fx[i].reason, "the legal hold ended on %s (%.180s)", he, f->hold_reason);
 			}
 		}
 		if (restricted) {
@@ -638,7 +641,7 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	struct plan p;
 	char today[11], last[11], detail[1400];
 	fort_hold_info *h = NULL;
-	size_t nh = 0, nclients = 0, nfields = 0, nkept = 0;
+	size_t nh = 0, nclients = 0, nfields = 0, nkept = 0, nrestricted = 0;
 	int r;
 	*out = NULL;
 	*n = 0;
@@ -654,7 +657,11 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	for (size_t i = 0; i < p.n; i++) {
 		fort_retention_item *it = &p.a[i];
 		if (it->action == FORT_RET_KEPT) {
-			nkept++;
+			/* a restriction (no end date) is not a hold: counted apart */
+			if (it->kept_until[0])
+				nkept++;
+			else
+				nrestricted++;
 			continue;
 		}
 		if (it->action == FORT_RET_ERASE_CLIENT) {
@@ -688,7 +695,8 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	h = NULL;
 	if (!dry_run) {
 		snprintf(detail, sizeof detail, "as of %s: %zu client(s) erased whole, %zu field(s) erased, %zu field(s) kept under a "
-			 "hold, %zu held field(s) of erasure requests erased", today, nclients, nfields, nkept, nh);
+			 "hold, %zu kept because processing is restricted (Art. 18), %zu held field(s) of erasure requests erased",
+			 today, nclients, nfields, nkept, nrestricted, nh);
 		if ((r = store_begin(v->st)) < 0)
 			goto fail;
 		if ((r = audit_append(v, "retention-run", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "vault/attach.h"
 #include "vault/vault_int.h"
+#include "rights/rights.h"
 
 /* ------------------------------------------------------------------ ids */
 
@@ -776,6 +777,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	fort_record *rec = NULL;
 	fort_buf revealed;
 	int64_t cid;
+	unsigned char held_masked[256] = { 0 }; /* fields a legal hold keeps from this purpose (rights/erasure.c) */
 	int r;
 	*out = NULL;
 	memset(&c, 0, sizeof c);
@@ -833,6 +835,23 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 			r = fort_error_set(FORT_EDENIED, "%s", msg);
 			goto out;
 		}
+		/* a field kept by a legal hold serves only the hold's obligation */
+		{
+			char msg[512];
+			if ((r = rights_hold_gate(v, cid, f, o->purpose, msg, sizeof msg)) < 0)
+				goto out;
+			if (r == 0) {
+				if (!named) {
+					held_masked[i] = 1;
+					r = 0;
+					continue;
+				}
+				(void)audit_record(v, "reveal", id, f->name, o->purpose, "denied", msg);
+				r = fort_error_set(FORT_EDENIED, "%s", msg);
+				goto out;
+			}
+			r = 0;
+		}
 	}
 	if ((r = client_decrypt(&cv, v, &c)) < 0)
 		goto out;
@@ -849,7 +868,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 		int show;
 		if (!cv.vals[i])
 			continue;
-		show = wants_reveal(o, f->name) && map_allows(f, o->purpose);
+		show = wants_reveal(o, f->name) && map_allows(f, o->purpose) && !held_masked[i];
 		if (show) {
 			rec->owned[rec->n] = cv.vals[i];
 			cv.vals[i] = NULL;

@@ -53,7 +53,7 @@ static const char default_map[] =
 "   \"legal_basis\": \"legal obligation (GDPR Art. 6(1)(c))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
 "   \"searchable\": false, \"max_length\": 40, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"iban\", \"label\": \"IBAN\", \"type\": \"iban\", \"category\": \"financial\",\n"
-"   \"purposes\": [\"billing\"],\n"
+"   \"purposes\": [\"billing\", \"tax\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the last payment (tax law)\",\n"
 "   \"searchable\": true, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"payment_card\", \"label\": \"Payment card\", \"type\": \"card\", \"category\": \"financial\",\n"

@@ -80,9 +80,27 @@ static void test_hold(void **state)
 	assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
 	assert_null(fort_record_value(rec, "full_name"));
 	assert_null(fort_record_value(rec, "email"));
-	assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
-	assert_non_null(fort_record_value(rec, "tax_id"));
+	/* issue 12 item 9: kept under the tax-law hold, the IBAN no longer
+	 * serves billing: masked with "all", refused (and audited) by name */
+	assert_string_not_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
 	fort_record_free(rec);
+	{
+		const char *iban[] = { "iban" };
+		fort_audit_report ar;
+		ro.reveal = iban;
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), FORT_EDENIED);
+		assert_non_null(strstr(fort_error_message(), "Art. 17(3)(b)"));
+		assert_non_null(strstr(fort_error_message(), "tax"));
+		assert_int_equal(fort_audit_verify(&ar, v, NULL), 0);
+		ro.purpose = "tax";   /* the hold's obligation */
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
+		assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
+		fort_record_free(rec);
+		ro.reveal = all;
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
+		assert_non_null(fort_record_value(rec, "tax_id"));
+		fort_record_free(rec);
+	}
 	assert_int_equal(fort_client_find(&ids, &n, v, "email", "hanna@example.com"), 0);
 	assert_int_equal(n, 0); /* out of the index too */
 	free(ids);
