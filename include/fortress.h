@@ -1618,7 +1618,24 @@ typedef struct {
 	int64_t due_ts;         /* unix time of due (end of day UTC for dates), 0 if none */
 	char note[200];
 	char source[300];
+	/* met: the notification this clock asks for was made (recorded with
+	 * fort_incident_notified, or the authority's / every client's e-mail
+	 * accepted by the mail server); met_at its time; late: after the due time */
+	int met, late;
+	char met_at[21];
+	char met_how[160];      /* "portal, reference DPA-123" / "e-mail accepted by the mail server" */
 } fort_incident_clock;
+
+/* Record a notification made outside Fortress (a supervisory authority's
+ * web form, post, phone) or by e-mail: WHO "authority" or "clients", AT
+ * (ISO 8601; not before awareness, not in the future), CHANNEL portal |
+ * post | phone | email | in-person, REFERENCE (the authority's case number;
+ * may be NULL for clients).  The register keeps when, how, by whom and the
+ * reference (Art. 33(5)); the clocks it answers are met from then on, late
+ * when after the due time.  Needs 'write'; audited.  FORT_EINPUT naming
+ * the option. */
+int fort_incident_notified(fort_vault *v, int64_t id, const char *who, const char *at, const char *channel,
+			   const char *reference) FORT_WUR;
 /* The clocks running from the incident's awareness: the authority (EU/UK
  * 72 h by the business's country), the data subjects, US states of the
  * affected clients (data/us_state_breach_laws.csv), HIPAA; overdue first,

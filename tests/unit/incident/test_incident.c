@@ -357,6 +357,44 @@ static void test_clocks_and_letters(void **state)
 	assert_string_equal(k[0].clock, "breach-authority");
 	free(k);
 
+	/* issue 12 item 11: a notification made on the authority's web form in
+	 * time meets the clock: never OVERDUE afterwards, not late */
+	{
+		int64_t late_inc = 0;
+		const fort_incident_clock *c;
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "fax", "X"), FORT_EINPUT);
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "portal", NULL), FORT_EINPUT);
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-26T10:00:00Z", "portal", "R"), FORT_EINPUT);
+		OK(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "portal", "BayLDA-2026-0815"));
+		OK(fort_incident_clocks(&k, &n, v, inc, ts("2026-04-02T00:00:00Z")));
+		c = find_clock(k, n, "EU", "breach-authority");
+		assert_true(c->met);
+		assert_false(c->overdue);
+		assert_false(c->late);
+		assert_string_equal(c->met_at, "2026-03-29T10:00:00Z");
+		free(k);
+		{
+			/* the register keeps how and the reference */
+			fort_incident_note *notes = NULL;
+			size_t nn = 0, found = 0;
+			OK(fort_incident_notes(&notes, &nn, v, inc));
+			for (size_t i = 0; i < nn; i++)
+				found += strcmp(notes[i].kind, "notified-auth") == 0 && strstr(notes[i].text, "portal") &&
+					 strstr(notes[i].text, "BayLDA-2026-0815") && strcmp(notes[i].actor, "alice") == 0;
+			assert_int_equal(found, 1);
+			fort_incident_notes_free(notes, nn);
+		}
+		/* made after the 72 hours: met, and marked late for good */
+		assert_int_equal(fort_incident_open(&late_inc, v, "late one", "lost-device", "2026-03-01T09:00:00Z",
+						    "2026-03-01T10:00:00Z"), 0);
+		OK(fort_incident_notified(v, late_inc, "authority", "2026-03-05T10:00:00Z", "post", NULL));
+		OK(fort_incident_clocks(&k, &n, v, late_inc, ts("2026-03-09T00:00:00Z")));
+		c = find_clock(k, n, "EU", "breach-authority");
+		assert_true(c->met && c->late);
+		assert_false(c->overdue);
+		free(k);
+	}
+
 	/* letters: elements missing first */
 	assert_int_equal(fort_incident_letters(v, inc, NULL, NULL, NULL), FORT_EINPUT);
 	assert_non_null(strstr(fort_error_message(), "contact point"));
