@@ -805,6 +805,11 @@ int fort_retention_rule_set(fort_vault *v, const char *purpose, const char *dura
 /* The rule of PURPOSE as text ("2 years after the last update"), "" when it
  * has none; FORT_ENOTFOUND for an unknown purpose. */
 int fort_retention_rule_text(char *out, size_t cap, fort_vault *v, const char *purpose) FORT_WUR;
+/* How long FIELD is kept, as every document states it (the notice, the
+ * records, the access letter): derived from its purposes' retention rules
+ * and its hold; the map's free text of the field only where no rule or
+ * hold says anything.  FORT_ENOTFOUND. */
+int fort_field_retention_text(char *out, size_t cap, fort_vault *v, const char *field) FORT_WUR;
 
 typedef enum {
 	FORT_RET_ERASE_CLIENT = 1, /* nothing is justified any more: crypto-shredded whole */

@@ -383,7 +383,12 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		json_object_set_new(d, "category", json_string(f->category));
 		json_object_set_new(d, "purposes", pp);
 		json_object_set_new(d, "legal_basis", json_string(f->legal_basis));
-		json_object_set_new(d, "retention", json_string(f->retention));
+		{
+			char rt[1500];
+			if (fort_field_retention_text(rt, sizeof rt, v, f->name) < 0)
+				fort_error_clear();
+			json_object_set_new(d, "retention", json_string(rt));
+		}
 		json_array_append_new(descr, d);
 		if (!cv.vals[i])
 			continue;
@@ -552,7 +557,12 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	BOTH("\n## 4. How long we keep it (Art. 15(1)(d))\n\n");
 	for (size_t i = 0; i < v->map.n; i++)
 		if (cv.vals[i])
-			BOTH("- %s: %s\n", v->map.f[i].label, v->map.f[i].retention[0] ? v->map.f[i].retention : "until it is no longer needed");
+		{
+			char rt[1500];
+			if (fort_field_retention_text(rt, sizeof rt, v, v->map.f[i].name) < 0)
+				fort_error_clear();
+			BOTH("- %s: %s\n", v->map.f[i].label, rt);
+		}
 	BOTH("\n## 5. Your rights (Art. 15(1)(e))\n\n"
 	     "You may ask us to correct data that is wrong (rectification, Art. 16), to erase it (Art. 17), to restrict its "
 	     "processing (Art. 18), and you may object to its processing (Art. 21). You may also ask for the data you gave us "

@@ -117,7 +117,13 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	}
 	fort_buf_puts(b, "\n## How long we keep it\n\n");
 	for (size_t i = 0; i < m->n; i++)
-		fort_buf_printf(b, "- %s: %s\n", m->f[i].label, m->f[i].retention[0] ? m->f[i].retention : "as long as needed for the purposes above");
+	{
+		/* one source: the rules (fort_field_retention_text) */
+		char rt[1500];
+		if (fort_field_retention_text(rt, sizeof rt, v, m->f[i].name) < 0)
+			return fort_error_code();
+		fort_buf_printf(b, "- %s: %s\n", m->f[i].label, rt);
+	}
 	for (size_t a = 0; a < m->np; a++)
 		if (m->p[a].retention[0])
 			fort_buf_printf(b, "- for %s: %s\n", m->p[a].name, m->p[a].retention);
@@ -397,7 +403,12 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 					json_array_append_new(cats, json_string(fort_categories[m->f[i].cat]));
 					seen |= 1u << m->f[i].cat;
 				}
-				json_array_append_new(ret, json_pack("{s:s,s:s}", "field", m->f[i].name, "retention", m->f[i].retention));
+				{
+					char rt[1500];
+					if (fort_field_retention_text(rt, sizeof rt, v, m->f[i].name) < 0)
+						fort_error_clear();
+					json_array_append_new(ret, json_pack("{s:s,s:s}", "field", m->f[i].name, "retention", rt));
+				}
 			}
 		for (size_t k = 0; k < m->p[a].nrecipients; k++) {
 			const map_recipient *rc = recipient(m, m->p[a].recipients[k]);

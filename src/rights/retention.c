@@ -717,3 +717,49 @@ fail:
 	free(p.a);
 	return r;
 }
+
+/* What every document says about how long FIELD is kept, from the rules
+ * (issue 12 item 7: one source).  When a purpose of the field has a rule,
+ * the field is kept while any purpose still needs it: each purpose's rule
+ * (or "while needed" for one without), then the field's hold; the map's
+ * free-text retention of the field is used only when no rule and no hold
+ * says anything. */
+int fort_field_retention_text(char *out, size_t cap, fort_vault *v, const char *field)
+{
+	int i = map_index(&v->map, field);
+	const map_field *f;
+	size_t len = 0;
+	int rules = 0;
+	if (cap)
+		out[0] = '\0';
+	if (i < 0)
+		return fort_error_set(FORT_ENOTFOUND, "no field '%s' in the data map", field);
+	f = &v->map.f[i];
+	for (size_t k = 0; k < f->npurposes; k++) {
+		const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+		rules += p && p->rule.set;
+	}
+	if (!rules && !f->hold_years) {
+		snprintf(out, cap, "%s", f->retention && f->retention[0] ? f->retention : "as long as needed for the purposes above");
+		return 0;
+	}
+	if (rules) {
+		len = (size_t)snprintf(out, cap, "as long as one of its purposes needs it: ");
+		for (size_t k = 0; k < f->npurposes && len < cap; k++) {
+			const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+			char t[400];
+			if (p && p->rule.set)
+				rule_text(t, sizeof t, &p->rule);
+			else
+				snprintf(t, sizeof t, "while needed for it");
+			len += (size_t)snprintf(out + len, cap - len, "%sfor %s, %s", k ? "; " : "", f->purposes[k], t);
+		}
+	} else {
+		len = (size_t)snprintf(out, cap, "%s", f->retention && f->retention[0] ? f->retention : "as long as needed for the purposes above");
+	}
+	if (f->hold_years && len < cap)
+		snprintf(out + len, cap - len, "; in any case %d year%s after the record was %s (%s)", f->hold_years,
+			 f->hold_years == 1 ? "" : "s", strcmp(f->hold_from, "created") == 0 ? "created" : "last changed",
+			 f->hold_reason ? f->hold_reason : "");
+	return 0;
+}
