@@ -683,13 +683,34 @@ static const char *field_basis_id(const char *text)
  * the notice states the purposes' bases, so a field resting on another
  * basis (date of birth on legitimate interests for a purpose that rests on
  * a legal obligation) would be two contradicting statements. */
-static int check_bases(const fort_map *m)
+/* Whether field F of map M states what it stated in OLD (same basis, same
+ * purposes resting on the same bases): a contradiction already stored (a
+ * vault made with the old default map) does not block unrelated changes;
+ * it is refused once the field or its purposes are touched. */
+static int unchanged(const fort_map *m, const map_field *f, const fort_map *old)
+{
+	int k = old ? map_index(old, f->name) : -1;
+	const map_field *o;
+	if (k < 0)
+		return 0;
+	o = &old->f[k];
+	if (strcmp(o->legal_basis ? o->legal_basis : "", f->legal_basis ? f->legal_basis : "") || o->npurposes != f->npurposes)
+		return 0;
+	for (size_t j = 0; j < f->npurposes; j++) {
+		const map_purpose *a = map_purpose_find(m, f->purposes[j]), *b = map_purpose_find(old, o->purposes[j]);
+		if (strcmp(f->purposes[j], o->purposes[j]) || !a != !b || (a && strcmp(a->legal_basis, b->legal_basis)))
+			return 0;
+	}
+	return 1;
+}
+
+static int check_bases(const fort_map *m, const fort_map *old)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const map_field *f = &m->f[i];
 		const char *id = field_basis_id(f->legal_basis);
 		int match = 0;
-		if (!id || !f->npurposes)
+		if (!id || !f->npurposes || unchanged(m, f, old))
 			continue;
 		for (size_t k = 0; k < f->npurposes && !match; k++) {
 			const map_purpose *p = map_purpose_find(m, f->purposes[k]);
@@ -754,7 +775,7 @@ int map_store(fort_vault *v, const char *json, size_t len)
 			}
 		snprintf(topbuf, sizeof topbuf, "%d", top);
 	}
-	if ((r = check_compatible(v, &nm)) < 0 || (r = check_bases(&nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
+	if ((r = check_compatible(v, &nm)) < 0 || (r = check_bases(&nm, &v->map)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
 		goto out;
 	map_mac(mac, v->kr, canon, strlen(canon));
 	if ((r = store_begin(v->st)) < 0)
