@@ -1686,7 +1686,10 @@ typedef struct {
  * FORT_ENOTFOUND (no supervisory authority for the business's country). */
 int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
 /* Check TEXT of a letter of KIND against the list of required elements:
- * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing. */
+ * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing.
+ * KIND: authority, authority-late, client, or client:US-XX (a client in US
+ * state XX: also that state's required and forbidden elements, from
+ * data/us_state_letter_elements.csv). */
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap);
 /* Write the letters to DIR (created 0700 if missing) as FORMATS
  * ("text,html,pdf"); *N (may be NULL) gets the letters written. */

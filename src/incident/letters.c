@@ -45,6 +45,35 @@ static int has_section(const char *text, const char *heading)
 	return 0;
 }
 
+/* A US state's own elements (data/us_state_letter_elements.csv): every
+ * required heading present, every forbidden phrase absent. */
+static int state_check(const char *state, const char *text, char *missing, size_t cap)
+{
+	const data_table *t;
+	int r, cs, ck, ce, ch;
+	if ((r = data_table_get(&t, "us_state_letter_elements")) < 0)
+		return r;
+	cs = data_table_col(t, "state");
+	ck = data_table_col(t, "kind");
+	ce = data_table_col(t, "element");
+	ch = data_table_col(t, "heading");
+	if (cs < 0 || ck < 0 || ce < 0 || ch < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/us_state_letter_elements.csv lacks a column");
+	for (size_t i = 0; i < t->nrows; i++) {
+		int forbidden = strcmp(data_table_cell(t, i, ck), "forbidden") == 0;
+		if (strcmp(data_table_cell(t, i, cs), state) != 0)
+			continue;
+		if (forbidden == !strstr(text, data_table_cell(t, i, ch)))
+			continue;
+		if (missing && cap)
+			snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+		return fort_error_set(FORT_EINPUT, forbidden ? "the %s letter must not state %s ('%s')"
+							     : "the %s letter lacks a required element: %s ('%s' with its text)",
+				      state, data_table_cell(t, i, ce), data_table_cell(t, i, ch));
+	}
+	return 0;
+}
+
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap)
 {
 	const data_table *t;
@@ -52,6 +81,12 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 	const char *base = late ? "authority" : kind;
 	if (missing && cap)
 		missing[0] = '\0';
+	if (kind && text && strncmp(kind, "client:US-", 10) == 0) {
+		/* a US client: the client elements, then the state's own */
+		if ((r = fort_letter_check("client", text, missing, cap)) < 0)
+			return r;
+		return state_check(kind + 10, text, missing, cap);
+	}
 	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
 		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
 	if ((r = data_table_get(&t, "breach_letter_elements")) < 0)
@@ -341,11 +376,47 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	if (c->biz.dpo[0])
 		fort_buf_printf(b, "Our data protection officer: %s\n", c->biz.dpo);
 	fort_buf_puts(b, "\n");
+	if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
+		/* what the client's state requires the letter to carry */
+		const data_table *t;
+		if (data_table_get(&t, "us_state_letter_elements") == 0) {
+			int cs = data_table_col(t, "state"), ck = data_table_col(t, "kind"), ch = data_table_col(t, "heading"),
+			    cx = data_table_col(t, "text");
+			for (size_t i = 0; cs >= 0 && ck >= 0 && ch >= 0 && cx >= 0 && i < t->nrows; i++) {
+				const char *x = data_table_cell(t, i, cx);
+				if (strcmp(data_table_cell(t, i, cs), ic->jurisdiction + 3) || strcmp(data_table_cell(t, i, ck), "required") ||
+				    !x[0])
+					continue;
+				fort_buf_printf(b, "\n%s\n\n- ", data_table_cell(t, i, ch));
+				for (; *x; x++) {
+					if (!strncmp(x, " ; ", 3)) {
+						fort_buf_puts(b, "\n- ");
+						x += 2;
+					} else {
+						fort_buf_putc(b, *x);
+					}
+				}
+				fort_buf_puts(b, "\n");
+			}
+		} else {
+			return fort_error_code();
+		}
+	}
 	if (c->auth.name)
 		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
 				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
 	fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business);
 	return fort_buf_error(b);
+}
+
+/* The check a client letter gets: its US state's elements too. */
+static const char *kind_of(char *buf, size_t cap, const fort_impact_client *ic)
+{
+	if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5)
+		snprintf(buf, cap, "client:%s", ic->jurisdiction);
+	else
+		snprintf(buf, cap, "client");
+	return buf;
 }
 
 static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
@@ -373,7 +444,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128];
+	char missing[300] = "", subject[256], detail[128], ckind[24];
 	int64_t now;
 	int r, in_name = map_index(&v->map, "full_name"), in_mail = map_index(&v->map, "email");
 
@@ -472,7 +543,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		store_client_release(&sc);
 		fort_buf_reset(&md);
 		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL)) < 0 ||
-		    (r = fort_letter_check("client", md.buf, NULL, 0)) < 0)
+		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, ic), md.buf, NULL, 0)) < 0)
 			goto out;
 		r = deliver(cb, cbctx, "client", ic->id, in_mail >= 0 && cv.vals[in_mail] ? cv.vals[in_mail] : "",
 			    "Important: a data breach involving your information", &md);

@@ -509,6 +509,85 @@ static void test_letter_contents(void **state)
 	assert_string_equal(missing, "reasons for the delay");
 }
 
+/* Issue 12 item 12: a US state's letter elements are data; a New York
+ * client's letter carries the agencies GBL 899-aa(7) asks for, and is
+ * checked against them. */
+struct ny { int ny, tx; };
+
+static int ny_cb(void *ctx, const fort_letter *l)
+{
+	struct ny *s = ctx;
+	char missing[200];
+	if (strcmp(l->kind, "client") != 0)
+		return 0;
+	if (strstr(l->text, "Dear Nina")) {
+		s->ny++;
+		assert_non_null(strstr(l->text, "## Government agencies that can help"));
+		assert_non_null(strstr(l->text, "1-877-438-4338"));
+		assert_non_null(strstr(l->text, "ag.ny.gov"));
+		OK(fort_letter_check("client:US-NY", l->text, missing, sizeof missing));
+	} else {
+		s->tx++;
+		assert_null(strstr(l->text, "ag.ny.gov"));
+	}
+	return 0;
+}
+
+static void test_us_state_letters(void **state)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *u = NULL;
+	int64_t inc = 0;
+	char id[FORT_ID_LEN + 1], missing[200];
+	struct ny s = { 0, 0 };
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	(void)state;
+	co.business = "Empire Books";
+	co.owner = "sam";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	co.default_country = "US";
+	OK(fort_vault_create(&u, path_of("ny.db"), &co, pass));
+	fort_secret_free(pass);
+	{
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "service" };
+		f.name = "country"; f.type = "text"; f.category = "contact"; f.purposes = p; f.npurposes = 1;
+		OK(fort_map_field_add(u, &f));
+		f.name = "state";
+		OK(fort_map_field_add(u, &f));
+	}
+	{
+		fort_kv a[] = { { "full_name", "Nina York" }, { "email", "nina@example.org" }, { "country", "US" }, { "state", "New York" } };
+		fort_kv b[] = { { "full_name", "Tex Ranger" }, { "email", "tex@example.org" }, { "country", "US" }, { "state", "TX" } };
+		OK(fort_client_add(id, u, a, 4));
+		OK(fort_client_add(id, u, b, 4));
+	}
+	OK(fort_incident_open(&inc, u, "mailbox breached", "other", NULL, "2026-11-15T10:00:00Z"));
+	{
+		fort_incident_scope sc = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		sc.category = "identity";
+		OK(fort_incident_scope_add(u, inc, &sc));
+		a.contact = "Sam, 1-800-555-0100, privacy@empire.example";
+		OK(fort_incident_assess(u, inc, &a));
+	}
+	OK(fort_incident_log(u, inc, "fact", "f", NULL));
+	OK(fort_incident_log(u, inc, "effect", "e", NULL));
+	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
+	o.clients_only = 1;
+	OK(fort_incident_letters(u, inc, &o, ny_cb, &s));
+	assert_int_equal(s.ny, 1);
+	assert_int_equal(s.tx, 1);
+	/* the check: a New York letter without the agencies fails, naming them */
+	assert_int_equal(fort_letter_check("client:US-NY", "# Notice of Data Breach\n\n## What happened\n\nx\n"
+					   "## What information was involved\n\nx\n## What we are doing\n\nx\n"
+					   "## What this could mean for you\n\nx\n## What you can do\n\nx\n## For more information\n\nx\n",
+					   missing, sizeof missing), FORT_EINPUT);
+	assert_non_null(strstr(missing, "identity theft"));
+	fort_vault_close(u);
+}
+
 /* A US business: no authority in the table (a clear error), and the clocks
  * of the clients' states and HIPAA. */
 static void test_us(void **state)
@@ -619,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_clocks_and_letters),
 		cmocka_unit_test(test_letter_contents),
 		cmocka_unit_test(test_us),
+		cmocka_unit_test(test_us_state_letters),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
 }
