@@ -100,6 +100,26 @@ static void test_hold(void **state)
 		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
 		assert_non_null(fort_record_value(rec, "tax_id"));
 		fort_record_free(rec);
+		/* nor does it go out in a billing export; a tax export has it */
+		for (int k = 0; k < 2; k++) {
+			fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+			const char *ef[] = { "iban" };
+			uint64_t nx = 0;
+			char buf[4096] = "";
+			FILE *f = fopen(path_of("held-export.json"), "w+");
+			eo.purpose = k ? "tax" : "billing";
+			eo.fields = ef;
+			eo.nfields = 1;
+			eo.destination = path_of("held-export.json");
+			assert_int_equal(fort_client_export(&nx, v, f, &eo), 0);
+			rewind(f);
+			buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+			fclose(f);
+			if (k)
+				assert_non_null(strstr(buf, "DE89370400440532013000"));
+			else
+				assert_null(strstr(buf, "DE89370400440532013000"));
+		}
 	}
 	assert_int_equal(fort_client_find(&ids, &n, v, "email", "hanna@example.com"), 0);
 	assert_int_equal(n, 0); /* out of the index too */
