@@ -119,6 +119,7 @@ extern const struct cli_cmd cmd_keys_def;
 extern const struct cli_cmd cmd_consent_def;
 extern const struct cli_cmd cmd_request_def;
 extern const struct cli_cmd cmd_notice_def;
+extern const struct cli_cmd cmd_business_def;
 extern const struct cli_cmd cmd_verify_certificate_def;
 extern const struct cli_cmd cmd_retention_def;
 extern const struct cli_cmd cmd_records_def;

@@ -93,6 +93,10 @@ static json_t *clock_json(const fort_incident_clock *k)
 	json_object_set_new(j, "due", k->due[0] ? json_string(k->due) : json_null());
 	json_object_set_new(j, "due_local", k->due_ts ? json_string(local(buf, sizeof buf, k->due_ts)) : json_null());
 	json_object_set_new(j, "overdue", json_boolean(k->overdue));
+	json_object_set_new(j, "met", json_boolean(k->met));
+	json_object_set_new(j, "met_at", k->met ? json_string(k->met_at) : json_null());
+	json_object_set_new(j, "met_how", k->met ? json_string(k->met_how) : json_null());
+	json_object_set_new(j, "late", json_boolean(k->late));
 	json_object_set_new(j, "note", json_string(k->note));
 	json_object_set_new(j, "source", json_string(k->source));
 	return j;
@@ -103,12 +107,62 @@ static void print_clock(const fort_incident_clock *k)
 	char buf[64];
 
 	if (k->due[0])
-		printf("  %-8s %-9s %s  (%s)  %s\n", k->overdue ? "OVERDUE" : "due", k->jurisdiction, k->hours ? local(buf, sizeof buf, k->due_ts) : k->due,
+		printf("  %-8s %-9s %s  (%s)  %s\n", k->met ? (k->late ? "met LATE" : "met") : k->overdue ? "OVERDUE" : "due",
+		       k->jurisdiction, k->hours ? local(buf, sizeof buf, k->due_ts) : k->due,
 		       k->hours ? k->due : "end of day", k->title);
 	else
 		printf("  %-8s %-9s %-27s  %s\n", "asap", k->jurisdiction, "without undue delay", k->title);
+	if (k->met)
+		printf("           notified %s: %s\n", k->met_at, k->met_how);
 	printf("           %s\n", k->note);
 }
+
+static const struct cli_opt notified_opts[] = {
+	{ "authority", 0, OPT_FLAG, NULL, "the supervisory authority was notified" },
+	{ "clients", 0, OPT_FLAG, NULL, "the affected clients were notified" },
+	{ "at", 0, OPT_VALUE, "TIME", "when (ISO 8601, e.g. 2026-03-29T10:00:00Z)" },
+	{ "channel", 0, OPT_VALUE, "HOW", "portal, post, phone, email or in-person" },
+	{ "reference", 0, OPT_VALUE, "REF", "the authority's case or submission reference" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int cmd_incident_notified(struct cli *c)
+{
+	int64_t id;
+	int r, ex;
+
+	if ((ex = parse_id(c, &id)) != EXIT_OK)
+		return ex;
+	if (cli_flag(c, "authority") == cli_flag(c, "clients"))
+		return cli_usage_error(c, "'incident notified' needs --authority or --clients (one of them)");
+	if ((r = fort_incident_notified(c->vault, id, cli_flag(c, "authority") ? "authority" : "clients", cli_str(c, "at"),
+					 cli_str(c, "channel"), cli_str(c, "reference"))) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "incident", json_integer(id));
+		json_object_set_new(j, "notified", json_string(cli_flag(c, "authority") ? "authority" : "clients"));
+		json_object_set_new(j, "at", json_string(cli_str(c, "at")));
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("incident %lld: notification of the %s recorded (%s)\n", (long long)id,
+		       cli_flag(c, "authority") ? "authority" : "clients", cli_str(c, "at"));
+	return EXIT_OK;
+}
+
+static const struct cli_cmd incident_notified_def = {
+	.name = "notified", .fn = cmd_incident_notified, .flags = NEEDS_UNLOCK,
+	.summary = "record a notification made outside Fortress (authority portal, post, phone): its clock is met",
+	.synopsis = "ID --authority|--clients --at TIME --channel portal|post|phone|email|in-person [--reference REF] [--json]",
+	.opts = notified_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.description =
+		"Most supervisory authorities take breach notifications through their own web form.\n"
+		"Record it here: the register keeps when, how, by whom and the reference (GDPR Art. 33(5)),\n"
+		"and the clock it answers (breach-authority; breach-individuals for --clients) is met\n"
+		"from then on, marked LATE when after its due time.  An e-mail that the mail server\n"
+		"accepted ('incident notify') meets the clock by itself.\n",
+};
 
 /* ------------------------------------------------------------------ open */
 
@@ -733,7 +787,8 @@ static const struct cli_cmd incident_review_def = {
 
 static const struct cli_cmd *const incident_subs[] = {
 	&incident_open_def, &incident_log_def, &incident_assess_def, &incident_decide_def, &incident_scope_def,
-	&incident_impact_def, &incident_show_def, &incident_list_def, &incident_letters_def, &incident_notify_def, &incident_review_def,
+	&incident_impact_def, &incident_show_def, &incident_list_def, &incident_letters_def, &incident_notify_def, &incident_notified_def,
+	&incident_review_def,
 	&incident_close_def, NULL
 };
 

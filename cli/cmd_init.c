@@ -13,6 +13,11 @@ static const struct cli_opt init_opts[] = {
 	{ "owner", 0, OPT_VALUE, "NAME", "the first user (role owner)" },
 	{ "kdf", 0, OPT_VALUE, "KDF", "moderate (default), interactive (weaker: tests only) or sensitive" },
 	{ "country", 0, OPT_VALUE, "CC", "default country for phone numbers (ISO 3166 alpha-2, default DE)" },
+	/* the business's details (as 'business set'): the documents state them */
+	{ "state", 0, OPT_VALUE, "REGION", "the business's state / Land (DE-BY, DE-BE...): decides its authority in Germany" },
+	{ "address", 0, OPT_VALUE, "TEXT", "the business's postal address" },
+	{ "email", 0, OPT_VALUE, "ADDR", "the business's contact e-mail" },
+	{ "phone", 0, OPT_VALUE, "NUMBER", "the business's contact phone" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -38,6 +43,7 @@ static int ask_missing(struct cli *c, char **out, const char *given, const char 
 static int cmd_init(struct cli *c)
 {
 	fort_create_opts o = FORT_CREATE_OPTS_INIT;
+	fort_business_spec biz = FORT_BUSINESS_SPEC_INIT;
 	fort_secret *pass = NULL;
 	fort_vault *v = NULL;
 	fort_status st;
@@ -56,6 +62,13 @@ static int cmd_init(struct cli *c)
 	else if (kdf)
 		return cli_usage_error(c, "unknown --kdf '%s' (moderate, interactive or sensitive)", kdf);
 	o.default_country = cli_str(c, "country");
+	if (cli_str(c, "state") || cli_str(c, "address") || cli_str(c, "email") || cli_str(c, "phone")) {
+		biz.state = cli_str(c, "state");
+		biz.address = cli_str(c, "address");
+		biz.email = cli_str(c, "email");
+		biz.phone = cli_str(c, "phone");
+		o.business_details = &biz;
+	}
 
 	/* Refuse before asking anything when the vault already exists. */
 	if (lstat(c->vault_path, &sb) == 0) {
@@ -125,7 +138,8 @@ out:
 const struct cli_cmd cmd_init_def = {
 	.name = "init", .fn = cmd_init, .flags = NEEDS_PATH,
 	.summary = "create a new vault",
-	.synopsis = "[--name BUSINESS] [--owner NAME] [--kdf moderate|interactive|sensitive] [--country CC]",
+	.synopsis = "[--name BUSINESS] [--owner NAME] [--kdf moderate|interactive|sensitive] [--country CC] [--state REGION]\n"
+		    "       [--address TEXT] [--email ADDR] [--phone NUMBER]",
 	.opts = init_opts, .min_args = 0, .max_args = 0,
 	.description =
 		"Creates the vault (refuses if it exists) and its parent directory (mode 0700).\n"

@@ -40,6 +40,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_keys_def,
 	&cmd_consent_def,
 	&cmd_request_def,
+	&cmd_business_def,
 	&cmd_notice_def,
 	&cmd_records_def,
 	&cmd_verify_certificate_def,

@@ -121,15 +121,18 @@ typedef enum {
 	FORT_KDF_SENSITIVE = 2,    /* Argon2id SENSITIVE (1 GiB) */
 } fort_kdf;
 
+typedef struct fort_business_spec fort_business_spec;
+
 typedef struct {
 	unsigned version;
 	const char *business;        /* required */
 	const char *owner;           /* required: the first user, role owner */
 	fort_kdf kdf;
 	const char *default_country; /* ISO 3166 alpha-2 for phone numbers; default "DE" */
+	const fort_business_spec *business_details; /* optional: set as by fort_business_set (NULL: none) */
 } fort_create_opts;
 #define FORT_CREATE_OPTS_VERSION 1
-#define FORT_CREATE_OPTS_INIT { FORT_CREATE_OPTS_VERSION, NULL, NULL, FORT_KDF_MODERATE, NULL }
+#define FORT_CREATE_OPTS_INIT { FORT_CREATE_OPTS_VERSION, NULL, NULL, FORT_KDF_MODERATE, NULL, NULL }
 
 /* Create a new vault at PATH (must not exist) and open it unlocked as the
  * owner.  The passphrase must pass fort_passphrase_check().
@@ -805,6 +808,11 @@ int fort_retention_rule_set(fort_vault *v, const char *purpose, const char *dura
 /* The rule of PURPOSE as text ("2 years after the last update"), "" when it
  * has none; FORT_ENOTFOUND for an unknown purpose. */
 int fort_retention_rule_text(char *out, size_t cap, fort_vault *v, const char *purpose) FORT_WUR;
+/* How long FIELD is kept, as every document states it (the notice, the
+ * records, the access letter): derived from its purposes' retention rules
+ * and its hold; the map's free text of the field only where no rule or
+ * hold says anything.  FORT_ENOTFOUND. */
+int fort_field_retention_text(char *out, size_t cap, fort_vault *v, const char *field) FORT_WUR;
 
 typedef enum {
 	FORT_RET_ERASE_CLIENT = 1, /* nothing is justified any more: crypto-shredded whole */
@@ -854,6 +862,44 @@ int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const 
  * what is overdue.  *OUT is malloc'ed (free()). */
 int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order,
 		      const char *today) FORT_WUR;
+
+/* ------------------------------------------------ the business (controller) */
+
+/* The controller's contact details and location, which every document
+ * states (privacy notice Art. 13(1)(a)-(b), records Art. 30(1)(a), access
+ * letters, breach letters) and which decide the competent supervisory
+ * authority.  Kept in the data map (authenticated with it).
+ * In a spec, NULL leaves a member unchanged and "" clears it. */
+struct fort_business_spec {
+	unsigned version;
+	const char *address, *email, *phone;
+	const char *dpo;            /* data protection officer: name and contact (Art. 37-39), if one is designated */
+	const char *representative; /* EU representative (Art. 27) of a business established outside the EU */
+	const char *country;        /* where the business is established: ISO 3166 code or name (default: the vault's) */
+	const char *state;          /* its state / Land: ISO 3166-2 code or name; required in Germany (BDSG 40) */
+	const char *lead_authority; /* Art. 56: the lead authority's code (e.g. "FR", "DE-BY") when the business has
+				     * establishments in several EU countries: that of its main establishment */
+};
+#define FORT_BUSINESS_SPEC_VERSION 1
+#define FORT_BUSINESS_SPEC_INIT { FORT_BUSINESS_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+typedef struct {
+	char name[128];
+	char address[501], email[255], phone[41], dpo[501], representative[501];
+	char country[3], state[8], lead_authority[8];
+	char authority_code[8];      /* the competent authority's row in data/supervisory_authorities.csv, "" if none */
+	char authority[300];         /* its name */
+	char authority_problem[300]; /* why none could be decided, and what to do ("" when one was) */
+} fort_business_info;
+
+/* Change the business's details: each value checked (an e-mail address, a
+ * phone number, a known country, a state of that country, a known
+ * authority); FORT_EINPUT naming the member.  Needs 'map'; audited. */
+int fort_business_set(fort_vault *v, const fort_business_spec *spec) FORT_WUR;
+/* The business's details and its competent supervisory authority: the
+ * lead authority when set (Art. 56), else that of its country, or in
+ * Germany of its Land (BDSG 40(1)).  The one place every document asks. */
+int fort_business_get(fort_business_info *out, fort_vault *v) FORT_WUR;
 
 /* ------------------------------------------------ transparency documents */
 
@@ -1580,7 +1626,24 @@ typedef struct {
 	int64_t due_ts;         /* unix time of due (end of day UTC for dates), 0 if none */
 	char note[200];
 	char source[300];
+	/* met: the notification this clock asks for was made (recorded with
+	 * fort_incident_notified, or the authority's / every client's e-mail
+	 * accepted by the mail server); met_at its time; late: after the due time */
+	int met, late;
+	char met_at[21];
+	char met_how[160];      /* "portal, reference DPA-123" / "e-mail accepted by the mail server" */
 } fort_incident_clock;
+
+/* Record a notification made outside Fortress (a supervisory authority's
+ * web form, post, phone) or by e-mail: WHO "authority" or "clients", AT
+ * (ISO 8601; not before awareness, not in the future), CHANNEL portal |
+ * post | phone | email | in-person, REFERENCE (the authority's case number;
+ * may be NULL for clients).  The register keeps when, how, by whom and the
+ * reference (Art. 33(5)); the clocks it answers are met from then on, late
+ * when after the due time.  Needs 'write'; audited.  FORT_EINPUT naming
+ * the option. */
+int fort_incident_notified(fort_vault *v, int64_t id, const char *who, const char *at, const char *channel,
+			   const char *reference) FORT_WUR;
 /* The clocks running from the incident's awareness: the authority (EU/UK
  * 72 h by the business's country), the data subjects, US states of the
  * affected clients (data/us_state_breach_laws.csv), HIPAA; overdue first,
@@ -1626,7 +1689,10 @@ typedef struct {
  * FORT_ENOTFOUND (no supervisory authority for the business's country). */
 int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
 /* Check TEXT of a letter of KIND against the list of required elements:
- * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing. */
+ * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing.
+ * KIND: authority, authority-late, client, or client:US-XX (a client in US
+ * state XX: also that state's required and forbidden elements, from
+ * data/us_state_letter_elements.csv). */
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap);
 /* Write the letters to DIR (created 0700 if missing) as FORMATS
  * ("text,html,pdf"); *N (may be NULL) gets the letters written. */

@@ -102,6 +102,77 @@ static int clock_cmp(const void *x, const void *y)
 	}
 }
 
+/* When the notifications were made: recorded ones ("notified" notes) and
+ * e-mails the mail server accepted (the authority's; the clients' when
+ * every one was). */
+struct made { int64_t ts; char how[160]; };
+
+static int mail_cb(void *ctx, const store_mail *m)
+{
+	struct made *mk = ctx;   /* [0] authority, [1] clients, [2] clients not sent (ts = 1) */
+	int client = strstr(m->ref, ":client:") != NULL;
+	if (!client && !strstr(m->ref, ":authority"))
+		return 0;
+	if (strcmp(m->status, "sent") != 0 || !m->sent) {
+		if (client)
+			mk[2].ts = 1;
+		return 0;
+	}
+	if (!client && (!mk[0].ts || m->sent < mk[0].ts)) {
+		mk[0].ts = m->sent;
+		snprintf(mk[0].how, sizeof mk[0].how, "e-mail accepted by the mail server (%.100s)", m->message_id);
+	}
+	if (client && m->sent > mk[1].ts) {
+		mk[1].ts = m->sent;
+		snprintf(mk[1].how, sizeof mk[1].how, "e-mail accepted by the mail server");
+	}
+	return 0;
+}
+
+static int notified_cb(void *ctx, const store_row *row)
+{
+	struct made *mk = ctx;
+	int k = strcmp(store_row_text(row, 0), "notified-auth") == 0 ? 0 : 1;
+	int64_t at = store_row_int(row, 1);
+	if (!mk[k].ts || at < mk[k].ts) {
+		mk[k].ts = at;
+		snprintf(mk[k].how, sizeof mk[k].how, "notification recorded by %.60s (the register says how)", store_row_text(row, 2));
+	}
+	return 0;
+}
+
+static int clocks_met(struct clocks *l, fort_vault *v, int64_t id)
+{
+	struct made mk[3];
+	char prefix[48];
+	int r;
+	memset(mk, 0, sizeof mk);
+	snprintf(prefix, sizeof prefix, "incident:%lld:", (long long)id);
+	if ((r = store_mail_each(v->st, prefix, mail_cb, mk)) < 0)
+		return r;
+	if (mk[2].ts)
+		mk[1].ts = 0;   /* some client's letter is not out yet */
+	{
+		/* kind and time only: nothing is decrypted (status runs locked) */
+		store_arg a[] = { SA_I(id) };
+		if ((r = store_sql(v->st, "reading the notifications",
+				   "SELECT kind, at, actor FROM incident_notes WHERE incident = ? AND kind IN ('notified-auth', "
+				   "'notified-client') ORDER BY at", a, 1, notified_cb, mk)) < 0)
+			return r;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		fort_incident_clock *c = &l->a[i];
+		int k = strcmp(c->clock, "breach-authority") == 0 ? 0 : strcmp(c->clock, "breach-individuals") == 0 ? 1 : -1;
+		if (k < 0 || !mk[k].ts)
+			continue;
+		c->met = 1;
+		fort_time_iso(c->met_at, mk[k].ts);
+		snprintf(c->met_how, sizeof c->met_how, "%s", mk[k].how);
+		c->late = c->due_ts && mk[k].ts > c->due_ts;
+	}
+	return 0;
+}
+
 int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t id, int64_t now, int with_impact)
 {
 	struct clocks l = { NULL, 0, 0 };
@@ -150,8 +221,11 @@ int incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, int64_t
 		    (r = rule_clock(&l, "US-HIPAA", affected >= 500 ? "breach-hhs" : "hhs-log", aware_date, NULL)) < 0)
 			goto out;
 	}
+	if ((r = clocks_met(&l, v, id)) < 0)
+		goto out;
+	/* overdue: not met by the due time; a late notification stays late */
 	for (size_t i = 0; i < l.n; i++)
-		l.a[i].overdue = l.a[i].due_ts && now > l.a[i].due_ts && strcmp(in.state, "open") == 0 &&
+		l.a[i].overdue = l.a[i].due_ts && !l.a[i].met && now > l.a[i].due_ts && strcmp(in.state, "open") == 0 &&
 				 strcmp(in.decision, "no-notify") != 0;
 	if (l.n)
 		qsort(l.a, l.n, sizeof *l.a, clock_cmp);
@@ -207,7 +281,7 @@ int fort_incident_summary_get(fort_incident_summary *out, fort_vault *v, int64_t
 		if ((r = incident_clocks(&k, &n, v, l.ids[i], now, 0)) < 0)
 			goto out;
 		for (size_t j = 0; j < n; j++) {
-			if (!k[j].due_ts)
+			if (!k[j].due_ts || k[j].met)   /* a met clock is no longer a deadline */
 				continue;
 			if (!out->has_next || clock_cmp(&k[j], &out->next) < 0) {
 				out->next = k[j];

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "incident/incident_int.h"
+#include "data/places.h"
 
 static const char *const eea[] = { "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
 				   "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO" };
@@ -16,6 +17,10 @@ static const char *const eea[] = { "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE
 /* "EU" for the EEA, "UK" for GB, "US-CA" (or "US") for the US, else the country. */
 void incident_jurisdiction(char out[16], const char *country, const char *state)
 {
+	if (strcmp(country, "??") == 0 || (state && strcmp(state, "??") == 0)) {
+		snprintf(out, 16, "UNKNOWN");
+		return;
+	}
 	for (size_t i = 0; i < sizeof eea / sizeof eea[0]; i++)
 		if (strcmp(country, eea[i]) == 0) {
 			snprintf(out, 16, "EU");
@@ -397,12 +402,25 @@ static int client_place(char country[3], char state[3], fort_vault *v, client_va
 	store_client_release(&c);
 	if (r < 0)
 		return r;
-	if (ic >= 0 && cv->vals[ic] && strlen(cv->vals[ic]) == 2)
-		for (int k = 0; k < 2; k++)
-			country[k] = (char)(cv->vals[ic][k] >= 'a' && cv->vals[ic][k] <= 'z' ? cv->vals[ic][k] - 32 : cv->vals[ic][k]);
-	if (is >= 0 && cv->vals[is] && strlen(cv->vals[is]) == 2)
-		for (int k = 0; k < 2; k++)
-			state[k] = (char)(cv->vals[is][k] >= 'a' && cv->vals[is][k] <= 'z' ? cv->vals[is][k] - 32 : cv->vals[is][k]);
+	/* stored as ISO 3166 codes since they are normalised at input; values
+	 * stored before are read the same way, and one that names no known
+	 * place is UNKNOWN, never the business's own law by default */
+	if (ic >= 0 && cv->vals[ic] && cv->vals[ic][0] && place_country(country, cv->vals[ic]) < 0) {
+		fort_error_clear();
+		snprintf(country, 3, "??");
+	}
+	if (is >= 0 && cv->vals[is] && cv->vals[is][0]) {
+		char code[8];
+		int own = ic >= 0 && cv->vals[ic] && cv->vals[ic][0] && strcmp(country, "??") != 0;
+		if (place_subdivision(code, own ? country : NULL, cv->vals[is]) < 0) {
+			fort_error_clear();
+			snprintf(state, 3, "??");
+		} else {
+			if (!own)
+				memcpy(country, code, 2), country[2] = '\0';
+			snprintf(state, 3, "%.2s", code + 3);
+		}
+	}
 	state[2] = '\0';
 	cvals_clear(cv);
 	return 0;

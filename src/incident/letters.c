@@ -45,6 +45,35 @@ static int has_section(const char *text, const char *heading)
 	return 0;
 }
 
+/* A US state's own elements (data/us_state_letter_elements.csv): every
+ * required heading present, every forbidden phrase absent. */
+static int state_check(const char *state, const char *text, char *missing, size_t cap)
+{
+	const data_table *t;
+	int r, cs, ck, ce, ch;
+	if ((r = data_table_get(&t, "us_state_letter_elements")) < 0)
+		return r;
+	cs = data_table_col(t, "state");
+	ck = data_table_col(t, "kind");
+	ce = data_table_col(t, "element");
+	ch = data_table_col(t, "heading");
+	if (cs < 0 || ck < 0 || ce < 0 || ch < 0)
+		return fort_error_set(FORT_ECORRUPT, "data/us_state_letter_elements.csv lacks a column");
+	for (size_t i = 0; i < t->nrows; i++) {
+		int forbidden = strcmp(data_table_cell(t, i, ck), "forbidden") == 0;
+		if (strcmp(data_table_cell(t, i, cs), state) != 0)
+			continue;
+		if (forbidden == !strstr(text, data_table_cell(t, i, ch)))
+			continue;
+		if (missing && cap)
+			snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+		return fort_error_set(FORT_EINPUT, forbidden ? "the %s letter must not state %s ('%s')"
+							     : "the %s letter lacks a required element: %s ('%s' with its text)",
+				      state, data_table_cell(t, i, ce), data_table_cell(t, i, ch));
+	}
+	return 0;
+}
+
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap)
 {
 	const data_table *t;
@@ -52,6 +81,12 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 	const char *base = late ? "authority" : kind;
 	if (missing && cap)
 		missing[0] = '\0';
+	if (kind && text && strncmp(kind, "client:US-", 10) == 0) {
+		/* a US client: the client elements, then the state's own */
+		if ((r = fort_letter_check("client", text, missing, cap)) < 0)
+			return r;
+		return state_check(kind + 10, text, missing, cap);
+	}
 	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
 		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
 	if ((r = data_table_get(&t, "breach_letter_elements")) < 0)
@@ -102,8 +137,8 @@ static int md_to_html(char **out, const char *md, const char *title)
 {
 	fort_buf b;
 	const char *p = md;
-	int in_list = 0, in_para = 0;
-	fort_buf_init(&b, 0);
+	int in_list = 0, in_para = 0, r;
+	fort_buf_init_secret(&b, 0);
 	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
 	for (const char *q = title; *q; q++)
 		fort_buf_puts(&b, *q == '<' ? "&lt;" : *q == '>' ? "&gt;" : *q == '&' ? "&amp;" : (char[]){ *q, 0 });
@@ -168,9 +203,10 @@ static int md_to_html(char **out, const char *md, const char *title)
 		fort_buf_puts(&b, "</p>\n");
 	if (in_list)
 		fort_buf_puts(&b, "</ul>\n");
-	if (fort_buf_puts(&b, "</body></html>\n") < 0) {
+	fort_buf_puts(&b, "</body></html>\n");
+	if ((r = fort_buf_error(&b)) < 0) {
 		fort_buf_release(&b);
-		return FORT_ENOMEM;
+		return r;
 	}
 	*out = fort_buf_detach(&b, NULL);
 	return *out ? 0 : FORT_ENOMEM;
@@ -196,6 +232,7 @@ struct ctx {
 	size_t nnotes;
 	fort_impact *im;
 	rights_authority auth;
+	fort_business_info biz;
 	const fort_letter_opts *o;
 	int late;
 	const char *delay;      /* reasons for the delay (given or recorded) */
@@ -218,7 +255,13 @@ static int authority_letter(fort_buf *b, struct ctx *c)
 		fort_buf_printf(b, "E-mail: %s\n", c->auth.email);
 	if (c->auth.postal_address[0])
 		fort_buf_printf(b, "Address: %s\n", c->auth.postal_address);
-	fort_buf_printf(b, "\nFrom: %s (the controller)\n", c->v->business);
+	fort_buf_printf(b, "\nFrom: %s (the controller)%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "",
+			c->biz.address, c->biz.email[0] ? ", e-mail " : "", c->biz.email, c->biz.phone[0] ? ", phone " : "",
+			c->biz.phone);
+	if (c->biz.dpo[0])
+		fort_buf_printf(b, "Data protection officer: %s\n", c->biz.dpo);
+	if (c->biz.representative[0])
+		fort_buf_printf(b, "Representative in the EU (Art. 27): %s\n", c->biz.representative);
 	fort_buf_printf(b, "Report: %s%s%s; our reference: incident %lld\n\n", phase,
 			c->o->case_ref ? ", your case reference " : "", c->o->case_ref ? c->o->case_ref : "", (long long)in->id);
 	if (strcmp(phase, "initial") == 0)
@@ -259,7 +302,8 @@ static int authority_letter(fort_buf *b, struct ctx *c)
 			fort_buf_putc(b, *p == '\n' ? ' ' : *p);
 		fort_buf_putc(b, '\n');
 	}
-	return fort_buf_printf(b, "\nThis report does not contain the personal data concerned.\n") < 0 ? FORT_ENOMEM : 0;
+	fort_buf_printf(b, "\nThis report does not contain the personal data concerned.\n");
+	return fort_buf_error(b);
 }
 
 static int advice(fort_buf *b, const char *categories)
@@ -325,11 +369,54 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	fort_buf_printf(b, "\n## What you can do\n\n");
 	advice(b, ic->categories);
 	fort_buf_printf(b, "\n## For more information\n\n");
-	fort_buf_printf(b, "Please contact us: %s\n\n", in->contact);
+	fort_buf_printf(b, "Please contact us: %s\n", in->contact);
+	if (c->biz.address[0] || c->biz.email[0] || c->biz.phone[0])
+		fort_buf_printf(b, "\n%s%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "", c->biz.address,
+				c->biz.email[0] ? ", e-mail " : "", c->biz.email, c->biz.phone[0] ? ", phone " : "", c->biz.phone);
+	if (c->biz.dpo[0])
+		fort_buf_printf(b, "Our data protection officer: %s\n", c->biz.dpo);
+	fort_buf_puts(b, "\n");
+	if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
+		/* what the client's state requires the letter to carry */
+		const data_table *t;
+		if (data_table_get(&t, "us_state_letter_elements") == 0) {
+			int cs = data_table_col(t, "state"), ck = data_table_col(t, "kind"), ch = data_table_col(t, "heading"),
+			    cx = data_table_col(t, "text");
+			for (size_t i = 0; cs >= 0 && ck >= 0 && ch >= 0 && cx >= 0 && i < t->nrows; i++) {
+				const char *x = data_table_cell(t, i, cx);
+				if (strcmp(data_table_cell(t, i, cs), ic->jurisdiction + 3) || strcmp(data_table_cell(t, i, ck), "required") ||
+				    !x[0])
+					continue;
+				fort_buf_printf(b, "\n%s\n\n- ", data_table_cell(t, i, ch));
+				for (; *x; x++) {
+					if (!strncmp(x, " ; ", 3)) {
+						fort_buf_puts(b, "\n- ");
+						x += 2;
+					} else {
+						fort_buf_putc(b, *x);
+					}
+				}
+				fort_buf_puts(b, "\n");
+			}
+		} else {
+			return fort_error_code();
+		}
+	}
 	if (c->auth.name)
 		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
 				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
-	return fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business) < 0 ? FORT_ENOMEM : 0;
+	fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business);
+	return fort_buf_error(b);
+}
+
+/* The check a client letter gets: its US state's elements too. */
+static const char *kind_of(char *buf, size_t cap, const fort_impact_client *ic)
+{
+	if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5)
+		snprintf(buf, cap, "client:%s", ic->jurisdiction);
+	else
+		snprintf(buf, cap, "client");
+	return buf;
 }
 
 static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
@@ -357,13 +444,13 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128];
+	char missing[300] = "", subject[256], detail[128], ckind[24];
 	int64_t now;
 	int r, in_name = map_index(&v->map, "full_name"), in_mail = map_index(&v->map, "email");
 
 	memset(&c, 0, sizeof c);
 	memset(&cv, 0, sizeof cv);
-	fort_buf_init(&md, 0);
+	fort_buf_init_secret(&md, 0);
 	if (!o)
 		o = &dflt;
 	if (o->version != FORT_LETTER_OPTS_VERSION)
@@ -389,10 +476,9 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		strcat(missing, ", measures taken ('incident log ID remedy TEXT')");
 	if (missing[0])
 		return fort_error_set(FORT_EINPUT, "the letters of incident %lld need %s", (long long)id, missing + 2);
-	rights_authority_find(&c.auth, v->country);
+	rights_competent_authority(&c.auth, &c.biz, v);
 	if (!c.auth.name && !o->clients_only)
-		return fort_error_set(FORT_ENOTFOUND, "no supervisory authority for the business's country '%s' in "
-				      "data/supervisory_authorities.csv: add its row (name, contacts, source) and rebuild", v->country);
+		return fort_error_set(FORT_ENOTFOUND, "the authority to notify cannot be decided: %s", c.biz.authority_problem);
 	{
 		int64_t aware = 0;
 		if ((r = incident_time_parse(&aware, c.in.aware, "aware")) < 0)
@@ -457,7 +543,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		store_client_release(&sc);
 		fort_buf_reset(&md);
 		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL)) < 0 ||
-		    (r = fort_letter_check("client", md.buf, NULL, 0)) < 0)
+		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, ic), md.buf, NULL, 0)) < 0)
 			goto out;
 		r = deliver(cb, cbctx, "client", ic->id, in_mail >= 0 && cv.vals[in_mail] ? cv.vals[in_mail] : "",
 			    "Important: a data breach involving your information", &md);

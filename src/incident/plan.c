@@ -96,6 +96,21 @@ static int country_check(const char *country, const char *field)
 	return 0;
 }
 
+/* Record COUNTRY as where the business is established (unchanged when it
+ * already is: a German business keeps its Land). */
+static int business_country(fort_vault *v, const char *country)
+{
+	fort_business_info b;
+	fort_business_spec s = FORT_BUSINESS_SPEC_INIT;
+	int r;
+	if ((r = fort_business_get(&b, v)) < 0)
+		return r;
+	if (strcmp(b.country, country) == 0)
+		return 0;
+	s.country = country;
+	return fort_business_set(v, &s);
+}
+
 static int check_contact(json_t *c, const char *key)
 {
 	const char *k;
@@ -306,6 +321,8 @@ int fort_plan_init(fort_vault *v, const char *country, int force)
 		return r;
 	if (r == 1 && !force)
 		return fort_error_set(FORT_EEXISTS, "this vault has an incident plan already: change it with 'fortress plan edit' (or start again with 'plan init --force')");
+	if ((r = business_country(v, country)) < 0)
+		return r;
 	if ((r = default_playbooks(&pbs)) < 0)
 		return r;
 	root = json_object();
@@ -387,9 +404,16 @@ int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *countr
 		return fort_error_set(FORT_EINPUT, "nothing to change: name a --role with --name/--email/--phone/--note, or a --country");
 	if (c && c->role && !contact_key_valid(c->role))
 		return fort_error_set(FORT_EINPUT, "--role: '%s' is not a role of the plan (lead, communications, technical, legal, insurer, lawyer)", c->role);
+	if (country && (r = country_check(country, "--country")) < 0)
+		return r;
 	if ((r = plan_load(&root, v)) < 0)
 		return r;
 	if (country) {
+		/* the plan's country is where the business is established: one
+		 * place (the business's details) decides the authority that the
+		 * plan and every letter name */
+		if ((r = business_country(v, country)) < 0)
+			goto out;
 		json_object_set_new(root, "country", json_string(country));
 		snprintf(detail, sizeof detail, "country");
 	}
@@ -514,11 +538,12 @@ static void item(doc *d, int n, const char *label, const char *value)
 	fort_buf_putc(&d->b, '\n');
 }
 
-static void contact_line(char *out, size_t cap, json_t *c)
+static void contact_line(fort_buf *out, json_t *c)
 {
 	const char *name = jstr(c, "name"), *email = jstr(c, "email"), *phone = jstr(c, "phone"), *note = jstr(c, "note"),
 		   *policy = jstr(c, "policy");
-	snprintf(out, cap, "%s%s%s%s%s%s%s%s%s", *name ? name : "(not named yet: 'fortress plan edit')", *email ? ", e-mail " : "",
+	fort_buf_reset(out);
+	fort_buf_printf(out, "%s%s%s%s%s%s%s%s%s", *name ? name : "(not named yet: 'fortress plan edit')", *email ? ", e-mail " : "",
 		 email, *phone ? ", phone " : "", phone, *policy ? ", policy " : "", policy, *note ? "; " : "", note);
 }
 
@@ -527,10 +552,16 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	json_t *contacts = json_object_get(root, "contacts"), *pbs = json_object_get(root, "playbooks"), *pb;
 	const char *country = jstr(root, "country");
 	rights_authority a;
-	char line[1200], title[300];
+	fort_business_info biz;
+	fort_buf lb, tb; /* a line and a title, whole whatever their length */
 	size_t i, j;
+	int r;
+#define line lb.buf
+#define title tb.buf
+	fort_buf_init(&lb, 0);
+	fort_buf_init(&tb, 0);
 
-	snprintf(title, sizeof title, "Incident response plan - %s", v->business);
+	fort_buf_reset(&tb), fort_buf_printf(&tb, "Incident response plan - %s", v->business);
 	if (d->html) {
 		fort_buf_puts(&d->b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
 		put_esc(d, title);
@@ -540,29 +571,31 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	{
 		char when[21];
 		fort_time_iso(when, (int64_t)json_integer_value(json_object_get(root, "updated")));
-		snprintf(line, sizeof line, "Last changed %s. Keep a printed copy where it can be found when the computers cannot be used.", when);
+		fort_buf_reset(&lb), fort_buf_printf(&lb, "Last changed %s. Keep a printed copy where it can be found when the computers cannot be used.", when);
 		para(d, line);
 	}
 	heading(d, 2, "Who does what");
 	list_open(d, 0);
 	for (i = 0; i < NROLES; i++) {
-		contact_line(line, sizeof line, json_object_get(contacts, role_keys[i]));
+		contact_line(&lb, json_object_get(contacts, role_keys[i]));
 		item(d, 0, role_titles[i], line);
 	}
 	list_close(d, 0);
 	heading(d, 2, "Outside help");
 	list_open(d, 0);
 	for (i = 0; i < NOTHERS; i++) {
-		contact_line(line, sizeof line, json_object_get(contacts, other_keys[i]));
+		contact_line(&lb, json_object_get(contacts, other_keys[i]));
 		item(d, 0, other_titles[i], line);
 	}
 	list_close(d, 0);
 
-	snprintf(title, sizeof title, "Supervisory authority (%s)", country);
+	/* the authority every letter names too: decided in one place
+	 * (rights_competent_authority), not from the plan's own country */
+	rights_competent_authority(&a, &biz, v);
+	fort_buf_reset(&tb), fort_buf_printf(&tb, "Supervisory authority (%s)", biz.authority_code[0] ? biz.authority_code : country);
 	heading(d, 2, title);
-	rights_authority_find(&a, country);
 	if (!a.name) {
-		snprintf(line, sizeof line, "No supervisory authority is known for %s: find yours before you need it and note it here.", country);
+		fort_buf_reset(&lb), fort_buf_printf(&lb, "No supervisory authority can be named yet: %s.", biz.authority_problem);
 		para(d, line);
 	} else {
 		const data_table *t = NULL;
@@ -570,7 +603,7 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 		if (data_table_get(&t, "supervisory_authorities") == 0) {
 			int cj = data_table_col(t, "jurisdiction"), cu = data_table_col(t, "breach_report_url");
 			for (i = 0; cj >= 0 && cu >= 0 && i < t->nrows; i++)
-				if (strcmp(data_table_cell(t, i, cj), country) == 0)
+				if (strcmp(data_table_cell(t, i, cj), biz.authority_code) == 0)
 					url = data_table_cell(t, i, cu);
 		}
 		fort_error_clear();
@@ -593,24 +626,30 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	heading(d, 2, "Playbooks");
 	json_array_foreach(pbs, i, pb) {
 		json_t *st;
-		snprintf(title, sizeof title, "%s (%s)", jstr(pb, "title"), jstr(pb, "type"));
+		fort_buf_reset(&tb), fort_buf_printf(&tb, "%s (%s)", jstr(pb, "title"), jstr(pb, "type"));
 		heading(d, 3, title);
 		if (*jstr(pb, "scenario")) {
-			snprintf(line, sizeof line, "Drill scenario: %s", jstr(pb, "scenario"));
+			fort_buf_reset(&lb), fort_buf_printf(&lb, "Drill scenario: %s", jstr(pb, "scenario"));
 			para(d, line);
 		}
 		list_open(d, 1);
 		json_array_foreach(json_object_get(pb, "steps"), j, st) {
 			json_t *who = json_object_get(contacts, jstr(st, "owner"));
 			const char *name = jstr(who, "name");
-			snprintf(title, sizeof title, "%s%s%s%s", role_title(jstr(st, "owner")), *name ? " (" : "", name, *name ? ")" : "");
+			fort_buf_reset(&tb), fort_buf_printf(&tb, "%s%s%s%s", role_title(jstr(st, "owner")), *name ? " (" : "", name, *name ? ")" : "");
 			item(d, (int)j + 1, title, jstr(st, "text"));
 		}
 		list_close(d, 1);
 	}
 	if (d->html)
 		fort_buf_puts(&d->b, "</body></html>\n");
-	return d->b.len == 0 ? fort_error_set(FORT_ENOMEM, "out of memory") : 0;
+#undef line
+#undef title
+	if ((r = fort_buf_error(&lb)) == 0 && (r = fort_buf_error(&tb)) == 0)
+		r = fort_buf_error(&d->b);
+	fort_buf_release(&lb);
+	fort_buf_release(&tb);
+	return r;
 }
 
 int fort_plan_export(unsigned char **out, size_t *len, fort_vault *v, const char *format)
@@ -628,7 +667,7 @@ int fort_plan_export(unsigned char **out, size_t *len, fort_vault *v, const char
 		return r;
 	if ((r = plan_load(&root, v)) < 0)
 		return r;
-	fort_buf_init(&d.b, 8u << 20);
+	fort_buf_init_secret(&d.b, 0);
 	d.html = strcmp(format, "html") == 0;
 	if ((r = build_doc(&d, v, root)) < 0)
 		goto out;

@@ -56,7 +56,7 @@ static unsigned char to_cp1252(unsigned cp)
 static char *prepare(const char *s, size_t n)
 {
 	fort_buf b;
-	fort_buf_init(&b, FORT_BUF_DEFAULT_CAP);
+	fort_buf_init_secret(&b, FORT_BUF_DEFAULT_CAP);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '*' && i + 1 < n && s[i + 1] == '*') {
@@ -84,7 +84,7 @@ static char *prepare(const char *s, size_t n)
 						fort_buf_put(&b, close + 2, ul);
 						fort_buf_putc(&b, ')');
 					}
-					free(text);
+					fort_free_str(text);
 					i = (size_t)(end - s) + 1;
 					continue;
 				}
@@ -166,20 +166,21 @@ static void need(pdf_state *p, float height)
 
 static void put_line(pdf_state *p, HPDF_Font font, float size, float x, const char *text, size_t len)
 {
-	char tmp[1024];
-	if (len >= sizeof tmp)
-		len = sizeof tmp - 1;
-	memcpy(tmp, text, len);
-	tmp[len] = '\0';
+	char *tmp;
 	need(p, size * 1.35f);
 	if (p->err)
 		return;
+	if (!(tmp = fort_strndup(text, len))) {
+		p->err = HPDF_FAILD_TO_ALLOC_MEM;
+		return;
+	}
 	p->y -= size * 1.35f;
 	HPDF_Page pg = page(p);
 	HPDF_Page_BeginText(pg);
 	HPDF_Page_SetFontAndSize(pg, font, size);
 	HPDF_Page_TextOut(pg, x, p->y, tmp);
 	HPDF_Page_EndText(pg);
+	fort_free_str(tmp);
 }
 
 /* Word-wrap TEXT (already Windows-1252) between x0 (first line: x0 + first)
@@ -228,6 +229,15 @@ static int is_rule_row(const char *s, size_t n)
 	return dash;
 }
 
+/* a line that cannot be prepared fails the document, it is not left out */
+static char *prepare_or_fail(pdf_state *p, const char *s, size_t n)
+{
+	char *t = prepare(s, n);
+	if (!t && !p->err)
+		p->err = HPDF_FAILD_TO_ALLOC_MEM;
+	return t;
+}
+
 static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 {
 	const float body = 10.5f;
@@ -236,10 +246,13 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 		return;
 	}
 	char *t = NULL;
+#define prepare(s, n) prepare_or_fail(p, (s), (n))
 	if (*in_code) {
 		if ((t = prepare(line, n)))
-			put_line(p, p->mono, 8.5f, MARGIN, t, strlen(t));
-		free(t);
+			wrap(p, p->mono, 8.5f, MARGIN, 0, t);
+		else
+			p->err = HPDF_FAILD_TO_ALLOC_MEM;
+		fort_free_str(t);
 		return;
 	}
 	while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
@@ -278,7 +291,7 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 			wrap(p, p->bold, sizes[level], MARGIN, 0, t);
 			p->y -= sizes[level] * 0.25f;
 		}
-		free(t);
+		fort_free_str(t);
 		return;
 	}
 	if (s[0] == '|') {
@@ -288,7 +301,7 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 		if (b > a && s[b - 1] == '|')
 			b--;
 		fort_buf row;
-		fort_buf_init(&row, FORT_BUF_DEFAULT_CAP);
+		fort_buf_init_secret(&row, FORT_BUF_DEFAULT_CAP);
 		for (size_t i = a; i < b; i++)
 			if (s[i] == '|')
 				fort_buf_puts(&row, " |");
@@ -297,7 +310,7 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 		if ((t = prepare(row.buf, row.len)))
 			wrap(p, p->mono, 8.5f, indent, 0, t);
 		fort_buf_release(&row);
-		free(t);
+		fort_free_str(t);
 		return;
 	}
 	if (m >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && s[1] == ' ') {
@@ -312,7 +325,7 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 			}
 			wrap(p, p->regular, body, indent + 14, 0, t);
 		}
-		free(t);
+		fort_free_str(t);
 		return;
 	}
 	size_t digits = strspn(s, "0123456789");
@@ -331,13 +344,18 @@ static void render_block(pdf_state *p, const char *line, size_t n, int *in_code)
 			}
 			wrap(p, p->regular, body, indent + 18, 0, t);
 		}
-		free(t);
+		fort_free_str(t);
 		return;
 	}
 	if ((t = prepare(s, m)))
 		wrap(p, p->regular, body, indent, 0, t);
-	free(t);
+	fort_free_str(t);
+#undef prepare
 }
+
+/* libharu keeps the page text (client values) in its own blocks: wiped on free */
+static void *pdf_alloc(HPDF_UINT size) { return fort_wipe_malloc(size); }
+static void pdf_free(void *ptr) { fort_wipe_free(ptr); }
 
 int render_pdf(const char *markdown, const char *title, unsigned char **out, size_t *len)
 {
@@ -347,7 +365,7 @@ int render_pdf(const char *markdown, const char *title, unsigned char **out, siz
 	*len = 0;
 	if (!p)
 		return FORT_ENOMEM;
-	if (!(p->doc = HPDF_New(on_error, p))) {
+	if (!(p->doc = HPDF_NewEx(on_error, pdf_alloc, pdf_free, 0, p))) {
 		free(p);
 		return fort_error_set(FORT_ENOMEM, "pdf: cannot start a document (out of memory)");
 	}

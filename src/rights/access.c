@@ -38,10 +38,26 @@ static void iso_time(char out[32], int64_t t)
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* One entry of the access history: every operation that disclosed or
+ * consulted the client's data (CJEU C-579/21: dates and purposes of the
+ * consultations).  BY is the actor's role, not the person: the Court
+ * reads Art. 15 as not, in principle, giving the identity of employees. */
+struct hentry {
+	int64_t ts;
+	char *by, *action, *fields, *purpose, *to;
+};
+
 struct history {
 	fort_buf md, html;
 	json_t *arr;
-	size_t n;
+	size_t n, cap;
+	struct hentry *e;
+	fort_vault *v;
+	const char *client;
+	int64_t cid;
+	/* the vault-level export entries (their purposes), by time */
+	struct hentry *x;
+	size_t nx, capx;
 };
 
 static void html_escape(fort_buf *b, const char *s)
@@ -57,46 +73,176 @@ static void html_escape(fort_buf *b, const char *s)
 	}
 }
 
-/* Which audit actions are "your data was consulted / used". */
+/* Which audit actions are "your data was consulted / used / disclosed". */
 static int is_access(const char *action)
 {
-	static const char *const acts[] = { "read", "reveal", "edit", "add", "export", "erase", "consent-show", "request-fulfil" };
+	static const char *const acts[] = { "read", "reveal", "edit", "add", "export", "erase", "consent-show", "request-fulfil",
+					    "request-erase", "request-answer", "attachment-get", "retention-erase", "incident-letters" };
 	for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++)
 		if (strcmp(action, acts[i]) == 0)
 			return 1;
 	return 0;
 }
 
+static int push(struct hentry **arr, size_t *n, size_t *cap, int64_t ts, const char *by, const char *action,
+		const char *fields, const char *purpose, const char *to)
+{
+	struct hentry *e;
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct hentry *p = fort_realloc(*arr, nc * sizeof *p);
+		if (!p)
+			return FORT_ENOMEM;
+		*arr = p;
+		*cap = nc;
+	}
+	e = &(*arr)[*n];
+	e->ts = ts;
+	if (!(e->by = fort_strdup(by)) || !(e->action = fort_strdup(action)) || !(e->fields = fort_strdup(fields)) ||
+	    !(e->purpose = fort_strdup(purpose)) || !(e->to = fort_strdup(to))) {
+		free(e->by), free(e->action), free(e->fields), free(e->purpose);
+		return FORT_ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+static void hentries_free(struct hentry *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(a[i].by), free(a[i].action), free(a[i].fields), free(a[i].purpose);
+		fort_free_str(a[i].to);
+	}
+	free(a);
+}
+
+/* The role of user NAME ("owner", "staff"...), "" if unknown. */
+static void role_of(char out[64], fort_vault *v, const char *name)
+{
+	store_user u;
+	memset(&u, 0, sizeof u);
+	out[0] = '\0';
+	if (store_user_get(v->st, &u, name) == 0)
+		snprintf(out, 64, "%s", u.role ? u.role : "");
+	else
+		fort_error_clear();
+	store_user_release(&u);
+}
+
 static int history_cb(void *ctx, const fort_audit_entry *e)
 {
 	struct history *h = ctx;
-	char when[32];
-	json_t *o;
+	char role[64];
 	if (!is_access(e->action) || strcmp(e->result, "ok") != 0)
 		return 0;
-	iso_time(when, e->ts);
-	o = json_object();
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "by", json_string(e->actor));
-	json_object_set_new(o, "action", json_string(e->action));
-	json_object_set_new(o, "fields", json_string(e->fields));
-	json_object_set_new(o, "purpose", json_string(e->purpose));
-	json_object_set_new(o, "result", json_string(e->result));
-	json_array_append_new(h->arr, o);
-	fort_buf_printf(&h->md, "| %s | %s | %s | %s | %s |\n", when, e->actor, e->action, e->fields[0] ? e->fields : "-",
-			e->purpose[0] ? e->purpose : "-");
-	fort_buf_puts(&h->html, "<tr><td>");
-	html_escape(&h->html, when);
-	fort_buf_puts(&h->html, "</td><td>");
-	html_escape(&h->html, e->actor);
-	fort_buf_puts(&h->html, "</td><td>");
-	html_escape(&h->html, e->action);
-	fort_buf_puts(&h->html, "</td><td>");
-	html_escape(&h->html, e->fields[0] ? e->fields : "-");
-	fort_buf_puts(&h->html, "</td><td>");
-	html_escape(&h->html, e->purpose[0] ? e->purpose : "-");
-	fort_buf_puts(&h->html, "</td></tr>\n");
-	h->n++;
+	role_of(role, h->v, e->actor);
+	return push(&h->e, &h->n, &h->cap, e->ts, role[0] ? role : "a user", e->action, e->fields, e->purpose, "");
+}
+
+/* the vault's own export entries: an export's purpose, by its time */
+static int export_audit_cb(void *ctx, const store_audit_row *row)
+{
+	struct history *h = ctx;
+	if (strcmp(row->action, "export") != 0 || strcmp(row->result, "ok") != 0)
+		return 0;
+	return push(&h->x, &h->nx, &h->capx, row->ts, row->actor, "export", row->fields, row->purpose, "");
+}
+
+/* every file exported that held the client (the exports record) */
+static int export_row_cb(void *ctx, const store_row *row)
+{
+	struct history *h = ctx;
+	size_t len = 0;
+	const unsigned char *ids = store_row_blob(row, 6, &len);
+	int64_t ts = store_row_int(row, 0);
+	const char *actor = store_row_text(row, 1), *purpose = "";
+	char role[64], to[4400];
+	int held = 0;
+	for (size_t i = 0; i + 8 <= len && !held; i += 8) {
+		uint64_t id = 0;
+		for (int k = 0; k < 8; k++)
+			id |= (uint64_t)ids[i + (size_t)k] << (8 * k);
+		held = (int64_t)id == h->cid;
+	}
+	if (!held)
+		return 0;
+	for (size_t i = 0; i < h->nx; i++)   /* the audit entry of the same export */
+		if (h->x[i].ts >= ts - 1 && h->x[i].ts <= ts + 1 && strcmp(h->x[i].by, actor) == 0)
+			purpose = h->x[i].purpose;
+	role_of(role, h->v, actor);
+	snprintf(to, sizeof to, "%s (%s%s)", store_row_text(row, 3), store_row_text(row, 4)[0] ? store_row_text(row, 4) : "file",
+		 store_row_int(row, 5) ? ", encrypted" : "");
+	return push(&h->e, &h->n, &h->cap, ts, role[0] ? role : "a user", "export", store_row_text(row, 2), purpose, to);
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct hentry *x = a, *y = b;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int history_collect(struct history *h, fort_vault *v, const char *idstr, int64_t cid)
+{
+	int r;
+	h->v = v;
+	h->client = idstr;
+	h->cid = cid;
+	if ((r = fort_audit_log(v, idstr, history_cb, h)) < 0)
+		return r;
+	/* exports name no client in the audit log: the exports record says
+	 * which clients each file held */
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->e[i].action, "export") == 0)
+			h->e[i].action[0] = '\0';   /* replaced by the exports record's entry below */
+	if ((r = store_audit_each(v->st, "", export_audit_cb, h)) < 0 ||
+	    (r = store_sql(v->st, "reading the exports record",
+			   "SELECT ts, actor, fields, destination, format, encrypted, ids FROM exports WHERE kind = 'export' ORDER BY id",
+			   NULL, 0, export_row_cb, h)) < 0)
+		return r;
+	{
+		/* drop the placeholders */
+		size_t k = 0;
+		for (size_t i = 0; i < h->n; i++) {
+			if (!h->e[i].action[0]) {
+				free(h->e[i].by), free(h->e[i].action), free(h->e[i].fields), free(h->e[i].purpose), free(h->e[i].to);
+				continue;
+			}
+			h->e[k++] = h->e[i];
+		}
+		h->n = k;
+	}
+	qsort(h->e, h->n, sizeof *h->e, by_time);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct hentry *e = &h->e[i];
+		char when[32];
+		json_t *o = json_object();
+		iso_time(when, e->ts);
+		json_object_set_new(o, "time", json_string(when));
+		json_object_set_new(o, "by", json_string(e->by));
+		json_object_set_new(o, "action", json_string(e->action));
+		json_object_set_new(o, "fields", json_string(e->fields));
+		json_object_set_new(o, "purpose", json_string(e->purpose));
+		if (e->to[0])
+			json_object_set_new(o, "to", json_string(e->to));
+		json_array_append_new(h->arr, o);
+		fort_buf_printf(&h->md, "| %s | %s | %s%s%s | %s | %s |\n", when, e->by, e->action, e->to[0] ? " to " : "", e->to,
+				e->fields[0] ? e->fields : "-", e->purpose[0] ? e->purpose : "-");
+		fort_buf_puts(&h->html, "<tr><td>");
+		html_escape(&h->html, when);
+		fort_buf_puts(&h->html, "</td><td>");
+		html_escape(&h->html, e->by);
+		fort_buf_puts(&h->html, "</td><td>");
+		html_escape(&h->html, e->action);
+		if (e->to[0]) {
+			fort_buf_puts(&h->html, " to ");
+			html_escape(&h->html, e->to);
+		}
+		fort_buf_puts(&h->html, "</td><td>");
+		html_escape(&h->html, e->fields[0] ? e->fields : "-");
+		fort_buf_puts(&h->html, "</td><td>");
+		html_escape(&h->html, e->purpose[0] ? e->purpose : "-");
+		fort_buf_puts(&h->html, "</td></tr>\n");
+	}
 	return 0;
 }
 
@@ -177,17 +323,19 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	fort_buf md, html, csv, tmpname;
 	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
 	struct history hist;
-	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32], line[600];
+	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32];
 	int r, ccpa = strcmp(q->jurisdiction, "CA") == 0, made_dir = 0;
 	size_t held = 0, withheld = 0;
 	int used[64] = { 0 }; /* purposes (activities) the client's fields serve */
 
 	memset(&c, 0, sizeof c);
 	memset(&hist, 0, sizeof hist);
-	fort_buf_init(&md, 8192);
-	fort_buf_init(&html, 16384);
-	fort_buf_init(&csv, 4096);
-	fort_buf_init(&tmpname, 256);
+	fort_buf_init_secret(&md, 0);
+	fort_buf_init_secret(&html, 0);
+	fort_buf_init_secret(&csv, 0);
+	fort_buf_init(&tmpname, 0);
+	fort_buf_init_secret(&hist.md, 0);
+	fort_buf_init_secret(&hist.html, 0);
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
 	client_id_format(idstr, q->client);
@@ -235,7 +383,12 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		json_object_set_new(d, "category", json_string(f->category));
 		json_object_set_new(d, "purposes", pp);
 		json_object_set_new(d, "legal_basis", json_string(f->legal_basis));
-		json_object_set_new(d, "retention", json_string(f->retention));
+		{
+			char rt[1500];
+			if (fort_field_retention_text(rt, sizeof rt, v, f->name) < 0)
+				fort_error_clear();
+			json_object_set_new(d, "retention", json_string(rt));
+		}
 		json_array_append_new(descr, d);
 		if (!cv.vals[i])
 			continue;
@@ -345,9 +498,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		json_object_set_new(data, "files", fa);
 	}
 	hist.arr = json_array();
-	fort_buf_init(&hist.md, 4096);
-	fort_buf_init(&hist.html, 8192);
-	if ((r = fort_audit_log(v, idstr, history_cb, &hist)) < 0)
+	if ((r = history_collect(&hist, v, idstr, q->client)) < 0)
 		goto out;
 	json_object_set_new(data, "access_history", json_incref(hist.arr));
 
@@ -357,19 +508,29 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	     ccpa ? "request to know" : "access", q->received, (long long)q->id, now);
 	BOTH("This folder holds a copy of the personal data we hold about you (data.json and data.csv) and this letter. "
 	     "manifest.json lists every file with its SHA-256 checksum and describes every field.\n\n");
+	{
+		fort_business_info bi;
+		rights_authority ra;
+		rights_competent_authority(&ra, &bi, v);
+		BOTH("## Who we are\n\n");
+		rights_controller_lines(&md, &bi, v->owner);
+		BOTH("\n");
+	}
 	BOTH("## 1. The purposes of the processing (Art. 15(1)(a)) and its legal basis\n\n");
 	for (size_t a = 0; a < v->map.np && a < 64; a++)
 		if (used[a])
 			BOTH("- **%s**: %s (legal basis: %s%s%s)\n", v->map.p[a].name, v->map.p[a].description,
-			     v->map.p[a].legal_basis[0] ? v->map.p[a].legal_basis : "not stated",
+			     rights_basis_words(v->map.p[a].legal_basis),
 			     v->map.p[a].special_basis[0] ? "; special categories: " : "", v->map.p[a].special_basis);
 	BOTH("\n## 2. The categories of personal data (Art. 15(1)(b))\n\n");
 	for (int k = 0; k < CAT_COUNT; k++) {
 		fort_buf labels;
-		fort_buf_init(&labels, 128);
+		fort_buf_init(&labels, 0);
 		for (size_t i = 0; i < v->map.n; i++)
 			if (cv.vals[i] && v->map.f[i].cat == k)
 				fort_buf_printf(&labels, "%s%s", labels.len ? ", " : "", v->map.f[i].label);
+		if (fort_buf_error(&labels) && !md.err)
+			md.err = fort_buf_error(&labels);
 		if (labels.len)
 			BOTH("- %s: %s\n", fort_categories[k], labels.buf);
 		fort_buf_release(&labels);
@@ -396,7 +557,12 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	BOTH("\n## 4. How long we keep it (Art. 15(1)(d))\n\n");
 	for (size_t i = 0; i < v->map.n; i++)
 		if (cv.vals[i])
-			BOTH("- %s: %s\n", v->map.f[i].label, v->map.f[i].retention[0] ? v->map.f[i].retention : "until it is no longer needed");
+		{
+			char rt[1500];
+			if (fort_field_retention_text(rt, sizeof rt, v, v->map.f[i].name) < 0)
+				fort_error_clear();
+			BOTH("- %s: %s\n", v->map.f[i].label, rt);
+		}
 	BOTH("\n## 5. Your rights (Art. 15(1)(e))\n\n"
 	     "You may ask us to correct data that is wrong (rectification, Art. 16), to erase it (Art. 17), to restrict its "
 	     "processing (Art. 18), and you may object to its processing (Art. 21). You may also ask for the data you gave us "
@@ -404,16 +570,20 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	     "any time.\n\n");
 	{
 		rights_authority a;
+		fort_business_info bi;
 		const char *name, *web, *email, *post;
-		rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+		rights_competent_authority(&a, &bi, v);
+		if (strcmp(q->jurisdiction, "UK") == 0)
+			rights_authority_find(&a, "GB");
 		name = a.name;
 		web = a.website;
 		email = a.email;
 		post = a.postal_address;
 		BOTH("## 6. Your right to complain (Art. 15(1)(f))\n\n"
-		     "You have the right to lodge a complaint with a supervisory authority (Art. 77)");
+		     "You have the right to lodge a complaint with a supervisory authority (Art. 77), in particular where you live "
+		     "or work or where you think the law was broken");
 		if (name)
-			BOTH(". Ours is %s, %s, %s, %s", name, post, web, email);
+			BOTH(". The one that supervises us is %s, %s, %s, %s", name, post, web, email);
 		else if (ccpa)
 			BOTH(": the California Privacy Protection Agency (https://cppa.ca.gov)");
 		BOTH(".\n\n");
@@ -443,7 +613,9 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		     "masked, as California law requires (11 CCR 7024(d)).\n", withheld);
 	BOTH("\n## 10. When and why your data was consulted (access history)\n\n");
 	if (hist.n)
-		BOTH("| time (UTC) | by | action | fields | purpose |\n|---|---|---|---|---|\n%s", hist.md.buf);
+		BOTH("Who is named by role; every reveal, export (with the file it went to), letter, notice and copy that "
+		     "used your data is listed.\n\n| time (UTC) | by (role) | action | fields | purpose |\n|---|---|---|---|---|\n%s",
+		     hist.md.buf);
 	else
 		BOTH("No access has been recorded.\n");
 	BOTH("\n## Your data\n\n");
@@ -462,22 +634,25 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 			BOTH("- %s: %s\n", v->map.f[i].label, cv.vals[i]);
 		}
 	}
-	if (md.len == 0 || fort_buf_putc(&md, '\n') < 0) {
-		r = FORT_ENOMEM;
+	fort_buf_putc(&md, '\n');
+	if ((r = fort_buf_error(&md)) < 0 || (r = fort_buf_error(&csv)) < 0 || (r = fort_buf_error(&hist.md)) < 0 ||
+	    (r = fort_buf_error(&hist.html)) < 0)
 		goto out;
-	}
 	/* HTML: the same text, escaped, headings and paragraphs kept simple */
 	fort_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your personal data</title></head><body>\n");
 	{
 		const char *p = md.buf;
 		int in_table = 0;
+		fort_buf lb;
+		fort_buf_init_secret(&lb, 0);
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			if (len >= sizeof line)
-				len = sizeof line - 1;
-			memcpy(line, p, len);
-			line[len] = '\0';
+			const char *line;
+			fort_buf_reset(&lb);
+			if ((r = fort_buf_put(&lb, p, len)) < 0)
+				break;
+			line = lb.buf;
 			if (in_table && line[0] != '|') {
 				fort_buf_puts(&html, "</table>\n");
 				in_table = 0;
@@ -489,17 +664,22 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 			else if (strncmp(line, "- ", 2) == 0)
 				h_text(&html, "li", line + 2);
 			else if (line[0] == '|' && !in_table) {
-				fort_buf_puts(&html, "<table border=\"1\"><tr><th>time (UTC)</th><th>by</th><th>action</th><th>fields</th><th>purpose</th></tr>\n");
+				fort_buf_puts(&html, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th><th>purpose</th></tr>\n");
 				fort_buf_puts(&html, hist.html.buf);
 				in_table = 1;
 			} else if (line[0] && line[0] != '|')
 				h_text(&html, "p", line);
 			p = nl ? nl + 1 : p + strlen(p);
 		}
+		fort_buf_release(&lb);
+		if (r < 0)
+			goto out;
 		if (in_table)
 			fort_buf_puts(&html, "</table>\n");
 	}
 	fort_buf_puts(&html, "</body></html>\n");
+	if ((r = fort_buf_error(&html)) < 0)
+		goto out;
 
 	/* files, then the manifest over them */
 	files = json_array();
@@ -587,6 +767,8 @@ out:
 	json_decref(files);
 	json_decref(descr);
 	json_decref(hist.arr);
+	hentries_free(hist.e, hist.n);
+	hentries_free(hist.x, hist.nx);
 	fort_buf_release(&hist.md);
 	fort_buf_release(&hist.html);
 	if (md.buf)

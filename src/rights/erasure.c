@@ -56,7 +56,7 @@ static char *canonical(json_t *body)
 /* What is signed: the tag, a newline, the canonical body. */
 static void cert_message(fort_buf *msg, const char *canon)
 {
-	fort_buf_init(msg, strlen(canon) + 64);
+	fort_buf_init(msg, 0);
 	fort_buf_puts(msg, CERT_TAG);
 	fort_buf_putc(msg, '\n');
 	fort_buf_puts(msg, canon);
@@ -115,7 +115,7 @@ static int write_letter(const char *path, const char *pdf_path, const char *md, 
  * per recipient of the fields marked in CONCERNED (their activities'
  * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
  * "rectification" (Art. 16); both are Art. 19 notices.  Shared by erasure
- * and rectification requests. */
+ * and rectification requests.  PATH NULL: only count them. */
 int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
 			     const store_request *q, const char *idstr, const char *path, const char *kind)
 {
@@ -123,13 +123,22 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
 	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
+	fort_consent_entry *ce = NULL;
+	size_t nce = 0;
 	*count = 0;
-	fort_buf_init(&b, 2048);
-	fort_buf_init(&pdfpath, 256);
+	/* Art. 19 goes to the recipients the client's data actually went to: an
+	 * activity resting on consent applied to this client only if consent
+	 * was granted at some time (the data may have gone out before a
+	 * withdrawal); a client who never consented was never disclosed to
+	 * that activity's recipients */
+	if ((r = fort_consent_history(&ce, &nce, v, idstr)) < 0)
+		return r;
+	fort_buf_init_secret(&b, 0);
+	fort_buf_init(&pdfpath, 0);
 	for (size_t x = 0; x < v->map.nrc; x++) {
 		const map_recipient *rc = &v->map.rc[x];
 		fort_buf fields;
-		fort_buf_init(&fields, 256);
+		fort_buf_init(&fields, 0);
 		for (size_t i = 0; i < cv->n; i++) {
 			const map_field *f = &v->map.f[i];
 			int sent = 0;
@@ -137,7 +146,13 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 				continue;
 			for (size_t k = 0; k < f->npurposes && !sent; k++) {
 				const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
-				for (size_t j = 0; p && j < p->nrecipients; j++)
+				int applied = 1;
+				if (p && map_purpose_consent(&v->map, p->name)) {
+					applied = 0;
+					for (size_t c = 0; c < nce && !applied; c++)
+						applied = strcmp(ce[c].purpose, p->name) == 0 && strcmp(ce[c].action, "grant") == 0;
+				}
+				for (size_t j = 0; p && applied && j < p->nrecipients; j++)
 					sent |= strcmp(p->recipients[j], rc->name) == 0;
 			}
 			if (sent)
@@ -159,15 +174,19 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 						rc->name, rc->kind, rc->country, who, idstr, q->received, fields.buf, v->business);
 			(*count)++;
 		}
+		if (fort_buf_error(&fields) && !b.err)
+			b.err = fort_buf_error(&fields);
 		fort_buf_release(&fields);
 	}
-	if (b.len) {
+	if ((r = fort_buf_error(&b)) < 0) {
+		*count = 0;
+	} else if (b.len && path) {
 		size_t n = strlen(path);
 		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
-		r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
+		if ((r = fort_buf_error(&pdfpath)) == 0)
+			r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
-	if (b.buf)
-		sodium_memzero(b.buf, b.len);
+	free(ce);
 	fort_buf_release(&b);
 	fort_buf_release(&pdfpath);
 	return r;
@@ -262,9 +281,10 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		for (size_t i = 0; i < cv.n; i++)
 			for (size_t k = 0; k < nclear; k++)
 				concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
-		fort_buf_init(&np, 256);
+		fort_buf_init(&np, 0);
 		fort_buf_printf(&np, "%s.recipients.md", cert_path);
-		r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
+		if ((r = fort_buf_error(&np)) == 0)
+			r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
 		fort_buf_release(&np);
 		free(concerned);
 		if (r < 0)
@@ -316,8 +336,11 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	{
 		fort_buf msg;
 		cert_message(&msg, canon);
-		keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
+		if ((r = fort_buf_error(&msg)) == 0)
+			keys_sign(sig, v->kr, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
+		if (r < 0)
+			goto out;
 	}
 	fort_hex(sighex, sig, 64);
 	cert = json_pack("{s:O,s:s}", "body", body, "signature", sighex);
@@ -332,9 +355,9 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		fort_buf l, lp, pp;
 		size_t k;
 		json_t *x;
-		fort_buf_init(&l, 2048);
-		fort_buf_init(&lp, 256);
-		fort_buf_init(&pp, 256);
+		fort_buf_init_secret(&l, 0);
+		fort_buf_init(&lp, 0);
+		fort_buf_init(&pp, 0);
 		fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
 				"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
 		if (!nkept)
@@ -349,7 +372,8 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 			fort_buf_printf(&l, "Nothing.\n");
 		json_array_foreach(kept, k, x) {
 			int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
-			fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)).\n",
+			fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)); until then it is kept only to "
+					"comply with that obligation and is used for nothing else (only for it, or for legal claims).\n",
 					fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
 					json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
 		}
@@ -359,7 +383,8 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 							       "too (GDPR Art. 19)." : "");
 		fort_buf_printf(&lp, "%s.letter.md", cert_path);
 		fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
-		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+		if ((r = fort_buf_error(&l)) == 0 && (r = fort_buf_error(&lp)) == 0 && (r = fort_buf_error(&pp)) == 0)
+			r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
 		fort_buf_release(&l);
 		fort_buf_release(&lp);
 		fort_buf_release(&pp);
@@ -423,7 +448,8 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 	{
 		fort_buf msg;
 		cert_message(&msg, canon);
-		r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
+		if ((r = fort_buf_error(&msg)) == 0)
+			r = keys_verify(s, pk, (const unsigned char *)msg.buf, msg.len);
 		fort_buf_release(&msg);
 	}
 	snprintf(out->client, sizeof out->client, "%s", str_of(body, "client"));
@@ -590,4 +616,39 @@ int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const cha
 fail:
 	free(d.a);
 	return r;
+}
+
+/* Art. 17(3)(b): a field kept under a legal hold after an erasure is kept
+ * only to comply with that obligation: it may be revealed for a purpose of
+ * the field that rests on a legal obligation (the obligation the hold
+ * serves, e.g. tax) or for legal claims, and for nothing else. */
+static int hold_cb(void *ctx, const store_row *row)
+{
+	snprintf(ctx, 256, "%s", store_row_text(row, 0));
+	return 0;
+}
+
+int rights_hold_gate(fort_vault *v, int64_t cid, const map_field *f, const char *purpose, char *why, size_t whylen)
+{
+	char reason[256] = "", allowed[200] = "legal_claims";
+	store_arg a[] = { SA_I(cid), SA_T(f->name) };
+	int r;
+	if ((r = store_sql(v->st, "reading the legal holds", "SELECT reason FROM holds WHERE client = ? AND field = ?", a, 2,
+			   hold_cb, reason)) < 0)
+		return r;
+	if (!reason[0])
+		return 1;
+	if (purpose && strcmp(purpose, "legal_claims") == 0)
+		return 1;
+	for (size_t k = 0; k < f->npurposes; k++) {
+		const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+		if (!p || strcmp(p->legal_basis, "legal_obligation") != 0)
+			continue;
+		if (purpose && strcmp(purpose, p->name) == 0)
+			return 1;
+		snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), ", %s", p->name);
+	}
+	snprintf(why, whylen, "field '%s' of this client was erased except for a legal hold (%.120s): it is kept only for that "
+		 "obligation and may be revealed only for: %s (GDPR Art. 17(3)(b))", f->name, reason, allowed);
+	return 0;
 }

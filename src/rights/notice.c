@@ -15,7 +15,7 @@
 #include "vault/vault_int.h"
 #include "rights/rights.h"
 
-static const char *basis_words(const char *b)
+const char *rights_basis_words(const char *b)
 {
 	if (!strcmp(b, "consent")) return "your consent (GDPR Art. 6(1)(a)); you may withdraw it at any time";
 	if (!strcmp(b, "contract")) return "our contract with you (Art. 6(1)(b))";
@@ -41,13 +41,45 @@ static const map_recipient *recipient(const fort_map *m, const char *name)
 	return NULL;
 }
 
+/* Art. 13(2)(e): whether the data must be provided, and what follows if not:
+ * the map's words for the purpose, else those its legal basis implies. */
+const char *rights_provision_words(const map_purpose *p)
+{
+	if (p->provision && p->provision[0])
+		return p->provision;
+	if (!strcmp(p->legal_basis, "contract"))
+		return "Providing it is a contractual requirement: without it we cannot enter into or carry out our contract with you";
+	if (!strcmp(p->legal_basis, "legal_obligation"))
+		return "Providing it is a statutory requirement: without it we cannot do what the law requires of us, and so cannot "
+		       "serve you";
+	if (!strcmp(p->legal_basis, "consent"))
+		return "Providing it is voluntary: if you do not, only this use is affected";
+	return "You are not obliged to provide it; if you do not, we cannot do this";
+}
+
+/* The controller and how to reach it (Art. 13(1)(a)-(b)), as lines. */
+void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner)
+{
+	fort_buf_printf(b, "- Controller: %s%s%s\n", bi->name, bi->address[0] ? ", " : "", bi->address);
+	fort_buf_printf(b, "- Contact: %s%s%s%s%s\n", owner, bi->email[0] ? ", e-mail " : "", bi->email,
+			bi->phone[0] ? ", phone " : "", bi->phone);
+	if (bi->dpo[0])
+		fort_buf_printf(b, "- Data protection officer: %s\n", bi->dpo);
+	if (bi->representative[0])
+		fort_buf_printf(b, "- Representative in the EU (Art. 27): %s\n", bi->representative);
+}
+
 static int notice_md(fort_buf *b, fort_vault *v)
 {
 	const fort_map *m = &v->map;
 	rights_authority ra;
+	fort_business_info bi;
 	const char *auth, *auth_web;
+	rights_competent_authority(&ra, &bi, v);
 	fort_buf_printf(b, "# Privacy notice: %s\n\n", v->business);
-	fort_buf_printf(b, "%s is responsible for your personal data (the controller). Contact: %s.\n\n", v->business, v->owner);
+	fort_buf_printf(b, "%s is responsible for your personal data (the controller; GDPR Art. 13(1)(a)-(b)).\n\n", v->business);
+	rights_controller_lines(b, &bi, v->owner);
+	fort_buf_puts(b, "\n");
 	fort_buf_puts(b, "## What we hold about you\n\n");
 	for (int k = 0; k < CAT_COUNT; k++) {
 		int any = 0;
@@ -61,10 +93,10 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	}
 	fort_buf_puts(b, "\n## Why we use it, and on what legal basis\n\n");
 	for (size_t a = 0; a < m->np; a++) {
-		fort_buf_printf(b, "- **%s**: %s. Legal basis: %s", m->p[a].name, m->p[a].description, basis_words(m->p[a].legal_basis));
+		fort_buf_printf(b, "- **%s**: %s. Legal basis: %s", m->p[a].name, m->p[a].description, rights_basis_words(m->p[a].legal_basis));
 		if (m->p[a].special_basis[0])
 			fort_buf_printf(b, "; for special categories of data: %s (Art. 9(2))", m->p[a].special_basis);
-		fort_buf_puts(b, ".\n");
+		fort_buf_printf(b, ". Must you provide it? %s (Art. 13(2)(e)).\n", rights_provision_words(&m->p[a]));
 	}
 	fort_buf_puts(b, "\n## Who we share it with\n\n");
 	if (!m->nrc)
@@ -85,7 +117,13 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	}
 	fort_buf_puts(b, "\n## How long we keep it\n\n");
 	for (size_t i = 0; i < m->n; i++)
-		fort_buf_printf(b, "- %s: %s\n", m->f[i].label, m->f[i].retention[0] ? m->f[i].retention : "as long as needed for the purposes above");
+	{
+		/* one source: the rules (fort_field_retention_text) */
+		char rt[1500];
+		if (fort_field_retention_text(rt, sizeof rt, v, m->f[i].name) < 0)
+			return fort_error_code();
+		fort_buf_printf(b, "- %s: %s\n", m->f[i].label, rt);
+	}
 	for (size_t a = 0; a < m->np; a++)
 		if (m->p[a].retention[0])
 			fort_buf_printf(b, "- for %s: %s\n", m->p[a].name, m->p[a].retention);
@@ -94,13 +132,13 @@ static int notice_md(fort_buf *b, fort_vault *v)
 			 "its use (Art. 18), receive what you gave us in a machine-readable form (Art. 20) and object to its use "
 			 "(Art. 21); to direct marketing you may object at any time. Where we rely on your consent you may withdraw "
 			 "it at any time, as easily as you gave it. We make no automated decisions about you.\n\n");
-	rights_authority_find(&ra, v->country);
 	auth = ra.name;
 	auth_web = ra.website;
-	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77)%s%s%s%s%s.\n",
-			auth ? ", for us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "", auth ? auth_web : "",
-			auth && auth_web[0] ? ")" : "");
-	return b->len ? 0 : FORT_ENOMEM;
+	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77), in particular where you live "
+			"or work or where you think the law was broken%s%s%s%s%s.\n",
+			auth ? "; the one that supervises us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "",
+			auth ? auth_web : "", auth && auth_web[0] ? ")" : "");
+	return fort_buf_error(b);
 }
 
 static void html_escape(fort_buf *b, const char *s, size_t n)
@@ -179,7 +217,7 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 	*out = NULL;
 	if (format && strcmp(format, "md") && strcmp(format, "html"))
 		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
-	fort_buf_init(&md, 4096);
+	fort_buf_init(&md, 0);
 	if ((r = notice_md(&md, v)) < 0) {
 		fort_buf_release(&md);
 		return r;
@@ -189,10 +227,14 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 		memcpy(version_out, version, 65);
 	if (format && !strcmp(format, "html")) {
 		char title[200];
-		fort_buf_init(&html, 8192);
+		fort_buf_init(&html, 0);
 		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
 		md_to_html(&html, md.buf, title, version);
 		fort_buf_release(&md);
+		if ((r = fort_buf_error(&html)) < 0) {
+			fort_buf_release(&html);
+			return r;
+		}
 		*out = fort_buf_detach(&html, NULL);
 	} else {
 		*out = fort_buf_detach(&md, NULL);
@@ -261,7 +303,7 @@ int fort_notice_diff(char **out, int *changed, fort_vault *v)
 	int r;
 	*out = NULL;
 	*changed = 0;
-	fort_buf_init(&d, 1024);
+	fort_buf_init(&d, 0);
 	if ((r = fort_notice_generate(&cur, version, v, "md")) < 0)
 		return r;
 	{
@@ -316,7 +358,7 @@ int fort_notice_diff(char **out, int *changed, fort_vault *v)
 	}
 	r = 0;
 done:
-	if (r == 0 && !(*out = fort_buf_detach(&d, NULL)))
+	if (r == 0 && (r = fort_buf_error(&d)) == 0 && !(*out = fort_buf_detach(&d, NULL)))
 		r = FORT_ENOMEM;
 out:
 	fort_buf_release(&d);
@@ -361,7 +403,12 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 					json_array_append_new(cats, json_string(fort_categories[m->f[i].cat]));
 					seen |= 1u << m->f[i].cat;
 				}
-				json_array_append_new(ret, json_pack("{s:s,s:s}", "field", m->f[i].name, "retention", m->f[i].retention));
+				{
+					char rt[1500];
+					if (fort_field_retention_text(rt, sizeof rt, v, m->f[i].name) < 0)
+						fort_error_clear();
+					json_array_append_new(ret, json_pack("{s:s,s:s}", "field", m->f[i].name, "retention", rt));
+				}
 			}
 		for (size_t k = 0; k < m->p[a].nrecipients; k++) {
 			const map_recipient *rc = recipient(m, m->p[a].recipients[k]);
@@ -391,7 +438,17 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		json_array_append_new(acts, o);
 	}
 	json_object_set_new(root, "record", json_string("GDPR Art. 30(1) record of processing activities"));
-	json_object_set_new(root, "controller", json_pack("{s:s,s:s}", "name", v->business, "contact", v->owner));
+	{
+		fort_business_info bi;
+		rights_authority ra;
+		rights_competent_authority(&ra, &bi, v);
+		json_object_set_new(root, "controller",
+				    json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", v->business, "contact", v->owner,
+					      "address", bi.address, "email", bi.email, "phone", bi.phone,
+					      "data_protection_officer", bi.dpo, "representative", bi.representative,
+					      "establishment", bi.state[0] ? bi.state : bi.country,
+					      "supervisory_authority", ra.name ? ra.name : bi.authority_problem));
+	}
 	json_object_set_new(root, "activities", acts);
 	{
 		json_t *all = json_array();
@@ -408,12 +465,19 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		fort_buf b;
 		size_t i;
 		json_t *o;
-		fort_buf_init(&b, 4096);
+		fort_buf_init(&b, 0);
 		if (!strcmp(format, "html")) {
-			fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Records of processing</title></head><body>\n<h1>Records of processing activities (GDPR Art. 30(1))</h1>\n<p>Controller: ");
-			html_escape(&b, v->business, strlen(v->business));
-			fort_buf_puts(&b, ", contact ");
-			html_escape(&b, v->owner, strlen(v->owner));
+			json_t *ctl = json_object_get(root, "controller");
+			static const char *const ck[] = { "name", "address", "contact", "email", "phone", "data_protection_officer",
+							  "representative", "supervisory_authority" };
+			fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Records of processing</title></head><body>\n<h1>Records of processing activities (GDPR Art. 30(1))</h1>\n<p>Controller (Art. 30(1)(a))");
+			for (size_t q = 0; q < sizeof ck / sizeof ck[0]; q++) {
+				const char *x = json_string_value(json_object_get(ctl, ck[q]));
+				if (!x || !x[0])
+					continue;
+				fort_buf_printf(&b, "; %s: ", ck[q]);
+				html_escape(&b, x, strlen(x));
+			}
 			fort_buf_puts(&b, "</p>\n<table border=\"1\"><tr><th>purpose</th><th>legal basis</th><th>data subjects</th><th>categories</th>"
 					  "<th>recipients</th><th>transfers</th><th>retention</th></tr>\n");
 		} else {
@@ -421,26 +485,34 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 					  "\"fields\",\"recipients\",\"transfers\",\"retention\"\r\n");
 		}
 		json_array_foreach(acts, i, o) {
-			char cats[256] = "", fields[1024] = "", rec[512] = "", tr[512] = "", ret[1400] = "";
+			/* joined cells, whole whatever their length */
+			fort_buf jb[5];
+			enum { CATS, FIELDS, REC, TR, RET };
+			const char *cats, *fields, *rec, *tr, *ret;
 			size_t k;
 			json_t *x;
+			for (int c = 0; c < 5; c++)
+				fort_buf_init(&jb[c], 0);
 			if (json_is_string(json_object_get(o, "retention")))
-				snprintf(ret, sizeof ret, "%s: %s", json_string_value(json_object_get(o, "purpose")),
-					 json_string_value(json_object_get(o, "retention")));
+				fort_buf_printf(&jb[RET], "%s: %s", json_string_value(json_object_get(o, "purpose")),
+						json_string_value(json_object_get(o, "retention")));
 			json_array_foreach(json_object_get(o, "data_categories"), k, x)
-				snprintf(cats + strlen(cats), sizeof cats - strlen(cats), "%s%s", k ? "; " : "", json_string_value(x));
+				fort_buf_printf(&jb[CATS], "%s%s", k ? "; " : "", json_string_value(x));
 			json_array_foreach(json_object_get(o, "fields"), k, x)
-				snprintf(fields + strlen(fields), sizeof fields - strlen(fields), "%s%s", k ? "; " : "", json_string_value(x));
+				fort_buf_printf(&jb[FIELDS], "%s%s", k ? "; " : "", json_string_value(x));
 			json_array_foreach(json_object_get(o, "recipients"), k, x)
-				snprintf(rec + strlen(rec), sizeof rec - strlen(rec), "%s%s (%s, %s)", k ? "; " : "",
-					 json_string_value(json_object_get(x, "name")), json_string_value(json_object_get(x, "kind")),
-					 json_string_value(json_object_get(x, "country")));
+				fort_buf_printf(&jb[REC], "%s%s (%s, %s)", k ? "; " : "", json_string_value(json_object_get(x, "name")),
+						json_string_value(json_object_get(x, "kind")), json_string_value(json_object_get(x, "country")));
 			json_array_foreach(json_object_get(o, "transfers"), k, x)
-				snprintf(tr + strlen(tr), sizeof tr - strlen(tr), "%s%s: %s", k ? "; " : "",
-					 json_string_value(json_object_get(x, "country")), json_string_value(json_object_get(x, "safeguard")));
+				fort_buf_printf(&jb[TR], "%s%s: %s", k ? "; " : "", json_string_value(json_object_get(x, "country")),
+						json_string_value(json_object_get(x, "safeguard")));
 			json_array_foreach(json_object_get(o, "field_retention"), k, x)
-				snprintf(ret + strlen(ret), sizeof ret - strlen(ret), "%s%s: %s", ret[0] ? "; " : "",
-					 json_string_value(json_object_get(x, "field")), json_string_value(json_object_get(x, "retention")));
+				fort_buf_printf(&jb[RET], "%s%s: %s", jb[RET].len ? "; " : "", json_string_value(json_object_get(x, "field")),
+						json_string_value(json_object_get(x, "retention")));
+			for (int c = 0; c < 5; c++)
+				if (fort_buf_error(&jb[c]) && !b.err)
+					b.err = fort_buf_error(&jb[c]);
+			cats = jb[CATS].buf, fields = jb[FIELDS].buf, rec = jb[REC].buf, tr = jb[TR].buf, ret = jb[RET].buf;
 			if (!strcmp(format, "html")) {
 				const char *cols[] = { json_string_value(json_object_get(o, "purpose")),
 						       json_string_value(json_object_get(o, "legal_basis")), "clients", cats, rec, tr, ret };
@@ -467,11 +539,18 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				}
 				fort_buf_puts(&b, "\r\n");
 			}
+			for (int c = 0; c < 5; c++)
+				fort_buf_release(&jb[c]);
 		}
 		if (!strcmp(format, "html")) {
 			fort_buf_puts(&b, "</table>\n<h2>Security measures (Art. 32(1))</h2>\n<p>");
 			html_escape(&b, tom, strlen(tom));
 			fort_buf_puts(&b, "</p>\n</body></html>\n");
+		}
+		if ((r = fort_buf_error(&b)) < 0) {
+			fort_buf_release(&b);
+			json_decref(root);
+			return r;
 		}
 		*out = fort_buf_detach(&b, NULL);
 	}

@@ -95,18 +95,12 @@ int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const 
 				   "correct it first ('fortress client edit %s --set FIELD=VALUE')", idstr, q.received, idstr);
 		goto out;
 	}
-	/* who has to be told, before anything is written */
+	/* who has to be told, before anything is written: the recipients the
+	 * corrected data actually went to (the same rule that writes them) */
 	{
-		int needs = 0;
-		for (size_t x = 0; x < v->map.nrc && !needs; x++)
-			for (size_t i = 0; i < v->map.n && !needs; i++) {
-				const map_field *f = &v->map.f[i];
-				for (size_t k = 0; e.concerned[i] && k < f->npurposes && !needs; k++) {
-					const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
-					for (size_t j = 0; p && j < p->nrecipients; j++)
-						needs |= strcmp(p->recipients[j], v->map.rc[x].name) == 0;
-				}
-			}
+		size_t needs = 0;
+		if ((r = rights_recipient_notices(&needs, v, &cv, e.concerned, &q, idstr, NULL, "rectification")) < 0)
+			goto out;
 		if (needs && !notices_path) {
 			r = fort_error_set(FORT_EINPUT, "the corrected data was disclosed to recipients, who must be told (GDPR "
 					   "Art. 19): give a file for the notices (--notices FILE)");

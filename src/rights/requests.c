@@ -53,13 +53,14 @@ static int days_between(const char *a, const char *b)
 }
 
 /* The default holiday calendar for a jurisdiction: the vault's country in
- * the EU, England for the UK, the US federal calendar for California. */
+ * the EU, England for the UK, California's state holidays for the CCPA (its
+ * business days exclude state holidays: 11 CCR 7001; data/README.md). */
 static const char *default_region(fort_vault *v, const char *jur)
 {
 	if (strcmp(jur, "UK") == 0)
 		return "GB-ENG";
 	if (strcmp(jur, "CA") == 0)
-		return "US";
+		return "US-CA";
 	/* the vault's country when data/holidays.csv has a calendar for it;
 	 * else weekends only (which can only give an earlier date: the safe side) */
 	const data_table *t = NULL;
@@ -257,14 +258,19 @@ static int refusal_letter(char **out, fort_vault *v, const store_request *q, con
 	const char *name, *web, *email, *phone, *post;
 	int r;
 	*out = NULL;
-	rights_authority_find(&a, strcmp(q->jurisdiction, "UK") == 0 ? "GB" : v->country);
+	{
+		fort_business_info bi;
+		rights_competent_authority(&a, &bi, v);
+		if (strcmp(q->jurisdiction, "UK") == 0)
+			rights_authority_find(&a, "GB");
+	}
 	name = a.name;
 	web = a.website;
 	email = a.email;
 	phone = a.phone;
 	post = a.postal_address;
 	client_id_format(idstr, q->client);
-	fort_buf_init(&b, 2048);
+	fort_buf_init(&b, 0);
 	r = fort_buf_printf(&b,
 			    "%s\n\nYour %s request of %s (our reference %lld, client %s)\n\n"
 			    "We cannot act on your request, for this reason:\n\n    %s\n\n",

@@ -468,7 +468,10 @@ static int plan_client(void *ctx, const store_client *c)
 					snprintf(fx[i].reason, sizeof fx[i].reason, "%s", f->hold_reason);
 					continue;
 				}
+				/* the erasure's reason is the end of the hold, not the
+				 * purposes' (which ended earlier) */
 				memcpy(fx[i].go, he, 11);
+				snprintf(fx[i].reason, sizeof fx[i].reason, "the legal hold ended on %s (%.180s)", he, f->hold_reason);
 			}
 		}
 		if (restricted) {
@@ -638,7 +641,7 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	struct plan p;
 	char today[11], last[11], detail[1400];
 	fort_hold_info *h = NULL;
-	size_t nh = 0, nclients = 0, nfields = 0, nkept = 0;
+	size_t nh = 0, nclients = 0, nfields = 0, nkept = 0, nrestricted = 0;
 	int r;
 	*out = NULL;
 	*n = 0;
@@ -654,7 +657,11 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	for (size_t i = 0; i < p.n; i++) {
 		fort_retention_item *it = &p.a[i];
 		if (it->action == FORT_RET_KEPT) {
-			nkept++;
+			/* a restriction (no end date) is not a hold: counted apart */
+			if (it->kept_until[0])
+				nkept++;
+			else
+				nrestricted++;
 			continue;
 		}
 		if (it->action == FORT_RET_ERASE_CLIENT) {
@@ -688,7 +695,8 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	h = NULL;
 	if (!dry_run) {
 		snprintf(detail, sizeof detail, "as of %s: %zu client(s) erased whole, %zu field(s) erased, %zu field(s) kept under a "
-			 "hold, %zu held field(s) of erasure requests erased", today, nclients, nfields, nkept, nh);
+			 "hold, %zu kept because processing is restricted (Art. 18), %zu held field(s) of erasure requests erased",
+			 today, nclients, nfields, nkept, nrestricted, nh);
 		if ((r = store_begin(v->st)) < 0)
 			goto fail;
 		if ((r = audit_append(v, "retention-run", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
@@ -708,4 +716,50 @@ fail:
 	free(h);
 	free(p.a);
 	return r;
+}
+
+/* What every document says about how long FIELD is kept, from the rules
+ * (issue 12 item 7: one source).  When a purpose of the field has a rule,
+ * the field is kept while any purpose still needs it: each purpose's rule
+ * (or "while needed" for one without), then the field's hold; the map's
+ * free-text retention of the field is used only when no rule and no hold
+ * says anything. */
+int fort_field_retention_text(char *out, size_t cap, fort_vault *v, const char *field)
+{
+	int i = map_index(&v->map, field);
+	const map_field *f;
+	size_t len = 0;
+	int rules = 0;
+	if (cap)
+		out[0] = '\0';
+	if (i < 0)
+		return fort_error_set(FORT_ENOTFOUND, "no field '%s' in the data map", field);
+	f = &v->map.f[i];
+	for (size_t k = 0; k < f->npurposes; k++) {
+		const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+		rules += p && p->rule.set;
+	}
+	if (!rules && !f->hold_years) {
+		snprintf(out, cap, "%s", f->retention && f->retention[0] ? f->retention : "as long as needed for the purposes above");
+		return 0;
+	}
+	if (rules) {
+		len = (size_t)snprintf(out, cap, "as long as one of its purposes needs it: ");
+		for (size_t k = 0; k < f->npurposes && len < cap; k++) {
+			const map_purpose *p = map_purpose_find(&v->map, f->purposes[k]);
+			char t[400];
+			if (p && p->rule.set)
+				rule_text(t, sizeof t, &p->rule);
+			else
+				snprintf(t, sizeof t, "while needed for it");
+			len += (size_t)snprintf(out + len, cap - len, "%sfor %s, %s", k ? "; " : "", f->purposes[k], t);
+		}
+	} else {
+		len = (size_t)snprintf(out, cap, "%s", f->retention && f->retention[0] ? f->retention : "as long as needed for the purposes above");
+	}
+	if (f->hold_years && len < cap)
+		snprintf(out + len, cap - len, "; in any case %d year%s after the record was %s (%s)", f->hold_years,
+			 f->hold_years == 1 ? "" : "s", strcmp(f->hold_from, "created") == 0 ? "created" : "last changed",
+			 f->hold_reason ? f->hold_reason : "");
+	return 0;
 }

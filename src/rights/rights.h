@@ -13,6 +13,14 @@ typedef struct {
 
 void rights_authority_find(rights_authority *out, const char *code);
 
+/* business.c: THE competent supervisory authority of the vault's business
+ * (OUT->name NULL when none can be decided: B->authority_problem says why
+ * and what to do), and the business's details in B.  Every document that
+ * names an authority asks this, so they cannot disagree. */
+#include "fortress.h"
+struct fort_vault;
+void rights_competent_authority(rights_authority *out, fort_business_info *b, struct fort_vault *v);
+
 /* erasure.c: the Art. 19 notices to the recipients of a client's fields
  * (CONCERNED[i] for map field i) after an erasure or a rectification (KIND
  * "erasure" | "rectification"): PATH (Markdown) and PATH's .pdf, not
@@ -20,5 +28,17 @@ void rights_authority_find(rights_authority *out, const char *code);
 #include "vault/vault_int.h"
 int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
 			     const store_request *q, const char *idstr, const char *path, const char *kind);
+
+/* notice.c: plain words for a legal basis identifier ("contract" -> "our
+ * contract with you (Art. 6(1)(b))"); Art. 13(2)(e) words for a purpose;
+ * the controller's contact lines (Markdown list items). */
+const char *rights_basis_words(const char *basis);
+const char *rights_provision_words(const map_purpose *p);
+void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
+
+/* erasure.c: 1 when FIELD of client CID may be revealed for PURPOSE despite
+ * a legal hold (none, or the hold's obligation, or legal claims), 0 with
+ * the reason in WHY when it may not, or an error. */
+int rights_hold_gate(fort_vault *v, int64_t cid, const map_field *f, const char *purpose, char *why, size_t whylen);
 
 #endif

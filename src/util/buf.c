@@ -12,24 +12,35 @@ void fort_buf_init(fort_buf *b, size_t cap)
 	b->len = b->alloc = 0;
 	b->cap = cap ? cap : FORT_BUF_DEFAULT_CAP;
 	b->secret = 0;
+	b->err = 0;
+}
+
+void fort_buf_init_secret(fort_buf *b, size_t cap)
+{
+	fort_buf_init(b, cap);
+	b->secret = 1;
 }
 
 int fort_buf_grow(fort_buf *b, size_t extra)
 {
 	size_t need, n;
 	char *p;
+	if (b->err)
+		return b->err;
 	if (fort_size_add(&need, b->len, extra) < 0 || fort_size_add(&need, need, 1) < 0 || need > b->cap)
-		return fort_error_set(FORT_EINPUT, "value too large (limit %zu bytes)", b->cap);
+		return b->err = fort_error_set(FORT_EINPUT, "value too large (limit %zu bytes)", b->cap);
 	if (need <= b->alloc)
 		return 0;
 	n = b->alloc ? b->alloc : 64;
 	while (n < need)
 		n = n > b->cap / 2 ? b->cap + 1 : n * 2;
+	if (n > b->cap)
+		n = b->cap; /* the inline appends trust alloc: never past the cap */
 	if (b->secret) {
 		/* realloc could leave a copy of a secret behind: move by hand */
 		p = fort_malloc(n);
 		if (!p)
-			return FORT_ENOMEM;
+			return b->err = fort_error_set(FORT_ENOMEM, "out of memory");
 		memcpy(p, b->buf, b->len + 1);
 		if (b->alloc) {
 			sodium_memzero(b->buf, b->alloc);
@@ -38,7 +49,7 @@ int fort_buf_grow(fort_buf *b, size_t extra)
 	} else {
 		p = fort_realloc(b->alloc ? b->buf : NULL, n);
 		if (!p)
-			return FORT_ENOMEM;
+			return b->err = fort_error_set(FORT_ENOMEM, "out of memory");
 		if (!b->alloc)
 			p[0] = '\0';
 	}
@@ -64,11 +75,13 @@ int fort_buf_printf(fort_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n, r;
+	if (b->err)
+		return b->err;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return fort_error_set(FORT_ERROR, "format error");
+		return b->err = fort_error_set(FORT_ERROR, "format error");
 	if ((r = fort_buf_grow(b, (size_t)n)) < 0)
 		return r;
 	va_start(ap, fmt);
@@ -86,11 +99,19 @@ void fort_buf_reset(fort_buf *b)
 		b->buf[0] = '\0';
 	}
 	b->len = 0;
+	b->err = 0;
 }
 
 char *fort_buf_detach(fort_buf *b, size_t *len)
 {
-	char *p = b->alloc ? b->buf : fort_strdup("");
+	char *p;
+	if (b->err) {
+		if (len)
+			*len = 0;
+		fort_buf_release(b);
+		return NULL;
+	}
+	p = b->alloc ? b->buf : fort_strdup("");
 	if (len)
 		*len = b->len;
 	int secret = b->secret;
@@ -102,10 +123,12 @@ char *fort_buf_detach(fort_buf *b, size_t *len)
 
 void fort_buf_release(fort_buf *b)
 {
+	int secret = b->secret;
 	if (b->alloc) {
 		if (b->secret)
 			sodium_memzero(b->buf, b->alloc);
 		free(b->buf);
 	}
 	fort_buf_init(b, b->cap);
+	b->secret = secret;
 }

@@ -1,5 +1,7 @@
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "util.h"
 
 static unsigned long fail_at; /* test hook: 0 = never (atomic: imports allocate on several threads) */
@@ -53,4 +55,32 @@ char *fort_strndup(const char *s, size_t n)
 char *fort_strdup(const char *s)
 {
 	return fort_strndup(s, strlen(s));
+}
+
+/* Wiping allocations for libraries that keep client values in their own
+ * memory (jansson's trees, libharu's pages).  Their free functions are
+ * given only the pointer: the block's size is asked of the allocator
+ * (malloc_usable_size, glibc; ASan answers it too), and all of it is wiped
+ * with sodium_memzero before free().  The blocks are plain malloc blocks,
+ * so a string jansson hands out (json_dumps) may still be freed with
+ * free() or fort_free_str. */
+void *fort_wipe_malloc(size_t n)
+{
+	return malloc(n ? n : 1);
+}
+
+void fort_wipe_free(void *ptr)
+{
+	if (!ptr)
+		return;
+	sodium_memzero(ptr, malloc_usable_size(ptr));
+	free(ptr);
+}
+
+void fort_free_str(char *s)
+{
+	if (s) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
 }

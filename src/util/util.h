@@ -27,6 +27,14 @@ char *fort_strdup(const char *s);
 char *fort_strndup(const char *s, size_t n);
 /* Test hook: the Nth allocation from now on fails (0 = never). */
 void fort_alloc_fail_at(unsigned long n);
+/* Allocations that are wiped (sodium_memzero) when freed, for libraries
+ * given allocation functions that free by pointer alone (jansson's
+ * json_set_alloc_funcs, libharu's HPDF_NewEx).  Plain malloc blocks: free()
+ * may free them too, without the wipe. */
+void *fort_wipe_malloc(size_t n);
+void fort_wipe_free(void *p);
+/* Wipe a string (a client value, a document holding them) and free it. */
+void fort_free_str(char *s);
 
 /* Overflow-checked size arithmetic: 0 ok, -1 overflow. */
 static inline int fort_size_mul(size_t *out, size_t a, size_t b)
@@ -40,21 +48,33 @@ static inline int fort_size_add(size_t *out, size_t a, size_t b)
 
 /* A growable byte/string buffer with a hard cap.  buf is never NULL after
  * fort_buf_init (points to "" until something is added), always
- * NUL-terminated. */
+ * NUL-terminated.
+ *
+ * The error is sticky (as curl's dynbuf): once an append fails (the cap, or
+ * no memory), every later append fails at once and changes nothing, and
+ * fort_buf_detach returns NULL.  So a document built from many appends is
+ * checked once, with fort_buf_error, before it is used: it is whole, or
+ * the call fails; never silently cut short. */
 typedef struct {
 	char *buf;
 	size_t len, alloc, cap;
 	int secret;   /* wipe on growth and release */
+	int err;      /* the first failure (a FORT_E* code), 0 if none */
 } fort_buf;
 #define FORT_BUF_DEFAULT_CAP ((size_t)1 << 30)
 void fort_buf_init(fort_buf *b, size_t cap);
+/* The same, for a buffer that will hold client values or secrets: wiped on
+ * growth and release (sodium_memzero). */
+void fort_buf_init_secret(fort_buf *b, size_t cap);
+/* The sticky error: 0, or the first append's failure (its message set). */
+static inline int fort_buf_error(const fort_buf *b) { return b->err; }
 int fort_buf_grow(fort_buf *b, size_t extra);
 int fort_buf_put_slow(fort_buf *b, const void *data, size_t len);
 int fort_buf_puts(fort_buf *b, const char *s);
 /* The common case (room left) inline: normalising a value appends byte by byte. */
 static inline int fort_buf_put(fort_buf *b, const void *data, size_t len)
 {
-	if (b->alloc && len < b->alloc - b->len) {
+	if (!b->err && b->alloc && len < b->alloc - b->len) {
 		__builtin_memcpy(b->buf + b->len, data, len);
 		b->len += len;
 		b->buf[b->len] = '\0';
@@ -64,7 +84,7 @@ static inline int fort_buf_put(fort_buf *b, const void *data, size_t len)
 }
 static inline int fort_buf_putc(fort_buf *b, char c)
 {
-	if (b->alloc && b->len + 1 < b->alloc) {
+	if (!b->err && b->alloc && b->len + 1 < b->alloc) {
 		b->buf[b->len++] = c;
 		b->buf[b->len] = '\0';
 		return 0;
@@ -73,7 +93,8 @@ static inline int fort_buf_putc(fort_buf *b, char c)
 }
 int fort_buf_printf(fort_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fort_buf_reset(fort_buf *b);
-/* Hand the buffer to the caller (free()); b is re-initialised. */
+/* Hand the buffer to the caller (free()); b is re-initialised.  NULL if an
+ * append failed (the error stays set by that append); b is released. */
 char *fort_buf_detach(fort_buf *b, size_t *len);
 void fort_buf_release(fort_buf *b);
 

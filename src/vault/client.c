@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "vault/attach.h"
 #include "vault/vault_int.h"
+#include "rights/rights.h"
 
 /* ------------------------------------------------------------------ ids */
 
@@ -131,7 +132,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (!value || !value[0])
 		return 0;
 	why[0] = '\0';
-	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	if (!canon[0]) {
 		free(canon);
@@ -800,6 +801,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	fort_record *rec = NULL;
 	fort_buf revealed;
 	int64_t cid;
+	unsigned char held_masked[256] = { 0 }; /* fields a legal hold keeps from this purpose (rights/erasure.c) */
 	int r;
 	*out = NULL;
 	memset(&c, 0, sizeof c);
@@ -857,6 +859,23 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 			r = fort_error_set(FORT_EDENIED, "%s", msg);
 			goto out;
 		}
+		/* a field kept by a legal hold serves only the hold's obligation */
+		{
+			char msg[512];
+			if ((r = rights_hold_gate(v, cid, f, o->purpose, msg, sizeof msg)) < 0)
+				goto out;
+			if (r == 0) {
+				if (!named) {
+					held_masked[i] = 1;
+					r = 0;
+					continue;
+				}
+				(void)audit_record(v, "reveal", id, f->name, o->purpose, "denied", msg);
+				r = fort_error_set(FORT_EDENIED, "%s", msg);
+				goto out;
+			}
+			r = 0;
+		}
 	}
 	if ((r = client_decrypt(&cv, v, &c)) < 0)
 		goto out;
@@ -873,7 +892,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 		int show;
 		if (!cv.vals[i])
 			continue;
-		show = wants_reveal(o, f->name) && map_allows(f, o->purpose);
+		show = wants_reveal(o, f->name) && map_allows(f, o->purpose) && !held_masked[i];
 		if (show) {
 			rec->owned[rec->n] = cv.vals[i];
 			cv.vals[i] = NULL;
@@ -992,7 +1011,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if (!v->has_bkey[i])
 		return fort_error_set(FORT_EDENIED, "you may not search field '%s' (category %s)", field, f->category);
 	why[0] = '\0';
-	if (type_normalise(&canon, f->t, value, strlen(value), f->max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	r = type_index_key(&key, f->t, canon);
 	wipe_free(canon);
@@ -1117,7 +1136,7 @@ int fort_field_normalise(char **out, fort_vault *v, const char *field, const cha
 	if (i < 0)
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s'", field);
 	why[0] = '\0';
-	if (type_normalise(out, v->map.f[i].t, value, strlen(value), v->map.f[i].max_length, v->country, why, sizeof why) < 0)
+	if (field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	return 0;
 }

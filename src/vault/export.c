@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "incident/incident_int.h"
+#include "rights/rights.h"
 
 struct exp {
 	fort_vault *v;
@@ -18,7 +19,17 @@ struct exp {
 	consent_set gate;   /* consent, objections, restrictions */
 	int64_t *ids;       /* clients written, for the exports record (impact analysis) */
 	size_t nids, capids;
+	const char *purpose;
+	int held_any;       /* some field is kept under a legal hold (rights/erasure.c) */
+	uint64_t held_out;  /* held values left out: kept only for the hold's obligation */
 };
+
+static int any_cb(void *ctx, const store_row *row)
+{
+	(void)row;
+	*(int *)ctx = 1;
+	return 0;
+}
 
 /* RFC 4180 cell; a cell that a spreadsheet would run as a formula gets a
  * leading apostrophe (OWASP CSV injection). */
@@ -48,6 +59,20 @@ static int exp_cb(void *p, const store_client *c)
 	if ((r = client_decrypt(&e->cv, e->v, c)) < 0)
 		return r;
 	client_id_format(id, c->id);
+	/* a field kept under a legal hold goes out only for the hold's
+	 * obligation (Art. 17(3)(b)): left out of this export otherwise */
+	for (size_t i = 0; e->held_any && i < e->cv.n; i++) {
+		char why[400];
+		if (!e->want[i] || !e->cv.vals[i])
+			continue;
+		if ((r = rights_hold_gate(e->v, c->id, &e->v->map.f[i], e->purpose, why, sizeof why)) < 0)
+			return r;
+		if (r == 0) {
+			fort_free_str(e->cv.vals[i]);
+			e->cv.vals[i] = NULL;
+			e->held_out++;
+		}
+	}
 	if (e->csv) {
 		csv_cell(e->out, id);
 		for (size_t i = 0; i < e->cv.n; i++) {
@@ -110,6 +135,9 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0)
 		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv)", o->format);
 	e.v = v;
+	e.purpose = o->purpose;
+	if ((r = store_sql(v->st, "reading the legal holds", "SELECT 1 FROM holds LIMIT 1", NULL, 0, any_cb, &e.held_any)) < 0)
+		return r;
 	e.out = out;
 	e.csv = o->format && strcmp(o->format, "csv") == 0;
 	e.first = 1;

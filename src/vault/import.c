@@ -359,8 +359,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		f = &im->v->map.f[fi];
 		why[0] = '\0';
-		if (type_normalise(&canon, f->t, rec->values[i], strlen(rec->values[i]), f->max_length,
-				   im->v->country, why, sizeof why) < 0) {
+		if (field_normalise(&canon, f, rec->values[i], strlen(rec->values[i]), im->v->country, why, sizeof why) < 0) {
 			if ((r = problem(im, "line %zu, column %s: %s", rec->line, rec->names[i], why[0] ? why : "invalid value")) < 0)
 				goto fail;
 			continue;

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "data/places.h"
 
 static const char default_map[] =
 "{\n"
@@ -45,14 +46,14 @@ static const char default_map[] =
 "   \"searchable\": false},\n"
 "  {\"name\": \"date_of_birth\", \"label\": \"Date of birth\", \"type\": \"date\", \"category\": \"identity\",\n"
 "   \"purposes\": [\"identity_verification\"],\n"
-"   \"legal_basis\": \"legitimate interests: verifying identity (GDPR Art. 6(1)(f))\", \"retention\": \"until the end of the contract\",\n"
+"   \"legal_basis\": \"legal obligation: verifying identity (GDPR Art. 6(1)(c))\", \"retention\": \"until the end of the contract\",\n"
 "   \"searchable\": false},\n"
 "  {\"name\": \"tax_id\", \"label\": \"Tax / VAT id\", \"type\": \"text\", \"category\": \"financial\",\n"
 "   \"purposes\": [\"billing\", \"tax\"],\n"
 "   \"legal_basis\": \"legal obligation (GDPR Art. 6(1)(c))\", \"retention\": \"10 years after the end of the contract (tax law)\",\n"
 "   \"searchable\": false, \"max_length\": 40, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"iban\", \"label\": \"IBAN\", \"type\": \"iban\", \"category\": \"financial\",\n"
-"   \"purposes\": [\"billing\"],\n"
+"   \"purposes\": [\"billing\", \"tax\"],\n"
 "   \"legal_basis\": \"contract (GDPR Art. 6(1)(b))\", \"retention\": \"10 years after the last payment (tax law)\",\n"
 "   \"searchable\": true, \"hold\": {\"years\": 10, \"from\": \"updated\", \"reason\": \"business records kept under tax law (e.g. German AO 147, HGB 257: 10 years)\"}},\n"
 "  {\"name\": \"payment_card\", \"label\": \"Payment card\", \"type\": \"card\", \"category\": \"financial\",\n"
@@ -87,9 +88,11 @@ void map_release(fort_map *m)
 	free(m->info);
 	free(m->default_country);
 	free(m->purposes_json);
+	free(m->controller_json);
 	for (size_t i = 0; i < m->np; i++) {
 		free(m->p[i].name);
 		free(m->p[i].description);
+		free(m->p[i].provision);
 		free(m->p[i].legal_basis);
 		free(m->p[i].special_basis);
 		free(m->p[i].retention);
@@ -221,7 +224,7 @@ static int parse_purposes(fort_map *m, json_t *obj)
 		return FORT_ENOMEM;
 	json_object_foreach(obj, name, v) {
 		map_purpose *p = &m->p[m->np];
-		const char *desc = "", *basis = "", *special = "", *retention = "";
+		const char *desc = "", *basis = "", *special = "", *retention = "", *provision = "";
 		json_t *recips = NULL;
 		if (!valid_ident(name, 40))
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s': names are lower-case letters, digits and '_'", name);
@@ -237,6 +240,13 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			if ((ret && !json_is_string(ret)) || (recips && !json_is_array(recips)))
 				return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention is text, recipients a list of names", name);
 			retention = ret ? json_string_value(ret) : "";
+			{
+				json_t *pv = json_object_get(v, "provision");
+				if (pv && (!json_is_string(pv) || strlen(json_string_value(pv)) > 500))
+					return fort_error_set(FORT_EINPUT, "map: purpose '%s': provision (GDPR Art. 13(2)(e)) is text of at "
+							      "most 500 bytes", name);
+				provision = pv ? json_string_value(pv) : "";
+			}
 			{
 				int rr = retention_rule_parse(&p->rule, json_object_get(v, "retention_rule"), name);
 				if (rr < 0)
@@ -257,7 +267,7 @@ static int parse_purposes(fort_map *m, json_t *obj)
 		}
 		if (!(p->name = fort_strdup(name)) || !(p->description = fort_strdup(desc)) ||
 		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)) ||
-		    !(p->retention = fort_strdup(retention)))
+		    !(p->retention = fort_strdup(retention)) || !(p->provision = fort_strdup(provision)))
 			return FORT_ENOMEM;
 		m->np++;
 		if (recips && json_array_size(recips)) {
@@ -352,6 +362,26 @@ int map_parse(fort_map *m, const char *json, size_t len)
 	if (!(m->default_country = fort_strdup(j ? json_string_value(j) : "DE"))) {
 		r = FORT_ENOMEM;
 		goto out;
+	}
+	j = json_object_get(root, "controller");
+	if (j) {
+		/* the controller's contact details and location (rights/business.c
+		 * checks each value when it is set); here: only strings */
+		const char *k;
+		json_t *x;
+		if (!json_is_object(j)) {
+			r = fort_error_set(FORT_EINPUT, "map: 'controller' must be an object of strings");
+			goto out;
+		}
+		json_object_foreach(j, k, x)
+			if (!json_is_string(x) || strlen(json_string_value(x)) > 500) {
+				r = fort_error_set(FORT_EINPUT, "map: controller.%s must be a string of at most 500 bytes", k);
+				goto out;
+			}
+		if (!(m->controller_json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
 	}
 	j = json_object_get(root, "purposes");
 	if (j && !json_is_object(j)) {
@@ -459,6 +489,8 @@ int map_to_json(char **out, const fort_map *m)
 	json_object_set_new(root, "default_country", json_string(m->default_country));
 	if (m->recipients_json)
 		json_object_set_new(root, "recipients", json_loads(m->recipients_json, JSON_DECODE_ANY, NULL));
+	if (m->controller_json)
+		json_object_set_new(root, "controller", json_loads(m->controller_json, 0, NULL));
 	if (m->purposes_json)
 		json_object_set_new(root, "purposes", json_loads(m->purposes_json, 0, NULL));
 	for (size_t i = 0; i < m->n; i++) {
@@ -616,6 +648,85 @@ static int check_compatible(fort_vault *v, const fort_map *nm)
 	return 0;
 }
 
+/* The Art. 6(1) basis a field's free-text legal basis names ("contract
+ * (GDPR Art. 6(1)(b))" -> "contract"), or NULL when it names none. */
+static const char *field_basis_id(const char *text)
+{
+	static const char *const ids[] = { "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+					   "legitimate_interests" };
+	static const char *const words[][2] = { { "legitimate interest", "legitimate_interests" },
+						{ "legal obligation", "legal_obligation" },
+						{ "vital interest", "vital_interests" },
+						{ "public task", "public_task" },
+						{ "public interest", "public_task" },
+						{ "contract", "contract" },
+						{ "consent", "consent" } };
+	const char *p = text ? strstr(text, "6(1)(") : NULL;
+	char low[512];
+	size_t n;
+	if (p && p[5] >= 'a' && p[5] <= 'f' && p[6] == ')')
+		return ids[p[5] - 'a'];
+	/* an Art. 9(2) condition alone is no Art. 6(1) basis: not compared */
+	if (!text || strstr(text, "9(2)"))
+		return NULL;
+	n = strlen(text) < sizeof low - 1 ? strlen(text) : sizeof low - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)text[i]);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strstr(low, words[i][0]))
+			return words[i][1];
+	return NULL;
+}
+
+/* A field's stated legal basis must be the basis of one of its purposes:
+ * the notice states the purposes' bases, so a field resting on another
+ * basis (date of birth on legitimate interests for a purpose that rests on
+ * a legal obligation) would be two contradicting statements. */
+/* Whether field F of map M states what it stated in OLD (same basis, same
+ * purposes resting on the same bases): a contradiction already stored (a
+ * vault made with the old default map) does not block unrelated changes;
+ * it is refused once the field or its purposes are touched. */
+static int unchanged(const fort_map *m, const map_field *f, const fort_map *old)
+{
+	int k = old ? map_index(old, f->name) : -1;
+	const map_field *o;
+	if (k < 0)
+		return 0;
+	o = &old->f[k];
+	if (strcmp(o->legal_basis ? o->legal_basis : "", f->legal_basis ? f->legal_basis : "") || o->npurposes != f->npurposes)
+		return 0;
+	for (size_t j = 0; j < f->npurposes; j++) {
+		const map_purpose *a = map_purpose_find(m, f->purposes[j]), *b = map_purpose_find(old, o->purposes[j]);
+		if (strcmp(f->purposes[j], o->purposes[j]) || !a != !b || (a && strcmp(a->legal_basis, b->legal_basis)))
+			return 0;
+	}
+	return 1;
+}
+
+static int check_bases(const fort_map *m, const fort_map *old)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const map_field *f = &m->f[i];
+		const char *id = field_basis_id(f->legal_basis);
+		int match = 0;
+		if (!id || !f->npurposes || unchanged(m, f, old))
+			continue;
+		for (size_t k = 0; k < f->npurposes && !match; k++) {
+			const map_purpose *p = map_purpose_find(m, f->purposes[k]);
+			match = !p || !p->legal_basis[0] || strcmp(p->legal_basis, id) == 0;
+		}
+		if (!match) {
+			const map_purpose *p = map_purpose_find(m, f->purposes[0]);
+			return fort_error_set(FORT_EINPUT, "map: field '%s' rests on %s but none of its purposes does (%s rests on %s): "
+					      "give the field the basis of its purpose ('fortress map field edit %s --legal-basis ...') "
+					      "or a purpose that rests on %s", f->name, id, f->purposes[0], p ? p->legal_basis : "?",
+					      f->name, id);
+		}
+	}
+	return 0;
+}
+
 int map_store(fort_vault *v, const char *json, size_t len)
 {
 	fort_map nm;
@@ -664,7 +775,7 @@ int map_store(fort_vault *v, const char *json, size_t len)
 			}
 		snprintf(topbuf, sizeof topbuf, "%d", top);
 	}
-	if ((r = check_compatible(v, &nm)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
+	if ((r = check_compatible(v, &nm)) < 0 || (r = check_bases(&nm, &v->map)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
 		goto out;
 	map_mac(mac, v->kr, canon, strlen(canon));
 	if ((r = store_begin(v->st)) < 0)
@@ -741,6 +852,25 @@ static int store_json(fort_vault *v, json_t *root)
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	r = map_store(v, next, strlen(next));
 	free(next);
+	return r;
+}
+
+int map_set_controller(fort_vault *v, const char *controller_json)
+{
+	char *cur = NULL;
+	json_t *root, *c;
+	int r;
+	if ((r = map_to_json(&cur, &v->map)) < 0)
+		return r;
+	root = json_loads(cur, 0, NULL);
+	free(cur);
+	if (!root || !(c = json_loads(controller_json, 0, NULL))) {
+		json_decref(root);
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	json_object_set_new(root, "controller", c);
+	r = store_json(v, root);
+	json_decref(root);
 	return r;
 }
 
@@ -896,3 +1026,32 @@ int fort_map_recipient_set(fort_vault *v, const char *name, const char *kind, co
 
 int fort_map_field_add(fort_vault *v, const fort_field_spec *spec) { return field_change(v, spec, 1); }
 int fort_map_field_edit(fort_vault *v, const fort_field_spec *spec) { return field_change(v, spec, 0); }
+
+/* A field's value as stored: its type's form, and for the fields the
+ * jurisdiction rules read (country, state) the ISO 3166 code, so that a
+ * client in "United States" / "California" is US / US-CA and an unknown
+ * place is refused here rather than misfiled by impact analysis later. */
+int field_normalise(char **out, const map_field *f, const char *in, size_t len, const char *default_country, char *why,
+		    size_t whylen)
+{
+	char code[8];
+	int r;
+	if ((r = type_normalise(out, f->t, in, len, f->max_length, default_country, why, whylen)) < 0 || !**out)
+		return r;
+	if (strcmp(f->name, "country") == 0)
+		r = place_country(code, *out);
+	else if (strcmp(f->name, "state") == 0)
+		r = place_subdivision(code, NULL, *out);
+	else
+		return 0;
+	if (r < 0) {
+		snprintf(why, whylen, "%s", fort_error_message());
+		sodium_memzero(*out, strlen(*out));
+		free(*out);
+		*out = NULL;
+		return r;
+	}
+	sodium_memzero(*out, strlen(*out));
+	free(*out);
+	return (*out = fort_strdup(code)) ? 0 : FORT_ENOMEM;
+}

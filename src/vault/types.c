@@ -1088,3 +1088,4 @@ out:
 	fort_buf_release(&b);
 	return r;
 }
+

@@ -3,12 +3,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
+#include <jansson.h>
 #include "vault/vault_int.h"
 
 int fort_library_init(void)
 {
 	if (sodium_init() < 0)
 		return fort_error_set(FORT_ERROR, "libsodium could not be initialised");
+	/* JSON trees hold client values (access packages, exports, letters):
+	 * every block jansson frees is wiped first */
+	json_set_alloc_funcs(fort_wipe_malloc, fort_wipe_free);
 	return 0;
 }
 
@@ -223,6 +227,10 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
 	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_open(v)) < 0)
+		goto fail;
+	/* the business's contact details and state (rights/business.c): a
+	 * bad value fails the creation, leaving no vault behind */
+	if (o->business_details && (r = fort_business_set(v, o->business_details)) < 0)
 		goto fail;
 	v->created = fort_now();
 	v->op_denied = fort_error_denied(NULL);

@@ -41,6 +41,8 @@ typedef struct {
 	char *legal_basis;    /* consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests */
 	char *special_basis;  /* Art. 9(2) for special categories, e.g. explicit_consent; "" if none */
 	char *retention;      /* how long data is kept for this purpose, and why ("" if not said) */
+	char *provision;      /* Art. 13(2)(e): whether providing the data is required, and what follows if it is not
+			       * ("" = the wording that follows from the legal basis) */
 	char **recipients;    /* names in the map's "recipients" */
 	size_t nrecipients;
 	fort_activity_info info;
@@ -64,6 +66,7 @@ typedef struct {
 	char *recipients_json;  /* the "recipients" object, kept verbatim */
 	map_recipient *rc;
 	size_t nrc;
+	char *controller_json;  /* the "controller" object (contact details, location; rights/business.c), verbatim */
 } fort_map;
 
 /* Actions a role may allow (policy.c). */
@@ -116,6 +119,13 @@ const char *map_default_json(void);
 int map_parse(fort_map *m, const char *json, size_t len) FORT_WUR;
 void map_release(fort_map *m);
 int map_to_json(char **out, const fort_map *m);
+/* VALUE as field F stores it (type_normalise; country and state fields as
+ * ISO 3166 codes).  FORT_EINPUT with the reason in WHY. */
+/* Replace the map's "controller" object with CONTROLLER (validated by
+ * rights/business.c) and store the map (needs 'map'; audited). */
+int map_set_controller(fort_vault *v, const char *controller_json);
+int field_normalise(char **out, const map_field *f, const char *in, size_t len, const char *default_country, char *why,
+		    size_t whylen);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 int map_allows(const map_field *f, const char *purpose);

@@ -30,12 +30,17 @@ test_expect 'erasure: held fields stay, the rest goes, a signed certificate' '
 	expect_exit 0 fort request fulfil 2 --certificate "$TRASH/jana-erasure.json" --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"kept\"]")" 2 kept &&
 	expect_eq "$(jq_ "$OUT" "d[\"erased\"]")" 2 erased &&
-	expect_exit 0 fort client get "$JANE" --reveal iban --purpose billing &&
+	expect_exit 5 fort client get "$JANE" --reveal iban --purpose billing &&
+	expect_contains "$ERR" "Art. 17(3)(b)" &&
+	expect_exit 0 fort audit log --json &&
+	expect_eq "$(jq_ "$OUT" "sum(1 for e in d if e[\"action\"] == \"reveal\" and e[\"result\"] == \"denied\" and e[\"purpose\"] == \"billing\")")" 1 "the refusal audited" &&
+	expect_exit 0 fort client get "$JANE" --reveal iban --purpose tax &&
 	expect_contains "$OUT" "DE89370400440532013000" &&
 	! grep -q "full_name" "$OUT" &&
 	expect_exit 3 fort client find email=jana@example.com &&
 	expect_contains "$TRASH/jana-erasure.json.letter.md" "## What we keep, why, and until when" &&
 	expect_contains "$TRASH/jana-erasure.json.letter.md" "- IBAN: business records kept under tax law" &&
+	expect_contains "$TRASH/jana-erasure.json.letter.md" "used for nothing else" &&
 	expect_contains "$TRASH/jana-erasure.json.letter.md" "- E-mail address" &&
 	expect_not_contains "$TRASH/jana-erasure.json.letter.md" "jana@example.com" &&
 	pdftotext "$TRASH/jana-erasure.json.letter.pdf" "$TRASH/letter.txt" &&

@@ -107,7 +107,7 @@ test_expect 'the rules listing shows every row of data/deadline_rules.csv' '
 	rules=$E2E_DIR/../../data/deadline_rules.csv &&
 	expect_exit 0 fort deadline --list &&
 	expect_match "$OUT" "^UK +complaint +- +yes " &&
-	expect_match "$OUT" "^CA +optout +US +no " &&
+	expect_match "$OUT" "^CA +optout +US-CA +no " &&
 	expect_match "$OUT" "^US-CA +breach-individuals +- +partial +Breach notice to residents of CA" &&
 	want=$(($(wc -l <"$rules") - 1 + 51)) &&
 	expect_exit 0 fort --json deadline rules &&

@@ -10,7 +10,7 @@
 set -u
 . "$E2E_LIB"
 
-init_vault
+init_vault --state DE-BY --email privacy@muster.example --address "Hauptstrasse 1, 91522 Ansbach"
 for i in 1 2 3 4 5 6; do
 	add_client --set full_name="Client Person$i" --set email="client$i@example.org" >/dev/null
 done
@@ -101,7 +101,9 @@ test_expect 'the authority notification and a letter per client, as text, HTML a
 	expect_file_mode "$TRASH/letters" 700 &&
 	expect_contains "$TRASH/letters/authority.md" "## Nature of the breach" &&
 	expect_contains "$TRASH/letters/authority.md" "Approximate number: 6" &&
-	expect_contains "$TRASH/letters/authority.md" "Bundesbeauftragte" &&
+	expect_contains "$TRASH/letters/authority.md" "Bayerisches Landesamt" &&
+	expect_not_contains "$TRASH/letters/authority.md" "Bundesbeauftragte" &&
+	expect_contains "$TRASH/letters/authority.md" "Hauptstrasse 1, 91522 Ansbach" &&
 	expect_contains "$TRASH/letters/authority.md" "Anna Muster, privacy@muster.example" &&
 	expect_not_contains "$TRASH/letters/authority.md" "client1@example.org" &&
 	expect_not_contains "$TRASH/letters/authority.md" "Reasons for the delay" &&

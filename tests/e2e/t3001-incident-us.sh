@@ -33,7 +33,7 @@ test_expect 'a business whose country has no authority in the table: a clear err
 	expect_exit 0 fort incident log 2 fact f && expect_exit 0 fort incident log 2 effect e &&
 	expect_exit 0 fort incident log 2 remedy r &&
 	expect_exit 3 fort incident letters 2 --out "$TRASH/us" --authority-only &&
-	expect_contains "$ERR" "no supervisory authority for the business" &&
+	expect_contains "$ERR" "no supervisory authority for '\''US'\''" &&
 	expect_contains "$ERR" "US"
 '
 

@@ -13,7 +13,7 @@ set -u
 mailtext() { readmail "$1" text >"$TRASH/mail-$1.txt"; echo "$TRASH/mail-$1.txt"; }
 rcpts() { for f in "$MAILDIR"/msg-*.json; do jq_ "$f" "\" \".join(d[\"to\"])"; done | sort | tr '\n' ' '; }
 
-init_vault
+init_vault --state DE-BE
 for i in 1 2 3; do
 	add_client --set full_name="Client Person$i" --set email="client$i@example.org" >/dev/null
 done
@@ -62,6 +62,14 @@ test_expect 'notify: the authority and every client with an address get their le
 	expect_exit 0 fort mail list --ref incident:1: --json &&
 	expect_eq "$(jq_ "$OUT" "\" \".join(sorted(set(m[\"status\"] for m in d)))")" sent status &&
 	expect_eq "$(jq_ "$OUT" "\" \".join(sorted(set(m[\"purpose\"] for m in d)))")" breach-notice purpose
+'
+
+test_expect 'accepted by the mail server: the authority clock is met, never OVERDUE (issue 12 item 11)' '
+	expect_exit 0 fort incident show 1 --json --as-of 2027-01-01T00:00:00Z &&
+	expect_eq "$(jq_ "$OUT" "[[c[\"met\"], c[\"overdue\"]] for c in d[\"deadlines\"] if c[\"clock\"] == \"breach-authority\"][0]")" "[true, false]" "met, not overdue" &&
+	expect_contains "$OUT" "accepted by the mail server" &&
+	expect_exit 6 fort incident notified 1 --authority --at 2099-01-01T00:00:00Z --channel portal --reference R &&
+	expect_exit 2 fort incident notified 1 --at 2026-03-28T00:00:00Z --channel portal
 '
 
 test_expect 'notify again: nothing is queued or sent twice' '

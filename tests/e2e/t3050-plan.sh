@@ -7,7 +7,7 @@
 set -u
 . "$E2E_LIB"
 
-init_vault
+init_vault --state DE-BY
 DB=$FORTRESS_VAULT
 STEPS=$(cd "$E2E_DIR/../.." && pwd)/data/playbook_steps.csv
 
@@ -78,7 +78,8 @@ text = re.sub(r"\s+", " ", html.unescape(raw))
 want = """Annegret Quastoff|lead-q7@muster.example|+49 30 5550101|Bertram Zwiebelfisch|comms-z3@muster.example|
 Cordula Vexierbild|tech-v9@muster.example|Dietlinde Obskura|dpo-o5@muster.example|+49 30 5550104|Eisenhut Versicherung|
 claims-e2@insurer.example|CY-4471-XQ|Kanzlei Fliederbusch|office-f8@law.example|+49 30 5550106|Incident lead|Communications|
-Technical|Legal / DPO contact|Insurer|Lawyer|poststelle@bfdi.bund.de|+49 228 997799-0|Graurheindorfer Str. 153|BfDI""".replace("\n", "").split("|")
+Technical|Legal / DPO contact|Insurer|Lawyer|poststelle@lda.bayern.de|+49 981 180093-0|Postfach 1349, 91504 Ansbach|BayLDA|
+lda.bayern.de/datenpanne""".replace("\n", "").split("|")
 want += [r["text"] for r in csv.DictReader(open(sys.argv[2], encoding="utf-8"))]
 missing = [w for w in want if w not in text]
 for m in missing:
@@ -142,6 +143,21 @@ json.dump(d, open(sys.argv[3], \"w\"))" "$OUT" "$TRASH/bad.json" "$TRASH/good.js
 	expect_exit 0 fort plan edit --file "$TRASH/good.json" &&
 	expect_exit 0 fort plan show --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"contacts\"][\"lawyer\"][\"name\"]")" "Kanzlei Neu" replaced
+'
+
+test_expect 'one authority: the plan follows the business, and so do the letters (issue 12 items 1-2)' '
+	expect_exit 0 fort business show --json &&
+	expect_eq "$(jq_ "$OUT" "d[\"authority\"][\"code\"]")" DE-BY "the Land authority" &&
+	expect_exit 0 fort plan edit --country FR &&
+	expect_exit 0 fort business show --json &&
+	expect_eq "$(jq_ "$OUT" "d[\"authority\"][\"code\"]")" FR "the business moved with the plan" &&
+	expect_exit 0 fort plan export --format md --out "$TRASH/plan-fr.md" &&
+	expect_contains "$TRASH/plan-fr.md" "(CNIL)" &&
+	expect_not_contains "$TRASH/plan-fr.md" "BayLDA" &&
+	expect_exit 6 fort business set --state California &&
+	expect_contains "$ERR" "--state" &&
+	expect_exit 0 fort business show --json &&
+	expect_eq "$(jq_ "$OUT" "d[\"state\"]")" "" "unchanged"
 '
 
 test_done

@@ -357,6 +357,44 @@ static void test_clocks_and_letters(void **state)
 	assert_string_equal(k[0].clock, "breach-authority");
 	free(k);
 
+	/* issue 12 item 11: a notification made on the authority's web form in
+	 * time meets the clock: never OVERDUE afterwards, not late */
+	{
+		int64_t late_inc = 0;
+		const fort_incident_clock *c;
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "fax", "X"), FORT_EINPUT);
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "portal", NULL), FORT_EINPUT);
+		assert_int_equal(fort_incident_notified(v, inc, "authority", "2026-03-26T10:00:00Z", "portal", "R"), FORT_EINPUT);
+		OK(fort_incident_notified(v, inc, "authority", "2026-03-29T10:00:00Z", "portal", "BayLDA-2026-0815"));
+		OK(fort_incident_clocks(&k, &n, v, inc, ts("2026-04-02T00:00:00Z")));
+		c = find_clock(k, n, "EU", "breach-authority");
+		assert_true(c->met);
+		assert_false(c->overdue);
+		assert_false(c->late);
+		assert_string_equal(c->met_at, "2026-03-29T10:00:00Z");
+		free(k);
+		{
+			/* the register keeps how and the reference */
+			fort_incident_note *notes = NULL;
+			size_t nn = 0, found = 0;
+			OK(fort_incident_notes(&notes, &nn, v, inc));
+			for (size_t i = 0; i < nn; i++)
+				found += strcmp(notes[i].kind, "notified-auth") == 0 && strstr(notes[i].text, "portal") &&
+					 strstr(notes[i].text, "BayLDA-2026-0815") && strcmp(notes[i].actor, "alice") == 0;
+			assert_int_equal(found, 1);
+			fort_incident_notes_free(notes, nn);
+		}
+		/* made after the 72 hours: met, and marked late for good */
+		assert_int_equal(fort_incident_open(&late_inc, v, "late one", "lost-device", "2026-03-01T09:00:00Z",
+						    "2026-03-01T10:00:00Z"), 0);
+		OK(fort_incident_notified(v, late_inc, "authority", "2026-03-05T10:00:00Z", "post", NULL));
+		OK(fort_incident_clocks(&k, &n, v, late_inc, ts("2026-03-09T00:00:00Z")));
+		c = find_clock(k, n, "EU", "breach-authority");
+		assert_true(c->met && c->late);
+		assert_false(c->overdue);
+		free(k);
+	}
+
 	/* letters: elements missing first */
 	assert_int_equal(fort_incident_letters(v, inc, NULL, NULL, NULL), FORT_EINPUT);
 	assert_non_null(strstr(fort_error_message(), "contact point"));
@@ -373,6 +411,23 @@ static void test_clocks_and_letters(void **state)
 	OK(fort_incident_log(v, inc, "effect", "Bank details could be used for fraudulent direct debits.", NULL));
 	OK(fort_incident_log(v, inc, "remedy", "Police report filed; the laptop's accounts were locked.", NULL));
 	OK(fort_incident_log(v, inc, "timeline", "laptop stolen", "2026-03-27T09:00:00Z"));
+	/* issue 12 item 1: a German business without its Land has no authority
+	 * to write to (never the federal BfDI, which supervises federal bodies) */
+	{
+		fort_letter_opts lo = FORT_LETTER_OPTS_INIT;
+		lo.now = ts("2026-03-28T10:00:00Z");
+		lo.authority_only = 1;
+		assert_int_equal(fort_incident_letters(v, inc, &lo, NULL, NULL), FORT_ENOTFOUND);
+		assert_non_null(strstr(fort_error_message(), "--state"));
+	}
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		b.state = "Bavaria";
+		b.email = "privacy@orbit.example";
+		b.address = "Hauptstrasse 1, 91522 Ansbach";
+		b.dpo = "Dora Datenschutz, dpo@orbit.example";
+		OK(fort_business_set(v, &b));
+	}
 	{
 		fort_letter_opts o = FORT_LETTER_OPTS_INIT;
 		size_t written = 0;
@@ -399,7 +454,13 @@ static int letter_cb(void *ctx, const fort_letter *l)
 	if (strcmp(l->kind, "authority") == 0) {
 		s->authority++;
 		OK(fort_letter_check("authority-late", l->text, missing, sizeof missing));
-		assert_non_null(strstr(l->text, "Bundesbeauftragte"));   /* DE's authority from the table */
+		/* the business's Land's authority (BDSG 40), never the BfDI */
+		assert_non_null(strstr(l->text, "Bayerisches Landesamt"));
+		assert_null(strstr(l->text, "Bundesbeauftragte"));
+		/* the controller's contact details and DPO (issue 12 item 5) */
+		assert_non_null(strstr(l->text, "Hauptstrasse 1, 91522 Ansbach"));
+		assert_non_null(strstr(l->text, "privacy@orbit.example"));
+		assert_non_null(strstr(l->text, "dpo@orbit.example"));
 		assert_non_null(strstr(l->text, "the roads were closed"));
 		assert_null(strstr(l->text, "client0@example.org"));      /* no client data in the report */
 		assert_non_null(strstr(l->html, "<h2>Likely consequences</h2>"));
@@ -448,6 +509,85 @@ static void test_letter_contents(void **state)
 	assert_string_equal(missing, "reasons for the delay");
 }
 
+/* Issue 12 item 12: a US state's letter elements are data; a New York
+ * client's letter carries the agencies GBL 899-aa(7) asks for, and is
+ * checked against them. */
+struct ny { int ny, tx; };
+
+static int ny_cb(void *ctx, const fort_letter *l)
+{
+	struct ny *s = ctx;
+	char missing[200];
+	if (strcmp(l->kind, "client") != 0)
+		return 0;
+	if (strstr(l->text, "Dear Nina")) {
+		s->ny++;
+		assert_non_null(strstr(l->text, "## Government agencies that can help"));
+		assert_non_null(strstr(l->text, "1-877-438-4338"));
+		assert_non_null(strstr(l->text, "ag.ny.gov"));
+		OK(fort_letter_check("client:US-NY", l->text, missing, sizeof missing));
+	} else {
+		s->tx++;
+		assert_null(strstr(l->text, "ag.ny.gov"));
+	}
+	return 0;
+}
+
+static void test_us_state_letters(void **state)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *u = NULL;
+	int64_t inc = 0;
+	char id[FORT_ID_LEN + 1], missing[200];
+	struct ny s = { 0, 0 };
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	(void)state;
+	co.business = "Empire Books";
+	co.owner = "sam";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	co.default_country = "US";
+	OK(fort_vault_create(&u, path_of("ny.db"), &co, pass));
+	fort_secret_free(pass);
+	{
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "service" };
+		f.name = "country"; f.type = "text"; f.category = "contact"; f.purposes = p; f.npurposes = 1;
+		OK(fort_map_field_add(u, &f));
+		f.name = "state";
+		OK(fort_map_field_add(u, &f));
+	}
+	{
+		fort_kv a[] = { { "full_name", "Nina York" }, { "email", "nina@example.org" }, { "country", "US" }, { "state", "New York" } };
+		fort_kv b[] = { { "full_name", "Tex Ranger" }, { "email", "tex@example.org" }, { "country", "US" }, { "state", "TX" } };
+		OK(fort_client_add(id, u, a, 4));
+		OK(fort_client_add(id, u, b, 4));
+	}
+	OK(fort_incident_open(&inc, u, "mailbox breached", "other", NULL, "2026-11-15T10:00:00Z"));
+	{
+		fort_incident_scope sc = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		sc.category = "identity";
+		OK(fort_incident_scope_add(u, inc, &sc));
+		a.contact = "Sam, 1-800-555-0100, privacy@empire.example";
+		OK(fort_incident_assess(u, inc, &a));
+	}
+	OK(fort_incident_log(u, inc, "fact", "f", NULL));
+	OK(fort_incident_log(u, inc, "effect", "e", NULL));
+	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
+	o.clients_only = 1;
+	OK(fort_incident_letters(u, inc, &o, ny_cb, &s));
+	assert_int_equal(s.ny, 1);
+	assert_int_equal(s.tx, 1);
+	/* the check: a New York letter without the agencies fails, naming them */
+	assert_int_equal(fort_letter_check("client:US-NY", "# Notice of Data Breach\n\n## What happened\n\nx\n"
+					   "## What information was involved\n\nx\n## What we are doing\n\nx\n"
+					   "## What this could mean for you\n\nx\n## What you can do\n\nx\n## For more information\n\nx\n",
+					   missing, sizeof missing), FORT_EINPUT);
+	assert_non_null(strstr(missing, "identity theft"));
+	fort_vault_close(u);
+}
+
 /* A US business: no authority in the table (a clear error), and the clocks
  * of the clients' states and HIPAA. */
 static void test_us(void **state)
@@ -459,7 +599,9 @@ static void test_us(void **state)
 	fort_incident_clock *k = NULL;
 	size_t n = 0;
 	char id[FORT_ID_LEN + 1];
-	static const char *const places[][2] = { { "US", "CA" }, { "US", "TX" }, { "US", "FL" }, { "DE", "" } };
+	/* names and codes, any case: normalised to ISO 3166 at input (issue 12 item 3) */
+	static const char *const places[][2] = { { "United States", "California" }, { "usa", "tx" }, { "US", "us-fl" },
+						 { "Germany", "" } };
 	(void)state;
 	co.business = "Sunny Therapy";
 	co.owner = "sam";
@@ -478,6 +620,25 @@ static void test_us(void **state)
 	for (int i = 0; i < 4; i++) {
 		fort_kv kv[3] = { { "full_name", "Pat Doe" }, { "country", places[i][0] }, { "state", places[i][1] } };
 		OK(fort_client_add(id, u, kv, places[i][1][0] ? 3 : 2));
+	}
+	{
+		/* stored as codes */
+		char *canon = NULL;
+		OK(fort_field_normalise(&canon, u, "country", " united states of america "));
+		assert_string_equal(canon, "US");
+		free(canon);
+		OK(fort_field_normalise(&canon, u, "state", "California"));
+		assert_string_equal(canon, "US-CA");
+		free(canon);
+	}
+	{
+		/* an unknown place is refused, naming the field; nothing is added */
+		fort_kv bad[3] = { { "full_name", "Zed Doe" }, { "country", "US" }, { "state", "ZZ" } };
+		assert_int_equal(fort_client_add(id, u, bad, 3), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'state'"));
+		bad[1].value = "Atlantis";
+		assert_int_equal(fort_client_add(id, u, bad, 2), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'country'"));
 	}
 	OK(fort_incident_open(&inc, u, "records server breached", "other", NULL, "2026-11-15T10:00:00Z"));
 	{
@@ -509,6 +670,17 @@ static void test_us(void **state)
 	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
 	assert_int_equal(fort_incident_letters(u, inc, NULL, NULL, NULL), FORT_ENOTFOUND);
 	assert_non_null(strstr(fort_error_message(), "'US'"));
+	{
+		/* no client lands under the EU by default: exactly one EU client */
+		fort_impact *im = NULL;
+		size_t eu = 0;
+		OK(fort_incident_impact(&im, u, inc));
+		for (size_t i = 0; i < im->njurisdictions; i++)
+			if (strcmp(im->jurisdictions[i].code, "EU") == 0)
+				eu = im->jurisdictions[i].clients;
+		assert_int_equal(eu, 1);
+		fort_impact_free(im);
+	}
 	fort_vault_close(u);
 }
 
@@ -526,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_clocks_and_letters),
 		cmocka_unit_test(test_letter_contents),
 		cmocka_unit_test(test_us),
+		cmocka_unit_test(test_us_state_letters),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
 }

@@ -172,12 +172,63 @@ static void test_drills(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 items 1-2: the plan names the authority every letter names,
+ * decided in one place; changing the plan's country changes it for both. */
+static void test_one_authority(void **state)
+{
+	fort_vault *v = create_vault("auth.db");
+	fort_business_info b;
+	fort_business_spec bs = FORT_BUSINESS_SPEC_INIT;
+	unsigned char *doc = NULL;
+	size_t len = 0;
+	(void)state;
+	assert_int_equal(fort_plan_init(v, NULL, 0), 0);
+	/* Germany without a Land: no authority, and not the federal BfDI */
+	assert_int_equal(fort_plan_export(&doc, &len, v, "md"), 0);
+	assert_null(strstr((char *)doc, "Bundesbeauftragte"));
+	assert_non_null(strstr((char *)doc, "--state"));
+	free(doc);
+	bs.state = "nordrhein-westfalen";
+	assert_int_equal(fort_business_set(v, &bs), 0);
+	assert_int_equal(fort_business_get(&b, v), 0);
+	assert_string_equal(b.authority_code, "DE-NW");
+	assert_int_equal(fort_plan_export(&doc, &len, v, "md"), 0);
+	assert_non_null(strstr((char *)doc, "Nordrhein-Westfalen (LDI NRW)"));
+	free(doc);
+	/* the plan's country changed: the business's location changes with
+	 * it, so letters (which read fort_business_get's authority) agree */
+	assert_int_equal(fort_plan_edit(v, NULL, "FR"), 0);
+	assert_int_equal(fort_business_get(&b, v), 0);
+	assert_string_equal(b.authority_code, "FR");
+	assert_string_equal(b.state, "");
+	assert_int_equal(fort_plan_export(&doc, &len, v, "md"), 0);
+	assert_non_null(strstr((char *)doc, b.authority));
+	assert_null(strstr((char *)doc, "LDI NRW"));
+	free(doc);
+	/* a state that is not the country's, an unknown one: refused, unchanged */
+	bs.state = "California";
+	assert_int_equal(fort_business_set(v, &bs), FORT_EINPUT);
+	bs.state = NULL;
+	bs.country = "Narnia";
+	assert_int_equal(fort_business_set(v, &bs), FORT_EINPUT);
+	assert_int_equal(fort_business_get(&b, v), 0);
+	assert_string_equal(b.authority_code, "FR");
+	/* Art. 56: a lead authority overrides the country */
+	bs.country = NULL;
+	bs.lead_authority = "ie";
+	assert_int_equal(fort_business_set(v, &bs), 0);
+	assert_int_equal(fort_business_get(&b, v), 0);
+	assert_string_equal(b.authority_code, "IE");
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rotation_and_tamper),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_drills),
+		cmocka_unit_test(test_one_authority),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -117,6 +117,21 @@ static void test_access_package(void **state)
 		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
 		fort_record_free(rec);
 	}
+	{
+		/* an export that held her IBAN (issue 12 item 4): in the history,
+		 * with the file it went to and its purpose */
+		fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+		const char *ef[] = { "iban" };
+		uint64_t n = 0;
+		FILE *f = fopen(path_of("billing-export.csv"), "w");
+		eo.purpose = "billing";
+		eo.format = "csv";
+		eo.fields = ef;
+		eo.nfields = 1;
+		eo.destination = path_of("billing-export.csv");
+		assert_int_equal(fort_client_export(&n, v, f, &eo), 0);
+		fclose(f);
+	}
 	assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-02", NULL), 0);
 	/* a folder that exists is refused; a non-access request is refused */
 	{
@@ -124,6 +139,13 @@ static void test_access_package(void **state)
 		assert_int_equal(fort_request_fulfil(&rep, v, req, dir), FORT_EEXISTS);
 		assert_int_equal(fort_request_open(&er, v, "erasure", id, "2026-11-02", NULL), 0);
 		assert_int_equal(fort_request_fulfil(&rep, v, er, path_of("nope")), FORT_EINPUT);
+	}
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		b.state = "DE-BY";
+		b.email = "privacy@orbit.example";
+		b.phone = "+49 981 555 0100";
+		assert_int_equal(fort_business_set(v, &b), 0);
 	}
 	assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg")), 0);
 	assert_int_equal(rep.fields, NJ);
@@ -134,8 +156,9 @@ static void test_access_package(void **state)
 		static const char *const items[] = {
 			"Art. 15(1)(a)", "Art. 15(1)(b)", "Art. 15(1)(c)", "Art. 15(1)(d)", "Art. 15(1)(e)", "Art. 15(1)(f)",
 			"Art. 15(1)(g)", "Art. 15(1)(h)", "Art. 15(2)", "access history",
-			"rectification", "erase", "restrict", "object", "lodge a complaint", "Bundesbeauftragte",
-			"legal basis: contract", "mailhost", "10 years after the end of the contract", "no automated decisions",
+			"rectification", "erase", "restrict", "object", "lodge a complaint", "Bayerisches Landesamt",
+			"privacy@orbit.example", "+49 981 555 0100",
+			"legal basis: our contract with you (Art. 6(1)(b))", "mailhost", "10 years after the end of the contract", "no automated decisions",
 			"marketing",  /* consented: a purpose the data serves */
 			"| reveal | iban | billing |",
 		};
@@ -158,6 +181,16 @@ static void test_access_package(void **state)
 			}
 		}
 		assert_null(strstr(pdf, "Other Person"));
+		assert_null(strstr(md, "Bundesbeauftragte"));   /* BfDI: federal bodies, not this business */
+		assert_null(strstr(md, "legal_obligation"));    /* plain words, not identifiers */
+		{
+			/* the export, its file and purpose; the role, not the person */
+			char want[700];
+			snprintf(want, sizeof want, "| owner | export to %s (csv) | iban | billing |", path_of("billing-export.csv"));
+			if (!strstr(md, want))
+				fail_msg("letter.md lacks '%s'", want);
+			assert_null(strstr(md, "| alice |"));
+		}
 		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));

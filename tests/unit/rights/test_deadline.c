@@ -56,6 +56,12 @@ static const struct vec vectors[] = {
 	{ "the same in Germany: 4 May is a working day", "EU", "request", "DE", "2026-04-02", 0, 0, "2026-05-04", NULL, NULL, NULL },
 	{ "Christmas, Boxing Day, weekend, substitute Monday", "UK", "request", "GB-ENG", "2026-11-25", 0, 0, "2026-12-29", NULL, NULL, NULL },
 	{ "CCPA ack across Memorial Day", "CA", "request", "US", "2026-05-15", 0, 0, "2026-06-28", "2026-06-01", NULL, NULL },
+	/* issue 12 item 13: California's state holidays, not the federal ones */
+	{ "CCPA ack: the day after Thanksgiving is a California holiday", "CA", "request", NULL, "2026-11-13", 0, 0, NULL,
+	  "2026-12-01", NULL, NULL },
+	{ "CCPA ack: Cesar Chavez Day (31 March)", "CA", "request", NULL, "2026-03-20", 0, 0, NULL, "2026-04-06", NULL, NULL },
+	{ "CCPA ack: Columbus Day is a federal holiday only", "CA", "request", NULL, "2026-10-09", 0, 0, NULL, "2026-10-23",
+	  NULL, NULL },
 	{ "CCPA opt-out: 15 business days", "CA", "optout", NULL, "2026-05-01", 0, 0, "2026-05-22", "", "", "" },
 	{ "HHS log for a leap-year February", "US-HIPAA", "hhs-log", NULL, "2027-01-01", 0, 0, "2028-02-29", NULL, NULL, NULL },
 	{ "breach: an offset is converted to UTC", "EU", "breach-authority", NULL, "2026-03-27T17:00:00+01:00", 0, 0,
@@ -130,8 +136,8 @@ static void test_rule_words(void **state)
 
 	compute(&d, "CA", "request", NULL, "2026-05-01", 0, 0, 0);
 	assert_non_null(strstr(d.rule, "45 calendar days from receipt, which is day 1"));
-	assert_non_null(strstr(d.rule, "10 business days (US holidays)"));
-	assert_string_equal(d.region, "US");
+	assert_non_null(strstr(d.rule, "10 business days (US-CA holidays)"));
+	assert_string_equal(d.region, "US-CA");
 	assert_string_equal(d.verified, "yes");
 
 	compute(&d, "EU", "breach-authority", NULL, "2026-03-27T16:00:00Z", 0, 0, 0);
@@ -555,7 +561,7 @@ static void test_embedded_tables_check(void **state)
 	assert_int_equal(data_table_parse(&ht, "holidays", hd, hl), 0);
 	assert_int_equal(deadline_tables_check(rt, ht), 0);
 	assert_int_equal(rt->nrows, 14);
-	assert_int_equal(ht->nrows, 4324);
+	assert_int_equal(ht->nrows, 4449);   /* 4324 + 125 California state holidays (US-CA) */
 	data_table_free(rt);
 	data_table_free(ht);
 }

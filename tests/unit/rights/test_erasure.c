@@ -80,9 +80,47 @@ static void test_hold(void **state)
 	assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
 	assert_null(fort_record_value(rec, "full_name"));
 	assert_null(fort_record_value(rec, "email"));
-	assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
-	assert_non_null(fort_record_value(rec, "tax_id"));
+	/* issue 12 item 9: kept under the tax-law hold, the IBAN no longer
+	 * serves billing: masked with "all", refused (and audited) by name */
+	assert_string_not_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
 	fort_record_free(rec);
+	{
+		const char *iban[] = { "iban" };
+		fort_audit_report ar;
+		ro.reveal = iban;
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), FORT_EDENIED);
+		assert_non_null(strstr(fort_error_message(), "Art. 17(3)(b)"));
+		assert_non_null(strstr(fort_error_message(), "tax"));
+		assert_int_equal(fort_audit_verify(&ar, v, NULL), 0);
+		ro.purpose = "tax";   /* the hold's obligation */
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
+		assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
+		fort_record_free(rec);
+		ro.reveal = all;
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
+		assert_non_null(fort_record_value(rec, "tax_id"));
+		fort_record_free(rec);
+		/* nor does it go out in a billing export; a tax export has it */
+		for (int k = 0; k < 2; k++) {
+			fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+			const char *ef[] = { "iban" };
+			uint64_t nx = 0;
+			char buf[4096] = "";
+			FILE *f = fopen(path_of("held-export.json"), "w+");
+			eo.purpose = k ? "tax" : "billing";
+			eo.fields = ef;
+			eo.nfields = 1;
+			eo.destination = path_of("held-export.json");
+			assert_int_equal(fort_client_export(&nx, v, f, &eo), 0);
+			rewind(f);
+			buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+			fclose(f);
+			if (k)
+				assert_non_null(strstr(buf, "DE89370400440532013000"));
+			else
+				assert_null(strstr(buf, "DE89370400440532013000"));
+		}
+	}
 	assert_int_equal(fort_client_find(&ids, &n, v, "email", "hanna@example.com"), 0);
 	assert_int_equal(n, 0); /* out of the index too */
 	free(ids);
@@ -178,12 +216,75 @@ static void test_retention_clock(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 item 10: Art. 19 notices go only to recipients that received
+ * the client's data: the newsletter tool of the consent-based marketing
+ * activity hears of a client only if that client ever consented. */
+static void test_actual_recipients(void **state)
+{
+	fort_vault *w = create_vault("art19.db");
+	char never[FORT_ID_LEN + 1], once[FORT_ID_LEN + 1];
+	(void)state;
+	assert_int_equal(fort_map_recipient_set(w, "mailhost", "processor", "DE", NULL, "e-mail hosting", 1), 0);
+	assert_int_equal(fort_map_recipient_set(w, "newsletter_tool", "processor", "DE", NULL, "newsletters", 1), 0);
+	{
+		fort_activity_spec a = FORT_ACTIVITY_SPEC_INIT;
+		const char *r1[] = { "mailhost" }, *r2[] = { "newsletter_tool" };
+		a.purpose = "correspondence";
+		a.recipients = r1;
+		a.nrecipients = 1;
+		assert_int_equal(fort_map_activity_set(w, &a, 0), 0);
+		a.purpose = "marketing";
+		a.recipients = r2;
+		assert_int_equal(fort_map_activity_set(w, &a, 0), 0);
+	}
+	{
+		fort_kv a[] = { { "full_name", "Nora Never" }, { "email", "nora@example.org" } };
+		fort_kv b[] = { { "full_name", "Olga Once" }, { "email", "olga@example.org" } };
+		fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+		assert_int_equal(fort_client_add(never, w, a, 2), 0);
+		assert_int_equal(fort_client_add(once, w, b, 2), 0);
+		spit(path_of("nl.txt"), "Newsletter v1\n", 14);
+		o.channel = "web";
+		o.notice_path = path_of("nl.txt");
+		assert_int_equal(fort_consent_record(w, once, "marketing", "grant", &o), 0);
+		assert_int_equal(fort_consent_record(w, once, "marketing", "withdraw", &o), 0);
+	}
+	for (int k = 0; k < 2; k++) {
+		const char *id = k ? once : never, *path = path_of(k ? "once.md" : "never.md");
+		int64_t req = 0;
+		size_t n = 0;
+		fort_kv e[] = { { "email", k ? "olga@new.example" : "nora@new.example" } };
+		char *text;
+		FILE *f;
+		long len;
+		assert_int_equal(fort_request_open(&req, w, "rectification", id, "2026-11-02", NULL), 0);
+		assert_int_equal(fort_client_edit(w, id, e, 1), 0);
+		assert_int_equal(fort_request_rectified(&n, w, req, path, NULL, NULL), 0);
+		assert_int_equal(n, k ? 2 : 1);
+		assert_non_null(f = fopen(path, "rb"));
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		text = calloc(1, (size_t)len + 1);
+		assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+		fclose(f);
+		assert_non_null(strstr(text, "## To mailhost"));
+		if (k)
+			assert_non_null(strstr(text, "## To newsletter_tool"));
+		else
+			assert_null(strstr(text, "newsletter_tool"));   /* never received Nora's data */
+		free(text);
+	}
+	fort_vault_close(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_retention_clock),
+		cmocka_unit_test(test_actual_recipients),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

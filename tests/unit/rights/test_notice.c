@@ -28,8 +28,10 @@ static void contains_map(fort_vault *v, const char *text, const char *what)
 		const fort_field_info *f = fort_map_field(v, i);
 		if (!strstr(text, f->category))
 			fail_msg("%s lacks category %s", what, f->category);
-		if (!strstr(text, f->retention))
-			fail_msg("%s lacks the retention of %s", what, f->name);
+		char rt[1500];
+		assert_int_equal(fort_field_retention_text(rt, sizeof rt, v, f->name), 0);
+		if (!strstr(text, rt))
+			fail_msg("%s lacks the retention of %s (%s)", what, f->name, rt);
 	}
 	for (size_t i = 0; i < fort_map_recipient_count(v); i++) {
 		const fort_recipient_info *r = fort_map_recipient(v, i);
@@ -103,6 +105,20 @@ static void test_documents(void **state)
 	assert_non_null(strstr(d, "+ - for billing: 3 years after the last contact"));
 	free(d);
 	{
+		/* issue 12 item 7: one source.  The IBAN's free text ("10 years after
+		 * the last payment") is no longer stated beside the rule: its line
+		 * says what the rules and its hold say */
+		char *m4 = NULL, *line;
+		assert_int_equal(fort_notice_generate(&m4, NULL, v, "md"), 0);
+		line = strstr(m4, "- IBAN: ");
+		assert_non_null(line);
+		*strchr(line, '\n') = '\0';
+		assert_non_null(strstr(line, "for billing, 3 years after the last contact"));
+		assert_non_null(strstr(line, "in any case 10 years after the record was last changed"));
+		assert_null(strstr(line, "after the last payment"));
+		free(m4);
+	}
+	{
 		char *md3 = NULL, *j3 = NULL;
 		json_t *j, *a;
 		size_t k;
@@ -153,10 +169,98 @@ static void test_documents(void **state)
 	fort_vault_close(v);
 }
 
+/* Issue 12 items 5-6: the controller's contact details, DPO and EU
+ * representative in the notice and the records; Art. 13(2)(e) per purpose. */
+static void test_controller_and_provision(void **state)
+{
+	fort_vault *v = create_vault("ctl.db");
+	fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+	char *md = NULL, *json = NULL, *rh = NULL;
+	size_t n13 = 0;
+	(void)state;
+	b.address = "Hauptstrasse 1, 91522 Ansbach";
+	b.email = "privacy@orbit.example";
+	b.phone = "+49 981 555 0100";
+	b.dpo = "Dora Datenschutz, dpo@orbit.example";
+	b.representative = "EU Rep Ltd, Dublin";
+	b.state = "DE-BY";
+	assert_int_equal(fort_business_set(v, &b), 0);
+	assert_int_equal(fort_notice_generate(&md, NULL, v, "md"), 0);
+	assert_int_equal(fort_records_generate(&json, v, "json"), 0);
+	assert_int_equal(fort_records_generate(&rh, v, "html"), 0);
+	{
+		static const char *const want[] = { "Hauptstrasse 1, 91522 Ansbach", "privacy@orbit.example", "+49 981 555 0100",
+						    "dpo@orbit.example", "EU Rep Ltd, Dublin" };
+		for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+			if (!strstr(md, want[i]))
+				fail_msg("notice lacks '%s'", want[i]);
+			if (!strstr(json, want[i]) || !strstr(rh, want[i]))
+				fail_msg("records lack '%s'", want[i]);
+		}
+	}
+	assert_non_null(strstr(md, "Bayerisches Landesamt"));
+	assert_non_null(strstr(json, "Bayerisches Landesamt"));
+	for (const char *p = md; (p = strstr(p, "(Art. 13(2)(e))")); p++)
+		n13++;
+	assert_int_equal(n13, fort_map_activity_count(v));
+	assert_non_null(strstr(md, "statutory requirement"));
+	assert_non_null(strstr(md, "contractual requirement"));
+	/* a bad value is refused, naming the option; nothing changes */
+	{
+		fort_business_spec bad = FORT_BUSINESS_SPEC_INIT;
+		fort_business_info bi;
+		bad.email = "not an address";
+		assert_int_equal(fort_business_set(v, &bad), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "--email"));
+		assert_int_equal(fort_business_get(&bi, v), 0);
+		assert_string_equal(bi.email, "privacy@orbit.example");
+	}
+	free(md);
+	free(json);
+	free(rh);
+	fort_vault_close(v);
+}
+
+/* Issue 12 item 8: a field's basis must be one of its purposes' bases; the
+ * default map holds to it (date of birth rested on 6(1)(f) for a purpose on
+ * 6(1)(c)). */
+static void test_map_bases(void **state)
+{
+	fort_vault *v = create_vault("bases.db");
+	fort_field_spec f = FORT_FIELD_SPEC_INIT;
+	char *json = NULL;
+	(void)state;
+	assert_int_equal(fort_map_export(&json, v), 0);
+	assert_int_equal(fort_map_import(v, json, strlen(json)), 0);
+	free(json);
+	/* the default map is consistent: every field, touched (a stored
+	 * contradiction is checked once the field changes), passes */
+	for (size_t i = 0; i < fort_map_count(v); i++) {
+		fort_field_spec t = FORT_FIELD_SPEC_INIT;
+		char basis[600];
+		snprintf(basis, sizeof basis, "%s ", fort_map_field(v, i)->legal_basis);
+		t.name = fort_map_field(v, i)->name;
+		t.legal_basis = basis;
+		if (fort_map_field_edit(v, &t) != 0)
+			fail_msg("default field %s: %s", t.name, fort_error_message());
+	}
+	assert_non_null(strstr(fort_map_find(v, "date_of_birth")->legal_basis, "6(1)(c)"));
+	f.name = "date_of_birth";
+	f.legal_basis = "legitimate interests: verifying identity (GDPR Art. 6(1)(f))";
+	assert_int_equal(fort_map_field_edit(v, &f), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "'date_of_birth'"));
+	assert_non_null(strstr(fort_map_find(v, "date_of_birth")->legal_basis, "6(1)(c)"));   /* unchanged */
+	f.legal_basis = "our legitimate interest in checking identity";   /* words, no article: recognised too */
+	assert_int_equal(fort_map_field_edit(v, &f), FORT_EINPUT);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_controller_and_provision),
+		cmocka_unit_test(test_map_bases),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -127,9 +127,20 @@ static void test_list_and_refuse(void **state)
 	assert_non_null(strstr(letter, "Art. 77"));
 	assert_non_null(strstr(letter, "judicial remedy"));
 	assert_non_null(strstr(letter, "Art. 79"));
-	/* the vault is in DE: its authority is named */
-	assert_non_null(strstr(letter, "Die Bundesbeauftragte"));
+	/* the vault is in DE with no Land: no authority can be named, and the
+	 * federal BfDI (not competent for a private business) is not */
+	assert_null(strstr(letter, "Bundesbeauftragte"));
 	free(letter);
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		int64_t again = open_req("objection", "2026-06-01", NULL, 0);
+		b.state = "de-be";
+		assert_int_equal(fort_business_set(v, &b), 0);
+		assert_int_equal(fort_request_update(&letter, v, again, "refuse", "2026-06-05", "manifestly unfounded"), 0);
+		assert_non_null(strstr(letter, "Berliner Beauftragte"));
+		assert_null(strstr(letter, "Bundesbeauftragte"));
+		free(letter);
+	}
 	expect_verified(v);
 }
 

@@ -227,7 +227,16 @@ static void test_clock(void **state)
 	assert_string_equal(run("2027-07-01", 0), "client cem full_name,email,contract_end; kept ann iban");
 	assert_string_equal(fields_of(cem), "(erased)");
 	assert_string_equal(fields_of(ann), "iban,contract_end");
-	/* the hold ends: nothing is left to keep, Ann goes whole */
+	/* the hold ends: nothing is left to keep, Ann goes whole; the reason
+	 * given is the end of the hold (issue 12 item 9), not the purposes' */
+	{
+		fort_retention_item *it = NULL;
+		size_t n = 0;
+		assert_int_equal(fort_retention_run_all(&it, &n, v, "2099-01-01", 1), 0);
+		assert_int_equal(n, 1);
+		assert_non_null(strstr(it[0].reason, "legal hold ended"));
+		free(it);
+	}
 	assert_string_equal(run("2099-01-01", 0), "client ann iban,contract_end");
 	assert_string_equal(fields_of(ann), "(erased)");
 	/* Bob's contract has not ended: all his data stays */

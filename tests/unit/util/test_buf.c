@@ -1,0 +1,47 @@
+/* test_buf.c - the growable buffer's error is sticky: once an append fails
+ * (the cap), later appends fail too and change nothing, and the text
+ * cannot be taken as if it were whole (issue 11 item 8). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "fortress.h"
+#include "util.h"
+
+static void test_sticky(void **state)
+{
+	fort_buf b;
+	(void)state;
+	fort_buf_init(&b, 16);
+	assert_int_equal(fort_buf_puts(&b, "12345678"), 0);
+	assert_int_equal(fort_buf_error(&b), 0);
+	/* too long: fails, and so does everything after, even what would fit */
+	assert_true(fort_buf_puts(&b, "abcdefghij") < 0);
+	assert_true(fort_buf_error(&b) < 0);
+	assert_true(fort_buf_putc(&b, 'x') < 0);
+	assert_true(fort_buf_put(&b, "y", 1) < 0);
+	assert_true(fort_buf_printf(&b, "%d", 7) < 0);
+	assert_string_equal(b.buf, "12345678");
+	assert_null(fort_buf_detach(&b, NULL));
+	/* detach released it: a fresh start works */
+	assert_int_equal(fort_buf_error(&b), 0);
+	assert_int_equal(fort_buf_puts(&b, "ok"), 0);
+	fort_buf_release(&b);
+	/* reset clears the error for reuse */
+	fort_buf_init_secret(&b, 4);
+	assert_true(fort_buf_puts(&b, "toolong") < 0);
+	fort_buf_reset(&b);
+	assert_int_equal(fort_buf_error(&b), 0);
+	assert_int_equal(fort_buf_puts(&b, "abc"), 0);
+	assert_string_equal(b.buf, "abc");
+	fort_buf_release(&b);
+	assert_int_equal(b.secret, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(test_sticky) };
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
