@@ -242,7 +242,7 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 {
 	cursor c = { p, n, 0, off0, 0, 0, NULL };
 	unsigned char tmp[256];
-	size_t len;
+	size_t len, kdf_at;
 
 	get_field(&c, (unsigned char *)h->vault_id, sizeof h->vault_id, 1, "vault id");
 	h->created = (int64_t)get_uint(&c, 8, "creation time");
@@ -267,6 +267,7 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 		if ((q = take(&c, 16, "owner salt")))
 			memcpy(h->owner.salt, q, 16);
 	}
+	kdf_at = off0 + c.off;
 	h->owner.opslimit = get_uint(&c, 8, "owner KDF limits");
 	h->owner.memlimit = get_uint(&c, 8, "owner KDF limits");
 	len = get_field(&c, tmp, sizeof tmp, 0, "owner keyring");
@@ -300,8 +301,14 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 	if (c.off != c.n)
 		return fort_error_set(FORT_ECORRUPT, "the backup header is damaged: %zu unexpected bytes at byte %zu",
 				      c.n - c.off, off0 + c.off);
+	/* Checked before the passphrase goes through Argon2id with them: the
+	 * header is only authenticated afterwards (chunk 1's additional data,
+	 * under a key that the KDF leads to). */
+	if (!keys_kdf_limits_ok(h->owner.opslimit, h->owner.memlimit))
+		return fort_error_set(FORT_ECORRUPT, "the backup header is damaged: its key derivation limits (%llu passes, %llu MiB, "
+				      "at byte %zu) are not ones Fortress writes (at most 4 passes, 1024 MiB); nothing was derived",
+				      (unsigned long long)h->owner.opslimit, (unsigned long long)(h->owner.memlimit >> 20), kdf_at);
 	if (strlen(h->vault_id) != 32 || h->chunk < BACKUP_CHUNK_MIN || h->chunk > BACKUP_CHUNK_MAX ||
-	    h->owner.opslimit > 0xffffffffu || h->owner.memlimit > ((uint64_t)4 << 30) ||
 	    h->grant_len != crypto_box_SEALBYTES + KEY_LEN || h->vk_version == 0 || h->vk_version > 0x7fffffff)
 		return fort_error_set(FORT_ECORRUPT, "the backup header holds impossible values: the backup is damaged");
 	h->owner.role = fort_strdup("owner");
