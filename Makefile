@@ -52,4 +52,4 @@ install: build
 	@$(CMAKE) --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-fuzz.log
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

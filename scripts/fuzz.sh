@@ -31,9 +31,9 @@ build() {
 		CC=${FUZZ_CC:-clang} cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=FuzzO1 -DCMAKE_C_FLAGS_FUZZO1="-O1" -DFORTRESS_FUZZ=ON \
 			-DFORTRESS_TESTS=OFF -DFORTRESS_BENCH=OFF >/dev/null
 	fi
-	cmake --build "$FUZZ_BUILD" --target fuzz_all -j"$FUZZ_JOBS" >"$FUZZ_BUILD.log" 2>&1 || {
-		tail -40 "$FUZZ_BUILD.log" >&2
-		echo "fuzz: the build failed (log: $FUZZ_BUILD.log)" >&2
+	cmake --build "$FUZZ_BUILD" --target fuzz_all -j"$FUZZ_JOBS" >"$FUZZ_BUILD/build.log" 2>&1 || {
+		tail -40 "$FUZZ_BUILD/build.log" >&2
+		echo "fuzz: the build failed (log: $FUZZ_BUILD/build.log)" >&2
 		exit 1
 	}
 }
