@@ -71,6 +71,7 @@ static void read_fn(void *ctx, size_t n)
 
 static void check_kind(const char *kind, size_t n)
 {
+	n = bound_n(n);
 	for (int k = 0; k < 4; k++)
 		make_files(kind, n << k);
 	make_files(kind, 1);

@@ -147,11 +147,11 @@ static void test_linear(void **state)
 	static const struct gen_case csv = { READER_CSV, gen_csv, 1, 0 }, json = { READER_JSON, gen_json, 1, 0 },
 				     vcf = { READER_VCARD, gen_vcard, 1, 0 }, qp = { READER_VCARD, gen_vcard_qp, 0, 1 };
 	(void)state;
-	bound_assert_linear("csv", run_case, (void *)&csv, 4000, BOUND_CHECK_RSS);
-	bound_assert_linear("json", run_case, (void *)&json, 4000, BOUND_CHECK_RSS);
-	bound_assert_linear("vcard", run_case, (void *)&vcf, 4000, BOUND_CHECK_RSS);
+	bound_assert_linear("csv", run_case, (void *)&csv, bound_n(4000), BOUND_CHECK_RSS);
+	bound_assert_linear("json", run_case, (void *)&json, bound_n(4000), BOUND_CHECK_RSS);
+	bound_assert_linear("vcard", run_case, (void *)&vcf, bound_n(4000), BOUND_CHECK_RSS);
 	/* 8 x 40,000 (params and breaks): 960 KB, under the 1 MiB card cap */
-	bound_assert_linear("vcard quoted-printable soft breaks", run_case, (void *)&qp, 40000, BOUND_CHECK_RSS);
+	bound_assert_linear("vcard quoted-printable soft breaks", run_case, (void *)&qp, bound_n(40000), BOUND_CHECK_RSS);
 }
 
 int main(void)
