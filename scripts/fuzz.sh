@@ -22,10 +22,13 @@ DATA=$ROOT/tests/data
 SEEDS=$ROOT/tests/fuzz/seeds
 
 export G_SLICE=always-malloc
+# the harnesses' scratch files stay in the build directory
+export TMPDIR=$FUZZ_BUILD/tmp
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 build() {
+	mkdir -p "$FUZZ_BUILD/tmp"
 	if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
 		# -O1, line tables only: what libFuzzer suggests, and half the build time of -O2 -g
 		CC=${FUZZ_CC:-clang} cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=FuzzO1 -DCMAKE_C_FLAGS_FUZZO1="-O1" -DFORTRESS_FUZZ=ON \

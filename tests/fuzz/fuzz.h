@@ -51,10 +51,10 @@ static FUZZ_UNUSED void fuzz_end(void)
 /* A private directory for files the harness writes (made once). */
 static FUZZ_UNUSED const char *fuzz_dir(void)
 {
-	static char dir[64];
+	static char dir[256];
 	if (!dir[0]) {
 		const char *t = getenv("TMPDIR");
-		snprintf(dir, sizeof dir, "%s/fortfuzz-XXXXXX", t && strlen(t) < 40 ? t : "/tmp");
+		snprintf(dir, sizeof dir, "%s/fortfuzz-XXXXXX", t && strlen(t) < 200 ? t : "/tmp");
 		if (!mkdtemp(dir))
 			abort();
 	}
@@ -64,7 +64,7 @@ static FUZZ_UNUSED const char *fuzz_dir(void)
 /* Write DATA to NAME in the private directory; returns the path (static). */
 static FUZZ_UNUSED const char *fuzz_file(const char *name, const void *data, size_t len)
 {
-	static char path[256];
+	static char path[512];
 	int fd;
 	snprintf(path, sizeof path, "%s/%s", fuzz_dir(), name);
 	unlink(path);
