@@ -6,7 +6,13 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE ?= cmake
 
-.PHONY: all deps build demo check test test-asan bench install clean
+# Fuzzing (tests/fuzz): seconds per target in `make check`, and for
+# `make fuzz TARGET=readers SECONDS=600`.
+FUZZ_SECONDS ?= 20
+SECONDS ?= 300
+TARGET ?=
+
+.PHONY: all deps build demo check test test-asan bench install clean fuzz
 
 all: build
 
@@ -28,6 +34,13 @@ check: deps build
 	@$(CMAKE) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFORTRESS_SANITIZE=ON >/dev/null
 	@$(CMAKE) --build $(ASAN_BUILD) -j$(JOBS)
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j$(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(JOBS) sh scripts/fuzz.sh check
+
+# One fuzz target for longer: make fuzz TARGET=readers SECONDS=600
+# (`sh scripts/fuzz.sh list` names the targets).
+fuzz: deps
+	@test -n "$(TARGET)" || { echo "make fuzz TARGET=NAME [SECONDS=N]; targets: $$(sh scripts/fuzz.sh list)" >&2; exit 2; }
+	@FUZZ_JOBS=$(JOBS) sh scripts/fuzz.sh run $(TARGET) $(SECONDS)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -39,4 +52,4 @@ install: build
 	@$(CMAKE) --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

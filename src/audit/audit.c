@@ -381,8 +381,12 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	/* the keys learnt from the chain must be the users' keys */
 	for (size_t i = 0; i < c->nsigners; i++) {
 		store_user u;
-		int same;
-		if (store_user_get_by_id(v->st, &u, c->signer[i].id) < 0) {
+		int same, gr = store_user_get_by_id(v->st, &u, c->signer[i].id);
+		if (gr < 0 && gr != FORT_ENOTFOUND) {
+			r = gr;   /* out of memory, I/O: not a forgery */
+			goto out;
+		}
+		if (gr < 0) {
 			out->ok = 0;
 			out->bad_seq = 1;
 			snprintf(out->problem, sizeof out->problem, "entry 1 or a user-add entry names user %lld, who is not in the vault: the log was forged",

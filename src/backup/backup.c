@@ -1,4 +1,5 @@
 /* backup.c - encrypted backups: create, verify, restore (format in backup.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -242,7 +243,7 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 {
 	cursor c = { p, n, 0, off0, 0, 0, NULL };
 	unsigned char tmp[256];
-	size_t len;
+	size_t len, kdf_at;
 
 	get_field(&c, (unsigned char *)h->vault_id, sizeof h->vault_id, 1, "vault id");
 	h->created = (int64_t)get_uint(&c, 8, "creation time");
@@ -267,6 +268,7 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 		if ((q = take(&c, 16, "owner salt")))
 			memcpy(h->owner.salt, q, 16);
 	}
+	kdf_at = off0 + c.off;
 	h->owner.opslimit = get_uint(&c, 8, "owner KDF limits");
 	h->owner.memlimit = get_uint(&c, 8, "owner KDF limits");
 	len = get_field(&c, tmp, sizeof tmp, 0, "owner keyring");
@@ -300,8 +302,14 @@ static int header_parse(backup_header *h, const unsigned char *p, size_t n, size
 	if (c.off != c.n)
 		return fort_error_set(FORT_ECORRUPT, "the backup header is damaged: %zu unexpected bytes at byte %zu",
 				      c.n - c.off, off0 + c.off);
+	/* Checked before the passphrase goes through Argon2id with them: the
+	 * header is only authenticated afterwards (chunk 1's additional data,
+	 * under a key that the KDF leads to). */
+	if (!keys_kdf_limits_ok(h->owner.opslimit, h->owner.memlimit))
+		return fort_error_set(FORT_ECORRUPT, "the backup header is damaged: its key derivation limits (%llu passes, %llu MiB, "
+				      "at byte %zu) are not ones Fortress writes (at most 4 passes, 1024 MiB); nothing was derived",
+				      (unsigned long long)h->owner.opslimit, (unsigned long long)(h->owner.memlimit >> 20), kdf_at);
 	if (strlen(h->vault_id) != 32 || h->chunk < BACKUP_CHUNK_MIN || h->chunk > BACKUP_CHUNK_MAX ||
-	    h->owner.opslimit > 0xffffffffu || h->owner.memlimit > ((uint64_t)4 << 30) ||
 	    h->grant_len != crypto_box_SEALBYTES + KEY_LEN || h->vk_version == 0 || h->vk_version > 0x7fffffff)
 		return fort_error_set(FORT_ECORRUPT, "the backup header holds impossible values: the backup is damaged");
 	h->owner.role = fort_strdup("owner");
@@ -678,17 +686,17 @@ static int grant_find_cb(void *ctx, const char *key, int version, const unsigned
 	return 0;
 }
 
-/* Header fields from the snapshot itself, so they describe what it holds. */
-static int describe_snapshot(backup_header *h, const char *snap)
+/* Header fields from S inside the transaction the snapshot is taken in,
+ * so they describe what it holds. */
+static int describe_snapshot(backup_header *h, store *s)
 {
-	store *s = NULL;
 	unsigned char *val = NULL;
 	size_t len = 0;
 	struct grant_find g;
 	int r;
 
 	memset(&g, 0, sizeof g);
-	if ((r = store_open(&s, snap, 0)) < 0 || (r = store_integrity_check(s)) < 0)
+	if ((r = store_integrity_check(s)) < 0)
 		goto out;
 	if ((r = store_meta_get(s, "vault_id", &val, &len)) < 0)
 		goto out;
@@ -731,8 +739,37 @@ static int describe_snapshot(backup_header *h, const char *snap)
 	r = 0;
 out:
 	free(val);
-	store_close(s);
 	return r;
+}
+
+/* Remove what an interrupted `backup create` left in DIR for target BASE:
+ * the partial backup "BASE.tmp-XXXXXX" (encrypted, but useless) and, from
+ * versions that staged the snapshot on disk, ".fortress-backup-XXXXXX/"
+ * (a copy of the vault file).  Returns how many were removed. */
+static unsigned sweep_leftovers(const char *dir, const char *base)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t bl = strlen(base);
+	unsigned n = 0;
+	char p[4200];
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t nl = strlen(e->d_name);
+		if (nl == bl + 11 && strncmp(e->d_name, base, bl) == 0 && strncmp(e->d_name + bl, ".tmp-", 5) == 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			n += unlink(p) == 0;
+		} else if (nl == 23 && strncmp(e->d_name, ".fortress-backup-", 17) == 0) {
+			snprintf(p, sizeof p, "%s/%s/snapshot.db", dir, e->d_name);
+			unlink_db(p);
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			n += rmdir(p) == 0;
+		}
+	}
+	closedir(d);
+	return n;
 }
 
 int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
@@ -740,11 +777,12 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	backup_header h;
 	fort_buf prefix, detail;
 	crypto_secretstream_xchacha20poly1305_state *st = NULL;
-	unsigned char *bk = NULL, *pt = NULL, *ct = NULL, sshdr[SS_HEADERBYTES];
-	char *dir = NULL, *tmpdir = NULL, *snap = NULL, *tmp = NULL;
-	int fd_in = -1, fd_out = -1, renamed = 0, r;
+	unsigned char *bk = NULL, *pt = NULL, *ct = NULL, *snap = NULL, sshdr[SS_HEADERBYTES];
+	char *dir = NULL, *tmp = NULL;
+	int fd_out = -1, renamed = 0, r;
 	uint64_t total, done = 0, outbytes = 0;
-	struct stat sb;
+	size_t snap_len = 0;
+	unsigned swept;
 
 	memset(&h, 0, sizeof h);
 	fort_buf_init(&prefix, BACKUP_HEADER_MAX + 1024);
@@ -757,27 +795,23 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		return fort_error_set(FORT_EDENIED, "a backup needs the vault key, which user '%s' does not hold", v->user);
 	if (!path || !*path)
 		return fort_error_set(FORT_EINPUT, "no backup file name given");
-	if (!(dir = dir_of(path)) || fort_buf_printf(&detail, "%s/.fortress-backup-XXXXXX", dir) < 0 ||
-	    !(tmpdir = fort_buf_detach(&detail, NULL))) {
+	if (!(dir = dir_of(path)) || fort_buf_printf(&detail, "%s.tmp-XXXXXX", path) < 0 ||
+	    !(tmp = fort_buf_detach(&detail, NULL))) {
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	/* The snapshot is the vault file itself: ciphertext only, in a 0700
-	 * directory next to the target, removed at the end. */
-	if (!mkdtemp(tmpdir)) {
-		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create a temporary directory in '%s': %s",
-				   dir, strerror(errno));
-		free(tmpdir);
-		tmpdir = NULL;
+	swept = sweep_leftovers(dir, base_of(path));
+	/* The snapshot is the vault file itself, taken in memory inside one
+	 * transaction (the header fields with it): no copy of the vault ever
+	 * reaches the disk outside the encrypted backup, so a killed backup
+	 * leaves nothing that opens. */
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = describe_snapshot(&h, v->st)) < 0 || (r = store_snapshot_mem(v->st, &snap, &snap_len)) < 0) {
+		store_rollback(v->st);
 		goto out;
 	}
-	if (fort_buf_printf(&detail, "%s/snapshot.db", tmpdir) < 0 || !(snap = fort_buf_detach(&detail, NULL)) ||
-	    fort_buf_printf(&detail, "%s.tmp-XXXXXX", path) < 0 || !(tmp = fort_buf_detach(&detail, NULL))) {
-		r = FORT_ENOMEM;
-		goto out;
-	}
-	if ((r = store_snapshot(v->st, snap)) < 0 || (r = describe_snapshot(&h, snap)) < 0)
-		goto out;
+	store_rollback(v->st);   /* nothing was changed: only the lock ends */
 	if (strcmp(h.owner.role, "owner") != 0 || (int)h.vk_version != v->kr->vk_version) {
 		r = fort_error_set(FORT_EBUSY, "the vault key changed while the backup was taken: run the backup again");
 		goto out;
@@ -795,11 +829,7 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		goto out;
 	}
 	derive_bk(bk, v->kr->vk, h.vault_id);
-	if ((fd_in = open(snap, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd_in, &sb) < 0) {
-		r = fort_error_set(FORT_EIO, "cannot read the snapshot: %s", strerror(errno));
-		goto out;
-	}
-	total = (uint64_t)sb.st_size;
+	total = snap_len;
 	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create '%s': %s", tmp, strerror(errno));
 		free(tmp);
@@ -817,12 +847,8 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	for (uint64_t n = 1;; n++) {
 		size_t want = total - done > h.chunk ? h.chunk : (size_t)(total - done);
 		unsigned long long ctlen;
-		ssize_t got = read_full(fd_in, pt, want);
 		unsigned char tag;
-		if (got != (ssize_t)want) {
-			r = fort_error_set(FORT_EIO, "cannot read the snapshot: %s", got < 0 ? strerror(errno) : "it shrank");
-			goto out;
-		}
+		memcpy(pt, snap + done, want);
 		done += want;
 		tag = done == total ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 		crypto_secretstream_xchacha20poly1305_push(st, ct, &ctlen, pt, want,
@@ -863,8 +889,9 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		}
 		rec.sha256 = sha;
 		if ((r = exports_record_all(&xid, v, &rec)) < 0 ||
-		    (r = fort_buf_printf(&detail, "clients=%llu file=%s; recorded as export #%lld", (unsigned long long)h.clients,
-					 base_of(path), (long long)xid)) < 0 ||
+		    (r = fort_buf_printf(&detail, "clients=%llu file=%s; recorded as export #%lld%s", (unsigned long long)h.clients,
+					 base_of(path), (long long)xid,
+					 swept ? "; removed what an interrupted backup had left next to it" : "")) < 0 ||
 		    (r = audit_append(v, "backup-create", "", "", "", "ok", detail.buf)) < 0 || (r = store_commit(v->st)) < 0) {
 			/* fail closed: no unaudited backup */
 			store_rollback(v->st);
@@ -875,15 +902,11 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	fill_info(out, &h, outbytes);
 	r = 0;
 out:
-	if (fd_in >= 0)
-		close(fd_in);
 	if (fd_out >= 0)
 		close(fd_out);
 	if (tmp && !renamed)
 		unlink(tmp);
-	unlink_db(snap);
-	if (tmpdir)
-		rmdir(tmpdir);
+	store_snapshot_free(snap);
 	if (bk)
 		sodium_free(bk);
 	if (st)
@@ -892,8 +915,6 @@ out:
 		sodium_free(pt);
 	free(ct);
 	free(dir);
-	free(tmpdir);
-	free(snap);
 	free(tmp);
 	fort_buf_release(&prefix);
 	fort_buf_release(&detail);

@@ -47,6 +47,13 @@ void keys_kdf_limits(fort_kdf kdf, uint64_t *ops, uint64_t *mem)
 	}
 }
 
+int keys_kdf_limits_ok(uint64_t ops, uint64_t mem)
+{
+	uint64_t hi_ops, hi_mem;
+	keys_kdf_limits(FORT_KDF_SENSITIVE, &hi_ops, &hi_mem);
+	return ops >= crypto_pwhash_OPSLIMIT_MIN && ops <= hi_ops && mem >= crypto_pwhash_MEMLIMIT_MIN && mem <= hi_mem;
+}
+
 /* AD for the sealed user keys: binds them to the user's name and public keys. */
 static size_t user_ad(unsigned char *ad, size_t cap, const store_user *u)
 {
@@ -132,9 +139,12 @@ int keys_user_unseal(keyring **out, const store_user *u, const fort_secret *pass
 	size_t adlen;
 	int r;
 	*out = NULL;
-	if (u->sealed_len != 24 + 64 + 16 || u->opslimit < crypto_pwhash_OPSLIMIT_MIN ||
-	    u->memlimit < crypto_pwhash_MEMLIMIT_MIN || u->memlimit > ((uint64_t)1 << 34))
+	if (u->sealed_len != 24 + 64 + 16)
 		return fort_error_set(FORT_ECORRUPT, "the keyring of user '%s' is damaged: restore the vault from a backup", u->name);
+	if (!keys_kdf_limits_ok(u->opslimit, u->memlimit))
+		return fort_error_set(FORT_ECORRUPT, "the key derivation limits of user '%s' (%llu passes, %llu MiB) are not ones "
+				      "Fortress writes: the file was altered or is damaged; nothing was derived", u->name,
+				      (unsigned long long)u->opslimit, (unsigned long long)(u->memlimit >> 20));
 	if ((r = keyring_new(&kr)) < 0)
 		return r;
 	if (!(k = sodium_malloc(KEY_LEN)) || !(pt = sodium_malloc(64))) {

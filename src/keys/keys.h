@@ -75,6 +75,13 @@ void keyring_free(keyring *kr);
 
 /* Argon2id limits for a KDF choice. */
 void keys_kdf_limits(fort_kdf kdf, uint64_t *ops, uint64_t *mem);
+/* Are OPS and MEM within what Fortress itself writes: at most the strongest
+ * choice, sensitive (4 passes, 1 GiB), at least libsodium's minimum (lower
+ * limits only make the unseal fail: the keyring was sealed with others)?
+ * Limits read from a file are checked before any key is derived: anyone
+ * who can edit a vault or a backup could otherwise make the next unlock
+ * spend billions of passes and gigabytes before anything is authenticated. */
+int keys_kdf_limits_ok(uint64_t ops, uint64_t mem);
 
 /* New user key pairs in *OUT, sealed into U (box_pk, sign_pk, salt, limits, sealed). */
 int keys_user_create(keyring **out, store_user *u, const fort_secret *pass, fort_kdf kdf) FORT_WUR;

@@ -3,9 +3,13 @@
  * only; a pattern with a '/' (other than a trailing one) is anchored to the
  * directory of its file ("/build", "docs/NAME.txt"), one without matches the
  * name at any depth ("*.log"); '*' and '?' do not cross '/', "[a-z]" is a
- * class, a double star crosses directories (leading, as a middle
- * segment, or trailing).
- * The last matching pattern decides. */
+ * class, a double star crosses directories when it is a whole segment
+ * (leading, middle or trailing; elsewhere it is a '*').
+ * The last matching pattern decides.  Any folder being scanned can carry an
+ * ignore file, so the matcher must not blow up on hostile patterns
+ * ("*a*a*a*a*a*a*a*a*a*a*a*a*b" took minutes with the recursive matcher):
+ * it is iterative and backtracks to the last star only, so one match costs
+ * at most about strlen(pattern) * strlen(path) steps. */
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -22,21 +26,23 @@ struct scan_ignore {
 	size_t n;
 };
 
-static int class_match(const char **pp, char c)
+/* A "[...]" class at P (before PE) against C: 1 match, 0 no match, -1
+ * unterminated (then '[' is a literal).  *PP moves past the ']'. */
+static int class_match(const char **pp, const char *pe, char c)
 {
 	const char *p = *pp + 1;
 	int neg = 0, ok = 0;
 
-	if (*p == '!' || *p == '^') {
+	if (p < pe && (*p == '!' || *p == '^')) {
 		neg = 1;
 		p++;
 	}
-	if (*p == ']') {
+	if (p < pe && *p == ']') {
 		ok = c == ']';
 		p++;
 	}
-	while (*p && *p != ']') {
-		if (p[1] == '-' && p[2] && p[2] != ']') {
+	while (p < pe && *p != ']') {
+		if (pe - p >= 3 && p[1] == '-' && p[2] != ']') {
 			if ((unsigned char)c >= (unsigned char)p[0] && (unsigned char)c <= (unsigned char)p[2])
 				ok = 1;
 			p += 3;
@@ -46,65 +52,138 @@ static int class_match(const char **pp, char c)
 			p++;
 		}
 	}
-	if (*p != ']')
-		return -1;   /* unterminated: a literal '[' */
+	if (p >= pe)
+		return -1;
 	*pp = p + 1;
 	return ok != neg;
 }
 
-int scan_glob(const char *p, const char *s)
+/* The end of the pattern segment starting at P (a '/', which no class
+ * matches, or the end); *NEXT is where the next segment starts, NULL after the last.
+ * An escaped slash ("\/") is a separator too. */
+static const char *pseg_end(const char *p, const char **next)
 {
-	for (;;) {
-		if (*p == '\0')
-			return *s == '\0';
-		if (p[0] == '*' && p[1] == '*' && (p[2] == '/' || p[2] == '\0')) {
-			if (p[2] == '\0')
-				return 1;
-			/* a double star and a slash: zero or more whole directories */
-			if (scan_glob(p + 3, s))
-				return 1;
-			for (; *s; s++)
-				if (*s == '/' && scan_glob(p + 3, s + 1))
-					return 1;
-			return 0;
+	while (*p && *p != '/') {
+		if (*p == '\\' && p[1] == '/') {
+			*next = p + 2;
+			return p;
 		}
-		if (*p == '*') {
-			while (*p == '*')
-				p++;
-			for (;; s++) {
-				if (scan_glob(p, s))
-					return 1;
-				if (!*s || *s == '/')
-					return 0;
-			}
-		}
-		if (!*s)
-			return 0;
-		if (*p == '?') {
-			if (*s == '/')
-				return 0;
-			p++;
-			s++;
+		if (*p == '\\' && p[1]) {
+			p += 2;
 			continue;
 		}
-		if (*p == '[') {
-			const char *q = p;
-			int m = class_match(&q, *s);
+		p++;
+	}
+	*next = *p ? p + 1 : NULL;
+	return p;
+}
 
-			if (m >= 0) {
-				if (!m || *s == '/')
-					return 0;
+static const char *sseg_end(const char *s, const char **next)
+{
+	const char *e = strchr(s, '/');
+	if (!e) {
+		e = s + strlen(s);
+		*next = NULL;
+	} else {
+		*next = e + 1;
+	}
+	return e;
+}
+
+/* One pattern segment [P, PE) against one path segment [S, SE) (no '/'
+ * in it).  Iterative: on a mismatch only the last '*' is moved on by one
+ * character (an earlier star never needs to take more), so the time is at
+ * most (PE - P) * (SE - S) steps, whatever the pattern. */
+static int seg_match(const char *p, const char *pe, const char *s, const char *se)
+{
+	const char *star_p = NULL, *star_s = NULL;
+
+	while (s < se) {
+		if (p < pe && *p == '*') {
+			while (p < pe && *p == '*')
+				p++;
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (p < pe) {
+			const char *q = p;
+			int m;
+
+			if (*q == '?') {
+				m = 1;
+				q++;
+			} else if (*q == '[' && (m = class_match(&q, pe, *s)) >= 0) {
+				/* q is past the class */
+			} else {
+				if (*q == '\\' && q + 1 < pe)
+					q++;
+				m = *q == *s;
+				q++;
+			}
+			if (m) {
 				p = q;
 				s++;
 				continue;
 			}
 		}
-		if (*p == '\\' && p[1])
-			p++;
-		if (*p != *s)
+		if (!star_p)
 			return 0;
+		p = star_p;
+		s = ++star_s;
+	}
+	while (p < pe && *p == '*')
 		p++;
-		s++;
+	return p == pe;
+}
+
+/* The whole glob, segment by segment: a segment that is exactly "**"
+ * matches zero or more whole path segments (one or more when it is the
+ * last one after others: a trailing double star is what is inside the
+ * directory before it), any other
+ * segment exactly one.  The same last-star-only backtracking as within a
+ * segment, one level up, so matching takes at most about
+ * strlen(P) * strlen(S) steps: no input makes it exponential. */
+int scan_glob(const char *p, const char *s)
+{
+	const char *star_p = NULL, *star_s = NULL;
+
+	for (;;) {
+		const char *pn, *pe, *sn, *se;
+
+		if (!p) {
+			if (!s)
+				return 1;
+			goto mismatch;
+		}
+		pe = pseg_end(p, &pn);
+		if (pe - p == 2 && p[0] == '*' && p[1] == '*') {
+			if (!pn) {
+				/* trailing: anything left (the whole path for a lone "**") */
+				if (s)
+					return 1;
+				goto mismatch;
+			}
+			star_p = pn;
+			star_s = s;
+			p = pn;
+			continue;
+		}
+		if (!s)
+			goto mismatch;
+		se = sseg_end(s, &sn);
+		if (seg_match(p, pe, s, se)) {
+			p = pn;
+			s = sn;
+			continue;
+		}
+mismatch:
+		if (!star_p || !star_s)
+			return 0;
+		/* the last "**" takes one more segment */
+		sseg_end(star_s, &star_s);
+		p = star_p;
+		s = star_s;
 	}
 }
 

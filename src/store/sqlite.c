@@ -2181,42 +2181,28 @@ int store_audit_count(store *s, uint64_t *n) { return count_query(s, Q_AUDIT_COU
 
 /* ---------------------------------------------------------------- backups */
 
-int store_snapshot(store *s, const char *path)
+int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
-	sqlite3 *dst = NULL;
-	sqlite3_backup *b;
-	int fd, rc, r = 0;
+	sqlite3_int64 sz = 0;
+	unsigned char *p;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return fort_error_set(errno == EEXIST ? FORT_EEXISTS : FORT_EIO, "cannot create the snapshot '%s': %s",
-				      path, strerror(errno));
-	close(fd);
-	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		r = map_sqlite(dst, rc, "creating the snapshot");
-		goto out;
+	*out = NULL;
+	*len = 0;
+	/* The pages as this connection sees them (WAL included), read in one
+	 * read transaction (or the caller's). */
+	p = sqlite3_serialize(s->db, "main", &sz, 0);
+	if (!p || sz <= 0) {
+		sqlite3_free(p);
+		return fort_error_set(FORT_ENOMEM, "cannot take the snapshot: out of memory (it is held in memory, as large as the vault file)");
 	}
-	if (!(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
-		r = map_sqlite(dst, sqlite3_errcode(dst), "starting the snapshot");
-		goto out;
-	}
-	/* -1: every page in one step, so the copy is one consistent read. */
-	rc = sqlite3_backup_step(b, -1);
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		r = map_sqlite(NULL, rc, "taking the snapshot");
-		goto out;
-	}
-	rc = sqlite3_errcode(dst);
-	if (rc != SQLITE_OK && rc != SQLITE_DONE)
-		r = map_sqlite(dst, rc, "taking the snapshot");
-out:
-	if (dst && sqlite3_close(dst) != SQLITE_OK && r == 0)
-		r = fort_error_set(FORT_EIO, "cannot close the snapshot '%s'", path);
-	if (r < 0)
-		unlink(path);
-	return r;
+	*out = p;
+	*len = (size_t)sz;
+	return 0;
+}
+
+void store_snapshot_free(unsigned char *p)
+{
+	sqlite3_free(p);
 }
 
 int store_integrity_check(store *s)

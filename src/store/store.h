@@ -225,10 +225,13 @@ int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx
 
 /* ---------------------------------------------------------------- backups */
 
-/* Copy the whole database through SQLite's online backup (one step, in one
- * read transaction: consistent while other connections write, thanks to
- * WAL) into a new file PATH (must not exist; created with mode 0600). */
-int store_snapshot(store *s, const char *path);
+/* The whole database file as of now, in memory (*OUT, *LEN; free with
+ * store_snapshot_free): consistent, one read of every page through this
+ * connection (WAL included).  Nothing is written to disk: a copy of the
+ * vault left next to a backup by a killed process could be opened with the
+ * owner's passphrase long after clients were erased (issue 11). */
+int store_snapshot_mem(store *s, unsigned char **out, size_t *len);
+void store_snapshot_free(unsigned char *p);
 /* PRAGMA integrity_check: 0 when "ok", else FORT_ECORRUPT. */
 int store_integrity_check(store *s);
 /* Every id of the erasure ledger with its time, in id order. */

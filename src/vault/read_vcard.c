@@ -34,6 +34,8 @@ struct vcard_state {
 	fort_buf logical;   /* the pending logical line, unfolded */
 	size_t logical_line;
 	int have_logical;
+	int lq;             /* the logical line's value is quoted-printable: 1 yes, 0 no, -1 not known yet (no ':' so far) */
+	size_t lq_scan;     /* bytes of the logical line searched for the ':' so far */
 	int in_card;
 	size_t card_line;
 	fort_buf raw;       /* lines of the card so far */
@@ -453,19 +455,31 @@ static int logical(struct vcard_state *st)
 	return 0;
 }
 
-/* A quoted-printable value ending in '=' continues on the next line. */
-static int qp_soft_break(const fort_buf *l)
+/* A quoted-printable value ending in '=' continues on the next line.
+ * Whether the value is quoted-printable is decided once per logical line
+ * (when its ':' has arrived) and remembered: deciding it again for every
+ * continuation rescanned the whole line each time, quadratic in the
+ * number of soft line breaks (1 MiB took over ten minutes). */
+static int qp_soft_break(struct vcard_state *st)
 {
+	const fort_buf *l = &st->logical;
 	const char *colon;
 	if (!l->len || l->buf[l->len - 1] != '=')
 		return 0;
-	colon = memchr(l->buf, ':', l->len);
-	if (!colon)
-		return 0;
-	for (const char *p = l->buf; p + 16 <= colon; p++)
-		if (strncasecmp(p, "QUOTED-PRINTABLE", 16) == 0)
-			return 1;
-	return 0;
+	if (st->lq < 0) {
+		colon = memchr(l->buf + st->lq_scan, ':', l->len - st->lq_scan);
+		if (!colon) {
+			st->lq_scan = l->len;
+			return 0;
+		}
+		st->lq = 0;
+		for (const char *p = l->buf; p + 16 <= colon; p++)
+			if (strncasecmp(p, "QUOTED-PRINTABLE", 16) == 0) {
+				st->lq = 1;
+				break;
+			}
+	}
+	return st->lq;
 }
 
 /* A physical line is complete in st->phys (with its line ending). */
@@ -479,7 +493,7 @@ static int physical(struct vcard_state *st)
 		tlen--;
 	if (st->have_logical && tlen && (s[0] == ' ' || s[0] == '\t')) {
 		r = fort_buf_put(&st->logical, s + 1, tlen - 1);
-	} else if (st->have_logical && qp_soft_break(&st->logical)) {
+	} else if (st->have_logical && qp_soft_break(st)) {
 		st->logical.len--;
 		r = fort_buf_put(&st->logical, s, tlen);
 	} else {
@@ -488,6 +502,8 @@ static int physical(struct vcard_state *st)
 		if (!st->in_card)
 			fort_buf_reset(&st->raw);
 		fort_buf_reset(&st->logical);
+		st->lq = -1;
+		st->lq_scan = 0;
 		st->have_logical = 1;
 		st->logical_line = st->line;
 		r = fort_buf_put(&st->logical, s, tlen);

@@ -417,6 +417,15 @@ static void test_user_seal(void **state)
 	u.sealed_len++;
 	u.memlimit = (uint64_t)1 << 40;
 	assert_int_equal(keys_user_unseal(&got, &u, pass), FORT_ECORRUPT);
+	/* limits beyond what Fortress writes are refused before Argon2id runs
+	 * (an edited file must not make an unlock spend billions of passes) */
+	u.memlimit = crypto_pwhash_MEMLIMIT_SENSITIVE + 1024;
+	assert_int_equal(keys_user_unseal(&got, &u, pass), FORT_ECORRUPT);
+	u.memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	u.opslimit = 0xffffffffu;
+	assert_int_equal(keys_user_unseal(&got, &u, pass), FORT_ECORRUPT);
+	assert_non_null(strstr(fort_error_message(), "4294967295 passes"));
+	u.opslimit = crypto_pwhash_OPSLIMIT_MIN;
 	u.memlimit = crypto_pwhash_MEMLIMIT_MIN;
 
 	/* re-seal under a new passphrase: the old one fails */
