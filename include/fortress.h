@@ -185,6 +185,8 @@ typedef struct {
 	uint64_t pending_users;      /* asked to join, not yet added */
 	char rotating[64];           /* keys of an unfinished rotation ("vault,financial"), "" if none */
 	uint64_t rotation_done;      /* clients re-encrypted so far by that rotation */
+	uint64_t failed_unlocks;     /* wrong passphrases and refused recovery shares, last 30 days */
+	int64_t last_failed_unlock;  /* unix time of the newest ever, 0 = none */
 } fort_status;
 
 int fort_vault_status(fort_status *out, fort_vault *v);

@@ -21,6 +21,7 @@ enum {
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
+	Q_AUDIT_FAILED_UNLOCKS,
 	Q__COUNT
 };
 
@@ -61,6 +62,7 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit ORDER BY rowid",
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
 /* Schema migrations: migrations[i] takes user_version i to i+1. */
@@ -1361,6 +1363,24 @@ int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 }
 
 int store_audit_count(store *s, uint64_t *n) { return count_query(s, Q_AUDIT_COUNT, n); }
+
+int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
+{
+	sqlite3_stmt *st = q(s, Q_AUDIT_FAILED_UNLOCKS);
+	int rc;
+	*n = 0;
+	*last = 0;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : map_sqlite(s->db, rc, "counting failed unlocks");
+}
 
 /* ---------------------------------------------------------------- backups */
 

@@ -420,7 +420,8 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 		fort_error_clear(); /* never verified: not an error */
 	if ((r = store_client_count(v->st, &out->clients)) < 0 ||
 	    (r = store_erased_count(v->st, &out->erased)) < 0 ||
-	    (r = store_audit_count(v->st, &out->audit_entries)) < 0)
+	    (r = store_audit_count(v->st, &out->audit_entries)) < 0 ||
+	    (r = store_audit_failed_unlocks(v->st, fort_now() - 30 * 86400, &out->failed_unlocks, &out->last_failed_unlock)) < 0)
 		return r;
 	r = store_audit_tail(v->st, &out->audit_head_seq, hash);
 	if (r == 0)
