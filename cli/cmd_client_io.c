@@ -18,6 +18,8 @@ static const struct cli_opt import_opts[] = {
 	{ "map", 0, OPT_MULTI, "COLUMN=FIELD", "read COLUMN into FIELD (FIELD '-' ignores the column)" },
 	{ "skip-invalid", 0, OPT_FLAG, NULL, "import the good rows and list the bad ones" },
 	{ "rejects", 0, OPT_VALUE, "FILE", "with --skip-invalid: write the bad rows to FILE (mode 0600)" },
+	{ "strict-columns", 0, OPT_FLAG, NULL, "refuse a column that matches no field (default: ignore it and say so)" },
+	{ "date-order", 0, OPT_VALUE, "dmy|mdy", "how 3/7/1984 reads: day first or month first (default: the vault's country)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -113,6 +115,9 @@ static int import_check(struct cli *c)
 		return cli_usage_error(c, "unknown --format '%s' (csv, vcard or json)", fmt);
 	if (cli_str(c, "rejects") && !cli_flag(c, "skip-invalid"))
 		return cli_usage_error(c, "--rejects needs --skip-invalid");
+	if (cli_str(c, "date-order") && strcmp(cli_str(c, "date-order"), "dmy") && strcmp(cli_str(c, "date-order"), "mdy"))
+		return cli_usage_error(c, "--date-order '%s': expected dmy (3/7/1984 is 3 July) or mdy (3/7/1984 is 7 March)",
+				       cli_str(c, "date-order"));
 	n = cli_multi(c, "map", &maps);
 	for (i = 0; i < n; i++) {
 		const char *eq = strchr(maps[i], '=');
@@ -143,6 +148,10 @@ static json_t *report_json(const char *path, const fort_import_report *rep)
 	for (i = 0; i < rep->nproblems; i++)
 		json_array_append_new(a, json_string(rep->problems[i]));
 	json_object_set_new(j, "problems", a);
+	a = json_array();
+	for (i = 0; i < rep->nnotes; i++)
+		json_array_append_new(a, json_string(rep->notes[i]));
+	json_object_set_new(j, "notes", a);
 	return j;
 }
 
@@ -172,6 +181,8 @@ static int cmd_client_import(struct cli *c)
 	o.ncolumn_map = cli_multi(c, "map", &o.column_map);
 	o.skip_invalid = skip;
 	o.rejects_path = cli_str(c, "rejects");
+	o.strict_columns = cli_flag(c, "strict-columns");
+	o.date_order = cli_str(c, "date-order");
 	prog.on = isatty(STDERR_FILENO) && !c->quiet;
 	if (prog.on) {
 		prog.start = now();
@@ -188,6 +199,8 @@ static int cmd_client_import(struct cli *c)
 	}
 	if (rep && rep->nproblems > 0)
 		print_problems(c, path, rep);
+	for (size_t i = 0; rep && !c->json && !c->quiet && i < rep->nnotes; i++)
+		fprintf(stderr, "%s: %s\n", path, rep->notes[i]);
 	if (c->json && rep)
 		ex = cli_print_json(c, report_json(path, rep));
 
@@ -307,7 +320,7 @@ static int cmd_client_export(struct cli *c)
 const struct cli_cmd cmd_client_import_def = {
 	.name = "import", .fn = cmd_client_import, .flags = NEEDS_UNLOCK,
 	.summary = "import clients from a CSV, vCard or JSON file",
-	.synopsis = "FILE [--format csv|vcard|json] [--map COLUMN=FIELD]... [--skip-invalid [--rejects FILE]] [--json]",
+	.synopsis = "FILE [--format csv|vcard|json] [--map COLUMN=FIELD]... [--strict-columns] [--date-order dmy|mdy] [--skip-invalid [--rejects FILE]] [--json]",
 	.opts = import_opts, .min_args = 1, .max_args = 1, .args_name = "FILE",
 	.check = import_check,
 	.description =
