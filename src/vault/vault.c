@@ -185,6 +185,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
 	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
 	    (r = store_meta_put(v->st, "map", detail, strlen(detail))) < 0 ||
+	    (r = vault_index_mark_current(v)) < 0 ||
 	    (r = store_user_insert(v->st, &u)) < 0 ||
 	    (r = keys_grant_all(v->st, u.id, u.box_pk, v->kr)) < 0)
 		goto fail_tx;
@@ -313,6 +314,14 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;
+	if (v->kr) {
+		/* entries of an older blind-index version: re-made now, resumably;
+		 * a failure leaves them for the next unlock (and the search that
+		 * misses a value says nothing wrong was found, as before) */
+		uint64_t changed = 0;
+		if (vault_reindex(v, &changed) < 0)
+			fort_error_clear();
+	}
 	store_user_release(&u);
 	*out = v;
 	return 0;
