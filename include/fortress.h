@@ -108,6 +108,10 @@ int fort_passphrase_score(const fort_secret *pass);
 /* A random passphrase of WORDS words (at least 6) from the built-in word
  * list, separated by '-'.  Uses libsodium's RNG. */
 int fort_passphrase_generate(fort_secret **out, unsigned words);
+
+/* 1 if ISO2 ("DE", "us") is a country Fortress knows (phone numbers, date
+ * order), else 0. */
+int fort_country_known(const char *iso2);
 /* Bits of entropy of a generated passphrase of WORDS words. */
 double fort_passphrase_entropy_bits(unsigned words);
 

@@ -322,6 +322,11 @@ static const struct {
 
 #define NCALLING (sizeof calling_codes / sizeof calling_codes[0])
 
+int fort_country_known(const char *iso2)
+{
+	return phone_country_code(iso2) != NULL;
+}
+
 const char *phone_country_code(const char *iso2)
 {
 	char up[3];

@@ -147,7 +147,7 @@ test_expect 'round trip: the CSV and the JSON export import into new vaults with
 	grep -q "'"'"'+" "$TRASH/exp.csv" || _fail "the export has no formula-guarded phone to undo" &&
 	cut -d, -f2- "$TRASH/exp.csv" >"$TRASH/want.csv" &&
 	for f in exp.csv exp.json; do
-		FORTRESS_VAULT=$TRASH/rt-$f.fort fort init --name RT --owner anna --kdf interactive >/dev/null 2>&1 &&
+		FORTRESS_VAULT=$TRASH/rt-$f.fort fort init --country DE --name RT --owner anna --kdf interactive >/dev/null 2>&1 &&
 		FORTRESS_VAULT=$TRASH/rt-$f.fort fort client import "$TRASH/$f" >"$TRASH/rt.out" 2>"$TRASH/rt.err" ||
 			{ _fail "$f: $(cat "$TRASH/rt.err")"; return 1; }
 		FORTRESS_VAULT=$TRASH/rt-$f.fort fort client export --purpose service --format csv 2>/dev/null | cut -d, -f2- >"$TRASH/got.csv" &&
