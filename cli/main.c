@@ -1,6 +1,8 @@
 /* main.c - `fortress`: global options, the command table and the shared
  * setup every command needs (vault path, opening locked or unlocked), done
  * once here before a command runs (docs/cli.md is the contract). */
+#include <errno.h>
+#include <poll.h>
 #include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -88,6 +90,17 @@ static const struct cli_cmd *find_cmd(const struct cli_cmd *const *table, const 
 		if (!strcmp(table[i]->name, name))
 			return table[i];
 	return NULL;
+}
+
+/* The command of TABLE that NAME is probably a typo of, or NULL. */
+static const char *suggest_cmd(const struct cli_cmd *const *table, const char *name)
+{
+	const char *names[128];
+	size_t n = 0;
+
+	for (size_t i = 0; table && table[i] && n < 128; i++)
+		names[n++] = table[i]->name;
+	return fort_suggest(name, names, n);
 }
 
 static void print_opts(FILE *f, const struct cli_opt *o)
@@ -193,11 +206,15 @@ static int cmd_help(struct cli *c)
 		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
 
 		if (!next) {
+			const char *sug = suggest_cmd(cmd ? cmd->subs : commands, w);
 			if (cmd)
 				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, path);
 			else
 				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
-			cli_hint(c, "see 'fortress --help'");
+			if (sug)
+				cli_hint(c, "did you mean '%s%s%s'?", path, path[0] ? " " : "", sug);
+			else
+				cli_hint(c, "see 'fortress --help'");
 			return EXIT_USAGE;
 		}
 		cmd = next;
@@ -414,7 +431,9 @@ static void no_core_dumps(void)
 static void decide_colour(struct cli *c)
 {
 	const char *term = getenv("TERM");
-	int ok = !c->no_color && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+	const char *nc = getenv("NO_COLOR");
+	/* no-color.org: set and not empty disables colour */
+	int ok = !c->no_color && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 
 	c->color_out = ok && isatty(STDOUT_FILENO);
 	c->color_err = ok && isatty(STDERR_FILENO);
@@ -422,10 +441,20 @@ static void decide_colour(struct cli *c)
 
 static int check_output(struct cli *c, int ex)
 {
-	int failed = fflush(stdout) != 0 || ferror(stdout);
+	int failed = fflush(stdout) != 0 || ferror(stdout), epipe = failed && errno == EPIPE;
+	struct pollfd pf = { STDOUT_FILENO, 0, 0 };
 
-	if (fclose(stdout) != 0)
+	/* an earlier write may have met the closed pipe: its reader is gone */
+	if (failed && !epipe && poll(&pf, 1, 0) == 1 && (pf.revents & POLLERR))
+		epipe = 1;
+
+	if (fclose(stdout) != 0) {
 		failed = 1;
+		epipe |= errno == EPIPE;
+	}
+	/* the reader went away ("| head -1"): what it wanted, it got; quietly */
+	if (failed && epipe)
+		return ex;
 	if (failed && ex == EXIT_OK) {
 		c->color_err = 0;
 		cli_error(c, EXIT_IO, "cannot write output");
@@ -463,12 +492,19 @@ static int run(struct cli *c, int argc, char **argv)
 		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
 
 		if (!next) {
+			const char *sug = suggest_cmd(cmd ? cmd->subs : commands, w);
 			if (cmd) {
 				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, c->cmd_path);
-				cli_hint(c, "see 'fortress help %s'", c->cmd_path);
+				if (sug)
+					cli_hint(c, "did you mean 'fortress %s %s'?", c->cmd_path, sug);
+				else
+					cli_hint(c, "see 'fortress help %s'", c->cmd_path);
 			} else {
 				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
-				cli_hint(c, "see 'fortress --help'");
+				if (sug)
+					cli_hint(c, "did you mean 'fortress %s'?", sug);
+				else
+					cli_hint(c, "see 'fortress --help'");
 			}
 			return EXIT_USAGE;
 		}

@@ -112,6 +112,10 @@ int fort_passphrase_generate(fort_secret **out, unsigned words);
 /* 1 if ISO2 ("DE", "us") is a country Fortress knows (phone numbers, date
  * order), else 0. */
 int fort_country_known(const char *iso2);
+
+/* The candidate closest to WORD when it is close enough to be a typo (a
+ * few letters apart, case ignored), else NULL: for "did you mean". */
+const char *fort_suggest(const char *word, const char *const *candidates, size_t n);
 /* Bits of entropy of a generated passphrase of WORDS words. */
 double fort_passphrase_entropy_bits(unsigned words);
 

@@ -112,6 +112,8 @@ int map_to_json(char **out, const fort_map *m);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 int map_allows(const map_field *f, const char *purpose);
+int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
+int map_check_purpose(const fort_map *m, const char *purpose); /* 0, or FORT_ENOTFOUND "unknown purpose" */
 const map_purpose *map_purpose_find(const fort_map *m, const char *name); /* NULL if undeclared */
 /* Does PURPOSE rest on the client's consent (Art. 6(1)(a) or 9(2)(a))? */
 int map_purpose_consent(const fort_map *m, const char *purpose);
