@@ -501,8 +501,11 @@ static char *csv_header(const reader_record *rec)
 {
 	fort_buf b;
 	fort_buf_init(&b, 0);
+	char delim = rec->delim ? rec->delim : ',';
 	for (size_t i = 0; i < rec->n; i++) {
-		fort_buf_puts(&b, i ? ",\"" : "\"");
+		if (i)
+			fort_buf_putc(&b, delim);
+		fort_buf_putc(&b, '"');
 		for (const char *p = rec->names[i]; *p; p++) {
 			if (*p == '"')
 				fort_buf_putc(&b, '"');
@@ -1264,6 +1267,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
 	fort_import_opts o2 = FORT_IMPORT_OPTS_INIT;
+	char rejects_tmp[4096] = "";
 	struct imp *im = NULL;
 	fort_import_report *rep = NULL;
 	unsigned char head[512];
@@ -1343,11 +1347,21 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	}
 	snprintf(rep->format, sizeof rep->format, "%s", im->fmt == READER_CSV ? "csv" : im->fmt == READER_VCARD ? "vcard" : "json");
 	if (o->skip_invalid && o->rejects_path) {
-		int fd = open(o->rejects_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || !(im->rejects = fdopen(fd, "wb"))) {
+		/* written under a temporary name beside it and renamed at the
+		 * end: an interrupted import leaves no partial rejects file */
+		int fd;
+		if (snprintf(rejects_tmp, sizeof rejects_tmp, "%s.tmp-XXXXXX", o->rejects_path) >= (int)sizeof rejects_tmp) {
+			r = fort_error_set(FORT_EINPUT, "the rejects file name is too long");
+			goto out;
+		}
+		fd = mkstemp(rejects_tmp);
+		if (fd < 0 || fchmod(fd, 0600) < 0 || !(im->rejects = fdopen(fd, "wb"))) {
 			r = fort_error_set(FORT_EIO, "cannot create the rejects file '%s': %s", o->rejects_path, strerror(errno));
-			if (fd >= 0)
+			if (fd >= 0) {
 				close(fd);
+				unlink(rejects_tmp);
+			}
+			rejects_tmp[0] = '\0';
 			goto out;
 		}
 	}
@@ -1476,8 +1490,17 @@ out:
 		free(im->seen[i]);
 	free(im->seen);
 	free(im->later);
-	if (im->rejects && fclose(im->rejects) != 0 && r == 0)
-		r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
+	if (im->rejects) {
+		int bad = fflush(im->rejects) != 0 || fsync(fileno(im->rejects)) != 0;
+		if (fclose(im->rejects) != 0)
+			bad = 1;
+		if (bad && r == 0)
+			r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
+		if (r == 0 && rename(rejects_tmp, o->rejects_path) != 0)
+			r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s': %s", o->rejects_path, strerror(errno));
+		if (r < 0)
+			unlink(rejects_tmp);
+	}
 	if (im->f)
 		fclose(im->f);
 	free(im);

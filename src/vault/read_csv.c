@@ -254,6 +254,7 @@ static void on_record(int c, void *arg)
 	rec.values = st->values;
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
+	rec.delim = (char)csv_get_delim(&st->p);
 	/* the callback sees the raw text without its line ending */
 	st->raw.buf[rawlen] = '\0';
 	r = st->cb(st->ctx, &rec);

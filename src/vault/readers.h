@@ -24,6 +24,7 @@ typedef struct {
 	const char *raw;           /* the record's original text (for a rejects
 				    * file), NUL-terminated, may be NULL */
 	size_t raw_len;
+	char delim;                /* CSV: the delimiter of the file (0 otherwise) */
 } reader_record;
 
 /* Return 0 to continue, <0 to stop the reader (the code is passed back). */

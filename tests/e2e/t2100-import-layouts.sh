@@ -155,4 +155,31 @@ test_expect 'round trip: the CSV and the JSON export import into new vaults with
 	done
 '
 
+fresh
+test_expect '--rejects keeps the delimiter and header of the input, is written whole (no temporary left), and imports once fixed' '
+	printf "Vorname;Nachname;E-Mail-Adresse\nAnna;Berg;anna.berg@example.de\nBodo;Bad;bodo.bad(at)example.de\n" >"$TRASH/semi.csv" &&
+	expect_exit 0 fort client import --skip-invalid --rejects "$TRASH/rej.csv" "$TRASH/semi.csv" &&
+	expect_eq "$(head -n 1 "$TRASH/rej.csv")" "\"Vorname\";\"Nachname\";\"E-Mail-Adresse\"" header &&
+	expect_eq "$(sed -n 2p "$TRASH/rej.csv")" "Bodo;Bad;bodo.bad(at)example.de" row &&
+	expect_file_mode "$TRASH/rej.csv" 600 &&
+	expect_eq "$(ls "$TRASH" | grep -c "rej.csv.tmp")" 0 "temporary files" &&
+	sed -i "s/(at)/@/" "$TRASH/rej.csv" &&
+	expect_exit 0 fort client import "$TRASH/rej.csv" &&
+	expect_eq "$(val bodo.bad@example.de full_name)" "Bodo Bad" "the fixed row"
+'
+
+test_expect 'an import that fails leaves no rejects file' '
+	printf "name,email\nX Y,x@example.de\n" >"$TRASH/dup.csv" &&
+	rm -f "$TRASH/rej2.csv" &&
+	expect_exit 0 fort client import "$TRASH/dup.csv" &&
+	expect_exit 0 fort client import --skip-invalid --rejects "$TRASH/rej2.csv" "$TRASH/dup.csv" &&
+	expect_contains "$TRASH/rej2.csv" "X Y,x@example.de" &&
+	rm -f "$TRASH/rej2.csv" &&
+	printf "name,email\nX Y,x@example.de\nZ,\"unterminated\n" >"$TRASH/broken.csv" &&
+	expect_exit 6 fort client import --skip-invalid --rejects "$TRASH/rej2.csv" "$TRASH/broken.csv" &&
+	expect_contains "$ERR" "unterminated" &&
+	{ [ ! -e "$TRASH/rej2.csv" ] || _fail "a rejects file after a failed import"; } &&
+	expect_eq "$(ls "$TRASH" | grep -c "rej2.csv.tmp")" 0 "temporary files"
+'
+
 test_done
