@@ -966,6 +966,15 @@ int type_index_key(char **out, fort_ftype t, const char *canon)
 		return fort_error_set(FORT_EINPUT, "type_index_key: no value");
 	if (t != FT_NAME && t != FT_EMAIL && t != FT_TEXT)
 		return type_index_key_v1(out, t, canon);
+	{
+		/* ASCII: NFC changes nothing and folding is lower-casing, which
+		 * version 1 does: the common case costs what it did */
+		const unsigned char *p = (const unsigned char *)canon;
+		while (*p && *p < 0x80)
+			p++;
+		if (!*p)
+			return type_index_key_v1(out, t, canon);
+	}
 	if ((r = unicode_fold(&folded, canon)) < 0)
 		return r;
 	r = type_index_key_v1(out, t, folded);
