@@ -968,10 +968,26 @@ int type_index_key(char **out, fort_ftype t, const char *canon)
 		return type_index_key_v1(out, t, canon);
 	{
 		/* ASCII: NFC changes nothing and folding is lower-casing, which
-		 * version 1 does: the common case costs what it did */
+		 * version 1 does: the common case costs what it did.  Names in
+		 * Latin-1 and Latin Extended-A (below U+0180) likewise: no code
+		 * point there changes under NFC, and version 1 folds both cases of
+		 * each to the same ASCII, except U+00B5, U+0130 and U+0149, whose
+		 * case folding leaves the block. */
 		const unsigned char *p = (const unsigned char *)canon;
-		while (*p && *p < 0x80)
-			p++;
+		for (;;) {
+			if (*p && *p < 0x80) {
+				p++;
+				continue;
+			}
+			if (t == FT_NAME && p[0] >= 0xC2 && p[0] <= 0xC5 && (p[1] & 0xC0) == 0x80) {
+				unsigned cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+				if (cp != 0xB5 && cp != 0x130 && cp != 0x149) {
+					p += 2;
+					continue;
+				}
+			}
+			break;
+		}
 		if (!*p)
 			return type_index_key_v1(out, t, canon);
 	}

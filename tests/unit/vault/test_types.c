@@ -720,6 +720,12 @@ static void test_index_key(void **state)
 		  "\xcf\x83\xcf\x89\xce\xba\xcf\x81\xce\xb1\xcf\x84\xce\xb7\xcf\x82" },
 		{ FT_EMAIL, "\xd0\x98\xd0\x92\xd0\x90\xd0\x9d@example.com", "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd@EXAMPLE.com" },
 		{ FT_EMAIL, "Mu\xcc\x88ller@example.de", "M\xc3\x9cLLER@example.de" },
+		/* Latin-1 and Extended-A names (the fast path) meet their
+		 * decomposed and other-case forms (the utf8proc path) */
+		{ FT_NAME, "\xc3\x85SA \xc5\x81\xc3\x93""D\xc5\xb9", "A\xcc\x8a""sa \xc5\x82o\xcc\x81""dz\xcc\x81" },
+		{ FT_NAME, "Stra\xc3\x9f""e", "STRASSE" },
+		{ FT_NAME, "\xc4\xb0stanbul", "I\xcc\x87stanbul" },
+		{ FT_NAME, "\xc2\xb5-Tech", "\xce\xbc-tech" },
 	};
 	for (size_t i = 0; i < N(same); i++) {
 		char *ka = NULL, *kb = NULL;
