@@ -218,7 +218,7 @@ static int cmd_client_import(struct cli *c)
 	if (r < 0) {
 		cli_error(c, EXIT_FAIL, "%s", msg ? msg : "import failed");
 		ex = cli_exit_code(r);
-		if (r == FORT_EINPUT)
+		if (r == FORT_EINPUT && msg && strstr(msg, "cannot tell the format"))
 			cli_hint(c, "--format and --map COLUMN=FIELD tell fortress how to read the file");
 		else if (r == FORT_EDUPLICATE)
 			cli_hint(c, "import the other rows with --skip-invalid");

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -1342,7 +1343,19 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			goto out;
 		}
 	} else if ((im->fmt = reader_detect(path, head, headlen)) < 0) {
-		r = fort_error_set(FORT_EINPUT, "cannot tell the format of '%s': give --format csv|vcard|json", path);
+		/* a spreadsheet (.xlsx, .ods, .xls, .numbers: zip or OLE2): no
+		 * --format reads it, so say what does */
+		const char *dot = strrchr(path, '.');
+		int sheet = (headlen >= 4 && memcmp(head, "PK\3\4", 4) == 0) ||
+			    (headlen >= 8 && memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) ||
+			    (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls") || !strcasecmp(dot, ".ods") ||
+				     !strcasecmp(dot, ".numbers") || !strcasecmp(dot, ".xlsm")));
+		if (sheet)
+			r = fort_error_set(FORT_EINPUT, "'%s' is a spreadsheet, which import does not read: open it and save it as "
+					   "\"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8; LibreOffice: Save As > Text CSV, "
+					   "character set UTF-8), then import the .csv file", path);
+		else
+			r = fort_error_set(FORT_EINPUT, "cannot tell the format of '%s': give --format csv|vcard|json", path);
 		goto out;
 	}
 	snprintf(rep->format, sizeof rep->format, "%s", im->fmt == READER_CSV ? "csv" : im->fmt == READER_VCARD ? "vcard" : "json");

@@ -182,4 +182,19 @@ test_expect 'an import that fails leaves no rejects file' '
 	expect_eq "$(ls "$TRASH" | grep -c "rej2.csv.tmp")" 0 "temporary files"
 '
 
+test_expect 'a spreadsheet (.xlsx, .ods, even renamed) is refused with "save it as CSV UTF-8", no flag suggested' '
+	"$PYTHON" -c "
+import zipfile, sys
+for n in sys.argv[1:]:
+    with zipfile.ZipFile(n, \"w\") as z:
+        z.writestr(\"mimetype\", \"application/vnd.oasis.opendocument.spreadsheet\")
+        z.writestr(\"content.xml\", \"<x/>\")
+" "$TRASH/clients.xlsx" "$TRASH/clients.ods" "$TRASH/clients-export" &&
+	for f in clients.xlsx clients.ods clients-export; do
+		expect_exit 6 fort client import "$TRASH/$f" || return 1
+		expect_contains "$ERR" "save it as \"CSV UTF-8\"" || return 1
+		expect_not_contains "$ERR" "--format" || return 1
+	done
+'
+
 test_done
