@@ -271,6 +271,9 @@ typedef struct {
 	uint64_t bytes;    /* input consumed so far */
 	int code;          /* ITEM_END: the reader's result */
 	char msg[1024];
+	unsigned char fp[32];   /* no e-mail or phone: a keyed hash of the other values */
+	uint64_t fp_mask;       /* ... of these fields (map indexes below 64) */
+	int has_fp;
 	unsigned char *sealbuf; /* where the sealer writes the ciphertexts */
 	size_t cap, used;  /* the item's arena: its values, index entries and
 			    * ciphertexts, one allocation, recycled (wiped) */
@@ -326,6 +329,9 @@ struct imp {
 	size_t npool;
 	char *reject_header;  /* set by the worker before the first item that needs it */
 	/* caller-only */
+	client_vals dupcv;   /* an existing client's values, for the same-name check */
+	int dupcv_init;
+	uint64_t n_same_name; /* same name only: reported as possible duplicates */
 	fort_import_report *rep;
 	FILE *rejects;
 	int wrote_header;
@@ -968,6 +974,51 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Clients without an e-mail or a phone cannot be matched by the unique
+ * index; a re-import would double them.  They are matched on the name's
+ * index entry plus every other value the record has: a keyed hash
+ * (under the name field's blind key) of those values, by field. */
+static int record_fp(unsigned char fp[32], uint64_t mask, const fort_vault *v, const client_vals *cv, int name_fi)
+{
+	crypto_generichash_state st;
+	int n = 0;
+	crypto_generichash_init(&st, v->bkeys + (size_t)name_fi * KEY_LEN, KEY_LEN, 32);
+	for (size_t i = 0; i < cv->n && i < 64; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		if (!cv->vals[i])
+			return 0; /* the other client lacks a value this record has */
+		crypto_generichash_update(&st, (const unsigned char *)v->map.f[i].name, strlen(v->map.f[i].name) + 1);
+		crypto_generichash_update(&st, (const unsigned char *)cv->vals[i], strlen(cv->vals[i]) + 1);
+		n++;
+	}
+	crypto_generichash_final(&st, fp, 32);
+	sodium_memzero(&st, sizeof st);
+	return n;
+}
+
+/* In the sealer, while the plaintext is there. */
+static void item_fp(item *it, const fort_vault *v)
+{
+	int name_fi = map_index(&v->map, "full_name");
+	uint64_t mask = 0;
+	it->has_fp = 0;
+	if (name_fi < 0 || !it->cv.vals[name_fi] || !v->has_bkey[name_fi])
+		return;
+	for (size_t i = 0; i < it->cv.n; i++) {
+		if (!it->cv.vals[i] || (int)i == name_fi)
+			continue;
+		if (field_unique(v, (int)i))
+			return; /* the unique index finds this one */
+		if (i < 64 && v->kr->has_ck[v->map.f[i].cat])
+			mask |= (uint64_t)1 << i;
+	}
+	it->fp_mask = mask;
+	it->has_fp = 1;
+	if (mask && record_fp(it->fp, mask, v, &it->cv, name_fi) == 0)
+		it->fp_mask = 0;
+}
+
 struct sealer_arg {
 	struct imp *im;
 	int k;
@@ -984,6 +1035,8 @@ static void *sealer(void *arg)
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
 			int r = cvals_index(&it->cv, im->v);
+			if (r == 0)
+				item_fp(it, im->v);
 			if (r == 0)
 				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
@@ -1129,6 +1182,67 @@ static int problem_cmp(const void *a, const void *b)
 	return (lx > ly) - (lx < ly);
 }
 
+/* A client already in the vault (before this import) with this record's
+ * name and every other value it has: 1 (MSG says which), 0 none, <0 error.
+ * Same name only is counted as a possible duplicate. */
+static int same_client(struct imp *im, item *it, char *msg, size_t cap)
+{
+	fort_vault *v = im->v;
+	int name_fi = map_index(&v->map, "full_name"), r, same_name = 0;
+	const unsigned char *h = NULL;
+	int64_t ids[16];
+	size_t n = 0;
+
+	for (size_t k = 0; k < it->sc.nbidx; k++)
+		if (it->sc.bidx_field[k] == name_fi)
+			h = it->sc.bidx[k];
+	if (!h)
+		return 0;
+	if ((r = store_blind_find(v->st, h, 0, ids, 16, &n)) < 0)
+		return r;
+	if (!im->dupcv_init) {
+		if ((r = cvals_init(&im->dupcv, v)) < 0)
+			return r;
+		im->dupcv_init = 1;
+	}
+	for (size_t i = 0; i < n && i < 16; i++) {
+		store_client c;
+		unsigned char fp[32];
+		int k;
+		if (ids[i] >= im->first_id)
+			continue; /* this import's own (its name entries wait for the end) */
+		memset(&c, 0, sizeof c);
+		if ((r = store_client_get(v->st, &c, ids[i])) < 0) {
+			if (r == FORT_ENOTFOUND) {
+				fort_error_clear();
+				continue;
+			}
+			return r;
+		}
+		r = client_decrypt(&im->dupcv, v, &c);
+		store_client_release(&c);
+		if (r < 0)
+			return r;
+		same_name = 1;
+		/* a record with nothing but the name adds nothing to a client of that name */
+		k = it->fp_mask ? record_fp(fp, it->fp_mask, v, &im->dupcv, name_fi) : 1;
+		cvals_clear(&im->dupcv);
+		if (k > 0 && (!it->fp_mask || sodium_memcmp(fp, it->fp, sizeof fp) == 0)) {
+			char oid[FORT_ID_LEN + 1], fields[200] = "";
+			client_id_format(oid, ids[i]);
+			for (size_t f = 0; f < v->map.n && f < 64; f++)
+				if (it->fp_mask & ((uint64_t)1 << f))
+					snprintf(fields + strlen(fields), sizeof fields - strlen(fields), ", %s", v->map.f[f].name);
+			snprintf(msg, cap, "line %zu: duplicate: client %s already has the same full_name%s%s (no e-mail or phone to tell them apart)",
+				 it->line, oid, fields, it->fp_mask ? "" : ", and the record has nothing else");
+			return 1;
+		}
+	}
+	if (same_name)
+		im->n_same_name++;
+	return 0;
+}
+
 static int store_item(struct imp *im, item *it)
 {
 	fort_import_report *rep = im->rep;
@@ -1136,6 +1250,15 @@ static int store_item(struct imp *im, item *it)
 	int64_t other = 0;
 	char msg[768];
 
+	if (it->has_fp && (r = same_client(im, it, msg, sizeof msg)) != 0) {
+		if (r < 0)
+			return r;
+		rep->duplicates++;
+		rep->rejected++;
+		if ((r = report_problem(im, msg)) < 0)
+			return r;
+		return write_reject(im, it);
+	}
 	r = client_store(im->v, &it->sc, &dupf, &other, im->defer_unique ? STORE_ROW_ONLY : STORE_UNIQUE_ONLY);
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
@@ -1245,6 +1368,10 @@ static int make_notes(struct imp *im)
 	if (r >= 0 && im->n_dates_noyear)
 		r = add_note(rep, "%llu date%s without a year left out", (unsigned long long)im->n_dates_noyear,
 			     im->n_dates_noyear == 1 ? "" : "s");
+	if (r >= 0 && im->n_same_name)
+		r = add_note(rep, "%llu client%s without e-mail or phone share%s a name with a client already in the vault but not all other values: possible duplicate%s ('fortress client find full_name=NAME' lists them)",
+			     (unsigned long long)im->n_same_name, im->n_same_name == 1 ? "" : "s", im->n_same_name == 1 ? "s" : "",
+			     im->n_same_name == 1 ? "" : "s");
 	if (r >= 0 && im->n_phone_default)
 		r = add_note(rep, "warning: %llu phone number%s without a country code and without a country in the record read as %s numbers (the vault's country)",
 			     (unsigned long long)im->n_phone_default, im->n_phone_default == 1 ? "" : "s", im->v->country);
@@ -1497,6 +1624,8 @@ out:
 	}
 	for (size_t i = 0; i < im->ncols; i++)
 		free(im->col_name[i]);
+	if (im->dupcv_init)
+		cvals_release(&im->dupcv);
 	fort_buf_release(&im->probs);
 	free(im->reject_header);
 	for (size_t i = 0; i < im->nchunks; i++)

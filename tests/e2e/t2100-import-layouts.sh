@@ -182,6 +182,25 @@ test_expect 'an import that fails leaves no rejects file' '
 	expect_eq "$(ls "$TRASH" | grep -c "rej2.csv.tmp")" 0 "temporary files"
 '
 
+fresh
+test_expect 're-importing clients without e-mail or phone does not double them; same name alone is a possible duplicate' '
+	printf "Name,Geburtsdatum,Firma\nOtto Ohne,1950-01-02,Ohne AG\nOtto Ohne,1960-05-05,\nEva Einzig,,\n" >"$TRASH/noemail.csv" &&
+	expect_exit 0 fort client import "$TRASH/noemail.csv" &&
+	expect_eq "$(status_get clients)" 3 clients &&
+	expect_exit 6 fort client import "$TRASH/noemail.csv" &&
+	expect_contains "$ERR" "line 2: duplicate: client c-" &&
+	expect_contains "$ERR" "already has the same full_name, company, date_of_birth" &&
+	expect_contains "$ERR" "line 4: duplicate: client c-" &&
+	expect_contains "$ERR" "and the record has nothing else" &&
+	expect_exit 0 fort client import --skip-invalid "$TRASH/noemail.csv" &&
+	expect_contains "$OUT" "imported 0 clients" &&
+	expect_eq "$(status_get clients)" 3 "not doubled" &&
+	printf "Name,Geburtsdatum\nOtto Ohne,1970-07-07\n" >"$TRASH/other-otto.csv" &&
+	expect_exit 0 fort client import "$TRASH/other-otto.csv" &&
+	expect_contains "$ERR" "possible duplicate" &&
+	expect_eq "$(status_get clients)" 4 "another Otto"
+'
+
 test_expect 'a spreadsheet (.xlsx, .ods, even renamed) is refused with "save it as CSV UTF-8", no flag suggested' '
 	"$PYTHON" -c "
 import zipfile, sys
