@@ -27,7 +27,8 @@ static const struct cli_opt export_opts[] = {
 	{ "purpose", 0, OPT_VALUE, "P", "why the data leaves the vault; every exported field must allow it" },
 	{ "format", 0, OPT_VALUE, "json|csv", "output format (default json)" },
 	{ "field", 0, OPT_MULTI, "F", "export only F (default: every field the purpose allows)" },
-	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600) instead of stdout" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600; '-' stdout) instead of stdout" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -126,7 +127,7 @@ static int import_check(struct cli *c)
 			return cli_usage_error(c, "--map needs COLUMN=FIELD, not '%s'", maps[i]);
 	}
 	/* Before asking for the passphrase: is there a file to import? */
-	if (access(path, R_OK) < 0) {
+	if (strcmp(path, "-") != 0 && access(path, R_OK) < 0) {
 		int e = errno;
 
 		return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot read %s: %s", path, strerror(e));
@@ -269,9 +270,15 @@ static int cmd_client_export(struct cli *c)
 	o.destination = path ? path : "-";
 
 	if (path) {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		/* never through a symbolic link; an existing file only with --force */
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+				(cli_flag(c, "force") ? O_TRUNC : O_EXCL), 0600);
 		if (fd < 0) {
 			e = errno;
+			if (e == EEXIST)
+				return cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
+			if (e == ELOOP)
+				return cli_error(c, EXIT_INPUT, "%s is a symbolic link: refused (give the file it points to)", path);
 			return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
 		}
 		/* an existing file keeps its mode on O_TRUNC: client data is 0600 */
@@ -333,7 +340,7 @@ const struct cli_cmd cmd_client_import_def = {
 const struct cli_cmd cmd_client_export_def = {
 	.name = "export", .fn = cmd_client_export, .flags = NEEDS_UNLOCK,
 	.summary = "export clients' data for a purpose (JSON or CSV)",
-	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE]",
+	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0, .check = export_check,
 	.description =
 		"Writes every client's fields the purpose allows, decrypted, to stdout or to\n"

@@ -1224,17 +1224,18 @@ static int same_client(struct imp *im, item *it, char *msg, size_t cap)
 		if (r < 0)
 			return r;
 		same_name = 1;
-		/* a record with nothing but the name adds nothing to a client of that name */
-		k = it->fp_mask ? record_fp(fp, it->fp_mask, v, &im->dupcv, name_fi) : 1;
+		/* the name plus at least one other value; the name alone is only
+		 * a possible duplicate (two people can share a name) */
+		k = it->fp_mask ? record_fp(fp, it->fp_mask, v, &im->dupcv, name_fi) : 0;
 		cvals_clear(&im->dupcv);
-		if (k > 0 && (!it->fp_mask || sodium_memcmp(fp, it->fp, sizeof fp) == 0)) {
+		if (k > 0 && sodium_memcmp(fp, it->fp, sizeof fp) == 0) {
 			char oid[FORT_ID_LEN + 1], fields[200] = "";
 			client_id_format(oid, ids[i]);
 			for (size_t f = 0; f < v->map.n && f < 64; f++)
 				if (it->fp_mask & ((uint64_t)1 << f))
 					snprintf(fields + strlen(fields), sizeof fields - strlen(fields), ", %s", v->map.f[f].name);
-			snprintf(msg, cap, "line %zu: duplicate: client %s already has the same full_name%s%s (no e-mail or phone to tell them apart)",
-				 it->line, oid, fields, it->fp_mask ? "" : ", and the record has nothing else");
+			snprintf(msg, cap, "line %zu: duplicate: client %s already has the same full_name%s (no e-mail or phone to tell them apart)",
+				 it->line, oid, fields);
 			return 1;
 		}
 	}
@@ -1391,6 +1392,36 @@ void fort_import_report_free(fort_import_report *r)
 	free(r);
 }
 
+/* Standard input ("-") cannot be rewound after its first bytes are read to
+ * tell the format: a stream that gives them again, then the rest.  Nothing
+ * is written anywhere (no temporary copy of client data). */
+struct replay {
+	unsigned char head[512];
+	size_t hlen, hpos;
+	FILE *src;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *rp = cookie;
+	if (rp->hpos < rp->hlen) {
+		size_t n = rp->hlen - rp->hpos < size ? rp->hlen - rp->hpos : size;
+		memcpy(buf, rp->head + rp->hpos, n);
+		rp->hpos += n;
+		return (ssize_t)n;
+	}
+	size_t n = fread(buf, 1, size, rp->src);
+	return n == 0 && ferror(rp->src) ? -1 : (ssize_t)n;
+}
+
+static int replay_close(void *cookie)
+{
+	struct replay *rp = cookie;
+	sodium_memzero(rp->head, sizeof rp->head);
+	free(rp);
+	return 0;
+}
+
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path, const fort_import_opts *o)
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
@@ -1451,17 +1482,38 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			if (strcmp(v->country, mdy[i]) == 0)
 				im->date_order = 'm';
 	}
-	if (!(im->f = fopen(path, "rb"))) {
-		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
-		goto out;
+	if (strcmp(path, "-") == 0) {
+		struct replay *rp = fort_calloc(1, sizeof *rp);
+		static const cookie_io_functions_t fns = { replay_read, NULL, NULL, replay_close };
+		if (!rp) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		rp->src = stdin;
+		rp->hlen = fread(rp->head, 1, sizeof rp->head, stdin);
+		memcpy(head, rp->head, rp->hlen);
+		headlen = rp->hlen;
+		if (!(im->f = fopencookie(rp, "rb", fns))) {
+			free(rp);
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		path = "(standard input)";
+		im->path = path;
+		im->total = 0;
+	} else {
+		if (!(im->f = fopen(path, "rb"))) {
+			r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (fstat(fileno(im->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			r = fort_error_set(FORT_EINPUT, "'%s' is a directory, not a file to import", path);
+			goto out;
+		}
+		im->total = (uint64_t)st.st_size;
+		headlen = fread(head, 1, sizeof head, im->f);
+		rewind(im->f);
 	}
-	if (fstat(fileno(im->f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		r = fort_error_set(FORT_EINPUT, "'%s' is a directory, not a file to import", path);
-		goto out;
-	}
-	im->total = (uint64_t)st.st_size;
-	headlen = fread(head, 1, sizeof head, im->f);
-	rewind(im->f);
 	if (o->format) {
 		im->fmt = strcmp(o->format, "csv") == 0 ? READER_CSV : strcmp(o->format, "vcard") == 0 ? READER_VCARD
 			: strcmp(o->format, "json") == 0 ? READER_JSON : -1;

@@ -65,4 +65,25 @@ test_expect 'a closed pipe ends client list quietly (head -1 prints one line, no
 	expect_eq "$rc" 0 "exit"
 '
 
+test_expect 'client import - reads standard input' '
+	printf "name,email\nStdin Sam,sam@example.org\n" | fort_stdin client import - >"$OUT" 2>"$ERR" &&
+	expect_contains "$OUT" "imported 1 clients from - (csv)" &&
+	expect_exit 0 fort client find email=sam@example.org
+'
+
+test_expect 'export -o: an existing file is kept unless --force; a symbolic link is never followed' '
+	expect_exit 0 fort client export --purpose service -o "$TRASH/out.json" &&
+	echo precious >"$TRASH/keep.txt" &&
+	expect_exit 6 fort client export --purpose service -o "$TRASH/keep.txt" &&
+	expect_contains "$ERR" "exists" &&
+	expect_contains "$ERR" "--force" &&
+	expect_eq "$(cat "$TRASH/keep.txt")" precious "kept" &&
+	ln -s "$TRASH/keep.txt" "$TRASH/link.json" &&
+	expect_exit 6 fort client export --purpose service --force -o "$TRASH/link.json" &&
+	expect_contains "$ERR" "symbolic link" &&
+	expect_eq "$(cat "$TRASH/keep.txt")" precious "not written through the link" &&
+	expect_exit 0 fort client export --purpose service --force -o "$TRASH/out.json" &&
+	expect_file_mode "$TRASH/out.json" 600
+'
+
 test_done

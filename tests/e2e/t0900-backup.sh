@@ -13,7 +13,7 @@ RESTORED=$TRASH/work/restored.db
 
 # export_sorted VAULT OUT: every client exported for billing, records sorted.
 export_sorted() {
-	fort --vault "$1" client export --purpose billing --format json -o "$TRASH/export.json" >/dev/null 2>"$TRASH/export.err" || {
+	fort --vault "$1" client export --purpose billing --format json --force -o "$TRASH/export.json" >/dev/null 2>"$TRASH/export.err" || {
 		_fail "export from $1 failed: $(cat "$TRASH/export.err")"
 		return 1
 	}
