@@ -119,6 +119,32 @@ static void print_opts(FILE *f, const struct cli_opt *o)
 	}
 }
 
+/* The ten commands a new user needs first (as git's short help). */
+static const char *const common_cmds[][2] = {
+	{ "init", "create a new vault" },
+	{ "client import", "import clients from CSV, vCard or JSON (Google, Outlook, ... exports)" },
+	{ "client add", "add a client" },
+	{ "client find", "find clients by e-mail, phone or name" },
+	{ "client get", "show a client, masked unless revealed for a purpose" },
+	{ "client export", "export clients for a purpose" },
+	{ "recovery split", "make recovery shares, so a lost passphrase is not lost data" },
+	{ "backup create", "make an encrypted backup" },
+	{ "status", "show the vault's state and its audit head" },
+	{ "doctor", "the security check-up, with next steps" },
+};
+
+static void print_short_usage(FILE *f)
+{
+	fprintf(f, "usage: fortress [GLOBAL OPTIONS] COMMAND [SUBCOMMAND] [OPTIONS] [ARGS]\n\n");
+	fprintf(f, "Fortress is a privacy vault for client records: encrypted field by field,\n"
+		   "masked by default, erased by crypto-shredding, every access audited.\n\n");
+	fprintf(f, "the commands used most:\n");
+	for (size_t i = 0; i < sizeof common_cmds / sizeof common_cmds[0]; i++)
+		fprintf(f, "  %-22s %s\n", common_cmds[i][0], common_cmds[i][1]);
+	fprintf(f, "\n'fortress --help --all' lists every command; 'fortress help COMMAND' or\n"
+		   "'fortress COMMAND --help' explains one; see also fortress(1).\n");
+}
+
 static void print_main_usage(FILE *f)
 {
 	size_t i;
@@ -198,6 +224,10 @@ static int cmd_help(struct cli *c)
 	size_t i;
 
 	if (c->args.npos == 0) {
+		print_short_usage(stdout);
+		return EXIT_OK;
+	}
+	if (c->args.npos == 1 && !strcmp(c->args.pos[0], "--all")) {
 		print_main_usage(stdout);
 		return EXIT_OK;
 	}
@@ -470,6 +500,11 @@ static int run(struct cli *c, int argc, char **argv)
 	int r;
 
 	decide_colour(c);
+	/* 'fortress --help --all' (or -h --all): every command, as git does */
+	if (argc == 3 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) && !strcmp(argv[2], "--all")) {
+		print_main_usage(stdout);
+		return EXIT_OK;
+	}
 	if ((r = parse_to_word(c, &p, NULL)) != 0)
 		return r;
 	decide_colour(c);
@@ -479,10 +514,11 @@ static int run(struct cli *c, int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (p.help) {
-			print_main_usage(stdout);
+			print_short_usage(stdout);
 			return EXIT_OK;
 		}
-		print_main_usage(stderr);
+		/* bare 'fortress': the short help, as git prints */
+		print_short_usage(stderr);
 		return EXIT_USAGE;
 	}
 

@@ -86,4 +86,19 @@ test_expect 'export -o: an existing file is kept unless --force; a symbolic link
 	expect_file_mode "$TRASH/out.json" 600
 '
 
+test_expect 'bare fortress: a short help with the ten commands used most; --help --all lists every one' '
+	expect_exit 2 fort &&
+	expect_contains "$ERR" "the commands used most:" &&
+	expect_eq "$(sed -n "/the commands used most:/,/^\$/p" "$ERR" | grep -c "^  [a-z]")" 10 "ten commands" &&
+	expect_contains "$ERR" "fortress --help --all" &&
+	for cmd in $(sed -n "/the commands used most:/,/^\$/p" "$ERR" | sed -n "s/^  \([a-z]*\( [a-z]*\)\?\)  .*/\1/p" | tr " " "+"); do
+		fort help ${cmd/+/ } >/dev/null 2>&1 || { _fail "listed command ${cmd/+/ } does not exist"; return 1; }
+	done &&
+	expect_exit 0 fort --help --all &&
+	expect_contains "$OUT" "incident notify" &&
+	expect_contains "$OUT" "keys rotate" &&
+	expect_exit 0 fort --help &&
+	expect_not_contains "$OUT" "incident notify"
+'
+
 test_done
