@@ -101,4 +101,22 @@ test_expect 'bare fortress: a short help with the ten commands used most; --help
 	expect_not_contains "$OUT" "incident notify"
 '
 
+test_expect 'shell completion from the command table: bash completes commands, subcommands and options' '
+	expect_exit 0 fort completion bash &&
+	cp "$OUT" "$TRASH/comp.bash" &&
+	bash -n "$TRASH/comp.bash" &&
+	got=$(bash -c ". \"$TRASH/comp.bash\"; COMP_WORDS=(fortress cli); COMP_CWORD=1; _fortress; echo \"\${COMPREPLY[*]}\"") &&
+	expect_eq "$got" "client" "fortress cli<TAB>" &&
+	got=$(bash -c ". \"$TRASH/comp.bash\"; COMP_WORDS=(fortress client im); COMP_CWORD=2; _fortress; echo \"\${COMPREPLY[*]}\"") &&
+	expect_eq "$got" "import" "fortress client im<TAB>" &&
+	got=$(bash -c ". \"$TRASH/comp.bash\"; COMP_WORDS=(fortress client import --str); COMP_CWORD=3; _fortress; echo \"\${COMPREPLY[*]}\"") &&
+	expect_eq "$got" "--strict-columns" "fortress client import --str<TAB>" &&
+	expect_exit 0 fort completion zsh &&
+	expect_contains "$OUT" "#compdef fortress" &&
+	expect_exit 0 fort completion fish &&
+	expect_contains "$OUT" "__fish_seen_subcommand_from client" &&
+	expect_contains "$OUT" "-l strict-columns" &&
+	expect_exit 2 fort completion tcsh
+'
+
 test_done
