@@ -64,7 +64,7 @@ static void fold(char *out, size_t cap, const char *in)
 enum {
 	R_FIELD = 0, R_FIRST, R_MIDDLE, R_LAST, R_SUFFIX,
 	R_STREET, R_CITY, R_POSTCODE, R_REGION, R_COUNTRY, R_ADDRESS, R_FORMATTED,
-	R_BYEAR, R_BMONTH, R_BDAY, R_ID, R_UNKNOWN
+	R_BYEAR, R_BMONTH, R_BDAY, R_ID, R_KIND, R_UNKNOWN
 };
 
 /* Header names, folded harder (fold2: also without '-', '/', '(', ')' and
@@ -116,6 +116,8 @@ static const struct { const char *key; int role; const char *field; } layout_nam
 	{ "birthyear", R_BYEAR, NULL }, { "birthmonth", R_BMONTH, NULL },
 	/* Fortress's own export */
 	{ "id", R_ID, NULL },
+	/* vCard 4.0 KIND (individual, org, group, location): groups are skipped */
+	{ "kind", R_KIND, NULL },
 };
 
 /* Address parts, after an optional group prefix ("Address 1 - ", "Business ",
@@ -316,6 +318,7 @@ struct imp {
 	int date_order;              /* 'd' day first, 'm' month first */
 	int date_order_given;        /* from the options, not the country */
 	/* counted by the reader, reported after it ended */
+	uint64_t n_groups;           /* vCard KIND:group cards skipped */
 	uint64_t n_extra, n_dates_ambig, n_dates_2digit, n_dates_noyear, n_phone_default, n_name_joined, n_addr_joined;
 	char ambig_col[128], extra_fields[128];
 	uint64_t bytes;
@@ -728,6 +731,12 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		return fort_error_set(FORT_ERROR, "import cancelled");
 	if ((r = set_columns(im, rec)) < 0)
 		return r;
+	for (size_t i = 0; i < rec->n; i++)
+		if (im->col_role[i] == R_KIND && strcasecmp(rec->values[i], "group") == 0) {
+			/* a contact group (a list of members), not a client */
+			im->n_groups++;
+			return 0;
+		}
 	{
 		/* a bound on everything the item will hold */
 		size_t n = im->v->map.n, need = n * (sizeof(char *) + BIDX_LEN + sizeof(int) + 64) + 512;
@@ -1348,6 +1357,9 @@ static int make_notes(struct imp *im)
 		r = add_note(rep, "ignored %zu column%s that match%s no field: %s (--map 'COLUMN=FIELD' keeps one; --strict-columns refuses such a file)",
 			     nign, nign == 1 ? "" : "s", nign == 1 ? "es" : "", b.buf);
 	fort_buf_release(&b);
+	if (r >= 0 && im->n_groups)
+		r = add_note(rep, "%llu contact group%s (vCard KIND:group) skipped: a group lists members, it is not a client",
+			     (unsigned long long)im->n_groups, im->n_groups == 1 ? "" : "s");
 	if (r >= 0 && im->n_name_joined)
 		r = add_note(rep, "%llu name%s joined from first, middle and last name columns",
 			     (unsigned long long)im->n_name_joined, im->n_name_joined == 1 ? "" : "s");
@@ -1623,7 +1635,10 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		goto out;
 	}
 	if (rep->rows == 0) {
-		r = fort_error_set(FORT_EINPUT, "%s: no records found", path);
+		if (im->n_groups)
+			r = fort_error_set(FORT_EINPUT, "%s: only contact groups (vCard KIND:group), no clients: export the contacts themselves", path);
+		else
+			r = fort_error_set(FORT_EINPUT, "%s: no records found", path);
 		goto out;
 	}
 	snprintf(detail, sizeof detail, "%llu clients imported from a %s file, %llu rejected",

@@ -52,7 +52,7 @@ int reader_detect(const char *path, const unsigned char *head, size_t headlen);
  * stripped, quoted-printable and base64 (ENCODING=b / BASE64) decoded,
  * CHARSET honoured for UTF-8/ISO-8859-1/Windows-1252, escaped \, \; \n
  * decoded.  Property names mapped: FN->full_name, EMAIL->email,
- * TEL->phone, ADR->postal_address (components joined with ", " skipping
+ * TEL->phone, KIND->kind (the importer skips groups), ADR->postal_address (components joined with ", " skipping
  * empty ones), ORG->company, BDAY->date_of_birth, NOTE->notes, N used for
  * full_name only when FN is missing; only the first EMAIL/TEL is used
  * (preferring TYPE=pref / PREF=1); other properties ignored.  Missing END

@@ -201,6 +201,17 @@ test_expect 're-importing clients without e-mail or phone does not double them; 
 	expect_eq "$(status_get clients)" 5 "another Otto"
 '
 
+fresh
+test_expect 'vCard KIND:group cards are skipped with a note; a file of groups only is refused saying so' '
+	expect_exit 0 fort client import "$D/group-and-person.vcf" &&
+	expect_contains "$OUT" "imported 1 client" &&
+	expect_contains "$ERR" "1 contact group (vCard KIND:group) skipped" &&
+	expect_eq "$(val rita@example.com full_name)" "Rita Roth" person &&
+	expect_exit 6 fort client import "$D/vobject-vcard40_group.vcf" &&
+	expect_contains "$ERR" "only contact groups" &&
+	expect_eq "$(status_get clients)" 1 "the group is no client"
+'
+
 test_expect 'a spreadsheet (.xlsx, .ods, even renamed) is refused with "save it as CSV UTF-8", no flag suggested' '
 	"$PYTHON" -c "
 import zipfile, sys
