@@ -89,7 +89,7 @@ chmod 600 "$TMP/passphrase"
 FORTRESS_VAULT=$TMP/rss.vault
 FORTRESS_PASSPHRASE_FILE=$TMP/passphrase
 export FORTRESS_VAULT FORTRESS_PASSPHRASE_FILE
-"$FORTRESS" init --name "Bench GmbH" --owner "Bench Owner" --kdf interactive >/dev/null 2>"$TMP/init.err" ||
+"$FORTRESS" init --country DE --name "Bench GmbH" --owner "Bench Owner" --kdf interactive >/dev/null 2>"$TMP/init.err" ||
 	{ cat "$TMP/init.err" >&2; echo "bench: fortress init FAILED" >&2; exit 2; }
 
 # GNU time's -v report: max RSS in KiB and the wall clock as [h:]mm:ss.ss

@@ -1,13 +1,17 @@
 /* cmd_client.c - `fortress client add|list|get|find|edit|erase` (import and
  * export are in cmd_client_io.c). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 
 static const struct cli_opt set_opts[] = {
 	{ "set", 0, OPT_MULTI, "FIELD=VALUE", "set FIELD (an empty VALUE clears it on edit)" },
+	{ "set-file", 0, OPT_MULTI, "FIELD=PATH", "set FIELD to the content of PATH ('-': stdin): the value stays off the command line" },
+	{ "set-stdin", 0, OPT_VALUE, "FIELD", "set FIELD to what the standard input holds" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -25,57 +29,181 @@ static const struct cli_opt erase_opts[] = {
 
 static const char *const hint_ids = "'fortress client list' shows the client ids";
 
-/* --set FIELD=VALUE... into a fort_kv array (pointing into argv). */
-static int parse_sets(struct cli *c, fort_kv **out, size_t *n)
-{
-	const char *const *sets;
-	size_t i, ns = cli_multi(c, "set", &sets);
-	fort_kv *kv;
-
-	*out = NULL;
-	*n = 0;
-	if (ns == 0)
-		return cli_usage_error(c, "'%s' needs --set FIELD=VALUE", c->cmd_path);
-	kv = calloc(ns, sizeof(*kv));
-	if (!kv)
-		return cli_error(c, EXIT_IO, "out of memory");
-	for (i = 0; i < ns; i++) {
-		const char *eq = strchr(sets[i], '=');
-		char *field;
-
-		if (!eq || eq == sets[i]) {
-			size_t k;
-
-			for (k = 0; k < i; k++)
-				free((char *)kv[k].field);
-			free(kv);
-			/* the argument is not echoed: it may hold a client's value */
-			return cli_usage_error(c, "--set needs FIELD=VALUE (argument %zu of --set has no field name)", i + 1);
-		}
-		field = strndup(sets[i], (size_t)(eq - sets[i]));
-		if (!field) {
-			size_t k;
-
-			for (k = 0; k < i; k++)
-				free((char *)kv[k].field);
-			free(kv);
-			return cli_error(c, EXIT_IO, "out of memory");
-		}
-		kv[i].field = field;
-		kv[i].value = eq + 1;
-	}
-	*out = kv;
-	*n = ns;
-	return EXIT_OK;
-}
+/* --set FIELD=VALUE (pointing into argv), --set-file FIELD=PATH and
+ * --set-stdin FIELD (read here, owned, wiped by free_sets) into a fort_kv
+ * array.  READ 0: only the syntax is checked (before the passphrase). */
+static int parse_sets_x(struct cli *c, fort_kv **out, size_t *n, int read);
 
 static void free_sets(fort_kv *kv, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; kv && i < n; i++)
 		free((char *)kv[i].field);
 	free(kv);
+}
+
+/* A value read from a file or stdin: the text, one trailing newline off. */
+static char *slurp_value(struct cli *c, const char *path, int *ex)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	*ex = EXIT_OK;
+	if (!f) {
+		*ex = cli_error(c, EXIT_IO, "cannot read %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+			if (cap > (1u << 20)) {
+				*ex = cli_error(c, EXIT_INPUT, "%s: a value longer than 1 MiB", path);
+				break;
+			}
+			cap = cap ? 2 * cap : 8192;
+			if (!(nb = malloc(cap))) {
+				*ex = cli_error(c, EXIT_IO, "out of memory");
+				break;
+			}
+			if (buf) {
+				memcpy(nb, buf, len);
+				explicit_bzero(buf, len);
+				free(buf);
+			}
+			buf = nb;
+		}
+		size_t k = fread(buf + len, 1, cap - len - 1, f);
+		len += k;
+		if (k == 0)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (*ex != EXIT_OK) {
+		if (buf) {
+			explicit_bzero(buf, len);
+			free(buf);
+		}
+		return NULL;
+	}
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len && buf[len - 1] == '\r')
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
+static int parse_sets_x(struct cli *c, fort_kv **out, size_t *n, int read)
+{
+	const char *const *sets, *const *files;
+	const char *in = cli_str(c, "set-stdin");
+	size_t i, ns = cli_multi(c, "set", &sets), nf = cli_multi(c, "set-file", &files), total;
+	fort_kv *kv;
+	int ex = EXIT_OK;
+
+	*out = NULL;
+	*n = 0;
+	total = ns + nf + (in ? 1 : 0);
+	if (total == 0)
+		return cli_usage_error(c, "'%s' needs --set FIELD=VALUE (or --set-file FIELD=PATH, --set-stdin FIELD)", c->cmd_path);
+	if (in && !*in)
+		return cli_usage_error(c, "--set-stdin needs the FIELD the standard input holds");
+	kv = calloc(total + 1, sizeof(*kv));
+	if (!kv)
+		return cli_error(c, EXIT_IO, "out of memory");
+	for (i = 0; i < ns + nf; i++) {
+		const char *arg = i < ns ? sets[i] : files[i - ns];
+		const char *opt = i < ns ? "--set" : "--set-file";
+		const char *eq = strchr(arg, '=');
+
+		if (!eq || eq == arg) {
+			ex = EXIT_USAGE;
+			/* the argument is not echoed: it may hold a client's value;
+			 * only a first word that looks like a field name is named */
+			if (!eq) {
+				size_t w = strcspn(arg, " \t:");
+				int word = w > 0 && w <= 64 && (arg[w] == ' ' || arg[w] == '\t' || arg[w] == ':');
+				for (size_t k = 0; word && k < w; k++)
+					if (!((arg[k] >= 'a' && arg[k] <= 'z') || (arg[k] >= '0' && arg[k] <= '9') || arg[k] == '_'))
+						word = 0;
+				if (word)
+					cli_usage_error(c, "%s '%.*s ...': the '=' is missing: write %s %.*s=%s", opt, (int)w, arg, opt,
+							(int)w, arg, i < ns ? "VALUE" : "PATH");
+				else
+					cli_usage_error(c, "%s needs FIELD=%s (argument %zu of %s has no '=')", opt,
+							i < ns ? "VALUE" : "PATH", (i < ns ? i : i - ns) + 1, opt);
+			} else {
+				cli_usage_error(c, "%s needs FIELD=%s (argument %zu of %s has no field name)", opt,
+						i < ns ? "VALUE" : "PATH", (i < ns ? i : i - ns) + 1, opt);
+			}
+			goto fail;
+		}
+		if (!(kv[i].field = strndup(arg, (size_t)(eq - arg)))) {
+			ex = cli_error(c, EXIT_IO, "out of memory");
+			goto fail;
+		}
+		if (i < ns) {
+			kv[i].value = eq + 1;
+		} else if (read) {
+			char *v = slurp_value(c, eq + 1, &ex);
+			if (!v)
+				goto fail;
+			kv[i].value = v;
+		} else if (strcmp(eq + 1, "-") != 0 && access(eq + 1, R_OK) < 0) {
+			ex = cli_error(c, errno == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot read %s: %s", eq + 1, strerror(errno));
+			goto fail;
+		}
+	}
+	if (in) {
+		if (!(kv[i].field = strdup(in))) {
+			ex = cli_error(c, EXIT_IO, "out of memory");
+			goto fail;
+		}
+		if (read && !(kv[i].value = slurp_value(c, "-", &ex)))
+			goto fail;
+	}
+	*out = kv;
+	*n = total;
+	return EXIT_OK;
+fail:
+	for (size_t k = ns; k < total; k++)
+		if (kv[k].value) {
+			explicit_bzero((char *)kv[k].value, strlen(kv[k].value));
+			free((char *)kv[k].value);
+		}
+	free_sets(kv, total);
+	return ex;
+}
+
+/* Values read from files and stdin (after the --set ones) are wiped and freed. */
+static void free_read_sets(struct cli *c, fort_kv *kv, size_t n)
+{
+	size_t ns = cli_multi(c, "set", &(const char *const *){ NULL });
+	for (size_t k = ns; kv && k < n; k++)
+		if (kv[k].value) {
+			explicit_bzero((char *)kv[k].value, strlen(kv[k].value));
+			free((char *)kv[k].value);
+		}
+	free_sets(kv, n);
+}
+
+static int parse_sets(struct cli *c, fort_kv **out, size_t *n)
+{
+	return parse_sets_x(c, out, n, 1);
+}
+
+/* Usage errors before the passphrase is asked for. */
+static int sets_check(struct cli *c)
+{
+	fort_kv *kv;
+	size_t n;
+	int ex = parse_sets_x(c, &kv, &n, 0);
+	if (ex == EXIT_OK)
+		free_sets(kv, n);
+	return ex;
 }
 
 /* VALUES: the command took --set FIELD=VALUE (add, edit). */
@@ -120,7 +248,7 @@ static int cmd_client_add(struct cli *c)
 	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
 		return ex;
 	r = fort_client_add(id, c->vault, kv, n);
-	free_sets(kv, n);
+	free_read_sets(c, kv, n);
 	if (r < 0)
 		return client_fail(c, r, 1);
 	if (c->json) {
@@ -145,7 +273,7 @@ static int cmd_client_edit(struct cli *c)
 	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
 		return ex;
 	r = fort_client_edit(c->vault, id, kv, n);
-	free_sets(kv, n);
+	free_read_sets(c, kv, n);
 	if (r < 0)
 		return client_fail(c, r, 1);
 	return print_done(c, id, "updated");
@@ -310,8 +438,8 @@ static int cmd_client_erase(struct cli *c)
 static const struct cli_cmd client_add_def = {
 	.name = "add", .fn = cmd_client_add, .flags = NEEDS_UNLOCK,
 	.summary = "add a client; prints the new id",
-	.synopsis = "--set FIELD=VALUE [--set ...]",
-	.opts = set_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "--set FIELD=VALUE [--set ...] [--set-file FIELD=PATH]... [--set-stdin FIELD]",
+	.opts = set_opts, .min_args = 0, .max_args = 0, .check = sets_check,
 	.description =
 		"Every value is checked and normalised by its field's type (see 'fortress map\n"
 		"show').  A client with the same email or phone is refused.  Prints the new\n"
@@ -348,8 +476,8 @@ static const struct cli_cmd client_find_def = {
 static const struct cli_cmd client_edit_def = {
 	.name = "edit", .fn = cmd_client_edit, .flags = NEEDS_UNLOCK,
 	.summary = "change fields of a client",
-	.synopsis = "ID --set FIELD=VALUE [--set ...]",
-	.opts = set_opts, .min_args = 1, .max_args = 1, .args_name = "ID",
+	.synopsis = "ID --set FIELD=VALUE [--set ...] [--set-file FIELD=PATH]... [--set-stdin FIELD]",
+	.opts = set_opts, .min_args = 1, .max_args = 1, .args_name = "ID", .check = sets_check,
 	.description = "An empty VALUE clears the field.\n",
 };
 

@@ -18,6 +18,8 @@ static const struct cli_opt import_opts[] = {
 	{ "map", 0, OPT_MULTI, "COLUMN=FIELD", "read COLUMN into FIELD (FIELD '-' ignores the column)" },
 	{ "skip-invalid", 0, OPT_FLAG, NULL, "import the good rows and list the bad ones" },
 	{ "rejects", 0, OPT_VALUE, "FILE", "with --skip-invalid: write the bad rows to FILE (mode 0600)" },
+	{ "strict-columns", 0, OPT_FLAG, NULL, "refuse a column that matches no field (default: ignore it and say so)" },
+	{ "date-order", 0, OPT_VALUE, "dmy|mdy", "how 3/7/1984 reads: day first or month first (default: the vault's country)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -25,7 +27,8 @@ static const struct cli_opt export_opts[] = {
 	{ "purpose", 0, OPT_VALUE, "P", "why the data leaves the vault; every exported field must allow it" },
 	{ "format", 0, OPT_VALUE, "json|csv", "output format (default json)" },
 	{ "field", 0, OPT_MULTI, "F", "export only F (default: every field the purpose allows)" },
-	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600) instead of stdout" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600; '-' stdout) instead of stdout" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -113,6 +116,9 @@ static int import_check(struct cli *c)
 		return cli_usage_error(c, "unknown --format '%s' (csv, vcard or json)", fmt);
 	if (cli_str(c, "rejects") && !cli_flag(c, "skip-invalid"))
 		return cli_usage_error(c, "--rejects needs --skip-invalid");
+	if (cli_str(c, "date-order") && strcmp(cli_str(c, "date-order"), "dmy") && strcmp(cli_str(c, "date-order"), "mdy"))
+		return cli_usage_error(c, "--date-order '%s': expected dmy (3/7/1984 is 3 July) or mdy (3/7/1984 is 7 March)",
+				       cli_str(c, "date-order"));
 	n = cli_multi(c, "map", &maps);
 	for (i = 0; i < n; i++) {
 		const char *eq = strchr(maps[i], '=');
@@ -121,7 +127,7 @@ static int import_check(struct cli *c)
 			return cli_usage_error(c, "--map needs COLUMN=FIELD, not '%s'", maps[i]);
 	}
 	/* Before asking for the passphrase: is there a file to import? */
-	if (access(path, R_OK) < 0) {
+	if (strcmp(path, "-") != 0 && access(path, R_OK) < 0) {
 		int e = errno;
 
 		return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot read %s: %s", path, strerror(e));
@@ -143,6 +149,10 @@ static json_t *report_json(const char *path, const fort_import_report *rep)
 	for (i = 0; i < rep->nproblems; i++)
 		json_array_append_new(a, json_string(rep->problems[i]));
 	json_object_set_new(j, "problems", a);
+	a = json_array();
+	for (i = 0; i < rep->nnotes; i++)
+		json_array_append_new(a, json_string(rep->notes[i]));
+	json_object_set_new(j, "notes", a);
 	return j;
 }
 
@@ -172,6 +182,8 @@ static int cmd_client_import(struct cli *c)
 	o.ncolumn_map = cli_multi(c, "map", &o.column_map);
 	o.skip_invalid = skip;
 	o.rejects_path = cli_str(c, "rejects");
+	o.strict_columns = cli_flag(c, "strict-columns");
+	o.date_order = cli_str(c, "date-order");
 	prog.on = isatty(STDERR_FILENO) && !c->quiet;
 	if (prog.on) {
 		prog.start = now();
@@ -188,6 +200,8 @@ static int cmd_client_import(struct cli *c)
 	}
 	if (rep && rep->nproblems > 0)
 		print_problems(c, path, rep);
+	for (size_t i = 0; rep && !c->json && !c->quiet && i < rep->nnotes; i++)
+		fprintf(stderr, "%s: %s\n", path, rep->notes[i]);
 	if (c->json && rep)
 		ex = cli_print_json(c, report_json(path, rep));
 
@@ -205,7 +219,7 @@ static int cmd_client_import(struct cli *c)
 	if (r < 0) {
 		cli_error(c, EXIT_FAIL, "%s", msg ? msg : "import failed");
 		ex = cli_exit_code(r);
-		if (r == FORT_EINPUT)
+		if (r == FORT_EINPUT && msg && strstr(msg, "cannot tell the format"))
 			cli_hint(c, "--format and --map COLUMN=FIELD tell fortress how to read the file");
 		else if (r == FORT_EDUPLICATE)
 			cli_hint(c, "import the other rows with --skip-invalid");
@@ -256,9 +270,15 @@ static int cmd_client_export(struct cli *c)
 	o.destination = path ? path : "-";
 
 	if (path) {
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+		/* never through a symbolic link; an existing file only with --force */
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+				(cli_flag(c, "force") ? O_TRUNC : O_EXCL), 0600);
 		if (fd < 0) {
 			e = errno;
+			if (e == EEXIST)
+				return cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
+			if (e == ELOOP)
+				return cli_error(c, EXIT_INPUT, "%s is a symbolic link: refused (give the file it points to)", path);
 			return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
 		}
 		/* an existing file keeps its mode on O_TRUNC: client data is 0600 */
@@ -307,7 +327,7 @@ static int cmd_client_export(struct cli *c)
 const struct cli_cmd cmd_client_import_def = {
 	.name = "import", .fn = cmd_client_import, .flags = NEEDS_UNLOCK,
 	.summary = "import clients from a CSV, vCard or JSON file",
-	.synopsis = "FILE [--format csv|vcard|json] [--map COLUMN=FIELD]... [--skip-invalid [--rejects FILE]] [--json]",
+	.synopsis = "FILE [--format csv|vcard|json] [--map COLUMN=FIELD]... [--strict-columns] [--date-order dmy|mdy] [--skip-invalid [--rejects FILE]] [--json]",
 	.opts = import_opts, .min_args = 1, .max_args = 1, .args_name = "FILE",
 	.check = import_check,
 	.description =
@@ -320,7 +340,7 @@ const struct cli_cmd cmd_client_import_def = {
 const struct cli_cmd cmd_client_export_def = {
 	.name = "export", .fn = cmd_client_export, .flags = NEEDS_UNLOCK,
 	.summary = "export clients' data for a purpose (JSON or CSV)",
-	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE]",
+	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0, .check = export_check,
 	.description =
 		"Writes every client's fields the purpose allows, decrypted, to stdout or to\n"

@@ -1,4 +1,5 @@
 /* cmd_init.c - `fortress init`: create the vault. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@ static const struct cli_opt init_opts[] = {
 	{ "name", 0, OPT_VALUE, "BUSINESS", "the business the vault belongs to" },
 	{ "owner", 0, OPT_VALUE, "NAME", "the first user (role owner)" },
 	{ "kdf", 0, OPT_VALUE, "KDF", "moderate (default), interactive (weaker: tests only) or sensitive" },
-	{ "country", 0, OPT_VALUE, "CC", "default country for phone numbers (ISO 3166 alpha-2, default DE)" },
+	{ "country", 0, OPT_VALUE, "CC", "the business's country (ISO 3166 alpha-2: DE, AT, FR, US, ...): phone numbers, dates; asked on a terminal" },
 	/* the business's details (as 'business set'): the documents state them */
 	{ "state", 0, OPT_VALUE, "REGION", "the business's state / Land (DE-BY, DE-BE...): decides its authority in Germany" },
 	{ "address", 0, OPT_VALUE, "TEXT", "the business's postal address" },
@@ -47,7 +48,7 @@ static int cmd_init(struct cli *c)
 	fort_secret *pass = NULL;
 	fort_vault *v = NULL;
 	fort_status st;
-	char *name = NULL, *owner = NULL;
+	char *name = NULL, *owner = NULL, *asked = NULL, country[3] = "";
 	const char *kdf = cli_str(c, "kdf"), *inputs[3];
 	struct stat sb;
 	char head[96];
@@ -61,7 +62,17 @@ static int cmd_init(struct cli *c)
 		o.kdf = FORT_KDF_SENSITIVE;
 	else if (kdf)
 		return cli_usage_error(c, "unknown --kdf '%s' (moderate, interactive or sensitive)", kdf);
-	o.default_country = cli_str(c, "country");
+	if (cli_str(c, "country")) {
+		const char *cc = cli_str(c, "country");
+		if (strlen(cc) != 2 || !fort_country_known(cc))
+			return cli_usage_error(c, "unknown --country '%s': use the two letters of ISO 3166, such as DE, AT, CH, FR, GB, US", cc);
+		country[0] = (char)toupper((unsigned char)cc[0]);
+		country[1] = (char)toupper((unsigned char)cc[1]);
+		country[2] = '\0';
+	} else if (!cli_have_tty()) {
+		return cli_usage_error(c, "'init' needs --country CC, the business's country (such as DE, AT, FR, US): "
+				       "it decides how phone numbers and dates are read");
+	}
 	if (cli_str(c, "state") || cli_str(c, "address") || cli_str(c, "email") || cli_str(c, "phone")) {
 		biz.state = cli_str(c, "state");
 		biz.address = cli_str(c, "address");
@@ -83,17 +94,27 @@ static int cmd_init(struct cli *c)
 		goto out;
 	o.business = name;
 	o.owner = owner;
+	while (!country[0]) {
+		if (cli_tty_ask(&asked, "Country of the business (two letters, such as DE, AT, FR, US): ") < 0) {
+			ex = cli_usage_error(c, "'init' needs --country CC");
+			goto out;
+		}
+		if (strlen(asked) == 2 && fort_country_known(asked)) {
+			country[0] = (char)toupper((unsigned char)asked[0]);
+			country[1] = (char)toupper((unsigned char)asked[1]);
+		} else {
+			fprintf(stderr, "'%s' is not a country code Fortress knows: two letters of ISO 3166, such as DE\n", asked);
+		}
+		free(asked);
+		asked = NULL;
+	}
+	o.default_country = country;
 
-	if ((ex = cli_passphrase_get(c, &pass, cli_passphrase_file(c), "New vault passphrase: ", 1,
-				     CLI_NO_PASSPHRASE_MSG)) != EXIT_OK)
-		goto out;
 	inputs[0] = name;
 	inputs[1] = owner;
 	inputs[2] = NULL;
-	if ((r = fort_passphrase_check(pass, inputs)) < 0) {
-		ex = cli_fail(c, r, "try 'fortress passphrase generate'");
+	if ((ex = cli_passphrase_new(c, &pass, inputs, 3)) != EXIT_OK)
 		goto out;
-	}
 	if (o.kdf == FORT_KDF_INTERACTIVE)
 		cli_info(c, "warning: --kdf interactive is weaker; use it for tests only");
 
@@ -118,34 +139,43 @@ static int cmd_init(struct cli *c)
 		json_object_set_new(j, "business", json_string(st.business));
 		json_object_set_new(j, "owner", json_string(st.owner));
 		json_object_set_new(j, "kdf", json_string(st.kdf));
+		json_object_set_new(j, "country", json_string(st.default_country));
 		json_object_set_new(j, "audit_head", json_string(head));
 		ex = cli_print_json(c, j);
 		goto out;
 	}
 	if (!c->quiet) {
 		printf("created vault %s\n", c->vault_path);
+		printf("country: %s\n", st.default_country);
 		printf("audit head: %s\n", head);
 		cli_info(c, "keep the audit head outside the vault: 'fortress audit verify --anchor %s' proves nothing was removed", head);
+		cli_info(c, "warning: if the passphrase is lost, every client record in this vault is lost: nobody can recover it, not even with the file");
+		cli_info(c, "make recovery shares for people you trust now: 'fortress recovery split --shares 5 --threshold 3 --out DIR'");
 	}
 	ex = EXIT_OK;
 out:
 	fort_secret_free(pass);
 	free(name);
 	free(owner);
+	free(asked);
 	return ex;
 }
 
 const struct cli_cmd cmd_init_def = {
 	.name = "init", .fn = cmd_init, .flags = NEEDS_PATH,
 	.summary = "create a new vault",
-	.synopsis = "[--name BUSINESS] [--owner NAME] [--kdf moderate|interactive|sensitive] [--country CC] [--state REGION]\n"
+	.synopsis = "[--name BUSINESS] [--owner NAME] [--country CC] [--kdf moderate|interactive|sensitive] [--state REGION]\n"
 		    "       [--address TEXT] [--email ADDR] [--phone NUMBER]",
 	.opts = init_opts, .min_args = 0, .max_args = 0,
 	.description =
 		"Creates the vault (refuses if it exists) and its parent directory (mode 0700).\n"
-		"Missing --name/--owner are asked on a terminal, else it is a usage error.\n"
-		"The passphrase is asked twice (no echo), or read from --passphrase-file.\n"
-		"It must have at least 15 characters and resist guessing; see\n"
-		"'fortress passphrase generate'.  Prints the vault path and the audit head\n"
-		"SEQ:HASH: write it down outside the vault.\n",
+		"Missing --name/--owner/--country are asked on a terminal, else it is a\n"
+		"usage error.  The passphrase is checked as soon as it is typed, then asked\n"
+		"again (no echo), three tries; Enter alone generates one.  Or it is read\n"
+		"from --passphrase-file.  It must have at least 15 characters and resist\n"
+		"guessing (a list of common and breached passwords, keyboard walks, repeats,\n"
+		"seasons with years are refused); see 'fortress passphrase generate'.\n"
+		"Prints the vault path, the country and the audit head SEQ:HASH: write it\n"
+		"down outside the vault.  A lost passphrase means lost data: make recovery\n"
+		"shares ('fortress recovery split').\n",
 };

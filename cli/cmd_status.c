@@ -67,6 +67,9 @@ static int cmd_status(struct cli *c)
 		json_object_set_new(j, "clients", json_integer((json_int_t)st.clients));
 		json_object_set_new(j, "erased", json_integer((json_int_t)st.erased));
 		json_object_set_new(j, "audit_entries", json_integer((json_int_t)st.audit_entries));
+		json_object_set_new(j, "failed_unlocks_30d", json_integer((json_int_t)st.failed_unlocks));
+		json_object_set_new(j, "last_failed_unlock",
+				    st.last_failed_unlock ? json_integer(st.last_failed_unlock) : json_null());
 		json_object_set_new(j, "audit_head", json_string(head));
 		json_object_set_new(j, "created", json_integer(st.created));
 		json_object_set_new(j, "last_verified_backup",
@@ -131,6 +134,13 @@ static int cmd_status(struct cli *c)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st.audit_entries);
 	line(c, "audit entries:", buf);
 	line(c, "audit head:", head);
+	if (st.last_failed_unlock) {
+		snprintf(buf, sizeof(buf), "%llu in the last 30 days, the last %s ('fortress audit log')",
+			 (unsigned long long)st.failed_unlocks, cli_time(when, sizeof(when), st.last_failed_unlock));
+		line(c, "failed unlocks:", buf);
+	} else {
+		line(c, "failed unlocks:", "none");
+	}
 	if (st.last_verified_backup) {
 		char age[48];
 

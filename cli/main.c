@@ -1,6 +1,8 @@
 /* main.c - `fortress`: global options, the command table and the shared
  * setup every command needs (vault path, opening locked or unlocked), done
  * once here before a command runs (docs/cli.md is the contract). */
+#include <errno.h>
+#include <poll.h>
 #include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +15,21 @@
 #include "vault_path.h"
 
 static int cmd_help(struct cli *c);
+
+static int cmd_completion(struct cli *c);
+
+static const struct cli_cmd cmd_completion_def = {
+	.name = "completion", .fn = cmd_completion, .flags = 0,
+	.summary = "print shell completion for bash, zsh or fish (generated from the command table)",
+	.synopsis = "bash|zsh|fish",
+	.min_args = 1, .max_args = 1, .args_name = "SHELL",
+	.description =
+		"Prints a completion script for commands, subcommands and options.\n"
+		"  bash: fortress completion bash > ~/.local/share/bash-completion/completions/fortress\n"
+		"  zsh:  fortress completion zsh > \"${fpath[1]}/_fortress\"\n"
+		"  fish: fortress completion fish > ~/.config/fish/completions/fortress.fish\n"
+		"'make install' installs all three.\n",
+};
 
 static const struct cli_cmd cmd_help_def = {
 	.name = "help", .fn = cmd_help, .flags = 0,
@@ -53,6 +70,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_doctor_def,
 	&cmd_incident_def,
 	&cmd_actions_def,
+	&cmd_completion_def,
 	&cmd_help_def,
 	NULL
 };
@@ -91,6 +109,17 @@ static const struct cli_cmd *find_cmd(const struct cli_cmd *const *table, const 
 	return NULL;
 }
 
+/* The command of TABLE that NAME is probably a typo of, or NULL. */
+static const char *suggest_cmd(const struct cli_cmd *const *table, const char *name)
+{
+	const char *names[128];
+	size_t n = 0;
+
+	for (size_t i = 0; table && table[i] && n < 128; i++)
+		names[n++] = table[i]->name;
+	return fort_suggest(name, names, n);
+}
+
 static void print_opts(FILE *f, const struct cli_opt *o)
 {
 	for (; o && o->name; o++) {
@@ -105,6 +134,32 @@ static void print_opts(FILE *f, const struct cli_opt *o)
 		fprintf(f, "  %-28s %s%s\n", left, o->help ? o->help : "",
 			o->kind == OPT_MULTI ? " (repeatable)" : "");
 	}
+}
+
+/* The ten commands a new user needs first (as git's short help). */
+static const char *const common_cmds[][2] = {
+	{ "init", "create a new vault" },
+	{ "client import", "import clients from CSV, vCard or JSON (Google, Outlook, ... exports)" },
+	{ "client add", "add a client" },
+	{ "client find", "find clients by e-mail, phone or name" },
+	{ "client get", "show a client, masked unless revealed for a purpose" },
+	{ "client export", "export clients for a purpose" },
+	{ "recovery split", "make recovery shares, so a lost passphrase is not lost data" },
+	{ "backup create", "make an encrypted backup" },
+	{ "status", "show the vault's state and its audit head" },
+	{ "doctor", "the security check-up, with next steps" },
+};
+
+static void print_short_usage(FILE *f)
+{
+	fprintf(f, "usage: fortress [GLOBAL OPTIONS] COMMAND [SUBCOMMAND] [OPTIONS] [ARGS]\n\n");
+	fprintf(f, "Fortress is a privacy vault for client records: encrypted field by field,\n"
+		   "masked by default, erased by crypto-shredding, every access audited.\n\n");
+	fprintf(f, "the commands used most:\n");
+	for (size_t i = 0; i < sizeof common_cmds / sizeof common_cmds[0]; i++)
+		fprintf(f, "  %-22s %s\n", common_cmds[i][0], common_cmds[i][1]);
+	fprintf(f, "\n'fortress --help --all' lists every command; 'fortress help COMMAND' or\n"
+		   "'fortress COMMAND --help' explains one; see also fortress(1).\n");
 }
 
 static void print_main_usage(FILE *f)
@@ -186,6 +241,10 @@ static int cmd_help(struct cli *c)
 	size_t i;
 
 	if (c->args.npos == 0) {
+		print_short_usage(stdout);
+		return EXIT_OK;
+	}
+	if (c->args.npos == 1 && !strcmp(c->args.pos[0], "--all")) {
 		print_main_usage(stdout);
 		return EXIT_OK;
 	}
@@ -194,11 +253,15 @@ static int cmd_help(struct cli *c)
 		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
 
 		if (!next) {
+			const char *sug = suggest_cmd(cmd ? cmd->subs : commands, w);
 			if (cmd)
 				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, path);
 			else
 				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
-			cli_hint(c, "see 'fortress --help'");
+			if (sug)
+				cli_hint(c, "did you mean '%s%s%s'?", path, path[0] ? " " : "", sug);
+			else
+				cli_hint(c, "see 'fortress --help'");
 			return EXIT_USAGE;
 		}
 		cmd = next;
@@ -207,6 +270,150 @@ static int cmd_help(struct cli *c)
 		strncat(path, w, sizeof(path) - strlen(path) - 1);
 	}
 	print_cmd_help(stdout, path, cmd);
+	return EXIT_OK;
+}
+
+/* ------------------------------------------------------------ completion */
+
+static void words_of(FILE *f, const struct cli_cmd *const *t)
+{
+	for (size_t i = 0; t && t[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", t[i]->name);
+}
+
+static void opts_of(FILE *f, const struct cli_opt *o, const char *sep)
+{
+	int first = 1;
+	for (; o && o->name; o++) {
+		fprintf(f, "%s--%s", first ? "" : sep, o->name);
+		first = 0;
+	}
+}
+
+/* bash (and zsh through bashcompinit): words by position, options by the
+ * command path of the words before. */
+static void completion_bash(FILE *f)
+{
+	fprintf(f, "# fortress completion for bash (generated by 'fortress completion bash')\n");
+	fprintf(f, "_fortress() {\n\tlocal cur=${COMP_WORDS[COMP_CWORD]} path= w i words opts\n");
+	fprintf(f, "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n\t\tw=${COMP_WORDS[i]}\n"
+		   "\t\tcase $w in -*) continue ;; esac\n\t\tcase \" $(_fortress_subs \"$path\") \" in\n"
+		   "\t\t*\" $w \"*) path=${path:+$path }$w ;;\n\t\tesac\n\tdone\n");
+	fprintf(f, "\twords=$(_fortress_subs \"$path\")\n\topts=\"$(_fortress_opts \"$path\") ");
+	opts_of(f, global_opts, " ");
+	fprintf(f, " --help\"\n\tcase $cur in\n\t-*) COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")) ;;\n"
+		   "\t*) if [ -n \"$words\" ]; then COMPREPLY=($(compgen -W \"$words\" -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi ;;\n"
+		   "\tesac\n}\n");
+	fprintf(f, "_fortress_subs() {\n\tcase $1 in\n\t'') echo \"");
+	words_of(f, commands);
+	fprintf(f, "\" ;;\n");
+	for (size_t i = 0; commands[i]; i++) {
+		const struct cli_cmd *c1 = commands[i];
+		if (!c1->subs)
+			continue;
+		fprintf(f, "\t'%s') echo \"", c1->name);
+		words_of(f, c1->subs);
+		fprintf(f, "\" ;;\n");
+		for (size_t j = 0; c1->subs[j]; j++)
+			if (c1->subs[j]->subs) {
+				fprintf(f, "\t'%s %s') echo \"", c1->name, c1->subs[j]->name);
+				words_of(f, c1->subs[j]->subs);
+				fprintf(f, "\" ;;\n");
+			}
+	}
+	fprintf(f, "\tesac\n}\n_fortress_opts() {\n\tcase $1 in\n");
+	for (size_t i = 0; commands[i]; i++) {
+		const struct cli_cmd *c1 = commands[i];
+		if (c1->opts) {
+			fprintf(f, "\t'%s') echo \"", c1->name);
+			opts_of(f, c1->opts, " ");
+			fprintf(f, "\" ;;\n");
+		}
+		for (size_t j = 0; c1->subs && c1->subs[j]; j++) {
+			const struct cli_cmd *c2 = c1->subs[j];
+			if (c2->opts) {
+				fprintf(f, "\t'%s %s') echo \"", c1->name, c2->name);
+				opts_of(f, c2->opts, " ");
+				fprintf(f, "\" ;;\n");
+			}
+			for (size_t k = 0; c2->subs && c2->subs[k]; k++)
+				if (c2->subs[k]->opts) {
+					fprintf(f, "\t'%s %s %s') echo \"", c1->name, c2->name, c2->subs[k]->name);
+					opts_of(f, c2->subs[k]->opts, " ");
+					fprintf(f, "\" ;;\n");
+				}
+		}
+	}
+	fprintf(f, "\tesac\n}\n");
+}
+
+static void fish_opts(FILE *f, const char *cond, const struct cli_opt *o)
+{
+	for (; o && o->name; o++) {
+		fprintf(f, "complete -c fortress -n '%s' -l %s", cond, o->name);
+		if (o->short_name)
+			fprintf(f, " -s %c", o->short_name);
+		if (o->kind != OPT_FLAG)
+			fprintf(f, " -r");
+		fprintf(f, " -d '");
+		for (const char *p = o->help; p && *p; p++)
+			fputs(*p == '\'' ? "\\'" : (char[]){ *p, 0 }, f);
+		fprintf(f, "'\n");
+	}
+}
+
+static void completion_fish(FILE *f)
+{
+	fprintf(f, "# fortress completion for fish (generated by 'fortress completion fish')\ncomplete -c fortress -f\n");
+	for (size_t i = 0; commands[i]; i++) {
+		const struct cli_cmd *c1 = commands[i];
+		fprintf(f, "complete -c fortress -n '__fish_use_subcommand' -a %s -d '", c1->name);
+		for (const char *p = c1->summary; p && *p; p++)
+			fputs(*p == '\'' ? "\\'" : (char[]){ *p, 0 }, f);
+		fprintf(f, "'\n");
+		if (c1->subs) {
+			char cond[160];
+			snprintf(cond, sizeof cond, "__fish_seen_subcommand_from %s", c1->name);
+			for (size_t j = 0; c1->subs[j]; j++) {
+				fprintf(f, "complete -c fortress -n '%s' -a %s -d '", cond, c1->subs[j]->name);
+				for (const char *p = c1->subs[j]->summary; p && *p; p++)
+					fputs(*p == '\'' ? "\\'" : (char[]){ *p, 0 }, f);
+				fprintf(f, "'\n");
+				if (c1->subs[j]->opts) {
+					char cond2[200];
+					snprintf(cond2, sizeof cond2, "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s",
+						 c1->name, c1->subs[j]->name);
+					fish_opts(f, cond2, c1->subs[j]->opts);
+				}
+			}
+		}
+		if (c1->opts) {
+			char cond[160];
+			snprintf(cond, sizeof cond, "__fish_seen_subcommand_from %s", c1->name);
+			fish_opts(f, cond, c1->opts);
+		}
+	}
+	fish_opts(f, "true", global_opts);
+}
+
+static int cmd_completion(struct cli *c)
+{
+	const char *sh = cli_pos(c, 0);
+	if (!strcmp(sh, "bash")) {
+		completion_bash(stdout);
+	} else if (!strcmp(sh, "zsh")) {
+		printf("#compdef fortress\n# fortress completion for zsh (generated by 'fortress completion zsh'): the bash one through bashcompinit\n"
+		       "autoload -U +X bashcompinit && bashcompinit\n");
+		completion_bash(stdout);
+		printf("complete -F _fortress fortress\n");
+		return EXIT_OK;
+	} else if (!strcmp(sh, "fish")) {
+		completion_fish(stdout);
+		return EXIT_OK;
+	} else {
+		return cli_usage_error(c, "unknown shell '%s' (bash, zsh or fish)", sh);
+	}
+	printf("complete -F _fortress fortress\n");
 	return EXIT_OK;
 }
 
@@ -415,7 +622,9 @@ static void no_core_dumps(void)
 static void decide_colour(struct cli *c)
 {
 	const char *term = getenv("TERM");
-	int ok = !c->no_color && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+	const char *nc = getenv("NO_COLOR");
+	/* no-color.org: set and not empty disables colour */
+	int ok = !c->no_color && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
 
 	c->color_out = ok && isatty(STDOUT_FILENO);
 	c->color_err = ok && isatty(STDERR_FILENO);
@@ -423,10 +632,20 @@ static void decide_colour(struct cli *c)
 
 static int check_output(struct cli *c, int ex)
 {
-	int failed = fflush(stdout) != 0 || ferror(stdout);
+	int failed = fflush(stdout) != 0 || ferror(stdout), epipe = failed && errno == EPIPE;
+	struct pollfd pf = { STDOUT_FILENO, 0, 0 };
 
-	if (fclose(stdout) != 0)
+	/* an earlier write may have met the closed pipe: its reader is gone */
+	if (failed && !epipe && poll(&pf, 1, 0) == 1 && (pf.revents & POLLERR))
+		epipe = 1;
+
+	if (fclose(stdout) != 0) {
 		failed = 1;
+		epipe |= errno == EPIPE;
+	}
+	/* the reader went away ("| head -1"): what it wanted, it got; quietly */
+	if (failed && epipe)
+		return ex;
 	if (failed && ex == EXIT_OK) {
 		c->color_err = 0;
 		cli_error(c, EXIT_IO, "cannot write output");
@@ -442,6 +661,11 @@ static int run(struct cli *c, int argc, char **argv)
 	int r;
 
 	decide_colour(c);
+	/* 'fortress --help --all' (or -h --all): every command, as git does */
+	if (argc == 3 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) && !strcmp(argv[2], "--all")) {
+		print_main_usage(stdout);
+		return EXIT_OK;
+	}
 	if ((r = parse_to_word(c, &p, NULL)) != 0)
 		return r;
 	decide_colour(c);
@@ -451,10 +675,11 @@ static int run(struct cli *c, int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (p.help) {
-			print_main_usage(stdout);
+			print_short_usage(stdout);
 			return EXIT_OK;
 		}
-		print_main_usage(stderr);
+		/* bare 'fortress': the short help, as git prints */
+		print_short_usage(stderr);
 		return EXIT_USAGE;
 	}
 
@@ -464,12 +689,19 @@ static int run(struct cli *c, int argc, char **argv)
 		const struct cli_cmd *next = find_cmd(cmd ? cmd->subs : commands, w);
 
 		if (!next) {
+			const char *sug = suggest_cmd(cmd ? cmd->subs : commands, w);
 			if (cmd) {
 				cli_error(c, EXIT_USAGE, "unknown subcommand '%s' for '%s'", w, c->cmd_path);
-				cli_hint(c, "see 'fortress help %s'", c->cmd_path);
+				if (sug)
+					cli_hint(c, "did you mean 'fortress %s %s'?", c->cmd_path, sug);
+				else
+					cli_hint(c, "see 'fortress help %s'", c->cmd_path);
 			} else {
 				cli_error(c, EXIT_USAGE, "unknown command '%s'", w);
-				cli_hint(c, "see 'fortress --help'");
+				if (sug)
+					cli_hint(c, "did you mean 'fortress %s'?", sug);
+				else
+					cli_hint(c, "see 'fortress --help'");
 			}
 			return EXIT_USAGE;
 		}

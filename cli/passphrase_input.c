@@ -287,3 +287,102 @@ int cli_passphrase_unlock(struct cli *c, fort_secret **out, const char *prompt)
 {
 	return cli_passphrase_get(c, out, cli_passphrase_file(c), prompt, 0, CLI_NO_PASSPHRASE_MSG);
 }
+
+/* Print on the terminal itself (not stdout, which may be a file). */
+static void tty_say(const char *text)
+{
+	int fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)!write(fd, text, strlen(text));
+	close(fd);
+}
+
+int cli_passphrase_new(struct cli *c, fort_secret **out, const char *const *user_inputs, int tries)
+{
+	char buf[CLI_PASSPHRASE_MAX + 1], again[CLI_PASSPHRASE_MAX + 1], msg[600];
+	size_t len = 0, len2 = 0;
+	fort_secret *gen = NULL;
+	int r, ex = EXIT_INPUT, last = 0;
+
+	*out = NULL;
+	if (cli_passphrase_file(c)) {
+		if ((ex = cli_passphrase_get(c, out, cli_passphrase_file(c), NULL, 0, CLI_NO_PASSPHRASE_MSG)) != EXIT_OK)
+			return ex;
+		if ((r = fort_passphrase_check(*out, user_inputs)) < 0) {
+			fort_secret_free(*out);
+			*out = NULL;
+			return cli_fail(c, r, "try 'fortress passphrase generate'");
+		}
+		return EXIT_OK;
+	}
+	for (int t = 1; t <= tries; t++) {
+		unsigned char diff;
+		const char *p;
+		size_t plen;
+		if ((r = tty_read_line(buf, sizeof(buf), &len, "New vault passphrase (Enter: generate one): ", 0)) < 0) {
+			ex = prompt_error(c, r, CLI_NO_PASSPHRASE_MSG);
+			goto out;
+		}
+		if (len == 0) {
+			fort_secret_free(gen);
+			gen = NULL;
+			if ((r = fort_passphrase_generate(&gen, FORT_PASSPHRASE_MIN_WORDS)) < 0) {
+				ex = cli_fail(c, r, NULL);
+				goto out;
+			}
+			snprintf(msg, sizeof msg, "\nYour new passphrase (write it down now; it is not shown again):\n\n    %s\n\n",
+				 (const char *)fort_secret_data(gen));
+			tty_say(msg);
+			explicit_bzero(msg, sizeof msg);
+			p = (const char *)fort_secret_data(gen);
+			plen = fort_secret_len(gen);
+		} else {
+			fort_secret *s = NULL;
+			if ((r = fort_secret_new(&s, buf, len)) < 0) {
+				ex = cli_fail(c, r, NULL);
+				goto out;
+			}
+			/* the strength first: no need to type a weak one twice */
+			r = fort_passphrase_check(s, user_inputs);
+			fort_secret_free(s);
+			if (r < 0) {
+				last = r;
+				snprintf(msg, sizeof msg, "%s\n%s", fort_error_message(),
+					 t < tries ? "Try again, or press Enter for a generated one.\n" : "");
+				tty_say(msg);
+				continue;
+			}
+			p = buf;
+			plen = len;
+		}
+		if ((r = tty_read_line(again, sizeof(again), &len2, "Repeat passphrase: ", 0)) < 0) {
+			ex = prompt_error(c, r, CLI_NO_PASSPHRASE_MSG);
+			goto out;
+		}
+		diff = (unsigned char)(plen != len2);
+		for (size_t i = 0; i < plen && i < len2; i++)
+			diff |= (unsigned char)(p[i] ^ again[i]);
+		if (diff) {
+			last = 0;
+			tty_say(t < tries ? "The passphrases do not match. Try again.\n" : "The passphrases do not match.\n");
+			continue;
+		}
+		if ((r = fort_secret_new(out, p, plen)) < 0) {
+			ex = cli_fail(c, r, NULL);
+			goto out;
+		}
+		ex = EXIT_OK;
+		goto out;
+	}
+	if (last < 0)
+		ex = cli_error(c, cli_exit_code(last), "no strong passphrase after %d tries", tries);
+	else
+		ex = cli_error(c, EXIT_INPUT, "passphrases do not match (%d tries)", tries);
+	cli_hint(c, "'fortress passphrase generate' makes one; or press Enter at the prompt");
+out:
+	fort_secret_free(gen);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(again, sizeof(again));
+	return ex;
+}

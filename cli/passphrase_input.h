@@ -22,6 +22,10 @@ int cli_passphrase_get(struct cli *c, fort_secret **out, const char *file,
 		       const char *prompt, int confirm, const char *notty_msg);
 
 /* The unlock passphrase (file or TTY) with the message of docs/cli.md. */
+/* A new passphrase: from the passphrase file (checked), or on the terminal,
+ * up to TRIES times: its strength is checked before it is asked again, and
+ * Enter alone generates one (shown on the terminal only). */
+int cli_passphrase_new(struct cli *c, fort_secret **out, const char *const *user_inputs, int tries);
 int cli_passphrase_unlock(struct cli *c, fort_secret **out, const char *prompt);
 
 #define CLI_NO_PASSPHRASE_MSG \

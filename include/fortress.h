@@ -108,6 +108,14 @@ int fort_passphrase_score(const fort_secret *pass);
 /* A random passphrase of WORDS words (at least 6) from the built-in word
  * list, separated by '-'.  Uses libsodium's RNG. */
 int fort_passphrase_generate(fort_secret **out, unsigned words);
+
+/* 1 if ISO2 ("DE", "us") is a country Fortress knows (phone numbers, date
+ * order), else 0. */
+int fort_country_known(const char *iso2);
+
+/* The candidate closest to WORD when it is close enough to be a typo (a
+ * few letters apart, case ignored), else NULL: for "did you mean". */
+const char *fort_suggest(const char *word, const char *const *candidates, size_t n);
 /* Bits of entropy of a generated passphrase of WORDS words. */
 double fort_passphrase_entropy_bits(unsigned words);
 
@@ -188,6 +196,8 @@ typedef struct {
 	uint64_t pending_users;      /* asked to join, not yet added */
 	char rotating[64];           /* keys of an unfinished rotation ("vault,financial"), "" if none */
 	uint64_t rotation_done;      /* clients re-encrypted so far by that rotation */
+	uint64_t failed_unlocks;     /* wrong passphrases and refused recovery shares, last 30 days */
+	int64_t last_failed_unlock;  /* unix time of the newest ever, 0 = none */
 } fort_status;
 
 int fort_vault_status(fort_status *out, fort_vault *v);
@@ -370,9 +380,12 @@ typedef struct {
 	const char *rejects_path;      /* with skip_invalid: bad rows written here (mode 0600) */
 	fort_progress_cb progress;
 	void *progress_ctx;
+	/* version 2: */
+	int strict_columns;            /* refuse a column that matches no field (default: ignore it, say so in notes) */
+	const char *date_order;        /* "dmy" | "mdy": how 3/7/1984 reads; NULL: from the vault's country */
 } fort_import_opts;
-#define FORT_IMPORT_OPTS_VERSION 1
-#define FORT_IMPORT_OPTS_INIT { FORT_IMPORT_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, NULL }
+#define FORT_IMPORT_OPTS_VERSION 2
+#define FORT_IMPORT_OPTS_INIT { FORT_IMPORT_OPTS_VERSION, NULL, NULL, 0, 0, NULL, NULL, NULL, 0, NULL }
 
 typedef struct {
 	uint64_t rows;        /* records read */
@@ -382,11 +395,20 @@ typedef struct {
 	char format[8];
 	size_t nproblems;     /* problems kept (at most 1000; rejected says how many) */
 	char **problems;      /* "line N, column C: reason" */
+	size_t nnotes;        /* what was read in a way worth knowing: ignored columns, */
+	char **notes;         /* joined names, a guessed date order, a default country */
 } fort_import_report;
 
 /* Import clients from a CSV, vCard or JSON file, streaming.  By default all
  * or nothing: if any row is bad nothing is imported, FORT_EINPUT, and the
- * report lists every bad row.  The report is returned even on failure. */
+ * report lists every bad row.  The report is returned even on failure.
+ * Known layouts are recognised by their header (Google, Outlook, Apple,
+ * Thunderbird, LinkedIn, Fortress's own export; column names in English,
+ * German, French, Spanish, Italian, Dutch): name and address parts are
+ * joined, the first of several e-mail/phone columns is kept, columns that
+ * match no field are ignored and named in the report's notes (FORT_EINPUT
+ * with strict_columns).  PATH "-" reads standard input.  Options of
+ * version 1 are accepted. */
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path,
 		       const fort_import_opts *o) FORT_WUR;
 void fort_import_report_free(fort_import_report *r);

@@ -94,7 +94,7 @@ echo "(passphrase written to $FORTRESS_PASSPHRASE_FILE, mode 0600)"
 
 say "Create the vault.  --kdf interactive is a weaker, faster key derivation:" \
 	"fine for this demo, NOT for real data (the default is 'moderate')."
-step init --name "Demo Steuerberatung" --owner demo --kdf interactive
+step init --country DE --name "Demo Steuerberatung" --owner demo --kdf interactive
 
 say "Add two clients.  Every value is checked (IBAN check digits, e-mail" \
 	"syntax, phone numbers become +49...) and encrypted with the client's own key."

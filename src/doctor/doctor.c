@@ -186,6 +186,40 @@ static void check_backup(doc_ctx *d, fort_doctor_check *c)
 		pass(c, "a backup was verified %ld day(s) ago", age);
 }
 
+/* Recovery shares: without them a lost passphrase means lost data. */
+static void check_recovery(doc_ctx *d, fort_doctor_check *c)
+{
+	int configured = 0, k = 0, n = 0;
+	int64_t created = 0;
+	if (fort_recovery_status(&configured, &k, &n, &created, d->v) < 0) {
+		judge(c, FORT_CHECK_SKIP, NULL, "could not read the recovery setup: %s", fort_error_message());
+		return;
+	}
+	if (!configured)
+		judge(c, FORT_CHECK_WARN, "make recovery shares for people you trust: 'fortress recovery split --shares 5 --threshold 3'",
+		      "no recovery shares: if the owner's passphrase is lost, every client record is lost with it");
+	else
+		pass(c, "recovery shares made (%d of %d needed)", k, n);
+}
+
+/* Wrong passphrases (and refused recovery shares): someone may be guessing. */
+static void check_failed_unlocks(doc_ctx *d, fort_doctor_check *c)
+{
+	uint64_t n = 0;
+	int64_t last = 0;
+	if (store_audit_failed_unlocks(d->v->st, d->now - 30 * 86400, &n, &last) < 0) {
+		judge(c, FORT_CHECK_SKIP, NULL, "could not read the audit log: %s", fort_error_message());
+		return;
+	}
+	if (n)
+		judge(c, FORT_CHECK_WARN, "see who and when: 'fortress audit log'; change the passphrase ('fortress passwd') if it may be known",
+		      "%llu failed unlock(s) in the last 30 days, the last %ld day(s) ago", (unsigned long long)n, days_since(d, last));
+	else if (last)
+		pass(c, "no failed unlock in the last 30 days (the last %ld days ago)", days_since(d, last));
+	else
+		pass(c, "no failed unlock recorded");
+}
+
 struct key_ctx {
 	int64_t last_rotation;
 };
@@ -434,6 +468,8 @@ static const struct {
 } checks[] = {
 	{ "passphrase-policy", "Passphrase policy", 10, check_passphrase_policy },
 	{ "users", "Users: passphrase changes and activity", 10, check_users },
+	{ "failed-unlocks", "Failed unlocks (last 30 days)", 5, check_failed_unlocks },
+	{ "recovery", "Recovery shares", 10, check_recovery },
 	{ "backup", "Last verified backup", 15, check_backup },
 	{ "key-age", "Key age", 5, check_key_age },
 	{ "scan", "Unencrypted client data (last scan)", 10, check_scan },

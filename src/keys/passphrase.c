@@ -7,6 +7,7 @@
 #include <zxcvbn.h>
 #include "util.h"
 #include "wordlist.h"
+#include "data/tables.h"
 
 #define HINT "; try 'fortress passphrase generate' for a strong one"
 /* A bound, not a policy: 64 words is far beyond any need. */
@@ -200,6 +201,237 @@ static const char *weakness(const ZxcMatch_t *info)
 	return why[best];
 }
 
+
+/* ------------------------------------------------ blocklist and patterns */
+
+/* The passphrase squashed: ASCII lowercased, spaces and punctuation
+ * dropped, other bytes kept ("Summer 2026!" -> "summer2026"). */
+static char *squash(const unsigned char *p, size_t len, size_t *outlen)
+{
+	char *s = sodium_malloc(len + 1);
+	size_t n = 0;
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		if (is_word_byte(p[i]))
+			s[n++] = (char)ascii_tolower(p[i]);
+	s[n] = '\0';
+	*outlen = n;
+	return s;
+}
+
+static int cmp_cell(const void *key, const void *cell)
+{
+	return strcmp((const char *)key, *(const char *const *)cell);
+}
+
+/* Is S one of the rows of table NAME (one column, sorted bytewise for
+ * common_passwords; searched linearly for the short phrase list)?
+ * 1 yes, 0 no, <0 error. */
+static int in_table(const char *name, const char *s, int sorted)
+{
+	const data_table *t;
+	int r = data_table_get(&t, name);
+
+	if (r < 0)
+		return r;
+	if (sorted)
+		return bsearch(s, t->cells, t->nrows, sizeof *t->cells, cmp_cell) != NULL;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (strcmp(t->cells[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_listed(const char *s)
+{
+	int r = in_table("common_passwords", s, 1);
+	return r ? r : in_table("common_phrases", s, 0);
+}
+
+/* The shortest part that S is made of, repeated ("abcabc" -> 3); N if none. */
+static size_t period(const char *s, size_t n)
+{
+	for (size_t p = 1; p <= n / 2; p++) {
+		size_t i;
+		if (n % p)
+			continue;
+		for (i = p; i < n && s[i] == s[i - p]; i++)
+			;
+		if (i == n)
+			return p;
+	}
+	return n;
+}
+
+/* Seasons and months (en, de, fr, es, it, nl) and words people pair with a year. */
+static const char *const season_words[] = {
+	"spring", "summer", "autumn", "fall", "winter", "fruehling", "fruhling", "sommer", "herbst",
+	"printemps", "ete", "automne", "hiver", "primavera", "verano", "otono", "invierno", "estate",
+	"autunno", "inverno", "lente", "zomer", "herfst", "january", "february", "march", "april", "may",
+	"june", "july", "august", "september", "october", "november", "december", "januar", "februar",
+	"maerz", "marz", "mai", "juni", "juli", "oktober", "dezember", "janvier", "fevrier", "mars",
+	"avril", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre", "enero",
+	"febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+	"noviembre", "diciembre", "welcome", "willkommen", "bienvenue", "bienvenido", "benvenuto",
+	"welkom", "happynewyear", "christmas", "weihnachten", "noel", "navidad", "natale", "kerstmis",
+};
+
+/* Is S only seasons/months and years ("summer2026", "2026winter", "may2026june2026")? */
+static int is_season_year(const char *s, size_t n)
+{
+	size_t i = 0;
+	int words = 0, years = 0;
+
+	while (i < n) {
+		size_t best = 0;
+		if (i + 4 <= n && (memcmp(s + i, "19", 2) == 0 || memcmp(s + i, "20", 2) == 0) &&
+		    s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9') {
+			i += 4;
+			years++;
+			continue;
+		}
+		if (i + 2 <= n && s[i] >= '0' && s[i] <= '9' && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+		    (i + 2 == n || !(s[i + 2] >= '0' && s[i + 2] <= '9'))) {
+			i += 2; /* "summer26" */
+			years++;
+			continue;
+		}
+		for (size_t k = 0; k < sizeof season_words / sizeof season_words[0]; k++) {
+			size_t l = strlen(season_words[k]);
+			if (l > best && i + l <= n && memcmp(s + i, season_words[k], l) == 0)
+				best = l;
+		}
+		if (!best)
+			return 0;
+		i += best;
+		words++;
+	}
+	return words && years;
+}
+
+/* Keyboard layouts (QWERTY, QWERTZ, AZERTY) as rows, each row shifted half
+ * a key to the right of the one above. */
+static const char *const layouts[][4] = {
+	{ "1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm" },
+	{ "1234567890", "qwertzuiop", "asdfghjkl", "yxcvbnm" },
+	{ "1234567890", "azertyuiop", "qsdfghjklm", "wxcvbn" },
+};
+
+static int key_pos(int lay, char c, int *row, int *col)
+{
+	for (int r = 0; r < 4; r++) {
+		const char *k = strchr(layouts[lay][r], c);
+		if (k && c) {
+			*row = r;
+			*col = (int)(k - layouts[lay][r]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Neighbours: same row one apart, or the row below/above under the key. */
+static int adjacent(char a, char b)
+{
+	for (int lay = 0; lay < 3; lay++) {
+		int ra, ca, rb, cb;
+		if (!key_pos(lay, a, &ra, &ca) || !key_pos(lay, b, &rb, &cb))
+			continue;
+		if ((ra == rb && (ca - cb == 1 || cb - ca == 1)) ||
+		    (rb == ra + 1 && (cb == ca || cb == ca - 1)) ||
+		    (rb == ra - 1 && (cb == ca || cb == ca + 1)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is the squashed passphrase mostly a walk from key to neighbouring key
+ * ("1qaz2wsx3edc", "zaq12wsxcde34rfv")?  Three steps in four or more. */
+static int is_keyboard_walk(const char *s, size_t n)
+{
+	size_t steps = 0;
+
+	if (n < 8)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		steps += adjacent(s[i - 1], s[i]);
+	return steps * 4 >= (n - 1) * 3;
+}
+
+/* Words that name the thing itself (NIST SP 800-63B: context-specific words). */
+static const char *const context_words[] = {
+	"password", "passphrase", "passwort", "kennwort", "motdepasse", "contrasena", "contrasenya",
+	"parola", "wachtwoord", "fortress",
+};
+
+/* Refuse a passphrase that a list or a known pattern explains.  0 if none
+ * applies, FORT_EWEAK with the reason, <0 on error. */
+static int check_patterns(const unsigned char *p, size_t len)
+{
+	size_t n, per, k;
+	char *s = squash(p, len, &n);
+	int r = 0;
+
+	if (!s)
+		return fort_error_set(FORT_ENOMEM, "out of memory for a secret (locked memory)");
+	if (n == 0)
+		goto out;
+	if ((r = is_listed(s)) != 0) {
+		if (r > 0)
+			r = fort_error_set(FORT_EWEAK, "passphrase is on the list of common and breached passwords and well-known phrases" HINT);
+		goto out;
+	}
+	per = period(s, n);
+	if (per < n) {
+		r = fort_error_set(FORT_EWEAK, "passphrase is one part repeated: the repeat adds nothing" HINT);
+		goto out;
+	}
+	/* a listed password or phrase with digits added ("letmein2026") */
+	for (k = n; k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9'; k--)
+		;
+	if (k && k < n) {
+		char save = s[k];
+		s[k] = '\0';
+		r = is_listed(s);
+		s[k] = save;
+		if (r != 0) {
+			if (r > 0)
+				r = fort_error_set(FORT_EWEAK, "passphrase is a common password or phrase with digits added" HINT);
+			goto out;
+		}
+	}
+	if (is_keyboard_walk(s, n)) {
+		r = fort_error_set(FORT_EWEAK, "passphrase is mostly a walk over the keyboard (like 1qaz2wsx): easy to guess" HINT);
+		goto out;
+	}
+	if (is_season_year(s, n)) {
+		r = fort_error_set(FORT_EWEAK, "passphrase is a season, month or greeting with a year: the first thing guessed" HINT);
+		goto out;
+	}
+	for (k = 0; k < sizeof context_words / sizeof context_words[0]; k++)
+		if (strstr(s, context_words[k])) {
+			r = fort_error_set(FORT_EWEAK, "passphrase contains the word '%s': it is the first thing guessed" HINT,
+					   context_words[k]);
+			goto out;
+		}
+out:
+	sodium_free(s);
+	return r;
+}
+
+/* Bytes of the passphrase that zxcvbn explained as keyboard patterns. */
+static size_t spatial_bytes(const ZxcMatch_t *info)
+{
+	size_t n = 0;
+
+	for (; info; info = info->Next)
+		if ((info->Type & ~MULTIPLE_MATCH) == SPATIAL_MATCH)
+			n += (size_t)info->Length;
+	return n;
+}
+
 int fort_passphrase_check(const fort_secret *pass, const char *const *user_inputs)
 {
 	const unsigned char *p = fort_secret_data(pass);
@@ -239,6 +471,15 @@ int fort_passphrase_check(const fort_secret *pass, const char *const *user_input
 				   score, weakness(info));
 		goto out;
 	}
+	/* A walk over the keyboard ("1qaz2wsx3edc4rfv") looks long to the
+	 * score but is among the first things tried. */
+	if (spatial_bytes(info) * 2 > len) {
+		r = fort_error_set(FORT_EWEAK, "passphrase is mostly a walk over the keyboard (like 1qaz2wsx): easy to guess" HINT);
+		goto out;
+	}
+	/* What the score misses: a real blocklist, repeats, seasons with years. */
+	if ((r = check_patterns(p, len)) < 0)
+		goto out;
 	r = 0;
 out:
 	ZxcvbnFreeInfo(info);

@@ -104,6 +104,14 @@ int fort_secret_from_file(fort_secret **out, const char *path)
 				   path, path);
 		goto out;
 	}
+	/* Whoever can read it can unlock the vault: refused as ssh refuses a
+	 * private key file others can read (a pipe or terminal is not a file). */
+	if (S_ISREG(st.st_mode) && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		r = fort_error_set(FORT_EINPUT,
+				   "passphrase file %s is readable by group or others; run 'chmod 600 %s'",
+				   path, path);
+		goto out;
+	}
 	buf = sodium_malloc(cap);
 	if (!buf) {
 		r = fort_error_set(FORT_ENOMEM, "out of memory for a secret (locked memory)");

@@ -23,6 +23,7 @@ enum {
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
+	Q_AUDIT_FAILED_UNLOCKS,
 	Q__COUNT
 };
 
@@ -67,6 +68,7 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_log WHERE tbl = ? AND id = ? ORDER BY seq DESC LIMIT 1",
 	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE seq = ? ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
+	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
 /* Schema migrations: migrations[i] takes user_version i to i+1. */
@@ -2178,6 +2180,24 @@ int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 }
 
 int store_audit_count(store *s, uint64_t *n) { return count_query(s, Q_AUDIT_COUNT, n); }
+
+int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
+{
+	sqlite3_stmt *st = q(s, Q_AUDIT_FAILED_UNLOCKS);
+	int rc;
+	*n = 0;
+	*last = 0;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+		*last = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : map_sqlite(s->db, rc, "counting failed unlocks");
+}
 
 /* ---------------------------------------------------------------- backups */
 

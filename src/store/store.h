@@ -121,6 +121,8 @@ typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
 /* Rows in seq order; CLIENT filters when not NULL. */
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
 int store_audit_count(store *s, uint64_t *n);
+/* Failed unlocks (audited "unlock-failed") since SINCE (unix time) and the time of the newest, 0 if none. */
+int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last);
 
 /* ------------------------------------------------------------------ seals */
 

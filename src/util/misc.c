@@ -100,3 +100,55 @@ char *fort_cp1252_to_utf8(const char *str, size_t len)
 	}
 	return fort_buf_detach(&b, NULL);
 }
+
+/* Edit distance with swapped neighbours as one edit (optimal string
+ * alignment), ASCII case ignored, capped at 15. */
+static char lower_c(char x)
+{
+	return x >= 'A' && x <= 'Z' ? (char)(x - 'A' + 'a') : x;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[65][65];
+	if (la > 64 || lb > 64)
+		return 15;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = lower_c(a[i - 1]) != lower_c(b[j - 1]), v = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && lower_c(a[i - 1]) == lower_c(b[j - 2]) && lower_c(a[i - 2]) == lower_c(b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb] > 15 ? 15 : d[la][lb];
+}
+
+const char *fort_suggest(const char *word, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = 16, wl = word ? strlen(word) : 0;
+	/* a typo: at most a third of the word, and at most 3 */
+	size_t maxd = wl / 3 < 1 ? 1 : wl / 3 > 3 ? 3 : wl / 3;
+	if (!word || !*word)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t d;
+		if (!candidates[i])
+			continue;
+		d = edit_distance(word, candidates[i]);
+		if (d < bestd) {
+			bestd = d;
+			best = candidates[i];
+		}
+	}
+	return bestd <= maxd ? best : NULL;
+}

@@ -122,7 +122,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	int i = map_index(&v->map, field);
 	const map_field *f;
 	if (i < 0)
-		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
+		return map_unknown_field(&v->map, field);
 	f = &v->map.f[i];
 	if (v->kr && !v->kr->has_ck[f->cat])
 		return fort_error_set(FORT_EDENIED, "you may not write field '%s': your role does not hold the key of category %s",
@@ -814,7 +814,9 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	/* every named field must exist */
 	for (size_t i = 0; o && i < o->nreveal; i++)
 		if (strcmp(o->reveal[i], "all") != 0 && map_index(&v->map, o->reveal[i]) < 0)
-			return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", o->reveal[i]);
+			return map_unknown_field(&v->map, o->reveal[i]);
+	if (o && o->nreveal && (r = map_check_purpose(&v->map, o->purpose)) < 0)
+		return r;
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
 	fort_buf_init(&revealed, 0);
@@ -1004,7 +1006,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if ((r = vault_need(v, ACT_READ, "find", NULL)) < 0)
 		return r;
 	if ((i = map_index(&v->map, field)) < 0)
-		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", field);
+		return map_unknown_field(&v->map, field);
 	f = &v->map.f[i];
 	if (!f->searchable)
 		return fort_error_set(FORT_EINPUT, "field '%s' is not searchable (see 'fortress map show')", field);

@@ -132,6 +132,12 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		return fort_error_set(FORT_EINPUT, "fort_export_opts: wrong version");
 	if (!o->purpose || !o->purpose[0])
 		return fort_error_set(FORT_EINPUT, "an export needs a purpose: add --purpose PURPOSE");
+	if (map_check_purpose(&v->map, o->purpose) < 0) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		(void)audit_record(v, "export", "", "", o->purpose, "denied", msg);
+		return fort_error_set(FORT_ENOTFOUND, "%s", msg);
+	}
 	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0)
 		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv)", o->format);
 	e.v = v;
@@ -147,7 +153,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	for (size_t k = 0; k < o->nfields; k++) {
 		int i = map_index(&v->map, o->fields[k]);
 		if (i < 0) {
-			r = fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", o->fields[k]);
+			r = map_unknown_field(&v->map, o->fields[k]);
 			goto out;
 		}
 		if (!map_allows(&v->map.f[i], o->purpose) || !v->kr->has_ck[v->map.f[i].cat]) {

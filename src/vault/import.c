@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -36,7 +37,7 @@ static const struct { const char *alias, *field; } aliases[] = {
 	{ "geburtsdatum", "date_of_birth" },
 	{ "taxid", "tax_id" }, { "vatid", "tax_id" }, { "vat", "tax_id" }, { "vatnumber", "tax_id" }, { "taxnumber", "tax_id" },
 	{ "steuernummer", "tax_id" }, { "ustid", "tax_id" },
-	{ "iban", "iban" }, { "bankaccount", "iban" }, { "account", "iban" },
+	{ "iban", "iban" }, { "bankaccount", "iban" },
 	{ "card", "payment_card" }, { "cardnumber", "payment_card" }, { "creditcard", "payment_card" }, { "paymentcard", "payment_card" },
 	{ "notes", "notes" }, { "note", "notes" }, { "comment", "notes" }, { "comments", "notes" }, { "remarks", "notes" },
 	{ "notizen", "notes" },
@@ -53,6 +54,202 @@ static void fold(char *out, size_t cap, const char *in)
 		out[n++] = (char)tolower(c);
 	}
 	out[n] = '\0';
+}
+
+/* What a column is when it is not one field: a part that is joined into a
+ * field (name parts into the name, address parts into the address, birth
+ * year/month/day into the date of birth), the record's country (for its
+ * phone numbers), or a column of a known layout that holds nothing the vault
+ * keeps.  Fortress's own export's "id" is ignored without a word. */
+enum {
+	R_FIELD = 0, R_FIRST, R_MIDDLE, R_LAST, R_SUFFIX,
+	R_STREET, R_CITY, R_POSTCODE, R_REGION, R_COUNTRY, R_ADDRESS, R_FORMATTED,
+	R_BYEAR, R_BMONTH, R_BDAY, R_ID, R_KIND, R_UNKNOWN
+};
+
+/* Header names, folded harder (fold2: also without '-', '/', '(', ')' and
+ * digits, so "E-mail 2 - Value" -> "emailvalue"), of the layouts people
+ * export: Google Contacts (both layouts), Outlook, Apple, Thunderbird,
+ * LinkedIn, and the same words in German, French, Spanish, Italian and Dutch. */
+static const struct { const char *key; int role; const char *field; } layout_names[] = {
+	/* name parts */
+	{ "firstname", R_FIRST, NULL }, { "givenname", R_FIRST, NULL }, { "vorname", R_FIRST, NULL },
+	{ "prénom", R_FIRST, NULL }, { "prenom", R_FIRST, NULL }, { "nombre", R_FIRST, NULL }, { "nome", R_FIRST, NULL },
+	{ "voornaam", R_FIRST, NULL }, { "first", R_FIRST, NULL },
+	{ "middlename", R_MIDDLE, NULL }, { "additionalname", R_MIDDLE, NULL }, { "zweitername", R_MIDDLE, NULL },
+	{ "secondprénom", R_MIDDLE, NULL }, { "segundonombre", R_MIDDLE, NULL }, { "secondonome", R_MIDDLE, NULL },
+	{ "tussenvoegsel", R_MIDDLE, NULL },
+	{ "lastname", R_LAST, NULL }, { "familyname", R_LAST, NULL }, { "surname", R_LAST, NULL }, { "nachname", R_LAST, NULL },
+	{ "familienname", R_LAST, NULL }, { "nom", R_LAST, NULL }, { "nomdefamille", R_LAST, NULL }, { "apellido", R_LAST, NULL },
+	{ "apellidos", R_LAST, NULL }, { "cognome", R_LAST, NULL }, { "achternaam", R_LAST, NULL }, { "last", R_LAST, NULL },
+	{ "namesuffix", R_SUFFIX, NULL }, { "suffix", R_SUFFIX, NULL },
+	/* whole values */
+	{ "name", R_FIELD, "full_name" }, { "displayname", R_FIELD, "full_name" }, { "nomcomplet", R_FIELD, "full_name" },
+	{ "nombrecompleto", R_FIELD, "full_name" }, { "nomecompleto", R_FIELD, "full_name" }, { "volledigenaam", R_FIELD, "full_name" },
+	{ "emailvalue", R_FIELD, "email" }, { "emailaddress", R_FIELD, "email" }, { "primaryemail", R_FIELD, "email" },
+	{ "secondaryemail", R_FIELD, "email" }, { "emailadresse", R_FIELD, "email" }, { "courriel", R_FIELD, "email" },
+	{ "adressecourriel", R_FIELD, "email" }, { "adresseemail", R_FIELD, "email" }, { "correo", R_FIELD, "email" },
+	{ "correoelectrónico", R_FIELD, "email" }, { "correoelectronico", R_FIELD, "email" }, { "postaelettronica", R_FIELD, "email" },
+	{ "indirizzoemail", R_FIELD, "email" }, { "emailadres", R_FIELD, "email" }, { "mailadres", R_FIELD, "email" },
+	{ "phonevalue", R_FIELD, "phone" }, { "businessphone", R_FIELD, "phone" }, { "homephone", R_FIELD, "phone" },
+	{ "mobilephone", R_FIELD, "phone" }, { "otherphone", R_FIELD, "phone" }, { "primaryphone", R_FIELD, "phone" },
+	{ "companymainphone", R_FIELD, "phone" }, { "workphone", R_FIELD, "phone" }, { "mobilenumber", R_FIELD, "phone" },
+	{ "telefonnummer", R_FIELD, "phone" }, { "mobiltelefon", R_FIELD, "phone" }, { "handy", R_FIELD, "phone" },
+	{ "téléphone", R_FIELD, "phone" }, { "telephone", R_FIELD, "phone" }, { "portable", R_FIELD, "phone" },
+	{ "teléfono", R_FIELD, "phone" }, { "telefono", R_FIELD, "phone" }, { "móvil", R_FIELD, "phone" }, { "movil", R_FIELD, "phone" },
+	{ "cellulare", R_FIELD, "phone" }, { "telefoon", R_FIELD, "phone" }, { "telefoonnummer", R_FIELD, "phone" },
+	{ "mobiel", R_FIELD, "phone" }, { "mobielnummer", R_FIELD, "phone" },
+	{ "organizationname", R_FIELD, "company" }, { "organisationname", R_FIELD, "company" }, { "unternehmen", R_FIELD, "company" },
+	{ "entreprise", R_FIELD, "company" }, { "société", R_FIELD, "company" }, { "societe", R_FIELD, "company" },
+	{ "empresa", R_FIELD, "company" }, { "azienda", R_FIELD, "company" }, { "società", R_FIELD, "company" },
+	{ "bedrijf", R_FIELD, "company" }, { "organisatie", R_FIELD, "company" }, { "bedrijfsnaam", R_FIELD, "company" },
+	{ "geburtstag", R_FIELD, "date_of_birth" }, { "datedenaissance", R_FIELD, "date_of_birth" },
+	{ "anniversaire", R_FIELD, "date_of_birth" }, { "fechadenacimiento", R_FIELD, "date_of_birth" },
+	{ "cumpleaños", R_FIELD, "date_of_birth" }, { "datadinascita", R_FIELD, "date_of_birth" },
+	{ "compleanno", R_FIELD, "date_of_birth" }, { "geboortedatum", R_FIELD, "date_of_birth" },
+	{ "verjaardag", R_FIELD, "date_of_birth" },
+	{ "notiz", R_FIELD, "notes" }, { "bemerkung", R_FIELD, "notes" }, { "bemerkungen", R_FIELD, "notes" },
+	{ "kommentar", R_FIELD, "notes" }, { "remarques", R_FIELD, "notes" }, { "commentaire", R_FIELD, "notes" },
+	{ "commentaires", R_FIELD, "notes" }, { "notas", R_FIELD, "notes" }, { "nota", R_FIELD, "notes" },
+	{ "opmerkingen", R_FIELD, "notes" }, { "notities", R_FIELD, "notes" }, { "opmerking", R_FIELD, "notes" },
+	/* Thunderbird's date of birth in three columns */
+	{ "birthyear", R_BYEAR, NULL }, { "birthmonth", R_BMONTH, NULL },
+	/* Fortress's own export */
+	{ "id", R_ID, NULL },
+	/* vCard 4.0 KIND (individual, org, group, location): groups are skipped */
+	{ "kind", R_KIND, NULL },
+};
+
+/* Address parts, after an optional group prefix ("Address 1 - ", "Business ",
+ * "Home "): street, city, ... of one address. */
+static const struct { const char *key; int role; } address_parts[] = {
+	{ "street", R_STREET }, { "strasse", R_STREET }, { "straße", R_STREET }, { "rue", R_STREET }, { "calle", R_STREET },
+	{ "via", R_STREET }, { "straat", R_STREET }, { "pobox", R_STREET }, { "extendedaddress", R_STREET },
+	{ "addressline", R_STREET }, { "hausnummer", R_STREET },
+	{ "address", R_ADDRESS }, { "adresse", R_ADDRESS }, { "anschrift", R_ADDRESS }, { "dirección", R_ADDRESS },
+	{ "direccion", R_ADDRESS }, { "indirizzo", R_ADDRESS }, { "adres", R_ADDRESS },
+	{ "formatted", R_FORMATTED }, { "formattedaddress", R_FORMATTED },
+	{ "city", R_CITY }, { "ort", R_CITY }, { "stadt", R_CITY }, { "ville", R_CITY }, { "ciudad", R_CITY },
+	{ "città", R_CITY }, { "citta", R_CITY }, { "plaats", R_CITY }, { "woonplaats", R_CITY }, { "locality", R_CITY },
+	{ "postalcode", R_POSTCODE }, { "postcode", R_POSTCODE }, { "zip", R_POSTCODE }, { "zipcode", R_POSTCODE },
+	{ "plz", R_POSTCODE }, { "postleitzahl", R_POSTCODE }, { "codepostal", R_POSTCODE }, { "códigopostal", R_POSTCODE },
+	{ "codigopostal", R_POSTCODE }, { "cap", R_POSTCODE },
+	{ "region", R_REGION }, { "state", R_REGION }, { "province", R_REGION }, { "bundesland", R_REGION },
+	{ "provincia", R_REGION }, { "provincie", R_REGION }, { "région", R_REGION },
+	{ "country", R_COUNTRY }, { "countryregion", R_COUNTRY }, { "land", R_COUNTRY }, { "pays", R_COUNTRY },
+	{ "país", R_COUNTRY }, { "pais", R_COUNTRY }, { "paese", R_COUNTRY }, { "countrycode", R_COUNTRY },
+};
+
+static const char *const address_groups[] = {
+	"address", "business", "home", "other", "work", "private", "privat", "postal", "mailing", "billing",
+	"shipping", "geschäftlich", "geschaftlich", "gesch",
+};
+
+/* lower-case, drop spaces, '_', '.', '-', '/', '(', ')' and digits */
+static void fold2(char *out, size_t cap, const char *in)
+{
+	size_t n = 0;
+	for (; *in && n + 1 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == ' ' || c == '_' || c == '.' || c == '\t' || c == '-' || c == '/' || c == '(' || c == ')' ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		out[n++] = (char)tolower(c);
+	}
+	out[n] = '\0';
+}
+
+/* The role of a column of a known layout by its name; *GROUP gets the
+ * address group ("address1", "business", "" for none).  R_UNKNOWN if none. */
+static int layout_role(const char *name, const char **field, char *group, size_t gcap)
+{
+	char f[128];
+	size_t gl = 0;
+	*field = NULL;
+	group[0] = '\0';
+	fold2(f, sizeof f, name);
+	for (size_t i = 0; i < sizeof layout_names / sizeof layout_names[0]; i++)
+		if (strcmp(layout_names[i].key, f) == 0) {
+			*field = layout_names[i].field;
+			return layout_names[i].role;
+		}
+	for (size_t g = 0; g <= sizeof address_groups / sizeof address_groups[0]; g++) {
+		const char *pre = g ? address_groups[g - 1] : "";
+		size_t pl = strlen(pre);
+		if (strncmp(f, pre, pl) != 0)
+			continue;
+		for (size_t i = 0; i < sizeof address_parts / sizeof address_parts[0]; i++)
+			if (strcmp(f + pl, address_parts[i].key) == 0) {
+				/* "Address 1 - Street", "Address 2 - Street": the number names the group */
+				snprintf(group, gcap, "%s", pre);
+				gl = strlen(group);
+				for (const char *p = name; *p && gl + 1 < gcap && strcmp(pre, "address") == 0; p++)
+					if (*p >= '0' && *p <= '9') {
+						group[gl++] = *p;
+						group[gl] = '\0';
+					} else if (gl > pl) {
+						break;
+					}
+				return address_parts[i].role;
+			}
+	}
+	return R_UNKNOWN;
+}
+
+/* Country names people write in an address, to ISO 3166 alpha-2. */
+static const struct { const char *name, *iso; } country_names[] = {
+	{ "germany", "DE" }, { "deutschland", "DE" }, { "allemagne", "DE" }, { "alemania", "DE" }, { "germania", "DE" }, { "duitsland", "DE" },
+	{ "austria", "AT" }, { "österreich", "AT" }, { "osterreich", "AT" }, { "autriche", "AT" }, { "oostenrijk", "AT" },
+	{ "switzerland", "CH" }, { "schweiz", "CH" }, { "suisse", "CH" }, { "svizzera", "CH" }, { "suiza", "CH" }, { "zwitserland", "CH" },
+	{ "france", "FR" }, { "frankreich", "FR" }, { "francia", "FR" }, { "frankrijk", "FR" },
+	{ "spain", "ES" }, { "españa", "ES" }, { "espana", "ES" }, { "spanien", "ES" }, { "espagne", "ES" }, { "spagna", "ES" }, { "spanje", "ES" },
+	{ "italy", "IT" }, { "italia", "IT" }, { "italien", "IT" }, { "italie", "IT" }, { "italië", "IT" },
+	{ "netherlands", "NL" }, { "the netherlands", "NL" }, { "nederland", "NL" }, { "niederlande", "NL" }, { "pays-bas", "NL" },
+	{ "paises bajos", "NL" }, { "países bajos", "NL" }, { "paesi bassi", "NL" }, { "holland", "NL" },
+	{ "belgium", "BE" }, { "belgien", "BE" }, { "belgique", "BE" }, { "belgië", "BE" }, { "belgie", "BE" }, { "bélgica", "BE" }, { "belgio", "BE" },
+	{ "luxembourg", "LU" }, { "luxemburg", "LU" }, { "poland", "PL" }, { "polen", "PL" }, { "pologne", "PL" }, { "polska", "PL" },
+	{ "portugal", "PT" }, { "ireland", "IE" }, { "irland", "IE" }, { "irlande", "IE" }, { "denmark", "DK" }, { "dänemark", "DK" },
+	{ "danmark", "DK" }, { "sweden", "SE" }, { "schweden", "SE" }, { "sverige", "SE" }, { "norway", "NO" }, { "norwegen", "NO" },
+	{ "norge", "NO" }, { "finland", "FI" }, { "finnland", "FI" }, { "czech republic", "CZ" }, { "czechia", "CZ" }, { "tschechien", "CZ" },
+	{ "united kingdom", "GB" }, { "uk", "GB" }, { "great britain", "GB" }, { "england", "GB" }, { "scotland", "GB" }, { "wales", "GB" },
+	{ "großbritannien", "GB" }, { "vereinigtes königreich", "GB" }, { "royaume-uni", "GB" }, { "reino unido", "GB" },
+	{ "regno unito", "GB" }, { "verenigd koninkrijk", "GB" },
+	{ "united states", "US" }, { "united states of america", "US" }, { "usa", "US" }, { "u.s.a.", "US" }, { "u.s.", "US" },
+	{ "vereinigte staaten", "US" }, { "états-unis", "US" }, { "etats-unis", "US" }, { "estados unidos", "US" }, { "stati uniti", "US" },
+	{ "verenigde staten", "US" }, { "canada", "CA" }, { "kanada", "CA" }, { "australia", "AU" }, { "australien", "AU" },
+	{ "new zealand", "NZ" }, { "japan", "JP" }, { "japon", "JP" }, { "giappone", "JP" }, { "china", "CN" }, { "chine", "CN" },
+	{ "india", "IN" }, { "indien", "IN" }, { "brazil", "BR" }, { "brasil", "BR" }, { "brasilien", "BR" }, { "mexico", "MX" },
+	{ "méxico", "MX" }, { "mexiko", "MX" }, { "turkey", "TR" }, { "türkei", "TR" }, { "türkiye", "TR" }, { "greece", "GR" },
+	{ "griechenland", "GR" }, { "romania", "RO" }, { "rumänien", "RO" }, { "hungary", "HU" }, { "ungarn", "HU" },
+};
+
+/* The ISO code of a country as written in an address ("Deutschland", "us",
+ * "United States"); "" if unknown. */
+static void country_iso(char out[3], const char *s)
+{
+	char low[64];
+	size_t n = 0;
+	out[0] = '\0';
+	while (*s == ' ')
+		s++;
+	for (; *s && n + 1 < sizeof low; s++)
+		low[n++] = (char)tolower((unsigned char)*s);
+	while (n && low[n - 1] == ' ')
+		n--;
+	low[n] = '\0';
+	if (n == 2 && isalpha((unsigned char)low[0]) && isalpha((unsigned char)low[1])) {
+		out[0] = (char)toupper((unsigned char)low[0]);
+		out[1] = (char)toupper((unsigned char)low[1]);
+		out[2] = '\0';
+		if (!phone_country_code(out))
+			out[0] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < sizeof country_names / sizeof country_names[0]; i++)
+		if (strcmp(country_names[i].name, low) == 0) {
+			memcpy(out, country_names[i].iso, 3);
+			return;
+		}
 }
 
 /* The importer is a three-stage pipeline: a reader thread parses,
@@ -76,6 +273,9 @@ typedef struct {
 	uint64_t bytes;    /* input consumed so far */
 	int code;          /* ITEM_END: the reader's result */
 	char msg[1024];
+	unsigned char fp[32];   /* no e-mail or phone: a keyed hash of the other values */
+	uint64_t fp_mask;       /* ... of these fields (map indexes below 64) */
+	int has_fp;
 	unsigned char *sealbuf; /* where the sealer writes the ciphertexts */
 	size_t cap, used;  /* the item's arena: its values, index entries and
 			    * ciphertexts, one allocation, recycled (wiped) */
@@ -108,6 +308,19 @@ struct imp {
 	int col_field[MAX_COLS];
 	char *col_name[MAX_COLS];
 	size_t ncols;
+	int col_role[MAX_COLS];      /* R_* */
+	int col_group[MAX_COLS];     /* address group (index into groups) */
+	unsigned char col_multi[MAX_COLS];  /* one more column for a field that an earlier column has */
+	unsigned char col_guess[MAX_COLS];  /* field taken from a layout's or a common name, not the map or --map */
+	unsigned char col_used[MAX_COLS];   /* had a value in some record */
+	char groups[8][32];
+	size_t ngroups;
+	int date_order;              /* 'd' day first, 'm' month first */
+	int date_order_given;        /* from the options, not the country */
+	/* counted by the reader, reported after it ended */
+	uint64_t n_groups;           /* vCard KIND:group cards skipped */
+	uint64_t n_extra, n_dates_ambig, n_dates_2digit, n_dates_noyear, n_phone_default, n_name_joined, n_addr_joined;
+	char ambig_col[128], extra_fields[128];
 	uint64_t bytes;
 	fort_buf probs;
 	/* shared (under lock) */
@@ -119,6 +332,9 @@ struct imp {
 	size_t npool;
 	char *reject_header;  /* set by the worker before the first item that needs it */
 	/* caller-only */
+	client_vals dupcv;   /* an existing client's values, for the same-name check */
+	int dupcv_init;
+	uint64_t n_same_name; /* same name only: reported as possible duplicates */
 	fort_import_report *rep;
 	FILE *rejects;
 	int wrote_header;
@@ -235,10 +451,16 @@ static void drain(queue *q)
 	}
 }
 
-static int match_column(struct imp *im, const char *name)
+/* Field index, -1 (ignored), -2 (no field): the map's names and labels, then
+ * --map, then common names; *ROLE says what else the column may be. */
+static int match_column(struct imp *im, const char *name, int *role, int *group, int *guess)
 {
-	char f[128], a[128];
+	char f[128], a[128], g[32];
+	const char *lf;
 	const fort_map *m = &im->v->map;
+	*role = R_FIELD;
+	*group = -1;
+	*guess = 0;
 	/* --map COLUMN=FIELD first */
 	for (size_t i = 0; i < im->o->ncolumn_map; i++) {
 		const char *eq = strchr(im->o->column_map[i], '=');
@@ -256,12 +478,32 @@ static int match_column(struct imp *im, const char *name)
 		if (strcmp(a, f) == 0)
 			return (int)i;
 	}
+	*guess = 1;
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
-		if (strcmp(aliases[i].alias, f) == 0)
-			return map_index(m, aliases[i].field);
+		if (strcmp(aliases[i].alias, f) == 0) {
+			int fi = map_index(m, aliases[i].field);
+			if (fi < 0)
+				*role = R_UNKNOWN; /* a field this vault's map does not have: reported */
+			return fi < 0 ? -2 : fi;
+		}
 	if (f[0] == '\0')
 		return -1; /* a column without a header: ignored when empty */
-	return -2;
+	*role = layout_role(name, &lf, g, sizeof g);
+	if (*role == R_FIELD) {
+		int fi = map_index(m, lf);
+		if (fi < 0)
+			*role = R_UNKNOWN;
+		return fi < 0 ? -2 : fi;
+	}
+	if (*role >= R_STREET && *role <= R_FORMATTED) {
+		size_t k;
+		for (k = 0; k < im->ngroups && strcmp(im->groups[k], g) != 0; k++)
+			;
+		if (k == im->ngroups && k < sizeof im->groups / sizeof im->groups[0])
+			snprintf(im->groups[im->ngroups++], sizeof im->groups[0], "%s", g);
+		*group = k < im->ngroups ? (int)k : 0;
+	}
+	return *role == R_UNKNOWN ? -2 : -1;
 }
 
 /* The CSV header line for the rejects file, so it can be fixed and re-imported. */
@@ -269,8 +511,11 @@ static char *csv_header(const reader_record *rec)
 {
 	fort_buf b;
 	fort_buf_init(&b, 0);
+	char delim = rec->delim ? rec->delim : ',';
 	for (size_t i = 0; i < rec->n; i++) {
-		fort_buf_puts(&b, i ? ",\"" : "\"");
+		if (i)
+			fort_buf_putc(&b, delim);
+		fort_buf_putc(&b, '"');
 		for (const char *p = rec->names[i]; *p; p++) {
 			if (*p == '"')
 				fort_buf_putc(&b, '"');
@@ -294,11 +539,52 @@ static int set_columns(struct imp *im, const reader_record *rec)
 	im->ncols = 0;
 	if (rec->n > MAX_COLS)
 		return fort_error_set(FORT_EINPUT, "%s: line %zu: more than %d columns", im->path, rec->line, MAX_COLS);
+	im->ngroups = 0;
 	for (size_t i = 0; i < rec->n; i++) {
+		int role, group, guess;
 		if (!(im->col_name[i] = fort_strdup(rec->names[i])))
 			return FORT_ENOMEM;
-		im->col_field[i] = match_column(im, rec->names[i]);
+		im->col_field[i] = match_column(im, rec->names[i], &role, &group, &guess);
+		im->col_role[i] = role;
+		im->col_group[i] = group;
+		im->col_guess[i] = (unsigned char)guess;
+		im->col_used[i] = 0;
+		im->col_multi[i] = 0;
 		im->ncols = i + 1;
+	}
+	/* Thunderbird's "Birth Day" beside "Birth Year" is a day, not a date */
+	for (size_t i = 0; i < rec->n; i++)
+		if (im->col_role[i] == R_BYEAR)
+			for (size_t j = 0; j < rec->n; j++) {
+				char f[64];
+				fold2(f, sizeof f, rec->names[j]);
+				if (strcmp(f, "birthday") == 0) {
+					im->col_role[j] = R_BDAY;
+					im->col_field[j] = -1;
+				}
+			}
+	/* several columns for one field (E-mail 1, E-mail 2; Business and
+	 * Mobile Phone): the first with a value is kept, unless --map or the
+	 * map's own names made them clash */
+	for (size_t i = 0; i < rec->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (im->col_field[i] >= 0 && im->col_field[j] == im->col_field[i] && (im->col_guess[i] || im->col_guess[j]))
+				im->col_multi[i] = 1;
+	if (im->o->strict_columns) {
+		fort_buf b;
+		fort_buf_init(&b, 0);
+		for (size_t i = 0; i < rec->n; i++)
+			if (im->col_field[i] == -2 && fort_buf_printf(&b, "%s'%s'", b.len ? ", " : "", rec->names[i]) < 0) {
+				fort_buf_release(&b);
+				return FORT_ENOMEM;
+			}
+		if (b.len) {
+			int r = fort_error_set(FORT_EINPUT, "%s: line %zu: no field for the column%s %s (--strict-columns): map each with --map 'COLUMN=FIELD', or --map 'COLUMN=-' to ignore it",
+					       im->path, rec->line, strchr(b.buf, ',') ? "s" : "", b.buf);
+			fort_buf_release(&b);
+			return r;
+		}
+		fort_buf_release(&b);
 	}
 	if (im->fmt == READER_CSV && !im->reject_header && !(im->reject_header = csv_header(rec)))
 		return FORT_ENOMEM;
@@ -318,18 +604,139 @@ static int problem(struct imp *im, const char *fmt, ...)
 	return fort_buf_puts(&im->probs, buf);
 }
 
+/* Normalise VAL for field FI and keep it in the item.  COL is the column
+ * (SIZE_MAX: joined from several columns).  A bad value is a problem of the
+ * record, not an error. */
+static int put_value(struct imp *im, item *it, int fi, const reader_record *rec, size_t col, const char *val,
+		     const char *country, int *any)
+{
+	const map_field *f = &im->v->map.f[fi];
+	const char *cname = col == SIZE_MAX ? f->name : rec->names[col];
+	char why[256], *canon = NULL;
+	int r;
+
+	why[0] = '\0';
+	if (field_normalise(&canon, f, val, strlen(val), country, why, sizeof why) < 0) {
+		if (col != SIZE_MAX && im->col_guess[col] && (f->t == FT_IBAN || f->t == FT_CARD))
+			return problem(im, "line %zu, column %s: %s (the column was taken for %s from its name; --map '%s=-' ignores it, --map '%s=FIELD' puts it elsewhere)",
+				       rec->line, cname, why[0] ? why : "invalid value", f->name, cname, cname);
+		return problem(im, "line %zu, column %s: %s", rec->line, cname, why[0] ? why : "invalid value");
+	}
+	if (it->cv.vals[fi]) {
+		sodium_memzero(canon, strlen(canon));
+		free(canon);
+		return problem(im, "line %zu, column %s: a second column for field '%s'", rec->line, cname, f->name);
+	}
+	if (canon[0]) {
+		size_t cl = strlen(canon) + 1;
+		if (!(it->cv.vals[fi] = arena(it, cl))) {
+			sodium_memzero(canon, cl);
+			free(canon);
+			return fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
+		}
+		memcpy(it->cv.vals[fi], canon, cl);
+		*any = 1;
+	}
+	sodium_memzero(canon, strlen(canon));
+	free(canon);
+	r = 0;
+	return r;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* Dates as people write them: "3/7/1984" (day or month first: the options,
+ * else the vault's country decides, and an ambiguous one is counted for a
+ * warning), "3/7/84", and "0/0/00", "00.00.0000", "--03-07" (no year) as
+ * absent.  1: absent, 0: OUT holds YYYY-MM-DD, -1: leave the value to the
+ * date type (it says what is wrong). */
+static int date_prep(struct imp *im, const char *col, const char *in, char *out, size_t cap)
+{
+	const char *p = in;
+	size_t k, n[3] = { 0, 0, 0 };
+	const char *part[3];
+	int zero = 1, a, b, y;
+
+	while (*p == ' ')
+		p++;
+	for (const char *q = p; *q; q++)
+		if (*q != '0' && *q != '/' && *q != '.' && *q != '-' && *q != ' ')
+			zero = 0;
+	if (zero)
+		return 1;
+	if (p[0] == '-' && p[1] == '-') {
+		im->n_dates_noyear++;
+		return 1;
+	}
+	for (k = 0; k < 3; k++) {
+		part[k] = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		n[k] = (size_t)(p - part[k]);
+		if (k < 2) {
+			if (*p != '/')
+				return -1;
+			p++;
+		}
+	}
+	if (*p || n[0] < 1 || n[0] > 2 || n[1] < 1 || n[1] > 2 || (n[2] != 2 && n[2] != 4) ||
+	    !all_digits(part[0], n[0]) || !all_digits(part[1], n[1]))
+		return -1;
+	a = atoi(part[0]);
+	b = atoi(part[1]);
+	y = atoi(part[2]);
+	if (n[2] == 2) {
+		/* a birthday is in the past: "84" is 1984, "05" is 2005 */
+		char iso[21];
+		fort_time_iso(iso, fort_now());
+		y += y <= (iso[2] - '0') * 10 + (iso[3] - '0') ? 2000 : 1900;
+		im->n_dates_2digit++;
+	}
+	if (a > 12 && b > 12)
+		return -1;
+	if (a != b && a <= 12 && b <= 12 && !im->date_order_given) {
+		if (!im->n_dates_ambig++)
+			snprintf(im->ambig_col, sizeof im->ambig_col, "%s", col);
+	}
+	if (a > 12 || b > 12) {
+		/* the value itself says which is the day */
+		if (a > 12 && im->date_order == 'm' && im->date_order_given)
+			return -1;
+		if (b > 12 && im->date_order == 'd' && im->date_order_given)
+			return -1;
+		snprintf(out, cap, "%04d-%02d-%02d", y, a > 12 ? b : a, a > 12 ? a : b);
+		return 0;
+	}
+	if (im->date_order == 'm')
+		snprintf(out, cap, "%04d-%02d-%02d", y, a, b);
+	else
+		snprintf(out, cap, "%04d-%02d-%02d", y, b, a);
+	return 0;
+}
+
 /* Worker: one record in, one item out. */
 static int prep_cb(void *ctx, const reader_record *rec)
 {
 	struct imp *im = ctx;
 	item *it;
 	int r, any = 0;
-	char why[256];
 
 	if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED))
 		return fort_error_set(FORT_ERROR, "import cancelled");
 	if ((r = set_columns(im, rec)) < 0)
 		return r;
+	for (size_t i = 0; i < rec->n; i++)
+		if (im->col_role[i] == R_KIND && strcasecmp(rec->values[i], "group") == 0) {
+			/* a contact group (a list of members), not a client */
+			im->n_groups++;
+			return 0;
+		}
 	{
 		/* a bound on everything the item will hold */
 		size_t n = im->v->map.n, need = n * (sizeof(char *) + BIDX_LEN + sizeof(int) + 64) + 512;
@@ -345,44 +752,146 @@ static int prep_cb(void *ctx, const reader_record *rec)
 	it->line = rec->line;
 	it->bytes = im->bytes;
 	fort_buf_reset(&im->probs);
-	for (size_t i = 0; i < rec->n; i++) {
-		int fi = im->col_field[i];
-		const map_field *f;
-		char *canon = NULL;
-		if (!rec->values[i][0] || fi == -1)
-			continue;
-		if (fi == -2) {
-			if ((r = problem(im, "line %zu, column %s: this column matches no field: use --map '%s=FIELD', or --map '%s=-' to ignore it",
-					 rec->line, rec->names[i], rec->names[i], rec->names[i])) < 0)
-				goto fail;
-			continue;
-		}
-		f = &im->v->map.f[fi];
-		why[0] = '\0';
-		if (field_normalise(&canon, f, rec->values[i], strlen(rec->values[i]), im->v->country, why, sizeof why) < 0) {
-			if ((r = problem(im, "line %zu, column %s: %s", rec->line, rec->names[i], why[0] ? why : "invalid value")) < 0)
-				goto fail;
-			continue;
-		}
-		if (it->cv.vals[fi]) {
-			free(canon);
-			if ((r = problem(im, "line %zu, column %s: a second column for field '%s'", rec->line, rec->names[i], f->name)) < 0)
-				goto fail;
-			continue;
-		}
-		if (canon[0]) {
-			size_t cl = strlen(canon) + 1;
-			if (!(it->cv.vals[fi] = arena(it, cl))) {
-				sodium_memzero(canon, cl);
-				free(canon);
-				r = fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
-				goto fail;
+	{
+		/* the parts that are joined, and the record's own country */
+		const char *name[4] = { NULL, NULL, NULL, NULL }, *birth[3] = { NULL, NULL, NULL };
+		const char *addr[8][6];
+		char country[3] = "";
+		char *joined = NULL;
+		memset(addr, 0, sizeof addr);
+		for (size_t i = 0; i < rec->n; i++) {
+			int role = im->col_role[i];
+			const char *val = rec->values[i];
+			if (!val[0])
+				continue;
+			im->col_used[i] = 1;
+			if (role >= R_FIRST && role <= R_SUFFIX && !name[role - R_FIRST])
+				name[role - R_FIRST] = val;
+			else if (role >= R_BYEAR && role <= R_BDAY)
+				birth[role - R_BYEAR] = val;
+			else if (role >= R_STREET && role <= R_FORMATTED && im->col_group[i] >= 0 && im->col_group[i] < 8) {
+				const char **slot = &addr[im->col_group[i]][role == R_FORMATTED ? 5 : role == R_ADDRESS ? 0 : role - R_STREET];
+				if (role == R_STREET && addr[im->col_group[i]][0])
+					slot = &addr[im->col_group[i]][0]; /* joined below: keep the first street */
+				if (!*slot)
+					*slot = val;
+				if (role == R_COUNTRY && !country[0])
+					country_iso(country, val);
 			}
-			memcpy(it->cv.vals[fi], canon, cl);
-			any = 1;
 		}
-		sodium_memzero(canon, strlen(canon));
-		free(canon);
+		for (size_t i = 0; i < rec->n; i++) {
+			int fi = im->col_field[i];
+			const map_field *f;
+			const char *val = rec->values[i];
+			char dbuf[16];
+			if (!val[0] || fi == -1)
+				continue;
+			if (fi == -2)
+				continue; /* reported once, after the import */
+			f = &im->v->map.f[fi];
+			/* undo the formula guard of CSV exports ("'+4930...") */
+			if (val[0] == '\'' && (val[1] == '=' || val[1] == '+' || val[1] == '-' || val[1] == '@' || val[1] == '\t' || val[1] == '\r'))
+				val++;
+			/* Google writes several values in one cell: "a@x ::: b@y" */
+			{
+				const char *sep = strstr(val, " ::: ");
+				if (sep && (f->t == FT_EMAIL || f->t == FT_PHONE)) {
+					size_t l = (size_t)(sep - val);
+					char *first = arena(it, l + 1);
+					if (first) {
+						memcpy(first, val, l);
+						first[l] = '\0';
+						val = first;
+						im->n_extra++;
+						if (!strstr(im->extra_fields, f->name) && strlen(im->extra_fields) + strlen(f->name) + 3 < sizeof im->extra_fields)
+							snprintf(im->extra_fields + strlen(im->extra_fields), sizeof im->extra_fields - strlen(im->extra_fields), "%s%s", im->extra_fields[0] ? ", " : "", f->name);
+					}
+				}
+			}
+			if (it->cv.vals[fi] && im->col_multi[i]) {
+				/* E-mail 2, the second phone: the vault keeps one */
+				im->n_extra++;
+				if (!strstr(im->extra_fields, f->name) && strlen(im->extra_fields) + strlen(f->name) + 3 < sizeof im->extra_fields)
+					snprintf(im->extra_fields + strlen(im->extra_fields), sizeof im->extra_fields - strlen(im->extra_fields), "%s%s", im->extra_fields[0] ? ", " : "", f->name);
+				continue;
+			}
+			if (f->t == FT_DATE) {
+				int dr = date_prep(im, rec->names[i], val, dbuf, sizeof dbuf);
+				if (dr > 0)
+					continue; /* 0/0/00, no year: absent */
+				if (dr == 0)
+					val = dbuf;
+			}
+			if (f->t == FT_PHONE && !country[0] && val[0] != '+' && !(val[0] == '0' && val[1] == '0'))
+				im->n_phone_default++;
+			if ((r = put_value(im, it, fi, rec, i, val, country[0] ? country : im->v->country, &any)) < 0)
+				goto fail;
+		}
+		/* First, middle and last name joined, where no column holds the whole name */
+		{
+			int fi = map_index(&im->v->map, "full_name");
+			if (fi >= 0 && !it->cv.vals[fi] && (name[0] || name[2])) {
+				fort_buf b;
+				fort_buf_init(&b, 0);
+				b.secret = 1;
+				for (int k = 0; k < 4; k++)
+					if (name[k] && (r = fort_buf_printf(&b, "%s%s", b.len ? " " : "", name[k])) < 0) {
+						fort_buf_release(&b);
+						goto fail;
+					}
+				im->n_name_joined++;
+				r = put_value(im, it, fi, rec, SIZE_MAX, b.buf, country[0] ? country : im->v->country, &any);
+				fort_buf_release(&b);
+				if (r < 0)
+					goto fail;
+			}
+		}
+		/* The first address with a value: "Street, Postcode City, Region, Country" */
+		{
+			int fi = map_index(&im->v->map, "postal_address");
+			for (size_t g = 0; fi >= 0 && !it->cv.vals[fi] && g < im->ngroups && g < 8; g++) {
+				const char **a = addr[g];
+				fort_buf b;
+				if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5])
+					continue;
+				fort_buf_init(&b, 0);
+				b.secret = 1;
+				if (a[5]) {
+					/* the formatted one, lines joined */
+					for (const char *p = a[5]; *p && r >= 0; p++)
+						r = *p == '\n' ? fort_buf_puts(&b, ", ") : *p == '\r' ? 0 : fort_buf_putc(&b, *p);
+				} else {
+					r = 0;
+					if (a[0])
+						r = fort_buf_puts(&b, a[0]);
+					if (r >= 0 && (a[2] || a[1]))
+						r = fort_buf_printf(&b, "%s%s%s%s", b.len ? ", " : "", a[2] ? a[2] : "", a[2] && a[1] ? " " : "", a[1] ? a[1] : "");
+					if (r >= 0 && a[3])
+						r = fort_buf_printf(&b, "%s%s", b.len ? ", " : "", a[3]);
+					if (r >= 0 && a[4])
+						r = fort_buf_printf(&b, "%s%s", b.len ? ", " : "", a[4]);
+				}
+				if (r >= 0) {
+					im->n_addr_joined++;
+					r = put_value(im, it, fi, rec, SIZE_MAX, b.buf ? b.buf : "", country[0] ? country : im->v->country, &any);
+				}
+				fort_buf_release(&b);
+				if (r < 0)
+					goto fail;
+				break;
+			}
+		}
+		/* Thunderbird's Birth Year, Month, Day */
+		{
+			int fi = map_index(&im->v->map, "date_of_birth");
+			if (fi >= 0 && !it->cv.vals[fi] && birth[0] && birth[1] && birth[2]) {
+				char d[32];
+				snprintf(d, sizeof d, "%s-%02d-%02d", birth[0], atoi(birth[1]), atoi(birth[2]));
+				if ((r = put_value(im, it, fi, rec, SIZE_MAX, d, im->v->country, &any)) < 0)
+					goto fail;
+			}
+		}
+		(void)joined;
 	}
 	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
 		goto fail;
@@ -474,6 +983,51 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* Clients without an e-mail or a phone cannot be matched by the unique
+ * index; a re-import would double them.  They are matched on the name's
+ * index entry plus every other value the record has: a keyed hash
+ * (under the name field's blind key) of those values, by field. */
+static int record_fp(unsigned char fp[32], uint64_t mask, const fort_vault *v, const client_vals *cv, int name_fi)
+{
+	crypto_generichash_state st;
+	int n = 0;
+	crypto_generichash_init(&st, v->bkeys + (size_t)name_fi * KEY_LEN, KEY_LEN, 32);
+	for (size_t i = 0; i < cv->n && i < 64; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		if (!cv->vals[i])
+			return 0; /* the other client lacks a value this record has */
+		crypto_generichash_update(&st, (const unsigned char *)v->map.f[i].name, strlen(v->map.f[i].name) + 1);
+		crypto_generichash_update(&st, (const unsigned char *)cv->vals[i], strlen(cv->vals[i]) + 1);
+		n++;
+	}
+	crypto_generichash_final(&st, fp, 32);
+	sodium_memzero(&st, sizeof st);
+	return n;
+}
+
+/* In the sealer, while the plaintext is there. */
+static void item_fp(item *it, const fort_vault *v)
+{
+	int name_fi = map_index(&v->map, "full_name");
+	uint64_t mask = 0;
+	it->has_fp = 0;
+	if (name_fi < 0 || !it->cv.vals[name_fi] || !v->has_bkey[name_fi])
+		return;
+	for (size_t i = 0; i < it->cv.n; i++) {
+		if (!it->cv.vals[i] || (int)i == name_fi)
+			continue;
+		if (field_unique(v, (int)i))
+			return; /* the unique index finds this one */
+		if (i < 64 && v->kr->has_ck[v->map.f[i].cat])
+			mask |= (uint64_t)1 << i;
+	}
+	it->fp_mask = mask;
+	it->has_fp = 1;
+	if (mask && record_fp(it->fp, mask, v, &it->cv, name_fi) == 0)
+		it->fp_mask = 0;
+}
+
 struct sealer_arg {
 	struct imp *im;
 	int k;
@@ -490,6 +1044,8 @@ static void *sealer(void *arg)
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
 			int r = cvals_index(&it->cv, im->v);
+			if (r == 0)
+				item_fp(it, im->v);
 			if (r == 0)
 				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
@@ -635,6 +1191,68 @@ static int problem_cmp(const void *a, const void *b)
 	return (lx > ly) - (lx < ly);
 }
 
+/* A client already in the vault (before this import) with this record's
+ * name and every other value it has: 1 (MSG says which), 0 none, <0 error.
+ * Same name only is counted as a possible duplicate. */
+static int same_client(struct imp *im, item *it, char *msg, size_t cap)
+{
+	fort_vault *v = im->v;
+	int name_fi = map_index(&v->map, "full_name"), r, same_name = 0;
+	const unsigned char *h = NULL;
+	int64_t ids[16];
+	size_t n = 0;
+
+	for (size_t k = 0; k < it->sc.nbidx; k++)
+		if (it->sc.bidx_field[k] == name_fi)
+			h = it->sc.bidx[k];
+	if (!h)
+		return 0;
+	if ((r = store_blind_find(v->st, h, 0, ids, 16, &n)) < 0)
+		return r;
+	if (!im->dupcv_init) {
+		if ((r = cvals_init(&im->dupcv, v)) < 0)
+			return r;
+		im->dupcv_init = 1;
+	}
+	for (size_t i = 0; i < n && i < 16; i++) {
+		store_client c;
+		unsigned char fp[32];
+		int k;
+		if (ids[i] >= im->first_id)
+			continue; /* this import's own (its name entries wait for the end) */
+		memset(&c, 0, sizeof c);
+		if ((r = store_client_get(v->st, &c, ids[i])) < 0) {
+			if (r == FORT_ENOTFOUND) {
+				fort_error_clear();
+				continue;
+			}
+			return r;
+		}
+		r = client_decrypt(&im->dupcv, v, &c);
+		store_client_release(&c);
+		if (r < 0)
+			return r;
+		same_name = 1;
+		/* the name plus at least one other value; the name alone is only
+		 * a possible duplicate (two people can share a name) */
+		k = it->fp_mask ? record_fp(fp, it->fp_mask, v, &im->dupcv, name_fi) : 0;
+		cvals_clear(&im->dupcv);
+		if (k > 0 && sodium_memcmp(fp, it->fp, sizeof fp) == 0) {
+			char oid[FORT_ID_LEN + 1], fields[200] = "";
+			client_id_format(oid, ids[i]);
+			for (size_t f = 0; f < v->map.n && f < 64; f++)
+				if (it->fp_mask & ((uint64_t)1 << f))
+					snprintf(fields + strlen(fields), sizeof fields - strlen(fields), ", %s", v->map.f[f].name);
+			snprintf(msg, cap, "line %zu: duplicate: client %s already has the same full_name%s (no e-mail or phone to tell them apart)",
+				 it->line, oid, fields);
+			return 1;
+		}
+	}
+	if (same_name)
+		im->n_same_name++;
+	return 0;
+}
+
 static int store_item(struct imp *im, item *it)
 {
 	fort_import_report *rep = im->rep;
@@ -642,6 +1260,15 @@ static int store_item(struct imp *im, item *it)
 	int64_t other = 0;
 	char msg[768];
 
+	if (it->has_fp && (r = same_client(im, it, msg, sizeof msg)) != 0) {
+		if (r < 0)
+			return r;
+		rep->duplicates++;
+		rep->rejected++;
+		if ((r = report_problem(im, msg)) < 0)
+			return r;
+		return write_reject(im, it);
+	}
 	r = client_store(im->v, &it->sc, &dupf, &other, im->defer_unique ? STORE_ROW_ONLY : STORE_UNIQUE_ONLY);
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
@@ -692,6 +1319,78 @@ static int handle_bad(struct imp *im, item *it)
 	return write_reject(im, it);
 }
 
+static int add_note(fort_import_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int add_note(fort_import_report *rep, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024], **nn;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (!(nn = fort_realloc(rep->notes, (rep->nnotes + 1) * sizeof *nn)))
+		return FORT_ENOMEM;
+	rep->notes = nn;
+	if (!(nn[rep->nnotes] = fort_strdup(buf)))
+		return FORT_ENOMEM;
+	rep->nnotes++;
+	return 0;
+}
+
+/* What the reader counted, as notes (after it has ended). */
+static int make_notes(struct imp *im)
+{
+	fort_import_report *rep = im->rep;
+	fort_buf b;
+	size_t nign = 0;
+	int r = 0;
+
+	fort_buf_init(&b, 0);
+	for (size_t i = 0; i < im->ncols; i++)
+		if (im->col_field[i] == -2 && im->col_used[i]) {
+			if (nign < 12)
+				r = fort_buf_printf(&b, "%s%s", nign ? ", " : "", im->col_name[i]);
+			nign++;
+		}
+	if (r >= 0 && nign > 12)
+		r = fort_buf_printf(&b, " and %zu more", nign - 12);
+	if (r >= 0 && nign)
+		r = add_note(rep, "ignored %zu column%s that match%s no field: %s (--map 'COLUMN=FIELD' keeps one; --strict-columns refuses such a file)",
+			     nign, nign == 1 ? "" : "s", nign == 1 ? "es" : "", b.buf);
+	fort_buf_release(&b);
+	if (r >= 0 && im->n_groups)
+		r = add_note(rep, "%llu contact group%s (vCard KIND:group) skipped: a group lists members, it is not a client",
+			     (unsigned long long)im->n_groups, im->n_groups == 1 ? "" : "s");
+	if (r >= 0 && im->n_name_joined)
+		r = add_note(rep, "%llu name%s joined from first, middle and last name columns",
+			     (unsigned long long)im->n_name_joined, im->n_name_joined == 1 ? "" : "s");
+	if (r >= 0 && im->n_addr_joined)
+		r = add_note(rep, "%llu address%s joined from street, postcode, city and country columns",
+			     (unsigned long long)im->n_addr_joined, im->n_addr_joined == 1 ? "" : "es");
+	if (r >= 0 && im->n_extra)
+		r = add_note(rep, "%llu further value%s (%s) left out: the vault keeps one per field; the first with a value was kept",
+			     (unsigned long long)im->n_extra, im->n_extra == 1 ? "" : "s", im->extra_fields);
+	if (r >= 0 && im->n_dates_ambig)
+		r = add_note(rep, "warning: %llu date%s like 3/7/1984 in column %s could be read either way: read as %s (%s); if the file means %s, import it again with --date-order %s",
+			     (unsigned long long)im->n_dates_ambig, im->n_dates_ambig == 1 ? "" : "s", im->ambig_col,
+			     im->date_order == 'm' ? "month/day/year" : "day/month/year",
+			     im->date_order_given ? "--date-order" : im->date_order == 'm' ? "the vault's country writes the month first" : "the vault's country writes the day first",
+			     im->date_order == 'm' ? "day/month/year" : "month/day/year", im->date_order == 'm' ? "dmy" : "mdy");
+	if (r >= 0 && im->n_dates_2digit)
+		r = add_note(rep, "%llu date%s with a two-digit year read as the latest such year not in the future (84 is 1984)",
+			     (unsigned long long)im->n_dates_2digit, im->n_dates_2digit == 1 ? "" : "s");
+	if (r >= 0 && im->n_dates_noyear)
+		r = add_note(rep, "%llu date%s without a year left out", (unsigned long long)im->n_dates_noyear,
+			     im->n_dates_noyear == 1 ? "" : "s");
+	if (r >= 0 && im->n_same_name)
+		r = add_note(rep, "%llu client%s without e-mail or phone share%s a name with a client already in the vault but not all other values: possible duplicate%s ('fortress client find full_name=NAME' lists them)",
+			     (unsigned long long)im->n_same_name, im->n_same_name == 1 ? "" : "s", im->n_same_name == 1 ? "s" : "",
+			     im->n_same_name == 1 ? "" : "s");
+	if (r >= 0 && im->n_phone_default)
+		r = add_note(rep, "warning: %llu phone number%s without a country code and without a country in the record read as %s numbers (the vault's country)",
+			     (unsigned long long)im->n_phone_default, im->n_phone_default == 1 ? "" : "s", im->v->country);
+	return r;
+}
+
 void fort_import_report_free(fort_import_report *r)
 {
 	if (!r)
@@ -699,12 +1398,47 @@ void fort_import_report_free(fort_import_report *r)
 	for (size_t i = 0; i < r->nproblems; i++)
 		free(r->problems[i]);
 	free(r->problems);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
 	free(r);
+}
+
+/* Standard input ("-") cannot be rewound after its first bytes are read to
+ * tell the format: a stream that gives them again, then the rest.  Nothing
+ * is written anywhere (no temporary copy of client data). */
+struct replay {
+	unsigned char head[512];
+	size_t hlen, hpos;
+	FILE *src;
+};
+
+static ssize_t replay_read(void *cookie, char *buf, size_t size)
+{
+	struct replay *rp = cookie;
+	if (rp->hpos < rp->hlen) {
+		size_t n = rp->hlen - rp->hpos < size ? rp->hlen - rp->hpos : size;
+		memcpy(buf, rp->head + rp->hpos, n);
+		rp->hpos += n;
+		return (ssize_t)n;
+	}
+	size_t n = fread(buf, 1, size, rp->src);
+	return n == 0 && ferror(rp->src) ? -1 : (ssize_t)n;
+}
+
+static int replay_close(void *cookie)
+{
+	struct replay *rp = cookie;
+	sodium_memzero(rp->head, sizeof rp->head);
+	free(rp);
+	return 0;
 }
 
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path, const fort_import_opts *o)
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
+	fort_import_opts o2 = FORT_IMPORT_OPTS_INIT;
+	char rejects_tmp[4096] = "";
 	struct imp *im = NULL;
 	fort_import_report *rep = NULL;
 	unsigned char head[512];
@@ -719,8 +1453,17 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	*out = NULL;
 	if (!o)
 		o = &defaults;
+	if (o->version == 1) {
+		/* the fields before strict_columns; the rest keep their defaults */
+		memcpy(&o2, o, offsetof(fort_import_opts, strict_columns));
+		o2.version = FORT_IMPORT_OPTS_VERSION;
+		o = &o2;
+	}
 	if (o->version != FORT_IMPORT_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_import_opts: wrong version");
+	if (o->date_order && strcmp(o->date_order, "dmy") != 0 && strcmp(o->date_order, "mdy") != 0)
+		return fort_error_set(FORT_EINPUT, "--date-order '%s': expected dmy (3/7/1984 is 3 July) or mdy (3/7/1984 is 7 March)",
+				      o->date_order);
 	if ((r = vault_need(v, ACT_IMPORT, "import", NULL)) < 0)
 		return r;
 	for (size_t i = 0; i < o->ncolumn_map; i++) {
@@ -740,17 +1483,49 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	im->rep = rep;
 	im->path = path;
 	im->defer_unique = !o->skip_invalid;
-	if (!(im->f = fopen(path, "rb"))) {
-		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
-		goto out;
+	if (o->date_order) {
+		im->date_order = o->date_order[0];
+		im->date_order_given = 1;
+	} else {
+		/* where month/day/year is the custom */
+		static const char *const mdy[] = { "US", "PH", "FM", "MH", "PW", "BZ", "GU", "AS", "PR", "VI", "MP", "UM", "CA" };
+		im->date_order = 'd';
+		for (size_t i = 0; i < sizeof mdy / sizeof mdy[0]; i++)
+			if (strcmp(v->country, mdy[i]) == 0)
+				im->date_order = 'm';
 	}
-	if (fstat(fileno(im->f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		r = fort_error_set(FORT_EINPUT, "'%s' is a directory, not a file to import", path);
-		goto out;
+	if (strcmp(path, "-") == 0) {
+		struct replay *rp = fort_calloc(1, sizeof *rp);
+		static const cookie_io_functions_t fns = { replay_read, NULL, NULL, replay_close };
+		if (!rp) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		rp->src = stdin;
+		rp->hlen = fread(rp->head, 1, sizeof rp->head, stdin);
+		memcpy(head, rp->head, rp->hlen);
+		headlen = rp->hlen;
+		if (!(im->f = fopencookie(rp, "rb", fns))) {
+			free(rp);
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		path = "(standard input)";
+		im->path = path;
+		im->total = 0;
+	} else {
+		if (!(im->f = fopen(path, "rb"))) {
+			r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (fstat(fileno(im->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			r = fort_error_set(FORT_EINPUT, "'%s' is a directory, not a file to import", path);
+			goto out;
+		}
+		im->total = (uint64_t)st.st_size;
+		headlen = fread(head, 1, sizeof head, im->f);
+		rewind(im->f);
 	}
-	im->total = (uint64_t)st.st_size;
-	headlen = fread(head, 1, sizeof head, im->f);
-	rewind(im->f);
 	if (o->format) {
 		im->fmt = strcmp(o->format, "csv") == 0 ? READER_CSV : strcmp(o->format, "vcard") == 0 ? READER_VCARD
 			: strcmp(o->format, "json") == 0 ? READER_JSON : -1;
@@ -759,16 +1534,38 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			goto out;
 		}
 	} else if ((im->fmt = reader_detect(path, head, headlen)) < 0) {
-		r = fort_error_set(FORT_EINPUT, "cannot tell the format of '%s': give --format csv|vcard|json", path);
+		/* a spreadsheet (.xlsx, .ods, .xls, .numbers: zip or OLE2): no
+		 * --format reads it, so say what does */
+		const char *dot = strrchr(path, '.');
+		int sheet = (headlen >= 4 && memcmp(head, "PK\3\4", 4) == 0) ||
+			    (headlen >= 8 && memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0) ||
+			    (dot && (!strcasecmp(dot, ".xlsx") || !strcasecmp(dot, ".xls") || !strcasecmp(dot, ".ods") ||
+				     !strcasecmp(dot, ".numbers") || !strcasecmp(dot, ".xlsm")));
+		if (sheet)
+			r = fort_error_set(FORT_EINPUT, "'%s' is a spreadsheet, which import does not read: open it and save it as "
+					   "\"CSV UTF-8\" (Excel: File > Save As > CSV UTF-8; LibreOffice: Save As > Text CSV, "
+					   "character set UTF-8), then import the .csv file", path);
+		else
+			r = fort_error_set(FORT_EINPUT, "cannot tell the format of '%s': give --format csv|vcard|json", path);
 		goto out;
 	}
 	snprintf(rep->format, sizeof rep->format, "%s", im->fmt == READER_CSV ? "csv" : im->fmt == READER_VCARD ? "vcard" : "json");
 	if (o->skip_invalid && o->rejects_path) {
-		int fd = open(o->rejects_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || !(im->rejects = fdopen(fd, "wb"))) {
+		/* written under a temporary name beside it and renamed at the
+		 * end: an interrupted import leaves no partial rejects file */
+		int fd;
+		if (snprintf(rejects_tmp, sizeof rejects_tmp, "%s.tmp-XXXXXX", o->rejects_path) >= (int)sizeof rejects_tmp) {
+			r = fort_error_set(FORT_EINPUT, "the rejects file name is too long");
+			goto out;
+		}
+		fd = mkstemp(rejects_tmp);
+		if (fd < 0 || fchmod(fd, 0600) < 0 || !(im->rejects = fdopen(fd, "wb"))) {
 			r = fort_error_set(FORT_EIO, "cannot create the rejects file '%s': %s", o->rejects_path, strerror(errno));
-			if (fd >= 0)
+			if (fd >= 0) {
 				close(fd);
+				unlink(rejects_tmp);
+			}
+			rejects_tmp[0] = '\0';
 			goto out;
 		}
 	}
@@ -838,7 +1635,10 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 		goto out;
 	}
 	if (rep->rows == 0) {
-		r = fort_error_set(FORT_EINPUT, "%s: no records found", path);
+		if (im->n_groups)
+			r = fort_error_set(FORT_EINPUT, "%s: only contact groups (vCard KIND:group), no clients: export the contacts themselves", path);
+		else
+			r = fort_error_set(FORT_EINPUT, "%s: no records found", path);
 		goto out;
 	}
 	snprintf(detail, sizeof detail, "%llu clients imported from a %s file, %llu rejected",
@@ -878,6 +1678,8 @@ out:
 		store_rollback(v->st);
 	if (r < 0)
 		rep->imported = 0;
+	if (started && make_notes(im) < 0 && r == 0)
+		r = FORT_ENOMEM;
 	if (sync_init) {
 		pthread_mutex_destroy(&im->lock);
 		for (int k = 0; k < NSEAL; k++) {
@@ -889,14 +1691,25 @@ out:
 	}
 	for (size_t i = 0; i < im->ncols; i++)
 		free(im->col_name[i]);
+	if (im->dupcv_init)
+		cvals_release(&im->dupcv);
 	fort_buf_release(&im->probs);
 	free(im->reject_header);
 	for (size_t i = 0; i < im->nchunks; i++)
 		free(im->seen[i]);
 	free(im->seen);
 	free(im->later);
-	if (im->rejects && fclose(im->rejects) != 0 && r == 0)
-		r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
+	if (im->rejects) {
+		int bad = fflush(im->rejects) != 0 || fsync(fileno(im->rejects)) != 0;
+		if (fclose(im->rejects) != 0)
+			bad = 1;
+		if (bad && r == 0)
+			r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s'", o->rejects_path);
+		if (r == 0 && rename(rejects_tmp, o->rejects_path) != 0)
+			r = fort_error_set(FORT_EIO, "cannot write the rejects file '%s': %s", o->rejects_path, strerror(errno));
+		if (r < 0)
+			unlink(rejects_tmp);
+	}
 	if (im->f)
 		fclose(im->f);
 	free(im);

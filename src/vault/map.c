@@ -534,6 +534,42 @@ int map_index(const fort_map *m, const char *name)
 	return -1;
 }
 
+/* FORT_ENOTFOUND "unknown field 'X'", with the closest field if it looks
+ * like a typo. */
+int map_unknown_field(const fort_map *m, const char *name)
+{
+	const char *names[256], *best;
+	size_t n = 0;
+	for (size_t i = 0; i < m->n && n < 256; i++)
+		names[n++] = m->f[i].name;
+	best = fort_suggest(name, names, n);
+	if (best)
+		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s': did you mean '%s'? ('fortress map show' lists the fields)", name, best);
+	return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", name);
+}
+
+/* 0 if some field of the map names PURPOSE, else FORT_ENOTFOUND "unknown
+ * purpose", with the closest purpose if it looks like a typo. */
+int map_check_purpose(const fort_map *m, const char *purpose)
+{
+	const char *names[256], *best;
+	size_t n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t k = 0; k < m->f[i].npurposes; k++) {
+			size_t j;
+			if (strcmp(m->f[i].purposes[k], purpose) == 0)
+				return 0;
+			for (j = 0; j < n && strcmp(names[j], m->f[i].purposes[k]) != 0; j++)
+				;
+			if (j == n && n < 256)
+				names[n++] = m->f[i].purposes[k];
+		}
+	best = fort_suggest(purpose, names, n);
+	if (best)
+		return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s': did you mean '%s'? ('fortress map show' lists the purposes)", purpose, best);
+	return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", purpose);
+}
+
 int map_index_id(const fort_map *m, int id)
 {
 	for (size_t i = 0; i < m->n; i++)

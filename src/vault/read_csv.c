@@ -36,6 +36,7 @@ struct csv_state {
 	char **names;      /* header, once read */
 	size_t ncols;
 	int have_header;
+	int multicol;      /* some line of the first ones has the delimiter */
 
 	size_t ncells;     /* cells seen in the current record */
 	size_t extra_col;  /* first non-empty cell beyond the header, 0 = none */
@@ -96,6 +97,19 @@ static unsigned char sniff_delim(const char *p, size_t n)
 			if (first[k] && (best < 0 || first[k] > first[best]))
 				best = k;
 	return best < 0 ? ',' : (unsigned char)cand[best];
+}
+
+/* Does a line of the first ones hold DELIM outside quotes? */
+static int has_delim(const char *p, size_t n, char delim)
+{
+	int inq = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"')
+			inq = !inq;
+		else if (!inq && p[i] == delim)
+			return 1;
+	}
+	return 0;
 }
 
 /* Copy a cell as UTF-8 with CRLF made LF. */
@@ -214,6 +228,10 @@ static void on_record(int c, void *arg)
 	if (empty && !st->extra_col)
 		goto out;
 	if (!st->have_header) {
+		/* note lines before the header (LinkedIn's "Notes:" and its
+		 * paragraph): one cell where the header has several */
+		if (st->ncells == 1 && st->multicol)
+			goto out;
 		st->err = take_header(st);
 		goto out;
 	}
@@ -236,6 +254,7 @@ static void on_record(int c, void *arg)
 	rec.values = st->values;
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
+	rec.delim = (char)csv_get_delim(&st->p);
 	/* the callback sees the raw text without its line ending */
 	st->raw.buf[rawlen] = '\0';
 	r = st->cb(st->ctx, &rec);
@@ -331,6 +350,7 @@ int read_csv(read_pull_fn pull, void *src, reader_cb cb, void *ctx)
 	}
 	inited = 1;
 	csv_set_delim(&st.p, sniff_delim(sniff.buf, sniff.len));
+	st.multicol = has_delim(sniff.buf, sniff.len, (char)csv_get_delim(&st.p));
 	/* libcsv trims tabs as blanks, which would eat empty TSV cells */
 	if (csv_get_delim(&st.p) == '\t')
 		csv_set_space_func(&st.p, is_space_only);

@@ -146,6 +146,7 @@ static int emit(struct json_state *st)
 	rec.values = values;
 	rec.raw = st->obj.buf;
 	rec.raw_len = st->obj.len;
+	rec.delim = 0;
 	r = st->cb(st->ctx, &rec);
 	if (r > 0)
 		r = 0;

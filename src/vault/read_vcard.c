@@ -16,14 +16,15 @@
 typedef int (*read_pull_fn)(void *src, const char **data, size_t *len);
 int read_vcard(read_pull_fn pull, void *src, reader_cb cb, void *ctx);
 
-enum { P_FN, P_EMAIL, P_TEL, P_ADR, P_ORG, P_BDAY, P_NOTE, P_N, P__COUNT };
+enum { P_FN, P_EMAIL, P_TEL, P_ADR, P_ORG, P_BDAY, P_NOTE, P_KIND, P_N, P__COUNT };
 
 static const char *const prop_vcard[P__COUNT] = {
-	"FN", "EMAIL", "TEL", "ADR", "ORG", "BDAY", "NOTE", "N",
+	"FN", "EMAIL", "TEL", "ADR", "ORG", "BDAY", "NOTE", "KIND", "N",
 };
 /* Output names; N is only a fallback for full_name. */
 static const char *const prop_name[P_N] = {
 	"full_name", "email", "phone", "postal_address", "company", "date_of_birth", "notes",
+	"kind", /* vCard 4.0 KIND: the importer skips groups */
 };
 
 struct vcard_state {
@@ -382,6 +383,7 @@ static int emit(struct vcard_state *st)
 	rec.values = values;
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
+	rec.delim = 0;
 	r = st->cb(st->ctx, &rec);
 	return r < 0 ? r : 0;
 }

@@ -24,6 +24,7 @@ typedef struct {
 	const char *raw;           /* the record's original text (for a rejects
 				    * file), NUL-terminated, may be NULL */
 	size_t raw_len;
+	char delim;                /* CSV: the delimiter of the file (0 otherwise) */
 } reader_record;
 
 /* Return 0 to continue, <0 to stop the reader (the code is passed back). */
@@ -51,7 +52,7 @@ int reader_detect(const char *path, const unsigned char *head, size_t headlen);
  * stripped, quoted-printable and base64 (ENCODING=b / BASE64) decoded,
  * CHARSET honoured for UTF-8/ISO-8859-1/Windows-1252, escaped \, \; \n
  * decoded.  Property names mapped: FN->full_name, EMAIL->email,
- * TEL->phone, ADR->postal_address (components joined with ", " skipping
+ * TEL->phone, KIND->kind (the importer skips groups), ADR->postal_address (components joined with ", " skipping
  * empty ones), ORG->company, BDAY->date_of_birth, NOTE->notes, N used for
  * full_name only when FN is missing; only the first EMAIL/TEL is used
  * (preferring TYPE=pref / PREF=1); other properties ignored.  Missing END

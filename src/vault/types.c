@@ -3,6 +3,7 @@
  *
  * WARNING: nothing written to WHY or to the thread's error may contain the
  * value being checked; reasons describe what is wrong with it. */
+#include <utf8proc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,11 @@ static const struct {
 };
 
 #define NCALLING (sizeof calling_codes / sizeof calling_codes[0])
+
+int fort_country_known(const char *iso2)
+{
+	return phone_country_code(iso2) != NULL;
+}
 
 const char *phone_country_code(const char *iso2)
 {
@@ -923,7 +929,77 @@ static int key_lower(fort_buf *b, const char *s)
 	return 0;
 }
 
+/* Unicode NFC and full case folding (utf8proc), and the Romanian letters
+ * with a comma below (ș ț) as their cedilla forms (ş ţ, what older keyboards
+ * type; names then fold both to s and t as before): a decomposed "Jörg" as
+ * macOS writes it, "JÖRG", "ΣΩΚΡΑΤΗΣ" and "σωκρατης" give one key.
+ * *OUT is malloc'ed; wipe it. */
+static int unicode_fold(char **out, const char *s)
+{
+	utf8proc_uint8_t *m = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+					  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+	*out = NULL;
+	if (n < 0)
+		return n == UTF8PROC_ERROR_NOMEM ? FORT_ENOMEM
+			: fort_error_set(FORT_EINPUT, "not valid UTF-8 text (%s)", utf8proc_errmsg(n));
+	for (utf8proc_ssize_t i = 0; i + 1 < n; i++)
+		if (m[i] == 0xC8 && (m[i + 1] == 0x99 || m[i + 1] == 0x9B)) {
+			/* U+0219 -> U+015F, U+021B -> U+0163: both two bytes */
+			m[i + 1] = m[i + 1] == 0x99 ? 0x9F : 0xA3;
+			m[i] = 0xC5;
+			i++;
+		}
+	*out = (char *)m;
+	return 0;
+}
+
 int type_index_key(char **out, fort_ftype t, const char *canon)
+{
+	char *folded = NULL;
+	int r;
+
+	if (!out)
+		return fort_error_set(FORT_EINPUT, "type_index_key: no output");
+	*out = NULL;
+	if (!canon)
+		return fort_error_set(FORT_EINPUT, "type_index_key: no value");
+	if (t != FT_NAME && t != FT_EMAIL && t != FT_TEXT)
+		return type_index_key_v1(out, t, canon);
+	{
+		/* ASCII: NFC changes nothing and folding is lower-casing, which
+		 * version 1 does: the common case costs what it did.  Names in
+		 * Latin-1 and Latin Extended-A (below U+0180) likewise: no code
+		 * point there changes under NFC, and version 1 folds both cases of
+		 * each to the same ASCII, except U+00B5, U+0130 and U+0149, whose
+		 * case folding leaves the block. */
+		const unsigned char *p = (const unsigned char *)canon;
+		for (;;) {
+			if (*p && *p < 0x80) {
+				p++;
+				continue;
+			}
+			if (t == FT_NAME && p[0] >= 0xC2 && p[0] <= 0xC5 && (p[1] & 0xC0) == 0x80) {
+				unsigned cp = ((unsigned)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+				if (cp != 0xB5 && cp != 0x130 && cp != 0x149) {
+					p += 2;
+					continue;
+				}
+			}
+			break;
+		}
+		if (!*p)
+			return type_index_key_v1(out, t, canon);
+	}
+	if ((r = unicode_fold(&folded, canon)) < 0)
+		return r;
+	r = type_index_key_v1(out, t, folded);
+	sodium_memzero(folded, strlen(folded));
+	free(folded);
+	return r;
+}
+
+int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 {
 	fort_buf b;
 	int r;

@@ -31,11 +31,14 @@ const char *type_name(fort_ftype t);
 int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t max_len,
 		   const char *default_country, char *why, size_t whylen);
 
-/* The string hashed into the blind index for a canonical value:
- * email lower-cased whole, phone E.164, name case-folded (ASCII lower,
- * Latin-1 accents folded) with single spaces, IBAN as stored, text
- * lower-cased.  *OUT malloc'd. */
+/* The string hashed into the blind index for a canonical value: names,
+ * e-mails and text first NFC-normalised and case-folded (utf8proc, any
+ * script), then email lower-cased whole, name with Latin accents folded and
+ * single spaces, text lower-cased; phone E.164, IBAN as stored.  *OUT malloc'd. */
 int type_index_key(char **out, fort_ftype t, const char *canon);
+/* The key as index version 1 made it (before NFC and case folding), for the
+ * re-index of older vaults. */
+int type_index_key_v1(char **out, fort_ftype t, const char *canon);
 
 /* Masked display form of a canonical value (*OUT malloc'd):
  *  email  "j***@example.com"

@@ -189,6 +189,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
 	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
 	    (r = store_meta_put(v->st, "map", detail, strlen(detail))) < 0 ||
+	    (r = vault_index_mark_current(v)) < 0 ||
 	    (r = store_user_insert(v->st, &u)) < 0 ||
 	    (r = keys_grant_all(v->st, u.id, u.box_pk, v->kr)) < 0)
 		goto fail_tx;
@@ -330,6 +331,14 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
 		goto fail;
+	if (v->kr) {
+		/* entries of an older blind-index version: re-made now, resumably;
+		 * a failure leaves them for the next unlock (and the search that
+		 * misses a value says nothing wrong was found, as before) */
+		uint64_t changed = 0;
+		if (vault_reindex(v, &changed) < 0)
+			fort_error_clear();
+	}
 	store_user_release(&u);
 	v->op_denied = fort_error_denied(NULL);
 	*out = v;
@@ -439,7 +448,8 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 		fort_error_clear(); /* never verified: not an error */
 	if ((r = store_client_count(v->st, &out->clients)) < 0 ||
 	    (r = store_erased_count(v->st, &out->erased)) < 0 ||
-	    (r = store_audit_count(v->st, &out->audit_entries)) < 0)
+	    (r = store_audit_count(v->st, &out->audit_entries)) < 0 ||
+	    (r = store_audit_failed_unlocks(v->st, fort_now() - 30 * 86400, &out->failed_unlocks, &out->last_failed_unlock)) < 0)
 		return r;
 	r = store_audit_tail(v->st, &out->audit_head_seq, hash);
 	if (r == 0)

@@ -129,6 +129,8 @@ int field_normalise(char **out, const map_field *f, const char *in, size_t len, 
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 int map_allows(const map_field *f, const char *purpose);
+int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
+int map_check_purpose(const fort_map *m, const char *purpose); /* 0, or FORT_ENOTFOUND "unknown purpose" */
 const map_purpose *map_purpose_find(const fort_map *m, const char *name); /* NULL if undeclared */
 /* Does PURPOSE rest on the client's consent (Art. 6(1)(a) or 9(2)(a))? */
 int map_purpose_consent(const fort_map *m, const char *purpose);
@@ -174,6 +176,14 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why) FORT_WUR;
 int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o) FORT_WUR;
 /* The slots of an unfinished rotation (0: none) and clients done so far. */
 int rotate_pending(fort_vault *v, unsigned *mask, uint64_t *done) FORT_WUR;
+/* The blind index's normalisation (reindex.c): 1 if the entries are of the
+ * current version, 0 if not, <0 on error; a new vault is marked current. */
+int vault_index_is_current(fort_vault *v);
+int vault_index_mark_current(fort_vault *v) FORT_WUR;
+/* Re-make the entries of an older version, resumably, if this user holds
+ * every searchable field's key and no rotation is pending; else nothing.
+ * *CHANGED: entries re-made. */
+int vault_reindex(fort_vault *v, uint64_t *changed) FORT_WUR;
 /* "vault,financial" for a slot mask. */
 int slot_mask_names(char *out, size_t cap, unsigned mask);
 

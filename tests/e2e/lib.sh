@@ -243,7 +243,10 @@ VAULT_OWNER='anna'
 
 # init_vault [EXTRA ARGS]: create $FORTRESS_VAULT (fast KDF) or fail the script.
 init_vault() {
-	run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive "$@"
+	case " $* " in
+	*" --country "*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive "$@" ;;
+	*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --country DE "$@" ;;
+	esac
 	if [ "$RC" != 0 ]; then
 		echo "e2e: init_vault failed (exit $RC)" >&2
 		_e2e_show_last

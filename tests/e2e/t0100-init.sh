@@ -48,14 +48,14 @@ test_expect 'passphrase check: a generated passphrase is fine, a common one is w
 '
 
 test_expect 'init without --name and without a TTY is a usage error' '
-	expect_exit 2 fort init --owner "$VAULT_OWNER" --kdf interactive &&
+	expect_exit 2 fort init --country DE --owner "$VAULT_OWNER" --kdf interactive &&
 	expect_error_line &&
 	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created anyway"; }
 '
 
 test_expect 'init refuses a weak passphrase and suggests passphrase generate' '
 	write_secret "$TRASH/weak" "password1234567890" &&
-	expect_exit 6 fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive \
+	expect_exit 6 fort init --country DE --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive \
 		--passphrase-file "$TRASH/weak" &&
 	expect_error_line &&
 	expect_contains "$ERR" "fortress passphrase generate" &&
@@ -65,7 +65,7 @@ test_expect 'init refuses a weak passphrase and suggests passphrase generate' '
 
 test_expect 'init refuses a short passphrase (< 15 characters)' '
 	write_secret "$TRASH/short" "Zq8#vLm2!pX" &&
-	expect_exit 6 fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive \
+	expect_exit 6 fort init --country DE --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive \
 		--passphrase-file "$TRASH/short" &&
 	expect_contains "$ERR" "fortress passphrase generate" &&
 	expect_match "$ERR" "15|short" &&
@@ -74,7 +74,7 @@ test_expect 'init refuses a short passphrase (< 15 characters)' '
 '
 
 test_expect 'init --name --owner creates the vault and prints its path and audit head' '
-	expect_exit 0 fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive &&
+	expect_exit 0 fort init --country DE --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive &&
 	expect_contains "$OUT" "$FORTRESS_VAULT" &&
 	expect_match "$OUT" "$HEAD_RE" &&
 	{ [ -f "$FORTRESS_VAULT" ] || _fail "no vault file at $FORTRESS_VAULT"; } &&
@@ -109,7 +109,7 @@ test_expect 'status works without any passphrase' '
 
 test_expect 'init twice is refused (exit 6) and leaves the vault alone' '
 	before=$(sha "$FORTRESS_VAULT") &&
-	expect_exit 6 fort init --name Other --owner bob --kdf interactive &&
+	expect_exit 6 fort init --country DE --name Other --owner bob --kdf interactive &&
 	expect_error_line &&
 	expect_eq "$(sha "$FORTRESS_VAULT")" "$before" "vault sha256" &&
 	expect_exit 0 fort status --json &&

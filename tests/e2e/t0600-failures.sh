@@ -36,7 +36,7 @@ for i in range(3000):
     rows.append("Person %d,p%d@example.org,%s" % (i, i, "x" * 900))
 open(sys.argv[1], "w").write("\n".join(rows) + "\n")
 ' "$TRASH/big.csv"
-	run fort init --name "Full Disk" --owner Ann --kdf interactive &&
+	run fort init --country DE --name "Full Disk" --owner Ann --kdf interactive &&
 	expect_eq "$RC" 0 &&
 	expect_exit 9 fort client import "$TRASH/big.csv" &&
 	expect_contains "$ERR" "disk is full" &&

@@ -12,7 +12,8 @@ install_and_build() {
 	fi
 	run cmake --install "$FORTRESS_BUILD_DIR" --prefix "$prefix" &&
 	expect_eq "$RC" 0 || return 1
-	for f in bin/fortress include/fortress.h share/man/man1/fortress.1; do
+	for f in bin/fortress include/fortress.h share/man/man1/fortress.1 share/bash-completion/completions/fortress \
+		 share/zsh/site-functions/_fortress share/fish/vendor_completions.d/fortress.fish; do
 		[ -e "$prefix/$f" ] || { _fail "cmake --install did not install $f"; return 1; }
 	done
 	pc=$(find "$prefix" -name fortress.pc | head -n 1)

@@ -162,7 +162,7 @@ test_expect 'a repeated share and text that is not a share are refused (exit 6)'
 
 test_expect 'a share of another vault is refused (exit 4), nothing changes' '
 	OTHER=$TRASH/vault/other.db &&
-	expect_exit 0 fort --vault "$OTHER" init --name "Other GmbH" --owner bob --kdf interactive &&
+	expect_exit 0 fort --vault "$OTHER" init --country DE --name "Other GmbH" --owner bob --kdf interactive &&
 	expect_exit 0 fort --vault "$OTHER" recovery split --shares 5 --threshold 3 &&
 	sed -n 2p "$OUT" >"$TRASH/o2" &&
 	expect_match "$TRASH/o2" "^FORT-SHARE-1:" &&

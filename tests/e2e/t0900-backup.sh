@@ -13,7 +13,7 @@ RESTORED=$TRASH/work/restored.db
 
 # export_sorted VAULT OUT: every client exported for billing, records sorted.
 export_sorted() {
-	fort --vault "$1" client export --purpose billing --format json -o "$TRASH/export.json" >/dev/null 2>"$TRASH/export.err" || {
+	fort --vault "$1" client export --purpose billing --format json --force -o "$TRASH/export.json" >/dev/null 2>"$TRASH/export.err" || {
 		_fail "export from $1 failed: $(cat "$TRASH/export.err")"
 		return 1
 	}
@@ -167,7 +167,7 @@ test_expect '--no-replay skips the ledger on purpose; another vault as --vault i
 	expect_exit 0 fort backup restore "$BAK" --to "$TRASH/work/noreplay.db" --no-replay --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"erased_replayed\"]")" 0 erased_replayed &&
 	expect_exit 0 fort --vault "$TRASH/work/noreplay.db" client get "$B" &&
-	expect_exit 0 fort --vault "$TRASH/work/other.db" init --name "Other Firm" --owner "$VAULT_OWNER" --kdf interactive &&
+	expect_exit 0 fort --vault "$TRASH/work/other.db" init --country DE --name "Other Firm" --owner "$VAULT_OWNER" --kdf interactive &&
 	expect_exit 6 fort --vault "$TRASH/work/other.db" backup restore "$BAK" --to "$TRASH/work/mixed.db" &&
 	expect_contains "$ERR" "not the vault this backup was made of" &&
 	expect_eq "$(test -e "$TRASH/work/mixed.db" && echo yes || echo no)" no "mixed.db exists"

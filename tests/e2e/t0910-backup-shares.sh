@@ -56,7 +56,7 @@ test_expect 'restore with any three shares sets a new owner passphrase' '
 
 test_expect 'shares of another vault do not open this backup' '
 	OTHER=$TRASH/vault/other.db &&
-	expect_exit 0 fort --vault "$OTHER" init --name "Other" --owner "otto" --kdf interactive &&
+	expect_exit 0 fort --vault "$OTHER" init --country DE --name "Other" --owner "otto" --kdf interactive &&
 	expect_exit 0 fort --vault "$OTHER" recovery split --shares 3 --threshold 2 --out "$TRASH/other-shares" &&
 	expect_exit 4 fort_nopass backup restore "$TRASH/vault.backup" --to "$TRASH/vault/x.db" --no-replay \
 		--share-file "$TRASH/other-shares/share-1-of-3.txt" --share-file "$TRASH/other-shares/share-2-of-3.txt" \

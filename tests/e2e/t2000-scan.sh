@@ -175,7 +175,7 @@ test_expect 'binary files and the vault are skipped, never read' '
 	printf "\0\1\2 4111 1111 1111 1111" >"$W/clean/blob.bin" &&
 	expect_exit 0 fort scan "$W/clean" &&
 	expect_contains "$OUT" "skipped 1" &&
-	expect_exit 0 fort --vault "$VAULT" init --name "Scan Test" --owner "Ann Owner" --kdf interactive &&
+	expect_exit 0 fort --vault "$VAULT" init --country DE --name "Scan Test" --owner "Ann Owner" --kdf interactive &&
 	expect_exit 0 fort --vault "$VAULT" scan "$TRASH/vault" &&
 	expect_contains "$OUT" "scanned 0 files" &&
 	expect_match "$OUT" "skipped [1-9]"

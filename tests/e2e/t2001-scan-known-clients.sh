@@ -10,7 +10,7 @@ mkdir -p "$W/files"
 printf 'mail john@example.com and other@example.com\ncall 030 1234567 or 030 7654321\n' >"$W/files/a.txt"
 
 test_expect 'a vault with one client' '
-	expect_exit 0 fort init --name "Known GmbH" --owner "Ann Owner" --kdf interactive &&
+	expect_exit 0 fort init --country DE --name "Known GmbH" --owner "Ann Owner" --kdf interactive &&
 	expect_exit 0 fort client add --set full_name="John Smith" --set email=John@Example.com \
 		--set phone="+49 30 1234567"
 '

@@ -24,7 +24,10 @@ test_expect 'a fresh vault: a score, failed checks and concrete next steps (exit
 	expect_eq "$(check retention status)" pass retention &&
 	expect_eq "$(check actions status)" pass actions &&
 	expect_eq "$(check passphrase-policy status)" warn "interactive KDF" &&
-	expect_eq "$(jq_ "$OUT" "len(d[\"checks\"])")" 11 checks &&
+	expect_eq "$(jq_ "$OUT" "len(d[\"checks\"])")" 13 checks &&
+	expect_eq "$(check recovery status)" warn recovery &&
+	expect_contains "$OUT" "no recovery shares" &&
+	expect_eq "$(check failed-unlocks status)" pass "failed unlocks" &&
 	[ "$S1" -lt 100 ] && [ "$S1" -gt 0 ] &&
 	expect_exit 1 fort doctor &&
 	expect_contains "$OUT" "security check-up: $S1/100" &&
@@ -71,6 +74,26 @@ test_expect 'an overdue incident action fails its check, done it passes' '
 	expect_exit 0 fort actions done 1 &&
 	expect_exit 1 fort doctor --json --no-record &&
 	expect_eq "$(check actions status)" pass actions
+'
+
+test_expect 'status and doctor show failed unlocks; recovery shares pass the recovery check' '
+	expect_exit 0 fort status --json &&
+	expect_eq "$(jq_ "$OUT" "d[\"failed_unlocks_30d\"]")" 0 "no failed unlock yet" &&
+	write_secret "$TRASH/wrong" "quartz-lantern-hobbit-marzipan-oxbow-tundra-velcrO" &&
+	FORTRESS_PASSPHRASE_FILE=$TRASH/wrong run fort client list &&
+	[ "$RC" != 0 ] || _fail "a wrong passphrase unlocked" &&
+	FORTRESS_PASSPHRASE_FILE=$TRASH/wrong run fort client list &&
+	expect_exit 0 fort status &&
+	expect_match "$OUT" "failed unlocks: +2 in the last 30 days" &&
+	expect_exit 0 fort status --json &&
+	expect_eq "$(jq_ "$OUT" "d[\"failed_unlocks_30d\"]")" 2 "failed unlocks" &&
+	expect_exit 1 fort doctor --json --no-record &&
+	expect_eq "$(check failed-unlocks status)" warn "failed unlocks" &&
+	expect_match "$OUT" "2 failed unlock" &&
+	mkdir -m 700 "$TRASH/shares" &&
+	expect_exit 0 fort recovery split --shares 3 --threshold 2 --out "$TRASH/shares" &&
+	expect_exit 1 fort doctor --json --no-record &&
+	expect_eq "$(check recovery status)" pass recovery
 '
 
 test_expect 'doctor --history lists every recorded run with its score, oldest first' '

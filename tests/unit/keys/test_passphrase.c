@@ -144,11 +144,33 @@ static void test_secret_from_file_first_line(void **state)
 		assert_memory_equal(fort_secret_data(s), cases[i].want, strlen(cases[i].want) + 1);
 		fort_secret_free(s);
 	}
-	/* Read-only for others is allowed: only writability is refused. */
-	write_file(path, "readable\n", 9, 0644);
+	/* Read-only for the owner is allowed. */
+	write_file(path, "readable\n", 9, 0400);
 	assert_int_equal(fort_secret_from_file(&s, path), 0);
 	assert_int_equal(fort_secret_len(s), 8);
 	fort_secret_free(s);
+	unlink(path);
+}
+
+/* Readable by group or others: refused as ssh refuses such a key file. */
+static void test_secret_from_file_readable(void **state)
+{
+	static const mode_t modes[] = { 0644, 0640, 0604, 0440, 0404 };
+	char path[256], hint[300];
+	fort_secret *s = (fort_secret *)1;
+
+	(void)state;
+	path_in_tmp(path, sizeof path, "readable");
+	snprintf(hint, sizeof hint, "chmod 600 %s", path);
+	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		write_file(path, "a good long passphrase\n", 23, modes[i]);
+		assert_int_equal(fort_secret_from_file(&s, path), FORT_EINPUT);
+		assert_null(s);
+		assert_msg_has(hint);
+		assert_msg_has("readable by group or others");
+		assert_null(strstr(fort_error_message(), "good long"));
+		chmod(path, 0600);
+	}
 	unlink(path);
 }
 
@@ -315,13 +337,77 @@ static void test_correct_horse(void **state)
 {
 	(void)state;
 	/* zxcvbn (this C port) does not know the xkcd phrase: it sees four
-	 * dictionary words, about 47 bits.  The policy follows zxcvbn. */
+	 * dictionary words, about 47 bits.  The list of well-known phrases
+	 * (data/common_phrases.csv) does. */
 	assert_int_equal(score("correcthorsebatterystaple"), 4);
-	assert_int_equal(check("correcthorsebatterystaple", NULL), 0);
-	assert_int_equal(check("correct horse battery staple", NULL), 0);
+	assert_int_equal(check("correcthorsebatterystaple", NULL), FORT_EWEAK);
+	assert_msg_has("list of common and breached passwords and well-known phrases");
+	assert_msg_ends_with_hint();
+	assert_int_equal(check("correct horse battery staple", NULL), FORT_EWEAK);
+	assert_msg_has("well-known phrases");
+	assert_int_equal(check("Correct-Horse-Battery-Staple", NULL), FORT_EWEAK);
 	/* But a word repeated to reach the length is rejected. */
 	assert_int_equal(check("horsehorsehorsehorse", NULL), FORT_EWEAK);
 	assert_msg_has("repeated");
+}
+
+/* Issue 11 item 11: each of these passed the policy, each with its reason. */
+static void test_issue_list(void **state)
+{
+	static const struct { const char *pass, *why; } cases[] = {
+		{ "correcthorsebatterystaple", "well-known phrases" },
+		{ "correct horse battery staple", "well-known phrases" },
+		{ "1qaz2wsx3edc4rfv5tgb", "walk over the keyboard" },
+		{ "zaq12wsxcde34rfv", "walk over the keyboard" },
+		{ "welcome2026welcome2026", "one part repeated" },
+		{ "Summer2026Summer2026", "one part repeated" },
+		{ "mypassphraseisverylong", "well-known phrases" },
+		{ "Winter 2026 December 2026", "season, month or greeting with a year" },
+		{ "herbst2025sommer2026", "season, month or greeting with a year" },
+		{ "my long vault passphrase 9", "contains the word 'passphrase'" },
+		/* from the blocklist (zxcvbn's passwords list, 30,000 entries):
+		 * long entries the score alone accepts */
+		{ "qwertyuiopasdfghjklzxcvbnm", NULL },
+		{ "abcdefghijklmnopqrstuvwxyz", NULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (check(cases[i].pass, NULL) != FORT_EWEAK)
+			fail_msg("\"%s\" accepted", cases[i].pass);
+		if (cases[i].why)
+			assert_msg_has(cases[i].why);
+		assert_msg_ends_with_hint();
+		assert_null(strstr(fort_error_message(), cases[i].pass));
+	}
+	/* Strong passphrases that share pieces with the patterns still pass. */
+	assert_int_equal(check("summer orchid quarry tundra pixel", NULL), 0);
+	assert_int_equal(check("velvet-2026-quarry-tundra-lantern", NULL), 0);
+}
+
+/* A sample of the shipped blocklist: every long-enough entry is refused. */
+static void test_blocklist_sample(void **state)
+{
+	char path[512], line[128];
+	const char *dir = getenv("FORT_TEST_DATA");
+	FILE *f;
+	size_t n = 0, tried = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/../../data/common_passwords.csv", dir ? dir : "tests/data");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (n++ == 0 || strlen(line) < FORT_PASSPHRASE_MIN_CHARS)
+			continue;
+		tried++;
+		if (check(line, NULL) != FORT_EWEAK)
+			fail_msg("blocklisted \"%s\" accepted", line);
+	}
+	fclose(f);
+	assert_true(n > 30000);
+	assert_true(tried >= 25);
 }
 
 static void test_keyboard_and_repeats(void **state)
@@ -547,11 +633,14 @@ int main(void)
 		cmocka_unit_test(test_secret_from_file_long_line),
 		cmocka_unit_test(test_secret_from_file_empty),
 		cmocka_unit_test(test_secret_from_file_writable),
+		cmocka_unit_test(test_secret_from_file_readable),
 		cmocka_unit_test(test_secret_from_file_missing),
 		cmocka_unit_test(test_short_rejected),
 		cmocka_unit_test(test_multibyte_counted_as_characters),
 		cmocka_unit_test(test_common_password),
 		cmocka_unit_test(test_correct_horse),
+		cmocka_unit_test(test_issue_list),
+		cmocka_unit_test(test_blocklist_sample),
 		cmocka_unit_test(test_keyboard_and_repeats),
 		cmocka_unit_test(test_user_inputs),
 		cmocka_unit_test(test_strong_accepted),

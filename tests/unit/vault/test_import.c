@@ -277,23 +277,34 @@ static void test_columns(void **state)
 		"Ida Iota,ida@example.com,38\n"
 		"Kai Kappa,kai@example.com,44\n");
 
-	/* an unknown column is named, with what to do */
-	assert_int_equal(fort_client_import(&rep, v, p, NULL), FORT_EINPUT);
-	dump_problems(rep);
-	assert_int_equal(rep->rejected, 2);
-	assert_true(rep->nproblems >= 1);
-	assert_non_null(strstr(rep->problems[0], "shoe_size"));
-	assert_int_equal(problem_at(rep, 2), 0);
-	assert_null(strstr(rep->problems[0], "38"));
+	/* --strict-columns: an unknown column is refused, named, with what to do */
+	o.strict_columns = 1;
+	assert_int_equal(fort_client_import(&rep, v, p, &o), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "shoe_size"));
+	assert_non_null(strstr(fort_error_message(), "--map"));
+	assert_null(strstr(fort_error_message(), "38"));
 	fort_import_report_free(rep);
 	assert_int_equal(client_count(v), 0);
+	o.strict_columns = 0;
 
-	/* ... ignored with COL=- */
+	/* by default it is ignored and named once, in the notes */
+	assert_int_equal(fort_client_import(&rep, v, p, &o), 0);
+	assert_int_equal(rep->imported, 2);
+	assert_int_equal(rep->nnotes, 1);
+	assert_non_null(strstr(rep->notes[0], "ignored 1 column that matches no field: shoe_size"));
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 2);
+	expect_verified(v);
+	fort_vault_close(v);
+	v = create_vault("cols2.fort");
+
+	/* ... ignored without a word with COL=- */
 	static const char *const ign[] = { "shoe_size=-" };
 	o.column_map = ign;
 	o.ncolumn_map = 1;
 	assert_int_equal(fort_client_import(&rep, v, p, &o), 0);
 	assert_int_equal(rep->imported, 2);
+	assert_int_equal(rep->nnotes, 0);
 	fort_import_report_free(rep);
 	assert_int_equal(client_count(v), 2);
 

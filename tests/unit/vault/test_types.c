@@ -679,7 +679,7 @@ static void test_index_key(void **state)
 		{FT_NAME, "\xc5\x81ukasz \xc5\xbb\xc3\xb3\xc5\x82w", "lukasz zolw"},
 		{FT_NAME, "\xc4\x8c""apek \xc5\x92uvre", "capek oeuvre"},
 		{FT_NAME, "  Jane   Doe ", "jane doe"},
-		{FT_NAME, "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd", "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd"},
+		{FT_NAME, "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd", "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd"}, /* case-folded (utf8proc) */
 		{FT_NAME, "A \xc3\x97 B", "a \xc3\x97 b"},
 		{FT_TEXT, "Hello World", "hello world"},
 		{FT_TEXT, "\xc3\x84RGER", "\xc3\xa4rger"},
@@ -699,6 +699,47 @@ static void test_index_key(void **state)
 	assert_int_equal(type_index_key(&k1, FT_NAME, "Jos\xc3\xa9 Garc\xc3\xad""a"), 0);
 	assert_int_equal(type_index_key(&k2, FT_NAME, "JOSE GARCIA"), 0);
 	assert_string_equal(k1, k2);
+	free(k1);
+	free(k2);
+
+	/* NFC and case folding (issue 14): each group meets in one key */
+	static const struct {
+		fort_ftype t;
+		const char *a, *b;
+	} same[] = {
+		/* decomposed (macOS) and composed */
+		{ FT_NAME, "Jo\xcc\x88rg Mu\xcc\x88ller", "J\xc3\xb6rg M\xc3\xbcller" },
+		{ FT_NAME, "JO\xcc\x88RG MU\xcc\x88LLER", "j\xc3\xb6rg m\xc3\xbcller" },
+		/* Romanian: comma below and cedilla, upper and lower */
+		{ FT_NAME, "\xc8\x98tefan \xc8\x9aurcanu", "\xc5\x9ftefan \xc5\xa3urcanu" },
+		{ FT_TEXT, "\xc8\x98TEFAN", "\xc5\x9ftefan" },
+		/* Cyrillic and Greek case */
+		{ FT_NAME, "\xd0\x98\xd0\x92\xd0\x90\xd0\x9d \xd0\x9f\xd0\x95\xd0\xa2\xd0\xa0\xd0\x9e\xd0\x92",
+		  "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd \xd0\xbf\xd0\xb5\xd1\x82\xd1\x80\xd0\xbe\xd0\xb2" },
+		{ FT_NAME, "\xce\xa3\xce\xa9\xce\x9a\xce\xa1\xce\x91\xce\xa4\xce\x97\xce\xa3",
+		  "\xcf\x83\xcf\x89\xce\xba\xcf\x81\xce\xb1\xcf\x84\xce\xb7\xcf\x82" },
+		{ FT_EMAIL, "\xd0\x98\xd0\x92\xd0\x90\xd0\x9d@example.com", "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd@EXAMPLE.com" },
+		{ FT_EMAIL, "Mu\xcc\x88ller@example.de", "M\xc3\x9cLLER@example.de" },
+		/* Latin-1 and Extended-A names (the fast path) meet their
+		 * decomposed and other-case forms (the utf8proc path) */
+		{ FT_NAME, "\xc3\x85SA \xc5\x81\xc3\x93""D\xc5\xb9", "A\xcc\x8a""sa \xc5\x82o\xcc\x81""dz\xcc\x81" },
+		{ FT_NAME, "Stra\xc3\x9f""e", "STRASSE" },
+		{ FT_NAME, "\xc4\xb0stanbul", "I\xcc\x87stanbul" },
+		{ FT_NAME, "\xc2\xb5-Tech", "\xce\xbc-tech" },
+	};
+	for (size_t i = 0; i < N(same); i++) {
+		char *ka = NULL, *kb = NULL;
+		assert_int_equal(type_index_key(&ka, same[i].t, same[i].a), 0);
+		assert_int_equal(type_index_key(&kb, same[i].t, same[i].b), 0);
+		if (strcmp(ka, kb) != 0)
+			fail_msg("fold vector %zu: '%s' != '%s'", i, ka, kb);
+		free(ka);
+		free(kb);
+	}
+	/* ... and different names stay apart */
+	assert_int_equal(type_index_key(&k1, FT_NAME, "\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd"), 0);
+	assert_int_equal(type_index_key(&k2, FT_NAME, "\xd0\x98\xd0\xb3\xd0\xbe\xd1\x80\xd1\x8c"), 0);
+	assert_string_not_equal(k1, k2);
 	free(k1);
 	free(k2);
 
