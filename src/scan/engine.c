@@ -973,7 +973,9 @@ static int process(scan_stream *s, size_t from, size_t to)
 			if (!cl.overlong && run_detectors(&v, SCAN_T_CLUSTER, p, &cl, &m)) {
 				if (m.type >= 0 && (r = emit(s, &m)) != 0)
 					return r;
-				p = m.end > cl.end ? m.end : cl.end;
+				/* what follows the match in the same cluster is looked
+				 * at again: "4111111111111111 5555555555554444" is two */
+				p = m.end > p ? m.end : cl.end;
 			} else {
 				p = cl.end;
 			}

@@ -111,7 +111,7 @@ int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		m->rule = "iban.unknown-country";
 		return 1;
 	}
-	if (!want)
+	if (!want && !grouped)
 		return 0;
 	m->end = ends[n - 1];
 	m->type = -1;   /* IBAN-shaped, bad checksum */

@@ -28,12 +28,12 @@ int detect_ipv4(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		unsigned j;
 
 		if (cl->gl[i] > 3)
-			return 1;
+			return 0;   /* not IP-shaped: "1.234.567.8900" is left to the others */
 		oct[i] = 0;
 		for (j = 0; j < cl->gl[i]; j++)
 			oct[i] = oct[i] * 10 + (b[cl->gs[i] + j] - '0');
 		if (oct[i] > 255)
-			return 1;
+			return 1;   /* IP-shaped: a decoy */
 	}
 	/* "Chrome/116.3.7.20": a product version */
 	if (cl->start >= 2 && b[cl->start - 1] == '/' && sc_alnum(b[cl->start - 2]))
