@@ -823,6 +823,11 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 		if ((c == ' ' || c == '-' || c == '.' || c == '/') && sc_digit(b[i + 1])) {
 			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
 				cl->sep[cl->n - 1] = (char)c;
+			/* a long run of groups ("4012888888881881 4012-8888-8888-1881
+			 * 4012 ..."): the cluster stops after CL_MAX, its last
+			 * separator says more follow, the rest is looked at next */
+			if (cl->n == CL_MAX)
+				break;
 			i++;
 			continue;
 		}
