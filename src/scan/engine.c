@@ -969,7 +969,22 @@ static int process(scan_stream *s, size_t from, size_t to)
 			}
 			parse_cluster(b, s->len, p, &cl);
 			if (cl.end < s->len && sc_alpha(b[cl.end])) {
-				/* digits running into letters: a hex id, "12px" */
+				/* digits running into letters: a hex id, "12px"; or the
+				 * suffix letter of a NI number typed "AB 123456C" */
+				if (cl.end + 1 < s->len && !sc_word(b[cl.end + 1]) && detect_nino(&v, p, &cl, &m)) {
+					if ((r = emit(s, &m)) != 0)
+						return r;
+					p = m.end;
+					continue;
+				}
+				/* or a day with its ordinal: "15th June 1991" */
+				if (cl.n == 1 && cl.gl[0] <= 2 && cl.end + 2 < s->len && !sc_alpha(b[cl.end + 2]) &&
+				    sc_alpha(b[cl.end + 1]) && detect_dob(&v, p, &cl, &m)) {
+					if (m.type >= 0 && (r = emit(s, &m)) != 0)
+						return r;
+					p = m.end;
+					continue;
+				}
 				p = cl.end;
 				while (p < s->len && sc_word(b[p]))
 					p++;
