@@ -91,7 +91,8 @@ static int general(const scan_view *v, size_t s, int plus, scan_match *m)
 		glen = (unsigned)(i - g);
 		/* more than 15 digits, or a one-digit group after the first: the
 		 * number (if any) ended at the previous group */
-		if (!glen || (i < v->len && sc_digit(b[i])) || (ng > 0 && glen == 1 && !(paren && plus))) {
+		/* (a one-digit area code follows a country code: "+33 1 45 ...") */
+		if (!glen || (i < v->len && sc_digit(b[i])) || (ng > 0 && glen == 1 && !(paren && plus) && !(plus && ng == 1))) {
 			nd = nd0;
 			paren = 0;
 			break;

@@ -358,8 +358,10 @@ static int url_secret(const scan_view *v, size_t pos, scan_match *m)
 		s--;
 	if (s == pos || !sc_alpha(b[s]) || (s > 0 && sc_word(b[s - 1])))
 		return 0;
-	/* the authority: up to the first '/', '?', '#' or white space */
-	for (e = i; e < v->len && e - i < 256 && b[e] > ' ' && b[e] != '/' && b[e] != '?' && b[e] != '#' &&
+	/* the authority: up to the first '/', '?', '#' or white space (a
+	 * password typed raw may hold '?' or '#': the '@' after it decides) */
+	for (e = i; e < v->len && e - i < 256 && b[e] > ' ' && b[e] != '/' &&
+		    ((b[e] != '?' && b[e] != '#') || (c && !at)) &&
 		    b[e] != '"' && b[e] != '\'' && b[e] != '<' && b[e] != '>'; e++) {
 		if (b[e] == ':' && !c && !at)
 			c = e;
@@ -420,7 +422,9 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	e = os;
 	while (e > 0 && os - e < 4 && (b[e - 1] == ' ' || b[e - 1] == '\t'))
 		e--;
-	if (e > 0 && b[e - 1] == ']') {   /* "secrete[25] =" */
+	if (e > 1 && b[e - 1] == ']' && (b[e - 2] == '\'' || b[e - 2] == '"')) {
+		e--;                          /* "$cfg['db_pass'] =>": the key names it */
+	} else if (e > 0 && b[e - 1] == ']') {   /* "secrete[25] =" */
 		size_t k = e - 1;
 
 		while (k > 0 && e - k < 8 && b[k - 1] != '[')
@@ -465,8 +469,11 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 		return 0;
 	}
 	/* "\"x\" == password": a quoted value compared with a label */
-	if (cmp && e > 0 && s == e && (b[e] == '"' || b[e] == '\'')) {
-		size_t q = e, ls, le;
+	e = os;
+	while (e > 0 && os - e < 4 && b[e - 1] == ' ')
+		e--;
+	if (cmp && e > 1 && (b[e - 1] == '"' || b[e - 1] == '\'')) {
+		size_t q = --e, ls, le;
 
 		ve = q;
 		while (q > 0 && ve - q < 200 && b[q - 1] != b[e] && b[q - 1] != '\n')
