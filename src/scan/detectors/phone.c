@@ -145,7 +145,9 @@ static int general(const scan_view *v, size_t s, int plus, scan_match *m)
 			 * (1 + a North American number, a Chinese mobile) */
 			if (d[0] == '1' ? gnd[k] != 11 : 0)
 				continue;
-			if ((d[0] == '0' && d[1] == '0') || gnd[k] < 9)
+			/* ten digits at least: shorter runs written without a
+			 * country code are postcodes, tax and insurance numbers */
+			if ((d[0] == '0' && d[1] == '0') || gnd[k] < 10)
 				continue;
 			/* digits alone: as long as a national number with its area
 			 * code (nine are an SSN, an account, an order) */
