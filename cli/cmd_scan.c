@@ -46,6 +46,8 @@ struct scan_out {
 	double start;
 	int err;
 	fort_buf line;               /* one finding's output, written at once */
+	char *cache_path;            /* the last finding's file, and it escaped: */
+	fort_buf jpath, upath;       /* as a JSON string, as a URI */
 };
 
 static const char *const type_label[FORT_SCAN_NTYPES] = {
@@ -257,51 +259,73 @@ static void jnum(fort_buf *b, uint64_t v)
 		fort_buf_putc(b, tmp[--n]);
 }
 
-/* ,"KEY": (the key is a literal: no escaping) */
-static void jkey(fort_buf *b, const char *key, int first)
+/* ,"KEY": (KEY a string literal: no escaping, no strlen) */
+#define JKEY(b, key, first) fort_buf_put((b), &(",\"" key "\":")[(first) ? 1 : 0], sizeof(",\"" key "\":") - 1 - ((first) ? 1 : 0))
+
+/* The file of the last finding, escaped for JSON and as a URI: findings
+ * come file by file, so each path is escaped once. */
+static void path_cache(struct scan_out *so, const char *path)
 {
-	if (!first)
-		fort_buf_putc(b, ',');
-	fort_buf_putc(b, '"');
-	fort_buf_puts(b, key);
-	fort_buf_put(b, "\":", 2);
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	if (so->cache_path && !strcmp(so->cache_path, path))
+		return;
+	free(so->cache_path);
+	so->cache_path = strdup(path);
+	fort_buf_reset(&so->jpath);
+	jstr(&so->jpath, path);
+	fort_buf_reset(&so->upath);
+	p = (const unsigned char *)path;
+	if (*p == '/')
+		fort_buf_puts(&so->upath, "file://");
+	for (; *p; p++) {
+		if (sc_uri_char(*p)) {
+			fort_buf_putc(&so->upath, (char)*p);
+		} else {
+			char x[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			fort_buf_put(&so->upath, x, 3);
+		}
+	}
 }
 
-static void finding_json(fort_buf *b, const struct scan_out *so, const fort_scan_finding *f)
+static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
 {
+	path_cache(so, f->path);
 	fort_buf_putc(b, '{');
-	jkey(b, "file", 1);
-	jstr(b, f->path);
+	JKEY(b, "file", 1);
+	fort_buf_put(b, so->jpath.buf, so->jpath.len);
 	if (f->logical[0]) {
-		jkey(b, "logical", 0);
+		JKEY(b, "logical", 0);
 		jstr(b, f->logical);
 	}
-	jkey(b, "line", 0);
+	JKEY(b, "line", 0);
 	jnum(b, f->line);
-	jkey(b, "column", 0);
+	JKEY(b, "column", 0);
 	jnum(b, f->column);
-	jkey(b, "offset", 0);
+	JKEY(b, "offset", 0);
 	jnum(b, f->offset);
-	jkey(b, "length", 0);
+	JKEY(b, "length", 0);
 	jnum(b, f->length);
-	jkey(b, "type", 0);
+	JKEY(b, "type", 0);
 	jstr(b, fort_scan_type_name(f->type));
-	jkey(b, "confidence", 0);
+	JKEY(b, "confidence", 0);
 	jstr(b, fort_scan_confidence_name(f->confidence));
-	jkey(b, "rule", 0);
+	JKEY(b, "rule", 0);
 	jstr(b, f->rule);
 	if (f->known_client) {
-		jkey(b, "known_client", 0);
+		JKEY(b, "known_client", 0);
 		fort_buf_puts(b, "true");
 	}
-	jkey(b, "excerpt", 0);
+	JKEY(b, "excerpt", 0);
 	jstr(b, f->masked);
 	if (so->show_values && f->value) {
-		jkey(b, "value", 0);
+		JKEY(b, "value", 0);
 		jstr(b, f->value);
 	}
 	if (f->fingerprint[0]) {
-		jkey(b, "fingerprint", 0);
+		JKEY(b, "fingerprint", 0);
 		jstr(b, f->fingerprint);
 	}
 	fort_buf_putc(b, '}');
@@ -311,83 +335,73 @@ static void finding_json(fort_buf *b, const struct scan_out *so, const fort_scan
  * set: a mail part, an archive member, an office document's text) no byte
  * offset into the file exists: the region gives the line and column in the
  * part, and the result says so in its properties. */
-static void finding_sarif(fort_buf *b, const struct scan_out *so, const fort_scan_finding *f)
+static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	const char *lv = f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note";
 	char text[256];
-	const unsigned char *p;
 
+	path_cache(so, f->path);
 	fort_buf_putc(b, '{');
-	jkey(b, "ruleId", 1);
+	JKEY(b, "ruleId", 1);
 	jstr(b, fort_scan_type_name(f->type));
-	jkey(b, "ruleIndex", 0);
+	JKEY(b, "ruleIndex", 0);
 	jnum(b, (uint64_t)f->type);
-	jkey(b, "level", 0);
-	jstr(b, f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note");
+	JKEY(b, "level", 0);
+	fort_buf_putc(b, '"');
+	fort_buf_puts(b, lv);
+	fort_buf_putc(b, '"');
 	snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
 		 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
-	jkey(b, "message", 0);
+	JKEY(b, "message", 0);
 	fort_buf_putc(b, '{');
-	jkey(b, "text", 1);
+	JKEY(b, "text", 1);
 	jstr(b, text);
 	fort_buf_putc(b, '}');
-	jkey(b, "locations", 0);
+	JKEY(b, "locations", 0);
 	fort_buf_put(b, "[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", 49);
-	/* the path as a relative URI reference (RFC 3986): unreserved and '/' kept */
-	p = (const unsigned char *)f->path;
-	if (*p == '/')
-		fort_buf_puts(b, "file://");
-	for (; *p; p++) {
-		if (sc_uri_char(*p)) {
-			fort_buf_putc(b, (char)*p);
-		} else {
-			char x[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-
-			fort_buf_put(b, x, 3);
-		}
-	}
+	fort_buf_put(b, so->upath.buf, so->upath.len);
 	fort_buf_put(b, "\"},\"region\":{", 13);
-	jkey(b, "startLine", 1);
+	JKEY(b, "startLine", 1);
 	jnum(b, f->line);
-	jkey(b, "startColumn", 0);
+	JKEY(b, "startColumn", 0);
 	jnum(b, f->column);
 	if (!f->logical[0]) {
-		jkey(b, "byteOffset", 0);
+		JKEY(b, "byteOffset", 0);
 		jnum(b, f->offset);
-		jkey(b, "byteLength", 0);
+		JKEY(b, "byteLength", 0);
 		jnum(b, f->length);
 	}
 	fort_buf_put(b, "}}", 2);
 	if (f->logical[0]) {
-		jkey(b, "logicalLocations", 0);
+		JKEY(b, "logicalLocations", 0);
 		fort_buf_put(b, "[{", 2);
-		jkey(b, "fullyQualifiedName", 1);
+		JKEY(b, "fullyQualifiedName", 1);
 		jstr(b, f->logical);
-		jkey(b, "kind", 0);
+		JKEY(b, "kind", 0);
 		jstr(b, "member");
 		fort_buf_put(b, "}]", 2);
 	}
 	fort_buf_put(b, "}]", 2);
 	if (f->fingerprint[0]) {
-		jkey(b, "partialFingerprints", 0);
+		JKEY(b, "partialFingerprints", 0);
 		fort_buf_putc(b, '{');
-		jkey(b, "fortressFinding/v1", 1);
+		JKEY(b, "fortressFinding/v1", 1);
 		jstr(b, f->fingerprint);
 		fort_buf_putc(b, '}');
 	}
-	jkey(b, "properties", 0);
+	JKEY(b, "properties", 0);
 	fort_buf_putc(b, '{');
-	jkey(b, "confidence", 1);
+	JKEY(b, "confidence", 1);
 	jstr(b, fort_scan_confidence_name(f->confidence));
-	jkey(b, "rule", 0);
+	JKEY(b, "rule", 0);
 	jstr(b, f->rule);
 	if (f->known_client) {
-		jkey(b, "knownClient", 0);
+		JKEY(b, "knownClient", 0);
 		fort_buf_puts(b, "true");
 	}
 	if (f->logical[0]) {
 		/* no raw position: line and column count in the decoded part */
-		jkey(b, "positionIn", 0);
+		JKEY(b, "positionIn", 0);
 		jstr(b, "decoded part");
 	}
 	fort_buf_put(b, "}}", 2);
@@ -1026,6 +1040,8 @@ static int cmd_scan(struct cli *c)
 
 	memset(&so, 0, sizeof(so));
 	fort_buf_init(&so.line, (size_t)1 << 20);
+	fort_buf_init(&so.jpath, (size_t)1 << 20);
+	fort_buf_init(&so.upath, (size_t)1 << 20);
 	so.c = c;
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
@@ -1249,6 +1265,9 @@ out:
 	free(so.hit_files);
 	json_decref(so.notes);
 	fort_buf_release(&so.line);
+	fort_buf_release(&so.jpath);
+	fort_buf_release(&so.upath);
+	free(so.cache_path);
 	free(so.rows);
 	free(vault_wal);
 	free(vault_shm);

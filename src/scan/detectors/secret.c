@@ -208,6 +208,8 @@ static int placeholder(const unsigned char *s, size_t n)
  * boundaries: "secretary" and "passport" are no labels. */
 static int label_ok(const unsigned char *b, size_t s, size_t e)
 {
+	static const unsigned char kwlen[] = { 8, 6, 3, 10, 6, 7, 6, 7, 10, 10, 5, 11, 7, 10, 9, 6, 12, 7, 11,
+					       9, 8, 9, 12, 10, 11 };
 	static const char *const kw[] = { "password", "passwd", "pwd", "passphrase", "secret", "secrete", "apikey",
 					  "authkey", "servicekey", "accountkey", "dbkey", "databasekey", "privkey",
 					  "privatekey", "clientkey", "dbpass", "databasepass", "keypass", "accesstoken",
@@ -237,7 +239,7 @@ static int label_ok(const unsigned char *b, size_t s, size_t e)
 		if (!start[j])
 			continue;
 		for (k = 0; kw[k]; k++) {
-			size_t l = strlen(kw[k]);
+			size_t l = kwlen[k];
 
 			if (j + l <= n && w[j] == kw[k][0] && !memcmp(w + j, kw[k], l) && start[j + l])
 				return 1;
@@ -258,6 +260,24 @@ static int pw_label(const unsigned char *b, size_t s, size_t e)
 		for (j = 0; j < e - s && sc_tolower(b[s + j]) == (unsigned char)w[k][j]; j++)
 			;
 		if (j == e - s)
+			return 1;
+	}
+	return 0;
+}
+
+/* Cheap first look (every ':' and '=' of a JSON or config file comes
+ * here): does B[S, E) hold "pw", "pa", "se", "ke", "to" or "co"?  Every
+ * keyword of label_ok holds one ("pass", "pwd", "secret", "key", "token",
+ * "contrasena"). */
+static int maybe_label(const unsigned char *b, size_t s, size_t e)
+{
+	size_t i;
+
+	for (i = s; i + 1 < e; i++) {
+		unsigned c = b[i] | 0x20, d = b[i + 1] | 0x20;
+
+		if ((c == 'p' && (d == 'w' || d == 'a')) || (c == 's' && d == 'e') || (c == 'k' && d == 'e') ||
+		    (c == 't' && d == 'o') || (c == 'c' && d == 'o'))
 			return 1;
 	}
 	return 0;
@@ -437,7 +457,7 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	s = e;
 	while (s > 0 && e - s < 64 && ident_char(b[s - 1]))
 		s--;
-	if (s < e && label_ok(b, s, e)) {
+	if (s < e && maybe_label(b, s, e) && label_ok(b, s, e)) {
 		vs = oe;
 		while (vs < v->len && vs - oe < 4 && (b[vs] == ' ' || b[vs] == '\t'))
 			vs++;
@@ -486,7 +506,7 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 			ls++;
 		for (le = ls; le < v->len && le - ls < 64 && (sc_word(b[le]) || b[le] == '-' || b[le] == '.'); le++)
 			;
-		if (le > ls && label_ok(b, ls, le) && value_ok(b, vs, ve, 1, 0))
+		if (le > ls && maybe_label(b, ls, le) && label_ok(b, ls, le) && value_ok(b, vs, ve, 1, 0))
 			return found(m, vs, ve);
 	}
 	return 0;
