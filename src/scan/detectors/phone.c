@@ -190,6 +190,10 @@ int detect_phone(const scan_view *v, size_t pos, const scan_cluster *cl, scan_ma
 	}
 	if (pos > 0 && (b[pos - 1] == '-' || b[pos - 1] == '.' || b[pos - 1] == '/' || b[pos - 1] == '('))
 		return 0;
+	/* without a country code ten digits are needed: most clusters (years,
+	 * amounts, counts) stop here, unless a "(" group follows */
+	if (cl->digits < 10 && !(cl->end + 1 < v->len && b[cl->end] == ' ' && b[cl->end + 1] == '('))
+		return 0;
 	return general(v, pos, 0, m);
 }
 
