@@ -6,7 +6,8 @@
 #      median of the per-pair ratios (robust to a busy machine)
 #   2. precision / recall per type, scored by the anchors' score.mjs
 #   3. the CLI in every output format (text, JSON, CSV, SARIF) against
-#      tsv-spans, paired; the peers' detector tests (../shared/peers)
+#      tsv-spans, paired; a tree of many small files on all cores against
+#      rg -jN; the peers' detector tests (../shared/peers)
 #   4. MB/s on PII-free text, peak RSS scanning a 2 GB file
 # Not a test.  Knobs: QUICK=1 (10 MB corpus), CORPUS_MB (100), SEED (42),
 # PAIRS (5), ANCHORS (path), BENCH_OUT (/tmp/fortress-scan-bench),
@@ -142,6 +143,37 @@ if [ -f "$PEERS/run_peers.py" ] && command -v python3 >/dev/null 2>&1; then
 else
 	echo "(no peers' cases at $PEERS: PEERS= sets the folder)"
 fi
+
+echo
+echo "== all cores: a tree of many small files (the corpus cut into ~5 KB pieces) vs rg -j$(nproc 2>/dev/null || echo 2)"
+TREE=$OUT/tree-$CORPUS_MB-$SEED
+if [ ! -f "$TREE/.done" ]; then
+	rm -rf "$TREE"
+	mkdir -p "$TREE"
+	for f in $FILES; do
+		d=$TREE/$(basename "$f" | tr . _)
+		mkdir -p "$d"
+		# line-aligned pieces of up to 5 KB, 100 per folder
+		(cd "$d" && split -C 5000 -a 5 -d "$f" part_ && n=0 && for x in part_*; do
+			sub=$((n / 100)); mkdir -p "$sub"; mv "$x" "$sub/$x.txt"; n=$((n + 1)); done)
+	done
+	touch "$TREE/.done"
+fi
+NT=$(find "$TREE" -type f -name '*.txt' | wc -l)
+J=$(nproc 2>/dev/null || echo 2)
+cat $(find "$TREE" -type f -name '*.txt') >/dev/null 2>&1 || true
+: >"$TMP/tpairs"
+i=0
+while [ $i -lt "$PAIRS" ]; do
+	a=$(now); "$OUT/scan/rg_count.sh" "$OUT/scan/patterns.tsv" -j"$J" --count-matches -- "$TREE" >/dev/null; b=$(now)
+	"$FORTRESS" scan --format tsv-spans "$TREE" >/dev/null || true; c=$(now)
+	echo "$a $b $c" >>"$TMP/tpairs"
+	i=$((i + 1))
+done
+awk -v n="$NT" -v j="$J" '{ r[NR] = ($2 - $1) / ($3 - $2) }
+function median(a, k,   i, x, y) { for (i = 1; i <= k; i++) for (x = i + 1; x <= k; x++) if (a[x] < a[i]) { y = a[i]; a[i] = a[x]; a[x] = y }
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+END { m = median(r, NR); printf "tree of %d files: fortress scan (all cores) vs rg -j%d: ratio %.2f (median of pairs; goal 1.5)\n", n, j, m }' "$TMP/tpairs"
 
 echo
 echo "== PII-free text (the mbox and notes without digits and @), one thread"
