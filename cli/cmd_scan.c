@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util.h"
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_SARIF, FMT_SPANS };
 
@@ -44,6 +45,9 @@ struct scan_out {
 	int progress, drawn;
 	double start;
 	int err;
+	fort_buf line;               /* one finding's output, written at once */
+	char *cache_path;            /* the last finding's file, and it escaped: */
+	fort_buf jpath, upath;       /* as a JSON string, as a URI */
 };
 
 static const char *const type_label[FORT_SCAN_NTYPES] = {
@@ -117,24 +121,31 @@ static void on_progress(void *ctx, const fort_scan_progress *p)
 
 /* ------------------------------------------------------------- rendering */
 
-static void csv_cell(const char *s)
+static void csv_cell(fort_buf *b, const char *s)
 {
 	/* a spreadsheet runs a cell starting with = + - @ as a formula */
 	int quote = strpbrk(s, ",\"\n\r") != NULL || (*s && strchr("=+-@\t\r", *s));
 
 	if (!quote) {
-		fputs(s, stdout);
+		fort_buf_puts(b, s);
 		return;
 	}
-	putchar('"');
+	fort_buf_putc(b, '"');
 	if (*s && strchr("=+-@\t\r", *s))
-		putchar('\'');
+		fort_buf_putc(b, '\'');
 	for (; *s; s++) {
 		if (*s == '"')
-			putchar('"');
-		putchar(*s);
+			fort_buf_putc(b, '"');
+		fort_buf_putc(b, *s);
 	}
-	putchar('"');
+	fort_buf_putc(b, '"');
+}
+
+/* Kept as it is in a URI reference: unreserved characters and '/'. */
+static int sc_uri_char(unsigned ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch && strchr("-._~/", (int)ch));
 }
 
 /* A path as a relative URI reference (RFC 3986): unreserved and '/' kept. */
@@ -151,8 +162,7 @@ static char *uri_of(const char *path)
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)path[i];
 
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    strchr("-._~/", ch)) {
+		if (sc_uri_char(ch)) {
 			u[o++] = (char)ch;
 		} else {
 			u[o++] = '%';
@@ -164,40 +174,244 @@ static char *uri_of(const char *path)
 	return u;
 }
 
-static json_t *finding_json(const struct scan_out *so, const fort_scan_finding *f)
-{
-	json_t *j = json_object();
+/* ---- writers: each finding is formatted into one buffer and written at
+ * once; no document tree, so memory does not grow with the findings ---- */
 
-	json_object_set_new(j, "file", json_string(f->path));
-	if (f->logical[0])
-		json_object_set_new(j, "logical", json_string(f->logical));
-	json_object_set_new(j, "line", json_integer((json_int_t)f->line));
-	json_object_set_new(j, "column", json_integer((json_int_t)f->column));
-	json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));
-	json_object_set_new(j, "length", json_integer((json_int_t)f->length));
-	json_object_set_new(j, "type", json_string(fort_scan_type_name(f->type)));
-	json_object_set_new(j, "confidence", json_string(fort_scan_confidence_name(f->confidence)));
-	json_object_set_new(j, "rule", json_string(f->rule));
-	if (f->known_client)
-		json_object_set_new(j, "known_client", json_true());
-	json_object_set_new(j, "excerpt", json_string(f->masked));
-	if (so->show_values && f->value)
-		json_object_set_new(j, "value", json_string(f->value));
-	if (f->fingerprint[0])
-		json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
-	return j;
+/* S as a JSON string (quoted), ASCII only as json_dumps(JSON_ENSURE_ASCII)
+ * writes it: non-ASCII as \uXXXX (surrogate pairs above U+FFFF); a byte
+ * that is not UTF-8 as the code point of its value. */
+static void jstr(fort_buf *b, const char *str)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run;
+
+	fort_buf_putc(b, '"');
+	for (;;) {
+		unsigned c, cp, n, k;
+		char u[12];
+
+		for (run = i; s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\'; run++)
+			;
+		if (run > i)
+			fort_buf_put(b, s + i, run - i);
+		i = run;
+		c = s[i];
+		if (!c)
+			break;
+		if (c == '"' || c == '\\') {
+			fort_buf_putc(b, '\\');
+			fort_buf_putc(b, (char)c);
+			i++;
+			continue;
+		}
+		if (c < 0x20) {
+			const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" :
+					c == '\f' ? "\\f" : NULL;
+
+			if (e) {
+				fort_buf_put(b, e, 2);
+			} else {
+				char x[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+				fort_buf_put(b, x, 6);
+			}
+			i++;
+			continue;
+		}
+		n = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : 0;
+		cp = n == 3 ? c & 7 : n == 2 ? c & 15 : c & 31;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				break;
+			cp = (cp << 6) | (s[i + k] & 63);
+		}
+		if (!n || k <= n || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp < 0xE000)) {
+			cp = c;   /* not UTF-8 */
+			n = 0;
+		}
+		i += n + 1;
+		if (cp >= 0x10000) {
+			unsigned hi = 0xD800 + ((cp - 0x10000) >> 10), lo = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+
+			snprintf(u, sizeof(u), "\\u%04X", hi);
+			fort_buf_put(b, u, 6);
+			cp = lo;
+		}
+		snprintf(u, sizeof(u), "\\u%04X", cp);
+		fort_buf_put(b, u, 6);
+	}
+	fort_buf_putc(b, '"');
 }
 
-static void print_json_item(struct scan_out *so, json_t *j)
+/* Decimal digits of V into B. */
+static void jnum(fort_buf *b, uint64_t v)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char tmp[24];
+	int n = 0;
 
-	if (s) {
-		fputs(so->n ? ",\n    " : "\n    ", stdout);
-		fputs(s, stdout);
-		free(s);
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		fort_buf_putc(b, tmp[--n]);
+}
+
+/* ,"KEY": (KEY a string literal: no escaping, no strlen) */
+#define JKEY(b, key, first) fort_buf_put((b), &(",\"" key "\":")[(first) ? 1 : 0], sizeof(",\"" key "\":") - 1 - ((first) ? 1 : 0))
+
+/* The file of the last finding, escaped for JSON and as a URI: findings
+ * come file by file, so each path is escaped once. */
+static void path_cache(struct scan_out *so, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+
+	if (so->cache_path && !strcmp(so->cache_path, path))
+		return;
+	free(so->cache_path);
+	so->cache_path = strdup(path);
+	fort_buf_reset(&so->jpath);
+	jstr(&so->jpath, path);
+	fort_buf_reset(&so->upath);
+	p = (const unsigned char *)path;
+	if (*p == '/')
+		fort_buf_puts(&so->upath, "file://");
+	for (; *p; p++) {
+		if (sc_uri_char(*p)) {
+			fort_buf_putc(&so->upath, (char)*p);
+		} else {
+			char x[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			fort_buf_put(&so->upath, x, 3);
+		}
 	}
-	json_decref(j);
+}
+
+static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
+{
+	path_cache(so, f->path);
+	fort_buf_putc(b, '{');
+	JKEY(b, "file", 1);
+	fort_buf_put(b, so->jpath.buf, so->jpath.len);
+	if (f->logical[0]) {
+		JKEY(b, "logical", 0);
+		jstr(b, f->logical);
+	}
+	JKEY(b, "line", 0);
+	jnum(b, f->line);
+	JKEY(b, "column", 0);
+	jnum(b, f->column);
+	JKEY(b, "offset", 0);
+	jnum(b, f->offset);
+	JKEY(b, "length", 0);
+	jnum(b, f->length);
+	JKEY(b, "type", 0);
+	jstr(b, fort_scan_type_name(f->type));
+	JKEY(b, "confidence", 0);
+	jstr(b, fort_scan_confidence_name(f->confidence));
+	JKEY(b, "rule", 0);
+	jstr(b, f->rule);
+	if (f->known_client) {
+		JKEY(b, "known_client", 0);
+		fort_buf_puts(b, "true");
+	}
+	JKEY(b, "excerpt", 0);
+	jstr(b, f->masked);
+	if (so->show_values && f->value) {
+		JKEY(b, "value", 0);
+		jstr(b, f->value);
+	}
+	if (f->fingerprint[0]) {
+		JKEY(b, "fingerprint", 0);
+		jstr(b, f->fingerprint);
+	}
+	fort_buf_putc(b, '}');
+}
+
+/* One SARIF result.  Where the finding sits in a decoded part (LOGICAL
+ * set: a mail part, an archive member, an office document's text) no byte
+ * offset into the file exists: the region gives the line and column in the
+ * part, and the result says so in its properties. */
+static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
+{
+	const char *lv = f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note";
+	char text[256];
+
+	path_cache(so, f->path);
+	fort_buf_putc(b, '{');
+	JKEY(b, "ruleId", 1);
+	jstr(b, fort_scan_type_name(f->type));
+	JKEY(b, "ruleIndex", 0);
+	jnum(b, (uint64_t)f->type);
+	JKEY(b, "level", 0);
+	fort_buf_putc(b, '"');
+	fort_buf_puts(b, lv);
+	fort_buf_putc(b, '"');
+	snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
+		 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
+	JKEY(b, "message", 0);
+	fort_buf_putc(b, '{');
+	JKEY(b, "text", 1);
+	jstr(b, text);
+	fort_buf_putc(b, '}');
+	JKEY(b, "locations", 0);
+	fort_buf_put(b, "[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", 49);
+	fort_buf_put(b, so->upath.buf, so->upath.len);
+	fort_buf_put(b, "\"},\"region\":{", 13);
+	JKEY(b, "startLine", 1);
+	jnum(b, f->line);
+	JKEY(b, "startColumn", 0);
+	jnum(b, f->column);
+	if (!f->logical[0]) {
+		JKEY(b, "byteOffset", 0);
+		jnum(b, f->offset);
+		JKEY(b, "byteLength", 0);
+		jnum(b, f->length);
+	}
+	fort_buf_put(b, "}}", 2);
+	if (f->logical[0]) {
+		JKEY(b, "logicalLocations", 0);
+		fort_buf_put(b, "[{", 2);
+		JKEY(b, "fullyQualifiedName", 1);
+		jstr(b, f->logical);
+		JKEY(b, "kind", 0);
+		jstr(b, "member");
+		fort_buf_put(b, "}]", 2);
+	}
+	fort_buf_put(b, "}]", 2);
+	if (f->fingerprint[0]) {
+		JKEY(b, "partialFingerprints", 0);
+		fort_buf_putc(b, '{');
+		JKEY(b, "fortressFinding/v1", 1);
+		jstr(b, f->fingerprint);
+		fort_buf_putc(b, '}');
+	}
+	JKEY(b, "properties", 0);
+	fort_buf_putc(b, '{');
+	JKEY(b, "confidence", 1);
+	jstr(b, fort_scan_confidence_name(f->confidence));
+	JKEY(b, "rule", 0);
+	jstr(b, f->rule);
+	if (f->known_client) {
+		JKEY(b, "knownClient", 0);
+		fort_buf_puts(b, "true");
+	}
+	if (f->logical[0]) {
+		/* no raw position: line and column count in the decoded part */
+		JKEY(b, "positionIn", 0);
+		jstr(b, "decoded part");
+	}
+	fort_buf_put(b, "}}", 2);
+}
+
+/* The item B holds, as the next element of the findings array. */
+static void print_json_item(struct scan_out *so, fort_buf *b)
+{
+	fputs(so->n ? ",\n    " : "\n    ", stdout);
+	fwrite(b->buf, 1, b->len, stdout);
 }
 
 /* Decimal digits of V at O; returns the end. */
@@ -248,87 +462,77 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		fwrite(line, 1, (size_t)(o - line), stdout);
 		break;
 	}
-	case FMT_TEXT:
-		printf("%s%s%s%s:%llu:%llu: %s%s%s (%s%s) %s",
-		       cli_bold(c), f->path, f->logical, cli_reset(c),
-		       (unsigned long long)f->line, (unsigned long long)f->column,
-		       cli_bold(c), fort_scan_type_name(f->type), cli_reset(c),
-		       fort_scan_confidence_name(f->confidence), f->known_client ? ", known client" : "",
-		       so->show_values && f->value ? f->value : f->masked);
-		printf("  [%s]\n", f->rule);
-		break;
-	case FMT_CSV: {
-		char num[5][24];
+	case FMT_TEXT: {
+		fort_buf *b = &so->line;
 
-		snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)f->line);
-		snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)f->column);
-		snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)f->offset);
-		snprintf(num[3], sizeof(num[3]), "%u", (unsigned)f->length);
-		csv_cell(f->path); putchar(',');
-		csv_cell(f->logical); putchar(',');
-		printf("%s,%s,%s,%s,%s,%s,", num[0], num[1], num[2], num[3], fort_scan_type_name(f->type),
-		       fort_scan_confidence_name(f->confidence));
-		csv_cell(f->rule); putchar(',');
-		csv_cell(f->masked); putchar(',');
-		csv_cell(f->fingerprint);
+		fort_buf_reset(b);
+		fort_buf_puts(b, cli_bold(c));
+		fort_buf_puts(b, f->path);
+		fort_buf_puts(b, f->logical);
+		fort_buf_puts(b, cli_reset(c));
+		fort_buf_putc(b, ':');
+		jnum(b, f->line);
+		fort_buf_putc(b, ':');
+		jnum(b, f->column);
+		fort_buf_put(b, ": ", 2);
+		fort_buf_puts(b, cli_bold(c));
+		fort_buf_puts(b, fort_scan_type_name(f->type));
+		fort_buf_puts(b, cli_reset(c));
+		fort_buf_put(b, " (", 2);
+		fort_buf_puts(b, fort_scan_confidence_name(f->confidence));
+		if (f->known_client)
+			fort_buf_puts(b, ", known client");
+		fort_buf_put(b, ") ", 2);
+		fort_buf_puts(b, so->show_values && f->value ? f->value : f->masked);
+		fort_buf_put(b, "  [", 3);
+		fort_buf_puts(b, f->rule);
+		fort_buf_put(b, "]\n", 2);
+		fwrite(b->buf, 1, b->len, stdout);
+		break;
+	}
+	case FMT_CSV: {
+		fort_buf *b = &so->line;
+
+		fort_buf_reset(b);
+		csv_cell(b, f->path);
+		fort_buf_putc(b, ',');
+		csv_cell(b, f->logical);
+		fort_buf_putc(b, ',');
+		jnum(b, f->line);
+		fort_buf_putc(b, ',');
+		jnum(b, f->column);
+		fort_buf_putc(b, ',');
+		jnum(b, f->offset);
+		fort_buf_putc(b, ',');
+		jnum(b, f->length);
+		fort_buf_putc(b, ',');
+		fort_buf_puts(b, fort_scan_type_name(f->type));
+		fort_buf_putc(b, ',');
+		fort_buf_puts(b, fort_scan_confidence_name(f->confidence));
+		fort_buf_putc(b, ',');
+		csv_cell(b, f->rule);
+		fort_buf_putc(b, ',');
+		csv_cell(b, f->masked);
+		fort_buf_putc(b, ',');
+		csv_cell(b, f->fingerprint);
 		if (so->show_values) {
-			putchar(',');
-			csv_cell(f->value ? f->value : "");
+			fort_buf_putc(b, ',');
+			csv_cell(b, f->value ? f->value : "");
 		}
-		putchar('\n');
+		fort_buf_putc(b, '\n');
+		fwrite(b->buf, 1, b->len, stdout);
 		break;
 	}
 	case FMT_JSON:
-		print_json_item(so, finding_json(so, f));
+		fort_buf_reset(&so->line);
+		finding_json(&so->line, so, f);
+		print_json_item(so, &so->line);
 		break;
-	case FMT_SARIF: {
-		json_t *r = json_object(), *msg = json_object(), *loc = json_object(), *pl = json_object(),
-		       *art = json_object(), *reg = json_object(), *fp = json_object(), *props = json_object();
-		char text[256];
-		char *uri = uri_of(f->path);
-
-		json_object_set_new(r, "ruleId", json_string(fort_scan_type_name(f->type)));
-		json_object_set_new(r, "ruleIndex", json_integer(f->type));
-		json_object_set_new(r, "level", json_string(f->confidence == FORT_SCAN_HIGH ? "error" :
-							     f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note"));
-		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
-			 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
-		json_object_set_new(msg, "text", json_string(text));
-		json_object_set_new(r, "message", msg);
-		json_object_set_new(art, "uri", json_string(uri ? uri : f->path));
-		free(uri);
-		json_object_set_new(reg, "startLine", json_integer((json_int_t)f->line));
-		json_object_set_new(reg, "startColumn", json_integer((json_int_t)f->column));
-		if (!f->logical[0]) {
-			json_object_set_new(reg, "byteOffset", json_integer((json_int_t)f->offset));
-			json_object_set_new(reg, "byteLength", json_integer((json_int_t)f->length));
-		}
-		json_object_set_new(pl, "artifactLocation", art);
-		json_object_set_new(pl, "region", reg);
-		json_object_set_new(loc, "physicalLocation", pl);
-		if (f->logical[0]) {
-			json_t *ll = json_array(), *l = json_object();
-
-			json_object_set_new(l, "fullyQualifiedName", json_string(f->logical));
-			json_object_set_new(l, "kind", json_string("member"));
-			json_array_append_new(ll, l);
-			json_object_set_new(loc, "logicalLocations", ll);
-		}
-		json_object_set_new(r, "locations", json_pack("[o]", loc));
-		if (f->fingerprint[0]) {
-			json_object_set_new(fp, "fortressFinding/v1", json_string(f->fingerprint));
-			json_object_set_new(r, "partialFingerprints", fp);
-		} else {
-			json_decref(fp);
-		}
-		json_object_set_new(props, "confidence", json_string(fort_scan_confidence_name(f->confidence)));
-		json_object_set_new(props, "rule", json_string(f->rule));
-		if (f->known_client)
-			json_object_set_new(props, "knownClient", json_true());
-		json_object_set_new(r, "properties", props);
-		print_json_item(so, r);
+	case FMT_SARIF:
+		fort_buf_reset(&so->line);
+		finding_sarif(&so->line, so, f);
+		print_json_item(so, &so->line);
 		break;
-	}
 	}
 	if (f->known_client)
 		so->known++;
@@ -835,6 +1039,9 @@ static int cmd_scan(struct cli *c)
 	int r, rc = EXIT_OK;
 
 	memset(&so, 0, sizeof(so));
+	fort_buf_init(&so.line, (size_t)1 << 20);
+	fort_buf_init(&so.jpath, (size_t)1 << 20);
+	fort_buf_init(&so.upath, (size_t)1 << 20);
 	so.c = c;
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
@@ -1057,6 +1264,10 @@ out:
 		free(so.hit_files[i]);
 	free(so.hit_files);
 	json_decref(so.notes);
+	fort_buf_release(&so.line);
+	fort_buf_release(&so.jpath);
+	fort_buf_release(&so.upath);
+	free(so.cache_path);
 	free(so.rows);
 	free(vault_wal);
 	free(vault_shm);

@@ -5,7 +5,10 @@
 #      patterns (one thread), timed in alternating pairs; the ratio is the
 #      median of the per-pair ratios (robust to a busy machine)
 #   2. precision / recall per type, scored by the anchors' score.mjs
-#   3. MB/s on PII-free text, peak RSS scanning a 2 GB file
+#   3. the CLI in every output format (text, JSON, CSV, SARIF) against
+#      tsv-spans, paired; a tree of many small files on all cores against
+#      rg -jN; the peers' detector tests (../shared/peers)
+#   4. MB/s on PII-free text, peak RSS scanning a 2 GB file
 # Not a test.  Knobs: QUICK=1 (10 MB corpus), CORPUS_MB (100), SEED (42),
 # PAIRS (5), ANCHORS (path), BENCH_OUT (/tmp/fortress-scan-bench),
 # BENCH_SKIP_SCAN_RSS=1.  Exit 0 all minimums met, 1 one MISSED, 2 failed.
@@ -90,6 +93,23 @@ awk -v a="$a" -v b="$b" -v a2="$a2" -v b2="$b2" -v mb="$MB" -v n="$(wc -l <"$TMP
 	printf "printing every finding: fortress scan --format tsv-spans %.0f MB/s (%d findings)   rg -o -b %.0f MB/s   ratio %.2f\n",
 		mb / (b - a), n, mb / (b2 - a2), (b2 - a2) / (b - a) }'
 
+# every output format a user can pick, against tsv-spans in alternating pairs
+# (same files, one thread; the other formats decode the mbox, tsv-spans reads it as text)
+for fmt in text json csv sarif; do
+	: >"$TMP/fpairs"
+	i=0
+	while [ $i -lt "$PAIRS" ]; do
+		a=$(now); "$FORTRESS" scan --format tsv-spans --jobs 1 $FILES >/dev/null || true; b=$(now)
+		"$FORTRESS" scan --format $fmt --jobs 1 --no-progress $FILES >/dev/null || true; c=$(now)
+		echo "$a $b $c" >>"$TMP/fpairs"
+		i=$((i + 1))
+	done
+	awk -v fmt="$fmt" -v mb="$MB" '{ r[NR] = ($3 - $2) / ($2 - $1); t[NR] = $3 - $2 }
+	function median(a, n,   i, j, x) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	END { m = median(r, NR); printf "fortress scan --format %-6s %4.0f MB/s   %.2fx the tsv-spans time (median of pairs; goal 1.5)\n", fmt, mb / median(t, NR), m }' "$TMP/fpairs"
+done
+
 echo
 echo "== precision / recall per type (anchors scan/score.mjs: a detection counts when it overlaps a label of its type)"
 (cd "$OUT" && node scan/score.mjs --labels "$C/labels.jsonl" --det "$TMP/det.tsv" \
@@ -106,6 +126,54 @@ for (const t of Object.keys(min)) {
 console.log(`micro (7 types): precision ${s.micro.precision}  recall ${s.micro.recall}  f1 ${s.micro.f1}`);
 if (s.top_fp_reasons.length) console.log("false positives: " + s.top_fp_reasons.slice(0, 5).map(x => x[0] + " " + x[1]).join("; "));
 process.exit(ok ? 0 : 1);' "$TMP/score.json" || status=1
+
+echo
+echo "== the peers' own detector tests (../shared/peers, run_peers.py; clear cases, min confidence low; goal: recall >= 0.95 at precision >= 0.98 per type)"
+PEERS=${PEERS:-$SRC/../shared/peers}
+if [ -f "$PEERS/run_peers.py" ] && command -v python3 >/dev/null 2>&1; then
+	if python3 "$PEERS/run_peers.py" --fortress "$FORTRESS" --no-rg --out "$TMP/peers" >/dev/null 2>"$TMP/peers.err"; then
+		# the first "Per type, all peers" table: printed, then each type held to the goal
+		awk -F'|' '/^Per type, all peers/ { f = 1; next } f && /^\|/ { seen = 1; print; if ($2 ~ /^ [a-z_]+ $/ && $2 != " type ") {
+				if ($7 + 0 < 0.98 || $8 + 0 < 0.95) { printf "MISSED: %s precision %s recall %s\n", $2, $7, $8; bad = 1 } } next }
+			f && seen { exit } END { exit bad }' "$TMP/peers/report.md" || status=1
+	else
+		cat "$TMP/peers.err" >&2
+		echo "bench: run_peers.py FAILED" >&2
+	fi
+else
+	echo "(no peers' cases at $PEERS: PEERS= sets the folder)"
+fi
+
+echo
+echo "== all cores: a tree of many small files (the corpus cut into ~5 KB pieces) vs rg -j$(nproc 2>/dev/null || echo 2)"
+TREE=$OUT/tree-$CORPUS_MB-$SEED
+if [ ! -f "$TREE/.done" ]; then
+	rm -rf "$TREE"
+	mkdir -p "$TREE"
+	for f in $FILES; do
+		d=$TREE/$(basename "$f" | tr . _)
+		mkdir -p "$d"
+		# line-aligned pieces of up to 5 KB, 100 per folder
+		(cd "$d" && split -C 5000 -a 5 -d "$f" part_ && n=0 && for x in part_*; do
+			sub=$((n / 100)); mkdir -p "$sub"; mv "$x" "$sub/$x.txt"; n=$((n + 1)); done)
+	done
+	touch "$TREE/.done"
+fi
+NT=$(find "$TREE" -type f -name '*.txt' | wc -l)
+J=$(nproc 2>/dev/null || echo 2)
+cat $(find "$TREE" -type f -name '*.txt') >/dev/null 2>&1 || true
+: >"$TMP/tpairs"
+i=0
+while [ $i -lt "$PAIRS" ]; do
+	a=$(now); "$OUT/scan/rg_count.sh" "$OUT/scan/patterns.tsv" -j"$J" --count-matches -- "$TREE" >/dev/null; b=$(now)
+	"$FORTRESS" scan --format tsv-spans "$TREE" >/dev/null || true; c=$(now)
+	echo "$a $b $c" >>"$TMP/tpairs"
+	i=$((i + 1))
+done
+awk -v n="$NT" -v j="$J" '{ r[NR] = ($2 - $1) / ($3 - $2) }
+function median(a, k,   i, x, y) { for (i = 1; i <= k; i++) for (x = i + 1; x <= k; x++) if (a[x] < a[i]) { y = a[i]; a[i] = a[x]; a[x] = y }
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
+END { m = median(r, NR); printf "tree of %d files: fortress scan (all cores) vs rg -j%d: ratio %.2f (median of pairs; goal 1.5)\n", n, j, m }' "$TMP/tpairs"
 
 echo
 echo "== PII-free text (the mbox and notes without digits and @), one thread"

@@ -823,6 +823,11 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 		if ((c == ' ' || c == '-' || c == '.' || c == '/') && sc_digit(b[i + 1])) {
 			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
 				cl->sep[cl->n - 1] = (char)c;
+			/* a long run of groups ("4012888888881881 4012-8888-8888-1881
+			 * 4012 ..."): the cluster stops after CL_MAX, its last
+			 * separator says more follow, the rest is looked at next */
+			if (cl->n == CL_MAX)
+				break;
 			i++;
 			continue;
 		}
@@ -964,7 +969,22 @@ static int process(scan_stream *s, size_t from, size_t to)
 			}
 			parse_cluster(b, s->len, p, &cl);
 			if (cl.end < s->len && sc_alpha(b[cl.end])) {
-				/* digits running into letters: a hex id, "12px" */
+				/* digits running into letters: a hex id, "12px"; or the
+				 * suffix letter of a NI number typed "AB 123456C" */
+				if (cl.end + 1 < s->len && !sc_word(b[cl.end + 1]) && detect_nino(&v, p, &cl, &m)) {
+					if ((r = emit(s, &m)) != 0)
+						return r;
+					p = m.end;
+					continue;
+				}
+				/* or a day with its ordinal: "15th June 1991" */
+				if (cl.n == 1 && cl.gl[0] <= 2 && cl.end + 2 < s->len && !sc_alpha(b[cl.end + 2]) &&
+				    sc_alpha(b[cl.end + 1]) && detect_dob(&v, p, &cl, &m)) {
+					if (m.type >= 0 && (r = emit(s, &m)) != 0)
+						return r;
+					p = m.end;
+					continue;
+				}
 				p = cl.end;
 				while (p < s->len && sc_word(b[p]))
 					p++;
@@ -973,7 +993,9 @@ static int process(scan_stream *s, size_t from, size_t to)
 			if (!cl.overlong && run_detectors(&v, SCAN_T_CLUSTER, p, &cl, &m)) {
 				if (m.type >= 0 && (r = emit(s, &m)) != 0)
 					return r;
-				p = m.end > cl.end ? m.end : cl.end;
+				/* what follows the match in the same cluster is looked
+				 * at again: "4111111111111111 5555555555554444" is two */
+				p = m.end > p ? m.end : cl.end;
 			} else {
 				p = cl.end;
 			}

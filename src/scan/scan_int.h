@@ -50,7 +50,8 @@ typedef struct {
 	unsigned gl[CL_MAX]; /* group lengths */
 	char sep[CL_MAX];    /* sep[i] joins group i and i+1: ' ' '-' '.' '/' or ')' for ") " */
 	unsigned digits;
-	int overlong;        /* more groups follow, or a group is longer than 19 digits */
+	int overlong;        /* a group is longer than 19 digits (after CL_MAX groups the
+			      * cluster stops, sep[CL_MAX - 1] set: more follow) */
 } scan_cluster;
 
 enum {

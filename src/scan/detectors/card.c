@@ -1,5 +1,5 @@
 /* card.c - payment card numbers: 13-19 digits, bare or in groups of four
- * (4-6-5 / 4-6-4 for Amex and Diners), with a known brand prefix and
+ * (4-6-5 / 4-6-4 for Amex and Diners, 4-5-6 for UATP), with a known brand prefix and
  * length, passing Luhn.  Card-shaped numbers that fail are consumed, so no
  * other detector reports a piece of them. */
 #include "scan/scan_int.h"
@@ -47,12 +47,16 @@ static const char *brand(const unsigned char *d, unsigned n)
 		return "card.jcb";
 	if (p2 == 62 && n >= 16)
 		return "card.unionpay";
+	if (p4 >= 2200 && p4 <= 2204 && n >= 16)
+		return "card.mir";
+	if (d[0] == '1' && n == 15)
+		return "card.uatp";
 	if ((p2 == 50 || (p2 >= 56 && p2 <= 69)) && n >= 12)
 		return "card.maestro";
 	return NULL;
 }
 
-/* Group lengths of K groups: 4-4-...-(1..4), 4-6-5 or 4-6-4. */
+/* Group lengths of K groups: 4-4-...-(1..4), 4-6-5, 4-6-4 or 4-5-6. */
 static int shape_ok(const scan_cluster *cl, unsigned k)
 {
 	unsigned i;
@@ -60,6 +64,9 @@ static int shape_ok(const scan_cluster *cl, unsigned k)
 	if (cl->gl[0] != 4)
 		return 0;
 	if (k == 3 && cl->gl[1] == 6 && (cl->gl[2] == 5 || cl->gl[2] == 4))
+		return 1;
+	/* UATP and some Maestro cards print 4-5-6 */
+	if (k == 3 && cl->gl[1] == 5 && cl->gl[2] == 6)
 		return 1;
 	for (i = 1; i + 1 < k; i++)
 		if (cl->gl[i] != 4)

@@ -112,7 +112,7 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 	case FORT_SCAN_SECRET:
 		if (rule && !strcmp(rule, "secret.private-key"))
 			snprintf(out, outlen, "%.*s", (int)n, (const char *)val);
-		else if (rule && !strcmp(rule, "secret.password"))
+		else if (rule && (!strcmp(rule, "secret.password") || !strcmp(rule, "secret.url-credentials")))
 			snprintf(out, outlen, "********");
 		else
 			snprintf(out, outlen, "%.4s****************", (const char *)val);

@@ -1,7 +1,7 @@
 /* dob.c - dates of birth: a calendar date (1985-03-12, 03/12/1985,
- * 12.03.1985, March 12, 1985, 12 Mar 1985) in a plausible birth year with
- * birth context near ("born", "DOB", "date of birth", "geb.", a
- * date_of_birth column).  A date without that context is not reported: it is
+ * 12.03.1985, March 12, 1985, 12 Mar 1985, 15th June 1991, 22-nov-1972) in
+ * a plausible birth year with birth context near ("born", "DOB", "date of
+ * birth", "geb.", a date_of_birth column, "... is my birthday" after it).  A date without that context is not reported: it is
  * an invoice, a timestamp, a deadline. */
 #include <string.h>
 #include <time.h>
@@ -67,10 +67,30 @@ static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
 			*len = fl;
 			return i + 1;
 		}
-		if (n >= 3 && sc_tolower(s[0]) == (unsigned char)months[i][0] && s[1] == (unsigned char)months[i][1] &&
-		    s[2] == (unsigned char)months[i][2] && (n == 3 || !sc_alpha(s[3]))) {
+		if (n >= 3 && sc_tolower(s[0]) == (unsigned char)months[i][0] && sc_tolower(s[1]) == (unsigned char)months[i][1] &&
+		    sc_tolower(s[2]) == (unsigned char)months[i][2] && (n == 3 || !sc_alpha(s[3]))) {
 			*len = 3;
 			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Birth context after the date, on the same line: "1985-01-01 is my birthday". */
+static int context_after(const scan_view *v, size_t e)
+{
+	static const char *const after[] = { "birthday", "born", "date of birth", "dob", NULL };
+	const unsigned char *b = v->buf;
+	size_t lim = e + 32 < v->len ? e + 32 : v->len, i, k, j;
+
+	for (i = e; i < lim && b[i] != '\n'; i++) {
+		if (!sc_alpha(b[i]) || (i > e && sc_alpha(b[i - 1])))
+			continue;
+		for (k = 0; after[k]; k++) {
+			for (j = 0; after[k][j] && i + j < v->len && sc_tolower(b[i + j]) == (unsigned char)after[k][j]; j++)
+				;
+			if (!after[k][j])
+				return 1;
 		}
 	}
 	return 0;
@@ -80,7 +100,7 @@ static int found(const scan_view *v, size_t s, size_t e, unsigned y, unsigned mo
 {
 	m->start = s;
 	m->end = e;
-	if (!date_ok(y, mo, d) || !scan_context(v, s, dob_words)) {
+	if (!date_ok(y, mo, d) || !(scan_context(v, s, dob_words) || context_after(v, e))) {
 		m->type = -1;   /* a date, not a birth date */
 		return 1;
 	}
@@ -88,6 +108,13 @@ static int found(const scan_view *v, size_t s, size_t e, unsigned y, unsigned mo
 	m->conf = FORT_SCAN_HIGH;
 	m->rule = "dob";
 	return 1;
+}
+
+static int ordinal(const unsigned char *s)
+{
+	unsigned a = sc_tolower(s[0]), c = sc_tolower(s[1]);
+
+	return (a == 's' && c == 't') || (a == 'n' && c == 'd') || (a == 'r' && c == 'd') || (a == 't' && c == 'h');
 }
 
 static int year_at(const unsigned char *b, size_t i, size_t len, unsigned *y)
@@ -129,20 +156,31 @@ int detect_dob(const scan_view *v, size_t pos, const scan_cluster *cl, scan_matc
 		return 0;
 	a = num(b + cl->gs[0], cl->gl[0]);
 	i = cl->gs[0] + cl->gl[0];
-	/* "12 Mar 1985", "12 March 1985" */
-	if (cl->n == 1 && i + 1 < v->len && b[i] == ' ' && sc_alpha(b[i + 1]) && (mo = month_at(b + i + 1, v->len - i - 1, &ml)) &&
-	    i + 2 + ml < v->len && b[i + 1 + ml] == ' ' && year_at(b, i + 2 + ml, v->len, &y))
-		return found(v, cl->start, i + 6 + ml, y, mo, a, m);
-	/* "March 12, 1985" */
-	if (i + 2 < v->len && b[i] == ',' && b[i + 1] == ' ' && year_at(b, i + 2, v->len, &y) && cl->start >= 4 &&
-	    b[cl->start - 1] == ' ') {
+	/* an ordinal: "15th", "1st", "22nd", "3rd" */
+	if (i + 2 < v->len && ordinal(b + i) && !sc_alpha(b[i + 2]))
+		i += 2;
+	/* "12 Mar 1985", "15th June 1991", "22-nov-1972", "12.Mar.1985", "12 Nov. 1985" */
+	if ((cl->n == 1 || i > cl->gs[0] + cl->gl[0]) && i + 1 < v->len &&
+	    (b[i] == ' ' || b[i] == '-' || b[i] == '.' || b[i] == '/') && sc_alpha(b[i + 1]) &&
+	    (mo = month_at(b + i + 1, v->len - i - 1, &ml))) {
+		size_t j = i + 1 + ml;
+
+		if (ml == 3 && j < v->len && b[j] == '.' && b[i] != '.')
+			j++;
+		if (j + 1 < v->len && (b[j] == b[i] || (b[i] == ' ' && b[j] == ',' && b[++j] == ' ')) &&
+		    year_at(b, j + 1, v->len, &y))
+			return found(v, cl->start, j + 5, y, mo, a, m);
+	}
+	/* "March 12, 1985", "June 15th 1991" */
+	if (i + 2 < v->len && (b[i] == ',' || b[i] == ' ') && (b[i] == ' ' || b[++i] == ' ') &&
+	    year_at(b, i + 1, v->len, &y) && cl->n <= 2 && cl->start >= 4 && b[cl->start - 1] == ' ') {
 		size_t j = cl->start - 1;
 
 		while (j > 0 && cl->start - j < 11 && sc_alpha(b[j - 1]))
 			j--;
 		if ((j == 0 || !sc_word(b[j - 1])) && (mo = month_at(b + j, cl->start - 1 - j, &ml)) &&
 		    ml == cl->start - 1 - j)
-			return found(v, j, i + 6, y, mo, a, m);
+			return found(v, j, i + 5, y, mo, a, m);
 	}
 	return 0;
 }

@@ -86,9 +86,11 @@ int detect_email(const scan_view *v, size_t pos, const scan_cluster *cl, scan_ma
 	}
 	if (labels < 2 || last - tld < 2)
 		return 0;
-	for (e = tld; e < last; e++)
-		if (!sc_alpha(b[e]))
-			return 0;
+	/* letters, or an internationalised domain in its ASCII form ("xn--p1ai") */
+	if (!(last - tld > 4 && !memcmp(b + tld, "xn--", 4)))
+		for (e = tld; e < last; e++)
+			if (!sc_alpha(b[e]))
+				return 0;
 	if (file_ext(b + tld, last - tld))
 		return 0;
 	if (mail_id_header(v, s))

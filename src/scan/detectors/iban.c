@@ -70,8 +70,8 @@ int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	cc[1] = (char)b[pos + 1];
 	cc[2] = '\0';
 	want = (unsigned)scan_iban_length(cc);
-	/* grouped: "DE89 3704 0044 ..." (a single space every four) */
-	grouped = pos + 5 < v->len && b[pos + 4] == ' ' && sc_alnum(b[pos + 5]);
+	/* grouped: "DE89 3704 0044 ..." (a single space, or dash, every four) */
+	grouped = pos + 5 < v->len && (b[pos + 4] == ' ' || b[pos + 4] == '-') && sc_alnum(b[pos + 5]) ? b[pos + 4] : 0;
 	while (i < v->len && n < 34) {
 		unsigned c = b[i];
 
@@ -82,7 +82,7 @@ int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 			i++;
 			continue;
 		}
-		if (grouped && c == ' ' && n % 4 == 0 && i + 1 < v->len && (sc_digit(b[i + 1]) || sc_upper(b[i + 1]))) {
+		if (grouped && c == (unsigned)grouped && n % 4 == 0 && i + 1 < v->len && (sc_digit(b[i + 1]) || sc_upper(b[i + 1]))) {
 			i++;
 			continue;
 		}
@@ -96,7 +96,10 @@ int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	if (!grouped && i < v->len && (sc_lower(b[i]) || b[i] == '_'))
 		return 0;
 	m->start = pos;
-	if (want && want <= n && scan_iban_mod97(t, want) && (want == n || grouped)) {
+	/* grouped, an IBAN may be followed by more groups, but never ends
+	 * inside one ("DK77 5941 0919 3816 100" is not "... 3816 10") */
+	if (want && want <= n && scan_iban_mod97(t, want) &&
+	    (want == n || (grouped && !(ends[want - 1] < v->len && sc_alnum(b[ends[want - 1]]))))) {
 		m->end = ends[want - 1];
 		m->type = FORT_SCAN_IBAN;
 		m->conf = FORT_SCAN_HIGH;
@@ -111,7 +114,7 @@ int detect_iban(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		m->rule = "iban.unknown-country";
 		return 1;
 	}
-	if (!want)
+	if (!want && !grouped)
 		return 0;
 	m->end = ends[n - 1];
 	m->type = -1;   /* IBAN-shaped, bad checksum */

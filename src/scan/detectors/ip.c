@@ -28,12 +28,15 @@ int detect_ipv4(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		unsigned j;
 
 		if (cl->gl[i] > 3)
-			return 1;
+			return 0;   /* not IP-shaped: "1.234.567.8900" is left to the others */
 		oct[i] = 0;
+		/* "1.2.3.04": no address is written with a leading zero */
+		if (cl->gl[i] > 1 && b[cl->gs[i]] == '0')
+			return 1;
 		for (j = 0; j < cl->gl[i]; j++)
 			oct[i] = oct[i] * 10 + (b[cl->gs[i] + j] - '0');
 		if (oct[i] > 255)
-			return 1;
+			return 1;   /* IP-shaped: a decoy */
 	}
 	/* "Chrome/116.3.7.20": a product version */
 	if (cl->start >= 2 && b[cl->start - 1] == '/' && sc_alnum(b[cl->start - 2]))
@@ -53,7 +56,7 @@ int detect_ipv4(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
 {
 	const unsigned char *b = v->buf;
-	size_t s = pos, e = pos, i;
+	size_t s = pos, e = pos, i, v4 = 0;
 	unsigned groups = 0, dbl = 0, glen = 0, colons = 0;
 
 	(void)cl;
@@ -67,11 +70,38 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		return 0;
 	while (e < v->len && e - s < 40 && (sc_hex(b[e]) || b[e] == ':'))
 		e++;
-	/* "::ffff:1.2.3.4" (an IPv4 inside) is left to the IPv4 detector */
-	if (e < v->len && (sc_word(b[e]) || (b[e] == '.' && e + 1 < v->len && sc_digit(b[e + 1]))))
+	/* "::ffff:192.0.2.1", "2001:db8::192.168.1.1": an IPv4 address as the
+	 * last 32 bits, part of this one finding (two groups' worth) */
+	if (e < v->len && b[e] == '.' && e + 1 < v->len && sc_digit(b[e + 1])) {
+		size_t q = e, g = e;
+		unsigned parts = 0, val = 0, nd = 0;
+
+		while (g > s && b[g - 1] != ':')
+			g--;
+		for (q = g; q <= v->len; q++) {
+			if (q < v->len && sc_digit(b[q]) && nd < 3) {
+				val = val * 10 + (b[q] - '0');
+				nd++;
+				continue;
+			}
+			if (!nd || val > 255 || (nd > 1 && b[q - nd] == '0'))
+				return 0;
+			parts++;
+			if (parts < 4 && q + 1 < v->len && b[q] == '.' && sc_digit(b[q + 1])) {
+				val = nd = 0;
+				continue;
+			}
+			break;
+		}
+		if (parts != 4 || g == e || (q < v->len && (sc_word(b[q]) || b[q] == '.')))
+			return 0;
+		v4 = q;
+		e = g;   /* the groups are counted up to the IPv4 part */
+	}
+	if (e < v->len && !v4 && sc_word(b[e]))
 		return 0;
 	/* a trailing single ':' is punctuation ("at fe80::1: ...") */
-	if (b[e - 1] == ':' && !(e - s >= 2 && b[e - 2] == ':'))
+	if (!v4 && b[e - 1] == ':' && !(e - s >= 2 && b[e - 2] == ':'))
 		e--;
 	for (i = s; i < e; i++) {
 		if (b[i] == ':') {
@@ -90,10 +120,18 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	}
 	if (glen)
 		groups++;
-	if (colons < 2 || (!dbl && groups != 8) || (dbl && (groups > 7 || groups < 2)))
+	if (v4)
+		groups += 2;
+	/* "::1", "fe80::": one group beside a "::" is enough */
+	if (colons < 2 || (!dbl && groups != 8) || (dbl && (groups > 7 || groups < 1)))
 		return 0;
 	if (b[s] == ':' && !(s + 1 < e && b[s + 1] == ':'))
 		return 0;
+	/* one group: the loopback "::1" or a prefix "fe80::", not a slice "a[::2]" */
+	if (groups == 1 && !(e - s == 3 && b[s] == ':' && b[s + 2] == '1') && !(b[s] != ':' && e - s >= 5))
+		return 0;
+	if (v4)
+		e = v4;
 	if (e <= pos)   /* found from its first ':' already */
 		return 0;
 	/* real addresses hold a digit: "add:bad:face::" is words */
@@ -101,6 +139,16 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		;
 	if (i == e)
 		return 0;
+	/* a CIDR prefix length belongs to the address: "fe80::/10", "::1/128" */
+	if (e + 1 < v->len && b[e] == '/' && sc_digit(b[e + 1])) {
+		size_t q = e + 1;
+		unsigned len = 0;
+
+		while (q < v->len && sc_digit(b[q]) && q - e <= 3)
+			len = len * 10 + (b[q++] - '0');
+		if (len <= 128 && !(q < v->len && sc_word(b[q])))
+			e = q;
+	}
 	m->start = s;
 	m->end = e;
 	m->type = FORT_SCAN_IP;

@@ -1,4 +1,4 @@
-/* ssn.c - US social security numbers: AAA-GG-SSSS (or spaces), or nine
+/* ssn.c - US social security numbers: AAA-GG-SSSS (or spaces, or dots), or nine
  * digits in a row next to an "SSN" label.  Area 000, 666 and 900-999,
  * group 00 and serial 0000 were never issued: such numbers are consumed as
  * decoys. */
@@ -29,7 +29,7 @@ int detect_ssn(const scan_view *v, size_t pos, const scan_cluster *cl, scan_matc
 
 	(void)pos;
 	if (cl->n >= 3 && cl->gl[0] == 3 && cl->gl[1] == 2 && cl->gl[2] == 4 &&
-	    cl->sep[0] == cl->sep[1] && (cl->sep[0] == '-' || cl->sep[0] == ' ') &&
+	    cl->sep[0] == cl->sep[1] && (cl->sep[0] == '-' || cl->sep[0] == ' ' || cl->sep[0] == '.') &&
 	    (cl->n == 3 || cl->sep[2] != cl->sep[0])) {
 		for (i = 0; i < 3; i++)
 			for (j = 0; j < cl->gl[i]; j++)

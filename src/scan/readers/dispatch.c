@@ -115,6 +115,37 @@ static int looks_like_mbox(const unsigned char *h, size_t len)
 	return header_name(nl + 1, len - (size_t)(nl + 1 - h)) != 0;
 }
 
+/* Bytes no text holds: a NUL, or more than one in 32 that are control
+ * characters (other than tab, line feed, form feed, carriage return and
+ * escape) or not UTF-8.  A sequence cut by the end of the head counts as
+ * text. */
+static int binary_content(const unsigned char *h, size_t len)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned c = h[i];
+
+		if (c == 0)
+			return 1;
+		if (c >= 0x80) {
+			size_t n = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 0, k;
+
+			for (k = 1; n && k <= n && i + k < len; k++)
+				if ((h[i + k] & 0xC0) != 0x80)
+					break;
+			if (!n || (k <= n && i + k < len)) {
+				bad++;
+				continue;
+			}
+			i += n;
+			continue;
+		}
+		bad += (c < 32 && c != '\t' && c != '\n' && c != '\f' && c != '\r' && c != 27) || c == 127;
+	}
+	return bad * 32 > len;
+}
+
 rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 {
 	const char *name = base_name(path ? path : "");
@@ -147,8 +178,10 @@ rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 		{ "OggS", 4 }, { "fLaC", 4 }, { "ID3", 3 }, { "RIFF", 4 }, { "\x1a\x45\xdf\xa3", 4 },
 		{ "wOFF", 4 }, { "wOF2", 4 }, { "\0\1\0\0\0", 5 }, { "OTTO", 4 },
 	};
+	/* a magic number alone does not make a file binary: "MZ1yGvKT..." is a
+	 * token in a text file.  Decided by the content of the head. */
 	for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
-		if (starts(h, len, bin[i].m, bin[i].n))
+		if (starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
 			return RD_BINARY;
 	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
 		return RD_BINARY;                       /* MP4, MOV, HEIC */

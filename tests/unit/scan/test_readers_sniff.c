@@ -26,6 +26,11 @@ static void test_kinds(void **state)
 	assert_int_equal(SNIFF("a.out", "\x7f" "ELF\2\1\1"), SCAN_KIND_BINARY);
 	assert_int_equal(SNIFF("a.doc", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), SCAN_KIND_BINARY);
 	assert_int_equal(SNIFF("a.txt", "text with a \0 NUL"), SCAN_KIND_BINARY);
+	/* a magic number is not enough: the content decides */
+	assert_int_equal(SNIFF("token.txt", "MZ1yGvKTjE0rY0cV8i47CjAa.uRHQPq.Xb1Mk2nEhe-4iUcrGOuegj57zMC\n"), SCAN_KIND_TEXT);
+	assert_int_equal(SNIFF("notes.txt", "BZh, RIFF and ID3 are words here\n"), SCAN_KIND_TEXT);
+	assert_int_equal(SNIFF("a.exe", "MZ\x90\0\3\0\0\0\4\0"), SCAN_KIND_BINARY);
+	assert_int_equal(SNIFF("a.exe", "MZ\x90\x03\x04\xff\xfe\x01\x02"), SCAN_KIND_BINARY);
 	/* containers */
 	assert_int_equal(SNIFF("a.zip", "PK\3\4\x14\0"), SCAN_KIND_CONTAINER);
 	assert_int_equal(SNIFF("empty.zip", "PK\5\6\0\0"), SCAN_KIND_CONTAINER);

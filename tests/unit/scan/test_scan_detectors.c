@@ -52,6 +52,15 @@ static void test_card(void **state)
 	expect_none("x 0000 0000 0000 0000 y");                         /* Luhn holds, no card */
 	expect_none("id 9111111111111111 z");                           /* no brand starts with 9 */
 	expect_none("hash a4111111111111111b");                         /* inside a word */
+	/* side by side, in one long run of groups: each is a finding */
+	{
+		struct hits hs;
+
+		assert_int_equal(scan_text(&hs, "4242424242424242 5555-5555-5555-4444 4111 1111 1111 1111, 3782 822463 10005"), 4);
+		assert_string_equal(hs.h[1].value, "5555-5555-5555-4444");
+		assert_string_equal(hs.h[3].value, "3782 822463 10005");
+	}
+	expect_one("uatp 1354 12345 678911", FORT_SCAN_CARD, "1354 12345 678911");
 }
 
 static void test_card_mask(void **state)
@@ -76,6 +85,9 @@ static void test_iban(void **state)
 	expect_one("NL91ABNA0417164300", FORT_SCAN_IBAN, "NL91ABNA0417164300");
 	expect_none("Ref DE88 3704 0044 0532 0130 00.");                 /* check digits */
 	expect_none("Ref DE89370400440532013001 x");                     /* one digit off */
+	expect_one("IBAN DE89-3704-0044-0532-0130-00.", FORT_SCAN_IBAN, "DE89-3704-0044-0532-0130-00");
+	expect_none("IBAN DE89 3704 0044 0532 0130 007");                /* never ends inside a group */
+	expect_one("mail a@xn--80ak6aa92e.xn--p1ai", FORT_SCAN_EMAIL, "a@xn--80ak6aa92e.xn--p1ai");
 	assert_int_equal(scan_text(&hs, "DE89 3704 0044 0532 0130 00"), 1);
 	assert_string_equal(hs.h[0].masked, "DE** **** **** **** **30 00");
 	assert_true(scan_iban_mod97("DE89370400440532013000", 22));
@@ -115,6 +127,31 @@ static void test_phone(void **state)
 	expect_none("call 111-111-1111");                               /* area code 1xx */
 }
 
+/* Numbers as people write them in other countries, judged by their
+ * numbering plans; two numbers side by side are two findings. */
+static void test_phone_plans(void **state)
+{
+	struct hits hs;
+
+	(void)state;
+	expect_one("Tel. +44 (0)161 496 0734 (office)", FORT_SCAN_PHONE, "+44 (0)161 496 0734");
+	expect_one("(+33) 1 45 67 89 12 standard", FORT_SCAN_PHONE, "(+33) 1 45 67 89 12");
+	expect_one("portable 07 81 23 45 69.", FORT_SCAN_PHONE, "07 81 23 45 69");
+	expect_one("mobile 0 (928) 456 7812", FORT_SCAN_PHONE, "0 (928) 456 7812");
+	expect_one("Rufnummer 01761234578", FORT_SCAN_PHONE, "01761234578");
+	expect_one("phone: 6175550148", FORT_SCAN_PHONE, "6175550148");
+	expect_one("+90 (542) 318 27 64", FORT_SCAN_PHONE, "+90 (542) 318 27 64");
+	expect_one("call 44-20-7946-0321", FORT_SCAN_PHONE, "44-20-7946-0321");   /* a country code without '+' */
+	assert_int_equal(scan_text(&hs, "lines 030 6215874 040-3287261"), 2);
+	assert_string_equal(hs.h[0].value, "030 6215874");
+	assert_string_equal(hs.h[1].value, "040-3287261");
+	expect_none("amount 38108.10 and 4711.50");                     /* money */
+	expect_none("epoch 1612345678 and ms 1612345678123");
+	expect_none("id 0123456789");                                   /* counting up: a dummy */
+	expect_none("acct 431287654");                                  /* nine digits alone */
+	expect_none("+49 123");                                         /* no such number */
+}
+
 static void test_ssn(void **state)
 {
 	struct hits hs;
@@ -128,6 +165,7 @@ static void test_ssn(void **state)
 	expect_none("Employee no. 912-34-5678.");
 	expect_none("serial 123-00-4567, 123-45-0000");
 	expect_none("batch 123456789 shipped");                         /* nine digits, no label */
+	expect_one("social security 219.09.9998", FORT_SCAN_SSN, "219.09.9998");
 	assert_int_equal(scan_text(&hs, "SSN 123-45-6789"), 1);
 	assert_string_equal(hs.h[0].masked, "***-**-6789");
 	assert_int_equal(hs.h[0].conf, FORT_SCAN_HIGH);
@@ -140,6 +178,12 @@ static void test_nino(void **state)
 	(void)state;
 	expect_one("NI number AB123456C.", FORT_SCAN_NINO, "AB123456C");
 	expect_one("nino: JG 10 37 54 A", FORT_SCAN_NINO, "JG 10 37 54 A");
+	expect_one("ni: ce 123 456 b", FORT_SCAN_NINO, "ce 123 456 b");
+	expect_one("NINO JT 493201D.", FORT_SCAN_NINO, "JT 493201D");
+	expect_one("ref JT 493201 D", FORT_SCAN_NINO, "JT 493201 D");
+	expect_one("id jt493201d", FORT_SCAN_NINO, "jt493201d");
+	expect_none("Jt493201d");            /* one case throughout */
+	expect_none("JT 49 3201 D");         /* groups of one size */
 	expect_none("QQ123456C");            /* Q is never a prefix letter */
 	expect_none("GB123456A");            /* GB is not allocated */
 	expect_none("AB123456E");            /* suffix A-D */
@@ -156,6 +200,12 @@ static void test_dob(void **state)
 	expect_one("birthday March 12, 1985.", FORT_SCAN_DOB, "March 12, 1985");
 	expect_one("geb. 12 Mar 1985", FORT_SCAN_DOB, "12 Mar 1985");
 	expect_one("{\"dateOfBirth\":\"1990-01-31\"}", FORT_SCAN_DOB, "1990-01-31");
+	expect_one("born on the 3rd of May... no: born 3rd May 1979", FORT_SCAN_DOB, "3rd May 1979");
+	expect_one("DOB 07-aug-1968", FORT_SCAN_DOB, "07-aug-1968");
+	expect_one("d.o.b. 21.Sep.1977", FORT_SCAN_DOB, "21.Sep.1977");
+	expect_one("born August 2nd, 1959", FORT_SCAN_DOB, "August 2nd, 1959");
+	expect_one("1972-10-05 is her birthday", FORT_SCAN_DOB, "1972-10-05");
+	expect_none("due 3rd May 1979");                                /* no context */
 	expect_none("Invoice dated 1985-03-12.");                       /* no context */
 	expect_none("born 1985-02-30");                                  /* no such day */
 	expect_none("born on 2999-01-01");                               /* in the future */
@@ -180,6 +230,13 @@ static void test_ip(void **state)
 	expect_none("Chrome/116.3.7.20 Safari");
 	expect_none("OID 1.3.6.1.4.1.343.2");
 	expect_none("addr 300.1.1.1 and 1.2.3.256");
+	expect_none("addr 10.0.0.07");                                  /* a leading zero */
+	/* IPv4 inside IPv6 is one finding; compressed and CIDR forms */
+	expect_one("gw 64:ff9b::203.0.113.9 up", FORT_SCAN_IP, "64:ff9b::203.0.113.9");
+	expect_one("mapped ::ffff:198.51.100.7", FORT_SCAN_IP, "::ffff:198.51.100.7");
+	expect_one("bind [::1]:8080", FORT_SCAN_IP, "::1");
+	expect_one("route fd00::/8 via", FORT_SCAN_IP, "fd00::/8");
+	expect_none("rev = s[::2]");                                    /* a slice */
 	expect_none("at 12:34:56 and 00:1a:2b:3c:4d:5e");                /* a time, a MAC */
 	expect_none("release v1.2.3.4");
 }
@@ -192,13 +249,14 @@ static void test_secret(void **state)
 	expect_one("password: hunter2xyz", FORT_SCAN_SECRET, "hunter2xyz");
 	expect_one("db_passwd=S3cr3t!x done", FORT_SCAN_SECRET, "S3cr3t!x");
 	expect_one("{\"password\": \"correct horse\"}", FORT_SCAN_SECRET, "correct horse");
-	expect_one("key AKIAIOSFODNN7EXAMPLE", FORT_SCAN_SECRET, "AKIAIOSFODNN7EXAMPLE");
-	expect_one("token ghp_0123456789abcdefghijklmnopqrstuvwxyz", FORT_SCAN_SECRET,
-		   "ghp_0123456789abcdefghijklmnopqrstuvwxyz");
-	expect_one("SLACK=xoxb-123456789012-abcdefghij", FORT_SCAN_SECRET, "xoxb-123456789012-abcdefghij");
+	expect_one("key AKIA2E0A8F3B244C9986", FORT_SCAN_SECRET, "AKIA2E0A8F3B244C9986");
+	expect_one("token ghp_R7xk2Qm9Lp4Vt8Wn3Ys6Zb1Cd5Fg0Hj2Kl7M", FORT_SCAN_SECRET,
+		   "ghp_R7xk2Qm9Lp4Vt8Wn3Ys6Zb1Cd5Fg0Hj2Kl7M");
+	expect_one("SLACK=xoxb-263547819021-7Gh2Kq9Lm4Np8Rs3Tv6W", FORT_SCAN_SECRET,
+		   "xoxb-263547819021-7Gh2Kq9Lm4Np8Rs3Tv6W");
 	expect_one("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", FORT_SCAN_SECRET, "sk_live_4eC39HqLyjWDarjtT1zdp7dc");
-	expect_one("google AIzaSyA1234567890abcdefghijklmnopqrstuv", FORT_SCAN_SECRET,
-		   "AIzaSyA1234567890abcdefghijklmnopqrstuv");
+	expect_one("google AIzaSyC9x2Lq7Rt4Wm8Kp3Vn6Bz1Hd5Fj0Gs2Ty", FORT_SCAN_SECRET,
+		   "AIzaSyC9x2Lq7Rt4Wm8Kp3Vn6Bz1Hd5Fj0Gs2Ty");
 	/* the header names the key, it is not the key: shown as it is */
 	assert_int_equal(scan_text(&hs, "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"), 1);
 	assert_int_equal(hs.h[0].type, FORT_SCAN_SECRET);
@@ -213,6 +271,51 @@ static void test_secret(void **state)
 	expect_none("AKIAIOSFODNN7EXAMPL");                               /* 15 after the prefix */
 	assert_int_equal(scan_text(&hs, "password: hunter2xyz"), 1);
 	assert_string_equal(hs.h[0].masked, "********");
+}
+
+/* Secrets in the syntaxes code and config files use, and test data that is
+ * not a secret. */
+static void test_secret_syntaxes(void **state)
+{
+	struct hits hs;
+
+	(void)state;
+	/* a label anywhere in an identifier, any assignment operator */
+	expect_one("smtp_password_prod = \"Tr0ub4dor&3\"", FORT_SCAN_SECRET, "Tr0ub4dor&3");
+	expect_one("DB_PASS := q8!ZrT2w", FORT_SCAN_SECRET, "q8!ZrT2w");
+	expect_one("$cfg['db_pass'] => 'k7#Lm2pQ'", FORT_SCAN_SECRET, "k7#Lm2pQ");
+	expect_one("myPrivateKey: \"a9d8f7e6 c5b4\"", FORT_SCAN_SECRET, "a9d8f7e6 c5b4");
+	expect_one("static char client_secret[32] = \"Zq4$wE1r\";", FORT_SCAN_SECRET, "Zq4$wE1r");
+	expect_one("var pwd = @\"Pa55w0rd!9\";", FORT_SCAN_SECRET, "Pa55w0rd!9");
+	/* comparisons, either way round */
+	expect_one("if (apiKey === \"r4nd0mV4lu3\") {", FORT_SCAN_SECRET, "r4nd0mV4lu3");
+	expect_one("if (\"s3cr3t-T0ken\" != auth_token) {", FORT_SCAN_SECRET, "s3cr3t-T0ken");
+	/* an unquoted value with signs, and a lone word at the end of a line */
+	expect_one("secret: x{(y)}z9;", FORT_SCAN_SECRET, "x{(y)}z9");
+	expect_one("user: root\npassword:lighthouse\n", FORT_SCAN_SECRET, "lighthouse");
+	/* credentials in a URL are a secret, not an e-mail address */
+	expect_one("DATABASE_URL=postgres://admin:Vx9#kQ2m@db.internal:5432/app", FORT_SCAN_SECRET, "Vx9#kQ2m");
+	expect_none("see https://example.org/a:b@c and ftp://host/path");
+	/* newer key and token kinds */
+	expect_one("sk_test_51HqLyjWDarjtT1zdp7dcAb", FORT_SCAN_SECRET, "sk_test_51HqLyjWDarjtT1zdp7dcAb");
+	expect_one("id ABIA3QK7RT2MZX5WNV4P end", FORT_SCAN_SECRET, "ABIA3QK7RT2MZX5WNV4P");
+	expect_one("xoxp-2648913574-2648913575-2648913576-8f3e2a1b9c7d6e5f4a3b2c1d0e9f8a7b", FORT_SCAN_SECRET,
+		   "xoxp-2648913574-2648913575-2648913576-8f3e2a1b9c7d6e5f4a3b2c1d0e9f8a7b");
+	expect_one("hook https://hooks.slack.com/services/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",
+		   FORT_SCAN_SECRET, "https://hooks.slack.com/services/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");
+	assert_int_equal(scan_text(&hs, "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQWGBGSV\n"), 1);
+	assert_string_equal(hs.h[0].rule, "secret.private-key");
+	assert_int_equal(scan_text(&hs, "url mysql://app:Xk2#pL9q@db/x"), 1);
+	assert_string_equal(hs.h[0].masked, "********");
+	/* test data, names and too-short tokens are no findings */
+	expect_none("aws_access_key_id = AKIAIOSFODNN7EXAMPLE");
+	expect_none("api_key: insert_key_here");
+	expect_none("token = xxxxxxxxxxxxxxxx and password = \"********\"");
+	expect_none("passwordVariable: 'PASSWORD'");
+	expect_none("xoxb-12345-abcd234 and xoxp-1234567890");
+	expect_none("password = self.password");
+	expect_none("secretary: Alice Smith");
+	expect_none("password = \",.;:!?\"");
 }
 
 static void test_values_only_on_request(void **state)
@@ -272,11 +375,13 @@ int main(void)
 		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_phone),
+		cmocka_unit_test(test_phone_plans),
 		cmocka_unit_test(test_ssn),
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_secret),
+		cmocka_unit_test(test_secret_syntaxes),
 		cmocka_unit_test(test_values_only_on_request),
 		cmocka_unit_test(test_inline_ignore_and_confidence),
 		cmocka_unit_test(test_lines_columns_utf8),
