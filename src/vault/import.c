@@ -16,6 +16,7 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/readers.h"
+#include "data/places.h"
 
 #define MAX_PROBLEMS 1000
 #define MAX_COLS 256
@@ -196,60 +197,14 @@ static int layout_role(const char *name, const char **field, char *group, size_t
 	return R_UNKNOWN;
 }
 
-/* Country names people write in an address, to ISO 3166 alpha-2. */
-static const struct { const char *name, *iso; } country_names[] = {
-	{ "germany", "DE" }, { "deutschland", "DE" }, { "allemagne", "DE" }, { "alemania", "DE" }, { "germania", "DE" }, { "duitsland", "DE" },
-	{ "austria", "AT" }, { "österreich", "AT" }, { "osterreich", "AT" }, { "autriche", "AT" }, { "oostenrijk", "AT" },
-	{ "switzerland", "CH" }, { "schweiz", "CH" }, { "suisse", "CH" }, { "svizzera", "CH" }, { "suiza", "CH" }, { "zwitserland", "CH" },
-	{ "france", "FR" }, { "frankreich", "FR" }, { "francia", "FR" }, { "frankrijk", "FR" },
-	{ "spain", "ES" }, { "españa", "ES" }, { "espana", "ES" }, { "spanien", "ES" }, { "espagne", "ES" }, { "spagna", "ES" }, { "spanje", "ES" },
-	{ "italy", "IT" }, { "italia", "IT" }, { "italien", "IT" }, { "italie", "IT" }, { "italië", "IT" },
-	{ "netherlands", "NL" }, { "the netherlands", "NL" }, { "nederland", "NL" }, { "niederlande", "NL" }, { "pays-bas", "NL" },
-	{ "paises bajos", "NL" }, { "países bajos", "NL" }, { "paesi bassi", "NL" }, { "holland", "NL" },
-	{ "belgium", "BE" }, { "belgien", "BE" }, { "belgique", "BE" }, { "belgië", "BE" }, { "belgie", "BE" }, { "bélgica", "BE" }, { "belgio", "BE" },
-	{ "luxembourg", "LU" }, { "luxemburg", "LU" }, { "poland", "PL" }, { "polen", "PL" }, { "pologne", "PL" }, { "polska", "PL" },
-	{ "portugal", "PT" }, { "ireland", "IE" }, { "irland", "IE" }, { "irlande", "IE" }, { "denmark", "DK" }, { "dänemark", "DK" },
-	{ "danmark", "DK" }, { "sweden", "SE" }, { "schweden", "SE" }, { "sverige", "SE" }, { "norway", "NO" }, { "norwegen", "NO" },
-	{ "norge", "NO" }, { "finland", "FI" }, { "finnland", "FI" }, { "czech republic", "CZ" }, { "czechia", "CZ" }, { "tschechien", "CZ" },
-	{ "united kingdom", "GB" }, { "uk", "GB" }, { "great britain", "GB" }, { "england", "GB" }, { "scotland", "GB" }, { "wales", "GB" },
-	{ "großbritannien", "GB" }, { "vereinigtes königreich", "GB" }, { "royaume-uni", "GB" }, { "reino unido", "GB" },
-	{ "regno unito", "GB" }, { "verenigd koninkrijk", "GB" },
-	{ "united states", "US" }, { "united states of america", "US" }, { "usa", "US" }, { "u.s.a.", "US" }, { "u.s.", "US" },
-	{ "vereinigte staaten", "US" }, { "états-unis", "US" }, { "etats-unis", "US" }, { "estados unidos", "US" }, { "stati uniti", "US" },
-	{ "verenigde staten", "US" }, { "canada", "CA" }, { "kanada", "CA" }, { "australia", "AU" }, { "australien", "AU" },
-	{ "new zealand", "NZ" }, { "japan", "JP" }, { "japon", "JP" }, { "giappone", "JP" }, { "china", "CN" }, { "chine", "CN" },
-	{ "india", "IN" }, { "indien", "IN" }, { "brazil", "BR" }, { "brasil", "BR" }, { "brasilien", "BR" }, { "mexico", "MX" },
-	{ "méxico", "MX" }, { "mexiko", "MX" }, { "turkey", "TR" }, { "türkei", "TR" }, { "türkiye", "TR" }, { "greece", "GR" },
-	{ "griechenland", "GR" }, { "romania", "RO" }, { "rumänien", "RO" }, { "hungary", "HU" }, { "ungarn", "HU" },
-};
-
 /* The ISO code of a country as written in an address ("Deutschland", "us",
- * "United States"); "" if unknown. */
+ * "United States"), through the one table of places (data/places.csv, which
+ * also holds the names contact exports in de/fr/es/it/nl use); "" if
+ * unknown: the record's country then only does not decide its phones. */
 static void country_iso(char out[3], const char *s)
 {
-	char low[64];
-	size_t n = 0;
-	out[0] = '\0';
-	while (*s == ' ')
-		s++;
-	for (; *s && n + 1 < sizeof low; s++)
-		low[n++] = (char)tolower((unsigned char)*s);
-	while (n && low[n - 1] == ' ')
-		n--;
-	low[n] = '\0';
-	if (n == 2 && isalpha((unsigned char)low[0]) && isalpha((unsigned char)low[1])) {
-		out[0] = (char)toupper((unsigned char)low[0]);
-		out[1] = (char)toupper((unsigned char)low[1]);
-		out[2] = '\0';
-		if (!phone_country_code(out))
-			out[0] = '\0';
-		return;
-	}
-	for (size_t i = 0; i < sizeof country_names / sizeof country_names[0]; i++)
-		if (strcmp(country_names[i].name, low) == 0) {
-			memcpy(out, country_names[i].iso, 3);
-			return;
-		}
+	if (place_country(out, s) < 0)
+		out[0] = '\0';
 }
 
 /* The importer is a three-stage pipeline: a reader thread parses,
