@@ -126,7 +126,8 @@ int store_audit_count(store *s, uint64_t *n);
 
 /* Every change to a sealed table (client records, the blind and unique
  * indexes, and the ledgers: consent, erasures, exports, requests and their
- * events, the incident register) is noted by the store.  The audit entry
+ * events, the incident register, legal holds; attachments and their client
+ * links) is noted by the store.  The audit entry
  * written next in the same transaction calls store_seal_flush with its seq:
  * each changed row's hash (zeros: removed) goes into seal_log under that
  * seq, and the digest of those seals goes into the entry, which is hashed
@@ -171,6 +172,11 @@ void store_seal_enforce(store *s, int on);
 /* When enforcing: TABLE whole against its seals, once per process (what
  * the store's own readers of ledgers do before their first read). */
 int store_seal_require(store *s, const char *table);
+/* One row (a group for holds, attachment_clients: the client, the
+ * attachment) checked against its seal when the vault is sealed. */
+int store_seal_require_row(store *s, const char *table, int64_t id);
+/* Note a change to a sealed row or group the update hook cannot see. */
+void store_seal_note(store *s, const char *table, int64_t id);
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- consent */
