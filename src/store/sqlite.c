@@ -205,9 +205,21 @@ static const char *const group_order[T__COUNT] = {
 	[T_HOLDS] = "field",
 	[T_ATTACHMENT_CLIENTS] = "client",
 };
-/* Of meta, only the data map is sealed (noted by store_meta_put): the rest
- * is the audit head itself, key epochs and caches. */
-#define SEALED_META "map"
+/* Of meta, what the vault says about itself is sealed (noted by
+ * store_meta_put; each is written only in an audited transaction): the
+ * data map, the business and owner names printed on documents, the vault's
+ * id and creation time, the published notice version and the last verified
+ * backup.  The rest is the audit head itself, key material (AEAD), MACs,
+ * the seal marker, the rotation state and caches (docs/SECURITY.md). */
+#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified'"
+static int meta_sealed(const char *key)
+{
+	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified" };
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		if (strcmp(key, k[i]) == 0)
+			return 1;
+	return 0;
+}
 
 struct seal_touch {
 	int tbl;
@@ -568,7 +580,19 @@ static int blob_fixed(unsigned char *out, size_t len, sqlite3_stmt *st, int col)
 
 /* ---------------------------------------------------------------- meta */
 
+static int meta_get(store *s, const char *key, unsigned char **val, size_t *len, int check);
+
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
+{
+	return meta_get(s, key, val, len, 1);
+}
+
+int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len)
+{
+	return meta_get(s, key, val, len, 0);
+}
+
+static int meta_get(store *s, const char *key, unsigned char **val, size_t *len, int check)
 {
 	sqlite3_stmt *st = q(s, Q_META_GET);
 	int64_t rowid = 0;
@@ -586,7 +610,7 @@ int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 		r = map_sqlite(s->db, rc, "reading vault metadata");
 	}
 	sqlite3_reset(st);
-	if (r == 0 && strcmp(key, SEALED_META) == 0 && (r = seal_require_row(s, T_META, rowid, 0)) < 0) {
+	if (r == 0 && check && meta_sealed(key) && (r = seal_require_row(s, T_META, rowid, 0)) < 0) {
 		free(*val);
 		*val = NULL;
 		*len = 0;
@@ -604,7 +628,7 @@ int store_meta_put(store *s, const char *key, const void *val, size_t len)
 	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
 	if ((r = step_done(s, st, "writing vault metadata")) < 0)
 		return r;
-	if (strcmp(key, SEALED_META) == 0) {
+	if (meta_sealed(key)) {
 		sqlite3_stmt *g = q(s, Q_META_GET);
 		if (!g)
 			return fort_error_code();
@@ -1656,6 +1680,7 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 	out->table = seal_table[tbl];
 	out->id = id;
 	out->seq = 0;
+	out->key[0] = '\0';
 	if (pending(s, tbl, id)) {
 		out->state = STORE_SEAL_OK;
 		return 0;
@@ -1671,6 +1696,15 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 		out->state = STORE_SEAL_UNSEALED;
 	else
 		out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+	if (tbl == T_META && out->state != STORE_SEAL_OK) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, "SELECT k FROM meta WHERE rowid = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				snprintf(out->key, sizeof out->key, "%s", nz((const char *)sqlite3_column_text(st, 0)));
+			sqlite3_finalize(st);
+		}
+	}
 	return 0;
 }
 
@@ -1713,7 +1747,17 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "attachment_clients", "the client links of attachment ", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
-		snprintf(buf, cap, "the data map");
+		static const struct { const char *k, *noun; } m[] = {
+			{ "map", "the data map" }, { "business", "the business name" }, { "owner", "the owner's name" },
+			{ "vault_id", "the vault id" }, { "created", "the vault's creation time" },
+			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
+		};
+		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+			if (strcmp(c->key, m[i].k) == 0) {
+				snprintf(buf, cap, "%s", m[i].noun);
+				return buf;
+			}
+		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version or backup record)");
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
@@ -1824,7 +1868,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
 	else if (t == T_META)
-		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
+		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
 	else if (group_col[t])
 		snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
 	else
@@ -1879,6 +1923,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 			c.id = id;
 			c.seq = sqlite3_column_int64(st, 2);
 			c.state = STORE_SEAL_REMOVED;
+			c.key[0] = '\0';
 			r = cb(ctx, &c);
 		}
 	}
@@ -1927,7 +1972,7 @@ int store_seal_touch_all(store *s)
 		if (t == T_BLIND || t == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
 		else if (t == T_META)
-			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
+			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
 		else if (group_col[t])
 			snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
 		else

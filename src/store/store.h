@@ -31,6 +31,9 @@ int store_schema_version(store *s);
 
 /* Key/value metadata (no personal data). */
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
+/* Without the seal check: the vault's own details read at open, before
+ * the seals are enforced (vault_need checks them before any operation). */
+int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len);
 int store_meta_put(store *s, const char *key, const void *val, size_t len);
 
 typedef struct {
@@ -152,6 +155,7 @@ typedef struct {
 	int64_t id;     /* the row's id (index entries: a hash of the entry) */
 	int64_t seq;    /* the audit entry of the newest seal, 0 if none */
 	int state;
+	char key[24];   /* meta: the row's key when it is not OK and still there */
 } store_seal_check;
 /* Compare a row (by rowid) with its newest seal.  A row changed in the
  * current transaction and not yet sealed is OK. */

@@ -248,6 +248,18 @@ test_expect 'attachments: a link deleted or an attachment row edited is named' '
 	expect_exit 1 fa audit verify
 '
 
+test_expect 'the vault details printed on documents (business, owner) are sealed' '
+	attack business "UPDATE meta SET v = CAST('\''Evil Corp'\'' AS BLOB) WHERE k = '\''business'\''" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "the business name" &&
+	expect_exit 8 fa notice show &&
+	expect_not_contains "$OUT" "Evil Corp" &&
+	expect_exit 8 fa status &&
+	expect_not_contains "$OUT" "Evil Corp" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "the business name"
+'
+
 test_expect 'after all that, the real vault still verifies and reads' '
 	expect_exit 0 fort audit verify &&
 	expect_exit 0 fort client list &&
