@@ -208,13 +208,15 @@ static const char *const group_order[T__COUNT] = {
 /* Of meta, what the vault says about itself is sealed (noted by
  * store_meta_put; each is written only in an audited transaction): the
  * data map, the business and owner names printed on documents, the vault's
- * id and creation time, the published notice version and the last verified
- * backup.  The rest is the audit head itself, key material (AEAD), MACs,
- * the seal marker, the rotation state and caches (docs/SECURITY.md). */
-#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified'"
+ * id and creation time, the published notice version, the last verified
+ * backup and the mail settings (where letters go, and how).  The rest is
+ * the audit head itself, key material (AEAD), MACs, the seal marker, the
+ * rotation state and caches (docs/SECURITY.md). */
+#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'"
 static int meta_sealed(const char *key)
 {
-	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified" };
+	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
+					 "mail.settings" };
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
 		if (strcmp(key, k[i]) == 0)
 			return 1;
@@ -1751,13 +1753,14 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "map", "the data map" }, { "business", "the business name" }, { "owner", "the owner's name" },
 			{ "vault_id", "the vault id" }, { "created", "the vault's creation time" },
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
+			{ "mail.settings", "the mail settings (SMTP server, sender)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 			if (strcmp(c->key, m[i].k) == 0) {
 				snprintf(buf, cap, "%s", m[i].noun);
 				return buf;
 			}
-		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version or backup record)");
+		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version, backup record or mail settings)");
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
@@ -1861,7 +1864,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	sqlite3_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	char sql[160];
+	char sql[256];
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
@@ -1967,7 +1970,7 @@ int store_seal_touch_all(store *s)
 {
 	for (int t = 0; t < T__COUNT; t++) {
 		sqlite3_stmt *st;
-		char sql[160];
+		char sql[256];
 		int rc;
 		if (t == T_BLIND || t == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
