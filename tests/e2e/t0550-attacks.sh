@@ -260,6 +260,16 @@ test_expect 'the vault details printed on documents (business, owner) are sealed
 	expect_contains "$OUT" "the business name"
 '
 
+test_expect 'the mail settings (where letters go) are sealed' '
+	expect_exit 0 fort mail set smtp.host mail.example.org &&
+	attack smtp "UPDATE meta SET v = CAST(replace(CAST(v AS TEXT), '\''mail.example.org'\'', '\''evil.example.net'\'') AS BLOB) WHERE k = '\''mail.settings'\''" &&
+	expect_exit 8 fa mail show &&
+	expect_contains "$ERR" "the mail settings" &&
+	expect_not_contains "$OUT" "evil.example.net" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "the mail settings"
+'
+
 test_expect 'after all that, the real vault still verifies and reads' '
 	expect_exit 0 fort audit verify &&
 	expect_exit 0 fort client list &&
