@@ -164,8 +164,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE incident_actions(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, text BLOB NOT NULL, owner TEXT NOT NULL,"
 	" due TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, done_by TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);",
 	/* 9: seals.  Every change to a sealed table (client records, both
-	 * indexes, and every ledger: consent, erasures, exports, requests,
-	 * holds-free incident register) leaves the row's hash in seal_log under
+	 * indexes, every ledger: consent, erasures, exports, requests, the
+	 * incident register; and, with no schema change of their own, legal
+	 * holds, attachments, their client links and the vault's details in
+	 * meta: see seal_table) leaves the row's hash in seal_log under
 	 * the seq of the audit entry of its transaction, and that entry carries
 	 * a digest of its seals: the signed audit chain vouches for every
 	 * sealed row's current content (src/audit/seal.c). */
