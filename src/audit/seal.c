@@ -1,8 +1,10 @@
 /* seal.c - the vault's rows bound into the signed audit log.
  *
  * The store notes every change to a sealed table (client records, the
- * blind and unique indexes, and every ledger: consent, erasures, exports,
- * requests and their history, the incident register); the audit entry
+ * blind and unique indexes, every ledger: consent, erasures, exports,
+ * requests and their history, the incident register; legal holds,
+ * attachments and their client links, and the vault's own details in
+ * meta); the audit entry
  * written in the same transaction stores each changed row's hash in
  * seal_log under its own seq and carries the digest of those seals, so the
  * signed chain vouches for what every sealed row holds now.  A row edited,
@@ -88,7 +90,7 @@ int seal_upgrade(fort_vault *v)
 		return r;
 	if ((r = store_seal_touch_all(v->st)) < 0)
 		goto fail;
-	snprintf(detail, sizeof detail, "sealed %zu rows (client records, indexes, ledgers) into the audit log",
+	snprintf(detail, sizeof detail, "sealed %zu rows (client records, indexes, ledgers, legal holds, attachments, vault details) into the audit log",
 		 store_seal_pending(v->st));
 	if ((r = store_meta_put(v->st, "sealed", "1", 1)) < 0 ||
 	    (r = audit_append(v, "seal", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)

@@ -217,6 +217,10 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 	*out = NULL;
 	if (format && strcmp(format, "md") && strcmp(format, "html"))
 		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
+	/* names the controller: the business and owner names must be sealed
+	 * (a locked vault comes here without vault_need) */
+	if ((r = store_seal_require(v->st, "meta")) < 0)
+		return r;
 	fort_buf_init(&md, 0);
 	if ((r = notice_md(&md, v)) < 0) {
 		fort_buf_release(&md);
@@ -385,6 +389,11 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 	char *json = NULL;
 	int r = 0;
 	*out = NULL;
+	if ((r = store_seal_require(v->st, "meta")) < 0) {
+		json_decref(root);
+		json_decref(acts);
+		return r;
+	}
 	if (!format)
 		format = "json";
 	if (strcmp(format, "json") && strcmp(format, "csv") && strcmp(format, "html")) {

@@ -90,6 +90,8 @@ int store_attach_insert(store *s, store_attachment *a)
 		if ((r = run_done(s, st, "linking an attachment to a client")) < 0)
 			return r;
 	}
+	if (a->nclients)
+		store_seal_note(s, "attachment_clients", a->id);
 	return 0;
 }
 
@@ -196,6 +198,11 @@ int store_attach_get(store *s, store_attachment *out, int64_t id)
 {
 	sqlite3_stmt *st = NULL;
 	int r, rc;
+	/* the row (key versions, wrapped key, metadata, chunk count) and its
+	 * client links are what the audit log vouches for, or nothing is read */
+	if ((r = store_seal_require_row(s, "attachments", id)) < 0 ||
+	    (r = store_seal_require_row(s, "attachment_clients", id)) < 0)
+		return r;
 	if ((r = prep(&st, s, ATT_COLS " WHERE id = ?")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
@@ -215,6 +222,10 @@ int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 	sqlite3_stmt *st = NULL;
 	store_attachment a;
 	int r, rc;
+	/* a list (and erasure's choice of what to shred) depends on every row
+	 * and link: both tables are checked whole, once per process */
+	if ((r = store_seal_require(s, "attachments")) < 0 || (r = store_seal_require(s, "attachment_clients")) < 0)
+		return r;
 	if ((r = prep(&st, s, client ? ATT_COLS " WHERE id IN (SELECT att FROM attachment_clients WHERE client = ?) ORDER BY id"
 				     : ATT_COLS " ORDER BY id")) < 0)
 		return r;
@@ -277,6 +288,7 @@ int store_attach_delete(store *s, int64_t id)
 		if ((r = run_done(s, st, "removing an attachment")) < 0)
 			return r;
 	}
+	store_seal_note(s, "attachment_clients", id);
 	return 0;
 }
 
@@ -288,5 +300,8 @@ int store_attach_unlink(store *s, int64_t att, int64_t client)
 		return r;
 	sqlite3_bind_int64(st, 1, att);
 	sqlite3_bind_int64(st, 2, client);
-	return run_done(s, st, "unlinking an attachment");
+	if ((r = run_done(s, st, "unlinking an attachment")) < 0)
+		return r;
+	store_seal_note(s, "attachment_clients", att);
+	return 0;
 }

@@ -166,8 +166,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE incident_actions(id INTEGER PRIMARY KEY, incident INTEGER NOT NULL, text BLOB NOT NULL, owner TEXT NOT NULL,"
 	" due TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0, done_by TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);",
 	/* 9: seals.  Every change to a sealed table (client records, both
-	 * indexes, and every ledger: consent, erasures, exports, requests,
-	 * holds-free incident register) leaves the row's hash in seal_log under
+	 * indexes, every ledger: consent, erasures, exports, requests, the
+	 * incident register; and, with no schema change of their own, legal
+	 * holds, attachments, their client links and the vault's details in
+	 * meta: see seal_table) leaves the row's hash in seal_log under
 	 * the seq of the audit entry of its transaction, and that entry carries
 	 * a digest of its seals: the signed audit chain vouches for every
 	 * sealed row's current content (src/audit/seal.c). */
@@ -186,14 +188,44 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * their rows are noted by the store functions that write them; the others
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
-       T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T__COUNT };
+       T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
+       T_ATTACHMENT_CLIENTS, T__COUNT };
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
-	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta",
+	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
+	"attachment_clients",
 };
-/* Of meta, only the data map is sealed (noted by store_meta_put): the rest
- * is the audit head itself, key epochs and caches. */
-#define SEALED_META "map"
+/* holds and attachment_clients are WITHOUT ROWID too (the update hook never
+ * sees them) and are sealed as groups: a client's legal holds, an
+ * attachment's client links, one seal each (id: the client, the
+ * attachment), the hash of every row of the group; an empty group hashes as
+ * "none", so a group removed whole is caught like a removed row.  Their
+ * store functions note the group they change. */
+static const char *const group_col[T__COUNT] = {
+	[T_HOLDS] = "client",
+	[T_ATTACHMENT_CLIENTS] = "att",
+};
+static const char *const group_order[T__COUNT] = {
+	[T_HOLDS] = "field",
+	[T_ATTACHMENT_CLIENTS] = "client",
+};
+/* Of meta, what the vault says about itself is sealed (noted by
+ * store_meta_put; each is written only in an audited transaction): the
+ * data map, the business and owner names printed on documents, the vault's
+ * id and creation time, the published notice version, the last verified
+ * backup and the mail settings (where letters go, and how).  The rest is
+ * the audit head itself, key material (AEAD), MACs, the seal marker, the
+ * rotation state and caches (docs/SECURITY.md). */
+#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'"
+static int meta_sealed(const char *key)
+{
+	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
+					 "mail.settings" };
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+		if (strcmp(key, k[i]) == 0)
+			return 1;
+	return 0;
+}
 
 struct seal_touch {
 	int tbl;
@@ -556,7 +588,19 @@ static int blob_fixed(unsigned char *out, size_t len, sqlite3_stmt *st, int col)
 
 /* ---------------------------------------------------------------- meta */
 
+static int meta_get(store *s, const char *key, unsigned char **val, size_t *len, int check);
+
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
+{
+	return meta_get(s, key, val, len, 1);
+}
+
+int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len)
+{
+	return meta_get(s, key, val, len, 0);
+}
+
+static int meta_get(store *s, const char *key, unsigned char **val, size_t *len, int check)
 {
 	sqlite3_stmt *st = q(s, Q_META_GET);
 	int64_t rowid = 0;
@@ -574,7 +618,7 @@ int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 		r = map_sqlite(s->db, rc, "reading vault metadata");
 	}
 	sqlite3_reset(st);
-	if (r == 0 && strcmp(key, SEALED_META) == 0 && (r = seal_require_row(s, T_META, rowid, 0)) < 0) {
+	if (r == 0 && check && meta_sealed(key) && (r = seal_require_row(s, T_META, rowid, 0)) < 0) {
 		free(*val);
 		*val = NULL;
 		*len = 0;
@@ -592,7 +636,7 @@ int store_meta_put(store *s, const char *key, const void *val, size_t len)
 	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
 	if ((r = step_done(s, st, "writing vault metadata")) < 0)
 		return r;
-	if (strcmp(key, SEALED_META) == 0) {
+	if (meta_sealed(key)) {
 		sqlite3_stmt *g = q(s, Q_META_GET);
 		if (!g)
 			return fort_error_code();
@@ -1202,7 +1246,10 @@ int store_hold_put(store *s, int64_t client, const char *field, const char *unti
 	sqlite3_bind_int64(st, 5, request);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "recording a legal hold");
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "recording a legal hold");
+	touch_add(s, T_HOLDS, client, NULL, 0);
+	return 0;
 }
 
 int store_hold_del(store *s, int64_t client, const char *field)
@@ -1217,13 +1264,20 @@ int store_hold_del(store *s, int64_t client, const char *field)
 		sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "ending a legal hold");
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "ending a legal hold");
+	touch_add(s, T_HOLDS, client, NULL, 0);
+	return 0;
 }
 
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
-	int rc, r = 0;
+	int rc, r;
+	/* holds decide what is erased and when: the whole set is checked
+	 * (a hold removed lets its field be erased, one moved ends early) */
+	if ((r = seal_require_table(s, T_HOLDS)) < 0)
+		return r;
 	if ((rc = sqlite3_prepare_v2(s->db, until_max ? "SELECT client, field, until, reason, request FROM holds WHERE until <= ? ORDER BY until, client"
 						      : "SELECT client, field, until, reason, request FROM holds ORDER BY until, client",
 				     -1, &st, NULL)) != SQLITE_OK)
@@ -1379,7 +1433,7 @@ static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_
 	int t = seal_table_index(tbl);
 	(void)op;
 	(void)db;
-	if (t < 0 || t == T_BLIND || t == T_UNIQ || t == T_META)
+	if (t < 0 || t == T_BLIND || t == T_UNIQ || t == T_META || group_col[t])
 		return;
 	touch_add(p, t, rowid, NULL, 0);
 }
@@ -1439,7 +1493,30 @@ static void hash_u64(crypto_generichash_state *st, uint64_t x)
 	crypto_generichash_update(st, b, 8);
 }
 
-/* The hash of a sealed row as it is now; all zeros when there is none. */
+static void hash_columns(crypto_generichash_state *hs, sqlite3_stmt *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		int ty = sqlite3_column_type(st, i);
+		unsigned char tb = (unsigned char)ty;
+		crypto_generichash_update(hs, &tb, 1);
+		if (ty == SQLITE_INTEGER) {
+			hash_u64(hs, (uint64_t)sqlite3_column_int64(st, i));
+		} else if (ty == SQLITE_FLOAT) {
+			double d = sqlite3_column_double(st, i);
+			uint64_t u;
+			memcpy(&u, &d, 8);
+			hash_u64(hs, u);
+		} else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB) {
+			const void *p = ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i) : sqlite3_column_blob(st, i);
+			int len = sqlite3_column_bytes(st, i);
+			hash_u64(hs, (uint64_t)len);
+			if (len > 0)
+				crypto_generichash_update(hs, p, (size_t)len);
+		}
+	}
+}
+
+/* The hash of a sealed row (or group) as it is now; all zeros when there is none. */
 static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, unsigned char out[32])
 {
 	static const char tag[] = "fortress-row-v1";
@@ -1453,6 +1530,9 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 			snprintf(sql, sizeof sql, "SELECT client FROM blind WHERE h = ?1 AND client = ?2");
 		else if (tbl == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT client FROM uniq WHERE h = ?1");
+		else if (group_col[tbl])
+			snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE %s = ?1 ORDER BY %s", seal_table[tbl], group_col[tbl],
+				 group_order[tbl]);
 		else
 			snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE rowid = ?1", seal_table[tbl]);
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
@@ -1477,28 +1557,16 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 			hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
 		} else {
 			hash_u64(&hs, (uint64_t)id);
-			for (int i = 0; i < n; i++) {
-				int ty = sqlite3_column_type(st, i);
-				unsigned char tb = (unsigned char)ty;
-				crypto_generichash_update(&hs, &tb, 1);
-				if (ty == SQLITE_INTEGER) {
-					hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, i));
-				} else if (ty == SQLITE_FLOAT) {
-					double d = sqlite3_column_double(st, i);
-					uint64_t u;
-					memcpy(&u, &d, 8);
-					hash_u64(&hs, u);
-				} else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB) {
-					const void *p = ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i)
-									  : sqlite3_column_blob(st, i);
-					int len = sqlite3_column_bytes(st, i);
-					hash_u64(&hs, (uint64_t)len);
-					if (len > 0)
-						crypto_generichash_update(&hs, p, (size_t)len);
-				}
-			}
+			/* a group: every row of it, in order (one row: the same
+			 * hash as a rowid table's) */
+			do
+				hash_columns(&hs, st, n);
+			while (group_col[tbl] && (rc = sqlite3_step(st)) == SQLITE_ROW);
 		}
-		crypto_generichash_final(&hs, out, 32);
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			crypto_generichash_final(&hs, out, 32);
+		else
+			r = map_sqlite(s->db, rc, "checking a sealed row");
 	} else if (rc != SQLITE_DONE) {
 		r = map_sqlite(s->db, rc, "checking a sealed row");
 	}
@@ -1645,6 +1713,7 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 	out->table = seal_table[tbl];
 	out->id = id;
 	out->seq = 0;
+	out->key[0] = '\0';
 	if (pending(s, tbl, id)) {
 		out->state = STORE_SEAL_OK;
 		return 0;
@@ -1660,6 +1729,15 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 		out->state = STORE_SEAL_UNSEALED;
 	else
 		out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+	if (tbl == T_META && out->state != STORE_SEAL_OK) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(s->db, "SELECT k FROM meta WHERE rowid = ?", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				snprintf(out->key, sizeof out->key, "%s", nz((const char *)sqlite3_column_text(st, 0)));
+			sqlite3_finalize(st);
+		}
+	}
 	return 0;
 }
 
@@ -1697,9 +1775,23 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "incident_notes", "incident note ", "" },
 		{ "incident_scope", "incident scope row ", "" },
 		{ "incident_actions", "incident action ", "" },
+		{ "holds", "the legal holds of client ", "" },
+		{ "attachments", "attachment ", "" },
+		{ "attachment_clients", "the client links of attachment ", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
-		snprintf(buf, cap, "the data map");
+		static const struct { const char *k, *noun; } m[] = {
+			{ "map", "the data map" }, { "business", "the business name" }, { "owner", "the owner's name" },
+			{ "vault_id", "the vault id" }, { "created", "the vault's creation time" },
+			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
+			{ "mail.settings", "the mail settings (SMTP server, sender)" },
+		};
+		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+			if (strcmp(c->key, m[i].k) == 0) {
+				snprintf(buf, cap, "%s", m[i].noun);
+				return buf;
+			}
+		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version, backup record or mail settings)");
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
@@ -1803,14 +1895,16 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	sqlite3_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	char sql[160];
+	char sql[256];
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
 	else if (t == T_META)
-		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
+		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
+	else if (group_col[t])
+		snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
 	else
 		snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
@@ -1863,6 +1957,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 			c.id = id;
 			c.seq = sqlite3_column_int64(st, 2);
 			c.state = STORE_SEAL_REMOVED;
+			c.key[0] = '\0';
 			r = cb(ctx, &c);
 		}
 	}
@@ -1872,6 +1967,21 @@ out:
 	sqlite3_finalize(st);
 	free(ids);
 	return r;
+}
+
+int store_seal_require_row(store *s, const char *table, int64_t id)
+{
+	int t = seal_table_index(table);
+	if (t < 0 || t == T_BLIND || t == T_UNIQ)
+		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	return seal_require_row(s, t, id, 0);
+}
+
+void store_seal_note(store *s, const char *table, int64_t id)
+{
+	int t = seal_table_index(table);
+	if (t >= 0 && t != T_BLIND && t != T_UNIQ)
+		touch_add(s, t, id, NULL, 0);
 }
 
 int store_seal_require(store *s, const char *table)
@@ -1891,12 +2001,14 @@ int store_seal_touch_all(store *s)
 {
 	for (int t = 0; t < T__COUNT; t++) {
 		sqlite3_stmt *st;
-		char sql[160];
+		char sql[256];
 		int rc;
 		if (t == T_BLIND || t == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
 		else if (t == T_META)
-			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k = '" SEALED_META "'");
+			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
+		else if (group_col[t])
+			snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
 		else
 			snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
 		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)

@@ -31,6 +31,9 @@ int store_schema_version(store *s);
 
 /* Key/value metadata (no personal data). */
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
+/* Without the seal check: the vault's own details read at open, before
+ * the seals are enforced (vault_need checks them before any operation). */
+int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len);
 int store_meta_put(store *s, const char *key, const void *val, size_t len);
 
 typedef struct {
@@ -128,7 +131,8 @@ int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *la
 
 /* Every change to a sealed table (client records, the blind and unique
  * indexes, and the ledgers: consent, erasures, exports, requests and their
- * events, the incident register) is noted by the store.  The audit entry
+ * events, the incident register, legal holds; attachments and their client
+ * links) is noted by the store.  The audit entry
  * written next in the same transaction calls store_seal_flush with its seq:
  * each changed row's hash (zeros: removed) goes into seal_log under that
  * seq, and the digest of those seals goes into the entry, which is hashed
@@ -153,6 +157,7 @@ typedef struct {
 	int64_t id;     /* the row's id (index entries: a hash of the entry) */
 	int64_t seq;    /* the audit entry of the newest seal, 0 if none */
 	int state;
+	char key[24];   /* meta: the row's key when it is not OK and still there */
 } store_seal_check;
 /* Compare a row (by rowid) with its newest seal.  A row changed in the
  * current transaction and not yet sealed is OK. */
@@ -173,6 +178,11 @@ void store_seal_enforce(store *s, int on);
 /* When enforcing: TABLE whole against its seals, once per process (what
  * the store's own readers of ledgers do before their first read). */
 int store_seal_require(store *s, const char *table);
+/* One row (a group for holds, attachment_clients: the client, the
+ * attachment) checked against its seal when the vault is sealed. */
+int store_seal_require_row(store *s, const char *table, int64_t id);
+/* Note a change to a sealed row or group the update hook cannot see. */
+void store_seal_note(store *s, const char *table, int64_t id);
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- consent */

@@ -338,6 +338,12 @@ int vault_need(fort_vault *v, unsigned act, const char *what, const char *client
 	v->op_audited = 0;
 	if ((r = vault_need_unlocked(v)) < 0)
 		return r;
+	/* the vault's own details (business and owner names on documents)
+	 * were read at open, before the seals were enforced: every operation
+	 * checks them first, once per process (`audit verify` does not come
+	 * here, so it can still name what changed) */
+	if ((r = store_seal_require(v->st, "meta")) < 0)
+		return r;
 	if (v->acts & act)
 		return 0;
 	snprintf(msg, sizeof msg, "your role '%s' does not allow '%s' (a user who manages users can run 'fortress role grant %s %s')",

@@ -84,7 +84,8 @@ static int meta_str(fort_vault *v, const char *key, char *out, size_t cap)
 {
 	unsigned char *val = NULL;
 	size_t len = 0;
-	int r = store_meta_get(v->st, key, &val, &len);
+	/* checked against its seal by vault_need, before any operation uses it */
+	int r = store_meta_get_unchecked(v->st, key, &val, &len);
 	if (r < 0)
 		return r == FORT_ENOTFOUND ? fort_error_set(FORT_ECORRUPT, "the vault has no '%s' record: it is damaged", key) : r;
 	if (len >= cap)
@@ -431,6 +432,9 @@ int fort_vault_status(fort_status *out, fort_vault *v)
 	store_user u;
 	int r;
 	memset(out, 0, sizeof *out);
+	/* the business and owner names were read at open, unchecked */
+	if ((r = store_seal_require(v->st, "meta")) < 0)
+		return r;
 	snprintf(out->business, sizeof out->business, "%s", v->business);
 	snprintf(out->owner, sizeof out->owner, "%s", v->owner);
 	snprintf(out->user, sizeof out->user, "%s", v->user ? v->user : "");

@@ -3,7 +3,8 @@
 # a stolen backup, malware) changes what it says with the sqlite3 CLI, triggers
 # dropped first.  Each attack is made on its own copy of one vault, and each
 # must be refused where it would be acted on (exit 8, naming what failed) and
-# named by `audit verify` (exit 1).  Issue 11, items 1-6 and 10.
+# named by `audit verify` (exit 1).  Issue 11, items 1-6 and 10; legal holds
+# and attachments (their rows and client links) too.
 set -u
 . "$E2E_LIB"
 
@@ -199,6 +200,74 @@ test_expect 'the exports record and requests are sealed too' '
 	attack exports-del "DELETE FROM exports WHERE id = (SELECT max(id) FROM exports)" &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "exports record"
+'
+
+test_expect 'item 6: a legal hold moved to an earlier date is refused before retention acts on it' '
+	test "$(sqlite3 "$V" "SELECT count(*) FROM holds")" -gt 0 &&
+	expect_exit 0 fort retention due --json &&
+	attack hold-date "UPDATE holds SET until = '\''2000-01-01'\''" &&
+	expect_exit 8 fa retention run --dry-run &&
+	expect_contains "$ERR" "legal holds of client" &&
+	expect_exit 8 fa retention due &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "legal holds of client"
+'
+
+test_expect 'item 6: a legal hold deleted is refused (its field would count as free to erase)' '
+	attack hold-del "DELETE FROM holds" &&
+	expect_exit 8 fa retention run --dry-run &&
+	expect_contains "$ERR" "missing" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "legal holds of client"
+'
+
+printf 'name,email\nPiotr,piotr@example.com\n' >"$TRASH/piotr.csv"
+test_expect 'attachments: a client link moved to another client is refused by list, get and erasure' '
+	expect_exit 0 fort quarantine "$TRASH/piotr.csv" &&
+	expect_exit 0 fort attachment list --json &&
+	expect_contains "$OUT" "$B" &&
+	ATT=$(sqlite3 "$V" "SELECT max(id) FROM attachments") &&
+	attack att-link "UPDATE attachment_clients SET client = $AI WHERE att = $ATT" &&
+	expect_exit 8 fa attachment list &&
+	expect_contains "$ERR" "client links of attachment $ATT" &&
+	expect_exit 8 fa attachment get "$ATT" --out "$TRASH/att-out.csv" &&
+	test ! -e "$TRASH/att-out.csv" &&
+	expect_exit 8 fa client erase "$B" --yes &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client links of attachment $ATT"
+'
+
+test_expect 'attachments: a link deleted or an attachment row edited is named' '
+	attack att-unlink "DELETE FROM attachment_clients WHERE att = $ATT" &&
+	expect_exit 8 fa attachment list &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "removed outside Fortress" &&
+	attack att-row "UPDATE attachments SET created = created - 315360000 WHERE id = $ATT" &&
+	expect_exit 8 fa attachment get "$ATT" --out "$TRASH/att-out2.csv" &&
+	expect_contains "$ERR" "attachment $ATT" &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'the vault details printed on documents (business, owner) are sealed' '
+	attack business "UPDATE meta SET v = CAST('\''Evil Corp'\'' AS BLOB) WHERE k = '\''business'\''" &&
+	expect_exit 8 fa client list &&
+	expect_contains "$ERR" "the business name" &&
+	expect_exit 8 fa notice show &&
+	expect_not_contains "$OUT" "Evil Corp" &&
+	expect_exit 8 fa status &&
+	expect_not_contains "$OUT" "Evil Corp" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "the business name"
+'
+
+test_expect 'the mail settings (where letters go) are sealed' '
+	expect_exit 0 fort mail set smtp.host mail.example.org &&
+	attack smtp "UPDATE meta SET v = CAST(replace(CAST(v AS TEXT), '\''mail.example.org'\'', '\''evil.example.net'\'') AS BLOB) WHERE k = '\''mail.settings'\''" &&
+	expect_exit 8 fa mail show &&
+	expect_contains "$ERR" "the mail settings" &&
+	expect_not_contains "$OUT" "evil.example.net" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "the mail settings"
 '
 
 test_expect 'after all that, the real vault still verifies and reads' '
