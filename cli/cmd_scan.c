@@ -180,18 +180,28 @@ static char *uri_of(const char *path)
 /* S as a JSON string (quoted), ASCII only as json_dumps(JSON_ENSURE_ASCII)
  * writes it: non-ASCII as \uXXXX (surrogate pairs above U+FFFF); a byte
  * that is not UTF-8 as the code point of its value. */
-static void jstr(fort_buf *b, const char *str)
+/* 1: the byte stands for itself in a JSON string (printable ASCII but '"'
+ * and '\\'); filled before the first finding is written. */
+static unsigned char jsafe[256];
+
+static void jsafe_init(void)
+{
+	for (unsigned c = 0x20; c < 0x80; c++)
+		jsafe[c] = c != '"' && c != '\\';
+}
+
+/* STR escaped as the inside of a JSON string (no quotes). */
+static void jstr_body(fort_buf *b, const char *str)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run;
 
-	fort_buf_putc(b, '"');
 	for (;;) {
 		unsigned c, cp, n, k;
 		char u[12];
 
-		for (run = i; s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\'; run++)
+		for (run = i; jsafe[s[run]]; run++)
 			;
 		if (run > i)
 			fort_buf_put(b, s + i, run - i);
@@ -242,6 +252,21 @@ static void jstr(fort_buf *b, const char *str)
 		snprintf(u, sizeof(u), "\\u%04X", cp);
 		fort_buf_put(b, u, 6);
 	}
+}
+
+static void jstr(fort_buf *b, const char *str)
+{
+	fort_buf_putc(b, '"');
+	jstr_body(b, str);
+	fort_buf_putc(b, '"');
+}
+
+/* A string of our own that needs no escaping (type, confidence and rule
+ * names), quoted. */
+static void jraw(fort_buf *b, const char *str)
+{
+	fort_buf_putc(b, '"');
+	fort_buf_puts(b, str);
 	fort_buf_putc(b, '"');
 }
 
@@ -252,11 +277,10 @@ static void jnum(fort_buf *b, uint64_t v)
 	int n = 0;
 
 	do {
-		tmp[n++] = (char)('0' + v % 10);
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (n)
-		fort_buf_putc(b, tmp[--n]);
+	fort_buf_put(b, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
 /* ,"KEY": (KEY a string literal: no escaping, no strlen) */
@@ -309,11 +333,11 @@ static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_findi
 	JKEY(b, "length", 0);
 	jnum(b, f->length);
 	JKEY(b, "type", 0);
-	jstr(b, fort_scan_type_name(f->type));
+	jraw(b, fort_scan_type_name(f->type));
 	JKEY(b, "confidence", 0);
-	jstr(b, fort_scan_confidence_name(f->confidence));
+	jraw(b, fort_scan_confidence_name(f->confidence));
 	JKEY(b, "rule", 0);
-	jstr(b, f->rule);
+	jraw(b, f->rule);
 	if (f->known_client) {
 		JKEY(b, "known_client", 0);
 		fort_buf_puts(b, "true");
@@ -343,19 +367,31 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	path_cache(so, f->path);
 	fort_buf_putc(b, '{');
 	JKEY(b, "ruleId", 1);
-	jstr(b, fort_scan_type_name(f->type));
+	jraw(b, fort_scan_type_name(f->type));
 	JKEY(b, "ruleIndex", 0);
 	jnum(b, (uint64_t)f->type);
 	JKEY(b, "level", 0);
 	fort_buf_putc(b, '"');
 	fort_buf_puts(b, lv);
 	fort_buf_putc(b, '"');
-	snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
-		 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
+	const char *conf = fort_scan_confidence_name(f->confidence);
+	const char *shown = so->show_values && f->value ? f->value : f->masked;
 	JKEY(b, "message", 0);
 	fort_buf_putc(b, '{');
 	JKEY(b, "text", 1);
-	jstr(b, text);
+	if (strlen(type_label[f->type]) + strlen(conf) + strlen(shown) + 16 < sizeof(text)) {
+		/* what the snprintf below gives when nothing is cut, without it */
+		fort_buf_putc(b, '"');
+		fort_buf_puts(b, type_label[f->type]);
+		fort_buf_put(b, " (", 2);
+		fort_buf_puts(b, conf);
+		fort_buf_put(b, " confidence): ", 14);
+		jstr_body(b, shown);
+		fort_buf_putc(b, '"');
+	} else {
+		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type], conf, shown);
+		jstr(b, text);
+	}
 	fort_buf_putc(b, '}');
 	JKEY(b, "locations", 0);
 	fort_buf_put(b, "[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", 49);
@@ -378,7 +414,7 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 		JKEY(b, "fullyQualifiedName", 1);
 		jstr(b, f->logical);
 		JKEY(b, "kind", 0);
-		jstr(b, "member");
+		jraw(b, "member");
 		fort_buf_put(b, "}]", 2);
 	}
 	fort_buf_put(b, "}]", 2);
@@ -392,9 +428,9 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	JKEY(b, "properties", 0);
 	fort_buf_putc(b, '{');
 	JKEY(b, "confidence", 1);
-	jstr(b, fort_scan_confidence_name(f->confidence));
+	jraw(b, fort_scan_confidence_name(f->confidence));
 	JKEY(b, "rule", 0);
-	jstr(b, f->rule);
+	jraw(b, f->rule);
 	if (f->known_client) {
 		JKEY(b, "knownClient", 0);
 		fort_buf_puts(b, "true");
@@ -402,7 +438,7 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	if (f->logical[0]) {
 		/* no raw position: line and column count in the decoded part */
 		JKEY(b, "positionIn", 0);
-		jstr(b, "decoded part");
+		jraw(b, "decoded part");
 	}
 	fort_buf_put(b, "}}", 2);
 }
@@ -1038,6 +1074,7 @@ static int cmd_scan(struct cli *c)
 	size_t i;
 	int r, rc = EXIT_OK;
 
+	jsafe_init();
 	memset(&so, 0, sizeof(so));
 	fort_buf_init(&so.line, (size_t)1 << 20);
 	fort_buf_init(&so.jpath, (size_t)1 << 20);
