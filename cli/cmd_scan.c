@@ -32,6 +32,7 @@ struct scan_out {
 	uint64_t n;                  /* findings printed */
 	int failed;                  /* files that could not be read */
 	fort_scan_baseline *write_bl;
+	int fp_version;              /* the fingerprints' scheme (SARIF names it) */
 	/* text: files with findings, for the summary */
 	struct file_row *rows;
 	size_t nrows, arows;
@@ -421,7 +422,10 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	if (f->fingerprint[0]) {
 		JKEY(b, "partialFingerprints", 0);
 		fort_buf_putc(b, '{');
-		JKEY(b, "fortressFinding/v1", 1);
+		if (so->fp_version == 1)
+			JKEY(b, "fortressFinding/v1", 1);
+		else
+			JKEY(b, "fortressFinding/v2", 1);
 		jstr(b, f->fingerprint);
 		fort_buf_putc(b, '}');
 	}
@@ -764,8 +768,13 @@ static fort_scan_baseline *fingerprint_key(void)
 	else
 		return fort_scan_baseline_new(&b) == 0 ? b : NULL;
 	snprintf(path, sizeof(path), "%s/scan-key.json", dir);
-	if (fort_scan_baseline_load(&b, path) == 0)
+	/* a key of version 1 (BLAKE2b fingerprints, six times the cost) is
+	 * replaced: SARIF names the scheme (fortressFinding/v1, /v2), so the
+	 * fingerprints change once, under a new name */
+	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 2)
 		return b;
+	fort_scan_baseline_free(b);
+	b = NULL;
 	if (fort_scan_baseline_new(&b) < 0)
 		return NULL;
 	{
@@ -1160,6 +1169,7 @@ static int cmd_scan(struct cli *c)
 		}
 		o.baseline = key;
 	}
+	so.fp_version = fort_scan_baseline_version(o.baseline);
 
 	/* --vault: e-mail and phone findings are looked up in its blind index
 	 * (known clients); that needs the vault unlocked */

@@ -1092,6 +1092,10 @@ size_t fort_scan_baseline_count(const fort_scan_baseline *b);
 /* Write B to PATH atomically (temporary file, fsync, rename; mode 0600). */
 int fort_scan_baseline_save(const fort_scan_baseline *b, const char *path);
 void fort_scan_baseline_free(fort_scan_baseline *b);
+/* The fingerprint scheme of B: 2 for new baselines (SipHash-2-4-128), 1 for
+ * those written before it (BLAKE2b-128), whose fingerprints stay as they
+ * were.  0 for NULL. */
+int fort_scan_baseline_version(const fort_scan_baseline *b);
 
 typedef struct {
 	unsigned version;
