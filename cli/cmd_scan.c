@@ -357,12 +357,15 @@ static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_findi
 }
 
 /* One SARIF result.  Where the finding sits in a decoded part (LOGICAL
- * set: a mail part, an archive member, an office document's text) no byte
- * offset into the file exists: the region gives the line and column in the
- * part, and the result says so in its properties. */
+ * set: a mail part, an archive member, an office document's text) the
+ * region is its place in the file when the part's text is the file's bytes
+ * (a mail part not encoded: FILE_LINE set); else no byte offset into the
+ * file exists, the region gives the line and column in the part, and the
+ * result says so in its properties (positionIn). */
 static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
 {
 	const char *lv = f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note";
+	int raw = !f->logical[0] || f->file_line;   /* a position in the file itself */
 	char text[256];
 
 	path_cache(so, f->path);
@@ -399,12 +402,12 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	fort_buf_put(b, so->upath.buf, so->upath.len);
 	fort_buf_put(b, "\"},\"region\":{", 13);
 	JKEY(b, "startLine", 1);
-	jnum(b, f->line);
+	jnum(b, raw ? f->file_line : f->line);
 	JKEY(b, "startColumn", 0);
 	jnum(b, f->column);
-	if (!f->logical[0]) {
+	if (raw) {
 		JKEY(b, "byteOffset", 0);
-		jnum(b, f->offset);
+		jnum(b, f->file_offset);
 		JKEY(b, "byteLength", 0);
 		jnum(b, f->length);
 	}
@@ -440,9 +443,10 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 		fort_buf_puts(b, "true");
 	}
 	if (f->logical[0]) {
-		/* no raw position: line and column count in the decoded part */
+		/* a part not encoded has its position in the file; else line
+		 * and column count in the decoded part */
 		JKEY(b, "positionIn", 0);
-		jraw(b, "decoded part");
+		jraw(b, raw ? "file" : "decoded part");
 	}
 	fort_buf_put(b, "}}", 2);
 }

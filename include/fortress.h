@@ -1045,6 +1045,13 @@ typedef struct {
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
 	int known_client;          /* the e-mail, phone number or name is a client's in opts.vault (confidence high) */
+	/* Where the finding is in the file itself: its 1-based line and byte
+	 * offset.  The same as LINE and OFFSET for the file's own text; for a
+	 * decoded part whose text is the file's bytes unchanged (a mail part
+	 * not encoded, read without conversion) the raw position; 0 when no
+	 * raw position exists (encoded, converted or compressed text). */
+	uint64_t file_line;
+	uint64_t file_offset;
 } fort_scan_finding;
 
 typedef enum {

@@ -97,8 +97,26 @@ typedef struct {
 
 /* Message M (LEN bytes, from its "From " line): 1 when it was read here
  * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
- * the file ends with it. */
-static int fast_message(rd *r, const char *m, size_t len, int last, int *rc)
+ * the file ends with it.  M is on line LINE of the file mapped at MAP. */
+static int ascii(const char *s, size_t n)
+{
+	unsigned char acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return acc < 0x80;
+}
+
+static uint64_t lines(const char *from, const char *to)
+{
+	uint64_t n = 0;
+
+	for (; from < to; from++)
+		n += *from == '\n';
+	return n;
+}
+
+static int fast_message(rd *r, const char *map, uint64_t line, const char *m, size_t len, int last, int *rc)
 {
 	const char *e = m + len, *p, *body, *nl;
 	fast_header h[FAST_MAX_HEADERS];
@@ -191,6 +209,10 @@ static int fast_message(rd *r, const char *m, size_t len, int last, int *rc)
 		rd_autotext at = { 0 };
 
 		if ((*rc = rd_begin(r)) >= 0) {
+			/* ASCII passes the UTF-8 check unchanged: the part's text
+			 * is the file's, findings get their place in the file */
+			if (r->sink->raw_at && ascii(body, blen))
+				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + lines(m, body));
 			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
 				*rc = rd_autotext_flush(r, &at);
 			*rc = rd_finish(r, *rc);
@@ -205,6 +227,7 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth)
 	struct stat sb;
 	const char *map, *p, *e;
 	size_t size, dropped = 0, base = r->logical.len;
+	uint64_t line = 1;       /* of the message at P */
 	unsigned n = 0;
 	int rc = 0;
 
@@ -238,7 +261,7 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth)
 		n++;
 		snprintf(num, sizeof num, "#%u", n);
 		rd_push(r, num, NULL);
-		if (!fast_message(r, p, (size_t)(next - p), next == e, &rc)) {
+		if (!fast_message(r, map, line, p, (size_t)(next - p), next == e, &rc)) {
 			/* GMime reads the message as a file of its own: without
 			 * the line end that belongs to the next "From " line */
 			size_t len = (size_t)(next - p);
@@ -250,6 +273,8 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth)
 			rc = rd_mime_one(r, p, len, depth);
 		}
 		rd_pop(r, base);
+		if (r->sink->raw_at)
+			line += lines(p, next);
 		p = next;
 		if ((size_t)(p - map) - dropped >= FAST_DROP) {
 			size_t upto = ((size_t)(p - map) & ~(size_t)0xfffff);
