@@ -451,11 +451,14 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	fort_buf_put(b, "}}", 2);
 }
 
-/* The item B holds, as the next element of the findings array. */
-static void print_json_item(struct scan_out *so, fort_buf *b)
+/* Start B with what goes before the next element of the findings array. */
+static void json_item_start(struct scan_out *so, fort_buf *b)
 {
-	fputs(so->n ? ",\n    " : "\n    ", stdout);
-	fwrite(b->buf, 1, b->len, stdout);
+	fort_buf_reset(b);
+	if (so->n)
+		fort_buf_put(b, ",\n    ", 6);
+	else
+		fort_buf_put(b, "\n    ", 5);
 }
 
 /* Decimal digits of V at O; returns the end. */
@@ -568,14 +571,14 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		break;
 	}
 	case FMT_JSON:
-		fort_buf_reset(&so->line);
+		json_item_start(so, &so->line);
 		finding_json(&so->line, so, f);
-		print_json_item(so, &so->line);
+		fwrite(so->line.buf, 1, so->line.len, stdout);
 		break;
 	case FMT_SARIF:
-		fort_buf_reset(&so->line);
+		json_item_start(so, &so->line);
 		finding_sarif(&so->line, so, f);
-		print_json_item(so, &so->line);
+		fwrite(so->line.buf, 1, so->line.len, stdout);
 		break;
 	}
 	if (f->known_client)

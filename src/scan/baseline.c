@@ -244,13 +244,20 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 	size_t i, k = 0;
 	const char *tn = fort_scan_type_name((fort_scan_type)type);
 
-	for (i = 0; i < n && k < sizeof(norm); i++) {
-		unsigned c = val[i];
+	if (type == FORT_SCAN_SECRET) {
+		k = n < sizeof(norm) ? n : sizeof(norm);
+		memcpy(norm, val, k);
+	} else if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
+		k = n < sizeof(norm) ? n : sizeof(norm);
+		for (i = 0; i < k; i++)
+			norm[i] = (unsigned char)sc_tolower(val[i]);
+	} else {
+		for (i = 0; i < n && k < sizeof(norm); i++) {
+			unsigned c = val[i];
 
-		if (type == FORT_SCAN_SECRET || type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB)
-			norm[k++] = (unsigned char)(type == FORT_SCAN_SECRET ? c : sc_tolower(c));
-		else if (sc_alnum(c))
-			norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
+			if (sc_alnum(c))
+				norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
+		}
 	}
 	if (b->version == 2) {
 		/* type NUL value NUL path, in one buffer (SipHash has no
@@ -267,11 +274,15 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 			sodium_memzero(m, tl + k);
 			if (m != stack)
 				free(m);
-			fort_hex(out, h, sizeof(h));
+			for (i = 0; i < sizeof(h); i++) {
+				out[2 * i] = "0123456789abcdef"[h[i] >> 4];
+				out[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
+			}
+			out[2 * sizeof(h)] = '\0';
 		} else {
 			out[0] = '\0';   /* no fingerprint rather than a wrong one */
 		}
-		sodium_memzero(norm, sizeof(norm));
+		sodium_memzero(norm, k);
 		return;
 	}
 	crypto_generichash_init(&st, b->key, sizeof(b->key), sizeof(h));
