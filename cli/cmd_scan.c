@@ -185,10 +185,24 @@ static char *uri_of(const char *path)
  * and '\\'); filled before the first finding is written. */
 static unsigned char jsafe[256];
 
+/* '"LABEL (CONFIDENCE confidence): ', the start of every SARIF message */
+struct msg_prefix {
+	char s[96];
+	size_t len;
+};
+static struct msg_prefix msg_prefix[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1];
+
 static void jsafe_init(void)
 {
 	for (unsigned c = 0x20; c < 0x80; c++)
 		jsafe[c] = c != '"' && c != '\\';
+	for (int t = 0; t < FORT_SCAN_NTYPES; t++)
+		for (int k = FORT_SCAN_LOW; k <= FORT_SCAN_HIGH; k++) {
+			struct msg_prefix *mp = &msg_prefix[t][k];
+			int n = snprintf(mp->s, sizeof(mp->s), "\"%s (%s confidence): ", type_label[t],
+					 fort_scan_confidence_name((fort_scan_confidence)k));
+			mp->len = n > 0 && (size_t)n < sizeof(mp->s) ? (size_t)n : 0;
+		}
 }
 
 /* STR escaped as the inside of a JSON string (no quotes). */
@@ -274,14 +288,23 @@ static void jraw(fort_buf *b, const char *str)
 /* Decimal digits of V into B. */
 static void jnum(fort_buf *b, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
+	static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
+	char tmp[24], *e = tmp + sizeof(tmp), *o = e;
 
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	fort_buf_put(b, tmp + sizeof(tmp) - n, (size_t)n);
+	while (v >= 100) {
+		o -= 2;
+		memcpy(o, d2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		o -= 2;
+		memcpy(o, d2 + 2 * v, 2);
+	} else {
+		*--o = (char)('0' + v);
+	}
+	fort_buf_put(b, o, (size_t)(e - o));
 }
 
 /* ,"KEY": (KEY a string literal: no escaping, no strlen) */
@@ -383,13 +406,11 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	JKEY(b, "message", 0);
 	fort_buf_putc(b, '{');
 	JKEY(b, "text", 1);
-	if (strlen(type_label[f->type]) + strlen(conf) + strlen(shown) + 16 < sizeof(text)) {
+	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
+	size_t shown_len = strlen(shown);
+	if (mp->len && mp->len - 1 + shown_len < sizeof(text)) {
 		/* what the snprintf below gives when nothing is cut, without it */
-		fort_buf_putc(b, '"');
-		fort_buf_puts(b, type_label[f->type]);
-		fort_buf_put(b, " (", 2);
-		fort_buf_puts(b, conf);
-		fort_buf_put(b, " confidence): ", 14);
+		fort_buf_put(b, mp->s, mp->len);
 		jstr_body(b, shown);
 		fort_buf_putc(b, '"');
 	} else {
@@ -429,7 +450,7 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 			JKEY(b, "fortressFinding/v1", 1);
 		else
 			JKEY(b, "fortressFinding/v2", 1);
-		jstr(b, f->fingerprint);
+		jraw(b, f->fingerprint);
 		fort_buf_putc(b, '}');
 	}
 	JKEY(b, "properties", 0);

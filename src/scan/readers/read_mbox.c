@@ -95,34 +95,34 @@ typedef struct {
 
 #define FAST_MAX_HEADERS 64
 
-/* Message M (LEN bytes, from its "From " line): 1 when it was read here
- * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
- * the file ends with it.  M is on line LINE of the file mapped at MAP. */
 static int ascii(const char *s, size_t n)
 {
-	unsigned char acc = 0;
+	uint64_t acc = 0, w;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
 		acc |= (unsigned char)s[i];
-	return acc < 0x80;
+	return !(acc & 0x8080808080808080ull);
 }
 
-static uint64_t lines(const char *from, const char *to)
-{
-	uint64_t n = 0;
-
-	for (; from < to; from++)
-		n += *from == '\n';
-	return n;
-}
-
-static int fast_message(rd *r, const char *map, uint64_t line, const char *m, size_t len, int last, int *rc)
+/* Message M (LEN bytes, from its "From " line): 1 when it was read here
+ * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
+ * the file ends with it; QUOTED: a line of it is mboxrd-quoted (">From ").
+ * M is on line LINE of the file mapped at MAP. */
+static int fast_message(rd *r, const char *map, uint64_t line, const char *m, size_t len, int last, int quoted,
+			int *rc)
 {
 	const char *e = m + len, *p, *body, *nl;
 	fast_header h[FAST_MAX_HEADERS];
 	size_t nh = 0, blen;
 	int kept_prev = 0, have_ct = 0;
 
+	if (quoted)
+		return 0;               /* mboxrd quoting: GMime's reader undoes it */
 	if (!(p = memchr(m, '\n', len)))
 		return 0;
 	p++;
@@ -136,6 +136,7 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
 			return 0;
 		n = (size_t)(nl - p);
+		line++;
 		if (n == 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
@@ -195,8 +196,6 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 	 * (at the end of the file, GMime keeps it) */
 	if (!last && blen && body[blen - 1] == '\n')
 		blen--;
-	if (memmem(body, blen, ">From ", 6))
-		return 0;               /* mboxrd quoting: GMime's reader undoes it */
 
 	*rc = rd_begin(r);
 	for (size_t i = 0; i < nh && *rc >= 0; i++)
@@ -212,7 +211,7 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			/* ASCII passes the UTF-8 check unchanged: the part's text
 			 * is the file's, findings get their place in the file */
 			if (r->sink->raw_at && ascii(body, blen))
-				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + lines(m, body));
+				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + 1);
 			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
 				*rc = rd_autotext_flush(r, &at);
 			*rc = rd_finish(r, *rc);
@@ -246,22 +245,31 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth)
 	p = map;
 	e = map + size;
 	while (p < e && rc >= 0) {
-		const char *next = p + 5, *q;
+		const char *next = memchr(p, '\n', (size_t)(e - p)), *q;
+		uint64_t nlines = 1;
+		int quoted = 0;
 		char num[32];
 
-		for (;;) {
-			q = memmem(next, (size_t)(e - next), "\nFrom ", 6);
-			if (!q) {
-				next = e;
+		/* line by line to the next "From " line: counting lines and
+		 * noting mboxrd quoting on the way */
+		next = next ? next + 1 : e;
+		while (next < e) {
+			if (e - next >= 5 && memcmp(next, "From ", 5) == 0)
 				break;
+			if (*next == '>') {
+				for (q = next; q < e && *q == '>'; q++)
+					;
+				if (e - q >= 5 && memcmp(q, "From ", 5) == 0)
+					quoted = 1;
 			}
-			next = q + 1;
-			break;
+			q = memchr(next, '\n', (size_t)(e - next));
+			next = q ? q + 1 : e;
+			nlines++;
 		}
 		n++;
 		snprintf(num, sizeof num, "#%u", n);
 		rd_push(r, num, NULL);
-		if (!fast_message(r, map, line, p, (size_t)(next - p), next == e, &rc)) {
+		if (!fast_message(r, map, line, p, (size_t)(next - p), next == e, quoted, &rc)) {
 			/* GMime reads the message as a file of its own: without
 			 * the line end that belongs to the next "From " line */
 			size_t len = (size_t)(next - p);
@@ -273,8 +281,7 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth)
 			rc = rd_mime_one(r, p, len, depth);
 		}
 		rd_pop(r, base);
-		if (r->sink->raw_at)
-			line += lines(p, next);
+		line += nlines;
 		p = next;
 		if ((size_t)(p - map) - dropped >= FAST_DROP) {
 			size_t upto = ((size_t)(p - map) & ~(size_t)0xfffff);
