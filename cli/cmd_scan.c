@@ -185,10 +185,16 @@ static char *uri_of(const char *path)
  * and '\\'); filled before the first finding is written. */
 static unsigned char jsafe[256];
 
-/* '"LABEL (CONFIDENCE confidence): ', the start of every SARIF message */
+/* What a SARIF result holds that depends on the type and the confidence
+ * only, written once: its start, up to the message's value
+ * ('{"ruleId":..., "message":{"text":"LABEL (CONF confidence): ', the
+ * last TEXT_LEN bytes from the '"' of the text), and the start of its
+ * properties (',"properties":{"confidence":"CONF","rule":"'). */
 struct msg_prefix {
-	char s[96];
-	size_t len;
+	char s[256];
+	size_t len, text_len;
+	char props[64];
+	size_t props_len;
 };
 static struct msg_prefix msg_prefix[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1];
 
@@ -199,9 +205,17 @@ static void jsafe_init(void)
 	for (int t = 0; t < FORT_SCAN_NTYPES; t++)
 		for (int k = FORT_SCAN_LOW; k <= FORT_SCAN_HIGH; k++) {
 			struct msg_prefix *mp = &msg_prefix[t][k];
-			int n = snprintf(mp->s, sizeof(mp->s), "\"%s (%s confidence): ", type_label[t],
-					 fort_scan_confidence_name((fort_scan_confidence)k));
-			mp->len = n > 0 && (size_t)n < sizeof(mp->s) ? (size_t)n : 0;
+			const char *conf = fort_scan_confidence_name((fort_scan_confidence)k);
+			const char *lv = k == FORT_SCAN_HIGH ? "error" : k == FORT_SCAN_MEDIUM ? "warning" : "note";
+			int n = snprintf(mp->s, sizeof(mp->s),
+					 "{\"ruleId\":\"%s\",\"ruleIndex\":%d,\"level\":\"%s\",\"message\":{\"text\":",
+					 fort_scan_type_name((fort_scan_type)t), t, lv);
+			int m = snprintf(mp->s + n, sizeof(mp->s) - (size_t)n, "\"%s (%s confidence): ", type_label[t], conf);
+
+			mp->len = (size_t)(n + m);
+			mp->text_len = (size_t)m;
+			mp->props_len = (size_t)snprintf(mp->props, sizeof(mp->props),
+							 ",\"properties\":{\"confidence\":\"%s\",\"rule\":\"", conf);
 		}
 }
 
@@ -385,91 +399,67 @@ static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_findi
  * (a mail part not encoded: FILE_LINE set); else no byte offset into the
  * file exists, the region gives the line and column in the part, and the
  * result says so in its properties (positionIn). */
+#define PUTLIT(b, lit) fort_buf_put((b), (lit), sizeof(lit) - 1)
+
 static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
 {
-	const char *lv = f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note";
 	int raw = !f->logical[0] || f->file_line;   /* a position in the file itself */
+	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
+	const char *shown = so->show_values && f->value ? f->value : f->masked;
+	size_t shown_len = strlen(shown);
 	char text[256];
 
 	path_cache(so, f->path);
-	fort_buf_putc(b, '{');
-	JKEY(b, "ruleId", 1);
-	jraw(b, fort_scan_type_name(f->type));
-	JKEY(b, "ruleIndex", 0);
-	jnum(b, (uint64_t)f->type);
-	JKEY(b, "level", 0);
-	fort_buf_putc(b, '"');
-	fort_buf_puts(b, lv);
-	fort_buf_putc(b, '"');
-	const char *conf = fort_scan_confidence_name(f->confidence);
-	const char *shown = so->show_values && f->value ? f->value : f->masked;
-	JKEY(b, "message", 0);
-	fort_buf_putc(b, '{');
-	JKEY(b, "text", 1);
-	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
-	size_t shown_len = strlen(shown);
-	if (mp->len && mp->len - 1 + shown_len < sizeof(text)) {
+	if (mp->len && mp->text_len - 1 + shown_len < sizeof(text)) {
 		/* what the snprintf below gives when nothing is cut, without it */
 		fort_buf_put(b, mp->s, mp->len);
 		jstr_body(b, shown);
 		fort_buf_putc(b, '"');
 	} else {
-		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type], conf, shown);
+		fort_buf_put(b, mp->s, mp->len - mp->text_len);
+		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
+			 fort_scan_confidence_name(f->confidence), shown);
 		jstr(b, text);
 	}
-	fort_buf_putc(b, '}');
-	JKEY(b, "locations", 0);
-	fort_buf_put(b, "[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", 49);
+	PUTLIT(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
 	fort_buf_put(b, so->upath.buf, so->upath.len);
-	fort_buf_put(b, "\"},\"region\":{", 13);
-	JKEY(b, "startLine", 1);
+	PUTLIT(b, "\"},\"region\":{\"startLine\":");
 	jnum(b, raw ? f->file_line : f->line);
-	JKEY(b, "startColumn", 0);
+	PUTLIT(b, ",\"startColumn\":");
 	jnum(b, f->column);
 	if (raw) {
-		JKEY(b, "byteOffset", 0);
+		PUTLIT(b, ",\"byteOffset\":");
 		jnum(b, f->file_offset);
-		JKEY(b, "byteLength", 0);
+		PUTLIT(b, ",\"byteLength\":");
 		jnum(b, f->length);
 	}
-	fort_buf_put(b, "}}", 2);
+	PUTLIT(b, "}}");
 	if (f->logical[0]) {
-		JKEY(b, "logicalLocations", 0);
-		fort_buf_put(b, "[{", 2);
-		JKEY(b, "fullyQualifiedName", 1);
+		PUTLIT(b, ",\"logicalLocations\":[{\"fullyQualifiedName\":");
 		jstr(b, f->logical);
-		JKEY(b, "kind", 0);
-		jraw(b, "member");
-		fort_buf_put(b, "}]", 2);
+		PUTLIT(b, ",\"kind\":\"member\"}]");
 	}
-	fort_buf_put(b, "}]", 2);
+	PUTLIT(b, "}]");
 	if (f->fingerprint[0]) {
-		JKEY(b, "partialFingerprints", 0);
-		fort_buf_putc(b, '{');
 		if (so->fp_version == 1)
-			JKEY(b, "fortressFinding/v1", 1);
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v1\":\"");
 		else
-			JKEY(b, "fortressFinding/v2", 1);
-		jraw(b, f->fingerprint);
-		fort_buf_putc(b, '}');
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v2\":\"");
+		fort_buf_put(b, f->fingerprint, 32);
+		PUTLIT(b, "\"}");
 	}
-	JKEY(b, "properties", 0);
-	fort_buf_putc(b, '{');
-	JKEY(b, "confidence", 1);
-	jraw(b, fort_scan_confidence_name(f->confidence));
-	JKEY(b, "rule", 0);
-	jraw(b, f->rule);
-	if (f->known_client) {
-		JKEY(b, "knownClient", 0);
-		fort_buf_puts(b, "true");
-	}
-	if (f->logical[0]) {
-		/* a part not encoded has its position in the file; else line
-		 * and column count in the decoded part */
-		JKEY(b, "positionIn", 0);
-		jraw(b, raw ? "file" : "decoded part");
-	}
-	fort_buf_put(b, "}}", 2);
+	fort_buf_put(b, mp->props, mp->props_len);
+	fort_buf_puts(b, f->rule);
+	fort_buf_putc(b, '"');
+	if (f->known_client)
+		PUTLIT(b, ",\"knownClient\":true");
+	/* a part not encoded has its position in the file; else line and
+	 * column count in the decoded part */
+	if (f->logical[0] && raw)
+		PUTLIT(b, ",\"positionIn\":\"file\"");
+	else if (f->logical[0])
+		PUTLIT(b, ",\"positionIn\":\"decoded part\"");
+	PUTLIT(b, "}}");
 }
 
 /* Start B with what goes before the next element of the findings array. */
