@@ -189,9 +189,18 @@ static gint64 guard_length(GMimeStream *st)
 	return g_mime_stream_length(((GuardStream *)st)->inner);
 }
 
+/* The part's window onto the file itself.  WARNING: not through
+ * g_mime_stream_substream(inner): that takes a reference on INNER and
+ * records it as the window's super stream, and then our caller
+ * (g_mime_stream_substream on the guard) overwrites the super stream with
+ * the guard, so INNER's reference was never dropped: every mail read leaked
+ * its file descriptor and its buffers.  The inner class's own method makes
+ * the window without a reference; our caller then references the guard,
+ * which holds INNER. */
 static GMimeStream *guard_substream(GMimeStream *st, gint64 start, gint64 end)
 {
-	return g_mime_stream_substream(((GuardStream *)st)->inner, start, end);
+	GMimeStream *inner = ((GuardStream *)st)->inner;
+	return GMIME_STREAM_GET_CLASS(inner)->substream(inner, start, end);
 }
 
 static void guard_finalize(GObject *o)
