@@ -29,7 +29,7 @@ int rd_mail_fast = 1;
 #define FAST_MAX_HEADER 65536
 /* Pages already read are dropped from the mapping every so often, so the
  * resident size of a 2 GB mbox stays small. */
-#define FAST_DROP ((size_t)16 << 20)
+#define FAST_DROP ((size_t)4 << 20)
 
 static const char *const fast_transport[] = {
 	"received", "dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature",
