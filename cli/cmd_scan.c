@@ -32,6 +32,7 @@ struct scan_out {
 	uint64_t n;                  /* findings printed */
 	int failed;                  /* files that could not be read */
 	fort_scan_baseline *write_bl;
+	int fp_version;              /* the fingerprints' scheme (SARIF names it) */
 	/* text: files with findings, for the summary */
 	struct file_row *rows;
 	size_t nrows, arows;
@@ -180,18 +181,56 @@ static char *uri_of(const char *path)
 /* S as a JSON string (quoted), ASCII only as json_dumps(JSON_ENSURE_ASCII)
  * writes it: non-ASCII as \uXXXX (surrogate pairs above U+FFFF); a byte
  * that is not UTF-8 as the code point of its value. */
-static void jstr(fort_buf *b, const char *str)
+/* 1: the byte stands for itself in a JSON string (printable ASCII but '"'
+ * and '\\'); filled before the first finding is written. */
+static unsigned char jsafe[256];
+
+/* What a SARIF result holds that depends on the type and the confidence
+ * only, written once: its start, up to the message's value
+ * ('{"ruleId":..., "message":{"text":"LABEL (CONF confidence): ', the
+ * last TEXT_LEN bytes from the '"' of the text), and the start of its
+ * properties (',"properties":{"confidence":"CONF","rule":"'). */
+struct msg_prefix {
+	char s[256];
+	size_t len, text_len;
+	char props[64];
+	size_t props_len;
+};
+static struct msg_prefix msg_prefix[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1];
+
+static void jsafe_init(void)
+{
+	for (unsigned c = 0x20; c < 0x80; c++)
+		jsafe[c] = c != '"' && c != '\\';
+	for (int t = 0; t < FORT_SCAN_NTYPES; t++)
+		for (int k = FORT_SCAN_LOW; k <= FORT_SCAN_HIGH; k++) {
+			struct msg_prefix *mp = &msg_prefix[t][k];
+			const char *conf = fort_scan_confidence_name((fort_scan_confidence)k);
+			const char *lv = k == FORT_SCAN_HIGH ? "error" : k == FORT_SCAN_MEDIUM ? "warning" : "note";
+			int n = snprintf(mp->s, sizeof(mp->s),
+					 "{\"ruleId\":\"%s\",\"ruleIndex\":%d,\"level\":\"%s\",\"message\":{\"text\":",
+					 fort_scan_type_name((fort_scan_type)t), t, lv);
+			int m = snprintf(mp->s + n, sizeof(mp->s) - (size_t)n, "\"%s (%s confidence): ", type_label[t], conf);
+
+			mp->len = (size_t)(n + m);
+			mp->text_len = (size_t)m;
+			mp->props_len = (size_t)snprintf(mp->props, sizeof(mp->props),
+							 ",\"properties\":{\"confidence\":\"%s\",\"rule\":\"", conf);
+		}
+}
+
+/* STR escaped as the inside of a JSON string (no quotes). */
+static void jstr_body(fort_buf *b, const char *str)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run;
 
-	fort_buf_putc(b, '"');
 	for (;;) {
 		unsigned c, cp, n, k;
 		char u[12];
 
-		for (run = i; s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\'; run++)
+		for (run = i; jsafe[s[run]]; run++)
 			;
 		if (run > i)
 			fort_buf_put(b, s + i, run - i);
@@ -242,21 +281,44 @@ static void jstr(fort_buf *b, const char *str)
 		snprintf(u, sizeof(u), "\\u%04X", cp);
 		fort_buf_put(b, u, 6);
 	}
+}
+
+static void jstr(fort_buf *b, const char *str)
+{
+	fort_buf_putc(b, '"');
+	jstr_body(b, str);
+	fort_buf_putc(b, '"');
+}
+
+/* A string of our own that needs no escaping (type, confidence and rule
+ * names), quoted. */
+static void jraw(fort_buf *b, const char *str)
+{
+	fort_buf_putc(b, '"');
+	fort_buf_puts(b, str);
 	fort_buf_putc(b, '"');
 }
 
 /* Decimal digits of V into B. */
 static void jnum(fort_buf *b, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
+	static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				 "8081828384858687888990919293949596979899";
+	char tmp[24], *e = tmp + sizeof(tmp), *o = e;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		fort_buf_putc(b, tmp[--n]);
+	while (v >= 100) {
+		o -= 2;
+		memcpy(o, d2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		o -= 2;
+		memcpy(o, d2 + 2 * v, 2);
+	} else {
+		*--o = (char)('0' + v);
+	}
+	fort_buf_put(b, o, (size_t)(e - o));
 }
 
 /* ,"KEY": (KEY a string literal: no escaping, no strlen) */
@@ -309,11 +371,11 @@ static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_findi
 	JKEY(b, "length", 0);
 	jnum(b, f->length);
 	JKEY(b, "type", 0);
-	jstr(b, fort_scan_type_name(f->type));
+	jraw(b, fort_scan_type_name(f->type));
 	JKEY(b, "confidence", 0);
-	jstr(b, fort_scan_confidence_name(f->confidence));
+	jraw(b, fort_scan_confidence_name(f->confidence));
 	JKEY(b, "rule", 0);
-	jstr(b, f->rule);
+	jraw(b, f->rule);
 	if (f->known_client) {
 		JKEY(b, "known_client", 0);
 		fort_buf_puts(b, "true");
@@ -332,86 +394,82 @@ static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_findi
 }
 
 /* One SARIF result.  Where the finding sits in a decoded part (LOGICAL
- * set: a mail part, an archive member, an office document's text) no byte
- * offset into the file exists: the region gives the line and column in the
- * part, and the result says so in its properties. */
+ * set: a mail part, an archive member, an office document's text) the
+ * region is its place in the file when the part's text is the file's bytes
+ * (a mail part not encoded: FILE_LINE set); else no byte offset into the
+ * file exists, the region gives the line and column in the part, and the
+ * result says so in its properties (positionIn). */
+#define PUTLIT(b, lit) fort_buf_put((b), (lit), sizeof(lit) - 1)
+
 static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
 {
-	const char *lv = f->confidence == FORT_SCAN_HIGH ? "error" : f->confidence == FORT_SCAN_MEDIUM ? "warning" : "note";
+	int raw = !f->logical[0] || f->file_line;   /* a position in the file itself */
+	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
+	const char *shown = so->show_values && f->value ? f->value : f->masked;
+	size_t shown_len = strlen(shown);
 	char text[256];
 
 	path_cache(so, f->path);
-	fort_buf_putc(b, '{');
-	JKEY(b, "ruleId", 1);
-	jstr(b, fort_scan_type_name(f->type));
-	JKEY(b, "ruleIndex", 0);
-	jnum(b, (uint64_t)f->type);
-	JKEY(b, "level", 0);
-	fort_buf_putc(b, '"');
-	fort_buf_puts(b, lv);
-	fort_buf_putc(b, '"');
-	snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
-		 fort_scan_confidence_name(f->confidence), so->show_values && f->value ? f->value : f->masked);
-	JKEY(b, "message", 0);
-	fort_buf_putc(b, '{');
-	JKEY(b, "text", 1);
-	jstr(b, text);
-	fort_buf_putc(b, '}');
-	JKEY(b, "locations", 0);
-	fort_buf_put(b, "[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", 49);
+	if (mp->len && mp->text_len - 1 + shown_len < sizeof(text)) {
+		/* what the snprintf below gives when nothing is cut, without it */
+		fort_buf_put(b, mp->s, mp->len);
+		jstr_body(b, shown);
+		fort_buf_putc(b, '"');
+	} else {
+		fort_buf_put(b, mp->s, mp->len - mp->text_len);
+		snprintf(text, sizeof(text), "%s (%s confidence): %s", type_label[f->type],
+			 fort_scan_confidence_name(f->confidence), shown);
+		jstr(b, text);
+	}
+	PUTLIT(b, "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
 	fort_buf_put(b, so->upath.buf, so->upath.len);
-	fort_buf_put(b, "\"},\"region\":{", 13);
-	JKEY(b, "startLine", 1);
-	jnum(b, f->line);
-	JKEY(b, "startColumn", 0);
+	PUTLIT(b, "\"},\"region\":{\"startLine\":");
+	jnum(b, raw ? f->file_line : f->line);
+	PUTLIT(b, ",\"startColumn\":");
 	jnum(b, f->column);
-	if (!f->logical[0]) {
-		JKEY(b, "byteOffset", 0);
-		jnum(b, f->offset);
-		JKEY(b, "byteLength", 0);
+	if (raw) {
+		PUTLIT(b, ",\"byteOffset\":");
+		jnum(b, f->file_offset);
+		PUTLIT(b, ",\"byteLength\":");
 		jnum(b, f->length);
 	}
-	fort_buf_put(b, "}}", 2);
+	PUTLIT(b, "}}");
 	if (f->logical[0]) {
-		JKEY(b, "logicalLocations", 0);
-		fort_buf_put(b, "[{", 2);
-		JKEY(b, "fullyQualifiedName", 1);
+		PUTLIT(b, ",\"logicalLocations\":[{\"fullyQualifiedName\":");
 		jstr(b, f->logical);
-		JKEY(b, "kind", 0);
-		jstr(b, "member");
-		fort_buf_put(b, "}]", 2);
+		PUTLIT(b, ",\"kind\":\"member\"}]");
 	}
-	fort_buf_put(b, "}]", 2);
+	PUTLIT(b, "}]");
 	if (f->fingerprint[0]) {
-		JKEY(b, "partialFingerprints", 0);
-		fort_buf_putc(b, '{');
-		JKEY(b, "fortressFinding/v1", 1);
-		jstr(b, f->fingerprint);
-		fort_buf_putc(b, '}');
+		if (so->fp_version == 1)
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v1\":\"");
+		else
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v2\":\"");
+		fort_buf_put(b, f->fingerprint, 32);
+		PUTLIT(b, "\"}");
 	}
-	JKEY(b, "properties", 0);
-	fort_buf_putc(b, '{');
-	JKEY(b, "confidence", 1);
-	jstr(b, fort_scan_confidence_name(f->confidence));
-	JKEY(b, "rule", 0);
-	jstr(b, f->rule);
-	if (f->known_client) {
-		JKEY(b, "knownClient", 0);
-		fort_buf_puts(b, "true");
-	}
-	if (f->logical[0]) {
-		/* no raw position: line and column count in the decoded part */
-		JKEY(b, "positionIn", 0);
-		jstr(b, "decoded part");
-	}
-	fort_buf_put(b, "}}", 2);
+	fort_buf_put(b, mp->props, mp->props_len);
+	fort_buf_puts(b, f->rule);
+	fort_buf_putc(b, '"');
+	if (f->known_client)
+		PUTLIT(b, ",\"knownClient\":true");
+	/* a part not encoded has its position in the file; else line and
+	 * column count in the decoded part */
+	if (f->logical[0] && raw)
+		PUTLIT(b, ",\"positionIn\":\"file\"");
+	else if (f->logical[0])
+		PUTLIT(b, ",\"positionIn\":\"decoded part\"");
+	PUTLIT(b, "}}");
 }
 
-/* The item B holds, as the next element of the findings array. */
-static void print_json_item(struct scan_out *so, fort_buf *b)
+/* Start B with what goes before the next element of the findings array. */
+static void json_item_start(struct scan_out *so, fort_buf *b)
 {
-	fputs(so->n ? ",\n    " : "\n    ", stdout);
-	fwrite(b->buf, 1, b->len, stdout);
+	fort_buf_reset(b);
+	if (so->n)
+		fort_buf_put(b, ",\n    ", 6);
+	else
+		fort_buf_put(b, "\n    ", 5);
 }
 
 /* Decimal digits of V at O; returns the end. */
@@ -524,14 +582,14 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		break;
 	}
 	case FMT_JSON:
-		fort_buf_reset(&so->line);
+		json_item_start(so, &so->line);
 		finding_json(&so->line, so, f);
-		print_json_item(so, &so->line);
+		fwrite(so->line.buf, 1, so->line.len, stdout);
 		break;
 	case FMT_SARIF:
-		fort_buf_reset(&so->line);
+		json_item_start(so, &so->line);
 		finding_sarif(&so->line, so, f);
-		print_json_item(so, &so->line);
+		fwrite(so->line.buf, 1, so->line.len, stdout);
 		break;
 	}
 	if (f->known_client)
@@ -728,8 +786,13 @@ static fort_scan_baseline *fingerprint_key(void)
 	else
 		return fort_scan_baseline_new(&b) == 0 ? b : NULL;
 	snprintf(path, sizeof(path), "%s/scan-key.json", dir);
-	if (fort_scan_baseline_load(&b, path) == 0)
+	/* a key of version 1 (BLAKE2b fingerprints, six times the cost) is
+	 * replaced: SARIF names the scheme (fortressFinding/v1, /v2), so the
+	 * fingerprints change once, under a new name */
+	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 2)
 		return b;
+	fort_scan_baseline_free(b);
+	b = NULL;
 	if (fort_scan_baseline_new(&b) < 0)
 		return NULL;
 	{
@@ -1038,6 +1101,7 @@ static int cmd_scan(struct cli *c)
 	size_t i;
 	int r, rc = EXIT_OK;
 
+	jsafe_init();
 	memset(&so, 0, sizeof(so));
 	fort_buf_init(&so.line, (size_t)1 << 20);
 	fort_buf_init(&so.jpath, (size_t)1 << 20);
@@ -1123,6 +1187,7 @@ static int cmd_scan(struct cli *c)
 		}
 		o.baseline = key;
 	}
+	so.fp_version = fort_scan_baseline_version(o.baseline);
 
 	/* --vault: e-mail and phone findings are looked up in its blind index
 	 * (known clients); that needs the vault unlocked */

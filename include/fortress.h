@@ -1116,6 +1116,13 @@ typedef struct {
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
 	int known_client;          /* the e-mail, phone number or name is a client's in opts.vault (confidence high) */
+	/* Where the finding is in the file itself: its 1-based line and byte
+	 * offset.  The same as LINE and OFFSET for the file's own text; for a
+	 * decoded part whose text is the file's bytes unchanged (a mail part
+	 * not encoded, read without conversion) the raw position; 0 when no
+	 * raw position exists (encoded, converted or compressed text). */
+	uint64_t file_line;
+	uint64_t file_offset;
 } fort_scan_finding;
 
 typedef enum {
@@ -1163,6 +1170,10 @@ size_t fort_scan_baseline_count(const fort_scan_baseline *b);
 /* Write B to PATH atomically (temporary file, fsync, rename; mode 0600). */
 int fort_scan_baseline_save(const fort_scan_baseline *b, const char *path);
 void fort_scan_baseline_free(fort_scan_baseline *b);
+/* The fingerprint scheme of B: 2 for new baselines (SipHash-2-4-128), 1 for
+ * those written before it (BLAKE2b-128), whose fingerprints stay as they
+ * were.  0 for NULL. */
+int fort_scan_baseline_version(const fort_scan_baseline *b);
 
 typedef struct {
 	unsigned version;

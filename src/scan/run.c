@@ -367,6 +367,10 @@ struct fctx {
 	char *logical_own;
 	fort_scan_file *sum;
 	double weight;
+	/* the current logical document is the file's bytes from raw_off on
+	 * (line raw_line): findings get their position in the file */
+	int raw;
+	uint64_t raw_off, raw_line;
 };
 
 static int is_head(struct run *run, size_t idx)
@@ -603,6 +607,15 @@ static int on_hit(void *ctx, const scan_hit *h)
 	f.line = h->line;
 	f.column = h->column;
 	f.offset = h->offset;
+	f.file_line = 0;
+	f.file_offset = 0;
+	if (!f.logical[0]) {
+		f.file_line = h->line;
+		f.file_offset = h->offset;
+	} else if (fc->raw) {
+		f.file_line = fc->raw_line + h->line - 1;
+		f.file_offset = fc->raw_off + h->offset;
+	}
 	f.length = h->length;
 	f.masked = masked;
 	f.fingerprint = fp;
@@ -663,9 +676,19 @@ static int sk_begin(void *ctx, const char *logical)
 	if (!(s->fc->logical_own = fort_strdup(logical ? logical : "")))
 		return FORT_ENOMEM;
 	s->fc->logical = s->fc->logical_own;
+	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
 	names_on(s->st, s->fc);
 	return 0;
+}
+
+static void sk_raw_at(void *ctx, uint64_t offset, uint64_t line)
+{
+	struct sinkctx *s = ctx;
+
+	s->fc->raw = 1;
+	s->fc->raw_off = offset;
+	s->fc->raw_line = line;
 }
 
 static int sk_text(void *ctx, const char *buf, size_t len)
@@ -783,7 +806,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	if (kind == SCAN_KIND_CONTAINER && run->o->containers) {
 		scan_limits lim = SCAN_LIMITS_DEFAULT;
 		struct sinkctx sc = { &fc, st };
-		scan_sink sink = { sk_begin, sk_text, sk_end, sk_skipped, &sc };
+		scan_sink sink = { sk_begin, sk_text, sk_end, sk_skipped, &sc, sk_raw_at };
 
 		close(fd);
 		fd = -1;

@@ -87,7 +87,7 @@ test_expect 'SARIF 2.1.0: rules, results with locations, fingerprints' '
 	    pl = r["locations"][0]["physicalLocation"]
 	    assert pl["artifactLocation"]["uri"].startswith("file:///")
 	    assert pl["region"]["startLine"] >= 1 and pl["region"]["startColumn"] >= 1
-	    fp = r["partialFingerprints"]["fortressFinding/v1"]
+	    fp = r["partialFingerprints"]["fortressFinding/v2"]
 	    assert len(fp) == 32
 	    assert "4111" not in json.dumps(r)
 	assert run["invocations"][0]["executionSuccessful"] is True
@@ -97,8 +97,8 @@ test_expect 'SARIF 2.1.0: rules, results with locations, fingerprints' '
 test_expect 'SARIF fingerprints are stable from run to run' '
 	fort scan --format sarif "$W/tree" >"$TRASH/s1.json"
 	fort scan --format sarif "$W/tree" >"$TRASH/s2.json"
-	expect_eq "$(grep -o "fortressFinding/v1\": *\"[0-9a-f]*" "$TRASH/s1.json" | md5sum)" \
-		  "$(grep -o "fortressFinding/v1\": *\"[0-9a-f]*" "$TRASH/s2.json" | md5sum)" "fingerprints"
+	expect_eq "$(grep -o "fortressFinding/v2\": *\"[0-9a-f]*" "$TRASH/s1.json" | md5sum)" \
+		  "$(grep -o "fortressFinding/v2\": *\"[0-9a-f]*" "$TRASH/s2.json" | md5sum)" "fingerprints"
 '
 
 test_expect 'tsv-spans: the benchmark adapter format' '

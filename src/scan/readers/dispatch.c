@@ -548,7 +548,7 @@ int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)
 	case RD_PDF:
 		return rd_pdf(r, s, depth);
 	case RD_MBOX:
-		return rd_mime(r, s, 1, depth);
+		return rd_mbox(r, s, depth);
 	case RD_EML:
 		return rd_mime(r, s, 0, depth);
 	default:

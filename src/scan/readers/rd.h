@@ -120,6 +120,13 @@ int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth);
 int rd_text_utf16(rd *r, rd_src *s, int big_endian, int bom);
 int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip);
 int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth);
+/* An mbox: the common message (one text/plain part, not encoded) read from
+ * the mapped file, the rest through GMime (read_mbox.c). */
+int rd_mbox(rd *r, rd_src *s, unsigned depth);
+/* One message of an mbox (from its "From " line) through GMime. */
+int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth);
+/* 0: every message through GMime (tests compare the two). */
+extern int rd_mail_fast;
 int rd_pdf(rd *r, rd_src *s, unsigned depth);
 
 /* Office documents: is a zip an office document (by its name and first

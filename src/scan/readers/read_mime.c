@@ -951,3 +951,30 @@ int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth)
 	g_object_unref(st);
 	return rc;
 }
+
+/* One message of an mbox, BUF (LEN bytes, from its "From " line to the
+ * next one), through GMime: what the fast path (read_mbox.c) does not take.
+ * The caller has pushed the message's "#N". */
+int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth)
+{
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *m;
+	int rc = 0;
+
+	pthread_once(&gmime_once, gmime_start);
+	st = guard_new(g_mime_stream_mem_new_with_buffer(buf, len));
+	parser = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
+	if ((m = g_mime_parser_construct_message(parser, NULL))) {
+		rc = message(r, m, 1, depth);
+		g_object_unref(m);
+	} else {
+		rd_skipped(r, "damaged mail: the message could not be read");
+	}
+	if (rc >= 0 && ((GuardStream *)st)->exceeded)
+		rd_skipped(r, "%s", ((GuardStream *)st)->exceeded);
+	g_object_unref(parser);
+	g_object_unref(st);
+	return rc;
+}

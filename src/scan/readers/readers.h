@@ -50,6 +50,10 @@ typedef struct scan_sink {
 	 * suspected zip bomb, encrypted, damaged): LOGICAL as for begin. */
 	void (*skipped)(void *ctx, const char *logical, const char *why);
 	void *ctx;
+	/* Optional (may be NULL), right after begin: the document's text is
+	 * the file's own bytes from byte OFFSET on, which is on line LINE
+	 * (1-based), so its findings have a raw position in the file. */
+	void (*raw_at)(void *ctx, uint64_t offset, uint64_t line);
 } scan_sink;
 
 /* Limits against hostile input (zip bombs, endless nesting).  Hitting one

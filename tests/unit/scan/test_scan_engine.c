@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sodium.h>
 #include <cmocka.h>
 #include "fortress.h"
 #include "scan/scan_int.h"
@@ -427,6 +428,72 @@ static void test_baseline_round_trip(void **state)
 	fort_scan_baseline_free(b);
 }
 
+/* Both fingerprint schemes, by their definition: version 1 (baselines
+ * written before version 2) BLAKE2b-128 keyed with the file's key, version
+ * 2 SipHash-2-4-128 under a key derived from it; each over type NUL
+ * normalised value NUL path.  A baseline keeps its version when saved. */
+static void test_baseline_versions(void **state)
+{
+	const char *file = path_of("blv.txt"), *blp = path_of("blv.json");
+	const char *tn = fort_scan_type_name(FORT_SCAN_CARD), *norm = "4111111111111111";
+	char json[256], want[33];
+	unsigned char key[32], h[16], skey[16], m[1024];
+	size_t ml;
+	fort_scan_baseline *b = NULL;
+	struct hits hs;
+	fort_scan_opts o;
+	fort_scan_stats st;
+	crypto_generichash_state gs;
+
+	(void)state;
+	spit(file, "a 4111 1111 1111 1111\n", 22);
+	memset(key, 0x11, sizeof(key));
+	ml = strlen(tn) + 1;
+	memcpy(m, tn, ml);
+	memcpy(m + ml, norm, 16);
+	ml += 16;
+	m[ml++] = '\0';
+	memcpy(m + ml, file, strlen(file));
+	ml += strlen(file);
+	for (int version = 1; version <= 3; version++) {
+		snprintf(json, sizeof(json), "{\"fortress_scan_baseline\": %d, \"key\": \"%s\", \"fingerprints\": []}",
+			 version, "1111111111111111111111111111111111111111111111111111111111111111");
+		spit(blp, json, strlen(json));
+		if (version == 3) {
+			assert_int_equal(fort_scan_baseline_load(&b, blp), FORT_EINPUT);
+			break;
+		}
+		assert_int_equal(fort_scan_baseline_load(&b, blp), 0);
+		assert_int_equal(fort_scan_baseline_version(b), version);
+		if (version == 1) {
+			crypto_generichash_init(&gs, key, sizeof(key), sizeof(h));
+			crypto_generichash_update(&gs, m, ml);
+			crypto_generichash_final(&gs, h, sizeof(h));
+		} else {
+			static const unsigned char ctx[] = "fortress scan fingerprint v2";
+			crypto_generichash(skey, sizeof(skey), ctx, sizeof(ctx) - 1, key, sizeof(key));
+			crypto_shorthash_siphashx24(h, m, ml, skey);
+		}
+		sodium_bin2hex(want, sizeof(want), h, sizeof(h));
+		o = test_opts(&hs);
+		o.baseline = b;
+		assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+		assert_int_equal(hs.n, 1);
+		assert_string_equal(hs.h[0].fp, want);
+		/* saved, it stays of its version */
+		assert_int_equal(fort_scan_baseline_save(b, blp), 0);
+		fort_scan_baseline_free(b);
+		b = NULL;
+		assert_int_equal(fort_scan_baseline_load(&b, blp), 0);
+		assert_int_equal(fort_scan_baseline_version(b), version);
+		fort_scan_baseline_free(b);
+		b = NULL;
+	}
+	assert_int_equal(fort_scan_baseline_new(&b), 0);
+	assert_int_equal(fort_scan_baseline_version(b), 2);
+	fort_scan_baseline_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_ignore_matcher),
 		cmocka_unit_test(test_baseline_round_trip),
+		cmocka_unit_test(test_baseline_versions),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -1,0 +1,294 @@
+/* read_mbox.c - an mbox file, the common message without GMime.
+ *
+ * GMime builds an object tree per message (headers, parts, streams): about
+ * 250,000 instructions a message, far more than scanning its text.  Most
+ * mail in an mbox is one text/plain part in 7bit/8bit, which needs no
+ * decoding at all.  Such a message is read here straight from the mapped
+ * file: its kept headers become the "#N" document exactly as GMime would
+ * give them (unfolded values, transport headers left out), its body the
+ * "#N/part-1" document, byte for byte the file's.  Anything else (folded or
+ * encoded-word headers in what we keep, multipart, base64/quoted-printable,
+ * another charset, HTML, a file name, mboxrd ">From " quoting, CR LF) goes
+ * to GMime, one message at a time (rd_mime_one): the documents are the
+ * same either way (tests/unit/scan/test_mbox_fast.c compares them).
+ *
+ * Messages start at lines beginning with "From ", as GMime splits them. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "rd.h"
+
+int rd_mail_fast = 1;
+
+/* A header block no longer than this is read here; longer ones (hostile
+ * or odd) go to GMime and its guard. */
+#define FAST_MAX_HEADER 65536
+/* Pages already read are dropped from the mapping every so often, so the
+ * resident size of a 2 GB mbox stays small. */
+#define FAST_DROP ((size_t)4 << 20)
+
+static const char *const fast_transport[] = {
+	"received", "dkim-signature", "domainkey-signature", "arc-seal", "arc-message-signature",
+	"arc-authentication-results", "authentication-results", "received-spf", "message-id",
+	"references", "in-reply-to", "mime-version", "content-type", "content-transfer-encoding",
+	"content-disposition", "content-id", "x-received", "x-google-dkim-signature",
+	"x-google-smtp-source", "x-gm-message-state", "x-ms-exchange-organization-network-message-id",
+	"thread-index", "x-ms-has-attach", "x-ms-tnef-correlator", "list-unsubscribe", "precedence",
+};
+
+/* Must match read_mime.c's transport(): the kept headers are the same. */
+static int is_transport(const char *name, size_t n)
+{
+	for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
+		if (strlen(fast_transport[i]) == n && strncasecmp(name, fast_transport[i], n) == 0)
+			return 1;
+	return (n >= 14 && strncasecmp(name, "x-ms-exchange-", 14) == 0) || (n >= 4 && strncasecmp(name, "arc-", 4) == 0);
+}
+
+static int name_is(const char *name, size_t n, const char *want)
+{
+	return strlen(want) == n && strncasecmp(name, want, n) == 0;
+}
+
+/* VALUE (N bytes) is WANT, case aside. */
+static int value_is(const char *v, size_t n, const char *want)
+{
+	return name_is(v, n, want);
+}
+
+/* Content-Type: text/plain, with at most a charset GMime would not convert. */
+static int plain_type(const char *v, size_t n)
+{
+	const char *e = v + n, *p = memchr(v, ';', n);
+	size_t tl = (size_t)((p ? p : e) - v);
+
+	while (tl && (v[tl - 1] == ' ' || v[tl - 1] == '\t'))
+		tl--;
+	if (!value_is(v, tl, "text/plain"))
+		return 0;
+	if (!p)
+		return 1;
+	p++;
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(e - p) < 8 || strncasecmp(p, "charset=", 8) != 0)
+		return 0;
+	p += 8;
+	if (p < e && *p == '"') {
+		p++;
+		if (e > p && e[-1] == '"')
+			e--;
+		else
+			return 0;
+	}
+	return value_is(p, (size_t)(e - p), "utf-8") || value_is(p, (size_t)(e - p), "us-ascii");
+}
+
+typedef struct {
+	const char *name, *value;
+	size_t nlen, vlen;
+} fast_header;
+
+#define FAST_MAX_HEADERS 64
+
+static int ascii(const char *s, size_t n)
+{
+	uint64_t acc = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+	}
+	for (; i < n; i++)
+		acc |= (unsigned char)s[i];
+	return !(acc & 0x8080808080808080ull);
+}
+
+/* Message M (LEN bytes, from its "From " line): 1 when it was read here
+ * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
+ * the file ends with it; QUOTED: a line of it is mboxrd-quoted (">From ").
+ * M is on line LINE of the file mapped at MAP. */
+static int fast_message(rd *r, const char *map, uint64_t line, const char *m, size_t len, int last, int quoted,
+			int *rc)
+{
+	const char *e = m + len, *p, *body, *nl;
+	fast_header h[FAST_MAX_HEADERS];
+	size_t nh = 0, blen;
+	int kept_prev = 0, have_ct = 0;
+
+	if (quoted)
+		return 0;               /* mboxrd quoting: GMime's reader undoes it */
+	if (!(p = memchr(m, '\n', len)))
+		return 0;
+	p++;
+	/* the header block, up to the blank line */
+	for (;;) {
+		const char *c;
+		size_t n;
+
+		if (p >= e || (size_t)(p - m) > FAST_MAX_HEADER)
+			return 0;
+		if (!(nl = memchr(p, '\n', (size_t)(e - p))))
+			return 0;
+		n = (size_t)(nl - p);
+		line++;
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)p[i];
+			if (ch >= 0x80 || ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
+				return 0;
+		}
+		if (*p == ' ' || *p == '\t') {
+			if (kept_prev)
+				return 0;       /* folded: GMime unfolds it */
+			p = nl + 1;
+			continue;
+		}
+		if (!(c = memchr(p, ':', n)) || c == p)
+			return 0;
+		for (const char *q = p; q < c; q++)
+			if (*q <= ' ' || *q == 0x7f)
+				return 0;
+		{
+			size_t nlen = (size_t)(c - p);
+			const char *v = c + 1;
+			size_t vlen;
+
+			while (v < nl && (*v == ' ' || *v == '\t'))
+				v++;
+			vlen = (size_t)(nl - v);
+			while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+				vlen--;
+			if (name_is(p, nlen, "content-type")) {
+				if (have_ct++ || !plain_type(v, vlen))
+					return 0;
+				kept_prev = 1;  /* a folded Content-Type: GMime's */
+			} else if (name_is(p, nlen, "content-transfer-encoding")) {
+				if (!value_is(v, vlen, "7bit") && !value_is(v, vlen, "8bit") && !value_is(v, vlen, "binary"))
+					return 0;
+				kept_prev = 1;
+			} else if (name_is(p, nlen, "content-disposition")) {
+				return 0;       /* may name the part */
+			} else if (is_transport(p, nlen)) {
+				kept_prev = 0;
+			} else {
+				if (nh == FAST_MAX_HEADERS)
+					return 0;
+				h[nh].name = p;
+				h[nh].nlen = nlen;
+				h[nh].value = v;
+				h[nh].vlen = vlen;
+				nh++;
+				kept_prev = 1;
+			}
+		}
+		p = nl + 1;
+	}
+	body = nl + 1;
+	blen = (size_t)(e - body);
+	/* the newline before the next "From " line belongs to the separator
+	 * (at the end of the file, GMime keeps it) */
+	if (!last && blen && body[blen - 1] == '\n')
+		blen--;
+
+	*rc = rd_begin(r);
+	for (size_t i = 0; i < nh && *rc >= 0; i++)
+		if ((*rc = rd_text(r, h[i].name, h[i].nlen)) >= 0 && (*rc = rd_text(r, ": ", 2)) >= 0 &&
+		    (*rc = rd_text(r, h[i].value, h[i].vlen)) >= 0)
+			*rc = rd_text(r, "\n", 1);
+	*rc = rd_finish(r, *rc);
+	if (*rc >= 0) {
+		size_t base = rd_push(r, "/", "part-1");
+		rd_autotext at = { 0 };
+
+		if ((*rc = rd_begin(r)) >= 0) {
+			/* ASCII passes the UTF-8 check unchanged: the part's text
+			 * is the file's, findings get their place in the file */
+			if (r->sink->raw_at && ascii(body, blen))
+				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + 1);
+			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
+				*rc = rd_autotext_flush(r, &at);
+			*rc = rd_finish(r, *rc);
+		}
+		rd_pop(r, base);
+	}
+	return 1;
+}
+
+int rd_mbox(rd *r, rd_src *s, unsigned depth)
+{
+	struct stat sb;
+	const char *map, *p, *e;
+	size_t size, dropped = 0, base = r->logical.len;
+	uint64_t line = 1;       /* of the message at P */
+	unsigned n = 0;
+	int rc = 0;
+
+	if (!rd_mail_fast || s->fd < 0 || s->headpos != 0 || fstat(s->fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size < 5 || (uint64_t)sb.st_size > SIZE_MAX)
+		return rd_mime(r, s, 1, depth);
+	size = (size_t)sb.st_size;
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+	if (map == MAP_FAILED)
+		return rd_mime(r, s, 1, depth);
+	if (memcmp(map, "From ", 5) != 0) {
+		munmap((void *)map, size);
+		return rd_mime(r, s, 1, depth);
+	}
+	madvise((void *)map, size, MADV_SEQUENTIAL);
+	p = map;
+	e = map + size;
+	while (p < e && rc >= 0) {
+		const char *next = memchr(p, '\n', (size_t)(e - p)), *q;
+		uint64_t nlines = 1;
+		int quoted = 0;
+		char num[32];
+
+		/* line by line to the next "From " line: counting lines and
+		 * noting mboxrd quoting on the way */
+		next = next ? next + 1 : e;
+		while (next < e) {
+			if (e - next >= 5 && memcmp(next, "From ", 5) == 0)
+				break;
+			if (*next == '>') {
+				for (q = next; q < e && *q == '>'; q++)
+					;
+				if (e - q >= 5 && memcmp(q, "From ", 5) == 0)
+					quoted = 1;
+			}
+			q = memchr(next, '\n', (size_t)(e - next));
+			next = q ? q + 1 : e;
+			nlines++;
+		}
+		n++;
+		snprintf(num, sizeof num, "#%u", n);
+		rd_push(r, num, NULL);
+		if (!fast_message(r, map, line, p, (size_t)(next - p), next == e, quoted, &rc)) {
+			/* GMime reads the message as a file of its own: without
+			 * the line end that belongs to the next "From " line */
+			size_t len = (size_t)(next - p);
+			if (next < e) {
+				len--;
+				if (len && p[len - 1] == '\r')
+					len--;
+			}
+			rc = rd_mime_one(r, p, len, depth);
+		}
+		rd_pop(r, base);
+		line += nlines;
+		p = next;
+		if ((size_t)(p - map) - dropped >= FAST_DROP) {
+			size_t upto = ((size_t)(p - map) & ~(size_t)0xfffff);
+			madvise((void *)(map + dropped), upto - dropped, MADV_DONTNEED);
+			dropped = upto;
+		}
+	}
+	munmap((void *)map, size);
+	return rc;
+}
