@@ -1889,6 +1889,21 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The query that lists a sealed table's seal units: index entries by
+ * their key, groups (holds, attachment links) by their group, other rows
+ * by rowid. */
+static void seal_rows_sql(char *sql, size_t cap, int t)
+{
+	if (t == T_BLIND || t == T_UNIQ)
+		snprintf(sql, cap, "SELECT h, client FROM %s", seal_table[t]);
+	else if (t == T_META)
+		snprintf(sql, cap, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
+	else if (group_col[t])
+		snprintf(sql, cap, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
+	else
+		snprintf(sql, cap, "SELECT rowid FROM \"%s\"", seal_table[t]);
+}
+
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
 	int t = seal_table_index(table), rc, r = 0;
@@ -1899,14 +1914,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
-	if (t == T_BLIND || t == T_UNIQ)
-		snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
-	else if (t == T_META)
-		snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
-	else if (group_col[t])
-		snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
-	else
-		snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
+	seal_rows_sql(sql, sizeof sql, t);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "checking the seals");
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2003,14 +2011,7 @@ int store_seal_touch_all(store *s)
 		sqlite3_stmt *st;
 		char sql[256];
 		int rc;
-		if (t == T_BLIND || t == T_UNIQ)
-			snprintf(sql, sizeof sql, "SELECT h, client FROM %s", seal_table[t]);
-		else if (t == T_META)
-			snprintf(sql, sizeof sql, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
-		else if (group_col[t])
-			snprintf(sql, sizeof sql, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
-		else
-			snprintf(sql, sizeof sql, "SELECT rowid FROM \"%s\"", seal_table[t]);
+		seal_rows_sql(sql, sizeof sql, t);
 		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the vault");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
