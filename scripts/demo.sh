@@ -125,7 +125,7 @@ step client get "$ID1" --reveal email --purpose correspondence
 
 say "A small team: the assistant asks to join with a passphrase only they know;" \
 	"the owner adds them as staff. Staff hold the identity and contact keys only."
-"$BIN" passphrase generate >"$DEMO/sam.pass" </dev/null || fail passphrase generate
+(umask 077 && "$BIN" passphrase generate >"$DEMO/sam.pass" </dev/null) || fail passphrase generate
 printf '%s$ FORTRESS_PASSPHRASE_FILE=sam.pass fortress user request sam --kdf interactive%s\n' "$B" "$R"
 FORTRESS_PASSPHRASE_FILE="$DEMO/sam.pass" "$BIN" user request sam --kdf interactive </dev/null || fail user request sam
 step user add sam --role staff

@@ -31,7 +31,8 @@ build() {
 	mkdir -p "$FUZZ_BUILD/tmp"
 	if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
 		# -O1, line tables only: what libFuzzer suggests, and half the build time of -O2 -g
-		CC=${FUZZ_CC:-clang} cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=FuzzO1 -DCMAKE_C_FLAGS_FUZZO1="-O1" -DFORTRESS_FUZZ=ON \
+		CC=${FUZZ_CC:-clang} CXX=${FUZZ_CXX:-clang++} cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=FuzzO1 \
+			-DCMAKE_C_FLAGS_FUZZO1="-O1" -DCMAKE_CXX_FLAGS_FUZZO1="-O1" -DFORTRESS_FUZZ=ON \
 			-DFORTRESS_TESTS=OFF -DFORTRESS_BENCH=OFF >/dev/null
 	fi
 	cmake --build "$FUZZ_BUILD" --target fuzz_all -j"$FUZZ_JOBS" >"$FUZZ_BUILD/build.log" 2>&1 || {
