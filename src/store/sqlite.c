@@ -189,11 +189,11 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T__COUNT };
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
-	"attachment_clients",
+	"attachment_clients", "mail_outbox",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -2528,6 +2528,10 @@ int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ct
 {
 	sqlite3_stmt *st;
 	int rc, r;
+	/* when a letter was accepted by the mail server meets a breach clock:
+	 * the outbox is checked whole before it is read */
+	if ((r = seal_require_table(s, T_MAIL_OUTBOX)) < 0)
+		return r;
 	if ((r = prep(s, &st, ref_prefix ? "SELECT id, created, last_attempt, sent, ref, purpose, status, attempts, error, message_id,"
 					   " data FROM mail_outbox WHERE substr(ref, 1, length(?1)) = ?1 ORDER BY id"
 					 : "SELECT id, created, last_attempt, sent, ref, purpose, status, attempts, error, message_id,"

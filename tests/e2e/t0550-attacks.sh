@@ -270,6 +270,14 @@ test_expect 'the mail settings (where letters go) are sealed' '
 	expect_contains "$OUT" "the mail settings"
 '
 
+test_expect 'the outbox (a letter accepted by the mail server meets a breach clock) is sealed' '
+	expect_exit 0 fort mail queue --to dpa@example.org --subject "notification" --text "text" &&
+	attack outbox "UPDATE mail_outbox SET status = '\''sent'\'', sent = 1700000000" &&
+	expect_exit 8 fa mail list &&
+	expect_contains "$ERR" "mail_outbox" &&
+	expect_exit 1 fa audit verify
+'
+
 test_expect 'after all that, the real vault still verifies and reads' '
 	expect_exit 0 fort audit verify &&
 	expect_exit 0 fort client list &&
