@@ -12,6 +12,7 @@ static const struct cli_opt activity_opts[] = {
 	{ "special-basis", 0, OPT_VALUE, "B", "for special categories (Art. 9(2)): explicit_consent, health_care, legal_claims, ..." },
 	{ "retention", 0, OPT_VALUE, "TEXT", "how long the data is kept for it, and why" },
 	{ "recipient", 0, OPT_MULTI, "NAME", "a recipient the data goes to (repeatable; '-' for none)" },
+	{ "provision", 0, OPT_VALUE, "TEXT", "must the client provide the data, and what if not (Art. 13(2)(e)); '' for the default" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -26,6 +27,7 @@ static int activity_set(struct cli *c, int add)
 	s.legal_basis = cli_str(c, "legal-basis");
 	s.special_basis = cli_str(c, "special-basis");
 	s.retention = cli_str(c, "retention");
+	s.provision = cli_str(c, "provision");
 	s.nrecipients = cli_multi(c, "recipient", &rec);
 	s.recipients = rec;
 	if ((r = fort_map_activity_set(c->vault, &s, add)) < 0)
@@ -57,6 +59,7 @@ static int cmd_activity_list(struct cli *c)
 			json_object_set_new(j, "special_basis", a->special_basis[0] ? json_string(a->special_basis) : json_null());
 			json_object_set_new(j, "retention", a->retention[0] ? json_string(a->retention) : json_null());
 			json_object_set_new(j, "recipients", rec);
+			json_object_set_new(j, "provision", a->provision && a->provision[0] ? json_string(a->provision) : json_null());
 			json_array_append_new(arr, j);
 		}
 		return cli_print_json(c, arr);
@@ -70,6 +73,8 @@ static int cmd_activity_list(struct cli *c)
 			printf("  special categories: %s\n", a->special_basis);
 		if (a->retention[0])
 			printf("  retention: %s\n", a->retention);
+		if (a->provision && a->provision[0])
+			printf("  must the client provide it: %s\n", a->provision);
 		for (size_t k = 0; k < a->nrecipients; k++)
 			printf("  recipient: %s\n", a->recipients[k]);
 	}
@@ -131,13 +136,13 @@ static int cmd_recipient_list(struct cli *c)
 static const struct cli_cmd activity_add_def = {
 	.name = "add", .fn = cmd_activity_add, .flags = NEEDS_UNLOCK,
 	.summary = "add a processing activity (a purpose with its legal basis)",
-	.synopsis = "PURPOSE --description TEXT --legal-basis B [--special-basis B] [--retention TEXT] [--recipient NAME]...",
+	.synopsis = "PURPOSE --description TEXT --legal-basis B [--special-basis B] [--retention TEXT] [--recipient NAME]... [--provision TEXT]",
 	.opts = activity_opts, .min_args = 1, .max_args = 1, .args_name = "PURPOSE",
 };
 static const struct cli_cmd activity_edit_def = {
 	.name = "edit", .fn = cmd_activity_edit, .flags = NEEDS_UNLOCK,
 	.summary = "change a processing activity (only the options given)",
-	.synopsis = "PURPOSE [--description TEXT] [--legal-basis B] [--special-basis B] [--retention TEXT] [--recipient NAME]...",
+	.synopsis = "PURPOSE [--description TEXT] [--legal-basis B] [--special-basis B] [--retention TEXT] [--recipient NAME]... [--provision TEXT]",
 	.opts = activity_opts, .min_args = 1, .max_args = 1, .args_name = "PURPOSE",
 };
 static const struct cli_cmd activity_list_def = {

@@ -256,6 +256,7 @@ typedef struct {
 	const char *purpose, *description, *legal_basis, *special_basis, *retention;
 	const char *const *recipients;
 	size_t nrecipients;
+	const char *provision;   /* Art. 13(2)(e) as the map states it ("" = the wording the basis implies) */
 } fort_activity_info;
 
 /* A recipient: kind processor | controller | public_authority, a country
@@ -272,16 +273,22 @@ const fort_recipient_info *fort_map_recipient(const fort_vault *v, size_t i);
 
 /* Add or change the activity of PURPOSE (add: description and legal basis
  * required).  NULL members are unchanged; RECIPIENTS replaces the list when
- * NRECIPIENTS > 0 ("-" alone empties it).  Needs 'map'; audited.
- * FORT_EINPUT (an unknown basis, recipient), FORT_EEXISTS / FORT_ENOTFOUND. */
+ * NRECIPIENTS > 0 ("-" alone empties it).  PROVISION (version 2) is what
+ * the notice says under Art. 13(2)(e): whether the client must provide the
+ * data (a statutory or contractual requirement, or one needed to enter into
+ * a contract) and what follows if they do not; "" clears it (the notice
+ * then uses the wording the legal basis implies).  Needs 'map'; audited.
+ * FORT_EINPUT (an unknown basis, recipient, a provision over 500 bytes or
+ * with a line break), FORT_EEXISTS / FORT_ENOTFOUND. */
 typedef struct {
 	unsigned version;
 	const char *purpose, *description, *legal_basis, *special_basis, *retention;
 	const char *const *recipients;
 	size_t nrecipients;
+	const char *provision;   /* since version 2 */
 } fort_activity_spec;
-#define FORT_ACTIVITY_SPEC_VERSION 1
-#define FORT_ACTIVITY_SPEC_INIT { FORT_ACTIVITY_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define FORT_ACTIVITY_SPEC_VERSION 2
+#define FORT_ACTIVITY_SPEC_INIT { FORT_ACTIVITY_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 int fort_map_activity_set(fort_vault *v, const fort_activity_spec *spec, int add) FORT_WUR;
 /* Add or change recipient NAME (add: KIND and COUNTRY required; a country
  * outside the EEA needs SAFEGUARD).  NULL members are unchanged. */

@@ -3,6 +3,7 @@
  * vault's metadata and MAC'd with a key derived from the vault key, so
  * nobody without the vault key can widen a field's purposes. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -242,9 +243,10 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			retention = ret ? json_string_value(ret) : "";
 			{
 				json_t *pv = json_object_get(v, "provision");
-				if (pv && (!json_is_string(pv) || strlen(json_string_value(pv)) > 500))
-					return fort_error_set(FORT_EINPUT, "map: purpose '%s': provision (GDPR Art. 13(2)(e)) is text of at "
-							      "most 500 bytes", name);
+				if (pv && (!json_is_string(pv) || strlen(json_string_value(pv)) > 500 ||
+					   strpbrk(json_string_value(pv), "\r\n")))
+					return fort_error_set(FORT_EINPUT, "map: purpose '%s': provision (GDPR Art. 13(2)(e)) is one line "
+							      "of text of at most 500 bytes", name);
 				provision = pv ? json_string_value(pv) : "";
 			}
 			{
@@ -283,7 +285,7 @@ static int parse_purposes(fort_map *m, json_t *obj)
 			}
 		}
 		p->info = (fort_activity_info){ p->name, p->description, p->legal_basis, p->special_basis, p->retention,
-						(const char *const *)p->recipients, p->nrecipients };
+						(const char *const *)p->recipients, p->nrecipients, p->provision };
 	}
 	return 0;
 }
@@ -1014,6 +1016,10 @@ static int activity_fill(json_t *o, const void *ctx)
 	if (s->legal_basis) json_object_set_new(o, "legal_basis", json_string(s->legal_basis));
 	if (s->special_basis) json_object_set_new(o, "special_basis", json_string(s->special_basis));
 	if (s->retention) json_object_set_new(o, "retention", json_string(s->retention));
+	if (s->provision && !s->provision[0])
+		json_object_del(o, "provision");
+	else if (s->provision)
+		json_object_set_new(o, "provision", json_string(s->provision));
 	if (s->nrecipients) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < s->nrecipients; i++)
@@ -1024,10 +1030,16 @@ static int activity_fill(json_t *o, const void *ctx)
 	return 0;
 }
 
-int fort_map_activity_set(fort_vault *v, const fort_activity_spec *s, int add)
+int fort_map_activity_set(fort_vault *v, const fort_activity_spec *spec, int add)
 {
-	if (!s || s->version != FORT_ACTIVITY_SPEC_VERSION)
+	fort_activity_spec v2 = FORT_ACTIVITY_SPEC_INIT;
+	const fort_activity_spec *s = &v2;
+	if (!spec || (spec->version != 1 && spec->version != FORT_ACTIVITY_SPEC_VERSION))
 		return fort_error_set(FORT_EINPUT, "fort_activity_spec: wrong version");
+	if (spec->version == 1)   /* no provision member */
+		memcpy(&v2, spec, offsetof(fort_activity_spec, provision));
+	else
+		s = spec;
 	if (!s->purpose || !valid_ident(s->purpose, 40))
 		return fort_error_set(FORT_EINPUT, "a purpose name is lower-case letters, digits and '_'");
 	if (add && (!s->description || !s->legal_basis))
