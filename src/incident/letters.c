@@ -45,50 +45,87 @@ static int has_section(const char *text, const char *heading)
 	return 0;
 }
 
-/* A US state's own elements (data/us_state_letter_elements.csv): every
- * required heading present, every forbidden phrase absent. */
+/* A US state's own elements (data/us_state_letter_elements.csv).  Required:
+ * the heading with text under it and, where the row gives the text (agency
+ * contacts, freeze advice), every " ; "-separated item of it word for word.
+ * Forbidden: the phrase (or heading) appears nowhere. */
+static int state_table(const data_table **t, int col[5])
+{
+	int r;
+	if ((r = data_table_get(t, "us_state_letter_elements")) < 0)
+		return r;
+	col[0] = data_table_col(*t, "state");
+	col[1] = data_table_col(*t, "kind");
+	col[2] = data_table_col(*t, "element");
+	col[3] = data_table_col(*t, "heading");
+	col[4] = data_table_col(*t, "text");
+	for (int i = 0; i < 5; i++)
+		if (col[i] < 0)
+			return fort_error_set(FORT_ECORRUPT, "data/us_state_letter_elements.csv lacks a column");
+	return 0;
+}
+
+/* Does STATE forbid the heading or phrase WHAT?  (-1: the table is bad) */
+static int state_forbids(const char *state, const char *what)
+{
+	const data_table *t;
+	int col[5];
+	if (state_table(&t, col) < 0)
+		return -1;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (strcmp(data_table_cell(t, i, col[0]), state) == 0 && strcmp(data_table_cell(t, i, col[1]), "forbidden") == 0 &&
+		    strcmp(data_table_cell(t, i, col[3]), what) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is every " ; "-separated item of LIST in TEXT? */
+static int has_items(const char *text, const char *list)
+{
+	while (*list) {
+		const char *e = strstr(list, " ; ");
+		size_t k = e ? (size_t)(e - list) : strlen(list);
+		const char *p = text;
+		for (; *p && strncmp(p, list, k) != 0; p++)
+			;
+		if (!*p && k)
+			return 0;
+		list += k + (e ? 3 : 0);
+	}
+	return 1;
+}
+
 static int state_check(const char *state, const char *text, char *missing, size_t cap)
 {
 	const data_table *t;
-	int r, cs, ck, ce, ch;
-	if ((r = data_table_get(&t, "us_state_letter_elements")) < 0)
+	int r, col[5];
+	if ((r = state_table(&t, col)) < 0)
 		return r;
-	cs = data_table_col(t, "state");
-	ck = data_table_col(t, "kind");
-	ce = data_table_col(t, "element");
-	ch = data_table_col(t, "heading");
-	if (cs < 0 || ck < 0 || ce < 0 || ch < 0)
-		return fort_error_set(FORT_ECORRUPT, "data/us_state_letter_elements.csv lacks a column");
-	for (size_t i = 0; i < t->nrows; i++) {
-		int forbidden = strcmp(data_table_cell(t, i, ck), "forbidden") == 0;
-		if (strcmp(data_table_cell(t, i, cs), state) != 0)
+	/* what must not be there first, then what must */
+	for (size_t n = 0; n < 2 * t->nrows; n++) {
+		size_t i = n % t->nrows;
+		const char *h = data_table_cell(t, i, col[3]), *x = data_table_cell(t, i, col[4]);
+		int forbidden = strcmp(data_table_cell(t, i, col[1]), "forbidden") == 0;
+		if (strcmp(data_table_cell(t, i, col[0]), state) != 0 || forbidden != (n < t->nrows))
 			continue;
-		if (forbidden == !strstr(text, data_table_cell(t, i, ch)))
+		if (forbidden ? !strstr(text, h) : has_section(text, h) && has_items(text, x))
 			continue;
 		if (missing && cap)
-			snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+			snprintf(missing, cap, "%s", data_table_cell(t, i, col[2]));
 		return fort_error_set(FORT_EINPUT, forbidden ? "the %s letter must not state %s ('%s')"
 							     : "the %s letter lacks a required element: %s ('%s' with its text)",
-				      state, data_table_cell(t, i, ce), data_table_cell(t, i, ch));
+				      state, data_table_cell(t, i, col[2]), h);
 	}
 	return 0;
 }
 
-int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap)
+/* The elements of letter BASE (authority | client) every letter carries;
+ * for a client in US state STATE (or NULL) not those the state forbids
+ * (Massachusetts: the nature of the breach). */
+static int base_check(const char *base, int late, const char *state, const char *text, char *missing, size_t cap)
 {
 	const data_table *t;
-	int late = kind && strcmp(kind, "authority-late") == 0, r, cl, ce, ch, cw;
-	const char *base = late ? "authority" : kind;
-	if (missing && cap)
-		missing[0] = '\0';
-	if (kind && text && strncmp(kind, "client:US-", 10) == 0) {
-		/* a US client: the client elements, then the state's own */
-		if ((r = fort_letter_check("client", text, missing, cap)) < 0)
-			return r;
-		return state_check(kind + 10, text, missing, cap);
-	}
-	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
-		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
+	int r, cl, ce, ch, cw;
 	if ((r = data_table_get(&t, "breach_letter_elements")) < 0)
 		return r;
 	cl = data_table_col(t, "letter");
@@ -102,6 +139,11 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 			continue;
 		if (strcmp(data_table_cell(t, i, cw), "late") == 0 && !late)
 			continue;
+		if (state && (r = state_forbids(state, data_table_cell(t, i, ch))) != 0) {
+			if (r < 0)
+				return fort_error_code();
+			continue;
+		}
 		if (!has_section(text, data_table_cell(t, i, ch))) {
 			if (missing && cap)
 				snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
@@ -110,6 +152,23 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 		}
 	}
 	return 0;
+}
+
+int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap)
+{
+	int late = kind && strcmp(kind, "authority-late") == 0, r;
+	const char *base = late ? "authority" : kind;
+	if (missing && cap)
+		missing[0] = '\0';
+	if (kind && text && strncmp(kind, "client:US-", 10) == 0) {
+		/* a US client: the client elements (less what the state forbids), then the state's own */
+		if ((r = base_check("client", 0, kind + 10, text, missing, cap)) < 0)
+			return r;
+		return state_check(kind + 10, text, missing, cap);
+	}
+	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
+		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
+	return base_check(base, late, NULL, text, missing, cap);
 }
 
 /* ------------------------------------------------------------- rendering */
@@ -332,15 +391,22 @@ static int advice(fort_buf *b, const char *categories)
 static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name)
 {
 	const fort_incident_info *in = &c->in;
+	const char *st = strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5 ? ic->jurisdiction + 3 : NULL;
+	if (st && state_forbids(st, "## What happened") < 0)
+		return fort_error_code();
 	fort_buf_printf(b, "# Notice of Data Breach\n\n");
 	fort_buf_printf(b, "Dear %s,\n\n", name && *name ? name : "client");
 	fort_buf_printf(b, "We are writing to tell you about a problem with the security of your information held by %s. "
 			   "We are sorry. This letter explains what happened, what it could mean for you and what you can do.\n\n",
 			c->v->business);
-	fort_buf_printf(b, "## What happened\n\n");
-	fort_buf_printf(b, "On %.10s (UTC) the following happened: %s. We found out on %.10s.\n\n", in->occurred, in->title, in->aware);
-	put_notes(b, c->notes, c->nnotes, "fact", 0);
-	fort_buf_printf(b, "\n## What information was involved\n\n");
+	if (!st || state_forbids(st, "## What happened") == 0) {
+		fort_buf_printf(b, "## What happened\n\n");
+		fort_buf_printf(b, "On %.10s (UTC) the following happened: %s. We found out on %.10s.\n\n", in->occurred, in->title,
+				in->aware);
+		put_notes(b, c->notes, c->nnotes, "fact", 0);
+		fort_buf_puts(b, "\n");
+	}
+	fort_buf_printf(b, "## What information was involved\n\n");
 	{
 		const char *p = ic->fields;
 		while (*p) {
@@ -407,6 +473,25 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
 	fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business);
 	return fort_buf_error(b);
+}
+
+/* The GDPR element (Art. 34(2)) a US state forbids in its residents'
+ * letters, or NULL: Massachusetts forbids stating the nature of the breach
+ * (M.G.L. c. 93H s. 3(b)) that Art. 34(2) asks for.  A business under the
+ * GDPR or UK GDPR cannot meet both in one letter. */
+static const char *gdpr_conflict(const char *state)
+{
+	const data_table *t;
+	int cl, ch, ce;
+	if (data_table_get(&t, "breach_letter_elements") < 0)
+		return NULL;
+	cl = data_table_col(t, "letter");
+	ch = data_table_col(t, "heading");
+	ce = data_table_col(t, "element");
+	for (size_t i = 0; cl >= 0 && ch >= 0 && ce >= 0 && i < t->nrows; i++)
+		if (strcmp(data_table_cell(t, i, cl), "client") == 0 && state_forbids(state, data_table_cell(t, i, ch)) != 0)
+			return data_table_cell(t, i, ce);
+	return NULL;
 }
 
 /* The check a client letter gets: its US state's elements too. */
@@ -504,6 +589,24 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	}
 	if ((r = incident_impact_compute(&c.im, v, id, 1)) < 0)
 		goto out;
+	if (!o->authority_only) {
+		/* before any letter is handed out: a client whose state forbids what
+		 * the GDPR requires of this business stops them all */
+		char bj[16];
+		incident_jurisdiction(bj, c.biz.country, NULL);
+		for (size_t i = 0; (strcmp(bj, "EU") == 0 || strcmp(bj, "UK") == 0) && i < c.im->nclients; i++) {
+			const fort_impact_client *ic = &c.im->clients[i];
+			const char *what;
+			if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5 &&
+			    (what = gdpr_conflict(ic->jurisdiction + 3)) != NULL) {
+				r = fort_error_set(FORT_EINPUT, "client %s lives in %s, whose law forbids a breach letter to state %s, which "
+						   "GDPR Art. 34(2) requires of this business: no client letters are written; have this "
+						   "client's letter drafted with legal advice (--authority-only writes the authority's)",
+						   ic->id, ic->jurisdiction, what);
+				goto out;
+			}
+		}
+	}
 	if (!o->clients_only) {
 		if ((r = authority_letter(&md, &c)) < 0 ||
 		    (r = fort_letter_check(c.late ? "authority-late" : "authority", md.buf, NULL, 0)) < 0)

@@ -37,4 +37,23 @@ test_expect 'a business whose country has no authority in the table: a clear err
 	expect_contains "$ERR" "US"
 '
 
+test_expect "each client's letter carries its state's elements (issue 12 item 12)" '
+	MA=$(add_client --set full_name="Pat Mass" --set country=US --set state=Massachusetts) &&
+	IL=$(add_client --set full_name="Pat Ill" --set country=US --set state=IL) &&
+	expect_exit 0 fort incident open "laptop stolen from a car" --aware 2026-11-20T10:00:00Z &&
+	expect_exit 0 fort incident scope 3 --category identity &&
+	expect_exit 0 fort incident assess 3 --contact "Sam, 1-800-555-0100, sam@sunny.example" &&
+	expect_exit 0 fort incident log 3 fact "the laptop was taken from a parked car" &&
+	expect_exit 0 fort incident log 3 effect e && expect_exit 0 fort incident log 3 remedy r &&
+	expect_exit 0 fort incident letters 3 --out "$TRASH/states" --clients-only &&
+	expect_contains "$TRASH/states/$MA.md" "## Police report" &&
+	expect_contains "$TRASH/states/$MA.md" "## Security freezes and fraud alerts" &&
+	expect_not_contains "$TRASH/states/$MA.md" "## What happened" &&
+	expect_not_contains "$TRASH/states/$MA.md" "parked car" &&
+	expect_contains "$TRASH/states/$IL.md" "## What happened" &&
+	expect_contains "$TRASH/states/$IL.md" "Federal Trade Commission, 600 Pennsylvania Avenue NW" &&
+	expect_contains "$TRASH/states/$IL.md" "Equifax: www.equifax.com" &&
+	expect_contains "$TRASH/states/$IL.html" "Security freezes and fraud alerts"
+'
+
 test_done

@@ -588,6 +588,180 @@ static void test_us_state_letters(void **state)
 	fort_vault_close(u);
 }
 
+/* Issue 12 item 12, every state with content rules: each resident's letter
+ * carries their state's sections (text and agency contacts from the data)
+ * and passes its check; Massachusetts' carries no nature of the breach; a
+ * state without rules gets the common letter; a letter missing an element,
+ * or stating a forbidden one, is refused; a GDPR business cannot write a
+ * Massachusetts letter (Art. 34(2) and c. 93H s. 3(b) conflict). */
+#define NSTATES 5
+static const char *const st_names[NSTATES] = { "Mass Ann", "Ill Ian", "York Nina", "Cali Carl", "Tex Ted" };
+static const char *const st_codes[NSTATES] = { "MA", "IL", "NY", "CA", "TX" };
+struct st_letters { char *text[NSTATES]; };
+
+static int st_cb(void *ctx, const fort_letter *l)
+{
+	struct st_letters *s = ctx;
+	if (strcmp(l->kind, "client") != 0)
+		return 0;
+	for (int i = 0; i < NSTATES; i++)
+		if (strstr(l->text, st_names[i]))
+			s->text[i] = strdup(l->text);
+	return 0;
+}
+
+static fort_vault *state_vault(const char *file, const char *country, int64_t *incp)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *u = NULL;
+	char id[FORT_ID_LEN + 1];
+	int64_t inc = 0;
+	co.business = "Harbor Books";
+	co.owner = "sam";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	co.default_country = country;
+	OK(fort_vault_create(&u, path_of(file), &co, pass));
+	fort_secret_free(pass);
+	{
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "service" };
+		f.name = "country"; f.type = "text"; f.category = "contact"; f.purposes = p; f.npurposes = 1;
+		OK(fort_map_field_add(u, &f));
+		f.name = "state";
+		OK(fort_map_field_add(u, &f));
+	}
+	for (int i = 0; i < NSTATES; i++) {
+		char mail[32];
+		snprintf(mail, sizeof mail, "c%d@example.org", i);
+		fort_kv kv[] = { { "full_name", st_names[i] }, { "email", mail }, { "country", "US" }, { "state", st_codes[i] } };
+		OK(fort_client_add(id, u, kv, 4));
+	}
+	OK(fort_incident_open(&inc, u, "shared mailbox opened by a phishing link", "other", NULL, "2026-11-15T10:00:00Z"));
+	{
+		fort_incident_scope sc = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		sc.category = "identity";
+		OK(fort_incident_scope_add(u, inc, &sc));
+		a.contact = "Sam, 1-800-555-0100, privacy@harbor.example";
+		OK(fort_incident_assess(u, inc, &a));
+	}
+	OK(fort_incident_log(u, inc, "fact", "an attacker read the inbox for two hours", NULL));
+	OK(fort_incident_log(u, inc, "effect", "e", NULL));
+	OK(fort_incident_log(u, inc, "remedy", "r", NULL));
+	*incp = inc;
+	return u;
+}
+
+/* TEXT without the line holding NEEDLE (a crafted letter missing one item). */
+static char *drop_line(const char *text, const char *needle)
+{
+	const char *p = strstr(text, needle), *a, *b;
+	char *out;
+	assert_non_null(p);
+	for (a = p; a > text && a[-1] != '\n'; a--)
+		;
+	b = strchr(p, '\n');
+	b = b ? b + 1 : p + strlen(p);
+	out = malloc(strlen(text) + 1);
+	memcpy(out, text, (size_t)(a - text));
+	strcpy(out + (a - text), b);
+	return out;
+}
+
+static void test_state_letter_elements(void **state)
+{
+	int64_t inc = 0;
+	fort_vault *u = state_vault("states.db", "US", &inc);
+	struct st_letters s;
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	char missing[300];
+	(void)state;
+	memset(&s, 0, sizeof s);
+	o.clients_only = 1;
+	OK(fort_incident_letters(u, inc, &o, st_cb, &s));
+	for (int i = 0; i < NSTATES; i++) {
+		char kind[24];
+		if (!s.text[i])
+			fail_msg("no letter for %s", st_codes[i]);
+		snprintf(kind, sizeof kind, "client:US-%s", st_codes[i]);
+		OK(fort_letter_check(kind, s.text[i], missing, sizeof missing));
+	}
+	/* Massachusetts: police report and security freeze, and no nature of the breach */
+	assert_non_null(strstr(s.text[0], "## Police report"));
+	assert_non_null(strstr(s.text[0], "## Security freezes and fraud alerts"));
+	assert_non_null(strstr(s.text[0], "## What we are doing"));
+	assert_null(strstr(s.text[0], "## What happened"));
+	assert_null(strstr(s.text[0], "phishing"));
+	assert_null(strstr(s.text[0], "attacker read the inbox"));
+	/* Illinois: the agencies, the FTC and security-freeze information, as data */
+	assert_non_null(strstr(s.text[1], "## Security freezes and fraud alerts"));
+	assert_non_null(strstr(s.text[1], "- Federal Trade Commission, 600 Pennsylvania Avenue NW"));
+	assert_non_null(strstr(s.text[1], "- Equifax: www.equifax.com, 1-800-685-1111"));
+	assert_non_null(strstr(s.text[1], "## What happened"));
+	/* New York: the agencies of GBL 899-aa(7) */
+	assert_non_null(strstr(s.text[2], "## Government agencies that can help"));
+	assert_non_null(strstr(s.text[2], "ag.ny.gov"));
+	/* California: the headings and the agencies */
+	assert_non_null(strstr(s.text[3], "# Notice of Data Breach"));
+	assert_non_null(strstr(s.text[3], "## Consumer reporting agencies"));
+	/* Texas has no content rule: the common letter only */
+	assert_non_null(strstr(s.text[4], "## What happened"));
+	assert_null(strstr(s.text[4], "## Consumer reporting agencies"));
+	assert_null(strstr(s.text[4], "## Security freezes"));
+	assert_null(strstr(s.text[4], "## Government agencies"));
+
+	/* the check refuses a letter missing one required item, naming it */
+	{
+		char *bad = drop_line(s.text[1], "Federal Trade Commission, 600");
+		assert_int_equal(fort_letter_check("client:US-IL", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "Federal Trade Commission"));
+		free(bad);
+		bad = drop_line(s.text[0], "You have the right to obtain a police report");
+		assert_int_equal(fort_letter_check("client:US-MA", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "police report"));
+		free(bad);
+		bad = drop_line(s.text[3], "TransUnion: www.transunion.com");
+		assert_int_equal(fort_letter_check("client:US-CA", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "consumer reporting agencies"));
+		free(bad);
+		/* the same letter without its state's sections passes only as a Texas one */
+		assert_int_equal(fort_letter_check("client:US-IL", s.text[4], missing, sizeof missing), FORT_EINPUT);
+		OK(fort_letter_check("client:US-TX", s.text[4], missing, sizeof missing));
+	}
+	/* ... and one stating what Massachusetts forbids: the nature (the common
+	 * letter's "What happened"), or a count of residents */
+	assert_int_equal(fort_letter_check("client:US-MA", s.text[1], missing, sizeof missing), FORT_EINPUT);
+	assert_non_null(strstr(missing, "nature of the breach"));
+	{
+		size_t n = strlen(s.text[0]);
+		char *bad = malloc(n + 64);
+		snprintf(bad, n + 64, "%s\n- Approximate number: 12\n", s.text[0]);
+		assert_int_equal(fort_letter_check("client:US-MA", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "number of Massachusetts residents"));
+		free(bad);
+	}
+	for (int i = 0; i < NSTATES; i++)
+		free(s.text[i]);
+	fort_vault_close(u);
+
+	/* a business under the GDPR cannot meet Art. 34(2) and c. 93H s. 3(b) in
+	 * one letter: refused, naming the conflict, no letter handed out */
+	{
+		fort_business_spec b = FORT_BUSINESS_SPEC_INIT;
+		memset(&s, 0, sizeof s);
+		u = state_vault("states-de.db", "DE", &inc);
+		b.state = "DE-BY";
+		OK(fort_business_set(u, &b));
+		assert_int_equal(fort_incident_letters(u, inc, &o, st_cb, &s), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "US-MA"));
+		assert_non_null(strstr(fort_error_message(), "Art. 34(2)"));
+		for (int i = 0; i < NSTATES; i++)
+			assert_null(s.text[i]);
+		fort_vault_close(u);
+	}
+}
+
 /* A US business: no authority in the table (a clear error), and the clocks
  * of the clients' states and HIPAA. */
 static void test_us(void **state)
@@ -699,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_letter_contents),
 		cmocka_unit_test(test_us),
 		cmocka_unit_test(test_us_state_letters),
+		cmocka_unit_test(test_state_letter_elements),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
 }
