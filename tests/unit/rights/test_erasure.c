@@ -73,6 +73,20 @@ static void test_hold(void **state)
 		assert_non_null(strstr(buf, "Hanna Held"));
 		assert_null(strstr(buf, "IBAN")); /* held: not erased, not asked */
 	}
+	{
+		/* issue 12 item 9: the letter with the certificate says what the
+		 * held fields are kept for, and that they serve nothing else */
+		FILE *f = fopen(path_of("hanna.cert.letter.md"), "r");
+		char buf[8192] = "";
+		const char *kept;
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+		fclose(f);
+		assert_non_null(kept = strstr(buf, "## What we keep, why, and until when"));
+		assert_non_null(strstr(kept, "IBAN"));
+		assert_non_null(strstr(kept, "GDPR Art. 17(3)(b)"));
+		assert_non_null(strstr(kept, "kept only to comply with that obligation and is used for nothing else"));
+	}
 	/* what stays and what went */
 	ro.reveal = all;
 	ro.nreveal = 1;
