@@ -691,6 +691,7 @@ static void test_state_letter_elements(void **state)
 	assert_non_null(strstr(s.text[0], "## Police report"));
 	assert_non_null(strstr(s.text[0], "## Security freezes and fraud alerts"));
 	assert_non_null(strstr(s.text[0], "## What we are doing"));
+	assert_non_null(strstr(s.text[0], "There is no fee for requesting, temporarily lifting or permanently removing a security freeze"));
 	assert_null(strstr(s.text[0], "## What happened"));
 	assert_null(strstr(s.text[0], "phishing"));
 	assert_null(strstr(s.text[0], "attacker read the inbox"));
