@@ -1725,14 +1725,18 @@ typedef struct {
  * per affected client (every Art. 34(2) element, plain language, what the
  * client can do) and pass each to CB.  Names and e-mail addresses are
  * decrypted for this purpose only ("breach-notice", audited).  FORT_EINPUT
- * (an element missing: named; no reasons for a delay past 72 h),
- * FORT_ENOTFOUND (no supervisory authority for the business's country). */
+ * (an element missing: named; no reasons for a delay past 72 h; a business
+ * under the GDPR or UK GDPR with a client in a US state that forbids an
+ * Art. 34(2) element, before any letter is passed on), FORT_ENOTFOUND (no
+ * supervisory authority for the business's country). */
 int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
 /* Check TEXT of a letter of KIND against the list of required elements:
  * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing.
  * KIND: authority, authority-late, client, or client:US-XX (a client in US
  * state XX: also that state's required and forbidden elements, from
- * data/us_state_letter_elements.csv). */
+ * data/us_state_letter_elements.csv: a required section with every item of
+ * its text word for word, no forbidden phrase; a client heading the state
+ * forbids, such as Massachusetts' "What happened", is not asked for). */
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap);
 /* Write the letters to DIR (created 0700 if missing) as FORMATS
  * ("text,html,pdf"); *N (may be NULL) gets the letters written. */
