@@ -79,6 +79,23 @@ static int state_forbids(const char *state, const char *what)
 	return 0;
 }
 
+#define AFFECTED "{affected}"   /* in a row's text: the number of people affected */
+
+/* Is the item LIST[0..K) at P?  AFFECTED in it matches a number. */
+static int item_at(const char *p, const char *item, size_t k)
+{
+	const char *ph = strstr(item, AFFECTED);
+	size_t pre, al = strlen(AFFECTED);
+	if (!ph || (size_t)(ph - item) + al > k)
+		return strncmp(p, item, k) == 0;
+	pre = (size_t)(ph - item);
+	if (strncmp(p, item, pre) != 0 || p[pre] < '0' || p[pre] > '9')
+		return 0;
+	for (p += pre; *p >= '0' && *p <= '9'; p++)
+		;
+	return strncmp(p, ph + al, k - pre - al) == 0;
+}
+
 /* Is every " ; "-separated item of LIST in TEXT? */
 static int has_items(const char *text, const char *list)
 {
@@ -86,7 +103,7 @@ static int has_items(const char *text, const char *list)
 		const char *e = strstr(list, " ; ");
 		size_t k = e ? (size_t)(e - list) : strlen(list);
 		const char *p = text;
-		for (; *p && strncmp(p, list, k) != 0; p++)
+		for (; *p && !item_at(p, list, k); p++)
 			;
 		if (!*p && k)
 			return 0;
@@ -458,6 +475,9 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 					if (!strncmp(x, " ; ", 3)) {
 						fort_buf_puts(b, "\n- ");
 						x += 2;
+					} else if (!strncmp(x, AFFECTED, strlen(AFFECTED))) {
+						fort_buf_printf(b, "%zu", c->im->nclients);
+						x += strlen(AFFECTED) - 1;
 					} else {
 						fort_buf_putc(b, *x);
 					}

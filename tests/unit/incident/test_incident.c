@@ -594,9 +594,9 @@ static void test_us_state_letters(void **state)
  * state without rules gets the common letter; a letter missing an element,
  * or stating a forbidden one, is refused; a GDPR business cannot write a
  * Massachusetts letter (Art. 34(2) and c. 93H s. 3(b) conflict). */
-#define NSTATES 5
-static const char *const st_names[NSTATES] = { "Mass Ann", "Ill Ian", "York Nina", "Cali Carl", "Tex Ted" };
-static const char *const st_codes[NSTATES] = { "MA", "IL", "NY", "CA", "TX" };
+#define NSTATES 6
+static const char *const st_names[NSTATES] = { "Mass Ann", "Ill Ian", "York Nina", "Cali Carl", "Tex Ted", "Rhody Rae" };
+static const char *const st_codes[NSTATES] = { "MA", "IL", "NY", "CA", "TX", "RI" };
 struct st_letters { char *text[NSTATES]; };
 
 static int st_cb(void *ctx, const fort_letter *l)
@@ -712,6 +712,16 @@ static void test_state_letter_elements(void **state)
 	assert_null(strstr(s.text[4], "## Security freezes"));
 	assert_null(strstr(s.text[4], "## Government agencies"));
 
+	/* Rhode Island: the number of people affected, from the incident */
+	assert_non_null(strstr(s.text[5], "- Number of people affected by this incident: 6\n"));
+	assert_null(strstr(s.text[0], "Number of people affected"));   /* never in Massachusetts' */
+	{
+		char *bad = strdup(s.text[5]), *n = strstr(bad, "incident: 6");
+		n[strlen("incident: ")] = 'x';   /* a number that is not one */
+		assert_int_equal(fort_letter_check("client:US-RI", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "number of individuals affected"));
+		free(bad);
+	}
 	/* the check refuses a letter missing one required item, naming it */
 	{
 		char *bad = drop_line(s.text[1], "Federal Trade Commission, 600");
