@@ -4,6 +4,8 @@
  * space or tab continues the previous one; a quoted-printable value ending
  * in '=' continues on the next line).  Since that needs one line of
  * lookahead, a logical line is processed when the next one starts. */
+#include <errno.h>
+#include <iconv.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +44,7 @@ struct vcard_state {
 	fort_buf raw;       /* lines of the card so far */
 	char *val[P__COUNT];
 	int pref[P__COUNT]; /* smaller is preferred */
+	char *adr_country;  /* the chosen ADR's country: the record's own country (for its phones) */
 };
 
 struct params {
@@ -56,6 +59,8 @@ static void card_clear(struct vcard_state *st)
 		st->val[i] = NULL;
 		st->pref[i] = INT_MAX;
 	}
+	free(st->adr_country);
+	st->adr_country = NULL;
 }
 
 static int hexval(int c)
@@ -180,13 +185,68 @@ static void parse_params(struct params *pp, const char *s, const char *end)
 	}
 }
 
+static int is_utf8_name(const char *cs)
+{
+	return strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0 || strcasecmp(cs, "US-ASCII") == 0 ||
+	       strcasecmp(cs, "ASCII") == 0;
+}
+
+static int is_cp1252_name(const char *cs)
+{
+	return strcasecmp(cs, "ISO-8859-1") == 0 || strcasecmp(cs, "ISO8859-1") == 0 || strcasecmp(cs, "LATIN1") == 0 ||
+	       strcasecmp(cs, "WINDOWS-1252") == 0 || strcasecmp(cs, "CP1252") == 0;
+}
+
+/* S[0, LEN) in CHARSET (any name iconv knows: Shift_JIS, ISO-8859-x,
+ * Windows-125x, ...) into UTF-8.  FORT_EINPUT naming the charset (never the
+ * value) when iconv does not know it or the bytes are not text in it. */
+static int charset_to_utf8(char **out, const char *charset, const char *s, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	fort_buf b;
+	char chunk[1024];
+	char *in = (char *)s;
+	size_t inleft = len;
+	int r = 0;
+
+	*out = NULL;
+	if (cd == (iconv_t)-1)
+		return fort_error_set(FORT_EINPUT, "CHARSET=%s is not a character set Fortress knows: save the file as UTF-8", charset);
+	fort_buf_init(&b, RAW_MAX * 4);
+	b.secret = 1;
+	while (r == 0) {
+		char *o = chunk;
+		size_t oleft = sizeof chunk;
+		size_t k = iconv(cd, inleft ? &in : NULL, inleft ? &inleft : NULL, &o, &oleft);
+		int e = errno;
+
+		r = fort_buf_put(&b, chunk, sizeof chunk - oleft);
+		if (r < 0)
+			break;
+		if (k != (size_t)-1) {
+			if (!inleft)
+				break;
+			continue;
+		}
+		if (e == E2BIG)
+			continue;
+		r = fort_error_set(FORT_EINPUT, "the value is not valid %s text (CHARSET=%s): save the file as UTF-8", charset, charset);
+	}
+	iconv_close(cd);
+	if (r == 0 && !(*out = fort_buf_detach(&b, NULL)))
+		r = FORT_ENOMEM;
+	fort_buf_release(&b);
+	return r;
+}
+
 /* Decode the transfer encoding and charset of a value into UTF-8. */
 static int decode_value(char **out, const struct params *pp, const char *s, size_t len)
 {
 	fort_buf b;
-	int r = 0, latin;
+	int r = 0;
 
 	fort_buf_init(&b, RAW_MAX);
+	b.secret = 1;
 	if (pp->qp)
 		r = qp_decode(&b, s, len);
 	else if (pp->b64)
@@ -195,10 +255,11 @@ static int decode_value(char **out, const struct params *pp, const char *s, size
 		r = fort_buf_put(&b, s, len);
 	if (r < 0)
 		goto out;
-	latin = strcasecmp(pp->charset, "ISO-8859-1") == 0 || strcasecmp(pp->charset, "ISO-8859-15") == 0 ||
-		strcasecmp(pp->charset, "LATIN1") == 0 || strcasecmp(pp->charset, "WINDOWS-1252") == 0 ||
-		strcasecmp(pp->charset, "CP1252") == 0;
-	if (latin || !fort_utf8_valid(b.buf, b.len)) {
+	if (pp->charset[0] && !is_utf8_name(pp->charset) && !is_cp1252_name(pp->charset)) {
+		r = charset_to_utf8(out, pp->charset, b.buf ? b.buf : "", b.len);
+	} else if (is_cp1252_name(pp->charset) || !fort_utf8_valid(b.buf, b.len)) {
+		/* Latin-1 labels, and no CHARSET but not UTF-8: Windows-1252, as
+		 * the programs that write them mean (as browsers read it too) */
 		*out = fort_cp1252_to_utf8(b.buf, b.len);
 		r = *out ? 0 : FORT_ENOMEM;
 	} else {
@@ -322,6 +383,17 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 	switch (prop) {
 	case P_ADR:
 		r = join_structured(&v, dec, ", ", ", ", adr_order);
+		if (r == 0) {
+			static const int country_order[] = { 6, -1 };
+			char *cc = NULL;
+			if ((r = join_structured(&cc, dec, ", ", ", ", country_order)) == 0) {
+				trim_inplace(cc);
+				free(st->adr_country);
+				st->adr_country = cc[0] ? cc : NULL;
+				if (!cc[0])
+					free(cc);
+			}
+		}
 		break;
 	case P_ORG:
 		r = join_structured(&v, dec, ", ", ", ", NULL);
@@ -359,7 +431,7 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 
 static int emit(struct vcard_state *st)
 {
-	const char *names[P_N], *values[P_N];
+	const char *names[P_N + 1], *values[P_N + 1];
 	reader_record rec;
 	size_t n = 0, rawlen = st->raw.len;
 	int r;
@@ -373,6 +445,10 @@ static int emit(struct vcard_state *st)
 			continue;
 		names[n] = prop_name[i];
 		values[n++] = st->val[i];
+	}
+	if (st->adr_country && st->val[P_ADR]) {
+		names[n] = "country";
+		values[n++] = st->adr_country;
 	}
 	while (rawlen && (st->raw.buf[rawlen - 1] == '\n' || st->raw.buf[rawlen - 1] == '\r'))
 		rawlen--;

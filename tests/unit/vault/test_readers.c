@@ -405,7 +405,8 @@ static void test_vcard30(void **state)
 				      "|postal_address=Hauptstraße 5, Hinterhaus, Berlin, 10115, Germany"
 				      "|company=Example GmbH, Sales"
 				      "|date_of_birth=1985-04-15"
-				      "|notes=Met at fair, 2023; follow up\nsecond line and a very long text that is folded");
+				      "|notes=Met at fair, 2023; follow up\nsecond line and a very long text that is folded"
+				      "|country=Germany");
 	/* N used because FN is missing; quoted-printable with a soft break */
 	assert_string_equal(g.rec[1], "17|full_name=Jörg Schmidt|email=joerg@example.org|phone=+49 40 333"
 				      "|notes=Grüße aus Hamburg");
@@ -428,7 +429,7 @@ static void test_vcard40(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.rec[0], "1|full_name=Jane Doe|email=jane@example.com|phone=+1-555-0199"
 				      "|postal_address=Main St 1, Springfield, IL, 62701, USA"
-				      "|date_of_birth=1985-04-15");
+				      "|date_of_birth=1985-04-15|country=USA");
 	assert_string_equal(g.rec[1], "11|full_name=Seán O'Brien|company=Acme Inc|notes=Café au lait");
 	got_free(&g);
 }
