@@ -848,7 +848,10 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		(void)joined;
 	}
-	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
+	if (!im->probs.len && !any &&
+	    (r = im->fmt == READER_VCARD ?
+		 problem(im, "line %zu: the card has none of the properties Fortress reads (FN or N, EMAIL, TEL, ADR, ORG, BDAY, NOTE): add one, or leave the card out", rec->line) :
+		 problem(im, "line %zu: the record has no values", rec->line)) < 0)
 		goto fail;
 	if (im->probs.len) {
 		it->kind = ITEM_BAD;

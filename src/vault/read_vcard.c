@@ -44,6 +44,7 @@ struct vcard_state {
 	fort_buf raw;       /* lines of the card so far */
 	char *val[P__COUNT];
 	int pref[P__COUNT]; /* smaller is preferred */
+	int v21;            /* VERSION:2.1: only "\;" is an escape */
 	char *adr_country;  /* the chosen ADR's country: the record's own country (for its phones) */
 };
 
@@ -271,12 +272,13 @@ out:
 	return r;
 }
 
-/* Undo \, \; \n \\ escapes of S..END into B. */
-static int unescape(fort_buf *b, const char *s, const char *end)
+/* Undo \, \; \n \\ escapes of S..END into B.  vCard 2.1 has only one
+ * escape, "\;" (a backslash before anything else is a backslash). */
+static int unescape(fort_buf *b, const char *s, const char *end, int v21)
 {
 	int r = 0;
 	for (; s < end && r == 0; s++) {
-		if (*s == '\\' && s + 1 < end) {
+		if (*s == '\\' && s + 1 < end && (!v21 || s[1] == ';')) {
 			s++;
 			r = fort_buf_putc(b, *s == 'n' || *s == 'N' ? '\n' : *s);
 		} else {
@@ -301,7 +303,7 @@ static const char *find_sep(const char *s, const char *end, char sep)
 /* Structured value (N, ADR, ORG): components split at ';' are joined with
  * CSEP skipping empty ones, values inside a component (split at ',') with
  * VSEP.  ORDER lists the components to use (-1 ends), NULL = all in order. */
-static int join_structured(char **out, const char *s, const char *csep, const char *vsep, const int *order)
+static int join_structured(char **out, const char *s, const char *csep, const char *vsep, const int *order, int v21)
 {
 	enum { MAXC = 16 };
 	const char *cs[MAXC], *ce[MAXC], *end = s + strlen(s), *p = s;
@@ -330,7 +332,7 @@ static int join_structured(char **out, const char *s, const char *csep, const ch
 			if (b.len)
 				r = fort_buf_puts(&b, v == cs[c] ? csep : vsep);
 			if (r == 0)
-				r = unescape(&b, v, ve);
+				r = unescape(&b, v, ve, v21);
 		}
 	}
 	if (r == 0)
@@ -382,11 +384,11 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 		return r;
 	switch (prop) {
 	case P_ADR:
-		r = join_structured(&v, dec, ", ", ", ", adr_order);
+		r = join_structured(&v, dec, ", ", ", ", adr_order, st->v21);
 		if (r == 0) {
 			static const int country_order[] = { 6, -1 };
 			char *cc = NULL;
-			if ((r = join_structured(&cc, dec, ", ", ", ", country_order)) == 0) {
+			if ((r = join_structured(&cc, dec, ", ", ", ", country_order, st->v21)) == 0) {
 				trim_inplace(cc);
 				free(st->adr_country);
 				st->adr_country = cc[0] ? cc : NULL;
@@ -396,14 +398,14 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 		}
 		break;
 	case P_ORG:
-		r = join_structured(&v, dec, ", ", ", ", NULL);
+		r = join_structured(&v, dec, ", ", ", ", NULL, st->v21);
 		break;
 	case P_N:
-		r = join_structured(&v, dec, " ", " ", n_order);
+		r = join_structured(&v, dec, " ", " ", n_order, st->v21);
 		break;
 	default:
 		fort_buf_init(&b, RAW_MAX);
-		r = unescape(&b, dec, dec + strlen(dec));
+		r = unescape(&b, dec, dec + strlen(dec), st->v21);
 		/* room for tidy_date() to add two dashes */
 		if (r == 0)
 			r = fort_buf_put(&b, "\0\0", 2);
@@ -487,11 +489,12 @@ static int logical(struct vcard_state *st)
 	for (colon = p; colon < end && (inq || *colon != ':'); colon++)
 		if (*colon == '"')
 			inq = !inq;
-	if (colon == end)
+	if (colon == end && st->in_card)
 		return fort_error_set(FORT_EINPUT,
-				      st->in_card ? "line %zu: line without ':' (a continued line must start with a space)"
-						  : "line %zu: text outside BEGIN:VCARD ... END:VCARD",
-				      ln);
+				      "line %zu: line without ':' in the card that starts on line %zu (a continued line must start with a space; fix the line, or remove the card)",
+				      ln, st->card_line);
+	if (colon == end)
+		return fort_error_set(FORT_EINPUT, "line %zu: text outside BEGIN:VCARD ... END:VCARD", ln);
 	for (nend = p; nend < colon && *nend != ';'; nend++)
 		;
 	name = p;
@@ -507,6 +510,7 @@ static int logical(struct vcard_state *st)
 					      "line %zu: BEGIN:VCARD inside the card that starts on line %zu (missing END:VCARD?)",
 					      ln, st->card_line);
 		st->in_card = 1;
+		st->v21 = 0;
 		st->card_line = ln;
 		card_clear(st);
 		return 0;
@@ -521,6 +525,10 @@ static int logical(struct vcard_state *st)
 		card_clear(st);
 		fort_buf_reset(&st->raw);
 		return r;
+	}
+	if (word_is(name, nend, "VERSION")) {
+		st->v21 = word_is(colon + 1, end, "2.1");
+		return 0;
 	}
 	for (prop = 0; prop < P__COUNT; prop++)
 		if (word_is(name, nend, prop_vcard[prop]))
