@@ -25,7 +25,7 @@ static const struct cli_opt import_opts[] = {
 
 static const struct cli_opt export_opts[] = {
 	{ "purpose", 0, OPT_VALUE, "P", "why the data leaves the vault; every exported field must allow it" },
-	{ "format", 0, OPT_VALUE, "json|csv", "output format (default json)" },
+	{ "format", 0, OPT_VALUE, "json|csv|vcard", "output format (default json; vcard: vCard 4.0)" },
 	{ "field", 0, OPT_MULTI, "F", "export only F (default: every field the purpose allows)" },
 	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600; '-' stdout) instead of stdout" },
 	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
@@ -249,8 +249,8 @@ static int export_check(struct cli *c)
 
 	if (!purpose || !*purpose)
 		return cli_usage_error(c, "'client export' needs --purpose P");
-	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv"))
-		return cli_usage_error(c, "unknown --format '%s' (json or csv)", fmt);
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "vcard"))
+		return cli_usage_error(c, "unknown --format '%s' (json, csv or vcard)", fmt);
 	return EXIT_OK;
 }
 
@@ -339,8 +339,8 @@ const struct cli_cmd cmd_client_import_def = {
 
 const struct cli_cmd cmd_client_export_def = {
 	.name = "export", .fn = cmd_client_export, .flags = NEEDS_UNLOCK,
-	.summary = "export clients' data for a purpose (JSON or CSV)",
-	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE [--force]]",
+	.summary = "export clients' data for a purpose (JSON, CSV or vCard 4.0)",
+	.synopsis = "--purpose P [--format json|csv|vcard] [--field F]... [-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0, .check = export_check,
 	.description =
 		"Writes every client's fields the purpose allows, decrypted, to stdout or to\n"

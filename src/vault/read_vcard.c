@@ -14,6 +14,7 @@
 #include "vault/readers.h"
 
 #define RAW_MAX ((size_t)1 << 20)
+#define X_MAX 64
 
 typedef int (*read_pull_fn)(void *src, const char **data, size_t *len);
 int read_vcard(read_pull_fn pull, void *src, reader_cb cb, void *ctx);
@@ -45,6 +46,9 @@ struct vcard_state {
 	char *val[P__COUNT];
 	int pref[P__COUNT]; /* smaller is preferred */
 	int v21;            /* VERSION:2.1: only "\;" is an escape */
+	char *xname[X_MAX]; /* X-FORTRESS-NAME: fields of Fortress's own export */
+	char *xval[X_MAX];
+	size_t nx;
 	char *adr_country;  /* the chosen ADR's country: the record's own country (for its phones) */
 };
 
@@ -62,6 +66,11 @@ static void card_clear(struct vcard_state *st)
 	}
 	free(st->adr_country);
 	st->adr_country = NULL;
+	for (size_t i = 0; i < st->nx; i++) {
+		free(st->xname[i]);
+		fort_free_str(st->xval[i]);
+	}
+	st->nx = 0;
 }
 
 static int hexval(int c)
@@ -431,9 +440,43 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 	return 0;
 }
 
+/* X-FORTRESS-TAX-ID:value, written by Fortress's vCard export for a field
+ * vCard has no property for: read back as the column "tax_id". */
+static int x_fortress(struct vcard_state *st, const char *name, const char *nend, const char *params,
+		      const char *pend, const char *value, size_t vlen, size_t ln)
+{
+	struct params pp;
+	char *dec = NULL, *col = NULL;
+	fort_buf b;
+	size_t n = (size_t)(nend - name);
+	int r;
+
+	if (st->nx == X_MAX)
+		return fort_error_set(FORT_EINPUT, "line %zu: more than %d X-FORTRESS- properties in the card that starts on line %zu",
+				      ln, X_MAX, st->card_line);
+	parse_params(&pp, params, pend);
+	if ((r = decode_value(&dec, &pp, value, vlen)) < 0)
+		return fort_error_prefix("line %zu, X-FORTRESS-%.*s", ln, (int)(n > 40 ? 40 : n), name);
+	fort_buf_init(&b, RAW_MAX);
+	b.secret = 1;
+	r = unescape(&b, dec, dec + strlen(dec), st->v21);
+	fort_free_str(dec);
+	if (r == 0 && (r = fort_buf_putc(&b, '\0')) == 0 && !(col = fort_strndup(name, n)))
+		r = FORT_ENOMEM;
+	if (r < 0) {
+		fort_buf_release(&b);
+		return r;
+	}
+	for (char *p = col; *p; p++)
+		*p = *p == '-' ? '_' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	st->xname[st->nx] = col;
+	st->xval[st->nx++] = fort_buf_detach(&b, NULL);
+	return st->xval[st->nx - 1] ? 0 : FORT_ENOMEM;
+}
+
 static int emit(struct vcard_state *st)
 {
-	const char *names[P_N + 1], *values[P_N + 1];
+	const char *names[P_N + 1 + X_MAX], *values[P_N + 1 + X_MAX];
 	reader_record rec;
 	size_t n = 0, rawlen = st->raw.len;
 	int r;
@@ -451,6 +494,10 @@ static int emit(struct vcard_state *st)
 	if (st->adr_country && st->val[P_ADR]) {
 		names[n] = "country";
 		values[n++] = st->adr_country;
+	}
+	for (size_t i = 0; i < st->nx; i++) {
+		names[n] = st->xname[i];
+		values[n++] = st->xval[i];
 	}
 	while (rawlen && (st->raw.buf[rawlen - 1] == '\n' || st->raw.buf[rawlen - 1] == '\r'))
 		rawlen--;
@@ -530,6 +577,9 @@ static int logical(struct vcard_state *st)
 		st->v21 = word_is(colon + 1, end, "2.1");
 		return 0;
 	}
+	if (nend - name > 11 && strncasecmp(name, "X-FORTRESS-", 11) == 0)
+		return x_fortress(st, name + 11, nend, nend < colon ? nend + 1 : colon, colon, colon + 1,
+				  (size_t)(end - colon - 1), ln);
 	for (prop = 0; prop < P__COUNT; prop++)
 		if (word_is(name, nend, prop_vcard[prop]))
 			break;
