@@ -258,9 +258,9 @@ static int cmd_client_export(struct cli *c)
 {
 	fort_export_opts o = FORT_EXPORT_OPTS_INIT;
 	const char *path = cli_str(c, "output");
+	struct cli_out out;
 	uint64_t count = 0;
-	FILE *f = stdout;
-	int r, fd, e;
+	int r, ex;
 
 	if (path && !strcmp(path, "-"))
 		path = NULL;
@@ -269,45 +269,17 @@ static int cmd_client_export(struct cli *c)
 	o.nfields = cli_multi(c, "field", &o.fields);
 	o.destination = path ? path : "-";
 
-	if (path) {
-		/* never through a symbolic link; an existing file only with --force */
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
-				(cli_flag(c, "force") ? O_TRUNC : O_EXCL), 0600);
-		if (fd < 0) {
-			e = errno;
-			if (e == EEXIST)
-				return cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
-			if (e == ELOOP)
-				return cli_error(c, EXIT_INPUT, "%s is a symbolic link: refused (give the file it points to)", path);
-			return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
-		}
-		/* an existing file keeps its mode on O_TRUNC: client data is 0600 */
-		if (fchmod(fd, 0600) < 0 || !(f = fdopen(fd, "w"))) {
-			e = errno;
-			close(fd);
-			unlink(path);
-			return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
-		}
+	/* mode 0600: client data; never through a symbolic link, an existing
+	 * file only with --force, a partial export never left behind */
+	if ((ex = cli_out_open(c, &out, path, 0600, cli_flag(c, "force"))) != EXIT_OK)
+		return ex;
+	r = fort_client_export(&count, c->vault, out.f, &o);
+	if (r < 0) {
+		cli_out_abort(&out);
+		return cli_fail(c, r, NULL);
 	}
-	r = fort_client_export(&count, c->vault, f, &o);
-	if (!path) {
-		if (r < 0)
-			return cli_fail(c, r, NULL);
-	} else {
-		int failed = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0;
-
-		e = errno;
-		if (fclose(f) != 0 && !failed) {
-			failed = 1;
-			e = errno;
-		}
-		if (r < 0 || failed) {
-			unlink(path);    /* never leave a partial export behind */
-			if (r < 0)
-				return cli_fail(c, r, NULL);
-			return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
-		}
-	}
+	if ((ex = cli_out_commit(c, &out)) != EXIT_OK)
+		return ex;
 
 	if (path && c->json) {
 		json_t *j = json_object();

@@ -7,14 +7,15 @@
 
 static const struct cli_opt out_opts[] = {
 	{ "format", 0, OPT_VALUE, "F", "notice: md (default) or html; records: json (default), csv or html" },
-	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output ('-'; an existing FILE only with --force)" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
 static int emit(struct cli *c, const char *text)
 {
 	if (cli_str(c, "output"))
-		return cli_write_file(c, cli_str(c, "output"), text, strlen(text), 0644);
+		return cli_write_file(c, cli_str(c, "output"), text, strlen(text), 0644, cli_flag(c, "force"));
 	fputs(text, stdout);
 	return EXIT_OK;
 }

@@ -654,6 +654,26 @@ static int check_output(struct cli *c, int ex)
 	return ex;
 }
 
+/* Every option that names a file to write (-o/--output FILE, --out FILE,
+ * a letter, a PDF) is checked once, here, before the passphrase is asked
+ * for and before anything changes: an existing file only with --force,
+ * never a symbolic link (cli_out_check; the write itself goes through
+ * cli_out_open, which checks again). */
+static int check_output_files(struct cli *c)
+{
+	static const char *const names[] = { "output", "out", "letter", "pdf" };
+	int force = cli_flag(c, "force"), r;
+
+	for (size_t i = 0; i < c->args.nspec; i++) {
+		const struct cli_opt *o = &c->args.spec[i];
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+			if (!strcmp(o->name, names[k]) && o->arg && !strcmp(o->arg, "FILE") && c->args.count[i] &&
+			    (r = cli_out_check(c, c->args.value[i], force)) != EXIT_OK)
+				return r;
+	}
+	return EXIT_OK;
+}
+
 static int run(struct cli *c, int argc, char **argv)
 {
 	struct parse p = { 0, 0, argc, argv, 1, 0 };
@@ -744,6 +764,8 @@ static int run(struct cli *c, int argc, char **argv)
 	if (fort_library_init() < 0)
 		return cli_error(c, EXIT_FAIL, "cannot initialise the crypto library");
 	if (cmd->check && (r = cmd->check(c)) != EXIT_OK)
+		return r;
+	if ((r = check_output_files(c)) != EXIT_OK)
 		return r;
 	if (cmd->flags & (NEEDS_PATH | NEEDS_VAULT | NEEDS_UNLOCK)) {
 		if ((r = cli_vault_resolve(c)) != EXIT_OK)
