@@ -387,7 +387,7 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 
 	*out = NULL;
 	*len = 0;
-	f = fopen(path, "rb");
+	f = !strcmp(path, "-") ? stdin : fopen(path, "rb");   /* '-': standard input */
 	if (!f) {
 		int e = errno;
 
@@ -401,14 +401,16 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 
 			if (alloc > cap) {
 				free(buf);
-				fclose(f);
+				if (f != stdin)
+					fclose(f);
 				return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);
 			}
 			alloc = alloc ? alloc * 2 : 8192;
 			nb = realloc(buf, alloc);
 			if (!nb) {
 				free(buf);
-				fclose(f);
+				if (f != stdin)
+					fclose(f);
 				return cli_error(c, EXIT_IO, "out of memory");
 			}
 			buf = nb;
@@ -420,10 +422,12 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 	}
 	if (ferror(f)) {
 		free(buf);
-		fclose(f);
+		if (f != stdin)
+			fclose(f);
 		return cli_error(c, EXIT_IO, "cannot read %s", path);
 	}
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (n > cap) {
 		free(buf);
 		return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);
