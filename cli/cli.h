@@ -84,6 +84,7 @@ struct cli {
 	const char *user;
 	const char *passphrase_file;
 	int json, quiet, no_color;
+	int verbose;                      /* -v: what is done, on stderr (docs/cli.md) */
 	int color_out, color_err;         /* decided once options are known */
 
 	/* the command being run */
@@ -159,6 +160,9 @@ int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(p
 /* Informational line on stderr unless --quiet. */
 void cli_info(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "verbose: ..." on stderr with -v (and not --quiet). */
+void cli_verbose(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Bold / reset around field names on stdout when colour is on. */
 const char *cli_bold(const struct cli *c);
 const char *cli_reset(const struct cli *c);
@@ -227,6 +231,9 @@ int cli_out_check(struct cli *c, const char *path, int force);
 int cli_out_open(struct cli *c, struct cli_out *o, const char *path, int mode, int force);
 int cli_out_commit(struct cli *c, struct cli_out *o);
 void cli_out_abort(struct cli_out *o);  /* removes the temporary file */
+/* From a signal handler: remove the temporary files of outputs still open
+ * (async-signal-safe: unlink only). */
+void cli_out_cleanup_signal(void);
 /* The whole of DATA through cli_out_open/commit. */
 int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode, int force);
 /* Read a whole (small) file; *out is NUL-terminated, malloc'ed. */

@@ -86,6 +86,19 @@ void cli_hint(struct cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void cli_verbose(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->verbose || c->quiet)
+		return;
+	fputs("verbose: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void cli_info(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -248,6 +261,33 @@ const char *cli_pos(const struct cli *c, size_t i)
 
 /* ----------------------------------------------------------- output files */
 
+/* The temporary names of outputs being written, for the signal handler. */
+#define OUT_TMP_MAX 8
+static char *volatile out_tmp[OUT_TMP_MAX];
+
+static void out_tmp_add(char *tmp)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (!out_tmp[i]) {
+			out_tmp[i] = tmp;
+			return;
+		}
+}
+
+static void out_tmp_del(const char *tmp)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (out_tmp[i] == tmp)
+			out_tmp[i] = NULL;
+}
+
+void cli_out_cleanup_signal(void)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (out_tmp[i])
+			unlink(out_tmp[i]);
+}
+
 int cli_out_check(struct cli *c, const char *path, int force)
 {
 	struct stat sb;
@@ -288,6 +328,8 @@ int cli_out_open(struct cli *c, struct cli_out *o, const char *path, int mode, i
 	snprintf(o->tmp + dlen, 40, ".fortress-out-XXXXXX");
 	/* mkostemp: O_CREAT | O_EXCL, mode 0600, a name nobody else has */
 	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd >= 0)
+		out_tmp_add(o->tmp);
 	if (fd < 0) {
 		e = errno;
 		free(o->tmp);
@@ -344,6 +386,7 @@ int cli_out_commit(struct cli *c, struct cli_out *o)
 		free(path);
 		return e;
 	}
+	out_tmp_del(o->tmp);
 	free(o->tmp);
 	free(o->path);
 	memset(o, 0, sizeof *o);
@@ -354,8 +397,10 @@ void cli_out_abort(struct cli_out *o)
 {
 	if (o->f && o->f != stdout)
 		fclose(o->f);
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
+		out_tmp_del(o->tmp);
+	}
 	free(o->tmp);
 	free(o->path);
 	memset(o, 0, sizeof *o);

@@ -162,10 +162,10 @@ static void print_problems(struct cli *c, const char *path, const fort_import_re
 	size_t i;
 
 	fflush(stdout);
-	for (i = 0; i < rep->nproblems && i < PROBLEMS_SHOWN; i++)
+	for (i = 0; i < rep->nproblems && (i < PROBLEMS_SHOWN || c->verbose); i++)
 		fprintf(stderr, "%s: %s\n", path, rep->problems[i]);
 	if (total > i)
-		fprintf(stderr, "... and %llu more\n", (unsigned long long)(total - i));
+		fprintf(stderr, "... and %llu more%s\n", (unsigned long long)(total - i), c->verbose ? "" : " (-v lists them all)");
 	(void)c;
 }
 
