@@ -262,7 +262,7 @@ static const struct cli_cmd map_show_def = {
 static const struct cli_cmd map_export_def = {
 	.name = "export", .fn = cmd_map_export, .flags = NEEDS_VAULT,
 	.summary = "write the data map as JSON",
-	.synopsis = "[-o FILE]",
+	.synopsis = "[-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0,
 };
 

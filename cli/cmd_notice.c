@@ -96,7 +96,7 @@ static int cmd_records(struct cli *c)
 static const struct cli_cmd notice_show_def = {
 	.name = "show", .fn = cmd_notice_show, .flags = NEEDS_VAULT,
 	.summary = "the privacy notice generated from the data map (Markdown or HTML)",
-	.synopsis = "[--format md|html] [-o FILE] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format md|html] [-o FILE [--force]] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
 };
 static const struct cli_cmd notice_publish_def = {
 	.name = "publish", .fn = cmd_notice_publish, .flags = NEEDS_UNLOCK,
@@ -119,5 +119,5 @@ const struct cli_cmd cmd_notice_def = {
 const struct cli_cmd cmd_records_def = {
 	.name = "records", .fn = cmd_records, .flags = NEEDS_VAULT,
 	.summary = "the records of processing activities (GDPR Art. 30(1)) from the data map",
-	.synopsis = "[--format json|csv|html] [-o FILE]", .opts = out_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format json|csv|html] [-o FILE [--force]]", .opts = out_opts, .min_args = 0, .max_args = 0,
 };

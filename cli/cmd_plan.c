@@ -528,7 +528,7 @@ static const struct cli_cmd plan_edit_def = {
 static const struct cli_cmd plan_export_def = {
 	.name = "export", .fn = cmd_plan_export, .flags = NEEDS_UNLOCK,
 	.summary = "print the plan as Markdown, HTML or PDF (for paper)",
-	.synopsis = "[--format md|html|pdf] [--out FILE]", .opts = export_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format md|html|pdf] [--out FILE [--force]]", .opts = export_opts, .min_args = 0, .max_args = 0,
 };
 static const struct cli_cmd plan_drill_def = {
 	.name = "drill", .fn = cmd_plan_drill, .flags = NEEDS_UNLOCK,
