@@ -84,6 +84,7 @@ struct cli {
 	const char *user;
 	const char *passphrase_file;
 	int json, quiet, no_color;
+	int verbose;                      /* -v: what is done, on stderr (docs/cli.md) */
 	int color_out, color_err;         /* decided once options are known */
 
 	/* the command being run */
@@ -159,6 +160,9 @@ int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(p
 /* Informational line on stderr unless --quiet. */
 void cli_info(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "verbose: ..." on stderr with -v (and not --quiet). */
+void cli_verbose(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Bold / reset around field names on stdout when colour is on. */
 const char *cli_bold(const struct cli *c);
 const char *cli_reset(const struct cli *c);
@@ -209,9 +213,29 @@ void cli_shares_free(char **s, size_t n);
  * line per message (or the JSON report).  EXIT_FAIL when one stays queued. */
 int cli_mail_send(struct cli *c, fort_mail_send_opts *o);
 
-/* Write the whole of DATA to a new file PATH created with mode 0600
- * (truncating an existing one).  Returns an exit code, printing errors. */
-int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode);
+/* Output files (-o/--output FILE and the like), one way for every command:
+ * PATH NULL or "-" is standard output.  Otherwise a symbolic link is never
+ * followed and an existing PATH is replaced only with FORCE (exit 6 naming
+ * it); the data goes to a temporary name in PATH's directory (O_EXCL |
+ * O_NOFOLLOW, MODE), is fsynced and then linked (no FORCE: a file that
+ * appeared meanwhile is still not replaced) or renamed into place, so an
+ * interrupted or failed command leaves no partial file.
+ * cli_out_check: the same refusals, for a command's check before the
+ * passphrase is asked for.  All return an exit code, printing errors. */
+struct cli_out {
+	FILE *f;          /* write here */
+	char *path, *tmp; /* NULL for standard output */
+	int force;
+};
+int cli_out_check(struct cli *c, const char *path, int force);
+int cli_out_open(struct cli *c, struct cli_out *o, const char *path, int mode, int force);
+int cli_out_commit(struct cli *c, struct cli_out *o);
+void cli_out_abort(struct cli_out *o);  /* removes the temporary file */
+/* From a signal handler: remove the temporary files of outputs still open
+ * (async-signal-safe: unlink only). */
+void cli_out_cleanup_signal(void);
+/* The whole of DATA through cli_out_open/commit. */
+int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode, int force);
 /* Read a whole (small) file; *out is NUL-terminated, malloc'ed. */
 int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size_t cap);
 

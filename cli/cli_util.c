@@ -86,6 +86,19 @@ void cli_hint(struct cli *c, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void cli_verbose(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->verbose || c->quiet)
+		return;
+	fputs("verbose: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void cli_info(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -246,40 +259,169 @@ const char *cli_pos(const struct cli *c, size_t i)
 
 /* ------------------------------------------------------------------ files */
 
-int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode)
-{
-	const char *p = data;
-	int fd, e;
+/* ----------------------------------------------------------- output files */
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, mode);
+/* The temporary names of outputs being written, for the signal handler. */
+#define OUT_TMP_MAX 8
+static char *volatile out_tmp[OUT_TMP_MAX];
+
+static void out_tmp_add(char *tmp)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (!out_tmp[i]) {
+			out_tmp[i] = tmp;
+			return;
+		}
+}
+
+static void out_tmp_del(const char *tmp)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (out_tmp[i] == tmp)
+			out_tmp[i] = NULL;
+}
+
+void cli_out_cleanup_signal(void)
+{
+	for (int i = 0; i < OUT_TMP_MAX; i++)
+		if (out_tmp[i])
+			unlink(out_tmp[i]);
+}
+
+int cli_out_check(struct cli *c, const char *path, int force)
+{
+	struct stat sb;
+
+	if (!path || !strcmp(path, "-"))
+		return EXIT_OK;
+	if (lstat(path, &sb) < 0)
+		return EXIT_OK;
+	if (S_ISLNK(sb.st_mode))
+		return cli_error(c, EXIT_INPUT, "%s is a symbolic link: refused (give the file it points to)", path);
+	if (!force)
+		return cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
+	if (!S_ISREG(sb.st_mode))
+		return cli_error(c, EXIT_INPUT, "%s is not a regular file: refused", path);
+	return EXIT_OK;
+}
+
+int cli_out_open(struct cli *c, struct cli_out *o, const char *path, int mode, int force)
+{
+	const char *slash;
+	int fd = -1, e, ex;
+	size_t dlen;
+
+	memset(o, 0, sizeof *o);
+	o->force = force;
+	if (!path || !strcmp(path, "-")) {
+		o->f = stdout;
+		return EXIT_OK;
+	}
+	if ((ex = cli_out_check(c, path, force)) != EXIT_OK)
+		return ex;
+	/* the temporary file beside PATH, so the rename stays on one filesystem */
+	slash = strrchr(path, '/');
+	dlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if (!(o->path = strdup(path)) || !(o->tmp = malloc(dlen + 40)))
+		goto nomem;
+	memcpy(o->tmp, path, dlen);
+	snprintf(o->tmp + dlen, 40, ".fortress-out-XXXXXX");
+	/* mkostemp: O_CREAT | O_EXCL, mode 0600, a name nobody else has */
+	fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd >= 0)
+		out_tmp_add(o->tmp);
 	if (fd < 0) {
 		e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		cli_out_abort(o);
 		return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
 	}
-	if (fchmod(fd, (mode_t)mode) < 0)
-		goto fail;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	if (fchmod(fd, (mode_t)mode) < 0 || !(o->f = fdopen(fd, "w"))) {
+		e = errno;
+		close(fd);
+		cli_out_abort(o);
+		return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
 	}
 	return EXIT_OK;
-fail:
+nomem:
+	cli_out_abort(o);
+	return cli_error(c, EXIT_IO, "out of memory");
+}
+
+int cli_out_commit(struct cli *c, struct cli_out *o)
+{
+	int failed, e;
+
+	if (!o->tmp) {
+		/* standard output: main checks it once the command is done */
+		fflush(o->f);
+		memset(o, 0, sizeof *o);
+		return EXIT_OK;
+	}
+	failed = fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) < 0;
 	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
+	if (fclose(o->f) != 0 && !failed) {
+		failed = 1;
+		e = errno;
+	}
+	o->f = NULL;
+	if (!failed) {
+		/* without --force a file that appeared meanwhile is not replaced:
+		 * link() fails with EEXIST where rename() would overwrite */
+		if (o->force)
+			failed = rename(o->tmp, o->path) < 0;
+		else
+			failed = link(o->tmp, o->path) < 0 || unlink(o->tmp) < 0;
+		e = errno;
+	}
+	if (failed) {
+		char *path = o->path;
+		o->path = NULL;
+		cli_out_abort(o);
+		if (e == EEXIST)
+			e = cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
+		else
+			e = cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
+		free(path);
+		return e;
+	}
+	out_tmp_del(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof *o);
+	return EXIT_OK;
+}
+
+void cli_out_abort(struct cli_out *o)
+{
+	if (o->f && o->f != stdout)
+		fclose(o->f);
+	if (o->tmp) {
+		unlink(o->tmp);
+		out_tmp_del(o->tmp);
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof *o);
+}
+
+int cli_write_file(struct cli *c, const char *path, const void *data, size_t len, int mode, int force)
+{
+	struct cli_out o;
+	int ex;
+
+	if ((ex = cli_out_open(c, &o, path, mode, force)) != EXIT_OK)
+		return ex;
+	if (len && fwrite(data, 1, len, o.f) != len) {
+		int e = errno;
+		if (o.tmp) {
+			cli_out_abort(&o);
+			return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
+		}
+		return EXIT_IO;
+	}
+	return cli_out_commit(c, &o);
 }
 
 int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size_t cap)
@@ -290,7 +432,7 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 
 	*out = NULL;
 	*len = 0;
-	f = fopen(path, "rb");
+	f = !strcmp(path, "-") ? stdin : fopen(path, "rb");   /* '-': standard input */
 	if (!f) {
 		int e = errno;
 
@@ -304,14 +446,16 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 
 			if (alloc > cap) {
 				free(buf);
-				fclose(f);
+				if (f != stdin)
+					fclose(f);
 				return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);
 			}
 			alloc = alloc ? alloc * 2 : 8192;
 			nb = realloc(buf, alloc);
 			if (!nb) {
 				free(buf);
-				fclose(f);
+				if (f != stdin)
+					fclose(f);
 				return cli_error(c, EXIT_IO, "out of memory");
 			}
 			buf = nb;
@@ -323,10 +467,12 @@ int cli_read_file(struct cli *c, const char *path, char **out, size_t *len, size
 	}
 	if (ferror(f)) {
 		free(buf);
-		fclose(f);
+		if (f != stdin)
+			fclose(f);
 		return cli_error(c, EXIT_IO, "cannot read %s", path);
 	}
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (n > cap) {
 		free(buf);
 		return cli_error(c, EXIT_INPUT, "%s is too large (at most %zu bytes)", path, cap);

@@ -25,7 +25,7 @@ static const struct cli_opt import_opts[] = {
 
 static const struct cli_opt export_opts[] = {
 	{ "purpose", 0, OPT_VALUE, "P", "why the data leaves the vault; every exported field must allow it" },
-	{ "format", 0, OPT_VALUE, "json|csv", "output format (default json)" },
+	{ "format", 0, OPT_VALUE, "json|csv|vcard", "output format (default json; vcard: vCard 4.0)" },
 	{ "field", 0, OPT_MULTI, "F", "export only F (default: every field the purpose allows)" },
 	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE (created with mode 0600; '-' stdout) instead of stdout" },
 	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
@@ -162,10 +162,10 @@ static void print_problems(struct cli *c, const char *path, const fort_import_re
 	size_t i;
 
 	fflush(stdout);
-	for (i = 0; i < rep->nproblems && i < PROBLEMS_SHOWN; i++)
+	for (i = 0; i < rep->nproblems && (i < PROBLEMS_SHOWN || c->verbose); i++)
 		fprintf(stderr, "%s: %s\n", path, rep->problems[i]);
 	if (total > i)
-		fprintf(stderr, "... and %llu more\n", (unsigned long long)(total - i));
+		fprintf(stderr, "... and %llu more%s\n", (unsigned long long)(total - i), c->verbose ? "" : " (-v lists them all)");
 	(void)c;
 }
 
@@ -249,8 +249,8 @@ static int export_check(struct cli *c)
 
 	if (!purpose || !*purpose)
 		return cli_usage_error(c, "'client export' needs --purpose P");
-	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv"))
-		return cli_usage_error(c, "unknown --format '%s' (json or csv)", fmt);
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv") && strcmp(fmt, "vcard"))
+		return cli_usage_error(c, "unknown --format '%s' (json, csv or vcard)", fmt);
 	return EXIT_OK;
 }
 
@@ -258,9 +258,9 @@ static int cmd_client_export(struct cli *c)
 {
 	fort_export_opts o = FORT_EXPORT_OPTS_INIT;
 	const char *path = cli_str(c, "output");
+	struct cli_out out;
 	uint64_t count = 0;
-	FILE *f = stdout;
-	int r, fd, e;
+	int r, ex;
 
 	if (path && !strcmp(path, "-"))
 		path = NULL;
@@ -269,45 +269,17 @@ static int cmd_client_export(struct cli *c)
 	o.nfields = cli_multi(c, "field", &o.fields);
 	o.destination = path ? path : "-";
 
-	if (path) {
-		/* never through a symbolic link; an existing file only with --force */
-		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
-				(cli_flag(c, "force") ? O_TRUNC : O_EXCL), 0600);
-		if (fd < 0) {
-			e = errno;
-			if (e == EEXIST)
-				return cli_error(c, EXIT_INPUT, "%s exists: give another file, or --force to replace it", path);
-			if (e == ELOOP)
-				return cli_error(c, EXIT_INPUT, "%s is a symbolic link: refused (give the file it points to)", path);
-			return cli_error(c, e == ENOENT ? EXIT_NOTFOUND : EXIT_IO, "cannot create %s: %s", path, strerror(e));
-		}
-		/* an existing file keeps its mode on O_TRUNC: client data is 0600 */
-		if (fchmod(fd, 0600) < 0 || !(f = fdopen(fd, "w"))) {
-			e = errno;
-			close(fd);
-			unlink(path);
-			return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
-		}
+	/* mode 0600: client data; never through a symbolic link, an existing
+	 * file only with --force, a partial export never left behind */
+	if ((ex = cli_out_open(c, &out, path, 0600, cli_flag(c, "force"))) != EXIT_OK)
+		return ex;
+	r = fort_client_export(&count, c->vault, out.f, &o);
+	if (r < 0) {
+		cli_out_abort(&out);
+		return cli_fail(c, r, NULL);
 	}
-	r = fort_client_export(&count, c->vault, f, &o);
-	if (!path) {
-		if (r < 0)
-			return cli_fail(c, r, NULL);
-	} else {
-		int failed = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0;
-
-		e = errno;
-		if (fclose(f) != 0 && !failed) {
-			failed = 1;
-			e = errno;
-		}
-		if (r < 0 || failed) {
-			unlink(path);    /* never leave a partial export behind */
-			if (r < 0)
-				return cli_fail(c, r, NULL);
-			return cli_error(c, EXIT_IO, "cannot write %s: %s", path, strerror(e));
-		}
-	}
+	if ((ex = cli_out_commit(c, &out)) != EXIT_OK)
+		return ex;
 
 	if (path && c->json) {
 		json_t *j = json_object();
@@ -339,8 +311,8 @@ const struct cli_cmd cmd_client_import_def = {
 
 const struct cli_cmd cmd_client_export_def = {
 	.name = "export", .fn = cmd_client_export, .flags = NEEDS_UNLOCK,
-	.summary = "export clients' data for a purpose (JSON or CSV)",
-	.synopsis = "--purpose P [--format json|csv] [--field F]... [-o FILE [--force]]",
+	.summary = "export clients' data for a purpose (JSON, CSV or vCard 4.0)",
+	.synopsis = "--purpose P [--format json|csv|vcard] [--field F]... [-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0, .check = export_check,
 	.description =
 		"Writes every client's fields the purpose allows, decrypted, to stdout or to\n"

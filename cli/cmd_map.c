@@ -9,7 +9,8 @@
 #define MAP_FILE_MAX ((size_t)4 << 20)
 
 static const struct cli_opt export_opts[] = {
-	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of stdout" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of stdout ('-' stdout; an existing FILE only with --force)" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -120,7 +121,7 @@ static int cmd_map_export(struct cli *c)
 	}
 	withnl[len++] = '\n';
 	withnl[len] = '\0';
-	ex = cli_write_file(c, out, withnl, len, 0644);
+	ex = cli_write_file(c, out, withnl, len, 0644, cli_flag(c, "force"));
 	free(withnl);
 	if (ex == EXIT_OK && !c->quiet && !c->json)
 		printf("data map written to %s\n", out);
@@ -261,7 +262,7 @@ static const struct cli_cmd map_show_def = {
 static const struct cli_cmd map_export_def = {
 	.name = "export", .fn = cmd_map_export, .flags = NEEDS_VAULT,
 	.summary = "write the data map as JSON",
-	.synopsis = "[-o FILE]",
+	.synopsis = "[-o FILE [--force]]",
 	.opts = export_opts, .min_args = 0, .max_args = 0,
 };
 

@@ -7,14 +7,15 @@
 
 static const struct cli_opt out_opts[] = {
 	{ "format", 0, OPT_VALUE, "F", "notice: md (default) or html; records: json (default), csv or html" },
-	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output ('-'; an existing FILE only with --force)" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
 static int emit(struct cli *c, const char *text)
 {
 	if (cli_str(c, "output"))
-		return cli_write_file(c, cli_str(c, "output"), text, strlen(text), 0644);
+		return cli_write_file(c, cli_str(c, "output"), text, strlen(text), 0644, cli_flag(c, "force"));
 	fputs(text, stdout);
 	return EXIT_OK;
 }
@@ -95,7 +96,7 @@ static int cmd_records(struct cli *c)
 static const struct cli_cmd notice_show_def = {
 	.name = "show", .fn = cmd_notice_show, .flags = NEEDS_VAULT,
 	.summary = "the privacy notice generated from the data map (Markdown or HTML)",
-	.synopsis = "[--format md|html] [-o FILE] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format md|html] [-o FILE [--force]] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
 };
 static const struct cli_cmd notice_publish_def = {
 	.name = "publish", .fn = cmd_notice_publish, .flags = NEEDS_UNLOCK,
@@ -118,5 +119,5 @@ const struct cli_cmd cmd_notice_def = {
 const struct cli_cmd cmd_records_def = {
 	.name = "records", .fn = cmd_records, .flags = NEEDS_VAULT,
 	.summary = "the records of processing activities (GDPR Art. 30(1)) from the data map",
-	.synopsis = "[--format json|csv|html] [-o FILE]", .opts = out_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format json|csv|html] [-o FILE [--force]]", .opts = out_opts, .min_args = 0, .max_args = 0,
 };

@@ -142,7 +142,8 @@ static int cmd_plan_edit(struct cli *c)
 
 static const struct cli_opt export_opts[] = {
 	{ "format", 0, OPT_VALUE, "FMT", "md (default), html or pdf" },
-	{ "out", 'o', OPT_VALUE, "FILE", "write to FILE (mode 0600; required for pdf), else stdout" },
+	{ "out", 'o', OPT_VALUE, "FILE", "write to FILE (mode 0600; required for pdf; an existing FILE only with --force), else stdout" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -153,12 +154,14 @@ static int cmd_plan_export(struct cli *c)
 	size_t len = 0;
 	int r, ex = EXIT_OK;
 
+	if (out && !strcmp(out, "-") && strcmp(fmt, "pdf"))
+		out = NULL;
 	if (strcmp(fmt, "pdf") == 0 && !out)
 		return cli_usage_error(c, "a PDF needs --out FILE");
 	if ((r = fort_plan_export(&doc, &len, c->vault, fmt)) < 0)
 		return cli_fail(c, r, NULL);
 	if (out) {
-		ex = cli_write_file(c, out, doc, len, 0600);
+		ex = cli_write_file(c, out, doc, len, 0600, cli_flag(c, "force"));
 		if (ex == EXIT_OK)
 			cli_info(c, "plan written to %s (%zu bytes): it holds contacts in clear, keep it safe", out, len);
 	} else if (fwrite(doc, 1, len, stdout) != len) {
@@ -525,7 +528,7 @@ static const struct cli_cmd plan_edit_def = {
 static const struct cli_cmd plan_export_def = {
 	.name = "export", .fn = cmd_plan_export, .flags = NEEDS_UNLOCK,
 	.summary = "print the plan as Markdown, HTML or PDF (for paper)",
-	.synopsis = "[--format md|html|pdf] [--out FILE]", .opts = export_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format md|html|pdf] [--out FILE [--force]]", .opts = export_opts, .min_args = 0, .max_args = 0,
 };
 static const struct cli_cmd plan_drill_def = {
 	.name = "drill", .fn = cmd_plan_drill, .flags = NEEDS_UNLOCK,

@@ -92,7 +92,7 @@ static int cmd_recovery_split(struct cli *c)
 
 		snprintf(path, sizeof(path), "%s/share-%zu-of-%zu.txt", out, i + 1, n);
 		len = snprintf(line, sizeof(line), "%s\n", shares[i]);
-		ex = cli_write_file(c, path, line, (size_t)len, 0600);
+		ex = cli_write_file(c, path, line, (size_t)len, 0600, 1); /* a new split replaces the old one's files */
 		explicit_bzero(line, sizeof(line));
 		if (ex != EXIT_OK) {
 			cli_hint(c, "the shares were made: they are printed below; or run 'fortress recovery split' again");

@@ -144,6 +144,7 @@ static const struct cli_opt step_opts[] = {
 	{ "reason", 0, OPT_VALUE, "TEXT", "extend/refuse: the reasons (they go to the client)" },
 	{ "letter", 0, OPT_VALUE, "FILE", "refuse: write the refusal letter to FILE (else printed)" },
 	{ "pdf", 0, OPT_VALUE, "FILE", "refuse: also write the refusal letter as a PDF to FILE" },
+	{ "force", 0, OPT_FLAG, NULL, "replace the --letter/--pdf FILE if it exists (never through a symbolic link)" },
 	{ "notices", 0, OPT_VALUE, "FILE", "answer a rectification: the notices to recipients (Art. 19), FILE and its .pdf" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
@@ -186,7 +187,7 @@ static int step(struct cli *c, const char *action)
 				free(letter);
 				return cli_fail(c, r, NULL);
 			}
-			ex = cli_write_file(c, cli_str(c, "pdf"), pdf, plen, 0600);
+			ex = cli_write_file(c, cli_str(c, "pdf"), pdf, plen, 0600, cli_flag(c, "force"));
 			free(pdf);
 			if (ex != EXIT_OK) {
 				free(letter);
@@ -194,7 +195,7 @@ static int step(struct cli *c, const char *action)
 			}
 		}
 		if (cli_str(c, "letter"))
-			ex = cli_write_file(c, cli_str(c, "letter"), letter, strlen(letter), 0600);
+			ex = cli_write_file(c, cli_str(c, "letter"), letter, strlen(letter), 0600, cli_flag(c, "force"));
 		else if (!c->json)
 			printf("%s\n", letter);
 		free(letter);

@@ -15,6 +15,10 @@
 
 #include "cli.h"
 #include "util.h"
+#include <sodium.h>
+
+/* scan -: standard input is read whole, at most this much */
+#define STDIN_MAX ((size_t)256 << 20)
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV, FMT_SARIF, FMT_SPANS };
 
@@ -1122,6 +1126,12 @@ static int cmd_scan(struct cli *c)
 		else
 			return cli_usage_error(c, "unknown format '%s' (text, json, csv, sarif, tsv-spans)", fmt);
 	}
+	for (i = 0; i < c->args.npos; i++)
+		if (!strcmp(c->args.pos[i], "-") && c->args.npos > 1)
+			return cli_usage_error(c, "'-' (standard input) is scanned alone: give it as the only PATH");
+	if (c->args.npos == 1 && !strcmp(c->args.pos[0], "-") &&
+	    (cli_str(c, "redact") || cli_flag(c, "import") || cli_flag(c, "fix")))
+		return cli_usage_error(c, "--redact, --import and --fix change files: they do not work on standard input");
 	if ((s = cli_str(c, "jobs"))) {
 		if (parse_uint(s, 256, &v) < 0 || v == 0)
 			return cli_usage_error(c, "--jobs needs a number from 1 to 256, not '%s'", s);
@@ -1243,7 +1253,22 @@ static int cmd_scan(struct cli *c)
 		printf("file,logical,line,column,offset,length,type,confidence,rule,excerpt,fingerprint%s\n",
 		       so.show_values ? ",value" : "");
 
-	r = fort_scan_run(&st, c->args.pos, c->args.npos, &o);
+	if (c->args.npos == 1 && !strcmp(c->args.pos[0], "-")) {
+		/* standard input: read whole (at most STDIN_MAX), scanned as text */
+		char *data = NULL;
+		size_t len = 0;
+		int ex = cli_read_file(c, "-", &data, &len, STDIN_MAX);
+
+		if (ex != EXIT_OK) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		r = fort_scan_buffer(&st, "-", data, len, &o);
+		sodium_memzero(data, len);
+		free(data);
+	} else {
+		r = fort_scan_run(&st, c->args.pos, c->args.npos, &o);
+	}
 	clear_progress(&so);
 	if (r < 0 || so.err) {
 		if (so.fmt == FMT_JSON)

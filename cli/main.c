@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -82,11 +83,12 @@ static const struct cli_opt global_opts[] = {
 	{ "json", 0, OPT_FLAG, NULL, "machine-readable output" },
 	{ "no-color", 0, OPT_FLAG, NULL, "no ANSI colours (env NO_COLOR)" },
 	{ "quiet", 'q', OPT_FLAG, NULL, "only errors" },
+	{ "verbose", 'v', OPT_FLAG, NULL, "say what is done on stderr: the vault, how it was opened, every problem, the time taken" },
 	{ "help", 'h', OPT_FLAG, NULL, "help for fortress or for the command" },
 	{ "version", 0, OPT_FLAG, NULL, "print the version" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
-enum { G_VAULT, G_USER, G_PASSFILE, G_JSON, G_NOCOLOR, G_QUIET, G_HELP, G_VERSION };
+enum { G_VAULT, G_USER, G_PASSFILE, G_JSON, G_NOCOLOR, G_QUIET, G_VERBOSE, G_HELP, G_VERSION };
 
 /* Parsing state beyond struct cli. */
 struct parse {
@@ -443,6 +445,7 @@ static void apply_global(struct cli *c, struct parse *p, int idx, const char *va
 	case G_JSON: c->json = 1; break;
 	case G_NOCOLOR: c->no_color = 1; break;
 	case G_QUIET: c->quiet = 1; break;
+	case G_VERBOSE: c->verbose = 1; break;
 	case G_HELP: p->help = 1; break;
 	case G_VERSION: p->version = 1; break;
 	}
@@ -654,6 +657,26 @@ static int check_output(struct cli *c, int ex)
 	return ex;
 }
 
+/* Every option that names a file to write (-o/--output FILE, --out FILE,
+ * a letter, a PDF) is checked once, here, before the passphrase is asked
+ * for and before anything changes: an existing file only with --force,
+ * never a symbolic link (cli_out_check; the write itself goes through
+ * cli_out_open, which checks again). */
+static int check_output_files(struct cli *c)
+{
+	static const char *const names[] = { "output", "out", "letter", "pdf" };
+	int force = cli_flag(c, "force"), r;
+
+	for (size_t i = 0; i < c->args.nspec; i++) {
+		const struct cli_opt *o = &c->args.spec[i];
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+			if (!strcmp(o->name, names[k]) && o->arg && !strcmp(o->arg, "FILE") && c->args.count[i] &&
+			    (r = cli_out_check(c, c->args.value[i], force)) != EXIT_OK)
+				return r;
+	}
+	return EXIT_OK;
+}
+
 static int run(struct cli *c, int argc, char **argv)
 {
 	struct parse p = { 0, 0, argc, argv, 1, 0 };
@@ -745,6 +768,8 @@ static int run(struct cli *c, int argc, char **argv)
 		return cli_error(c, EXIT_FAIL, "cannot initialise the crypto library");
 	if (cmd->check && (r = cmd->check(c)) != EXIT_OK)
 		return r;
+	if ((r = check_output_files(c)) != EXIT_OK)
+		return r;
 	if (cmd->flags & (NEEDS_PATH | NEEDS_VAULT | NEEDS_UNLOCK)) {
 		if ((r = cli_vault_resolve(c)) != EXIT_OK)
 			return r;
@@ -756,17 +781,52 @@ static int run(struct cli *c, int argc, char **argv)
 	return cmd->fn(c);
 }
 
+/* Ctrl-C (and SIGTERM, SIGHUP): output files being written under a
+ * temporary name (cli_out_open) are removed, then the signal ends the
+ * program as it would have (the shell reports 128 + N: 130 for Ctrl-C).  A
+ * transaction in progress is not committed, so SQLite rolls it back: the
+ * vault is as it was.  Installed even where the signal was ignored (a
+ * background job of a script), so a script's kill -INT works too. */
+static void on_signal(int sig)
+{
+	cli_out_cleanup_signal();
+	fort_signal_cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	int ex;
+	struct timespec t0, t1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	no_core_dumps();
+	catch_signals();
 	/* A closed pipe is a write error (exit 9), not a silent death: the vault
 	 * must still be closed so pending audit entries are written. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	ex = run(&c, argc, argv);
 	release(&c);       /* closes the vault: pending audit entries are written */
-	return check_output(&c, ex);
+	ex = check_output(&c, ex);
+	if (c.verbose && !c.quiet) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "verbose: done in %.2f s, exit %d\n",
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ex);
+	}
+	return ex;
 }

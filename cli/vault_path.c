@@ -146,8 +146,10 @@ int cli_vault_open(struct cli *c, int unlock)
 		    agent_get_key(&key, sock) == 0) {
 			r = fort_vault_open_key(&c->vault, c->vault_path, user, key);
 			fort_secret_free(key);
-			if (r == 0)
+			if (r == 0) {
+				cli_verbose(c, "vault %s unlocked as %s by the unlock agent", c->vault_path, user ? user : "the owner");
 				return EXIT_OK;
+			}
 			c->vault = NULL;
 			if (r != FORT_EAUTH)
 				return open_failed(c, r, user);
@@ -170,6 +172,11 @@ int cli_vault_open(struct cli *c, int unlock)
 		c->vault = NULL;
 		return open_failed(c, r, user);
 	}
+	if (unlock)
+		cli_verbose(c, "vault %s unlocked as %s (passphrase from %s)", c->vault_path, user ? user : "the owner",
+			    c->passphrase_file || getenv("FORTRESS_PASSPHRASE_FILE") ? "the passphrase file" : "the terminal");
+	else
+		cli_verbose(c, "vault %s opened locked (no passphrase needed)", c->vault_path);
 	return EXIT_OK;
 }
 

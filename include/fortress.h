@@ -77,6 +77,12 @@ const char *fort_error_name(int code);
 int fort_library_init(void);
 const char *fort_version(void);
 
+/* For a signal handler (Ctrl-C): remove the temporary files the library is
+ * writing at the moment (a rejects file, a backup not yet renamed into
+ * place).  Async-signal-safe (unlink only); the caller then ends the
+ * process.  An open transaction needs nothing: it was never committed. */
+void fort_signal_cleanup(void);
+
 /* --------------------------------------------------------------- secrets */
 
 typedef struct fort_secret fort_secret;

@@ -830,7 +830,9 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	}
 	derive_bk(bk, v->kr->vk, h.vault_id);
 	total = snap_len;
-	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) >= 0)
+		fort_tmp_register(tmp);   /* removed on Ctrl-C */
+	if (fd_out < 0) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create '%s': %s", tmp, strerror(errno));
 		free(tmp);
 		tmp = NULL;
@@ -906,6 +908,8 @@ out:
 		close(fd_out);
 	if (tmp && !renamed)
 		unlink(tmp);
+	if (tmp)
+		fort_tmp_unregister(tmp);
 	store_snapshot_free(snap);
 	if (bk)
 		sodium_free(bk);
@@ -1218,7 +1222,9 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) >= 0)
+		fort_tmp_register(tmp);   /* removed on Ctrl-C */
+	if (fd_out < 0) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create a file next to '%s': %s", to_path,
 				   strerror(errno));
 		free(tmp);

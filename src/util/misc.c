@@ -1,5 +1,6 @@
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "util.h"
 
 void fort_hex(char *out, const unsigned char *in, size_t len)
@@ -151,4 +152,37 @@ const char *fort_suggest(const char *word, const char *const *candidates, size_t
 		}
 	}
 	return bestd <= maxd ? best : NULL;
+}
+
+/* ------------------------------------------------------ temporary files */
+
+#define TMP_MAX_OPEN 16
+static const char *volatile tmp_open[TMP_MAX_OPEN];
+
+void fort_tmp_register(const char *path)
+{
+	for (int i = 0; i < TMP_MAX_OPEN; i++) {
+		const char *expected = NULL;
+		if (__atomic_compare_exchange_n((const char **)&tmp_open[i], &expected, path, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
+			return;
+	}
+}
+
+void fort_tmp_unregister(const char *path)
+{
+	for (int i = 0; i < TMP_MAX_OPEN; i++) {
+		const char *expected = path;
+		__atomic_compare_exchange_n((const char **)&tmp_open[i], &expected, NULL, 0, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+	}
+}
+
+void fort_signal_cleanup(void)
+{
+	for (int i = 0; i < TMP_MAX_OPEN; i++) {
+		const char *p = tmp_open[i];
+		if (p)
+			unlink(p);
+	}
 }

@@ -112,4 +112,9 @@ int fort_utf8_valid(const char *s, size_t len);
 /* Convert Windows-1252 to UTF-8 (malloc'd, NUL-terminated). */
 char *fort_cp1252_to_utf8(const char *s, size_t len);
 
+/* Temporary files being written (PATH must stay valid until unregistered):
+ * fort_signal_cleanup() (fortress.h) removes them from a signal handler. */
+void fort_tmp_register(const char *path);
+void fort_tmp_unregister(const char *path);
+
 #endif

@@ -116,6 +116,29 @@ void cvals_release(client_vals *cv)
 	memset(cv, 0, sizeof *cv);
 }
 
+/* The country a record's national phone numbers are read in: its own
+ * (a "country" field, stored as an ISO code), else the vault's. */
+static const char *cvals_country(const client_vals *cv, const fort_vault *v)
+{
+	int ci = map_index(&v->map, "country");
+	if (ci >= 0 && (size_t)ci < cv->n && cv->vals[ci] && strlen(cv->vals[ci]) == 2)
+		return cv->vals[ci];
+	return v->country;
+}
+
+/* Set KV's values, the record's country first (it decides how its phone
+ * numbers are read, whatever order they were given in). */
+static int cvals_set_all(client_vals *cv, fort_vault *v, const fort_kv *kv, size_t n)
+{
+	int r;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if ((strcmp(kv[i].field, "country") == 0) == (pass == 0) &&
+			    (r = cvals_set(cv, v, kv[i].field, kv[i].value)) < 0)
+				return r;
+	return 0;
+}
+
 int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value)
 {
 	char why[256], *canon = NULL;
@@ -132,7 +155,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (!value || !value[0])
 		return 0;
 	why[0] = '\0';
-	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
+	if (field_normalise(&canon, f, value, strlen(value), cvals_country(cv, v), why, sizeof why) < 0)
 		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 	if (!canon[0]) {
 		free(canon);
@@ -576,9 +599,8 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
 	fort_buf_init(&fields, 0);
-	for (size_t i = 0; i < n; i++)
-		if ((r = cvals_set(&cv, v, kv[i].field, kv[i].value)) < 0)
-			goto out;
+	if ((r = cvals_set_all(&cv, v, kv, n)) < 0)
+		goto out;
 	if ((r = describe_fields(&fields, v, &cv)) < 0)
 		goto out;
 	if (!fields.len) {
@@ -678,13 +700,13 @@ int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, c
 			r = fort_error_set(FORT_EDENIED, "you may not change field '%s'", kv[i].field);
 			goto out;
 		}
-		if ((r = cvals_set(&cv, v, kv[i].field, kv[i].value)) < 0)
-			goto out;
 		if (fort_buf_printf(&fields, "%s%s", fields.len ? "," : "", kv[i].field) < 0) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
 	}
+	if ((r = cvals_set_all(&cv, v, kv, n)) < 0)
+		goto out;
 	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
 		goto out;
 	if ((r = vault_keys_current(v)) < 0)

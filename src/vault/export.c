@@ -1,4 +1,4 @@
-/* export.c - client export for a purpose, as JSON or CSV.  Audited before a
+/* export.c - client export for a purpose, as JSON, CSV or vCard 4.0.  Audited before a
  * byte is written (fail closed): the entry and the export stand or fall in
  * one transaction. */
 #include <stdlib.h>
@@ -12,6 +12,7 @@ struct exp {
 	fort_vault *v;
 	FILE *out;
 	int csv;
+	int vcard;          /* vCard 4.0 (RFC 6350) */
 	int *want;          /* per map field: exported? */
 	client_vals cv;
 	uint64_t count, left_out;
@@ -47,6 +48,100 @@ static void csv_cell(FILE *o, const char *s)
 	fputc('"', o);
 }
 
+
+/* ------------------------------------------------------------- vCard 4.0 */
+
+/* One content line of RFC 6350: NAME, then VALUE with TEXT escapes
+ * (backslash, comma, semicolon, newline; 3.4) unless RAW, folded at 75
+ * octets without splitting a UTF-8 sequence (3.2), ending in CRLF. */
+static void vc_line_sfx(FILE *o, const char *name, const char *value, int raw, const char *suffix)
+{
+	size_t col = strlen(name);
+	fputs(name, o);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		char esc[3] = { 0, 0, 0 };
+		size_t need;
+		if (!raw && (*p == '\\' || *p == ',' || *p == ';')) {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+		} else if (!raw && *p == '\n') {
+			esc[0] = '\\';
+			esc[1] = 'n';
+		} else if (*p == '\r') {
+			continue;
+		}
+		need = esc[0] ? 2 : 1;
+		/* a fold goes before a character, never inside one */
+		if (col + need > 75 && (*p & 0xC0) != 0x80) {
+			fputs("\r\n ", o);
+			col = 1;
+		}
+		if (esc[0])
+			fputs(esc, o);
+		else
+			fputc(*p, o);
+		col += need;
+	}
+	for (; *suffix; suffix++, col++) {
+		if (col + 1 > 75) {
+			fputs("\r\n ", o);
+			col = 1;
+		}
+		fputc(*suffix, o);
+	}
+	fputs("\r\n", o);
+}
+
+static void vc_line(FILE *o, const char *name, const char *value, int raw)
+{
+	vc_line_sfx(o, name, value, raw, "");
+}
+
+/* The vCard property a field is written as: the default map's fields as
+ * the vCard properties the importer reads back (read_vcard.c), every other
+ * field as X-FORTRESS-NAME (read back into the field of that name). */
+static void vc_field(FILE *o, const map_field *f, const char *val)
+{
+	char name[96];
+	if (strcmp(f->name, "email") == 0) {
+		vc_line(o, "EMAIL:", val, 0);
+	} else if (strcmp(f->name, "phone") == 0 && val[0] == '+') {
+		vc_line(o, "TEL;VALUE=uri:tel:", val, 1);
+	} else if (strcmp(f->name, "postal_address") == 0) {
+		/* the whole address as the street: the importer joins ADR's
+		 * components back into the same text */
+		vc_line_sfx(o, "ADR:;;", val, 0, ";;;;");
+	} else if (strcmp(f->name, "company") == 0) {
+		vc_line(o, "ORG:", val, 0);
+	} else if (strcmp(f->name, "date_of_birth") == 0 && strlen(val) == 10 && val[4] == '-' && val[7] == '-') {
+		char d[9] = { val[0], val[1], val[2], val[3], val[5], val[6], val[8], val[9], 0 };
+		vc_line(o, "BDAY:", d, 1);
+	} else if (strcmp(f->name, "notes") == 0) {
+		vc_line(o, "NOTE:", val, 0);
+	} else {
+		size_t n = (size_t)snprintf(name, sizeof name, "X-FORTRESS-%s:", f->name);
+		for (size_t i = 11; i < n && i < sizeof name; i++)
+			name[i] = name[i] == '_' ? '-' : (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+		vc_line(o, name, val, 0);
+	}
+}
+
+static void vc_card(struct exp *e, const char *id)
+{
+	FILE *o = e->out;
+	int fn = map_index(&e->v->map, "full_name");
+	char uid[64];
+	fputs("BEGIN:VCARD\r\nVERSION:4.0\r\n", o);
+	/* FN is required (RFC 6350 6.2.1) */
+	vc_line(o, "FN:", fn >= 0 && e->want[fn] && e->cv.vals[fn] ? e->cv.vals[fn] : "", 0);
+	for (size_t i = 0; i < e->cv.n; i++)
+		if (e->want[i] && e->cv.vals[i] && (int)i != fn)
+			vc_field(o, &e->v->map.f[i], e->cv.vals[i]);
+	snprintf(uid, sizeof uid, "urn:fortress:%s", id);
+	vc_line(o, "UID:", uid, 1);
+	fputs("END:VCARD\r\n", o);
+}
+
 static int exp_cb(void *p, const store_client *c)
 {
 	struct exp *e = p;
@@ -73,7 +168,9 @@ static int exp_cb(void *p, const store_client *c)
 			e->held_out++;
 		}
 	}
-	if (e->csv) {
+	if (e->vcard) {
+		vc_card(e, id);
+	} else if (e->csv) {
 		csv_cell(e->out, id);
 		for (size_t i = 0; i < e->cv.n; i++) {
 			if (!e->want[i])
@@ -138,14 +235,15 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		(void)audit_record(v, "export", "", "", o->purpose, "denied", msg);
 		return fort_error_set(FORT_ENOTFOUND, "%s", msg);
 	}
-	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0)
-		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv)", o->format);
+	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0 && strcmp(o->format, "vcard") != 0)
+		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv, vcard)", o->format);
 	e.v = v;
 	e.purpose = o->purpose;
 	if ((r = store_sql(v->st, "reading the legal holds", "SELECT 1 FROM holds LIMIT 1", NULL, 0, any_cb, &e.held_any)) < 0)
 		return r;
 	e.out = out;
 	e.csv = o->format && strcmp(o->format, "csv") == 0;
+	e.vcard = o->format && strcmp(o->format, "vcard") == 0;
 	e.first = 1;
 	fort_buf_init(&fields, 0);
 	if (!(e.want = fort_calloc(v->map.n, sizeof *e.want)))
@@ -212,13 +310,13 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 			fort_error_clear();
 		}
 		snprintf(detail, sizeof detail, "%llu clients as %s to %s%s", (unsigned long long)(total - out_n),
-			 e.csv ? "csv" : "json", o->destination ? o->destination : "-",
+			 e.vcard ? "vcard" : e.csv ? "csv" : "json", o->destination ? o->destination : "-",
 			 out_n ? "; left out (no consent, objection or restriction): " : "");
 		if (out_n)
 			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%llu", (unsigned long long)out_n);
 	}
 	{
-		export_record rec = { "export", o->destination ? o->destination : "-", e.csv ? "csv" : "json", "", fields.buf, 0, 0,
+		export_record rec = { "export", o->destination ? o->destination : "-", e.vcard ? "vcard" : e.csv ? "csv" : "json", "", fields.buf, 0, 0,
 				      NULL, 0 };
 		if ((r = exports_begin(&xid, v, &rec)) < 0)
 			goto fail_tx;
@@ -234,12 +332,12 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 				csv_cell(out, v->map.f[i].name);
 			}
 		fputs("\r\n", out);
-	} else {
+	} else if (!e.vcard) {
 		fputs("[\n", out);
 	}
 	if ((r = store_client_each(v->st, exp_cb, &e)) < 0)
 		goto fail_tx;
-	if (!e.csv)
+	if (!e.csv && !e.vcard)
 		fputs(e.first ? "]\n" : "\n]\n", out);
 	if (fflush(out) != 0 || ferror(out)) {
 		r = fort_error_set(FORT_EIO, "cannot write the export (disk full?)");

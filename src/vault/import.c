@@ -848,7 +848,10 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		(void)joined;
 	}
-	if (!im->probs.len && !any && (r = problem(im, "line %zu: the record has no values", rec->line)) < 0)
+	if (!im->probs.len && !any &&
+	    (r = im->fmt == READER_VCARD ?
+		 problem(im, "line %zu: the card has none of the properties Fortress reads (FN or N, EMAIL, TEL, ADR, ORG, BDAY, NOTE): add one, or leave the card out", rec->line) :
+		 problem(im, "line %zu: the record has no values", rec->line)) < 0)
 		goto fail;
 	if (im->probs.len) {
 		it->kind = ITEM_BAD;
@@ -1514,6 +1517,8 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			goto out;
 		}
 		fd = mkstemp(rejects_tmp);
+		if (fd >= 0)
+			fort_tmp_register(rejects_tmp);   /* removed on Ctrl-C */
 		if (fd < 0 || fchmod(fd, 0600) < 0 || !(im->rejects = fdopen(fd, "wb"))) {
 			r = fort_error_set(FORT_EIO, "cannot create the rejects file '%s': %s", o->rejects_path, strerror(errno));
 			if (fd >= 0) {
@@ -1665,6 +1670,8 @@ out:
 		if (r < 0)
 			unlink(rejects_tmp);
 	}
+	if (rejects_tmp[0])
+		fort_tmp_unregister(rejects_tmp);
 	if (im->f)
 		fclose(im->f);
 	free(im);

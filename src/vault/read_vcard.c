@@ -4,6 +4,8 @@
  * space or tab continues the previous one; a quoted-printable value ending
  * in '=' continues on the next line).  Since that needs one line of
  * lookahead, a logical line is processed when the next one starts. */
+#include <errno.h>
+#include <iconv.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "vault/readers.h"
 
 #define RAW_MAX ((size_t)1 << 20)
+#define X_MAX 64
 
 typedef int (*read_pull_fn)(void *src, const char **data, size_t *len);
 int read_vcard(read_pull_fn pull, void *src, reader_cb cb, void *ctx);
@@ -42,6 +45,11 @@ struct vcard_state {
 	fort_buf raw;       /* lines of the card so far */
 	char *val[P__COUNT];
 	int pref[P__COUNT]; /* smaller is preferred */
+	int v21;            /* VERSION:2.1: only "\;" is an escape */
+	char *xname[X_MAX]; /* X-FORTRESS-NAME: fields of Fortress's own export */
+	char *xval[X_MAX];
+	size_t nx;
+	char *adr_country;  /* the chosen ADR's country: the record's own country (for its phones) */
 };
 
 struct params {
@@ -56,6 +64,13 @@ static void card_clear(struct vcard_state *st)
 		st->val[i] = NULL;
 		st->pref[i] = INT_MAX;
 	}
+	free(st->adr_country);
+	st->adr_country = NULL;
+	for (size_t i = 0; i < st->nx; i++) {
+		free(st->xname[i]);
+		fort_free_str(st->xval[i]);
+	}
+	st->nx = 0;
 }
 
 static int hexval(int c)
@@ -180,13 +195,68 @@ static void parse_params(struct params *pp, const char *s, const char *end)
 	}
 }
 
+static int is_utf8_name(const char *cs)
+{
+	return strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0 || strcasecmp(cs, "US-ASCII") == 0 ||
+	       strcasecmp(cs, "ASCII") == 0;
+}
+
+static int is_cp1252_name(const char *cs)
+{
+	return strcasecmp(cs, "ISO-8859-1") == 0 || strcasecmp(cs, "ISO8859-1") == 0 || strcasecmp(cs, "LATIN1") == 0 ||
+	       strcasecmp(cs, "WINDOWS-1252") == 0 || strcasecmp(cs, "CP1252") == 0;
+}
+
+/* S[0, LEN) in CHARSET (any name iconv knows: Shift_JIS, ISO-8859-x,
+ * Windows-125x, ...) into UTF-8.  FORT_EINPUT naming the charset (never the
+ * value) when iconv does not know it or the bytes are not text in it. */
+static int charset_to_utf8(char **out, const char *charset, const char *s, size_t len)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+	fort_buf b;
+	char chunk[1024];
+	char *in = (char *)s;
+	size_t inleft = len;
+	int r = 0;
+
+	*out = NULL;
+	if (cd == (iconv_t)-1)
+		return fort_error_set(FORT_EINPUT, "CHARSET=%s is not a character set Fortress knows: save the file as UTF-8", charset);
+	fort_buf_init(&b, RAW_MAX * 4);
+	b.secret = 1;
+	while (r == 0) {
+		char *o = chunk;
+		size_t oleft = sizeof chunk;
+		size_t k = iconv(cd, inleft ? &in : NULL, inleft ? &inleft : NULL, &o, &oleft);
+		int e = errno;
+
+		r = fort_buf_put(&b, chunk, sizeof chunk - oleft);
+		if (r < 0)
+			break;
+		if (k != (size_t)-1) {
+			if (!inleft)
+				break;
+			continue;
+		}
+		if (e == E2BIG)
+			continue;
+		r = fort_error_set(FORT_EINPUT, "the value is not valid %s text (CHARSET=%s): save the file as UTF-8", charset, charset);
+	}
+	iconv_close(cd);
+	if (r == 0 && !(*out = fort_buf_detach(&b, NULL)))
+		r = FORT_ENOMEM;
+	fort_buf_release(&b);
+	return r;
+}
+
 /* Decode the transfer encoding and charset of a value into UTF-8. */
 static int decode_value(char **out, const struct params *pp, const char *s, size_t len)
 {
 	fort_buf b;
-	int r = 0, latin;
+	int r = 0;
 
 	fort_buf_init(&b, RAW_MAX);
+	b.secret = 1;
 	if (pp->qp)
 		r = qp_decode(&b, s, len);
 	else if (pp->b64)
@@ -195,10 +265,11 @@ static int decode_value(char **out, const struct params *pp, const char *s, size
 		r = fort_buf_put(&b, s, len);
 	if (r < 0)
 		goto out;
-	latin = strcasecmp(pp->charset, "ISO-8859-1") == 0 || strcasecmp(pp->charset, "ISO-8859-15") == 0 ||
-		strcasecmp(pp->charset, "LATIN1") == 0 || strcasecmp(pp->charset, "WINDOWS-1252") == 0 ||
-		strcasecmp(pp->charset, "CP1252") == 0;
-	if (latin || !fort_utf8_valid(b.buf, b.len)) {
+	if (pp->charset[0] && !is_utf8_name(pp->charset) && !is_cp1252_name(pp->charset)) {
+		r = charset_to_utf8(out, pp->charset, b.buf ? b.buf : "", b.len);
+	} else if (is_cp1252_name(pp->charset) || !fort_utf8_valid(b.buf, b.len)) {
+		/* Latin-1 labels, and no CHARSET but not UTF-8: Windows-1252, as
+		 * the programs that write them mean (as browsers read it too) */
 		*out = fort_cp1252_to_utf8(b.buf, b.len);
 		r = *out ? 0 : FORT_ENOMEM;
 	} else {
@@ -210,12 +281,13 @@ out:
 	return r;
 }
 
-/* Undo \, \; \n \\ escapes of S..END into B. */
-static int unescape(fort_buf *b, const char *s, const char *end)
+/* Undo \, \; \n \\ escapes of S..END into B.  vCard 2.1 has only one
+ * escape, "\;" (a backslash before anything else is a backslash). */
+static int unescape(fort_buf *b, const char *s, const char *end, int v21)
 {
 	int r = 0;
 	for (; s < end && r == 0; s++) {
-		if (*s == '\\' && s + 1 < end) {
+		if (*s == '\\' && s + 1 < end && (!v21 || s[1] == ';')) {
 			s++;
 			r = fort_buf_putc(b, *s == 'n' || *s == 'N' ? '\n' : *s);
 		} else {
@@ -240,7 +312,7 @@ static const char *find_sep(const char *s, const char *end, char sep)
 /* Structured value (N, ADR, ORG): components split at ';' are joined with
  * CSEP skipping empty ones, values inside a component (split at ',') with
  * VSEP.  ORDER lists the components to use (-1 ends), NULL = all in order. */
-static int join_structured(char **out, const char *s, const char *csep, const char *vsep, const int *order)
+static int join_structured(char **out, const char *s, const char *csep, const char *vsep, const int *order, int v21)
 {
 	enum { MAXC = 16 };
 	const char *cs[MAXC], *ce[MAXC], *end = s + strlen(s), *p = s;
@@ -269,7 +341,7 @@ static int join_structured(char **out, const char *s, const char *csep, const ch
 			if (b.len)
 				r = fort_buf_puts(&b, v == cs[c] ? csep : vsep);
 			if (r == 0)
-				r = unescape(&b, v, ve);
+				r = unescape(&b, v, ve, v21);
 		}
 	}
 	if (r == 0)
@@ -321,17 +393,28 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 		return r;
 	switch (prop) {
 	case P_ADR:
-		r = join_structured(&v, dec, ", ", ", ", adr_order);
+		r = join_structured(&v, dec, ", ", ", ", adr_order, st->v21);
+		if (r == 0) {
+			static const int country_order[] = { 6, -1 };
+			char *cc = NULL;
+			if ((r = join_structured(&cc, dec, ", ", ", ", country_order, st->v21)) == 0) {
+				trim_inplace(cc);
+				free(st->adr_country);
+				st->adr_country = cc[0] ? cc : NULL;
+				if (!cc[0])
+					free(cc);
+			}
+		}
 		break;
 	case P_ORG:
-		r = join_structured(&v, dec, ", ", ", ", NULL);
+		r = join_structured(&v, dec, ", ", ", ", NULL, st->v21);
 		break;
 	case P_N:
-		r = join_structured(&v, dec, " ", " ", n_order);
+		r = join_structured(&v, dec, " ", " ", n_order, st->v21);
 		break;
 	default:
 		fort_buf_init(&b, RAW_MAX);
-		r = unescape(&b, dec, dec + strlen(dec));
+		r = unescape(&b, dec, dec + strlen(dec), st->v21);
 		/* room for tidy_date() to add two dashes */
 		if (r == 0)
 			r = fort_buf_put(&b, "\0\0", 2);
@@ -357,9 +440,43 @@ static int property(struct vcard_state *st, int prop, const char *params, const 
 	return 0;
 }
 
+/* X-FORTRESS-TAX-ID:value, written by Fortress's vCard export for a field
+ * vCard has no property for: read back as the column "tax_id". */
+static int x_fortress(struct vcard_state *st, const char *name, const char *nend, const char *params,
+		      const char *pend, const char *value, size_t vlen, size_t ln)
+{
+	struct params pp;
+	char *dec = NULL, *col = NULL;
+	fort_buf b;
+	size_t n = (size_t)(nend - name);
+	int r;
+
+	if (st->nx == X_MAX)
+		return fort_error_set(FORT_EINPUT, "line %zu: more than %d X-FORTRESS- properties in the card that starts on line %zu",
+				      ln, X_MAX, st->card_line);
+	parse_params(&pp, params, pend);
+	if ((r = decode_value(&dec, &pp, value, vlen)) < 0)
+		return fort_error_prefix("line %zu, X-FORTRESS-%.*s", ln, (int)(n > 40 ? 40 : n), name);
+	fort_buf_init(&b, RAW_MAX);
+	b.secret = 1;
+	r = unescape(&b, dec, dec + strlen(dec), st->v21);
+	fort_free_str(dec);
+	if (r == 0 && (r = fort_buf_putc(&b, '\0')) == 0 && !(col = fort_strndup(name, n)))
+		r = FORT_ENOMEM;
+	if (r < 0) {
+		fort_buf_release(&b);
+		return r;
+	}
+	for (char *p = col; *p; p++)
+		*p = *p == '-' ? '_' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	st->xname[st->nx] = col;
+	st->xval[st->nx++] = fort_buf_detach(&b, NULL);
+	return st->xval[st->nx - 1] ? 0 : FORT_ENOMEM;
+}
+
 static int emit(struct vcard_state *st)
 {
-	const char *names[P_N], *values[P_N];
+	const char *names[P_N + 1 + X_MAX], *values[P_N + 1 + X_MAX];
 	reader_record rec;
 	size_t n = 0, rawlen = st->raw.len;
 	int r;
@@ -373,6 +490,14 @@ static int emit(struct vcard_state *st)
 			continue;
 		names[n] = prop_name[i];
 		values[n++] = st->val[i];
+	}
+	if (st->adr_country && st->val[P_ADR]) {
+		names[n] = "country";
+		values[n++] = st->adr_country;
+	}
+	for (size_t i = 0; i < st->nx; i++) {
+		names[n] = st->xname[i];
+		values[n++] = st->xval[i];
 	}
 	while (rawlen && (st->raw.buf[rawlen - 1] == '\n' || st->raw.buf[rawlen - 1] == '\r'))
 		rawlen--;
@@ -411,11 +536,12 @@ static int logical(struct vcard_state *st)
 	for (colon = p; colon < end && (inq || *colon != ':'); colon++)
 		if (*colon == '"')
 			inq = !inq;
-	if (colon == end)
+	if (colon == end && st->in_card)
 		return fort_error_set(FORT_EINPUT,
-				      st->in_card ? "line %zu: line without ':' (a continued line must start with a space)"
-						  : "line %zu: text outside BEGIN:VCARD ... END:VCARD",
-				      ln);
+				      "line %zu: line without ':' in the card that starts on line %zu (a continued line must start with a space; fix the line, or remove the card)",
+				      ln, st->card_line);
+	if (colon == end)
+		return fort_error_set(FORT_EINPUT, "line %zu: text outside BEGIN:VCARD ... END:VCARD", ln);
 	for (nend = p; nend < colon && *nend != ';'; nend++)
 		;
 	name = p;
@@ -431,6 +557,7 @@ static int logical(struct vcard_state *st)
 					      "line %zu: BEGIN:VCARD inside the card that starts on line %zu (missing END:VCARD?)",
 					      ln, st->card_line);
 		st->in_card = 1;
+		st->v21 = 0;
 		st->card_line = ln;
 		card_clear(st);
 		return 0;
@@ -446,6 +573,13 @@ static int logical(struct vcard_state *st)
 		fort_buf_reset(&st->raw);
 		return r;
 	}
+	if (word_is(name, nend, "VERSION")) {
+		st->v21 = word_is(colon + 1, end, "2.1");
+		return 0;
+	}
+	if (nend - name > 11 && strncasecmp(name, "X-FORTRESS-", 11) == 0)
+		return x_fortress(st, name + 11, nend, nend < colon ? nend + 1 : colon, colon, colon + 1,
+				  (size_t)(end - colon - 1), ln);
 	for (prop = 0; prop < P__COUNT; prop++)
 		if (word_is(name, nend, prop_vcard[prop]))
 			break;

@@ -50,10 +50,15 @@ int reader_detect(const char *path, const unsigned char *head, size_t headlen);
  *
  * vCard: BEGIN:VCARD..END:VCARD, folded lines unfolded, parameters
  * stripped, quoted-printable and base64 (ENCODING=b / BASE64) decoded,
- * CHARSET honoured for UTF-8/ISO-8859-1/Windows-1252, escaped \, \; \n
- * decoded.  Property names mapped: FN->full_name, EMAIL->email,
+ * CHARSET honoured through iconv (ISO-8859-1 read as Windows-1252; an
+ * unknown set or bytes that are not text in it are an error naming the
+ * line, property and set), escaped \, \; \n decoded (2.1: only \;).
+ * Property names mapped: FN->full_name, EMAIL->email,
  * TEL->phone, KIND->kind (the importer skips groups), ADR->postal_address (components joined with ", " skipping
- * empty ones), ORG->company, BDAY->date_of_birth, NOTE->notes, N used for
+ * empty ones) and its country component -> country (the record's own
+ * country, for its phones), ORG->company, BDAY->date_of_birth, NOTE->notes,
+ * X-FORTRESS-NAME -> name (lower case, '-' as '_': Fortress's vCard export
+ * of fields vCard has no property for), N used for
  * full_name only when FN is missing; only the first EMAIL/TEL is used
  * (preferring TYPE=pref / PREF=1); other properties ignored.  Missing END
  * or a line outside a card is an error naming the line.

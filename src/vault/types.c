@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include "util.h"
 #include "vault/types.h"
+#include "util/phonelib.h"
 
 #define TEXT_MAX_DEFAULT 1000
 #define NAME_MAX_DEFAULT 200
@@ -356,17 +357,34 @@ static size_t calling_code_len(const char *digits, size_t n)
 
 /* Countries whose numbers keep the leading 0 after the country code
  * (Italy and its enclaves, Côte d'Ivoire since 2021): no trunk prefix to drop. */
-static int keeps_zero(const char *cc)
+static int keeps_zero_cc(const char *cc, size_t n)
 {
-	return strcmp(cc, "39") == 0 || strcmp(cc, "378") == 0 || strcmp(cc, "225") == 0;
+	return (n == 2 && memcmp(cc, "39", 2) == 0) || (n == 3 && memcmp(cc, "378", 3) == 0) ||
+	       (n == 3 && memcmp(cc, "225", 3) == 0);
 }
 
+/* "10 digits after the 1", "cannot start with 0 or 1": North American
+ * numbers are common and their mistakes are worth naming precisely. */
+static int nanp_why(const char *nat, size_t natlen, char *why, size_t whylen)
+{
+	if (natlen != 10)
+		return bad(why, whylen, "not a valid phone number: North American numbers have 10 digits after the 1");
+	if (nat[0] < '2' || nat[3] < '2')
+		return bad(why, whylen, "not a valid phone number: North American area codes and exchanges "
+			   "cannot start with 0 or 1");
+	return 0;
+}
+
+/* Characters people write are checked here (so the message can say which
+ * one is wrong); the number itself is parsed, validated against its
+ * country's numbering plan and formatted as E.164 by libphonenumber
+ * (util/phonelib.h).  A national number is read in DEFAULT_COUNTRY's plan:
+ * the importer passes the record's own country, else the vault's. */
 static int norm_phone(fort_buf *b, const char *s, size_t n, const char *default_country,
 		      char *why, size_t whylen)
 {
-	char d[PHONE_MAX_INPUT + 1], cc[4];
-	const char *nat;
-	size_t nd = 0, cclen, natlen;
+	char d[PHONE_MAX_INPUT + 2], e164[24], where[4], region[3] = "";
+	size_t nd = 0, cclen;
 	int plus = 0, r;
 
 	for (size_t i = 0; i < n; i++) {
@@ -374,7 +392,7 @@ static int norm_phone(fort_buf *b, const char *s, size_t n, const char *default_
 		if (is_digit(c)) {
 			if (nd == PHONE_MAX_INPUT)
 				return bad(why, whylen, "not a valid phone number: too many digits (at most 15)");
-			d[nd++] = (char)c;
+			d[1 + nd++] = (char)c;
 		} else if (c == '+') {
 			if (nd || plus)
 				return bad(why, whylen, "not a valid phone number: '+' may only come first");
@@ -391,75 +409,78 @@ static int norm_phone(fort_buf *b, const char *s, size_t n, const char *default_
 				   "parentheses and a leading + are allowed");
 		}
 	}
-	d[nd] = '\0';
+	d[0] = '+';
+	d[1 + nd] = '\0';
 	if (nd == 0)
 		return bad(why, whylen, "not a valid phone number: no digits");
 
+	if (default_country && strlen(default_country) == 2) {
+		region[0] = to_upper(default_country[0]);
+		region[1] = to_upper(default_country[1]);
+	}
 	if (!plus) {
-		const char *dcc = default_country ? phone_country_code(default_country) : NULL;
-		if (dcc && strcmp(dcc, "1") == 0 && nd > 3 && memcmp(d, "011", 3) == 0) {
-			memmove(d, d + 3, nd - 2);
+		const char *dcc = region[0] ? phone_country_code(region) : NULL;
+		if (dcc && strcmp(dcc, "1") == 0 && nd > 3 && memcmp(d + 1, "011", 3) == 0) {
+			memmove(d + 1, d + 4, nd - 2);
 			nd -= 3;
 			plus = 1;
-		} else if (nd > 2 && d[0] == '0' && d[1] == '0') {
-			memmove(d, d + 2, nd - 1);
+		} else if (nd > 2 && d[1] == '0' && d[2] == '0') {
+			memmove(d + 1, d + 3, nd - 1);
 			nd -= 2;
 			plus = 1;
-		} else if (!dcc) {
-			return bad(why, whylen, default_country ?
-				   "not a valid phone number: national number and unknown default country; "
-				   "write it with + and the country code" :
-				   "not a valid phone number: national number and no default country; "
+		} else if (!default_country) {
+			return bad(why, whylen, "not a valid phone number: national number and no default country; "
 				   "write it with + and the country code");
-		} else {
-			snprintf(cc, sizeof cc, "%s", dcc);
-			cclen = strlen(cc);
-			nat = d;
-			natlen = nd;
-			if (strcmp(cc, "1") == 0) {
-				if (natlen == 11 && nat[0] == '1') {
-					nat++;
-					natlen--;
-				}
-			} else if (strcmp(cc, "7") == 0 && natlen == 11 && nat[0] == '8') {
-				nat++;  /* Russian/Kazakh trunk prefix 8 */
-				natlen--;
-			} else if (natlen && nat[0] == '0' && !keeps_zero(cc)) {
+		} else if (!dcc || !phonelib_region_known(region)) {
+			return bad(why, whylen, "not a valid phone number: national number and unknown default country; "
+				   "write it with + and the country code");
+		}
+	}
+	if (nd > 15)
+		return bad(why, whylen, "not a valid phone number: too many digits (at most 15 with the country code)");
+	if (plus) {
+		cclen = calling_code_len(d + 1, nd);
+		if (!cclen)
+			return bad(why, whylen, "not a valid phone number: unknown country calling code");
+		if (cclen == nd)
+			return bad(why, whylen, "not a valid phone number: nothing after the country code");
+		if (d[1 + cclen] == '0' && !keeps_zero_cc(d + 1, cclen))
+			return bad(why, whylen, "not a valid phone number: leave out the trunk 0 after the country code");
+	}
+	r = phonelib_e164(e164, sizeof e164, where, plus ? d : d + 1, region);
+	switch (r) {
+	case PHONELIB_OK:
+		break;
+	case PHONELIB_BAD_CC:
+		return bad(why, whylen, "not a valid phone number: unknown country calling code");
+	case PHONELIB_BAD_REGION:
+		return bad(why, whylen, "not a valid phone number: national number and unknown default country; "
+			   "write it with + and the country code");
+	case PHONELIB_TOO_SHORT:
+	case PHONELIB_TOO_LONG:
+	case PHONELIB_INVALID:
+	default:
+		if (strcmp(where, "US") == 0 || strcmp(where, "CA") == 0 ||
+		    (!plus && phone_country_code(region) && strcmp(phone_country_code(region), "1") == 0)) {
+			const char *nat = plus ? d + 2 : d + 1;
+			size_t natlen = plus ? nd - 1 : nd;
+			if (!plus && natlen == 11 && nat[0] == '1') {
 				nat++;
 				natlen--;
 			}
-			goto check;
+			if (nanp_why(nat, natlen, why, whylen) < 0)
+				return FORT_EINPUT;
 		}
+		if (r == PHONELIB_TOO_SHORT)
+			return bad(why, whylen, "not a valid phone number: too few digits for a number in %s%s", where[0] ? where : region,
+				   plus ? "" : " (a number of another country needs + and its country code)");
+		if (r == PHONELIB_TOO_LONG)
+			return bad(why, whylen, "not a valid phone number: too many digits for a number in %s%s", where[0] ? where : region,
+				   plus ? "" : " (a number of another country needs + and its country code)");
+		return bad(why, whylen, "not a valid phone number: no such number in %s's numbering plan (check the digits%s)",
+			   where[0] ? where : region, plus ? "" : ", or write it with + and its own country code");
 	}
-
-	cclen = calling_code_len(d, nd);
-	if (!cclen)
-		return bad(why, whylen, "not a valid phone number: unknown country calling code");
-	memcpy(cc, d, cclen);
-	cc[cclen] = '\0';
-	nat = d + cclen;
-	natlen = nd - cclen;
-	if (natlen && nat[0] == '0' && !keeps_zero(cc))
-		return bad(why, whylen, "not a valid phone number: leave out the trunk 0 after the country code");
-
-check:
-	if (natlen == 0)
-		return bad(why, whylen, "not a valid phone number: nothing after the country code");
-	if (cclen + natlen < 8)
-		return bad(why, whylen, "not a valid phone number: too few digits (at least 8 with the country code)");
-	if (cclen + natlen > 15)
-		return bad(why, whylen, "not a valid phone number: too many digits (at most 15 with the country code)");
-	if (strcmp(cc, "1") == 0) {
-		if (natlen != 10)
-			return bad(why, whylen, "not a valid phone number: North American numbers have 10 digits after the 1");
-		if (nat[0] < '2' || nat[3] < '2')
-			return bad(why, whylen, "not a valid phone number: North American area codes and exchanges "
-				   "cannot start with 0 or 1");
-	}
-	if ((r = fort_buf_putc(b, '+')) < 0 || (r = fort_buf_puts(b, cc)) < 0 ||
-	    (r = fort_buf_put(b, nat, natlen)) < 0)
-		return r;
-	return 0;
+	return fort_buf_puts(b, e164);
 }
 
 /* ---------------------------------------------------------------- IBAN */

@@ -301,7 +301,13 @@ test_expect() {
 	test_count=$((test_count + 1))
 	_e2e_failed_here=0
 	[ "${E2E_VERBOSE:-0}" = 1 ] && echo "  * $desc" >&2
-	eval "$body"
+	# the body runs as a function of its own: a 'return 1' in it ends the
+	# body, failed, instead of leaving test_expect before the result is
+	# counted (which made such a test pass unseen)
+	eval "_e2e_body() {
+$body
+}"
+	_e2e_body
 	rc=$?
 	local took=""
 	[ "${E2E_TIME:-0}" = 1 ] && took=$(awk "BEGIN {printf \" (%.1fs)\", $EPOCHREALTIME - $t0}")
@@ -319,6 +325,10 @@ test_expect() {
 test_done() {
 	_e2e_done=1
 	echo "$test_ok passed, $test_fail failed"
+	if [ $((test_ok + test_fail)) != "$test_count" ]; then
+		echo "e2e: $test_count tests started, $((test_ok + test_fail)) counted" >&2
+		exit 1
+	fi
 	if [ "$test_fail" -gt 0 ]; then
 		exit 1
 	fi

@@ -119,7 +119,7 @@ test_expect 'import vCard 4.0: PREF=1 email, N-only card' '
 	expect_contains "$OUT" "imported 2 clients" &&
 	expect_found mia.hoffmann@example.com otto.neumann@example.com &&
 	expect_exit 3 fort client find email=mia.work@example.com &&
-	expect_eq "$(value_of mia.hoffmann@example.com phone)" "+491512345678" phone &&
+	expect_eq "$(value_of mia.hoffmann@example.com phone)" "+4915123456789" phone &&
 	expect_eq "$(value_of mia.hoffmann@example.com date_of_birth)" "1990-02-14" date_of_birth &&
 	expect_eq "$(value_of mia.hoffmann@example.com postal_address)" "Schlossallee 1, München, 80331, Germany" postal_address &&
 	expect_match - "Otto" <<<"$(value_of otto.neumann@example.com full_name)"

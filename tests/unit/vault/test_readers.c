@@ -405,7 +405,8 @@ static void test_vcard30(void **state)
 				      "|postal_address=Hauptstraße 5, Hinterhaus, Berlin, 10115, Germany"
 				      "|company=Example GmbH, Sales"
 				      "|date_of_birth=1985-04-15"
-				      "|notes=Met at fair, 2023; follow up\nsecond line and a very long text that is folded");
+				      "|notes=Met at fair, 2023; follow up\nsecond line and a very long text that is folded"
+				      "|country=Germany");
 	/* N used because FN is missing; quoted-printable with a soft break */
 	assert_string_equal(g.rec[1], "17|full_name=Jörg Schmidt|email=joerg@example.org|phone=+49 40 333"
 				      "|notes=Grüße aus Hamburg");
@@ -414,6 +415,44 @@ static void test_vcard30(void **state)
 				      "NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:Gr=C3=BC=C3=9Fe aus Hamb=\r\n"
 				      "urg\r\nEND:VCARD");
 	assert_true(strncmp(g.raw[0], "BEGIN:VCARD\r\nVERSION:3.0\r\n", 26) == 0);
+	got_free(&g);
+}
+
+/* CHARSET through iconv: each value in its own character set arrives as
+ * UTF-8; an unknown set or bytes that are not text in it are refused,
+ * naming the line and the set, never the value. */
+static void test_vcard_charsets(void **state)
+{
+	struct got g = { 0 };
+	(void)state;
+	/* 安藤 in Shift_JIS; "Łódź" in ISO-8859-2; "Иван" in Windows-1251;
+	 * "Ελένη" in ISO-8859-7 (quoted-printable); "Müller" in ISO-8859-1 */
+	assert_int_equal(read_str(READER_VCARD,
+				  "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=SHIFT_JIS:\x88\xc0\x93\xa1\r\n"
+				  "ADR;CHARSET=ISO-8859-2:;;ul. Piotrkowska 1;\xa3\xf3" "d\xbc;;90-001;Polska\r\nEND:VCARD\r\n"
+				  "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=WINDOWS-1251:\xc8\xe2\xe0\xed\r\nEND:VCARD\r\n"
+				  "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-7;ENCODING=QUOTED-PRINTABLE:=C5=EB=DD=ED=E7\r\nEND:VCARD\r\n"
+				  "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=ISO-8859-1:M\xfcller\r\nEND:VCARD\r\n",
+				  &g), 0);
+	assert_int_equal(g.n, 4);
+	assert_string_equal(g.rec[0], "1|full_name=安藤|postal_address=ul. Piotrkowska 1, Łódź, 90-001, Polska|country=Polska");
+	assert_string_equal(g.rec[1], "6|full_name=Иван");
+	assert_string_equal(g.rec[2], "10|full_name=Ελένη");
+	assert_string_equal(g.rec[3], "14|full_name=Müller");
+	got_free(&g);
+
+	assert_error(read_str(READER_VCARD, "BEGIN:VCARD\nFN;CHARSET=X-NO-SUCH-SET:abc\nEND:VCARD\n", &g), FORT_EINPUT,
+		     "line 2, FN: CHARSET=X-NO-SUCH-SET is not a character set Fortress knows: save the file as UTF-8");
+	/* 0x81 0x20 is no Shift_JIS character */
+	assert_error(read_str(READER_VCARD, "BEGIN:VCARD\nFN;CHARSET=Shift_JIS:\x81 x\nEND:VCARD\n", &g), FORT_EINPUT,
+		     "line 2, FN: the value is not valid Shift_JIS text (CHARSET=Shift_JIS): save the file as UTF-8");
+	assert_int_equal(g.n, 0);
+
+	/* vCard 2.1 escapes only ';' (Android's v21_backslash.vcf); 3.0 also \\ \, \n */
+	assert_int_equal(read_str(READER_VCARD, "BEGIN:VCARD\nVERSION:2.1\nFN:A;B\\C\\;D:E\\\\\nEND:VCARD\n"
+						 "BEGIN:VCARD\nVERSION:3.0\nFN:A\\,B\\\\C\\nD\nEND:VCARD\n", &g), 0);
+	assert_string_equal(g.rec[0], "1|full_name=A;B\\C;D:E\\\\");
+	assert_string_equal(g.rec[1], "5|full_name=A,B\\C\nD");
 	got_free(&g);
 }
 
@@ -428,7 +467,7 @@ static void test_vcard40(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.rec[0], "1|full_name=Jane Doe|email=jane@example.com|phone=+1-555-0199"
 				      "|postal_address=Main St 1, Springfield, IL, 62701, USA"
-				      "|date_of_birth=1985-04-15");
+				      "|date_of_birth=1985-04-15|country=USA");
 	assert_string_equal(g.rec[1], "11|full_name=Seán O'Brien|company=Acme Inc|notes=Café au lait");
 	got_free(&g);
 }
@@ -472,7 +511,7 @@ static void test_vcard_errors(void **state)
 		     FORT_EINPUT, "line 4: text outside BEGIN:VCARD ... END:VCARD");
 	got_free(&g);
 	assert_error(read_str(READER_VCARD, "BEGIN:VCARD\nFN:A\nno colon here\nEND:VCARD\n", &g),
-		     FORT_EINPUT, "line 3: line without ':' (a continued line must start with a space)");
+		     FORT_EINPUT, "line 3: line without ':' in the card that starts on line 1 (a continued line must start with a space; fix the line, or remove the card)");
 	assert_int_equal(g.n, 0);
 }
 
@@ -763,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_csv_record_too_long),
 		cmocka_unit_test(test_vcard30),
 		cmocka_unit_test(test_vcard40),
+		cmocka_unit_test(test_vcard_charsets),
 		cmocka_unit_test(test_vcard_misc),
 		cmocka_unit_test(test_vcard_errors),
 		cmocka_unit_test(test_json_array),

@@ -408,8 +408,8 @@ static void test_phone_good(void **state)
 		{"+7 495 123-45-67", "+74951234567"},
 		{"+353 1 234 5678", "+35312345678"},
 		{"  +49 30 1234567\n", "+49301234567"},
-		{"+49 1234567890123", "+491234567890123"},   /* 15 digits, the most */
-		{"+49 123456", "+49123456"},                 /* 8 digits, the fewest */
+		{"+49 1512 3456789", "+4915123456789"},      /* a mobile */
+		{"+49 30 901820", "+4930901820"},            /* Berlin, 6-digit subscriber */
 	};
 	check_good(FT_PHONE, de, N(de), "DE");
 
@@ -422,7 +422,7 @@ static void test_phone_good(void **state)
 
 	static const struct good gb[] = {
 		{"020 7946 0958", "+442079460958"},
-		{"07700 900123", "+447700900123"},
+		{"07911 123456", "+447911123456"},
 	};
 	check_good(FT_PHONE, gb, N(gb), "gb");
 
@@ -450,6 +450,26 @@ static void test_phone_good(void **state)
 	};
 	check_good(FT_PHONE, ru, N(ru), "RU");
 
+	/* libphonenumber's numbering plans, read in the record's country */
+	static const struct good jp[] = {
+		{"03-1234-5678", "+81312345678"},
+		{"090-1234-5678", "+819012345678"},
+	};
+	check_good(FT_PHONE, jp, N(jp), "JP");
+	static const struct good au[] = { {"(02) 9876 5432", "+61298765432"}, {"0412 345 678", "+61412345678"} };
+	check_good(FT_PHONE, au, N(au), "AU");
+	static const struct good ch[] = { {"044 668 18 00", "+41446681800"} };
+	check_good(FT_PHONE, ch, N(ch), "CH");
+	static const struct good es[] = { {"612 34 56 78", "+34612345678"} };
+	check_good(FT_PHONE, es, N(es), "ES");
+	static const struct good nl[] = { {"020 123 4567", "+31201234567"}, {"06 12345678", "+31612345678"} };
+	check_good(FT_PHONE, nl, N(nl), "NL");
+	static const struct good br[] = { {"(11) 96123-4567", "+5511961234567"} };
+	check_good(FT_PHONE, br, N(br), "BR");
+	/* the same national digits are another country's number in another plan */
+	static const struct good us2[] = { {"212 555 0100", "+12125550100"} };
+	check_good(FT_PHONE, us2, N(us2), "US");
+
 	/* international numbers need no default country */
 	static const struct good none[] = {
 		{"+49 30 1234567", "+49301234567"},
@@ -468,10 +488,14 @@ static void test_phone_bad(void **state)
 		{"+49 30 1234_567", "only digits"},
 		{"49+30 1234567", "'+' may only come first"},
 		{"++49 30 1234567", "'+' may only come first"},
-		{"+49 30 12", "too few digits"},
-		{"+49 12345", "too few digits"},
+		{"+49 30 12", "DE's numbering plan"},
+		{"+49 12345", "DE's numbering plan"},
+		{"+49 123 4567890", "no such number in DE's numbering plan"},  /* no area code 0123 */
+		{"+44 20 7946 09", "GB"},
+		{"+81 3 1234 567", "JP"},
+		{"+33 1 23 45 67 8", "FR"},
 		{"+49 12345678901234", "too many digits"},
-		{"1234", "too few digits"},
+		{"1234", "DE's numbering plan"},
 		{"+49 1234567890123456", "too many digits"},
 		{"+49 030 1234567", "trunk 0"},
 		{"+999 1234 5678", "unknown country calling code"},
@@ -492,6 +516,14 @@ static void test_phone_bad(void **state)
 		{"0415 555 2671", "10 digits"},
 	};
 	check_bad(FT_PHONE, us, N(us), "US");
+
+	/* a national number that is no number in the plan it is read in is
+	 * refused, naming the country, and says to write the country code */
+	static const struct bad jp[] = {
+		{"03-1234-567", "JP"},
+		{"0120 12", "+ and its"},
+	};
+	check_bad(FT_PHONE, jp, N(jp), "JP");
 
 	static const struct bad nocc[] = {
 		{"030 1234567", "no default country"},

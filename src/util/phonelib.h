@@ -1,0 +1,53 @@
+/* phonelib.h - telephone numbering plans, from libphonenumber (C++) behind a
+ * small C interface, for the scanner's phone detector (only candidates it
+ * has already shaped reach it, so the hot path never enters C++) and for
+ * the phone field type (parsing, validation, E.164).  No vault knowledge. */
+#ifndef FORT_UTIL_PHONELIB_H
+#define FORT_UTIL_PHONELIB_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* DIGITS[0, N) (ASCII digits only): 1 when "+DIGITS" is a valid number of
+ * the country its calling code names, else 0. */
+int phonelib_valid_intl(const char *digits, size_t n);
+
+/* DIGITS[0, N) dialled nationally (with its trunk prefix, if any): 1 when it
+ * is a valid number in one of the regions the scanner assumes for numbers
+ * written without a country code (phonelib.cc lists them, by the first
+ * digit: a trunk 0 or not; GROUPED 0, a bare run of digits, is judged by
+ * fewer), else 0. */
+int phonelib_valid_national(const char *digits, size_t n, int grouped);
+
+/* What phonelib_e164() found. */
+enum phonelib_result {
+	PHONELIB_OK = 0,
+	PHONELIB_BAD_CC,      /* "+..." with no such country calling code */
+	PHONELIB_BAD_REGION,  /* a national number and REGION has no numbering plan */
+	PHONELIB_TOO_SHORT,   /* too few digits for the country's plan */
+	PHONELIB_TOO_LONG,    /* too many */
+	PHONELIB_INVALID,     /* the right length, but no such number in the plan */
+	PHONELIB_NOT_NUMBER,  /* not a phone number at all */
+};
+
+/* Parse NUMBER (digits, "+" first for an international number; the caller
+ * has already refused letters and other characters) as dialled in REGION
+ * (ISO 3166 two letters; used only when NUMBER has no "+"), check it against
+ * the country's numbering plan and write its E.164 form ("+4930123456",
+ * NUL-terminated) into OUT (CAP >= 17).  The country the number belongs to
+ * (ISO code, "001" for non-geographic) goes to WHERE (4 bytes) when it is
+ * known, even for an invalid number.  Returns a phonelib_result. */
+int phonelib_e164(char *out, size_t cap, char where[4], const char *number, const char *region);
+
+/* 1 when libphonenumber knows REGION (ISO 3166 two letters) as a country
+ * with a numbering plan. */
+int phonelib_region_known(const char *region);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
