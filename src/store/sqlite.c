@@ -44,9 +44,9 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_GRANT_DEL_KEY] = "DELETE FROM grants WHERE user_id = ? AND key_name = ?",
 	[Q_GRANT_DEL_OLD] = "DELETE FROM grants WHERE key_name = ? AND version < ?",
 	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES(?,?,?,?,?,?)",
-	/* RETURNING: the row as stored, hashed for its seal without reading it again */
-	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ?"
-			 " RETURNING id, vk_version, wrapped, data, created, updated",
+	/* created: the one the caller read, so that the seal's hash is made
+	 * from the values in hand (store_client_update) */
+	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ? AND created = ?",
 	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?",
 	[Q_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?",
 	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients ORDER BY created, id",
@@ -905,16 +905,32 @@ int store_client_update(store *s, const store_client *c)
 	bind_client_blobs(st, 1, c);
 	sqlite3_bind_int64(st, 4, c->updated);
 	sqlite3_bind_int64(st, 5, c->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	sqlite3_bind_int64(st, 6, c->created);
+	if ((r = step_done(s, st, "changing a client")) < 0)
+		return r;
+	if (sqlite3_changes(s->db) > 0) {
+		/* the seal's hash from the values just written: no second read */
 		unsigned char h[32];
-		hash_client_row(h, st);
+		hash_client(h, c);
 		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
-		rc = sqlite3_step(st);
+		return 0;
 	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "changing a client");
+	/* C->created is the stored one (the caller read the record): a row
+	 * with another is not the record the caller read */
+	{
+		sqlite3_stmt *g = q(s, Q_CLIENT_GET);
+		if (!g)
+			return fort_error_code();
+		sqlite3_bind_int64(g, 1, c->id);
+		rc = sqlite3_step(g);
+		sqlite3_reset(g);
+		if (rc == SQLITE_ROW)
+			return fort_error_set(FORT_ETAMPER, "client %lld's record was changed outside Fortress while it was being written: "
+					      "nothing was changed; run 'fortress audit verify'", (long long)c->id);
+		if (rc != SQLITE_DONE)
+			return map_sqlite(s->db, rc, "changing a client");
+	}
+	return 0;
 }
 
 static int client_row(store_client *c, sqlite3_stmt *st)
