@@ -249,6 +249,7 @@ struct store {
 	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
+	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -485,6 +486,7 @@ void store_close(store *s)
 		sqlite3_finalize(s->q[i]);
 	for (int i = 0; i < T__COUNT; i++)
 		sqlite3_finalize(s->row_st[i]);
+	sqlite3_finalize(s->seal_many);
 	free(s->touch);
 	free(s->pset);
 	if (s->txdepth)
@@ -1749,6 +1751,35 @@ static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id
 	crypto_generichash_update(st, hash, 32);
 }
 
+/* Seals are inserted SEAL_ROWS to a statement: one statement per row cost
+ * as much again as the row itself (cursors opened and closed on the table
+ * and its two indexes, the statement's halt). */
+#define SEAL_ROWS 64
+
+static int seal_insert_many(store *s, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
+{
+	sqlite3_stmt *st = s->seal_many;
+	int rc;
+	if (!st) {
+		char sql[64 + SEAL_ROWS * 12];
+		size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO seal_log(seq, tbl, id, hash) VALUES");
+		for (int i = 0; i < SEAL_ROWS; i++)
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?)", i ? "," : "");
+		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
+			return map_sqlite(s->db, rc, "sealing the change");
+		s->seal_many = st;
+	}
+	for (int i = 0; i < SEAL_ROWS; i++) {
+		sqlite3_bind_int64(st, 4 * i + 1, seq);
+		sqlite3_bind_text(st, 4 * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4 * i + 3, t[i].id);
+		sqlite3_bind_blob(st, 4 * i + 4, h[i], 32, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "sealing the change");
+}
+
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	static const char tag[] = "fortress-seals-v1";
@@ -1773,6 +1804,22 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
 		unsigned char h[32];
+		if (i % SEAL_ROWS == 0 && n - i >= SEAL_ROWS) {
+			/* the next SEAL_ROWS seals in one statement */
+			unsigned char hs[SEAL_ROWS][32];
+			for (size_t k = 0; k < SEAL_ROWS && r == 0; k++) {
+				if (t[k].known)
+					memcpy(hs[k], t[k].hash, 32);
+				else
+					r = row_hash(s, t[k].tbl, t[k].id, t[k].h, t[k].client, hs[k]);
+				if (r == 0)
+					digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
+			}
+			if (r == 0)
+				r = seal_insert_many(s, seq, t, hs);
+			i += SEAL_ROWS - 1;
+			continue;
+		}
 		if (t->known)
 			memcpy(h, t->hash, 32);
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
