@@ -560,6 +560,16 @@ int store_checkpoint(store *s)
 	return 0;
 }
 
+#define CACHE_KIB 65536      /* PRAGMA cache_size, KiB */
+#define CACHE_BULK_KIB 49152 /* during an import: its pages are written once, not read again */
+
+void store_bulk(store *s, int on)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", on ? CACHE_BULK_KIB : CACHE_KIB);
+	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
+}
+
 int store_schema_version(store *s)
 {
 	int64_t v = 0;
