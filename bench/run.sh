@@ -130,4 +130,10 @@ awk -v u="$u_kib" -v i="$i_kib" -v s="$secs" -v n="$RSS_N" -v lim="$RSS_LIMIT" -
 	if (pk >= lim) printf "MISSED: peak RSS %.1f MiB is not under %d MiB\n", pk, lim;
 	exit (pk < lim) ? 0 : 1
 }' || status=1
+
+# The same vault, opened after unlock (the user's key, as the unlock agent
+# hands it over: no KDF): issue 16's goal is under 50 ms for 1,000,000
+# clients.  A goal, not a minimum: it does not change the exit status.
+printf '%s' "$RSS_N clients: "
+"$VB" -o "$TMP/rss.vault" -p "$TMP/passphrase" || { echo "bench: vault_bench -o FAILED" >&2; exit 2; }
 exit $status

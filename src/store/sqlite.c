@@ -44,7 +44,9 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_GRANT_DEL_KEY] = "DELETE FROM grants WHERE user_id = ? AND key_name = ?",
 	[Q_GRANT_DEL_OLD] = "DELETE FROM grants WHERE key_name = ? AND version < ?",
 	[Q_CLIENT_INS] = "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES(?,?,?,?,?,?)",
-	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ?",
+	/* created: the one the caller read, so that the seal's hash is made
+	 * from the values in hand (store_client_update) */
+	[Q_CLIENT_UPD] = "UPDATE clients SET vk_version = ?, wrapped = ?, data = ?, updated = ? WHERE id = ? AND created = ?",
 	[Q_CLIENT_GET] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?",
 	[Q_CLIENT_DEL] = "DELETE FROM clients WHERE id = ?",
 	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients ORDER BY created, id",
@@ -229,9 +231,11 @@ static int meta_sealed(const char *key)
 
 struct seal_touch {
 	int tbl;
+	int known;                       /* HASH is the row's hash as written (else read it at the flush) */
 	int64_t id;
 	unsigned char h[STORE_BIDX_LEN]; /* blind, uniq: the entry */
 	int64_t client;                  /* blind: the entry's client */
+	unsigned char hash[32];
 };
 
 struct store {
@@ -245,6 +249,7 @@ struct store {
 	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
+	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -256,6 +261,15 @@ static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
 static int seal_checkpoint(store *s);
 static int seal_require_table(store *s, int tbl);
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
+static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash);
+static void hash_client_row(unsigned char out[32], sqlite3_stmt *st);
+static void hash_client(unsigned char out[32], const store_client *c);
+static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client);
+static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
+static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
+static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
+static int is_zero32(const unsigned char *h);
+static int seal_fail(const store_seal_check *c, int64_t client);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -472,6 +486,7 @@ void store_close(store *s)
 		sqlite3_finalize(s->q[i]);
 	for (int i = 0; i < T__COUNT; i++)
 		sqlite3_finalize(s->row_st[i]);
+	sqlite3_finalize(s->seal_many);
 	free(s->touch);
 	free(s->pset);
 	if (s->txdepth)
@@ -543,6 +558,16 @@ int store_checkpoint(store *s)
 	if (rc != SQLITE_OK)
 		return map_sqlite(s->db, rc, "checkpointing the vault");
 	return 0;
+}
+
+#define CACHE_KIB 65536      /* PRAGMA cache_size, KiB */
+#define CACHE_BULK_KIB 49152 /* during an import: its pages are written once, not read again */
+
+void store_bulk(store *s, int on)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", on ? CACHE_BULK_KIB : CACHE_KIB);
+	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
 }
 
 int store_schema_version(store *s)
@@ -872,13 +897,19 @@ int store_client_insert(store *s, const store_client *c)
 	bind_client_blobs(st, 2, c);
 	sqlite3_bind_int64(st, 5, c->created);
 	sqlite3_bind_int64(st, 6, c->updated);
-	return step_done(s, st, "adding a client");
+	if ((r = step_done(s, st, "adding a client")) == 0) {
+		/* the seal's hash from the values just written: no second read */
+		unsigned char h[32];
+		hash_client(h, c);
+		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
+	}
+	return r;
 }
 
 int store_client_update(store *s, const store_client *c)
 {
 	sqlite3_stmt *st = q(s, Q_CLIENT_UPD);
-	int r;
+	int r, rc;
 	if (!st)
 		return fort_error_code();
 	if ((r = seal_checkpoint(s)) < 0)
@@ -886,7 +917,32 @@ int store_client_update(store *s, const store_client *c)
 	bind_client_blobs(st, 1, c);
 	sqlite3_bind_int64(st, 4, c->updated);
 	sqlite3_bind_int64(st, 5, c->id);
-	return step_done(s, st, "changing a client");
+	sqlite3_bind_int64(st, 6, c->created);
+	if ((r = step_done(s, st, "changing a client")) < 0)
+		return r;
+	if (sqlite3_changes(s->db) > 0) {
+		/* the seal's hash from the values just written: no second read */
+		unsigned char h[32];
+		hash_client(h, c);
+		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
+		return 0;
+	}
+	/* C->created is the stored one (the caller read the record): a row
+	 * with another is not the record the caller read */
+	{
+		sqlite3_stmt *g = q(s, Q_CLIENT_GET);
+		if (!g)
+			return fort_error_code();
+		sqlite3_bind_int64(g, 1, c->id);
+		rc = sqlite3_step(g);
+		sqlite3_reset(g);
+		if (rc == SQLITE_ROW)
+			return fort_error_set(FORT_ETAMPER, "client %lld's record was changed outside Fortress while it was being written: "
+					      "nothing was changed; run 'fortress audit verify'", (long long)c->id);
+		if (rc != SQLITE_DONE)
+			return map_sqlite(s->db, rc, "changing a client");
+	}
+	return 0;
 }
 
 static int client_row(store_client *c, sqlite3_stmt *st)
@@ -910,15 +966,18 @@ int store_client_get(store *s, store_client *out, int64_t id)
 	memset(out, 0, sizeof *out);
 	if (!st)
 		return fort_error_code();
+	unsigned char h[32] = { 0 };
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		if ((r = client_row(out, st)) < 0)
 			store_client_release(out);
+		else if (s->enforce)
+			hash_client_row(h, st);
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		/* a record removed outside Fortress is not "no such client" */
-		if ((r = seal_require_row(s, T_CLIENTS, id, id)) < 0)
+		if ((r = seal_require_known(s, T_CLIENTS, id, id, h)) < 0)
 			return r;
 		r = FORT_ENOTFOUND; /* the caller names the id */
 		fort_error_set(FORT_ENOTFOUND, "no such client");
@@ -926,7 +985,8 @@ int store_client_get(store *s, store_client *out, int64_t id)
 		r = map_sqlite(s->db, rc, "reading a client");
 	}
 	sqlite3_reset(st);
-	if (r == 0 && (r = seal_require_row(s, T_CLIENTS, id, id)) < 0)
+	/* the row in hand is what is checked against its seal */
+	if (r == 0 && (r = seal_require_known(s, T_CLIENTS, id, id, h)) < 0)
 		store_client_release(out);
 	return r;
 }
@@ -947,7 +1007,10 @@ static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ct
 	store_client c;
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((r = client_row(&c, st)) < 0 || (r = seal_require_row(s, T_CLIENTS, c.id, c.id)) < 0) {
+		unsigned char h[32] = { 0 };
+		if (s->enforce)
+			hash_client_row(h, st);
+		if ((r = client_row(&c, st)) < 0 || (r = seal_require_known(s, T_CLIENTS, c.id, c.id, h)) < 0) {
 			store_client_release(&c);
 			break;
 		}
@@ -1360,7 +1423,8 @@ static void touch_clear(store *s)
 		memset(s->pset, 0, s->pcap * sizeof *s->pset);
 }
 
-static int pending(store *s, int tbl, int64_t id)
+/* The pending touch of a row: its index + 1, 0 if none. */
+static size_t pending_at(store *s, int tbl, int64_t id)
 {
 	if (!s->ntouch || !s->pset)
 		return 0;
@@ -1369,8 +1433,13 @@ static int pending(store *s, int tbl, int64_t id)
 		if (!k)
 			return 0;
 		if (s->touch[k - 1].tbl == tbl && s->touch[k - 1].id == id)
-			return 1;
+			return k;
 	}
+}
+
+static int pending(store *s, int tbl, int64_t id)
+{
+	return pending_at(s, tbl, id) != 0;
 }
 
 static void pset_put(store *s, size_t idx)
@@ -1383,11 +1452,25 @@ static void pset_put(store *s, size_t idx)
 		}
 }
 
-static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client)
+/* Note a change to a sealed row.  HASH: the row's hash as the store
+ * function that wrote it knows it (the flush then does not read the row
+ * again); NULL: read it at the flush.  A row touched again takes the
+ * newest: a later change through the update hook (HASH NULL) makes the
+ * flush read it. */
+static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash)
 {
 	struct seal_touch *t;
-	if (pending(s, tbl, id) && tbl != T_UNIQ)
-		return; /* a unique entry may change hands: keep every touch */
+	size_t k = pending_at(s, tbl, id);
+	if (k) {
+		t = &s->touch[k - 1];
+		if (h)
+			memcpy(t->h, h, STORE_BIDX_LEN);
+		t->client = client;
+		t->known = hash != NULL;
+		if (hash)
+			memcpy(t->hash, hash, 32);
+		return;
+	}
 	if ((s->ntouch + 1) * 2 > s->pcap) {
 		size_t nc = s->pcap ? s->pcap * 2 : 256;
 		uint32_t *p = calloc(nc, sizeof *p);
@@ -1425,7 +1508,16 @@ static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int
 	if (h)
 		memcpy(t->h, h, STORE_BIDX_LEN);
 	t->client = client;
+	if (hash) {
+		t->known = 1;
+		memcpy(t->hash, hash, 32);
+	}
 	pset_put(s, s->ntouch - 1);
+}
+
+static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client)
+{
+	touch_put(s, tbl, id, h, client, NULL);
 }
 
 static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_int64 rowid)
@@ -1485,6 +1577,8 @@ static int touch_index(store *s, int tbl, const unsigned char *h, int64_t client
 	return 0;
 }
 
+static const char row_tag[] = "fortress-row-v1";
+
 static void hash_u64(crypto_generichash_state *st, uint64_t x)
 {
 	unsigned char b[8];
@@ -1516,10 +1610,70 @@ static void hash_columns(crypto_generichash_state *hs, sqlite3_stmt *st, int n)
 	}
 }
 
+static void row_hash_start(crypto_generichash_state *hs, int tbl)
+{
+	crypto_generichash_init(hs, NULL, 0, 32);
+	crypto_generichash_update(hs, (const unsigned char *)row_tag, sizeof row_tag);
+	crypto_generichash_update(hs, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
+}
+
+/* An index entry's hash: what row_hash gives for it, from the entry in hand. */
+static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client)
+{
+	crypto_generichash_state hs;
+	row_hash_start(&hs, tbl);
+	crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
+	hash_u64(&hs, (uint64_t)client);
+	crypto_generichash_final(&hs, out, 32);
+}
+
+/* A client record's hash from a statement on its row, columns in table
+ * order (SELECT id, vk_version, wrapped, data, created, updated, or the
+ * same RETURNING): what row_hash gives for it. */
+static void hash_client_row(unsigned char out[32], sqlite3_stmt *st)
+{
+	crypto_generichash_state hs;
+	row_hash_start(&hs, T_CLIENTS);
+	hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
+	hash_columns(&hs, st, 6);
+	crypto_generichash_final(&hs, out, 32);
+}
+
+static void hash_int_col(crypto_generichash_state *hs, int64_t x)
+{
+	unsigned char tb = SQLITE_INTEGER;
+	crypto_generichash_update(hs, &tb, 1);
+	hash_u64(hs, (uint64_t)x);
+}
+
+static void hash_blob_col(crypto_generichash_state *hs, const unsigned char *p, size_t len)
+{
+	unsigned char tb = SQLITE_BLOB;
+	crypto_generichash_update(hs, &tb, 1);
+	hash_u64(hs, (uint64_t)len);
+	if (len > 0)
+		crypto_generichash_update(hs, p, len);
+}
+
+/* A client record's hash from the values store_client_insert binds (every
+ * column INTEGER or BLOB as bound: the column types keep them so). */
+static void hash_client(unsigned char out[32], const store_client *c)
+{
+	crypto_generichash_state hs;
+	row_hash_start(&hs, T_CLIENTS);
+	hash_u64(&hs, (uint64_t)c->id);
+	hash_int_col(&hs, c->id);
+	hash_int_col(&hs, c->vk_version);
+	hash_blob_col(&hs, c->wrapped, c->wrapped_len);
+	hash_blob_col(&hs, c->data, c->data ? c->data_len : 0);
+	hash_int_col(&hs, c->created);
+	hash_int_col(&hs, c->updated);
+	crypto_generichash_final(&hs, out, 32);
+}
+
 /* The hash of a sealed row (or group) as it is now; all zeros when there is none. */
 static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, unsigned char out[32])
 {
-	static const char tag[] = "fortress-row-v1";
 	crypto_generichash_state hs;
 	sqlite3_stmt *st = s->row_st[tbl];
 	int rc, r = 0;
@@ -1549,9 +1703,7 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
-		crypto_generichash_init(&hs, NULL, 0, 32);
-		crypto_generichash_update(&hs, (const unsigned char *)tag, sizeof tag);
-		crypto_generichash_update(&hs, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
+		row_hash_start(&hs, tbl);
 		if (tbl == T_BLIND || tbl == T_UNIQ) {
 			crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
 			hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
@@ -1597,9 +1749,8 @@ size_t store_seal_pending(store *s)
 static int touch_cmp(const void *a, const void *b)
 {
 	const struct seal_touch *x = a, *y = b;
-	int c = strcmp(seal_table[x->tbl], seal_table[y->tbl]);
-	if (c)
-		return c;
+	if (x->tbl != y->tbl)
+		return strcmp(seal_table[x->tbl], seal_table[y->tbl]);
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -1608,6 +1759,35 @@ static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id
 	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
 	hash_u64(st, (uint64_t)id);
 	crypto_generichash_update(st, hash, 32);
+}
+
+/* Seals are inserted SEAL_ROWS to a statement: one statement per row cost
+ * as much again as the row itself (cursors opened and closed on the table
+ * and its two indexes, the statement's halt). */
+#define SEAL_ROWS 64
+
+static int seal_insert_many(store *s, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
+{
+	sqlite3_stmt *st = s->seal_many;
+	int rc;
+	if (!st) {
+		char sql[64 + SEAL_ROWS * 12];
+		size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO seal_log(seq, tbl, id, hash) VALUES");
+		for (int i = 0; i < SEAL_ROWS; i++)
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?)", i ? "," : "");
+		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
+			return map_sqlite(s->db, rc, "sealing the change");
+		s->seal_many = st;
+	}
+	for (int i = 0; i < SEAL_ROWS; i++) {
+		sqlite3_bind_int64(st, 4 * i + 1, seq);
+		sqlite3_bind_text(st, 4 * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4 * i + 3, t[i].id);
+		sqlite3_bind_blob(st, 4 * i + 4, h[i], 32, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "sealing the change");
 }
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
@@ -1634,13 +1814,31 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
 		unsigned char h[32];
-		if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+		if (i % SEAL_ROWS == 0 && n - i >= SEAL_ROWS) {
+			/* the next SEAL_ROWS seals in one statement */
+			unsigned char hs[SEAL_ROWS][32];
+			for (size_t k = 0; k < SEAL_ROWS && r == 0; k++) {
+				if (t[k].known)
+					memcpy(hs[k], t[k].hash, 32);
+				else
+					r = row_hash(s, t[k].tbl, t[k].id, t[k].h, t[k].client, hs[k]);
+				if (r == 0)
+					digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
+			}
+			if (r == 0)
+				r = seal_insert_many(s, seq, t, hs);
+			i += SEAL_ROWS - 1;
+			continue;
+		}
+		if (t->known)
+			memcpy(h, t->hash, 32);
+		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
 		digest_add(&dg, seal_table[t->tbl], t->id, h);
 		sqlite3_bind_int64(st, 1, seq);
 		sqlite3_bind_text(st, 2, seal_table[t->tbl], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, t->id);
-		sqlite3_bind_blob(st, 4, h, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(st, 4, h, 32, SQLITE_STATIC);
 		r = step_done(s, st, "sealing the change");
 	}
 	if (r < 0)
@@ -1706,7 +1904,10 @@ static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], in
 	return r;
 }
 
-static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, store_seal_check *out)
+/* KNOWN: the row's hash from the row in hand (zeros: known absent), or
+ * NULL to read it. */
+static int seal_state_known(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *known,
+			    store_seal_check *out)
 {
 	unsigned char now[32], sealed[32];
 	int r, found, live;
@@ -1718,7 +1919,9 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 		out->state = STORE_SEAL_OK;
 		return 0;
 	}
-	if ((r = row_hash(s, tbl, id, h, client, now)) < 0)
+	if (known)
+		memcpy(now, known, 32);
+	else if ((r = row_hash(s, tbl, id, h, client, now)) < 0)
 		return r;
 	if ((found = seal_latest(s, tbl, id, sealed, &out->seq)) < 0)
 		return found;
@@ -1739,6 +1942,11 @@ static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int
 		}
 	}
 	return 0;
+}
+
+static int seal_state(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, store_seal_check *out)
+{
+	return seal_state_known(s, tbl, id, h, client, NULL, out);
 }
 
 int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
@@ -1852,13 +2060,28 @@ static int seal_require_row(store *s, int tbl, int64_t id, int64_t client)
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
 
-static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t client)
+/* A row read just now, whose hash (HASH) is computed from what was read. */
+static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32])
 {
 	store_seal_check c;
 	int r;
 	if (!s->enforce)
 		return 0;
-	if ((r = seal_state(s, tbl, index_id(tbl, h, client), h, client, &c)) < 0)
+	if ((r = seal_state_known(s, tbl, id, NULL, 0, hash, &c)) < 0)
+		return r;
+	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
+}
+
+/* An index entry just found: (H, CLIENT) is the row. */
+static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t client)
+{
+	store_seal_check c;
+	unsigned char now[32];
+	int r;
+	if (!s->enforce)
+		return 0;
+	hash_index(now, tbl, h, client);
+	if ((r = seal_state_known(s, tbl, index_id(tbl, h, client), h, client, now, &c)) < 0)
 		return r;
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
@@ -2055,26 +2278,48 @@ static int blind_find(store *s, int which, const unsigned char h[STORE_BIDX_LEN]
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
 	sqlite3_stmt *st = q(s, unique ? Q_UNIQ_ADD : Q_BLIND_ADD);
-	int rc;
+	int rc, t = unique ? T_UNIQ : T_BLIND, ours = 0;
+	int64_t sid;
+	unsigned char now[32];
 	if (!st)
 		return fort_error_code();
 	if ((rc = seal_checkpoint(s)) < 0)
 		return rc;
-	if (unique && s->enforce) {
-		/* a unique entry removed outside Fortress would let a duplicate in */
-		store_seal_check c;
-		int r = seal_state(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, &c);
-		if (r < 0)
-			return r;
-		if (c.state == STORE_SEAL_REMOVED)
-			return seal_fail(&c, 0);
-	}
+	sid = index_id(t, h, client);
+	/* removed earlier in this transaction (by us): no seal to compare */
+	if (unique && s->enforce)
+		ours = pending(s, T_UNIQ, sid);
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, client);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return touch_index(s, unique ? T_UNIQ : T_BLIND, h, client);
+	if (rc == SQLITE_DONE) {
+		if (unique && s->enforce && !ours) {
+			/* The entry was not there.  One removed outside Fortress
+			 * (a live seal without its row) would let a duplicate in. */
+			unsigned char sealed[32];
+			store_seal_check c;
+			int found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq);
+			if (found < 0)
+				return found;
+			if (found && !is_zero32(sealed)) {
+				sqlite3_stmt *d = q(s, Q_UNIQ_DEL);
+				if (d) {
+					sqlite3_bind_blob(d, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+					sqlite3_bind_int64(d, 2, client);
+					(void)step_done(s, d, "removing an index entry");
+				}
+				c.table = seal_table[T_UNIQ];
+				c.id = sid;
+				c.key[0] = '\0';
+				c.state = STORE_SEAL_REMOVED;
+				return seal_fail(&c, 0);
+			}
+		}
+		hash_index(now, t, h, client);
+		touch_put(s, t, sid, h, client, now);
+		return 0;
+	}
 	if (unique && (rc & 0xff) == SQLITE_CONSTRAINT) {
 		int64_t id = 0;
 		size_t n = 0;
@@ -2096,9 +2341,11 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		sqlite3_bind_int64(st, 2, client);
 		if ((r = step_done(s, st, "removing an index entry")) < 0)
 			return r;
-		if (sqlite3_changes(s->db) > 0 &&
-		    (r = touch_index(s, which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND, h, client)) < 0)
-			return r;
+		if (sqlite3_changes(s->db) > 0) {
+			static const unsigned char gone[32];
+			int t = which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND;
+			touch_put(s, t, index_id(t, h, client), h, client, gone);
+		}
 	}
 	return 0;
 }
@@ -2148,7 +2395,8 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 		if ((r = seal_require_index(s, t, h, ids[i])) < 0)
 			return r;
 	if (*n == 0 && unique && s->enforce) {
-		if ((r = seal_state(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, &c)) < 0)
+		static const unsigned char none[32];
+		if ((r = seal_state_known(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, none, &c)) < 0)
 			return r;
 		if (c.state != STORE_SEAL_OK)
 			return seal_fail(&c, 0);

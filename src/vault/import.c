@@ -1536,6 +1536,7 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 	if ((r = store_begin(v->st)) < 0)
 		goto out;
 	intx = 1;
+	store_bulk(v->st, 1); /* peak memory: a smaller page cache while importing */
 	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
 		goto out;
 	im->first_id = INT64_MAX;
@@ -1636,6 +1637,7 @@ out:
 	}
 	if (intx)
 		store_rollback(v->st);
+	store_bulk(v->st, 0);
 	if (r < 0)
 		rep->imported = 0;
 	if (started && make_notes(im) < 0 && r == 0)

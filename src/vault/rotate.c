@@ -186,7 +186,12 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why)
  * *CHANGED says whether anything was written. */
 static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *changed)
 {
-	unsigned char kc[KEY_LEN], fk[KEY_LEN], bk[KEY_LEN], nonce[NONCE_LEN], h[BIDX_LEN];
+	unsigned char kc[KEY_LEN], bk[KEY_LEN], nonce[NONCE_LEN], h[BIDX_LEN];
+	/* field keys are per client and category: derived once per record
+	 * (the old version's to decrypt, the current one's to encrypt) */
+	unsigned char ok[CAT_COUNT][KEY_LEN], nk[CAT_COUNT][KEY_LEN];
+	uint32_t okver[CAT_COUNT];
+	unsigned have_ok = 0, have_nk = 0;
 	fort_buf fresh, kept;
 	rec_iter it;
 	rec_field f;
@@ -234,8 +239,17 @@ static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *cha
 				goto out;
 			}
 			keys_field_nonce(nonce, f.base, f.id);
-			if ((r = keys_field_key(fk, v->kr, mf->cat, (int)f.kver, kc, c->id)) < 0 ||
-			    (r = keys_field_decrypt((unsigned char *)pt, fk, c->id, mf->name, f.kver, nonce, f.ct, f.ctlen)) < 0)
+			if (mf->cat < 0 || mf->cat >= CAT_COUNT) {
+				r = fort_error_set(FORT_ECORRUPT, "field '%s' has no category", mf->name);
+				goto out;
+			}
+			if (!(have_ok & (1u << mf->cat)) || okver[mf->cat] != f.kver) {
+				if ((r = keys_field_key(ok[mf->cat], v->kr, mf->cat, (int)f.kver, kc, c->id)) < 0)
+					goto out;
+				okver[mf->cat] = f.kver;
+				have_ok |= 1u << mf->cat;
+			}
+			if ((r = keys_field_decrypt((unsigned char *)pt, ok[mf->cat], c->id, mf->name, f.kver, nonce, f.ct, f.ctlen)) < 0)
 				goto out;
 			pt[len] = '\0';
 			/* the field under the current version, in the fresh segment */
@@ -243,11 +257,15 @@ static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *cha
 			*p++ = (unsigned char)f.id;
 			p = rec_put_varint(p, cur);
 			p = rec_put_varint(p, f.ctlen);
-			if ((r = fort_buf_put(&fresh, hdr, (size_t)(p - hdr))) < 0 || (r = fort_buf_grow(&fresh, f.ctlen)) < 0 ||
-			    (r = keys_field_key(fk, v->kr, mf->cat, 0, kc, c->id)) < 0)
+			if ((r = fort_buf_put(&fresh, hdr, (size_t)(p - hdr))) < 0 || (r = fort_buf_grow(&fresh, f.ctlen)) < 0)
 				goto out;
+			if (!(have_nk & (1u << mf->cat))) {
+				if ((r = keys_field_key(nk[mf->cat], v->kr, mf->cat, 0, kc, c->id)) < 0)
+					goto out;
+				have_nk |= 1u << mf->cat;
+			}
 			keys_field_nonce(nonce, (const unsigned char *)fresh.buf, f.id);
-			keys_field_encrypt((unsigned char *)fresh.buf + fresh.len, fk, c->id, mf->name, cur, nonce, pt, len);
+			keys_field_encrypt((unsigned char *)fresh.buf + fresh.len, nk[mf->cat], c->id, mf->name, cur, nonce, pt, len);
 			fresh.len += f.ctlen;
 			nfresh++;
 			/* its blind-index entry: out with the old key, in with the new */
@@ -321,7 +339,8 @@ out:
 		free(ikey);
 	}
 	sodium_memzero(kc, sizeof kc);
-	sodium_memzero(fk, sizeof fk);
+	sodium_memzero(ok, sizeof ok);
+	sodium_memzero(nk, sizeof nk);
 	sodium_memzero(bk, sizeof bk);
 	fort_buf_release(&fresh);
 	fort_buf_release(&kept);
