@@ -138,11 +138,6 @@ static int excluded(const struct run *run, const struct stat *st)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int push_ignore(struct walk *w, const char *rel, const char *text, size_t len)
 {
 	scan_ignore *ig = NULL;
@@ -206,9 +201,30 @@ static int is_ignored(const struct walk *w, const char *rel, int is_dir)
 
 static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth);
 
-static int walk_child(struct walk *w, const char *dir, const char *rel, const char *name, int depth)
+/* A directory entry as read: its type (DT_*; DT_UNKNOWN where the file
+ * system does not say) and inode come with the name, from getdents64. */
+struct dent {
+	char *name;
+	unsigned char type;
+	ino_t ino;
+};
+
+/* Might the entry be one of the excluded files (the vault)?  By inode
+ * number alone; a match is checked with lstat. */
+static int maybe_excluded(const struct run *run, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < run->nexcl; i++)
+		if (run->excl[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+static int walk_child(struct walk *w, const char *dir, const char *rel, const struct dent *de, int depth)
 {
 	const fort_scan_opts *o = w->run->o;
+	const char *name = de->name;
 	char path[PATH_MAX], crel[PATH_MAX];
 	struct stat st, tst;
 	int is_dir, r;
@@ -216,6 +232,15 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const ch
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
 	    snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof(crel))
 		return add_entry(w->run, dir, 0, "path too long");
+	/* A regular file, as the directory says: no stat.  Its size comes
+	 * from fstat when it is opened, unless a progress bar wants the
+	 * total now; whether it is (still) a regular file and not the vault
+	 * is checked there too, before a byte is read. */
+	if (de->type == DT_REG && !o->on_progress && !maybe_excluded(w->run, de->ino)) {
+		if (o->use_ignore_files && is_ignored(w, crel, 0))
+			return 0;
+		return add_entry(w->run, path, 0, NULL);
+	}
 	if (lstat(path, &st) < 0)
 		return add_entry(w->run, path, 0, "vanished during the scan");
 	if (S_ISLNK(st.st_mode)) {
@@ -260,13 +285,18 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const ch
 	return add_entry(w->run, path, (uint64_t)st.st_size, NULL);
 }
 
+static int cmp_dent(const void *a, const void *b)
+{
+	return strcmp(((const struct dent *)a)->name, ((const struct dent *)b)->name);
+}
+
 static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 {
 	DIR *d;
 	struct dirent *de;
-	char **names = NULL;
+	struct dent *ents = NULL;
 	size_t n = 0, a = 0, i, nign = w->nign;
-	int r = 0;
+	int r = 0, has_ignore = 0;
 
 	if (!(d = opendir(dir))) {
 		int e = errno;
@@ -276,35 +306,39 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 			w->run->files[w->run->nfiles - 1].error = 1;
 		return r;
 	}
-	if (w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
-		goto out;
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		if (n == a) {
-			char **p;
+			struct dent *p;
 
 			a = a ? a * 2 : 64;
-			if (!(p = fort_realloc(names, a * sizeof(*p)))) {
+			if (!(p = fort_realloc(ents, a * sizeof(*p)))) {
 				r = FORT_ENOMEM;
 				goto out;
 			}
-			names = p;
+			ents = p;
 		}
-		if (!(names[n] = fort_strdup(de->d_name))) {
+		if (!(ents[n].name = fort_strdup(de->d_name))) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
+		ents[n].type = de->d_type;
+		ents[n].ino = de->d_ino;
+		has_ignore |= !strcmp(de->d_name, IGNORE_FILE);
 		n++;
 	}
+	/* the ignore file is looked for in the listing: no open per directory */
+	if (has_ignore && w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
+		goto out;
 	if (n)   /* an empty directory: qsort(NULL, 0) is undefined */
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(ents, n, sizeof(*ents), cmp_dent);
 	for (i = 0; i < n && r == 0; i++)
-		r = walk_child(w, dir, rel, names[i], depth);
+		r = walk_child(w, dir, rel, &ents[i], depth);
 out:
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].name);
+	free(ents);
 	closedir(d);
 	while (w->nign > nign)
 		scan_ignore_free(w->ign[--w->nign].ig);
@@ -737,15 +771,43 @@ static void set_reason(struct slot *sl, fort_scan_file_status status, const char
 	sl->sum.reason = sl->reason ? sl->reason : "out of memory";
 }
 
+/* Read into the stream's own window (no copy), from offset *OFF, until
+ * WANT bytes are there, the file's size SIZE is reached or end of file.
+ * pread: the descriptor's offset stays at 0 for a container reader. */
+static ssize_t read_some(int fd, unsigned char *dst, size_t want, uint64_t *off)
+{
+	size_t have = 0;
+
+	while (have < want) {
+		ssize_t got = pread(fd, dst + have, want - have, (off_t)*off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		have += (size_t)got;
+		*off += (uint64_t)got;
+	}
+	return (ssize_t)have;
+}
+
+/* Files at least this large are read with a sequential read-ahead hint;
+ * below it the hint is one more system call for nothing. */
+#define FADVISE_MIN ((uint64_t)1 << 20)
+
 static int scan_one(struct run *run, size_t idx, scan_stream *st)
 {
 	struct entry *e = &run->files[idx];
 	struct slot *sl = &run->slots[idx];
 	struct fctx fc;
-	size_t headlen = 0, avail;
+	struct stat s2;
+	size_t headlen, avail, want;
+	uint64_t off = 0, size;
 	unsigned char *space;
 	scan_kind kind;
-	int fd, r = 0;
+	int fd, r = 0, eof = 0;
 	ssize_t got;
 
 	memset(&fc, 0, sizeof(fc));
@@ -759,46 +821,43 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 		set_reason(sl, e->error ? FORT_SCAN_FILE_ERROR : FORT_SCAN_FILE_SKIPPED, e->skip, NULL);
 		return 0;
 	}
+	/* O_NONBLOCK: a FIFO put in the file's place since the walk must not
+	 * block the open; on a regular file it changes nothing, so it stays */
 	if ((fd = open(e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		set_reason(sl, FORT_SCAN_FILE_ERROR, "cannot open", strerror(errno));
 		return 0;
 	}
-	{
-		struct stat s2;
-
-		if (fstat(fd, &s2) < 0 || !S_ISREG(s2.st_mode)) {
-			set_reason(sl, FORT_SCAN_FILE_SKIPPED, "not a regular file", NULL);
-			goto out;
-		}
-		if (excluded(run, &s2)) {
-			set_reason(sl, FORT_SCAN_FILE_SKIPPED, "the vault (never opened by the scanner)", NULL);
-			goto out;
-		}
+	if (fstat(fd, &s2) < 0 || !S_ISREG(s2.st_mode)) {
+		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "not a regular file", NULL);
+		goto out;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (excluded(run, &s2)) {
+		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "the vault (never opened by the scanner)", NULL);
+		goto out;
+	}
+	size = (uint64_t)s2.st_size;
 #ifdef POSIX_FADV_SEQUENTIAL
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (size >= FADVISE_MIN)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
 	names_on(st, &fc);
+	/* One read for a small file: straight into the stream's window, as
+	 * much as fits; the first 4 KiB of it are sniffed in place.  A file
+	 * whose size says 0 (/proc) is read to its end. */
 	space = scan_stream_space(st, &avail);
-	while (headlen < 4096) {
-		got = read(fd, space + headlen, 4096 - headlen);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		headlen += (size_t)got;
+	want = size && size < avail ? (size_t)size : avail;
+	if ((got = read_some(fd, space, want, &off)) < 0) {
+		set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
+		goto out;
 	}
+	headlen = (size_t)got;
+	eof = headlen < want || (size && off >= size);
 	if (headlen >= 16 && !memcmp(space, "SQLite format 3", 16)) {
 		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "SQLite database", NULL);
 		goto out;
 	}
-	kind = scan_sniff(e->path, space, headlen);
+	kind = scan_sniff(e->path, space, headlen < 4096 ? headlen : 4096);
 	if (kind == SCAN_KIND_BINARY) {
 		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "binary", NULL);
 		goto out;
@@ -808,12 +867,13 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 		struct sinkctx sc = { &fc, st };
 		scan_sink sink = { sk_begin, sk_text, sk_end, sk_skipped, &sc, sk_raw_at };
 
-		close(fd);
-		fd = -1;
+		/* the readers take the descriptor (still at offset 0: pread)
+		 * and the head already read, which they copy before the sink
+		 * writes into the stream's window */
 		fort_error_clear();
-		r = scan_read_container(e->path, &lim, &sink);
+		r = scan_read_container_fd(fd, e->path, space, headlen, &lim, &sink);
 		/* progress counts file bytes: a container's once it is read */
-		__atomic_add_fetch(&run->bytes_done, e->size, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&run->bytes_done, size, __ATOMIC_RELAXED);
 		if (r < 0 && !run->stop) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, fort_error_message(), NULL);
 			r = 0;
@@ -821,18 +881,20 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 		goto out;
 	}
 	sl->sum.bytes = headlen;
+	__atomic_add_fetch(&run->bytes_done, (uint64_t)headlen, __ATOMIC_RELAXED);
 	if ((r = scan_stream_commit(st, headlen)) != 0)
 		goto out;
-	for (;;) {
+	while (!eof) {
 		space = scan_stream_space(st, &avail);
-		got = read(fd, space, avail);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
+		want = size > off && size - off < avail ? (size_t)(size - off) : avail;
+		if ((got = read_some(fd, space, want, &off)) < 0) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
 			goto out;
 		}
-		if (got == 0)
+		/* short of what was asked: the end; at the size fstat gave: the
+		 * end too (a file growing while it is scanned is read as it was) */
+		eof = (size_t)got < want || (size && off >= size);
+		if (!got)
 			break;
 		sl->sum.bytes += (uint64_t)got;
 		__atomic_add_fetch(&run->bytes_done, (uint64_t)got, __ATOMIC_RELAXED);
@@ -842,8 +904,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	}
 	r = scan_stream_finish(st);
 out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	free(fc.logical_own);
 	sl->sum.risk = risk_of(fc.weight);
 	if (r > 0)
@@ -885,6 +946,7 @@ static void *worker_main(void *arg)
 		}
 		__atomic_add_fetch(&run->files_done, 1, __ATOMIC_RELAXED);
 		file_done(run, idx);
+		progress(run, 0);
 	}
 	scan_stream_release(&st);
 	return NULL;
