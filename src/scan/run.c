@@ -52,17 +52,30 @@ struct devino {
 	ino_t ino;
 };
 
+/* A finding waiting for its file's turn: the strings it points to are
+ * copied into its batch's text, at these offsets (NO_TEXT: none). */
+#define NO_TEXT UINT32_MAX
 struct pend {
 	fort_scan_finding f;
-	char masked[96];
-	char fp[33];
-	char *value, *logical;
+	uint32_t masked, fp, value, logical;
+};
+
+/* Findings of one file, in order, waiting to be reported.  Batches are
+ * recycled between files (the threads' spares and run->free_batches), so
+ * a scan of many small files allocates and faults in no memory per file. */
+struct batch {
+	struct pend *p;
+	size_t n, a;
+	fort_buf text;           /* secret with show_values: wiped when reset */
+	const char *lg;          /* the logical path last copied, and where */
+	uint64_t lg_gen;
+	uint32_t lg_off;
+	struct batch *next;      /* on the free list */
 };
 
 struct slot {
 	int done;
-	struct pend *pend;
-	size_t npend, apend;
+	struct batch *b;         /* NULL: nothing waiting */
 	fort_scan_file sum;
 	char *reason;
 	char *skip_reason;  /* the first container part not read, and why */
@@ -87,6 +100,8 @@ struct run {
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
+	struct batch *free_batches;  /* under lock */
+	size_t nfree_batches;
 };
 
 struct ignore_level {
@@ -221,6 +236,21 @@ static int maybe_excluded(const struct run *run, ino_t ino)
 	return 0;
 }
 
+/* OUT = "DIR/NAME" ("NAME" when DIR is ""): memcpy, not snprintf, as it
+ * runs for every entry of the tree.  -1 when it does not fit. */
+static int join(char out[PATH_MAX], const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+
+	if (a + b + 2 > PATH_MAX)
+		return -1;
+	memcpy(out, dir, a);
+	if (a)
+		out[a++] = '/';
+	memcpy(out + a, name, b + 1);
+	return 0;
+}
+
 static int walk_child(struct walk *w, const char *dir, const char *rel, const struct dent *de, int depth)
 {
 	const fort_scan_opts *o = w->run->o;
@@ -229,8 +259,7 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const st
 	struct stat st, tst;
 	int is_dir, r;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof(crel))
+	if (join(path, dir, name) < 0 || join(crel, rel, name) < 0)
 		return add_entry(w->run, dir, 0, "path too long");
 	/* A regular file, as the directory says: no stat.  Its size comes
 	 * from fstat when it is opened, unless a progress bar wants the
@@ -401,6 +430,8 @@ struct fctx {
 	char *logical_own;
 	fort_scan_file *sum;
 	double weight;
+	struct batch **spare;    /* the thread's batch for the next file that needs one */
+	uint64_t lg_gen;         /* bumped with each logical document */
 	/* the current logical document is the file's bytes from raw_off on
 	 * (line raw_line): findings get their position in the file */
 	int raw;
@@ -412,39 +443,105 @@ static int is_head(struct run *run, size_t idx)
 	return __atomic_load_n(&run->head, __ATOMIC_ACQUIRE) == idx;
 }
 
-static void pend_free(struct slot *sl)
-{
-	size_t i;
+/* Findings of a file at the head are reported in batches of this many:
+ * one lock round per batch, not per finding. */
+#define HEAD_BATCH 256
+/* Batches kept for reuse beyond the threads' own spares; one grown past
+ * BATCH_KEEP findings is freed rather than kept. */
+#define FREE_BATCHES_MAX 16
+#define BATCH_KEEP 4096
 
-	for (i = 0; i < sl->npend; i++) {
-		if (sl->pend[i].value) {
-			sodium_memzero(sl->pend[i].value, strlen(sl->pend[i].value));
-			free(sl->pend[i].value);
-		}
-		free(sl->pend[i].logical);
-	}
-	free(sl->pend);
-	sl->pend = NULL;
-	sl->npend = sl->apend = 0;
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	fort_buf_release(&b->text);   /* wiped when it held values */
+	free(b->p);
+	free(b);
 }
 
-/* Under run->lock. */
+static void batch_clear(struct batch *b)
+{
+	b->n = 0;
+	fort_buf_reset(&b->text);
+	b->lg = NULL;
+}
+
+/* A batch for a file's findings: the thread's spare, or a new one. */
+static struct batch *batch_get(struct run *run, struct batch **spare)
+{
+	struct batch *b = *spare;
+
+	if (b) {
+		*spare = NULL;
+		return b;
+	}
+	if (!(b = fort_calloc(1, sizeof(*b))))
+		return NULL;
+	if (run->o->show_values)
+		fort_buf_init_secret(&b->text, FORT_BUF_DEFAULT_CAP);
+	else
+		fort_buf_init(&b->text, FORT_BUF_DEFAULT_CAP);
+	return b;
+}
+
+/* Under run->lock: B is reported; keep it for another file. */
+static void batch_put(struct run *run, struct batch *b)
+{
+	batch_clear(b);
+	if (run->nfree_batches >= FREE_BATCHES_MAX || b->a > BATCH_KEEP) {
+		batch_free(b);
+		return;
+	}
+	b->next = run->free_batches;
+	run->free_batches = b;
+	run->nfree_batches++;
+}
+
+/* Under run->lock: one batch for the thread, if any are free. */
+static void batch_take(struct run *run, struct batch **spare)
+{
+	struct batch *b = run->free_batches;
+
+	if (*spare || !b)
+		return;
+	run->free_batches = b->next;
+	run->nfree_batches--;
+	b->next = NULL;
+	*spare = b;
+}
+
+static uint32_t text_put(struct batch *b, const char *s)
+{
+	size_t off = b->text.len;
+
+	if (off >= NO_TEXT || fort_buf_put(&b->text, s, strlen(s) + 1) < 0)
+		return NO_TEXT;
+	return (uint32_t)off;
+}
+
+/* Under run->lock (or on the only thread): report what SL holds; its
+ * batch stays the slot's, emptied. */
 static int flush_pend(struct run *run, struct slot *sl)
 {
+	struct batch *b = sl->b;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < sl->npend && !r && !run->stop; i++) {
-		struct pend *p = &sl->pend[i];
+	if (!b)
+		return 0;
+	for (i = 0; i < b->n && !r && !run->stop; i++) {
+		struct pend *p = &b->p[i];
+		const char *t = b->text.buf;
 
-		p->f.masked = p->masked;
-		p->f.fingerprint = p->fp;
-		p->f.value = p->value;
-		p->f.logical = p->logical ? p->logical : "";
+		p->f.masked = p->masked != NO_TEXT ? t + p->masked : "";
+		p->f.fingerprint = p->fp != NO_TEXT ? t + p->fp : "";
+		p->f.value = p->value != NO_TEXT ? t + p->value : NULL;
+		p->f.logical = p->logical != NO_TEXT ? t + p->logical : "";
 		if (run->o->on_finding && (r = run->o->on_finding(run->o->ctx, &p->f)) != 0)
 			run->stop = r;
 	}
-	pend_free(sl);
+	batch_clear(b);
 	return r;
 }
 
@@ -473,8 +570,9 @@ static void stats_add(fort_scan_stats *st, const fort_scan_file *f)
 		st->by_type[t] += f->by_type[t];
 }
 
-/* File IDX is complete: report it and every completed file after it. */
-static void file_done(struct run *run, size_t idx)
+/* File IDX is complete: report it and every completed file after it.
+ * Their batches are kept for reuse; one goes to SPARE, the caller's. */
+static void file_done(struct run *run, size_t idx, struct batch **spare)
 {
 	pthread_mutex_lock(&run->lock);
 	run->slots[idx].done = 1;
@@ -482,6 +580,10 @@ static void file_done(struct run *run, size_t idx)
 		struct slot *sl = &run->slots[run->head];
 
 		flush_pend(run, sl);
+		if (sl->b) {
+			batch_put(run, sl->b);
+			sl->b = NULL;
+		}
 		stats_add(&run->stats, &sl->sum);
 		if (run->o->on_file && !run->stop) {
 			int r = run->o->on_file(run->o->ctx, &sl->sum);
@@ -495,6 +597,8 @@ static void file_done(struct run *run, size_t idx)
 		sl->skip_reason = NULL;
 		__atomic_store_n(&run->head, run->head + 1, __ATOMIC_RELEASE);
 	}
+	if (spare)
+		batch_take(run, spare);
 	pthread_cond_broadcast(&run->cond);
 	pthread_mutex_unlock(&run->lock);
 }
@@ -503,55 +607,65 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 {
 	struct run *run = fc->run;
 	struct slot *sl = fc->slot;
+	struct batch *b;
 	struct pend *p;
 	int r = 0;
 
 	if (run->single) {
-		if (sl->npend)
-			flush_pend(run, sl);
 		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
 			run->stop = r;
 		return run->stop;
 	}
-	if (is_head(run, fc->idx)) {
-		pthread_mutex_lock(&run->lock);
-		if (sl->npend)
-			flush_pend(run, sl);
-		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
-			run->stop = r;
-		r = run->stop;
-		pthread_mutex_unlock(&run->lock);
-		return r;
-	}
-	if (sl->npend == PEND_MAX) {
+	/* Several threads: the finding waits in the file's batch, reported
+	 * when the file is done and every file before it is, or, for the
+	 * file at the head of the order, every HEAD_BATCH findings. */
+	if (!sl->b && !(sl->b = batch_get(run, fc->spare)))
+		return FORT_ENOMEM;
+	b = sl->b;
+	if (b->n == PEND_MAX) {
 		/* too far ahead: wait for our turn rather than hold more */
 		pthread_mutex_lock(&run->lock);
 		while (!is_head(run, fc->idx) && !run->stop)
 			pthread_cond_wait(&run->cond, &run->lock);
+		flush_pend(run, sl);
+		r = run->stop;
 		pthread_mutex_unlock(&run->lock);
-		return deliver(fc, f);
+		if (r)
+			return r;
 	}
-	if (sl->npend == sl->apend) {
-		size_t n = sl->apend ? sl->apend * 2 : 64;
+	if (b->n == b->a) {
+		size_t n = b->a ? b->a * 2 : 64;
 
-		if (!(p = fort_realloc(sl->pend, n * sizeof(*p))))
+		if (!(p = fort_realloc(b->p, n * sizeof(*p))))
 			return FORT_ENOMEM;
-		sl->pend = p;
-		sl->apend = n;
+		b->p = p;
+		b->a = n;
 	}
-	p = &sl->pend[sl->npend];
+	p = &b->p[b->n];
 	p->f = *f;
-	snprintf(p->masked, sizeof(p->masked), "%s", f->masked);
-	snprintf(p->fp, sizeof(p->fp), "%s", f->fingerprint);
-	p->value = NULL;
-	p->logical = NULL;
-	if ((f->value && !(p->value = fort_strdup(f->value))) ||
-	    (f->logical[0] && !(p->logical = fort_strdup(f->logical)))) {
-		free(p->value);
-		return FORT_ENOMEM;
+	p->masked = text_put(b, f->masked);
+	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
+	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
+	p->logical = NO_TEXT;
+	if (f->logical[0]) {
+		/* one copy per logical document, not per finding */
+		if (b->lg != fc->logical || b->lg_gen != fc->lg_gen) {
+			b->lg = fc->logical;
+			b->lg_gen = fc->lg_gen;
+			b->lg_off = text_put(b, f->logical);
+		}
+		p->logical = b->lg_off;
 	}
-	sl->npend++;
-	return 0;
+	if (fort_buf_error(&b->text))
+		return FORT_ENOMEM;
+	b->n++;
+	if (b->n >= HEAD_BATCH && is_head(run, fc->idx)) {
+		pthread_mutex_lock(&run->lock);
+		flush_pend(run, sl);
+		r = run->stop;
+		pthread_mutex_unlock(&run->lock);
+	}
+	return r;
 }
 
 static const double type_weight[FORT_SCAN_NTYPES] = { 10, 8, 2, 2, 10, 8, 5, 1, 10, 2 };
@@ -710,6 +824,7 @@ static int sk_begin(void *ctx, const char *logical)
 	if (!(s->fc->logical_own = fort_strdup(logical ? logical : "")))
 		return FORT_ENOMEM;
 	s->fc->logical = s->fc->logical_own;
+	s->fc->lg_gen++;
 	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
 	names_on(s->st, s->fc);
@@ -797,7 +912,7 @@ static ssize_t read_some(int fd, unsigned char *dst, size_t want, uint64_t *off)
  * below it the hint is one more system call for nothing. */
 #define FADVISE_MIN ((uint64_t)1 << 20)
 
-static int scan_one(struct run *run, size_t idx, scan_stream *st)
+static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch **spare)
 {
 	struct entry *e = &run->files[idx];
 	struct slot *sl = &run->slots[idx];
@@ -816,6 +931,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	fc.slot = sl;
 	fc.path = e->path;
 	fc.sum = &sl->sum;
+	fc.spare = spare;
 	sl->sum.path = e->path;
 	if (e->skip) {
 		set_reason(sl, e->error ? FORT_SCAN_FILE_ERROR : FORT_SCAN_FILE_SKIPPED, e->skip, NULL);
@@ -923,6 +1039,7 @@ static void *worker_main(void *arg)
 	struct worker *wk = arg;
 	struct run *run = wk->run;
 	scan_stream st;
+	struct batch *spare = NULL;
 
 	if ((wk->r = scan_stream_init(&st)) < 0) {
 		pthread_mutex_lock(&run->lock);
@@ -937,7 +1054,7 @@ static void *worker_main(void *arg)
 
 		if (idx >= run->nfiles || __atomic_load_n(&run->stop, __ATOMIC_RELAXED))
 			break;
-		r = scan_one(run, idx, &st);
+		r = scan_one(run, idx, &st, &spare);
 		if (r < 0) {
 			pthread_mutex_lock(&run->lock);
 			if (!run->stop)
@@ -945,9 +1062,10 @@ static void *worker_main(void *arg)
 			pthread_mutex_unlock(&run->lock);
 		}
 		__atomic_add_fetch(&run->files_done, 1, __ATOMIC_RELAXED);
-		file_done(run, idx);
+		file_done(run, idx, &spare);
 		progress(run, 0);
 	}
+	batch_free(spare);
 	scan_stream_release(&st);
 	return NULL;
 }
@@ -1031,10 +1149,17 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 out:
 	for (k = 0; k < run.nfiles; k++) {
 		if (run.slots) {
-			pend_free(&run.slots[k]);
+			batch_free(run.slots[k].b);
 			free(run.slots[k].reason);
+			free(run.slots[k].skip_reason);
 		}
 		free(run.files[k].path);
+	}
+	while (run.free_batches) {
+		struct batch *b = run.free_batches;
+
+		run.free_batches = b->next;
+		batch_free(b);
 	}
 	free(run.slots);
 	free(run.files);
@@ -1088,14 +1213,21 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	scan_stream_release(&st);
 	slot.sum.risk = risk_of(fc.weight);
 	if (r >= 0)
-		file_done(&run, 0);
+		file_done(&run, 0, NULL);
 	if (!r)
 		r = run.stop;
 	if (stats)
 		*stats = run.stats;
 out:
-	pend_free(&slot);
+	batch_free(slot.b);
+	while (run.free_batches) {
+		struct batch *b = run.free_batches;
+
+		run.free_batches = b->next;
+		batch_free(b);
+	}
 	free(slot.reason);
+	free(slot.skip_reason);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
 	pthread_mutex_destroy(&run.vlock);
