@@ -81,14 +81,28 @@ struct slot {
 	char *skip_reason;  /* the first container part not read, and why */
 };
 
+struct file {
+	struct entry e;
+	struct slot s;
+};
+
+#define FILES_CHUNK_BITS 10
+#define FILES_CHUNK ((size_t)1 << FILES_CHUNK_BITS)
+#define FILES_MAX_CHUNKS ((size_t)1 << 16)   /* 64 Mi files */
+
 struct run {
 	const fort_scan_opts *o;
-	struct entry *files;
-	size_t nfiles, afiles;
-	uint64_t bytes_total;
+	/* The files in walk order, FILES_CHUNK to a chunk: the walk appends
+	 * while the workers scan, and a chunk never moves once made */
+	struct file **chunks;
+	size_t nfiles;           /* published by the walk (atomic) */
+	int walking;             /* the walk is still adding files (atomic) */
+	unsigned nwait;          /* workers waiting for the walk (atomic) */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;    /* the walk added files, or ended */
+	uint64_t bytes_total;    /* atomic */
 	struct devino *excl;
 	size_t nexcl;
-	struct slot *slots;
 	size_t next;             /* next file to claim (atomic) */
 	size_t head;             /* next file to report (atomic reads, written under lock) */
 	pthread_mutex_t lock, plock;
@@ -118,29 +132,54 @@ struct walk {
 	size_t nanc;
 };
 
+static struct file *file_at(struct run *run, size_t i)
+{
+	return &run->chunks[i >> FILES_CHUNK_BITS][i & (FILES_CHUNK - 1)];
+}
+
+/* The workers may take it now: wake those waiting for the walk.  The
+ * count and the waiters are both sequentially consistent, so either the
+ * walk sees a waiter or the waiter sees the new count (no lost wakeup). */
+static void publish(struct run *run, size_t n)
+{
+	__atomic_store_n(&run->nfiles, n, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&run->nwait, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&run->qlock);
+		pthread_cond_broadcast(&run->qcond);
+		pthread_mutex_unlock(&run->qlock);
+	}
+}
+
+/* Append a file to the walk order.  1 when the scan was stopped (a
+ * callback's return or an error, in run->stop): the walk ends. */
+static int add_file(struct run *run, const char *path, uint64_t size, const char *skip, int error)
+{
+	size_t n = run->nfiles;  /* only the walk writes it */
+	struct file *f;
+
+	if (__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		return 1;
+	if (!(n & (FILES_CHUNK - 1))) {
+		if (n >> FILES_CHUNK_BITS >= FILES_MAX_CHUNKS)
+			return fort_error_set(FORT_EINPUT, "more than %zu files to scan", FILES_MAX_CHUNKS * FILES_CHUNK);
+		if (!(run->chunks[n >> FILES_CHUNK_BITS] = fort_calloc(FILES_CHUNK, sizeof(struct file))))
+			return FORT_ENOMEM;
+	}
+	f = file_at(run, n);
+	if (!(f->e.path = fort_strdup(path)))
+		return FORT_ENOMEM;
+	f->e.size = size;
+	f->e.skip = skip;
+	f->e.error = error;
+	if (!skip)
+		__atomic_add_fetch(&run->bytes_total, size, __ATOMIC_RELAXED);
+	publish(run, n + 1);
+	return 0;
+}
+
 static int add_entry(struct run *run, const char *path, uint64_t size, const char *skip)
 {
-	struct entry *e;
-
-	if (run->nfiles == run->afiles) {
-		size_t n = run->afiles ? run->afiles * 2 : 256;
-		struct entry *p = fort_realloc(run->files, n * sizeof(*p));
-
-		if (!p)
-			return FORT_ENOMEM;
-		run->files = p;
-		run->afiles = n;
-	}
-	e = &run->files[run->nfiles];
-	if (!(e->path = fort_strdup(path)))
-		return FORT_ENOMEM;
-	e->size = size;
-	e->skip = skip;
-	e->error = 0;
-	run->nfiles++;
-	if (!skip)
-		run->bytes_total += size;
-	return 0;
+	return add_file(run, path, size, skip, 0);
 }
 
 static int excluded(const struct run *run, const struct stat *st)
@@ -330,10 +369,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 	if (!(d = opendir(dir))) {
 		int e = errno;
 
-		if ((r = add_entry(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
-					   "cannot read the directory")) == 0)
-			w->run->files[w->run->nfiles - 1].error = 1;
-		return r;
+		return add_file(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
+				"cannot read the directory", 1);
 	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
@@ -575,9 +612,9 @@ static void stats_add(fort_scan_stats *st, const fort_scan_file *f)
 static void file_done(struct run *run, size_t idx, struct batch **spare)
 {
 	pthread_mutex_lock(&run->lock);
-	run->slots[idx].done = 1;
-	while (run->head < run->nfiles && run->slots[run->head].done) {
-		struct slot *sl = &run->slots[run->head];
+	file_at(run, idx)->s.done = 1;
+	while (run->head < __atomic_load_n(&run->nfiles, __ATOMIC_ACQUIRE) && file_at(run, run->head)->s.done) {
+		struct slot *sl = &file_at(run, run->head)->s;
 
 		flush_pend(run, sl);
 		if (sl->b) {
@@ -799,9 +836,9 @@ static void progress(struct run *run, int force)
 	if (force || (now.tv_sec - run->last_progress.tv_sec) * 1000 +
 			     (now.tv_nsec - run->last_progress.tv_nsec) / 1000000 >= 200) {
 		run->last_progress = now;
-		p.files_total = run->nfiles;
+		p.files_total = __atomic_load_n(&run->nfiles, __ATOMIC_ACQUIRE);
 		p.files_done = __atomic_load_n(&run->files_done, __ATOMIC_RELAXED);
-		p.bytes_total = run->bytes_total;
+		p.bytes_total = __atomic_load_n(&run->bytes_total, __ATOMIC_RELAXED);
 		p.bytes_done = __atomic_load_n(&run->bytes_done, __ATOMIC_RELAXED);
 		p.findings = __atomic_load_n(&run->findings, __ATOMIC_RELAXED);
 		run->o->on_progress(run->o->ctx, &p);
@@ -914,8 +951,8 @@ static ssize_t read_some(int fd, unsigned char *dst, size_t want, uint64_t *off)
 
 static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch **spare)
 {
-	struct entry *e = &run->files[idx];
-	struct slot *sl = &run->slots[idx];
+	struct entry *e = &file_at(run, idx)->e;
+	struct slot *sl = &file_at(run, idx)->s;
 	struct fctx fc;
 	struct stat s2;
 	size_t headlen, avail, want;
@@ -1034,6 +1071,56 @@ struct worker {
 	int r;
 };
 
+/* The next file in walk order, as soon as the walk has it: 0 when the
+ * walk is over and every file taken, or the scan was stopped. */
+static int claim(struct run *run, size_t *idx)
+{
+	for (;;) {
+		size_t i = __atomic_load_n(&run->next, __ATOMIC_SEQ_CST);
+
+		if (__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+			return 0;
+		if (i < __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST)) {
+			if (__atomic_compare_exchange_n(&run->next, &i, i + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+				*idx = i;
+				return 1;
+			}
+			continue;
+		}
+		if (!__atomic_load_n(&run->walking, __ATOMIC_SEQ_CST)) {
+			/* the walk ended: its last files were published before */
+			if (i < __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST))
+				continue;
+			return 0;
+		}
+		pthread_mutex_lock(&run->qlock);
+		__atomic_add_fetch(&run->nwait, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&run->next, __ATOMIC_SEQ_CST) >= __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST) &&
+		       __atomic_load_n(&run->walking, __ATOMIC_SEQ_CST) && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+			pthread_cond_wait(&run->qcond, &run->qlock);
+		__atomic_sub_fetch(&run->nwait, 1, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&run->qlock);
+	}
+}
+
+/* The walk is over (or stopped): workers waiting for files wake up. */
+static void walk_over(struct run *run)
+{
+	pthread_mutex_lock(&run->qlock);
+	__atomic_store_n(&run->walking, 0, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&run->qcond);
+	pthread_mutex_unlock(&run->qlock);
+}
+
+static void set_stop(struct run *run, int r)
+{
+	pthread_mutex_lock(&run->lock);
+	if (!run->stop)
+		run->stop = r;
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
@@ -1042,25 +1129,18 @@ static void *worker_main(void *arg)
 	struct batch *spare = NULL;
 
 	if ((wk->r = scan_stream_init(&st)) < 0) {
-		pthread_mutex_lock(&run->lock);
-		run->stop = wk->r;
-		pthread_cond_broadcast(&run->cond);
-		pthread_mutex_unlock(&run->lock);
+		set_stop(run, wk->r);
 		return NULL;
 	}
 	for (;;) {
-		size_t idx = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
+		size_t idx;
 		int r;
 
-		if (idx >= run->nfiles || __atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		if (!claim(run, &idx))
 			break;
 		r = scan_one(run, idx, &st, &spare);
-		if (r < 0) {
-			pthread_mutex_lock(&run->lock);
-			if (!run->stop)
-				run->stop = r;
-			pthread_mutex_unlock(&run->lock);
-		}
+		if (r < 0)
+			set_stop(run, r);
 		__atomic_add_fetch(&run->files_done, 1, __ATOMIC_RELAXED);
 		file_done(run, idx, &spare);
 		progress(run, 0);
@@ -1081,16 +1161,18 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 {
 	struct run run;
 	struct worker *wk = NULL;
-	unsigned jobs, i;
+	unsigned jobs, i, started;
 	size_t k;
-	int r = 0;
+	int r = 0, dirs = 0;
 
 	memset(&run, 0, sizeof(run));
 	run.o = opts;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
 	pthread_mutex_init(&run.vlock, NULL);
+	pthread_mutex_init(&run.qlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
+	pthread_cond_init(&run.qcond, NULL);
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
 	if (!opts || opts->version != FORT_SCAN_OPTS_VERSION) {
@@ -1111,16 +1193,30 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		}
 	}
 	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
-	for (k = 0; k < npaths; k++)
-		if ((r = walk_root(&run, paths[k])) < 0)
-			goto out;
-	if (run.nfiles && !(run.slots = fort_calloc(run.nfiles, sizeof(*run.slots)))) {
+	if (!(run.chunks = fort_calloc(FILES_MAX_CHUNKS, sizeof(*run.chunks)))) {
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	/* A PATH that does not exist is an error before anything is scanned;
+	 * are they all files (no directory to walk)? */
+	for (k = 0; k < npaths; k++) {
+		struct stat st;
+
+		if (stat(paths[k], &st) < 0) {
+			r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: %s", paths[k], strerror(errno));
+			goto out;
+		}
+		dirs |= S_ISDIR(st.st_mode);
+	}
 	jobs = opts->jobs ? opts->jobs : ncpu();
-	if (jobs > run.nfiles)
-		jobs = run.nfiles ? (unsigned)run.nfiles : 1;
+	if (!dirs || jobs == 1) {
+		/* nothing to walk, or one thread: the list first */
+		for (k = 0; k < npaths; k++)
+			if ((r = walk_root(&run, paths[k])) < 0)
+				goto out;
+		if (jobs > run.nfiles)
+			jobs = run.nfiles ? (unsigned)run.nfiles : 1;
+	}
 	if (!(wk = fort_calloc(jobs, sizeof(*wk)))) {
 		r = FORT_ENOMEM;
 		goto out;
@@ -1131,15 +1227,25 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
+		/* the workers scan while this thread walks: files are taken in
+		 * walk order as soon as they are listed */
+		run.walking = dirs;
 		for (i = 0; i < jobs; i++) {
 			wk[i].run = &run;
 			if (pthread_create(&wk[i].th, NULL, worker_main, &wk[i]) != 0) {
-				jobs = i;
-				run.stop = fort_error_set(FORT_ERROR, "cannot start a scanning thread");
+				set_stop(&run, fort_error_set(FORT_ERROR, "cannot start a scanning thread"));
 				break;
 			}
 		}
-		for (i = 0; i < jobs; i++)
+		started = i;
+		if (dirs) {
+			for (k = 0; k < npaths && !r; k++)
+				r = walk_root(&run, paths[k]);
+			if (r < 0)
+				set_stop(&run, r);
+			walk_over(&run);
+		}
+		for (i = 0; i < started; i++)
 			pthread_join(wk[i].th, NULL);
 	}
 	progress(&run, 1);
@@ -1148,27 +1254,31 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		*stats = run.stats;
 out:
 	for (k = 0; k < run.nfiles; k++) {
-		if (run.slots) {
-			batch_free(run.slots[k].b);
-			free(run.slots[k].reason);
-			free(run.slots[k].skip_reason);
-		}
-		free(run.files[k].path);
+		struct file *f = file_at(&run, k);
+
+		batch_free(f->s.b);
+		free(f->s.reason);
+		free(f->s.skip_reason);
+		free(f->e.path);
 	}
+	if (run.chunks)
+		for (k = 0; k < FILES_MAX_CHUNKS && run.chunks[k]; k++)
+			free(run.chunks[k]);
 	while (run.free_batches) {
 		struct batch *b = run.free_batches;
 
 		run.free_batches = b->next;
 		batch_free(b);
 	}
-	free(run.slots);
-	free(run.files);
+	free(run.chunks);
 	free(run.excl);
 	free(wk);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
 	pthread_mutex_destroy(&run.vlock);
+	pthread_mutex_destroy(&run.qlock);
 	pthread_cond_destroy(&run.cond);
+	pthread_cond_destroy(&run.qcond);
 	return r;
 }
 
@@ -1176,7 +1286,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 		     const fort_scan_opts *opts)
 {
 	struct run run;
-	struct slot slot;
+	struct file one, *chunk = &one;
 	struct fctx fc;
 	scan_stream st;
 	int r;
@@ -1186,32 +1296,32 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (!opts || opts->version != FORT_SCAN_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_scan_buffer: options of an unknown version");
 	memset(&run, 0, sizeof(run));
-	memset(&slot, 0, sizeof(slot));
+	memset(&one, 0, sizeof(one));
 	memset(&fc, 0, sizeof(fc));
 	run.o = opts;
 	run.nfiles = 1;
 	run.single = 1;
-	run.slots = &slot;
+	run.chunks = &chunk;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
 	pthread_mutex_init(&run.vlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
 	fc.run = &run;
-	fc.slot = &slot;
+	fc.slot = &one.s;
 	fc.path = name ? name : "";
-	fc.sum = &slot.sum;
-	slot.sum.path = fc.path;
+	fc.sum = &one.s.sum;
+	one.s.sum.path = fc.path;
 	if ((r = scan_stream_init(&st)) < 0)
 		goto out;
 	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
 	names_on(&st, &fc);
-	slot.sum.bytes = len;
+	one.s.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);
 	if (!r)
 		r = scan_stream_finish(&st);
 	scan_stream_release(&st);
-	slot.sum.risk = risk_of(fc.weight);
+	one.s.sum.risk = risk_of(fc.weight);
 	if (r >= 0)
 		file_done(&run, 0, NULL);
 	if (!r)
@@ -1219,15 +1329,15 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (stats)
 		*stats = run.stats;
 out:
-	batch_free(slot.b);
+	batch_free(one.s.b);
 	while (run.free_batches) {
 		struct batch *b = run.free_batches;
 
 		run.free_batches = b->next;
 		batch_free(b);
 	}
-	free(slot.reason);
-	free(slot.skip_reason);
+	free(one.s.reason);
+	free(one.s.skip_reason);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
 	pthread_mutex_destroy(&run.vlock);
