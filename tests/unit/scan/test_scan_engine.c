@@ -381,8 +381,8 @@ static void test_size_zero_file(void **state)
 
 	(void)state;
 	assert_int_equal(seq_run(&q, path, 2, 0), 0);
-	assert_int_equal(q.n, 1);
-	assert_int_equal(sscanf(q.line[0], "F /proc/self/status 0 0 %llu", &bytes), 1);
+	assert_true(q.n >= 1);   /* its findings (it varies), then the file */
+	assert_int_equal(sscanf(q.line[q.n - 1], "F /proc/self/status 0 %*u %llu", &bytes), 1);
 	assert_true(bytes > 100);
 	seq_free(&q);
 }
