@@ -557,7 +557,8 @@ static uint32_t text_put(struct batch *b, const char *s)
 	return (uint32_t)off;
 }
 
-/* Under run->lock (or on the only thread): report what SL holds; its
+/* run->stop is read without the lock by the walk and the workers: every
+ * access is atomic.  Under run->lock (or on the only thread): report what SL holds; its
  * batch stays the slot's, emptied. */
 static int flush_pend(struct run *run, struct slot *sl)
 {
@@ -567,7 +568,7 @@ static int flush_pend(struct run *run, struct slot *sl)
 
 	if (!b)
 		return 0;
-	for (i = 0; i < b->n && !r && !run->stop; i++) {
+	for (i = 0; i < b->n && !r && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED); i++) {
 		struct pend *p = &b->p[i];
 		const char *t = b->text.buf;
 
@@ -576,7 +577,7 @@ static int flush_pend(struct run *run, struct slot *sl)
 		p->f.value = p->value != NO_TEXT ? t + p->value : NULL;
 		p->f.logical = p->logical != NO_TEXT ? t + p->logical : "";
 		if (run->o->on_finding && (r = run->o->on_finding(run->o->ctx, &p->f)) != 0)
-			run->stop = r;
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 	}
 	batch_clear(b);
 	return r;
@@ -622,11 +623,11 @@ static void file_done(struct run *run, size_t idx, struct batch **spare)
 			sl->b = NULL;
 		}
 		stats_add(&run->stats, &sl->sum);
-		if (run->o->on_file && !run->stop) {
+		if (run->o->on_file && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
 			int r = run->o->on_file(run->o->ctx, &sl->sum);
 
 			if (r)
-				run->stop = r;
+				__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 		}
 		free(sl->reason);
 		sl->reason = NULL;
@@ -649,9 +650,9 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	int r = 0;
 
 	if (run->single) {
-		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
-			run->stop = r;
-		return run->stop;
+		if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 	}
 	/* Several threads: the finding waits in the file's batch, reported
 	 * when the file is done and every file before it is, or, for the
@@ -662,10 +663,10 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	if (b->n == PEND_MAX) {
 		/* too far ahead: wait for our turn rather than hold more */
 		pthread_mutex_lock(&run->lock);
-		while (!is_head(run, fc->idx) && !run->stop)
+		while (!is_head(run, fc->idx) && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
 			pthread_cond_wait(&run->cond, &run->lock);
 		flush_pend(run, sl);
-		r = run->stop;
+		r = __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&run->lock);
 		if (r)
 			return r;
@@ -699,7 +700,7 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	if (b->n >= HEAD_BATCH && is_head(run, fc->idx)) {
 		pthread_mutex_lock(&run->lock);
 		flush_pend(run, sl);
-		r = run->stop;
+		r = __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&run->lock);
 	}
 	return r;
@@ -1027,7 +1028,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 		r = scan_read_container_fd(fd, e->path, space, headlen, &lim, &sink);
 		/* progress counts file bytes: a container's once it is read */
 		__atomic_add_fetch(&run->bytes_done, size, __ATOMIC_RELAXED);
-		if (r < 0 && !run->stop) {
+		if (r < 0 && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, fort_error_message(), NULL);
 			r = 0;
 		}
@@ -1115,8 +1116,8 @@ static void walk_over(struct run *run)
 static void set_stop(struct run *run, int r)
 {
 	pthread_mutex_lock(&run->lock);
-	if (!run->stop)
-		run->stop = r;
+	if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&run->cond);
 	pthread_mutex_unlock(&run->lock);
 }
