@@ -1,10 +1,13 @@
 /* run.c - fort_scan_run: walk the paths (sorted, .fortressignore, no
- * symlinks out of the tree), then scan the files on a pool of threads.
+ * symlinks out of the tree) and scan the files on a pool of threads, which
+ * take them in walk order while the walk goes on.
  *
  * Order is kept without holding everything: the file at the head of the
- * walk order streams its findings straight to the caller; a worker ahead
- * of it buffers findings (up to PEND_MAX, then waits for its turn), and
- * whoever finishes the head file reports the files done after it. */
+ * walk order reports its findings in batches of HEAD_BATCH; a worker ahead
+ * of it keeps them (up to PEND_MAX, then waits for its turn), and whoever
+ * finishes the head file reports the files done after it.  Per small file:
+ * no stat in the walk (d_type), then open, fstat, one pread into the
+ * engine's window, close; no allocation per finding or per file. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
