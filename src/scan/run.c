@@ -7,7 +7,7 @@
  * of it keeps them (up to PEND_MAX, then waits for its turn), and whoever
  * finishes the head file reports the files done after it.  Per small file:
  * no stat in the walk (d_type), then open, fstat, one pread into the
- * engine's window, close; no allocation per finding or per file. */
+ * engine's window, close; no allocation per finding. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
