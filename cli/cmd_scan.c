@@ -1238,9 +1238,10 @@ static int cmd_scan(struct cli *c)
 		so.notes = json_array();
 	o.on_finding = on_finding;
 	o.on_file = on_file;
-	o.on_progress = on_progress;
 	o.ctx = &so;
 	so.progress = isatty(STDERR_FILENO) && !c->quiet && !cli_flag(c, "no-progress") && so.fmt != FMT_SPANS;
+	/* no bar, no callback: the walk then needs no stat per file for the total */
+	o.on_progress = so.progress ? on_progress : NULL;
 	so.start = now_s();
 
 	if (!isatty(STDOUT_FILENO))

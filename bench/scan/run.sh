@@ -11,7 +11,7 @@
 #   4. MB/s on PII-free text, peak RSS scanning a 2 GB file
 # Not a test.  Knobs: QUICK=1 (10 MB corpus), CORPUS_MB (100), SEED (42),
 # PAIRS (5), ANCHORS (path), BENCH_OUT (/tmp/fortress-scan-bench),
-# BENCH_SKIP_SCAN_RSS=1.  Exit 0 all minimums met, 1 one MISSED, 2 failed.
+# BENCH_SKIP_SCAN_RSS=1, TREE_ONLY=1 (only the tree of small files).  Exit 0 all minimums met, 1 one MISSED, 2 failed.
 set -eu
 
 BUILD=${1:-build}
@@ -63,6 +63,8 @@ trap 'rm -rf "$TMP"' EXIT
 now() { date +%s.%N; }
 status=0
 
+# TREE_ONLY=1: straight to the tree of small files (not indented: a knob, not a section)
+if [ "${TREE_ONLY:-0}" != 1 ]; then
 echo "== scanner vs ripgrep: anchors corpus ${MB} MiB (seed $SEED), one thread each, $PAIRS alternating pairs"
 # ripgrep with the anchors' 7 patterns, counting every match (its fastest mode that still finds them all)
 RG="$OUT/scan/rg_count.sh $OUT/scan/patterns.tsv -j1 --count-matches --"
@@ -144,6 +146,8 @@ else
 	echo "(no peers' cases at $PEERS: PEERS= sets the folder)"
 fi
 
+fi  # TREE_ONLY
+
 echo
 echo "== all cores: a tree of many small files (the corpus cut into ~5 KB pieces) vs rg -j$(nproc 2>/dev/null || echo 2)"
 TREE=$OUT/tree-$CORPUS_MB-$SEED
@@ -159,21 +163,41 @@ if [ ! -f "$TREE/.done" ]; then
 	done
 	touch "$TREE/.done"
 fi
-NT=$(find "$TREE" -type f -name '*.txt' | wc -l)
+NT=$(find "$TREE/" -type f -name '*.txt' | wc -l)
 J=$(nproc 2>/dev/null || echo 2)
-cat $(find "$TREE" -type f -name '*.txt') >/dev/null 2>&1 || true
+cat $(find "$TREE/" -type f -name '*.txt') >/dev/null 2>&1 || true
 : >"$TMP/tpairs"
+# CPU seconds (user + system) of this shell's children so far: `times` in
+# this shell (in $(...) it would be the subshell's), read back from a file
+cpu() { awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } print s }' "$TMP/times"; }
 i=0
 while [ $i -lt "$PAIRS" ]; do
+	times >"$TMP/times"; u0=$(cpu)
 	a=$(now); "$OUT/scan/rg_count.sh" "$OUT/scan/patterns.tsv" -j"$J" --count-matches -- "$TREE" >/dev/null; b=$(now)
+	times >"$TMP/times"; u1=$(cpu)
 	"$FORTRESS" scan --format tsv-spans "$TREE" >/dev/null || true; c=$(now)
-	echo "$a $b $c" >>"$TMP/tpairs"
+	times >"$TMP/times"; u2=$(cpu)
+	echo "$a $b $c $u0 $u1 $u2" >>"$TMP/tpairs"
 	i=$((i + 1))
 done
-awk -v n="$NT" -v j="$J" '{ r[NR] = ($2 - $1) / ($3 - $2) }
+awk -v n="$NT" -v j="$J" '{ r[NR] = ($2 - $1) / ($3 - $2); rw[NR] = $2 - $1; fw[NR] = $3 - $2; rc[NR] = $5 - $4; fc[NR] = $6 - $5 }
 function median(a, k,   i, x, y) { for (i = 1; i <= k; i++) for (x = i + 1; x <= k; x++) if (a[x] < a[i]) { y = a[i]; a[i] = a[x]; a[x] = y }
 	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-END { m = median(r, NR); printf "tree of %d files: fortress scan (all cores) vs rg -j%d: ratio %.2f (median of pairs; goal 1.5)\n", n, j, m }' "$TMP/tpairs"
+END { printf "  medians: rg -j%d %.3f s (CPU %.3f s), fortress scan %.3f s (CPU %.3f s)\n", j, median(rw, NR), median(rc, NR), median(fw, NR), median(fc, NR)
+	m = median(r, NR); printf "tree of %d files: fortress scan (all cores) vs rg -j%d: ratio %.2f (median of pairs; goal 1.5)\n", n, j, m }' "$TMP/tpairs"
+# system calls per file (strace -c -f counts them; it is not timed)
+if command -v strace >/dev/null 2>&1; then
+	for t in rg fortress; do
+		if [ $t = rg ]; then
+			strace -c -f -o "$TMP/strace" "$OUT/scan/rg_count.sh" "$OUT/scan/patterns.tsv" -j"$J" --count-matches -- "$TREE" >/dev/null 2>&1 || true
+		else
+			strace -c -f -o "$TMP/strace" "$FORTRESS" scan --format tsv-spans "$TREE" >/dev/null 2>&1 || true
+		fi
+		awk -v n="$NT" -v t=$t '$NF == "total" { c = $4 } $NF == "write" { w = $4 }
+			END { if (c) printf "  %s: %.1f system calls per file (%.1f without writes of the output)\n", t, c / n, (c - w) / n }' "$TMP/strace"
+	done
+fi
+[ "${TREE_ONLY:-0}" = 1 ] && exit $status
 
 echo
 echo "== PII-free text (the mbox and notes without digits and @), one thread"

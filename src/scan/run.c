@@ -1,10 +1,13 @@
 /* run.c - fort_scan_run: walk the paths (sorted, .fortressignore, no
- * symlinks out of the tree), then scan the files on a pool of threads.
+ * symlinks out of the tree) and scan the files on a pool of threads, which
+ * take them in walk order while the walk goes on.
  *
  * Order is kept without holding everything: the file at the head of the
- * walk order streams its findings straight to the caller; a worker ahead
- * of it buffers findings (up to PEND_MAX, then waits for its turn), and
- * whoever finishes the head file reports the files done after it. */
+ * walk order reports its findings in batches of HEAD_BATCH; a worker ahead
+ * of it keeps them (up to PEND_MAX, then waits for its turn), and whoever
+ * finishes the head file reports the files done after it.  Per small file:
+ * no stat in the walk (d_type), then open, fstat, one pread into the
+ * engine's window, close; no allocation per finding. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,30 +55,57 @@ struct devino {
 	ino_t ino;
 };
 
+/* A finding waiting for its file's turn: the strings it points to are
+ * copied into its batch's text, at these offsets (NO_TEXT: none). */
+#define NO_TEXT UINT32_MAX
 struct pend {
 	fort_scan_finding f;
-	char masked[96];
-	char fp[33];
-	char *value, *logical;
+	uint32_t masked, fp, value, logical;
+};
+
+/* Findings of one file, in order, waiting to be reported.  Batches are
+ * recycled between files (the threads' spares and run->free_batches), so
+ * a scan of many small files allocates and faults in no memory per file. */
+struct batch {
+	struct pend *p;
+	size_t n, a;
+	fort_buf text;           /* secret with show_values: wiped when reset */
+	const char *lg;          /* the logical path last copied, and where */
+	uint64_t lg_gen;
+	uint32_t lg_off;
+	struct batch *next;      /* on the free list */
 };
 
 struct slot {
 	int done;
-	struct pend *pend;
-	size_t npend, apend;
+	struct batch *b;         /* NULL: nothing waiting */
 	fort_scan_file sum;
 	char *reason;
 	char *skip_reason;  /* the first container part not read, and why */
 };
 
+struct file {
+	struct entry e;
+	struct slot s;
+};
+
+#define FILES_CHUNK_BITS 10
+#define FILES_CHUNK ((size_t)1 << FILES_CHUNK_BITS)
+#define FILES_MAX_CHUNKS ((size_t)1 << 16)   /* 64 Mi files */
+
 struct run {
 	const fort_scan_opts *o;
-	struct entry *files;
-	size_t nfiles, afiles;
-	uint64_t bytes_total;
+	/* The files in walk order, FILES_CHUNK to a chunk: the walk appends
+	 * while the workers scan, and a chunk never moves once made */
+	struct file **chunks;
+	size_t nfiles;           /* published by the walk (atomic) */
+	int walking;             /* the walk is still adding files (atomic) */
+	unsigned nwait;          /* workers waiting for the walk (atomic) */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;    /* the walk added files, or ended */
+	uint64_t bytes_total;    /* atomic */
 	struct devino *excl;
 	size_t nexcl;
-	struct slot *slots;
 	size_t next;             /* next file to claim (atomic) */
 	size_t head;             /* next file to report (atomic reads, written under lock) */
 	pthread_mutex_t lock, plock;
@@ -87,6 +117,8 @@ struct run {
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
+	struct batch *free_batches;  /* under lock */
+	size_t nfree_batches;
 };
 
 struct ignore_level {
@@ -103,29 +135,54 @@ struct walk {
 	size_t nanc;
 };
 
+static struct file *file_at(struct run *run, size_t i)
+{
+	return &run->chunks[i >> FILES_CHUNK_BITS][i & (FILES_CHUNK - 1)];
+}
+
+/* The workers may take it now: wake those waiting for the walk.  The
+ * count and the waiters are both sequentially consistent, so either the
+ * walk sees a waiter or the waiter sees the new count (no lost wakeup). */
+static void publish(struct run *run, size_t n)
+{
+	__atomic_store_n(&run->nfiles, n, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&run->nwait, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&run->qlock);
+		pthread_cond_broadcast(&run->qcond);
+		pthread_mutex_unlock(&run->qlock);
+	}
+}
+
+/* Append a file to the walk order.  1 when the scan was stopped (a
+ * callback's return or an error, in run->stop): the walk ends. */
+static int add_file(struct run *run, const char *path, uint64_t size, const char *skip, int error)
+{
+	size_t n = run->nfiles;  /* only the walk writes it */
+	struct file *f;
+
+	if (__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		return 1;
+	if (!(n & (FILES_CHUNK - 1))) {
+		if (n >> FILES_CHUNK_BITS >= FILES_MAX_CHUNKS)
+			return fort_error_set(FORT_EINPUT, "more than %zu files to scan", FILES_MAX_CHUNKS * FILES_CHUNK);
+		if (!(run->chunks[n >> FILES_CHUNK_BITS] = fort_calloc(FILES_CHUNK, sizeof(struct file))))
+			return FORT_ENOMEM;
+	}
+	f = file_at(run, n);
+	if (!(f->e.path = fort_strdup(path)))
+		return FORT_ENOMEM;
+	f->e.size = size;
+	f->e.skip = skip;
+	f->e.error = error;
+	if (!skip)
+		__atomic_add_fetch(&run->bytes_total, size, __ATOMIC_RELAXED);
+	publish(run, n + 1);
+	return 0;
+}
+
 static int add_entry(struct run *run, const char *path, uint64_t size, const char *skip)
 {
-	struct entry *e;
-
-	if (run->nfiles == run->afiles) {
-		size_t n = run->afiles ? run->afiles * 2 : 256;
-		struct entry *p = fort_realloc(run->files, n * sizeof(*p));
-
-		if (!p)
-			return FORT_ENOMEM;
-		run->files = p;
-		run->afiles = n;
-	}
-	e = &run->files[run->nfiles];
-	if (!(e->path = fort_strdup(path)))
-		return FORT_ENOMEM;
-	e->size = size;
-	e->skip = skip;
-	e->error = 0;
-	run->nfiles++;
-	if (!skip)
-		run->bytes_total += size;
-	return 0;
+	return add_file(run, path, size, skip, 0);
 }
 
 static int excluded(const struct run *run, const struct stat *st)
@@ -136,11 +193,6 @@ static int excluded(const struct run *run, const struct stat *st)
 		if (run->excl[i].dev == st->st_dev && run->excl[i].ino == st->st_ino)
 			return 1;
 	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int push_ignore(struct walk *w, const char *rel, const char *text, size_t len)
@@ -206,16 +258,60 @@ static int is_ignored(const struct walk *w, const char *rel, int is_dir)
 
 static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth);
 
-static int walk_child(struct walk *w, const char *dir, const char *rel, const char *name, int depth)
+/* A directory entry as read: its type (DT_*; DT_UNKNOWN where the file
+ * system does not say) and inode come with the name, from getdents64. */
+struct dent {
+	char *name;
+	unsigned char type;
+	ino_t ino;
+};
+
+/* Might the entry be one of the excluded files (the vault)?  By inode
+ * number alone; a match is checked with lstat. */
+static int maybe_excluded(const struct run *run, ino_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < run->nexcl; i++)
+		if (run->excl[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+/* OUT = "DIR/NAME" ("NAME" when DIR is ""): memcpy, not snprintf, as it
+ * runs for every entry of the tree.  -1 when it does not fit. */
+static int join(char out[PATH_MAX], const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+
+	if (a + b + 2 > PATH_MAX)
+		return -1;
+	memcpy(out, dir, a);
+	if (a)
+		out[a++] = '/';
+	memcpy(out + a, name, b + 1);
+	return 0;
+}
+
+static int walk_child(struct walk *w, const char *dir, const char *rel, const struct dent *de, int depth)
 {
 	const fort_scan_opts *o = w->run->o;
+	const char *name = de->name;
 	char path[PATH_MAX], crel[PATH_MAX];
 	struct stat st, tst;
 	int is_dir, r;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", name) >= (int)sizeof(crel))
+	if (join(path, dir, name) < 0 || join(crel, rel, name) < 0)
 		return add_entry(w->run, dir, 0, "path too long");
+	/* A regular file, as the directory says: no stat.  Its size comes
+	 * from fstat when it is opened, unless a progress bar wants the
+	 * total now; whether it is (still) a regular file and not the vault
+	 * is checked there too, before a byte is read. */
+	if (de->type == DT_REG && !o->on_progress && !maybe_excluded(w->run, de->ino)) {
+		if (o->use_ignore_files && is_ignored(w, crel, 0))
+			return 0;
+		return add_entry(w->run, path, 0, NULL);
+	}
 	if (lstat(path, &st) < 0)
 		return add_entry(w->run, path, 0, "vanished during the scan");
 	if (S_ISLNK(st.st_mode)) {
@@ -260,51 +356,58 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const ch
 	return add_entry(w->run, path, (uint64_t)st.st_size, NULL);
 }
 
+static int cmp_dent(const void *a, const void *b)
+{
+	return strcmp(((const struct dent *)a)->name, ((const struct dent *)b)->name);
+}
+
 static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 {
 	DIR *d;
 	struct dirent *de;
-	char **names = NULL;
+	struct dent *ents = NULL;
 	size_t n = 0, a = 0, i, nign = w->nign;
-	int r = 0;
+	int r = 0, has_ignore = 0;
 
 	if (!(d = opendir(dir))) {
 		int e = errno;
 
-		if ((r = add_entry(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
-					   "cannot read the directory")) == 0)
-			w->run->files[w->run->nfiles - 1].error = 1;
-		return r;
+		return add_file(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
+				"cannot read the directory", 1);
 	}
-	if (w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
-		goto out;
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		if (n == a) {
-			char **p;
+			struct dent *p;
 
 			a = a ? a * 2 : 64;
-			if (!(p = fort_realloc(names, a * sizeof(*p)))) {
+			if (!(p = fort_realloc(ents, a * sizeof(*p)))) {
 				r = FORT_ENOMEM;
 				goto out;
 			}
-			names = p;
+			ents = p;
 		}
-		if (!(names[n] = fort_strdup(de->d_name))) {
+		if (!(ents[n].name = fort_strdup(de->d_name))) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
+		ents[n].type = de->d_type;
+		ents[n].ino = de->d_ino;
+		has_ignore |= !strcmp(de->d_name, IGNORE_FILE);
 		n++;
 	}
+	/* the ignore file is looked for in the listing: no open per directory */
+	if (has_ignore && w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
+		goto out;
 	if (n)   /* an empty directory: qsort(NULL, 0) is undefined */
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(ents, n, sizeof(*ents), cmp_dent);
 	for (i = 0; i < n && r == 0; i++)
-		r = walk_child(w, dir, rel, names[i], depth);
+		r = walk_child(w, dir, rel, &ents[i], depth);
 out:
 	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(ents[i].name);
+	free(ents);
 	closedir(d);
 	while (w->nign > nign)
 		scan_ignore_free(w->ign[--w->nign].ig);
@@ -367,6 +470,8 @@ struct fctx {
 	char *logical_own;
 	fort_scan_file *sum;
 	double weight;
+	struct batch **spare;    /* the thread's batch for the next file that needs one */
+	uint64_t lg_gen;         /* bumped with each logical document */
 	/* the current logical document is the file's bytes from raw_off on
 	 * (line raw_line): findings get their position in the file */
 	int raw;
@@ -378,39 +483,106 @@ static int is_head(struct run *run, size_t idx)
 	return __atomic_load_n(&run->head, __ATOMIC_ACQUIRE) == idx;
 }
 
-static void pend_free(struct slot *sl)
-{
-	size_t i;
+/* Findings of a file at the head are reported in batches of this many:
+ * one lock round per batch, not per finding. */
+#define HEAD_BATCH 256
+/* Batches kept for reuse beyond the threads' own spares; one grown past
+ * BATCH_KEEP findings is freed rather than kept. */
+#define FREE_BATCHES_MAX 16
+#define BATCH_KEEP 4096
 
-	for (i = 0; i < sl->npend; i++) {
-		if (sl->pend[i].value) {
-			sodium_memzero(sl->pend[i].value, strlen(sl->pend[i].value));
-			free(sl->pend[i].value);
-		}
-		free(sl->pend[i].logical);
-	}
-	free(sl->pend);
-	sl->pend = NULL;
-	sl->npend = sl->apend = 0;
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	fort_buf_release(&b->text);   /* wiped when it held values */
+	free(b->p);
+	free(b);
 }
 
-/* Under run->lock. */
+static void batch_clear(struct batch *b)
+{
+	b->n = 0;
+	fort_buf_reset(&b->text);
+	b->lg = NULL;
+}
+
+/* A batch for a file's findings: the thread's spare, or a new one. */
+static struct batch *batch_get(struct run *run, struct batch **spare)
+{
+	struct batch *b = *spare;
+
+	if (b) {
+		*spare = NULL;
+		return b;
+	}
+	if (!(b = fort_calloc(1, sizeof(*b))))
+		return NULL;
+	if (run->o->show_values)
+		fort_buf_init_secret(&b->text, FORT_BUF_DEFAULT_CAP);
+	else
+		fort_buf_init(&b->text, FORT_BUF_DEFAULT_CAP);
+	return b;
+}
+
+/* Under run->lock: B is reported; keep it for another file. */
+static void batch_put(struct run *run, struct batch *b)
+{
+	batch_clear(b);
+	if (run->nfree_batches >= FREE_BATCHES_MAX || b->a > BATCH_KEEP) {
+		batch_free(b);
+		return;
+	}
+	b->next = run->free_batches;
+	run->free_batches = b;
+	run->nfree_batches++;
+}
+
+/* Under run->lock: one batch for the thread, if any are free. */
+static void batch_take(struct run *run, struct batch **spare)
+{
+	struct batch *b = run->free_batches;
+
+	if (*spare || !b)
+		return;
+	run->free_batches = b->next;
+	run->nfree_batches--;
+	b->next = NULL;
+	*spare = b;
+}
+
+static uint32_t text_put(struct batch *b, const char *s)
+{
+	size_t off = b->text.len;
+
+	if (off >= NO_TEXT || fort_buf_put(&b->text, s, strlen(s) + 1) < 0)
+		return NO_TEXT;
+	return (uint32_t)off;
+}
+
+/* run->stop is read without the lock by the walk and the workers: every
+ * access is atomic.  Under run->lock (or on the only thread): report what SL holds; its
+ * batch stays the slot's, emptied. */
 static int flush_pend(struct run *run, struct slot *sl)
 {
+	struct batch *b = sl->b;
 	size_t i;
 	int r = 0;
 
-	for (i = 0; i < sl->npend && !r && !run->stop; i++) {
-		struct pend *p = &sl->pend[i];
+	if (!b)
+		return 0;
+	for (i = 0; i < b->n && !r && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED); i++) {
+		struct pend *p = &b->p[i];
+		const char *t = b->text.buf;
 
-		p->f.masked = p->masked;
-		p->f.fingerprint = p->fp;
-		p->f.value = p->value;
-		p->f.logical = p->logical ? p->logical : "";
+		p->f.masked = p->masked != NO_TEXT ? t + p->masked : "";
+		p->f.fingerprint = p->fp != NO_TEXT ? t + p->fp : "";
+		p->f.value = p->value != NO_TEXT ? t + p->value : NULL;
+		p->f.logical = p->logical != NO_TEXT ? t + p->logical : "";
 		if (run->o->on_finding && (r = run->o->on_finding(run->o->ctx, &p->f)) != 0)
-			run->stop = r;
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 	}
-	pend_free(sl);
+	batch_clear(b);
 	return r;
 }
 
@@ -439,21 +611,26 @@ static void stats_add(fort_scan_stats *st, const fort_scan_file *f)
 		st->by_type[t] += f->by_type[t];
 }
 
-/* File IDX is complete: report it and every completed file after it. */
-static void file_done(struct run *run, size_t idx)
+/* File IDX is complete: report it and every completed file after it.
+ * Their batches are kept for reuse; one goes to SPARE, the caller's. */
+static void file_done(struct run *run, size_t idx, struct batch **spare)
 {
 	pthread_mutex_lock(&run->lock);
-	run->slots[idx].done = 1;
-	while (run->head < run->nfiles && run->slots[run->head].done) {
-		struct slot *sl = &run->slots[run->head];
+	file_at(run, idx)->s.done = 1;
+	while (run->head < __atomic_load_n(&run->nfiles, __ATOMIC_ACQUIRE) && file_at(run, run->head)->s.done) {
+		struct slot *sl = &file_at(run, run->head)->s;
 
 		flush_pend(run, sl);
+		if (sl->b) {
+			batch_put(run, sl->b);
+			sl->b = NULL;
+		}
 		stats_add(&run->stats, &sl->sum);
-		if (run->o->on_file && !run->stop) {
+		if (run->o->on_file && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
 			int r = run->o->on_file(run->o->ctx, &sl->sum);
 
 			if (r)
-				run->stop = r;
+				__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 		}
 		free(sl->reason);
 		sl->reason = NULL;
@@ -461,6 +638,8 @@ static void file_done(struct run *run, size_t idx)
 		sl->skip_reason = NULL;
 		__atomic_store_n(&run->head, run->head + 1, __ATOMIC_RELEASE);
 	}
+	if (spare)
+		batch_take(run, spare);
 	pthread_cond_broadcast(&run->cond);
 	pthread_mutex_unlock(&run->lock);
 }
@@ -469,55 +648,65 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 {
 	struct run *run = fc->run;
 	struct slot *sl = fc->slot;
+	struct batch *b;
 	struct pend *p;
 	int r = 0;
 
 	if (run->single) {
-		if (sl->npend)
-			flush_pend(run, sl);
-		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
-			run->stop = r;
-		return run->stop;
+		if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 	}
-	if (is_head(run, fc->idx)) {
-		pthread_mutex_lock(&run->lock);
-		if (sl->npend)
-			flush_pend(run, sl);
-		if (!run->stop && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
-			run->stop = r;
-		r = run->stop;
-		pthread_mutex_unlock(&run->lock);
-		return r;
-	}
-	if (sl->npend == PEND_MAX) {
+	/* Several threads: the finding waits in the file's batch, reported
+	 * when the file is done and every file before it is, or, for the
+	 * file at the head of the order, every HEAD_BATCH findings. */
+	if (!sl->b && !(sl->b = batch_get(run, fc->spare)))
+		return FORT_ENOMEM;
+	b = sl->b;
+	if (b->n == PEND_MAX) {
 		/* too far ahead: wait for our turn rather than hold more */
 		pthread_mutex_lock(&run->lock);
-		while (!is_head(run, fc->idx) && !run->stop)
+		while (!is_head(run, fc->idx) && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
 			pthread_cond_wait(&run->cond, &run->lock);
+		flush_pend(run, sl);
+		r = __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&run->lock);
-		return deliver(fc, f);
+		if (r)
+			return r;
 	}
-	if (sl->npend == sl->apend) {
-		size_t n = sl->apend ? sl->apend * 2 : 64;
+	if (b->n == b->a) {
+		size_t n = b->a ? b->a * 2 : 64;
 
-		if (!(p = fort_realloc(sl->pend, n * sizeof(*p))))
+		if (!(p = fort_realloc(b->p, n * sizeof(*p))))
 			return FORT_ENOMEM;
-		sl->pend = p;
-		sl->apend = n;
+		b->p = p;
+		b->a = n;
 	}
-	p = &sl->pend[sl->npend];
+	p = &b->p[b->n];
 	p->f = *f;
-	snprintf(p->masked, sizeof(p->masked), "%s", f->masked);
-	snprintf(p->fp, sizeof(p->fp), "%s", f->fingerprint);
-	p->value = NULL;
-	p->logical = NULL;
-	if ((f->value && !(p->value = fort_strdup(f->value))) ||
-	    (f->logical[0] && !(p->logical = fort_strdup(f->logical)))) {
-		free(p->value);
-		return FORT_ENOMEM;
+	p->masked = text_put(b, f->masked);
+	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
+	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
+	p->logical = NO_TEXT;
+	if (f->logical[0]) {
+		/* one copy per logical document, not per finding */
+		if (b->lg != fc->logical || b->lg_gen != fc->lg_gen) {
+			b->lg = fc->logical;
+			b->lg_gen = fc->lg_gen;
+			b->lg_off = text_put(b, f->logical);
+		}
+		p->logical = b->lg_off;
 	}
-	sl->npend++;
-	return 0;
+	if (fort_buf_error(&b->text))
+		return FORT_ENOMEM;
+	b->n++;
+	if (b->n >= HEAD_BATCH && is_head(run, fc->idx)) {
+		pthread_mutex_lock(&run->lock);
+		flush_pend(run, sl);
+		r = __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&run->lock);
+	}
+	return r;
 }
 
 static const double type_weight[FORT_SCAN_NTYPES] = { 10, 8, 2, 2, 10, 8, 5, 1, 10, 2 };
@@ -651,9 +840,9 @@ static void progress(struct run *run, int force)
 	if (force || (now.tv_sec - run->last_progress.tv_sec) * 1000 +
 			     (now.tv_nsec - run->last_progress.tv_nsec) / 1000000 >= 200) {
 		run->last_progress = now;
-		p.files_total = run->nfiles;
+		p.files_total = __atomic_load_n(&run->nfiles, __ATOMIC_ACQUIRE);
 		p.files_done = __atomic_load_n(&run->files_done, __ATOMIC_RELAXED);
-		p.bytes_total = run->bytes_total;
+		p.bytes_total = __atomic_load_n(&run->bytes_total, __ATOMIC_RELAXED);
 		p.bytes_done = __atomic_load_n(&run->bytes_done, __ATOMIC_RELAXED);
 		p.findings = __atomic_load_n(&run->findings, __ATOMIC_RELAXED);
 		run->o->on_progress(run->o->ctx, &p);
@@ -676,6 +865,7 @@ static int sk_begin(void *ctx, const char *logical)
 	if (!(s->fc->logical_own = fort_strdup(logical ? logical : "")))
 		return FORT_ENOMEM;
 	s->fc->logical = s->fc->logical_own;
+	s->fc->lg_gen++;
 	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
 	names_on(s->st, s->fc);
@@ -737,15 +927,43 @@ static void set_reason(struct slot *sl, fort_scan_file_status status, const char
 	sl->sum.reason = sl->reason ? sl->reason : "out of memory";
 }
 
-static int scan_one(struct run *run, size_t idx, scan_stream *st)
+/* Read into the stream's own window (no copy), from offset *OFF, until
+ * WANT bytes are there, the file's size SIZE is reached or end of file.
+ * pread: the descriptor's offset stays at 0 for a container reader. */
+static ssize_t read_some(int fd, unsigned char *dst, size_t want, uint64_t *off)
 {
-	struct entry *e = &run->files[idx];
-	struct slot *sl = &run->slots[idx];
+	size_t have = 0;
+
+	while (have < want) {
+		ssize_t got = pread(fd, dst + have, want - have, (off_t)*off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		have += (size_t)got;
+		*off += (uint64_t)got;
+	}
+	return (ssize_t)have;
+}
+
+/* Files at least this large are read with a sequential read-ahead hint;
+ * below it the hint is one more system call for nothing. */
+#define FADVISE_MIN ((uint64_t)1 << 20)
+
+static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch **spare)
+{
+	struct entry *e = &file_at(run, idx)->e;
+	struct slot *sl = &file_at(run, idx)->s;
 	struct fctx fc;
-	size_t headlen = 0, avail;
+	struct stat s2;
+	size_t headlen, avail, want;
+	uint64_t off = 0, size;
 	unsigned char *space;
 	scan_kind kind;
-	int fd, r = 0;
+	int fd, r = 0, eof = 0;
 	ssize_t got;
 
 	memset(&fc, 0, sizeof(fc));
@@ -754,51 +972,49 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	fc.slot = sl;
 	fc.path = e->path;
 	fc.sum = &sl->sum;
+	fc.spare = spare;
 	sl->sum.path = e->path;
 	if (e->skip) {
 		set_reason(sl, e->error ? FORT_SCAN_FILE_ERROR : FORT_SCAN_FILE_SKIPPED, e->skip, NULL);
 		return 0;
 	}
+	/* O_NONBLOCK: a FIFO put in the file's place since the walk must not
+	 * block the open; on a regular file it changes nothing, so it stays */
 	if ((fd = open(e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		set_reason(sl, FORT_SCAN_FILE_ERROR, "cannot open", strerror(errno));
 		return 0;
 	}
-	{
-		struct stat s2;
-
-		if (fstat(fd, &s2) < 0 || !S_ISREG(s2.st_mode)) {
-			set_reason(sl, FORT_SCAN_FILE_SKIPPED, "not a regular file", NULL);
-			goto out;
-		}
-		if (excluded(run, &s2)) {
-			set_reason(sl, FORT_SCAN_FILE_SKIPPED, "the vault (never opened by the scanner)", NULL);
-			goto out;
-		}
+	if (fstat(fd, &s2) < 0 || !S_ISREG(s2.st_mode)) {
+		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "not a regular file", NULL);
+		goto out;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (excluded(run, &s2)) {
+		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "the vault (never opened by the scanner)", NULL);
+		goto out;
+	}
+	size = (uint64_t)s2.st_size;
 #ifdef POSIX_FADV_SEQUENTIAL
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (size >= FADVISE_MIN)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
 	names_on(st, &fc);
+	/* One read for a small file: straight into the stream's window, as
+	 * much as fits; the first 4 KiB of it are sniffed in place.  A file
+	 * whose size says 0 (/proc) is read to its end. */
 	space = scan_stream_space(st, &avail);
-	while (headlen < 4096) {
-		got = read(fd, space + headlen, 4096 - headlen);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
-			goto out;
-		}
-		if (got == 0)
-			break;
-		headlen += (size_t)got;
+	want = size && size < avail ? (size_t)size : avail;
+	if ((got = read_some(fd, space, want, &off)) < 0) {
+		set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
+		goto out;
 	}
+	headlen = (size_t)got;
+	eof = headlen < want || (size && off >= size);
 	if (headlen >= 16 && !memcmp(space, "SQLite format 3", 16)) {
 		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "SQLite database", NULL);
 		goto out;
 	}
-	kind = scan_sniff(e->path, space, headlen);
+	kind = scan_sniff(e->path, space, headlen < 4096 ? headlen : 4096);
 	if (kind == SCAN_KIND_BINARY) {
 		set_reason(sl, FORT_SCAN_FILE_SKIPPED, "binary", NULL);
 		goto out;
@@ -808,31 +1024,34 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 		struct sinkctx sc = { &fc, st };
 		scan_sink sink = { sk_begin, sk_text, sk_end, sk_skipped, &sc, sk_raw_at };
 
-		close(fd);
-		fd = -1;
+		/* the readers take the descriptor (still at offset 0: pread)
+		 * and the head already read, which they copy before the sink
+		 * writes into the stream's window */
 		fort_error_clear();
-		r = scan_read_container(e->path, &lim, &sink);
+		r = scan_read_container_fd(fd, e->path, space, headlen, &lim, &sink);
 		/* progress counts file bytes: a container's once it is read */
-		__atomic_add_fetch(&run->bytes_done, e->size, __ATOMIC_RELAXED);
-		if (r < 0 && !run->stop) {
+		__atomic_add_fetch(&run->bytes_done, size, __ATOMIC_RELAXED);
+		if (r < 0 && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED)) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, fort_error_message(), NULL);
 			r = 0;
 		}
 		goto out;
 	}
 	sl->sum.bytes = headlen;
+	__atomic_add_fetch(&run->bytes_done, (uint64_t)headlen, __ATOMIC_RELAXED);
 	if ((r = scan_stream_commit(st, headlen)) != 0)
 		goto out;
-	for (;;) {
+	while (!eof) {
 		space = scan_stream_space(st, &avail);
-		got = read(fd, space, avail);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
+		want = size > off && size - off < avail ? (size_t)(size - off) : avail;
+		if ((got = read_some(fd, space, want, &off)) < 0) {
 			set_reason(sl, FORT_SCAN_FILE_ERROR, "read error", strerror(errno));
 			goto out;
 		}
-		if (got == 0)
+		/* short of what was asked: the end; at the size fstat gave: the
+		 * end too (a file growing while it is scanned is read as it was) */
+		eof = (size_t)got < want || (size && off >= size);
+		if (!got)
 			break;
 		sl->sum.bytes += (uint64_t)got;
 		__atomic_add_fetch(&run->bytes_done, (uint64_t)got, __ATOMIC_RELAXED);
@@ -842,8 +1061,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st)
 	}
 	r = scan_stream_finish(st);
 out:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	free(fc.logical_own);
 	sl->sum.risk = risk_of(fc.weight);
 	if (r > 0)
@@ -857,35 +1075,81 @@ struct worker {
 	int r;
 };
 
+/* The next file in walk order, as soon as the walk has it: 0 when the
+ * walk is over and every file taken, or the scan was stopped. */
+static int claim(struct run *run, size_t *idx)
+{
+	for (;;) {
+		size_t i = __atomic_load_n(&run->next, __ATOMIC_SEQ_CST);
+
+		if (__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+			return 0;
+		if (i < __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST)) {
+			if (__atomic_compare_exchange_n(&run->next, &i, i + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+				*idx = i;
+				return 1;
+			}
+			continue;
+		}
+		if (!__atomic_load_n(&run->walking, __ATOMIC_SEQ_CST)) {
+			/* the walk ended: its last files were published before */
+			if (i < __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST))
+				continue;
+			return 0;
+		}
+		pthread_mutex_lock(&run->qlock);
+		__atomic_add_fetch(&run->nwait, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&run->next, __ATOMIC_SEQ_CST) >= __atomic_load_n(&run->nfiles, __ATOMIC_SEQ_CST) &&
+		       __atomic_load_n(&run->walking, __ATOMIC_SEQ_CST) && !__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+			pthread_cond_wait(&run->qcond, &run->qlock);
+		__atomic_sub_fetch(&run->nwait, 1, __ATOMIC_SEQ_CST);
+		pthread_mutex_unlock(&run->qlock);
+	}
+}
+
+/* The walk is over (or stopped): workers waiting for files wake up. */
+static void walk_over(struct run *run)
+{
+	pthread_mutex_lock(&run->qlock);
+	__atomic_store_n(&run->walking, 0, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&run->qcond);
+	pthread_mutex_unlock(&run->qlock);
+}
+
+static void set_stop(struct run *run, int r)
+{
+	pthread_mutex_lock(&run->lock);
+	if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *wk = arg;
 	struct run *run = wk->run;
 	scan_stream st;
+	struct batch *spare = NULL;
 
 	if ((wk->r = scan_stream_init(&st)) < 0) {
-		pthread_mutex_lock(&run->lock);
-		run->stop = wk->r;
-		pthread_cond_broadcast(&run->cond);
-		pthread_mutex_unlock(&run->lock);
+		set_stop(run, wk->r);
 		return NULL;
 	}
 	for (;;) {
-		size_t idx = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
+		size_t idx;
 		int r;
 
-		if (idx >= run->nfiles || __atomic_load_n(&run->stop, __ATOMIC_RELAXED))
+		if (!claim(run, &idx))
 			break;
-		r = scan_one(run, idx, &st);
-		if (r < 0) {
-			pthread_mutex_lock(&run->lock);
-			if (!run->stop)
-				run->stop = r;
-			pthread_mutex_unlock(&run->lock);
-		}
+		r = scan_one(run, idx, &st, &spare);
+		if (r < 0)
+			set_stop(run, r);
 		__atomic_add_fetch(&run->files_done, 1, __ATOMIC_RELAXED);
-		file_done(run, idx);
+		file_done(run, idx, &spare);
+		progress(run, 0);
 	}
+	batch_free(spare);
 	scan_stream_release(&st);
 	return NULL;
 }
@@ -901,16 +1165,18 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 {
 	struct run run;
 	struct worker *wk = NULL;
-	unsigned jobs, i;
+	unsigned jobs, i, started;
 	size_t k;
-	int r = 0;
+	int r = 0, dirs = 0;
 
 	memset(&run, 0, sizeof(run));
 	run.o = opts;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
 	pthread_mutex_init(&run.vlock, NULL);
+	pthread_mutex_init(&run.qlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
+	pthread_cond_init(&run.qcond, NULL);
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
 	if (!opts || opts->version != FORT_SCAN_OPTS_VERSION) {
@@ -931,16 +1197,30 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		}
 	}
 	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
-	for (k = 0; k < npaths; k++)
-		if ((r = walk_root(&run, paths[k])) < 0)
-			goto out;
-	if (run.nfiles && !(run.slots = fort_calloc(run.nfiles, sizeof(*run.slots)))) {
+	if (!(run.chunks = fort_calloc(FILES_MAX_CHUNKS, sizeof(*run.chunks)))) {
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	/* A PATH that does not exist is an error before anything is scanned;
+	 * are they all files (no directory to walk)? */
+	for (k = 0; k < npaths; k++) {
+		struct stat st;
+
+		if (stat(paths[k], &st) < 0) {
+			r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: %s", paths[k], strerror(errno));
+			goto out;
+		}
+		dirs |= S_ISDIR(st.st_mode);
+	}
 	jobs = opts->jobs ? opts->jobs : ncpu();
-	if (jobs > run.nfiles)
-		jobs = run.nfiles ? (unsigned)run.nfiles : 1;
+	if (!dirs || jobs == 1) {
+		/* nothing to walk, or one thread: the list first */
+		for (k = 0; k < npaths; k++)
+			if ((r = walk_root(&run, paths[k])) < 0)
+				goto out;
+		if (jobs > run.nfiles)
+			jobs = run.nfiles ? (unsigned)run.nfiles : 1;
+	}
 	if (!(wk = fort_calloc(jobs, sizeof(*wk)))) {
 		r = FORT_ENOMEM;
 		goto out;
@@ -951,15 +1231,25 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
+		/* the workers scan while this thread walks: files are taken in
+		 * walk order as soon as they are listed */
+		run.walking = dirs;
 		for (i = 0; i < jobs; i++) {
 			wk[i].run = &run;
 			if (pthread_create(&wk[i].th, NULL, worker_main, &wk[i]) != 0) {
-				jobs = i;
-				run.stop = fort_error_set(FORT_ERROR, "cannot start a scanning thread");
+				set_stop(&run, fort_error_set(FORT_ERROR, "cannot start a scanning thread"));
 				break;
 			}
 		}
-		for (i = 0; i < jobs; i++)
+		started = i;
+		if (dirs) {
+			for (k = 0; k < npaths && !r; k++)
+				r = walk_root(&run, paths[k]);
+			if (r < 0)
+				set_stop(&run, r);
+			walk_over(&run);
+		}
+		for (i = 0; i < started; i++)
 			pthread_join(wk[i].th, NULL);
 	}
 	progress(&run, 1);
@@ -968,20 +1258,31 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 		*stats = run.stats;
 out:
 	for (k = 0; k < run.nfiles; k++) {
-		if (run.slots) {
-			pend_free(&run.slots[k]);
-			free(run.slots[k].reason);
-		}
-		free(run.files[k].path);
+		struct file *f = file_at(&run, k);
+
+		batch_free(f->s.b);
+		free(f->s.reason);
+		free(f->s.skip_reason);
+		free(f->e.path);
 	}
-	free(run.slots);
-	free(run.files);
+	if (run.chunks)
+		for (k = 0; k < FILES_MAX_CHUNKS && run.chunks[k]; k++)
+			free(run.chunks[k]);
+	while (run.free_batches) {
+		struct batch *b = run.free_batches;
+
+		run.free_batches = b->next;
+		batch_free(b);
+	}
+	free(run.chunks);
 	free(run.excl);
 	free(wk);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
 	pthread_mutex_destroy(&run.vlock);
+	pthread_mutex_destroy(&run.qlock);
 	pthread_cond_destroy(&run.cond);
+	pthread_cond_destroy(&run.qcond);
 	return r;
 }
 
@@ -989,7 +1290,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 		     const fort_scan_opts *opts)
 {
 	struct run run;
-	struct slot slot;
+	struct file one, *chunk = &one;
 	struct fctx fc;
 	scan_stream st;
 	int r;
@@ -999,41 +1300,48 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (!opts || opts->version != FORT_SCAN_OPTS_VERSION)
 		return fort_error_set(FORT_EINPUT, "fort_scan_buffer: options of an unknown version");
 	memset(&run, 0, sizeof(run));
-	memset(&slot, 0, sizeof(slot));
+	memset(&one, 0, sizeof(one));
 	memset(&fc, 0, sizeof(fc));
 	run.o = opts;
 	run.nfiles = 1;
 	run.single = 1;
-	run.slots = &slot;
+	run.chunks = &chunk;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
 	pthread_mutex_init(&run.vlock, NULL);
 	pthread_cond_init(&run.cond, NULL);
 	fc.run = &run;
-	fc.slot = &slot;
+	fc.slot = &one.s;
 	fc.path = name ? name : "";
-	fc.sum = &slot.sum;
-	slot.sum.path = fc.path;
+	fc.sum = &one.s.sum;
+	one.s.sum.path = fc.path;
 	if ((r = scan_stream_init(&st)) < 0)
 		goto out;
 	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
 	names_on(&st, &fc);
-	slot.sum.bytes = len;
+	one.s.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);
 	if (!r)
 		r = scan_stream_finish(&st);
 	scan_stream_release(&st);
-	slot.sum.risk = risk_of(fc.weight);
+	one.s.sum.risk = risk_of(fc.weight);
 	if (r >= 0)
-		file_done(&run, 0);
+		file_done(&run, 0, NULL);
 	if (!r)
 		r = run.stop;
 	if (stats)
 		*stats = run.stats;
 out:
-	pend_free(&slot);
-	free(slot.reason);
+	batch_free(one.s.b);
+	while (run.free_batches) {
+		struct batch *b = run.free_batches;
+
+		run.free_batches = b->next;
+		batch_free(b);
+	}
+	free(one.s.reason);
+	free(one.s.skip_reason);
 	pthread_mutex_destroy(&run.lock);
 	pthread_mutex_destroy(&run.plock);
 	pthread_mutex_destroy(&run.vlock);

@@ -556,25 +556,19 @@ int rd_stream(rd *r, rd_src *s, const char *name, unsigned depth)
 	}
 }
 
-int scan_read_container(const char *path, const scan_limits *limits, const scan_sink *sink)
+/* The file is open as FD (offset 0; FD stays the caller's) and its
+ * first HEADLEN bytes are HEAD (NULL, 0: none read yet). */
+static int read_container(int fd, const char *path, const unsigned char *head, size_t headlen,
+			  const scan_limits *limits, const scan_sink *sink)
 {
 	static const scan_limits defaults = SCAN_LIMITS_DEFAULT;
 	scan_limits lim;
-	struct stat st;
-	file_src f = { path, -1, 0 };
+	file_src f = { path, fd, 0 };
 	rd_src s = { 0 };
 	rd r = { 0 };
 	int rc;
 
 	fort_buf_init(&r.logical, RD_MAX_LOGICAL * 2);
-	f.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (f.fd < 0)
-		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: cannot open: %s",
-				      path, strerror(errno));
-	if (fstat(f.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = fort_error_set(FORT_EINPUT, "%s: not a regular file", path);
-		goto out;
-	}
 	/* a zero limit is the default one, not "nothing at all": a
 	 * zero-initialised scan_limits must not make every file "too deep" */
 	lim = limits ? *limits : defaults;
@@ -592,12 +586,45 @@ int scan_read_container(const char *path, const scan_limits *limits, const scan_
 		goto out;
 	s.read = file_read;
 	s.ctx = &f;
-	s.fd = f.fd;
+	s.fd = fd;
+	/* what the caller read already is the source's head: not read again
+	 * (rd_src_peek tops it up to RD_HEAD) */
+	if (head && headlen) {
+		s.headlen = headlen < sizeof s.head ? headlen : sizeof s.head;
+		memcpy(s.head, head, s.headlen);
+		f.off = (off_t)s.headlen;
+	}
 	rc = rd_stream(&r, &s, path, 1);
 	if (rc == RD_STOP || rc == RD_BROKEN)
 		rc = 0;
 out:
 	fort_buf_release(&r.logical);
-	close(f.fd);
+	return rc;
+}
+
+int scan_read_container_fd(int fd, const char *path, const unsigned char *head, size_t headlen,
+			   const scan_limits *limits, const scan_sink *sink)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return fort_error_set(FORT_EINPUT, "%s: not a regular file", path);
+	return read_container(fd, path, head, headlen, limits, sink);
+}
+
+int scan_read_container(const char *path, const scan_limits *limits, const scan_sink *sink)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "%s: cannot open: %s",
+				      path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		rc = fort_error_set(FORT_EINPUT, "%s: not a regular file", path);
+	else
+		rc = read_container(fd, path, NULL, 0, limits, sink);
+	close(fd);
 	return rc;
 }

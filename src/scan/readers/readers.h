@@ -99,5 +99,11 @@ scan_kind scan_sniff(const char *path, const unsigned char *head, size_t headlen
  * FORT_ENOMEM; or the sink's own code).  A damaged container is not an
  * error: its parts are reported through SINK->skipped. */
 int scan_read_container(const char *path, const scan_limits *limits, const scan_sink *sink);
+/* The same for a file the caller has open as FD (a regular file, its
+ * offset at 0: read it with pread; FD stays the caller's to close), whose
+ * first HEADLEN bytes, HEAD, it has read already (they are not read
+ * again; NULL, 0: none). */
+int scan_read_container_fd(int fd, const char *path, const unsigned char *head, size_t headlen,
+			   const scan_limits *limits, const scan_sink *sink);
 
 #endif

@@ -166,6 +166,227 @@ static void test_order_over_threads(void **state)
 	}
 }
 
+/* ------------------------------------------- a tree scanned while walked */
+
+/* Every callback in order, as text: what a caller sees. */
+struct seq {
+	char **line;
+	size_t n, a;
+	int stop_after;          /* > 0: on_finding returns 7 after this many */
+	size_t findings, logical;
+	fort_scan_progress last;
+	int progress_calls;
+};
+
+static void seq_add(struct seq *q, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (q->n == q->a) {
+		q->a = q->a ? q->a * 2 : 256;
+		q->line = realloc(q->line, q->a * sizeof(*q->line));
+		assert_non_null(q->line);
+	}
+	assert_non_null(q->line[q->n++] = strdup(buf));
+}
+
+static void seq_free(struct seq *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		free(q->line[i]);
+	free(q->line);
+	memset(q, 0, sizeof(*q));
+}
+
+static int seq_finding(void *ctx, const fort_scan_finding *f)
+{
+	struct seq *q = ctx;
+
+	seq_add(q, "%s|%s|%llu|%d|%s|%s", f->path, f->logical, (unsigned long long)f->offset, (int)f->type,
+		f->value ? f->value : "-", f->masked);
+	q->findings++;
+	q->logical += f->logical[0] != '\0';
+	if (q->stop_after && q->findings == (size_t)q->stop_after)
+		return 7;
+	return 0;
+}
+
+static int seq_file(void *ctx, const fort_scan_file *f)
+{
+	struct seq *q = ctx;
+
+	seq_add(q, "F %s %d %llu %llu", f->path, (int)f->status, (unsigned long long)f->findings,
+		(unsigned long long)f->bytes);
+	return 0;
+}
+
+static void seq_progress(void *ctx, const fort_scan_progress *p)
+{
+	struct seq *q = ctx;
+
+	q->last = *p;
+	q->progress_calls++;
+}
+
+static int seq_run(struct seq *q, const char *root, unsigned jobs, int progress)
+{
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	fort_scan_stats st;
+	int stop = q->stop_after;
+
+	seq_free(q);
+	q->stop_after = stop;
+	o.on_finding = seq_finding;
+	o.on_file = seq_file;
+	o.on_progress = progress ? seq_progress : NULL;
+	o.ctx = q;
+	o.jobs = jobs;
+	o.show_values = 1;
+	return fort_scan_run(&st, &root, 1, &o);
+}
+
+/* A tree of 4 x 3 folders of 12 files: cards, none, a NUL (binary), 300
+ * cards in one file (more than a head batch), mboxes (findings in logical
+ * documents).  Every number of threads reports the same callbacks in the
+ * same order as one thread: the workers scan while the walk lists. */
+static uint64_t make_tree(const char *root, size_t *nfiles)
+{
+	static char big[300 * 32], slow[(4 << 20) + 64];
+	char name[600], body[512];
+	uint64_t bytes = 0;
+	size_t len, k;
+
+	assert_int_equal(mkdir(root, 0700), 0);
+	memset(slow, 'x', sizeof(slow) - 1);
+	for (k = 64; k < sizeof(slow) - 1; k += 64)
+		slow[k] = '\n';
+	memcpy(slow + sizeof(slow) - 40, " card 4111 1111 1111 1111\n", 26);
+	for (k = 0, len = 0; k < 300; k++)
+		len += (size_t)snprintf(big + len, sizeof(big) - len, "card 4111111111111111 n%zu\n", k);
+	*nfiles = 0;
+	for (int d = 0; d < 4; d++) {
+		snprintf(name, sizeof(name), "%s/d%d", root, d);
+		assert_int_equal(mkdir(name, 0700), 0);
+		for (int e = 2; e >= 0; e--) {
+			snprintf(name, sizeof(name), "%s/d%d/s%d", root, d, e);
+			assert_int_equal(mkdir(name, 0700), 0);
+			for (int f = 11; f >= 0; f--) {
+				const char *data = body;
+
+				snprintf(name, sizeof(name), "%s/d%d/s%d/f%02d%s", root, d, e, f, f == 3 ? ".mbox" : ".txt");
+				if (f == 3)
+					len = (size_t)snprintf(body, sizeof(body),
+							       "From a@example.com Sat Jan  1 00:00:00 2000\nFrom: a@example.com\n"
+							       "Subject: one\n\ncard 5555 5555 5555 4444\n\n"
+							       "From b@example.com Sat Jan  1 00:00:00 2000\nFrom: b@example.com\n"
+							       "Subject: two\n\nssn 123-45-6789 card 4111 1111 1111 1111\n");
+				else if (f == 5 && d == 1) {
+					data = big;
+					len = strlen(big);
+				} else if (f == 4 && d == 1) {
+					/* slow to scan: the next file, 300 findings, is
+					 * scanned meanwhile, ahead of the report order */
+					data = slow;
+					len = sizeof(slow) - 1;
+				} else if (f == 7) {
+					len = 27;
+					memcpy(body, "bin\0ary 4111 1111 1111 1111", len);
+				} else if (f % 2)
+					len = (size_t)snprintf(body, sizeof(body), "nothing here %d %d %d\n", d, e, f);
+				else
+					len = (size_t)snprintf(body, sizeof(body), "row d%d s%d f%d card 4111-1111-1111-1111 x%.*s\n", d, e, f,
+							       (d * 31 + e * 7 + f) % 40, "........................................");
+				spit(name, data, len);
+				bytes += len;
+				(*nfiles)++;
+			}
+		}
+	}
+	return bytes;
+}
+
+static void test_tree_while_walked(void **state)
+{
+	char rootbuf[512];
+	struct seq one = { 0 }, many = { 0 };
+	size_t nfiles, i;
+	uint64_t bytes;
+
+	(void)state;
+	snprintf(rootbuf, sizeof(rootbuf), "%s", path_of("walked"));
+	bytes = make_tree(rootbuf, &nfiles);
+	assert_int_equal(seq_run(&one, rootbuf, 1, 0), 0);
+	if (one.findings < 300 + 4 * 3 * 6)
+		fail_msg("%zu findings", one.findings);
+	assert_true(one.logical >= 4 * 3 * 3);   /* the mboxes' findings are in their messages */
+	for (unsigned jobs = 2; jobs <= 8; jobs *= 2) {
+		assert_int_equal(seq_run(&many, rootbuf, jobs, 0), 0);
+		assert_int_equal(many.n, one.n);
+		for (i = 0; i < one.n; i++)
+			if (strcmp(one.line[i], many.line[i]))
+				fail_msg("jobs %u, callback %zu: '%s', one thread: '%s'", jobs, i, many.line[i], one.line[i]);
+	}
+	/* files in name order, each after its findings */
+	for (i = 0, nfiles = 0; i < one.n; i++)
+		nfiles += one.line[i][0] == 'F' && one.line[i][1] == ' ';
+	assert_int_equal(nfiles, 4 * 3 * 12);
+	for (i = 1; i < one.n; i++)
+		if (strncmp(one.line[i - 1], one.line[i], strcspn(one.line[i - 1], "|")) > 0 &&
+		    one.line[i - 1][0] != 'F' && one.line[i][0] != 'F')
+			fail_msg("'%s' before '%s'", one.line[i - 1], one.line[i]);
+	/* with a progress callback: the totals the walk counted are all done
+	 * at the end (text files only here: every byte is read) */
+	assert_int_equal(seq_run(&many, rootbuf, 2, 1), 0);
+	assert_true(many.progress_calls >= 2);
+	assert_int_equal(many.last.files_total, 4 * 3 * 12);
+	assert_int_equal(many.last.files_done, 4 * 3 * 12);
+	assert_int_equal(many.last.bytes_total, bytes);
+	/* the binary files are sniffed, not read: their bytes are not done */
+	assert_true(many.last.bytes_done <= bytes);
+	assert_true(many.last.bytes_done >= bytes - 4 * 3 * 64);
+	seq_free(&one);
+	seq_free(&many);
+}
+
+/* A callback's stop ends the scan, walk and workers, with its value. */
+static void test_tree_stopped(void **state)
+{
+	char rootbuf[512];
+	struct seq q = { 0 };
+	size_t nfiles;
+
+	(void)state;
+	snprintf(rootbuf, sizeof(rootbuf), "%s", path_of("stopped"));
+	make_tree(rootbuf, &nfiles);
+	for (unsigned jobs = 1; jobs <= 4; jobs++) {
+		/* the third is in the middle of the first mbox's findings */
+		q.stop_after = 3;
+		assert_int_equal(seq_run(&q, rootbuf, jobs, 0), 7);
+		assert_int_equal(q.findings, 3);
+		q.stop_after = 0;
+	}
+	seq_free(&q);
+}
+
+/* A file whose size says 0 (/proc) is read to its end. */
+static void test_size_zero_file(void **state)
+{
+	const char *path = "/proc/self/status";
+	struct seq q = { 0 };
+	unsigned long long bytes = 0;
+
+	(void)state;
+	assert_int_equal(seq_run(&q, path, 2, 0), 0);
+	assert_true(q.n >= 1);   /* its findings (it varies), then the file */
+	assert_int_equal(sscanf(q.line[q.n - 1], "F /proc/self/status 0 %*u %llu", &bytes), 1);
+	assert_true(bytes > 100);
+	seq_free(&q);
+}
+
 /* --------------------------------------------------------------- the walk */
 
 static void test_walk(void **state)
@@ -500,6 +721,9 @@ int main(void)
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
+		cmocka_unit_test(test_tree_while_walked),
+		cmocka_unit_test(test_tree_stopped),
+		cmocka_unit_test(test_size_zero_file),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_ignore_matcher),
