@@ -5,7 +5,7 @@
  * bare run of ten digits is not a phone number: it is an order number or a
  * timestamp. */
 #include "scan/scan_int.h"
-#include "util/phonelib.h"
+#include "scan/detectors/phonelib.h"
 
 static const char *const phone_words[] = { "phone", "tel", "mobile", "cell", "fax", "call", "contact", "whatsapp",
 					   "handy", "telefon", NULL };
