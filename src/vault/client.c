@@ -817,7 +817,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	if ((r = vault_need(v, o && o->nreveal ? ACT_REVEAL : ACT_READ, o && o->nreveal ? "reveal" : "read", id)) < 0)
 		return r;
 	if (o && o->version != FORT_READ_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_read_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_READ_OPTS, fort_read_opts);
 	if (o && o->nreveal && (!o->purpose || !o->purpose[0]))
 		return fort_error_set(FORT_EINPUT, "revealing a field needs a purpose: add --purpose PURPOSE");
 	/* every named field must exist */

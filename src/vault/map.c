@@ -915,6 +915,8 @@ static int field_change(fort_vault *v, const fort_field_spec *s, int add)
 	char *cur = NULL;
 	json_t *root = NULL, *fields, *o = NULL;
 	int r, idx;
+	if (s && (r = FORT_CHECK_VERSION(s->version, FORT_FIELD_SPEC, fort_field_spec)) < 0)
+		return r;
 	if (!s || !s->name)
 		return fort_error_set(FORT_EINPUT, "a field name is required");
 	idx = map_index(&v->map, s->name);
@@ -1027,7 +1029,7 @@ static int activity_fill(json_t *o, const void *ctx)
 int fort_map_activity_set(fort_vault *v, const fort_activity_spec *s, int add)
 {
 	if (!s || s->version != FORT_ACTIVITY_SPEC_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_activity_spec: wrong version");
+		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_ACTIVITY_SPEC, fort_activity_spec);
 	if (!s->purpose || !valid_ident(s->purpose, 40))
 		return fort_error_set(FORT_EINPUT, "a purpose name is lower-case letters, digits and '_'");
 	if (add && (!s->description || !s->legal_basis))
