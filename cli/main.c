@@ -1,6 +1,9 @@
 /* main.c - `fortress`: global options, the command table and the shared
  * setup every command needs (vault path, opening locked or unlocked), done
- * once here before a command runs (docs/cli.md is the contract). */
+ * once here before a command runs (docs/cli.md is the contract).  Also
+ * what is made from the table: help, usage lines, shell completion, and the
+ * table as JSON that scripts/gendocs.py turns into docs/cli.md's synopses
+ * and the man page (docs/conventions.md, "Documentation"). */
 #include <errno.h>
 #include <poll.h>
 #include <ctype.h>
