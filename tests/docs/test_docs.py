@@ -146,7 +146,9 @@ def main():
                     problem(f"the man page's entry for 'fortress {path}' does not name {form}")
             if not case or not has_token(case.group(1), long_):
                 problem(f"the bash completion does not offer {long_} for '{path}'")
-            fish_line = [ln for ln in fish.split("\n") if f"-l {o['long']}" in ln and words[-1] in ln]
+            fish_line = [ln for ln in fish.split("\n") if f" -l {o['long']} " in ln + " "
+                         and all(f"__fish_seen_subcommand_from {w}'" in ln or f"__fish_seen_subcommand_from {w};" in ln
+                                 for w in words)]
             if not fish_line:
                 problem(f"the fish completion does not offer {long_} for '{path}'")
             elif short and not any(f"-s {o['short']}" in ln for ln in fish_line):
