@@ -135,6 +135,16 @@ extern const struct cli_cmd cmd_doctor_def;
 extern const struct cli_cmd cmd_incident_def;
 extern const struct cli_cmd cmd_actions_def;
 
+/* The usage synopsis of CMD (what follows "fortress PATH"), one line: its
+ * .synopsis with every option of .opts whose "--name" it does not name added
+ * as "[--name ARG]" ("[-s|--name ARG]" with a short form, "..." when
+ * repeatable), in place of "[OPTIONS]" when it says that, else at the end.
+ * So an option added to the table is in the usage line, docs/cli.md and the
+ * man page without another edit (docs/conventions.md, "Documentation").
+ * Options are written "-s|--name" when they have a short form.  Returns BUF. */
+#define CLI_SYNOPSIS_MAX 1024
+const char *cli_synopsis(char *buf, size_t len, const struct cli_cmd *cmd);
+
 /* ---------------------------------------------------------- option access */
 
 int cli_flag(const struct cli *c, const char *name);

@@ -166,15 +166,126 @@ int cli_usage_error(struct cli *c, const char *fmt, ...)
 	verror(c, fmt, ap);
 	va_end(ap);
 	if (c->cmd) {
+		char syn[CLI_SYNOPSIS_MAX];
+
 		if (c->cmd->subs)
 			fprintf(stderr, "usage: fortress %s SUBCOMMAND [OPTIONS] [ARGS]\n", c->cmd_path);
 		else
 			fprintf(stderr, "usage: fortress %s%s%s\n", c->cmd_path,
-				c->cmd->synopsis && *c->cmd->synopsis ? " " : "",
-				c->cmd->synopsis ? c->cmd->synopsis : "");
+				cli_synopsis(syn, sizeof(syn), c->cmd)[0] ? " " : "", syn);
 		cli_hint(c, "see 'fortress help %s'", c->cmd_path);
 	}
 	return EXIT_USAGE;
+}
+
+static void put(char *buf, size_t len, size_t *at, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && *at + 1 < len; i++)
+		buf[(*at)++] = s[i];
+	buf[*at] = '\0';
+}
+
+static int is_word_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-';
+}
+
+/* Is P (in SYN) the short form "-s" of an option of CMD?  Returns it. */
+static const struct cli_opt *short_at(const char *syn, const char *p, const struct cli_cmd *cmd)
+{
+	if (p[0] != '-' || p[1] == '-' || !p[1] || is_word_char(p[2]) || (p > syn && is_word_char(p[-1])))
+		return NULL;
+	for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+		if (o->short_name && o->short_name == p[1])
+			return o;
+	return NULL;
+}
+
+/* Does the synopsis SYN of CMD name option O, as "--name" or "-s"? */
+static int synopsis_names(const char *syn, const struct cli_cmd *cmd, const struct cli_opt *o)
+{
+	size_t n = strlen(o->name);
+
+	for (const char *p = syn; (p = strstr(p, "--")) != NULL; p += 2)
+		if ((p == syn || !is_word_char(p[-1])) && !strncmp(p + 2, o->name, n) && !is_word_char(p[2 + n]))
+			return 1;
+	for (const char *p = syn; (p = strchr(p, '-')) != NULL; p++)
+		if (short_at(syn, p, cmd) == o)
+			return 1;
+	return 0;
+}
+
+static void put_opt(char *buf, size_t len, size_t *at, const struct cli_opt *o, int space)
+{
+	char one[128], sh[4] = "";
+
+	if (o->short_name)
+		snprintf(sh, sizeof(sh), "-%c|", o->short_name);
+	snprintf(one, sizeof(one), "%s[%s--%s%s%s]%s", space ? " " : "", sh, o->name,
+		 o->arg ? " " : "", o->arg ? o->arg : "", o->kind == OPT_MULTI ? "..." : "");
+	put(buf, len, at, one, strlen(one));
+}
+
+const char *cli_synopsis(char *buf, size_t len, const struct cli_cmd *cmd)
+{
+	const char *syn = cmd->synopsis ? cmd->synopsis : "", *mark = strstr(syn, "[OPTIONS]");
+	size_t at = 0;
+
+	buf[0] = '\0';
+	/* the synopsis text, line breaks and the indentation after them made one space */
+	for (const char *p = syn; *p;) {
+		if (p == mark) {
+			/* the options it does not name go here */
+			size_t before = at;
+
+			for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+				if (!synopsis_names(syn, cmd, o))
+					put_opt(buf, len, &at, o, at > before);
+			p += strlen("[OPTIONS]");
+			if (at == before && *p == ' ')
+				p++;
+			continue;
+		}
+		if (p[0] == '-' && p[1] == '-' && (p == syn || !is_word_char(p[-1]))) {
+			/* "--out" of an option with a short form: "-o|--out" */
+			for (const struct cli_opt *o = cmd->opts; o && o->name; o++) {
+				size_t n = strlen(o->name);
+				int written = p - syn >= 3 && p[-3] == '-' && p[-2] == o->short_name && p[-1] == '|';
+
+				if (o->short_name && !written && !strncmp(p + 2, o->name, n) && !is_word_char(p[2 + n])) {
+					char sh[4] = { '-', o->short_name, '|', 0 };
+
+					put(buf, len, &at, sh, 3);
+					break;
+				}
+			}
+		}
+		if (short_at(syn, p, cmd) && strncmp(p + 2, "|--", 3) != 0) {
+			/* "-o" alone: "-o|--output" */
+			const struct cli_opt *o = short_at(syn, p, cmd);
+
+			put(buf, len, &at, p, 2);
+			put(buf, len, &at, "|--", 3);
+			put(buf, len, &at, o->name, strlen(o->name));
+			p += 2;
+			continue;
+		}
+		if (*p == '\n') {
+			while (p[1] == ' ' || p[1] == '\t')
+				p++;
+			if (at > 0 && buf[at - 1] != ' ')
+				put(buf, len, &at, " ", 1);
+			p++;
+			continue;
+		}
+		put(buf, len, &at, p++, 1);
+	}
+	if (mark)
+		return buf;
+	for (const struct cli_opt *o = cmd->opts; o && o->name; o++)
+		if (!synopsis_names(syn, cmd, o))
+			put_opt(buf, len, &at, o, at > 0);
+	return buf;
 }
 
 const char *cli_bold(const struct cli *c)

@@ -1,6 +1,9 @@
 /* main.c - `fortress`: global options, the command table and the shared
  * setup every command needs (vault path, opening locked or unlocked), done
- * once here before a command runs (docs/cli.md is the contract). */
+ * once here before a command runs (docs/cli.md is the contract).  Also
+ * what is made from the table: help, usage lines, shell completion, and the
+ * table as JSON that scripts/gendocs.py turns into docs/cli.md's synopses
+ * and the man page (docs/conventions.md, "Documentation"). */
 #include <errno.h>
 #include <poll.h>
 #include <ctype.h>
@@ -36,6 +39,10 @@ static const struct cli_cmd cmd_help_def = {
 	.name = "help", .fn = cmd_help, .flags = 0,
 	.summary = "show help for fortress or for a command",
 	.synopsis = "[COMMAND [SUBCOMMAND]]",
+	.description =
+		"With the global --json, the command table as JSON: every command's\n"
+		"synopsis, options and help (scripts/gendocs.py builds docs/cli.md's\n"
+		"synopses and the man page from it).\n",
 	.min_args = 0, .max_args = -1,
 };
 
@@ -206,11 +213,97 @@ static void print_main_usage(FILE *f)
 
 static void print_usage_line(FILE *f, const char *path, const struct cli_cmd *cmd)
 {
-	if (cmd->subs)
+	char syn[CLI_SYNOPSIS_MAX];
+	int col, indent;
+
+	if (cmd->subs) {
 		fprintf(f, "usage: fortress %s SUBCOMMAND [OPTIONS] [ARGS]\n", path);
-	else
-		fprintf(f, "usage: fortress %s%s%s\n", path, cmd->synopsis && *cmd->synopsis ? " " : "",
-			cmd->synopsis ? cmd->synopsis : "");
+		return;
+	}
+	cli_synopsis(syn, sizeof(syn), cmd);
+	/* wrapped at 79 columns between whole [...] and (...) groups, continued
+	 * under the first argument (scripts/gendocs.py wraps docs/cli.md alike) */
+	col = indent = fprintf(f, "usage: fortress %s", path);
+	for (char *w = syn; *w;) {
+		char *e = w;
+		int depth = 0, n;
+
+		for (; *e && (depth > 0 || *e != ' '); e++)
+			depth += (*e == '[' || *e == '(') - (*e == ']' || *e == ')');
+		n = (int)(e - w);
+		if (col + 1 + n > 79 && col > indent) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		col += fprintf(f, " %.*s", n, w);
+		w = *e ? e + 1 : e;
+	}
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------- the table as JSON */
+
+/* 'fortress --json help [COMMAND...]': the command table as data, for
+ * scripts/gendocs.py (docs/cli.md's synopses and the man page) and for
+ * tests/docs/test_docs.py. */
+static json_t *opts_json(const struct cli_opt *o)
+{
+	json_t *a = json_array();
+
+	for (; a && o && o->name; o++) {
+		char sh[2] = { o->short_name, 0 };
+
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s?, s:s?}", "long", o->name,
+						   "short", o->short_name ? sh : NULL,
+						   "kind", o->kind == OPT_FLAG ? "flag" : o->kind == OPT_VALUE ? "value" : "multi",
+						   "arg", o->arg, "help", o->help));
+	}
+	return a;
+}
+
+static void cmds_json(json_t *out, const char *prefix, const struct cli_cmd *const *t)
+{
+	for (size_t i = 0; t && t[i]; i++) {
+		const struct cli_cmd *cmd = t[i];
+		char path[64], syn[CLI_SYNOPSIS_MAX];
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? " " : "", cmd->name);
+		if (cmd->subs) {
+			json_t *subs = json_array();
+
+			for (size_t j = 0; subs && cmd->subs[j]; j++)
+				json_array_append_new(subs, json_string(cmd->subs[j]->name));
+			json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:s?}", "path", path,
+							     "summary", cmd->summary, "subcommands", subs,
+							     "description", cmd->description));
+			cmds_json(out, path, cmd->subs);
+			continue;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:s?}", "path", path,
+						     "summary", cmd->summary,
+						     "synopsis", cli_synopsis(syn, sizeof(syn), cmd),
+						     "options", opts_json(cmd->opts), "description", cmd->description));
+	}
+}
+
+static int help_json(struct cli *c, const char *path, const struct cli_cmd *cmd)
+{
+	json_t *cmds = json_array();
+
+	if (cmd && cmd->subs) {
+		cmds_json(cmds, path, cmd->subs);
+	} else if (cmd) {
+		const struct cli_cmd *one[2] = { cmd, NULL };
+		char prefix[64];
+		const char *sp = strrchr(path, ' ');
+
+		snprintf(prefix, sizeof(prefix), "%.*s", sp ? (int)(sp - path) : 0, path);
+		cmds_json(cmds, prefix, one);
+	} else {
+		cmds_json(cmds, "", commands);
+	}
+	return cli_print_json(c, json_pack("{s:s, s:o, s:o}", "version", fort_version(),
+					   "global_options", opts_json(global_opts), "commands", cmds));
 }
 
 static void print_cmd_help(FILE *f, const char *path, const struct cli_cmd *cmd)
@@ -243,6 +336,8 @@ static int cmd_help(struct cli *c)
 	size_t i;
 
 	if (c->args.npos == 0) {
+		if (c->json)
+			return help_json(c, "", NULL);
 		print_short_usage(stdout);
 		return EXIT_OK;
 	}
@@ -271,6 +366,8 @@ static int cmd_help(struct cli *c)
 			strncat(path, " ", sizeof(path) - strlen(path) - 1);
 		strncat(path, w, sizeof(path) - strlen(path) - 1);
 	}
+	if (c->json)
+		return help_json(c, path, cmd);
 	print_cmd_help(stdout, path, cmd);
 	return EXIT_OK;
 }
@@ -381,11 +478,23 @@ static void completion_fish(FILE *f)
 				for (const char *p = c1->subs[j]->summary; p && *p; p++)
 					fputs(*p == '\'' ? "\\'" : (char[]){ *p, 0 }, f);
 				fprintf(f, "'\n");
-				if (c1->subs[j]->opts) {
-					char cond2[200];
-					snprintf(cond2, sizeof cond2, "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s",
-						 c1->name, c1->subs[j]->name);
-					fish_opts(f, cond2, c1->subs[j]->opts);
+				const struct cli_cmd *c2 = c1->subs[j];
+				char cond2[200];
+
+				snprintf(cond2, sizeof cond2, "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s",
+					 c1->name, c2->name);
+				if (c2->opts)
+					fish_opts(f, cond2, c2->opts);
+				/* a third level: 'map field add' */
+				for (size_t k = 0; c2->subs && c2->subs[k]; k++) {
+					char cond3[300];
+
+					fprintf(f, "complete -c fortress -n '%s' -a %s -d '", cond2, c2->subs[k]->name);
+					for (const char *p = c2->subs[k]->summary; p && *p; p++)
+						fputs(*p == '\'' ? "\\'" : (char[]){ *p, 0 }, f);
+					fprintf(f, "'\n");
+					snprintf(cond3, sizeof cond3, "%s; and __fish_seen_subcommand_from %s", cond2, c2->subs[k]->name);
+					fish_opts(f, cond3, c2->subs[k]->opts);
 				}
 			}
 		}

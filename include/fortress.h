@@ -13,7 +13,9 @@
  *    contain a secret or a client value.
  *  - The output parameter comes first.  `T **out` means the caller owns the
  *    result and frees it with the matching *_free(), which accepts NULL.
- *  - Handles are opaque.  Options structs carry a version and have an _INIT.
+ *  - Handles are opaque.  Options structs carry a version and have an _INIT;
+ *    a function refuses a struct of a version it does not know (FORT_EINPUT,
+ *    naming the struct and its _INIT).
  *  - Secrets (passphrases, keys) travel as fort_secret: sodium_malloc'ed,
  *    locked, wiped when freed.
  */

@@ -498,6 +498,8 @@ int fort_doctor_run(fort_doctor_report *out, fort_vault *v, const fort_doctor_op
 	memset(out, 0, sizeof *out);
 	if (!o)
 		o = &def;
+	if ((r = FORT_CHECK_VERSION(o->version, FORT_DOCTOR_OPTS, fort_doctor_opts)) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_READ, "doctor", NULL)) < 0)
 		return r;
 	d.v = v;

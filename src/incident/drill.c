@@ -39,6 +39,8 @@ int fort_plan_drill_record(int64_t *id_out, fort_vault *v, const fort_drill_reco
 	int r;
 	if (id_out)
 		*id_out = 0;
+	if (d && (r = FORT_CHECK_VERSION(d->version, FORT_DRILL_RECORD, fort_drill_record)) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_READ, "plan-drill", NULL)) < 0)
 		return r;
 	if (!d || !d->type || !*d->type)

@@ -102,7 +102,7 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 	if ((r = vault_need(v, ACT_WRITE, "incident-scope", NULL)) < 0)
 		return r;
 	if (!s || s->version != FORT_INCIDENT_SCOPE_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_incident_scope: wrong version");
+		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_INCIDENT_SCOPE, fort_incident_scope);
 	given = !!s->user + !!s->export_file + !!s->backup_file + !!s->device + !!s->category;
 	if (given != 1)
 		return fort_error_set(FORT_EINPUT, "give one scope: --user NAME --from T --to T, --export FILE, --backup FILE, --device NAME "

@@ -559,7 +559,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	if (!o)
 		o = &dflt;
 	if (o->version != FORT_LETTER_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_letter_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_LETTER_OPTS, fort_letter_opts);
 	if ((r = vault_need(v, ACT_REVEAL, "incident-letters", NULL)) < 0)
 		return r;
 	if (o->phase && strcmp(o->phase, "initial") != 0 && strcmp(o->phase, "follow-up") != 0)

@@ -398,6 +398,8 @@ int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *countr
 	json_t *root = NULL, *contacts, *entry;
 	char detail[200] = "";
 	int r;
+	if (c && (r = FORT_CHECK_VERSION(c->version, FORT_PLAN_CONTACT, fort_plan_contact)) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_USERS, "plan-edit", NULL)) < 0)
 		return r;
 	if ((!c || !c->role) && !country)

@@ -213,7 +213,7 @@ int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessme
 	if ((r = vault_need(v, ACT_WRITE, "incident-assess", NULL)) < 0)
 		return r;
 	if (!a || a->version != FORT_INCIDENT_ASSESSMENT_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_incident_assessment: wrong version");
+		return FORT_CHECK_VERSION(a ? a->version : 0, FORT_INCIDENT_ASSESSMENT, fort_incident_assessment);
 	if (a->likelihood < 0 || a->likelihood > 5 || a->severity < 0 || a->severity > 5)
 		return fort_error_set(FORT_EINPUT, "likelihood and severity are 1 (remote / minimal) to 5 (almost certain / severe)");
 	if (a->encrypted < -2 || a->encrypted > 1 || a->key_compromised < -2 || a->key_compromised > 1 || a->hipaa < -2 || a->hipaa > 1)

@@ -16,7 +16,7 @@ int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_s
 	if ((r = vault_need(v, ACT_WRITE, "incident-review", NULL)) < 0)
 		return r;
 	if (!s || s->version != FORT_INCIDENT_REVIEW_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_incident_review_spec: wrong version");
+		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_INCIDENT_REVIEW, fort_incident_review_spec);
 	texts[0] = s->what;
 	texts[1] = s->root_cause;
 	texts[2] = s->worked;

@@ -36,7 +36,7 @@ int cat_index(const char *name); /* -1 if unknown */
 const char *slot_name(int slot, char buf[32]);
 int slot_parse(const char *grant_name);
 
-/* Older versions of keys kept while a rotation re-encrypts (keys_rotate). */
+/* Older versions of keys kept while a rotation re-encrypts (keys_rotate_slot). */
 #define KEY_OLD_MAX 24
 
 typedef struct keyring {

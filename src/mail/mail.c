@@ -194,6 +194,8 @@ int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m)
 	int r;
 	if (id_out)
 		*id_out = 0;
+	if (m && (r = FORT_CHECK_VERSION(m->version, FORT_MAIL_MSG, fort_mail_msg)) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_WRITE, "mail-queue", NULL)) < 0)
 		return r;
 	if (!m || m->nto == 0)
@@ -416,6 +418,8 @@ int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_se
 		memset(out, 0, sizeof *out);
 	if (!o)
 		o = &def;
+	if ((r = FORT_CHECK_VERSION(o->version, FORT_MAIL_SEND_OPTS, fort_mail_send_opts)) < 0)
+		return r;
 	if ((r = vault_need(v, ACT_WRITE, "mail-send", NULL)) < 0)
 		return r;
 	if ((r = settings_load(&s, v)) < 0)

@@ -142,7 +142,7 @@ int fort_business_set(fort_vault *v, const fort_business_spec *s)
 	const char *vals[8];
 	int r;
 	if (!s || s->version != FORT_BUSINESS_SPEC_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_business_spec: wrong version");
+		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_BUSINESS_SPEC, fort_business_spec);
 	if ((r = vault_need(v, ACT_MAP, "business-set", NULL)) < 0)
 		return r;
 	load(&b, v);

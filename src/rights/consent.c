@@ -153,7 +153,7 @@ int fort_consent_record(fort_vault *v, const char *client, const char *purpose, 
 	if (!o)
 		o = &defaults;
 	if (o->version != FORT_CONSENT_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_consent_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_CONSENT_OPTS, fort_consent_opts);
 	if ((r = vault_need(v, ACT_WRITE, "consent", client)) < 0)
 		return r;
 	if (!in_set(action, actions, sizeof actions / sizeof actions[0]))

@@ -866,8 +866,7 @@ int fort_deadline_compute(fort_deadline *out, const fort_deadline_query *q)
 		return fort_error_set(FORT_EINPUT, "fort_deadline_compute: no %s", out ? "query" : "output");
 	memset(out, 0, sizeof(*out));
 	if (q->version != FORT_DEADLINE_QUERY_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_deadline_query version %u: this library knows version %d",
-				      q->version, FORT_DEADLINE_QUERY_VERSION);
+		return FORT_CHECK_VERSION(q->version, FORT_DEADLINE_QUERY, fort_deadline_query);
 	if ((r = db_load()) < 0 || (r = find_rule(&ru, q->jurisdiction, q->clock)) < 0)
 		return r;
 	region = q->region ? q->region : ru->calendar;

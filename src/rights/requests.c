@@ -157,7 +157,7 @@ int fort_request_open(int64_t *id_out, fort_vault *v, const char *kind, const ch
 	if (!o)
 		o = &defaults;
 	if (o->version != FORT_REQUEST_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_request_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_REQUEST_OPTS, fort_request_opts);
 	if ((r = vault_need(v, ACT_WRITE, "request-open", client)) < 0)
 		return r;
 	if (!one_of(kind, kinds, sizeof kinds / sizeof kinds[0]))

@@ -22,7 +22,7 @@
  * record (client_edit_ex: the record's 'updated' time stays, so the other
  * rules' clocks do not restart).  A date field a rule counts from stays
  * while anything else of the client does.  Clients under an erasure
- * request's holds (store_hold) are left to those holds; a client whose
+ * request's holds (store_hold_put, store_hold_each) are left to those holds; a client whose
  * processing is restricted (Art. 18) keeps everything until it is lifted. */
 #include <stdlib.h>
 #include <string.h>

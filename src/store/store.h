@@ -1,9 +1,12 @@
-/* store.h - the narrow storage interface.  Only ciphertext, blind indexes,
+/* store.h - the storage interface.  Only ciphertext, blind indexes,
  * wrapped keys and metadata without personal data pass through it.
- * sqlite.c is the embedded backend; a PostgreSQL backend implements the same
- * functions.  Every function returns 0 or a negative FORT_E* code with the
- * message set (SQLITE_FULL -> FORT_EIO "disk full", SQLITE_BUSY -> FORT_EBUSY,
- * SQLITE_CORRUPT/NOTADB -> FORT_ECORRUPT). */
+ * sqlite.c is the one backend today (embedded SQLite); there is no
+ * PostgreSQL backend yet: a later issue adds one, implementing these same
+ * functions.  Two of them do not fit that yet and are to go (issue 16):
+ * store_sql runs SQL text written for SQLite, store_sqlite_db hands out the
+ * SQLite handle.  Every function returns 0 or a negative FORT_E* code with
+ * the message set (SQLITE_FULL -> FORT_EIO "disk full", SQLITE_BUSY ->
+ * FORT_EBUSY, SQLITE_CORRUPT/NOTADB -> FORT_ECORRUPT). */
 #ifndef FORT_STORE_H
 #define FORT_STORE_H
 

@@ -68,3 +68,12 @@ const char *fort_error_name(int code)
 	}
 	return "E?";
 }
+
+int fort_check_version(unsigned version, unsigned known, const char *type, const char *init)
+{
+	if (version == known)
+		return 0;
+	return fort_error_set(FORT_EINPUT, "%s version %u is not one this library knows (it knows %u): "
+			      "initialise it with %s and build against this library's fortress.h",
+			      type, version, known, init);
+}

@@ -17,6 +17,14 @@ int fort_error_set(int code, const char *fmt, ...) __attribute__((format(printf,
 uint64_t fort_error_denied(const char **msg);
 /* Prefix the current message with "PREFIX: " keeping the code. */
 int fort_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every public function taking an options struct checks its version first
+ * (as libgit2's GIT_ERROR_CHECK_VERSION): FORT_CHECK_VERSION(o->version,
+ * FORT_MAIL_MSG, fort_mail_msg) is 0 when it is FORT_MAIL_MSG_VERSION, else
+ * FORT_EINPUT naming the struct and FORT_MAIL_MSG_INIT.  A NULL struct is the
+ * caller's to refuse or default. */
+#define FORT_CHECK_VERSION(version, PREFIX, type) \
+	fort_check_version((version), PREFIX##_VERSION, #type, #PREFIX "_INIT")
+int fort_check_version(unsigned version, unsigned known, const char *type, const char *init) FORT_WUR;
 
 /* All allocation goes through these, so tests can fail allocation N
  * (fort_alloc_fail_at).  They return NULL and set FORT_ENOMEM on failure. */

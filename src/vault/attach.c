@@ -179,7 +179,7 @@ int attach_add_fd(int64_t *id_out, fort_vault *v, int fd, const char *path, cons
 
 	memset(&a, 0, sizeof a);
 	if (o && o->version != FORT_ATTACHMENT_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_attachment_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_ATTACHMENT_OPTS, fort_attachment_opts);
 	if ((r = vault_need(v, ACT_WRITE, action, "")) < 0)
 		return r;
 	mask = mask_of(o, &bad);

@@ -2,9 +2,18 @@
  * purpose), list, find through blind indexes, erase by crypto-shredding.
  *
  * A client row holds its key K_c wrapped by the vault key, and one blob of
- * encrypted fields: for each field present, [u8 name length][name]
- * [u32 key version][u32 ciphertext length][nonce || ciphertext || tag],
- * each encrypted under a key derived from the field's category key and K_c. */
+ * encrypted fields (encode_into writes it, rec_next reads it):
+ *
+ *   [24-byte random base nonce]
+ *   then per field present: [u8 field id (the map's stable id, 1..250)]
+ *                           [varint key version][varint length][ciphertext || tag]
+ *   and, before fields carried over unchanged from an earlier write:
+ *                           [u8 0][the 24-byte base nonce they were written with]
+ *
+ * Varints are LEB128.  A field's nonce is its segment's base nonce with the
+ * last byte XORed with the field id (keys_field_nonce); its key is derived
+ * from the field's category key (of that key version) and K_c; the AD binds
+ * the client id, the field name and the key version (keys_field_encrypt). */
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
@@ -830,7 +839,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	if ((r = vault_need(v, o && o->nreveal ? ACT_REVEAL : ACT_READ, o && o->nreveal ? "reveal" : "read", id)) < 0)
 		return r;
 	if (o && o->version != FORT_READ_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_read_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_READ_OPTS, fort_read_opts);
 	if (o && o->nreveal && (!o->purpose || !o->purpose[0]))
 		return fort_error_set(FORT_EINPUT, "revealing a field needs a purpose: add --purpose PURPOSE");
 	/* every named field must exist */

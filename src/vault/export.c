@@ -226,7 +226,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	if ((r = vault_need(v, ACT_EXPORT, "export", NULL)) < 0)
 		return r;
 	if (!o || o->version != FORT_EXPORT_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_export_opts: wrong version");
+		return FORT_CHECK_VERSION(o ? o->version : 0, FORT_EXPORT_OPTS, fort_export_opts);
 	if (!o->purpose || !o->purpose[0])
 		return fort_error_set(FORT_EINPUT, "an export needs a purpose: add --purpose PURPOSE");
 	if (map_check_purpose(&v->map, o->purpose) < 0) {

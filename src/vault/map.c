@@ -917,6 +917,8 @@ static int field_change(fort_vault *v, const fort_field_spec *s, int add)
 	char *cur = NULL;
 	json_t *root = NULL, *fields, *o = NULL;
 	int r, idx;
+	if (s && (r = FORT_CHECK_VERSION(s->version, FORT_FIELD_SPEC, fort_field_spec)) < 0)
+		return r;
 	if (!s || !s->name)
 		return fort_error_set(FORT_EINPUT, "a field name is required");
 	idx = map_index(&v->map, s->name);
@@ -1035,7 +1037,7 @@ int fort_map_activity_set(fort_vault *v, const fort_activity_spec *spec, int add
 	fort_activity_spec v2 = FORT_ACTIVITY_SPEC_INIT;
 	const fort_activity_spec *s = &v2;
 	if (!spec || (spec->version != 1 && spec->version != FORT_ACTIVITY_SPEC_VERSION))
-		return fort_error_set(FORT_EINPUT, "fort_activity_spec: wrong version");
+		return FORT_CHECK_VERSION(spec ? spec->version : 0, FORT_ACTIVITY_SPEC, fort_activity_spec);
 	if (spec->version == 1)   /* no provision member */
 		memcpy(&v2, spec, offsetof(fort_activity_spec, provision));
 	else

@@ -26,7 +26,7 @@ static int valid_user_name(const char *s)
 static int opts_ok(const fort_rotate_opts *o)
 {
 	if (o && o->version != FORT_ROTATE_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_rotate_opts: wrong version");
+		return FORT_CHECK_VERSION(o->version, FORT_ROTATE_OPTS, fort_rotate_opts);
 	return 0;
 }
 

@@ -138,7 +138,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	memset(&u, 0, sizeof u);
 	fort_buf_init(&mapjson, 0);
 	if (!o || o->version != FORT_CREATE_OPTS_VERSION)
-		return fort_error_set(FORT_EINPUT, "fort_create_opts: wrong version");
+		return FORT_CHECK_VERSION(o ? o->version : 0, FORT_CREATE_OPTS, fort_create_opts);
 	if (!valid_name(o->business, 120))
 		return fort_error_set(FORT_EINPUT, "the business name is required (1 to 120 characters, no control characters)");
 	if (!valid_name(o->owner, 120))

@@ -1,5 +1,12 @@
-/* vault_int.h - what the vault's files share: the vault handle, the parsed
- * data map, the client codec and the audit hook. */
+/* vault_int.h - the library's internal header around the vault handle:
+ * struct fort_vault and the parsed data map (map.c), roles and the
+ * operation scaffold vault_need/vault_op_end (policy.c), key rotation and
+ * reindexing, the client record codec (client.c), the read-time rules the
+ * vault consults in rights/ (consent gate, retention rules, access package,
+ * erasure), the audit chain and the seals (audit/).  Not the vault's files
+ * only: src/vault, src/rights, src/audit, src/incident, src/scan, src/keys,
+ * src/mail, src/backup and src/doctor include it (issue 16 splits it by
+ * what each needs).  Never included by cli/ or a public header. */
 #ifndef FORT_VAULT_INT_H
 #define FORT_VAULT_INT_H
 

@@ -10,7 +10,7 @@
  * encoded-word headers in what we keep, multipart, base64/quoted-printable,
  * another charset, HTML, a file name, mboxrd ">From " quoting, CR LF) goes
  * to GMime, one message at a time (rd_mime_one): the documents are the
- * same either way (tests/unit/scan/test_mbox_fast.c compares them).
+ * same either way (tests/unit/scan/test_readers_mbox.c compares them).
  *
  * Messages start at lines beginning with "From ", as GMime splits them. */
 #include <stdint.h>
