@@ -140,8 +140,7 @@ static int md_to_html(char **out, const char *md, const char *title)
 	int in_list = 0, in_para = 0, r;
 	fort_buf_init_secret(&b, 0);
 	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	for (const char *q = title; *q; q++)
-		fort_buf_puts(&b, *q == '<' ? "&lt;" : *q == '>' ? "&gt;" : *q == '&' ? "&amp;" : (char[]){ *q, 0 });
+	fort_html_escape_str(&b, title);
 	fort_buf_puts(&b, "</title><style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>"
 			  "</head><body>\n");
 	while (*p) {
@@ -189,8 +188,7 @@ static int md_to_html(char **out, const char *md, const char *title)
 					k++;
 					continue;
 				}
-				fort_buf_puts(&b, ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : ch == '"' ? "&quot;"
-						  : (char[]){ ch, 0 });
+				fort_html_escape(&b, &ch, 1);
 			}
 			if (tag)
 				fort_buf_printf(&b, "</%s>\n", tag);

@@ -60,19 +60,6 @@ struct history {
 	size_t nx, capx;
 };
 
-static void html_escape(fort_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fort_buf_puts(b, "&lt;"); break;
-		case '>': fort_buf_puts(b, "&gt;"); break;
-		case '&': fort_buf_puts(b, "&amp;"); break;
-		case '"': fort_buf_puts(b, "&quot;"); break;
-		default: fort_buf_putc(b, *s);
-		}
-	}
-}
-
 /* Which audit actions are "your data was consulted / used / disclosed". */
 static int is_access(const char *action)
 {
@@ -228,19 +215,19 @@ static int history_collect(struct history *h, fort_vault *v, const char *idstr, 
 		fort_buf_printf(&h->md, "| %s | %s | %s%s%s | %s | %s |\n", when, e->by, e->action, e->to[0] ? " to " : "", e->to,
 				e->fields[0] ? e->fields : "-", e->purpose[0] ? e->purpose : "-");
 		fort_buf_puts(&h->html, "<tr><td>");
-		html_escape(&h->html, when);
+		fort_html_escape_str(&h->html, when);
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->by);
+		fort_html_escape_str(&h->html, e->by);
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->action);
+		fort_html_escape_str(&h->html, e->action);
 		if (e->to[0]) {
 			fort_buf_puts(&h->html, " to ");
-			html_escape(&h->html, e->to);
+			fort_html_escape_str(&h->html, e->to);
 		}
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->fields[0] ? e->fields : "-");
+		fort_html_escape_str(&h->html, e->fields[0] ? e->fields : "-");
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->purpose[0] ? e->purpose : "-");
+		fort_html_escape_str(&h->html, e->purpose[0] ? e->purpose : "-");
 		fort_buf_puts(&h->html, "</td></tr>\n");
 	}
 	return 0;
@@ -291,27 +278,13 @@ static void rm_tree(const char *dir)
 	rmdir(dir);
 }
 
-static void csv_cell(fort_buf *b, const char *s)
-{
-	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-	fort_buf_putc(b, '"');
-	if (formula)
-		fort_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			fort_buf_putc(b, '"');
-		fort_buf_putc(b, *s);
-	}
-	fort_buf_putc(b, '"');
-}
-
 /* Both letters at once: M (Markdown) and H (HTML). */
 #define BOTH(...) do { fort_buf_printf(&md, __VA_ARGS__); } while (0)
 
 static void h_text(fort_buf *h, const char *tag, const char *text)
 {
 	fort_buf_printf(h, "<%s>", tag);
-	html_escape(h, text);
+	fort_html_escape_str(h, text);
 	fort_buf_printf(h, "</%s>\n", tag);
 }
 
@@ -412,13 +385,13 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		if (masked)
 			json_object_set_new(o, "withheld", json_string("held, not disclosed (CCPA: government ids, account numbers)"));
 		json_array_append_new(fields, o);
-		csv_cell(&csv, f->name);
+		fort_csv_cell(&csv, f->name, 0);
 		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, f->label);
+		fort_csv_cell(&csv, f->label, 0);
 		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, f->category);
+		fort_csv_cell(&csv, f->category, 0);
 		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, val);
+		fort_csv_cell(&csv, val, 0);
 		fort_buf_puts(&csv, "\r\n");
 		free(masked);
 	}

@@ -141,19 +141,6 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	return fort_buf_error(b);
 }
 
-static void html_escape(fort_buf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '<': fort_buf_puts(b, "&lt;"); break;
-		case '>': fort_buf_puts(b, "&gt;"); break;
-		case '&': fort_buf_puts(b, "&amp;"); break;
-		case '"': fort_buf_puts(b, "&quot;"); break;
-		default: fort_buf_putc(b, s[i]);
-		}
-	}
-}
-
 /* The Markdown the generator writes (headings, "- " items, **bold** at an
  * item's start, paragraphs) as HTML. */
 static void md_to_html(fort_buf *h, const char *md, const char *title, const char *version)
@@ -161,7 +148,7 @@ static void md_to_html(fort_buf *h, const char *md, const char *title, const cha
 	const char *p = md;
 	int in_list = 0;
 	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	html_escape(h, title, strlen(title));
+	fort_html_escape(h, title, strlen(title));
 	fort_buf_puts(h, "</title></head><body>\n");
 	while (*p) {
 		const char *nl = strchr(p, '\n');
@@ -173,11 +160,11 @@ static void md_to_html(fort_buf *h, const char *md, const char *title, const cha
 		}
 		if (len >= 2 && p[0] == '#' && p[1] == ' ') {
 			fort_buf_puts(h, "<h1>");
-			html_escape(h, p + 2, len - 2);
+			fort_html_escape(h, p + 2, len - 2);
 			fort_buf_puts(h, "</h1>\n");
 		} else if (len >= 3 && !strncmp(p, "## ", 3)) {
 			fort_buf_puts(h, "<h2>");
-			html_escape(h, p + 3, len - 3);
+			fort_html_escape(h, p + 3, len - 3);
 			fort_buf_puts(h, "</h2>\n");
 		} else if (item) {
 			const char *s = p + 2, *e = p + len;
@@ -190,16 +177,16 @@ static void md_to_html(fort_buf *h, const char *md, const char *title, const cha
 				const char *end = strstr(s + 2, "**");
 				if (end && end < e) {
 					fort_buf_puts(h, "<strong>");
-					html_escape(h, s + 2, (size_t)(end - s - 2));
+					fort_html_escape(h, s + 2, (size_t)(end - s - 2));
 					fort_buf_puts(h, "</strong>");
 					s = end + 2;
 				}
 			}
-			html_escape(h, s, (size_t)(e - s));
+			fort_html_escape(h, s, (size_t)(e - s));
 			fort_buf_puts(h, "</li>\n");
 		} else if (len) {
 			fort_buf_puts(h, "<p>");
-			html_escape(h, p, len);
+			fort_html_escape(h, p, len);
 			fort_buf_puts(h, "</p>\n");
 		}
 		p = nl ? nl + 1 : p + len;
@@ -485,7 +472,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				if (!x || !x[0])
 					continue;
 				fort_buf_printf(&b, "; %s: ", ck[q]);
-				html_escape(&b, x, strlen(x));
+				fort_html_escape(&b, x, strlen(x));
 			}
 			fort_buf_puts(&b, "</p>\n<table border=\"1\"><tr><th>purpose</th><th>legal basis</th><th>data subjects</th><th>categories</th>"
 					  "<th>recipients</th><th>transfers</th><th>retention</th></tr>\n");
@@ -528,7 +515,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				fort_buf_puts(&b, "<tr>");
 				for (int c = 0; c < 7; c++) {
 					fort_buf_puts(&b, "<td>");
-					html_escape(&b, cols[c], strlen(cols[c]));
+					fort_html_escape(&b, cols[c], strlen(cols[c]));
 					fort_buf_puts(&b, "</td>");
 				}
 				fort_buf_puts(&b, "</tr>\n");
@@ -538,13 +525,9 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 						       json_string_value(json_object_get(o, "legal_basis")),
 						       json_string_value(json_object_get(o, "special_basis")), "clients", cats, fields, rec, tr, ret };
 				for (int c = 0; c < 10; c++) {
-					fort_buf_printf(&b, "%s\"", c ? "," : "");
-					for (const char *p = cols[c]; *p; p++) {
-						if (*p == '"')
-							fort_buf_putc(&b, '"');
-						fort_buf_putc(&b, *p);
-					}
-					fort_buf_putc(&b, '"');
+					if (c)
+						fort_buf_putc(&b, ',');
+					fort_csv_cell(&b, cols[c], 0);
 				}
 				fort_buf_puts(&b, "\r\n");
 			}
@@ -553,7 +536,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		}
 		if (!strcmp(format, "html")) {
 			fort_buf_puts(&b, "</table>\n<h2>Security measures (Art. 32(1))</h2>\n<p>");
-			html_escape(&b, tom, strlen(tom));
+			fort_html_escape(&b, tom, strlen(tom));
 			fort_buf_puts(&b, "</p>\n</body></html>\n");
 		}
 		if ((r = fort_buf_error(&b)) < 0) {

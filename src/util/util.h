@@ -98,6 +98,23 @@ void fort_buf_reset(fort_buf *b);
 char *fort_buf_detach(fort_buf *b, size_t *len);
 void fort_buf_release(fort_buf *b);
 
+/* HTML text and attribute values: < > & and " escaped (text.c). */
+void fort_html_escape(fort_buf *b, const char *s, size_t n);
+void fort_html_escape_str(fort_buf *b, const char *s);
+
+/* CSV (RFC 4180) cells for files people open in a spreadsheet.
+ * fort_csv_cell quotes S (doubling '"') and, when a spreadsheet would run
+ * it as a formula (it starts with = + - @ tab or CR), puts an apostrophe
+ * before it (OWASP CSV injection; Fortress's importer takes it off again).
+ * FORT_CSV_MINIMAL: quote only a cell that needs it (a formula, or one
+ * holding , " CR or LF); by default every cell is quoted.
+ * fort_csv_quote quotes without the guard: only for text Fortress reads
+ * back as it is (a rejects file's header). */
+#define FORT_CSV_MINIMAL 1u
+int fort_csv_formula(const char *s);
+void fort_csv_cell(fort_buf *b, const char *s, unsigned flags);
+void fort_csv_quote(fort_buf *b, const char *s);
+
 /* Hex encode LEN bytes into OUT (2*LEN+1 bytes). */
 void fort_hex(char *out, const unsigned char *in, size_t len);
 /* Decode hex; 0 ok, -1 bad. */
