@@ -556,14 +556,8 @@ static int hist_cb(void *ctx, int64_t id, int64_t ts, int score, const char *jso
 	fort_doctor_run_info *e;
 	json_t *arr, *c;
 	size_t i;
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? h->cap * 2 : 16;
-		fort_doctor_run_info *na = fort_realloc(h->a, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		h->a = na;
-		h->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(h->a, h->n + 1, h->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &h->a[h->n++];
 	memset(e, 0, sizeof *e);
 	e->id = id;

@@ -385,14 +385,8 @@ struct list { fort_incident_info *a; size_t n, cap; };
 static int list_cb(void *ctx, const store_row *row)
 {
 	struct list *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		fort_incident_info *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	return info_cb(&l->a[l->n++], row);
 }
 
@@ -425,14 +419,8 @@ static int notes_cb(void *ctx, const store_row *row)
 	const void *ct;
 	size_t len;
 	int r;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		fort_incident_note *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &l->a[l->n];
 	memset(e, 0, sizeof *e);
 	snprintf(e->kind, sizeof e->kind, "%s", store_row_text(row, 0));

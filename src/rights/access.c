@@ -75,14 +75,8 @@ static int push(struct hentry **arr, size_t *n, size_t *cap, int64_t ts, const c
 		const char *fields, const char *purpose, const char *to)
 {
 	struct hentry *e;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct hentry *p = fort_realloc(*arr, nc * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		*arr = p;
-		*cap = nc;
-	}
+	if (FORT_ARRAY_GROW(*arr, *n + 1, *cap, 64) < 0)
+		return FORT_ENOMEM;
 	e = &(*arr)[*n];
 	e->ts = ts;
 	if (!(e->by = fort_strdup(by)) || !(e->action = fort_strdup(action)) || !(e->fields = fort_strdup(fields)) ||

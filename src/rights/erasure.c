@@ -501,14 +501,8 @@ static int due_cb(void *ctx, int64_t client, const char *field, const char *unti
 {
 	struct due_ctx *d = ctx;
 	fort_hold_info *h;
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 16;
-		fort_hold_info *na = fort_realloc(d->a, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		d->a = na;
-		d->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(d->a, d->n + 1, d->cap, 16) < 0)
+		return FORT_ENOMEM;
 	h = &d->a[d->n++];
 	memset(h, 0, sizeof *h);
 	client_id_format(h->client, client);

@@ -266,13 +266,9 @@ static size_t split_lines(char *s, char ***out)
 		return (size_t)-1;
 	while (*s) {
 		char *nl = strchr(s, '\n');
-		if (n == cap) {
-			char **nl2 = fort_realloc(l, (cap *= 2) * sizeof *l);
-			if (!nl2) {
-				free(l);
-				return (size_t)-1;
-			}
-			l = nl2;
+		if (FORT_ARRAY_GROW(l, n + 1, cap, 64) < 0) {
+			free(l);
+			return (size_t)-1;
 		}
 		l[n++] = s;
 		if (!nl)

@@ -313,14 +313,8 @@ struct plan {
 
 static fort_retention_item *plan_add(struct plan *p)
 {
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 32;
-		fort_retention_item *na = fort_realloc(p->a, nc * sizeof *na);
-		if (!na)
-			return NULL;
-		p->a = na;
-		p->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(p->a, p->n + 1, p->cap, 32) < 0)
+		return NULL;
 	memset(&p->a[p->n], 0, sizeof p->a[0]);
 	return &p->a[p->n++];
 }
@@ -348,14 +342,8 @@ static int skip_cb(void *ctx, int64_t client, const char *field, const char *unt
 	(void)field; (void)until; (void)reason; (void)request;
 	if (p->nskip && p->skip[p->nskip - 1] == client)
 		return 0;
-	if (p->nskip == p->capskip) {
-		size_t nc = p->capskip ? p->capskip * 2 : 16;
-		int64_t *na = fort_realloc(p->skip, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		p->skip = na;
-		p->capskip = nc;
-	}
+	if (FORT_ARRAY_GROW(p->skip, p->nskip + 1, p->capskip, 16) < 0)
+		return FORT_ENOMEM;
 	p->skip[p->nskip++] = client;
 	return 0;
 }

@@ -46,6 +46,20 @@ static inline int fort_size_add(size_t *out, size_t a, size_t b)
 	return __builtin_add_overflow(a, b, out) ? -1 : 0;
 }
 
+/* Array growth (git's ALLOC_GROW): make room for NEED elements in the
+ * array P of capacity CAP (a size_t lvalue), doubling from MIN; the size
+ * arithmetic is overflow-checked.  0, or FORT_ENOMEM (message set) with P
+ * and CAP unchanged.  Not for arrays holding secrets (realloc leaves a
+ * copy behind). */
+int fort_array_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t min);
+#define FORT_ARRAY_GROW(p, need, cap, min)                                                  \
+	__extension__({                                                                     \
+		void *fort_ag_ = (p);                                               \
+		int fort_ag_r_ = fort_array_grow(&fort_ag_, &(cap), (need), sizeof *(p), (min)); \
+		(p) = fort_ag_;                                                             \
+		fort_ag_r_;                                                                 \
+	})
+
 /* A growable byte/string buffer with a hard cap.  buf is never NULL after
  * fort_buf_init (points to "" until something is added), always
  * NUL-terminated.

@@ -938,14 +938,8 @@ static int list_cb(void *p, const store_client *c)
 {
 	struct list_ctx *l = p;
 	fort_client_summary *s;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		fort_client_summary *na = fort_realloc(l->arr, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		l->arr = na;
-		l->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 64) < 0)
+		return FORT_ENOMEM;
 	s = &l->arr[l->n++];
 	memset(s, 0, sizeof *s);
 	client_id_format(s->id, c->id);
