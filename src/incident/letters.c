@@ -442,9 +442,10 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128], ckind[24];
+	char missing[300] = "", subject[256], detail[128], ckind[24], fields[160];
 	int64_t now;
-	int r, in_name = map_index(&v->map, "full_name"), in_mail = map_index(&v->map, "email");
+	/* the addressee and the address: by type, whatever the fields are called */
+	int r, in_name = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), in_mail = map_field_by_role(&v->map, ROLE_EMAIL, 0);
 
 	memset(&c, 0, sizeof c);
 	memset(&cv, 0, sizeof cv);
@@ -502,6 +503,14 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	}
 	if ((r = incident_impact_compute(&c.im, v, id, 1)) < 0)
 		goto out;
+	if (!o->authority_only && c.im->nclients && in_mail < 0) {
+		r = fort_error_set(FORT_EINPUT, "the letters to the %zu affected clients cannot be delivered: the data map has no "
+					   "field of type email (add one: 'map field add NAME --type email'), or write only the "
+					   "authority's letter (--authority-only)", c.im->nclients);
+		goto out;
+	}
+	snprintf(fields, sizeof fields, "%s%s%s", in_name >= 0 ? v->map.f[in_name].name : "", in_name >= 0 && in_mail >= 0 ? "," : "",
+		 in_mail >= 0 ? v->map.f[in_mail].name : "");
 	if (!o->clients_only) {
 		if ((r = authority_letter(&md, &c)) < 0 ||
 		    (r = fort_letter_check(c.late ? "authority-late" : "authority", md.buf, NULL, 0)) < 0)
@@ -533,7 +542,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		}
 		/* fail closed: audited before anything is decrypted */
 		snprintf(detail, sizeof detail, "incident #%lld: breach notice", (long long)id);
-		if ((r = audit_record(v, "reveal", ic->id, "full_name,email", "breach-notice", "ok", detail)) < 0 ||
+		if ((r = audit_record(v, "reveal", ic->id, fields, "breach-notice", "ok", detail)) < 0 ||
 		    (r = client_decrypt(&cv, v, &sc)) < 0) {
 			store_client_release(&sc);
 			goto out;

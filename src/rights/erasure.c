@@ -120,7 +120,7 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 			     const store_request *q, const char *idstr, const char *path, const char *kind)
 {
 	fort_buf b, pdfpath;
-	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
+	int r = 0, ni = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), ei = map_field_by_role(&v->map, ROLE_EMAIL, 0);
 	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
 	fort_consent_entry *ce = NULL;

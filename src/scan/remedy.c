@@ -70,8 +70,8 @@ static int q_finding(void *ctx, const fort_scan_finding *f)
 	q->types |= 1u << f->type;
 	q->findings++;
 	if (f->known_client && f->value) {
-		const char *field = f->type == FORT_SCAN_EMAIL ? "email" : f->type == FORT_SCAN_PHONE ? "phone" :
-				    f->type == FORT_SCAN_NAME ? scan_name_field(q->v) : NULL;
+		const char *field = scan_role_field(q->v, f->type == FORT_SCAN_EMAIL ? ROLE_EMAIL : f->type == FORT_SCAN_PHONE ? ROLE_PHONE :
+							  f->type == FORT_SCAN_NAME ? ROLE_ADDRESSEE : -1);
 		char (*ids)[FORT_ID_LEN + 1] = NULL;
 		size_t n = 0;
 		int r = 0;

@@ -966,7 +966,7 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 		return r;
 	memset(&l, 0, sizeof l);
 	l.v = v;
-	l.name_field = map_index(&v->map, "full_name");
+	l.name_field = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0);
 	if (l.name_field >= 0 && !v->kr->has_ck[v->map.f[l.name_field].cat])
 		l.name_field = -1;
 	if ((r = cvals_init(&l.cv, v)) < 0)
@@ -978,7 +978,7 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 		return r;
 	}
 	snprintf(detail, sizeof detail, "%zu clients", l.n);
-	if ((r = audit_record(v, "list", "", l.name_field >= 0 ? "full_name" : "", "", "ok", detail)) < 0) {
+	if ((r = audit_record(v, "list", "", l.name_field >= 0 ? v->map.f[l.name_field].name : "", "", "ok", detail)) < 0) {
 		free(l.arr);
 		return r;
 	}
