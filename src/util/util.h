@@ -138,6 +138,19 @@ int64_t fort_now(void);              /* unix seconds, UTC */
 /* "2026-11-29T10:00:00Z" into out[21]. */
 void fort_time_iso(char out[21], int64_t t);
 
+/* Civil (proleptic Gregorian, UTC) dates as day numbers, day 0 being
+ * 1970-01-01 (civil.c): the one date arithmetic.  M 1..12, D 1..31. */
+int fort_civil_leap(int y);
+unsigned fort_civil_month_days(int y, unsigned m);           /* 0 for a month out of 1..12 */
+int64_t fort_days_from_civil(int y, unsigned m, unsigned d);
+void fort_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+int fort_civil_weekday(int64_t z);                           /* 0 Sunday ... 6 Saturday */
+/* Y-M-D plus MONTHS (negative: back); a day the target month lacks becomes
+ * its last day (31 January + 1 month = 28 or 29 February). */
+void fort_civil_add_months(int *y, unsigned *m, unsigned *d, int64_t months);
+/* Unix seconds of Y-M-D HH:MM:SS UTC (as timegm, without the C library). */
+int64_t fort_civil_time(int y, unsigned m, unsigned d, int hh, int mm, int ss);
+
 /* UTF-8 validity of LEN bytes. */
 int fort_utf8_valid(const char *s, size_t len);
 /* Convert Windows-1252 to UTF-8 (malloc'd, NUL-terminated). */

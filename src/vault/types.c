@@ -741,14 +741,6 @@ out:
 
 /* ---------------------------------------------------------------- date */
 
-static int days_in_month(int y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return days[m - 1];
-}
-
 /* Parse MIN..MAX digits at *P into *V. */
 static int parse_num(const char **p, const char *end, int min, int max, int *v)
 {
@@ -790,7 +782,7 @@ static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t why
 		return bad(why, whylen, "not a valid date: the year must be between 1900 and 2100");
 	if (m < 1 || m > 12)
 		return bad(why, whylen, "not a valid date: the month must be between 1 and 12");
-	if (d < 1 || d > days_in_month(y, m))
+	if (d < 1 || d > (int)fort_civil_month_days(y, (unsigned)m))
 		return bad(why, whylen, "not a valid date: that day does not exist in that month");
 	return fort_buf_printf(b, "%04d-%02d-%02d", y, m, d);
 }
