@@ -18,6 +18,7 @@
 #include "render/pdf.h"
 #include "rights/rights.h"
 #include "incident/incident_int.h"
+#include "render/html.h"
 
 #define HOURS_72 (72 * 3600)
 
@@ -133,75 +134,15 @@ static int put_notes(fort_buf *b, const fort_incident_note *n, size_t nn, const 
 	return any;
 }
 
+/* The letter as an HTML page (render/html.c): paragraphs as written. */
 static int md_to_html(char **out, const char *md, const char *title)
 {
 	fort_buf b;
-	const char *p = md;
-	int in_list = 0, in_para = 0, r;
+	render_html_opts ho = { title, "<style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>", 1,
+				NULL, NULL };
+	int r;
 	fort_buf_init_secret(&b, 0);
-	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	fort_html_escape_str(&b, title);
-	fort_buf_puts(&b, "</title><style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>"
-			  "</head><body>\n");
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		const char *line = p, *tag = NULL;
-		size_t skip = 0;
-		if (len == 0) {
-			if (in_para)
-				fort_buf_puts(&b, "</p>\n");
-			if (in_list)
-				fort_buf_puts(&b, "</ul>\n");
-			in_para = in_list = 0;
-		} else {
-			if (strncmp(line, "## ", 3) == 0)
-				tag = "h2", skip = 3;
-			else if (strncmp(line, "# ", 2) == 0)
-				tag = "h1", skip = 2;
-			else if (strncmp(line, "- ", 2) == 0)
-				tag = "li", skip = 2;
-			if (tag && strcmp(tag, "li") != 0 && (in_para || in_list)) {
-				fort_buf_puts(&b, in_para ? "</p>\n" : "</ul>\n");
-				in_para = in_list = 0;
-			}
-			if (tag && strcmp(tag, "li") == 0 && !in_list) {
-				if (in_para)
-					fort_buf_puts(&b, "</p>\n");
-				in_para = 0;
-				fort_buf_puts(&b, "<ul>\n");
-				in_list = 1;
-			}
-			if (!tag && !in_para) {
-				if (in_list)
-					fort_buf_puts(&b, "</ul>\n");
-				in_list = 0;
-				fort_buf_puts(&b, "<p>");
-				in_para = 1;
-			} else if (!tag) {
-				fort_buf_puts(&b, "<br>\n");
-			}
-			if (tag)
-				fort_buf_printf(&b, "<%s>", tag);
-			for (size_t k = skip; k < len; k++) {
-				char ch = line[k];
-				if (ch == '*' && k + 1 < len && line[k + 1] == '*') {
-					k++;
-					continue;
-				}
-				fort_html_escape(&b, &ch, 1);
-			}
-			if (tag)
-				fort_buf_printf(&b, "</%s>\n", tag);
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	if (in_para)
-		fort_buf_puts(&b, "</p>\n");
-	if (in_list)
-		fort_buf_puts(&b, "</ul>\n");
-	fort_buf_puts(&b, "</body></html>\n");
+	render_html(&b, md, &ho);
 	if ((r = fort_buf_error(&b)) < 0) {
 		fort_buf_release(&b);
 		return r;

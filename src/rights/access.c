@@ -21,6 +21,7 @@
 #include "vault/vault_int.h"
 #include "rights/rights.h"
 #include "render/pdf.h"
+#include "render/html.h"
 
 /* CCPA: government ids, account numbers and passwords are not disclosed,
  * only that they are held (11 CCR §7024(d)). */
@@ -275,19 +276,12 @@ static void rm_tree(const char *dir)
 /* Both letters at once: M (Markdown) and H (HTML). */
 #define BOTH(...) do { fort_buf_printf(&md, __VA_ARGS__); } while (0)
 
-static void h_text(fort_buf *h, const char *tag, const char *text)
-{
-	fort_buf_printf(h, "<%s>", tag);
-	fort_html_escape_str(h, text);
-	fort_buf_printf(h, "</%s>\n", tag);
-}
-
 int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
 {
 	size_t nfiles = 0;
 	store_client c;
 	client_vals cv;
-	fort_buf md, html, csv, tmpname;
+	fort_buf md, html, table, csv, tmpname;
 	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
 	struct history hist;
 	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32];
@@ -299,6 +293,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	memset(&hist, 0, sizeof hist);
 	fort_buf_init_secret(&md, 0);
 	fort_buf_init_secret(&html, 0);
+	fort_buf_init_secret(&table, 0);
 	fort_buf_init_secret(&csv, 0);
 	fort_buf_init(&tmpname, 0);
 	fort_buf_init_secret(&hist.md, 0);
@@ -606,45 +601,16 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	    (r = fort_buf_error(&hist.html)) < 0)
 		goto out;
 	/* HTML: the same text, escaped, headings and paragraphs kept simple */
-	fort_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your personal data</title></head><body>\n");
+	/* the history table stands where the Markdown has its table */
+	fort_buf_puts(&table, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th>"
+			      "<th>purpose</th></tr>\n");
+	fort_buf_puts(&table, hist.html.buf);
+	if ((r = fort_buf_error(&table)) < 0)
+		goto out;
 	{
-		const char *p = md.buf;
-		int in_table = 0;
-		fort_buf lb;
-		fort_buf_init_secret(&lb, 0);
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			const char *line;
-			fort_buf_reset(&lb);
-			if ((r = fort_buf_put(&lb, p, len)) < 0)
-				break;
-			line = lb.buf;
-			if (in_table && line[0] != '|') {
-				fort_buf_puts(&html, "</table>\n");
-				in_table = 0;
-			}
-			if (strncmp(line, "# ", 2) == 0)
-				h_text(&html, "h1", line + 2);
-			else if (strncmp(line, "## ", 3) == 0)
-				h_text(&html, "h2", line + 3);
-			else if (strncmp(line, "- ", 2) == 0)
-				h_text(&html, "li", line + 2);
-			else if (line[0] == '|' && !in_table) {
-				fort_buf_puts(&html, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th><th>purpose</th></tr>\n");
-				fort_buf_puts(&html, hist.html.buf);
-				in_table = 1;
-			} else if (line[0] && line[0] != '|')
-				h_text(&html, "p", line);
-			p = nl ? nl + 1 : p + strlen(p);
-		}
-		fort_buf_release(&lb);
-		if (r < 0)
-			goto out;
-		if (in_table)
-			fort_buf_puts(&html, "</table>\n");
+		render_html_opts ho = { "Your personal data", NULL, 0, table.buf, NULL };
+		render_html(&html, md.buf, &ho);
 	}
-	fort_buf_puts(&html, "</body></html>\n");
 	if ((r = fort_buf_error(&html)) < 0)
 		goto out;
 
@@ -744,6 +710,7 @@ out:
 		sodium_memzero(csv.buf, csv.len);
 	fort_buf_release(&md);
 	fort_buf_release(&html);
+	fort_buf_release(&table);
 	fort_buf_release(&csv);
 	fort_buf_release(&tmpname);
 	cvals_release(&cv);

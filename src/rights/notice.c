@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "rights/rights.h"
+#include "render/html.h"
 
 const char *rights_basis_words(const char *b)
 {
@@ -141,61 +142,6 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	return fort_buf_error(b);
 }
 
-/* The Markdown the generator writes (headings, "- " items, **bold** at an
- * item's start, paragraphs) as HTML. */
-static void md_to_html(fort_buf *h, const char *md, const char *title, const char *version)
-{
-	const char *p = md;
-	int in_list = 0;
-	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	fort_html_escape(h, title, strlen(title));
-	fort_buf_puts(h, "</title></head><body>\n");
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		int item = len >= 2 && p[0] == '-' && p[1] == ' ';
-		if (in_list && !item) {
-			fort_buf_puts(h, "</ul>\n");
-			in_list = 0;
-		}
-		if (len >= 2 && p[0] == '#' && p[1] == ' ') {
-			fort_buf_puts(h, "<h1>");
-			fort_html_escape(h, p + 2, len - 2);
-			fort_buf_puts(h, "</h1>\n");
-		} else if (len >= 3 && !strncmp(p, "## ", 3)) {
-			fort_buf_puts(h, "<h2>");
-			fort_html_escape(h, p + 3, len - 3);
-			fort_buf_puts(h, "</h2>\n");
-		} else if (item) {
-			const char *s = p + 2, *e = p + len;
-			if (!in_list) {
-				fort_buf_puts(h, "<ul>\n");
-				in_list = 1;
-			}
-			fort_buf_puts(h, "<li>");
-			if (e - s > 4 && !strncmp(s, "**", 2)) {
-				const char *end = strstr(s + 2, "**");
-				if (end && end < e) {
-					fort_buf_puts(h, "<strong>");
-					fort_html_escape(h, s + 2, (size_t)(end - s - 2));
-					fort_buf_puts(h, "</strong>");
-					s = end + 2;
-				}
-			}
-			fort_html_escape(h, s, (size_t)(e - s));
-			fort_buf_puts(h, "</li>\n");
-		} else if (len) {
-			fort_buf_puts(h, "<p>");
-			fort_html_escape(h, p, len);
-			fort_buf_puts(h, "</p>\n");
-		}
-		p = nl ? nl + 1 : p + len;
-	}
-	if (in_list)
-		fort_buf_puts(h, "</ul>\n");
-	fort_buf_printf(h, "<footer><small>Version %.16s</small></footer>\n</body></html>\n", version);
-}
-
 int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format)
 {
 	fort_buf md, html;
@@ -220,7 +166,12 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 		char title[200];
 		fort_buf_init(&html, 0);
 		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
-		md_to_html(&html, md.buf, title, version);
+		{
+			char footer[96];
+			render_html_opts ho = { title, NULL, 0, NULL, footer };
+			snprintf(footer, sizeof footer, "<footer><small>Version %.16s</small></footer>\n", version);
+			render_html(&html, md.buf, &ho);
+		}
 		fort_buf_release(&md);
 		if ((r = fort_buf_error(&html)) < 0) {
 			fort_buf_release(&html);
