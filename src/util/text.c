@@ -26,15 +26,23 @@ int fort_csv_formula(const char *s)
 	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-void fort_csv_quote(fort_buf *b, const char *s)
+/* "S" with '"' doubled; PREFIX (an apostrophe, or 0) before S inside the quotes. */
+static void quoted(fort_buf *b, const char *s, char prefix)
 {
 	fort_buf_putc(b, '"');
+	if (prefix)
+		fort_buf_putc(b, prefix);
 	for (; *s; s++) {
 		if (*s == '"')
 			fort_buf_putc(b, '"');
 		fort_buf_putc(b, *s);
 	}
 	fort_buf_putc(b, '"');
+}
+
+void fort_csv_quote(fort_buf *b, const char *s)
+{
+	quoted(b, s, 0);
 }
 
 void fort_csv_cell(fort_buf *b, const char *s, unsigned flags)
@@ -44,13 +52,5 @@ void fort_csv_cell(fort_buf *b, const char *s, unsigned flags)
 		fort_buf_puts(b, s);
 		return;
 	}
-	fort_buf_putc(b, '"');
-	if (formula)
-		fort_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			fort_buf_putc(b, '"');
-		fort_buf_putc(b, *s);
-	}
-	fort_buf_putc(b, '"');
+	quoted(b, s, formula ? '\'' : 0);
 }
