@@ -128,22 +128,7 @@ static void on_progress(void *ctx, const fort_scan_progress *p)
 
 static void csv_cell(fort_buf *b, const char *s)
 {
-	/* a spreadsheet runs a cell starting with = + - @ as a formula */
-	int quote = strpbrk(s, ",\"\n\r") != NULL || (*s && strchr("=+-@\t\r", *s));
-
-	if (!quote) {
-		fort_buf_puts(b, s);
-		return;
-	}
-	fort_buf_putc(b, '"');
-	if (*s && strchr("=+-@\t\r", *s))
-		fort_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			fort_buf_putc(b, '"');
-		fort_buf_putc(b, *s);
-	}
-	fort_buf_putc(b, '"');
+	fort_csv_cell(b, s, FORT_CSV_MINIMAL);
 }
 
 /* Kept as it is in a URI reference: unreserved characters and '/'. */

@@ -1071,14 +1071,8 @@ static int row_found(void *ctx, const store_row *row)
 static int ledger_cb(void *ctx, int64_t client, int64_t ts)
 {
 	struct ledger *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256, bytes;
-		void *p;
-		if (fort_size_mul(&bytes, cap, sizeof *l->e) < 0 || !(p = fort_realloc(l->e, bytes)))
-			return FORT_ENOMEM;
-		l->e = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->e, l->n + 1, l->cap, 256) < 0)
+		return FORT_ENOMEM;
 	l->e[l->n][0] = client;
 	l->e[l->n][1] = ts;
 	l->n++;

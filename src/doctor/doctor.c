@@ -251,16 +251,12 @@ static void check_key_age(doc_ctx *d, fort_doctor_check *c)
 /* The scanner's "ts": unix seconds, or an ISO 8601 UTC time. */
 static int64_t scan_time(json_t *ts)
 {
-	struct tm tm;
+	int y, hh, mi, ss;
+	unsigned mo, d;
 	if (json_is_integer(ts))
 		return (int64_t)json_integer_value(ts);
-	memset(&tm, 0, sizeof tm);
-	if (json_is_string(ts) && sscanf(json_string_value(ts), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-					 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-		tm.tm_year -= 1900;
-		tm.tm_mon -= 1;
-		return (int64_t)timegm(&tm);
-	}
+	if (json_is_string(ts) && sscanf(json_string_value(ts), "%4d-%2u-%2uT%2d:%2d:%2d", &y, &mo, &d, &hh, &mi, &ss) == 6)
+		return fort_civil_time(y, mo, d, hh, mi, ss);
 	return 0;
 }
 
@@ -558,14 +554,8 @@ static int hist_cb(void *ctx, int64_t id, int64_t ts, int score, const char *jso
 	fort_doctor_run_info *e;
 	json_t *arr, *c;
 	size_t i;
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? h->cap * 2 : 16;
-		fort_doctor_run_info *na = fort_realloc(h->a, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		h->a = na;
-		h->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(h->a, h->n + 1, h->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &h->a[h->n++];
 	memset(e, 0, sizeof *e);
 	e->id = id;

@@ -12,14 +12,8 @@ struct clocks { fort_incident_clock *a; size_t n, cap; };
 
 static fort_incident_clock *push(struct clocks *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		fort_incident_clock *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return NULL;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 8) < 0)
+		return NULL;
 	memset(&l->a[l->n], 0, sizeof l->a[l->n]);
 	return &l->a[l->n++];
 }
@@ -252,14 +246,8 @@ int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, in
 static int open_cb(void *ctx, const store_row *r)
 {
 	struct { int64_t *ids; size_t n, cap; } *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		int64_t *p = fort_realloc(l->ids, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->ids = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->ids, l->n + 1, l->cap, 8) < 0)
+		return FORT_ENOMEM;
 	l->ids[l->n++] = store_row_int(r, 0);
 	return 0;
 }

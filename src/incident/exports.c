@@ -74,14 +74,8 @@ struct ids { int64_t *a; size_t n, cap; };
 static int id_cb(void *ctx, const store_row *row)
 {
 	struct ids *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		int64_t *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 1024) < 0)
+		return FORT_ENOMEM;
 	l->a[l->n++] = store_row_int(row, 0);
 	return 0;
 }

@@ -197,14 +197,8 @@ struct acc {
 static int add_src(struct acc *a, const char *fields, int clear, uint32_t *idx)
 {
 	fset *s;
-	if (a->nsrc == a->capsrc) {
-		size_t cap = a->capsrc ? a->capsrc * 2 : 16;
-		fset *p = fort_realloc(a->src, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		a->src = p;
-		a->capsrc = cap;
-	}
+	if (FORT_ARRAY_GROW(a->src, a->nsrc + 1, a->capsrc, 16) < 0)
+		return FORT_ENOMEM;
 	s = &a->src[a->nsrc];
 	memset(s, 0, sizeof *s);
 	s->clear = clear;
@@ -231,14 +225,8 @@ static int add_src(struct acc *a, const char *fields, int clear, uint32_t *idx)
 
 static int add_hit(struct acc *a, int64_t cid, uint32_t src)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 256;
-		hit *p = fort_realloc(a->h, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		a->h = p;
-		a->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(a->h, a->n + 1, a->cap, 256) < 0)
+		return FORT_ENOMEM;
 	a->h[a->n].cid = cid;
 	a->h[a->n].src = src;
 	a->n++;
@@ -269,14 +257,8 @@ struct xlist { struct xrow *x; size_t n, cap; };
 static int xrow_cb(void *ctx, const store_row *r)
 {
 	struct xlist *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct xrow *p = fort_realloc(l->x, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->x = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->x, l->n + 1, l->cap, 8) < 0)
+		return FORT_ENOMEM;
 	l->x[l->n].id = store_row_int(r, 0);
 	snprintf(l->x[l->n].kind, sizeof l->x[l->n].kind, "%s", store_row_text(r, 1));
 	snprintf(l->x[l->n].fields, sizeof l->x[l->n].fields, "%s", store_row_text(r, 2));
@@ -355,14 +337,8 @@ static int scope_cb(void *ctx, const store_row *r)
 {
 	struct scopes *l = ctx;
 	struct scope *s;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct scope *p = fort_realloc(l->s, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->s = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->s, l->n + 1, l->cap, 8) < 0)
+		return FORT_ENOMEM;
 	s = &l->s[l->n++];
 	snprintf(s->kind, sizeof s->kind, "%s", store_row_text(r, 0));
 	snprintf(s->user, sizeof s->user, "%s", store_row_text(r, 1));

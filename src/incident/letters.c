@@ -18,6 +18,7 @@
 #include "render/pdf.h"
 #include "rights/rights.h"
 #include "incident/incident_int.h"
+#include "render/html.h"
 
 #define HOURS_72 (72 * 3600)
 
@@ -209,77 +210,15 @@ static int put_notes(fort_buf *b, const fort_incident_note *n, size_t nn, const 
 	return any;
 }
 
+/* The letter as an HTML page (render/html.c): paragraphs as written. */
 static int md_to_html(char **out, const char *md, const char *title)
 {
 	fort_buf b;
-	const char *p = md;
-	int in_list = 0, in_para = 0, r;
+	render_html_opts ho = { title, "<style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>", 1,
+				NULL, NULL };
+	int r;
 	fort_buf_init_secret(&b, 0);
-	fort_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	for (const char *q = title; *q; q++)
-		fort_buf_puts(&b, *q == '<' ? "&lt;" : *q == '>' ? "&gt;" : *q == '&' ? "&amp;" : (char[]){ *q, 0 });
-	fort_buf_puts(&b, "</title><style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>"
-			  "</head><body>\n");
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		const char *line = p, *tag = NULL;
-		size_t skip = 0;
-		if (len == 0) {
-			if (in_para)
-				fort_buf_puts(&b, "</p>\n");
-			if (in_list)
-				fort_buf_puts(&b, "</ul>\n");
-			in_para = in_list = 0;
-		} else {
-			if (strncmp(line, "## ", 3) == 0)
-				tag = "h2", skip = 3;
-			else if (strncmp(line, "# ", 2) == 0)
-				tag = "h1", skip = 2;
-			else if (strncmp(line, "- ", 2) == 0)
-				tag = "li", skip = 2;
-			if (tag && strcmp(tag, "li") != 0 && (in_para || in_list)) {
-				fort_buf_puts(&b, in_para ? "</p>\n" : "</ul>\n");
-				in_para = in_list = 0;
-			}
-			if (tag && strcmp(tag, "li") == 0 && !in_list) {
-				if (in_para)
-					fort_buf_puts(&b, "</p>\n");
-				in_para = 0;
-				fort_buf_puts(&b, "<ul>\n");
-				in_list = 1;
-			}
-			if (!tag && !in_para) {
-				if (in_list)
-					fort_buf_puts(&b, "</ul>\n");
-				in_list = 0;
-				fort_buf_puts(&b, "<p>");
-				in_para = 1;
-			} else if (!tag) {
-				fort_buf_puts(&b, "<br>\n");
-			}
-			if (tag)
-				fort_buf_printf(&b, "<%s>", tag);
-			for (size_t k = skip; k < len; k++) {
-				char ch = line[k];
-				if (ch == '*' && k + 1 < len && line[k + 1] == '*') {
-					k++;
-					continue;
-				}
-				fort_buf_puts(&b, ch == '<' ? "&lt;" : ch == '>' ? "&gt;" : ch == '&' ? "&amp;" : ch == '"' ? "&quot;"
-						  : (char[]){ ch, 0 });
-			}
-			if (tag)
-				fort_buf_printf(&b, "</%s>\n", tag);
-		}
-		p += len;
-		if (*p == '\n')
-			p++;
-	}
-	if (in_para)
-		fort_buf_puts(&b, "</p>\n");
-	if (in_list)
-		fort_buf_puts(&b, "</ul>\n");
-	fort_buf_puts(&b, "</body></html>\n");
+	render_html(&b, md, &ho);
 	if ((r = fort_buf_error(&b)) < 0) {
 		fort_buf_release(&b);
 		return r;
@@ -549,9 +488,10 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128], ckind[24];
+	char missing[300] = "", subject[256], detail[128], ckind[24], fields[160];
 	int64_t now;
-	int r, in_name = map_index(&v->map, "full_name"), in_mail = map_index(&v->map, "email");
+	/* the addressee and the address: by type, whatever the fields are called */
+	int r, in_name = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), in_mail = map_field_by_role(&v->map, ROLE_EMAIL, 0);
 
 	memset(&c, 0, sizeof c);
 	memset(&cv, 0, sizeof cv);
@@ -627,6 +567,14 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 			}
 		}
 	}
+	if (!o->authority_only && c.im->nclients && in_mail < 0) {
+		r = fort_error_set(FORT_EINPUT, "the letters to the %zu affected clients cannot be delivered: the data map has no "
+					   "field of type email (add one: 'map field add NAME --type email'), or write only the "
+					   "authority's letter (--authority-only)", c.im->nclients);
+		goto out;
+	}
+	snprintf(fields, sizeof fields, "%s%s%s", in_name >= 0 ? v->map.f[in_name].name : "", in_name >= 0 && in_mail >= 0 ? "," : "",
+		 in_mail >= 0 ? v->map.f[in_mail].name : "");
 	if (!o->clients_only) {
 		if ((r = authority_letter(&md, &c)) < 0 ||
 		    (r = fort_letter_check(c.late ? "authority-late" : "authority", md.buf, NULL, 0)) < 0)
@@ -658,7 +606,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		}
 		/* fail closed: audited before anything is decrypted */
 		snprintf(detail, sizeof detail, "incident #%lld: breach notice", (long long)id);
-		if ((r = audit_record(v, "reveal", ic->id, "full_name,email", "breach-notice", "ok", detail)) < 0 ||
+		if ((r = audit_record(v, "reveal", ic->id, fields, "breach-notice", "ok", detail)) < 0 ||
 		    (r = client_decrypt(&cv, v, &sc)) < 0) {
 			store_client_release(&sc);
 			goto out;

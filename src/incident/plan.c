@@ -480,15 +480,7 @@ static void put_esc(doc *d, const char *s)
 		fort_buf_puts(&d->b, s);
 		return;
 	}
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fort_buf_puts(&d->b, "&lt;"); break;
-		case '>': fort_buf_puts(&d->b, "&gt;"); break;
-		case '&': fort_buf_puts(&d->b, "&amp;"); break;
-		case '"': fort_buf_puts(&d->b, "&quot;"); break;
-		default: fort_buf_putc(&d->b, *s);
-		}
-	}
+	fort_html_escape_str(&d->b, s);
 }
 
 static void heading(doc *d, int level, const char *text)

@@ -23,7 +23,6 @@ static int one_of(const char *s, const char *const *set, size_t n)
 
 int incident_time_parse(int64_t *out, const char *s, const char *what)
 {
-	struct tm tm;
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh = 0, om = 0;
 	char sign = 0;
 	const char *p;
@@ -62,14 +61,8 @@ int incident_time_parse(int64_t *out, const char *s, const char *what)
 		if (!fort_date_valid(date) || h > 23 || mi > 59 || sec > 59 || oh > 23 || om > 59)
 			goto bad;
 	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (int64_t)timegm(&tm) - (sign == '+' ? 1 : sign == '-' ? -1 : 0) * (int64_t)(oh * 3600 + om * 60);
+	*out = fort_civil_time(y, (unsigned)mo, (unsigned)d, h, mi, sec) -
+	       (sign == '+' ? 1 : sign == '-' ? -1 : 0) * (int64_t)(oh * 3600 + om * 60);
 	return 0;
 bad:
 	return fort_error_set(FORT_EINPUT, "%s: '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ, an offset like +01:00, or a date)", what, s);
@@ -385,14 +378,8 @@ struct list { fort_incident_info *a; size_t n, cap; };
 static int list_cb(void *ctx, const store_row *row)
 {
 	struct list *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		fort_incident_info *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	return info_cb(&l->a[l->n++], row);
 }
 
@@ -425,14 +412,8 @@ static int notes_cb(void *ctx, const store_row *row)
 	const void *ct;
 	size_t len;
 	int r;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		fort_incident_note *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &l->a[l->n];
 	memset(e, 0, sizeof *e);
 	snprintf(e->kind, sizeof e->kind, "%s", store_row_text(row, 0));

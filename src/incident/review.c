@@ -100,14 +100,8 @@ static int action_cb(void *ctx, const store_row *row)
 	size_t len;
 	char *text = NULL;
 	int r;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		fort_action_info *p = fort_realloc(l->a, cap * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &l->a[l->n];
 	memset(e, 0, sizeof *e);
 	e->id = store_row_int(row, 0);

@@ -288,14 +288,8 @@ static int collect_cb(void *ctx, const store_mail *m)
 		return 0;
 	if (c->only_id && m->id != c->only_id)
 		return 0;
-	if (c->n == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 16;
-		pending *np = fort_realloc(c->p, nc * sizeof *np);
-		if (!np)
-			return FORT_ENOMEM;
-		c->p = np;
-		c->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(c->p, c->n + 1, c->cap, 16) < 0)
+		return FORT_ENOMEM;
 	p = &c->p[c->n];
 	memset(p, 0, sizeof *p);
 	p->info.id = m->id;

@@ -21,6 +21,7 @@
 #include "vault/vault_int.h"
 #include "rights/rights.h"
 #include "render/pdf.h"
+#include "render/html.h"
 
 /* CCPA: government ids, account numbers and passwords are not disclosed,
  * only that they are held (11 CCR §7024(d)). */
@@ -60,19 +61,6 @@ struct history {
 	size_t nx, capx;
 };
 
-static void html_escape(fort_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fort_buf_puts(b, "&lt;"); break;
-		case '>': fort_buf_puts(b, "&gt;"); break;
-		case '&': fort_buf_puts(b, "&amp;"); break;
-		case '"': fort_buf_puts(b, "&quot;"); break;
-		default: fort_buf_putc(b, *s);
-		}
-	}
-}
-
 /* Which audit actions are "your data was consulted / used / disclosed". */
 static int is_access(const char *action)
 {
@@ -88,14 +76,8 @@ static int push(struct hentry **arr, size_t *n, size_t *cap, int64_t ts, const c
 		const char *fields, const char *purpose, const char *to)
 {
 	struct hentry *e;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct hentry *p = fort_realloc(*arr, nc * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		*arr = p;
-		*cap = nc;
-	}
+	if (FORT_ARRAY_GROW(*arr, *n + 1, *cap, 64) < 0)
+		return FORT_ENOMEM;
 	e = &(*arr)[*n];
 	e->ts = ts;
 	if (!(e->by = fort_strdup(by)) || !(e->action = fort_strdup(action)) || !(e->fields = fort_strdup(fields)) ||
@@ -228,19 +210,19 @@ static int history_collect(struct history *h, fort_vault *v, const char *idstr, 
 		fort_buf_printf(&h->md, "| %s | %s | %s%s%s | %s | %s |\n", when, e->by, e->action, e->to[0] ? " to " : "", e->to,
 				e->fields[0] ? e->fields : "-", e->purpose[0] ? e->purpose : "-");
 		fort_buf_puts(&h->html, "<tr><td>");
-		html_escape(&h->html, when);
+		fort_html_escape_str(&h->html, when);
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->by);
+		fort_html_escape_str(&h->html, e->by);
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->action);
+		fort_html_escape_str(&h->html, e->action);
 		if (e->to[0]) {
 			fort_buf_puts(&h->html, " to ");
-			html_escape(&h->html, e->to);
+			fort_html_escape_str(&h->html, e->to);
 		}
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->fields[0] ? e->fields : "-");
+		fort_html_escape_str(&h->html, e->fields[0] ? e->fields : "-");
 		fort_buf_puts(&h->html, "</td><td>");
-		html_escape(&h->html, e->purpose[0] ? e->purpose : "-");
+		fort_html_escape_str(&h->html, e->purpose[0] ? e->purpose : "-");
 		fort_buf_puts(&h->html, "</td></tr>\n");
 	}
 	return 0;
@@ -291,28 +273,171 @@ static void rm_tree(const char *dir)
 	rmdir(dir);
 }
 
-static void csv_cell(fort_buf *b, const char *s)
-{
-	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-	fort_buf_putc(b, '"');
-	if (formula)
-		fort_buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			fort_buf_putc(b, '"');
-		fort_buf_putc(b, *s);
-	}
-	fort_buf_putc(b, '"');
-}
-
 /* Both letters at once: M (Markdown) and H (HTML). */
 #define BOTH(...) do { fort_buf_printf(&md, __VA_ARGS__); } while (0)
 
-static void h_text(fort_buf *h, const char *tag, const char *text)
+/* Art. 20: what the client provided, in the form an import reads back
+ * (fortress client import portable.json), as DIR/portable.json. */
+static int portable_write(const char *dir, fort_vault *v, const client_vals *cv, json_t *files)
 {
-	fort_buf_printf(h, "<%s>", tag);
-	html_escape(h, text);
-	fort_buf_printf(h, "</%s>\n", tag);
+	json_t *arr = json_array(), *obj = json_object();
+	char *p;
+	int r;
+	for (size_t i = 0; i < v->map.n; i++)
+		if (cv->vals[i])
+			json_object_set_new(obj, v->map.f[i].name, json_string(cv->vals[i]));
+	json_array_append_new(arr, obj);
+	p = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (!p)
+		return FORT_ENOMEM;
+	r = write_file(dir, "portable.json", p, strlen(p), files);
+	sodium_memzero(p, strlen(p));
+	free(p);
+	return r;
+}
+
+/* The same letter on paper: DIR/letter.pdf from the Markdown MD. */
+static int pdf_write(const char *dir, const char *md, json_t *files)
+{
+	unsigned char *pdf = NULL;
+	size_t plen = 0;
+	int r;
+	if ((r = render_pdf(md, "Your request (GDPR Art. 15)", &pdf, &plen)) < 0)
+		return r;
+	r = write_file(dir, "letter.pdf", pdf, plen, files);
+	free(pdf);
+	return r;
+}
+
+/* Each field: its description (DESCR, every field), and the client's value
+ * (FIELDS, the CSV) where there is one; CCPA withholds some, masked.  USED:
+ * the activities the client's fields serve. */
+static int fields_add(json_t *fields, json_t *descr, fort_buf *csv, size_t *held, size_t *withheld, int used[64], fort_vault *v,
+		      const client_vals *cv, int ccpa)
+{
+	int r;
+	for (size_t i = 0; i < v->map.n; i++) {
+		const map_field *f = &v->map.f[i];
+		json_t *o, *d, *pp;
+		char *masked = NULL;
+		const char *val;
+		d = json_object();
+		pp = json_array();
+		for (size_t k = 0; k < f->npurposes; k++)
+			json_array_append_new(pp, json_string(f->purposes[k]));
+		json_object_set_new(d, "field", json_string(f->name));
+		json_object_set_new(d, "label", json_string(f->label));
+		json_object_set_new(d, "type", json_string(f->type));
+		json_object_set_new(d, "category", json_string(f->category));
+		json_object_set_new(d, "purposes", pp);
+		json_object_set_new(d, "legal_basis", json_string(f->legal_basis));
+		{
+			char rt[1500];
+			if (fort_field_retention_text(rt, sizeof rt, v, f->name) < 0)
+				fort_error_clear();
+			json_object_set_new(d, "retention", json_string(rt));
+		}
+		json_array_append_new(descr, d);
+		if (!cv->vals[i])
+			continue;
+		(*held)++;
+		for (size_t k = 0; k < f->npurposes; k++)
+			for (size_t a = 0; a < v->map.np && a < 64; a++)
+				if (strcmp(v->map.p[a].name, f->purposes[k]) == 0)
+					used[a] = 1;
+		val = cv->vals[i];
+		if (ccpa && ccpa_withheld(f)) {
+			if ((r = type_mask(&masked, f->t, cv->vals[i])) < 0)
+				return r;
+			val = masked;
+			(*withheld)++;
+		}
+		o = json_object();
+		json_object_set_new(o, "field", json_string(f->name));
+		json_object_set_new(o, "label", json_string(f->label));
+		json_object_set_new(o, "category", json_string(f->category));
+		json_object_set_new(o, "value", json_string(val));
+		if (masked)
+			json_object_set_new(o, "withheld", json_string("held, not disclosed (CCPA: government ids, account numbers)"));
+		json_array_append_new(fields, o);
+		fort_csv_cell(csv, f->name, 0);
+		fort_buf_putc(csv, ',');
+		fort_csv_cell(csv, f->label, 0);
+		fort_buf_putc(csv, ',');
+		fort_csv_cell(csv, f->category, 0);
+		fort_buf_putc(csv, ',');
+		fort_csv_cell(csv, val, 0);
+		fort_buf_puts(csv, "\r\n");
+		free(masked);
+	}
+	return 0;
+}
+
+/* What the vault records about the client besides the fields: consents,
+ * requests (this one included) and the files that name them (*NFILES). */
+static int ledgers_add(json_t *data, size_t *nfiles, fort_vault *v, const char *idstr)
+{
+	int r;
+	/* consents and requests are data about the client too */
+	{
+		fort_consent_entry *ce = NULL;
+		size_t nce = 0;
+		json_t *ca = json_array();
+		if ((r = fort_consent_history(&ce, &nce, v, idstr)) < 0) {
+			json_decref(ca);
+			return r;
+		}
+		for (size_t i = 0; i < nce; i++) {
+			json_t *o = json_object();
+			char when[32];
+			iso_time(when, ce[i].ts);
+			json_object_set_new(o, "time", json_string(when));
+			json_object_set_new(o, "action", json_string(ce[i].action));
+			json_object_set_new(o, "purpose", json_string(ce[i].purpose));
+			json_object_set_new(o, "channel", json_string(ce[i].channel));
+			json_array_append_new(ca, o);
+		}
+		free(ce);
+		json_object_set_new(data, "consents", ca);
+	}
+	{
+		/* the client's own requests to us, this one included */
+		fort_request_info *ri = NULL;
+		size_t nri = 0;
+		json_t *ra = json_array();
+		if ((r = fort_request_list(&ri, &nri, v, idstr, 0, NULL)) < 0) {
+			json_decref(ra);
+			return r;
+		}
+		for (size_t i = 0; i < nri; i++)
+			json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)ri[i].id, "kind", ri[i].kind,
+							    "received", ri[i].received, "state", ri[i].state, "due", ri[i].due,
+							    "closed", ri[i].closed));
+		free(ri);
+		json_object_set_new(data, "requests", ra);
+	}
+	{
+		/* files kept in the vault that name the client (quarantined by the
+		 * scanner): listed; a copy is given on request, redacted, as a file
+		 * may hold other people's data too */
+		fort_attachment_info *at = NULL;
+		json_t *fa = json_array();
+		if ((r = fort_attachment_list(&at, nfiles, v, idstr)) < 0) {
+			json_decref(fa);
+			return r;
+		}
+		for (size_t i = 0; i < *nfiles; i++) {
+			char when[32];
+			iso_time(when, at[i].created);
+			json_array_append_new(fa, json_pack("{s:I,s:s,s:I,s:s,s:s,s:i}", "id", (json_int_t)at[i].id, "stored", when,
+							    "size", (json_int_t)at[i].size, "categories", at[i].categories, "sha256",
+							    at[i].sha256, "other_clients", (int)(at[i].nclients ? at[i].nclients - 1 : 0)));
+		}
+		fort_attachment_list_free(at, *nfiles);
+		json_object_set_new(data, "files", fa);
+	}
+	return 0;
 }
 
 int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
@@ -320,7 +445,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	size_t nfiles = 0;
 	store_client c;
 	client_vals cv;
-	fort_buf md, html, csv, tmpname;
+	fort_buf md, html, table, csv, tmpname;
 	json_t *data = NULL, *fields = NULL, *manifest = NULL, *files = NULL, *descr = NULL;
 	struct history hist;
 	char idstr[FORT_ID_LEN + 1], *s = NULL, now[32];
@@ -332,6 +457,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	memset(&hist, 0, sizeof hist);
 	fort_buf_init_secret(&md, 0);
 	fort_buf_init_secret(&html, 0);
+	fort_buf_init_secret(&table, 0);
 	fort_buf_init_secret(&csv, 0);
 	fort_buf_init(&tmpname, 0);
 	fort_buf_init_secret(&hist.md, 0);
@@ -368,60 +494,8 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	fields = json_array();
 	descr = json_array();
 	fort_buf_puts(&csv, "\"field\",\"label\",\"category\",\"value\"\r\n");
-	for (size_t i = 0; i < v->map.n; i++) {
-		const map_field *f = &v->map.f[i];
-		json_t *o, *d, *pp;
-		char *masked = NULL;
-		const char *val;
-		d = json_object();
-		pp = json_array();
-		for (size_t k = 0; k < f->npurposes; k++)
-			json_array_append_new(pp, json_string(f->purposes[k]));
-		json_object_set_new(d, "field", json_string(f->name));
-		json_object_set_new(d, "label", json_string(f->label));
-		json_object_set_new(d, "type", json_string(f->type));
-		json_object_set_new(d, "category", json_string(f->category));
-		json_object_set_new(d, "purposes", pp);
-		json_object_set_new(d, "legal_basis", json_string(f->legal_basis));
-		{
-			char rt[1500];
-			if (fort_field_retention_text(rt, sizeof rt, v, f->name) < 0)
-				fort_error_clear();
-			json_object_set_new(d, "retention", json_string(rt));
-		}
-		json_array_append_new(descr, d);
-		if (!cv.vals[i])
-			continue;
-		held++;
-		for (size_t k = 0; k < f->npurposes; k++)
-			for (size_t a = 0; a < v->map.np && a < 64; a++)
-				if (strcmp(v->map.p[a].name, f->purposes[k]) == 0)
-					used[a] = 1;
-		val = cv.vals[i];
-		if (ccpa && ccpa_withheld(f)) {
-			if ((r = type_mask(&masked, f->t, cv.vals[i])) < 0)
-				goto out;
-			val = masked;
-			withheld++;
-		}
-		o = json_object();
-		json_object_set_new(o, "field", json_string(f->name));
-		json_object_set_new(o, "label", json_string(f->label));
-		json_object_set_new(o, "category", json_string(f->category));
-		json_object_set_new(o, "value", json_string(val));
-		if (masked)
-			json_object_set_new(o, "withheld", json_string("held, not disclosed (CCPA: government ids, account numbers)"));
-		json_array_append_new(fields, o);
-		csv_cell(&csv, f->name);
-		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, f->label);
-		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, f->category);
-		fort_buf_putc(&csv, ',');
-		csv_cell(&csv, val);
-		fort_buf_puts(&csv, "\r\n");
-		free(masked);
-	}
+	if ((r = fields_add(fields, descr, &csv, &held, &withheld, used, v, &cv, ccpa)) < 0)
+		goto out;
 	/* a purpose resting on consent is one the data serves only with it */
 	for (size_t a = 0; a < v->map.np && a < 64; a++) {
 		char why[300];
@@ -439,64 +513,8 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		json_object_set_new(data, "fields", fields);
 		fields = NULL;
 	}
-	/* consents and requests are data about the client too */
-	{
-		fort_consent_entry *ce = NULL;
-		size_t nce = 0;
-		json_t *ca = json_array();
-		if ((r = fort_consent_history(&ce, &nce, v, idstr)) < 0) {
-			json_decref(ca);
-			goto out;
-		}
-		for (size_t i = 0; i < nce; i++) {
-			json_t *o = json_object();
-			char when[32];
-			iso_time(when, ce[i].ts);
-			json_object_set_new(o, "time", json_string(when));
-			json_object_set_new(o, "action", json_string(ce[i].action));
-			json_object_set_new(o, "purpose", json_string(ce[i].purpose));
-			json_object_set_new(o, "channel", json_string(ce[i].channel));
-			json_array_append_new(ca, o);
-		}
-		free(ce);
-		json_object_set_new(data, "consents", ca);
-	}
-	{
-		/* the client's own requests to us, this one included */
-		fort_request_info *ri = NULL;
-		size_t nri = 0;
-		json_t *ra = json_array();
-		if ((r = fort_request_list(&ri, &nri, v, idstr, 0, NULL)) < 0) {
-			json_decref(ra);
-			goto out;
-		}
-		for (size_t i = 0; i < nri; i++)
-			json_array_append_new(ra, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)ri[i].id, "kind", ri[i].kind,
-							    "received", ri[i].received, "state", ri[i].state, "due", ri[i].due,
-							    "closed", ri[i].closed));
-		free(ri);
-		json_object_set_new(data, "requests", ra);
-	}
-	{
-		/* files kept in the vault that name the client (quarantined by the
-		 * scanner): listed; a copy is given on request, redacted, as a file
-		 * may hold other people's data too */
-		fort_attachment_info *at = NULL;
-		json_t *fa = json_array();
-		if ((r = fort_attachment_list(&at, &nfiles, v, idstr)) < 0) {
-			json_decref(fa);
-			goto out;
-		}
-		for (size_t i = 0; i < nfiles; i++) {
-			char when[32];
-			iso_time(when, at[i].created);
-			json_array_append_new(fa, json_pack("{s:I,s:s,s:I,s:s,s:s,s:i}", "id", (json_int_t)at[i].id, "stored", when,
-							    "size", (json_int_t)at[i].size, "categories", at[i].categories, "sha256",
-							    at[i].sha256, "other_clients", (int)(at[i].nclients ? at[i].nclients - 1 : 0)));
-		}
-		fort_attachment_list_free(at, nfiles);
-		json_object_set_new(data, "files", fa);
-	}
+	if ((r = ledgers_add(data, &nfiles, v, idstr)) < 0)
+		goto out;
 	hist.arr = json_array();
 	if ((r = history_collect(&hist, v, idstr, q->client)) < 0)
 		goto out;
@@ -639,45 +657,16 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	    (r = fort_buf_error(&hist.html)) < 0)
 		goto out;
 	/* HTML: the same text, escaped, headings and paragraphs kept simple */
-	fort_buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your personal data</title></head><body>\n");
+	/* the history table stands where the Markdown has its table */
+	fort_buf_puts(&table, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th>"
+			      "<th>purpose</th></tr>\n");
+	fort_buf_puts(&table, hist.html.buf);
+	if ((r = fort_buf_error(&table)) < 0)
+		goto out;
 	{
-		const char *p = md.buf;
-		int in_table = 0;
-		fort_buf lb;
-		fort_buf_init_secret(&lb, 0);
-		while (*p) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			const char *line;
-			fort_buf_reset(&lb);
-			if ((r = fort_buf_put(&lb, p, len)) < 0)
-				break;
-			line = lb.buf;
-			if (in_table && line[0] != '|') {
-				fort_buf_puts(&html, "</table>\n");
-				in_table = 0;
-			}
-			if (strncmp(line, "# ", 2) == 0)
-				h_text(&html, "h1", line + 2);
-			else if (strncmp(line, "## ", 3) == 0)
-				h_text(&html, "h2", line + 3);
-			else if (strncmp(line, "- ", 2) == 0)
-				h_text(&html, "li", line + 2);
-			else if (line[0] == '|' && !in_table) {
-				fort_buf_puts(&html, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th><th>purpose</th></tr>\n");
-				fort_buf_puts(&html, hist.html.buf);
-				in_table = 1;
-			} else if (line[0] && line[0] != '|')
-				h_text(&html, "p", line);
-			p = nl ? nl + 1 : p + strlen(p);
-		}
-		fort_buf_release(&lb);
-		if (r < 0)
-			goto out;
-		if (in_table)
-			fort_buf_puts(&html, "</table>\n");
+		render_html_opts ho = { "Your personal data", NULL, 0, table.buf, NULL };
+		render_html(&html, md.buf, &ho);
 	}
-	fort_buf_puts(&html, "</body></html>\n");
 	if ((r = fort_buf_error(&html)) < 0)
 		goto out;
 
@@ -687,43 +676,15 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if (strcmp(q->kind, "portability") == 0) {
-		/* Art. 20: what the client provided, in the form an import reads
-		 * back (fortress client import portable.json) */
-		json_t *arr = json_array(), *obj = json_object();
-		char *p;
-		for (size_t i = 0; i < v->map.n; i++)
-			if (cv.vals[i])
-				json_object_set_new(obj, v->map.f[i].name, json_string(cv.vals[i]));
-		json_array_append_new(arr, obj);
-		p = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(arr);
-		if (!p) {
-			r = FORT_ENOMEM;
-			goto out;
-		}
-		r = write_file(tmpname.buf, "portable.json", p, strlen(p), files);
-		sodium_memzero(p, strlen(p));
-		free(p);
-		if (r < 0)
-			goto out;
-	}
+	if (strcmp(q->kind, "portability") == 0 && (r = portable_write(tmpname.buf, v, &cv, files)) < 0)
+		goto out;
 	if ((r = write_file(tmpname.buf, "data.json", s, strlen(s), files)) < 0 ||
 	    (r = write_file(tmpname.buf, "data.csv", csv.buf, csv.len, files)) < 0 ||
 	    (r = write_file(tmpname.buf, "letter.md", md.buf, md.len, files)) < 0 ||
 	    (r = write_file(tmpname.buf, "letter.html", html.buf, html.len, files)) < 0)
 		goto out;
-	{
-		/* the same letter on paper: letter.pdf from letter.md */
-		unsigned char *pdf = NULL;
-		size_t plen = 0;
-		if ((r = render_pdf(md.buf, "Your request (GDPR Art. 15)", &pdf, &plen)) < 0)
-			goto out;
-		r = write_file(tmpname.buf, "letter.pdf", pdf, plen, files);
-		free(pdf);
-		if (r < 0)
-			goto out;
-	}
+	if ((r = pdf_write(tmpname.buf, md.buf, files)) < 0)
+		goto out;
 	sodium_memzero(s, strlen(s));
 	free(s);
 	s = NULL;
@@ -777,6 +738,7 @@ out:
 		sodium_memzero(csv.buf, csv.len);
 	fort_buf_release(&md);
 	fort_buf_release(&html);
+	fort_buf_release(&table);
 	fort_buf_release(&csv);
 	fort_buf_release(&tmpname);
 	cvals_release(&cv);

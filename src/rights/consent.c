@@ -259,14 +259,8 @@ static fort_consent_state *state_for(struct state_ctx *x, const char *purpose)
 	for (size_t i = 0; i < x->n; i++)
 		if (strcmp(x->s[i].purpose, purpose) == 0)
 			return &x->s[i];
-	if (x->n == x->cap) {
-		size_t nc = x->cap ? x->cap * 2 : 8;
-		fort_consent_state *ns = fort_realloc(x->s, nc * sizeof *ns);
-		if (!ns)
-			return NULL;
-		x->s = ns;
-		x->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(x->s, x->n + 1, x->cap, 8) < 0)
+		return NULL;
 	memset(&x->s[x->n], 0, sizeof x->s[0]);
 	snprintf(x->s[x->n].purpose, sizeof x->s[0].purpose, "%s", purpose);
 	return &x->s[x->n++];
@@ -367,14 +361,8 @@ static int hist_cb(void *ctx, const store_consent_row *c)
 {
 	struct hist_ctx *h = ctx;
 	fort_consent_entry *e;
-	if (h->n == h->cap) {
-		size_t nc = h->cap ? h->cap * 2 : 16;
-		fort_consent_entry *ne = fort_realloc(h->e, nc * sizeof *ne);
-		if (!ne)
-			return FORT_ENOMEM;
-		h->e = ne;
-		h->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(h->e, h->n + 1, h->cap, 16) < 0)
+		return FORT_ENOMEM;
 	e = &h->e[h->n++];
 	memset(e, 0, sizeof *e);
 	e->seq = c->seq;

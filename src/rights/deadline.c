@@ -64,58 +64,14 @@ static size_t ncals;
 
 /* ------------------------------------------------------------ civil dates */
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned month_days(int y, unsigned m)
-{
-	static const unsigned char md[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && is_leap(y) ? 29 : md[m - 1];
-}
-
-/* H. Hinnant's days_from_civil / civil_from_days: exact, no tables, no libc
- * time zone in the way. */
-static int64_t days_from_civil(int y, unsigned m, unsigned d)
-{
-	int64_t era, yy = y - (m <= 2);
-	unsigned yoe, doy, doe;
-
-	era = (yy >= 0 ? yy : yy - 399) / 400;
-	yoe = (unsigned)(yy - era * 400);
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static int weekday(int64_t z)   /* 0 Sunday ... 6 Saturday; 1970-01-01 was a Thursday */
-{
-	return (int)(((z % 7) + 7 + 4) % 7);
-}
+/* the arithmetic itself: util/civil.c */
 
 static int year_of(int64_t z)
 {
 	int y;
 	unsigned m, d;
 
-	civil_from_days(z, &y, &m, &d);
+	fort_civil_from_days(z, &y, &m, &d);
 	return y;
 }
 
@@ -124,7 +80,7 @@ static void format_day(char out[11], int64_t z)
 	int y;
 	unsigned m, d;
 
-	civil_from_days(z, &y, &m, &d);
+	fort_civil_from_days(z, &y, &m, &d);
 	snprintf(out, 11, "%04d-%02u-%02u", y, m, d);
 }
 
@@ -137,7 +93,7 @@ static void format_instant(char out[21], int64_t t)
 
 	char tmp[64];   /* the compiler cannot see that the fields fit in 21 */
 
-	civil_from_days(z, &y, &m, &d);
+	fort_civil_from_days(z, &y, &m, &d);
 	snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d,
 		 (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
 	memcpy(out, tmp, 20);
@@ -176,10 +132,10 @@ static int parse_ymd(int64_t *out, const char *s, const char *what)
 		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: there is no year 0", what, s);
 	if (m < 1 || m > 12)
 		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: there is no month %02u", what, s, m);
-	if (d < 1 || d > month_days((int)y, m))
+	if (d < 1 || d > fort_civil_month_days((int)y, m))
 		return fort_error_set(FORT_EINPUT, "%s '%.10s' is not a date: %s %u has %u days", what, s,
-				      month_names[m - 1], y, month_days((int)y, m));
-	*out = days_from_civil((int)y, m, d);
+				      month_names[m - 1], y, fort_civil_month_days((int)y, m));
+	*out = fort_days_from_civil((int)y, m, d);
 	return 0;
 }
 
@@ -663,7 +619,7 @@ static int find_calendar(const struct calendar **out, const char *code)
  * holiday of CAL (NULL: weekends only). */
 static int working(int *out, const struct calendar *cal, int64_t day)
 {
-	int wd = weekday(day), y;
+	int wd = fort_civil_weekday(day), y;
 
 	if (wd == 0 || wd == 6 || !cal) {
 		*out = wd != 0 && wd != 6;
@@ -713,16 +669,13 @@ static int add_months(int64_t *out, int64_t day, int n)
 	unsigned m, d;
 	int64_t total;
 
-	civil_from_days(day, &y, &m, &d);
+	fort_civil_from_days(day, &y, &m, &d);
 	total = (int64_t)y * 12 + (m - 1) + n;
 	if (total / 12 > 9999)
 		return fort_error_set(FORT_EINPUT, "the deadline falls after the year 9999");
-	y = (int)(total / 12);
-	m = (unsigned)(total % 12) + 1;
 	/* Reg. 1182/71 Art. 3(2)(c): no such date in the last month, its last day */
-	if (d > month_days(y, m))
-		d = month_days(y, m);
-	*out = days_from_civil(y, m, d);
+	fort_civil_add_months(&y, &m, &d, n);
+	*out = fort_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -883,7 +836,7 @@ int fort_deadline_compute(fort_deadline *out, const fort_deadline_query *q)
 	if ((r = hours ? parse_instant(&start, q->start, "start time") : parse_date(&start, q->start, "start date")) < 0)
 		return r;
 	if (ru->year_end)
-		start = days_from_civil(year_of(start), 12, 31);
+		start = fort_days_from_civil(year_of(start), 12, 31);
 
 	if (ru->main.unit != U_NONE) {
 		if ((r = period_end(&t, ru, cal, start, ru->main, q->paused_days)) < 0)
@@ -984,7 +937,7 @@ int fort_date_weekday(const char *date)
 
 	if ((r = parse_date(&day, date, "date")) < 0)
 		return r;
-	return weekday(day);
+	return fort_civil_weekday(day);
 }
 
 int fort_date_diff(long *days, const char *from, const char *to)

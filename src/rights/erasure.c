@@ -120,7 +120,7 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 			     const store_request *q, const char *idstr, const char *path, const char *kind)
 {
 	fort_buf b, pdfpath;
-	int r = 0, ni = map_index(&v->map, "full_name"), ei = map_index(&v->map, "email");
+	int r = 0, ni = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), ei = map_field_by_role(&v->map, ROLE_EMAIL, 0);
 	int erase = strcmp(kind, "erasure") == 0;
 	const char *who = ni >= 0 && cv->vals[ni] ? cv->vals[ni] : ei >= 0 && cv->vals[ei] ? cv->vals[ei] : idstr;
 	fort_consent_entry *ce = NULL;
@@ -189,6 +189,111 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	free(ce);
 	fort_buf_release(&b);
 	fort_buf_release(&pdfpath);
+	return r;
+}
+
+/* Art. 19: the recipients the erased data (CLEAR) went to are told, with
+ * what to erase, in CERT.recipients.md; written before the data goes (it
+ * must say whose data). */
+static int erasure_notices(size_t *recipients, fort_vault *v, const client_vals *cv, const fort_kv *clear, size_t nclear,
+			   const store_request *q, const char *idstr, const char *cert_path)
+{
+	int r;
+	fort_buf np;
+	unsigned char *concerned = fort_calloc(cv->n ? cv->n : 1, 1);
+	if (!concerned)
+		return FORT_ENOMEM;
+	for (size_t i = 0; i < cv->n; i++)
+		for (size_t k = 0; k < nclear; k++)
+			concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
+	fort_buf_init(&np, 0);
+	fort_buf_printf(&np, "%s.recipients.md", cert_path);
+	if ((r = fort_buf_error(&np)) == 0)
+		r = rights_recipient_notices(recipients, v, cv, concerned, q, idstr, np.buf, "erasure");
+	fort_buf_release(&np);
+	free(concerned);
+	return r;
+}
+
+/* Erase: the whole client (crypto-shredding) when nothing is held, else
+ * the fields in CLEAR, with a hold entry for each field KEPT (`fortress
+ * retention run` erases it when the hold ends), in one transaction. */
+static int erasure_apply(fort_vault *v, const store_request *q, const char *idstr, const fort_kv *clear, size_t nclear, json_t *kept,
+			 size_t nkept)
+{
+	int r;
+	if (nkept == 0) {
+		char reason[120];
+		snprintf(reason, sizeof reason, "erasure request %lld", (long long)q->id);
+		if ((r = fort_client_erase(v, idstr, reason)) < 0)
+			return r;
+	} else {
+		size_t k;
+		json_t *h;
+		/* what stays, until when: `fortress retention run` erases it then */
+		if ((r = store_begin(v->st)) < 0)
+			return r;
+		if (nclear && (r = client_erase_fields(v, idstr, clear, nclear, NULL, NULL)) < 0) {
+			store_rollback(v->st);
+			return r;
+		}
+		json_array_foreach(kept, k, h) {
+			if ((r = store_hold_put(v->st, q->client, json_string_value(json_object_get(h, "field")),
+						json_string_value(json_object_get(h, "until")),
+						json_string_value(json_object_get(h, "reason")), q->id)) < 0) {
+				store_rollback(v->st);
+				return r;
+			}
+		}
+		if ((r = store_commit(v->st)) < 0) {
+			store_rollback(v->st);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* The certificate in words, for the client: CERT.letter.md and .pdf. */
+static int erasure_letter(fort_vault *v, const store_request *q, const char *idstr, json_t *erased, json_t *kept, size_t nkept,
+			  const char *when, const char *pkhex, size_t recipients, const char *cert_path)
+{
+	int r;
+	fort_buf l, lp, pp;
+	size_t k;
+	json_t *x;
+	fort_buf_init_secret(&l, 0);
+	fort_buf_init(&lp, 0);
+	fort_buf_init(&pp, 0);
+	fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
+			"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
+	if (!nkept)
+		fort_buf_printf(&l, "All the personal data we held about you. Your record was destroyed with its key "
+				"(crypto-shredding), so no copy of it, in the vault or in its backups, can be read again.\n\n");
+	json_array_foreach(erased, k, x) {
+		int fi = map_index(&v->map, json_string_value(x));
+		fort_buf_printf(&l, "- %s\n", fi >= 0 ? v->map.f[fi].label : json_string_value(x));
+	}
+	fort_buf_printf(&l, "\n## What we keep, why, and until when\n\n");
+	if (!nkept)
+		fort_buf_printf(&l, "Nothing.\n");
+	json_array_foreach(kept, k, x) {
+		int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
+		fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)); until then it is kept only to "
+				"comply with that obligation and is used for nothing else (only for it, or for legal claims).\n",
+				fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
+				json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
+	}
+	fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
+			"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
+			when, pkhex, recipients ? "We have asked those we had disclosed the erased data to, to erase it "
+						       "too (GDPR Art. 19)." : "");
+	fort_buf_printf(&lp, "%s.letter.md", cert_path);
+	fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
+	if ((r = fort_buf_error(&l)) == 0 && (r = fort_buf_error(&lp)) == 0 && (r = fort_buf_error(&pp)) == 0)
+		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+	fort_buf_release(&l);
+	fort_buf_release(&lp);
+	fort_buf_release(&pp);
 	return r;
 }
 
@@ -271,54 +376,11 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	/* Art. 19: recipients the erased data went to are told, with what to
 	 * erase; written before the data goes (it must say whose data) */
-	{
-		fort_buf np;
-		unsigned char *concerned = fort_calloc(cv.n ? cv.n : 1, 1);
-		if (!concerned) {
-			r = FORT_ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < cv.n; i++)
-			for (size_t k = 0; k < nclear; k++)
-				concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
-		fort_buf_init(&np, 0);
-		fort_buf_printf(&np, "%s.recipients.md", cert_path);
-		if ((r = fort_buf_error(&np)) == 0)
-			r = rights_recipient_notices(&out->recipients, v, &cv, concerned, q, idstr, np.buf, "erasure");
-		fort_buf_release(&np);
-		free(concerned);
-		if (r < 0)
-			goto out;
-	}
+	if ((r = erasure_notices(&out->recipients, v, &cv, clear, nclear, q, idstr, cert_path)) < 0)
+		goto out;
 	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
-	if (nkept == 0) {
-		char reason[120];
-		snprintf(reason, sizeof reason, "erasure request %lld", (long long)q->id);
-		if ((r = fort_client_erase(v, idstr, reason)) < 0)
-			goto out;
-	} else {
-		size_t k;
-		json_t *h;
-		/* what stays, until when: `fortress retention run` erases it then */
-		if ((r = store_begin(v->st)) < 0)
-			goto out;
-		if (nclear && (r = client_erase_fields(v, idstr, clear, nclear, NULL, NULL)) < 0) {
-			store_rollback(v->st);
-			goto out;
-		}
-		json_array_foreach(kept, k, h) {
-			if ((r = store_hold_put(v->st, q->client, json_string_value(json_object_get(h, "field")),
-						json_string_value(json_object_get(h, "until")),
-						json_string_value(json_object_get(h, "reason")), q->id)) < 0) {
-				store_rollback(v->st);
-				goto out;
-			}
-		}
-		if ((r = store_commit(v->st)) < 0) {
-			store_rollback(v->st);
-			goto out;
-		}
-	}
+	if ((r = erasure_apply(v, q, idstr, clear, nclear, kept, nkept)) < 0)
+		goto out;
 	iso_time(when, fort_now());
 	fort_hex(pkhex, v->kr->sign_pk, 32);
 	body = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:O,s:O,s:s,s:s,s:s}", "certificate", CERT_TAG, "vault_id", vid,
@@ -350,47 +412,9 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	if ((r = write_cert(cert_path, text)) < 0)
 		goto out;
-	{
-		/* the certificate in words, for the client: CERT.letter.md and .pdf */
-		fort_buf l, lp, pp;
-		size_t k;
-		json_t *x;
-		fort_buf_init_secret(&l, 0);
-		fort_buf_init(&lp, 0);
-		fort_buf_init(&pp, 0);
-		fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
-				"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
-		if (!nkept)
-			fort_buf_printf(&l, "All the personal data we held about you. Your record was destroyed with its key "
-					"(crypto-shredding), so no copy of it, in the vault or in its backups, can be read again.\n\n");
-		json_array_foreach(erased, k, x) {
-			int fi = map_index(&v->map, json_string_value(x));
-			fort_buf_printf(&l, "- %s\n", fi >= 0 ? v->map.f[fi].label : json_string_value(x));
-		}
-		fort_buf_printf(&l, "\n## What we keep, why, and until when\n\n");
-		if (!nkept)
-			fort_buf_printf(&l, "Nothing.\n");
-		json_array_foreach(kept, k, x) {
-			int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
-			fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)); until then it is kept only to "
-					"comply with that obligation and is used for nothing else (only for it, or for legal claims).\n",
-					fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
-					json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
-		}
-		fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
-				"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
-				when, pkhex, out->recipients ? "We have asked those we had disclosed the erased data to, to erase it "
-							       "too (GDPR Art. 19)." : "");
-		fort_buf_printf(&lp, "%s.letter.md", cert_path);
-		fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
-		if ((r = fort_buf_error(&l)) == 0 && (r = fort_buf_error(&lp)) == 0 && (r = fort_buf_error(&pp)) == 0)
-			r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
-		fort_buf_release(&l);
-		fort_buf_release(&lp);
-		fort_buf_release(&pp);
-		if (r < 0)
-			goto out;
-	}
+	/* the certificate in words, for the client */
+	if ((r = erasure_letter(v, q, idstr, erased, kept, nkept, when, pkhex, out->recipients, cert_path)) < 0)
+		goto out;
 	out->erased = nclear;
 	out->kept = nkept;
 	out->whole = nkept == 0;
@@ -501,14 +525,8 @@ static int due_cb(void *ctx, int64_t client, const char *field, const char *unti
 {
 	struct due_ctx *d = ctx;
 	fort_hold_info *h;
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 16;
-		fort_hold_info *na = fort_realloc(d->a, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		d->a = na;
-		d->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(d->a, d->n + 1, d->cap, 16) < 0)
+		return FORT_ENOMEM;
 	h = &d->a[d->n++];
 	memset(h, 0, sizeof *h);
 	client_id_format(h->client, client);

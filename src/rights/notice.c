@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "rights/rights.h"
+#include "render/html.h"
 
 const char *rights_basis_words(const char *b)
 {
@@ -141,74 +142,6 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	return fort_buf_error(b);
 }
 
-static void html_escape(fort_buf *b, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '<': fort_buf_puts(b, "&lt;"); break;
-		case '>': fort_buf_puts(b, "&gt;"); break;
-		case '&': fort_buf_puts(b, "&amp;"); break;
-		case '"': fort_buf_puts(b, "&quot;"); break;
-		default: fort_buf_putc(b, s[i]);
-		}
-	}
-}
-
-/* The Markdown the generator writes (headings, "- " items, **bold** at an
- * item's start, paragraphs) as HTML. */
-static void md_to_html(fort_buf *h, const char *md, const char *title, const char *version)
-{
-	const char *p = md;
-	int in_list = 0;
-	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-	html_escape(h, title, strlen(title));
-	fort_buf_puts(h, "</title></head><body>\n");
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		int item = len >= 2 && p[0] == '-' && p[1] == ' ';
-		if (in_list && !item) {
-			fort_buf_puts(h, "</ul>\n");
-			in_list = 0;
-		}
-		if (len >= 2 && p[0] == '#' && p[1] == ' ') {
-			fort_buf_puts(h, "<h1>");
-			html_escape(h, p + 2, len - 2);
-			fort_buf_puts(h, "</h1>\n");
-		} else if (len >= 3 && !strncmp(p, "## ", 3)) {
-			fort_buf_puts(h, "<h2>");
-			html_escape(h, p + 3, len - 3);
-			fort_buf_puts(h, "</h2>\n");
-		} else if (item) {
-			const char *s = p + 2, *e = p + len;
-			if (!in_list) {
-				fort_buf_puts(h, "<ul>\n");
-				in_list = 1;
-			}
-			fort_buf_puts(h, "<li>");
-			if (e - s > 4 && !strncmp(s, "**", 2)) {
-				const char *end = strstr(s + 2, "**");
-				if (end && end < e) {
-					fort_buf_puts(h, "<strong>");
-					html_escape(h, s + 2, (size_t)(end - s - 2));
-					fort_buf_puts(h, "</strong>");
-					s = end + 2;
-				}
-			}
-			html_escape(h, s, (size_t)(e - s));
-			fort_buf_puts(h, "</li>\n");
-		} else if (len) {
-			fort_buf_puts(h, "<p>");
-			html_escape(h, p, len);
-			fort_buf_puts(h, "</p>\n");
-		}
-		p = nl ? nl + 1 : p + len;
-	}
-	if (in_list)
-		fort_buf_puts(h, "</ul>\n");
-	fort_buf_printf(h, "<footer><small>Version %.16s</small></footer>\n</body></html>\n", version);
-}
-
 int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format)
 {
 	fort_buf md, html;
@@ -233,7 +166,12 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 		char title[200];
 		fort_buf_init(&html, 0);
 		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
-		md_to_html(&html, md.buf, title, version);
+		{
+			char footer[96];
+			render_html_opts ho = { title, NULL, 0, NULL, footer };
+			snprintf(footer, sizeof footer, "<footer><small>Version %.16s</small></footer>\n", version);
+			render_html(&html, md.buf, &ho);
+		}
 		fort_buf_release(&md);
 		if ((r = fort_buf_error(&html)) < 0) {
 			fort_buf_release(&html);
@@ -279,13 +217,9 @@ static size_t split_lines(char *s, char ***out)
 		return (size_t)-1;
 	while (*s) {
 		char *nl = strchr(s, '\n');
-		if (n == cap) {
-			char **nl2 = fort_realloc(l, (cap *= 2) * sizeof *l);
-			if (!nl2) {
-				free(l);
-				return (size_t)-1;
-			}
-			l = nl2;
+		if (FORT_ARRAY_GROW(l, n + 1, cap, 64) < 0) {
+			free(l);
+			return (size_t)-1;
 		}
 		l[n++] = s;
 		if (!nl)
@@ -485,7 +419,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				if (!x || !x[0])
 					continue;
 				fort_buf_printf(&b, "; %s: ", ck[q]);
-				html_escape(&b, x, strlen(x));
+				fort_html_escape(&b, x, strlen(x));
 			}
 			fort_buf_puts(&b, "</p>\n<table border=\"1\"><tr><th>purpose</th><th>legal basis</th><th>data subjects</th><th>categories</th>"
 					  "<th>recipients</th><th>transfers</th><th>retention</th></tr>\n");
@@ -528,7 +462,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 				fort_buf_puts(&b, "<tr>");
 				for (int c = 0; c < 7; c++) {
 					fort_buf_puts(&b, "<td>");
-					html_escape(&b, cols[c], strlen(cols[c]));
+					fort_html_escape(&b, cols[c], strlen(cols[c]));
 					fort_buf_puts(&b, "</td>");
 				}
 				fort_buf_puts(&b, "</tr>\n");
@@ -538,13 +472,9 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 						       json_string_value(json_object_get(o, "legal_basis")),
 						       json_string_value(json_object_get(o, "special_basis")), "clients", cats, fields, rec, tr, ret };
 				for (int c = 0; c < 10; c++) {
-					fort_buf_printf(&b, "%s\"", c ? "," : "");
-					for (const char *p = cols[c]; *p; p++) {
-						if (*p == '"')
-							fort_buf_putc(&b, '"');
-						fort_buf_putc(&b, *p);
-					}
-					fort_buf_putc(&b, '"');
+					if (c)
+						fort_buf_putc(&b, ',');
+					fort_csv_cell(&b, cols[c], 0);
 				}
 				fort_buf_puts(&b, "\r\n");
 			}
@@ -553,7 +483,7 @@ int fort_records_generate(char **out, fort_vault *v, const char *format)
 		}
 		if (!strcmp(format, "html")) {
 			fort_buf_puts(&b, "</table>\n<h2>Security measures (Art. 32(1))</h2>\n<p>");
-			html_escape(&b, tom, strlen(tom));
+			fort_html_escape(&b, tom, strlen(tom));
 			fort_buf_puts(&b, "</p>\n</body></html>\n");
 		}
 		if ((r = fort_buf_error(&b)) < 0) {

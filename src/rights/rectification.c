@@ -37,13 +37,11 @@ static int edit_cb(void *ctx, const store_audit_row *row)
 
 static int64_t day_start(const char *date)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	if (sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+	int y;
+	unsigned m, d;
+	if (sscanf(date, "%4d-%2u-%2u", &y, &m, &d) != 3)
 		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm);
+	return fort_civil_time(y, m, d, 0, 0, 0);
 }
 
 int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const char *notices_path, const char *date,

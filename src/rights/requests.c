@@ -411,14 +411,8 @@ static int list_cb(void *ctx, const store_request *q)
 	int r;
 	if (l->open_only && q->closed[0])
 		return 0;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
-		fort_request_info *na = fort_realloc(l->a, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		l->a = na;
-		l->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
+		return FORT_ENOMEM;
 	if ((r = compute(&l->a[l->n], q, l->today)) < 0)
 		return r;
 	l->n++;

@@ -261,27 +261,18 @@ static void day_of(char out[11], int64_t t)
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static int month_days(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
-}
-
 /* FROM + years, months (the day clamped to the month's end), days. */
 static int date_plus(char out[11], const char *from, int years, int months, int days)
 {
-	int y, m, d;
-	char tmp[11];
-	if (sscanf(from, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	int y;
+	unsigned m, d;
+	char tmp[40];   /* 11 used: the compiler cannot see that the fields fit */
+	if (sscanf(from, "%4d-%2u-%2u", &y, &m, &d) != 3 || m < 1 || m > 12)
 		return fort_error_set(FORT_EINPUT, "'%s' is not a date", from);
-	m += months + 12 * years;
-	y += (m - 1) / 12;
-	m = (m - 1) % 12 + 1;
-	if (d > month_days(y, m))
-		d = month_days(y, m);
+	fort_civil_add_months(&y, &m, &d, (int64_t)months + 12 * (int64_t)years);
 	if (y > 9999)
 		y = 9999;
-	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+	snprintf(tmp, sizeof tmp, "%04d-%02u-%02u", y, m, d);
 	return days ? fort_date_add_days(out, tmp, days) : (memcpy(out, tmp, 11), 0);
 }
 
@@ -313,14 +304,8 @@ struct plan {
 
 static fort_retention_item *plan_add(struct plan *p)
 {
-	if (p->n == p->cap) {
-		size_t nc = p->cap ? p->cap * 2 : 32;
-		fort_retention_item *na = fort_realloc(p->a, nc * sizeof *na);
-		if (!na)
-			return NULL;
-		p->a = na;
-		p->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(p->a, p->n + 1, p->cap, 32) < 0)
+		return NULL;
 	memset(&p->a[p->n], 0, sizeof p->a[0]);
 	return &p->a[p->n++];
 }
@@ -348,14 +333,8 @@ static int skip_cb(void *ctx, int64_t client, const char *field, const char *unt
 	(void)field; (void)until; (void)reason; (void)request;
 	if (p->nskip && p->skip[p->nskip - 1] == client)
 		return 0;
-	if (p->nskip == p->capskip) {
-		size_t nc = p->capskip ? p->capskip * 2 : 16;
-		int64_t *na = fort_realloc(p->skip, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		p->skip = na;
-		p->capskip = nc;
-	}
+	if (FORT_ARRAY_GROW(p->skip, p->nskip + 1, p->capskip, 16) < 0)
+		return FORT_ENOMEM;
 	p->skip[p->nskip++] = client;
 	return 0;
 }

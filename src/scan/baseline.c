@@ -81,15 +81,8 @@ int fort_scan_baseline_add(fort_scan_baseline *b, const char *fingerprint)
 		return fort_error_set(FORT_EINPUT, "not a scan fingerprint");
 	if (fort_scan_baseline_has(b, fingerprint))
 		return 0;
-	if (b->n == b->alloc) {
-		size_t n = b->alloc ? b->alloc * 2 : 64;
-		void *p = fort_realloc(b->fp, n * sizeof(*b->fp));
-
-		if (!p)
-			return FORT_ENOMEM;
-		b->fp = p;
-		b->alloc = n;
-	}
+	if (FORT_ARRAY_GROW(b->fp, b->n + 1, b->alloc, 64) < 0)
+		return FORT_ENOMEM;
 	memcpy(b->fp[b->n++], fingerprint, FP_LEN + 1);
 	return 0;
 }

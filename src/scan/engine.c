@@ -747,15 +747,8 @@ static int find_names(scan_stream *s, size_t from, size_t to)
 			k--;
 		}
 		if (w) {
-			if (s->nm_n == s->nm_cap) {
-				size_t n = s->nm_cap ? s->nm_cap * 2 : 16;
-				struct scan_name_hit *q = fort_realloc(s->nm, n * sizeof(*q));
-
-				if (!q)
-					return FORT_ENOMEM;
-				s->nm = q;
-				s->nm_cap = n;
-			}
+			if (FORT_ARRAY_GROW(s->nm, s->nm_n + 1, s->nm_cap, 16) < 0)
+				return FORT_ENOMEM;
 			s->nm[s->nm_n].off = s->base + p;
 			s->nm[s->nm_n].len = (uint32_t)(w - p);
 			s->nm_n++;

@@ -232,15 +232,9 @@ int scan_ignore_parse(scan_ignore **out, const char *base, const char *text, siz
 		if (!(g = fort_strndup(text + s, e - s)))
 			goto fail;
 		p.glob = g;
-		if (ig->n == cap) {
-			struct pat *np;
-
-			cap = cap ? cap * 2 : 16;
-			if (!(np = fort_realloc(ig->p, cap * sizeof(*np)))) {
-				free(g);
-				goto fail;
-			}
-			ig->p = np;
+		if (FORT_ARRAY_GROW(ig->p, ig->n + 1, cap, 16) < 0) {
+			free(g);
+			goto fail;
 		}
 		ig->p[ig->n++] = p;
 	}

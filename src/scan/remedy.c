@@ -58,14 +58,8 @@ static int q_add_id(struct qctx *q, const char *id)
 	for (size_t i = 0; i < q->nids; i++)
 		if (q->ids[i] == cid)
 			return 0;
-	if (q->nids == q->cap) {
-		size_t n = q->cap ? q->cap * 2 : 8;
-		int64_t *p = fort_realloc(q->ids, n * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		q->ids = p;
-		q->cap = n;
-	}
+	if (FORT_ARRAY_GROW(q->ids, q->nids + 1, q->cap, 8) < 0)
+		return FORT_ENOMEM;
 	q->ids[q->nids++] = cid;
 	return 0;
 }
@@ -76,8 +70,8 @@ static int q_finding(void *ctx, const fort_scan_finding *f)
 	q->types |= 1u << f->type;
 	q->findings++;
 	if (f->known_client && f->value) {
-		const char *field = f->type == FORT_SCAN_EMAIL ? "email" : f->type == FORT_SCAN_PHONE ? "phone" :
-				    f->type == FORT_SCAN_NAME ? scan_name_field(q->v) : NULL;
+		const char *field = scan_role_field(q->v, f->type == FORT_SCAN_EMAIL ? ROLE_EMAIL : f->type == FORT_SCAN_PHONE ? ROLE_PHONE :
+							  f->type == FORT_SCAN_NAME ? ROLE_ADDRESSEE : -1);
 		char (*ids)[FORT_ID_LEN + 1] = NULL;
 		size_t n = 0;
 		int r = 0;
@@ -314,14 +308,8 @@ static int r_finding(void *ctx, const fort_scan_finding *f)
 	struct rctx *rc = ctx;
 	if (f->logical && f->logical[0])
 		return 0;
-	if (rc->n == rc->cap) {
-		size_t n = rc->cap ? rc->cap * 2 : 64;
-		struct span *p = fort_realloc(rc->s, n * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		rc->s = p;
-		rc->cap = n;
-	}
+	if (FORT_ARRAY_GROW(rc->s, rc->n + 1, rc->cap, 64) < 0)
+		return FORT_ENOMEM;
 	rc->s[rc->n].off = f->offset;
 	rc->s[rc->n].len = f->length;
 	/* a private key: its whole PEM block, not just the header line */

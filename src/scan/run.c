@@ -114,6 +114,7 @@ struct run {
 	int single;              /* one thread: no locking on the way to the callback */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
 	const char *name_field;  /* with a vault: the name index to look names up in */
+	const char *email_field, *phone_field;   /* and the e-mail and phone indexes (by type) */
 	fort_scan_stats stats;
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
@@ -734,14 +735,12 @@ static int known_client(struct run *run, const char *field, const unsigned char 
 	return r == 0 && nids > 0;
 }
 
-const char *scan_name_field(fort_vault *v)
+const char *scan_role_field(fort_vault *v, int role)
 {
-	if (!v || !v->kr)
+	int i;
+	if (!v || !v->kr || (i = map_field_by_role(&v->map, (map_role)role, MAP_ROLE_SEARCHABLE)) < 0 || !v->has_bkey[i])
 		return NULL;
-	for (size_t i = 0; i < v->map.n; i++)
-		if (v->map.f[i].t == FT_NAME && v->map.f[i].searchable && v->has_bkey[i])
-			return v->map.f[i].name;
-	return NULL;
+	return v->map.f[i].name;
 }
 
 static int name_cb(void *ctx, const unsigned char *s, size_t n)
@@ -763,6 +762,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
 	char masked[96], fp[33] = "", value[SCAN_TAIL + 1];
+	const char *field;
 	int r;
 
 	if (h->conf < (int)o->min_confidence)
@@ -786,7 +786,8 @@ static int on_hit(void *ctx, const scan_hit *h)
 	if (h->type == FORT_SCAN_NAME) {
 		f.known_client = 1;   /* only known names are reported */
 	} else if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
-	    known_client(fc->run, h->type == FORT_SCAN_EMAIL ? "email" : "phone", h->value, h->length)) {
+	    (field = h->type == FORT_SCAN_EMAIL ? fc->run->email_field : fc->run->phone_field) &&
+	    known_client(fc->run, field, h->value, h->length)) {
 		f.known_client = 1;
 		f.confidence = FORT_SCAN_HIGH;
 		f.rule = h->type == FORT_SCAN_EMAIL ? "email.known-client" : "phone.known-client";
@@ -1196,7 +1197,9 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 			run.nexcl++;
 		}
 	}
-	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
+	run.name_field = scan_role_field(opts->vault, ROLE_ADDRESSEE);
+	run.email_field = scan_role_field(opts->vault, ROLE_EMAIL);
+	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
 	if (!(run.chunks = fort_calloc(FILES_MAX_CHUNKS, sizeof(*run.chunks)))) {
 		r = FORT_ENOMEM;
 		goto out;
@@ -1317,7 +1320,9 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	one.s.sum.path = fc.path;
 	if ((r = scan_stream_init(&st)) < 0)
 		goto out;
-	run.name_field = opts->vault ? scan_name_field(opts->vault) : NULL;
+	run.name_field = scan_role_field(opts->vault, ROLE_ADDRESSEE);
+	run.email_field = scan_role_field(opts->vault, ROLE_EMAIL);
+	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
 	names_on(&st, &fc);
 	one.s.sum.bytes = len;

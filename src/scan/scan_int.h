@@ -176,8 +176,9 @@ int scan_stream_feed(scan_stream *s, const void *data, size_t len);
 int scan_stream_finish(scan_stream *s);
 /* Look for known-client names too (FN NULL: not; the default after init). */
 void scan_stream_names(scan_stream *s, scan_name_fn fn, void *ctx);
-/* The searchable name field of V's map, NULL if none (run.c). */
-const char *scan_name_field(fort_vault *v);
+/* The searchable field of V's map with ROLE (a map_role: ROLE_ADDRESSEE,
+ * ROLE_EMAIL, ROLE_PHONE), NULL if none or V is NULL or locked (run.c). */
+const char *scan_role_field(fort_vault *v, int role);
 
 /* ------------------------------------------------------------ ignore files */
 

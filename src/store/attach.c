@@ -168,16 +168,8 @@ static int load_row(store *s, store_attachment *a, sqlite3_stmt *st)
 		goto fail;
 	sqlite3_bind_int64(cs, 1, a->id);
 	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
-		if (a->nclients == cap) {
-			size_t n = cap ? cap * 2 : 4;
-			int64_t *p = fort_realloc(a->clients, n * sizeof *p);
-			if (!p) {
-				r = FORT_ENOMEM;
-				goto fail;
-			}
-			a->clients = p;
-			cap = n;
-		}
+		if ((r = FORT_ARRAY_GROW(a->clients, a->nclients + 1, cap, 4)) < 0)
+			goto fail;
 		a->clients[a->nclients++] = sqlite3_column_int64(cs, 0);
 	}
 	if (rc != SQLITE_DONE) {

@@ -2152,16 +2152,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 		} else {
 			id = sqlite3_column_int64(st, 0);
 		}
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			int64_t *p = realloc(ids, nc * sizeof *p);
-			if (!p) {
-				r = FORT_ENOMEM;
-				break;
-			}
-			ids = p;
-			cap = nc;
-		}
+		if ((r = FORT_ARRAY_GROW(ids, n + 1, cap, 256)) < 0)
+			break;
 		ids[n++] = id;
 		if ((r = seal_state(s, t, id, h, client, &c)) == 0 && c.state != STORE_SEAL_OK)
 			r = cb(ctx, &c);

@@ -84,3 +84,21 @@ void fort_free_str(char *s)
 		free(s);
 	}
 }
+
+int fort_array_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t min)
+{
+	size_t nc = *cap ? *cap : (min ? min : 1), bytes;
+	void *p;
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		if (fort_size_mul(&nc, nc, 2) < 0)
+			return fort_error_set(FORT_ENOMEM, "out of memory: too many items");
+	if (fort_size_mul(&bytes, nc, elem) < 0)
+		return fort_error_set(FORT_ENOMEM, "out of memory: too many items");
+	if (!(p = fort_realloc(*arr, bytes)))
+		return FORT_ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}

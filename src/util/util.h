@@ -54,6 +54,20 @@ static inline int fort_size_add(size_t *out, size_t a, size_t b)
 	return __builtin_add_overflow(a, b, out) ? -1 : 0;
 }
 
+/* Array growth (git's ALLOC_GROW): make room for NEED elements in the
+ * array P of capacity CAP (a size_t lvalue), doubling from MIN; the size
+ * arithmetic is overflow-checked.  0, or FORT_ENOMEM (message set) with P
+ * and CAP unchanged.  Not for arrays holding secrets (realloc leaves a
+ * copy behind). */
+int fort_array_grow(void **arr, size_t *cap, size_t need, size_t elem, size_t min);
+#define FORT_ARRAY_GROW(p, need, cap, min)                                                  \
+	__extension__({                                                                     \
+		void *fort_ag_ = (p);                                               \
+		int fort_ag_r_ = fort_array_grow(&fort_ag_, &(cap), (need), sizeof *(p), (min)); \
+		(p) = fort_ag_;                                                             \
+		fort_ag_r_;                                                                 \
+	})
+
 /* A growable byte/string buffer with a hard cap.  buf is never NULL after
  * fort_buf_init (points to "" until something is added), always
  * NUL-terminated.
@@ -106,6 +120,23 @@ void fort_buf_reset(fort_buf *b);
 char *fort_buf_detach(fort_buf *b, size_t *len);
 void fort_buf_release(fort_buf *b);
 
+/* HTML text and attribute values: < > & and " escaped (text.c). */
+void fort_html_escape(fort_buf *b, const char *s, size_t n);
+void fort_html_escape_str(fort_buf *b, const char *s);
+
+/* CSV (RFC 4180) cells for files people open in a spreadsheet.
+ * fort_csv_cell quotes S (doubling '"') and, when a spreadsheet would run
+ * it as a formula (it starts with = + - @ tab or CR), puts an apostrophe
+ * before it (OWASP CSV injection; Fortress's importer takes it off again).
+ * FORT_CSV_MINIMAL: quote only a cell that needs it (a formula, or one
+ * holding , " CR or LF); by default every cell is quoted.
+ * fort_csv_quote quotes without the guard: only for text Fortress reads
+ * back as it is (a rejects file's header). */
+#define FORT_CSV_MINIMAL 1u
+int fort_csv_formula(const char *s);
+void fort_csv_cell(fort_buf *b, const char *s, unsigned flags);
+void fort_csv_quote(fort_buf *b, const char *s);
+
 /* Hex encode LEN bytes into OUT (2*LEN+1 bytes). */
 void fort_hex(char *out, const unsigned char *in, size_t len);
 /* Decode hex; 0 ok, -1 bad. */
@@ -114,6 +145,19 @@ int fort_unhex(unsigned char *out, size_t outlen, const char *hex);
 int64_t fort_now(void);              /* unix seconds, UTC */
 /* "2026-11-29T10:00:00Z" into out[21]. */
 void fort_time_iso(char out[21], int64_t t);
+
+/* Civil (proleptic Gregorian, UTC) dates as day numbers, day 0 being
+ * 1970-01-01 (civil.c): the one date arithmetic.  M 1..12, D 1..31. */
+int fort_civil_leap(int y);
+unsigned fort_civil_month_days(int y, unsigned m);           /* 0 for a month out of 1..12 */
+int64_t fort_days_from_civil(int y, unsigned m, unsigned d);
+void fort_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+int fort_civil_weekday(int64_t z);                           /* 0 Sunday ... 6 Saturday */
+/* Y-M-D plus MONTHS (negative: back); a day the target month lacks becomes
+ * its last day (31 January + 1 month = 28 or 29 February). */
+void fort_civil_add_months(int *y, unsigned *m, unsigned *d, int64_t months);
+/* Unix seconds of Y-M-D HH:MM:SS UTC (as timegm, without the C library). */
+int64_t fort_civil_time(int y, unsigned m, unsigned d, int hh, int mm, int ss);
 
 /* UTF-8 validity of LEN bytes. */
 int fort_utf8_valid(const char *s, size_t len);

@@ -437,14 +437,8 @@ static int list_cb(void *ctx, const store_attachment *a)
 {
 	struct list_ctx *l = ctx;
 	int r;
-	if (l->n == l->cap) {
-		size_t n = l->cap ? l->cap * 2 : 8;
-		fort_attachment_info *p = fort_realloc(l->a, n * sizeof *p);
-		if (!p)
-			return FORT_ENOMEM;
-		l->a = p;
-		l->cap = n;
-	}
+	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 8) < 0)
+		return FORT_ENOMEM;
 	if ((r = info_fill(&l->a[l->n], l->v, a)) < 0)
 		return r;
 	l->n++;
@@ -691,14 +685,8 @@ struct erased_ctx {
 static int erased_cb(void *ctx, const store_attachment *a)
 {
 	struct erased_ctx *e = ctx;
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 8;
-		void *p = fort_realloc(e->a, cap * sizeof *e->a);
-		if (!p)
-			return FORT_ENOMEM;
-		e->a = p;
-		e->cap = cap;
-	}
+	if (FORT_ARRAY_GROW(e->a, e->n + 1, e->cap, 8) < 0)
+		return FORT_ENOMEM;
 	e->a[e->n].id = a->id;
 	e->a[e->n++].shared = a->nclients > 1;
 	return 0;

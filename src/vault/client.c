@@ -969,14 +969,8 @@ static int list_cb(void *p, const store_client *c)
 {
 	struct list_ctx *l = p;
 	fort_client_summary *s;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 64;
-		fort_client_summary *na = fort_realloc(l->arr, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		l->arr = na;
-		l->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 64) < 0)
+		return FORT_ENOMEM;
 	s = &l->arr[l->n++];
 	memset(s, 0, sizeof *s);
 	client_id_format(s->id, c->id);
@@ -1003,7 +997,7 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 		return r;
 	memset(&l, 0, sizeof l);
 	l.v = v;
-	l.name_field = map_index(&v->map, "full_name");
+	l.name_field = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0);
 	if (l.name_field >= 0 && !v->kr->has_ck[v->map.f[l.name_field].cat])
 		l.name_field = -1;
 	if ((r = cvals_init(&l.cv, v)) < 0)
@@ -1015,7 +1009,7 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 		return r;
 	}
 	snprintf(detail, sizeof detail, "%zu clients", l.n);
-	if ((r = audit_record(v, "list", "", l.name_field >= 0 ? "full_name" : "", "", "ok", detail)) < 0) {
+	if ((r = audit_record(v, "list", "", l.name_field >= 0 ? v->map.f[l.name_field].name : "", "", "ok", detail)) < 0) {
 		free(l.arr);
 		return r;
 	}

@@ -22,6 +22,7 @@ struct exp {
 	size_t nids, capids;
 	const char *purpose;
 	int held_any;       /* some field is kept under a legal hold (rights/erasure.c) */
+	fort_buf line;      /* a CSV line being written */
 	uint64_t held_out;  /* held values left out: kept only for the hold's obligation */
 };
 
@@ -32,20 +33,16 @@ static int any_cb(void *ctx, const store_row *row)
 	return 0;
 }
 
-/* RFC 4180 cell; a cell that a spreadsheet would run as a formula gets a
- * leading apostrophe (OWASP CSV injection). */
-static void csv_cell(FILE *o, const char *s)
+/* One CSV line, built in LINE (wiped: it holds client values) and written
+ * out: the cells with the formula guard (fort_csv_cell). */
+static int csv_line_write(FILE *o, fort_buf *line)
 {
-	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
-	fputc('"', o);
-	if (formula)
-		fputc('\'', o);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', o);
-		fputc(*s, o);
-	}
-	fputc('"', o);
+	int r;
+	fort_buf_puts(line, "\r\n");
+	if ((r = fort_buf_error(line)) == 0)
+		fwrite(line->buf, 1, line->len, o);
+	fort_buf_reset(line);
+	return r;
 }
 
 
@@ -171,14 +168,15 @@ static int exp_cb(void *p, const store_client *c)
 	if (e->vcard) {
 		vc_card(e, id);
 	} else if (e->csv) {
-		csv_cell(e->out, id);
+		fort_csv_cell(&e->line, id, 0);
 		for (size_t i = 0; i < e->cv.n; i++) {
 			if (!e->want[i])
 				continue;
-			fputc(',', e->out);
-			csv_cell(e->out, e->cv.vals[i] ? e->cv.vals[i] : "");
+			fort_buf_putc(&e->line, ',');
+			fort_csv_cell(&e->line, e->cv.vals[i] ? e->cv.vals[i] : "", 0);
 		}
-		fputs("\r\n", e->out);
+		if ((r = csv_line_write(e->out, &e->line)) < 0)
+			return r;
 	} else {
 		json_t *o = json_object();
 		char *s;
@@ -223,6 +221,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	if (count_out)
 		*count_out = 0;
 	memset(&e, 0, sizeof e);
+	fort_buf_init_secret(&e.line, 0);
 	if ((r = vault_need(v, ACT_EXPORT, "export", NULL)) < 0)
 		return r;
 	if (!o || o->version != FORT_EXPORT_OPTS_VERSION)
@@ -325,13 +324,14 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 	if ((r = audit_append(v, "export", "", fields.buf, o->purpose, "ok", detail)) < 0)
 		goto fail_tx;
 	if (e.csv) {
-		fputs("\"id\"", out);
+		fort_buf_puts(&e.line, "\"id\"");
 		for (size_t i = 0; i < v->map.n; i++)
 			if (e.want[i]) {
-				fputc(',', out);
-				csv_cell(out, v->map.f[i].name);
+				fort_buf_putc(&e.line, ',');
+				fort_csv_cell(&e.line, v->map.f[i].name, 0);
 			}
-		fputs("\r\n", out);
+		if ((r = csv_line_write(out, &e.line)) < 0)
+			goto fail_tx;
 	} else if (!e.vcard) {
 		fputs("[\n", out);
 	}
@@ -356,6 +356,7 @@ out:
 	consent_set_release(&e.gate);
 	cvals_release(&e.cv);
 	fort_buf_release(&fields);
+	fort_buf_release(&e.line);
 	free(e.want);
 	free(e.ids);
 	return r;

@@ -470,13 +470,7 @@ static char *csv_header(const reader_record *rec)
 	for (size_t i = 0; i < rec->n; i++) {
 		if (i)
 			fort_buf_putc(&b, delim);
-		fort_buf_putc(&b, '"');
-		for (const char *p = rec->names[i]; *p; p++) {
-			if (*p == '"')
-				fort_buf_putc(&b, '"');
-			fort_buf_putc(&b, *p);
-		}
-		fort_buf_putc(&b, '"');
+		fort_csv_quote(&b, rec->names[i]);
 	}
 	fort_buf_putc(&b, '\n');
 	return fort_buf_detach(&b, NULL);
@@ -745,7 +739,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 				continue; /* reported once, after the import */
 			f = &im->v->map.f[fi];
 			/* undo the formula guard of CSV exports ("'+4930...") */
-			if (val[0] == '\'' && (val[1] == '=' || val[1] == '+' || val[1] == '-' || val[1] == '@' || val[1] == '\t' || val[1] == '\r'))
+			if (val[0] == '\'' && fort_csv_formula(val + 1))
 				val++;
 			/* Google writes several values in one cell: "a@x ::: b@y" */
 			{

@@ -572,6 +572,14 @@ int map_check_purpose(const fort_map *m, const char *purpose)
 	return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", purpose);
 }
 
+int map_field_by_role(const fort_map *m, map_role role, unsigned flags)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->f[i].t == (int)role && (!(flags & MAP_ROLE_SEARCHABLE) || m->f[i].searchable))
+			return (int)i;
+	return -1;
+}
+
 int map_index_id(const fort_map *m, int id)
 {
 	for (size_t i = 0; i < m->n; i++)

@@ -53,6 +53,15 @@ int type_mask(char **out, fort_ftype t, const char *canon);
 /* Building blocks, exported for the scanner and for tests. */
 int luhn_valid(const char *digits, size_t n);          /* 1/0; digits only */
 int iban_valid(const char *iban, char *why, size_t whylen); /* compact upper-case */
+/* The registered IBAN length for the country code CC (two characters,
+ * upper case), 0 for a country without IBANs.  O(1): one table
+ * (types.c, from the SWIFT IBAN registry) for validation and the scanner. */
+extern const unsigned char iban_length_table[26 * 26];
+static inline int iban_country_length(const char *cc)
+{
+	unsigned a = (unsigned char)cc[0] - 'A', b = (unsigned char)cc[1] - 'A';
+	return a < 26 && b < 26 ? iban_length_table[a * 26 + b] : 0;
+}
 const char *card_brand(const char *digits, size_t n);  /* "visa", "mastercard", "amex", ... or NULL */
 /* Calling code for an ISO country ("DE" -> "49"), NULL if unknown. */
 const char *phone_country_code(const char *iso2);

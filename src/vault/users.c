@@ -47,14 +47,8 @@ static int list_cb(void *ctx, const store_user *u)
 {
 	struct list_ctx *l = ctx;
 	fort_user_info *i;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		fort_user_info *na = fort_realloc(l->arr, nc * sizeof *na);
-		if (!na)
-			return FORT_ENOMEM;
-		l->arr = na;
-		l->cap = nc;
-	}
+	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 8) < 0)
+		return FORT_ENOMEM;
 	i = &l->arr[l->n++];
 	memset(i, 0, sizeof *i);
 	i->id = u->id;

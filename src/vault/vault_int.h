@@ -135,6 +135,23 @@ int field_normalise(char **out, const map_field *f, const char *in, size_t len, 
 		    size_t whylen);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
+/* Field roles come from the field's type, never its name (issue 16): the
+ * addressee of a letter is the map's name-typed field, the contact e-mail
+ * its email-typed field, and so on, whatever the owner called them.  With
+ * several fields of the type (full_name and company are both names), the
+ * first in the map's order has the role: the owner orders the map (map
+ * export, edit, map import).  MAP_ROLE_SEARCHABLE: only a field with a
+ * blind index (for lookups).  The field's index, or -1 when the map has
+ * none: a caller that cannot do without it (a letter that could not be
+ * delivered) refuses, naming the type the map lacks. */
+typedef enum {
+	ROLE_ADDRESSEE = FT_NAME,
+	ROLE_EMAIL = FT_EMAIL,
+	ROLE_PHONE = FT_PHONE,
+	ROLE_IBAN = FT_IBAN,
+} map_role;
+#define MAP_ROLE_SEARCHABLE 1u
+int map_field_by_role(const fort_map *m, map_role role, unsigned flags);
 int map_allows(const map_field *f, const char *purpose);
 int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
 int map_check_purpose(const fort_map *m, const char *purpose); /* 0, or FORT_ENOTFOUND "unknown purpose" */

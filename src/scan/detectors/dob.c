@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "scan/scan_int.h"
+#include "util.h"
 
 static const char *const dob_words[] = { "born", "birth", "dob", "d.o.b", "geb.", "geboren", "naissance",
 					 "nacimiento", "nascita", "bday", NULL };
@@ -40,11 +41,7 @@ static int this_year(void)
 
 static int date_ok(unsigned y, unsigned mo, unsigned d)
 {
-	static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
-		return 0;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	if (d < 1 || d > fort_civil_month_days((int)y, mo))
 		return 0;
 	return y >= 1900 && (int)y <= this_year();
 }

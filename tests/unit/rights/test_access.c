@@ -194,6 +194,10 @@ static void test_access_package(void **state)
 		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));
+		/* items in a list, bold as <strong>: its own converter wrote bare
+		 * <li> and left the ** markers in (issue 16) */
+		assert_non_null(strstr(html, "<ul>\n<li><strong>"));
+		assert_null(strstr(html, "**"));
 		free(md);
 		free(html);
 	}

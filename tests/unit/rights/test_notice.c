@@ -161,6 +161,19 @@ static void test_documents(void **state)
 		assert_string_equal(e[0].notice, pub); /* the newest published */
 		free(e);
 	}
+	/* records.csv cells get the spreadsheet formula guard (its own copy of
+	 * the CSV quoting had none: issue 16) */
+	{
+		fort_activity_spec s = FORT_ACTIVITY_SPEC_INIT;
+		char *c2 = NULL;
+		s.purpose = "marketing";
+		s.description = "=HYPERLINK(\"http://x.example\")";
+		s.retention = "until consent is withdrawn";
+		assert_int_equal(fort_map_activity_set(v, &s, 0), 0);
+		assert_int_equal(fort_records_generate(&c2, v, "csv"), 0);
+		assert_non_null(strstr(c2, ",\"'=HYPERLINK(\"\"http://x.example\"\")\","));
+		free(c2);
+	}
 	free(md);
 	free(html);
 	free(json);

@@ -94,6 +94,15 @@ static void test_iban(void **state)
 	assert_false(scan_iban_mod97("DE89370400440532013001", 22));
 	assert_int_equal(scan_iban_length("DE"), 22);
 	assert_int_equal(scan_iban_length("QQ"), 0);
+	/* the scanner uses the type's table: Honduras (registry release 99)
+	 * and French territories are known countries, found with high
+	 * confidence (its own copy lacked them: "iban.unknown-country") */
+	assert_int_equal(scan_iban_length("HN"), 28);
+	assert_int_equal(scan_text(&hs, "pago a HN88CABF00000000000250005469 hoy"), 1);
+	assert_string_equal(hs.h[0].rule, "iban");
+	assert_int_equal(hs.h[0].conf, FORT_SCAN_HIGH);
+	assert_int_equal(scan_text(&hs, "IBAN GF41 2004 1010 0505 0001 3M02 606."), 1);
+	assert_string_equal(hs.h[0].rule, "iban");
 }
 
 static void test_email(void **state)

@@ -155,6 +155,40 @@ static void test_iban_valid_direct(void **state)
 	assert_int_equal(strlen(tiny), sizeof tiny - 1);
 }
 
+/* The one IBAN length table (issue 16): the registry's 89 countries and
+ * the 16 territories using a parent's format, 105 in all, looked up in
+ * O(1); the scanner's own copy had 88 (no Honduras, no territories). */
+static void test_iban_lengths(void **state)
+{
+	char cc[3] = "AA";
+	int n = 0;
+	(void)state;
+	for (cc[0] = 'A'; cc[0] <= 'Z'; cc[0]++)
+		for (cc[1] = 'A'; cc[1] <= 'Z'; cc[1]++) {
+			int l = iban_country_length(cc);
+			if (l) {
+				n++;
+				assert_true(l >= 15 && l <= 34);
+			}
+		}
+	assert_int_equal(n, 105);
+	assert_int_equal(iban_country_length("DE"), 22);
+	assert_int_equal(iban_country_length("NO"), 15);
+	assert_int_equal(iban_country_length("RU"), 33);
+	assert_int_equal(iban_country_length("HN"), 28);
+	assert_int_equal(iban_country_length("YE"), 30);
+	assert_int_equal(iban_country_length("GF"), 27);
+	assert_int_equal(iban_country_length("JE"), 22);
+	assert_int_equal(iban_country_length("AX"), 18);
+	assert_int_equal(iban_country_length("US"), 0);
+	assert_int_equal(iban_country_length("de"), 0);
+	assert_int_equal(iban_country_length("[A"), 0);
+	assert_int_equal(iban_country_length("A@"), 0);
+	assert_int_equal(iban_country_length("\xff\xff"), 0);
+	assert_int_equal(iban_valid("HN88CABF00000000000250005469", NULL, 0), 1);
+	assert_int_equal(iban_valid("GF4120041010050500013M02606", NULL, 0), 1);
+}
+
 /* -------------------------------------------------------------- card */
 
 static void test_luhn(void **state)
@@ -890,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_iban_good),
 		cmocka_unit_test(test_iban_bad),
 		cmocka_unit_test(test_iban_valid_direct),
+		cmocka_unit_test(test_iban_lengths),
 		cmocka_unit_test(test_luhn),
 		cmocka_unit_test(test_card_brand),
 		cmocka_unit_test(test_card_good),
