@@ -202,6 +202,16 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #endif
 static int (*window_has)(const unsigned char *, size_t, size_t, const char *const *);
+static int label_factor_scalar(const unsigned char *b, size_t a, size_t e);
+#ifdef SCAN_X86
+static int label_factor_avx2(const unsigned char *b, size_t a, size_t e);
+#endif
+static int (*label_factor)(const unsigned char *, size_t, size_t);
+static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
+#ifdef SCAN_X86
+static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
+#endif
+static size_t (*label_ident)(const unsigned char *, size_t, int *);
 
 typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
 static next_fn next_class;
@@ -218,6 +228,8 @@ static void engine_init(void)
 	count_nl = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
+	label_factor = label_factor_scalar;
+	label_ident = label_ident_scalar;
 	find_pem = find_pem_scalar;
 	digit_run = digit_run_scalar;
 #ifdef SCAN_X86
@@ -229,6 +241,8 @@ static void engine_init(void)
 		count_nl = count_nl_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
+		label_factor = label_factor_avx2;
+		label_ident = label_ident_avx2;
 		find_pem = find_pem_avx2;
 		digit_run = digit_run_avx2;
 	}
@@ -494,6 +508,134 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 	return found;
 }
 #endif
+
+/* The secret labels' literal factors: every keyword of secret.c's label
+ * list holds one of "pas", "pwd", "sec", "key", "tok" or "ras" (any case).
+ * A ':' or '=' with none of them in the 64 bytes before it has no label
+ * before it, and costs a few vector compares instead of a walk back over
+ * the identifier (every ':' of a mail header or a JSON key comes here). */
+static int label_factor_scalar(const unsigned char *b, size_t a, size_t e)
+{
+	size_t i;
+
+	for (i = a; i + 3 <= e; i++) {
+		unsigned c = b[i] | 0x20, d = b[i + 1] | 0x20, f = b[i + 2] | 0x20;
+
+		if ((c == 'p' && ((d == 'a' && f == 's') || (d == 'w' && f == 'd'))) ||
+		    (c == 's' && d == 'e' && f == 'c') || (c == 'k' && d == 'e' && f == 'y') ||
+		    (c == 't' && d == 'o' && f == 'k') || (c == 'r' && d == 'a' && f == 's'))
+			return 1;
+	}
+	return 0;
+}
+
+#ifdef SCAN_X86
+/* At most 64 bytes: two steps of three loads (the buffer is padded past
+ * its end, and E - A <= 64, so the loads stay inside it). */
+__attribute__((target("avx2"))) static int label_factor_avx2(const unsigned char *b, size_t a, size_t e)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+	uint64_t hits = 0;
+	size_t n = e - a, k;
+
+	if (n > 64)
+		return label_factor_scalar(b, a, e);
+	if (n < 3)
+		return 0;
+	for (k = 0; k < 2 && 32 * k + 3 <= n; k++) {
+		const unsigned char *p = b + a + 32 * k;
+		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), low);
+		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
+		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+#define EQ(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
+		__m256i a1 = EQ(x1, 'a'), e1 = EQ(x1, 'e'), s2 = EQ(x2, 's');
+		__m256i m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2),
+									     _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
+
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
+#undef EQ
+		hits |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+	}
+	/* a factor starting at i ends at i + 3 <= e (n <= 64: the shift is < 64) */
+	hits &= ((uint64_t)1 << (n - 2)) - 1;
+	return hits != 0;
+}
+#endif
+
+int scan_label_factor(const unsigned char *b, size_t a, size_t e)
+{
+	return label_factor(b, a, e);
+}
+
+static int ident_byte(unsigned c)
+{
+	return sc_alnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80;
+}
+
+static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor)
+{
+	size_t s = e;
+
+	while (s > 0 && e - s < 64 && ident_byte(b[s - 1]))
+		s--;
+	*factor = label_factor_scalar(b, s, e);
+	return s;
+}
+
+#ifdef SCAN_X86
+/* One step of 32 bytes ending at E: the last byte that is no identifier
+ * byte gives the start, the factors are looked for after it.  A longer
+ * identifier (rare) goes the scalar way. */
+__attribute__((target("avx2"))) static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+	const unsigned char *p;
+	__m256i x, x0, x1, x2, d, m, ident, a1, e1, s2;
+	uint32_t non, hits;
+	unsigned last;
+
+	if (e < 32)
+		return label_ident_scalar(b, e, factor);
+	p = b + e - 32;
+	x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	x0 = _mm256_or_si256(x, low);
+#define EQ(v, ch) _mm256_cmpeq_epi8((v), _mm256_set1_epi8(ch))
+	d = _mm256_sub_epi8(x0, _mm256_set1_epi8('a'));
+	ident = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(25)), d);
+	d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+	ident = _mm256_or_si256(ident, _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d));
+	ident = _mm256_or_si256(ident, _mm256_or_si256(EQ(x, '_'), _mm256_or_si256(EQ(x, '-'), EQ(x, '.'))));
+	non = ~((uint32_t)_mm256_movemask_epi8(ident) | (uint32_t)_mm256_movemask_epi8(x));
+	if (!non)
+		return label_ident_scalar(b, e, factor);
+	last = 31 - (unsigned)__builtin_clz(non);
+	/* factors at positions after LAST that end by E (the loads at +1 and +2
+	 * pass E by two bytes: the buffer is padded) */
+	x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
+	x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+	a1 = EQ(x1, 'a');
+	e1 = EQ(x1, 'e');
+	s2 = EQ(x2, 's');
+	m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2), _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
+#undef EQ
+	hits = (uint32_t)_mm256_movemask_epi8(m) & 0x3FFFFFFFu;
+	hits &= (uint32_t)~(((uint64_t)2 << last) - 1);
+	*factor = hits != 0;
+	return e - 32 + last + 1;
+}
+#endif
+
+size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
+{
+	return label_ident(b, e, factor);
+}
 
 int scan_context(const scan_view *v, size_t start, const char *const *words)
 {

@@ -100,6 +100,15 @@ int scan_iban_length(const char *cc);   /* 0 unknown country */
  * column header of the cell START is in. */
 int scan_context(const scan_view *v, size_t start, const char *const *words);
 
+/* Does B[A, E) (E - A <= 64 is fastest) hold one of the secret labels'
+ * literal factors ("pas", "pwd", "sec", "key", "tok", "ras"; any case)?
+ * B must be a stream's buffer (padded past its end). */
+int scan_label_factor(const unsigned char *b, size_t a, size_t e);
+/* The identifier ending at E (letters, digits, '_', '-', '.', bytes >= 0x80;
+ * at most 64 bytes back): its start, and in *FACTOR whether it holds one of
+ * those factors.  B must be a stream's buffer. */
+size_t scan_label_ident(const unsigned char *b, size_t e, int *factor);
+
 /* ------------------------------------------------------------------ bytes */
 
 static inline int sc_digit(unsigned c) { return c - '0' < 10; }

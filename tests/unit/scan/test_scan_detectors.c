@@ -316,6 +316,17 @@ static void test_secret_syntaxes(void **state)
 	expect_none("password = self.password");
 	expect_none("secretary: Alice Smith");
 	expect_none("password = \",.;:!?\"");
+	/* the label's keyword is looked for in the identifier before the
+	 * operator, however far into the line (a vector step of 32 bytes, a
+	 * longer identifier byte by byte) and right up to the operator */
+	expect_one("a line of filler words, then: api_key = \"r4nd0mV4lu3\"", FORT_SCAN_SECRET, "r4nd0mV4lu3");
+	expect_one("x production_replica_database_primary_password = \"Tr0ub4dor&3\"", FORT_SCAN_SECRET,
+		   "Tr0ub4dor&3");
+	expect_one("password_of_the_reporting_replica_in_the_eu_west_datacentre01: \"q8!ZrT2w\"", FORT_SCAN_SECRET,
+		   "q8!ZrT2w");
+	/* a keyword before the identifier is no label */
+	expect_none("reset the secret key today\ncolour: \"q8!ZrT2w9\"");
+	expect_none("password manager, colour_of_the_new_brand_identity: \"q8!ZrT2w9\"");
 }
 
 static void test_values_only_on_request(void **state)
