@@ -212,6 +212,11 @@ static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
 static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
 #endif
 static size_t (*label_ident)(const unsigned char *, size_t, int *);
+static int has_tag_scalar(const unsigned char *b, size_t a, size_t z);
+#ifdef SCAN_X86
+static int has_tag_avx2(const unsigned char *b, size_t a, size_t z);
+#endif
+static int (*has_tag)(const unsigned char *, size_t, size_t);
 
 typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
 static next_fn next_class;
@@ -230,6 +235,7 @@ static void engine_init(void)
 	window_has = window_scalar;
 	label_factor = label_factor_scalar;
 	label_ident = label_ident_scalar;
+	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
 	digit_run = digit_run_scalar;
 #ifdef SCAN_X86
@@ -243,6 +249,7 @@ static void engine_init(void)
 		window_has = window_avx2;
 		label_factor = label_factor_avx2;
 		label_ident = label_ident_avx2;
+		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
 		digit_run = digit_run_avx2;
 	}
@@ -707,9 +714,44 @@ static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstar
 	}
 }
 
+static const char ign_tag[] = "fortress:ignore";
+
+static int has_tag_scalar(const unsigned char *b, size_t a, size_t z)
+{
+	return memmem(b + a, z - a, ign_tag, sizeof(ign_tag) - 1) != NULL;
+}
+
+#ifdef SCAN_X86
+/* ":i" filters 32 positions a step; the rare hit is compared whole (the
+ * buffer is padded, so the load at +1 may pass Z). */
+__attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, size_t a, size_t z)
+{
+	const __m256i colon = _mm256_set1_epi8(':'), i_ = _mm256_set1_epi8('i');
+	size_t p = a;
+
+	while (p < z) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 1));
+		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, colon),
+									     _mm256_cmpeq_epi8(y, i_)));
+
+		if (z - p < 32)
+			m &= (unsigned)(((uint64_t)1 << (z - p)) - 1);
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctz(m);
+
+			if (i >= a + 8 && i + 7 <= z && !memcmp(b + i - 8, ign_tag, sizeof(ign_tag) - 1))
+				return 1;
+			m &= m - 1;
+		}
+		p += 32;
+	}
+	return 0;
+}
+#endif
+
 static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t off)
 {
-	static const char tag[] = "fortress:ignore";
 	const unsigned char *b = s->buf, *e;
 	size_t a, z;
 
@@ -718,7 +760,7 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 	a = lstart > s->base ? (size_t)(lstart - s->base) : 0;
 	e = memchr(b + (off - s->base), '\n', s->len - (size_t)(off - s->base));
 	z = e ? (size_t)(e - b) : s->len;
-	s->ign_val = memmem(b + a, z - a, tag, sizeof(tag) - 1) != NULL;
+	s->ign_val = has_tag(b, a, z);
 	s->ign_line = line + 1;
 	return s->ign_val;
 }

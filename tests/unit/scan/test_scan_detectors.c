@@ -74,6 +74,30 @@ static void test_card_mask(void **state)
 	assert_int_equal(hs.h[0].conf, FORT_SCAN_HIGH);
 }
 
+/* Masks keep a few characters at the ends, every other digit (and letter,
+ * for IBAN and NINO) a star, the separators as they are. */
+static void expect_mask(int type, const char *value, const char *want)
+{
+	char out[96];
+
+	scan_mask(out, sizeof(out), type, NULL, (const unsigned char *)value, strlen(value));
+	assert_string_equal(out, want);
+}
+
+static void test_masks(void **state)
+{
+	(void)state;
+	expect_mask(FORT_SCAN_IBAN, "DE89 3704 0044 0532 0130 00", "DE** **** **** **** **30 00");
+	expect_mask(FORT_SCAN_PHONE, "+49 30 1234567", "+** ** *****67");
+	expect_mask(FORT_SCAN_NINO, "AB 12 34 56 C", "AB ** ** ** C");
+	expect_mask(FORT_SCAN_SSN, "123-45-6789", "***-**-6789");
+	expect_mask(FORT_SCAN_DOB, "1985-03-12", "****-**-**");
+	/* fewer characters than the ends keep: nothing is starred twice or shown wrongly */
+	expect_mask(FORT_SCAN_NINO, "A1", "A1");
+	expect_mask(FORT_SCAN_CARD, "4242", "4242");
+	expect_mask(FORT_SCAN_CARD, "42424", "*2424");
+}
+
 static void test_iban(void **state)
 {
 	struct hits hs;
@@ -391,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_secret),
 		cmocka_unit_test(test_secret_syntaxes),
 		cmocka_unit_test(test_values_only_on_request),
