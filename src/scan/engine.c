@@ -202,11 +202,11 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #endif
 static int (*window_has)(const unsigned char *, size_t, size_t, const char *const *);
-static int label_factor_scalar(const unsigned char *b, size_t a, size_t e);
+static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e);
 #ifdef SCAN_X86
-static int label_factor_avx2(const unsigned char *b, size_t a, size_t e);
+static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e);
 #endif
-static int (*label_factor)(const unsigned char *, size_t, size_t);
+static size_t (*label_first)(const unsigned char *, size_t, size_t);
 static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
 #ifdef SCAN_X86
 static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
@@ -233,7 +233,7 @@ static void engine_init(void)
 	count_nl = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
-	label_factor = label_factor_scalar;
+	label_first = label_first_scalar;
 	label_ident = label_ident_scalar;
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
@@ -247,7 +247,7 @@ static void engine_init(void)
 		count_nl = count_nl_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
-		label_factor = label_factor_avx2;
+		label_first = label_first_avx2;
 		label_ident = label_ident_avx2;
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
@@ -306,6 +306,8 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
+	s->lf_lo = s->lf_hi = 0;
+	s->lf_found = 0;
 }
 
 /* The first line of a CSV/TSV file names its columns: a date in the
@@ -521,7 +523,7 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
  * A ':' or '=' with none of them in the 64 bytes before it has no label
  * before it, and costs a few vector compares instead of a walk back over
  * the identifier (every ':' of a mail header or a JSON key comes here). */
-static int label_factor_scalar(const unsigned char *b, size_t a, size_t e)
+static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e)
 {
 	size_t i;
 
@@ -531,50 +533,49 @@ static int label_factor_scalar(const unsigned char *b, size_t a, size_t e)
 		if ((c == 'p' && ((d == 'a' && f == 's') || (d == 'w' && f == 'd'))) ||
 		    (c == 's' && d == 'e' && f == 'c') || (c == 'k' && d == 'e' && f == 'y') ||
 		    (c == 't' && d == 'o' && f == 'k') || (c == 'r' && d == 'a' && f == 's'))
-			return 1;
+			return i;
 	}
-	return 0;
+	return (size_t)-1;
 }
 
 #ifdef SCAN_X86
-/* At most 64 bytes: two steps of three loads (the buffer is padded past
- * its end, and E - A <= 64, so the loads stay inside it). */
-__attribute__((target("avx2"))) static int label_factor_avx2(const unsigned char *b, size_t a, size_t e)
+/* 32 positions a step, three loads (the buffer is padded past its end:
+ * the loads at +1 and +2 may pass E). */
+__attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e)
 {
 	const __m256i low = _mm256_set1_epi8(0x20);
-	uint64_t hits = 0;
-	size_t n = e - a, k;
+	size_t p;
 
-	if (n > 64)
-		return label_factor_scalar(b, a, e);
-	if (n < 3)
-		return 0;
-	for (k = 0; k < 2 && 32 * k + 3 <= n; k++) {
-		const unsigned char *p = b + a + 32 * k;
-		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)p), low);
-		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
-		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+	for (p = a; p + 3 <= e; p += 32) {
+		const unsigned char *q = b + p;
+		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
+		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
+		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
 #define EQ(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
 		__m256i a1 = EQ(x1, 'a'), e1 = EQ(x1, 'e'), s2 = EQ(x2, 's');
 		__m256i m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2),
 									     _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
+		uint32_t hits;
 
 		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
 		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
 		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
 		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
 #undef EQ
-		hits |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
+		hits = (uint32_t)_mm256_movemask_epi8(m);
+		/* a factor starting at p + i ends at p + i + 3 <= e */
+		if (e - p - 2 < 32)
+			hits &= ((uint32_t)1 << (e - p - 2)) - 1;
+		if (hits)
+			return p + (size_t)__builtin_ctz(hits);
 	}
-	/* a factor starting at i ends at i + 3 <= e (n <= 64: the shift is < 64) */
-	hits &= ((uint64_t)1 << (n - 2)) - 1;
-	return hits != 0;
+	return (size_t)-1;
 }
 #endif
 
 int scan_label_factor(const unsigned char *b, size_t a, size_t e)
 {
-	return label_factor(b, a, e);
+	return label_first(b, a, e) != (size_t)-1;
 }
 
 static int ident_byte(unsigned c)
@@ -588,7 +589,7 @@ static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor)
 
 	while (s > 0 && e - s < 64 && ident_byte(b[s - 1]))
 		s--;
-	*factor = label_factor_scalar(b, s, e);
+	*factor = label_first_scalar(b, s, e) != (size_t)-1;
 	return s;
 }
 
@@ -642,6 +643,38 @@ __attribute__((target("avx2"))) static size_t label_ident_avx2(const unsigned ch
 size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 {
 	return label_ident(b, e, factor);
+}
+
+int scan_label_near(const scan_view *v, size_t a, size_t e)
+{
+	scan_stream *s = v->st;
+	uint64_t lo = v->base + a, hi = v->base + e;
+	size_t from = a, to, f;
+
+	if (!s)
+		return label_first(v->buf, a, e) != (size_t)-1;
+	if (lo >= s->lf_lo && lo <= s->lf_hi) {
+		/* the first factor at or after LO is known, or none before LF_HI */
+		if (s->lf_found)
+			return s->lf_hi + 3 <= hi;
+		if (hi < s->lf_hi + 3)
+			return 0;
+		from = (size_t)(s->lf_hi - v->base);
+		lo = s->lf_lo;
+	}
+	/* look ahead: the next ':' is likely within the next few hundred bytes */
+	to = e + 160 < v->len ? e + 160 : v->len;
+	f = label_first(v->buf, from, to);
+	s->lf_lo = lo;
+	if (f != (size_t)-1) {
+		s->lf_hi = v->base + f;
+		s->lf_found = 1;
+		return f + 3 <= e;
+	}
+	/* starts in [TO - 2, TO) are not known yet */
+	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
+	s->lf_found = 0;
+	return 0;
 }
 
 int scan_context(const scan_view *v, size_t start, const char *const *words)

@@ -410,6 +410,12 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	/* the operator: "=", ":", ":=", "==", "===", "!=", "=>", "?=", "::=", ".=" */
 	if (pos > 0 && (b[pos - 1] == ':' || b[pos - 1] == '='))
 		return 0;   /* judged at its first character */
+	/* a label before the operator lies in the 80 bytes before it (64 of
+	 * identifier, then quotes, "[25]", blanks, "!?.+"): no keyword factor
+	 * there, no label; only a comparison ("==", "!=") may have one after */
+	if (!(b[pos] == '=' && ((pos + 1 < v->len && b[pos + 1] == '=') || (pos > 0 && b[pos - 1] == '!'))) &&
+	    !scan_label_near(v, pos > 80 ? pos - 80 : 0, pos))
+		return 0;
 	while (os > 0 && pos - os < 2 && (b[os - 1] == '!' || b[os - 1] == '?' || b[os - 1] == '.' || b[os - 1] == '+'))
 		os--;
 	while (oe < v->len && oe - pos < 3 && (b[oe] == '=' || b[oe] == ':' || b[oe] == '>'))
