@@ -240,6 +240,16 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[0].value, "1985-03-12");
 	assert_int_equal(hs.h[0].line, 2);
 	assert_int_equal(hs.h[0].column, 5);
+	/* the column is counted over long cells (a vector step of 32 bytes),
+	 * delimiters inside quotes not counted, a quote state carried between steps */
+	assert_int_equal(scan_text(&hs, "id,notes,date_of_birth,invoice_date\n"
+					"1,\"a long note, with commas, more commas, far past thirty-two bytes, yes\",1985-03-12,2023-01-05\n"
+					"2,plain note without any quotes but long enough to pass thirty-two,1990-07-04,2023-02-01\n"
+					"3,\"quoted over a, step: 0123456789012345678901234567890123456789, end\",1977-11-30,2023-03-03\n"),
+			 3);
+	assert_string_equal(hs.h[0].value, "1985-03-12");
+	assert_string_equal(hs.h[1].value, "1990-07-04");
+	assert_string_equal(hs.h[2].value, "1977-11-30");
 }
 
 static void test_ip(void **state)
