@@ -1,9 +1,12 @@
 #!/bin/sh
 # bench/scan/run.sh BUILD_DIR - the scanner against ripgrep on the anchors'
 # labelled corpus (../shared/bench/anchors), in one run on this machine:
-#   1. MB/s of our engine (one thread) and of ripgrep with the anchors' 7
-#      patterns (one thread), timed in alternating pairs; the ratio is the
-#      median of the per-pair ratios (robust to a busy machine)
+#   1. MB/s of the CLI as users run it (fortress scan --format tsv-spans
+#      --jobs 1, every finding printed) and of ripgrep counting the anchors'
+#      7 patterns (one thread), timed in alternating pairs; the ratio is the
+#      median of the per-pair ratios (robust to a busy machine).  The engine
+#      alone (bench/scan_spans -t: no output) against the same ripgrep is a
+#      second line
 #   2. precision / recall per type, scored by the anchors' score.mjs
 #   3. the CLI in every output format (text, JSON, CSV, SARIF) against
 #      tsv-spans, paired; a tree of many small files on all cores against
@@ -69,24 +72,37 @@ echo "== scanner vs ripgrep: anchors corpus ${MB} MiB (seed $SEED), one thread e
 # ripgrep with the anchors' 7 patterns, counting every match (its fastest mode that still finds them all)
 RG="$OUT/scan/rg_count.sh $OUT/scan/patterns.tsv -j1 --count-matches --"
 cat $FILES >/dev/null   # warm the page cache
+MEDIAN='function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
+# the headline: the command users run, printing every validated finding
 : >"$TMP/pairs"
 i=0
 while [ $i -lt "$PAIRS" ]; do
 	a=$(now); $RG $FILES >/dev/null; b=$(now)
-	"$SPANS" -t $FILES 2>/dev/null; c=$(now)
+	"$FORTRESS" scan --format tsv-spans --jobs 1 $FILES >/dev/null || true; c=$(now)
 	echo "$a $b $c" >>"$TMP/pairs"
 	i=$((i + 1))
 done
-awk -v mb="$MB" '
+awk -v mb="$MB" "$MEDIAN"'
 { rg = $2 - $1; us = $3 - $2; r[NR] = rg / us; rgs[NR] = rg; uss[NR] = us
-  printf "  pair %d: ripgrep %.3f s (%.0f MB/s)   fortress %.3f s (%.0f MB/s)   ratio %.2f\n", NR, rg, mb / rg, us, mb / us, rg / us }
-function median(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  printf "  pair %d: ripgrep %.3f s (%.0f MB/s)   fortress scan %.3f s (%.0f MB/s)   ratio %.2f\n", NR, rg, mb / rg, us, mb / us, rg / us }
 END { m = median(r, NR); mr = median(rgs, NR); mu = median(uss, NR)
-	printf "throughput, 1 thread: ripgrep %.0f MB/s   fortress %.0f MB/s   ratio %.2f (median of per-pair ratios; min 1.0, goal 3.0) %s\n",
-		mb / mr, mb / mu, m, (m >= 1.0 ? "ok" : "MISSED")
-	printf "{\"bench\":\"scan_vs_ripgrep\",\"mib\":%s,\"rg_MBps\":%.1f,\"fortress_MBps\":%.1f,\"ratio\":%.3f}\n", mb, mb / mr, mb / mu, m
+	printf "throughput, 1 thread, the CLI (fortress scan --format tsv-spans --jobs 1, every finding printed): ripgrep %.0f MB/s   fortress %.0f MB/s   ratio %.2f (median of per-pair ratios; min 1.0, goal 3.0) %s\n",
+		mb / mr, mb / mu, m, (m >= 3.0 ? "ok" : m >= 1.0 ? "min ok, goal MISSED" : "MISSED")
+	printf "{\"bench\":\"scan_vs_ripgrep\",\"what\":\"cli-tsv-spans\",\"mib\":%s,\"rg_MBps\":%.1f,\"fortress_MBps\":%.1f,\"ratio\":%.3f}\n", mb, mb / mr, mb / mu, m
 	exit (m >= 1.0 ? 0 : 1) }' "$TMP/pairs" || status=1
+# second line: the engine alone (no output, no process start), same pairs
+: >"$TMP/epairs"
+i=0
+while [ $i -lt "$PAIRS" ]; do
+	a=$(now); $RG $FILES >/dev/null; b=$(now)
+	"$SPANS" -t $FILES 2>/dev/null; c=$(now)
+	echo "$a $b $c" >>"$TMP/epairs"
+	i=$((i + 1))
+done
+awk -v mb="$MB" "$MEDIAN"'
+{ r[NR] = ($2 - $1) / ($3 - $2); uss[NR] = $3 - $2 }
+END { printf "  engine only (bench/scan_spans -t, no output): %.0f MB/s   ratio %.2f to ripgrep (median of pairs)\n", mb / median(uss, NR), median(r, NR) }' "$TMP/epairs"
 
 # the CLI end to end, printing every finding (what the anchors' CANDIDATE= hook runs)
 a=$(now); "$FORTRESS" scan --format tsv-spans --jobs 1 $FILES >"$TMP/det.tsv" || true; b=$(now)
@@ -208,7 +224,15 @@ for i in 1 2 3; do
 	v=$("$SPANS" -t "$TMP/no_pii.txt" 2>&1 >/dev/null | sed 's/.*"MBps":\([0-9.]*\).*/\1/')
 	best=$(awk -v a="$best" -v b="$v" 'BEGIN { print (b > a) ? b : a }')
 done
-awk -v v="$best" 'BEGIN { printf "PII-free text: %.0f MB/s (best of 3; min 1000) %s\n", v, (v >= 1000 ? "ok" : "MISSED"); exit (v >= 1000 ? 0 : 1) }' || status=1
+awk -v v="$best" 'BEGIN { printf "PII-free text: %.0f MB/s (the engine, best of 3; min 1000) %s\n", v, (v >= 1000 ? "ok" : "MISSED"); exit (v >= 1000 ? 0 : 1) }' || status=1
+# the same through the CLI (process start, file opening and output included)
+NPMB=$(awk -v b="$(stat -c %s "$TMP/no_pii.txt")" 'BEGIN { printf "%.1f", b / 1048576 }')
+bestt=999
+for i in 1 2 3; do
+	a=$(now); "$FORTRESS" scan --format tsv-spans --jobs 1 "$TMP/no_pii.txt" >/dev/null || true; b=$(now)
+	bestt=$(awk -v a="$a" -v b="$b" -v t="$bestt" 'BEGIN { print (b - a < t) ? b - a : t }')
+done
+awk -v t="$bestt" -v mb="$NPMB" 'BEGIN { printf "  the CLI (fortress scan --format tsv-spans --jobs 1): %.0f MB/s (best of 3, %s MiB)\n", mb / t, mb }'
 rm -f "$TMP/no_pii.txt"
 
 [ "${BENCH_SKIP_SCAN_RSS:-0}" = 1 ] && exit $status

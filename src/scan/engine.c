@@ -202,6 +202,26 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #endif
 static int (*window_has)(const unsigned char *, size_t, size_t, const char *const *);
+static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e);
+#ifdef SCAN_X86
+static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e);
+#endif
+static size_t (*label_first)(const unsigned char *, size_t, size_t);
+static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
+#ifdef SCAN_X86
+static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
+#endif
+static size_t (*label_ident)(const unsigned char *, size_t, int *);
+static int has_tag_scalar(const unsigned char *b, size_t a, size_t z);
+#ifdef SCAN_X86
+static int has_tag_avx2(const unsigned char *b, size_t a, size_t z);
+#endif
+static int (*has_tag)(const unsigned char *, size_t, size_t);
+static unsigned csv_count_scalar(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q);
+#ifdef SCAN_X86
+static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q);
+#endif
+static unsigned (*csv_count)(const unsigned char *, size_t, size_t, unsigned char, int *);
 
 typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
 static next_fn next_class;
@@ -218,6 +238,10 @@ static void engine_init(void)
 	count_nl = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
+	label_first = label_first_scalar;
+	csv_count = csv_count_scalar;
+	label_ident = label_ident_scalar;
+	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
 	digit_run = digit_run_scalar;
 #ifdef SCAN_X86
@@ -229,6 +253,10 @@ static void engine_init(void)
 		count_nl = count_nl_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
+		label_first = label_first_avx2;
+		csv_count = csv_count_avx2;
+		label_ident = label_ident_avx2;
+		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
 		digit_run = digit_run_avx2;
 	}
@@ -285,6 +313,8 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
+	s->lf_lo = s->lf_hi = 0;
+	s->lf_found = 0;
 }
 
 /* The first line of a CSV/TSV file names its columns: a date in the
@@ -345,6 +375,43 @@ static void header_detect(scan_stream *s)
 	s->hdr_state = 1;
 }
 
+/* Delimiters outside quotes in B[J, E), the quote state *Q carried over. */
+static unsigned csv_count_scalar(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q)
+{
+	unsigned n = 0;
+
+	for (; j < e; j++) {
+		if (b[j] == '"')
+			*q = !*q;
+		else if (b[j] == delim && !*q)
+			n++;
+	}
+	return n;
+}
+
+#ifdef SCAN_X86
+/* 32 bytes a step; a step with a quote in it goes byte by byte (quotes are
+ * rare in the cells between two candidates). */
+__attribute__((target("avx2"))) static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e,
+								 unsigned char delim, int *q)
+{
+	const __m256i dq = _mm256_set1_epi8('"'), dl = _mm256_set1_epi8((char)delim);
+	unsigned n = 0;
+
+	while (j + 32 <= e) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + j));
+
+		if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dq))) {
+			n += csv_count_scalar(b, j, j + 32, delim, q);
+		} else if (!*q) {
+			n += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dl)));
+		}
+		j += 32;
+	}
+	return n + csv_count_scalar(b, j, e, delim, q);
+}
+#endif
+
 /* Column (0-based) of START in a CSV line, or -1 when the line start is
  * out of reach.  Counting goes on from the last call on the same line:
  * candidates come in order. */
@@ -369,12 +436,8 @@ static long csv_column(scan_stream *s, const unsigned char *b, size_t start)
 		s->csv_col = 0;
 		s->csv_q = 0;
 	}
-	for (j = (size_t)(s->csv_pos - s->base); j < start; j++) {
-		if (b[j] == '"')
-			s->csv_q = !s->csv_q;
-		else if (b[j] == (unsigned char)s->hdr_delim && !s->csv_q)
-			s->csv_col++;
-	}
+	j = (size_t)(s->csv_pos - s->base);
+	s->csv_col += csv_count(b, j, start, (unsigned char)s->hdr_delim, &s->csv_q);
 	s->csv_pos = s->base + start;
 	return (long)s->csv_col;
 }
@@ -499,6 +562,165 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 }
 #endif
 
+/* The secret labels' literal factors: every keyword of secret.c's label
+ * list holds one of "pas", "pwd", "sec", "key", "tok" or "ras" (any case).
+ * A ':' or '=' with none of them in the 64 bytes before it has no label
+ * before it, and costs a few vector compares instead of a walk back over
+ * the identifier (every ':' of a mail header or a JSON key comes here). */
+static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e)
+{
+	size_t i;
+
+	for (i = a; i + 3 <= e; i++) {
+		unsigned c = b[i] | 0x20, d = b[i + 1] | 0x20, f = b[i + 2] | 0x20;
+
+		if ((c == 'p' && ((d == 'a' && f == 's') || (d == 'w' && f == 'd'))) ||
+		    (c == 's' && d == 'e' && f == 'c') || (c == 'k' && d == 'e' && f == 'y') ||
+		    (c == 't' && d == 'o' && f == 'k') || (c == 'r' && d == 'a' && f == 's'))
+			return i;
+	}
+	return (size_t)-1;
+}
+
+#ifdef SCAN_X86
+/* 32 positions a step, three loads (the buffer is padded past its end:
+ * the loads at +1 and +2 may pass E). */
+__attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+	size_t p;
+
+	for (p = a; p + 3 <= e; p += 32) {
+		const unsigned char *q = b + p;
+		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
+		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
+		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
+#define EQ(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
+		__m256i a1 = EQ(x1, 'a'), e1 = EQ(x1, 'e'), s2 = EQ(x2, 's');
+		__m256i m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2),
+									     _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
+		uint32_t hits;
+
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
+		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
+#undef EQ
+		hits = (uint32_t)_mm256_movemask_epi8(m);
+		/* a factor starting at p + i ends at p + i + 3 <= e */
+		if (e - p - 2 < 32)
+			hits &= ((uint32_t)1 << (e - p - 2)) - 1;
+		if (hits)
+			return p + (size_t)__builtin_ctz(hits);
+	}
+	return (size_t)-1;
+}
+#endif
+
+int scan_label_factor(const unsigned char *b, size_t a, size_t e)
+{
+	return label_first(b, a, e) != (size_t)-1;
+}
+
+static int ident_byte(unsigned c)
+{
+	return sc_alnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80;
+}
+
+static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor)
+{
+	size_t s = e;
+
+	while (s > 0 && e - s < 64 && ident_byte(b[s - 1]))
+		s--;
+	*factor = label_first_scalar(b, s, e) != (size_t)-1;
+	return s;
+}
+
+#ifdef SCAN_X86
+/* One step of 32 bytes ending at E: the last byte that is no identifier
+ * byte gives the start, the factors are looked for after it.  A longer
+ * identifier (rare) goes the scalar way. */
+__attribute__((target("avx2"))) static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+	const unsigned char *p;
+	__m256i x, x0, x1, x2, d, m, ident, a1, e1, s2;
+	uint32_t non, hits;
+	unsigned last;
+
+	if (e < 32)
+		return label_ident_scalar(b, e, factor);
+	p = b + e - 32;
+	x = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	x0 = _mm256_or_si256(x, low);
+#define EQ(v, ch) _mm256_cmpeq_epi8((v), _mm256_set1_epi8(ch))
+	d = _mm256_sub_epi8(x0, _mm256_set1_epi8('a'));
+	ident = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(25)), d);
+	d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
+	ident = _mm256_or_si256(ident, _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d));
+	ident = _mm256_or_si256(ident, _mm256_or_si256(EQ(x, '_'), _mm256_or_si256(EQ(x, '-'), EQ(x, '.'))));
+	non = ~((uint32_t)_mm256_movemask_epi8(ident) | (uint32_t)_mm256_movemask_epi8(x));
+	if (!non)
+		return label_ident_scalar(b, e, factor);
+	last = 31 - (unsigned)__builtin_clz(non);
+	/* factors at positions after LAST that end by E (the loads at +1 and +2
+	 * pass E by two bytes: the buffer is padded) */
+	x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
+	x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+	a1 = EQ(x1, 'a');
+	e1 = EQ(x1, 'e');
+	s2 = EQ(x2, 's');
+	m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2), _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
+	m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
+#undef EQ
+	hits = (uint32_t)_mm256_movemask_epi8(m) & 0x3FFFFFFFu;
+	hits &= (uint32_t)~(((uint64_t)2 << last) - 1);
+	*factor = hits != 0;
+	return e - 32 + last + 1;
+}
+#endif
+
+size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
+{
+	return label_ident(b, e, factor);
+}
+
+int scan_label_near(const scan_view *v, size_t a, size_t e)
+{
+	scan_stream *s = v->st;
+	uint64_t lo = v->base + a, hi = v->base + e;
+	size_t from = a, to, f;
+
+	if (!s)
+		return label_first(v->buf, a, e) != (size_t)-1;
+	if (lo >= s->lf_lo && lo <= s->lf_hi) {
+		/* the first factor at or after LO is known, or none before LF_HI */
+		if (s->lf_found)
+			return s->lf_hi + 3 <= hi;
+		if (hi < s->lf_hi + 3)
+			return 0;
+		from = (size_t)(s->lf_hi - v->base);
+		lo = s->lf_lo;
+	}
+	/* look ahead: the next ':' is likely within the next few hundred bytes */
+	to = e + 160 < v->len ? e + 160 : v->len;
+	f = label_first(v->buf, from, to);
+	s->lf_lo = lo;
+	if (f != (size_t)-1) {
+		s->lf_hi = v->base + f;
+		s->lf_found = 1;
+		return f + 3 <= e;
+	}
+	/* starts in [TO - 2, TO) are not known yet */
+	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
+	s->lf_found = 0;
+	return 0;
+}
+
 int scan_context(const scan_view *v, size_t start, const char *const *words)
 {
 	const unsigned char *b = v->buf, *nl;
@@ -569,9 +791,44 @@ static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstar
 	}
 }
 
+static const char ign_tag[] = "fortress:ignore";
+
+static int has_tag_scalar(const unsigned char *b, size_t a, size_t z)
+{
+	return memmem(b + a, z - a, ign_tag, sizeof(ign_tag) - 1) != NULL;
+}
+
+#ifdef SCAN_X86
+/* ":i" filters 32 positions a step; the rare hit is compared whole (the
+ * buffer is padded, so the load at +1 may pass Z). */
+__attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, size_t a, size_t z)
+{
+	const __m256i colon = _mm256_set1_epi8(':'), i_ = _mm256_set1_epi8('i');
+	size_t p = a;
+
+	while (p < z) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
+		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 1));
+		unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(x, colon),
+									     _mm256_cmpeq_epi8(y, i_)));
+
+		if (z - p < 32)
+			m &= (unsigned)(((uint64_t)1 << (z - p)) - 1);
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctz(m);
+
+			if (i >= a + 8 && i + 7 <= z && !memcmp(b + i - 8, ign_tag, sizeof(ign_tag) - 1))
+				return 1;
+			m &= m - 1;
+		}
+		p += 32;
+	}
+	return 0;
+}
+#endif
+
 static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t off)
 {
-	static const char tag[] = "fortress:ignore";
 	const unsigned char *b = s->buf, *e;
 	size_t a, z;
 
@@ -580,7 +837,7 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 	a = lstart > s->base ? (size_t)(lstart - s->base) : 0;
 	e = memchr(b + (off - s->base), '\n', s->len - (size_t)(off - s->base));
 	z = e ? (size_t)(e - b) : s->len;
-	s->ign_val = memmem(b + a, z - a, tag, sizeof(tag) - 1) != NULL;
+	s->ign_val = has_tag(b, a, z);
 	s->ign_line = line + 1;
 	return s->ign_val;
 }

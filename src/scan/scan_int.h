@@ -100,6 +100,20 @@ int scan_iban_length(const char *cc);   /* 0 unknown country */
  * column header of the cell START is in. */
 int scan_context(const scan_view *v, size_t start, const char *const *words);
 
+/* Does B[A, E) (E - A <= 64 is fastest) hold one of the secret labels'
+ * literal factors ("pas", "pwd", "sec", "key", "tok", "ras"; any case)?
+ * B must be a stream's buffer (padded past its end). */
+int scan_label_factor(const unsigned char *b, size_t a, size_t e);
+/* The identifier ending at E (letters, digits, '_', '-', '.', bytes >= 0x80;
+ * at most 64 bytes back): its start, and in *FACTOR whether it holds one of
+ * those factors.  B must be a stream's buffer. */
+size_t scan_label_ident(const unsigned char *b, size_t e, int *factor);
+/* The same question as scan_label_factor for V's [A, E), any length,
+ * remembering the factor-free stretch it saw last (in stream offsets): the
+ * ':' of mail headers and JSON keys, a few dozen bytes apart, look at each
+ * byte about once. */
+int scan_label_near(const scan_view *v, size_t a, size_t e);
+
 /* ------------------------------------------------------------------ bytes */
 
 static inline int sc_digit(unsigned c) { return c - '0' < 10; }
@@ -154,6 +168,8 @@ typedef struct scan_stream {
 	uint64_t csv_ls, csv_pos;    /* CSV column cache: the line starting at CSV_LS, counted up to CSV_POS */
 	unsigned csv_col;
 	int csv_q;
+	uint64_t lf_lo, lf_hi;       /* no secret-label factor starts in [LF_LO, LF_HI); */
+	int lf_found;                /* ... and one starts at LF_HI */
 	/* known-client names (only with a vault): NAME_FN says whether a run of
 	 * capitalised words is a client's name; matches of the region being
 	 * processed wait in NM and are emitted in offset order */

@@ -107,6 +107,24 @@ test_expect 'tsv-spans: the benchmark adapter format' '
 	expect_match "$OUT" "^clients.csv${TAB}86${TAB}96${TAB}DOB$"
 '
 
+test_expect 'tsv-spans and JSON with many findings: every one, in order, whole lines (written in large pieces)' '
+	awk "BEGIN { for (i = 0; i < 6000; i++) printf \"%05d mail user%d@example.com ok\\n\", i, i }" >"$W/many.txt" &&
+	expect_exit 1 fort scan --format tsv-spans "$W/many.txt" &&
+	expect_eq "$(wc -l <"$OUT" | tr -d " ")" "6000" "lines" &&
+	expect_eq "$(head -n 1 "$OUT")" "many.txt${TAB}11${TAB}28${TAB}EMAIL" "first line" &&
+	expect_eq "$(tail -n 1 "$OUT")" "many.txt${TAB}208866${TAB}208886${TAB}EMAIL" "last line" &&
+	expect_eq "$(awk -F"\t" "NF != 4 || \$2 + 0 >= \$3 + 0 || \$2 + 0 <= p { bad++ } { p = \$2 + 0 } END { print bad + 0 }" "$OUT")" "0" "lines whole and in order" &&
+	expect_exit 1 fort scan --format json "$W/many.txt" &&
+	python3 -c "import json,sys; d = json.load(open(sys.argv[1])); assert len(d[\"findings\"]) == 6000 and d[\"summary\"][\"findings\"] == 6000" "$OUT" ||
+		_fail "JSON: not 6000 findings"
+'
+
+test_expect 'a full disk is an error, not a short report' '
+	{ fort scan --format tsv-spans "$W/many.txt" >/dev/full 2>"$ERR"; rc=$?; [ "$rc" = 2 ] || _fail "exit $rc, expected 2"; } &&
+	expect_contains "$ERR" "EIO" &&
+	expect_contains "$ERR" "free disk space"
+'
+
 test_expect '.fortressignore: patterns, negation, directories' '
 	mkdir -p "$W/ign/logs" "$W/ign/keep" &&
 	printf "SSN 123-45-6789\n" >"$W/ign/logs/a.txt" &&

@@ -27,23 +27,22 @@ const size_t scan_ndetectors = sizeof(scan_detectors) / sizeof(scan_detectors[0]
 static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head, unsigned tail,
 		      int letters)
 {
-	size_t i, total = 0, k = 0;
+	size_t i, from, to, k;
 
 	if (n >= outlen)
 		n = outlen - 1;
-	for (i = 0; i < n; i++)
-		total += sc_digit(val[i]) || (letters && sc_alpha(val[i]));
-	for (i = 0; i < n; i++) {
-		unsigned c = val[i];
-
-		if (sc_digit(c) || (letters && sc_alpha(c))) {
-			if (k >= head && k + tail < total)
-				c = '*';
-			k++;
-		}
-		out[i] = (char)c;
-	}
+	memcpy(out, val, n);
 	out[n] = '\0';
+	/* the first HEAD and the last TAIL such characters stay: find where the
+	 * stars start and end, then one pass over the bytes between (every
+	 * finding is masked, so this is on the per-finding path) */
+	for (from = 0, k = 0; from < n && k < head; from++)
+		k += sc_digit(val[from]) || (letters && sc_alpha(val[from]));
+	for (to = n, k = 0; to > from && k < tail; to--)
+		k += sc_digit(val[to - 1]) || (letters && sc_alpha(val[to - 1]));
+	for (i = from; i < to; i++)
+		if (sc_digit(val[i]) || (letters && sc_alpha(val[i])))
+			out[i] = '*';
 }
 
 /* OUT = VAL[0, N) + SUFFIX, truncated to OUTLEN. */

@@ -58,6 +58,10 @@ static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
 	for (i = 0; i < 12; i++) {
 		size_t fl = full_len[i], k;
 
+		/* full name and abbreviation start alike: most words leave here */
+		if (sc_tolower(s[0]) != (unsigned char)month_full[i][0])
+			continue;
+
 		for (k = 0; k < fl && k < n && sc_tolower(s[k]) == (unsigned char)month_full[i][k]; k++)
 			;
 		if (k == fl && (k == n || !sc_alpha(s[k]))) {

@@ -12,12 +12,16 @@ static int local_char(unsigned c)
 static int file_ext(const unsigned char *s, size_t n)
 {
 	static const char *const ext[] = { "png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", NULL };
+	static const unsigned char elen[] = { 3, 3, 4, 3, 3, 4, 3, 2, 3 };
 	size_t i, k;
 
+	/* every e-mail comes here: the common top-level domains leave at once */
+	if (n < 2 || n > 4)
+		return 0;
 	for (i = 0; ext[i]; i++) {
-		if (strlen(ext[i]) != n)
+		if (elen[i] != n || (unsigned char)ext[i][0] != sc_tolower(s[0]))
 			continue;
-		for (k = 0; k < n && sc_tolower(s[k]) == (unsigned char)ext[i][k]; k++)
+		for (k = 1; k < n && sc_tolower(s[k]) == (unsigned char)ext[i][k]; k++)
 			;
 		if (k == n)
 			return 1;
@@ -43,6 +47,8 @@ static int mail_id_header(const scan_view *v, size_t s)
 	while (ls > 1 && (b[ls] == ' ' || b[ls] == '\t') && (nl = memrchr(b + (ls > 257 ? ls - 257 : 0), '\n',
 									   ls - 1 - (ls > 257 ? ls - 257 : 0))))
 		ls = (size_t)(nl - b) + 1;
+	if (ls >= v->len || !strchr("mirc", (int)sc_tolower(b[ls])))
+		return 0;
 	for (k = 0; hdrs[k]; k++) {
 		size_t n = strlen(hdrs[k]);
 

@@ -265,29 +265,6 @@ static int pw_label(const unsigned char *b, size_t s, size_t e)
 	return 0;
 }
 
-/* Cheap first look (every ':' and '=' of a JSON or config file comes
- * here): does B[S, E) hold "pw", "pa", "se", "ke", "to" or "co"?  Every
- * keyword of label_ok holds one ("pass", "pwd", "secret", "key", "token",
- * "contrasena"). */
-static int maybe_label(const unsigned char *b, size_t s, size_t e)
-{
-	size_t i;
-
-	for (i = s; i + 1 < e; i++) {
-		unsigned c = b[i] | 0x20, d = b[i + 1] | 0x20;
-
-		if ((c == 'p' && (d == 'w' || d == 'a')) || (c == 's' && d == 'e') || (c == 'k' && d == 'e') ||
-		    (c == 't' && d == 'o') || (c == 'c' && d == 'o'))
-			return 1;
-	}
-	return 0;
-}
-
-static int ident_char(unsigned c)
-{
-	return sc_alnum(c) || c == '_' || c == '-' || c == '.' || c >= 0x80;
-}
-
 /* Both cases after the first letter ("myPassword1" is a value, "PASSWORD" or
  * "db_password" a name). */
 static int lower_upper_mix(const unsigned char *b, size_t s, size_t e)
@@ -425,7 +402,7 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 {
 	const unsigned char *b = v->buf;
 	size_t os = pos, oe = pos + 1, e, s, vs, ve;
-	int quoted = 0, cmp;
+	int quoted = 0, cmp, fac;
 
 	(void)cl;
 	if (b[pos] == ':' && pos + 2 < v->len && b[pos + 1] == '/' && b[pos + 2] == '/')
@@ -433,6 +410,12 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	/* the operator: "=", ":", ":=", "==", "===", "!=", "=>", "?=", "::=", ".=" */
 	if (pos > 0 && (b[pos - 1] == ':' || b[pos - 1] == '='))
 		return 0;   /* judged at its first character */
+	/* a label before the operator lies in the 80 bytes before it (64 of
+	 * identifier, then quotes, "[25]", blanks, "!?.+"): no keyword factor
+	 * there, no label; only a comparison ("==", "!=") may have one after */
+	if (!(b[pos] == '=' && ((pos + 1 < v->len && b[pos + 1] == '=') || (pos > 0 && b[pos - 1] == '!'))) &&
+	    !scan_label_near(v, pos > 80 ? pos - 80 : 0, pos))
+		return 0;
 	while (os > 0 && pos - os < 2 && (b[os - 1] == '!' || b[os - 1] == '?' || b[os - 1] == '.' || b[os - 1] == '+'))
 		os--;
 	while (oe < v->len && oe - pos < 3 && (b[oe] == '=' || b[oe] == ':' || b[oe] == '>'))
@@ -454,10 +437,9 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 	}
 	if (e > 0 && (b[e - 1] == '"' || b[e - 1] == '\''))
 		e--;
-	s = e;
-	while (s > 0 && e - s < 64 && ident_char(b[s - 1]))
-		s--;
-	if (s < e && maybe_label(b, s, e) && label_ok(b, s, e)) {
+	/* no literal factor of a keyword in the identifier, no label (most ':' and '=') */
+	s = scan_label_ident(b, e, &fac);
+	if (s < e && fac && label_ok(b, s, e)) {
 		vs = oe;
 		while (vs < v->len && vs - oe < 4 && (b[vs] == ' ' || b[vs] == '\t'))
 			vs++;
@@ -506,7 +488,7 @@ int detect_secret_label(const scan_view *v, size_t pos, const scan_cluster *cl, 
 			ls++;
 		for (le = ls; le < v->len && le - ls < 64 && (sc_word(b[le]) || b[le] == '-' || b[le] == '.'); le++)
 			;
-		if (le > ls && maybe_label(b, ls, le) && label_ok(b, ls, le) && value_ok(b, vs, ve, 1, 0))
+		if (le > ls && scan_label_factor(b, ls, le) && label_ok(b, ls, le) && value_ok(b, vs, ve, 1, 0))
 			return found(m, vs, ve);
 	}
 	return 0;

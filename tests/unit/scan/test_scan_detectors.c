@@ -74,6 +74,30 @@ static void test_card_mask(void **state)
 	assert_int_equal(hs.h[0].conf, FORT_SCAN_HIGH);
 }
 
+/* Masks keep a few characters at the ends, every other digit (and letter,
+ * for IBAN and NINO) a star, the separators as they are. */
+static void expect_mask(int type, const char *value, const char *want)
+{
+	char out[96];
+
+	scan_mask(out, sizeof(out), type, NULL, (const unsigned char *)value, strlen(value));
+	assert_string_equal(out, want);
+}
+
+static void test_masks(void **state)
+{
+	(void)state;
+	expect_mask(FORT_SCAN_IBAN, "DE89 3704 0044 0532 0130 00", "DE** **** **** **** **30 00");
+	expect_mask(FORT_SCAN_PHONE, "+49 30 1234567", "+** ** *****67");
+	expect_mask(FORT_SCAN_NINO, "AB 12 34 56 C", "AB ** ** ** C");
+	expect_mask(FORT_SCAN_SSN, "123-45-6789", "***-**-6789");
+	expect_mask(FORT_SCAN_DOB, "1985-03-12", "****-**-**");
+	/* fewer characters than the ends keep: nothing is starred twice or shown wrongly */
+	expect_mask(FORT_SCAN_NINO, "A1", "A1");
+	expect_mask(FORT_SCAN_CARD, "4242", "4242");
+	expect_mask(FORT_SCAN_CARD, "42424", "*2424");
+}
+
 static void test_iban(void **state)
 {
 	struct hits hs;
@@ -225,6 +249,16 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[0].value, "1985-03-12");
 	assert_int_equal(hs.h[0].line, 2);
 	assert_int_equal(hs.h[0].column, 5);
+	/* the column is counted over long cells (a vector step of 32 bytes),
+	 * delimiters inside quotes not counted, a quote state carried between steps */
+	assert_int_equal(scan_text(&hs, "id,notes,date_of_birth,invoice_date\n"
+					"1,\"a long note, with commas, more commas, far past thirty-two bytes, yes\",1985-03-12,2023-01-05\n"
+					"2,plain note without any quotes but long enough to pass thirty-two,1990-07-04,2023-02-01\n"
+					"3,\"quoted over a, step: 0123456789012345678901234567890123456789, end\",1977-11-30,2023-03-03\n"),
+			 3);
+	assert_string_equal(hs.h[0].value, "1985-03-12");
+	assert_string_equal(hs.h[1].value, "1990-07-04");
+	assert_string_equal(hs.h[2].value, "1977-11-30");
 }
 
 static void test_ip(void **state)
@@ -325,6 +359,17 @@ static void test_secret_syntaxes(void **state)
 	expect_none("password = self.password");
 	expect_none("secretary: Alice Smith");
 	expect_none("password = \",.;:!?\"");
+	/* the label's keyword is looked for in the identifier before the
+	 * operator, however far into the line (a vector step of 32 bytes, a
+	 * longer identifier byte by byte) and right up to the operator */
+	expect_one("a line of filler words, then: api_key = \"r4nd0mV4lu3\"", FORT_SCAN_SECRET, "r4nd0mV4lu3");
+	expect_one("x production_replica_database_primary_password = \"Tr0ub4dor&3\"", FORT_SCAN_SECRET,
+		   "Tr0ub4dor&3");
+	expect_one("password_of_the_reporting_replica_in_the_eu_west_datacentre01: \"q8!ZrT2w\"", FORT_SCAN_SECRET,
+		   "q8!ZrT2w");
+	/* a keyword before the identifier is no label */
+	expect_none("reset the secret key today\ncolour: \"q8!ZrT2w9\"");
+	expect_none("password manager, colour_of_the_new_brand_identity: \"q8!ZrT2w9\"");
 }
 
 static void test_values_only_on_request(void **state)
@@ -389,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_secret),
 		cmocka_unit_test(test_secret_syntaxes),
 		cmocka_unit_test(test_values_only_on_request),

@@ -82,6 +82,68 @@ static void test_block_boundaries(void **state)
 	boundary_case(65536);
 }
 
+/* Secret labels among many ':' (mail headers, keys that are no labels,
+ * keyword factors outside the identifier): the label check remembers what
+ * it has seen in stream offsets; each label is found once, at its offset,
+ * at every block size. */
+static void label_case(size_t block)
+{
+	static char text[1 << 16];
+	size_t off[256], n = 0, len = 0, i, k;
+	struct hits hs;
+	fort_scan_opts o = test_opts(&hs);
+
+	for (i = 0; len + 256 < sizeof(text) && n < 200; i++) {
+		switch (i % 7) {
+		case 0:
+			len += (size_t)sprintf(text + len, "db_password: ");
+			off[n++] = len;
+			len += (size_t)sprintf(text + len, "Zq4$wE1r%zu\n", i);
+			break;
+		case 1:
+			len += (size_t)sprintf(text + len, "Subject: a second key to the passes\n");
+			break;
+		case 2:
+			len += (size_t)sprintf(text + len, "Date: Mon, Jun :: GMT\n");
+			break;
+		case 3:
+			len += (size_t)sprintf(text + len, "x-token-count: many tokens\n");
+			break;
+		case 4:
+			len += (size_t)sprintf(text + len, "no colon here, just passes and keys and rash secrets\n");
+			break;
+		case 5:
+			for (k = 0; k < 9; k++)
+				len += (size_t)sprintf(text + len, "filler word ");
+			len += (size_t)sprintf(text + len, "api_key = \"");
+			off[n++] = len;
+			len += (size_t)sprintf(text + len, "r4nd0mV4lu3xy%zu\"\n", i);
+			break;
+		default:
+			len += (size_t)sprintf(text + len, "To: someone\n");
+		}
+	}
+	scan_set_block_size(block);
+	assert_int_equal(fort_scan_buffer(NULL, "mem", text, len, &o), 0);
+	scan_set_block_size(0);
+	if (hs.n != n)
+		fail_msg("block %zu: %zu findings, %zu labels planted", block, hs.n, n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(hs.h[i].type, FORT_SCAN_SECRET);
+		if (hs.h[i].offset != off[i])
+			fail_msg("block %zu: label %zu at %llu, planted at %zu", block, i, hs.h[i].offset, off[i]);
+	}
+}
+
+static void test_label_boundaries(void **state)
+{
+	(void)state;
+	label_case(61);
+	label_case(1000);
+	label_case(4093);
+	label_case(65536);
+}
+
 /* ------------------------------------------------------------- streaming */
 
 static long maxrss_kib(void)
@@ -719,6 +781,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
+		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
