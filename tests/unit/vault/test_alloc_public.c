@@ -916,6 +916,30 @@ static int op_certificate_verify(void)
 	return fort_certificate_verify(&ci, path_of(last_cert), v);
 }
 
+/* a rectification request, the record corrected, then answered with notices */
+static void setup_rectification(void)
+{
+	char phone[32];
+	fort_kv kv[] = { { "phone", phone } };
+	snprintf(phone, sizeof phone, "+49 30 7%06lu", round_no);
+	if (fort_request_open(&fresh_id, v, "rectification", cid[1], "2026-11-02", NULL) != 0)
+		fail_msg("request open: %s", fort_error_message());
+	if (fort_client_edit(v, cid[1], kv, 1) != 0)
+		fail_msg("client edit: %s", fort_error_message());
+}
+
+static int op_request_rectified(void)
+{
+	size_t n = 0;
+	char notices[64];
+	int r;
+	snprintf(notices, sizeof notices, "notices-%lu.md", round_no);
+	r = fort_request_rectified(&n, v, fresh_id, path_of(notices), NULL, NULL);
+	if (r < 0 && access(path_of(notices), F_OK) == 0)
+		fail_msg("request rectified failed (%s), but left %s", fort_error_message(), notices);
+	return r;
+}
+
 static const op_case looped[] = {
 	{ "fort_map_export", op_map_export, 0 },
 	{ "fort_map_import", op_map_import, 0 },
@@ -992,6 +1016,7 @@ static const op_case looped[] = {
 	{ "fort_retention_run", op_retention_run_dry, 0 },
 	{ "fort_request_erase", op_request_erase, 2, setup_erasure },
 	{ "fort_certificate_verify", op_certificate_verify, 0 },
+	{ "fort_request_rectified", op_request_rectified, 2, setup_rectification },
 	{ "fort_letter_pdf", op_letter_pdf, 0 },
 	{ "fort_secret_new fort_secret_from_file fort_secret_data fort_secret_len fort_secret_free", op_secret, 0 },
 	{ "fort_scan_buffer", op_scan_buffer, 0 },
@@ -1125,8 +1150,6 @@ static const char *const not_yet[] = {
 	"fort_recovery_restore",
 	/* a rotation re-encrypts every record: its own loop, with a resume check, still to write */
 	"fort_role_revoke", "fort_user_add", "fort_user_remove", "fort_user_set_role", "fort_keys_rotate",
-	/* a rectification's notices: a rectified request per try, still to write */
-	"fort_request_rectified",
 	/* breach letters: an incident with a scope, an assessment and the business's
 	 * details per try, still to write */
 	"fort_incident_letters", "fort_incident_letters_write", "fort_incident_notify",
