@@ -275,11 +275,12 @@ static int parse_purposes(fort_map *m, json_t *obj)
 		} else {
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s' must be a description or an object", name);
 		}
+		/* counted first: map_release frees what was copied when a copy fails */
+		m->np++;
 		if (!(p->name = fort_strdup(name)) || !(p->description = fort_strdup(desc)) ||
 		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)) ||
 		    !(p->retention = fort_strdup(retention)) || !(p->provision = fort_strdup(provision)))
 			return FORT_ENOMEM;
-		m->np++;
 		if (recips && json_array_size(recips) > MAP_MAX_LIST)
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s': at most %d recipients", name, MAP_MAX_LIST);
 		if (recips && json_array_size(recips)) {
@@ -331,12 +332,12 @@ static int parse_recipients(fort_map *m, json_t *obj)
 		if (!one_of(country, eea, sizeof eea / sizeof eea[0]) && (!sg || !json_string_value(sg)[0]))
 			return fort_error_set(FORT_EINPUT, "map: recipient '%s' is in %s, outside the EEA: name the transfer safeguard "
 					      "(GDPR Art. 45-49: adequacy decision, standard contractual clauses, ...)", name, country);
+		m->nrc++;   /* counted first, as the purposes */
 		if (!(rc->name = fort_strdup(name)) || !(rc->kind = fort_strdup(json_string_value(k))) ||
 		    !(rc->country = fort_strdup(country)) || !(rc->safeguard = fort_strdup(sg ? json_string_value(sg) : "")) ||
 		    !(rc->note = fort_strdup(nt ? json_string_value(nt) : "")))
 			return FORT_ENOMEM;
 		rc->info = (fort_recipient_info){ rc->name, rc->kind, rc->country, rc->safeguard, rc->note };
-		m->nrc++;
 	}
 	return 0;
 }

@@ -32,7 +32,9 @@
 #include "util.h"
 
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
-#define FIXTURE_DIR "/tmp/fort-test-alloc-public-XXXXXX"
+/* in memory where there is a tmpfs: thousands of tries, each committing
+ * (fsync) on a shared, loaded disk, were most of this test's time */
+#define FIXTURE_DIR "/dev/shm/fort-test-alloc-public-XXXXXX"
 #define FIXTURE_VAULT_HELPERS
 #include "fixture.h"
 
@@ -48,7 +50,8 @@ static int64_t inc_id, req_id, act_id, mail_id;
  * SKIP_AUDIT the tables a read may append to (its audit entry, that
  * entry's seals, the head in meta) are left out. */
 typedef struct {
-	unsigned char all[32];
+	unsigned char all[32];    /* every table, or all but the audit's (SKIP_AUDIT) */
+	unsigned char full[32];   /* every table */
 	size_t n;
 	char name[64][40];
 	unsigned char h[64][16];
@@ -58,10 +61,11 @@ static void vault_hash(vstate *out, int skip_audit)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *tabs = NULL;
-	crypto_generichash_state h;
+	crypto_generichash_state h, hf;
 	memset(out, 0, sizeof *out);
 	assert_int_equal(sqlite3_open_v2(path_of("alloc.fort"), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_init(&hf, NULL, 0, 32);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1,
 					    &tabs, NULL),
 			 SQLITE_OK);
@@ -70,8 +74,6 @@ static void vault_hash(vstate *out, int skip_audit)
 		char sql[256];
 		sqlite3_stmt *st = NULL;
 		crypto_generichash_state th;
-		if (skip_audit && (!strcmp(t, "audit") || !strcmp(t, "seal_log") || !strcmp(t, "meta")))
-			continue;
 		crypto_generichash_init(&th, NULL, 0, 16);
 		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY rowid", t);
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -94,13 +96,18 @@ static void vault_hash(vstate *out, int skip_audit)
 		assert_true(out->n < 64);
 		snprintf(out->name[out->n], sizeof out->name[0], "%s", t);
 		crypto_generichash_final(&th, out->h[out->n], 16);
-		crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
-		crypto_generichash_update(&h, out->h[out->n], 16);
+		crypto_generichash_update(&hf, (const unsigned char *)t, strlen(t) + 1);
+		crypto_generichash_update(&hf, out->h[out->n], 16);
+		if (!skip_audit || (strcmp(t, "audit") && strcmp(t, "seal_log") && strcmp(t, "meta"))) {
+			crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
+			crypto_generichash_update(&h, out->h[out->n], 16);
+		}
 		out->n++;
 	}
 	sqlite3_finalize(tabs);
 	sqlite3_close(db);
 	crypto_generichash_final(&h, out->all, 32);
+	crypto_generichash_final(&hf, out->full, 32);
 }
 
 /* The newest audit entry ("action result detail"), for the message. */
@@ -1032,6 +1039,7 @@ static void alloc_loop(const op_case *c)
 	unsigned long n;
 	int ok_in_a_row = 0, failed = 0, done = 0;
 	vstate before, after;
+	expect_verified(v);   /* the baseline every unchanged vault below shares */
 	/* a write stops at its first success (each success makes the next one
 	 * allocate more: a new field, one more row to read); a read when it
 	 * has succeeded 4 times in a row */
@@ -1060,7 +1068,10 @@ static void alloc_loop(const op_case *c)
 			fail_msg("%s, allocation %lu: succeeded, but the vault did not change", c->fns, n);
 		if (r < 0) {
 			failed++;
-			expect_verified(v);
+			/* every row as it was (verified before): the same verdict; verify
+			 * only what changed (a read's audit entry) */
+			if (memcmp(before.full, after.full, 32))
+				expect_verified(v);
 		}
 		done += r == 0;
 		if (n == 400 && !done)
@@ -1260,6 +1271,8 @@ static void test_public_api_classified(void **state)
 
 int main(void)
 {
+	if (access("/dev/shm", W_OK) != 0)
+		strcpy(dir, "/tmp/fort-test-alloc-public-XXXXXX");   /* shorter: fits */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_public_api_classified),
 		cmocka_unit_test(test_alloc_every_operation),
