@@ -412,7 +412,9 @@ int render_pdf(const char *markdown, const char *title, unsigned char **out, siz
 			*len = got;
 		}
 	}
-	if (p->err && !r)
+	if (p->err == HPDF_FAILD_TO_ALLOC_MEM && !r)
+		r = fort_error_set(FORT_ENOMEM, "pdf: out of memory");   /* libharu's or ours: not a bad document */
+	else if (p->err && !r)
 		r = fort_error_set(p->npages >= MAX_PAGES ? FORT_EINPUT : FORT_ERROR,
 				   "pdf: the document cannot be rendered (libharu error 0x%04X%s)", (unsigned)p->err,
 				   p->npages >= MAX_PAGES ? ": more than 2000 pages" : "");

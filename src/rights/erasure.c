@@ -332,11 +332,17 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	{
 		unsigned char *val = NULL;
 		size_t len = 0;
-		if (store_meta_get(v->st, "vault_id", &val, &len) == 0 && len == 32) {
+		int m = store_meta_get(v->st, "vault_id", &val, &len);
+		if (m == 0 && len == 32) {
 			memcpy(vid, val, 32);
 			vid[32] = '\0';
 		}
 		free(val);
+		if (m == FORT_ENOMEM) {
+			/* not a certificate without its vault's id */
+			r = m;
+			goto out;
+		}
 		fort_error_clear();
 	}
 	erased = json_array();
@@ -482,6 +488,8 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 	snprintf(out->vault_id, sizeof out->vault_id, "%s", str_of(body, "vault_id"));
 	out->erased = json_array_size(json_object_get(body, "erased"));
 	out->kept = json_array_size(json_object_get(body, "kept"));
+	if (r == FORT_ENOMEM)
+		goto out;   /* not a verdict on the certificate */
 	if (r != 0) {
 		r = fort_error_set(FORT_ETAMPER, "%s: the signature does not verify: the certificate was altered", path);
 		goto out;
@@ -492,15 +500,22 @@ int fort_certificate_verify(fort_certificate_info *out, const char *path, fort_v
 		store_user u;
 		unsigned char *val = NULL;
 		size_t len = 0;
+		int m;
 		memset(&u, 0, sizeof u);
-		if (store_meta_get(v->st, "vault_id", &val, &len) == 0 && (len != 32 || memcmp(val, out->vault_id, 32) != 0)) {
+		if ((m = store_meta_get(v->st, "vault_id", &val, &len)) == 0 && (len != 32 || memcmp(val, out->vault_id, 32) != 0)) {
 			free(val);
 			r = fort_error_set(FORT_EINPUT, "%s was issued by another vault (%.12s...)", path, out->vault_id);
 			goto out;
 		}
 		free(val);
+		if (m == FORT_ENOMEM) {
+			r = m;   /* unchecked is not checked */
+			goto out;
+		}
 		if ((r = store_user_get(v->st, &u, out->signer)) < 0 || sodium_memcmp(u.sign_pk, pk, 32) != 0) {
 			store_user_release(&u);
+			if (r < 0 && r != FORT_ENOTFOUND)
+				goto out;   /* out of memory, I/O: not a verdict */
 			r = fort_error_set(FORT_ETAMPER, "%s is signed by a key that is not %s's in this vault", path, out->signer);
 			goto out;
 		}

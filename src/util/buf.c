@@ -58,6 +58,17 @@ int fort_buf_grow(fort_buf *b, size_t extra)
 	return 0;
 }
 
+int fort_buf_error(const fort_buf *b)
+{
+	if (b->err && fort_error_code() != b->err) {
+		if (b->err == FORT_ENOMEM)
+			fort_error_set(b->err, "out of memory");
+		else
+			fort_error_set(b->err, "value too large (limit %zu bytes)", b->cap);
+	}
+	return b->err;
+}
+
 int fort_buf_put_slow(fort_buf *b, const void *data, size_t len)
 {
 	int r;

@@ -88,8 +88,10 @@ void fort_buf_init(fort_buf *b, size_t cap);
 /* The same, for a buffer that will hold client values or secrets: wiped on
  * growth and release (sodium_memzero). */
 void fort_buf_init_secret(fort_buf *b, size_t cap);
-/* The sticky error: 0, or the first append's failure (its message set). */
-static inline int fort_buf_error(const fort_buf *b) { return b->err; }
+/* The sticky error: 0, or the first append's failure, its message set
+ * again if something cleared it since (code that clears its own errors
+ * ran between the append and this check). */
+int fort_buf_error(const fort_buf *b);
 int fort_buf_grow(fort_buf *b, size_t extra);
 int fort_buf_put_slow(fort_buf *b, const void *data, size_t len);
 int fort_buf_puts(fort_buf *b, const char *s);

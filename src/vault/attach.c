@@ -419,9 +419,15 @@ static int info_fill(fort_attachment_info *info, fort_vault *v, const store_atta
 	for (size_t i = 0; i < a->nclients; i++)
 		client_id_format(info->clients[i], a->clients[i]);
 	if (fk_unwrap(fk, v->kr, a) == 0) {
-		if (open_meta(info, a, fk) == 0)
-			info->readable = 1;
+		int r = open_meta(info, a, fk);
 		sodium_memzero(fk, sizeof fk);
+		if (r == FORT_ENOMEM) {
+			/* not "unreadable": a report would miss the file's hash */
+			free(info->clients);
+			info->clients = NULL;
+			return r;
+		}
+		info->readable = r == 0;
 	}
 	fort_error_clear();
 	return 0;

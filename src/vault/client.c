@@ -151,7 +151,7 @@ static int cvals_set_all(client_vals *cv, fort_vault *v, const fort_kv *kv, size
 int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value)
 {
 	char why[256], *canon = NULL;
-	int i = map_index(&v->map, field);
+	int r, i = map_index(&v->map, field);
 	const map_field *f;
 	if (i < 0)
 		return map_unknown_field(&v->map, field);
@@ -164,8 +164,8 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (!value || !value[0])
 		return 0;
 	why[0] = '\0';
-	if (field_normalise(&canon, f, value, strlen(value), cvals_country(cv, v), why, sizeof why) < 0)
-		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	if ((r = field_normalise(&canon, f, value, strlen(value), cvals_country(cv, v), why, sizeof why)) < 0)
+		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
 	if (!canon[0]) {
 		free(canon);
 		return 0;
@@ -1038,8 +1038,8 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if (!v->has_bkey[i])
 		return fort_error_set(FORT_EDENIED, "you may not search field '%s' (category %s)", field, f->category);
 	why[0] = '\0';
-	if (field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why) < 0)
-		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	if ((r = field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why)) < 0)
+		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
 	r = type_index_key(&key, f->t, canon);
 	wipe_free(canon);
 	if (r < 0)
@@ -1158,12 +1158,13 @@ out:
 int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value)
 {
 	char why[256];
-	int i = map_index(&v->map, field);
+	int r, i = map_index(&v->map, field);
 	*out = NULL;
 	if (i < 0)
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s'", field);
 	why[0] = '\0';
-	if (field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why) < 0)
-		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	if ((r = field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why)) < 0)
+		/* out of memory is not a bad value */
+		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
 	return 0;
 }

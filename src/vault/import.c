@@ -565,7 +565,9 @@ static int put_value(struct imp *im, item *it, int fi, const reader_record *rec,
 	int r;
 
 	why[0] = '\0';
-	if (field_normalise(&canon, f, val, strlen(val), country, why, sizeof why) < 0) {
+	if ((r = field_normalise(&canon, f, val, strlen(val), country, why, sizeof why)) < 0) {
+		if (r != FORT_EINPUT)
+			return r;   /* out of memory: not a bad value of this line */
 		if (col != SIZE_MAX && im->col_guess[col] && (f->t == FT_IBAN || f->t == FT_CARD))
 			return problem(im, "line %zu, column %s: %s (the column was taken for %s from its name; --map '%s=-' ignores it, --map '%s=FIELD' puts it elsewhere)",
 				       rec->line, cname, why[0] ? why : "invalid value", f->name, cname, cname);

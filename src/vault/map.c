@@ -71,6 +71,9 @@ static const char default_map[] =
 
 const char *map_default_json(void) { return default_map; }
 
+/* purposes, recipients, a field's purposes, a purpose's recipients */
+#define MAP_MAX_LIST 200
+
 static void field_release(map_field *f)
 {
 	free(f->name); free(f->label); free(f->type); free(f->category);
@@ -187,9 +190,12 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 	j = json_object_get(o, "purposes");
 	if (!json_is_array(j) || json_array_size(j) == 0)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': 'purposes' must be a non-empty list (every field needs a purpose)", name);
-	f->npurposes = json_array_size(j);
-	if (!(f->purposes = fort_calloc(f->npurposes, sizeof *f->purposes)))
+	if (json_array_size(j) > MAP_MAX_LIST)
+		return fort_error_set(FORT_EINPUT, "map: field '%s': at most %d purposes", name, MAP_MAX_LIST);
+	/* the count only once the array is there: field_release frees that many */
+	if (!(f->purposes = fort_calloc(json_array_size(j), sizeof *f->purposes)))
 		return FORT_ENOMEM;
+	f->npurposes = json_array_size(j);
 	for (size_t i = 0; i < f->npurposes; i++) {
 		json_t *p = json_array_get(j, i);
 		if (!json_is_string(p) || !valid_ident(json_string_value(p), 40))
@@ -221,6 +227,10 @@ static int parse_purposes(fort_map *m, json_t *obj)
 	const char *name;
 	json_t *v;
 	size_t n = json_object_size(obj);
+	/* names are matched by a linear search, once per use: bounded counts
+	 * keep a hostile map's parse bounded (test_parse_bounds.c) */
+	if (n > MAP_MAX_LIST)
+		return fort_error_set(FORT_EINPUT, "map: at most %d purposes", MAP_MAX_LIST);
 	if (!(m->p = fort_calloc(n ? n : 1, sizeof *m->p)))
 		return FORT_ENOMEM;
 	json_object_foreach(obj, name, v) {
@@ -267,11 +277,14 @@ static int parse_purposes(fort_map *m, json_t *obj)
 		} else {
 			return fort_error_set(FORT_EINPUT, "map: purpose '%s' must be a description or an object", name);
 		}
+		/* counted first: map_release frees what was copied when a copy fails */
+		m->np++;
 		if (!(p->name = fort_strdup(name)) || !(p->description = fort_strdup(desc)) ||
 		    !(p->legal_basis = fort_strdup(basis)) || !(p->special_basis = fort_strdup(special)) ||
 		    !(p->retention = fort_strdup(retention)) || !(p->provision = fort_strdup(provision)))
 			return FORT_ENOMEM;
-		m->np++;
+		if (recips && json_array_size(recips) > MAP_MAX_LIST)
+			return fort_error_set(FORT_EINPUT, "map: purpose '%s': at most %d recipients", name, MAP_MAX_LIST);
 		if (recips && json_array_size(recips)) {
 			size_t k;
 			json_t *x;
@@ -300,6 +313,8 @@ static int parse_recipients(fort_map *m, json_t *obj)
 	const char *name;
 	json_t *v;
 	size_t n = json_object_size(obj);
+	if (n > MAP_MAX_LIST)
+		return fort_error_set(FORT_EINPUT, "map: at most %d recipients", MAP_MAX_LIST);
 	if (!(m->rc = fort_calloc(n ? n : 1, sizeof *m->rc)))
 		return FORT_ENOMEM;
 	json_object_foreach(obj, name, v) {
@@ -319,12 +334,12 @@ static int parse_recipients(fort_map *m, json_t *obj)
 		if (!one_of(country, eea, sizeof eea / sizeof eea[0]) && (!sg || !json_string_value(sg)[0]))
 			return fort_error_set(FORT_EINPUT, "map: recipient '%s' is in %s, outside the EEA: name the transfer safeguard "
 					      "(GDPR Art. 45-49: adequacy decision, standard contractual clauses, ...)", name, country);
+		m->nrc++;   /* counted first, as the purposes */
 		if (!(rc->name = fort_strdup(name)) || !(rc->kind = fort_strdup(json_string_value(k))) ||
 		    !(rc->country = fort_strdup(country)) || !(rc->safeguard = fort_strdup(sg ? json_string_value(sg) : "")) ||
 		    !(rc->note = fort_strdup(nt ? json_string_value(nt) : "")))
 			return FORT_ENOMEM;
 		rc->info = (fort_recipient_info){ rc->name, rc->kind, rc->country, rc->safeguard, rc->note };
-		m->nrc++;
 	}
 	return 0;
 }
@@ -424,15 +439,18 @@ int map_parse(fort_map *m, const char *json, size_t len)
 		r = fort_error_set(FORT_EINPUT, "map: 'fields' must be a non-empty list");
 		goto out;
 	}
-	m->n = json_array_size(fields);
-	if (m->n > 200) {
+	/* m->n only once m->f holds that many (zeroed) fields: map_release
+	 * frees m->n fields (201 fields once made it free through NULL) */
+	if (json_array_size(fields) > 200) {
 		r = fort_error_set(FORT_EINPUT, "map: at most 200 fields");
 		goto out;
 	}
-	if (!(m->f = fort_calloc(m->n, sizeof *m->f)) || !(m->info = fort_calloc(m->n, sizeof *m->info))) {
+	if (!(m->f = fort_calloc(json_array_size(fields), sizeof *m->f)) ||
+	    !(m->info = fort_calloc(json_array_size(fields), sizeof *m->info))) {
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	m->n = json_array_size(fields);
 	for (size_t i = 0; i < m->n; i++) {
 		if ((r = parse_field(&m->f[i], json_array_get(fields, i), i)) < 0)
 			goto out;

@@ -522,12 +522,17 @@ static int roles_commit(fort_vault *v, role_set *nrs, const char *what, const ch
 	int r;
 	if ((r = store_begin(v->st)) < 0)
 		return r;
+	/* the new roles are loaded before the commit: a load that fails after
+	 * it (out of memory) reported a failure for a change that was made */
 	if ((r = policy_store(v, nrs)) < 0 || (r = audit_append(v, what, "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
+	    (r = policy_load(v)) < 0 || (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);
+		if (policy_load(v) < 0) {
+			/* the roles as they are again; failing that, R says why */
+		}
 		return r;
 	}
-	return policy_load(v);
+	return 0;
 }
 
 static int roles_copy(role_set *dst, const role_set *src, size_t extra)
@@ -651,12 +656,15 @@ int fort_role_grant(fort_vault *v, const char *role, const char *const *items, s
 		if ((r = store_begin(v->st)) < 0)
 			goto out;
 		if ((r = store_user_each(v->st, role_keys_cb, &k)) < 0 || (r = policy_store(v, &nrs)) < 0 ||
-		    (r = audit_append(v, "role-grant", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
+		    (r = audit_append(v, "role-grant", "", "", "", "ok", detail)) < 0 || (r = policy_load(v)) < 0 ||
+		    (r = store_commit(v->st)) < 0) {
 			store_rollback(v->st);
+			if (policy_load(v) < 0) {
+				/* the roles as they are again; failing that, R says why */
+			}
 			goto out;
 		}
 	}
-	r = policy_load(v);
 out:
 	roles_release(&nrs);
 	return r;
