@@ -72,6 +72,7 @@ seeds() {
 	readers) prefix 000 "$DATA/regressions/mime-1.bin" "$d/regression-mime-1" ;;
 	ignore) cp "$DATA"/regressions/ignore-*.bin "$d"/ ;;
 	map) cp "$DATA"/regressions/map-*.bin "$d"/ ;;
+	types) cp "$DATA"/regressions/types-*.bin "$d"/ ;;
 	backup_header) prefix 000 "$DATA/regressions/backup_header-1.bin" "$d/regression-backup_header-1" ;;
 	esac
 	echo "$d"

@@ -480,6 +480,11 @@ static int norm_phone(fort_buf *b, const char *s, size_t n, const char *default_
 		return bad(why, whylen, "not a valid phone number: no such number in %s's numbering plan (check the digits%s)",
 			   where[0] ? where : region, plus ? "" : ", or write it with + and its own country code");
 	}
+	/* libphonenumber accepts some national numbers (DE allows up to 15
+	 * digits) whose E.164 form is longer than E.164 allows; the stored form
+	 * must normalise again (fuzz_types found "21)418221)4182905" in DE) */
+	if (strlen(e164) > 16)
+		return bad(why, whylen, "not a valid phone number: too many digits (at most 15 with the country code)");
 	return fort_buf_puts(b, e164);
 }
 

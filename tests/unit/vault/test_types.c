@@ -531,6 +531,7 @@ static void test_phone_bad(void **state)
 		{"+49 12345678901234", "too many digits"},
 		{"1234", "DE's numbering plan"},
 		{"+49 1234567890123456", "too many digits"},
+		{"21)418221)4182905", "too many digits"},  /* national, valid to libphonenumber, 17 digits in E.164 (fuzz_types) */
 		{"+49 030 1234567", "trunk 0"},
 		{"+999 1234 5678", "unknown country calling code"},
 		{"+0 30 1234567", "unknown country calling code"},
