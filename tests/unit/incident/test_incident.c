@@ -594,9 +594,9 @@ static void test_us_state_letters(void **state)
  * state without rules gets the common letter; a letter missing an element,
  * or stating a forbidden one, is refused; a GDPR business cannot write a
  * Massachusetts letter (Art. 34(2) and c. 93H s. 3(b) conflict). */
-#define NSTATES 6
-static const char *const st_names[NSTATES] = { "Mass Ann", "Ill Ian", "York Nina", "Cali Carl", "Tex Ted", "Rhody Rae" };
-static const char *const st_codes[NSTATES] = { "MA", "IL", "NY", "CA", "TX", "RI" };
+#define NSTATES 7
+static const char *const st_names[NSTATES] = { "Mass Ann", "Ill Ian", "York Nina", "Cali Carl", "Tex Ted", "Rhody Rae", "Wis Wanda" };
+static const char *const st_codes[NSTATES] = { "MA", "IL", "NY", "CA", "TX", "RI", "WI" };
 struct st_letters { char *text[NSTATES]; };
 
 static int st_cb(void *ctx, const fort_letter *l)
@@ -695,6 +695,8 @@ static void test_state_letter_elements(void **state)
 	assert_null(strstr(s.text[0], "## What happened"));
 	assert_null(strstr(s.text[0], "phishing"));
 	assert_null(strstr(s.text[0], "attacker read the inbox"));
+	/* Wisconsin: the statement that the business knows of the acquisition (Wis. Stat. 134.98(3)(c)) */
+	assert_non_null(strstr(s.text[6], "## What we know\n\n- We know that personal information about you was acquired by someone not authorized to have it."));
 	/* Illinois: the agencies, the FTC and security-freeze information, as data */
 	assert_non_null(strstr(s.text[1], "## Security freezes and fraud alerts"));
 	assert_non_null(strstr(s.text[1], "- Federal Trade Commission, 600 Pennsylvania Avenue NW"));
@@ -713,10 +715,10 @@ static void test_state_letter_elements(void **state)
 	assert_null(strstr(s.text[4], "## Government agencies"));
 
 	/* Rhode Island: the number of people affected, from the incident */
-	assert_non_null(strstr(s.text[5], "- Number of people affected by this incident: 6\n"));
+	assert_non_null(strstr(s.text[5], "- Number of people affected by this incident: 7\n"));
 	assert_null(strstr(s.text[0], "Number of people affected"));   /* never in Massachusetts' */
 	{
-		char *bad = strdup(s.text[5]), *n = strstr(bad, "incident: 6");
+		char *bad = strdup(s.text[5]), *n = strstr(bad, "incident: 7");
 		n[strlen("incident: ")] = 'x';   /* a number that is not one */
 		assert_int_equal(fort_letter_check("client:US-RI", bad, missing, sizeof missing), FORT_EINPUT);
 		assert_non_null(strstr(missing, "number of individuals affected"));
