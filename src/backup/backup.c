@@ -808,7 +808,7 @@ static int unnamed_tmp(void)
 		return fd;
 #endif
 	fort_buf_init(&b, 8192);
-	if (fort_buf_printf(&b, "%s/.fortress-backup-XXXXXX", dir) < 0 || !(name = fort_buf_detach(&b, NULL))) {
+	if (fort_buf_printf(&b, "%s/.fortress-stdout-XXXXXX", dir) < 0 || !(name = fort_buf_detach(&b, NULL))) {
 		fort_buf_release(&b);
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	}
