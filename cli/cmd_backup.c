@@ -54,9 +54,22 @@ static json_t *info_json(const char *file, const fort_backup_info *b)
 	return j;
 }
 
-/* A backup file to read must be there before the passphrase is asked for. */
+/* A backup file to read must be there before the passphrase is asked for;
+ * "-" (standard input) must not be a terminal, nor be read for shares too. */
 static int readable_backup(struct cli *c, const char *path)
 {
+	const char *const *files;
+	size_t n = cli_multi(c, "share-file", &files);
+
+	if (!strcmp(path, "-")) {
+		if (isatty(STDIN_FILENO))
+			return cli_usage_error(c, "'%s -' reads the backup from standard input, which is a terminal: "
+						  "redirect it (< FILE, COMMAND |) or give a FILE", c->cmd_path);
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(files[i], "-"))
+				return cli_usage_error(c, "standard input holds the backup: give the shares as files, not --share-file -");
+		return EXIT_OK;
+	}
 	if (access(path, R_OK) < 0) {
 		int e = errno;
 
@@ -67,6 +80,21 @@ static int readable_backup(struct cli *c, const char *path)
 
 /* ---------------------------------------------------------------- create */
 
+/* `-` is standard output: never a terminal, and --json would have to share
+ * it with the backup.  Both refused before the passphrase is asked for. */
+static int create_check(struct cli *c)
+{
+	if (strcmp(cli_pos(c, 0), "-") != 0)
+		return EXIT_OK;
+	if (isatty(STDOUT_FILENO))
+		return cli_usage_error(c, "'backup create -' writes the binary backup to standard output, which is a terminal: "
+					  "redirect it (> FILE, | COMMAND) or give a FILE");
+	if (c->json)
+		return cli_usage_error(c, "'backup create -' writes the backup to standard output: --json has no room there "
+					  "(the summary goes to standard error); give a FILE to have --json");
+	return EXIT_OK;
+}
+
 static int cmd_backup_create(struct cli *c)
 {
 	fort_backup_info b;
@@ -74,6 +102,22 @@ static int cmd_backup_create(struct cli *c)
 	char when[32];
 	int r;
 
+	if (!strcmp(path, "-")) {
+		/* recorded first, then copied: a failed copy says so itself */
+		fflush(stdout);
+		memset(&b, 0, sizeof b);
+		if ((r = fort_backup_create_fd(&b, c->vault, STDOUT_FILENO)) < 0)
+			return cli_fail(c, r, r == FORT_EDENIED ? "a backup is made by a user holding the vault key, e.g. the owner"
+					      : r == FORT_EIO && b.created ? "nothing else changed; run it again into a reader that takes all of it"
+					      : NULL);
+		if (!c->quiet) {
+			cli_info(c, "backup written to standard output: %llu clients, audit head %lld:%s, %llu bytes",
+				 (unsigned long long)b.clients, (long long)b.audit_head_seq, b.audit_head,
+				 (unsigned long long)b.bytes);
+			cli_info(c, "taken %s; it opens with the passphrase of owner '%s'", cli_time(when, sizeof(when), b.created), b.owner);
+		}
+		return EXIT_OK;
+	}
 	if ((r = fort_backup_create(&b, c->vault, path)) < 0)
 		return cli_fail(c, r, r == FORT_EDENIED ? "a backup is made by a user holding the vault key, e.g. the owner" : NULL);
 	if (c->json)
@@ -224,13 +268,15 @@ static int cmd_backup_restore(struct cli *c)
 
 static const struct cli_cmd backup_create_def = {
 	.name = "create", .fn = cmd_backup_create, .flags = NEEDS_UNLOCK,
-	.summary = "write an encrypted backup of the vault to FILE",
+	.summary = "write an encrypted backup of the vault to FILE (- standard output)",
 	.synopsis = "FILE [--json]",
-	.min_args = 1, .max_args = 1, .args_name = "FILE",
+	.min_args = 1, .max_args = 1, .args_name = "FILE", .check = create_check,
 	.description =
 		"Takes an online snapshot (other processes may keep writing), encrypts it under a\n"
 		"key derived from the vault key and writes FILE (mode 0600) under a temporary name,\n"
-		"fsynced, then renamed over FILE.  The backup opens with the owner's passphrase.\n",
+		"fsynced, then renamed over FILE.  The backup opens with the owner's passphrase.\n"
+		"FILE '-' is standard output (not a terminal; no --json): the backup is recorded\n"
+		"first, then copied there; if that copy fails it was recorded but not delivered.\n",
 };
 
 static const struct cli_cmd backup_verify_def = {
@@ -241,7 +287,8 @@ static const struct cli_cmd backup_verify_def = {
 	.description =
 		"Decrypts and authenticates every byte with the owner's passphrase.  Exit 8 when the\n"
 		"file is truncated, altered or made by a newer Fortress, 4 on a wrong passphrase.\n"
-		"When the vault exists the check is recorded ('fortress status': last verified backup).\n",
+		"When the vault exists the check is recorded ('fortress status': last verified backup).\n"
+		"FILE '-' is standard input (the passphrase then from --passphrase-file).\n",
 };
 
 static const struct cli_cmd backup_restore_def = {
@@ -255,7 +302,8 @@ static const struct cli_cmd backup_restore_def = {
 		"Without a current vault that cannot be done: erase them again by hand.\n"
 		"With --share-file, K recovery shares (of the split current when the backup was\n"
 		"taken) open it instead of the owner's passphrase, and the owner gets a new\n"
-		"passphrase in the restored vault: for a lost passphrase on a new machine.\n",
+		"passphrase in the restored vault: for a lost passphrase on a new machine.\n"
+		"FILE '-' is standard input (the passphrase then from --passphrase-file).\n",
 };
 
 static const struct cli_cmd *const backup_subs[] = {

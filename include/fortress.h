@@ -513,13 +513,26 @@ typedef struct {
  * FORT_ELOCKED, FORT_EDENIED, FORT_EIO, FORT_EBUSY. */
 int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path) FORT_WUR;
 
+/* The same backup written to FD (standard output, a pipe: `backup create -`),
+ * which cannot take back what it was given: the backup is made in an unnamed
+ * temporary file ($TMPDIR or /tmp, O_TMPFILE, else created and unlinked at
+ * once; it only ever holds the encrypted backup), recorded (its SHA-256 in
+ * the exports record, destination "-", and the "backup-create" audit entry,
+ * committed) and only then copied to FD.  When that copy fails (a closed
+ * pipe, a full disk) the result is FORT_EIO with a message saying the backup
+ * was recorded but not delivered; OUT is filled all the same and nothing
+ * else changes.  Errors before the copy as fort_backup_create, with nothing
+ * recorded and nothing written to FD. */
+int fort_backup_create_fd(fort_backup_info *out, fort_vault *v, int fd) FORT_WUR;
+
 /* Check that the backup at PATH opens with PASS (the owner's passphrase;
  * USER NULL or the owner) and that every byte of it is intact.  With V (the
  * same vault, locked or unlocked) the check is recorded as its last verified
  * backup (fort_status.last_verified_backup) and audited ("backup-verify").
  * FORT_ECORRUPT (not a backup, truncated, altered: the message names the
  * byte offset or chunk), FORT_EVERSION (made by a newer Fortress),
- * FORT_EAUTH, FORT_ENOTFOUND. */
+ * FORT_EAUTH, FORT_ENOTFOUND.  PATH "-" reads the backup from standard input
+ * (here and in the restore functions below: read once, start to end). */
 int fort_backup_verify(fort_backup_info *out, const char *path, const char *user, const fort_secret *pass,
 		       fort_vault *v) FORT_WUR;
 

@@ -528,7 +528,7 @@ static void act_restore(fort_vault *v, actor_save *save)
 /* Decrypt the chunks from FD (positioned after the prefix, at byte OFF)
  * into OUT_FD (-1: only check). */
 static int decrypt_body(int fd, uint64_t off, const char *path, const unsigned char bk[KEY_LEN], const fort_buf *ad,
-			uint32_t chunk, int out_fd)
+			uint32_t chunk, int out_fd, uint64_t *end)
 {
 	crypto_secretstream_xchacha20poly1305_state *st = NULL;
 	unsigned char hdr[SS_HEADERBYTES], *ct = NULL, *pt = NULL, tag = 0, extra;
@@ -598,6 +598,7 @@ static int decrypt_body(int fd, uint64_t off, const char *path, const unsigned c
 					     path, (unsigned long long)off);
 		goto out;
 	}
+	*end = off;
 	r = 0;
 out:
 	if (st)
@@ -624,7 +625,14 @@ static void fill_info(fort_backup_info *out, const backup_header *h, uint64_t by
 	out->bytes = bytes;
 }
 
-/* Open PATH, read the prefix, unlock: FD positioned at the body. */
+/* How messages name PATH: "-" is standard input. */
+static const char *shown(const char *path)
+{
+	return strcmp(path, "-") ? path : "standard input";
+}
+
+/* Open PATH ("-": standard input, read once from start to end like a file),
+ * read the prefix, unlock: FD positioned at the body. */
 static int open_unlocked(int *fd_out, uint64_t *size, backup_header *h, fort_buf *prefix, unsigned char *bk,
 			 keyring **kr, const char *path, backup_unlock_fn unlock, void *ctx)
 {
@@ -635,15 +643,25 @@ static int open_unlocked(int *fd_out, uint64_t *size, backup_header *h, fort_buf
 	*fd_out = -1;
 	*kr = NULL;
 	memset(h, 0, sizeof *h);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open the backup '%s': %s", path,
-				      strerror(errno));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return fort_error_set(FORT_ECORRUPT, "'%s' is not a backup file", path);
+	if (!strcmp(path, "-")) {
+		if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+			return fort_error_set(FORT_EIO, "cannot read the backup from standard input: %s", strerror(errno));
+		if (fstat(fd, &sb) < 0 || S_ISDIR(sb.st_mode)) {
+			close(fd);
+			return fort_error_set(FORT_EIO, "cannot read the backup from standard input");
+		}
+		*size = 0;   /* counted as it is read */
+	} else {
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot open the backup '%s': %s", path,
+					      strerror(errno));
+		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			close(fd);
+			return fort_error_set(FORT_ECORRUPT, "'%s' is not a backup file", path);
+		}
+		*size = (uint64_t)sb.st_size;
 	}
-	*size = (uint64_t)sb.st_size;
-	if ((r = read_prefix(fd, path, h, prefix)) < 0)
+	if ((r = read_prefix(fd, shown(path), h, prefix)) < 0)
 		goto fail;
 	if (!(vk = sodium_malloc(KEY_LEN))) {
 		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
@@ -772,7 +790,84 @@ static unsigned sweep_leftovers(const char *dir, const char *base)
 	return n;
 }
 
-int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
+/* An unnamed temporary file for a backup bound for a descriptor: O_TMPFILE
+ * in $TMPDIR (or /tmp), else mkstemp and an immediate unlink.  It only ever
+ * holds the encrypted backup; it vanishes with the descriptor, whatever
+ * ends the program. */
+static int unnamed_tmp(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *name = NULL;
+	fort_buf b;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	fort_buf_init(&b, 8192);
+	if (fort_buf_printf(&b, "%s/.fortress-stdout-XXXXXX", dir) < 0 || !(name = fort_buf_detach(&b, NULL))) {
+		fort_buf_release(&b);
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	if ((fd = mkostemp(name, O_CLOEXEC)) < 0) {
+		fort_error_set(FORT_EIO, "cannot create a temporary file in '%s' for the backup: %s (set TMPDIR to a writable directory)",
+			       dir, strerror(errno));
+		free(name);
+		return FORT_EIO;
+	}
+	unlink(name);
+	free(name);
+	if (fchmod(fd, 0600) < 0) {
+		close(fd);
+		return fort_error_set(FORT_EIO, "cannot set the mode of the temporary backup file: %s", strerror(errno));
+	}
+	return fd;
+}
+
+/* Copy the LEN bytes of FROM (from its start) to TO. */
+static int copy_out(int to, int from, uint64_t len, int64_t xid)
+{
+	unsigned char buf[65536];
+	uint64_t off = 0;
+	int e = 0;
+
+	while (off < len && !e) {
+		ssize_t n = pread(from, buf, len - off > sizeof buf ? sizeof buf : (size_t)(len - off), (off_t)off);
+		const unsigned char *p = buf;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			e = n < 0 ? errno : EIO;
+			break;
+		}
+		off += (uint64_t)n;
+		while (n > 0) {
+			ssize_t k = write(to, p, (size_t)n);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				e = errno;
+				break;
+			}
+			p += k;
+			n -= k;
+		}
+	}
+	if (!e)
+		return 0;
+	return fort_error_set(FORT_EIO, "the backup was recorded (export #%lld, audit entry backup-create) but not delivered: "
+			      "writing it to standard output failed after %llu of %llu bytes: %s%s; make it again",
+			      (long long)xid, (unsigned long long)off, (unsigned long long)len, strerror(e),
+			      e == ENOSPC ? " (free some space)" : "");
+}
+
+/* PATH, or with TO_FD >= 0 that descriptor ("-" in the record): the backup
+ * is then made in an unnamed temporary file, recorded (hash and audit entry,
+ * committed) and only then copied to TO_FD, which cannot take it back. */
+static int backup_create(fort_backup_info *out, fort_vault *v, const char *path, int to_fd)
 {
 	backup_header h;
 	fort_buf prefix, detail;
@@ -780,6 +875,7 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	unsigned char *bk = NULL, *pt = NULL, *ct = NULL, *snap = NULL, sshdr[SS_HEADERBYTES];
 	char *dir = NULL, *tmp = NULL;
 	int fd_out = -1, renamed = 0, r;
+	int64_t xid = 0;
 	uint64_t total, done = 0, outbytes = 0;
 	size_t snap_len = 0;
 	unsigned swept;
@@ -793,14 +889,19 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "a backup needs the vault key, which user '%s' does not hold", v->user);
-	if (!path || !*path)
-		return fort_error_set(FORT_EINPUT, "no backup file name given");
-	if (!(dir = dir_of(path)) || fort_buf_printf(&detail, "%s.tmp-XXXXXX", path) < 0 ||
-	    !(tmp = fort_buf_detach(&detail, NULL))) {
-		r = FORT_ENOMEM;
-		goto out;
+	if (to_fd >= 0) {
+		path = "-";
+		swept = 0;
+	} else {
+		if (!path || !*path)
+			return fort_error_set(FORT_EINPUT, "no backup file name given");
+		if (!(dir = dir_of(path)) || fort_buf_printf(&detail, "%s.tmp-XXXXXX", path) < 0 ||
+		    !(tmp = fort_buf_detach(&detail, NULL))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		swept = sweep_leftovers(dir, base_of(path));
 	}
-	swept = sweep_leftovers(dir, base_of(path));
 	/* The snapshot is the vault file itself, taken in memory inside one
 	 * transaction (the header fields with it): no copy of the vault ever
 	 * reaches the disk outside the encrypted backup, so a killed backup
@@ -830,7 +931,13 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	}
 	derive_bk(bk, v->kr->vk, h.vault_id);
 	total = snap_len;
-	if ((fd_out = mkostemp(tmp, O_CLOEXEC)) >= 0)
+	if (to_fd >= 0) {
+		if ((fd_out = unnamed_tmp()) < 0) {
+			r = fd_out;
+			fd_out = -1;
+			goto out;
+		}
+	} else if ((fd_out = mkostemp(tmp, O_CLOEXEC)) >= 0)
 		fort_tmp_register(tmp);   /* removed on Ctrl-C */
 	if (fd_out < 0) {
 		r = fort_error_set(errno == ENOENT ? FORT_ENOTFOUND : FORT_EIO, "cannot create '%s': %s", tmp, strerror(errno));
@@ -838,7 +945,7 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		tmp = NULL;
 		goto out;
 	}
-	if (fchmod(fd_out, 0600) < 0) {
+	if (tmp && fchmod(fd_out, 0600) < 0) {
 		r = fort_error_set(FORT_EIO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -861,6 +968,8 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		if (done == total)
 			break;
 	}
+	if (to_fd >= 0)
+		goto record;   /* the unnamed file stays open until it is copied */
 	if (fsync(fd_out) < 0) {
 		r = fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
 		goto out;
@@ -878,15 +987,17 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 	renamed = 1;
 	if ((r = fsync_dir(path)) < 0)
 		goto out;
+record:
 	fort_buf_reset(&detail);
 	{
 		/* recorded with the clients it holds (every client at the snapshot),
 		 * so an incident scoped to a lost backup finds them */
 		char sha[65];
-		int64_t xid = 0;
 		export_record rec = { "backup", path, "fortress-backup", "", "", 1, 1, NULL, 0 };
-		if ((r = exports_hash_path(sha, path)) < 0 || (r = store_begin(v->st)) < 0) {
-			unlink(path);
+		if ((r = to_fd >= 0 ? exports_hash_fd(sha, fd_out) : exports_hash_path(sha, path)) < 0 ||
+		    (r = store_begin(v->st)) < 0) {
+			if (to_fd < 0)
+				unlink(path);
 			goto out;
 		}
 		rec.sha256 = sha;
@@ -897,12 +1008,14 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
 		    (r = audit_append(v, "backup-create", "", "", "", "ok", detail.buf)) < 0 || (r = store_commit(v->st)) < 0) {
 			/* fail closed: no unaudited backup */
 			store_rollback(v->st);
-			unlink(path);
+			if (to_fd < 0)
+				unlink(path);
 			goto out;
 		}
 	}
 	fill_info(out, &h, outbytes);
-	r = 0;
+	/* Recorded: only now does a byte leave for the descriptor. */
+	r = to_fd >= 0 ? copy_out(to_fd, fd_out, outbytes, xid) : 0;
 out:
 	if (fd_out >= 0)
 		close(fd_out);
@@ -924,6 +1037,18 @@ out:
 	fort_buf_release(&detail);
 	backup_header_release(&h);
 	return r;
+}
+
+int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path)
+{
+	return backup_create(out, v, path, -1);
+}
+
+int fort_backup_create_fd(fort_backup_info *out, fort_vault *v, int fd)
+{
+	if (fd < 0)
+		return fort_error_set(FORT_EINPUT, "no descriptor to write the backup to");
+	return backup_create(out, v, NULL, fd);
 }
 
 /* ---------------------------------------------------------------- verify */
@@ -999,7 +1124,7 @@ int backup_verify_with(fort_backup_info *out, const char *path, backup_unlock_fn
 		goto out;
 	}
 	if ((r = open_unlocked(&fd, &size, &h, &prefix, bk, &kr, path, unlock, ctx)) < 0 ||
-	    (r = decrypt_body(fd, prefix.len, path, bk, &prefix, h.chunk, -1)) < 0)
+	    (r = decrypt_body(fd, prefix.len, shown(path), bk, &prefix, h.chunk, -1, &size)) < 0)
 		goto out;
 	if (v) {
 		if ((r = record_verified(v, kr, &h, path)) < 0)
@@ -1229,7 +1354,7 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 		r = fort_error_set(FORT_EIO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if ((r = decrypt_body(fd, prefix.len, path, bk, &prefix, h.chunk, fd_out)) < 0)
+	if ((r = decrypt_body(fd, prefix.len, shown(path), bk, &prefix, h.chunk, fd_out, &size)) < 0)
 		goto out;
 	if (fsync(fd_out) < 0 || close(fd_out) < 0) {
 		fd_out = -1;

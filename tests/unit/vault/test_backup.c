@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,6 +565,73 @@ static void test_refusals(void **state)
 	expect_no_temporaries();
 }
 
+/* fort_backup_create_fd: recorded, then copied; a descriptor that cannot
+ * take it (a closed pipe) is FORT_EIO "recorded but not delivered", with
+ * the record kept and nothing left behind in TMPDIR. */
+static void test_create_fd(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("fd.fort"), *locked;
+	fort_backup_info b, vb;
+	fort_audit_report rep;
+	fort_secret *s;
+	struct stat sb;
+	int fd, p[2];
+
+	setenv("TMPDIR", dir, 1);
+	signal(SIGPIPE, SIG_IGN);
+	for (unsigned i = 0; i < 3; i++)
+		add_client(v, NULL, i);
+	assert_int_equal(fort_backup_create_fd(&b, v, -1), FORT_EINPUT);
+
+	fd = open(path_of("fd.fbak"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	if (fort_backup_create_fd(&b, v, fd) != 0)
+		fail_msg("backup to a descriptor: %s", fort_error_message());
+	close(fd);
+	assert_int_equal(b.clients, 3);
+	assert_int_equal(stat(path_of("fd.fbak"), &sb), 0);
+	assert_int_equal((uint64_t)sb.st_size, b.bytes);
+	s = secret(PASS);
+	if (fort_backup_verify(&vb, path_of("fd.fbak"), NULL, s, v) != 0)
+		fail_msg("verify: %s", fort_error_message());
+	fort_secret_free(s);
+	assert_string_equal(vb.audit_head, b.audit_head);
+	assert_int_equal(vb.clients, 3);
+
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	memset(&b, 0, sizeof b);
+	assert_int_equal(fort_backup_create_fd(&b, v, p[1]), FORT_EIO);
+	assert_non_null(strstr(fort_error_message(), "recorded"));
+	assert_non_null(strstr(fort_error_message(), "not delivered"));
+	assert_true(b.created > 0);
+	close(p[1]);
+	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
+	assert_true(rep.ok);
+	expect_no_temporaries();
+	{
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		assert_non_null(d);
+		while ((e = readdir(d)))
+			if (strstr(e->d_name, ".fortress-stdout-"))
+				fail_msg("temporary file left behind: %s", e->d_name);
+		closedir(d);
+	}
+	fort_vault_close(v);
+
+	/* locked: refused before a byte is written */
+	locked = open_vault(path_of("fd.fort"), NULL);
+	fd = open(path_of("fd2.fbak"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fort_backup_create_fd(&b, locked, fd), FORT_ELOCKED);
+	close(fd);
+	assert_int_equal(stat(path_of("fd2.fbak"), &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	fort_vault_close(locked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_erased_after_backup),
 		cmocka_unit_test(test_backup_under_load),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_create_fd),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
