@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include "fortress.h"
 #include "util.h"
 
@@ -160,6 +161,19 @@ static int op_backup(void)
 	return fort_backup_verify(&b, path_of("alloc.fbak"), NULL, pass, v);
 }
 
+/* the backup to a descriptor (backup create -): recorded first, then copied */
+static int op_backup_fd(void)
+{
+	fort_backup_info b;
+	int fd = open(path_of("alloc-fd.fbak"), O_WRONLY | O_CREAT | O_TRUNC, 0600), r;
+	assert_true(fd >= 0);
+	r = fort_backup_create_fd(&b, v, fd);
+	close(fd);
+	if (r < 0)
+		return r;
+	return fort_backup_verify(&b, path_of("alloc-fd.fbak"), NULL, pass, v);
+}
+
 static int op_recovery(void)
 {
 	char **shares = NULL;
@@ -232,6 +246,7 @@ static void test_alloc_ops(void **state)
 		{ "client edit", op_edit, probe_edit, 1 },
 		{ "consent grant/withdraw", op_consent, probe_none, 1 },
 		{ "backup create + verify", op_backup, probe_none, 1 },
+		{ "backup create to a descriptor + verify", op_backup_fd, probe_none, 1 },
 		{ "recovery split", op_recovery, probe_none, 1 },
 		{ "client erase", op_erase, probe_erase, 1 },
 	};

@@ -1124,7 +1124,7 @@ static const elsewhere_case elsewhere[] = {
 	{ "fort_client_add fort_client_get fort_client_find", "vault/test_vault.c" },
 	{ "fort_client_import fort_import_report_free", "vault/test_import.c" },
 	{ "fort_client_list fort_client_export fort_audit_log fort_audit_verify fort_vault_status fort_consent_verify "
-	  "fort_client_edit fort_consent_record fort_backup_create fort_backup_verify fort_recovery_split "
+	  "fort_client_edit fort_consent_record fort_backup_create fort_backup_create_fd fort_backup_verify fort_recovery_split "
 	  "fort_recovery_shares_free fort_client_erase",
 	  "vault/test_alloc_ops.c" },
 	{ "fort_deadline_compute", "rights/test_deadline.c" },
