@@ -1,13 +1,11 @@
-/* test_scan_bounds.c - the scan engine and the readers test_reader_bounds.c
- * does not cover, against growing input (issue 13, item 3): time and peak
+/* test_scan_bounds.c - the scan engine against growing input (issue 13, item 3): time and peak
  * memory grow at most linearly at 2x, 4x, 8x (tests/unit/bounds.h).
  *
  * The engine (fort_scan_buffer, every detector) gets ordinary text full of
  * client data, and the shapes that make pattern matchers slow: one long
  * line, long runs of digits, of digit groups, of '@' and '.', of letters
- * and digits (IBAN-like), of capitalised words (names).  The readers: plain
- * text, UTF-16, an office document (many paragraphs; one paragraph of many
- * runs) and a PDF of many pages. */
+ * and digits (IBAN-like), of capitalised words (names).  The readers'
+ * growth tests are in test_reader_bounds.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -85,109 +83,10 @@ static void test_engine(void **state)
 	}
 }
 
-/* ---- the readers ---- */
-
-static int c_begin(void *ctx, const char *l) { (void)ctx; (void)l; return 0; }
-static int c_text(void *ctx, const char *b, size_t n) { (void)b; *(uint64_t *)ctx += n; return 0; }
-static int c_end(void *ctx) { (void)ctx; return 0; }
-static void c_skip(void *ctx, const char *l, const char *w) { (void)ctx; (void)l; (void)w; }
-
-static const char *file_for(const char *kind, size_t n)
-{
-	static char name[64];
-	const char *ext = !strcmp(kind, "utf16") ? "txt" : !strcmp(kind, "runs") ? "docx" : kind;
-	snprintf(name, sizeof name, "%s-%zu.%s", kind, n, ext);
-	return path_of(name);
-}
-
-/* Files are made in the parent (before the forks), read in the children. */
-static void make_file(const char *kind, size_t n)
-{
-	fort_buf b;
-	fort_buf_init(&b, 0);
-	if (!strcmp(kind, "txt")) {
-		for (size_t i = 0; i < n; i++)
-			fort_buf_printf(&b, "line %zu: Jane Roe, jane%zu@example.com, +49 30 1234567\n", i, i);
-	} else if (!strcmp(kind, "utf16")) {
-		fort_buf_puts(&b, "\xff\xfe");
-		for (size_t i = 0; i < n; i++) {
-			char line[96];
-			int len = snprintf(line, sizeof line, "line %zu: jane%zu@example.com\n", i, i);
-			for (int k = 0; k < len; k++) {
-				fort_buf_putc(&b, line[k]);
-				fort_buf_putc(&b, '\0');
-			}
-		}
-	} else if (!strcmp(kind, "docx")) {
-		const char **paras = calloc(n, sizeof *paras);
-		for (size_t i = 0; i < n; i++)
-			paras[i] = "Client: Jane Roe, jane.roe@example.com, +49 30 1234567";
-		fort_buf_release(&b);
-		build_docx(&b, paras, n);
-		free(paras);
-	} else if (!strcmp(kind, "runs")) {
-		/* one paragraph of N runs: the text of a paragraph is joined */
-		fort_buf doc;
-		fort_buf_init(&doc, 0);
-		fort_buf_puts(&doc, "<w:document xmlns:w=\"w\"><w:body><w:p>");
-		for (size_t i = 0; i < n; i++)
-			fort_buf_puts(&doc, "<w:r><w:t>Jane Roe jane@example.com </w:t></w:r>");
-		fort_buf_puts(&doc, "</w:p></w:body></w:document>");
-		member m[] = {
-			MEMBER("[Content_Types].xml", "<?xml version=\"1.0\"?><Types/>"),
-			{ "word/document.xml", doc.buf, doc.len, 0, 0 },
-		};
-		build_archive(&b, m, 2, 0, NULL);
-		fort_buf_release(&doc);
-	} else if (!strcmp(kind, "pdf")) {
-		fort_buf md;
-		unsigned char *pdf = NULL;
-		size_t len = 0;
-		fort_buf_init(&md, 0);
-		for (size_t i = 0; i < n; i++)
-			fort_buf_printf(&md, "Paragraph %zu for Jane Roe, jane%zu@example.com, +49 30 1234567.\n\n", i, i);
-		assert_int_equal(fort_letter_pdf(&pdf, &len, md.buf, "Bounds"), 0);
-		fort_buf_put(&b, pdf, len);
-		free(pdf);
-		fort_buf_release(&md);
-	}
-	assert_int_equal(fort_buf_error(&b), 0);
-	spit(file_for(kind, n), b.buf, b.len);
-	fort_buf_release(&b);
-}
-
-static void read_fn(void *ctx, size_t n)
-{
-	uint64_t bytes = 0;
-	scan_sink s = { c_begin, c_text, c_end, c_skip, &bytes };
-	if (scan_read_container(file_for(ctx, n), NULL, &s) != 0 || bytes < 20 * n)
-		_exit(5);
-}
-
-static void check_kind(const char *kind, size_t n)
-{
-	n = bound_n(n);
-	for (int k = 0; k < 4; k++)
-		make_file(kind, n << k);
-	make_file(kind, 1);
-	bound_assert_linear(kind, read_fn, (void *)kind, n, BOUND_CHECK_RSS);
-}
-
-static void test_text(void **state) { (void)state; check_kind("txt", 20000); }
-static void test_utf16(void **state) { (void)state; check_kind("utf16", 20000); }
-static void test_docx_paragraphs(void **state) { (void)state; check_kind("docx", 1500); }
-static void test_docx_runs(void **state) { (void)state; check_kind("runs", 1500); }
-static void test_pdf(void **state) { (void)state; check_kind("pdf", 400); }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_engine),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_utf16),
-		cmocka_unit_test(test_docx_paragraphs),
-		cmocka_unit_test(test_docx_runs),
-		cmocka_unit_test(test_pdf),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
