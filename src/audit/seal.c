@@ -60,13 +60,6 @@ int seal_create(fort_vault *v)
 	return r;
 }
 
-static int any_sealed_entry(void *ctx, const store_row *row)
-{
-	(void)row;
-	*(int *)ctx = 1;
-	return 1;
-}
-
 int seal_upgrade(fort_vault *v)
 {
 	fort_audit_report rep;
@@ -74,8 +67,7 @@ int seal_upgrade(fort_vault *v)
 	int found = 0, r;
 	if (v->sealed || !v->kr)
 		return 0;
-	r = store_sql(v->st, "reading the audit log", "SELECT 1 FROM audit WHERE seals IS NOT NULL LIMIT 1", NULL, 0,
-		      any_sealed_entry, &found);
+	r = store_audit_has_seals(v->st, &found);
 	if (r < 0)
 		return r;
 	if (found)

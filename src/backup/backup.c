@@ -1186,13 +1186,6 @@ static int field_ledger_cb(void *ctx, int64_t client, const char *field, int64_t
 	return 0;
 }
 
-static int row_found(void *ctx, const store_row *row)
-{
-	(void)row;
-	*(int *)ctx = 1;
-	return 1;
-}
-
 static int ledger_cb(void *ctx, int64_t client, int64_t ts)
 {
 	struct ledger *l = ctx;
@@ -1228,9 +1221,7 @@ static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const bac
 		store_client c;
 		int known = 0;
 		fort_kv kv = { l->f[i].field, NULL };
-		store_arg a[3] = { SA_I(l->f[i].client), SA_T(l->f[i].field), SA_I(l->f[i].ts) };
-		if ((r = store_sql(rv->st, "reading the erasure ledger", "SELECT 1 FROM erased_fields WHERE client = ?1 AND field = ?2"
-				   " AND ts >= ?3", a, 3, row_found, &known)) < 0)
+		if ((r = known = store_erased_field_has(rv->st, l->f[i].client, l->f[i].field, l->f[i].ts)) < 0)
 			goto fail;
 		if (known)
 			continue;

@@ -123,14 +123,13 @@ static int mail_cb(void *ctx, const store_mail *m)
 	return 0;
 }
 
-static int notified_cb(void *ctx, const store_row *row)
+static int notified_cb(void *ctx, const store_incident_note *n)
 {
 	struct made *mk = ctx;
-	int k = strcmp(store_row_text(row, 0), "notified-auth") == 0 ? 0 : 1;
-	int64_t at = store_row_int(row, 1);
-	if (!mk[k].ts || at < mk[k].ts) {
-		mk[k].ts = at;
-		snprintf(mk[k].how, sizeof mk[k].how, "notification recorded by %.60s (the register says how)", store_row_text(row, 2));
+	int k = strcmp(n->kind, "notified-auth") == 0 ? 0 : 1;
+	if (!mk[k].ts || n->at < mk[k].ts) {
+		mk[k].ts = n->at;
+		snprintf(mk[k].how, sizeof mk[k].how, "notification recorded by %.60s (the register says how)", n->actor);
 	}
 	return 0;
 }
@@ -146,14 +145,10 @@ static int clocks_met(struct clocks *l, fort_vault *v, int64_t id)
 		return r;
 	if (mk[2].ts)
 		mk[1].ts = 0;   /* some client's letter is not out yet */
-	{
-		/* kind and time only: nothing is decrypted (status runs locked) */
-		store_arg a[] = { SA_I(id) };
-		if ((r = store_sql(v->st, "reading the notifications",
-				   "SELECT kind, at, actor FROM incident_notes WHERE incident = ? AND kind IN ('notified-auth', "
-				   "'notified-client') ORDER BY at", a, 1, notified_cb, mk)) < 0)
-			return r;
-	}
+	/* kind and time only: nothing is decrypted (status runs locked) */
+	if ((r = store_incident_note_each(v->st, id, "notified-auth", notified_cb, mk)) < 0 ||
+	    (r = store_incident_note_each(v->st, id, "notified-client", notified_cb, mk)) < 0)
+		return r;
 	for (size_t i = 0; i < l->n; i++) {
 		fort_incident_clock *c = &l->a[i];
 		int k = strcmp(c->clock, "breach-authority") == 0 ? 0 : strcmp(c->clock, "breach-individuals") == 0 ? 1 : -1;
@@ -243,12 +238,12 @@ int fort_incident_clocks(fort_incident_clock **out, size_t *n, fort_vault *v, in
 	return incident_clocks(out, n, v, id, now, 1);
 }
 
-static int open_cb(void *ctx, const store_row *r)
+static int open_cb(void *ctx, int64_t id)
 {
 	struct { int64_t *ids; size_t n, cap; } *l = ctx;
 	if (FORT_ARRAY_GROW(l->ids, l->n + 1, l->cap, 8) < 0)
 		return FORT_ENOMEM;
-	l->ids[l->n++] = store_row_int(r, 0);
+	l->ids[l->n++] = id;
 	return 0;
 }
 
@@ -259,8 +254,7 @@ int fort_incident_summary_get(fort_incident_summary *out, fort_vault *v, int64_t
 	memset(out, 0, sizeof *out);
 	if (!v)
 		return fort_error_set(FORT_EINPUT, "no vault");
-	if ((r = store_sql(v->st, "reading the incidents", "SELECT id FROM incidents WHERE state = 'open' ORDER BY id", NULL, 0, open_cb,
-			   &l)) < 0)
+	if ((r = store_incident_ids(v->st, "open", open_cb, &l)) < 0)
 		goto out;
 	out->open = l.n;
 	for (size_t i = 0; i < l.n; i++) {

@@ -32,16 +32,23 @@ int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e)
 		snprintf(host, sizeof host, "unknown");
 	host[sizeof host - 1] = '\0';
 	{
-		store_arg a[] = { SA_I(fort_now()), SA_T(v->user ? v->user : ""), SA_T(host), SA_T(e->kind),
-				  SA_T(dest), SA_T(e->format ? e->format : ""),
-				  SA_T(e->sha256 ? e->sha256 : ""), SA_I(e->encrypted), SA_T(e->fields ? e->fields : ""),
-				  SA_I(e->nclients), SA_I(e->all_clients) };
-		if ((r = store_sql(v->st, "recording the export",
-				   "INSERT INTO exports(ts, actor, device, kind, destination, format, sha256, encrypted, fields, clients,"
-				   " all_clients) VALUES(?,?,?,?,?,?,?,?,?,?,?)", a, sizeof a / sizeof a[0], NULL, NULL)) < 0)
+		store_export x;
+		memset(&x, 0, sizeof x);
+		x.ts = fort_now();
+		x.actor = v->user;
+		x.device = host;
+		x.kind = e->kind;
+		x.destination = dest;
+		x.format = e->format;
+		x.sha256 = e->sha256;
+		x.encrypted = e->encrypted;
+		x.fields = e->fields;
+		x.clients = (uint64_t)e->nclients;
+		x.all_clients = e->all_clients;
+		if ((r = store_export_insert(v->st, &x)) < 0)
 			return r;
+		*id_out = x.id;
 	}
-	*id_out = store_last_id(v->st);
 	if (e->clients)
 		return exports_finish(v, *id_out, NULL, e->clients, e->nclients, e->nclients);
 	return 0;
@@ -49,34 +56,17 @@ int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e)
 
 int exports_finish(fort_vault *v, int64_t id, const char *sha256, const int64_t *clients, size_t n, uint64_t count)
 {
-	unsigned char *blob = NULL;
-	size_t len;
-	int r;
-	if (fort_size_mul(&len, n, 8) < 0)
-		return fort_error_set(FORT_ENOMEM, "too many clients in one export");
-	if (n && !(blob = fort_malloc(len)))
-		return FORT_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < 8; k++)
-			blob[i * 8 + (size_t)k] = (unsigned char)((uint64_t)clients[i] >> (8 * k));
-	{
-		store_arg a[] = { SA_B(blob, len), SA_I(count), SA_T(sha256 ? sha256 : ""), SA_I(sha256 != NULL), SA_I(id) };
-		r = store_sql(v->st, "recording the export",
-			      "UPDATE exports SET ids = ?1, clients = ?2, sha256 = CASE WHEN ?4 THEN ?3 ELSE sha256 END WHERE id = ?5", a, 5,
-			      NULL, NULL);
-	}
-	free(blob);
-	return r;
+	return store_export_set_clients(v->st, id, clients, n, count, sha256);
 }
 
 struct ids { int64_t *a; size_t n, cap; };
 
-static int id_cb(void *ctx, const store_row *row)
+static int id_cb(void *ctx, int64_t id)
 {
 	struct ids *l = ctx;
 	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 1024) < 0)
 		return FORT_ENOMEM;
-	l->a[l->n++] = store_row_int(row, 0);
+	l->a[l->n++] = id;
 	return 0;
 }
 
@@ -85,7 +75,7 @@ int exports_record_all(int64_t *id_out, fort_vault *v, const export_record *e)
 	struct ids l = { NULL, 0, 0 };
 	int r;
 	if ((r = exports_begin(id_out, v, e)) == 0 &&
-	    (r = store_sql(v->st, "recording the backup", "SELECT id FROM clients ORDER BY id", NULL, 0, id_cb, &l)) == 0)
+	    (r = store_client_ids(v->st, id_cb, &l)) == 0)
 		r = exports_finish(v, *id_out, NULL, l.a, l.n, l.n);
 	free(l.a);
 	return r;

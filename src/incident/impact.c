@@ -49,12 +49,6 @@ static int absolute(char *out, size_t cap, const char *path)
 	return 0;
 }
 
-static int id_cb(void *ctx, const store_row *r)
-{
-	*(int64_t *)ctx = store_row_int(r, 0);
-	return 0;
-}
-
 /* The export or backup record of the file at PATH: by its SHA-256 when the
  * file is still there, else by the path it was written to. */
 static int find_file(int64_t *xid, fort_vault *v, const char *path, const char *kind)
@@ -65,30 +59,15 @@ static int find_file(int64_t *xid, fort_vault *v, const char *path, const char *
 	if ((r = exports_hash_path(sha, path)) < 0 && r != FORT_ENOTFOUND)
 		return r;
 	fort_error_clear();
-	if (sha[0]) {
-		store_arg a[] = { SA_T(sha), SA_T(kind) };
-		if ((r = store_sql(v->st, "finding the file", "SELECT id FROM exports WHERE sha256 = ? AND kind = ? ORDER BY id DESC LIMIT 1",
-				   a, 2, id_cb, xid)) < 0)
-			return r;
-	}
+	if (sha[0] && (r = store_export_find_hash(v->st, kind, sha, xid)) < 0)
+		return r;
 	if (!*xid) {
-		if ((r = absolute(abs, sizeof abs, path)) < 0)
-			return r;
-		store_arg a[] = { SA_T(abs), SA_T(path), SA_T(kind) };
-		if ((r = store_sql(v->st, "finding the file",
-				   "SELECT id FROM exports WHERE (destination = ? OR destination = ?) AND kind = ? ORDER BY id DESC LIMIT 1", a,
-				   3, id_cb, xid)) < 0)
+		if ((r = absolute(abs, sizeof abs, path)) < 0 || (r = store_export_find_destination(v->st, kind, abs, path, xid)) < 0)
 			return r;
 	}
 	if (!*xid)
 		return fort_error_set(FORT_ENOTFOUND, "no %s of this vault was written as '%s'%s: check the file name ('fortress audit log' "
 					   "lists the %ss)", kind, path, sha[0] ? " or has its contents" : "", kind);
-	return 0;
-}
-
-static int count_cb(void *ctx, const store_row *r)
-{
-	*(int64_t *)ctx = store_row_int(r, 0);
 	return 0;
 }
 
@@ -140,11 +119,10 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 			goto fail;
 		snprintf(detail, sizeof detail, "incident #%lld: %s #%lld", (long long)id, kind, (long long)xid);
 	} else if (s->device) {
-		int64_t n = 0;
-		store_arg a[] = { SA_T(s->device) };
+		uint64_t n = 0;
 		kind = "device";
 		device = s->device;
-		if ((r = store_sql(v->st, "finding the device", "SELECT count(*) FROM exports WHERE device = ?", a, 1, count_cb, &n)) < 0)
+		if ((r = store_export_count_device(v->st, s->device, &n)) < 0)
 			goto fail;
 		if (!n) {
 			r = fort_error_set(FORT_ENOTFOUND, "no export or backup was recorded on device '%s' (the host name where it was written)",
@@ -162,10 +140,8 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 		snprintf(detail, sizeof detail, "incident #%lld: category %s", (long long)id, category);
 	}
 	{
-		store_arg a[] = { SA_I(id), SA_T(kind), SA_T(user), SA_I(from), SA_I(to), SA_I(xid), SA_T(device), SA_T(category) };
-		if ((r = store_sql(v->st, "recording the scope",
-				   "INSERT INTO incident_scope(incident, kind, user, t_from, t_to, export, device, category) VALUES(?,?,?,?,?,?,?,?)",
-				   a, 8, NULL, NULL)) < 0)
+		store_incident_scope sc = { id, kind, user, from, to, xid, device, category };
+		if ((r = store_incident_scope_add(v->st, &sc)) < 0)
 			goto fail;
 	}
 	if ((r = audit_append(v, "incident-scope", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
@@ -251,65 +227,29 @@ static int audit_cb(void *ctx, const store_audit_row *row)
 	return 0;
 }
 
-struct xrow { int64_t id; char kind[16], fields[512]; int encrypted, all; };
-struct xlist { struct xrow *x; size_t n, cap; };
-
-static int xrow_cb(void *ctx, const store_row *r)
+/* Every client of an export or backup file: a source of the fields it
+ * carried (a backup: all of them), clear text unless encrypted. */
+static int file_cb(void *ctx, const store_export *e)
 {
-	struct xlist *l = ctx;
-	if (FORT_ARRAY_GROW(l->x, l->n + 1, l->cap, 8) < 0)
-		return FORT_ENOMEM;
-	l->x[l->n].id = store_row_int(r, 0);
-	snprintf(l->x[l->n].kind, sizeof l->x[l->n].kind, "%s", store_row_text(r, 1));
-	snprintf(l->x[l->n].fields, sizeof l->x[l->n].fields, "%s", store_row_text(r, 2));
-	l->x[l->n].encrypted = (int)store_row_int(r, 3);
-	l->x[l->n].all = (int)store_row_int(r, 4);
-	l->n++;
+	struct acc *a = ctx;
+	uint32_t src;
+	int backup = strcmp(e->kind, "backup") == 0, r;
+	if ((r = add_src(a, backup ? NULL : e->fields, !e->encrypted, &src)) < 0)
+		return r;
+	if (backup)
+		a->im->backups++;
+	else
+		a->im->exports++;
+	for (size_t i = 0; i < e->nids; i++)
+		if ((r = add_hit(a, e->ids[i], src)) < 0)
+			return r;
 	return 0;
 }
 
-struct xclients { struct acc *a; uint32_t src; };
-
-static int xclient_cb(void *ctx, const store_row *r)
+/* Every client of the export or backup files F selects. */
+static int add_files(struct acc *a, const store_export_filter *f)
 {
-	struct xclients *x = ctx;
-	size_t len;
-	const unsigned char *b = store_row_blob(r, 0, &len);
-	int rc;
-	for (size_t i = 0; i + 8 <= len; i += 8) {
-		uint64_t id = 0;
-		for (int k = 0; k < 8; k++)
-			id |= (uint64_t)b[i + (size_t)k] << (8 * k);
-		if ((rc = add_hit(x->a, (int64_t)id, x->src)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Every client of the export or backup files selected by SQL/ARGS. */
-static int add_files(struct acc *a, const char *sql, const store_arg *args, size_t nargs)
-{
-	struct xlist l = { NULL, 0, 0 };
-	int r;
-	if ((r = store_sql(a->v->st, "reading the exports record", sql, args, nargs, xrow_cb, &l)) < 0)
-		goto out;
-	for (size_t i = 0; i < l.n; i++) {
-		struct xclients x = { a, 0 };
-		store_arg q[] = { SA_I(l.x[i].id) };
-		int backup = strcmp(l.x[i].kind, "backup") == 0;
-		if ((r = add_src(a, backup ? NULL : l.x[i].fields, !l.x[i].encrypted, &x.src)) < 0)
-			goto out;
-		if (backup)
-			a->im->backups++;
-		else
-			a->im->exports++;
-		if ((r = store_sql(a->v->st, "reading the exports record", "SELECT ids FROM exports WHERE id = ?", q, 1,
-				   xclient_cb, &x)) < 0)
-			goto out;
-	}
-out:
-	free(l.x);
-	return r;
+	return store_export_each(a->v->st, f, file_cb, a);
 }
 
 struct catwalk { struct acc *a; int cat; uint32_t src; };
@@ -333,20 +273,20 @@ static int cat_cb(void *ctx, const store_client *c)
 struct scope { char kind[16], user[128], device[256], category[32]; int64_t from, to, xid; };
 struct scopes { struct scope *s; size_t n, cap; };
 
-static int scope_cb(void *ctx, const store_row *r)
+static int scope_cb(void *ctx, const store_incident_scope *sc)
 {
 	struct scopes *l = ctx;
 	struct scope *s;
 	if (FORT_ARRAY_GROW(l->s, l->n + 1, l->cap, 8) < 0)
 		return FORT_ENOMEM;
 	s = &l->s[l->n++];
-	snprintf(s->kind, sizeof s->kind, "%s", store_row_text(r, 0));
-	snprintf(s->user, sizeof s->user, "%s", store_row_text(r, 1));
-	s->from = store_row_int(r, 2);
-	s->to = store_row_int(r, 3);
-	s->xid = store_row_int(r, 4);
-	snprintf(s->device, sizeof s->device, "%s", store_row_text(r, 5));
-	snprintf(s->category, sizeof s->category, "%s", store_row_text(r, 6));
+	snprintf(s->kind, sizeof s->kind, "%s", sc->kind);
+	snprintf(s->user, sizeof s->user, "%s", sc->user);
+	s->from = sc->from;
+	s->to = sc->to;
+	s->xid = sc->export_id;
+	snprintf(s->device, sizeof s->device, "%s", sc->device);
+	snprintf(s->category, sizeof s->category, "%s", sc->category);
 	return 0;
 }
 
@@ -457,12 +397,8 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int au
 		return FORT_ENOMEM;
 	a.v = v;
 	a.im = im;
-	{
-		store_arg q[] = { SA_I(id) };
-		if ((r = store_sql(v->st, "reading the scopes", "SELECT kind, user, t_from, t_to, export, device, category FROM incident_scope"
-				   " WHERE incident = ? ORDER BY id", q, 1, scope_cb, &sc)) < 0)
-			goto out;
-	}
+	if ((r = store_incident_scope_each(v->st, id, scope_cb, &sc)) < 0)
+		goto out;
 	if (!sc.n) {
 		r = fort_error_set(FORT_EINPUT, "incident %lld has no scope yet: say what it touched with 'fortress incident scope %lld "
 					   "--user NAME --from T --to T | --export FILE | --backup FILE | --device NAME | --category C'",
@@ -472,21 +408,20 @@ int incident_impact_compute(fort_impact **out, fort_vault *v, int64_t id, int au
 	for (size_t i = 0; i < sc.n; i++) {
 		struct scope *s = &sc.s[i];
 		if (strcmp(s->kind, "user") == 0) {
-			store_arg q[] = { SA_T(s->user), SA_I(s->from), SA_I(s->to) };
+			store_export_filter f = { 0, NULL, s->user, NULL, s->from, s->to };
 			a.user = s->user;
 			a.from = s->from;
 			a.to = s->to;
-			if ((r = store_audit_each(v->st, NULL, audit_cb, &a)) < 0 ||
-			    (r = add_files(&a, "SELECT id, kind, fields, encrypted, all_clients FROM exports WHERE actor = ? AND ts BETWEEN ? AND ?",
-					   q, 3)) < 0)
+			if ((r = store_audit_each(v->st, NULL, audit_cb, &a)) < 0 || (s->user[0] && (r = add_files(&a, &f)) < 0))
 				goto out;
 		} else if (strcmp(s->kind, "export") == 0 || strcmp(s->kind, "backup") == 0) {
-			store_arg q[] = { SA_I(s->xid) };
-			if ((r = add_files(&a, "SELECT id, kind, fields, encrypted, all_clients FROM exports WHERE id = ?", q, 1)) < 0)
+			/* a filter field left 0 or "" matches any row: none here */
+			store_export_filter f = { s->xid, NULL, NULL, NULL, 0, 0 };
+			if (s->xid > 0 && (r = add_files(&a, &f)) < 0)
 				goto out;
 		} else if (strcmp(s->kind, "device") == 0) {
-			store_arg q[] = { SA_T(s->device) };
-			if ((r = add_files(&a, "SELECT id, kind, fields, encrypted, all_clients FROM exports WHERE device = ?", q, 1)) < 0)
+			store_export_filter f = { 0, NULL, NULL, s->device, 0, 0 };
+			if (s->device[0] && (r = add_files(&a, &f)) < 0)
 				goto out;
 		} else {
 			/* the vault file itself: every field of the category, encrypted at rest */

@@ -68,21 +68,14 @@ bad:
 	return fort_error_set(FORT_EINPUT, "%s: '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ, an offset like +01:00, or a date)", what, s);
 }
 
-static int exists_cb(void *ctx, const store_row *r)
-{
-	snprintf(ctx, 16, "%s", store_row_text(r, 0));
-	return 0;
-}
-
 int incident_need(fort_vault *v, int64_t id, int need_open)
 {
 	char state[16] = "";
-	int r;
-	store_arg a[] = { SA_I(id) };
-	if ((r = store_sql(v->st, "reading the incident", "SELECT state FROM incidents WHERE id = ?", a, 1, exists_cb, state)) < 0)
-		return r;
-	if (!state[0])
+	int r = store_incident_state(v->st, id, state);
+	if (r == FORT_ENOTFOUND)
 		return fort_error_set(FORT_ENOTFOUND, "no incident %lld ('fortress incident list' shows them)", (long long)id);
+	if (r < 0)
+		return r;
 	if (need_open && strcmp(state, "open") != 0)
 		return fort_error_set(FORT_EINPUT, "incident %lld is closed: it takes no more changes", (long long)id);
 	return 0;
@@ -125,13 +118,18 @@ int fort_incident_open(int64_t *id_out, fort_vault *v, const char *title, const 
 	if ((r = store_begin(v->st)) < 0)
 		return r;
 	{
-		store_arg a[] = { SA_T(title), SA_T(kind), SA_I(occ), SA_I(aw), SA_T(v->user), SA_I(now), SA_I(now) };
-		if ((r = store_sql(v->st, "recording the incident",
-				   "INSERT INTO incidents(title, kind, occurred, aware, state, opened_by, created, updated)"
-				   " VALUES(?,?,?,?,'open',?,?,?)", a, 7, NULL, NULL)) < 0)
+		store_incident in;
+		memset(&in, 0, sizeof in);
+		snprintf(in.title, sizeof in.title, "%s", title);
+		snprintf(in.kind, sizeof in.kind, "%s", kind);
+		snprintf(in.opened_by, sizeof in.opened_by, "%s", v->user ? v->user : "");
+		in.occurred = occ;
+		in.aware = aw;
+		in.created = in.updated = now;
+		if ((r = store_incident_insert(v->st, &in)) < 0)
 			goto fail;
+		id = in.id;
 	}
-	id = store_last_id(v->st);
 	snprintf(detail, sizeof detail, "incident #%lld (%s)", (long long)id, kind);
 	if ((r = audited(v, "incident-open", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
@@ -152,15 +150,10 @@ static int note_add(fort_vault *v, int64_t id, const char *kind, const char *tex
 	if ((r = incident_seal(&ct, &len, v, id, kind, text)) < 0)
 		return r;
 	{
-		store_arg a[] = { SA_I(id), SA_T(kind), SA_I(fort_now()), SA_I(at), SA_T(v->user), SA_B(ct, len) };
-		r = store_sql(v->st, "recording the incident", "INSERT INTO incident_notes(incident, kind, ts, at, actor, text) VALUES(?,?,?,?,?,?)",
-			      a, 6, NULL, NULL);
+		store_incident_note n = { 0, id, fort_now(), at, kind, v->user, ct, len };
+		r = store_incident_note_add(v->st, &n);
 	}
 	free(ct);
-	if (r == 0) {
-		store_arg a[] = { SA_I(fort_now()), SA_I(id) };
-		r = store_sql(v->st, "recording the incident", "UPDATE incidents SET updated = ? WHERE id = ?", a, 2, NULL, NULL);
-	}
 	return r;
 }
 
@@ -218,16 +211,8 @@ int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessme
 	if ((r = incident_need(v, id, 1)) < 0)
 		goto fail;
 	{
-		store_arg s[] = { SA_I(a->likelihood), SA_I(a->severity), SA_I(a->encrypted), SA_I(a->key_compromised), SA_I(a->hipaa),
-				  SA_T(a->contact ? a->contact : ""), SA_I(a->contact != NULL), SA_I(fort_now()), SA_I(id) };
-		if ((r = store_sql(v->st, "recording the assessment",
-				   "UPDATE incidents SET likelihood = CASE WHEN ?1 > 0 THEN ?1 ELSE likelihood END,"
-				   " severity = CASE WHEN ?2 > 0 THEN ?2 ELSE severity END,"
-				   " encrypted = CASE WHEN ?3 >= 0 THEN ?3 ELSE encrypted END,"
-				   " key_compromised = CASE WHEN ?4 >= 0 THEN ?4 ELSE key_compromised END,"
-				   " hipaa = CASE WHEN ?5 >= 0 THEN ?5 ELSE hipaa END,"
-				   " contact = CASE WHEN ?7 THEN ?6 ELSE contact END, updated = ?8 WHERE id = ?9",
-				   s, 9, NULL, NULL)) < 0)
+		store_incident_risk k = { a->likelihood, a->severity, a->encrypted, a->key_compromised, a->hipaa, a->contact };
+		if ((r = store_incident_assess(v->st, id, &k, fort_now())) < 0)
 			goto fail;
 	}
 	snprintf(detail, sizeof detail, "incident #%lld: likelihood %d severity %d encrypted %d key-compromised %d", (long long)id,
@@ -254,13 +239,8 @@ int fort_incident_decide(fort_vault *v, int64_t id, const char *decision, const 
 		return r;
 	if ((r = incident_need(v, id, 1)) < 0 || (r = note_add(v, id, "decision", reasons, fort_now())) < 0)
 		goto fail;
-	{
-		store_arg a[] = { SA_T(decision), SA_T(v->user), SA_I(fort_now()), SA_I(id) };
-		if ((r = store_sql(v->st, "recording the decision",
-				   "UPDATE incidents SET decision = ?, decided_by = ?, decided_at = ?3, updated = ?3 WHERE id = ?4", a, 4,
-				   NULL, NULL)) < 0)
-			goto fail;
-	}
+	if ((r = store_incident_decide(v->st, id, decision, v->user, fort_now())) < 0)
+		goto fail;
 	snprintf(detail, sizeof detail, "incident #%lld: %s", (long long)id, decision);
 	if ((r = audited(v, "incident-decide", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
@@ -270,59 +250,49 @@ fail:
 	return r;
 }
 
-static int info_cb(void *ctx, const store_row *row)
+static void info_of(fort_incident_info *o, const store_incident *in)
 {
-	fort_incident_info *o = ctx;
 	memset(o, 0, sizeof *o);
-	o->id = store_row_int(row, 0);
-	snprintf(o->title, sizeof o->title, "%s", store_row_text(row, 1));
-	snprintf(o->kind, sizeof o->kind, "%s", store_row_text(row, 2));
-	fort_time_iso(o->occurred, store_row_int(row, 3));
-	fort_time_iso(o->aware, store_row_int(row, 4));
-	snprintf(o->state, sizeof o->state, "%s", store_row_text(row, 5));
-	o->likelihood = (int)store_row_int(row, 6);
-	o->severity = (int)store_row_int(row, 7);
+	o->id = in->id;
+	snprintf(o->title, sizeof o->title, "%s", in->title);
+	snprintf(o->kind, sizeof o->kind, "%s", in->kind);
+	fort_time_iso(o->occurred, in->occurred);
+	fort_time_iso(o->aware, in->aware);
+	snprintf(o->state, sizeof o->state, "%s", in->state);
+	o->likelihood = in->likelihood;
+	o->severity = in->severity;
 	o->risk = o->likelihood * o->severity;
-	o->encrypted = (int)store_row_int(row, 8);
-	o->key_compromised = (int)store_row_int(row, 9);
-	o->hipaa = (int)store_row_int(row, 10);
-	snprintf(o->contact, sizeof o->contact, "%s", store_row_text(row, 11));
-	snprintf(o->decision, sizeof o->decision, "%s", store_row_text(row, 12));
-	snprintf(o->decided_by, sizeof o->decided_by, "%s", store_row_text(row, 13));
-	if (store_row_int(row, 14))
-		fort_time_iso(o->decided_at, store_row_int(row, 14));
-	if (store_row_int(row, 15))
-		fort_time_iso(o->closed, store_row_int(row, 15));
-	snprintf(o->opened_by, sizeof o->opened_by, "%s", store_row_text(row, 16));
-	o->timeline = (size_t)store_row_int(row, 17);
-	o->facts = (size_t)store_row_int(row, 18);
-	o->effects = (size_t)store_row_int(row, 19);
-	o->remedies = (size_t)store_row_int(row, 20);
-	return 0;
+	o->encrypted = in->encrypted;
+	o->key_compromised = in->key_compromised;
+	o->hipaa = in->hipaa;
+	snprintf(o->contact, sizeof o->contact, "%s", in->contact);
+	snprintf(o->decision, sizeof o->decision, "%s", in->decision);
+	snprintf(o->decided_by, sizeof o->decided_by, "%s", in->decided_by);
+	if (in->decided_at)
+		fort_time_iso(o->decided_at, in->decided_at);
+	if (in->closed)
+		fort_time_iso(o->closed, in->closed);
+	snprintf(o->opened_by, sizeof o->opened_by, "%s", in->opened_by);
+	o->timeline = (size_t)in->timeline;
+	o->facts = (size_t)in->facts;
+	o->effects = (size_t)in->effects;
+	o->remedies = (size_t)in->remedies;
 }
-
-#define INFO_SQL \
-	"SELECT id, title, kind, occurred, aware, state, likelihood, severity, encrypted, key_compromised, hipaa, contact," \
-	" decision, decided_by, decided_at, closed, opened_by," \
-	" (SELECT count(*) FROM incident_notes n WHERE n.incident = i.id AND n.kind = 'timeline')," \
-	" (SELECT count(*) FROM incident_notes n WHERE n.incident = i.id AND n.kind = 'fact')," \
-	" (SELECT count(*) FROM incident_notes n WHERE n.incident = i.id AND n.kind = 'effect')," \
-	" (SELECT count(*) FROM incident_notes n WHERE n.incident = i.id AND n.kind = 'remedy')" \
-	" FROM incidents i"
 
 int incident_info(fort_incident_info *out, fort_vault *v, int64_t id)
 {
-	store_arg a[] = { SA_I(id) };
+	store_incident in;
 	int r;
 	memset(out, 0, sizeof *out);
 	/* dates and decisions drive the deadline clocks: the register must be
 	 * the one the audit log vouches for */
 	if ((r = store_seal_require(v->st, "incidents")) < 0 || (r = store_seal_require(v->st, "incident_notes")) < 0)
 		return r;
-	if ((r = store_sql(v->st, "reading the incident", INFO_SQL " WHERE id = ?", a, 1, info_cb, out)) < 0)
-		return r;
-	if (!out->id)
+	if ((r = store_incident_get(v->st, &in, id)) == FORT_ENOTFOUND)
 		return fort_error_set(FORT_ENOTFOUND, "no incident %lld ('fortress incident list' shows them)", (long long)id);
+	if (r < 0)
+		return r;
+	info_of(out, &in);
 	return 0;
 }
 
@@ -349,12 +319,8 @@ int fort_incident_close(fort_vault *v, int64_t id)
 		r = fort_error_set(FORT_EINPUT, "incident %lld cannot be closed: the register (Art. 33(5)) needs %s", (long long)id, missing + 2);
 		goto fail;
 	}
-	{
-		store_arg a[] = { SA_I(fort_now()), SA_I(id) };
-		if ((r = store_sql(v->st, "closing the incident", "UPDATE incidents SET state = 'closed', closed = ?1, updated = ?1 WHERE id = ?2",
-				   a, 2, NULL, NULL)) < 0)
-			goto fail;
-	}
+	if ((r = store_incident_close(v->st, id, fort_now())) < 0)
+		goto fail;
 	snprintf(detail, sizeof detail, "incident #%lld closed (%s)", (long long)id, in.decision);
 	if ((r = audited(v, "incident-close", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
@@ -375,12 +341,13 @@ int fort_incident_get(fort_incident_info *out, fort_vault *v, int64_t id)
 
 struct list { fort_incident_info *a; size_t n, cap; };
 
-static int list_cb(void *ctx, const store_row *row)
+static int list_cb(void *ctx, const store_incident *in)
 {
 	struct list *l = ctx;
 	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
 		return FORT_ENOMEM;
-	return info_cb(&l->a[l->n++], row);
+	info_of(&l->a[l->n++], in);
+	return 0;
 }
 
 int fort_incident_list(fort_incident_info **out, size_t *n, fort_vault *v)
@@ -393,8 +360,7 @@ int fort_incident_list(fort_incident_info **out, size_t *n, fort_vault *v)
 		return r;
 	if ((r = vault_need(v, ACT_READ, "incident-list", NULL)) < 0)
 		return r;
-	if ((r = store_sql(v->st, "reading the incidents", INFO_SQL " ORDER BY state = 'closed', aware DESC, id DESC", NULL, 0, list_cb,
-			   &l)) < 0) {
+	if ((r = store_incident_each(v->st, list_cb, &l)) < 0) {
 		free(l.a);
 		return r;
 	}
@@ -405,22 +371,19 @@ int fort_incident_list(fort_incident_info **out, size_t *n, fort_vault *v)
 
 struct notes { fort_vault *v; int64_t id; fort_incident_note *a; size_t n, cap; int err; };
 
-static int notes_cb(void *ctx, const store_row *row)
+static int notes_cb(void *ctx, const store_incident_note *n)
 {
 	struct notes *l = ctx;
 	fort_incident_note *e;
-	const void *ct;
-	size_t len;
 	int r;
 	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
 		return FORT_ENOMEM;
 	e = &l->a[l->n];
 	memset(e, 0, sizeof *e);
-	snprintf(e->kind, sizeof e->kind, "%s", store_row_text(row, 0));
-	fort_time_iso(e->at, store_row_int(row, 1));
-	snprintf(e->actor, sizeof e->actor, "%s", store_row_text(row, 2));
-	ct = store_row_blob(row, 3, &len);
-	if ((r = incident_open(&e->text, l->v, l->id, e->kind, ct, len)) < 0)
+	snprintf(e->kind, sizeof e->kind, "%s", n->kind);
+	fort_time_iso(e->at, n->at);
+	snprintf(e->actor, sizeof e->actor, "%s", n->actor);
+	if ((r = incident_open(&e->text, l->v, l->id, e->kind, n->text, n->text_len)) < 0)
 		return r;
 	l->n++;
 	return 0;
@@ -430,10 +393,7 @@ static int notes_cb(void *ctx, const store_row *row)
 int incident_notes_of(fort_incident_note **out, size_t *n, fort_vault *v, int64_t id, const char *kind)
 {
 	struct notes l = { v, id, NULL, 0, 0, 0 };
-	store_arg a[] = { SA_I(id), SA_T(kind ? kind : "") };
-	int r = store_sql(v->st, "reading the incident",
-			  "SELECT kind, at, actor, text FROM incident_notes WHERE incident = ?1 AND (?2 = '' OR kind = ?2)"
-			  " ORDER BY kind <> 'timeline', at, id", a, 2, notes_cb, &l);
+	int r = store_incident_note_each(v->st, id, kind, notes_cb, &l);
 	if (r < 0) {
 		fort_incident_notes_free(l.a, l.n);
 		*out = NULL;

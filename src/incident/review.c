@@ -71,14 +71,13 @@ int fort_action_add(int64_t *id_out, fort_vault *v, int64_t incident, const char
 	if ((r = incident_need(v, incident, 0)) < 0 || (r = incident_seal(&ct, &len, v, -incident, "action", text)) < 0)
 		goto fail;
 	{
-		store_arg a[] = { SA_I(incident), SA_B(ct, len), SA_T(owner), SA_T(due), SA_I(fort_now()) };
-		r = store_sql(v->st, "recording the action", "INSERT INTO incident_actions(incident, text, owner, due, created) VALUES(?,?,?,?,?)",
-			      a, 5, NULL, NULL);
+		store_action x = { 0, incident, fort_now(), ct, len, owner, due, NULL, 0 };
+		r = store_action_insert(v->st, &x);
+		id = x.id;
 	}
 	free(ct);
 	if (r < 0)
 		goto fail;
-	id = store_last_id(v->st);
 	snprintf(detail, sizeof detail, "action #%lld for incident #%lld, owner %s, due %s", (long long)id, (long long)incident, owner, due);
 	if ((r = audit_append(v, "action-add", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
@@ -92,32 +91,29 @@ fail:
 
 struct alist { fort_vault *v; fort_action_info *a; size_t n, cap; char today[11]; };
 
-static int action_cb(void *ctx, const store_row *row)
+static int action_cb(void *ctx, const store_action *x)
 {
 	struct alist *l = ctx;
 	fort_action_info *e;
-	const void *ct;
-	size_t len;
 	char *text = NULL;
 	int r;
 	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
 		return FORT_ENOMEM;
 	e = &l->a[l->n];
 	memset(e, 0, sizeof *e);
-	e->id = store_row_int(row, 0);
-	e->incident = store_row_int(row, 1);
-	ct = store_row_blob(row, 2, &len);
-	if ((r = incident_open(&text, l->v, -e->incident, "action", ct, len)) < 0)
+	e->id = x->id;
+	e->incident = x->incident;
+	if ((r = incident_open(&text, l->v, -e->incident, "action", x->text, x->text_len)) < 0)
 		return r;
 	snprintf(e->text, sizeof e->text, "%s", text);
 	sodium_memzero(text, strlen(text));
 	free(text);
-	snprintf(e->owner, sizeof e->owner, "%s", store_row_text(row, 3));
-	snprintf(e->due, sizeof e->due, "%s", store_row_text(row, 4));
-	e->done = store_row_int(row, 5) != 0;
+	snprintf(e->owner, sizeof e->owner, "%s", x->owner);
+	snprintf(e->due, sizeof e->due, "%s", x->due);
+	e->done = x->done != 0;
 	if (e->done)
-		fort_time_iso(e->done_at, store_row_int(row, 5));
-	snprintf(e->done_by, sizeof e->done_by, "%s", store_row_text(row, 6));
+		fort_time_iso(e->done_at, x->done);
+	snprintf(e->done_by, sizeof e->done_by, "%s", x->done_by);
 	e->overdue = !e->done && strcmp(e->due, l->today) < 0;
 	l->n++;
 	return 0;
@@ -138,7 +134,6 @@ static int action_cmp(const void *x, const void *y)
 
 static int actions_read(struct alist *l, fort_vault *v, int64_t only, int open_only, const char *today)
 {
-	store_arg a[] = { SA_I(only), SA_I(open_only) };
 	l->v = v;
 	if (today) {
 		if (!fort_date_valid(today))
@@ -147,9 +142,7 @@ static int actions_read(struct alist *l, fort_vault *v, int64_t only, int open_o
 	} else {
 		today_utc(l->today);
 	}
-	return store_sql(v->st, "reading the actions",
-			 "SELECT id, incident, text, owner, due, done, done_by FROM incident_actions"
-			 " WHERE (?1 = 0 OR id = ?1) AND (?2 = 0 OR done = 0)", a, 2, action_cb, l);
+	return store_action_each(v->st, only, open_only, action_cb, l);
 }
 
 int fort_action_list(fort_action_info **out, size_t *n, fort_vault *v, int open_only, const char *today)
@@ -209,12 +202,8 @@ int fort_action_done(fort_vault *v, int64_t id)
 		r = fort_error_set(FORT_EINPUT, "action %lld was already done on %s", (long long)id, a.done_at);
 		goto fail;
 	}
-	{
-		store_arg q[] = { SA_I(fort_now()), SA_T(v->user), SA_I(id) };
-		if ((r = store_sql(v->st, "closing the action", "UPDATE incident_actions SET done = ?, done_by = ? WHERE id = ?", q, 3, NULL,
-				   NULL)) < 0)
-			goto fail;
-	}
+	if ((r = store_action_done(v->st, id, fort_now(), v->user)) < 0)
+		goto fail;
 	snprintf(detail, sizeof detail, "action #%lld of incident #%lld done", (long long)id, (long long)a.incident);
 	if ((r = audit_append(v, "action-done", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;

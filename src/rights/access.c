@@ -131,30 +131,23 @@ static int export_audit_cb(void *ctx, const store_audit_row *row)
 }
 
 /* every file exported that held the client (the exports record) */
-static int export_row_cb(void *ctx, const store_row *row)
+static int export_row_cb(void *ctx, const store_export *x)
 {
 	struct history *h = ctx;
-	size_t len = 0;
-	const unsigned char *ids = store_row_blob(row, 6, &len);
-	int64_t ts = store_row_int(row, 0);
-	const char *actor = store_row_text(row, 1), *purpose = "";
+	int64_t ts = x->ts;
+	const char *actor = x->actor, *purpose = "";
 	char role[64], to[4400];
 	int held = 0;
-	for (size_t i = 0; i + 8 <= len && !held; i += 8) {
-		uint64_t id = 0;
-		for (int k = 0; k < 8; k++)
-			id |= (uint64_t)ids[i + (size_t)k] << (8 * k);
-		held = (int64_t)id == h->cid;
-	}
+	for (size_t i = 0; i < x->nids && !held; i++)
+		held = x->ids[i] == h->cid;
 	if (!held)
 		return 0;
 	for (size_t i = 0; i < h->nx; i++)   /* the audit entry of the same export */
 		if (h->x[i].ts >= ts - 1 && h->x[i].ts <= ts + 1 && strcmp(h->x[i].by, actor) == 0)
 			purpose = h->x[i].purpose;
 	role_of(role, h->v, actor);
-	snprintf(to, sizeof to, "%s (%s%s)", store_row_text(row, 3), store_row_text(row, 4)[0] ? store_row_text(row, 4) : "file",
-		 store_row_int(row, 5) ? ", encrypted" : "");
-	return push(&h->e, &h->n, &h->cap, ts, role[0] ? role : "a user", "export", store_row_text(row, 2), purpose, to);
+	snprintf(to, sizeof to, "%s (%s%s)", x->destination, x->format[0] ? x->format : "file", x->encrypted ? ", encrypted" : "");
+	return push(&h->e, &h->n, &h->cap, ts, role[0] ? role : "a user", "export", x->fields, purpose, to);
 }
 
 static int by_time(const void *a, const void *b)
@@ -177,9 +170,7 @@ static int history_collect(struct history *h, fort_vault *v, const char *idstr, 
 		if (strcmp(h->e[i].action, "export") == 0)
 			h->e[i].action[0] = '\0';   /* replaced by the exports record's entry below */
 	if ((r = store_audit_each(v->st, "", export_audit_cb, h)) < 0 ||
-	    (r = store_sql(v->st, "reading the exports record",
-			   "SELECT ts, actor, fields, destination, format, encrypted, ids FROM exports WHERE kind = 'export' ORDER BY id",
-			   NULL, 0, export_row_cb, h)) < 0)
+	    (r = store_export_each(v->st, &(store_export_filter){ 0, "export", NULL, NULL, 0, 0 }, export_row_cb, h)) < 0)
 		return r;
 	{
 		/* drop the placeholders */

@@ -655,19 +655,11 @@ fail:
  * only to comply with that obligation: it may be revealed for a purpose of
  * the field that rests on a legal obligation (the obligation the hold
  * serves, e.g. tax) or for legal claims, and for nothing else. */
-static int hold_cb(void *ctx, const store_row *row)
-{
-	snprintf(ctx, 256, "%s", store_row_text(row, 0));
-	return 0;
-}
-
 int rights_hold_gate(fort_vault *v, int64_t cid, const map_field *f, const char *purpose, char *why, size_t whylen)
 {
 	char reason[256] = "", allowed[200] = "legal_claims";
-	store_arg a[] = { SA_I(cid), SA_T(f->name) };
 	int r;
-	if ((r = store_sql(v->st, "reading the legal holds", "SELECT reason FROM holds WHERE client = ? AND field = ?", a, 2,
-			   hold_cb, reason)) < 0)
+	if ((r = store_hold_reason(v->st, cid, f->name, reason, sizeof reason)) < 0)
 		return r;
 	if (!reason[0])
 		return 1;

@@ -6,33 +6,18 @@
 #include <sqlite3.h>
 #include "util.h"
 #include "store/store.h"
-
-static int sq_err(sqlite3 *db, int rc, const char *what)
-{
-	switch (rc & 0xff) {
-	case SQLITE_FULL:
-		return fort_error_set(FORT_EIO, "%s: the disk is full: free some space and try again (nothing was changed)", what);
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return fort_error_set(FORT_EBUSY, "%s: the vault is busy (another fortress command is writing): try again", what);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return fort_error_set(FORT_ECORRUPT, "%s: the vault file is damaged: restore it from a backup", what);
-	default:
-		return fort_error_set(FORT_EIO, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-	}
-}
+#include "store/sqlite_int.h"
 
 static int prep(sqlite3_stmt **st, store *s, const char *sql)
 {
 	sqlite3 *db = store_sqlite_db(s);
 	int rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : sq_err(db, rc, "preparing an attachment query");
+	return rc == SQLITE_OK ? 0 : store_sqlite_error(db, rc, "preparing an attachment query");
 }
 
 static int run_done(store *s, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st), r = rc == SQLITE_DONE ? 0 : sq_err(store_sqlite_db(s), rc, what);
+	int rc = sqlite3_step(st), r = rc == SQLITE_DONE ? 0 : store_sqlite_error(store_sqlite_db(s), rc, what);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -129,7 +114,7 @@ int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **
 		r = fort_error_set(FORT_ECORRUPT, "attachment %lld: part %llu is missing: the vault is damaged",
 				   (long long)att, (unsigned long long)seq);
 	else
-		r = sq_err(store_sqlite_db(s), rc, "reading an attachment");
+		r = store_sqlite_error(store_sqlite_db(s), rc, "reading an attachment");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -173,7 +158,7 @@ static int load_row(store *s, store_attachment *a, sqlite3_stmt *st)
 		a->clients[a->nclients++] = sqlite3_column_int64(cs, 0);
 	}
 	if (rc != SQLITE_DONE) {
-		r = sq_err(store_sqlite_db(s), rc, "reading an attachment's clients");
+		r = store_sqlite_error(store_sqlite_db(s), rc, "reading an attachment's clients");
 		goto fail;
 	}
 	sqlite3_finalize(cs);
@@ -204,7 +189,7 @@ int store_attach_get(store *s, store_attachment *out, int64_t id)
 	else if (rc == SQLITE_DONE)
 		r = fort_error_set(FORT_ENOTFOUND, "no attachment %lld ('fortress attachment list' shows them)", (long long)id);
 	else
-		r = sq_err(store_sqlite_db(s), rc, "reading an attachment");
+		r = store_sqlite_error(store_sqlite_db(s), rc, "reading an attachment");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -231,7 +216,7 @@ int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 		if (r)
 			goto out;
 	}
-	r = rc == SQLITE_DONE ? 0 : sq_err(store_sqlite_db(s), rc, "listing attachments");
+	r = rc == SQLITE_DONE ? 0 : store_sqlite_error(store_sqlite_db(s), rc, "listing attachments");
 out:
 	sqlite3_finalize(st);
 	return r;

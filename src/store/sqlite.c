@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include "util.h"
 #include "store/store.h"
+#include "store/sqlite_int.h"
 
 #define FORT_APPLICATION_ID 0x464f5254 /* "FORT" */
 
@@ -2665,10 +2666,15 @@ int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 
 /* ------------------------------------------------------------ raw handle */
 
-/* For store code kept in its own file (src/store/attach.c). */
-void *store_sqlite_db(store *s)
+/* For the backend's other files (sqlite_int.h). */
+sqlite3 *store_sqlite_db(store *s)
 {
 	return s->db;
+}
+
+int store_sqlite_error(sqlite3 *db, int rc, const char *what)
+{
+	return map_sqlite(db, rc, what);
 }
 
 /* ------------------------------------- plan drills, mail outbox, doctor */
@@ -2834,28 +2840,28 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 	return r;
 }
 
-/* ------------------------------------------- SQL kept next to its register */
+/* ------------------------------------------- one statement for the typed functions */
 
-struct store_row { sqlite3_stmt *st; };
+struct sq_row { sqlite3_stmt *st; };
 
-int64_t store_row_int(const store_row *r, int col) { return sqlite3_column_int64(r->st, col); }
+int64_t sq_int(const sq_row *r, int col) { return sqlite3_column_int64(r->st, col); }
 
-const char *store_row_text(const store_row *r, int col)
+const char *sq_text(const sq_row *r, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(r->st, col);
 	return t ? t : "";
 }
 
-const void *store_row_blob(const store_row *r, int col, size_t *len)
+const void *sq_blob(const sq_row *r, int col, size_t *len)
 {
 	*len = (size_t)sqlite3_column_bytes(r->st, col);
 	return sqlite3_column_blob(r->st, col);
 }
 
-int store_sql(store *s, const char *what, const char *sql, const store_arg *args, size_t nargs, store_row_cb cb, void *ctx)
+int sq_run(store *s, const char *what, const char *sql, const sq_arg *args, size_t nargs, sq_row_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
-	store_row row;
+	sq_row row;
 	int rc, r = 0;
 
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
@@ -2907,4 +2913,4 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 	return r;
 }
 
-int64_t store_last_id(store *s) { return sqlite3_last_insert_rowid(s->db); }
+int64_t sq_last_id(store *s) { return sqlite3_last_insert_rowid(s->db); }

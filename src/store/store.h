@@ -1,12 +1,40 @@
-/* store.h - the storage interface.  Only ciphertext, blind indexes,
- * wrapped keys and metadata without personal data pass through it.
- * sqlite.c is the one backend today (embedded SQLite); there is no
- * PostgreSQL backend yet: a later issue adds one, implementing these same
- * functions.  Two of them do not fit that yet and are to go (issue 16):
- * store_sql runs SQL text written for SQLite, store_sqlite_db hands out the
- * SQLite handle.  Every function returns 0 or a negative FORT_E* code with
- * the message set (SQLITE_FULL -> FORT_EIO "disk full", SQLITE_BUSY ->
- * FORT_EBUSY, SQLITE_CORRUPT/NOTADB -> FORT_ECORRUPT). */
+/* store.h - the storage interface: the only way to the database.
+ *
+ * Only ciphertext, blind indexes, wrapped keys and metadata without personal
+ * data pass through it.  No SQL and no database handle cross it: callers
+ * name what they want (store_incident_insert, store_export_each), never how
+ * it is stored.  src/store/sqlite.c (with attach.c and ledger.c) is the one
+ * backend today (embedded SQLite); a second one (PostgreSQL, issue 19)
+ * implements these same functions with the same guarantees, written here
+ * per group.  What every function guarantees:
+ *
+ * Errors: 0 (or a count / 1-or-0 answer where said) or a negative FORT_E*
+ * code with the message set, naming the step.  The backend maps its own
+ * errors once (sqlite.c: store_sqlite_error): disk full -> FORT_EIO, busy
+ * or locked by another process -> FORT_EBUSY, a damaged file or not a vault
+ * -> FORT_ECORRUPT, other I/O and permission failures -> FORT_EIO, out of
+ * memory -> FORT_ENOMEM, a uniqueness or other constraint -> FORT_EEXISTS
+ * (except where a function says otherwise: a UNIQUE blind-index entry is
+ * FORT_EDUPLICATE), anything else FORT_ERROR.  A failed write inside a
+ * transaction leaves the transaction to the caller: store_rollback undoes
+ * all of it.
+ *
+ * Callbacks (the _each functions): called once per row, in the order the
+ * function states; a non-zero return stops the walk and is returned.
+ * Pointers in the row are valid during the call only.  A callback may read
+ * through the store; whether it may write the table being walked is not
+ * promised (collect first, then write).
+ *
+ * Ids: row ids are positive int64, assigned by the store on insert (set in
+ * the struct passed in), never reused while the row exists.
+ *
+ * Sealed tables (store_seal_table lists them; docs/SECURITY.md "seals"):
+ * every write to one must happen inside store_begin .. store_commit, and
+ * the transaction must end with an audit entry (store_audit_append followed
+ * by store_seal_flush, which the vault's audit code does); otherwise commit
+ * runs the commit hook or fails with FORT_ETAMPER and nothing is written.
+ * A backend notes every change to a sealed table itself, whatever function
+ * made it. */
 #ifndef FORT_STORE_H
 #define FORT_STORE_H
 
@@ -24,7 +52,15 @@ typedef struct store store;
 int store_open(store **out, const char *path, int create);
 void store_close(store *s);
 
-/* Write transactions (BEGIN IMMEDIATE).  Nested calls are counted. */
+/* ------------------------------------------------- opening, transactions */
+
+/* Write transactions: one writer at a time (SQLite: BEGIN IMMEDIATE, so a
+ * second writer gets FORT_EBUSY at store_begin, never half-way).  Nested
+ * calls are counted: only the outermost store_commit commits (running the
+ * seal check above first); an inner one only counts down.  store_rollback
+ * at any depth undoes the whole transaction and resets the count.  Reads
+ * outside a transaction see committed data only; inside, they see the
+ * transaction's own writes. */
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
@@ -36,13 +72,22 @@ int store_checkpoint(store *s);
 void store_bulk(store *s, int on);
 int store_schema_version(store *s);
 
-/* Key/value metadata (no personal data). */
+/* --------------------------------------------------------------- metadata */
+
+/* Key/value metadata (no personal data).  One value per key: put replaces.
+ * The keys listed as sealed (the data map, names, the vault id, ...) are
+ * sealed rows: put them inside an audited transaction. */
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
 /* Without the seal check: the vault's own details read at open, before
  * the seals are enforced (vault_need checks them before any operation). */
 int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len);
 int store_meta_put(store *s, const char *key, const void *val, size_t len);
 
+/* ------------------------------------------------------- users and grants */
+
+/* Users: NAME unique (a second insert of one is FORT_EEXISTS); not sealed
+ * (their keys authenticate themselves).  Lists by id.  Grants: one per
+ * (user, key, version); put replaces. */
 typedef struct {
 	int64_t id;
 	char *name;
@@ -77,6 +122,10 @@ int store_grant_del(store *s, int64_t user, const char *key);
 /* Delete every user's grants of KEY older than version BELOW. */
 int store_grant_del_old(store *s, const char *key, int below);
 
+/* ------------------------------------------------ clients and the indexes */
+
+/* Client records and blind-index entries are sealed.  Ids are unique and
+ * never reused after an erasure (store_client_max_id counts the ledger). */
 typedef struct {
 	int64_t id;
 	int vk_version;
@@ -90,7 +139,11 @@ int store_client_update(store *s, const store_client *c);
 int store_client_get(store *s, store_client *out, int64_t id); /* FORT_ENOTFOUND */
 int store_client_delete(store *s, int64_t id);
 typedef int (*store_client_cb)(void *ctx, const store_client *c);
+/* By creation time, then id. */
 int store_client_each(store *s, store_client_cb cb, void *ctx);
+/* Every client id, in id order (nothing decrypted, no record read). */
+typedef int (*store_id_cb)(void *ctx, int64_t id);
+int store_client_ids(store *s, store_id_cb cb, void *ctx);
 /* At most LIMIT clients with an id above AFTER, in id order. */
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx);
 int store_client_count(store *s, uint64_t *n);
@@ -110,10 +163,16 @@ int store_blind_del_client(store *s, int64_t client);
 /* Client ids with index entry H (at most MAX); *n set. */
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 
+/* The erasure ledger (sealed): one entry per erased client id; adding one
+ * twice keeps the first. */
 int store_erased_add(store *s, int64_t client, int64_t ts);
 int store_erased_has(store *s, int64_t client); /* 1, 0, <0 */
 int store_erased_count(store *s, uint64_t *n);
 
+/* -------------------------------------------------------------- audit log */
+
+/* Append-only, in seq order (the caller chains the hashes).  Not itself a
+ * sealed table: it is what seals the others. */
 typedef struct {
 	int64_t seq, ts, actor_id;
 	const char *actor, *action, *client, *fields, *purpose, *result, *detail;
@@ -131,6 +190,8 @@ typedef int (*store_audit_cb)(void *ctx, const store_audit_row *r);
 /* Rows in seq order; CLIENT filters when not NULL. */
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
 int store_audit_count(store *s, uint64_t *n);
+/* *ANY 1 when some entry carries a seals digest (the vault was sealed once). */
+int store_audit_has_seals(store *s, int *any);
 /* Failed unlocks (audited "unlock-failed") since SINCE (unix time) and the time of the newest, 0 if none. */
 int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last);
 
@@ -241,6 +302,10 @@ typedef int (*store_hold_cb)(void *ctx, int64_t client, const char *field, const
 			     int64_t request);
 /* By end date; UNTIL_MAX (may be NULL) limits to holds ending on or before it. */
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
+/* The hold on CLIENT's FIELD: 1 with REASON (CAP bytes) set, 0 none ("" set). */
+int store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
+/* *ANY 1 when any hold exists. */
+int store_hold_any(store *s, int *any);
 
 /* ---------------------------------------------------------------- backups */
 
@@ -266,13 +331,13 @@ int store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
 int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts);
 typedef int (*store_erased_field_cb)(void *ctx, int64_t client, const char *field, int64_t ts);
 int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx);
+/* 1 when CLIENT's FIELD was erased at or after SINCE, 0 if not. */
+int store_erased_field_has(store *s, int64_t client, const char *field, int64_t since);
 
 /* ------------------------------------------------------------ attachments */
 
-/* The SQLite handle, for store code kept in files of its own
- * (src/store/attach.c). */
-void *store_sqlite_db(store *s);
-
+/* Attachments and their client links are sealed; chunks are not (each is
+ * authenticated by the file's secretstream).  Lists by id. */
 typedef struct {
 	int64_t id, created;
 	char *actor;
@@ -343,21 +408,119 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 int store_doctor_add(store *s, int64_t ts, int score, const char *json);
 typedef int (*store_doctor_cb)(void *ctx, int64_t id, int64_t ts, int score, const char *json);
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx); /* oldest first */
-/* --------------------------------- SQL kept next to its register (incidents) */
+/* ------------------------------------------------------ incident register */
 
-/* A bound parameter: 'i' integer, 't' text (P NUL-terminated), 'b' blob (P, N). */
-typedef struct { char t; int64_t i; const void *p; size_t n; } store_arg;
-#define SA_I(x) ((store_arg){ 'i', (int64_t)(x), NULL, 0 })
-#define SA_T(x) ((store_arg){ 't', 0, (x), 0 })
-#define SA_B(x, len) ((store_arg){ 'b', 0, (x), (len) })
-typedef struct store_row store_row;
-int64_t store_row_int(const store_row *r, int col);
-const char *store_row_text(const store_row *r, int col);   /* "" for NULL */
-const void *store_row_blob(const store_row *r, int col, size_t *len);
-typedef int (*store_row_cb)(void *ctx, const store_row *r);
-/* Run SQL with ARGS; CB (may be NULL) gets every row, a non-zero return
- * stops and is returned.  Errors mapped as everywhere (WHAT names the step). */
-int store_sql(store *s, const char *what, const char *sql, const store_arg *args, size_t nargs, store_row_cb cb, void *ctx);
-int64_t store_last_id(store *s);
+/* The breach register (GDPR Art. 33(5)): incidents, their notes (text
+ * encrypted by the caller), scopes and follow-up actions.  All four tables
+ * are sealed: write them inside an audited transaction.  Times are unix
+ * seconds.  Text fields are copied into the fixed arrays (truncated to
+ * them); pointers in the callbacks' rows are valid during the call only. */
+typedef struct {
+	int64_t id;
+	char title[160], kind[32];
+	char state[16];                /* open | closed */
+	int64_t occurred, aware;
+	int likelihood, severity;      /* 0: not assessed */
+	int encrypted, key_compromised; /* 1, 0, -1 unknown */
+	int hipaa;
+	char contact[256];
+	char decision[16];             /* "" | notify | no-notify */
+	char decided_by[128];
+	int64_t decided_at, closed;    /* 0: not yet */
+	char opened_by[128];
+	int64_t created, updated;
+	uint64_t timeline, facts, effects, remedies; /* notes of each kind (read only) */
+} store_incident;
+
+/* Insert an open incident (title, kind, occurred, aware, opened_by,
+ * created, updated); sets IN->id and IN->state. */
+int store_incident_insert(store *s, store_incident *in);
+int store_incident_get(store *s, store_incident *out, int64_t id); /* FORT_ENOTFOUND */
+/* Just its state ("open", "closed"): FORT_ENOTFOUND when there is none. */
+int store_incident_state(store *s, int64_t id, char state[16]);
+typedef int (*store_incident_cb)(void *ctx, const store_incident *in);
+/* Open ones first, then by awareness time newest first, then id newest first. */
+int store_incident_each(store *s, store_incident_cb cb, void *ctx);
+/* Ids of the incidents in STATE (NULL: all), in id order. */
+int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx);
+/* The risk assessment: LIKELIHOOD, SEVERITY 0 and ENCRYPTED,
+ * KEY_COMPROMISED, HIPAA below 0 keep what is stored; CONTACT NULL too. */
+typedef struct {
+	int likelihood, severity, encrypted, key_compromised, hipaa;
+	const char *contact;
+} store_incident_risk;
+int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk, int64_t ts);
+int store_incident_decide(store *s, int64_t id, const char *decision, const char *by, int64_t ts);
+int store_incident_close(store *s, int64_t id, int64_t ts);
+
+typedef struct {
+	int64_t id, incident, ts, at;  /* TS when written, AT what it tells of */
+	const char *kind, *actor;
+	const unsigned char *text; size_t text_len; /* encrypted by the caller */
+} store_incident_note;
+/* Insert (sets N->id) and set the incident's updated time to N->ts. */
+int store_incident_note_add(store *s, store_incident_note *n);
+typedef int (*store_incident_note_cb)(void *ctx, const store_incident_note *n);
+/* INCIDENT's notes of KIND (NULL: all): timeline notes first, then by AT,
+ * then in the order written. */
+int store_incident_note_each(store *s, int64_t incident, const char *kind, store_incident_note_cb cb, void *ctx);
+
+/* What an incident touched: KIND user (USER in FROM..TO), export or backup
+ * (EXPORT_ID, a row of the exports record), device, or category. */
+typedef struct {
+	int64_t incident;
+	const char *kind, *user;
+	int64_t from, to, export_id;
+	const char *device, *category;
+} store_incident_scope;
+int store_incident_scope_add(store *s, const store_incident_scope *sc);
+typedef int (*store_incident_scope_cb)(void *ctx, const store_incident_scope *sc);
+/* In the order added. */
+int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_cb cb, void *ctx);
+
+/* Follow-up actions (TEXT encrypted by the caller; DUE YYYY-MM-DD). */
+typedef struct {
+	int64_t id, incident, created;
+	const unsigned char *text; size_t text_len;
+	const char *owner, *due, *done_by;
+	int64_t done;                  /* when done, 0 while open */
+} store_action;
+int store_action_insert(store *s, store_action *a); /* sets a->id */
+typedef int (*store_action_cb)(void *ctx, const store_action *a);
+/* ID 0: every action, else that one; OPEN_ONLY: not done.  In id order. */
+int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx);
+int store_action_done(store *s, int64_t id, int64_t ts, const char *by);
+
+/* --------------------------------------------------------- exports record */
+
+/* Which clients went into which export or backup file (sealed: write it in
+ * the transaction of the export's audit entry).  KIND export | backup. */
+typedef struct {
+	int64_t id, ts;
+	const char *actor, *device, *kind, *destination, *format, *sha256, *fields;
+	int encrypted, all_clients;
+	uint64_t clients;              /* how many clients the file holds */
+	const int64_t *ids; size_t nids; /* read only: the clients' ids */
+} store_export;
+/* Insert the record (sets E->id); the client ids come with set_clients. */
+int store_export_insert(store *s, store_export *e);
+/* Store the client ids IDS (N), the count and, SHA256 not NULL, the file's hash. */
+int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n, uint64_t count, const char *sha256);
+/* Rows matching every given field: ID 0, strings NULL, FROM and TO both 0
+ * match any (FROM..TO bounds the time, inclusive). */
+typedef struct {
+	int64_t id;
+	const char *kind, *actor, *device;
+	int64_t from, to;
+} store_export_filter;
+typedef int (*store_export_cb)(void *ctx, const store_export *e);
+/* F NULL: all.  In id order (oldest first). */
+int store_export_each(store *s, const store_export_filter *f, store_export_cb cb, void *ctx);
+/* The newest record of KIND with the file hash SHA256 / written to DEST or
+ * DEST2 (may be NULL): *ID, 0 when there is none. */
+int store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id);
+int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id);
+/* How many files were written on DEVICE (a host name). */
+int store_export_count_device(store *s, const char *device, uint64_t *n);
 
 #endif

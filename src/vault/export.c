@@ -26,13 +26,6 @@ struct exp {
 	uint64_t held_out;  /* held values left out: kept only for the hold's obligation */
 };
 
-static int any_cb(void *ctx, const store_row *row)
-{
-	(void)row;
-	*(int *)ctx = 1;
-	return 0;
-}
-
 /* One CSV line, built in LINE (wiped: it holds client values) and written
  * out: the cells with the formula guard (fort_csv_cell). */
 static int csv_line_write(FILE *o, fort_buf *line)
@@ -238,7 +231,7 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv, vcard)", o->format);
 	e.v = v;
 	e.purpose = o->purpose;
-	if ((r = store_sql(v->st, "reading the legal holds", "SELECT 1 FROM holds LIMIT 1", NULL, 0, any_cb, &e.held_any)) < 0)
+	if ((r = store_hold_any(v->st, &e.held_any)) < 0)
 		return r;
 	e.out = out;
 	e.csv = o->format && strcmp(o->format, "csv") == 0;

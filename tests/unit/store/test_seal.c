@@ -12,6 +12,7 @@
 #define FIXTURE_DIR "/tmp/fort-test-seal-XXXXXX"
 #include "fixture.h"
 #include "store/store.h"
+#include "store/sqlite_int.h" /* the attacker edits the file on the same connection */
 
 static store *fresh(const char *name)
 {
