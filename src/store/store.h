@@ -85,9 +85,11 @@ int store_meta_put(store *s, const char *key, const void *val, size_t len);
 
 /* ------------------------------------------------------- users and grants */
 
-/* Users: NAME unique (a second insert of one is FORT_EEXISTS); not sealed
- * (their keys authenticate themselves).  Lists by id.  Grants: one per
- * (user, key, version); put replaces. */
+/* Users: NAME unique (a second insert of one is FORT_EEXISTS), listed by
+ * id.  Grants: one per (user, key, version), put replaces; listed by key
+ * name, then version.  Neither is a sealed table: users and roles are
+ * covered by the policy MAC, grants open only for their user
+ * (docs/SECURITY.md, "What is not sealed"). */
 typedef struct {
 	int64_t id;
 	char *name;
@@ -124,8 +126,11 @@ int store_grant_del_old(store *s, const char *key, int below);
 
 /* ------------------------------------------------ clients and the indexes */
 
-/* Client records and blind-index entries are sealed.  Ids are unique and
- * never reused after an erasure (store_client_max_id counts the ledger). */
+/* Client records and both kinds of blind-index entries are sealed.  Client
+ * ids are unique (an insert of a taken id is FORT_EEXISTS) and not reused
+ * after an erasure: the caller takes new ids above store_client_max_id,
+ * which counts the erasure ledger too.  A read of a sealed vault checks the
+ * row against its seal (FORT_ETAMPER naming it). */
 typedef struct {
 	int64_t id;
 	int vk_version;
@@ -160,7 +165,7 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 /* Remove every entry of CLIENT: a full scan, for when its entries cannot be
  * recomputed (a damaged record, a user without some category key). */
 int store_blind_del_client(store *s, int64_t client);
-/* Client ids with index entry H (at most MAX); *n set. */
+/* Client ids with index entry H (at most MAX, in no promised order); *n set. */
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 
 /* The erasure ledger (sealed): one entry per erased client id; adding one
@@ -255,6 +260,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 
 /* ---------------------------------------------------------------- consent */
 
+/* The consent ledger is sealed and append-only (seq order, chained by the
+ * caller's hashes); notices are not sealed: each is named by its SHA-256. */
 typedef struct {
 	int64_t seq, client, ts;
 	const char *purpose, *action, *channel, *recorded_by, *language, *notice, *evidence_hash;
@@ -277,6 +284,8 @@ int store_notice_get(store *s, const char *hash, const char *language, char *has
 
 /* --------------------------------------------------------------- requests */
 
+/* Data-subject requests and their history (events, append-only): both
+ * sealed.  Lists by id. */
 typedef struct {
 	int64_t id, client, created, updated;
 	char kind[16], jurisdiction[16], region[16];
@@ -295,12 +304,14 @@ int store_request_event(store *s, int64_t request, int64_t ts, const char *actor
 
 /* ------------------------------------------------------------------ holds */
 
-/* Fields kept after an erasure request under a legal hold. */
+/* Fields kept after an erasure request under a legal hold: one hold per
+ * (client, field), put replaces.  Sealed as one group per client (all of
+ * its holds). */
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request);
 int store_hold_del(store *s, int64_t client, const char *field); /* FIELD NULL: all of CLIENT's */
 typedef int (*store_hold_cb)(void *ctx, int64_t client, const char *field, const char *until, const char *reason,
 			     int64_t request);
-/* By end date; UNTIL_MAX (may be NULL) limits to holds ending on or before it. */
+/* By end date, then client; UNTIL_MAX (may be NULL) limits to holds ending on or before it. */
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
 /* The hold on CLIENT's FIELD: 1 with REASON (CAP bytes) set, 0 none ("" set). */
 int store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
@@ -309,6 +320,8 @@ int store_hold_any(store *s, int *any);
 
 /* ---------------------------------------------------------------- backups */
 
+/* What backup and restore need beyond the groups above.  The erasure
+ * ledgers are sealed. */
 /* The whole database file as of now, in memory (*OUT, *LEN; free with
  * store_snapshot_free): consistent, one read of every page through this
  * connection (WAL included).  Nothing is written to disk: a copy of the
@@ -371,6 +384,8 @@ int store_attach_unlink(store *s, int64_t att, int64_t client);
 void store_attach_release(store_attachment *a);
 /* ------------------------------------- plan drills, mail outbox, doctor */
 
+/* The outbox is sealed (every column); attempts, drills and the check-up
+ * history are not (docs/SECURITY.md).  Lists oldest first (by id). */
 /* Drills of the incident plan.  DATA is sealed (vault_box): step timings,
  * notes, lessons, the outcome.  The rest is plain so a locked vault can say
  * when the plan was last drilled. */
