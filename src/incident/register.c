@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "incident/incident_int.h"
+#include "vault/op.h"
 
 static const char *const kinds[] = { "lost-device", "stolen-credentials", "misdirected-email", "ransomware", "processor",
 				     "staff-access", "other" };
@@ -225,29 +226,35 @@ fail:
 	return r;
 }
 
+struct decide { int64_t id; const char *decision, *reasons; };
+
+static int decide_check(fort_vault *v, void *ctx)
+{
+	struct decide *d = ctx;
+	(void)v;
+	if (!d->decision || (strcmp(d->decision, "notify") != 0 && strcmp(d->decision, "no-notify") != 0))
+		return fort_error_set(FORT_EINPUT, "the decision is 'notify' or 'no-notify'");
+	if (!d->reasons || !*d->reasons)
+		return fort_error_set(FORT_EINPUT, "a decision needs its reasons (--reasons TEXT): the authority may ask why (Art. 33(5))");
+	return 0;
+}
+
+static int decide_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct decide *d = ctx;
+	int r;
+	if ((r = incident_need(v, d->id, 1)) < 0 || (r = note_add(v, d->id, "decision", d->reasons, fort_now())) < 0 ||
+	    (r = store_incident_decide(v->st, d->id, d->decision, v->user, fort_now())) < 0)
+		return r;
+	snprintf(detail, cap, "incident #%lld: %s", (long long)d->id, d->decision);
+	return 0;
+}
+
 int fort_incident_decide(fort_vault *v, int64_t id, const char *decision, const char *reasons)
 {
-	char detail[96];
-	int r;
-	if ((r = vault_need(v, ACT_WRITE, "incident-decide", NULL)) < 0)
-		return r;
-	if (!decision || (strcmp(decision, "notify") != 0 && strcmp(decision, "no-notify") != 0))
-		return fort_error_set(FORT_EINPUT, "the decision is 'notify' or 'no-notify'");
-	if (!reasons || !*reasons)
-		return fort_error_set(FORT_EINPUT, "a decision needs its reasons (--reasons TEXT): the authority may ask why (Art. 33(5))");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = incident_need(v, id, 1)) < 0 || (r = note_add(v, id, "decision", reasons, fort_now())) < 0)
-		goto fail;
-	if ((r = store_incident_decide(v->st, id, decision, v->user, fort_now())) < 0)
-		goto fail;
-	snprintf(detail, sizeof detail, "incident #%lld: %s", (long long)id, decision);
-	if ((r = audited(v, "incident-decide", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+	static const vault_op op = { "incident-decide", ACT_WRITE, decide_check, decide_write };
+	struct decide d = { id, decision, reasons };
+	return vault_op_run(v, &op, NULL, &d);
 }
 
 static void info_of(fort_incident_info *o, const store_incident *in)
@@ -296,17 +303,14 @@ int incident_info(fort_incident_info *out, fort_vault *v, int64_t id)
 	return 0;
 }
 
-int fort_incident_close(fort_vault *v, int64_t id)
+static int close_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
+	int64_t id = *(const int64_t *)ctx;
 	fort_incident_info in;
-	char missing[200] = "", detail[96];
+	char missing[200] = "";
 	int r;
-	if ((r = vault_need(v, ACT_WRITE, "incident-close", NULL)) < 0)
-		return r;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
 	if ((r = incident_need(v, id, 1)) < 0 || (r = incident_info(&in, v, id)) < 0)
-		goto fail;
+		return r;
 	if (!in.facts)
 		strcat(missing, ", facts ('incident log ID fact TEXT')");
 	if (!in.effects)
@@ -315,19 +319,19 @@ int fort_incident_close(fort_vault *v, int64_t id)
 		strcat(missing, ", remedial actions ('incident log ID remedy TEXT')");
 	if (!in.decision[0])
 		strcat(missing, ", a decision ('incident decide ID notify|no-notify --reasons TEXT')");
-	if (missing[0]) {
-		r = fort_error_set(FORT_EINPUT, "incident %lld cannot be closed: the register (Art. 33(5)) needs %s", (long long)id, missing + 2);
-		goto fail;
-	}
+	if (missing[0])
+		return fort_error_set(FORT_EINPUT, "incident %lld cannot be closed: the register (Art. 33(5)) needs %s", (long long)id,
+				      missing + 2);
 	if ((r = store_incident_close(v->st, id, fort_now())) < 0)
-		goto fail;
-	snprintf(detail, sizeof detail, "incident #%lld closed (%s)", (long long)id, in.decision);
-	if ((r = audited(v, "incident-close", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
+		return r;
+	snprintf(detail, cap, "incident #%lld closed (%s)", (long long)id, in.decision);
 	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+}
+
+int fort_incident_close(fort_vault *v, int64_t id)
+{
+	static const vault_op op = { "incident-close", ACT_WRITE, NULL, close_write };
+	return vault_op_run(v, &op, NULL, &id);
 }
 
 int fort_incident_get(fort_incident_info *out, fort_vault *v, int64_t id)

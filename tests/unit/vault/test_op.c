@@ -1,0 +1,141 @@
+/* test_op.c - the operation scaffold (src/vault/op.c, issue 16 item 2):
+ * a role refusal, an input check, a write that succeeds, a write that
+ * fails and one that is refused on the way.  Each time: what is written
+ * (the writes and their audit entry together, or nothing), which audit
+ * entry the log ends with, and that the log still verifies. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "fortress.h"
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define FIXTURE_DIR "/tmp/fort-test-op-XXXXXX"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+#include "vault/op.h"
+
+struct last { char action[64], result[16], detail[256]; uint64_t n; };
+
+static int last_cb(void *ctx, const store_audit_row *r)
+{
+	struct last *l = ctx;
+	snprintf(l->action, sizeof l->action, "%s", r->action);
+	snprintf(l->result, sizeof l->result, "%s", r->result);
+	snprintf(l->detail, sizeof l->detail, "%s", r->detail);
+	l->n++;
+	return 0;
+}
+
+static struct last last_entry(fort_vault *v)
+{
+	struct last l;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_audit_each(v->st, NULL, last_cb, &l), 0);
+	return l;
+}
+
+static int count_cb(void *ctx, const store_incident *in)
+{
+	(void)in;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static uint64_t incidents(fort_vault *v)
+{
+	uint64_t n = 0;
+	assert_int_equal(store_incident_each(v->st, count_cb, &n), 0);
+	return n;
+}
+
+/* what the test's operation does after writing an incident row */
+struct plan { int check_fails, then; };
+
+static int check(fort_vault *v, void *ctx)
+{
+	struct plan *p = ctx;
+	(void)v;
+	return p->check_fails ? fort_error_set(FORT_EINPUT, "the input is wrong") : 0;
+}
+
+static int write_row(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct plan *p = ctx;
+	store_incident in;
+	int r;
+	memset(&in, 0, sizeof in);
+	snprintf(in.title, sizeof in.title, "test");
+	snprintf(in.kind, sizeof in.kind, "other");
+	snprintf(in.opened_by, sizeof in.opened_by, "alice");
+	in.occurred = in.aware = in.created = in.updated = 1000;
+	if ((r = store_incident_insert(v->st, &in)) < 0)
+		return r;
+	if (p->then)
+		return fort_error_set(p->then, p->then == FORT_EDENIED ? "the purpose 'marketing' does not allow it" : "the disk said no");
+	snprintf(detail, cap, "incident #%lld", (long long)in.id);
+	return 0;
+}
+
+static const vault_op op = { "test-op", ACT_WRITE, check, write_row };
+
+static void verifies(fort_vault *v)
+{
+	fort_audit_report rep;
+	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
+	if (!rep.ok)
+		fail_msg("the audit log does not verify: %s", rep.problem);
+}
+
+static void test_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op.fort");
+	struct plan p = { 0, 0 };
+	struct last l;
+	uint64_t before;
+
+	/* success: the row and its audit entry, with the write's detail */
+	assert_int_equal(vault_op_run(v, &op, NULL, &p), 0);
+	assert_int_equal(incidents(v), 1);
+	l = last_entry(v);
+	assert_string_equal(l.action, "test-op");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.detail, "incident #1");
+	before = l.n;
+
+	/* the input check fails: nothing written, no entry */
+	p.check_fails = 1;
+	assert_int_equal(vault_op_run(v, &op, NULL, &p), FORT_EINPUT);
+	assert_string_equal(fort_error_message(), "the input is wrong");
+	assert_int_equal(incidents(v), 1);
+	assert_int_equal(last_entry(v).n, before);
+
+	/* the write fails after writing: rolled back, no entry */
+	p.check_fails = 0;
+	p.then = FORT_EIO;
+	assert_int_equal(vault_op_run(v, &op, NULL, &p), FORT_EIO);
+	assert_int_equal(incidents(v), 1);
+	assert_int_equal(last_entry(v).n, before);
+
+	/* refused on the way: rolled back, and the refusal audited with its reason */
+	p.then = FORT_EDENIED;
+	assert_int_equal(vault_op_run(v, &op, NULL, &p), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the purpose 'marketing' does not allow it");
+	assert_int_equal(incidents(v), 1);
+	l = last_entry(v);
+	assert_int_equal(l.n, before + 1);
+	assert_string_equal(l.action, "test-op");
+	assert_string_equal(l.result, "denied");
+	assert_string_equal(l.detail, "the purpose 'marketing' does not allow it");
+	verifies(v);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_op),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
