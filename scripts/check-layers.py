@@ -47,7 +47,6 @@ LAYERS = [
 # the check fails when a listed edge has gone (so it is taken off).
 PENDING = {
     ("audit", "vault"): "audit.c and seal.c take the whole vault_int.h for the handle; they get vault/handle.h and audit/audit.h",
-    ("mail", "incident"): "mail validates addresses with plan_email_valid; it moves to the types",
     ("vault", "incident"): "vault/export.c writes the exports record of incident/exports.c; it moves to audit/",
     ("vault", "rights"): "the vault's reads consult the consent and hold gates in rights/; they move to policy/",
 }
