@@ -852,7 +852,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	fort_buf_init(&revealed, 0);
 	if ((r = load_client(&c, v, id, &cid)) < 0)
 		goto out;
-	/* Consent, objections and restriction first (rights/consent.c). */
+	/* Consent, objections and restriction first (policy/consent_gate.c). */
 	if (o && o->nreveal) {
 		char why[300];
 		if ((r = consent_gate(v, cid, o->purpose, why, sizeof why)) < 0)

@@ -27,8 +27,9 @@ typedef struct {
 	char *hold_reason;    /* the law that requires it */
 } map_field;
 
-/* A structured retention rule of a purpose (src/rights/retention.c): data
- * used for it may be kept YEARS/MONTHS/DAYS after the trigger AFTER:
+/* A structured retention rule of a purpose (parsed by policy/retention_rule.c,
+ * applied by rights/retention.c): data used for it may be kept
+ * YEARS/MONTHS/DAYS after the trigger AFTER:
  * "created", "updated" (last contact), "consent_withdrawn" or "field:NAME"
  * (a date field of the client, e.g. the end of the contract). */
 typedef struct {
