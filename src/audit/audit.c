@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "vault/vault_int.h"
+#include "audit/audit.h"
 
 #define HEAD_LEN (8 + 32 + 8 + 64)
 

@@ -16,7 +16,7 @@
  * and that is what the external anchor is for. */
 #include <string.h>
 #include <sodium.h>
-#include "vault/vault_int.h"
+#include "audit/audit.h"
 
 static int commit_hook(void *ctx)
 {

@@ -10,7 +10,7 @@
 #include "vault/attach.h"
 #include "vault/vault_int.h"
 #include "backup/backup.h"
-#include "incident/incident_int.h"
+#include "audit/exports.h"
 #include "keys/recovery.h"
 
 #define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES

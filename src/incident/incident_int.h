@@ -1,10 +1,12 @@
 /* incident_int.h - what the breach register's files share (src/incident/):
- * the vault-level key that seals incident text, the record of which clients
- * went into which export or backup file, and small helpers. */
+ * the vault-level key that seals incident text and small helpers.  The
+ * record of which clients went into which export or backup file is the
+ * audit trail's (audit/exports.h). */
 #ifndef FORT_INCIDENT_INT_H
 #define FORT_INCIDENT_INT_H
 
 #include "vault/vault_int.h"
+#include "audit/exports.h"
 
 /* Incident text (facts, timeline, reasons...) may name clients, so it is
  * sealed in the vault box (src/vault/vault_box.h: every user who unlocks
@@ -13,27 +15,6 @@
  * incident when a text was altered. */
 int incident_seal(unsigned char **out, size_t *outlen, fort_vault *v, int64_t incident, const char *kind, const char *text) FORT_WUR;
 int incident_open(char **out, fort_vault *v, int64_t incident, const char *kind, const void *ct, size_t len) FORT_WUR;
-
-/* Record an export or backup file inside the caller's transaction: *ID_OUT
- * is its number, named by the audit entry.  CLIENTS (N ids) may be NULL with
- * ALL_CLIENTS set (a backup holds every client).  SHA256 "" when unknown
- * (stdout). */
-typedef struct {
-	const char *kind;         /* export | backup */
-	const char *destination, *format, *sha256, *fields;
-	int encrypted, all_clients;
-	const int64_t *clients;
-	size_t nclients;
-} export_record;
-int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
-/* Fill in what is known only once the file is written. */
-int exports_finish(fort_vault *v, int64_t id, const char *sha256, const int64_t *clients, size_t n, uint64_t count) FORT_WUR;
-/* A backup: every client the vault holds now. */
-int exports_record_all(int64_t *id_out, fort_vault *v, const export_record *e) FORT_WUR;
-/* SHA-256 (hex) of the regular file open on FD, read from offset 0; "" for
- * a pipe or terminal.  0 or FORT_EIO. */
-int exports_hash_fd(char out[65], int fd) FORT_WUR;
-int exports_hash_path(char out[65], const char *path) FORT_WUR;
 
 /* "2026-03-27T16:00:00Z" (or with an offset, or a date alone = 00:00 UTC)
  * into unix seconds; FORT_EINPUT naming WHAT. */

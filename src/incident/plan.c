@@ -54,21 +54,6 @@ static int text_ok(const char *s, size_t max)
 	return 1;
 }
 
-int plan_email_valid(const char *s)
-{
-	const char *at = strchr(s, '@'), *dot;
-	size_t n = strlen(s);
-	if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@'))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c <= 0x20 || c == 0x7f || strchr("<>(),;:\"[]\\", c))
-			return 0;
-	}
-	dot = strrchr(at + 1, '.');
-	return dot && dot > at + 1 && dot[1] != '\0';
-}
-
 static int phone_valid(const char *s)
 {
 	int digits = 0;
@@ -123,7 +108,7 @@ static int check_contact(json_t *c, const char *key)
 			return fort_error_set(FORT_EINPUT, "contacts.%s.%s: must be a string", key, k);
 		s = json_string_value(val);
 		if (strcmp(k, "email") == 0) {
-			if (*s && !plan_email_valid(s))
+			if (*s && !email_valid(s))
 				return fort_error_set(FORT_EINPUT, "contacts.%s.email: not an e-mail address (name@example.com)", key);
 		} else if (strcmp(k, "phone") == 0) {
 			if (*s && !phone_valid(s))

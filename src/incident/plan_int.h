@@ -10,7 +10,5 @@ int plan_load(json_t **out, fort_vault *v) FORT_WUR;
 /* FORT_EINPUT naming the first bad field. */
 int plan_validate(json_t *root) FORT_WUR;
 int plan_role_valid(const char *role);
-/* A plausible single e-mail address (no spaces, quotes, brackets, one '@', a dot in the domain). */
-int plan_email_valid(const char *s);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/vault_box.h"
-#include "incident/plan_int.h"
+#include "vault/types.h"
 #include "mail/mail_int.h"
 
 #define SETTINGS_META "mail.settings"
@@ -118,7 +118,7 @@ static int set_field(fort_mail_settings *s, const char *key, const char *value)
 			return fort_error_set(FORT_EINPUT, "smtp.user: at most %zu characters on one line", sizeof s->user - 1);
 		snprintf(s->user, sizeof s->user, "%s", value);
 	} else if (strcmp(key, "smtp.from") == 0) {
-		if (*value && !plan_email_valid(value))
+		if (*value && !email_valid(value))
 			return fort_error_set(FORT_EINPUT, "smtp.from: '%s' is not an e-mail address (office@example.com)", value);
 		snprintf(s->from, sizeof s->from, "%s", value);
 	} else if (strcmp(key, "smtp.from_name") == 0) {
@@ -203,7 +203,7 @@ int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m)
 	if (m->nto > 50)
 		return fort_error_set(FORT_EINPUT, "to: at most 50 recipients per message");
 	for (size_t i = 0; i < m->nto; i++)
-		if (!m->to[i] || !plan_email_valid(m->to[i]))
+		if (!m->to[i] || !email_valid(m->to[i]))
 			return fort_error_set(FORT_EINPUT, "to[%zu]: '%s' is not an e-mail address", i + 1, m->to[i] ? m->to[i] : "");
 	if (!m->subject || !*m->subject || strlen(m->subject) > 900 || strpbrk(m->subject, "\r\n") ||
 	    !fort_utf8_valid(m->subject, strlen(m->subject)))

@@ -1,6 +1,6 @@
 /* letters.c - the letters the rights tools write (refusals, notices), on
  * paper: Markdown to PDF through render_pdf, the one PDF renderer. */
-#include "vault/vault_int.h"
+#include "util.h"
 #include "render/pdf.h"
 
 int fort_letter_pdf(unsigned char **out, size_t *len, const char *markdown, const char *title)

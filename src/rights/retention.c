@@ -33,86 +33,6 @@
 
 /* ------------------------------------------------------------ the rule */
 
-static int valid_name(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 40 || !(s[0] >= 'a' && s[0] <= 'z'))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-static int valid_after(const char *a)
-{
-	if (strcmp(a, "created") == 0 || strcmp(a, "updated") == 0 || strcmp(a, "consent_withdrawn") == 0)
-		return 1;
-	return strncmp(a, "field:", 6) == 0 && valid_name(a + 6);
-}
-
-#define RULE_SHAPE                                                                                                       \
-	"'retention_rule' is {\"years\": N, \"months\": N, \"days\": N (at least one above 0), \"after\": \"created\" | "  \
-	"\"updated\" | \"consent_withdrawn\" | \"field:NAME\", \"reason\": the legal reason}"
-
-int retention_rule_parse(map_retention *out, const void *jv, const char *purpose)
-{
-	json_t *j = (json_t *)jv, *a, *why;
-	static const char *const units[] = { "years", "months", "days" };
-	static const int max[] = { 100, 1200, 36600 };
-	int val[3] = { 0, 0, 0 };
-	memset(out, 0, sizeof *out);
-	if (!j || json_is_null(j))
-		return 0;
-	if (!json_is_object(j))
-		return fort_error_set(FORT_EINPUT, "map: purpose '%s': " RULE_SHAPE, purpose);
-	for (int k = 0; k < 3; k++) {
-		json_t *x = json_object_get(j, units[k]);
-		if (x && (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > max[k]))
-			return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule '%s' must be a number from 0 to %d", purpose,
-					      units[k], max[k]);
-		val[k] = x ? (int)json_integer_value(x) : 0;
-	}
-	if (!val[0] && !val[1] && !val[2])
-		return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule needs a duration: years, months or days above 0",
-				      purpose);
-	a = json_object_get(j, "after");
-	if (!json_is_string(a) || !valid_after(json_string_value(a)))
-		return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule 'after' must be created, updated, "
-				      "consent_withdrawn or field:NAME (a date field)", purpose);
-	why = json_object_get(j, "reason");
-	if (!json_is_string(why) || !json_string_value(why)[0] || strlen(json_string_value(why)) >= sizeof out->reason ||
-	    !fort_utf8_valid(json_string_value(why), strlen(json_string_value(why))))
-		return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule needs a 'reason' (the law or the reason, "
-				      "UTF-8, at most %zu bytes)", purpose, sizeof out->reason - 1);
-	out->set = 1;
-	out->years = val[0];
-	out->months = val[1];
-	out->days = val[2];
-	snprintf(out->after, sizeof out->after, "%s", json_string_value(a));
-	snprintf(out->reason, sizeof out->reason, "%s", json_string_value(why));
-	return 0;
-}
-
-int retention_rules_check(const fort_map *m)
-{
-	for (size_t i = 0; i < m->np; i++) {
-		const map_retention *rl = &m->p[i].rule;
-		if (!rl->set)
-			continue;
-		if (strncmp(rl->after, "field:", 6) == 0) {
-			int fi = map_index(m, rl->after + 6);
-			if (fi < 0 || m->f[fi].t != FT_DATE)
-				return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule counts from field '%s', which is %s",
-						      m->p[i].name, rl->after + 6, fi < 0 ? "not in the map" : "not a date field");
-		}
-		if (strcmp(rl->after, "consent_withdrawn") == 0 && !map_purpose_consent(m, m->p[i].name))
-			return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule counts from a withdrawn consent, but the "
-					      "purpose does not rest on consent (legal_basis)", m->p[i].name);
-	}
-	return 0;
-}
-
 static void rule_text(char *out, size_t cap, const map_retention *rl)
 {
 	char d[96] = "";
@@ -185,7 +105,7 @@ int fort_retention_rule_set(fort_vault *v, const char *purpose, const char *dura
 				      purpose ? purpose : "");
 	if (duration && parse_duration(&y, &mo, &d, duration) < 0)
 		return fort_error_set(FORT_EINPUT, "'%s' is not a duration: use e.g. 10y, 6m, 1y6m, 30d", duration);
-	if (duration && (!after || !valid_after(after)))
+	if (duration && (!after || !retention_after_valid(after)))
 		return fort_error_set(FORT_EINPUT, "--after must be created, updated, consent_withdrawn or field:NAME");
 	if (duration && (!reason || !reason[0]))
 		return fort_error_set(FORT_EINPUT, "a retention rule needs --reason: the law or the reason for keeping the data");

@@ -36,9 +36,11 @@ const char *rights_basis_words(const char *basis);
 const char *rights_provision_words(const map_purpose *p);
 void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
 
-/* erasure.c: 1 when FIELD of client CID may be revealed for PURPOSE despite
- * a legal hold (none, or the hold's obligation, or legal claims), 0 with
- * the reason in WHY when it may not, or an error. */
-int rights_hold_gate(fort_vault *v, int64_t cid, const map_field *f, const char *purpose, char *why, size_t whylen);
+/* access.c: write the access package of request Q to DIR. */
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
+
+/* erasure.c: erase what no hold keeps and write the certificate. */
+int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
+		   const char *today) FORT_WUR;
 
 #endif

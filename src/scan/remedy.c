@@ -108,7 +108,7 @@ static int is_vault_file(const fort_vault *v, const struct stat *st)
 	char p[PATH_MAX];
 	struct stat vs;
 	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
-		if (snprintf(p, sizeof p, "%s%s", v->path, sfx[i]) < (int)sizeof p && stat(p, &vs) == 0 && same_file(&vs, st))
+		if (snprintf(p, sizeof p, "%s%s", fort_vault_path(v), sfx[i]) < (int)sizeof p && stat(p, &vs) == 0 && same_file(&vs, st))
 			return 1;
 	return 0;
 }
@@ -167,7 +167,7 @@ int fort_quarantine(fort_quarantine_report *out, fort_vault *v, const char *path
 	/* what is in it, and whose */
 	for (int i = 0; i < 4; i++) {
 		static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-		snprintf(vpaths[i], sizeof vpaths[i], "%s%s", v->path, sfx[i]);
+		snprintf(vpaths[i], sizeof vpaths[i], "%s%s", fort_vault_path(v), sfx[i]);
 		excl[i] = vpaths[i];
 	}
 	so.jobs = 1;

@@ -737,10 +737,7 @@ static int known_client(struct run *run, const char *field, const unsigned char 
 
 const char *scan_role_field(fort_vault *v, int role)
 {
-	int i;
-	if (!v || !v->kr || (i = map_field_by_role(&v->map, (map_role)role, MAP_ROLE_SEARCHABLE)) < 0 || !v->has_bkey[i])
-		return NULL;
-	return v->map.f[i].name;
+	return v ? vault_lookup_field(v, (map_role)role) : NULL;
 }
 
 static int name_cb(void *ctx, const unsigned char *s, size_t n)

@@ -21,7 +21,6 @@
 #include <sodium.h>
 #include "vault/attach.h"
 #include "vault/vault_int.h"
-#include "rights/rights.h"
 
 /* ------------------------------------------------------------------ ids */
 
@@ -853,7 +852,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	fort_buf_init(&revealed, 0);
 	if ((r = load_client(&c, v, id, &cid)) < 0)
 		goto out;
-	/* Consent, objections and restriction first (rights/consent.c). */
+	/* Consent, objections and restriction first (policy/consent_gate.c). */
 	if (o && o->nreveal) {
 		char why[300];
 		if ((r = consent_gate(v, cid, o->purpose, why, sizeof why)) < 0)
@@ -895,7 +894,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 		/* a field kept by a legal hold serves only the hold's obligation */
 		{
 			char msg[512];
-			if ((r = rights_hold_gate(v, cid, f, o->purpose, msg, sizeof msg)) < 0)
+			if ((r = policy_hold_gate(v, cid, f, o->purpose, msg, sizeof msg)) < 0)
 				goto out;
 			if (r == 0) {
 				if (!named) {

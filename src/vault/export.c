@@ -5,8 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
-#include "incident/incident_int.h"
-#include "rights/rights.h"
+#include "audit/exports.h"
 
 struct exp {
 	fort_vault *v;
@@ -150,7 +149,7 @@ static int exp_cb(void *p, const store_client *c)
 		char why[400];
 		if (!e->want[i] || !e->cv.vals[i])
 			continue;
-		if ((r = rights_hold_gate(e->v, c->id, &e->v->map.f[i], e->purpose, why, sizeof why)) < 0)
+		if ((r = policy_hold_gate(e->v, c->id, &e->v->map.f[i], e->purpose, why, sizeof why)) < 0)
 			return r;
 		if (r == 0) {
 			fort_free_str(e->cv.vals[i]);

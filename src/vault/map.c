@@ -344,18 +344,23 @@ static int parse_recipients(fort_map *m, json_t *obj)
 	return 0;
 }
 
-const map_purpose *map_purpose_find(const fort_map *m, const char *name)
+int retention_rules_check(const fort_map *m)
 {
-	for (size_t i = 0; name && i < m->np; i++)
-		if (strcmp(m->p[i].name, name) == 0)
-			return &m->p[i];
-	return NULL;
-}
-
-int map_purpose_consent(const fort_map *m, const char *purpose)
-{
-	const map_purpose *p = map_purpose_find(m, purpose);
-	return p && (strcmp(p->legal_basis, "consent") == 0 || strcmp(p->special_basis, "explicit_consent") == 0);
+	for (size_t i = 0; i < m->np; i++) {
+		const map_retention *rl = &m->p[i].rule;
+		if (!rl->set)
+			continue;
+		if (strncmp(rl->after, "field:", 6) == 0) {
+			int fi = map_index(m, rl->after + 6);
+			if (fi < 0 || m->f[fi].t != FT_DATE)
+				return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule counts from field '%s', which is %s",
+						      m->p[i].name, rl->after + 6, fi < 0 ? "not in the map" : "not a date field");
+		}
+		if (strcmp(rl->after, "consent_withdrawn") == 0 && !map_purpose_consent(m, m->p[i].name))
+			return fort_error_set(FORT_EINPUT, "map: purpose '%s': retention_rule counts from a withdrawn consent, but the "
+					      "purpose does not rest on consent (legal_basis)", m->p[i].name);
+	}
+	return 0;
 }
 
 int map_parse(fort_map *m, const char *json, size_t len)
@@ -568,28 +573,6 @@ int map_unknown_field(const fort_map *m, const char *name)
 	return fort_error_set(FORT_ENOTFOUND, "unknown field '%s' ('fortress map show' lists the fields)", name);
 }
 
-/* 0 if some field of the map names PURPOSE, else FORT_ENOTFOUND "unknown
- * purpose", with the closest purpose if it looks like a typo. */
-int map_check_purpose(const fort_map *m, const char *purpose)
-{
-	const char *names[256], *best;
-	size_t n = 0;
-	for (size_t i = 0; i < m->n; i++)
-		for (size_t k = 0; k < m->f[i].npurposes; k++) {
-			size_t j;
-			if (strcmp(m->f[i].purposes[k], purpose) == 0)
-				return 0;
-			for (j = 0; j < n && strcmp(names[j], m->f[i].purposes[k]) != 0; j++)
-				;
-			if (j == n && n < 256)
-				names[n++] = m->f[i].purposes[k];
-		}
-	best = fort_suggest(purpose, names, n);
-	if (best)
-		return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s': did you mean '%s'? ('fortress map show' lists the purposes)", purpose, best);
-	return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", purpose);
-}
-
 int map_field_by_role(const fort_map *m, map_role role, unsigned flags)
 {
 	for (size_t i = 0; i < m->n; i++)
@@ -598,20 +581,20 @@ int map_field_by_role(const fort_map *m, map_role role, unsigned flags)
 	return -1;
 }
 
+const char *vault_lookup_field(const fort_vault *v, map_role role)
+{
+	int i;
+	if (!v->kr || (i = map_field_by_role(&v->map, role, MAP_ROLE_SEARCHABLE)) < 0 || !v->has_bkey[i])
+		return NULL;
+	return v->map.f[i].name;
+}
+
 int map_index_id(const fort_map *m, int id)
 {
 	for (size_t i = 0; i < m->n; i++)
 		if (m->f[i].id == id)
 			return (int)i;
 	return -1;
-}
-
-int map_allows(const map_field *f, const char *purpose)
-{
-	for (size_t i = 0; i < f->npurposes; i++)
-		if (strcmp(f->purposes[i], purpose) == 0)
-			return 1;
-	return 0;
 }
 
 static void map_mac(unsigned char mac[32], const keyring *kr, const void *json, size_t len)

@@ -171,6 +171,21 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 
 /* --------------------------------------------------------------- email */
 
+int email_valid(const char *s)
+{
+	const char *at = strchr(s, '@'), *dot;
+	size_t n = strlen(s);
+	if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@'))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || strchr("<>(),;:\"[]\\", c))
+			return 0;
+	}
+	dot = strrchr(at + 1, '.');
+	return dot && dot > at + 1 && dot[1] != '\0';
+}
+
 static int email_atext(unsigned char c)
 {
 	if (is_alpha(c) || is_digit(c) || c >= 0x80)  /* RFC 6531 UTF-8 local parts */

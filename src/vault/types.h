@@ -51,6 +51,11 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon);
 int type_mask(char **out, fort_ftype t, const char *canon);
 
 /* Building blocks, exported for the scanner and for tests. */
+/* A plausible single e-mail address (no spaces, quotes, brackets, one '@',
+ * a dot in the domain): 1/0.  For addresses given as settings (the plan's
+ * contacts, the mail sender and recipients); a client's e-mail field is
+ * checked and normalised by type_normalise. */
+int email_valid(const char *s);
 int luhn_valid(const char *digits, size_t n);          /* 1/0; digits only */
 int iban_valid(const char *iban, char *why, size_t whylen); /* compact upper-case */
 /* The registered IBAN length for the country code CC (two characters,

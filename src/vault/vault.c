@@ -18,13 +18,6 @@ int fort_library_init(void)
 
 const char *fort_version(void) { return FORT_VERSION; }
 
-int vault_need_unlocked(const fort_vault *v)
-{
-	if (!v->kr)
-		return fort_error_set(FORT_ELOCKED, "the vault is locked: this needs the passphrase");
-	return 0;
-}
-
 const char *fort_vault_path(const fort_vault *v) { return v->path; }
 
 int vault_key_epoch(fort_vault *v, int64_t *epoch)

@@ -1,125 +1,19 @@
-/* vault_int.h - the library's internal header around the vault handle:
- * struct fort_vault and the parsed data map (map.c), roles and the
- * operation scaffold vault_need/vault_op_end (policy.c), key rotation and
- * reindexing, the client record codec (client.c), the read-time rules the
- * vault consults in rights/ (consent gate, retention rules, access package,
- * erasure), the audit chain and the seals (audit/).  Not the vault's files
- * only: src/vault, src/rights, src/audit, src/incident, src/scan, src/keys,
- * src/mail, src/backup and src/doctor include it (issue 16 splits it by
- * what each needs).  Never included by cli/ or a public header. */
+/* vault_int.h - the vault's own internal header (src/vault/ and the layers
+ * above it: rights, incident, mail, scan, backup, doctor): the map's
+ * parsing and storage (map.c), roles and the operation scaffold
+ * vault_need/vault_op_end (policy.c), key rotation and reindexing, the client
+ * record codec (client.c), the handle's key checks (vault.c).  The handle
+ * itself is vault/handle.h; the audit trail's declarations are
+ * audit/audit.h, the read-time policy's policy/policy.h (both included
+ * here, lower layers).  Never included by cli/ or a public header. */
 #ifndef FORT_VAULT_INT_H
 #define FORT_VAULT_INT_H
 
 #include <stdint.h>
-#include "fortress.h"
-#include "util.h"
-#include "store/store.h"
-#include "keys/keys.h"
+#include "vault/handle.h"
 #include "vault/types.h"
-
-typedef struct {
-	char *name, *label, *type, *category, *legal_basis, *retention, *note;
-	char **purposes;
-	size_t npurposes;
-	int searchable;
-	size_t max_length;
-	int t;    /* fort_ftype */
-	int cat;  /* category index */
-	int id;   /* stable 1..250: names the field inside encrypted records */
-	int hold_years;       /* kept this long after HOLD_FROM even on an erasure request (0: no hold) */
-	char hold_from[16];   /* "created" or "updated" (the client record's times) */
-	char *hold_reason;    /* the law that requires it */
-} map_field;
-
-/* A structured retention rule of a purpose (src/rights/retention.c): data
- * used for it may be kept YEARS/MONTHS/DAYS after the trigger AFTER:
- * "created", "updated" (last contact), "consent_withdrawn" or "field:NAME"
- * (a date field of the client, e.g. the end of the contract). */
-typedef struct {
-	int set, years, months, days;
-	char after[48];
-	char reason[256];   /* the legal reason */
-} map_retention;
-
-/* A purpose of processing (a processing activity): the "purposes" object of
- * the map, name -> {description, legal_basis, special_basis}. */
-typedef struct {
-	char *name, *description;
-	char *legal_basis;    /* consent | contract | legal_obligation | vital_interests | public_task | legitimate_interests */
-	char *special_basis;  /* Art. 9(2) for special categories, e.g. explicit_consent; "" if none */
-	char *retention;      /* how long data is kept for this purpose, and why ("" if not said) */
-	char *provision;      /* Art. 13(2)(e): whether providing the data is required, and what follows if it is not
-			       * ("" = the wording that follows from the legal basis) */
-	char **recipients;    /* names in the map's "recipients" */
-	size_t nrecipients;
-	fort_activity_info info;
-	map_retention rule;   /* "retention_rule"; rule.set == 0 when the map has none */
-} map_purpose;
-
-/* Who data is disclosed to: "recipients": {name: {kind, country, safeguard, note}}. */
-typedef struct {
-	char *name, *kind, *country, *safeguard, *note;
-	fort_recipient_info info;
-} map_recipient;
-
-typedef struct {
-	map_field *f;
-	size_t n;
-	fort_field_info *info;  /* public view, parallel to f */
-	char *default_country;
-	char *purposes_json;    /* the "purposes" object, kept verbatim */
-	map_purpose *p;
-	size_t np;
-	char *recipients_json;  /* the "recipients" object, kept verbatim */
-	map_recipient *rc;
-	size_t nrc;
-	char *controller_json;  /* the "controller" object (contact details, location; rights/business.c), verbatim */
-} fort_map;
-
-/* Actions a role may allow (policy.c). */
-enum {
-	ACT_READ = 1 << 0, ACT_REVEAL = 1 << 1, ACT_WRITE = 1 << 2, ACT_IMPORT = 1 << 3,
-	ACT_EXPORT = 1 << 4, ACT_ERASE = 1 << 5, ACT_USERS = 1 << 6, ACT_MAP = 1 << 7,
-};
-#define ACT_COUNT 8
-#define ACT_ALL ((1u << ACT_COUNT) - 1)
-
-typedef struct {
-	char name[48];
-	unsigned cats;  /* 1 << category */
-	unsigned acts;  /* ACT_* */
-} role_def;
-
-typedef struct {
-	role_def *r;
-	size_t n;
-} role_set;
-
-struct fort_vault {
-	store *st;
-	char *path;
-	keyring *kr;           /* NULL when locked */
-	int64_t user_id;
-	char *user, *role;
-	fort_map map;
-	role_set roles;
-	unsigned acts, cats;   /* what the acting user's role allows */
-	int64_t key_epoch;     /* "key_epoch" when the keys were loaded (rotations count it up) */
-	unsigned char *bkeys;  /* sodium_malloc'ed: KEY_LEN per map field (blind-index keys) */
-	unsigned char *has_bkey;
-	char business[128], owner[128], country[3];
-	int64_t created;
-	/* searches since open, audited as one entry at close */
-	uint64_t finds, find_matches;
-	char find_fields[256];
-	int sealed;            /* rows are sealed into the audit log (meta "sealed") */
-	/* the operation in progress (from its vault_need), so that a refusal
-	 * it ends with is audited even where no code audits it */
-	uint64_t op_denied;    /* fort_error_denied() when it began */
-	int op_audited;        /* it wrote a "denied" entry itself */
-	char op_what[32];
-	char op_client[32];
-};
+#include "audit/audit.h"
+#include "policy/policy.h"
 
 /* map.c */
 const char *map_default_json(void);
@@ -152,12 +46,12 @@ typedef enum {
 } map_role;
 #define MAP_ROLE_SEARCHABLE 1u
 int map_field_by_role(const fort_map *m, map_role role, unsigned flags);
-int map_allows(const map_field *f, const char *purpose);
+/* The name of the searchable field with ROLE that the acting user can look
+ * clients up by (unlocked, holding its blind-index key), NULL if none: for
+ * code above the vault that finds clients (the scanner) without reading
+ * the handle's map or keys. */
+const char *vault_lookup_field(const fort_vault *v, map_role role);
 int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
-int map_check_purpose(const fort_map *m, const char *purpose); /* 0, or FORT_ENOTFOUND "unknown purpose" */
-const map_purpose *map_purpose_find(const fort_map *m, const char *name); /* NULL if undeclared */
-/* Does PURPOSE rest on the client's consent (Art. 6(1)(a) or 9(2)(a))? */
-int map_purpose_consent(const fort_map *m, const char *purpose);
 /* Load the map from the store (and check its MAC when unlocked). */
 int map_load(fort_vault *v) FORT_WUR;
 /* Store M as the vault's map (MAC'd), replacing the current one. */
@@ -211,28 +105,6 @@ int vault_reindex(fort_vault *v, uint64_t *changed) FORT_WUR;
 /* "vault,financial" for a slot mask. */
 int slot_mask_names(char *out, size_t cap, unsigned mask);
 
-/* rights/consent.c: may CID's data be used for PURPOSE?  1 yes, 0 no (WHY
- * says why), <0 error. */
-int consent_gate(fort_vault *v, int64_t cid, const char *purpose, char *why, size_t cap);
-/* The same for every client at once (an export): built from the ledger. */
-typedef struct {
-	int64_t *ids;
-	unsigned char *flags;   /* 4 per id */
-	size_t n;
-	int needs_consent, legal_claims;
-} consent_set;
-int consent_set_build(consent_set *set, fort_vault *v, const char *purpose) FORT_WUR;
-int consent_set_allows(const consent_set *set, int64_t cid);
-void consent_set_release(consent_set *set);
-
-/* rights/access.c: write the access package of request Q to DIR. */
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
-
-/* rights/erasure.c: erase what no hold keeps and write the certificate. */
-/* retention.c: parse a purpose's "retention_rule" (J may be NULL: none) and
- * check every rule against the parsed map (trigger fields exist, are dates). */
-int retention_rule_parse(map_retention *out, const void *j, const char *purpose) FORT_WUR;
-int retention_rules_check(const fort_map *m) FORT_WUR;
 /* client.c: fort_client_edit, audited as ACTION (DETAIL) and leaving the
  * record's 'updated' time as it was when ACTION is not NULL. */
 int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
@@ -241,38 +113,11 @@ int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, c
  * the same transaction, so a restored backup erases them again. */
 int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
 
-int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
-		   const char *today) FORT_WUR;
-
+/* map.c: check every purpose's retention rule against the parsed map
+ * (trigger fields exist, are dates). */
+int retention_rules_check(const fort_map *m) FORT_WUR;
 /* map.c: re-MAC the stored map (after the vault key changed). */
 int map_remac(fort_vault *v) FORT_WUR;
-
-/* audit.c: append an entry signed by the acting user, inside the caller's
- * transaction.  Fail closed: an error here must abort the operation. */
-int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
-		 const char *purpose, const char *result, const char *detail) FORT_WUR;
-/* Append an unsigned entry (failed unlock: no key to sign with). */
-int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,
-			  const char *result, const char *detail);
-/* Write the pending search summary (at close). */
-int audit_flush_finds(fort_vault *v);
-
-/* seal.c: the sealed rows (client records, indexes, ledgers) against the
- * audit log.  seal_open at every open (a locked vault too); seal_upgrade
- * once unlocked: an older vault's rows are sealed, audited, at its first
- * unlock; seal_create inside the creating transaction. */
-int seal_open(fort_vault *v) FORT_WUR;
-int seal_upgrade(fort_vault *v) FORT_WUR;
-int seal_create(fort_vault *v) FORT_WUR;
-/* Called by fort_audit_verify after the chain verified: the number of
- * seals it vouched for must be all there are, and every sealed table must
- * match its seals (OUT->ok 0 and the problem set otherwise). */
-int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched) FORT_WUR;
-/* Check TABLE whole now: FORT_ETAMPER naming the first row that differs. */
-int seal_check_table(fort_vault *v, const char *table) FORT_WUR;
-/* Append an entry in its own transaction (denials). */
-int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
-		 const char *purpose, const char *result, const char *detail);
 
 /* client.c: the codec shared by add, edit, import and export. */
 typedef struct {
@@ -351,7 +196,6 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c) FORT_W
 int client_id_parse(int64_t *out, const char *id);
 void client_id_format(char out[FORT_ID_LEN + 1], int64_t id);
 
-int vault_need_unlocked(const fort_vault *v);
 /* The vault's key epoch (0 before any rotation). */
 int vault_key_epoch(fort_vault *v, int64_t *epoch) FORT_WUR;
 /* Re-read the acting user's grants (after a failed or foreign rotation). */

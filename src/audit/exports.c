@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
-#include "incident/incident_int.h"
+#include "audit/exports.h"
 
 int exports_begin(int64_t *id_out, fort_vault *v, const export_record *e)
 {

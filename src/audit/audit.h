@@ -1,0 +1,37 @@
+/* audit.h - the audit trail (src/audit/): the signed hash chain, the seals
+ * of the sealed tables, the exports record (audit/exports.h).  Below the
+ * vault (docs/conventions.md, "Layers"): it reads the handle's fields
+ * (vault/handle.h) and calls nothing in src/vault. */
+#ifndef FORT_AUDIT_H
+#define FORT_AUDIT_H
+
+#include "vault/handle.h"
+
+/* audit.c: append an entry signed by the acting user, inside the caller's
+ * transaction.  Fail closed: an error here must abort the operation. */
+int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail) FORT_WUR;
+/* Append an unsigned entry (failed unlock: no key to sign with). */
+int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,
+			  const char *result, const char *detail);
+/* Write the pending search summary (at close). */
+int audit_flush_finds(fort_vault *v);
+
+/* seal.c: the sealed rows (client records, indexes, ledgers) against the
+ * audit log.  seal_open at every open (a locked vault too); seal_upgrade
+ * once unlocked: an older vault's rows are sealed, audited, at its first
+ * unlock; seal_create inside the creating transaction. */
+int seal_open(fort_vault *v) FORT_WUR;
+int seal_upgrade(fort_vault *v) FORT_WUR;
+int seal_create(fort_vault *v) FORT_WUR;
+/* Called by fort_audit_verify after the chain verified: the number of
+ * seals it vouched for must be all there are, and every sealed table must
+ * match its seals (OUT->ok 0 and the problem set otherwise). */
+int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched) FORT_WUR;
+/* Check TABLE whole now: FORT_ETAMPER naming the first row that differs. */
+int seal_check_table(fort_vault *v, const char *table) FORT_WUR;
+/* Append an entry in its own transaction (denials). */
+int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
+		 const char *purpose, const char *result, const char *detail);
+
+#endif
