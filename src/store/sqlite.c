@@ -66,11 +66,11 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid",
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
-	[Q_SEAL_ADD] = "INSERT INTO seal_log(seq, tbl, id, hash) VALUES(?,?,?,?)",
+	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(?,?,?,?,?)",
 	[Q_SEAL_HEAD_PUT] = "INSERT INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)"
 			    " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
 	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_head WHERE tbl = ? AND id = ?",
-	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE seq = ? ORDER BY tbl, id",
+	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
@@ -189,13 +189,20 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* 10: each row's newest seal in seal_head, written with its seal_log
 	 * row: a read's check is one seek in it (issue 16) instead of the
 	 * (tbl, id, seq) index and then the log row.  seal_log stays the
-	 * record the signed digests vouch for; `audit verify` checks that
-	 * seal_head holds exactly its newest seals (store_seal_heads_check).
-	 * An old vault's heads are taken from its log. */
+	 * record the signed digests vouch for, without indexes: a seal's rowid
+	 * is its seq << 32 plus its place in the entry's (tbl, id) order, so
+	 * the seals of one entry are a rowid range and every insert appends.
+	 * `audit verify` checks that seal_head holds exactly the log's newest
+	 * seals (store_seal_heads_check).  An old vault's log is renumbered so
+	 * and its heads taken from it. */
 	"CREATE TABLE seal_head(tbl TEXT NOT NULL, id INTEGER NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
 	" PRIMARY KEY(tbl, id)) WITHOUT ROWID;"
 	"INSERT INTO seal_head(tbl, id, seq, hash) SELECT tbl, id, max(seq), hash FROM seal_log GROUP BY tbl, id;"
-	"DROP INDEX seal_log_row;",
+	"CREATE TABLE seal_log_v10(seq INTEGER NOT NULL, tbl TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL);"
+	"INSERT INTO seal_log_v10(rowid, seq, tbl, id, hash) SELECT (seq << 32) + row_number() OVER (PARTITION BY seq ORDER BY tbl, id) - 1,"
+	" seq, tbl, id, hash FROM seal_log ORDER BY seq, tbl, id;"
+	"DROP TABLE seal_log;"
+	"ALTER TABLE seal_log_v10 RENAME TO seal_log;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -1775,6 +1782,13 @@ static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id
 	crypto_generichash_update(st, hash, 32);
 }
 
+/* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
+ * among that entry's seals (sorted by table and id), so one entry's seals
+ * are a rowid range (no index on seq) and every insert appends. */
+#define SEAL_PER_SEQ_MAX ((size_t)UINT32_MAX)
+#define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
+#define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
+
 /* Seals are inserted SEAL_ROWS to a statement: one statement per row cost
  * as much again as the row itself (cursors opened and closed on the table
  * and its two indexes, the statement's halt). */
@@ -1782,27 +1796,29 @@ static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id
 
 /* SEAL_ROWS seals into seal_log (HEAD 0) or into seal_head (HEAD 1: the
  * touches are distinct rows, so one upsert statement can hold them all). */
-static int seal_insert_many(store *s, int head, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
+static int seal_insert_many(store *s, int head, int64_t seq, int64_t first, const struct seal_touch *t, unsigned char (*h)[32])
 {
 	sqlite3_stmt **slot = head ? &s->head_many : &s->seal_many, *st = *slot;
 	int rc;
 	if (!st) {
-		char sql[192 + SEAL_ROWS * 12];
+		char sql[192 + SEAL_ROWS * 14];
 		size_t o = (size_t)snprintf(sql, sizeof sql, head ? "INSERT INTO seal_head(seq, tbl, id, hash) VALUES"
-								   : "INSERT INTO seal_log(seq, tbl, id, hash) VALUES");
+								   : "INSERT INTO seal_log(seq, tbl, id, hash, rowid) VALUES");
 		for (int i = 0; i < SEAL_ROWS; i++)
-			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?)", i ? "," : "");
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?%s)", i ? "," : "", head ? "" : ",?");
 		if (head)
 			snprintf(sql + o, sizeof sql - o, " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
 		*slot = st;
 	}
-	for (int i = 0; i < SEAL_ROWS; i++) {
-		sqlite3_bind_int64(st, 4 * i + 1, seq);
-		sqlite3_bind_text(st, 4 * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4 * i + 3, t[i].id);
-		sqlite3_bind_blob(st, 4 * i + 4, h[i], 32, SQLITE_STATIC);
+	for (int i = 0, w = head ? 4 : 5; i < SEAL_ROWS; i++) {
+		sqlite3_bind_int64(st, w * i + 1, seq);
+		sqlite3_bind_text(st, w * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, w * i + 3, t[i].id);
+		sqlite3_bind_blob(st, w * i + 4, h[i], 32, SQLITE_STATIC);
+		if (!head)
+			sqlite3_bind_int64(st, w * i + 5, first + i);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -1828,6 +1844,8 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	for (size_t i = 0; i < s->ntouch; i++)
 		if (n == 0 || touch_cmp(&s->touch[n - 1], &s->touch[i]) != 0)
 			s->touch[n++] = s->touch[i];
+	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
+		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
 	crypto_generichash_init(&dg, NULL, 0, 32);
 	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -1845,9 +1863,9 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 					digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
 			}
 			if (r == 0)
-				r = seal_insert_many(s, 0, seq, t, hs);
+				r = seal_insert_many(s, 0, seq, SEAL_ROWID(seq, i), t, hs);
 			if (r == 0)
-				r = seal_insert_many(s, 1, seq, t, hs);
+				r = seal_insert_many(s, 1, seq, 0, t, hs);
 			i += SEAL_ROWS - 1;
 			continue;
 		}
@@ -1856,10 +1874,11 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
 		digest_add(&dg, seal_table[t->tbl], t->id, h);
-		sqlite3_bind_int64(st, 1, seq);
-		sqlite3_bind_text(st, 2, seal_table[t->tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, t->id);
-		sqlite3_bind_blob(st, 4, h, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, i));
+		sqlite3_bind_int64(st, 2, seq);
+		sqlite3_bind_text(st, 3, seal_table[t->tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, t->id);
+		sqlite3_bind_blob(st, 5, h, 32, SQLITE_STATIC);
 		if ((r = step_done(s, st, "sealing the change")) < 0)
 			break;
 		sqlite3_bind_text(hd, 1, seal_table[t->tbl], -1, SQLITE_STATIC);
@@ -1888,7 +1907,13 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 		return fort_error_code();
 	crypto_generichash_init(&dg, NULL, 0, 32);
 	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
-	sqlite3_bind_int64(st, 1, seq);
+	/* a row moved out of its entry's range is in no digest: the count of
+	 * all seals against the sum of the entries' (seal_verify) names it */
+	if (seq < 1 || seq > SEAL_SEQ_MAX)
+		return 0;
+	sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, 0));
+	sqlite3_bind_int64(st, 2, SEAL_ROWID(seq, SEAL_PER_SEQ_MAX));
+	sqlite3_bind_int64(st, 3, seq);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		unsigned char h[32] = { 0 };
 		if (sqlite3_column_bytes(st, 2) == 32)
