@@ -67,8 +67,7 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(?,?,?,?,?)",
-	[Q_SEAL_HEAD_PUT] = "INSERT INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)"
-			    " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+	[Q_SEAL_HEAD_PUT] = "INSERT OR REPLACE INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)",
 	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_head WHERE tbl = ? AND id = ?",
 	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
@@ -1802,12 +1801,10 @@ static int seal_insert_many(store *s, int head, int64_t seq, int64_t first, cons
 	int rc;
 	if (!st) {
 		char sql[192 + SEAL_ROWS * 14];
-		size_t o = (size_t)snprintf(sql, sizeof sql, head ? "INSERT INTO seal_head(seq, tbl, id, hash) VALUES"
+		size_t o = (size_t)snprintf(sql, sizeof sql, head ? "INSERT OR REPLACE INTO seal_head(seq, tbl, id, hash) VALUES"
 								   : "INSERT INTO seal_log(seq, tbl, id, hash, rowid) VALUES");
 		for (int i = 0; i < SEAL_ROWS; i++)
 			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?%s)", i ? "," : "", head ? "" : ",?");
-		if (head)
-			snprintf(sql + o, sizeof sql - o, " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
 		*slot = st;
