@@ -110,7 +110,9 @@ static int first_problem(void *ctx, const store_seal_check *c)
 
 int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched)
 {
+	store_seal_check c;
 	uint64_t n = 0;
+	int differ = 0;
 	struct first f = { out };
 	int r;
 	if ((r = store_seal_count(v->st, &n)) < 0)
@@ -129,6 +131,19 @@ int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched)
 			return r;
 		if (!out->ok)
 			return 0;
+	}
+	/* the rows agree with seal_head (what reads check); it must hold
+	 * exactly the newest seals of the log */
+	if ((r = store_seal_heads_check(v->st, &c, &differ)) < 0)
+		return r;
+	if (differ && c.table && c.state != STORE_SEAL_OK) {
+		first_problem(&f, &c);
+	} else if (differ) {
+		out->ok = 0;
+		out->bad_seq = c.seq;
+		snprintf(out->problem, sizeof out->problem,
+			 "the newest seal of %s row %lld in seal_head is not the seal log's: seal_head was edited outside Fortress",
+			 c.table ? c.table : "an unknown table", (long long)c.id);
 	}
 	return 0;
 }

@@ -23,7 +23,7 @@ enum {
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
-	Q_SEAL_ADD, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
+	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
 	Q_AUDIT_FAILED_UNLOCKS,
 	Q__COUNT
 };
@@ -67,9 +67,10 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid",
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
-	[Q_SEAL_ADD] = "INSERT INTO seal_log(seq, tbl, id, hash) VALUES(?,?,?,?)",
-	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_log WHERE tbl = ? AND id = ? ORDER BY seq DESC LIMIT 1",
-	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE seq = ? ORDER BY tbl, id",
+	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(?,?,?,?,?)",
+	[Q_SEAL_HEAD_PUT] = "INSERT OR REPLACE INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)",
+	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_head WHERE tbl = ? AND id = ?",
+	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
@@ -185,6 +186,23 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* fields erased without crypto-shredding the client (a partial erasure,
 	 * retention of one field): replayed by `backup restore` like erased */
 	"CREATE TABLE erased_fields(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, field TEXT NOT NULL, ts INTEGER NOT NULL);",
+	/* 10: each row's newest seal in seal_head, written with its seal_log
+	 * row: a read's check is one seek in it (issue 16) instead of the
+	 * (tbl, id, seq) index and then the log row.  seal_log stays the
+	 * record the signed digests vouch for, without indexes: a seal's rowid
+	 * is its seq << 32 plus its place in the entry's (tbl, id) order, so
+	 * the seals of one entry are a rowid range and every insert appends.
+	 * `audit verify` checks that seal_head holds exactly the log's newest
+	 * seals (store_seal_heads_check).  An old vault's log is renumbered so
+	 * and its heads taken from it. */
+	"CREATE TABLE seal_head(tbl TEXT NOT NULL, id INTEGER NOT NULL, seq INTEGER NOT NULL, hash BLOB NOT NULL,"
+	" PRIMARY KEY(tbl, id)) WITHOUT ROWID;"
+	"INSERT INTO seal_head(tbl, id, seq, hash) SELECT tbl, id, max(seq), hash FROM seal_log GROUP BY tbl, id;"
+	"CREATE TABLE seal_log_v10(seq INTEGER NOT NULL, tbl TEXT NOT NULL, id INTEGER NOT NULL, hash BLOB NOT NULL);"
+	"INSERT INTO seal_log_v10(rowid, seq, tbl, id, hash) SELECT (seq << 32) + row_number() OVER (PARTITION BY seq ORDER BY tbl, id) - 1,"
+	" seq, tbl, id, hash FROM seal_log ORDER BY seq, tbl, id;"
+	"DROP TABLE seal_log;"
+	"ALTER TABLE seal_log_v10 RENAME TO seal_log;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -251,6 +269,7 @@ struct store {
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
 	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
+	sqlite3_stmt *head_many;         /* and their seal_head rows in one upsert */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -488,6 +507,7 @@ void store_close(store *s)
 	for (int i = 0; i < T__COUNT; i++)
 		sqlite3_finalize(s->row_st[i]);
 	sqlite3_finalize(s->seal_many);
+	sqlite3_finalize(s->head_many);
 	free(s->touch);
 	free(s->pset);
 	if (s->txdepth)
@@ -1762,29 +1782,41 @@ static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id
 	crypto_generichash_update(st, hash, 32);
 }
 
+/* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
+ * among that entry's seals (sorted by table and id), so one entry's seals
+ * are a rowid range (no index on seq) and every insert appends. */
+#define SEAL_PER_SEQ_MAX ((size_t)UINT32_MAX)
+#define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
+#define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
+
 /* Seals are inserted SEAL_ROWS to a statement: one statement per row cost
  * as much again as the row itself (cursors opened and closed on the table
  * and its two indexes, the statement's halt). */
 #define SEAL_ROWS 64
 
-static int seal_insert_many(store *s, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
+/* SEAL_ROWS seals into seal_log (HEAD 0) or into seal_head (HEAD 1: the
+ * touches are distinct rows, so one upsert statement can hold them all). */
+static int seal_insert_many(store *s, int head, int64_t seq, int64_t first, const struct seal_touch *t, unsigned char (*h)[32])
 {
-	sqlite3_stmt *st = s->seal_many;
+	sqlite3_stmt **slot = head ? &s->head_many : &s->seal_many, *st = *slot;
 	int rc;
 	if (!st) {
-		char sql[64 + SEAL_ROWS * 12];
-		size_t o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO seal_log(seq, tbl, id, hash) VALUES");
+		char sql[192 + SEAL_ROWS * 14];
+		size_t o = (size_t)snprintf(sql, sizeof sql, head ? "INSERT OR REPLACE INTO seal_head(seq, tbl, id, hash) VALUES"
+								   : "INSERT INTO seal_log(seq, tbl, id, hash, rowid) VALUES");
 		for (int i = 0; i < SEAL_ROWS; i++)
-			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?)", i ? "," : "");
+			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?%s)", i ? "," : "", head ? "" : ",?");
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
-		s->seal_many = st;
+		*slot = st;
 	}
-	for (int i = 0; i < SEAL_ROWS; i++) {
-		sqlite3_bind_int64(st, 4 * i + 1, seq);
-		sqlite3_bind_text(st, 4 * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4 * i + 3, t[i].id);
-		sqlite3_bind_blob(st, 4 * i + 4, h[i], 32, SQLITE_STATIC);
+	for (int i = 0, w = head ? 4 : 5; i < SEAL_ROWS; i++) {
+		sqlite3_bind_int64(st, w * i + 1, seq);
+		sqlite3_bind_text(st, w * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, w * i + 3, t[i].id);
+		sqlite3_bind_blob(st, w * i + 4, h[i], 32, SQLITE_STATIC);
+		if (!head)
+			sqlite3_bind_int64(st, w * i + 5, first + i);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -1795,7 +1827,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
-	sqlite3_stmt *st = q(s, Q_SEAL_ADD);
+	sqlite3_stmt *st = q(s, Q_SEAL_ADD), *hd = q(s, Q_SEAL_HEAD_PUT);
 	size_t n = 0;
 	int r = 0;
 	*any = 0;
@@ -1804,12 +1836,14 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
 	if (!s->ntouch)
 		return 0;
-	if (!st)
+	if (!st || !hd)
 		return fort_error_code();
 	qsort(s->touch, s->ntouch, sizeof *s->touch, touch_cmp);
 	for (size_t i = 0; i < s->ntouch; i++)
 		if (n == 0 || touch_cmp(&s->touch[n - 1], &s->touch[i]) != 0)
 			s->touch[n++] = s->touch[i];
+	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
+		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
 	crypto_generichash_init(&dg, NULL, 0, 32);
 	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -1827,7 +1861,9 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 					digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
 			}
 			if (r == 0)
-				r = seal_insert_many(s, seq, t, hs);
+				r = seal_insert_many(s, 0, seq, SEAL_ROWID(seq, i), t, hs);
+			if (r == 0)
+				r = seal_insert_many(s, 1, seq, 0, t, hs);
 			i += SEAL_ROWS - 1;
 			continue;
 		}
@@ -1836,11 +1872,18 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
 		digest_add(&dg, seal_table[t->tbl], t->id, h);
-		sqlite3_bind_int64(st, 1, seq);
-		sqlite3_bind_text(st, 2, seal_table[t->tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, t->id);
-		sqlite3_bind_blob(st, 4, h, 32, SQLITE_STATIC);
-		r = step_done(s, st, "sealing the change");
+		sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, i));
+		sqlite3_bind_int64(st, 2, seq);
+		sqlite3_bind_text(st, 3, seal_table[t->tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, t->id);
+		sqlite3_bind_blob(st, 5, h, 32, SQLITE_STATIC);
+		if ((r = step_done(s, st, "sealing the change")) < 0)
+			break;
+		sqlite3_bind_text(hd, 1, seal_table[t->tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(hd, 2, t->id);
+		sqlite3_bind_int64(hd, 3, seq);
+		sqlite3_bind_blob(hd, 4, h, 32, SQLITE_STATIC);
+		r = step_done(s, hd, "sealing the change");
 	}
 	if (r < 0)
 		return r;
@@ -1862,7 +1905,13 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 		return fort_error_code();
 	crypto_generichash_init(&dg, NULL, 0, 32);
 	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
-	sqlite3_bind_int64(st, 1, seq);
+	/* a row moved out of its entry's range is in no digest: the count of
+	 * all seals against the sum of the entries' (seal_verify) names it */
+	if (seq < 1 || seq > SEAL_SEQ_MAX)
+		return 0;
+	sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, 0));
+	sqlite3_bind_int64(st, 2, SEAL_ROWID(seq, SEAL_PER_SEQ_MAX));
+	sqlite3_bind_int64(st, 3, seq);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		unsigned char h[32] = { 0 };
 		if (sqlite3_column_bytes(st, 2) == 32)
@@ -1881,6 +1930,55 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 }
 
 int store_seal_count(store *s, uint64_t *n) { return count_query(s, Q_SEAL_COUNT, n); }
+
+int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
+{
+	/* each (tbl, id) with its newest seal in the log and its head, where
+	 * they are not the same (either missing included) */
+	static const char *const sql =
+		"SELECT coalesce(l.tbl, h.tbl), coalesce(l.id, h.id), h.hash, l.hash, l.seq"
+		" FROM (SELECT tbl, id, max(seq) AS seq, hash FROM seal_log GROUP BY tbl, id) AS l"
+		" FULL JOIN seal_head AS h ON h.tbl = l.tbl AND h.id = l.id"
+		" WHERE h.tbl IS NULL OR l.tbl IS NULL OR h.seq IS NOT l.seq OR h.hash IS NOT l.hash LIMIT 1";
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	*differ = 0;
+	memset(out, 0, sizeof *out);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checking the seals");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		/* The rows were checked against their heads first, so the head
+		 * stands for the row: say what a check of the row against the
+		 * log's newest seal says (as before seal_head existed). */
+		unsigned char now[32] = { 0 }, sealed[32];
+		int t = seal_table_index(nz((const char *)sqlite3_column_text(st, 0)));
+		int found = sqlite3_column_type(st, 3) != SQLITE_NULL, live;
+		*differ = 1;
+		out->table = t >= 0 ? seal_table[t] : NULL;
+		out->id = sqlite3_column_int64(st, 1);
+		out->seq = sqlite3_column_int64(st, 4);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			memset(now, 0xff, 32);
+			if (sqlite3_column_bytes(st, 2) == 32)
+				memcpy(now, sqlite3_column_blob(st, 2), 32);
+		}
+		memset(sealed, 0xff, 32);
+		if (found && sqlite3_column_bytes(st, 3) == 32)
+			memcpy(sealed, sqlite3_column_blob(st, 3), 32);
+		live = found && !is_zero32(sealed);
+		if (is_zero32(now))
+			out->state = live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
+		else if (!live)
+			out->state = STORE_SEAL_UNSEALED;
+		else
+			out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+	} else if (rc != SQLITE_DONE) {
+		r = map_sqlite(s->db, rc, "checking the seals");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
 
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq)
 {
@@ -2168,7 +2266,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	/* every live seal must still have its row */
 	if (n)
 		qsort(ids, n, sizeof *ids, id_cmp);
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, max(seq) FROM seal_log WHERE tbl = ? GROUP BY id", -1, &st, NULL)) != SQLITE_OK) {
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, seq FROM seal_head WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK) {
 		r = map_sqlite(s->db, rc, "checking the seals");
 		goto out;
 	}

@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -257,6 +257,13 @@ int store_seal_require_row(store *s, const char *table, int64_t id);
 /* Note a change to a sealed row or group the update hook cannot see. */
 void store_seal_note(store *s, const char *table, int64_t id);
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
+/* seal_head (each row's newest seal, what reads check against) against
+ * seal_log (what the signed digests vouch for), for `audit verify` after
+ * every row was checked against its head: *DIFFER 0 when they agree; else
+ * 1 and OUT says what checking the first such row against the log's newest
+ * seal gives (STORE_SEAL_OK: only the heads were edited; TABLE NULL: a head
+ * of no sealed table). */
+int store_seal_heads_check(store *s, store_seal_check *out, int *differ);
 
 /* ---------------------------------------------------------------- consent */
 

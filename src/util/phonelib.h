@@ -42,6 +42,13 @@ enum phonelib_result {
  * known, even for an invalid number.  Returns a phonelib_result. */
 int phonelib_e164(char *out, size_t cap, char where[4], const char *number, const char *region);
 
+/* phonelib_e164() with the path shown: ALWAYS_PARSE 1 sends every number
+ * through PhoneNumberUtil::Parse (the reference the plain-number path is
+ * tested against); TOOK_PLAIN (may be NULL) is set to 1 when the number was
+ * read without Parse (phonelib.cc says when). */
+int phonelib_e164_how(char *out, size_t cap, char where[4], const char *number, const char *region,
+		      int always_parse, int *took_plain);
+
 /* 1 when libphonenumber knows REGION (ISO 3166 two letters) as a country
  * with a numbering plan. */
 int phonelib_region_known(const char *region);

@@ -190,6 +190,28 @@ test_expect 'the seal log itself cannot be rewritten: its digest is in a signed 
 	expect_contains "$OUT" "seal"
 '
 
+test_expect 'seal_head (the newest seals reads check against) rolled back with the row is named by audit verify' '
+	attack head-rollback "ATTACH '\''$TRASH/atk/before-edit.db'\'' AS o;
+		UPDATE clients SET vk_version = (SELECT vk_version FROM o.clients WHERE id = $AI),
+		  wrapped = (SELECT wrapped FROM o.clients WHERE id = $AI), data = (SELECT data FROM o.clients WHERE id = $AI),
+		  updated = (SELECT updated FROM o.clients WHERE id = $AI) WHERE id = $AI;
+		UPDATE seal_head SET (seq, hash) = (SELECT seq, hash FROM o.seal_head WHERE tbl = '\''clients'\'' AND id = $AI)
+		  WHERE tbl = '\''clients'\'' AND id = $AI;" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $AI" &&
+	expect_contains "$OUT" "changed outside Fortress"
+'
+
+test_expect 'a seal_head row added or removed on its own is named by audit verify' '
+	attack head-add "INSERT INTO seal_head(tbl, id, seq, hash) VALUES('\''consent'\'', 999999, 1, zeroblob(32))" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "seal_head" &&
+	attack head-del "DELETE FROM seal_head WHERE tbl = '\''clients'\'' AND id = $BI" &&
+	expect_exit 8 fa client get "$B" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $BI"
+'
+
 test_expect 'the seal marker removed with every seal is refused at unlock' '
 	attack unseal "DELETE FROM seal_log; DELETE FROM meta WHERE k = '\''sealed'\''" &&
 	expect_exit 8 fa client list &&

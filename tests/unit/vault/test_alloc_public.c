@@ -48,7 +48,7 @@ static int64_t inc_id, req_id, act_id, mail_id;
 /* A hash of every row of every table, read through a connection of its own
  * (committed state only), and one per table to name what changed.  With
  * SKIP_AUDIT the tables a read may append to (its audit entry, that
- * entry's seals, the head in meta) are left out. */
+ * entry's seals in seal_log and seal_head, the head in meta) are left out. */
 typedef struct {
 	unsigned char all[32];    /* every table, or all but the audit's (SKIP_AUDIT) */
 	unsigned char full[32];   /* every table */
@@ -98,7 +98,7 @@ static void vault_hash(vstate *out, int skip_audit)
 		crypto_generichash_final(&th, out->h[out->n], 16);
 		crypto_generichash_update(&hf, (const unsigned char *)t, strlen(t) + 1);
 		crypto_generichash_update(&hf, out->h[out->n], 16);
-		if (!skip_audit || (strcmp(t, "audit") && strcmp(t, "seal_log") && strcmp(t, "meta"))) {
+		if (!skip_audit || (strcmp(t, "audit") && strcmp(t, "seal_log") && strcmp(t, "seal_head") && strcmp(t, "meta"))) {
 			crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
 			crypto_generichash_update(&h, out->h[out->n], 16);
 		}
