@@ -97,7 +97,7 @@ int fort_retention_rule_set(fort_vault *v, const char *purpose, const char *dura
 {
 	char *cur = NULL, *next = NULL;
 	json_t *root = NULL, *purposes, *p;
-	int r, y, mo, d;
+	int r, y = 0, mo = 0, d = 0;
 	if ((r = vault_need(v, ACT_MAP, "map-change", NULL)) < 0)
 		return r;
 	if (!purpose || !map_purpose_find(&v->map, purpose))
