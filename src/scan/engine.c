@@ -207,6 +207,11 @@ static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e);
 static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e);
 #endif
 static size_t (*label_first)(const unsigned char *, size_t, size_t);
+static void fac_words_scalar(const unsigned char *p, uint32_t *out, size_t n);
+#ifdef SCAN_X86
+static void fac_words_avx2(const unsigned char *p, uint32_t *out, size_t n);
+#endif
+static void (*fac_words)(const unsigned char *, uint32_t *, size_t);
 static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
 #ifdef SCAN_X86
 static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
@@ -244,6 +249,7 @@ static void engine_init(void)
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
 	digit_run = digit_run_scalar;
+	fac_words = fac_words_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
 	count_nl = count_nl_sse2;
@@ -259,6 +265,7 @@ static void engine_init(void)
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
 		digit_run = digit_run_avx2;
+		fac_words = fac_words_avx2;
 	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
@@ -268,13 +275,18 @@ static void engine_init(void)
 
 int scan_stream_init(scan_stream *s)
 {
+	size_t pad;
+
 	memset(s, 0, sizeof(*s));
 	engine_init();
 	s->block = g_block ? g_block : SCAN_BLOCK_DEFAULT;
 	s->cap = SCAN_BACK + s->block + SCAN_TAIL;
-	/* 64 bytes of padding: vector loads may read past the data (never used) */
-	if (!(s->buf = fort_calloc(1, s->cap + 64)))
+	/* 64 bytes of padding: vector loads may read past the data (never
+	 * used); then the factor bitmap, a word per 32 bytes (one allocation) */
+	pad = (s->cap + 64 + 7) & ~(size_t)7;
+	if (!(s->buf = fort_calloc(1, pad + (s->cap / 32 + 2) * sizeof(uint32_t))))
 		return FORT_ENOMEM;
+	s->fbits = (uint32_t *)(void *)(s->buf + pad);
 	return 0;
 }
 
@@ -313,8 +325,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
-	s->lf_lo = s->lf_hi = 0;
-	s->lf_found = 0;
+	s->fb_lo = s->fb_hi = 0;
 }
 
 /* The first line of a CSV/TSV file names its columns: a date in the
@@ -617,6 +628,54 @@ __attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned ch
 }
 #endif
 
+/* OUT[0, N): a bit per position of P[32 k, 32 k + 32) where a factor
+ * starts (P[0, 32 N + 2) read). */
+static void fac_words_scalar(const unsigned char *p, uint32_t *out, size_t n)
+{
+	size_t k;
+	unsigned i;
+
+	for (k = 0; k < n; k++, p += 32) {
+		uint32_t w = 0;
+
+		for (i = 0; i < 32; i++)
+			if (label_first_scalar(p, i, i + 3) == i)
+				w |= (uint32_t)1 << i;
+		out[k] = w;
+	}
+}
+
+#ifdef SCAN_X86
+__attribute__((target("avx2"))) static void fac_words_avx2(const unsigned char *q, uint32_t *out, size_t n)
+{
+	const __m256i low = _mm256_set1_epi8(0x20);
+	const __m256i cp = _mm256_set1_epi8('p'), ca = _mm256_set1_epi8('a'), cs = _mm256_set1_epi8('s');
+	const __m256i cw = _mm256_set1_epi8('w'), cd = _mm256_set1_epi8('d'), ce = _mm256_set1_epi8('e');
+	const __m256i cc = _mm256_set1_epi8('c'), ck = _mm256_set1_epi8('k'), cy = _mm256_set1_epi8('y');
+	const __m256i ct = _mm256_set1_epi8('t'), co = _mm256_set1_epi8('o'), cr = _mm256_set1_epi8('r');
+	size_t k;
+
+	for (k = 0; k < n; k++, q += 32) {
+		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
+		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
+		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
+		__m256i a1 = _mm256_cmpeq_epi8(x1, ca), e1 = _mm256_cmpeq_epi8(x1, ce), s2 = _mm256_cmpeq_epi8(x2, cs);
+		/* "pas", "ras": [pr] a s; "pwd"; "sec"; "key"; "tok" */
+		__m256i m = _mm256_and_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x0, cp), _mm256_cmpeq_epi8(x0, cr)),
+					     _mm256_and_si256(a1, s2));
+
+		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(x0, cp),
+							_mm256_and_si256(_mm256_cmpeq_epi8(x1, cw), _mm256_cmpeq_epi8(x2, cd))));
+		m = _mm256_or_si256(m, _mm256_and_si256(e1, _mm256_or_si256(
+			_mm256_and_si256(_mm256_cmpeq_epi8(x0, cs), _mm256_cmpeq_epi8(x2, cc)),
+			_mm256_and_si256(_mm256_cmpeq_epi8(x0, ck), _mm256_cmpeq_epi8(x2, cy)))));
+		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(x0, ct),
+							_mm256_and_si256(_mm256_cmpeq_epi8(x1, co), _mm256_cmpeq_epi8(x2, ck))));
+		out[k] = (uint32_t)_mm256_movemask_epi8(m);
+	}
+}
+#endif
+
 int scan_label_factor(const unsigned char *b, size_t a, size_t e)
 {
 	return label_first(b, a, e) != (size_t)-1;
@@ -692,32 +751,46 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 int scan_label_near(const scan_view *v, size_t a, size_t e)
 {
 	scan_stream *s = v->st;
-	uint64_t lo = v->base + a, hi = v->base + e;
-	size_t from = a, to, f;
+	size_t ua, ub, u, last;
 
 	if (!s)
 		return label_first(v->buf, a, e) != (size_t)-1;
-	if (lo >= s->lf_lo && lo <= s->lf_hi) {
-		/* the first factor at or after LO is known, or none before LF_HI */
-		if (s->lf_found)
-			return s->lf_hi + 3 <= hi;
-		if (hi < s->lf_hi + 3)
+	if (e < a + 3)
+		return 0;
+	last = e - 3;   /* the last start of a factor that ends by E */
+	ua = a / 32;
+	ub = last / 32;
+	if (ua < s->fb_lo || ua > s->fb_hi)
+		s->fb_lo = s->fb_hi = ua;
+	if (s->fb_hi <= ub) {
+		/* the words up to UB and a few ahead (the next ':' is likely
+		 * near), as far as the data goes: the loads reach 2 bytes past
+		 * a word, and the buffer is padded past its end */
+		size_t to = ub + 4, top = v->len / 32;
+
+		if (to > top)
+			to = top > ub ? top : ub;
+		fac_words(v->buf + 32 * s->fb_hi, s->fbits + s->fb_hi, to + 1 - s->fb_hi);
+		s->fb_hi = to + 1;
+	}
+	{
+		uint32_t any = 0;
+
+		for (u = ua; u <= ub; u++)
+			any |= s->fbits[u];
+		if (!any)
 			return 0;
-		from = (size_t)(s->lf_hi - v->base);
-		lo = s->lf_lo;
 	}
-	/* look ahead: the next ':' is likely within the next few hundred bytes */
-	to = e + 160 < v->len ? e + 160 : v->len;
-	f = label_first(v->buf, from, to);
-	s->lf_lo = lo;
-	if (f != (size_t)-1) {
-		s->lf_hi = v->base + f;
-		s->lf_found = 1;
-		return f + 3 <= e;
+	for (u = ua; u <= ub; u++) {
+		uint32_t w = s->fbits[u];
+
+		if (u == ua)
+			w &= ~(uint32_t)0 << (a % 32);
+		if (u == ub && last % 32 != 31)
+			w &= ((uint32_t)1 << (last % 32 + 1)) - 1;
+		if (w)
+			return 1;
 	}
-	/* starts in [TO - 2, TO) are not known yet */
-	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
-	s->lf_found = 0;
 	return 0;
 }
 
@@ -1166,6 +1239,28 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 
 
 
+/* Can one of the ':' / '=' detectors (detectors.c: detect_ipv6, then
+ * detect_secret_label) match at POS?  Their own first tests, made here so
+ * that the ':' of mail headers and JSON keys cost no call: a hex digit or
+ * ':' on both sides (IPv6); "://" (credentials in a URL); not the second
+ * character of an operator; a comparison, or a label's keyword factor in
+ * the 80 bytes before.  A new detector on this trigger adds its own test. */
+static inline int colon_may_match(const scan_view *v, size_t pos)
+{
+	const unsigned char *b = v->buf;
+	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
+
+	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':'))
+		return 1;
+	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
+		return 1;
+	if (prev == ':' || prev == '=')
+		return 0;
+	if (b[pos] == '=' && (next == '=' || prev == '!'))
+		return 1;
+	return scan_label_near(v, pos > 80 ? pos - 80 : 0, pos);
+}
+
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the
  * next region starts (past the last match, which may reach beyond TO). */
 static int process(scan_stream *s, size_t from, size_t to)
@@ -1262,7 +1357,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else if (run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
+		} else if (colon_may_match(&v, p) && run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
 			/* a match may end at P (an IPv6 address before this ':'): always move on */
 			if ((r = emit(s, &m)) != 0)
 				return r;
@@ -1288,6 +1383,7 @@ static int process_block(scan_stream *s, int final)
 
 	if (s->hdr_state == 0 && s->base == 0)
 		header_detect(s);
+	s->fb_lo = s->fb_hi = 0;   /* the bytes moved since: the bitmap is redone */
 	limit = final ? s->len : s->len - SCAN_TAIL;
 	from = (size_t)(s->next - s->base);
 	if (s->name_fn && from < limit) {
