@@ -131,6 +131,32 @@ __attribute__((target("avx2"))) static size_t count_nl_avx2(const unsigned char 
 	return n;
 }
 
+/* The same for a long stretch (a block's end, text without findings): 64
+ * bytes a step, only counting; the last newline is looked for once. */
+__attribute__((target("avx2"))) static size_t count_nl_long_avx2(const unsigned char *p, const unsigned char *e,
+								   const unsigned char **last)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	const unsigned char *from = p, *tail_last = NULL;
+	size_t n = 0, t;
+
+	while (p + 64 <= e) {
+		uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), nl));
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), nl));
+
+		n += (size_t)__builtin_popcountll(lo | hi << 32);
+		p += 64;
+	}
+	t = count_nl_avx2(p, e, &tail_last);
+	if (t)
+		*last = tail_last;
+	else if (n)
+		*last = (const unsigned char *)memrchr(from, '\n', (size_t)(p - from)) + 1;
+	return n + t;
+}
+
 static size_t count_nl_sse2(const unsigned char *p, const unsigned char *e, const unsigned char **last)
 {
 	const __m128i nl = _mm_set1_epi8('\n');
@@ -184,7 +210,7 @@ __attribute__((target("avx2"))) static size_t count_cp_avx2(const unsigned char 
 static size_t (*count_cp)(const unsigned char *, const unsigned char *);
 
 typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const unsigned char **);
-static count_fn count_nl;
+static count_fn count_nl, count_nl_long;
 
 static void triggers_init(void);
 static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim);
@@ -240,7 +266,7 @@ static void engine_init(void)
 	cls_init();
 	triggers_init();
 	next_class = next_scalar;
-	count_nl = count_nl_scalar;
+	count_nl = count_nl_long = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
 	label_first = label_first_scalar;
@@ -252,11 +278,12 @@ static void engine_init(void)
 	fac_words = fac_words_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
-	count_nl = count_nl_sse2;
+	count_nl = count_nl_long = count_nl_sse2;
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2")) {
 		next_class = next_avx2;
 		count_nl = count_nl_avx2;
+		count_nl_long = count_nl_long_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
 		label_first = label_first_avx2;
@@ -284,7 +311,7 @@ int scan_stream_init(scan_stream *s)
 	/* 64 bytes of padding: vector loads may read past the data (never
 	 * used); then the factor bitmap, a word per 32 bytes (one allocation) */
 	pad = (s->cap + 64 + 7) & ~(size_t)7;
-	if (!(s->buf = fort_calloc(1, pad + (s->cap / 32 + 2) * sizeof(uint32_t))))
+	if (!(s->buf = fort_calloc(1, pad + (s->cap / 32 + 4) * sizeof(uint32_t))))
 		return FORT_ENOMEM;
 	s->fbits = (uint32_t *)(void *)(s->buf + pad);
 	return 0;
@@ -751,7 +778,7 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 int scan_label_near(const scan_view *v, size_t a, size_t e)
 {
 	scan_stream *s = v->st;
-	size_t ua, ub, u, last;
+	size_t ua, ub, last;
 
 	if (!s)
 		return label_first(v->buf, a, e) != (size_t)-1;
@@ -773,24 +800,41 @@ int scan_label_near(const scan_view *v, size_t a, size_t e)
 		fac_words(v->buf + 32 * s->fb_hi, s->fbits + s->fb_hi, to + 1 - s->fb_hi);
 		s->fb_hi = to + 1;
 	}
+	/* bits [A, LAST], at most 78: two unaligned 64-bit reads of the bitmap
+	 * (a bit per byte, little-endian words), 56 bits each at most */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	{
-		uint32_t any = 0;
+		const unsigned char *fb = (const unsigned char *)s->fbits;
+		size_t n = last - a + 1, k = n < 56 ? n : 56;
+		uint64_t w;
 
-		for (u = ua; u <= ub; u++)
-			any |= s->fbits[u];
-		if (!any)
-			return 0;
-	}
-	for (u = ua; u <= ub; u++) {
-		uint32_t w = s->fbits[u];
-
-		if (u == ua)
-			w &= ~(uint32_t)0 << (a % 32);
-		if (u == ub && last % 32 != 31)
-			w &= ((uint32_t)1 << (last % 32 + 1)) - 1;
-		if (w)
+		memcpy(&w, fb + a / 8, 8);
+		if ((w >> (a % 8)) & (((uint64_t)1 << k) - 1))
 			return 1;
+		if (n > 56) {
+			size_t a2 = a + 56;
+
+			memcpy(&w, fb + a2 / 8, 8);
+			if ((w >> (a2 % 8)) & (((uint64_t)1 << (n - 56)) - 1))
+				return 1;
+		}
 	}
+#else
+	{
+		size_t u;
+
+		for (u = ua; u <= ub; u++) {
+			uint32_t w = s->fbits[u];
+
+			if (u == ua)
+				w &= ~(uint32_t)0 << (a % 32);
+			if (u == ub && last % 32 != 31)
+				w &= ((uint32_t)1 << (last % 32 + 1)) - 1;
+			if (w)
+				return 1;
+		}
+	}
+#endif
 	return 0;
 }
 
@@ -837,7 +881,7 @@ static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstar
 
 	if (off >= s->nl_pos) {
 		const unsigned char *p = b + (s->nl_pos - s->base), *e = b + (off - s->base), *last = NULL;
-		size_t n = count_nl(p, e, &last);
+		size_t n = (e - p >= 512 ? count_nl_long : count_nl)(p, e, &last);
 
 		if (n) {
 			s->line += n;
@@ -1216,6 +1260,26 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 {
 	const __m256i dash = _mm256_set1_epi8('-');
 
+	/* 64 positions a step while they all lie before TO, then 32 */
+	while (p + 64 <= to) {
+		const unsigned char *q = b + p;
+		uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), dash),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 4)), dash)));
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), dash),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 36)), dash)));
+		uint64_t m = lo | hi << 32;
+
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctzll(m);
+
+			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+				return i;
+			m &= m - 1;
+		}
+		p += 64;
+	}
 	while (p < to) {
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
 		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 4));
