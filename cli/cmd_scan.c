@@ -320,15 +320,29 @@ static char *put_u64(char *o, uint64_t v)
 	 * compare to settle it, instead of a compare per digit */
 	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
 	e = p = o + t + (v >= p10[t]);
-	while (v >= 100) {
+	while (v > UINT32_MAX) {
+		uint64_t q = v / 100;
+
 		p -= 2;
-		memcpy(p, d2 + 2 * (v % 100), 2);
-		v /= 100;
+		memcpy(p, d2 + 2 * (v - q * 100), 2);
+		v = q;
 	}
-	if (v >= 10)
-		memcpy(p - 2, d2 + 2 * v, 2);
-	else
-		p[-1] = (char)('0' + v);
+	{
+		/* 32-bit arithmetic for the rest (offsets under 4 GiB: all of it) */
+		uint32_t w = (uint32_t)v;
+
+		while (w >= 100) {
+			uint32_t q = w / 100;
+
+			p -= 2;
+			memcpy(p, d2 + 2 * (w - q * 100), 2);
+			w = q;
+		}
+		if (w >= 10)
+			memcpy(p - 2, d2 + 2 * w, 2);
+		else
+			p[-1] = (char)('0' + w);
+	}
 	return e;
 }
 
