@@ -144,6 +144,125 @@ static void test_label_boundaries(void **state)
 	label_case(65536);
 }
 
+/* The label check's bitmap of keyword factors (a bit per byte, 32 bytes a
+ * word, looked at 80 bytes back from each ':' / '='): a label is found
+ * wherever its factor falls in a word, after any run of ':' without one,
+ * at every block size; a factor further back than the label's reach is no
+ * label. */
+static void test_label_bitmap(void **state)
+{
+	static const size_t blocks[] = { 61, 97, 4093, 0 };
+	char text[8192];
+	size_t b, k, i, len, want;
+	struct hits hs;
+
+	(void)state;
+	for (b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		scan_set_block_size(blocks[b]);
+		for (k = 0; k < 140; k++) {
+			fort_scan_opts o = test_opts(&hs);
+
+			/* past the window the engine keeps (SCAN_BACK): blocks move */
+			len = 0;
+			for (i = 0; i < 4400 + k * 7 % 300; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			/* a factor more than 80 bytes before a ':' with nothing between */
+			len += (size_t)sprintf(text + len, "token");
+			memset(text + len, ' ', 80 + k % 40);
+			len += 80 + k % 40;
+			len += (size_t)sprintf(text + len, "x: Zq4$wE1rAbc\n");
+			/* K bytes of ':'-dense text without a factor, the label, then
+			 * 300 more without one */
+			for (i = 0; i < k; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			len += (size_t)sprintf(text + len, "\nmy_password: ");
+			want = len;
+			len += (size_t)sprintf(text + len, "Zq4$wE1r%zu\n", k);
+			for (i = 0; i < 300; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			assert_int_equal(fort_scan_buffer(NULL, "mem", text, len, &o), 0);
+			if (hs.n != 1 || hs.h[0].type != FORT_SCAN_SECRET || hs.h[0].offset != want)
+				fail_msg("block %zu, %zu bytes before: %zu findings, the first at %llu (want one at %zu)",
+					 blocks[b], k, hs.n, hs.n ? hs.h[0].offset : 0, want);
+		}
+	}
+	scan_set_block_size(0);
+}
+
+/* scan_label_near (the bitmap) answers exactly what scan_label_factor (a
+ * search of the bytes) answers, for windows of every length and
+ * alignment, asked in increasing order with the bitmap dropped now and
+ * then (as at a block's end). */
+static void test_label_near_exact(void **state)
+{
+	static const char *const words[] = { "pas", "PwD", "sec", "kEy", "tok", "ras", "pa", "se", "ke", "to" };
+	scan_stream st;
+	scan_view v;
+	size_t n = 0, pos, a, bad = 0, asked = 0;
+	uint32_t x = 12345;
+
+	(void)state;
+	scan_set_block_size(0);
+	assert_int_equal(scan_stream_init(&st), 0);
+	scan_stream_reset(&st, NULL, NULL, 0);
+	/* words, factors and pieces of them, letters, ':' */
+	while (n + 8 < 20000 && n + 8 < st.cap) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 16) % 7 == 0) {
+			const char *w = words[(x >> 8) % 10];
+
+			memcpy(st.buf + n, w, strlen(w));
+			n += strlen(w);
+		} else {
+			st.buf[n++] = (unsigned char)("abcdefghij :=_-xyz"[(x >> 12) % 18]);
+		}
+	}
+	st.len = n;
+	v.buf = st.buf;
+	v.len = st.len;
+	v.base = 0;
+	v.st = &st;
+	for (pos = 0; pos < n; pos += 1 + (x >> 20) % 40) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 10) % 50 == 0)
+			st.fb_lo = st.fb_hi = 0;
+		a = pos > 80 ? pos - 80 : 0;
+		if ((x >> 14) % 4 == 0)
+			a = pos > (x >> 3) % 81 ? pos - (x >> 3) % 81 : 0;
+		asked++;
+		if (scan_label_near(&v, a, pos) != scan_label_factor(st.buf, a, pos) && bad++ < 5)
+			print_error("[%zu, %zu): bitmap %d, search %d\n", a, pos, scan_label_near(&v, a, pos),
+				    scan_label_factor(st.buf, a, pos));
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 500);
+	assert_int_equal(bad, 0);
+}
+
+/* fort_scan_opts.no_masked: the same findings, no excerpt */
+static void test_no_masked(void **state)
+{
+	static const char text[] = "card 4111 1111 1111 1111, mail jane.doe@example.com, ip 192.168.10.20\n";
+	struct hits a, b;
+	fort_scan_opts o = test_opts(&a);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	o = test_opts(&b);
+	o.no_masked = 1;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(b.h[i].offset, a.h[i].offset);
+		assert_int_equal(b.h[i].length, a.h[i].length);
+		assert_int_equal(b.h[i].type, a.h[i].type);
+		assert_true(a.h[i].masked[0] != '\0');
+		assert_string_equal(b.h[i].masked, "");
+	}
+}
+
 /* ------------------------------------------------------------- streaming */
 
 static long maxrss_kib(void)
@@ -782,6 +901,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_label_boundaries),
+		cmocka_unit_test(test_label_bitmap),
+		cmocka_unit_test(test_label_near_exact),
+		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
