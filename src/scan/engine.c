@@ -233,11 +233,6 @@ static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e);
 static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e);
 #endif
 static size_t (*label_first)(const unsigned char *, size_t, size_t);
-static void fac_words_scalar(const unsigned char *p, uint32_t *out, size_t n);
-#ifdef SCAN_X86
-static void fac_words_avx2(const unsigned char *p, uint32_t *out, size_t n);
-#endif
-static void (*fac_words)(const unsigned char *, uint32_t *, size_t);
 static size_t label_ident_scalar(const unsigned char *b, size_t e, int *factor);
 #ifdef SCAN_X86
 static size_t label_ident_avx2(const unsigned char *b, size_t e, int *factor);
@@ -275,7 +270,6 @@ static void engine_init(void)
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
 	digit_run = digit_run_scalar;
-	fac_words = fac_words_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
 	count_nl = count_nl_long = count_nl_sse2;
@@ -292,7 +286,6 @@ static void engine_init(void)
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
 		digit_run = digit_run_avx2;
-		fac_words = fac_words_avx2;
 	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
@@ -302,18 +295,13 @@ static void engine_init(void)
 
 int scan_stream_init(scan_stream *s)
 {
-	size_t pad;
-
 	memset(s, 0, sizeof(*s));
 	engine_init();
 	s->block = g_block ? g_block : SCAN_BLOCK_DEFAULT;
 	s->cap = SCAN_BACK + s->block + SCAN_TAIL;
-	/* 64 bytes of padding: vector loads may read past the data (never
-	 * used); then the factor bitmap, a word per 32 bytes (one allocation) */
-	pad = (s->cap + 64 + 7) & ~(size_t)7;
-	if (!(s->buf = fort_calloc(1, pad + (s->cap / 32 + 4) * sizeof(uint32_t))))
+	/* 64 bytes of padding: vector loads may read past the data (never used) */
+	if (!(s->buf = fort_calloc(1, s->cap + 64)))
 		return FORT_ENOMEM;
-	s->fbits = (uint32_t *)(void *)(s->buf + pad);
 	return 0;
 }
 
@@ -352,7 +340,8 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
-	s->fb_lo = s->fb_hi = 0;
+	s->lf_lo = s->lf_hi = 0;
+	s->lf_found = 0;
 }
 
 /* The first line of a CSV/TSV file names its columns: a date in the
@@ -655,54 +644,6 @@ __attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned ch
 }
 #endif
 
-/* OUT[0, N): a bit per position of P[32 k, 32 k + 32) where a factor
- * starts (P[0, 32 N + 2) read). */
-static void fac_words_scalar(const unsigned char *p, uint32_t *out, size_t n)
-{
-	size_t k;
-	unsigned i;
-
-	for (k = 0; k < n; k++, p += 32) {
-		uint32_t w = 0;
-
-		for (i = 0; i < 32; i++)
-			if (label_first_scalar(p, i, i + 3) == i)
-				w |= (uint32_t)1 << i;
-		out[k] = w;
-	}
-}
-
-#ifdef SCAN_X86
-__attribute__((target("avx2"))) static void fac_words_avx2(const unsigned char *q, uint32_t *out, size_t n)
-{
-	const __m256i low = _mm256_set1_epi8(0x20);
-	const __m256i cp = _mm256_set1_epi8('p'), ca = _mm256_set1_epi8('a'), cs = _mm256_set1_epi8('s');
-	const __m256i cw = _mm256_set1_epi8('w'), cd = _mm256_set1_epi8('d'), ce = _mm256_set1_epi8('e');
-	const __m256i cc = _mm256_set1_epi8('c'), ck = _mm256_set1_epi8('k'), cy = _mm256_set1_epi8('y');
-	const __m256i ct = _mm256_set1_epi8('t'), co = _mm256_set1_epi8('o'), cr = _mm256_set1_epi8('r');
-	size_t k;
-
-	for (k = 0; k < n; k++, q += 32) {
-		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
-		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
-		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
-		__m256i a1 = _mm256_cmpeq_epi8(x1, ca), e1 = _mm256_cmpeq_epi8(x1, ce), s2 = _mm256_cmpeq_epi8(x2, cs);
-		/* "pas", "ras": [pr] a s; "pwd"; "sec"; "key"; "tok" */
-		__m256i m = _mm256_and_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x0, cp), _mm256_cmpeq_epi8(x0, cr)),
-					     _mm256_and_si256(a1, s2));
-
-		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(x0, cp),
-							_mm256_and_si256(_mm256_cmpeq_epi8(x1, cw), _mm256_cmpeq_epi8(x2, cd))));
-		m = _mm256_or_si256(m, _mm256_and_si256(e1, _mm256_or_si256(
-			_mm256_and_si256(_mm256_cmpeq_epi8(x0, cs), _mm256_cmpeq_epi8(x2, cc)),
-			_mm256_and_si256(_mm256_cmpeq_epi8(x0, ck), _mm256_cmpeq_epi8(x2, cy)))));
-		m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(x0, ct),
-							_mm256_and_si256(_mm256_cmpeq_epi8(x1, co), _mm256_cmpeq_epi8(x2, ck))));
-		out[k] = (uint32_t)_mm256_movemask_epi8(m);
-	}
-}
-#endif
-
 int scan_label_factor(const unsigned char *b, size_t a, size_t e)
 {
 	return label_first(b, a, e) != (size_t)-1;
@@ -778,63 +719,32 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 int scan_label_near(const scan_view *v, size_t a, size_t e)
 {
 	scan_stream *s = v->st;
-	size_t ua, ub, last;
+	uint64_t lo = v->base + a, hi = v->base + e;
+	size_t from = a, to, f;
 
 	if (!s)
 		return label_first(v->buf, a, e) != (size_t)-1;
-	if (e < a + 3)
-		return 0;
-	last = e - 3;   /* the last start of a factor that ends by E */
-	ua = a / 32;
-	ub = last / 32;
-	if (ua < s->fb_lo || ua > s->fb_hi)
-		s->fb_lo = s->fb_hi = ua;
-	if (s->fb_hi <= ub) {
-		/* the words up to UB and a few ahead (the next ':' is likely
-		 * near), as far as the data goes: the loads reach 2 bytes past
-		 * a word, and the buffer is padded past its end */
-		size_t to = ub + 4, top = v->len / 32;
-
-		if (to > top)
-			to = top > ub ? top : ub;
-		fac_words(v->buf + 32 * s->fb_hi, s->fbits + s->fb_hi, to + 1 - s->fb_hi);
-		s->fb_hi = to + 1;
+	if (lo >= s->lf_lo && lo <= s->lf_hi) {
+		/* the first factor at or after LO is known, or none before LF_HI */
+		if (s->lf_found)
+			return s->lf_hi + 3 <= hi;
+		if (hi < s->lf_hi + 3)
+			return 0;
+		from = (size_t)(s->lf_hi - v->base);
+		lo = s->lf_lo;
 	}
-	/* bits [A, LAST], at most 78: two unaligned 64-bit reads of the bitmap
-	 * (a bit per byte, little-endian words), 56 bits each at most */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	{
-		const unsigned char *fb = (const unsigned char *)s->fbits;
-		size_t n = last - a + 1, k = n < 56 ? n : 56;
-		uint64_t w;
-
-		memcpy(&w, fb + a / 8, 8);
-		if ((w >> (a % 8)) & (((uint64_t)1 << k) - 1))
-			return 1;
-		if (n > 56) {
-			size_t a2 = a + 56;
-
-			memcpy(&w, fb + a2 / 8, 8);
-			if ((w >> (a2 % 8)) & (((uint64_t)1 << (n - 56)) - 1))
-				return 1;
-		}
+	/* look ahead: the next ':' is likely within the next few hundred bytes */
+	to = e + 160 < v->len ? e + 160 : v->len;
+	f = label_first(v->buf, from, to);
+	s->lf_lo = lo;
+	if (f != (size_t)-1) {
+		s->lf_hi = v->base + f;
+		s->lf_found = 1;
+		return f + 3 <= e;
 	}
-#else
-	{
-		size_t u;
-
-		for (u = ua; u <= ub; u++) {
-			uint32_t w = s->fbits[u];
-
-			if (u == ua)
-				w &= ~(uint32_t)0 << (a % 32);
-			if (u == ub && last % 32 != 31)
-				w &= ((uint32_t)1 << (last % 32 + 1)) - 1;
-			if (w)
-				return 1;
-		}
-	}
-#endif
+	/* starts in [TO - 2, TO) are not known yet */
+	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
+	s->lf_found = 0;
 	return 0;
 }
 
@@ -1447,7 +1357,6 @@ static int process_block(scan_stream *s, int final)
 
 	if (s->hdr_state == 0 && s->base == 0)
 		header_detect(s);
-	s->fb_lo = s->fb_hi = 0;   /* the bytes moved since: the bitmap is redone */
 	limit = final ? s->len : s->len - SCAN_TAIL;
 	from = (size_t)(s->next - s->base);
 	if (s->name_fn && from < limit) {

@@ -108,10 +108,10 @@ int scan_label_factor(const unsigned char *b, size_t a, size_t e);
  * at most 64 bytes back): its start, and in *FACTOR whether it holds one of
  * those factors.  B must be a stream's buffer. */
 size_t scan_label_ident(const unsigned char *b, size_t e, int *factor);
-/* The same question as scan_label_factor for V's [A, E), any length, from
- * the stream's bitmap of factor starts (computed on demand, 32 bytes a
- * step, once per byte of a block): the ':' of mail headers and JSON keys, a
- * few dozen bytes apart, cost a few word tests each. */
+/* The same question as scan_label_factor for V's [A, E), any length,
+ * remembering the factor-free stretch it saw last (in stream offsets): the
+ * ':' of mail headers and JSON keys, a few dozen bytes apart, look at each
+ * byte about once. */
 int scan_label_near(const scan_view *v, size_t a, size_t e);
 
 /* ------------------------------------------------------------------ bytes */
@@ -168,11 +168,8 @@ typedef struct scan_stream {
 	uint64_t csv_ls, csv_pos;    /* CSV column cache: the line starting at CSV_LS, counted up to CSV_POS */
 	unsigned csv_col;
 	int csv_q;
-	/* where the secret labels' factors start, a bit per byte of BUF, 32
-	 * bytes a word: words [FB_LO, FB_HI) are known for the block being
-	 * processed (each byte looked at once, however dense the ':' are) */
-	uint32_t *fbits;
-	size_t fb_lo, fb_hi;
+	uint64_t lf_lo, lf_hi;       /* no secret-label factor starts in [LF_LO, LF_HI); */
+	int lf_found;                /* ... and one starts at LF_HI */
 	/* known-client names (only with a vault): NAME_FN says whether a run of
 	 * capitalised words is a client's name; matches of the region being
 	 * processed wait in NM and are emitted in offset order */

@@ -144,12 +144,12 @@ static void test_label_boundaries(void **state)
 	label_case(65536);
 }
 
-/* The label check's bitmap of keyword factors (a bit per byte, 32 bytes a
- * word, looked at 80 bytes back from each ':' / '='): a label is found
- * wherever its factor falls in a word, after any run of ':' without one,
- * at every block size; a factor further back than the label's reach is no
- * label. */
-static void test_label_bitmap(void **state)
+/* The label check's memory of keyword factors (looked for 80 bytes back
+ * from each ':' / '=', remembered in stream offsets): a label is found after
+ * any run of ':' without a factor, at every offset and block size, also
+ * once the blocks have moved; a factor further back than a label's reach
+ * makes no label. */
+static void test_label_after_colons(void **state)
 {
 	static const size_t blocks[] = { 61, 97, 4093, 0 };
 	char text[8192];
@@ -189,10 +189,10 @@ static void test_label_bitmap(void **state)
 	scan_set_block_size(0);
 }
 
-/* scan_label_near (the bitmap) answers exactly what scan_label_factor (a
- * search of the bytes) answers, for windows of every length and
- * alignment, asked in increasing order with the bitmap dropped now and
- * then (as at a block's end). */
+/* scan_label_near (with its memory) answers exactly what scan_label_factor
+ * (a search of the bytes) answers, for windows of every length and
+ * alignment, asked in increasing order with the memory dropped now and
+ * then (as at a new document). */
 static void test_label_near_exact(void **state)
 {
 	static const char *const words[] = { "pas", "PwD", "sec", "kEy", "tok", "ras", "pa", "se", "ke", "to" };
@@ -205,10 +205,10 @@ static void test_label_near_exact(void **state)
 	scan_set_block_size(0);
 	assert_int_equal(scan_stream_init(&st), 0);
 	scan_stream_reset(&st, NULL, NULL, 0);
-	/* words, factors and pieces of them, letters, ':' */
-	while (n + 8 < 20000 && n + 8 < st.cap) {
+	/* sparse words (factors and pieces of them), letters, ':' */
+	while (n + 8 < 200000 && n + 8 < st.cap) {
 		x = x * 1103515245u + 12345u;
-		if ((x >> 16) % 7 == 0) {
+		if ((x >> 16) % 40 == 0) {
 			const char *w = words[(x >> 8) % 10];
 
 			memcpy(st.buf + n, w, strlen(w));
@@ -222,16 +222,16 @@ static void test_label_near_exact(void **state)
 	v.len = st.len;
 	v.base = 0;
 	v.st = &st;
-	for (pos = 0; pos < n; pos += 1 + (x >> 20) % 40) {
+	for (pos = 0; pos < n; pos += 1 + (x >> 20) % 6) {
 		x = x * 1103515245u + 12345u;
 		if ((x >> 10) % 50 == 0)
-			st.fb_lo = st.fb_hi = 0;
+			st.lf_lo = st.lf_hi = 0, st.lf_found = 0;
 		a = pos > 80 ? pos - 80 : 0;
 		if ((x >> 14) % 4 == 0)
 			a = pos > (x >> 3) % 81 ? pos - (x >> 3) % 81 : 0;
 		asked++;
 		if (scan_label_near(&v, a, pos) != scan_label_factor(st.buf, a, pos) && bad++ < 5)
-			print_error("[%zu, %zu): bitmap %d, search %d\n", a, pos, scan_label_near(&v, a, pos),
+			print_error("[%zu, %zu): memory %d, search %d\n", a, pos, scan_label_near(&v, a, pos),
 				    scan_label_factor(st.buf, a, pos));
 	}
 	scan_stream_release(&st);
@@ -901,7 +901,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_label_boundaries),
-		cmocka_unit_test(test_label_bitmap),
+		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_large_sparse_file),
