@@ -614,26 +614,36 @@ static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e)
  * the loads at +1 and +2 may pass E). */
 __attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e)
 {
-	const __m256i low = _mm256_set1_epi8(0x20);
+	/* A bit per factor ("pas" 1, "pwd" 2, "sec" 4, "key" 8, "tok" 16,
+	 * "ras" 32); for each of the three positions, the factors whose letter
+	 * there has a byte's low nibble, and those whose letter has its high
+	 * nibble (upper and lower case: 4/6 or 5/7).  A letter is the only byte
+	 * with both its nibbles, so a byte's two look-ups meet in exactly the
+	 * factors with that letter there (any case), and the three positions'
+	 * results meet where a factor starts: two shuffles per position instead
+	 * of a compare per letter. */
+#define NIB(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+	const __m256i lo0 = NIB(3, 0, 32, 4, 16, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0);
+	const __m256i hi0 = NIB(0, 0, 0, 0, 8, 55, 8, 55, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i lo1 = NIB(0, 33, 0, 0, 0, 12, 0, 2, 0, 0, 0, 0, 0, 0, 0, 16);
+	const __m256i hi1 = NIB(0, 0, 0, 0, 61, 2, 61, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i lo2 = NIB(0, 0, 0, 37, 2, 0, 0, 0, 0, 8, 0, 16, 0, 0, 0, 0);
+	const __m256i hi2 = NIB(0, 0, 0, 0, 22, 41, 22, 41, 0, 0, 0, 0, 0, 0, 0, 0);
+#undef NIB
+	const __m256i nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
 	size_t p;
 
 	for (p = a; p + 3 <= e; p += 32) {
 		const unsigned char *q = b + p;
-		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
-		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
-		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
-#define EQ(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
-		__m256i a1 = EQ(x1, 'a'), e1 = EQ(x1, 'e'), s2 = EQ(x2, 's');
-		__m256i m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2),
-									     _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
-		uint32_t hits;
+		__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+		__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
+		__m256i x2 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 2));
+#define AT(lo, hi, x) _mm256_and_si256(_mm256_shuffle_epi8((lo), _mm256_and_si256((x), nib)), \
+				       _mm256_shuffle_epi8((hi), _mm256_and_si256(_mm256_srli_epi16((x), 4), nib)))
+		__m256i m = _mm256_and_si256(AT(lo0, hi0, x0), _mm256_and_si256(AT(lo1, hi1, x1), AT(lo2, hi2, x2)));
+#undef AT
+		uint32_t hits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
 
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
-#undef EQ
-		hits = (uint32_t)_mm256_movemask_epi8(m);
 		/* a factor starting at p + i ends at p + i + 3 <= e */
 		if (e - p - 2 < 32)
 			hits &= ((uint32_t)1 << (e - p - 2)) - 1;

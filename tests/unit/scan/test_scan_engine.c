@@ -239,6 +239,56 @@ static void test_label_near_exact(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The secret labels' keyword factors, the slow way: one of "pas", "pwd",
+ * "sec", "key", "tok", "ras" starts at B[I] (ASCII letters, any case). */
+static int naive_factor(const unsigned char *b, size_t i)
+{
+	static const char *const f[] = { "pas", "pwd", "sec", "key", "tok", "ras" };
+	size_t k, j;
+
+	for (k = 0; k < 6; k++) {
+		for (j = 0; j < 3; j++) {
+			unsigned c = b[i + j];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) || (c | 0x20) != (unsigned char)f[k][j])
+				break;
+		}
+		if (j == 3)
+			return 1;
+	}
+	return 0;
+}
+
+/* scan_label_factor against that: every byte value at each position of
+ * each factor, at every offset in a vector and across two, and windows
+ * that end inside a factor. */
+static void test_label_factor_bytes(void **state)
+{
+	static const char *const f[] = { "pas", "pwd", "sec", "key", "tok", "ras" };
+	unsigned char buf[160];
+	size_t k, j, off, e, i;
+	unsigned c;
+	int want;
+
+	(void)state;
+	for (k = 0; k < 6; k++)
+		for (j = 0; j < 3; j++)
+			for (c = 0; c < 256; c++)
+				for (off = 0; off < 70; off += 7) {
+					memset(buf, '_', sizeof(buf));
+					memcpy(buf + off, f[k], 3);
+					buf[off + j] = (unsigned char)c;
+					for (e = off + 1; e <= off + 4; e++) {
+						want = 0;
+						for (i = 0; i + 3 <= e; i++)
+							want |= naive_factor(buf, i);
+						if (scan_label_factor(buf, 0, e) != want)
+							fail_msg("\"%.3s\" with byte %u at %zu, offset %zu, window [0, %zu): %d, want %d",
+								 f[k], c, j, off, e, !want, want);
+					}
+				}
+}
+
 /* fort_scan_opts.no_masked: the same findings, no excerpt */
 static void test_no_masked(void **state)
 {
@@ -903,6 +953,7 @@ int main(void)
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
+		cmocka_unit_test(test_label_factor_bytes),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
