@@ -303,29 +303,45 @@ static char *put_u64(char *o, uint64_t v)
 	static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 				 "8081828384858687888990919293949596979899";
-	static const uint64_t p10[19] = {
-		10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
-		10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
-		1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL,
-		10000000000000000000ULL
+	static const uint64_t p10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+		1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL
 	};
 	char *e, *p;
-	size_t n = 1;
+	unsigned t;
 
-	while (n < 20 && v >= p10[n - 1])
-		n++;
-	e = p = o + n;
-	while (v >= 100) {
-		p -= 2;
-		p[0] = d2[2 * (v % 100)];
-		p[1] = d2[2 * (v % 100) + 1];
-		v /= 100;
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
 	}
-	if (v >= 10) {
-		p[-2] = d2[2 * v];
-		p[-1] = d2[2 * v + 1];
-	} else {
-		p[-1] = (char)('0' + v);
+	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
+	 * compare to settle it, instead of a compare per digit */
+	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
+	e = p = o + t + (v >= p10[t]);
+	while (v > UINT32_MAX) {
+		uint64_t q = v / 100;
+
+		p -= 2;
+		memcpy(p, d2 + 2 * (v - q * 100), 2);
+		v = q;
+	}
+	{
+		/* 32-bit arithmetic for the rest (offsets under 4 GiB: all of it) */
+		uint32_t w = (uint32_t)v;
+
+		while (w >= 100) {
+			uint32_t q = w / 100;
+
+			p -= 2;
+			memcpy(p, d2 + 2 * (w - q * 100), 2);
+			w = q;
+		}
+		if (w >= 10)
+			memcpy(p - 2, d2 + 2 * w, 2);
+		else
+			p[-1] = (char)('0' + w);
 	}
 	return e;
 }
@@ -1206,8 +1222,10 @@ static int cmd_scan(struct cli *c)
 	o.use_ignore_files = !cli_flag(c, "no-ignore");
 	o.follow_symlinks = cli_flag(c, "follow-symlinks");
 	o.containers = !cli_flag(c, "no-decode");
-	if (so.fmt == FMT_SPANS)
+	if (so.fmt == FMT_SPANS) {
 		o.containers = 0;   /* spans are file offsets */
+		o.no_masked = 1;    /* and print no excerpt */
+	}
 
 	if (bl_path) {
 		if ((r = fort_scan_baseline_load(&bl, bl_path)) < 0) {
@@ -1354,6 +1372,7 @@ static int cmd_scan(struct cli *c)
 		int bad = 0;
 
 		ro.show_values = 0;
+		ro.no_masked = 0;   /* the fixes show what they act on */
 		fflush(stdout);
 		printf("\n");
 		if (cli_flag(c, "fix")) {

@@ -1231,10 +1231,13 @@ typedef struct {
 	 * words are looked up in the name index (FORT_SCAN_NAME, rule
 	 * "name.known-client").  NULL: no lookups. */
 	fort_vault *vault;
+	/* 1: fort_scan_finding.masked is "" (a caller that prints no excerpt,
+	 * such as offsets only, saves the masking of every finding) */
+	int no_masked;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \
-			      NULL, NULL, NULL, NULL, 1, NULL }
+			      NULL, NULL, NULL, NULL, 1, NULL, 0 }
 
 typedef struct {
 	uint64_t files_scanned, files_skipped, files_failed;

@@ -131,6 +131,32 @@ __attribute__((target("avx2"))) static size_t count_nl_avx2(const unsigned char 
 	return n;
 }
 
+/* The same for a long stretch (a block's end, text without findings): 64
+ * bytes a step, only counting; the last newline is looked for once. */
+__attribute__((target("avx2"))) static size_t count_nl_long_avx2(const unsigned char *p, const unsigned char *e,
+								   const unsigned char **last)
+{
+	const __m256i nl = _mm256_set1_epi8('\n');
+	const unsigned char *from = p, *tail_last = NULL;
+	size_t n = 0, t;
+
+	while (p + 64 <= e) {
+		uint64_t lo = (uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)p), nl));
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)), nl));
+
+		n += (size_t)__builtin_popcountll(lo | hi << 32);
+		p += 64;
+	}
+	t = count_nl_avx2(p, e, &tail_last);
+	if (t)
+		*last = tail_last;
+	else if (n)
+		*last = (const unsigned char *)memrchr(from, '\n', (size_t)(p - from)) + 1;
+	return n + t;
+}
+
 static size_t count_nl_sse2(const unsigned char *p, const unsigned char *e, const unsigned char **last)
 {
 	const __m128i nl = _mm_set1_epi8('\n');
@@ -184,7 +210,7 @@ __attribute__((target("avx2"))) static size_t count_cp_avx2(const unsigned char 
 static size_t (*count_cp)(const unsigned char *, const unsigned char *);
 
 typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const unsigned char **);
-static count_fn count_nl;
+static count_fn count_nl, count_nl_long;
 
 static void triggers_init(void);
 static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim);
@@ -235,7 +261,7 @@ static void engine_init(void)
 	cls_init();
 	triggers_init();
 	next_class = next_scalar;
-	count_nl = count_nl_scalar;
+	count_nl = count_nl_long = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
 	label_first = label_first_scalar;
@@ -246,11 +272,12 @@ static void engine_init(void)
 	digit_run = digit_run_scalar;
 #ifdef SCAN_X86
 	next_class = next_sse2;
-	count_nl = count_nl_sse2;
+	count_nl = count_nl_long = count_nl_sse2;
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2")) {
 		next_class = next_avx2;
 		count_nl = count_nl_avx2;
+		count_nl_long = count_nl_long_avx2;
 		count_cp = count_cp_avx2;
 		window_has = window_avx2;
 		label_first = label_first_avx2;
@@ -587,26 +614,36 @@ static size_t label_first_scalar(const unsigned char *b, size_t a, size_t e)
  * the loads at +1 and +2 may pass E). */
 __attribute__((target("avx2"))) static size_t label_first_avx2(const unsigned char *b, size_t a, size_t e)
 {
-	const __m256i low = _mm256_set1_epi8(0x20);
+	/* A bit per factor ("pas" 1, "pwd" 2, "sec" 4, "key" 8, "tok" 16,
+	 * "ras" 32); for each of the three positions, the factors whose letter
+	 * there has a byte's low nibble, and those whose letter has its high
+	 * nibble (upper and lower case: 4/6 or 5/7).  A letter is the only byte
+	 * with both its nibbles, so a byte's two look-ups meet in exactly the
+	 * factors with that letter there (any case), and the three positions'
+	 * results meet where a factor starts: two shuffles per position instead
+	 * of a compare per letter. */
+#define NIB(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+	const __m256i lo0 = NIB(3, 0, 32, 4, 16, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0);
+	const __m256i hi0 = NIB(0, 0, 0, 0, 8, 55, 8, 55, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i lo1 = NIB(0, 33, 0, 0, 0, 12, 0, 2, 0, 0, 0, 0, 0, 0, 0, 16);
+	const __m256i hi1 = NIB(0, 0, 0, 0, 61, 2, 61, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+	const __m256i lo2 = NIB(0, 0, 0, 37, 2, 0, 0, 0, 0, 8, 0, 16, 0, 0, 0, 0);
+	const __m256i hi2 = NIB(0, 0, 0, 0, 22, 41, 22, 41, 0, 0, 0, 0, 0, 0, 0, 0);
+#undef NIB
+	const __m256i nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
 	size_t p;
 
 	for (p = a; p + 3 <= e; p += 32) {
 		const unsigned char *q = b + p;
-		__m256i x0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)q), low);
-		__m256i x1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), low);
-		__m256i x2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(q + 2)), low);
-#define EQ(x, ch) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(ch))
-		__m256i a1 = EQ(x1, 'a'), e1 = EQ(x1, 'e'), s2 = EQ(x2, 's');
-		__m256i m = _mm256_and_si256(EQ(x0, 'p'), _mm256_or_si256(_mm256_and_si256(a1, s2),
-									     _mm256_and_si256(EQ(x1, 'w'), EQ(x2, 'd'))));
-		uint32_t hits;
+		__m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)q);
+		__m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 1));
+		__m256i x2 = _mm256_loadu_si256((const __m256i *)(const void *)(q + 2));
+#define AT(lo, hi, x) _mm256_and_si256(_mm256_shuffle_epi8((lo), _mm256_and_si256((x), nib)), \
+				       _mm256_shuffle_epi8((hi), _mm256_and_si256(_mm256_srli_epi16((x), 4), nib)))
+		__m256i m = _mm256_and_si256(AT(lo0, hi0, x0), _mm256_and_si256(AT(lo1, hi1, x1), AT(lo2, hi2, x2)));
+#undef AT
+		uint32_t hits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
 
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 's'), _mm256_and_si256(e1, EQ(x2, 'c'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'k'), _mm256_and_si256(e1, EQ(x2, 'y'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 't'), _mm256_and_si256(EQ(x1, 'o'), EQ(x2, 'k'))));
-		m = _mm256_or_si256(m, _mm256_and_si256(EQ(x0, 'r'), _mm256_and_si256(a1, s2)));
-#undef EQ
-		hits = (uint32_t)_mm256_movemask_epi8(m);
 		/* a factor starting at p + i ends at p + i + 3 <= e */
 		if (e - p - 2 < 32)
 			hits &= ((uint32_t)1 << (e - p - 2)) - 1;
@@ -764,7 +801,7 @@ static void locate(scan_stream *s, uint64_t off, uint64_t *line, uint64_t *lstar
 
 	if (off >= s->nl_pos) {
 		const unsigned char *p = b + (s->nl_pos - s->base), *e = b + (off - s->base), *last = NULL;
-		size_t n = count_nl(p, e, &last);
+		size_t n = (e - p >= 512 ? count_nl_long : count_nl)(p, e, &last);
 
 		if (n) {
 			s->line += n;
@@ -1143,6 +1180,26 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 {
 	const __m256i dash = _mm256_set1_epi8('-');
 
+	/* 64 positions a step while they all lie before TO, then 32 */
+	while (p + 64 <= to) {
+		const unsigned char *q = b + p;
+		uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), dash),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 4)), dash)));
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), dash),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 36)), dash)));
+		uint64_t m = lo | hi << 32;
+
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctzll(m);
+
+			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+				return i;
+			m &= m - 1;
+		}
+		p += 64;
+	}
 	while (p < to) {
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
 		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 4));
@@ -1165,6 +1222,28 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 #endif
 
 
+
+/* Can one of the ':' / '=' detectors (detectors.c: detect_ipv6, then
+ * detect_secret_label) match at POS?  Their own first tests, made here so
+ * that the ':' of mail headers and JSON keys cost no call: a hex digit or
+ * ':' on both sides (IPv6); "://" (credentials in a URL); not the second
+ * character of an operator; a comparison, or a label's keyword factor in
+ * the 80 bytes before.  A new detector on this trigger adds its own test. */
+static inline int colon_may_match(const scan_view *v, size_t pos)
+{
+	const unsigned char *b = v->buf;
+	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
+
+	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':'))
+		return 1;
+	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
+		return 1;
+	if (prev == ':' || prev == '=')
+		return 0;
+	if (b[pos] == '=' && (next == '=' || prev == '!'))
+		return 1;
+	return scan_label_near(v, pos > 80 ? pos - 80 : 0, pos);
+}
 
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the
  * next region starts (past the last match, which may reach beyond TO). */
@@ -1262,7 +1341,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else if (run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
+		} else if (colon_may_match(&v, p) && run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
 			/* a match may end at P (an IPv6 address before this ':'): always move on */
 			if ((r = emit(s, &m)) != 0)
 				return r;

@@ -144,6 +144,175 @@ static void test_label_boundaries(void **state)
 	label_case(65536);
 }
 
+/* The label check's memory of keyword factors (looked for 80 bytes back
+ * from each ':' / '=', remembered in stream offsets): a label is found after
+ * any run of ':' without a factor, at every offset and block size, also
+ * once the blocks have moved; a factor further back than a label's reach
+ * makes no label. */
+static void test_label_after_colons(void **state)
+{
+	static const size_t blocks[] = { 61, 97, 4093, 0 };
+	char text[8192];
+	size_t b, k, i, len, want;
+	struct hits hs;
+
+	(void)state;
+	for (b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		scan_set_block_size(blocks[b]);
+		for (k = 0; k < 140; k++) {
+			fort_scan_opts o = test_opts(&hs);
+
+			/* past the window the engine keeps (SCAN_BACK): blocks move */
+			len = 0;
+			for (i = 0; i < 4400 + k * 7 % 300; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			/* a factor more than 80 bytes before a ':' with nothing between */
+			len += (size_t)sprintf(text + len, "token");
+			memset(text + len, ' ', 80 + k % 40);
+			len += 80 + k % 40;
+			len += (size_t)sprintf(text + len, "x: Zq4$wE1rAbc\n");
+			/* K bytes of ':'-dense text without a factor, the label, then
+			 * 300 more without one */
+			for (i = 0; i < k; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			len += (size_t)sprintf(text + len, "\nmy_password: ");
+			want = len;
+			len += (size_t)sprintf(text + len, "Zq4$wE1r%zu\n", k);
+			for (i = 0; i < 300; i++)
+				text[len++] = i % 5 == 4 ? ':' : (char)('a' + i % 3);
+			assert_int_equal(fort_scan_buffer(NULL, "mem", text, len, &o), 0);
+			if (hs.n != 1 || hs.h[0].type != FORT_SCAN_SECRET || hs.h[0].offset != want)
+				fail_msg("block %zu, %zu bytes before: %zu findings, the first at %llu (want one at %zu)",
+					 blocks[b], k, hs.n, hs.n ? hs.h[0].offset : 0, want);
+		}
+	}
+	scan_set_block_size(0);
+}
+
+/* scan_label_near (with its memory) answers exactly what scan_label_factor
+ * (a search of the bytes) answers, for windows of every length and
+ * alignment, asked in increasing order with the memory dropped now and
+ * then (as at a new document). */
+static void test_label_near_exact(void **state)
+{
+	static const char *const words[] = { "pas", "PwD", "sec", "kEy", "tok", "ras", "pa", "se", "ke", "to" };
+	scan_stream st;
+	scan_view v;
+	size_t n = 0, pos, a, bad = 0, asked = 0;
+	uint32_t x = 12345;
+
+	(void)state;
+	scan_set_block_size(0);
+	assert_int_equal(scan_stream_init(&st), 0);
+	scan_stream_reset(&st, NULL, NULL, 0);
+	/* sparse words (factors and pieces of them), letters, ':' */
+	while (n + 8 < 200000 && n + 8 < st.cap) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 16) % 40 == 0) {
+			const char *w = words[(x >> 8) % 10];
+
+			memcpy(st.buf + n, w, strlen(w));
+			n += strlen(w);
+		} else {
+			st.buf[n++] = (unsigned char)("abcdefghij :=_-xyz"[(x >> 12) % 18]);
+		}
+	}
+	st.len = n;
+	v.buf = st.buf;
+	v.len = st.len;
+	v.base = 0;
+	v.st = &st;
+	for (pos = 0; pos < n; pos += 1 + (x >> 20) % 6) {
+		x = x * 1103515245u + 12345u;
+		if ((x >> 10) % 50 == 0)
+			st.lf_lo = st.lf_hi = 0, st.lf_found = 0;
+		a = pos > 80 ? pos - 80 : 0;
+		if ((x >> 14) % 4 == 0)
+			a = pos > (x >> 3) % 81 ? pos - (x >> 3) % 81 : 0;
+		asked++;
+		if (scan_label_near(&v, a, pos) != scan_label_factor(st.buf, a, pos) && bad++ < 5)
+			print_error("[%zu, %zu): memory %d, search %d\n", a, pos, scan_label_near(&v, a, pos),
+				    scan_label_factor(st.buf, a, pos));
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 500);
+	assert_int_equal(bad, 0);
+}
+
+/* The secret labels' keyword factors, the slow way: one of "pas", "pwd",
+ * "sec", "key", "tok", "ras" starts at B[I] (ASCII letters, any case). */
+static int naive_factor(const unsigned char *b, size_t i)
+{
+	static const char *const f[] = { "pas", "pwd", "sec", "key", "tok", "ras" };
+	size_t k, j;
+
+	for (k = 0; k < 6; k++) {
+		for (j = 0; j < 3; j++) {
+			unsigned c = b[i + j];
+
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) || (c | 0x20) != (unsigned char)f[k][j])
+				break;
+		}
+		if (j == 3)
+			return 1;
+	}
+	return 0;
+}
+
+/* scan_label_factor against that: every byte value at each position of
+ * each factor, at every offset in a vector and across two, and windows
+ * that end inside a factor. */
+static void test_label_factor_bytes(void **state)
+{
+	static const char *const f[] = { "pas", "pwd", "sec", "key", "tok", "ras" };
+	unsigned char buf[160];
+	size_t k, j, off, e, i;
+	unsigned c;
+	int want;
+
+	(void)state;
+	for (k = 0; k < 6; k++)
+		for (j = 0; j < 3; j++)
+			for (c = 0; c < 256; c++)
+				for (off = 0; off < 70; off += 7) {
+					memset(buf, '_', sizeof(buf));
+					memcpy(buf + off, f[k], 3);
+					buf[off + j] = (unsigned char)c;
+					for (e = off + 1; e <= off + 4; e++) {
+						want = 0;
+						for (i = 0; i + 3 <= e; i++)
+							want |= naive_factor(buf, i);
+						if (scan_label_factor(buf, 0, e) != want)
+							fail_msg("\"%.3s\" with byte %u at %zu, offset %zu, window [0, %zu): %d, want %d",
+								 f[k], c, j, off, e, !want, want);
+					}
+				}
+}
+
+/* fort_scan_opts.no_masked: the same findings, no excerpt */
+static void test_no_masked(void **state)
+{
+	static const char text[] = "card 4111 1111 1111 1111, mail jane.doe@example.com, ip 192.168.10.20\n";
+	struct hits a, b;
+	fort_scan_opts o = test_opts(&a);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	o = test_opts(&b);
+	o.no_masked = 1;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(b.h[i].offset, a.h[i].offset);
+		assert_int_equal(b.h[i].length, a.h[i].length);
+		assert_int_equal(b.h[i].type, a.h[i].type);
+		assert_true(a.h[i].masked[0] != '\0');
+		assert_string_equal(b.h[i].masked, "");
+	}
+}
+
 /* ------------------------------------------------------------- streaming */
 
 static long maxrss_kib(void)
@@ -782,6 +951,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_label_boundaries),
+		cmocka_unit_test(test_label_after_colons),
+		cmocka_unit_test(test_label_near_exact),
+		cmocka_unit_test(test_label_factor_bytes),
+		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
