@@ -156,7 +156,7 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 	    (r = opt_str(&f->retention, o, "retention", name, "")) < 0 || (r = opt_str(&f->note, o, "note", name, "")) < 0)
 		return r;
 	if ((f->t = type_from_name(f->type)) < 0)
-		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date)", name, f->type);
+		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date, ssn)", name, f->type);
 	if ((f->cat = cat_index(f->category)) < 0)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown category '%s' (identity, contact, financial, special, notes)", name, f->category);
 	j = json_object_get(o, "id");
