@@ -598,6 +598,25 @@ int map_field_by_role(const fort_map *m, map_role role, unsigned flags)
 	return -1;
 }
 
+int map_field_for(const fort_map *m, const char *dflt)
+{
+	static const struct { const char *name; int type; } typed[] = {
+		{ "full_name", FT_NAME }, { "email", FT_EMAIL }, { "phone", FT_PHONE }, { "iban", FT_IBAN },
+		{ "payment_card", FT_CARD }, { "date_of_birth", FT_DATE }, { "ssn", FT_SSN },
+	};
+	for (size_t k = 0; k < sizeof typed / sizeof typed[0]; k++)
+		if (strcmp(dflt, typed[k].name) == 0)
+			return map_field_by_role(m, (map_role)typed[k].type, 0);
+	if (strcmp(dflt, "company") == 0) {
+		int fi = map_index(m, "company"), names = 0;
+		for (size_t i = 0; fi < 0 && i < m->n; i++)
+			if (m->f[i].t == FT_NAME && ++names == 2)
+				fi = (int)i;
+		return fi;
+	}
+	return map_index(m, dflt);
+}
+
 int map_index_id(const fort_map *m, int id)
 {
 	for (size_t i = 0; i < m->n; i++)

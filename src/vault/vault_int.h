@@ -152,6 +152,14 @@ typedef enum {
 } map_role;
 #define MAP_ROLE_SEARCHABLE 1u
 int map_field_by_role(const fort_map *m, map_role role, unsigned flags);
+/* The field of M that plays the part of default field DFLT ("full_name",
+ * "email", "phone", "iban", "payment_card", "date_of_birth": by type, the
+ * first field of it; "company": the field so named, else the second
+ * name-typed field; "postal_address", "notes", "tax_id", which no type
+ * tells apart from other text: the field so named), for the importers'
+ * common column names and vCard properties and the vCard export.  -1 if
+ * the map has none. */
+int map_field_for(const fort_map *m, const char *dflt);
 int map_allows(const map_field *f, const char *purpose);
 int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
 int map_check_purpose(const fort_map *m, const char *purpose); /* 0, or FORT_ENOTFOUND "unknown purpose" */
