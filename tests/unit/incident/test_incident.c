@@ -701,6 +701,8 @@ static void test_state_letter_elements(void **state)
 	assert_non_null(strstr(s.text[1], "## Security freezes and fraud alerts"));
 	assert_non_null(strstr(s.text[1], "- Federal Trade Commission, 600 Pennsylvania Avenue NW"));
 	assert_non_null(strstr(s.text[1], "- Equifax: www.equifax.com, 1-800-685-1111"));
+	/* 815 ILCS 530/10(a)(iii): where to get information on fraud alerts and freezes */
+	assert_non_null(strstr(s.text[1], "- You can obtain information from the agencies above and the Federal Trade Commission about fraud alerts and security freezes\n"));
 	assert_non_null(strstr(s.text[1], "## What happened"));
 	/* New York: the agencies of GBL 899-aa(7) */
 	assert_non_null(strstr(s.text[2], "## Government agencies that can help"));
@@ -1003,6 +1005,25 @@ static void test_state_offers(void **state)
 	}
 	offer_letters_free(&s);
 	fort_vault_close(u);
+
+	/* the District of Columbia, SSN exposed: 18 months (D.C. Code 28-3852.02) */
+	{
+		static const struct offer_client dc[] = { { "Dee Cee", "DC", "456-78-9012", NULL } };
+		o.offer_provider = NULL;
+		o.offer_enrol = NULL;
+		o.offer_months = 0;
+		u = offer_vault("offer-dc.db", dc, 1, &inc);
+		assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "28-3852.02"));
+		o.offer_provider = "IdGuard";
+		o.offer_enrol = "1-800-555-0199";
+		OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+		assert_int_equal(s.n, 1);
+		assert_non_null(strstr(s.text[0], "identity theft protection services for 18 months, at no cost to you"));
+		OK(fort_letter_check("client:US-DC+name,email,ssn", s.text[0], missing, sizeof missing));
+		offer_letters_free(&s);
+		fort_vault_close(u);
+	}
 }
 
 /* A US business: no authority in the table (a clear error), and the clocks
