@@ -718,8 +718,9 @@ static const struct cli_cmd incident_letters_def = {
 		"Names and e-mail addresses are decrypted for this purpose only (audited,\n"
 		"purpose 'breach-notice').  Files are authority.md|html|pdf and CLIENT.md|html|pdf.\n"
 		"Some US states require an offer of credit monitoring or identity theft services\n"
-		"when the breach exposed a Social Security number (CT 24 months, MA 18, DE, CA and\n"
-		"PA 12; PA also a bank account): give it with --offer-provider and --offer-enrol,\n"
+		"when the breach exposed a Social Security number (CT 24 months, MA and DC 18, DE,\n"
+		"CA and PA 12; CA and PA also a licence number, PA a bank account): give it with\n"
+		"--offer-provider and --offer-enrol,\n"
 		"or the letters are refused, naming the client, the state and the statute.\n",
 };
 

@@ -1741,8 +1741,8 @@ typedef struct {
 	int authority_only, clients_only;
 	/* The offer some US states require in their residents' letters when the
 	 * breach exposed certain field types (data/us_state_letter_elements.csv,
-	 * "condition" and "months": CT, DE, MA, CA on an ssn field, PA also on an
-	 * iban): who provides the credit monitoring or identity theft services,
+	 * "condition" and "months": CT, DC, DE, MA on an ssn field, CA also on an
+	 * id_number, PA on ssn, iban or id_number): who provides the credit monitoring or identity theft services,
 	 * how to enrol (a URL or a phone number), optionally an activation code
 	 * and the date to enrol by (YYYY-MM-DD), and the months offered (0: each
 	 * state's minimum; fewer than a state's minimum is refused). */

@@ -483,7 +483,11 @@ static int offers_check(const struct ctx *c)
 		char why[128];
 		if (type_normalise(&canon, FT_DATE, o->offer_until, strlen(o->offer_until), 0, NULL, why, sizeof why) < 0)
 			return fort_error_set(FORT_EINPUT, "--offer-until: %s (YYYY-MM-DD)", why);
+		/* the letter states it as given: one unambiguous form */
+		r = strcmp(canon, o->offer_until);
 		free(canon);
+		if (r != 0)
+			return fort_error_set(FORT_EINPUT, "--offer-until: write the date as YYYY-MM-DD");
 	}
 	if ((r = state_table(&t, col)) < 0)
 		return r;

@@ -29,6 +29,7 @@ static const char *const type_names[FT__COUNT] = {
 	[FT_CARD] = "card",
 	[FT_DATE] = "date",
 	[FT_SSN] = "ssn",
+	[FT_ID_NUMBER] = "id_number",
 };
 
 int type_from_name(const char *name)
@@ -818,6 +819,34 @@ static int norm_ssn(fort_buf *b, const char *s, size_t n, char *why, size_t whyl
 	}
 }
 
+/* A driver's licence, state id card or passport number: 4 to 24 letters
+ * and digits (at least one digit), spaces, '-' and '.' between them
+ * dropped, letters upper-cased.  The formats differ by state and country,
+ * so nothing more is checked. */
+static int norm_id_number(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	char d[25];
+	size_t k = 0;
+	int digits = 0, r;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '-' || c == '.')
+			continue;
+		if (!is_digit(c) && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			return bad(why, whylen, "not an identity document number: only letters, digits, spaces and '-' are allowed");
+		if (k == 24)
+			return bad(why, whylen, "not an identity document number: more than 24 letters and digits");
+		digits |= is_digit(c);
+		d[k++] = (char)(is_digit(c) ? c : (c & ~0x20));
+	}
+	if (k < 4 || !digits)
+		return bad(why, whylen, "not an identity document number: 4 to 24 letters and digits, at least one digit");
+	d[k] = '\0';
+	r = fort_buf_puts(b, d);
+	sodium_memzero(d, sizeof d);
+	return r;
+}
+
 static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
 {
 	const char *p = s, *end = s + n;
@@ -869,7 +898,7 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	if (!in)
 		in = "";
 	fort_buf_init(&b, 0);
-	if (t == FT_CARD || t == FT_SSN)
+	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
 	if (!fort_utf8_valid(in, len)) {
 		r = bad(why, whylen, "not valid UTF-8 text");
@@ -905,6 +934,9 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 		break;
 	case FT_SSN:
 		r = norm_ssn(&b, in, len, why, whylen);
+		break;
+	case FT_ID_NUMBER:
+		r = norm_id_number(&b, in, len, why, whylen);
 		break;
 	default:
 		r = bad(why, whylen, "unknown field type");
@@ -1099,6 +1131,7 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 	case FT_CARD:
 	case FT_DATE:
 	case FT_SSN:
+	case FT_ID_NUMBER:
 		r = fort_buf_puts(&b, canon);
 		break;
 	default:
@@ -1232,6 +1265,10 @@ int type_mask(char **out, fort_ftype t, const char *canon)
 	case FT_SSN:
 		r = strlen(canon) == 11 ? fort_buf_printf(&b, BULLET BULLET BULLET "-" BULLET BULLET "-%s", canon + 7)
 					: fort_error_set(FORT_EINPUT, "cannot mask a Social Security number: not in canonical form");
+		break;
+	case FT_ID_NUMBER:
+		r = strlen(canon) >= 4 ? fort_buf_printf(&b, BULLET BULLET BULLET BULLET "%s", canon + strlen(canon) - 3)
+				       : fort_error_set(FORT_EINPUT, "cannot mask an identity document number: not in canonical form");
 		break;
 	default: r = fort_error_set(FORT_EINPUT, "type_mask: unknown field type"); break;
 	}

@@ -16,6 +16,8 @@ CT=$(add_client --set full_name="Pat Conn" --set email=ct@example.org --set coun
 TX=$(add_client --set full_name="Pat Tex" --set email=tx@example.org --set country=US --set state=TX --set ssn_no=234-56-7890)
 PA=$(add_client --set full_name="Pat Penn" --set email=pa@example.org --set country=US --set state=PA --set iban=DE89370400440532013000)
 MA=$(add_client --set full_name="Pat Mass" --set email=ma@example.org --set country=US --set state=MA --set ssn_no=345-67-8901)
+run fort map field add licence --type id_number --category financial --purpose billing --label "Driver's licence"
+CA=$(add_client --set full_name="Pat Cal" --set email=ca@example.org --set country=US --set state=CA --set licence=b765-4321)
 
 test_expect 'the ssn type: validated, stored canonical, masked' '
 	expect_exit 6 fort client add --set full_name="Bad Ssn" --set ssn_no=000-12-3456 &&
@@ -47,7 +49,7 @@ test_expect 'fewer months than Connecticut requires: refused' '
 		--offer-provider IdGuard --offer-enrol x --offer-months many
 '
 
-test_expect 'with the details: CT 24 months, MA 18, PA 12 and a credit report, TX nothing' '
+test_expect 'with the details: CT 24 months, MA 18, PA 12 and a credit report, CA 12 (licence), TX nothing' '
 	expect_exit 0 fort incident letters 1 --out "$TRASH/offer" --clients-only \
 		--offer-provider IdGuard --offer-enrol "https://enrol.example/harbor" --offer-code HARBOR-26 \
 		--offer-until 2027-03-31 &&
@@ -58,6 +60,7 @@ test_expect 'with the details: CT 24 months, MA 18, PA 12 and a credit report, T
 	expect_contains "$TRASH/offer/$MA.md" "does not require you to waive any right" &&
 	expect_contains "$TRASH/offer/$PA.md" "credit monitoring services for 12 months" &&
 	expect_contains "$TRASH/offer/$PA.md" "one independent credit report" &&
+	expect_contains "$TRASH/offer/$CA.md" "identity theft prevention and mitigation services for 12 months" &&
 	expect_not_contains "$TRASH/offer/$TX.md" "IdGuard" &&
 	expect_not_contains "$TRASH/offer/$TX.md" "months" &&
 	expect_contains "$TRASH/offer/$CT.html" "Identity theft prevention services"

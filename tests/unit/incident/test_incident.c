@@ -785,7 +785,7 @@ static void test_state_letter_elements(void **state)
  * statute, the field and the option.  Given: that state's letters carry it,
  * with the months and how to enrol, and the check verifies it; other
  * states' letters do not. */
-struct offer_client { const char *name, *state, *ssn, *iban; };
+struct offer_client { const char *name, *state, *ssn, *iban, *licence; };
 struct offer_letters { size_t n; char *text[4]; char to[4][32]; };
 
 static int offer_cb(void *ctx, const fort_letter *l)
@@ -838,16 +838,20 @@ static fort_vault *offer_vault(const char *file, const struct offer_client *cl, 
 		/* a renamed field: found by its type, never its name */
 		f.name = "social_security"; f.type = "ssn"; f.category = "financial";
 		OK(fort_map_field_add(u, &f));
+		f.name = "licence"; f.type = "id_number"; f.category = "financial";
+		OK(fort_map_field_add(u, &f));
 	}
 	for (size_t i = 0; i < n; i++) {
 		char mail[32];
-		fort_kv kv[6] = { { "full_name", cl[i].name }, { "email", mail }, { "country", "US" }, { "state", cl[i].state } };
+		fort_kv kv[7] = { { "full_name", cl[i].name }, { "email", mail }, { "country", "US" }, { "state", cl[i].state } };
 		size_t k = 4;
 		snprintf(mail, sizeof mail, "c%zu@example.org", i);
 		if (cl[i].ssn)
 			kv[k++] = (fort_kv){ "social_security", cl[i].ssn };
 		if (cl[i].iban)
 			kv[k++] = (fort_kv){ "iban", cl[i].iban };
+		if (cl[i].licence)
+			kv[k++] = (fort_kv){ "licence", cl[i].licence };
 		OK(fort_client_add(id, u, kv, k));
 	}
 	OK(fort_incident_open(incp, u, "tax files server breached", "other", NULL, "2026-11-15T10:00:00Z"));
@@ -917,6 +921,9 @@ static void test_state_offers(void **state)
 	/* given: the Connecticut letter states 24 months and how to enrol */
 	o.offer_months = 0;
 	o.offer_code = "HARBOR-26";
+	o.offer_until = "31.03.2027";   /* one form in the letter */
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "YYYY-MM-DD"));
 	o.offer_until = "2027-03-31";
 	OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
 	assert_int_equal(s.n, 2);
@@ -980,6 +987,29 @@ static void test_state_offers(void **state)
 	OK(fort_letter_check("client:US-PA+name,email,iban", s.text[0], missing, sizeof missing));
 	offer_letters_free(&s);
 	fort_vault_close(u);
+
+	/* Pennsylvania and California, only a driver's licence exposed: offered
+	 * too; Connecticut, the same: no offer */
+	{
+		static const struct offer_client dl[] = { { "Penn Pete", "PA", NULL, NULL, "D1234567" },
+							  { "Cal Cleo", "CA", NULL, NULL, "B7654321" },
+							  { "Conn Cole", "CT", NULL, NULL, "123456789" } };
+		o.offer_provider = NULL;
+		o.offer_enrol = NULL;
+		u = offer_vault("offer-dl.db", dl, 3, &inc);
+		assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'licence' (type id_number)"));
+		o.offer_provider = "IdGuard";
+		o.offer_enrol = "1-800-555-0199";
+		OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+		assert_int_equal(s.n, 3);
+		assert_non_null(strstr(offer_letter(&s, "c0@example.org"), "credit monitoring services for 12 months"));
+		assert_non_null(strstr(offer_letter(&s, "c1@example.org"), "identity theft prevention and mitigation services for 12 months"));
+		assert_null(strstr(offer_letter(&s, "c2@example.org"), "IdGuard"));
+		OK(fort_letter_check("client:US-CA+name,email,id_number", offer_letter(&s, "c1@example.org"), missing, sizeof missing));
+		offer_letters_free(&s);
+		fort_vault_close(u);
+	}
 
 	/* Massachusetts, SSN exposed: 18 months, no waiver of rights */
 	o.offer_provider = NULL;

@@ -72,7 +72,7 @@ static void check_bad(fort_ftype t, const struct bad *v, size_t n, const char *c
 static void test_type_names(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"text", "name", "email", "phone", "iban", "card", "date", "ssn"};
+	static const char *const names[] = {"text", "name", "email", "phone", "iban", "card", "date", "ssn", "id_number"};
 	for (int i = 0; i < (int)N(names); i++) {
 		assert_int_equal(type_from_name(names[i]), i);
 		assert_string_equal(type_name((fort_ftype)i), names[i]);
@@ -660,6 +660,28 @@ static void test_ssn_bad(void **state)
 	check_bad(FT_SSN, v, N(v), NULL);
 }
 
+static void test_id_number(void **state)
+{
+	(void)state;
+	static const struct good g[] = {
+		{"D1234567", "D1234567"},
+		{"d123-456-789", "D123456789"},
+		{" 123 456 789 ", "123456789"},
+		{"S12.345.678", "S12345678"},
+		{"A1B2", "A1B2"},
+	};
+	static const struct bad v[] = {
+		{"ABCDEFGH", "at least one digit"},
+		{"A12", "4 to 24"},
+		{"1234567890123456789012345", "more than 24"},
+		{"D123/4567", "only letters"},
+		{"Dé1234567", "only letters"},
+		{"", "empty"},
+	};
+	check_good(FT_ID_NUMBER, g, N(g), NULL);
+	check_bad(FT_ID_NUMBER, v, N(v), NULL);
+}
+
 /* -------------------------------------------------------- text, name */
 
 static void test_text_good(void **state)
@@ -879,6 +901,7 @@ static void test_mask(void **state)
 		{FT_CARD, "mastercard 4444", "MASTERCARD " B B B B " 4444"},
 		{FT_DATE, "1985-07-14", B B B B "-" B B "-" B B},
 		{FT_SSN, "123-45-6789", B B B "-" B B "-6789"},
+		{FT_ID_NUMBER, "D1234567", B B B B "567"},
 		{FT_NAME, "Jane Doe", "J*** D***"},
 		{FT_NAME, "Jane", "J***"},
 		{FT_NAME, "\xc3\x89mile Zola", "\xc3\x89*** Z***"},
@@ -964,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_ssn_good),
 		cmocka_unit_test(test_ssn_bad),
+		cmocka_unit_test(test_id_number),
 		cmocka_unit_test(test_iban_good),
 		cmocka_unit_test(test_iban_bad),
 		cmocka_unit_test(test_iban_valid_direct),
