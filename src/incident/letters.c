@@ -137,9 +137,12 @@ static int item_at(const char *p, const char *item, size_t k, long min_months)
 		return 0;
 	p += pre;
 	if (ph[1] == 'o') {   /* OFFER: the enrolment details, to the end of the line */
-		const char *e = p + strcspn(p, "\n"), *h = strstr(p, OFFER_ENROL);
-		if (strncmp(p, OFFER_PROVIDED, strlen(OFFER_PROVIDED)) != 0 || p[strlen(OFFER_PROVIDED)] == '.' ||
-		    !h || h >= e || h + strlen(OFFER_ENROL) >= e)
+		const char *e, *h;
+		if (strncmp(p, OFFER_PROVIDED, strlen(OFFER_PROVIDED)) != 0 || p[strlen(OFFER_PROVIDED)] == '.')
+			return 0;   /* first: the text is scanned at every position */
+		e = p + strcspn(p, "\n");
+		h = memmem(p, (size_t)(e - p), OFFER_ENROL, strlen(OFFER_ENROL));
+		if (!h || h + strlen(OFFER_ENROL) >= e)
 			return 0;
 		p = e;
 	} else {
