@@ -522,8 +522,31 @@ static const struct cli_opt letters_opts[] = {
 	{ "authority-only", 0, OPT_FLAG, NULL, "only the notification to the supervisory authority" },
 	{ "clients-only", 0, OPT_FLAG, NULL, "only the letters to the clients" },
 	{ "as-of", 0, OPT_VALUE, "T", "the time of sending (default now; decides whether 72 hours have passed)" },
+	{ "offer-provider", 0, OPT_VALUE, "NAME", "who provides the credit monitoring some US states require (CT, DE, MA, CA, PA)" },
+	{ "offer-enrol", 0, OPT_VALUE, "URL-OR-PHONE", "how a client enrols in the offered service" },
+	{ "offer-code", 0, OPT_VALUE, "CODE", "the activation code for the offered service" },
+	{ "offer-until", 0, OPT_VALUE, "DATE", "the last day to enrol (YYYY-MM-DD)" },
+	{ "offer-months", 0, OPT_VALUE, "N", "months offered (default: each state's minimum)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
+
+/* The offer of credit monitoring (--offer-*): 0, or the exit code of a bad --offer-months. */
+static int offer_opts(struct cli *c, fort_letter_opts *o)
+{
+	const char *m = cli_str(c, "offer-months");
+	o->offer_provider = cli_str(c, "offer-provider");
+	o->offer_enrol = cli_str(c, "offer-enrol");
+	o->offer_code = cli_str(c, "offer-code");
+	o->offer_until = cli_str(c, "offer-until");
+	if (m) {
+		char *end = NULL;
+		long n = strtol(m, &end, 10);
+		if (!*m || *end || n < 1 || n > 120)
+			return cli_usage_error(c, "--offer-months is a number of months from 1 to 120");
+		o->offer_months = (int)n;
+	}
+	return EXIT_OK;
+}
 
 static int cmd_incident_letters(struct cli *c)
 {
@@ -541,6 +564,8 @@ static int cmd_incident_letters(struct cli *c)
 	o.reasons_for_delay = cli_str(c, "reasons-for-delay");
 	o.authority_only = cli_flag(c, "authority-only");
 	o.clients_only = cli_flag(c, "clients-only");
+	if ((ex = offer_opts(c, &o)) != EXIT_OK)
+		return ex;
 	if ((r = fort_incident_letters_write(&n, c->vault, id, &o, cli_str(c, "out"), cli_str(c, "format"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
@@ -691,7 +716,12 @@ static const struct cli_cmd incident_letters_def = {
 		"data/supervisory_authorities.csv for the vault's country.  Each client letter\n"
 		"carries every Art. 34(2) element in plain language and what the client can do.\n"
 		"Names and e-mail addresses are decrypted for this purpose only (audited,\n"
-		"purpose 'breach-notice').  Files are authority.md|html|pdf and CLIENT.md|html|pdf.\n",
+		"purpose 'breach-notice').  Files are authority.md|html|pdf and CLIENT.md|html|pdf.\n"
+		"Some US states require an offer of credit monitoring or identity theft services\n"
+		"when the breach exposed a Social Security number (CT 24 months, MA and DC 18, DE,\n"
+		"CA and PA 12; CA and PA also a licence number, PA a bank account): give it with\n"
+		"--offer-provider and --offer-enrol,\n"
+		"or the letters are refused, naming the client, the state and the statute.\n",
 };
 
 /* ---------------------------------------------------------------- notify */
@@ -706,6 +736,11 @@ static const struct cli_opt notify_opts[] = {
 	{ "clients-only", 0, OPT_FLAG, NULL, "only the letters to the clients" },
 	{ "as-of", 0, OPT_VALUE, "T", "the time of sending (default now; decides whether 72 hours have passed)" },
 	{ "timeout", 0, OPT_VALUE, "SECONDS", "per message (default 30)" },
+	{ "offer-provider", 0, OPT_VALUE, "NAME", "who provides the credit monitoring some US states require (CT, DE, MA, CA, PA)" },
+	{ "offer-enrol", 0, OPT_VALUE, "URL-OR-PHONE", "how a client enrols in the offered service" },
+	{ "offer-code", 0, OPT_VALUE, "CODE", "the activation code for the offered service" },
+	{ "offer-until", 0, OPT_VALUE, "DATE", "the last day to enrol (YYYY-MM-DD)" },
+	{ "offer-months", 0, OPT_VALUE, "N", "months offered (default: each state's minimum)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -740,6 +775,8 @@ static int cmd_incident_notify(struct cli *c)
 	o.reasons_for_delay = cli_str(c, "reasons-for-delay");
 	o.authority_only = cli_flag(c, "authority-only");
 	o.clients_only = cli_flag(c, "clients-only");
+	if ((ex = offer_opts(c, &o)) != EXIT_OK)
+		return ex;
 	if ((r = fort_incident_notify(&rep, c->vault, id, &o, dry, notify_cb, c)) < 0)
 		return cli_fail(c, r, NULL);
 	if (!c->json && !c->quiet)

@@ -15,7 +15,7 @@ static const struct cli_opt export_opts[] = {
 };
 
 static const struct cli_opt field_opts[] = {
-	{ "type", 0, OPT_VALUE, "T", "text, name, email, phone, iban, card or date" },
+	{ "type", 0, OPT_VALUE, "T", "text, name, email, phone, iban, card, date, ssn or id_number" },
 	{ "category", 0, OPT_VALUE, "C", "identity, contact, financial, special or notes" },
 	{ "label", 0, OPT_VALUE, "L", "human-readable label" },
 	{ "purpose", 0, OPT_MULTI, "P", "a purpose a reveal or export may name" },

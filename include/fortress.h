@@ -1742,16 +1742,29 @@ typedef struct {
 	const char *reasons_for_delay; /* required once 72 h have passed since awareness */
 	int64_t now;                   /* 0: the real time */
 	int authority_only, clients_only;
+	/* The offer some US states require in their residents' letters when the
+	 * breach exposed certain field types (data/us_state_letter_elements.csv,
+	 * "condition" and "months": CT, DC, DE, MA on an ssn field, CA also on an
+	 * id_number, PA on ssn, iban or id_number): who provides the credit monitoring or identity theft services,
+	 * how to enrol (a URL or a phone number), optionally an activation code
+	 * and the date to enrol by (YYYY-MM-DD), and the months offered (0: each
+	 * state's minimum; fewer than a state's minimum is refused). */
+	const char *offer_provider, *offer_enrol, *offer_code, *offer_until;
+	int offer_months;
 } fort_letter_opts;
-#define FORT_LETTER_OPTS_VERSION 1
-#define FORT_LETTER_OPTS_INIT { FORT_LETTER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0 }
+#define FORT_LETTER_OPTS_VERSION 2
+#define FORT_LETTER_OPTS_INIT { FORT_LETTER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0 }
 /* Render the authority notification (every Art. 33(3) element) and a letter
  * per affected client (every Art. 34(2) element, plain language, what the
  * client can do) and pass each to CB.  Names and e-mail addresses are
  * decrypted for this purpose only ("breach-notice", audited).  FORT_EINPUT
  * (an element missing: named; no reasons for a delay past 72 h; a business
  * under the GDPR or UK GDPR with a client in a US state that forbids an
- * Art. 34(2) element, before any letter is passed on), FORT_ENOTFOUND (no
+ * Art. 34(2) element, before any letter is passed on; a client in a US
+ * state that requires an offer of credit monitoring for the field types the
+ * breach exposed, and no offer_provider/offer_enrol given, or fewer months
+ * than the state's minimum: naming the client, the state, the statute and
+ * the field, before any letter is passed on), FORT_ENOTFOUND (no
  * supervisory authority for the business's country). */
 int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
 /* Check TEXT of a letter of KIND against the list of required elements:
@@ -1760,7 +1773,11 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
  * state XX: also that state's required and forbidden elements, from
  * data/us_state_letter_elements.csv: a required section with every item of
  * its text word for word, no forbidden phrase; a client heading the state
- * forbids, such as Massachusetts' "What happened", is not asked for). */
+ * forbids, such as Massachusetts' "What happened", is not asked for).
+ * client:US-XX+TYPES (TYPES: the field types the breach exposed, "name,ssn"):
+ * also the state's rows whose condition those types meet (the offer of
+ * credit monitoring, with at least the row's months and the enrolment line
+ * "Provided by P. How to enrol: E"). */
 int fort_letter_check(const char *kind, const char *text, char *missing, size_t cap);
 /* Write the letters to DIR (created 0700 if missing) as FORMATS
  * ("text,html,pdf"); *N (may be NULL) gets the letters written. */

@@ -50,17 +50,22 @@ static int has_section(const char *text, const char *heading)
  * the heading with text under it and, where the row gives the text (agency
  * contacts, freeze advice), every " ; "-separated item of it word for word.
  * Forbidden: the phrase (or heading) appears nowhere. */
-static int state_table(const data_table **t, int col[5])
+enum { SC_STATE, SC_KIND, SC_ELEMENT, SC_HEADING, SC_TEXT, SC_CONDITION, SC_MONTHS, SC_SOURCE, SC_N };
+
+static int state_table(const data_table **t, int col[SC_N])
 {
 	int r;
 	if ((r = data_table_get(t, "us_state_letter_elements")) < 0)
 		return r;
-	col[0] = data_table_col(*t, "state");
-	col[1] = data_table_col(*t, "kind");
-	col[2] = data_table_col(*t, "element");
-	col[3] = data_table_col(*t, "heading");
-	col[4] = data_table_col(*t, "text");
-	for (int i = 0; i < 5; i++)
+	col[SC_STATE] = data_table_col(*t, "state");
+	col[SC_KIND] = data_table_col(*t, "kind");
+	col[SC_ELEMENT] = data_table_col(*t, "element");
+	col[SC_HEADING] = data_table_col(*t, "heading");
+	col[SC_TEXT] = data_table_col(*t, "text");
+	col[SC_CONDITION] = data_table_col(*t, "condition");
+	col[SC_MONTHS] = data_table_col(*t, "months");
+	col[SC_SOURCE] = data_table_col(*t, "source");
+	for (int i = 0; i < SC_N; i++)
 		if (col[i] < 0)
 			return fort_error_set(FORT_ECORRUPT, "data/us_state_letter_elements.csv lacks a column");
 	return 0;
@@ -70,7 +75,7 @@ static int state_table(const data_table **t, int col[5])
 static int state_forbids(const char *state, const char *what)
 {
 	const data_table *t;
-	int col[5];
+	int col[SC_N];
 	if (state_table(&t, col) < 0)
 		return -1;
 	for (size_t i = 0; i < t->nrows; i++)
@@ -80,31 +85,86 @@ static int state_forbids(const char *state, const char *what)
 	return 0;
 }
 
-#define AFFECTED "{affected}"   /* in a row's text: the number of people affected */
+/* Placeholders in a row's text.  AFFECTED: the number of people affected.
+ * MONTHS: the months of the offer (at least the row's "months").  OFFER:
+ * the business's enrolment details (--offer-provider, --offer-enrol ...),
+ * one line "Provided by P. How to enrol: E[...]". */
+#define AFFECTED "{affected}"
+#define MONTHS "{months}"
+#define OFFER "{offer}"
+#define OFFER_PROVIDED "Provided by "
+#define OFFER_ENROL ". How to enrol: "
 
-/* Is the item LIST[0..K) at P?  AFFECTED in it matches a number. */
-static int item_at(const char *p, const char *item, size_t k)
+/* Does a condition ("ssn iban": field types) meet the exposed types TYPES
+ * ("ssn,email")?  An empty condition always holds. */
+static int condition_met(const char *cond, const char *types)
 {
-	const char *ph = strstr(item, AFFECTED);
-	size_t pre, al = strlen(AFFECTED);
-	if (!ph || (size_t)(ph - item) + al > k)
+	if (!cond[0])
+		return 1;
+	for (const char *w = cond; *w;) {
+		size_t k = strcspn(w, " ");
+		for (const char *p = types; p && *p;) {
+			size_t m = strcspn(p, ",");
+			if (m == k && strncmp(p, w, k) == 0)
+				return 1;
+			p += m + (p[m] == ',');
+		}
+		w += k + (w[k] == ' ');
+	}
+	return 0;
+}
+
+/* Is the item ITEM[0..K) at P?  Placeholders match as said above; MONTHS
+ * matches a number not below MIN_MONTHS. */
+static int item_at(const char *p, const char *item, size_t k, long min_months)
+{
+	const char *ph = NULL, *q;
+	size_t pre, al = 0;
+	for (q = item; q < item + k; q++) {
+		const char *c[] = { AFFECTED, MONTHS, OFFER };
+		for (int i = 0; i < 3 && !ph; i++)
+			if ((size_t)(item + k - q) >= strlen(c[i]) && strncmp(q, c[i], strlen(c[i])) == 0) {
+				ph = q;
+				al = strlen(c[i]);
+			}
+		if (ph)
+			break;
+	}
+	if (!ph)
 		return strncmp(p, item, k) == 0;
 	pre = (size_t)(ph - item);
-	if (strncmp(p, item, pre) != 0 || p[pre] < '0' || p[pre] > '9')
+	if (strncmp(p, item, pre) != 0)
 		return 0;
-	for (p += pre; *p >= '0' && *p <= '9'; p++)
-		;
-	return strncmp(p, ph + al, k - pre - al) == 0;
+	p += pre;
+	if (ph[1] == 'o') {   /* OFFER: the enrolment details, to the end of the line */
+		const char *e, *h;
+		if (strncmp(p, OFFER_PROVIDED, strlen(OFFER_PROVIDED)) != 0 || p[strlen(OFFER_PROVIDED)] == '.')
+			return 0;   /* first: the text is scanned at every position */
+		e = p + strcspn(p, "\n");
+		h = memmem(p, (size_t)(e - p), OFFER_ENROL, strlen(OFFER_ENROL));
+		if (!h || h + strlen(OFFER_ENROL) >= e)
+			return 0;
+		p = e;
+	} else {
+		long n = 0;
+		if (*p < '0' || *p > '9')
+			return 0;
+		for (; *p >= '0' && *p <= '9' && n < 100000; p++)
+			n = n * 10 + (*p - '0');
+		if (ph[1] == 'm' && n < min_months)
+			return 0;
+	}
+	return item_at(p, ph + al, k - pre - al, min_months);
 }
 
 /* Is every " ; "-separated item of LIST in TEXT? */
-static int has_items(const char *text, const char *list)
+static int has_items(const char *text, const char *list, long min_months)
 {
 	while (*list) {
 		const char *e = strstr(list, " ; ");
 		size_t k = e ? (size_t)(e - list) : strlen(list);
 		const char *p = text;
-		for (; *p && !item_at(p, list, k); p++)
+		for (; *p && !item_at(p, list, k, min_months); p++)
 			;
 		if (!*p && k)
 			return 0;
@@ -113,26 +173,32 @@ static int has_items(const char *text, const char *list)
 	return 1;
 }
 
-static int state_check(const char *state, const char *text, char *missing, size_t cap)
+/* STATE's rows against TEXT; a row with a condition only when the exposed
+ * field types TYPES (NULL: none) meet it. */
+static int state_check(const char *state, const char *types, const char *text, char *missing, size_t cap)
 {
 	const data_table *t;
-	int r, col[5];
+	int r, col[SC_N];
 	if ((r = state_table(&t, col)) < 0)
 		return r;
 	/* what must not be there first, then what must */
 	for (size_t n = 0; n < 2 * t->nrows; n++) {
 		size_t i = n % t->nrows;
-		const char *h = data_table_cell(t, i, col[3]), *x = data_table_cell(t, i, col[4]);
-		int forbidden = strcmp(data_table_cell(t, i, col[1]), "forbidden") == 0;
-		if (strcmp(data_table_cell(t, i, col[0]), state) != 0 || forbidden != (n < t->nrows))
+		const char *h = data_table_cell(t, i, col[SC_HEADING]), *x = data_table_cell(t, i, col[SC_TEXT]);
+		const char *cond = data_table_cell(t, i, col[SC_CONDITION]);
+		int forbidden = strcmp(data_table_cell(t, i, col[SC_KIND]), "forbidden") == 0;
+		if (strcmp(data_table_cell(t, i, col[SC_STATE]), state) != 0 || forbidden != (n < t->nrows))
 			continue;
-		if (forbidden ? !strstr(text, h) : has_section(text, h) && has_items(text, x))
+		if (cond[0] && (!types || !condition_met(cond, types)))
+			continue;
+		if (forbidden ? !strstr(text, h)
+			      : has_section(text, h) && has_items(text, x, strtol(data_table_cell(t, i, col[SC_MONTHS]), NULL, 10)))
 			continue;
 		if (missing && cap)
-			snprintf(missing, cap, "%s", data_table_cell(t, i, col[2]));
+			snprintf(missing, cap, "%s", data_table_cell(t, i, col[SC_ELEMENT]));
 		return fort_error_set(FORT_EINPUT, forbidden ? "the %s letter must not state %s ('%s')"
 							     : "the %s letter lacks a required element: %s ('%s' with its text)",
-				      state, data_table_cell(t, i, col[2]), h);
+				      state, data_table_cell(t, i, col[SC_ELEMENT]), h);
 	}
 	return 0;
 }
@@ -179,10 +245,18 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 	if (missing && cap)
 		missing[0] = '\0';
 	if (kind && text && strncmp(kind, "client:US-", 10) == 0) {
-		/* a US client: the client elements (less what the state forbids), then the state's own */
-		if ((r = base_check("client", 0, kind + 10, text, missing, cap)) < 0)
+		/* a US client: the client elements (less what the state forbids), then
+		 * the state's own; "+TYPES" names the field types the breach exposed */
+		char st[3];
+		const char *plus = strchr(kind + 10, '+');
+		size_t k = plus ? (size_t)(plus - kind - 10) : strlen(kind + 10);
+		if (k != 2)
+			return fort_error_set(FORT_EINPUT, "letter kind client:US-XX[+TYPES]: XX is the state's two-letter code");
+		memcpy(st, kind + 10, 2);
+		st[2] = '\0';
+		if ((r = base_check("client", 0, st, text, missing, cap)) < 0)
 			return r;
-		return state_check(kind + 10, text, missing, cap);
+		return state_check(st, plus ? plus + 1 : NULL, text, missing, cap);
 	}
 	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
 		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
@@ -344,6 +418,137 @@ static int advice(fort_buf *b, const char *categories)
 	return 0;
 }
 
+/* The field types of FIELDS ("full_name,ssn") as "name,ssn" (each once). */
+static void exposed_types(char *out, size_t cap, fort_vault *v, const char *fields)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (const char *p = fields; *p;) {
+		char nm[64];
+		size_t k = strcspn(p, ",");
+		int fi;
+		snprintf(nm, sizeof nm, "%.*s", (int)(k < 63 ? k : 63), p);
+		if ((fi = map_index(&v->map, nm)) >= 0) {
+			const char *tn = type_name((fort_ftype)v->map.f[fi].t);
+			if (!condition_met(tn, out) || !out[0]) {
+				snprintf(out + len, cap - len, "%s%s", len ? "," : "", tn);
+				len = strlen(out);
+			}
+		}
+		p += k + (p[k] == ',');
+	}
+}
+
+/* The business's enrolment details on one line (OFFER): what the checker
+ * looks for ("Provided by ... How to enrol: ..."), then the code and the
+ * date to enrol by when given.  Line breaks in the values become spaces. */
+static void put_text_line(fort_buf *b, const char *s)
+{
+	for (; *s; s++)
+		fort_buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static void put_offer(fort_buf *b, const fort_letter_opts *o)
+{
+	fort_buf_puts(b, OFFER_PROVIDED);
+	put_text_line(b, o->offer_provider ? o->offer_provider : "");
+	fort_buf_puts(b, OFFER_ENROL);
+	put_text_line(b, o->offer_enrol ? o->offer_enrol : "");
+	if (o->offer_code && *o->offer_code) {
+		fort_buf_puts(b, ". Your activation code: ");
+		put_text_line(b, o->offer_code);
+	}
+	if (o->offer_until && *o->offer_until) {
+		fort_buf_puts(b, ". Enrol by: ");
+		put_text_line(b, o->offer_until);
+	}
+	fort_buf_putc(b, '.');
+}
+
+/* Before any letter is handed out: every affected client whose state asks
+ * for an offer when the breach exposed certain field types (CT, DE, MA, CA,
+ * PA: data/us_state_letter_elements.csv, "condition" and "months") needs
+ * the business's enrolment details, and at least that many months. */
+static int offers_check(const struct ctx *c)
+{
+	const data_table *t;
+	int col[SC_N], r;
+	const fort_letter_opts *o = c->o;
+	int given = (o->offer_provider && *o->offer_provider) || (o->offer_enrol && *o->offer_enrol) ||
+		    (o->offer_code && *o->offer_code) || (o->offer_until && *o->offer_until) || o->offer_months;
+	if (given && (!o->offer_provider || !*o->offer_provider || !o->offer_enrol || !*o->offer_enrol))
+		return fort_error_set(FORT_EINPUT, "an offer of credit monitoring or identity theft services needs both who provides "
+						   "it (--offer-provider NAME) and how to enrol (--offer-enrol URL-OR-PHONE)");
+	if (o->offer_months < 0 || o->offer_months > 120)
+		return fort_error_set(FORT_EINPUT, "--offer-months is between 1 and 120 (0 or absent: each state's minimum)");
+	if (o->offer_until && *o->offer_until) {
+		char *canon = NULL;
+		char why[128];
+		if (type_normalise(&canon, FT_DATE, o->offer_until, strlen(o->offer_until), 0, NULL, why, sizeof why) < 0)
+			return fort_error_set(FORT_EINPUT, "--offer-until: %s (YYYY-MM-DD)", why);
+		/* the letter states it as given: one unambiguous form */
+		r = strcmp(canon, o->offer_until);
+		free(canon);
+		if (r != 0)
+			return fort_error_set(FORT_EINPUT, "--offer-until: write the date as YYYY-MM-DD");
+	}
+	if ((r = state_table(&t, col)) < 0)
+		return r;
+	for (size_t j = 0; j < c->im->nclients; j++) {
+		const fort_impact_client *ic = &c->im->clients[j];
+		char types[160];
+		if (strncmp(ic->jurisdiction, "US-", 3) != 0 || strlen(ic->jurisdiction) != 5)
+			continue;
+		exposed_types(types, sizeof types, c->v, ic->fields);
+		for (size_t i = 0; i < t->nrows; i++) {
+			const char *cond = data_table_cell(t, i, col[SC_CONDITION]), *src = data_table_cell(t, i, col[SC_SOURCE]);
+			const char *months = data_table_cell(t, i, col[SC_MONTHS]), *field = "";
+			int fi = -1;
+			if (!cond[0] || strcmp(data_table_cell(t, i, col[SC_STATE]), ic->jurisdiction + 3) != 0 ||
+			    !condition_met(cond, types))
+				continue;
+			/* the exposed field that meets the condition, for the message */
+			for (const char *p = ic->fields; *p && fi < 0;) {
+				char nm[64];
+				size_t k = strcspn(p, ",");
+				snprintf(nm, sizeof nm, "%.*s", (int)(k < 63 ? k : 63), p);
+				if ((fi = map_index(&c->v->map, nm)) >= 0 && !condition_met(cond, type_name((fort_ftype)c->v->map.f[fi].t)))
+					fi = -1;
+				p += k + (p[k] == ',');
+			}
+			if (fi >= 0)
+				field = c->v->map.f[fi].name;
+			if (!given)
+				return fort_error_set(FORT_EINPUT, "client %s lives in %s and the breach exposed their field '%s' (type %s): "
+						      "%.*s requires the letter to offer %s months of services at no cost ('%s') and how to enrol: "
+						      "give the enrolment details with --offer-provider NAME --offer-enrol URL-OR-PHONE "
+						      "(and --offer-code CODE, --offer-until DATE); no letter was written",
+						      ic->id, ic->jurisdiction, field, fi >= 0 ? type_name((fort_ftype)c->v->map.f[fi].t) : "",
+						      (int)strcspn(src, ";"), src, months,
+						      data_table_cell(t, i, col[SC_HEADING]) + 3);
+			if (o->offer_months && o->offer_months < strtol(months, NULL, 10))
+				return fort_error_set(FORT_EINPUT, "client %s lives in %s: %.*s requires at least %s months, not %d "
+						      "(--offer-months); no letter was written", ic->id, ic->jurisdiction,
+						      (int)strcspn(src, ";"), src, months, o->offer_months);
+		}
+	}
+	return 0;
+}
+
+/* The check a client letter gets: its US state's elements too, with the
+ * field types the breach exposed ("client:US-CT+name,ssn"). */
+static const char *kind_of(char *buf, size_t cap, fort_vault *v, const fort_impact_client *ic)
+{
+	if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5) {
+		char types[160];
+		exposed_types(types, sizeof types, v, ic->fields);
+		snprintf(buf, cap, "client:%s+%s", ic->jurisdiction, types);
+	} else {
+		snprintf(buf, cap, "client");
+	}
+	return buf;
+}
+
 static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name)
 {
 	const fort_incident_info *in = &c->in;
@@ -401,30 +606,37 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
 		/* what the client's state requires the letter to carry */
 		const data_table *t;
-		if (data_table_get(&t, "us_state_letter_elements") == 0) {
-			int cs = data_table_col(t, "state"), ck = data_table_col(t, "kind"), ch = data_table_col(t, "heading"),
-			    cx = data_table_col(t, "text");
-			for (size_t i = 0; cs >= 0 && ck >= 0 && ch >= 0 && cx >= 0 && i < t->nrows; i++) {
-				const char *x = data_table_cell(t, i, cx);
-				if (strcmp(data_table_cell(t, i, cs), ic->jurisdiction + 3) || strcmp(data_table_cell(t, i, ck), "required") ||
-				    !x[0])
-					continue;
-				fort_buf_printf(b, "\n%s\n\n- ", data_table_cell(t, i, ch));
-				for (; *x; x++) {
-					if (!strncmp(x, " ; ", 3)) {
-						fort_buf_puts(b, "\n- ");
-						x += 2;
-					} else if (!strncmp(x, AFFECTED, strlen(AFFECTED))) {
-						fort_buf_printf(b, "%zu", c->im->nclients);
-						x += strlen(AFFECTED) - 1;
-					} else {
-						fort_buf_putc(b, *x);
-					}
-				}
-				fort_buf_puts(b, "\n");
-			}
-		} else {
+		int col[SC_N];
+		char types[160];
+		exposed_types(types, sizeof types, c->v, ic->fields);
+		if (state_table(&t, col) < 0)
 			return fort_error_code();
+		for (size_t i = 0; i < t->nrows; i++) {
+			const char *x = data_table_cell(t, i, col[SC_TEXT]);
+			if (strcmp(data_table_cell(t, i, col[SC_STATE]), ic->jurisdiction + 3) ||
+			    strcmp(data_table_cell(t, i, col[SC_KIND]), "required") || !x[0] ||
+			    !condition_met(data_table_cell(t, i, col[SC_CONDITION]), types))
+				continue;
+			fort_buf_printf(b, "\n%s\n\n- ", data_table_cell(t, i, col[SC_HEADING]));
+			for (; *x; x++) {
+				if (!strncmp(x, " ; ", 3)) {
+					fort_buf_puts(b, "\n- ");
+					x += 2;
+				} else if (!strncmp(x, AFFECTED, strlen(AFFECTED))) {
+					fort_buf_printf(b, "%zu", c->im->nclients);
+					x += strlen(AFFECTED) - 1;
+				} else if (!strncmp(x, MONTHS, strlen(MONTHS))) {
+					long m = strtol(data_table_cell(t, i, col[SC_MONTHS]), NULL, 10);
+					fort_buf_printf(b, "%ld", c->o->offer_months > m ? (long)c->o->offer_months : m);
+					x += strlen(MONTHS) - 1;
+				} else if (!strncmp(x, OFFER, strlen(OFFER))) {
+					put_offer(b, c->o);
+					x += strlen(OFFER) - 1;
+				} else {
+					fort_buf_putc(b, *x);
+				}
+			}
+			fort_buf_puts(b, "\n");
 		}
 	}
 	if (c->auth.name)
@@ -453,16 +665,6 @@ static const char *gdpr_conflict(const char *state)
 	return NULL;
 }
 
-/* The check a client letter gets: its US state's elements too. */
-static const char *kind_of(char *buf, size_t cap, const fort_impact_client *ic)
-{
-	if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5)
-		snprintf(buf, cap, "client:%s", ic->jurisdiction);
-	else
-		snprintf(buf, cap, "client");
-	return buf;
-}
-
 static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
 		   fort_buf *md)
 {
@@ -488,7 +690,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128], ckind[24], fields[160];
+	char missing[300] = "", subject[256], detail[128], ckind[200], fields[160];
 	int64_t now;
 	/* the addressee and the address: by type, whatever the fields are called */
 	int r, in_name = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), in_mail = map_field_by_role(&v->map, ROLE_EMAIL, 0);
@@ -567,6 +769,8 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 			}
 		}
 	}
+	if (!o->authority_only && (r = offers_check(&c)) < 0)
+		goto out;
 	if (!o->authority_only && c.im->nclients && in_mail < 0) {
 		r = fort_error_set(FORT_EINPUT, "the letters to the %zu affected clients cannot be delivered: the data map has no "
 					   "field of type email (add one: 'map field add NAME --type email'), or write only the "
@@ -614,7 +818,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		store_client_release(&sc);
 		fort_buf_reset(&md);
 		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL)) < 0 ||
-		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, ic), md.buf, NULL, 0)) < 0)
+		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, v, ic), md.buf, NULL, 0)) < 0)
 			goto out;
 		r = deliver(cb, cbctx, "client", ic->id, in_mail >= 0 && cv.vals[in_mail] ? cv.vals[in_mail] : "",
 			    "Important: a data breach involving your information", &md);

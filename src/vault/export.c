@@ -86,31 +86,34 @@ static void vc_line(FILE *o, const char *name, const char *value, int raw)
 	vc_line_sfx(o, name, value, raw, "");
 }
 
-/* The vCard property a field is written as: the default map's fields as
- * the vCard properties the importer reads back (read_vcard.c), every other
- * field as X-FORTRESS-NAME (read back into the field of that name). */
-static void vc_field(FILE *o, const map_field *f, const char *val)
+/* The vCard property field I is written as: the fields that play the
+ * default map's parts (map_field_for: by type, whatever the owner called
+ * them) as the vCard properties the importer reads back into the same
+ * parts (read_vcard.c), every other field as X-FORTRESS-NAME (read back
+ * into the field of that name). */
+static void vc_field(FILE *o, const fort_map *m, int i, const char *val)
 {
+	const map_field *f = &m->f[i];
 	char name[96];
-	if (strcmp(f->name, "email") == 0) {
+	if (i == map_field_for(m, "email")) {
 		vc_line(o, "EMAIL:", val, 0);
-	} else if (strcmp(f->name, "phone") == 0 && val[0] == '+') {
+	} else if (i == map_field_for(m, "phone") && val[0] == '+') {
 		vc_line(o, "TEL;VALUE=uri:tel:", val, 1);
-	} else if (strcmp(f->name, "postal_address") == 0) {
+	} else if (i == map_field_for(m, "postal_address")) {
 		/* the whole address as the street: the importer joins ADR's
 		 * components back into the same text */
 		vc_line_sfx(o, "ADR:;;", val, 0, ";;;;");
-	} else if (strcmp(f->name, "company") == 0) {
+	} else if (i == map_field_for(m, "company")) {
 		vc_line(o, "ORG:", val, 0);
-	} else if (strcmp(f->name, "date_of_birth") == 0 && strlen(val) == 10 && val[4] == '-' && val[7] == '-') {
+	} else if (i == map_field_for(m, "date_of_birth") && strlen(val) == 10 && val[4] == '-' && val[7] == '-') {
 		char d[9] = { val[0], val[1], val[2], val[3], val[5], val[6], val[8], val[9], 0 };
 		vc_line(o, "BDAY:", d, 1);
-	} else if (strcmp(f->name, "notes") == 0) {
+	} else if (i == map_field_for(m, "notes")) {
 		vc_line(o, "NOTE:", val, 0);
 	} else {
 		size_t n = (size_t)snprintf(name, sizeof name, "X-FORTRESS-%s:", f->name);
-		for (size_t i = 11; i < n && i < sizeof name; i++)
-			name[i] = name[i] == '_' ? '-' : (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+		for (size_t k = 11; k < n && k < sizeof name; k++)
+			name[k] = name[k] == '_' ? '-' : (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32 : name[k]);
 		vc_line(o, name, val, 0);
 	}
 }
@@ -118,14 +121,14 @@ static void vc_field(FILE *o, const map_field *f, const char *val)
 static void vc_card(struct exp *e, const char *id)
 {
 	FILE *o = e->out;
-	int fn = map_index(&e->v->map, "full_name");
+	int fn = map_field_by_role(&e->v->map, ROLE_ADDRESSEE, 0);
 	char uid[64];
 	fputs("BEGIN:VCARD\r\nVERSION:4.0\r\n", o);
 	/* FN is required (RFC 6350 6.2.1) */
 	vc_line(o, "FN:", fn >= 0 && e->want[fn] && e->cv.vals[fn] ? e->cv.vals[fn] : "", 0);
 	for (size_t i = 0; i < e->cv.n; i++)
 		if (e->want[i] && e->cv.vals[i] && (int)i != fn)
-			vc_field(o, &e->v->map.f[i], e->cv.vals[i]);
+			vc_field(o, &e->v->map, (int)i, e->cv.vals[i]);
 	snprintf(uid, sizeof uid, "urn:fortress:%s", id);
 	vc_line(o, "UID:", uid, 1);
 	fputs("END:VCARD\r\n", o);

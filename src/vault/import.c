@@ -436,7 +436,7 @@ static int match_column(struct imp *im, const char *name, int *role, int *group,
 	*guess = 1;
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
 		if (strcmp(aliases[i].alias, f) == 0) {
-			int fi = map_index(m, aliases[i].field);
+			int fi = map_field_for(m, aliases[i].field);   /* by type: the owner may rename fields */
 			if (fi < 0)
 				*role = R_UNKNOWN; /* a field this vault's map does not have: reported */
 			return fi < 0 ? -2 : fi;
@@ -445,7 +445,7 @@ static int match_column(struct imp *im, const char *name, int *role, int *group,
 		return -1; /* a column without a header: ignored when empty */
 	*role = layout_role(name, &lf, g, sizeof g);
 	if (*role == R_FIELD) {
-		int fi = map_index(m, lf);
+		int fi = map_field_for(m, lf);
 		if (fi < 0)
 			*role = R_UNKNOWN;
 		return fi < 0 ? -2 : fi;
@@ -780,7 +780,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* First, middle and last name joined, where no column holds the whole name */
 		{
-			int fi = map_index(&im->v->map, "full_name");
+			int fi = map_field_for(&im->v->map, "full_name");
 			if (fi >= 0 && !it->cv.vals[fi] && (name[0] || name[2])) {
 				fort_buf b;
 				fort_buf_init(&b, 0);
@@ -799,7 +799,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* The first address with a value: "Street, Postcode City, Region, Country" */
 		{
-			int fi = map_index(&im->v->map, "postal_address");
+			int fi = map_field_for(&im->v->map, "postal_address");
 			for (size_t g = 0; fi >= 0 && !it->cv.vals[fi] && g < im->ngroups && g < 8; g++) {
 				const char **a = addr[g];
 				fort_buf b;
@@ -834,7 +834,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* Thunderbird's Birth Year, Month, Day */
 		{
-			int fi = map_index(&im->v->map, "date_of_birth");
+			int fi = map_field_for(&im->v->map, "date_of_birth");
 			if (fi >= 0 && !it->cv.vals[fi] && birth[0] && birth[1] && birth[2]) {
 				char d[32];
 				snprintf(d, sizeof d, "%s-%02d-%02d", birth[0], atoi(birth[1]), atoi(birth[2]));
@@ -963,7 +963,7 @@ static int record_fp(unsigned char fp[32], uint64_t mask, const fort_vault *v, c
 /* In the sealer, while the plaintext is there. */
 static void item_fp(item *it, const fort_vault *v)
 {
-	int name_fi = map_index(&v->map, "full_name");
+	int name_fi = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0);
 	uint64_t mask = 0;
 	it->has_fp = 0;
 	if (name_fi < 0 || !it->cv.vals[name_fi] || !v->has_bkey[name_fi])
@@ -1151,7 +1151,7 @@ static int problem_cmp(const void *a, const void *b)
 static int same_client(struct imp *im, item *it, char *msg, size_t cap)
 {
 	fort_vault *v = im->v;
-	int name_fi = map_index(&v->map, "full_name"), r, same_name = 0;
+	int name_fi = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), r, same_name = 0;
 	const unsigned char *h = NULL;
 	int64_t ids[16];
 	size_t n = 0;

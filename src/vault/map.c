@@ -156,7 +156,7 @@ static int parse_field(map_field *f, json_t *o, size_t idx)
 	    (r = opt_str(&f->retention, o, "retention", name, "")) < 0 || (r = opt_str(&f->note, o, "note", name, "")) < 0)
 		return r;
 	if ((f->t = type_from_name(f->type)) < 0)
-		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date)", name, f->type);
+		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown type '%s' (text, name, email, phone, iban, card, date, ssn, id_number)", name, f->type);
 	if ((f->cat = cat_index(f->category)) < 0)
 		return fort_error_set(FORT_EINPUT, "map: field '%s': unknown category '%s' (identity, contact, financial, special, notes)", name, f->category);
 	j = json_object_get(o, "id");
@@ -587,6 +587,25 @@ const char *vault_lookup_field(const fort_vault *v, map_role role)
 	if (!v->kr || (i = map_field_by_role(&v->map, role, MAP_ROLE_SEARCHABLE)) < 0 || !v->has_bkey[i])
 		return NULL;
 	return v->map.f[i].name;
+}
+
+int map_field_for(const fort_map *m, const char *dflt)
+{
+	static const struct { const char *name; int type; } typed[] = {
+		{ "full_name", FT_NAME }, { "email", FT_EMAIL }, { "phone", FT_PHONE }, { "iban", FT_IBAN },
+		{ "payment_card", FT_CARD }, { "date_of_birth", FT_DATE }, { "ssn", FT_SSN }, { "id_number", FT_ID_NUMBER },
+	};
+	for (size_t k = 0; k < sizeof typed / sizeof typed[0]; k++)
+		if (strcmp(dflt, typed[k].name) == 0)
+			return map_field_by_role(m, (map_role)typed[k].type, 0);
+	if (strcmp(dflt, "company") == 0) {
+		int fi = map_index(m, "company"), names = 0;
+		for (size_t i = 0; fi < 0 && i < m->n; i++)
+			if (m->f[i].t == FT_NAME && ++names == 2)
+				fi = (int)i;
+		return fi;
+	}
+	return map_index(m, dflt);
 }
 
 int map_index_id(const fort_map *m, int id)

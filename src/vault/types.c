@@ -28,6 +28,8 @@ static const char *const type_names[FT__COUNT] = {
 	[FT_IBAN] = "iban",
 	[FT_CARD] = "card",
 	[FT_DATE] = "date",
+	[FT_SSN] = "ssn",
+	[FT_ID_NUMBER] = "id_number",
 };
 
 int type_from_name(const char *name)
@@ -796,6 +798,70 @@ static int parse_num(const char **p, const char *end, int min, int max, int *v)
 	return k >= min && !(*p < end && is_digit((unsigned char)**p)) ? 0 : -1;
 }
 
+/* A US Social Security number, or an ITIN (area 9xx with the IRS's group
+ * ranges): nine digits, '-', ' ' or '.' between the groups.  Numbers never
+ * issued (area 000 or 666, group 00, serial 0000, the two published in
+ * advertising) are refused, like the scanner's ssn detector refuses them. */
+static int norm_ssn(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	char d[9];
+	size_t k = 0;
+	unsigned area, grp, ser;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_digit(c)) {
+			if (k == 9)
+				return bad(why, whylen, "not a US Social Security number or ITIN: more than nine digits");
+			d[k++] = (char)c;
+		} else if (!((c == '-' || c == ' ' || c == '.') && (k == 3 || k == 5))) {
+			return bad(why, whylen, "not a US Social Security number or ITIN: nine digits (AAA-GG-SSSS) expected");
+		}
+	}
+	if (k != 9)
+		return bad(why, whylen, "not a US Social Security number or ITIN: nine digits (AAA-GG-SSSS) expected");
+	area = (unsigned)(d[0] - '0') * 100 + (unsigned)(d[1] - '0') * 10 + (unsigned)(d[2] - '0');
+	grp = (unsigned)(d[3] - '0') * 10 + (unsigned)(d[4] - '0');
+	ser = (unsigned)(d[5] - '0') * 1000 + (unsigned)(d[6] - '0') * 100 + (unsigned)(d[7] - '0') * 10 + (unsigned)(d[8] - '0');
+	if (area >= 900 && !((grp >= 50 && grp <= 65) || (grp >= 70 && grp <= 88) || (grp >= 90 && grp <= 92) || grp >= 94))
+		return bad(why, whylen, "not a valid ITIN: the middle group of a number starting with 9 is 50-65, 70-88, 90-92 or 94-99");
+	if (area == 0 || area == 666 || grp == 0 || ser == 0 || (area == 78 && grp == 5 && ser == 1120) ||
+	    (area == 219 && grp == 9 && ser == 9999))
+		return bad(why, whylen, "not a valid US Social Security number: no such number is issued (area 000 or 666, group 00 or serial 0000)");
+	{
+		int r = fort_buf_printf(b, "%.3s-%.2s-%.4s", d, d + 3, d + 5);
+		sodium_memzero(d, sizeof d);
+		return r;
+	}
+}
+
+/* A driver's licence, state id card or passport number: 4 to 24 letters
+ * and digits (at least one digit), spaces, '-' and '.' between them
+ * dropped, letters upper-cased.  The formats differ by state and country,
+ * so nothing more is checked. */
+static int norm_id_number(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
+{
+	char d[25];
+	size_t k = 0;
+	int digits = 0, r;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '-' || c == '.')
+			continue;
+		if (!is_digit(c) && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))
+			return bad(why, whylen, "not an identity document number: only letters, digits, spaces and '-' are allowed");
+		if (k == 24)
+			return bad(why, whylen, "not an identity document number: more than 24 letters and digits");
+		digits |= is_digit(c);
+		d[k++] = (char)(is_digit(c) ? c : (c & ~0x20));
+	}
+	if (k < 4 || !digits)
+		return bad(why, whylen, "not an identity document number: 4 to 24 letters and digits, at least one digit");
+	d[k] = '\0';
+	r = fort_buf_puts(b, d);
+	sodium_memzero(d, sizeof d);
+	return r;
+}
+
 static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t whylen)
 {
 	const char *p = s, *end = s + n;
@@ -847,7 +913,7 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	if (!in)
 		in = "";
 	fort_buf_init(&b, 0);
-	if (t == FT_CARD)
+	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
 	if (!fort_utf8_valid(in, len)) {
 		r = bad(why, whylen, "not valid UTF-8 text");
@@ -880,6 +946,12 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 		break;
 	case FT_DATE:
 		r = norm_date(&b, in, len, why, whylen);
+		break;
+	case FT_SSN:
+		r = norm_ssn(&b, in, len, why, whylen);
+		break;
+	case FT_ID_NUMBER:
+		r = norm_id_number(&b, in, len, why, whylen);
 		break;
 	default:
 		r = bad(why, whylen, "unknown field type");
@@ -1073,6 +1145,8 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 	case FT_IBAN:
 	case FT_CARD:
 	case FT_DATE:
+	case FT_SSN:
+	case FT_ID_NUMBER:
 		r = fort_buf_puts(&b, canon);
 		break;
 	default:
@@ -1203,6 +1277,14 @@ int type_mask(char **out, fort_ftype t, const char *canon)
 	case FT_IBAN: r = mask_iban(&b, canon); break;
 	case FT_CARD: r = mask_card(&b, canon); break;
 	case FT_DATE: r = fort_buf_puts(&b, BULLET BULLET BULLET BULLET "-" BULLET BULLET "-" BULLET BULLET); break;
+	case FT_SSN:
+		r = strlen(canon) == 11 ? fort_buf_printf(&b, BULLET BULLET BULLET "-" BULLET BULLET "-%s", canon + 7)
+					: fort_error_set(FORT_EINPUT, "cannot mask a Social Security number: not in canonical form");
+		break;
+	case FT_ID_NUMBER:
+		r = strlen(canon) >= 4 ? fort_buf_printf(&b, BULLET BULLET BULLET BULLET "%s", canon + strlen(canon) - 3)
+				       : fort_error_set(FORT_EINPUT, "cannot mask an identity document number: not in canonical form");
+		break;
 	default: r = fort_error_set(FORT_EINPUT, "type_mask: unknown field type"); break;
 	}
 	if (r < 0)

@@ -16,6 +16,10 @@ typedef enum {
 	FT_IBAN,      /* country length + mod-97; stored without spaces, upper case */
 	FT_CARD,      /* Luhn + brand; WARNING: stored masked only: "visa 4242" */
 	FT_DATE,      /* ISO 8601 calendar date YYYY-MM-DD (also accepts DD.MM.YYYY, YYYY/MM/DD) */
+	FT_SSN,       /* US Social Security number or ITIN (a US taxpayer id): stored "AAA-GG-SSSS";
+		       * the breach laws that ask for an offer of credit monitoring (data/README.md) look for it */
+	FT_ID_NUMBER, /* a government identity document's number (driver's licence, state id card, passport):
+		       * letters and digits, stored upper case without spaces or dashes; CA and PA look for it */
 	FT__COUNT
 } fort_ftype;
 
@@ -46,6 +50,8 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon);
  *  iban   "DE•• •••• •••• •••• •••• 1234" (country, last 4)
  *  card   "VISA •••• 4242"
  *  date   "••••-••-••"
+ *  ssn    "•••-••-6789"      (last 4)
+ *  id_number "••••567"        (last 3)
  *  name   "J*** D***"
  *  text   first character then "•••" ("" stays "") */
 int type_mask(char **out, fort_ftype t, const char *canon);

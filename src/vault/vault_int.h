@@ -51,6 +51,14 @@ int map_field_by_role(const fort_map *m, map_role role, unsigned flags);
  * code above the vault that finds clients (the scanner) without reading
  * the handle's map or keys. */
 const char *vault_lookup_field(const fort_vault *v, map_role role);
+/* The field of M that plays the part of default field DFLT ("full_name",
+ * "email", "phone", "iban", "payment_card", "date_of_birth": by type, the
+ * first field of it; "company": the field so named, else the second
+ * name-typed field; "postal_address", "notes", "tax_id", which no type
+ * tells apart from other text: the field so named), for the importers'
+ * common column names and vCard properties and the vCard export.  -1 if
+ * the map has none. */
+int map_field_for(const fort_map *m, const char *dflt);
 int map_unknown_field(const fort_map *m, const char *name);   /* FORT_ENOTFOUND, with "did you mean" */
 /* Load the map from the store (and check its MAC when unlocked). */
 int map_load(fort_vault *v) FORT_WUR;

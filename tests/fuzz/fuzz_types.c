@@ -19,8 +19,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	fuzz_begin();
-	t = (fort_ftype)(data[0] % FT__COUNT);
-	cc = countries[(data[0] / FT__COUNT) % 7];
+	/* bytes below 0xC0 select the first seven types as they always did (the
+	 * seeds and regression inputs keep their meaning); from 0xC0 the types
+	 * added since (ssn, id_number) */
+	if (data[0] < 0xC0) {
+		t = (fort_ftype)(data[0] % 7);
+		cc = countries[(data[0] / 7) % 7];
+	} else {
+		t = (fort_ftype)(7 + (data[0] - 0xC0) % (FT__COUNT - 7));
+		cc = countries[((data[0] - 0xC0) / (FT__COUNT - 7)) % 7];
+	}
 	r = type_normalise(&a, t, (const char *)data + 1, size - 1, 0, cc, why, sizeof why);
 	if (r == 0) {
 		if (!a || !fort_utf8_valid(a, strlen(a)))

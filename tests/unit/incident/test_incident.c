@@ -701,6 +701,8 @@ static void test_state_letter_elements(void **state)
 	assert_non_null(strstr(s.text[1], "## Security freezes and fraud alerts"));
 	assert_non_null(strstr(s.text[1], "- Federal Trade Commission, 600 Pennsylvania Avenue NW"));
 	assert_non_null(strstr(s.text[1], "- Equifax: www.equifax.com, 1-800-685-1111"));
+	/* 815 ILCS 530/10(a)(iii): where to get information on fraud alerts and freezes */
+	assert_non_null(strstr(s.text[1], "- You can obtain information from the agencies above and the Federal Trade Commission about fraud alerts and security freezes\n"));
 	assert_non_null(strstr(s.text[1], "## What happened"));
 	/* New York: the agencies of GBL 899-aa(7) */
 	assert_non_null(strstr(s.text[2], "## Government agencies that can help"));
@@ -771,6 +773,285 @@ static void test_state_letter_elements(void **state)
 		assert_non_null(strstr(fort_error_message(), "Art. 34(2)"));
 		for (int i = 0; i < NSTATES; i++)
 			assert_null(s.text[i]);
+		fort_vault_close(u);
+	}
+}
+
+/* Issue 12 item 12, the offers: Connecticut (24 months), Massachusetts (18),
+ * Delaware, California and Pennsylvania (12) require an offer of credit
+ * monitoring or identity theft services when the breach exposed a Social
+ * Security number (Pennsylvania also a bank account).  No enrolment
+ * details: refused before any letter, naming the client, the state, the
+ * statute, the field and the option.  Given: that state's letters carry it,
+ * with the months and how to enrol, and the check verifies it; other
+ * states' letters do not. */
+struct offer_client { const char *name, *state, *ssn, *iban, *licence; };
+struct offer_letters { size_t n; char *text[4]; char to[4][32]; };
+
+static int offer_cb(void *ctx, const fort_letter *l)
+{
+	struct offer_letters *s = ctx;
+	if (strcmp(l->kind, "client") == 0 && s->n < 4) {
+		s->text[s->n] = strdup(l->text);
+		snprintf(s->to[s->n], sizeof s->to[s->n], "%s", l->to);
+		s->n++;
+	}
+	return 0;
+}
+
+static void offer_letters_free(struct offer_letters *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->text[i]);
+	memset(s, 0, sizeof *s);
+}
+
+/* The letter to the client whose e-mail is TO. */
+static const char *offer_letter(const struct offer_letters *s, const char *to)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->to[i], to) == 0)
+			return s->text[i];
+	fail_msg("no letter to %s", to);
+	return NULL;
+}
+
+static fort_vault *offer_vault(const char *file, const struct offer_client *cl, size_t n, int64_t *incp)
+{
+	fort_create_opts co = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *u = NULL;
+	char id[FORT_ID_LEN + 1];
+	co.business = "Harbor Tax";
+	co.owner = "sam";
+	co.kdf = FORT_KDF_INTERACTIVE;
+	co.default_country = "US";
+	OK(fort_vault_create(&u, path_of(file), &co, pass));
+	fort_secret_free(pass);
+	{
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "service" };
+		f.name = "country"; f.type = "text"; f.category = "contact"; f.purposes = p; f.npurposes = 1;
+		OK(fort_map_field_add(u, &f));
+		f.name = "state";
+		OK(fort_map_field_add(u, &f));
+		/* a renamed field: found by its type, never its name */
+		f.name = "social_security"; f.type = "ssn"; f.category = "financial";
+		OK(fort_map_field_add(u, &f));
+		f.name = "licence"; f.type = "id_number"; f.category = "financial";
+		OK(fort_map_field_add(u, &f));
+	}
+	for (size_t i = 0; i < n; i++) {
+		char mail[32];
+		fort_kv kv[7] = { { "full_name", cl[i].name }, { "email", mail }, { "country", "US" }, { "state", cl[i].state } };
+		size_t k = 4;
+		snprintf(mail, sizeof mail, "c%zu@example.org", i);
+		if (cl[i].ssn)
+			kv[k++] = (fort_kv){ "social_security", cl[i].ssn };
+		if (cl[i].iban)
+			kv[k++] = (fort_kv){ "iban", cl[i].iban };
+		if (cl[i].licence)
+			kv[k++] = (fort_kv){ "licence", cl[i].licence };
+		OK(fort_client_add(id, u, kv, k));
+	}
+	OK(fort_incident_open(incp, u, "tax files server breached", "other", NULL, "2026-11-15T10:00:00Z"));
+	{
+		fort_incident_scope sc = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		sc.category = "financial";
+		OK(fort_incident_scope_add(u, *incp, &sc));
+		a.contact = "Sam, 1-800-555-0100, privacy@harbor.example";
+		OK(fort_incident_assess(u, *incp, &a));
+	}
+	OK(fort_incident_log(u, *incp, "fact", "f", NULL));
+	OK(fort_incident_log(u, *incp, "effect", "e", NULL));
+	OK(fort_incident_log(u, *incp, "remedy", "r", NULL));
+	return u;
+}
+
+/* TEXT with the first FROM replaced by TO (a crafted letter). */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *p = strstr(text, from);
+	char *out;
+	assert_non_null(p);
+	out = malloc(strlen(text) + strlen(to) + 1);
+	memcpy(out, text, (size_t)(p - text));
+	strcpy(out + (p - text), to);
+	strcat(out, p + strlen(from));
+	return out;
+}
+
+static void test_state_offers(void **state)
+{
+	static const struct offer_client ct[] = { { "Conn Carla", "CT", "123-45-6789", NULL }, { "Tex Tom", "TX", "234-56-7890", NULL } };
+	static const struct offer_client ct_iban[] = { { "Conn Chris", "CT", NULL, "DE89370400440532013000" } };
+	static const struct offer_client pa[] = { { "Penn Paula", "PA", NULL, "DE89370400440532013000" } };
+	static const struct offer_client ma[] = { { "Mass Mary", "MA", "345-67-8901", NULL } };
+	fort_letter_opts o = FORT_LETTER_OPTS_INIT;
+	struct offer_letters s;
+	char missing[300];
+	int64_t inc = 0;
+	fort_vault *u;
+	const char *l;
+	(void)state;
+	memset(&s, 0, sizeof s);
+	o.clients_only = 1;
+
+	/* Connecticut, SSN exposed, no offer: refused before any letter */
+	u = offer_vault("offer-ct.db", ct, 2, &inc);
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "US-CT"));
+	assert_non_null(strstr(fort_error_message(), "36a-701b"));
+	assert_non_null(strstr(fort_error_message(), "'social_security' (type ssn)"));
+	assert_non_null(strstr(fort_error_message(), "24 months"));
+	assert_non_null(strstr(fort_error_message(), "--offer-provider"));
+	assert_null(strstr(fort_error_message(), "123-45"));      /* never the value */
+	assert_int_equal(s.n, 0);
+	/* half an offer is refused too */
+	o.offer_provider = "IdGuard";
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "--offer-enrol"));
+	/* fewer months than Connecticut's minimum */
+	o.offer_enrol = "https://enrol.example/harbor or 1-800-555-0199";
+	o.offer_months = 12;
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "at least 24 months"));
+	assert_int_equal(s.n, 0);
+	/* given: the Connecticut letter states 24 months and how to enrol */
+	o.offer_months = 0;
+	o.offer_code = "HARBOR-26";
+	o.offer_until = "31.03.2027";   /* one form in the letter */
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "YYYY-MM-DD"));
+	o.offer_until = "2027-03-31";
+	OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+	assert_int_equal(s.n, 2);
+	l = offer_letter(&s, "c0@example.org");
+	assert_non_null(strstr(l, "## Identity theft prevention services\n\n- We offer you identity theft prevention services and, if "
+				  "applicable, identity theft mitigation services for 24 months, at no cost to you\n"
+				  "- Provided by IdGuard. How to enrol: https://enrol.example/harbor or 1-800-555-0199. "
+				  "Your activation code: HARBOR-26. Enrol by: 2027-03-31.\n"));
+	assert_non_null(strstr(l, "To place a security freeze on your credit file free of charge"));
+	OK(fort_letter_check("client:US-CT+name,email,ssn", l, missing, sizeof missing));
+	OK(fort_letter_check("client:US-CT", l, missing, sizeof missing));
+	{
+		/* the check: 12 months is not Connecticut's 24; no enrolment line */
+		char *bad = replace_once(l, "for 24 months", "for 12 months");
+		assert_int_equal(fort_letter_check("client:US-CT+ssn", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "24 months"));
+		OK(fort_letter_check("client:US-CT", bad, missing, sizeof missing));   /* no SSN exposed: not asked for */
+		free(bad);
+		bad = drop_line(l, "Provided by IdGuard");
+		assert_int_equal(fort_letter_check("client:US-CT+ssn", bad, missing, sizeof missing), FORT_EINPUT);
+		free(bad);
+		bad = replace_once(l, "How to enrol: ", "Call: ");
+		assert_int_equal(fort_letter_check("client:US-CT+ssn", bad, missing, sizeof missing), FORT_EINPUT);
+		free(bad);
+	}
+	/* Texas has no such rule: no offer in its resident's letter */
+	l = offer_letter(&s, "c1@example.org");
+	assert_null(strstr(l, "IdGuard"));
+	assert_null(strstr(l, "months"));
+	OK(fort_letter_check("client:US-TX+name,email,ssn", l, missing, sizeof missing));
+	offer_letters_free(&s);
+	fort_vault_close(u);
+
+	/* Connecticut, a bank account but no SSN exposed: no offer needed */
+	memset(&o, 0, sizeof o);
+	o.version = FORT_LETTER_OPTS_VERSION;
+	o.clients_only = 1;
+	u = offer_vault("offer-ct-iban.db", ct_iban, 1, &inc);
+	OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+	assert_int_equal(s.n, 1);
+	assert_null(strstr(s.text[0], "Identity theft prevention services"));
+	assert_null(strstr(s.text[0], "Provided by"));
+	OK(fort_letter_check("client:US-CT+name,email,iban", s.text[0], missing, sizeof missing));
+	assert_int_equal(fort_letter_check("client:US-CT+ssn", s.text[0], missing, sizeof missing), FORT_EINPUT);
+	offer_letters_free(&s);
+	fort_vault_close(u);
+
+	/* Pennsylvania, a bank account exposed: 12 months and a credit report */
+	u = offer_vault("offer-pa.db", pa, 1, &inc);
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "US-PA"));
+	assert_non_null(strstr(fort_error_message(), "'iban' (type iban)"));
+	assert_non_null(strstr(fort_error_message(), "2303"));
+	o.offer_provider = "IdGuard";
+	o.offer_enrol = "1-800-555-0199";
+	OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.text[0], "## Credit monitoring\n\n- We offer you credit monitoring services for 12 months, at no cost to you\n"));
+	assert_non_null(strstr(s.text[0], "one independent credit report"));
+	assert_non_null(strstr(s.text[0], "- Provided by IdGuard. How to enrol: 1-800-555-0199.\n"));
+	OK(fort_letter_check("client:US-PA+name,email,iban", s.text[0], missing, sizeof missing));
+	offer_letters_free(&s);
+	fort_vault_close(u);
+
+	/* Pennsylvania and California, only a driver's licence exposed: offered
+	 * too; Connecticut, the same: no offer */
+	{
+		static const struct offer_client dl[] = { { "Penn Pete", "PA", NULL, NULL, "D1234567" },
+							  { "Cal Cleo", "CA", NULL, NULL, "B7654321" },
+							  { "Conn Cole", "CT", NULL, NULL, "123456789" } };
+		o.offer_provider = NULL;
+		o.offer_enrol = NULL;
+		u = offer_vault("offer-dl.db", dl, 3, &inc);
+		assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "'licence' (type id_number)"));
+		o.offer_provider = "IdGuard";
+		o.offer_enrol = "1-800-555-0199";
+		OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+		assert_int_equal(s.n, 3);
+		assert_non_null(strstr(offer_letter(&s, "c0@example.org"), "credit monitoring services for 12 months"));
+		assert_non_null(strstr(offer_letter(&s, "c1@example.org"), "identity theft prevention and mitigation services for 12 months"));
+		assert_null(strstr(offer_letter(&s, "c2@example.org"), "IdGuard"));
+		OK(fort_letter_check("client:US-CA+name,email,id_number", offer_letter(&s, "c1@example.org"), missing, sizeof missing));
+		offer_letters_free(&s);
+		fort_vault_close(u);
+	}
+
+	/* Massachusetts, SSN exposed: 18 months, no waiver of rights */
+	o.offer_provider = NULL;
+	o.offer_enrol = NULL;
+	u = offer_vault("offer-ma.db", ma, 1, &inc);
+	assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+	assert_non_null(strstr(fort_error_message(), "US-MA"));
+	assert_non_null(strstr(fort_error_message(), "18 months"));
+	o.offer_provider = "IdGuard";
+	o.offer_enrol = "https://enrol.example/harbor";
+	o.offer_months = 24;   /* more than the minimum: the letter states what is offered */
+	OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.text[0], "## Credit monitoring\n\n- We offer you credit monitoring services, through a third party, for 24 months"));
+	assert_non_null(strstr(s.text[0], "does not require you to waive any right"));
+	assert_null(strstr(s.text[0], "## What happened"));     /* still c. 93H s. 3(b) */
+	OK(fort_letter_check("client:US-MA+name,email,ssn", s.text[0], missing, sizeof missing));
+	{
+		char *bad = replace_once(s.text[0], "for 24 months", "for 17 months");
+		assert_int_equal(fort_letter_check("client:US-MA+ssn", bad, missing, sizeof missing), FORT_EINPUT);
+		assert_non_null(strstr(missing, "18 months"));
+		free(bad);
+	}
+	offer_letters_free(&s);
+	fort_vault_close(u);
+
+	/* the District of Columbia, SSN exposed: 18 months (D.C. Code 28-3852.02) */
+	{
+		static const struct offer_client dc[] = { { "Dee Cee", "DC", "456-78-9012", NULL } };
+		o.offer_provider = NULL;
+		o.offer_enrol = NULL;
+		o.offer_months = 0;
+		u = offer_vault("offer-dc.db", dc, 1, &inc);
+		assert_int_equal(fort_incident_letters(u, inc, &o, offer_cb, &s), FORT_EINPUT);
+		assert_non_null(strstr(fort_error_message(), "28-3852.02"));
+		o.offer_provider = "IdGuard";
+		o.offer_enrol = "1-800-555-0199";
+		OK(fort_incident_letters(u, inc, &o, offer_cb, &s));
+		assert_int_equal(s.n, 1);
+		assert_non_null(strstr(s.text[0], "identity theft protection services for 18 months, at no cost to you"));
+		OK(fort_letter_check("client:US-DC+name,email,ssn", s.text[0], missing, sizeof missing));
+		offer_letters_free(&s);
 		fort_vault_close(u);
 	}
 }
@@ -887,6 +1168,7 @@ int main(void)
 		cmocka_unit_test(test_us),
 		cmocka_unit_test(test_us_state_letters),
 		cmocka_unit_test(test_state_letter_elements),
+		cmocka_unit_test(test_state_offers),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, teardown);
 }

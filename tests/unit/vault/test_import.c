@@ -605,6 +605,103 @@ static void free_blobs(struct blobs *b)
 /* The pipeline's failure paths: a malformed record deep in a large file
  * (the reader stops while the other stages are busy), and allocation
  * failures anywhere in it: an error, nothing imported, no crash or leak. */
+/* Issue 16 item 5: the importers' common column names and vCard properties,
+ * and the vCard export, find the name, e-mail, phone and date of birth by
+ * the field's type, so a map whose fields are renamed still works. */
+static fort_vault *renamed_vault(const char *file)
+{
+	fort_vault *v = create_vault(file);
+	char *json = NULL;
+	static const char *const from[][2] = { { "\"full_name\"", "\"client_name\"" }, { "\"email\"", "\"contact_mail\"" },
+					       { "\"phone\"", "\"tel_no\"" }, { "\"date_of_birth\"", "\"born\"" } };
+	assert_int_equal(fort_map_export(&json, v), 0);
+	for (size_t k = 0; k < sizeof from / sizeof from[0]; k++) {
+		char *p = strstr(json, from[k][0]), *n;
+		assert_non_null(p);
+		n = malloc(strlen(json) + 32);
+		memcpy(n, json, (size_t)(p - json));
+		strcpy(n + (p - json), from[k][1]);
+		strcat(n, p + strlen(from[k][0]));
+		free(json);
+		json = n;
+	}
+	if (fort_map_import(v, json, strlen(json)) != 0)
+		fail_msg("map import: %s", fort_error_message());
+	free(json);
+	return v;
+}
+
+static void test_renamed_fields(void **state)
+{
+	(void)state;
+	fort_vault *v = renamed_vault("renamed.fort"), *w;
+	fort_import_report *rep = NULL;
+	char id[FORT_ID_LEN + 1];
+	const char *csv = write_file("renamed.csv",
+		"Name,E-mail,Phone,Birthday\n"
+		"Rita Renamed,rita@example.com,+49 171 2345678,1985-07-14\n");
+	const char *parts = write_file("renamed-parts.csv", "First Name,Last Name,Email Address\nRolf,Parts,rolf@example.com\n");
+	const char *vcf = path_of("renamed-out.vcf");
+	fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+	unsigned char *out;
+	size_t len;
+	uint64_t count = 0;
+	FILE *f;
+
+	assert_int_equal(fort_client_import(&rep, v, csv, NULL), 0);
+	dump_problems(rep);
+	assert_int_equal(rep->imported, 1);
+	assert_int_equal(rep->nproblems, 0);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "contact_mail", "rita@example.com", id), 1);
+	assert_int_equal(find_n(v, "tel_no", "+491712345678", NULL), 1);
+	assert_int_equal(find_n(v, "client_name", "rita renamed", NULL), 1);
+	{
+		static const char *const born[] = { "born" };
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		fort_record *rec = NULL;
+		ro.reveal = born;
+		ro.nreveal = 1;
+		ro.purpose = "identity_verification";
+		assert_int_equal(fort_client_get(&rec, v, id, &ro), 0);
+		assert_string_equal(fort_record_value(rec, "born"), "1985-07-14");
+		fort_record_free(rec);
+	}
+	/* first and last name joined into the name-typed field */
+	assert_int_equal(fort_client_import(&rep, v, parts, NULL), 0);
+	assert_int_equal(rep->imported, 1);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(v, "client_name", "rolf parts", NULL), 1);
+
+	/* the vCard export writes them as FN, EMAIL and TEL, not X-FORTRESS-... */
+	eo.purpose = "service";
+	eo.format = "vcard";
+	f = fopen(vcf, "wb");
+	assert_non_null(f);
+	assert_int_equal(fort_client_export(&count, v, f, &eo), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(count, 2);
+	out = slurp(vcf, &len);
+	assert_non_null(strstr((char *)out, "FN:Rita Renamed\r\n"));
+	assert_non_null(strstr((char *)out, "EMAIL:rita@example.com\r\n"));
+	assert_non_null(strstr((char *)out, "TEL;VALUE=uri:tel:+491712345678\r\n"));
+	assert_null(strstr((char *)out, "X-FORTRESS-CLIENT-NAME"));
+	assert_null(strstr((char *)out, "X-FORTRESS-CONTACT-MAIL"));
+	assert_null(strstr((char *)out, "X-FORTRESS-TEL-NO"));
+	free(out);
+	/* ... and another renamed vault reads them back into its own fields */
+	w = renamed_vault("renamed2.fort");
+	assert_int_equal(fort_client_import(&rep, w, vcf, NULL), 0);
+	dump_problems(rep);
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	assert_int_equal(find_n(w, "contact_mail", "rita@example.com", NULL), 1);
+	assert_int_equal(find_n(w, "client_name", "rita renamed", NULL), 1);
+	assert_int_equal(find_n(w, "tel_no", "+491712345678", NULL), 1);
+	fort_vault_close(w);
+	fort_vault_close(v);
+}
+
 static void test_pipeline_failures(void **state)
 {
 	(void)state;
@@ -754,6 +851,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_vcard_json),
+		cmocka_unit_test(test_renamed_fields),
 		cmocka_unit_test(test_pipeline_failures),
 		cmocka_unit_test(test_at_rest_canaries),
 	};

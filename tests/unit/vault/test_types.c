@@ -72,7 +72,7 @@ static void check_bad(fort_ftype t, const struct bad *v, size_t n, const char *c
 static void test_type_names(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"text", "name", "email", "phone", "iban", "card", "date"};
+	static const char *const names[] = {"text", "name", "email", "phone", "iban", "card", "date", "ssn", "id_number"};
 	for (int i = 0; i < (int)N(names); i++) {
 		assert_int_equal(type_from_name(names[i]), i);
 		assert_string_equal(type_name((fort_ftype)i), names[i]);
@@ -621,6 +621,67 @@ static void test_date_bad(void **state)
 	check_bad(FT_DATE, v, N(v), NULL);
 }
 
+/* --------------------------------------------------------------- ssn */
+
+static void test_ssn_good(void **state)
+{
+	(void)state;
+	static const struct good v[] = {
+		{"123-45-6789", "123-45-6789"},
+		{"123456789", "123-45-6789"},
+		{"123 45 6789", "123-45-6789"},
+		{"123.45.6789", "123-45-6789"},
+		{" 001-01-0001 ", "001-01-0001"},
+		{"899-99-9999", "899-99-9999"},
+		{"912-70-1234", "912-70-1234"}, /* ITIN */
+		{"999-99-0001", "999-99-0001"}, /* ITIN */
+	};
+	check_good(FT_SSN, v, N(v), NULL);
+}
+
+static void test_ssn_bad(void **state)
+{
+	(void)state;
+	static const struct bad v[] = {
+		{"000-12-3456", "no such number"},
+		{"666-12-3456", "no such number"},
+		{"123-00-4567", "no such number"},
+		{"123-45-0000", "no such number"},
+		{"078-05-1120", "no such number"},
+		{"912-45-6789", "ITIN"},
+		{"12-345-6789", "nine digits"},
+		{"1234-5-6789", "nine digits"},
+		{"12345678", "nine digits"},
+		{"1234567890", "more than nine"},
+		{"123-45-678X", "nine digits"},
+		{"SSN 123456789", "nine digits"},
+		{"", "empty"},
+	};
+	check_bad(FT_SSN, v, N(v), NULL);
+}
+
+static void test_id_number(void **state)
+{
+	(void)state;
+	static const struct good g[] = {
+		{"D1234567", "D1234567"},
+		{"d123-456-789", "D123456789"},
+		{" 123 456 789 ", "123456789"},
+		{"S12.345.678", "S12345678"},
+		{"A1B2", "A1B2"},
+	};
+	static const struct bad v[] = {
+		{"ABCDEFGH", "at least one digit"},
+		{"A12", "4 to 24"},
+		{"1234567890123456789012345", "more than 24"},
+		{"D123/4567", "only letters"},
+		{"Dé1234567", "only letters"},
+		{"", "empty"},
+	};
+	check_good(FT_ID_NUMBER, g, N(g), NULL);
+	check_bad(FT_ID_NUMBER, v, N(v), NULL);
+}
+
 /* -------------------------------------------------------- text, name */
 
 static void test_text_good(void **state)
@@ -839,6 +900,8 @@ static void test_mask(void **state)
 		{FT_CARD, "visa 4242", "VISA " B B B B " 4242"},
 		{FT_CARD, "mastercard 4444", "MASTERCARD " B B B B " 4444"},
 		{FT_DATE, "1985-07-14", B B B B "-" B B "-" B B},
+		{FT_SSN, "123-45-6789", B B B "-" B B "-6789"},
+		{FT_ID_NUMBER, "D1234567", B B B B "567"},
 		{FT_NAME, "Jane Doe", "J*** D***"},
 		{FT_NAME, "Jane", "J***"},
 		{FT_NAME, "\xc3\x89mile Zola", "\xc3\x89*** Z***"},
@@ -922,6 +985,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_ssn_good),
+		cmocka_unit_test(test_ssn_bad),
+		cmocka_unit_test(test_id_number),
 		cmocka_unit_test(test_iban_good),
 		cmocka_unit_test(test_iban_bad),
 		cmocka_unit_test(test_iban_valid_direct),
