@@ -184,6 +184,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* fields erased without crypto-shredding the client (a partial erasure,
 	 * retention of one field): replayed by `backup restore` like erased */
 	"CREATE TABLE erased_fields(id INTEGER PRIMARY KEY, client INTEGER NOT NULL, field TEXT NOT NULL, ts INTEGER NOT NULL);",
+	/* 10: signing in to `fortress serve` (issue 17; src/auth/).  Each
+	 * user's second factor (TOTP secret, last time step used, recovery-code
+	 * hashes) as one AEAD blob under a key derived from that user's own
+	 * secret key (AD: the vault id and user id), so it is authenticated
+	 * without a seal and readable only after the passphrase opened the
+	 * keyring; and the throttle of failed sign-ins per account and address. */
+	"CREATE TABLE user_totp(user_id INTEGER PRIMARY KEY, data BLOB NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE signin_throttle(k TEXT PRIMARY KEY, failures INTEGER NOT NULL, last INTEGER NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
