@@ -1864,6 +1864,15 @@ int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const
 /* Failed sign-ins (audited) since SINCE (unix time), and the newest. */
 int fort_signin_failures(uint64_t *n, int64_t *last, fort_vault *v, int64_t since);
 
+/* Audit a sign-out from the server by the acting user (V opened with the
+ * session's keys).  WHY: "signed out" or the like, no personal data. */
+int fort_signout(fort_vault *v, const char *why) FORT_WUR;
+/* Audit a request a front refused before any library call could (a missing
+ * CSRF token, a malformed or oversized body): action WHAT ("http"), result
+ * "denied", REASON without personal data; signed by the acting user, whose
+ * session made the request.  Nothing else changes. */
+int fort_audit_refusal(fort_vault *v, const char *what, const char *reason) FORT_WUR;
+
 /* Sessions of a server: in memory only, thread-safe. */
 typedef struct fort_sessions fort_sessions;
 typedef struct {

@@ -170,3 +170,21 @@ int fort_signin_failures(uint64_t *n, int64_t *last, fort_vault *v, int64_t sinc
 {
 	return store_signin_failures(v->st, since, n, last);
 }
+
+int fort_signout(fort_vault *v, const char *why)
+{
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	return audit_record(v, "signout", "", "", "", "ok", why && *why ? why : "signed out");
+}
+
+int fort_audit_refusal(fort_vault *v, const char *what, const char *reason)
+{
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (!what || !*what || strlen(what) > 32 || !reason)
+		return fort_error_set(FORT_EINPUT, "fort_audit_refusal needs an action name (at most 32 bytes) and a reason");
+	return audit_record(v, what, "", "", "", "denied", reason);
+}
