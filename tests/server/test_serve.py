@@ -458,6 +458,36 @@ class LifecycleTest(unittest.TestCase):
             srv.stop()
             srv.close()
 
+    def test_tls(self):
+        cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        srv = Server("--tls-cert", cert, "--tls-key", key)
+        try:
+            import ssl
+            ctx = ssl.create_default_context(cafile=cert)
+            c = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=30)
+            secret, _ = enroll("anna")
+            c.request("POST", "/api/session", body=json.dumps({"user": "anna", "passphrase": PASS["anna"],
+                                                               "code": totp(secret, time.time() + 30)}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 201)
+            self.assertEqual(r.getheader("Strict-Transport-Security"), "max-age=31536000")
+            self.assertIn("Secure", [f.strip() for f in r.getheader("Set-Cookie").split(";")])
+            c.close()
+            # plain HTTP to the TLS port gets nowhere
+            with self.assertRaises(Exception):
+                p = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+                p.request("GET", "/api/openapi.json")
+                p.getresponse().read()
+        finally:
+            srv.stop()
+            srv.close()
+
     def test_refuses_lan_without_tls(self):
         env = dict(os.environ, FORTRESS_VAULT=VAULT)
         p = subprocess.run([ARGS.fortress, "serve", "--listen", "0.0.0.0:0"], env=env, capture_output=True, text=True, timeout=30)
@@ -471,9 +501,24 @@ class LifecycleTest(unittest.TestCase):
         s = Session(srv, "anna")
         r, j = s.req("GET", "/api/status")
         self.assertEqual(r.status, 200)
+        # a request in progress (a sign-in: Argon2id) when SIGTERM comes still gets its answer
+        secret, _ = enroll("anna")
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+        c.request("POST", "/api/session", body=json.dumps({"user": "anna", "passphrase": PASS["anna"],
+                                                           "code": totp(secret, time.time() + 30)}),
+                  headers={"Content-Type": "application/json"})
+        time.sleep(0.03)
+        srv.proc.send_signal(signal.SIGTERM)
+        r = c.getresponse()
+        r.read()
+        c.close()
+        self.assertEqual(r.status, 201, "the request in progress finished")
         self.assertEqual(srv.stop(signal.SIGTERM), 0)
         log = srv.log()
         srv.close()
+        # and nobody new gets in
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
         self.assertIn("stopping (signal 15)", log)
         self.assertIn("every session ended and its keys wiped", log)
         for secret in (s.sid, s.csrf, PASS["anna"], "jana@example.org"):
