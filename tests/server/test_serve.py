@@ -417,6 +417,16 @@ class ServeTest(unittest.TestCase):
         big = b'{"fields": {"full_name": "' + b"x" * (2 << 20) + b'"}}'
         r, j = self.anna.req("POST", "/api/clients", raw=big, headers={"Content-Type": "application/json"}, pattern="/api/clients")
         self.assertEqual(r.status, 413)
+        # the same without Content-Length (chunked): counted as it arrives
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/api/clients", body=iter([big[i:i + 65536] for i in range(0, len(big), 65536)]),
+                  headers={"Content-Type": "application/json", "Cookie": "fortress_session=" + self.anna.sid,
+                           "X-CSRF-Token": self.anna.csrf, "Transfer-Encoding": "chunked"}, encode_chunked=True)
+        r = c.getresponse()
+        j = json.loads(r.read())
+        c.close()
+        self.assertEqual(r.status, 413, j)
+        validate("/api/clients", "POST", 413, j)
         self.assertEqual(clients_count(), n, "nothing added")
         reasons = [x[3] for x in audit_rows("http")]
         self.assertTrue(any("must be JSON" in x for x in reasons))
