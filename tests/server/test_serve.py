@@ -256,7 +256,12 @@ class ServeTest(unittest.TestCase):
         after = len(audit_rows("unlock-failed")) + len(audit_rows("signin-failed"))
         self.assertEqual(after - before, 4)  # passphrase, code, replayed code, reused recovery code
         st = json.loads(fort("--json", "status").stdout)
-        self.assertGreaterEqual(st["failed_signins_30d"], 3)
+        self.assertGreaterEqual(st["failed_signins_30d"], 4)
+        self.assertIn("failed sign-ins:", fort("status").stdout)
+        doc = json.loads(fort("--json", "doctor", check=False).stdout)
+        chk = [c for c in doc["checks"] if c["name"] == "failed-unlocks"][0]
+        self.assertEqual(chk["status"], "warn")
+        self.assertRegex(chk["detail"], r"[0-9]+ sign-in\(s\) to the server refused")
 
     def test_unknown_user_and_not_enrolled(self):
         r, j = self.srv.request("POST", "/api/session", {"user": "zoe", "passphrase": PASS["zoe"], "code": "000000"},
