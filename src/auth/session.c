@@ -8,6 +8,7 @@
  * wipes its keys.  One mutex: sessions are few and each operation short. */
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 #include "util.h"
 #include "fortress.h"
@@ -20,7 +21,7 @@ typedef struct {
 	char csrf[FORT_SESSION_TOKEN_LEN + 1];
 	char user[128];
 	fort_secret *key;
-	int64_t started, seen;
+	int64_t started, seen;  /* milliseconds, CLOCK_MONOTONIC */
 } sess;
 
 struct fort_sessions {
@@ -77,9 +78,18 @@ void fort_sessions_free(fort_sessions *s)
 	free(s);
 }
 
+/* Milliseconds of a clock that neither jumps with the wall clock nor
+ * rounds a timeout of N seconds down to N - 1 (time(NULL) would). */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int expired(const fort_sessions *s, const sess *e, int64_t now)
 {
-	return now - e->seen >= (int64_t)s->idle || now - e->started >= (int64_t)s->absolute;
+	return now - e->seen >= (int64_t)s->idle * 1000 || now - e->started >= (int64_t)s->absolute * 1000;
 }
 
 static void token(char out[FORT_SESSION_TOKEN_LEN + 1])
@@ -93,7 +103,7 @@ static void token(char out[FORT_SESSION_TOKEN_LEN + 1])
 int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s,
 		       const char *user, fort_secret *key)
 {
-	int64_t now = fort_now();
+	int64_t now = now_ms();
 	sess *slot = NULL;
 	int r = 0;
 	if (!user || strlen(user) >= sizeof slot->user || !key) {
@@ -140,7 +150,7 @@ static sess *find(fort_sessions *s, const char *id)
 
 int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf)
 {
-	int64_t now = fort_now();
+	int64_t now = now_ms();
 	sess *e;
 	int r = 0;
 	if (key_out)
@@ -184,7 +194,7 @@ int fort_session_end(fort_sessions *s, const char *id)
 
 size_t fort_sessions_prune(fort_sessions *s)
 {
-	int64_t now = fort_now();
+	int64_t now = now_ms();
 	size_t live = 0;
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->cap; i++) {

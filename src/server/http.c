@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
@@ -572,8 +573,17 @@ int server_run(const server_opts *o)
 	s.absolute_timeout = o->absolute_timeout ? o->absolute_timeout : 28800;
 	s.signin_lock = &signin_lock;
 	atomic_init(&s.inflight, 0);
-	if (s.tls && ((r = read_pem(&cert, o->tls_cert, "--tls-cert")) < 0 || (r = read_pem(&key, o->tls_key, "--tls-key")) < 0))
-		goto out;
+	if (s.tls) {
+		struct stat kst;
+		/* a private key others can read is no longer private */
+		if (stat(o->tls_key, &kst) == 0 && (kst.st_mode & 077)) {
+			r = fort_error_set(FORT_EINPUT, "--tls-key '%s' can be read by other users (mode %03o): chmod 600 it",
+					   o->tls_key, (unsigned)(kst.st_mode & 0777));
+			goto out;
+		}
+		if ((r = read_pem(&cert, o->tls_cert, "--tls-cert")) < 0 || (r = read_pem(&key, o->tls_key, "--tls-key")) < 0)
+			goto out;
+	}
 
 	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		r = fort_error_set(FORT_EIO, "cannot make a pipe: %s", strerror(errno));

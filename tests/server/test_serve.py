@@ -373,6 +373,28 @@ class ServeTest(unittest.TestCase):
         self.assertTrue(routes)
         self.assertEqual(routes, documented)
         self.assertEqual(j["openapi"], "3.1.0")
+        # the document itself: every schema is valid JSON Schema 2020-12 (OpenAPI 3.1's dialect), every
+        # $ref resolves, every operation has responses; and the OpenAPI 3.1 schema when it is installed
+        import jsonschema
+        for name, sch in j["components"]["schemas"].items():
+            jsonschema.Draft202012Validator.check_schema(sch)
+        refs = re.findall(r'"\$ref": "#/([^"]+)"', json.dumps(j))
+        self.assertTrue(refs)
+        for ref in refs:
+            node = j
+            for part in ref.split("/"):
+                self.assertIn(part, node, "$ref #/%s does not resolve" % ref)
+                node = node[part]
+        for p, ops in j["paths"].items():
+            for m, op in ops.items():
+                self.assertTrue(op.get("responses"), "%s %s has no responses" % (m, p))
+                self.assertIn("operationId", op)
+        try:
+            from openapi_spec_validator import validate as oas_validate
+        except ImportError:
+            oas_validate = None
+        if oas_validate:
+            oas_validate(j)
 
     # -------------------------------------------------------- bad requests
     def test_unknown_route_and_method(self):
@@ -478,6 +500,12 @@ class LifecycleTest(unittest.TestCase):
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                         "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
                         "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        os.chmod(key, 0o644)
+        env = dict(os.environ, FORTRESS_VAULT=VAULT)
+        p = subprocess.run([ARGS.fortress, "serve", "--tls-cert", cert, "--tls-key", key], env=env, capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(p.returncode, 6)
+        self.assertIn("can be read by other users", p.stderr)
         os.chmod(key, 0o600)
         srv = Server("--tls-cert", cert, "--tls-key", key)
         try:
