@@ -11,7 +11,7 @@ import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
 
 ARGS = None
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
-        "zoe": "seven copper kettles hum beside the harbour"}
+        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons"}
 OPENAPI = None
 VALIDATED = []
 
@@ -465,6 +465,19 @@ class ServeTest(unittest.TestCase):
         self.assertGreaterEqual(r.status, 400)
         r, j = self.anna.req("GET", "/api/status")
         self.assertEqual(r.status, 200, "the server keeps serving others")
+
+    def test_removed_user_session_stops(self):
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("kim"))
+        subprocess.run([ARGS.fortress, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "kim", "--role", "staff")
+        kim = Session(self.srv, "kim")
+        r, j = kim.req("GET", "/api/clients/" + self.client)
+        self.assertEqual(r.status, 200)
+        fort("user", "remove", "kim")
+        # each request opens the vault anew as that person: a removal counts from the next request
+        r, j = kim.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 403, j)
+        self.assertIn("removed", j["error"]["message"])
 
     def test_logout_wipes_session(self):
         s = Session(self.srv, "anna")
