@@ -1857,8 +1857,9 @@ typedef struct {
  * user has not enrolled a second factor, or when too many sign-ins failed
  * for this account or address (*RETRY_AFTER, may be NULL, gets the seconds
  * to wait; that refusal is not audited and costs no Argon2id).  After 5
- * failures in a row each attempt waits 2^(n-5) s after the last, at most
- * 15 min; a success clears the count. */
+ * failures in a row (per account, and per address: IPv6 by its /64) each
+ * attempt waits 2^(n-5) s after the last, at most 15 min; a success
+ * clears the count. */
 int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const char *user, const fort_secret *pass,
 		const char *code, const fort_signin_opts *o) FORT_WUR;
 /* Failed sign-ins (audited) since SINCE (unix time), and the newest. */

@@ -8,12 +8,14 @@
  * the vault with on each request, as the unlock agent's clients do.
  *
  * Throttle: after THROTTLE_FREE failures in a row for an account or an
- * address, each further attempt waits 2^(failures - THROTTLE_FREE) seconds
+ * address (IPv6: its /64), each further attempt waits 2^(failures - THROTTLE_FREE) seconds
  * after the last failure, at most THROTTLE_MAX; a success clears both.
  * The wait is checked before Argon2id runs, so a refused attempt is cheap
  * and is not audited (a flood would only grow the log); the failures that
  * led to it were. */
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include "auth/auth_int.h"
 #include "store/signin.h"
@@ -32,9 +34,21 @@ static int64_t throttle_wait(int64_t failures, int64_t last, int64_t now)
 	return last + wait > now ? last + wait - now : 0;
 }
 
+/* The throttle's keys.  An IPv6 client is counted by its /64: one
+ * machine commonly holds a whole /64, and would otherwise get 2^64 fresh
+ * addresses to guess from. */
 static void keys_for(char ukey[160], char akey[80], const char *user, const char *addr)
 {
+	struct in6_addr a6;
+	char net[INET6_ADDRSTRLEN];
 	snprintf(ukey, 160, "u:%s", user);
+	if (addr && inet_pton(AF_INET6, addr, &a6) == 1 && !IN6_IS_ADDR_V4MAPPED(&a6)) {
+		memset(a6.s6_addr + 8, 0, 8);
+		if (inet_ntop(AF_INET6, &a6, net, sizeof net)) {
+			snprintf(akey, 80, "a:%s/64", net);
+			return;
+		}
+	}
 	snprintf(akey, 80, "a:%s", addr && *addr ? addr : "-");
 }
 

@@ -185,6 +185,19 @@ static void test_totp_signin(void **state)
 		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", bad, "000000", &so), FORT_EAUTH);
 	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, "000000", &so), FORT_EDENIED);
 	assert_true(retry >= 1 && retry <= 900);
+	/* IPv6: counted by the /64, so new addresses of the same network do not start afresh */
+	so.address = "2001:db8:1:2::1";
+	for (int i = 0; i < 5; i++) {
+		char a6[64];
+		snprintf(a6, sizeof a6, "2001:db8:1:2::%x", i + 1);
+		so.address = a6;
+		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost6", bad, "000000", &so), FORT_EAUTH);
+	}
+	so.address = "2001:db8:1:2:ffff::9";
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost7", bad, "000000", &so), FORT_EDENIED);
+	so.address = "2001:db8:1:3::1";   /* another /64 */
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost7", bad, "000000", &so), FORT_EAUTH);
+	so.address = "198.51.100.9";
 	/* after the wait it may try again */
 	so.now = now + 30 + 600;
 	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, "000000", &so), FORT_EAUTH);
