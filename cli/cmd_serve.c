@@ -14,6 +14,7 @@ static const struct cli_opt serve_opts[] = {
 	{ "idle-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out after this long without a request (default 900)" },
 	{ "absolute-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out this long after sign-in (default 28800)" },
 	{ "threads", 0, OPT_VALUE, "N", "worker threads (default 4)" },
+	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
 	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
@@ -47,7 +48,8 @@ static int cmd_serve(struct cli *c)
 	o.quiet = c->quiet;
 	if ((ex = num_opt(c, "idle-timeout", &o.idle_timeout, 1, 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "absolute-timeout", &o.absolute_timeout, 1, 7 * 86400)) != EXIT_OK ||
-	    (ex = num_opt(c, "threads", &o.threads, 1, 64)) != EXIT_OK)
+	    (ex = num_opt(c, "threads", &o.threads, 1, 64)) != EXIT_OK ||
+	    (ex = num_opt(c, "client-timeout", &o.client_timeout, 1, 3600)) != EXIT_OK)
 		return ex;
 	if ((r = server_run(&o)) < 0)
 		return cli_fail(c, r, NULL);

@@ -606,7 +606,7 @@ int server_run(const server_opts *o)
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->client_timeout ? o->client_timeout : CONN_TIMEOUT),
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,

@@ -26,6 +26,7 @@ typedef struct {
 	int insecure_lan;
 	unsigned idle_timeout, absolute_timeout; /* seconds; 0: defaults */
 	unsigned threads;            /* 0: 4 */
+	unsigned client_timeout;     /* seconds a connection may stay silent; 0: 30 */
 	size_t max_body;             /* 0: 1 MiB */
 	int quiet;                   /* no request log */
 	const char *port_file;       /* write the bound port there (tests, port 0) */
