@@ -462,7 +462,7 @@ class ServeTest(unittest.TestCase):
 
     def test_big_header_refused(self):
         r, j = self.srv.request("GET", "/api/status", headers={"X-Big": "z" * (128 << 10)})
-        self.assertGreaterEqual(r.status, 400)
+        self.assertEqual(r.status, 431)   # libmicrohttpd's own answer: headers over the 64 KiB per connection
         r, j = self.anna.req("GET", "/api/status")
         self.assertEqual(r.status, 200, "the server keeps serving others")
 
