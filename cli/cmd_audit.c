@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt log_opts[] = {
 	{ "client", 0, OPT_VALUE, "ID", "only entries about client ID" },
@@ -120,15 +121,7 @@ static int cmd_audit_verify(struct cli *c)
 	snprintf(head, sizeof(head), "%lld:%s", (long long)rep.head_seq, rep.head);
 
 	if (c->json) {
-		json_t *j = json_object();
-		int ex;
-
-		json_object_set_new(j, "ok", json_boolean(rep.ok));
-		json_object_set_new(j, "entries", json_integer((json_int_t)rep.entries));
-		json_object_set_new(j, "head", json_string(head));
-		json_object_set_new(j, "bad_seq", rep.bad_seq >= 0 ? json_integer(rep.bad_seq) : json_null());
-		json_object_set_new(j, "problem", json_string(rep.ok ? "" : rep.problem));
-		ex = cli_print_json(c, j);
+		int ex = cli_print_json(c, shape_audit_report(&rep));
 		return ex != EXIT_OK ? ex : rep.ok ? EXIT_OK : EXIT_FAIL;
 	}
 	if (rep.ok) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt set_opts[] = {
 	{ "set", 0, OPT_MULTI, "FIELD=VALUE", "set FIELD (an empty VALUE clears it on edit)" },
@@ -293,14 +294,8 @@ static int cmd_client_list(struct cli *c)
 	if (c->json) {
 		json_t *a = json_array();
 
-		for (i = 0; i < n; i++) {
-			json_t *o = json_object();
-
-			json_object_set_new(o, "id", json_string(s[i].id));
-			json_object_set_new(o, "created", json_integer(s[i].created));
-			json_object_set_new(o, "display", json_string(s[i].display));
-			json_array_append_new(a, o);
-		}
+		for (i = 0; i < n; i++)
+			json_array_append_new(a, shape_client_summary(&s[i]));
 		free(s);
 		return cli_print_json(c, a);
 	}
@@ -329,21 +324,9 @@ static int cmd_client_get(struct cli *c)
 		return client_fail(c, r, 0);
 	n = fort_record_count(rec);
 	if (c->json) {
-		json_t *j = json_object(), *fields = json_object();
+		json_t *j = shape_record(rec);
 		int ex;
 
-		json_object_set_new(j, "id", json_string(fort_record_id(rec)));
-		json_object_set_new(j, "created", json_integer(fort_record_created(rec)));
-		json_object_set_new(j, "updated", json_integer(fort_record_updated(rec)));
-		for (i = 0; i < n; i++) {
-			const fort_record_field *f = fort_record_field_at(rec, i);
-			json_t *v = json_object();
-
-			json_object_set_new(v, "value", f->value ? json_string(f->value) : json_null());
-			json_object_set_new(v, "revealed", json_boolean(f->revealed));
-			json_object_set_new(fields, f->field, v);
-		}
-		json_object_set_new(j, "fields", fields);
 		fort_record_free(rec);
 		ex = cli_print_json(c, j);
 		return ex;
@@ -379,11 +362,7 @@ static int cmd_client_find(struct cli *c)
 		goto out;
 	}
 	if (c->json) {
-		json_t *a = json_array();
-
-		for (i = 0; i < n; i++)
-			json_array_append_new(a, json_string(ids[i]));
-		ex = cli_print_json(c, a);
+		ex = cli_print_json(c, shape_ids(ids, n));
 	} else {
 		for (i = 0; i < n; i++)
 			printf("%s\n", ids[i]);

@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static void line(const struct cli *c, const char *name, const char *value)
 {
@@ -52,68 +53,9 @@ static int cmd_status(struct cli *c)
 	snprintf(head, sizeof(head), "%lld:%s", (long long)st.audit_head_seq, st.audit_head);
 
 	if (c->json) {
-		json_t *j = json_object(), *k = json_object();
-
-		json_object_set_new(j, "vault", json_string(fort_vault_path(c->vault)));
-		json_object_set_new(j, "vault_id", json_string(st.vault_id));
-		json_object_set_new(j, "business", json_string(st.business));
-		json_object_set_new(j, "owner", json_string(st.owner));
-		json_object_set_new(j, "schema_version", json_integer(st.schema_version));
-		json_object_set_new(k, "name", json_string(st.kdf));
-		json_object_set_new(k, "opslimit", json_integer((json_int_t)st.kdf_opslimit));
-		json_object_set_new(k, "memlimit", json_integer((json_int_t)st.kdf_memlimit));
-		json_object_set_new(j, "kdf", k);
-		json_object_set_new(j, "default_country", json_string(st.default_country));
-		json_object_set_new(j, "clients", json_integer((json_int_t)st.clients));
-		json_object_set_new(j, "erased", json_integer((json_int_t)st.erased));
-		json_object_set_new(j, "audit_entries", json_integer((json_int_t)st.audit_entries));
-		json_object_set_new(j, "failed_unlocks_30d", json_integer((json_int_t)st.failed_unlocks));
-		json_object_set_new(j, "last_failed_unlock",
-				    st.last_failed_unlock ? json_integer(st.last_failed_unlock) : json_null());
-		json_object_set_new(j, "audit_head", json_string(head));
-		json_object_set_new(j, "created", json_integer(st.created));
-		json_object_set_new(j, "last_verified_backup",
-				    st.last_verified_backup ? json_integer(st.last_verified_backup) : json_null());
-		json_object_set_new(j, "users", json_integer((json_int_t)st.users));
-		json_object_set_new(j, "pending_users", json_integer((json_int_t)st.pending_users));
-		{
-			/* the incident plan: is there one, when was it last drilled */
-			json_t *pl = json_object();
-			int64_t drilled = 0;
-			char dtype[48] = "";
-			int has = fort_plan_exists(c->vault);
-
-			if (has > 0)
-				(void)fort_plan_last_drill(&drilled, dtype, c->vault);
-			json_object_set_new(pl, "exists", json_boolean(has > 0));
-			json_object_set_new(pl, "last_drill", drilled ? json_integer(drilled) : json_null());
-			json_object_set_new(pl, "last_drill_type", drilled ? json_string(dtype) : json_null());
-			json_object_set_new(j, "plan", pl);
-		}
-		if (st.rotating[0]) {
-			json_t *rot = json_object();
-
-			json_object_set_new(rot, "keys", json_string(st.rotating));
-			json_object_set_new(rot, "done", json_integer((json_int_t)st.rotation_done));
-			json_object_set_new(j, "key_rotation", rot);
-		}
-		{
-			json_t *inc = json_object();
-
-			json_object_set_new(inc, "open", json_integer((json_int_t)is.open));
-			if (is.has_next) {
-				json_t *n = json_object();
-				json_object_set_new(n, "incident", json_integer(is.incident));
-				json_object_set_new(n, "jurisdiction", json_string(is.next.jurisdiction));
-				json_object_set_new(n, "clock", json_string(is.next.clock));
-				json_object_set_new(n, "due", json_string(is.next.due));
-				json_object_set_new(n, "overdue", json_boolean(is.next.overdue));
-				json_object_set_new(inc, "next_deadline", n);
-			} else {
-				json_object_set_new(inc, "next_deadline", json_null());
-			}
-			json_object_set_new(j, "incidents", inc);
-		}
+		json_t *j = shape_status(c->vault, &st, &is, fort_vault_path(c->vault));
+		if (!j)
+			return cli_error(c, EXIT_IO, "out of memory");
 		return cli_print_json(c, j);
 	}
 	line(c, "vault:", fort_vault_path(c->vault));
@@ -140,6 +82,16 @@ static int cmd_status(struct cli *c)
 		line(c, "failed unlocks:", buf);
 	} else {
 		line(c, "failed unlocks:", "none");
+	}
+	{
+		/* sign-ins to `fortress serve` refused (wrong name, passphrase or code) */
+		uint64_t nf = 0;
+		int64_t lastf = 0;
+		if (fort_signin_failures(&nf, &lastf, c->vault, (int64_t)time(NULL) - 30 * 86400) == 0 && lastf) {
+			snprintf(buf, sizeof(buf), "%llu in the last 30 days, the last %s ('fortress audit log')",
+				 (unsigned long long)nf, cli_time(when, sizeof(when), lastf));
+			line(c, "failed sign-ins:", buf);
+		}
 	}
 	if (st.last_verified_backup) {
 		char age[48];

@@ -237,6 +237,7 @@ static const struct cli_cmd *const user_subs[] = {
 	&user_remove_def,
 	&user_role_def,
 	&cmd_user_passwd_def,
+	&cmd_user_totp_def,
 	NULL
 };
 

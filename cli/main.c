@@ -78,6 +78,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_doctor_def,
 	&cmd_incident_def,
 	&cmd_actions_def,
+	&cmd_serve_def,
 	&cmd_completion_def,
 	&cmd_help_def,
 	NULL

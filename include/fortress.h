@@ -1828,6 +1828,103 @@ int fort_action_get(fort_action_info *out, fort_vault *v, int64_t id, const char
  * TODAY NULL: the real date.  *OUT malloc'ed. */
 int fort_action_list(fort_action_info **out, size_t *n, fort_vault *v, int open_only, const char *today) FORT_WUR;
 
+/* ------------------------------------------------- signing in (the server) */
+/* `fortress serve` (issue 17): a person signs in with name, passphrase and
+ * a second factor; the passphrase unseals their keyring as an unlock does,
+ * and the server keeps their keys for the session only (docs/SECURITY.md,
+ * "Server"). */
+
+#define FORT_TOTP_RECOVERY_CODES 10
+
+/* What enrolment shows once.  WARNING: holds the TOTP secret and the
+ * recovery codes; locked memory, wiped by fort_totp_enrolment_free. */
+typedef struct {
+	char uri[512];     /* otpauth://totp/... for an authenticator app (QR code) */
+	char secret[48];   /* the same secret in base32, to type in by hand */
+	char recovery[FORT_TOTP_RECOVERY_CODES][16]; /* "abcd-efgh-jk", each usable once */
+} fort_totp_enrolment;
+
+/* Enrol the acting user's second factor (replacing any earlier one): a new
+ * random TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s) and ten recovery
+ * codes, stored encrypted under a key only this user's passphrase opens
+ * (recovery codes as keyed hashes).  Audited "totp-enroll".  *OUT is freed
+ * with fort_totp_enrolment_free.  FORT_ELOCKED. */
+int fort_totp_enroll(fort_totp_enrolment **out, fort_vault *v) FORT_WUR;
+/* Wipes and frees.  Accepts NULL. */
+void fort_totp_enrolment_free(fort_totp_enrolment *e);
+/* 1 if USER (NULL: the owner) has enrolled, 0 if not, <0 (FORT_ENOTFOUND).
+ * Works on a locked vault. */
+int fort_totp_enrolled(fort_vault *v, const char *user);
+/* Remove USER's second factor: their own, or anyone's with the 'users'
+ * action (a lost phone and lost recovery codes).  Audited.  They cannot
+ * sign in to the server until they enrol again. */
+int fort_totp_remove(fort_vault *v, const char *user) FORT_WUR;
+
+typedef struct {
+	unsigned version;
+	const char *address;  /* the client's network address: throttling and audit (NULL: "-") */
+	int64_t now;          /* unix time of the attempt; 0: the clock */
+} fort_signin_opts;
+#define FORT_SIGNIN_OPTS_VERSION 1
+#define FORT_SIGNIN_OPTS_INIT { FORT_SIGNIN_OPTS_VERSION, NULL, 0 }
+
+/* Sign USER in to the vault at PATH with PASS and CODE (a 6-digit TOTP code
+ * or an unused recovery code).  On success *KEY_OUT holds USER's secret
+ * keys (as fort_vault_user_key; open the vault with fort_vault_open_key),
+ * the code can never be used again, and "signin" is audited.  Refusals:
+ * FORT_EAUTH for a wrong name, passphrase or code (one message for all
+ * three, audited with the real reason and ADDRESS); FORT_EDENIED when the
+ * user has not enrolled a second factor, or when too many sign-ins failed
+ * for this account or address (*RETRY_AFTER, may be NULL, gets the seconds
+ * to wait; that refusal is not audited and costs no Argon2id).  After 5
+ * failures in a row (per account, and per address: IPv6 by its /64) each
+ * attempt waits 2^(n-5) s after the last, at most 15 min; a success
+ * clears the count. */
+int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const char *user, const fort_secret *pass,
+		const char *code, const fort_signin_opts *o) FORT_WUR;
+/* Failed sign-ins (audited) since SINCE (unix time), and the newest. */
+int fort_signin_failures(uint64_t *n, int64_t *last, fort_vault *v, int64_t since);
+
+/* Audit a sign-out from the server by the acting user (V opened with the
+ * session's keys).  WHY: "signed out" or the like, no personal data. */
+int fort_signout(fort_vault *v, const char *why) FORT_WUR;
+/* Audit a request a front refused before any library call could (a missing
+ * CSRF token, a malformed or oversized body): action WHAT ("http"), result
+ * "denied", REASON without personal data; signed by the acting user, whose
+ * session made the request.  Nothing else changes. */
+int fort_audit_refusal(fort_vault *v, const char *what, const char *reason) FORT_WUR;
+
+/* Sessions of a server: in memory only, thread-safe. */
+typedef struct fort_sessions fort_sessions;
+typedef struct {
+	unsigned version;
+	unsigned idle_timeout;      /* seconds without a request; 0: 900 (15 min) */
+	unsigned absolute_timeout;  /* seconds after sign-in; 0: 28800 (8 h) */
+	size_t max_sessions;        /* 0: 256 */
+} fort_sessions_opts;
+#define FORT_SESSIONS_OPTS_VERSION 1
+#define FORT_SESSIONS_OPTS_INIT { FORT_SESSIONS_OPTS_VERSION, 0, 0, 0 }
+/* Session ids and CSRF tokens: 32 random bytes in base64url, 43 characters. */
+#define FORT_SESSION_TOKEN_LEN 43
+
+int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o) FORT_WUR;
+/* Ends every session, wiping their keys.  Accepts NULL. */
+void fort_sessions_free(fort_sessions *s);
+/* A new session for USER holding KEY (taken over in every case).  ID_OUT
+ * (the cookie) and CSRF_OUT are new random tokens; only a hash of the id
+ * is kept.  FORT_EBUSY when the table is full. */
+int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s,
+		       const char *user, fort_secret *key) FORT_WUR;
+/* The session of ID: a copy of its keys (KEY_OUT may be NULL) and its user
+ * (USER_OUT may be NULL); the idle timer restarts.  With CSRF non-NULL it
+ * must be the session's token (constant-time).  FORT_EAUTH: no such session
+ * or it timed out (its keys are wiped now); FORT_EDENIED: wrong CSRF. */
+int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf) FORT_WUR;
+/* End (sign out) the session of ID, wiping its keys.  FORT_ENOTFOUND. */
+int fort_session_end(fort_sessions *s, const char *id);
+/* End the timed-out sessions; returns how many are left. */
+size_t fort_sessions_prune(fort_sessions *s);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

@@ -39,9 +39,11 @@ LAYERS = [
     ["audit"],
     ["policy"],
     ["vault"],
-    ["rights"],
+    ["rights", "auth"],
     ["incident", "mail", "scan"],
     ["backup", "doctor"],
+    ["front"],
+    ["server"],
     ["cli"],
 ]
 

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "incident/plan_int.h"
+#include "store/signin.h"
 
 #define DAY 86400
 #define BACKUP_WARN_DAYS 7
@@ -211,9 +212,23 @@ static void check_failed_unlocks(doc_ctx *d, fort_doctor_check *c)
 		judge(c, FORT_CHECK_SKIP, NULL, "could not read the audit log: %s", fort_error_message());
 		return;
 	}
+	uint64_t ns = 0;
+	int64_t lasts = 0;
+	/* sign-ins to `fortress serve` refused for a wrong passphrase, code or
+	 * name (a wrong passphrase there is also a failed unlock) */
+	if (store_signin_failures(d->v->st, d->now - 30 * 86400, &ns, &lasts) < 0)
+		ns = 0;
+	if (ns && !n) {
+		n = ns;
+		last = lasts;
+	}
+	char srv[96] = "";
+	if (ns)
+		snprintf(srv, sizeof srv, "; %llu sign-in(s) to the server refused", (unsigned long long)ns);
 	if (n)
 		judge(c, FORT_CHECK_WARN, "see who and when: 'fortress audit log'; change the passphrase ('fortress passwd') if it may be known",
-		      "%llu failed unlock(s) in the last 30 days, the last %ld day(s) ago", (unsigned long long)n, days_since(d, last));
+		      "%llu failed unlock(s) in the last 30 days, the last %ld day(s) ago%s", (unsigned long long)n,
+		      days_since(d, last), srv);
 	else if (last)
 		pass(c, "no failed unlock in the last 30 days (the last %ld days ago)", days_since(d, last));
 	else

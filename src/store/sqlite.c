@@ -203,6 +203,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" seq, tbl, id, hash FROM seal_log ORDER BY seq, tbl, id;"
 	"DROP TABLE seal_log;"
 	"ALTER TABLE seal_log_v10 RENAME TO seal_log;",
+	/* 11: signing in to `fortress serve` (issue 17; src/auth/).  Each
+	 * user's second factor (TOTP secret, last time step used, recovery-code
+	 * hashes) as one AEAD blob under a key derived from that user's own
+	 * secret key (AD: the vault id and user id), so it is authenticated
+	 * without a seal and readable only after the passphrase opened the
+	 * keyring; and the throttle of failed sign-ins per account and address. */
+	"CREATE TABLE user_totp(user_id INTEGER PRIMARY KEY, data BLOB NOT NULL, created INTEGER NOT NULL);"
+	"CREATE TABLE signin_throttle(k TEXT PRIMARY KEY, failures INTEGER NOT NULL, last INTEGER NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:

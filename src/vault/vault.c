@@ -323,7 +323,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	}
 	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0)
 		goto fail;
-	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent" : "")) < 0)
+	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent or a server session" : "")) < 0)
 		goto fail;
 	if (v->kr) {
 		/* entries of an older blind-index version: re-made now, resumably;

@@ -1128,6 +1128,9 @@ static const elsewhere_case elsewhere[] = {
 	  "fort_recovery_shares_free fort_client_erase",
 	  "vault/test_alloc_ops.c" },
 	{ "fort_deadline_compute", "rights/test_deadline.c" },
+	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
+	  "fort_signout fort_audit_refusal fort_totp_remove",
+	  "auth/test_signin.c" },
 };
 
 /* Pure functions, accessors and frees: no vault is touched or nothing is
@@ -1153,6 +1156,8 @@ static const char *const skipped[] = {
 	"fort_plan_exists", "fort_plan_last_drill",
 	/* called from a signal handler: unlinks the registered temporary files, allocates nothing */
 	"fort_signal_cleanup",
+	/* the server's sessions and enrolments: frees and wipes, or walks the table; no allocation */
+	"fort_sessions_free", "fort_totp_enrolment_free", "fort_session_end", "fort_sessions_prune",
 };
 
 /* Public operations no allocation loop reaches yet, and why. */
@@ -1160,7 +1165,7 @@ static const char *const not_yet[] = {
 	/* Argon2id (64 MiB) on every try: thousands of tries are minutes */
 	"fort_vault_create", "fort_vault_open", "fort_vault_open_key", "fort_vault_user_key", "fort_vault_passwd",
 	"fort_user_request", "fort_backup_restore", "fort_backup_verify_shares", "fort_backup_restore_shares",
-	"fort_recovery_restore",
+	"fort_recovery_restore", "fort_signin",
 	/* a rotation re-encrypts every record: its own loop, with a resume check, still to write */
 	"fort_role_revoke", "fort_user_add", "fort_user_remove", "fort_user_set_role", "fort_keys_rotate",
 	/* breach letters: an incident with a scope, an assessment and the business's

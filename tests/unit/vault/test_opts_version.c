@@ -331,6 +331,30 @@ static void test_incident_review(void **state)
 	assert_int_equal(fort_incident_review(v, incident, &s), 0);
 }
 
+static void test_signin_opts(void **state)
+{
+	fort_signin_opts o = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = secret(PASS), *key = NULL;
+	(void)state;
+	o.version = FORT_SIGNIN_OPTS_VERSION + 1;
+	refused(fort_signin(&key, NULL, path_of("v.db"), "alice", pass, "000000", &o), "fort_signin_opts", "FORT_SIGNIN_OPTS_INIT");
+	assert_null(key);
+	fort_secret_free(pass);
+}
+
+static void test_sessions_opts(void **state)
+{
+	fort_sessions_opts o = FORT_SESSIONS_OPTS_INIT;
+	fort_sessions *s = NULL;
+	(void)state;
+	o.version = FORT_SESSIONS_OPTS_VERSION + 1;
+	refused(fort_sessions_new(&s, &o), "fort_sessions_opts", "FORT_SESSIONS_OPTS_INIT");
+	assert_null(s);
+	o.version = FORT_SESSIONS_OPTS_VERSION;
+	accepted(fort_sessions_new(&s, &o), "fort_sessions_opts");
+	fort_sessions_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_incident_scope),
 		cmocka_unit_test(test_letter_opts),
 		cmocka_unit_test(test_incident_review),
+		cmocka_unit_test(test_signin_opts),
+		cmocka_unit_test(test_sessions_opts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,72 @@
+/* cmd_serve.c - `fortress serve`: the HTTP API over the library
+ * (src/server/).  Holds no keys of its own: people sign in. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server/server.h"
+
+static const struct cli_opt serve_opts[] = {
+	{ "listen", 0, OPT_VALUE, "ADDR:PORT", "where to listen (default 127.0.0.1:8710; port 0: any free one)" },
+	{ "tls-cert", 0, OPT_VALUE, "FILE", "TLS certificate chain (PEM); with --tls-key serves HTTPS" },
+	{ "tls-key", 0, OPT_VALUE, "FILE", "TLS private key (PEM, not group- or world-readable)" },
+	{ "insecure-lan", 0, OPT_FLAG, NULL, "allow a non-loopback address without TLS (a trusted network only)" },
+	{ "idle-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out after this long without a request (default 900)" },
+	{ "absolute-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out this long after sign-in (default 28800)" },
+	{ "threads", 0, OPT_VALUE, "N", "worker threads (default 4)" },
+	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
+	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int num_opt(struct cli *c, const char *name, unsigned *out, unsigned lo, unsigned hi)
+{
+	const char *s = cli_str(c, name);
+	char *end;
+	unsigned long v;
+	if (!s)
+		return EXIT_OK;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return cli_usage_error(c, "--%s must be a number from %u to %u", name, lo, hi);
+	*out = (unsigned)v;
+	return EXIT_OK;
+}
+
+static int cmd_serve(struct cli *c)
+{
+	server_opts o;
+	int r, ex;
+
+	memset(&o, 0, sizeof o);
+	o.vault_path = c->vault_path;
+	o.listen = cli_str(c, "listen");
+	o.tls_cert = cli_str(c, "tls-cert");
+	o.tls_key = cli_str(c, "tls-key");
+	o.insecure_lan = cli_flag(c, "insecure-lan");
+	o.port_file = cli_str(c, "port-file");
+	o.quiet = c->quiet;
+	if ((ex = num_opt(c, "idle-timeout", &o.idle_timeout, 1, 86400)) != EXIT_OK ||
+	    (ex = num_opt(c, "absolute-timeout", &o.absolute_timeout, 1, 7 * 86400)) != EXIT_OK ||
+	    (ex = num_opt(c, "threads", &o.threads, 1, 64)) != EXIT_OK ||
+	    (ex = num_opt(c, "client-timeout", &o.client_timeout, 1, 3600)) != EXIT_OK)
+		return ex;
+	if ((r = server_run(&o)) < 0)
+		return cli_fail(c, r, NULL);
+	return EXIT_OK;
+}
+
+const struct cli_cmd cmd_serve_def = {
+	.name = "serve", .fn = cmd_serve, .flags = NEEDS_PATH,
+	.summary = "serve the HTTP API: people sign in with passphrase and a TOTP code",
+	.synopsis = "[OPTIONS]",
+	.opts = serve_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"Listens on 127.0.0.1:8710 unless --listen says otherwise; refuses any other\n"
+		"address without TLS (--tls-cert and --tls-key, or a reverse proxy on the same\n"
+		"machine) unless --insecure-lan.  Holds no keys of its own: each person signs in\n"
+		"(POST /api/session) with name, passphrase and a code from 'fortress user totp\n"
+		"enroll', and their keys are kept in locked memory for that session only.\n"
+		"SIGTERM or Ctrl-C: requests in progress finish, every session's keys are wiped.\n"
+		"The API: /api/openapi.json, docs/api/openapi.json.\n",
+};

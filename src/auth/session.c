@@ -1,0 +1,207 @@
+/* session.c - the server's sessions: who is signed in, holding whose keys.
+ *
+ * A session id is 32 bytes from libsodium's RNG, handed out once in
+ * base64url (the cookie) and kept only as its BLAKE2b hash, so a dump of
+ * the table does not hold a usable cookie.  Each session holds the user's
+ * secret keys (fort_secret: locked, wiped when freed) and a CSRF token.
+ * Ending a session (logout, idle or absolute timeout, fort_sessions_free)
+ * wipes its keys.  One mutex: sessions are few and each operation short. */
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+#include "util.h"
+#include "fortress.h"
+
+#define ID_RAW 32
+
+typedef struct {
+	int used;
+	unsigned char hash[32];
+	char csrf[FORT_SESSION_TOKEN_LEN + 1];
+	char user[128];
+	fort_secret *key;
+	int64_t started, seen;  /* milliseconds, CLOCK_MONOTONIC */
+} sess;
+
+struct fort_sessions {
+	pthread_mutex_t mu;
+	sess *s;
+	size_t cap;
+	unsigned idle, absolute;
+};
+
+static void id_hash(unsigned char h[32], const char *id)
+{
+	crypto_generichash(h, 32, (const unsigned char *)id, strlen(id), (const unsigned char *)"fortress session", 16);
+}
+
+static void end(sess *e)
+{
+	fort_secret_free(e->key);
+	sodium_memzero(e, sizeof *e);
+}
+
+int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o)
+{
+	fort_sessions_opts def = FORT_SESSIONS_OPTS_INIT;
+	fort_sessions *s;
+	int r;
+	*out = NULL;
+	if (!o)
+		o = &def;
+	if ((r = fort_check_version(o->version, FORT_SESSIONS_OPTS_VERSION, "fort_sessions_opts", "FORT_SESSIONS_OPTS_INIT")) < 0)
+		return r;
+	if (!(s = fort_calloc(1, sizeof *s)))
+		return FORT_ENOMEM;
+	s->cap = o->max_sessions ? o->max_sessions : 256;
+	s->idle = o->idle_timeout ? o->idle_timeout : 15 * 60;
+	s->absolute = o->absolute_timeout ? o->absolute_timeout : 8 * 3600;
+	if (!(s->s = fort_calloc(s->cap, sizeof *s->s))) {
+		free(s);
+		return FORT_ENOMEM;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	*out = s;
+	return 0;
+}
+
+void fort_sessions_free(fort_sessions *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->s[i].used)
+			end(&s->s[i]);
+	pthread_mutex_destroy(&s->mu);
+	free(s->s);
+	free(s);
+}
+
+/* Milliseconds of a clock that neither jumps with the wall clock nor
+ * rounds a timeout of N seconds down to N - 1 (time(NULL) would). */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int expired(const fort_sessions *s, const sess *e, int64_t now)
+{
+	return now - e->seen >= (int64_t)s->idle * 1000 || now - e->started >= (int64_t)s->absolute * 1000;
+}
+
+static void token(char out[FORT_SESSION_TOKEN_LEN + 1])
+{
+	unsigned char raw[ID_RAW];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, FORT_SESSION_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s,
+		       const char *user, fort_secret *key)
+{
+	int64_t now = now_ms();
+	sess *slot = NULL;
+	int r = 0;
+	if (!user || strlen(user) >= sizeof slot->user || !key) {
+		fort_secret_free(key);
+		return fort_error_set(FORT_EINPUT, "a session needs a user name and keys");
+	}
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->s[i].used && expired(s, &s->s[i], now))
+			end(&s->s[i]);
+		if (!s->s[i].used && !slot)
+			slot = &s->s[i];
+	}
+	if (!slot) {
+		r = fort_error_set(FORT_EBUSY, "too many people are signed in (%zu sessions): try again later, or raise the limit",
+				   s->cap);
+		fort_secret_free(key);
+	} else {
+		token(id_out);
+		token(csrf_out);
+		id_hash(slot->hash, id_out);
+		memcpy(slot->csrf, csrf_out, sizeof slot->csrf);
+		snprintf(slot->user, sizeof slot->user, "%s", user);
+		slot->key = key;
+		slot->started = slot->seen = now;
+		slot->used = 1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+static sess *find(fort_sessions *s, const char *id)
+{
+	unsigned char h[32];
+	sess *hit = NULL;
+	if (!id || strlen(id) != FORT_SESSION_TOKEN_LEN)
+		return NULL;
+	id_hash(h, id);
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->s[i].used && sodium_memcmp(s->s[i].hash, h, 32) == 0)
+			hit = &s->s[i];
+	return hit;
+}
+
+int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf)
+{
+	int64_t now = now_ms();
+	sess *e;
+	int r = 0;
+	if (key_out)
+		*key_out = NULL;
+	pthread_mutex_lock(&s->mu);
+	e = find(s, id);
+	if (e && expired(s, e, now)) {
+		end(e);
+		e = NULL;
+	}
+	if (!e) {
+		r = fort_error_set(FORT_EAUTH, "not signed in, or the session has ended (signed out or timed out): sign in again");
+		goto out;
+	}
+	if (csrf && (strlen(csrf) != FORT_SESSION_TOKEN_LEN || sodium_memcmp(csrf, e->csrf, FORT_SESSION_TOKEN_LEN) != 0)) {
+		r = fort_error_set(FORT_EDENIED, "missing or wrong CSRF token: send the X-CSRF-Token header given at sign-in");
+		goto out;
+	}
+	if (key_out && (r = fort_secret_new(key_out, fort_secret_data(e->key), fort_secret_len(e->key))) < 0)
+		goto out;
+	if (user_out)
+		snprintf(user_out, 128, "%s", e->user);
+	e->seen = now;
+out:
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+int fort_session_end(fort_sessions *s, const char *id)
+{
+	sess *e;
+	int r = 0;
+	pthread_mutex_lock(&s->mu);
+	if ((e = find(s, id)))
+		end(e);
+	else
+		r = fort_error_set(FORT_ENOTFOUND, "no such session");
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
+size_t fort_sessions_prune(fort_sessions *s)
+{
+	int64_t now = now_ms();
+	size_t live = 0;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->s[i].used && expired(s, &s->s[i], now))
+			end(&s->s[i]);
+		live += s->s[i].used != 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return live;
+}

@@ -1,0 +1,23 @@
+/* shapes.h - the JSON shapes of library results, one copy for every front:
+ * `fortress --json` (cli/) and the HTTP API (src/server/) print the same
+ * objects.  Over the public API (fortress.h) and jansson only.  Each
+ * returns a new reference (NULL only when out of memory). */
+#ifndef FORT_FRONT_SHAPES_H
+#define FORT_FRONT_SHAPES_H
+
+#include <jansson.h>
+#include "fortress.h"
+
+/* `status --json`: ST and IS of V; PATH is the vault's path (NULL: omitted,
+ * as the server does not tell where its file lives). */
+json_t *shape_status(fort_vault *v, const fort_status *st, const fort_incident_summary *is, const char *path);
+/* One entry of `client list --json`. */
+json_t *shape_client_summary(const fort_client_summary *s);
+/* `client get --json`. */
+json_t *shape_record(const fort_record *rec);
+/* `client find --json`: the ids. */
+json_t *shape_ids(char (*ids)[FORT_ID_LEN + 1], size_t n);
+/* `audit verify --json`. */
+json_t *shape_audit_report(const fort_audit_report *rep);
+
+#endif

@@ -1,0 +1,89 @@
+/* auth.c - POST /api/session (sign in) and DELETE /api/session (sign out).
+ * The rules (passphrase, second factor, throttle, audit) are the library's
+ * (fort_signin); here: the JSON, the cookie, the session table. */
+#include <pthread.h>
+#include <string.h>
+#include <sodium.h>
+#include "util.h"
+#include "server/server.h"
+
+/* Wipe a string jansson holds (the passphrase) before it is freed. */
+static void wipe_json_string(json_t *s)
+{
+	if (json_is_string(s))
+		sodium_memzero((char *)json_string_value(s), json_string_length(s));
+}
+
+static const char *str_field(request *req, const char *name)
+{
+	json_t *v = json_object_get(req->body, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int api_session_create(request *req)
+{
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = NULL, *key = NULL;
+	const char *user = str_field(req, "user"), *code = str_field(req, "code");
+	json_t *pj = json_object_get(req->body, "passphrase");
+	char sid[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1];
+	int r, retry = 0;
+
+	if (!user || !*user || !json_is_string(pj) || !code) {
+		r = fort_error_set(FORT_EINPUT, "sign-in needs a JSON object with \"user\", \"passphrase\" and \"code\" (strings)");
+		goto out;
+	}
+	if ((r = fort_secret_new(&pass, json_string_value(pj), json_string_length(pj))) < 0)
+		goto out;
+	so.address = req->address;
+	/* one Argon2id at a time: memory (256 MiB each) and guessing speed */
+	pthread_mutex_lock(req->srv->signin_lock);
+	r = fort_signin(&key, &retry, req->srv->vault_path, user, pass, code, &so);
+	pthread_mutex_unlock(req->srv->signin_lock);
+	if (r < 0) {
+		if (r == FORT_EDENIED && retry > 0) {
+			req->retry_after = retry;
+			req->status = 429;
+			req->out = http_error_json(r, fort_error_message());
+		}
+		goto out;
+	}
+	/* a new id at every sign-in; the session the request came with (if
+	 * any) ends: no fixation */
+	if (req->session_id)
+		(void)fort_session_end(req->srv->sessions, req->session_id);
+	if ((r = fort_session_start(sid, csrf, req->srv->sessions, user, key)) < 0) {
+		key = NULL; /* taken over */
+		goto out;
+	}
+	key = NULL;
+	snprintf(req->set_cookie, sizeof req->set_cookie, "fortress_session=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
+		 req->srv->secure_cookie ? "; Secure" : "");
+	req->status = 201;
+	req->out = json_object();
+	json_object_set_new(req->out, "user", json_string(user));
+	json_object_set_new(req->out, "csrf_token", json_string(csrf));
+	json_object_set_new(req->out, "idle_timeout", json_integer(req->srv->idle_timeout));
+	json_object_set_new(req->out, "absolute_timeout", json_integer(req->srv->absolute_timeout));
+	r = 0;
+	sodium_memzero(sid, sizeof sid);
+out:
+	wipe_json_string(pj);
+	fort_secret_free(pass);
+	fort_secret_free(key);
+	return r;
+}
+
+int api_session_delete(request *req)
+{
+	int r;
+	if ((r = fort_signout(req->v, "signed out")) < 0)
+		return r;
+	(void)fort_session_end(req->srv->sessions, req->session_id);
+	/* the browser forgets the cookie too */
+	snprintf(req->set_cookie, sizeof req->set_cookie, "fortress_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+		 req->srv->secure_cookie ? "; Secure" : "");
+	req->out = json_object();
+	json_object_set_new(req->out, "signed_out", json_true());
+	return 0;
+}

@@ -1,0 +1,681 @@
+/* http.c - the daemon (libmicrohttpd, its own thread pool), the route
+ * table, and the checks every request passes once, in this order, before
+ * a handler runs (Redis' processCommand):
+ *
+ *   route (404) -> method (405 + Allow) -> session (401) -> CSRF token on
+ *   every state-changing request (403) -> content type (415) -> body size
+ *   (413) -> JSON (400) -> the handler: one library call
+ *
+ * From the CSRF check on, the signed-in person is known and the vault is
+ * opened with their keys, so every refusal is audited in their name
+ * (fort_audit_refusal); the library audits its own refusals (purpose,
+ * role, consent).  Every response carries the security headers.  The log
+ * line names the method, the route's pattern and the status: never a
+ * path with an id, a query or a body. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include "util.h"
+#include "server/server.h"
+
+#define COOKIE_NAME "fortress_session"
+#define DEFAULT_MAX_BODY (1u << 20)
+#define HEADER_MEMORY (64u * 1024)   /* per connection: request line + headers */
+#define CONN_TIMEOUT 30              /* seconds a connection may be idle */
+
+const route server_routes[] = {
+	{ "POST", "/api/session", api_session_create, R_PUBLIC | R_BODY },
+	{ "DELETE", "/api/session", api_session_delete, 0 },
+	{ "GET", "/api/status", api_status, 0 },
+	{ "GET", "/api/clients", api_clients_list, 0 },
+	{ "POST", "/api/clients", api_clients_add, R_BODY },
+	{ "GET", "/api/clients/{id}", api_clients_get, 0 },
+	{ "POST", "/api/clients/{id}/reveal", api_clients_reveal, R_BODY },
+	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
+	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
+};
+const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
+
+/* per request, across libmicrohttpd's calls */
+typedef struct {
+	fort_buf body;
+	int too_big;
+	int early;         /* a response was queued before the body */
+} conn_ctx;
+
+static volatile sig_atomic_t stop_sig;
+static int stop_pipe[2] = { -1, -1 };
+
+static void on_stop(int sig)
+{
+	int e = errno;
+	stop_sig = sig;
+	if (stop_pipe[1] >= 0)
+		(void)!write(stop_pipe[1], "x", 1);
+	errno = e;
+}
+
+json_t *http_error_json(int code, const char *msg)
+{
+	json_t *e = json_object(), *j = json_object();
+	json_object_set_new(e, "code", json_string(code ? fort_error_name(code) : "ERROR"));
+	json_object_set_new(e, "message", json_string(msg && *msg ? msg : "request failed"));
+	json_object_set_new(j, "error", e);
+	return j;
+}
+
+static int status_of(int code)
+{
+	switch (code) {
+	case FORT_EINPUT:
+	case FORT_EWEAK:
+		return MHD_HTTP_BAD_REQUEST;
+	case FORT_ENOTFOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case FORT_EAUTH:
+	case FORT_ELOCKED:
+		return MHD_HTTP_UNAUTHORIZED;
+	case FORT_EDENIED:
+		return MHD_HTTP_FORBIDDEN;
+	case FORT_EEXISTS:
+	case FORT_EDUPLICATE:
+		return MHD_HTTP_CONFLICT;
+	case FORT_EBUSY:
+	case FORT_ENOMEM:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	default:
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+const char *http_header(request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct other_ctx {
+	const char *const *skip;
+	const char *name, *value;
+	int n;
+};
+
+static enum MHD_Result other_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct other_ctx *o = cls;
+	(void)kind;
+	for (const char *const *s = o->skip; *s; s++)
+		if (strcmp(*s, key) == 0)
+			return MHD_YES;
+	if (!o->n++) {
+		o->name = key;
+		o->value = value ? value : "";
+	}
+	return MHD_YES;
+}
+
+int http_query_other(request *req, const char *const *skip, const char **name, const char **value)
+{
+	struct other_ctx o = { skip, NULL, NULL, 0 };
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, other_cb, &o);
+	*name = o.name;
+	*value = o.value;
+	return o.n;
+}
+
+static void security_headers(server *s, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	if (s->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+}
+
+static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int status, json_t *j, const char *allow,
+				 const char *cookie, int retry_after)
+{
+	struct MHD_Response *resp;
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	enum MHD_Result ret;
+	size_t len;
+
+	json_decref(j);
+	if (!text)
+		text = strdup("{\"error\":{\"code\":\"ENOMEM\",\"message\":\"out of memory\"}}");
+	if (!text)
+		return MHD_NO;
+	len = strlen(text);
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	security_headers(s, resp);
+	if (allow)
+		MHD_add_response_header(resp, "Allow", allow);
+	if (cookie && *cookie)
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
+	if (retry_after > 0) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%d", retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void log_line(server *s, const char *method, const char *pattern, int status, struct timespec *t0)
+{
+	struct timespec t1;
+	if (s->quiet)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "fortress serve: %s %s %d %.1f ms\n", method, pattern, status,
+		(double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+static void client_address(char *out, size_t cap, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, cap, "-");
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out, (socklen_t)cap);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)cap);
+}
+
+static int state_changing(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "OPTIONS") != 0;
+}
+
+/* The route for URL and METHOD: its index, or -1 with STATUS 404/405 and
+ * ALLOW set for a 405. */
+static int find_route(const char *url, const char *method, char *id, size_t idcap, int *status, char *allow, size_t acap)
+{
+	int path_hit = 0;
+	allow[0] = '\0';
+	for (size_t i = 0; i < server_nroutes; i++) {
+		if (!route_match(server_routes[i].pattern, url, id, idcap))
+			continue;
+		if (strcmp(server_routes[i].method, method) == 0)
+			return (int)i;
+		path_hit = 1;
+		if (!strstr(allow, server_routes[i].method)) {
+			size_t n = strlen(allow);
+			snprintf(allow + n, acap - n, "%s%s", n ? ", " : "", server_routes[i].method);
+		}
+	}
+	*status = path_hit ? MHD_HTTP_METHOD_NOT_ALLOWED : MHD_HTTP_NOT_FOUND;
+	return -1;
+}
+
+/* Refuse the request of a signed-in person: audited in their name, then
+ * the error response.  V may be NULL (not opened yet: nothing to audit
+ * with). */
+static int refuse(request *req, int status, int code, const char *why)
+{
+	if (req->v && fort_audit_refusal(req->v, "http", why) < 0) {
+		/* fail closed: no audit entry, no answer but an error */
+		req->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		req->out = http_error_json(fort_error_code(), fort_error_message());
+		return -1;
+	}
+	req->status = status;
+	req->out = http_error_json(code, why);
+	return -1;
+}
+
+static int content_type_json(const char *ct)
+{
+	size_t n = strlen("application/json");
+	if (!ct || strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+/* Open the vault with the session's KEY (once per request).  0, or <0
+ * with the error response set. */
+static int open_vault(request *req, const fort_secret *key)
+{
+	int r;
+	if (req->v || !key)
+		return 0;
+	if ((r = fort_vault_open_key(&req->v, req->srv->vault_path, req->user, key)) < 0) {
+		req->status = status_of(r);
+		req->out = http_error_json(r, fort_error_message());
+	}
+	return r;
+}
+
+/* The checks, then the handler.  Fills REQ's response.  PRE_BODY: only
+ * the checks that need no body (the first call of a request with one);
+ * nothing is opened unless a refusal has to be audited. */
+static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
+{
+	fort_secret *key = NULL;
+	const char *csrf;
+	int r;
+
+	if (!(rt->flags & R_PUBLIC)) {
+		r = fort_session_get(&key, req->user, req->srv->sessions, req->session_id, NULL);
+		if (r < 0) {
+			refuse(req, MHD_HTTP_UNAUTHORIZED, FORT_EAUTH, fort_error_message());
+			return;
+		}
+		if (state_changing(req->method)) {
+			csrf = http_header(req, "X-CSRF-Token");
+			if (fort_session_get(NULL, NULL, req->srv->sessions, req->session_id, csrf ? csrf : "") < 0) {
+				if (open_vault(req, key) == 0)
+					refuse(req, MHD_HTTP_FORBIDDEN, FORT_EDENIED,
+					       csrf ? "wrong CSRF token: send the X-CSRF-Token header given at sign-in"
+						    : "missing CSRF token: send the X-CSRF-Token header given at sign-in");
+				goto out;
+			}
+		}
+	}
+	if (rt->flags & R_BODY) {
+		const char *ct = http_header(req, "Content-Type");
+		const char *cl = http_header(req, "Content-Length");
+		if (!content_type_json(ct)) {
+			if (open_vault(req, key) == 0)
+				refuse(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FORT_EINPUT,
+				       "the body must be JSON: send Content-Type: application/json");
+			goto out;
+		}
+		if (cc->too_big || (cl && strtoull(cl, NULL, 10) > req->srv->max_body)) {
+			char why[128];
+			snprintf(why, sizeof why, "the body is larger than %zu bytes", req->srv->max_body);
+			if (open_vault(req, key) == 0)
+				refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, FORT_EINPUT, why);
+			goto out;
+		}
+	}
+	if (pre_body)
+		goto out; /* the body comes next */
+	if (open_vault(req, key) < 0)
+		goto out;
+	if (rt->flags & R_BODY) {
+		json_error_t je;
+		req->body = json_loadb(cc->body.buf ? cc->body.buf : "", cc->body.len, JSON_REJECT_DUPLICATES, &je);
+		if (!req->body || !json_is_object(req->body)) {
+			char why[300];
+			if (!req->body)
+				snprintf(why, sizeof why, "malformed JSON at line %d, column %d: %s", je.line, je.column, je.text);
+			else
+				snprintf(why, sizeof why, "the body must be a JSON object");
+			refuse(req, MHD_HTTP_BAD_REQUEST, FORT_EINPUT, why);
+			goto out;
+		}
+	}
+	req->status = MHD_HTTP_OK;
+	r = rt->fn(req);
+	if (r < 0 && !req->out) {
+		req->status = status_of(r);
+		req->out = http_error_json(r, fort_error_message());
+	}
+out:
+	fort_secret_free(key);
+}
+
+/* Does the route of URL and METHOD take a body?  Those are checked before
+ * the body is read (an early refusal reads no megabytes). */
+static int s_route_has_body(const char *url, const char *method)
+{
+	char id[64];
+	for (size_t i = 0; i < server_nroutes; i++)
+		if (strcmp(server_routes[i].method, method) == 0 && route_match(server_routes[i].pattern, url, id, sizeof id))
+			return (server_routes[i].flags & R_BODY) != 0;
+	return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	server *s = cls;
+	conn_ctx *cc = *con_cls;
+	request req;
+	char allow[64], addr[64];
+	int idx, status = 0, first = 0;
+	enum MHD_Result ret;
+	struct timespec t0;
+	(void)version;
+
+	if (!cc) {
+		if (!(cc = calloc(1, sizeof *cc)))
+			return MHD_NO;
+		/* the body may hold a passphrase: a wiped buffer */
+		fort_buf_init_secret(&cc->body, s->max_body + 1);
+		*con_cls = cc;
+		atomic_fetch_add(&s->inflight, 1);
+		first = 1;
+	}
+	if (cc->early) {
+		/* a response went out before the body: drop what still comes */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (first && !(s_route_has_body(url, method))) {
+		/* no body to wait for: answer on the next call, as libmicrohttpd
+		 * expects, so the connection stays open for the next request */
+		return MHD_YES;
+	}
+	if (!first && *upload_data_size) {
+		if (!cc->too_big) {
+			if (cc->body.len + *upload_data_size > s->max_body) {
+				cc->too_big = 1;
+				fort_buf_reset(&cc->body);
+			} else {
+				fort_buf_put(&cc->body, upload_data, *upload_data_size);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&req, 0, sizeof req);
+	req.srv = s;
+	req.conn = conn;
+	req.method = method;
+	client_address(addr, sizeof addr, conn);
+	req.address = addr;
+	req.session_id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
+	idx = find_route(url, method, req.id, sizeof req.id, &status, allow, sizeof allow);
+	if (idx < 0) {
+		json_t *e = http_error_json(status == MHD_HTTP_NOT_FOUND ? FORT_ENOTFOUND : FORT_EINPUT,
+					    status == MHD_HTTP_NOT_FOUND ? "no such route: see /api/openapi.json"
+								     : "method not allowed on this route: see the Allow header");
+		log_line(s, method, status == MHD_HTTP_NOT_FOUND ? "(unknown)" : "(method)", status, &t0);
+		if (first)
+			cc->early = 1;
+		return send_json(s, conn, status, e, status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow : NULL, NULL, 0);
+	}
+	dispatch(&req, &server_routes[idx], cc, first);
+	if (first && !req.out) {
+		/* everything checked that can be before the body: wait for it */
+		fort_vault_close(req.v);
+		return MHD_YES;
+	}
+	if (first)
+		cc->early = 1;
+	json_decref(req.body);
+	fort_vault_close(req.v);
+	log_line(s, method, server_routes[idx].pattern, req.status, &t0);
+	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
+	sodium_memzero(req.set_cookie, sizeof req.set_cookie);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	server *s = cls;
+	conn_ctx *cc = *con_cls;
+	(void)conn;
+	(void)toe;
+	if (!cc)
+		return;
+	fort_buf_release(&cc->body);  /* wipes: a secret buffer */
+	free(cc);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	server *s = cls;
+	if (s->quiet)
+		return;
+	fputs("fortress serve: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" / "PORT" (loopback). */
+static int parse_listen(struct sockaddr_storage *ss, socklen_t *len, int *loopback, const char *spec)
+{
+	char host[128];
+	const char *colon, *port_s;
+	long port;
+	char *end;
+
+	memset(ss, 0, sizeof *ss);
+	if (spec[0] == '[') {
+		const char *rb = strchr(spec, ']');
+		if (!rb || rb[1] != ':' || (size_t)(rb - spec - 1) >= sizeof host)
+			return fort_error_set(FORT_EINPUT, "--listen '%s': write an IPv6 address as [ADDR]:PORT", spec);
+		memcpy(host, spec + 1, (size_t)(rb - spec - 1));
+		host[rb - spec - 1] = '\0';
+		port_s = rb + 2;
+	} else if ((colon = strrchr(spec, ':'))) {
+		if ((size_t)(colon - spec) >= sizeof host)
+			return fort_error_set(FORT_EINPUT, "--listen '%s': address too long", spec);
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port_s = colon + 1;
+	} else {
+		snprintf(host, sizeof host, "127.0.0.1");
+		port_s = spec;
+	}
+	if (!host[0])
+		snprintf(host, sizeof host, "127.0.0.1");
+	errno = 0;
+	port = strtol(port_s, &end, 10);
+	if (!*port_s || *end || errno || port < 0 || port > 65535)
+		return fort_error_set(FORT_EINPUT, "--listen '%s': the port must be a number from 0 to 65535", spec);
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof host, "127.0.0.1");
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof *a4;
+		*loopback = (ntohl(a4->sin_addr.s_addr) >> 24) == 127;
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *a6;
+		*loopback = IN6_IS_ADDR_LOOPBACK(&a6->sin6_addr);
+	} else {
+		return fort_error_set(FORT_EINPUT, "--listen '%s': '%s' is not an IP address (names are not resolved)", spec, host);
+	}
+	return 0;
+}
+
+static int read_pem(char **out, const char *path, const char *what)
+{
+	FILE *f = fopen(path, "rb");
+	fort_buf b;
+	char chunk[4096];
+	size_t n;
+	*out = NULL;
+	if (!f)
+		return fort_error_set(FORT_ENOTFOUND, "%s '%s': %s", what, path, strerror(errno));
+	fort_buf_init_secret(&b, 1u << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fort_buf_put(&b, chunk, n);
+	sodium_memzero(chunk, sizeof chunk);
+	fclose(f);
+	if (fort_buf_error(&b) < 0 || b.len == 0) {
+		fort_buf_release(&b);
+		return fort_error_set(FORT_EINPUT, "%s '%s' is empty or larger than 1 MiB", what, path);
+	}
+	fort_buf_putc(&b, '\0');
+	*out = fort_buf_detach(&b, &n);
+	return *out ? 0 : FORT_ENOMEM;
+}
+
+int server_run(const server_opts *o)
+{
+	fort_sessions_opts so = FORT_SESSIONS_OPTS_INIT;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	struct MHD_Daemon *d = NULL;
+	pthread_mutex_t signin_lock = PTHREAD_MUTEX_INITIALIZER;
+	server s;
+	char *cert = NULL, *key = NULL;
+	int loopback = 0, r;
+	unsigned flags;
+	struct sigaction sa;
+	fort_vault *probe = NULL;
+
+	memset(&s, 0, sizeof s);
+	if ((r = parse_listen(&ss, &sslen, &loopback, o->listen ? o->listen : "127.0.0.1:8710")) < 0)
+		return r;
+	s.tls = o->tls_cert && o->tls_key;
+	if ((o->tls_cert != NULL) != (o->tls_key != NULL))
+		return fort_error_set(FORT_EINPUT, "TLS needs both --tls-cert FILE and --tls-key FILE");
+	if (!loopback && !s.tls && !o->insecure_lan)
+		return fort_error_set(FORT_EDENIED, "refusing to listen on '%s' without TLS: passphrases would cross the network in "
+				      "clear.  Give --tls-cert and --tls-key, put a reverse proxy with TLS in front and listen on "
+				      "127.0.0.1, or (a trusted network only) add --insecure-lan", o->listen);
+	if (!loopback && !s.tls)
+		fprintf(stderr, "fortress serve: WARNING: listening on %s without TLS (--insecure-lan): anyone on the network can "
+			"read passphrases and client data in transit\n", o->listen);
+	/* the vault must open (locked) before we listen */
+	if ((r = fort_vault_open(&probe, o->vault_path, NULL, NULL)) < 0)
+		return r;
+	fort_vault_close(probe);
+	so.idle_timeout = o->idle_timeout;
+	so.absolute_timeout = o->absolute_timeout;
+	if ((r = fort_sessions_new(&s.sessions, &so)) < 0)
+		return r;
+	s.vault_path = o->vault_path;
+	s.secure_cookie = s.tls || !loopback;
+	s.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	s.quiet = o->quiet;
+	s.idle_timeout = o->idle_timeout ? o->idle_timeout : 900;
+	s.absolute_timeout = o->absolute_timeout ? o->absolute_timeout : 28800;
+	s.signin_lock = &signin_lock;
+	atomic_init(&s.inflight, 0);
+	if (s.tls) {
+		struct stat kst;
+		/* a private key others can read is no longer private */
+		if (stat(o->tls_key, &kst) == 0 && (kst.st_mode & 077)) {
+			r = fort_error_set(FORT_EINPUT, "--tls-key '%s' can be read by other users (mode %03o): chmod 600 it",
+					   o->tls_key, (unsigned)(kst.st_mode & 0777));
+			goto out;
+		}
+		if ((r = read_pem(&cert, o->tls_cert, "--tls-cert")) < 0 || (r = read_pem(&key, o->tls_key, "--tls-key")) < 0)
+			goto out;
+	}
+
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		r = fort_error_set(FORT_EIO, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (s.tls)
+		flags |= MHD_USE_TLS;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->client_timeout ? o->client_timeout : CONN_TIMEOUT),
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)64,
+			     MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+			     s.tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+			     MHD_OPTION_HTTPS_MEM_KEY, key,
+			     MHD_OPTION_END);
+	if (!d) {
+		r = fort_error_set(FORT_EIO, "cannot listen on %s: %s (in use? another 'fortress serve'?)",
+				   o->listen ? o->listen : "127.0.0.1:8710", strerror(errno ? errno : EADDRINUSE));
+		goto out;
+	}
+	{
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+		unsigned port = di ? di->port : 0;
+		char host[64];
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
+		fprintf(stderr, "fortress serve: listening on %s://%s%s%s:%u (vault %s); stop with Ctrl-C or SIGTERM\n",
+			s.tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
+			port, o->vault_path);
+		if (o->port_file) {
+			FILE *pf = fopen(o->port_file, "w");
+			if (pf) {
+				fprintf(pf, "%u\n", port);
+				fclose(pf);
+			}
+		}
+	}
+	/* the main thread: wipes timed-out sessions every few seconds, waits
+	 * for a signal */
+	while (!stop_sig) {
+		struct pollfd p = { stop_pipe[0], POLLIN, 0 };
+		int pr = poll(&p, 1, 2000);
+		if (pr < 0 && errno != EINTR)
+			break;
+		fort_sessions_prune(s.sessions);
+	}
+	fprintf(stderr, "fortress serve: stopping (signal %d): finishing requests in progress\n", (int)stop_sig);
+	/* stop accepting; let what is running finish (at most 30 s) */
+	{
+		MHD_socket ls = MHD_quiesce_daemon(d);
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+		for (int i = 0; i < 300 && atomic_load(&s.inflight) > 0; i++) {
+			struct timespec ts = { 0, 100 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	r = 0;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	fort_sessions_free(s.sessions);  /* every session's keys wiped */
+	if (s.sessions)
+		fprintf(stderr, "fortress serve: stopped; every session ended and its keys wiped\n");
+	if (cert)
+		fort_wipe_free(cert);
+	if (key) {
+		sodium_memzero(key, strlen(key));
+		fort_wipe_free(key);
+	}
+	if (stop_pipe[0] >= 0) {
+		close(stop_pipe[0]);
+		close(stop_pipe[1]);
+		stop_pipe[0] = stop_pipe[1] = -1;
+	}
+	return r;
+}

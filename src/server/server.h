@@ -1,0 +1,121 @@
+/* server.h - `fortress serve`: the HTTP front over the library.
+ *
+ * http.c     the libmicrohttpd daemon, the route table, the checks every
+ *            request goes through once (route, method, session, CSRF,
+ *            content type, size, JSON), the security headers, shutdown
+ * auth.c     sign-in and sign-out (POST/DELETE /api/session), sessions
+ * api_*.c    one handler per route: parse, one library call, render
+ * route.c    matching a path against the table's patterns
+ *
+ * Like the CLI, the server holds no keys of its own: a session holds the
+ * signed-in person's keys (fort_sessions) and each request opens the vault
+ * with them (fort_vault_open_key), so the library enforces role, purpose
+ * and consent exactly as for that person at a terminal. */
+#ifndef FORT_SERVER_H
+#define FORT_SERVER_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <jansson.h>
+#include "fortress.h"
+
+typedef struct {
+	const char *vault_path;
+	const char *listen;          /* "127.0.0.1:8710", "[::1]:0" */
+	const char *tls_cert, *tls_key;
+	int insecure_lan;
+	unsigned idle_timeout, absolute_timeout; /* seconds; 0: defaults */
+	unsigned threads;            /* 0: 4 */
+	unsigned client_timeout;     /* seconds a connection may stay silent; 0: 30 */
+	size_t max_body;             /* 0: 1 MiB */
+	int quiet;                   /* no request log */
+	const char *port_file;       /* write the bound port there (tests, port 0) */
+} server_opts;
+
+/* Run until SIGTERM or SIGINT.  Returns a FORT_E* code (0 on a clean
+ * stop); the message is set. */
+int server_run(const server_opts *o);
+
+/* ---------------------------------------------------------------- inside */
+
+typedef struct server server;
+
+/* One request as the handlers see it. */
+typedef struct {
+	server *srv;
+	void *conn;                 /* struct MHD_Connection */
+	const char *method;
+	char id[64];                /* the {id} segment of the route, "" if none */
+	char user[128];             /* the signed-in person ("" on public routes) */
+	fort_vault *v;              /* opened with the session's keys (NULL on public routes) */
+	json_t *body;               /* the parsed JSON body, NULL without one */
+	const char *session_id;     /* the cookie, NULL if none */
+	const char *address;        /* the client's address */
+	/* the response */
+	int status;
+	json_t *out;                /* the JSON to send (owned) */
+	char set_cookie[256];
+	int retry_after;
+} request;
+
+/* A handler returns 0 with REQ->out (and REQ->status, default 200) set, or
+ * a negative FORT_E* code with the library's message set: the error
+ * response is made from it. */
+typedef int (*route_fn)(request *req);
+
+enum {
+	R_PUBLIC = 1 << 0,   /* no session needed */
+	R_BODY = 1 << 1,     /* a JSON body is required */
+};
+
+typedef struct {
+	const char *method;
+	const char *pattern;        /* "/api/clients/{id}/reveal" */
+	route_fn fn;
+	unsigned flags;
+} route;
+
+/* route.c: does PATH match PATTERN?  1 with ID (an {id} segment: letters,
+ * digits, '-' and '_', at most IDCAP-1) set, else 0. */
+int route_match(const char *pattern, const char *path, char *id, size_t idcap);
+/* The route table (http.c) and its size. */
+extern const route server_routes[];
+extern const size_t server_nroutes;
+
+/* Shared state of the running server. */
+struct server {
+	const char *vault_path;
+	fort_sessions *sessions;
+	int tls, secure_cookie;
+	size_t max_body;
+	int quiet;
+	unsigned idle_timeout, absolute_timeout;
+	atomic_int inflight;
+	void *signin_lock;          /* pthread_mutex_t: one Argon2id at a time */
+};
+
+/* http.c: an error body {"error":{"code","message"}} for CODE and MSG. */
+json_t *http_error_json(int code, const char *msg);
+/* The header VALUE of NAME in the request (NULL if none). */
+const char *http_header(request *req, const char *name);
+const char *http_query(request *req, const char *name);
+/* The first query argument's name and value other than those in SKIP (NULL-terminated). */
+int http_query_other(request *req, const char *const *skip, const char **name, const char **value);
+
+/* auth.c */
+int api_session_create(request *req);
+int api_session_delete(request *req);
+/* api_clients.c */
+int api_clients_list(request *req);
+int api_clients_get(request *req);
+int api_clients_add(request *req);
+int api_clients_reveal(request *req);
+/* api_vault.c */
+int api_status(request *req);
+int api_audit_verify(request *req);
+int api_openapi(request *req);
+/* The OpenAPI document, embedded at build time (docs/api/openapi.json). */
+extern const unsigned char server_openapi_json[];
+extern const size_t server_openapi_json_len;
+
+#endif

@@ -1,0 +1,638 @@
+#!/usr/bin/env python3
+"""HTTP tests of `fortress serve` (issue 17): a real vault, the real
+binary listening on a free loopback port, requests with the standard
+library, TOTP codes computed here (RFC 6238), and every JSON response the
+tests receive checked against docs/api/openapi.json.
+
+    test_serve.py --fortress build/fortress --root .
+"""
+import argparse, base64, hashlib, hmac, http.client, json, os, re, signal
+import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
+
+ARGS = None
+PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
+        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons"}
+OPENAPI = None
+VALIDATED = []
+
+
+def totp(secret_b32, t=None, step=30):
+    """RFC 6238 (HMAC-SHA1, 6 digits), as an authenticator app computes it."""
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    counter = int((time.time() if t is None else t) // step)
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def fort(*args, user=None, check=True):
+    env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile(user or "anna"))
+    cmd = [ARGS.fortress] + (["--user", user] if user else []) + list(args)
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr))
+    return p
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def passfile(user):
+    path = os.path.join(TMP, user + ".pass")
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            f.write(PASS[user] + "\n")
+        os.chmod(path, 0o600)
+    return path
+
+
+def enroll(user):
+    """A fresh second factor: its secret and recovery codes."""
+    j = json.loads(fort("--json", "user", "totp", "enroll", user=user).stdout)
+    return j["secret"], j["recovery_codes"]
+
+
+def schema_for(path_pattern, method, status):
+    op = OPENAPI["paths"][path_pattern][method.lower()]
+    resp = op["responses"].get(str(status))
+    if resp is None:
+        raise AssertionError("%s %s: status %d is not in the OpenAPI document" % (method, path_pattern, status))
+    return resp["content"]["application/json"]["schema"]
+
+
+def validate(path_pattern, method, status, body):
+    import jsonschema
+    schema = dict(schema_for(path_pattern, method, status))
+    schema["components"] = OPENAPI["components"]
+    jsonschema.Draft202012Validator(schema).validate(body)
+    VALIDATED.append((method, path_pattern, status))
+
+
+class Server:
+    def __init__(self, *extra):
+        self.portfile = os.path.join(TMP, "port-%d" % time.monotonic_ns())
+        self.err = open(os.path.join(TMP, "serve-%d.err" % time.monotonic_ns()), "w+")
+        env = dict(os.environ, FORTRESS_VAULT=VAULT)
+        env.pop("FORTRESS_PASSPHRASE_FILE", None)
+        self.proc = subprocess.Popen([ARGS.fortress, "serve", "--listen", "127.0.0.1:0", "--port-file", self.portfile] + list(extra),
+                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
+        for _ in range(200):
+            if os.path.exists(self.portfile) and read(self.portfile).strip():
+                break
+            if self.proc.poll() is not None:
+                raise AssertionError("fortress serve exited: " + self.log())
+            time.sleep(0.05)
+        self.port = int(read(self.portfile))
+
+    def log(self):
+        self.err.flush()
+        self.err.seek(0)
+        return self.err.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        return self._stop(sig)
+
+    def close(self):
+        self.err.close()
+
+    def _stop(self, sig):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def request(self, method, path, body=None, headers=None, raw=None, source=None, pattern=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                       source_address=(source, 0) if source else None)
+        h = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body).encode()
+            h.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        text = r.read()
+        c.close()
+        j = json.loads(text) if r.getheader("Content-Type", "").startswith("application/json") else None
+        if pattern and j is not None:
+            validate(pattern, method, r.status, j)
+        return r, j
+
+
+class Session:
+    def __init__(self, srv, user, code=None):
+        self.srv = srv
+        if code is None:
+            secret, _ = enroll(user)
+            code = totp(secret, time.time() + 30)   # the next step: the current one counts as used
+        r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code}, pattern="/api/session")
+        if r.status != 201:
+            raise AssertionError("sign-in as %s: %d %s" % (user, r.status, j))
+        self.cookie_header = r.getheader("Set-Cookie")
+        self.sid = re.match(r"fortress_session=([^;]+)", self.cookie_header).group(1)
+        self.csrf = j["csrf_token"]
+
+    def req(self, method, path, body=None, csrf=True, headers=None, pattern=None, raw=None):
+        h = {"Cookie": "fortress_session=" + self.sid}
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        h.update(headers or {})
+        return self.srv.request(method, path, body, h, pattern=pattern, raw=raw)
+
+
+def audit_rows(action=None):
+    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
+    q = "SELECT actor, action, result, detail FROM audit"
+    rows = db.execute(q + (" WHERE action = ?" if action else "") + " ORDER BY seq", (action,) if action else ()).fetchall()
+    db.close()
+    return rows
+
+
+def audit_count():
+    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
+    n = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    db.close()
+    return n
+
+
+def clients_count():
+    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
+    n = db.execute("SELECT count(*) FROM clients").fetchone()[0]
+    db.close()
+    return n
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+class ServeTest(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        r, j = cls.anna.req("POST", "/api/clients", {"fields": {"full_name": "Jana Schmidt", "email": "jana@example.org",
+                                                                 "iban": "DE89370400440532013000"}}, pattern="/api/clients")
+        assert r.status == 201, j
+        cls.client = j["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.close()
+
+    def assertHeaders(self, r):
+        for k, v in SECURITY_HEADERS.items():
+            self.assertEqual(r.getheader(k), v, "header " + k)
+        self.assertIsNone(r.getheader("Strict-Transport-Security"))  # plain HTTP: no HSTS
+
+    # ------------------------------------------------------------ sign-in
+    def test_signin_cookie_flags(self):
+        s = Session(self.srv, "anna")
+        flags = [f.strip() for f in s.cookie_header.split(";")]
+        self.assertIn("HttpOnly", flags)
+        self.assertIn("SameSite=Strict", flags)
+        self.assertIn("Path=/", flags)
+        # plain HTTP on loopback: Secure would make the browser drop it (docs/SECURITY.md)
+        self.assertNotIn("Secure", flags)
+        self.assertEqual(len(s.sid), 43)
+        self.assertEqual(len(s.csrf), 43)
+        self.assertNotEqual(s.sid, s.csrf)
+        self.assertTrue(audit_rows("signin"))
+
+    def test_signin_rotates_session(self):
+        s = Session(self.srv, "anna")
+        secret, _ = enroll("anna")
+        r, j = self.srv.request("POST", "/api/session", {"user": "anna", "passphrase": PASS["anna"], "code": totp(secret, time.time() + 30)},
+                                {"Cookie": "fortress_session=" + s.sid})
+        self.assertEqual(r.status, 201)
+        new = re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1)
+        self.assertNotEqual(new, s.sid)
+        r, j = s.req("GET", "/api/status")
+        self.assertEqual(r.status, 401, "the session the sign-in came with ends")
+
+    def test_wrong_passphrase_code_and_replay(self):
+        secret, recovery = enroll("sam")
+        before = len(audit_rows("unlock-failed")) + len(audit_rows("signin-failed"))
+        src = "127.0.0.3"  # an address of its own: the throttle counts per address too
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": "not the passphrase at all ok", "code": "123456"},
+                                source=src, pattern="/api/session")
+        self.assertEqual(r.status, 401)
+        self.assertEqual(j["error"]["code"], "EAUTH")
+        self.assertHeaders(r)
+        self.assertIn("sign-in from 127.0.0.3: wrong passphrase", [x[3] for x in audit_rows("unlock-failed")])
+        wrong = "%06d" % ((int(totp(secret, time.time() + 30)) + 1) % 1000000)
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": PASS["sam"], "code": wrong},
+                                source=src, pattern="/api/session")
+        self.assertEqual(r.status, 401)
+        # the same answer whatever was wrong: nothing learned about the passphrase
+        self.assertEqual(j["error"]["message"], "sign-in refused: wrong name, passphrase or code")
+        self.assertEqual(audit_rows("signin-failed")[-1][2:], ("denied", "sign-in from 127.0.0.3: wrong code"))
+        good = totp(secret, time.time() + 30)
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": PASS["sam"], "code": good}, source=src)
+        self.assertEqual(r.status, 201, j)
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": PASS["sam"], "code": good}, source=src)
+        self.assertEqual(r.status, 401, "a code is never accepted twice")
+        self.assertEqual(audit_rows("signin-failed")[-1][3], "sign-in from 127.0.0.3: code already used")
+        # a recovery code works once
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": PASS["sam"], "code": recovery[3].upper()}, source=src)
+        self.assertEqual(r.status, 201, j)
+        r, j = self.srv.request("POST", "/api/session", {"user": "sam", "passphrase": PASS["sam"], "code": recovery[3]}, source=src)
+        self.assertEqual(r.status, 401)
+        after = len(audit_rows("unlock-failed")) + len(audit_rows("signin-failed"))
+        self.assertEqual(after - before, 4)  # passphrase, code, replayed code, reused recovery code
+        st = json.loads(fort("--json", "status").stdout)
+        self.assertGreaterEqual(st["failed_signins_30d"], 4)
+        self.assertIn("failed sign-ins:", fort("status").stdout)
+        doc = json.loads(fort("--json", "doctor", check=False).stdout)
+        chk = [c for c in doc["checks"] if c["name"] == "failed-unlocks"][0]
+        self.assertEqual(chk["status"], "warn")
+        self.assertRegex(chk["detail"], r"[0-9]+ sign-in\(s\) to the server refused")
+
+    def test_unknown_user_and_not_enrolled(self):
+        r, j = self.srv.request("POST", "/api/session", {"user": "zoe", "passphrase": PASS["zoe"], "code": "000000"},
+                                source="127.0.0.4", pattern="/api/session")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(j["error"]["code"], "EDENIED")
+        self.assertIn("totp enroll", j["error"]["message"])
+        self.assertEqual(audit_rows("signin-failed")[-1][:4], ("zoe", "signin-failed", "denied", "sign-in from 127.0.0.4: no second factor enrolled"))
+        r, j = self.srv.request("POST", "/api/session", {"user": "nobody", "passphrase": "x" * 20, "code": "000000"}, source="127.0.0.4")
+        self.assertEqual(r.status, 401)
+        self.assertEqual(j["error"]["message"], "sign-in refused: wrong name, passphrase or code")
+        self.assertIn("sign-in from 127.0.0.4: unknown user name", [x[3] for x in audit_rows("unlock-failed")])
+
+    def test_throttle(self):
+        src = "127.0.0.5"
+        for i in range(5):
+            r, j = self.srv.request("POST", "/api/session", {"user": "ghost%d" % i, "passphrase": "y" * 20, "code": "111111"}, source=src)
+            self.assertEqual(r.status, 401)
+        r, j = self.srv.request("POST", "/api/session", {"user": "anna", "passphrase": PASS["anna"], "code": "111111"},
+                                source=src, pattern="/api/session")
+        self.assertEqual(r.status, 429, j)
+        self.assertGreaterEqual(int(r.getheader("Retry-After")), 1)
+        # another address is not held up by this one
+        s = Session(self.srv, "anna")
+        self.assertTrue(s.csrf)
+
+    # ------------------------------------------------------------- routes
+    def test_status_and_headers(self):
+        r, j = self.anna.req("GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 200)
+        self.assertHeaders(r)
+        self.assertNotIn("vault", j, "the file's path is not told")
+        self.assertGreaterEqual(j["clients"], 1)
+        r, j = self.srv.request("GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 401)
+        self.assertHeaders(r)
+
+    def test_clients_list_pages_and_find(self):
+        for i in range(3):
+            r, j = self.anna.req("POST", "/api/clients", {"fields": {"full_name": "Page Person %d" % i, "email": "p%d@example.org" % i}})
+            self.assertEqual(r.status, 201, j)
+        r, j = self.anna.req("GET", "/api/clients?limit=2", pattern="/api/clients")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(j["clients"]), 2)
+        self.assertIsNotNone(j["next"])
+        seen = [c["id"] for c in j["clients"]]
+        while j["next"]:
+            r, j = self.anna.req("GET", "/api/clients?limit=2&after=" + j["next"], pattern="/api/clients")
+            self.assertEqual(r.status, 200)
+            seen += [c["id"] for c in j["clients"]]
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(len(seen), clients_count())
+        for c in json.loads(fort("--json", "client", "list").stdout):
+            self.assertIn(c["id"], seen)
+        r, j = self.anna.req("GET", "/api/clients?email=jana@example.org", pattern="/api/clients")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(j["ids"], [self.client])
+        r, j = self.anna.req("GET", "/api/clients?limit=0", pattern="/api/clients")
+        self.assertEqual(r.status, 400)
+        self.assertEqual(j["error"]["code"], "EINPUT")
+
+    def test_get_masked_and_reveal(self):
+        r, j = self.anna.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 200)
+        self.assertFalse(j["fields"]["iban"]["revealed"])
+        self.assertNotEqual(j["fields"]["iban"]["value"], "DE89370400440532013000")
+        cli = json.loads(fort("--json", "client", "get", self.client).stdout)
+        self.assertEqual(cli, j, "the same shape and values as the CLI's --json")
+        r, j = self.anna.req("POST", "/api/clients/%s/reveal" % self.client, {"purpose": "billing", "fields": ["iban"]},
+                             pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(j["fields"]["iban"]["revealed"])
+        self.assertEqual(j["fields"]["iban"]["value"], "DE89370400440532013000")
+        r, j = self.anna.req("GET", "/api/clients/c-00000000000000ff", pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 404)
+        r, j = self.anna.req("POST", "/api/clients/%s/reveal" % self.client, {"purpose": "marketing", "fields": ["iban"]},
+                             pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+
+    def test_staff_cannot_reveal_bank_details(self):
+        staff = Session(self.srv, "sam")
+        n = len(audit_rows())
+        r, j = staff.req("POST", "/api/clients/%s/reveal" % self.client, {"purpose": "billing", "fields": ["iban"]},
+                         pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+        self.assertEqual(j["error"]["code"], "EDENIED")
+        denied = [x for x in audit_rows()[n:] if x[0] == "sam" and x[2] == "denied"]
+        self.assertTrue(denied, "the refusal is audited in sam's name")
+        r, j = staff.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("DE89", json.dumps(j))
+
+    def test_audit_verify(self):
+        r, j = self.anna.req("GET", "/api/audit/verify", pattern="/api/audit/verify")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(j["ok"], j)
+
+    def test_openapi_document_matches_routes(self):
+        r, j = self.srv.request("GET", "/api/openapi.json")
+        self.assertEqual(r.status, 200)
+        self.assertHeaders(r)
+        with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
+            self.assertEqual(j, json.load(f), "the server serves the repository's document")
+        src = read(os.path.join(ARGS.root, "src", "server", "http.c"))
+        table = src[src.index("const route server_routes[]"):]
+        table = table[:table.index("};")]
+        routes = set(re.findall(r'\{ "([A-Z]+)", "([^"]+)"', table))
+        documented = {(m.upper(), p) for p, ops in j["paths"].items() for m in ops}
+        self.assertTrue(routes)
+        self.assertEqual(routes, documented)
+        self.assertEqual(j["openapi"], "3.1.0")
+        # the document itself: every schema is valid JSON Schema 2020-12 (OpenAPI 3.1's dialect), every
+        # $ref resolves, every operation has responses; and the OpenAPI 3.1 schema when it is installed
+        import jsonschema
+        for name, sch in j["components"]["schemas"].items():
+            jsonschema.Draft202012Validator.check_schema(sch)
+        refs = re.findall(r'"\$ref": "#/([^"]+)"', json.dumps(j))
+        self.assertTrue(refs)
+        for ref in refs:
+            node = j
+            for part in ref.split("/"):
+                self.assertIn(part, node, "$ref #/%s does not resolve" % ref)
+                node = node[part]
+        for p, ops in j["paths"].items():
+            for m, op in ops.items():
+                self.assertTrue(op.get("responses"), "%s %s has no responses" % (m, p))
+                self.assertIn("operationId", op)
+        try:
+            from openapi_spec_validator import validate as oas_validate
+        except ImportError:
+            oas_validate = None
+        if oas_validate:
+            oas_validate(j)
+
+    # -------------------------------------------------------- bad requests
+    def test_unknown_route_and_method(self):
+        r, j = self.anna.req("GET", "/api/nothing-here")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(j["error"]["code"], "ENOTFOUND")
+        self.assertHeaders(r)
+        r, j = self.anna.req("GET", "/api/clients/../status")
+        self.assertIn(r.status, (400, 404))
+        r, j = self.anna.req("PUT", "/api/clients")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.getheader("Allow"), "GET, POST")
+        self.assertHeaders(r)
+
+    def test_csrf_required(self):
+        n = clients_count()
+        a = audit_count()
+        r, j = self.anna.req("POST", "/api/clients", {"fields": {"full_name": "No Token"}}, csrf=False, pattern="/api/clients")
+        self.assertEqual(r.status, 403)
+        self.assertIn("missing CSRF token", j["error"]["message"])
+        r, j = self.anna.req("POST", "/api/clients", {"fields": {"full_name": "Bad Token"}},
+                             headers={"X-CSRF-Token": "A" * 43}, csrf=False, pattern="/api/clients")
+        self.assertEqual(r.status, 403)
+        self.assertIn("wrong CSRF token", j["error"]["message"])
+        r, j = self.anna.req("DELETE", "/api/session", csrf=False, pattern="/api/session")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(clients_count(), n, "nothing added")
+        refusals = [x for x in audit_rows("http") if "CSRF" in x[3]]
+        self.assertGreaterEqual(len(refusals), 3)
+        r, j = self.anna.req("GET", "/api/status")
+        self.assertEqual(r.status, 200, "the session still works")
+
+    def test_content_type_json_and_size(self):
+        n = clients_count()
+        r, j = self.anna.req("POST", "/api/clients", raw=b"full_name=x", headers={"Content-Type": "application/x-www-form-urlencoded"},
+                             pattern="/api/clients")
+        self.assertEqual(r.status, 415)
+        r, j = self.anna.req("POST", "/api/clients", raw=b'{"fields": {"full_name": "x"', headers={"Content-Type": "application/json"},
+                             pattern="/api/clients")
+        self.assertEqual(r.status, 400)
+        self.assertIn("malformed JSON at line 1", j["error"]["message"])
+        r, j = self.anna.req("POST", "/api/clients", raw=b'[1, 2]', headers={"Content-Type": "application/json"}, pattern="/api/clients")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("POST", "/api/clients", raw=b'{"fields": {"nosuchfield": "x"}}', headers={"Content-Type": "application/json"},
+                             pattern="/api/clients")
+        self.assertEqual(r.status, 404)
+        big = b'{"fields": {"full_name": "' + b"x" * (2 << 20) + b'"}}'
+        r, j = self.anna.req("POST", "/api/clients", raw=big, headers={"Content-Type": "application/json"}, pattern="/api/clients")
+        self.assertEqual(r.status, 413)
+        # the same without Content-Length (chunked): counted as it arrives
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/api/clients", body=iter([big[i:i + 65536] for i in range(0, len(big), 65536)]),
+                  headers={"Content-Type": "application/json", "Cookie": "fortress_session=" + self.anna.sid,
+                           "X-CSRF-Token": self.anna.csrf, "Transfer-Encoding": "chunked"}, encode_chunked=True)
+        r = c.getresponse()
+        j = json.loads(r.read())
+        c.close()
+        self.assertEqual(r.status, 413, j)
+        validate("/api/clients", "POST", 413, j)
+        self.assertEqual(clients_count(), n, "nothing added")
+        reasons = [x[3] for x in audit_rows("http")]
+        self.assertTrue(any("must be JSON" in x for x in reasons))
+        self.assertTrue(any("malformed JSON" in x for x in reasons))
+        self.assertTrue(any("larger than" in x for x in reasons))
+
+    def test_big_header_refused(self):
+        r, j = self.srv.request("GET", "/api/status", headers={"X-Big": "z" * (128 << 10)})
+        self.assertEqual(r.status, 431)   # libmicrohttpd's own answer: headers over the 64 KiB per connection
+        r, j = self.anna.req("GET", "/api/status")
+        self.assertEqual(r.status, 200, "the server keeps serving others")
+
+    def test_removed_user_session_stops(self):
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("kim"))
+        subprocess.run([ARGS.fortress, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "kim", "--role", "staff")
+        kim = Session(self.srv, "kim")
+        r, j = kim.req("GET", "/api/clients/" + self.client)
+        self.assertEqual(r.status, 200)
+        fort("user", "remove", "kim")
+        # each request opens the vault anew as that person: a removal counts from the next request
+        r, j = kim.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 403, j)
+        self.assertIn("removed", j["error"]["message"])
+
+    def test_logout_wipes_session(self):
+        s = Session(self.srv, "anna")
+        r, j = s.req("GET", "/api/status")
+        self.assertEqual(r.status, 200)
+        r, j = s.req("DELETE", "/api/session", pattern="/api/session")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Max-Age=0", r.getheader("Set-Cookie"))
+        r, j = s.req("GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 401, "a stolen cookie is worthless after sign-out")
+        self.assertTrue(audit_rows("signout"))
+
+
+class LifecycleTest(unittest.TestCase):
+    def test_idle_timeout(self):
+        srv = Server("--idle-timeout", "2")
+        try:
+            s = Session(srv, "anna")
+            r, j = s.req("GET", "/api/status")
+            self.assertEqual(r.status, 200)
+            time.sleep(1.2)
+            r, j = s.req("GET", "/api/status")
+            self.assertEqual(r.status, 200, "activity keeps the session")
+            time.sleep(2.5)
+            r, j = s.req("GET", "/api/status")
+            self.assertEqual(r.status, 401, "idle too long")
+        finally:
+            srv.stop()
+            srv.close()
+
+    def test_tls(self):
+        cert, key = os.path.join(TMP, "cert.pem"), os.path.join(TMP, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        os.chmod(key, 0o644)
+        env = dict(os.environ, FORTRESS_VAULT=VAULT)
+        p = subprocess.run([ARGS.fortress, "serve", "--tls-cert", cert, "--tls-key", key], env=env, capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(p.returncode, 6)
+        self.assertIn("can be read by other users", p.stderr)
+        os.chmod(key, 0o600)
+        srv = Server("--tls-cert", cert, "--tls-key", key)
+        try:
+            import ssl
+            ctx = ssl.create_default_context(cafile=cert)
+            c = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=30)
+            secret, _ = enroll("anna")
+            c.request("POST", "/api/session", body=json.dumps({"user": "anna", "passphrase": PASS["anna"],
+                                                               "code": totp(secret, time.time() + 30)}),
+                      headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            self.assertEqual(r.status, 201)
+            self.assertEqual(r.getheader("Strict-Transport-Security"), "max-age=31536000")
+            self.assertIn("Secure", [f.strip() for f in r.getheader("Set-Cookie").split(";")])
+            c.close()
+            # plain HTTP to the TLS port gets nowhere
+            with self.assertRaises(Exception):
+                p = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+                p.request("GET", "/api/openapi.json")
+                p.getresponse().read()
+        finally:
+            srv.stop()
+            srv.close()
+
+    def test_slow_client_cut_off(self):
+        srv = Server("--client-timeout", "2", "--threads", "1")
+        try:
+            slow = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            slow.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n")   # and then nothing more
+            # one worker thread, a silent client: others are still served meanwhile
+            r, j = srv.request("GET", "/api/openapi.json")
+            self.assertEqual(r.status, 200)
+            t0 = time.monotonic()
+            self.assertEqual(slow.recv(4096), b"", "the server closes the silent connection")
+            self.assertLess(time.monotonic() - t0, 8)
+            slow.close()
+        finally:
+            srv.stop()
+            srv.close()
+
+    def test_refuses_lan_without_tls(self):
+        env = dict(os.environ, FORTRESS_VAULT=VAULT)
+        p = subprocess.run([ARGS.fortress, "serve", "--listen", "0.0.0.0:0"], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 5)
+        self.assertIn("without TLS", p.stderr)
+        p = subprocess.run([ARGS.fortress, "serve", "--listen", "nonsense"], env=env, capture_output=True, text=True, timeout=30)
+        self.assertEqual(p.returncode, 6)
+
+    def test_sigterm_graceful(self):
+        srv = Server()
+        s = Session(srv, "anna")
+        r, j = s.req("GET", "/api/status")
+        self.assertEqual(r.status, 200)
+        # a request in progress (a sign-in: Argon2id) when SIGTERM comes still gets its answer
+        secret, _ = enroll("anna")
+        c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+        c.request("POST", "/api/session", body=json.dumps({"user": "anna", "passphrase": PASS["anna"],
+                                                           "code": totp(secret, time.time() + 30)}),
+                  headers={"Content-Type": "application/json"})
+        time.sleep(0.03)
+        srv.proc.send_signal(signal.SIGTERM)
+        r = c.getresponse()
+        r.read()
+        c.close()
+        self.assertEqual(r.status, 201, "the request in progress finished")
+        self.assertEqual(srv.stop(signal.SIGTERM), 0)
+        log = srv.log()
+        srv.close()
+        # and nobody new gets in
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+        self.assertIn("stopping (signal 15)", log)
+        self.assertIn("every session ended and its keys wiped", log)
+        for secret in (s.sid, s.csrf, PASS["anna"], "jana@example.org"):
+            self.assertNotIn(secret, log, "nothing secret in the log")
+        self.assertRegex(log, r"GET /api/status 200")
+        self.assertNotIn("c-", log, "no client id in a log line")
+
+
+def main():
+    global ARGS, TMP, VAULT, OPENAPI
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--root", required=True)
+    ARGS, rest = ap.parse_known_args()
+    ARGS.fortress = os.path.abspath(ARGS.fortress)
+    with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
+        OPENAPI = json.load(f)
+    with tempfile.TemporaryDirectory(prefix="fortress-serve-") as TMP:
+        os.chmod(TMP, 0o700)
+        os.environ["HOME"] = TMP
+        os.environ["XDG_RUNTIME_DIR"] = TMP
+        VAULT = os.path.join(TMP, "vault.db")
+        fort("init", "--name", "Acme Ltd", "--owner", "anna", "--country", "DE", "--kdf", "interactive")
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("sam"))
+        subprocess.run([ARGS.fortress, "user", "request", "sam", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "sam", "--role", "staff")
+        env["FORTRESS_PASSPHRASE_FILE"] = passfile("zoe")
+        subprocess.run([ARGS.fortress, "user", "request", "zoe", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "zoe", "--role", "staff")
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        res = prog.result
+        failed = len(res.failures) + len(res.errors)
+        print("%d passed, %d failed; %d responses checked against the OpenAPI document"
+              % (res.testsRun - failed, failed, len(VALIDATED)))
+        ok = res.wasSuccessful()
+        if ok:
+            v = fort("audit", "verify", check=False)
+            if v.returncode != 0:
+                print("audit verify after the tests failed: " + v.stdout + v.stderr)
+                ok = False
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+/* test_signin.c - signing in to the server (src/auth/): the session table
+ * (tokens, CSRF, idle and absolute timeouts, a full table), TOTP enrolment
+ * and sign-in (a code computed here, replay, recovery codes, throttle,
+ * refusals audited, a tampered blob), and allocation-failure loops over
+ * the public functions (test_alloc_public.c lists them as looped here). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include <liboath/oath.h>
+#include "fortress.h"
+#include "util.h"
+
+#define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
+#define FIXTURE_DIR "/tmp/fort-test-signin-XXXXXX"
+#define FIXTURE_VAULT_HELPERS
+#include "fixture.h"
+
+static void code_at(char out[7], const char *b32, int64_t t)
+{
+	char *raw = NULL;
+	size_t len = 0;
+	assert_int_equal(oath_init(), OATH_OK);
+	assert_int_equal(oath_base32_decode(b32, strlen(b32), &raw, &len), OATH_OK);
+	assert_int_equal(oath_totp_generate(raw, len, (time_t)t, 30, 0, 6, out), OATH_OK);
+	free(raw);
+}
+
+static fort_secret *key_of(fort_vault *v)
+{
+	fort_secret *k = NULL;
+	assert_int_equal(fort_vault_user_key(&k, v), 0);
+	return k;
+}
+
+static void test_sessions(void **state)
+{
+	fort_sessions_opts o = FORT_SESSIONS_OPTS_INIT;
+	fort_sessions *s = NULL, *abs = NULL;
+	fort_secret *k = NULL, *got = NULL;
+	char id[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1], id2[FORT_SESSION_TOKEN_LEN + 1],
+		csrf2[FORT_SESSION_TOKEN_LEN + 1], user[128], wrong[FORT_SESSION_TOKEN_LEN + 1];
+	unsigned char raw[64];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof raw; i++)
+		raw[i] = (unsigned char)(i * 7 + 1);
+	o.idle_timeout = 1;
+	o.max_sessions = 2;
+	assert_int_equal(fort_sessions_new(&s, &o), 0);
+	assert_int_equal(fort_secret_new(&k, raw, sizeof raw), 0);
+	assert_int_equal(fort_session_start(id, csrf, s, "alice", k), 0);
+	assert_int_equal(strlen(id), FORT_SESSION_TOKEN_LEN);
+	assert_int_equal(strlen(csrf), FORT_SESSION_TOKEN_LEN);
+	assert_string_not_equal(id, csrf);
+	assert_int_equal(fort_session_get(&got, user, s, id, NULL), 0);
+	assert_string_equal(user, "alice");
+	assert_int_equal(fort_secret_len(got), sizeof raw);
+	assert_memory_equal(fort_secret_data(got), raw, sizeof raw);
+	fort_secret_free(got);
+	/* CSRF: the session's token only */
+	assert_int_equal(fort_session_get(NULL, NULL, s, id, csrf), 0);
+	memcpy(wrong, csrf, sizeof wrong);
+	wrong[5] = wrong[5] == 'A' ? 'B' : 'A';
+	assert_int_equal(fort_session_get(NULL, NULL, s, id, wrong), FORT_EDENIED);
+	assert_int_equal(fort_session_get(NULL, NULL, s, id, ""), FORT_EDENIED);
+	/* the CSRF token is not a session id */
+	assert_int_equal(fort_session_get(NULL, NULL, s, csrf, NULL), FORT_EAUTH);
+	assert_int_equal(fort_session_get(NULL, NULL, s, "short", NULL), FORT_EAUTH);
+	/* a full table */
+	assert_int_equal(fort_secret_new(&k, raw, 32), 0);
+	assert_int_equal(fort_session_start(id2, csrf2, s, "bob", k), 0);
+	assert_int_equal(fort_secret_new(&k, raw, 32), 0);
+	assert_int_equal(fort_session_start(wrong, csrf2, s, "carol", k), FORT_EBUSY);
+	/* sign-out */
+	assert_int_equal(fort_session_end(s, id2), 0);
+	assert_int_equal(fort_session_get(NULL, NULL, s, id2, NULL), FORT_EAUTH);
+	assert_int_equal(fort_session_end(s, id2), FORT_ENOTFOUND);
+
+	/* absolute timeout, whatever the activity */
+	o.idle_timeout = 100;
+	o.absolute_timeout = 2;
+	o.max_sessions = 0;
+	assert_int_equal(fort_sessions_new(&abs, &o), 0);
+	assert_int_equal(fort_secret_new(&k, raw, 32), 0);
+	assert_int_equal(fort_session_start(id2, csrf2, abs, "dora", k), 0);
+	/* idle timeout (1 s): activity keeps it... */
+	sleep(1);
+	assert_int_equal(fort_session_get(NULL, NULL, abs, id2, NULL), 0);
+	sleep(2);
+	/* ... but not past the absolute timeout, and not past the idle one */
+	assert_int_equal(fort_session_get(NULL, NULL, abs, id2, NULL), FORT_EAUTH);
+	assert_int_equal(fort_session_get(NULL, NULL, s, id, NULL), FORT_EAUTH);
+	assert_int_equal(fort_sessions_prune(s), 0);
+	fort_sessions_free(s);
+	fort_sessions_free(abs);
+	fort_sessions_free(NULL);
+	o.version = 99;
+	assert_int_equal(fort_sessions_new(&s, &o), FORT_EINPUT);
+}
+
+static void test_totp_signin(void **state)
+{
+	fort_vault *v = create_vault("signin.fort");
+	fort_totp_enrolment *e = NULL;
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = secret(PASS), *bad = secret("not-the-passphrase-at-all-really"), *key = NULL, *mine = key_of(v);
+	char code[7], wrongc[8], b32[48], rc[16];
+	int64_t now = (int64_t)time(NULL);
+	uint64_t n0 = 0, n1 = 0;
+	int64_t last = 0;
+	int retry = 0;
+	(void)state;
+
+	assert_int_equal(fort_totp_enrolled(v, "alice"), 0);
+	assert_int_equal(fort_totp_enroll(&e, v), 0);
+	assert_int_equal(fort_totp_enrolled(v, "alice"), 1);
+	assert_int_equal(fort_totp_enrolled(v, "nobody"), FORT_ENOTFOUND);
+	assert_non_null(strstr(e->uri, "otpauth://totp/Fortress%20Orbit%20Bakery:alice?secret="));
+	snprintf(b32, sizeof b32, "%s", e->secret);
+	snprintf(rc, sizeof rc, "%s", e->recovery[7]);
+	assert_int_equal(strlen(rc), 12);
+	fort_totp_enrolment_free(e);
+	assert_int_equal(fort_signin_failures(&n0, &last, v, 0), 0);
+	fort_vault_close(v);
+
+	so.address = "192.0.2.7";
+	so.now = now + 30;  /* the next step: the current one counts as used at enrolment */
+	code_at(code, b32, now + 30);
+	/* a wrong passphrase, a wrong code */
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", bad, code, &so), FORT_EAUTH);
+	assert_null(key);
+	snprintf(wrongc, sizeof wrongc, "%06d", (atoi(code) + 1) % 1000000);
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, wrongc, &so), FORT_EAUTH);
+	assert_string_equal(fort_error_message(), "sign-in refused: wrong name, passphrase or code");
+	/* the right one: the user's keys */
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, code, &so), 0);
+	assert_int_equal(fort_secret_len(key), fort_secret_len(mine));
+	assert_memory_equal(fort_secret_data(key), fort_secret_data(mine), fort_secret_len(mine));
+	fort_secret_free(key);
+	key = NULL;
+	/* never twice */
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	assert_non_null(strstr(fort_error_message(), "already used"));
+	/* a step older than the last one used is refused too */
+	so.now = now;
+	code_at(code, b32, now);
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	/* a recovery code, once */
+	so.now = now + 30;
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, rc, &so), 0);
+	fort_secret_free(key);
+	key = NULL;
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "alice", pass, rc, &so), FORT_EAUTH);
+	/* unknown user: the same answer */
+	assert_int_equal(fort_signin(&key, NULL, path_of("signin.fort"), "mallory", pass, code, &so), FORT_EAUTH);
+	assert_string_equal(fort_error_message(), "sign-in refused: wrong name, passphrase or code");
+
+	v = open_vault(path_of("signin.fort"), PASS);
+	assert_int_equal(fort_signin_failures(&n1, &last, v, 0), 0);
+	assert_int_equal(n1 - n0, 6);
+	assert_true(last > 0);
+	expect_verified(v);
+	fort_vault_close(v);
+
+	/* throttle: five failures from one address, then a wait, even with the
+	 * right passphrase and code; another address is not held up */
+	so.address = "198.51.100.9";
+	so.now = now + 30;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost", bad, "000000", &so), FORT_EAUTH);
+	code_at(code, b32, now + 60);
+	so.now = now + 60;
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, code, &so), 0);
+	fort_secret_free(key);
+	key = NULL;
+	so.now = now + 30;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", bad, "000000", &so), FORT_EAUTH);
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, "000000", &so), FORT_EDENIED);
+	assert_true(retry >= 1 && retry <= 900);
+	/* IPv6: counted by the /64, so new addresses of the same network do not start afresh */
+	so.address = "2001:db8:1:2::1";
+	for (int i = 0; i < 5; i++) {
+		char a6[64];
+		snprintf(a6, sizeof a6, "2001:db8:1:2::%x", i + 1);
+		so.address = a6;
+		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost6", bad, "000000", &so), FORT_EAUTH);
+	}
+	so.address = "2001:db8:1:2:ffff::9";
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost7", bad, "000000", &so), FORT_EDENIED);
+	so.address = "2001:db8:1:3::1";   /* another /64 */
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "ghost7", bad, "000000", &so), FORT_EAUTH);
+	so.address = "198.51.100.9";
+	/* after the wait it may try again */
+	so.now = now + 30 + 600;
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, "000000", &so), FORT_EAUTH);
+
+	/* the blob changed with sqlite3: refused, not ignored */
+	{
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open(path_of("signin.fort"), &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "UPDATE user_totp SET data = substr(data, 1, 40) || x'00' || substr(data, 42)",
+					      NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		so.now = now + 10000;
+		so.address = "203.0.113.1";
+		code_at(code, b32, now + 10000);
+		assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, code, &so), FORT_ETAMPER);
+	}
+	/* removed: no sign-in until enrolled again */
+	v = open_vault(path_of("signin.fort"), PASS);
+	assert_int_equal(fort_totp_remove(v, "alice"), 0);
+	assert_int_equal(fort_totp_enrolled(v, "alice"), 0);
+	fort_vault_close(v);
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, code, &so), FORT_EDENIED);
+	assert_non_null(strstr(fort_error_message(), "totp enroll"));
+	so.version = 7;
+	assert_int_equal(fort_signin(&key, &retry, path_of("signin.fort"), "alice", pass, code, &so), FORT_EINPUT);
+	v = open_vault(path_of("signin.fort"), PASS);
+	expect_verified(v);
+	fort_vault_close(v);
+	fort_secret_free(pass);
+	fort_secret_free(bad);
+	fort_secret_free(mine);
+}
+
+/* Allocation N fails, for every N, until the call succeeds: a negative
+ * code with a message each time, never a crash or a leak. */
+#define ALLOC_LOOP(call, cleanup)                                                         \
+	for (unsigned long nth = 1;; nth++) {                                             \
+		int r_;                                                                   \
+		fort_error_clear();                                                       \
+		fort_alloc_fail_at(nth);                                                  \
+		r_ = (call);                                                              \
+		fort_alloc_fail_at(0);                                                    \
+		if (r_ >= 0) {                                                            \
+			cleanup;                                                          \
+			break;                                                            \
+		}                                                                         \
+		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);     \
+		assert_true(nth < 100000);                                                \
+	}
+
+static void test_alloc_loops(void **state)
+{
+	fort_vault *v = create_vault("alloc.fort");
+	fort_sessions *s = NULL;
+	fort_totp_enrolment *e = NULL;
+	fort_secret *k = NULL;
+	char id[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1], user[128];
+	uint64_t n;
+	int64_t last;
+	(void)state;
+
+	ALLOC_LOOP(fort_sessions_new(&s, NULL), (void)0);
+	ALLOC_LOOP((fort_secret_new(&k, "0123456789abcdef0123456789abcdef", 32) < 0 ? FORT_ENOMEM
+		    : fort_session_start(id, csrf, s, "alice", k)), (void)0);
+	ALLOC_LOOP(fort_session_get(&k, user, s, id, csrf), fort_secret_free(k));
+	ALLOC_LOOP(fort_totp_enroll(&e, v), fort_totp_enrolment_free(e));
+	ALLOC_LOOP(fort_totp_enrolled(v, "alice"), (void)0);
+	ALLOC_LOOP(fort_signin_failures(&n, &last, v, 0), (void)0);
+	ALLOC_LOOP(fort_signout(v, "signed out"), (void)0);
+	ALLOC_LOOP(fort_audit_refusal(v, "http", "missing CSRF token"), (void)0);
+	ALLOC_LOOP(fort_totp_remove(v, "alice"), (void)0);
+	assert_int_equal(fort_totp_enrolled(v, "alice"), 0);
+	expect_verified(v);
+	fort_sessions_free(s);
+	fort_vault_close(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sessions),
+		cmocka_unit_test(test_totp_signin),
+		cmocka_unit_test(test_alloc_loops),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
