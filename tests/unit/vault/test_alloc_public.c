@@ -1,5 +1,7 @@
-/* test_alloc_public.c - the allocation-failure loop over the public API
- * (issue 13, item 4), table-driven, and a check that the table is whole.
+/* test_alloc_public.c - the allocation-failure loop (alloc_loop.h) over the
+ * public API (issue 13, item 4), table-driven, and a check that the table
+ * is whole.  The costly operations (Argon2id, rotations, letters, mail)
+ * are looped in test_alloc_slow.c.
  *
  * test_public_api_classified reads include/fortress.h and fails when a
  * public fort_* function is in none of these lists:
@@ -15,7 +17,7 @@
  *   - skipped[]: with the reason (no vault and no allocation, a free
  *     function, an accessor of a struct already in memory...).
  *   - not_yet[]: public operations no allocation loop reaches yet, each
- *     with why; the list the next session shortens.  It is printed.
+ *     with why (empty since test_alloc_slow.c); the count is printed.
  * A new public function therefore fails this test until it is put in one
  * of them. */
 #include <stdarg.h>
