@@ -552,6 +552,7 @@ static const char *kind_of(char *buf, size_t cap, fort_vault *v, const fort_impa
 static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name)
 {
 	const fort_incident_info *in = &c->in;
+	int r;
 	const char *st = strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5 ? ic->jurisdiction + 3 : NULL;
 	if (st && state_forbids(st, "## What happened") < 0)
 		return fort_error_code();
@@ -594,7 +595,8 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 	put_notes(b, c->notes, c->nnotes, "effect", 0);
 	put_notes(b, c->notes, c->nnotes, "consequence", 0);
 	fort_buf_printf(b, "\n## What you can do\n\n");
-	advice(b, ic->categories);
+	if ((r = advice(b, ic->categories)) < 0)
+		return r;   /* the advice table unread (out of memory): not a letter without it */
 	fort_buf_printf(b, "\n## For more information\n\n");
 	fort_buf_printf(b, "Please contact us: %s\n", in->contact);
 	if (c->biz.address[0] || c->biz.email[0] || c->biz.phone[0])
@@ -723,7 +725,10 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		strcat(missing, ", measures taken ('incident log ID remedy TEXT')");
 	if (missing[0])
 		return fort_error_set(FORT_EINPUT, "the letters of incident %lld need %s", (long long)id, missing + 2);
+	fort_error_clear();
 	rights_competent_authority(&c.auth, &c.biz, v);
+	if (fort_error_code() == FORT_ENOMEM)
+		return FORT_ENOMEM;   /* the authorities' table could not be read: not "no authority" */
 	if (!c.auth.name && !o->clients_only)
 		return fort_error_set(FORT_ENOTFOUND, "the authority to notify cannot be decided: %s", c.biz.authority_problem);
 	{

@@ -8,9 +8,10 @@
 void rights_authority_find(rights_authority *out, const char *code)
 {
 	const data_table *t = NULL;
+	int r;
 	memset(out, 0, sizeof *out);
 	out->website = out->email = out->phone = out->postal_address = "";
-	if (data_table_get(&t, "supervisory_authorities") == 0) {
+	if ((r = data_table_get(&t, "supervisory_authorities")) == 0) {
 		int cj = data_table_col(t, "jurisdiction"), cn = data_table_col(t, "name"), cw = data_table_col(t, "website"),
 		    ce = data_table_col(t, "email"), cp = data_table_col(t, "phone"), ca = data_table_col(t, "postal_address");
 		for (size_t i = 0; cj >= 0 && cn >= 0 && code && i < t->nrows; i++)
@@ -23,5 +24,8 @@ void rights_authority_find(rights_authority *out, const char *code)
 				break;
 			}
 	}
-	fort_error_clear(); /* no table or no row: the letters say so generically */
+	/* no table or no row: the letters say so generically; out of memory
+	 * stays set, for the callers that must not take it for "none" */
+	if (r != FORT_ENOMEM)
+		fort_error_clear();
 }

@@ -678,6 +678,10 @@ int map_load(fort_vault *v)
 		}
 	}
 	if ((r = map_parse(&m, (const char *)json, len)) < 0) {
+		/* out of memory is not damage (the allocation-failure loop over
+		 * fort_vault_open once read it as such) */
+		if (r == FORT_ENOMEM)
+			goto out;
 		fort_error_prefix("the stored data map is damaged");
 		r = FORT_ECORRUPT;
 		goto out;

@@ -199,8 +199,12 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
 		goto out;
 	}
-	if ((r = recovery_combine(pt, vid, &rec, shares, nshares, &why)) < 0)
+	if ((r = recovery_combine(pt, vid, &rec, shares, nshares, &why)) < 0) {
+		/* out of memory refuses no share: nothing to record */
+		if (r == FORT_ENOMEM)
+			goto out;
 		goto refused;
+	}
 
 	/* The owner's keyring, checked against the public keys the vault holds. */
 	if ((r = keyring_new(&kr)) < 0)

@@ -310,6 +310,11 @@ static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned ro
 		vault_reload_keys(v);
 		return r;
 	}
+	/* the roles as committed, before the re-encryption: failing here
+	 * leaves a rotation that finishing completes, never a change done
+	 * and reported as failed (fort_role_revoke once reloaded them last) */
+	if ((r = policy_load(v)) < 0)
+		return r;
 	if (!rotate)
 		return 0;
 	return rotate_run(v, out, o);
@@ -729,8 +734,6 @@ int fort_role_revoke(fort_rotate_report *out, fort_vault *v, const char *role, c
 	c.detail = detail;
 	/* keys only need rotating if someone held them */
 	r = revoke_and_rotate(out, v, users.n ? cats : 0, revoke_change, &c, "a role was narrowed", o);
-	if (r == 0)
-		r = policy_load(v);
 out:
 	roles_release(&nrs);
 	return r;

@@ -42,8 +42,13 @@ int vault_key_epoch(fort_vault *v, int64_t *epoch)
 void vault_reload_keys(fort_vault *v)
 {
 	keyring *kr = v->kr;
+	/* called after a failed write: its error is the one to report, and
+	 * reading the keys again may clear it (a vault with no key epoch yet) */
+	int code = fort_error_code();
+	char msg[512];
 	if (!kr)
 		return;
+	snprintf(msg, sizeof msg, "%s", fort_error_message());
 	sodium_memzero(kr->vk, sizeof kr->vk);
 	sodium_memzero(kr->ck, sizeof kr->ck);
 	sodium_memzero(kr->old, sizeof kr->old);
@@ -56,6 +61,8 @@ void vault_reload_keys(fort_vault *v)
 		keyring_free(v->kr);
 		v->kr = NULL;
 	}
+	if (code)
+		fort_error_set(code, "%s", msg);
 }
 
 int vault_keys_current(fort_vault *v)
