@@ -1764,6 +1764,18 @@ static int is_zero32(const unsigned char *h)
 	return z == 0;
 }
 
+/* What a row's hash NOW (all zero: the row is gone) says against its
+ * newest seal SEALED (FOUND: a seal exists; all zero: sealed as removed). */
+static int seal_verdict(const unsigned char now[32], int found, const unsigned char sealed[32])
+{
+	int live = found && !is_zero32(sealed);
+	if (is_zero32(now))
+		return live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
+	if (!live)
+		return STORE_SEAL_UNSEALED;
+	return sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+}
+
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
 {
 	s->hook = fn;
@@ -1961,7 +1973,7 @@ int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 		 * log's newest seal says (as before seal_head existed). */
 		unsigned char now[32] = { 0 }, sealed[32];
 		int t = seal_table_index(nz((const char *)sqlite3_column_text(st, 0)));
-		int found = sqlite3_column_type(st, 3) != SQLITE_NULL, live;
+		int found = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		*differ = 1;
 		out->table = t >= 0 ? seal_table[t] : NULL;
 		out->id = sqlite3_column_int64(st, 1);
@@ -1974,13 +1986,7 @@ int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 		memset(sealed, 0xff, 32);
 		if (found && sqlite3_column_bytes(st, 3) == 32)
 			memcpy(sealed, sqlite3_column_blob(st, 3), 32);
-		live = found && !is_zero32(sealed);
-		if (is_zero32(now))
-			out->state = live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
-		else if (!live)
-			out->state = STORE_SEAL_UNSEALED;
-		else
-			out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+		out->state = seal_verdict(now, found, sealed);
 	} else if (rc != SQLITE_DONE) {
 		r = map_sqlite(s->db, rc, "checking the seals");
 	}
@@ -2017,7 +2023,7 @@ static int seal_state_known(store *s, int tbl, int64_t id, const unsigned char *
 			    store_seal_check *out)
 {
 	unsigned char now[32], sealed[32];
-	int r, found, live;
+	int r, found;
 	out->table = seal_table[tbl];
 	out->id = id;
 	out->seq = 0;
@@ -2032,13 +2038,7 @@ static int seal_state_known(store *s, int tbl, int64_t id, const unsigned char *
 		return r;
 	if ((found = seal_latest(s, tbl, id, sealed, &out->seq)) < 0)
 		return found;
-	live = found && !is_zero32(sealed);
-	if (is_zero32(now))
-		out->state = live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
-	else if (!live)
-		out->state = STORE_SEAL_UNSEALED;
-	else
-		out->state = sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+	out->state = seal_verdict(now, found, sealed);
 	if (tbl == T_META && out->state != STORE_SEAL_OK) {
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(s->db, "SELECT k FROM meta WHERE rowid = ?", -1, &st, NULL) == SQLITE_OK) {
