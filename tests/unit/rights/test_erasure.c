@@ -86,6 +86,8 @@ static void test_hold(void **state)
 		assert_non_null(strstr(kept, "IBAN"));
 		assert_non_null(strstr(kept, "GDPR Art. 17(3)(b)"));
 		assert_non_null(strstr(kept, "kept only to comply with that obligation and is used for nothing else"));
+		/* the default IBAN does not serve legal claims: not offered */
+		assert_null(strstr(kept, "legal claims"));
 	}
 	/* what stays and what went */
 	ro.reveal = all;
@@ -347,6 +349,15 @@ static void test_hold_purposes(void **state)
 	assert_int_equal(fort_request_open(&rid, w, "erasure", id, "2026-11-02", NULL), 0);
 	assert_int_equal(fort_request_erase(&rep, w, rid, path_of("lea.cert"), NULL), 0);
 	assert_int_equal(rep.kept, 1);
+	{
+		/* the letter says what the gate below enforces */
+		FILE *f = fopen(path_of("lea.cert.letter.md"), "r");
+		char buf[8192] = "";
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "used for nothing else (only for it, or for legal claims)"));
+	}
 	for (size_t i = 0; i < sizeof purposes / sizeof purposes[0]; i++) {
 		fort_read_opts ro = FORT_READ_OPTS_INIT;
 		const char *iban[] = { "iban" };
