@@ -186,6 +186,18 @@ static void test_certificate(void **state)
 	assert_int_equal(fort_certificate_verify(&ci, path_of("junk.cert"), v), FORT_EINPUT);
 }
 
+struct reason { const char *client; size_t n; };
+
+/* retention erasures of RS->client whose reason is the end of a hold */
+static int hold_end_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct reason *rs = ctx;
+	if (strcmp(e->client, rs->client) == 0 && strcmp(e->action, "retention-erase") == 0 && strstr(e->detail, "hold on '") &&
+	    strstr(e->detail, "ended"))
+		rs->n++;
+	return 0;
+}
+
 static void test_retention_clock(void **state)
 {
 	fort_hold_info *h = NULL;
@@ -229,8 +241,14 @@ static void test_retention_clock(void **state)
 		assert_int_equal(n, 2);
 		free(h);
 	}
-	/* the last hold ended: the client is gone whole */
+	/* the last hold ended: the client is gone whole; the erasure gives
+	 * the end of the hold as its reason (issue 12 item 9) */
 	assert_int_equal(fort_client_is_erased(v, held_client), 1);
+	{
+		struct reason rs = { held_client, 0 };
+		assert_int_equal(fort_audit_log(v, held_client, hold_end_cb, &rs), 0);
+		assert_int_equal(rs.n, 2);   /* iban, tax_id */
+	}
 	assert_int_equal(fort_retention_due(&h, &n, v, NULL), 0);
 	assert_int_equal(n, 0);
 	free(h);
