@@ -129,8 +129,12 @@ static int cmd_retention_due(struct cli *c)
 			printf("%s  %s  %s: %s: %s\n", x->date, x->client, x->fields, x->purposes, x->reason);
 			break;
 		case FORT_RET_KEPT:
-			printf("%s  %s  %s: held (its purposes end %s): %s\n", x->kept_until[0] ? x->kept_until : "restricted",
-			       x->client, x->fields, x->date, x->reason);
+			if (x->kept_until[0])
+				printf("%s  %s  %s: held (its purposes end %s): %s\n", x->kept_until, x->client, x->fields, x->date,
+				       x->reason);
+			else   /* Art. 18: a restriction is not a hold */
+				printf("restricted  %s  %s: kept while processing is restricted (its purposes end %s): %s\n",
+				       x->client, x->fields, x->date, x->reason);
 			break;
 		case FORT_RET_HOLD_ENDED:
 			printf("%s  %s  %s: kept for erasure request %lld: %s\n", x->date, x->client, x->fields, (long long)x->request,
@@ -155,7 +159,7 @@ static const struct cli_opt run_opts[] = {
 static int cmd_retention_run(struct cli *c)
 {
 	fort_retention_item *it = NULL;
-	size_t n = 0, clients = 0, fields = 0, kept = 0;
+	size_t n = 0, clients = 0, fields = 0, kept = 0, restricted = 0;
 	int r, dry = cli_flag(c, "dry-run");
 
 	if ((r = fort_retention_run_all(&it, &n, c->vault, cli_str(c, "as-of"), dry)) < 0)
@@ -163,8 +167,10 @@ static int cmd_retention_run(struct cli *c)
 	for (size_t i = 0; i < n; i++) {
 		if (it[i].action == FORT_RET_ERASE_CLIENT)
 			clients++;
-		else if (it[i].action == FORT_RET_KEPT)
+		else if (it[i].action == FORT_RET_KEPT && it[i].kept_until[0])
 			kept++;
+		else if (it[i].action == FORT_RET_KEPT)
+			restricted++;   /* Art. 18: not a hold */
 		else
 			fields++;
 	}
@@ -184,8 +190,9 @@ static int cmd_retention_run(struct cli *c)
 	for (size_t i = 0; i < n; i++)
 		item_print(&it[i], dry ? "would erase" : "erased");
 	if (!c->quiet)
-		printf("%zu client(s) %s whole, %zu field(s) %s, %zu field(s) kept under a hold\n", clients,
-		       dry ? "would be erased" : "erased", fields, dry ? "would be erased" : "erased", kept);
+		printf("%zu client(s) %s whole, %zu field(s) %s, %zu field(s) kept under a hold, %zu kept because processing is "
+		       "restricted (Art. 18)\n", clients, dry ? "would be erased" : "erased", fields, dry ? "would be erased" : "erased",
+		       kept, restricted);
 	free(it);
 	return EXIT_OK;
 }

@@ -118,6 +118,17 @@ static int history_cb(void *ctx, const fort_audit_entry *e)
 	if (!is_access(e->action) || strcmp(e->result, "ok") != 0)
 		return 0;
 	role_of(role, h->v, e->actor);
+	/* in the client's words: what the operation was, and what for */
+	if (strcmp(e->action, "reveal") == 0 && strcmp(e->purpose, "breach-notice") == 0)
+		return push(&h->e, &h->n, &h->cap, e->ts, role[0] ? role : "a user", "breach notice", e->fields, e->purpose, "");
+	if (strcmp(e->action, "request-fulfil") == 0) {
+		int port = e->detail && strstr(e->detail, "(portability,") != NULL;
+		return push(&h->e, &h->n, &h->cap, e->ts, role[0] ? role : "a user",
+			    port ? "copy of your data (portability)" : "copy of your data (access package)", "all",
+			    port ? "answering your portability request" : "answering your access request", "");
+	}
+	if (strcmp(e->action, "attachment-get") == 0)
+		return push(&h->e, &h->n, &h->cap, e->ts, role[0] ? role : "a user", "attachment opened", e->fields, e->purpose, "");
 	return push(&h->e, &h->n, &h->cap, e->ts, role[0] ? role : "a user", e->action, e->fields, e->purpose, "");
 }
 

@@ -278,10 +278,12 @@ static int erasure_letter(fort_vault *v, const store_request *q, const char *ids
 		fort_buf_printf(&l, "Nothing.\n");
 	json_array_foreach(kept, k, x) {
 		int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
+		/* as policy_hold_gate decides: legal claims only where the field serves them */
 		fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)); until then it is kept only to "
-				"comply with that obligation and is used for nothing else (only for it, or for legal claims).\n",
+				"comply with that obligation and is used for nothing else (only for it%s).\n",
 				fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
-				json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")));
+				json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")),
+				fi >= 0 && map_allows(&v->map.f[fi], "legal_claims") ? ", or for legal claims" : "");
 	}
 	fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
 			"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",

@@ -116,4 +116,20 @@ test_expect 'a hold wins (and says why); a client with nothing left goes whole' 
 	expect_exit 0 fort audit verify
 '
 
+# issue 12 item 9: a restriction (Art. 18) keeps data, but it is not a hold
+# and is never described as one
+test_expect 'restricted data is kept, and not "kept under a hold"' '
+	DEE=$(add_client --set full_name="Dee Restricted" --set contract_end=2020-01-01) &&
+	expect_exit 0 fort consent restrict "$DEE" --channel paper &&
+	expect_exit 0 fort retention due --as-of 2099-01-01 --within 30 &&
+	expect_contains "$OUT" "restricted  $DEE  full_name: kept while processing is restricted" &&
+	expect_not_contains "$OUT" "held" &&
+	expect_exit 0 fort retention run --as-of 2099-01-01 &&
+	expect_contains "$OUT" "$DEE  field full_name" &&
+	expect_contains "$OUT" "processing is restricted (GDPR Art. 18)" &&
+	expect_contains "$OUT" "0 field(s) kept under a hold, 1 kept because processing is restricted (Art. 18)" &&
+	expect_not_contains "$OUT" "a hold keeps it" &&
+	has_fields "$DEE" contract_end,full_name
+'
+
 test_done

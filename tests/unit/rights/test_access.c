@@ -132,6 +132,24 @@ static void test_access_package(void **state)
 		assert_int_equal(fort_client_export(&n, v, f, &eo), 0);
 		fclose(f);
 	}
+	/* an earlier access package (issue 12 item 4: a copy sent is a
+	 * disclosure of her data, so the next package lists it) */
+	{
+		int64_t early = 0;
+		assert_int_equal(fort_request_open(&early, v, "access", id, "2026-11-01", NULL), 0);
+		assert_int_equal(fort_request_fulfil(&rep, v, early, path_of("pkg-early")), 0);
+	}
+	/* an attachment that names her, opened (decrypted to a file) */
+	{
+		fort_attachment_opts ao = FORT_ATTACHMENT_OPTS_INIT;
+		const char *cl[] = { id };
+		int64_t aid = 0;
+		spit(path_of("contract.txt"), "signed contract, Jane Q. Doe\n", 29);
+		ao.clients = cl;
+		ao.nclients = 1;
+		assert_int_equal(fort_attachment_add(&aid, v, path_of("contract.txt"), &ao), 0);
+		assert_int_equal(fort_attachment_get(v, aid, path_of("contract-opened.txt")), 0);
+	}
 	assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-02", NULL), 0);
 	/* a folder that exists is refused; a non-access request is refused */
 	{
@@ -146,6 +164,26 @@ static void test_access_package(void **state)
 		b.email = "privacy@orbit.example";
 		b.phone = "+49 981 555 0100";
 		assert_int_equal(fort_business_set(v, &b), 0);
+	}
+	/* a breach notice written to her: it decrypted her name and address
+	 * (the incident touched financial data: hers alone) */
+	{
+		int64_t inc = 0;
+		size_t nl = 0;
+		fort_incident_scope sc = FORT_INCIDENT_SCOPE_INIT;
+		fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+		fort_letter_opts lo = FORT_LETTER_OPTS_INIT;
+		assert_int_equal(fort_incident_open(&inc, v, "billing laptop stolen", "other", NULL, "2026-11-15T10:00:00Z"), 0);
+		sc.category = "financial";
+		assert_int_equal(fort_incident_scope_add(v, inc, &sc), 0);
+		a.contact = "Sam, +49 981 555 0100, privacy@orbit.example";
+		assert_int_equal(fort_incident_assess(v, inc, &a), 0);
+		assert_int_equal(fort_incident_log(v, inc, "fact", "a laptop with a billing export was stolen", NULL), 0);
+		assert_int_equal(fort_incident_log(v, inc, "effect", "IBANs may be misused", NULL), 0);
+		assert_int_equal(fort_incident_log(v, inc, "remedy", "the laptop was wiped remotely", NULL), 0);
+		lo.clients_only = 1;
+		assert_int_equal(fort_incident_letters_write(&nl, v, inc, &lo, path_of("breach-letters"), NULL), 0);
+		assert_int_equal(nl, 1);
 	}
 	assert_int_equal(fort_request_fulfil(&rep, v, req, path_of("pkg")), 0);
 	assert_int_equal(rep.fields, NJ);
@@ -191,6 +229,21 @@ static void test_access_package(void **state)
 				fail_msg("letter.md lacks '%s'", want);
 			assert_null(strstr(md, "| alice |"));
 		}
+		{
+			/* issue 12 item 4: the breach notice that decrypted her name
+			 * and e-mail, the earlier access package, the attachment
+			 * opened: each with its purpose, by role */
+			static const char *const rows[] = {
+				"| owner | breach notice | full_name,email | breach-notice |",
+				"| owner | copy of your data (access package) | all | answering your access request |",
+				"| owner | attachment opened | - | ",
+			};
+			for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+				if (!strstr(md, rows[i]))
+					fail_msg("letter.md's access history lacks '%s'", rows[i]);
+			assert_non_null(strstr(html, "<td>breach notice</td>"));
+			assert_non_null(strstr(html, "<td>attachment opened</td>"));
+		}
 		free(pdf);
 		assert_non_null(strstr(html, "<h2>1. The purposes of the processing (Art. 15(1)(a))"));
 		assert_non_null(strstr(html, "<table"));
@@ -215,15 +268,17 @@ static void test_access_package(void **state)
 			free(canon);
 		}
 		assert_int_equal(json_array_size(json_object_get(d, "consents")), 1);
-		/* her requests: this access request and the erasure request opened above */
+		/* her requests: the earlier access request, this one and the
+		 * erasure request opened above */
 		{
 			json_t *rq = json_object_get(d, "requests"), *x;
 			size_t k, kinds = 0;
-			assert_int_equal(json_array_size(rq), 2);
+			assert_int_equal(json_array_size(rq), 3);
 			json_array_foreach(rq, k, x) {
+				const char *recv = json_string_value(json_object_get(x, "received"));
 				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "access") == 0 ? 1 : 0;
 				kinds |= strcmp(json_string_value(json_object_get(x, "kind")), "erasure") == 0 ? 2 : 0;
-				assert_string_equal(json_string_value(json_object_get(x, "received")), "2026-11-02");
+				assert_true(strcmp(recv, "2026-11-02") == 0 || strcmp(recv, "2026-11-01") == 0);
 			}
 			assert_int_equal(kinds, 3);
 		}

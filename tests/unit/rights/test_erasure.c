@@ -86,6 +86,8 @@ static void test_hold(void **state)
 		assert_non_null(strstr(kept, "IBAN"));
 		assert_non_null(strstr(kept, "GDPR Art. 17(3)(b)"));
 		assert_non_null(strstr(kept, "kept only to comply with that obligation and is used for nothing else"));
+		/* the default IBAN does not serve legal claims: not offered */
+		assert_null(strstr(kept, "legal claims"));
 	}
 	/* what stays and what went */
 	ro.reveal = all;
@@ -105,6 +107,12 @@ static void test_hold(void **state)
 		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), FORT_EDENIED);
 		assert_non_null(strstr(fort_error_message(), "Art. 17(3)(b)"));
 		assert_non_null(strstr(fort_error_message(), "tax"));
+		/* the IBAN does not serve legal claims in this map: the refusal
+		 * does not offer a purpose that would be refused too */
+		assert_null(strstr(fort_error_message(), "legal_claims"));
+		ro.purpose = "legal_claims";
+		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), FORT_EDENIED);
+		ro.purpose = "billing";
 		assert_int_equal(fort_audit_verify(&ar, v, NULL), 0);
 		ro.purpose = "tax";   /* the hold's obligation */
 		assert_int_equal(fort_client_get(&rec, v, held_client, &ro), 0);
@@ -178,6 +186,18 @@ static void test_certificate(void **state)
 	assert_int_equal(fort_certificate_verify(&ci, path_of("junk.cert"), v), FORT_EINPUT);
 }
 
+struct reason { const char *client; size_t n; };
+
+/* retention erasures of RS->client whose reason is the end of a hold */
+static int hold_end_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct reason *rs = ctx;
+	if (strcmp(e->client, rs->client) == 0 && strcmp(e->action, "retention-erase") == 0 && strstr(e->detail, "hold on '") &&
+	    strstr(e->detail, "ended"))
+		rs->n++;
+	return 0;
+}
+
 static void test_retention_clock(void **state)
 {
 	fort_hold_info *h = NULL;
@@ -221,8 +241,14 @@ static void test_retention_clock(void **state)
 		assert_int_equal(n, 2);
 		free(h);
 	}
-	/* the last hold ended: the client is gone whole */
+	/* the last hold ended: the client is gone whole; the erasure gives
+	 * the end of the hold as its reason (issue 12 item 9) */
 	assert_int_equal(fort_client_is_erased(v, held_client), 1);
+	{
+		struct reason rs = { held_client, 0 };
+		assert_int_equal(fort_audit_log(v, held_client, hold_end_cb, &rs), 0);
+		assert_int_equal(rs.n, 2);   /* iban, tax_id */
+	}
 	assert_int_equal(fort_retention_due(&h, &n, v, NULL), 0);
 	assert_int_equal(n, 0);
 	free(h);
@@ -292,12 +318,131 @@ static void test_actual_recipients(void **state)
 	fort_vault_close(w);
 }
 
+struct denied { const char *client; size_t n; };
+
+static int denied_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct denied *d = ctx;
+	if (strcmp(e->client, d->client) == 0 && strcmp(e->action, "reveal") == 0 && strcmp(e->result, "denied") == 0)
+		d->n++;
+	return 0;
+}
+
+/* Issue 12 item 9: a field an erasure kept under a legal hold is revealed
+ * for the hold's obligation and for legal claims (where the map lets the
+ * field serve them) and for nothing else; every refusal is audited. */
+static void test_hold_purposes(void **state)
+{
+	static const char *const purposes[] = { "service", "billing", "correspondence", "tax", "identity_verification",
+						"legal_claims", "marketing" };
+	fort_vault *w = create_vault("holdpurp.db");
+	char id[FORT_ID_LEN + 1];
+	fort_kv kv[] = { { "full_name", "Lea Legal" }, { "email", "lea@example.com" }, { "iban", "DE89370400440532013000" } };
+	fort_erasure_report rep;
+	int64_t rid = 0;
+	struct denied d = { id, 0 };
+	size_t refused = 0;
+	(void)state;
+	{
+		/* here the IBAN also serves legal claims (e.g. a payment dispute) */
+		fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+		const char *p[] = { "billing", "tax", "legal_claims" };
+		fs.name = "iban";
+		fs.purposes = p;
+		fs.npurposes = 3;
+		assert_int_equal(fort_map_field_edit(w, &fs), 0);
+	}
+	assert_int_equal(fort_client_add(id, w, kv, 3), 0);
+	/* before the erasure: billing may see it */
+	{
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		const char *iban[] = { "iban" };
+		fort_record *rec = NULL;
+		ro.reveal = iban;
+		ro.nreveal = 1;
+		ro.purpose = "billing";
+		assert_int_equal(fort_client_get(&rec, w, id, &ro), 0);
+		fort_record_free(rec);
+	}
+	assert_int_equal(fort_request_open(&rid, w, "erasure", id, "2026-11-02", NULL), 0);
+	assert_int_equal(fort_request_erase(&rep, w, rid, path_of("lea.cert"), NULL), 0);
+	assert_int_equal(rep.kept, 1);
+	{
+		/* the letter says what the gate below enforces */
+		FILE *f = fopen(path_of("lea.cert.letter.md"), "r");
+		char buf[8192] = "";
+		assert_non_null(f);
+		assert_true(fread(buf, 1, sizeof buf - 1, f) > 0);
+		fclose(f);
+		assert_non_null(strstr(buf, "used for nothing else (only for it, or for legal claims)"));
+	}
+	for (size_t i = 0; i < sizeof purposes / sizeof purposes[0]; i++) {
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		const char *iban[] = { "iban" };
+		fort_record *rec = NULL;
+		int allowed = strcmp(purposes[i], "tax") == 0 || strcmp(purposes[i], "legal_claims") == 0;
+		int r;
+		ro.reveal = iban;
+		ro.nreveal = 1;
+		ro.purpose = purposes[i];
+		r = fort_client_get(&rec, w, id, &ro);
+		if (allowed) {
+			if (r != 0)
+				fail_msg("the held IBAN was refused for %s: %s", purposes[i], fort_error_message());
+			assert_string_equal(fort_record_value(rec, "iban"), "DE89370400440532013000");
+			fort_record_free(rec);
+		} else {
+			if (r != FORT_EDENIED)
+				fail_msg("the held IBAN was revealed for %s (%d)", purposes[i], r);
+			refused++;
+		}
+	}
+	/* the refusal names what it may serve */
+	{
+		fort_read_opts ro = FORT_READ_OPTS_INIT;
+		const char *iban[] = { "iban" };
+		fort_record *rec = NULL;
+		ro.reveal = iban;
+		ro.nreveal = 1;
+		ro.purpose = "billing";
+		assert_int_equal(fort_client_get(&rec, w, id, &ro), FORT_EDENIED);
+		refused++;
+		assert_non_null(strstr(fort_error_message(), "legal_claims, tax"));
+	}
+	/* every refusal is in the audit log */
+	assert_int_equal(fort_audit_log(w, id, denied_cb, &d), 0);
+	assert_int_equal(d.n, refused);
+	/* an export for legal claims carries it; one for billing does not */
+	for (int k = 0; k < 2; k++) {
+		fort_export_opts eo = FORT_EXPORT_OPTS_INIT;
+		const char *ef[] = { "iban" };
+		uint64_t nx = 0;
+		char buf[4096] = "";
+		FILE *f = fopen(path_of("lea-export.json"), "w+");
+		eo.purpose = k ? "legal_claims" : "billing";
+		eo.fields = ef;
+		eo.nfields = 1;
+		eo.destination = path_of("lea-export.json");
+		assert_int_equal(fort_client_export(&nx, w, f, &eo), 0);
+		rewind(f);
+		buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+		fclose(f);
+		if (k)
+			assert_non_null(strstr(buf, "DE89370400440532013000"));
+		else
+			assert_null(strstr(buf, "DE89370400440532013000"));
+	}
+	expect_verified(w);
+	fort_vault_close(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_certificate),
 		cmocka_unit_test(test_retention_clock),
+		cmocka_unit_test(test_hold_purposes),
 		cmocka_unit_test(test_actual_recipients),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -278,6 +278,14 @@ static void test_consent_withdrawn(void **state)
 	assert_string_equal(fields_of(dee), "email");
 }
 
+/* the detail of the latest retention-run audit entry, into CTX */
+static int last_run_cb(void *ctx, const fort_audit_entry *e)
+{
+	if (strcmp(e->action, "retention-run") == 0)
+		snprintf(ctx, 1500, "%s", e->detail);
+	return 0;
+}
+
 /* Art. 18(1)(c): a restricted client's expired data is kept (and said
  * why) until the restriction is lifted */
 static void test_restricted(void **state)
@@ -297,7 +305,14 @@ static void test_restricted(void **state)
 	assert_string_equal(it[0].fields, "full_name");
 	assert_string_equal(it[0].kept_until, "");
 	assert_non_null(strstr(it[0].reason, "Art. 18"));
+	assert_null(strstr(it[0].reason, "hold"));   /* a restriction is not a hold (issue 12 item 9) */
 	free(it);
+	{
+		/* the run's audit entry counts it apart from the holds */
+		char last[1500] = "";
+		assert_int_equal(fort_audit_log(v, NULL, last_run_cb, last), 0);
+		assert_non_null(strstr(last, "0 field(s) kept under a hold, 1 kept because processing is restricted (Art. 18)"));
+	}
 	assert_string_equal(fields_of(eve), "full_name,contract_end");
 	assert_int_equal(fort_consent_record(v, eve, NULL, "lift", &o), 0);
 	assert_string_equal(run("2099-01-01", 0), "client eve full_name,contract_end");
