@@ -24,6 +24,14 @@ typedef struct {
 	/* The writes, inside the transaction; DETAIL (CAP bytes, "" on entry)
 	 * gets the audit entry's detail (no client values, no secrets). */
 	int (*write)(fort_vault *v, void *ctx, char *detail, size_t cap);
+	/* The success entry's action when it names more than the role check
+	 * does (consent checks "consent", records "consent-grant"; NULL:
+	 * ACTION), and its fields and purpose (NULL: none).  An operation
+	 * that needs them builds its vault_op per call; they may point into
+	 * CTX, filled by the check step.  CLIENT names the success entry's
+	 * client when the role check names none or another form (a request's
+	 * client, known once the request is read; NULL: the CLIENT argument). */
+	const char *done, *fields, *purpose, *client;
 } vault_op;
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
