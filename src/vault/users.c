@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 static int valid_user_name(const char *s)
 {
@@ -175,26 +176,22 @@ static int need_keys(fort_vault *v, unsigned mask, const char *for_what)
 	return 0;
 }
 
-int fort_user_add(fort_vault *v, const char *name, const char *role, const char *fingerprint)
+struct user_add { const char *name, *role, *fingerprint; store_user u; const role_def *rd; char fp[20]; };
+
+static int add_check(fort_vault *v, void *ctx)
 {
-	store_user u;
-	const role_def *rd;
-	char fp[20], pkhex[65], detail[400];
+	struct user_add *x = ctx;
+	const char *name = x->name, *fingerprint = x->fingerprint;
 	int r;
-	memset(&u, 0, sizeof u);
-	if ((r = vault_need(v, ACT_USERS, "user-add", NULL)) < 0)
-		return r;
-	if (!(rd = get_role(v, role)))
+	if (!(x->rd = get_role(v, x->role)))
 		return FORT_ENOTFOUND;
-	if ((r = get_user(&u, v, name)) < 0)
+	if ((r = get_user(&x->u, v, name)) < 0)
 		return r;
-	if (strcmp(u.status, "pending") != 0) {
-		r = fort_error_set(FORT_EINPUT, "user '%s' is %s, not waiting to join: %s", name, u.status,
-				   strcmp(u.status, "active") == 0 ? "change their role with 'fortress user role'" :
-				   "a removed user cannot come back under the same name");
-		goto out;
-	}
-	keys_fingerprint(fp, u.box_pk, u.sign_pk);
+	if (strcmp(x->u.status, "pending") != 0)
+		return fort_error_set(FORT_EINPUT, "user '%s' is %s, not waiting to join: %s", name, x->u.status,
+				      strcmp(x->u.status, "active") == 0 ? "change their role with 'fortress user role'" :
+				      "a removed user cannot come back under the same name");
+	keys_fingerprint(x->fp, x->u.box_pk, x->u.sign_pk);
 	if (fingerprint && fingerprint[0]) {
 		/* compare ignoring spaces and case: people type them */
 		char a[20] = "", b[20] = "";
@@ -203,29 +200,40 @@ int fort_user_add(fort_vault *v, const char *name, const char *role, const char 
 			if (*p != ' ' && *p != ':' && *p != '-')
 				b[k++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 		k = 0;
-		for (const char *p = fp; *p; p++)
+		for (const char *p = x->fp; *p; p++)
 			if (*p != ' ')
 				a[k++] = *p;
-		if (strcmp(a, b) != 0) {
-			r = fort_error_set(FORT_ETAMPER, "the fingerprint of '%s' is %s, not the one you gave: do not add this user; "
-					   "ask them to check 'fortress user request' again", name, fp);
-			goto out;
-		}
+		if (strcmp(a, b) != 0)
+			return fort_error_set(FORT_ETAMPER, "the fingerprint of '%s' is %s, not the one you gave: do not add this user; "
+					      "ask them to check 'fortress user request' again", name, x->fp);
 	}
-	if ((r = need_keys(v, role_slots(rd), "this role")) < 0)
-		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	fort_hex(pkhex, u.sign_pk, 32);
-	snprintf(detail, sizeof detail, "user_id=%lld role=%s fingerprint=%s sign_pk=%s", (long long)u.id, rd->name, fp, pkhex);
-	if ((r = keys_grant(v->st, u.id, u.box_pk, v->kr, role_slots(rd))) < 0 ||
-	    (r = store_user_set(v->st, u.id, rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0 ||
-	    (r = audit_append(v, "user-add", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	store_user_release(&u);
+	return need_keys(v, role_slots(x->rd), "this role");
+}
+
+static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct user_add *x = ctx;
+	char pkhex[65];
+	int r;
+	if ((r = keys_grant(v->st, x->u.id, x->u.box_pk, v->kr, role_slots(x->rd))) < 0 ||
+	    (r = store_user_set(v->st, x->u.id, x->rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0)
+		return r;
+	fort_hex(pkhex, x->u.sign_pk, 32);
+	snprintf(detail, cap, "user_id=%lld role=%s fingerprint=%s sign_pk=%s", (long long)x->u.id, x->rd->name, x->fp, pkhex);
+	return 0;
+}
+
+int fort_user_add(fort_vault *v, const char *name, const char *role, const char *fingerprint)
+{
+	static const vault_op op = { "user-add", ACT_USERS, add_check, add_write, NULL, NULL, NULL, NULL };
+	struct user_add x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	x.role = role;
+	x.fingerprint = fingerprint;
+	r = vault_op_run(v, &op, NULL, &x);
+	store_user_release(&x.u);
 	return r;
 }
 
