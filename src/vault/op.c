@@ -5,7 +5,7 @@
 
 int vault_op_run(fort_vault *v, const vault_op *op, const char *client, void *ctx)
 {
-	char detail[512] = "";
+	char detail[2048] = "";
 	int r;
 
 	if ((r = vault_need(v, op->need, op->action, client)) < 0)
