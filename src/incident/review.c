@@ -81,7 +81,7 @@ static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	free(ct);
 	if (r < 0)
 		return r;
-	snprintf(detail, cap, "action #%lld for incident #%lld, owner %s, due %s", (long long)x->id, (long long)x->incident, x->owner,
+	snprintf(detail, cap < 160 ? cap : 160, "action #%lld for incident #%lld, owner %s, due %s", (long long)x->id, (long long)x->incident, x->owner,
 		 x->due);
 	return 0;
 }
