@@ -9,6 +9,7 @@
 #include "vault/vault_int.h"
 #include "vault/vault_box.h"
 #include "incident/plan_int.h"
+#include "vault/op.h"
 
 static void drill_label(char out[48], int64_t started, const char *type)
 {
@@ -28,21 +29,21 @@ static json_t *find_playbook(json_t *plan, const char *type)
 	return NULL;
 }
 
-int fort_plan_drill_record(int64_t *id_out, fort_vault *v, const fort_drill_record *d)
+struct drill_in { const fort_drill_record *d; store_drill sd; unsigned char *sealed; int64_t total; };
+
+/* The input checked against the plan's playbook, and the drill's record
+ * sealed, before the transaction. */
+static int drill_check(fort_vault *v, void *ctx)
 {
+	struct drill_in *x = ctx;
+	const fort_drill_record *d = x->d;
 	json_t *plan = NULL, *pb, *steps, *body = NULL, *log, *les;
 	store_drill sd;
-	char label[48], detail[200], *js = NULL;
+	char label[48], *js = NULL;
 	unsigned char *sealed = NULL;
 	size_t slen = 0, i;
 	int64_t total = 0;
 	int r;
-	if (id_out)
-		*id_out = 0;
-	if (d && (r = FORT_CHECK_VERSION(d->version, FORT_DRILL_RECORD, fort_drill_record)) < 0)
-		return r;
-	if ((r = vault_need(v, ACT_READ, "plan-drill", NULL)) < 0)
-		return r;
 	if (!d || !d->type || !*d->type)
 		return fort_error_set(FORT_EINPUT, "type: say which playbook was drilled ('fortress plan show' lists them)");
 	if (!d->outcome || !*d->outcome)
@@ -104,22 +105,44 @@ int fort_plan_drill_record(int64_t *id_out, fort_vault *v, const fort_drill_reco
 		goto out;
 	sd.data = sealed;
 	sd.data_len = slen;
-	snprintf(detail, sizeof detail, "type=%s; %d steps, %d done, %d skipped; %lld s", sd.type, sd.steps, sd.done, sd.skipped,
-		 (long long)total);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_drill_add(v->st, &sd)) < 0 || (r = audit_append(v, "plan-drill", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-	if (id_out)
-		*id_out = sd.id;
+	x->sd = sd;
+	x->sealed = sealed;
+	x->total = total;
+	sealed = NULL;
 out:
 	vault_box_free(js);
 	free(sealed);
 	json_decref(body);
 	json_decref(plan);
+	return r;
+}
+
+static int drill_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct drill_in *x = ctx;
+	int r;
+	if ((r = store_drill_add(v->st, &x->sd)) < 0)
+		return r;
+	snprintf(detail, cap, "type=%s; %d steps, %d done, %d skipped; %lld s", x->sd.type, x->sd.steps, x->sd.done, x->sd.skipped,
+		 (long long)x->total);
+	return 0;
+}
+
+int fort_plan_drill_record(int64_t *id_out, fort_vault *v, const fort_drill_record *d)
+{
+	static const vault_op op = { "plan-drill", ACT_READ, drill_check, drill_write };
+	struct drill_in x;
+	int r;
+	if (id_out)
+		*id_out = 0;
+	if (d && (r = FORT_CHECK_VERSION(d->version, FORT_DRILL_RECORD, fort_drill_record)) < 0)
+		return r;
+	memset(&x, 0, sizeof x);
+	x.d = d;
+	r = vault_op_run(v, &op, NULL, &x);
+	free(x.sealed);
+	if (r == 0 && id_out)
+		*id_out = x.sd.id;
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "incident/incident_int.h"
+#include "vault/op.h"
 #include "data/places.h"
 
 static const char *const eea[] = { "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
@@ -71,23 +72,33 @@ static int find_file(int64_t *xid, fort_vault *v, const char *path, const char *
 	return 0;
 }
 
-int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope *s)
-{
-	const char *kind = NULL, *user = "", *device = "", *category = "";
-	int64_t from = 0, to = 0, xid = 0;
-	char detail[300];
-	int r, given;
+struct scope_in { int64_t id; const fort_incident_scope *s; };
 
-	if ((r = vault_need(v, ACT_WRITE, "incident-scope", NULL)) < 0)
-		return r;
+static int scope_check(fort_vault *v, void *ctx)
+{
+	const fort_incident_scope *s = ((struct scope_in *)ctx)->s;
+	int given;
+	(void)v;
 	if (!s || s->version != FORT_INCIDENT_SCOPE_VERSION)
 		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_INCIDENT_SCOPE, fort_incident_scope);
 	given = !!s->user + !!s->export_file + !!s->backup_file + !!s->device + !!s->category;
 	if (given != 1)
 		return fort_error_set(FORT_EINPUT, "give one scope: --user NAME --from T --to T, --export FILE, --backup FILE, --device NAME "
 					   "or --category C");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
+	return 0;
+}
+
+/* The scope, checked against the register, the users and the exports
+ * record inside the transaction. */
+static int scope_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct scope_in *x = ctx;
+	const fort_incident_scope *s = x->s;
+	const char *kind = NULL, *user = "", *device = "", *category = "";
+	int64_t id = x->id, from = 0, to = 0, xid = 0;
+	int r;
+	if (cap > 300)
+		cap = 300;   /* the entry's detail as long as it always was */
 	if ((r = incident_need(v, id, 1)) < 0)
 		goto fail;
 	if (s->user) {
@@ -112,12 +123,12 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 			r = fort_error_set(FORT_EINPUT, "--to (%s) is before --from (%s)", s->to, s->from);
 			goto fail;
 		}
-		snprintf(detail, sizeof detail, "incident #%lld: user %s %s..%s", (long long)id, s->user, s->from, s->to);
+		snprintf(detail, cap, "incident #%lld: user %s %s..%s", (long long)id, s->user, s->from, s->to);
 	} else if (s->export_file || s->backup_file) {
 		kind = s->export_file ? "export" : "backup";
 		if ((r = find_file(&xid, v, s->export_file ? s->export_file : s->backup_file, kind)) < 0)
 			goto fail;
-		snprintf(detail, sizeof detail, "incident #%lld: %s #%lld", (long long)id, kind, (long long)xid);
+		snprintf(detail, cap, "incident #%lld: %s #%lld", (long long)id, kind, (long long)xid);
 	} else if (s->device) {
 		uint64_t n = 0;
 		kind = "device";
@@ -129,7 +140,7 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 					   s->device);
 			goto fail;
 		}
-		snprintf(detail, sizeof detail, "incident #%lld: device %s", (long long)id, s->device);
+		snprintf(detail, cap, "incident #%lld: device %s", (long long)id, s->device);
 	} else {
 		kind = "category";
 		category = s->category;
@@ -137,19 +148,23 @@ int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope
 			r = fort_error_set(FORT_EINPUT, "unknown category '%s' (identity, contact, financial, special, notes)", category);
 			goto fail;
 		}
-		snprintf(detail, sizeof detail, "incident #%lld: category %s", (long long)id, category);
+		snprintf(detail, cap, "incident #%lld: category %s", (long long)id, category);
 	}
 	{
 		store_incident_scope sc = { id, kind, user, from, to, xid, device, category };
 		if ((r = store_incident_scope_add(v->st, &sc)) < 0)
 			goto fail;
 	}
-	if ((r = audit_append(v, "incident-scope", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
 	return 0;
 fail:
-	store_rollback(v->st);
 	return r;
+}
+
+int fort_incident_scope_add(fort_vault *v, int64_t id, const fort_incident_scope *s)
+{
+	static const vault_op op = { "incident-scope", ACT_WRITE, scope_check, scope_write, NULL, NULL, NULL, NULL };
+	struct scope_in x = { id, s };
+	return vault_op_run(v, &op, NULL, &x);
 }
 
 /* ---------------------------------------------------------------- impact */

@@ -26,6 +26,10 @@ int incident_need(fort_vault *v, int64_t id, int need_open) FORT_WUR;
 int incident_info(fort_incident_info *out, fort_vault *v, int64_t id) FORT_WUR;
 /* Notes of KIND (NULL: all), timeline first by time, then by time written. */
 int incident_notes_of(fort_incident_note **out, size_t *n, fort_vault *v, int64_t id, const char *kind) FORT_WUR;
+/* The writes of one note (a vault_op's write step): the incident exists
+ * (and is open if NEED_OPEN), TEXT sealed as a note of KIND, DETAIL set. */
+int incident_note_step(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, int need_open, char *detail,
+		       size_t cap) FORT_WUR;
 /* Seal TEXT as a note of KIND in its own audited transaction (ACTION). */
 int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action,
 			int need_open) FORT_WUR;

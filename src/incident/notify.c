@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "incident/incident_int.h"
+#include "vault/op.h"
 
 struct notify {
 	fort_vault *v;
@@ -110,15 +111,16 @@ int fort_incident_notify(fort_incident_notify_report *out, fort_vault *v, int64_
 	return r;
 }
 
-int fort_incident_notified(fort_vault *v, int64_t id, const char *who, const char *at, const char *channel, const char *reference)
+struct notified { int64_t id, when; const char *who, *at, *channel, *reference; };
+
+static int notified_check(fort_vault *v, void *ctx)
 {
 	static const char *const channels[] = { "portal", "post", "phone", "email", "in-person" };
+	struct notified *x = ctx;
+	const char *who = x->who, *at = x->at, *channel = x->channel, *reference = x->reference;
 	fort_incident_info in;
-	int64_t when = 0, aware = 0;
-	char text[400];
+	int64_t aware = 0;
 	int r, ok = 0;
-	if ((r = vault_need(v, ACT_WRITE, "incident-notified", NULL)) < 0)
-		return r;
 	if (!who || (strcmp(who, "authority") && strcmp(who, "clients")))
 		return fort_error_set(FORT_EINPUT, "say who was notified: --authority or --clients");
 	for (size_t i = 0; channel && i < sizeof channels / sizeof channels[0]; i++)
@@ -127,23 +129,37 @@ int fort_incident_notified(fort_vault *v, int64_t id, const char *who, const cha
 		return fort_error_set(FORT_EINPUT, "--channel: '%s' is not portal, post, phone, email or in-person", channel ? channel : "");
 	if (!at || !*at)
 		return fort_error_set(FORT_EINPUT, "--at: when the notification was made (2026-03-29T10:00:00Z)");
-	if ((r = incident_time_parse(&when, at, "--at")) < 0)
+	if ((r = incident_time_parse(&x->when, at, "--at")) < 0)
 		return r;
-	if (when > fort_now() + 300)
+	if (x->when > fort_now() + 300)
 		return fort_error_set(FORT_EINPUT, "--at: %s is in the future: record a notification once it is made", at);
 	if (reference && (strlen(reference) > 120 || strpbrk(reference, "\r\n")))
 		return fort_error_set(FORT_EINPUT, "--reference: at most 120 characters, on one line");
 	if (!strcmp(who, "authority") && (!reference || !*reference) && strcmp(channel, "post") != 0)
 		return fort_error_set(FORT_EINPUT, "--reference: the authority's case or submission reference (its form or reply gives "
 				      "one; Art. 33(5) documentation)");
-	if ((r = incident_info(&in, v, id)) < 0)
+	if ((r = incident_info(&in, v, x->id)) < 0)
 		return r;
 	if ((r = incident_time_parse(&aware, in.aware, "aware")) < 0)
 		return r;
-	if (when < aware)
+	if (x->when < aware)
 		return fort_error_set(FORT_EINPUT, "--at: %s is before the incident became known (%s)", at, in.aware);
-	snprintf(text, sizeof text, "%s notified by %s%s%s", who, channel, reference && *reference ? ", reference " : "",
-		 reference && *reference ? reference : "");
-	return incident_note_write(v, id, strcmp(who, "authority") == 0 ? "notified-auth" : "notified-client", text, when,
-				   "incident-notified", 0);
+	return 0;
+}
+
+static int notified_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct notified *x = ctx;
+	char text[400];
+	snprintf(text, sizeof text, "%s notified by %s%s%s", x->who, x->channel, x->reference && *x->reference ? ", reference " : "",
+		 x->reference && *x->reference ? x->reference : "");
+	return incident_note_step(v, x->id, strcmp(x->who, "authority") == 0 ? "notified-auth" : "notified-client", text, x->when, 0,
+				  detail, cap);
+}
+
+int fort_incident_notified(fort_vault *v, int64_t id, const char *who, const char *at, const char *channel, const char *reference)
+{
+	static const vault_op op = { "incident-notified", ACT_WRITE, notified_check, notified_write };
+	struct notified x = { id, 0, who, at, channel, reference };
+	return vault_op_run(v, &op, NULL, &x);
 }

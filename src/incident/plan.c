@@ -12,6 +12,7 @@
 #include "rights/rights.h"
 #include "render/pdf.h"
 #include "incident/plan_int.h"
+#include "vault/op.h"
 
 #define PLAN_META "plan"
 #define PLAN_LABEL "plan"
@@ -292,43 +293,55 @@ static int default_playbooks(json_t **out)
 	return 0;
 }
 
-int fort_plan_init(fort_vault *v, const char *country, int force)
+struct plan_in { json_t *root; const char *country; int force; const char *detail; };
+
+static int init_check(fort_vault *v, void *ctx)
 {
-	json_t *root = NULL, *pbs = NULL, *contacts;
+	struct plan_in *p = ctx;
+	json_t *pbs = NULL, *contacts;
 	int r;
-	if ((r = vault_need(v, ACT_USERS, "plan-init", NULL)) < 0)
-		return r;
-	if (!country)
-		country = v->country;
-	if ((r = country_check(country, "--country")) < 0)
+	if (!p->country)
+		p->country = v->country;
+	if ((r = country_check(p->country, "--country")) < 0)
 		return r;
 	if ((r = fort_plan_exists(v)) < 0)
 		return r;
-	if (r == 1 && !force)
+	if (r == 1 && !p->force)
 		return fort_error_set(FORT_EEXISTS, "this vault has an incident plan already: change it with 'fortress plan edit' (or start again with 'plan init --force')");
-	if ((r = business_country(v, country)) < 0)
+	if ((r = business_country(v, p->country)) < 0)
 		return r;
 	if ((r = default_playbooks(&pbs)) < 0)
 		return r;
-	root = json_object();
+	p->root = json_object();
 	contacts = json_object();
 	for (size_t i = 0; i < NROLES; i++)
 		json_object_set_new(contacts, role_keys[i], json_pack("{s:s,s:s,s:s}", "name", "", "email", "", "phone", ""));
 	for (size_t i = 0; i < NOTHERS; i++)
 		json_object_set_new(contacts, other_keys[i], json_pack("{s:s,s:s,s:s}", "name", "", "email", "", "phone", ""));
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "country", json_string(country));
-	json_object_set_new(root, "contacts", contacts);
-	json_object_set_new(root, "playbooks", pbs);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = plan_store(v, root)) < 0 || (r = audit_append(v, "plan-init", "", "", "", "ok", "default playbooks")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	json_decref(root);
+	json_object_set_new(p->root, "version", json_integer(1));
+	json_object_set_new(p->root, "country", json_string(p->country));
+	json_object_set_new(p->root, "contacts", contacts);
+	json_object_set_new(p->root, "playbooks", pbs);
+	return 0;
+}
+
+/* The write of plan-init and plan-edit: the plan P->root, sealed. */
+static int plan_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct plan_in *p = ctx;
+	int r;
+	if ((r = plan_store(v, p->root)) < 0)
+		return r;
+	snprintf(detail, cap, "%s", p->detail);
+	return 0;
+}
+
+int fort_plan_init(fort_vault *v, const char *country, int force)
+{
+	static const vault_op op = { "plan-init", ACT_USERS, init_check, plan_write };
+	struct plan_in p = { NULL, country, force, "default playbooks" };
+	int r = vault_op_run(v, &op, NULL, &p);
+	json_decref(p.root);
 	return r;
 }
 
@@ -346,63 +359,59 @@ int fort_plan_get(char **json_out, fort_vault *v)
 	return *json_out ? 0 : fort_error_set(FORT_ENOMEM, "out of memory");
 }
 
-static int save_validated(fort_vault *v, json_t *root, const char *detail)
+struct plan_set { struct plan_in p; const char *json; size_t len; };
+
+static int set_check(fort_vault *v, void *ctx)
 {
+	struct plan_set *x = ctx;
+	json_error_t e;
 	int r;
-	if ((r = plan_validate(root)) < 0)
+	if ((r = fort_plan_exists(v)) < 0)
 		return r;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = plan_store(v, root)) < 0 || (r = audit_append(v, "plan-edit", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-	return r;
+	if (!(x->p.root = json_loadb(x->json, x->len, JSON_REJECT_DUPLICATES, &e)))
+		return fort_error_set(FORT_EINPUT, "the plan file is not valid JSON: line %d, column %d: %s", e.line, e.column, e.text);
+	/* what `plan show --json` adds is read-only: it round-trips */
+	if (json_is_object(x->p.root))
+		json_object_del(x->p.root, "last_drill");
+	return plan_validate(x->p.root);
 }
 
 int fort_plan_set(fort_vault *v, const char *json, size_t len)
 {
-	json_error_t e;
-	json_t *root;
-	int r;
-	if ((r = vault_need(v, ACT_USERS, "plan-edit", NULL)) < 0)
-		return r;
-	if ((r = fort_plan_exists(v)) < 0)
-		return r;
-	if (!(root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &e)))
-		return fort_error_set(FORT_EINPUT, "the plan file is not valid JSON: line %d, column %d: %s", e.line, e.column, e.text);
-	/* what `plan show --json` adds is read-only: it round-trips */
-	if (json_is_object(root))
-		json_object_del(root, "last_drill");
-	r = save_validated(v, root, "whole plan replaced");
-	json_decref(root);
+	static const vault_op op = { "plan-edit", ACT_USERS, set_check, plan_write };
+	struct plan_set x = { { NULL, NULL, 0, "whole plan replaced" }, json, len };
+	int r = vault_op_run(v, &op, NULL, &x);
+	json_decref(x.p.root);
 	return r;
 }
 
-int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *country)
+struct plan_edit { struct plan_in p; const fort_plan_contact *c; char detail[200]; };
+
+static int edit_check(fort_vault *v, void *ctx)
 {
-	json_t *root = NULL, *contacts, *entry;
-	char detail[200] = "";
+	struct plan_edit *x = ctx;
+	const fort_plan_contact *c = x->c;
+	const char *country = x->p.country;
+	char *detail = x->detail;
+	json_t *root, *contacts, *entry;
 	int r;
-	if (c && (r = FORT_CHECK_VERSION(c->version, FORT_PLAN_CONTACT, fort_plan_contact)) < 0)
-		return r;
-	if ((r = vault_need(v, ACT_USERS, "plan-edit", NULL)) < 0)
-		return r;
 	if ((!c || !c->role) && !country)
 		return fort_error_set(FORT_EINPUT, "nothing to change: name a --role with --name/--email/--phone/--note, or a --country");
 	if (c && c->role && !contact_key_valid(c->role))
 		return fort_error_set(FORT_EINPUT, "--role: '%s' is not a role of the plan (lead, communications, technical, legal, insurer, lawyer)", c->role);
 	if (country && (r = country_check(country, "--country")) < 0)
 		return r;
-	if ((r = plan_load(&root, v)) < 0)
+	if ((r = plan_load(&x->p.root, v)) < 0)
 		return r;
+	root = x->p.root;
 	if (country) {
 		/* the plan's country is where the business is established: one
 		 * place (the business's details) decides the authority that the
 		 * plan and every letter name */
 		if ((r = business_country(v, country)) < 0)
-			goto out;
+			return r;
 		json_object_set_new(root, "country", json_string(country));
-		snprintf(detail, sizeof detail, "country");
+		snprintf(detail, sizeof x->detail, "country");
 	}
 	if (c && c->role) {
 		const char *keys[] = { "name", "email", "phone", "note", "policy" };
@@ -416,21 +425,32 @@ int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *countr
 			json_object_set_new(contacts, c->role, entry);
 		}
 		size_t k = strlen(detail);
-		snprintf(detail + k, sizeof detail - k, "%scontacts.%s", k ? ", " : "", c->role);
+		snprintf(detail + k, sizeof x->detail - k, "%scontacts.%s", k ? ", " : "", c->role);
 		for (size_t i = 0; i < 5; i++) {
-			json_t *s;
+			json_t *str;
 			if (!vals[i])
 				continue;
-			if (!(s = json_string(vals[i]))) {
-				r = fort_error_set(FORT_EINPUT, "contacts.%s.%s: not valid UTF-8 text", c->role, keys[i]);
-				goto out;
-			}
-			json_object_set_new(entry, keys[i], s);
+			if (!(str = json_string(vals[i])))
+				return fort_error_set(FORT_EINPUT, "contacts.%s.%s: not valid UTF-8 text", c->role, keys[i]);
+			json_object_set_new(entry, keys[i], str);
 		}
 	}
-	r = save_validated(v, root, detail);
-out:
-	json_decref(root);
+	return plan_validate(root);
+}
+
+int fort_plan_edit(fort_vault *v, const fort_plan_contact *c, const char *country)
+{
+	static const vault_op op = { "plan-edit", ACT_USERS, edit_check, plan_write };
+	struct plan_edit x;
+	int r;
+	if (c && (r = FORT_CHECK_VERSION(c->version, FORT_PLAN_CONTACT, fort_plan_contact)) < 0)
+		return r;
+	memset(&x, 0, sizeof x);
+	x.p.country = country;
+	x.p.detail = x.detail;
+	x.c = c;
+	r = vault_op_run(v, &op, NULL, &x);
+	json_decref(x.p.root);
 	return r;
 }
 
@@ -631,45 +651,58 @@ static int build_doc(doc *d, fort_vault *v, json_t *root)
 	return r;
 }
 
-int fort_plan_export(unsigned char **out, size_t *len, fort_vault *v, const char *format)
+struct plan_export { const char *format; unsigned char **out; size_t *len; };
+
+/* Everything but the audit entry: the document is made before the
+ * transaction (a read), the entry records that it was handed out. */
+static int export_check(fort_vault *v, void *ctx)
 {
+	struct plan_export *x = ctx;
 	json_t *root = NULL;
 	doc d;
+	int r;
+	if ((r = plan_load(&root, v)) < 0)
+		return r;
+	fort_buf_init_secret(&d.b, 0);
+	d.html = strcmp(x->format, "html") == 0;
+	if ((r = build_doc(&d, v, root)) < 0)
+		goto out;
+	if (strcmp(x->format, "pdf") == 0) {
+		char title[200];
+		snprintf(title, sizeof title, "Incident response plan - %s", v->business);
+		r = render_pdf(d.b.buf, title, x->out, x->len);
+	} else {
+		*x->out = (unsigned char *)fort_buf_detach(&d.b, x->len);
+	}
+out:
+	sodium_memzero(d.b.buf, d.b.len);
+	fort_buf_release(&d.b);
+	json_decref(root);
+	return r;
+}
+
+static int export_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	(void)v;
+	snprintf(detail, cap, "%s", ((struct plan_export *)ctx)->format);
+	return 0;
+}
+
+int fort_plan_export(unsigned char **out, size_t *len, fort_vault *v, const char *format)
+{
+	static const vault_op op = { "plan-export", ACT_READ, export_check, export_write };
+	struct plan_export x = { format, out, len };
 	int r;
 	*out = NULL;
 	*len = 0;
 	if (!format)
-		format = "md";
+		x.format = format = "md";
 	if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "pdf"))
 		return fort_error_set(FORT_EINPUT, "--format: '%s' is not md, html or pdf", format);
-	if ((r = vault_need(v, ACT_READ, "plan-export", NULL)) < 0)
-		return r;
-	if ((r = plan_load(&root, v)) < 0)
-		return r;
-	fort_buf_init_secret(&d.b, 0);
-	d.html = strcmp(format, "html") == 0;
-	if ((r = build_doc(&d, v, root)) < 0)
-		goto out;
-	if (strcmp(format, "pdf") == 0) {
-		char title[200];
-		snprintf(title, sizeof title, "Incident response plan - %s", v->business);
-		if ((r = render_pdf(d.b.buf, title, out, len)) < 0)
-			goto out;
-	} else {
-		*out = (unsigned char *)fort_buf_detach(&d.b, len);
-	}
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = audit_append(v, "plan-export", "", "", "", "ok", format)) < 0 || (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-out:
-	if (r < 0) {
+	if ((r = vault_op_run(v, &op, NULL, &x)) < 0) {
 		free(*out);
 		*out = NULL;
 		*len = 0;
 	}
-	sodium_memzero(d.b.buf, d.b.len);
-	fort_buf_release(&d.b);
-	json_decref(root);
 	return r;
 }

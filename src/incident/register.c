@@ -82,64 +82,66 @@ int incident_need(fort_vault *v, int64_t id, int need_open)
 	return 0;
 }
 
-/* Write STEP inside a transaction with its audit entry. */
-static int audited(fort_vault *v, const char *action, const char *detail)
+struct open_in { const char *title, *kind, *occurred, *aware; int64_t occ, aw, now, id; };
+
+static int open_check(fort_vault *v, void *ctx)
 {
-	return audit_append(v, action, "", "", "", "ok", detail);
+	struct open_in *o = ctx;
+	int r;
+	(void)v;
+	if (!o->title || !*o->title || strlen(o->title) >= 160)
+		return fort_error_set(FORT_EINPUT, "an incident needs a short title (up to 159 bytes, no client data: it shows in 'fortress status')");
+	if (!o->kind)
+		o->kind = "other";
+	if (!one_of(o->kind, kinds, sizeof kinds / sizeof kinds[0]))
+		return fort_error_set(FORT_EINPUT, "unknown incident kind '%s' (lost-device, stolen-credentials, misdirected-email, ransomware, "
+					   "processor, staff-access, other)", o->kind);
+	o->aw = o->now;
+	if (o->aware && (r = incident_time_parse(&o->aw, o->aware, "--aware")) < 0)
+		return r;
+	o->occ = o->aw;
+	if (o->occurred && (r = incident_time_parse(&o->occ, o->occurred, "--occurred")) < 0)
+		return r;
+	if (o->aw < o->occ)
+		return fort_error_set(FORT_EINPUT, "the awareness time (--aware %s) is before the incident happened (--occurred %s): "
+					   "one cannot know of a breach before it occurs; check both times", o->aware ? o->aware : "now", o->occurred);
+	if (o->aw > o->now + 300 || o->occ > o->now + 300)
+		return fort_error_set(FORT_EINPUT, "the incident's times are in the future: check --occurred and --aware");
+	return 0;
+}
+
+static int open_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct open_in *o = ctx;
+	store_incident in;
+	int r;
+	memset(&in, 0, sizeof in);
+	snprintf(in.title, sizeof in.title, "%s", o->title);
+	snprintf(in.kind, sizeof in.kind, "%s", o->kind);
+	snprintf(in.opened_by, sizeof in.opened_by, "%s", v->user ? v->user : "");
+	in.occurred = o->occ;
+	in.aware = o->aw;
+	in.created = in.updated = o->now;
+	if ((r = store_incident_insert(v->st, &in)) < 0)
+		return r;
+	o->id = in.id;
+	snprintf(detail, cap, "incident #%lld (%s)", (long long)o->id, o->kind);
+	return 0;
 }
 
 int fort_incident_open(int64_t *id_out, fort_vault *v, const char *title, const char *kind, const char *occurred, const char *aware)
 {
-	int64_t occ, aw, now = fort_now(), id;
-	char detail[128];
+	static const vault_op op = { "incident-open", ACT_WRITE, open_check, open_write };
+	struct open_in o = { title, kind, occurred, aware, 0, 0, fort_now(), 0 };
 	int r;
 
 	if (id_out)
 		*id_out = 0;
-	if ((r = vault_need(v, ACT_WRITE, "incident-open", NULL)) < 0)
+	if ((r = vault_op_run(v, &op, NULL, &o)) < 0)
 		return r;
-	if (!title || !*title || strlen(title) >= 160)
-		return fort_error_set(FORT_EINPUT, "an incident needs a short title (up to 159 bytes, no client data: it shows in 'fortress status')");
-	if (!kind)
-		kind = "other";
-	if (!one_of(kind, kinds, sizeof kinds / sizeof kinds[0]))
-		return fort_error_set(FORT_EINPUT, "unknown incident kind '%s' (lost-device, stolen-credentials, misdirected-email, ransomware, "
-					   "processor, staff-access, other)", kind);
-	aw = now;
-	if (aware && (r = incident_time_parse(&aw, aware, "--aware")) < 0)
-		return r;
-	occ = aw;
-	if (occurred && (r = incident_time_parse(&occ, occurred, "--occurred")) < 0)
-		return r;
-	if (aw < occ)
-		return fort_error_set(FORT_EINPUT, "the awareness time (--aware %s) is before the incident happened (--occurred %s): "
-					   "one cannot know of a breach before it occurs; check both times", aware ? aware : "now", occurred);
-	if (aw > now + 300 || occ > now + 300)
-		return fort_error_set(FORT_EINPUT, "the incident's times are in the future: check --occurred and --aware");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	{
-		store_incident in;
-		memset(&in, 0, sizeof in);
-		snprintf(in.title, sizeof in.title, "%s", title);
-		snprintf(in.kind, sizeof in.kind, "%s", kind);
-		snprintf(in.opened_by, sizeof in.opened_by, "%s", v->user ? v->user : "");
-		in.occurred = occ;
-		in.aware = aw;
-		in.created = in.updated = now;
-		if ((r = store_incident_insert(v->st, &in)) < 0)
-			goto fail;
-		id = in.id;
-	}
-	snprintf(detail, sizeof detail, "incident #%lld (%s)", (long long)id, kind);
-	if ((r = audited(v, "incident-open", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
 	if (id_out)
-		*id_out = id;
+		*id_out = o.id;
 	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
 }
 
 /* Seal TEXT as a note of KIND (inside the caller's transaction). */
@@ -158,17 +160,27 @@ static int note_add(fort_vault *v, int64_t id, const char *kind, const char *tex
 	return r;
 }
 
-/* One write step: check, begin, FN, audit, commit; rollback on failure. */
+int incident_note_step(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, int need_open, char *detail,
+		       size_t cap)
+{
+	int r;
+	if ((r = incident_need(v, id, need_open)) < 0 || (r = note_add(v, id, kind, text, at)) < 0)
+		return r;
+	snprintf(detail, cap, "incident #%lld: %s", (long long)id, kind);
+	return 0;
+}
+
+/* One write step inside the caller's operation: begin, the note, its own
+ * audit entry, commit; rollback on failure. */
 int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action, int need_open)
 {
 	char detail[96];
 	int r;
 	if ((r = store_begin(v->st)) < 0)
 		return r;
-	if ((r = incident_need(v, id, need_open)) < 0 || (r = note_add(v, id, kind, text, at)) < 0)
+	if ((r = incident_note_step(v, id, kind, text, at, need_open, detail, sizeof detail)) < 0)
 		goto fail;
-	snprintf(detail, sizeof detail, "incident #%lld: %s", (long long)id, kind);
-	if ((r = audited(v, action, detail)) < 0 || (r = store_commit(v->st)) < 0)
+	if ((r = audit_append(v, action, "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -176,29 +188,42 @@ fail:
 	return r;
 }
 
-int fort_incident_log(fort_vault *v, int64_t id, const char *kind, const char *text, const char *at)
+struct log_in { int64_t id, when; const char *kind, *text, *at; };
+
+static int log_check(fort_vault *v, void *ctx)
 {
-	int64_t when = fort_now();
-	int r;
-	if ((r = vault_need(v, ACT_WRITE, "incident-log", NULL)) < 0)
-		return r;
-	if (!kind || !one_of(kind, note_kinds, sizeof note_kinds / sizeof note_kinds[0]))
-		return fort_error_set(FORT_EINPUT, "unknown note kind '%s' (timeline, fact, effect, remedy, consequence)", kind ? kind : "");
-	if (!text || !*text)
-		return fort_error_set(FORT_EINPUT, "the %s note is empty: say what happened", kind);
-	if (strlen(text) > 20000)
-		return fort_error_set(FORT_EINPUT, "the %s note is longer than 20000 bytes: split it", kind);
-	if (at && (r = incident_time_parse(&when, at, "--at")) < 0)
-		return r;
-	return incident_note_write(v, id, kind, text, when, "incident-log", 1);
+	struct log_in *l = ctx;
+	(void)v;
+	if (!l->kind || !one_of(l->kind, note_kinds, sizeof note_kinds / sizeof note_kinds[0]))
+		return fort_error_set(FORT_EINPUT, "unknown note kind '%s' (timeline, fact, effect, remedy, consequence)", l->kind ? l->kind : "");
+	if (!l->text || !*l->text)
+		return fort_error_set(FORT_EINPUT, "the %s note is empty: say what happened", l->kind);
+	if (strlen(l->text) > 20000)
+		return fort_error_set(FORT_EINPUT, "the %s note is longer than 20000 bytes: split it", l->kind);
+	if (l->at)
+		return incident_time_parse(&l->when, l->at, "--at");
+	return 0;
 }
 
-int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessment *a)
+static int log_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
-	char detail[200];
-	int r;
-	if ((r = vault_need(v, ACT_WRITE, "incident-assess", NULL)) < 0)
-		return r;
+	struct log_in *l = ctx;
+	return incident_note_step(v, l->id, l->kind, l->text, l->when, 1, detail, cap);
+}
+
+int fort_incident_log(fort_vault *v, int64_t id, const char *kind, const char *text, const char *at)
+{
+	static const vault_op op = { "incident-log", ACT_WRITE, log_check, log_write };
+	struct log_in l = { id, fort_now(), kind, text, at };
+	return vault_op_run(v, &op, NULL, &l);
+}
+
+struct assess_in { int64_t id; const fort_incident_assessment *a; };
+
+static int assess_check(fort_vault *v, void *ctx)
+{
+	const fort_incident_assessment *a = ((struct assess_in *)ctx)->a;
+	(void)v;
 	if (!a || a->version != FORT_INCIDENT_ASSESSMENT_VERSION)
 		return FORT_CHECK_VERSION(a ? a->version : 0, FORT_INCIDENT_ASSESSMENT, fort_incident_assessment);
 	if (a->likelihood < 0 || a->likelihood > 5 || a->severity < 0 || a->severity > 5)
@@ -207,23 +232,27 @@ int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessme
 		return fort_error_set(FORT_EINPUT, "encrypted, key compromised and HIPAA are yes or no");
 	if (a->contact && strlen(a->contact) >= 256)
 		return fort_error_set(FORT_EINPUT, "the contact point is longer than 255 bytes");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = incident_need(v, id, 1)) < 0)
-		goto fail;
-	{
-		store_incident_risk k = { a->likelihood, a->severity, a->encrypted, a->key_compromised, a->hipaa, a->contact };
-		if ((r = store_incident_assess(v->st, id, &k, fort_now())) < 0)
-			goto fail;
-	}
-	snprintf(detail, sizeof detail, "incident #%lld: likelihood %d severity %d encrypted %d key-compromised %d", (long long)id,
-		 a->likelihood, a->severity, a->encrypted, a->key_compromised);
-	if ((r = audited(v, "incident-assess", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
 	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+}
+
+static int assess_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct assess_in *x = ctx;
+	const fort_incident_assessment *a = x->a;
+	store_incident_risk k = { a->likelihood, a->severity, a->encrypted, a->key_compromised, a->hipaa, a->contact };
+	int r;
+	if ((r = incident_need(v, x->id, 1)) < 0 || (r = store_incident_assess(v->st, x->id, &k, fort_now())) < 0)
+		return r;
+	snprintf(detail, cap, "incident #%lld: likelihood %d severity %d encrypted %d key-compromised %d", (long long)x->id,
+		 a->likelihood, a->severity, a->encrypted, a->key_compromised);
+	return 0;
+}
+
+int fort_incident_assess(fort_vault *v, int64_t id, const fort_incident_assessment *a)
+{
+	static const vault_op op = { "incident-assess", ACT_WRITE, assess_check, assess_write };
+	struct assess_in x = { id, a };
+	return vault_op_run(v, &op, NULL, &x);
 }
 
 struct decide { int64_t id; const char *decision, *reasons; };

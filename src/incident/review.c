@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "incident/incident_int.h"
+#include "vault/op.h"
 
 int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_spec *s)
 {
@@ -48,45 +49,55 @@ static void today_utc(char out[11])
 	snprintf(out, 11, "%.10s", iso);
 }
 
-int fort_action_add(int64_t *id_out, fort_vault *v, int64_t incident, const char *text, const char *owner, const char *due)
+struct add_in { int64_t incident, id; const char *text, *owner, *due; };
+
+static int add_check(fort_vault *v, void *ctx)
 {
+	struct add_in *x = ctx;
+	(void)v;
+	if (!x->text || !*x->text || strlen(x->text) >= 512)
+		return fort_error_set(FORT_EINPUT, "an action needs a text (up to 511 bytes): what is to be done");
+	if (!x->owner || !*x->owner || strlen(x->owner) >= 128)
+		return fort_error_set(FORT_EINPUT, "an action needs an owner: --owner NAME");
+	if (!x->due || !fort_date_valid(x->due))
+		return fort_error_set(FORT_EINPUT, "an action needs a due date: --due YYYY-MM-DD%s%s", x->due ? ": " : "",
+				      x->due ? fort_error_message() : "");
+	return 0;
+}
+
+static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct add_in *x = ctx;
 	unsigned char *ct = NULL;
 	size_t len = 0;
-	char detail[160];
-	int64_t id;
 	int r;
-	if (id_out)
-		*id_out = 0;
-	if ((r = vault_need(v, ACT_WRITE, "action-add", NULL)) < 0)
+	if ((r = incident_need(v, x->incident, 0)) < 0 || (r = incident_seal(&ct, &len, v, -x->incident, "action", x->text)) < 0)
 		return r;
-	if (!text || !*text || strlen(text) >= 512)
-		return fort_error_set(FORT_EINPUT, "an action needs a text (up to 511 bytes): what is to be done");
-	if (!owner || !*owner || strlen(owner) >= 128)
-		return fort_error_set(FORT_EINPUT, "an action needs an owner: --owner NAME");
-	if (!due || !fort_date_valid(due))
-		return fort_error_set(FORT_EINPUT, "an action needs a due date: --due YYYY-MM-DD%s%s", due ? ": " : "",
-				      due ? fort_error_message() : "");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = incident_need(v, incident, 0)) < 0 || (r = incident_seal(&ct, &len, v, -incident, "action", text)) < 0)
-		goto fail;
 	{
-		store_action x = { 0, incident, fort_now(), ct, len, owner, due, NULL, 0 };
-		r = store_action_insert(v->st, &x);
-		id = x.id;
+		store_action a = { 0, x->incident, fort_now(), ct, len, x->owner, x->due, NULL, 0 };
+		r = store_action_insert(v->st, &a);
+		x->id = a.id;
 	}
 	free(ct);
 	if (r < 0)
-		goto fail;
-	snprintf(detail, sizeof detail, "action #%lld for incident #%lld, owner %s, due %s", (long long)id, (long long)incident, owner, due);
-	if ((r = audit_append(v, "action-add", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
-	if (id_out)
-		*id_out = id;
+		return r;
+	snprintf(detail, cap < 160 ? cap : 160, "action #%lld for incident #%lld, owner %s, due %s", (long long)x->id, (long long)x->incident, x->owner,
+		 x->due);
 	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+}
+
+int fort_action_add(int64_t *id_out, fort_vault *v, int64_t incident, const char *text, const char *owner, const char *due)
+{
+	static const vault_op op = { "action-add", ACT_WRITE, add_check, add_write };
+	struct add_in x = { incident, 0, text, owner, due };
+	int r;
+	if (id_out)
+		*id_out = 0;
+	if ((r = vault_op_run(v, &op, NULL, &x)) < 0)
+		return r;
+	if (id_out)
+		*id_out = x.id;
+	return 0;
 }
 
 struct alist { fort_vault *v; fort_action_info *a; size_t n, cap; char today[11]; };
@@ -187,28 +198,23 @@ out:
 	return r;
 }
 
+static int done_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	int64_t id = *(const int64_t *)ctx;
+	fort_action_info a;
+	int r;
+	if ((r = fort_action_get(&a, v, id, NULL)) < 0)
+		return r;
+	if (a.done)
+		return fort_error_set(FORT_EINPUT, "action %lld was already done on %s", (long long)id, a.done_at);
+	if ((r = store_action_done(v->st, id, fort_now(), v->user)) < 0)
+		return r;
+	snprintf(detail, cap, "action #%lld of incident #%lld done", (long long)id, (long long)a.incident);
+	return 0;
+}
+
 int fort_action_done(fort_vault *v, int64_t id)
 {
-	fort_action_info a;
-	char detail[96];
-	int r;
-	if ((r = vault_need(v, ACT_WRITE, "action-done", NULL)) < 0)
-		return r;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = fort_action_get(&a, v, id, NULL)) < 0)
-		goto fail;
-	if (a.done) {
-		r = fort_error_set(FORT_EINPUT, "action %lld was already done on %s", (long long)id, a.done_at);
-		goto fail;
-	}
-	if ((r = store_action_done(v->st, id, fort_now(), v->user)) < 0)
-		goto fail;
-	snprintf(detail, sizeof detail, "action #%lld of incident #%lld done", (long long)id, (long long)a.incident);
-	if ((r = audit_append(v, "action-done", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+	static const vault_op op = { "action-done", ACT_WRITE, NULL, done_write };
+	return vault_op_run(v, &op, NULL, &id);
 }

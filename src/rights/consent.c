@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 #define EVIDENCE_MAX (10u << 20)
 
@@ -133,111 +134,130 @@ out:
 	return r;
 }
 
-int fort_consent_record(fort_vault *v, const char *client, const char *purpose, const char *action, const fort_consent_opts *o)
-{
-	static const fort_consent_opts defaults = FORT_CONSENT_OPTS_INIT;
-	store_consent_row c;
-	store_client probe;
-	unsigned char *notice = NULL, *evidence = NULL, *sealed = NULL;
-	size_t nlen = 0, elen = 0, slen = 0;
-	char notice_hash[65] = "", ev_hash[65] = "", detail[300];
-	const char *lang;
+struct consent_in {
+	const char *client, *purpose, *action, *lang;
+	const fort_consent_opts *o;
 	int64_t cid;
+	unsigned char *notice, *evidence, *sealed;
+	size_t nlen, elen, slen;
+	char notice_hash[65], ev_hash[65];
+};
+
+/* Everything read and sealed before the transaction: the client exists,
+ * the purpose and channel are known, the notice and evidence are read. */
+static int consent_check(fort_vault *v, void *ctx)
+{
+	struct consent_in *x = ctx;
+	const fort_consent_opts *o = x->o;
+	const char *action = x->action, *client = x->client;
+	store_client probe;
 	int r;
-	memset(&c, 0, sizeof c);
 	memset(&probe, 0, sizeof probe);
-	if (!o)
-		o = &defaults;
-	if (o->version != FORT_CONSENT_OPTS_VERSION)
-		return FORT_CHECK_VERSION(o->version, FORT_CONSENT_OPTS, fort_consent_opts);
-	if ((r = vault_need(v, ACT_WRITE, "consent", client)) < 0)
-		return r;
 	if (!in_set(action, actions, sizeof actions / sizeof actions[0]))
 		return fort_error_set(FORT_EINPUT, "unknown consent action '%s' (grant, withdraw, object, restrict, lift)", action ? action : "");
-	if ((r = client_id_parse(&cid, client)) < 0)
+	if ((r = client_id_parse(&x->cid, client)) < 0)
 		return r;
-	if ((r = store_client_get(v->st, &probe, cid)) < 0) {
+	if ((r = store_client_get(v->st, &probe, x->cid)) < 0) {
 		if (r == FORT_ENOTFOUND)
 			r = fort_error_set(FORT_ENOTFOUND, "no client %s ('fortress client list' shows them)", client);
 		return r;
 	}
 	store_client_release(&probe);
-	if (strcmp(action, "restrict") == 0 || strcmp(action, "lift") == 0)
-		purpose = "all"; /* Art. 18 restricts processing as a whole */
-	else if (!purpose || !map_purpose_find(&v->map, purpose))
-		return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", purpose ? purpose : "");
+	if (strcmp(action, "restrict") != 0 && strcmp(action, "lift") != 0 && (!x->purpose || !map_purpose_find(&v->map, x->purpose)))
+		return fort_error_set(FORT_ENOTFOUND, "unknown purpose '%s' ('fortress map show' lists the purposes)", x->purpose ? x->purpose : "");
 	if (!in_set(o->channel, channels, sizeof channels / sizeof channels[0]))
 		return fort_error_set(FORT_EINPUT, "say how it was given: --channel web, email, paper, verbal, phone or in_person");
-	lang = o->language && o->language[0] ? o->language : "en";
-	if (strlen(lang) > 15)
-		return fort_error_set(FORT_EINPUT, "language '%s': use a language tag such as en, de, fr-CH", lang);
+	x->lang = o->language && o->language[0] ? o->language : "en";
+	if (strlen(x->lang) > 15)
+		return fort_error_set(FORT_EINPUT, "language '%s': use a language tag such as en, de, fr-CH", x->lang);
 	if (strcmp(action, "grant") == 0) {
 		/* the exact notice text the client was shown */
 		if (o->notice_path) {
-			if ((r = read_small_file(&notice, &nlen, o->notice_path, EVIDENCE_MAX, "notice")) < 0)
-				goto out;
-			if (nlen == 0) {
-				r = fort_error_set(FORT_EINPUT, "the notice %s is empty", o->notice_path);
-				goto out;
-			}
-			sha256_hex(notice_hash, notice, nlen);
-		} else if ((r = store_notice_get(v->st, NULL, lang, notice_hash, NULL, NULL)) < 0) {
+			if ((r = read_small_file(&x->notice, &x->nlen, o->notice_path, EVIDENCE_MAX, "notice")) < 0)
+				return r;
+			if (x->nlen == 0)
+				return fort_error_set(FORT_EINPUT, "the notice %s is empty", o->notice_path);
+			sha256_hex(x->notice_hash, x->notice, x->nlen);
+		} else if ((r = store_notice_get(v->st, NULL, x->lang, x->notice_hash, NULL, NULL)) < 0) {
 			if (r == FORT_ENOTFOUND)
 				r = fort_error_set(FORT_EINPUT, "which notice did the client see? give --notice-file FILE (the text shown "
 						   "when they agreed; kept with the consent)");
-			goto out;
+			return r;
 		}
 	}
 	if (o->evidence_path) {
-		if ((r = read_small_file(&evidence, &elen, o->evidence_path, EVIDENCE_MAX, "evidence")) < 0)
-			goto out;
-		sha256_hex(ev_hash, evidence, elen);
-		if ((r = seal_evidence(&sealed, &slen, v, cid, evidence, elen)) < 0)
-			goto out;
+		if ((r = read_small_file(&x->evidence, &x->elen, o->evidence_path, EVIDENCE_MAX, "evidence")) < 0)
+			return r;
+		sha256_hex(x->ev_hash, x->evidence, x->elen);
+		if ((r = seal_evidence(&x->sealed, &x->slen, v, x->cid, x->evidence, x->elen)) < 0)
+			return r;
 	}
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
+	return 0;
+}
+
+static int consent_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct consent_in *x = ctx;
+	const fort_consent_opts *o = x->o;
+	store_consent_row c;
+	int r;
+	memset(&c, 0, sizeof c);
 	r = store_consent_tail(v->st, &c.seq, c.prev);
 	if (r == FORT_ENOTFOUND) {
 		fort_error_clear();
 		c.seq = 0;
 		memset(c.prev, 0, 32);
 	} else if (r < 0) {
-		goto fail_tx;
+		return r;
 	}
 	c.seq++;
-	c.client = cid;
-	c.purpose = purpose;
-	c.action = action;
+	c.client = x->cid;
+	c.purpose = x->purpose;
+	c.action = x->action;
 	c.ts = o->when ? o->when : fort_now();
 	c.channel = o->channel;
 	c.recorded_by = v->user ? v->user : "";
-	c.language = lang;
-	c.notice = notice_hash;
-	c.evidence_hash = ev_hash;
-	c.evidence = sealed;
-	c.evidence_len = slen;
+	c.language = x->lang;
+	c.notice = x->notice_hash;
+	c.evidence_hash = x->ev_hash;
+	c.evidence = x->sealed;
+	c.evidence_len = x->slen;
 	entry_hash(c.hash, &c);
-	snprintf(detail, sizeof detail, "%s via %s%s%s%s%s", action, o->channel, notice_hash[0] ? "; notice " : "",
-		 notice_hash[0] ? notice_hash : "", ev_hash[0] ? "; evidence sha256 " : "", ev_hash[0] ? ev_hash : "");
+	snprintf(detail, cap, "%s via %s%s%s%s%s", x->action, o->channel, x->notice_hash[0] ? "; notice " : "",
+		 x->notice_hash[0] ? x->notice_hash : "", x->ev_hash[0] ? "; evidence sha256 " : "", x->ev_hash[0] ? x->ev_hash : "");
+	if ((x->notice && (r = store_notice_put(v->st, x->notice_hash, x->lang, x->notice, x->nlen, c.ts)) < 0) ||
+	    (r = store_consent_append(v->st, &c)) < 0)
+		return r;
+	return 0;
+}
+
+int fort_consent_record(fort_vault *v, const char *client, const char *purpose, const char *action, const fort_consent_opts *o)
+{
+	static const fort_consent_opts defaults = FORT_CONSENT_OPTS_INIT;
+	struct consent_in x;
+	char what[32];
+	int r;
+	if (!o)
+		o = &defaults;
+	if (o->version != FORT_CONSENT_OPTS_VERSION)
+		return FORT_CHECK_VERSION(o->version, FORT_CONSENT_OPTS, fort_consent_opts);
+	memset(&x, 0, sizeof x);
+	x.client = client;
+	x.action = action;
+	x.o = o;
+	/* Art. 18 restricts processing as a whole */
+	x.purpose = action && (strcmp(action, "restrict") == 0 || strcmp(action, "lift") == 0) ? "all" : purpose;
+	snprintf(what, sizeof what, "consent-%s", action ? action : "");
 	{
-		char what[32];
-		snprintf(what, sizeof what, "consent-%s", action);
-		if ((notice && (r = store_notice_put(v->st, notice_hash, lang, notice, nlen, c.ts)) < 0) ||
-		    (r = store_consent_append(v->st, &c)) < 0 || (r = audit_append(v, what, client, "", purpose, "ok", detail)) < 0 ||
-		    (r = store_commit(v->st)) < 0)
-			goto fail_tx;
+		const vault_op op = { "consent", ACT_WRITE, consent_check, consent_write, what, NULL, x.purpose };
+		r = vault_op_run(v, &op, client, &x);
 	}
-	goto out;
-fail_tx:
-	store_rollback(v->st);
-out:
-	free(notice);
-	if (evidence) {
-		sodium_memzero(evidence, elen);
-		free(evidence);
+	free(x.notice);
+	if (x.evidence) {
+		sodium_memzero(x.evidence, x.elen);
+		free(x.evidence);
 	}
-	free(sealed);
+	free(x.sealed);
 	return r;
 }
 

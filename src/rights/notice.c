@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "rights/rights.h"
 #include "render/html.h"
 
@@ -184,27 +185,34 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
 	return *out ? 0 : FORT_ENOMEM;
 }
 
+struct publish { char *md, version[65]; };
+
+static int publish_check(fort_vault *v, void *ctx)
+{
+	struct publish *x = ctx;
+	return fort_notice_generate(&x->md, x->version, v, "md");
+}
+
+static int publish_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct publish *x = ctx;
+	int r;
+	if ((r = store_notice_put(v->st, x->version, "en", x->md, strlen(x->md), fort_now())) < 0 ||
+	    (r = store_meta_put(v->st, "notice_published", x->version, 64)) < 0)
+		return r;
+	snprintf(detail, cap, "privacy notice version %s published", x->version);
+	return 0;
+}
+
 int fort_notice_publish(char version_out[65], fort_vault *v)
 {
-	char *md = NULL, version[65], detail[120];
+	static const vault_op op = { "notice-publish", ACT_MAP, publish_check, publish_write, NULL, NULL, NULL, NULL };
+	struct publish x;
 	int r;
-	if ((r = vault_need(v, ACT_MAP, "notice-publish", NULL)) < 0)
-		return r;
-	if ((r = fort_notice_generate(&md, version, v, "md")) < 0)
-		return r;
-	snprintf(detail, sizeof detail, "privacy notice version %s published", version);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_notice_put(v->st, version, "en", md, strlen(md), fort_now())) < 0 ||
-	    (r = store_meta_put(v->st, "notice_published", version, 64)) < 0 ||
-	    (r = audit_append(v, "notice-publish", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-	if (version_out)
-		memcpy(version_out, version, 65);
-out:
-	free(md);
+	memset(&x, 0, sizeof x);
+	if ((r = vault_op_run(v, &op, NULL, &x)) == 0 && version_out)
+		memcpy(version_out, x.version, 65);
+	free(x.md);
 	return r;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "data/tables.h"
 #include "rights/rights.h"
 
@@ -125,18 +126,98 @@ static int compute(fort_request_info *out, const store_request *q, const char *t
 	return 0;
 }
 
+/* The writes of request event EV: the request row and its event; FULL
+ * gets the audit entry's detail, WHAT its action, IDSTR its client. */
+static int event_write(fort_vault *v, store_request *q, const char *ev, const char *detail, char *full, size_t cap, char what[48],
+		       char idstr[FORT_ID_LEN + 1])
+{
+	int r;
+	q->updated = fort_now();
+	client_id_format(idstr, q->client);
+	snprintf(what, 48, "request-%s", ev);
+	snprintf(full, cap, "request %lld (%s, %s): %s", (long long)q->id, q->kind, q->jurisdiction, detail);
+	if ((r = store_request_put(v->st, q)) < 0 ||
+	    (r = store_request_event(v->st, q->id, q->updated, v->user ? v->user : "", ev, detail)) < 0)
+		return r;
+	return 0;
+}
+
+/* Event EV with its audit entry, inside the caller's transaction. */
 static int event(fort_vault *v, store_request *q, const char *ev, const char *detail)
 {
 	char idstr[FORT_ID_LEN + 1], what[48], full[400];
 	int r;
-	q->updated = fort_now();
-	client_id_format(idstr, q->client);
-	snprintf(what, sizeof what, "request-%s", ev);
-	snprintf(full, sizeof full, "request %lld (%s, %s): %s", (long long)q->id, q->kind, q->jurisdiction, detail);
-	if ((r = store_request_put(v->st, q)) < 0 ||
-	    (r = store_request_event(v->st, q->id, q->updated, v->user ? v->user : "", ev, detail)) < 0 ||
+	if ((r = event_write(v, q, ev, detail, full, sizeof full, what, idstr)) < 0 ||
 	    (r = audit_append(v, what, idstr, "", "", "ok", full)) < 0)
 		return r;
+	return 0;
+}
+
+/* One request operation through vault_op_run: the check step reads and
+ * checks (Q, DETAIL, EV), the write step stores the event; the entry names
+ * request-EV and the request's client. */
+struct req_op {
+	store_request q;
+	const char *ev;
+	char detail[400], what[48], idstr[FORT_ID_LEN + 1];
+	/* the operation's own input */
+	int64_t id;
+	const char *kind, *client, *received, *method, *date, *note, *action;
+	int ok;
+	const fort_request_opts *o;
+	char **letter_out;
+};
+
+static int req_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct req_op *x = ctx;
+	char full[400];
+	int r;
+	/* the id is known after the insert: write it, then the event */
+	if (!x->q.id && (r = store_request_put(v->st, &x->q)) < 0)
+		return r;
+	if ((r = event_write(v, &x->q, x->ev, x->detail, full, sizeof full, x->what, x->idstr)) < 0)
+		return r;
+	snprintf(detail, cap, "%s", full);
+	return 0;
+}
+
+static int open_check(fort_vault *v, void *ctx)
+{
+	struct req_op *x = ctx;
+	const fort_request_opts *o = x->o;
+	store_request *q = &x->q;
+	store_client probe;
+	fort_request_info info;
+	int64_t cid;
+	int r;
+	memset(&probe, 0, sizeof probe);
+	if (!one_of(x->kind, kinds, sizeof kinds / sizeof kinds[0]))
+		return fort_error_set(FORT_EINPUT, "unknown request '%s': access, rectification, erasure, restriction, objection or portability",
+				      x->kind ? x->kind : "");
+	if ((r = client_id_parse(&cid, x->client)) < 0)
+		return r;
+	if ((r = store_client_get(v->st, &probe, cid)) < 0)
+		return r == FORT_ENOTFOUND ? fort_error_set(FORT_ENOTFOUND, "no client %s ('fortress client list' shows them)", x->client) : r;
+	store_client_release(&probe);
+	if ((r = check_date(x->received, "the date received")) < 0)
+		return r;
+	q->client = cid;
+	snprintf(q->kind, sizeof q->kind, "%s", x->kind);
+	snprintf(q->jurisdiction, sizeof q->jurisdiction, "%s", o->jurisdiction && o->jurisdiction[0] ? o->jurisdiction : "EU");
+	snprintf(q->region, sizeof q->region, "%s", o->region && o->region[0] ? o->region : default_region(v, q->jurisdiction));
+	snprintf(q->received, sizeof q->received, "%s", x->received);
+	/* UK (Art. 12A): with an identity check, the clock waits for it */
+	if (strcmp(q->jurisdiction, "UK") == 0 && o->needs_id)
+		q->clock_start[0] = '\0';
+	else
+		snprintf(q->clock_start, sizeof q->clock_start, "%s", x->received);
+	snprintf(q->state, sizeof q->state, "%s", o->needs_id ? "awaiting_id" : "received");
+	q->created = fort_now();
+	/* the rules must exist for this jurisdiction and calendar: fail before storing */
+	if ((r = compute(&info, q, NULL)) < 0)
+		return r;
+	snprintf(x->detail, sizeof x->detail, "received %s%s", x->received, o->needs_id ? "; identity to be verified" : "");
 	return 0;
 }
 
@@ -144,57 +225,27 @@ int fort_request_open(int64_t *id_out, fort_vault *v, const char *kind, const ch
 		      const fort_request_opts *o)
 {
 	static const fort_request_opts defaults = FORT_REQUEST_OPTS_INIT;
-	store_request q;
-	store_client probe;
-	fort_request_info info;
-	char detail[200];
-	int64_t cid;
+	struct req_op x;
 	int r;
-	memset(&q, 0, sizeof q);
-	memset(&probe, 0, sizeof probe);
 	if (id_out)
 		*id_out = 0;
 	if (!o)
 		o = &defaults;
 	if (o->version != FORT_REQUEST_OPTS_VERSION)
 		return FORT_CHECK_VERSION(o->version, FORT_REQUEST_OPTS, fort_request_opts);
-	if ((r = vault_need(v, ACT_WRITE, "request-open", client)) < 0)
-		return r;
-	if (!one_of(kind, kinds, sizeof kinds / sizeof kinds[0]))
-		return fort_error_set(FORT_EINPUT, "unknown request '%s': access, rectification, erasure, restriction, objection or portability",
-				      kind ? kind : "");
-	if ((r = client_id_parse(&cid, client)) < 0)
-		return r;
-	if ((r = store_client_get(v->st, &probe, cid)) < 0)
-		return r == FORT_ENOTFOUND ? fort_error_set(FORT_ENOTFOUND, "no client %s ('fortress client list' shows them)", client) : r;
-	store_client_release(&probe);
-	if ((r = check_date(received, "the date received")) < 0)
-		return r;
-	q.client = cid;
-	snprintf(q.kind, sizeof q.kind, "%s", kind);
-	snprintf(q.jurisdiction, sizeof q.jurisdiction, "%s", o->jurisdiction && o->jurisdiction[0] ? o->jurisdiction : "EU");
-	snprintf(q.region, sizeof q.region, "%s", o->region && o->region[0] ? o->region : default_region(v, q.jurisdiction));
-	snprintf(q.received, sizeof q.received, "%s", received);
-	/* UK (Art. 12A): with an identity check, the clock waits for it */
-	if (strcmp(q.jurisdiction, "UK") == 0 && o->needs_id)
-		q.clock_start[0] = '\0';
-	else
-		snprintf(q.clock_start, sizeof q.clock_start, "%s", received);
-	snprintf(q.state, sizeof q.state, "%s", o->needs_id ? "awaiting_id" : "received");
-	q.created = fort_now();
-	/* the rules must exist for this jurisdiction and calendar: fail before storing */
-	if ((r = compute(&info, &q, NULL)) < 0)
-		return r;
-	snprintf(detail, sizeof detail, "received %s%s", received, o->needs_id ? "; identity to be verified" : "");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	/* the id is known after the insert: write it, then the event */
-	if ((r = store_request_put(v->st, &q)) < 0 || (r = event(v, &q, "open", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		return r;
+	memset(&x, 0, sizeof x);
+	x.ev = "open";
+	x.kind = kind;
+	x.client = client;
+	x.received = received;
+	x.o = o;
+	{
+		const vault_op op = { "request-open", ACT_WRITE, open_check, req_write, x.what, NULL, NULL, x.idstr };
+		if ((r = vault_op_run(v, &op, client, &x)) < 0)
+			return r;
 	}
 	if (id_out)
-		*id_out = q.id;
+		*id_out = x.q.id;
 	return 0;
 }
 
@@ -213,15 +264,17 @@ static int closed_error(const store_request *q)
 	return fort_error_set(FORT_EINPUT, "request %lld was %s on %s: it is closed", (long long)q->id, q->state, q->closed);
 }
 
-int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok, const char *date)
+static int verify_check(fort_vault *v, void *ctx)
 {
-	store_request q;
-	char today[11], detail[200];
+	struct req_op *x = ctx;
+	store_request *q = &x->q;
+	const char *date = x->date, *method = x->method;
+	char today[11];
 	int r;
-	if ((r = load(&q, v, id, ACT_WRITE)) < 0)
+	if ((r = store_request_get(v->st, q, x->id)) < 0)
 		return r;
-	if (q.closed[0])
-		return closed_error(&q);
+	if (q->closed[0])
+		return closed_error(q);
 	if (!method || !method[0] || strlen(method) > 60)
 		return fort_error_set(FORT_EINPUT, "say how the identity was checked (e.g. 'id-card', 'email-confirmation'), 60 characters at most");
 	if (!date) {
@@ -230,21 +283,30 @@ int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok
 	}
 	if ((r = check_date(date, "the date checked")) < 0)
 		return r;
-	if (strcmp(date, q.received) < 0)
-		return fort_error_set(FORT_EINPUT, "the identity cannot be checked (%s) before the request was received (%s)", date, q.received);
-	snprintf(q.id_method, sizeof q.id_method, "%s", method);
-	snprintf(q.id_result, sizeof q.id_result, "%s", ok ? "verified" : "failed");
-	if (ok) {
-		if (!q.clock_start[0])
-			snprintf(q.clock_start, sizeof q.clock_start, "%s", date);
-		snprintf(q.state, sizeof q.state, "in_progress");
+	if (strcmp(date, q->received) < 0)
+		return fort_error_set(FORT_EINPUT, "the identity cannot be checked (%s) before the request was received (%s)", date, q->received);
+	snprintf(q->id_method, sizeof q->id_method, "%s", method);
+	snprintf(q->id_result, sizeof q->id_result, "%s", x->ok ? "verified" : "failed");
+	if (x->ok) {
+		if (!q->clock_start[0])
+			snprintf(q->clock_start, sizeof q->clock_start, "%s", date);
+		snprintf(q->state, sizeof q->state, "in_progress");
 	}
-	snprintf(detail, sizeof detail, "identity %s by %s on %s", ok ? "verified" : "NOT verified", method, date);
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = event(v, &q, "verify", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-	return r;
+	snprintf(x->detail, sizeof x->detail, "identity %s by %s on %s", x->ok ? "verified" : "NOT verified", method, date);
+	return 0;
+}
+
+int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok, const char *date)
+{
+	struct req_op x;
+	memset(&x, 0, sizeof x);
+	x.ev = "verify";
+	x.id = id;
+	x.method = method;
+	x.ok = ok;
+	x.date = date;
+	const vault_op op = { "request-update", ACT_WRITE, verify_check, req_write, x.what, NULL, NULL, x.idstr };
+	return vault_op_run(v, &op, NULL, &x);
 }
 
 /* The text every refusal carries (Art. 12(4)): why, and the right to
@@ -296,88 +358,104 @@ static int refusal_letter(char **out, fort_vault *v, const store_request *q, con
 	return *out ? 0 : FORT_ENOMEM;
 }
 
-int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date, const char *note)
+static int update_check(fort_vault *v, void *ctx)
 {
-	store_request q;
+	struct req_op *x = ctx;
+	store_request *q = &x->q;
 	fort_request_info info;
-	char today[11], detail[400];
+	const char *date = x->date, *note = x->note, *action = x->action;
+	char **letter_out = x->letter_out, today[11], *detail = x->detail;
+	int64_t id = x->id;
 	int r;
-	if (letter_out)
-		*letter_out = NULL;
-	if ((r = load(&q, v, id, ACT_WRITE)) < 0)
+	if ((r = store_request_get(v->st, q, id)) < 0)
 		return r;
-	if (q.closed[0])
-		return closed_error(&q);
+	if (q->closed[0])
+		return closed_error(q);
 	if (!date) {
 		today_utc(today);
 		date = today;
 	}
 	if ((r = check_date(date, "the date")) < 0)
 		return r;
-	if (strcmp(date, q.received) < 0)
-		return fort_error_set(FORT_EINPUT, "%s is before the request was received (%s)", date, q.received);
+	if (strcmp(date, q->received) < 0)
+		return fort_error_set(FORT_EINPUT, "%s is before the request was received (%s)", date, q->received);
 	if (note && strlen(note) > 300)
 		return fort_error_set(FORT_EINPUT, "the note is longer than 300 characters");
 	if (strcmp(action, "pause") == 0) {
-		if (q.paused_since[0])
-			return fort_error_set(FORT_EINPUT, "request %lld is already waiting for clarification since %s", (long long)id, q.paused_since);
-		if (strcmp(q.jurisdiction, "UK") != 0)
+		if (q->paused_since[0])
+			return fort_error_set(FORT_EINPUT, "request %lld is already waiting for clarification since %s", (long long)id, q->paused_since);
+		if (strcmp(q->jurisdiction, "UK") != 0)
 			return fort_error_set(FORT_EINPUT, "the %s clock does not stop while awaiting clarification (only the UK's does): "
-					      "ask, and answer within the period", q.jurisdiction);
-		snprintf(q.paused_since, sizeof q.paused_since, "%s", date);
-		snprintf(q.state, sizeof q.state, "awaiting_clarification");
-		snprintf(detail, sizeof detail, "clarification asked on %s; the clock stands still%s%s", date, note ? ": " : "", note ? note : "");
+					      "ask, and answer within the period", q->jurisdiction);
+		snprintf(q->paused_since, sizeof q->paused_since, "%s", date);
+		snprintf(q->state, sizeof q->state, "awaiting_clarification");
+		snprintf(detail, sizeof x->detail, "clarification asked on %s; the clock stands still%s%s", date, note ? ": " : "", note ? note : "");
 	} else if (strcmp(action, "resume") == 0) {
-		if (!q.paused_since[0])
+		if (!q->paused_since[0])
 			return fort_error_set(FORT_EINPUT, "request %lld is not waiting for clarification", (long long)id);
-		if (strcmp(date, q.paused_since) < 0)
-			return fort_error_set(FORT_EINPUT, "%s is before the clock was stopped (%s)", date, q.paused_since);
-		q.paused_days += days_between(q.paused_since, date);
-		snprintf(detail, sizeof detail, "clarification received on %s after %d day(s)", date, days_between(q.paused_since, date));
-		q.paused_since[0] = '\0';
-		snprintf(q.state, sizeof q.state, "%s", q.extended ? "extended" : "in_progress");
+		if (strcmp(date, q->paused_since) < 0)
+			return fort_error_set(FORT_EINPUT, "%s is before the clock was stopped (%s)", date, q->paused_since);
+		q->paused_days += days_between(q->paused_since, date);
+		snprintf(detail, sizeof x->detail, "clarification received on %s after %d day(s)", date, days_between(q->paused_since, date));
+		q->paused_since[0] = '\0';
+		snprintf(q->state, sizeof q->state, "%s", q->extended ? "extended" : "in_progress");
 	} else if (strcmp(action, "extend") == 0) {
-		if (q.extended)
+		if (q->extended)
 			return fort_error_set(FORT_EINPUT, "request %lld was already extended: only one extension is allowed", (long long)id);
 		if (!note || !note[0])
 			return fort_error_set(FORT_EINPUT, "an extension needs its reasons (they go to the client): --reason TEXT");
-		if ((r = compute(&info, &q, date)) < 0)
+		if ((r = compute(&info, q, date)) < 0)
 			return r;
 		if (!info.max_due[0])
-			return fort_error_set(FORT_EINPUT, "the %s rules allow no extension", q.jurisdiction);
+			return fort_error_set(FORT_EINPUT, "the %s rules allow no extension", q->jurisdiction);
 		if (info.extension_notice_due[0] && strcmp(date, info.extension_notice_due) > 0)
 			return fort_error_set(FORT_EINPUT, "too late to extend: the client had to be told by %s", info.extension_notice_due);
-		q.extended = 1;
-		snprintf(q.state, sizeof q.state, "extended");
-		snprintf(detail, sizeof detail, "extended on %s; new due date %s; reasons: %s", date, info.max_due, note);
+		q->extended = 1;
+		snprintf(q->state, sizeof q->state, "extended");
+		snprintf(detail, sizeof x->detail, "extended on %s; new due date %s; reasons: %s", date, info.max_due, note);
 	} else if (strcmp(action, "start") == 0) {
-		snprintf(q.state, sizeof q.state, "in_progress");
-		snprintf(detail, sizeof detail, "work started on %s", date);
+		snprintf(q->state, sizeof q->state, "in_progress");
+		snprintf(detail, sizeof x->detail, "work started on %s", date);
 	} else if (strcmp(action, "answer") == 0) {
-		snprintf(q.state, sizeof q.state, "answered");
-		snprintf(q.closed, sizeof q.closed, "%s", date);
-		snprintf(detail, sizeof detail, "answered on %s%s%s", date, note ? ": " : "", note ? note : "");
+		snprintf(q->state, sizeof q->state, "answered");
+		snprintf(q->closed, sizeof q->closed, "%s", date);
+		snprintf(detail, sizeof x->detail, "answered on %s%s%s", date, note ? ": " : "", note ? note : "");
 	} else if (strcmp(action, "refuse") == 0) {
 		if (!note || !note[0])
 			return fort_error_set(FORT_EINPUT, "a refusal needs its reason (it goes to the client): --reason TEXT");
-		if (letter_out && (r = refusal_letter(letter_out, v, &q, note)) < 0)
+		if (letter_out && (r = refusal_letter(letter_out, v, q, note)) < 0)
 			return r;
-		snprintf(q.state, sizeof q.state, "refused");
-		snprintf(q.closed, sizeof q.closed, "%s", date);
-		snprintf(detail, sizeof detail, "refused on %s: %s", date, note);
+		snprintf(q->state, sizeof q->state, "refused");
+		snprintf(q->closed, sizeof q->closed, "%s", date);
+		snprintf(detail, sizeof x->detail, "refused on %s: %s", date, note);
 	} else {
 		return fort_error_set(FORT_EINPUT, "unknown step '%s' (pause, resume, extend, start, answer, refuse)", action ? action : "");
 	}
-	if ((r = store_begin(v->st)) < 0)
-		goto fail;
-	if ((r = event(v, &q, action, detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto fail;
+	x->ev = action;
+	return 0;
+}
+
+int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date, const char *note)
+{
+	struct req_op x;
+	int r;
+	if (letter_out)
+		*letter_out = NULL;
+	memset(&x, 0, sizeof x);
+	x.id = id;
+	x.action = action;
+	x.date = date;
+	x.note = note;
+	x.letter_out = letter_out;
+	{
+		const vault_op op = { "request-update", ACT_WRITE, update_check, req_write, x.what, NULL, NULL, x.idstr };
+		if ((r = vault_op_run(v, &op, NULL, &x)) < 0)
+			goto fail;
 	}
 	/* a rectification is done by editing the client: secure_delete zeroed
 	 * the old value's pages; push them through the WAL too, so no copy of
 	 * the wrong value stays (Art. 16) */
-	if (strcmp(action, "answer") == 0 && strcmp(q.kind, "rectification") == 0 && (r = store_checkpoint(v->st)) < 0)
+	if (strcmp(action, "answer") == 0 && strcmp(x.q.kind, "rectification") == 0 && (r = store_checkpoint(v->st)) < 0)
 		goto fail;
 	return 0;
 fail:

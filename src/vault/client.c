@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include "vault/attach.h"
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 /* ------------------------------------------------------------------ ids */
 
@@ -595,49 +596,59 @@ static int describe_fields(fort_buf *b, const fort_vault *v, const client_vals *
 	return 0;
 }
 
+/* The operations below keep their vault_op in their CTX: the entry's
+ * fields (and client) are known only once the check step has run. */
+struct add_in { vault_op op; client_vals cv; fort_buf fields; const fort_kv *kv; size_t n; char idstr[FORT_ID_LEN + 1]; };
+
+static int add_check(fort_vault *v, void *ctx)
+{
+	struct add_in *x = ctx;
+	int r;
+	if ((r = cvals_init(&x->cv, v)) < 0)
+		return r;
+	if ((r = cvals_set_all(&x->cv, v, x->kv, x->n)) < 0 || (r = describe_fields(&x->fields, v, &x->cv)) < 0)
+		return r;
+	if (!x->fields.len)
+		return fort_error_set(FORT_EINPUT, "a client needs at least one field: --set FIELD=VALUE");
+	x->op.fields = x->fields.buf;
+	return cvals_index(&x->cv, v);
+}
+
+static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct add_in *x = ctx;
+	int dupf = -1, r;
+	int64_t id = 0, other = 0;
+	(void)detail;
+	(void)cap;
+	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
+		return r;
+	if ((r = client_insert(&id, v, &x->cv, &dupf, &other)) < 0) {
+		if (r == FORT_EDUPLICATE)
+			duplicate_error(v, dupf, other);
+		return r;
+	}
+	client_id_format(x->idstr, id);
+	return 0;
+}
+
 int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *kv, size_t n)
 {
-	client_vals cv;
-	fort_buf fields;
-	int64_t id = 0;
+	struct add_in x;
 	int r;
-	char idstr[FORT_ID_LEN + 1];
-	if ((r = vault_need(v, ACT_WRITE, "add", NULL)) < 0)
-		return r;
-	if ((r = cvals_init(&cv, v)) < 0)
-		return r;
-	fort_buf_init(&fields, 0);
-	if ((r = cvals_set_all(&cv, v, kv, n)) < 0)
-		goto out;
-	if ((r = describe_fields(&fields, v, &cv)) < 0)
-		goto out;
-	if (!fields.len) {
-		r = fort_error_set(FORT_EINPUT, "a client needs at least one field: --set FIELD=VALUE");
-		goto out;
-	}
-	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
-		goto fail_tx;
-	{
-		int dupf = -1;
-		int64_t other = 0;
-		if ((r = client_insert(&id, v, &cv, &dupf, &other)) < 0) {
-			if (r == FORT_EDUPLICATE)
-				duplicate_error(v, dupf, other);
-			goto fail_tx;
-		}
-	}
-	client_id_format(idstr, id);
-	if ((r = audit_append(v, "add", idstr, fields.buf, "", "ok", "")) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail_tx;
-	memcpy(id_out, idstr, sizeof idstr);
-	goto out;
-fail_tx:
-	store_rollback(v->st);
-out:
-	fort_buf_release(&fields);
-	cvals_release(&cv);
+	memset(&x, 0, sizeof x);
+	x.op.action = "add";
+	x.op.need = ACT_WRITE;
+	x.op.check = add_check;
+	x.op.write = add_write;
+	x.op.client = x.idstr;
+	x.kv = kv;
+	x.n = n;
+	fort_buf_init(&x.fields, 0);
+	if ((r = vault_op_run(v, &x.op, NULL, &x)) == 0)
+		memcpy(id_out, x.idstr, sizeof x.idstr);
+	fort_buf_release(&x.fields);
+	cvals_release(&x.cv);
 	return r;
 }
 
@@ -673,66 +684,78 @@ int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 /* ACTION NULL: an edit (the record's 'updated' time moves, audited "edit");
  * else a removal by the library itself (retention), audited as ACTION with
  * DETAIL, that leaves 'updated' (the client's last contact) as it was. */
-int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
-{
+struct edit_in {
+	vault_op op;
+	const char *id, *action, *detail;
+	const fort_kv *kv;
+	size_t n, nold;
 	client_vals cv;
 	store_client c;
 	fort_buf fields;
-	unsigned char kc[KEY_LEN], *oldidx = NULL;
-	size_t nold = 0;
+	unsigned char *oldidx;
 	int64_t cid;
+};
+
+static int edit_check(fort_vault *v, void *ctx)
+{
+	struct edit_in *x = ctx;
 	int r;
-	memset(&c, 0, sizeof c);
-	if ((r = vault_need(v, ACT_WRITE, "edit", id)) < 0)
-		return r;
-	if (n == 0)
+	if (x->n == 0)
 		return fort_error_set(FORT_EINPUT, "nothing to change: give --set FIELD=VALUE");
-	if ((r = cvals_init(&cv, v)) < 0)
+	if ((r = cvals_init(&x->cv, v)) < 0)
 		return r;
-	fort_buf_init(&fields, 0);
-	if ((r = load_client(&c, v, id, &cid)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
-		goto out;
+	if ((r = load_client(&x->c, v, x->id, &x->cid)) < 0 || (r = client_decrypt(&x->cv, v, &x->c)) < 0)
+		goto fail;
 	/* the index entries of the current values, to be replaced */
-	if ((r = cvals_index(&cv, v)) < 0)
-		goto out;
-	if (cv.nbidx && (!(oldidx = fort_malloc(cv.nbidx * BIDX_LEN)))) {
+	if ((r = cvals_index(&x->cv, v)) < 0)
+		goto fail;
+	if (x->cv.nbidx && (!(x->oldidx = fort_malloc(x->cv.nbidx * BIDX_LEN)))) {
 		r = FORT_ENOMEM;
-		goto out;
+		goto fail;
 	}
-	if (cv.nbidx)
-		memcpy(oldidx, cv.bidx, cv.nbidx * BIDX_LEN);
-	nold = cv.nbidx;
-	for (size_t i = 0; i < n; i++) {
-		int fi = map_index(&v->map, kv[i].field);
+	if (x->cv.nbidx)
+		memcpy(x->oldidx, x->cv.bidx, x->cv.nbidx * BIDX_LEN);
+	x->nold = x->cv.nbidx;
+	for (size_t i = 0; i < x->n; i++) {
+		int fi = map_index(&v->map, x->kv[i].field);
 		if (fi >= 0 && !v->kr->has_ck[v->map.f[fi].cat]) {
-			r = fort_error_set(FORT_EDENIED, "you may not change field '%s'", kv[i].field);
-			goto out;
+			r = fort_error_set(FORT_EDENIED, "you may not change field '%s'", x->kv[i].field);
+			goto fail;
 		}
-		if (fort_buf_printf(&fields, "%s%s", fields.len ? "," : "", kv[i].field) < 0) {
+		if (fort_buf_printf(&x->fields, "%s%s", x->fields.len ? "," : "", x->kv[i].field) < 0) {
 			r = FORT_ENOMEM;
-			goto out;
+			goto fail;
 		}
 	}
-	if ((r = cvals_set_all(&cv, v, kv, n)) < 0)
-		goto out;
-	if ((r = cvals_index(&cv, v)) < 0 || (r = store_begin(v->st)) < 0)
-		goto out;
+	if ((r = cvals_set_all(&x->cv, v, x->kv, x->n)) < 0)
+		goto fail;
+	x->op.fields = x->fields.buf;
+	return cvals_index(&x->cv, v);
+fail:
+	return r;
+}
+
+static int edit_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct edit_in *x = ctx;
+	unsigned char kc[KEY_LEN];
+	int r;
 	if ((r = vault_keys_current(v)) < 0)
-		goto fail_tx;
-	for (size_t k = 0; k < nold; k++)
-		if ((r = store_blind_del(v->st, oldidx + k * BIDX_LEN, cid)) < 0)
-			goto fail_tx;
-	if ((r = keys_client_unwrap(kc, v->kr, cid, c.vk_version, c.wrapped, c.wrapped_len)) < 0)
-		goto fail_tx;
+		goto fail;
+	for (size_t k = 0; k < x->nold; k++)
+		if ((r = store_blind_del(v->st, x->oldidx + k * BIDX_LEN, x->cid)) < 0)
+			goto fail;
+	if ((r = keys_client_unwrap(kc, v->kr, x->cid, x->c.vk_version, x->c.wrapped, x->c.wrapped_len)) < 0)
+		goto fail;
 	{
 		/* the fields this user cannot see are carried over as they are */
 		fort_buf tail;
 		unsigned char *nd = NULL;
 		size_t nl = 0;
 		fort_buf_init(&tail, 0);
-		r = foreign_tail(&tail, v, &c);
+		r = foreign_tail(&tail, v, &x->c);
 		if (r == 0)
-			r = encode_fields(&nd, &nl, v, &cv, cid, kc);
+			r = encode_fields(&nd, &nl, v, &x->cv, x->cid, kc);
 		if (r == 0 && tail.len) {
 			unsigned char *grown = fort_realloc(nd, nl + tail.len);
 			if (!grown)
@@ -747,35 +770,52 @@ int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, c
 		sodium_memzero(kc, sizeof kc);
 		if (r < 0) {
 			free(nd);
-			goto fail_tx;
+			goto fail;
 		}
-		free(c.data);
-		c.data = nd;
-		c.data_len = nl;
+		free(x->c.data);
+		x->c.data = nd;
+		x->c.data_len = nl;
 	}
-	if (!action)
-		c.updated = fort_now();
+	if (!x->action)
+		x->c.updated = fort_now();
 	{
 		int dupf = -1;
 		int64_t other = 0;
-		r = store_bidx(v, cid, (const unsigned char (*)[BIDX_LEN])cv.bidx, cv.bidx_field, cv.nbidx, &dupf, &other, 0);
+		r = store_bidx(v, x->cid, (const unsigned char (*)[BIDX_LEN])x->cv.bidx, x->cv.bidx_field, x->cv.nbidx, &dupf, &other, 0);
 		if (r == FORT_EDUPLICATE)
 			duplicate_error(v, dupf, other);
 		if (r < 0)
-			goto fail_tx;
+			goto fail;
 	}
-	if ((r = store_client_update(v->st, &c)) < 0 ||
-	    (r = audit_append(v, action ? action : "edit", id, fields.buf, "", "ok", detail ? detail : "")) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto fail_tx;
-	goto out;
-fail_tx:
-	store_rollback(v->st);
-out:
-	free(oldidx);
-	store_client_release(&c);
-	fort_buf_release(&fields);
-	cvals_release(&cv);
+	if ((r = store_client_update(v->st, &x->c)) < 0)
+		goto fail;
+	snprintf(detail, cap, "%s", x->detail ? x->detail : "");
+	return 0;
+fail:
+	return r;
+}
+
+int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
+{
+	struct edit_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.op.action = "edit";
+	x.op.need = ACT_WRITE;
+	x.op.check = edit_check;
+	x.op.write = edit_write;
+	x.op.done = action;
+	x.id = id;
+	x.kv = kv;
+	x.n = n;
+	x.action = action;
+	x.detail = detail;
+	fort_buf_init(&x.fields, 0);
+	r = vault_op_run(v, &x.op, id, &x);
+	free(x.oldidx);
+	store_client_release(&x.c);
+	fort_buf_release(&x.fields);
+	cvals_release(&x.cv);
 	return r;
 }
 
@@ -1093,64 +1133,67 @@ int fort_client_is_erased(fort_vault *v, const char *id)
 	return store_erased_has(v->st, cid);
 }
 
-int fort_client_erase(fort_vault *v, const char *id, const char *reason)
+struct erase_in { const char *id, *reason; store_client c; client_vals cv; int64_t cid; int complete; };
+
+static int erase_check(fort_vault *v, void *ctx)
 {
-	store_client c;
-	client_vals cv;
-	int64_t cid;
-	int r, complete;
-	char detail[300];
-	memset(&c, 0, sizeof c);
-	memset(&cv, 0, sizeof cv);
-	if ((r = vault_need(v, ACT_ERASE, "erase", id)) < 0)
-		return r;
+	struct erase_in *x = ctx;
+	int r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "erasing a client needs the vault key");
-	if (reason && (strlen(reason) > 200 || !fort_utf8_valid(reason, strlen(reason))))
+	if (x->reason && (strlen(x->reason) > 200 || !fort_utf8_valid(x->reason, strlen(x->reason))))
 		return fort_error_set(FORT_EINPUT, "the reason must be UTF-8 text of at most 200 bytes");
-	if ((r = load_client(&c, v, id, &cid)) < 0)
+	if ((r = load_client(&x->c, v, x->id, &x->cid)) < 0 || (r = cvals_init(&x->cv, v)) < 0)
 		return r;
-	if ((r = cvals_init(&cv, v)) < 0)
-		goto out;
-	snprintf(detail, sizeof detail, "crypto-shredded%s%s", reason && reason[0] ? ": " : "", reason ? reason : "");
 	/* Its index entries are recomputed from its values; if that cannot be
 	 * done completely (a damaged record, a category this user lacks), every
 	 * entry of the client is found by a scan instead. */
-	complete = client_decrypt(&cv, v, &c) == 0 && cvals_index(&cv, v) == 0;
-	for (size_t i = 0; complete && i < v->map.n; i++)
+	x->complete = client_decrypt(&x->cv, v, &x->c) == 0 && cvals_index(&x->cv, v) == 0;
+	for (size_t i = 0; x->complete && i < v->map.n; i++)
 		if (v->map.f[i].searchable && !v->has_bkey[i])
-			complete = 0;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if (complete) {
-		for (size_t k = 0; k < cv.nbidx; k++)
-			if ((r = store_blind_del(v->st, cv.bidx[k], cid)) < 0)
-				goto fail_tx;
+			x->complete = 0;
+	return 0;
+}
+
+static int erase_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct erase_in *x = ctx;
+	int r;
+	snprintf(detail, cap, "crypto-shredded%s%s", x->reason && x->reason[0] ? ": " : "", x->reason ? x->reason : "");
+	if (x->complete) {
+		for (size_t k = 0; k < x->cv.nbidx; k++)
+			if ((r = store_blind_del(v->st, x->cv.bidx[k], x->cid)) < 0)
+				return r;
 	}
 	/* the files in the vault that hold the client's data (quarantine) */
 	{
 		size_t shredded = 0, kept = 0;
-		if ((r = attach_client_erased(v, cid, &shredded, &kept)) < 0)
-			goto fail_tx;
+		if ((r = attach_client_erased(v, x->cid, &shredded, &kept)) < 0)
+			return r;
 		if (shredded || kept)
-			snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+			snprintf(detail + strlen(detail), cap - strlen(detail),
 				 "; attachments: %zu shredded, %zu kept (they name other clients too)", shredded, kept);
 	}
 	/* the row, any entries left (all of them when not complete), the ledger */
-	if ((r = store_client_purge(v->st, cid, fort_now(), NULL)) < 0 ||
-	    (r = audit_append(v, "erase", id, "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail_tx;
+	return store_client_purge(v->st, x->cid, fort_now(), NULL);
+}
+
+int fort_client_erase(fort_vault *v, const char *id, const char *reason)
+{
+	static const vault_op op = { "erase", ACT_ERASE, erase_check, erase_write, NULL, NULL, NULL, NULL };
+	struct erase_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.id = id;
+	x.reason = reason;
 	/* secure_delete zeroed the pages; now push them through the WAL and
 	 * truncate it so no old page image stays in the -wal file. */
-	r = store_checkpoint(v->st);
-	goto out;
-fail_tx:
-	store_rollback(v->st);
-out:
-	if (c.wrapped)
-		sodium_memzero(c.wrapped, c.wrapped_len);
-	cvals_release(&cv);
-	store_client_release(&c);
+	if ((r = vault_op_run(v, &op, id, &x)) == 0)
+		r = store_checkpoint(v->st);
+	if (x.c.wrapped)
+		sodium_memzero(x.c.wrapped, x.c.wrapped_len);
+	cvals_release(&x.cv);
+	store_client_release(&x.c);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "data/places.h"
 
 static const char default_map[] =
@@ -797,18 +798,17 @@ static int check_bases(const fort_map *m, const fort_map *old)
 	return 0;
 }
 
-int map_store(fort_vault *v, const char *json, size_t len)
+struct map_in { const char *json; size_t len; fort_map nm; char *canon, topbuf[16]; unsigned char mac[32]; };
+
+/* The new map parsed, given its field ids, checked and MACed. */
+static int store_check(fort_vault *v, void *ctx)
 {
-	fort_map nm;
-	char *canon = NULL, topbuf[16];
-	unsigned char mac[32];
+	struct map_in *x = ctx;
+	fort_map *m = &x->nm;
 	int r;
-	memset(&nm, 0, sizeof nm);
-	if ((r = vault_need(v, ACT_MAP, "map-change", NULL)) < 0)
-		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "changing the data map needs the vault key");
-	if ((r = map_parse(&nm, json, len)) < 0)
+	if ((r = map_parse(m, x->json, x->len)) < 0)
 		return r;
 	{
 		/* A field keeps its id for life (records name fields by id);
@@ -831,41 +831,54 @@ int map_store(fort_vault *v, const char *json, size_t len)
 			if (used > top)
 				top = (int)used;
 		}
-		for (size_t i = 0; i < nm.n; i++) {
-			int k = map_index(&v->map, nm.f[i].name);
-			nm.f[i].id = k >= 0 ? v->map.f[k].id : 0;
+		for (size_t i = 0; i < m->n; i++) {
+			int k = map_index(&v->map, m->f[i].name);
+			m->f[i].id = k >= 0 ? v->map.f[k].id : 0;
 		}
-		for (size_t i = 0; i < nm.n; i++)
-			if (!nm.f[i].id) {
-				if (top >= 250) {
-					r = fort_error_set(FORT_EINPUT, "map: no field ids left (at most 250)");
-					goto out;
-				}
-				nm.f[i].id = ++top;
+		for (size_t i = 0; i < m->n; i++)
+			if (!m->f[i].id) {
+				if (top >= 250)
+					return fort_error_set(FORT_EINPUT, "map: no field ids left (at most 250)");
+				m->f[i].id = ++top;
 			}
-		snprintf(topbuf, sizeof topbuf, "%d", top);
+		snprintf(x->topbuf, sizeof x->topbuf, "%d", top);
 	}
-	if ((r = check_compatible(v, &nm)) < 0 || (r = check_bases(&nm, &v->map)) < 0 || (r = map_to_json(&canon, &nm)) < 0)
+	if ((r = check_compatible(v, m)) < 0 || (r = check_bases(m, &v->map)) < 0 || (r = map_to_json(&x->canon, m)) < 0)
+		return r;
+	map_mac(x->mac, v->kr, x->canon, strlen(x->canon));
+	return 0;
+}
+
+static int store_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct map_in *x = ctx;
+	int r;
+	if ((r = store_meta_put(v->st, "map", x->canon, strlen(x->canon))) < 0 ||
+	    (r = store_meta_put(v->st, "map_mac", x->mac, 32)) < 0 ||
+	    (r = store_meta_put(v->st, "map_top_id", x->topbuf, strlen(x->topbuf))) < 0)
+		return r;
+	snprintf(detail, cap, "data map changed");
+	return 0;
+}
+
+int map_store(fort_vault *v, const char *json, size_t len)
+{
+	static const vault_op op = { "map-change", ACT_MAP, store_check, store_write, "map", NULL, NULL, NULL };
+	struct map_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.json = json;
+	x.len = len;
+	if ((r = vault_op_run(v, &op, NULL, &x)) < 0)
 		goto out;
-	map_mac(mac, v->kr, canon, strlen(canon));
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_meta_put(v->st, "map", canon, strlen(canon))) < 0 ||
-	    (r = store_meta_put(v->st, "map_mac", mac, 32)) < 0 ||
-	    (r = store_meta_put(v->st, "map_top_id", topbuf, strlen(topbuf))) < 0 ||
-	    (r = audit_append(v, "map", "", "", "", "ok", "data map changed")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
 	map_release(&v->map);
-	v->map = nm;
-	memset(&nm, 0, sizeof nm);
+	v->map = x.nm;
+	memset(&x.nm, 0, sizeof x.nm);
 	snprintf(v->country, sizeof v->country, "%s", v->map.default_country);
 	r = map_derive_keys(v);
 out:
-	map_release(&nm);
-	free(canon);
+	map_release(&x.nm);
+	free(x.canon);
 	return r;
 }
 

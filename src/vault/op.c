@@ -5,7 +5,7 @@
 
 int vault_op_run(fort_vault *v, const vault_op *op, const char *client, void *ctx)
 {
-	char detail[512] = "";
+	char detail[2048] = "";
 	int r;
 
 	if ((r = vault_need(v, op->need, op->action, client)) < 0)
@@ -16,7 +16,8 @@ int vault_op_run(fort_vault *v, const vault_op *op, const char *client, void *ct
 		return r;
 	if ((r = op->write(v, ctx, detail, sizeof detail)) < 0)
 		goto fail;
-	if ((r = audit_append(v, op->action, client ? client : "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+	if ((r = audit_append(v, op->done ? op->done : op->action, op->client ? op->client : client ? client : "", op->fields ? op->fields : "",
+				  op->purpose ? op->purpose : "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -1,5 +1,4 @@
-/* op.h - one operation scaffold (issue 16 item 2; a proposal, used by two
- * operations so far: fort_incident_decide and fort_incident_close).
+/* op.h - one operation scaffold (issue 16 item 2).
  *
  * Every library operation that writes does the same steps: check that the
  * acting user's role allows the action (a refusal is audited), check its
@@ -9,7 +8,31 @@
  * only its input check and its writes.  A refusal the writes find
  * themselves (FORT_EDENIED: a purpose, a hold) is audited "denied" with
  * its true reason after the rollback, so the refusal's entry is not undone
- * with the rest. */
+ * with the rest.
+ *
+ * Used by the incident register, actions, scopes, plan and drills; the
+ * consent ledger, requests (open, verify, update) and notice; the data map
+ * (map_store: every map, business and retention-rule change), users and
+ * roles (add; role add, remove, grant), clients (add, edit, erase) and
+ * recovery split.  Still written out by hand, and why:
+ *  - one transaction per step: notify's letters (and letters.c's entries
+ *    before each letter), retention runs and hold expiry (one per client or
+ *    field, then a summary), key rotation and reindexing (batches), the
+ *    user removals, role changes and revocations that start a rotation
+ *    (revoke_and_rotate, fort_keys_rotate), import (batches), backup, mail
+ *    sending;
+ *  - several entries in one transaction: incident review (one per note),
+ *    attachment get and remove (the operation's, then one per client);
+ *  - an operation inside another's transaction: incident_note_write (for
+ *    letters, notify, review), client_erase_fields (retention, erasure),
+ *    erasure_apply, request fulfil and erase (the package or erasure first,
+ *    in its own transactions, then the request's event);
+ *  - no role to check: vault create, passphrase change, recovery restore,
+ *    user request, sign-in, the seal upgrade at open;
+ *  - streaming: attachment add (the file is read inside the transaction)
+ *    and export (rows written while reading, the exports record at the end);
+ *  - outside issue 16 item 2's folders for now: mail settings, TOTP, scan
+ *    record, doctor. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 
@@ -24,6 +47,14 @@ typedef struct {
 	/* The writes, inside the transaction; DETAIL (CAP bytes, "" on entry)
 	 * gets the audit entry's detail (no client values, no secrets). */
 	int (*write)(fort_vault *v, void *ctx, char *detail, size_t cap);
+	/* The success entry's action when it names more than the role check
+	 * does (consent checks "consent", records "consent-grant"; NULL:
+	 * ACTION), and its fields and purpose (NULL: none).  An operation
+	 * that needs them builds its vault_op per call; they may point into
+	 * CTX, filled by the check step.  CLIENT names the success entry's
+	 * client when the role check names none or another form (a request's
+	 * client, known once the request is read; NULL: the CLIENT argument). */
+	const char *done, *fields, *purpose, *client;
 } vault_op;
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <libgfshare.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "keys/recovery.h"
 
 /* The record of the current split: FORT_ENOTFOUND when there is none. */
@@ -61,94 +62,100 @@ static int get_owner(store_user *u, fort_vault *v)
 	return r;
 }
 
-int fort_recovery_split(char ***shares_out, fort_vault *v, size_t n, size_t k)
-{
+struct split {
+	size_t n, k;
 	store_user u;
 	rec_record rec;
-	unsigned char *rk = NULL, *pt = NULL, *y = NULL, raw[REC_LEN], ad[128], nrs[255];
-	char vid[33], detail[96], **shares = NULL;
-	gfshare_ctx *g = NULL;
-	size_t adlen;
-	int r, in_tx = 0;
+	unsigned char *rk, *pt, *y, raw[REC_LEN];
+	char **shares;
+	gfshare_ctx *g;
+};
 
-	*shares_out = NULL;
-	memset(&u, 0, sizeof u);
-	memset(&rec, 0, sizeof rec);
-	if ((r = vault_need(v, ACT_USERS, "recovery-split", NULL)) < 0)
-		return r;
+/* The shares made and the record sealed, in locked memory, before the
+ * transaction; only the record is stored. */
+static int split_check(fort_vault *v, void *ctx)
+{
+	struct split *x = ctx;
+	size_t n = x->n, k = x->k, adlen;
+	unsigned char ad[128], nrs[255];
+	char vid[33];
+	int r;
 	if (k < 2 || k > n || n > 255)
 		return fort_error_set(FORT_EINPUT, "recovery shares need 2 <= threshold <= shares <= 255 (got %zu of %zu): "
 				      "for example 3 of 5", k, n);
-	if ((r = get_owner(&u, v)) < 0)
+	if ((r = get_owner(&x->u, v)) < 0)
 		return r;
-	if (u.id != v->user_id) {
-		r = fort_error_set(FORT_EDENIED, "only the owner ('%s') can make recovery shares", u.name);
-		goto out;
-	}
+	if (x->u.id != v->user_id)
+		return fort_error_set(FORT_EDENIED, "only the owner ('%s') can make recovery shares", x->u.name);
 	if ((r = vault_id(vid, v)) < 0)
-		goto out;
-	if (!(rk = sodium_malloc(RK_LEN)) || !(pt = sodium_malloc(OWNER_SECRET_LEN)) || !(y = sodium_malloc(RK_LEN))) {
-		r = fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
-		goto out;
-	}
-	if (!(shares = fort_calloc(n, sizeof *shares))) {
-		r = FORT_ENOMEM;
-		goto out;
-	}
-	fort_random(rk, RK_LEN);
-	memcpy(pt, v->kr->box_sk, 32);
-	memcpy(pt + 32, v->kr->sign_sk, 32); /* the Ed25519 seed */
-	rec.version = REC_VERSION;
-	rec.k = (int)k;
-	rec.n = (int)n;
-	rec.created = fort_now();
-	rec.owner = u.id;
-	fort_random(rec.nonce, NONCE_LEN);
-	adlen = recovery_ad(ad, vid, &rec);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(rec.ct, NULL, pt, OWNER_SECRET_LEN, ad, adlen, NULL, rec.nonce, rk);
-	recovery_encode(raw, &rec);
+		return r;
+	if (!(x->rk = sodium_malloc(RK_LEN)) || !(x->pt = sodium_malloc(OWNER_SECRET_LEN)) || !(x->y = sodium_malloc(RK_LEN)))
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
+	if (!(x->shares = fort_calloc(n, sizeof *x->shares)))
+		return FORT_ENOMEM;
+	fort_random(x->rk, RK_LEN);
+	memcpy(x->pt, v->kr->box_sk, 32);
+	memcpy(x->pt + 32, v->kr->sign_sk, 32); /* the Ed25519 seed */
+	x->rec.version = REC_VERSION;
+	x->rec.k = (int)k;
+	x->rec.n = (int)n;
+	x->rec.created = fort_now();
+	x->rec.owner = x->u.id;
+	fort_random(x->rec.nonce, NONCE_LEN);
+	adlen = recovery_ad(ad, vid, &x->rec);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(x->rec.ct, NULL, x->pt, OWNER_SECRET_LEN, ad, adlen, NULL, x->rec.nonce, x->rk);
+	recovery_encode(x->raw, &x->rec);
 
 	gfshare_fill_rand = recovery_gf_rand;
 	for (size_t i = 0; i < n; i++)
 		nrs[i] = (unsigned char)(i + 1); /* x coordinates: distinct, never 0 */
-	if (!(g = gfshare_ctx_init_enc(nrs, (unsigned int)n, (unsigned char)k, RK_LEN))) {
-		r = fort_error_set(FORT_ENOMEM, "cannot split the recovery key (out of memory)");
-		goto out;
-	}
-	gfshare_ctx_enc_setsecret(g, rk);
+	if (!(x->g = gfshare_ctx_init_enc(nrs, (unsigned int)n, (unsigned char)k, RK_LEN)))
+		return fort_error_set(FORT_ENOMEM, "cannot split the recovery key (out of memory)");
+	gfshare_ctx_enc_setsecret(x->g, x->rk);
 	for (size_t i = 0; i < n; i++) {
-		gfshare_ctx_enc_getshare(g, (unsigned char)i, y);
-		if ((r = recovery_share_format(&shares[i], vid, (int)k, (int)n, nrs[i], y)) < 0)
-			goto out;
+		gfshare_ctx_enc_getshare(x->g, (unsigned char)i, x->y);
+		if ((r = recovery_share_format(&x->shares[i], vid, (int)k, (int)n, nrs[i], x->y)) < 0)
+			return r;
 	}
+	return 0;
+}
 
-	snprintf(detail, sizeof detail, "%zu of %zu shares created", k, n);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	in_tx = 1;
-	if ((r = store_meta_put(v->st, REC_META, raw, sizeof raw)) < 0 ||
-	    (r = audit_append(v, "recovery-split", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto out;
-	in_tx = 0;
-	*shares_out = shares;
-	shares = NULL;
-	r = 0;
-out:
-	if (in_tx)
-		store_rollback(v->st);
-	if (g)
-		gfshare_ctx_free(g); /* overwrites its buffers through recovery_gf_rand */
-	if (rk)
-		sodium_free(rk);
-	if (pt)
-		sodium_free(pt);
-	if (y)
-		sodium_free(y);
-	sodium_memzero(&rec, sizeof rec);
-	sodium_memzero(raw, sizeof raw);
-	fort_recovery_shares_free(shares, n);
-	store_user_release(&u);
+static int split_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct split *x = ctx;
+	int r;
+	if ((r = store_meta_put(v->st, REC_META, x->raw, sizeof x->raw)) < 0)
+		return r;
+	snprintf(detail, cap, "%zu of %zu shares created", x->k, x->n);
+	return 0;
+}
+
+int fort_recovery_split(char ***shares_out, fort_vault *v, size_t n, size_t k)
+{
+	static const vault_op op = { "recovery-split", ACT_USERS, split_check, split_write, NULL, NULL, NULL, NULL };
+	struct split x;
+	int r;
+
+	*shares_out = NULL;
+	memset(&x, 0, sizeof x);
+	x.n = n;
+	x.k = k;
+	if ((r = vault_op_run(v, &op, NULL, &x)) == 0) {
+		*shares_out = x.shares;
+		x.shares = NULL;
+	}
+	if (x.g)
+		gfshare_ctx_free(x.g); /* overwrites its buffers through recovery_gf_rand */
+	if (x.rk)
+		sodium_free(x.rk);
+	if (x.pt)
+		sodium_free(x.pt);
+	if (x.y)
+		sodium_free(x.y);
+	sodium_memzero(&x.rec, sizeof x.rec);
+	sodium_memzero(x.raw, sizeof x.raw);
+	fort_recovery_shares_free(x.shares, n);
+	store_user_release(&x.u);
 	return r;
 }
 

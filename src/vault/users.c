@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 static int valid_user_name(const char *s)
 {
@@ -175,26 +176,22 @@ static int need_keys(fort_vault *v, unsigned mask, const char *for_what)
 	return 0;
 }
 
-int fort_user_add(fort_vault *v, const char *name, const char *role, const char *fingerprint)
+struct user_add { const char *name, *role, *fingerprint; store_user u; const role_def *rd; char fp[20]; };
+
+static int add_check(fort_vault *v, void *ctx)
 {
-	store_user u;
-	const role_def *rd;
-	char fp[20], pkhex[65], detail[400];
+	struct user_add *x = ctx;
+	const char *name = x->name, *fingerprint = x->fingerprint;
 	int r;
-	memset(&u, 0, sizeof u);
-	if ((r = vault_need(v, ACT_USERS, "user-add", NULL)) < 0)
-		return r;
-	if (!(rd = get_role(v, role)))
+	if (!(x->rd = get_role(v, x->role)))
 		return FORT_ENOTFOUND;
-	if ((r = get_user(&u, v, name)) < 0)
+	if ((r = get_user(&x->u, v, name)) < 0)
 		return r;
-	if (strcmp(u.status, "pending") != 0) {
-		r = fort_error_set(FORT_EINPUT, "user '%s' is %s, not waiting to join: %s", name, u.status,
-				   strcmp(u.status, "active") == 0 ? "change their role with 'fortress user role'" :
-				   "a removed user cannot come back under the same name");
-		goto out;
-	}
-	keys_fingerprint(fp, u.box_pk, u.sign_pk);
+	if (strcmp(x->u.status, "pending") != 0)
+		return fort_error_set(FORT_EINPUT, "user '%s' is %s, not waiting to join: %s", name, x->u.status,
+				      strcmp(x->u.status, "active") == 0 ? "change their role with 'fortress user role'" :
+				      "a removed user cannot come back under the same name");
+	keys_fingerprint(x->fp, x->u.box_pk, x->u.sign_pk);
 	if (fingerprint && fingerprint[0]) {
 		/* compare ignoring spaces and case: people type them */
 		char a[20] = "", b[20] = "";
@@ -203,29 +200,40 @@ int fort_user_add(fort_vault *v, const char *name, const char *role, const char 
 			if (*p != ' ' && *p != ':' && *p != '-')
 				b[k++] = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 		k = 0;
-		for (const char *p = fp; *p; p++)
+		for (const char *p = x->fp; *p; p++)
 			if (*p != ' ')
 				a[k++] = *p;
-		if (strcmp(a, b) != 0) {
-			r = fort_error_set(FORT_ETAMPER, "the fingerprint of '%s' is %s, not the one you gave: do not add this user; "
-					   "ask them to check 'fortress user request' again", name, fp);
-			goto out;
-		}
+		if (strcmp(a, b) != 0)
+			return fort_error_set(FORT_ETAMPER, "the fingerprint of '%s' is %s, not the one you gave: do not add this user; "
+					      "ask them to check 'fortress user request' again", name, x->fp);
 	}
-	if ((r = need_keys(v, role_slots(rd), "this role")) < 0)
-		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	fort_hex(pkhex, u.sign_pk, 32);
-	snprintf(detail, sizeof detail, "user_id=%lld role=%s fingerprint=%s sign_pk=%s", (long long)u.id, rd->name, fp, pkhex);
-	if ((r = keys_grant(v->st, u.id, u.box_pk, v->kr, role_slots(rd))) < 0 ||
-	    (r = store_user_set(v->st, u.id, rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0 ||
-	    (r = audit_append(v, "user-add", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	store_user_release(&u);
+	return need_keys(v, role_slots(x->rd), "this role");
+}
+
+static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct user_add *x = ctx;
+	char pkhex[65];
+	int r;
+	if ((r = keys_grant(v->st, x->u.id, x->u.box_pk, v->kr, role_slots(x->rd))) < 0 ||
+	    (r = store_user_set(v->st, x->u.id, x->rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0)
+		return r;
+	fort_hex(pkhex, x->u.sign_pk, 32);
+	snprintf(detail, cap, "user_id=%lld role=%s fingerprint=%s sign_pk=%s", (long long)x->u.id, x->rd->name, x->fp, pkhex);
+	return 0;
+}
+
+int fort_user_add(fort_vault *v, const char *name, const char *role, const char *fingerprint)
+{
+	static const vault_op op = { "user-add", ACT_USERS, add_check, add_write, NULL, NULL, NULL, NULL };
+	struct user_add x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	x.role = role;
+	x.fingerprint = fingerprint;
+	r = vault_op_run(v, &op, NULL, &x);
+	store_user_release(&x.u);
 	return r;
 }
 
@@ -521,23 +529,43 @@ static int parse_items(unsigned *cats, unsigned *acts, const char *const *items,
 	return 0;
 }
 
-/* Store NRS as the roles (and reload them), with an audit entry. */
-static int roles_commit(fort_vault *v, role_set *nrs, const char *what, const char *detail)
+/* A change of the roles: the check step builds NRS and DETAIL; the write
+ * stores NRS (after KEYS, the users' key grants, when set) and loads the
+ * roles back before the commit: a load that fails after it (out of
+ * memory) would report a failure for a change that was made. */
+struct roles_in {
+	role_set nrs;
+	char detail[300];
+	const char *name, *const *items;
+	size_t n;
+	struct role_keys_ctx *keys;
+	int wrote;
+};
+
+static int role_keys_cb(void *ctx, const store_user *u);
+
+static int roles_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
+	struct roles_in *x = ctx;
 	int r;
-	if ((r = store_begin(v->st)) < 0)
+	x->wrote = 1;
+	if ((x->keys && (r = store_user_each(v->st, role_keys_cb, x->keys)) < 0) || (r = policy_store(v, &x->nrs)) < 0 ||
+	    (r = policy_load(v)) < 0)
 		return r;
-	/* the new roles are loaded before the commit: a load that fails after
-	 * it (out of memory) reported a failure for a change that was made */
-	if ((r = policy_store(v, nrs)) < 0 || (r = audit_append(v, what, "", "", "", "ok", detail)) < 0 ||
-	    (r = policy_load(v)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		if (policy_load(v) < 0) {
-			/* the roles as they are again; failing that, R says why */
-		}
-		return r;
-	}
+	snprintf(detail, cap, "%s", x->detail);
 	return 0;
+}
+
+/* Run OP, a change of the roles; after a failure in the transaction, the
+ * roles as they are again (failing that, the error says why). */
+static int roles_run(fort_vault *v, const vault_op *op, struct roles_in *x)
+{
+	int r = vault_op_run(v, op, NULL, x);
+	if (r < 0 && x->wrote && policy_load(v) < 0) {
+		/* the roles as they are again; failing that, R says why */
+	}
+	roles_release(&x->nrs);
+	return r;
 }
 
 static int roles_copy(role_set *dst, const role_set *src, size_t extra)
@@ -549,61 +577,72 @@ static int roles_copy(role_set *dst, const role_set *src, size_t extra)
 	return 0;
 }
 
-int fort_role_add(fort_vault *v, const char *name, const char *const *items, size_t n)
+static int role_add_check(fort_vault *v, void *ctx)
 {
-	role_set nrs;
+	struct roles_in *x = ctx;
 	unsigned cats, acts;
-	char detail[300], c[128], a[128];
+	char c[128], a[128];
 	int r;
-	if ((r = vault_need(v, ACT_USERS, "role-add", NULL)) < 0)
-		return r;
-	if (!role_name_valid(name))
+	if (!role_name_valid(x->name))
 		return fort_error_set(FORT_EINPUT, "a role name is 1 to 47 characters: a-z, 0-9, '-' and '_'");
-	if (role_find(&v->roles, name))
-		return fort_error_set(FORT_EEXISTS, "role '%s' already exists ('fortress role list')", name);
-	if ((r = parse_items(&cats, &acts, items, n)) < 0)
+	if (role_find(&v->roles, x->name))
+		return fort_error_set(FORT_EEXISTS, "role '%s' already exists ('fortress role list')", x->name);
+	if ((r = parse_items(&cats, &acts, x->items, x->n)) < 0)
 		return r;
-	if ((r = roles_copy(&nrs, &v->roles, 1)) < 0)
+	if ((r = roles_copy(&x->nrs, &v->roles, 1)) < 0)
 		return r;
-	snprintf(nrs.r[nrs.n].name, sizeof nrs.r[nrs.n].name, "%s", name);
-	nrs.r[nrs.n].cats = cats;
-	nrs.r[nrs.n].acts = acts;
-	role_describe(c, sizeof c, a, sizeof a, &nrs.r[nrs.n]);
-	nrs.n++;
-	snprintf(detail, sizeof detail, "role=%s categories=%s actions=%s", name, c, a);
-	r = roles_commit(v, &nrs, "role-add", detail);
-	roles_release(&nrs);
-	return r;
+	snprintf(x->nrs.r[x->nrs.n].name, sizeof x->nrs.r[x->nrs.n].name, "%s", x->name);
+	x->nrs.r[x->nrs.n].cats = cats;
+	x->nrs.r[x->nrs.n].acts = acts;
+	role_describe(c, sizeof c, a, sizeof a, &x->nrs.r[x->nrs.n]);
+	x->nrs.n++;
+	snprintf(x->detail, sizeof x->detail, "role=%s categories=%s actions=%s", x->name, c, a);
+	return 0;
 }
 
-int fort_role_remove(fort_vault *v, const char *name)
+int fort_role_add(fort_vault *v, const char *name, const char *const *items, size_t n)
 {
-	role_set nrs;
-	struct role_users_ctx c = { name, 0 };
-	char detail[100];
+	static const vault_op op = { "role-add", ACT_USERS, role_add_check, roles_write, NULL, NULL, NULL, NULL };
+	struct roles_in x;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	x.items = items;
+	x.n = n;
+	return roles_run(v, &op, &x);
+}
+
+static int role_remove_check(fort_vault *v, void *ctx)
+{
+	struct roles_in *x = ctx;
+	struct role_users_ctx c = { x->name, 0 };
 	size_t j = 0;
 	int r;
-	if ((r = vault_need(v, ACT_USERS, "role-remove", NULL)) < 0)
-		return r;
-	if (!get_role(v, name))
+	if (!get_role(v, x->name))
 		return FORT_ENOTFOUND;
-	if (strcmp(name, "owner") == 0)
+	if (strcmp(x->name, "owner") == 0)
 		return fort_error_set(FORT_EINPUT, "the owner role cannot be removed");
 	if ((r = store_user_each(v->st, role_users_cb, &c)) < 0)
 		return r;
 	if (c.n)
 		return fort_error_set(FORT_EINPUT, "%llu user(s) have role '%s': give them another role first ('fortress user role NAME ROLE')",
-				      (unsigned long long)c.n, name);
-	if ((r = roles_copy(&nrs, &v->roles, 0)) < 0)
+				      (unsigned long long)c.n, x->name);
+	if ((r = roles_copy(&x->nrs, &v->roles, 0)) < 0)
 		return r;
-	for (size_t i = 0; i < nrs.n; i++)
-		if (strcmp(nrs.r[i].name, name) != 0)
-			nrs.r[j++] = nrs.r[i];
-	nrs.n = j;
-	snprintf(detail, sizeof detail, "role=%s", name);
-	r = roles_commit(v, &nrs, "role-remove", detail);
-	roles_release(&nrs);
-	return r;
+	for (size_t i = 0; i < x->nrs.n; i++)
+		if (strcmp(x->nrs.r[i].name, x->name) != 0)
+			x->nrs.r[j++] = x->nrs.r[i];
+	x->nrs.n = j;
+	snprintf(x->detail, sizeof x->detail, "role=%s", x->name);
+	return 0;
+}
+
+int fort_role_remove(fort_vault *v, const char *name)
+{
+	static const vault_op op = { "role-remove", ACT_USERS, role_remove_check, roles_write, NULL, NULL, NULL, NULL };
+	struct roles_in x;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	return roles_run(v, &op, &x);
 }
 
 /* Users of ROLE, for granting or withdrawing keys. */
@@ -629,50 +668,46 @@ static int role_keys_cb(void *ctx, const store_user *u)
 	return 0;
 }
 
-int fort_role_grant(fort_vault *v, const char *role, const char *const *items, size_t n)
+static int role_grant_check(fort_vault *v, void *ctx)
 {
-	role_set nrs;
+	struct roles_in *x = ctx;
 	role_def *rd = NULL;
 	unsigned cats, acts;
-	char detail[300], c[128], a[128];
+	char c[128], a[128];
 	int r;
-	if ((r = vault_need(v, ACT_USERS, "role-grant", NULL)) < 0)
-		return r;
-	if (!get_role(v, role))
+	if (!get_role(v, x->name))
 		return FORT_ENOTFOUND;
-	if ((r = parse_items(&cats, &acts, items, n)) < 0)
+	if ((r = parse_items(&cats, &acts, x->items, x->n)) < 0)
 		return r;
 	if ((r = need_keys(v, cats, "granting these categories")) < 0)
 		return r;
-	if ((r = roles_copy(&nrs, &v->roles, 0)) < 0)
+	if ((r = roles_copy(&x->nrs, &v->roles, 0)) < 0)
 		return r;
-	for (size_t i = 0; i < nrs.n; i++)
-		if (strcmp(nrs.r[i].name, role) == 0)
-			rd = &nrs.r[i];
+	for (size_t i = 0; i < x->nrs.n; i++)
+		if (strcmp(x->nrs.r[i].name, x->name) == 0)
+			rd = &x->nrs.r[i];
 	{
 		role_def added = { "", cats & ~rd->cats, acts & ~rd->acts };
 		role_describe(c, sizeof c, a, sizeof a, &added);
 	}
-	snprintf(detail, sizeof detail, "role=%s added categories=%s actions=%s", role, c[0] ? c : "none", a[0] ? a : "none");
-	{
-		struct role_keys_ctx k = { v, role, cats & ~rd->cats, 0 };
-		rd->cats |= cats;
-		rd->acts |= acts;
-		if ((r = store_begin(v->st)) < 0)
-			goto out;
-		if ((r = store_user_each(v->st, role_keys_cb, &k)) < 0 || (r = policy_store(v, &nrs)) < 0 ||
-		    (r = audit_append(v, "role-grant", "", "", "", "ok", detail)) < 0 || (r = policy_load(v)) < 0 ||
-		    (r = store_commit(v->st)) < 0) {
-			store_rollback(v->st);
-			if (policy_load(v) < 0) {
-				/* the roles as they are again; failing that, R says why */
-			}
-			goto out;
-		}
-	}
-out:
-	roles_release(&nrs);
-	return r;
+	snprintf(x->detail, sizeof x->detail, "role=%s added categories=%s actions=%s", x->name, c[0] ? c : "none", a[0] ? a : "none");
+	x->keys->grant = cats & ~rd->cats;
+	rd->cats |= cats;
+	rd->acts |= acts;
+	return 0;
+}
+
+int fort_role_grant(fort_vault *v, const char *role, const char *const *items, size_t n)
+{
+	static const vault_op op = { "role-grant", ACT_USERS, role_grant_check, roles_write, NULL, NULL, NULL, NULL };
+	struct role_keys_ctx k = { v, role, 0, 0 };
+	struct roles_in x;
+	memset(&x, 0, sizeof x);
+	x.name = role;
+	x.items = items;
+	x.n = n;
+	x.keys = &k;
+	return roles_run(v, &op, &x);
 }
 
 struct revoke_ctx {

@@ -15,7 +15,7 @@
 #include "fixture.h"
 #include "vault/op.h"
 
-struct last { char action[64], result[16], detail[256]; uint64_t n; };
+struct last { char action[64], result[16], detail[256], client[32], fields[64], purpose[32]; uint64_t n; };
 
 static int last_cb(void *ctx, const store_audit_row *r)
 {
@@ -23,6 +23,9 @@ static int last_cb(void *ctx, const store_audit_row *r)
 	snprintf(l->action, sizeof l->action, "%s", r->action);
 	snprintf(l->result, sizeof l->result, "%s", r->result);
 	snprintf(l->detail, sizeof l->detail, "%s", r->detail);
+	snprintf(l->client, sizeof l->client, "%s", r->client ? r->client : "");
+	snprintf(l->fields, sizeof l->fields, "%s", r->fields ? r->fields : "");
+	snprintf(l->purpose, sizeof l->purpose, "%s", r->purpose ? r->purpose : "");
 	l->n++;
 	return 0;
 }
@@ -132,10 +135,76 @@ static void test_op(void **state)
 	fort_vault_close(v);
 }
 
+/* An operation whose entry names more than its role check: the success
+ * entry takes DONE, FIELDS, PURPOSE and CLIENT (filled by the check step
+ * through CTX); a refusal on the way still names the checked action and
+ * client. */
+struct named { vault_op op; struct plan p; char client[16]; };
+
+static int name_check(fort_vault *v, void *ctx)
+{
+	struct named *x = ctx;
+	(void)v;
+	snprintf(x->client, sizeof x->client, "C-FOUND");
+	return 0;
+}
+
+static int name_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	return write_row(v, &((struct named *)ctx)->p, detail, cap);
+}
+
+static void test_op_entry_names(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-names.fort");
+	struct named x;
+	struct last l;
+
+	memset(&x, 0, sizeof x);
+	x.op.action = "test-op";
+	x.op.need = ACT_WRITE;
+	x.op.check = name_check;
+	x.op.write = name_write;
+	x.op.done = "test-op-grant";
+	x.op.fields = "email,phone";
+	x.op.purpose = "billing";
+	x.op.client = x.client;
+	assert_int_equal(vault_op_run(v, &x.op, "C-ASKED", &x), 0);
+	l = last_entry(v);
+	assert_string_equal(l.action, "test-op-grant");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.client, "C-FOUND");
+	assert_string_equal(l.fields, "email,phone");
+	assert_string_equal(l.purpose, "billing");
+	assert_string_equal(l.detail, "incident #1");
+
+	/* without them: the action and the client the operation was run for */
+	x.op.done = x.op.fields = x.op.purpose = x.op.client = NULL;
+	assert_int_equal(vault_op_run(v, &x.op, "C-ASKED", &x), 0);
+	l = last_entry(v);
+	assert_string_equal(l.action, "test-op");
+	assert_string_equal(l.client, "C-ASKED");
+	assert_string_equal(l.fields, "");
+	assert_string_equal(l.purpose, "");
+
+	x.op.done = "test-op-grant";
+	x.op.client = x.client;
+	x.p.then = FORT_EDENIED;
+	assert_int_equal(vault_op_run(v, &x.op, "C-ASKED", &x), FORT_EDENIED);
+	l = last_entry(v);
+	assert_string_equal(l.action, "test-op");
+	assert_string_equal(l.result, "denied");
+	assert_string_equal(l.client, "C-ASKED");
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op),
+		cmocka_unit_test(test_op_entry_names),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
