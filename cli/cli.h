@@ -118,6 +118,7 @@ extern const struct cli_cmd cmd_user_passwd_def;
 extern const struct cli_cmd cmd_role_def;
 extern const struct cli_cmd cmd_keys_def;
 extern const struct cli_cmd cmd_consent_def;
+extern const struct cli_cmd cmd_intake_def;
 extern const struct cli_cmd cmd_request_def;
 extern const struct cli_cmd cmd_notice_def;
 extern const struct cli_cmd cmd_business_def;

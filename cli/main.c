@@ -64,6 +64,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_role_def,
 	&cmd_keys_def,
 	&cmd_consent_def,
+	&cmd_intake_def,
 	&cmd_request_def,
 	&cmd_business_def,
 	&cmd_notice_def,

@@ -727,6 +727,87 @@ int fort_consent_history(fort_consent_entry **out, size_t *n, fort_vault *v, con
  * first entry changed or removed. */
 int fort_consent_verify(int *ok, uint64_t *entries, char *problem, size_t cap, fort_vault *v) FORT_WUR;
 
+/* ---------------------------------------------------- write-only intake */
+
+/* Intake forms (issue 18): a form names the data-map fields it asks for and
+ * the purposes it asks consent to.  Submissions need no keys: each is
+ * validated with the vault's field types and stored sealed
+ * (crypto_box_seal) to the vault's X25519 intake public key, whose secret
+ * half only users whose role allows "intake" hold (a grant like the
+ * category keys).  They review, accept (a client record with the consents
+ * given, channel web, and the notice shown) or reject.  docs/SECURITY.md,
+ * "Write-only intake". */
+#define FORT_INTAKE_MAX (32u << 10)  /* a submission's JSON, in bytes */
+#define FORT_INTAKE_NAME_MAX 47
+
+typedef struct {
+	char name[48];
+	char fields[1024];     /* "email,name,phone" */
+	char consents[1024];   /* purposes asked for, "" if none */
+	int64_t created;
+	char created_by[128];
+	uint64_t pending;      /* submissions waiting for review */
+} fort_intake_form;
+
+/* Make form NAME ([a-z0-9_-], at most 47) asking for FIELDS (data-map
+ * fields) and consent to CONSENTS (data-map purposes, may be 0).  The first
+ * form makes the vault's intake key pair and hands the secret half to
+ * every active user whose role allows intake.  Needs "intake"; audited.
+ * FORT_EINPUT, FORT_ENOTFOUND (a field or purpose), FORT_EEXISTS. */
+int fort_intake_create(fort_vault *v, const char *name, const char *const *fields, size_t nfields,
+		       const char *const *consents, size_t nconsents) FORT_WUR;
+/* Every form, by name (works locked: no client data).  *OUT malloc'ed (free()). */
+int fort_intake_list(fort_intake_form **out, size_t *n, fort_vault *v) FORT_WUR;
+int fort_intake_show(fort_intake_form *out, fort_vault *v, const char *name) FORT_WUR;
+/* Remove form NAME; refused (FORT_EINPUT) while it has pending
+ * submissions.  Needs "intake"; audited. */
+int fort_intake_remove(fort_vault *v, const char *name) FORT_WUR;
+
+/* Submit JSON (LEN bytes, at most FORT_INTAKE_MAX) to form FORM:
+ *   {"fields": {"email": "...", ...}, "consents": ["newsletter"],
+ *    "notice": "<SHA-256 of the notice shown>", "language": "en"}
+ * Needs no keys (V may be locked) and reads no client data: 0 for every
+ * valid submission, whoever it names; nothing tells whether a person is a
+ * client already.  FORT_EINPUT naming the field or key (nothing stored),
+ * FORT_ENOTFOUND (no such form), FORT_ETAMPER (the form or the intake key
+ * was changed outside Fortress).  "notice" is required when consents are
+ * given and must be a notice the vault published. */
+int fort_intake_submit(fort_vault *v, const char *form, const char *json, size_t len) FORT_WUR;
+
+typedef struct {
+	char field[48];
+	char *value;           /* masked unless revealed */
+} fort_intake_value;
+
+typedef struct {
+	int64_t id, received;
+	char form[48];
+	fort_intake_value *values;
+	size_t nvalues;
+	char consents[1024];   /* purposes consented to, "" if none */
+	char notice[65], language[16];
+	char duplicate[FORT_ID_LEN + 1]; /* a client with the same e-mail or phone, "" if none */
+	char duplicate_field[48];
+	int revealed;
+	char problem[160];     /* "" or why it cannot be read (not made by Fortress): reject it */
+} fort_intake_item;
+
+/* Pending submissions of FORM (NULL: every form), oldest first, decrypted
+ * with the acting user's intake key; values masked unless REVEAL (which
+ * needs "reveal" too).  Duplicates are flagged through the blind index
+ * (needs the field's category key).  Needs "intake"; audited.  Free with
+ * fort_intake_items_free (wipes the values). */
+int fort_intake_review(fort_intake_item **out, size_t *n, fort_vault *v, const char *form, int reveal) FORT_WUR;
+void fort_intake_items_free(fort_intake_item *items, size_t n);
+/* Make submission ID a client with the consents it gave (consent ledger:
+ * channel web, the notice and language shown) and remove it, in one
+ * audited transaction; ID_OUT gets the client's id.  A submission with the
+ * e-mail or phone of an existing client is refused (FORT_EDUPLICATE naming
+ * the client; nothing changes).  Needs "intake"; FORT_ENOTFOUND. */
+int fort_intake_accept(char id_out[FORT_ID_LEN + 1], fort_vault *v, int64_t id) FORT_WUR;
+/* Delete submission ID (secure_delete wipes it), audited. */
+int fort_intake_reject(fort_vault *v, int64_t id) FORT_WUR;
+
 /* ------------------------------------------------------- client requests */
 
 /* A client's request under GDPR Art. 15-21 (UK GDPR, CCPA): kinds access,
@@ -980,6 +1061,8 @@ int fort_records_generate(char **out, fort_vault *v, const char *format) FORT_WU
  *   erase    erase clients (crypto-shredding)
  *   users    manage users and roles; backups, recovery shares, key rotation
  *   map      change the data map
+ *   intake   intake forms: create and remove them, review, accept and reject
+ *            submissions; its users hold the vault's intake secret key
  * Default roles: owner (every category and action; cannot be narrowed),
  * staff (identity, contact; read, reveal, write), bookkeeper (identity,
  * contact, financial; read, reveal, export).  The categories are enforced

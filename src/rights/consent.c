@@ -231,6 +231,34 @@ static int consent_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	return 0;
 }
 
+int consent_append(fort_vault *v, int64_t cid, const char *purpose, const char *action, const char *channel, const char *language,
+		   const char *notice_hash, int64_t ts)
+{
+	store_consent_row c;
+	int r;
+	memset(&c, 0, sizeof c);
+	r = store_consent_tail(v->st, &c.seq, c.prev);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		c.seq = 0;
+		memset(c.prev, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	c.seq++;
+	c.client = cid;
+	c.purpose = purpose;
+	c.action = action;
+	c.ts = ts;
+	c.channel = channel;
+	c.recorded_by = v->user ? v->user : "";
+	c.language = language;
+	c.notice = notice_hash ? notice_hash : "";
+	c.evidence_hash = "";
+	entry_hash(c.hash, &c);
+	return store_consent_append(v->st, &c);
+}
+
 int fort_consent_record(fort_vault *v, const char *client, const char *purpose, const char *action, const fort_consent_opts *o)
 {
 	static const fort_consent_opts defaults = FORT_CONSENT_OPTS_INIT;

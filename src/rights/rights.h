@@ -43,4 +43,10 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
 		   const char *today) FORT_WUR;
 
+/* consent.c: append one consent-ledger entry for client CID (no
+ * evidence) inside the caller's audited transaction: what an operation
+ * that records consents among other writes (an intake accept) uses. */
+int consent_append(fort_vault *v, int64_t cid, const char *purpose, const char *action, const char *channel, const char *language,
+		   const char *notice_hash, int64_t ts) FORT_WUR;
+
 #endif

@@ -211,6 +211,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * keyring; and the throttle of failed sign-ins per account and address. */
 	"CREATE TABLE user_totp(user_id INTEGER PRIMARY KEY, data BLOB NOT NULL, created INTEGER NOT NULL);"
 	"CREATE TABLE signin_throttle(k TEXT PRIMARY KEY, failures INTEGER NOT NULL, last INTEGER NOT NULL);",
+	/* 12: write-only intake forms (issue 18 item 1; src/rights/intake.c).
+	 * The form definitions and the reviewers' decisions are sealed; the
+	 * inbox is not (its writers are anonymous: each row is a box sealed
+	 * to the vault's intake public key, kept in meta "intake_pk").
+	 * AUTOINCREMENT: a submission's id is never reused, so a decision
+	 * names one submission only. */
+	"CREATE TABLE intake_forms(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, fields TEXT NOT NULL,"
+	" consents TEXT NOT NULL, created INTEGER NOT NULL, created_by TEXT NOT NULL);"
+	"CREATE TABLE intake_inbox(id INTEGER PRIMARY KEY AUTOINCREMENT, form TEXT NOT NULL, received INTEGER NOT NULL,"
+	" box BLOB NOT NULL);"
+	"CREATE TABLE intake_decisions(id INTEGER PRIMARY KEY, form TEXT NOT NULL, decision TEXT NOT NULL,"
+	" client TEXT NOT NULL, ts INTEGER NOT NULL, actor TEXT NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -218,11 +230,11 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T__COUNT };
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
-	"attachment_clients", "mail_outbox",
+	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -242,14 +254,16 @@ static const char *const group_order[T__COUNT] = {
  * store_meta_put; each is written only in an audited transaction): the
  * data map, the business and owner names printed on documents, the vault's
  * id and creation time, the published notice version, the last verified
- * backup and the mail settings (where letters go, and how).  The rest is
+ * backup, the mail settings (where letters go, and how) and the intake
+ * public key (what intake submissions are sealed to).  The rest is
  * the audit head itself, key material (AEAD), MACs, the seal marker, the
  * rotation state and caches (docs/SECURITY.md). */
-#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'"
+#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'," \
+	" 'intake_pk'"
 static int meta_sealed(const char *key)
 {
 	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
-					 "mail.settings" };
+					 "mail.settings", "intake_pk" };
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
 		if (strcmp(key, k[i]) == 0)
 			return 1;
@@ -2093,6 +2107,8 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "holds", "the legal holds of client ", "" },
 		{ "attachments", "attachment ", "" },
 		{ "attachment_clients", "the client links of attachment ", "" },
+		{ "intake_forms", "intake form #", "" },
+		{ "intake_decisions", "the decision on intake submission ", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {
@@ -2100,6 +2116,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "vault_id", "the vault id" }, { "created", "the vault's creation time" },
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
+			{ "intake_pk", "the intake public key" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 			if (strcmp(c->key, m[i].k) == 0) {

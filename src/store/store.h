@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -544,5 +544,50 @@ int store_export_find_hash(store *s, const char *kind, const char *sha256, int64
 int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id);
 /* How many files were written on DEVICE (a host name). */
 int store_export_count_device(store *s, const char *device, uint64_t *n);
+
+/* ----------------------------------------------------------- intake forms */
+
+/* Write-only intake (issue 18; src/rights/intake.c).  Forms and decisions
+ * are sealed: write them inside an audited transaction; reads check the
+ * row against its seal (FORT_ETAMPER naming it).  The inbox is NOT sealed:
+ * anyone holding the form's name may add to it, without keys and without
+ * an audit entry; each row is a box sealed to the intake public key.  Its
+ * ids are never reused (a decision names one submission). */
+typedef struct {
+	int64_t id, created;
+	char name[48];
+	char fields[1024], consents[1024];  /* comma-separated */
+	char created_by[128];
+} store_intake_form;
+/* Insert (sets F->id); a second form of the same name is FORT_EEXISTS. */
+int store_intake_form_insert(store *s, store_intake_form *f);
+int store_intake_form_get(store *s, store_intake_form *out, const char *name); /* FORT_ENOTFOUND */
+typedef int (*store_intake_form_cb)(void *ctx, const store_intake_form *f);
+int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx); /* by name */
+int store_intake_form_delete(store *s, int64_t id);
+
+typedef struct {
+	int64_t id, received;
+	const char *form;
+	const unsigned char *box; size_t box_len;
+} store_intake_sub;
+/* Append a submission (sets SUB->id); outside a transaction is fine. */
+int store_intake_inbox_add(store *s, store_intake_sub *sub);
+/* FORM NULL: every form's.  By id.  Pointers valid during the call. */
+typedef int (*store_intake_sub_cb)(void *ctx, const store_intake_sub *sub);
+int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, void *ctx);
+/* One submission: a malloc'ed copy of its box in *BOX. FORT_ENOTFOUND. */
+int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *received, unsigned char **box, size_t *len);
+/* Delete it (secure_delete overwrites the freed pages). */
+int store_intake_inbox_delete(store *s, int64_t id);
+/* How many pending submissions FORM (NULL: all) has. */
+int store_intake_inbox_count(store *s, const char *form, uint64_t *n);
+
+/* The decision on submission ID (DECISION "accepted" | "rejected", CLIENT
+ * the record made, "" on a reject): one per submission, a second is
+ * FORT_EEXISTS.  get: 1 with the row, 0 none. */
+int store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts,
+			      const char *actor);
+int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32]);
 
 #endif

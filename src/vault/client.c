@@ -551,7 +551,7 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 }
 
 /* Seal and store, sealing again on the (rare) id clash. */
-static int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int *dup_field, int64_t *dup_other)
+int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int *dup_field, int64_t *dup_other)
 {
 	sealed_client sc;
 	int r, tries = 0;
@@ -565,7 +565,7 @@ static int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int 
 	return r;
 }
 
-static int duplicate_error(fort_vault *v, int dup_field, int64_t other)
+int client_duplicate_error(fort_vault *v, int dup_field, int64_t other)
 {
 	char id[FORT_ID_LEN + 1];
 	client_id_format(id, other);
@@ -625,7 +625,7 @@ static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		return r;
 	if ((r = client_insert(&id, v, &x->cv, &dupf, &other)) < 0) {
 		if (r == FORT_EDUPLICATE)
-			duplicate_error(v, dupf, other);
+			client_duplicate_error(v, dupf, other);
 		return r;
 	}
 	client_id_format(x->idstr, id);
@@ -783,7 +783,7 @@ static int edit_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		int64_t other = 0;
 		r = store_bidx(v, x->cid, (const unsigned char (*)[BIDX_LEN])x->cv.bidx, x->cv.bidx_field, x->cv.nbidx, &dupf, &other, 0);
 		if (r == FORT_EDUPLICATE)
-			duplicate_error(v, dupf, other);
+			client_duplicate_error(v, dupf, other);
 		if (r < 0)
 			goto fail;
 	}

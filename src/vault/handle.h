@@ -77,8 +77,9 @@ typedef struct {
 enum {
 	ACT_READ = 1 << 0, ACT_REVEAL = 1 << 1, ACT_WRITE = 1 << 2, ACT_IMPORT = 1 << 3,
 	ACT_EXPORT = 1 << 4, ACT_ERASE = 1 << 5, ACT_USERS = 1 << 6, ACT_MAP = 1 << 7,
+	ACT_INTAKE = 1 << 8,  /* intake forms: create, remove, review, accept, reject (holds the intake key) */
 };
-#define ACT_COUNT 8
+#define ACT_COUNT 9
 #define ACT_ALL ((1u << ACT_COUNT) - 1)
 
 typedef struct {

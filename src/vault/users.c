@@ -216,6 +216,7 @@ static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	char pkhex[65];
 	int r;
 	if ((r = keys_grant(v->st, x->u.id, x->u.box_pk, v->kr, role_slots(x->rd))) < 0 ||
+	    ((x->rd->acts & ACT_INTAKE) && (r = intake_key_grant(v, x->u.id, x->u.box_pk)) < 0) ||
 	    (r = store_user_set(v->st, x->u.id, x->rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0)
 		return r;
 	fort_hex(pkhex, x->u.sign_pk, 32);
@@ -415,6 +416,7 @@ static int setrole_change(fort_vault *v, void *ctx)
 			return r;
 	}
 	if ((r = keys_grant(v->st, c->u->id, c->u->box_pk, v->kr, c->add)) < 0 ||
+	    (r = (c->rd->acts & ACT_INTAKE) ? intake_key_grant(v, c->u->id, c->u->box_pk) : intake_key_drop(v, c->u->id)) < 0 ||
 	    (r = store_user_set(v->st, c->u->id, c->rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0)
 		return r;
 	slot_mask_names(dropped, sizeof dropped, c->drop);
@@ -650,6 +652,7 @@ struct role_keys_ctx {
 	fort_vault *v;
 	const char *role;
 	unsigned grant, drop;
+	int intake;   /* 1: hand out the intake key, -1: withdraw it, 0: neither */
 };
 
 static int role_keys_cb(void *ctx, const store_user *u)
@@ -659,6 +662,9 @@ static int role_keys_cb(void *ctx, const store_user *u)
 	if (strcmp(u->status, "active") != 0 || strcmp(u->role, c->role) != 0)
 		return 0;
 	if (c->grant && (r = keys_grant(c->v->st, u->id, u->box_pk, c->v->kr, c->grant)) < 0)
+		return r;
+	if ((c->intake > 0 && (r = intake_key_grant(c->v, u->id, u->box_pk)) < 0) ||
+	    (c->intake < 0 && (r = intake_key_drop(c->v, u->id)) < 0))
 		return r;
 	for (int slot = 0; slot < SLOT_COUNT; slot++) {
 		char name[32];
@@ -692,6 +698,7 @@ static int role_grant_check(fort_vault *v, void *ctx)
 	}
 	snprintf(x->detail, sizeof x->detail, "role=%s added categories=%s actions=%s", x->name, c[0] ? c : "none", a[0] ? a : "none");
 	x->keys->grant = cats & ~rd->cats;
+	x->keys->intake = (acts & ACT_INTAKE) && !(rd->acts & ACT_INTAKE);
 	rd->cats |= cats;
 	rd->acts |= acts;
 	return 0;
@@ -700,7 +707,7 @@ static int role_grant_check(fort_vault *v, void *ctx)
 int fort_role_grant(fort_vault *v, const char *role, const char *const *items, size_t n)
 {
 	static const vault_op op = { "role-grant", ACT_USERS, role_grant_check, roles_write, NULL, NULL, NULL, NULL };
-	struct role_keys_ctx k = { v, role, 0, 0 };
+	struct role_keys_ctx k = { v, role, 0, 0, 0 };
 	struct roles_in x;
 	memset(&x, 0, sizeof x);
 	x.name = role;
@@ -713,14 +720,14 @@ int fort_role_grant(fort_vault *v, const char *role, const char *const *items, s
 struct revoke_ctx {
 	role_set *nrs;
 	const char *role;
-	unsigned drop;
+	unsigned drop, acts;
 	const char *detail;
 };
 
 static int revoke_change(fort_vault *v, void *ctx)
 {
 	struct revoke_ctx *c = ctx;
-	struct role_keys_ctx k = { v, c->role, 0, c->drop };
+	struct role_keys_ctx k = { v, c->role, 0, c->drop, (c->acts & ACT_INTAKE) ? -1 : 0 };
 	int r;
 	if ((r = store_user_each(v->st, role_keys_cb, &k)) < 0 || (r = policy_store(v, c->nrs)) < 0)
 		return r;
@@ -766,6 +773,7 @@ int fort_role_revoke(fort_rotate_report *out, fort_vault *v, const char *role, c
 	c.nrs = &nrs;
 	c.role = role;
 	c.drop = cats;
+	c.acts = acts;
 	c.detail = detail;
 	/* keys only need rotating if someone held them */
 	r = revoke_and_rotate(out, v, users.n ? cats : 0, revoke_change, &c, "a role was narrowed", o);

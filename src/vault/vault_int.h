@@ -178,6 +178,12 @@ int client_ids_above(fort_vault *v) FORT_WUR;
  * unique, STORE_ROW_ONLY all of them. */
 enum { STORE_ALL = 0, STORE_UNIQUE_ONLY = 1, STORE_ROW_ONLY = 2 };
 int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t *dup_other, int defer) FORT_WUR;
+/* Seal and store CV as a new client (*ID), sealing again on an id clash;
+ * inside the caller's write transaction (after vault_keys_current and
+ * client_ids_above).  FORT_EDUPLICATE as client_store; the message for it:
+ * client_duplicate_error. */
+int client_insert(int64_t *id, fort_vault *v, const client_vals *cv, int *dup_field, int64_t *dup_other) FORT_WUR;
+int client_duplicate_error(fort_vault *v, int dup_field, int64_t other);
 /* Walking an encrypted record: a 24-byte base nonce, then fields
  * [u8 field id][varint key version][varint length][ciphertext || tag]; a
  * field id 0 starts a segment whose fields use the 24-byte base nonce that
@@ -212,5 +218,18 @@ void vault_reload_keys(fort_vault *v);
  * (keys reloaded, so a retry works) when another process rotated keys
  * since they were loaded. */
 int vault_keys_current(fort_vault *v) FORT_WUR;
+
+/* intake_key.c: the vault's intake key pair (issue 18).  The public half
+ * (FORT_ENOTFOUND: none yet); the acting user's secret half, opened from
+ * their "intake" grant into *SK (sodium_malloc'ed: sodium_free it;
+ * FORT_EDENIED when they do not hold it); make the pair if there is none
+ * (*CREATED 1) and hand it to every active user whose role allows intake
+ * (inside the caller's audited transaction); give it to USER when the
+ * acting user holds it (else nothing); withdraw USER's grant of it. */
+int intake_pk_get(fort_vault *v, unsigned char pk[32]) FORT_WUR;
+int intake_key_secret(unsigned char **sk, fort_vault *v) FORT_WUR;
+int intake_key_ensure(fort_vault *v, int *created) FORT_WUR;
+int intake_key_grant(fort_vault *v, int64_t user, const unsigned char box_pk[32]) FORT_WUR;
+int intake_key_drop(fort_vault *v, int64_t user) FORT_WUR;
 
 #endif
