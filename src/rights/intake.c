@@ -660,7 +660,8 @@ static int open_box(intake_sub *sub, const unsigned char *sk, const unsigned cha
 		goto out;
 	}
 	if ((r = intake_parse(sub, (const char *)pt, ptlen, 1)) < 0) {
-		r = fort_error_set(FORT_ETAMPER, "submission %lld is not one Fortress wrote: reject it", (long long)id);
+		if (r == FORT_EINPUT)
+			r = fort_error_set(FORT_ETAMPER, "submission %lld is not one Fortress wrote: reject it", (long long)id);
 		goto out;
 	}
 	if (strcmp(sub->form, form) != 0) {

@@ -838,8 +838,95 @@ static int op_request_rectified(void)
 	return r;
 }
 
+/* ---- intake forms (issue 18) ---- */
+
+static int64_t intake_id;
+
+static int op_intake_create(void)
+{
+	char name[32];
+	static const char *const fields[] = { "email", "full_name" };
+	static const char *const consents[] = { "marketing" };
+	snprintf(name, sizeof name, "form%lu", round_no);
+	return fort_intake_create(v, name, fields, 2, consents, 1);
+}
+
+static int op_intake_list(void) { FREE_LIST(fort_intake_list(&a_, &n_, v), fort_intake_form); }
+
+static int op_intake_show(void)
+{
+	fort_intake_form f;
+	int r = fort_intake_show(&f, v, "base");
+	if (r == 0 && strcmp(f.fields, "email,full_name") != 0)
+		fail_msg("intake show: fields '%s'", f.fields);
+	return r;
+}
+
+static int intake_submit_one(void)
+{
+	char js[160];
+	snprintf(js, sizeof js, "{\"fields\": {\"email\": \"intake%lu@example.com\", \"full_name\": \"Ina Take\"}}", round_no);
+	return fort_intake_submit(v, "base", js, strlen(js));
+}
+
+static int op_intake_submit(void) { return intake_submit_one(); }
+
+static int op_intake_review(void)
+{
+	fort_intake_item *it = NULL;
+	size_t n = 0;
+	int r = fort_intake_review(&it, &n, v, "base", round_no % 2);
+	if (r == 0 && n == 0)
+		fail_msg("intake review: nothing pending");
+	fort_intake_items_free(it, n);
+	return r;
+}
+
+/* a fresh submission; INTAKE_ID its id (the newest pending) */
+static void setup_intake_pending(void)
+{
+	fort_intake_item *it = NULL;
+	size_t n = 0;
+	if (intake_submit_one() != 0 || fort_intake_review(&it, &n, v, "base", 0) != 0 || n == 0)
+		fail_msg("intake setup: %s", fort_error_message());
+	intake_id = it[n - 1].id;
+	fort_intake_items_free(it, n);
+}
+
+static int op_intake_accept(void)
+{
+	char id[FORT_ID_LEN + 1];
+	return fort_intake_accept(id, v, intake_id);
+}
+
+static int op_intake_reject(void) { return fort_intake_reject(v, intake_id); }
+
+static void setup_intake_remove(void)
+{
+	static const char *const fields[] = { "email" };
+	char name[32];
+	snprintf(name, sizeof name, "rm%lu", round_no);
+	if (fort_intake_create(v, name, fields, 1, NULL, 0) != 0)
+		fail_msg("intake create: %s", fort_error_message());
+}
+
+static int op_intake_remove(void)
+{
+	char name[32];
+	snprintf(name, sizeof name, "rm%lu", round_no);
+	return fort_intake_remove(v, name);
+}
+
 static const op_case looped[] = {
 	{ "fort_map_export", op_map_export, 0 },
+	{ "fort_intake_create", op_intake_create, 1 },
+	{ "fort_intake_list", op_intake_list, 0 },
+	{ "fort_intake_show", op_intake_show, 0 },
+	{ "fort_intake_submit", op_intake_submit, 1 },
+	{ "fort_intake_review fort_intake_items_free", op_intake_review, 0 },
+	{ "fort_intake_accept", op_intake_accept, 1, setup_intake_pending },
+	{ "fort_intake_reject", op_intake_reject, 1, setup_intake_pending },
+	{ "fort_intake_remove", op_intake_remove, 1, setup_intake_remove },
 	{ "fort_map_import", op_map_import, 0 },
 	{ "fort_map_field_add", op_field_add, 1 },
 	{ "fort_map_field_edit", op_field_edit, 1 },
@@ -942,6 +1029,11 @@ static void test_alloc_every_operation(void **state)
 	}
 	if (fort_plan_init(v, NULL, 0) != 0)
 		fail_msg("plan init: %s", fort_error_message());
+	{
+		static const char *const fields[] = { "email", "full_name" };
+		if (fort_intake_create(v, "base", fields, 2, NULL, 0) != 0)
+			fail_msg("intake create: %s", fort_error_message());
+	}
 	mkdir(path_of("scan"), 0700);
 	spit(path_of("pw.txt"), "timber-walnut\n", 14);
 	chmod(path_of("pw.txt"), 0600);
