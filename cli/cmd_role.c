@@ -102,7 +102,7 @@ static int cmd_role_remove(struct cli *c)
 
 #define ITEMS_HELP \
 	"Items are categories (identity, contact, financial, special, notes) and actions\n" \
-	"(read, reveal, write, import, export, erase, users, map).\n"
+	"(read, reveal, write, import, export, erase, users, map, intake).\n"
 
 static const struct cli_cmd role_list_def = {
 	.name = "list", .fn = cmd_role_list, .flags = NEEDS_UNLOCK,

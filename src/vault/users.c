@@ -526,7 +526,7 @@ static int parse_items(unsigned *cats, unsigned *acts, const char *const *items,
 			*acts |= 1u << a;
 		else
 			return fort_error_set(FORT_EINPUT, "'%s' is neither a category (identity, contact, financial, special, notes) nor an "
-					      "action (read, reveal, write, import, export, erase, users, map)", items[i]);
+					      "action (read, reveal, write, import, export, erase, users, map, intake)", items[i]);
 	}
 	return 0;
 }
