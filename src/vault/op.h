@@ -13,8 +13,8 @@
  * Used by the incident register, actions, scopes, plan and drills; the
  * consent ledger, requests (open, verify, update) and notice; the data map
  * (map_store: every map, business and retention-rule change), users and
- * roles (add; role add, remove, grant), clients (add, edit, erase) and
- * recovery split.  Still written out by hand, and why:
+ * roles (add; role add, remove, grant), clients (add, edit, erase),
+ * recovery split and intake forms (create, remove, accept, reject).  Still written out by hand, and why:
  *  - one transaction per step: notify's letters (and letters.c's entries
  *    before each letter), retention runs and hold expiry (one per client or
  *    field, then a summary), key rotation and reindexing (batches), the
