@@ -436,6 +436,37 @@ static void test_tampered_decision_caught(void **state)
 	fort_vault_close(v);
 }
 
+/* The inbox is not sealed: a box moved to another form, or junk added,
+ * is listed with its problem and can only be rejected. */
+static void test_moved_or_forged_box(void **state)
+{
+	char notice[65], cid[FORT_ID_LEN + 1];
+	fort_intake_item *it = NULL;
+	fort_vault *v;
+	size_t n = 0;
+	(void)state;
+	v = intake_vault("moved.db", notice);
+	assert_int_equal(fort_intake_create(v, "other", form_fields, 2, NULL, 0), 0);
+	assert_int_equal(submit(v, "{\"fields\": {\"full_name\": \"Mo Ved\"}}"), 0);
+	fort_vault_close(v);
+	sql(path_of("moved.db"), "UPDATE intake_inbox SET form = 'other';"
+				 "INSERT INTO intake_inbox(form, received, box) VALUES('contact', 1, randomblob(600))");
+	v = open_vault(path_of("moved.db"), PASS);
+	assert_int_equal(fort_intake_review(&it, &n, v, NULL, 0), 0);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(it[0].problem, "another form"));
+	assert_int_equal(it[0].nvalues, 0);
+	assert_non_null(strstr(it[1].problem, "does not open"));
+	fort_intake_items_free(it, n);
+	assert_int_equal(fort_intake_accept(cid, v, 1), FORT_ETAMPER);
+	assert_int_equal(fort_intake_accept(cid, v, 2), FORT_ETAMPER);
+	assert_int_equal(client_count(v), 0);
+	assert_int_equal(fort_intake_reject(v, 1), 0);
+	assert_int_equal(fort_intake_reject(v, 2), 0);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 static void test_forms(void **state)
 {
 	char notice[65];
@@ -521,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_role_without_intake_refused),
 		cmocka_unit_test(test_tampered_form_caught),
 		cmocka_unit_test(test_tampered_decision_caught),
+		cmocka_unit_test(test_moved_or_forged_box),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_parser_round_trip),
 	};
