@@ -476,8 +476,10 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	if (f->fingerprint[0]) {
 		if (so->fp_version == 1)
 			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v1\":\"");
-		else
+		else if (so->fp_version == 2)
 			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v2\":\"");
+		else
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v3\":\"");
 		fort_buf_put(b, f->fingerprint, 32);
 		PUTLIT(b, "\"}");
 	}
@@ -837,10 +839,11 @@ static fort_scan_baseline *fingerprint_key(void)
 	else
 		return fort_scan_baseline_new(&b) == 0 ? b : NULL;
 	snprintf(path, sizeof(path), "%s/scan-key.json", dir);
-	/* a key of version 1 (BLAKE2b fingerprints, six times the cost) is
-	 * replaced: SARIF names the scheme (fortressFinding/v1, /v2), so the
-	 * fingerprints change once, under a new name */
-	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 2)
+	/* a key of an older version (1: BLAKE2b, six times the cost; 2: the
+	 * path hashed again for every finding) is replaced: SARIF names the
+	 * scheme (fortressFinding/v1, /v2, /v3), so the fingerprints change
+	 * once, under a new name */
+	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 3)
 		return b;
 	fort_scan_baseline_free(b);
 	b = NULL;

@@ -4,14 +4,16 @@
  * 256-bit key kept in the baseline file.  The file holds the key and the
  * fingerprints, never a value.
  *
- * Version 2 (new baselines): SipHash-2-4-128 (libsodium's
- * crypto_shorthash_siphashx24) under a 128-bit key derived from the file's
- * key, about a sixth of the cost of version 1, which matters when SARIF
- * output fingerprints every finding.  Version 1 (BLAKE2b-128 keyed with the
- * key itself) is still read and used for the baselines written with it, so
- * their fingerprints keep matching.
+ * Version 3 (new baselines): the path is hashed once per file, SipHash-2-4-128
+ * (libsodium's crypto_shorthash_siphashx24) under a 128-bit key derived from
+ * the file's key, and the result is the key of each finding's fingerprint,
+ * SipHash-2-4-128 of type NUL normalised value.  Version 2 hashed type NUL
+ * value NUL path per finding (the path, often longer than the value, again
+ * for every finding); version 1 used BLAKE2b-128 keyed with the key itself.
+ * Both are still read and used for the baselines written with them, so their
+ * fingerprints keep matching.
  *
- * File: {"fortress_scan_baseline": 2, "key": HEX, "fingerprints": [HEX...]} */
+ * File: {"fortress_scan_baseline": 3, "key": HEX, "fingerprints": [HEX...]} */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -28,7 +30,7 @@
 
 struct fort_scan_baseline {
 	unsigned char key[32];
-	int version;                  /* 1: BLAKE2b, 2: SipHash (skey) */
+	int version;                  /* 1: BLAKE2b, 2: SipHash (skey), 3: SipHash per path (skey) */
 	unsigned char skey[crypto_shorthash_siphashx24_KEYBYTES];
 	char (*fp)[FP_LEN + 1];
 	size_t n, alloc, sorted;  /* fp[0, sorted) is in order */
@@ -41,9 +43,12 @@ static int cmp_fp(const void *a, const void *b)
 
 static void derive_skey(fort_scan_baseline *b)
 {
-	static const unsigned char ctx[] = "fortress scan fingerprint v2";
+	static const unsigned char ctx2[] = "fortress scan fingerprint v2", ctx3[] = "fortress scan fingerprint v3";
 
-	crypto_generichash(b->skey, sizeof(b->skey), ctx, sizeof(ctx) - 1, b->key, sizeof(b->key));
+	if (b->version == 3)
+		crypto_generichash(b->skey, sizeof(b->skey), ctx3, sizeof(ctx3) - 1, b->key, sizeof(b->key));
+	else
+		crypto_generichash(b->skey, sizeof(b->skey), ctx2, sizeof(ctx2) - 1, b->key, sizeof(b->key));
 }
 
 int fort_scan_baseline_new(fort_scan_baseline **out)
@@ -54,7 +59,7 @@ int fort_scan_baseline_new(fort_scan_baseline **out)
 	if (!(b = fort_calloc(1, sizeof(*b))))
 		return FORT_ENOMEM;
 	randombytes_buf(b->key, sizeof(b->key));
-	b->version = 2;
+	b->version = 3;
 	derive_skey(b);
 	*out = b;
 	return 0;
@@ -123,10 +128,10 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 		return fort_error_set(FORT_EINPUT, "%s: line %d: not a scan baseline (%s)", path, je.line, je.text);
 	}
 	version = json_integer_value(json_object_get(j, "fortress_scan_baseline"));
-	if ((version != 1 && version != 2) ||
+	if (version < 1 || version > 3 ||
 	    !(key = json_string_value(json_object_get(j, "key"))) || strlen(key) != 64 ||
 	    !json_is_array(fps = json_object_get(j, "fingerprints"))) {
-		r = fort_error_set(FORT_EINPUT, "%s: not a fortress scan baseline (version 1 or 2)", path);
+		r = fort_error_set(FORT_EINPUT, "%s: not a fortress scan baseline (version 1, 2 or 3)", path);
 		goto out;
 	}
 	if (!(b = fort_calloc(1, sizeof(*b)))) {
@@ -138,7 +143,7 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 		goto out;
 	}
 	b->version = (int)version;
-	if (b->version == 2)
+	if (b->version >= 2)
 		derive_skey(b);
 	json_array_foreach(fps, i, v) {
 		const char *s = json_string_value(v);
@@ -229,7 +234,38 @@ void fort_scan_baseline_free(fort_scan_baseline *b)
 	free(b);
 }
 
-void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int type,
+void scan_baseline_file_key(scan_fp_file *ff, const fort_scan_baseline *b, const char *path)
+{
+	crypto_shorthash_siphashx24(ff->key, (const unsigned char *)path, strlen(path), b->skey);
+	ff->ready = 1;
+}
+
+void scan_baseline_file_done(scan_fp_file *ff)
+{
+	sodium_memzero(ff, sizeof(*ff));
+}
+
+/* Two hex digits per byte value: one copy per byte of a fingerprint. */
+static const char hex2[513] =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
+static void fp_hex(char out[33], const unsigned char h[16])
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		memcpy(out + 2 * i, hex2 + 2 * h[i], 2);
+	out[32] = '\0';
+}
+
+void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path)
 {
 	crypto_generichash_state st;
@@ -252,6 +288,30 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 				norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
 		}
 	}
+	if (b->version == 3) {
+		/* type NUL value under the file's key (its path hashed once) */
+		scan_fp_file here;
+		unsigned char m[32 + SCAN_TAIL];
+		size_t tl = strlen(tn) + 1;
+
+		if (!ff) {
+			ff = &here;
+			ff->ready = 0;
+		}
+		if (!ff->ready)
+			scan_baseline_file_key(ff, b, path);
+		if (tl > 32)
+			tl = 32;
+		memcpy(m, tn, tl);
+		memcpy(m + tl, norm, k);
+		crypto_shorthash_siphashx24(h, m, tl + k, ff->key);
+		fp_hex(out, h);
+		sodium_memzero(m + tl, k);
+		sodium_memzero(norm, k);
+		if (ff == &here)
+			scan_baseline_file_done(&here);
+		return;
+	}
 	if (b->version == 2) {
 		/* type NUL value NUL path, in one buffer (SipHash has no
 		 * incremental interface) */
@@ -267,11 +327,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 			sodium_memzero(m, tl + k);
 			if (m != stack)
 				free(m);
-			for (i = 0; i < sizeof(h); i++) {
-				out[2 * i] = "0123456789abcdef"[h[i] >> 4];
-				out[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
-			}
-			out[2 * sizeof(h)] = '\0';
+			fp_hex(out, h);
 		} else {
 			out[0] = '\0';   /* no fingerprint rather than a wrong one */
 		}

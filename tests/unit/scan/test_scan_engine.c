@@ -880,17 +880,21 @@ static void test_baseline_round_trip(void **state)
 	fort_scan_baseline_free(b);
 }
 
-/* Both fingerprint schemes, by their definition: version 1 (baselines
- * written before version 2) BLAKE2b-128 keyed with the file's key, version
- * 2 SipHash-2-4-128 under a key derived from it; each over type NUL
- * normalised value NUL path.  A baseline keeps its version when saved. */
+/* The three fingerprint schemes, by their definition: version 1 (baselines
+ * written before version 2) BLAKE2b-128 keyed with the file's key over type
+ * NUL normalised value NUL path; version 2 SipHash-2-4-128 over the same
+ * under a key derived from it; version 3 (new baselines) SipHash-2-4-128 of
+ * type NUL normalised value under the path's own key, SipHash-2-4-128 of
+ * the path under a key derived from the file's.  A baseline keeps its
+ * version when saved, and a baseline of each version still suppresses what
+ * it holds. */
 static void test_baseline_versions(void **state)
 {
 	const char *file = path_of("blv.txt"), *blp = path_of("blv.json");
 	const char *tn = fort_scan_type_name(FORT_SCAN_CARD), *norm = "4111111111111111";
 	char json[256], want[33];
-	unsigned char key[32], h[16], skey[16], m[1024];
-	size_t ml;
+	unsigned char key[32], h[16], skey[16], pkey[16], m[1024];
+	size_t ml, vl;
 	fort_scan_baseline *b = NULL;
 	struct hits hs;
 	fort_scan_opts o;
@@ -898,20 +902,21 @@ static void test_baseline_versions(void **state)
 	crypto_generichash_state gs;
 
 	(void)state;
-	spit(file, "a 4111 1111 1111 1111\n", 22);
+	spit(file, "a 4111 1111 1111 1111\nb 4111-1111-1111-1111\n", 44);
 	memset(key, 0x11, sizeof(key));
 	ml = strlen(tn) + 1;
 	memcpy(m, tn, ml);
 	memcpy(m + ml, norm, 16);
 	ml += 16;
+	vl = ml;   /* type NUL value: version 3's message */
 	m[ml++] = '\0';
 	memcpy(m + ml, file, strlen(file));
 	ml += strlen(file);
-	for (int version = 1; version <= 3; version++) {
+	for (int version = 1; version <= 4; version++) {
 		snprintf(json, sizeof(json), "{\"fortress_scan_baseline\": %d, \"key\": \"%s\", \"fingerprints\": []}",
 			 version, "1111111111111111111111111111111111111111111111111111111111111111");
 		spit(blp, json, strlen(json));
-		if (version == 3) {
+		if (version == 4) {
 			assert_int_equal(fort_scan_baseline_load(&b, blp), FORT_EINPUT);
 			break;
 		}
@@ -921,28 +926,44 @@ static void test_baseline_versions(void **state)
 			crypto_generichash_init(&gs, key, sizeof(key), sizeof(h));
 			crypto_generichash_update(&gs, m, ml);
 			crypto_generichash_final(&gs, h, sizeof(h));
-		} else {
+		} else if (version == 2) {
 			static const unsigned char ctx[] = "fortress scan fingerprint v2";
 			crypto_generichash(skey, sizeof(skey), ctx, sizeof(ctx) - 1, key, sizeof(key));
 			crypto_shorthash_siphashx24(h, m, ml, skey);
+		} else {
+			static const unsigned char ctx[] = "fortress scan fingerprint v3";
+			crypto_generichash(skey, sizeof(skey), ctx, sizeof(ctx) - 1, key, sizeof(key));
+			crypto_shorthash_siphashx24(pkey, (const unsigned char *)file, strlen(file), skey);
+			crypto_shorthash_siphashx24(h, m, vl, pkey);
 		}
 		sodium_bin2hex(want, sizeof(want), h, sizeof(h));
 		o = test_opts(&hs);
 		o.baseline = b;
 		assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
-		assert_int_equal(hs.n, 1);
+		/* the same card twice in one file: the same fingerprint (the
+		 * second one made with the path's key kept from the first) */
+		assert_int_equal(hs.n, 2);
 		assert_string_equal(hs.h[0].fp, want);
+		assert_string_equal(hs.h[1].fp, want);
+		/* a baseline of this version holding it suppresses both */
+		assert_int_equal(fort_scan_baseline_add(b, want), 0);
+		o = test_opts(&hs);
+		o.baseline = b;
+		o.baseline_filter = 1;
+		assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+		assert_int_equal(hs.n, 0);
 		/* saved, it stays of its version */
 		assert_int_equal(fort_scan_baseline_save(b, blp), 0);
 		fort_scan_baseline_free(b);
 		b = NULL;
 		assert_int_equal(fort_scan_baseline_load(&b, blp), 0);
 		assert_int_equal(fort_scan_baseline_version(b), version);
+		assert_true(fort_scan_baseline_has(b, want));
 		fort_scan_baseline_free(b);
 		b = NULL;
 	}
 	assert_int_equal(fort_scan_baseline_new(&b), 0);
-	assert_int_equal(fort_scan_baseline_version(b), 2);
+	assert_int_equal(fort_scan_baseline_version(b), 3);
 	fort_scan_baseline_free(b);
 }
 
