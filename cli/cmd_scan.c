@@ -52,7 +52,7 @@ struct scan_out {
 	int err;
 	fort_buf line;               /* one finding's output, written at once */
 	char *cache_path;            /* the last finding's file, and it escaped: */
-	fort_buf jpath, upath;       /* as a JSON string, as a URI */
+	fort_buf jpath, upath, cpath; /* as a JSON string, as a URI, as a CSV cell */
 	char *sp_path;               /* tsv-spans: the last finding's file, its base name */
 	size_t sp_base, sp_blen;
 	char *obuf;                  /* findings' output, written OBUF_SIZE bytes at a time */
@@ -370,6 +370,8 @@ static void path_cache(struct scan_out *so, const char *path)
 	so->cache_path = strdup(path);
 	fort_buf_reset(&so->jpath);
 	jstr(&so->jpath, path);
+	fort_buf_reset(&so->cpath);
+	csv_cell(&so->cpath, path);
 	fort_buf_reset(&so->upath);
 	p = (const unsigned char *)path;
 	if (*p == '/')
@@ -604,10 +606,13 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 	case FMT_CSV: {
 		fort_buf *b = &so->line;
 
+		/* the path's cell made once per file */
+		path_cache(so, f->path);
 		fort_buf_reset(b);
-		csv_cell(b, f->path);
+		fort_buf_put(b, so->cpath.buf, so->cpath.len);
 		fort_buf_putc(b, ',');
-		csv_cell(b, f->logical);
+		if (f->logical[0])
+			csv_cell(b, f->logical);
 		fort_buf_putc(b, ',');
 		jnum(b, f->line);
 		fort_buf_putc(b, ',');
@@ -1164,6 +1169,7 @@ static int cmd_scan(struct cli *c)
 	fort_buf_init(&so.line, (size_t)1 << 20);
 	fort_buf_init(&so.jpath, (size_t)1 << 20);
 	fort_buf_init(&so.upath, (size_t)1 << 20);
+	fort_buf_init(&so.cpath, (size_t)1 << 20);
 	so.c = c;
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
@@ -1416,6 +1422,7 @@ out:
 	fort_buf_release(&so.line);
 	fort_buf_release(&so.jpath);
 	fort_buf_release(&so.upath);
+	fort_buf_release(&so.cpath);
 	free(so.cache_path);
 	free(so.sp_path);
 	free(so.rows);
