@@ -26,6 +26,11 @@
 #include "util.h"
 #include "scan/scan_int.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FP_X86 1
+#endif
+
 #define FP_LEN 32
 
 struct fort_scan_baseline {
@@ -245,43 +250,52 @@ void scan_baseline_file_done(scan_fp_file *ff)
 	sodium_memzero(ff, sizeof(*ff));
 }
 
-/* Two hex digits per byte value: one copy per byte of a fingerprint. */
-static const char hex2[513] =
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-	"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-	"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+#ifdef FP_X86
+/* The 16 bytes' 32 hex digits in a few instructions (SSSE3 shuffles). */
+__attribute__((target("ssse3"))) static void fp_hex_ssse3(char out[33], const unsigned char h[16])
+{
+	const __m128i digits = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f');
+	const __m128i nib = _mm_set1_epi8(0x0F);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)h);
+	__m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+	__m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(x, nib));
+
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
+	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+	out[32] = '\0';
+}
+#endif
 
 static void fp_hex(char out[33], const unsigned char h[16])
 {
-	size_t i;
-
-	for (i = 0; i < 16; i++)
-		memcpy(out + 2 * i, hex2 + 2 * h[i], 2);
-	out[32] = '\0';
+#ifdef FP_X86
+	if (__builtin_cpu_supports("ssse3")) {
+		fp_hex_ssse3(out, h);
+		return;
+	}
+#endif
+	fort_hex(out, h, 16);
 }
 
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path)
 {
 	crypto_generichash_state st;
-	unsigned char norm[SCAN_TAIL], h[16];
-	size_t i, k = 0;
+	/* the normalised value at buf + 32, the type name (and its NUL) put
+	 * right before it for version 3: the message without a copy */
+	unsigned char buf[32 + SCAN_TAIL], h[16], *norm = buf + 32;
+	size_t i, k = 0, normlen = SCAN_TAIL;
 	const char *tn = fort_scan_type_name((fort_scan_type)type);
 
 	if (type == FORT_SCAN_SECRET) {
-		k = n < sizeof(norm) ? n : sizeof(norm);
+		k = n < normlen ? n : normlen;
 		memcpy(norm, val, k);
 	} else if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
-		k = n < sizeof(norm) ? n : sizeof(norm);
+		k = n < normlen ? n : normlen;
 		for (i = 0; i < k; i++)
 			norm[i] = (unsigned char)sc_tolower(val[i]);
 	} else {
-		for (i = 0; i < n && k < sizeof(norm); i++) {
+		for (i = 0; i < n && k < normlen; i++) {
 			unsigned c = val[i];
 
 			if (sc_alnum(c))
@@ -291,7 +305,6 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	if (b->version == 3) {
 		/* type NUL value under the file's key (its path hashed once) */
 		scan_fp_file here;
-		unsigned char m[32 + SCAN_TAIL];
 		size_t tl = strlen(tn) + 1;
 
 		if (!ff) {
@@ -302,11 +315,9 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 			scan_baseline_file_key(ff, b, path);
 		if (tl > 32)
 			tl = 32;
-		memcpy(m, tn, tl);
-		memcpy(m + tl, norm, k);
-		crypto_shorthash_siphashx24(h, m, tl + k, ff->key);
+		memcpy(norm - tl, tn, tl);
+		crypto_shorthash_siphashx24(h, norm - tl, tl + k, ff->key);
 		fp_hex(out, h);
-		sodium_memzero(m + tl, k);
 		sodium_memzero(norm, k);
 		if (ff == &here)
 			scan_baseline_file_done(&here);
@@ -341,6 +352,6 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path));
 	crypto_generichash_final(&st, h, sizeof(h));
 	fort_hex(out, h, sizeof(h));
-	sodium_memzero(norm, sizeof(norm));
+	sodium_memzero(norm, normlen);
 	sodium_memzero(&st, sizeof(st));
 }
