@@ -1208,10 +1208,17 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
 	    detect_card(v, pos, cl, m))
 		return 1;
-	/* dob: three groups joined by '-' '/' '.', or a day of 1-2 digits */
+	/* dob: three groups joined by '-' '/' '.', or a day of 1-2 digits with
+	 * a month name after it ("12 Mar", "22-nov") or before it ("March 12,");
+	 * no ordinal here: a cluster running into letters is judged in
+	 * process() */
 	if ((n >= 3 && s0 == cl->sep[1] && (n == 3 || cl->sep[2] != s0 || s0 == ' ')
 	     ? (s0 == '-' || s0 == '/' || s0 == '.')
-	     : (g0 <= 2 && (n == 1 || s0 == ' '))) &&
+	     : (g0 <= 2 && (n == 1 || s0 == ' ') &&
+		((n == 1 && cl->end + 1 < v->len &&
+		  (b[cl->end] == ' ' || b[cl->end] == '-' || b[cl->end] == '.' || b[cl->end] == '/') &&
+		  sc_alpha(b[cl->end + 1])) ||
+		 (n <= 2 && cl->start >= 4 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 2]))))) &&
 	    detect_dob(v, pos, cl, m))
 		return 1;
 	/* ssn: 3-2-4 or nine digits */
