@@ -52,7 +52,7 @@ struct scan_out {
 	int err;
 	fort_buf line;               /* one finding's output, written at once */
 	char *cache_path;            /* the last finding's file, and it escaped: */
-	fort_buf jpath, upath;       /* as a JSON string, as a URI */
+	fort_buf jpath, upath, cpath; /* as a JSON string, as a URI, as a CSV cell */
 	char *sp_path;               /* tsv-spans: the last finding's file, its base name */
 	size_t sp_base, sp_blen;
 	char *obuf;                  /* findings' output, written OBUF_SIZE bytes at a time */
@@ -370,6 +370,8 @@ static void path_cache(struct scan_out *so, const char *path)
 	so->cache_path = strdup(path);
 	fort_buf_reset(&so->jpath);
 	jstr(&so->jpath, path);
+	fort_buf_reset(&so->cpath);
+	csv_cell(&so->cpath, path);
 	fort_buf_reset(&so->upath);
 	p = (const unsigned char *)path;
 	if (*p == '/')
@@ -476,8 +478,10 @@ static void finding_sarif(fort_buf *b, struct scan_out *so, const fort_scan_find
 	if (f->fingerprint[0]) {
 		if (so->fp_version == 1)
 			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v1\":\"");
-		else
+		else if (so->fp_version == 2)
 			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v2\":\"");
+		else
+			PUTLIT(b, ",\"partialFingerprints\":{\"fortressFinding/v3\":\"");
 		fort_buf_put(b, f->fingerprint, 32);
 		PUTLIT(b, "\"}");
 	}
@@ -602,10 +606,13 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 	case FMT_CSV: {
 		fort_buf *b = &so->line;
 
+		/* the path's cell made once per file */
+		path_cache(so, f->path);
 		fort_buf_reset(b);
-		csv_cell(b, f->path);
+		fort_buf_put(b, so->cpath.buf, so->cpath.len);
 		fort_buf_putc(b, ',');
-		csv_cell(b, f->logical);
+		if (f->logical[0])
+			csv_cell(b, f->logical);
 		fort_buf_putc(b, ',');
 		jnum(b, f->line);
 		fort_buf_putc(b, ',');
@@ -837,10 +844,11 @@ static fort_scan_baseline *fingerprint_key(void)
 	else
 		return fort_scan_baseline_new(&b) == 0 ? b : NULL;
 	snprintf(path, sizeof(path), "%s/scan-key.json", dir);
-	/* a key of version 1 (BLAKE2b fingerprints, six times the cost) is
-	 * replaced: SARIF names the scheme (fortressFinding/v1, /v2), so the
-	 * fingerprints change once, under a new name */
-	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 2)
+	/* a key of an older version (1: BLAKE2b, six times the cost; 2: the
+	 * path hashed again for every finding) is replaced: SARIF names the
+	 * scheme (fortressFinding/v1, /v2, /v3), so the fingerprints change
+	 * once, under a new name */
+	if (fort_scan_baseline_load(&b, path) == 0 && fort_scan_baseline_version(b) >= 3)
 		return b;
 	fort_scan_baseline_free(b);
 	b = NULL;
@@ -1161,6 +1169,7 @@ static int cmd_scan(struct cli *c)
 	fort_buf_init(&so.line, (size_t)1 << 20);
 	fort_buf_init(&so.jpath, (size_t)1 << 20);
 	fort_buf_init(&so.upath, (size_t)1 << 20);
+	fort_buf_init(&so.cpath, (size_t)1 << 20);
 	so.c = c;
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
@@ -1413,6 +1422,7 @@ out:
 	fort_buf_release(&so.line);
 	fort_buf_release(&so.jpath);
 	fort_buf_release(&so.upath);
+	fort_buf_release(&so.cpath);
 	free(so.cache_path);
 	free(so.sp_path);
 	free(so.rows);

@@ -4,14 +4,16 @@
  * 256-bit key kept in the baseline file.  The file holds the key and the
  * fingerprints, never a value.
  *
- * Version 2 (new baselines): SipHash-2-4-128 (libsodium's
- * crypto_shorthash_siphashx24) under a 128-bit key derived from the file's
- * key, about a sixth of the cost of version 1, which matters when SARIF
- * output fingerprints every finding.  Version 1 (BLAKE2b-128 keyed with the
- * key itself) is still read and used for the baselines written with it, so
- * their fingerprints keep matching.
+ * Version 3 (new baselines): the path is hashed once per file, SipHash-2-4-128
+ * (libsodium's crypto_shorthash_siphashx24) under a 128-bit key derived from
+ * the file's key, and the result is the key of each finding's fingerprint,
+ * SipHash-2-4-128 of type NUL normalised value.  Version 2 hashed type NUL
+ * value NUL path per finding (the path, often longer than the value, again
+ * for every finding); version 1 used BLAKE2b-128 keyed with the key itself.
+ * Both are still read and used for the baselines written with them, so their
+ * fingerprints keep matching.
  *
- * File: {"fortress_scan_baseline": 2, "key": HEX, "fingerprints": [HEX...]} */
+ * File: {"fortress_scan_baseline": 3, "key": HEX, "fingerprints": [HEX...]} */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -24,11 +26,16 @@
 #include "util.h"
 #include "scan/scan_int.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define FP_X86 1
+#endif
+
 #define FP_LEN 32
 
 struct fort_scan_baseline {
 	unsigned char key[32];
-	int version;                  /* 1: BLAKE2b, 2: SipHash (skey) */
+	int version;                  /* 1: BLAKE2b, 2: SipHash (skey), 3: SipHash per path (skey) */
 	unsigned char skey[crypto_shorthash_siphashx24_KEYBYTES];
 	char (*fp)[FP_LEN + 1];
 	size_t n, alloc, sorted;  /* fp[0, sorted) is in order */
@@ -41,9 +48,12 @@ static int cmp_fp(const void *a, const void *b)
 
 static void derive_skey(fort_scan_baseline *b)
 {
-	static const unsigned char ctx[] = "fortress scan fingerprint v2";
+	static const unsigned char ctx2[] = "fortress scan fingerprint v2", ctx3[] = "fortress scan fingerprint v3";
 
-	crypto_generichash(b->skey, sizeof(b->skey), ctx, sizeof(ctx) - 1, b->key, sizeof(b->key));
+	if (b->version == 3)
+		crypto_generichash(b->skey, sizeof(b->skey), ctx3, sizeof(ctx3) - 1, b->key, sizeof(b->key));
+	else
+		crypto_generichash(b->skey, sizeof(b->skey), ctx2, sizeof(ctx2) - 1, b->key, sizeof(b->key));
 }
 
 int fort_scan_baseline_new(fort_scan_baseline **out)
@@ -54,7 +64,7 @@ int fort_scan_baseline_new(fort_scan_baseline **out)
 	if (!(b = fort_calloc(1, sizeof(*b))))
 		return FORT_ENOMEM;
 	randombytes_buf(b->key, sizeof(b->key));
-	b->version = 2;
+	b->version = 3;
 	derive_skey(b);
 	*out = b;
 	return 0;
@@ -123,10 +133,10 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 		return fort_error_set(FORT_EINPUT, "%s: line %d: not a scan baseline (%s)", path, je.line, je.text);
 	}
 	version = json_integer_value(json_object_get(j, "fortress_scan_baseline"));
-	if ((version != 1 && version != 2) ||
+	if (version < 1 || version > 3 ||
 	    !(key = json_string_value(json_object_get(j, "key"))) || strlen(key) != 64 ||
 	    !json_is_array(fps = json_object_get(j, "fingerprints"))) {
-		r = fort_error_set(FORT_EINPUT, "%s: not a fortress scan baseline (version 1 or 2)", path);
+		r = fort_error_set(FORT_EINPUT, "%s: not a fortress scan baseline (version 1, 2 or 3)", path);
 		goto out;
 	}
 	if (!(b = fort_calloc(1, sizeof(*b)))) {
@@ -138,7 +148,7 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 		goto out;
 	}
 	b->version = (int)version;
-	if (b->version == 2)
+	if (b->version >= 2)
 		derive_skey(b);
 	json_array_foreach(fps, i, v) {
 		const char *s = json_string_value(v);
@@ -229,28 +239,89 @@ void fort_scan_baseline_free(fort_scan_baseline *b)
 	free(b);
 }
 
-void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int type,
+void scan_baseline_file_key(scan_fp_file *ff, const fort_scan_baseline *b, const char *path)
+{
+	crypto_shorthash_siphashx24(ff->key, (const unsigned char *)path, strlen(path), b->skey);
+	ff->ready = 1;
+}
+
+void scan_baseline_file_done(scan_fp_file *ff)
+{
+	sodium_memzero(ff, sizeof(*ff));
+}
+
+#ifdef FP_X86
+/* The 16 bytes' 32 hex digits in a few instructions (SSSE3 shuffles). */
+__attribute__((target("ssse3"))) static void fp_hex_ssse3(char out[33], const unsigned char h[16])
+{
+	const __m128i digits = _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f');
+	const __m128i nib = _mm_set1_epi8(0x0F);
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)h);
+	__m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(x, 4), nib));
+	__m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(x, nib));
+
+	_mm_storeu_si128((__m128i *)(void *)out, _mm_unpacklo_epi8(hi, lo));
+	_mm_storeu_si128((__m128i *)(void *)(out + 16), _mm_unpackhi_epi8(hi, lo));
+	out[32] = '\0';
+}
+#endif
+
+static void fp_hex(char out[33], const unsigned char h[16])
+{
+#ifdef FP_X86
+	if (__builtin_cpu_supports("ssse3")) {
+		fp_hex_ssse3(out, h);
+		return;
+	}
+#endif
+	fort_hex(out, h, 16);
+}
+
+void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path)
 {
 	crypto_generichash_state st;
-	unsigned char norm[SCAN_TAIL], h[16];
-	size_t i, k = 0;
+	/* the normalised value at buf + 32, the type name (and its NUL) put
+	 * right before it for version 3: the message without a copy */
+	unsigned char buf[32 + SCAN_TAIL], h[16], *norm = buf + 32;
+	size_t i, k = 0, normlen = SCAN_TAIL;
 	const char *tn = fort_scan_type_name((fort_scan_type)type);
 
 	if (type == FORT_SCAN_SECRET) {
-		k = n < sizeof(norm) ? n : sizeof(norm);
+		k = n < normlen ? n : normlen;
 		memcpy(norm, val, k);
 	} else if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
-		k = n < sizeof(norm) ? n : sizeof(norm);
+		k = n < normlen ? n : normlen;
 		for (i = 0; i < k; i++)
 			norm[i] = (unsigned char)sc_tolower(val[i]);
 	} else {
-		for (i = 0; i < n && k < sizeof(norm); i++) {
+		for (i = 0; i < n && k < normlen; i++) {
 			unsigned c = val[i];
 
 			if (sc_alnum(c))
 				norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
 		}
+	}
+	if (b->version == 3) {
+		/* type NUL value under the file's key (its path hashed once) */
+		scan_fp_file here;
+		size_t tl = strlen(tn) + 1;
+
+		if (!ff) {
+			ff = &here;
+			ff->ready = 0;
+		}
+		if (!ff->ready)
+			scan_baseline_file_key(ff, b, path);
+		if (tl > 32)
+			tl = 32;
+		memcpy(norm - tl, tn, tl);
+		crypto_shorthash_siphashx24(h, norm - tl, tl + k, ff->key);
+		fp_hex(out, h);
+		sodium_memzero(norm, k);
+		if (ff == &here)
+			scan_baseline_file_done(&here);
+		return;
 	}
 	if (b->version == 2) {
 		/* type NUL value NUL path, in one buffer (SipHash has no
@@ -267,11 +338,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 			sodium_memzero(m, tl + k);
 			if (m != stack)
 				free(m);
-			for (i = 0; i < sizeof(h); i++) {
-				out[2 * i] = "0123456789abcdef"[h[i] >> 4];
-				out[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
-			}
-			out[2 * sizeof(h)] = '\0';
+			fp_hex(out, h);
 		} else {
 			out[0] = '\0';   /* no fingerprint rather than a wrong one */
 		}
@@ -285,6 +352,6 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int ty
 	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path));
 	crypto_generichash_final(&st, h, sizeof(h));
 	fort_hex(out, h, sizeof(h));
-	sodium_memzero(norm, sizeof(norm));
+	sodium_memzero(norm, normlen);
 	sodium_memzero(&st, sizeof(st));
 }

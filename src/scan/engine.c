@@ -1144,14 +1144,33 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 static scan_detect_fn by_trigger[TRIG_N][16];
 static size_t nby_trigger[TRIG_N];
 
+/* The cluster detectors in the order of the table (nino, card, dob, ssn,
+ * ipv4, phone): run_cluster below gates each with its own first test. */
+static int cluster_gated, cluster_gate_off;
+
+void scan_set_cluster_gate(int on)
+{
+	cluster_gate_off = !on;
+}
+
+int scan_cluster_gate(void)
+{
+	return cluster_gated && !cluster_gate_off;
+}
+
 static void triggers_init(void)
 {
+	static const scan_detect_fn order[] = { detect_nino, detect_card, detect_dob, detect_ssn, detect_ipv4, detect_phone };
 	size_t i, t;
 
 	for (t = 0; t < TRIG_N; t++)
 		for (i = 0; i < scan_ndetectors; i++)
 			if ((scan_detectors[i].triggers & (1u << t)) && nby_trigger[t] < 16)
 				by_trigger[t][nby_trigger[t]++] = scan_detectors[i].fn;
+	t = (size_t)__builtin_ctz(SCAN_T_CLUSTER);
+	cluster_gated = nby_trigger[t] == sizeof(order) / sizeof(order[0]);
+	for (i = 0; cluster_gated && i < nby_trigger[t]; i++)
+		cluster_gated = by_trigger[t][i] == order[i];
 }
 
 static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl,
@@ -1163,6 +1182,62 @@ static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos
 	for (i = 0; i < n; i++)
 		if (by_trigger[t][i](v, pos, cl, m))
 			return 1;
+	return 0;
+}
+
+/* The cluster detectors for the digit groups CL at POS, each called only
+ * where its own first test can pass (the tests are the detectors' first
+ * lines, made here from the cluster's shape so most clusters - years,
+ * amounts, counts - cost no call): the candidates' validation, in the
+ * table's order, the first match wins.  A table in another order (or with
+ * another detector) falls back to calling each in turn. */
+static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
+{
+	const unsigned char *b = v->buf;
+	unsigned g0 = cl->gl[0], n = cl->n;
+	char s0 = cl->sep[0];
+
+	if (!cluster_gated || cluster_gate_off)
+		return run_detectors(v, SCAN_T_CLUSTER, pos, cl, m);
+	/* nino: "AB 12 34 56 C", two letters and a blank before */
+	if (cl->start >= 3 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 3]) && sc_alpha(b[cl->start - 2]) &&
+	    detect_nino(v, pos, cl, m))
+		return 1;
+	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-'; not after '+' */
+	if (!(pos > 0 && b[pos - 1] == '+') &&
+	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
+	    detect_card(v, pos, cl, m))
+		return 1;
+	/* dob: three groups joined by '-' '/' '.', or a day of 1-2 digits with
+	 * a month name after it ("12 Mar", "22-nov") or before it ("March 12,");
+	 * no ordinal here: a cluster running into letters is judged in
+	 * process() */
+	if ((n >= 3 && s0 == cl->sep[1] && (n == 3 || cl->sep[2] != s0 || s0 == ' ')
+	     ? (s0 == '-' || s0 == '/' || s0 == '.')
+	     : (g0 <= 2 && (n == 1 || s0 == ' ') &&
+		((n == 1 && cl->end + 1 < v->len &&
+		  (b[cl->end] == ' ' || b[cl->end] == '-' || b[cl->end] == '.' || b[cl->end] == '/') &&
+		  sc_alpha(b[cl->end + 1])) ||
+		 (n <= 2 && cl->start >= 4 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 2]))))) &&
+	    detect_dob(v, pos, cl, m))
+		return 1;
+	/* ssn: 3-2-4 or nine digits */
+	if ((g0 == 3 || g0 == 9) && detect_ssn(v, pos, cl, m))
+		return 1;
+	/* ipv4: four groups joined by '.' */
+	if (n >= 4 && s0 == '.' && cl->sep[1] == '.' && cl->sep[2] == '.' && detect_ipv4(v, pos, cl, m))
+		return 1;
+	/* phone: after '+' or '('; else not after '-' '.' '/', and three
+	 * groups, a trunk 0, ten digits or a "(" group after */
+	{
+		unsigned pre = pos > 0 ? b[pos - 1] : 0;
+
+		if (pre == '+' || pre == '(' ||
+		    (pre != '-' && pre != '.' && pre != '/' &&
+		     (n >= 3 || (n >= 2 && b[pos] == '0') || cl->digits >= 10 ||
+		      (cl->end + 1 < v->len && b[cl->end] == ' ' && b[cl->end + 1] == '('))))
+			return detect_phone(v, pos, cl, m);
+	}
 	return 0;
 }
 
@@ -1323,7 +1398,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 					p++;
 				continue;
 			}
-			if (!cl.overlong && run_detectors(&v, SCAN_T_CLUSTER, p, &cl, &m)) {
+			if (!cl.overlong && run_cluster(&v, p, &cl, &m)) {
 				if (m.type >= 0 && (r = emit(s, &m)) != 0)
 					return r;
 				/* what follows the match in the same cluster is looked

@@ -477,6 +477,7 @@ struct fctx {
 	 * (line raw_line): findings get their position in the file */
 	int raw;
 	uint64_t raw_off, raw_line;
+	scan_fp_file fp;         /* the path's fingerprint key, made at the first finding */
 };
 
 static int is_head(struct run *run, size_t idx)
@@ -769,7 +770,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 		return 0;
 	}
 	if (o->baseline) {
-		scan_baseline_fingerprint(fp, o->baseline, h->type, h->value, h->length, fc->path);
+		scan_baseline_fingerprint(fp, o->baseline, &fc->fp, h->type, h->value, h->length, fc->path);
 		if (o->baseline_filter && fort_scan_baseline_has(o->baseline, fp)) {
 			fc->sum->suppressed++;
 			return 0;
@@ -1064,6 +1065,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 out:
 	close(fd);
 	free(fc.logical_own);
+	scan_baseline_file_done(&fc.fp);
 	sl->sum.risk = risk_of(fc.weight);
 	if (r > 0)
 		r = 0;   /* a callback asked to stop: run->stop holds it */
@@ -1330,6 +1332,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (!r)
 		r = scan_stream_finish(&st);
 	scan_stream_release(&st);
+	scan_baseline_file_done(&fc.fp);
 	one.s.sum.risk = risk_of(fc.weight);
 	if (r >= 0)
 		file_done(&run, 0, NULL);

@@ -19,6 +19,12 @@
 
 /* Test hook: the block size of streams made from now on (0 = default). */
 void scan_set_block_size(size_t n);
+/* Test hook: 0 calls every cluster detector at every cluster, as the table
+ * says, instead of only where the engine's shape gate lets it (1, the
+ * default); the findings must be the same.  scan_cluster_gate says whether
+ * the gate is in use (after a first scan: the table is read then). */
+void scan_set_cluster_gate(int on);
+int scan_cluster_gate(void);
 
 /* ------------------------------------------------------------ detectors */
 
@@ -209,8 +215,19 @@ void scan_ignore_free(scan_ignore *ig);
 /* The glob of one pattern (no leading '!' or trailing '/'), for tests. */
 int scan_glob(const char *pat, const char *str);
 
-/* Fingerprint (hex, 32 chars + NUL) of a value under the baseline's key. */
-void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, int type,
+/* A file's part of the fingerprints (version 3: its path hashed once into a
+ * key); zeroed = not made yet. */
+typedef struct {
+	int ready;
+	unsigned char key[16];
+} scan_fp_file;
+void scan_baseline_file_key(scan_fp_file *ff, const fort_scan_baseline *b, const char *path);
+/* The file is done: its key wiped (ready again 0). */
+void scan_baseline_file_done(scan_fp_file *ff);
+/* Fingerprint (hex, 32 chars + NUL) of a value found in PATH under the
+ * baseline's key.  FF (NULL: none) keeps PATH's key of version 3 from one
+ * finding to the next of the same file. */
+void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path);
 
 #endif

@@ -87,7 +87,7 @@ test_expect 'SARIF 2.1.0: rules, results with locations, fingerprints' '
 	    pl = r["locations"][0]["physicalLocation"]
 	    assert pl["artifactLocation"]["uri"].startswith("file:///")
 	    assert pl["region"]["startLine"] >= 1 and pl["region"]["startColumn"] >= 1
-	    fp = r["partialFingerprints"]["fortressFinding/v2"]
+	    fp = r["partialFingerprints"]["fortressFinding/v3"]
 	    assert len(fp) == 32
 	    assert "4111" not in json.dumps(r)
 	assert run["invocations"][0]["executionSuccessful"] is True
@@ -97,8 +97,19 @@ test_expect 'SARIF 2.1.0: rules, results with locations, fingerprints' '
 test_expect 'SARIF fingerprints are stable from run to run' '
 	fort scan --format sarif "$W/tree" >"$TRASH/s1.json"
 	fort scan --format sarif "$W/tree" >"$TRASH/s2.json"
-	expect_eq "$(grep -o "fortressFinding/v2\": *\"[0-9a-f]*" "$TRASH/s1.json" | md5sum)" \
-		  "$(grep -o "fortressFinding/v2\": *\"[0-9a-f]*" "$TRASH/s2.json" | md5sum)" "fingerprints"
+	expect_eq "$(grep -o "fortressFinding/v3\": *\"[0-9a-f]*" "$TRASH/s1.json" | md5sum)" \
+		  "$(grep -o "fortressFinding/v3\": *\"[0-9a-f]*" "$TRASH/s2.json" | md5sum)" "fingerprints" &&
+	expect_eq "$(grep -c "fortressFinding/v3" "$TRASH/s1.json")" "5" "v3 fingerprints"
+'
+
+test_expect 'SARIF: a per-user key of version 2 is replaced by one of version 3' '
+	printf "{\"fortress_scan_baseline\": 2, \"key\": \"%s\", \"fingerprints\": []}\n" \
+		2222222222222222222222222222222222222222222222222222222222222222 >"$XDG_CONFIG_HOME/fortress/scan-key.json" &&
+	fort scan --format sarif "$W/tree" >"$TRASH/s3.json"
+	expect_eq "$(grep -c "fortressFinding/v3" "$TRASH/s3.json")" "5" "v3 fingerprints" &&
+	expect_not_contains "$TRASH/s3.json" "fortressFinding/v2" &&
+	expect_contains "$XDG_CONFIG_HOME/fortress/scan-key.json" "\"fortress_scan_baseline\": 3" &&
+	expect_not_contains "$XDG_CONFIG_HOME/fortress/scan-key.json" "2222222222"
 '
 
 test_expect 'tsv-spans: the benchmark adapter format' '

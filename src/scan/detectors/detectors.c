@@ -2,7 +2,12 @@
  * file and one line here; the engine runs, at each trigger, the detectors
  * listed for it in this order and keeps the first that matches (so a
  * card-shaped decoy, consumed by detect_card, is never reported as a
- * phone). */
+ * phone).  The cluster detectors are called only where the cluster's shape
+ * passes their first tests, made in the engine (engine.c, run_cluster): a
+ * detector that comes to accept another shape widens its gate there too
+ * (test_cluster_gate_agrees and the scan_engine fuzz target compare the
+ * findings with the gate on and off); a new cluster detector, or another
+ * order, turns the gate off until run_cluster knows it. */
 #include <stdio.h>
 #include <string.h>
 #include "scan/scan_int.h"

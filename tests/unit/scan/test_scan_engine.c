@@ -797,6 +797,98 @@ static void test_ignore_matcher(void **state)
 	scan_ignore_free(ig);
 }
 
+/* ------------------------------------------------------- cluster gate */
+
+struct gate_run {
+	struct { int type, conf; unsigned long long off, len; char rule[48]; } f[60000];
+	size_t n;
+	unsigned by_type[FORT_SCAN_NTYPES];
+};
+
+static int gate_collect(void *ctx, const fort_scan_finding *f)
+{
+	struct gate_run *g = ctx;
+
+	if (g->n < sizeof(g->f) / sizeof(g->f[0])) {
+		g->f[g->n].type = f->type;
+		g->f[g->n].conf = f->confidence;
+		g->f[g->n].off = f->offset;
+		g->f[g->n].len = f->length;
+		snprintf(g->f[g->n].rule, sizeof(g->f[g->n].rule), "%s", f->rule);
+	}
+	g->n++;
+	g->by_type[f->type]++;
+	return 0;
+}
+
+/* The engine calls a cluster detector only where the cluster's shape lets
+ * its first test pass: every shape of every cluster detector, after every
+ * kind of byte before and after, gives the same findings (type, confidence,
+ * rule, offset, length) as calling every detector at every cluster. */
+static void test_cluster_gate_agrees(void **state)
+{
+	static const char *const pre[] = {
+		"", " ", "+", "(", "(+", "-", ".", "/", "x", "AB ", "qq ", "QQ", "A ", "tel: ", "SSN ", "DOB: ",
+		"card ", "ip ", "phone ", "born ", "NI number: QQ ", "v", "Chrome/", "+1 ", "0", "1 ", "a.", "12 ",
+	};
+	static const char *const val[] = {
+		"4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "378282246310005",
+		"4111 1111 1111 1111 1111", "5555 5555 5555 4444 123", "4111111111111111111111",
+		"123-45-6789", "123 45 6789", "123.45.6789", "123456789", "078-05-1120", "000-12-3456",
+		"12/03/1985", "1985-03-12", "12.03.1985", "3/4/1999", "15 June 1991", "15th June 1991",
+		"22-nov-1972", "12 Nov. 1985", "12.Mar.1985", "June 15th 1991", "March 12, 1985", "31/02/1990",
+		"192.168.1.20", "10.0.0.1", "1.2.3.4.5", "256.1.1.1", "1.2.3.04", "127.0.0.1",
+		"44 20 7123 4567", "(0)20 7123 4567", "20 7123 4567", "952) 734-2854", "952-734-2854",
+		"1-952-734-2854", "030 1234567", "030 123456", "0171 12345", "030) 1234567", "0612345678", "09171234567",
+		"06 12 34 56 78", "49 30 2234567", "22 730 5989", "12 34 56 C", "123456 C", "12 34 56 A",
+		"2023", "12", "7", "1234", "12345", "99 (0", "1 2 3 4 5 6 7 8 9", "0 0 0", "1-2", "0/0/0000",
+	};
+	static const char *const post[] = { "", " ", "\n", ",", "x", " (", ".", "-", "/1", " 5" };
+	static char text[1 << 20];
+	static struct gate_run on, off;
+	size_t len = 0, i, j, k, types = 0;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	(void)state;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		for (j = 0; j < sizeof(val) / sizeof(val[0]); j++)
+			for (k = 0; k < sizeof(post) / sizeof(post[0]); k++)
+				len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s\n", pre[i], val[j], post[k]);
+	assert_true(len < sizeof(text) - 1);
+	o.on_finding = gate_collect;
+	memset(&on, 0, sizeof(on));
+	memset(&off, 0, sizeof(off));
+	o.ctx = &on;
+	assert_int_equal(fort_scan_buffer(NULL, "gate.txt", text, len, &o), 0);
+	/* the gate is in use (else this compares the loop with itself) */
+	assert_true(scan_cluster_gate());
+	scan_set_cluster_gate(0);
+	assert_false(scan_cluster_gate());
+	o.ctx = &off;
+	assert_int_equal(fort_scan_buffer(NULL, "gate.txt", text, len, &o), 0);
+	scan_set_cluster_gate(1);
+	assert_int_equal(on.n, off.n);
+	assert_true(on.n <= sizeof(on.f) / sizeof(on.f[0]));
+	for (i = 0; i < on.n; i++) {
+		if (on.f[i].type != off.f[i].type || on.f[i].conf != off.f[i].conf || on.f[i].off != off.f[i].off ||
+		    on.f[i].len != off.f[i].len || strcmp(on.f[i].rule, off.f[i].rule))
+			fail_msg("finding %zu: %s at %llu+%llu with the gate, %s at %llu+%llu without", i, on.f[i].rule,
+				 on.f[i].off, on.f[i].len, off.f[i].rule, off.f[i].off, off.f[i].len);
+	}
+	/* every cluster detector found something here */
+	{
+		static const int want[] = { FORT_SCAN_CARD, FORT_SCAN_SSN, FORT_SCAN_DOB, FORT_SCAN_IP, FORT_SCAN_PHONE,
+					    FORT_SCAN_NINO };
+
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			if (on.by_type[want[i]] > 0)
+				types++;
+			else
+				print_message("no %s found\n", fort_scan_type_name((fort_scan_type)want[i]));
+		assert_int_equal(types, sizeof(want) / sizeof(want[0]));
+	}
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -880,17 +972,21 @@ static void test_baseline_round_trip(void **state)
 	fort_scan_baseline_free(b);
 }
 
-/* Both fingerprint schemes, by their definition: version 1 (baselines
- * written before version 2) BLAKE2b-128 keyed with the file's key, version
- * 2 SipHash-2-4-128 under a key derived from it; each over type NUL
- * normalised value NUL path.  A baseline keeps its version when saved. */
+/* The three fingerprint schemes, by their definition: version 1 (baselines
+ * written before version 2) BLAKE2b-128 keyed with the file's key over type
+ * NUL normalised value NUL path; version 2 SipHash-2-4-128 over the same
+ * under a key derived from it; version 3 (new baselines) SipHash-2-4-128 of
+ * type NUL normalised value under the path's own key, SipHash-2-4-128 of
+ * the path under a key derived from the file's.  A baseline keeps its
+ * version when saved, and a baseline of each version still suppresses what
+ * it holds. */
 static void test_baseline_versions(void **state)
 {
 	const char *file = path_of("blv.txt"), *blp = path_of("blv.json");
 	const char *tn = fort_scan_type_name(FORT_SCAN_CARD), *norm = "4111111111111111";
 	char json[256], want[33];
-	unsigned char key[32], h[16], skey[16], m[1024];
-	size_t ml;
+	unsigned char key[32], h[16], skey[16], pkey[16], m[1024];
+	size_t ml, vl;
 	fort_scan_baseline *b = NULL;
 	struct hits hs;
 	fort_scan_opts o;
@@ -898,20 +994,21 @@ static void test_baseline_versions(void **state)
 	crypto_generichash_state gs;
 
 	(void)state;
-	spit(file, "a 4111 1111 1111 1111\n", 22);
+	spit(file, "a 4111 1111 1111 1111\nb 4111-1111-1111-1111\n", 44);
 	memset(key, 0x11, sizeof(key));
 	ml = strlen(tn) + 1;
 	memcpy(m, tn, ml);
 	memcpy(m + ml, norm, 16);
 	ml += 16;
+	vl = ml;   /* type NUL value: version 3's message */
 	m[ml++] = '\0';
 	memcpy(m + ml, file, strlen(file));
 	ml += strlen(file);
-	for (int version = 1; version <= 3; version++) {
+	for (int version = 1; version <= 4; version++) {
 		snprintf(json, sizeof(json), "{\"fortress_scan_baseline\": %d, \"key\": \"%s\", \"fingerprints\": []}",
 			 version, "1111111111111111111111111111111111111111111111111111111111111111");
 		spit(blp, json, strlen(json));
-		if (version == 3) {
+		if (version == 4) {
 			assert_int_equal(fort_scan_baseline_load(&b, blp), FORT_EINPUT);
 			break;
 		}
@@ -921,28 +1018,44 @@ static void test_baseline_versions(void **state)
 			crypto_generichash_init(&gs, key, sizeof(key), sizeof(h));
 			crypto_generichash_update(&gs, m, ml);
 			crypto_generichash_final(&gs, h, sizeof(h));
-		} else {
+		} else if (version == 2) {
 			static const unsigned char ctx[] = "fortress scan fingerprint v2";
 			crypto_generichash(skey, sizeof(skey), ctx, sizeof(ctx) - 1, key, sizeof(key));
 			crypto_shorthash_siphashx24(h, m, ml, skey);
+		} else {
+			static const unsigned char ctx[] = "fortress scan fingerprint v3";
+			crypto_generichash(skey, sizeof(skey), ctx, sizeof(ctx) - 1, key, sizeof(key));
+			crypto_shorthash_siphashx24(pkey, (const unsigned char *)file, strlen(file), skey);
+			crypto_shorthash_siphashx24(h, m, vl, pkey);
 		}
 		sodium_bin2hex(want, sizeof(want), h, sizeof(h));
 		o = test_opts(&hs);
 		o.baseline = b;
 		assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
-		assert_int_equal(hs.n, 1);
+		/* the same card twice in one file: the same fingerprint (the
+		 * second one made with the path's key kept from the first) */
+		assert_int_equal(hs.n, 2);
 		assert_string_equal(hs.h[0].fp, want);
+		assert_string_equal(hs.h[1].fp, want);
+		/* a baseline of this version holding it suppresses both */
+		assert_int_equal(fort_scan_baseline_add(b, want), 0);
+		o = test_opts(&hs);
+		o.baseline = b;
+		o.baseline_filter = 1;
+		assert_int_equal(fort_scan_run(&st, &file, 1, &o), 0);
+		assert_int_equal(hs.n, 0);
 		/* saved, it stays of its version */
 		assert_int_equal(fort_scan_baseline_save(b, blp), 0);
 		fort_scan_baseline_free(b);
 		b = NULL;
 		assert_int_equal(fort_scan_baseline_load(&b, blp), 0);
 		assert_int_equal(fort_scan_baseline_version(b), version);
+		assert_true(fort_scan_baseline_has(b, want));
 		fort_scan_baseline_free(b);
 		b = NULL;
 	}
 	assert_int_equal(fort_scan_baseline_new(&b), 0);
-	assert_int_equal(fort_scan_baseline_version(b), 2);
+	assert_int_equal(fort_scan_baseline_version(b), 3);
 	fort_scan_baseline_free(b);
 }
 
@@ -950,6 +1063,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
+		cmocka_unit_test(test_cluster_gate_agrees),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
