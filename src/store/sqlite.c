@@ -20,7 +20,7 @@ enum {
 	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL, Q_USER_EACH, Q_USER_SET, Q_USER_DEL,
 	Q_GRANT_PUT, Q_GRANT_EACH, Q_GRANT_DEL_USER, Q_GRANT_DEL_KEY, Q_GRANT_DEL_OLD,
 	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT, Q_CLIENT_MAX,
-	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND, Q_UNIQ_FIND_SEALED, Q_UNIQ_ADD_SEALED,
+	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND, Q_UNIQ_FIND_SEALED,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
@@ -63,11 +63,6 @@ static const char *const sql_text[Q__COUNT] = {
 	 * (or NULLs) in one statement, one row always (store_blind_find) */
 	[Q_UNIQ_FIND_SEALED] = "SELECT u.client, sh.hash, sh.seq FROM (SELECT ?1 AS h, ?2 AS id) AS k"
 			       " LEFT JOIN uniq AS u ON u.h = k.h LEFT JOIN seal_head AS sh ON sh.tbl = 'uniq' AND sh.id = k.id",
-	/* a new unique entry in a sealed vault, not written when a live seal
-	 * says an entry of that value was there (removed outside Fortress: it
-	 * would let a duplicate in); one statement (store_blind_add) */
-	[Q_UNIQ_ADD_SEALED] = "INSERT INTO uniq(h, client) SELECT ?1, ?2 WHERE NOT EXISTS"
-			      " (SELECT 1 FROM seal_head WHERE tbl = 'uniq' AND id = ?3 AND hash <> zeroblob(32))",
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
@@ -2385,50 +2380,44 @@ static int blind_find(store *s, int which, const unsigned char h[STORE_BIDX_LEN]
 
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
-	sqlite3_stmt *st;
-	int rc, t = unique ? T_UNIQ : T_BLIND, sealed_add = 0;
+	sqlite3_stmt *st = q(s, unique ? Q_UNIQ_ADD : Q_BLIND_ADD);
+	int rc, t = unique ? T_UNIQ : T_BLIND, ours = 0;
 	int64_t sid;
 	unsigned char now[32];
+	if (!st)
+		return fort_error_code();
 	if ((rc = seal_checkpoint(s)) < 0)
 		return rc;
 	sid = index_id(t, h, client);
-	/* A new unique entry where one was removed outside Fortress (a live
-	 * seal without its row) would let a duplicate in: the insert checks
-	 * the seal head itself.  Not for one removed earlier in this
-	 * transaction (by us): its seal is not written yet. */
-	if (unique && s->enforce && !pending(s, T_UNIQ, sid))
-		sealed_add = 1;
-	if (!(st = q(s, sealed_add ? Q_UNIQ_ADD_SEALED : unique ? Q_UNIQ_ADD : Q_BLIND_ADD)))
-		return fort_error_code();
+	/* removed earlier in this transaction (by us): no seal to compare */
+	if (unique && s->enforce)
+		ours = pending(s, T_UNIQ, sid);
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, client);
-	if (sealed_add)
-		sqlite3_bind_int64(st, 3, sid);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
-		if (sealed_add && sqlite3_changes(s->db) == 0) {
-			/* not written: the entry is there (a duplicate, below), or
-			 * a live seal says it was */
+		if (unique && s->enforce && !ours) {
+			/* The entry was not there.  One removed outside Fortress
+			 * (a live seal without its row) would let a duplicate in. */
 			unsigned char sealed[32];
 			store_seal_check c;
-			int64_t id = 0;
-			size_t n = 0;
-			int found;
-			if ((rc = blind_find(s, Q_UNIQ_FIND, h, &id, 1, &n)) < 0)
-				return rc;
-			if (n) {
-				if (other)
-					*other = id;
-				return fort_error_set(FORT_EDUPLICATE, "duplicate");
-			}
-			if ((found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq)) < 0)
+			int found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq);
+			if (found < 0)
 				return found;
-			c.table = seal_table[T_UNIQ];
-			c.id = sid;
-			c.key[0] = '\0';
-			c.state = STORE_SEAL_REMOVED;
-			return seal_fail(&c, 0);
+			if (found && !is_zero32(sealed)) {
+				sqlite3_stmt *d = q(s, Q_UNIQ_DEL);
+				if (d) {
+					sqlite3_bind_blob(d, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+					sqlite3_bind_int64(d, 2, client);
+					(void)step_done(s, d, "removing an index entry");
+				}
+				c.table = seal_table[T_UNIQ];
+				c.id = sid;
+				c.key[0] = '\0';
+				c.state = STORE_SEAL_REMOVED;
+				return seal_fail(&c, 0);
+			}
 		}
 		hash_index(now, t, h, client);
 		touch_put(s, t, sid, h, client, now);
