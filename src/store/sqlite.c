@@ -20,7 +20,7 @@ enum {
 	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL, Q_USER_EACH, Q_USER_SET, Q_USER_DEL,
 	Q_GRANT_PUT, Q_GRANT_EACH, Q_GRANT_DEL_USER, Q_GRANT_DEL_KEY, Q_GRANT_DEL_OLD,
 	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT, Q_CLIENT_MAX,
-	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
+	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND, Q_UNIQ_FIND_SEALED,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
@@ -59,6 +59,10 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_UNIQ_ADD] = "INSERT INTO uniq(h, client) VALUES(?, ?)",
 	[Q_UNIQ_DEL] = "DELETE FROM uniq WHERE h = ? AND client = ?",
 	[Q_UNIQ_FIND] = "SELECT client FROM uniq WHERE h = ?",
+	/* a find by a unique value: the entry (or NULL) and its newest seal
+	 * (or NULLs) in one statement, one row always (store_blind_find) */
+	[Q_UNIQ_FIND_SEALED] = "SELECT u.client, sh.hash, sh.seq FROM (SELECT ?1 AS h, ?2 AS id) AS k"
+			       " LEFT JOIN uniq AS u ON u.h = k.h LEFT JOIN seal_head AS sh ON sh.tbl = 'uniq' AND sh.id = k.id",
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
@@ -2499,10 +2503,70 @@ int store_blind_del_client(store *s, int64_t client)
 	return 0;
 }
 
+/* A find by a unique value in a sealed vault: the entry and its seal head
+ * in one statement (a unique entry's seal id is its value's alone), then
+ * the same verdict seal_require_index and the "removed" check below give. */
+static int uniq_find_sealed(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t sid, int64_t *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = q(s, Q_UNIQ_FIND_SEALED);
+	unsigned char now[32], sealed[32] = { 0 };
+	store_seal_check c;
+	int rc, r = 0, has, found;
+	int64_t client = 0;
+	*n = 0;
+	if (!st)
+		return fort_error_code();
+	c.table = seal_table[T_UNIQ];
+	c.id = sid;
+	c.seq = 0;
+	c.key[0] = '\0';
+	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, c.id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = map_sqlite(s->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "searching");
+		sqlite3_reset(st);
+		return r;
+	}
+	has = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	found = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	if (has)
+		client = sqlite3_column_int64(st, 0);
+	if (found) {
+		memset(sealed, 0xff, 32);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(sealed, sqlite3_column_blob(st, 1), 32);
+		c.seq = sqlite3_column_int64(st, 2);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, "searching");
+	if (has)
+		hash_index(now, T_UNIQ, h, client);
+	else
+		memset(now, 0, sizeof now);
+	c.state = seal_verdict(now, found, sealed);
+	if (c.state != STORE_SEAL_OK)
+		return seal_fail(&c, client);
+	if (has && max > 0) {
+		ids[0] = client;
+		*n = 1;
+	}
+	return 0;
+}
+
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
 	int r, t = unique ? T_UNIQ : T_BLIND;
 	store_seal_check c;
+	/* rows written earlier in this transaction have no seal yet: the
+	 * general path below lets them through (seal_state_known) */
+	if (unique && s->enforce) {
+		int64_t sid = index_id(T_UNIQ, h, 0);
+		if (!pending(s, T_UNIQ, sid))
+			return uniq_find_sealed(s, h, sid, ids, max, n);
+	}
 	if ((r = blind_find(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND, h, ids, max, n)) < 0)
 		return r;
 	/* an entry moved to another client, or a unique one removed, must not

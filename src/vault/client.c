@@ -27,7 +27,14 @@
 
 void client_id_format(char out[FORT_ID_LEN + 1], int64_t id)
 {
-	snprintf(out, FORT_ID_LEN + 1, "c-%016llx", (unsigned long long)id);
+	/* "c-%016llx", without snprintf: every find and list formats each id */
+	static const char hex[] = "0123456789abcdef";
+	uint64_t x = (uint64_t)id;
+	out[0] = 'c';
+	out[1] = '-';
+	for (int i = FORT_ID_LEN - 1; i >= 2; i--, x >>= 4)
+		out[i] = hex[x & 15];
+	out[FORT_ID_LEN] = '\0';
 }
 
 int client_id_parse(int64_t *out, const char *id)

@@ -181,12 +181,37 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why)
 
 /* ----------------------------------------------------- re-encryption */
 
+/* The blind-index keys of the versions being replaced, derived once per
+ * field and version for the whole run (they depend on neither the client
+ * nor the value): KEY[i] for map field i, of version VER[i] - 1 (0: none). */
+struct old_bkeys {
+	unsigned char *key; /* sodium_malloc'ed: KEY_LEN per map field */
+	uint64_t *ver;
+	size_t n;
+};
+
+static int old_bkey(const unsigned char **out, fort_vault *v, struct old_bkeys *ob, int i, uint32_t kver)
+{
+	const map_field *mf = &v->map.f[i];
+	int r;
+	if ((size_t)i >= ob->n)
+		return fort_error_set(FORT_ERROR, "field '%s' is not in the data map", mf->name);
+	if (ob->ver[i] != (uint64_t)kver + 1) {
+		ob->ver[i] = 0;
+		if ((r = keys_blind_key(ob->key + (size_t)i * KEY_LEN, v->kr, mf->cat, (int)kver, mf->name)) < 0)
+			return r;
+		ob->ver[i] = (uint64_t)kver + 1;
+	}
+	*out = ob->key + (size_t)i * KEY_LEN;
+	return 0;
+}
+
 /* Re-encrypt client C's fields of the rotated categories (and re-wrap its
  * key with the vault key) where they are older than the current version.
  * *CHANGED says whether anything was written. */
-static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *changed)
+static int rotate_client(fort_vault *v, struct old_bkeys *ob, store_client *c, unsigned mask, int *changed)
 {
-	unsigned char kc[KEY_LEN], bk[KEY_LEN], nonce[NONCE_LEN], h[BIDX_LEN];
+	unsigned char kc[KEY_LEN], nonce[NONCE_LEN], h[BIDX_LEN];
 	/* field keys are per client and category: derived once per record
 	 * (the old version's to decrypt, the current one's to encrypt) */
 	unsigned char ok[CAT_COUNT][KEY_LEN], nk[CAT_COUNT][KEY_LEN];
@@ -271,8 +296,8 @@ static int rotate_client(fort_vault *v, store_client *c, unsigned mask, int *cha
 			/* its blind-index entry: out with the old key, in with the new */
 			if (mf->searchable && v->has_bkey[i]) {
 				int64_t other = 0;
-				if ((r = type_index_key(&ikey, mf->t, pt)) < 0 ||
-				    (r = keys_blind_key(bk, v->kr, mf->cat, (int)f.kver, mf->name)) < 0)
+				const unsigned char *bk = NULL;
+				if ((r = type_index_key(&ikey, mf->t, pt)) < 0 || (r = old_bkey(&bk, v, ob, i, f.kver)) < 0)
 					goto out;
 				keys_blind(h, bk, ikey, strlen(ikey));
 				if ((r = store_blind_del(v->st, h, c->id)) < 0)
@@ -341,7 +366,6 @@ out:
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(ok, sizeof ok);
 	sodium_memzero(nk, sizeof nk);
-	sodium_memzero(bk, sizeof bk);
 	fort_buf_release(&fresh);
 	fort_buf_release(&kept);
 	return r;
@@ -383,14 +407,14 @@ static void batch_clear(struct batch *b)
 }
 
 /* Clients after *CURSOR, at most B->cap of them, re-encrypted; *CURSOR moves. */
-static int rotate_some(fort_vault *v, struct batch *b, unsigned mask, int64_t *cursor, uint64_t *changed_n, size_t *seen)
+static int rotate_some(fort_vault *v, struct old_bkeys *ob, struct batch *b, unsigned mask, int64_t *cursor, uint64_t *changed_n, size_t *seen)
 {
 	int r, changed;
 	batch_clear(b);
 	if ((r = store_client_batch(v->st, *cursor, b->cap, batch_cb, b)) < 0)
 		return r;
 	for (size_t i = 0; i < b->n; i++) {
-		if ((r = rotate_client(v, &b->c[i], mask, &changed)) < 0) {
+		if ((r = rotate_client(v, ob, &b->c[i], mask, &changed)) < 0) {
 			char id[FORT_ID_LEN + 1];
 			client_id_format(id, b->c[i].id);
 			fort_error_prefix("rotating the keys of client %s", id);
@@ -407,13 +431,17 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 {
 	struct rot_state st;
 	struct batch b = { NULL, 0, 0 };
+	struct old_bkeys ob = { NULL, NULL, v->map.n };
 	uint64_t total = 0, changed = 0;
 	char names[64], detail[200];
 	size_t seen;
 	int r;
 	b.cap = o && o->batch ? o->batch : 500;
-	if (!(b.c = fort_calloc(b.cap, sizeof *b.c)))
-		return FORT_ENOMEM;
+	if (!(b.c = fort_calloc(b.cap, sizeof *b.c)) || !(ob.ver = fort_calloc(ob.n ? ob.n : 1, sizeof *ob.ver)) ||
+	    !(ob.key = sodium_malloc((ob.n ? ob.n : 1) * KEY_LEN))) {
+		r = FORT_ENOMEM;
+		goto out;
+	}
 	if ((r = store_client_count(v->st, &total)) < 0)
 		goto out;
 	for (;;) {
@@ -427,7 +455,7 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 			r = 0;
 			goto reload;
 		}
-		if ((r = rotate_some(v, &b, st.mask, &st.cursor, &changed, &seen)) < 0)
+		if ((r = rotate_some(v, &ob, &b, st.mask, &st.cursor, &changed, &seen)) < 0)
 			goto fail_tx;
 		st.done += seen;
 		if (seen < b.cap)
@@ -443,7 +471,7 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	{
 		int64_t cur = 0;
 		do {
-			if ((r = rotate_some(v, &b, st.mask, &cur, &changed, &seen)) < 0)
+			if ((r = rotate_some(v, &ob, &b, st.mask, &cur, &changed, &seen)) < 0)
 				goto fail_tx;
 		} while (seen == b.cap);
 	}
@@ -478,7 +506,13 @@ reload:
 	for (int slot = 0; slot < SLOT_COUNT; slot++)
 		keys_drop_old(v->kr, slot, slot == SLOT_VK ? v->kr->vk_version : v->kr->ck_version[slot]);
 out:
-	batch_clear(&b);
+	if (b.c)
+		batch_clear(&b);
 	free(b.c);
+	if (ob.key) {
+		sodium_memzero(ob.key, (ob.n ? ob.n : 1) * KEY_LEN);
+		sodium_free(ob.key);
+	}
+	free(ob.ver);
 	return r;
 }
