@@ -242,14 +242,15 @@ static const char *const group_order[T__COUNT] = {
  * store_meta_put; each is written only in an audited transaction): the
  * data map, the business and owner names printed on documents, the vault's
  * id and creation time, the published notice version, the last verified
- * backup and the mail settings (where letters go, and how).  The rest is
+ * backup, the mail settings (where letters go, and how) and the marker
+ * that every client record carries its authenticator (record_mac).  The rest is
  * the audit head itself, key material (AEAD), MACs, the seal marker, the
  * rotation state and caches (docs/SECURITY.md). */
-#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'"
+#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings', 'record_mac'"
 static int meta_sealed(const char *key)
 {
 	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
-					 "mail.settings" };
+					 "mail.settings", "record_mac" };
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
 		if (strcmp(key, k[i]) == 0)
 			return 1;
