@@ -1083,13 +1083,16 @@ static int list_cb(void *p, const store_client *c)
 {
 	struct list_ctx *l = p;
 	fort_client_summary *s;
+	int r = 0;
 	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 64) < 0)
 		return FORT_ENOMEM;
 	s = &l->arr[l->n++];
 	memset(s, 0, sizeof *s);
 	client_id_format(s->id, c->id);
 	s->created = c->created;
-	if (l->name_field >= 0 && client_decrypt(&l->cv, l->v, c) == 0 && l->cv.vals[l->name_field]) {
+	if (l->name_field >= 0 && (r = client_decrypt(&l->cv, l->v, c)) < 0 && (r == FORT_ETAMPER || r == FORT_ECORRUPT))
+		return r; /* a record that does not authenticate stops the list (not a blank name) */
+	if (l->name_field >= 0 && r == 0 && l->cv.vals[l->name_field]) {
 		char *m = NULL;
 		if (type_mask(&m, l->v->map.f[l->name_field].t, l->cv.vals[l->name_field]) == 0) {
 			snprintf(s->display, sizeof s->display, "%s", m);
