@@ -2101,13 +2101,14 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "vault_id", "the vault id" }, { "created", "the vault's creation time" },
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
+			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 			if (strcmp(c->key, m[i].k) == 0) {
 				snprintf(buf, cap, "%s", m[i].noun);
 				return buf;
 			}
-		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version, backup record or mail settings)");
+		snprintf(buf, cap, "a vault setting (data map, business or owner name, vault id, notice version, backups, mail settings, record-format marker)");
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
