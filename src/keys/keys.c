@@ -527,6 +527,35 @@ int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64
 	return 0;
 }
 
+static void mac_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+void keys_record_mac(unsigned char mac[REC_MAC_LEN], const unsigned char kc[KEY_LEN], unsigned format, const char *vid,
+		     size_t vidlen, int64_t cid, const unsigned char *body, size_t len)
+{
+	static const char ctx[crypto_kdf_CONTEXTBYTES + 1] = "fortrec2";
+	_Static_assert(KEY_LEN == crypto_kdf_KEYBYTES, "the client key is a KDF master key");
+	unsigned char mk[crypto_generichash_KEYBYTES], fb = (unsigned char)format;
+	crypto_generichash_state st;
+	crypto_kdf_derive_from_key(mk, sizeof mk, 1, ctx, kc);
+	crypto_generichash_init(&st, mk, sizeof mk, REC_MAC_LEN);
+	crypto_generichash_update(&st, &fb, 1);
+	mac_u64(&st, vidlen);
+	if (vidlen)
+		crypto_generichash_update(&st, (const unsigned char *)vid, vidlen);
+	mac_u64(&st, (uint64_t)cid);
+	mac_u64(&st, len);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, mac, REC_MAC_LEN);
+	sodium_memzero(&st, sizeof st);
+	sodium_memzero(mk, sizeof mk);
+}
+
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field)
 {
 	crypto_generichash_state st;

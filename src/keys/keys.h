@@ -124,6 +124,17 @@ void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;
 
+/* Record format 2's authenticator (client.c's trailer): BLAKE2b-256 keyed
+ * with a subkey of the client key KC (crypto_kdf_derive_from_key, context
+ * "fortrec2", subkey 1), over the format version, the vault id (VID, VIDLEN
+ * bytes; none in vaults that have none), the client id and the whole
+ * encoded record BODY before the trailer (every field as stored: id, key
+ * version, length, ciphertext; segment markers and nonces), each of the
+ * variable-length parts prefixed with its length. */
+#define REC_MAC_LEN 32
+void keys_record_mac(unsigned char mac[REC_MAC_LEN], const unsigned char kc[KEY_LEN], unsigned format, const char *vid,
+		     size_t vidlen, int64_t cid, const unsigned char *body, size_t len);
+
 /* Blind-index key of FIELD under version KVER (0: current) of CAT's key. */
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);

@@ -258,16 +258,17 @@ static const char *const group_order[T__COUNT] = {
  * store_meta_put; each is written only in an audited transaction): the
  * data map, the business and owner names printed on documents, the vault's
  * id and creation time, the published notice version, the last verified
- * backup, the mail settings (where letters go, and how) and the intake
- * public key (what intake submissions are sealed to).  The rest is
+ * backup, the mail settings (where letters go, and how), the intake
+ * public key (what intake submissions are sealed to) and the marker that
+ * every client record carries its authenticator (record_mac).  The rest is
  * the audit head itself, key material (AEAD), MACs, the seal marker, the
  * rotation state and caches (docs/SECURITY.md). */
 #define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'," \
-	" 'intake_pk'"
+	" 'intake_pk', 'record_mac'"
 static int meta_sealed(const char *key)
 {
 	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
-					 "mail.settings", "intake_pk" };
+					 "mail.settings", "intake_pk", "record_mac" };
 	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
 		if (strcmp(key, k[i]) == 0)
 			return 1;
@@ -2121,13 +2122,14 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
 			{ "intake_pk", "the intake public key" },
+			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 			if (strcmp(c->key, m[i].k) == 0) {
 				snprintf(buf, cap, "%s", m[i].noun);
 				return buf;
 			}
-		snprintf(buf, cap, "a vault setting (the data map, business or owner name, vault id, notice version, backup record or mail settings)");
+		snprintf(buf, cap, "a vault setting (data map, business or owner name, vault id, notice version, backups, mail settings, record-format marker)");
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {

@@ -9,6 +9,17 @@
  *                           [varint key version][varint length][ciphertext || tag]
  *   and, before fields carried over unchanged from an earlier write:
  *                           [u8 0][the 24-byte base nonce they were written with]
+ *   and last (record format 2) a trailer: [u8 0xff][u8 2][32-byte MAC]
+ *
+ * The trailer authenticates the record as a whole (keys_record_mac, keyed
+ * from K_c, over the vault id, the client id and every byte before it), so
+ * a record cut at a field boundary, a field removed, appended, renumbered or
+ * moved from another record, or a record moved to another client, is
+ * refused by the decoder (rec_verify) before any field is returned; the
+ * per-field AEAD alone cannot see those.  Every record the encoder writes
+ * has one (encode_into, rec_seal_buf for a rotation's re-encoding); records
+ * of format 1 (no trailer) are upgraded at unlock (recmac.c), after which
+ * the sealed meta "record_mac" makes a record without one tampering.
  *
  * Varints are LEB128.  A field's nonce is its segment's base nonce with the
  * last byte XORed with the field id (keys_field_nonce); its key is derived
@@ -238,6 +249,14 @@ int rec_next(rec_iter *it, rec_field *f)
 		if (it->p >= it->end)
 			return 0;
 		id = *it->p++;
+		if (id == REC_TRAILER_ID) {
+			/* the trailer ends the record: nothing after it */
+			if ((size_t)(it->end - it->p) != REC_TRAILER_LEN - 1 || *it->p != REC_FORMAT)
+				return fort_error_set(FORT_ECORRUPT, "the record of this client is damaged: restore the vault from a backup");
+			it->trailer = start;
+			it->p = it->end;
+			return 0;
+		}
 		if (id == 0) {
 			/* a segment: the fields after it use this base nonce */
 			if ((size_t)(it->end - it->p) < NONCE_LEN)
@@ -268,6 +287,61 @@ int rec_begin(rec_iter *it, const unsigned char *data, size_t len)
 	it->base = data;
 	it->p = data + NONCE_LEN;
 	it->end = data + len;
+	it->trailer = NULL;
+	return 0;
+}
+
+static void rec_trailer_put(unsigned char *out, const fort_vault *v, int64_t cid, const unsigned char kc[KEY_LEN],
+			    const unsigned char *body, size_t len)
+{
+	out[0] = REC_TRAILER_ID;
+	out[1] = REC_FORMAT;
+	keys_record_mac(out + 2, kc, REC_FORMAT, v->vault_id, v->vault_id_len, cid, body, len);
+}
+
+int rec_seal_buf(fort_buf *b, const fort_vault *v, int64_t cid, const unsigned char kc[KEY_LEN])
+{
+	int r;
+	if ((r = fort_buf_grow(b, REC_TRAILER_LEN)) < 0)
+		return r;
+	rec_trailer_put((unsigned char *)b->buf + b->len, v, cid, kc, (const unsigned char *)b->buf, b->len);
+	b->len += REC_TRAILER_LEN;
+	return 0;
+}
+
+int rec_verify(const fort_vault *v, const store_client *c, const unsigned char kc[KEY_LEN], int *has)
+{
+	unsigned char mac[REC_MAC_LEN];
+	char id[FORT_ID_LEN + 1];
+	rec_iter it;
+	rec_field f;
+	int r;
+	if (has)
+		*has = 0;
+	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+		return r;
+	while ((r = rec_next(&it, &f)) == 1)
+		;
+	if (r < 0)
+		return r;
+	client_id_format(id, c->id);
+	if (!it.trailer) {
+		if (v->rec_mac_all)
+			return fort_error_set(FORT_ETAMPER, "client %s: its record has no authenticator although every record of this "
+					      "vault was given one: it was altered outside Fortress; run 'fortress audit verify' "
+					      "and restore the vault from a backup", id);
+		return 0;
+	}
+	keys_record_mac(mac, kc, REC_FORMAT, v->vault_id, v->vault_id_len, c->id, c->data,
+			(size_t)(it.trailer - c->data));
+	r = sodium_memcmp(mac, it.trailer + 2, REC_MAC_LEN);
+	sodium_memzero(mac, sizeof mac);
+	if (r != 0)
+		return fort_error_set(FORT_ETAMPER, "client %s: its record does not authenticate (a field cut, added, changed or "
+				      "moved, or the record moved from another client): it was altered outside Fortress; run "
+				      "'fortress audit verify' and restore the vault from a backup", id);
+	if (has)
+		*has = 1;
 	return 0;
 }
 
@@ -305,7 +379,7 @@ static int foreign_tail(fort_buf *out, fort_vault *v, const store_client *c)
 /* Upper bound of the encoded size of CV's values. */
 static size_t encoded_bound(const client_vals *cv)
 {
-	size_t total = NONCE_LEN;
+	size_t total = NONCE_LEN + REC_TRAILER_LEN;
 	for (size_t i = 0; i < cv->n; i++)
 		if (cv->vals[i])
 			total += 1 + 5 + 5 + strlen(cv->vals[i]) + FIELD_OVERHEAD;
@@ -318,11 +392,15 @@ size_t client_sealed_bound(const client_vals *cv)
 }
 
 /* Encrypt CV's values for client CID into OUT (at least encoded_bound()
- * bytes): a fresh random base nonce, then for each field [u8 field id]
- * [varint key version][varint length][ciphertext || tag] under that field's
- * nonce (keys_field_nonce).  *LEN is the size used. */
+ * + TAIL_LEN bytes): a fresh random base nonce, then for each field [u8
+ * field id][varint key version][varint length][ciphertext || tag] under
+ * that field's nonce (keys_field_nonce), then TAIL (segments carried over
+ * unchanged, rec_keep), then the trailer that authenticates all of it.
+ * *LEN is the size used.  The one place a record is encoded: add, import,
+ * edit (and so erasure of fields, rectification) all come here; a
+ * rotation re-encodes by hand and ends with rec_seal_buf. */
 static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const client_vals *cv,
-		       int64_t cid, const unsigned char kc[KEY_LEN])
+		       int64_t cid, const unsigned char kc[KEY_LEN], const unsigned char *tail, size_t tail_len)
 {
 	unsigned char fk[CAT_COUNT][KEY_LEN];
 	int have[CAT_COUNT] = { 0 };
@@ -350,6 +428,12 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
 	}
+	if (tail_len) {
+		memcpy(p, tail, tail_len);
+		p += tail_len;
+	}
+	rec_trailer_put(p, v, cid, kc, out, (size_t)(p - out));
+	p += REC_TRAILER_LEN;
 	*len = (size_t)(p - out);
 	r = 0;
 out:
@@ -358,16 +442,16 @@ out:
 }
 
 static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const client_vals *cv,
-			 int64_t cid, const unsigned char kc[KEY_LEN])
+			 int64_t cid, const unsigned char kc[KEY_LEN], const unsigned char *tail, size_t tail_len)
 {
-	size_t total = encoded_bound(cv);
+	size_t total = encoded_bound(cv) + tail_len;
 	unsigned char *out;
 	int r;
 	*data = NULL;
 	*len = 0;
 	if (!(out = fort_malloc(total ? total : 1)))
 		return FORT_ENOMEM;
-	if ((r = encode_into(out, len, v, cv, cid, kc)) < 0) {
+	if ((r = encode_into(out, len, v, cv, cid, kc, tail, tail_len)) < 0) {
 		free(out);
 		return r;
 	}
@@ -386,7 +470,8 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 	cvals_clear(cv);
 	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
 		goto out;
-	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
+	/* the whole record authenticated before any field of it is used */
+	if ((r = rec_verify(v, c, kc, NULL)) < 0 || (r = rec_begin(&it, c->data, c->data_len)) < 0)
 		goto out;
 	while ((r = rec_next(&it, &rf)) == 1) {
 		int i;
@@ -492,7 +577,7 @@ int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, un
 	sc->id = id ? id : new_client_id();
 	sc->vk_version = v->kr->vk_version;
 	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) == 0 &&
-	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc)) == 0) {
+	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc, NULL, 0)) == 0) {
 		sc->data = buf;
 		sc->bidx = cv->bidx;
 		sc->bidx_field = cv->bidx_field;
@@ -511,7 +596,7 @@ int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv)
 	sc->id = new_client_id();
 	sc->vk_version = v->kr->vk_version;
 	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) < 0 ||
-	    (r = encode_fields(&sc->data, &sc->data_len, v, cv, sc->id, kc)) < 0)
+	    (r = encode_fields(&sc->data, &sc->data_len, v, cv, sc->id, kc, NULL, 0)) < 0)
 		goto out;
 	if (cv->nbidx) {
 		if (!(sc->bidx = fort_malloc(cv->nbidx * BIDX_LEN)) ||
@@ -762,17 +847,7 @@ static int edit_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		fort_buf_init(&tail, 0);
 		r = foreign_tail(&tail, v, &x->c);
 		if (r == 0)
-			r = encode_fields(&nd, &nl, v, &x->cv, x->cid, kc);
-		if (r == 0 && tail.len) {
-			unsigned char *grown = fort_realloc(nd, nl + tail.len);
-			if (!grown)
-				r = FORT_ENOMEM;
-			else {
-				memcpy(grown + nl, tail.buf, tail.len);
-				nd = grown;
-				nl += tail.len;
-			}
-		}
+			r = encode_fields(&nd, &nl, v, &x->cv, x->cid, kc, (const unsigned char *)tail.buf, tail.len);
 		fort_buf_release(&tail);
 		sodium_memzero(kc, sizeof kc);
 		if (r < 0) {
@@ -1015,13 +1090,16 @@ static int list_cb(void *p, const store_client *c)
 {
 	struct list_ctx *l = p;
 	fort_client_summary *s;
+	int r = 0;
 	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 64) < 0)
 		return FORT_ENOMEM;
 	s = &l->arr[l->n++];
 	memset(s, 0, sizeof *s);
 	client_id_format(s->id, c->id);
 	s->created = c->created;
-	if (l->name_field >= 0 && client_decrypt(&l->cv, l->v, c) == 0 && l->cv.vals[l->name_field]) {
+	if (l->name_field >= 0 && (r = client_decrypt(&l->cv, l->v, c)) < 0 && (r == FORT_ETAMPER || r == FORT_ECORRUPT))
+		return r; /* a record that does not authenticate stops the list (not a blank name) */
+	if (l->name_field >= 0 && r == 0 && l->cv.vals[l->name_field]) {
 		char *m = NULL;
 		if (type_mask(&m, l->v->map.f[l->name_field].t, l->cv.vals[l->name_field]) == 0) {
 			snprintf(s->display, sizeof s->display, "%s", m);

@@ -111,6 +111,13 @@ struct fort_vault {
 	uint64_t finds, find_matches;
 	char find_fields[256];
 	int sealed;            /* rows are sealed into the audit log (meta "sealed") */
+	/* record format 2 (client.c): the vault id its trailers cover, and
+	 * whether every record carries one (the sealed meta "record_mac", set
+	 * when the last old record was upgraded): then a record without one
+	 * is tampering */
+	char vault_id[33];
+	size_t vault_id_len;
+	int rec_mac_all;
 	/* the operation in progress (from its vault_need), so that a refusal
 	 * it ends with is audited even where no code audits it */
 	uint64_t op_denied;    /* fort_error_denied() when it began */

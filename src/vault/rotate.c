@@ -237,7 +237,9 @@ static int rotate_client(fort_vault *v, struct old_bkeys *ob, store_client *c, u
 		return 0;
 	fort_buf_init(&fresh, 0);
 	fort_buf_init(&kept, 0);
-	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0)
+	/* a record that does not authenticate is not re-encoded (re-sealed) */
+	if ((r = keys_client_unwrap(kc, v->kr, c->id, c->vk_version, c->wrapped, c->wrapped_len)) < 0 ||
+	    (r = rec_verify(v, c, kc, NULL)) < 0)
 		goto out;
 	if (stale) {
 		unsigned char base[NONCE_LEN];
@@ -325,7 +327,7 @@ static int rotate_client(fort_vault *v, struct old_bkeys *ob, store_client *c, u
 	if (nfresh) {
 		unsigned char *nd;
 		size_t nl = 0;
-		if ((r = fort_buf_put(&fresh, kept.buf, kept.len)) < 0)
+		if ((r = fort_buf_put(&fresh, kept.buf, kept.len)) < 0 || (r = rec_seal_buf(&fresh, v, c->id, kc)) < 0)
 			goto out;
 		if (!(nd = (unsigned char *)fort_buf_detach(&fresh, &nl))) {
 			r = FORT_ENOMEM;

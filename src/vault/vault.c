@@ -191,6 +191,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
 	    (r = store_meta_put(v->st, "map", detail, strlen(detail))) < 0 ||
 	    (r = vault_index_mark_current(v)) < 0 ||
+	    (r = vault_records_mark(v)) < 0 || /* every record it will hold has a trailer */
 	    (r = store_user_insert(v->st, &u)) < 0 ||
 	    (r = keys_grant_all(v->st, u.id, u.box_pk, v->kr)) < 0)
 		goto fail_tx;
@@ -228,7 +229,8 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	store_user_release(&u);
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
-	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_open(v)) < 0)
+	    (r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_open(v)) < 0 ||
+	    (r = vault_records_load(v)) < 0)
 		goto fail;
 	/* the business's contact details and state (rights/business.c): a
 	 * bad value fails the creation, leaving no vault behind */
@@ -328,7 +330,8 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
-	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0)
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 ||
+	    (r = vault_records_load(v)) < 0)
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent or a server session" : "")) < 0)
 		goto fail;
@@ -338,6 +341,11 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		 * misses a value says nothing wrong was found, as before) */
 		uint64_t changed = 0;
 		if (vault_reindex(v, &changed) < 0)
+			fort_error_clear();
+		/* records of format 1 given their authenticator (recmac.c): the
+		 * same way, a failure leaves them for the next unlock (and the
+		 * record that stopped it is refused when read) */
+		if (vault_records_upgrade(v, &changed) < 0)
 			fort_error_clear();
 	}
 	store_user_release(&u);

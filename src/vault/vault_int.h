@@ -189,7 +189,7 @@ int client_duplicate_error(fort_vault *v, int dup_field, int64_t other);
  * field id 0 starts a segment whose fields use the 24-byte base nonce that
  * follows it (fields carried over unchanged from an earlier write, by a
  * user or a rotation that could not or need not re-encrypt them). */
-typedef struct { const unsigned char *p, *end, *base; } rec_iter;
+typedef struct { const unsigned char *p, *end, *base, *trailer; } rec_iter;
 typedef struct {
 	int id;
 	uint32_t kver, ctlen;
@@ -197,8 +197,31 @@ typedef struct {
 	size_t total;  /* bytes of the whole field from START */
 } rec_field;
 int rec_begin(rec_iter *it, const unsigned char *data, size_t len) FORT_WUR;
-/* 1 with *F set, 0 at the end, FORT_ECORRUPT. */
+/* 1 with *F set, 0 at the end (it->trailer then points at record format
+ * 2's trailer, or is NULL for a record of format 1), FORT_ECORRUPT. */
 int rec_next(rec_iter *it, rec_field *f) FORT_WUR;
+/* Record format 2: the record ends with [u8 REC_TRAILER_ID][u8 REC_FORMAT]
+ * [REC_MAC_LEN-byte MAC] (keys_record_mac over the vault id, the client id
+ * and every byte before the trailer).  A field id is 1..250, so the
+ * trailer's id is never a field's. */
+#define REC_TRAILER_ID 0xff
+#define REC_FORMAT 2
+#define REC_TRAILER_LEN (2 + REC_MAC_LEN)
+/* Check C's trailer under its client key KC before anything of it is used:
+ * FORT_ETAMPER naming the client when the MAC does not verify, or when the
+ * record has no trailer and the vault says every record has one
+ * (v->rec_mac_all); FORT_ECORRUPT when it does not parse.  *HAS (may be
+ * NULL) says whether it has one. */
+int rec_verify(const fort_vault *v, const store_client *c, const unsigned char kc[KEY_LEN], int *has) FORT_WUR;
+/* Append the trailer of the record in B (everything before it) of client CID. */
+int rec_seal_buf(fort_buf *b, const fort_vault *v, int64_t cid, const unsigned char kc[KEY_LEN]) FORT_WUR;
+/* The vault id and the record_mac marker into V (at open and creation). */
+int vault_records_load(fort_vault *v) FORT_WUR;
+/* Mark every record as carrying a trailer (in a write transaction). */
+int vault_records_mark(fort_vault *v) FORT_WUR;
+/* Give every record of format 1 its trailer, then set the marker (at
+ * unlock, in batches, resumable; recmac.c).  *DONE: records upgraded. */
+int vault_records_upgrade(fort_vault *v, uint64_t *done) FORT_WUR;
 /* Append F unchanged to OUT (with a segment header when its base nonce is
  * not *LAST_BASE's). */
 int rec_keep(fort_buf *out, const unsigned char **last_base, const rec_field *f) FORT_WUR;

@@ -82,6 +82,72 @@ test_expect 'item 3: a record cut short (a field dropped) is a tamper error, not
 	expect_exit 1 fa audit verify
 '
 
+# recut VAULT ID MODE: SQL that rewrites client ID's record and fixes up its
+# seal_head row (the row hash recomputed as the store computes it, an
+# unkeyed BLAKE2b), so that the read's seal check passes and the record
+# decoder is what must refuse it.  MODE cut: cut at the last field boundary
+# (the last field and the trailer gone, a well-formed shorter record);
+# drop: the second field removed, the trailer kept.
+recut() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import hashlib, sqlite3, struct, sys
+db, cid, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+row = list(con.execute("SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?", (cid,)).fetchone())
+data = bytes(row[3])
+def varint(b, i):
+    x = s = 0
+    while True:
+        c = b[i]; i += 1; x |= (c & 0x7f) << s; s += 7
+        if not c & 0x80: return x, i
+bounds, i = [24], 24
+while i < len(data) and data[i] != 0xff:
+    fid = data[i]; i += 1
+    if fid == 0: i += 24; continue
+    _, i = varint(data, i); n, i = varint(data, i); i += n; bounds.append(i)
+assert i == len(data) - 34 and len(bounds) >= 3, "not a record of format 2"
+row[3] = data[:bounds[-2]] if mode == "cut" else data[:bounds[1]] + data[bounds[2]:]
+h = hashlib.blake2b(digest_size=32)
+h.update(b"fortress-row-v1\0clients\0" + struct.pack(">Q", cid))
+for v in row:
+    if isinstance(v, int): h.update(b"\x01" + struct.pack(">Q", v & (2**64 - 1)))
+    else: h.update(b"\x04" + struct.pack(">Q", len(v)) + bytes(v))
+print("UPDATE clients SET data = X'%s' WHERE id = %d; UPDATE seal_head SET hash = X'%s' WHERE tbl = 'clients' AND id = %d;"
+      % (row[3].hex(), cid, h.hexdigest(), cid))
+PY
+}
+
+test_expect 'record format 2: a record cut at a field boundary, its seal fixed up, is refused by the record MAC' '
+	SQL=$(recut "$V" "$BI" cut) &&
+	attack recut "$SQL" &&
+	expect_exit 8 fa client get "$B" --reveal full_name --purpose billing &&
+	expect_contains "$ERR" "$B" &&
+	expect_contains "$ERR" "no authenticator" &&
+	expect_contains "$ERR" "fortress audit verify" &&
+	expect_not_contains "$OUT" "Piotr" &&
+	expect_exit 8 fa client list &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $BI"
+'
+
+test_expect 'record format 2: a field removed with the trailer kept, its seal fixed up, does not authenticate' '
+	SQL=$(recut "$V" "$AI" drop) &&
+	attack redrop "$SQL" &&
+	expect_exit 8 fa client get "$A" --reveal full_name --purpose billing &&
+	expect_contains "$ERR" "$A" &&
+	expect_contains "$ERR" "does not authenticate" &&
+	expect_not_contains "$OUT" "Jana" &&
+	expect_exit 8 fa client edit "$A" --set phone="+49 30 7654321" &&
+	expect_exit 1 fa audit verify
+'
+
+test_expect 'record format 2: the marker removed is named by audit verify' '
+	attack unmark "DELETE FROM meta WHERE k = '\''record_mac'\''" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "record-format marker" &&
+	expect_contains "$OUT" "removed outside Fortress"
+'
+
 test_expect 'item 10: client list and export stop at a record that fails authentication (no blank name)' '
 	attack list "UPDATE clients SET data = substr(data, 1, length(data) - 30) WHERE id = $BI" &&
 	expect_exit 8 fa client list &&
