@@ -64,6 +64,13 @@ void store_close(store *s);
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
+/* Has another connection (another process, another handle) committed to
+ * the file since the last call?  1 yes, 0 no (the first call notes where
+ * the file stands and says 0), <0 on error.  On a change the ledgers this
+ * connection checked whole against their seals are checked whole again at
+ * their next read.  Commits of this connection do not count (SQLite's
+ * data_version). */
+int store_changed(store *s);
 /* Checkpoint and truncate the WAL, so erased pages leave it too. */
 int store_checkpoint(store *s);
 /* ON: a bulk write (an import) is running: SQLite's page cache is made

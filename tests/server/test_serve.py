@@ -11,7 +11,8 @@ import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
 
 ARGS = None
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
-        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons"}
+        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
+        "ida": "twelve amber gulls argue over a lighthouse"}
 OPENAPI = None
 VALIDATED = []
 
@@ -353,6 +354,59 @@ class ServeTest(unittest.TestCase):
         r, j = staff.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
         self.assertEqual(r.status, 200)
         self.assertNotIn("DE89", json.dumps(j))
+
+    def test_session_keeps_one_handle(self):
+        s = Session(self.srv, "anna")
+        unlocks = len(audit_rows("unlock"))
+        for _ in range(5):
+            r, j = s.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+            self.assertEqual(r.status, 200, j)
+        self.assertEqual(len(audit_rows("unlock")), unlocks, "the session's handle is reused: no unlock per request")
+
+    def test_session_sees_cli_changes(self):
+        s = Session(self.srv, "anna")
+        r, j = s.req("GET", "/api/clients?email=piet@example.org", pattern="/api/clients")
+        self.assertEqual(j["ids"], [])
+        fort("client", "add", "--set", "full_name=Piet Jansen", "--set", "email=piet@example.org")
+        r, j = s.req("GET", "/api/clients?email=piet@example.org", pattern="/api/clients")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(len(j["ids"]), 1, "the client the CLI added is found by the open session")
+        r, j = s.req("GET", "/api/clients?limit=500", pattern="/api/clients")
+        self.assertEqual(len(j["clients"]), clients_count())
+
+    def test_role_change_seen_by_open_session(self):
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("ida"))
+        subprocess.run([ARGS.fortress, "user", "request", "ida", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "ida", "--role", "staff")
+        z = Session(self.srv, "ida")
+        body = {"purpose": "billing", "fields": ["iban"]}
+        r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+        fort("user", "role", "ida", "bookkeeper")
+        try:
+            # the same session: its handle re-reads the role and the keys it was given
+            r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+            self.assertEqual(r.status, 200, j)
+            self.assertEqual(j["fields"]["iban"]["value"], "DE89370400440532013000")
+        finally:
+            fort("user", "role", "ida", "staff")
+        r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+
+    def test_concurrent_requests_of_one_session(self):
+        import threading
+        s = Session(self.srv, "anna")
+        got = []
+
+        def one():
+            r, j = s.req("GET", "/api/clients/" + self.client)
+            got.append(r.status)
+        ts = [threading.Thread(target=one) for _ in range(12)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(got, [200] * 12, "requests of one session take turns with its handle")
 
     def test_audit_verify(self):
         r, j = self.anna.req("GET", "/api/audit/verify", pattern="/api/audit/verify")
