@@ -219,11 +219,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_USER_TOTP, T__COUNT };
+/* user_totp (issue 17): the AEAD authenticates each blob, but only the
+ * seal stops an older copy of it being put back, which would make a used
+ * code or recovery code good again (see store_seal_adopt). */
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
-	"attachment_clients", "mail_outbox",
+	"attachment_clients", "mail_outbox", "user_totp",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -2420,6 +2423,37 @@ int store_seal_require(store *s, const char *table)
 const char *store_seal_table(size_t i)
 {
 	return i < T__COUNT ? seal_table[i] : NULL;
+}
+
+int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
+{
+	int t = seal_table_index(table), rc;
+	sqlite3_stmt *st;
+	char sql[256];
+	*rows = *seals = 0;
+	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_col[t])
+		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM seal_log WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	sqlite3_bind_text(st, 1, seal_table[t], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*seals = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	if (*seals)
+		return 0;
+	seal_rows_sql(sql, sizeof sql, t);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		touch_add(s, t, sqlite3_column_int64(st, 0), NULL, 0);
+		(*rows)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	return s->touch_lost ? fort_error_set(FORT_ENOMEM, "out of memory while sealing the vault") : 0;
 }
 
 int store_seal_touch_all(store *s)

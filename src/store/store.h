@@ -255,6 +255,12 @@ void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64
  * its seal first (FORT_ETAMPER naming the row), and a ledger is checked
  * whole before its first read in this process. */
 void store_seal_enforce(store *s, int on);
+/* A table added to the seals after vaults were sealed (user_totp): inside
+ * the caller's transaction, which must end with an audit entry, its rows
+ * are noted for sealing as they stand, unless the log already holds seals
+ * of the table (*SEALS > 0: then nothing is done, and the caller decides
+ * whether their presence is tampering).  *ROWS: rows noted. */
+int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals);
 /* When enforcing: TABLE whole against its seals, once per process (what
  * the store's own readers of ledgers do before their first read). */
 int store_seal_require(store *s, const char *table);

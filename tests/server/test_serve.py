@@ -12,7 +12,7 @@ import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
 ARGS = None
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
         "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
-        "ida": "twelve amber gulls argue over a lighthouse"}
+        "ida": "twelve amber gulls argue over a lighthouse", "lea": "quiet foxes paint the ninth blue staircase"}
 OPENAPI = None
 VALIDATED = []
 
@@ -263,6 +263,42 @@ class ServeTest(unittest.TestCase):
         chk = [c for c in doc["checks"] if c["name"] == "failed-unlocks"][0]
         self.assertEqual(chk["status"], "warn")
         self.assertRegex(chk["detail"], r"[0-9]+ sign-in\(s\) to the server refused")
+
+    def test_totp_rollback_refused(self):
+        # the attacker with the file: put back the second factor's blob as it
+        # was before a sign-in, so the code used then would pass again
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("lea"))
+        subprocess.run([ARGS.fortress, "user", "request", "lea", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "lea", "--role", "staff")
+        secret, _ = enroll("lea")
+
+        def sql(q):
+            return subprocess.run(["sqlite3", VAULT, q], check=True, capture_output=True, text=True).stdout.strip()
+        where = "user_id = (SELECT id FROM users WHERE name = 'lea')"
+        before = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        code = totp(secret, time.time() + 30)
+        body = {"user": "lea", "passphrase": PASS["lea"], "code": code}
+        r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9", pattern="/api/session")
+        self.assertEqual(r.status, 201, j)
+        after = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        created = sql("SELECT created FROM user_totp WHERE " + where)
+        self.assertNotEqual(before, after, "a sign-in stores the step it used")
+        r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+        self.assertEqual(r.status, 401, "a code is not accepted twice")
+        sql("UPDATE user_totp SET data = X'%s' WHERE %s" % (before, where))
+        try:
+            r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+            self.assertNotEqual(r.status, 201, "the rolled-back blob must not let the used code in again")
+            self.assertEqual(j["error"]["code"], "ETAMPER", j)
+            self.assertIn("user_totp", j["error"]["message"])
+            # removing the blob is caught the same way
+            sql("DELETE FROM user_totp WHERE " + where)
+            r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+            self.assertEqual(j["error"]["code"], "ETAMPER", j)
+        finally:
+            sql("INSERT OR REPLACE INTO user_totp(user_id, data, created) SELECT id, X'%s', %s "
+                "FROM users WHERE name = 'lea'" % (after, created))
+        self.assertEqual(sql("SELECT hex(data) FROM user_totp WHERE " + where), after)
 
     def test_unknown_user_and_not_enrolled(self):
         r, j = self.srv.request("POST", "/api/session", {"user": "zoe", "passphrase": PASS["zoe"], "code": "000000"},
