@@ -44,6 +44,9 @@ const route server_routes[] = {
 	{ "POST", "/api/clients", api_clients_add, R_BODY },
 	{ "GET", "/api/clients/{id}", api_clients_get, 0 },
 	{ "POST", "/api/clients/{id}/reveal", api_clients_reveal, R_BODY },
+	{ "GET", "/api/clients/{id}/consent", api_consent_get, 0 },
+	{ "POST", "/api/clients/{id}/consent", api_consent_record, R_BODY },
+	{ "GET", "/api/audit", api_audit_log, 0 },
 	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 };

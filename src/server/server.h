@@ -112,6 +112,10 @@ int api_clients_list(request *req);
 int api_clients_get(request *req);
 int api_clients_add(request *req);
 int api_clients_reveal(request *req);
+/* api_consent.c */
+int api_consent_get(request *req);
+int api_consent_record(request *req);
+int api_audit_log(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

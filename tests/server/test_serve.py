@@ -444,6 +444,65 @@ class ServeTest(unittest.TestCase):
             t.join()
         self.assertEqual(got, [200] * 12, "requests of one session take turns with its handle")
 
+    def test_consent_routes(self):
+        path = "/api/clients/%s/consent" % self.client
+        r, j = self.anna.req("POST", path, {"action": "object", "purpose": "marketing", "channel": "email"},
+                             pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual(j, {"client": self.client, "purpose": "marketing", "action": "object"})
+        r, j = self.anna.req("GET", path, pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 200, j)
+        mk = [p for p in j["purposes"] if p["purpose"] == "marketing"]
+        self.assertTrue(mk and mk[0]["objected"], j)
+        self.assertEqual(j["history"][-1]["action"], "object")
+        self.assertEqual(j["history"][-1]["recorded_by"], "anna")
+        cli = json.loads(fort("--json", "consent", "show", self.client).stdout)
+        self.assertEqual(cli, j, "the same shape and values as the CLI's --json")
+        # refusals: nothing recorded, each with what to do
+        n = len(j["history"])
+        for body, status, word in (({"action": "grant", "purpose": "marketing", "channel": "email"}, 400, "notice"),
+                                   ({"action": "agree", "purpose": "marketing", "channel": "email"}, 400, "grant, withdraw"),
+                                   ({"action": "withdraw", "purpose": "marketing"}, 400, "channel"),
+                                   ({"action": "withdraw", "purpose": "nope", "channel": "email"}, 404, "nope"),
+                                   ({"action": "withdraw", "purpose": "marketing", "channel": "email",
+                                     "evidence_path": "/etc/passwd"}, 400, "evidence_path")):
+            r, e = self.anna.req("POST", path, body, pattern="/api/clients/{id}/consent")
+            self.assertEqual(r.status, status, (body, e))
+            self.assertIn(word, e["error"]["message"])
+        r, j = self.anna.req("GET", path)
+        self.assertEqual(len(j["history"]), n, "a refused consent records nothing")
+        r, j = self.anna.req("POST", path, {"action": "withdraw", "purpose": "marketing", "channel": "email"}, csrf=False)
+        self.assertEqual(r.status, 403)
+        r, j = self.anna.req("POST", "/api/clients/c-00000000000000ff/consent",
+                             {"action": "withdraw", "purpose": "marketing", "channel": "email"}, pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 404, j)
+
+    def test_audit_log_pages(self):
+        total = audit_count()
+        r, j = self.anna.req("GET", "/api/audit?limit=3", pattern="/api/audit")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual([e["seq"] for e in j["entries"]], [1, 2, 3])
+        self.assertEqual(j["next"], 3)
+        seen, after = [], 0
+        for _ in range(1000):
+            if after is None:
+                break
+            r, j = self.anna.req("GET", "/api/audit?limit=7&after=%d" % after, pattern="/api/audit")
+            self.assertEqual(r.status, 200, j)
+            self.assertLessEqual(len(j["entries"]), 7)
+            seen += [e["seq"] for e in j["entries"]]
+            after = j["next"]
+        self.assertIsNone(after, "the pages end")
+        self.assertEqual(seen, list(range(1, len(seen) + 1)), "every entry once, in order")
+        self.assertGreaterEqual(len(seen), total)
+        cli = json.loads(fort("--json", "audit", "log").stdout)
+        self.assertEqual(cli[0], self.anna.req("GET", "/api/audit?limit=1")[1]["entries"][0], "the CLI's shape")
+        r, j = self.anna.req("GET", "/api/audit?client=" + self.client, pattern="/api/audit")
+        self.assertTrue(j["entries"] and all(e["client"] == self.client for e in j["entries"]), j)
+        for q in ("limit=0", "limit=501", "limit=x", "after=-1", "after=x"):
+            r, j = self.anna.req("GET", "/api/audit?" + q, pattern="/api/audit")
+            self.assertEqual(r.status, 400, q)
+
     def test_audit_verify(self):
         r, j = self.anna.req("GET", "/api/audit/verify", pattern="/api/audit/verify")
         self.assertEqual(r.status, 200)
