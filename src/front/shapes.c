@@ -1,6 +1,7 @@
 /* shapes.c - the JSON shapes shared by the CLI's --json and the HTTP API
  * (shapes.h). */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "front/shapes.h"
 
@@ -229,4 +230,55 @@ json_t *shape_consent_recorded(const char *client, const char *purpose, const ch
 	json_object_set_new(j, "purpose", json_string(purpose ? purpose : "all"));
 	json_object_set_new(j, "action", json_string(action));
 	return j;
+}
+
+json_t *shape_users(const fort_user_info *u, size_t n)
+{
+	json_t *arr = json_array();
+	char when[32], gone[32];
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(u[i].name));
+		json_object_set_new(j, "role", json_string(u[i].role));
+		json_object_set_new(j, "status", json_string(u[i].status));
+		json_object_set_new(j, "joined", json_string(shape_time(when, sizeof(when), u[i].created)));
+		json_object_set_new(j, "removed", u[i].removed ? json_string(shape_time(gone, sizeof(gone), u[i].removed)) : json_null());
+		json_object_set_new(j, "fingerprint", json_string(u[i].fingerprint));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *split_list(const char *list)
+{
+	json_t *a = json_array();
+	char buf[128], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(tok));
+	return a;
+}
+
+json_t *shape_roles(const fort_role_info *ri, size_t n)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(ri[i].name));
+		json_object_set_new(j, "categories", split_list(ri[i].categories));
+		json_object_set_new(j, "actions", split_list(ri[i].actions));
+		json_object_set_new(j, "users", json_integer((json_int_t)ri[i].users));
+		json_object_set_new(j, "builtin", json_boolean(ri[i].builtin));
+		json_array_append_new(arr, j);
+	}
+	return arr;
 }

@@ -30,4 +30,8 @@ json_t *shape_consent(const char *client, int restricted, const fort_consent_sta
 /* `consent grant|withdraw|object|restrict|lift --json`: what was recorded. */
 json_t *shape_consent_recorded(const char *client, const char *purpose, const char *action);
 
+/* `user list --json` and `role list --json`: arrays, one object per user or role. */
+json_t *shape_users(const fort_user_info *u, size_t n);
+json_t *shape_roles(const fort_role_info *ri, size_t n);
+
 #endif

@@ -1,6 +1,6 @@
 /* api_consent.c - a client's consent (GET: where they stand and the
- * ledger; POST: record grant, withdraw, object, restrict or lift) and the
- * audit log, paged.  One library call each, the CLI's --json shapes
+ * ledger; POST: record grant, withdraw, object, restrict or lift), the
+ * audit log, paged, and the users and roles.  One library call each, the CLI's --json shapes
  * (front/shapes.c).  The server takes no file paths from a request: a
  * grant uses the newest published notice in its language, and evidence
  * files are the CLI's. */
@@ -139,5 +139,31 @@ int api_audit_log(request *req)
 	req->out = json_object();
 	json_object_set_new(req->out, "entries", p.entries);
 	json_object_set_new(req->out, "next", p.more ? json_integer(p.last) : json_null());
+	return 0;
+}
+
+int api_users_list(request *req)
+{
+	fort_user_info *u = NULL;
+	size_t n = 0;
+	int r;
+	if ((r = fort_user_list(&u, &n, req->v)) < 0)
+		return r;
+	req->out = json_object();
+	json_object_set_new(req->out, "users", shape_users(u, n));
+	free(u);
+	return 0;
+}
+
+int api_roles_list(request *req)
+{
+	fort_role_info *ri = NULL;
+	size_t n = 0;
+	int r;
+	if ((r = fort_role_list(&ri, &n, req->v)) < 0)
+		return r;
+	req->out = json_object();
+	json_object_set_new(req->out, "roles", shape_roles(ri, n));
+	free(ri);
 	return 0;
 }

@@ -47,6 +47,8 @@ const route server_routes[] = {
 	{ "GET", "/api/clients/{id}/consent", api_consent_get, 0 },
 	{ "POST", "/api/clients/{id}/consent", api_consent_record, R_BODY },
 	{ "GET", "/api/audit", api_audit_log, 0 },
+	{ "GET", "/api/users", api_users_list, 0 },
+	{ "GET", "/api/roles", api_roles_list, 0 },
 	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 };

@@ -116,6 +116,8 @@ int api_clients_reveal(request *req);
 int api_consent_get(request *req);
 int api_consent_record(request *req);
 int api_audit_log(request *req);
+int api_users_list(request *req);
+int api_roles_list(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

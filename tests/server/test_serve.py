@@ -503,6 +503,20 @@ class ServeTest(unittest.TestCase):
             r, j = self.anna.req("GET", "/api/audit?" + q, pattern="/api/audit")
             self.assertEqual(r.status, 400, q)
 
+    def test_users_and_roles(self):
+        r, j = self.anna.req("GET", "/api/users", pattern="/api/users")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["users"], json.loads(fort("--json", "user", "list").stdout), "the CLI's shape and values")
+        self.assertIn(("anna", "owner", "active"), [(u["name"], u["role"], u["status"]) for u in j["users"]])
+        staff = Session(self.srv, "sam")
+        r, j = staff.req("GET", "/api/roles", pattern="/api/roles")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["roles"], json.loads(fort("--json", "role", "list").stdout))
+        st = [x for x in j["roles"] if x["name"] == "staff"][0]
+        self.assertNotIn("financial", st["categories"])
+        r, j = self.srv.request("GET", "/api/users", pattern="/api/users")
+        self.assertEqual(r.status, 401)
+
     def test_audit_verify(self):
         r, j = self.anna.req("GET", "/api/audit/verify", pattern="/api/audit/verify")
         self.assertEqual(r.status, 200)
