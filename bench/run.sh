@@ -5,7 +5,8 @@
 #
 # Knobs (environment): BENCH_CLIENTS (100000), BENCH_LOOKUPS (100000),
 # BENCH_RUNS (3), BENCH_RSS_CLIENTS (1000000), BENCH_RSS_LIMIT_MIB (100),
-# BENCH_SKIP_RSS=1 to skip part 2, BENCH_SKIP_SCAN=1 to skip the scanner
+# BENCH_SKIP_RSS=1 to skip part 2, BENCH_SKIP_SCAN=1 to skip the scanner,
+# BENCH_SKIP_SERVE=1 to skip the server (bench/serve/serve_bench.py)
 # (bench/scan/run.sh: QUICK=1 for a 10 MB corpus).
 # Exit status: 0 all minimums met, 1 a minimum MISSED, 2 the benchmark failed.
 set -eu
@@ -22,7 +23,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 	cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 blog=$(mktemp "${TMPDIR:-/tmp}/fortress-bench-build.XXXXXX")
-if ! cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" --target fortress gen_clients vault_bench scan_spans >"$blog" 2>&1; then
+if ! cmake --build "$BUILD" -j"$(nproc 2>/dev/null || echo 2)" --target fortress gen_clients vault_bench scan_spans mhd_fixed >"$blog" 2>&1; then
 	cat "$blog" >&2; rm -f "$blog"; echo "bench: build FAILED" >&2; exit 2
 fi
 rm -f "$blog"
@@ -54,6 +55,25 @@ case $rc in
 *) echo "bench: vault_bench FAILED (exit $rc)" >&2; exit 2 ;;
 esac
 echo
+
+# ---------------------------------------------------------------- server
+# bench/serve/serve_bench.py: `fortress serve` under wrk (16 connections,
+# loopback) against a minimal libmicrohttpd server in the same run
+# (BENCH_SKIP_SERVE=1 skips it; BENCH_SERVE_SECONDS per measurement, 10).
+if [ "${BENCH_SKIP_SERVE:-0}" != 1 ]; then
+	echo "== server: fortress serve under wrk vs a fixed-body libmicrohttpd server"
+	set +e
+	python3 "$SRC/bench/serve/serve_bench.py" --fortress "$FORTRESS" --gen "$GEN" --fixed "$(cd "$BUILD" && pwd)/bench/mhd_fixed" \
+		--seconds "${BENCH_SERVE_SECONDS:-10}"
+	rc=$?
+	set -e
+	case $rc in
+	0) ;;
+	1) status=1 ;;
+	*) echo "bench: the server benchmark FAILED (exit $rc)" >&2; exit 2 ;;
+	esac
+	echo
+fi
 
 # ---------------------------------------------------------------- scanner
 # bench/scan/run.sh: the scan engine vs ripgrep on the anchors' corpus

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 #define RED "\033[1;31m"
 #define YELLOW "\033[33m"
@@ -318,12 +319,7 @@ int cli_print_json(struct cli *c, json_t *value)
 
 const char *cli_time(char *buf, size_t len, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
+	return shape_time(buf, len, t);
 }
 
 /* ------------------------------------------------------------ option access */

@@ -36,20 +36,9 @@ static int log_entry(void *ctx, const fort_audit_entry *e)
 	int more;
 
 	if (l->array) {
-		json_t *o = json_object();
+		json_t *o = shape_audit_entry(e);
 
-		json_object_set_new(o, "seq", json_integer(e->seq));
-		json_object_set_new(o, "ts", json_integer(e->ts));
-		json_object_set_new(o, "time", json_string(cli_time(when, sizeof(when), e->ts)));
-		json_object_set_new(o, "actor", json_string(nz(e->actor)));
-		json_object_set_new(o, "action", json_string(nz(e->action)));
-		json_object_set_new(o, "client", json_string(nz(e->client)));
-		json_object_set_new(o, "fields", json_string(nz(e->fields)));
-		json_object_set_new(o, "purpose", json_string(nz(e->purpose)));
-		json_object_set_new(o, "result", json_string(nz(e->result)));
-		json_object_set_new(o, "detail", json_string(nz(e->detail)));
-		json_object_set_new(o, "signed", json_boolean(e->signed_));
-		if (json_array_append_new(l->array, o) < 0) {
+		if (!o || json_array_append_new(l->array, o) < 0) {
 			l->failed = 1;
 			return 1;
 		}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt record_opts[] = {
 	{ "channel", 0, OPT_VALUE, "C", "how: web, email, paper, verbal, phone or in_person (required)" },
@@ -32,14 +33,8 @@ static int record(struct cli *c, const char *action, const char *purpose)
 	o.evidence_path = cli_str(c, "evidence");
 	if ((r = fort_consent_record(c->vault, client, purpose, action, &o)) < 0)
 		return cli_fail(c, r, r == FORT_ENOTFOUND ? "'fortress map show' lists the purposes, 'fortress client list' the clients" : NULL);
-	if (c->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "client", json_string(client));
-		json_object_set_new(j, "purpose", json_string(purpose ? purpose : "all"));
-		json_object_set_new(j, "action", json_string(action));
-		return cli_print_json(c, j);
-	}
+	if (c->json)
+		return cli_print_json(c, shape_consent_recorded(client, purpose, action));
 	if (!c->quiet)
 		printf("%s: %s%s%s recorded\n", client, action, purpose ? " " : "", purpose ? purpose : "");
 	return EXIT_OK;
@@ -66,36 +61,7 @@ static int cmd_show(struct cli *c)
 		return cli_fail(c, r, NULL);
 	}
 	if (c->json) {
-		json_t *j = json_object(), *purposes = json_array(), *hist = json_array();
-
-		for (size_t i = 0; i < ns; i++) {
-			json_t *p = json_object();
-
-			json_object_set_new(p, "purpose", json_string(st[i].purpose));
-			json_object_set_new(p, "consented", json_boolean(st[i].consented));
-			json_object_set_new(p, "objected", json_boolean(st[i].objected));
-			json_object_set_new(p, "needs_consent", json_boolean(st[i].needs_consent));
-			json_object_set_new(p, "since", json_string(cli_time(when, sizeof(when), st[i].since)));
-			json_array_append_new(purposes, p);
-		}
-		for (size_t i = 0; i < ne; i++) {
-			json_t *h = json_object();
-
-			json_object_set_new(h, "seq", json_integer(e[i].seq));
-			json_object_set_new(h, "time", json_string(cli_time(when, sizeof(when), e[i].ts)));
-			json_object_set_new(h, "action", json_string(e[i].action));
-			json_object_set_new(h, "purpose", json_string(e[i].purpose));
-			json_object_set_new(h, "channel", json_string(e[i].channel));
-			json_object_set_new(h, "recorded_by", json_string(e[i].recorded_by));
-			json_object_set_new(h, "language", json_string(e[i].language));
-			json_object_set_new(h, "notice_sha256", e[i].notice[0] ? json_string(e[i].notice) : json_null());
-			json_object_set_new(h, "evidence_sha256", e[i].evidence_sha256[0] ? json_string(e[i].evidence_sha256) : json_null());
-			json_array_append_new(hist, h);
-		}
-		json_object_set_new(j, "client", json_string(client));
-		json_object_set_new(j, "restricted", json_boolean(restricted));
-		json_object_set_new(j, "purposes", purposes);
-		json_object_set_new(j, "history", hist);
+		json_t *j = shape_consent(client, restricted, st, ns, e, ne);
 		free(st);
 		free(e);
 		return cli_print_json(c, j);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static int cmd_role_list(struct cli *c)
 {
@@ -13,25 +14,7 @@ static int cmd_role_list(struct cli *c)
 	if ((r = fort_role_list(&ri, &n, c->vault)) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++) {
-			json_t *j = json_object(), *cats = json_array(), *acts = json_array();
-			char buf[128], *save = NULL, *tok;
-
-			snprintf(buf, sizeof(buf), "%s", ri[i].categories);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				json_array_append_new(cats, json_string(tok));
-			snprintf(buf, sizeof(buf), "%s", ri[i].actions);
-			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-				json_array_append_new(acts, json_string(tok));
-			json_object_set_new(j, "name", json_string(ri[i].name));
-			json_object_set_new(j, "categories", cats);
-			json_object_set_new(j, "actions", acts);
-			json_object_set_new(j, "users", json_integer((json_int_t)ri[i].users));
-			json_object_set_new(j, "builtin", json_boolean(ri[i].builtin));
-			json_array_append_new(arr, j);
-		}
+		json_t *arr = shape_roles(ri, n);
 		free(ri);
 		return cli_print_json(c, arr);
 	}

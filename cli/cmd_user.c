@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 #include "passphrase_input.h"
 
 #define NO_PASSPHRASE_MSG \
@@ -101,25 +102,13 @@ static int cmd_user_list(struct cli *c)
 {
 	fort_user_info *u = NULL;
 	size_t n = 0;
-	char when[32], gone[32];
+	char when[32];
 	int r;
 
 	if ((r = fort_user_list(&u, &n, c->vault)) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++) {
-			json_t *j = json_object();
-
-			json_object_set_new(j, "name", json_string(u[i].name));
-			json_object_set_new(j, "role", json_string(u[i].role));
-			json_object_set_new(j, "status", json_string(u[i].status));
-			json_object_set_new(j, "joined", json_string(cli_time(when, sizeof(when), u[i].created)));
-			json_object_set_new(j, "removed", u[i].removed ? json_string(cli_time(gone, sizeof(gone), u[i].removed)) : json_null());
-			json_object_set_new(j, "fingerprint", json_string(u[i].fingerprint));
-			json_array_append_new(arr, j);
-		}
+		json_t *arr = shape_users(u, n);
 		free(u);
 		return cli_print_json(c, arr);
 	}

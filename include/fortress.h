@@ -177,6 +177,18 @@ int fort_vault_open_key(fort_vault **out, const char *path, const char *user,
 /* Write pending summary audit entries, wipe keys, close.  Accepts NULL. */
 void fort_vault_close(fort_vault *v);
 
+/* For a handle kept open across requests (a server session), used by one
+ * thread at a time.  fort_vault_refresh before each request: when another
+ * process or handle has committed since, what the handle holds is read
+ * again and checked as at open (the acting user, who may have been removed
+ * (FORT_EDENIED) or given another role; their keys; the map; the roles;
+ * the seal marker); else nothing is read.  fort_vault_flush after each:
+ * what fort_vault_close writes (the refusal of an operation no one
+ * audited, the summary entry of searches), without closing.  Either may
+ * fail with FORT_ETAMPER, FORT_EIO...: then close the handle. */
+int fort_vault_refresh(fort_vault *v) FORT_WUR;
+int fort_vault_flush(fort_vault *v) FORT_WUR;
+
 /* Change the acting user's passphrase.  Only the user's sealed keyring is
  * re-encrypted; no client data is touched.  FORT_EWEAK, FORT_ELOCKED. */
 int fort_vault_passwd(fort_vault *v, const fort_secret *newpass) FORT_WUR;
@@ -1991,7 +2003,8 @@ typedef struct {
 #define FORT_SESSION_TOKEN_LEN 43
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o) FORT_WUR;
-/* Ends every session, wiping their keys.  Accepts NULL. */
+/* Ends every session, wiping their keys and closing their handles (no
+ * request may be running).  Accepts NULL. */
 void fort_sessions_free(fort_sessions *s);
 /* A new session for USER holding KEY (taken over in every case).  ID_OUT
  * (the cookie) and CSRF_OUT are new random tokens; only a hash of the id
@@ -2003,7 +2016,23 @@ int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FO
  * must be the session's token (constant-time).  FORT_EAUTH: no such session
  * or it timed out (its keys are wiped now); FORT_EDENIED: wrong CSRF. */
 int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf) FORT_WUR;
-/* End (sign out) the session of ID, wiping its keys.  FORT_ENOTFOUND. */
+/* The vault handle of the session of ID, for one request: opened with the
+ * session's keys at its first request (the vault at PATH; "unlock" is
+ * audited then, once per session), kept open until the session ends, and
+ * refreshed (fort_vault_refresh) before each later request, so changes by
+ * other sessions and processes are seen.  One request at a time: while
+ * another request of the session holds the handle this waits, at most 5 s
+ * (then FORT_EBUSY).  The idle timer restarts.  FORT_EAUTH: no such
+ * session or it timed out.  An open or refresh that fails (the user was
+ * removed: FORT_EDENIED) ends the session.  CSRF: check it with
+ * fort_session_get.  Give the handle back with fort_session_release. */
+int fort_session_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *id, const char *path) FORT_WUR;
+/* Give back a handle from fort_session_acquire (call fort_vault_flush on it
+ * first).  If the session ended meanwhile (signed out, timed out), the
+ * handle is closed and its keys wiped now.  Accepts NULL. */
+void fort_session_release(fort_sessions *s, fort_vault *v);
+/* End (sign out) the session of ID, wiping its keys and closing its handle
+ * (at once, or when the request holding it gives it back).  FORT_ENOTFOUND. */
 int fort_session_end(fort_sessions *s, const char *id);
 /* End the timed-out sessions; returns how many are left. */
 size_t fort_sessions_prune(fort_sessions *s);

@@ -23,6 +23,10 @@ int audit_flush_finds(fort_vault *v);
  * unlock; seal_create inside the creating transaction. */
 int seal_open(fort_vault *v) FORT_WUR;
 int seal_upgrade(fort_vault *v) FORT_WUR;
+/* A sealed vault whose seals predate the user_totp table's: seal its rows
+ * as they stand (audited "seal"), once; FORT_ETAMPER if the table has
+ * seals but its marker is gone.  Needs the keys; nothing when locked. */
+int seal_adopt(fort_vault *v) FORT_WUR;
 int seal_create(fort_vault *v) FORT_WUR;
 /* Called by fort_audit_verify after the chain verified: the number of
  * seals it vouched for must be all there are, and every sealed table must

@@ -14,6 +14,8 @@
  * seal_log would have to be rewritten too, which breaks the digest of a
  * signed entry; only a rollback of the whole file (log included) escapes,
  * and that is what the external anchor is for. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "audit/audit.h"
@@ -50,9 +52,15 @@ int seal_open(fort_vault *v)
 	return 0;
 }
 
+/* Tables that joined the seals after vaults were first sealed, each with
+ * the meta marker saying its rows were adopted (seal_adopt). */
+#define TOTP_MARKER "sealed.user_totp"
+
 int seal_create(fort_vault *v)
 {
-	int r = store_meta_put(v->st, "sealed", "1", 1);
+	int r = store_meta_put(v->st, TOTP_MARKER, "1", 1);
+	if (r == 0)
+		r = store_meta_put(v->st, "sealed", "1", 1);
 	if (r == 0) {
 		v->sealed = 1;
 		store_seal_enforce(v->st, 1);
@@ -84,11 +92,50 @@ int seal_upgrade(fort_vault *v)
 		goto fail;
 	snprintf(detail, sizeof detail, "sealed %zu rows (client records, indexes, ledgers, legal holds, attachments, vault details) into the audit log",
 		 store_seal_pending(v->st));
-	if ((r = store_meta_put(v->st, "sealed", "1", 1)) < 0 ||
+	if ((r = store_meta_put(v->st, "sealed", "1", 1)) < 0 || (r = store_meta_put(v->st, TOTP_MARKER, "1", 1)) < 0 ||
 	    (r = audit_append(v, "seal", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
 		goto fail;
 	v->sealed = 1;
 	store_seal_enforce(v->st, 1);
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
+int seal_adopt(fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	uint64_t rows = 0, seals = 0;
+	char detail[160];
+	int r;
+	if (!v->sealed || !v->kr)
+		return 0;
+	r = store_meta_get(v->st, TOTP_MARKER, &val, &len);
+	free(val);
+	if (r == 0)
+		return 0;
+	if (r != FORT_ENOTFOUND)
+		return r;
+	fort_error_clear();
+	/* A vault sealed before user_totp was: its second factors are sealed
+	 * now, as they stand, in one audited transaction.  Seals of the table
+	 * without the marker mean the marker was removed to have a rolled-back
+	 * blob sealed afresh: refused. */
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = store_seal_adopt(v->st, "user_totp", &rows, &seals)) < 0)
+		goto fail;
+	if (seals) {
+		r = fort_error_set(FORT_ETAMPER, "the seal marker of the second factors was removed outside Fortress (the audit log "
+				   "holds %llu of their seals): restore the vault from a backup", (unsigned long long)seals);
+		goto fail;
+	}
+	snprintf(detail, sizeof detail, "sealed %llu second-factor rows (user_totp) into the audit log", (unsigned long long)rows);
+	if ((r = store_meta_put(v->st, TOTP_MARKER, "1", 1)) < 0 || (r = audit_append(v, "seal", "", "", "", "ok", detail)) < 0 ||
+	    (r = store_commit(v->st)) < 0)
+		goto fail;
 	return 0;
 fail:
 	store_rollback(v->st);

@@ -5,7 +5,14 @@
  * the table does not hold a usable cookie.  Each session holds the user's
  * secret keys (fort_secret: locked, wiped when freed) and a CSRF token.
  * Ending a session (logout, idle or absolute timeout, fort_sessions_free)
- * wipes its keys.  One mutex: sessions are few and each operation short. */
+ * wipes its keys.  One mutex: sessions are few and each operation short.
+ *
+ * Each session also keeps one vault handle opened with its keys (the
+ * "unlock" is audited once, at the first request after sign-in) and lends
+ * it to one request at a time (fort_session_acquire / release); a second
+ * request of the same session waits for it.  A session that ends while a
+ * request holds its handle loses its keys at once and its handle when the
+ * request gives it back. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -22,10 +29,14 @@ typedef struct {
 	char user[128];
 	fort_secret *key;
 	int64_t started, seen;  /* milliseconds, CLOCK_MONOTONIC */
+	fort_vault *v;          /* the session's handle, NULL until its first request */
+	int busy;               /* a request holds V */
+	int ended;              /* ended while busy: V is closed at its release */
 } sess;
 
 struct fort_sessions {
 	pthread_mutex_t mu;
+	pthread_cond_t freed;   /* a handle was given back */
 	sess *s;
 	size_t cap;
 	unsigned idle, absolute;
@@ -36,10 +47,23 @@ static void id_hash(unsigned char h[32], const char *id)
 	crypto_generichash(h, 32, (const unsigned char *)id, strlen(id), (const unsigned char *)"fortress session", 16);
 }
 
-static void end(sess *e)
+/* End E: its keys are wiped now.  Its handle is returned to be closed by
+ * the caller (outside the lock: closing writes to the vault), or, while a
+ * request holds it, kept until fort_session_release closes it. */
+static fort_vault *end(sess *e)
 {
+	fort_vault *v = NULL;
 	fort_secret_free(e->key);
+	e->key = NULL;
+	if (e->busy) {
+		sodium_memzero(e->hash, sizeof e->hash);
+		sodium_memzero(e->csrf, sizeof e->csrf);
+		e->ended = 1;
+		return NULL;
+	}
+	v = e->v;
 	sodium_memzero(e, sizeof *e);
+	return v;
 }
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o)
@@ -62,6 +86,7 @@ int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o)
 		return FORT_ENOMEM;
 	}
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->freed, NULL);
 	*out = s;
 	return 0;
 }
@@ -70,9 +95,14 @@ void fort_sessions_free(fort_sessions *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->s[i].used)
-			end(&s->s[i]);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->s[i].used) {
+			/* no request runs any more (the server stopped first) */
+			s->s[i].busy = 0;
+			fort_vault_close(end(&s->s[i]));
+		}
+	}
+	pthread_cond_destroy(&s->freed);
 	pthread_mutex_destroy(&s->mu);
 	free(s->s);
 	free(s);
@@ -112,8 +142,8 @@ int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FO
 	}
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->cap; i++) {
-		if (s->s[i].used && expired(s, &s->s[i], now))
-			end(&s->s[i]);
+		if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now))
+			fort_vault_close(end(&s->s[i]));
 		if (!s->s[i].used && !slot)
 			slot = &s->s[i];
 	}
@@ -143,7 +173,7 @@ static sess *find(fort_sessions *s, const char *id)
 		return NULL;
 	id_hash(h, id);
 	for (size_t i = 0; i < s->cap; i++)
-		if (s->s[i].used && sodium_memcmp(s->s[i].hash, h, 32) == 0)
+		if (s->s[i].used && !s->s[i].ended && sodium_memcmp(s->s[i].hash, h, 32) == 0)
 			hit = &s->s[i];
 	return hit;
 }
@@ -158,7 +188,7 @@ int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s
 	pthread_mutex_lock(&s->mu);
 	e = find(s, id);
 	if (e && expired(s, e, now)) {
-		end(e);
+		fort_vault_close(end(e));
 		e = NULL;
 	}
 	if (!e) {
@@ -182,13 +212,15 @@ out:
 int fort_session_end(fort_sessions *s, const char *id)
 {
 	sess *e;
+	fort_vault *v = NULL;
 	int r = 0;
 	pthread_mutex_lock(&s->mu);
 	if ((e = find(s, id)))
-		end(e);
+		v = end(e);
 	else
 		r = fort_error_set(FORT_ENOTFOUND, "no such session");
 	pthread_mutex_unlock(&s->mu);
+	fort_vault_close(v);
 	return r;
 }
 
@@ -196,12 +228,130 @@ size_t fort_sessions_prune(fort_sessions *s)
 {
 	int64_t now = now_ms();
 	size_t live = 0;
+	for (;;) {
+		fort_vault *v = NULL;
+		int more = 0;
+		live = 0;
+		pthread_mutex_lock(&s->mu);
+		for (size_t i = 0; i < s->cap; i++) {
+			if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now)) {
+				if ((v = end(&s->s[i]))) {
+					more = 1;  /* closed outside the lock, then look again */
+					break;
+				}
+			}
+			live += s->s[i].used && !s->s[i].ended;
+		}
+		pthread_mutex_unlock(&s->mu);
+		fort_vault_close(v);
+		if (!more)
+			return live;
+	}
+}
+
+#define ACQUIRE_WAIT_MS 5000
+
+int fort_session_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *id, const char *path)
+{
+	int64_t now = now_ms();
+	struct timespec until;
+	fort_secret *key = NULL;
+	fort_vault *v = NULL, *gone = NULL;
+	sess *e;
+	char user[128];
+	int r = 0;
+
+	*v_out = NULL;
+	if (user_out)
+		user_out[0] = '\0';
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ACQUIRE_WAIT_MS / 1000;
 	pthread_mutex_lock(&s->mu);
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->s[i].used && expired(s, &s->s[i], now))
-			end(&s->s[i]);
-		live += s->s[i].used != 0;
+	for (;;) {
+		e = find(s, id);
+		if (e && expired(s, e, now_ms())) {
+			gone = end(e);
+			e = NULL;
+		}
+		if (!e) {
+			r = fort_error_set(FORT_EAUTH, "not signed in, or the session has ended (signed out or timed out): sign in again");
+			goto unlock;
+		}
+		if (!e->busy)
+			break;
+		/* another request of this session holds the handle: wait for it */
+		if (pthread_cond_timedwait(&s->freed, &s->mu, &until) != 0) {
+			r = fort_error_set(FORT_EBUSY, "another request of this session has been running for %d s: try again shortly",
+					   ACQUIRE_WAIT_MS / 1000);
+			goto unlock;
+		}
+	}
+	e->busy = 1;
+	e->seen = now;
+	snprintf(user, sizeof user, "%s", e->user);
+	v = e->v;
+	if (!v && (r = fort_secret_new(&key, fort_secret_data(e->key), fort_secret_len(e->key))) < 0) {
+		e->busy = 0;
+		goto unlock;
 	}
 	pthread_mutex_unlock(&s->mu);
-	return live;
+
+	if (!v) {
+		/* the first request: open with the session's keys (audited once) */
+		r = fort_vault_open_key(&v, path, user, key);
+		fort_secret_free(key);
+		pthread_mutex_lock(&s->mu);
+		e->v = v;
+		pthread_mutex_unlock(&s->mu);
+	} else {
+		r = fort_vault_refresh(v);
+	}
+	if (r < 0) {
+		/* removed, the vault changed outside Fortress, out of memory...:
+		 * the session ends; signing in again starts afresh */
+		int code = fort_error_code();
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		pthread_mutex_lock(&s->mu);
+		e->busy = 0;
+		e->v = NULL;
+		if (e->ended)
+			sodium_memzero(e, sizeof *e);
+		else
+			(void)end(e);
+		pthread_cond_broadcast(&s->freed);
+		pthread_mutex_unlock(&s->mu);
+		fort_vault_close(v);
+		return fort_error_set(code ? code : r, "%s", msg);
+	}
+	*v_out = v;
+	if (user_out)
+		snprintf(user_out, 128, "%s", user);
+	return 0;
+unlock:
+	pthread_mutex_unlock(&s->mu);
+	fort_vault_close(gone);
+	return r;
+}
+
+void fort_session_release(fort_sessions *s, fort_vault *v)
+{
+	fort_vault *close_it = NULL;
+	if (!v)
+		return;
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->cap; i++) {
+		sess *e = &s->s[i];
+		if (!e->used || e->v != v)
+			continue;
+		e->busy = 0;
+		if (e->ended) {
+			close_it = v;
+			sodium_memzero(e, sizeof *e);
+		}
+		break;
+	}
+	pthread_cond_broadcast(&s->freed);
+	pthread_mutex_unlock(&s->mu);
+	fort_vault_close(close_it);
 }

@@ -1,6 +1,7 @@
 /* shapes.c - the JSON shapes shared by the CLI's --json and the HTTP API
  * (shapes.h). */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "front/shapes.h"
 
@@ -138,4 +139,146 @@ json_t *shape_audit_report(const fort_audit_report *rep)
 	json_object_set_new(j, "bad_seq", rep->bad_seq >= 0 ? json_integer(rep->bad_seq) : json_null());
 	json_object_set_new(j, "problem", json_string(rep->ok ? "" : rep->problem));
 	return j;
+}
+
+const char *shape_time(char *buf, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+json_t *shape_audit_entry(const fort_audit_entry *e)
+{
+	json_t *o = json_object();
+	char when[32];
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "seq", json_integer(e->seq));
+	json_object_set_new(o, "ts", json_integer(e->ts));
+	json_object_set_new(o, "time", json_string(shape_time(when, sizeof(when), e->ts)));
+	json_object_set_new(o, "actor", json_string(nz(e->actor)));
+	json_object_set_new(o, "action", json_string(nz(e->action)));
+	json_object_set_new(o, "client", json_string(nz(e->client)));
+	json_object_set_new(o, "fields", json_string(nz(e->fields)));
+	json_object_set_new(o, "purpose", json_string(nz(e->purpose)));
+	json_object_set_new(o, "result", json_string(nz(e->result)));
+	json_object_set_new(o, "detail", json_string(nz(e->detail)));
+	json_object_set_new(o, "signed", json_boolean(e->signed_));
+	return o;
+}
+
+json_t *shape_consent(const char *client, int restricted, const fort_consent_state *st, size_t ns, const fort_consent_entry *e,
+		      size_t ne)
+{
+	json_t *j = json_object(), *purposes = json_array(), *hist = json_array();
+	char when[32];
+
+	if (!j || !purposes || !hist) {
+		json_decref(j);
+		json_decref(purposes);
+		json_decref(hist);
+		return NULL;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		json_t *p = json_object();
+
+		json_object_set_new(p, "purpose", json_string(st[i].purpose));
+		json_object_set_new(p, "consented", json_boolean(st[i].consented));
+		json_object_set_new(p, "objected", json_boolean(st[i].objected));
+		json_object_set_new(p, "needs_consent", json_boolean(st[i].needs_consent));
+		json_object_set_new(p, "since", json_string(shape_time(when, sizeof(when), st[i].since)));
+		json_array_append_new(purposes, p);
+	}
+	for (size_t i = 0; i < ne; i++) {
+		json_t *h = json_object();
+
+		json_object_set_new(h, "seq", json_integer(e[i].seq));
+		json_object_set_new(h, "time", json_string(shape_time(when, sizeof(when), e[i].ts)));
+		json_object_set_new(h, "action", json_string(e[i].action));
+		json_object_set_new(h, "purpose", json_string(e[i].purpose));
+		json_object_set_new(h, "channel", json_string(e[i].channel));
+		json_object_set_new(h, "recorded_by", json_string(e[i].recorded_by));
+		json_object_set_new(h, "language", json_string(e[i].language));
+		json_object_set_new(h, "notice_sha256", e[i].notice[0] ? json_string(e[i].notice) : json_null());
+		json_object_set_new(h, "evidence_sha256", e[i].evidence_sha256[0] ? json_string(e[i].evidence_sha256) : json_null());
+		json_array_append_new(hist, h);
+	}
+	json_object_set_new(j, "client", json_string(client));
+	json_object_set_new(j, "restricted", json_boolean(restricted));
+	json_object_set_new(j, "purposes", purposes);
+	json_object_set_new(j, "history", hist);
+	return j;
+}
+
+json_t *shape_consent_recorded(const char *client, const char *purpose, const char *action)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "client", json_string(client));
+	json_object_set_new(j, "purpose", json_string(purpose ? purpose : "all"));
+	json_object_set_new(j, "action", json_string(action));
+	return j;
+}
+
+json_t *shape_users(const fort_user_info *u, size_t n)
+{
+	json_t *arr = json_array();
+	char when[32], gone[32];
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(u[i].name));
+		json_object_set_new(j, "role", json_string(u[i].role));
+		json_object_set_new(j, "status", json_string(u[i].status));
+		json_object_set_new(j, "joined", json_string(shape_time(when, sizeof(when), u[i].created)));
+		json_object_set_new(j, "removed", u[i].removed ? json_string(shape_time(gone, sizeof(gone), u[i].removed)) : json_null());
+		json_object_set_new(j, "fingerprint", json_string(u[i].fingerprint));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *split_list(const char *list)
+{
+	json_t *a = json_array();
+	char buf[128], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_string(tok));
+	return a;
+}
+
+json_t *shape_roles(const fort_role_info *ri, size_t n)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(ri[i].name));
+		json_object_set_new(j, "categories", split_list(ri[i].categories));
+		json_object_set_new(j, "actions", split_list(ri[i].actions));
+		json_object_set_new(j, "users", json_integer((json_int_t)ri[i].users));
+		json_object_set_new(j, "builtin", json_boolean(ri[i].builtin));
+		json_array_append_new(arr, j);
+	}
+	return arr;
 }

@@ -20,4 +20,18 @@ json_t *shape_ids(char (*ids)[FORT_ID_LEN + 1], size_t n);
 /* `audit verify --json`. */
 json_t *shape_audit_report(const fort_audit_report *rep);
 
+/* Unix time T as ISO 8601 UTC ("2026-01-31T12:00:00Z") in BUF. */
+const char *shape_time(char *buf, size_t len, int64_t t);
+/* One `audit log --json` entry. */
+json_t *shape_audit_entry(const fort_audit_entry *e);
+/* `consent show CLIENT --json`: where CLIENT stands per purpose, and its ledger. */
+json_t *shape_consent(const char *client, int restricted, const fort_consent_state *st, size_t ns, const fort_consent_entry *e,
+		      size_t ne);
+/* `consent grant|withdraw|object|restrict|lift --json`: what was recorded. */
+json_t *shape_consent_recorded(const char *client, const char *purpose, const char *action);
+
+/* `user list --json` and `role list --json`: arrays, one object per user or role. */
+json_t *shape_users(const fort_user_info *u, size_t n);
+json_t *shape_roles(const fort_role_info *ri, size_t n);
+
 #endif

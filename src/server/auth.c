@@ -57,6 +57,14 @@ int api_session_create(request *req)
 		goto out;
 	}
 	key = NULL;
+	/* the session's vault handle, opened now with the keys just unsealed
+	 * (one "unlock" entry) and kept for the session's requests */
+	{
+		fort_vault *v = NULL;
+		if ((r = fort_session_acquire(&v, NULL, req->srv->sessions, sid, req->srv->vault_path)) < 0)
+			goto out;
+		fort_session_release(req->srv->sessions, v);
+	}
 	snprintf(req->set_cookie, sizeof req->set_cookie, "fortress_session=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
 		 req->srv->secure_cookie ? "; Secure" : "");
 	req->status = 201;

@@ -6,8 +6,8 @@
  *   every state-changing request (403) -> content type (415) -> body size
  *   (413) -> JSON (400) -> the handler: one library call
  *
- * From the CSRF check on, the signed-in person is known and the vault is
- * opened with their keys, so every refusal is audited in their name
+ * From the CSRF check on, the signed-in person is known and their
+ * session's vault handle is borrowed, so every refusal is audited in their name
  * (fort_audit_refusal); the library audits its own refusals (purpose,
  * role, consent).  Every response carries the security headers.  The log
  * line names the method, the route's pattern and the status: never a
@@ -44,6 +44,11 @@ const route server_routes[] = {
 	{ "POST", "/api/clients", api_clients_add, R_BODY },
 	{ "GET", "/api/clients/{id}", api_clients_get, 0 },
 	{ "POST", "/api/clients/{id}/reveal", api_clients_reveal, R_BODY },
+	{ "GET", "/api/clients/{id}/consent", api_consent_get, 0 },
+	{ "POST", "/api/clients/{id}/consent", api_consent_record, R_BODY },
+	{ "GET", "/api/audit", api_audit_log, 0 },
+	{ "GET", "/api/users", api_users_list, 0 },
+	{ "GET", "/api/roles", api_roles_list, 0 },
 	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 };
@@ -259,43 +264,34 @@ static int content_type_json(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
-/* Open the vault with the session's KEY (once per request).  0, or <0
- * with the error response set. */
-static int open_vault(request *req, const fort_secret *key)
-{
-	int r;
-	if (req->v || !key)
-		return 0;
-	if ((r = fort_vault_open_key(&req->v, req->srv->vault_path, req->user, key)) < 0) {
-		req->status = status_of(r);
-		req->out = http_error_json(r, fort_error_message());
-	}
-	return r;
-}
-
 /* The checks, then the handler.  Fills REQ's response.  PRE_BODY: only
- * the checks that need no body (the first call of a request with one);
- * nothing is opened unless a refusal has to be audited. */
+ * the checks that need no body (the first call of a request with one).
+ * A signed-in person's request borrows their session's vault handle
+ * (fort_session_acquire: one request of a session at a time, a second
+ * waits); on_request gives it back. */
 static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 {
-	fort_secret *key = NULL;
 	const char *csrf;
 	int r;
 
 	if (!(rt->flags & R_PUBLIC)) {
-		r = fort_session_get(&key, req->user, req->srv->sessions, req->session_id, NULL);
+		r = fort_session_acquire(&req->v, req->user, req->srv->sessions, req->session_id, req->srv->vault_path);
 		if (r < 0) {
-			refuse(req, MHD_HTTP_UNAUTHORIZED, FORT_EAUTH, fort_error_message());
+			/* not signed in, timed out, removed, or the session's other
+			 * request holds the handle too long: no handle to audit with */
+			req->status = r == FORT_EAUTH ? MHD_HTTP_UNAUTHORIZED : status_of(r);
+			if (r == FORT_EBUSY)
+				req->retry_after = 1;
+			req->out = http_error_json(r, fort_error_message());
 			return;
 		}
 		if (state_changing(req->method)) {
 			csrf = http_header(req, "X-CSRF-Token");
 			if (fort_session_get(NULL, NULL, req->srv->sessions, req->session_id, csrf ? csrf : "") < 0) {
-				if (open_vault(req, key) == 0)
-					refuse(req, MHD_HTTP_FORBIDDEN, FORT_EDENIED,
-					       csrf ? "wrong CSRF token: send the X-CSRF-Token header given at sign-in"
-						    : "missing CSRF token: send the X-CSRF-Token header given at sign-in");
-				goto out;
+				refuse(req, MHD_HTTP_FORBIDDEN, FORT_EDENIED,
+				       csrf ? "wrong CSRF token: send the X-CSRF-Token header given at sign-in"
+					    : "missing CSRF token: send the X-CSRF-Token header given at sign-in");
+				return;
 			}
 		}
 	}
@@ -303,23 +299,18 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 		const char *ct = http_header(req, "Content-Type");
 		const char *cl = http_header(req, "Content-Length");
 		if (!content_type_json(ct)) {
-			if (open_vault(req, key) == 0)
-				refuse(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FORT_EINPUT,
-				       "the body must be JSON: send Content-Type: application/json");
-			goto out;
+			refuse(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FORT_EINPUT, "the body must be JSON: send Content-Type: application/json");
+			return;
 		}
 		if (cc->too_big || (cl && strtoull(cl, NULL, 10) > req->srv->max_body)) {
 			char why[128];
 			snprintf(why, sizeof why, "the body is larger than %zu bytes", req->srv->max_body);
-			if (open_vault(req, key) == 0)
-				refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, FORT_EINPUT, why);
-			goto out;
+			refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, FORT_EINPUT, why);
+			return;
 		}
 	}
 	if (pre_body)
-		goto out; /* the body comes next */
-	if (open_vault(req, key) < 0)
-		goto out;
+		return; /* the body comes next */
 	if (rt->flags & R_BODY) {
 		json_error_t je;
 		req->body = json_loadb(cc->body.buf ? cc->body.buf : "", cc->body.len, JSON_REJECT_DUPLICATES, &je);
@@ -330,7 +321,7 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 			else
 				snprintf(why, sizeof why, "the body must be a JSON object");
 			refuse(req, MHD_HTTP_BAD_REQUEST, FORT_EINPUT, why);
-			goto out;
+			return;
 		}
 	}
 	req->status = MHD_HTTP_OK;
@@ -339,8 +330,17 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 		req->status = status_of(r);
 		req->out = http_error_json(r, fort_error_message());
 	}
-out:
-	fort_secret_free(key);
+}
+
+/* Give the session's handle back: what is pending in it audited first. */
+static void give_back(request *req)
+{
+	if (!req->v)
+		return;
+	if (fort_vault_flush(req->v) < 0)
+		fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", fort_error_message());
+	fort_session_release(req->srv->sessions, req->v);
+	req->v = NULL;
 }
 
 /* Does the route of URL and METHOD take a body?  Those are checked before
@@ -419,13 +419,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	dispatch(&req, &server_routes[idx], cc, first);
 	if (first && !req.out) {
 		/* everything checked that can be before the body: wait for it */
-		fort_vault_close(req.v);
+		give_back(&req);
 		return MHD_YES;
 	}
 	if (first)
 		cc->early = 1;
 	json_decref(req.body);
-	fort_vault_close(req.v);
+	give_back(&req);
 	log_line(s, method, server_routes[idx].pattern, req.status, &t0);
 	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
 	sodium_memzero(req.set_cookie, sizeof req.set_cookie);

@@ -8,9 +8,11 @@
  * route.c    matching a path against the table's patterns
  *
  * Like the CLI, the server holds no keys of its own: a session holds the
- * signed-in person's keys (fort_sessions) and each request opens the vault
- * with them (fort_vault_open_key), so the library enforces role, purpose
- * and consent exactly as for that person at a terminal. */
+ * signed-in person's keys and one vault handle opened with them at sign-in
+ * (fort_sessions), lent to one request of the session at a time and
+ * refreshed when the file changed (fort_session_acquire), so the library
+ * enforces role, purpose and consent exactly as for that person at a
+ * terminal, and sees what other sessions and the CLI change. */
 #ifndef FORT_SERVER_H
 #define FORT_SERVER_H
 
@@ -47,7 +49,7 @@ typedef struct {
 	const char *method;
 	char id[64];                /* the {id} segment of the route, "" if none */
 	char user[128];             /* the signed-in person ("" on public routes) */
-	fort_vault *v;              /* opened with the session's keys (NULL on public routes) */
+	fort_vault *v;              /* the session's handle, borrowed for this request (NULL on public routes) */
 	json_t *body;               /* the parsed JSON body, NULL without one */
 	const char *session_id;     /* the cookie, NULL if none */
 	const char *address;        /* the client's address */
@@ -110,6 +112,12 @@ int api_clients_list(request *req);
 int api_clients_get(request *req);
 int api_clients_add(request *req);
 int api_clients_reveal(request *req);
+/* api_consent.c */
+int api_consent_get(request *req);
+int api_consent_record(request *req);
+int api_audit_log(request *req);
+int api_users_list(request *req);
+int api_roles_list(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

@@ -34,6 +34,10 @@ int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 	int r, rc;
 	*data = NULL;
 	*len = 0;
+	/* against its seal first: an older blob put back (a used code good
+	 * again), or one removed, is tampering */
+	if ((r = store_seal_require_row(s, "user_totp", user)) < 0)
+		return r;
 	if ((r = prep(&st, s, "SELECT data FROM user_totp WHERE user_id = ?", "reading a second factor")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, user);

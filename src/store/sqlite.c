@@ -3,6 +3,7 @@
  * another database for a vault. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -234,11 +235,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T__COUNT };
+/* user_totp (issue 17): the AEAD authenticates each blob, but only the
+ * seal stops an older copy of it being put back, which would make a used
+ * code or recovery code good again (see store_seal_adopt). */
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
-	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions",
+	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -300,6 +304,11 @@ struct store {
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
+	int64_t data_version;            /* PRAGMA data_version at the last store_changed */
+	int has_data_version;
+	int registered;                  /* counted in open_files (dev, ino) */
+	dev_t dev;
+	ino_t ino;
 	store_commit_hook hook;
 	void *hook_ctx;
 };
@@ -424,6 +433,42 @@ static int precheck(const char *path)
 	return 0;
 }
 
+/* The vault files this process has open through SQLite, and how many
+ * connections each.  precheck's open() and close() of a file would drop
+ * every POSIX lock this process holds on it (fcntl locks belong to the
+ * process and go with any close of the file), SQLite connections' locks
+ * included: another process could then take the file whole, and, as the
+ * last connection it believes, delete the WAL under this one's feet.  So
+ * the raw check runs only while no connection of this process has the
+ * file open (a server keeps its sessions' handles open). */
+static pthread_mutex_t open_files_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct open_file {
+	dev_t dev;
+	ino_t ino;
+	unsigned n;
+} open_files[64];
+
+/* 1 if a connection of this process has DEV/INO open (the caller holds the lock). */
+static struct open_file *open_file_find(dev_t dev, ino_t ino)
+{
+	for (size_t i = 0; i < sizeof open_files / sizeof open_files[0]; i++)
+		if (open_files[i].n && open_files[i].dev == dev && open_files[i].ino == ino)
+			return &open_files[i];
+	return NULL;
+}
+
+static void open_file_put(store *s)
+{
+	struct open_file *f;
+	if (!s->registered)
+		return;
+	pthread_mutex_lock(&open_files_mu);
+	if ((f = open_file_find(s->dev, s->ino)))
+		f->n--;
+	pthread_mutex_unlock(&open_files_mu);
+	s->registered = 0;
+}
+
 static int migrate(store *s, int64_t from)
 {
 	int r;
@@ -454,12 +499,39 @@ int store_open(store **out, const char *path, int create)
 	if (create) {
 		if (access(path, F_OK) == 0)
 			return fort_error_set(FORT_EEXISTS, "a file already exists at '%s': choose another --vault path", path);
-	} else if ((r = precheck(path)) < 0) {
-		return r;
 	}
 	if (!(s = fort_calloc(1, sizeof *s)) || !(s->path = fort_strdup(path))) {
 		r = FORT_ENOMEM;
 		goto fail;
+	}
+	if (!create) {
+		struct stat st;
+		struct open_file *f;
+		pthread_mutex_lock(&open_files_mu);
+		r = 0;
+		if (stat(path, &st) == 0 && (f = open_file_find(st.st_dev, st.st_ino))) {
+			f->n++;  /* checked when the first connection opened it */
+		} else if ((r = precheck(path)) == 0 && stat(path, &st) == 0) {
+			f = NULL;
+			for (size_t i = 0; i < sizeof open_files / sizeof open_files[0] && !f; i++)
+				if (!open_files[i].n)
+					f = &open_files[i];
+			/* a full table: this file is simply not counted (its later
+			 * opens run the check; 64 vault files is far beyond use) */
+			if (f) {
+				f->dev = st.st_dev;
+				f->ino = st.st_ino;
+				f->n = 1;
+			}
+		}
+		if (r == 0 && open_file_find(st.st_dev, st.st_ino)) {
+			s->registered = 1;
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+		pthread_mutex_unlock(&open_files_mu);
+		if (r < 0)
+			goto fail;
 	}
 	if (create) {
 		/* Create the file with mode 0600 before SQLite does (0644). */
@@ -540,6 +612,7 @@ void store_close(store *s)
 	if (s->txdepth)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
+	open_file_put(s);
 	free(s->path);
 	free(s);
 }
@@ -2089,6 +2162,31 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	return seal_state(s, t, index_id(t, h, client), h, client, out);
 }
 
+int store_changed(store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t dv;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checking the vault for changes");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		int r = map_sqlite(s->db, rc, "checking the vault for changes");
+		sqlite3_finalize(st);
+		return r;
+	}
+	dv = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (s->has_data_version && dv == s->data_version)
+		return 0;
+	rc = s->has_data_version;
+	s->data_version = dv;
+	s->has_data_version = 1;
+	/* a ledger another connection changed is checked whole again */
+	s->scanned = 0;
+	return rc;
+}
+
 void store_seal_enforce(store *s, int on)
 {
 	s->enforce = on;
@@ -2348,6 +2446,37 @@ int store_seal_require(store *s, const char *table)
 const char *store_seal_table(size_t i)
 {
 	return i < T__COUNT ? seal_table[i] : NULL;
+}
+
+int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
+{
+	int t = seal_table_index(table), rc;
+	sqlite3_stmt *st;
+	char sql[256];
+	*rows = *seals = 0;
+	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_col[t])
+		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM seal_log WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	sqlite3_bind_text(st, 1, seal_table[t], -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*seals = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	if (*seals)
+		return 0;
+	seal_rows_sql(sql, sizeof sql, t);
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		touch_add(s, t, sqlite3_column_int64(st, 0), NULL, 0);
+		(*rows)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "sealing the vault");
+	return s->touch_lost ? fort_error_set(FORT_ENOMEM, "out of memory while sealing the vault") : 0;
 }
 
 int store_seal_touch_all(store *s)

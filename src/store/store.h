@@ -64,6 +64,13 @@ void store_close(store *s);
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
+/* Has another connection (another process, another handle) committed to
+ * the file since the last call?  1 yes, 0 no (the first call notes where
+ * the file stands and says 0), <0 on error.  On a change the ledgers this
+ * connection checked whole against their seals are checked whole again at
+ * their next read.  Commits of this connection do not count (SQLite's
+ * data_version). */
+int store_changed(store *s);
 /* Checkpoint and truncate the WAL, so erased pages leave it too. */
 int store_checkpoint(store *s);
 /* ON: a bulk write (an import) is running: SQLite's page cache is made
@@ -248,6 +255,12 @@ void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64
  * its seal first (FORT_ETAMPER naming the row), and a ledger is checked
  * whole before its first read in this process. */
 void store_seal_enforce(store *s, int on);
+/* A table added to the seals after vaults were sealed (user_totp): inside
+ * the caller's transaction, which must end with an audit entry, its rows
+ * are noted for sealing as they stand, unless the log already holds seals
+ * of the table (*SEALS > 0: then nothing is done, and the caller decides
+ * whether their presence is tampering).  *ROWS: rows noted. */
+int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals);
 /* When enforcing: TABLE whole against its seals, once per process (what
  * the store's own readers of ledgers do before their first read). */
 int store_seal_require(store *s, const char *table);

@@ -330,7 +330,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
-	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 ||
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 || (r = seal_adopt(v)) < 0 ||
 	    (r = vault_records_load(v)) < 0)
 		goto fail;
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent or a server session" : "")) < 0)
@@ -348,6 +348,10 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if (vault_records_upgrade(v, &changed) < 0)
 			fort_error_clear();
 	}
+	/* where the file stands now: fort_vault_refresh re-reads what others
+	 * change after this */
+	if ((r = store_changed(v->st)) < 0)
+		goto fail;
 	store_user_release(&u);
 	v->op_denied = fort_error_denied(NULL);
 	*out = v;
@@ -356,6 +360,57 @@ fail:
 	store_user_release(&u);
 	vault_free(v);
 	return r;
+}
+
+int fort_vault_refresh(fort_vault *v)
+{
+	store_user u;
+	int r, changed;
+
+	/* a new operation on this thread: a refusal is counted from here */
+	v->op_denied = fort_error_denied(NULL);
+	v->op_audited = 0;
+	if ((changed = store_changed(v->st)) <= 0)
+		return changed;
+	/* Another process or handle committed: what this handle read at open
+	 * may be out of date.  The seal marker, the names on documents, the
+	 * acting user (removed? another role?), the keys they hold, the map and
+	 * the roles are read again, each checked as at open (MACs, seals). */
+	if ((r = seal_open(v)) < 0 || (r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
+	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0)
+		return r;
+	if (v->kr) {
+		memset(&u, 0, sizeof u);
+		if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+			return r == FORT_ENOTFOUND ? fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", v->user) : r;
+		if (strcmp(u.status, "active") != 0) {
+			r = fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", v->user);
+			store_user_release(&u);
+			return r;
+		}
+		if (strcmp(u.role, v->role) != 0) {
+			free(v->role);
+			v->role = u.role;
+			u.role = NULL;
+		}
+		store_user_release(&u);
+		/* grants given or rotated since: read again (a failure locks) */
+		vault_reload_keys(v);
+		if (!v->kr)
+			return fort_error_code() ? fort_error_code()
+						 : fort_error_set(FORT_ERROR, "the keys could not be read again after a change");
+	}
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
+		return r;
+	return 0;
+}
+
+int fort_vault_flush(fort_vault *v)
+{
+	if (!v)
+		return 0;
+	vault_op_end(v);
+	return audit_flush_finds(v);
 }
 
 int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)

@@ -11,7 +11,8 @@ import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
 
 ARGS = None
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
-        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons"}
+        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
+        "ida": "twelve amber gulls argue over a lighthouse", "lea": "quiet foxes paint the ninth blue staircase"}
 OPENAPI = None
 VALIDATED = []
 
@@ -263,6 +264,42 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(chk["status"], "warn")
         self.assertRegex(chk["detail"], r"[0-9]+ sign-in\(s\) to the server refused")
 
+    def test_totp_rollback_refused(self):
+        # the attacker with the file: put back the second factor's blob as it
+        # was before a sign-in, so the code used then would pass again
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("lea"))
+        subprocess.run([ARGS.fortress, "user", "request", "lea", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "lea", "--role", "staff")
+        secret, _ = enroll("lea")
+
+        def sql(q):
+            return subprocess.run(["sqlite3", VAULT, q], check=True, capture_output=True, text=True).stdout.strip()
+        where = "user_id = (SELECT id FROM users WHERE name = 'lea')"
+        before = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        code = totp(secret, time.time() + 30)
+        body = {"user": "lea", "passphrase": PASS["lea"], "code": code}
+        r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9", pattern="/api/session")
+        self.assertEqual(r.status, 201, j)
+        after = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        created = sql("SELECT created FROM user_totp WHERE " + where)
+        self.assertNotEqual(before, after, "a sign-in stores the step it used")
+        r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+        self.assertEqual(r.status, 401, "a code is not accepted twice")
+        sql("UPDATE user_totp SET data = X'%s' WHERE %s" % (before, where))
+        try:
+            r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+            self.assertNotEqual(r.status, 201, "the rolled-back blob must not let the used code in again")
+            self.assertEqual(j["error"]["code"], "ETAMPER", j)
+            self.assertIn("user_totp", j["error"]["message"])
+            # removing the blob is caught the same way
+            sql("DELETE FROM user_totp WHERE " + where)
+            r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
+            self.assertEqual(j["error"]["code"], "ETAMPER", j)
+        finally:
+            sql("INSERT OR REPLACE INTO user_totp(user_id, data, created) SELECT id, X'%s', %s "
+                "FROM users WHERE name = 'lea'" % (after, created))
+        self.assertEqual(sql("SELECT hex(data) FROM user_totp WHERE " + where), after)
+
     def test_unknown_user_and_not_enrolled(self):
         r, j = self.srv.request("POST", "/api/session", {"user": "zoe", "passphrase": PASS["zoe"], "code": "000000"},
                                 source="127.0.0.4", pattern="/api/session")
@@ -353,6 +390,132 @@ class ServeTest(unittest.TestCase):
         r, j = staff.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
         self.assertEqual(r.status, 200)
         self.assertNotIn("DE89", json.dumps(j))
+
+    def test_session_keeps_one_handle(self):
+        s = Session(self.srv, "anna")
+        unlocks = len(audit_rows("unlock"))
+        for _ in range(5):
+            r, j = s.req("GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+            self.assertEqual(r.status, 200, j)
+        self.assertEqual(len(audit_rows("unlock")), unlocks, "the session's handle is reused: no unlock per request")
+
+    def test_session_sees_cli_changes(self):
+        s = Session(self.srv, "anna")
+        r, j = s.req("GET", "/api/clients?email=piet@example.org", pattern="/api/clients")
+        self.assertEqual(j["ids"], [])
+        fort("client", "add", "--set", "full_name=Piet Jansen", "--set", "email=piet@example.org")
+        r, j = s.req("GET", "/api/clients?email=piet@example.org", pattern="/api/clients")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(len(j["ids"]), 1, "the client the CLI added is found by the open session")
+        r, j = s.req("GET", "/api/clients?limit=500", pattern="/api/clients")
+        self.assertEqual(len(j["clients"]), clients_count())
+
+    def test_role_change_seen_by_open_session(self):
+        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("ida"))
+        subprocess.run([ARGS.fortress, "user", "request", "ida", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "ida", "--role", "staff")
+        z = Session(self.srv, "ida")
+        body = {"purpose": "billing", "fields": ["iban"]}
+        r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+        fort("user", "role", "ida", "bookkeeper")
+        try:
+            # the same session: its handle re-reads the role and the keys it was given
+            r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+            self.assertEqual(r.status, 200, j)
+            self.assertEqual(j["fields"]["iban"]["value"], "DE89370400440532013000")
+        finally:
+            fort("user", "role", "ida", "staff")
+        r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+
+    def test_concurrent_requests_of_one_session(self):
+        import threading
+        s = Session(self.srv, "anna")
+        got = []
+
+        def one():
+            r, j = s.req("GET", "/api/clients/" + self.client)
+            got.append(r.status)
+        ts = [threading.Thread(target=one) for _ in range(12)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(got, [200] * 12, "requests of one session take turns with its handle")
+
+    def test_consent_routes(self):
+        path = "/api/clients/%s/consent" % self.client
+        r, j = self.anna.req("POST", path, {"action": "object", "purpose": "marketing", "channel": "email"},
+                             pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual(j, {"client": self.client, "purpose": "marketing", "action": "object"})
+        r, j = self.anna.req("GET", path, pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 200, j)
+        mk = [p for p in j["purposes"] if p["purpose"] == "marketing"]
+        self.assertTrue(mk and mk[0]["objected"], j)
+        self.assertEqual(j["history"][-1]["action"], "object")
+        self.assertEqual(j["history"][-1]["recorded_by"], "anna")
+        cli = json.loads(fort("--json", "consent", "show", self.client).stdout)
+        self.assertEqual(cli, j, "the same shape and values as the CLI's --json")
+        # refusals: nothing recorded, each with what to do
+        n = len(j["history"])
+        for body, status, word in (({"action": "grant", "purpose": "marketing", "channel": "email"}, 400, "notice"),
+                                   ({"action": "agree", "purpose": "marketing", "channel": "email"}, 400, "grant, withdraw"),
+                                   ({"action": "withdraw", "purpose": "marketing"}, 400, "channel"),
+                                   ({"action": "withdraw", "purpose": "nope", "channel": "email"}, 404, "nope"),
+                                   ({"action": "withdraw", "purpose": "marketing", "channel": "email",
+                                     "evidence_path": "/etc/passwd"}, 400, "evidence_path")):
+            r, e = self.anna.req("POST", path, body, pattern="/api/clients/{id}/consent")
+            self.assertEqual(r.status, status, (body, e))
+            self.assertIn(word, e["error"]["message"])
+        r, j = self.anna.req("GET", path)
+        self.assertEqual(len(j["history"]), n, "a refused consent records nothing")
+        r, j = self.anna.req("POST", path, {"action": "withdraw", "purpose": "marketing", "channel": "email"}, csrf=False)
+        self.assertEqual(r.status, 403)
+        r, j = self.anna.req("POST", "/api/clients/c-00000000000000ff/consent",
+                             {"action": "withdraw", "purpose": "marketing", "channel": "email"}, pattern="/api/clients/{id}/consent")
+        self.assertEqual(r.status, 404, j)
+
+    def test_audit_log_pages(self):
+        total = audit_count()
+        r, j = self.anna.req("GET", "/api/audit?limit=3", pattern="/api/audit")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual([e["seq"] for e in j["entries"]], [1, 2, 3])
+        self.assertEqual(j["next"], 3)
+        seen, after = [], 0
+        for _ in range(1000):
+            if after is None:
+                break
+            r, j = self.anna.req("GET", "/api/audit?limit=7&after=%d" % after, pattern="/api/audit")
+            self.assertEqual(r.status, 200, j)
+            self.assertLessEqual(len(j["entries"]), 7)
+            seen += [e["seq"] for e in j["entries"]]
+            after = j["next"]
+        self.assertIsNone(after, "the pages end")
+        self.assertEqual(seen, list(range(1, len(seen) + 1)), "every entry once, in order")
+        self.assertGreaterEqual(len(seen), total)
+        cli = json.loads(fort("--json", "audit", "log").stdout)
+        self.assertEqual(cli[0], self.anna.req("GET", "/api/audit?limit=1")[1]["entries"][0], "the CLI's shape")
+        r, j = self.anna.req("GET", "/api/audit?client=" + self.client, pattern="/api/audit")
+        self.assertTrue(j["entries"] and all(e["client"] == self.client for e in j["entries"]), j)
+        for q in ("limit=0", "limit=501", "limit=x", "after=-1", "after=x"):
+            r, j = self.anna.req("GET", "/api/audit?" + q, pattern="/api/audit")
+            self.assertEqual(r.status, 400, q)
+
+    def test_users_and_roles(self):
+        r, j = self.anna.req("GET", "/api/users", pattern="/api/users")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["users"], json.loads(fort("--json", "user", "list").stdout), "the CLI's shape and values")
+        self.assertIn(("anna", "owner", "active"), [(u["name"], u["role"], u["status"]) for u in j["users"]])
+        staff = Session(self.srv, "sam")
+        r, j = staff.req("GET", "/api/roles", pattern="/api/roles")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["roles"], json.loads(fort("--json", "role", "list").stdout))
+        st = [x for x in j["roles"] if x["name"] == "staff"][0]
+        self.assertNotIn("financial", st["categories"])
+        r, j = self.srv.request("GET", "/api/users", pattern="/api/users")
+        self.assertEqual(r.status, 401)
 
     def test_audit_verify(self):
         r, j = self.anna.req("GET", "/api/audit/verify", pattern="/api/audit/verify")

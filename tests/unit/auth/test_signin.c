@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -231,6 +232,103 @@ static void test_totp_signin(void **state)
 	fort_secret_free(mine);
 }
 
+struct holder {
+	fort_sessions *s;
+	fort_vault *v;
+};
+
+static void *hold_then_release(void *p)
+{
+	struct holder *h = p;
+	struct timespec ts = { 0, 300 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+	fort_session_release(h->s, h->v);
+	return NULL;
+}
+
+static int64_t ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A session's vault handle: kept across requests, lent to one at a time,
+ * closed when the session ends (at once, or when given back). */
+static void test_session_handle(void **state)
+{
+	fort_vault *v = create_vault("handle.fort"), *h1 = NULL, *h2 = NULL;
+	fort_sessions *s = NULL;
+	char id[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1], user[128];
+	struct holder hd;
+	pthread_t t;
+	int64_t t0;
+	(void)state;
+
+	assert_int_equal(fort_sessions_new(&s, NULL), 0);
+	assert_int_equal(fort_session_start(id, csrf, s, "alice", key_of(v)), 0);
+	assert_int_equal(fort_session_acquire(&h1, user, s, id, path_of("handle.fort")), 0);
+	assert_string_equal(user, "alice");
+	assert_int_equal(fort_vault_can(h1, "reveal", "financial"), 1);
+	fort_session_release(s, h1);
+	assert_int_equal(fort_session_acquire(&h2, NULL, s, id, path_of("handle.fort")), 0);
+	assert_ptr_equal(h1, h2);  /* the same handle, not a new open */
+	/* a second request of the session waits until the first gives it back */
+	hd.s = s;
+	hd.v = h2;
+	t0 = ms_now();
+	assert_int_equal(pthread_create(&t, NULL, hold_then_release, &hd), 0);
+	assert_int_equal(fort_session_acquire(&h1, NULL, s, id, path_of("handle.fort")), 0);
+	assert_true(ms_now() - t0 >= 250);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_ptr_equal(h1, h2);
+	/* signed out while held: the handle is closed when given back */
+	assert_int_equal(fort_session_end(s, id), 0);
+	assert_int_equal(fort_session_acquire(&h2, NULL, s, id, path_of("handle.fort")), FORT_EAUTH);
+	assert_null(h2);
+	fort_session_release(s, h1);
+	/* a session ended with its handle idle; the table freed with one open */
+	assert_int_equal(fort_session_start(id, csrf, s, "alice", key_of(v)), 0);
+	assert_int_equal(fort_session_acquire(&h1, NULL, s, id, path_of("handle.fort")), 0);
+	fort_session_release(s, h1);
+	fort_sessions_free(s);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
+static void raw_sql(const char *path, const char *q)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* user_totp joined the seals after vaults were sealed: a vault adopts its
+ * rows once, under a marker; the marker removed while the table has seals
+ * (to have a rolled-back blob sealed afresh) is tampering. */
+static void test_totp_seal_marker(void **state)
+{
+	fort_vault *v = create_vault("marker.fort");
+	fort_totp_enrolment *e = NULL;
+	fort_secret *pass = secret(PASS);
+	(void)state;
+
+	assert_int_equal(fort_totp_enroll(&e, v), 0);
+	fort_totp_enrolment_free(e);
+	fort_vault_close(v);
+	raw_sql(path_of("marker.fort"), "UPDATE meta SET k = 'gone' WHERE k = 'sealed.user_totp'");
+	assert_int_equal(fort_vault_open(&v, path_of("marker.fort"), NULL, pass), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "second factors"));
+	assert_null(v);
+	raw_sql(path_of("marker.fort"), "UPDATE meta SET k = 'sealed.user_totp' WHERE k = 'gone'");
+	v = open_vault(path_of("marker.fort"), PASS);
+	assert_int_equal(fort_totp_enrolled(v, NULL), 1);
+	expect_verified(v);
+	fort_vault_close(v);
+	fort_secret_free(pass);
+}
+
 /* Allocation N fails, for every N, until the call succeeds: a negative
  * code with a message each time, never a crash or a leak. */
 #define ALLOC_LOOP(call, cleanup)                                                         \
@@ -263,6 +361,53 @@ static void test_alloc_loops(void **state)
 	ALLOC_LOOP((fort_secret_new(&k, "0123456789abcdef0123456789abcdef", 32) < 0 ? FORT_ENOMEM
 		    : fort_session_start(id, csrf, s, "alice", k)), (void)0);
 	ALLOC_LOOP(fort_session_get(&k, user, s, id, csrf), fort_secret_free(k));
+	/* a session's handle: opened at its first acquire (a failure ends the
+	 * session, so each try starts one) */
+	for (unsigned long nth = 1;; nth++) {
+		fort_vault *hv = NULL;
+		int r_;
+		k = key_of(v);
+		assert_int_equal(fort_session_start(id, csrf, s, "alice", k), 0);
+		fort_error_clear();
+		fort_alloc_fail_at(nth);
+		r_ = fort_session_acquire(&hv, user, s, id, path_of("alloc.fort"));
+		fort_alloc_fail_at(0);
+		if (r_ == 0) {
+			assert_non_null(hv);
+			assert_string_equal(user, "alice");
+			assert_int_equal(fort_vault_flush(hv), 0);
+			fort_session_release(s, hv);
+			break;
+		}
+		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);
+		assert_null(hv);
+		/* ended by a failed open; one that failed before it stays */
+		(void)fort_session_end(s, id);
+		assert_true(nth < 100000);
+	}
+	(void)fort_session_end(s, id);
+	/* a refresh after another handle committed: a failure closes the handle */
+	for (unsigned long nth = 1;; nth++) {
+		fort_vault *hv = NULL;
+		int r_;
+		k = key_of(v);
+		assert_int_equal(fort_vault_open_key(&hv, path_of("alloc.fort"), "alice", k), 0);
+		fort_secret_free(k);
+		assert_int_equal(fort_audit_refusal(v, "http", "a change the other handle must see"), 0);
+		fort_error_clear();
+		fort_alloc_fail_at(nth);
+		r_ = fort_vault_refresh(hv);
+		fort_alloc_fail_at(0);
+		if (r_ == 0) {
+			assert_int_equal(fort_vault_refresh(hv), 0);  /* nothing new: nothing read */
+			fort_vault_close(hv);
+			break;
+		}
+		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);
+		fort_vault_close(hv);
+		assert_true(nth < 100000);
+	}
+	ALLOC_LOOP(fort_vault_flush(v), (void)0);
 	ALLOC_LOOP(fort_totp_enroll(&e, v), fort_totp_enrolment_free(e));
 	ALLOC_LOOP(fort_totp_enrolled(v, "alice"), (void)0);
 	ALLOC_LOOP(fort_signin_failures(&n, &last, v, 0), (void)0);
@@ -280,6 +425,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_totp_signin),
+		cmocka_unit_test(test_session_handle),
+		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_alloc_loops),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""`fortress serve` under wrk (issue 17's benchmark), called by bench/run.sh.
+
+On loopback, 16 connections, for each of: a masked client read
+(GET /api/clients/{id}) and a find by e-mail (GET /api/clients?email=...)
+by one signed-in session; and, in the same run, a minimal libmicrohttpd
+server with the same thread model returning a fixed body (mhd_fixed).
+Prints requests/s and p99 latency of each, their ratio to the baseline
+(goal >= 0.5), the memory each open session adds to the server, and the
+sign-in time (Argon2id-dominated).
+
+    serve_bench.py --fortress F --gen GEN --fixed MHD_FIXED [--clients N] [--seconds S]
+Exit status: 0 goals met, 1 a goal MISSED, 2 the benchmark failed.
+"""
+import argparse, base64, hashlib, hmac, http.client, json, os, re, shutil, statistics, struct
+import subprocess, sys, tempfile, time
+
+GOAL = 0.5
+
+
+def totp(secret_b32, t):
+    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(t // 30)), hashlib.sha1).digest()
+    off = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def start(cmd, portfile, env=None):
+    p = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(400):
+        if os.path.exists(portfile) and open(portfile).read().strip():
+            return p, int(open(portfile).read())
+        if p.poll() is not None:
+            raise SystemExit("bench: %s exited: %s" % (cmd[0], p.stderr.read().decode()))
+        time.sleep(0.05)
+    p.kill()
+    raise SystemExit("bench: %s did not start" % cmd[0])
+
+
+def stop(p):
+    if p and p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def request(port, method, path, body=None, cookie=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    h = {"Content-Type": "application/json"} if body is not None else {}
+    if cookie:
+        h["Cookie"] = "fortress_session=" + cookie
+    c.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=h)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r, (json.loads(data) if data else None)
+
+
+def signin(port, user, passphrase, code):
+    t0 = time.monotonic()
+    r, j = request(port, "POST", "/api/session", {"user": user, "passphrase": passphrase, "code": code})
+    dt = time.monotonic() - t0
+    if r.status != 201:
+        raise SystemExit("bench: sign-in failed: %d %s" % (r.status, j))
+    return re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1), dt
+
+
+def wrk(url, seconds, cookie=None):
+    cmd = ["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency"]
+    if cookie:
+        cmd += ["-H", "Cookie: fortress_session=" + cookie]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    if non2xx:
+        raise SystemExit("bench: %s: %s non-2xx responses\n%s" % (url, non2xx.group(1), out))
+    return rps, p99, errors.group(1) if errors else ""
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--fixed", required=True)
+    ap.add_argument("--clients", type=int, default=1000)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--sessions", type=int, default=8)
+    a = ap.parse_args()
+    if not shutil.which("wrk"):
+        print("bench: wrk is missing: install the package 'wrk' (scripts/install-deps.sh)", file=sys.stderr)
+        return 2
+    tmp = tempfile.mkdtemp(prefix="fortress-serve-bench-")
+    srv = base = None
+    try:
+        os.chmod(tmp, 0o700)
+        pf = os.path.join(tmp, "pass")
+        passphrase = subprocess.run([a.fortress, "passphrase", "generate"], capture_output=True, text=True, check=True).stdout.strip()
+        with open(pf, "w") as f:
+            f.write(passphrase + "\n")
+        os.chmod(pf, 0o600)
+        vault = os.path.join(tmp, "vault")
+        env = dict(os.environ, FORTRESS_VAULT=vault, FORTRESS_PASSPHRASE_FILE=pf, HOME=tmp, XDG_RUNTIME_DIR=tmp)
+        run = lambda *args: subprocess.run([a.fortress] + list(args), env=env, capture_output=True, text=True, check=True).stdout
+        run("init", "--country", "DE", "--name", "Bench GmbH", "--owner", "bench", "--kdf", "interactive")
+        csv = os.path.join(tmp, "clients.csv")
+        with open(csv, "w") as f:
+            subprocess.run([a.gen, str(a.clients)], stdout=f, check=True)
+        run("client", "import", csv)
+        with open(csv) as f:
+            head = f.readline().strip().split(",")
+            rows = f.read().splitlines()
+        email = rows[len(rows) // 2].split(",")[head.index("email")]
+        enrol = json.loads(run("--json", "user", "totp", "enroll"))
+        recovery = list(enrol["recovery_codes"])
+
+        senv = dict(env)
+        senv.pop("FORTRESS_PASSPHRASE_FILE")
+        sport = os.path.join(tmp, "serve.port")
+        srv, port = start([a.fortress, "--quiet", "serve", "--listen", "127.0.0.1:0", "--port-file", sport], sport, senv)
+        rss0 = rss_kib(srv.pid)
+        # sign-in: Argon2id (this vault's cost: interactive, 64 MiB) dominates
+        times = []
+        sid, dt = signin(port, "bench", passphrase, totp(enrol["secret"], time.time() + 30))
+        times.append(dt)
+        r, j = request(port, "GET", "/api/clients?limit=1", cookie=sid)
+        cid = j["clients"][0]["id"]
+        r, j = request(port, "GET", "/api/clients?email=" + email, cookie=sid)
+        if r.status != 200 or len(j["ids"]) != 1:
+            raise SystemExit("bench: the find by e-mail found %s" % j)
+        rss1 = rss_kib(srv.pid)
+        others = []
+        for i in range(min(a.sessions, len(recovery))):
+            s, dt = signin(port, "bench", passphrase, recovery[i])
+            times.append(dt)
+            request(port, "GET", "/api/clients/" + cid, cookie=s)  # opens its handle
+            others.append(s)
+        rss2 = rss_kib(srv.pid)
+        per_session = (rss2 - rss1) / max(1, len(others))
+
+        url = "http://127.0.0.1:%d" % port
+        get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid)
+        find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid)
+        bport = os.path.join(tmp, "fixed.port")
+        base, bp = start([a.fixed, bport], bport)
+        fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds)
+        stop(base)
+        base = None
+        stop(srv)
+        srv = None
+
+        ok = True
+        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (4 server threads):" % (a.seconds, a.clients))
+        print("  %-34s %10s %10s %8s" % ("", "req/s", "p99 ms", "ratio"))
+        print("  %-34s %10.0f %10.2f %8s" % ("baseline: mhd_fixed (fixed body)", fix_rps, fix_p99, "1.00"))
+        for name, rps, p99 in (("masked read GET /api/clients/{id}", get_rps, get_p99),
+                               ("find GET /api/clients?email=", find_rps, find_p99)):
+            ratio = rps / fix_rps
+            verdict = "ok" if ratio >= GOAL else "MISSED"
+            ok = ok and ratio >= GOAL
+            print("  %-34s %10.0f %10.2f %8.2f  goal >= %.1f: %s" % (name, rps, p99, ratio, GOAL, verdict))
+        for e in (get_err, find_err, fix_err):
+            if e:
+                print("  wrk socket errors: " + e)
+        print("memory per open session (its keys and its vault handle, after one request): %.0f KiB"
+              " (RSS %d -> %d KiB over %d sessions; the server alone: %d KiB)" % (per_session, rss1, rss2, len(others), rss0))
+        print("sign-in: median %.0f ms over %d (Argon2id at this vault's cost, interactive: 64 MiB; it dominates;"
+              " the default 'moderate' costs more)" % (statistics.median(times) * 1000, len(times)))
+        print(json.dumps({"bench": "serve", "seconds": a.seconds, "connections": 16, "fixed_rps": round(fix_rps),
+                          "get_rps": round(get_rps), "get_p99_ms": get_p99, "find_rps": round(find_rps), "find_p99_ms": find_p99,
+                          "get_ratio": round(get_rps / fix_rps, 3), "find_ratio": round(find_rps / fix_rps, 3),
+                          "session_kib": round(per_session), "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
+        return 0 if ok else 1
+    finally:
+        stop(base)
+        stop(srv)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
