@@ -1920,6 +1920,10 @@ int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FO
  * must be the session's token (constant-time).  FORT_EAUTH: no such session
  * or it timed out (its keys are wiped now); FORT_EDENIED: wrong CSRF. */
 int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf) FORT_WUR;
+/* The CSRF token of the session of ID into CSRF_OUT (for a server that
+ * renders it into its HTML forms); the idle timer does not restart.
+ * FORT_EAUTH as fort_session_get. */
+int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s, const char *id) FORT_WUR;
 /* End (sign out) the session of ID, wiping its keys.  FORT_ENOTFOUND. */
 int fort_session_end(fort_sessions *s, const char *id);
 /* End the timed-out sessions; returns how many are left. */
