@@ -290,48 +290,68 @@ int page_client_add(page *p)
 	return web_redirect(p, loc);
 }
 
-static void record_table(page *p, const fort_record *rec, int reveal_forms)
+/* The reveal form of field FI of REC (the library decides; the hint says
+ * beforehand when the role may not). */
+static void reveal_form(page *p, const fort_record *rec, const fort_field_info *fi, size_t i)
 {
-	size_t n = fort_record_count(rec);
+	if (!fi->npurposes) {
+		web_put(p, "<span class=\"help\">No purpose allows revealing it.</span>");
+		return;
+	}
+	web_put(p, "<form class=\"inline\" method=\"post\" action=\"/clients/");
+	web_text(p, fort_record_id(rec));
+	web_put(p, "/reveal\">");
+	web_csrf_field(p);
+	web_put(p, "<input type=\"hidden\" name=\"field\" value=\"");
+	web_text(p, fi->name);
+	web_put(p, "\"><label for=\"purpose-%zu\">Purpose</label><select id=\"purpose-%zu\" name=\"purpose\">", i, i);
+	for (size_t k = 0; k < fi->npurposes; k++) {
+		web_put(p, "<option>");
+		web_text(p, fi->purposes[k]);
+		web_put(p, "</option>");
+	}
+	web_put(p, "</select><button type=\"submit\" aria-label=\"Reveal ");
+	web_text(p, fi->label && *fi->label ? fi->label : fi->name);
+	web_put(p, "\">Reveal</button>");
+	if (!fort_vault_can(p->req.v, "reveal", fi->category))
+		web_put(p, "<span class=\"help\">Your role may not reveal this.</span>");
+	web_put(p, "</form>");
+}
+
+static void field_label(page *p, const fort_field_info *fi, const char *name)
+{
+	web_text(p, fi && fi->label && *fi->label ? fi->label : name);
+}
+
+/* The masked record, a reveal form per field; then the map's fields the
+ * role's keys do not open (the same rows for every client: whether this
+ * one has a value there is not told). */
+static void record_table(page *p, const fort_record *rec)
+{
+	size_t n = fort_record_count(rec), nmap = fort_map_count(p->req.v);
 	web_put(p, "<table class=\"record\"><caption>Fields (masked)</caption><thead><tr><th scope=\"col\">Field</th>"
-		   "<th scope=\"col\">Value</th>%s</tr></thead><tbody>",
-		reveal_forms ? "<th scope=\"col\">Reveal for a purpose</th>" : "");
+		   "<th scope=\"col\">Value</th><th scope=\"col\">Reveal for a purpose</th></tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		const fort_record_field *f = fort_record_field_at(rec, i);
 		const fort_field_info *fi = fort_map_find(p->req.v, f->field);
 		web_put(p, "<tr><th scope=\"row\">");
-		web_text(p, fi && fi->label && *fi->label ? fi->label : f->field);
+		field_label(p, fi, f->field);
 		web_put(p, "</th><td><span class=\"value\">");
 		web_text(p, f->value);
-		web_put(p, "</span></td>");
-		if (reveal_forms) {
-			web_put(p, "<td>");
-			if (fi && fi->npurposes) {
-				web_put(p, "<form class=\"inline\" method=\"post\" action=\"/clients/");
-				web_text(p, fort_record_id(rec));
-				web_put(p, "/reveal\">");
-				web_csrf_field(p);
-				web_put(p, "<input type=\"hidden\" name=\"field\" value=\"");
-				web_text(p, f->field);
-				web_put(p, "\"><label for=\"purpose-%zu\">Purpose</label><select id=\"purpose-%zu\" name=\"purpose\">",
-					i, i);
-				for (size_t k = 0; k < fi->npurposes; k++) {
-					web_put(p, "<option>");
-					web_text(p, fi->purposes[k]);
-					web_put(p, "</option>");
-				}
-				web_put(p, "</select><button type=\"submit\" aria-label=\"Reveal ");
-				web_text(p, fi->label && *fi->label ? fi->label : f->field);
-				web_put(p, "\">Reveal</button>");
-				if (!fort_vault_can(p->req.v, "reveal", fi->category))
-					web_put(p, "<span class=\"help\">Your role may not reveal this.</span>");
-				web_put(p, "</form>");
-			} else {
-				web_put(p, "<span class=\"help\">No purpose allows revealing it.</span>");
-			}
-			web_put(p, "</td>");
-		}
-		web_put(p, "</tr>");
+		web_put(p, "</span></td><td>");
+		if (fi)
+			reveal_form(p, rec, fi, i);
+		web_put(p, "</td></tr>");
+	}
+	for (size_t j = 0; j < nmap; j++) {
+		const fort_field_info *fi = fort_map_field(p->req.v, j);
+		if (fort_record_value(rec, fi->name) || fort_vault_can(p->req.v, "reveal", fi->category))
+			continue;
+		web_put(p, "<tr><th scope=\"row\">");
+		field_label(p, fi, fi->name);
+		web_put(p, "</th><td><span class=\"help\">Not shown to your role</span></td><td>");
+		reveal_form(p, rec, fi, n + j);
+		web_put(p, "</td></tr>");
 	}
 	web_put(p, "</tbody></table>");
 }
@@ -347,7 +367,7 @@ int page_client(page *p)
 	snprintf(p->title, sizeof p->title, "Client %s", p->req.id);
 	date_of(d, fort_record_created(rec));
 	web_put(p, "<p>Added on %s. Values are masked; revealing one needs a purpose and is recorded in the audit log.</p>", d);
-	record_table(p, rec, 1);
+	record_table(p, rec);
 	web_put(p, "<p><a href=\"/clients\">Back to the clients</a></p>");
 	fort_record_free(rec);
 	return 0;
