@@ -62,6 +62,8 @@ static const page_route pages[] = {
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
 	{ "POST", "/clients/{id}/reveal", page_client_reveal, P_FORM },
+	{ "GET", "/requests", page_requests, 0 },
+	{ "GET", "/incidents", page_incidents, 0 },
 	{ "GET", "/audit", page_audit, 0 },
 	{ "GET", "/account", page_account, 0 },
 	{ "GET", "/static/app.css", asset_css, P_PUBLIC | P_ASSET },
@@ -224,6 +226,8 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		fort_buf_puts(b, "<nav aria-label=\"Main\"><ul>");
 		nav_item(b, p, "/", "dashboard", "Dashboard");
 		nav_item(b, p, "/clients", "clients", "Clients");
+		nav_item(b, p, "/requests", "requests", "Requests");
+		nav_item(b, p, "/incidents", "incidents", "Incidents");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");
 		fort_buf_puts(b, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/signout\">"

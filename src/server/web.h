@@ -47,6 +47,8 @@ int page_client_new(page *p);
 int page_client_add(page *p);
 int page_client(page *p);
 int page_client_reveal(page *p);
+int page_requests(page *p);
+int page_incidents(page *p);
 int page_audit(page *p);
 int page_account(page *p);
 int page_signout(page *p);

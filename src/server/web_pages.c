@@ -6,6 +6,7 @@
  * value goes into a URL: finding by e-mail and revealing are POSTs. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "util.h"
 #include "server/web.h"
 
@@ -19,6 +20,44 @@ static void date_of(char out[21], int64_t t)
 
 /* ---------------------------------------------------------------- dashboard */
 
+/* Requests as a table (the dashboard's open ones, the requests page's all). */
+static void requests_table(page *p, const fort_request_info *rq, size_t n, const char *caption, int with_state)
+{
+	web_put(p, "<table><caption>");
+	web_text(p, caption);
+	web_put(p, "</caption><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Kind</th>"
+		   "<th scope=\"col\">Client</th><th scope=\"col\">Received</th>%s<th scope=\"col\">Due</th>"
+		   "<th scope=\"col\">Days left</th></tr></thead><tbody>",
+		with_state ? "<th scope=\"col\">State</th>" : "");
+	for (size_t i = 0; i < n; i++) {
+		web_put(p, "<tr%s><td>%lld</td><td>", rq[i].overdue ? " class=\"overdue\"" : "", (long long)rq[i].id);
+		web_text(p, rq[i].kind);
+		web_put(p, "</td><td><a href=\"/clients/");
+		web_text(p, rq[i].client);
+		web_put(p, "\">");
+		web_text(p, rq[i].client);
+		web_put(p, "</a></td><td>");
+		web_text(p, rq[i].received);
+		web_put(p, "</td>");
+		if (with_state) {
+			web_put(p, "<td>");
+			web_text(p, rq[i].state);
+			web_put(p, "</td>");
+		}
+		web_put(p, "<td>");
+		web_text(p, rq[i].due[0] ? rq[i].due : "not set");
+		web_put(p, "</td><td>");
+		if (rq[i].closed[0])
+			web_put(p, "closed");
+		else if (rq[i].overdue)
+			web_put(p, "<strong>overdue by %d</strong>", -rq[i].days_left);
+		else
+			web_put(p, "%d", rq[i].days_left);
+		web_put(p, "</td></tr>");
+	}
+	web_put(p, "</tbody></table>");
+}
+
 static void dash_requests(page *p)
 {
 	fort_request_info *rq = NULL;
@@ -30,33 +69,11 @@ static void dash_requests(page *p)
 		web_put(p, "</p></section>");
 		return;
 	}
-	if (n == 0) {
-		web_put(p, "<p>No open requests.</p></section>");
-		free(rq);
-		return;
-	}
-	web_put(p, "<table><caption>Open requests, the most urgent first</caption><thead><tr><th scope=\"col\">Kind</th>"
-		   "<th scope=\"col\">Client</th><th scope=\"col\">Received</th><th scope=\"col\">Due</th>"
-		   "<th scope=\"col\">Days left</th></tr></thead><tbody>");
-	for (size_t i = 0; i < n; i++) {
-		web_put(p, "<tr%s><td>", rq[i].overdue ? " class=\"overdue\"" : "");
-		web_text(p, rq[i].kind);
-		web_put(p, "</td><td><a href=\"/clients/");
-		web_text(p, rq[i].client);
-		web_put(p, "\">");
-		web_text(p, rq[i].client);
-		web_put(p, "</a></td><td>");
-		web_text(p, rq[i].received);
-		web_put(p, "</td><td>");
-		web_text(p, rq[i].due[0] ? rq[i].due : "not set");
-		web_put(p, "</td><td>");
-		if (rq[i].overdue)
-			web_put(p, "<strong>overdue by %d</strong>", -rq[i].days_left);
-		else
-			web_put(p, "%d", rq[i].days_left);
-		web_put(p, "</td></tr>");
-	}
-	web_put(p, "</tbody></table></section>");
+	if (n == 0)
+		web_put(p, "<p>No open requests.</p>");
+	else
+		requests_table(p, rq, n, "Open requests, the most urgent first", 0);
+	web_put(p, "<p><a href=\"/requests\">All requests</a></p></section>");
 	free(rq);
 }
 
@@ -83,7 +100,7 @@ static void dash_incidents(page *p)
 		web_text(p, is.next.due[0] ? is.next.due : "without undue delay");
 		web_put(p, "%s</p>", is.next.overdue ? " <strong>(overdue)</strong>" : "");
 	}
-	web_put(p, "</section>");
+	web_put(p, "<p><a href=\"/incidents\">The incidents and their clocks</a></p></section>");
 }
 
 static void dash_doctor(page *p)
@@ -405,6 +422,115 @@ int page_client_reveal(page *p)
 	web_put(p, "\">Back to the client (masked)</a></p>");
 	fort_record_free(rec);
 	return 0;
+}
+
+/* ---------------------------------------------------------------- requests, incidents */
+
+int page_requests(page *p)
+{
+	fort_request_info *rq = NULL;
+	size_t n = 0;
+	int r;
+	p->nav = "requests";
+	snprintf(p->title, sizeof p->title, "Requests from clients");
+	if ((r = fort_request_list(&rq, &n, p->req.v, NULL, 0, NULL)) < 0)
+		return r;
+	if (n == 0)
+		web_put(p, "<p>No requests recorded. Record one with <code>fortress request open</code>.</p>");
+	else
+		requests_table(p, rq, n, "Every request, with its legal due date", 1);
+	free(rq);
+	return 0;
+}
+
+/* "in 2 d 5 h", "3 h 10 min ago": from NOW to DUE. */
+static void time_left(page *p, int64_t due, int64_t now)
+{
+	int64_t d = due - now, a = d < 0 ? -d : d;
+	if (a >= 86400)
+		web_put(p, "%s%lld d %lld h%s", d < 0 ? "" : "in ", (long long)(a / 86400), (long long)(a % 86400 / 3600),
+			d < 0 ? " ago" : "");
+	else
+		web_put(p, "%s%lld h %lld min%s", d < 0 ? "" : "in ", (long long)(a / 3600), (long long)(a % 3600 / 60),
+			d < 0 ? " ago" : "");
+}
+
+static int incident_clocks(page *p, const fort_incident_info *in, int64_t now)
+{
+	fort_incident_clock *c = NULL;
+	size_t n = 0;
+	int r;
+	if ((r = fort_incident_clocks(&c, &n, p->req.v, in->id, now)) < 0)
+		return r;
+	if (n == 0) {
+		web_put(p, "<p>No notification clocks run for it.</p>");
+		free(c);
+		return 0;
+	}
+	web_put(p, "<table><caption>Clocks of incident %lld</caption><thead><tr><th scope=\"col\">Who must be told</th>"
+		   "<th scope=\"col\">Due</th><th scope=\"col\">Time left</th><th scope=\"col\">Done</th></tr></thead><tbody>",
+		(long long)in->id);
+	for (size_t i = 0; i < n; i++) {
+		web_put(p, "<tr%s><td>", c[i].overdue ? " class=\"overdue\"" : "");
+		web_text(p, c[i].title);
+		web_put(p, "</td><td>");
+		web_text(p, c[i].due[0] ? c[i].due : "without undue delay");
+		web_put(p, "</td><td>");
+		if (c[i].met)
+			web_put(p, "-");
+		else if (c[i].due_ts) {
+			web_put(p, "<span data-due=\"%lld\">", (long long)c[i].due_ts);
+			time_left(p, c[i].due_ts, now);
+			web_put(p, "</span>%s", c[i].overdue ? " <strong>overdue</strong>" : "");
+		} else
+			web_put(p, "as soon as possible");
+		web_put(p, "</td><td>");
+		if (c[i].met) {
+			web_text(p, c[i].met_at);
+			web_put(p, "%s", c[i].late ? " (late)" : "");
+		} else
+			web_put(p, "not yet");
+		web_put(p, "</td></tr>");
+	}
+	web_put(p, "</tbody></table>");
+	free(c);
+	return 0;
+}
+
+int page_incidents(page *p)
+{
+	fort_incident_info *in = NULL;
+	size_t n = 0;
+	int64_t now = (int64_t)time(NULL);
+	int r = 0;
+	p->nav = "incidents";
+	snprintf(p->title, sizeof p->title, "Incidents");
+	if ((r = fort_incident_list(&in, &n, p->req.v)) < 0)
+		return r;
+	if (n == 0)
+		web_put(p, "<p>No incidents recorded. If something went wrong, record it now with "
+			   "<code>fortress incident open</code>: the clocks start when you became aware.</p>");
+	for (size_t i = 0; i < n && r == 0; i++) {
+		web_put(p, "<section aria-labelledby=\"inc-%lld\"><h2 id=\"inc-%lld\">%lld. ", (long long)in[i].id,
+			(long long)in[i].id, (long long)in[i].id);
+		web_text(p, in[i].title);
+		web_put(p, "</h2><p>");
+		web_text(p, in[i].state);
+		web_put(p, "; aware since ");
+		web_text(p, in[i].aware);
+		if (in[i].risk)
+			web_put(p, "; risk %d of 25", in[i].risk);
+		if (in[i].decision[0]) {
+			web_put(p, "; decided: ");
+			web_text(p, in[i].decision);
+		}
+		web_put(p, ".</p>");
+		if (strcmp(in[i].state, "open") == 0)
+			r = incident_clocks(p, &in[i], now);
+		web_put(p, "</section>");
+	}
+	free(in);
+	return r;
 }
 
 /* ---------------------------------------------------------------- audit, account */

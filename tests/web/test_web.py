@@ -295,6 +295,38 @@ class WebTest(unittest.TestCase):
         self.assertEqual(r.status, 405)
         self.assertEqual(r.getheader("Allow"), "POST")
 
+    def test_requests_and_incident_clocks(self):
+        d = self.driver
+        kit.fort("request", "open", "access", self.client, "--received", time.strftime("%Y-%m-%d", time.gmtime()))
+        aware = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 2 * 3600))
+        kit.fort("incident", "open", "Laptop with client list stolen", "--aware", aware)
+        self.signed_in("anna")
+        self.assertIn(self.client, d.find_element(By.ID, "h-requests").find_element(By.XPATH, "..").text,
+                      "the open request is on the dashboard")
+        self.assertIn("open incident", d.find_element(By.ID, "h-incidents").find_element(By.XPATH, "..").text)
+        d.find_element(By.LINK_TEXT, "Requests").click()
+        self.wait_h1("Requests from clients")
+        row = d.find_element(By.XPATH, "//tr[td/a[text()='%s']]" % self.client).text
+        self.assertIn("access", row)
+        self.assertRegex(row, r"\d{4}-\d{2}-\d{2}")
+        self.axe("requests")
+        d.find_element(By.LINK_TEXT, "Incidents").click()
+        self.wait_h1("Incidents")
+        self.assertIn("Laptop with client list stolen", d.find_element(By.TAG_NAME, "main").text)
+        clocks = d.find_elements(By.CSS_SELECTOR, "[data-due]")
+        self.assertTrue(clocks, "the open incident's clocks are shown")
+        # the authority's 72 hours, 2 of them gone: about 70 h left, counted down by the page's script
+        left = [c.text for c in clocks]
+        self.assertTrue(any(re.fullmatch(r"in (2 d 2[12] h|69 h \d+ min|70 h \d+ min)", t) for t in left), left)
+        # as the server writes them (without the script)
+        r, html = self.get("/incidents", sid=self.cookie())
+        served = re.findall(r'<span data-due="\d+">([^<]*)</span>', html)
+        self.assertTrue(any(re.fullmatch(r"in (2 d 2[12] h|69 h \d+ min|70 h \d+ min)", t) for t in served), served)
+        # the script that rewrites them every 30 s is loaded (the CSP allows our file) and counts as the server does
+        self.assertEqual(d.execute_script("return fortressLeft(Math.floor(Date.now() / 1000) - 7260)"), "2 h 1 min ago")
+        self.assertEqual(d.execute_script("return fortressLeft(Math.floor(Date.now() / 1000) + 90000 + 30)"), "in 1 d 1 h")
+        self.axe("incidents")
+
     def test_audit_account_and_signout(self):
         d = self.driver
         self.signed_in("anna")
