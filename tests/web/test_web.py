@@ -22,7 +22,7 @@ except ImportError:  # Debian's python3-selenium, when another Python runs the t
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
@@ -75,8 +75,12 @@ class WebTest(unittest.TestCase):
     def tearDownClass(cls):
         if cls.driver:
             cls.driver.quit()
-        cls.srv.stop()
+        rc = cls.srv.stop()
+        log = cls.srv.log()
         cls.srv.close()
+        # a clean stop: exit 0, and (in the ASan build) no sanitizer report about the pages' code
+        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("fortress serve stopped with %s:\n%s" % (rc, log[-4000:]))
 
     # ------------------------------------------------------------ helpers
     def go(self, path):
@@ -88,7 +92,10 @@ class WebTest(unittest.TestCase):
     def wait_h1(self, test, timeout=20):
         """Wait for the next page, whose <h1> passes TEST (a string: equal)."""
         ok = (lambda t: t == test) if isinstance(test, str) else test
-        WebDriverWait(self.driver, timeout, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+        # the old page may go away between finding its <h1> and reading it (stale, or "node does not belong
+        # to the document"): look again until the timeout
+        WebDriverWait(self.driver, timeout, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException,
+                                                                WebDriverException]).until(
             lambda d: ok(d.find_element(By.TAG_NAME, "h1").text))
 
     def axe(self, name):
