@@ -2031,6 +2031,10 @@ int fort_session_acquire(fort_vault **v_out, char user_out[128], fort_sessions *
  * first).  If the session ended meanwhile (signed out, timed out), the
  * handle is closed and its keys wiped now.  Accepts NULL. */
 void fort_session_release(fort_sessions *s, fort_vault *v);
+/* The CSRF token of the session of ID into CSRF_OUT (for a server that
+ * renders it into its HTML forms); the idle timer does not restart.
+ * FORT_EAUTH as fort_session_get. */
+int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s, const char *id) FORT_WUR;
 /* End (sign out) the session of ID, wiping its keys and closing its handle
  * (at once, or when the request holding it gives it back).  FORT_ENOTFOUND. */
 int fort_session_end(fort_sessions *s, const char *id);

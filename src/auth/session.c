@@ -209,6 +209,25 @@ out:
 	return r;
 }
 
+int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s, const char *id)
+{
+	sess *e;
+	int r = 0;
+	csrf_out[0] = '\0';
+	pthread_mutex_lock(&s->mu);
+	e = find(s, id);
+	if (e && expired(s, e, now_ms())) {
+		end(e);
+		e = NULL;
+	}
+	if (e)
+		memcpy(csrf_out, e->csrf, FORT_SESSION_TOKEN_LEN + 1);
+	else
+		r = fort_error_set(FORT_EAUTH, "not signed in, or the session has ended (signed out or timed out): sign in again");
+	pthread_mutex_unlock(&s->mu);
+	return r;
+}
+
 int fort_session_end(fort_sessions *s, const char *id)
 {
 	sess *e;

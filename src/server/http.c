@@ -82,7 +82,7 @@ json_t *http_error_json(int code, const char *msg)
 	return j;
 }
 
-static int status_of(int code)
+int http_status_of(int code)
 {
 	switch (code) {
 	case FORT_EINPUT:
@@ -145,9 +145,10 @@ int http_query_other(request *req, const char *const *skip, const char **name, c
 	return o.n;
 }
 
-static void security_headers(server *s, struct MHD_Response *resp)
+void http_security_headers(server *s, void *response, const char *csp)
 {
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	struct MHD_Response *resp = response;
+	MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : "default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -177,7 +178,7 @@ static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int sta
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
-	security_headers(s, resp);
+	http_security_headers(s, resp, NULL);
 	if (allow)
 		MHD_add_response_header(resp, "Allow", allow);
 	if (cookie && *cookie)
@@ -192,7 +193,7 @@ static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int sta
 	return ret;
 }
 
-static void log_line(server *s, const char *method, const char *pattern, int status, struct timespec *t0)
+void http_log_line(server *s, const char *method, const char *pattern, int status, struct timespec *t0)
 {
 	struct timespec t1;
 	if (s->quiet)
@@ -202,8 +203,9 @@ static void log_line(server *s, const char *method, const char *pattern, int sta
 		(double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
 }
 
-static void client_address(char *out, size_t cap, struct MHD_Connection *conn)
+void http_client_address(char *out, size_t cap, void *connection)
 {
+	struct MHD_Connection *conn = connection;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(out, cap, "-");
 	if (!ci || !ci->client_addr)
@@ -327,7 +329,7 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 	req->status = MHD_HTTP_OK;
 	r = rt->fn(req);
 	if (r < 0 && !req->out) {
-		req->status = status_of(r);
+		req->status = http_status_of(r);
 		req->out = http_error_json(r, fort_error_message());
 	}
 }
@@ -380,7 +382,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (first && !(s_route_has_body(url, method))) {
+	if (first && !s_route_has_body(url, method) && !web_has_body(url, method)) {
 		/* no body to wait for: answer on the next call, as libmicrohttpd
 		 * expects, so the connection stays open for the next request */
 		return MHD_YES;
@@ -398,12 +400,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
+	if (web_owns(url)) {
+		/* the pages (web.c): their own checks, HTML answers */
+		if (first)
+			return MHD_YES; /* the body, if any, comes next */
+		return web_request(s, conn, url, method, &cc->body, cc->too_big) ? MHD_YES : MHD_NO;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&req, 0, sizeof req);
 	req.srv = s;
 	req.conn = conn;
 	req.method = method;
-	client_address(addr, sizeof addr, conn);
+	http_client_address(addr, sizeof addr, conn);
 	req.address = addr;
 	req.session_id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
 	idx = find_route(url, method, req.id, sizeof req.id, &status, allow, sizeof allow);
@@ -411,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		json_t *e = http_error_json(status == MHD_HTTP_NOT_FOUND ? FORT_ENOTFOUND : FORT_EINPUT,
 					    status == MHD_HTTP_NOT_FOUND ? "no such route: see /api/openapi.json"
 								     : "method not allowed on this route: see the Allow header");
-		log_line(s, method, status == MHD_HTTP_NOT_FOUND ? "(unknown)" : "(method)", status, &t0);
+		http_log_line(s, method, status == MHD_HTTP_NOT_FOUND ? "(unknown)" : "(method)", status, &t0);
 		if (first)
 			cc->early = 1;
 		return send_json(s, conn, status, e, status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow : NULL, NULL, 0);
@@ -426,7 +434,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cc->early = 1;
 	json_decref(req.body);
 	give_back(&req);
-	log_line(s, method, server_routes[idx].pattern, req.status, &t0);
+	http_log_line(s, method, server_routes[idx].pattern, req.status, &t0);
 	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
 	sodium_memzero(req.set_cookie, sizeof req.set_cookie);
 	return ret;

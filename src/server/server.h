@@ -6,6 +6,11 @@
  * auth.c     sign-in and sign-out (POST/DELETE /api/session), sessions
  * api_*.c    one handler per route: parse, one library call, render
  * route.c    matching a path against the table's patterns
+ * web.c      the web app's pipeline (every path outside /api/): its own
+ *            page table, session, CSRF in a form field, HTML responses
+ *            under a strict CSP, the static assets (web/)
+ * web_*.c    one function per page: read the form, one library call,
+ *            render HTML (escaped with fort_html_escape)
  *
  * Like the CLI, the server holds no keys of its own: a session holds the
  * signed-in person's keys and one vault handle opened with them at sign-in
@@ -20,6 +25,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "fortress.h"
+#include "util.h"
 
 typedef struct {
 	const char *vault_path;
@@ -98,6 +104,16 @@ struct server {
 
 /* http.c: an error body {"error":{"code","message"}} for CODE and MSG. */
 json_t *http_error_json(int code, const char *msg);
+/* The HTTP status of a FORT_E* code. */
+int http_status_of(int code);
+/* The security headers on RESPONSE (struct MHD_Response); CSP NULL: the
+ * API's policy. */
+void http_security_headers(server *s, void *response, const char *csp);
+/* The request log line (method, the route's pattern, status, time). */
+struct timespec;
+void http_log_line(server *s, const char *method, const char *pattern, int status, struct timespec *t0);
+/* The client's address of CONNECTION (struct MHD_Connection) as text. */
+void http_client_address(char *out, size_t cap, void *connection);
 /* The header VALUE of NAME in the request (NULL if none). */
 const char *http_header(request *req, const char *name);
 const char *http_query(request *req, const char *name);
@@ -125,5 +141,12 @@ int api_openapi(request *req);
 /* The OpenAPI document, embedded at build time (docs/api/openapi.json). */
 extern const unsigned char server_openapi_json[];
 extern const size_t server_openapi_json_len;
+
+/* web.c: the web app.  Does URL belong to the pages (not under /api/)?
+ * Does that page route take a form body?  Answer the request (BODY: what
+ * came, TOO_BIG: more than the limit came); 1 if a response was queued. */
+int web_owns(const char *url);
+int web_has_body(const char *url, const char *method);
+int web_request(server *s, void *conn, const char *url, const char *method, fort_buf *body, int too_big);
 
 #endif

@@ -8,51 +8,12 @@ tests receive checked against docs/api/openapi.json.
 """
 import argparse, base64, hashlib, hmac, http.client, json, os, re, signal
 import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
+import serverkit
+from serverkit import PASS, totp, fort, read, passfile, enroll, Server, audit_rows
 
 ARGS = None
-PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
-        "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
-        "ida": "twelve amber gulls argue over a lighthouse", "lea": "quiet foxes paint the ninth blue staircase"}
 OPENAPI = None
 VALIDATED = []
-
-
-def totp(secret_b32, t=None, step=30):
-    """RFC 6238 (HMAC-SHA1, 6 digits), as an authenticator app computes it."""
-    key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
-    counter = int((time.time() if t is None else t) // step)
-    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    off = mac[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def fort(*args, user=None, check=True):
-    env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile(user or "anna"))
-    cmd = [ARGS.fortress] + (["--user", user] if user else []) + list(args)
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if check and p.returncode != 0:
-        raise AssertionError("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stderr))
-    return p
-
-
-def read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def passfile(user):
-    path = os.path.join(TMP, user + ".pass")
-    if not os.path.exists(path):
-        with open(path, "w") as f:
-            f.write(PASS[user] + "\n")
-        os.chmod(path, 0o600)
-    return path
-
-
-def enroll(user):
-    """A fresh second factor: its secret and recovery codes."""
-    j = json.loads(fort("--json", "user", "totp", "enroll", user=user).stdout)
-    return j["secret"], j["recovery_codes"]
 
 
 def schema_for(path_pattern, method, status):
@@ -69,63 +30,6 @@ def validate(path_pattern, method, status, body):
     schema["components"] = OPENAPI["components"]
     jsonschema.Draft202012Validator(schema).validate(body)
     VALIDATED.append((method, path_pattern, status))
-
-
-class Server:
-    def __init__(self, *extra):
-        self.portfile = os.path.join(TMP, "port-%d" % time.monotonic_ns())
-        self.err = open(os.path.join(TMP, "serve-%d.err" % time.monotonic_ns()), "w+")
-        env = dict(os.environ, FORTRESS_VAULT=VAULT)
-        env.pop("FORTRESS_PASSPHRASE_FILE", None)
-        self.proc = subprocess.Popen([ARGS.fortress, "serve", "--listen", "127.0.0.1:0", "--port-file", self.portfile] + list(extra),
-                                     env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
-        for _ in range(200):
-            if os.path.exists(self.portfile) and read(self.portfile).strip():
-                break
-            if self.proc.poll() is not None:
-                raise AssertionError("fortress serve exited: " + self.log())
-            time.sleep(0.05)
-        self.port = int(read(self.portfile))
-
-    def log(self):
-        self.err.flush()
-        self.err.seek(0)
-        return self.err.read()
-
-    def stop(self, sig=signal.SIGTERM):
-        return self._stop(sig)
-
-    def close(self):
-        self.err.close()
-
-    def _stop(self, sig):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode
-
-    def request(self, method, path, body=None, headers=None, raw=None, source=None, pattern=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
-                                       source_address=(source, 0) if source else None)
-        h = dict(headers or {})
-        data = None
-        if raw is not None:
-            data = raw
-        elif body is not None:
-            data = json.dumps(body).encode()
-            h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        text = r.read()
-        c.close()
-        j = json.loads(text) if r.getheader("Content-Type", "").startswith("application/json") else None
-        if pattern and j is not None:
-            validate(pattern, method, r.status, j)
-        return r, j
 
 
 class Session:
@@ -147,14 +51,6 @@ class Session:
             h["X-CSRF-Token"] = self.csrf
         h.update(headers or {})
         return self.srv.request(method, path, body, h, pattern=pattern, raw=raw)
-
-
-def audit_rows(action=None):
-    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
-    q = "SELECT actor, action, result, detail FROM audit"
-    rows = db.execute(q + (" WHERE action = ?" if action else "") + " ORDER BY seq", (action,) if action else ()).fetchall()
-    db.close()
-    return rows
 
 
 def audit_count():
@@ -787,17 +683,10 @@ def main():
     with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
         OPENAPI = json.load(f)
     with tempfile.TemporaryDirectory(prefix="fortress-serve-") as TMP:
-        os.chmod(TMP, 0o700)
-        os.environ["HOME"] = TMP
-        os.environ["XDG_RUNTIME_DIR"] = TMP
-        VAULT = os.path.join(TMP, "vault.db")
-        fort("init", "--name", "Acme Ltd", "--owner", "anna", "--country", "DE", "--kdf", "interactive")
-        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("sam"))
-        subprocess.run([ARGS.fortress, "user", "request", "sam", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "sam", "--role", "staff")
-        env["FORTRESS_PASSPHRASE_FILE"] = passfile("zoe")
-        subprocess.run([ARGS.fortress, "user", "request", "zoe", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "zoe", "--role", "staff")
+        serverkit.setup(ARGS.fortress, TMP)
+        serverkit.VALIDATE = validate
+        VAULT = serverkit.VAULT
+        serverkit.team_vault()
         prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
         res = prog.result
         failed = len(res.failures) + len(res.errors)

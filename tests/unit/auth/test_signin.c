@@ -74,6 +74,14 @@ static void test_sessions(void **state)
 	/* the CSRF token is not a session id */
 	assert_int_equal(fort_session_get(NULL, NULL, s, csrf, NULL), FORT_EAUTH);
 	assert_int_equal(fort_session_get(NULL, NULL, s, "short", NULL), FORT_EAUTH);
+	/* the token for a server's HTML forms: that session's, nobody else's */
+	{
+		char got_csrf[FORT_SESSION_TOKEN_LEN + 1];
+		assert_int_equal(fort_session_csrf(got_csrf, s, id), 0);
+		assert_string_equal(got_csrf, csrf);
+		assert_int_equal(fort_session_csrf(got_csrf, s, csrf), FORT_EAUTH);
+		assert_string_equal(got_csrf, "");
+	}
 	/* a full table */
 	assert_int_equal(fort_secret_new(&k, raw, 32), 0);
 	assert_int_equal(fort_session_start(id2, csrf2, s, "bob", k), 0);
