@@ -34,7 +34,21 @@
  * by store_seal_flush, which the vault's audit code does); otherwise commit
  * runs the commit hook or fails with FORT_ETAMPER and nothing is written.
  * A backend notes every change to a sealed table itself, whatever function
- * made it. */
+ * made it.
+ *
+ * Backends (issue 19): store_open picks one by the path: postgresql://...,
+ * postgres://... or service=NAME is PostgreSQL (src/store/postgres.c),
+ * anything else a SQLite file (sqlite.c, attach.c, ledger.c, signin.c).
+ * Each backend's struct store starts with an int tag (backends.h); the
+ * public store_X in dispatch.c read it and call sqlite_store_X or
+ * pg_store_X.  The SQLite files include sqlite_names.h first, which renames
+ * their store_X definitions to sqlite_store_X, so their code is unchanged.
+ * dispatch.c, backends.h and sqlite_names.h are generated from this header
+ * by scripts/gen-store-dispatch.py (rerun it after adding a function; ctest
+ * store_dispatch fails until then); a function postgres.c does not define
+ * yet answers FORT_ERROR "... is not yet available on a PostgreSQL vault".
+ * A function taking no store (store_seal_table, the _release functions)
+ * is shared. */
 #ifndef FORT_STORE_H
 #define FORT_STORE_H
 
