@@ -94,9 +94,7 @@ def generate(root):
             "#ifndef FORT_STORE_BACKENDS_H\n#define FORT_STORE_BACKENDS_H\n\n",
             '#include "store/store.h"\n#include "store/signin.h"\n\n',
             "/* The first member of each backend's struct store. */\n",
-            "enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };\n",
-            "/* 1 when PATH names a PostgreSQL database: postgresql://, postgres:// or service=NAME. */\n",
-            "int store_path_is_pg(const char *path);\n\n"]
+            "enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };\n\n"]
     for ret, n, args, _ in fns:
         sp = "" if ret.endswith("*") else " "
         back.append(f"{ret}{sp}sqlite_{n}({args});\n")

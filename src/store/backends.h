@@ -9,8 +9,6 @@
 
 /* The first member of each backend's struct store. */
 enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };
-/* 1 when PATH names a PostgreSQL database: postgresql://, postgres:// or service=NAME. */
-int store_path_is_pg(const char *path);
 
 int sqlite_store_open(store **out, const char *path, int create);
 void sqlite_store_close(store *s);
@@ -137,5 +135,64 @@ int sqlite_store_throttle_fail(store *s, const char *key, int64_t now);
 int sqlite_store_throttle_clear(store *s, const char *key);
 int sqlite_store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last);
 
+int pg_store_open(store **out, const char *path, int create);
+void pg_store_close(store *s);
+int pg_store_begin(store *s);
+int pg_store_commit(store *s);
+void pg_store_rollback(store *s);
+int pg_store_checkpoint(store *s);
+void pg_store_bulk(store *s, int on);
+int pg_store_schema_version(store *s);
+int pg_store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
+int pg_store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len);
+int pg_store_meta_put(store *s, const char *key, const void *val, size_t len);
+int pg_store_user_insert(store *s, store_user *u);
+int pg_store_user_get(store *s, store_user *out, const char *name);
+int pg_store_user_get_by_id(store *s, store_user *out, int64_t id);
+int pg_store_user_update_seal(store *s, const store_user *u);
+int pg_store_user_each(store *s, store_user_cb cb, void *ctx);
+int pg_store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed);
+int pg_store_user_delete(store *s, int64_t id);
+int pg_store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len);
+int pg_store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx);
+int pg_store_grant_del(store *s, int64_t user, const char *key);
+int pg_store_grant_del_old(store *s, const char *key, int below);
+int pg_store_client_insert(store *s, const store_client *c);
+int pg_store_client_update(store *s, const store_client *c);
+int pg_store_client_get(store *s, store_client *out, int64_t id);
+int pg_store_client_delete(store *s, int64_t id);
+int pg_store_client_each(store *s, store_client_cb cb, void *ctx);
+int pg_store_client_ids(store *s, store_id_cb cb, void *ctx);
+int pg_store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx);
+int pg_store_client_count(store *s, uint64_t *n);
+int pg_store_client_max_id(store *s, int64_t *id);
+int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
+int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int pg_store_blind_del_client(store *s, int64_t client);
+int pg_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
+int pg_store_erased_add(store *s, int64_t client, int64_t ts);
+int pg_store_erased_has(store *s, int64_t client);
+int pg_store_erased_count(store *s, uint64_t *n);
+int pg_store_audit_append(store *s, const store_audit_row *r);
+int pg_store_audit_tail(store *s, int64_t *seq, unsigned char hash[32]);
+int pg_store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx);
+int pg_store_audit_count(store *s, uint64_t *n);
+int pg_store_audit_has_seals(store *s, int *any);
+int pg_store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last);
+void pg_store_set_commit_hook(store *s, store_commit_hook fn, void *ctx);
+size_t pg_store_seal_pending(store *s);
+int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any);
+int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n);
+int pg_store_seal_count(store *s, uint64_t *n);
+int pg_store_seal_touch_all(store *s);
+int pg_store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out);
+int pg_store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out);
+void pg_store_seal_enforce(store *s, int on);
+int pg_store_seal_require(store *s, const char *table);
+int pg_store_seal_require_row(store *s, const char *table, int64_t id);
+void pg_store_seal_note(store *s, const char *table, int64_t id);
+int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
+int pg_store_seal_heads_check(store *s, store_seal_check *out, int *differ);
+int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx);
 
 #endif

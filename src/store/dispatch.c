@@ -23,395 +23,413 @@ int store_path_is_pg(const char *path)
 
 int store_open(store **out, const char *path, int create)
 {
-	if (store_path_is_pg(path)) {
-		*out = NULL;
-		return not_yet("a PostgreSQL vault");
-	}
+	if (store_path_is_pg(path))
+		return pg_store_open(out, path, create);
 	return sqlite_store_open(out, path, create);
 }
 
 void store_close(store *s)
 {
-	sqlite_store_close(s);
+	if (is_pg(s))
+		pg_store_close(s);
+	else
+		sqlite_store_close(s);
 }
 
 int store_begin(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_begin");
+		return pg_store_begin(s);
 	return sqlite_store_begin(s);
 }
 
 int store_commit(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_commit");
+		return pg_store_commit(s);
 	return sqlite_store_commit(s);
 }
 
 void store_rollback(store *s)
 {
-	sqlite_store_rollback(s);
+	if (is_pg(s))
+		pg_store_rollback(s);
+	else
+		sqlite_store_rollback(s);
 }
 
 int store_checkpoint(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_checkpoint");
+		return pg_store_checkpoint(s);
 	return sqlite_store_checkpoint(s);
 }
 
 void store_bulk(store *s, int on)
 {
-	sqlite_store_bulk(s, on);
+	if (is_pg(s))
+		pg_store_bulk(s, on);
+	else
+		sqlite_store_bulk(s, on);
 }
 
 int store_schema_version(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_schema_version");
+		return pg_store_schema_version(s);
 	return sqlite_store_schema_version(s);
 }
 
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("store_meta_get");
+		return pg_store_meta_get(s, key, val, len);
 	return sqlite_store_meta_get(s, key, val, len);
 }
 
 int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("store_meta_get_unchecked");
+		return pg_store_meta_get_unchecked(s, key, val, len);
 	return sqlite_store_meta_get_unchecked(s, key, val, len);
 }
 
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("store_meta_put");
+		return pg_store_meta_put(s, key, val, len);
 	return sqlite_store_meta_put(s, key, val, len);
 }
 
 int store_user_insert(store *s, store_user *u)
 {
 	if (is_pg(s))
-		return not_yet("store_user_insert");
+		return pg_store_user_insert(s, u);
 	return sqlite_store_user_insert(s, u);
 }
 
 int store_user_get(store *s, store_user *out, const char *name)
 {
 	if (is_pg(s))
-		return not_yet("store_user_get");
+		return pg_store_user_get(s, out, name);
 	return sqlite_store_user_get(s, out, name);
 }
 
 int store_user_get_by_id(store *s, store_user *out, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("store_user_get_by_id");
+		return pg_store_user_get_by_id(s, out, id);
 	return sqlite_store_user_get_by_id(s, out, id);
 }
 
 int store_user_update_seal(store *s, const store_user *u)
 {
 	if (is_pg(s))
-		return not_yet("store_user_update_seal");
+		return pg_store_user_update_seal(s, u);
 	return sqlite_store_user_update_seal(s, u);
 }
 
 int store_user_each(store *s, store_user_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_user_each");
+		return pg_store_user_each(s, cb, ctx);
 	return sqlite_store_user_each(s, cb, ctx);
 }
 
 int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed)
 {
 	if (is_pg(s))
-		return not_yet("store_user_set");
+		return pg_store_user_set(s, id, role, status, removed);
 	return sqlite_store_user_set(s, id, role, status, removed);
 }
 
 int store_user_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("store_user_delete");
+		return pg_store_user_delete(s, id);
 	return sqlite_store_user_delete(s, id);
 }
 
 int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("store_grant_put");
+		return pg_store_grant_put(s, user, key, version, sealed, len);
 	return sqlite_store_grant_put(s, user, key, version, sealed, len);
 }
 
 int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_grant_each");
+		return pg_store_grant_each(s, user, cb, ctx);
 	return sqlite_store_grant_each(s, user, cb, ctx);
 }
 
 int store_grant_del(store *s, int64_t user, const char *key)
 {
 	if (is_pg(s))
-		return not_yet("store_grant_del");
+		return pg_store_grant_del(s, user, key);
 	return sqlite_store_grant_del(s, user, key);
 }
 
 int store_grant_del_old(store *s, const char *key, int below)
 {
 	if (is_pg(s))
-		return not_yet("store_grant_del_old");
+		return pg_store_grant_del_old(s, key, below);
 	return sqlite_store_grant_del_old(s, key, below);
 }
 
 int store_client_insert(store *s, const store_client *c)
 {
 	if (is_pg(s))
-		return not_yet("store_client_insert");
+		return pg_store_client_insert(s, c);
 	return sqlite_store_client_insert(s, c);
 }
 
 int store_client_update(store *s, const store_client *c)
 {
 	if (is_pg(s))
-		return not_yet("store_client_update");
+		return pg_store_client_update(s, c);
 	return sqlite_store_client_update(s, c);
 }
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("store_client_get");
+		return pg_store_client_get(s, out, id);
 	return sqlite_store_client_get(s, out, id);
 }
 
 int store_client_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("store_client_delete");
+		return pg_store_client_delete(s, id);
 	return sqlite_store_client_delete(s, id);
 }
 
 int store_client_each(store *s, store_client_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_client_each");
+		return pg_store_client_each(s, cb, ctx);
 	return sqlite_store_client_each(s, cb, ctx);
 }
 
 int store_client_ids(store *s, store_id_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_client_ids");
+		return pg_store_client_ids(s, cb, ctx);
 	return sqlite_store_client_ids(s, cb, ctx);
 }
 
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_client_batch");
+		return pg_store_client_batch(s, after, limit, cb, ctx);
 	return sqlite_store_client_batch(s, after, limit, cb, ctx);
 }
 
 int store_client_count(store *s, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_client_count");
+		return pg_store_client_count(s, n);
 	return sqlite_store_client_count(s, n);
 }
 
 int store_client_max_id(store *s, int64_t *id)
 {
 	if (is_pg(s))
-		return not_yet("store_client_max_id");
+		return pg_store_client_max_id(s, id);
 	return sqlite_store_client_max_id(s, id);
 }
 
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
 	if (is_pg(s))
-		return not_yet("store_blind_add");
+		return pg_store_blind_add(s, h, client, unique, other);
 	return sqlite_store_blind_add(s, h, client, unique, other);
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
 {
 	if (is_pg(s))
-		return not_yet("store_blind_del");
+		return pg_store_blind_del(s, h, client);
 	return sqlite_store_blind_del(s, h, client);
 }
 
 int store_blind_del_client(store *s, int64_t client)
 {
 	if (is_pg(s))
-		return not_yet("store_blind_del_client");
+		return pg_store_blind_del_client(s, client);
 	return sqlite_store_blind_del_client(s, client);
 }
 
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_blind_find");
+		return pg_store_blind_find(s, h, unique, ids, max, n);
 	return sqlite_store_blind_find(s, h, unique, ids, max, n);
 }
 
 int store_erased_add(store *s, int64_t client, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("store_erased_add");
+		return pg_store_erased_add(s, client, ts);
 	return sqlite_store_erased_add(s, client, ts);
 }
 
 int store_erased_has(store *s, int64_t client)
 {
 	if (is_pg(s))
-		return not_yet("store_erased_has");
+		return pg_store_erased_has(s, client);
 	return sqlite_store_erased_has(s, client);
 }
 
 int store_erased_count(store *s, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_erased_count");
+		return pg_store_erased_count(s, n);
 	return sqlite_store_erased_count(s, n);
 }
 
 int store_audit_append(store *s, const store_audit_row *r)
 {
 	if (is_pg(s))
-		return not_yet("store_audit_append");
+		return pg_store_audit_append(s, r);
 	return sqlite_store_audit_append(s, r);
 }
 
 int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
 	if (is_pg(s))
-		return not_yet("store_audit_tail");
+		return pg_store_audit_tail(s, seq, hash);
 	return sqlite_store_audit_tail(s, seq, hash);
 }
 
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_audit_each");
+		return pg_store_audit_each(s, client, cb, ctx);
 	return sqlite_store_audit_each(s, client, cb, ctx);
 }
 
 int store_audit_count(store *s, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_audit_count");
+		return pg_store_audit_count(s, n);
 	return sqlite_store_audit_count(s, n);
 }
 
 int store_audit_has_seals(store *s, int *any)
 {
 	if (is_pg(s))
-		return not_yet("store_audit_has_seals");
+		return pg_store_audit_has_seals(s, any);
 	return sqlite_store_audit_has_seals(s, any);
 }
 
 int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
 	if (is_pg(s))
-		return not_yet("store_audit_failed_unlocks");
+		return pg_store_audit_failed_unlocks(s, since, n, last);
 	return sqlite_store_audit_failed_unlocks(s, since, n, last);
 }
 
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
 {
-	sqlite_store_set_commit_hook(s, fn, ctx);
+	if (is_pg(s))
+		pg_store_set_commit_hook(s, fn, ctx);
+	else
+		sqlite_store_set_commit_hook(s, fn, ctx);
 }
 
 size_t store_seal_pending(store *s)
 {
+	if (is_pg(s))
+		return pg_store_seal_pending(s);
 	return sqlite_store_seal_pending(s);
 }
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_flush");
+		return pg_store_seal_flush(s, seq, digest, any);
 	return sqlite_store_seal_flush(s, seq, digest, any);
 }
 
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_digest");
+		return pg_store_seal_digest(s, seq, digest, n);
 	return sqlite_store_seal_digest(s, seq, digest, n);
 }
 
 int store_seal_count(store *s, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_count");
+		return pg_store_seal_count(s, n);
 	return sqlite_store_seal_count(s, n);
 }
 
 int store_seal_touch_all(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_touch_all");
+		return pg_store_seal_touch_all(s);
 	return sqlite_store_seal_touch_all(s);
 }
 
 int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_row");
+		return pg_store_seal_row(s, table, id, out);
 	return sqlite_store_seal_row(s, table, id, out);
 }
 
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_index");
+		return pg_store_seal_index(s, h, unique, client, out);
 	return sqlite_store_seal_index(s, h, unique, client, out);
 }
 
 void store_seal_enforce(store *s, int on)
 {
-	sqlite_store_seal_enforce(s, on);
+	if (is_pg(s))
+		pg_store_seal_enforce(s, on);
+	else
+		sqlite_store_seal_enforce(s, on);
 }
 
 int store_seal_require(store *s, const char *table)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_require");
+		return pg_store_seal_require(s, table);
 	return sqlite_store_seal_require(s, table);
 }
 
 int store_seal_require_row(store *s, const char *table, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_require_row");
+		return pg_store_seal_require_row(s, table, id);
 	return sqlite_store_seal_require_row(s, table, id);
 }
 
 void store_seal_note(store *s, const char *table, int64_t id)
 {
-	sqlite_store_seal_note(s, table, id);
+	if (is_pg(s))
+		pg_store_seal_note(s, table, id);
+	else
+		sqlite_store_seal_note(s, table, id);
 }
 
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_scan");
+		return pg_store_seal_scan(s, table, cb, ctx);
 	return sqlite_store_seal_scan(s, table, cb, ctx);
 }
 
 int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_heads_check");
+		return pg_store_seal_heads_check(s, out, differ);
 	return sqlite_store_seal_heads_check(s, out, differ);
 }
 
@@ -530,7 +548,7 @@ int store_integrity_check(store *s)
 int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("store_erased_each");
+		return pg_store_erased_each(s, cb, ctx);
 	return sqlite_store_erased_each(s, cb, ctx);
 }
 

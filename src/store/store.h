@@ -64,6 +64,9 @@ typedef struct store store;
  * file must be a Fortress vault of a schema this build knows (older schemas
  * are migrated). */
 int store_open(store **out, const char *path, int create);
+/* 1 when PATH names a PostgreSQL database (postgresql://, postgres:// or
+ * service=NAME), 0 for a SQLite file. */
+int store_path_is_pg(const char *path);
 void store_close(store *s);
 
 /* ------------------------------------------------- opening, transactions */
