@@ -27,13 +27,13 @@ SHARED = {"store_seal_table", "store_seal_describe", "store_user_release", "stor
           "store_attach_release", "store_snapshot_free"}
 # what the message of a function not yet on PostgreSQL names, by prefix
 NOUNS = [
-    ("store_consent", "the consent ledger"), ("store_notice", "notice texts"),
-    ("store_request", "client requests"), ("store_hold", "legal holds"),
-    ("store_snapshot", "a backup of the database"), ("store_integrity", "the integrity check"),
+    ("store_consent", "the consent ledger"), ("store_notice", "the notice store"),
+    ("store_request", "the request register"), ("store_hold", "the legal-hold register"),
+    ("store_snapshot", "a backup of the database"), ("store_integrity", "the database integrity check"),
     ("store_erased_field", "the field-erasure ledger"), ("store_client_purge", "erasing a damaged client"),
-    ("store_attach", "attachments"), ("store_drill", "plan drills"), ("store_mail", "the mail outbox"),
+    ("store_attach", "the attachment store"), ("store_drill", "the drill record"), ("store_mail", "the mail outbox"),
     ("store_doctor", "the check-up history"), ("store_incident", "the incident register"),
-    ("store_action", "incident actions"), ("store_export", "the exports record"),
+    ("store_action", "the incident action list"), ("store_export", "the exports record"),
     ("store_totp", "two-factor sign-in"), ("store_throttle", "the sign-in throttle"),
     ("store_signin", "the sign-in throttle"),
 ]

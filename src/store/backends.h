@@ -193,6 +193,16 @@ int pg_store_seal_require_row(store *s, const char *table, int64_t id);
 void pg_store_seal_note(store *s, const char *table, int64_t id);
 int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx);
 int pg_store_seal_heads_check(store *s, store_seal_check *out, int *differ);
+int pg_store_consent_append(store *s, const store_consent_row *c);
+int pg_store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx);
+int pg_store_consent_tail(store *s, int64_t *seq, unsigned char hash[32]);
+int pg_store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts);
+int pg_store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len);
+int pg_store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request);
+int pg_store_hold_del(store *s, int64_t client, const char *field);
+int pg_store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
+int pg_store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
+int pg_store_hold_any(store *s, int *any);
 int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx);
 
 #endif

@@ -436,98 +436,98 @@ int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 int store_consent_append(store *s, const store_consent_row *c)
 {
 	if (is_pg(s))
-		return not_yet("the consent ledger");
+		return pg_store_consent_append(s, c);
 	return sqlite_store_consent_append(s, c);
 }
 
 int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the consent ledger");
+		return pg_store_consent_each(s, client, cb, ctx);
 	return sqlite_store_consent_each(s, client, cb, ctx);
 }
 
 int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
 	if (is_pg(s))
-		return not_yet("the consent ledger");
+		return pg_store_consent_tail(s, seq, hash);
 	return sqlite_store_consent_tail(s, seq, hash);
 }
 
 int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("notice texts");
+		return pg_store_notice_put(s, hash, language, text, len, ts);
 	return sqlite_store_notice_put(s, hash, language, text, len, ts);
 }
 
 int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("notice texts");
+		return pg_store_notice_get(s, hash, language, hash_out, text, len);
 	return sqlite_store_notice_get(s, hash, language, hash_out, text, len);
 }
 
 int store_request_put(store *s, store_request *q)
 {
 	if (is_pg(s))
-		return not_yet("client requests");
+		return not_yet("the request register");
 	return sqlite_store_request_put(s, q);
 }
 
 int store_request_get(store *s, store_request *q, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("client requests");
+		return not_yet("the request register");
 	return sqlite_store_request_get(s, q, id);
 }
 
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("client requests");
+		return not_yet("the request register");
 	return sqlite_store_request_each(s, client, cb, ctx);
 }
 
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
 {
 	if (is_pg(s))
-		return not_yet("client requests");
+		return not_yet("the request register");
 	return sqlite_store_request_event(s, request, ts, actor, event, detail);
 }
 
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
 {
 	if (is_pg(s))
-		return not_yet("legal holds");
+		return pg_store_hold_put(s, client, field, until, reason, request);
 	return sqlite_store_hold_put(s, client, field, until, reason, request);
 }
 
 int store_hold_del(store *s, int64_t client, const char *field)
 {
 	if (is_pg(s))
-		return not_yet("legal holds");
+		return pg_store_hold_del(s, client, field);
 	return sqlite_store_hold_del(s, client, field);
 }
 
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("legal holds");
+		return pg_store_hold_each(s, until_max, cb, ctx);
 	return sqlite_store_hold_each(s, until_max, cb, ctx);
 }
 
 int store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap)
 {
 	if (is_pg(s))
-		return not_yet("legal holds");
+		return pg_store_hold_reason(s, client, field, reason, cap);
 	return sqlite_store_hold_reason(s, client, field, reason, cap);
 }
 
 int store_hold_any(store *s, int *any)
 {
 	if (is_pg(s))
-		return not_yet("legal holds");
+		return pg_store_hold_any(s, any);
 	return sqlite_store_hold_any(s, any);
 }
 
@@ -541,7 +541,7 @@ int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 int store_integrity_check(store *s)
 {
 	if (is_pg(s))
-		return not_yet("the integrity check");
+		return not_yet("the database integrity check");
 	return sqlite_store_integrity_check(s);
 }
 
@@ -583,77 +583,77 @@ int store_erased_field_has(store *s, int64_t client, const char *field, int64_t 
 int store_attach_insert(store *s, store_attachment *a)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_insert(s, a);
 }
 
 int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_chunk_put(s, att, seq, data, len);
 }
 
 int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_chunk_get(s, att, seq, data, len);
 }
 
 int store_attach_get(store *s, store_attachment *out, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_get(s, out, id);
 }
 
 int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_each(s, client, cb, ctx);
 }
 
 int store_attach_seal(store *s, const store_attachment *a)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_seal(s, a);
 }
 
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
 }
 
 int store_attach_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_delete(s, id);
 }
 
 int store_attach_unlink(store *s, int64_t att, int64_t client)
 {
 	if (is_pg(s))
-		return not_yet("attachments");
+		return not_yet("the attachment store");
 	return sqlite_store_attach_unlink(s, att, client);
 }
 
 int store_drill_add(store *s, store_drill *d)
 {
 	if (is_pg(s))
-		return not_yet("plan drills");
+		return not_yet("the drill record");
 	return sqlite_store_drill_add(s, d);
 }
 
 int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("plan drills");
+		return not_yet("the drill record");
 	return sqlite_store_drill_each(s, cb, ctx);
 }
 
@@ -786,21 +786,21 @@ int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_c
 int store_action_insert(store *s, store_action *a)
 {
 	if (is_pg(s))
-		return not_yet("incident actions");
+		return not_yet("the incident action list");
 	return sqlite_store_action_insert(s, a);
 }
 
 int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("incident actions");
+		return not_yet("the incident action list");
 	return sqlite_store_action_each(s, id, open_only, cb, ctx);
 }
 
 int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 {
 	if (is_pg(s))
-		return not_yet("incident actions");
+		return not_yet("the incident action list");
 	return sqlite_store_action_done(s, id, ts, by);
 }
 

@@ -5,7 +5,8 @@
 #                            only on a Unix socket in DIR (listen_addresses=''),
 #                            print the connection string of an empty database
 #   pg-server.sh stop DIR    stop the server and remove DIR
-#   pg-server.sh newdb DIR   print the connection string of one more empty database
+#   pg-server.sh newdb DIR NAME  create the empty database NAME, print its
+#                            connection string (exit 77 when no server runs in DIR)
 #
 # PostgreSQL refuses to run as root: when started as root, the server runs as
 # `nobody` (DIR is given to it); otherwise as the calling user.  Nothing is
@@ -15,7 +16,7 @@ set -eu
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg-server.sh start|stop|newdb DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pg-server.sh start|stop DIR | newdb DIR NAME" >&2; exit 2; }
 
 as_owner() {
 	if [ "$(id -u)" = 0 ]; then
@@ -47,15 +48,13 @@ start)
 	as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 		-o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=40" start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
-	as_owner "$PGBIN/createdb" -h "$dir" -U fortress vault0
-	echo 0 >"$dir/ndb"
-	echo "postgresql:///vault0?host=$dir&user=fortress"
+	echo "postgresql:///postgres?host=$dir&user=fortress"
 	;;
 newdb)
-	n=$(($(cat "$dir/ndb") + 1))
-	echo $n >"$dir/ndb"
-	as_owner "$PGBIN/createdb" -h "$dir" -U fortress "vault$n"
-	echo "postgresql:///vault$n?host=$dir&user=fortress"
+	name=${3:?usage: pg-server.sh newdb DIR NAME}
+	[ -f "$dir/data/postmaster.pid" ] || { echo "pg-server.sh: no server in $dir" >&2; exit 77; }
+	as_owner "$PGBIN/createdb" -h "$dir" -U fortress "$name" >&2
+	echo "postgresql:///$name?host=$dir&user=fortress"
 	;;
 stop)
 	if [ -f "$dir/data/postmaster.pid" ]; then
@@ -64,7 +63,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: pg-server.sh start|stop|newdb DIR" >&2
+	echo "usage: pg-server.sh start|stop DIR | newdb DIR NAME" >&2
 	exit 2
 	;;
 esac
