@@ -204,5 +204,18 @@ int pg_store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *
 int pg_store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
 int pg_store_hold_any(store *s, int *any);
 int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx);
+int pg_store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
+int pg_store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts);
+int pg_store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx);
+int pg_store_erased_field_has(store *s, int64_t client, const char *field, int64_t since);
+int pg_store_attach_insert(store *s, store_attachment *a);
+int pg_store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len);
+int pg_store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len);
+int pg_store_attach_get(store *s, store_attachment *out, int64_t id);
+int pg_store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx);
+int pg_store_attach_seal(store *s, const store_attachment *a);
+int pg_store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len);
+int pg_store_attach_delete(store *s, int64_t id);
+int pg_store_attach_unlink(store *s, int64_t att, int64_t client);
 
 #endif

@@ -555,91 +555,91 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 {
 	if (is_pg(s))
-		return not_yet("erasing a damaged client");
+		return pg_store_client_purge(s, client, ts, removed);
 	return sqlite_store_client_purge(s, client, ts, removed);
 }
 
 int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("the field-erasure ledger");
+		return pg_store_erased_field_add(s, client, field, ts);
 	return sqlite_store_erased_field_add(s, client, field, ts);
 }
 
 int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the field-erasure ledger");
+		return pg_store_erased_field_each(s, cb, ctx);
 	return sqlite_store_erased_field_each(s, cb, ctx);
 }
 
 int store_erased_field_has(store *s, int64_t client, const char *field, int64_t since)
 {
 	if (is_pg(s))
-		return not_yet("the field-erasure ledger");
+		return pg_store_erased_field_has(s, client, field, since);
 	return sqlite_store_erased_field_has(s, client, field, since);
 }
 
 int store_attach_insert(store *s, store_attachment *a)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_insert(s, a);
 	return sqlite_store_attach_insert(s, a);
 }
 
 int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_chunk_put(s, att, seq, data, len);
 	return sqlite_store_attach_chunk_put(s, att, seq, data, len);
 }
 
 int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_chunk_get(s, att, seq, data, len);
 	return sqlite_store_attach_chunk_get(s, att, seq, data, len);
 }
 
 int store_attach_get(store *s, store_attachment *out, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_get(s, out, id);
 	return sqlite_store_attach_get(s, out, id);
 }
 
 int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_each(s, client, cb, ctx);
 	return sqlite_store_attach_each(s, client, cb, ctx);
 }
 
 int store_attach_seal(store *s, const store_attachment *a)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_seal(s, a);
 	return sqlite_store_attach_seal(s, a);
 }
 
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_rewrap(s, id, kvers, wrapped, len);
 	return sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
 }
 
 int store_attach_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_delete(s, id);
 	return sqlite_store_attach_delete(s, id);
 }
 
 int store_attach_unlink(store *s, int64_t att, int64_t client)
 {
 	if (is_pg(s))
-		return not_yet("the attachment store");
+		return pg_store_attach_unlink(s, att, client);
 	return sqlite_store_attach_unlink(s, att, client);
 }
 

@@ -1994,3 +1994,240 @@ int pg_store_hold_any(store *s, int *any)
 	*any = n > 0;
 	return n < 0 ? n : 0;
 }
+
+/* ----------------------------------------------------------- attachments */
+
+int pg_store_attach_insert(store *s, store_attachment *a)
+{
+	PGresult *res;
+	pa v[10] = { a->id ? PI(a->id) : PN, PI(a->created), PT(a->actor ? a->actor : ""), PI(a->size), PI(a->cats),
+		     PT(a->kvers ? a->kvers : ""), PB(a->wrapped, a->wrapped_len), PB(a->meta, a->meta_len),
+		     PB(a->header, a->header_len), PI(a->nchunks) };
+	int n = run(s, "storing an attachment",
+		    a->id ? "INSERT INTO attachments(id, created, actor, size, cats, kvers, wrapped, meta, header, nchunks)"
+			    " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"
+			  : "INSERT INTO attachments(created, actor, size, cats, kvers, wrapped, meta, header, nchunks)"
+			    " VALUES($2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+		    a->id ? v : v + 1, a->id ? 10 : 9, &res);
+	if (n < 0)
+		return n;
+	a->id = gi(res, 0, 0);
+	PQclear(res);
+	touch_put(s, T_ATTACHMENTS, a->id, NULL, 0, NULL);
+	for (size_t i = 0; i < a->nclients; i++) {
+		pa l[2] = { PI(a->id), PI(a->clients[i]) };
+		if ((n = run(s, "linking an attachment to a client",
+			     "INSERT INTO attachment_clients(att, client) VALUES($1, $2) ON CONFLICT DO NOTHING", l, 2, NULL)) < 0)
+			return n;
+	}
+	if (a->nclients)
+		touch_put(s, T_ATTACHMENT_CLIENTS, a->id, NULL, 0, NULL);
+	return 0;
+}
+
+int pg_store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
+{
+	pa a[3] = { PI(att), PI(seq), PB(data, len) };
+	pa b[2] = { PI(seq + 1), PI(att) };
+	int n;
+	if ((n = run(s, "storing an attachment", "INSERT INTO attachment_chunks(att, seq, data) VALUES($1, $2, $3)", a, 3, NULL)) < 0 ||
+	    (n = run(s, "storing an attachment", "UPDATE attachments SET nchunks = $1 WHERE id = $2", b, 2, NULL)) < 0)
+		return n;
+	touch_put(s, T_ATTACHMENTS, att, NULL, 0, NULL);
+	return 0;
+}
+
+int pg_store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
+{
+	PGresult *res;
+	pa a[2] = { PI(att), PI(seq) };
+	int n = run(s, "reading an attachment", "SELECT data FROM attachment_chunks WHERE att = $1 AND seq = $2", a, 2, &res), r;
+	if (n < 0)
+		return n;
+	if (n == 0)
+		r = fort_error_set(FORT_ECORRUPT, "attachment %lld: part %llu is missing: the vault is damaged", (long long)att,
+				   (unsigned long long)seq);
+	else
+		r = bdup(data, len, res, 0, 0);
+	PQclear(res);
+	return r;
+}
+
+#define ATT_COLS "SELECT id, created, actor, size, cats, kvers, wrapped, meta, header, nchunks FROM attachments"
+
+static int att_row(store *s, store_attachment *a, const PGresult *res, int i)
+{
+	PGresult *cs;
+	size_t cap = 0;
+	int r, n;
+	memset(a, 0, sizeof *a);
+	a->id = gi(res, i, 0);
+	a->created = gi(res, i, 1);
+	a->size = (uint64_t)gi(res, i, 3);
+	a->cats = (unsigned)gi(res, i, 4);
+	a->nchunks = (uint64_t)gi(res, i, 9);
+	if (!(a->actor = fort_strdup(gt(res, i, 2))) || !(a->kvers = fort_strdup(gt(res, i, 5)))) {
+		r = FORT_ENOMEM;
+		goto fail;
+	}
+	if ((r = bdup(&a->wrapped, &a->wrapped_len, res, i, 6)) < 0 || (r = bdup(&a->meta, &a->meta_len, res, i, 7)) < 0 ||
+	    (r = bdup(&a->header, &a->header_len, res, i, 8)) < 0)
+		goto fail;
+	{
+		pa k[1] = { PI(a->id) };
+		if ((n = run(s, "reading an attachment's clients", "SELECT client FROM attachment_clients WHERE att = $1 ORDER BY client",
+			     k, 1, &cs)) < 0) {
+			r = n;
+			goto fail;
+		}
+	}
+	for (int j = 0; j < n; j++) {
+		if ((r = FORT_ARRAY_GROW(a->clients, a->nclients + 1, cap, 4)) < 0) {
+			PQclear(cs);
+			goto fail;
+		}
+		a->clients[a->nclients++] = gi(cs, j, 0);
+	}
+	PQclear(cs);
+	return 0;
+fail:
+	store_attach_release(a);
+	return r;
+}
+
+int pg_store_attach_get(store *s, store_attachment *out, int64_t id)
+{
+	PGresult *res;
+	pa a[1] = { PI(id) };
+	int r, n;
+	/* the row and its client links are what the audit log vouches for, or nothing is read */
+	if ((r = pg_store_seal_require_row(s, "attachments", id)) < 0 || (r = pg_store_seal_require_row(s, "attachment_clients", id)) < 0)
+		return r;
+	if ((n = run(s, "reading an attachment", ATT_COLS " WHERE id = $1", a, 1, &res)) < 0)
+		return n;
+	r = n == 0 ? fort_error_set(FORT_ENOTFOUND, "no attachment %lld ('fortress attachment list' shows them)", (long long)id)
+		   : att_row(s, out, res, 0);
+	PQclear(res);
+	return r;
+}
+
+int pg_store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
+{
+	PGresult *res;
+	pa a[1] = { PI(client) };
+	int r, n;
+	if ((r = seal_require_table(s, T_ATTACHMENTS)) < 0 || (r = seal_require_table(s, T_ATTACHMENT_CLIENTS)) < 0)
+		return r;
+	n = client ? run(s, "listing attachments", ATT_COLS " WHERE id IN (SELECT att FROM attachment_clients WHERE client = $1) ORDER BY id",
+			 a, 1, &res)
+		   : run(s, "listing attachments", ATT_COLS " ORDER BY id", NULL, 0, &res);
+	for (int i = 0; i < n && r == 0; i++) {
+		store_attachment x;
+		if ((r = att_row(s, &x, res, i)) < 0)
+			break;
+		r = cb(ctx, &x);
+		store_attach_release(&x);
+	}
+	PQclear(res);
+	return n < 0 ? n : r;
+}
+
+int pg_store_attach_seal(store *s, const store_attachment *a)
+{
+	pa v[6] = { PI(a->size), PT(a->kvers), PB(a->wrapped, a->wrapped_len), PB(a->meta, a->meta_len), PB(a->header, a->header_len),
+		    PI(a->id) };
+	int n = run(s, "storing an attachment", "UPDATE attachments SET size = $1, kvers = $2, wrapped = $3, meta = $4, header = $5 WHERE id = $6",
+		    v, 6, NULL);
+	if (n > 0)
+		touch_put(s, T_ATTACHMENTS, a->id, NULL, 0, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
+{
+	pa v[3] = { PT(kvers), PB(wrapped, len), PI(id) };
+	int n = run(s, "re-wrapping an attachment key", "UPDATE attachments SET kvers = $1, wrapped = $2 WHERE id = $3", v, 3, NULL);
+	if (n > 0)
+		touch_put(s, T_ATTACHMENTS, id, NULL, 0, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_attach_delete(store *s, int64_t id)
+{
+	static const char *const sql[] = {
+		"DELETE FROM attachment_chunks WHERE att = $1",
+		"DELETE FROM attachment_clients WHERE att = $1",
+		"DELETE FROM attachments WHERE id = $1",
+	};
+	pa a[1] = { PI(id) };
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		int n = run(s, "removing an attachment", sql[i], a, 1, NULL);
+		if (n < 0)
+			return n;
+		if (i == 2 && n > 0)
+			touch_put(s, T_ATTACHMENTS, id, NULL, 0, NULL);
+	}
+	touch_put(s, T_ATTACHMENT_CLIENTS, id, NULL, 0, NULL);
+	return 0;
+}
+
+int pg_store_attach_unlink(store *s, int64_t att, int64_t client)
+{
+	pa a[2] = { PI(att), PI(client) };
+	int n = run(s, "unlinking an attachment", "DELETE FROM attachment_clients WHERE att = $1 AND client = $2", a, 2, NULL);
+	if (n < 0)
+		return n;
+	touch_put(s, T_ATTACHMENT_CLIENTS, att, NULL, 0, NULL);
+	return 0;
+}
+
+/* -------------------------------------------- erasures beyond the ledger */
+
+int pg_store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
+{
+	pa a[1] = { PI(client) };
+	int r, n;
+	if (removed)
+		*removed = 0;
+	if ((r = pg_store_blind_del_client(s, client)) < 0)
+		return r;
+	if ((n = run(s, "erasing a client", "DELETE FROM clients WHERE id = $1", a, 1, NULL)) < 0)
+		return n;
+	if (n > 0)
+		touch_put(s, T_CLIENTS, client, NULL, 0, NULL);
+	if (removed)
+		*removed = n > 0;
+	return pg_store_erased_add(s, client, ts);
+}
+
+int pg_store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
+{
+	PGresult *res;
+	pa a[3] = { PI(client), PT(field), PI(ts) };
+	int n = run(s, "recording a field erasure", "INSERT INTO erased_fields(client, field, ts) VALUES($1,$2,$3) RETURNING id", a, 3, &res);
+	if (n < 0)
+		return n;
+	touch_put(s, T_ERASED_FIELDS, gi(res, 0, 0), NULL, 0, NULL);
+	PQclear(res);
+	return 0;
+}
+
+int pg_store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
+{
+	PGresult *res;
+	int r, n;
+	if ((r = seal_require_table(s, T_ERASED_FIELDS)) < 0)
+		return r;
+	n = run(s, "reading the erasure ledger", "SELECT client, field, ts FROM erased_fields ORDER BY id", NULL, 0, &res);
+	for (int i = 0; i < n && r == 0; i++)
+		r = cb(ctx, gi(res, i, 0), gt(res, i, 1), gi(res, i, 2));
+	PQclear(res);
+	return n < 0 ? n : r;
+}
+
+int pg_store_erased_field_has(store *s, int64_t client, const char *field, int64_t since)
+{
+	pa a[3] = { PI(client), PT(field ? field : ""), PI(since) };
+	int n = run(s, "reading the erasure ledger", "SELECT 1 FROM erased_fields WHERE client = $1 AND field = $2 AND ts >= $3", a, 3, NULL);
+	return n < 0 ? n : n > 0;
+}

@@ -86,6 +86,22 @@ test_expect 'triggers dropped and a unique index entry deleted: audit verify sti
 	expect_exit 0 fort audit verify
 '
 
+test_expect 'import, key rotation and erasure (crypto-shredding) on PostgreSQL' '
+	printf "full_name,email,phone\nAda Lovelace,ada@example.org,+4915112345671\nAlan Turing,alan@example.org,+4915112345672\n" >"$TRASH/in.csv" &&
+	expect_exit 0 fort client import "$TRASH/in.csv" &&
+	expect_exit 0 fort client find email=ada@example.org &&
+	ADA=$(cat "$OUT") &&
+	expect_exit 0 fort keys rotate --all &&
+	expect_exit 0 fort client get "$ADA" --reveal email --purpose service &&
+	expect_contains "$OUT" "ada@example.org" &&
+	expect_exit 0 fort client erase "$ADA" --yes &&
+	expect_exit 3 fort client find email=ada@example.org &&
+	expect_exit 3 fort client get "$ADA" &&
+	expect_contains "$ERR" "was erased" &&
+	expect_eq "$(sql "SELECT count(*) FROM erased")" 1 "erasure ledger entries" &&
+	expect_exit 0 fort audit verify
+'
+
 test_expect 'a command not yet on PostgreSQL says so and changes nothing' '
 	before=$(sql "SELECT count(*) FROM clients")/$(sql "SELECT count(*) FROM exports") &&
 	expect_exit 1 fort backup create "$TRASH/b.fbk" &&
