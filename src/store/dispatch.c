@@ -646,203 +646,203 @@ int store_attach_unlink(store *s, int64_t att, int64_t client)
 int store_drill_add(store *s, store_drill *d)
 {
 	if (is_pg(s))
-		return not_yet("the drill record");
+		return pg_store_drill_add(s, d);
 	return sqlite_store_drill_add(s, d);
 }
 
 int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the drill record");
+		return pg_store_drill_each(s, cb, ctx);
 	return sqlite_store_drill_each(s, cb, ctx);
 }
 
 int store_mail_put(store *s, store_mail *m)
 {
 	if (is_pg(s))
-		return not_yet("the mail outbox");
+		return pg_store_mail_put(s, m);
 	return sqlite_store_mail_put(s, m);
 }
 
 int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the mail outbox");
+		return pg_store_mail_each(s, ref_prefix, cb, ctx);
 	return sqlite_store_mail_each(s, ref_prefix, cb, ctx);
 }
 
 int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error)
 {
 	if (is_pg(s))
-		return not_yet("the mail outbox");
+		return pg_store_mail_attempt(s, msg, ts, result, error);
 	return sqlite_store_mail_attempt(s, msg, ts, result, error);
 }
 
 int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the mail outbox");
+		return pg_store_mail_attempt_each(s, msg, cb, ctx);
 	return sqlite_store_mail_attempt_each(s, msg, cb, ctx);
 }
 
 int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 {
 	if (is_pg(s))
-		return not_yet("the check-up history");
+		return pg_store_doctor_add(s, ts, score, json);
 	return sqlite_store_doctor_add(s, ts, score, json);
 }
 
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the check-up history");
+		return pg_store_doctor_each(s, cb, ctx);
 	return sqlite_store_doctor_each(s, cb, ctx);
 }
 
 int store_incident_insert(store *s, store_incident *in)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_insert(s, in);
 	return sqlite_store_incident_insert(s, in);
 }
 
 int store_incident_get(store *s, store_incident *out, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_get(s, out, id);
 	return sqlite_store_incident_get(s, out, id);
 }
 
 int store_incident_state(store *s, int64_t id, char state[16])
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_state(s, id, state);
 	return sqlite_store_incident_state(s, id, state);
 }
 
 int store_incident_each(store *s, store_incident_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_each(s, cb, ctx);
 	return sqlite_store_incident_each(s, cb, ctx);
 }
 
 int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_ids(s, state, cb, ctx);
 	return sqlite_store_incident_ids(s, state, cb, ctx);
 }
 
 int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_assess(s, id, risk, ts);
 	return sqlite_store_incident_assess(s, id, risk, ts);
 }
 
 int store_incident_decide(store *s, int64_t id, const char *decision, const char *by, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_decide(s, id, decision, by, ts);
 	return sqlite_store_incident_decide(s, id, decision, by, ts);
 }
 
 int store_incident_close(store *s, int64_t id, int64_t ts)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_close(s, id, ts);
 	return sqlite_store_incident_close(s, id, ts);
 }
 
 int store_incident_note_add(store *s, store_incident_note *n)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_note_add(s, n);
 	return sqlite_store_incident_note_add(s, n);
 }
 
 int store_incident_note_each(store *s, int64_t incident, const char *kind, store_incident_note_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_note_each(s, incident, kind, cb, ctx);
 	return sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
 }
 
 int store_incident_scope_add(store *s, const store_incident_scope *sc)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_scope_add(s, sc);
 	return sqlite_store_incident_scope_add(s, sc);
 }
 
 int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the incident register");
+		return pg_store_incident_scope_each(s, incident, cb, ctx);
 	return sqlite_store_incident_scope_each(s, incident, cb, ctx);
 }
 
 int store_action_insert(store *s, store_action *a)
 {
 	if (is_pg(s))
-		return not_yet("the incident action list");
+		return pg_store_action_insert(s, a);
 	return sqlite_store_action_insert(s, a);
 }
 
 int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the incident action list");
+		return pg_store_action_each(s, id, open_only, cb, ctx);
 	return sqlite_store_action_each(s, id, open_only, cb, ctx);
 }
 
 int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 {
 	if (is_pg(s))
-		return not_yet("the incident action list");
+		return pg_store_action_done(s, id, ts, by);
 	return sqlite_store_action_done(s, id, ts, by);
 }
 
 int store_export_insert(store *s, store_export *e)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_insert(s, e);
 	return sqlite_store_export_insert(s, e);
 }
 
 int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n, uint64_t count, const char *sha256)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_set_clients(s, id, ids, n, count, sha256);
 	return sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
 }
 
 int store_export_each(store *s, const store_export_filter *f, store_export_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_each(s, f, cb, ctx);
 	return sqlite_store_export_each(s, f, cb, ctx);
 }
 
 int store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_find_hash(s, kind, sha256, id);
 	return sqlite_store_export_find_hash(s, kind, sha256, id);
 }
 
 int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_find_destination(s, kind, dest, dest2, id);
 	return sqlite_store_export_find_destination(s, kind, dest, dest2, id);
 }
 
 int store_export_count_device(store *s, const char *device, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("the exports record");
+		return pg_store_export_count_device(s, device, n);
 	return sqlite_store_export_count_device(s, device, n);
 }
 

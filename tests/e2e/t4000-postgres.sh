@@ -102,6 +102,19 @@ test_expect 'import, key rotation and erasure (crypto-shredding) on PostgreSQL' 
 	expect_exit 0 fort audit verify
 '
 
+test_expect 'status, an export in the exports record, and an incident scoped to it' '
+	expect_exit 0 fort status --json &&
+	expect_contains "$OUT" "\"clients\"" &&
+	expect_exit 0 fort client export --purpose billing --format csv -o "$TRASH/work/export.csv" &&
+	expect_eq "$(sql "SELECT count(*) FROM exports")" 1 "exports record rows" &&
+	expect_exit 0 fort incident open "laptop with the export stolen" --kind lost-device \
+		--occurred 2026-03-27T07:30:00Z --aware 2026-03-27T16:00:00Z &&
+	expect_exit 0 fort incident scope 1 --export "$TRASH/work/export.csv" &&
+	expect_exit 0 fort incident impact 1 --json &&
+	expect_contains "$OUT" "\"affected\": $(sql "SELECT count(*) FROM clients")" &&
+	expect_exit 0 fort audit verify
+'
+
 test_expect 'a command not yet on PostgreSQL says so and changes nothing' '
 	before=$(sql "SELECT count(*) FROM clients")/$(sql "SELECT count(*) FROM exports") &&
 	expect_exit 1 fort backup create "$TRASH/b.fbk" &&
