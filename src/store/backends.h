@@ -198,6 +198,10 @@ int pg_store_consent_each(store *s, int64_t client, store_consent_cb cb, void *c
 int pg_store_consent_tail(store *s, int64_t *seq, unsigned char hash[32]);
 int pg_store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts);
 int pg_store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len);
+int pg_store_request_put(store *s, store_request *q);
+int pg_store_request_get(store *s, store_request *q, int64_t id);
+int pg_store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx);
+int pg_store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail);
 int pg_store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request);
 int pg_store_hold_del(store *s, int64_t client, const char *field);
 int pg_store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
@@ -246,5 +250,12 @@ int pg_store_export_each(store *s, const store_export_filter *f, store_export_cb
 int pg_store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id);
 int pg_store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id);
 int pg_store_export_count_device(store *s, const char *device, uint64_t *n);
+int pg_store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len);
+int pg_store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created);
+int pg_store_totp_del(store *s, int64_t user);
+int pg_store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last);
+int pg_store_throttle_fail(store *s, const char *key, int64_t now);
+int pg_store_throttle_clear(store *s, const char *key);
+int pg_store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last);
 
 #endif

@@ -471,28 +471,28 @@ int store_notice_get(store *s, const char *hash, const char *language, char *has
 int store_request_put(store *s, store_request *q)
 {
 	if (is_pg(s))
-		return not_yet("the request register");
+		return pg_store_request_put(s, q);
 	return sqlite_store_request_put(s, q);
 }
 
 int store_request_get(store *s, store_request *q, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("the request register");
+		return pg_store_request_get(s, q, id);
 	return sqlite_store_request_get(s, q, id);
 }
 
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("the request register");
+		return pg_store_request_each(s, client, cb, ctx);
 	return sqlite_store_request_each(s, client, cb, ctx);
 }
 
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
 {
 	if (is_pg(s))
-		return not_yet("the request register");
+		return pg_store_request_event(s, request, ts, actor, event, detail);
 	return sqlite_store_request_event(s, request, ts, actor, event, detail);
 }
 
@@ -849,48 +849,48 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("two-factor sign-in");
+		return pg_store_totp_get(s, user, data, len);
 	return sqlite_store_totp_get(s, user, data, len);
 }
 
 int store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created)
 {
 	if (is_pg(s))
-		return not_yet("two-factor sign-in");
+		return pg_store_totp_put(s, user, data, len, created);
 	return sqlite_store_totp_put(s, user, data, len, created);
 }
 
 int store_totp_del(store *s, int64_t user)
 {
 	if (is_pg(s))
-		return not_yet("two-factor sign-in");
+		return pg_store_totp_del(s, user);
 	return sqlite_store_totp_del(s, user);
 }
 
 int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last)
 {
 	if (is_pg(s))
-		return not_yet("the sign-in throttle");
+		return pg_store_throttle_get(s, key, failures, last);
 	return sqlite_store_throttle_get(s, key, failures, last);
 }
 
 int store_throttle_fail(store *s, const char *key, int64_t now)
 {
 	if (is_pg(s))
-		return not_yet("the sign-in throttle");
+		return pg_store_throttle_fail(s, key, now);
 	return sqlite_store_throttle_fail(s, key, now);
 }
 
 int store_throttle_clear(store *s, const char *key)
 {
 	if (is_pg(s))
-		return not_yet("the sign-in throttle");
+		return pg_store_throttle_clear(s, key);
 	return sqlite_store_throttle_clear(s, key);
 }
 
 int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
 	if (is_pg(s))
-		return not_yet("the sign-in throttle");
+		return pg_store_signin_failures(s, since, n, last);
 	return sqlite_store_signin_failures(s, since, n, last);
 }

@@ -2728,3 +2728,164 @@ int pg_store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 	PQclear(res);
 	return n < 0 ? n : r;
 }
+
+/* ---------------------------------------------------------------- requests */
+
+#define REQ_COLS "id, client, kind, jurisdiction, region, received, clock_start, state, paused_days, paused_since, extended," \
+	" id_method, id_result, closed, created, updated"
+
+int pg_store_request_put(store *s, store_request *q)
+{
+	pa a[16] = { PI(q->client), PT(q->kind), PT(q->jurisdiction), PT(q->region), PT(q->received), PT(q->clock_start), PT(q->state),
+		     PI(q->paused_days), PT(q->paused_since), PI(q->extended), PT(q->id_method), PT(q->id_result), PT(q->closed),
+		     PI(q->created), PI(q->updated), PI(q->id) };
+	if (q->id)
+		return write_id(s, T_REQUESTS, "writing a request",
+				"UPDATE requests SET client=$1, kind=$2, jurisdiction=$3, region=$4, received=$5, clock_start=$6, state=$7,"
+				" paused_days=$8, paused_since=$9, extended=$10, id_method=$11, id_result=$12, closed=$13, created=$14,"
+				" updated=$15 WHERE id=$16 RETURNING id", a, 16, NULL);
+	return write_id(s, T_REQUESTS, "writing a request",
+			"INSERT INTO requests(client, kind, jurisdiction, region, received, clock_start, state, paused_days, paused_since,"
+			" extended, id_method, id_result, closed, created, updated) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)"
+			" RETURNING id", a, 15, &q->id);
+}
+
+static void request_row(store_request *q, const PGresult *res, int i)
+{
+	memset(q, 0, sizeof *q);
+	q->id = gi(res, i, 0);
+	q->client = gi(res, i, 1);
+	snprintf(q->kind, sizeof q->kind, "%s", gt(res, i, 2));
+	snprintf(q->jurisdiction, sizeof q->jurisdiction, "%s", gt(res, i, 3));
+	snprintf(q->region, sizeof q->region, "%s", gt(res, i, 4));
+	snprintf(q->received, sizeof q->received, "%s", gt(res, i, 5));
+	snprintf(q->clock_start, sizeof q->clock_start, "%s", gt(res, i, 6));
+	snprintf(q->state, sizeof q->state, "%s", gt(res, i, 7));
+	q->paused_days = (int)gi(res, i, 8);
+	snprintf(q->paused_since, sizeof q->paused_since, "%s", gt(res, i, 9));
+	q->extended = (int)gi(res, i, 10);
+	snprintf(q->id_method, sizeof q->id_method, "%s", gt(res, i, 11));
+	snprintf(q->id_result, sizeof q->id_result, "%s", gt(res, i, 12));
+	snprintf(q->closed, sizeof q->closed, "%s", gt(res, i, 13));
+	q->created = gi(res, i, 14);
+	q->updated = gi(res, i, 15);
+}
+
+int pg_store_request_get(store *s, store_request *q, int64_t id)
+{
+	PGresult *res;
+	pa a[1] = { PI(id) };
+	int r, n;
+	if ((r = seal_require_table(s, T_REQUESTS)) < 0)
+		return r;
+	if ((n = run(s, "reading a request", "SELECT " REQ_COLS " FROM requests WHERE id = $1", a, 1, &res)) < 0)
+		return n;
+	if (n > 0)
+		request_row(q, res, 0);
+	PQclear(res);
+	return n ? 0 : fort_error_set(FORT_ENOTFOUND, "no request %lld ('fortress request list' shows them)", (long long)id);
+}
+
+int pg_store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
+{
+	PGresult *res;
+	pa a[1] = { PI(client) };
+	int r, n;
+	if ((r = seal_require_table(s, T_REQUESTS)) < 0)
+		return r;
+	n = client ? run(s, "reading requests", "SELECT " REQ_COLS " FROM requests WHERE client = $1 ORDER BY id", a, 1, &res)
+		   : run(s, "reading requests", "SELECT " REQ_COLS " FROM requests ORDER BY id", NULL, 0, &res);
+	for (int i = 0; i < n && r == 0; i++) {
+		store_request q;
+		request_row(&q, res, i);
+		r = cb(ctx, &q);
+	}
+	PQclear(res);
+	return n < 0 ? n : r;
+}
+
+int pg_store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
+{
+	pa a[5] = { PI(request), PI(ts), PT(actor), PT(event), PT(detail) };
+	return write_id(s, T_REQUEST_EVENTS, "writing a request's history",
+			"INSERT INTO request_events(request, ts, actor, event, detail) VALUES($1,$2,$3,$4,$5) RETURNING rowid", a, 5, NULL);
+}
+
+/* ---------------------------------------------- signing in (signin.h) */
+
+int pg_store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
+{
+	PGresult *res;
+	pa a[1] = { PI(user) };
+	int n = run(s, "reading a second factor", "SELECT data FROM user_totp WHERE user_id = $1", a, 1, &res), r;
+	*data = NULL;
+	*len = 0;
+	if (n < 0)
+		return n;
+	r = n ? bdup(data, len, res, 0, 0) : FORT_ENOTFOUND;
+	PQclear(res);
+	return r;
+}
+
+int pg_store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created)
+{
+	pa a[3] = { PI(user), PB(data, len), PI(created) };
+	int n = run(s, "storing a second factor",
+		    "INSERT INTO user_totp(user_id, data, created) VALUES($1, $2, $3)"
+		    " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, created = excluded.created", a, 3, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_totp_del(store *s, int64_t user)
+{
+	pa a[1] = { PI(user) };
+	int n = run(s, "removing a second factor", "DELETE FROM user_totp WHERE user_id = $1", a, 1, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last)
+{
+	PGresult *res;
+	pa a[1] = { PT(key) };
+	int n = run(s, "reading failed sign-ins", "SELECT failures, last FROM signin_throttle WHERE k = $1", a, 1, &res);
+	*failures = *last = 0;
+	if (n > 0) {
+		*failures = gi(res, 0, 0);
+		*last = gi(res, 0, 1);
+	}
+	PQclear(res);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_throttle_fail(store *s, const char *key, int64_t now)
+{
+	pa a[2] = { PT(key), PI(now) };
+	int n = run(s, "recording a failed sign-in",
+		    "INSERT INTO signin_throttle(k, failures, last) VALUES($1, 1, $2)"
+		    " ON CONFLICT(k) DO UPDATE SET failures = signin_throttle.failures + 1, last = excluded.last", a, 2, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_throttle_clear(store *s, const char *key)
+{
+	pa a[1] = { PT(key) };
+	int n = run(s, "clearing failed sign-ins", "DELETE FROM signin_throttle WHERE k = $1", a, 1, NULL);
+	return n < 0 ? n : 0;
+}
+
+int pg_store_signin_failures(store *s, int64_t since, uint64_t *nout, int64_t *last)
+{
+	PGresult *res;
+	pa a[1] = { PI(since) };
+	int n = run(s, "counting failed sign-ins",
+		    "SELECT count(*) FILTER (WHERE ts >= $1), coalesce(max(ts), 0) FROM audit"
+		    " WHERE action = 'signin-failed' OR (action = 'unlock-failed' AND detail LIKE 'sign-in%')", a, 1, &res);
+	*nout = 0;
+	*last = 0;
+	if (n > 0) {
+		*nout = (uint64_t)gi(res, 0, 0);
+		*last = gi(res, 0, 1);
+	}
+	PQclear(res);
+	return n < 0 ? n : 0;
+}

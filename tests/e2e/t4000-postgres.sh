@@ -31,7 +31,9 @@ test_expect 'a password in the URL, or TLS without verification, is refused befo
 test_expect 'init --store creates the vault in the database' '
 	init_vault --store "$URL" &&
 	expect_contains "$OUT" "created vault $URL" &&
-	expect_eq "$(sql "SELECT v FROM fortress_version")" "$(sql "SELECT v FROM fortress_version")" &&
+	expect_exit 0 fort status &&
+	expect_match "$OUT" "^schema: +$(sql "SELECT v FROM fortress_version")$" &&
+	{ [ "$(sql "SELECT v FROM fortress_version")" -ge 11 ] || _fail "schema version $(sql "SELECT v FROM fortress_version")"; } &&
 	{ [ "$(tables)" -gt 20 ] || _fail "only $(tables) tables"; } &&
 	expect_exit 6 fort init --name "Orbit Bakery" --owner alice --kdf interactive --country DE --store "$URL" &&
 	expect_contains "$ERR" "already holds a Fortress vault"
@@ -112,6 +114,20 @@ test_expect 'status, an export in the exports record, and an incident scoped to 
 	expect_exit 0 fort incident scope 1 --export "$TRASH/work/export.csv" &&
 	expect_exit 0 fort incident impact 1 --json &&
 	expect_contains "$OUT" "\"affected\": $(sql "SELECT count(*) FROM clients")" &&
+	expect_exit 0 fort audit verify
+'
+
+test_expect 'a client request and its history; a request row edited with psql is caught' '
+	expect_exit 0 fort client find email=alan@example.org &&
+	ALAN=$(cat "$OUT") &&
+	expect_exit 0 fort request open access "$ALAN" --received 2026-11-30 &&
+	expect_exit 0 fort request list &&
+	expect_contains "$OUT" "$ALAN" &&
+	expect_eq "$(sql "SELECT count(*) FROM request_events")" "$(sql "SELECT count(*) FROM request_events WHERE request = 1")" "history rows" &&
+	sql "UPDATE requests SET received = '"'"'2026-12-01'"'"'" &&
+	expect_exit 8 fort request list &&
+	expect_exit 1 fort audit verify &&
+	sql "UPDATE requests SET received = '"'"'2026-11-30'"'"'" &&
 	expect_exit 0 fort audit verify
 '
 
