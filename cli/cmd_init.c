@@ -19,6 +19,7 @@ static const struct cli_opt init_opts[] = {
 	{ "address", 0, OPT_VALUE, "TEXT", "the business's postal address" },
 	{ "email", 0, OPT_VALUE, "ADDR", "the business's contact e-mail" },
 	{ "phone", 0, OPT_VALUE, "NUMBER", "the business's contact phone" },
+	{ "store", 0, OPT_VALUE, "URL", "create the vault in a PostgreSQL database (postgresql://... or service=NAME) instead of a file" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -81,8 +82,22 @@ static int cmd_init(struct cli *c)
 		o.business_details = &biz;
 	}
 
-	/* Refuse before asking anything when the vault already exists. */
-	if (lstat(c->vault_path, &sb) == 0) {
+	if (cli_str(c, "store")) {
+		const char *url = cli_str(c, "store");
+		char *dup;
+		if (!fort_vault_path_is_database(url))
+			return cli_usage_error(c, "--store takes a PostgreSQL database (postgresql://HOST/DB, postgres://... or "
+					       "service=NAME); a vault file is named with --vault PATH");
+		if (c->vault_opt && *c->vault_opt && strcmp(c->vault_opt, url) != 0)
+			return cli_usage_error(c, "give --store URL or --vault PATH, not both");
+		if (!(dup = strdup(url)))
+			return cli_error(c, EXIT_IO, "out of memory");
+		free(c->vault_path);
+		c->vault_path = dup;
+	}
+	/* Refuse before asking anything when the vault already exists (a
+	 * database is checked when it is opened). */
+	if (!fort_vault_path_is_database(c->vault_path) && lstat(c->vault_path, &sb) == 0) {
 		cli_error(c, EXIT_INPUT, "a vault already exists at %s", c->vault_path);
 		cli_hint(c, "use --vault PATH (or FORTRESS_VAULT) for a new vault elsewhere");
 		return EXIT_INPUT;

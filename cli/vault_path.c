@@ -69,6 +69,10 @@ int cli_vault_mkparent(struct cli *c)
 
 	if (!dir)
 		return cli_error(c, EXIT_IO, "out of memory");
+	if (fort_vault_path_is_database(c->vault_path)) {
+		free(dir); /* a PostgreSQL database: no directory */
+		return EXIT_OK;
+	}
 	slash = strrchr(dir, '/');
 	if (!slash || slash == dir) {
 		free(dir);
@@ -133,7 +137,7 @@ int cli_vault_open(struct cli *c, int unlock)
 			user = NULL;
 	}
 	/* Fail before asking for a passphrase when there is nothing to open. */
-	if (stat(c->vault_path, &sb) < 0 && errno == ENOENT) {
+	if (!fort_vault_path_is_database(c->vault_path) && stat(c->vault_path, &sb) < 0 && errno == ENOENT) {
 		cli_error(c, EXIT_NOTFOUND, "no vault at %s", c->vault_path);
 		cli_hint(c, "create one with 'fortress init', or point --vault / FORTRESS_VAULT at one");
 		return EXIT_NOTFOUND;

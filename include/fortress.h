@@ -223,6 +223,9 @@ typedef struct {
 int fort_vault_status(fort_status *out, fort_vault *v);
 /* The file this vault was opened from. */
 const char *fort_vault_path(const fort_vault *v);
+/* 1 when PATH names a PostgreSQL database rather than a SQLite file:
+ * postgresql://..., postgres://... or service=NAME (issue 19). */
+int fort_vault_path_is_database(const char *path);
 
 /* ---------------------------------------------------------------- data map */
 

@@ -1,6 +1,7 @@
 /* attach.c - the attachment tables (SQLite): only wrapped keys, ciphertext
  * and metadata without personal data (the original path and the SHA-256 are
  * inside the encrypted META). */
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>

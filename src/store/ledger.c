@@ -4,6 +4,7 @@
  * and the audit log.  Every table here is sealed (seal_table in sqlite.c):
  * the update hook notes each write, and the caller's transaction ends with
  * an audit entry. */
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* signin.c - the sign-in tables (SQLite): the encrypted second factor of
  * each user and the failed-sign-in throttle.  No secret reaches them in
  * clear: the TOTP blob is AEAD ciphertext made in src/auth/totp.c. */
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>

@@ -1,6 +1,7 @@
 /* sqlite.c - the embedded store: one SQLite file, WAL, synchronous=FULL,
  * secure_delete, foreign keys, an application id so that we never mistake
  * another database for a vault. */
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -289,6 +290,7 @@ struct seal_touch {
 };
 
 struct store {
+	int backend;                     /* STORE_BACKEND_SQLITE (0), first as in every backend (backends.h) */
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
 	int txdepth;

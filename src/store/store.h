@@ -34,7 +34,21 @@
  * by store_seal_flush, which the vault's audit code does); otherwise commit
  * runs the commit hook or fails with FORT_ETAMPER and nothing is written.
  * A backend notes every change to a sealed table itself, whatever function
- * made it. */
+ * made it.
+ *
+ * Backends (issue 19): store_open picks one by the path: postgresql://...,
+ * postgres://... or service=NAME is PostgreSQL (src/store/postgres.c),
+ * anything else a SQLite file (sqlite.c, attach.c, ledger.c, signin.c).
+ * Each backend's struct store starts with an int tag (backends.h); the
+ * public store_X in dispatch.c read it and call sqlite_store_X or
+ * pg_store_X.  The SQLite files include sqlite_names.h first, which renames
+ * their store_X definitions to sqlite_store_X, so their code is unchanged.
+ * dispatch.c, backends.h and sqlite_names.h are generated from this header
+ * by scripts/gen-store-dispatch.py (rerun it after adding a function; ctest
+ * store_dispatch fails until then); a function postgres.c does not define
+ * yet answers FORT_ERROR "... is not yet available on a PostgreSQL vault".
+ * A function taking no store (store_seal_table, the _release functions)
+ * is shared. */
 #ifndef FORT_STORE_H
 #define FORT_STORE_H
 
@@ -50,6 +64,9 @@ typedef struct store store;
  * file must be a Fortress vault of a schema this build knows (older schemas
  * are migrated). */
 int store_open(store **out, const char *path, int create);
+/* 1 when PATH names a PostgreSQL database (postgresql://, postgres:// or
+ * service=NAME), 0 for a SQLite file. */
+int store_path_is_pg(const char *path);
 void store_close(store *s);
 
 /* ------------------------------------------------- opening, transactions */

@@ -19,6 +19,7 @@ int fort_library_init(void)
 const char *fort_version(void) { return FORT_VERSION; }
 
 const char *fort_vault_path(const fort_vault *v) { return v->path; }
+int fort_vault_path_is_database(const char *path) { return store_path_is_pg(path); }
 
 int vault_key_epoch(fort_vault *v, int64_t *epoch)
 {

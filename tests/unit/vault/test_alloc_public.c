@@ -1084,7 +1084,7 @@ static const char *const skipped[] = {
 	"fort_passphrase_check", "fort_passphrase_score", "fort_passphrase_generate", "fort_country_known",
 	"fort_suggest", "fort_passphrase_entropy_bits",
 	/* accessors of a handle or a record already in memory, and frees */
-	"fort_vault_path", "fort_vault_close", "fort_vault_can", "fort_map_count", "fort_map_field", "fort_map_find",
+	"fort_vault_path", "fort_vault_path_is_database", "fort_vault_close", "fort_vault_can", "fort_map_count", "fort_map_field", "fort_map_find",
 	"fort_map_activity_count", "fort_map_activity", "fort_map_recipient_count", "fort_map_recipient",
 	"fort_record_id", "fort_record_created", "fort_record_updated", "fort_record_count", "fort_record_field_at",
 	"fort_record_value", "fort_record_free",
