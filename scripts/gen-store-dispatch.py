@@ -35,7 +35,7 @@ NOUNS = [
     ("store_doctor", "the check-up history"), ("store_incident", "the incident register"),
     ("store_action", "the incident action list"), ("store_export", "the exports record"),
     ("store_totp", "two-factor sign-in"), ("store_throttle", "the sign-in throttle"),
-    ("store_signin", "the sign-in throttle"),
+    ("store_signin", "the sign-in throttle"), ("store_intake", "write-only intake"),
 ]
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)

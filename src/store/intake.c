@@ -2,6 +2,7 @@
  * definitions and decisions (sealed: seal_table in sqlite.c notes every
  * write, the caller's transaction ends with an audit entry) and the inbox
  * (not sealed: anonymous writers; each row is a sealed box). */
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,7 @@
 #define store_begin sqlite_store_begin
 #define store_commit sqlite_store_commit
 #define store_rollback sqlite_store_rollback
+#define store_changed sqlite_store_changed
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
 #define store_schema_version sqlite_store_schema_version
@@ -58,6 +59,7 @@
 #define store_seal_row sqlite_store_seal_row
 #define store_seal_index sqlite_store_seal_index
 #define store_seal_enforce sqlite_store_seal_enforce
+#define store_seal_adopt sqlite_store_seal_adopt
 #define store_seal_require sqlite_store_seal_require
 #define store_seal_require_row sqlite_store_seal_require_row
 #define store_seal_note sqlite_store_seal_note
@@ -122,6 +124,17 @@
 #define store_export_find_hash sqlite_store_export_find_hash
 #define store_export_find_destination sqlite_store_export_find_destination
 #define store_export_count_device sqlite_store_export_count_device
+#define store_intake_form_insert sqlite_store_intake_form_insert
+#define store_intake_form_get sqlite_store_intake_form_get
+#define store_intake_form_each sqlite_store_intake_form_each
+#define store_intake_form_delete sqlite_store_intake_form_delete
+#define store_intake_inbox_add sqlite_store_intake_inbox_add
+#define store_intake_inbox_each sqlite_store_intake_inbox_each
+#define store_intake_inbox_get sqlite_store_intake_inbox_get
+#define store_intake_inbox_delete sqlite_store_intake_inbox_delete
+#define store_intake_inbox_count sqlite_store_intake_inbox_count
+#define store_intake_decision_add sqlite_store_intake_decision_add
+#define store_intake_decision_get sqlite_store_intake_decision_get
 #define store_totp_get sqlite_store_totp_get
 #define store_totp_put sqlite_store_totp_put
 #define store_totp_del sqlite_store_totp_del
