@@ -281,7 +281,7 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 		if (r < 0) {
 			/* not signed in, timed out, removed, or the session's other
 			 * request holds the handle too long: no handle to audit with */
-			req->status = r == FORT_EAUTH ? MHD_HTTP_UNAUTHORIZED : status_of(r);
+			req->status = r == FORT_EAUTH ? MHD_HTTP_UNAUTHORIZED : http_status_of(r);
 			if (r == FORT_EBUSY)
 				req->retry_after = 1;
 			req->out = http_error_json(r, fort_error_message());
