@@ -170,7 +170,7 @@ static int parse_form(page *p, fort_buf *body)
 {
 	char *s, *pair, *save = NULL;
 	if (fort_buf_putc(body, '\0') < 0)
-		return fort_error_set(FORT_ENOMEM, "out of memory");
+		return fort_error_set(FORT_EINPUT, "the form is too large: send less at once");
 	body->len--;
 	s = body->buf;
 	for (pair = strtok_r(s, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {

@@ -165,8 +165,10 @@ class WebTest(unittest.TestCase):
         secret, _ = enroll("anna")
         wrong = "%06d" % ((int(totp(secret, time.time() + 30)) + 1) % 1000000)
         self.sign_in("anna", wrong)
+        # the answer is the sign-in page again, now with the refusal
+        alert = WebDriverWait(d, 20, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "[role=alert]")).text
         self.assertEqual(self.h1(), "Sign in")
-        alert = d.find_element(By.CSS_SELECTOR, "[role=alert]").text
         self.assertIn("sign-in refused: wrong name, passphrase or code", alert)
         self.assertIsNone(self.cookie())
         self.axe("sign-in refused")
@@ -206,7 +208,7 @@ class WebTest(unittest.TestCase):
         self.go("/clients")
         self.axe("clients")
         d.find_element(By.LINK_TEXT, "Add a client").click()
-        self.assertEqual(self.h1(), "Add a client")
+        self.wait_h1("Add a client")
         self.axe("add a client")
         d.find_element(By.ID, "f-full_name").send_keys("Lena Vogel")
         d.find_element(By.ID, "f-email").send_keys("lena.vogel@example.net")
@@ -338,11 +340,11 @@ class WebTest(unittest.TestCase):
         d = self.driver
         self.signed_in("anna")
         d.find_element(By.LINK_TEXT, "Audit").click()
-        self.assertEqual(self.h1(), "Audit log")
+        self.wait_h1("Audit log")
         self.assertIn("The audit log is intact", d.find_element(By.CSS_SELECTOR, "[role=status]").text)
         self.axe("audit")
         d.find_element(By.LINK_TEXT, "Account").click()
-        self.assertEqual(self.h1(), "Your account")
+        self.wait_h1("Your account")
         self.assertIn("On:", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
         self.axe("account")
         sid = self.cookie()
