@@ -335,7 +335,7 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 }
 
 /* Give the session's handle back: what is pending in it audited first. */
-static void give_back(request *req)
+void http_give_back(request *req)
 {
 	if (!req->v)
 		return;
@@ -427,13 +427,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	dispatch(&req, &server_routes[idx], cc, first);
 	if (first && !req.out) {
 		/* everything checked that can be before the body: wait for it */
-		give_back(&req);
+		http_give_back(&req);
 		return MHD_YES;
 	}
 	if (first)
 		cc->early = 1;
 	json_decref(req.body);
-	give_back(&req);
+	http_give_back(&req);
 	http_log_line(s, method, server_routes[idx].pattern, req.status, &t0);
 	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
 	sodium_memzero(req.set_cookie, sizeof req.set_cookie);

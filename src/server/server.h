@@ -102,6 +102,9 @@ struct server {
 	void *signin_lock;          /* pthread_mutex_t: one Argon2id at a time */
 };
 
+/* http.c: give a signed-in request's session handle back (fort_session_release,
+ * after fort_vault_flush audits what is pending); a request without one: nothing. */
+void http_give_back(request *req);
 /* http.c: an error body {"error":{"code","message"}} for CODE and MSG. */
 json_t *http_error_json(int code, const char *msg);
 /* The HTTP status of a FORT_E* code. */

@@ -466,7 +466,6 @@ static void refuse(page *p, int status, const char *why)
 int web_request(server *s, void *conn, const char *url, const char *method, fort_buf *body, int too_big)
 {
 	page p;
-	fort_secret *key = NULL;
 	const page_route *rt;
 	char allow[32], addr[64];
 	struct timespec t0;
@@ -500,7 +499,9 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 		goto done;
 	}
 	if (!(rt->flags & P_PUBLIC)) {
-		if (fort_session_get(&key, p.req.user, s->sessions, p.req.session_id, NULL) < 0 ||
+		/* the session's own vault handle, as the API's requests borrow it
+		 * (one request of a session at a time; given back at the end) */
+		if (fort_session_acquire(&p.req.v, p.req.user, s->sessions, p.req.session_id, s->vault_path) < 0 ||
 		    fort_session_csrf(p.csrf, s->sessions, p.req.session_id) < 0) {
 			if (strcmp(rt->method, "GET") == 0)
 				web_redirect(&p, "/signin");
@@ -514,10 +515,6 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 		const char *csrf;
 		if (!form_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))) {
 			r = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
-			if (key && fort_vault_open_key(&p.req.v, s->vault_path, p.req.user, key) < 0) {
-				error_page(&p, http_status_of(fort_error_code()), fort_error_message());
-				goto answer;
-			}
 			refuse(&p, r, "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
 			goto answer;
 		}
@@ -527,20 +524,12 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 				snprintf(why, sizeof why, "the form is larger than %zu bytes: send less at once", s->max_body);
 			else
 				snprintf(why, sizeof why, "%s", fort_error_message());
-			if (key && fort_vault_open_key(&p.req.v, s->vault_path, p.req.user, key) < 0) {
-				error_page(&p, http_status_of(fort_error_code()), fort_error_message());
-				goto answer;
-			}
 			refuse(&p, too_big ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, why);
 			goto answer;
 		}
 		if (!(rt->flags & P_PUBLIC)) {
 			csrf = web_form(&p, "csrf");
 			if (fort_session_get(NULL, NULL, s->sessions, p.req.session_id, csrf ? csrf : "") < 0) {
-				if (fort_vault_open_key(&p.req.v, s->vault_path, p.req.user, key) < 0) {
-					error_page(&p, http_status_of(fort_error_code()), fort_error_message());
-					goto answer;
-				}
 				refuse(&p, MHD_HTTP_FORBIDDEN,
 				       csrf ? "this form's security token is wrong or out of date (another sign-in since?): "
 					      "go back, reload the page and send the form again"
@@ -549,10 +538,6 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 				goto answer;
 			}
 		}
-	}
-	if (key && (r = fort_vault_open_key(&p.req.v, s->vault_path, p.req.user, key)) < 0) {
-		error_page(&p, http_status_of(r), fort_error_message());
-		goto answer;
 	}
 	r = rt->fn(&p);
 	if (r < 0) {
@@ -564,8 +549,7 @@ answer:
 	ok = send_page(&p, signed_in && p.status != MHD_HTTP_UNAUTHORIZED, NULL);
 	http_log_line(s, method, rt->pattern, p.status ? p.status : MHD_HTTP_OK, &t0);
 done:
-	fort_secret_free(key);
-	fort_vault_close(p.req.v);
+	http_give_back(&p.req);
 	fort_buf_release(&p.out);
 	sodium_memzero(p.csrf, sizeof p.csrf);
 	sodium_memzero(p.cookies, sizeof p.cookies);
