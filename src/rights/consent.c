@@ -195,28 +195,38 @@ static int consent_check(fort_vault *v, void *ctx)
 	return 0;
 }
 
+/* The next entry of the ledger's chain: C zeroed, its seq and prev set from
+ * the tail (the first entry: seq 1, prev zero), recorded by V's user. */
+static int chain_next(fort_vault *v, store_consent_row *c)
+{
+	int r;
+	memset(c, 0, sizeof *c);
+	r = store_consent_tail(v->st, &c->seq, c->prev);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		c->seq = 0;
+		memset(c->prev, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	c->seq++;
+	c->recorded_by = v->user ? v->user : "";
+	return 0;
+}
+
 static int consent_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct consent_in *x = ctx;
 	const fort_consent_opts *o = x->o;
 	store_consent_row c;
 	int r;
-	memset(&c, 0, sizeof c);
-	r = store_consent_tail(v->st, &c.seq, c.prev);
-	if (r == FORT_ENOTFOUND) {
-		fort_error_clear();
-		c.seq = 0;
-		memset(c.prev, 0, 32);
-	} else if (r < 0) {
+	if ((r = chain_next(v, &c)) < 0)
 		return r;
-	}
-	c.seq++;
 	c.client = x->cid;
 	c.purpose = x->purpose;
 	c.action = x->action;
 	c.ts = o->when ? o->when : fort_now();
 	c.channel = o->channel;
-	c.recorded_by = v->user ? v->user : "";
 	c.language = x->lang;
 	c.notice = x->notice_hash;
 	c.evidence_hash = x->ev_hash;
@@ -236,22 +246,13 @@ int consent_append(fort_vault *v, int64_t cid, const char *purpose, const char *
 {
 	store_consent_row c;
 	int r;
-	memset(&c, 0, sizeof c);
-	r = store_consent_tail(v->st, &c.seq, c.prev);
-	if (r == FORT_ENOTFOUND) {
-		fort_error_clear();
-		c.seq = 0;
-		memset(c.prev, 0, 32);
-	} else if (r < 0) {
+	if ((r = chain_next(v, &c)) < 0)
 		return r;
-	}
-	c.seq++;
 	c.client = cid;
 	c.purpose = purpose;
 	c.action = action;
 	c.ts = ts;
 	c.channel = channel;
-	c.recorded_by = v->user ? v->user : "";
 	c.language = language;
 	c.notice = notice_hash ? notice_hash : "";
 	c.evidence_hash = "";

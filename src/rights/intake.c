@@ -51,19 +51,11 @@ static const char *shown(const char *s)
 	return name_ok(s) ? s : "(not a plain name)";
 }
 
-static void wipe_str(char *s)
-{
-	if (s) {
-		sodium_memzero(s, strlen(s));
-		free(s);
-	}
-}
-
 void intake_sub_release(intake_sub *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->names ? s->names[i] : NULL);
-		wipe_str(s->values ? s->values[i] : NULL);
+		fort_free_str(s->values ? s->values[i] : NULL);
 	}
 	free(s->names);
 	free(s->values);
@@ -527,7 +519,7 @@ static int check_against(intake_sub *sub, fort_vault *v, const store_intake_form
 			if (pass == 0 && strlen(canon) == 2)
 				snprintf(country, sizeof country, "%s", canon);
 			if (!(names[n] = fort_strdup(sub->names[i]))) {
-				wipe_str(canon);
+				fort_free_str(canon);
 				r = FORT_ENOMEM;
 				goto out;
 			}
@@ -555,7 +547,7 @@ static int check_against(intake_sub *sub, fort_vault *v, const store_intake_form
 	/* swap in the normalised values */
 	for (size_t i = 0; i < sub->n; i++) {
 		free(sub->names[i]);
-		wipe_str(sub->values[i]);
+		fort_free_str(sub->values[i]);
 	}
 	free(sub->names);
 	free(sub->values);
@@ -567,7 +559,7 @@ static int check_against(intake_sub *sub, fort_vault *v, const store_intake_form
 out:
 	for (size_t i = 0; i < n; i++) {
 		free(names[i]);
-		wipe_str(vals[i]);
+		fort_free_str(vals[i]);
 	}
 	free(names);
 	free(vals);
@@ -687,7 +679,7 @@ void fort_intake_items_free(fort_intake_item *items, size_t n)
 {
 	for (size_t i = 0; items && i < n; i++) {
 		for (size_t k = 0; k < items[i].nvalues; k++)
-			wipe_str(items[i].values[k].value);
+			fort_free_str(items[i].values[k].value);
 		free(items[i].values);
 	}
 	free(items);

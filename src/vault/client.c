@@ -116,18 +116,10 @@ int cvals_init(client_vals *cv, const fort_vault *v)
 	return 0;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		sodium_memzero(s, strlen(s));
-		free(s);
-	}
-}
-
 void cvals_clear(client_vals *cv)
 {
 	for (size_t i = 0; i < cv->n; i++) {
-		wipe_free(cv->vals[i]);
+		fort_free_str(cv->vals[i]);
 		cv->vals[i] = NULL;
 	}
 	cv->nbidx = 0;
@@ -177,7 +169,7 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	if (v->kr && !v->kr->has_ck[f->cat])
 		return fort_error_set(FORT_EDENIED, "you may not write field '%s': your role does not hold the key of category %s",
 				      field, f->category);
-	wipe_free(cv->vals[i]);
+	fort_free_str(cv->vals[i]);
 	cv->vals[i] = NULL;
 	if (!value || !value[0])
 		return 0;
@@ -202,7 +194,7 @@ int cvals_index(client_vals *cv, fort_vault *v)
 		if (type_index_key(&key, v->map.f[i].t, cv->vals[i]) < 0)
 			return fort_error_code() ? fort_error_code() : FORT_ENOMEM;
 		keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key, strlen(key));
-		wipe_free(key);
+		fort_free_str(key);
 		cv->bidx_field[cv->nbidx] = (int)i;
 		cv->nbidx++;
 	}
@@ -914,7 +906,7 @@ void fort_record_free(fort_record *rec)
 	if (!rec)
 		return;
 	for (size_t i = 0; i < rec->n; i++)
-		wipe_free(rec->owned[i]);
+		fort_free_str(rec->owned[i]);
 	free(rec->owned);
 	free(rec->f);
 	free(rec);
@@ -1165,12 +1157,12 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if ((r = field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why)) < 0)
 		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
 	r = type_index_key(&key, f->t, canon);
-	wipe_free(canon);
+	fort_free_str(canon);
 	if (r < 0)
 		return r;
 	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
 	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0) {
-		wipe_free(key);
+		fort_free_str(key);
 		return r;
 	}
 	/* During a key rotation, records not re-encrypted yet are indexed
@@ -1186,12 +1178,12 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 		}
 		sodium_memzero(bk, sizeof bk);
 		if (r < 0) {
-			wipe_free(key);
+			fort_free_str(key);
 			return r;
 		}
 		found += more;
 	}
-	wipe_free(key);
+	fort_free_str(key);
 	if (found) {
 		if (!(*out = fort_calloc(found, sizeof **out)))
 			return FORT_ENOMEM;
