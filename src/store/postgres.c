@@ -23,8 +23,11 @@
  * caught by the next read of it or by `audit verify`, as with SQLite).  A
  * row's hash is taken over its columns as read back (binary), so what is
  * sealed is what a later read returns.
+ * The sealed tables are sqlite.c's (T_* below, checked at open), the
+ * sealed meta keys the list in sealed_meta.c; store_changed follows the
+ * audit chain's head (see there).
  * Not yet here: the functions dispatch.c lists as "not yet available on a
- * PostgreSQL vault" (attachments, incidents, requests, holds, mail, ...). */
+ * PostgreSQL vault" (the database snapshot and integrity check). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
