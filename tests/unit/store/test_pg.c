@@ -354,7 +354,7 @@ static void test_totp_sealed(void **state)
 	raw(url, "UPDATE user_totp SET data = 'blob-one'::bytea, created = 100 WHERE user_id = 1");
 	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ETAMPER);
 	assert_null(d);
-	assert_non_null(strstr(fort_error_message(), "audit verify"));
+	assert_non_null(strstr(fort_error_message(), "the second factor of user #1 does not match"));
 	raw(url, "UPDATE user_totp SET data = 'blob-two'::bytea, created = 200 WHERE user_id = 1");
 	assert_int_equal(store_totp_get(s, 1, &d, &n), 0);
 	free(d);
