@@ -2200,7 +2200,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "attachment_clients", "the client links of attachment ", "" },
 		{ "intake_forms", "intake form #", "" },
 		{ "intake_decisions", "the decision on intake submission ", "" },
-		{ "user_totp", "the second factor of user #", "" },
+		{ "user_totp", "the second factor (user_totp) of user #", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {

@@ -179,7 +179,7 @@ test_expect 'a second factor rolled back with psql is refused (a used code would
 	expect_contains "$OUT" "enrolled" &&
 	sql "UPDATE user_totp SET data = o.data, created = o.created FROM old_totp o WHERE user_totp.user_id = o.user_id" &&
 	expect_exit 8 fort user totp status &&
-	expect_contains "$ERR" "the second factor of user #" &&
+	expect_contains "$ERR" "the second factor (user_totp) of user #" &&
 	expect_contains "$ERR" "audit verify" &&
 	expect_exit 1 fort audit verify &&
 	sql "UPDATE user_totp SET data = n.data, created = n.created FROM new_totp n WHERE user_totp.user_id = n.user_id" &&

@@ -354,7 +354,7 @@ static void test_totp_sealed(void **state)
 	raw(url, "UPDATE user_totp SET data = 'blob-one'::bytea, created = 100 WHERE user_id = 1");
 	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ETAMPER);
 	assert_null(d);
-	assert_non_null(strstr(fort_error_message(), "the second factor of user #1 does not match"));
+	assert_non_null(strstr(fort_error_message(), "the second factor (user_totp) of user #1 does not match"));
 	raw(url, "UPDATE user_totp SET data = 'blob-two'::bytea, created = 200 WHERE user_id = 1");
 	assert_int_equal(store_totp_get(s, 1, &d, &n), 0);
 	free(d);
@@ -587,6 +587,31 @@ static void test_vault(void **state)
 	fort_vault_close(v);
 	v = open_vault(url, PASS);
 	expect_verified(v);
+	{
+		/* two handles (a server's sessions): a field one adds to the
+		 * map reaches the other at its next refresh (store_changed) */
+		fort_vault *w = open_vault(url, PASS);
+		fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+		const char *svc[] = { "service" };
+		char *map = NULL;
+		fs.name = "contract_end";
+		fs.type = "date";
+		fs.category = "identity";
+		fs.purposes = svc;
+		fs.npurposes = 1;
+		assert_int_equal(fort_vault_refresh(w), 0);
+		assert_int_equal(fort_map_field_add(v, &fs), 0);
+		assert_int_equal(fort_map_export(&map, w), 0);
+		assert_null(strstr(map, "contract_end"));
+		free(map);
+		assert_int_equal(fort_vault_refresh(w), 0);
+		assert_int_equal(fort_map_export(&map, w), 0);
+		assert_non_null(strstr(map, "contract_end"));
+		free(map);
+		/* and its own change is its own: v refreshes without error */
+		assert_int_equal(fort_vault_refresh(v), 0);
+		fort_vault_close(w);
+	}
 	fort_vault_close(v);
 	assert_int_equal(fort_vault_create(&v, url, &o, pass = secret(PASS)), FORT_EEXISTS);
 	fort_secret_free(pass);
