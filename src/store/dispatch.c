@@ -61,7 +61,7 @@ void store_rollback(store *s)
 int store_changed(store *s)
 {
 	if (is_pg(s))
-		return not_yet("store_changed");
+		return pg_store_changed(s);
 	return sqlite_store_changed(s);
 }
 
@@ -407,7 +407,7 @@ void store_seal_enforce(store *s, int on)
 int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
 {
 	if (is_pg(s))
-		return not_yet("store_seal_adopt");
+		return pg_store_seal_adopt(s, table, rows, seals);
 	return sqlite_store_seal_adopt(s, table, rows, seals);
 }
 
@@ -863,77 +863,77 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_form_insert(s, f);
 	return sqlite_store_intake_form_insert(s, f);
 }
 
 int store_intake_form_get(store *s, store_intake_form *out, const char *name)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_form_get(s, out, name);
 	return sqlite_store_intake_form_get(s, out, name);
 }
 
 int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_form_each(s, cb, ctx);
 	return sqlite_store_intake_form_each(s, cb, ctx);
 }
 
 int store_intake_form_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_form_delete(s, id);
 	return sqlite_store_intake_form_delete(s, id);
 }
 
 int store_intake_inbox_add(store *s, store_intake_sub *sub)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_inbox_add(s, sub);
 	return sqlite_store_intake_inbox_add(s, sub);
 }
 
 int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_inbox_each(s, form, cb, ctx);
 	return sqlite_store_intake_inbox_each(s, form, cb, ctx);
 }
 
 int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *received, unsigned char **box, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_inbox_get(s, id, form, received, box, len);
 	return sqlite_store_intake_inbox_get(s, id, form, received, box, len);
 }
 
 int store_intake_inbox_delete(store *s, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_inbox_delete(s, id);
 	return sqlite_store_intake_inbox_delete(s, id);
 }
 
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_inbox_count(s, form, n);
 	return sqlite_store_intake_inbox_count(s, form, n);
 }
 
 int store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor)
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_decision_add(s, id, form, decision, client, ts, actor);
 	return sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
 }
 
 int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32])
 {
 	if (is_pg(s))
-		return not_yet("write-only intake");
+		return pg_store_intake_decision_get(s, id, decision, client);
 	return sqlite_store_intake_decision_get(s, id, decision, client);
 }
 

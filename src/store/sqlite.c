@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include <sodium.h>
+#include "store/sealed_meta.h"
 #include "util.h"
 #include "store/store.h"
 #include "store/sqlite_int.h"
@@ -259,26 +260,11 @@ static const char *const group_order[T__COUNT] = {
 	[T_HOLDS] = "field",
 	[T_ATTACHMENT_CLIENTS] = "client",
 };
-/* Of meta, what the vault says about itself is sealed (noted by
- * store_meta_put; each is written only in an audited transaction): the
- * data map, the business and owner names printed on documents, the vault's
- * id and creation time, the published notice version, the last verified
- * backup, the mail settings (where letters go, and how), the intake
- * public key (what intake submissions are sealed to) and the marker that
- * every client record carries its authenticator (record_mac).  The rest is
- * the audit head itself, key material (AEAD), MACs, the seal marker, the
- * rotation state and caches (docs/SECURITY.md). */
-#define SEALED_META_SQL "'map', 'business', 'owner', 'vault_id', 'created', 'notice_published', 'backup_verified', 'mail.settings'," \
-	" 'intake_pk', 'record_mac'"
-static int meta_sealed(const char *key)
-{
-	static const char *const k[] = { "map", "business", "owner", "vault_id", "created", "notice_published", "backup_verified",
-					 "mail.settings", "intake_pk", "record_mac" };
-	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
-		if (strcmp(key, k[i]) == 0)
-			return 1;
-	return 0;
-}
+/* Of meta, the keys in sealed_meta.c are sealed (one list for both
+ * backends): what the vault says about itself; the rest is the audit head,
+ * key material (AEAD), MACs, the seal marker, the rotation state and caches
+ * (docs/SECURITY.md). */
+static int meta_sealed(const char *key) { return store_meta_key_sealed(key); }
 
 struct seal_touch {
 	int tbl;
@@ -2214,6 +2200,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "attachment_clients", "the client links of attachment ", "" },
 		{ "intake_forms", "intake form #", "" },
 		{ "intake_decisions", "the decision on intake submission ", "" },
+		{ "user_totp", "the second factor (user_totp) of user #", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {
@@ -2349,9 +2336,11 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 {
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, cap, "SELECT h, client FROM %s", seal_table[t]);
-	else if (t == T_META)
-		snprintf(sql, cap, "SELECT rowid FROM meta WHERE k IN (" SEALED_META_SQL ")");
-	else if (group_col[t])
+	else if (t == T_META) {
+		char keys[200];
+		store_meta_sealed_sql(keys, sizeof keys);
+		snprintf(sql, cap, "SELECT rowid FROM meta WHERE k IN (%s)", keys);
+	} else if (group_col[t])
 		snprintf(sql, cap, "SELECT DISTINCT %s FROM \"%s\"", group_col[t], seal_table[t]);
 	else
 		snprintf(sql, cap, "SELECT rowid FROM \"%s\"", seal_table[t]);

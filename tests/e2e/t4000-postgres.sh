@@ -131,6 +131,65 @@ test_expect 'a client request and its history; a request row edited with psql is
 	expect_exit 0 fort audit verify
 '
 
+anon() { env -u FORTRESS_PASSPHRASE_FILE "$FORTRESS" "$@"; }
+inbox() { sql "SELECT count(*) FROM intake_inbox"; }
+
+test_expect 'write-only intake: a form, a submission without a passphrase, accepted into a client' '
+	expect_exit 0 fort intake create contact --fields email,full_name &&
+	printf "{\"fields\": {\"email\": \"quill@example.org\", \"full_name\": \"Quill Canaryman\"}}" >"$TRASH/sub.json" &&
+	expect_exit 0 anon intake submit contact --file "$TRASH/sub.json" &&
+	expect_eq "$(cat "$OUT")" "received" &&
+	expect_eq "$(inbox)" 1 "inbox rows" &&
+	expect_eq "$(sql "SELECT count(*) FROM intake_inbox WHERE position('"'"'Canaryman'"'"'::bytea IN box) > 0")" 0 "readable boxes" &&
+	SUB=$(sql "SELECT id FROM intake_inbox") &&
+	expect_exit 0 fort intake review contact &&
+	expect_not_contains "$OUT" "Canaryman" &&
+	expect_exit 0 fort --json intake accept "$SUB" &&
+	QUILL=$(jq_ "$OUT" "d[\"client\"]") &&
+	expect_exit 0 fort client get "$QUILL" --reveal full_name --purpose service &&
+	expect_contains "$OUT" "Quill Canaryman" &&
+	expect_eq "$(inbox)" 0 "inbox rows after accept" &&
+	expect_eq "$(sql "SELECT decision FROM intake_decisions WHERE id = $SUB")" accepted "decision" &&
+	expect_exit 3 fort intake accept "$SUB" &&
+	expect_exit 0 fort audit verify
+'
+
+test_expect 'an intake form widened or a decision removed with psql is caught' '
+	sql "UPDATE intake_forms SET fields = '"'"'email,full_name,iban'"'"' WHERE name = '"'"'contact'"'"'" &&
+	expect_exit 8\|1 anon intake submit contact --file "$TRASH/sub.json" &&
+	expect_contains "$ERR" "intake form" &&
+	expect_eq "$(inbox)" 0 "inbox rows" &&
+	expect_exit 1 fort audit verify &&
+	expect_contains "$OUT" "intake form" &&
+	sql "UPDATE intake_forms SET fields = '"'"'email,full_name'"'"' WHERE name = '"'"'contact'"'"'" &&
+	expect_exit 0 fort audit verify &&
+	sql "CREATE TABLE saved AS SELECT * FROM intake_decisions; DELETE FROM intake_decisions" &&
+	expect_exit 1 fort audit verify &&
+	expect_contains "$OUT" "intake submission" &&
+	sql "INSERT INTO intake_decisions SELECT * FROM saved; DROP TABLE saved" &&
+	expect_exit 0 fort audit verify
+'
+
+test_expect 'a second factor rolled back with psql is refused (a used code would work again)' '
+	expect_exit 0 fort user totp enroll &&
+	sql "CREATE TABLE old_totp AS SELECT * FROM user_totp" &&
+	expect_exit 0 fort user totp enroll &&
+	sql "CREATE TABLE new_totp AS SELECT * FROM user_totp" &&
+	expect_exit 0 fort user totp status &&
+	expect_contains "$OUT" "enrolled" &&
+	sql "UPDATE user_totp SET data = o.data, created = o.created FROM old_totp o WHERE user_totp.user_id = o.user_id" &&
+	expect_exit 8 fort user totp status &&
+	expect_contains "$ERR" "the second factor (user_totp) of user #" &&
+	expect_contains "$ERR" "audit verify" &&
+	expect_exit 1 fort audit verify &&
+	sql "UPDATE user_totp SET data = n.data, created = n.created FROM new_totp n WHERE user_totp.user_id = n.user_id" &&
+	expect_exit 0 fort user totp status &&
+	sql "DELETE FROM user_totp" &&
+	expect_exit 8 fort user totp status &&
+	sql "INSERT INTO user_totp SELECT * FROM new_totp; DROP TABLE old_totp; DROP TABLE new_totp" &&
+	expect_exit 0 fort audit verify
+'
+
 test_expect 'a command not yet on PostgreSQL says so and changes nothing' '
 	before=$(sql "SELECT count(*) FROM clients")/$(sql "SELECT count(*) FROM exports") &&
 	expect_exit 1 fort backup create "$TRASH/b.fbk" &&

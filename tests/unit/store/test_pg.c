@@ -16,6 +16,7 @@
 #define FIXTURE_VAULT_HELPERS
 #include "fixture.h"
 #include "store/store.h"
+#include "store/signin.h"
 
 /* A new empty database: its connection string (static, one of 8). */
 static const char *newdb(const char *name)
@@ -71,6 +72,9 @@ static int audit_entry(store *s)
 	int any, r;
 	memset(&a, 0, sizeof a);
 	a.seq = next_seq++;
+	/* a chain as audit.c makes it: each entry's prev is the last's hash */
+	memcpy(a.prev, &(int64_t){ a.seq - 1 }, 8);
+	memcpy(a.hash, &a.seq, 8);
 	a.actor = a.action = a.client = a.fields = a.purpose = a.result = a.detail = "";
 	if ((r = store_audit_append(s, &a)) < 0)
 		return r;
@@ -236,6 +240,334 @@ static void test_two_writers(void **state)
 	store_close(b);
 }
 
+/* store_changed across two connections: a commit of the other is seen
+ * once, this connection's own are not, and neither is a read; a head
+ * rolled back with psql is a change. */
+static void test_changed(void **state)
+{
+	(void)state;
+	store *a = NULL, *b = NULL;
+	const char *url = newdb("changed");
+	next_seq = 1;
+	assert_int_equal(store_open(&a, url, 1), 0);
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	assert_int_equal(store_commit(a), 0);
+	assert_int_equal(store_open(&b, url, 0), 0);
+	/* the first call notes where the vault stands */
+	assert_int_equal(store_changed(a), 0);
+	assert_int_equal(store_changed(b), 0);
+	assert_int_equal(store_changed(a), 0);
+	/* b commits an audited change: a sees it once */
+	assert_int_equal(store_begin(b), 0);
+	assert_int_equal(store_meta_put(b, "business", "Orbit", 5), 0);
+	assert_int_equal(audit_entry(b), 0);
+	assert_int_equal(store_commit(b), 0);
+	assert_int_equal(store_changed(a), 1);
+	assert_int_equal(store_changed(a), 0);
+	/* b's own commit is not a change for b */
+	assert_int_equal(store_changed(b), 0);
+	/* a's own commit (in a transaction, and an entry outside one) is
+	 * not a change for a, and is one for b */
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	assert_int_equal(store_commit(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	assert_int_equal(store_changed(a), 0);
+	assert_int_equal(store_changed(b), 1);
+	assert_int_equal(store_changed(b), 0);
+	/* a rolled back: nothing changed for anyone */
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	store_rollback(a);
+	next_seq--;
+	assert_int_equal(store_changed(a), 0);
+	assert_int_equal(store_changed(b), 0);
+	/* b commits, then a commits before asking: a's commit does not hide b's */
+	assert_int_equal(store_begin(b), 0);
+	assert_int_equal(audit_entry(b), 0);
+	assert_int_equal(store_commit(b), 0);
+	assert_int_equal(store_begin(a), 0);
+	assert_int_equal(audit_entry(a), 0);
+	assert_int_equal(store_commit(a), 0);
+	assert_int_equal(store_changed(a), 1);
+	assert_int_equal(store_changed(b), 1);
+	/* the chain's head removed with psql is a change too */
+	raw(url, "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)");
+	assert_int_equal(store_changed(a), 1);
+	assert_int_equal(store_changed(b), 1);
+	assert_int_equal(store_changed(a), 0);
+	store_close(a);
+	store_close(b);
+}
+
+/* user_totp is sealed: a blob rolled back or removed with psql is refused
+ * at read; store_seal_adopt seals the rows of a vault sealed before it. */
+static void test_totp_sealed(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("totp");
+	unsigned char *d = NULL;
+	size_t n = 0;
+	uint64_t rows = 9, seals = 9;
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	/* written outside Fortress before the table was sealed */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_put(s, "salt", "x", 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	raw(url, "INSERT INTO user_totp VALUES(7, '\\x0707'::bytea, 1)");
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_totp_get(s, 7, &d, &n), FORT_ETAMPER);
+	assert_null(d);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_seal_adopt(s, "user_totp", &rows, &seals), 0);
+	assert_int_equal(rows, 1);
+	assert_int_equal(seals, 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_totp_get(s, 7, &d, &n), 0);
+	assert_int_equal(n, 2);
+	free(d);
+	/* adopted once: the next call finds its seals and notes nothing */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_seal_adopt(s, "user_totp", &rows, &seals), 0);
+	assert_int_equal(rows, 0);
+	assert_int_equal(seals, 1);
+	assert_true(store_seal_pending(s) == 0);
+	store_rollback(s);
+	assert_int_equal(store_seal_adopt(s, "holds", &rows, &seals), FORT_ERROR);
+	/* written by Fortress: sealed at commit */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_totp_put(s, 1, "blob-one", 8, 100), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_totp_get(s, 1, &d, &n), 0);
+	assert_int_equal(n, 8);
+	assert_memory_equal(d, "blob-one", 8);
+	free(d);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_totp_put(s, 1, "blob-two", 8, 200), 0);
+	assert_int_equal(store_commit(s), 0);
+	/* the older blob put back with psql (a used code good again): refused */
+	raw(url, "UPDATE user_totp SET data = 'blob-one'::bytea, created = 100 WHERE user_id = 1");
+	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ETAMPER);
+	assert_null(d);
+	assert_non_null(strstr(fort_error_message(), "the second factor (user_totp) of user #1 does not match"));
+	raw(url, "UPDATE user_totp SET data = 'blob-two'::bytea, created = 200 WHERE user_id = 1");
+	assert_int_equal(store_totp_get(s, 1, &d, &n), 0);
+	free(d);
+	/* removed with psql: not "not enrolled" */
+	raw(url, "CREATE TABLE keep AS SELECT * FROM user_totp WHERE user_id = 1; DELETE FROM user_totp WHERE user_id = 1");
+	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ETAMPER);
+	assert_int_equal(store_seal_require(s, "user_totp"), FORT_ETAMPER);
+	raw(url, "INSERT INTO user_totp SELECT * FROM keep; DROP TABLE keep");
+	/* removed by Fortress: gone, and sealed as gone */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_totp_del(s, 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ENOTFOUND);
+	raw(url, "INSERT INTO user_totp VALUES(1, 'blob-two'::bytea, 200)");
+	assert_int_equal(store_totp_get(s, 1, &d, &n), FORT_ETAMPER);
+	store_close(s);
+}
+
+/* Every sealed meta key of the shared list (intake_pk and record_mac too)
+ * is sealed on PostgreSQL: changed with psql, its read is refused. */
+static void test_meta_sealed(void **state)
+{
+	(void)state;
+	static const char *const keys[] = { "intake_pk", "record_mac", "business", "mail.settings" };
+	static const char *const nouns[] = { "intake public key", "record-format marker", "business name", "mail settings" };
+	store *s = NULL;
+	const char *url = newdb("meta");
+	unsigned char *v = NULL;
+	size_t n = 0;
+	char sql[256];
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		assert_int_equal(store_meta_put(s, keys[i], "value", 5), 0);
+	assert_int_equal(store_meta_put(s, "salt", "x", 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'meta'"), 4);
+	store_seal_enforce(s, 1);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(sql, sizeof sql, "UPDATE meta SET v = 'other'::bytea WHERE k = '%s'", keys[i]);
+		raw(url, sql);
+		assert_int_equal(store_meta_get(s, keys[i], &v, &n), FORT_ETAMPER);
+		assert_null(v);
+		assert_non_null(strstr(fort_error_message(), nouns[i]));
+		assert_int_equal(store_meta_get_unchecked(s, keys[i], &v, &n), 0);
+		free(v);
+		snprintf(sql, sizeof sql, "UPDATE meta SET v = 'value'::bytea WHERE k = '%s'", keys[i]);
+		raw(url, sql);
+		assert_int_equal(store_meta_get(s, keys[i], &v, &n), 0);
+		free(v);
+	}
+	/* an unsealed key is not */
+	raw(url, "UPDATE meta SET v = 'y'::bytea WHERE k = 'salt'");
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	free(v);
+	store_close(s);
+}
+
+struct forms { int n; char names[4][48]; };
+
+static int form_cb(void *ctx, const store_intake_form *f)
+{
+	struct forms *x = ctx;
+	if (x->n < 4)
+		snprintf(x->names[x->n], 48, "%s", f->name);
+	x->n++;
+	return 0;
+}
+
+struct subs { int n; int64_t ids[8]; size_t len0; };
+
+static int sub_cb(void *ctx, const store_intake_sub *sub)
+{
+	struct subs *x = ctx;
+	if (x->n == 0)
+		x->len0 = sub->box_len;
+	if (x->n < 8)
+		x->ids[x->n] = sub->id;
+	x->n++;
+	return 0;
+}
+
+/* The intake tables on PostgreSQL: forms and decisions sealed, the inbox
+ * written without a transaction, its ids never reused. */
+static void test_intake(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("intake");
+	store_intake_form f, g;
+	store_intake_sub sub;
+	struct forms fs;
+	struct subs ss;
+	uint64_t n;
+	char form[48], decision[16], client[32];
+	int64_t received = 0, first;
+	unsigned char *box = NULL;
+	size_t len = 0;
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	store_seal_enforce(s, 1);
+	memset(&f, 0, sizeof f);
+	snprintf(f.name, sizeof f.name, "contact");
+	snprintf(f.fields, sizeof f.fields, "email,full_name");
+	snprintf(f.consents, sizeof f.consents, "marketing");
+	snprintf(f.created_by, sizeof f.created_by, "alice");
+	f.created = 1000;
+	/* a form outside an audited transaction is not kept */
+	assert_int_equal(store_begin(s), 0);
+	store_set_commit_hook(s, NULL, NULL);
+	assert_int_equal(store_intake_form_insert(s, &f), 0);
+	assert_int_equal(store_commit(s), FORT_ETAMPER);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_intake_form_get(s, &g, "contact"), FORT_ENOTFOUND);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_intake_form_insert(s, &f), 0);
+	assert_true(f.id > 0);
+	assert_int_equal(store_intake_form_insert(s, &f), FORT_EEXISTS);
+	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_intake_form_insert(s, &f), 0);
+	snprintf(f.name, sizeof f.name, "another");
+	assert_int_equal(store_intake_form_insert(s, &f), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_intake_form_get(s, &g, "contact"), 0);
+	assert_string_equal(g.fields, "email,full_name");
+	assert_string_equal(g.consents, "marketing");
+	assert_string_equal(g.created_by, "alice");
+	assert_int_equal(g.created, 1000);
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(store_intake_form_each(s, form_cb, &fs), 0);
+	assert_int_equal(fs.n, 2);
+	assert_string_equal(fs.names[0], "another");
+	assert_string_equal(fs.names[1], "contact");
+	/* submissions: no transaction, no audit entry */
+	memset(&sub, 0, sizeof sub);
+	sub.form = "contact";
+	sub.received = 2000;
+	sub.box = (const unsigned char *)"sealed-box-one";
+	sub.box_len = 14;
+	assert_int_equal(store_intake_inbox_add(s, &sub), 0);
+	first = sub.id;
+	sub.box = (const unsigned char *)"sealed-box-two";
+	assert_int_equal(store_intake_inbox_add(s, &sub), 0);
+	assert_int_equal(sub.id, first + 1);
+	sub.form = "another";
+	assert_int_equal(store_intake_inbox_add(s, &sub), 0);
+	assert_int_equal(store_intake_inbox_count(s, "contact", &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_intake_inbox_count(s, NULL, &n), 0);
+	assert_int_equal(n, 3);
+	memset(&ss, 0, sizeof ss);
+	assert_int_equal(store_intake_inbox_each(s, "contact", sub_cb, &ss), 0);
+	assert_int_equal(ss.n, 2);
+	assert_int_equal(ss.ids[0], first);
+	assert_int_equal(ss.len0, 14);
+	memset(&ss, 0, sizeof ss);
+	assert_int_equal(store_intake_inbox_each(s, NULL, sub_cb, &ss), 0);
+	assert_int_equal(ss.n, 3);
+	assert_int_equal(store_intake_inbox_get(s, first + 1, form, &received, &box, &len), 0);
+	assert_string_equal(form, "contact");
+	assert_int_equal(received, 2000);
+	assert_int_equal(len, 14);
+	assert_memory_equal(box, "sealed-box-two", 14);
+	free(box);
+	/* accepted: the decision (sealed) and the submission gone */
+	assert_int_equal(store_intake_decision_get(s, first, decision, client), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_intake_decision_add(s, first, "contact", "accepted", "c-0000000000000001", 3000, "alice"), 0);
+	assert_int_equal(store_intake_inbox_delete(s, first), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_intake_decision_get(s, first, decision, client), 1);
+	assert_string_equal(decision, "accepted");
+	assert_string_equal(client, "c-0000000000000001");
+	assert_int_equal(store_intake_inbox_get(s, first, form, &received, &box, &len), FORT_ENOTFOUND);
+	assert_null(box);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_intake_decision_add(s, first, "contact", "rejected", "", 3001, "alice"), FORT_EEXISTS);
+	store_rollback(s);
+	/* an inbox id is never given twice, even after the newest is removed */
+	assert_int_equal(store_intake_inbox_delete(s, first + 2), 0);
+	sub.form = "contact";
+	assert_int_equal(store_intake_inbox_add(s, &sub), 0);
+	assert_int_equal(sub.id, first + 3);
+	/* a form widened with psql: its read is refused */
+	raw(url, "UPDATE intake_forms SET fields = 'email,full_name,iban' WHERE name = 'contact'");
+	assert_int_equal(store_intake_form_get(s, &g, "contact"), FORT_ETAMPER);
+	raw(url, "UPDATE intake_forms SET fields = 'email,full_name' WHERE name = 'contact'");
+	assert_int_equal(store_intake_form_get(s, &g, "contact"), 0);
+	/* a decision removed with psql (to decide its submission twice): refused */
+	raw(url, "CREATE TABLE keep AS SELECT * FROM intake_decisions; DELETE FROM intake_decisions");
+	store_seal_enforce(s, 1); /* as a new process: the ledgers checked whole again */
+	assert_int_equal(store_intake_decision_get(s, first, decision, client), FORT_ETAMPER);
+	raw(url, "INSERT INTO intake_decisions SELECT * FROM keep; DROP TABLE keep");
+	/* a form removed by Fortress is gone and sealed as gone */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_intake_form_delete(s, f.id), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_intake_form_get(s, &g, "another"), FORT_ENOTFOUND);
+	store_seal_enforce(s, 1); /* the ledgers checked whole again */
+	memset(&fs, 0, sizeof fs);
+	assert_int_equal(store_intake_form_each(s, form_cb, &fs), 0);
+	assert_int_equal(fs.n, 1);
+	/* ...and removed with psql: named when the forms are listed */
+	raw(url, "DELETE FROM intake_forms");
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_intake_form_each(s, form_cb, &fs), FORT_ETAMPER);
+	store_close(s);
+}
+
 /* The library over a PostgreSQL vault: create, add, find, reveal, verify, reopen. */
 static void test_vault(void **state)
 {
@@ -255,6 +587,31 @@ static void test_vault(void **state)
 	fort_vault_close(v);
 	v = open_vault(url, PASS);
 	expect_verified(v);
+	{
+		/* two handles (a server's sessions): a field one adds to the
+		 * map reaches the other at its next refresh (store_changed) */
+		fort_vault *w = open_vault(url, PASS);
+		fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+		const char *svc[] = { "service" };
+		char *map = NULL;
+		fs.name = "contract_end";
+		fs.type = "date";
+		fs.category = "identity";
+		fs.purposes = svc;
+		fs.npurposes = 1;
+		assert_int_equal(fort_vault_refresh(w), 0);
+		assert_int_equal(fort_map_field_add(v, &fs), 0);
+		assert_int_equal(fort_map_export(&map, w), 0);
+		assert_null(strstr(map, "contract_end"));
+		free(map);
+		assert_int_equal(fort_vault_refresh(w), 0);
+		assert_int_equal(fort_map_export(&map, w), 0);
+		assert_non_null(strstr(map, "contract_end"));
+		free(map);
+		/* and its own change is its own: v refreshes without error */
+		assert_int_equal(fort_vault_refresh(v), 0);
+		fort_vault_close(w);
+	}
 	fort_vault_close(v);
 	assert_int_equal(fort_vault_create(&v, url, &o, pass = secret(PASS)), FORT_EEXISTS);
 	fort_secret_free(pass);
@@ -270,6 +627,10 @@ int main(void)
 		cmocka_unit_test(test_connection_rules),
 		cmocka_unit_test(test_transactions_and_seals),
 		cmocka_unit_test(test_two_writers),
+		cmocka_unit_test(test_changed),
+		cmocka_unit_test(test_totp_sealed),
+		cmocka_unit_test(test_meta_sealed),
+		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_vault),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
