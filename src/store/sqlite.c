@@ -670,7 +670,7 @@ int store_checkpoint(store *s)
 }
 
 #define CACHE_KIB 65536      /* PRAGMA cache_size, KiB */
-#define CACHE_BULK_KIB 49152 /* during an import: its pages are written once, not read again */
+#define CACHE_BULK_KIB 40960 /* during an import: its pages are written once, not read again */
 
 void store_bulk(store *s, int on)
 {

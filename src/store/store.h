@@ -91,7 +91,7 @@ int store_changed(store *s);
 /* Checkpoint and truncate the WAL, so erased pages leave it too. */
 int store_checkpoint(store *s);
 /* ON: a bulk write (an import) is running: SQLite's page cache is made
- * smaller (48 instead of 64 MiB) so that the peak memory of a large import
+ * smaller (40 instead of 64 MiB) so that the peak memory of a large import
  * stays under its budget; OFF puts it back. */
 void store_bulk(store *s, int on);
 int store_schema_version(store *s);
