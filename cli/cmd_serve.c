@@ -58,15 +58,16 @@ static int cmd_serve(struct cli *c)
 
 const struct cli_cmd cmd_serve_def = {
 	.name = "serve", .fn = cmd_serve, .flags = NEEDS_PATH,
-	.summary = "serve the HTTP API: people sign in with passphrase and a TOTP code",
+	.summary = "serve the web app and the HTTP API: people sign in with passphrase and a TOTP code",
 	.synopsis = "[OPTIONS]",
 	.opts = serve_opts, .min_args = 0, .max_args = 0,
 	.description =
 		"Listens on 127.0.0.1:8710 unless --listen says otherwise; refuses any other\n"
 		"address without TLS (--tls-cert and --tls-key, or a reverse proxy on the same\n"
 		"machine) unless --insecure-lan.  Holds no keys of its own: each person signs in\n"
-		"(POST /api/session) with name, passphrase and a code from 'fortress user totp\n"
-		"enroll', and their keys are kept in locked memory for that session only.\n"
+		"(the web app at /, or POST /api/session) with name, passphrase and a code from\n"
+		"'fortress user totp enroll', and their keys are kept in locked memory for that\n"
+		"session only.\n"
 		"SIGTERM or Ctrl-C: requests in progress finish, every session's keys are wiped.\n"
 		"The API: /api/openapi.json, docs/api/openapi.json.\n",
 };

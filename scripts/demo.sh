@@ -26,7 +26,9 @@ fi
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/fortress-demo.XXXXXX") || exit 1
 chmod 700 "$DEMO"
+SERVER_PID=
 cleanup() {
+	[ -n "$SERVER_PID" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
 	rm -rf "$DEMO"
 }
 trap cleanup EXIT
@@ -175,5 +177,33 @@ step audit verify
 say "Status: counts and the audit head SEQ:HASH - write the head down somewhere" \
 	"else; 'fortress audit verify --anchor SEQ:HASH' later proves nothing was cut."
 step status
+
+say "Serve the vault to a team: 'fortress serve' (web app and HTTP API) holds no" \
+	"keys of its own; each person signs in from a browser with their passphrase" \
+	"and a TOTP code. Started here on a free loopback port, one page fetched, stopped."
+"$BIN" serve --listen 127.0.0.1:0 --port-file "$DEMO/port" --quiet </dev/null &
+SERVER_PID=$!
+tries=0
+while [ ! -s "$DEMO/port" ]; do
+	tries=$((tries + 1))
+	if [ $tries -gt 100 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
+		fail serve "(the server did not start within 10 s)"
+	fi
+	sleep 0.1
+done
+PORT=$(cat "$DEMO/port")
+printf '%s$ GET http://127.0.0.1:%s/signin%s\n' "$D" "$PORT" "$R"
+python3 - "$PORT" <<'PY' || fail serve "(the sign-in page was not served as expected)"
+import sys, urllib.request
+with urllib.request.urlopen("http://127.0.0.1:%s/signin" % sys.argv[1], timeout=10) as r:
+    body = r.read().decode()
+    csp = r.headers.get("Content-Security-Policy", "")
+    print("HTTP %d, %s, %d bytes" % (r.status, r.headers.get("Content-Type"), len(body)))
+    print("Content-Security-Policy: " + csp)
+    assert r.status == 200 and "<form" in body and "script-src 'self'" in csp
+PY
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || fail serve "(the server did not stop cleanly on SIGTERM)"
+SERVER_PID=
 
 printf '\n%sDemo finished%s: the throwaway vault is removed now.\n' "$B" "$R"
