@@ -6,6 +6,7 @@
  * auth.c     sign-in and sign-out (POST/DELETE /api/session), sessions
  * api_*.c    one handler per route: parse, one library call, render
  * route.c    matching a path against the table's patterns
+ * form.c     decoding a form body (application/x-www-form-urlencoded)
  * web.c      the web app's pipeline (every path outside /api/): its own
  *            page table, session, CSRF in a form field, HTML responses
  *            under a strict CSP, the static assets (web/)
@@ -86,6 +87,11 @@ typedef struct {
 /* route.c: does PATH match PATTERN?  1 with ID (an {id} segment: letters,
  * digits, '-' and '_', at most IDCAP-1) set, else 0. */
 int route_match(const char *pattern, const char *path, char *id, size_t idcap);
+/* form.c: decode an application/x-www-form-urlencoded S in place ('+' is a
+ * space, %XX a byte, libmicrohttpd's unescaping): KEYS[i] and VALS[i] point
+ * into S (a pair without '=' has the value "").  At most MAX pairs:
+ * FORT_EINPUT beyond.  *N: how many. */
+int form_decode(char *s, const char **keys, const char **vals, size_t max, size_t *n);
 /* The route table (http.c) and its size. */
 extern const route server_routes[];
 extern const size_t server_nroutes;

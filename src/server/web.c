@@ -164,36 +164,14 @@ void web_problem(page *p, const char *msg)
 	web_put(p, "</p></div>");
 }
 
-/* Decode an application/x-www-form-urlencoded BODY in place ('+' is a
- * space, %XX a byte).  0, or <0 with a message naming the problem. */
+/* Decode an application/x-www-form-urlencoded BODY in place (form.c).  0,
+ * or <0 with a message naming the problem. */
 static int parse_form(page *p, fort_buf *body)
 {
-	char *s, *pair, *save = NULL;
 	if (fort_buf_putc(body, '\0') < 0)
 		return fort_error_set(FORT_EINPUT, "the form is too large: send less at once");
 	body->len--;
-	s = body->buf;
-	for (pair = strtok_r(s, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(pair, '=');
-		if (p->nf == WEB_MAX_FIELDS)
-			return fort_error_set(FORT_EINPUT, "the form has more than %d fields", WEB_MAX_FIELDS);
-		if (eq)
-			*eq = '\0';
-		for (char *c = pair; *c; c++)
-			if (*c == '+')
-				*c = ' ';
-		if (eq)
-			for (char *c = eq + 1; *c; c++)
-				if (*c == '+')
-					*c = ' ';
-		MHD_http_unescape(pair);
-		if (eq)
-			MHD_http_unescape(eq + 1);
-		p->fk[p->nf] = pair;
-		p->fv[p->nf] = eq ? eq + 1 : "";
-		p->nf++;
-	}
-	return 0;
+	return form_decode(body->buf, p->fk, p->fv, WEB_MAX_FIELDS, &p->nf);
 }
 
 static int form_type(const char *ct)
