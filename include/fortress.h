@@ -1191,6 +1191,66 @@ int fort_user_set_role(fort_rotate_report *out, fort_vault *v, const char *name,
 int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *keys, size_t n,
 		     const fort_rotate_opts *o) FORT_WUR;
 
+/* ------------------------------------------------------ tokens for programs */
+
+/* A token lets a program (a script, a service) use the vault without a
+ * person's passphrase.  It is a keyholder in its own right: its own key
+ * pairs, granted the vault key and its role's category keys like a user,
+ * sealed under a 32-byte random secret (docs/SECURITY.md, "Tokens").  The
+ * secret is shown once, as FORT_TOKEN_PREFIX, the token's id, '_' and 43
+ * characters of base64url ("fortress_tok_7_3q2-..."); the vault keeps a
+ * verifier of it, never the secret.  Every use is audited with the actor
+ * "token:NAME".  A token may name only its purposes in a reveal or export
+ * (none: it may not reveal or export at all). */
+#define FORT_TOKEN_PREFIX "fortress_tok_"
+#define FORT_TOKEN_DEFAULT_DAYS 90
+#define FORT_TOKEN_MAX_DAYS 366   /* a longer life is refused; "never" must be asked for */
+
+typedef struct {
+	char name[48];
+	char role[48];
+	char purposes[512];     /* comma-separated, "" none */
+	char creator[128];
+	int64_t created;        /* unix time */
+	int64_t expires;        /* unix time, 0: never */
+	int64_t revoked;        /* unix time, 0: not revoked */
+	char state[16];         /* active | expired | revoked */
+} fort_token_info;
+
+/* The expiry of TEXT from NOW: "90d" (1 to FORT_TOKEN_MAX_DAYS days), "never"
+ * (*EXPIRES 0), NULL or "": FORT_TOKEN_DEFAULT_DAYS.  FORT_EINPUT naming
+ * the limit. */
+int fort_token_expiry(int64_t *expires, const char *text, int64_t now) FORT_WUR;
+/* Make token NAME (1 to 47 characters: a-z, 0-9, '-', '_') with ROLE (not
+ * owner), allowed PURPOSES (N of the data map's; may be 0) until EXPIRES
+ * (unix time; 0: never).  Never more than the acting user holds: a role
+ * allowing an action, or needing a category key, the acting user lacks is
+ * FORT_EDENIED naming it.  *SECRET_OUT gets the token string (NUL-terminated,
+ * locked memory; fort_secret_free wipes it): shown once, it cannot be
+ * recovered.  Needs 'users'; audited ("token-create").  FORT_EINPUT,
+ * FORT_EEXISTS, FORT_ENOTFOUND (role, purpose), FORT_EDENIED. */
+int fort_token_create(fort_secret **secret_out, fort_vault *v, const char *name, const char *role, const char *const *purposes,
+		      size_t n, int64_t expires) FORT_WUR;
+/* Every token, by name (revoked ones too).  *OUT is malloc'ed (free()). */
+int fort_token_list(fort_token_info **out, size_t *n, fort_vault *v) FORT_WUR;
+/* Revoke token NAME: it opens nothing any more, its grants are withdrawn
+ * and every key it held is rotated (as fort_user_remove).  Needs 'users'
+ * and every key the token held; audited ("token-revoke").  FORT_ENOTFOUND,
+ * FORT_EINPUT (already revoked).  OUT and O may be NULL. */
+int fort_token_revoke(fort_rotate_report *out, fort_vault *v, const char *name, const fort_rotate_opts *o) FORT_WUR;
+/* The keys of TOKEN for the vault at PATH (as fort_vault_user_key; open
+ * with fort_vault_open_key and USER_OUT, "token:NAME") and its expiry
+ * (EXPIRES may be NULL).  An unknown, revoked or expired token or a wrong
+ * secret is FORT_EAUTH with one message for all (audited "unlock-failed"
+ * with the token's name when the id is known); FORT_ETAMPER if the token's
+ * row was changed outside Fortress. */
+int fort_token_key(fort_secret **key_out, char user_out[128], int64_t *expires, const char *path, const char *token) FORT_WUR;
+/* Open the vault at PATH as TOKEN (fort_token_key, then fort_vault_open_key):
+ * the handle acts as "token:NAME" with the token's role and purposes;
+ * fort_vault_refresh refuses it (FORT_EDENIED) once the token expired or
+ * was revoked. */
+int fort_token_open(fort_vault **out, const char *path, const char *token) FORT_WUR;
+
 /* ------------------------------------------------------------------- scan */
 
 /* Finding client data and secrets lying around in files.  No vault needed.
@@ -2041,6 +2101,18 @@ int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *
 /* End (sign out) the session of ID, wiping its keys and closing its handle
  * (at once, or when the request holding it gives it back).  FORT_ENOTFOUND. */
 int fort_session_end(fort_sessions *s, const char *id);
+/* The vault handle of a program's TOKEN (an "Authorization: Bearer" request),
+ * as fort_session_acquire: the token is checked (fort_token_key) at its
+ * first request and kept as a session of its own, keyed by a hash of the
+ * token, which ends at the token's expiry, after the idle or absolute
+ * timeout (then the next request checks the token again), when the token is
+ * revoked, or at fort_sessions_free.  FORT_EAUTH for an unknown, revoked
+ * or expired token (one message).  Give the handle back with
+ * fort_session_release. */
+int fort_token_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *token, const char *path) FORT_WUR;
+/* End every session of USER ("token:NAME" once it is revoked), wiping its
+ * keys.  Returns how many ended. */
+size_t fort_sessions_end_user(fort_sessions *s, const char *user);
 /* End the timed-out sessions; returns how many are left. */
 size_t fort_sessions_prune(fort_sessions *s);
 

@@ -224,13 +224,14 @@ static int bad(struct verify_ctx *c, int64_t seq, const char *what, const char *
 	return 1; /* stop the walk */
 }
 
-/* "sign_pk=HEX" in a create/user-add entry's detail registers a signer. */
+/* "sign_pk=HEX" in a create, user-add or token-create entry's detail
+ * registers a signer (a token signs its own entries with its own key). */
 static void learn_signer(struct verify_ctx *c, const store_audit_row *a)
 {
 	const char *p;
 	unsigned char pk[32];
 	char hex[65];
-	if (strcmp(a->action, "create") != 0 && strcmp(a->action, "user-add") != 0)
+	if (strcmp(a->action, "create") != 0 && strcmp(a->action, "user-add") != 0 && strcmp(a->action, "token-create") != 0)
 		return;
 	if (!(p = strstr(a->detail, "sign_pk=")) || strlen(p + 8) < 64)
 		return;

@@ -32,6 +32,8 @@ typedef struct {
 	fort_vault *v;          /* the session's handle, NULL until its first request */
 	int busy;               /* a request holds V */
 	int ended;              /* ended while busy: V is closed at its release */
+	int bearer;             /* a program's token (keyed by its hash), not a cookie */
+	int64_t until;          /* milliseconds: the token's expiry, 0 none */
 } sess;
 
 struct fort_sessions {
@@ -119,7 +121,8 @@ static int64_t now_ms(void)
 
 static int expired(const fort_sessions *s, const sess *e, int64_t now)
 {
-	return now - e->seen >= (int64_t)s->idle * 1000 || now - e->started >= (int64_t)s->absolute * 1000;
+	return now - e->seen >= (int64_t)s->idle * 1000 || now - e->started >= (int64_t)s->absolute * 1000 ||
+	       (e->until && now >= e->until);
 }
 
 static void token(char out[FORT_SESSION_TOKEN_LEN + 1])
@@ -129,6 +132,8 @@ static void token(char out[FORT_SESSION_TOKEN_LEN + 1])
 	sodium_bin2base64(out, FORT_SESSION_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
 }
+
+static sess *free_slot(fort_sessions *s, int64_t now);
 
 int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s,
 		       const char *user, fort_secret *key)
@@ -141,12 +146,7 @@ int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FO
 		return fort_error_set(FORT_EINPUT, "a session needs a user name and keys");
 	}
 	pthread_mutex_lock(&s->mu);
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now))
-			fort_vault_close(end(&s->s[i]));
-		if (!s->s[i].used && !slot)
-			slot = &s->s[i];
-	}
+	slot = free_slot(s, now);
 	if (!slot) {
 		r = fort_error_set(FORT_EBUSY, "too many people are signed in (%zu sessions): try again later, or raise the limit",
 				   s->cap);
@@ -165,17 +165,25 @@ int fort_session_start(char id_out[FORT_SESSION_TOKEN_LEN + 1], char csrf_out[FO
 	return r;
 }
 
-static sess *find(fort_sessions *s, const char *id)
+/* A cookie's session (BEARER 0) or a token's (1): a cookie never finds a
+ * token's session, nor a token a person's. */
+static sess *find_kind(fort_sessions *s, const char *id, int bearer)
 {
 	unsigned char h[32];
 	sess *hit = NULL;
-	if (!id || strlen(id) != FORT_SESSION_TOKEN_LEN)
+	if (!id || (!bearer && strlen(id) != FORT_SESSION_TOKEN_LEN) || (bearer && strlen(id) > 256))
 		return NULL;
 	id_hash(h, id);
 	for (size_t i = 0; i < s->cap; i++)
-		if (s->s[i].used && !s->s[i].ended && sodium_memcmp(s->s[i].hash, h, 32) == 0)
+		if (s->s[i].used && !s->s[i].ended && s->s[i].bearer == bearer && sodium_memcmp(s->s[i].hash, h, 32) == 0)
 			hit = &s->s[i];
+	sodium_memzero(h, sizeof h);
 	return hit;
+}
+
+static sess *find(fort_sessions *s, const char *id)
+{
+	return find_kind(s, id, 0);
 }
 
 int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s, const char *id, const char *csrf)
@@ -270,7 +278,107 @@ size_t fort_sessions_prune(fort_sessions *s)
 
 #define ACQUIRE_WAIT_MS 5000
 
+static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *id, const char *path, int bearer);
+
 int fort_session_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *id, const char *path)
+{
+	return acquire(v_out, user_out, s, id, path, 0);
+}
+
+/* A free slot (ending timed-out sessions on the way), or NULL: under the lock. */
+static sess *free_slot(fort_sessions *s, int64_t now)
+{
+	sess *slot = NULL;
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now))
+			fort_vault_close(end(&s->s[i]));
+		if (!s->s[i].used && !slot)
+			slot = &s->s[i];
+	}
+	return slot;
+}
+
+static const char token_refused[] = "the token is unknown, revoked or expired: ask for a new one ('fortress token create')";
+
+int fort_token_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *token, const char *path)
+{
+	fort_secret *key = NULL;
+	char user[128];
+	int64_t expires = 0, now;
+	sess *slot;
+	int r, known;
+	*v_out = NULL;
+	if (user_out)
+		user_out[0] = '\0';
+	if (!token || strlen(token) > 256)
+		return fort_error_set(FORT_EAUTH, "%s", token_refused);
+	pthread_mutex_lock(&s->mu);
+	known = find_kind(s, token, 1) != NULL;
+	pthread_mutex_unlock(&s->mu);
+	if (!known) {
+		/* its first request (or the first after its session ended):
+		 * checked against the vault, then kept like a person's session */
+		if ((r = fort_token_key(&key, user, &expires, path, token)) < 0)
+			return r;
+		now = now_ms();
+		pthread_mutex_lock(&s->mu);
+		if (find_kind(s, token, 1)) {
+			/* another request of the same token got there first */
+			fort_secret_free(key);
+		} else if (!(slot = free_slot(s, now))) {
+			pthread_mutex_unlock(&s->mu);
+			fort_secret_free(key);
+			return fort_error_set(FORT_EBUSY, "too many sessions (%zu): try again later, or raise the limit", s->cap);
+		} else {
+			id_hash(slot->hash, token);
+			snprintf(slot->user, sizeof slot->user, "%s", user);
+			slot->key = key;
+			slot->started = slot->seen = now;
+			slot->bearer = 1;
+			if (expires) {
+				int64_t left = expires - (int64_t)time(NULL);
+				slot->until = now + (left > 0 ? left * 1000 : 0);
+				if (!slot->until)
+					slot->until = 1;
+			}
+			slot->used = 1;
+		}
+		pthread_mutex_unlock(&s->mu);
+	}
+	r = acquire(v_out, user_out, s, token, path, 1);
+	if (r == FORT_EAUTH || r == FORT_EDENIED) {
+		/* ended, revoked or expired meanwhile: the same one answer */
+		fort_vault_close(*v_out);
+		*v_out = NULL;
+		return fort_error_set(FORT_EAUTH, "%s", token_refused);
+	}
+	return r;
+}
+
+size_t fort_sessions_end_user(fort_sessions *s, const char *user)
+{
+	size_t n = 0;
+	for (;;) {
+		fort_vault *v = NULL;
+		int more = 0;
+		pthread_mutex_lock(&s->mu);
+		for (size_t i = 0; i < s->cap; i++) {
+			if (s->s[i].used && !s->s[i].ended && strcmp(s->s[i].user, user) == 0) {
+				n++;
+				if ((v = end(&s->s[i]))) {
+					more = 1;  /* closed outside the lock, then look again */
+					break;
+				}
+			}
+		}
+		pthread_mutex_unlock(&s->mu);
+		fort_vault_close(v);
+		if (!more)
+			return n;
+	}
+}
+
+static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, const char *id, const char *path, int bearer)
 {
 	int64_t now = now_ms();
 	struct timespec until;
@@ -287,7 +395,7 @@ int fort_session_acquire(fort_vault **v_out, char user_out[128], fort_sessions *
 	until.tv_sec += ACQUIRE_WAIT_MS / 1000;
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
-		e = find(s, id);
+		e = find_kind(s, id, bearer);
 		if (e && expired(s, e, now_ms())) {
 			gone = end(e);
 			e = NULL;

@@ -96,6 +96,21 @@ int keys_user_unseal(keyring **out, const store_user *u, const fort_secret *pass
 int keys_user_secret(fort_secret **out, const keyring *kr) FORT_WUR;
 int keys_user_from_secret(keyring **out, const store_user *u, const fort_secret *secret) FORT_WUR;
 
+/* Tokens for programs (token.c): a 32-byte random secret; a verifier and a
+ * sealing key are crypto_kdf subkeys of it (no Argon2id: the secret is not
+ * guessable).  keys_token_verify compares in constant time (1: match).
+ * keys_token_seal seals KR's user secret keys (as keys_user_secret) under
+ * the secret, bound to AD; keys_token_unseal opens them into *OUT (64
+ * bytes, as fort_vault_open_key takes), FORT_EAUTH if they do not open. */
+#define KEYS_TOKEN_SECRET_LEN 32
+#define KEYS_TOKEN_SEALED_LEN (24 + 64 + 16)
+void keys_token_verifier(unsigned char out[32], const unsigned char secret[KEYS_TOKEN_SECRET_LEN]);
+int keys_token_verify(const unsigned char verifier[32], const unsigned char secret[KEYS_TOKEN_SECRET_LEN]) FORT_WUR;
+int keys_token_seal(unsigned char sealed[KEYS_TOKEN_SEALED_LEN], const keyring *kr, const unsigned char secret[KEYS_TOKEN_SECRET_LEN],
+		    const unsigned char *ad, size_t adlen) FORT_WUR;
+int keys_token_unseal(fort_secret **out, const unsigned char *sealed, size_t len, const unsigned char secret[KEYS_TOKEN_SECRET_LEN],
+		      const unsigned char *ad, size_t adlen) FORT_WUR;
+
 /* Fresh random VK and CK[*], version 1. */
 void keys_vault_generate(keyring *kr);
 /* Seal every key KR holds to BOX_PK and store the grants for USER. */

@@ -129,6 +129,10 @@ int sqlite_store_export_each(store *s, const store_export_filter *f, store_expor
 int sqlite_store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id);
 int sqlite_store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id);
 int sqlite_store_export_count_device(store *s, const char *device, uint64_t *n);
+int sqlite_store_token_insert(store *s, store_token *t);
+int sqlite_store_token_get(store *s, store_token *out, const char *name, int64_t id);
+int sqlite_store_token_each(store *s, store_token_cb cb, void *ctx);
+int sqlite_store_token_revoke(store *s, int64_t id, int64_t when);
 int sqlite_store_intake_form_insert(store *s, store_intake_form *f);
 int sqlite_store_intake_form_get(store *s, store_intake_form *out, const char *name);
 int sqlite_store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx);

@@ -860,6 +860,34 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 	return sqlite_store_export_count_device(s, device, n);
 }
 
+int store_token_insert(store *s, store_token *t)
+{
+	if (is_pg(s))
+		return not_yet("tokens for programs");
+	return sqlite_store_token_insert(s, t);
+}
+
+int store_token_get(store *s, store_token *out, const char *name, int64_t id)
+{
+	if (is_pg(s))
+		return not_yet("tokens for programs");
+	return sqlite_store_token_get(s, out, name, id);
+}
+
+int store_token_each(store *s, store_token_cb cb, void *ctx)
+{
+	if (is_pg(s))
+		return not_yet("tokens for programs");
+	return sqlite_store_token_each(s, cb, ctx);
+}
+
+int store_token_revoke(store *s, int64_t id, int64_t when)
+{
+	if (is_pg(s))
+		return not_yet("tokens for programs");
+	return sqlite_store_token_revoke(s, id, when);
+}
+
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
 	if (is_pg(s))

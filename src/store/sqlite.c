@@ -230,6 +230,17 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" box BLOB NOT NULL);"
 	"CREATE TABLE intake_decisions(id INTEGER PRIMARY KEY, form TEXT NOT NULL, decision TEXT NOT NULL,"
 	" client TEXT NOT NULL, ts INTEGER NOT NULL, actor TEXT NOT NULL);",
+	/* 13: tokens for programs (issue 17 item 3; src/vault/tokens.c).  A
+	 * token is a keyholder: USER_ID is its row in users (name
+	 * "token:NAME", role and keys covered by the policy MAC, grants like
+	 * a user's); here its name, purposes, creator, expiry, revocation, a
+	 * verifier of its secret (a BLAKE2b subkey, not the secret) and its
+	 * X25519/Ed25519 secret keys sealed under another subkey of the
+	 * secret.  Sealed (seal_table): an edit of the expiry, the purposes or
+	 * the revocation is tampering. */
+	"CREATE TABLE tokens(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL, role TEXT NOT NULL,"
+	" purposes TEXT NOT NULL, creator TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	" revoked INTEGER NOT NULL, verifier BLOB NOT NULL, sealed BLOB NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -237,14 +248,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS, T__COUNT };
 /* user_totp (issue 17): the AEAD authenticates each blob, but only the
  * seal stops an older copy of it being put back, which would make a used
  * code or recovery code good again (see store_seal_adopt). */
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
-	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp",
+	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp", "tokens",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -2201,6 +2212,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "intake_forms", "intake form #", "" },
 		{ "intake_decisions", "the decision on intake submission ", "" },
 		{ "user_totp", "the second factor (user_totp) of user #", "" },
+		{ "tokens", "token #", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {

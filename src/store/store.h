@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -574,6 +574,30 @@ int store_export_find_hash(store *s, const char *kind, const char *sha256, int64
 int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id);
 /* How many files were written on DEVICE (a host name). */
 int store_export_count_device(store *s, const char *device, uint64_t *n);
+
+/* ----------------------------------------------------------------- tokens */
+
+/* Tokens for programs (issue 17 item 3; src/vault/tokens.c).  Sealed: write
+ * them inside an audited transaction; reads check each row against its
+ * seal (FORT_ETAMPER naming it).  NAME unique (FORT_EEXISTS). */
+#define STORE_TOKEN_SEALED_MAX 128
+typedef struct {
+	int64_t id, user_id, created, expires, revoked;  /* expires 0: never; revoked: when, 0: not */
+	char name[48], role[48];
+	char purposes[512];        /* comma-separated, "" none */
+	char creator[128];
+	unsigned char verifier[32];
+	unsigned char sealed[STORE_TOKEN_SEALED_MAX];
+	size_t sealed_len;
+} store_token;
+/* Insert (sets T->id). */
+int store_token_insert(store *s, store_token *t);
+/* By NAME (NULL: by ID).  FORT_ENOTFOUND. */
+int store_token_get(store *s, store_token *out, const char *name, int64_t id);
+typedef int (*store_token_cb)(void *ctx, const store_token *t);
+int store_token_each(store *s, store_token_cb cb, void *ctx); /* by name */
+/* Mark token ID revoked at WHEN. */
+int store_token_revoke(store *s, int64_t id, int64_t when);
 
 /* ----------------------------------------------------------- intake forms */
 

@@ -959,7 +959,7 @@ int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort
 	for (size_t i = 0; o && i < o->nreveal; i++)
 		if (strcmp(o->reveal[i], "all") != 0 && map_index(&v->map, o->reveal[i]) < 0)
 			return map_unknown_field(&v->map, o->reveal[i]);
-	if (o && o->nreveal && (r = map_check_purpose(&v->map, o->purpose)) < 0)
+	if (o && o->nreveal && ((r = map_check_purpose(&v->map, o->purpose)) < 0 || (r = vault_token_purpose(v, o->purpose)) < 0))
 		return r;
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;

@@ -229,6 +229,8 @@ int fort_client_export(uint64_t *count_out, fort_vault *v, FILE *out, const fort
 		(void)audit_record(v, "export", "", "", o->purpose, "denied", msg);
 		return fort_error_set(FORT_ENOTFOUND, "%s", msg);
 	}
+	if ((r = vault_token_purpose(v, o->purpose)) < 0)
+		return r;
 	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "csv") != 0 && strcmp(o->format, "vcard") != 0)
 		return fort_error_set(FORT_EINPUT, "unknown export format '%s' (json, csv, vcard)", o->format);
 	e.v = v;

@@ -124,6 +124,11 @@ struct fort_vault {
 	int op_audited;        /* it wrote a "denied" entry itself */
 	char op_what[32];
 	char op_client[32];
+	/* opened as a token for programs (tokens.c): the only purposes it may
+	 * name (comma-separated, "" none) and its expiry (0: never) */
+	int is_token;
+	char token_purposes[512];
+	int64_t token_expires;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked. */

@@ -48,6 +48,8 @@ static int list_cb(void *ctx, const store_user *u)
 {
 	struct list_ctx *l = ctx;
 	fort_user_info *i;
+	if (vault_is_token_user(u->name))
+		return 0;  /* 'fortress token list' shows them */
 	if (FORT_ARRAY_GROW(l->arr, l->n + 1, l->cap, 8) < 0)
 		return FORT_ENOMEM;
 	i = &l->arr[l->n++];
@@ -95,6 +97,8 @@ int fort_user_request(char fingerprint_out[20], const char *path, const char *na
 		fingerprint_out[0] = '\0';
 	if (!valid_user_name(name))
 		return fort_error_set(FORT_EINPUT, "a user name is 1 to 120 characters without control characters");
+	if (vault_is_token_user(name))
+		return fort_error_set(FORT_EINPUT, "a user name cannot begin with '%s': that names tokens for programs", TOKEN_USER_PREFIX);
 	if ((r = store_open(&s, path, 0)) < 0)
 		return r;
 	if ((r = store_meta_get(s, "business", &business, &blen)) < 0 || (r = store_meta_get(s, "owner", &owner, &olen)) < 0)
@@ -151,7 +155,10 @@ out:
 /* The pending or active user NAME. */
 static int get_user(store_user *u, fort_vault *v, const char *name)
 {
-	int r = store_user_get(v->st, u, name);
+	int r;
+	if (vault_is_token_user(name))
+		return fort_error_set(FORT_EINPUT, "'%s' is a token, not a user: see 'fortress token list' and 'fortress token revoke'", name);
+	r = store_user_get(v->st, u, name);
 	if (r == FORT_ENOTFOUND)
 		return fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault ('fortress user list' shows them)", name ? name : "");
 	return r;
@@ -330,28 +337,48 @@ static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned ro
 }
 
 struct remove_ctx {
-	store_user *u;
+	const store_user *u;
 	unsigned held;
+	const char *action, *extra;
+	int (*also)(fort_vault *v, void *ctx);
+	void *also_ctx;
 };
 
 static int remove_change(fort_vault *v, void *ctx)
 {
 	struct remove_ctx *c = ctx;
-	char detail[300], names[64];
+	char detail[400], names[64];
 	int r;
 	slot_mask_names(names, sizeof names, c->held);
-	snprintf(detail, sizeof detail, "user_id=%lld was %s; keys withdrawn and rotated: %s", (long long)c->u->id, c->u->role,
-		 names[0] ? names : "none");
+	snprintf(detail, sizeof detail, "user_id=%lld was %s; keys withdrawn and rotated: %s%s%s", (long long)c->u->id, c->u->role,
+		 names[0] ? names : "none", c->extra ? "; " : "", c->extra ? c->extra : "");
 	if ((r = store_grant_del(v->st, c->u->id, NULL)) < 0 ||
-	    (r = store_user_set(v->st, c->u->id, c->u->role, "removed", fort_now())) < 0 || (r = policy_store(v, NULL)) < 0)
+	    (r = store_user_set(v->st, c->u->id, c->u->role, "removed", fort_now())) < 0 || (r = policy_store(v, NULL)) < 0 ||
+	    (c->also && (r = c->also(v, c->also_ctx)) < 0))
 		return r;
-	return audit_append(v, "user-remove", "", "", "", "ok", detail);
+	return audit_append(v, c->action, "", "", "", "ok", detail);
+}
+
+int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_user *u, const char *action,
+			   int (*also)(fort_vault *v, void *ctx), void *ctx, const char *extra, const char *why,
+			   const fort_rotate_opts *o)
+{
+	struct remove_ctx c = { u, 0, action, extra, also, ctx };
+	int r;
+	if ((r = held_slots(v, u->id, &c.held)) < 0)
+		return r;
+	r = revoke_and_rotate(out, v, c.held, remove_change, &c, why, o);
+	if (r == 0 && u->id == v->user_id) {
+		/* removed oneself: nothing more can be done with this handle */
+		keyring_free(v->kr);
+		v->kr = NULL;
+	}
+	return r;
 }
 
 int fort_user_remove(fort_rotate_report *out, fort_vault *v, const char *name, const fort_rotate_opts *o)
 {
 	store_user u;
-	struct remove_ctx c;
 	size_t owners = 0;
 	int r;
 	memset(&u, 0, sizeof u);
@@ -385,15 +412,7 @@ int fort_user_remove(fort_rotate_report *out, fort_vault *v, const char *name, c
 			goto out;
 		}
 	}
-	c.u = &u;
-	if ((r = held_slots(v, u.id, &c.held)) < 0)
-		goto out;
-	r = revoke_and_rotate(out, v, c.held, remove_change, &c, "a user was removed", o);
-	if (r == 0 && u.id == v->user_id) {
-		/* removed oneself: nothing more can be done with this handle */
-		keyring_free(v->kr);
-		v->kr = NULL;
-	}
+	r = vault_keyholder_remove(out, v, &u, "user-remove", NULL, NULL, NULL, "a user was removed", o);
 out:
 	store_user_release(&u);
 	return r;

@@ -312,6 +312,16 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 			r = fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", u.name);
 			goto fail;
 		}
+		if (vault_is_token_user(u.name)) {
+			/* a token opens only with its own keys (fort_token_open),
+			 * and only while it is neither revoked nor expired */
+			if (!key) {
+				r = fort_error_set(FORT_EAUTH, "'%s' is a token for programs: it has no passphrase", u.name);
+				goto fail;
+			}
+			if ((r = vault_token_load(v, u.name)) < 0)
+				goto fail;
+		}
 		r = key ? keys_user_from_secret(&v->kr, &u, key) : keys_user_unseal(&v->kr, &u, pass);
 		if (r == FORT_EAUTH) {
 			char msg[1024];
@@ -371,6 +381,8 @@ int fort_vault_refresh(fort_vault *v)
 	/* a new operation on this thread: a refusal is counted from here */
 	v->op_denied = fort_error_denied(NULL);
 	v->op_audited = 0;
+	if (v->is_token && v->token_expires && fort_now() >= v->token_expires)
+		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user);
 	if ((changed = store_changed(v->st)) <= 0)
 		return changed;
 	/* Another process or handle committed: what this handle read at open
@@ -386,6 +398,10 @@ int fort_vault_refresh(fort_vault *v)
 			return r == FORT_ENOTFOUND ? fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", v->user) : r;
 		if (strcmp(u.status, "active") != 0) {
 			r = fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault", v->user);
+			store_user_release(&u);
+			return r;
+		}
+		if (v->is_token && (r = vault_token_load(v, v->user)) < 0) {
 			store_user_release(&u);
 			return r;
 		}
@@ -483,6 +499,8 @@ struct ucount {
 static int ucount_cb(void *ctx, const store_user *u)
 {
 	struct ucount *c = ctx;
+	if (vault_is_token_user(u->name))
+		return 0;  /* tokens are not people */
 	if (strcmp(u->status, "active") == 0)
 		c->active++;
 	else if (strcmp(u->status, "pending") == 0)

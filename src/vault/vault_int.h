@@ -93,6 +93,25 @@ int policy_load(fort_vault *v) FORT_WUR;
  * a transaction after every change to either. */
 int policy_store(fort_vault *v, const role_set *rs) FORT_WUR;
 
+/* users.c: withdraw the keys of keyholder U (a user, or a token's user) and
+ * rotate every key they held, as fort_user_remove: U's status becomes
+ * "removed"; ALSO (may be NULL) writes more in the same transaction before
+ * the audit entry ACTION ("user-remove", "token-revoke"), whose detail
+ * ends with EXTRA (may be NULL).  WHY names the rotation. */
+int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_user *u, const char *action,
+			   int (*also)(fort_vault *v, void *ctx), void *ctx, const char *extra, const char *why,
+			   const fort_rotate_opts *o) FORT_WUR;
+
+/* tokens.c: tokens for programs. */
+#define TOKEN_USER_PREFIX "token:"
+/* 1 if NAME is a token's user ("token:..."). */
+int vault_is_token_user(const char *name);
+/* At open and refresh of a token's handle: its row checked (revoked or
+ * expired: FORT_EDENIED) and its purposes and expiry loaded into V. */
+int vault_token_load(fort_vault *v, const char *user) FORT_WUR;
+/* 0 if the acting token (if any) may name PURPOSE, else FORT_EDENIED. */
+int vault_token_purpose(fort_vault *v, const char *purpose) FORT_WUR;
+
 /* rotate.c: key rotation (fort_keys_rotate). */
 /* Start rotating the key slots in MASK inside the caller's transaction:
  * new versions, granted to every active user holding the slot; the state

@@ -1066,6 +1066,9 @@ static const elsewhere_case elsewhere[] = {
 	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
 	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush",
 	  "auth/test_signin.c" },
+	{ "fort_token_expiry fort_token_create fort_token_list fort_token_key fort_token_open fort_token_acquire "
+	  "fort_sessions_end_user",
+	  "vault/test_tokens.c" },
 	/* Argon2id at the floor, rotations, breach letters, mail on loopback */
 	{ "fort_vault_create fort_vault_open fort_vault_open_key fort_vault_user_key fort_vault_passwd "
 	  "fort_user_request fort_backup_restore fort_backup_verify_shares fort_backup_restore_shares "
@@ -1111,6 +1114,7 @@ static const char *const not_yet[] = {
 	"fort_recovery_restore", "fort_signin",
 	/* a rotation re-encrypts every record: its own loop, with a resume check, still to write */
 	"fort_role_revoke", "fort_user_add", "fort_user_remove", "fort_user_set_role", "fort_keys_rotate",
+	"fort_token_revoke",
 	/* breach letters: an incident with a scope, an assessment and the business's
 	 * details per try, still to write */
 	"fort_incident_letters", "fort_incident_letters_write", "fort_incident_notify",
