@@ -100,6 +100,7 @@ struct cli {
 
 /* Command tables, one per file. */
 extern const struct cli_cmd cmd_init_def;
+extern const struct cli_cmd cmd_token_def;
 extern const struct cli_cmd cmd_passwd_def;
 extern const struct cli_cmd cmd_passphrase_def;
 extern const struct cli_cmd cmd_status_def;

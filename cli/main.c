@@ -62,6 +62,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_scan_def,
 	&cmd_user_def,
 	&cmd_role_def,
+	&cmd_token_def,
 	&cmd_keys_def,
 	&cmd_consent_def,
 	&cmd_intake_def,

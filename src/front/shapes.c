@@ -256,7 +256,7 @@ json_t *shape_users(const fort_user_info *u, size_t n)
 static json_t *split_list(const char *list)
 {
 	json_t *a = json_array();
-	char buf[128], *save = NULL, *tok;
+	char buf[512], *save = NULL, *tok;
 
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
@@ -278,6 +278,29 @@ json_t *shape_roles(const fort_role_info *ri, size_t n)
 		json_object_set_new(j, "actions", split_list(ri[i].actions));
 		json_object_set_new(j, "users", json_integer((json_int_t)ri[i].users));
 		json_object_set_new(j, "builtin", json_boolean(ri[i].builtin));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+json_t *shape_tokens(const fort_token_info *t, size_t n)
+{
+	json_t *arr = json_array();
+	char a[32], b[32], c[32];
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(t[i].name));
+		json_object_set_new(j, "role", json_string(t[i].role));
+		json_object_set_new(j, "purposes", split_list(t[i].purposes));
+		json_object_set_new(j, "creator", json_string(t[i].creator));
+		json_object_set_new(j, "created", json_string(shape_time(a, sizeof(a), t[i].created)));
+		json_object_set_new(j, "expires", t[i].expires ? json_string(shape_time(b, sizeof(b), t[i].expires)) : json_null());
+		json_object_set_new(j, "revoked", t[i].revoked ? json_string(shape_time(c, sizeof(c), t[i].revoked)) : json_null());
+		json_object_set_new(j, "state", json_string(t[i].state));
 		json_array_append_new(arr, j);
 	}
 	return arr;

@@ -32,6 +32,9 @@ json_t *shape_consent_recorded(const char *client, const char *purpose, const ch
 
 /* `user list --json` and `role list --json`: arrays, one object per user or role. */
 json_t *shape_users(const fort_user_info *u, size_t n);
+/* The tokens for programs (fort_token_list): name, role, purposes, creator,
+ * created, expires (null: never), revoked (null: not), state. */
+json_t *shape_tokens(const fort_token_info *t, size_t n);
 json_t *shape_roles(const fort_role_info *ri, size_t n);
 
 #endif

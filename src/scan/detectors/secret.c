@@ -1,5 +1,5 @@
 /* secret.c - secrets in plain text: API keys of well-known formats (AWS,
- * GitHub, Slack, Stripe, Google), a value after (or compared with) a label
+ * GitHub, Slack, Stripe, Google, Fortress's own tokens), a value after (or compared with) a label
  * naming a secret ("password: x", "db_pass := x", "\"password\": \"x\"",
  * "if (api_key == \"x\")"), credentials in URLs, Slack webhooks and private
  * key headers (PEM, PGP).  Test data ("EXAMPLE", "xxxx", "insert_key_here")
@@ -129,13 +129,15 @@ int detect_secret_key(const scan_view *v, size_t pos, const scan_cluster *cl, sc
 		{ "rk_test_", "", "secret.stripe-key", 10, 120 },
 		{ "sk_prod_", "", "secret.stripe-key", 10, 120 },
 		{ "rk_prod_", "", "secret.stripe-key", 10, 120 },
+		/* Fortress's own tokens for programs: id, '_', 43 of base64url */
+		{ "fortress_tok_", "_-", "secret.fortress-token", 45, 64 },
 	};
 	size_t i, n, pl, e;
 	unsigned c0 = v->buf[pos];
 
 	(void)cl;
 	/* every prefix starts with one of these */
-	if (c0 != 'A' && c0 != 'g' && c0 != 'x' && c0 != 's' && c0 != 'r')
+	if (c0 != 'A' && c0 != 'g' && c0 != 'x' && c0 != 's' && c0 != 'r' && c0 != 'f')
 		return 0;
 	if (c0 == 'x' && pos + 5 < v->len && (prefix(v, pos, "xox") || prefix(v, pos, "xoxe.xox"))) {
 		size_t p = prefix(v, pos, "xoxe.xox") ? pos + 5 : pos;

@@ -300,6 +300,12 @@ static void test_secret(void **state)
 	expect_one("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", FORT_SCAN_SECRET, "sk_live_4eC39HqLyjWDarjtT1zdp7dc");
 	expect_one("google AIzaSyC9x2Lq7Rt4Wm8Kp3Vn6Bz1Hd5Fj0Gs2Ty", FORT_SCAN_SECRET,
 		   "AIzaSyC9x2Lq7Rt4Wm8Kp3Vn6Bz1Hd5Fj0Gs2Ty");
+	/* Fortress's own token for programs (fortress token create) */
+	expect_one("FORTRESS_TOKEN=fortress_tok_12_t2CUk3trdrQXVyaXvUpIrTNBN53Utt2uEII4X3zdaoM", FORT_SCAN_SECRET,
+		   "fortress_tok_12_t2CUk3trdrQXVyaXvUpIrTNBN53Utt2uEII4X3zdaoM");
+	expect_one("auth: Bearer fortress_tok_3_-q2_Uk3trdrQXVyaXvUpIrTNBN53Utt2uEII4X3zdaoM.", FORT_SCAN_SECRET,
+		   "fortress_tok_3_-q2_Uk3trdrQXVyaXvUpIrTNBN53Utt2uEII4X3zdaoM");
+	expect_none("the prefix fortress_tok_ alone, or fortress_tok_12_short");
 	/* the header names the key, it is not the key: shown as it is */
 	assert_int_equal(scan_text(&hs, "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"), 1);
 	assert_int_equal(hs.h[0].type, FORT_SCAN_SECRET);
