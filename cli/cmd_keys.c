@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 #define BAR_WIDTH 30
 
@@ -80,12 +81,7 @@ void cli_rotate_done(struct cli *c, struct cli_rotate_progress *p, const fort_ro
 
 json_t *cli_rotate_json(const fort_rotate_report *rep)
 {
-	json_t *j = json_object();
-
-	json_object_set_new(j, "keys", json_string(rep->keys));
-	json_object_set_new(j, "clients_reencrypted", json_integer((json_int_t)rep->clients));
-	json_object_set_new(j, "resumed", json_boolean(rep->resumed));
-	return j;
+	return shape_rotation(rep);
 }
 
 static const struct cli_opt rotate_opts[] = {

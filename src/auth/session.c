@@ -306,12 +306,13 @@ int fort_token_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s,
 	char user[128];
 	int64_t expires = 0, now;
 	sess *slot;
-	int r, known;
+	int r, known, retried = 0;
 	*v_out = NULL;
 	if (user_out)
 		user_out[0] = '\0';
 	if (!token || strlen(token) > 256)
 		return fort_error_set(FORT_EAUTH, "%s", token_refused);
+again:
 	pthread_mutex_lock(&s->mu);
 	known = find_kind(s, token, 1) != NULL;
 	pthread_mutex_unlock(&s->mu);
@@ -346,12 +347,13 @@ int fort_token_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s,
 		pthread_mutex_unlock(&s->mu);
 	}
 	r = acquire(v_out, user_out, s, token, path, 1);
-	if (r == FORT_EAUTH || r == FORT_EDENIED) {
-		/* ended, revoked or expired meanwhile: the same one answer */
-		fort_vault_close(*v_out);
-		*v_out = NULL;
-		return fort_error_set(FORT_EAUTH, "%s", token_refused);
+	if ((r == FORT_EAUTH || r == FORT_EDENIED) && known && !retried++) {
+		/* its kept session ended (revoked or expired since, timed out):
+		 * the token is checked afresh, which audits a refusal in its name */
+		goto again;
 	}
+	if (r == FORT_EAUTH || r == FORT_EDENIED)
+		return fort_error_set(FORT_EAUTH, "%s", token_refused);
 	return r;
 }
 

@@ -305,3 +305,13 @@ json_t *shape_tokens(const fort_token_info *t, size_t n)
 	}
 	return arr;
 }
+
+json_t *shape_rotation(const fort_rotate_report *rep)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "keys", json_string(rep->keys));
+	json_object_set_new(j, "clients_reencrypted", json_integer((json_int_t)rep->clients));
+	json_object_set_new(j, "resumed", json_boolean(rep->resumed));
+	return j;
+}

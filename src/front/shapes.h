@@ -35,6 +35,8 @@ json_t *shape_users(const fort_user_info *u, size_t n);
 /* The tokens for programs (fort_token_list): name, role, purposes, creator,
  * created, expires (null: never), revoked (null: not), state. */
 json_t *shape_tokens(const fort_token_info *t, size_t n);
+/* A key rotation's report: {keys, clients_reencrypted, resumed}. */
+json_t *shape_rotation(const fort_rotate_report *rep);
 json_t *shape_roles(const fort_role_info *ri, size_t n);
 
 #endif

@@ -87,6 +87,14 @@ int api_session_delete(request *req)
 	int r;
 	if ((r = fort_signout(req->v, "signed out")) < 0)
 		return r;
+	if (req->bearer) {
+		/* a program drops the keys the server keeps for its token; the
+		 * token itself stays good ('fortress token revoke' ends it) */
+		(void)fort_sessions_end_user(req->srv->sessions, req->user);
+		req->out = json_object();
+		json_object_set_new(req->out, "signed_out", json_true());
+		return 0;
+	}
 	(void)fort_session_end(req->srv->sessions, req->session_id);
 	/* the browser forgets the cookie too */
 	snprintf(req->set_cookie, sizeof req->set_cookie, "fortress_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",

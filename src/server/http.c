@@ -2,9 +2,11 @@
  * table, and the checks every request passes once, in this order, before
  * a handler runs (Redis' processCommand):
  *
- *   route (404) -> method (405 + Allow) -> session (401) -> CSRF token on
- *   every state-changing request (403) -> content type (415) -> body size
- *   (413) -> JSON (400) -> the handler: one library call
+ *   route (404) -> method (405 + Allow) -> session or Bearer token (401)
+ *   -> CSRF token on every state-changing request of a session (403; a
+ *   Bearer request has no cookie to forge; a request with both is 400)
+ *   -> content type (415) -> body size (413) -> JSON (400) -> the
+ *   handler: one library call
  *
  * From the CSRF check on, the signed-in person is known and their
  * session's vault handle is borrowed, so every refusal is audited in their name
@@ -51,6 +53,9 @@ const route server_routes[] = {
 	{ "GET", "/api/roles", api_roles_list, 0 },
 	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
+	{ "GET", "/api/tokens", api_tokens_list, 0 },
+	{ "POST", "/api/tokens", api_tokens_create, R_BODY },
+	{ "DELETE", "/api/tokens/{id}", api_tokens_revoke, 0 },
 };
 const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
 
@@ -277,7 +282,19 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 	int r;
 
 	if (!(rt->flags & R_PUBLIC)) {
-		r = fort_session_acquire(&req->v, req->user, req->srv->sessions, req->session_id, req->srv->vault_path);
+		const char *authz = http_header(req, "Authorization");
+		if (authz) {
+			/* a program's token: its own keys, no cookie, so no CSRF */
+			if (strncasecmp(authz, "Bearer ", 7) != 0 || !authz[7]) {
+				req->status = MHD_HTTP_UNAUTHORIZED;
+				req->out = http_error_json(FORT_EAUTH, "send 'Authorization: Bearer TOKEN' with a token from 'fortress token create'");
+				return;
+			}
+			req->bearer = 1;
+			r = fort_token_acquire(&req->v, req->user, req->srv->sessions, authz + 7, req->srv->vault_path);
+		} else {
+			r = fort_session_acquire(&req->v, req->user, req->srv->sessions, req->session_id, req->srv->vault_path);
+		}
 		if (r < 0) {
 			/* not signed in, timed out, removed, or the session's other
 			 * request holds the handle too long: no handle to audit with */
@@ -287,7 +304,13 @@ static void dispatch(request *req, const route *rt, conn_ctx *cc, int pre_body)
 			req->out = http_error_json(r, fort_error_message());
 			return;
 		}
-		if (state_changing(req->method)) {
+		if (req->bearer && req->session_id) {
+			/* which of the two is acting? neither: refused, in the token's name */
+			refuse(req, MHD_HTTP_BAD_REQUEST, FORT_EINPUT,
+			       "a request carries a session cookie or a Bearer token, not both: a program sends only its token");
+			return;
+		}
+		if (state_changing(req->method) && !req->bearer) {
 			csrf = http_header(req, "X-CSRF-Token");
 			if (fort_session_get(NULL, NULL, req->srv->sessions, req->session_id, csrf ? csrf : "") < 0) {
 				refuse(req, MHD_HTTP_FORBIDDEN, FORT_EDENIED,

@@ -4,6 +4,8 @@
  *            request goes through once (route, method, session, CSRF,
  *            content type, size, JSON), the security headers, shutdown
  * auth.c     sign-in and sign-out (POST/DELETE /api/session), sessions
+ *            (a program authenticates with "Authorization: Bearer TOKEN"
+ *            instead: http.c's auth step, fort_token_acquire)
  * api_*.c    one handler per route: parse, one library call, render
  * route.c    matching a path against the table's patterns
  * form.c     decoding a form body (application/x-www-form-urlencoded)
@@ -59,6 +61,7 @@ typedef struct {
 	fort_vault *v;              /* the session's handle, borrowed for this request (NULL on public routes) */
 	json_t *body;               /* the parsed JSON body, NULL without one */
 	const char *session_id;     /* the cookie, NULL if none */
+	int bearer;                 /* authenticated by a program's token (Authorization: Bearer), not a cookie */
 	const char *address;        /* the client's address */
 	/* the response */
 	int status;
@@ -143,6 +146,10 @@ int api_consent_record(request *req);
 int api_audit_log(request *req);
 int api_users_list(request *req);
 int api_roles_list(request *req);
+/* api_tokens.c */
+int api_tokens_list(request *req);
+int api_tokens_create(request *req);
+int api_tokens_revoke(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

@@ -673,6 +673,147 @@ class LifecycleTest(unittest.TestCase):
         self.assertNotIn("c-", log, "no client id in a log line")
 
 
+class TokenTest(unittest.TestCase):
+    """Tokens for programs (issue 17 item 3): Authorization: Bearer on /api/
+    routes, the token's role and purposes enforced and refusals audited in
+    its name, no CSRF and no cookie, revocation, GET/POST/DELETE /api/tokens,
+    and never the token in a log line."""
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        r, j = cls.anna.req("POST", "/api/clients", {"fields": {"full_name": "Ole Berg", "email": "ole@example.org",
+                                                                 "iban": "DE89370400440532013000"}}, pattern="/api/clients")
+        assert r.status == 201, j
+        cls.client = j["id"]
+        cls.seen = []   # every token string made here: none may reach the log
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        log = cls.srv.log()
+        cls.srv.close()
+        for t in cls.seen:
+            assert t not in log and t.split("_")[-1] not in log, "a token reached the server's log"
+
+    def make(self, name, *args):
+        t = fort("token", "create", name, *args).stdout.strip()
+        self.assertRegex(t, r"^fortress_tok_[1-9][0-9]*_[A-Za-z0-9_-]{43}$")
+        self.seen.append(t)
+        return t
+
+    def bearer(self, token, method, path, body=None, pattern=None, headers=None):
+        h = {"Authorization": "Bearer " + token}
+        h.update(headers or {})
+        return self.srv.request(method, path, body, h, pattern=pattern)
+
+    def test_bearer_read_and_reveal_in_scope(self):
+        tok = self.make("reader", "--role", "staff", "--purpose", "service")
+        r, j = self.bearer(tok, "GET", "/api/clients/" + self.client, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertFalse(j["fields"]["email"]["revealed"])
+        # a state-changing request: no cookie, so no CSRF token needed
+        r, j = self.bearer(tok, "POST", "/api/clients/%s/reveal" % self.client, {"purpose": "service", "fields": ["email"]},
+                           pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["fields"]["email"]["value"], "ole@example.org")
+        acts = [(a[0], a[1], a[2]) for a in audit_rows()]
+        self.assertIn(("token:reader", "reveal", "ok"), acts)
+        self.assertIn(("token:reader", "unlock", "ok"), acts)
+
+    def test_beyond_scope_403_audited(self):
+        tok = self.make("narrow", "--role", "staff", "--purpose", "service")
+        n = len(audit_rows())
+        # a purpose the token was not given
+        r, j = self.bearer(tok, "POST", "/api/clients/%s/reveal" % self.client, {"purpose": "billing", "fields": ["email"]},
+                           pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+        self.assertEqual(j["error"]["code"], "EDENIED")
+        self.assertIn("purpose 'billing'", j["error"]["message"])
+        # a category its role holds no key of
+        r, j = self.bearer(tok, "POST", "/api/clients/%s/reveal" % self.client, {"purpose": "service", "fields": ["iban"]},
+                           pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 403, j)
+        # an action its role lacks: managing tokens
+        r, j = self.bearer(tok, "POST", "/api/tokens", {"name": "sneaky", "role": "staff"}, pattern="/api/tokens")
+        self.assertEqual(r.status, 403, j)
+        denied = [x for x in audit_rows()[n:] if x[0] == "token:narrow" and x[2] == "denied"]
+        self.assertGreaterEqual(len(denied), 3, denied)
+        self.assertTrue(any("billing" in x[3] for x in denied), denied)
+
+    def test_revoked_and_unknown_401(self):
+        tok = self.make("shortlived", "--role", "staff")
+        r, j = self.bearer(tok, "GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 200, j)
+        fort("token", "revoke", "shortlived")
+        r, j = self.bearer(tok, "GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 401, j)
+        msg = j["error"]["message"]
+        # a wrong secret and an unknown id: the same answer
+        bad = tok[:-3] + ("AAA" if not tok.endswith("AAA") else "BBB")
+        r, j = self.bearer(bad, "GET", "/api/status", pattern="/api/status")
+        self.assertEqual((r.status, j["error"]["message"]), (401, msg))
+        r, j = self.bearer("fortress_tok_99999_" + tok.split("_")[-1], "GET", "/api/status", pattern="/api/status")
+        self.assertEqual((r.status, j["error"]["message"]), (401, msg))
+        r, j = self.srv.request("GET", "/api/status", headers={"Authorization": "Basic YTpi"}, pattern="/api/status")
+        self.assertEqual(r.status, 401)
+        fails = [x for x in audit_rows("unlock-failed") if x[0] == "token:shortlived"]
+        self.assertTrue(any("revoked" in x[3] for x in fails), fails)
+
+    def test_cookie_and_bearer_refused(self):
+        tok = self.make("both", "--role", "staff")
+        n = len(audit_rows())
+        r, j = self.anna.req("GET", "/api/clients/" + self.client, headers={"Authorization": "Bearer " + tok},
+                             pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 400, j)
+        self.assertIn("not both", j["error"]["message"])
+        self.assertNotIn("fields", j)
+        rows = audit_rows()[n:]
+        self.assertTrue([x for x in rows if x[0] == "token:both" and x[1] == "http" and x[2] == "denied"], rows)
+
+    def test_tokens_routes(self):
+        r, j = self.anna.req("POST", "/api/tokens", {"name": "etl", "role": "bookkeeper", "purposes": ["billing"], "expires": "30d"},
+                             pattern="/api/tokens")
+        self.assertEqual(r.status, 201, j)
+        tok = j["token"]
+        self.seen.append(tok)
+        r, j = self.anna.req("GET", "/api/tokens", pattern="/api/tokens")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["tokens"], json.loads(fort("--json", "token", "list").stdout), "the CLI's shape and values")
+        etl = [t for t in j["tokens"] if t["name"] == "etl"][0]
+        self.assertEqual((etl["role"], etl["purposes"], etl["creator"], etl["state"]), ("bookkeeper", ["billing"], "anna", "active"))
+        self.assertNotIn(tok.split("_")[-1], json.dumps(j))
+        # the new token works at once, within its scope
+        r, j = self.bearer(tok, "POST", "/api/clients/%s/reveal" % self.client, {"purpose": "billing", "fields": ["iban"]},
+                           pattern="/api/clients/{id}/reveal")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["fields"]["iban"]["value"], "DE89370400440532013000")
+        # bad input: one clear error each, nothing made
+        for body, status in (({"name": "etl", "role": "staff"}, 409), ({"name": "x", "role": "owner"}, 400),
+                             ({"name": "x", "role": "staff", "expires": "999d"}, 400), ({"name": "x"}, 400),
+                             ({"name": "x", "role": "staff", "purposes": ["nope"]}, 404)):
+            r, j = self.anna.req("POST", "/api/tokens", body, pattern="/api/tokens")
+            self.assertEqual(r.status, status, (body, j))
+        # a session needs its CSRF token to make one
+        r, j = self.anna.req("POST", "/api/tokens", {"name": "x", "role": "staff"}, csrf=False, pattern="/api/tokens")
+        self.assertEqual(r.status, 403, j)
+        self.assertNotIn("x", [t["name"] for t in json.loads(fort("--json", "token", "list").stdout)])
+        # revoke through the API: its cached keys go, it is refused next
+        r, j = self.anna.req("DELETE", "/api/tokens/etl", pattern="/api/tokens/{id}")
+        self.assertEqual(r.status, 200, j)
+        self.assertIn("vault", j["rotation"]["keys"])
+        self.assertIn("financial", j["rotation"]["keys"])
+        r, j = self.bearer(tok, "GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 401, j)
+        r, j = self.anna.req("DELETE", "/api/tokens/etl", pattern="/api/tokens/{id}")
+        self.assertEqual(r.status, 400, j)
+        r, j = self.anna.req("DELETE", "/api/tokens/nosuch", pattern="/api/tokens/{id}")
+        self.assertEqual(r.status, 404, j)
+
+
 def main():
     global ARGS, TMP, VAULT, OPENAPI
     ap = argparse.ArgumentParser()
