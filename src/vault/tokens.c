@@ -348,15 +348,17 @@ out:
 int vault_token_load(fort_vault *v, const char *user)
 {
 	store_token t;
+	const char *name;
 	int r;
 	if (!vault_is_token_user(user))
 		return 0;
-	if ((r = store_token_get(v->st, &t, user + strlen(TOKEN_USER_PREFIX), 0)) < 0)
-		return r == FORT_ENOTFOUND ? fort_error_set(FORT_EDENIED, "token '%s' is unknown", user) : r;
+	name = user + strlen(TOKEN_USER_PREFIX);
+	if ((r = store_token_get(v->st, &t, name, 0)) < 0)
+		return r == FORT_ENOTFOUND ? fort_error_set(FORT_EDENIED, "token '%s' is unknown", name) : r;
 	if (t.revoked)
-		return fort_error_set(FORT_EDENIED, "token '%s' was revoked", user);
+		return fort_error_set(FORT_EDENIED, "token '%s' was revoked", name);
 	if (t.expires && fort_now() >= t.expires)
-		return fort_error_set(FORT_EDENIED, "token '%s' has expired", user);
+		return fort_error_set(FORT_EDENIED, "token '%s' has expired", name);
 	v->is_token = 1;
 	v->token_expires = t.expires;
 	snprintf(v->token_purposes, sizeof v->token_purposes, "%s", t.purposes);

@@ -382,7 +382,7 @@ int fort_vault_refresh(fort_vault *v)
 	v->op_denied = fort_error_denied(NULL);
 	v->op_audited = 0;
 	if (v->is_token && v->token_expires && fort_now() >= v->token_expires)
-		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user);
+		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user + strlen(TOKEN_USER_PREFIX));
 	if ((changed = store_changed(v->st)) <= 0)
 		return changed;
 	/* Another process or handle committed: what this handle read at open
