@@ -233,6 +233,28 @@ static void test_refusals(void **state)
 		assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), other), FORT_EAUTH);
 		assert_string_equal(fort_error_message(), refused);
 	}
+	/* malformed strings: the same answer, nothing read beyond them */
+	{
+		char b[160];
+		static const char *const forms[][2] = { { "fortress_tok_0", "" }, { "fortress_tok_01_", "" }, { "fortress_tok_-1_", "" },
+							{ "fortress_tok_1x_", "" }, { "fortress_tok_99999999999999999999_", "" },
+							{ "fortress_tok__", "" }, { "Fortress_tok_1_", "" }, { "fortress_tok_1_", "=" },
+							{ "fortress_tok_1_", "A" }, { " fortress_tok_1_", "" } };
+		/* the right secret (of token 1): only the form is wrong */
+		const char *good = strchr(tok + strlen(FORT_TOKEN_PREFIX), '_') + 1;
+		assert_int_equal(strncmp(tok, "fortress_tok_1_", 15), 0);
+		for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+			snprintf(b, sizeof b, "%s%s%s", forms[i][0], good, forms[i][1]);
+			assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), b), FORT_EAUTH);
+			assert_string_equal(fort_error_message(), refused);
+			assert_null(t);
+		}
+		/* a character outside base64url in the secret */
+		snprintf(b, sizeof b, "%s", tok);
+		b[strlen(b) - 5] = '+';
+		assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), b), FORT_EAUTH);
+		assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), NULL), FORT_EAUTH);
+	}
 	assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), "fortress_tok_1_short"), FORT_EAUTH);
 	assert_string_equal(fort_error_message(), refused);
 	assert_int_equal(fort_token_open(&t, path_of("refuse.fort"), ""), FORT_EAUTH);
