@@ -889,6 +889,11 @@ typedef struct {
  * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
  * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
+/* The same package as one zip archive in memory (made with libarchive; the
+ * entries as the folder's files), for a download: nothing is written to
+ * disk.  *ZIP is malloc'ed, *LEN bytes; it holds the client's data: wipe
+ * it (sodium_memzero) before free().  NULL on failure. */
+int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id) FORT_WUR;
 
 typedef struct {
 	size_t erased;    /* fields erased */
@@ -908,6 +913,11 @@ typedef struct {
  * every category key.  Audited. */
 int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path,
 		       const char *today) FORT_WUR;
+/* The same, the certificate and its letters in one zip archive in memory
+ * (certificate.json, letter.md, letter.pdf, and recipients.md/.pdf when
+ * recipients are told): *ZIP malloc'ed, *LEN bytes (wipe, then free()). */
+int fort_request_erase_zip(fort_erasure_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id,
+			   const char *today) FORT_WUR;
 
 typedef struct {
 	int valid;            /* the signature verifies */

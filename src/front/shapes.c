@@ -282,3 +282,106 @@ json_t *shape_roles(const fort_role_info *ri, size_t n)
 	}
 	return arr;
 }
+
+json_t *shape_request(const fort_request_info *r)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "id", json_integer(r->id));
+	json_object_set_new(j, "client", json_string(r->client));
+	json_object_set_new(j, "kind", json_string(r->kind));
+	json_object_set_new(j, "jurisdiction", json_string(r->jurisdiction));
+	json_object_set_new(j, "region", json_string(r->region));
+	json_object_set_new(j, "state", json_string(r->state));
+	json_object_set_new(j, "received", json_string(r->received));
+	json_object_set_new(j, "clock_start", r->clock_start[0] ? json_string(r->clock_start) : json_null());
+	json_object_set_new(j, "due", r->due[0] ? json_string(r->due) : json_null());
+	json_object_set_new(j, "ack_due", r->ack_due[0] ? json_string(r->ack_due) : json_null());
+	json_object_set_new(j, "extension_notice_due", r->extension_notice_due[0] ? json_string(r->extension_notice_due) : json_null());
+	json_object_set_new(j, "max_due", r->max_due[0] ? json_string(r->max_due) : json_null());
+	json_object_set_new(j, "extended", json_boolean(r->extended));
+	json_object_set_new(j, "paused_days", json_integer(r->paused_days));
+	json_object_set_new(j, "identity", r->id_result[0] ? json_string(r->id_result) : json_null());
+	json_object_set_new(j, "identity_method", r->id_method[0] ? json_string(r->id_method) : json_null());
+	json_object_set_new(j, "closed", r->closed[0] ? json_string(r->closed) : json_null());
+	json_object_set_new(j, "overdue", json_boolean(r->overdue));
+	json_object_set_new(j, "days_left", r->due[0] && !r->closed[0] ? json_integer(r->days_left) : json_null());
+	json_object_set_new(j, "rule", json_string(r->rule));
+	json_object_set_new(j, "source", json_string(r->source));
+	return j;
+}
+
+static const char *retention_action_name(fort_retention_action a)
+{
+	switch (a) {
+	case FORT_RET_ERASE_CLIENT: return "erase-client";
+	case FORT_RET_ERASE_FIELD: return "erase-field";
+	case FORT_RET_KEPT: return "kept";
+	case FORT_RET_HOLD_ENDED: return "hold-ended";
+	}
+	return "?";
+}
+
+/* "a,b,c" as ["a","b","c"], however long */
+static json_t *comma_list(const char *s)
+{
+	json_t *a = json_array();
+	while (a && s && *s) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		json_array_append_new(a, json_stringn(s, n));
+		s = e ? e + 1 : s + n;
+	}
+	return a;
+}
+
+json_t *shape_retention_item(const fort_retention_item *it)
+{
+	json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "action", retention_action_name(it->action), "client", it->client,
+			      "fields", comma_list(it->fields), "date", it->date, "purposes", comma_list(it->purposes), "reason",
+			      it->reason);
+	if (o && it->action == FORT_RET_KEPT)
+		json_object_set_new(o, "kept_until", json_string(it->kept_until));
+	if (o && it->action == FORT_RET_HOLD_ENDED)
+		json_object_set_new(o, "request", json_integer((json_int_t)it->request));
+	return o;
+}
+
+json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run)
+{
+	json_t *j = json_object(), *erased = json_array(), *k = json_array();
+	size_t clients = 0, fields = 0;
+
+	if (!j || !erased || !k) {
+		json_decref(j);
+		json_decref(erased);
+		json_decref(k);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (it[i].action == FORT_RET_ERASE_CLIENT)
+			clients++;
+		else if (it[i].action != FORT_RET_KEPT)
+			fields++;
+		json_array_append_new(it[i].action == FORT_RET_KEPT ? k : erased, shape_retention_item(&it[i]));
+	}
+	json_object_set_new(j, "dry_run", json_boolean(dry_run));
+	json_object_set_new(j, "erased", erased);
+	json_object_set_new(j, "kept", k);
+	json_object_set_new(j, "clients_erased", json_integer((json_int_t)clients));
+	json_object_set_new(j, "fields_erased", json_integer((json_int_t)fields));
+	return j;
+}
+
+json_t *shape_done(const char *id, const char *what)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "id", json_string(id));
+	json_object_set_new(j, what, json_true());
+	return j;
+}

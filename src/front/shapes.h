@@ -34,4 +34,12 @@ json_t *shape_consent_recorded(const char *client, const char *purpose, const ch
 json_t *shape_users(const fort_user_info *u, size_t n);
 json_t *shape_roles(const fort_role_info *ri, size_t n);
 
+/* `request show --json` (and each entry of `request list --json`). */
+json_t *shape_request(const fort_request_info *r);
+/* One entry of `retention due --json`; `retention run --json` of IT[0..N). */
+json_t *shape_retention_item(const fort_retention_item *it);
+json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run);
+/* `client edit|erase --json`: {"id": ID, WHAT: true} ("updated", "erased"). */
+json_t *shape_done(const char *id, const char *what);
+
 #endif

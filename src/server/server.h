@@ -63,6 +63,12 @@ typedef struct {
 	/* the response */
 	int status;
 	json_t *out;                /* the JSON to send (owned) */
+	/* or a file to send (a package, a certificate, an export): owned,
+	 * wiped and freed once sent; FILE_NAME for Content-Disposition */
+	unsigned char *file;
+	size_t file_len;
+	const char *file_type;
+	char file_name[96];
 	char set_cookie[256];
 	int retry_after;
 } request;
@@ -129,6 +135,21 @@ const char *http_query(request *req, const char *name);
 /* The first query argument's name and value other than those in SKIP (NULL-terminated). */
 int http_query_other(request *req, const char *const *skip, const char **name, const char **value);
 
+/* api_page.c: what the handlers share.  ?limit= (1..API_PAGE_MAX, default
+ * API_PAGE_DEFAULT); the route's {id} as a positive number (FORT_EINPUT
+ * naming it and the list route); a body with only the fields KNOWN
+ * (NULL-terminated; FORT_EINPUT naming the first other one and WHAT takes);
+ * a string field (FORT_EINPUT if not a string, or absent/empty and
+ * REQUIRED); a boolean field (DFLT when absent); ?NAME=true|false|1|0. */
+#define API_PAGE_DEFAULT 50
+#define API_PAGE_MAX 500
+int api_page_limit(request *req, size_t *limit);
+int api_id_number(request *req, int64_t *out, const char *what, const char *list_route);
+int api_body_check(request *req, const char *const *known, const char *what);
+int api_body_str(request *req, const char *name, const char **out, int required);
+int api_body_bool(request *req, const char *name, int *out, int dflt);
+int api_query_bool(request *req, const char *name, int *out);
+
 /* auth.c */
 int api_session_create(request *req);
 int api_session_delete(request *req);
@@ -143,6 +164,20 @@ int api_consent_record(request *req);
 int api_audit_log(request *req);
 int api_users_list(request *req);
 int api_roles_list(request *req);
+/* api_requests.c */
+int api_requests_list(request *req);
+int api_requests_open(request *req);
+int api_requests_get(request *req);
+int api_requests_identity(request *req);
+int api_requests_step(request *req);
+int api_requests_fulfil(request *req);
+int api_requests_erase(request *req);
+/* api_data.c: client edit, erase, export; retention */
+int api_clients_edit(request *req);
+int api_clients_erase(request *req);
+int api_export(request *req);
+int api_retention_due(request *req);
+int api_retention_run(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

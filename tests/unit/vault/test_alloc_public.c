@@ -667,6 +667,20 @@ static int op_request_fulfil(void)
 	return fort_request_fulfil(&rep, v, fresh_id, path_of(dir_));
 }
 
+static int op_request_fulfil_zip(void)
+{
+	fort_access_report rep;
+	unsigned char *zip = NULL;
+	size_t n = 0;
+	int r = fort_request_fulfil_zip(&rep, &zip, &n, v, fresh_id);
+	if (r < 0 && zip)
+		fail_msg("request fulfil_zip failed (%s) but handed out a zip", fort_error_message());
+	if (r == 0 && (n < 22 || memcmp(zip, "PK", 2) != 0))
+		fail_msg("request fulfil_zip: not a zip (%zu bytes)", n);
+	free(zip);
+	return r;
+}
+
 static fort_secret *mail_pw;
 
 static void setup_mail_password(void)
@@ -805,6 +819,20 @@ static int op_request_erase(void)
 		fail_msg("request erase failed (%s), but left its certificate", fort_error_message());
 	if (r == 0)
 		snprintf(last_cert, sizeof last_cert, "%s", cert);
+	return r;
+}
+
+static int op_request_erase_zip(void)
+{
+	fort_erasure_report rep;
+	unsigned char *zip = NULL;
+	size_t n = 0;
+	int r = fort_request_erase_zip(&rep, &zip, &n, v, fresh_id, NULL);
+	if (r < 0 && zip)
+		fail_msg("request erase_zip failed (%s) but handed out a zip", fort_error_message());
+	if (r == 0 && (n < 22 || memcmp(zip, "PK", 2) != 0))
+		fail_msg("request erase_zip: not a zip (%zu bytes)", n);
+	free(zip);
 	return r;
 }
 
@@ -997,9 +1025,11 @@ static const op_case looped[] = {
 	{ "fort_notice_publish", op_notice_publish, 1, setup_notice_change },
 	{ "fort_request_update", op_request_update, 1, setup_request },
 	{ "fort_request_fulfil", op_request_fulfil, 0, setup_request },
+	{ "fort_request_fulfil_zip", op_request_fulfil_zip, 0, setup_request },
 	{ "fort_mail_set_password", op_mail_password, 1, setup_mail_password },
 	{ "fort_retention_run", op_retention_run_dry, 0 },
 	{ "fort_request_erase", op_request_erase, 2, setup_erasure },
+	{ "fort_request_erase_zip", op_request_erase_zip, 2, setup_erasure },
 	{ "fort_certificate_verify", op_certificate_verify, 0 },
 	{ "fort_request_rectified", op_request_rectified, 2, setup_rectification },
 	{ "fort_letter_pdf", op_letter_pdf, 0 },
