@@ -799,8 +799,9 @@ static char erase_cid[FORT_ID_LEN + 1];
 
 static void setup_erasure(void)
 {
+	static unsigned long calls; /* two cases use it: fort_request_erase and _erase_zip */
 	char email[64];
-	snprintf(email, sizeof email, "erase%lu@example.com", round_no);
+	snprintf(email, sizeof email, "erase%lu-%lu@example.com", round_no, calls++);
 	fort_kv kv[] = { { "full_name", "Erin Erasable" }, { "email", email } };
 	if (fort_client_add(erase_cid, v, kv, 2) != 0)
 		fail_msg("client add: %s", fort_error_message());

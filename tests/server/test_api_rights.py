@@ -1,0 +1,448 @@
+#!/usr/bin/env python3
+"""HTTP tests of the API's rights and data routes (issue 17 item 4):
+requests (list with due dates, open, show, identity check, steps, the
+access package and the erasure certificate as zip downloads), client edit
+and erase, export, retention.  Each success path, and each bad input
+(malformed JSON, a wrong type, an unknown id, a role that may not, a
+missing CSRF token, an oversized body) answered with the right status, the
+refusal audited and nothing changed.  Every JSON answer is checked against
+docs/api/openapi.json (test_serve.validate).
+
+    test_api_rights.py --fortress build/fortress --root .
+"""
+import argparse, hashlib, http.client, io, json, os, sqlite3, subprocess, sys, tempfile, unittest, zipfile
+import serverkit
+import test_serve
+from serverkit import fort, Server, audit_rows
+from test_serve import Session, validate
+
+ARGS = None
+
+
+def count(table, where="", args=()):
+    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
+    n = db.execute("SELECT count(*) FROM %s %s" % (table, where), args).fetchone()[0]
+    db.close()
+    return n
+
+
+def snapshot():
+    """What a refused request must leave as it was: the vault's records
+    (clients, requests, the erasure ledger, holds) and the chain's head
+    apart from the refusal entries themselves."""
+    return {t: count(t) for t in ("clients", "requests", "erased", "holds")}
+
+
+class ApiRightsTest(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        cls.sam = Session(cls.srv, "sam")
+        cls.clients = []
+        for name, mail in (("Jana Schmidt", "jana@example.org"), ("Otto Weber", "otto@example.org"),
+                           ("Lena Vogel", "lena@example.org"), ("Karl Busch", "karl@example.org")):
+            r, j = cls.anna.req("POST", "/api/clients", {"fields": {"full_name": name, "email": mail, "iban": "DE89370400440532013000"}},
+                                pattern="/api/clients")
+            assert r.status == 201, j
+            cls.clients.append(j["id"])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.close()
+
+    def open_request(self, kind, client, received="2026-11-02", **extra):
+        body = dict(kind=kind, client=client, received=received, **extra)
+        r, j = self.anna.req("POST", "/api/requests", body, pattern="/api/requests")
+        self.assertEqual(r.status, 201, j)
+        return j
+
+    def assertRefused(self, r, j, status, code, words, before):
+        self.assertEqual(r.status, status, j)
+        self.assertEqual(j["error"]["code"], code, j)
+        self.assertIn(words, j["error"]["message"])
+        self.assertEqual(snapshot(), before, "nothing changed")
+
+    def oversized(self, path, method="POST"):
+        """A Content-Length over the 1 MiB limit: refused before the body (413)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.putrequest(method, path)
+        for k, v in {"Content-Type": "application/json", "Content-Length": str(2 << 20),
+                     "Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf}.items():
+            c.putheader(k, v)
+        c.endheaders()
+        r = c.getresponse()
+        j = json.loads(r.read())
+        c.close()
+        return r, j
+
+    # ------------------------------------------------------------ requests
+
+    def test_requests_open_list_pages_show(self):
+        c = self.clients[0]
+        opened = [self.open_request("access", c, "2026-11-%02d" % d)["id"] for d in (2, 3, 4)]
+        first = self.open_request("access", c, "2026-11-02")
+        self.assertEqual(first["kind"], "access")
+        self.assertEqual(first["client"], c)
+        self.assertEqual(first["due"], "2026-12-02")   # GDPR: one month from receipt
+        self.assertIsNotNone(first["days_left"])
+        # pages of two, in order, until next is null
+        seen, after = [], None
+        while True:
+            r, j = self.anna.req("GET", "/api/requests?client=%s&limit=2%s" % (c, "&after=%d" % after if after else ""),
+                                 pattern="/api/requests")
+            self.assertEqual(r.status, 200, j)
+            self.assertLessEqual(len(j["requests"]), 2)
+            seen += [x["id"] for x in j["requests"]]
+            if j["next"] is None:
+                break
+            self.assertEqual(j["next"], j["requests"][-1]["id"])
+            after = j["next"]
+        self.assertEqual(sorted(seen), sorted(opened + [first["id"]]))
+        self.assertEqual(len(seen), len(set(seen)))
+        # due order: open ones, soonest first
+        r, j = self.anna.req("GET", "/api/requests?due=true&as_of=2026-12-03", pattern="/api/requests")
+        self.assertEqual(r.status, 200)
+        flags = [x["overdue"] for x in j["requests"]]
+        self.assertEqual(flags, sorted(flags, reverse=True), "overdue first")
+        self.assertTrue(flags[0] and not flags[-1], flags)
+        late = [x["due"] for x in j["requests"] if not x["overdue"]]
+        self.assertEqual(late, sorted(late), "then by due date")
+        self.assertTrue(all(x["closed"] is None for x in j["requests"]), "open ones only")
+        r, j = self.anna.req("GET", "/api/requests/%d" % first["id"], pattern="/api/requests/{id}")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(j, first)
+        # unknown ids, a bad page
+        r, j = self.anna.req("GET", "/api/requests/987654", pattern="/api/requests/{id}")
+        self.assertEqual(r.status, 404)
+        self.assertIn("987654", j["error"]["message"])
+        r, j = self.anna.req("GET", "/api/requests/abc", pattern="/api/requests/{id}")
+        self.assertEqual(r.status, 400)
+        self.assertIn("'abc' is not a request number", j["error"]["message"])
+        r, j = self.anna.req("GET", "/api/requests?after=987654", pattern="/api/requests")
+        self.assertEqual(r.status, 404)
+        self.assertIn("987654", j["error"]["message"])
+        r, j = self.anna.req("GET", "/api/requests?limit=0", pattern="/api/requests")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("GET", "/api/requests?colour=red", pattern="/api/requests")
+        self.assertEqual(r.status, 400)
+        self.assertIn("colour", j["error"]["message"])
+
+    def test_request_open_bad_inputs(self):
+        before = snapshot()
+        c = self.clients[0]
+        r, j = self.anna.req("POST", "/api/requests", raw=b'{"kind": "access", "client": ', headers={"Content-Type": "application/json"},
+                             pattern="/api/requests")
+        self.assertRefused(r, j, 400, "EINPUT", "malformed JSON", before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": 5, "client": c, "received": "2026-11-02"}, pattern="/api/requests")
+        self.assertRefused(r, j, 400, "EINPUT", '"kind" must be a string', before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": "access", "client": c, "received": "2026-11-02", "verify_id": "yes"},
+                             pattern="/api/requests")
+        self.assertRefused(r, j, 400, "EINPUT", '"verify_id" must be true or false', before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": "access", "client": c, "received": "2026-11-02", "colour": "red"},
+                             pattern="/api/requests")
+        self.assertRefused(r, j, 400, "EINPUT", 'unknown field "colour"', before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": "gossip", "client": c, "received": "2026-11-02"}, pattern="/api/requests")
+        self.assertRefused(r, j, 400, "EINPUT", "gossip", before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": "access", "client": "c-00000000000000aa", "received": "2026-11-02"},
+                             pattern="/api/requests")
+        self.assertRefused(r, j, 404, "ENOTFOUND", "c-00000000000000aa", before)
+        r, j = self.anna.req("POST", "/api/requests", {"kind": "access", "client": c, "received": "2026-11-02"}, csrf=False,
+                             pattern="/api/requests")
+        self.assertRefused(r, j, 403, "EDENIED", "missing CSRF token", before)
+        r, j = self.oversized("/api/requests")
+        self.assertEqual(r.status, 413, j)
+        validate("/api/requests", "POST", 413, j)
+        self.assertEqual(snapshot(), before)
+        reasons = [x[3] for x in audit_rows("http")]
+        self.assertTrue(any("malformed JSON" in x for x in reasons))
+        self.assertTrue(any("CSRF" in x for x in reasons))
+
+    def test_identity_and_steps(self):
+        q = self.open_request("access", self.clients[1], verify_id=True, jurisdiction="UK")
+        self.assertIsNone(q["clock_start"])
+        rid = q["id"]
+        r, j = self.anna.req("POST", "/api/requests/%d/identity" % rid, {"method": "id-card", "date": "2026-11-05"},
+                             pattern="/api/requests/{id}/identity")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["identity"], "verified")
+        self.assertEqual(j["identity_method"], "id-card")
+        self.assertEqual(j["clock_start"], "2026-11-05")   # UK: the clock starts at verification
+        r, j = self.anna.req("POST", "/api/requests/%d/identity" % rid, {"method": "id-card", "ok": "no"},
+                             pattern="/api/requests/{id}/identity")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("POST", "/api/requests/%d/steps" % rid, {"action": "start"}, pattern="/api/requests/{id}/steps")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["state"], "in_progress")
+        r, j = self.anna.req("POST", "/api/requests/%d/steps" % rid, {"action": "shred"}, pattern="/api/requests/{id}/steps")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("POST", "/api/requests/%d/steps" % rid, {"action": "refuse", "note": "manifestly unfounded"},
+                             pattern="/api/requests/{id}/steps")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["state"], "refused")
+        self.assertIn("manifestly unfounded", j["letter"])
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/requests/%d/steps" % rid, {"action": "start"}, pattern="/api/requests/{id}/steps")
+        self.assertRefused(r, j, 400, "EINPUT", "closed", before)
+        r, j = self.anna.req("POST", "/api/requests/424242/steps", {"action": "start"}, pattern="/api/requests/{id}/steps")
+        self.assertRefused(r, j, 404, "ENOTFOUND", "424242", before)
+
+    def test_fulfil_access_package(self):
+        c = self.clients[2]
+        q = self.open_request("access", c)
+        before = snapshot()
+        # staff hold neither the financial key nor every category: refused, audited, still open
+        n_denied = len([x for x in audit_rows() if x[2] == "denied"])
+        r, j = self.sam.req("POST", "/api/requests/%d/fulfil" % q["id"], {}, pattern="/api/requests/{id}/fulfil")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+        self.assertGreater(len([x for x in audit_rows() if x[2] == "denied"]), n_denied, "the refusal is audited")
+        r, j = self.anna.req("GET", "/api/requests/%d" % q["id"], pattern="/api/requests/{id}")
+        self.assertIsNone(j["closed"])
+        r, j = self.anna.req("POST", "/api/requests/%d/fulfil" % q["id"], {"zip": True}, pattern="/api/requests/{id}/fulfil")
+        self.assertRefused(r, j, 400, "EINPUT", 'unknown field "zip"', before)
+        # the package: a zip download, not cached
+        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        conn.request("POST", "/api/requests/%d/fulfil" % q["id"], body=b"{}", headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200, data[:300])
+        self.assertEqual(r.getheader("Content-Type"), "application/zip")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="request-%d-package.zip"' % q["id"])
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        z = zipfile.ZipFile(io.BytesIO(data))
+        self.assertIsNone(z.testzip())
+        names = set(z.namelist())
+        self.assertEqual(names, {"data.json", "data.csv", "letter.md", "letter.html", "letter.pdf", "manifest.json"})
+        d = json.loads(z.read("data.json"))
+        self.assertEqual(d["client"], c)
+        values = {f["field"]: f.get("value") for f in d["fields"]}
+        self.assertEqual(values.get("email"), "lena@example.org")
+        self.assertEqual(values.get("iban"), "DE89370400440532013000")
+        man = json.loads(z.read("manifest.json"))
+        for f in man["files"]:
+            self.assertEqual(hashlib.sha256(z.read(f["file"])).hexdigest(), f["sha256"], f["file"])
+        self.assertTrue(z.read("letter.pdf").startswith(b"%PDF"))
+        r, j = self.anna.req("GET", "/api/requests/%d" % q["id"], pattern="/api/requests/{id}")
+        self.assertEqual(j["state"], "answered")
+        self.assertTrue(any(x[1] == "request-fulfil" or "downloaded as a zip" in (x[3] or "") for x in audit_rows()))
+        # answered: a second download is refused
+        r, j = self.anna.req("POST", "/api/requests/%d/fulfil" % q["id"], {}, pattern="/api/requests/{id}/fulfil")
+        self.assertEqual(r.status, 400)
+
+    def test_portability_package_holds_portable_json(self):
+        q = self.open_request("portability", self.clients[2])
+        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        conn.request("POST", "/api/requests/%d/fulfil" % q["id"], body=b"{}", headers=h)
+        r = conn.getresponse()
+        z = zipfile.ZipFile(io.BytesIO(r.read()))
+        conn.close()
+        self.assertEqual(r.status, 200)
+        p = json.loads(z.read("portable.json"))
+        self.assertEqual(p[0]["email"], "lena@example.org")
+
+    def test_erasure_certificate(self):
+        r, j = self.anna.req("POST", "/api/clients", {"fields": {"full_name": "Erin Gone", "email": "erin@example.org"}},
+                             pattern="/api/clients")
+        c = j["id"]
+        q = self.open_request("erasure", c)
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/requests/%d/erase" % q["id"], {"confirm": self.clients[0]}, pattern="/api/requests/{id}/erase")
+        self.assertRefused(r, j, 400, "EINPUT", '"confirm" must be the request\'s client id', before)
+        r, j = self.anna.req("POST", "/api/requests/%d/erase" % q["id"], {}, pattern="/api/requests/{id}/erase")
+        self.assertRefused(r, j, 400, "EINPUT", '"confirm" is required', before)
+        r, j = self.sam.req("POST", "/api/requests/%d/erase" % q["id"], {"confirm": c}, pattern="/api/requests/{id}/erase")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+        r, j = self.anna.req("POST", "/api/requests/%d/fulfil" % q["id"], {}, pattern="/api/requests/{id}/fulfil")
+        self.assertRefused(r, j, 400, "EINPUT", "erasure request", before)
+        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        conn.request("POST", "/api/requests/%d/erase" % q["id"], body=json.dumps({"confirm": c}).encode(), headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        self.assertEqual(r.status, 200, data[:300])
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="request-%d-erasure-certificate.zip"' % q["id"])
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        z = zipfile.ZipFile(io.BytesIO(data))
+        self.assertTrue({"certificate.json", "letter.md", "letter.pdf"} <= set(z.namelist()), z.namelist())
+        cert = json.loads(z.read("certificate.json"))
+        self.assertEqual(cert["body"]["client"], c)
+        self.assertEqual(cert["body"]["signer"], "anna")
+        # the certificate verifies with the CLI, against the vault
+        path = os.path.join(serverkit.TMP, "cert-%d.json" % q["id"])
+        with open(path, "wb") as f:
+            f.write(z.read("certificate.json"))
+        v = json.loads(fort("--json", "verify-certificate", path).stdout)
+        self.assertTrue(v["valid"] and v["vault_checked"], v)
+        # and a single changed byte does not
+        body = z.read("certificate.json").replace(b"anna", b"anne", 1)
+        with open(path + ".bad", "wb") as f:
+            f.write(body)
+        self.assertNotEqual(fort("verify-certificate", path + ".bad", check=False).returncode, 0)
+        r, j = self.anna.req("GET", "/api/clients/" + c, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(count("erased"), before["erased"] + 1)
+
+    # ------------------------------------------------- client edit and erase
+
+    def test_client_edit(self):
+        c = self.clients[3]
+        r, j = self.anna.req("PATCH", "/api/clients/" + c, {"fields": {"email": "karl.busch@example.org", "phone": None}},
+                             pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j, {"id": c, "updated": True})
+        r, j = self.anna.req("POST", "/api/clients/%s/reveal" % c, {"purpose": "service", "fields": ["email"]},
+                             pattern="/api/clients/{id}/reveal")
+        self.assertEqual(j["fields"]["email"], {"value": "karl.busch@example.org", "revealed": True})
+        self.assertNotIn("phone", {k for k, v in j["fields"].items() if v["value"]}, "null cleared the phone")
+        before = snapshot()
+        db_before = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True).execute(
+            "SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),)).fetchone()
+        for body, status, words in (({"fields": {"email": 5}}, 400, "must be a string"),
+                                    ({"fields": {}}, 400, "edit needs"),
+                                    ({"fields": {"nosuchfield": "x"}}, 404, "nosuchfield"),
+                                    ({"fields": {"email": "not-an-email"}}, 400, "email"),
+                                    ({"email": "x@example.org"}, 400, 'unknown field "email"')):
+            r, j = self.anna.req("PATCH", "/api/clients/" + c, body, pattern="/api/clients/{id}")
+            self.assertRefused(r, j, status, j["error"]["code"] if r.status == status else "?", words, before)
+        r, j = self.anna.req("PATCH", "/api/clients/c-00000000000000bb", {"fields": {"email": "x@example.org"}}, pattern="/api/clients/{id}")
+        self.assertRefused(r, j, 404, "ENOTFOUND", "c-00000000000000bb", before)
+        r, j = self.anna.req("PATCH", "/api/clients/" + c, {"fields": {"email": "x@example.org"}}, csrf=False, pattern="/api/clients/{id}")
+        self.assertRefused(r, j, 403, "EDENIED", "CSRF", before)
+        r, j = self.sam.req("PATCH", "/api/clients/" + c, {"fields": {"iban": "DE02120300000000202051"}}, pattern="/api/clients/{id}")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+        r, j = self.oversized("/api/clients/" + c, "PATCH")
+        self.assertEqual(r.status, 413, j)
+        validate("/api/clients/{id}", "PATCH", 413, j)
+        db_after = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True).execute(
+            "SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),)).fetchone()
+        self.assertEqual(db_before, db_after, "the record was not touched by any refusal")
+
+    def test_client_erase(self):
+        r, j = self.anna.req("POST", "/api/clients", {"fields": {"full_name": "Tom Short", "email": "tom@example.org"}},
+                             pattern="/api/clients")
+        c = j["id"]
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/clients/%s/erase" % c, {"confirm": "yes"}, pattern="/api/clients/{id}/erase")
+        self.assertRefused(r, j, 400, "EINPUT", "the client's id again", before)
+        r, j = self.anna.req("POST", "/api/clients/%s/erase" % c, {"confirm": c, "reason": 7}, pattern="/api/clients/{id}/erase")
+        self.assertRefused(r, j, 400, "EINPUT", '"reason" must be a string', before)
+        r, j = self.sam.req("POST", "/api/clients/%s/erase" % c, {"confirm": c}, pattern="/api/clients/{id}/erase")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+        self.assertTrue(any(x[0] == "sam" and x[2] == "denied" for x in audit_rows()), "the refusal is audited")
+        r, j = self.anna.req("POST", "/api/clients/%s/erase" % c, {"confirm": c}, csrf=False, pattern="/api/clients/{id}/erase")
+        self.assertRefused(r, j, 403, "EDENIED", "CSRF", before)
+        r, j = self.oversized("/api/clients/%s/erase" % c)
+        self.assertEqual(r.status, 413, j)
+        validate("/api/clients/{id}/erase", "POST", 413, j)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/clients/c-00000000000000cc/erase", {"confirm": "c-00000000000000cc"},
+                             pattern="/api/clients/{id}/erase")
+        self.assertRefused(r, j, 404, "ENOTFOUND", "c-00000000000000cc", before)
+        r, j = self.anna.req("POST", "/api/clients/%s/erase" % c, {"confirm": c, "reason": "asked by phone"},
+                             pattern="/api/clients/{id}/erase")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j, {"id": c, "erased": True})
+        self.assertEqual(count("clients"), before["clients"] - 1)
+        self.assertEqual(count("erased"), before["erased"] + 1)
+        r, j = self.anna.req("GET", "/api/clients/" + c, pattern="/api/clients/{id}")
+        self.assertEqual(r.status, 404)
+
+    # ------------------------------------------------------ export, retention
+
+    def test_export(self):
+        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        conn.request("POST", "/api/export", body=json.dumps({"purpose": "billing", "format": "csv"}).encode(), headers=h)
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        self.assertEqual(r.status, 200, text[:300])
+        self.assertEqual(r.getheader("Content-Type"), "text/csv; charset=utf-8")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="clients-billing.csv"')
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertIn("otto@example.org", text)
+        r, j = self.anna.req("POST", "/api/export", {"purpose": "billing", "fields": ["email"]}, pattern="/api/export")
+        self.assertEqual(r.status, 200)
+        self.assertIn("otto@example.org", [x.get("email") for x in j])
+        self.assertTrue(any("HTTP download" in (x[3] or "") for x in audit_rows("export")), "audited with its destination")
+        before = snapshot()
+        for body, status, words in (({"purpose": "billing", "format": "pdf"}, 400, "json, csv or vcard"),
+                                    ({"purpose": 3}, 400, '"purpose" must be a string'),
+                                    ({"purpose": "billing", "fields": "email"}, 400, '"fields" must be'),
+                                    ({}, 400, '"purpose" is required')):
+            r, j = self.anna.req("POST", "/api/export", body, pattern="/api/export")
+            self.assertRefused(r, j, status, "EINPUT", words, before)
+        r, j = self.anna.req("POST", "/api/export", {"purpose": "astrology"}, pattern="/api/export")
+        self.assertIn(r.status, (400, 404), j)
+        self.assertIn("astrology", j["error"]["message"])
+        r, j = self.sam.req("POST", "/api/export", {"purpose": "billing"}, pattern="/api/export")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+
+    def test_retention(self):
+        r, j = self.anna.req("GET", "/api/retention?within=36600", pattern="/api/retention")
+        self.assertEqual(r.status, 200, j)
+        self.assertIsInstance(j["due"], list)
+        r, j = self.anna.req("GET", "/api/retention?within=-1", pattern="/api/retention")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("GET", "/api/retention?as_of=2026-13-40", pattern="/api/retention")
+        self.assertEqual(r.status, 400)
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/retention/run", {"dry_run": True}, pattern="/api/retention/run")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(j["dry_run"])
+        self.assertEqual(snapshot(), before, "a dry run changes nothing")
+        r, j = self.anna.req("POST", "/api/retention/run", {"dry_run": "yes"}, pattern="/api/retention/run")
+        self.assertRefused(r, j, 400, "EINPUT", '"dry_run" must be true or false', before)
+        r, j = self.sam.req("POST", "/api/retention/run", {}, pattern="/api/retention/run")
+        self.assertRefused(r, j, 403, "EDENIED", "", before)
+        # a rule on every purpose of the e-mail: far in the future it expires, and the dry run says so
+        for p in ("service", "billing", "correspondence", "identity_verification", "marketing"):
+            fort("retention", "rule", p, "1y", "--after", "created", "--reason", "test rule")
+        r, j = self.anna.req("POST", "/api/retention/run", {"dry_run": True, "as_of": "2099-01-01"}, pattern="/api/retention/run")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(any("email" in x["fields"] for x in j["erased"]), j)
+        r, j = self.anna.req("GET", "/api/retention?as_of=2099-01-01&within=0", pattern="/api/retention")
+        self.assertTrue(any("email" in x["fields"] for x in j["due"]), j)
+        self.assertEqual(snapshot(), before)
+        for p in ("service", "billing", "correspondence", "identity_verification", "marketing"):
+            fort("retention", "rule", p, "--clear")
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--root", required=True)
+    ARGS, rest = ap.parse_known_args()
+    ARGS.fortress = os.path.abspath(ARGS.fortress)
+    test_serve.ARGS = ARGS
+    with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
+        test_serve.OPENAPI = json.load(f)
+    with tempfile.TemporaryDirectory(prefix="fortress-api-") as tmp:
+        serverkit.setup(ARGS.fortress, tmp)
+        serverkit.VALIDATE = validate
+        test_serve.VAULT = serverkit.VAULT
+        serverkit.team_vault()
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        res = prog.result
+        failed = len(res.failures) + len(res.errors)
+        print("%d passed, %d failed; %d responses checked against the OpenAPI document"
+              % (res.testsRun - failed, failed, len(test_serve.VALIDATED)))
+        ok = res.wasSuccessful()
+        if ok:
+            v = fort("audit", "verify", check=False)
+            if v.returncode != 0:
+                print("audit verify after the tests failed: " + v.stdout + v.stderr)
+                ok = False
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
