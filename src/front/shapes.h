@@ -41,5 +41,15 @@ json_t *shape_retention_item(const fort_retention_item *it);
 json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run);
 /* `client edit|erase --json`: {"id": ID, WHAT: true} ("updated", "erased"). */
 json_t *shape_done(const char *id, const char *what);
+/* `incident list --json` (one incident), a deadline, `incident show --json`
+ * (the incident with "deadlines" and "notes"), `incident impact --json`. */
+json_t *shape_incident(const fort_incident_info *in);
+json_t *shape_incident_clock(const fort_incident_clock *k);
+json_t *shape_incident_full(const fort_incident_info *in, const fort_incident_clock *k, size_t nk, const fort_incident_note *notes,
+			    size_t nn);
+json_t *shape_impact(int64_t id, const fort_impact *im);
+/* `plan drill --json`; `incident notify --no-send --json`. */
+json_t *shape_drill_recorded(int64_t id, const char *type, int64_t seconds, size_t steps);
+json_t *shape_notify_report(int64_t id, const fort_incident_notify_report *rep, int dry_run);
 
 #endif

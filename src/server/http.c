@@ -62,6 +62,15 @@ const route server_routes[] = {
 	{ "POST", "/api/requests/{id}/steps", api_requests_step, R_BODY },
 	{ "POST", "/api/requests/{id}/fulfil", api_requests_fulfil, R_BODY },
 	{ "POST", "/api/requests/{id}/erase", api_requests_erase, R_BODY },
+	{ "GET", "/api/incidents", api_incidents_list, 0 },
+	{ "POST", "/api/incidents", api_incidents_open, R_BODY },
+	{ "GET", "/api/incidents/{id}", api_incidents_get, 0 },
+	{ "GET", "/api/incidents/{id}/impact", api_incidents_impact, 0 },
+	{ "POST", "/api/incidents/{id}/letters", api_incidents_letters, R_BODY },
+	{ "POST", "/api/incidents/{id}/notify", api_incidents_notify, R_BODY },
+	{ "GET", "/api/plan", api_plan_get, 0 },
+	{ "GET", "/api/plan/drills", api_drills_list, 0 },
+	{ "POST", "/api/plan/drills", api_drills_record, R_BODY },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 };
 const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];

@@ -178,6 +178,16 @@ int api_clients_erase(request *req);
 int api_export(request *req);
 int api_retention_due(request *req);
 int api_retention_run(request *req);
+/* api_incidents.c: the breach register, the plan, drills */
+int api_incidents_list(request *req);
+int api_incidents_open(request *req);
+int api_incidents_get(request *req);
+int api_incidents_impact(request *req);
+int api_incidents_letters(request *req);
+int api_incidents_notify(request *req);
+int api_plan_get(request *req);
+int api_drills_list(request *req);
+int api_drills_record(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""HTTP tests of the API's rights and data routes (issue 17 item 4):
-requests (list with due dates, open, show, identity check, steps, the
-access package and the erasure certificate as zip downloads), client edit
-and erase, export, retention.  Each success path, and each bad input
+"""HTTP tests of the API routes of issue 17 item 4: requests (list with
+due dates, open, show, identity check, steps, the access package and the
+erasure certificate as zip downloads), client edit and erase, export,
+retention; incidents (list with clocks, open, show, impact, letters,
+notify through the outbox), the plan and drills.  Each success path, and each bad input
 (malformed JSON, a wrong type, an unknown id, a role that may not, a
 missing CSRF token, an oversized body) answered with the right status, the
 refusal audited and nothing changed.  Every JSON answer is checked against
 docs/api/openapi.json (test_serve.validate).
 
-    test_api_rights.py --fortress build/fortress --root .
+    test_api_routes.py --fortress build/fortress --root .
 """
 import argparse, hashlib, http.client, io, json, os, sqlite3, subprocess, sys, tempfile, unittest, zipfile
 import serverkit
@@ -30,7 +31,19 @@ def snapshot():
     """What a refused request must leave as it was: the vault's records
     (clients, requests, the erasure ledger, holds) and the chain's head
     apart from the refusal entries themselves."""
-    return {t: count(t) for t in ("clients", "requests", "erased", "holds")}
+    return {t: count(t) for t in ("clients", "requests", "erased", "holds", "incidents", "incident_notes", "incident_scope",
+                                  "mail_outbox", "plan_drills")}
+
+
+def download(session, path, body):
+    """POST BODY to PATH; the answer's response object and its bytes."""
+    h = {"Cookie": "fortress_session=" + session.sid, "X-CSRF-Token": session.csrf, "Content-Type": "application/json"}
+    conn = http.client.HTTPConnection("127.0.0.1", session.srv.port, timeout=60)
+    conn.request("POST", path, body=json.dumps(body).encode(), headers=h)
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r, data
 
 
 class ApiRightsTest(unittest.TestCase):
@@ -415,6 +428,183 @@ class ApiRightsTest(unittest.TestCase):
             fort("retention", "rule", p, "--clear")
 
 
+class ApiIncidentsTest(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        cls.kim = Session(cls.srv, "kim")     # a bookkeeper: reads, reveals, exports; writes nothing
+        r, j = cls.anna.req("POST", "/api/clients", {"fields": {"full_name": "Ina Berg", "email": "ina@example.org",
+                                                                 "iban": "DE89370400440532013000"}}, pattern="/api/clients")
+        assert r.status == 201, j
+        cls.client = j["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.close()
+
+    def open_incident(self, title="Laptop left on a train", **extra):
+        r, j = self.anna.req("POST", "/api/incidents", dict(title=title, kind="lost-device", **extra), pattern="/api/incidents")
+        self.assertEqual(r.status, 201, j)
+        return j
+
+    def test_open_show_list_clocks(self):
+        inc = self.open_incident(aware="2026-12-01T09:00:00Z", occurred="2026-11-30T18:00:00Z")
+        self.assertEqual(inc["state"], "open")
+        self.assertEqual(inc["opened_by"], "anna")
+        auth = [k for k in inc["deadlines"] if k["clock"] == "breach-authority"]
+        self.assertEqual(auth[0]["due"], "2026-12-04T09:00:00Z")   # 72 hours from awareness
+        r, j = self.anna.req("GET", "/api/incidents/%d?as_of=2026-12-05" % inc["id"], pattern="/api/incidents/{id}")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue([k for k in j["deadlines"] if k["clock"] == "breach-authority"][0]["overdue"])
+        r, j = self.anna.req("GET", "/api/incidents/%d?as_of=2026-12-02T09:00:00Z" % inc["id"], pattern="/api/incidents/{id}")
+        self.assertFalse([k for k in j["deadlines"] if k["clock"] == "breach-authority"][0]["overdue"])
+        ids = [inc["id"]] + [self.open_incident("Mail to the wrong client %d" % i)["id"] for i in range(2)]
+        seen, after = [], None
+        while True:
+            r, j = self.anna.req("GET", "/api/incidents?limit=2" + ("&after=%d" % after if after else ""), pattern="/api/incidents")
+            self.assertEqual(r.status, 200, j)
+            self.assertLessEqual(len(j["incidents"]), 2)
+            self.assertTrue(all(x["deadlines"] for x in j["incidents"]), "each with its clocks")
+            seen += [x["id"] for x in j["incidents"]]
+            if j["next"] is None:
+                break
+            after = j["next"]
+        self.assertTrue(set(ids) <= set(seen))
+        self.assertEqual(len(seen), len(set(seen)))
+        r, j = self.anna.req("GET", "/api/incidents/777777", pattern="/api/incidents/{id}")
+        self.assertEqual(r.status, 404)
+        self.assertIn("777777", j["error"]["message"])
+        r, j = self.anna.req("GET", "/api/incidents/x1", pattern="/api/incidents/{id}")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("GET", "/api/incidents/%d?as_of=2026-02-30" % inc["id"], pattern="/api/incidents/{id}")
+        self.assertEqual(r.status, 400)
+        self.assertIn("2026-02-30", j["error"]["message"])
+
+    def test_open_bad_inputs(self):
+        before = snapshot()
+        for body, words in (({"kind": "lost-device"}, '"title" is required'),
+                            ({"title": 12}, '"title" must be a string'),
+                            ({"title": "x", "kind": "meteor"}, "meteor"),
+                            ({"title": "x", "aware": "2026-12-01T00:00:00Z", "occurred": "2026-12-02T00:00:00Z"}, "aware"),
+                            ({"title": "x", "severity": 5}, 'unknown field "severity"')):
+            r, j = self.anna.req("POST", "/api/incidents", body, pattern="/api/incidents")
+            self.assertEqual(r.status, 400, (body, j))
+            self.assertIn(words, j["error"]["message"])
+            self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/incidents", raw=b"{title", headers={"Content-Type": "application/json"}, pattern="/api/incidents")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("POST", "/api/incidents", {"title": "x"}, csrf=False, pattern="/api/incidents")
+        self.assertEqual(r.status, 403)
+        n_denied = len([x for x in audit_rows() if x[0] == "kim" and x[2] == "denied"])
+        r, j = self.kim.req("POST", "/api/incidents", {"title": "Bookkeeper's incident"}, pattern="/api/incidents")
+        self.assertEqual(r.status, 403, j)
+        self.assertEqual(j["error"]["code"], "EDENIED")
+        self.assertGreater(len([x for x in audit_rows() if x[0] == "kim" and x[2] == "denied"]), n_denied, "audited")
+        self.assertEqual(snapshot(), before)
+
+    def prepared(self):
+        """An incident whose letters can be written: scope, assessment, facts, effects, remedies."""
+        inc = self.open_incident("Bank details exposed")
+        i = inc["id"]
+        fort("incident", "scope", str(i), "--category", "financial")
+        fort("incident", "assess", str(i), "--contact", "Anna Berg, dpo@acme.example, +49 30 1234", "--likelihood", "3",
+             "--severity", "3", "--encrypted", "yes", "--key-compromised", "no")
+        for kind, text in (("fact", "a laptop was lost"), ("effect", "bank details may be read"), ("remedy", "remote wipe")):
+            fort("incident", "log", str(i), kind, text)
+        fort("business", "set", "--state", "DE-BE")
+        return i
+
+    def test_impact_letters_notify(self):
+        i = self.prepared()
+        r, j = self.anna.req("GET", "/api/incidents/%d/impact" % i, pattern="/api/incidents/{id}/impact")
+        self.assertEqual(r.status, 200, j)
+        self.assertIn(self.client, [c["id"] for c in j["clients"]])
+        self.assertEqual(j["categories"].get("financial"), j["affected"])
+        r, j = self.anna.req("GET", "/api/incidents/888888/impact", pattern="/api/incidents/{id}/impact")
+        self.assertEqual(r.status, 404)
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/incidents/%d/letters" % i, {}, pattern="/api/incidents/{id}/letters")
+        self.assertEqual(r.status, 200, j)
+        kinds = sorted(l["kind"] for l in j["letters"])
+        self.assertEqual(kinds.count("authority"), 1)
+        mine = [l for l in j["letters"] if l["client"] == self.client]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["to"], "ina@example.org")
+        self.assertIn("remote wipe", mine[0]["text"])
+        self.assertEqual(snapshot(), before, "a preview queues nothing")
+        r, j = self.anna.req("POST", "/api/incidents/%d/letters" % i, {"dry_run": True}, pattern="/api/incidents/{id}/letters")
+        self.assertEqual(r.status, 400)
+        r, j = self.anna.req("POST", "/api/incidents/%d/letters" % i, {"offer_months": "six"}, pattern="/api/incidents/{id}/letters")
+        self.assertEqual(r.status, 400)
+        # notify: a dry run queues nothing; then each letter is queued once
+        r, j = self.anna.req("POST", "/api/incidents/%d/notify" % i, {"dry_run": True}, pattern="/api/incidents/{id}/notify")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(j["dry_run"])
+        self.assertEqual({l["state"] for l in j["letters"]}, {"would-queue"})
+        self.assertEqual(snapshot(), before)
+        r, j = self.kim.req("POST", "/api/incidents/%d/notify" % i, {}, pattern="/api/incidents/{id}/notify")
+        self.assertEqual(r.status, 403, j)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/incidents/%d/notify" % i, {}, pattern="/api/incidents/{id}/notify")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual(j["queued"], len(j["letters"]))
+        self.assertGreaterEqual(j["queued"], 2)
+        self.assertEqual(count("mail_outbox"), before["mail_outbox"] + j["queued"])
+        r, j = self.anna.req("POST", "/api/incidents/%d/notify" % i, {}, pattern="/api/incidents/{id}/notify")
+        self.assertEqual(j["queued"], 0)
+        self.assertEqual({l["state"] for l in j["letters"]}, {"already"})
+
+    def test_letters_name_what_is_missing(self):
+        inc = self.open_incident("Nothing recorded yet")
+        before = snapshot()
+        r, j = self.anna.req("POST", "/api/incidents/%d/letters" % inc["id"], {}, pattern="/api/incidents/{id}/letters")
+        self.assertEqual(r.status, 400, j)
+        self.assertIn("facts", j["error"]["message"])
+        r, j = self.anna.req("POST", "/api/incidents/%d/notify" % inc["id"], {}, pattern="/api/incidents/{id}/notify")
+        self.assertEqual(r.status, 400, j)
+        self.assertEqual(snapshot(), before)
+
+    def test_plan_and_drills(self):
+        r, j = self.anna.req("GET", "/api/plan", pattern="/api/plan")
+        if r.status == 404:
+            fort("plan", "init")
+            r, j = self.anna.req("GET", "/api/plan", pattern="/api/plan")
+        self.assertEqual(r.status, 200, j)
+        pb = [p for p in j["playbooks"] if p["type"] == "lost-device"][0]
+        n = len(pb["steps"])
+        r, j = self.anna.req("GET", "/api/plan/drills", pattern="/api/plan/drills")
+        self.assertEqual(r.status, 200)
+        had = len(j["drills"])
+        before = snapshot()
+        steps = [{"done": True, "seconds": 60, "note": "ok"} for _ in range(n)]
+        for body, words in (({"type": "lost-device", "steps": steps[:-1], "outcome": "x"}, "step"),
+                            ({"type": "lost-device", "steps": steps}, '"outcome" is required'),
+                            ({"type": "lost-device", "steps": [{"done": "yes"}] * n, "outcome": "x"}, '"steps"[0]'),
+                            ({"type": "volcano", "steps": steps, "outcome": "x"}, "volcano"),
+                            ({"type": "lost-device", "steps": steps, "outcome": "x", "lessons": "none"}, '"lessons"')):
+            r, j = self.anna.req("POST", "/api/plan/drills", body, pattern="/api/plan/drills")
+            self.assertIn(r.status, (400, 404), (body, j))
+            self.assertIn(words, j["error"]["message"])
+            self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/plan/drills", {"type": "lost-device", "steps": steps, "outcome": "we found the laptop",
+                                                          "lessons": ["encrypt every disk"]}, csrf=False, pattern="/api/plan/drills")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/plan/drills", {"type": "lost-device", "steps": steps, "outcome": "we found the laptop",
+                                                          "lessons": ["encrypt every disk"]}, pattern="/api/plan/drills")
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual(j["steps"], n)
+        self.assertEqual(j["seconds"], 60 * n)
+        r, j = self.anna.req("GET", "/api/plan/drills", pattern="/api/plan/drills")
+        self.assertEqual(len(j["drills"]), had + 1)
+        r, j = self.anna.req("GET", "/api/plan", pattern="/api/plan")
+        self.assertIsNotNone(j["last_drill"])
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -430,6 +620,9 @@ def main():
         serverkit.VALIDATE = validate
         test_serve.VAULT = serverkit.VAULT
         serverkit.team_vault()
+        env = dict(os.environ, FORTRESS_VAULT=serverkit.VAULT, FORTRESS_PASSPHRASE_FILE=serverkit.passfile("kim"))
+        subprocess.run([ARGS.fortress, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True, capture_output=True)
+        fort("user", "add", "kim", "--role", "bookkeeper")
         prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
         res = prog.result
         failed = len(res.failures) + len(res.errors)
