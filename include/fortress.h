@@ -441,6 +441,11 @@ typedef struct {
  * version 1 are accepted. */
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path,
 		       const fort_import_opts *o) FORT_WUR;
+/* The same from LEN bytes at DATA (an upload), read in memory: nothing is
+ * written to a file.  NAME stands for the file in messages and tells the
+ * format by its extension when O->format is NULL ("upload.csv"). */
+int fort_client_import_buffer(fort_import_report **out, fort_vault *v, const void *data, size_t len, const char *name,
+			      const fort_import_opts *o) FORT_WUR;
 void fort_import_report_free(fort_import_report *r);
 
 typedef struct {
@@ -539,6 +544,19 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path) F
  * else changes.  Errors before the copy as fort_backup_create, with nothing
  * recorded and nothing written to FD. */
 int fort_backup_create_fd(fort_backup_info *out, fort_vault *v, int fd) FORT_WUR;
+
+/* A backup written from this vault, as the exports record keeps it. */
+typedef struct {
+	int64_t id, ts;             /* the record's number; when (unix time) */
+	char actor[128];            /* who made it */
+	char device[128];           /* on which host */
+	char destination[512];      /* where it was written ("-": a stream, a download) */
+	char sha256[65];            /* the file's SHA-256 ("" when not known) */
+	uint64_t clients;           /* clients in it */
+} fort_backup_record;
+/* Every backup made of V, oldest first.  Needs 'read'.  *OUT malloc'ed
+ * (free()). */
+int fort_backup_list(fort_backup_record **out, size_t *n, fort_vault *v) FORT_WUR;
 
 /* Check that the backup at PATH opens with PASS (the owner's passphrase;
  * USER NULL or the owner) and that every byte of it is intact.  With V (the

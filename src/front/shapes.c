@@ -509,3 +509,94 @@ json_t *shape_notify_report(int64_t id, const fort_incident_notify_report *rep, 
 	return json_pack("{s:I,s:i,s:i,s:i,s:b}", "incident", (json_int_t)id, "queued", (int)rep->queued, "already",
 			 (int)rep->already, "no_address", (int)rep->no_address, "dry_run", dry_run);
 }
+
+json_t *shape_import_report(const char *file, const fort_import_report *rep)
+{
+	json_t *j = json_object(), *a = json_array(), *b = json_array();
+
+	if (!j || !a || !b) {
+		json_decref(j);
+		json_decref(a);
+		json_decref(b);
+		return NULL;
+	}
+	json_object_set_new(j, "file", json_string(file));
+	json_object_set_new(j, "format", json_string(rep->format));
+	json_object_set_new(j, "rows", json_integer((json_int_t)rep->rows));
+	json_object_set_new(j, "imported", json_integer((json_int_t)rep->imported));
+	json_object_set_new(j, "rejected", json_integer((json_int_t)rep->rejected));
+	json_object_set_new(j, "duplicates", json_integer((json_int_t)rep->duplicates));
+	for (size_t i = 0; i < rep->nproblems; i++)
+		json_array_append_new(a, json_string(rep->problems[i]));
+	json_object_set_new(j, "problems", a);
+	for (size_t i = 0; i < rep->nnotes; i++)
+		json_array_append_new(b, json_string(rep->notes[i]));
+	json_object_set_new(j, "notes", b);
+	return j;
+}
+
+json_t *shape_notice(const char *version, const char *text)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "version", json_string(version));
+	if (text)
+		json_object_set_new(j, "text", json_string(text));
+	return j;
+}
+
+static const char *check_status_name(fort_check_status s)
+{
+	return s == FORT_CHECK_PASS ? "pass" : s == FORT_CHECK_WARN ? "warn" : s == FORT_CHECK_FAIL ? "fail" : "skip";
+}
+
+json_t *shape_doctor_report(const fort_doctor_report *rep)
+{
+	json_t *j = json_object(), *arr = json_array();
+
+	if (!j || !arr) {
+		json_decref(j);
+		json_decref(arr);
+		return NULL;
+	}
+	json_object_set_new(j, "score", json_integer(rep->score));
+	json_object_set_new(j, "ts", json_integer(rep->ts));
+	json_object_set_new(j, "passed", json_integer((json_int_t)rep->passed));
+	json_object_set_new(j, "warnings", json_integer((json_int_t)rep->warned));
+	json_object_set_new(j, "failed", json_integer((json_int_t)rep->failed));
+	json_object_set_new(j, "skipped", json_integer((json_int_t)rep->skipped));
+	for (size_t i = 0; i < rep->n; i++) {
+		const fort_doctor_check *k = &rep->checks[i];
+
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?}", "name", k->name, "title", k->title, "status",
+						     check_status_name(k->status), "weight", k->weight, "detail", k->detail,
+						     "next_step", k->next_step[0] ? k->next_step : NULL));
+	}
+	json_object_set_new(j, "checks", arr);
+	return j;
+}
+
+json_t *shape_doctor_history(const fort_doctor_run_info *h, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:i,s:i,s:i,s:i}", "id", (json_int_t)h[i].id, "ts", (json_int_t)h[i].ts,
+						     "score", h[i].score, "passed", (int)h[i].passed, "warnings", (int)h[i].warned,
+						     "failed", (int)h[i].failed));
+	return arr;
+}
+
+json_t *shape_backups(const fort_backup_record *b, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:I}", "id", (json_int_t)b[i].id, "ts", (json_int_t)b[i].ts,
+						     "by", b[i].actor, "device", b[i].device, "destination", b[i].destination,
+						     "sha256", b[i].sha256[0] ? json_string(b[i].sha256) : json_null(),
+						     "clients", (json_int_t)b[i].clients));
+	return arr;
+}

@@ -51,5 +51,14 @@ json_t *shape_impact(int64_t id, const fort_impact *im);
 /* `plan drill --json`; `incident notify --no-send --json`. */
 json_t *shape_drill_recorded(int64_t id, const char *type, int64_t seconds, size_t steps);
 json_t *shape_notify_report(int64_t id, const fort_incident_notify_report *rep, int dry_run);
+/* `client import --json` (FILE: the file, or the upload's name). */
+json_t *shape_import_report(const char *file, const fort_import_report *rep);
+/* `notice show --json` ({"version","text"}) and `notice publish --json` (TEXT NULL). */
+json_t *shape_notice(const char *version, const char *text);
+/* `doctor --json` and `doctor --history --json`. */
+json_t *shape_doctor_report(const fort_doctor_report *rep);
+json_t *shape_doctor_history(const fort_doctor_run_info *h, size_t n);
+/* The backups made (fort_backup_list), one object each. */
+json_t *shape_backups(const fort_backup_record *b, size_t n);
 
 #endif

@@ -71,6 +71,14 @@ const route server_routes[] = {
 	{ "GET", "/api/plan", api_plan_get, 0 },
 	{ "GET", "/api/plan/drills", api_drills_list, 0 },
 	{ "POST", "/api/plan/drills", api_drills_record, R_BODY },
+	{ "GET", "/api/notice", api_notice_get, 0 },
+	{ "POST", "/api/notice/publish", api_notice_publish, R_BODY },
+	{ "GET", "/api/records", api_records_get, 0 },
+	{ "POST", "/api/doctor", api_doctor_run, R_BODY },
+	{ "GET", "/api/doctor/history", api_doctor_history, 0 },
+	{ "GET", "/api/backups", api_backups_list, 0 },
+	{ "POST", "/api/backups", api_backups_create, R_BODY },
+	{ "POST", "/api/import", api_import, R_BODY },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 };
 const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
@@ -249,6 +257,27 @@ static enum MHD_Result send_file(server *s, struct MHD_Connection *conn, request
 	resp = MHD_create_response_from_buffer_with_free_callback_cls(f->len, f->p, file_free, f);
 	if (!resp) {
 		file_free(f);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", req->file_type ? req->file_type : "application/octet-stream");
+	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", req->file_name[0] ? req->file_name : "download");
+	MHD_add_response_header(resp, "Content-Disposition", cd);
+	http_security_headers(s, resp, NULL);
+	ret = MHD_queue_response(conn, (unsigned)(req->status ? req->status : MHD_HTTP_OK), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A file response from an open file (a backup): libmicrohttpd reads and
+ * closes it. */
+static enum MHD_Result send_fd(server *s, struct MHD_Connection *conn, request *req)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd((size_t)req->file_len, req->file_fd);
+	enum MHD_Result ret;
+	char cd[160];
+
+	if (!resp) {
+		close(req->file_fd);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", req->file_type ? req->file_type : "application/octet-stream");
@@ -502,6 +531,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	json_decref(req.body);
 	http_give_back(&req);
 	http_log_line(s, method, server_routes[idx].pattern, req.status, &t0);
+	if (req.file_fd > 0 && !req.out)
+		return send_fd(s, conn, &req);
+	if (req.file_fd > 0)
+		close(req.file_fd);
 	if (req.file && !req.out)
 		return send_file(s, conn, &req);
 	if (req.file) {

@@ -5,6 +5,10 @@
  *            content type, size, JSON), the security headers, shutdown
  * auth.c     sign-in and sign-out (POST/DELETE /api/session), sessions
  * api_*.c    one handler per route: parse, one library call, render
+ *            (clients, consent, vault; requests, data: edit, erase, export,
+ *            retention; incidents, plan, drills; admin: notice, records,
+ *            doctor, backups, import; page: what they share).  A handler
+ *            answers JSON (REQ->out) or a download (REQ->file, REQ->file_fd)
  * route.c    matching a path against the table's patterns
  * form.c     decoding a form body (application/x-www-form-urlencoded)
  * web.c      the web app's pipeline (every path outside /api/): its own
@@ -69,6 +73,7 @@ typedef struct {
 	size_t file_len;
 	const char *file_type;
 	char file_name[96];
+	int file_fd;                /* > 0: send FILE_LEN bytes of this file instead (taken over, closed) */
 	char set_cookie[256];
 	int retry_after;
 } request;
@@ -188,6 +193,15 @@ int api_incidents_notify(request *req);
 int api_plan_get(request *req);
 int api_drills_list(request *req);
 int api_drills_record(request *req);
+/* api_admin.c: notice, records, doctor, backups, import */
+int api_notice_get(request *req);
+int api_notice_publish(request *req);
+int api_records_get(request *req);
+int api_doctor_run(request *req);
+int api_doctor_history(request *req);
+int api_backups_list(request *req);
+int api_backups_create(request *req);
+int api_import(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

@@ -3,7 +3,8 @@
 due dates, open, show, identity check, steps, the access package and the
 erasure certificate as zip downloads), client edit and erase, export,
 retention; incidents (list with clocks, open, show, impact, letters,
-notify through the outbox), the plan and drills.  Each success path, and each bad input
+notify through the outbox), the plan and drills; the notice, the records,
+the check-up, backups and import upload.  Each success path, and each bad input
 (malformed JSON, a wrong type, an unknown id, a role that may not, a
 missing CSRF token, an oversized body) answered with the right status, the
 refusal audited and nothing changed.  Every JSON answer is checked against
@@ -32,7 +33,7 @@ def snapshot():
     (clients, requests, the erasure ledger, holds) and the chain's head
     apart from the refusal entries themselves."""
     return {t: count(t) for t in ("clients", "requests", "erased", "holds", "incidents", "incident_notes", "incident_scope",
-                                  "mail_outbox", "plan_drills")}
+                                  "mail_outbox", "plan_drills", "notices", "doctor_runs", "exports")}
 
 
 def download(session, path, body):
@@ -603,6 +604,147 @@ class ApiIncidentsTest(unittest.TestCase):
         self.assertEqual(len(j["drills"]), had + 1)
         r, j = self.anna.req("GET", "/api/plan", pattern="/api/plan")
         self.assertIsNotNone(j["last_drill"])
+
+
+class ApiAdminTest(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        cls.kim = Session(cls.srv, "kim")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.stop()
+        cls.srv.close()
+
+    def test_notice_and_records(self):
+        r, j = self.anna.req("GET", "/api/notice", pattern="/api/notice")
+        self.assertEqual(r.status, 200, j)
+        self.assertRegex(j["version"], "^[0-9a-f]{64}$")
+        self.assertEqual(hashlib.sha256(j["text"].encode()).hexdigest(), j["version"])
+        self.assertIn("Acme Ltd", j["text"])
+        r, h = self.anna.req("GET", "/api/notice?format=html", pattern="/api/notice")
+        self.assertIn("<", h["text"])
+        r, e = self.anna.req("GET", "/api/notice?format=pdf", pattern="/api/notice")
+        self.assertEqual(r.status, 400)
+        before = snapshot()
+        r, e = self.kim.req("POST", "/api/notice/publish", {}, pattern="/api/notice/publish")
+        self.assertEqual(r.status, 403, e)
+        self.assertTrue(any(x[0] == "kim" and x[2] == "denied" for x in audit_rows()), "audited")
+        r, e = self.anna.req("POST", "/api/notice/publish", {"now": True}, pattern="/api/notice/publish")
+        self.assertEqual(r.status, 400)
+        r, e = self.anna.req("POST", "/api/notice/publish", {}, csrf=False, pattern="/api/notice/publish")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(snapshot(), before)
+        r, p = self.anna.req("POST", "/api/notice/publish", {}, pattern="/api/notice/publish")
+        self.assertEqual(r.status, 200, p)
+        self.assertEqual(p["version"], j["version"])
+        self.assertEqual(count("notices"), before["notices"] + 1)
+        r, rec = self.anna.req("GET", "/api/records", pattern="/api/records")
+        self.assertEqual(r.status, 200, rec)
+        self.assertTrue(rec["activities"])
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("GET", "/api/records?format=csv", headers={"Cookie": "fortress_session=" + self.anna.sid})
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"), "text/csv; charset=utf-8")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="records-of-processing.csv"')
+        self.assertIn(",", text.splitlines()[0])
+        r, e = self.anna.req("GET", "/api/records?format=pdf", pattern="/api/records")
+        self.assertEqual(r.status, 400)
+
+    def test_doctor(self):
+        r, h0 = self.anna.req("GET", "/api/doctor/history", pattern="/api/doctor/history")
+        self.assertEqual(r.status, 200)
+        r, j = self.anna.req("POST", "/api/doctor", {}, pattern="/api/doctor")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(0 <= j["score"] <= 100)
+        self.assertEqual(j["passed"] + j["warnings"] + j["failed"] + j["skipped"], len(j["checks"]))
+        r, h1 = self.anna.req("GET", "/api/doctor/history", pattern="/api/doctor/history")
+        self.assertEqual(len(h1["runs"]), len(h0["runs"]) + 1)
+        self.assertEqual(h1["runs"][-1]["score"], j["score"])
+        r, j = self.anna.req("POST", "/api/doctor", {"record": False}, pattern="/api/doctor")
+        self.assertEqual(r.status, 200)
+        r, j = self.anna.req("POST", "/api/doctor", {"record": "no"}, pattern="/api/doctor")
+        self.assertEqual(r.status, 400)
+        r, h2 = self.anna.req("GET", "/api/doctor/history", pattern="/api/doctor/history")
+        self.assertEqual(len(h2["runs"]), len(h1["runs"]), "record false keeps no run")
+
+    def test_backups(self):
+        r, j = self.anna.req("GET", "/api/backups", pattern="/api/backups")
+        self.assertEqual(r.status, 200, j)
+        had = len(j["backups"])
+        before = snapshot()
+        r, e = self.kim.req("POST", "/api/backups", {}, pattern="/api/backups")
+        self.assertEqual(r.status, 403, e)
+        r, e = self.anna.req("POST", "/api/backups", {"to": "/tmp/x"}, pattern="/api/backups")
+        self.assertEqual(r.status, 400)
+        self.assertIn('unknown field "to"', e["error"]["message"])
+        self.assertEqual(snapshot(), before)
+        r, data = download(self.anna, "/api/backups", {})
+        self.assertEqual(r.status, 200, data[:300])
+        self.assertEqual(r.getheader("Content-Type"), "application/octet-stream")
+        self.assertRegex(r.getheader("Content-Disposition"), r'^attachment; filename="fortress-backup-\d{8}T\d{6}Z\.fbk"$')
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertNotIn(b"ina@example.org", data, "encrypted")
+        path = os.path.join(serverkit.TMP, "api-backup.fbk")
+        with open(path, "wb") as f:
+            f.write(data)
+        v = json.loads(fort("--json", "backup", "verify", path).stdout)
+        self.assertTrue(v["verified"], v)
+        r, j = self.anna.req("GET", "/api/backups", pattern="/api/backups")
+        self.assertEqual(len(j["backups"]), had + 1)
+        self.assertEqual(j["backups"][-1]["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(j["backups"][-1]["by"], "anna")
+
+    def test_import_upload(self):
+        before = snapshot()
+        good = "name,email\nUma Import,uma@example.org\nVic Import,vic@example.org\n"
+        bad = "name,email\nWes Import,wes@example.org\nXia Import,not-an-address\n"
+        r, j = self.anna.req("POST", "/api/import", {"format": "csv", "data": bad}, pattern="/api/import")
+        self.assertEqual(r.status, 400, j)
+        self.assertEqual(j["report"]["rejected"], 1)
+        self.assertTrue(any(p.startswith("line 3") for p in j["report"]["problems"]), j["report"]["problems"])
+        self.assertNotIn("not-an-address", json.dumps(j), "no client value in the answer")
+        self.assertEqual(snapshot(), before, "all or nothing")
+        for body, status, words in (({"format": "xlsx", "data": good}, 400, "csv, vcard or json"),
+                                    ({"format": "csv", "data": 5}, 400, '"data" must be a string'),
+                                    ({"format": "csv"}, 400, '"data" is required'),
+                                    ({"format": "csv", "data": good, "map": "name=full_name"}, 400, '"map" must be'),
+                                    ({"format": "csv", "data": good, "path": "/etc/passwd"}, 400, 'unknown field "path"')):
+            r, j = self.anna.req("POST", "/api/import", body, pattern="/api/import")
+            self.assertEqual(r.status, status, (body, j))
+            self.assertIn(words, j["error"]["message"])
+        r, j = self.kim.req("POST", "/api/import", {"format": "csv", "data": good}, pattern="/api/import")
+        self.assertEqual(r.status, 403, j)
+        r, j = self.anna.req("POST", "/api/import", {"format": "csv", "data": good}, csrf=False, pattern="/api/import")
+        self.assertEqual(r.status, 403)
+        r, j = self.anna.req("POST", "/api/import", raw=b'{"format": "csv", "data": "x', headers={"Content-Type": "application/json"},
+                             pattern="/api/import")
+        self.assertEqual(r.status, 400)
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.putrequest("POST", "/api/import")
+        for k, v in {"Content-Type": "application/json", "Content-Length": str(2 << 20),
+                     "Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf}.items():
+            c.putheader(k, v)
+        c.endheaders()
+        r = c.getresponse()
+        j = json.loads(r.read())
+        c.close()
+        self.assertEqual(r.status, 413)
+        validate("/api/import", "POST", 413, j)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("POST", "/api/import", {"format": "csv", "data": good}, pattern="/api/import")
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual((j["rows"], j["imported"], j["rejected"]), (2, 2, 0))
+        self.assertEqual(count("clients"), before["clients"] + 2)
+        r, j = self.anna.req("GET", "/api/clients?email=vic@example.org", pattern="/api/clients")
+        self.assertEqual(len(j["ids"]), 1)
 
 
 def main():

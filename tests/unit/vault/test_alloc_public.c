@@ -372,6 +372,17 @@ static int op_doctor_run(void)
 }
 
 static int op_doctor_history(void) { FREE_LIST(fort_doctor_history(&a_, &n_, v), fort_doctor_run_info); }
+static int op_backup_list(void) { FREE_LIST(fort_backup_list(&a_, &n_, v), fort_backup_record); }
+
+static int op_import_buffer(void)
+{
+	fort_import_report *rep = NULL;
+	char csv[128];
+	int n = snprintf(csv, sizeof csv, "name,email\nIda Upload,upload%lu@example.com\n", round_no);
+	int r = fort_client_import_buffer(&rep, v, csv, (size_t)n, "upload.csv", NULL);
+	fort_import_report_free(rep);
+	return r;
+}
 
 static int op_incident_open(void)
 {
@@ -996,6 +1007,8 @@ static const op_case looped[] = {
 	{ "fort_mail_attempts", op_mail_attempts, 0 },
 	{ "fort_doctor_run", op_doctor_run, 0 },
 	{ "fort_doctor_history", op_doctor_history, 0 },
+	{ "fort_backup_list", op_backup_list, 0 },
+	{ "fort_client_import_buffer", op_import_buffer, 1 },
 	{ "fort_incident_open", op_incident_open, 1 },
 	{ "fort_incident_log", op_incident_log, 1 },
 	{ "fort_incident_assess", op_incident_assess, 0 },
