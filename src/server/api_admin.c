@@ -137,8 +137,16 @@ int api_backups_create(request *req)
 	if ((r = api_body_check(req, known, "a backup")) < 0)
 		return r;
 	/* an unnamed file holding only the encrypted backup, sent from there */
-	if ((fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
-		return fort_error_set(FORT_EIO, "cannot make a temporary file for the backup: %s", strerror(errno));
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if ((fd = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0) {
+		/* a filesystem without O_TMPFILE: a name, removed at once */
+		char path[4096];
+		if (snprintf(path, sizeof path, "%s/fortress-backup-XXXXXX", tmp) >= (int)sizeof path ||
+		    (fd = mkostemp(path, O_CLOEXEC)) < 0)
+			return fort_error_set(FORT_EIO, "cannot make a temporary file for the backup in %s: %s", tmp, strerror(errno));
+		unlink(path);
+	}
 	if ((r = fort_backup_create_fd(&info, req->v, fd)) < 0) {
 		close(fd);
 		return r;

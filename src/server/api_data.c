@@ -78,6 +78,7 @@ int api_export(request *req)
 	json_t *fields = json_object_get(req->body, "fields"), *f;
 	const char **list = NULL;
 	fort_buf b;
+	char iobuf[8192];   /* stdio's buffer: ours, so it is wiped, not freed with client data in it */
 	FILE *fp;
 	uint64_t count = 0;
 	size_t i;
@@ -112,9 +113,11 @@ int api_export(request *req)
 		fort_buf_release(&b);
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	}
+	setvbuf(fp, iobuf, _IOFBF, sizeof iobuf);
 	r = fort_client_export(&count, req->v, fp, &o);
 	if (fclose(fp) != 0 && r == 0)
 		r = fort_buf_error(&b) < 0 ? fort_buf_error(&b) : fort_error_set(FORT_EIO, "the export did not fit in memory");
+	sodium_memzero(iobuf, sizeof iobuf);
 	free(list);
 	if (r == 0 && fort_buf_error(&b) < 0)
 		r = fort_buf_error(&b);

@@ -1694,16 +1694,26 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 int fort_client_import_buffer(fort_import_report **out, fort_vault *v, const void *data, size_t len, const char *name,
 			      const fort_import_opts *o)
 {
+	enum { IOBUF = 8192 };
 	FILE *f;
+	char *iobuf;
 	int r;
 	*out = NULL;
 	if (!len)
 		return fort_error_set(FORT_EINPUT, "%s is empty: nothing to import", name);
-	/* read in place: fmemopen copies nothing */
-	if (!(f = fmemopen((void *)data, len, "rb")))
+	/* read in place (fmemopen copies nothing), through a stdio buffer of
+	 * ours, wiped afterwards: no copy of the rows is freed unwiped */
+	if (!(iobuf = fort_malloc(IOBUF)))
+		return FORT_ENOMEM;
+	if (!(f = fmemopen((void *)data, len, "rb"))) {
+		free(iobuf);
 		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	setvbuf(f, iobuf, _IOFBF, IOBUF);
 	r = import_run(out, v, name, &f, o);
 	if (f)
 		fclose(f);
+	sodium_memzero(iobuf, IOBUF);
+	free(iobuf);
 	return r;
 }
