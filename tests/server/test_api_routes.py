@@ -36,6 +36,15 @@ def snapshot():
                                   "mail_outbox", "plan_drills", "notices", "doctor_runs", "exports")}
 
 
+def stop_clean(srv):
+    """SIGTERM: the server exits 0, and (in the sanitizer build) reports no error or leak."""
+    rc = srv.stop()
+    log = srv.log()
+    srv.close()
+    assert rc == 0, "fortress serve exited %s: %s" % (rc, log[-2000:])
+    assert "Sanitizer" not in log, log[-4000:]
+
+
 def download(session, path, body):
     """POST BODY to PATH; the answer's response object and its bytes."""
     h = {"Cookie": "fortress_session=" + session.sid, "X-CSRF-Token": session.csrf, "Content-Type": "application/json"}
@@ -65,8 +74,7 @@ class ApiRightsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.close()
+        stop_clean(cls.srv)
 
     def open_request(self, kind, client, received="2026-11-02", **extra):
         body = dict(kind=kind, client=client, received=received, **extra)
@@ -444,8 +452,7 @@ class ApiIncidentsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.close()
+        stop_clean(cls.srv)
 
     def open_incident(self, title="Laptop left on a train", **extra):
         r, j = self.anna.req("POST", "/api/incidents", dict(title=title, kind="lost-device", **extra), pattern="/api/incidents")
@@ -617,8 +624,7 @@ class ApiAdminTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.stop()
-        cls.srv.close()
+        stop_clean(cls.srv)
 
     def test_notice_and_records(self):
         r, j = self.anna.req("GET", "/api/notice", pattern="/api/notice")
