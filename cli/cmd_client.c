@@ -227,13 +227,8 @@ static int client_fail(struct cli *c, int r, int values)
 /* "updated ID" / {"id": ID, "updated": true} */
 static int print_done(struct cli *c, const char *id, const char *what)
 {
-	if (c->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "id", json_string(id));
-		json_object_set_new(j, what, json_true());
-		return cli_print_json(c, j);
-	}
+	if (c->json)
+		return cli_print_json(c, shape_done(id, what));
 	if (!c->quiet)
 		printf("%s %s\n", what, id);
 	return EXIT_OK;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 #define PROBLEMS_SHOWN 50
 #define BAR_WIDTH 24
@@ -135,27 +136,6 @@ static int import_check(struct cli *c)
 	return EXIT_OK;
 }
 
-static json_t *report_json(const char *path, const fort_import_report *rep)
-{
-	json_t *j = json_object(), *a = json_array();
-	size_t i;
-
-	json_object_set_new(j, "file", json_string(path));
-	json_object_set_new(j, "format", json_string(rep->format));
-	json_object_set_new(j, "rows", json_integer((json_int_t)rep->rows));
-	json_object_set_new(j, "imported", json_integer((json_int_t)rep->imported));
-	json_object_set_new(j, "rejected", json_integer((json_int_t)rep->rejected));
-	json_object_set_new(j, "duplicates", json_integer((json_int_t)rep->duplicates));
-	for (i = 0; i < rep->nproblems; i++)
-		json_array_append_new(a, json_string(rep->problems[i]));
-	json_object_set_new(j, "problems", a);
-	a = json_array();
-	for (i = 0; i < rep->nnotes; i++)
-		json_array_append_new(a, json_string(rep->notes[i]));
-	json_object_set_new(j, "notes", a);
-	return j;
-}
-
 static void print_problems(struct cli *c, const char *path, const fort_import_report *rep)
 {
 	uint64_t total = rep->rejected > rep->nproblems ? rep->rejected : rep->nproblems;
@@ -203,7 +183,7 @@ static int cmd_client_import(struct cli *c)
 	for (size_t i = 0; rep && !c->json && !c->quiet && i < rep->nnotes; i++)
 		fprintf(stderr, "%s: %s\n", path, rep->notes[i]);
 	if (c->json && rep)
-		ex = cli_print_json(c, report_json(path, rep));
+		ex = cli_print_json(c, shape_import_report(path, rep));
 
 	if (rep && rep->rejected > 0 && !skip) {
 		/* all or nothing: the summary, then exit 6 */

@@ -4,17 +4,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt doctor_opts[] = {
 	{ "history", 0, OPT_FLAG, NULL, "show the score of every earlier check-up instead" },
 	{ "no-record", 0, OPT_FLAG, NULL, "do not keep this run in the history" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
-
-static const char *status_name(fort_check_status s)
-{
-	return s == FORT_CHECK_PASS ? "pass" : s == FORT_CHECK_WARN ? "warn" : s == FORT_CHECK_FAIL ? "fail" : "skip";
-}
 
 static int history(struct cli *c)
 {
@@ -26,12 +22,8 @@ static int history(struct cli *c)
 	if ((r = fort_doctor_history(&h, &n, c->vault)) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *arr = json_array();
+		json_t *arr = shape_doctor_history(h, n);
 
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I,s:I,s:i,s:i,s:i,s:i}", "id", (json_int_t)h[i].id, "ts", (json_int_t)h[i].ts,
-							     "score", h[i].score, "passed", (int)h[i].passed, "warnings", (int)h[i].warned,
-							     "failed", (int)h[i].failed));
 		free(h);
 		return cli_print_json(c, arr);
 	}
@@ -63,22 +55,8 @@ static int cmd_doctor(struct cli *c)
 	if ((r = fort_doctor_run(&rep, c->vault, &o)) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *j = json_object(), *arr = json_array();
+		json_t *j = shape_doctor_report(&rep);
 
-		json_object_set_new(j, "score", json_integer(rep.score));
-		json_object_set_new(j, "ts", json_integer(rep.ts));
-		json_object_set_new(j, "passed", json_integer((json_int_t)rep.passed));
-		json_object_set_new(j, "warnings", json_integer((json_int_t)rep.warned));
-		json_object_set_new(j, "failed", json_integer((json_int_t)rep.failed));
-		json_object_set_new(j, "skipped", json_integer((json_int_t)rep.skipped));
-		for (size_t i = 0; i < rep.n; i++) {
-			const fort_doctor_check *k = &rep.checks[i];
-
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?}", "name", k->name, "title", k->title, "status",
-							     status_name(k->status), "weight", k->weight, "detail", k->detail,
-							     "next_step", k->next_step[0] ? k->next_step : NULL));
-		}
-		json_object_set_new(j, "checks", arr);
 		r = cli_print_json(c, j);
 		return r ? r : rep.failed ? EXIT_FAIL : EXIT_OK;
 	}

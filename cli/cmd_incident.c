@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static int parse_id(struct cli *c, int64_t *id)
 {
@@ -57,50 +58,6 @@ static const char *tri(int x)
 	return x == 1 ? "yes" : x == 0 ? "no" : "unknown";
 }
 
-static json_t *info_json(const fort_incident_info *in)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "id", json_integer(in->id));
-	json_object_set_new(j, "title", json_string(in->title));
-	json_object_set_new(j, "kind", json_string(in->kind));
-	json_object_set_new(j, "state", json_string(in->state));
-	json_object_set_new(j, "occurred", json_string(in->occurred));
-	json_object_set_new(j, "aware", json_string(in->aware));
-	json_object_set_new(j, "likelihood", in->likelihood ? json_integer(in->likelihood) : json_null());
-	json_object_set_new(j, "severity", in->severity ? json_integer(in->severity) : json_null());
-	json_object_set_new(j, "risk", in->risk ? json_integer(in->risk) : json_null());
-	json_object_set_new(j, "encrypted", in->encrypted < 0 ? json_null() : json_boolean(in->encrypted));
-	json_object_set_new(j, "key_compromised", in->key_compromised < 0 ? json_null() : json_boolean(in->key_compromised));
-	json_object_set_new(j, "hipaa", json_boolean(in->hipaa));
-	json_object_set_new(j, "contact", in->contact[0] ? json_string(in->contact) : json_null());
-	json_object_set_new(j, "decision", in->decision[0] ? json_string(in->decision) : json_null());
-	json_object_set_new(j, "decided_by", in->decided_by[0] ? json_string(in->decided_by) : json_null());
-	json_object_set_new(j, "decided_at", in->decided_at[0] ? json_string(in->decided_at) : json_null());
-	json_object_set_new(j, "closed", in->closed[0] ? json_string(in->closed) : json_null());
-	json_object_set_new(j, "opened_by", json_string(in->opened_by));
-	return j;
-}
-
-static json_t *clock_json(const fort_incident_clock *k)
-{
-	json_t *j = json_object();
-	char buf[64];
-
-	json_object_set_new(j, "jurisdiction", json_string(k->jurisdiction));
-	json_object_set_new(j, "clock", json_string(k->clock));
-	json_object_set_new(j, "title", json_string(k->title));
-	json_object_set_new(j, "due", k->due[0] ? json_string(k->due) : json_null());
-	json_object_set_new(j, "due_local", k->due_ts ? json_string(local(buf, sizeof buf, k->due_ts)) : json_null());
-	json_object_set_new(j, "overdue", json_boolean(k->overdue));
-	json_object_set_new(j, "met", json_boolean(k->met));
-	json_object_set_new(j, "met_at", k->met ? json_string(k->met_at) : json_null());
-	json_object_set_new(j, "met_how", k->met ? json_string(k->met_how) : json_null());
-	json_object_set_new(j, "late", json_boolean(k->late));
-	json_object_set_new(j, "note", json_string(k->note));
-	json_object_set_new(j, "source", json_string(k->source));
-	return j;
-}
 
 static void print_clock(const fort_incident_clock *k)
 {
@@ -361,31 +318,7 @@ static int cmd_incident_impact(struct cli *c)
 	if ((r = fort_incident_impact(&im, c->vault, id)) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *j = json_object(), *cl = json_array(), *cats = json_object(), *jur = json_object();
-
-		json_object_set_new(j, "incident", json_integer(id));
-		json_object_set_new(j, "affected", json_integer((json_int_t)im->nclients));
-		for (size_t i = 0; i < 5; i++)
-			if (im->per_category[i])
-				json_object_set_new(cats, cat_names[i], json_integer((json_int_t)im->per_category[i]));
-		json_object_set_new(j, "categories", cats);
-		for (size_t i = 0; i < im->njurisdictions; i++)
-			json_object_set_new(jur, im->jurisdictions[i].code, json_integer((json_int_t)im->jurisdictions[i].clients));
-		json_object_set_new(j, "jurisdictions", jur);
-		json_object_set_new(j, "protected", json_boolean(im->protected_));
-		json_object_set_new(j, "protection", json_string(im->protection));
-		json_object_set_new(j, "reveals", json_integer((json_int_t)im->reveals));
-		json_object_set_new(j, "exports", json_integer((json_int_t)im->exports));
-		json_object_set_new(j, "backups", json_integer((json_int_t)im->backups));
-		for (size_t i = 0; i < im->nclients; i++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "id", json_string(im->clients[i].id));
-			json_object_set_new(o, "categories", json_string(im->clients[i].categories));
-			json_object_set_new(o, "fields", json_string(im->clients[i].fields));
-			json_object_set_new(o, "jurisdiction", json_string(im->clients[i].jurisdiction));
-			json_array_append_new(cl, o);
-		}
-		json_object_set_new(j, "clients", cl);
+		json_t *j = shape_impact(id, im);
 		fort_impact_free(im);
 		return cli_print_json(c, j);
 	}
@@ -431,20 +364,8 @@ static int show(struct cli *c, int64_t id, int64_t now)
 		return cli_fail(c, r, NULL);
 	}
 	if (c->json) {
-		json_t *j = info_json(&in), *cl = json_array(), *na = json_array();
+		json_t *j = shape_incident_full(&in, k, nk, notes, nn);
 
-		for (size_t i = 0; i < nk; i++)
-			json_array_append_new(cl, clock_json(&k[i]));
-		for (size_t i = 0; i < nn; i++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "kind", json_string(notes[i].kind));
-			json_object_set_new(o, "at", json_string(notes[i].at));
-			json_object_set_new(o, "by", json_string(notes[i].actor));
-			json_object_set_new(o, "text", json_string(notes[i].text));
-			json_array_append_new(na, o);
-		}
-		json_object_set_new(j, "deadlines", cl);
-		json_object_set_new(j, "notes", na);
 		free(k);
 		fort_incident_notes_free(notes, nn);
 		return cli_print_json(c, j);
@@ -499,7 +420,7 @@ static int cmd_incident_list(struct cli *c)
 	if (c->json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, info_json(&a[i]));
+			json_array_append_new(arr, shape_incident(&a[i]));
 		free(a);
 		return cli_print_json(c, arr);
 	}
@@ -784,9 +705,7 @@ static int cmd_incident_notify(struct cli *c)
 		       dry ? "would be queued" : "queued", rep.already, rep.no_address);
 	if (dry || cli_flag(c, "no-send")) {
 		if (c->json) {
-			json_t *j = json_pack("{s:I,s:i,s:i,s:i,s:b}", "incident", (json_int_t)id, "queued", (int)rep.queued,
-					      "already", (int)rep.already, "no_address", (int)rep.no_address, "dry_run", dry);
-			return cli_print_json(c, j);
+			return cli_print_json(c, shape_notify_report(id, &rep, dry));
 		}
 		return EXIT_OK;
 	}

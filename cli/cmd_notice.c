@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt out_opts[] = {
 	{ "format", 0, OPT_VALUE, "F", "notice: md (default) or html; records: json (default), csv or html" },
@@ -28,10 +29,8 @@ static int cmd_notice_show(struct cli *c)
 	if ((r = fort_notice_generate(&text, version, c->vault, cli_str(c, "format"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *j = json_object();
+		json_t *j = shape_notice(version, text);
 
-		json_object_set_new(j, "version", json_string(version));
-		json_object_set_new(j, "text", json_string(text));
 		free(text);
 		return cli_print_json(c, j);
 	}
@@ -49,12 +48,8 @@ static int cmd_notice_publish(struct cli *c)
 
 	if ((r = fort_notice_publish(version, c->vault)) < 0)
 		return cli_fail(c, r, NULL);
-	if (c->json) {
-		json_t *j = json_object();
-
-		json_object_set_new(j, "version", json_string(version));
-		return cli_print_json(c, j);
-	}
+	if (c->json)
+		return cli_print_json(c, shape_notice(version, NULL));
 	printf("notice version %s published\n", version);
 	cli_info(c, "consents recorded from now on without --notice-file refer to this text");
 	return EXIT_OK;

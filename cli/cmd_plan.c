@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static json_t *load_plan(struct cli *c, int *ex)
 {
@@ -448,8 +449,7 @@ static int cmd_plan_drill(struct cli *c)
 	}
 	clock_str(clk, sizeof clk, total);
 	if (c->json) {
-		ex = cli_print_json(c, json_pack("{s:I,s:s,s:I,s:i}", "id", (json_int_t)id, "type", rec.type, "seconds", (json_int_t)total,
-						 "steps", (int)ds.n));
+		ex = cli_print_json(c, shape_drill_recorded(id, rec.type, total, ds.n));
 	} else if (!c->quiet) {
 		printf("drill %lld recorded: %s, %zu steps in %s\n", (long long)id, rec.type, ds.n, clk);
 	}

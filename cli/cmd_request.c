@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static int parse_id(struct cli *c, int64_t *id)
 {
@@ -17,34 +18,6 @@ static int parse_id(struct cli *c, int64_t *id)
 		return cli_usage_error(c, "'%s' is not a request number ('fortress request list' shows them)", s);
 	*id = x;
 	return EXIT_OK;
-}
-
-static json_t *info_json(const fort_request_info *r)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "id", json_integer(r->id));
-	json_object_set_new(j, "client", json_string(r->client));
-	json_object_set_new(j, "kind", json_string(r->kind));
-	json_object_set_new(j, "jurisdiction", json_string(r->jurisdiction));
-	json_object_set_new(j, "region", json_string(r->region));
-	json_object_set_new(j, "state", json_string(r->state));
-	json_object_set_new(j, "received", json_string(r->received));
-	json_object_set_new(j, "clock_start", r->clock_start[0] ? json_string(r->clock_start) : json_null());
-	json_object_set_new(j, "due", r->due[0] ? json_string(r->due) : json_null());
-	json_object_set_new(j, "ack_due", r->ack_due[0] ? json_string(r->ack_due) : json_null());
-	json_object_set_new(j, "extension_notice_due", r->extension_notice_due[0] ? json_string(r->extension_notice_due) : json_null());
-	json_object_set_new(j, "max_due", r->max_due[0] ? json_string(r->max_due) : json_null());
-	json_object_set_new(j, "extended", json_boolean(r->extended));
-	json_object_set_new(j, "paused_days", json_integer(r->paused_days));
-	json_object_set_new(j, "identity", r->id_result[0] ? json_string(r->id_result) : json_null());
-	json_object_set_new(j, "identity_method", r->id_method[0] ? json_string(r->id_method) : json_null());
-	json_object_set_new(j, "closed", r->closed[0] ? json_string(r->closed) : json_null());
-	json_object_set_new(j, "overdue", json_boolean(r->overdue));
-	json_object_set_new(j, "days_left", r->due[0] && !r->closed[0] ? json_integer(r->days_left) : json_null());
-	json_object_set_new(j, "rule", json_string(r->rule));
-	json_object_set_new(j, "source", json_string(r->source));
-	return j;
 }
 
 static void print_info(struct cli *c, const fort_request_info *r)
@@ -98,7 +71,7 @@ static int show_one(struct cli *c, int64_t id)
 	if ((r = fort_request_get(&info, c->vault, id, cli_str(c, "as-of"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json)
-		return cli_print_json(c, info_json(&info));
+		return cli_print_json(c, shape_request(&info));
 	print_info(c, &info);
 	return EXIT_OK;
 }
@@ -313,7 +286,7 @@ static int cmd_request_list(struct cli *c)
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, info_json(&a[i]));
+			json_array_append_new(arr, shape_request(&a[i]));
 		free(a);
 		return cli_print_json(c, arr);
 	}

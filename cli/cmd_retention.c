@@ -7,40 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
-
-static const char *action_name(fort_retention_action a)
-{
-	switch (a) {
-	case FORT_RET_ERASE_CLIENT: return "erase-client";
-	case FORT_RET_ERASE_FIELD: return "erase-field";
-	case FORT_RET_KEPT: return "kept";
-	case FORT_RET_HOLD_ENDED: return "hold-ended";
-	}
-	return "?";
-}
-
-static json_t *split_list(const char *s)
-{
-	json_t *a = json_array();
-	while (s && *s) {
-		const char *e = strchr(s, ',');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		json_array_append_new(a, json_stringn(s, n));
-		s = e ? e + 1 : s + n;
-	}
-	return a;
-}
-
-static json_t *item_json(const fort_retention_item *it)
-{
-	json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "action", action_name(it->action), "client", it->client, "fields",
-			      split_list(it->fields), "date", it->date, "purposes", split_list(it->purposes), "reason", it->reason);
-	if (it->action == FORT_RET_KEPT)
-		json_object_set_new(o, "kept_until", json_string(it->kept_until));
-	if (it->action == FORT_RET_HOLD_ENDED)
-		json_object_set_new(o, "request", json_integer((json_int_t)it->request));
-	return o;
-}
+#include "front/shapes.h"
 
 static void item_print(const fort_retention_item *it, const char *verb)
 {
@@ -114,7 +81,7 @@ static int cmd_retention_due(struct cli *c)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, item_json(&it[i]));
+			json_array_append_new(a, shape_retention_item(&it[i]));
 		free(it);
 		return cli_print_json(c, a);
 	}
@@ -175,15 +142,8 @@ static int cmd_retention_run(struct cli *c)
 			fields++;
 	}
 	if (c->json) {
-		json_t *j = json_object(), *erased = json_array(), *k = json_array();
+		json_t *j = shape_retention_run(it, n, dry);
 
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(it[i].action == FORT_RET_KEPT ? k : erased, item_json(&it[i]));
-		json_object_set_new(j, "dry_run", json_boolean(dry));
-		json_object_set_new(j, "erased", erased);
-		json_object_set_new(j, "kept", k);
-		json_object_set_new(j, "clients_erased", json_integer((json_int_t)clients));
-		json_object_set_new(j, "fields_erased", json_integer((json_int_t)fields));
 		free(it);
 		return cli_print_json(c, j);
 	}

@@ -441,6 +441,11 @@ typedef struct {
  * version 1 are accepted. */
 int fort_client_import(fort_import_report **out, fort_vault *v, const char *path,
 		       const fort_import_opts *o) FORT_WUR;
+/* The same from LEN bytes at DATA (an upload), read in memory: nothing is
+ * written to a file.  NAME stands for the file in messages and tells the
+ * format by its extension when O->format is NULL ("upload.csv"). */
+int fort_client_import_buffer(fort_import_report **out, fort_vault *v, const void *data, size_t len, const char *name,
+			      const fort_import_opts *o) FORT_WUR;
 void fort_import_report_free(fort_import_report *r);
 
 typedef struct {
@@ -539,6 +544,19 @@ int fort_backup_create(fort_backup_info *out, fort_vault *v, const char *path) F
  * else changes.  Errors before the copy as fort_backup_create, with nothing
  * recorded and nothing written to FD. */
 int fort_backup_create_fd(fort_backup_info *out, fort_vault *v, int fd) FORT_WUR;
+
+/* A backup written from this vault, as the exports record keeps it. */
+typedef struct {
+	int64_t id, ts;             /* the record's number; when (unix time) */
+	char actor[128];            /* who made it */
+	char device[128];           /* on which host */
+	char destination[512];      /* where it was written ("-": a stream, a download) */
+	char sha256[65];            /* the file's SHA-256 ("" when not known) */
+	uint64_t clients;           /* clients in it */
+} fort_backup_record;
+/* Every backup made of V, oldest first.  Needs 'read'.  *OUT malloc'ed
+ * (free()). */
+int fort_backup_list(fort_backup_record **out, size_t *n, fort_vault *v) FORT_WUR;
 
 /* Check that the backup at PATH opens with PASS (the owner's passphrase;
  * USER NULL or the owner) and that every byte of it is intact.  With V (the
@@ -889,6 +907,11 @@ typedef struct {
  * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
  * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
+/* The same package as one zip archive in memory (made with libarchive; the
+ * entries as the folder's files), for a download: nothing is written to
+ * disk.  *ZIP is malloc'ed, *LEN bytes; it holds the client's data: wipe
+ * it (sodium_memzero) before free().  NULL on failure. */
+int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id) FORT_WUR;
 
 typedef struct {
 	size_t erased;    /* fields erased */
@@ -908,6 +931,11 @@ typedef struct {
  * every category key.  Audited. */
 int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path,
 		       const char *today) FORT_WUR;
+/* The same, the certificate and its letters in one zip archive in memory
+ * (certificate.json, letter.md, letter.pdf, and recipients.md/.pdf when
+ * recipients are told): *ZIP malloc'ed, *LEN bytes (wipe, then free()). */
+int fort_request_erase_zip(fort_erasure_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id,
+			   const char *today) FORT_WUR;
 
 typedef struct {
 	int valid;            /* the signature verifies */

@@ -253,14 +253,16 @@ json_t *shape_users(const fort_user_info *u, size_t n)
 	return arr;
 }
 
-static json_t *split_list(const char *list)
+/* "a,b,c" as ["a","b","c"], however long */
+static json_t *comma_list(const char *s)
 {
 	json_t *a = json_array();
-	char buf[512], *save = NULL, *tok;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		json_array_append_new(a, json_string(tok));
+	while (a && s && *s) {
+		const char *e = strchr(s, ',');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		json_array_append_new(a, json_stringn(s, n));
+		s = e ? e + 1 : s + n;
+	}
 	return a;
 }
 
@@ -274,8 +276,8 @@ json_t *shape_roles(const fort_role_info *ri, size_t n)
 		json_t *j = json_object();
 
 		json_object_set_new(j, "name", json_string(ri[i].name));
-		json_object_set_new(j, "categories", split_list(ri[i].categories));
-		json_object_set_new(j, "actions", split_list(ri[i].actions));
+		json_object_set_new(j, "categories", comma_list(ri[i].categories));
+		json_object_set_new(j, "actions", comma_list(ri[i].actions));
 		json_object_set_new(j, "users", json_integer((json_int_t)ri[i].users));
 		json_object_set_new(j, "builtin", json_boolean(ri[i].builtin));
 		json_array_append_new(arr, j);
@@ -295,7 +297,7 @@ json_t *shape_tokens(const fort_token_info *t, size_t n)
 
 		json_object_set_new(j, "name", json_string(t[i].name));
 		json_object_set_new(j, "role", json_string(t[i].role));
-		json_object_set_new(j, "purposes", split_list(t[i].purposes));
+		json_object_set_new(j, "purposes", comma_list(t[i].purposes));
 		json_object_set_new(j, "creator", json_string(t[i].creator));
 		json_object_set_new(j, "created", json_string(shape_time(a, sizeof(a), t[i].created)));
 		json_object_set_new(j, "expires", t[i].expires ? json_string(shape_time(b, sizeof(b), t[i].expires)) : json_null());
@@ -314,4 +316,308 @@ json_t *shape_rotation(const fort_rotate_report *rep)
 	json_object_set_new(j, "clients_reencrypted", json_integer((json_int_t)rep->clients));
 	json_object_set_new(j, "resumed", json_boolean(rep->resumed));
 	return j;
+}
+json_t *shape_request(const fort_request_info *r)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "id", json_integer(r->id));
+	json_object_set_new(j, "client", json_string(r->client));
+	json_object_set_new(j, "kind", json_string(r->kind));
+	json_object_set_new(j, "jurisdiction", json_string(r->jurisdiction));
+	json_object_set_new(j, "region", json_string(r->region));
+	json_object_set_new(j, "state", json_string(r->state));
+	json_object_set_new(j, "received", json_string(r->received));
+	json_object_set_new(j, "clock_start", r->clock_start[0] ? json_string(r->clock_start) : json_null());
+	json_object_set_new(j, "due", r->due[0] ? json_string(r->due) : json_null());
+	json_object_set_new(j, "ack_due", r->ack_due[0] ? json_string(r->ack_due) : json_null());
+	json_object_set_new(j, "extension_notice_due", r->extension_notice_due[0] ? json_string(r->extension_notice_due) : json_null());
+	json_object_set_new(j, "max_due", r->max_due[0] ? json_string(r->max_due) : json_null());
+	json_object_set_new(j, "extended", json_boolean(r->extended));
+	json_object_set_new(j, "paused_days", json_integer(r->paused_days));
+	json_object_set_new(j, "identity", r->id_result[0] ? json_string(r->id_result) : json_null());
+	json_object_set_new(j, "identity_method", r->id_method[0] ? json_string(r->id_method) : json_null());
+	json_object_set_new(j, "closed", r->closed[0] ? json_string(r->closed) : json_null());
+	json_object_set_new(j, "overdue", json_boolean(r->overdue));
+	json_object_set_new(j, "days_left", r->due[0] && !r->closed[0] ? json_integer(r->days_left) : json_null());
+	json_object_set_new(j, "rule", json_string(r->rule));
+	json_object_set_new(j, "source", json_string(r->source));
+	return j;
+}
+
+static const char *retention_action_name(fort_retention_action a)
+{
+	switch (a) {
+	case FORT_RET_ERASE_CLIENT: return "erase-client";
+	case FORT_RET_ERASE_FIELD: return "erase-field";
+	case FORT_RET_KEPT: return "kept";
+	case FORT_RET_HOLD_ENDED: return "hold-ended";
+	}
+	return "?";
+}
+
+json_t *shape_retention_item(const fort_retention_item *it)
+{
+	json_t *o = json_pack("{s:s,s:s,s:o,s:s,s:o,s:s}", "action", retention_action_name(it->action), "client", it->client,
+			      "fields", comma_list(it->fields), "date", it->date, "purposes", comma_list(it->purposes), "reason",
+			      it->reason);
+	if (o && it->action == FORT_RET_KEPT)
+		json_object_set_new(o, "kept_until", json_string(it->kept_until));
+	if (o && it->action == FORT_RET_HOLD_ENDED)
+		json_object_set_new(o, "request", json_integer((json_int_t)it->request));
+	return o;
+}
+
+json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run)
+{
+	json_t *j = json_object(), *erased = json_array(), *k = json_array();
+	size_t clients = 0, fields = 0;
+
+	if (!j || !erased || !k) {
+		json_decref(j);
+		json_decref(erased);
+		json_decref(k);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (it[i].action == FORT_RET_ERASE_CLIENT)
+			clients++;
+		else if (it[i].action != FORT_RET_KEPT)
+			fields++;
+		json_array_append_new(it[i].action == FORT_RET_KEPT ? k : erased, shape_retention_item(&it[i]));
+	}
+	json_object_set_new(j, "dry_run", json_boolean(dry_run));
+	json_object_set_new(j, "erased", erased);
+	json_object_set_new(j, "kept", k);
+	json_object_set_new(j, "clients_erased", json_integer((json_int_t)clients));
+	json_object_set_new(j, "fields_erased", json_integer((json_int_t)fields));
+	return j;
+}
+
+json_t *shape_done(const char *id, const char *what)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "id", json_string(id));
+	json_object_set_new(j, what, json_true());
+	return j;
+}
+
+/* A deadline in local time (TZ) next to UTC: "2026-03-30 18:00 CEST". */
+static const char *local_time(char *buf, size_t len, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!t || !localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+json_t *shape_incident(const fort_incident_info *in)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer(in->id));
+	json_object_set_new(j, "title", json_string(in->title));
+	json_object_set_new(j, "kind", json_string(in->kind));
+	json_object_set_new(j, "state", json_string(in->state));
+	json_object_set_new(j, "occurred", json_string(in->occurred));
+	json_object_set_new(j, "aware", json_string(in->aware));
+	json_object_set_new(j, "likelihood", in->likelihood ? json_integer(in->likelihood) : json_null());
+	json_object_set_new(j, "severity", in->severity ? json_integer(in->severity) : json_null());
+	json_object_set_new(j, "risk", in->risk ? json_integer(in->risk) : json_null());
+	json_object_set_new(j, "encrypted", in->encrypted < 0 ? json_null() : json_boolean(in->encrypted));
+	json_object_set_new(j, "key_compromised", in->key_compromised < 0 ? json_null() : json_boolean(in->key_compromised));
+	json_object_set_new(j, "hipaa", json_boolean(in->hipaa));
+	json_object_set_new(j, "contact", in->contact[0] ? json_string(in->contact) : json_null());
+	json_object_set_new(j, "decision", in->decision[0] ? json_string(in->decision) : json_null());
+	json_object_set_new(j, "decided_by", in->decided_by[0] ? json_string(in->decided_by) : json_null());
+	json_object_set_new(j, "decided_at", in->decided_at[0] ? json_string(in->decided_at) : json_null());
+	json_object_set_new(j, "closed", in->closed[0] ? json_string(in->closed) : json_null());
+	json_object_set_new(j, "opened_by", json_string(in->opened_by));
+	return j;
+}
+
+json_t *shape_incident_clock(const fort_incident_clock *k)
+{
+	json_t *j = json_object();
+	char buf[64];
+
+	json_object_set_new(j, "jurisdiction", json_string(k->jurisdiction));
+	json_object_set_new(j, "clock", json_string(k->clock));
+	json_object_set_new(j, "title", json_string(k->title));
+	json_object_set_new(j, "due", k->due[0] ? json_string(k->due) : json_null());
+	json_object_set_new(j, "due_local", k->due_ts ? json_string(local_time(buf, sizeof buf, k->due_ts)) : json_null());
+	json_object_set_new(j, "overdue", json_boolean(k->overdue));
+	json_object_set_new(j, "met", json_boolean(k->met));
+	json_object_set_new(j, "met_at", k->met ? json_string(k->met_at) : json_null());
+	json_object_set_new(j, "met_how", k->met ? json_string(k->met_how) : json_null());
+	json_object_set_new(j, "late", json_boolean(k->late));
+	json_object_set_new(j, "note", json_string(k->note));
+	json_object_set_new(j, "source", json_string(k->source));
+	return j;
+}
+
+json_t *shape_incident_full(const fort_incident_info *in, const fort_incident_clock *k, size_t nk, const fort_incident_note *notes,
+			    size_t nn)
+{
+	json_t *j = shape_incident(in), *cl = json_array(), *na = json_array();
+
+	if (!j || !cl || !na) {
+		json_decref(j);
+		json_decref(cl);
+		json_decref(na);
+		return NULL;
+	}
+	for (size_t i = 0; i < nk; i++)
+		json_array_append_new(cl, shape_incident_clock(&k[i]));
+	for (size_t i = 0; i < nn; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "kind", json_string(notes[i].kind));
+		json_object_set_new(o, "at", json_string(notes[i].at));
+		json_object_set_new(o, "by", json_string(notes[i].actor));
+		json_object_set_new(o, "text", json_string(notes[i].text));
+		json_array_append_new(na, o);
+	}
+	json_object_set_new(j, "deadlines", cl);
+	json_object_set_new(j, "notes", na);
+	return j;
+}
+
+json_t *shape_impact(int64_t id, const fort_impact *im)
+{
+	static const char *const cat_names[] = { "identity", "contact", "financial", "special", "notes" };
+	json_t *j = json_object(), *cl = json_array(), *cats = json_object(), *jur = json_object();
+
+	json_object_set_new(j, "incident", json_integer(id));
+	json_object_set_new(j, "affected", json_integer((json_int_t)im->nclients));
+	for (size_t i = 0; i < 5; i++)
+		if (im->per_category[i])
+			json_object_set_new(cats, cat_names[i], json_integer((json_int_t)im->per_category[i]));
+	json_object_set_new(j, "categories", cats);
+	for (size_t i = 0; i < im->njurisdictions; i++)
+		json_object_set_new(jur, im->jurisdictions[i].code, json_integer((json_int_t)im->jurisdictions[i].clients));
+	json_object_set_new(j, "jurisdictions", jur);
+	json_object_set_new(j, "protected", json_boolean(im->protected_));
+	json_object_set_new(j, "protection", json_string(im->protection));
+	json_object_set_new(j, "reveals", json_integer((json_int_t)im->reveals));
+	json_object_set_new(j, "exports", json_integer((json_int_t)im->exports));
+	json_object_set_new(j, "backups", json_integer((json_int_t)im->backups));
+	for (size_t i = 0; i < im->nclients; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(im->clients[i].id));
+		json_object_set_new(o, "categories", json_string(im->clients[i].categories));
+		json_object_set_new(o, "fields", json_string(im->clients[i].fields));
+		json_object_set_new(o, "jurisdiction", json_string(im->clients[i].jurisdiction));
+		json_array_append_new(cl, o);
+	}
+	json_object_set_new(j, "clients", cl);
+	return j;
+}
+
+json_t *shape_drill_recorded(int64_t id, const char *type, int64_t seconds, size_t steps)
+{
+	return json_pack("{s:I,s:s,s:I,s:i}", "id", (json_int_t)id, "type", type, "seconds", (json_int_t)seconds, "steps", (int)steps);
+}
+
+json_t *shape_notify_report(int64_t id, const fort_incident_notify_report *rep, int dry_run)
+{
+	return json_pack("{s:I,s:i,s:i,s:i,s:b}", "incident", (json_int_t)id, "queued", (int)rep->queued, "already",
+			 (int)rep->already, "no_address", (int)rep->no_address, "dry_run", dry_run);
+}
+
+json_t *shape_import_report(const char *file, const fort_import_report *rep)
+{
+	json_t *j = json_object(), *a = json_array(), *b = json_array();
+
+	if (!j || !a || !b) {
+		json_decref(j);
+		json_decref(a);
+		json_decref(b);
+		return NULL;
+	}
+	json_object_set_new(j, "file", json_string(file));
+	json_object_set_new(j, "format", json_string(rep->format));
+	json_object_set_new(j, "rows", json_integer((json_int_t)rep->rows));
+	json_object_set_new(j, "imported", json_integer((json_int_t)rep->imported));
+	json_object_set_new(j, "rejected", json_integer((json_int_t)rep->rejected));
+	json_object_set_new(j, "duplicates", json_integer((json_int_t)rep->duplicates));
+	for (size_t i = 0; i < rep->nproblems; i++)
+		json_array_append_new(a, json_string(rep->problems[i]));
+	json_object_set_new(j, "problems", a);
+	for (size_t i = 0; i < rep->nnotes; i++)
+		json_array_append_new(b, json_string(rep->notes[i]));
+	json_object_set_new(j, "notes", b);
+	return j;
+}
+
+json_t *shape_notice(const char *version, const char *text)
+{
+	json_t *j = json_object();
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "version", json_string(version));
+	if (text)
+		json_object_set_new(j, "text", json_string(text));
+	return j;
+}
+
+static const char *check_status_name(fort_check_status s)
+{
+	return s == FORT_CHECK_PASS ? "pass" : s == FORT_CHECK_WARN ? "warn" : s == FORT_CHECK_FAIL ? "fail" : "skip";
+}
+
+json_t *shape_doctor_report(const fort_doctor_report *rep)
+{
+	json_t *j = json_object(), *arr = json_array();
+
+	if (!j || !arr) {
+		json_decref(j);
+		json_decref(arr);
+		return NULL;
+	}
+	json_object_set_new(j, "score", json_integer(rep->score));
+	json_object_set_new(j, "ts", json_integer(rep->ts));
+	json_object_set_new(j, "passed", json_integer((json_int_t)rep->passed));
+	json_object_set_new(j, "warnings", json_integer((json_int_t)rep->warned));
+	json_object_set_new(j, "failed", json_integer((json_int_t)rep->failed));
+	json_object_set_new(j, "skipped", json_integer((json_int_t)rep->skipped));
+	for (size_t i = 0; i < rep->n; i++) {
+		const fort_doctor_check *k = &rep->checks[i];
+
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:s,s:s?}", "name", k->name, "title", k->title, "status",
+						     check_status_name(k->status), "weight", k->weight, "detail", k->detail,
+						     "next_step", k->next_step[0] ? k->next_step : NULL));
+	}
+	json_object_set_new(j, "checks", arr);
+	return j;
+}
+
+json_t *shape_doctor_history(const fort_doctor_run_info *h, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:i,s:i,s:i,s:i}", "id", (json_int_t)h[i].id, "ts", (json_int_t)h[i].ts,
+						     "score", h[i].score, "passed", (int)h[i].passed, "warnings", (int)h[i].warned,
+						     "failed", (int)h[i].failed));
+	return arr;
+}
+
+json_t *shape_backups(const fort_backup_record *b, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:I}", "id", (json_int_t)b[i].id, "ts", (json_int_t)b[i].ts,
+						     "by", b[i].actor, "device", b[i].device, "destination", b[i].destination,
+						     "sha256", b[i].sha256[0] ? json_string(b[i].sha256) : json_null(),
+						     "clients", (json_int_t)b[i].clients));
+	return arr;
 }

@@ -39,4 +39,31 @@ json_t *shape_tokens(const fort_token_info *t, size_t n);
 json_t *shape_rotation(const fort_rotate_report *rep);
 json_t *shape_roles(const fort_role_info *ri, size_t n);
 
+/* `request show --json` (and each entry of `request list --json`). */
+json_t *shape_request(const fort_request_info *r);
+/* One entry of `retention due --json`; `retention run --json` of IT[0..N). */
+json_t *shape_retention_item(const fort_retention_item *it);
+json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run);
+/* `client edit|erase --json`: {"id": ID, WHAT: true} ("updated", "erased"). */
+json_t *shape_done(const char *id, const char *what);
+/* `incident list --json` (one incident), a deadline, `incident show --json`
+ * (the incident with "deadlines" and "notes"), `incident impact --json`. */
+json_t *shape_incident(const fort_incident_info *in);
+json_t *shape_incident_clock(const fort_incident_clock *k);
+json_t *shape_incident_full(const fort_incident_info *in, const fort_incident_clock *k, size_t nk, const fort_incident_note *notes,
+			    size_t nn);
+json_t *shape_impact(int64_t id, const fort_impact *im);
+/* `plan drill --json`; `incident notify --no-send --json`. */
+json_t *shape_drill_recorded(int64_t id, const char *type, int64_t seconds, size_t steps);
+json_t *shape_notify_report(int64_t id, const fort_incident_notify_report *rep, int dry_run);
+/* `client import --json` (FILE: the file, or the upload's name). */
+json_t *shape_import_report(const char *file, const fort_import_report *rep);
+/* `notice show --json` ({"version","text"}) and `notice publish --json` (TEXT NULL). */
+json_t *shape_notice(const char *version, const char *text);
+/* `doctor --json` and `doctor --history --json`. */
+json_t *shape_doctor_report(const fort_doctor_report *rep);
+json_t *shape_doctor_history(const fort_doctor_run_info *h, size_t n);
+/* The backups made (fort_backup_list), one object each. */
+json_t *shape_backups(const fort_backup_record *b, size_t n);
+
 #endif

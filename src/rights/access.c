@@ -230,27 +230,14 @@ static int history_collect(struct history *h, fort_vault *v, const char *idstr, 
 	return 0;
 }
 
-static int write_file(const char *dir, const char *name, const void *data, size_t len, json_t *files)
+static int write_file(rights_sink *sk, const char *name, const void *data, size_t len, json_t *files)
 {
-	char path[4096], hex[65];
+	char hex[65];
 	unsigned char h[crypto_hash_sha256_BYTES];
-	int fd;
 	json_t *o;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-		return fort_error_set(FORT_EIO, "cannot create %s: %s", path, strerror(errno));
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, (const char *)data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0)
-		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+	int r;
+	if ((r = rights_sink_put(sk, name, data, len)) < 0)
+		return r;
 	if (files) {
 		crypto_hash_sha256(h, data, len);
 		fort_hex(hex, h, sizeof h);
@@ -280,7 +267,7 @@ static void rm_tree(const char *dir)
 
 /* Art. 20: what the client provided, in the form an import reads back
  * (fortress client import portable.json), as DIR/portable.json. */
-static int portable_write(const char *dir, fort_vault *v, const client_vals *cv, json_t *files)
+static int portable_write(rights_sink *dir, fort_vault *v, const client_vals *cv, json_t *files)
 {
 	json_t *arr = json_array(), *obj = json_object();
 	char *p;
@@ -300,7 +287,7 @@ static int portable_write(const char *dir, fort_vault *v, const client_vals *cv,
 }
 
 /* The same letter on paper: DIR/letter.pdf from the Markdown MD. */
-static int pdf_write(const char *dir, const char *md, json_t *files)
+static int pdf_write(rights_sink *dir, const char *md, json_t *files)
 {
 	unsigned char *pdf = NULL;
 	size_t plen = 0;
@@ -442,8 +429,9 @@ static int ledgers_add(json_t *data, size_t *nfiles, fort_vault *v, const char *
 	return 0;
 }
 
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip)
 {
+	rights_sink disk, *sk = zip;
 	size_t nfiles = 0;
 	store_client c;
 	client_vals cv;
@@ -475,20 +463,27 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		}
 	if ((r = store_client_get(v->st, &c, q->client)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
 		goto out;
-	{
+	if (dir) {
 		struct stat sb;
 		if (stat(dir, &sb) == 0) {
 			r = fort_error_set(FORT_EEXISTS, "%s already exists: give a new folder for the package", dir);
 			goto out;
 		}
+		if ((r = fort_buf_printf(&tmpname, "%s.partial-%d", dir, (int)getpid())) < 0)
+			goto out;
+		if (mkdir(tmpname.buf, 0700) < 0) {
+			r = fort_error_set(FORT_EIO, "cannot create %s: %s", tmpname.buf, strerror(errno));
+			goto out;
+		}
+		made_dir = 1;
+		if (fort_buf_printf(&tmpname, "/") < 0 || strlen(tmpname.buf) >= sizeof disk.prefix) {
+			r = fort_error_set(FORT_EINPUT, "the folder name %s is too long", dir);
+			goto out;
+		}
+		rights_sink_disk(&disk, tmpname.buf);
+		tmpname.buf[--tmpname.len] = '\0';
+		sk = &disk;
 	}
-	if ((r = fort_buf_printf(&tmpname, "%s.partial-%d", dir, (int)getpid())) < 0)
-		goto out;
-	if (mkdir(tmpname.buf, 0700) < 0) {
-		r = fort_error_set(FORT_EIO, "cannot create %s: %s", tmpname.buf, strerror(errno));
-		goto out;
-	}
-	made_dir = 1;
 	iso_time(now, fort_now());
 
 	/* the data */
@@ -678,14 +673,14 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if (strcmp(q->kind, "portability") == 0 && (r = portable_write(tmpname.buf, v, &cv, files)) < 0)
+	if (strcmp(q->kind, "portability") == 0 && (r = portable_write(sk, v, &cv, files)) < 0)
 		goto out;
-	if ((r = write_file(tmpname.buf, "data.json", s, strlen(s), files)) < 0 ||
-	    (r = write_file(tmpname.buf, "data.csv", csv.buf, csv.len, files)) < 0 ||
-	    (r = write_file(tmpname.buf, "letter.md", md.buf, md.len, files)) < 0 ||
-	    (r = write_file(tmpname.buf, "letter.html", html.buf, html.len, files)) < 0)
+	if ((r = write_file(sk, "data.json", s, strlen(s), files)) < 0 ||
+	    (r = write_file(sk, "data.csv", csv.buf, csv.len, files)) < 0 ||
+	    (r = write_file(sk, "letter.md", md.buf, md.len, files)) < 0 ||
+	    (r = write_file(sk, "letter.html", html.buf, html.len, files)) < 0)
 		goto out;
-	if ((r = pdf_write(tmpname.buf, md.buf, files)) < 0)
+	if ((r = pdf_write(sk, md.buf, files)) < 0)
 		goto out;
 	sodium_memzero(s, strlen(s));
 	free(s);
@@ -704,9 +699,9 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((r = write_file(tmpname.buf, "manifest.json", s, strlen(s), NULL)) < 0)
+	if ((r = write_file(sk, "manifest.json", s, strlen(s), NULL)) < 0)
 		goto out;
-	if (rename(tmpname.buf, dir) < 0) {
+	if (dir && rename(tmpname.buf, dir) < 0) {
 		r = fort_error_set(FORT_EIO, "cannot move the package to %s: %s", dir, strerror(errno));
 		goto out;
 	}

@@ -62,62 +62,13 @@ static void cert_message(fort_buf *msg, const char *canon)
 	fort_buf_puts(msg, canon);
 }
 
-static int write_cert(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	size_t len = strlen(text);
-	if (fd < 0)
-		return fort_error_set(errno == EEXIST ? FORT_EEXISTS : FORT_EIO, "cannot create %s: %s", path, strerror(errno));
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			close(fd);
-			unlink(path);
-			return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		unlink(path);
-		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
-	}
-	return 0;
-}
-
-/* MD to PATH (mode 0600, not replacing a file) and its PDF to PDF_PATH. */
-static int write_letter(const char *path, const char *pdf_path, const char *md, const char *title)
-{
-	unsigned char *pdf = NULL;
-	size_t plen = 0;
-	int r, fd;
-	if ((r = render_pdf(md, title, &pdf, &plen)) < 0)
-		return r;
-	if ((r = write_cert(path, md)) < 0) {
-		free(pdf);
-		return r;
-	}
-	fd = open(pdf_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, pdf, plen) != (ssize_t)plen || fsync(fd) < 0) {
-		r = fort_error_set(FORT_EIO, "cannot write %s: %s", pdf_path, strerror(errno));
-		unlink(path);
-		if (fd >= 0)
-			unlink(pdf_path);
-	}
-	if (fd >= 0)
-		close(fd);
-	free(pdf);
-	return r;
-}
-
 /* PATH (Markdown) and its PDF (PATH without ".md", plus ".pdf"): one notice
  * per recipient of the fields marked in CONCERNED (their activities'
  * recipients), or no file when there is none.  KIND "erasure" (Art. 17) or
  * "rectification" (Art. 16); both are Art. 19 notices.  Shared by erasure
  * and rectification requests.  PATH NULL: only count them. */
 int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
-			     const store_request *q, const char *idstr, const char *path, const char *kind)
+			     const store_request *q, const char *idstr, rights_sink *sink, const char *path, const char *kind)
 {
 	fort_buf b, pdfpath;
 	int r = 0, ni = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), ei = map_field_by_role(&v->map, ROLE_EMAIL, 0);
@@ -180,11 +131,11 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 	}
 	if ((r = fort_buf_error(&b)) < 0) {
 		*count = 0;
-	} else if (b.len && path) {
+	} else if (b.len && sink && path) {
 		size_t n = strlen(path);
 		fort_buf_printf(&pdfpath, "%.*s.pdf", (int)(n > 3 && strcmp(path + n - 3, ".md") == 0 ? n - 3 : n), path);
 		if ((r = fort_buf_error(&pdfpath)) == 0)
-			r = write_letter(path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
+			r = rights_sink_letter(sink, path, pdfpath.buf, b.buf, "Notices to recipients (GDPR Art. 19)");
 	}
 	free(ce);
 	fort_buf_release(&b);
@@ -196,21 +147,16 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
  * what to erase, in CERT.recipients.md; written before the data goes (it
  * must say whose data). */
 static int erasure_notices(size_t *recipients, fort_vault *v, const client_vals *cv, const fort_kv *clear, size_t nclear,
-			   const store_request *q, const char *idstr, const char *cert_path)
+			   const store_request *q, const char *idstr, rights_sink *s)
 {
 	int r;
-	fort_buf np;
 	unsigned char *concerned = fort_calloc(cv->n ? cv->n : 1, 1);
 	if (!concerned)
 		return FORT_ENOMEM;
 	for (size_t i = 0; i < cv->n; i++)
 		for (size_t k = 0; k < nclear; k++)
 			concerned[i] |= strcmp(clear[k].field, v->map.f[i].name) == 0;
-	fort_buf_init(&np, 0);
-	fort_buf_printf(&np, "%s.recipients.md", cert_path);
-	if ((r = fort_buf_error(&np)) == 0)
-		r = rights_recipient_notices(recipients, v, cv, concerned, q, idstr, np.buf, "erasure");
-	fort_buf_release(&np);
+	r = rights_recipient_notices(recipients, v, cv, concerned, q, idstr, s, s->a ? "recipients.md" : ".recipients.md", "erasure");
 	free(concerned);
 	return r;
 }
@@ -255,15 +201,13 @@ static int erasure_apply(fort_vault *v, const store_request *q, const char *idst
 
 /* The certificate in words, for the client: CERT.letter.md and .pdf. */
 static int erasure_letter(fort_vault *v, const store_request *q, const char *idstr, json_t *erased, json_t *kept, size_t nkept,
-			  const char *when, const char *pkhex, size_t recipients, const char *cert_path)
+			  const char *when, const char *pkhex, size_t recipients, rights_sink *s)
 {
 	int r;
-	fort_buf l, lp, pp;
+	fort_buf l;
 	size_t k;
 	json_t *x;
 	fort_buf_init_secret(&l, 0);
-	fort_buf_init(&lp, 0);
-	fort_buf_init(&pp, 0);
 	fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
 			"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
 	if (!nkept)
@@ -289,17 +233,14 @@ static int erasure_letter(fort_vault *v, const store_request *q, const char *ids
 			"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
 			when, pkhex, recipients ? "We have asked those we had disclosed the erased data to, to erase it "
 						       "too (GDPR Art. 19)." : "");
-	fort_buf_printf(&lp, "%s.letter.md", cert_path);
-	fort_buf_printf(&pp, "%s.letter.pdf", cert_path);
-	if ((r = fort_buf_error(&l)) == 0 && (r = fort_buf_error(&lp)) == 0 && (r = fort_buf_error(&pp)) == 0)
-		r = write_letter(lp.buf, pp.buf, l.buf, "Erasure of your personal data");
+	if ((r = fort_buf_error(&l)) == 0)
+		r = rights_sink_letter(s, s->a ? "letter.md" : ".letter.md", s->a ? "letter.pdf" : ".letter.pdf", l.buf,
+				       "Erasure of your personal data");
 	fort_buf_release(&l);
-	fort_buf_release(&lp);
-	fort_buf_release(&pp);
 	return r;
 }
 
-int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path, const char *today)
+int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, rights_sink *s, const char *today)
 {
 	store_client c;
 	client_vals cv;
@@ -320,8 +261,8 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 					   "the %s key: ask an owner", fort_categories[k]);
 			goto out;
 		}
-	if (access(cert_path, F_OK) == 0) {
-		r = fort_error_set(FORT_EEXISTS, "%s already exists: give a new file for the certificate", cert_path);
+	if (rights_sink_exists(s, "")) {
+		r = fort_error_set(FORT_EEXISTS, "%s already exists: give a new file for the certificate", s->prefix);
 		goto out;
 	}
 	if ((r = store_client_get(v->st, &c, q->client)) < 0) {
@@ -384,7 +325,7 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	}
 	/* Art. 19: recipients the erased data went to are told, with what to
 	 * erase; written before the data goes (it must say whose data) */
-	if ((r = erasure_notices(&out->recipients, v, &cv, clear, nclear, q, idstr, cert_path)) < 0)
+	if ((r = erasure_notices(&out->recipients, v, &cv, clear, nclear, q, idstr, s)) < 0)
 		goto out;
 	/* erase: whole (crypto-shredding) when nothing is held, else the fields */
 	if ((r = erasure_apply(v, q, idstr, clear, nclear, kept, nkept)) < 0)
@@ -418,10 +359,10 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((r = write_cert(cert_path, text)) < 0)
+	if ((r = rights_sink_put(s, s->a ? "certificate.json" : "", text, strlen(text))) < 0)
 		goto out;
 	/* the certificate in words, for the client */
-	if ((r = erasure_letter(v, q, idstr, erased, kept, nkept, when, pkhex, out->recipients, cert_path)) < 0)
+	if ((r = erasure_letter(v, q, idstr, erased, kept, nkept, when, pkhex, out->recipients, s)) < 0)
 		goto out;
 	out->erased = nclear;
 	out->kept = nkept;

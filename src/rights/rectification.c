@@ -97,7 +97,7 @@ int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const 
 	 * corrected data actually went to (the same rule that writes them) */
 	{
 		size_t needs = 0;
-		if ((r = rights_recipient_notices(&needs, v, &cv, e.concerned, &q, idstr, NULL, "rectification")) < 0)
+		if ((r = rights_recipient_notices(&needs, v, &cv, e.concerned, &q, idstr, NULL, NULL, "rectification")) < 0)
 			goto out;
 		if (needs && !notices_path) {
 			r = fort_error_set(FORT_EINPUT, "the corrected data was disclosed to recipients, who must be told (GDPR "
@@ -105,9 +105,12 @@ int fort_request_rectified(size_t *recipients, fort_vault *v, int64_t id, const 
 			goto out;
 		}
 	}
-	if (notices_path &&
-	    (r = rights_recipient_notices(&nsent, v, &cv, e.concerned, &q, idstr, notices_path, "rectification")) < 0)
-		goto out;
+	if (notices_path) {
+		rights_sink disk;
+		rights_sink_disk(&disk, "");
+		if ((r = rights_recipient_notices(&nsent, v, &cv, e.concerned, &q, idstr, &disk, notices_path, "rectification")) < 0)
+			goto out;
+	}
 	if ((r = fort_request_update(NULL, v, id, "answer", date, note)) < 0) {
 		if (nsent) {
 			/* not answered: the notices are not sent either */

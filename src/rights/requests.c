@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/op.h"
 #include "data/tables.h"
@@ -533,13 +534,17 @@ int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const c
 	return 0;
 }
 
-int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
+/* The package of access or portability request ID to the folder DIR, or
+ * (DIR NULL) as a zip in *ZIP: the request is then answered. */
+static int fulfil(fort_access_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *dir)
 {
 	store_request q;
 	fort_access_report rep;
+	rights_sink sink;
 	char today[11], detail[300];
 	int r;
 	memset(&rep, 0, sizeof rep);
+	memset(&sink, 0, sizeof sink);
 	if (out)
 		memset(out, 0, sizeof *out);
 	if ((r = vault_need(v, ACT_REVEAL, "request-fulfil", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
@@ -549,33 +554,63 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
 	if (strcmp(q.kind, "access") != 0 && strcmp(q.kind, "portability") != 0)
 		return fort_error_set(FORT_EINPUT, "request %lld is a %s request: 'fulfil' writes access and portability packages; "
 				      "act on it and then 'fortress request answer %lld'", (long long)id, q.kind, (long long)id);
-	if (!dir || !dir[0])
+	if (!zip && (!dir || !dir[0]))
 		return fort_error_set(FORT_EINPUT, "give the folder to write the package to (--out DIR)");
-	if ((r = access_package(&rep, v, &q, dir)) < 0)
-		return r;
+	if (zip && (r = rights_sink_zip(&sink)) < 0)
+		goto out;
+	if ((r = access_package(&rep, v, &q, zip ? NULL : dir, zip ? &sink : NULL)) < 0)
+		goto out;
+	if (zip && (r = rights_sink_finish(&sink, zip, zlen)) < 0)
+		goto out;
 	today_utc(today);
 	snprintf(q.state, sizeof q.state, "answered");
 	snprintf(q.closed, sizeof q.closed, "%s", today);
-	snprintf(detail, sizeof detail, "package written to %s: %zu fields, %zu access-history entries%s", dir, rep.fields,
-		 rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
+	snprintf(detail, sizeof detail, "package %s%s: %zu fields, %zu access-history entries%s", zip ? "downloaded as a zip" : "written to ",
+		 zip ? "" : dir, rep.fields, rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
 	if ((r = store_begin(v->st)) < 0)
-		return r;
+		goto out;
 	if ((r = event(v, &q, "fulfil", detail)) < 0 || (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);
-		return r;
+		goto out;
 	}
 	if (out)
 		*out = rep;
-	return 0;
+	r = 0;
+out:
+	if (r < 0 && zip && *zip) {
+		sodium_memzero(*zip, *zlen);
+		free(*zip);
+		*zip = NULL;
+		*zlen = 0;
+	}
+	rights_sink_release(&sink);
+	return r;
 }
 
-int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path, const char *today)
+int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
+{
+	return fulfil(out, NULL, NULL, v, id, dir);
+}
+
+int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id)
+{
+	*zip = NULL;
+	*len = 0;
+	return fulfil(out, zip, len, v, id, NULL);
+}
+
+/* Erasure request ID: the certificate at CERT_PATH, or (CERT_PATH NULL) in
+ * the zip *ZIP. */
+static int erase(fort_erasure_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *cert_path,
+		 const char *today)
 {
 	store_request q;
 	fort_erasure_report rep;
+	rights_sink sink;
 	char now[11], detail[300], idstr[FORT_ID_LEN + 1];
 	int r;
 	memset(&rep, 0, sizeof rep);
+	memset(&sink, 0, sizeof sink);
 	if (out)
 		memset(out, 0, sizeof *out);
 	if ((r = vault_need(v, ACT_ERASE, "request-erase", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
@@ -584,25 +619,54 @@ int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, cons
 		return closed_error(&q);
 	if (strcmp(q.kind, "erasure") != 0)
 		return fort_error_set(FORT_EINPUT, "request %lld is a %s request, not an erasure request", (long long)id, q.kind);
-	if (!cert_path || !cert_path[0])
+	if (!zip && (!cert_path || !cert_path[0]))
 		return fort_error_set(FORT_EINPUT, "give the file for the erasure certificate (--certificate FILE)");
+	if (!zip && strlen(cert_path) >= sizeof sink.prefix)
+		return fort_error_set(FORT_EINPUT, "the certificate's file name is too long");
 	today_utc(now);
 	if (today && !fort_date_valid(today))
 		return fort_error_set(FORT_EINPUT, "'%s' is not a date: use YYYY-MM-DD", today);
-	if ((r = erasure_fulfil(&rep, v, &q, cert_path, today ? today : now)) < 0)
-		return r;
+	if (zip && (r = rights_sink_zip(&sink)) < 0)
+		goto out;
+	if (!zip)
+		rights_sink_disk(&sink, cert_path);
+	if ((r = erasure_fulfil(&rep, v, &q, &sink, today ? today : now)) < 0)
+		goto out;
+	if (zip && (r = rights_sink_finish(&sink, zip, zlen)) < 0)
+		goto out;
 	client_id_format(idstr, q.client);
 	snprintf(q.state, sizeof q.state, "answered");
 	snprintf(q.closed, sizeof q.closed, "%s", now);
 	snprintf(detail, sizeof detail, "%s: %zu field(s) erased, %zu kept under a legal hold; certificate %s",
-		 rep.whole ? "client crypto-shredded" : "fields erased", rep.erased, rep.kept, cert_path);
+		 rep.whole ? "client crypto-shredded" : "fields erased", rep.erased, rep.kept, zip ? "downloaded in a zip" : cert_path);
 	if ((r = store_begin(v->st)) < 0)
-		return r;
+		goto out;
 	if ((r = event(v, &q, "erase", detail)) < 0 || (r = store_commit(v->st)) < 0) {
 		store_rollback(v->st);
-		return r;
+		goto out;
 	}
 	if (out)
 		*out = rep;
-	return 0;
+	r = 0;
+out:
+	if (r < 0 && zip && *zip) {
+		sodium_memzero(*zip, *zlen);
+		free(*zip);
+		*zip = NULL;
+		*zlen = 0;
+	}
+	rights_sink_release(&sink);
+	return r;
+}
+
+int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path, const char *today)
+{
+	return erase(out, NULL, NULL, v, id, cert_path, today);
+}
+
+int fort_request_erase_zip(fort_erasure_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id, const char *today)
+{
+	*zip = NULL;
+	*len = 0;
+	return erase(out, zip, len, v, id, NULL, today);
 }

@@ -26,8 +26,9 @@ void rights_competent_authority(rights_authority *out, fort_business_info *b, st
  * "erasure" | "rectification"): PATH (Markdown) and PATH's .pdf, not
  * written when no recipient got any of them.  *COUNT: the recipients. */
 #include "vault/vault_int.h"
+struct rights_sink;
 int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv, const unsigned char *concerned,
-			     const store_request *q, const char *idstr, const char *path, const char *kind);
+			     const store_request *q, const char *idstr, struct rights_sink *sink, const char *path, const char *kind);
 
 /* notice.c: plain words for a legal basis identifier ("contract" -> "our
  * contract with you (Art. 6(1)(b))"); Art. 13(2)(e) words for a purpose;
@@ -36,11 +37,38 @@ const char *rights_basis_words(const char *basis);
 const char *rights_provision_words(const map_purpose *p);
 void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
 
-/* access.c: write the access package of request Q to DIR. */
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
+/* sink.c: where a document goes.  On disk (rights_sink_disk): each NAME is
+ * the file PREFIX+NAME, created 0600, never replacing a file (FORT_EEXISTS).
+ * In memory (rights_sink_zip): each NAME is an entry of one zip archive,
+ * handed over by rights_sink_finish (malloc'ed; the caller wipes it).
+ * rights_sink_release frees (and wipes) what is left. */
+struct archive;
+typedef struct rights_sink {
+	char prefix[4096];
+	struct archive *a;      /* NULL: on disk */
+	fort_buf zip;
+	int64_t mtime;
+} rights_sink;
+void rights_sink_disk(rights_sink *s, const char *prefix);
+int rights_sink_zip(rights_sink *s) FORT_WUR;
+int rights_sink_exists(const rights_sink *s, const char *name);
+const char *rights_sink_path(const rights_sink *s, const char *name, char *buf, size_t cap);
+int rights_sink_put(rights_sink *s, const char *name, const void *data, size_t len) FORT_WUR;
+void rights_sink_remove(rights_sink *s, const char *name);
+/* MD (Markdown) as MD_NAME and as a PDF (TITLE in the footer) as PDF_NAME. */
+int rights_sink_letter(rights_sink *s, const char *md_name, const char *pdf_name, const char *md, const char *title) FORT_WUR;
+int rights_sink_finish(rights_sink *s, unsigned char **out, size_t *len) FORT_WUR;
+void rights_sink_release(rights_sink *s);
 
-/* erasure.c: erase what no hold keeps and write the certificate. */
-int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,
+/* access.c: write the access package of request Q to DIR, or (DIR NULL)
+ * into the zip sink ZIP. */
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip) FORT_WUR;
+
+/* erasure.c: erase what no hold keeps and write the certificate, its
+ * letter and the recipients' notices into S: on disk as the certificate's
+ * path (PREFIX) and PREFIX.letter.md, .letter.pdf, .recipients.md/.pdf; in
+ * a zip as certificate.json, letter.md, letter.pdf, recipients.md/.pdf. */
+int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, rights_sink *s,
 		   const char *today) FORT_WUR;
 
 /* consent.c: append one consent-ledger entry for client CID (no

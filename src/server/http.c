@@ -52,6 +52,35 @@ const route server_routes[] = {
 	{ "GET", "/api/users", api_users_list, 0 },
 	{ "GET", "/api/roles", api_roles_list, 0 },
 	{ "GET", "/api/audit/verify", api_audit_verify, 0 },
+	{ "PATCH", "/api/clients/{id}", api_clients_edit, R_BODY },
+	{ "POST", "/api/clients/{id}/erase", api_clients_erase, R_BODY },
+	{ "POST", "/api/export", api_export, R_BODY },
+	{ "GET", "/api/retention", api_retention_due, 0 },
+	{ "POST", "/api/retention/run", api_retention_run, R_BODY },
+	{ "GET", "/api/requests", api_requests_list, 0 },
+	{ "POST", "/api/requests", api_requests_open, R_BODY },
+	{ "GET", "/api/requests/{id}", api_requests_get, 0 },
+	{ "POST", "/api/requests/{id}/identity", api_requests_identity, R_BODY },
+	{ "POST", "/api/requests/{id}/steps", api_requests_step, R_BODY },
+	{ "POST", "/api/requests/{id}/fulfil", api_requests_fulfil, R_BODY },
+	{ "POST", "/api/requests/{id}/erase", api_requests_erase, R_BODY },
+	{ "GET", "/api/incidents", api_incidents_list, 0 },
+	{ "POST", "/api/incidents", api_incidents_open, R_BODY },
+	{ "GET", "/api/incidents/{id}", api_incidents_get, 0 },
+	{ "GET", "/api/incidents/{id}/impact", api_incidents_impact, 0 },
+	{ "POST", "/api/incidents/{id}/letters", api_incidents_letters, R_BODY },
+	{ "POST", "/api/incidents/{id}/notify", api_incidents_notify, R_BODY },
+	{ "GET", "/api/plan", api_plan_get, 0 },
+	{ "GET", "/api/plan/drills", api_drills_list, 0 },
+	{ "POST", "/api/plan/drills", api_drills_record, R_BODY },
+	{ "GET", "/api/notice", api_notice_get, 0 },
+	{ "POST", "/api/notice/publish", api_notice_publish, R_BODY },
+	{ "GET", "/api/records", api_records_get, 0 },
+	{ "POST", "/api/doctor", api_doctor_run, R_BODY },
+	{ "GET", "/api/doctor/history", api_doctor_history, 0 },
+	{ "GET", "/api/backups", api_backups_list, 0 },
+	{ "POST", "/api/backups", api_backups_create, R_BODY },
+	{ "POST", "/api/import", api_import, R_BODY },
 	{ "GET", "/api/openapi.json", api_openapi, R_PUBLIC },
 	{ "GET", "/api/tokens", api_tokens_list, 0 },
 	{ "POST", "/api/tokens", api_tokens_create, R_BODY },
@@ -194,6 +223,73 @@ static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int sta
 		MHD_add_response_header(resp, "Retry-After", ra);
 	}
 	ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+struct file_body {
+	unsigned char *p;
+	size_t len;
+};
+
+static void file_free(void *cls)
+{
+	struct file_body *f = cls;
+	sodium_memzero(f->p, f->len);
+	free(f->p);
+	free(f);
+}
+
+/* A file response (a download): Content-Disposition: attachment, the
+ * security headers (Cache-Control: no-store among them); the bytes are
+ * wiped when libmicrohttpd is done with them. */
+static enum MHD_Result send_file(server *s, struct MHD_Connection *conn, request *req)
+{
+	struct file_body *f = malloc(sizeof *f);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char cd[160];
+
+	if (!f) {
+		sodium_memzero(req->file, req->file_len);
+		free(req->file);
+		req->file = NULL;
+		return MHD_NO;
+	}
+	f->p = req->file;
+	f->len = req->file_len;
+	req->file = NULL;
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(f->len, f->p, file_free, f);
+	if (!resp) {
+		file_free(f);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", req->file_type ? req->file_type : "application/octet-stream");
+	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", req->file_name[0] ? req->file_name : "download");
+	MHD_add_response_header(resp, "Content-Disposition", cd);
+	http_security_headers(s, resp, NULL);
+	ret = MHD_queue_response(conn, (unsigned)(req->status ? req->status : MHD_HTTP_OK), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A file response from an open file (a backup): libmicrohttpd reads and
+ * closes it. */
+static enum MHD_Result send_fd(server *s, struct MHD_Connection *conn, request *req)
+{
+	struct MHD_Response *resp = MHD_create_response_from_fd((size_t)req->file_len, req->file_fd);
+	enum MHD_Result ret;
+	char cd[160];
+
+	if (!resp) {
+		close(req->file_fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", req->file_type ? req->file_type : "application/octet-stream");
+	snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", req->file_name[0] ? req->file_name : "download");
+	MHD_add_response_header(resp, "Content-Disposition", cd);
+	http_security_headers(s, resp, NULL);
+	ret = MHD_queue_response(conn, (unsigned)(req->status ? req->status : MHD_HTTP_OK), resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -458,6 +554,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	json_decref(req.body);
 	http_give_back(&req);
 	http_log_line(s, method, server_routes[idx].pattern, req.status, &t0);
+	if (req.file_fd > 0 && !req.out)
+		return send_fd(s, conn, &req);
+	if (req.file_fd > 0)
+		close(req.file_fd);
+	if (req.file && !req.out)
+		return send_file(s, conn, &req);
+	if (req.file) {
+		sodium_memzero(req.file, req.file_len);
+		free(req.file);
+	}
 	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
 	sodium_memzero(req.set_cookie, sizeof req.set_cookie);
 	return ret;

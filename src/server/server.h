@@ -7,6 +7,10 @@
  *            (a program authenticates with "Authorization: Bearer TOKEN"
  *            instead: http.c's auth step, fort_token_acquire)
  * api_*.c    one handler per route: parse, one library call, render
+ *            (clients, consent, vault; requests, data: edit, erase, export,
+ *            retention; incidents, plan, drills; admin: notice, records,
+ *            doctor, backups, import; page: what they share).  A handler
+ *            answers JSON (REQ->out) or a download (REQ->file, REQ->file_fd)
  * route.c    matching a path against the table's patterns
  * form.c     decoding a form body (application/x-www-form-urlencoded)
  * web.c      the web app's pipeline (every path outside /api/): its own
@@ -66,6 +70,13 @@ typedef struct {
 	/* the response */
 	int status;
 	json_t *out;                /* the JSON to send (owned) */
+	/* or a file to send (a package, a certificate, an export): owned,
+	 * wiped and freed once sent; FILE_NAME for Content-Disposition */
+	unsigned char *file;
+	size_t file_len;
+	const char *file_type;
+	char file_name[96];
+	int file_fd;                /* > 0: send FILE_LEN bytes of this file instead (taken over, closed) */
 	char set_cookie[256];
 	int retry_after;
 } request;
@@ -132,6 +143,21 @@ const char *http_query(request *req, const char *name);
 /* The first query argument's name and value other than those in SKIP (NULL-terminated). */
 int http_query_other(request *req, const char *const *skip, const char **name, const char **value);
 
+/* api_page.c: what the handlers share.  ?limit= (1..API_PAGE_MAX, default
+ * API_PAGE_DEFAULT); the route's {id} as a positive number (FORT_EINPUT
+ * naming it and the list route); a body with only the fields KNOWN
+ * (NULL-terminated; FORT_EINPUT naming the first other one and WHAT takes);
+ * a string field (FORT_EINPUT if not a string, or absent/empty and
+ * REQUIRED); a boolean field (DFLT when absent); ?NAME=true|false|1|0. */
+#define API_PAGE_DEFAULT 50
+#define API_PAGE_MAX 500
+int api_page_limit(request *req, size_t *limit);
+int api_id_number(request *req, int64_t *out, const char *what, const char *list_route);
+int api_body_check(request *req, const char *const *known, const char *what);
+int api_body_str(request *req, const char *name, const char **out, int required);
+int api_body_bool(request *req, const char *name, int *out, int dflt);
+int api_query_bool(request *req, const char *name, int *out);
+
 /* auth.c */
 int api_session_create(request *req);
 int api_session_delete(request *req);
@@ -150,6 +176,39 @@ int api_roles_list(request *req);
 int api_tokens_list(request *req);
 int api_tokens_create(request *req);
 int api_tokens_revoke(request *req);
+/* api_requests.c */
+int api_requests_list(request *req);
+int api_requests_open(request *req);
+int api_requests_get(request *req);
+int api_requests_identity(request *req);
+int api_requests_step(request *req);
+int api_requests_fulfil(request *req);
+int api_requests_erase(request *req);
+/* api_data.c: client edit, erase, export; retention */
+int api_clients_edit(request *req);
+int api_clients_erase(request *req);
+int api_export(request *req);
+int api_retention_due(request *req);
+int api_retention_run(request *req);
+/* api_incidents.c: the breach register, the plan, drills */
+int api_incidents_list(request *req);
+int api_incidents_open(request *req);
+int api_incidents_get(request *req);
+int api_incidents_impact(request *req);
+int api_incidents_letters(request *req);
+int api_incidents_notify(request *req);
+int api_plan_get(request *req);
+int api_drills_list(request *req);
+int api_drills_record(request *req);
+/* api_admin.c: notice, records, doctor, backups, import */
+int api_notice_get(request *req);
+int api_notice_publish(request *req);
+int api_records_get(request *req);
+int api_doctor_run(request *req);
+int api_doctor_history(request *req);
+int api_backups_list(request *req);
+int api_backups_create(request *req);
+int api_import(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

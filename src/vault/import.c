@@ -1388,7 +1388,9 @@ static int replay_close(void *cookie)
 	return 0;
 }
 
-int fort_client_import(fort_import_report **out, fort_vault *v, const char *path, const fort_import_opts *o)
+/* PATH's file, or (*MEM not NULL) the stream *MEM read in memory, named
+ * PATH in messages: taken over (*MEM set to NULL) once it is read. */
+static int import_run(fort_import_report **out, fort_vault *v, const char *path, FILE **mem, const fort_import_opts *o)
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
 	fort_import_opts o2 = FORT_IMPORT_OPTS_INIT;
@@ -1448,7 +1450,14 @@ int fort_client_import(fort_import_report **out, fort_vault *v, const char *path
 			if (strcmp(v->country, mdy[i]) == 0)
 				im->date_order = 'm';
 	}
-	if (strcmp(path, "-") == 0) {
+	if (*mem) {
+		/* an upload (the HTTP API): in memory, never a file */
+		im->f = *mem;
+		*mem = NULL;
+		headlen = fread(head, 1, sizeof head, im->f);
+		rewind(im->f);
+		im->total = 0;
+	} else if (strcmp(path, "-") == 0) {
 		struct replay *rp = fort_calloc(1, sizeof *rp);
 		static const cookie_io_functions_t fns = { replay_read, NULL, NULL, replay_close };
 		if (!rp) {
@@ -1673,5 +1682,38 @@ out:
 	if (im->f)
 		fclose(im->f);
 	free(im);
+	return r;
+}
+
+int fort_client_import(fort_import_report **out, fort_vault *v, const char *path, const fort_import_opts *o)
+{
+	FILE *none = NULL;
+	return import_run(out, v, path, &none, o);
+}
+
+int fort_client_import_buffer(fort_import_report **out, fort_vault *v, const void *data, size_t len, const char *name,
+			      const fort_import_opts *o)
+{
+	enum { IOBUF = 8192 };
+	FILE *f;
+	char *iobuf;
+	int r;
+	*out = NULL;
+	if (!len)
+		return fort_error_set(FORT_EINPUT, "%s is empty: nothing to import", name);
+	/* read in place (fmemopen copies nothing), through a stdio buffer of
+	 * ours, wiped afterwards: no copy of the rows is freed unwiped */
+	if (!(iobuf = fort_malloc(IOBUF)))
+		return FORT_ENOMEM;
+	if (!(f = fmemopen((void *)data, len, "rb"))) {
+		free(iobuf);
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	setvbuf(f, iobuf, _IOFBF, IOBUF);
+	r = import_run(out, v, name, &f, o);
+	if (f)
+		fclose(f);
+	sodium_memzero(iobuf, IOBUF);
+	free(iobuf);
 	return r;
 }

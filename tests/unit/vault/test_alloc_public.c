@@ -372,6 +372,17 @@ static int op_doctor_run(void)
 }
 
 static int op_doctor_history(void) { FREE_LIST(fort_doctor_history(&a_, &n_, v), fort_doctor_run_info); }
+static int op_backup_list(void) { FREE_LIST(fort_backup_list(&a_, &n_, v), fort_backup_record); }
+
+static int op_import_buffer(void)
+{
+	fort_import_report *rep = NULL;
+	char csv[128];
+	int n = snprintf(csv, sizeof csv, "name,email\nIda Upload,upload%lu@example.com\n", round_no);
+	int r = fort_client_import_buffer(&rep, v, csv, (size_t)n, "upload.csv", NULL);
+	fort_import_report_free(rep);
+	return r;
+}
 
 static int op_incident_open(void)
 {
@@ -667,6 +678,20 @@ static int op_request_fulfil(void)
 	return fort_request_fulfil(&rep, v, fresh_id, path_of(dir_));
 }
 
+static int op_request_fulfil_zip(void)
+{
+	fort_access_report rep;
+	unsigned char *zip = NULL;
+	size_t n = 0;
+	int r = fort_request_fulfil_zip(&rep, &zip, &n, v, fresh_id);
+	if (r < 0 && zip)
+		fail_msg("request fulfil_zip failed (%s) but handed out a zip", fort_error_message());
+	if (r == 0 && (n < 22 || memcmp(zip, "PK", 2) != 0))
+		fail_msg("request fulfil_zip: not a zip (%zu bytes)", n);
+	free(zip);
+	return r;
+}
+
 static fort_secret *mail_pw;
 
 static void setup_mail_password(void)
@@ -785,8 +810,9 @@ static char erase_cid[FORT_ID_LEN + 1];
 
 static void setup_erasure(void)
 {
+	static unsigned long calls; /* two cases use it: fort_request_erase and _erase_zip */
 	char email[64];
-	snprintf(email, sizeof email, "erase%lu@example.com", round_no);
+	snprintf(email, sizeof email, "erase%lu-%lu@example.com", round_no, calls++);
 	fort_kv kv[] = { { "full_name", "Erin Erasable" }, { "email", email } };
 	if (fort_client_add(erase_cid, v, kv, 2) != 0)
 		fail_msg("client add: %s", fort_error_message());
@@ -805,6 +831,20 @@ static int op_request_erase(void)
 		fail_msg("request erase failed (%s), but left its certificate", fort_error_message());
 	if (r == 0)
 		snprintf(last_cert, sizeof last_cert, "%s", cert);
+	return r;
+}
+
+static int op_request_erase_zip(void)
+{
+	fort_erasure_report rep;
+	unsigned char *zip = NULL;
+	size_t n = 0;
+	int r = fort_request_erase_zip(&rep, &zip, &n, v, fresh_id, NULL);
+	if (r < 0 && zip)
+		fail_msg("request erase_zip failed (%s) but handed out a zip", fort_error_message());
+	if (r == 0 && (n < 22 || memcmp(zip, "PK", 2) != 0))
+		fail_msg("request erase_zip: not a zip (%zu bytes)", n);
+	free(zip);
 	return r;
 }
 
@@ -967,6 +1007,8 @@ static const op_case looped[] = {
 	{ "fort_mail_attempts", op_mail_attempts, 0 },
 	{ "fort_doctor_run", op_doctor_run, 0 },
 	{ "fort_doctor_history", op_doctor_history, 0 },
+	{ "fort_backup_list", op_backup_list, 0 },
+	{ "fort_client_import_buffer", op_import_buffer, 1 },
 	{ "fort_incident_open", op_incident_open, 1 },
 	{ "fort_incident_log", op_incident_log, 1 },
 	{ "fort_incident_assess", op_incident_assess, 0 },
@@ -997,9 +1039,11 @@ static const op_case looped[] = {
 	{ "fort_notice_publish", op_notice_publish, 1, setup_notice_change },
 	{ "fort_request_update", op_request_update, 1, setup_request },
 	{ "fort_request_fulfil", op_request_fulfil, 0, setup_request },
+	{ "fort_request_fulfil_zip", op_request_fulfil_zip, 0, setup_request },
 	{ "fort_mail_set_password", op_mail_password, 1, setup_mail_password },
 	{ "fort_retention_run", op_retention_run_dry, 0 },
 	{ "fort_request_erase", op_request_erase, 2, setup_erasure },
+	{ "fort_request_erase_zip", op_request_erase_zip, 2, setup_erasure },
 	{ "fort_certificate_verify", op_certificate_verify, 0 },
 	{ "fort_request_rectified", op_request_rectified, 2, setup_rectification },
 	{ "fort_letter_pdf", op_letter_pdf, 0 },
