@@ -50,8 +50,16 @@ int page_client_reveal(page *p);
 int page_requests(page *p);
 int page_incidents(page *p);
 int page_audit(page *p);
-int page_account(page *p);
 int page_signout(page *p);
+/* web_account.c */
+int page_account(page *p);
+int page_totp_new(page *p);
+int page_totp_confirm(page *p);
+/* web_clients.c */
+int page_client_edit(page *p);
+int page_client_update(page *p);
+int page_client_erase_ask(page *p);
+int page_client_erase(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

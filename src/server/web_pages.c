@@ -1,6 +1,6 @@
 /* web_pages.c - the pages behind the sign-in: dashboard, clients (list,
- * find, add, masked view, reveal for a purpose), audit verify, account,
- * sign-out.  Each action is one library call, as the API's routes are;
+ * find, add, masked view, reveal for a purpose), requests and incidents
+ * (lists), audit verify.  Each action is one library call, as the API's routes are;
  * the library checks role, purpose and consent and audits, and its
  * refusal (with what to do) becomes the error page (web.c).  No client
  * value goes into a URL: finding by e-mail and revealing are POSTs. */
@@ -385,7 +385,11 @@ int page_client(page *p)
 	date_of(d, fort_record_created(rec));
 	web_put(p, "<p>Added on %s. Values are masked; revealing one needs a purpose and is recorded in the audit log.</p>", d);
 	record_table(p, rec);
-	web_put(p, "<p><a href=\"/clients\">Back to the clients</a></p>");
+	web_put(p, "<p class=\"actions\"><a class=\"button\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/edit\">Edit</a> <a class=\"button danger\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/erase\">Erase</a></p><p><a href=\"/clients\">Back to the clients</a></p>");
 	fort_record_free(rec);
 	return 0;
 }
@@ -533,7 +537,7 @@ int page_incidents(page *p)
 	return r;
 }
 
-/* ---------------------------------------------------------------- audit, account */
+/* ---------------------------------------------------------------- audit */
 
 int page_audit(page *p)
 {
@@ -558,27 +562,5 @@ int page_audit(page *p)
 	web_text(p, rep.head);
 	web_put(p, "</code>. Write it down somewhere else now and then: a later check against it shows that "
 		   "nothing was rewritten.</p>");
-	return 0;
-}
-
-int page_account(page *p)
-{
-	fort_status st;
-	int r, e;
-	p->nav = "account";
-	snprintf(p->title, sizeof p->title, "Your account");
-	if ((r = fort_vault_status(&st, p->req.v)) < 0)
-		return r;
-	if ((e = fort_totp_enrolled(p->req.v, p->req.user)) < 0)
-		return e;
-	web_put(p, "<dl class=\"facts\"><dt>Name</dt><dd>");
-	web_text(p, p->req.user);
-	web_put(p, "</dd><dt>Role</dt><dd>");
-	web_text(p, st.role);
-	web_put(p, "</dd><dt>Two-step sign-in (TOTP)</dt><dd>%s</dd></dl>",
-		e ? "On: you sign in with a code from your authenticator app."
-		  : "Off: you cannot sign in to the server without it.");
-	web_put(p, "<p>To set up a new phone, or to get new recovery codes, run <code>fortress user totp enroll</code> "
-		   "at a terminal on the server; your old codes stop working.</p>");
 	return 0;
 }

@@ -355,6 +355,127 @@ class WebTest(unittest.TestCase):
         self.assertEqual(r.status, 303, "the session ended on the server too")
         self.assertTrue([x for x in audit_rows("signout") if x[0] == "anna"])
 
+    # ------------------------------------------------------------ account, client edit and erase (web_account.c, web_clients.c)
+    def test_enrol_totp_from_the_page(self):
+        d = self.driver
+        self.signed_in("anna")
+        d.find_element(By.LINK_TEXT, "Account").click()
+        self.wait_h1("Your account")
+        d.find_element(By.LINK_TEXT, "Set up an authenticator app").click()
+        self.wait_h1("Set up your authenticator app")
+        self.axe("totp enrolment")
+        svg = d.find_element(By.CSS_SELECTOR, "svg.qr")
+        self.assertEqual(svg.get_attribute("role"), "img")
+        self.assertTrue(svg.find_element(By.TAG_NAME, "path").get_attribute("d").startswith("M"))
+        secret = d.find_element(By.ID, "totp-secret").text
+        self.assertRegex(secret, r"^[A-Z2-7]{32}$")
+        self.assertNotIn(secret, d.current_url)
+        # a wrong code: refused, the same key offered again, nothing changed
+        n = len(audit_rows("totp-enroll"))
+        wrong = "%06d" % ((int(totp(secret)) + 500000) % 1000000)
+        d.find_element(By.ID, "code").send_keys(wrong)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        alert = WebDriverWait(d, 20, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "[role=alert]")).text
+        self.assertIn("not the code your authenticator app shows", alert)
+        self.assertEqual(d.find_element(By.ID, "totp-secret").text, secret)
+        self.assertEqual(len(audit_rows("totp-enroll")), n, "a wrong code enrols nothing")
+        self.axe("totp wrong code")
+        # the right one: ten recovery codes, shown once
+        d.find_element(By.ID, "code").send_keys(totp(secret))
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Your recovery codes")
+        codes = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#recovery-codes li")]
+        self.assertEqual(len(codes), 10)
+        self.assertTrue(all(re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{2}", c) for c in codes), codes)
+        self.assertEqual(len(audit_rows("totp-enroll")), n + 1)
+        self.axe("recovery codes")
+        self.assertNotIn(secret, self.srv.log())
+        # sign out, and in with the app's next code; then with a recovery code
+        d.find_element(By.CSS_SELECTOR, "form.signout button").click()
+        self.wait_h1("Sign in")
+        self.sign_in("anna", totp(secret, time.time() + 30))
+        self.wait_h1("Dashboard")
+        self.sign_in("anna", codes[3])
+        self.wait_h1("Dashboard")
+
+    def new_client(self, name):
+        out = kit.fort("--json", "client", "add", "--set", "full_name=" + name, "--set",
+                       "email=%s@example.org" % name.lower().replace(" ", ".")).stdout
+        return re.search(r'"id":\s*"(c-[0-9a-f]+)"', out).group(1)
+
+    def test_edit_client(self):
+        d = self.driver
+        cid = self.new_client("Otto Brandt")
+        self.signed_in("anna")
+        self.go("/clients/" + cid)
+        d.find_element(By.LINK_TEXT, "Edit").click()
+        self.wait_h1("Edit client " + cid)
+        self.axe("edit a client")
+        # a bad value (an IBAN whose check digits are wrong): refused by the library's validation, naming the
+        # field; nothing changed
+        d.find_element(By.ID, "f-iban").send_keys("DE00370400440532013000")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Please check what you entered")
+        self.assertIn("iban", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("edit refused")
+        self.assertNotIn("iban", kit.fort("--json", "client", "get", cid).stdout)
+        # a good one, and a field removed
+        self.go("/clients/%s/edit" % cid)
+        d.find_element(By.ID, "f-email").send_keys("otto@example.net")
+        d.find_element(By.ID, "clear-full_name").click()
+        n = len(audit_rows())
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Client " + cid)
+        shown = kit.fort("--json", "client", "get", cid, "--reveal", "email", "--purpose", "service").stdout
+        self.assertIn("otto@example.net", shown)
+        self.assertNotIn("full_name", shown)
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == "anna" and x[1] == "edit" and x[2] == "ok"],
+                        audit_rows()[n:])
+        self.assertNotIn("otto@example.net", d.current_url)
+        self.assertNotIn("otto", self.srv.log())
+
+    def test_erase_needs_typed_confirmation(self):
+        d = self.driver
+        cid = self.new_client("Erna Weiss")
+        self.signed_in("anna")
+        self.go("/clients/" + cid)
+        d.find_element(By.LINK_TEXT, "Erase").click()
+        self.wait_h1("Erase client " + cid)
+        self.axe("erase a client")
+        n = count("clients")
+        # the wrong confirmation: refused, the client still there
+        d.find_element(By.ID, "confirm").send_keys("c-0000000000000000")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        alert = WebDriverWait(d, 20, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "[role=alert]")).text
+        self.assertIn("not erased", alert)
+        self.assertEqual(count("clients"), n)
+        self.assertEqual(kit.fort("client", "get", cid).returncode, 0)
+        self.axe("erase refused")
+        # the right one (spaces around and any case are fine)
+        d.find_element(By.ID, "confirm").send_keys(" " + cid.upper() + " ")
+        d.find_element(By.ID, "reason").send_keys("asked by phone")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Client %s erased" % cid)
+        self.assertEqual(count("clients"), n - 1)
+        self.assertNotEqual(kit.fort("client", "get", cid, check=False).returncode, 0)
+        self.assertTrue([x for x in audit_rows("erase") if x[0] == "anna" and x[2] == "ok"])
+        self.axe("erased")
+
+    def test_staff_may_not_erase(self):
+        d = self.driver
+        cid = self.new_client("Stay Here")
+        self.signed_in("sam")
+        n = len(audit_rows())
+        self.go("/clients/%s/erase" % cid)
+        if self.h1() == "Erase client " + cid:
+            d.find_element(By.ID, "confirm").send_keys(cid)
+            d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Not allowed")
+        self.assertEqual(kit.fort("client", "get", cid).returncode, 0, "still there")
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == "sam" and x[2] == "denied"], "the refusal is audited")
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")

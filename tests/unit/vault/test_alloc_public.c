@@ -1064,7 +1064,8 @@ static const elsewhere_case elsewhere[] = {
 	  "vault/test_alloc_ops.c" },
 	{ "fort_deadline_compute", "rights/test_deadline.c" },
 	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
-	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush",
+	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush "
+	  "fort_totp_propose fort_totp_confirm",
 	  "auth/test_signin.c" },
 	/* Argon2id at the floor, rotations, breach letters, mail on loopback */
 	{ "fort_vault_create fort_vault_open fort_vault_open_key fort_vault_user_key fort_vault_passwd "
