@@ -6,6 +6,9 @@
  *
  * The folder is written under a temporary name next to its destination and
  * renamed when complete (mode 0700, files 0600): a failure leaves nothing.
+ * For a download (the web app) the same files go into a zip archive in
+ * memory instead (libarchive, stored uncompressed into a wiped buffer):
+ * nothing touches the disk.
  * The client's values are decrypted here without the purpose checks of
  * fort_client_get: the request itself is the lawful basis (Art. 15), and
  * the package is audited as such. */
@@ -18,6 +21,8 @@
 #include <unistd.h>
 #include <sodium.h>
 #include <jansson.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include "vault/vault_int.h"
 #include "rights/rights.h"
 #include "render/pdf.h"
@@ -230,13 +235,44 @@ static int history_collect(struct history *h, fort_vault *v, const char *idstr, 
 	return 0;
 }
 
-static int write_file(const char *dir, const char *name, const void *data, size_t len, json_t *files)
+/* Where the package goes: the folder DIR, or the zip ZIP (entries DIR/NAME). */
+typedef struct {
+	const char *dir;
+	struct archive *zip;
+} pkg_out;
+
+static int zip_add(const pkg_out *o, const char *name, const void *data, size_t len)
+{
+	struct archive_entry *e = archive_entry_new();
+	char path[512];
+	int r = 0;
+	if (!e)
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	snprintf(path, sizeof path, "%s/%s", o->dir, name);
+	archive_entry_set_pathname(e, path);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0600);
+	archive_entry_set_size(e, (la_int64_t)len);
+	archive_entry_set_mtime(e, (time_t)fort_now(), 0);
+	if (archive_write_header(o->zip, e) != ARCHIVE_OK ||
+	    (len && archive_write_data(o->zip, data, len) != (la_ssize_t)len))
+		r = fort_error_set(FORT_ENOMEM, "cannot add %s to the package: %s", name, archive_error_string(o->zip));
+	archive_entry_free(e);
+	return r;
+}
+
+static int write_file(const pkg_out *o, const char *name, const void *data, size_t len, json_t *files)
 {
 	char path[4096], hex[65];
 	unsigned char h[crypto_hash_sha256_BYTES];
-	int fd;
-	json_t *o;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	int fd, r;
+	json_t *o2;
+	if (o->zip) {
+		if ((r = zip_add(o, name, data, len)) < 0)
+			return r;
+		goto listed;
+	}
+	snprintf(path, sizeof path, "%s/%s", o->dir, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		return fort_error_set(FORT_EIO, "cannot create %s: %s", path, strerror(errno));
 	for (size_t off = 0; off < len;) {
@@ -251,14 +287,15 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 	}
 	if (fsync(fd) < 0 || close(fd) < 0)
 		return fort_error_set(FORT_EIO, "cannot write %s: %s", path, strerror(errno));
+listed:
 	if (files) {
 		crypto_hash_sha256(h, data, len);
 		fort_hex(hex, h, sizeof h);
-		o = json_object();
-		json_object_set_new(o, "file", json_string(name));
-		json_object_set_new(o, "bytes", json_integer((json_int_t)len));
-		json_object_set_new(o, "sha256", json_string(hex));
-		json_array_append_new(files, o);
+		o2 = json_object();
+		json_object_set_new(o2, "file", json_string(name));
+		json_object_set_new(o2, "bytes", json_integer((json_int_t)len));
+		json_object_set_new(o2, "sha256", json_string(hex));
+		json_array_append_new(files, o2);
 	}
 	return 0;
 }
@@ -280,7 +317,7 @@ static void rm_tree(const char *dir)
 
 /* Art. 20: what the client provided, in the form an import reads back
  * (fortress client import portable.json), as DIR/portable.json. */
-static int portable_write(const char *dir, fort_vault *v, const client_vals *cv, json_t *files)
+static int portable_write(const pkg_out *dir, fort_vault *v, const client_vals *cv, json_t *files)
 {
 	json_t *arr = json_array(), *obj = json_object();
 	char *p;
@@ -300,7 +337,7 @@ static int portable_write(const char *dir, fort_vault *v, const client_vals *cv,
 }
 
 /* The same letter on paper: DIR/letter.pdf from the Markdown MD. */
-static int pdf_write(const char *dir, const char *md, json_t *files)
+static int pdf_write(const pkg_out *dir, const char *md, json_t *files)
 {
 	unsigned char *pdf = NULL;
 	size_t plen = 0;
@@ -442,8 +479,9 @@ static int ledgers_add(json_t *data, size_t *nfiles, fort_vault *v, const char *
 	return 0;
 }
 
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir)
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, struct archive *zip)
 {
+	pkg_out po = { NULL, zip };
 	size_t nfiles = 0;
 	store_client c;
 	client_vals cv;
@@ -475,6 +513,10 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		}
 	if ((r = store_client_get(v->st, &c, q->client)) < 0 || (r = client_decrypt(&cv, v, &c)) < 0)
 		goto out;
+	if (zip) {
+		po.dir = dir;
+		goto files_ready;
+	}
 	{
 		struct stat sb;
 		if (stat(dir, &sb) == 0) {
@@ -489,6 +531,8 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		goto out;
 	}
 	made_dir = 1;
+	po.dir = tmpname.buf;
+files_ready:
 	iso_time(now, fort_now());
 
 	/* the data */
@@ -678,14 +722,14 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if (strcmp(q->kind, "portability") == 0 && (r = portable_write(tmpname.buf, v, &cv, files)) < 0)
+	if (strcmp(q->kind, "portability") == 0 && (r = portable_write(&po, v, &cv, files)) < 0)
 		goto out;
-	if ((r = write_file(tmpname.buf, "data.json", s, strlen(s), files)) < 0 ||
-	    (r = write_file(tmpname.buf, "data.csv", csv.buf, csv.len, files)) < 0 ||
-	    (r = write_file(tmpname.buf, "letter.md", md.buf, md.len, files)) < 0 ||
-	    (r = write_file(tmpname.buf, "letter.html", html.buf, html.len, files)) < 0)
+	if ((r = write_file(&po, "data.json", s, strlen(s), files)) < 0 ||
+	    (r = write_file(&po, "data.csv", csv.buf, csv.len, files)) < 0 ||
+	    (r = write_file(&po, "letter.md", md.buf, md.len, files)) < 0 ||
+	    (r = write_file(&po, "letter.html", html.buf, html.len, files)) < 0)
 		goto out;
-	if ((r = pdf_write(tmpname.buf, md.buf, files)) < 0)
+	if ((r = pdf_write(&po, md.buf, files)) < 0)
 		goto out;
 	sodium_memzero(s, strlen(s));
 	free(s);
@@ -704,9 +748,9 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((r = write_file(tmpname.buf, "manifest.json", s, strlen(s), NULL)) < 0)
+	if ((r = write_file(&po, "manifest.json", s, strlen(s), NULL)) < 0)
 		goto out;
-	if (rename(tmpname.buf, dir) < 0) {
+	if (!zip && rename(tmpname.buf, dir) < 0) {
 		r = fort_error_set(FORT_EIO, "cannot move the package to %s: %s", dir, strerror(errno));
 		goto out;
 	}

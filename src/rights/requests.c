@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <archive.h>
+#include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/op.h"
 #include "data/tables.h"
@@ -533,7 +535,9 @@ int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const c
 	return 0;
 }
 
-int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
+/* Fulfil request ID into the folder DIR, or with ZIP into that archive (DIR:
+ * the folder's name inside it); the request is then answered. */
+static int fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir, struct archive *zip)
 {
 	store_request q;
 	fort_access_report rep;
@@ -551,13 +555,17 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
 				      "act on it and then 'fortress request answer %lld'", (long long)id, q.kind, (long long)id);
 	if (!dir || !dir[0])
 		return fort_error_set(FORT_EINPUT, "give the folder to write the package to (--out DIR)");
-	if ((r = access_package(&rep, v, &q, dir)) < 0)
+	if ((r = access_package(&rep, v, &q, dir, zip)) < 0)
 		return r;
+	/* the zip is whole before the request is marked answered */
+	if (zip && archive_write_close(zip) != ARCHIVE_OK)
+		return fort_error_set(FORT_ENOMEM, "cannot finish the package's zip archive (%s): nothing was changed, try again",
+				      archive_error_string(zip));
 	today_utc(today);
 	snprintf(q.state, sizeof q.state, "answered");
 	snprintf(q.closed, sizeof q.closed, "%s", today);
-	snprintf(detail, sizeof detail, "package written to %s: %zu fields, %zu access-history entries%s", dir, rep.fields,
-		 rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
+	snprintf(detail, sizeof detail, "package %s %s: %zu fields, %zu access-history entries%s", zip ? "downloaded as" : "written to",
+		 dir, rep.fields, rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
 	if ((r = store_begin(v->st)) < 0)
 		return r;
 	if ((r = event(v, &q, "fulfil", detail)) < 0 || (r = store_commit(v->st)) < 0) {
@@ -567,6 +575,53 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
 	if (out)
 		*out = rep;
 	return 0;
+}
+
+int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
+{
+	return fulfil(out, v, id, dir, NULL);
+}
+
+static la_ssize_t zip_sink(struct archive *a, void *ctx, const void *data, size_t n)
+{
+	(void)a;
+	return fort_buf_put(ctx, data, n) < 0 ? -1 : (la_ssize_t)n;
+}
+
+int fort_request_package(unsigned char **out, size_t *len, fort_access_report *rep, fort_vault *v, int64_t id)
+{
+	struct archive *zip = NULL;
+	fort_buf b;
+	char name[64];
+	int r;
+	*out = NULL;
+	*len = 0;
+	fort_buf_init_secret(&b, FORT_BUF_DEFAULT_CAP);
+	snprintf(name, sizeof name, "request-%lld", (long long)id);
+	if (!(zip = archive_write_new()) || archive_write_set_format_zip(zip) != ARCHIVE_OK ||
+	    archive_write_zip_set_compression_store(zip) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(zip, 1) != ARCHIVE_OK ||
+	    archive_write_open2(zip, &b, NULL, zip_sink, NULL, NULL) != ARCHIVE_OK) {
+		r = fort_error_set(FORT_ENOMEM, "cannot start the package's zip archive");
+		goto out;
+	}
+	if ((r = fulfil(rep, v, id, name, zip)) < 0)
+		goto out;
+	*out = (unsigned char *)fort_buf_detach(&b, len);
+	r = *out ? 0 : fort_buf_error(&b);
+out:
+	if (zip)
+		archive_write_free(zip);
+	fort_buf_release(&b);
+	return r;
+}
+
+void fort_package_free(unsigned char *p, size_t len)
+{
+	if (!p)
+		return;
+	sodium_memzero(p, len);
+	free(p);
 }
 
 int fort_request_erase(fort_erasure_report *out, fort_vault *v, int64_t id, const char *cert_path, const char *today)

@@ -36,8 +36,11 @@ const char *rights_basis_words(const char *basis);
 const char *rights_provision_words(const map_purpose *p);
 void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
 
-/* access.c: write the access package of request Q to DIR. */
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir) FORT_WUR;
+/* access.c: write the access package of request Q to the folder DIR, or
+ * with ZIP (an archive open for writing) add its files to ZIP as DIR/NAME. */
+struct archive;
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir,
+		   struct archive *zip) FORT_WUR;
 
 /* erasure.c: erase what no hold keeps and write the certificate. */
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, const char *cert_path,

@@ -667,6 +667,18 @@ static int op_request_fulfil(void)
 	return fort_request_fulfil(&rep, v, fresh_id, path_of(dir_));
 }
 
+static int op_request_package(void)
+{
+	fort_access_report rep;
+	unsigned char *zip = NULL;
+	size_t len = 0;
+	int r = fort_request_package(&zip, &len, &rep, v, fresh_id);
+	if (r == 0 && (len < 22 || memcmp(zip, "PK", 2) != 0))
+		fail_msg("the package is not a zip archive");
+	fort_package_free(zip, len);
+	return r;
+}
+
 static fort_secret *mail_pw;
 
 static void setup_mail_password(void)
@@ -997,6 +1009,7 @@ static const op_case looped[] = {
 	{ "fort_notice_publish", op_notice_publish, 1, setup_notice_change },
 	{ "fort_request_update", op_request_update, 1, setup_request },
 	{ "fort_request_fulfil", op_request_fulfil, 0, setup_request },
+	{ "fort_request_package", op_request_package, 0, setup_request },
 	{ "fort_mail_set_password", op_mail_password, 1, setup_mail_password },
 	{ "fort_retention_run", op_retention_run_dry, 0 },
 	{ "fort_request_erase", op_request_erase, 2, setup_erasure },
@@ -1099,7 +1112,7 @@ static const char *const skipped[] = {
 	/* called from a signal handler: unlinks the registered temporary files, allocates nothing */
 	"fort_signal_cleanup",
 	/* the server's sessions and enrolments: frees and wipes, or walks the table; no allocation */
-	"fort_sessions_free", "fort_totp_enrolment_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
+	"fort_sessions_free", "fort_totp_enrolment_free", "fort_package_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
 	/* gives a handle back: a flag under the table's lock, or the close */
 	"fort_session_release",
 };
