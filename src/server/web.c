@@ -67,6 +67,12 @@ static const page_route pages[] = {
 	{ "GET", "/clients/{id}/erase", page_client_erase_ask, 0 },
 	{ "POST", "/clients/{id}/erase", page_client_erase, P_FORM },
 	{ "GET", "/requests", page_requests, 0 },
+	{ "POST", "/requests", page_request_open, P_FORM },
+	{ "GET", "/requests/new", page_request_new, 0 },
+	{ "GET", "/requests/{id}", page_request, 0 },
+	{ "POST", "/requests/{id}/identity", page_request_identity, P_FORM },
+	{ "POST", "/requests/{id}/step", page_request_step, P_FORM },
+	{ "POST", "/requests/{id}/package", page_request_package, P_FORM },
 	{ "GET", "/incidents", page_incidents, 0 },
 	{ "GET", "/audit", page_audit, 0 },
 	{ "GET", "/account", page_account, 0 },
@@ -168,6 +174,22 @@ void web_problem(page *p, const char *msg)
 	web_put(p, "<div class=\"problem\" role=\"alert\"><p>");
 	web_text(p, msg && *msg ? msg : "the request failed");
 	web_put(p, "</p></div>");
+}
+
+void web_file(page *p, const char *type, const char *name, unsigned char *data, size_t len)
+{
+	size_t i;
+	if (p->file)
+		fort_wipe_free(p->file);
+	p->file = data;
+	p->file_len = len;
+	snprintf(p->file_type, sizeof p->file_type, "%s", type);
+	snprintf(p->file_name, sizeof p->file_name, "%s", name);
+	for (i = 0; p->file_name[i]; i++) {
+		char c = p->file_name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			p->file_name[i] = '_';
+	}
 }
 
 /* Decode an application/x-www-form-urlencoded BODY in place (form.c).  0,
@@ -295,12 +317,32 @@ static int send_body(server *s, struct MHD_Connection *conn, int status, const c
 	return ret == MHD_YES;
 }
 
+static int send_file(page *p)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char disp[160];
+	resp = MHD_create_response_from_buffer_with_free_callback(p->file_len, p->file, fort_wipe_free);
+	if (!resp)
+		return 0;
+	p->file = NULL; /* the response owns it now */
+	MHD_add_response_header(resp, "Content-Type", p->file_type);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", p->file_name);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	http_security_headers(p->req.srv, resp, PAGE_CSP);
+	ret = MHD_queue_response(p->req.conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret == MHD_YES;
+}
+
 static int send_page(page *p, int signed_in, const char *allow)
 {
 	fort_buf b;
 	char *text;
 	size_t len;
 	int status = p->status ? p->status : MHD_HTTP_OK;
+	if (p->file && !p->location[0] && status == MHD_HTTP_OK)
+		return send_file(p);
 	fort_buf_init_secret(&b, PAGE_MAX);
 	if (!p->location[0])
 		layout(&b, p, signed_in);
@@ -535,6 +577,8 @@ answer:
 done:
 	http_give_back(&p.req);
 	fort_buf_release(&p.out);
+	if (p.file)
+		fort_wipe_free(p.file);
 	sodium_memzero(p.csrf, sizeof p.csrf);
 	sodium_memzero(p.cookies, sizeof p.cookies);
 	return ok;

@@ -21,6 +21,9 @@ typedef struct {
 	int status;                /* 0: 200 */
 	int retry_after;
 	const char *nav;           /* the menu entry to mark as current */
+	unsigned char *file;       /* a download instead of a page (web_file): owned, wiped when sent */
+	size_t file_len;
+	char file_type[64], file_name[96];
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -38,6 +41,10 @@ void web_csrf_field(page *p);
 int web_redirect(page *p, const char *loc);
 /* A box saying what went wrong and what to do (the library's message). */
 void web_problem(page *p, const char *msg);
+/* Answer with a download instead of a page: DATA (LEN bytes, malloc'ed,
+ * taken over: wiped and freed once sent) as TYPE, saved as NAME (letters,
+ * digits, '.', '-' and '_'); Cache-Control: no-store as every response. */
+void web_file(page *p, const char *type, const char *name, unsigned char *data, size_t len);
 
 /* web_pages.c */
 int page_dashboard(page *p);
@@ -55,6 +62,13 @@ int page_signout(page *p);
 int page_account(page *p);
 int page_totp_new(page *p);
 int page_totp_confirm(page *p);
+/* web_requests.c */
+int page_request_new(page *p);
+int page_request_open(page *p);
+int page_request(page *p);
+int page_request_identity(page *p);
+int page_request_step(page *p);
+int page_request_package(page *p);
 /* web_clients.c */
 int page_client_edit(page *p);
 int page_client_update(page *p);

@@ -30,7 +30,8 @@ static void requests_table(page *p, const fort_request_info *rq, size_t n, const
 		   "<th scope=\"col\">Days left</th></tr></thead><tbody>",
 		with_state ? "<th scope=\"col\">State</th>" : "");
 	for (size_t i = 0; i < n; i++) {
-		web_put(p, "<tr%s><td>%lld</td><td>", rq[i].overdue ? " class=\"overdue\"" : "", (long long)rq[i].id);
+		web_put(p, "<tr%s><td><a href=\"/requests/%lld\">%lld</a></td><td>", rq[i].overdue ? " class=\"overdue\"" : "",
+			(long long)rq[i].id, (long long)rq[i].id);
 		web_text(p, rq[i].kind);
 		web_put(p, "</td><td><a href=\"/clients/");
 		web_text(p, rq[i].client);
@@ -439,8 +440,9 @@ int page_requests(page *p)
 	snprintf(p->title, sizeof p->title, "Requests from clients");
 	if ((r = fort_request_list(&rq, &n, p->req.v, NULL, 0, NULL)) < 0)
 		return r;
+	web_put(p, "<p><a class=\"button\" href=\"/requests/new\">Record a request</a></p>");
 	if (n == 0)
-		web_put(p, "<p>No requests recorded. Record one with <code>fortress request open</code>.</p>");
+		web_put(p, "<p>No requests recorded yet.</p>");
 	else
 		requests_table(p, rq, n, "Every request, with its legal due date", 1);
 	free(rq);

@@ -476,6 +476,71 @@ class WebTest(unittest.TestCase):
         self.assertEqual(kit.fort("client", "get", cid).returncode, 0, "still there")
         self.assertTrue([x for x in audit_rows()[n:] if x[0] == "sam" and x[2] == "denied"], "the refusal is audited")
 
+    def test_record_access_request_and_download(self):
+        d = self.driver
+        cid = self.new_client("Paula Frey")
+        self.signed_in("anna")
+        d.find_element(By.LINK_TEXT, "Requests").click()
+        self.wait_h1("Requests from clients")
+        d.find_element(By.LINK_TEXT, "Record a request").click()
+        self.wait_h1("Record a request")
+        self.axe("record a request")
+        # an unknown client: refused, nothing recorded
+        n = count("requests")
+        Select(d.find_element(By.ID, "kind")).select_by_value("access")
+        d.find_element(By.ID, "client").send_keys("c-0000000000000000")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Not found")
+        self.assertEqual(count("requests"), n)
+        self.go("/requests/new")
+        Select(d.find_element(By.ID, "kind")).select_by_value("access")
+        d.find_element(By.ID, "client").send_keys(cid)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1(lambda t: re.fullmatch(r"Request \d+", t))
+        rid = self.h1().split()[1]
+        self.assertEqual(count("requests"), n + 1)
+        # the due date, a month on (GDPR Art. 12(3)), counted by the library
+        due = d.find_element(By.ID, "due").text
+        self.assertRegex(due, r"^\d{4}-\d{2}-\d{2}.*\(\d+ days left\)")
+        self.axe("request")
+        # the identity check, recorded
+        d.find_element(By.ID, "method").send_keys("known-contact")
+        d.find_element(By.XPATH, "//form[contains(@action,'/identity')]//button").click()
+        self.wait_h1("Request " + rid)
+        self.assertIn("known-contact", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        # the package: a POST with the page's CSRF token, answered as a zip download that is not kept
+        form = d.find_element(By.XPATH, "//form[contains(@action,'/package')]")
+        tok = form.find_element(By.NAME, "csrf").get_attribute("value")
+        r, _ = self.get("/requests/%s/package" % rid, sid=self.cookie(), method="POST", body="x=1",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 403, "no CSRF token: refused")
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/requests/%s/package" % rid, body="csrf=" + tok,
+                  headers={"Cookie": "fortress_session=" + self.cookie(),
+                           "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"), "application/zip")
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="request-%s.zip"' % rid)
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        import io, zipfile
+        z = zipfile.ZipFile(io.BytesIO(body))
+        names = sorted(z.namelist())
+        self.assertEqual(names, sorted("request-%s/%s" % (rid, f) for f in
+                                       ("data.json", "data.csv", "letter.md", "letter.html", "letter.pdf", "manifest.json")))
+        self.assertIn("paula.frey@example.org", z.read("request-%s/data.json" % rid).decode())
+        man = z.read("request-%s/manifest.json" % rid).decode()
+        self.assertIn(hashlib.sha256(z.read("request-%s/letter.pdf" % rid)).hexdigest(), man)
+        self.assertNotIn("paula", self.srv.log())
+        # answered: the page says closed, and a second download is refused
+        self.go("/requests/" + rid)
+        self.assertIn("answered", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        self.assertIn("closed", d.find_element(By.TAG_NAME, "main").text)
+        self.assertTrue([x for x in audit_rows("request-fulfil") if x[0] == "anna" and x[2] == "ok"
+                         and "package downloaded as request-%s" % rid in x[3]], audit_rows("request-fulfil"))
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
