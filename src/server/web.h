@@ -55,7 +55,6 @@ int page_client_add(page *p);
 int page_client(page *p);
 int page_client_reveal(page *p);
 int page_requests(page *p);
-int page_incidents(page *p);
 int page_audit(page *p);
 int page_signout(page *p);
 /* web_account.c */
@@ -69,6 +68,17 @@ int page_request(page *p);
 int page_request_identity(page *p);
 int page_request_step(page *p);
 int page_request_package(page *p);
+/* web_incidents.c */
+int page_incidents(page *p);
+int page_incident_new(page *p);
+int page_incident_open(page *p);
+int page_incident(page *p);
+int page_incident_note(page *p);
+int page_incident_scope(page *p);
+int page_incident_impact(page *p);
+int page_incident_letters(page *p);
+int page_incident_notify(page *p);
+int page_incident_notified(page *p);
 /* web_clients.c */
 int page_client_edit(page *p);
 int page_client_update(page *p);

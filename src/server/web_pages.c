@@ -1,6 +1,6 @@
 /* web_pages.c - the pages behind the sign-in: dashboard, clients (list,
- * find, add, masked view, reveal for a purpose), requests and incidents
- * (lists), audit verify.  Each action is one library call, as the API's routes are;
+ * find, add, masked view, reveal for a purpose), the requests list,
+ * audit verify.  Each action is one library call, as the API's routes are;
  * the library checks role, purpose and consent and audits, and its
  * refusal (with what to do) becomes the error page (web.c).  No client
  * value goes into a URL: finding by e-mail and revealing are POSTs. */
@@ -429,7 +429,7 @@ int page_client_reveal(page *p)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- requests, incidents */
+/* ---------------------------------------------------------------- requests */
 
 int page_requests(page *p)
 {
@@ -447,96 +447,6 @@ int page_requests(page *p)
 		requests_table(p, rq, n, "Every request, with its legal due date", 1);
 	free(rq);
 	return 0;
-}
-
-/* "in 2 d 5 h", "3 h 10 min ago": from NOW to DUE. */
-static void time_left(page *p, int64_t due, int64_t now)
-{
-	int64_t d = due - now, a = d < 0 ? -d : d;
-	if (a >= 86400)
-		web_put(p, "%s%lld d %lld h%s", d < 0 ? "" : "in ", (long long)(a / 86400), (long long)(a % 86400 / 3600),
-			d < 0 ? " ago" : "");
-	else
-		web_put(p, "%s%lld h %lld min%s", d < 0 ? "" : "in ", (long long)(a / 3600), (long long)(a % 3600 / 60),
-			d < 0 ? " ago" : "");
-}
-
-static int incident_clocks(page *p, const fort_incident_info *in, int64_t now)
-{
-	fort_incident_clock *c = NULL;
-	size_t n = 0;
-	int r;
-	if ((r = fort_incident_clocks(&c, &n, p->req.v, in->id, now)) < 0)
-		return r;
-	if (n == 0) {
-		web_put(p, "<p>No notification clocks run for it.</p>");
-		free(c);
-		return 0;
-	}
-	web_put(p, "<table><caption>Clocks of incident %lld</caption><thead><tr><th scope=\"col\">Who must be told</th>"
-		   "<th scope=\"col\">Due</th><th scope=\"col\">Time left</th><th scope=\"col\">Done</th></tr></thead><tbody>",
-		(long long)in->id);
-	for (size_t i = 0; i < n; i++) {
-		web_put(p, "<tr%s><td>", c[i].overdue ? " class=\"overdue\"" : "");
-		web_text(p, c[i].title);
-		web_put(p, "</td><td>");
-		web_text(p, c[i].due[0] ? c[i].due : "without undue delay");
-		web_put(p, "</td><td>");
-		if (c[i].met)
-			web_put(p, "-");
-		else if (c[i].due_ts) {
-			web_put(p, "<span data-due=\"%lld\">", (long long)c[i].due_ts);
-			time_left(p, c[i].due_ts, now);
-			web_put(p, "</span>%s", c[i].overdue ? " <strong>overdue</strong>" : "");
-		} else
-			web_put(p, "as soon as possible");
-		web_put(p, "</td><td>");
-		if (c[i].met) {
-			web_text(p, c[i].met_at);
-			web_put(p, "%s", c[i].late ? " (late)" : "");
-		} else
-			web_put(p, "not yet");
-		web_put(p, "</td></tr>");
-	}
-	web_put(p, "</tbody></table>");
-	free(c);
-	return 0;
-}
-
-int page_incidents(page *p)
-{
-	fort_incident_info *in = NULL;
-	size_t n = 0;
-	int64_t now = (int64_t)time(NULL);
-	int r = 0;
-	p->nav = "incidents";
-	snprintf(p->title, sizeof p->title, "Incidents");
-	if ((r = fort_incident_list(&in, &n, p->req.v)) < 0)
-		return r;
-	if (n == 0)
-		web_put(p, "<p>No incidents recorded. If something went wrong, record it now with "
-			   "<code>fortress incident open</code>: the clocks start when you became aware.</p>");
-	for (size_t i = 0; i < n && r == 0; i++) {
-		web_put(p, "<section aria-labelledby=\"inc-%lld\"><h2 id=\"inc-%lld\">%lld. ", (long long)in[i].id,
-			(long long)in[i].id, (long long)in[i].id);
-		web_text(p, in[i].title);
-		web_put(p, "</h2><p>");
-		web_text(p, in[i].state);
-		web_put(p, "; aware since ");
-		web_text(p, in[i].aware);
-		if (in[i].risk)
-			web_put(p, "; risk %d of 25", in[i].risk);
-		if (in[i].decision[0]) {
-			web_put(p, "; decided: ");
-			web_text(p, in[i].decision);
-		}
-		web_put(p, ".</p>");
-		if (strcmp(in[i].state, "open") == 0)
-			r = incident_clocks(p, &in[i], now);
-		web_put(p, "</section>");
-	}
-	free(in);
-	return r;
 }
 
 /* ---------------------------------------------------------------- audit */

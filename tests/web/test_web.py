@@ -541,6 +541,69 @@ class WebTest(unittest.TestCase):
         self.assertTrue([x for x in audit_rows("request-fulfil") if x[0] == "anna" and x[2] == "ok"
                          and "package downloaded as request-%s" % rid in x[3]], audit_rows("request-fulfil"))
 
+    def test_open_incident_and_see_its_clock(self):
+        d = self.driver
+        self.signed_in("anna")
+        d.find_element(By.LINK_TEXT, "Incidents").click()
+        self.wait_h1("Incidents")
+        d.find_element(By.LINK_TEXT, "Record an incident").click()
+        self.wait_h1("Record an incident")
+        self.axe("record an incident")
+        n = count("incidents")
+        # awareness in the future: refused by the library, nothing recorded
+        future = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 3 * 86400))
+        d.find_element(By.ID, "title").send_keys("Backup disk missing")
+        d.execute_script("arguments[0].removeAttribute('max'); arguments[0].value = arguments[1]",
+                         d.find_element(By.ID, "aware"), future)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Please check what you entered")
+        self.assertEqual(count("incidents"), n)
+        # aware two hours ago
+        self.go("/incidents/new")
+        aware = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 2 * 3600))
+        d.find_element(By.ID, "title").send_keys("Backup disk missing")
+        Select(d.find_element(By.ID, "kind")).select_by_visible_text("lost-device")
+        d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "aware"), aware)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1(lambda t: re.fullmatch(r"Incident \d+", t))
+        iid = self.h1().split()[1]
+        self.assertEqual(count("incidents"), n + 1)
+        self.assertIn("Backup disk missing", d.find_element(By.TAG_NAME, "main").text)
+        # the authority's 72 hours, 2 of them gone, counting down
+        left = [c.text for c in d.find_elements(By.CSS_SELECTOR, "[data-due]")]
+        self.assertTrue(any(re.fullmatch(r"in (2 d 2[12] h|69 h \d+ min|70 h \d+ min)", t) for t in left), left)
+        self.axe("incident")
+        # a fact, and the scope: every client with financial data; the impact names the client with an IBAN
+        Select(d.find_element(By.ID, "note-kind")).select_by_value("fact")
+        d.find_element(By.ID, "note-text").send_keys("the disk held last month's backup")
+        d.find_element(By.XPATH, "//form[contains(@action,'/note')]//button").click()
+        self.wait_h1("Incident " + iid)
+        self.assertIn("1 facts", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        Select(d.find_element(By.ID, "category")).select_by_visible_text("financial")
+        d.find_element(By.XPATH, "//form[contains(@action,'/scope')]//button").click()
+        self.wait_h1("Incident " + iid)
+        d.find_element(By.XPATH, "//form[contains(@action,'/impact')]//button").click()
+        self.wait_h1("Incident %s: who is affected" % iid)
+        self.assertIn(self.client, d.find_element(By.TAG_NAME, "table").text)
+        self.assertNotIn(IBAN, d.page_source)
+        self.axe("incident impact")
+        # a notification made by the authority's portal, recorded: its clock is met
+        self.go("/incidents/" + iid)
+        Select(d.find_element(By.ID, "channel")).select_by_visible_text("portal")
+        d.find_element(By.ID, "reference").send_keys("DPA-2026-77")
+        d.find_element(By.XPATH, "//form[contains(@action,'/notified')]//button").click()
+        self.wait_h1("Incident " + iid)
+        rows = [r.text for r in d.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+        self.assertTrue(any("authority" in r.lower() and "not yet" not in r for r in rows), rows)
+        # the letters preview: the letters, or the library saying which element is missing
+        d.find_element(By.XPATH, "//form[contains(@action,'/letters')]//button").click()
+        self.wait_h1(lambda t: t in ("Incident %s: letters" % iid, "Please check what you entered", "Not found"))
+        if self.h1() == "Incident %s: letters" % iid:
+            self.assertIn("supervisory authority", d.find_element(By.TAG_NAME, "main").text)
+        else:
+            self.assertTrue(d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("incident letters")
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
