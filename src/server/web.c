@@ -66,6 +66,8 @@ static const page_route pages[] = {
 	{ "POST", "/clients/{id}/edit", page_client_update, P_FORM },
 	{ "GET", "/clients/{id}/erase", page_client_erase_ask, 0 },
 	{ "POST", "/clients/{id}/erase", page_client_erase, P_FORM },
+	{ "GET", "/clients/{id}/consent", page_client_consent, 0 },
+	{ "POST", "/clients/{id}/consent", page_client_consent_record, P_FORM },
 	{ "GET", "/requests", page_requests, 0 },
 	{ "POST", "/requests", page_request_open, P_FORM },
 	{ "GET", "/requests/new", page_request_new, 0 },
@@ -84,6 +86,8 @@ static const page_route pages[] = {
 	{ "POST", "/incidents/{id}/notify", page_incident_notify, P_FORM },
 	{ "POST", "/incidents/{id}/notified", page_incident_notified, P_FORM },
 	{ "GET", "/audit", page_audit, 0 },
+	{ "GET", "/users", page_users, 0 },
+	{ "POST", "/users", page_user_add, P_FORM },
 	{ "GET", "/account", page_account, 0 },
 	{ "GET", "/account/totp", page_totp_new, 0 },
 	{ "POST", "/account/totp", page_totp_confirm, P_FORM },
@@ -243,6 +247,7 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/clients", "clients", "Clients");
 		nav_item(b, p, "/requests", "requests", "Requests");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
+		nav_item(b, p, "/users", "users", "Users");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");
 		fort_buf_puts(b, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/signout\">"

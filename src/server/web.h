@@ -84,6 +84,11 @@ int page_client_edit(page *p);
 int page_client_update(page *p);
 int page_client_erase_ask(page *p);
 int page_client_erase(page *p);
+int page_client_consent(page *p);
+int page_client_consent_record(page *p);
+/* web_team.c */
+int page_users(page *p);
+int page_user_add(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

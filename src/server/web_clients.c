@@ -1,9 +1,12 @@
 /* web_clients.c - changing a client from the web app: edit (rectification:
  * fort_client_edit validates every value by its field's type, as for the
  * CLI) and erase (crypto-shredding, fort_client_erase) after the person
- * typed the client's id.  Both are audited by the library; a refusal
+ * typed the client's id; the consent ledger (status, and what the client
+ * said: grant, withdraw, object, restrict, lift: fort_consent_record).
+ * All are audited by the library; a refusal
  * becomes a page saying what to do, and the vault is as it was. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include "util.h"
 #include "server/web.h"
@@ -178,4 +181,80 @@ int page_client_erase(page *p)
 	web_put(p, "</code> was erased: their data can no longer be read, and the erasure is in the audit log.</p></div>"
 		   "<p><a href=\"/clients\">Back to the clients</a></p>");
 	return 0;
+}
+
+/* ---------------------------------------------------------------- consent */
+
+int page_client_consent(page *p)
+{
+	fort_consent_state *cs = NULL;
+	size_t n = 0, na = fort_map_activity_count(p->req.v);
+	int restricted = 0, r;
+	char d[21];
+	p->nav = "clients";
+	if ((r = fort_consent_status(&cs, &n, &restricted, p->req.v, p->req.id)) < 0)
+		return r;
+	snprintf(p->title, sizeof p->title, "Consent of client %s", p->req.id);
+	if (restricted)
+		web_put(p, "<div class=\"problem\" role=\"status\"><p><strong>Processing is restricted</strong> (Art. 18): "
+			   "only legal claims may use this client's data until it is lifted.</p></div>");
+	if (n == 0)
+		web_put(p, "<p>Nothing recorded yet for this client.</p>");
+	else {
+		web_put(p, "<table id=\"consent-state\"><caption>Where the client stands, per purpose</caption><thead><tr>"
+			   "<th scope=\"col\">Purpose</th><th scope=\"col\">Consent</th><th scope=\"col\">Objection</th>"
+			   "<th scope=\"col\">Since</th></tr></thead><tbody>");
+		for (size_t i = 0; i < n; i++) {
+			fort_time_iso(d, cs[i].since);
+			d[10] = '\0';
+			web_put(p, "<tr><th scope=\"row\">");
+			web_text(p, cs[i].purpose);
+			web_put(p, "</th><td>%s</td><td>%s</td><td>%s</td></tr>",
+				cs[i].consented ? "given" : cs[i].needs_consent ? "not given (needed)" : "not given",
+				cs[i].objected ? "objected" : "-", d);
+		}
+		web_put(p, "</tbody></table>");
+	}
+	free(cs);
+	web_put(p, "<form class=\"card\" method=\"post\" action=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/consent\">");
+	web_csrf_field(p);
+	web_put(p, "<fieldset><legend>Record what the client said</legend><p><label for=\"action\">What</label>"
+		   "<select id=\"action\" name=\"action\"><option value=\"grant\">Gave consent</option>"
+		   "<option value=\"withdraw\">Withdrew consent</option><option value=\"object\">Objected (Art. 21)</option>"
+		   "<option value=\"restrict\">Asked to restrict all processing (Art. 18)</option>"
+		   "<option value=\"lift\">Restriction lifted</option></select></p>"
+		   "<p><label for=\"purpose\">For which purpose</label><select id=\"purpose\" name=\"purpose\">");
+	for (size_t i = 0; i < na; i++) {
+		const fort_activity_info *a = fort_map_activity(p->req.v, i);
+		web_put(p, "<option value=\"");
+		web_text(p, a->purpose);
+		web_put(p, "\">");
+		web_text(p, a->purpose);
+		web_put(p, "</option>");
+	}
+	web_put(p, "</select></p><p><label for=\"channel\">How</label><select id=\"channel\" name=\"channel\">"
+		   "<option>email</option><option>web</option><option>paper</option><option>phone</option>"
+		   "<option>verbal</option><option value=\"in_person\">in person</option></select></p>"
+		   "<p><button type=\"submit\">Record it</button></p></fieldset></form><p><a href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "\">Back to the client</a></p>");
+	return 0;
+}
+
+int page_client_consent_record(page *p)
+{
+	fort_consent_opts o = FORT_CONSENT_OPTS_INIT;
+	const char *action = web_form(p, "action"), *purpose = web_form(p, "purpose");
+	char loc[96];
+	int r;
+	p->nav = "clients";
+	o.channel = web_form(p, "channel");
+	if (!action || !*action || !o.channel || !*o.channel)
+		return fort_error_set(FORT_EINPUT, "choose what the client said and how");
+	if ((r = fort_consent_record(p->req.v, p->req.id, purpose ? purpose : "", action, &o)) < 0)
+		return r;
+	snprintf(loc, sizeof loc, "/clients/%s/consent", p->req.id);
+	return web_redirect(p, loc);
 }

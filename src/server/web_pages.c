@@ -388,7 +388,11 @@ int page_client(page *p)
 	record_table(p, rec);
 	web_put(p, "<p class=\"actions\"><a class=\"button\" href=\"/clients/");
 	web_text(p, p->req.id);
-	web_put(p, "/edit\">Edit</a> <a class=\"button danger\" href=\"/clients/");
+	web_put(p, "/edit\">Edit</a> <a class=\"button\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/consent\">Consent</a> <a class=\"button\" href=\"/requests/new?client=");
+	web_text(p, p->req.id);
+	web_put(p, "\">Record a request</a> <a class=\"button danger\" href=\"/clients/");
 	web_text(p, p->req.id);
 	web_put(p, "/erase\">Erase</a></p><p><a href=\"/clients\">Back to the clients</a></p>");
 	fort_record_free(rec);

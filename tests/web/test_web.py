@@ -604,6 +604,79 @@ class WebTest(unittest.TestCase):
             self.assertTrue(d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
         self.axe("incident letters")
 
+    def test_consent_recorded_from_the_page(self):
+        d = self.driver
+        cid = self.new_client("Clara Ort")
+        self.signed_in("anna")
+        self.go("/clients/" + cid)
+        d.find_element(By.LINK_TEXT, "Consent").click()
+        self.wait_h1("Consent of client " + cid)
+        self.axe("consent")
+        n = len(audit_rows())
+        Select(d.find_element(By.ID, "action")).select_by_value("object")
+        Select(d.find_element(By.ID, "purpose")).select_by_value("marketing")
+        Select(d.find_element(By.ID, "channel")).select_by_visible_text("email")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Consent of client " + cid)
+        row = d.find_element(By.XPATH, "//table[@id='consent-state']//tr[th='marketing']").text
+        self.assertIn("objected", row)
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == "anna" and x[2] == "ok"])
+        # the library enforces it: a reveal for marketing is now refused
+        r = kit.fort("client", "get", cid, "--reveal", "email", "--purpose", "marketing", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        # a bad channel (posted by hand) is refused by the library, nothing recorded
+        sel = d.find_element(By.ID, "channel")
+        d.execute_script("arguments[0].options[0].value = 'carrier-pigeon'", sel)
+        Select(sel).select_by_index(0)
+        m = count("consent")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Please check what you entered")
+        self.assertEqual(count("consent"), m)
+
+    def test_users_page_and_adding_a_user(self):
+        d = self.driver
+        env = dict(os.environ, FORTRESS_VAULT=kit.VAULT, FORTRESS_PASSPHRASE_FILE=kit.passfile("kim"))
+        import subprocess
+        subprocess.run([kit.FORTRESS, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True,
+                       capture_output=True)
+        import json
+        fp = [u for u in json.loads(kit.fort("--json", "user", "list").stdout) if u["name"] == "kim"][0]["fingerprint"]
+        # staff see the team, but no form to add anyone
+        self.signed_in("sam")
+        d.find_element(By.LINK_TEXT, "Users").click()
+        self.wait_h1("Users and roles")
+        self.assertIn("kim", d.find_element(By.ID, "users").text)
+        self.assertFalse(d.find_elements(By.ID, "fingerprint"))
+        self.axe("users (staff)")
+        # and a post made by hand is refused by the library and audited
+        tok = d.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
+        n = len(audit_rows())
+        r, _ = self.get("/users", sid=self.cookie(), method="POST",
+                        body="csrf=%s&name=kim&role=owner&fingerprint=%s" % (tok, fp.replace(" ", "+")),
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 403)
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == "sam" and x[2] == "denied"])
+        # the owner: a wrong fingerprint refused, then the right one
+        self.signed_in("anna")
+        self.go("/users")
+        self.axe("users (owner)")
+        Select(d.find_element(By.ID, "name")).select_by_visible_text("kim")
+        Select(d.find_element(By.ID, "role")).select_by_visible_text("staff")
+        d.find_element(By.ID, "fingerprint").send_keys("0000 0000 0000 0000")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1(lambda t: t != "Users and roles")
+        self.assertIn("pending", [u["status"] for u in json.loads(kit.fort("--json", "user", "list").stdout)
+                                  if u["name"] == "kim"])
+        self.go("/users")
+        Select(d.find_element(By.ID, "name")).select_by_visible_text("kim")
+        Select(d.find_element(By.ID, "role")).select_by_visible_text("staff")
+        d.find_element(By.ID, "fingerprint").send_keys(fp)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Users and roles")
+        row = d.find_element(By.XPATH, "//table[@id='users']//tr[th='kim']").text
+        self.assertIn("active", row)
+        self.assertIn("staff", row)
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
