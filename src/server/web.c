@@ -86,6 +86,13 @@ static const page_route pages[] = {
 	{ "POST", "/incidents/{id}/notify", page_incident_notify, P_FORM },
 	{ "POST", "/incidents/{id}/notified", page_incident_notified, P_FORM },
 	{ "GET", "/audit", page_audit, 0 },
+	{ "GET", "/notice", page_notice, 0 },
+	{ "POST", "/notice/publish", page_notice_publish, P_FORM },
+	{ "POST", "/records", page_records, P_FORM },
+	{ "GET", "/retention", page_retention, 0 },
+	{ "POST", "/retention", page_retention_apply, P_FORM },
+	{ "GET", "/backups", page_backups, 0 },
+	{ "POST", "/backups", page_backup_create, P_FORM },
 	{ "GET", "/users", page_users, 0 },
 	{ "POST", "/users", page_user_add, P_FORM },
 	{ "GET", "/account", page_account, 0 },
@@ -247,6 +254,9 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/clients", "clients", "Clients");
 		nav_item(b, p, "/requests", "requests", "Requests");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
+		nav_item(b, p, "/notice", "documents", "Notice");
+		nav_item(b, p, "/retention", "retention", "Retention");
+		nav_item(b, p, "/backups", "backups", "Backups");
 		nav_item(b, p, "/users", "users", "Users");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");

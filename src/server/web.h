@@ -86,6 +86,14 @@ int page_client_erase_ask(page *p);
 int page_client_erase(page *p);
 int page_client_consent(page *p);
 int page_client_consent_record(page *p);
+/* web_documents.c */
+int page_notice(page *p);
+int page_notice_publish(page *p);
+int page_records(page *p);
+int page_retention(page *p);
+int page_retention_apply(page *p);
+int page_backups(page *p);
+int page_backup_create(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);

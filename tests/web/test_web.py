@@ -677,6 +677,61 @@ class WebTest(unittest.TestCase):
         self.assertIn("active", row)
         self.assertIn("staff", row)
 
+    def post_form(self, path, body):
+        """POST BODY (a form) with the signed-in browser's session and the page's CSRF token."""
+        tok = self.driver.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("POST", path, body="csrf=%s%s" % (tok, "&" + body if body else ""),
+                  headers={"Cookie": "fortress_session=" + self.cookie(),
+                           "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r, data
+
+    def test_notice_records_retention_backup(self):
+        d = self.driver
+        self.signed_in("anna")
+        d.find_element(By.LINK_TEXT, "Notice").click()
+        self.wait_h1("Privacy notice and records")
+        self.assertIn("Acme Ltd", d.find_element(By.ID, "notice").text)
+        self.axe("notice")
+        if d.find_elements(By.XPATH, "//form[@action='/notice/publish']"):
+            n = len(audit_rows())
+            d.find_element(By.XPATH, "//form[@action='/notice/publish']//button").click()
+            self.wait_h1("Privacy notice and records")
+            self.assertTrue(audit_rows()[n:], "publishing is audited")
+        self.assertIn("This is the published version", d.find_element(By.CSS_SELECTOR, "[role=status]").text)
+        # the records of processing, as a download
+        r, data = self.post_form("/records", "format=csv")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.getheader("Content-Type").startswith("text/csv"))
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="records-of-processing.csv"')
+        self.assertIn("billing", data.decode())
+        r, _ = self.post_form("/records", "format=exe")
+        self.assertEqual(r.status, 400)
+        # retention: what is due, said plainly
+        d.find_element(By.LINK_TEXT, "Retention").click()
+        self.wait_h1("Retention")
+        self.axe("retention")
+        # a backup, downloaded; it opens with the owner's passphrase
+        d.find_element(By.LINK_TEXT, "Backups").click()
+        self.wait_h1("Backups")
+        self.axe("backups")
+        n = len(audit_rows("backup-create"))
+        r, data = self.post_form("/backups", "")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"), "application/octet-stream")
+        self.assertRegex(r.getheader("Content-Disposition"), r'^attachment; filename="fortress-backup-\d{4}-\d{2}-\d{2}\.fbk"$')
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertEqual(len(audit_rows("backup-create")), n + 1)
+        path = os.path.join(kit.TMP, "web-backup.fbk")
+        with open(path, "wb") as f:
+            f.write(data)
+        self.assertNotIn(b"jana@example.org", data, "encrypted")
+        v = kit.fort("backup", "verify", path, check=False)
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
