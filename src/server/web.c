@@ -60,6 +60,8 @@ static const page_route pages[] = {
 	{ "POST", "/clients", page_client_add, P_FORM },
 	{ "GET", "/clients/new", page_client_new, 0 },
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
+	{ "GET", "/clients/import", page_import, 0 },
+	{ "POST", "/clients/import", page_import_post, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
 	{ "POST", "/clients/{id}/reveal", page_client_reveal, P_FORM },
 	{ "GET", "/clients/{id}/edit", page_client_edit, 0 },

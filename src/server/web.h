@@ -94,6 +94,9 @@ int page_retention(page *p);
 int page_retention_apply(page *p);
 int page_backups(page *p);
 int page_backup_create(page *p);
+/* web_import.c */
+int page_import(page *p);
+int page_import_post(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);

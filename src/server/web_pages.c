@@ -189,7 +189,8 @@ int page_clients(page *p)
 		start = i + 1;
 	}
 	find_form(p);
-	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a></p>");
+	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a> <a class=\"button\" "
+		   "href=\"/clients/import\">Import clients</a></p>");
 	if (n == 0) {
 		web_put(p, "<p>No clients yet.</p>");
 		free(s);

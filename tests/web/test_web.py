@@ -732,6 +732,34 @@ class WebTest(unittest.TestCase):
         v = kit.fort("backup", "verify", path, check=False)
         self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
 
+    def test_import_shows_rejected_rows(self):
+        d = self.driver
+        self.signed_in("anna")
+        self.go("/clients")
+        d.find_element(By.LINK_TEXT, "Import clients").click()
+        self.wait_h1("Import clients")
+        self.axe("import")
+        csv = "Name,E-mail,Favourite colour\nIda Roth,ida.roth@example.org,blue\nBad Row,not-an-address,red\n"
+        n = count("clients")
+        d.find_element(By.ID, "data").send_keys(csv)
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Import clients")
+        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.ID, "import-problems"))
+        problems = d.find_element(By.ID, "import-problems").text
+        self.assertIn("line 3", problems)
+        self.assertEqual(count("clients"), n, "all or nothing: nothing imported")
+        self.assertIn("Favourite colour", d.find_element(By.ID, "import-notes").text, "the ignored column is named")
+        self.axe("import refused")
+        # the good rows, with the box ticked
+        d.find_element(By.ID, "data").send_keys(csv)
+        d.find_element(By.ID, "skip").click()
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(d, 20).until(lambda d: d.find_elements(By.ID, "import-result"))
+        self.assertIn("1 of 2 clients imported", d.find_element(By.ID, "import-result").text)
+        self.assertIn("line 3", d.find_element(By.ID, "import-problems").text)
+        self.assertEqual(count("clients"), n + 1)
+        self.assertNotIn("ida.roth", self.srv.log())
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
