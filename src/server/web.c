@@ -95,6 +95,8 @@ static const page_route pages[] = {
 	{ "POST", "/retention", page_retention_apply, P_FORM },
 	{ "GET", "/backups", page_backups, 0 },
 	{ "POST", "/backups", page_backup_create, P_FORM },
+	{ "GET", "/business", page_business, 0 },
+	{ "POST", "/business", page_business_set, P_FORM },
 	{ "GET", "/users", page_users, 0 },
 	{ "POST", "/users", page_user_add, P_FORM },
 	{ "GET", "/account", page_account, 0 },

@@ -94,6 +94,8 @@ int page_retention(page *p);
 int page_retention_apply(page *p);
 int page_backups(page *p);
 int page_backup_create(page *p);
+int page_business(page *p);
+int page_business_set(page *p);
 /* web_import.c */
 int page_import(page *p);
 int page_import_post(page *p);

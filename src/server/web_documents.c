@@ -3,7 +3,9 @@
  * changed since the published one, published with one click), the records
  * of processing (Art. 30) as a download, what retention will erase (and
  * applying it, for a role with 'erase'), and an encrypted backup made and
- * handed over as a download.  Each action is one library call. */
+ * handed over as a download; the business's details (fort_business_get,
+ * fort_business_set for a role with 'map').  Each action is one library
+ * call. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,7 +51,8 @@ int page_notice(page *p)
 	web_csrf_field(p);
 	web_put(p, "<label for=\"format\">Format</label><select id=\"format\" name=\"format\"><option value=\"html\">HTML "
 		   "(to read or print)</option><option value=\"csv\">CSV (spreadsheet)</option><option value=\"json\">JSON</option>"
-		   "</select><button type=\"submit\">Download the records</button></form>");
+		   "</select><button type=\"submit\">Download the records</button></form>"
+		   "<p>The business's details these documents state: <a href=\"/business\">Business settings</a>.</p>");
 	free(md);
 	free(diff);
 	return 0;
@@ -219,4 +222,85 @@ out:
 	free(data);
 	close(fd);
 	return r;
+}
+
+/* ---------------------------------------------------------------- business settings */
+
+static const struct {
+	const char *key, *label, *help;
+	size_t max;
+} biz_fields[] = {
+	{ "address", "Postal address", "As on your letters.", 500 },
+	{ "email", "E-mail for privacy questions", "Clients write here to use their rights.", 254 },
+	{ "phone", "Phone", "International form, e.g. +49 30 1234567.", 40 },
+	{ "dpo", "Data protection officer (name and contact)", "Only if you designated one.", 500 },
+	{ "representative", "EU representative", "Only for a business established outside the EU (Art. 27).", 500 },
+	{ "country", "Country where the business is established", "Two-letter code, e.g. DE.", 2 },
+	{ "state", "State or Land", "Required in Germany, e.g. DE-BY.", 7 },
+	{ "lead_authority", "Lead supervisory authority", "Only with establishments in several EU countries, e.g. FR.", 7 },
+};
+
+static const char *biz_value(const fort_business_info *bi, const char *key)
+{
+	if (!strcmp(key, "address")) return bi->address;
+	if (!strcmp(key, "email")) return bi->email;
+	if (!strcmp(key, "phone")) return bi->phone;
+	if (!strcmp(key, "dpo")) return bi->dpo;
+	if (!strcmp(key, "representative")) return bi->representative;
+	if (!strcmp(key, "country")) return bi->country;
+	if (!strcmp(key, "state")) return bi->state;
+	return bi->lead_authority;
+}
+
+int page_business(page *p)
+{
+	fort_business_info bi;
+	int r, may = fort_vault_can(p->req.v, "map", NULL);
+	p->nav = "documents";
+	snprintf(p->title, sizeof p->title, "Business settings");
+	if ((r = fort_business_get(&bi, p->req.v)) < 0)
+		return r;
+	web_put(p, "<p>Every document Fortress writes (the privacy notice, the records, letters to clients and to the "
+		   "authority) states these details, and they decide which supervisory authority is yours.</p>"
+		   "<dl class=\"facts wide\"><dt>Business</dt><dd>");
+	web_text(p, bi.name);
+	web_put(p, "</dd><dt>Your supervisory authority</dt><dd id=\"authority\">");
+	web_text(p, bi.authority[0] ? bi.authority : bi.authority_problem);
+	web_put(p, "</dd></dl>");
+	if (!may) {
+		web_put(p, "<p class=\"help\">Your role may not change them: ask an owner.</p>");
+		return 0;
+	}
+	web_put(p, "<form class=\"card\" method=\"post\" action=\"/business\">");
+	web_csrf_field(p);
+	for (size_t i = 0; i < sizeof biz_fields / sizeof biz_fields[0]; i++) {
+		web_put(p, "<p><label for=\"b-%s\">%s</label><input id=\"b-%s\" name=\"%s\" type=\"text\" maxlength=\"%zu\" "
+			   "aria-describedby=\"b-%s-help\" value=\"",
+			biz_fields[i].key, biz_fields[i].label, biz_fields[i].key, biz_fields[i].key, biz_fields[i].max,
+			biz_fields[i].key);
+		web_text(p, biz_value(&bi, biz_fields[i].key));
+		web_put(p, "\"><span class=\"help\" id=\"b-%s-help\">%s</span></p>", biz_fields[i].key, biz_fields[i].help);
+	}
+	web_put(p, "<p><button type=\"submit\">Save</button></p></form>");
+	return 0;
+}
+
+int page_business_set(page *p)
+{
+	fort_business_spec sp = FORT_BUSINESS_SPEC_INIT;
+	int r;
+	/* a field left out of the form stays as it is; an emptied one is cleared */
+	sp.address = web_form(p, "address");
+	sp.email = web_form(p, "email");
+	sp.phone = web_form(p, "phone");
+	sp.dpo = web_form(p, "dpo");
+	sp.representative = web_form(p, "representative");
+	sp.country = web_form(p, "country");
+	sp.state = web_form(p, "state");
+	sp.lead_authority = web_form(p, "lead_authority");
+	if (sp.country && !*sp.country)
+		sp.country = NULL; /* the country cannot be cleared: it decides the authority */
+	if ((r = fort_business_set(p->req.v, &sp)) < 0)
+		return r;
+	return web_redirect(p, "/business");
 }

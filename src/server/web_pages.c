@@ -128,6 +128,26 @@ static void dash_doctor(page *p)
 	free(h);
 }
 
+static void dash_retention(page *p)
+{
+	fort_retention_item *it = NULL;
+	size_t n = 0;
+	web_put(p, "<section aria-labelledby=\"h-retention\"><h2 id=\"h-retention\">Retention</h2>");
+	if (fort_retention_due_all(&it, &n, p->req.v, NULL, 30) < 0) {
+		web_put(p, "<p>");
+		web_text(p, fort_error_message());
+		web_put(p, "</p></section>");
+		return;
+	}
+	if (n == 0)
+		web_put(p, "<p id=\"retention-due\">Nothing reaches the end of its retention in the next 30 days.</p>");
+	else
+		web_put(p, "<p id=\"retention-due\"><strong>%zu</strong> item%s reach%s the end of %s retention within 30 days.</p>",
+			n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "its" : "their");
+	web_put(p, "<p><a href=\"/retention\">Retention</a></p></section>");
+	free(it);
+}
+
 int page_dashboard(page *p)
 {
 	fort_status st;
@@ -145,6 +165,7 @@ int page_dashboard(page *p)
 	web_put(p, ".</p><h2 class=\"lead\">What needs doing</h2>");
 	dash_requests(p);
 	dash_incidents(p);
+	dash_retention(p);
 	dash_doctor(p);
 	web_put(p, "<section aria-labelledby=\"h-vault\"><h2 id=\"h-vault\">The vault</h2><ul>"
 		   "<li>%llu client%s (<a href=\"/clients\">see them</a>)</li>"
