@@ -95,6 +95,12 @@ static const page_route pages[] = {
 	{ "POST", "/retention", page_retention_apply, P_FORM },
 	{ "GET", "/backups", page_backups, 0 },
 	{ "POST", "/backups", page_backup_create, P_FORM },
+	{ "GET", "/plan", page_plan, 0 },
+	{ "POST", "/plan/init", page_plan_init, P_FORM },
+	{ "POST", "/plan/contact", page_plan_contact, P_FORM },
+	{ "POST", "/plan/export", page_plan_export, P_FORM },
+	{ "GET", "/plan/drill", page_plan_drill, 0 },
+	{ "POST", "/plan/drill", page_plan_drill_record, P_FORM },
 	{ "GET", "/business", page_business, 0 },
 	{ "POST", "/business", page_business_set, P_FORM },
 	{ "GET", "/users", page_users, 0 },
@@ -259,6 +265,7 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/requests", "requests", "Requests");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
 		nav_item(b, p, "/notice", "documents", "Notice");
+		nav_item(b, p, "/plan", "plan", "Plan");
 		nav_item(b, p, "/retention", "retention", "Retention");
 		nav_item(b, p, "/backups", "backups", "Backups");
 		nav_item(b, p, "/users", "users", "Users");

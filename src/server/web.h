@@ -99,6 +99,13 @@ int page_business_set(page *p);
 /* web_import.c */
 int page_import(page *p);
 int page_import_post(page *p);
+/* web_plan.c */
+int page_plan(page *p);
+int page_plan_init(page *p);
+int page_plan_contact(page *p);
+int page_plan_export(page *p);
+int page_plan_drill(page *p);
+int page_plan_drill_record(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);
