@@ -166,6 +166,13 @@ int page_request(page *p)
 			   "client over a safe channel.</p>");
 		form_open(p, id, "package", "inline");
 		web_put(p, "<button type=\"submit\">Download the package and answer</button></form>");
+	} else if (strcmp(q.kind, "rectification") == 0) {
+		web_put(p, "<p>Correct the data first (<a href=\"/clients/");
+		web_text(p, q.client);
+		web_put(p, "/edit\">edit the client</a>), then mark the request as answered below. If the corrected data had "
+			   "been given to recipients, they must be told (Art. 19): Fortress then asks you to write their notices "
+			   "with <code>fortress request answer %lld --notices FILE</code>.</p>",
+			(long long)id);
 	} else if (strcmp(q.kind, "erasure") == 0) {
 		web_put(p, "<p>Erasing keeps what a legal hold requires and writes a signed certificate: run "
 			   "<code>fortress request fulfil %lld --certificate FILE</code> on the server.</p>",
@@ -215,6 +222,21 @@ int page_request_step(page *p)
 		return r;
 	if (!action || !*action)
 		return fort_error_set(FORT_EINPUT, "choose the step to record");
+	if (strcmp(action, "answer") == 0) {
+		/* as the CLI: answering a rectification tells the recipients of the
+		 * corrected data (Art. 19); the library refuses when they need
+		 * notices, which are files: then the CLI writes them */
+		fort_request_info q;
+		size_t told = 0;
+		if ((r = fort_request_get(&q, p->req.v, id, NULL)) < 0)
+			return r;
+		if (strcmp(q.kind, "rectification") == 0) {
+			if ((r = fort_request_rectified(&told, p->req.v, id, NULL, NULL, note && *note ? note : NULL)) < 0)
+				return r;
+			snprintf(loc, sizeof loc, "/requests/%lld", (long long)id);
+			return web_redirect(p, loc);
+		}
+	}
 	if ((r = fort_request_update(strcmp(action, "refuse") == 0 ? &letter : NULL, p->req.v, id, action, NULL,
 				     note && *note ? note : NULL)) < 0)
 		return r;

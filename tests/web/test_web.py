@@ -834,6 +834,30 @@ class WebTest(unittest.TestCase):
         self.assertEqual(r.getheader("Content-Type"), "application/pdf")
         self.assertTrue(data.startswith(b"%PDF"))
 
+    def test_rectification_answered_after_the_edit(self):
+        d = self.driver
+        cid = self.new_client("Rita Falsch")
+        kit.fort("request", "open", "rectification", cid, "--received", time.strftime("%Y-%m-%d", time.gmtime()))
+        rid = str(max(int(x) for x in re.findall(r'"id":\s*(\d+)', kit.fort("--json", "request", "list").stdout)))
+        self.signed_in("anna")
+        self.go("/requests/" + rid)
+        self.assertIn("edit the client", d.find_element(By.TAG_NAME, "main").text)
+        # answered before anything was corrected: the library refuses
+        Select(d.find_element(By.ID, "action")).select_by_value("answer")
+        d.find_element(By.XPATH, "//form[contains(@action,'/step')]//button").click()
+        self.wait_h1("Please check what you entered")
+        self.assertIn("corrected", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        # corrected, then answered
+        self.go("/clients/%s/edit" % cid)
+        d.find_element(By.ID, "f-full_name").send_keys("Rita Richtig")
+        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        self.wait_h1("Client " + cid)
+        self.go("/requests/" + rid)
+        Select(d.find_element(By.ID, "action")).select_by_value("answer")
+        d.find_element(By.XPATH, "//form[contains(@action,'/step')]//button").click()
+        self.wait_h1("Request " + rid)
+        self.assertIn("answered", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
