@@ -62,6 +62,8 @@ static const page_route pages[] = {
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
 	{ "GET", "/clients/import", page_import, 0 },
 	{ "POST", "/clients/import", page_import_post, P_FORM },
+	{ "GET", "/clients/export", page_export, 0 },
+	{ "POST", "/clients/export", page_export_post, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
 	{ "POST", "/clients/{id}/reveal", page_client_reveal, P_FORM },
 	{ "GET", "/clients/{id}/edit", page_client_edit, 0 },

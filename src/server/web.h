@@ -99,6 +99,8 @@ int page_business_set(page *p);
 /* web_import.c */
 int page_import(page *p);
 int page_import_post(page *p);
+int page_export(page *p);
+int page_export_post(page *p);
 /* web_plan.c */
 int page_plan(page *p);
 int page_plan_init(page *p);

@@ -5,7 +5,11 @@
  * file, so the data never lands on disk in clear.  By default all or
  * nothing: one bad row and nothing is imported, and the page lists every
  * bad row by line and column; ticking "skip" imports the good rows and
- * lists the others.  The notes say how the columns were read. */
+ * lists the others.  The notes say how the columns were read.  Exporting
+ * every client's fields for a purpose (fort_client_export: the purpose
+ * must allow each field; audited with the count) is a download made in an
+ * anonymous memory file. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -110,4 +114,69 @@ int page_import_post(page *p)
 	else
 		web_put(p, "<p><a href=\"/clients\">See the clients</a></p>");
 	return 0;
+}
+
+/* ---------------------------------------------------------------- export */
+
+int page_export(page *p)
+{
+	size_t na = fort_map_activity_count(p->req.v);
+	p->nav = "clients";
+	snprintf(p->title, sizeof p->title, "Export clients");
+	web_put(p, "<p>Every client's fields that the purpose allows, decrypted, in one file: keep it safe and delete it "
+		   "when done. The export is recorded in the audit log with the purpose and the number of clients.</p>"
+		   "<form class=\"card\" method=\"post\" action=\"/clients/export\">");
+	web_csrf_field(p);
+	web_put(p, "<p><label for=\"purpose\">For which purpose</label><select id=\"purpose\" name=\"purpose\">");
+	for (size_t i = 0; i < na; i++) {
+		const fort_activity_info *a = fort_map_activity(p->req.v, i);
+		web_put(p, "<option value=\"");
+		web_text(p, a->purpose);
+		web_put(p, "\">");
+		web_text(p, a->purpose);
+		web_put(p, "</option>");
+	}
+	web_put(p, "</select></p><p><label for=\"format\">Format</label><select id=\"format\" name=\"format\">"
+		   "<option value=\"csv\">CSV (spreadsheet)</option><option value=\"json\">JSON</option></select></p>"
+		   "<p><button type=\"submit\">Download the export</button></p></form>");
+	return 0;
+}
+
+int page_export_post(page *p)
+{
+	fort_export_opts o = FORT_EXPORT_OPTS_INIT;
+	const char *format = web_form(p, "format");
+	unsigned char *data = NULL;
+	uint64_t count = 0;
+	FILE *f = NULL;
+	long len;
+	char name[64];
+	int fd, r;
+	o.purpose = web_form(p, "purpose");
+	o.format = format && !strcmp(format, "json") ? "json" : "csv";
+	o.destination = "web download";
+	if (!o.purpose || !*o.purpose)
+		return fort_error_set(FORT_EINPUT, "choose the purpose of the export");
+	if ((fd = memfd_create("fortress-export", MFD_CLOEXEC)) < 0 || !(f = fdopen(fd, "w+"))) {
+		if (fd >= 0)
+			close(fd);
+		return fort_error_set(FORT_EIO, "cannot make room for the export: try again");
+	}
+	if ((r = fort_client_export(&count, p->req.v, f, &o)) < 0)
+		goto out;
+	if (fflush(f) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 || !(data = malloc((size_t)len + 1)) ||
+	    fread(data, 1, (size_t)len, f) != (size_t)len) {
+		r = fort_error_set(FORT_EIO, "the export was made but could not be read back: try again");
+		goto out;
+	}
+	snprintf(name, sizeof name, "clients-%s.%s", o.purpose, o.format);
+	web_file(p, !strcmp(o.format, "json") ? "application/json" : "text/csv; charset=utf-8", name, data, (size_t)len);
+	data = NULL;
+	r = 0;
+out:
+	if (data)
+		fort_wipe_free(data);
+	(void)ftruncate(fd, 0);
+	fclose(f);
+	return r;
 }

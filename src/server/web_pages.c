@@ -211,7 +211,8 @@ int page_clients(page *p)
 	}
 	find_form(p);
 	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a> <a class=\"button\" "
-		   "href=\"/clients/import\">Import clients</a></p>");
+		   "href=\"/clients/import\">Import clients</a> <a class=\"button\" href=\"/clients/export\">Export "
+		   "clients</a></p>");
 	if (n == 0) {
 		web_put(p, "<p>No clients yet.</p>");
 		free(s);
@@ -477,6 +478,70 @@ int page_requests(page *p)
 
 /* ---------------------------------------------------------------- audit */
 
+/* The newest entries of the audit log (the walk is oldest first: a ring). */
+#define AUDIT_SHOWN 50
+struct audit_ring {
+	struct {
+		int64_t seq, ts;
+		char actor[64], action[32], client[FORT_ID_LEN + 1], fields[96], purpose[48], result[12];
+	} e[AUDIT_SHOWN];
+	size_t n;
+};
+
+static int audit_keep(void *ctx, const fort_audit_entry *e)
+{
+	struct audit_ring *ring = ctx;
+	size_t k = ring->n++ % AUDIT_SHOWN;
+	ring->e[k].seq = e->seq;
+	ring->e[k].ts = e->ts;
+	snprintf(ring->e[k].actor, sizeof ring->e[k].actor, "%s", e->actor ? e->actor : "");
+	snprintf(ring->e[k].action, sizeof ring->e[k].action, "%s", e->action ? e->action : "");
+	snprintf(ring->e[k].client, sizeof ring->e[k].client, "%s", e->client ? e->client : "");
+	snprintf(ring->e[k].fields, sizeof ring->e[k].fields, "%s", e->fields ? e->fields : "");
+	snprintf(ring->e[k].purpose, sizeof ring->e[k].purpose, "%s", e->purpose ? e->purpose : "");
+	snprintf(ring->e[k].result, sizeof ring->e[k].result, "%s", e->result ? e->result : "");
+	return 0;
+}
+
+static void audit_entries(page *p)
+{
+	struct audit_ring *ring = calloc(1, sizeof *ring);
+	char t[21];
+	size_t shown;
+	if (!ring)
+		return;
+	if (fort_audit_log(p->req.v, NULL, audit_keep, ring) < 0) {
+		web_problem(p, fort_error_message());
+		free(ring);
+		return;
+	}
+	shown = ring->n < AUDIT_SHOWN ? ring->n : AUDIT_SHOWN;
+	web_put(p, "<table id=\"audit-log\"><caption>The newest %zu entries (no values: ids, fields and purposes)</caption><thead><tr>"
+		   "<th scope=\"col\">Number</th><th scope=\"col\">Time (UTC)</th><th scope=\"col\">Who</th>"
+		   "<th scope=\"col\">Action</th><th scope=\"col\">Client</th><th scope=\"col\">Fields</th>"
+		   "<th scope=\"col\">Purpose</th><th scope=\"col\">Result</th></tr></thead><tbody>", shown);
+	for (size_t i = 0; i < shown; i++) {
+		size_t k = (ring->n - 1 - i) % AUDIT_SHOWN;
+		fort_time_iso(t, ring->e[k].ts);
+		web_put(p, "<tr%s><td>%lld</td><td>%s</td><td>", strcmp(ring->e[k].result, "ok") ? " class=\"overdue\"" : "",
+			(long long)ring->e[k].seq, t);
+		web_text(p, ring->e[k].actor);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].action);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].client);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].fields);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].purpose);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].result);
+		web_put(p, "</td></tr>");
+	}
+	web_put(p, "</tbody></table><p><code>fortress audit log</code> shows all of it.</p>");
+	free(ring);
+}
+
 int page_audit(page *p)
 {
 	fort_audit_report rep;
@@ -500,5 +565,6 @@ int page_audit(page *p)
 	web_text(p, rep.head);
 	web_put(p, "</code>. Write it down somewhere else now and then: a later check against it shows that "
 		   "nothing was rewritten.</p>");
+	audit_entries(p);
 	return 0;
 }

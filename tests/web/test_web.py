@@ -858,6 +858,31 @@ class WebTest(unittest.TestCase):
         self.wait_h1("Request " + rid)
         self.assertIn("answered", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
 
+    def test_export_for_a_purpose_and_the_audit_log(self):
+        d = self.driver
+        self.signed_in("anna")
+        self.go("/clients")
+        d.find_element(By.LINK_TEXT, "Export clients").click()
+        self.wait_h1("Export clients")
+        self.axe("export")
+        n = len(audit_rows("export"))
+        r, data = self.post_form("/clients/export", "purpose=billing&format=csv")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="clients-billing.csv"')
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertIn(IBAN, data.decode())
+        self.assertEqual(len(audit_rows("export")), n + 1)
+        r, _ = self.post_form("/clients/export", "purpose=no-such-purpose&format=csv")
+        self.assertIn(r.status, (400, 404))
+        self.assertEqual([x[2] for x in audit_rows("export")[n:]], ["ok", "denied"], "the refusal audited, nothing exported")
+        # the audit page lists the newest entries: the export is there, in anna's name, without values
+        self.go("/audit")
+        log = d.find_element(By.ID, "audit-log").text
+        self.assertIn("export", log)
+        self.assertIn("anna", log)
+        self.assertNotIn(IBAN, d.page_source)
+        self.axe("audit log")
+
     def test_phone_and_keyboard(self):
         d = self.driver
         self.signed_in("anna")
