@@ -187,7 +187,10 @@ int page_plan_drill(page *p)
 		json_decref(plan);
 		return fort_error_set(FORT_ENOTFOUND, "the plan has no such playbook: choose one from the plan page");
 	}
-	snprintf(p->title, sizeof p->title, "Drill: %.100s", json_string_value(json_object_get(pb, "title")));
+	{
+		const char *t = json_string_value(json_object_get(pb, "title"));
+		snprintf(p->title, sizeof p->title, "Drill: %.100s", t ? t : type);
+	}
 	web_put(p, "<p>");
 	web_text(p, json_string_value(json_object_get(pb, "scenario")));
 	web_put(p, "</p><p>Walk through each step with the people named in it, as if it were real. Tick what you could do.</p>"
