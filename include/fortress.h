@@ -913,6 +913,15 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
  * it (sodium_memzero) before free().  NULL on failure. */
 int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id) FORT_WUR;
 
+/* The same for a download (a web page): the package's files in a zip
+ * archive in memory (*OUT, *LEN bytes; folder "request-ID/" inside), never
+ * on disk; REP (may be NULL) as above.  The request is answered only once
+ * the archive is whole.  Free *OUT with fort_package_free (it holds the
+ * client's data). */
+int fort_request_package(unsigned char **out, size_t *len, fort_access_report *rep, fort_vault *v, int64_t id) FORT_WUR;
+/* Wipe and free a package from fort_request_package.  Accepts NULL. */
+void fort_package_free(unsigned char *p, size_t len);
+
 typedef struct {
 	size_t erased;    /* fields erased */
 	size_t kept;      /* fields kept under a legal hold */
@@ -2036,6 +2045,20 @@ typedef struct {
  * (recovery codes as keyed hashes).  Audited "totp-enroll".  *OUT is freed
  * with fort_totp_enrolment_free.  FORT_ELOCKED. */
 int fort_totp_enroll(fort_totp_enrolment **out, fort_vault *v) FORT_WUR;
+/* Enrolling in two steps, as a page does (the web app's account page):
+ * fort_totp_propose makes a new random secret for the acting user and fills
+ * *OUT's uri and secret (no recovery codes); nothing is stored or audited.
+ * The person adds it to their app and types the code it shows;
+ * fort_totp_confirm then enrols SECRET (base32, as proposed) when CODE (6
+ * digits) is its code now (one 30 s step either side), exactly as
+ * fort_totp_enroll does (replacing any earlier factor, audited
+ * "totp-enroll"; the code typed cannot then sign in), and fills *OUT with
+ * the uri, the secret and the ten recovery codes.  FORT_EINPUT (not six
+ * digits; not a secret of Fortress's length), FORT_EAUTH (not its code:
+ * nothing changes, an earlier factor still works), FORT_ELOCKED.  *OUT is
+ * freed with fort_totp_enrolment_free. */
+int fort_totp_propose(fort_totp_enrolment **out, fort_vault *v) FORT_WUR;
+int fort_totp_confirm(fort_totp_enrolment **out, fort_vault *v, const char *secret, const char *code) FORT_WUR;
 /* Wipes and frees.  Accepts NULL. */
 void fort_totp_enrolment_free(fort_totp_enrolment *e);
 /* 1 if USER (NULL: the owner) has enrolled, 0 if not, <0 (FORT_ENOTFOUND).

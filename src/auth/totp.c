@@ -36,6 +36,11 @@ typedef struct {
 	unsigned char rc[FORT_TOTP_RECOVERY_CODES][RC_HASH_LEN];
 } totp_state;
 
+struct cmp_ctx {
+	const char *code;
+};
+static int otp_cmp(void *handle, const char *test_otp);
+
 static int oath_ready(void)
 {
 	/* oath_init is idempotent and cheap after the first call */
@@ -171,42 +176,12 @@ void fort_totp_enrolment_free(fort_totp_enrolment *e)
 		sodium_free(e);  /* sodium_free wipes */
 }
 
-int fort_totp_enroll(fort_totp_enrolment **out, fort_vault *v)
+/* E's base32 secret and otpauth:// link for ST's secret, the acting user. */
+static int enrol_fill(fort_totp_enrolment *e, fort_vault *v, const totp_state *st)
 {
-	static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789"; /* no 0/o, 1/l/i */
-	fort_totp_enrolment *e = NULL;
-	totp_state *st = NULL;
 	char *b32 = NULL;
 	size_t b32len = 0;
 	int r;
-
-	*out = NULL;
-	if ((r = vault_need_unlocked(v)) < 0 || (r = oath_ready()) < 0)
-		return r;
-	if (!(e = sodium_malloc(sizeof *e)) || !(st = sodium_malloc(sizeof *st))) {
-		r = fort_error_set(FORT_ENOMEM, "out of locked memory");
-		goto out;
-	}
-	memset(e, 0, sizeof *e);
-	memset(st, 0, sizeof *st);
-	randombytes_buf(st->secret, sizeof st->secret);
-	/* the current step is "used": a code shown before enrolment (none) or
-	 * read off the screen while enrolling cannot be replayed */
-	st->last_step = (uint64_t)fort_now() / TOTP_STEP;
-	for (int i = 0; i < FORT_TOTP_RECOVERY_CODES; i++) {
-		char raw[11], norm[32];
-		for (int j = 0; j < 10; j++)
-			raw[j] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
-		raw[10] = '\0';
-		/* shown as xxxx-xxxx-xx */
-		snprintf(e->recovery[i], sizeof e->recovery[i], "%.4s-%.4s-%.2s", raw, raw + 4, raw + 8);
-		(void)rc_normalise(norm, raw);
-		r = rc_hash(st->rc[i], v, norm);
-		sodium_memzero(raw, sizeof raw);
-		sodium_memzero(norm, sizeof norm);
-		if (r < 0)
-			goto out;
-	}
 	if (oath_base32_encode((const char *)st->secret, sizeof st->secret, &b32, &b32len) != OATH_OK || !b32 ||
 	    b32len >= sizeof e->secret) {
 		r = fort_error_set(FORT_ERROR, "cannot encode the TOTP secret");
@@ -249,22 +224,169 @@ int fort_totp_enroll(fort_totp_enrolment **out, fort_vault *v)
 		sodium_memzero(uri, ulen);
 		fort_wipe_free(uri);
 	}
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = state_store(v, st)) < 0 ||
-	    (r = audit_append(v, "totp-enroll", "", "", "", "ok", "second factor for signing in to the server enrolled")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-	*out = e;
-	e = NULL;
 	r = 0;
 out:
 	if (b32) {
 		sodium_memzero(b32, b32len);
 		free(b32);
 	}
+	return r;
+}
+
+/* Ten new recovery codes into E, their keyed hashes into ST. */
+static int enrol_codes(fort_totp_enrolment *e, totp_state *st, fort_vault *v)
+{
+	static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789"; /* no 0/o, 1/l/i */
+	for (int i = 0; i < FORT_TOTP_RECOVERY_CODES; i++) {
+		char raw[11], norm[32];
+		int r;
+		for (int j = 0; j < 10; j++)
+			raw[j] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+		raw[10] = '\0';
+		/* shown as xxxx-xxxx-xx */
+		snprintf(e->recovery[i], sizeof e->recovery[i], "%.4s-%.4s-%.2s", raw, raw + 4, raw + 8);
+		(void)rc_normalise(norm, raw);
+		r = rc_hash(st->rc[i], v, norm);
+		sodium_memzero(raw, sizeof raw);
+		sodium_memzero(norm, sizeof norm);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Store ST as the acting user's second factor, audited, in one transaction. */
+static int enrol_save(fort_vault *v, const totp_state *st)
+{
+	int r;
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = state_store(v, st)) < 0 ||
+	    (r = audit_append(v, "totp-enroll", "", "", "", "ok", "second factor for signing in to the server enrolled")) < 0 ||
+	    (r = store_commit(v->st)) < 0) {
+		store_rollback(v->st);
+		return r;
+	}
+	return 0;
+}
+
+static int enrol_alloc(fort_totp_enrolment **e, totp_state **st)
+{
+	if (!(*e = sodium_malloc(sizeof **e)) || !(*st = sodium_malloc(sizeof **st)))
+		return fort_error_set(FORT_ENOMEM, "out of locked memory");
+	memset(*e, 0, sizeof **e);
+	memset(*st, 0, sizeof **st);
+	return 0;
+}
+
+int fort_totp_enroll(fort_totp_enrolment **out, fort_vault *v)
+{
+	fort_totp_enrolment *e = NULL;
+	totp_state *st = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = vault_need_unlocked(v)) < 0 || (r = oath_ready()) < 0)
+		return r;
+	if ((r = enrol_alloc(&e, &st)) < 0)
+		goto out;
+	randombytes_buf(st->secret, sizeof st->secret);
+	/* the current step is "used": a code shown before enrolment (none) or
+	 * read off the screen while enrolling cannot be replayed */
+	st->last_step = (uint64_t)fort_now() / TOTP_STEP;
+	if ((r = enrol_codes(e, st, v)) < 0 || (r = enrol_fill(e, v, st)) < 0 || (r = enrol_save(v, st)) < 0)
+		goto out;
+	*out = e;
+	e = NULL;
+	r = 0;
+out:
+	if (st)
+		sodium_free(st);
+	fort_totp_enrolment_free(e);
+	return r;
+}
+
+int fort_totp_propose(fort_totp_enrolment **out, fort_vault *v)
+{
+	fort_totp_enrolment *e = NULL;
+	totp_state *st = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = vault_need_unlocked(v)) < 0 || (r = oath_ready()) < 0)
+		return r;
+	if ((r = enrol_alloc(&e, &st)) < 0)
+		goto out;
+	randombytes_buf(st->secret, sizeof st->secret);
+	if ((r = enrol_fill(e, v, st)) < 0)
+		goto out;
+	*out = e;
+	e = NULL;
+out:
+	if (st)
+		sodium_free(st);
+	fort_totp_enrolment_free(e);
+	return r;
+}
+
+int fort_totp_confirm(fort_totp_enrolment **out, fort_vault *v, const char *secret, const char *code)
+{
+	fort_totp_enrolment *e = NULL;
+	totp_state *st = NULL;
+	char *raw = NULL, digits[TOTP_DIGITS + 1];
+	size_t rawlen = 0, n = 0;
+	int r;
+
+	*out = NULL;
+	if ((r = vault_need_unlocked(v)) < 0 || (r = oath_ready()) < 0)
+		return r;
+	/* the code as typed: spaces allowed ("123 456") */
+	for (const char *p = code ? code : ""; *p; p++) {
+		if (*p == ' ')
+			continue;
+		if (*p < '0' || *p > '9' || n == TOTP_DIGITS) {
+			n = 0;
+			break;
+		}
+		digits[n++] = *p;
+	}
+	digits[n] = '\0';
+	if (n != TOTP_DIGITS)
+		return fort_error_set(FORT_EINPUT, "the code is the %d digits your authenticator app shows now for Fortress: "
+				      "type them without anything else", TOTP_DIGITS);
+	if (!secret || oath_base32_decode(secret, strlen(secret), &raw, &rawlen) != OATH_OK || !raw ||
+	    rawlen != TOTP_SECRET_LEN) {
+		r = fort_error_set(FORT_EINPUT, "the key of this enrolment is not one Fortress made: start the enrolment again");
+		goto out;
+	}
+	if ((r = enrol_alloc(&e, &st)) < 0)
+		goto out;
+	memcpy(st->secret, raw, TOTP_SECRET_LEN);
+	{
+		struct cmp_ctx c = { digits };
+		int pos = 0;
+		uint64_t counter = 0;
+		/* one step either side: clocks drift */
+		if (oath_totp_validate3_callback((const char *)st->secret, sizeof st->secret, (time_t)fort_now(), TOTP_STEP, 0,
+						 TOTP_DIGITS, 1, &pos, &counter, otp_cmp, &c) < 0) {
+			r = fort_error_set(FORT_EAUTH, "that is not the code your authenticator app shows for this key: check the "
+					   "phone's clock, wait for the next code and type it; your earlier second factor still works");
+			goto out;
+		}
+		/* the code typed here cannot then sign in */
+		st->last_step = counter;
+	}
+	if ((r = enrol_codes(e, st, v)) < 0 || (r = enrol_fill(e, v, st)) < 0 || (r = enrol_save(v, st)) < 0)
+		goto out;
+	*out = e;
+	e = NULL;
+	r = 0;
+out:
+	if (raw) {
+		sodium_memzero(raw, rawlen);
+		free(raw);
+	}
+	sodium_memzero(digits, sizeof digits);
 	if (st)
 		sodium_free(st);
 	fort_totp_enrolment_free(e);
@@ -321,10 +443,6 @@ out:
 	store_user_release(&u);
 	return r;
 }
-
-struct cmp_ctx {
-	const char *code;
-};
 
 /* liboath compares with this: constant time over the 6 digits */
 static int otp_cmp(void *handle, const char *test_otp)

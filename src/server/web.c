@@ -60,12 +60,56 @@ static const page_route pages[] = {
 	{ "POST", "/clients", page_client_add, P_FORM },
 	{ "GET", "/clients/new", page_client_new, 0 },
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
+	{ "GET", "/clients/import", page_import, 0 },
+	{ "POST", "/clients/import", page_import_post, P_FORM },
+	{ "GET", "/clients/export", page_export, 0 },
+	{ "POST", "/clients/export", page_export_post, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
 	{ "POST", "/clients/{id}/reveal", page_client_reveal, P_FORM },
+	{ "GET", "/clients/{id}/edit", page_client_edit, 0 },
+	{ "POST", "/clients/{id}/edit", page_client_update, P_FORM },
+	{ "GET", "/clients/{id}/erase", page_client_erase_ask, 0 },
+	{ "POST", "/clients/{id}/erase", page_client_erase, P_FORM },
+	{ "GET", "/clients/{id}/consent", page_client_consent, 0 },
+	{ "POST", "/clients/{id}/consent", page_client_consent_record, P_FORM },
 	{ "GET", "/requests", page_requests, 0 },
+	{ "POST", "/requests", page_request_open, P_FORM },
+	{ "GET", "/requests/new", page_request_new, 0 },
+	{ "GET", "/requests/{id}", page_request, 0 },
+	{ "POST", "/requests/{id}/identity", page_request_identity, P_FORM },
+	{ "POST", "/requests/{id}/step", page_request_step, P_FORM },
+	{ "POST", "/requests/{id}/package", page_request_package, P_FORM },
 	{ "GET", "/incidents", page_incidents, 0 },
+	{ "POST", "/incidents", page_incident_open, P_FORM },
+	{ "GET", "/incidents/new", page_incident_new, 0 },
+	{ "GET", "/incidents/{id}", page_incident, 0 },
+	{ "POST", "/incidents/{id}/note", page_incident_note, P_FORM },
+	{ "POST", "/incidents/{id}/scope", page_incident_scope, P_FORM },
+	{ "POST", "/incidents/{id}/impact", page_incident_impact, P_FORM },
+	{ "POST", "/incidents/{id}/letters", page_incident_letters, P_FORM },
+	{ "POST", "/incidents/{id}/notify", page_incident_notify, P_FORM },
+	{ "POST", "/incidents/{id}/notified", page_incident_notified, P_FORM },
 	{ "GET", "/audit", page_audit, 0 },
+	{ "GET", "/notice", page_notice, 0 },
+	{ "POST", "/notice/publish", page_notice_publish, P_FORM },
+	{ "POST", "/records", page_records, P_FORM },
+	{ "GET", "/retention", page_retention, 0 },
+	{ "POST", "/retention", page_retention_apply, P_FORM },
+	{ "GET", "/backups", page_backups, 0 },
+	{ "POST", "/backups", page_backup_create, P_FORM },
+	{ "GET", "/plan", page_plan, 0 },
+	{ "POST", "/plan/init", page_plan_init, P_FORM },
+	{ "POST", "/plan/contact", page_plan_contact, P_FORM },
+	{ "POST", "/plan/export", page_plan_export, P_FORM },
+	{ "GET", "/plan/drill", page_plan_drill, 0 },
+	{ "POST", "/plan/drill", page_plan_drill_record, P_FORM },
+	{ "GET", "/business", page_business, 0 },
+	{ "POST", "/business", page_business_set, P_FORM },
+	{ "GET", "/users", page_users, 0 },
+	{ "POST", "/users", page_user_add, P_FORM },
 	{ "GET", "/account", page_account, 0 },
+	{ "GET", "/account/totp", page_totp_new, 0 },
+	{ "POST", "/account/totp", page_totp_confirm, P_FORM },
 	{ "GET", "/static/app.css", asset_css, P_PUBLIC | P_ASSET },
 	{ "GET", "/static/app.js", asset_js, P_PUBLIC | P_ASSET },
 };
@@ -164,6 +208,22 @@ void web_problem(page *p, const char *msg)
 	web_put(p, "</p></div>");
 }
 
+void web_file(page *p, const char *type, const char *name, unsigned char *data, size_t len)
+{
+	size_t i;
+	if (p->file)
+		fort_wipe_free(p->file);
+	p->file = data;
+	p->file_len = len;
+	snprintf(p->file_type, sizeof p->file_type, "%s", type);
+	snprintf(p->file_name, sizeof p->file_name, "%s", name);
+	for (i = 0; p->file_name[i]; i++) {
+		char c = p->file_name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_'))
+			p->file_name[i] = '_';
+	}
+}
+
 /* Decode an application/x-www-form-urlencoded BODY in place (form.c).  0,
  * or <0 with a message naming the problem. */
 static int parse_form(page *p, fort_buf *body)
@@ -206,6 +266,11 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/clients", "clients", "Clients");
 		nav_item(b, p, "/requests", "requests", "Requests");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
+		nav_item(b, p, "/notice", "documents", "Notice");
+		nav_item(b, p, "/plan", "plan", "Plan");
+		nav_item(b, p, "/retention", "retention", "Retention");
+		nav_item(b, p, "/backups", "backups", "Backups");
+		nav_item(b, p, "/users", "users", "Users");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");
 		fort_buf_puts(b, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/signout\">"
@@ -289,12 +354,32 @@ static int send_body(server *s, struct MHD_Connection *conn, int status, const c
 	return ret == MHD_YES;
 }
 
+static int send_file(page *p)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	char disp[160];
+	resp = MHD_create_response_from_buffer_with_free_callback(p->file_len, p->file, fort_wipe_free);
+	if (!resp)
+		return 0;
+	p->file = NULL; /* the response owns it now */
+	MHD_add_response_header(resp, "Content-Type", p->file_type);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", p->file_name);
+	MHD_add_response_header(resp, "Content-Disposition", disp);
+	http_security_headers(p->req.srv, resp, PAGE_CSP);
+	ret = MHD_queue_response(p->req.conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret == MHD_YES;
+}
+
 static int send_page(page *p, int signed_in, const char *allow)
 {
 	fort_buf b;
 	char *text;
 	size_t len;
 	int status = p->status ? p->status : MHD_HTTP_OK;
+	if (p->file && !p->location[0] && status == MHD_HTTP_OK)
+		return send_file(p);
 	fort_buf_init_secret(&b, PAGE_MAX);
 	if (!p->location[0])
 		layout(&b, p, signed_in);
@@ -529,6 +614,8 @@ answer:
 done:
 	http_give_back(&p.req);
 	fort_buf_release(&p.out);
+	if (p.file)
+		fort_wipe_free(p.file);
 	sodium_memzero(p.csrf, sizeof p.csrf);
 	sodium_memzero(p.cookies, sizeof p.cookies);
 	return ok;

@@ -21,6 +21,9 @@ typedef struct {
 	int status;                /* 0: 200 */
 	int retry_after;
 	const char *nav;           /* the menu entry to mark as current */
+	unsigned char *file;       /* a download instead of a page (web_file): owned, wiped when sent */
+	size_t file_len;
+	char file_type[64], file_name[96];
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -38,6 +41,10 @@ void web_csrf_field(page *p);
 int web_redirect(page *p, const char *loc);
 /* A box saying what went wrong and what to do (the library's message). */
 void web_problem(page *p, const char *msg);
+/* Answer with a download instead of a page: DATA (LEN bytes, malloc'ed,
+ * taken over: wiped and freed once sent) as TYPE, saved as NAME (letters,
+ * digits, '.', '-' and '_'); Cache-Control: no-store as every response. */
+void web_file(page *p, const char *type, const char *name, unsigned char *data, size_t len);
 
 /* web_pages.c */
 int page_dashboard(page *p);
@@ -48,10 +55,62 @@ int page_client_add(page *p);
 int page_client(page *p);
 int page_client_reveal(page *p);
 int page_requests(page *p);
-int page_incidents(page *p);
 int page_audit(page *p);
-int page_account(page *p);
 int page_signout(page *p);
+/* web_account.c */
+int page_account(page *p);
+int page_totp_new(page *p);
+int page_totp_confirm(page *p);
+/* web_requests.c */
+int page_request_new(page *p);
+int page_request_open(page *p);
+int page_request(page *p);
+int page_request_identity(page *p);
+int page_request_step(page *p);
+int page_request_package(page *p);
+/* web_incidents.c */
+int page_incidents(page *p);
+int page_incident_new(page *p);
+int page_incident_open(page *p);
+int page_incident(page *p);
+int page_incident_note(page *p);
+int page_incident_scope(page *p);
+int page_incident_impact(page *p);
+int page_incident_letters(page *p);
+int page_incident_notify(page *p);
+int page_incident_notified(page *p);
+/* web_clients.c */
+int page_client_edit(page *p);
+int page_client_update(page *p);
+int page_client_erase_ask(page *p);
+int page_client_erase(page *p);
+int page_client_consent(page *p);
+int page_client_consent_record(page *p);
+/* web_documents.c */
+int page_notice(page *p);
+int page_notice_publish(page *p);
+int page_records(page *p);
+int page_retention(page *p);
+int page_retention_apply(page *p);
+int page_backups(page *p);
+int page_backup_create(page *p);
+int page_business(page *p);
+int page_business_set(page *p);
+/* web_import.c */
+int page_import(page *p);
+int page_import_post(page *p);
+int page_export(page *p);
+int page_export_post(page *p);
+/* web_plan.c */
+int page_plan(page *p);
+int page_plan_init(page *p);
+int page_plan_contact(page *p);
+int page_plan_export(page *p);
+int page_plan_drill(page *p);
+int page_plan_drill_record(page *p);
+/* web_team.c */
+int page_users(page *p);
+int page_user_add(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

@@ -1,6 +1,6 @@
 /* web_pages.c - the pages behind the sign-in: dashboard, clients (list,
- * find, add, masked view, reveal for a purpose), audit verify, account,
- * sign-out.  Each action is one library call, as the API's routes are;
+ * find, add, masked view, reveal for a purpose), the requests list,
+ * audit verify.  Each action is one library call, as the API's routes are;
  * the library checks role, purpose and consent and audits, and its
  * refusal (with what to do) becomes the error page (web.c).  No client
  * value goes into a URL: finding by e-mail and revealing are POSTs. */
@@ -30,7 +30,8 @@ static void requests_table(page *p, const fort_request_info *rq, size_t n, const
 		   "<th scope=\"col\">Days left</th></tr></thead><tbody>",
 		with_state ? "<th scope=\"col\">State</th>" : "");
 	for (size_t i = 0; i < n; i++) {
-		web_put(p, "<tr%s><td>%lld</td><td>", rq[i].overdue ? " class=\"overdue\"" : "", (long long)rq[i].id);
+		web_put(p, "<tr%s><td><a href=\"/requests/%lld\">%lld</a></td><td>", rq[i].overdue ? " class=\"overdue\"" : "",
+			(long long)rq[i].id, (long long)rq[i].id);
 		web_text(p, rq[i].kind);
 		web_put(p, "</td><td><a href=\"/clients/");
 		web_text(p, rq[i].client);
@@ -127,6 +128,26 @@ static void dash_doctor(page *p)
 	free(h);
 }
 
+static void dash_retention(page *p)
+{
+	fort_retention_item *it = NULL;
+	size_t n = 0;
+	web_put(p, "<section aria-labelledby=\"h-retention\"><h2 id=\"h-retention\">Retention</h2>");
+	if (fort_retention_due_all(&it, &n, p->req.v, NULL, 30) < 0) {
+		web_put(p, "<p>");
+		web_text(p, fort_error_message());
+		web_put(p, "</p></section>");
+		return;
+	}
+	if (n == 0)
+		web_put(p, "<p id=\"retention-due\">Nothing reaches the end of its retention in the next 30 days.</p>");
+	else
+		web_put(p, "<p id=\"retention-due\"><strong>%zu</strong> item%s reach%s the end of %s retention within 30 days.</p>",
+			n, n == 1 ? "" : "s", n == 1 ? "es" : "", n == 1 ? "its" : "their");
+	web_put(p, "<p><a href=\"/retention\">Retention</a></p></section>");
+	free(it);
+}
+
 int page_dashboard(page *p)
 {
 	fort_status st;
@@ -144,6 +165,7 @@ int page_dashboard(page *p)
 	web_put(p, ".</p><h2 class=\"lead\">What needs doing</h2>");
 	dash_requests(p);
 	dash_incidents(p);
+	dash_retention(p);
 	dash_doctor(p);
 	web_put(p, "<section aria-labelledby=\"h-vault\"><h2 id=\"h-vault\">The vault</h2><ul>"
 		   "<li>%llu client%s (<a href=\"/clients\">see them</a>)</li>"
@@ -188,7 +210,9 @@ int page_clients(page *p)
 		start = i + 1;
 	}
 	find_form(p);
-	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a></p>");
+	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a> <a class=\"button\" "
+		   "href=\"/clients/import\">Import clients</a> <a class=\"button\" href=\"/clients/export\">Export "
+		   "clients</a></p>");
 	if (n == 0) {
 		web_put(p, "<p>No clients yet.</p>");
 		free(s);
@@ -385,7 +409,15 @@ int page_client(page *p)
 	date_of(d, fort_record_created(rec));
 	web_put(p, "<p>Added on %s. Values are masked; revealing one needs a purpose and is recorded in the audit log.</p>", d);
 	record_table(p, rec);
-	web_put(p, "<p><a href=\"/clients\">Back to the clients</a></p>");
+	web_put(p, "<p class=\"actions\"><a class=\"button\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/edit\">Edit</a> <a class=\"button\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/consent\">Consent</a> <a class=\"button\" href=\"/requests/new?client=");
+	web_text(p, p->req.id);
+	web_put(p, "\">Record a request</a> <a class=\"button danger\" href=\"/clients/");
+	web_text(p, p->req.id);
+	web_put(p, "/erase\">Erase</a></p><p><a href=\"/clients\">Back to the clients</a></p>");
 	fort_record_free(rec);
 	return 0;
 }
@@ -424,7 +456,7 @@ int page_client_reveal(page *p)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- requests, incidents */
+/* ---------------------------------------------------------------- requests */
 
 int page_requests(page *p)
 {
@@ -435,105 +467,80 @@ int page_requests(page *p)
 	snprintf(p->title, sizeof p->title, "Requests from clients");
 	if ((r = fort_request_list(&rq, &n, p->req.v, NULL, 0, NULL)) < 0)
 		return r;
+	web_put(p, "<p><a class=\"button\" href=\"/requests/new\">Record a request</a></p>");
 	if (n == 0)
-		web_put(p, "<p>No requests recorded. Record one with <code>fortress request open</code>.</p>");
+		web_put(p, "<p>No requests recorded yet.</p>");
 	else
 		requests_table(p, rq, n, "Every request, with its legal due date", 1);
 	free(rq);
 	return 0;
 }
 
-/* "in 2 d 5 h", "3 h 10 min ago": from NOW to DUE. */
-static void time_left(page *p, int64_t due, int64_t now)
-{
-	int64_t d = due - now, a = d < 0 ? -d : d;
-	if (a >= 86400)
-		web_put(p, "%s%lld d %lld h%s", d < 0 ? "" : "in ", (long long)(a / 86400), (long long)(a % 86400 / 3600),
-			d < 0 ? " ago" : "");
-	else
-		web_put(p, "%s%lld h %lld min%s", d < 0 ? "" : "in ", (long long)(a / 3600), (long long)(a % 3600 / 60),
-			d < 0 ? " ago" : "");
-}
+/* ---------------------------------------------------------------- audit */
 
-static int incident_clocks(page *p, const fort_incident_info *in, int64_t now)
+/* The newest entries of the audit log (the walk is oldest first: a ring). */
+#define AUDIT_SHOWN 50
+struct audit_ring {
+	struct {
+		int64_t seq, ts;
+		char actor[64], action[32], client[FORT_ID_LEN + 1], fields[96], purpose[48], result[12];
+	} e[AUDIT_SHOWN];
+	size_t n;
+};
+
+static int audit_keep(void *ctx, const fort_audit_entry *e)
 {
-	fort_incident_clock *c = NULL;
-	size_t n = 0;
-	int r;
-	if ((r = fort_incident_clocks(&c, &n, p->req.v, in->id, now)) < 0)
-		return r;
-	if (n == 0) {
-		web_put(p, "<p>No notification clocks run for it.</p>");
-		free(c);
-		return 0;
-	}
-	web_put(p, "<table><caption>Clocks of incident %lld</caption><thead><tr><th scope=\"col\">Who must be told</th>"
-		   "<th scope=\"col\">Due</th><th scope=\"col\">Time left</th><th scope=\"col\">Done</th></tr></thead><tbody>",
-		(long long)in->id);
-	for (size_t i = 0; i < n; i++) {
-		web_put(p, "<tr%s><td>", c[i].overdue ? " class=\"overdue\"" : "");
-		web_text(p, c[i].title);
-		web_put(p, "</td><td>");
-		web_text(p, c[i].due[0] ? c[i].due : "without undue delay");
-		web_put(p, "</td><td>");
-		if (c[i].met)
-			web_put(p, "-");
-		else if (c[i].due_ts) {
-			web_put(p, "<span data-due=\"%lld\">", (long long)c[i].due_ts);
-			time_left(p, c[i].due_ts, now);
-			web_put(p, "</span>%s", c[i].overdue ? " <strong>overdue</strong>" : "");
-		} else
-			web_put(p, "as soon as possible");
-		web_put(p, "</td><td>");
-		if (c[i].met) {
-			web_text(p, c[i].met_at);
-			web_put(p, "%s", c[i].late ? " (late)" : "");
-		} else
-			web_put(p, "not yet");
-		web_put(p, "</td></tr>");
-	}
-	web_put(p, "</tbody></table>");
-	free(c);
+	struct audit_ring *ring = ctx;
+	size_t k = ring->n++ % AUDIT_SHOWN;
+	ring->e[k].seq = e->seq;
+	ring->e[k].ts = e->ts;
+	snprintf(ring->e[k].actor, sizeof ring->e[k].actor, "%s", e->actor ? e->actor : "");
+	snprintf(ring->e[k].action, sizeof ring->e[k].action, "%s", e->action ? e->action : "");
+	snprintf(ring->e[k].client, sizeof ring->e[k].client, "%s", e->client ? e->client : "");
+	snprintf(ring->e[k].fields, sizeof ring->e[k].fields, "%s", e->fields ? e->fields : "");
+	snprintf(ring->e[k].purpose, sizeof ring->e[k].purpose, "%s", e->purpose ? e->purpose : "");
+	snprintf(ring->e[k].result, sizeof ring->e[k].result, "%s", e->result ? e->result : "");
 	return 0;
 }
 
-int page_incidents(page *p)
+static void audit_entries(page *p)
 {
-	fort_incident_info *in = NULL;
-	size_t n = 0;
-	int64_t now = (int64_t)time(NULL);
-	int r = 0;
-	p->nav = "incidents";
-	snprintf(p->title, sizeof p->title, "Incidents");
-	if ((r = fort_incident_list(&in, &n, p->req.v)) < 0)
-		return r;
-	if (n == 0)
-		web_put(p, "<p>No incidents recorded. If something went wrong, record it now with "
-			   "<code>fortress incident open</code>: the clocks start when you became aware.</p>");
-	for (size_t i = 0; i < n && r == 0; i++) {
-		web_put(p, "<section aria-labelledby=\"inc-%lld\"><h2 id=\"inc-%lld\">%lld. ", (long long)in[i].id,
-			(long long)in[i].id, (long long)in[i].id);
-		web_text(p, in[i].title);
-		web_put(p, "</h2><p>");
-		web_text(p, in[i].state);
-		web_put(p, "; aware since ");
-		web_text(p, in[i].aware);
-		if (in[i].risk)
-			web_put(p, "; risk %d of 25", in[i].risk);
-		if (in[i].decision[0]) {
-			web_put(p, "; decided: ");
-			web_text(p, in[i].decision);
-		}
-		web_put(p, ".</p>");
-		if (strcmp(in[i].state, "open") == 0)
-			r = incident_clocks(p, &in[i], now);
-		web_put(p, "</section>");
+	struct audit_ring *ring = calloc(1, sizeof *ring);
+	char t[21];
+	size_t shown;
+	if (!ring)
+		return;
+	if (fort_audit_log(p->req.v, NULL, audit_keep, ring) < 0) {
+		web_problem(p, fort_error_message());
+		free(ring);
+		return;
 	}
-	free(in);
-	return r;
+	shown = ring->n < AUDIT_SHOWN ? ring->n : AUDIT_SHOWN;
+	web_put(p, "<table id=\"audit-log\"><caption>The newest %zu entries (no values: ids, fields and purposes)</caption><thead><tr>"
+		   "<th scope=\"col\">Number</th><th scope=\"col\">Time (UTC)</th><th scope=\"col\">Who</th>"
+		   "<th scope=\"col\">Action</th><th scope=\"col\">Client</th><th scope=\"col\">Fields</th>"
+		   "<th scope=\"col\">Purpose</th><th scope=\"col\">Result</th></tr></thead><tbody>", shown);
+	for (size_t i = 0; i < shown; i++) {
+		size_t k = (ring->n - 1 - i) % AUDIT_SHOWN;
+		fort_time_iso(t, ring->e[k].ts);
+		web_put(p, "<tr%s><td>%lld</td><td>%s</td><td>", strcmp(ring->e[k].result, "ok") ? " class=\"overdue\"" : "",
+			(long long)ring->e[k].seq, t);
+		web_text(p, ring->e[k].actor);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].action);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].client);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].fields);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].purpose);
+		web_put(p, "</td><td>");
+		web_text(p, ring->e[k].result);
+		web_put(p, "</td></tr>");
+	}
+	web_put(p, "</tbody></table><p><code>fortress audit log</code> shows all of it.</p>");
+	free(ring);
 }
-
-/* ---------------------------------------------------------------- audit, account */
 
 int page_audit(page *p)
 {
@@ -558,27 +565,6 @@ int page_audit(page *p)
 	web_text(p, rep.head);
 	web_put(p, "</code>. Write it down somewhere else now and then: a later check against it shows that "
 		   "nothing was rewritten.</p>");
-	return 0;
-}
-
-int page_account(page *p)
-{
-	fort_status st;
-	int r, e;
-	p->nav = "account";
-	snprintf(p->title, sizeof p->title, "Your account");
-	if ((r = fort_vault_status(&st, p->req.v)) < 0)
-		return r;
-	if ((e = fort_totp_enrolled(p->req.v, p->req.user)) < 0)
-		return e;
-	web_put(p, "<dl class=\"facts\"><dt>Name</dt><dd>");
-	web_text(p, p->req.user);
-	web_put(p, "</dd><dt>Role</dt><dd>");
-	web_text(p, st.role);
-	web_put(p, "</dd><dt>Two-step sign-in (TOTP)</dt><dd>%s</dd></dl>",
-		e ? "On: you sign in with a code from your authenticator app."
-		  : "Off: you cannot sign in to the server without it.");
-	web_put(p, "<p>To set up a new phone, or to get new recovery codes, run <code>fortress user totp enroll</code> "
-		   "at a terminal on the server; your old codes stop working.</p>");
+	audit_entries(p);
 	return 0;
 }

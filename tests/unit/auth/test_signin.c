@@ -337,6 +337,75 @@ static void test_totp_seal_marker(void **state)
 	fort_secret_free(pass);
 }
 
+/* Enrolling in two steps (the web app's account page): the proposal stores
+ * nothing; a wrong or malformed code changes nothing (the earlier factor
+ * still signs in); the right code enrols that secret with new recovery
+ * codes, and the code typed cannot then sign in. */
+static void test_totp_propose_confirm(void **state)
+{
+	fort_vault *v = create_vault("twostep.fort");
+	fort_totp_enrolment *old = NULL, *p = NULL, *e = NULL;
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = secret(PASS), *key = NULL;
+	char code[7], wrongc[8], oldb32[48], b32[48];
+	int64_t now = (int64_t)time(NULL);
+	(void)state;
+
+	assert_int_equal(fort_totp_enroll(&old, v), 0);
+	snprintf(oldb32, sizeof oldb32, "%s", old->secret);
+	fort_totp_enrolment_free(old);
+	assert_int_equal(fort_totp_propose(&p, v), 0);
+	assert_non_null(strstr(p->uri, "otpauth://totp/Fortress%20Orbit%20Bakery:alice?secret="));
+	assert_non_null(strstr(p->uri, p->secret));
+	assert_string_equal(p->recovery[0], "");
+	assert_string_not_equal(p->secret, oldb32);
+	snprintf(b32, sizeof b32, "%s", p->secret);
+	fort_totp_enrolment_free(p);
+	/* malformed: not six digits, not a secret of ours */
+	code_at(code, b32, now);
+	assert_int_equal(fort_totp_confirm(&e, v, b32, "12345"), FORT_EINPUT);
+	assert_int_equal(fort_totp_confirm(&e, v, b32, "12345a"), FORT_EINPUT);
+	assert_int_equal(fort_totp_confirm(&e, v, "MZXW6YQ", code), FORT_EINPUT);
+	assert_int_equal(fort_totp_confirm(&e, v, "not base32!", code), FORT_EINPUT);
+	/* a wrong code */
+	snprintf(wrongc, sizeof wrongc, "%06d", (atoi(code) + 500000) % 1000000);
+	assert_int_equal(fort_totp_confirm(&e, v, b32, wrongc), FORT_EAUTH);
+	assert_null(e);
+	fort_vault_close(v);
+	/* nothing changed: the old factor still signs in, the proposed one not */
+	so.now = now + 30;
+	code_at(code, b32, now + 30);
+	assert_int_equal(fort_signin(&key, NULL, path_of("twostep.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	code_at(code, oldb32, now + 30);
+	assert_int_equal(fort_signin(&key, NULL, path_of("twostep.fort"), "alice", pass, code, &so), 0);
+	fort_secret_free(key);
+	key = NULL;
+	/* the right code (spaces allowed): enrolled, with ten recovery codes */
+	v = open_vault(path_of("twostep.fort"), PASS);
+	code_at(code, b32, now);
+	{
+		char spaced[9];
+		snprintf(spaced, sizeof spaced, "%.3s %.3s", code, code + 3);
+		assert_int_equal(fort_totp_confirm(&e, v, b32, spaced), 0);
+	}
+	assert_string_equal(e->secret, b32);
+	for (int i = 0; i < FORT_TOTP_RECOVERY_CODES; i++)
+		assert_int_equal(strlen(e->recovery[i]), 12);
+	fort_totp_enrolment_free(e);
+	expect_verified(v);
+	fort_vault_close(v);
+	/* the code typed to confirm cannot sign in; the next one does; the old factor no longer */
+	so.now = now;
+	assert_int_equal(fort_signin(&key, NULL, path_of("twostep.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	so.now = now + 60;
+	code_at(code, oldb32, now + 60);
+	assert_int_equal(fort_signin(&key, NULL, path_of("twostep.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	code_at(code, b32, now + 60);
+	assert_int_equal(fort_signin(&key, NULL, path_of("twostep.fort"), "alice", pass, code, &so), 0);
+	fort_secret_free(key);
+	fort_secret_free(pass);
+}
+
 /* Allocation N fails, for every N, until the call succeeds: a negative
  * code with a message each time, never a crash or a leak. */
 #define ALLOC_LOOP(call, cleanup)                                                         \
@@ -418,6 +487,12 @@ static void test_alloc_loops(void **state)
 	ALLOC_LOOP(fort_vault_flush(v), (void)0);
 	ALLOC_LOOP(fort_totp_enroll(&e, v), fort_totp_enrolment_free(e));
 	ALLOC_LOOP(fort_totp_enrolled(v, "alice"), (void)0);
+	{
+		char b32[48], code[7];
+		ALLOC_LOOP(fort_totp_propose(&e, v), (snprintf(b32, sizeof b32, "%s", e->secret), fort_totp_enrolment_free(e)));
+		code_at(code, b32, (int64_t)time(NULL));
+		ALLOC_LOOP(fort_totp_confirm(&e, v, b32, code), fort_totp_enrolment_free(e));
+	}
 	ALLOC_LOOP(fort_signin_failures(&n, &last, v, 0), (void)0);
 	ALLOC_LOOP(fort_signout(v, "signed out"), (void)0);
 	ALLOC_LOOP(fort_audit_refusal(v, "http", "missing CSRF token"), (void)0);
@@ -433,6 +508,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_totp_signin),
+		cmocka_unit_test(test_totp_propose_confirm),
 		cmocka_unit_test(test_session_handle),
 		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_alloc_loops),

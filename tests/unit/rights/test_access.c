@@ -2,14 +2,19 @@
  * consents, requests and the audit log, every Art. 15 item is in the
  * letter (checked against a list), all of the client's data is in it, none
  * of 1,000 other clients' data is, the manifest's checksums match, CCPA
- * masks account numbers, and a refused package leaves nothing. */
+ * masks account numbers, a refused package leaves nothing, and the same
+ * package as a zip in memory (fort_request_package, the web app's download)
+ * holds the same files with matching checksums and writes nothing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <unistd.h>
 #include <sodium.h>
+#include <archive.h>
+#include <archive_entry.h>
 #include "fortress.h"
 
 #define FIXTURE_DIR "/tmp/fort-test-access-XXXXXX"
@@ -377,6 +382,72 @@ static void test_access_package(void **state)
 		assert_int_equal(matched, ((size_t)1 << NJ) - 1); /* every field, revealed under some purpose, equal */
 		free(cs);
 		fort_vault_close(nv);
+	}
+	/* the download: a zip in memory with the same files, the manifest's checksums matching */
+	{
+		unsigned char *zip = NULL;
+		size_t zlen = 0, nent = 0;
+		struct archive *a = archive_read_new();
+		struct archive_entry *e;
+		char prefix[64], *manifest = NULL, *data = NULL;
+		json_t *j, *f;
+		size_t i;
+		fort_request_info ri;
+		assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-04", NULL), 0);
+		snprintf(prefix, sizeof prefix, "request-%lld/", (long long)req);
+		assert_int_equal(fort_request_package(&zip, &zlen, &rep, v, req), 0);
+		assert_int_equal(rep.fields, NJ);
+		assert_int_equal(archive_read_support_format_zip(a), ARCHIVE_OK);
+		assert_int_equal(archive_read_open_memory(a, zip, zlen), ARCHIVE_OK);
+		struct { char name[64]; unsigned char h[32]; } got[8];
+		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+			size_t len = (size_t)archive_entry_size(e);
+			char *body = malloc(len + 1);
+			assert_true(nent < 8);
+			assert_int_equal(strncmp(name, prefix, strlen(prefix)), 0);
+			assert_int_equal(archive_read_data(a, body, len), (la_ssize_t)len);
+			body[len] = '\0';
+			snprintf(got[nent].name, sizeof got[nent].name, "%s", name + strlen(prefix));
+			crypto_hash_sha256(got[nent].h, (unsigned char *)body, len);
+			if (!strcmp(got[nent].name, "manifest.json"))
+				manifest = body;
+			else if (!strcmp(got[nent].name, "data.json"))
+				data = body;
+			else
+				free(body);
+			nent++;
+		}
+		archive_read_free(a);
+		assert_int_equal(nent, 6);
+		assert_non_null(data);
+		assert_non_null(strstr(data, "jane.doe@example.org"));
+		j = json_loads(manifest, 0, NULL);
+		assert_non_null(j);
+		assert_int_equal(json_array_size(json_object_get(j, "files")), 5);
+		json_array_foreach(json_object_get(j, "files"), i, f) {
+			int found = 0;
+			char hex[65];
+			for (size_t k = 0; k < nent; k++)
+				if (!strcmp(got[k].name, json_string_value(json_object_get(f, "file")))) {
+					for (int b = 0; b < 32; b++)
+						sprintf(hex + 2 * b, "%02x", got[k].h[b]);
+					assert_string_equal(hex, json_string_value(json_object_get(f, "sha256")));
+					found = 1;
+				}
+			assert_true(found);
+		}
+		json_decref(j);
+		free(manifest);
+		free(data);
+		fort_package_free(zip, zlen);
+		/* answered: a second download is refused; nothing was written beside the vault */
+		assert_int_equal(fort_request_get(&ri, v, req, NULL), 0);
+		assert_string_equal(ri.state, "answered");
+		assert_int_equal(fort_request_package(&zip, &zlen, &rep, v, req), FORT_EINPUT);
+		assert_null(zip);
+		snprintf(prefix, sizeof prefix, "request-%lld", (long long)req);
+		assert_int_equal(access(path_of(prefix), F_OK), -1);
 	}
 	expect_verified(v);
 	fort_vault_close(v);

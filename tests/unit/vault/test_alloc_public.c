@@ -1108,7 +1108,8 @@ static const elsewhere_case elsewhere[] = {
 	  "vault/test_alloc_ops.c" },
 	{ "fort_deadline_compute", "rights/test_deadline.c" },
 	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
-	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush",
+	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush "
+	  "fort_totp_propose fort_totp_confirm",
 	  "auth/test_signin.c" },
 	{ "fort_token_expiry fort_token_create fort_token_list fort_token_key fort_token_open fort_token_acquire "
 	  "fort_sessions_end_user",
@@ -1145,7 +1146,7 @@ static const char *const skipped[] = {
 	/* called from a signal handler: unlinks the registered temporary files, allocates nothing */
 	"fort_signal_cleanup",
 	/* the server's sessions and enrolments: frees and wipes, or walks the table; no allocation */
-	"fort_sessions_free", "fort_totp_enrolment_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
+	"fort_sessions_free", "fort_totp_enrolment_free", "fort_package_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
 	/* gives a handle back: a flag under the table's lock, or the close */
 	"fort_session_release",
 };
