@@ -913,14 +913,6 @@ int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, cons
  * it (sodium_memzero) before free().  NULL on failure. */
 int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id) FORT_WUR;
 
-/* The same for a download (a web page): the package's files in a zip
- * archive in memory (*OUT, *LEN bytes; folder "request-ID/" inside), never
- * on disk; REP (may be NULL) as above.  The request is answered only once
- * the archive is whole.  Free *OUT with fort_package_free (it holds the
- * client's data). */
-int fort_request_package(unsigned char **out, size_t *len, fort_access_report *rep, fort_vault *v, int64_t id) FORT_WUR;
-/* Wipe and free a package from fort_request_package.  Accepts NULL. */
-void fort_package_free(unsigned char *p, size_t len);
 
 typedef struct {
 	size_t erased;    /* fields erased */

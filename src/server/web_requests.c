@@ -2,7 +2,7 @@
  * the web app: record one, its page with the legal due dates, the identity
  * check, the steps (start, pause, resume, extend, answer, refuse) and, for
  * access and portability, the package as a download (a zip made in memory
- * by fort_request_package; nothing on disk).  Each action is one library
+ * by fort_request_fulfil_zip; nothing on disk).  Each action is one library
  * call; the library computes the clocks, checks the role and audits. */
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +261,7 @@ int page_request_package(page *p)
 	int64_t id;
 	int r;
 	p->nav = "requests";
-	if ((r = request_number(&id, p->req.id)) < 0 || (r = fort_request_package(&zip, &len, &rep, p->req.v, id)) < 0)
+	if ((r = request_number(&id, p->req.id)) < 0 || (r = fort_request_fulfil_zip(&rep, &zip, &len, p->req.v, id)) < 0)
 		return r;
 	snprintf(name, sizeof name, "request-%lld.zip", (long long)id);
 	web_file(p, "application/zip", name, zip, len);

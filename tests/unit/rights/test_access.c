@@ -3,7 +3,7 @@
  * letter (checked against a list), all of the client's data is in it, none
  * of 1,000 other clients' data is, the manifest's checksums match, CCPA
  * masks account numbers, a refused package leaves nothing, and the same
- * package as a zip in memory (fort_request_package, the web app's download)
+ * package as a zip in memory (fort_request_fulfil_zip, the web app's download)
  * holds the same files with matching checksums and writes nothing. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -394,8 +394,8 @@ static void test_access_package(void **state)
 		size_t i;
 		fort_request_info ri;
 		assert_int_equal(fort_request_open(&req, v, "access", id, "2026-11-04", NULL), 0);
-		snprintf(prefix, sizeof prefix, "request-%lld/", (long long)req);
-		assert_int_equal(fort_request_package(&zip, &zlen, &rep, v, req), 0);
+		prefix[0] = '\0'; /* the zip's entries are the package's files, at its root */
+		assert_int_equal(fort_request_fulfil_zip(&rep, &zip, &zlen, v, req), 0);
 		assert_int_equal(rep.fields, NJ);
 		assert_int_equal(archive_read_support_format_zip(a), ARCHIVE_OK);
 		assert_int_equal(archive_read_open_memory(a, zip, zlen), ARCHIVE_OK);
@@ -440,11 +440,12 @@ static void test_access_package(void **state)
 		json_decref(j);
 		free(manifest);
 		free(data);
-		fort_package_free(zip, zlen);
+		sodium_memzero(zip, zlen);
+		free(zip);
 		/* answered: a second download is refused; nothing was written beside the vault */
 		assert_int_equal(fort_request_get(&ri, v, req, NULL), 0);
 		assert_string_equal(ri.state, "answered");
-		assert_int_equal(fort_request_package(&zip, &zlen, &rep, v, req), FORT_EINPUT);
+		assert_int_equal(fort_request_fulfil_zip(&rep, &zip, &zlen, v, req), FORT_EINPUT);
 		assert_null(zip);
 		snprintf(prefix, sizeof prefix, "request-%lld", (long long)req);
 		assert_int_equal(access(path_of(prefix), F_OK), -1);

@@ -1146,7 +1146,7 @@ static const char *const skipped[] = {
 	/* called from a signal handler: unlinks the registered temporary files, allocates nothing */
 	"fort_signal_cleanup",
 	/* the server's sessions and enrolments: frees and wipes, or walks the table; no allocation */
-	"fort_sessions_free", "fort_totp_enrolment_free", "fort_package_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
+	"fort_sessions_free", "fort_totp_enrolment_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
 	/* gives a handle back: a flag under the table's lock, or the close */
 	"fort_session_release",
 };
