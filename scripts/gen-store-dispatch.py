@@ -36,6 +36,7 @@ NOUNS = [
     ("store_action", "the incident action list"), ("store_export", "the exports record"),
     ("store_totp", "two-factor sign-in"), ("store_throttle", "the sign-in throttle"),
     ("store_signin", "the sign-in throttle"), ("store_intake", "write-only intake"),
+    ("store_me_link", "the self-service sign-in links"),
 ]
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)

@@ -186,6 +186,8 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	" box bytea NOT NULL);"
 	"CREATE TABLE intake_decisions(id bigint PRIMARY KEY, form text NOT NULL, decision text NOT NULL, client text NOT NULL,"
 	" ts bigint NOT NULL, actor text NOT NULL);",
+	/* 13: the self-service sign-in links (sqlite.c's 13): not sealed */
+	"CREATE TABLE me_links(token bytea PRIMARY KEY, expires bigint NOT NULL, data bytea NOT NULL);",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */

@@ -230,6 +230,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" box BLOB NOT NULL);"
 	"CREATE TABLE intake_decisions(id INTEGER PRIMARY KEY, form TEXT NOT NULL, decision TEXT NOT NULL,"
 	" client TEXT NOT NULL, ts INTEGER NOT NULL, actor TEXT NOT NULL);",
+	/* 13: the self-service page's one-time sign-in links (issue 18 items
+	 * 2-3; src/rights/selfservice.c).  Not sealed: each row is keyed by a
+	 * keyed hash of the link's token and its data is AEAD under a key only
+	 * the self-service keyholder derives (AD: the token hash and expiry),
+	 * so an edit or an added row opens nothing; what the file's attacker
+	 * can do is delete (deny) a link (docs/SECURITY.md). */
+	"CREATE TABLE me_links(token BLOB PRIMARY KEY, expires INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
