@@ -21,6 +21,8 @@ typedef struct {
 	int status;                /* 0: 200 */
 	int retry_after;
 	const char *nav;           /* the menu entry to mark as current */
+	const char *lang;          /* a client-facing page's language (web_me.c) */
+	int whole;                 /* OUT is the whole document (web_me.c's own layout) */
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -52,6 +54,17 @@ int page_incidents(page *p);
 int page_audit(page *p);
 int page_account(page *p);
 int page_signout(page *p);
+
+/* web_me.c: the client's self-service page (public rows; its own
+ * sessions and CSRF) */
+int page_me(page *p);
+int page_me_ask(page *p);
+int page_me_link(page *p);
+int page_me_link_post(page *p);
+int page_me_home(page *p);
+int page_me_consent(page *p);
+int page_me_request(page *p);
+int page_me_signout(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];
