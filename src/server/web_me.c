@@ -61,7 +61,7 @@ struct me_job {
 };
 
 struct me_rate {
-	char address[64];
+	char address[80];
 	int64_t since;
 	int n;
 };
@@ -611,6 +611,16 @@ int page_me_link_post(page *p)
 	p->lang = page_lang(p, NULL);
 	if (!m || !m->v)
 		return not_set_up(p, "/me");
+	/* guessing links (each try is audited): as many as asking for them */
+	char lkey[72];
+	snprintf(lkey, sizeof lkey, "l:%s", p->req.address);
+	if (!rate_ok(m, lkey, ME_RATE_ADDR)) {
+		p->status = 429;
+		p->retry_after = ME_RATE_WINDOW;
+		problem_t(p, "me.too_many");
+		me_document(p, T(p, "me.title"), "/me");
+		return 0;
+	}
 	if (!(v = handle_get(m)))
 		return fort_error_set(FORT_EIO, "%s", T(p, "me.failed"));
 	r = fort_me_link_redeem(&res, client, &email, v, web_form(p, "t"),

@@ -285,7 +285,7 @@ class MeTest(unittest.TestCase):
         before = len(sink_messages(self.maildir))
         known, unknown = [], []
         first = None
-        for i in range(6):
+        for i in range(10):
             for addr, bucket in ((CLIENT_EMAIL, known), ("nobody-%d@example.org" % i, unknown)):
                 r, body, dt = self.post("/me", {"email": addr, "lang": "en"})
                 self.assertEqual(r.status, 200)
@@ -294,7 +294,9 @@ class MeTest(unittest.TestCase):
                 bucket.append(dt)
         # the same timing class: the work happens after the answer, in the server's worker
         mk, mu = statistics.median(known), statistics.median(unknown)
-        self.assertLess(max(mk, mu) / min(mk, mu), 2.0, "medians %.4f s (client) and %.4f s (unknown)" % (mk, mu))
+        print("\n  POST /me medians: client %.2f ms, unknown %.2f ms (%d alternating pairs)" % (mk * 1e3, mu * 1e3, len(known)),
+              file=sys.stderr)
+        self.assertLess(max(mk, mu) / min(mk, mu), 2.5, "medians %.4f s (client) and %.4f s (unknown)" % (mk, mu))
         # mail for the client only
         time.sleep(3)
         msgs = sink_messages(self.maildir)[before:]
