@@ -393,6 +393,39 @@ class MeTest(unittest.TestCase):
         names = [a.text for a in d.find_elements(By.CSS_SELECTOR, "nav ul.languages a")]
         self.assertEqual(names, ["English", "Deutsch", "Français", "Español", "Italiano", "Nederlands"])
 
+    def test_5_setup_refusals(self):
+        env = dict(os.environ, FORTRESS_VAULT=kit.VAULT)
+        env.pop("FORTRESS_PASSPHRASE_FILE", None)
+
+        def serve(*args):
+            return subprocess.run([kit.FORTRESS, "serve", "--listen", "127.0.0.1:0"] + list(args), env=env,
+                                  capture_output=True, text=True, timeout=60)
+        # a keyholder who may reveal: refused before listening
+        p = serve("--me-user", "anna", "--me-passphrase-file", kit.passfile("anna"))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("may reveal, erase or manage users", p.stderr)
+        p = serve("--me-user", "lea")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("--me-passphrase-file", p.stderr)
+        p = serve("--me-second-step", "erasure,everything")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("'everything' is not a request kind", p.stderr)
+        p = serve("--public-url", "vault.example")
+        self.assertEqual(p.returncode, 2)
+        # without a keyholder the page says it is not set up, in the visitor's language
+        srv = kit.Server()
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+            c.request("GET", "/me", headers={"Accept-Language": "it"})
+            r = c.getresponse()
+            body = r.read().decode()
+            c.close()
+            self.assertEqual(r.status, 503)
+            self.assertIn(CAT["it"]["me.not_set_up"].replace("'", "&#39;"), body)
+        finally:
+            srv.stop()
+            srv.close()
+
 
 def main():
     global ARGS
