@@ -3003,6 +3003,44 @@ int pg_store_throttle_clear(store *s, const char *key)
 	return n < 0 ? n : 0;
 }
 
+/* The self-service sign-in links (sqlite.c's melink.c): not sealed; single
+ * use is one statement (DELETE ... RETURNING). */
+int pg_store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len)
+{
+	pa a[3] = { PB(token, 32), PI(expires), PB(data, len) };
+	int n = run(s, "storing a sign-in link", "INSERT INTO me_links(token, expires, data) VALUES($1, $2, $3)", a, 3, NULL);
+	if (n == FORT_EEXISTS)
+		return fort_error_set(FORT_EEXISTS, "this sign-in link exists already");
+	return n < 0 ? n : 0;
+}
+
+int pg_store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len)
+{
+	PGresult *res;
+	pa a[1] = { PB(token, 32) };
+	int n = run(s, "using a sign-in link", "DELETE FROM me_links WHERE token = $1 RETURNING expires, data", a, 1, &res), r;
+	*expires = 0;
+	*data = NULL;
+	*len = 0;
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		PQclear(res);
+		return FORT_ENOTFOUND;
+	}
+	*expires = gi(res, 0, 0);
+	r = bdup(data, len, res, 0, 1);
+	PQclear(res);
+	return r;
+}
+
+int pg_store_me_link_prune(store *s, int64_t before)
+{
+	pa a[1] = { PI(before) };
+	int n = run(s, "removing expired sign-in links", "DELETE FROM me_links WHERE expires < $1", a, 1, NULL);
+	return n < 0 ? n : 0;
+}
+
 int pg_store_signin_failures(store *s, int64_t since, uint64_t *nout, int64_t *last)
 {
 	PGresult *res;
