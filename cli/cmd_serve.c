@@ -16,6 +16,10 @@ static const struct cli_opt serve_opts[] = {
 	{ "threads", 0, OPT_VALUE, "N", "worker threads (default 4)" },
 	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
 	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
+	{ "me-user", 0, OPT_VALUE, "NAME", "the self-service page's keyholder: a user whose role has only read, write and contact" },
+	{ "me-passphrase-file", 0, OPT_VALUE, "FILE", "that user's passphrase (a file only the server can read)" },
+	{ "public-url", 0, OPT_VALUE, "URL", "where clients reach the server, for the e-mailed sign-in links (default: the listen address)" },
+	{ "me-second-step", 0, OPT_VALUE, "KINDS", "request kinds that need a second identity step, e.g. erasure,access" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -46,6 +50,28 @@ static int cmd_serve(struct cli *c)
 	o.insecure_lan = cli_flag(c, "insecure-lan");
 	o.port_file = cli_str(c, "port-file");
 	o.quiet = c->quiet;
+	o.me_user = cli_str(c, "me-user");
+	o.me_pass_file = cli_str(c, "me-passphrase-file");
+	o.public_url = cli_str(c, "public-url");
+	o.me_second_step = cli_str(c, "me-second-step");
+	if (o.public_url && strncmp(o.public_url, "https://", 8) != 0 && strncmp(o.public_url, "http://", 7) != 0)
+		return cli_usage_error(c, "--public-url must start with https:// (or http:// for a test on loopback)");
+	if (o.me_second_step) {
+		static const char *const kinds[] = { "access", "portability", "rectification", "erasure", "objection", "restriction" };
+		const char *p = o.me_second_step;
+		while (*p) {
+			size_t n = strcspn(p, ","), k;
+			for (k = 0; k < 6; k++)
+				if (strlen(kinds[k]) == n && strncmp(p, kinds[k], n) == 0)
+					break;
+			if (k == 6)
+				return cli_usage_error(c, "--me-second-step: '%.*s' is not a request kind (access, portability, "
+							  "rectification, erasure, objection, restriction)", (int)n, p);
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
 	if ((ex = num_opt(c, "idle-timeout", &o.idle_timeout, 1, 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "absolute-timeout", &o.absolute_timeout, 1, 7 * 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "threads", &o.threads, 1, 64)) != EXIT_OK ||
@@ -68,6 +94,10 @@ const struct cli_cmd cmd_serve_def = {
 		"(the web app at /, or POST /api/session) with name, passphrase and a code from\n"
 		"'fortress user totp enroll', and their keys are kept in locked memory for that\n"
 		"session only.\n"
+		"Clients see what is held about them at /me: they ask for a one-time link by\n"
+		"e-mail (through the outbox) and manage consents and requests there.  That page\n"
+		"needs --me-user, a user of its own (role: read, write, contact) whose passphrase\n"
+		"is read from --me-passphrase-file.\n"
 		"SIGTERM or Ctrl-C: requests in progress finish, every session's keys are wiped.\n"
 		"The API: /api/openapi.json, docs/api/openapi.json.\n",
 };

@@ -2159,6 +2159,83 @@ size_t fort_sessions_end_user(fort_sessions *s, const char *user);
 /* End the timed-out sessions; returns how many are left. */
 size_t fort_sessions_prune(fort_sessions *s);
 
+/* ------------------------------------- the client's self-service page */
+
+/* Issue 18 items 2-3 (src/rights/selfservice.c).  Every call runs on a
+ * handle of the self-service keyholder: a user whose role holds only what
+ * the page needs (docs/SECURITY.md, "Self-service page": the contact
+ * category key for the e-mail's blind index; read and write), never a
+ * person's session.  Values of the client's record are never decrypted
+ * here: the page shows the data map, the consent ledger and the requests;
+ * the access package is built by a keyholder (fort_request_fulfil). */
+#define FORT_ME_TOKEN_LEN 43          /* base64url of 32 random bytes */
+#define FORT_ME_LINK_SECONDS 900      /* a sign-in link is valid 15 minutes */
+
+typedef struct {
+	unsigned version;
+	const char *base_url;    /* the server's address as clients reach it ("https://vault.example"); the
+				    link is BASE_URL/me/link?t=TOKEN */
+	const char *language;    /* of the e-mails: en de fr es it nl (others: en) */
+	const char *second_step; /* request kinds that need a second identity step (Art. 12(6)),
+				    comma-separated, e.g. "erasure,access" (NULL: none) */
+	int64_t now;             /* unix time; 0: the real time (tests move it) */
+} fort_me_opts;
+#define FORT_ME_OPTS_VERSION 1
+#define FORT_ME_OPTS_INIT { FORT_ME_OPTS_VERSION, NULL, NULL, NULL, 0 }
+
+/* A new random value (32 bytes from libsodium, base64url) for the cookie
+ * that binds a sign-in link to the browser that asked for it. */
+void fort_me_browser_new(char out[FORT_ME_TOKEN_LEN + 1]);
+
+/* Someone asked for a sign-in link for EMAIL from the browser whose cookie
+ * is BROWSER (from fort_me_browser_new): the link will work only with it.
+ * The same work is done whether or not EMAIL is a client's (the blind-index
+ * lookup, a token, a row in me_links, one audited transaction), and the
+ * result is the same: only for a client is the link e-mailed (queued in the
+ * outbox, ref "me:link").  FORT_EINPUT: EMAIL is not an e-mail address, or
+ * BROWSER is malformed. */
+int fort_me_link_request(fort_vault *v, const char *email, const char *browser, const fort_me_opts *o) FORT_WUR;
+
+typedef enum {
+	FORT_ME_LINK_OK = 0,
+	FORT_ME_LINK_INVALID,   /* forged, already used, or altered in the file */
+	FORT_ME_LINK_EXPIRED,   /* older than FORT_ME_LINK_SECONDS */
+	FORT_ME_LINK_BROWSER,   /* opened in a browser other than the one that asked */
+} fort_me_link_result;
+
+/* Use the link TOKEN from the browser whose cookie is BROWSER (may be
+ * NULL): once, whatever the outcome (a refused link is gone too).  0 and
+ * *RESULT FORT_ME_LINK_OK: CLIENT_OUT and EMAIL_OUT (the address the link
+ * went to, malloc'ed: free()) are set; 0 with
+ * another *RESULT: refused.  Every use is audited ("me-signin", ok or
+ * denied with the reason). */
+int fort_me_link_redeem(fort_me_link_result *result, char client_out[FORT_ID_LEN + 1], char **email_out, fort_vault *v,
+			const char *token, const char *browser, const fort_me_opts *o) FORT_WUR;
+
+/* The client CLIENT looked at their page: audited as their own access
+ * ("me-view"). */
+int fort_me_view(fort_vault *v, const char *client) FORT_WUR;
+
+/* The client gives (ACTION "grant") or withdraws ("withdraw") consent to
+ * PURPOSE on their page: the consent ledger, channel web, the language
+ * and the newest stored notice of O->language (else English).
+ * FORT_EINPUT: a purpose whose legal basis is not consent. */
+int fort_me_consent(fort_vault *v, const char *client, const char *purpose, const char *action,
+		    const fort_me_opts *o) FORT_WUR;
+
+/* The client asks for KIND (access, portability, rectification, erasure,
+ * objection, restriction) on their page: a request received today (as
+ * fort_request_open), the one-time link recorded as its identity check
+ * ("e-mail link"; verified, or, for a kind in O->second_step, the request
+ * stays awaiting_id with the link noted), and a confirmation with the due
+ * date e-mailed to EMAIL (outbox, ref "me:request:ID").  *INFO_OUT (may be
+ * NULL) gets the request. */
+int fort_me_request(fort_request_info *info_out, fort_vault *v, const char *client, const char *email, const char *kind,
+		    const fort_me_opts *o) FORT_WUR;
+
+/* Remove the sign-in links that expired before NOW (0: now). */
+int fort_me_links_prune(fort_vault *v, int64_t now) FORT_WUR;
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

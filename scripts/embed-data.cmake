@@ -23,8 +23,10 @@ foreach(t ${TABLES})
   # 16 bytes a line keeps the file readable in a diff
   string(REPEAT "0x..," 16 line)
   string(REGEX REPLACE "(${line})" "\\1\n" hex "${hex}")
-  string(APPEND code "static const unsigned char table_${t}[] = {\n${hex}0x00\n};\n\n")
-  string(APPEND index "\t{ \"${t}\", table_${t}, ${n} },\n")
+  # a table in a sub-folder ("i18n/de") gets a C name without the slash
+  string(MAKE_C_IDENTIFIER "${t}" id)
+  string(APPEND code "static const unsigned char table_${id}[] = {\n${hex}0x00\n};\n\n")
+  string(APPEND index "\t{ \"${t}\", table_${id}, ${n} },\n")
 endforeach()
 string(APPEND code "struct fort_embedded { const char *name; const unsigned char *data; size_t len; };\n")
 string(APPEND code "extern const struct fort_embedded fort_embedded_tables[];\n")

@@ -17,7 +17,7 @@ FUZZ_BUILD=${FUZZ_BUILD:-$ROOT/build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
-TARGETS="import_csv import_vcard import_json types readers scan_engine ignore backup_header map plan recovery record route form intake"
+TARGETS="import_csv import_vcard import_json types readers scan_engine ignore backup_header map plan recovery record route form intake accept_language"
 DATA=$ROOT/tests/data
 SEEDS=$ROOT/tests/fuzz/seeds
 

@@ -37,6 +37,7 @@ NOUNS = [
     ("store_totp", "two-factor sign-in"), ("store_throttle", "the sign-in throttle"),
     ("store_signin", "the sign-in throttle"), ("store_intake", "write-only intake"),
     ("store_token", "tokens for programs"),
+    ("store_me_link", "the self-service sign-in links"),
 ]
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)

@@ -20,7 +20,7 @@ struct fort_embedded {
 };
 extern const struct fort_embedded fort_embedded_tables[];
 
-#define TABLES_MAX 16
+#define TABLES_MAX 32
 #define TABLE_CAP ((size_t)64 << 20)
 
 static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -310,6 +310,35 @@ int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok
 	return vault_op_run(v, &op, NULL, &x);
 }
 
+/* A one-time e-mail link confirmed the address, and the request's kind
+ * needs a second identity step (Art. 12(6)): noted on the request, which
+ * stays awaiting_id (selfservice.c). */
+static int link_check(fort_vault *v, void *ctx)
+{
+	struct req_op *x = ctx;
+	store_request *q = &x->q;
+	int r;
+	if ((r = store_request_get(v->st, q, x->id)) < 0)
+		return r;
+	if (q->closed[0])
+		return closed_error(q);
+	snprintf(q->id_method, sizeof q->id_method, "%s", x->method);
+	snprintf(q->id_result, sizeof q->id_result, "partial");
+	snprintf(x->detail, sizeof x->detail, "e-mail address confirmed by %s; a second identity step is required", x->method);
+	return 0;
+}
+
+int request_note_link(fort_vault *v, int64_t id, const char *method)
+{
+	struct req_op x;
+	memset(&x, 0, sizeof x);
+	x.ev = "verify";
+	x.id = id;
+	x.method = method;
+	const vault_op op = { "request-update", ACT_WRITE, link_check, req_write, x.what, NULL, NULL, x.idstr };
+	return vault_op_run(v, &op, NULL, &x);
+}
+
 /* The text every refusal carries (Art. 12(4)): why, and the right to
  * complain to the supervisory authority (named, with its contact, from
  * data/supervisory_authorities.csv) and to go to court. */

@@ -77,4 +77,9 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 int consent_append(fort_vault *v, int64_t cid, const char *purpose, const char *action, const char *channel, const char *language,
 		   const char *notice_hash, int64_t ts) FORT_WUR;
 
+/* requests.c: request ID's identity partly checked by METHOD (the
+ * self-service page's e-mail link) while a second step is required: noted,
+ * the request stays awaiting_id.  Audited as a request update. */
+int request_note_link(fort_vault *v, int64_t id, const char *method) FORT_WUR;
+
 #endif

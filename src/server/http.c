@@ -710,6 +710,9 @@ int server_run(const server_opts *o)
 	s.absolute_timeout = o->absolute_timeout ? o->absolute_timeout : 28800;
 	s.signin_lock = &signin_lock;
 	atomic_init(&s.inflight, 0);
+	/* the self-service page's keyholder (Argon2id once, before we listen) */
+	if ((r = web_me_start(&s, o->me_user, o->me_pass_file, o->public_url, o->me_second_step)) < 0)
+		goto out;
 	if (s.tls) {
 		struct stat kst;
 		/* a private key others can read is no longer private */
@@ -768,6 +771,13 @@ int server_run(const server_opts *o)
 		fprintf(stderr, "fortress serve: listening on %s://%s%s%s:%u (vault %s); stop with Ctrl-C or SIGTERM\n",
 			s.tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
 			port, o->vault_path);
+		if (!o->public_url) {
+			/* the links e-mailed by /me point here unless --public-url says otherwise */
+			char base[128];
+			snprintf(base, sizeof base, "%s://%s%s%s:%u", s.tls ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "", host,
+				 ss.ss_family == AF_INET6 ? "]" : "", port);
+			web_me_set_base(&s, base);
+		}
 		if (o->port_file) {
 			FILE *pf = fopen(o->port_file, "w");
 			if (pf) {
@@ -800,6 +810,7 @@ int server_run(const server_opts *o)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	web_me_stop(&s);                 /* the self-service sessions and keyholder's handle too */
 	fort_sessions_free(s.sessions);  /* every session's keys wiped */
 	if (s.sessions)
 		fprintf(stderr, "fortress serve: stopped; every session ended and its keys wiped\n");

@@ -45,6 +45,10 @@ typedef struct {
 	size_t max_body;             /* 0: 1 MiB */
 	int quiet;                   /* no request log */
 	const char *port_file;       /* write the bound port there (tests, port 0) */
+	/* the client's self-service page (/me, web_me.c): its keyholder, the
+	 * address clients reach the server at, request kinds that need a
+	 * second identity step; no ME_USER: the page says it is not set up */
+	const char *me_user, *me_pass_file, *public_url, *me_second_step;
 } server_opts;
 
 /* Run until SIGTERM or SIGINT.  Returns a FORT_E* code (0 on a clean
@@ -120,6 +124,7 @@ struct server {
 	unsigned idle_timeout, absolute_timeout;
 	atomic_int inflight;
 	void *signin_lock;          /* pthread_mutex_t: one Argon2id at a time */
+	void *me;                   /* the self-service page's state (web_me.c) */
 };
 
 /* http.c: give a signed-in request's session handle back (fort_session_release,
@@ -223,5 +228,11 @@ extern const size_t server_openapi_json_len;
 int web_owns(const char *url);
 int web_has_body(const char *url, const char *method);
 int web_request(server *s, void *conn, const char *url, const char *method, fort_buf *body, int too_big);
+/* web_me.c: open the self-service keyholder's handle (USER NULL: the page
+ * is not set up) and start its worker; set the links' base URL once the
+ * port is known; stop (sessions wiped, handle closed). */
+int web_me_start(server *s, const char *user, const char *pass_file, const char *base_url, const char *second_step);
+void web_me_set_base(server *s, const char *base_url);
+void web_me_stop(server *s);
 
 #endif

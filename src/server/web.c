@@ -110,6 +110,15 @@ static const page_route pages[] = {
 	{ "GET", "/account", page_account, 0 },
 	{ "GET", "/account/totp", page_totp_new, 0 },
 	{ "POST", "/account/totp", page_totp_confirm, P_FORM },
+	/* the client's self-service page (web_me.c: its own sessions and CSRF) */
+	{ "GET", "/me", page_me, P_PUBLIC },
+	{ "POST", "/me", page_me_ask, P_PUBLIC | P_FORM },
+	{ "GET", "/me/link", page_me_link, P_PUBLIC },
+	{ "POST", "/me/link", page_me_link_post, P_PUBLIC | P_FORM },
+	{ "GET", "/me/home", page_me_home, P_PUBLIC },
+	{ "POST", "/me/consent", page_me_consent, P_PUBLIC | P_FORM },
+	{ "POST", "/me/request", page_me_request, P_PUBLIC | P_FORM },
+	{ "POST", "/me/signout", page_me_signout, P_PUBLIC | P_FORM },
 	{ "GET", "/static/app.css", asset_css, P_PUBLIC | P_ASSET },
 	{ "GET", "/static/app.js", asset_js, P_PUBLIC | P_ASSET },
 };
@@ -310,6 +319,7 @@ static void error_page(page *p, int status, const char *msg)
 {
 	fort_buf_reset(&p->out);
 	p->location[0] = '\0';
+	p->whole = 0;
 	p->status = status;
 	snprintf(p->title, sizeof p->title, "%s", error_title(status));
 	web_problem(p, msg);
@@ -381,7 +391,9 @@ static int send_page(page *p, int signed_in, const char *allow)
 	if (p->file && !p->location[0] && status == MHD_HTTP_OK)
 		return send_file(p);
 	fort_buf_init_secret(&b, PAGE_MAX);
-	if (!p->location[0])
+	if (!p->location[0] && p->whole)
+		fort_buf_put(&b, p->out.buf, p->out.len);
+	else if (!p->location[0])
 		layout(&b, p, signed_in);
 	if (fort_buf_error(&b) < 0 || fort_buf_error(&p->out) < 0) {
 		fort_buf_release(&b);

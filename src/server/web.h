@@ -24,6 +24,8 @@ typedef struct {
 	unsigned char *file;       /* a download instead of a page (web_file): owned, wiped when sent */
 	size_t file_len;
 	char file_type[64], file_name[96];
+	const char *lang;          /* a client-facing page's language (web_me.c) */
+	int whole;                 /* OUT is the whole document (web_me.c's own layout) */
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -111,6 +113,17 @@ int page_plan_drill_record(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);
+
+/* web_me.c: the client's self-service page (public rows; its own
+ * sessions and CSRF) */
+int page_me(page *p);
+int page_me_ask(page *p);
+int page_me_link(page *p);
+int page_me_link_post(page *p);
+int page_me_home(page *p);
+int page_me_consent(page *p);
+int page_me_request(page *p);
+int page_me_signout(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

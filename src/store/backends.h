@@ -151,6 +151,9 @@ int sqlite_store_throttle_get(store *s, const char *key, int64_t *failures, int6
 int sqlite_store_throttle_fail(store *s, const char *key, int64_t now);
 int sqlite_store_throttle_clear(store *s, const char *key);
 int sqlite_store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last);
+int sqlite_store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len);
+int sqlite_store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len);
+int sqlite_store_me_link_prune(store *s, int64_t before);
 
 int pg_store_open(store **out, const char *path, int create);
 void pg_store_close(store *s);
@@ -287,5 +290,8 @@ int pg_store_throttle_get(store *s, const char *key, int64_t *failures, int64_t 
 int pg_store_throttle_fail(store *s, const char *key, int64_t now);
 int pg_store_throttle_clear(store *s, const char *key);
 int pg_store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last);
+int pg_store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len);
+int pg_store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len);
+int pg_store_me_link_prune(store *s, int64_t before);
 
 #endif

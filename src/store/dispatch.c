@@ -1013,3 +1013,24 @@ int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 		return pg_store_signin_failures(s, since, n, last);
 	return sqlite_store_signin_failures(s, since, n, last);
 }
+
+int store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len)
+{
+	if (is_pg(s))
+		return pg_store_me_link_put(s, token, expires, data, len);
+	return sqlite_store_me_link_put(s, token, expires, data, len);
+}
+
+int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len)
+{
+	if (is_pg(s))
+		return pg_store_me_link_take(s, token, expires, data, len);
+	return sqlite_store_me_link_take(s, token, expires, data, len);
+}
+
+int store_me_link_prune(store *s, int64_t before)
+{
+	if (is_pg(s))
+		return pg_store_me_link_prune(s, before);
+	return sqlite_store_me_link_prune(s, before);
+}

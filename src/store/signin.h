@@ -25,4 +25,13 @@ int store_throttle_clear(store *s, const char *key);
  * time of the newest (0: none). */
 int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last);
 
+/* The self-service page's one-time sign-in links (src/rights/selfservice.c):
+ * TOKEN is a 32-byte keyed hash of the link's token, DATA an AEAD blob.
+ * put: a second row with the same TOKEN is FORT_EEXISTS.  take: read the
+ * row and delete it in one step (single use), FORT_ENOTFOUND when there is
+ * none.  prune: delete every row that expired before BEFORE. */
+int store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len);
+int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len);
+int store_me_link_prune(store *s, int64_t before);
+
 #endif

@@ -241,6 +241,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE tokens(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL, role TEXT NOT NULL,"
 	" purposes TEXT NOT NULL, creator TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	" revoked INTEGER NOT NULL, verifier BLOB NOT NULL, sealed BLOB NOT NULL);",
+	/* 14: the self-service page's one-time sign-in links (issue 18 items
+	 * 2-3; src/rights/selfservice.c).  Not sealed: each row is keyed by a
+	 * keyed hash of the link's token and its data is AEAD under a key only
+	 * the self-service keyholder derives (AD: the token hash and expiry),
+	 * so an edit or an added row opens nothing; what the file's attacker
+	 * can do is delete (deny) a link (docs/SECURITY.md). */
+	"CREATE TABLE me_links(token BLOB PRIMARY KEY, expires INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:

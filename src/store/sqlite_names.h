@@ -146,5 +146,8 @@
 #define store_throttle_fail sqlite_store_throttle_fail
 #define store_throttle_clear sqlite_store_throttle_clear
 #define store_signin_failures sqlite_store_signin_failures
+#define store_me_link_put sqlite_store_me_link_put
+#define store_me_link_take sqlite_store_me_link_take
+#define store_me_link_prune sqlite_store_me_link_prune
 
 #endif

@@ -569,6 +569,37 @@ static void test_intake(void **state)
 }
 
 /* The library over a PostgreSQL vault: create, add, find, reveal, verify, reopen. */
+/* The self-service page's links (issue 18): put, take once, prune. */
+static void test_me_links(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("melinks");
+	unsigned char t1[32], t2[32], *data = NULL;
+	size_t len = 0;
+	int64_t exp = 0;
+	memset(t1, 1, sizeof t1);
+	memset(t2, 2, sizeof t2);
+	assert_int_equal(store_open(&s, url, 1), 0);
+	assert_int_equal(store_me_link_put(s, t1, 1000, "box-one", 7), 0);
+	assert_int_equal(store_me_link_put(s, t1, 1000, "again", 5), FORT_EEXISTS);
+	assert_int_equal(store_me_link_put(s, t2, 5000, "box-two", 7), 0);
+	assert_int_equal(store_me_link_take(s, t1, &exp, &data, &len), 0);
+	assert_int_equal(exp, 1000);
+	assert_int_equal(len, 7);
+	assert_memory_equal(data, "box-one", 7);
+	free(data);
+	/* once */
+	assert_int_equal(store_me_link_take(s, t1, &exp, &data, &len), FORT_ENOTFOUND);
+	assert_null(data);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM me_links"), 1);
+	assert_int_equal(store_me_link_prune(s, 4999), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM me_links"), 1);
+	assert_int_equal(store_me_link_prune(s, 5001), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM me_links"), 0);
+	store_close(s);
+}
+
 static void test_vault(void **state)
 {
 	(void)state;
@@ -631,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_totp_sealed),
 		cmocka_unit_test(test_meta_sealed),
 		cmocka_unit_test(test_intake),
+		cmocka_unit_test(test_me_links),
 		cmocka_unit_test(test_vault),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

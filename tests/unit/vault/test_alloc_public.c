@@ -1107,6 +1107,8 @@ static const elsewhere_case elsewhere[] = {
 	  "fort_recovery_shares_free fort_client_erase",
 	  "vault/test_alloc_ops.c" },
 	{ "fort_deadline_compute", "rights/test_deadline.c" },
+	{ "fort_me_link_request fort_me_link_redeem fort_me_links_prune fort_me_view fort_me_consent fort_me_request",
+	  "rights/test_selfservice.c" },
 	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
 	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush "
 	  "fort_totp_propose fort_totp_confirm",
@@ -1149,6 +1151,8 @@ static const char *const skipped[] = {
 	"fort_sessions_free", "fort_totp_enrolment_free", "fort_session_end", "fort_sessions_prune", "fort_session_csrf",
 	/* gives a handle back: a flag under the table's lock, or the close */
 	"fort_session_release",
+	/* the self-service page's cookie value: randombytes into a fixed buffer */
+	"fort_me_browser_new",
 };
 
 /* Public operations no allocation loop reaches yet, and why. */
