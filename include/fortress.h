@@ -762,6 +762,7 @@ typedef struct {
 	int64_t created;
 	char created_by[128];
 	uint64_t pending;      /* submissions waiting for review */
+	char origins[1024];    /* sites that may embed the form page (iframe): "https://a.example https://b.example", "" none */
 } fort_intake_form;
 
 /* Make form NAME ([a-z0-9_-], at most 47) asking for FIELDS (data-map
@@ -777,6 +778,12 @@ int fort_intake_show(fort_intake_form *out, fort_vault *v, const char *name) FOR
 /* Remove form NAME; refused (FORT_EINPUT) while it has pending
  * submissions.  Needs "intake"; audited. */
 int fort_intake_remove(fort_vault *v, const char *name) FORT_WUR;
+/* Set the sites that may embed form NAME's page in a frame (the server's
+ * Content-Security-Policy frame-ancestors): ORIGINS are scheme://host[:port]
+ * (http or https, no path; at most 16); N 0 clears the list (no site may
+ * frame it).  Kept as a sealed vault detail.  Needs "intake"; audited.
+ * FORT_EINPUT naming the origin, FORT_ENOTFOUND (no such form). */
+int fort_intake_set_origins(fort_vault *v, const char *name, const char *const *origins, size_t n) FORT_WUR;
 
 /* Submit JSON (LEN bytes, at most FORT_INTAKE_MAX) to form FORM:
  *   {"fields": {"email": "...", ...}, "consents": ["newsletter"],
@@ -1057,6 +1064,11 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
  * without --notice-file point to it) and it becomes what `notice diff`
  * compares with.  Needs 'map'; audited. */
 int fort_notice_publish(char version_out[65], fort_vault *v) FORT_WUR;
+/* The last published notice: VERSION_OUT its version and *OUT (may be
+ * NULL; malloc'ed) its text as FORMAT ("md" or "html", a whole page).
+ * Works locked (a public form page shows it).  FORT_ENOTFOUND when none
+ * was published ('fortress notice publish'). */
+int fort_notice_published(char version_out[65], char **out, fort_vault *v, const char *format) FORT_WUR;
 /* Line diff ("- old", "+ new") between the last published notice and the
  * current one; *CHANGED 1 when they differ (or none was published). */
 int fort_notice_diff(char **out, int *changed, fort_vault *v) FORT_WUR;

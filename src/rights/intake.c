@@ -20,6 +20,7 @@
  * caught. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
@@ -49,6 +50,21 @@ static int name_ok(const char *s)
 static const char *shown(const char *s)
 {
 	return name_ok(s) ? s : "(not a plain name)";
+}
+
+/* An origin for a message: itself when it holds only characters an origin
+ * may (it is what the owner typed, never a client's value). */
+static const char *shown_origin(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 200)
+		return "(not an origin)";
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(".-:/*_", c)))
+			return "(not an origin)";
+	}
+	return s;
 }
 
 void intake_sub_release(intake_sub *s)
@@ -388,6 +404,154 @@ int fort_intake_create(fort_vault *v, const char *name, const char *const *field
 	return vault_op_run(v, &op, NULL, &x);
 }
 
+/* ------------------------------------------------------- embedding origins */
+
+#define ORIGINS_MAX 16
+
+/* Every form's origin list is one sealed vault detail, meta
+ * "intake_origins", a JSON object {"form": "https://a.example ..."} (no
+ * migration; a list changed outside Fortress is caught as the other
+ * sealed details are; none stored: no site may frame a form). */
+static int origins_all(json_t **out, fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int r = store_meta_get(v->st, "intake_origins", &val, &len);
+	*out = NULL;
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return (*out = json_object()) ? 0 : FORT_ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	*out = json_loadb((const char *)val, len, 0, NULL);
+	free(val);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return fort_error_set(FORT_ETAMPER, "the intake forms' origin lists are damaged: the vault was altered; restore it from a backup");
+	}
+	return 0;
+}
+
+static int origins_get(char *out, size_t cap, fort_vault *v, const char *name)
+{
+	json_t *all = NULL;
+	const char *s;
+	int r;
+	out[0] = '\0';
+	if ((r = origins_all(&all, v)) < 0)
+		return r;
+	if ((s = json_string_value(json_object_get(all, name))))
+		snprintf(out, cap, "%s", s);
+	json_decref(all);
+	return 0;
+}
+
+/* Set form NAME's list to LIST ("" removes it); inside the caller's transaction. */
+static int origins_put(fort_vault *v, const char *name, const char *list)
+{
+	json_t *all = NULL;
+	char *text = NULL;
+	int r;
+	if ((r = origins_all(&all, v)) < 0)
+		return r;
+	if (!list[0])
+		json_object_del(all, name);
+	else if (json_object_set_new(all, name, json_string(list)) < 0)
+		r = FORT_ENOMEM;
+	if (r == 0 && !(text = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS)))
+		r = FORT_ENOMEM;
+	if (r == 0)
+		r = store_meta_put(v->st, "intake_origins", text, strlen(text));
+	free(text);
+	json_decref(all);
+	return r == FORT_ENOMEM ? fort_error_set(FORT_ENOMEM, "out of memory") : r;
+}
+
+/* ORIGIN as a CSP source ("https://shop.example:8443", lower case, no
+ * trailing '/') into OUT, or FORT_EINPUT naming it. */
+static int origin_norm(char *out, size_t cap, const char *origin)
+{
+	size_t n = strlen(origin), k = 0, hs;
+	const char *h;
+	int port = 0;
+	if (n && origin[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= cap || n > 200)
+		goto bad;
+	if (strncasecmp(origin, "https://", 8) == 0)
+		hs = 8;
+	else if (strncasecmp(origin, "http://", 7) == 0)
+		hs = 7;
+	else
+		goto bad;
+	h = origin + hs;
+	if (strncmp(h, "*.", 2) == 0)
+		k = 2;
+	if (hs + k >= n)
+		goto bad;
+	for (size_t i = hs + k; i < n; i++) {
+		char c = origin[i];
+		if (c == ':') {
+			if (port || i == hs + k || i + 1 == n)
+				goto bad;
+			port = 1;
+			continue;
+		}
+		if (port ? !(c >= '0' && c <= '9')
+			 : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			goto bad;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (origin[i] >= 'A' && origin[i] <= 'Z') ? (char)(origin[i] - 'A' + 'a') : origin[i];
+	out[n] = '\0';
+	return 0;
+bad:
+	return fort_error_set(FORT_EINPUT, "'%s' is not a site's origin: give scheme://host[:port], e.g. https://www.example.com "
+			      "(no path; http or https)", shown_origin(origin));
+}
+
+struct origins_in { const char *name; const char *const *origins; size_t n; char list[1024]; store_intake_form f; };
+
+static int origins_check(fort_vault *v, void *ctx)
+{
+	struct origins_in *x = ctx;
+	int r;
+	if ((r = form_get(&x->f, v, x->name)) < 0)
+		return r;
+	if (x->n > ORIGINS_MAX)
+		return fort_error_set(FORT_EINPUT, "%zu origins: a form may be embedded by at most %d sites", x->n, ORIGINS_MAX);
+	x->list[0] = '\0';
+	for (size_t i = 0; i < x->n; i++) {
+		char o[256];
+		size_t k = strlen(x->list);
+		if ((r = origin_norm(o, sizeof o, x->origins[i])) < 0)
+			return r;
+		if (snprintf(x->list + k, sizeof x->list - k, "%s%s", k ? " " : "", o) >= (int)(sizeof x->list - k))
+			return fort_error_set(FORT_EINPUT, "the origins are too long together: name fewer sites");
+	}
+	return 0;
+}
+
+static int origins_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct origins_in *x = ctx;
+	snprintf(detail, cap, "form %s may be embedded by: %s", x->f.name, x->list[0] ? x->list : "no site");
+	return origins_put(v, x->f.name, x->list);
+}
+
+int fort_intake_set_origins(fort_vault *v, const char *name, const char *const *origins, size_t n)
+{
+	static const vault_op op = { "intake-origins", ACT_INTAKE, origins_check, origins_write, NULL, NULL, NULL, NULL };
+	struct origins_in x;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	x.origins = origins;
+	x.n = n;
+	return vault_op_run(v, &op, NULL, &x);
+}
+
 static void form_public(fort_intake_form *o, const store_intake_form *f)
 {
 	memset(o, 0, sizeof *o);
@@ -418,7 +582,8 @@ int fort_intake_list(fort_intake_form **out, size_t *n, fort_vault *v)
 	if ((r = store_seal_require(v->st, "meta")) < 0 || (r = store_intake_form_each(v->st, list_cb, &l)) < 0)
 		goto fail;
 	for (size_t i = 0; i < l.n; i++)
-		if ((r = store_intake_inbox_count(v->st, l.arr[i].name, &l.arr[i].pending)) < 0)
+		if ((r = store_intake_inbox_count(v->st, l.arr[i].name, &l.arr[i].pending)) < 0 ||
+		    (r = origins_get(l.arr[i].origins, sizeof l.arr[i].origins, v, l.arr[i].name)) < 0)
 			goto fail;
 	*out = l.arr;
 	*n = l.n;
@@ -436,6 +601,8 @@ int fort_intake_show(fort_intake_form *out, fort_vault *v, const char *name)
 	if ((r = form_get(&f, v, name)) < 0)
 		return r;
 	form_public(out, &f);
+	if ((r = origins_get(out->origins, sizeof out->origins, v, f.name)) < 0)
+		return r;
 	return store_intake_inbox_count(v->st, f.name, &out->pending);
 }
 
@@ -457,8 +624,12 @@ static int remove_check(fort_vault *v, void *ctx)
 static int remove_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct remove_in *x = ctx;
+	int r;
 	snprintf(detail, cap, "form %s removed", x->f.name);
-	return store_intake_form_delete(v->st, x->f.id);
+	if ((r = store_intake_form_delete(v->st, x->f.id)) < 0)
+		return r;
+	/* a form made again under this name starts with no site */
+	return origins_put(v, x->f.name, "");
 }
 
 int fort_intake_remove(fort_vault *v, const char *name)

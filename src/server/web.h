@@ -21,6 +21,9 @@ typedef struct {
 	int status;                /* 0: 200 */
 	int retry_after;
 	const char *nav;           /* the menu entry to mark as current */
+	char csp[1400];            /* "" : the app's policy (PAGE_CSP); else this page's (an intake form's frame-ancestors) */
+	int public_page;           /* a page for visitors (the intake form): no link into the app */
+	int raw;                   /* OUT is a whole document (the published notice): sent without the layout */
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -52,6 +55,16 @@ int page_incidents(page *p);
 int page_audit(page *p);
 int page_account(page *p);
 int page_signout(page *p);
+/* web_intake.c: the public intake form and its review */
+int page_intake_form(page *p);
+int page_intake_submit(page *p);
+int page_intake_thanks(page *p);
+int page_intake_notice(page *p);
+int page_inbox(page *p);
+int page_inbox_item(page *p);
+int page_inbox_reveal(page *p);
+int page_inbox_accept(page *p);
+int page_inbox_reject(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

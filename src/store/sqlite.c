@@ -2209,6 +2209,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
 			{ "intake_pk", "the intake public key" },
+			{ "intake_origins", "the sites that may embed the intake forms" },
 			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
