@@ -624,8 +624,9 @@ static int show_item(page *p, int reveal)
 	}
 	web_put(p, "<dl class=\"record\">");
 	for (size_t k = 0; k < x->nvalues; k++) {
+		const fort_field_info *fi = fort_map_find(p->req.v, x->values[k].field);
 		web_put(p, "<dt>");
-		web_text(p, x->values[k].field);
+		web_text(p, fi && fi->label && *fi->label ? fi->label : x->values[k].field);
 		web_put(p, "</dt><dd%s>", reveal ? " class=\"value\" data-secret" : "");
 		web_text(p, x->values[k].value);
 		web_put(p, "</dd>");
