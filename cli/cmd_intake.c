@@ -218,6 +218,24 @@ static int cmd_set(struct cli *c)
 	return EXIT_OK;
 }
 
+static int cmd_rotate(struct cli *c)
+{
+	uint64_t n = 0;
+	int r = fort_intake_rotate_key(&n, c->vault);
+	if (r < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "rotated", json_true());
+		json_object_set_new(j, "resealed", json_integer((json_int_t)n));
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("intake key pair replaced: %llu pending submission%s re-sealed to the new key\n", (unsigned long long)n,
+		       n == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
 static const struct cli_opt submit_opts[] = {
 	{ "file", 0, OPT_VALUE, "FILE", "the submission as JSON ('-': standard input) (required)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
@@ -417,9 +435,14 @@ static const struct cli_cmd intake_reject_def = {
 	.synopsis = "ID", .min_args = 1, .max_args = 1, .args_name = "ID",
 };
 
+static const struct cli_cmd intake_rotate_def = {
+	.name = "rotate-key", .fn = cmd_rotate, .flags = NEEDS_UNLOCK,
+	.summary = "a new intake key pair; pending submissions re-sealed to it",
+	.synopsis = "[--json]", .min_args = 0, .max_args = 0,
+};
 static const struct cli_cmd *const intake_subs[] = {
 	&intake_create_def, &intake_list_def, &intake_show_def, &intake_set_def, &intake_remove_def, &intake_submit_def,
-	&intake_review_def, &intake_accept_def, &intake_reject_def, NULL
+	&intake_review_def, &intake_accept_def, &intake_reject_def, &intake_rotate_def, NULL
 };
 
 const struct cli_cmd cmd_intake_def = {

@@ -829,6 +829,15 @@ void fort_intake_items_free(fort_intake_item *items, size_t n);
 int fort_intake_accept(char id_out[FORT_ID_LEN + 1], fort_vault *v, int64_t id) FORT_WUR;
 /* Delete submission ID (secure_delete wipes it), audited. */
 int fort_intake_reject(fort_vault *v, int64_t id) FORT_WUR;
+/* Replace the vault's intake key pair (a holder left, a key may be
+ * exposed): a new pair, its secret half granted to every active user whose
+ * role allows intake (the old grants deleted), and every pending
+ * submission opened with the old secret and re-sealed to the new public
+ * key, in one audited transaction; *RESEALED (may be NULL) says how many.
+ * Forms keep working (they seal to the new key from then on).  Needs
+ * "intake" and the current intake key.  docs/SECURITY.md, "Write-only
+ * intake". */
+int fort_intake_rotate_key(uint64_t *resealed, fort_vault *v) FORT_WUR;
 
 /* ------------------------------------------------------- client requests */
 

@@ -3224,3 +3224,4 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 }
 
 int64_t sq_last_id(store *s) { return sqlite3_last_insert_rowid(s->db); }
+int64_t sq_changes(store *s) { return sqlite3_changes(s->db); }

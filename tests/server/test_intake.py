@@ -243,6 +243,39 @@ class IntakeTest(unittest.TestCase):
         self.assertIn('"web"', cons)
         self.assertIn(NOTICE, cons)
 
+    # ------------------------------------------------------------ key rotation
+    def test_rotate_key_reseals_pending(self):
+        def pk_and_boxes():
+            db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+            pk = db.execute("SELECT v FROM meta WHERE k = 'intake_pk'").fetchone()[0]
+            boxes = dict(db.execute("SELECT id, box FROM intake_inbox").fetchall())
+            grants = db.execute("SELECT count(*) FROM grants WHERE key_name = 'intake'").fetchone()[0]
+            db.close()
+            return pk, boxes, grants
+        self.assertEqual(self.post("plain", {"f_email": "before-rotation@example.org"}, source="127.0.0.9").status, 303)
+        pk0, boxes0, grants0 = pk_and_boxes()
+        before = fort("--json", "intake", "review", "plain").stdout
+        self.assertIn("b***", before)
+        p = fort("--json", "intake", "rotate-key")
+        self.assertIn('"resealed": %d' % len(boxes0), p.stdout)
+        pk1, boxes1, grants1 = pk_and_boxes()
+        self.assertNotEqual(pk0, pk1, "a new public key")
+        self.assertEqual(sorted(boxes0), sorted(boxes1), "the same submissions are pending")
+        for i in boxes0:
+            self.assertTrue(boxes0[i] != boxes1[i], "submission %d is sealed anew" % i)
+        self.assertEqual(grants0, grants1, "the new secret half went to the same holders")
+        # still readable by the keyholder, and what the page submits now too
+        self.assertEqual(fort("--json", "intake", "review", "plain").stdout.count('"id"'), before.count('"id"'))
+        self.assertEqual(self.post("plain", {"f_email": "after-rotation@example.org"}, source="127.0.0.9").status, 303)
+        after = fort("--json", "intake", "review", "plain").stdout
+        self.assertIn("a***", after)
+        self.assertNotIn('"problem": "', after, "every box opens with the new key")
+        self.assertTrue([x for x in audit_rows("intake-rotate") if x[2] == "ok"])
+        # staff cannot rotate it (no intake action): refused, nothing changed
+        p = fort("intake", "rotate-key", user="sam", check=False)
+        self.assertEqual(p.returncode, 5)
+        self.assertEqual(pk_and_boxes()[0], pk1)
+
 
 def main():
     global ARGS
