@@ -59,6 +59,14 @@ static json_t *form_json(const fort_intake_form *f)
 	json_object_set_new(j, "created", json_string(cli_time(when, sizeof(when), f->created)));
 	json_object_set_new(j, "created_by", json_string(f->created_by));
 	json_object_set_new(j, "pending", json_integer((json_int_t)f->pending));
+	{
+		json_t *o = json_array();
+		char *buf = strdup(f->origins), *save = NULL;
+		for (char *tok = buf ? strtok_r(buf, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save))
+			json_array_append_new(o, json_string(tok));
+		free(buf);
+		json_object_set_new(j, "allowed_origins", o);
+	}
 	return j;
 }
 
@@ -150,6 +158,7 @@ static int cmd_show(struct cli *c)
 	printf("consents  %s\n", f.consents[0] ? f.consents : "-");
 	printf("created   %s by %s\n", cli_time(when, sizeof(when), f.created), f.created_by);
 	printf("pending   %llu\n", (unsigned long long)f.pending);
+	printf("embed     %s\n", f.origins[0] ? f.origins : "- (no site may frame the form page)");
 	return EXIT_OK;
 }
 
@@ -167,6 +176,63 @@ static int cmd_remove(struct cli *c)
 	}
 	if (!c->quiet)
 		printf("intake form %s removed\n", cli_pos(c, 0));
+	return EXIT_OK;
+}
+
+static const struct cli_opt set_opts[] = {
+	{ "allow-origin", 0, OPT_VALUE, "LIST", "sites that may embed the form page in a frame, comma-separated "
+	  "(https://www.example.com); 'none' allows none (required)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int set_check(struct cli *c)
+{
+	if (!cli_str(c, "allow-origin"))
+		return cli_usage_error(c, "say which sites may embed the form: --allow-origin https://www.example.com (or none)");
+	return EXIT_OK;
+}
+
+static int cmd_set(struct cli *c)
+{
+	const char *arg = cli_str(c, "allow-origin");
+	char *buf = strdup(strcmp(arg, "none") == 0 ? "" : arg);
+	const char **list = NULL;
+	size_t n;
+	int r;
+	if (!buf)
+		return cli_error(c, EXIT_IO, "out of memory");
+	n = split_list(buf, &list);
+	r = fort_intake_set_origins(c->vault, cli_pos(c, 0), list, n);
+	free(list);
+	free(buf);
+	if (r < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		fort_intake_form f;
+		if ((r = fort_intake_show(&f, c->vault, cli_pos(c, 0))) < 0)
+			return cli_fail(c, r, NULL);
+		return cli_print_json(c, form_json(&f));
+	}
+	if (!c->quiet)
+		printf("intake form %s: %s\n", cli_pos(c, 0), n ? "those sites may embed its page" : "no site may embed its page");
+	return EXIT_OK;
+}
+
+static int cmd_rotate(struct cli *c)
+{
+	uint64_t n = 0;
+	int r = fort_intake_rotate_key(&n, c->vault);
+	if (r < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "rotated", json_true());
+		json_object_set_new(j, "resealed", json_integer((json_int_t)n));
+		return cli_print_json(c, j);
+	}
+	if (!c->quiet)
+		printf("intake key pair replaced: %llu pending submission%s re-sealed to the new key\n", (unsigned long long)n,
+		       n == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
@@ -340,6 +406,12 @@ static const struct cli_cmd intake_remove_def = {
 	.summary = "remove an intake form without pending submissions",
 	.synopsis = "NAME", .min_args = 1, .max_args = 1, .args_name = "NAME",
 };
+static const struct cli_cmd intake_set_def = {
+	.name = "set", .fn = cmd_set, .flags = NEEDS_UNLOCK,
+	.summary = "set which sites may embed a form's page (frame-ancestors)",
+	.synopsis = "NAME --allow-origin LIST", .opts = set_opts,
+	.min_args = 1, .max_args = 1, .args_name = "NAME", .check = set_check,
+};
 static const struct cli_cmd intake_submit_def = {
 	.name = "submit", .fn = cmd_submit, .flags = NEEDS_VAULT,
 	.summary = "submit to a form, sealed to the intake key (no passphrase; reads nothing)",
@@ -363,9 +435,14 @@ static const struct cli_cmd intake_reject_def = {
 	.synopsis = "ID", .min_args = 1, .max_args = 1, .args_name = "ID",
 };
 
+static const struct cli_cmd intake_rotate_def = {
+	.name = "rotate-key", .fn = cmd_rotate, .flags = NEEDS_UNLOCK,
+	.summary = "a new intake key pair; pending submissions re-sealed to it",
+	.synopsis = "[--json]", .min_args = 0, .max_args = 0,
+};
 static const struct cli_cmd *const intake_subs[] = {
-	&intake_create_def, &intake_list_def, &intake_show_def, &intake_remove_def, &intake_submit_def,
-	&intake_review_def, &intake_accept_def, &intake_reject_def, NULL
+	&intake_create_def, &intake_list_def, &intake_show_def, &intake_set_def, &intake_remove_def, &intake_submit_def,
+	&intake_review_def, &intake_accept_def, &intake_reject_def, &intake_rotate_def, NULL
 };
 
 const struct cli_cmd cmd_intake_def = {

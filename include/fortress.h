@@ -780,6 +780,7 @@ typedef struct {
 	int64_t created;
 	char created_by[128];
 	uint64_t pending;      /* submissions waiting for review */
+	char origins[1024];    /* sites that may embed the form page (iframe): "https://a.example https://b.example", "" none */
 } fort_intake_form;
 
 /* Make form NAME ([a-z0-9_-], at most 47) asking for FIELDS (data-map
@@ -795,6 +796,12 @@ int fort_intake_show(fort_intake_form *out, fort_vault *v, const char *name) FOR
 /* Remove form NAME; refused (FORT_EINPUT) while it has pending
  * submissions.  Needs "intake"; audited. */
 int fort_intake_remove(fort_vault *v, const char *name) FORT_WUR;
+/* Set the sites that may embed form NAME's page in a frame (the server's
+ * Content-Security-Policy frame-ancestors): ORIGINS are scheme://host[:port]
+ * (http or https, no path; at most 16); N 0 clears the list (no site may
+ * frame it).  Kept as a sealed vault detail.  Needs "intake"; audited.
+ * FORT_EINPUT naming the origin, FORT_ENOTFOUND (no such form). */
+int fort_intake_set_origins(fort_vault *v, const char *name, const char *const *origins, size_t n) FORT_WUR;
 
 /* Submit JSON (LEN bytes, at most FORT_INTAKE_MAX) to form FORM:
  *   {"fields": {"email": "...", ...}, "consents": ["newsletter"],
@@ -840,6 +847,15 @@ void fort_intake_items_free(fort_intake_item *items, size_t n);
 int fort_intake_accept(char id_out[FORT_ID_LEN + 1], fort_vault *v, int64_t id) FORT_WUR;
 /* Delete submission ID (secure_delete wipes it), audited. */
 int fort_intake_reject(fort_vault *v, int64_t id) FORT_WUR;
+/* Replace the vault's intake key pair (a holder left, a key may be
+ * exposed): a new pair, its secret half granted to every active user whose
+ * role allows intake (the old grants deleted), and every pending
+ * submission opened with the old secret and re-sealed to the new public
+ * key, in one audited transaction; *RESEALED (may be NULL) says how many.
+ * Forms keep working (they seal to the new key from then on).  Needs
+ * "intake" and the current intake key.  docs/SECURITY.md, "Write-only
+ * intake". */
+int fort_intake_rotate_key(uint64_t *resealed, fort_vault *v) FORT_WUR;
 
 /* ------------------------------------------------------- client requests */
 
@@ -1086,6 +1102,11 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
  * without --notice-file point to it) and it becomes what `notice diff`
  * compares with.  Needs 'map'; audited. */
 int fort_notice_publish(char version_out[65], fort_vault *v) FORT_WUR;
+/* The last published notice: VERSION_OUT its version and *OUT (may be
+ * NULL; malloc'ed) its text as FORMAT ("md" or "html", a whole page).
+ * Works locked (a public form page shows it).  FORT_ENOTFOUND when none
+ * was published ('fortress notice publish'). */
+int fort_notice_published(char version_out[65], char **out, fort_vault *v, const char *format) FORT_WUR;
 /* Line diff ("- old", "+ new") between the last published notice and the
  * current one; *CHANGED 1 when they differ (or none was published). */
 int fort_notice_diff(char **out, int *changed, fort_vault *v) FORT_WUR;

@@ -20,6 +20,7 @@
  * caught. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
@@ -49,6 +50,21 @@ static int name_ok(const char *s)
 static const char *shown(const char *s)
 {
 	return name_ok(s) ? s : "(not a plain name)";
+}
+
+/* An origin for a message: itself when it holds only characters an origin
+ * may (it is what the owner typed, never a client's value). */
+static const char *shown_origin(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 200)
+		return "(not an origin)";
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(".-:/*_", c)))
+			return "(not an origin)";
+	}
+	return s;
 }
 
 void intake_sub_release(intake_sub *s)
@@ -388,6 +404,154 @@ int fort_intake_create(fort_vault *v, const char *name, const char *const *field
 	return vault_op_run(v, &op, NULL, &x);
 }
 
+/* ------------------------------------------------------- embedding origins */
+
+#define ORIGINS_MAX 16
+
+/* Every form's origin list is one sealed vault detail, meta
+ * "intake_origins", a JSON object {"form": "https://a.example ..."} (no
+ * migration; a list changed outside Fortress is caught as the other
+ * sealed details are; none stored: no site may frame a form). */
+static int origins_all(json_t **out, fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int r = store_meta_get(v->st, "intake_origins", &val, &len);
+	*out = NULL;
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return (*out = json_object()) ? 0 : FORT_ENOMEM;
+	}
+	if (r < 0)
+		return r;
+	*out = json_loadb((const char *)val, len, 0, NULL);
+	free(val);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return fort_error_set(FORT_ETAMPER, "the intake forms' origin lists are damaged: the vault was altered; restore it from a backup");
+	}
+	return 0;
+}
+
+static int origins_get(char *out, size_t cap, fort_vault *v, const char *name)
+{
+	json_t *all = NULL;
+	const char *s;
+	int r;
+	out[0] = '\0';
+	if ((r = origins_all(&all, v)) < 0)
+		return r;
+	if ((s = json_string_value(json_object_get(all, name))))
+		snprintf(out, cap, "%s", s);
+	json_decref(all);
+	return 0;
+}
+
+/* Set form NAME's list to LIST ("" removes it); inside the caller's transaction. */
+static int origins_put(fort_vault *v, const char *name, const char *list)
+{
+	json_t *all = NULL;
+	char *text = NULL;
+	int r;
+	if ((r = origins_all(&all, v)) < 0)
+		return r;
+	if (!list[0])
+		json_object_del(all, name);
+	else if (json_object_set_new(all, name, json_string(list)) < 0)
+		r = FORT_ENOMEM;
+	if (r == 0 && !(text = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS)))
+		r = FORT_ENOMEM;
+	if (r == 0)
+		r = store_meta_put(v->st, "intake_origins", text, strlen(text));
+	free(text);
+	json_decref(all);
+	return r == FORT_ENOMEM ? fort_error_set(FORT_ENOMEM, "out of memory") : r;
+}
+
+/* ORIGIN as a CSP source ("https://shop.example:8443", lower case, no
+ * trailing '/') into OUT, or FORT_EINPUT naming it. */
+static int origin_norm(char *out, size_t cap, const char *origin)
+{
+	size_t n = strlen(origin), k = 0, hs;
+	const char *h;
+	int port = 0;
+	if (n && origin[n - 1] == '/')
+		n--;
+	if (n == 0 || n >= cap || n > 200)
+		goto bad;
+	if (strncasecmp(origin, "https://", 8) == 0)
+		hs = 8;
+	else if (strncasecmp(origin, "http://", 7) == 0)
+		hs = 7;
+	else
+		goto bad;
+	h = origin + hs;
+	if (strncmp(h, "*.", 2) == 0)
+		k = 2;
+	if (hs + k >= n)
+		goto bad;
+	for (size_t i = hs + k; i < n; i++) {
+		char c = origin[i];
+		if (c == ':') {
+			if (port || i == hs + k || i + 1 == n)
+				goto bad;
+			port = 1;
+			continue;
+		}
+		if (port ? !(c >= '0' && c <= '9')
+			 : !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+			goto bad;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = (origin[i] >= 'A' && origin[i] <= 'Z') ? (char)(origin[i] - 'A' + 'a') : origin[i];
+	out[n] = '\0';
+	return 0;
+bad:
+	return fort_error_set(FORT_EINPUT, "'%s' is not a site's origin: give scheme://host[:port], e.g. https://www.example.com "
+			      "(no path; http or https)", shown_origin(origin));
+}
+
+struct origins_in { const char *name; const char *const *origins; size_t n; char list[1024]; store_intake_form f; };
+
+static int origins_check(fort_vault *v, void *ctx)
+{
+	struct origins_in *x = ctx;
+	int r;
+	if ((r = form_get(&x->f, v, x->name)) < 0)
+		return r;
+	if (x->n > ORIGINS_MAX)
+		return fort_error_set(FORT_EINPUT, "%zu origins: a form may be embedded by at most %d sites", x->n, ORIGINS_MAX);
+	x->list[0] = '\0';
+	for (size_t i = 0; i < x->n; i++) {
+		char o[256];
+		size_t k = strlen(x->list);
+		if ((r = origin_norm(o, sizeof o, x->origins[i])) < 0)
+			return r;
+		if (snprintf(x->list + k, sizeof x->list - k, "%s%s", k ? " " : "", o) >= (int)(sizeof x->list - k))
+			return fort_error_set(FORT_EINPUT, "the origins are too long together: name fewer sites");
+	}
+	return 0;
+}
+
+static int origins_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct origins_in *x = ctx;
+	snprintf(detail, cap, "form %s may be embedded by: %s", x->f.name, x->list[0] ? x->list : "no site");
+	return origins_put(v, x->f.name, x->list);
+}
+
+int fort_intake_set_origins(fort_vault *v, const char *name, const char *const *origins, size_t n)
+{
+	static const vault_op op = { "intake-origins", ACT_INTAKE, origins_check, origins_write, NULL, NULL, NULL, NULL };
+	struct origins_in x;
+	memset(&x, 0, sizeof x);
+	x.name = name;
+	x.origins = origins;
+	x.n = n;
+	return vault_op_run(v, &op, NULL, &x);
+}
+
 static void form_public(fort_intake_form *o, const store_intake_form *f)
 {
 	memset(o, 0, sizeof *o);
@@ -418,7 +582,8 @@ int fort_intake_list(fort_intake_form **out, size_t *n, fort_vault *v)
 	if ((r = store_seal_require(v->st, "meta")) < 0 || (r = store_intake_form_each(v->st, list_cb, &l)) < 0)
 		goto fail;
 	for (size_t i = 0; i < l.n; i++)
-		if ((r = store_intake_inbox_count(v->st, l.arr[i].name, &l.arr[i].pending)) < 0)
+		if ((r = store_intake_inbox_count(v->st, l.arr[i].name, &l.arr[i].pending)) < 0 ||
+		    (r = origins_get(l.arr[i].origins, sizeof l.arr[i].origins, v, l.arr[i].name)) < 0)
 			goto fail;
 	*out = l.arr;
 	*n = l.n;
@@ -436,6 +601,8 @@ int fort_intake_show(fort_intake_form *out, fort_vault *v, const char *name)
 	if ((r = form_get(&f, v, name)) < 0)
 		return r;
 	form_public(out, &f);
+	if ((r = origins_get(out->origins, sizeof out->origins, v, f.name)) < 0)
+		return r;
 	return store_intake_inbox_count(v->st, f.name, &out->pending);
 }
 
@@ -457,8 +624,12 @@ static int remove_check(fort_vault *v, void *ctx)
 static int remove_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct remove_in *x = ctx;
+	int r;
 	snprintf(detail, cap, "form %s removed", x->f.name);
-	return store_intake_form_delete(v->st, x->f.id);
+	if ((r = store_intake_form_delete(v->st, x->f.id)) < 0)
+		return r;
+	/* a form made again under this name starts with no site */
+	return origins_put(v, x->f.name, "");
 }
 
 int fort_intake_remove(fort_vault *v, const char *name)
@@ -574,7 +745,7 @@ int fort_intake_submit(fort_vault *v, const char *form, const char *json, size_t
 	unsigned char pk[32], *box = NULL;
 	char *pt = NULL;
 	size_t ptlen = 0, padded, boxlen;
-	int r;
+	int r, in_tx = 0;
 	memset(&sub, 0, sizeof sub);
 	if (!v)
 		return fort_error_set(FORT_EINPUT, "no vault");
@@ -582,6 +753,14 @@ int fort_intake_submit(fort_vault *v, const char *form, const char *json, size_t
 	if ((r = store_seal_require(v->st, "meta")) < 0 || (r = form_get(&f, v, form)) < 0 || (r = intake_pk_get(v, pk)) < 0)
 		return r;
 	if ((r = intake_parse(&sub, json, len, 0)) < 0 || (r = check_against(&sub, v, &f)) < 0)
+		goto out;
+	/* the key read again, sealed to and the row stored in one transaction:
+	 * a rotation (fort_intake_rotate_key) cannot come in between and leave
+	 * a box sealed to a key nobody holds any more */
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	in_tx = 1;
+	if ((r = intake_pk_get(v, pk)) < 0)
 		goto out;
 	snprintf(sub.form, sizeof sub.form, "%s", f.name);
 	sub.received = fort_now();
@@ -618,8 +797,13 @@ int fort_intake_submit(fort_vault *v, const char *form, const char *json, size_t
 	row.received = sub.received;
 	row.box = box;
 	row.box_len = boxlen;
-	r = store_intake_inbox_add(v->st, &row);
+	if ((r = store_intake_inbox_add(v->st, &row)) < 0)
+		goto out;
+	r = store_commit(v->st);
+	in_tx = 0;
 out:
+	if (in_tx)
+		store_rollback(v->st);
 	if (pt) {
 		sodium_memzero(pt, ptlen);
 		free(pt);
@@ -817,6 +1001,113 @@ int fort_intake_review(fort_intake_item **out, size_t *n, fort_vault *v, const c
 out:
 	sodium_free(sk);
 	fort_intake_items_free(x.arr, x.n);
+	return r;
+}
+
+/* -------------------------------------------------------------- rotating */
+
+struct rebox { int64_t id; unsigned char *box; size_t len; };
+
+struct rotate_in {
+	unsigned char *old_sk, old_pk[32];
+	struct rebox *arr;
+	size_t n, cap;
+	uint64_t resealed, unreadable;
+};
+
+static int rotate_check(fort_vault *v, void *ctx)
+{
+	struct rotate_in *x = ctx;
+	int r;
+	if ((r = intake_key_secret(&x->old_sk, v)) < 0)
+		return r;
+	return intake_pk_get(v, x->old_pk);
+}
+
+static int collect_cb(void *ctx, const store_intake_sub *row)
+{
+	struct rotate_in *x = ctx;
+	struct rebox *b;
+	if (FORT_ARRAY_GROW(x->arr, x->n + 1, x->cap, 8) < 0)
+		return FORT_ENOMEM;
+	b = &x->arr[x->n];
+	b->id = row->id;
+	b->len = row->box_len;
+	if (!(b->box = fort_malloc(row->box_len ? row->box_len : 1)))
+		return FORT_ENOMEM;
+	memcpy(b->box, row->box, row->box_len);
+	x->n++;
+	return 0;
+}
+
+static int rotate_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct rotate_in *x = ctx;
+	unsigned char pk[32], *sk = NULL, *pt = NULL, *nb = NULL;
+	int r;
+	/* inside the transaction: a submission cannot come in between (it
+	 * seals and stores in one transaction, fort_intake_submit) */
+	if ((r = store_intake_inbox_each(v->st, NULL, collect_cb, x)) < 0 || (r = intake_key_replace(pk, &sk, v)) < 0)
+		goto out;
+	for (size_t i = 0; i < x->n; i++) {
+		struct rebox *b = &x->arr[i];
+		size_t ptlen;
+		if (b->len <= crypto_box_SEALBYTES || b->len > FORT_INTAKE_MAX * 4 + INTAKE_PAD + crypto_box_SEALBYTES) {
+			x->unreadable++;
+			continue;
+		}
+		ptlen = b->len - crypto_box_SEALBYTES;
+		if (!(pt = sodium_malloc(ptlen)) || !(nb = fort_malloc(b->len))) {
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (crypto_box_seal_open(pt, b->box, b->len, x->old_pk, x->old_sk) != 0) {
+			/* not a box Fortress made: left as it is, review says to reject it */
+			x->unreadable++;
+		} else {
+			if (crypto_box_seal(nb, pt, ptlen, pk) != 0) {
+				r = fort_error_set(FORT_ERROR, "sealing the submission failed");
+				goto out;
+			}
+			if ((r = store_intake_inbox_rebox(v->st, b->id, nb, b->len)) < 0)
+				goto out;
+			x->resealed++;
+		}
+		sodium_free(pt);
+		free(nb);
+		pt = NULL;
+		nb = NULL;
+	}
+	snprintf(detail, cap, "intake key pair replaced; %llu pending submission%s re-sealed to the new key%s",
+		 (unsigned long long)x->resealed, x->resealed == 1 ? "" : "s", x->unreadable ? "; some did not open and were left as they are" : "");
+	r = 0;
+out:
+	sodium_free(pt);
+	free(nb);
+	sodium_free(sk);
+	return r;
+}
+
+int fort_intake_rotate_key(uint64_t *resealed, fort_vault *v)
+{
+	static const vault_op op = { "intake-rotate", ACT_INTAKE, rotate_check, rotate_write, NULL, NULL, NULL, NULL };
+	struct rotate_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	if (resealed)
+		*resealed = 0;
+	r = vault_op_run(v, &op, NULL, &x);
+	if (r == 0) {
+		if (resealed)
+			*resealed = x.resealed;
+		/* the old boxes' pages leave the WAL too */
+		if (store_checkpoint(v->st) < 0)
+			fort_error_clear();
+	}
+	for (size_t i = 0; i < x.n; i++)
+		free(x.arr[i].box);
+	free(x.arr);
+	sodium_free(x.old_sk);
 	return r;
 }
 

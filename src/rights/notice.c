@@ -216,6 +216,57 @@ int fort_notice_publish(char version_out[65], fort_vault *v)
 	return r;
 }
 
+int fort_notice_published(char version_out[65], char **out, fort_vault *v, const char *format)
+{
+	unsigned char *val = NULL, *text = NULL;
+	size_t len = 0, tlen = 0;
+	char pub[65];
+	int r;
+	if (out)
+		*out = NULL;
+	if (format && strcmp(format, "md") && strcmp(format, "html"))
+		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
+	if ((r = store_meta_get(v->st, "notice_published", &val, &len)) == FORT_ENOTFOUND)
+		return fort_error_set(FORT_ENOTFOUND, "no privacy notice was published yet: 'fortress notice publish' publishes one");
+	if (r < 0)
+		return r;
+	snprintf(pub, sizeof pub, "%.*s", (int)(len < 64 ? len : 64), (const char *)val);
+	free(val);
+	if ((r = store_notice_get(v->st, pub, NULL, pub, out ? &text : NULL, out ? &tlen : NULL)) < 0)
+		return r;
+	if (version_out)
+		memcpy(version_out, pub, 65);
+	if (!out)
+		return 0;
+	{
+		char *md = fort_malloc(tlen + 1);
+		if (!md) {
+			free(text);
+			return FORT_ENOMEM;
+		}
+		memcpy(md, text, tlen);
+		md[tlen] = '\0';
+		free(text);
+		if (format && !strcmp(format, "html")) {
+			fort_buf html;
+			char title[200], footer[96];
+			render_html_opts ho = { title, NULL, 0, NULL, footer };
+			snprintf(title, sizeof title, "Privacy notice: %s", v->business);
+			snprintf(footer, sizeof footer, "<footer><small>Version %.16s</small></footer>\n", pub);
+			fort_buf_init(&html, 0);
+			render_html(&html, md, &ho);
+			free(md);
+			if ((r = fort_buf_error(&html)) < 0) {
+				fort_buf_release(&html);
+				return r;
+			}
+			md = fort_buf_detach(&html, NULL);
+		}
+		*out = md;
+	}
+	return *out ? 0 : FORT_ENOMEM;
+}
+
 /* Lines of S (pointers into S, which gets NULs). */
 static size_t split_lines(char *s, char ***out)
 {

@@ -185,7 +185,9 @@ void http_security_headers(server *s, void *response, const char *csp)
 	MHD_add_response_header(resp, "Content-Security-Policy", csp ? csp : "default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	/* a page some sites may frame (an intake form) says so in its CSP alone */
+	if (!csp || strstr(csp, "frame-ancestors 'none'"))
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
 	if (s->tls)

@@ -37,6 +37,7 @@ enum {
 	P_PUBLIC = 1 << 0, /* no session needed */
 	P_FORM = 1 << 1,   /* a POST with a form body */
 	P_ASSET = 1 << 2,  /* a static file */
+	P_INTAKE = 1 << 3, /* an intake form: the library's submission limit (FORT_INTAKE_MAX), not the server's */
 };
 
 typedef struct {
@@ -119,6 +120,15 @@ static const page_route pages[] = {
 	{ "POST", "/me/consent", page_me_consent, P_PUBLIC | P_FORM },
 	{ "POST", "/me/request", page_me_request, P_PUBLIC | P_FORM },
 	{ "POST", "/me/signout", page_me_signout, P_PUBLIC | P_FORM },
+	{ "GET", "/inbox", page_inbox, 0 },
+	{ "GET", "/inbox/{id}", page_inbox_item, 0 },
+	{ "POST", "/inbox/{id}/reveal", page_inbox_reveal, P_FORM },
+	{ "POST", "/inbox/{id}/accept", page_inbox_accept, P_FORM },
+	{ "POST", "/inbox/{id}/reject", page_inbox_reject, P_FORM },
+	{ "GET", "/intake/{id}", page_intake_form, P_PUBLIC },
+	{ "POST", "/intake/{id}", page_intake_submit, P_PUBLIC | P_FORM | P_INTAKE },
+	{ "GET", "/intake/{id}/thanks", page_intake_thanks, P_PUBLIC },
+	{ "GET", "/intake/{id}/notice", page_intake_notice, P_PUBLIC },
 	{ "GET", "/static/app.css", asset_css, P_PUBLIC | P_ASSET },
 	{ "GET", "/static/app.js", asset_js, P_PUBLIC | P_ASSET },
 };
@@ -267,13 +277,15 @@ static void layout(fort_buf *b, page *p, int signed_in)
 	fort_html_escape_str(b, p->title[0] ? p->title : "Fortress");
 	fort_buf_puts(b, " - Fortress</title><link rel=\"stylesheet\" href=\"/static/app.css\">"
 			 "<script src=\"/static/app.js\" defer></script></head>\n<body>"
-			 "<a class=\"skip\" href=\"#main\">Skip to the content</a>"
-			 "<header class=\"top\"><p class=\"brand\"><a href=\"/\">Fortress</a></p>");
+			 "<a class=\"skip\" href=\"#main\">Skip to the content</a>");
+	fort_buf_puts(b, p->public_page ? "<header class=\"top\"><p class=\"brand\">Fortress</p>"
+					: "<header class=\"top\"><p class=\"brand\"><a href=\"/\">Fortress</a></p>");
 	if (signed_in) {
 		fort_buf_puts(b, "<nav aria-label=\"Main\"><ul>");
 		nav_item(b, p, "/", "dashboard", "Dashboard");
 		nav_item(b, p, "/clients", "clients", "Clients");
 		nav_item(b, p, "/requests", "requests", "Requests");
+		nav_item(b, p, "/inbox", "inbox", "Inbox");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
 		nav_item(b, p, "/notice", "documents", "Notice");
 		nav_item(b, p, "/plan", "plan", "Plan");
@@ -344,7 +356,7 @@ static int send_body(server *s, struct MHD_Connection *conn, int status, const c
 		return 0;
 	}
 	MHD_add_response_header(resp, "Content-Type", type);
-	http_security_headers(s, resp, PAGE_CSP);
+	http_security_headers(s, resp, p && p->csp[0] ? p->csp : PAGE_CSP);
 	if (p) {
 		for (int i = 0; i < 2; i++)
 			if (p->cookies[i][0])
@@ -593,10 +605,13 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 			refuse(&p, r, "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
 			goto answer;
 		}
+		if ((rt->flags & P_INTAKE) && body->len > FORT_INTAKE_MAX)
+			too_big = 1;
 		if (too_big || parse_form(&p, body) < 0) {
 			char why[160];
 			if (too_big)
-				snprintf(why, sizeof why, "the form is larger than %zu bytes: send less at once", s->max_body);
+				snprintf(why, sizeof why, "the form is larger than %zu bytes: send less at once",
+					 (rt->flags & P_INTAKE) && s->max_body > FORT_INTAKE_MAX ? (size_t)FORT_INTAKE_MAX : s->max_body);
 			else
 				snprintf(why, sizeof why, "%s", fort_error_message());
 			refuse(&p, too_big ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST, why);

@@ -25,7 +25,9 @@ typedef struct {
 	size_t file_len;
 	char file_type[64], file_name[96];
 	const char *lang;          /* a client-facing page's language (web_me.c) */
-	int whole;                 /* OUT is the whole document (web_me.c's own layout) */
+	int whole;                 /* OUT is the whole document (web_me.c's own layout, the published notice): sent without the app's layout */
+	char csp[1400];            /* "" : the app's policy (PAGE_CSP); else this page's (an intake form's frame-ancestors) */
+	int public_page;           /* a page for visitors (the intake form): no link into the app */
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -124,6 +126,16 @@ int page_me_home(page *p);
 int page_me_consent(page *p);
 int page_me_request(page *p);
 int page_me_signout(page *p);
+/* web_intake.c: the public intake form and its review */
+int page_intake_form(page *p);
+int page_intake_submit(page *p);
+int page_intake_thanks(page *p);
+int page_intake_notice(page *p);
+int page_inbox(page *p);
+int page_inbox_item(page *p);
+int page_inbox_reveal(page *p);
+int page_inbox_accept(page *p);
+int page_inbox_reject(page *p);
 
 /* web/app.css and web/app.js, embedded at build time */
 extern const unsigned char server_web_css[];

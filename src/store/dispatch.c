@@ -944,6 +944,13 @@ int store_intake_inbox_delete(store *s, int64_t id)
 	return sqlite_store_intake_inbox_delete(s, id);
 }
 
+int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
+{
+	if (is_pg(s))
+		return pg_store_intake_inbox_rebox(s, id, box, len);
+	return sqlite_store_intake_inbox_rebox(s, id, box, len);
+}
+
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 {
 	if (is_pg(s))

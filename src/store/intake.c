@@ -164,6 +164,15 @@ int store_intake_inbox_delete(store *s, int64_t id)
 	return sq_run(s, "removing the submission", "DELETE FROM intake_inbox WHERE id = ?", a, N(a), NULL, NULL);
 }
 
+int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
+{
+	sq_arg a[] = { SQ_B(box, len), SQ_I(id) };
+	int r = sq_run(s, "re-sealing the submission", "UPDATE intake_inbox SET box = ? WHERE id = ?", a, N(a), NULL, NULL);
+	if (r == 0 && sq_changes(s) == 0)
+		return FORT_ENOTFOUND;
+	return r;
+}
+
 static int count_cb(void *ctx, const sq_row *row)
 {
 	*(uint64_t *)ctx = (uint64_t)sq_int(row, 0);

@@ -3198,6 +3198,15 @@ int pg_store_intake_inbox_delete(store *s, int64_t id)
 	return n < 0 ? n : 0;
 }
 
+int pg_store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
+{
+	pa a[2] = { PB(box, len), PI(id) };
+	int n = run(s, "re-sealing the submission", "UPDATE intake_inbox SET box = $1 WHERE id = $2", a, 2, NULL);
+	if (n < 0)
+		return n;
+	return n == 0 ? FORT_ENOTFOUND : 0;
+}
+
 int pg_store_intake_inbox_count(store *s, const char *form, uint64_t *nout)
 {
 	PGresult *res;

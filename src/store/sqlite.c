@@ -2228,6 +2228,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "notice_published", "the published notice version" }, { "backup_verified", "the last verified backup" },
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
 			{ "intake_pk", "the intake public key" },
+			{ "intake_origins", "the sites that may embed the intake forms" },
 			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
@@ -3242,3 +3243,4 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 }
 
 int64_t sq_last_id(store *s) { return sqlite3_last_insert_rowid(s->db); }
+int64_t sq_changes(store *s) { return sqlite3_changes(s->db); }

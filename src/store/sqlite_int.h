@@ -39,5 +39,7 @@ typedef int (*sq_row_cb)(void *ctx, const sq_row *r);
  * stops and is returned; errors through store_sqlite_error. */
 int sq_run(store *s, const char *what, const char *sql, const sq_arg *args, size_t nargs, sq_row_cb cb, void *ctx);
 int64_t sq_last_id(store *s);
+/* Rows the last statement changed. */
+int64_t sq_changes(store *s);
 
 #endif

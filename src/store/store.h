@@ -634,6 +634,9 @@ int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, 
 int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *received, unsigned char **box, size_t *len);
 /* Delete it (secure_delete overwrites the freed pages). */
 int store_intake_inbox_delete(store *s, int64_t id);
+/* Replace its box (an intake key rotation seals it to the new key);
+ * FORT_ENOTFOUND. */
+int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len);
 /* How many pending submissions FORM (NULL: all) has. */
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n);
 

@@ -160,3 +160,29 @@ int intake_key_drop(fort_vault *v, int64_t user)
 {
 	return store_grant_del(v->st, user, GRANT);
 }
+
+static int drop_cb(void *ctx, const store_user *u)
+{
+	fort_vault *v = ctx;
+	return store_grant_del(v->st, u->id, GRANT);
+}
+
+int intake_key_replace(unsigned char pk_out[32], unsigned char **sk_out, fort_vault *v)
+{
+	unsigned char *sk;
+	struct all_ctx a;
+	int r;
+	*sk_out = NULL;
+	if (!(sk = sodium_malloc(crypto_box_SECRETKEYBYTES)))
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	crypto_box_keypair(pk_out, sk);
+	a.v = v;
+	a.sk = sk;
+	if ((r = store_meta_put(v->st, "intake_pk", pk_out, 32)) < 0 || (r = store_user_each(v->st, drop_cb, v)) < 0 ||
+	    (r = store_user_each(v->st, all_cb, &a)) < 0) {
+		sodium_free(sk);
+		return r;
+	}
+	*sk_out = sk;
+	return 0;
+}

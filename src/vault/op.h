@@ -32,7 +32,10 @@
  *  - streaming: attachment add (the file is read inside the transaction)
  *    and export (rows written while reading, the exports record at the end);
  *  - outside issue 16 item 2's folders for now: mail settings, TOTP, scan
- *    record, doctor. */
+ *    record, doctor;
+ *  - no role and no entry: an intake submission (anonymous, the inbox is
+ *    not sealed) reads the intake key and stores its box in one
+ *    transaction, so a key rotation cannot come in between. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 

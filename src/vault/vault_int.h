@@ -273,5 +273,11 @@ int intake_key_secret(unsigned char **sk, fort_vault *v) FORT_WUR;
 int intake_key_ensure(fort_vault *v, int *created) FORT_WUR;
 int intake_key_grant(fort_vault *v, int64_t user, const unsigned char box_pk[32]) FORT_WUR;
 int intake_key_drop(fort_vault *v, int64_t user) FORT_WUR;
+/* Inside the caller's audited transaction: a new intake key pair replaces
+ * the old one (meta "intake_pk"), every user's old grant is deleted and
+ * the new secret half granted to each active user whose role allows
+ * intake.  *SK_OUT (sodium_malloc'ed, the caller frees) and PK_OUT get
+ * the new pair, to re-seal the pending submissions with. */
+int intake_key_replace(unsigned char pk_out[32], unsigned char **sk_out, fort_vault *v) FORT_WUR;
 
 #endif

@@ -948,6 +948,68 @@ class WebTest(unittest.TestCase):
         self.assertEqual(r.status, 415)
         self.assertEqual(len(audit_rows("http")), n + 1)
 
+    def test_intake_visitor_to_client(self):
+        """Issue 18 item 1: a visitor sends the public form; it is sealed (not in the file, not in the log),
+        a person without the intake key cannot open the inbox, a keyholder accepts it, the client has the consent."""
+        d = self.driver
+        notice = re.search(r"[0-9a-f]{64}", kit.fort("notice", "publish").stdout).group(0)
+        kit.fort("intake", "create", "webform", "--fields", "full_name,email,postal_address", "--consents", "marketing")
+        canary = "canaryweb4k2z"
+        d.delete_all_cookies()
+        self.go("/intake/webform")
+        self.assertEqual(self.h1(), "Send us your details")
+        self.axe("intake form")
+        d.find_element(By.ID, "f_email").send_keys("not an address")
+        d.find_element(By.ID, "f_full_name").send_keys("Vera " + canary)
+        d.find_element(By.CSS_SELECTOR, "form.intake button[type=submit]").click()
+        WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "err_email"))
+        self.assertEqual(d.find_element(By.ID, "f_email").get_attribute("aria-invalid"), "true")
+        self.assertEqual(d.find_element(By.ID, "f_full_name").get_attribute("value"), "Vera " + canary)
+        self.axe("intake form (a field's problem)")
+        e = d.find_element(By.ID, "f_email")
+        e.clear()
+        e.send_keys(canary + "@example.org")
+        d.find_element(By.ID, "f_postal_address").send_keys("<b>Hauptstr. 1</b>")
+        d.find_element(By.ID, "c_marketing").click()
+        d.find_element(By.CSS_SELECTOR, "form.intake button[type=submit]").click()
+        self.wait_h1("Thank you")
+        self.axe("intake thank-you")
+        self.assertNotIn(canary, d.current_url)
+        data = b""
+        for suffix in ("", "-wal"):
+            if os.path.exists(kit.VAULT + suffix):
+                with open(kit.VAULT + suffix, "rb") as f:
+                    data += f.read()
+        self.assertNotIn(canary.encode(), data, "the submission is in the vault file only sealed")
+        self.assertNotIn(canary, self.srv.log())
+        self.assertEqual(count("intake_inbox"), 1)
+        # staff hold no intake key: the inbox is refused, nothing shown
+        self.signed_in("sam")
+        self.go("/inbox")
+        self.assertEqual(self.h1(), "Not allowed")
+        self.assertNotIn(canary, d.page_source)
+        # the owner holds it: the inbox, the submission (masked), accept
+        self.signed_in("anna")
+        self.go("/inbox")
+        self.assertEqual(self.h1(), "Intake inbox")
+        self.axe("intake inbox")
+        d.find_element(By.CSS_SELECTOR, "table a[href^='/inbox/']").click()
+        self.wait_h1(lambda t: t.startswith("Submission "))
+        self.assertNotIn(canary, d.page_source, "masked until revealed")
+        self.axe("intake submission")
+        d.find_element(By.XPATH, "//button[contains(., 'Show the values')]").click()
+        self.wait_h1(lambda t: t.endswith(": revealed"))
+        self.assertIn("&lt;b&gt;Hauptstr. 1&lt;/b&gt;", d.page_source)
+        self.assertEqual(d.find_elements(By.CSS_SELECTOR, "main dd b"), [], "markup in a value is shown as text")
+        d.find_element(By.XPATH, "//button[contains(., 'Accept')]").click()
+        self.wait_h1(lambda t: t.startswith("Client c-"))
+        cid = self.h1().split()[1]
+        self.assertEqual(count("intake_inbox"), 0)
+        cons = kit.fort("--json", "consent", "show", cid).stdout
+        self.assertIn('"marketing"', cons)
+        self.assertIn('"web"', cons)
+        self.assertIn(notice, cons)
+
 
 def main():
     global ARGS, AXE

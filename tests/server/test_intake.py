@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""HTTP tests of the public intake form page of `fortress serve` (issue 18
+item 1; src/server/web_intake.c) and its review pages: a real vault, the
+real binary on a free loopback port, requests with the standard library
+from several loopback addresses (127.0.0.x: the per-address limit).
+
+    test_intake.py --fortress build/fortress --root .
+"""
+import argparse, os, re, sqlite3, sys, tempfile, unittest, urllib.parse
+import serverkit as kit
+from serverkit import fort, Server, audit_rows
+from test_serve import Session
+
+ARGS = None
+FORM = "application/x-www-form-urlencoded"
+NOTICE = None
+
+
+def inbox_count():
+    db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+    n = db.execute("SELECT count(*) FROM intake_inbox").fetchone()[0]
+    db.close()
+    return n
+
+
+def vault_bytes():
+    data = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if os.path.exists(kit.VAULT + suffix):
+            with open(kit.VAULT + suffix, "rb") as f:
+                data += f.read()
+    return data
+
+
+class IntakeTest(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        global NOTICE
+        NOTICE = re.search(r"[0-9a-f]{64}", fort("notice", "publish").stdout).group(0)
+        fort("intake", "create", "contact", "--fields", "full_name,email,phone,postal_address", "--consents", "marketing")
+        fort("intake", "set", "contact", "--allow-origin", "https://www.example.com,http://shop.example:8080")
+        fort("intake", "create", "plain", "--fields", "email")
+        fort("client", "add", "--set", "full_name=Known Client", "--set", "email=known@example.org")
+        cls.srv = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.srv.stop()
+        log = cls.srv.log()
+        cls.srv.close()
+        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
+            raise AssertionError("fortress serve stopped with %s:\n%s" % (rc, log[-4000:]))
+
+    def post(self, form, fields, source="127.0.0.1", raw=None, headers=None):
+        body = raw if raw is not None else urllib.parse.urlencode(fields, doseq=True).encode()
+        h = {"Content-Type": FORM}
+        h.update(headers or {})
+        r, _ = self.srv.request("POST", "/intake/" + form, raw=body, headers=h, source=source)
+        return r
+
+    def post_text(self, form, fields, source):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30, source_address=(source, 0))
+        c.request("POST", "/intake/" + form, body=urllib.parse.urlencode(fields, doseq=True).encode(),
+                  headers={"Content-Type": FORM})
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        return r, text
+
+    def get_text(self, path, cookie=None):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("GET", path, headers={"Cookie": "fortress_session=" + cookie} if cookie else {})
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        return r, text
+
+    # ------------------------------------------------------------ the page
+    def test_form_page_shows_fields_consents_notice(self):
+        r, text = self.get_text("/intake/contact")
+        self.assertEqual(r.status, 200)
+        for label in ("Full name", "E-mail address", "Phone number", "Postal address"):
+            self.assertIn(">%s</label>" % label, text)
+        self.assertIn('type="email"', text)
+        self.assertIn('type="tel"', text)
+        self.assertIn('name="consent"', text)
+        self.assertIn('value="marketing"', text)
+        self.assertIn('name="notice" value="%s"' % NOTICE, text)
+        self.assertIn(NOTICE[:16], text, "the notice's version is shown")
+        self.assertIn('href="/intake/contact/notice"', text)
+        self.assertIn('name="website"', text, "the honeypot")
+        self.assertNotIn("waiting", text, "nothing tells how many submissions there are")
+        r, notice = self.get_text("/intake/contact/notice")
+        self.assertEqual(r.status, 200)
+        self.assertIn("Privacy notice: Acme Ltd", notice)
+        self.assertIn(NOTICE[:16], notice)
+        r, text = self.get_text("/intake/nosuchform")
+        self.assertEqual(r.status, 404)
+        self.assertIn("There is no such form here", text)
+
+    def test_frame_ancestors_from_the_origin_list(self):
+        r, _ = self.get_text("/intake/contact")
+        csp = r.getheader("Content-Security-Policy")
+        self.assertIn("frame-ancestors https://www.example.com http://shop.example:8080;", csp)
+        self.assertIn("script-src 'self'", csp)
+        self.assertIsNone(r.getheader("X-Frame-Options"), "the CSP alone says who may frame it")
+        r, _ = self.get_text("/intake/contact/thanks")
+        self.assertIn("frame-ancestors https://www.example.com http://shop.example:8080;",
+                      r.getheader("Content-Security-Policy"))
+        # a form without a list: no site may frame it
+        r, _ = self.get_text("/intake/plain")
+        self.assertIn("frame-ancestors 'none'", r.getheader("Content-Security-Policy"))
+        self.assertEqual(r.getheader("X-Frame-Options"), "DENY")
+        # the staff pages stay unframeable
+        r, _ = self.get_text("/signin")
+        self.assertIn("frame-ancestors 'none'", r.getheader("Content-Security-Policy"))
+        # a bad origin is refused by name, the list unchanged
+        p = fort("intake", "set", "contact", "--allow-origin", "https://x.example/path'; script-src *", check=False)
+        self.assertEqual(p.returncode, 6)
+        self.assertIn("is not a site's origin", p.stderr)
+        r, _ = self.get_text("/intake/contact")
+        self.assertIn("frame-ancestors https://www.example.com http://shop.example:8080;",
+                      r.getheader("Content-Security-Policy"))
+
+    # ------------------------------------------------------------ abuse and bad input
+    def test_oversized_submission_413(self):
+        n = inbox_count()
+        r = self.post("contact", {"f_postal_address": "x" * (40 << 10)}, source="127.0.0.2")
+        self.assertEqual(r.status, 413)
+        self.assertEqual(inbox_count(), n, "nothing stored")
+
+    def test_malformed_field_named(self):
+        n = inbox_count()
+        r, text = self.post_text("contact", {"f_email": "not-an-email", "f_full_name": "Ada Lovelace"}, "127.0.0.5")
+        self.assertEqual(r.status, 400)
+        m = re.search(r'<span class="field-error" id="err_email">([^<]*)</span>', text)
+        self.assertTrue(m, "the problem is next to the e-mail field")
+        self.assertIn("email", m.group(1))
+        self.assertIn('aria-describedby="err_email"', text)
+        self.assertIn('value="Ada Lovelace"', text, "what the visitor typed is kept")
+        self.assertIn('value="not-an-email"', text)
+        self.assertEqual(inbox_count(), n, "nothing stored")
+        self.assertNotIn("not-an-email", self.srv.log())
+        self.assertNotIn("Ada Lovelace", self.srv.log())
+
+    def test_flood_from_one_address_429(self):
+        n = inbox_count()
+        for i in range(5):
+            r = self.post("plain", {"f_email": "flood%d@example.org" % i}, source="127.0.0.3")
+            self.assertEqual(r.status, 303, "submission %d" % i)
+        r = self.post("plain", {"f_email": "flood9@example.org"}, source="127.0.0.3")
+        self.assertEqual(r.status, 429)
+        self.assertGreater(int(r.getheader("Retry-After")), 0)
+        self.assertEqual(inbox_count(), n + 5, "the sixth was not stored")
+        # another address is not held up
+        self.assertEqual(self.post("plain", {"f_email": "other@example.org"}, source="127.0.0.6").status, 303)
+        self.assertEqual(inbox_count(), n + 6)
+
+    def test_honeypot_discarded_same_answer(self):
+        n = inbox_count()
+        bot = self.post("plain", {"f_email": "bot@example.org", "website": "http://spam.example"}, source="127.0.0.4")
+        self.assertEqual(inbox_count(), n, "the bot's submission is discarded")
+        person = self.post("plain", {"f_email": "person@example.org", "website": ""}, source="127.0.0.4")
+        self.assertEqual(inbox_count(), n + 1)
+        self.assertEqual((bot.status, bot.getheader("Location")), (person.status, person.getheader("Location")))
+        self.assertEqual(bot.getheader("Location"), "/intake/plain/thanks")
+
+    def test_same_answer_for_a_known_email(self):
+        known = self.post("plain", {"f_email": "known@example.org"}, source="127.0.0.7")
+        unknown = self.post("plain", {"f_email": "unknown@example.org"}, source="127.0.0.7")
+        self.assertEqual((known.status, known.getheader("Location"), known.getheader("Content-Length")),
+                         (unknown.status, unknown.getheader("Location"), unknown.getheader("Content-Length")))
+
+    # ------------------------------------------------------------ secrecy and review
+    def test_canary_sealed_script_escaped_review(self):
+        canary = "canary7f3a9q"
+        script = "<script>alert('%s')</script>" % canary
+        n = inbox_count()
+        # nobody is signed in: the server submits without any keyholder
+        r = self.post("contact", {"f_email": canary + "@example.org", "f_postal_address": script,
+                                  "consent": "marketing", "notice": NOTICE}, source="127.0.0.8")
+        self.assertEqual(r.status, 303)
+        self.assertNotIn(canary, r.getheader("Location"))
+        self.assertEqual(inbox_count(), n + 1)
+        self.assertNotIn(canary.encode(), vault_bytes(), "the vault file holds the submission sealed only")
+        self.assertNotIn(canary, self.srv.log())
+        for row in audit_rows():
+            self.assertNotIn(canary, " ".join(str(x) for x in row))
+        # a signed-in person without the intake key cannot open the inbox
+        kit.fort("user", "totp", "enroll", user="sam")
+        sam = Session(self.srv, "sam")
+        r, text = self.get_text("/inbox", sam.sid)
+        self.assertEqual(r.status, 403)
+        self.assertNotIn(canary, text)
+        # a keyholder reads it: masked, then revealed with the script escaped
+        anna = Session(self.srv, "anna")
+        r, text = self.get_text("/inbox", anna.sid)
+        self.assertEqual(r.status, 200)
+        ids = re.findall(r'href="/inbox/(\d+)"', text)
+        self.assertTrue(ids)
+        sid = None
+        for i in ids:
+            r, page = self.get_text("/inbox/" + i, anna.sid)
+            if "marketing" in page and "Postal address" in page:
+                sid = i
+        self.assertTrue(sid, "the submission is listed")
+        self.assertNotIn("<script>alert", page)
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/inbox/%s/reveal" % sid, body=urllib.parse.urlencode({"csrf": anna.csrf}).encode(),
+                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
+        rr = c.getresponse()
+        shown = rr.read().decode()
+        c.close()
+        self.assertEqual(rr.status, 200)
+        self.assertIn("&lt;script&gt;alert('%s')&lt;/script&gt;" % canary, shown)
+        self.assertNotIn("<script>alert", shown)
+        # without the form's CSRF token: refused, nothing decided
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/inbox/%s/accept" % sid, body=b"x=1",
+                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
+        rr = c.getresponse()
+        rr.read()
+        c.close()
+        self.assertEqual(rr.status, 403)
+        self.assertEqual(inbox_count(), n + 1)
+        # accept: one library call, the client with the consent
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("POST", "/inbox/%s/accept" % sid, body=urllib.parse.urlencode({"csrf": anna.csrf}).encode(),
+                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
+        rr = c.getresponse()
+        rr.read()
+        c.close()
+        self.assertEqual(rr.status, 303)
+        cid = re.match(r"/clients/(c-[0-9a-f]+)$", rr.getheader("Location")).group(1)
+        self.assertEqual(inbox_count(), n)
+        cons = fort("--json", "consent", "show", cid).stdout
+        self.assertIn('"marketing"', cons)
+        self.assertIn('"web"', cons)
+        self.assertIn(NOTICE, cons)
+
+    # ------------------------------------------------------------ key rotation
+    def test_rotate_key_reseals_pending(self):
+        def pk_and_boxes():
+            db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+            pk = db.execute("SELECT v FROM meta WHERE k = 'intake_pk'").fetchone()[0]
+            boxes = dict(db.execute("SELECT id, box FROM intake_inbox").fetchall())
+            grants = db.execute("SELECT count(*) FROM grants WHERE key_name = 'intake'").fetchone()[0]
+            db.close()
+            return pk, boxes, grants
+        self.assertEqual(self.post("plain", {"f_email": "before-rotation@example.org"}, source="127.0.0.9").status, 303)
+        pk0, boxes0, grants0 = pk_and_boxes()
+        before = fort("--json", "intake", "review", "plain").stdout
+        self.assertIn("b***", before)
+        p = fort("--json", "intake", "rotate-key")
+        self.assertIn('"resealed": %d' % len(boxes0), p.stdout)
+        pk1, boxes1, grants1 = pk_and_boxes()
+        self.assertNotEqual(pk0, pk1, "a new public key")
+        self.assertEqual(sorted(boxes0), sorted(boxes1), "the same submissions are pending")
+        for i in boxes0:
+            self.assertTrue(boxes0[i] != boxes1[i], "submission %d is sealed anew" % i)
+        self.assertEqual(grants0, grants1, "the new secret half went to the same holders")
+        # still readable by the keyholder, and what the page submits now too
+        self.assertEqual(fort("--json", "intake", "review", "plain").stdout.count('"id"'), before.count('"id"'))
+        self.assertEqual(self.post("plain", {"f_email": "after-rotation@example.org"}, source="127.0.0.9").status, 303)
+        after = fort("--json", "intake", "review", "plain").stdout
+        self.assertIn("a***", after)
+        self.assertNotIn('"problem": "', after, "every box opens with the new key")
+        self.assertTrue([x for x in audit_rows("intake-rotate") if x[2] == "ok"])
+        # staff cannot rotate it (no intake action): refused, nothing changed
+        p = fort("intake", "rotate-key", user="sam", check=False)
+        self.assertEqual(p.returncode, 5)
+        self.assertEqual(pk_and_boxes()[0], pk1)
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--root", required=True)
+    ARGS, rest = ap.parse_known_args()
+    with tempfile.TemporaryDirectory(prefix="fortress-intake-") as tmp:
+        kit.setup(ARGS.fortress, tmp)
+        kit.team_vault()
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        ok = prog.result.wasSuccessful()
+        if ok:
+            v = fort("audit", "verify", check=False)
+            if v.returncode != 0:
+                print("audit verify after the tests failed: " + v.stdout + v.stderr)
+                ok = False
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
