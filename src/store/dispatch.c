@@ -65,6 +65,13 @@ int store_changed(store *s)
 	return sqlite_store_changed(s);
 }
 
+int store_tx_open(store *s)
+{
+	if (is_pg(s))
+		return pg_store_tx_open(s);
+	return sqlite_store_tx_open(s);
+}
+
 int store_checkpoint(store *s)
 {
 	if (is_pg(s))

@@ -925,6 +925,11 @@ static void own_committed(store *s)
 	s->own_set = 0;
 }
 
+int pg_store_tx_open(store *s)
+{
+	return s->txdepth > 0 || s->ntouch > 0 || s->touch_lost;
+}
+
 int pg_store_changed(store *s)
 {
 	PGresult *res;

@@ -2150,6 +2150,11 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	return seal_state(s, t, index_id(t, h, client), h, client, out);
 }
 
+int store_tx_open(store *s)
+{
+	return s->txdepth > 0 || s->ntouch > 0 || s->touch_lost;
+}
+
 int store_changed(store *s)
 {
 	sqlite3_stmt *st = NULL;

@@ -124,6 +124,13 @@ struct fort_vault {
 	int op_audited;        /* it wrote a "denied" entry itself */
 	char op_what[32];
 	char op_client[32];
+	/* a server's group commit of audit entries (audit/writer.c), NULL
+	 * elsewhere; and the chain's end as this handle last read the vault,
+	 * so that commits of the writer alone need no fort_vault_refresh */
+	struct fort_audit_writer *aw;
+	int64_t aw_seq;
+	unsigned char aw_hash[32];
+	int aw_seen;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked. */
