@@ -14,8 +14,11 @@
  *
  * The writer's commits are audit entries only: a handle that sees the file
  * changed (PRAGMA data_version) and finds that the chain moved by the
- * writer's batches alone need not read the vault again
- * (audit_writer_covers, fort_vault_refresh). */
+ * writer's batches alone, with no other commit between them (the writer
+ * asks SQLite at each batch, holding the write lock), need not read the
+ * vault again nor check its ledgers whole again (audit_writer_covers,
+ * fort_vault_refresh).  A commit of someone else after the writer's last
+ * batch is seen at the handle's next request. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +49,26 @@ struct fort_audit_writer {
 	struct {
 		int64_t first, last_seq;
 		unsigned char prev[32], last[32];
+		int foreign;    /* another connection committed since the writer's commit before */
 	} ring[RING];
 	unsigned nring, ring_at;
 	uint64_t commits, entries, failed;
 };
 
 static int write_batch(fort_audit_writer *w, aw_entry *list, int64_t *first, unsigned char prev[32], int64_t *last_seq,
-		       unsigned char last[32])
+		       unsigned char last[32], int *foreign)
 {
 	int64_t seq;
 	unsigned char tail[32];
 	int r;
 	if ((r = store_begin(w->st)) < 0)
 		return r;
+	/* with the write lock held: did anyone else commit since our last
+	 * commit (a change with no audit entry too: the sign-in throttle, an
+	 * edit outside Fortress)?  Then a handle must read the vault again. */
+	if ((r = store_changed(w->st)) < 0)
+		goto fail;
+	*foreign = r;
 	r = store_audit_tail(w->st, &seq, tail);
 	if (r == FORT_ENOTFOUND) {
 		seq = 0;
@@ -83,7 +93,7 @@ fail:
 	return r;
 }
 
-static void *run(void *p)
+static void *writer_main(void *p)
 {
 	fort_audit_writer *w = p;
 	pthread_mutex_lock(&w->mu);
@@ -92,7 +102,7 @@ static void *run(void *p)
 		size_t n = 0;
 		int64_t first = 0, last_seq = 0;
 		unsigned char prev[32], last[32];
-		int r, code = 0;
+		int r, code = 0, foreign = 1;
 		char msg[512] = "";
 		while (!w->head && !w->stop)
 			pthread_cond_wait(&w->work, &w->mu);
@@ -108,7 +118,7 @@ static void *run(void *p)
 		e->next = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		r = write_batch(w, list, &first, prev, &last_seq, last);
+		r = write_batch(w, list, &first, prev, &last_seq, last, &foreign);
 		if (r < 0) {
 			code = fort_error_code() ? fort_error_code() : r;
 			snprintf(msg, sizeof msg, "%s", fort_error_message());
@@ -123,6 +133,7 @@ static void *run(void *p)
 			w->ring[w->ring_at].last_seq = last_seq;
 			memcpy(w->ring[w->ring_at].prev, prev, 32);
 			memcpy(w->ring[w->ring_at].last, last, 32);
+			w->ring[w->ring_at].foreign = foreign;
 			w->ring_at = (w->ring_at + 1) % RING;
 			if (w->nring < RING)
 				w->nring++;
@@ -153,7 +164,8 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 		free(w);
 		return FORT_ENOMEM;
 	}
-	if ((r = store_open(&w->st, path, 0)) < 0) {
+	if ((r = store_open(&w->st, path, 0)) < 0 || (r = store_changed(w->st)) < 0) {
+		store_close(w->st);
 		free(w->path);
 		free(w);
 		return r;
@@ -161,7 +173,7 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	pthread_cond_init(&w->done, NULL);
-	if (pthread_create(&w->th, NULL, run, w) != 0) {
+	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
 		w->started = 0;
 		fort_audit_writer_free(w);
 		return fort_error_set(FORT_ERROR, "cannot start the audit writer's thread");
@@ -251,7 +263,7 @@ int audit_writer_covers(fort_audit_writer *w, int64_t *seq, unsigned char hash[3
 		/* the commit that follows (s, h), newest first */
 		for (i = 0; i < w->nring && !found; i++) {
 			unsigned k = (w->ring_at + RING - 1 - i) % RING;
-			if (w->ring[k].first == s + 1 && memcmp(w->ring[k].prev, h, 32) == 0) {
+			if (w->ring[k].first == s + 1 && memcmp(w->ring[k].prev, h, 32) == 0 && !w->ring[k].foreign) {
 				s = w->ring[k].last_seq;
 				memcpy(h, w->ring[k].last, 32);
 				found = 1;

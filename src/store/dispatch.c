@@ -65,6 +65,14 @@ int store_changed(store *s)
 	return sqlite_store_changed(s);
 }
 
+void store_keep_checks(store *s)
+{
+	if (is_pg(s))
+		pg_store_keep_checks(s);
+	else
+		sqlite_store_keep_checks(s);
+}
+
 int store_tx_open(store *s)
 {
 	if (is_pg(s))

@@ -292,6 +292,7 @@ struct store {
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
+	unsigned scanned_before;         /* SCANNED before store_changed cleared it (store_keep_checks) */
 	int64_t data_version;            /* PRAGMA data_version at the last store_changed */
 	int has_data_version;
 	int registered;                  /* counted in open_files (dev, ino) */
@@ -2150,6 +2151,11 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	return seal_state(s, t, index_id(t, h, client), h, client, out);
 }
 
+void store_keep_checks(store *s)
+{
+	s->scanned |= s->scanned_before;
+}
+
 int store_tx_open(store *s)
 {
 	return s->txdepth > 0 || s->ntouch > 0 || s->touch_lost;
@@ -2176,6 +2182,7 @@ int store_changed(store *s)
 	s->data_version = dv;
 	s->has_data_version = 1;
 	/* a ledger another connection changed is checked whole again */
+	s->scanned_before = s->scanned;
 	s->scanned = 0;
 	return rc;
 }

@@ -386,8 +386,10 @@ int fort_vault_refresh(fort_vault *v)
 		}
 		/* only the server's group commit wrote since: audit entries, none
 		 * of what this handle holds changed */
-		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash))
+		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash)) {
+			store_keep_checks(v->st);
 			return 0;
+		}
 		v->aw_seq = seq;
 		memcpy(v->aw_hash, hash, 32);
 		v->aw_seen = 1;
