@@ -620,7 +620,7 @@ int server_run(const server_opts *o)
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : FORT_SESSION_HANDLES),
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->client_timeout ? o->client_timeout : CONN_TIMEOUT),
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
