@@ -325,6 +325,42 @@ static void raw_sql(const char *path, const char *q)
 	sqlite3_close(db);
 }
 
+/* A handle that uses the group commit skips reading the vault again only
+ * when the writer alone committed: a change made between two of the
+ * writer's commits by someone else, even one with no audit entry (here the
+ * users table edited with SQL), is read again and caught at the handle's
+ * next refresh, as it is without the writer. */
+static void test_group_commit_refresh(void **state)
+{
+	fort_vault *v = create_vault("gc.fort"), *h = NULL;
+	fort_audit_writer *w = NULL;
+	fort_secret *k = key_of(v);
+	uint64_t commits = 0, entries = 0;
+	(void)state;
+
+	assert_int_equal(fort_audit_writer_new(&w, path_of("gc.fort")), 0);
+	assert_int_equal(fort_vault_open_key(&h, path_of("gc.fort"), "alice", k), 0);
+	fort_secret_free(k);
+	assert_int_equal(fort_vault_use_audit_writer(h, w), 0);
+	assert_int_equal(fort_vault_refresh(h), 0);
+	/* entries through the writer; the handle sees only those: fine */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fort_audit_refusal(h, "http", "through the group commit"), 0);
+		assert_int_equal(fort_vault_refresh(h), 0);
+	}
+	fort_audit_writer_stats(w, &commits, &entries, NULL);
+	assert_int_equal(entries, 3);
+	assert_int_equal(commits, 3);
+	/* the owner's role edited outside Fortress, then the writer commits again */
+	raw_sql(path_of("gc.fort"), "UPDATE users SET role = 'staff' WHERE name = 'alice'");
+	assert_int_equal(fort_audit_refusal(h, "http", "after an edit outside Fortress"), 0);
+	assert_true(fort_vault_refresh(h) < 0);
+	assert_true(fort_error_code() == FORT_ETAMPER || fort_error_code() == FORT_EDENIED);
+	fort_vault_close(h);
+	fort_audit_writer_free(w);
+	fort_vault_close(v);
+}
+
 /* user_totp joined the seals after vaults were sealed: a vault adopts its
  * rows once, under a marker; the marker removed while the table has seals
  * (to have a rolled-back blob sealed afresh) is tampering. */
@@ -467,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_totp_signin),
 		cmocka_unit_test(test_session_handle),
+		cmocka_unit_test(test_group_commit_refresh),
 		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_alloc_loops),
 	};
