@@ -2116,6 +2116,31 @@ int fort_signout(fort_vault *v, const char *why) FORT_WUR;
  * session made the request.  Nothing else changes. */
 int fort_audit_refusal(fort_vault *v, const char *what, const char *reason) FORT_WUR;
 
+/* Group commit of audit entries, for a server.  A writer has its own
+ * connection to the vault at PATH and one thread: a handle that uses it
+ * (fort_vault_use_audit_writer) hands each entry it writes outside a
+ * transaction of its own (a read, a search summary, a refusal) to the
+ * writer and waits until the transaction holding it has committed, so an
+ * operation still never returns before its entry is durable.  Entries that
+ * wait meanwhile, from any thread and handle, share that transaction and
+ * its fsync; each is signed by its own actor; the chain order is the commit
+ * order.  A commit that fails (a full disk) writes none of them and every
+ * one gets its error.  Entries written with a change stay in the change's
+ * own transaction.  A handle's fort_vault_refresh does not read the vault
+ * again when only the writer committed since.  Thread-safe. */
+typedef struct fort_audit_writer fort_audit_writer;
+/* FORT_ENOTFOUND, FORT_ECORRUPT, FORT_EIO as fort_vault_open (locked). */
+int fort_audit_writer_new(fort_audit_writer **out, const char *path) FORT_WUR;
+/* Writes what is queued, then stops and frees.  Handles that used it must
+ * not write afterwards (close them first).  Accepts NULL. */
+void fort_audit_writer_free(fort_audit_writer *w);
+/* Transactions committed, entries they held, entries whose commit failed. */
+void fort_audit_writer_stats(const fort_audit_writer *w, uint64_t *commits, uint64_t *entries, uint64_t *failed);
+/* V (unlocked, the same PATH) hands its entries to W from now on; W NULL:
+ * it writes them itself again.  FORT_EINPUT (another vault), FORT_ELOCKED.
+ * W must outlive V's use of it. */
+int fort_vault_use_audit_writer(fort_vault *v, fort_audit_writer *w) FORT_WUR;
+
 /* Sessions of a server: in memory only, thread-safe. */
 typedef struct fort_sessions fort_sessions;
 typedef struct {
@@ -2128,6 +2153,9 @@ typedef struct {
 #define FORT_SESSIONS_OPTS_INIT { FORT_SESSIONS_OPTS_VERSION, 0, 0, 0 }
 /* Session ids and CSRF tokens: 32 random bytes in base64url, 43 characters. */
 #define FORT_SESSION_TOKEN_LEN 43
+/* Vault handles a session opens at most: so many of its requests run side
+ * by side (the server's default threads); one more waits for a handle. */
+#define FORT_SESSION_HANDLES 16
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o) FORT_WUR;
 /* Ends every session, wiping their keys and closing their handles (no
@@ -2147,9 +2175,11 @@ int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s
  * session's keys at its first request (the vault at PATH; "unlock" is
  * audited then, once per session), kept open until the session ends, and
  * refreshed (fort_vault_refresh) before each later request, so changes by
- * other sessions and processes are seen.  One request at a time: while
- * another request of the session holds the handle this waits, at most 5 s
- * (then FORT_EBUSY).  The idle timer restarts.  FORT_EAUTH: no such
+ * other sessions and processes are seen.  Each handle serves one request at
+ * a time: when every open handle of the session is lent, another is opened
+ * with the session's keys (each open audited "unlock"), up to
+ * FORT_SESSION_HANDLES; beyond, this waits for one, at most 5 s (then
+ * FORT_EBUSY).  The idle timer restarts.  FORT_EAUTH: no such
  * session or it timed out.  An open or refresh that fails (the user was
  * removed: FORT_EDENIED) ends the session.  CSRF: check it with
  * fort_session_get.  Give the handle back with fort_session_release. */
@@ -2179,6 +2209,10 @@ int fort_token_acquire(fort_vault **v_out, char user_out[128], fort_sessions *s,
 size_t fort_sessions_end_user(fort_sessions *s, const char *user);
 /* End the timed-out sessions; returns how many are left. */
 size_t fort_sessions_prune(fort_sessions *s);
+/* The handles the sessions open from now on use W (fort_vault_use_audit_writer).
+ * Set it before the first request; W must outlive the sessions (free them
+ * first). */
+void fort_sessions_use_audit_writer(fort_sessions *s, fort_audit_writer *w);
 
 /* ------------------------------------- the client's self-service page */
 

@@ -151,16 +151,21 @@ def main():
         url = "http://127.0.0.1:%d" % port
         get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid)
         find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid)
+        rss3 = rss_kib(srv.pid)  # the benchmarked session now has a handle per request it ran side by side
         bport = os.path.join(tmp, "fixed.port")
         base, bp = start([a.fixed, bport], bport)
         fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds)
         stop(base)
         base = None
         stop(srv)
+        log = srv.stderr.read().decode(errors="replace")
         srv = None
+        # the server's group commit at stop: entries and the transactions (one fsync each) they took
+        m = re.search(r"audit group commit: (\d+) entries in (\d+) transactions", log)
+        entries, commits = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
         ok = True
-        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (4 server threads):" % (a.seconds, a.clients))
+        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (the server's default threads):" % (a.seconds, a.clients))
         print("  %-34s %10s %10s %8s" % ("", "req/s", "p99 ms", "ratio"))
         print("  %-34s %10.0f %10.2f %8s" % ("baseline: mhd_fixed (fixed body)", fix_rps, fix_p99, "1.00"))
         for name, rps, p99 in (("masked read GET /api/clients/{id}", get_rps, get_p99),
@@ -172,6 +177,11 @@ def main():
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
+        print("the benchmarked session after 16 connections (up to 16 handles, one per request side by side): RSS %d -> %d KiB"
+              " (+%d KiB)" % (rss2, rss3, rss3 - rss2))
+        if commits:
+            print("audit entries written by the group commit: %d in %d transactions (one fsync each): %.1f entries per"
+                  " transaction, %.3f transactions per request (the whole run)" % (entries, commits, entries / commits, commits / entries))
         print("memory per open session (its keys and its vault handle, after one request): %.0f KiB"
               " (RSS %d -> %d KiB over %d sessions; the server alone: %d KiB)" % (per_session, rss1, rss2, len(others), rss0))
         print("sign-in: median %.0f ms over %d (Argon2id at this vault's cost, interactive: 64 MiB; it dominates;"
@@ -179,7 +189,7 @@ def main():
         print(json.dumps({"bench": "serve", "seconds": a.seconds, "connections": 16, "fixed_rps": round(fix_rps),
                           "get_rps": round(get_rps), "get_p99_ms": get_p99, "find_rps": round(find_rps), "find_p99_ms": find_p99,
                           "get_ratio": round(get_rps / fix_rps, 3), "find_ratio": round(find_rps / fix_rps, 3),
-                          "session_kib": round(per_session), "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
+                          "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
         return 0 if ok else 1
     finally:
         stop(base)

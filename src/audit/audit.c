@@ -71,20 +71,15 @@ static void set_i64(unsigned char *b, int64_t v)
 		b[i] = (unsigned char)((uint64_t)v >> (56 - 8 * i));
 }
 
-static int append(store *s, const keyring *kr, int64_t actor_id, const char *actor, const char *action,
-		  const char *client, const char *fields, const char *purpose, const char *result, const char *detail)
+int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned char tail[32], int write_head,
+		       int64_t actor_id, const char *actor, const char *action, const char *client, const char *fields,
+		       const char *purpose, const char *result, const char *detail)
 {
 	store_audit_row a;
 	int r;
 	memset(&a, 0, sizeof a);
-	r = store_audit_tail(s, &a.seq, a.prev);
-	if (r == FORT_ENOTFOUND) {
-		a.seq = 0;
-		memset(a.prev, 0, 32);
-	} else if (r < 0) {
-		return r;
-	}
-	a.seq++;
+	a.seq = *tail_seq + 1;
+	memcpy(a.prev, tail, 32);
 	a.ts = fort_now();
 	a.actor_id = actor_id;
 	a.actor = actor;
@@ -100,9 +95,11 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 		return r;
 	entry_hash(a.hash, &a);
 	if (kr) {
-		unsigned char head[HEAD_LEN], msg[57];
 		keys_sign(a.sig, kr, a.hash, 32);
 		a.has_sig = 1;
+	}
+	if (kr && write_head) {
+		unsigned char head[HEAD_LEN], msg[57];
 		head_message(msg, a.seq, a.hash);
 		set_i64(head, a.seq);
 		memcpy(head + 8, a.hash, 32);
@@ -113,7 +110,24 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 	}
 	if ((r = store_audit_append(s, &a)) < 0)
 		return fort_error_prefix("the audit entry could not be written, so nothing was changed");
+	*tail_seq = a.seq;
+	memcpy(tail, a.hash, 32);
 	return 0;
+}
+
+static int append(store *s, const keyring *kr, int64_t actor_id, const char *actor, const char *action,
+		  const char *client, const char *fields, const char *purpose, const char *result, const char *detail)
+{
+	int64_t seq;
+	unsigned char prev[32];
+	int r = store_audit_tail(s, &seq, prev);
+	if (r == FORT_ENOTFOUND) {
+		seq = 0;
+		memset(prev, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	return audit_append_after(s, kr, &seq, prev, 1, actor_id, actor, action, client, fields, purpose, result, detail);
 }
 
 int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
@@ -144,6 +158,17 @@ int audit_record(fort_vault *v, const char *action, const char *client, const ch
 		 const char *purpose, const char *result, const char *detail)
 {
 	int r;
+	/* A server's handle may hand the entry to the process's group commit
+	 * (writer.c): same entry, same signature, durable before this returns;
+	 * only when nothing of this handle's own is waiting to be sealed. */
+	if (v->aw && v->kr && !store_tx_open(v->st)) {
+		if (result && strcmp(result, "denied") == 0)
+			v->op_audited = 1;
+		if ((r = audit_writer_append(v->aw, v->kr, v->user_id, v->user, action, client, fields, purpose, result,
+					     detail)) <= 0)
+			return r;
+		/* 1: the writer has stopped; write it here */
+	}
 	if ((r = store_begin(v->st)) < 0)
 		return r;
 	if ((r = audit_append(v, action, client, fields, purpose, result, detail)) < 0 ||

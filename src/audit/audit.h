@@ -34,7 +34,28 @@ int seal_create(fort_vault *v) FORT_WUR;
 int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched) FORT_WUR;
 /* Check TABLE whole now: FORT_ETAMPER naming the first row that differs. */
 int seal_check_table(fort_vault *v, const char *table) FORT_WUR;
-/* Append an entry in its own transaction (denials). */
+/* Append after the entry (*TAIL_SEQ, TAIL) in the caller's transaction on S,
+ * signed with KR (NULL: unsigned); WRITE_HEAD: the signed head moves to it.
+ * On success *TAIL_SEQ and TAIL name the new entry. */
+int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned char tail[32], int write_head,
+		       int64_t actor_id, const char *actor, const char *action, const char *client, const char *fields,
+		       const char *purpose, const char *result, const char *detail) FORT_WUR;
+
+/* writer.c: the group commit.  Queue one entry signed with KR (which must
+ * stay valid until this returns) and wait until the transaction that holds
+ * it has committed: 0, or the commit's error for every entry it held; 1
+ * when the writer has stopped (write the entry yourself). */
+int audit_writer_append(struct fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
+			const char *action, const char *client, const char *fields, const char *purpose,
+			const char *result, const char *detail);
+/* Did the chain move from (*SEQ, HASH) to (TAIL_SEQ, TAIL_HASH) by the
+ * writer's commits alone (one at least)?  1: yes, and *SEQ, HASH become the
+ * tail; 0: not known (someone else committed, or too long ago). */
+int audit_writer_covers(struct fort_audit_writer *w, int64_t *seq, unsigned char hash[32], int64_t tail_seq,
+			const unsigned char tail_hash[32]);
+
+/* Append an entry in its own transaction (denials); through the handle's
+ * group commit when it has one and no transaction of its own is open. */
 int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
 		 const char *purpose, const char *result, const char *detail);
 

@@ -7,12 +7,13 @@
  * Ending a session (logout, idle or absolute timeout, fort_sessions_free)
  * wipes its keys.  One mutex: sessions are few and each operation short.
  *
- * Each session also keeps one vault handle opened with its keys (the
- * "unlock" is audited once, at the first request after sign-in) and lends
- * it to one request at a time (fort_session_acquire / release); a second
- * request of the same session waits for it.  A session that ends while a
- * request holds its handle loses its keys at once and its handle when the
- * request gives it back. */
+ * Each session also keeps up to POOL vault handles opened with its keys
+ * (the first at its first request, another when requests of the session
+ * run side by side and every open one is lent; each open is audited as an
+ * "unlock") and lends each to one request at a time (fort_session_acquire /
+ * release); a request that finds all POOL lent waits for one.  A session
+ * that ends while requests hold handles loses its keys at once, its idle
+ * handles too, and the lent ones when the requests give them back. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "fortress.h"
 
 #define ID_RAW 32
+#define POOL FORT_SESSION_HANDLES
 
 typedef struct {
 	int used;
@@ -29,9 +31,9 @@ typedef struct {
 	char user[128];
 	fort_secret *key;
 	int64_t started, seen;  /* milliseconds, CLOCK_MONOTONIC */
-	fort_vault *v;          /* the session's handle, NULL until its first request */
-	int busy;               /* a request holds V */
-	int ended;              /* ended while busy: V is closed at its release */
+	fort_vault *v[POOL];    /* the session's handles, opened as requests need them */
+	unsigned char busy[POOL]; /* a request holds V[i] (or is opening it: V[i] still NULL) */
+	int ended;              /* ended while busy: the handles are closed at their release */
 	int bearer;             /* a program's token (keyed by its hash), not a cookie */
 	int64_t until;          /* milliseconds: the token's expiry, 0 none */
 } sess;
@@ -42,30 +44,49 @@ struct fort_sessions {
 	sess *s;
 	size_t cap;
 	unsigned idle, absolute;
+	fort_audit_writer *aw;  /* the handles' group commit, or NULL */
 };
+
+static int any_busy(const sess *e)
+{
+	for (int i = 0; i < POOL; i++)
+		if (e->busy[i])
+			return 1;
+	return 0;
+}
 
 static void id_hash(unsigned char h[32], const char *id)
 {
 	crypto_generichash(h, 32, (const unsigned char *)id, strlen(id), (const unsigned char *)"fortress session", 16);
 }
 
-/* End E: its keys are wiped now.  Its handle is returned to be closed by
- * the caller (outside the lock: closing writes to the vault), or, while a
- * request holds it, kept until fort_session_release closes it. */
-static fort_vault *end(sess *e)
+/* End E: its keys are wiped now.  Its idle handles go to GONE (POOL
+ * slots) to be closed by the caller (outside the lock: closing writes to
+ * the vault); those lent to requests are closed at fort_session_release. */
+static void end(sess *e, fort_vault *gone[POOL])
 {
-	fort_vault *v = NULL;
 	fort_secret_free(e->key);
 	e->key = NULL;
-	if (e->busy) {
+	for (int i = 0; i < POOL; i++) {
+		gone[i] = e->busy[i] ? NULL : e->v[i];
+		if (!e->busy[i])
+			e->v[i] = NULL;
+	}
+	if (any_busy(e)) {
 		sodium_memzero(e->hash, sizeof e->hash);
 		sodium_memzero(e->csrf, sizeof e->csrf);
 		e->ended = 1;
-		return NULL;
+		return;
 	}
-	v = e->v;
 	sodium_memzero(e, sizeof *e);
-	return v;
+}
+
+static void close_all(fort_vault *gone[POOL])
+{
+	for (int i = 0; i < POOL; i++) {
+		fort_vault_close(gone[i]);
+		gone[i] = NULL;
+	}
 }
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o)
@@ -100,8 +121,10 @@ void fort_sessions_free(fort_sessions *s)
 	for (size_t i = 0; i < s->cap; i++) {
 		if (s->s[i].used) {
 			/* no request runs any more (the server stopped first) */
-			s->s[i].busy = 0;
-			fort_vault_close(end(&s->s[i]));
+			fort_vault *gone[POOL];
+			memset(s->s[i].busy, 0, sizeof s->s[i].busy);
+			end(&s->s[i], gone);
+			close_all(gone);
 		}
 	}
 	pthread_cond_destroy(&s->freed);
@@ -196,7 +219,9 @@ int fort_session_get(fort_secret **key_out, char user_out[128], fort_sessions *s
 	pthread_mutex_lock(&s->mu);
 	e = find(s, id);
 	if (e && expired(s, e, now)) {
-		fort_vault_close(end(e));
+		fort_vault *gone[POOL];
+		end(e, gone);
+		close_all(gone);
 		e = NULL;
 	}
 	if (!e) {
@@ -220,12 +245,13 @@ out:
 int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *s, const char *id)
 {
 	sess *e;
+	fort_vault *gone[POOL] = { NULL };
 	int r = 0;
 	csrf_out[0] = '\0';
 	pthread_mutex_lock(&s->mu);
 	e = find(s, id);
 	if (e && expired(s, e, now_ms())) {
-		end(e);
+		end(e, gone);
 		e = NULL;
 	}
 	if (e)
@@ -233,21 +259,22 @@ int fort_session_csrf(char csrf_out[FORT_SESSION_TOKEN_LEN + 1], fort_sessions *
 	else
 		r = fort_error_set(FORT_EAUTH, "not signed in, or the session has ended (signed out or timed out): sign in again");
 	pthread_mutex_unlock(&s->mu);
+	close_all(gone);
 	return r;
 }
 
 int fort_session_end(fort_sessions *s, const char *id)
 {
 	sess *e;
-	fort_vault *v = NULL;
+	fort_vault *gone[POOL] = { NULL };
 	int r = 0;
 	pthread_mutex_lock(&s->mu);
 	if ((e = find(s, id)))
-		v = end(e);
+		end(e, gone);
 	else
 		r = fort_error_set(FORT_ENOTFOUND, "no such session");
 	pthread_mutex_unlock(&s->mu);
-	fort_vault_close(v);
+	close_all(gone);
 	return r;
 }
 
@@ -256,21 +283,22 @@ size_t fort_sessions_prune(fort_sessions *s)
 	int64_t now = now_ms();
 	size_t live = 0;
 	for (;;) {
-		fort_vault *v = NULL;
+		fort_vault *gone[POOL] = { NULL };
 		int more = 0;
 		live = 0;
 		pthread_mutex_lock(&s->mu);
 		for (size_t i = 0; i < s->cap; i++) {
 			if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now)) {
-				if ((v = end(&s->s[i]))) {
-					more = 1;  /* closed outside the lock, then look again */
-					break;
-				}
+				end(&s->s[i], gone);
+				for (int k = 0; k < POOL; k++)
+					more |= gone[k] != NULL;
+				if (more)
+					break;  /* closed outside the lock, then look again */
 			}
 			live += s->s[i].used && !s->s[i].ended;
 		}
 		pthread_mutex_unlock(&s->mu);
-		fort_vault_close(v);
+		close_all(gone);
 		if (!more)
 			return live;
 	}
@@ -290,8 +318,11 @@ static sess *free_slot(fort_sessions *s, int64_t now)
 {
 	sess *slot = NULL;
 	for (size_t i = 0; i < s->cap; i++) {
-		if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now))
-			fort_vault_close(end(&s->s[i]));
+		if (s->s[i].used && !s->s[i].ended && expired(s, &s->s[i], now)) {
+			fort_vault *gone[POOL];
+			end(&s->s[i], gone);
+			close_all(gone);
+		}
 		if (!s->s[i].used && !slot)
 			slot = &s->s[i];
 	}
@@ -361,20 +392,21 @@ size_t fort_sessions_end_user(fort_sessions *s, const char *user)
 {
 	size_t n = 0;
 	for (;;) {
-		fort_vault *v = NULL;
+		fort_vault *gone[POOL] = { NULL };
 		int more = 0;
 		pthread_mutex_lock(&s->mu);
 		for (size_t i = 0; i < s->cap; i++) {
 			if (s->s[i].used && !s->s[i].ended && strcmp(s->s[i].user, user) == 0) {
 				n++;
-				if ((v = end(&s->s[i]))) {
-					more = 1;  /* closed outside the lock, then look again */
-					break;
-				}
+				end(&s->s[i], gone);
+				for (int k = 0; k < POOL; k++)
+					more |= gone[k] != NULL;
+				if (more)
+					break;  /* closed outside the lock, then look again */
 			}
 		}
 		pthread_mutex_unlock(&s->mu);
-		fort_vault_close(v);
+		close_all(gone);
 		if (!more)
 			return n;
 	}
@@ -385,10 +417,10 @@ static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, con
 	int64_t now = now_ms();
 	struct timespec until;
 	fort_secret *key = NULL;
-	fort_vault *v = NULL, *gone = NULL;
+	fort_vault *v = NULL, *gone[POOL] = { NULL };
 	sess *e;
 	char user[128];
-	int r = 0;
+	int r = 0, slot = -1;
 
 	*v_out = NULL;
 	if (user_out)
@@ -399,38 +431,47 @@ static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, con
 	for (;;) {
 		e = find_kind(s, id, bearer);
 		if (e && expired(s, e, now_ms())) {
-			gone = end(e);
+			end(e, gone);
 			e = NULL;
 		}
 		if (!e) {
 			r = fort_error_set(FORT_EAUTH, "not signed in, or the session has ended (signed out or timed out): sign in again");
 			goto unlock;
 		}
-		if (!e->busy)
+		/* an open handle nobody holds, else a slot to open one in */
+		for (int i = 0; i < POOL && slot < 0; i++)
+			if (e->v[i] && !e->busy[i])
+				slot = i;
+		for (int i = 0; i < POOL && slot < 0; i++)
+			if (!e->v[i] && !e->busy[i])
+				slot = i;
+		if (slot >= 0)
 			break;
-		/* another request of this session holds the handle: wait for it */
+		/* every handle of this session is lent: wait for one */
 		if (pthread_cond_timedwait(&s->freed, &s->mu, &until) != 0) {
-			r = fort_error_set(FORT_EBUSY, "another request of this session has been running for %d s: try again shortly",
+			r = fort_error_set(FORT_EBUSY, "the other requests of this session have been running for %d s: try again shortly",
 					   ACQUIRE_WAIT_MS / 1000);
 			goto unlock;
 		}
 	}
-	e->busy = 1;
+	e->busy[slot] = 1;
 	e->seen = now;
 	snprintf(user, sizeof user, "%s", e->user);
-	v = e->v;
+	v = e->v[slot];
 	if (!v && (r = fort_secret_new(&key, fort_secret_data(e->key), fort_secret_len(e->key))) < 0) {
-		e->busy = 0;
+		e->busy[slot] = 0;
 		goto unlock;
 	}
 	pthread_mutex_unlock(&s->mu);
 
 	if (!v) {
-		/* the first request: open with the session's keys (audited once) */
+		/* a new handle: open with the session's keys (audited) */
 		r = fort_vault_open_key(&v, path, user, key);
 		fort_secret_free(key);
+		if (r == 0 && s->aw)
+			r = fort_vault_use_audit_writer(v, s->aw);
 		pthread_mutex_lock(&s->mu);
-		e->v = v;
+		e->v[slot] = v;
 		pthread_mutex_unlock(&s->mu);
 	} else {
 		r = fort_vault_refresh(v);
@@ -442,15 +483,20 @@ static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, con
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		pthread_mutex_lock(&s->mu);
-		e->busy = 0;
-		e->v = NULL;
-		if (e->ended)
-			sodium_memzero(e, sizeof *e);
-		else
-			(void)end(e);
+		e->busy[slot] = 0;
+		e->v[slot] = NULL;
+		if (e->ended) {
+			if (!any_busy(e)) {
+				end(e, gone);
+				sodium_memzero(e, sizeof *e);
+			}
+		} else {
+			end(e, gone);
+		}
 		pthread_cond_broadcast(&s->freed);
 		pthread_mutex_unlock(&s->mu);
 		fort_vault_close(v);
+		close_all(gone);
 		return fort_error_set(code ? code : r, "%s", msg);
 	}
 	*v_out = v;
@@ -459,28 +505,47 @@ static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, con
 	return 0;
 unlock:
 	pthread_mutex_unlock(&s->mu);
-	fort_vault_close(gone);
+	close_all(gone);
 	return r;
 }
 
 void fort_session_release(fort_sessions *s, fort_vault *v)
 {
-	fort_vault *close_it = NULL;
+	fort_vault *close_it = NULL, *gone[POOL] = { NULL };
 	if (!v)
 		return;
 	pthread_mutex_lock(&s->mu);
-	for (size_t i = 0; i < s->cap; i++) {
+	for (size_t i = 0; i < s->cap && !close_it; i++) {
 		sess *e = &s->s[i];
-		if (!e->used || e->v != v)
+		int k;
+		if (!e->used)
 			continue;
-		e->busy = 0;
+		for (k = 0; k < POOL && e->v[k] != v; k++)
+			;
+		if (k == POOL)
+			continue;
+		e->busy[k] = 0;
 		if (e->ended) {
+			/* the session ended meanwhile: this handle goes now, the
+			 * session's slot with the last one */
 			close_it = v;
-			sodium_memzero(e, sizeof *e);
+			e->v[k] = NULL;
+			if (!any_busy(e)) {
+				end(e, gone);
+				sodium_memzero(e, sizeof *e);
+			}
 		}
 		break;
 	}
 	pthread_cond_broadcast(&s->freed);
 	pthread_mutex_unlock(&s->mu);
 	fort_vault_close(close_it);
+	close_all(gone);
+}
+
+void fort_sessions_use_audit_writer(fort_sessions *s, fort_audit_writer *w)
+{
+	pthread_mutex_lock(&s->mu);
+	s->aw = w;
+	pthread_mutex_unlock(&s->mu);
 }

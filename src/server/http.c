@@ -682,6 +682,7 @@ int server_run(const server_opts *o)
 	unsigned flags;
 	struct sigaction sa;
 	fort_vault *probe = NULL;
+	fort_audit_writer *aw = NULL;
 
 	memset(&s, 0, sizeof s);
 	if ((r = parse_listen(&ss, &sslen, &loopback, o->listen ? o->listen : "127.0.0.1:8710")) < 0)
@@ -704,6 +705,12 @@ int server_run(const server_opts *o)
 	so.absolute_timeout = o->absolute_timeout;
 	if ((r = fort_sessions_new(&s.sessions, &so)) < 0)
 		return r;
+	/* the sessions' audit entries share transactions (group commit) */
+	if ((r = fort_audit_writer_new(&aw, o->vault_path)) < 0) {
+		fort_sessions_free(s.sessions);
+		return r;
+	}
+	fort_sessions_use_audit_writer(s.sessions, aw);
 	s.vault_path = o->vault_path;
 	s.secure_cookie = s.tls || !loopback;
 	s.max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
@@ -747,7 +754,7 @@ int server_run(const server_opts *o)
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : FORT_SESSION_HANDLES),
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->client_timeout ? o->client_timeout : CONN_TIMEOUT),
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
@@ -814,6 +821,14 @@ out:
 		MHD_stop_daemon(d);
 	web_me_stop(&s);                 /* the self-service sessions and keyholder's handle too */
 	fort_sessions_free(s.sessions);  /* every session's keys wiped */
+	if (aw) {
+		uint64_t commits = 0, entries = 0, failed = 0;
+		/* after the handles that used it: nothing is queued any more */
+		fort_audit_writer_stats(aw, &commits, &entries, &failed);
+		fort_audit_writer_free(aw);
+		fprintf(stderr, "fortress serve: audit group commit: %llu entries in %llu transactions, %llu failed\n",
+				(unsigned long long)entries, (unsigned long long)commits, (unsigned long long)failed);
+	}
 	if (s.sessions)
 		fprintf(stderr, "fortress serve: stopped; every session ended and its keys wiped\n");
 	if (cert)

@@ -65,6 +65,21 @@ int store_changed(store *s)
 	return sqlite_store_changed(s);
 }
 
+void store_keep_checks(store *s)
+{
+	if (is_pg(s))
+		pg_store_keep_checks(s);
+	else
+		sqlite_store_keep_checks(s);
+}
+
+int store_tx_open(store *s)
+{
+	if (is_pg(s))
+		return pg_store_tx_open(s);
+	return sqlite_store_tx_open(s);
+}
+
 int store_checkpoint(store *s)
 {
 	if (is_pg(s))

@@ -62,6 +62,7 @@ struct store {
 	int enforce, in_checkpoint;
 	int fresh;       /* created by this handle and not yet committed once */
 	unsigned scanned;
+	unsigned scanned_before;
 	store_commit_hook hook;
 	void *hook_ctx;
 	/* store_changed: the audit chain's head as this connection last saw
@@ -932,6 +933,16 @@ static void own_committed(store *s)
 	s->own_set = 0;
 }
 
+void pg_store_keep_checks(store *s)
+{
+	s->scanned |= s->scanned_before;
+}
+
+int pg_store_tx_open(store *s)
+{
+	return s->txdepth > 0 || s->ntouch > 0 || s->touch_lost;
+}
+
 int pg_store_changed(store *s)
 {
 	PGresult *res;
@@ -952,6 +963,7 @@ int pg_store_changed(store *s)
 	s->seen_seq = seq;
 	memcpy(s->seen_hash, hash, 32);
 	/* a ledger another connection changed is checked whole again */
+	s->scanned_before = s->scanned;
 	s->scanned = 0;
 	return r;
 }

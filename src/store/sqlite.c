@@ -27,7 +27,7 @@ enum {
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
-	Q_AUDIT_FAILED_UNLOCKS,
+	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION,
 	Q__COUNT
 };
 
@@ -70,7 +70,8 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
 	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[Q_AUDIT_LAST] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY seq DESC LIMIT 1",
+	[Q_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	[Q_DATA_VERSION] = "PRAGMA data_version",
 	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid",
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
@@ -310,6 +311,7 @@ struct store {
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
+	unsigned scanned_before;         /* SCANNED before store_changed cleared it (store_keep_checks) */
 	int64_t data_version;            /* PRAGMA data_version at the last store_changed */
 	int has_data_version;
 	int registered;                  /* counted in open_files (dev, ino) */
@@ -2168,27 +2170,39 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	return seal_state(s, t, index_id(t, h, client), h, client, out);
 }
 
+void store_keep_checks(store *s)
+{
+	s->scanned |= s->scanned_before;
+}
+
+int store_tx_open(store *s)
+{
+	return s->txdepth > 0 || s->ntouch > 0 || s->touch_lost;
+}
+
 int store_changed(store *s)
 {
-	sqlite3_stmt *st = NULL;
+	/* kept prepared: a server asks before every request */
+	sqlite3_stmt *st = q(s, Q_DATA_VERSION);
 	int64_t dv;
-	int rc = sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return map_sqlite(s->db, rc, "checking the vault for changes");
+	int rc;
+	if (!st)
+		return fort_error_code();
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		int r = map_sqlite(s->db, rc, "checking the vault for changes");
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		return r;
 	}
 	dv = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (s->has_data_version && dv == s->data_version)
 		return 0;
 	rc = s->has_data_version;
 	s->data_version = dv;
 	s->has_data_version = 1;
 	/* a ledger another connection changed is checked whole again */
+	s->scanned_before = s->scanned;
 	s->scanned = 0;
 	return rc;
 }
@@ -2828,8 +2842,8 @@ int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 11) == 32)
-			memcpy(hash, sqlite3_column_blob(st, 11), 32);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(hash, sqlite3_column_blob(st, 1), 32);
 		else
 			memset(hash, 0, 32);
 	} else if (rc == SQLITE_DONE) {

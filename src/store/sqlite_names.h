@@ -11,6 +11,8 @@
 #define store_commit sqlite_store_commit
 #define store_rollback sqlite_store_rollback
 #define store_changed sqlite_store_changed
+#define store_keep_checks sqlite_store_keep_checks
+#define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
 #define store_schema_version sqlite_store_schema_version

@@ -88,6 +88,14 @@ void store_rollback(store *s);
  * their next read.  Commits of this connection do not count (SQLite's
  * data_version). */
 int store_changed(store *s);
+/* After store_changed said 1, when the caller knows every commit since its
+ * previous call added audit entries only (the process's own group commit,
+ * audit/writer.c): the ledgers S checked whole stay checked. */
+void store_keep_checks(store *s);
+/* 1 while a transaction is open on S, or sealed rows changed outside one
+ * wait for their audit entry; else 0.  An audit entry then belongs in S's
+ * own transaction, not in another connection's (audit/writer.c). */
+int store_tx_open(store *s);
 /* Checkpoint and truncate the WAL, so erased pages leave it too. */
 int store_checkpoint(store *s);
 /* ON: a bulk write (an import) is running: SQLite's page cache is made

@@ -129,6 +129,13 @@ struct fort_vault {
 	int is_token;
 	char token_purposes[512];
 	int64_t token_expires;
+	/* a server's group commit of audit entries (audit/writer.c), NULL
+	 * elsewhere; and the chain's end as this handle last read the vault,
+	 * so that commits of the writer alone need no fort_vault_refresh */
+	struct fort_audit_writer *aw;
+	int64_t aw_seq;
+	unsigned char aw_hash[32];
+	int aw_seen;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked. */

@@ -385,6 +385,27 @@ int fort_vault_refresh(fort_vault *v)
 		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user + strlen(TOKEN_USER_PREFIX));
 	if ((changed = store_changed(v->st)) <= 0)
 		return changed;
+	if (v->aw) {
+		/* the chain's end, read before anything else is read again: a
+		 * commit after it is seen by the next call */
+		int64_t seq;
+		unsigned char hash[32];
+		if ((r = store_audit_tail(v->st, &seq, hash)) == FORT_ENOTFOUND) {
+			seq = 0;
+			memset(hash, 0, 32);
+		} else if (r < 0) {
+			return r;
+		}
+		/* only the server's group commit wrote since: audit entries, none
+		 * of what this handle holds changed */
+		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash)) {
+			store_keep_checks(v->st);
+			return 0;
+		}
+		v->aw_seq = seq;
+		memcpy(v->aw_hash, hash, 32);
+		v->aw_seen = 1;
+	}
 	/* Another process or handle committed: what this handle read at open
 	 * may be out of date.  The seal marker, the names on documents, the
 	 * acting user (removed? another role?), the keys they hold, the map and

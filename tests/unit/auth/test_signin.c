@@ -261,11 +261,13 @@ static int64_t ms_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A session's vault handle: kept across requests, lent to one at a time,
- * closed when the session ends (at once, or when given back). */
+/* A session's vault handles: kept across requests, each lent to one at a
+ * time; requests side by side get handles of their own, up to
+ * FORT_SESSION_HANDLES, and one more waits; closed when the session ends
+ * (at once, or when given back). */
 static void test_session_handle(void **state)
 {
-	fort_vault *v = create_vault("handle.fort"), *h1 = NULL, *h2 = NULL;
+	fort_vault *v = create_vault("handle.fort"), *h1 = NULL, *h2 = NULL, *held[FORT_SESSION_HANDLES];
 	fort_sessions *s = NULL;
 	char id[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1], user[128];
 	struct holder hd;
@@ -281,15 +283,26 @@ static void test_session_handle(void **state)
 	fort_session_release(s, h1);
 	assert_int_equal(fort_session_acquire(&h2, NULL, s, id, path_of("handle.fort")), 0);
 	assert_ptr_equal(h1, h2);  /* the same handle, not a new open */
-	/* a second request of the session waits until the first gives it back */
+	/* requests side by side: a handle each, up to FORT_SESSION_HANDLES */
+	held[0] = h2;
+	for (int i = 1; i < FORT_SESSION_HANDLES; i++) {
+		assert_int_equal(fort_session_acquire(&held[i], NULL, s, id, path_of("handle.fort")), 0);
+		for (int k = 0; k < i; k++)
+			assert_ptr_not_equal(held[i], held[k]);
+		assert_int_equal(fort_vault_can(held[i], "reveal", "financial"), 1);
+	}
+	/* one more waits until a request gives its handle back, and gets that one */
 	hd.s = s;
-	hd.v = h2;
+	hd.v = held[3];
 	t0 = ms_now();
 	assert_int_equal(pthread_create(&t, NULL, hold_then_release, &hd), 0);
 	assert_int_equal(fort_session_acquire(&h1, NULL, s, id, path_of("handle.fort")), 0);
 	assert_true(ms_now() - t0 >= 250);
 	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_ptr_equal(h1, h2);
+	assert_ptr_equal(h1, held[3]);
+	for (int i = 0; i < FORT_SESSION_HANDLES; i++)
+		if (i != 3)
+			fort_session_release(s, held[i]);
 	/* signed out while held: the handle is closed when given back */
 	assert_int_equal(fort_session_end(s, id), 0);
 	assert_int_equal(fort_session_acquire(&h2, NULL, s, id, path_of("handle.fort")), FORT_EAUTH);
@@ -310,6 +323,42 @@ static void raw_sql(const char *path, const char *q)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+/* A handle that uses the group commit skips reading the vault again only
+ * when the writer alone committed: a change made between two of the
+ * writer's commits by someone else, even one with no audit entry (here the
+ * users table edited with SQL), is read again and caught at the handle's
+ * next refresh, as it is without the writer. */
+static void test_group_commit_refresh(void **state)
+{
+	fort_vault *v = create_vault("gc.fort"), *h = NULL;
+	fort_audit_writer *w = NULL;
+	fort_secret *k = key_of(v);
+	uint64_t commits = 0, entries = 0;
+	(void)state;
+
+	assert_int_equal(fort_audit_writer_new(&w, path_of("gc.fort")), 0);
+	assert_int_equal(fort_vault_open_key(&h, path_of("gc.fort"), "alice", k), 0);
+	fort_secret_free(k);
+	assert_int_equal(fort_vault_use_audit_writer(h, w), 0);
+	assert_int_equal(fort_vault_refresh(h), 0);
+	/* entries through the writer; the handle sees only those: fine */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(fort_audit_refusal(h, "http", "through the group commit"), 0);
+		assert_int_equal(fort_vault_refresh(h), 0);
+	}
+	fort_audit_writer_stats(w, &commits, &entries, NULL);
+	assert_int_equal(entries, 3);
+	assert_int_equal(commits, 3);
+	/* the owner's role edited outside Fortress, then the writer commits again */
+	raw_sql(path_of("gc.fort"), "UPDATE users SET role = 'staff' WHERE name = 'alice'");
+	assert_int_equal(fort_audit_refusal(h, "http", "after an edit outside Fortress"), 0);
+	assert_true(fort_vault_refresh(h) < 0);
+	assert_true(fort_error_code() == FORT_ETAMPER || fort_error_code() == FORT_EDENIED);
+	fort_vault_close(h);
+	fort_audit_writer_free(w);
+	fort_vault_close(v);
 }
 
 /* user_totp joined the seals after vaults were sealed: a vault adopts its
@@ -484,6 +533,26 @@ static void test_alloc_loops(void **state)
 		fort_vault_close(hv);
 		assert_true(nth < 100000);
 	}
+	/* the group commit (audit/writer.c): a writer, a handle that uses it, an
+	 * entry written through it (an allocation of the writer's thread may
+	 * fail too: the waiting call gets the error), a refresh after it */
+	{
+		fort_audit_writer *w = NULL;
+		fort_vault *hv = NULL;
+		uint64_t commits = 0;
+		ALLOC_LOOP(fort_audit_writer_new(&w, path_of("alloc.fort")), (void)0);
+		k = key_of(v);
+		assert_int_equal(fort_vault_open_key(&hv, path_of("alloc.fort"), "alice", k), 0);
+		fort_secret_free(k);
+		ALLOC_LOOP(fort_vault_use_audit_writer(hv, w), (void)0);
+		ALLOC_LOOP(fort_audit_refusal(hv, "http", "written by the group commit"), (void)0);
+		ALLOC_LOOP(fort_vault_refresh(hv), (void)0);
+		fort_vault_close(hv);
+		fort_audit_writer_stats(w, &commits, NULL, NULL);
+		assert_true(commits >= 1);
+		fort_audit_writer_free(w);
+		assert_int_equal(fort_vault_refresh(v), 0);
+	}
 	ALLOC_LOOP(fort_vault_flush(v), (void)0);
 	ALLOC_LOOP(fort_totp_enroll(&e, v), fort_totp_enrolment_free(e));
 	ALLOC_LOOP(fort_totp_enrolled(v, "alice"), (void)0);
@@ -510,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_totp_signin),
 		cmocka_unit_test(test_totp_propose_confirm),
 		cmocka_unit_test(test_session_handle),
+		cmocka_unit_test(test_group_commit_refresh),
 		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_alloc_loops),
 	};

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <time.h>
 #include "fortress.h"
 #include "util.h"
 
@@ -29,6 +31,7 @@ static sqlite3_vfs faulty;
 static long fault_at;       /* 0: no fault; else counts the operations down */
 static int fault_full;      /* writes fail with SQLITE_FULL (reads and syncs are left alone) */
 static long fault_hits;
+static int fault_sticky;    /* once hit, every later write fails too (a disk that stays full) */
 
 typedef struct {
 	sqlite3_file base;
@@ -39,8 +42,14 @@ static int fault_now(int is_write)
 {
 	if (!fault_at || (fault_full && !is_write))
 		return 0;
+	if (fault_sticky && fault_hits) {
+		fault_hits++;
+		return 1;
+	}
 	if (--fault_at == 0) {
 		fault_hits++;
+		if (fault_sticky)
+			fault_at = 1;
 		return 1;
 	}
 	return 0;
@@ -302,6 +311,107 @@ static void fault_loop(int op, int full, const char *what)
 	assert_true(errors > 0);
 }
 
+/* --------------------------------------------- the group commit, disk full */
+
+struct reader {
+	fort_vault *v;
+	int rc;
+	char msg[256];
+};
+
+static void *read_one(void *p)
+{
+	struct reader *rd = p;
+	fort_record *rec = NULL;
+	rd->rc = fort_client_get(&rec, rd->v, first_id, NULL);
+	snprintf(rd->msg, sizeof rd->msg, "%s", rd->rc ? fort_error_message() : "");
+	fort_record_free(rec);
+	return NULL;
+}
+
+static int64_t audit_rows(void)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t n;
+	assert_int_equal(sqlite3_open_v2(path_of("work.fort"), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Reads of several handles whose entries wait in the group commit
+ * (audit/writer.c) while the disk is full: every one of them gets the
+ * error (no record without its entry), nothing of them is written, the log
+ * verifies; once there is room again the next read is written. */
+#define READERS 6
+static void group_commit_full(void)
+{
+	fort_audit_writer *w = NULL;
+	struct reader rd[READERS];
+	pthread_t th[READERS];
+	fort_audit_report rep;
+	fort_vault *v;
+	sqlite3 *lock;
+	uint64_t commits = 9, entries = 9, failed = 0;
+	int64_t before;
+	restore_pristine();
+	assert_int_equal(fort_audit_writer_new(&w, path_of("work.fort")), 0);
+	for (int i = 0; i < READERS; i++) {
+		rd[i].v = open_work();
+		assert_int_equal(fort_vault_use_audit_writer(rd[i].v, w), 0);
+	}
+	before = audit_rows();
+	/* another writer holds the file: the entries queue up meanwhile */
+	assert_int_equal(sqlite3_open(path_of("work.fort"), &lock), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, read_one, &rd[i]), 0);
+	{
+		struct timespec ts = { 0, 400 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	fault_hits = 0;
+	fault_full = 1;
+	fault_sticky = 1;
+	fault_at = 1;
+	sqlite3_exec(lock, "ROLLBACK", NULL, NULL, NULL);
+	for (int i = 0; i < READERS; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	fault_at = 0;
+	fault_sticky = 0;
+	fault_full = 0;
+	sqlite3_close(lock);
+	for (int i = 0; i < READERS; i++) {
+		if (rd[i].rc != FORT_EIO || !strstr(rd[i].msg, "full"))
+			fail_msg("reader %d: %d '%s', not the disk-full error", i, rd[i].rc, rd[i].msg);
+	}
+	fort_audit_writer_stats(w, &commits, &entries, &failed);
+	assert_int_equal(commits, 0);
+	assert_int_equal(entries, 0);
+	assert_int_equal(failed, READERS);
+	assert_true(fault_hits > 0);
+	assert_int_equal(audit_rows(), before);   /* not one of them written */
+	assert_true(integrity_ok());
+	/* room again: the next read is written, in one more transaction */
+	read_one(&rd[0]);
+	assert_int_equal(rd[0].rc, 0);
+	fort_audit_writer_stats(w, &commits, &entries, &failed);
+	assert_int_equal(commits, 1);
+	assert_int_equal(audit_rows(), before + 1);
+	for (int i = 0; i < READERS; i++)
+		fort_vault_close(rd[i].v);
+	fort_audit_writer_free(w);
+	v = open_work();
+	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
+	if (!rep.ok)
+		fail_msg("the audit log does not verify after the failed group commit: %s", rep.problem);
+	fort_vault_close(v);
+}
+
 static void test_io_faults(void **state)
 {
 	fort_vault *v;
@@ -320,6 +430,7 @@ static void test_io_faults(void **state)
 	fault_loop(OP_ADD, 1, "client add, disk full");
 	fault_loop(OP_EDIT, 0, "client edit, I/O error");
 	fault_loop(OP_EDIT, 1, "client edit, disk full");
+	group_commit_full();
 	sqlite3_vfs_unregister(&faulty);
 	fort_secret_free(key);
 }

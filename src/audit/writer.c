@@ -1,0 +1,300 @@
+/* writer.c - group commit of audit entries, for a server (issue 17).
+ *
+ * Every read is audited before it is answered, and an entry is durable
+ * only once its transaction has committed (synchronous=FULL: an fsync).
+ * One transaction per read makes the fsync the price of every request.
+ * Here one thread of the process, with its own connection to the vault,
+ * takes the entries that requests have queued meanwhile, appends them to
+ * the chain in one transaction (each signed by its own actor, as
+ * audit_append signs; the signed head moves once, to the last), commits,
+ * and only then wakes the requests that wait for them.  So a read still
+ * never answers before its entry is durable, the chain order is the commit
+ * order, and a failed commit (a full disk) writes nothing and gives every
+ * entry it held the same error.  Stopping drains the queue first.
+ *
+ * The writer's commits are audit entries only: a handle that sees the file
+ * changed (PRAGMA data_version) and finds that the chain moved by the
+ * writer's batches alone, with no other commit between them (the writer
+ * asks SQLite at each batch, holding the write lock), need not read the
+ * vault again nor check its ledgers whole again (audit_writer_covers,
+ * fort_vault_refresh).  A commit of someone else after the writer's last
+ * batch is seen at the handle's next request. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "audit/audit.h"
+
+#define BATCH_MAX 256   /* entries in one transaction */
+#define RING 256        /* the writer's last commits, for audit_writer_covers */
+
+typedef struct aw_entry {
+	struct aw_entry *next;
+	const keyring *kr;
+	int64_t actor_id;
+	const char *actor, *action, *client, *fields, *purpose, *result, *detail;
+	int done, code;
+	char msg[512];
+} aw_entry;
+
+struct fort_audit_writer {
+	pthread_mutex_t mu;
+	pthread_cond_t work;    /* an entry was queued, or stop */
+	pthread_cond_t done;    /* a batch was committed or failed */
+	aw_entry *head, *tail;
+	int stop, started;
+	pthread_t th;
+	store *st;
+	char *path;
+	/* the chain moved from PREV (seq FIRST - 1) to LAST (seq LAST_SEQ) by one commit */
+	struct {
+		int64_t first, last_seq;
+		unsigned char prev[32], last[32];
+		int foreign;    /* another connection committed since the writer's commit before */
+	} ring[RING];
+	unsigned nring, ring_at;
+	uint64_t commits, entries, failed;
+};
+
+static int write_batch(fort_audit_writer *w, aw_entry *list, int64_t *first, unsigned char prev[32], int64_t *last_seq,
+		       unsigned char last[32], int *foreign)
+{
+	int64_t seq;
+	unsigned char tail[32];
+	int r;
+	if ((r = store_begin(w->st)) < 0)
+		return r;
+	/* with the write lock held: did anyone else commit since our last
+	 * commit (a change with no audit entry too: the sign-in throttle, an
+	 * edit outside Fortress)?  Then a handle must read the vault again. */
+	if ((r = store_changed(w->st)) < 0)
+		goto fail;
+	*foreign = r;
+	r = store_audit_tail(w->st, &seq, tail);
+	if (r == FORT_ENOTFOUND) {
+		seq = 0;
+		memset(tail, 0, 32);
+	} else if (r < 0) {
+		goto fail;
+	}
+	*first = seq + 1;
+	memcpy(prev, tail, 32);
+	for (aw_entry *e = list; e; e = e->next) {
+		if ((r = audit_append_after(w->st, e->kr, &seq, tail, e->next == NULL, e->actor_id, e->actor, e->action,
+					    e->client, e->fields, e->purpose, e->result, e->detail)) < 0)
+			goto fail;
+	}
+	if ((r = store_commit(w->st)) < 0)
+		goto fail;
+	*last_seq = seq;
+	memcpy(last, tail, 32);
+	return 0;
+fail:
+	store_rollback(w->st);
+	return r;
+}
+
+static void *writer_main(void *p)
+{
+	fort_audit_writer *w = p;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		aw_entry *list, *e;
+		size_t n = 0;
+		int64_t first = 0, last_seq = 0;
+		unsigned char prev[32], last[32];
+		int r, code = 0, foreign = 1;
+		char msg[512] = "";
+		while (!w->head && !w->stop)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (!w->head)
+			break;  /* stopped, and nothing is left to write */
+		/* at most BATCH_MAX: the rest go in the next transaction */
+		list = w->head;
+		for (e = list; ++n < BATCH_MAX && e->next; e = e->next)
+			;
+		w->head = e->next;
+		if (!w->head)
+			w->tail = NULL;
+		e->next = NULL;
+		pthread_mutex_unlock(&w->mu);
+
+		r = write_batch(w, list, &first, prev, &last_seq, last, &foreign);
+		if (r < 0) {
+			code = fort_error_code() ? fort_error_code() : r;
+			snprintf(msg, sizeof msg, "%s", fort_error_message());
+			fort_error_clear();
+		}
+
+		pthread_mutex_lock(&w->mu);
+		if (r == 0) {
+			w->commits++;
+			w->entries += n;
+			w->ring[w->ring_at].first = first;
+			w->ring[w->ring_at].last_seq = last_seq;
+			memcpy(w->ring[w->ring_at].prev, prev, 32);
+			memcpy(w->ring[w->ring_at].last, last, 32);
+			w->ring[w->ring_at].foreign = foreign;
+			w->ring_at = (w->ring_at + 1) % RING;
+			if (w->nring < RING)
+				w->nring++;
+		} else {
+			w->failed += n;
+		}
+		for (e = list; e; e = e->next) {
+			e->code = code;
+			memcpy(e->msg, msg, sizeof e->msg);
+			e->done = 1;
+		}
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int fort_audit_writer_new(fort_audit_writer **out, const char *path)
+{
+	fort_audit_writer *w;
+	int r;
+	*out = NULL;
+	if (!path)
+		return fort_error_set(FORT_EINPUT, "fort_audit_writer_new needs the vault's path");
+	if (!(w = fort_calloc(1, sizeof *w)))
+		return FORT_ENOMEM;
+	if (!(w->path = fort_strdup(path))) {
+		free(w);
+		return FORT_ENOMEM;
+	}
+	if ((r = store_open(&w->st, path, 0)) < 0 || (r = store_changed(w->st)) < 0) {
+		store_close(w->st);
+		free(w->path);
+		free(w);
+		return r;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
+		w->started = 0;
+		fort_audit_writer_free(w);
+		return fort_error_set(FORT_ERROR, "cannot start the audit writer's thread");
+	}
+	w->started = 1;
+	*out = w;
+	return 0;
+}
+
+void fort_audit_writer_free(fort_audit_writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_broadcast(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	if (w->started)
+		pthread_join(w->th, NULL);  /* drains the queue first */
+	store_close(w->st);
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	free(w->path);
+	free(w);
+}
+
+void fort_audit_writer_stats(const fort_audit_writer *w, uint64_t *commits, uint64_t *entries, uint64_t *failed)
+{
+	fort_audit_writer *m = (fort_audit_writer *)w;
+	pthread_mutex_lock(&m->mu);
+	if (commits)
+		*commits = w->commits;
+	if (entries)
+		*entries = w->entries;
+	if (failed)
+		*failed = w->failed;
+	pthread_mutex_unlock(&m->mu);
+}
+
+int audit_writer_append(fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
+			const char *action, const char *client, const char *fields, const char *purpose,
+			const char *result, const char *detail)
+{
+	aw_entry e;
+	memset(&e, 0, sizeof e);
+	e.kr = kr;
+	e.actor_id = actor_id;
+	e.actor = actor;
+	e.action = action;
+	e.client = client;
+	e.fields = fields;
+	e.purpose = purpose;
+	e.result = result;
+	e.detail = detail;
+	pthread_mutex_lock(&w->mu);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->mu);
+		return 1;
+	}
+	if (w->tail)
+		w->tail->next = &e;
+	else
+		w->head = &e;
+	w->tail = &e;
+	pthread_cond_signal(&w->work);
+	while (!e.done)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	if (e.code)
+		return fort_error_set(e.code, "%s", e.msg);
+	return 0;
+}
+
+int audit_writer_covers(fort_audit_writer *w, int64_t *seq, unsigned char hash[32], int64_t tail_seq,
+			const unsigned char tail_hash[32])
+{
+	int64_t s = *seq;
+	unsigned char h[32];
+	int ok = 0, steps = 0;
+	memcpy(h, hash, 32);
+	pthread_mutex_lock(&w->mu);
+	/* at least one commit of the writer: a change that moved no entry
+	 * (made outside Fortress, or one no handle keeps) is read again */
+	while (!(ok = steps > 0 && s == tail_seq && memcmp(h, tail_hash, 32) == 0)) {
+		unsigned i, found = 0;
+		/* the commit that follows (s, h), newest first */
+		for (i = 0; i < w->nring && !found; i++) {
+			unsigned k = (w->ring_at + RING - 1 - i) % RING;
+			if (w->ring[k].first == s + 1 && memcmp(w->ring[k].prev, h, 32) == 0 && !w->ring[k].foreign) {
+				s = w->ring[k].last_seq;
+				memcpy(h, w->ring[k].last, 32);
+				found = 1;
+				steps++;
+			}
+		}
+		if (!found || s > tail_seq)
+			break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (ok) {
+		*seq = s;
+		memcpy(hash, h, 32);
+	}
+	return ok;
+}
+
+int fort_vault_use_audit_writer(fort_vault *v, fort_audit_writer *w)
+{
+	if (!v)
+		return fort_error_set(FORT_EINPUT, "fort_vault_use_audit_writer needs a vault handle");
+	/* where the chain stood is learnt at the next full refresh */
+	v->aw_seen = 0;
+	if (!w) {
+		v->aw = NULL;
+		return 0;
+	}
+	if (strcmp(v->path, w->path) != 0)
+		return fort_error_set(FORT_EINPUT, "the audit writer writes to '%s', not to this vault ('%s')", w->path, v->path);
+	if (!v->kr)
+		return fort_error_set(FORT_ELOCKED, "the vault is locked: only an unlocked handle writes signed entries");
+	v->aw = w;
+	return 0;
+}

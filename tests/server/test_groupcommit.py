@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""The server's group commit of audit entries (issue 17's benchmark,
+src/audit/writer.c): concurrent reads from several sessions share
+transactions, and still no read is answered before its entry is durable.
+
+  * several sessions (three users) read side by side: the log verifies
+    (`fortress audit verify`) and holds exactly one `read` entry per answer,
+    per user and client; fewer transactions than entries were committed;
+  * `kill -9` of the server while reads run: after reopening, the log
+    verifies and every answer a client received has its entry.
+
+    test_groupcommit.py --fortress build/fortress
+"""
+import argparse, collections, http.client, json, os, re, signal, sqlite3, sys, tempfile, threading, time, unittest
+import serverkit as kit
+from serverkit import PASS, totp, fort, enroll, Server
+
+CLIENTS = 8
+
+
+def sign_in(srv, user):
+    secret, _ = enroll(user)
+    r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": totp(secret, time.time() + 30)})
+    assert r.status == 201, (user, r.status, j)
+    return re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1)
+
+
+def reads(rows, actor=None):
+    """(actor, client) -> number of 'read' entries."""
+    db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+    n = collections.Counter()
+    for a, c in db.execute("SELECT actor, client FROM audit WHERE action = 'read' AND result = 'ok'"):
+        n[(a, c)] += 1
+    db.close()
+    return n
+
+
+class Reader(threading.Thread):
+    """GET /api/clients/{id} in a loop on one keep-alive connection; counts
+    every 200 it receives, per client, until STOP is set or the server goes."""
+
+    def __init__(self, port, sid, user, ids, stop, limit=None):
+        super().__init__(daemon=True)
+        self.port, self.sid, self.user, self.ids, self.stop, self.limit = port, sid, user, ids, stop, limit
+        self.got = collections.Counter()
+        self.bad = []
+
+    def run(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        i = 0
+        while not self.stop.is_set() and (self.limit is None or i < self.limit):
+            cid = self.ids[i % len(self.ids)]
+            i += 1
+            try:
+                c.request("GET", "/api/clients/" + cid, headers={"Cookie": "fortress_session=" + self.sid})
+                r = c.getresponse()
+                body = r.read()
+            except (OSError, http.client.HTTPException):
+                return  # the server is gone (kill -9): what was received counts
+            if r.status == 200 and json.loads(body).get("id") == cid:
+                self.got[(self.user, cid)] += 1
+            else:
+                self.bad.append((r.status, body[:200]))
+
+
+class GroupCommit(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        kit.team_vault()
+        for i in range(CLIENTS):
+            fort("client", "add", "--set", "full_name=Client %d" % i, "--set", "email=c%d@example.org" % i)
+        cls.ids = [c["id"] for c in json.loads(fort("--json", "client", "list").stdout)]
+
+    def verify(self):
+        p = fort("audit", "verify", check=False)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_sessions_side_by_side(self):
+        srv = Server("--quiet")
+        try:
+            stop = threading.Event()
+            before = reads(None)
+            threads = []
+            for user in ("anna", "sam", "zoe"):
+                sid = sign_in(srv, user)
+                threads += [Reader(srv.port, sid, user, self.ids, stop, limit=40) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+                self.assertFalse(t.is_alive())
+                self.assertEqual(t.bad, [])
+            got = collections.Counter()
+            for t in threads:
+                got.update(t.got)
+            self.assertEqual(sum(got.values()), 3 * 4 * 40)
+            self.assertEqual(srv.stop(), 0)
+            log = srv.log()
+        finally:
+            srv.stop()
+            srv.close()
+        self.verify()
+        after = reads(None)
+        # exactly one entry per answer, in the name of the user who read
+        self.assertEqual(after - before, got)
+        m = re.search(r"audit group commit: (\d+) entries in (\d+) transactions, (\d+) failed", log)
+        self.assertIsNotNone(m, log)
+        entries, commits, failed = map(int, m.groups())
+        self.assertGreaterEqual(entries, 3 * 4 * 40)
+        self.assertEqual(failed, 0)
+        self.assertLess(commits, entries, "no two entries shared a transaction")
+
+    def test_kill_9_loses_no_answered_read(self):
+        srv = Server("--quiet")
+        try:
+            sid = sign_in(srv, "anna")
+            stop = threading.Event()
+            before = reads(None)
+            threads = [Reader(srv.port, sid, "anna", self.ids, stop) for _ in range(8)]
+            for t in threads:
+                t.start()
+            time.sleep(2.0)
+            srv.proc.send_signal(signal.SIGKILL)
+            srv.proc.wait(20)
+            for t in threads:
+                t.join(60)
+                self.assertFalse(t.is_alive())
+                self.assertEqual(t.bad, [])
+        finally:
+            srv.stop()
+            srv.close()
+        got = collections.Counter()
+        for t in threads:
+            got.update(t.got)
+        self.assertGreater(sum(got.values()), 0)
+        self.verify()
+        after = reads(None)
+        for key, n in got.items():
+            # answered reads all durable; an entry of a read whose answer
+            # the kill cut off may be there too
+            self.assertGreaterEqual(after[key] - before[key], n, "client %s: %d answers, %d entries" % (key[1], n, after[key] - before[key]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    a, rest = ap.parse_known_args()
+    with tempfile.TemporaryDirectory(prefix="fortress-groupcommit-") as tmp:
+        kit.setup(a.fortress, tmp)
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        return 0 if prog.result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
