@@ -197,9 +197,9 @@ int store_blind_del_client(store *s, int64_t client);
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 
 /* Index entries' MACs (issue 16; schema 13): each blind/uniq row carries a
- * keyed BLAKE2b-128 over (table, H, client) under a key derived from the
+ * SipHash-2-4-128 MAC over (table, H, client) under a key derived from the
  * vault key (keys_index_mac_key), so a find checks the row in hand instead
- * of looking up its seal.  KEYS: N keys of KEY_LEN (32) bytes, the first
+ * of looking up its seal.  KEYS: N keys of 16 bytes, the first
  * the one new entries are written with, the others (older vault-key
  * versions during a rotation) accepted on reads; copied into locked
  * memory; N 0 forgets them (wiped).  Without keys, entries are written

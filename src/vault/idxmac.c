@@ -31,7 +31,7 @@ int vault_index_keys(fort_vault *v)
 	int r;
 	if (!v->kr || !v->kr->has_vk)
 		return store_index_mac_keys(v->st, NULL, 0);
-	if (!(keys = sodium_allocarray(1 + KEY_OLD_MAX, KEY_LEN)))
+	if (!(keys = sodium_allocarray(1 + KEY_OLD_MAX, INDEX_MAC_KEY_LEN)))
 		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
 	if ((r = keys_index_mac_key(keys, v->kr, 0)) < 0)
 		goto out;
@@ -39,7 +39,7 @@ int vault_index_keys(fort_vault *v)
 	/* older vault-key versions kept while a rotation runs: rows not yet
 	 * re-MAC'd are still good */
 	for (int i = 0; i < v->kr->nold; i++)
-		if (v->kr->old[i].slot == SLOT_VK && (r = keys_index_mac_key(keys + n * KEY_LEN, v->kr, v->kr->old[i].version)) == 0)
+		if (v->kr->old[i].slot == SLOT_VK && (r = keys_index_mac_key(keys + n * INDEX_MAC_KEY_LEN, v->kr, v->kr->old[i].version)) == 0)
 			n++;
 	r = store_index_mac_keys(v->st, keys, n);
 out:
