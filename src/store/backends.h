@@ -43,7 +43,7 @@ int sqlite_store_client_batch(store *s, int64_t after, size_t limit, store_clien
 int sqlite_store_client_count(store *s, uint64_t *n);
 int sqlite_store_client_max_id(store *s, int64_t *id);
 int sqlite_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-int sqlite_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int sqlite_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 int sqlite_store_blind_del_client(store *s, int64_t client);
 int sqlite_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 int sqlite_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
@@ -184,7 +184,7 @@ int pg_store_client_batch(store *s, int64_t after, size_t limit, store_client_cb
 int pg_store_client_count(store *s, uint64_t *n);
 int pg_store_client_max_id(store *s, int64_t *id);
 int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 int pg_store_blind_del_client(store *s, int64_t client);
 int pg_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 int pg_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);

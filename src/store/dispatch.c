@@ -255,11 +255,11 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	return sqlite_store_blind_add(s, h, client, unique, other);
 }
 
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	if (is_pg(s))
-		return pg_store_blind_del(s, h, client);
-	return sqlite_store_blind_del(s, h, client);
+		return pg_store_blind_del(s, h, client, unique);
+	return sqlite_store_blind_del(s, h, client, unique);
 }
 
 int store_blind_del_client(store *s, int64_t client)

@@ -1432,18 +1432,25 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	return 0;
 }
 
-int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	static const unsigned char gone[32];
 	pa a[2] = { PB(h, STORE_BIDX_LEN), PI(client) };
-	for (int t = T_BLIND; t <= T_UNIQ; t++) {
-		int n = run(s, "removing an index entry", t == T_BLIND ? "DELETE FROM blind WHERE h = $1 AND client = $2"
-								     : "DELETE FROM uniq WHERE h = $1 AND client = $2",
-			    a, 2, NULL);
+	/* store.h: the unique index first, the search index unless found there */
+	for (int t = T_UNIQ; t >= T_BLIND; t--) {
+		int n;
+		if (t == T_UNIQ && unique == STORE_IDX_SEARCH)
+			continue;
+		n = run(s, "removing an index entry", t == T_BLIND ? "DELETE FROM blind WHERE h = $1 AND client = $2"
+								 : "DELETE FROM uniq WHERE h = $1 AND client = $2",
+			a, 2, NULL);
 		if (n < 0)
 			return n;
-		if (n > 0)
+		if (n > 0) {
 			touch_put(s, t, index_id(t, h, client), h, client, gone);
+			if (unique == STORE_IDX_UNIQUE)
+				break;
+		}
 	}
 	return 0;
 }

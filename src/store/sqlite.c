@@ -2803,12 +2803,16 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	return map_sqlite(s->db, rc, "indexing a client");
 }
 
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
-	int r;
-	for (int which = Q_BLIND_DEL; which <= Q_UNIQ_DEL; which += Q_UNIQ_DEL - Q_BLIND_DEL) {
-		sqlite3_stmt *st = q(s, which);
-		if (!st)
+	/* the unique index first: a unique field's entry found there is not
+	 * looked for in the search index */
+	for (int k = 0; k < 2; k++) {
+		int which = k ? Q_BLIND_DEL : Q_UNIQ_DEL, r;
+		sqlite3_stmt *st;
+		if (k == 0 && unique == STORE_IDX_SEARCH)
+			continue;
+		if (!(st = q(s, which)))
 			return fort_error_code();
 		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, client);
@@ -2818,6 +2822,8 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 			static const unsigned char gone[32];
 			int t = which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND;
 			touch_put(s, t, index_id(t, h, client), h, client, gone);
+			if (unique == STORE_IDX_UNIQUE)
+				break;
 		}
 	}
 	return 0;

@@ -184,8 +184,16 @@ void store_client_release(store_client *c);
  * client only: adding one that another client holds is FORT_EDUPLICATE with
  * *OTHER (may be NULL) set to that client, found by the insert itself. */
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-/* Remove H for CLIENT (from both kinds). */
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+/* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH
+ * (0) the search index only (a field that is not unique: its entries are
+ * only ever added there); STORE_IDX_UNIQUE (1) the unique index, and the
+ * search index only if it was not there (where store_blind_add's caller put
+ * a value two clients shared, during a rotation or a reindex);
+ * STORE_IDX_EITHER (-1) both, for a caller that does not know the field.
+ * (Issue 16: a rotation removed every entry from both, one DELETE too
+ * many per entry.) */
+enum { STORE_IDX_EITHER = -1, STORE_IDX_SEARCH = 0, STORE_IDX_UNIQUE = 1 };
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 /* Remove every entry of CLIENT: a full scan, for when its entries cannot be
  * recomputed (a damaged record, a user without some category key). */
 int store_blind_del_client(store *s, int64_t client);

@@ -302,7 +302,7 @@ static int rotate_client(fort_vault *v, struct old_bkeys *ob, store_client *c, u
 				if ((r = type_index_key(&ikey, mf->t, pt)) < 0 || (r = old_bkey(&bk, v, ob, i, f.kver)) < 0)
 					goto out;
 				keys_blind(h, bk, ikey, strlen(ikey));
-				if ((r = store_blind_del(v->st, h, c->id)) < 0)
+				if ((r = store_blind_del(v->st, h, c->id, field_unique(v, i))) < 0)
 					goto out;
 				keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, ikey, strlen(ikey));
 				r = store_blind_add(v->st, h, c->id, field_unique(v, i), &other);

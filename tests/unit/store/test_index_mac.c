@@ -233,7 +233,7 @@ static void test_put_back_is_for_the_seals(void **state)
 	size_t n = 0;
 	raw(s, "CREATE TABLE keep AS SELECT * FROM uniq WHERE client = 5");
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_blind_del(s, ha, 5), 0);
+	assert_int_equal(store_blind_del(s, ha, 5, STORE_IDX_UNIQUE), 0);
 	assert_int_equal(store_seal_flush(s, 2, d, &any), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(find(s, ha, 1, &n), 0);
@@ -253,6 +253,33 @@ static void test_put_back_is_for_the_seals(void **state)
 	store_close(s);
 }
 
+/* store_blind_del looks where UNIQUE says: a search-index removal leaves the
+ * unique index alone, a unique one falls back to the search index (where a
+ * rotation keeps a value two clients shared), EITHER clears both. */
+static void test_del_where_the_entry_is(void **state)
+{
+	(void)state;
+	store *s = vault_like("del.db", K1, 1);
+	unsigned char d[32];
+	int any;
+	assert_int_equal(store_begin(s), 0);
+	/* hc is client 6's unique entry: not removed as a search entry */
+	assert_int_equal(store_blind_del(s, hc, 6, STORE_IDX_SEARCH), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE client = 6"), 1);
+	/* hb is a search entry: removed as a unique one, by the fallback */
+	assert_int_equal(store_blind_del(s, hb, 5, STORE_IDX_UNIQUE), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 5"), 0);
+	assert_int_equal(store_blind_del(s, hc, 6, STORE_IDX_UNIQUE), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE client = 6"), 0);
+	/* the same value in both (only reachable by hand): EITHER clears both */
+	raw(s, "INSERT INTO blind(h, client, mac) SELECT h, client, mac FROM uniq WHERE client = 5");
+	assert_int_equal(store_blind_del(s, ha, 5, STORE_IDX_EITHER), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 5") + raw_int(s, "SELECT count(*) FROM uniq WHERE client = 5"), 0);
+	assert_int_equal(store_seal_flush(s, 2, d, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_upgrade_checks_the_seal_first),
 		cmocka_unit_test(test_rekey_after_a_vault_key_rotation),
 		cmocka_unit_test(test_put_back_is_for_the_seals),
+		cmocka_unit_test(test_del_where_the_entry_is),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
