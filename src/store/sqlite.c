@@ -2888,6 +2888,12 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 		if (got < max)
 			ids[got] = client;
 		got++;
+		if (unique) {
+			/* h is the unique index's key: no second row, and no
+			 * second step to learn that */
+			rc = SQLITE_DONE;
+			break;
+		}
 	}
 	sqlite3_reset(st);
 	if (r < 0)
