@@ -1163,6 +1163,17 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
 	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0) {
 		fort_free_str(key);
+		/* An entry whose MAC this handle's keys do not verify: tampering,
+		 * unless another process rotated the vault key since the keys
+		 * were loaded (its entries are MAC'd under the new one): then
+		 * "busy, try again", the keys reloaded, as for a write. */
+		if (r == FORT_ETAMPER) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s", fort_error_message());
+			if (vault_keys_current(v) == FORT_EBUSY)
+				return FORT_EBUSY;
+			fort_error_set(FORT_ETAMPER, "%s", msg);
+		}
 		return r;
 	}
 	/* During a key rotation, records not re-encrypted yet are indexed
