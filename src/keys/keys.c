@@ -602,3 +602,16 @@ void keys_hash_str(crypto_generichash_state *st, const char *s)
 	if (n)
 		crypto_generichash_update(st, (const unsigned char *)s, n);
 }
+
+int keys_index_mac_key(unsigned char k[INDEX_MAC_KEY_LEN], const keyring *kr, int vk_version)
+{
+	static const char ctx[crypto_kdf_CONTEXTBYTES + 1] = "fortidx1";
+	const unsigned char *vk = keys_slot_key(kr, SLOT_VK, vk_version);
+	_Static_assert(KEY_LEN == crypto_kdf_KEYBYTES, "the vault key is a KDF master key");
+	_Static_assert(INDEX_MAC_KEY_LEN == crypto_shorthash_siphashx24_KEYBYTES && INDEX_MAC_KEY_LEN >= crypto_kdf_BYTES_MIN,
+		       "a SipHash-2-4-128 key, derived by crypto_kdf");
+	if (!vk)
+		return fort_error_set(FORT_EDENIED, "this keyring does not hold version %d of the vault key", vk_version);
+	crypto_kdf_derive_from_key(k, INDEX_MAC_KEY_LEN, 1, ctx, vk);
+	return 0;
+}

@@ -150,6 +150,15 @@ int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64
 void keys_record_mac(unsigned char mac[REC_MAC_LEN], const unsigned char kc[KEY_LEN], unsigned format, const char *vid,
 		     size_t vidlen, int64_t cid, const unsigned char *body, size_t len);
 
+/* The key of the blind-index rows' MACs (issue 16; SipHash-2-4-128, so 16
+ * bytes): a subkey of version VK_VERSION (0: the current one) of the vault
+ * key (crypto_kdf, context "fortidx1", subkey 1).  Every user holds the
+ * vault key, so every user can write and check index rows; the store
+ * computes the MACs with it (store_index_mac_keys).  FORT_EDENIED if KR
+ * lacks that version. */
+#define INDEX_MAC_KEY_LEN 16
+int keys_index_mac_key(unsigned char k[INDEX_MAC_KEY_LEN], const keyring *kr, int vk_version) FORT_WUR;
+
 /* Blind-index key of FIELD under version KVER (0: current) of CAT's key. */
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);

@@ -45,9 +45,12 @@ int sqlite_store_client_batch(store *s, int64_t after, size_t limit, store_clien
 int sqlite_store_client_count(store *s, uint64_t *n);
 int sqlite_store_client_max_id(store *s, int64_t *id);
 int sqlite_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-int sqlite_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int sqlite_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 int sqlite_store_blind_del_client(store *s, int64_t client);
 int sqlite_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
+int sqlite_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
+int sqlite_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more);
+int sqlite_store_index_mac_rekey(store *s, uint64_t *done);
 int sqlite_store_erased_add(store *s, int64_t client, int64_t ts);
 int sqlite_store_erased_has(store *s, int64_t client);
 int sqlite_store_erased_count(store *s, uint64_t *n);
@@ -193,9 +196,12 @@ int pg_store_client_batch(store *s, int64_t after, size_t limit, store_client_cb
 int pg_store_client_count(store *s, uint64_t *n);
 int pg_store_client_max_id(store *s, int64_t *id);
 int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 int pg_store_blind_del_client(store *s, int64_t client);
 int pg_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
+int pg_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
+int pg_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more);
+int pg_store_index_mac_rekey(store *s, uint64_t *done);
 int pg_store_erased_add(store *s, int64_t client, int64_t ts);
 int pg_store_erased_has(store *s, int64_t client);
 int pg_store_erased_count(store *s, uint64_t *n);

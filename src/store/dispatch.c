@@ -270,11 +270,11 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	return sqlite_store_blind_add(s, h, client, unique, other);
 }
 
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	if (is_pg(s))
-		return pg_store_blind_del(s, h, client);
-	return sqlite_store_blind_del(s, h, client);
+		return pg_store_blind_del(s, h, client, unique);
+	return sqlite_store_blind_del(s, h, client, unique);
 }
 
 int store_blind_del_client(store *s, int64_t client)
@@ -289,6 +289,27 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	if (is_pg(s))
 		return pg_store_blind_find(s, h, unique, ids, max, n);
 	return sqlite_store_blind_find(s, h, unique, ids, max, n);
+}
+
+int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
+{
+	if (is_pg(s))
+		return pg_store_index_mac_keys(s, keys, n);
+	return sqlite_store_index_mac_keys(s, keys, n);
+}
+
+int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
+{
+	if (is_pg(s))
+		return pg_store_index_mac_upgrade(s, cursor, max, done, more);
+	return sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
+}
+
+int store_index_mac_rekey(store *s, uint64_t *done)
+{
+	if (is_pg(s))
+		return pg_store_index_mac_rekey(s, done);
+	return sqlite_store_index_mac_rekey(s, done);
 }
 
 int store_erased_add(store *s, int64_t client, int64_t ts)

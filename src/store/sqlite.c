@@ -23,7 +23,7 @@ enum {
 	Q_USER_INS, Q_USER_BY_NAME, Q_USER_OWNER, Q_USER_BY_ID, Q_USER_SEAL, Q_USER_EACH, Q_USER_SET, Q_USER_DEL,
 	Q_GRANT_PUT, Q_GRANT_EACH, Q_GRANT_DEL_USER, Q_GRANT_DEL_KEY, Q_GRANT_DEL_OLD,
 	Q_CLIENT_INS, Q_CLIENT_UPD, Q_CLIENT_GET, Q_CLIENT_DEL, Q_CLIENT_EACH, Q_CLIENT_COUNT, Q_CLIENT_MAX,
-	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND, Q_UNIQ_FIND_SEALED,
+	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
@@ -56,16 +56,12 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_CLIENT_EACH] = "SELECT id, vk_version, wrapped, data, created, updated FROM clients ORDER BY created, id",
 	[Q_CLIENT_COUNT] = "SELECT count(*) FROM clients",
 	[Q_CLIENT_MAX] = "SELECT max(coalesce((SELECT max(id) FROM clients), 0), coalesce((SELECT max(client) FROM erased), 0))",
-	[Q_BLIND_ADD] = "INSERT OR IGNORE INTO blind(h, client) VALUES(?, ?)",
+	[Q_BLIND_ADD] = "INSERT OR IGNORE INTO blind(h, client, mac) VALUES(?, ?, ?)",
 	[Q_BLIND_DEL] = "DELETE FROM blind WHERE h = ? AND client = ?",
-	[Q_BLIND_FIND] = "SELECT client FROM blind WHERE h = ?",
-	[Q_UNIQ_ADD] = "INSERT INTO uniq(h, client) VALUES(?, ?)",
+	[Q_BLIND_FIND] = "SELECT client, mac FROM blind WHERE h = ?",
+	[Q_UNIQ_ADD] = "INSERT INTO uniq(h, client, mac) VALUES(?, ?, ?)",
 	[Q_UNIQ_DEL] = "DELETE FROM uniq WHERE h = ? AND client = ?",
-	[Q_UNIQ_FIND] = "SELECT client FROM uniq WHERE h = ?",
-	/* a find by a unique value: the entry (or NULL) and its newest seal
-	 * (or NULLs) in one statement, one row always (store_blind_find) */
-	[Q_UNIQ_FIND_SEALED] = "SELECT u.client, sh.hash, sh.seq FROM (SELECT ?1 AS h, ?2 AS id) AS k"
-			       " LEFT JOIN uniq AS u ON u.h = k.h LEFT JOIN seal_head AS sh ON sh.tbl = 'uniq' AND sh.id = k.id",
+	[Q_UNIQ_FIND] = "SELECT client, mac FROM uniq WHERE h = ?",
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
@@ -249,6 +245,15 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * so an edit or an added row opens nothing; what the file's attacker
 	 * can do is delete (deny) a link (docs/SECURITY.md). */
 	"CREATE TABLE me_links(token BLOB PRIMARY KEY, expires INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;",
+	/* 15: each blind-index entry carries a MAC (issue 16): keyed
+	 * SipHash-2-4-128 over (table, h, client) under a key derived from the
+	 * vault key, so that a find checks the row in hand (index_mac) instead
+	 * of looking up its seal.  NULL: written before this version or without
+	 * the key; such entries are checked against their seals, and the
+	 * vault gives them their MAC at its next unlock (store_index_mac_upgrade).
+	 * The column is not sealed content: an entry's seal covers (h, client). */
+	"ALTER TABLE blind ADD COLUMN mac BLOB;"
+	"ALTER TABLE uniq ADD COLUMN mac BLOB;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -319,6 +324,8 @@ struct store {
 	ino_t ino;
 	store_commit_hook hook;
 	void *hook_ctx;
+	unsigned char *imac;             /* sodium_malloc'ed: nimac index-MAC keys (store_index_mac_keys) */
+	size_t nimac;
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
@@ -617,6 +624,8 @@ void store_close(store *s)
 	sqlite3_finalize(s->head_many);
 	free(s->touch);
 	free(s->pset);
+	if (s->imac)
+		sodium_free(s->imac);
 	if (s->txdepth)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
@@ -2530,6 +2539,222 @@ int store_seal_touch_all(store *s)
 
 /* ---------------------------------------------------------- blind index */
 
+/* ------------------------------------------------ index entries' MACs */
+
+/* Migration 13: a blind or uniq row carries IMAC_LEN bytes of
+ * SipHash-2-4-128 (libsodium's crypto_shorthash_siphashx24, a PRF: ~10x
+ * cheaper than keyed BLAKE2b on these 46 bytes, which mattered at one MAC
+ * per find and four per imported client) over (table, h, client) under a
+ * key derived from the vault key
+ * (keys_index_mac_key; the vault hands the keys over with
+ * store_index_mac_keys).  The field is not in it: a row names no field,
+ * and h is already the field's own (each field's blind-index key is its
+ * own), so an entry cannot pass for another field's either. */
+#define IMAC_LEN 16
+#define IMAC_KEY_LEN crypto_shorthash_siphashx24_KEYBYTES
+#define IMAC_KEYS_MAX 64
+static const char imac_tag[] = "fortress-index-mac-v1";
+
+static void index_mac(unsigned char out[IMAC_LEN], const unsigned char *key, int tbl, const unsigned char *h, int64_t client)
+{
+	unsigned char m[sizeof imac_tag + 8 + STORE_BIDX_LEN + 8], *p = m;
+	size_t tl = strlen(seal_table[tbl]) + 1; /* "blind", "uniq" and their NUL */
+	memcpy(p, imac_tag, sizeof imac_tag);
+	p += sizeof imac_tag;
+	memcpy(p, seal_table[tbl], tl);
+	p += tl;
+	memcpy(p, h, STORE_BIDX_LEN);
+	p += STORE_BIDX_LEN;
+	for (int i = 0; i < 8; i++)
+		*p++ = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+	_Static_assert(IMAC_LEN == crypto_shorthash_siphashx24_BYTES, "a SipHash-2-4-128 MAC");
+	crypto_shorthash_siphashx24(out, m, (unsigned long long)(p - m), key);
+}
+
+/* The MAC in column COL of ST for the entry (H, CLIENT) of TBL: the index
+ * of the key it verifies under (0: the current one), IMAC_KEYS_MAX if it
+ * verifies under none (changed outside Fortress), -1 if there is nothing
+ * to check it with (no MAC, or no keys: the seal decides). */
+static int index_mac_verdict(const store *s, int tbl, const unsigned char *h, int64_t client, sqlite3_stmt *st, int col)
+{
+	unsigned char want[IMAC_LEN];
+	const void *mac;
+	if (!s->nimac || sqlite3_column_type(st, col) == SQLITE_NULL)
+		return -1;
+	if (sqlite3_column_bytes(st, col) != IMAC_LEN || !(mac = sqlite3_column_blob(st, col)))
+		return IMAC_KEYS_MAX;
+	for (size_t k = 0; k < s->nimac; k++) {
+		index_mac(want, s->imac + k * IMAC_KEY_LEN, tbl, h, client);
+		if (sodium_memcmp(want, mac, IMAC_LEN) == 0)
+			return (int)k;
+	}
+	return IMAC_KEYS_MAX;
+}
+
+static int index_mac_fail(int tbl, int64_t client)
+{
+	return fort_error_set(FORT_ETAMPER, "%s naming client %lld does not carry a valid MAC: it was changed outside Fortress "
+			      "(moved to another client, its value swapped, or added without the vault key); "
+			      "run 'fortress audit verify' and restore the vault from a backup",
+			      tbl == T_UNIQ ? "a unique-index entry (e-mail, phone)" : "a search-index entry", (long long)client);
+}
+
+int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
+{
+	if (s->imac)
+		sodium_free(s->imac); /* wipes */
+	s->imac = NULL;
+	s->nimac = 0;
+	if (!n)
+		return 0;
+	if (n > IMAC_KEYS_MAX)
+		return fort_error_set(FORT_ERROR, "too many index MAC keys (%zu, at most %d)", n, IMAC_KEYS_MAX);
+	if (!(s->imac = sodium_allocarray(n, IMAC_KEY_LEN)))
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
+	memcpy(s->imac, keys, n * IMAC_KEY_LEN);
+	s->nimac = n;
+	return 0;
+}
+
+/* Entries of one table after CUR, a chunk at a time (copied out before any
+ * is written: SQLite does not promise what a scan sees of its own table's
+ * changes). */
+struct imac_row {
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t client;
+	unsigned char mac[IMAC_LEN];
+};
+#define IMAC_CHUNK 1024
+
+static void imac_cursor_get(const unsigned char *cur, unsigned char *h, int64_t *client)
+{
+	uint64_t c = 0;
+	memcpy(h, cur + 1, STORE_BIDX_LEN);
+	for (int i = 0; i < 8; i++)
+		c = c << 8 | cur[1 + STORE_BIDX_LEN + i];
+	*client = (int64_t)c;
+}
+
+static void imac_cursor_put(unsigned char *cur, int tbl, const unsigned char *h, int64_t client)
+{
+	cur[0] = (unsigned char)(tbl == T_UNIQ);
+	memcpy(cur + 1, h, STORE_BIDX_LEN);
+	for (int i = 0; i < 8; i++)
+		cur[1 + STORE_BIDX_LEN + i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+}
+
+/* REKEY 0: rows without a MAC (checked against their seal first) get one,
+ * at most MAX; 1: rows whose MAC verifies under an older key get the
+ * current key's (MAX ignored).  CUR[0]: the table (0 blind, 1 uniq, 2 both
+ * done), then the last entry seen. */
+static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
+{
+	static const char *const sel[2][2] = {
+		{ "SELECT h, client, mac FROM blind WHERE (h, client) > (?1, ?2) AND mac IS NULL ORDER BY h, client LIMIT ?3",
+		  "SELECT h, client, mac FROM uniq WHERE (h, client) > (?1, ?2) AND mac IS NULL ORDER BY h, client LIMIT ?3" },
+		{ "SELECT h, client, mac FROM blind WHERE (h, client) > (?1, ?2) AND mac IS NOT NULL ORDER BY h, client LIMIT ?3",
+		  "SELECT h, client, mac FROM uniq WHERE (h, client) > (?1, ?2) AND mac IS NOT NULL ORDER BY h, client LIMIT ?3" },
+	};
+	static const char *const upd[2] = { "UPDATE blind SET mac = ?3 WHERE h = ?1 AND client = ?2",
+					    "UPDATE uniq SET mac = ?3 WHERE h = ?1 AND client = ?2" };
+	struct imac_row *rows = NULL;
+	sqlite3_stmt *st = NULL, *up = NULL;
+	int r = 0, rc;
+	*done = 0;
+	*more = 0;
+	if (!s->nimac)
+		return fort_error_set(FORT_ERROR, "the index entries' MAC key is not set");
+	if (!(rows = fort_calloc(IMAC_CHUNK, sizeof *rows)))
+		return FORT_ENOMEM;
+	for (int k = cur[0]; k < 2 && r == 0 && !*more; k++) {
+		int tbl = k ? T_UNIQ : T_BLIND;
+		if ((rc = sqlite3_prepare_v2(s->db, sel[rekey][k], -1, &st, NULL)) != SQLITE_OK ||
+		    (rc = sqlite3_prepare_v2(s->db, upd[k], -1, &up, NULL)) != SQLITE_OK) {
+			r = map_sqlite(s->db, rc, "giving the index entries their MAC");
+			break;
+		}
+		for (;;) {
+			size_t n = 0, seen = 0, want = IMAC_CHUNK;
+			unsigned char h[STORE_BIDX_LEN];
+			int64_t client;
+			if (!rekey && max - *done < want)
+				want = (size_t)(max - *done);
+			if (want == 0) {
+				*more = 1;
+				break;
+			}
+			imac_cursor_get(cur, h, &client);
+			sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(st, 2, client);
+			sqlite3_bind_int64(st, 3, (int64_t)want);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				struct imac_row *w = &rows[n];
+				int v;
+				seen++;
+				if (sqlite3_column_bytes(st, 0) != STORE_BIDX_LEN) {
+					r = fort_error_set(FORT_ETAMPER, "an entry of the %s index holds no blind value: it was added "
+							   "outside Fortress; run 'fortress audit verify' and restore the vault from a backup",
+							   k ? "unique" : "search");
+					break;
+				}
+				memcpy(w->h, sqlite3_column_blob(st, 0), STORE_BIDX_LEN);
+				w->client = sqlite3_column_int64(st, 1);
+				imac_cursor_put(cur, tbl, w->h, w->client);
+				/* rekey: only what verifies under an older key */
+				if (rekey && ((v = index_mac_verdict(s, tbl, w->h, w->client, st, 2)) <= 0 || v == IMAC_KEYS_MAX))
+					continue;
+				n++;
+			}
+			sqlite3_reset(st);
+			if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+				r = map_sqlite(s->db, rc, "giving the index entries their MAC");
+			if (r < 0)
+				break;
+			for (size_t i = 0; i < n && r == 0; i++) {
+				/* an entry without a MAC is vouched for by its seal
+				 * only: one that does not match it gets none */
+				if (!rekey && (r = seal_require_index(s, tbl, rows[i].h, rows[i].client)) < 0)
+					break;
+				index_mac(rows[i].mac, s->imac, tbl, rows[i].h, rows[i].client);
+				sqlite3_bind_blob(up, 1, rows[i].h, STORE_BIDX_LEN, SQLITE_STATIC);
+				sqlite3_bind_blob(up, 3, rows[i].mac, IMAC_LEN, SQLITE_STATIC);
+				sqlite3_bind_int64(up, 2, rows[i].client);
+				if ((r = step_done(s, up, "giving the index entries their MAC")) == 0)
+					(*done)++;
+			}
+			if (r < 0 || seen < want)
+				break; /* an error, or this table is done */
+		}
+		sqlite3_finalize(st);
+		sqlite3_finalize(up);
+		st = up = NULL;
+		if (r == 0 && !*more) {
+			memset(cur, 0, STORE_IMAC_CURSOR);
+			cur[0] = (unsigned char)(k + 1);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	sodium_memzero(rows, IMAC_CHUNK * sizeof *rows);
+	free(rows);
+	return r;
+}
+
+int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
+{
+	return imac_walk(s, 0, cursor, max, done, more);
+}
+
+int store_index_mac_rekey(store *s, uint64_t *done)
+{
+	unsigned char cur[STORE_IMAC_CURSOR] = { 0 };
+	int more;
+	*done = 0;
+	if (s->nimac < 2)
+		return 0; /* one key: every valid MAC is under it */
+	return imac_walk(s, 1, cur, 0, done, &more);
+}
+
 static int blind_find(store *s, int which, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = q(s, which);
@@ -2556,7 +2781,7 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	sqlite3_stmt *st = q(s, unique ? Q_UNIQ_ADD : Q_BLIND_ADD);
 	int rc, t = unique ? T_UNIQ : T_BLIND, ours = 0;
 	int64_t sid;
-	unsigned char now[32];
+	unsigned char now[32], mac[IMAC_LEN];
 	if (!st)
 		return fort_error_code();
 	if ((rc = seal_checkpoint(s)) < 0)
@@ -2567,6 +2792,12 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		ours = pending(s, T_UNIQ, sid);
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, client);
+	if (s->nimac) {
+		index_mac(mac, s->imac, t, h, client);
+		sqlite3_bind_blob(st, 3, mac, IMAC_LEN, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 3);
+	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
@@ -2606,12 +2837,16 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	return map_sqlite(s->db, rc, "indexing a client");
 }
 
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client)
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
-	int r;
-	for (int which = Q_BLIND_DEL; which <= Q_UNIQ_DEL; which += Q_UNIQ_DEL - Q_BLIND_DEL) {
-		sqlite3_stmt *st = q(s, which);
-		if (!st)
+	/* the unique index first: a unique field's entry found there is not
+	 * looked for in the search index */
+	for (int k = 0; k < 2; k++) {
+		int which = k ? Q_BLIND_DEL : Q_UNIQ_DEL, r;
+		sqlite3_stmt *st;
+		if (k == 0 && unique == STORE_IDX_SEARCH)
+			continue;
+		if (!(st = q(s, which)))
 			return fort_error_code();
 		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, client);
@@ -2621,6 +2856,8 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 			static const unsigned char gone[32];
 			int t = which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND;
 			touch_put(s, t, index_id(t, h, client), h, client, gone);
+			if (unique == STORE_IDX_UNIQUE)
+				break;
 		}
 	}
 	return 0;
@@ -2659,78 +2896,48 @@ int store_blind_del_client(store *s, int64_t client)
 	return 0;
 }
 
-/* A find by a unique value in a sealed vault: the entry and its seal head
- * in one statement (a unique entry's seal id is its value's alone), then
- * the same verdict seal_require_index and the "removed" check below give. */
-static int uniq_find_sealed(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t sid, int64_t *ids, size_t max, size_t *n)
+int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = q(s, Q_UNIQ_FIND_SEALED);
-	unsigned char now[32], sealed[32] = { 0 };
+	int t = unique ? T_UNIQ : T_BLIND, rc, r = 0;
+	sqlite3_stmt *st = q(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND);
+	size_t got = 0;
 	store_seal_check c;
-	int rc, r = 0, has, found;
-	int64_t client = 0;
 	*n = 0;
 	if (!st)
 		return fort_error_code();
-	c.table = seal_table[T_UNIQ];
-	c.id = sid;
-	c.seq = 0;
-	c.key[0] = '\0';
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, c.id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		r = map_sqlite(s->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "searching");
-		sqlite3_reset(st);
-		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t client = sqlite3_column_int64(st, 0);
+		/* the row in hand, by its MAC: moved to another client, its
+		 * value swapped or added without the vault key, it does not
+		 * verify.  Without a MAC (an older entry, or written without
+		 * the key) its seal decides, as before schema 13. */
+		int v = index_mac_verdict(s, t, h, client, st, 1);
+		if (v == IMAC_KEYS_MAX) {
+			r = index_mac_fail(t, client);
+			break;
+		}
+		if (v < 0 && (r = seal_require_index(s, t, h, client)) < 0)
+			break;
+		if (got < max)
+			ids[got] = client;
+		got++;
+		if (unique) {
+			/* h is the unique index's key: no second row, and no
+			 * second step to learn that */
+			rc = SQLITE_DONE;
+			break;
+		}
 	}
-	has = sqlite3_column_type(st, 0) != SQLITE_NULL;
-	found = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	if (has)
-		client = sqlite3_column_int64(st, 0);
-	if (found) {
-		memset(sealed, 0xff, 32);
-		if (sqlite3_column_bytes(st, 1) == 32)
-			memcpy(sealed, sqlite3_column_blob(st, 1), 32);
-		c.seq = sqlite3_column_int64(st, 2);
-	}
-	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return map_sqlite(s->db, rc == SQLITE_ROW ? SQLITE_CORRUPT : rc, "searching");
-	if (has)
-		hash_index(now, T_UNIQ, h, client);
-	else
-		memset(now, 0, sizeof now);
-	c.state = seal_verdict(now, found, sealed);
-	if (c.state != STORE_SEAL_OK)
-		return seal_fail(&c, client);
-	if (has && max > 0) {
-		ids[0] = client;
-		*n = 1;
-	}
-	return 0;
-}
-
-int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
-{
-	int r, t = unique ? T_UNIQ : T_BLIND;
-	store_seal_check c;
-	/* rows written earlier in this transaction have no seal yet: the
-	 * general path below lets them through (seal_state_known) */
-	if (unique && s->enforce) {
-		int64_t sid = index_id(T_UNIQ, h, 0);
-		if (!pending(s, T_UNIQ, sid))
-			return uniq_find_sealed(s, h, sid, ids, max, n);
-	}
-	if ((r = blind_find(s, unique ? Q_UNIQ_FIND : Q_BLIND_FIND, h, ids, max, n)) < 0)
+	if (r < 0)
 		return r;
-	/* an entry moved to another client, or a unique one removed, must not
-	 * answer the search */
-	for (size_t i = 0; i < *n; i++)
-		if ((r = seal_require_index(s, t, h, ids[i])) < 0)
-			return r;
-	if (*n == 0 && unique && s->enforce) {
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "searching");
+	*n = got < max ? got : max;
+	/* a unique value not found: removed outside Fortress (its seal is
+	 * live)?  Only a miss pays for this lookup. */
+	if (got == 0 && unique && s->enforce) {
 		static const unsigned char none[32];
 		if ((r = seal_state_known(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, none, &c)) < 0)
 			return r;

@@ -43,6 +43,9 @@
 #define store_blind_del sqlite_store_blind_del
 #define store_blind_del_client sqlite_store_blind_del_client
 #define store_blind_find sqlite_store_blind_find
+#define store_index_mac_keys sqlite_store_index_mac_keys
+#define store_index_mac_upgrade sqlite_store_index_mac_upgrade
+#define store_index_mac_rekey sqlite_store_index_mac_rekey
 #define store_erased_add sqlite_store_erased_add
 #define store_erased_has sqlite_store_erased_has
 #define store_erased_count sqlite_store_erased_count

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -192,13 +192,51 @@ void store_client_release(store_client *c);
  * client only: adding one that another client holds is FORT_EDUPLICATE with
  * *OTHER (may be NULL) set to that client, found by the insert itself. */
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
-/* Remove H for CLIENT (from both kinds). */
-int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client);
+/* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH
+ * (0) the search index only (a field that is not unique: its entries are
+ * only ever added there); STORE_IDX_UNIQUE (1) the unique index, and the
+ * search index only if it was not there (where store_blind_add's caller put
+ * a value two clients shared, during a rotation or a reindex);
+ * STORE_IDX_EITHER (-1) both, for a caller that does not know the field.
+ * (Issue 16: a rotation removed every entry from both, one DELETE too
+ * many per entry.) */
+enum { STORE_IDX_EITHER = -1, STORE_IDX_SEARCH = 0, STORE_IDX_UNIQUE = 1 };
+int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
 /* Remove every entry of CLIENT: a full scan, for when its entries cannot be
  * recomputed (a damaged record, a user without some category key). */
 int store_blind_del_client(store *s, int64_t client);
-/* Client ids with index entry H (at most MAX, in no promised order); *n set. */
+/* Client ids with index entry H (at most MAX, in no promised order); *n set.
+ * Each entry found is checked before its client is returned: by its MAC
+ * when it carries one (store_index_mac_keys), else, in a sealed vault,
+ * against its seal; either way FORT_ETAMPER names the client.  A unique
+ * value not found is checked against its seal (removed outside Fortress). */
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
+
+/* Index entries' MACs (issue 16; schema 13): each blind/uniq row carries a
+ * SipHash-2-4-128 MAC over (table, H, client) under a key derived from the
+ * vault key (keys_index_mac_key), so a find checks the row in hand instead
+ * of looking up its seal.  KEYS: N keys of 16 bytes, the first
+ * the one new entries are written with, the others (older vault-key
+ * versions during a rotation) accepted on reads; copied into locked
+ * memory; N 0 forgets them (wiped).  Without keys, entries are written
+ * without a MAC and checked against their seals.  The seal of an entry
+ * still covers (H, client) only: the MAC is not sealed content.  On
+ * PostgreSQL: accepted and unused (entries carry no MAC there; every find
+ * checks the seal). */
+int store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
+/* Give up to MAX entries without a MAC (written before schema 13, or
+ * without keys) their MAC under the first key, in key order after the
+ * entry CURSOR names (*CURSOR: STORE_BIDX_LEN + 9 bytes, all zero to start;
+ * updated).  In a sealed vault each entry is checked against its seal
+ * first: one that does not match stops with FORT_ETAMPER (nothing blessed).
+ * *DONE: entries given a MAC; *MORE 0 when none without one is left. */
+#define STORE_IMAC_CURSOR (STORE_BIDX_LEN + 9)
+int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more);
+/* Every entry whose MAC verifies under an older key (not the first) is
+ * given its MAC under the first (a rotation of the vault key, before the
+ * old version is destroyed); one whose MAC verifies under none is left as
+ * it is (a find refuses it).  *DONE: entries re-MAC'd. */
+int store_index_mac_rekey(store *s, uint64_t *done);
 
 /* The erasure ledger (sealed): one entry per erased client id; adding one
  * twice keeps the first. */

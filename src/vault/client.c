@@ -538,7 +538,7 @@ undo:
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		for (size_t k = 0; k < n; k++)
-			(void)store_blind_del(v->st, bidx[k], cid);
+			(void)store_blind_del(v->st, bidx[k], cid, field_unique(v, field[k]));
 		fort_error_set(code, "%s", msg);
 	}
 	return r;
@@ -628,7 +628,7 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		for (size_t k = 0; defer != STORE_ROW_ONLY && k < sc->nbidx; k++)
-			(void)store_blind_del(v->st, sc->bidx[k], sc->id);
+			(void)store_blind_del(v->st, sc->bidx[k], sc->id, field_unique(v, sc->bidx_field[k]));
 		fort_error_set(code, "%s", msg);
 	}
 	return r;
@@ -827,7 +827,7 @@ static int edit_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	if ((r = vault_keys_current(v)) < 0)
 		goto fail;
 	for (size_t k = 0; k < x->nold; k++)
-		if ((r = store_blind_del(v->st, x->oldidx + k * BIDX_LEN, x->cid)) < 0)
+		if ((r = store_blind_del(v->st, x->oldidx + k * BIDX_LEN, x->cid, STORE_IDX_EITHER)) < 0)
 			goto fail;
 	if ((r = keys_client_unwrap(kc, v->kr, x->cid, x->c.vk_version, x->c.wrapped, x->c.wrapped_len)) < 0)
 		goto fail;
@@ -1163,6 +1163,17 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
 	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0) {
 		fort_free_str(key);
+		/* An entry whose MAC this handle's keys do not verify: tampering,
+		 * unless another process rotated the vault key since the keys
+		 * were loaded (its entries are MAC'd under the new one): then
+		 * "busy, try again", the keys reloaded, as for a write. */
+		if (r == FORT_ETAMPER) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s", fort_error_message());
+			if (vault_keys_current(v) == FORT_EBUSY)
+				return FORT_EBUSY;
+			fort_error_set(FORT_ETAMPER, "%s", msg);
+		}
 		return r;
 	}
 	/* During a key rotation, records not re-encrypted yet are indexed
@@ -1239,7 +1250,7 @@ static int erase_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	snprintf(detail, cap, "crypto-shredded%s%s", x->reason && x->reason[0] ? ": " : "", x->reason ? x->reason : "");
 	if (x->complete) {
 		for (size_t k = 0; k < x->cv.nbidx; k++)
-			if ((r = store_blind_del(v->st, x->cv.bidx[k], x->cid)) < 0)
+			if ((r = store_blind_del(v->st, x->cv.bidx[k], x->cid, field_unique(v, x->cv.bidx_field[k]))) < 0)
 				return r;
 	}
 	/* the files in the vault that hold the client's data (quarantine) */

@@ -630,7 +630,7 @@ int map_derive_keys(fort_vault *v)
 	v->bkeys = NULL;
 	v->has_bkey = NULL;
 	if (!v->kr)
-		return 0;
+		return vault_index_keys(v); /* forgets them */
 	if (!(v->bkeys = sodium_allocarray(v->map.n ? v->map.n : 1, KEY_LEN)))
 		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys");
 	if (!(v->has_bkey = fort_calloc(v->map.n ? v->map.n : 1, 1)))
@@ -643,7 +643,7 @@ int map_derive_keys(fort_vault *v)
 			v->has_bkey[i] = 1;
 		}
 	}
-	return 0;
+	return vault_index_keys(v);
 }
 
 int map_remac(fort_vault *v)

@@ -47,7 +47,7 @@ static int rx_cb(void *ctx, const store_client *c)
 		if (strcmp(k1, k2) != 0) {
 			keys_blind(h1, v->bkeys + i * KEY_LEN, k1, strlen(k1));
 			keys_blind(h2, v->bkeys + i * KEY_LEN, k2, strlen(k2));
-			if ((r = store_blind_del(v->st, h1, c->id)) < 0)
+			if ((r = store_blind_del(v->st, h1, c->id, field_unique(v, (int)i))) < 0)
 				goto out;
 			r = store_blind_add(v->st, h2, c->id, field_unique(v, (int)i), &other);
 			if (r == FORT_EDUPLICATE) {

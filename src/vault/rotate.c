@@ -302,7 +302,7 @@ static int rotate_client(fort_vault *v, struct old_bkeys *ob, store_client *c, u
 				if ((r = type_index_key(&ikey, mf->t, pt)) < 0 || (r = old_bkey(&bk, v, ob, i, f.kver)) < 0)
 					goto out;
 				keys_blind(h, bk, ikey, strlen(ikey));
-				if ((r = store_blind_del(v->st, h, c->id)) < 0)
+				if ((r = store_blind_del(v->st, h, c->id, field_unique(v, i))) < 0)
 					goto out;
 				keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, ikey, strlen(ikey));
 				r = store_blind_add(v->st, h, c->id, field_unique(v, i), &other);
@@ -480,6 +480,12 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	/* attachments' file keys are re-wrapped before the old versions go */
 	if ((r = attach_rotate(v, st.mask)) < 0)
 		goto fail_tx;
+	/* and so are the index entries' MACs keyed by an old vault key */
+	if (st.mask & (1u << SLOT_VK)) {
+		uint64_t rekeyed = 0;
+		if ((r = store_index_mac_rekey(v->st, &rekeyed)) < 0)
+			goto fail_tx;
+	}
 	for (int slot = 0; slot < SLOT_COUNT; slot++) {
 		const int *ver = slot == SLOT_VK ? &v->kr->vk_version : &v->kr->ck_version[slot];
 		char name[32];
@@ -507,6 +513,12 @@ fail_tx:
 reload:
 	for (int slot = 0; slot < SLOT_COUNT; slot++)
 		keys_drop_old(v->kr, slot, slot == SLOT_VK ? v->kr->vk_version : v->kr->ck_version[slot]);
+	{
+		/* the store forgets the old vault key's index MAC key too */
+		int k = vault_index_keys(v);
+		if (r == 0)
+			r = k;
+	}
 out:
 	if (b.c)
 		batch_clear(&b);

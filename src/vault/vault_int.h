@@ -241,6 +241,15 @@ int vault_records_mark(fort_vault *v) FORT_WUR;
 /* Give every record of format 1 its trailer, then set the marker (at
  * unlock, in batches, resumable; recmac.c).  *DONE: records upgraded. */
 int vault_records_upgrade(fort_vault *v, uint64_t *done) FORT_WUR;
+/* idxmac.c: the index entries' MACs (store_index_mac_keys).  Hand the
+ * handle's index MAC keys to the store (none when locked): called by
+ * map_derive_keys whenever the keys change. */
+int vault_index_keys(fort_vault *v) FORT_WUR;
+/* Note that every index entry carries its MAC (in a write transaction). */
+int vault_index_mac_mark(fort_vault *v) FORT_WUR;
+/* Give every index entry without a MAC its MAC, then set the note (at
+ * unlock, in batches; an entry that does not match its seal stops it). */
+int vault_index_mac_upgrade(fort_vault *v, uint64_t *done) FORT_WUR;
 /* Append F unchanged to OUT (with a segment header when its base nonce is
  * not *LAST_BASE's). */
 int rec_keep(fort_buf *out, const unsigned char **last_base, const rec_field *f) FORT_WUR;

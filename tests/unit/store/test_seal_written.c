@@ -102,9 +102,9 @@ static void test_written_hash_is_the_read_hash(void **state)
 	c.vk_version = 2;
 	c.updated = 2000;
 	assert_int_equal(store_client_update(s, &c), 0);
-	assert_int_equal(store_blind_del(s, h1, 5), 0);
+	assert_int_equal(store_blind_del(s, h1, 5, STORE_IDX_EITHER), 0);
 	assert_int_equal(store_blind_add(s, h1, 6, 1, NULL), 0);
-	assert_int_equal(store_blind_del(s, h2, 6), 0);
+	assert_int_equal(store_blind_del(s, h2, 6, STORE_IDX_EITHER), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(problems(s), 0);
 	assert_int_equal(store_client_get(s, &got, 5), 0);
@@ -199,7 +199,7 @@ static void test_unique_entry_removed_outside_is_refused_at_insert(void **state)
 	assert_int_equal(store_commit(s), 0);
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_blind_del(s, h, 10), 0);
+	assert_int_equal(store_blind_del(s, h, 10, STORE_IDX_EITHER), 0);
 	assert_int_equal(store_blind_add(s, h, 11, 1, NULL), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_blind_find(s, h, 1, ids, 2, &n), 0);

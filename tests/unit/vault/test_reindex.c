@@ -66,7 +66,7 @@ static void make_old(fort_vault *v, char ids[N][FORT_ID_LEN + 1])
 		assert_int_equal(type_index_key(&k2, FT_NAME, canon_buf), 0);
 		keys_blind(h1, v->bkeys + (size_t)fi * KEY_LEN, k1, strlen(k1));
 		keys_blind(h2, v->bkeys + (size_t)fi * KEY_LEN, k2, strlen(k2));
-		assert_int_equal(store_blind_del(v->st, h2, id), 0);
+		assert_int_equal(store_blind_del(v->st, h2, id, STORE_IDX_EITHER), 0);
 		assert_int_equal(store_blind_add(v->st, h1, id, 0, NULL), 0);
 		free(canon);
 		free(k1);

@@ -567,6 +567,29 @@ static void test_stale_handle(void **state)
 	fort_vault_close(b);
 }
 
+/* A handle opened before another process rotated the vault key finds an
+ * index entry MAC'd under the new key: not a tamper error but "busy" (its
+ * keys reloaded), and the retry finds the client (issue 16: index MACs). */
+static void test_stale_handle_find(void **state)
+{
+	fort_vault *a, *b;
+	const char *vk[] = { "vault" };
+	char (*ids)[FORT_ID_LEN + 1] = NULL;
+	size_t n = 0;
+	(void)state;
+	a = create_vault("stalefind.db");
+	add_clients(a, 3);
+	b = open_vault(path_of("stalefind.db"), PASS);
+	assert_int_equal(fort_keys_rotate(NULL, b, vk, 1, NULL), 0);
+	fort_vault_close(b);
+	assert_int_equal(fort_client_find(&ids, &n, a, "email", "client1@example.com"), FORT_EBUSY);
+	assert_non_null(strstr(fort_error_message(), "rotated"));
+	assert_int_equal(fort_client_find(&ids, &n, a, "email", "client1@example.com"), 0);
+	assert_int_equal(n, 1);
+	free(ids);
+	fort_vault_close(a);
+}
+
 /* Editing users and roles outside Fortress is detected at unlock. */
 static void test_policy_tamper(void **state)
 {
@@ -611,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_rotate_resume),
 		cmocka_unit_test(test_rotate_index_entries),
 		cmocka_unit_test(test_stale_handle),
+		cmocka_unit_test(test_stale_handle_find),
 		cmocka_unit_test(test_policy_tamper),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
