@@ -648,7 +648,7 @@ static void test_vault(void **state)
 	fort_secret_free(pass);
 }
 
-/* Schema 13's index MAC column exists here too (pg_migrations[12]), so the
+/* Schema 15's index MAC column exists here too (pg_migrations[14]), so the
  * two backends keep one schema; this backend writes no MACs yet: entries
  * are NULL and every find checks the entry's seal (a moved one refused). */
 static void test_index_mac_column(void **state)
@@ -664,7 +664,7 @@ static void test_index_mac_column(void **state)
 	int more = 9;
 	next_seq = 1;
 	assert_int_equal(store_open(&s, url, 1), 0);
-	assert_int_equal(store_schema_version(s), 13);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM information_schema.columns WHERE table_name IN ('blind', 'uniq')"
 				   " AND column_name = 'mac' AND data_type = 'bytea'"), 2);
 	assert_int_equal(store_index_mac_keys(s, key, 1), 0);
