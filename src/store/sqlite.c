@@ -2911,7 +2911,7 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 		/* the row in hand, by its MAC: moved to another client, its
 		 * value swapped or added without the vault key, it does not
 		 * verify.  Without a MAC (an older entry, or written without
-		 * the key) its seal decides, as before schema 13. */
+		 * the key) its seal decides, as before schema 15. */
 		int v = index_mac_verdict(s, t, h, client, st, 1);
 		if (v == IMAC_KEYS_MAX) {
 			r = index_mac_fail(t, client);

@@ -212,7 +212,7 @@ int store_blind_del_client(store *s, int64_t client);
  * value not found is checked against its seal (removed outside Fortress). */
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n);
 
-/* Index entries' MACs (issue 16; schema 13): each blind/uniq row carries a
+/* Index entries' MACs (issue 16; schema 15): each blind/uniq row carries a
  * SipHash-2-4-128 MAC over (table, H, client) under a key derived from the
  * vault key (keys_index_mac_key), so a find checks the row in hand instead
  * of looking up its seal.  KEYS: N keys of 16 bytes, the first
@@ -224,7 +224,7 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
  * PostgreSQL: accepted and unused (entries carry no MAC there; every find
  * checks the seal). */
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
-/* Give up to MAX entries without a MAC (written before schema 13, or
+/* Give up to MAX entries without a MAC (written before schema 15, or
  * without keys) their MAC under the first key, in key order after the
  * entry CURSOR names (*CURSOR: STORE_BIDX_LEN + 9 bytes, all zero to start;
  * updated).  In a sealed vault each entry is checked against its seal

@@ -8,7 +8,7 @@
  * too (rows written before the rotation); vault_index_keys hands them over
  * whenever the handle's keys change (map_derive_keys calls it).
  *
- * Rows written before schema 13 (or without the key) have no MAC: they are
+ * Rows written before schema 15 (or without the key) have no MAC: they are
  * checked against their seals as before, and get their MAC at the first
  * unlock (vault_index_mac_upgrade), in batches, each its own transaction,
  * every row checked against its seal first (a row changed outside

@@ -359,7 +359,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		 * record that stopped it is refused when read) */
 		if (vault_records_upgrade(v, &changed) < 0)
 			fort_error_clear();
-		/* index entries written before schema 13 given their MAC
+		/* index entries written before schema 15 given their MAC
 		 * (idxmac.c): the same way; until then their seals vouch
 		 * for them */
 		if (vault_index_mac_upgrade(v, &changed) < 0)

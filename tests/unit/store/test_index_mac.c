@@ -144,7 +144,7 @@ static void test_moved_swapped_forged(void **state)
 	store_close(s);
 }
 
-/* An entry without a MAC is checked by its seal, as before schema 13. */
+/* An entry without a MAC is checked by its seal, as before schema 15. */
 static void test_no_mac_falls_back_to_the_seal(void **state)
 {
 	(void)state;
