@@ -36,17 +36,9 @@
 #include "util.h"
 #include "store/backends.h"
 #include "store/sealed_meta.h"
+#include "store/seal_common.h"
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
-
-struct seal_touch {
-	int tbl;
-	int known;
-	int64_t id;
-	unsigned char h[STORE_BIDX_LEN];
-	int64_t client;
-	unsigned char hash[32];
-};
 
 struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
@@ -406,12 +398,6 @@ static void bfixed(unsigned char *out, size_t len, const PGresult *res, int row,
 
 /* ---------------------------------------------------------------- seals */
 
-static size_t pslot(const store *s, int tbl, int64_t id)
-{
-	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull ^ (uint64_t)tbl * 0xC2B2AE3D27D4EB4Full;
-	return (size_t)(x ^ x >> 29) & (s->pcap - 1);
-}
-
 static void touch_clear(store *s)
 {
 	s->ntouch = 0;
@@ -421,25 +407,7 @@ static void touch_clear(store *s)
 
 static size_t pending_at(store *s, int tbl, int64_t id)
 {
-	if (!s->ntouch || !s->pset)
-		return 0;
-	for (size_t i = pslot(s, tbl, id);; i = (i + 1) & (s->pcap - 1)) {
-		uint32_t k = s->pset[i];
-		if (!k)
-			return 0;
-		if (s->touch[k - 1].tbl == tbl && s->touch[k - 1].id == id)
-			return k;
-	}
-}
-
-static void pset_put(store *s, size_t idx)
-{
-	const struct seal_touch *t = &s->touch[idx];
-	for (size_t i = pslot(s, t->tbl, t->id);; i = (i + 1) & (s->pcap - 1))
-		if (!s->pset[i]) {
-			s->pset[i] = (uint32_t)idx + 1;
-			return;
-		}
+	return seal_pending_at(s->pset, s->pcap, s->touch, s->ntouch, tbl, id);
 }
 
 /* Note a change to a sealed row (HASH: its hash as written, NULL: read it
@@ -465,7 +433,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 			s->pset = p;
 			s->pcap = nc;
 			for (size_t i = 0; i < s->ntouch; i++)
-				pset_put(s, i);
+				seal_pset_put(s->pset, s->pcap, s->touch, i);
 		}
 		if (FORT_ARRAY_GROW(s->touch, s->ntouch + 1, s->ctouch, 64) < 0) {
 			s->touch_lost = 1;
@@ -475,7 +443,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 		memset(&s->touch[k - 1], 0, sizeof *s->touch);
 		s->touch[k - 1].tbl = tbl;
 		s->touch[k - 1].id = id;
-		pset_put(s, k - 1);
+		seal_pset_put(s->pset, s->pcap, s->touch, k - 1);
 	}
 	t = &s->touch[k - 1];
 	if (h)
@@ -488,59 +456,39 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	unsigned char d[8], c[8];
-	crypto_generichash_state st;
-	uint64_t x = 0;
-	crypto_generichash_init(&st, NULL, 0, sizeof d);
-	crypto_generichash_update(&st, (const unsigned char *)tname(tbl), strlen(tname(tbl)) + 1);
-	crypto_generichash_update(&st, h, STORE_BIDX_LEN);
-	if (tbl == T_BLIND) {
-		for (int i = 0; i < 8; i++)
-			c[i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-		crypto_generichash_update(&st, c, 8);
-	}
-	crypto_generichash_final(&st, d, sizeof d);
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | d[i];
-	return (int64_t)(x >> 1);
+	return seal_index_id(tname(tbl), tbl == T_BLIND, h, client);
 }
 
-static void hash_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
-
-static const char row_tag[] = "fortress-pg-row-v1";
-
+/* A row's hash is seal_common.h's, the same as a SQLite file gives for the
+ * same row: the table, the row's seal id, then each column as SQLite
+ * would store it (bigint INTEGER, text TEXT, bytea BLOB, NULL), skipping the
+ * explicit `rowid` column this schema adds where SQLite's is implicit. */
 static void hash_start(crypto_generichash_state *hs, int tbl, int64_t id)
 {
-	crypto_generichash_init(hs, NULL, 0, 32);
-	crypto_generichash_update(hs, (const unsigned char *)row_tag, sizeof row_tag);
-	crypto_generichash_update(hs, (const unsigned char *)tname(tbl), strlen(tname(tbl)) + 1);
-	hash_u64(hs, (uint64_t)id);
+	seal_row_start(hs, tname(tbl));
+	seal_hash_u64(hs, (uint64_t)id);
 }
 
-/* Every column of ROW of RES (binary): null flag, length, bytes. */
+/* Every column of ROW of RES (binary). */
 static void hash_row(crypto_generichash_state *hs, const PGresult *res, int row)
 {
 	for (int c = 0; c < PQnfields(res); c++) {
-		unsigned char null = (unsigned char)gnull(res, row, c);
-		crypto_generichash_update(hs, &null, 1);
-		hash_u64(hs, glen(res, row, c));
-		crypto_generichash_update(hs, gb(res, row, c), glen(res, row, c));
+		Oid ty = PQftype(res, c);
+		const char *name = PQfname(res, c);
+		if (name && strcmp(name, "rowid") == 0)
+			continue;
+		if (gnull(res, row, c))
+			seal_col_null(hs);
+		else if (ty == 20 || ty == 23 || ty == 21) /* int8, int4, int2 */
+			seal_col_int(hs, gi(res, row, c));
+		else
+			seal_col_bytes(hs, ty == 17 /* bytea */ ? SEAL_COL_BLOB : SEAL_COL_TEXT, gb(res, row, c), glen(res, row, c));
 	}
 }
 
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client)
 {
-	crypto_generichash_state hs;
-	hash_start(&hs, tbl, 0);
-	crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
-	hash_u64(&hs, (uint64_t)client);
-	crypto_generichash_final(&hs, out, 32);
+	seal_hash_index(out, tname(tbl), h, client);
 }
 
 /* The hash of a row of a rowid table read with SELECT * (RES, ROW). */
@@ -583,24 +531,6 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	}
 	PQclear(res);
 	return n < 0 ? n : 0;
-}
-
-static int is_zero32(const unsigned char *h)
-{
-	unsigned char z = 0;
-	for (int i = 0; i < 32; i++)
-		z |= h[i];
-	return z == 0;
-}
-
-static int seal_verdict(const unsigned char now[32], int found, const unsigned char sealed[32])
-{
-	int live = found && !is_zero32(sealed);
-	if (is_zero32(now))
-		return live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
-	if (!live)
-		return STORE_SEAL_UNSEALED;
-	return sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
 }
 
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq)
@@ -648,13 +578,6 @@ static int seal_state_known(store *s, int tbl, int64_t id, const unsigned char *
 	return 0;
 }
 
-static int seal_fail(const store_seal_check *c, int64_t client)
-{
-	char msg[512];
-	store_seal_describe(msg, sizeof msg, c, client);
-	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
-}
-
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char *known)
 {
 	store_seal_check c;
@@ -679,18 +602,12 @@ static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
 
-static int scan_first(void *ctx, const store_seal_check *c)
-{
-	(void)ctx;
-	return seal_fail(c, strcmp(c->table, "erased") == 0 ? c->id : 0);
-}
-
 static int seal_require_table(store *s, int tbl)
 {
 	int r;
 	if (!s->enforce || (s->scanned & 1u << tbl))
 		return 0;
-	if ((r = pg_store_seal_scan(s, tname(tbl), scan_first, NULL)) < 0)
+	if ((r = pg_store_seal_scan(s, tname(tbl), seal_scan_first, NULL)) < 0)
 		return r;
 	s->scanned |= 1u << tbl;
 	return 0;
@@ -1410,7 +1327,7 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 			int found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq);
 			if (found < 0)
 				return found;
-			if (found && !is_zero32(sealed)) {
+			if (found && !seal_is_zero32(sealed)) {
 				c.table = tname(T_UNIQ);
 				c.id = sid;
 				c.key[0] = '\0';
@@ -1647,20 +1564,12 @@ static int touch_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id, const unsigned char *hash)
-{
-	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
-	hash_u64(st, (uint64_t)id);
-	crypto_generichash_update(st, hash, 32);
-}
-
 #define SEAL_PER_SEQ_MAX ((int64_t)UINT32_MAX)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	size_t n = 0;
 	int r = 0;
@@ -1676,8 +1585,7 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			s->touch[n++] = s->touch[i];
 	if (seq < 1 || seq > SEAL_SEQ_MAX || (int64_t)n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
 		unsigned char h[32];
@@ -1685,7 +1593,7 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			memcpy(h, t->hash, 32);
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
-		digest_add(&dg, tname(t->tbl), t->id, h);
+		seal_digest_add(&dg, tname(t->tbl), t->id, h);
 		pa a[5] = { PI(SEAL_ROWID(seq, i)), PI(seq), PT(tname(t->tbl)), PI(t->id), PB(h, 32) };
 		if ((r = run(s, "sealing the change", "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES($1,$2,$3,$4,$5)", a, 5, NULL)) < 0 ||
 		    (r = run(s, "sealing the change",
@@ -1705,7 +1613,6 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 
 int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *nout)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	PGresult *res;
 	int n;
@@ -1717,15 +1624,14 @@ int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64
 	if ((n = run(s, "reading the seals", "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3 ORDER BY tbl, id",
 		     a, 3, &res)) < 0)
 		return n;
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	for (int i = 0; i < n; i++) {
 		unsigned char h[32] = { 0 };
 		if (glen(res, i, 2) == 32)
 			memcpy(h, gb(res, i, 2), 32);
 		else
 			h[0] = 1;
-		digest_add(&dg, gt(res, i, 0), gi(res, i, 1), h);
+		seal_digest_add(&dg, gt(res, i, 0), gi(res, i, 1), h);
 	}
 	*nout = (uint64_t)n;
 	PQclear(res);
@@ -1804,12 +1710,6 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 		snprintf(sql, cap, "SELECT %s FROM %s", id_col[t], tname(t));
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
 	int t = table_index(table), n, r = 0;
@@ -1846,7 +1746,7 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	if (r != 0)
 		goto out;
 	if (nids)
-		qsort(ids, nids, sizeof *ids, id_cmp);
+		qsort(ids, nids, sizeof *ids, seal_id_cmp);
 	{
 		pa a[1] = { PT(tname(t)) };
 		if ((n = run(s, "checking the seals", "SELECT id, hash, seq FROM seal_head WHERE tbl = $1", a, 1, &res)) < 0) {
@@ -1856,8 +1756,8 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		int64_t id = gi(res, i, 0);
-		int live = glen(res, i, 1) != 32 || !is_zero32(gb(res, i, 1));
-		if (live && !(nids && bsearch(&id, ids, nids, sizeof *ids, id_cmp)) && !pending_at(s, t, id)) {
+		int live = glen(res, i, 1) != 32 || !seal_is_zero32(gb(res, i, 1));
+		if (live && !(nids && bsearch(&id, ids, nids, sizeof *ids, seal_id_cmp)) && !pending_at(s, t, id)) {
 			c.table = tname(t);
 			c.id = id;
 			c.seq = gi(res, i, 2);
