@@ -937,6 +937,27 @@ int store_intake_decision_get(store *s, int64_t id, char decision[16], char clie
 	return sqlite_store_intake_decision_get(s, id, decision, client);
 }
 
+int store_raw_each(store *s, store_raw_cb cb, void *ctx)
+{
+	if (is_pg(s))
+		return pg_store_raw_each(s, cb, ctx);
+	return sqlite_store_raw_each(s, cb, ctx);
+}
+
+int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	if (is_pg(s))
+		return pg_store_raw_put(s, table, ncols, cols, vals);
+	return sqlite_store_raw_put(s, table, ncols, cols, vals);
+}
+
+int store_raw_done(store *s)
+{
+	if (is_pg(s))
+		return pg_store_raw_done(s);
+	return sqlite_store_raw_done(s);
+}
+
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 {
 	if (is_pg(s))

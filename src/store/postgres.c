@@ -65,6 +65,11 @@ struct store {
 	int own_set;
 	int64_t own_first_seq, own_last_seq;
 	unsigned char own_prev[32], own_last_hash[32];
+	/* store_raw_put: the table being loaded and its statement */
+	char raw_table[64], raw_stmt[24];
+	char raw_sig[1024];
+	int raw_keep[64];
+	int raw_nkeep;
 };
 
 /* ------------------------------------------------------------- the schema */
@@ -3093,4 +3098,279 @@ int pg_store_intake_decision_get(store *s, int64_t id, char decision[16], char c
 	}
 	PQclear(res);
 	return n > 0;
+}
+
+/* ---------------------------------------------- raw rows (`store copy`) */
+
+#define RAW_COLS_MAX 64
+
+static int quote_ident(char *buf, size_t cap, const char *name)
+{
+	size_t o = 0;
+	if (cap < 3)
+		return -1;
+	buf[o++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (o + 3 >= cap)
+			return -1;
+		if (*p == '"')
+			buf[o++] = '"';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return 0;
+}
+
+/* TABLE's columns (name, type) in order, "rowid" first when it has one. */
+static int table_columns(store *s, const char *table, PGresult **res)
+{
+	pa a[1] = { PT(table) };
+	return run(s, "reading the schema",
+		   "SELECT column_name::text, data_type::text FROM information_schema.columns"
+		   " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name <> 'rowid', ordinal_position",
+		   a, 1, res);
+}
+
+static int raw_table(store *s, const char *table, store_raw_cb cb, void *ctx)
+{
+	char sql[4096], q[128];
+	const char *cols[RAW_COLS_MAX];
+	store_value vals[RAW_COLS_MAX];
+	PGresult *colres, *res;
+	size_t o;
+	int n, r = 0, has_rowid = 0, done = 0;
+	if ((n = table_columns(s, table, &colres)) < 0)
+		return n;
+	if (n == 0 || n > RAW_COLS_MAX || quote_ident(q, sizeof q, table) < 0) {
+		PQclear(colres);
+		return fort_error_set(FORT_ECORRUPT, "table %s: cannot read its columns", table);
+	}
+	o = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+	for (int i = 0; i < n; i++) {
+		char qc[128];
+		if (quote_ident(qc, sizeof qc, gt(colres, i, 0)) < 0 || o + strlen(qc) + 4 >= sizeof sql) {
+			PQclear(colres);
+			return fort_error_set(FORT_ECORRUPT, "table %s: too many columns", table);
+		}
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", i ? ", " : "", qc);
+		has_rowid |= strcmp(gt(colres, i, 0), "rowid") == 0;
+	}
+	snprintf(sql + o, sizeof sql - o, " FROM %s ORDER BY %s", q, has_rowid ? "rowid" : "1");
+	/* one row at a time: a table of a million clients is not held whole */
+	if (!PQsendQueryParams(s->c, sql, 0, NULL, NULL, NULL, NULL, 1) || !PQsetSingleRowMode(s->c)) {
+		PQclear(colres);
+		return pg_error(s, NULL, "reading the vault");
+	}
+	while ((res = PQgetResult(s->c))) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && r == 0) {
+			for (int i = 0; i < n && r == 0; i++) {
+				Oid ty = PQftype(res, i);
+				store_value *v = &vals[i];
+				cols[i] = gt(colres, i, 0);
+				memset(v, 0, sizeof *v);
+				if (gnull(res, 0, i))
+					v->type = STORE_V_NULL;
+				else if (ty == 20 || ty == 23 || ty == 21) {
+					v->type = STORE_V_INT;
+					v->i = gi(res, 0, i);
+				} else if (ty == 17 || ty == 25 || ty == 1043) {
+					v->type = ty == 17 ? STORE_V_BLOB : STORE_V_TEXT;
+					v->p = gb(res, 0, i);
+					v->len = glen(res, 0, i);
+				} else
+					r = fort_error_set(FORT_ECORRUPT, "table %s, column %s: a type no vault uses", table, cols[i]);
+			}
+			if (r == 0)
+				r = cb(ctx, table, (size_t)n, cols, vals);
+		} else if (st == PGRES_TUPLES_OK) {
+			done = 1;
+		} else if (st != PGRES_SINGLE_TUPLE && r == 0) {
+			r = pg_error(s, res, "reading the vault");
+		}
+		PQclear(res);
+	}
+	PQclear(colres);
+	if (r == 0 && !done)
+		r = pg_error(s, NULL, "reading the vault");
+	return r;
+}
+
+int pg_store_raw_each(store *s, store_raw_cb cb, void *ctx)
+{
+	PGresult *res;
+	int n, r = 0;
+	if ((n = run(s, "reading the schema",
+		     "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+		     " AND table_type = 'BASE TABLE' AND table_name <> 'fortress_version' ORDER BY table_name <> 'users', table_name COLLATE \"C\"",
+		     NULL, 0, &res)) < 0)
+		return n;
+	for (int i = 0; i < n && r == 0; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "%s", gt(res, i, 0));
+		r = raw_table(s, name, cb, ctx);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int raw_type_ok(const char *pgtype, int vtype)
+{
+	if (vtype == STORE_V_NULL)
+		return 1;
+	if (vtype == STORE_V_INT)
+		return strcmp(pgtype, "bigint") == 0 || strcmp(pgtype, "integer") == 0 || strcmp(pgtype, "smallint") == 0;
+	if (vtype == STORE_V_BLOB)
+		return strcmp(pgtype, "bytea") == 0;
+	return strcmp(pgtype, "text") == 0 || strcmp(pgtype, "character varying") == 0;
+}
+
+static const char *vtype_name(int t)
+{
+	return t == STORE_V_INT ? "an integer" : t == STORE_V_BLOB ? "bytes" : t == STORE_V_TEXT ? "text" : "NULL";
+}
+
+int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	char sig[1024];
+	const char *pv[RAW_COLS_MAX];
+	int lens[RAW_COLS_MAX], fmts[RAW_COLS_MAX];
+	unsigned char ints[RAW_COLS_MAX][8];
+	size_t so = 0;
+	int k = 0, r = 0;
+	PGresult *res;
+	if (ncols > RAW_COLS_MAX)
+		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
+	sig[0] = '\0';
+	for (size_t i = 0; i < ncols && so < sizeof sig; i++)
+		so += (size_t)snprintf(sig + so, sizeof sig - so, "%s,", cols[i]);
+	if (so >= sizeof sig || strlen(table) >= sizeof s->raw_table)
+		return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+	if (strcmp(s->raw_table, table) != 0 || strcmp(s->raw_sig, sig) != 0) {
+		/* a new table: its columns here, and the statement that inserts
+		 * the given ones (identities as given: OVERRIDING SYSTEM VALUE) */
+		char sql[4096], q[128];
+		PGresult *colres;
+		size_t o;
+		int n;
+		s->raw_table[0] = '\0';
+		if ((n = table_columns(s, table, &colres)) < 0)
+			return n;
+		if (n == 0 || quote_ident(q, sizeof q, table) < 0) {
+			PQclear(colres);
+			return fort_error_set(FORT_EINPUT, "table %s does not exist here: the destination's schema is not the source's", table);
+		}
+		o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", q);
+		for (size_t i = 0; i < ncols && r == 0; i++) {
+			int found = -1;
+			char qc[128];
+			for (int j = 0; j < n; j++)
+				if (strcmp(gt(colres, j, 0), cols[i]) == 0)
+					found = j;
+			s->raw_keep[i] = -1;
+			if (found < 0 && strcmp(cols[i], "rowid") == 0)
+				continue;
+			if (found < 0)
+				r = fort_error_set(FORT_EINPUT,
+						   "table %s has no column %s here: the destination's schema is not the source's"
+						   " (copy between vaults of the same Fortress version)",
+						   table, cols[i]);
+			else if (quote_ident(qc, sizeof qc, cols[i]) < 0 || o + strlen(qc) + 64 >= sizeof sql)
+				r = fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+			else {
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", k ? ", " : "", qc);
+				s->raw_keep[i] = found;
+				k++;
+			}
+		}
+		if (r == 0) {
+			o += (size_t)snprintf(sql + o, sizeof sql - o, ") OVERRIDING SYSTEM VALUE VALUES(");
+			for (int i = 1; i <= k && o + 8 < sizeof sql; i++)
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s$%d", i > 1 ? "," : "", i);
+			if (o + 2 >= sizeof sql)
+				r = fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+			else
+				snprintf(sql + o, sizeof sql - o, ")");
+		}
+		if (r == 0 && (r = prepare(s, sql, s->raw_stmt, "preparing the copy")) == 0) {
+			snprintf(s->raw_table, sizeof s->raw_table, "%s", table);
+			snprintf(s->raw_sig, sizeof s->raw_sig, "%s", sig);
+			s->raw_nkeep = k;
+			/* from here raw_keep holds the type each kept column
+			 * takes (STORE_V_*), -1 for a column dropped */
+			for (size_t i = 0; i < ncols; i++)
+				if (s->raw_keep[i] >= 0) {
+					const char *t = gt(colres, s->raw_keep[i], 1);
+					s->raw_keep[i] = strcmp(t, "bytea") == 0 ? STORE_V_BLOB
+						       : (strcmp(t, "text") == 0 || strcmp(t, "character varying") == 0) ? STORE_V_TEXT
+						       : raw_type_ok(t, STORE_V_INT) ? STORE_V_INT : 0;
+				}
+		}
+		PQclear(colres);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value *v = &vals[i];
+		int want = s->raw_keep[i];
+		if (want < 0)
+			continue;
+		if (v->type != STORE_V_NULL && v->type != want)
+			return fort_error_set(FORT_EINPUT, "table %s, column %s: %s where %s is kept; nothing was copied", table, cols[i],
+					      vtype_name(v->type), vtype_name(want));
+	}
+	k = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value *v = &vals[i];
+		if (s->raw_keep[i] < 0)
+			continue;
+		fmts[k] = 1;
+		if (v->type == STORE_V_NULL) {
+			pv[k] = NULL;
+			lens[k] = 0;
+		} else if (v->type == STORE_V_INT) {
+			for (int b = 0; b < 8; b++)
+				ints[k][b] = (unsigned char)((uint64_t)v->i >> (56 - 8 * b));
+			pv[k] = (const char *)ints[k];
+			lens[k] = 8;
+		} else {
+			pv[k] = v->len ? v->p : "";
+			lens[k] = (int)v->len;
+		}
+		k++;
+	}
+	res = PQexecPrepared(s->c, s->raw_stmt, k, pv, lens, fmts, 1);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_error(s, res, table);
+	PQclear(res);
+	return r;
+}
+
+int pg_store_raw_done(store *s)
+{
+	PGresult *res;
+	int n, r = 0;
+	s->raw_table[0] = '\0';
+	if (PQtransactionStatus(s->c) == PQTRANS_INERROR)
+		return 0; /* a failed copy: its error stands, the rollback follows */
+	if ((n = run(s, "reading the schema",
+		     "SELECT table_name::text, column_name::text FROM information_schema.columns"
+		     " WHERE table_schema = current_schema() AND is_identity = 'YES'",
+		     NULL, 0, &res)) < 0)
+		return n;
+	for (int i = 0; i < n && r == 0; i++) {
+		char sql[512], qt[128], qc[128];
+		if (quote_ident(qt, sizeof qt, gt(res, i, 0)) < 0 || quote_ident(qc, sizeof qc, gt(res, i, 1)) < 0) {
+			r = fort_error_set(FORT_ERROR, "a table name too long");
+			break;
+		}
+		pa a[2] = { PT(qt), PT(gt(res, i, 1)) };
+		snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT max(%s) FROM %s), 0) + 1, false)",
+			 qc, qt);
+		if ((r = run(s, "setting the next ids", sql, a, 2, NULL)) > 0)
+			r = 0;
+	}
+	PQclear(res);
+	return r;
 }
