@@ -225,6 +225,8 @@ int pg_store_hold_del(store *s, int64_t client, const char *field);
 int pg_store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
 int pg_store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
 int pg_store_hold_any(store *s, int *any);
+int pg_store_snapshot_mem(store *s, unsigned char **out, size_t *len);
+int pg_store_integrity_check(store *s);
 int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx);
 int pg_store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
 int pg_store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts);

@@ -548,14 +548,14 @@ int store_hold_any(store *s, int *any)
 int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("a backup of the database");
+		return pg_store_snapshot_mem(s, out, len);
 	return sqlite_store_snapshot_mem(s, out, len);
 }
 
 int store_integrity_check(store *s)
 {
 	if (is_pg(s))
-		return not_yet("the database integrity check");
+		return pg_store_integrity_check(s);
 	return sqlite_store_integrity_check(s);
 }
 

@@ -3374,3 +3374,60 @@ int pg_store_raw_done(store *s)
 	PQclear(res);
 	return r;
 }
+
+/* ------------------------------------------------ snapshot (backups) */
+
+static int snap_put(void *ctx, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	return sqlite_store_raw_put(ctx, table, ncols, cols, vals);
+}
+
+/* A backup's snapshot is a SQLite vault image (backup.h), whatever the
+ * backend: every row of this database is copied as it is (store_raw_each)
+ * into a vault in memory (nothing on disk), whose image is returned.
+ * Consistent: inside the caller's transaction, writers wait on the
+ * advisory lock it holds; outside one, a REPEATABLE READ READ ONLY
+ * transaction gives one view of every table. */
+int pg_store_snapshot_mem(store *s, unsigned char **out, size_t *len)
+{
+	store *m = NULL;
+	int r, own = s->txdepth == 0;
+	*out = NULL;
+	*len = 0;
+	if (own && (r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "taking the snapshot")) < 0)
+		return r;
+	if ((r = sqlite_store_open(&m, ":memory:", 1)) == 0 && (r = sqlite_store_begin(m)) == 0) {
+		r = pg_store_raw_each(s, snap_put, m);
+		if (sqlite_store_raw_done(m) < 0 && r == 0)
+			r = fort_error_code();
+		if (r == 0)
+			r = sqlite_store_commit(m);
+		else
+			sqlite_store_rollback(m);
+	}
+	if (r == 0)
+		r = sqlite_store_snapshot_mem(m, out, len);
+	sqlite_store_close(m);
+	if (own)
+		PQclear(PQexec(s->c, r == 0 ? "COMMIT" : "ROLLBACK"));
+	return r;
+}
+
+static int count_row(void *ctx, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	(void)table;
+	(void)ncols;
+	(void)cols;
+	(void)vals;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* PostgreSQL checks its own pages (with data checksums when initdb turned
+ * them on): this reads every row of every table once, so a page it cannot
+ * read fails here (FORT_ECORRUPT or FORT_EIO as mapped). */
+int pg_store_integrity_check(store *s)
+{
+	uint64_t n = 0;
+	return pg_store_raw_each(s, count_row, &n);
+}

@@ -473,8 +473,11 @@ int store_open(store **out, const char *path, int create)
 	store *s = NULL;
 	int r, rc;
 	int64_t v = 0;
+	/* ":memory:" with CREATE: a vault in memory only (the PostgreSQL
+	 * backend's snapshot is built in one: a backup is a SQLite image) */
+	int mem = create && strcmp(path, ":memory:") == 0;
 	*out = NULL;
-	if (create) {
+	if (create && !mem) {
 		if (access(path, F_OK) == 0)
 			return fort_error_set(FORT_EEXISTS, "a file already exists at '%s': choose another --vault path", path);
 	}
@@ -511,7 +514,7 @@ int store_open(store **out, const char *path, int create)
 		if (r < 0)
 			goto fail;
 	}
-	if (create) {
+	if (create && !mem) {
 		/* Create the file with mode 0600 before SQLite does (0644). */
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -568,7 +571,7 @@ fail:
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		store_close(s);
-		if (create)
+		if (create && !mem)
 			unlink(path);
 		fort_error_set(err, "%s", msg);
 	}
