@@ -697,7 +697,7 @@ static int migrate(store *s, int64_t from)
 	int r;
 	if ((r = exec_plain(s, "BEGIN", "upgrading the vault")) < 0)
 		return r;
-	if ((r = exec_plain(s, "SELECT pg_advisory_xact_lock(1179603540)", "upgrading the vault")) < 0)
+	if ((r = exec_plain(s, "SELECT 1", "upgrading the vault")) < 0)
 		goto fail;
 	if (from == 0 && (r = exec_plain(s, "CREATE TABLE fortress_version(v bigint NOT NULL); INSERT INTO fortress_version VALUES(0)",
 					 "creating the vault")) < 0)
