@@ -17,7 +17,7 @@ fi
 PGD=$FORTRESS_TEST_PG_DIR
 # the canaries: what the PostgreSQL tests put into client records
 CANARIES="jana@example.com Jana Schmidt Piotr Nowak piotr@example.com ada@example.org alan@example.org
-Lovelace Turing 4915112345678 quill@example.org Canaryman"
+Lovelace Turing 4915112345678 quill@example.org Canaryman w1-1@example.org race-1@example.org k1-1@example.org"
 
 # files under the data directory and the server log holding STRING (bytes)
 found_in() { grep -rlaF -- "$1" "$PGD/data" "$PGD/server.log" 2>/dev/null; }
