@@ -6,7 +6,8 @@
 # Knobs (environment): BENCH_CLIENTS (100000), BENCH_LOOKUPS (100000),
 # BENCH_RUNS (3), BENCH_RSS_CLIENTS (1000000), BENCH_RSS_LIMIT_MIB (100),
 # BENCH_SKIP_RSS=1 to skip part 2, BENCH_SKIP_SCAN=1 to skip the scanner,
-# BENCH_SKIP_SERVE=1 to skip the server (bench/serve/serve_bench.py)
+# BENCH_SKIP_SERVE=1 to skip the server (bench/serve/serve_bench.py),
+# BENCH_SKIP_PG=1 to skip PostgreSQL (BENCH_PG_CLIENTS, BENCH_PG_LOOKUPS: 2000)
 # (bench/scan/run.sh: QUICK=1 for a 10 MB corpus).
 # Exit status: 0 all minimums met, 1 a minimum MISSED, 2 the benchmark failed.
 set -eu
@@ -88,6 +89,35 @@ if [ "${BENCH_SKIP_SCAN:-0}" != 1 ]; then
 	1) status=1 ;;
 	*) echo "bench: the scanner benchmark FAILED (exit $rc)" >&2; exit 2 ;;
 	esac
+	echo
+fi
+
+# ---------------------------------------------------------------- PostgreSQL
+# Issue 19: import, find by email and open on PostgreSQL against plaintext
+# PostgreSQL (same table and indexes), on a throwaway server started as the
+# tests start it (tests/pg/pg-server.sh: unprivileged, Unix socket only).
+# BENCH_PG_CLIENTS (2000) and BENCH_PG_LOOKUPS (2000): each client is several
+# round trips, so the default is small; BENCH_SKIP_PG=1 skips it.  Skipped
+# with a message when PostgreSQL 15 is not installed.
+if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
+	PGN=${BENCH_PG_CLIENTS:-2000}
+	PGL=${BENCH_PG_LOOKUPS:-2000}
+	PGDIR=/tmp/fortress-bench-pg-$$
+	echo "== PostgreSQL: Fortress vs plaintext PostgreSQL ($PGN clients, $PGL lookups)"
+	if [ ! -x "${PGBIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then
+		echo "skipped: PostgreSQL 15 is not installed (apt-get install postgresql-15)"
+	elif sh "$SRC/tests/pg/pg-server.sh" start "$PGDIR" >/dev/null; then
+		"$GEN" "$PGN" >"$TMP/pg_clients.csv"
+		set +e
+		"$VB" -r "$RUNS" -l "$PGL" -P "$PGDIR" "$TMP/pg_clients.csv"
+		rc=$?
+		set -e
+		sh "$SRC/tests/pg/pg-server.sh" stop "$PGDIR"
+		[ "$rc" -le 1 ] || { echo "bench: the PostgreSQL benchmark FAILED (exit $rc)" >&2; exit 2; }
+	else
+		echo "bench: cannot start a PostgreSQL server in $PGDIR" >&2
+		exit 2
+	fi
 	echo
 fi
 

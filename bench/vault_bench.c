@@ -18,6 +18,7 @@
  * Each measurement is run RUNS times on a fresh database; the median counts.
  * Exit 0: minimums met; 1: a minimum MISSED; 2: the benchmark itself failed. */
 #include <csv.h>
+#include <libpq-fe.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -38,6 +39,8 @@
 #define GOAL_LOOKUP 0.80
 #define GOAL_OPEN_MS 50.0    /* issue 16: opening a 1M-client vault after unlock */
 #define GOAL_ROTATE 20000.0  /* issue 16: clients re-encrypted per second */
+#define PG_GOAL_IMPORT 0.50  /* issue 19: against a plaintext PostgreSQL baseline */
+#define PG_GOAL_LOOKUP 0.80
 
 static const char *const cols[NF] = { "full_name", "email", "phone", "postal_address",
 				       "company", "date_of_birth", "tax_id", "iban" };
@@ -373,9 +376,147 @@ static const char *verdict(double ratio, double min, double goal)
 	return ratio < min ? "MISSED" : ratio < goal ? "ok (min met, goal not yet)" : "ok (goal met)";
 }
 
+/* ------------------------------------------- PostgreSQL (-P DIR, issue 19) */
+
+/* The test server of tests/pg/pg-server.sh in DIR: a connection to
+ * database NAME (created fresh: dropped first when it exists). */
+static PGconn *pg_admin(const char *dir)
+{
+	char url[4300];
+	PGconn *c;
+	snprintf(url, sizeof url, "postgresql:///postgres?host=%s&user=fortress", dir);
+	c = PQconnectdb(url);
+	if (PQstatus(c) != CONNECTION_OK)
+		die("PostgreSQL at %s: %s", dir, PQerrorMessage(c));
+	return c;
+}
+
+static void pg_ex(PGconn *c, const char *sql)
+{
+	PGresult *res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		die("%s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+}
+
+static void pg_newdb(const char *dir, const char *name, char *url, size_t cap)
+{
+	char sql[256];
+	PGconn *a = pg_admin(dir);
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+	pg_ex(a, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+	pg_ex(a, sql);
+	PQfinish(a);
+	snprintf(url, cap, "postgresql:///%s?host=%s&user=fortress", name, dir);
+}
+
+static void pg_base_row(struct rec *r, void *ctx)
+{
+	PGconn *c = ctx;
+	const char *v[NF];
+	int len[NF], fmt[NF];
+	PGresult *res;
+	for (size_t i = 0; i < NF; i++) {
+		v[r->map[i]] = r->cell[i];
+		len[r->map[i]] = (int)r->len[i];
+		fmt[r->map[i]] = 0;
+	}
+	res = PQexecPrepared(c, "ins", NF, v, len, fmt, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		die("baseline insert row %llu: %s", r->rows, PQerrorMessage(c));
+	PQclear(res);
+}
+
+/* The same table and indexes as the SQLite baseline, in PostgreSQL: one
+ * prepared INSERT per row, one transaction. */
+static double pg_base_import(PGconn **cp, const char *url, const char *csv, unsigned long long want)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *res;
+	unsigned long long rows;
+	double t;
+	if (PQstatus(c) != CONNECTION_OK)
+		die("%s", PQerrorMessage(c));
+	pg_ex(c, "CREATE TABLE clients(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, full_name text, email text, phone text,"
+		 " postal_address text, company text, date_of_birth text, tax_id text, iban text);"
+		 " CREATE INDEX clients_email ON clients(email); CREATE INDEX clients_phone ON clients(phone)");
+	res = PQprepare(c, "ins", "INSERT INTO clients(full_name, email, phone, postal_address, company, date_of_birth, tax_id, iban)"
+			" VALUES($1,$2,$3,$4,$5,$6,$7,$8)", NF, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		die("prepare: %s", PQerrorMessage(c));
+	PQclear(res);
+	t = now_s();
+	pg_ex(c, "BEGIN");
+	rows = read_csv_file(csv, pg_base_row, c);
+	pg_ex(c, "COMMIT");
+	t = now_s() - t;
+	if (rows != want)
+		die("baseline imported %llu rows, expected %llu", rows, want);
+	*cp = c;
+	return t;
+}
+
+static double pg_base_lookups(PGconn *c, char **emails, const size_t *pick, size_t L)
+{
+	PGresult *res = PQprepare(c, "find", "SELECT id FROM clients WHERE email = $1", 1, NULL);
+	double t;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		die("prepare: %s", PQerrorMessage(c));
+	PQclear(res);
+	t = now_s();
+	for (size_t i = 0; i < L; i++) {
+		const char *v[1] = { emails[pick[i]] };
+		res = PQexecPrepared(c, "find", 1, v, NULL, NULL, 1);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+			die("baseline: lookup of email #%zu found %d rows, not 1", pick[i], PQntuples(res));
+		PQclear(res);
+	}
+	return now_s() - t;
+}
+
+/* -P DIR: import, find by email and open, Fortress on PostgreSQL against
+ * plaintext PostgreSQL, each run on fresh databases of the server in DIR. */
+static int pg_main(const char *dir, const char *csv, unsigned long long N, char **emails, const size_t *pick, size_t L, int runs,
+		   const fort_secret *pass)
+{
+	double bi[64], fi[64], bl[64], fl[64], fo[64], ri[64], rl[64];
+	for (int k = 0; k < runs; k++) {
+		char burl[4400], vurl[4400];
+		PGconn *c = NULL;
+		fort_vault *v = NULL;
+		pg_newdb(dir, "bench_base", burl, sizeof burl);
+		bi[k] = pg_base_import(&c, burl, csv, N);
+		bl[k] = pg_base_lookups(c, emails, pick, L);
+		PQfinish(c);
+		pg_newdb(dir, "bench_vault", vurl, sizeof vurl);
+		fi[k] = fort_import(&v, vurl, csv, pass, N);
+		fl[k] = fort_lookups(v, emails, pick, L);
+		fo[k] = fort_reopen(&v, vurl, 5);
+		fort_vault_close(v);
+		ri[k] = bi[k] / fi[k];
+		rl[k] = bl[k] / fl[k];
+		fprintf(stderr, "  run %d (PostgreSQL): import baseline %.2fs fortress %.2fs | %zu lookups baseline %.3fs fortress %.3fs | open %.1f ms\n",
+			k + 1, bi[k], fi[k], L, bl[k], fl[k], fo[k] * 1e3);
+	}
+	double r_imp = median(ri, runs), r_lk = median(rl, runs), f_open = median(fo, runs) * 1e3;
+	printf("Fortress %s on PostgreSQL vs plaintext PostgreSQL (same server, same run; ratio: median of the per-run ratios of %d runs)\n",
+	       fort_version(), runs);
+	printf("import %llu clients:  baseline %9.0f clients/s   fortress %9.0f clients/s   ratio %.2f (goal %.2f)  %s\n", N,
+	       (double)N / median(bi, runs), (double)N / median(fi, runs), r_imp, PG_GOAL_IMPORT, r_imp >= PG_GOAL_IMPORT ? "ok" : "MISSED (goal)");
+	printf("find by email:  %6zu x  baseline %9.0f lookups/s   fortress %9.0f lookups/s   ratio %.2f (goal %.2f)  %s\n", L,
+	       (double)L / median(bl, runs), (double)L / median(fl, runs), r_lk, PG_GOAL_LOOKUP, r_lk >= PG_GOAL_LOOKUP ? "ok" : "MISSED (goal)");
+	printf("open after unlock:  %llu clients on PostgreSQL, %.1f ms (median of %d runs x 5 opens with the user's key, no KDF)\n", N, f_open,
+	       runs);
+	printf("{\"bench\":\"vault_vs_postgresql\",\"clients\":%llu,\"lookups\":%zu,\"runs\":%d,\"import_ratio\":%.3f,"
+	       "\"find_email_ratio\":%.3f,\"open_ms\":%.1f}\n",
+	       N, L, runs, r_imp, r_lk, f_open);
+	return 0;
+}
+
 static void usage(const char *me)
 {
-	fprintf(stderr, "usage: %s [-r RUNS] [-l LOOKUPS] [-d TMPDIR] [-s baseline|fortress] CLIENTS.csv\n"
+	fprintf(stderr, "usage: %s [-r RUNS] [-l LOOKUPS] [-d TMPDIR] [-s baseline|fortress] [-P PGDIR] CLIENTS.csv\n"
 			"       %s -o VAULT -p PASSPHRASE_FILE\n", me, me);
 	exit(2);
 }
@@ -406,7 +547,7 @@ int main(int argc, char **argv)
 {
 	const char *csv = NULL, *tmp = getenv("TMPDIR");
 	int runs = 3, side = 3;  /* 1 baseline, 2 fortress */
-	const char *open_vault = NULL, *passfile = NULL;
+	const char *open_vault = NULL, *passfile = NULL, *pgdir = NULL;
 	size_t L = 100000;
 	struct emails em = { 0 };
 	char dir[4096], bpath[4200], vpath[4200];
@@ -417,8 +558,9 @@ int main(int argc, char **argv)
 	uint64_t rs = 0x2545F4914F6CDD1Dull;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:l:d:s:o:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:l:d:s:o:p:P:")) != -1) {
 		switch (opt) {
+		case 'P': pgdir = optarg; break;
 		case 'o': open_vault = optarg; break;
 		case 'p': passfile = optarg; break;
 		case 'r': runs = atoi(optarg); break;
@@ -460,6 +602,12 @@ int main(int argc, char **argv)
 	if (fort_passphrase_generate(&pass, 7) < 0)
 		die("fort_passphrase_generate: %s", fort_error_message());
 
+	if (pgdir) {
+		int r = pg_main(pgdir, csv, N, em.v, pick, L, runs, pass);
+		rmdir(dir);
+		fort_secret_free(pass);
+		return r;
+	}
 	fprintf(stderr, "vault_bench: %llu clients, %zu lookups, %d runs, SQLite %s, Fortress %s, dir %s\n",
 		N, L, runs, sqlite3_libversion(), fort_version(), dir);
 	for (int k = 0; k < runs; k++) {

@@ -138,6 +138,7 @@ extern const struct cli_cmd cmd_incident_def;
 extern const struct cli_cmd cmd_actions_def;
 extern const struct cli_cmd cmd_user_totp_def;
 extern const struct cli_cmd cmd_serve_def;
+extern const struct cli_cmd cmd_store_def;
 
 /* The usage synopsis of CMD (what follows "fortress PATH"), one line: its
  * .synopsis with every option of .opts whose "--name" it does not name added

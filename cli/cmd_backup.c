@@ -149,7 +149,7 @@ static int cmd_backup_verify(struct cli *c)
 	int r, ex;
 
 	/* The vault, when there is one, records the check (opened locked). */
-	if (exists(c->vault_path) && fort_vault_open(&c->vault, c->vault_path, NULL, NULL) < 0) {
+	if ((exists(c->vault_path) || fort_vault_path_is_database(c->vault_path)) && fort_vault_open(&c->vault, c->vault_path, NULL, NULL) < 0) {
 		cli_info(c, "note: the vault at %s does not open (%s): the check will not be recorded there",
 			 c->vault_path, fort_error_message());
 		c->vault = NULL;
@@ -214,7 +214,7 @@ static int cmd_backup_restore(struct cli *c)
 	const char *path = cli_pos(c, 0), *to = cli_str(c, "to");
 	int r, ex, no_replay = cli_flag(c, "no-replay");
 
-	if (!no_replay && exists(c->vault_path)) {
+	if (!no_replay && (exists(c->vault_path) || fort_vault_path_is_database(c->vault_path))) {
 		/* Its erasure ledger is readable without keys. */
 		if ((r = fort_vault_open(&c->vault, c->vault_path, NULL, NULL)) < 0) {
 			c->vault = NULL;

@@ -58,6 +58,7 @@ static const struct cli_cmd *const commands[] = {
 	&cmd_unlock_def,
 	&cmd_lock_def,
 	&cmd_backup_def,
+	&cmd_store_def,
 	&cmd_recovery_def,
 	&cmd_scan_def,
 	&cmd_user_def,

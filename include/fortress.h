@@ -506,6 +506,48 @@ typedef struct {
  * the call ran (see out->ok), <0 on error.  Works on a locked vault. */
 int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor) FORT_WUR;
 
+/* ------------------------------------------------------------- store copy */
+
+/* One table of a copy: its rows in the copy, and whether they are the
+ * source's (count and a digest of every row's columns). */
+typedef struct {
+	char name[48];
+	uint64_t rows;
+	int same;
+} fort_store_copy_table;
+
+typedef struct {
+	int ok;                           /* copied and every check passed */
+	char problem[512];                /* else: what failed, naming the table or entry */
+	size_t ntables;
+	fort_store_copy_table tables[64];
+	uint64_t rows;                    /* all tables */
+	uint64_t clients;
+	uint64_t seals;                   /* rows of the seal log */
+	uint64_t audit_entries;
+	int64_t audit_head_seq;           /* the copy's audit head: the source's */
+	char audit_head[65];
+} fort_store_copy_report;
+
+/* Copy the vault at FROM into a new one at TO (issue 19: a SQLite file
+ * path, or an empty PostgreSQL database as postgresql://..., postgres://...
+ * or service=NAME, the other way round too): every table's rows as they
+ * are (ciphertext, blind-index entries, wrapped keys, seals, the audit
+ * chain; nothing is decrypted and no passphrase is needed), read in one
+ * transaction of FROM (writers wait), written in one transaction of TO.
+ * The source's audit chain must verify first.  Then the copy is checked:
+ * the same tables with the same number of rows and the same digest of
+ * their rows, its audit chain and every seal verify
+ * (fort_audit_verify) and its head is the source's.  OUT says what was
+ * copied and checked.  Returns 0 when the copy is complete and checked;
+ * FORT_ETAMPER (the source does not verify: nothing written; or the copy
+ * does not: out->problem), FORT_EEXISTS (TO exists / holds tables),
+ * FORT_EINPUT (TO's schema is not FROM's), the errors of opening either.
+ * A failed copy into a file leaves no file; into PostgreSQL, a failure
+ * while writing leaves the database as it was, a copy that then fails its
+ * checks is left for inspection (out->problem says so). */
+int fort_store_copy(fort_store_copy_report *out, const char *from, const char *to) FORT_WUR;
+
 /* ----------------------------------------------------------------- backup */
 
 /* Backup file format this build writes (and the newest it reads). */

@@ -1294,6 +1294,12 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 	fort_buf_init(&name, 8192);
 	if (!to_path || !*to_path)
 		return fort_error_set(FORT_EINPUT, "no path to restore to: give one that does not exist yet");
+	/* a backup is a SQLite image (whatever the vault's backend): it is
+	 * restored into a file, which 'store copy' moves into a database */
+	if (store_path_is_pg(to_path))
+		return fort_error_set(FORT_EINPUT,
+				      "a backup restores into a new file: restore it there, check it, then move it into an empty"
+				      " PostgreSQL database with 'fortress --vault FILE store copy --to URL' (nothing was changed)");
 	if (access(to_path, F_OK) == 0)
 		return fort_error_set(FORT_EEXISTS, "'%s' already exists: restore to a new path (nothing was changed)", to_path);
 	if (!(bk = sodium_malloc(KEY_LEN))) {

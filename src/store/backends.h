@@ -150,6 +150,9 @@ int sqlite_store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *b
 int sqlite_store_intake_inbox_count(store *s, const char *form, uint64_t *n);
 int sqlite_store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor);
 int sqlite_store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32]);
+int sqlite_store_raw_each(store *s, store_raw_cb cb, void *ctx);
+int sqlite_store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals);
+int sqlite_store_raw_done(store *s);
 int sqlite_store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len);
 int sqlite_store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created);
 int sqlite_store_totp_del(store *s, int64_t user);
@@ -240,6 +243,8 @@ int pg_store_hold_del(store *s, int64_t client, const char *field);
 int pg_store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx);
 int pg_store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap);
 int pg_store_hold_any(store *s, int *any);
+int pg_store_snapshot_mem(store *s, unsigned char **out, size_t *len);
+int pg_store_integrity_check(store *s);
 int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx);
 int pg_store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
 int pg_store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts);
@@ -295,6 +300,9 @@ int pg_store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, 
 int pg_store_intake_inbox_count(store *s, const char *form, uint64_t *n);
 int pg_store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor);
 int pg_store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32]);
+int pg_store_raw_each(store *s, store_raw_cb cb, void *ctx);
+int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals);
+int pg_store_raw_done(store *s);
 int pg_store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len);
 int pg_store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created);
 int pg_store_totp_del(store *s, int64_t user);

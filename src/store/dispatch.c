@@ -584,14 +584,14 @@ int store_hold_any(store *s, int *any)
 int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
 	if (is_pg(s))
-		return not_yet("a backup of the database");
+		return pg_store_snapshot_mem(s, out, len);
 	return sqlite_store_snapshot_mem(s, out, len);
 }
 
 int store_integrity_check(store *s)
 {
 	if (is_pg(s))
-		return not_yet("the database integrity check");
+		return pg_store_integrity_check(s);
 	return sqlite_store_integrity_check(s);
 }
 
@@ -1006,6 +1006,27 @@ int store_intake_decision_get(store *s, int64_t id, char decision[16], char clie
 	if (is_pg(s))
 		return pg_store_intake_decision_get(s, id, decision, client);
 	return sqlite_store_intake_decision_get(s, id, decision, client);
+}
+
+int store_raw_each(store *s, store_raw_cb cb, void *ctx)
+{
+	if (is_pg(s))
+		return pg_store_raw_each(s, cb, ctx);
+	return sqlite_store_raw_each(s, cb, ctx);
+}
+
+int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	if (is_pg(s))
+		return pg_store_raw_put(s, table, ncols, cols, vals);
+	return sqlite_store_raw_put(s, table, ncols, cols, vals);
+}
+
+int store_raw_done(store *s)
+{
+	if (is_pg(s))
+		return pg_store_raw_done(s);
+	return sqlite_store_raw_done(s);
 }
 
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)

@@ -36,17 +36,9 @@
 #include "util.h"
 #include "store/backends.h"
 #include "store/sealed_meta.h"
+#include "store/seal_common.h"
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
-
-struct seal_touch {
-	int tbl;
-	int known;
-	int64_t id;
-	unsigned char h[STORE_BIDX_LEN];
-	int64_t client;
-	unsigned char hash[32];
-};
 
 struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
@@ -74,6 +66,11 @@ struct store {
 	int own_set;
 	int64_t own_first_seq, own_last_seq;
 	unsigned char own_prev[32], own_last_hash[32];
+	/* store_raw_put: the table being loaded and its statement */
+	char raw_table[64], raw_stmt[24];
+	char raw_sig[1024];
+	int raw_keep[64];
+	int raw_nkeep;
 };
 
 /* ------------------------------------------------------------- the schema */
@@ -417,12 +414,6 @@ static void bfixed(unsigned char *out, size_t len, const PGresult *res, int row,
 
 /* ---------------------------------------------------------------- seals */
 
-static size_t pslot(const store *s, int tbl, int64_t id)
-{
-	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull ^ (uint64_t)tbl * 0xC2B2AE3D27D4EB4Full;
-	return (size_t)(x ^ x >> 29) & (s->pcap - 1);
-}
-
 static void touch_clear(store *s)
 {
 	s->ntouch = 0;
@@ -432,25 +423,7 @@ static void touch_clear(store *s)
 
 static size_t pending_at(store *s, int tbl, int64_t id)
 {
-	if (!s->ntouch || !s->pset)
-		return 0;
-	for (size_t i = pslot(s, tbl, id);; i = (i + 1) & (s->pcap - 1)) {
-		uint32_t k = s->pset[i];
-		if (!k)
-			return 0;
-		if (s->touch[k - 1].tbl == tbl && s->touch[k - 1].id == id)
-			return k;
-	}
-}
-
-static void pset_put(store *s, size_t idx)
-{
-	const struct seal_touch *t = &s->touch[idx];
-	for (size_t i = pslot(s, t->tbl, t->id);; i = (i + 1) & (s->pcap - 1))
-		if (!s->pset[i]) {
-			s->pset[i] = (uint32_t)idx + 1;
-			return;
-		}
+	return seal_pending_at(s->pset, s->pcap, s->touch, s->ntouch, tbl, id);
 }
 
 /* Note a change to a sealed row (HASH: its hash as written, NULL: read it
@@ -476,7 +449,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 			s->pset = p;
 			s->pcap = nc;
 			for (size_t i = 0; i < s->ntouch; i++)
-				pset_put(s, i);
+				seal_pset_put(s->pset, s->pcap, s->touch, i);
 		}
 		if (FORT_ARRAY_GROW(s->touch, s->ntouch + 1, s->ctouch, 64) < 0) {
 			s->touch_lost = 1;
@@ -486,7 +459,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 		memset(&s->touch[k - 1], 0, sizeof *s->touch);
 		s->touch[k - 1].tbl = tbl;
 		s->touch[k - 1].id = id;
-		pset_put(s, k - 1);
+		seal_pset_put(s->pset, s->pcap, s->touch, k - 1);
 	}
 	t = &s->touch[k - 1];
 	if (h)
@@ -499,59 +472,39 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	unsigned char d[8], c[8];
-	crypto_generichash_state st;
-	uint64_t x = 0;
-	crypto_generichash_init(&st, NULL, 0, sizeof d);
-	crypto_generichash_update(&st, (const unsigned char *)tname(tbl), strlen(tname(tbl)) + 1);
-	crypto_generichash_update(&st, h, STORE_BIDX_LEN);
-	if (tbl == T_BLIND) {
-		for (int i = 0; i < 8; i++)
-			c[i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-		crypto_generichash_update(&st, c, 8);
-	}
-	crypto_generichash_final(&st, d, sizeof d);
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | d[i];
-	return (int64_t)(x >> 1);
+	return seal_index_id(tname(tbl), tbl == T_BLIND, h, client);
 }
 
-static void hash_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
-
-static const char row_tag[] = "fortress-pg-row-v1";
-
+/* A row's hash is seal_common.h's, the same as a SQLite file gives for the
+ * same row: the table, the row's seal id, then each column as SQLite
+ * would store it (bigint INTEGER, text TEXT, bytea BLOB, NULL), skipping the
+ * explicit `rowid` column this schema adds where SQLite's is implicit. */
 static void hash_start(crypto_generichash_state *hs, int tbl, int64_t id)
 {
-	crypto_generichash_init(hs, NULL, 0, 32);
-	crypto_generichash_update(hs, (const unsigned char *)row_tag, sizeof row_tag);
-	crypto_generichash_update(hs, (const unsigned char *)tname(tbl), strlen(tname(tbl)) + 1);
-	hash_u64(hs, (uint64_t)id);
+	seal_row_start(hs, tname(tbl));
+	seal_hash_u64(hs, (uint64_t)id);
 }
 
-/* Every column of ROW of RES (binary): null flag, length, bytes. */
+/* Every column of ROW of RES (binary). */
 static void hash_row(crypto_generichash_state *hs, const PGresult *res, int row)
 {
 	for (int c = 0; c < PQnfields(res); c++) {
-		unsigned char null = (unsigned char)gnull(res, row, c);
-		crypto_generichash_update(hs, &null, 1);
-		hash_u64(hs, glen(res, row, c));
-		crypto_generichash_update(hs, gb(res, row, c), glen(res, row, c));
+		Oid ty = PQftype(res, c);
+		const char *name = PQfname(res, c);
+		if (name && strcmp(name, "rowid") == 0)
+			continue;
+		if (gnull(res, row, c))
+			seal_col_null(hs);
+		else if (ty == 20 || ty == 23 || ty == 21) /* int8, int4, int2 */
+			seal_col_int(hs, gi(res, row, c));
+		else
+			seal_col_bytes(hs, ty == 17 /* bytea */ ? SEAL_COL_BLOB : SEAL_COL_TEXT, gb(res, row, c), glen(res, row, c));
 	}
 }
 
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client)
 {
-	crypto_generichash_state hs;
-	hash_start(&hs, tbl, 0);
-	crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
-	hash_u64(&hs, (uint64_t)client);
-	crypto_generichash_final(&hs, out, 32);
+	seal_hash_index(out, tname(tbl), h, client);
 }
 
 /* The hash of a row of a rowid table read with SELECT * (RES, ROW). */
@@ -594,24 +547,6 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	}
 	PQclear(res);
 	return n < 0 ? n : 0;
-}
-
-static int is_zero32(const unsigned char *h)
-{
-	unsigned char z = 0;
-	for (int i = 0; i < 32; i++)
-		z |= h[i];
-	return z == 0;
-}
-
-static int seal_verdict(const unsigned char now[32], int found, const unsigned char sealed[32])
-{
-	int live = found && !is_zero32(sealed);
-	if (is_zero32(now))
-		return live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
-	if (!live)
-		return STORE_SEAL_UNSEALED;
-	return sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
 }
 
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq)
@@ -659,13 +594,6 @@ static int seal_state_known(store *s, int tbl, int64_t id, const unsigned char *
 	return 0;
 }
 
-static int seal_fail(const store_seal_check *c, int64_t client)
-{
-	char msg[512];
-	store_seal_describe(msg, sizeof msg, c, client);
-	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
-}
-
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char *known)
 {
 	store_seal_check c;
@@ -690,18 +618,12 @@ static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
 
-static int scan_first(void *ctx, const store_seal_check *c)
-{
-	(void)ctx;
-	return seal_fail(c, strcmp(c->table, "erased") == 0 ? c->id : 0);
-}
-
 static int seal_require_table(store *s, int tbl)
 {
 	int r;
 	if (!s->enforce || (s->scanned & 1u << tbl))
 		return 0;
-	if ((r = pg_store_seal_scan(s, tname(tbl), scan_first, NULL)) < 0)
+	if ((r = pg_store_seal_scan(s, tname(tbl), seal_scan_first, NULL)) < 0)
 		return r;
 	s->scanned |= 1u << tbl;
 	return 0;
@@ -786,7 +708,7 @@ static int migrate(store *s, int64_t from)
 	int r;
 	if ((r = exec_plain(s, "BEGIN", "upgrading the vault")) < 0)
 		return r;
-	if ((r = exec_plain(s, "SELECT pg_advisory_xact_lock(1179603540)", "upgrading the vault")) < 0)
+	if ((r = exec_plain(s, "SELECT 1", "upgrading the vault")) < 0)
 		goto fail;
 	if (from == 0 && (r = exec_plain(s, "CREATE TABLE fortress_version(v bigint NOT NULL); INSERT INTO fortress_version VALUES(0)",
 					 "creating the vault")) < 0)
@@ -1433,7 +1355,7 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 			int found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq);
 			if (found < 0)
 				return found;
-			if (found && !is_zero32(sealed)) {
+			if (found && !seal_is_zero32(sealed)) {
 				c.table = tname(T_UNIQ);
 				c.id = sid;
 				c.key[0] = '\0';
@@ -1704,20 +1626,12 @@ static int touch_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id, const unsigned char *hash)
-{
-	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
-	hash_u64(st, (uint64_t)id);
-	crypto_generichash_update(st, hash, 32);
-}
-
 #define SEAL_PER_SEQ_MAX ((int64_t)UINT32_MAX)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	size_t n = 0;
 	int r = 0;
@@ -1733,8 +1647,7 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			s->touch[n++] = s->touch[i];
 	if (seq < 1 || seq > SEAL_SEQ_MAX || (int64_t)n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
 		unsigned char h[32];
@@ -1742,7 +1655,7 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			memcpy(h, t->hash, 32);
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
-		digest_add(&dg, tname(t->tbl), t->id, h);
+		seal_digest_add(&dg, tname(t->tbl), t->id, h);
 		pa a[5] = { PI(SEAL_ROWID(seq, i)), PI(seq), PT(tname(t->tbl)), PI(t->id), PB(h, 32) };
 		if ((r = run(s, "sealing the change", "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES($1,$2,$3,$4,$5)", a, 5, NULL)) < 0 ||
 		    (r = run(s, "sealing the change",
@@ -1762,7 +1675,6 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 
 int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *nout)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	PGresult *res;
 	int n;
@@ -1774,15 +1686,14 @@ int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64
 	if ((n = run(s, "reading the seals", "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3 ORDER BY tbl, id",
 		     a, 3, &res)) < 0)
 		return n;
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	for (int i = 0; i < n; i++) {
 		unsigned char h[32] = { 0 };
 		if (glen(res, i, 2) == 32)
 			memcpy(h, gb(res, i, 2), 32);
 		else
 			h[0] = 1;
-		digest_add(&dg, gt(res, i, 0), gi(res, i, 1), h);
+		seal_digest_add(&dg, gt(res, i, 0), gi(res, i, 1), h);
 	}
 	*nout = (uint64_t)n;
 	PQclear(res);
@@ -1861,12 +1772,6 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 		snprintf(sql, cap, "SELECT %s FROM %s", id_col[t], tname(t));
 }
 
-static int id_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
 	int t = table_index(table), n, r = 0;
@@ -1903,7 +1808,7 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	if (r != 0)
 		goto out;
 	if (nids)
-		qsort(ids, nids, sizeof *ids, id_cmp);
+		qsort(ids, nids, sizeof *ids, seal_id_cmp);
 	{
 		pa a[1] = { PT(tname(t)) };
 		if ((n = run(s, "checking the seals", "SELECT id, hash, seq FROM seal_head WHERE tbl = $1", a, 1, &res)) < 0) {
@@ -1913,8 +1818,8 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		int64_t id = gi(res, i, 0);
-		int live = glen(res, i, 1) != 32 || !is_zero32(gb(res, i, 1));
-		if (live && !(nids && bsearch(&id, ids, nids, sizeof *ids, id_cmp)) && !pending_at(s, t, id)) {
+		int live = glen(res, i, 1) != 32 || !seal_is_zero32(gb(res, i, 1));
+		if (live && !(nids && bsearch(&id, ids, nids, sizeof *ids, seal_id_cmp)) && !pending_at(s, t, id)) {
 			c.table = tname(t);
 			c.id = id;
 			c.seq = gi(res, i, 2);
@@ -3297,4 +3202,336 @@ int pg_store_intake_decision_get(store *s, int64_t id, char decision[16], char c
 	}
 	PQclear(res);
 	return n > 0;
+}
+
+/* ---------------------------------------------- raw rows (`store copy`) */
+
+#define RAW_COLS_MAX 64
+
+static int quote_ident(char *buf, size_t cap, const char *name)
+{
+	size_t o = 0;
+	if (cap < 3)
+		return -1;
+	buf[o++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (o + 3 >= cap)
+			return -1;
+		if (*p == '"')
+			buf[o++] = '"';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return 0;
+}
+
+/* TABLE's columns (name, type) in order, "rowid" first when it has one. */
+static int table_columns(store *s, const char *table, PGresult **res)
+{
+	pa a[1] = { PT(table) };
+	return run(s, "reading the schema",
+		   "SELECT column_name::text, data_type::text FROM information_schema.columns"
+		   " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name <> 'rowid', ordinal_position",
+		   a, 1, res);
+}
+
+static int raw_table(store *s, const char *table, store_raw_cb cb, void *ctx)
+{
+	char sql[4096], q[128];
+	const char *cols[RAW_COLS_MAX];
+	store_value vals[RAW_COLS_MAX];
+	PGresult *colres, *res;
+	size_t o;
+	int n, r = 0, has_rowid = 0, done = 0;
+	if ((n = table_columns(s, table, &colres)) < 0)
+		return n;
+	if (n == 0 || n > RAW_COLS_MAX || quote_ident(q, sizeof q, table) < 0) {
+		PQclear(colres);
+		return fort_error_set(FORT_ECORRUPT, "table %s: cannot read its columns", table);
+	}
+	o = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+	for (int i = 0; i < n; i++) {
+		char qc[128];
+		if (quote_ident(qc, sizeof qc, gt(colres, i, 0)) < 0 || o + strlen(qc) + 4 >= sizeof sql) {
+			PQclear(colres);
+			return fort_error_set(FORT_ECORRUPT, "table %s: too many columns", table);
+		}
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", i ? ", " : "", qc);
+		has_rowid |= strcmp(gt(colres, i, 0), "rowid") == 0;
+	}
+	snprintf(sql + o, sizeof sql - o, " FROM %s ORDER BY %s", q, has_rowid ? "rowid" : "1");
+	/* one row at a time: a table of a million clients is not held whole */
+	if (!PQsendQueryParams(s->c, sql, 0, NULL, NULL, NULL, NULL, 1) || !PQsetSingleRowMode(s->c)) {
+		PQclear(colres);
+		return pg_error(s, NULL, "reading the vault");
+	}
+	while ((res = PQgetResult(s->c))) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && r == 0) {
+			for (int i = 0; i < n && r == 0; i++) {
+				Oid ty = PQftype(res, i);
+				store_value *v = &vals[i];
+				cols[i] = gt(colres, i, 0);
+				memset(v, 0, sizeof *v);
+				if (gnull(res, 0, i))
+					v->type = STORE_V_NULL;
+				else if (ty == 20 || ty == 23 || ty == 21) {
+					v->type = STORE_V_INT;
+					v->i = gi(res, 0, i);
+				} else if (ty == 17 || ty == 25 || ty == 1043) {
+					v->type = ty == 17 ? STORE_V_BLOB : STORE_V_TEXT;
+					v->p = gb(res, 0, i);
+					v->len = glen(res, 0, i);
+				} else
+					r = fort_error_set(FORT_ECORRUPT, "table %s, column %s: a type no vault uses", table, cols[i]);
+			}
+			if (r == 0)
+				r = cb(ctx, table, (size_t)n, cols, vals);
+		} else if (st == PGRES_TUPLES_OK) {
+			done = 1;
+		} else if (st != PGRES_SINGLE_TUPLE && r == 0) {
+			r = pg_error(s, res, "reading the vault");
+		}
+		PQclear(res);
+	}
+	PQclear(colres);
+	if (r == 0 && !done)
+		r = pg_error(s, NULL, "reading the vault");
+	return r;
+}
+
+int pg_store_raw_each(store *s, store_raw_cb cb, void *ctx)
+{
+	PGresult *res;
+	int n, r = 0;
+	if ((n = run(s, "reading the schema",
+		     "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+		     " AND table_type = 'BASE TABLE' AND table_name <> 'fortress_version' ORDER BY table_name <> 'users', table_name COLLATE \"C\"",
+		     NULL, 0, &res)) < 0)
+		return n;
+	for (int i = 0; i < n && r == 0; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "%s", gt(res, i, 0));
+		r = raw_table(s, name, cb, ctx);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int raw_type_ok(const char *pgtype, int vtype)
+{
+	if (vtype == STORE_V_NULL)
+		return 1;
+	if (vtype == STORE_V_INT)
+		return strcmp(pgtype, "bigint") == 0 || strcmp(pgtype, "integer") == 0 || strcmp(pgtype, "smallint") == 0;
+	if (vtype == STORE_V_BLOB)
+		return strcmp(pgtype, "bytea") == 0;
+	return strcmp(pgtype, "text") == 0 || strcmp(pgtype, "character varying") == 0;
+}
+
+static const char *vtype_name(int t)
+{
+	return t == STORE_V_INT ? "an integer" : t == STORE_V_BLOB ? "bytes" : t == STORE_V_TEXT ? "text" : "NULL";
+}
+
+int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	char sig[1024];
+	const char *pv[RAW_COLS_MAX];
+	int lens[RAW_COLS_MAX], fmts[RAW_COLS_MAX];
+	unsigned char ints[RAW_COLS_MAX][8];
+	size_t so = 0;
+	int k = 0, r = 0;
+	PGresult *res;
+	if (ncols > RAW_COLS_MAX)
+		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
+	sig[0] = '\0';
+	for (size_t i = 0; i < ncols && so < sizeof sig; i++)
+		so += (size_t)snprintf(sig + so, sizeof sig - so, "%s,", cols[i]);
+	if (so >= sizeof sig || strlen(table) >= sizeof s->raw_table)
+		return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+	if (strcmp(s->raw_table, table) != 0 || strcmp(s->raw_sig, sig) != 0) {
+		/* a new table: its columns here, and the statement that inserts
+		 * the given ones (identities as given: OVERRIDING SYSTEM VALUE) */
+		char sql[4096], q[128];
+		PGresult *colres;
+		size_t o;
+		int n;
+		s->raw_table[0] = '\0';
+		if ((n = table_columns(s, table, &colres)) < 0)
+			return n;
+		if (n == 0 || quote_ident(q, sizeof q, table) < 0) {
+			PQclear(colres);
+			return fort_error_set(FORT_EINPUT, "table %s does not exist here: the destination's schema is not the source's", table);
+		}
+		o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", q);
+		for (size_t i = 0; i < ncols && r == 0; i++) {
+			int found = -1;
+			char qc[128];
+			for (int j = 0; j < n; j++)
+				if (strcmp(gt(colres, j, 0), cols[i]) == 0)
+					found = j;
+			s->raw_keep[i] = -1;
+			if (found < 0 && strcmp(cols[i], "rowid") == 0)
+				continue;
+			if (found < 0)
+				r = fort_error_set(FORT_EINPUT,
+						   "table %s has no column %s here: the destination's schema is not the source's"
+						   " (copy between vaults of the same Fortress version)",
+						   table, cols[i]);
+			else if (quote_ident(qc, sizeof qc, cols[i]) < 0 || o + strlen(qc) + 64 >= sizeof sql)
+				r = fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+			else {
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", k ? ", " : "", qc);
+				s->raw_keep[i] = found;
+				k++;
+			}
+		}
+		if (r == 0) {
+			o += (size_t)snprintf(sql + o, sizeof sql - o, ") OVERRIDING SYSTEM VALUE VALUES(");
+			for (int i = 1; i <= k && o + 8 < sizeof sql; i++)
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s$%d", i > 1 ? "," : "", i);
+			if (o + 2 >= sizeof sql)
+				r = fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+			else
+				snprintf(sql + o, sizeof sql - o, ")");
+		}
+		if (r == 0 && (r = prepare(s, sql, s->raw_stmt, "preparing the copy")) == 0) {
+			snprintf(s->raw_table, sizeof s->raw_table, "%s", table);
+			snprintf(s->raw_sig, sizeof s->raw_sig, "%s", sig);
+			s->raw_nkeep = k;
+			/* from here raw_keep holds the type each kept column
+			 * takes (STORE_V_*), -1 for a column dropped */
+			for (size_t i = 0; i < ncols; i++)
+				if (s->raw_keep[i] >= 0) {
+					const char *t = gt(colres, s->raw_keep[i], 1);
+					s->raw_keep[i] = strcmp(t, "bytea") == 0 ? STORE_V_BLOB
+						       : (strcmp(t, "text") == 0 || strcmp(t, "character varying") == 0) ? STORE_V_TEXT
+						       : raw_type_ok(t, STORE_V_INT) ? STORE_V_INT : 0;
+				}
+		}
+		PQclear(colres);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value *v = &vals[i];
+		int want = s->raw_keep[i];
+		if (want < 0)
+			continue;
+		if (v->type != STORE_V_NULL && v->type != want)
+			return fort_error_set(FORT_EINPUT, "table %s, column %s: %s where %s is kept; nothing was copied", table, cols[i],
+					      vtype_name(v->type), vtype_name(want));
+	}
+	k = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value *v = &vals[i];
+		if (s->raw_keep[i] < 0)
+			continue;
+		fmts[k] = 1;
+		if (v->type == STORE_V_NULL) {
+			pv[k] = NULL;
+			lens[k] = 0;
+		} else if (v->type == STORE_V_INT) {
+			for (int b = 0; b < 8; b++)
+				ints[k][b] = (unsigned char)((uint64_t)v->i >> (56 - 8 * b));
+			pv[k] = (const char *)ints[k];
+			lens[k] = 8;
+		} else {
+			pv[k] = v->len ? v->p : "";
+			lens[k] = (int)v->len;
+		}
+		k++;
+	}
+	res = PQexecPrepared(s->c, s->raw_stmt, k, pv, lens, fmts, 1);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_error(s, res, table);
+	PQclear(res);
+	return r;
+}
+
+int pg_store_raw_done(store *s)
+{
+	PGresult *res;
+	int n, r = 0;
+	s->raw_table[0] = '\0';
+	if (PQtransactionStatus(s->c) == PQTRANS_INERROR)
+		return 0; /* a failed copy: its error stands, the rollback follows */
+	if ((n = run(s, "reading the schema",
+		     "SELECT table_name::text, column_name::text FROM information_schema.columns"
+		     " WHERE table_schema = current_schema() AND is_identity = 'YES'",
+		     NULL, 0, &res)) < 0)
+		return n;
+	for (int i = 0; i < n && r == 0; i++) {
+		char sql[512], qt[128], qc[128];
+		if (quote_ident(qt, sizeof qt, gt(res, i, 0)) < 0 || quote_ident(qc, sizeof qc, gt(res, i, 1)) < 0) {
+			r = fort_error_set(FORT_ERROR, "a table name too long");
+			break;
+		}
+		pa a[2] = { PT(qt), PT(gt(res, i, 1)) };
+		snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence($1, $2), coalesce((SELECT max(%s) FROM %s), 0) + 1, false)",
+			 qc, qt);
+		if ((r = run(s, "setting the next ids", sql, a, 2, NULL)) > 0)
+			r = 0;
+	}
+	PQclear(res);
+	return r;
+}
+
+/* ------------------------------------------------ snapshot (backups) */
+
+static int snap_put(void *ctx, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	return sqlite_store_raw_put(ctx, table, ncols, cols, vals);
+}
+
+/* A backup's snapshot is a SQLite vault image (backup.h), whatever the
+ * backend: every row of this database is copied as it is (store_raw_each)
+ * into a vault in memory (nothing on disk), whose image is returned.
+ * Consistent: inside the caller's transaction, writers wait on the
+ * advisory lock it holds; outside one, a REPEATABLE READ READ ONLY
+ * transaction gives one view of every table. */
+int pg_store_snapshot_mem(store *s, unsigned char **out, size_t *len)
+{
+	store *m = NULL;
+	int r, own = s->txdepth == 0;
+	*out = NULL;
+	*len = 0;
+	if (own && (r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "taking the snapshot")) < 0)
+		return r;
+	if ((r = sqlite_store_open(&m, ":memory:", 1)) == 0 && (r = sqlite_store_begin(m)) == 0) {
+		r = pg_store_raw_each(s, snap_put, m);
+		if (sqlite_store_raw_done(m) < 0 && r == 0)
+			r = fort_error_code();
+		if (r == 0)
+			r = sqlite_store_commit(m);
+		else
+			sqlite_store_rollback(m);
+	}
+	if (r == 0)
+		r = sqlite_store_snapshot_mem(m, out, len);
+	sqlite_store_close(m);
+	if (own)
+		PQclear(PQexec(s->c, r == 0 ? "COMMIT" : "ROLLBACK"));
+	return r;
+}
+
+static int count_row(void *ctx, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	(void)table;
+	(void)ncols;
+	(void)cols;
+	(void)vals;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* PostgreSQL checks its own pages (with data checksums when initdb turned
+ * them on): this reads every row of every table once, so a page it cannot
+ * read fails here (FORT_ECORRUPT or FORT_EIO as mapped). */
+int pg_store_integrity_check(store *s)
+{
+	uint64_t n = 0;
+	return pg_store_raw_each(s, count_row, &n);
 }

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <sodium.h>
 #include "store/sealed_meta.h"
+#include "store/seal_common.h"
 #include "util.h"
 #include "store/store.h"
 #include "store/sqlite_int.h"
@@ -290,15 +291,6 @@ static const char *const group_order[T__COUNT] = {
  * (docs/SECURITY.md). */
 static int meta_sealed(const char *key) { return store_meta_key_sealed(key); }
 
-struct seal_touch {
-	int tbl;
-	int known;                       /* HASH is the row's hash as written (else read it at the flush) */
-	int64_t id;
-	unsigned char h[STORE_BIDX_LEN]; /* blind, uniq: the entry */
-	int64_t client;                  /* blind: the entry's client */
-	unsigned char hash[32];
-};
-
 struct store {
 	int backend;                     /* STORE_BACKEND_SQLITE (0), first as in every backend (backends.h) */
 	sqlite3 *db;
@@ -339,8 +331,6 @@ static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, i
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
-static int is_zero32(const unsigned char *h);
-static int seal_fail(const store_seal_check *c, int64_t client);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -510,8 +500,11 @@ int store_open(store **out, const char *path, int create)
 	store *s = NULL;
 	int r, rc;
 	int64_t v = 0;
+	/* ":memory:" with CREATE: a vault in memory only (the PostgreSQL
+	 * backend's snapshot is built in one: a backup is a SQLite image) */
+	int mem = create && strcmp(path, ":memory:") == 0;
 	*out = NULL;
-	if (create) {
+	if (create && !mem) {
 		if (access(path, F_OK) == 0)
 			return fort_error_set(FORT_EEXISTS, "a file already exists at '%s': choose another --vault path", path);
 	}
@@ -548,7 +541,7 @@ int store_open(store **out, const char *path, int create)
 		if (r < 0)
 			goto fail;
 	}
-	if (create) {
+	if (create && !mem) {
 		/* Create the file with mode 0600 before SQLite does (0644). */
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
@@ -605,7 +598,7 @@ fail:
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		store_close(s);
-		if (create)
+		if (create && !mem)
 			unlink(path);
 		fort_error_set(err, "%s", msg);
 	}
@@ -1548,12 +1541,6 @@ static int seal_table_index(const char *name)
 	return -1;
 }
 
-static size_t pslot(const store *s, int tbl, int64_t id)
-{
-	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull ^ (uint64_t)tbl * 0xC2B2AE3D27D4EB4Full;
-	return (size_t)(x ^ x >> 29) & (s->pcap - 1);
-}
-
 static void touch_clear(store *s)
 {
 	s->ntouch = 0;
@@ -1561,33 +1548,14 @@ static void touch_clear(store *s)
 		memset(s->pset, 0, s->pcap * sizeof *s->pset);
 }
 
-/* The pending touch of a row: its index + 1, 0 if none. */
 static size_t pending_at(store *s, int tbl, int64_t id)
 {
-	if (!s->ntouch || !s->pset)
-		return 0;
-	for (size_t i = pslot(s, tbl, id);; i = (i + 1) & (s->pcap - 1)) {
-		uint32_t k = s->pset[i];
-		if (!k)
-			return 0;
-		if (s->touch[k - 1].tbl == tbl && s->touch[k - 1].id == id)
-			return k;
-	}
+	return seal_pending_at(s->pset, s->pcap, s->touch, s->ntouch, tbl, id);
 }
 
 static int pending(store *s, int tbl, int64_t id)
 {
 	return pending_at(s, tbl, id) != 0;
-}
-
-static void pset_put(store *s, size_t idx)
-{
-	const struct seal_touch *t = &s->touch[idx];
-	for (size_t i = pslot(s, t->tbl, t->id);; i = (i + 1) & (s->pcap - 1))
-		if (!s->pset[i]) {
-			s->pset[i] = (uint32_t)idx + 1;
-			return;
-		}
 }
 
 /* Note a change to a sealed row.  HASH: the row's hash as the store
@@ -1621,7 +1589,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 		s->pset = p;
 		s->pcap = nc;
 		for (size_t i = 0; i < s->ntouch; i++)
-			pset_put(s, i);
+			seal_pset_put(s->pset, s->pcap, s->touch, i);
 	}
 	if (s->txdepth == 0) {
 		/* a sealed row written outside a transaction cannot be sealed
@@ -1650,7 +1618,7 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 		t->known = 1;
 		memcpy(t->hash, hash, 32);
 	}
-	pset_put(s, s->ntouch - 1);
+	seal_pset_put(s->pset, s->pcap, s->touch, s->ntouch - 1);
 }
 
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client)
@@ -1673,21 +1641,7 @@ static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_
  * found by the value that is looked up). */
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	unsigned char d[8], c[8];
-	crypto_generichash_state st;
-	uint64_t x = 0;
-	crypto_generichash_init(&st, NULL, 0, sizeof d);
-	crypto_generichash_update(&st, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
-	crypto_generichash_update(&st, h, STORE_BIDX_LEN);
-	if (tbl == T_BLIND) {
-		for (int i = 0; i < 8; i++)
-			c[i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-		crypto_generichash_update(&st, c, 8);
-	}
-	crypto_generichash_final(&st, d, sizeof d);
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | d[i];
-	return (int64_t)(x >> 1); /* a positive 63-bit id */
+	return seal_index_id(seal_table[tbl], tbl == T_BLIND, h, client);
 }
 
 /* An operation that changes many rows (an import of a million clients, a
@@ -1715,54 +1669,35 @@ static int touch_index(store *s, int tbl, const unsigned char *h, int64_t client
 	return 0;
 }
 
-static const char row_tag[] = "fortress-row-v1";
-
-static void hash_u64(crypto_generichash_state *st, uint64_t x)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)(x >> (56 - 8 * i));
-	crypto_generichash_update(st, b, 8);
-}
+_Static_assert(SEAL_COL_INT == SQLITE_INTEGER && SEAL_COL_FLOAT == SQLITE_FLOAT && SEAL_COL_TEXT == SQLITE_TEXT &&
+		       SEAL_COL_BLOB == SQLITE_BLOB && SEAL_COL_NULL == SQLITE_NULL,
+	       "a row hashes alike in both backends (seal_common.h)");
 
 static void hash_columns(crypto_generichash_state *hs, sqlite3_stmt *st, int n)
 {
 	for (int i = 0; i < n; i++) {
 		int ty = sqlite3_column_type(st, i);
-		unsigned char tb = (unsigned char)ty;
-		crypto_generichash_update(hs, &tb, 1);
-		if (ty == SQLITE_INTEGER) {
-			hash_u64(hs, (uint64_t)sqlite3_column_int64(st, i));
-		} else if (ty == SQLITE_FLOAT) {
-			double d = sqlite3_column_double(st, i);
-			uint64_t u;
-			memcpy(&u, &d, 8);
-			hash_u64(hs, u);
-		} else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB) {
-			const void *p = ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i) : sqlite3_column_blob(st, i);
-			int len = sqlite3_column_bytes(st, i);
-			hash_u64(hs, (uint64_t)len);
-			if (len > 0)
-				crypto_generichash_update(hs, p, (size_t)len);
-		}
+		if (ty == SQLITE_INTEGER)
+			seal_col_int(hs, sqlite3_column_int64(st, i));
+		else if (ty == SQLITE_FLOAT)
+			seal_col_float(hs, sqlite3_column_double(st, i));
+		else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB)
+			seal_col_bytes(hs, ty, ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i) : sqlite3_column_blob(st, i),
+				       (size_t)sqlite3_column_bytes(st, i));
+		else
+			seal_col_null(hs);
 	}
 }
 
 static void row_hash_start(crypto_generichash_state *hs, int tbl)
 {
-	crypto_generichash_init(hs, NULL, 0, 32);
-	crypto_generichash_update(hs, (const unsigned char *)row_tag, sizeof row_tag);
-	crypto_generichash_update(hs, (const unsigned char *)seal_table[tbl], strlen(seal_table[tbl]) + 1);
+	seal_row_start(hs, seal_table[tbl]);
 }
 
 /* An index entry's hash: what row_hash gives for it, from the entry in hand. */
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client)
 {
-	crypto_generichash_state hs;
-	row_hash_start(&hs, tbl);
-	crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
-	hash_u64(&hs, (uint64_t)client);
-	crypto_generichash_final(&hs, out, 32);
+	seal_hash_index(out, seal_table[tbl], h, client);
 }
 
 /* A client record's hash from a statement on its row, columns in table
@@ -1772,25 +1707,9 @@ static void hash_client_row(unsigned char out[32], sqlite3_stmt *st)
 {
 	crypto_generichash_state hs;
 	row_hash_start(&hs, T_CLIENTS);
-	hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
+	seal_hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
 	hash_columns(&hs, st, 6);
 	crypto_generichash_final(&hs, out, 32);
-}
-
-static void hash_int_col(crypto_generichash_state *hs, int64_t x)
-{
-	unsigned char tb = SQLITE_INTEGER;
-	crypto_generichash_update(hs, &tb, 1);
-	hash_u64(hs, (uint64_t)x);
-}
-
-static void hash_blob_col(crypto_generichash_state *hs, const unsigned char *p, size_t len)
-{
-	unsigned char tb = SQLITE_BLOB;
-	crypto_generichash_update(hs, &tb, 1);
-	hash_u64(hs, (uint64_t)len);
-	if (len > 0)
-		crypto_generichash_update(hs, p, len);
 }
 
 /* A client record's hash from the values store_client_insert binds (every
@@ -1799,13 +1718,13 @@ static void hash_client(unsigned char out[32], const store_client *c)
 {
 	crypto_generichash_state hs;
 	row_hash_start(&hs, T_CLIENTS);
-	hash_u64(&hs, (uint64_t)c->id);
-	hash_int_col(&hs, c->id);
-	hash_int_col(&hs, c->vk_version);
-	hash_blob_col(&hs, c->wrapped, c->wrapped_len);
-	hash_blob_col(&hs, c->data, c->data ? c->data_len : 0);
-	hash_int_col(&hs, c->created);
-	hash_int_col(&hs, c->updated);
+	seal_hash_u64(&hs, (uint64_t)c->id);
+	seal_col_int(&hs, c->id);
+	seal_col_int(&hs, c->vk_version);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->wrapped, c->wrapped_len);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->data, c->data ? c->data_len : 0);
+	seal_col_int(&hs, c->created);
+	seal_col_int(&hs, c->updated);
 	crypto_generichash_final(&hs, out, 32);
 }
 
@@ -1844,9 +1763,9 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 		row_hash_start(&hs, tbl);
 		if (tbl == T_BLIND || tbl == T_UNIQ) {
 			crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
-			hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
+			seal_hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
 		} else {
-			hash_u64(&hs, (uint64_t)id);
+			seal_hash_u64(&hs, (uint64_t)id);
 			/* a group: every row of it, in order (one row: the same
 			 * hash as a rowid table's) */
 			do
@@ -1863,26 +1782,6 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return r;
-}
-
-static int is_zero32(const unsigned char *h)
-{
-	unsigned char z = 0;
-	for (int i = 0; i < 32; i++)
-		z |= h[i];
-	return z == 0;
-}
-
-/* What a row's hash NOW (all zero: the row is gone) says against its
- * newest seal SEALED (FOUND: a seal exists; all zero: sealed as removed). */
-static int seal_verdict(const unsigned char now[32], int found, const unsigned char sealed[32])
-{
-	int live = found && !is_zero32(sealed);
-	if (is_zero32(now))
-		return live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
-	if (!live)
-		return STORE_SEAL_UNSEALED;
-	return sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
 }
 
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
@@ -1902,13 +1801,6 @@ static int touch_cmp(const void *a, const void *b)
 	if (x->tbl != y->tbl)
 		return strcmp(seal_table[x->tbl], seal_table[y->tbl]);
 	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static void digest_add(crypto_generichash_state *st, const char *tbl, int64_t id, const unsigned char *hash)
-{
-	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
-	hash_u64(st, (uint64_t)id);
-	crypto_generichash_update(st, hash, 32);
 }
 
 /* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
@@ -1954,7 +1846,6 @@ static int seal_insert_many(store *s, int head, int64_t seq, int64_t first, cons
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	sqlite3_stmt *st = q(s, Q_SEAL_ADD), *hd = q(s, Q_SEAL_HEAD_PUT);
 	size_t n = 0;
@@ -1973,8 +1864,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 			s->touch[n++] = s->touch[i];
 	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
 		unsigned char h[32];
@@ -1987,7 +1877,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 				else
 					r = row_hash(s, t[k].tbl, t[k].id, t[k].h, t[k].client, hs[k]);
 				if (r == 0)
-					digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
+					seal_digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
 			}
 			if (r == 0)
 				r = seal_insert_many(s, 0, seq, SEAL_ROWID(seq, i), t, hs);
@@ -2000,7 +1890,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 			memcpy(h, t->hash, 32);
 		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
 			break;
-		digest_add(&dg, seal_table[t->tbl], t->id, h);
+		seal_digest_add(&dg, seal_table[t->tbl], t->id, h);
 		sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, i));
 		sqlite3_bind_int64(st, 2, seq);
 		sqlite3_bind_text(st, 3, seal_table[t->tbl], -1, SQLITE_STATIC);
@@ -2024,7 +1914,6 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
-	static const char tag[] = "fortress-seals-v1";
 	crypto_generichash_state dg;
 	sqlite3_stmt *st = q(s, Q_SEAL_OF_SEQ);
 	int rc;
@@ -2032,8 +1921,7 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 	memset(digest, 0, 32);
 	if (!st)
 		return fort_error_code();
-	crypto_generichash_init(&dg, NULL, 0, 32);
-	crypto_generichash_update(&dg, (const unsigned char *)tag, sizeof tag);
+	seal_digest_start(&dg);
 	/* a row moved out of its entry's range is in no digest: the count of
 	 * all seals against the sum of the entries' (seal_verify) names it */
 	if (seq < 1 || seq > SEAL_SEQ_MAX)
@@ -2047,7 +1935,7 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 			memcpy(h, sqlite3_column_blob(st, 2), 32);
 		else
 			h[0] = 1; /* a damaged seal cannot match */
-		digest_add(&dg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), h);
+		seal_digest_add(&dg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), h);
 		(*n)++;
 	}
 	sqlite3_reset(st);
@@ -2300,13 +2188,6 @@ void store_seal_describe(char *buf, size_t cap, const store_seal_check *c, int64
 	}
 }
 
-static int seal_fail(const store_seal_check *c, int64_t client)
-{
-	char msg[512];
-	store_seal_describe(msg, sizeof msg, c, client);
-	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
-}
-
 /* Reads of sealed rows: nothing the vault returns or acts on may differ
  * from what the audit log vouches for. */
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client)
@@ -2346,12 +2227,6 @@ static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
 
-static int scan_first(void *ctx, const store_seal_check *c)
-{
-	(void)ctx;
-	return seal_fail(c, strcmp(c->table, "erased") == 0 ? c->id : 0);
-}
-
 /* A ledger is read as a whole set (an entry removed is as telling as one
  * changed): check every row and seal once per process, before the first
  * read. */
@@ -2360,16 +2235,10 @@ static int seal_require_table(store *s, int tbl)
 	int r;
 	if (!s->enforce || (s->scanned & 1u << tbl))
 		return 0;
-	if ((r = store_seal_scan(s, seal_table[tbl], scan_first, NULL)) < 0)
+	if ((r = store_seal_scan(s, seal_table[tbl], seal_scan_first, NULL)) < 0)
 		return r;
 	s->scanned |= 1u << tbl;
 	return 0;
-}
-
-static int id_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* The query that lists a sealed table's seal units: index entries by
@@ -2428,7 +2297,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 		goto out;
 	/* every live seal must still have its row */
 	if (n)
-		qsort(ids, n, sizeof *ids, id_cmp);
+		qsort(ids, n, sizeof *ids, seal_id_cmp);
 	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, seq FROM seal_head WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK) {
 		r = map_sqlite(s->db, rc, "checking the seals");
 		goto out;
@@ -2436,8 +2305,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	sqlite3_bind_text(st, 1, seal_table[t], -1, SQLITE_STATIC);
 	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		int live = sqlite3_column_bytes(st, 1) != 32 || !is_zero32(sqlite3_column_blob(st, 1));
-		if (live && !(n && bsearch(&id, ids, n, sizeof *ids, id_cmp)) && !pending(s, t, id)) {
+		int live = sqlite3_column_bytes(st, 1) != 32 || !seal_is_zero32(sqlite3_column_blob(st, 1));
+		if (live && !(n && bsearch(&id, ids, n, sizeof *ids, seal_id_cmp)) && !pending(s, t, id)) {
 			c.table = seal_table[t];
 			c.id = id;
 			c.seq = sqlite3_column_int64(st, 2);
@@ -2809,7 +2678,7 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 			int found = seal_latest(s, T_UNIQ, sid, sealed, &c.seq);
 			if (found < 0)
 				return found;
-			if (found && !is_zero32(sealed)) {
+			if (found && !seal_is_zero32(sealed)) {
 				sqlite3_stmt *d = q(s, Q_UNIQ_DEL);
 				if (d) {
 					sqlite3_bind_blob(d, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);

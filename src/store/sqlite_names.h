@@ -145,6 +145,9 @@
 #define store_intake_inbox_count sqlite_store_intake_inbox_count
 #define store_intake_decision_add sqlite_store_intake_decision_add
 #define store_intake_decision_get sqlite_store_intake_decision_get
+#define store_raw_each sqlite_store_raw_each
+#define store_raw_put sqlite_store_raw_put
+#define store_raw_done sqlite_store_raw_done
 #define store_totp_get sqlite_store_totp_get
 #define store_totp_put sqlite_store_totp_put
 #define store_totp_del sqlite_store_totp_del

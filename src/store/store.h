@@ -693,4 +693,37 @@ int store_intake_decision_add(store *s, int64_t id, const char *form, const char
 			      const char *actor);
 int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32]);
 
+/* ---------------------------------------------- raw rows (`store copy`) */
+
+/* A column's value as stored: STORE_V_INT (I), STORE_V_TEXT or
+ * STORE_V_BLOB (P, LEN), STORE_V_NULL.  The codes are the seals' column
+ * types (seal_common.h). */
+enum { STORE_V_INT = 1, STORE_V_TEXT = 3, STORE_V_BLOB = 4, STORE_V_NULL = 5 };
+typedef struct {
+	int type;
+	int64_t i;
+	const void *p;
+	size_t len;
+} store_value;
+/* One row of TABLE: NCOLS columns named COLS (valid during the call). */
+typedef int (*store_raw_cb)(void *ctx, const char *table, size_t ncols, const char *const *cols, const store_value *vals);
+/* Every row of every table of the vault as it is stored (ciphertext, index
+ * entries, seals, the audit chain: nothing is decrypted or checked), tables
+ * by name, the one others refer to (users) first; the schema's version
+ * record aside.  A row's id that the backend
+ * keeps apart from its columns (SQLite's implicit rowid, PostgreSQL's
+ * explicit rowid column) comes first as the column "rowid".  Call it
+ * inside store_begin .. store_rollback for one consistent view. */
+int store_raw_each(store *s, store_raw_cb cb, void *ctx);
+/* Insert one such row, as it is, into TABLE of a vault just made by
+ * store_open (CREATE), inside a transaction: nothing is noted for the seals
+ * (the rows bring their own seals and audit entries), so such a handle is
+ * for the copy only: store_raw_done, commit, close.  A "rowid" column the
+ * table here does not keep is dropped; a column it does not have is
+ * FORT_EINPUT naming it; a value of the wrong type FORT_EINPUT. */
+int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals);
+/* After the last store_raw_put: ids the store assigns later follow the
+ * copied ones (PostgreSQL's identity sequences; SQLite needs nothing). */
+int store_raw_done(store *s);
+
 #endif

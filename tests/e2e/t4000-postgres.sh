@@ -190,12 +190,23 @@ test_expect 'a second factor rolled back with psql is refused (a used code would
 	expect_exit 0 fort audit verify
 '
 
-test_expect 'a command not yet on PostgreSQL says so and changes nothing' '
-	before=$(sql "SELECT count(*) FROM clients")/$(sql "SELECT count(*) FROM exports") &&
-	expect_exit 1 fort backup create "$TRASH/b.fbk" &&
-	expect_contains "$ERR" "not yet available on a PostgreSQL vault" &&
-	expect_eq "$(sql "SELECT count(*) FROM clients")/$(sql "SELECT count(*) FROM exports")" "$before" "clients/exports" &&
-	{ [ ! -s "$TRASH/b.fbk" ] || _fail "a backup file was written"; } &&
+test_expect 'backup create from PostgreSQL: verify, restore into a file that opens and verifies, then into a database' '
+	expect_exit 0 fort backup create "$TRASH/b.fbk" &&
+	expect_contains "$OUT" "$(sql "SELECT count(*) FROM clients") clients" &&
+	expect_exit 0 fort backup verify "$TRASH/b.fbk" &&
+	expect_exit 6 fort backup restore "$TRASH/b.fbk" --to "$URL" &&
+	expect_contains "$ERR" "store copy" &&
+	expect_exit 0 fort backup restore "$TRASH/b.fbk" --to "$TRASH/restored.db" &&
+	expect_not_contains "$ERR" "no current vault" &&
+	expect_exit 0 fort --vault "$TRASH/restored.db" audit verify &&
+	expect_exit 0 fort --vault "$TRASH/restored.db" client find email=jana@example.com &&
+	JANA=$(cat "$OUT") &&
+	expect_exit 0 fort --vault "$TRASH/restored.db" client get "$JANA" --reveal email --purpose service &&
+	expect_contains "$OUT" "jana@example.com" &&
+	expect_eq "$(sqlite3 "$TRASH/restored.db" "SELECT count(*) FROM clients")" "$(sql "SELECT count(*) FROM clients")" "clients restored" &&
+	R=$(sh "$FORTRESS_PG_SERVER" newdb "$FORTRESS_TEST_PG_DIR" "${DB}_r") &&
+	expect_exit 0 fort --vault "$TRASH/restored.db" store copy --to "$R" &&
+	expect_exit 0 fort --vault "$R" audit verify &&
 	expect_exit 0 fort audit verify
 '
 

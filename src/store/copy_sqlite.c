@@ -1,0 +1,261 @@
+#include "store/sqlite_names.h" /* first: this file's store_X are sqlite_store_X (backends.h) */
+/* copy_sqlite.c - raw rows of a SQLite vault (store.h, "raw rows"): what
+ * `fortress store copy` reads from a vault file and writes into a new one,
+ * every table as it is, nothing decrypted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "util.h"
+#include "store/store.h"
+#include "store/sqlite_int.h"
+
+#define RAW_COLS_MAX 64
+
+/* "NAME" with every " doubled, into BUF. */
+static int quote_ident(char *buf, size_t cap, const char *name)
+{
+	size_t o = 0;
+	if (cap < 3)
+		return -1;
+	buf[o++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (o + 3 >= cap)
+			return -1;
+		if (*p == '"')
+			buf[o++] = '"';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return 0;
+}
+
+/* Does TABLE keep a rowid of its own, apart from its columns (a rowid table
+ * without an INTEGER PRIMARY KEY aliasing it)?  1, 0, or <0. */
+static int own_rowid(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	rc = sqlite3_prepare_v2(db,
+				"SELECT (SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1) LIKE '%WITHOUT ROWID%',"
+				" (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0),"
+				" (SELECT count(*) FROM pragma_table_info(?1) WHERE pk > 0 AND upper(type) = 'INTEGER')",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_error(db, rc, "reading the schema");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = !sqlite3_column_int(st, 0) && !(sqlite3_column_int(st, 1) == 1 && sqlite3_column_int(st, 2) == 1);
+	else
+		r = store_sqlite_error(db, rc, "reading the schema");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int each_row(sqlite3 *db, const char *table, store_raw_cb cb, void *ctx)
+{
+	char sql[256], q[128];
+	const char *cols[RAW_COLS_MAX];
+	store_value vals[RAW_COLS_MAX];
+	sqlite3_stmt *st;
+	int rc, r, rowid, n;
+	if ((rowid = own_rowid(db, table)) < 0)
+		return rowid;
+	if (quote_ident(q, sizeof q, table) < 0)
+		return fort_error_set(FORT_ECORRUPT, "the vault has a table with too long a name");
+	snprintf(sql, sizeof sql, "SELECT %s* FROM %s%s", rowid ? "rowid AS rowid, " : "", q, rowid ? " ORDER BY rowid" : "");
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlite_error(db, rc, "reading the vault");
+	n = sqlite3_column_count(st);
+	if (n > RAW_COLS_MAX) {
+		sqlite3_finalize(st);
+		return fort_error_set(FORT_ECORRUPT, "table %s has %d columns, more than a vault's", table, n);
+	}
+	for (int i = 0; i < n; i++)
+		cols[i] = sqlite3_column_name(st, i);
+	r = 0;
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			int ty = sqlite3_column_type(st, i);
+			store_value *v = &vals[i];
+			memset(v, 0, sizeof *v);
+			if (ty == SQLITE_INTEGER) {
+				v->type = STORE_V_INT;
+				v->i = sqlite3_column_int64(st, i);
+			} else if (ty == SQLITE_TEXT || ty == SQLITE_BLOB) {
+				v->type = ty == SQLITE_TEXT ? STORE_V_TEXT : STORE_V_BLOB;
+				v->p = ty == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i) : sqlite3_column_blob(st, i);
+				v->len = (size_t)sqlite3_column_bytes(st, i);
+			} else if (ty == SQLITE_NULL) {
+				v->type = STORE_V_NULL;
+			} else {
+				r = fort_error_set(FORT_ECORRUPT, "table %s, column %s holds a floating-point number, which no vault writes",
+						   table, cols[i]);
+				break;
+			}
+		}
+		if (r == 0)
+			r = cb(ctx, table, (size_t)n, cols, vals);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_sqlite_error(db, rc, "reading the vault");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_raw_each(store *s, store_raw_cb cb, void *ctx)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	sqlite3_stmt *st;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc, r = 0;
+	rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+				    " ORDER BY name <> 'users', name",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_sqlite_error(db, rc, "reading the schema");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *nm = fort_strdup((const char *)sqlite3_column_text(st, 0));
+		if (!nm || FORT_ARRAY_GROW(names, n + 1, cap, 32) < 0) {
+			free(nm);
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+			break;
+		}
+		names[n++] = nm;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_sqlite_error(db, rc, "reading the schema");
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = each_row(db, names[i], cb, ctx);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+/* The insert statement of the table being loaded, kept across rows (one
+ * copy at a time per thread; store_raw_done finalizes it). */
+static _Thread_local struct {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char table[64];
+	char sig[1024];   /* the column names as given, joined */
+	int keep[RAW_COLS_MAX];
+} ins;
+
+static void ins_clear(void)
+{
+	sqlite3_finalize(ins.st);
+	memset(&ins, 0, sizeof ins);
+}
+
+static int ins_prepare(sqlite3 *db, const char *table, size_t ncols, const char *const *cols)
+{
+	char sig[1024], sql[4096], q[128];
+	size_t o = 0, so = 0;
+	int rowid, rc, k = 0;
+	sig[0] = '\0';
+	for (size_t i = 0; i < ncols; i++)
+		so += (size_t)snprintf(sig + (so < sizeof sig ? so : sizeof sig - 1), so < sizeof sig ? sizeof sig - so : 1, "%s,", cols[i]);
+	if (so >= sizeof sig)
+		return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+	if (ins.st && ins.db == db && strcmp(ins.table, table) == 0 && strcmp(ins.sig, sig) == 0)
+		return 0;
+	ins_clear();
+	if (strlen(table) >= sizeof ins.table || quote_ident(q, sizeof q, table) < 0)
+		return fort_error_set(FORT_EINPUT, "table %s: the name is too long", table);
+	if ((rowid = own_rowid(db, table)) < 0)
+		return rowid;
+	o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", q);
+	for (size_t i = 0; i < ncols; i++) {
+		sqlite3_stmt *chk;
+		int has;
+		ins.keep[i] = 0;
+		if (strcmp(cols[i], "rowid") == 0) {
+			if (!rowid)
+				continue;
+		} else {
+			if ((rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", -1, &chk, NULL)) !=
+			    SQLITE_OK)
+				return store_sqlite_error(db, rc, "reading the schema");
+			sqlite3_bind_text(chk, 1, table, -1, SQLITE_STATIC);
+			sqlite3_bind_text(chk, 2, cols[i], -1, SQLITE_STATIC);
+			has = sqlite3_step(chk) == SQLITE_ROW && sqlite3_column_int(chk, 0) > 0;
+			sqlite3_finalize(chk);
+			if (!has)
+				return fort_error_set(FORT_EINPUT,
+						      "table %s has no column %s here: the destination's schema is not the source's"
+						      " (copy between vaults of the same Fortress version)",
+						      table, cols[i]);
+		}
+		if (quote_ident(q, sizeof q, cols[i]) < 0 || o + strlen(q) + 8 >= sizeof sql)
+			return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", k ? ", " : "", q);
+		ins.keep[i] = 1;
+		k++;
+	}
+	o += (size_t)snprintf(sql + o, sizeof sql - o, ") VALUES(");
+	for (int i = 0; i < k && o + 4 < sizeof sql; i++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s?", i ? "," : "");
+	if (o + 2 >= sizeof sql)
+		return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
+	snprintf(sql + o, sizeof sql - o, ")");
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &ins.st, NULL)) != SQLITE_OK) {
+		ins.st = NULL;
+		return store_sqlite_error(db, rc, "preparing the copy");
+	}
+	ins.db = db;
+	snprintf(ins.table, sizeof ins.table, "%s", table);
+	snprintf(ins.sig, sizeof ins.sig, "%s", sig);
+	return 0;
+}
+
+int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	sqlite3 *db = store_sqlite_db(s);
+	int r, rc, k = 0;
+	if (ncols > RAW_COLS_MAX)
+		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
+	/* the rows bring their own seals: nothing is noted for them */
+	sqlite3_update_hook(db, NULL, NULL);
+	if ((r = ins_prepare(db, table, ncols, cols)) < 0)
+		return r;
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value *v = &vals[i];
+		if (!ins.keep[i])
+			continue;
+		k++;
+		switch (v->type) {
+		case STORE_V_INT:
+			sqlite3_bind_int64(ins.st, k, v->i);
+			break;
+		case STORE_V_TEXT:
+			sqlite3_bind_text(ins.st, k, v->len ? v->p : "", (int)v->len, SQLITE_STATIC);
+			break;
+		case STORE_V_BLOB:
+			if (v->len)
+				sqlite3_bind_blob(ins.st, k, v->p, (int)v->len, SQLITE_STATIC);
+			else
+				sqlite3_bind_zeroblob(ins.st, k, 0);
+			break;
+		default:
+			sqlite3_bind_null(ins.st, k);
+		}
+	}
+	rc = sqlite3_step(ins.st);
+	sqlite3_reset(ins.st);
+	sqlite3_clear_bindings(ins.st);
+	if (rc != SQLITE_DONE)
+		return store_sqlite_error(db, rc, table);
+	return 0;
+}
+
+int store_raw_done(store *s)
+{
+	(void)s;
+	ins_clear();
+	return 0;
+}

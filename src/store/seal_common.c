@@ -1,0 +1,161 @@
+/* seal_common.c - the seals' backend-neutral helpers (seal_common.h). */
+#include <stdio.h>
+#include <string.h>
+#include "util.h"
+#include "store/seal_common.h"
+
+static const char row_tag[] = "fortress-row-v1";
+static const char seals_tag[] = "fortress-seals-v1";
+
+void seal_hash_u64(crypto_generichash_state *st, uint64_t x)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(x >> (56 - 8 * i));
+	crypto_generichash_update(st, b, 8);
+}
+
+void seal_row_start(crypto_generichash_state *hs, const char *table)
+{
+	crypto_generichash_init(hs, NULL, 0, 32);
+	crypto_generichash_update(hs, (const unsigned char *)row_tag, sizeof row_tag);
+	crypto_generichash_update(hs, (const unsigned char *)table, strlen(table) + 1);
+}
+
+void seal_col_int(crypto_generichash_state *hs, int64_t x)
+{
+	unsigned char tb = SEAL_COL_INT;
+	crypto_generichash_update(hs, &tb, 1);
+	seal_hash_u64(hs, (uint64_t)x);
+}
+
+void seal_col_float(crypto_generichash_state *hs, double d)
+{
+	unsigned char tb = SEAL_COL_FLOAT;
+	uint64_t u;
+	memcpy(&u, &d, 8);
+	crypto_generichash_update(hs, &tb, 1);
+	seal_hash_u64(hs, u);
+}
+
+void seal_col_bytes(crypto_generichash_state *hs, int type, const void *p, size_t len)
+{
+	unsigned char tb = (unsigned char)type;
+	crypto_generichash_update(hs, &tb, 1);
+	seal_hash_u64(hs, (uint64_t)len);
+	if (len > 0)
+		crypto_generichash_update(hs, p, len);
+}
+
+void seal_col_null(crypto_generichash_state *hs)
+{
+	unsigned char tb = SEAL_COL_NULL;
+	crypto_generichash_update(hs, &tb, 1);
+}
+
+void seal_hash_index(unsigned char out[32], const char *table, const unsigned char *h, int64_t client)
+{
+	crypto_generichash_state hs;
+	seal_row_start(&hs, table);
+	crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
+	seal_hash_u64(&hs, (uint64_t)client);
+	crypto_generichash_final(&hs, out, 32);
+}
+
+int64_t seal_index_id(const char *table, int blind, const unsigned char *h, int64_t client)
+{
+	unsigned char d[8], c[8];
+	crypto_generichash_state st;
+	uint64_t x = 0;
+	crypto_generichash_init(&st, NULL, 0, sizeof d);
+	crypto_generichash_update(&st, (const unsigned char *)table, strlen(table) + 1);
+	crypto_generichash_update(&st, h, STORE_BIDX_LEN);
+	if (blind) {
+		for (int i = 0; i < 8; i++)
+			c[i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+		crypto_generichash_update(&st, c, 8);
+	}
+	crypto_generichash_final(&st, d, sizeof d);
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | d[i];
+	return (int64_t)(x >> 1); /* a positive 63-bit id */
+}
+
+int seal_is_zero32(const unsigned char *h)
+{
+	unsigned char z = 0;
+	for (int i = 0; i < 32; i++)
+		z |= h[i];
+	return z == 0;
+}
+
+int seal_verdict(const unsigned char now[32], int found, const unsigned char sealed[32])
+{
+	int live = found && !seal_is_zero32(sealed);
+	if (seal_is_zero32(now))
+		return live ? STORE_SEAL_REMOVED : STORE_SEAL_OK;
+	if (!live)
+		return STORE_SEAL_UNSEALED;
+	return sodium_memcmp(now, sealed, 32) == 0 ? STORE_SEAL_OK : STORE_SEAL_CHANGED;
+}
+
+int seal_fail(const store_seal_check *c, int64_t client)
+{
+	char msg[512];
+	store_seal_describe(msg, sizeof msg, c, client);
+	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
+}
+
+int seal_scan_first(void *ctx, const store_seal_check *c)
+{
+	(void)ctx;
+	return seal_fail(c, strcmp(c->table, "erased") == 0 ? c->id : 0);
+}
+
+void seal_digest_start(crypto_generichash_state *st)
+{
+	crypto_generichash_init(st, NULL, 0, 32);
+	crypto_generichash_update(st, (const unsigned char *)seals_tag, sizeof seals_tag);
+}
+
+void seal_digest_add(crypto_generichash_state *st, const char *tbl, int64_t id, const unsigned char *hash)
+{
+	crypto_generichash_update(st, (const unsigned char *)tbl, strlen(tbl) + 1);
+	seal_hash_u64(st, (uint64_t)id);
+	crypto_generichash_update(st, hash, 32);
+}
+
+int seal_id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t seal_pslot(size_t cap, int tbl, int64_t id)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull ^ (uint64_t)tbl * 0xC2B2AE3D27D4EB4Full;
+	return (size_t)(x ^ x >> 29) & (cap - 1);
+}
+
+void seal_pset_put(uint32_t *pset, size_t cap, const struct seal_touch *touch, size_t idx)
+{
+	const struct seal_touch *t = &touch[idx];
+	for (size_t i = seal_pslot(cap, t->tbl, t->id);; i = (i + 1) & (cap - 1))
+		if (!pset[i]) {
+			pset[i] = (uint32_t)idx + 1;
+			return;
+		}
+}
+
+size_t seal_pending_at(const uint32_t *pset, size_t cap, const struct seal_touch *touch, size_t ntouch, int tbl, int64_t id)
+{
+	if (!ntouch || !pset)
+		return 0;
+	for (size_t i = seal_pslot(cap, tbl, id);; i = (i + 1) & (cap - 1)) {
+		uint32_t k = pset[i];
+		if (!k)
+			return 0;
+		if (touch[k - 1].tbl == tbl && touch[k - 1].id == id)
+			return k;
+	}
+}
