@@ -9,27 +9,9 @@
 #include "util.h"
 #include "store/store.h"
 #include "store/sqlite_int.h"
+#include "store/seal_common.h"
 
-#define RAW_COLS_MAX 64
 
-/* "NAME" with every " doubled, into BUF. */
-static int quote_ident(char *buf, size_t cap, const char *name)
-{
-	size_t o = 0;
-	if (cap < 3)
-		return -1;
-	buf[o++] = '"';
-	for (const char *p = name; *p; p++) {
-		if (o + 3 >= cap)
-			return -1;
-		if (*p == '"')
-			buf[o++] = '"';
-		buf[o++] = *p;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return 0;
-}
 
 /* Does TABLE keep a rowid of its own, apart from its columns (a rowid table
  * without an INTEGER PRIMARY KEY aliasing it)?  1, 0, or <0. */
@@ -56,19 +38,19 @@ static int own_rowid(sqlite3 *db, const char *table)
 static int each_row(sqlite3 *db, const char *table, store_raw_cb cb, void *ctx)
 {
 	char sql[256], q[128];
-	const char *cols[RAW_COLS_MAX];
-	store_value vals[RAW_COLS_MAX];
+	const char *cols[STORE_RAW_COLS_MAX];
+	store_value vals[STORE_RAW_COLS_MAX];
 	sqlite3_stmt *st;
 	int rc, r, rowid, n;
 	if ((rowid = own_rowid(db, table)) < 0)
 		return rowid;
-	if (quote_ident(q, sizeof q, table) < 0)
+	if (raw_quote_ident(q, sizeof q, table) < 0)
 		return fort_error_set(FORT_ECORRUPT, "the vault has a table with too long a name");
 	snprintf(sql, sizeof sql, "SELECT %s* FROM %s%s", rowid ? "rowid AS rowid, " : "", q, rowid ? " ORDER BY rowid" : "");
 	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return store_sqlite_error(db, rc, "reading the vault");
 	n = sqlite3_column_count(st);
-	if (n > RAW_COLS_MAX) {
+	if (n > STORE_RAW_COLS_MAX) {
 		sqlite3_finalize(st);
 		return fort_error_set(FORT_ECORRUPT, "table %s has %d columns, more than a vault's", table, n);
 	}
@@ -143,7 +125,7 @@ static _Thread_local struct {
 	sqlite3_stmt *st;
 	char table[64];
 	char sig[1024];   /* the column names as given, joined */
-	int keep[RAW_COLS_MAX];
+	int keep[STORE_RAW_COLS_MAX];
 } ins;
 
 static void ins_clear(void)
@@ -165,7 +147,7 @@ static int ins_prepare(sqlite3 *db, const char *table, size_t ncols, const char 
 	if (ins.st && ins.db == db && strcmp(ins.table, table) == 0 && strcmp(ins.sig, sig) == 0)
 		return 0;
 	ins_clear();
-	if (strlen(table) >= sizeof ins.table || quote_ident(q, sizeof q, table) < 0)
+	if (strlen(table) >= sizeof ins.table || raw_quote_ident(q, sizeof q, table) < 0)
 		return fort_error_set(FORT_EINPUT, "table %s: the name is too long", table);
 	if ((rowid = own_rowid(db, table)) < 0)
 		return rowid;
@@ -191,7 +173,7 @@ static int ins_prepare(sqlite3 *db, const char *table, size_t ncols, const char 
 						      " (copy between vaults of the same Fortress version)",
 						      table, cols[i]);
 		}
-		if (quote_ident(q, sizeof q, cols[i]) < 0 || o + strlen(q) + 8 >= sizeof sql)
+		if (raw_quote_ident(q, sizeof q, cols[i]) < 0 || o + strlen(q) + 8 >= sizeof sql)
 			return fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
 		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", k ? ", " : "", q);
 		ins.keep[i] = 1;
@@ -217,7 +199,7 @@ int store_raw_put(store *s, const char *table, size_t ncols, const char *const *
 {
 	sqlite3 *db = store_sqlite_db(s);
 	int r, rc, k = 0;
-	if (ncols > RAW_COLS_MAX)
+	if (ncols > STORE_RAW_COLS_MAX)
 		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
 	/* the rows bring their own seals: nothing is noted for them */
 	sqlite3_update_hook(db, NULL, NULL);

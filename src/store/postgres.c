@@ -3206,25 +3206,7 @@ int pg_store_intake_decision_get(store *s, int64_t id, char decision[16], char c
 
 /* ---------------------------------------------- raw rows (`store copy`) */
 
-#define RAW_COLS_MAX 64
 
-static int quote_ident(char *buf, size_t cap, const char *name)
-{
-	size_t o = 0;
-	if (cap < 3)
-		return -1;
-	buf[o++] = '"';
-	for (const char *p = name; *p; p++) {
-		if (o + 3 >= cap)
-			return -1;
-		if (*p == '"')
-			buf[o++] = '"';
-		buf[o++] = *p;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return 0;
-}
 
 /* TABLE's columns (name, type) in order, "rowid" first when it has one. */
 static int table_columns(store *s, const char *table, PGresult **res)
@@ -3239,21 +3221,21 @@ static int table_columns(store *s, const char *table, PGresult **res)
 static int raw_table(store *s, const char *table, store_raw_cb cb, void *ctx)
 {
 	char sql[4096], q[128];
-	const char *cols[RAW_COLS_MAX];
-	store_value vals[RAW_COLS_MAX];
+	const char *cols[STORE_RAW_COLS_MAX];
+	store_value vals[STORE_RAW_COLS_MAX];
 	PGresult *colres, *res;
 	size_t o;
 	int n, r = 0, has_rowid = 0, done = 0;
 	if ((n = table_columns(s, table, &colres)) < 0)
 		return n;
-	if (n == 0 || n > RAW_COLS_MAX || quote_ident(q, sizeof q, table) < 0) {
+	if (n == 0 || n > STORE_RAW_COLS_MAX || raw_quote_ident(q, sizeof q, table) < 0) {
 		PQclear(colres);
 		return fort_error_set(FORT_ECORRUPT, "table %s: cannot read its columns", table);
 	}
 	o = (size_t)snprintf(sql, sizeof sql, "SELECT ");
 	for (int i = 0; i < n; i++) {
 		char qc[128];
-		if (quote_ident(qc, sizeof qc, gt(colres, i, 0)) < 0 || o + strlen(qc) + 4 >= sizeof sql) {
+		if (raw_quote_ident(qc, sizeof qc, gt(colres, i, 0)) < 0 || o + strlen(qc) + 4 >= sizeof sql) {
 			PQclear(colres);
 			return fort_error_set(FORT_ECORRUPT, "table %s: too many columns", table);
 		}
@@ -3338,13 +3320,13 @@ static const char *vtype_name(int t)
 int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
 {
 	char sig[1024];
-	const char *pv[RAW_COLS_MAX];
-	int lens[RAW_COLS_MAX], fmts[RAW_COLS_MAX];
-	unsigned char ints[RAW_COLS_MAX][8];
+	const char *pv[STORE_RAW_COLS_MAX];
+	int lens[STORE_RAW_COLS_MAX], fmts[STORE_RAW_COLS_MAX];
+	unsigned char ints[STORE_RAW_COLS_MAX][8];
 	size_t so = 0;
 	int k = 0, r = 0;
 	PGresult *res;
-	if (ncols > RAW_COLS_MAX)
+	if (ncols > STORE_RAW_COLS_MAX)
 		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
 	sig[0] = '\0';
 	for (size_t i = 0; i < ncols && so < sizeof sig; i++)
@@ -3361,7 +3343,7 @@ int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *cons
 		s->raw_table[0] = '\0';
 		if ((n = table_columns(s, table, &colres)) < 0)
 			return n;
-		if (n == 0 || quote_ident(q, sizeof q, table) < 0) {
+		if (n == 0 || raw_quote_ident(q, sizeof q, table) < 0) {
 			PQclear(colres);
 			return fort_error_set(FORT_EINPUT, "table %s does not exist here: the destination's schema is not the source's", table);
 		}
@@ -3380,7 +3362,7 @@ int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *cons
 						   "table %s has no column %s here: the destination's schema is not the source's"
 						   " (copy between vaults of the same Fortress version)",
 						   table, cols[i]);
-			else if (quote_ident(qc, sizeof qc, cols[i]) < 0 || o + strlen(qc) + 64 >= sizeof sql)
+			else if (raw_quote_ident(qc, sizeof qc, cols[i]) < 0 || o + strlen(qc) + 64 >= sizeof sql)
 				r = fort_error_set(FORT_EINPUT, "table %s: too many columns to copy", table);
 			else {
 				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", k ? ", " : "", qc);
@@ -3465,7 +3447,7 @@ int pg_store_raw_done(store *s)
 		return n;
 	for (int i = 0; i < n && r == 0; i++) {
 		char sql[512], qt[128], qc[128];
-		if (quote_ident(qt, sizeof qt, gt(res, i, 0)) < 0 || quote_ident(qc, sizeof qc, gt(res, i, 1)) < 0) {
+		if (raw_quote_ident(qt, sizeof qt, gt(res, i, 0)) < 0 || raw_quote_ident(qc, sizeof qc, gt(res, i, 1)) < 0) {
 			r = fort_error_set(FORT_ERROR, "a table name too long");
 			break;
 		}

@@ -1,4 +1,4 @@
-/* seal_common.c - the seals' backend-neutral helpers (seal_common.h). */
+/* seal_common.c - what both backends compute alike (seal_common.h): the seals' helpers, and the identifier quoting of store copy's raw rows. */
 #include <stdio.h>
 #include <string.h>
 #include "util.h"
@@ -158,4 +158,22 @@ size_t seal_pending_at(const uint32_t *pset, size_t cap, const struct seal_touch
 		if (touch[k - 1].tbl == tbl && touch[k - 1].id == id)
 			return k;
 	}
+}
+
+int raw_quote_ident(char *buf, size_t cap, const char *name)
+{
+	size_t o = 0;
+	if (cap < 3)
+		return -1;
+	buf[o++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (o + 3 >= cap)
+			return -1;
+		if (*p == '"')
+			buf[o++] = '"';
+		buf[o++] = *p;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return 0;
 }

@@ -67,4 +67,10 @@ void seal_pset_put(uint32_t *pset, size_t cap, const struct seal_touch *touch, s
 /* The pending touch of (TBL, ID): its index + 1, 0 if none. */
 size_t seal_pending_at(const uint32_t *pset, size_t cap, const struct seal_touch *touch, size_t ntouch, int tbl, int64_t id);
 
+/* `store copy`'s raw rows, in both backends: at most this many columns in
+ * a table, and a table or column name quoted as an SQL identifier ("NAME"
+ * with every " doubled) into BUF: 0, or -1 when CAP is too small. */
+#define STORE_RAW_COLS_MAX 64
+int raw_quote_ident(char *buf, size_t cap, const char *name);
+
 #endif

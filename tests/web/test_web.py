@@ -539,7 +539,8 @@ class WebTest(unittest.TestCase):
         self.assertIn("answered", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
         self.assertIn("closed", d.find_element(By.TAG_NAME, "main").text)
         self.assertTrue([x for x in audit_rows("request-fulfil") if x[0] == "anna" and x[2] == "ok"
-                         and "package downloaded as request-%s" % rid in x[3]], audit_rows("request-fulfil"))
+                         and x[3].startswith("request %s " % rid) and "package downloaded as a zip" in x[3]],
+                        audit_rows("request-fulfil"))
 
     def test_open_incident_and_see_its_clock(self):
         d = self.driver
