@@ -24,6 +24,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 #include "util.h"
+#include "data/i18n.h"
 #include "server/web.h"
 
 #define PAGE_CSP                                                                                                       \
@@ -227,6 +228,36 @@ void web_problem(page *p, const char *msg)
 	web_put(p, "</p></div>");
 }
 
+const char *web_lang(page *p, const char *fallback)
+{
+	const char *l = http_query(&p->req, "lang");
+	if (!l)
+		l = web_form(p, "lang");
+	if (l && strcmp(i18n_lang(l), l) == 0)
+		return i18n_lang(l);
+	if (fallback && *fallback)
+		return i18n_lang(fallback);
+	return i18n_pick(MHD_lookup_connection_value(p->req.conn, MHD_HEADER_KIND, "Accept-Language"));
+}
+
+void web_languages(fort_buf *b, const page *p, const char *here)
+{
+	const char *cur = i18n_lang(p->lang);
+	fort_buf_puts(b, "<nav aria-label=\"");
+	fort_html_escape_str(b, i18n_text(cur, "me.language"));
+	fort_buf_puts(b, "\"><ul class=\"languages\">");
+	for (int i = 0; i18n_languages[i]; i++) {
+		const char *l = i18n_languages[i];
+		fort_buf_puts(b, "<li><a href=\"");
+		fort_html_escape_str(b, here);
+		fort_buf_printf(b, "?lang=%s\" lang=\"%s\" hreflang=\"%s\"%s>", l, l, l,
+				strcmp(l, cur) == 0 ? " aria-current=\"true\"" : "");
+		fort_html_escape_str(b, i18n_language_name(l));
+		fort_buf_puts(b, "</a></li>");
+	}
+	fort_buf_puts(b, "</ul></nav>");
+}
+
 void web_file(page *p, const char *type, const char *name, unsigned char *data, size_t len)
 {
 	size_t i;
@@ -271,15 +302,24 @@ static void nav_item(fort_buf *b, const page *p, const char *href, const char *k
 /* The whole document around P->out. */
 static void layout(fort_buf *b, page *p, int signed_in)
 {
-	fort_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-			 "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+	/* a visitor's page in their language (web_lang): its texts from the
+	 * catalogues, with the language switcher */
+	int visitor = p->public_page && p->lang;
+	const char *lang = p->lang ? i18n_lang(p->lang) : "en";
+	fort_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+			   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+			   "<meta name=\"referrer\" content=\"no-referrer\"><title>",
+			lang);
 	fort_html_escape_str(b, p->title[0] ? p->title : "Fortress");
 	fort_buf_puts(b, " - Fortress</title><link rel=\"stylesheet\" href=\"/static/app.css\">"
 			 "<script src=\"/static/app.js\" defer></script></head>\n<body>"
-			 "<a class=\"skip\" href=\"#main\">Skip to the content</a>");
+			 "<a class=\"skip\" href=\"#main\">");
+	fort_html_escape_str(b, visitor ? i18n_text(lang, "me.skip") : "Skip to the content");
+	fort_buf_puts(b, "</a>");
 	fort_buf_puts(b, p->public_page ? "<header class=\"top\"><p class=\"brand\">Fortress</p>"
 					: "<header class=\"top\"><p class=\"brand\"><a href=\"/\">Fortress</a></p>");
+	if (visitor && p->here[0])
+		web_languages(b, p, p->here);
 	if (signed_in) {
 		fort_buf_puts(b, "<nav aria-label=\"Main\"><ul>");
 		nav_item(b, p, "/", "dashboard", "Dashboard");
@@ -305,8 +345,10 @@ static void layout(fort_buf *b, page *p, int signed_in)
 	fort_html_escape_str(b, p->title[0] ? p->title : "Fortress");
 	fort_buf_puts(b, "</h1>\n");
 	fort_buf_put(b, p->out.buf, p->out.len);
-	fort_buf_puts(b, "</main>\n<footer><p>Fortress keeps client data encrypted; every view and change is "
-			 "recorded in the audit log.</p></footer></body></html>\n");
+	fort_buf_puts(b, "</main>\n<footer><p>");
+	fort_html_escape_str(b, visitor ? i18n_text(lang, "me.footer")
+					: "Fortress keeps client data encrypted; every view and change is recorded in the audit log.");
+	fort_buf_puts(b, "</p></footer></body></html>\n");
 }
 
 static const char *error_title(int status)

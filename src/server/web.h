@@ -27,7 +27,9 @@ typedef struct {
 	const char *lang;          /* a client-facing page's language (web_me.c) */
 	int whole;                 /* OUT is the whole document (web_me.c's own layout, the published notice): sent without the app's layout */
 	char csp[1400];            /* "" : the app's policy (PAGE_CSP); else this page's (an intake form's frame-ancestors) */
-	int public_page;           /* a page for visitors (the intake form): no link into the app */
+	int public_page;           /* a page for visitors (the intake form): no link into the app; with LANG set,
+	                              in that language with the language switcher (linking to HERE) */
+	char here[160];            /* a client-facing page's own path, for the language switcher's links */
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -45,6 +47,13 @@ void web_csrf_field(page *p);
 int web_redirect(page *p, const char *loc);
 /* A box saying what went wrong and what to do (the library's message). */
 void web_problem(page *p, const char *msg);
+/* The language of a client-facing page (src/data/i18n.h): ?lang=, the
+ * form's lang field, then FALLBACK (a session's choice; NULL or "": none),
+ * then the browser's Accept-Language. */
+const char *web_lang(page *p, const char *fallback);
+/* A client-facing page's language switcher into B: one link per language
+ * to HERE?lang=L, named in its own language, P->lang marked current. */
+void web_languages(fort_buf *b, const page *p, const char *here);
 /* Answer with a download instead of a page: DATA (LEN bytes, malloc'ed,
  * taken over: wiped and freed once sent) as TYPE, saved as NAME (letters,
  * digits, '.', '-' and '_'); Cache-Control: no-store as every response. */

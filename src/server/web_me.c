@@ -90,14 +90,7 @@ static struct me_state *state_of(page *p)
 
 static const char *page_lang(page *p, const struct me_session *se)
 {
-	const char *l = http_query(&p->req, "lang");
-	if (!l)
-		l = web_form(p, "lang");
-	if (l && strcmp(i18n_lang(l), l) == 0)
-		return i18n_lang(l);
-	if (se && se->lang[0])
-		return se->lang;
-	return i18n_pick(MHD_lookup_connection_value(p->req.conn, MHD_HEADER_KIND, "Accept-Language"));
+	return web_lang(p, se ? se->lang : NULL);
 }
 
 static const char *T(page *p, const char *key)
@@ -124,17 +117,9 @@ static void me_document(page *p, const char *title, const char *here)
 	fort_html_escape_str(&b, i18n_text(p->lang, "me.skip"));
 	fort_buf_puts(&b, "</a><header class=\"top\"><p class=\"brand\">");
 	fort_html_escape_str(&b, i18n_text(p->lang, "me.title"));
-	fort_buf_puts(&b, "</p><nav aria-label=\"");
-	fort_html_escape_str(&b, i18n_text(p->lang, "me.language"));
-	fort_buf_puts(&b, "\"><ul class=\"languages\">");
-	for (int i = 0; i18n_languages[i]; i++) {
-		const char *l = i18n_languages[i];
-		fort_buf_printf(&b, "<li><a href=\"%s?lang=%s\" lang=\"%s\" hreflang=\"%s\"%s>", here, l, l, l,
-				strcmp(l, p->lang) == 0 ? " aria-current=\"true\"" : "");
-		fort_html_escape_str(&b, i18n_language_name(l));
-		fort_buf_puts(&b, "</a></li>");
-	}
-	fort_buf_puts(&b, "</ul></nav></header>\n<main id=\"main\"><h1>");
+	fort_buf_puts(&b, "</p>");
+	web_languages(&b, p, here);
+	fort_buf_puts(&b, "</header>\n<main id=\"main\"><h1>");
 	fort_html_escape_str(&b, title);
 	fort_buf_puts(&b, "</h1>\n");
 	fort_buf_put(&b, p->out.buf, p->out.len);
