@@ -21,8 +21,11 @@
  * (fort_intake_accept: the client with its consents) or rejected; each a
  * POST with the session's CSRF token, each one library call.
  *
- * Every fixed text of the public pages goes through intake_text (one table,
- * English), so it can be routed through the language catalogues. */
+ * Every fixed text of the public pages goes through intake_text: the
+ * language catalogues' intake.* keys (src/data/i18n.h), in the visitor's
+ * language with the same switcher as /me.  Field labels are the data
+ * map's (the business's own words); a field's problem is the library's
+ * message (English). */
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,40 +34,23 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "util.h"
+#include "data/i18n.h"
 #include "server/web.h"
 
 /* ---------------------------------------------------------------- texts */
 
-static const struct { const char *key, *en; } intake_texts[] = {
-	{ "title", "Send us your details" },
-	{ "intro", "What you enter here is encrypted as soon as it arrives. Only the people at %s who handle new "
-		   "clients can read it." },
-	{ "optional", "Fill in what you want us to know; at least one field." },
-	{ "consents", "What you agree to" },
-	{ "consents_help", "Each is optional; you can withdraw it at any time." },
-	{ "no_notice", "Consents cannot be given here until the privacy notice is published." },
-	{ "notice", "How we handle your data: read our privacy notice" },
-	{ "notice_version", "version" },
-	{ "honeypot", "Leave this field empty" },
-	{ "send", "Send" },
-	{ "problems", "Some of what you entered needs another look: see the notes next to the fields." },
-	{ "thanks_title", "Thank you" },
-	{ "thanks", "We received what you sent. Someone will look at it soon; if you gave an e-mail address or phone "
-		    "number, we will contact you there." },
-	{ "again", "Send another" },
-	{ "no_form", "There is no such form here: check the link you followed." },
-	{ "too_many", "Too many forms were sent from your network just now: wait a few minutes and send it again." },
-	{ "unavailable", "The form cannot take submissions right now: try again later." },
-};
+/* The text of KEY in the page's language: the catalogues' "intake.KEY"
+ * (data/i18n/LANG.csv; every language has every key: i18n_check). */
+#define intake_text(p, key) i18n_text((p)->lang, "intake." key)
 
-/* The text of KEY in the page's language (English for now: the language
- * catalogues take this over). */
-static const char *intake_text(const char *key)
+/* A visitor's page: its language as /me picks it (?lang=, the form's lang
+ * field, then Accept-Language), the path its switcher links to (the form
+ * page, or the form's page SUFFIX), no link into the app. */
+static void visitor_page(page *p, const char *suffix)
 {
-	for (size_t i = 0; i < sizeof intake_texts / sizeof intake_texts[0]; i++)
-		if (strcmp(intake_texts[i].key, key) == 0)
-			return intake_texts[i].en;
-	return key;
+	p->lang = web_lang(p, NULL);
+	snprintf(p->here, sizeof p->here, "/intake/%s%s", p->req.id, suffix);
+	p->public_page = 1;
 }
 
 /* ---------------------------------------------------------------- rate limit */
@@ -150,8 +136,8 @@ static int open_form(fort_vault **v, fort_intake_form *f, page *p)
 	if (r == FORT_ENOTFOUND || r == FORT_EINPUT) {
 		fort_error_clear();
 		p->status = 404;
-		snprintf(p->title, sizeof p->title, "%s", intake_text("no_form"));
-		web_problem(p, intake_text("no_form"));
+		snprintf(p->title, sizeof p->title, "%s", intake_text(p, "no_form"));
+		web_problem(p, intake_text(p, "no_form"));
 		fort_vault_close(*v);
 		*v = NULL;
 		return 1;
@@ -162,7 +148,6 @@ static int open_form(fort_vault **v, fort_intake_form *f, page *p)
 		return r;
 	}
 	form_csp(p, f->origins);
-	p->public_page = 1;
 	return 0;
 }
 
@@ -248,7 +233,7 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 			const char *top_problem)
 {
 	char item[64], version[65];
-	const char *intro = intake_text("intro"), *mark;
+	const char *intro = intake_text(p, "intro"), *mark;
 	const char *s;
 	int have_notice;
 	fort_business_info bi;
@@ -258,7 +243,7 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 	have_notice = fort_notice_published(version, NULL, v, "md") == 0;
 	if (!have_notice)
 		fort_error_clear();
-	snprintf(p->title, sizeof p->title, "%s", intake_text("title"));
+	snprintf(p->title, sizeof p->title, "%s", intake_text(p, "title"));
 	if (top_problem)
 		web_problem(p, top_problem);
 	/* "%s" in the text stands for the business's name */
@@ -272,8 +257,8 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 	}
 	web_put(p, "</p><form class=\"card intake\" method=\"post\" action=\"/intake/");
 	web_text(p, f->name);
-	web_put(p, "\" novalidate><p class=\"help\">");
-	web_text(p, intake_text("optional"));
+	web_put(p, "\" novalidate><input type=\"hidden\" name=\"lang\" value=\"%s\"><p class=\"help\">", p->lang);
+	web_text(p, intake_text(p, "optional"));
 	web_put(p, "</p>");
 	for (s = f->fields; next_item(item, sizeof item, &s);) {
 		const char *err = NULL, *val = NULL;
@@ -287,15 +272,15 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 	}
 	if (f->consents[0]) {
 		web_put(p, "<fieldset><legend>");
-		web_text(p, intake_text("consents"));
+		web_text(p, intake_text(p, "consents"));
 		web_put(p, "</legend>");
 		if (!have_notice) {
 			web_put(p, "<p class=\"help\">");
-			web_text(p, intake_text("no_notice"));
+			web_text(p, intake_text(p, "no_notice"));
 			web_put(p, "</p>");
 		} else {
 			web_put(p, "<p class=\"help\">");
-			web_text(p, intake_text("consents_help"));
+			web_text(p, intake_text(p, "consents_help"));
 			web_put(p, "</p>");
 			for (s = f->consents; next_item(item, sizeof item, &s);) {
 				int checked = 0;
@@ -320,17 +305,17 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 		web_put(p, "<p><a href=\"/intake/");
 		web_text(p, f->name);
 		web_put(p, "/notice\">");
-		web_text(p, intake_text("notice"));
+		web_text(p, intake_text(p, "notice"));
 		web_put(p, "</a> (");
-		web_text(p, intake_text("notice_version"));
+		web_text(p, intake_text(p, "notice_version"));
 		web_put(p, " <span class=\"version\">%.16s</span>)</p>", version);
 	}
 	/* the honeypot: off-screen, never focused by the keyboard; people leave it empty */
 	web_put(p, "<p class=\"hp\"><label for=\"website\">");
-	web_text(p, intake_text("honeypot"));
+	web_text(p, intake_text(p, "honeypot"));
 	web_put(p, "</label><input type=\"text\" id=\"website\" name=\"website\" tabindex=\"-1\" autocomplete=\"off\" value=\"\"></p>");
 	web_put(p, "<p><button type=\"submit\">");
-	web_text(p, intake_text("send"));
+	web_text(p, intake_text(p, "send"));
 	web_put(p, "</button></p></form>");
 }
 
@@ -338,7 +323,9 @@ int page_intake_form(page *p)
 {
 	fort_vault *v = NULL;
 	fort_intake_form f;
-	int r = open_form(&v, &f, p);
+	int r;
+	visitor_page(p, "");
+	r = open_form(&v, &f, p);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	render_form(p, v, &f, NULL, 0, NULL);
@@ -346,10 +333,16 @@ int page_intake_form(page *p)
 	return 0;
 }
 
+/* The thank-you page, in the language the visitor chose on the form (else
+ * its own pick from Accept-Language, as the form's). */
 static int thanks_redirect(page *p)
 {
-	char loc[128];
-	snprintf(loc, sizeof loc, "/intake/%s/thanks", p->req.id);
+	char loc[160];
+	const char *l = web_form(p, "lang");
+	if (l && strcmp(i18n_lang(l), l) == 0)
+		snprintf(loc, sizeof loc, "/intake/%s/thanks?lang=%s", p->req.id, l);
+	else
+		snprintf(loc, sizeof loc, "/intake/%s/thanks", p->req.id);
 	return web_redirect(p, loc);
 }
 
@@ -382,7 +375,7 @@ static int build_json(char **out, page *p, const fort_intake_form *f)
 	json_object_set_new(root, "consents", cons);
 	if (notice && *notice)
 		json_object_set_new(root, "notice", json_string(notice));
-	json_object_set_new(root, "language", json_string("en"));
+	json_object_set_new(root, "language", json_string(p->lang));
 	if (r == 0 && !(*out = json_dumps(root, JSON_COMPACT)))
 		r = FORT_ENOMEM;
 out:
@@ -400,12 +393,12 @@ int page_intake_submit(page *p)
 	char item[64], *json = NULL;
 	int r, wait;
 
+	visitor_page(p, "");
 	if ((wait = rate_take(p->req.address)) > 0) {
 		p->status = 429;
 		p->retry_after = wait;
-		p->public_page = 1;
-		snprintf(p->title, sizeof p->title, "%s", intake_text("title"));
-		web_problem(p, intake_text("too_many"));
+		snprintf(p->title, sizeof p->title, "%s", intake_text(p, "title"));
+		web_problem(p, intake_text(p, "too_many"));
 		return 0;
 	}
 	if ((r = open_form(&v, &f, p)) != 0)
@@ -435,7 +428,7 @@ int page_intake_submit(page *p)
 	}
 	if (nerr) {
 		p->status = 400;
-		render_form(p, v, &f, errs, nerr, intake_text("problems"));
+		render_form(p, v, &f, errs, nerr, intake_text(p, "problems"));
 		r = 0;
 		goto out;
 	}
@@ -469,17 +462,19 @@ int page_intake_thanks(page *p)
 {
 	fort_vault *v = NULL;
 	fort_intake_form f;
-	int r = open_form(&v, &f, p);
+	int r;
+	visitor_page(p, "/thanks");
+	r = open_form(&v, &f, p);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	fort_vault_close(v);
-	snprintf(p->title, sizeof p->title, "%s", intake_text("thanks_title"));
+	snprintf(p->title, sizeof p->title, "%s", intake_text(p, "thanks_title"));
 	web_put(p, "<p role=\"status\">");
-	web_text(p, intake_text("thanks"));
+	web_text(p, intake_text(p, "thanks"));
 	web_put(p, "</p><p><a href=\"/intake/");
 	web_text(p, f.name);
-	web_put(p, "\">");
-	web_text(p, intake_text("again"));
+	web_put(p, "?lang=%s\">", p->lang);
+	web_text(p, intake_text(p, "again"));
 	web_put(p, "</a></p>");
 	return 0;
 }
@@ -489,7 +484,11 @@ int page_intake_notice(page *p)
 	fort_vault *v = NULL;
 	fort_intake_form f;
 	char version[65], *html = NULL;
-	int r = open_form(&v, &f, p);
+	int r;
+	/* the published notice is the business's own document, in its own
+	 * language; only an unknown form's page is in the visitor's */
+	visitor_page(p, "/notice");
+	r = open_form(&v, &f, p);
 	if (r != 0)
 		return r < 0 ? r : 0;
 	r = fort_notice_published(version, &html, v, "html");
