@@ -6,7 +6,7 @@ from several loopback addresses (127.0.0.x: the per-address limit).
 
     test_intake.py --fortress build/fortress --root .
 """
-import argparse, os, re, sqlite3, sys, tempfile, unittest, urllib.parse
+import argparse, csv, json, os, re, sqlite3, sys, tempfile, unittest, urllib.parse
 import serverkit as kit
 from serverkit import fort, Server, audit_rows
 from test_serve import Session
@@ -14,6 +14,20 @@ from test_serve import Session
 ARGS = None
 FORM = "application/x-www-form-urlencoded"
 NOTICE = None
+LANGS = ("en", "de", "fr", "es", "it", "nl")
+CAT = {}
+
+
+def catalogues():
+    """data/i18n/LANG.csv, as the binary embeds them."""
+    for lang in LANGS:
+        with open(os.path.join(ARGS.root, "data", "i18n", lang + ".csv"), encoding="utf-8") as f:
+            CAT[lang] = {row["key"]: row["text"] for row in csv.DictReader(f)}
+
+
+def esc(s):
+    """A text as the pages escape it (fort_html_escape)."""
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def inbox_count():
@@ -60,11 +74,12 @@ class IntakeTest(unittest.TestCase):
         r, _ = self.srv.request("POST", "/intake/" + form, raw=body, headers=h, source=source)
         return r
 
-    def post_text(self, form, fields, source):
+    def post_text(self, form, fields, source, headers=None):
         import http.client
         c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30, source_address=(source, 0))
-        c.request("POST", "/intake/" + form, body=urllib.parse.urlencode(fields, doseq=True).encode(),
-                  headers={"Content-Type": FORM})
+        h = {"Content-Type": FORM}
+        h.update(headers or {})
+        c.request("POST", "/intake/" + form, body=urllib.parse.urlencode(fields, doseq=True).encode(), headers=h)
         r = c.getresponse()
         text = r.read().decode()
         c.close()
@@ -125,6 +140,110 @@ class IntakeTest(unittest.TestCase):
         r, _ = self.get_text("/intake/contact")
         self.assertIn("frame-ancestors https://www.example.com http://shop.example:8080;",
                       r.getheader("Content-Security-Policy"))
+
+    # ------------------------------------------------------------ languages
+    def get_lang(self, path, accept=None):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("GET", path, headers={"Accept-Language": accept} if accept else {})
+        r = c.getresponse()
+        text = r.read().decode()
+        c.close()
+        return r, text
+
+    def assert_switcher(self, text, here, lang):
+        """The same language switcher as /me: one link per language to HERE,
+        named in its own language, the page's language marked current."""
+        links = re.findall(r'<a href="([^"]*)" lang="([a-z]+)" hreflang="\2"( aria-current="true")?>([^<]*)</a>', text)
+        self.assertEqual([(h, l) for h, l, _, _ in links], [("%s?lang=%s" % (here, l), l) for l in LANGS])
+        self.assertEqual([l for _, l, cur, _ in links if cur], [lang])
+        self.assertEqual([n for _, _, _, n in links],
+                         ["English", "Deutsch", "Français", "Español", "Italiano", "Nederlands"])
+        self.assertIn('<nav aria-label="%s"><ul class="languages">' % esc(CAT[lang]["me.language"]), text)
+
+    def test_language_from_accept_language_then_query(self):
+        r, text = self.get_lang("/intake/contact", "de-CH,de;q=0.9,en;q=0.5")
+        self.assertEqual(r.status, 200)
+        self.assertIn('<html lang="de">', text)
+        self.assertIn("<h1>%s</h1>" % esc(CAT["de"]["intake.title"]), text)
+        self.assertIn(esc(CAT["de"]["intake.send"]) + "</button>", text)
+        self.assertIn('<input type="hidden" name="lang" value="de">', text, "the POST answers in the same language")
+        self.assertNotIn(esc(CAT["en"]["intake.title"]), text)
+        self.assert_switcher(text, "/intake/contact", "de")
+        # ?lang= wins over the browser's language
+        r, text = self.get_lang("/intake/contact?lang=fr", "de")
+        self.assertEqual(r.status, 200)
+        self.assertIn('<html lang="fr">', text)
+        self.assertIn("<h1>%s</h1>" % esc(CAT["fr"]["intake.title"]), text)
+        self.assertIn('<input type="hidden" name="lang" value="fr">', text)
+        self.assert_switcher(text, "/intake/contact", "fr")
+        # a language we do not have: the browser's, else English
+        self.assertIn('<html lang="nl">', self.get_lang("/intake/contact?lang=pt", "nl")[1])
+        _, text = self.get_lang("/intake/contact", "ja, pt-BR;q=0.8")
+        self.assertIn('<html lang="en">', text)
+        self.assertIn("<h1>%s</h1>" % esc(CAT["en"]["intake.title"]), text)
+
+    def test_every_language_every_page(self):
+        """Every fixed text of the form, thank-you and unknown-form pages in
+        each language: the catalogue's text is there (a missing or empty
+        one would leave it out), the page says its language."""
+        for lang in LANGS:
+            t = CAT[lang]
+            r, text = self.get_lang("/intake/contact?lang=" + lang)
+            self.assertEqual(r.status, 200, lang)
+            self.assertIn('<html lang="%s">' % lang, text)
+            before, after = t["intake.intro"].split("%s")
+            self.assertIn("<p>%sAcme Ltd%s</p>" % (esc(before), esc(after)), text, lang)
+            for key in ("title", "optional", "consents", "consents_help", "notice", "notice_version", "honeypot", "send"):
+                self.assertTrue(t["intake." + key].strip(), "%s: intake.%s is empty" % (lang, key))
+                self.assertIn(esc(t["intake." + key]), text, "%s: intake.%s" % (lang, key))
+            for key in ("me.skip", "me.footer"):
+                self.assertIn(esc(t[key]), text, "%s: %s" % (lang, key))
+            self.assertNotRegex(text, r"<(h1|legend|button type=\"submit\"|label for=\"website\")>\s*</", lang)
+            self.assert_switcher(text, "/intake/contact", lang)
+            r, text = self.get_lang("/intake/contact/thanks?lang=" + lang)
+            self.assertEqual(r.status, 200)
+            self.assertIn('<html lang="%s">' % lang, text)
+            self.assertIn("<h1>%s</h1>" % esc(t["intake.thanks_title"]), text)
+            self.assertIn(esc(t["intake.thanks"]), text)
+            self.assertIn('<a href="/intake/contact?lang=%s">%s</a>' % (lang, esc(t["intake.again"])), text)
+            self.assert_switcher(text, "/intake/contact/thanks", lang)
+            r, text = self.get_lang("/intake/nosuchform?lang=" + lang)
+            self.assertEqual(r.status, 404)
+            self.assertIn('<html lang="%s">' % lang, text)
+            self.assertIn(esc(t["intake.no_form"]), text)
+            self.assertNotIn('<a href="/">', text, "a visitor's page has no link into the app")
+            if lang != "en":
+                for key in ("intake.title", "intake.thanks", "intake.no_form"):
+                    self.assertNotEqual(t[key], CAT["en"][key], "%s: %s is translated" % (lang, key))
+
+    def test_post_answers_in_the_forms_language(self):
+        n = inbox_count()
+        # a problem: the form again in the language it was sent in, not the browser's
+        r, text = self.post_text("contact", {"f_email": "not-an-email", "f_full_name": "Ada Lovelace", "lang": "it"},
+                                 "127.0.0.10", headers={"Accept-Language": "de"})
+        self.assertEqual(r.status, 400)
+        self.assertIn('<html lang="it">', text)
+        self.assertIn(esc(CAT["it"]["intake.problems"]), text)
+        self.assertIn("<h1>%s</h1>" % esc(CAT["it"]["intake.title"]), text)
+        self.assertIn('<input type="hidden" name="lang" value="it">', text)
+        self.assertIn('<span class="field-error" id="err_email">', text, "the library's problem (English) next to the field")
+        self.assertIn('value="Ada Lovelace"', text)
+        self.assert_switcher(text, "/intake/contact", "it")
+        self.assertEqual(inbox_count(), n)
+        # without the field: the browser's language
+        r, text = self.post_text("contact", {"f_email": "not-an-email"}, "127.0.0.10", headers={"Accept-Language": "es"})
+        self.assertEqual(r.status, 400)
+        self.assertIn('<html lang="es">', text)
+        self.assertIn(esc(CAT["es"]["intake.problems"]), text)
+        # accepted: the thank-you page in that language, the submission says it
+        r = self.post("plain", {"f_email": "lang-nl@example.org", "lang": "nl"}, source="127.0.0.10")
+        self.assertEqual(r.status, 303)
+        self.assertEqual(r.getheader("Location"), "/intake/plain/thanks?lang=nl")
+        _, text = self.get_lang(r.getheader("Location"), "de")
+        self.assertIn("<h1>%s</h1>" % esc(CAT["nl"]["intake.thanks_title"]), text)
+        items = json.loads(fort("--json", "intake", "review", "plain").stdout)
+        self.assertIn("nl", [x.get("language") for x in items])
 
     # ------------------------------------------------------------ abuse and bad input
     def test_oversized_submission_413(self):
@@ -284,6 +403,7 @@ def main():
     ap.add_argument("--root", required=True)
     ARGS, rest = ap.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="fortress-intake-") as tmp:
+        catalogues()
         kit.setup(ARGS.fortress, tmp)
         kit.team_vault()
         prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
