@@ -437,7 +437,11 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	uint64_t total = 0, changed = 0;
 	char names[64], detail[200];
 	size_t seen;
-	int r;
+	/* FOREIGN: did another connection commit between this run's first
+	 * batch and its last?  -1 unknown (a resumed run: records may have been
+	 * written before this process began), else store_changed's answer at
+	 * the last batch. */
+	int r, first = 1, foreign = -1;
 	b.cap = o && o->batch ? o->batch : 500;
 	if (!(b.c = fort_calloc(b.cap, sizeof *b.c)) || !(ob.ver = fort_calloc(ob.n ? ob.n : 1, sizeof *ob.ver)) ||
 	    !(ob.key = sodium_malloc((ob.n ? ob.n : 1) * KEY_LEN))) {
@@ -457,11 +461,28 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 			r = 0;
 			goto reload;
 		}
+		if (first) {
+			/* where the file stands at the first batch of a run from
+			 * the start (store_changed notes it) */
+			first = 0;
+			if (st.cursor == 0 && st.done == 0) {
+				if ((r = store_changed(v->st)) < 0)
+					goto fail_tx;
+				foreign = 0;
+			}
+		}
 		if ((r = rotate_some(v, &ob, &b, st.mask, &st.cursor, &changed, &seen)) < 0)
 			goto fail_tx;
 		st.done += seen;
-		if (seen < b.cap)
-			break; /* the last batch: finish in the same transaction */
+		if (seen < b.cap) {
+			/* the last batch: finish in the same transaction (it
+			 * holds the write lock: nothing commits after this) */
+			if (foreign == 0 && (foreign = store_changed(v->st)) < 0) {
+				r = foreign;
+				goto fail_tx;
+			}
+			break;
+		}
 		if ((r = state_put(v, &st)) < 0 || (r = store_commit(v->st)) < 0)
 			goto fail_tx;
 		if (o && o->progress)
@@ -469,8 +490,12 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	}
 	/* Finish: a sweep from the start for records written with an old
 	 * version meanwhile (by a process that opened the vault before the
-	 * rotation began), then the old versions go. */
-	{
+	 * rotation began), then the old versions go.  Only another
+	 * connection's commit can have written one: a run from the start
+	 * during which none committed (SQLite's data_version; PostgreSQL
+	 * counts every audit entry, so it always sweeps) has rotated every
+	 * record in its batches, and skips the second read of each. */
+	if (foreign != 0) {
 		int64_t cur = 0;
 		do {
 			if ((r = rotate_some(v, &ob, &b, st.mask, &cur, &changed, &seen)) < 0)
