@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "vault/vault_box.h"
 #include "vault/types.h"
 #include "mail/mail_int.h"
@@ -133,45 +134,71 @@ static int set_field(fort_mail_settings *s, const char *key, const char *value)
 	return 0;
 }
 
+/* Settings changes go through the operation scaffold (vault/op.h): the
+ * role check (its refusal audited), the input check, the write and its
+ * entry in one transaction. */
+struct set_ctx {
+	const char *key, *value;
+	fort_mail_settings s;
+};
+
+static int set_check(fort_vault *v, void *ctx)
+{
+	struct set_ctx *c = ctx;
+	int r;
+	if (!c->key || !c->value)
+		return fort_error_set(FORT_EINPUT, "a mail setting needs a key and a value");
+	if ((r = settings_load(&c->s, v)) < 0 || (r = set_field(&c->s, c->key, c->value)) < 0)
+		return r;
+	return 0;
+}
+
+static int set_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct set_ctx *c = ctx;
+	snprintf(detail, cap, "%s", c->key);
+	return settings_store(v, &c->s);
+}
+
 int fort_mail_set(fort_vault *v, const char *key, const char *value)
 {
-	fort_mail_settings s;
-	char detail[64];
-	int r;
-	if ((r = vault_need(v, ACT_USERS, "mail-settings", NULL)) < 0)
-		return r;
-	if (!key || !value)
-		return fort_error_set(FORT_EINPUT, "a mail setting needs a key and a value");
-	if ((r = settings_load(&s, v)) < 0 || (r = set_field(&s, key, value)) < 0)
-		return r;
-	snprintf(detail, sizeof detail, "%s", key);
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = settings_store(v, &s)) < 0 || (r = audit_append(v, "mail-settings", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-	return r;
+	static const vault_op op = { "mail-settings", ACT_USERS, set_check, set_write };
+	struct set_ctx c;
+	memset(&c, 0, sizeof c);
+	c.key = key;
+	c.value = value;
+	return vault_op_run(v, &op, NULL, &c);
+}
+
+struct password_ctx {
+	const fort_secret *password;
+	unsigned char *sealed;
+	size_t slen;
+};
+
+static int password_check(fort_vault *v, void *ctx)
+{
+	struct password_ctx *c = ctx;
+	if (!c->password)
+		return 0;
+	if (fort_secret_len(c->password) == 0 || fort_secret_len(c->password) > 1024)
+		return fort_error_set(FORT_EINPUT, "smtp.password: empty or longer than 1024 bytes");
+	return vault_box_seal(&c->sealed, &c->slen, v, PASSWORD_META, fort_secret_data(c->password), fort_secret_len(c->password));
+}
+
+static int password_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct password_ctx *c = ctx;
+	snprintf(detail, cap, "%s", c->password ? "smtp.password set" : "smtp.password cleared");
+	return store_meta_put(v->st, PASSWORD_META, c->sealed ? c->sealed : (const unsigned char *)"", c->slen);
 }
 
 int fort_mail_set_password(fort_vault *v, const fort_secret *password)
 {
-	unsigned char *sealed = NULL;
-	size_t slen = 0;
-	int r;
-	if ((r = vault_need(v, ACT_USERS, "mail-settings", NULL)) < 0)
-		return r;
-	if (password && (fort_secret_len(password) == 0 || fort_secret_len(password) > 1024))
-		return fort_error_set(FORT_EINPUT, "smtp.password: empty or longer than 1024 bytes");
-	if (password && (r = vault_box_seal(&sealed, &slen, v, PASSWORD_META, fort_secret_data(password), fort_secret_len(password))) < 0)
-		return r;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_meta_put(v->st, PASSWORD_META, sealed ? sealed : (const unsigned char *)"", slen)) < 0 ||
-	    (r = audit_append(v, "mail-settings", "", "", "", "ok", password ? "smtp.password set" : "smtp.password cleared")) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-out:
-	free(sealed);
+	static const vault_op op = { "mail-settings", ACT_USERS, password_check, password_write };
+	struct password_ctx c = { password, NULL, 0 };
+	int r = vault_op_run(v, &op, NULL, &c);
+	free(c.sealed);
 	return r;
 }
 
@@ -182,22 +209,29 @@ static void msg_label(char out[200], const char *message_id)
 	snprintf(out, 200, "mail:%s", message_id);
 }
 
-int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m)
-{
-	fort_mail_settings s;
+/* Queueing goes through the operation scaffold (vault/op.h): the role
+ * check (its refusal audited), the message checked and sealed before the
+ * transaction, the outbox row and its entry in one. */
+struct queue_ctx {
+	const fort_mail_msg *m;
 	store_mail sm;
-	json_t *j = NULL, *to;
-	unsigned char rnd[16], *sealed = NULL;
-	char hex[33], label[200], detail[300], *js = NULL;
+	json_t *j;
+	char *js;
+	unsigned char *sealed;
+};
+
+static int queue_check(fort_vault *v, void *ctx)
+{
+	struct queue_ctx *c = ctx;
+	const fort_mail_msg *m = c->m;
+	store_mail *sm = &c->sm;
+	fort_mail_settings s;
+	json_t *to;
+	unsigned char rnd[16];
+	char hex[33], label[200];
 	const char *domain;
 	size_t slen = 0;
 	int r;
-	if (id_out)
-		*id_out = 0;
-	if (m && (r = FORT_CHECK_VERSION(m->version, FORT_MAIL_MSG, fort_mail_msg)) < 0)
-		return r;
-	if ((r = vault_need(v, ACT_WRITE, "mail-queue", NULL)) < 0)
-		return r;
 	if (!m || m->nto == 0)
 		return fort_error_set(FORT_EINPUT, "to: at least one recipient is needed");
 	if (m->nto > 50)
@@ -212,56 +246,68 @@ int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m)
 		return fort_error_set(FORT_EINPUT, "text: required, UTF-8 text");
 	if (m->html && !fort_utf8_valid(m->html, strlen(m->html)))
 		return fort_error_set(FORT_EINPUT, "html: must be UTF-8 text");
-	if (m->ref && (strlen(m->ref) >= sizeof sm.ref || strpbrk(m->ref, "\r\n")))
-		return fort_error_set(FORT_EINPUT, "ref: one line of at most %zu characters", sizeof sm.ref - 1);
-	if (m->purpose && (strlen(m->purpose) >= sizeof sm.purpose || strpbrk(m->purpose, "\r\n")))
-		return fort_error_set(FORT_EINPUT, "purpose: one line of at most %zu characters", sizeof sm.purpose - 1);
+	if (m->ref && (strlen(m->ref) >= sizeof sm->ref || strpbrk(m->ref, "\r\n")))
+		return fort_error_set(FORT_EINPUT, "ref: one line of at most %zu characters", sizeof sm->ref - 1);
+	if (m->purpose && (strlen(m->purpose) >= sizeof sm->purpose || strpbrk(m->purpose, "\r\n")))
+		return fort_error_set(FORT_EINPUT, "purpose: one line of at most %zu characters", sizeof sm->purpose - 1);
 	if ((r = settings_load(&s, v)) < 0)
 		return r;
-	memset(&sm, 0, sizeof sm);
 	fort_random(rnd, sizeof rnd);
 	fort_hex(hex, rnd, sizeof rnd);
 	domain = s.from[0] ? strchr(s.from, '@') + 1 : "fortress.invalid";
-	snprintf(sm.message_id, sizeof sm.message_id, "<%s@%s>", hex, domain);
-	j = json_object();
+	snprintf(sm->message_id, sizeof sm->message_id, "<%s@%s>", hex, domain);
+	c->j = json_object();
 	to = json_array();
 	for (size_t i = 0; i < m->nto; i++)
 		json_array_append_new(to, json_string(m->to[i]));
-	json_object_set_new(j, "to", to);
-	json_object_set_new(j, "subject", json_string(m->subject));
-	json_object_set_new(j, "text", json_string(m->text));
+	json_object_set_new(c->j, "to", to);
+	json_object_set_new(c->j, "subject", json_string(m->subject));
+	json_object_set_new(c->j, "text", json_string(m->text));
 	if (m->html && *m->html)
-		json_object_set_new(j, "html", json_string(m->html));
-	if (!(js = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
-		r = fort_error_set(FORT_ENOMEM, "out of memory");
-		goto out;
-	}
-	msg_label(label, sm.message_id);
-	if ((r = vault_box_seal(&sealed, &slen, v, label, js, strlen(js))) < 0)
-		goto out;
-	sm.created = fort_now();
-	snprintf(sm.ref, sizeof sm.ref, "%s", m->ref ? m->ref : "");
-	snprintf(sm.purpose, sizeof sm.purpose, "%s", m->purpose ? m->purpose : "");
-	snprintf(sm.status, sizeof sm.status, "queued");
-	sm.data = sealed;
-	sm.data_len = slen;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_mail_put(v->st, &sm)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-	snprintf(detail, sizeof detail, "message %lld; %zu recipient(s); ref=%s; purpose=%s", (long long)sm.id, m->nto, sm.ref, sm.purpose);
-	if ((r = audit_append(v, "mail-queue", "", "", sm.purpose, "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
+		json_object_set_new(c->j, "html", json_string(m->html));
+	if (!(c->js = json_dumps(c->j, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	msg_label(label, sm->message_id);
+	if ((r = vault_box_seal(&c->sealed, &slen, v, label, c->js, strlen(c->js))) < 0)
+		return r;
+	sm->created = fort_now();
+	snprintf(sm->ref, sizeof sm->ref, "%s", m->ref ? m->ref : "");
+	snprintf(sm->purpose, sizeof sm->purpose, "%s", m->purpose ? m->purpose : "");
+	snprintf(sm->status, sizeof sm->status, "queued");
+	sm->data = c->sealed;
+	sm->data_len = slen;
+	return 0;
+}
+
+static int queue_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct queue_ctx *c = ctx;
+	int r;
+	if ((r = store_mail_put(v->st, &c->sm)) < 0)
+		return r;
+	snprintf(detail, cap, "message %lld; %zu recipient(s); ref=%s; purpose=%s", (long long)c->sm.id, c->m->nto, c->sm.ref,
+		 c->sm.purpose);
+	return 0;
+}
+
+int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m)
+{
+	struct queue_ctx c;
+	/* the entry's purpose is the message's, known once it is checked */
+	vault_op op = { "mail-queue", ACT_WRITE, queue_check, queue_write, NULL, NULL, NULL, NULL };
+	int r;
 	if (id_out)
-		*id_out = sm.id;
-out:
-	vault_box_free(js);
-	free(sealed);
-	json_decref(j);
+		*id_out = 0;
+	if (m && (r = FORT_CHECK_VERSION(m->version, FORT_MAIL_MSG, fort_mail_msg)) < 0)
+		return r;
+	memset(&c, 0, sizeof c);
+	c.m = m;
+	op.purpose = c.sm.purpose;
+	if ((r = vault_op_run(v, &op, NULL, &c)) == 0 && id_out)
+		*id_out = c.sm.id;
+	vault_box_free(c.js);
+	free(c.sealed);
+	json_decref(c.j);
 	return r;
 }
 

@@ -14,7 +14,8 @@
  * consent ledger, requests (open, verify, update) and notice; the data map
  * (map_store: every map, business and retention-rule change), users and
  * roles (add; role add, remove, grant), clients (add, edit, erase),
- * recovery split and intake forms (create, remove, accept, reject).  Still written out by hand, and why:
+ * recovery split and intake forms (create, remove, accept, reject); mail
+ * settings, the SMTP password and queueing a message.  Still written out by hand, and why:
  *  - one transaction per step: notify's letters (and letters.c's entries
  *    before each letter), retention runs and hold expiry (one per client or
  *    field, then a summary), key rotation and reindexing (batches), the
@@ -31,8 +32,7 @@
  *    user request, sign-in, the seal upgrade at open;
  *  - streaming: attachment add (the file is read inside the transaction)
  *    and export (rows written while reading, the exports record at the end);
- *  - outside issue 16 item 2's folders for now: mail settings, TOTP, scan
- *    record, doctor;
+ *  - outside issue 16 item 2's folders for now: TOTP, scan record, doctor;
  *  - no role and no entry: an intake submission (anonymous, the inbox is
  *    not sealed) reads the intake key and stores its box in one
  *    transaction, so a key rotation cannot come in between. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "fortress.h"
 #include "mail/mail_int.h"
+#include "vault/vault_int.h"
 
 #define FIXTURE_DIR "/tmp/fort-test-mail-XXXXXX"
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
@@ -186,11 +187,137 @@ static void test_outbox(void **state)
 	fort_vault_close(v);
 }
 
+/* The outbox and the settings go through the operation scaffold (issue 16
+ * item 2): a role refusal leaves its "denied" entry naming the action, an
+ * input error leaves nothing, a success its entry (the queue's with the
+ * message's purpose). */
+struct last { char action[64], result[16], purpose[32], detail[256]; uint64_t n; };
+
+static int last_cb(void *ctx, const store_audit_row *r)
+{
+	struct last *l = ctx;
+	snprintf(l->action, sizeof l->action, "%s", r->action);
+	snprintf(l->result, sizeof l->result, "%s", r->result);
+	snprintf(l->purpose, sizeof l->purpose, "%s", r->purpose ? r->purpose : "");
+	snprintf(l->detail, sizeof l->detail, "%s", r->detail ? r->detail : "");
+	l->n++;
+	return 0;
+}
+
+static struct last last_entry(fort_vault *v)
+{
+	struct last l;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_audit_each(v->st, NULL, last_cb, &l), 0);
+	return l;
+}
+
+#define STAFF_PASS "harbor-quilt-sparrow-ember-violin-tundra"
+#define BOOK_PASS "copper-lagoon-thistle-marble-canyon-oyster"
+
+static void join(fort_vault *owner, const char *path, const char *user, const char *pass, const char *role)
+{
+	fort_secret *s = secret(pass);
+	char fp[20];
+	assert_int_equal(fort_user_request(fp, path, user, s, FORT_KDF_INTERACTIVE), 0);
+	fort_secret_free(s);
+	assert_int_equal(fort_user_add(owner, user, role, fp), 0);
+}
+
+static fort_vault *open_as(const char *user, const char *pass)
+{
+	fort_secret *s = secret(pass);
+	fort_vault *v = NULL;
+	if (fort_vault_open(&v, path_of("roles.db"), user, s) != 0)
+		fail_msg("open as %s: %s", user, fort_error_message());
+	fort_secret_free(s);
+	return v;
+}
+
+static void test_refusals_audited(void **state)
+{
+	fort_vault *v = create_vault("roles.db"), *sam, *bob;
+	fort_mail_msg m = FORT_MAIL_MSG_INIT;
+	const char *to[] = { "client@x.example" };
+	fort_secret *pw = secret("smtp-secret-value");
+	struct last l;
+	int64_t id = 0;
+	uint64_t before;
+	(void)state;
+	join(v, path_of("roles.db"), "sam", STAFF_PASS, "staff");
+	join(v, path_of("roles.db"), "bob", BOOK_PASS, "bookkeeper");
+	sam = open_as("sam", STAFF_PASS);
+	assert_non_null(sam);
+	m.to = to;
+	m.nto = 1;
+	m.subject = "Hello";
+	m.text = "body";
+	m.purpose = "service";
+
+	/* staff may not change the settings (users): refused, audited */
+	assert_int_equal(fort_mail_set(sam, "smtp.host", "mail.example"), FORT_EDENIED);
+	l = last_entry(sam);
+	assert_string_equal(l.action, "mail-settings");
+	assert_string_equal(l.result, "denied");
+	assert_int_equal(fort_mail_set_password(sam, pw), FORT_EDENIED);
+	l = last_entry(sam);
+	assert_string_equal(l.action, "mail-settings");
+	assert_string_equal(l.result, "denied");
+	before = l.n;
+	/* staff may queue (write): its entry carries the message's purpose */
+	assert_int_equal(fort_mail_queue(&id, sam, &m), 0);
+	assert_int_equal(id, 1);
+	l = last_entry(sam);
+	assert_int_equal(l.n, before + 1);
+	assert_string_equal(l.action, "mail-queue");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.purpose, "service");
+	assert_non_null(strstr(l.detail, "message 1; 1 recipient(s)"));
+	fort_vault_close(sam);
+
+	/* a bookkeeper may not queue (no write): refused, audited, nothing queued */
+	bob = open_as("bob", BOOK_PASS);
+	assert_non_null(bob);
+	id = 7;
+	assert_int_equal(fort_mail_queue(&id, bob, &m), FORT_EDENIED);
+	assert_int_equal(id, 0);
+	l = last_entry(bob);
+	assert_string_equal(l.action, "mail-queue");
+	assert_string_equal(l.result, "denied");
+	fort_vault_close(bob);
+
+	/* the owner: a change leaves its entry (the key named), an input
+	 * error nothing and no entry, the password its entry (never the value) */
+	assert_int_equal(fort_mail_set(v, "smtp.host", "mail.example"), 0);
+	l = last_entry(v);
+	assert_string_equal(l.action, "mail-settings");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.detail, "smtp.host");
+	before = l.n;
+	assert_int_equal(fort_mail_set(v, "smtp.port", "99999"), FORT_EINPUT);
+	assert_int_equal(last_entry(v).n, before);
+	assert_int_equal(fort_mail_set_password(v, pw), 0);
+	l = last_entry(v);
+	assert_string_equal(l.detail, "smtp.password set");
+	assert_null(strstr(l.detail, "smtp-secret-value"));
+	{
+		fort_mail_info *list = NULL;
+		size_t n = 0;
+		assert_int_equal(fort_mail_list(&list, &n, v, NULL), 0);
+		assert_int_equal(n, 1);
+		free(list);
+	}
+	fort_secret_free(pw);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_outbox),
+		cmocka_unit_test(test_refusals_audited),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
