@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "vault/attach.h"
 #include "scan/scan_int.h"
 #include "scan/readers/readers.h"
@@ -516,38 +517,51 @@ out:
 
 /* ------------------------------------------------------------ last scan */
 
-int fort_scan_record(fort_vault *v, const fort_scan_summary *s)
+/* Through the operation scaffold (vault/op.h): the role check (its
+ * refusal audited), the summary built before the transaction, the meta
+ * key and its entry in one. */
+struct record_ctx {
+	const fort_scan_summary *s;
+	json_t *j;
+	char *text;
+};
+
+static int record_check(fort_vault *v, void *ctx)
 {
-	json_t *j = NULL, *paths = NULL;
-	char *text = NULL, detail[200];
-	int r;
-	if ((r = vault_need(v, ACT_READ, "scan", "")) < 0)
-		return r;
+	struct record_ctx *c = ctx;
+	const fort_scan_summary *s = c->s;
+	json_t *paths;
+	(void)v;
 	if (!(paths = json_array()))
 		return FORT_ENOMEM;
 	for (size_t i = 0; i < s->npaths; i++) {
 		json_t *e = json_string(s->paths[i]);
 		json_array_append_new(paths, e ? e : json_string("(not UTF-8)"));
 	}
-	j = json_pack("{s:I, s:o, s:I, s:I, s:I, s:I}", "ts", (json_int_t)(s->ts ? s->ts : fort_now()), "paths", paths,
-		      "files", (json_int_t)s->files, "files_with_findings", (json_int_t)s->files_with_findings, "findings",
-		      (json_int_t)s->findings, "known_client_findings", (json_int_t)s->known_client_findings);
-	if (!j || !(text = json_dumps(j, JSON_COMPACT))) {
-		r = FORT_ENOMEM;
-		goto out;
-	}
-	snprintf(detail, sizeof detail, "%llu files, %llu with findings, %llu findings, %llu of known clients",
-		 (unsigned long long)s->files, (unsigned long long)s->files_with_findings, (unsigned long long)s->findings,
+	c->j = json_pack("{s:I, s:o, s:I, s:I, s:I, s:I}", "ts", (json_int_t)(s->ts ? s->ts : fort_now()), "paths", paths,
+			 "files", (json_int_t)s->files, "files_with_findings", (json_int_t)s->files_with_findings, "findings",
+			 (json_int_t)s->findings, "known_client_findings", (json_int_t)s->known_client_findings);
+	if (!c->j || !(c->text = json_dumps(c->j, JSON_COMPACT)))
+		return FORT_ENOMEM;
+	return 0;
+}
+
+static int record_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct record_ctx *c = ctx;
+	const fort_scan_summary *s = c->s;
+	snprintf(detail, cap, "%llu files, %llu with findings, %llu findings, %llu of known clients", (unsigned long long)s->files,
+		 (unsigned long long)s->files_with_findings, (unsigned long long)s->findings,
 		 (unsigned long long)s->known_client_findings);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_meta_put(v->st, "scan.last", text, strlen(text))) < 0 ||
-	    (r = audit_append(v, "scan", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	free(text);
-	json_decref(j);
+	return store_meta_put(v->st, "scan.last", c->text, strlen(c->text));
+}
+
+int fort_scan_record(fort_vault *v, const fort_scan_summary *s)
+{
+	static const vault_op op = { "scan", ACT_READ, record_check, record_write };
+	struct record_ctx c = { s, NULL, NULL };
+	int r = vault_op_run(v, &op, "", &c);
+	free(c.text);
+	json_decref(c.j);
 	return r;
 }

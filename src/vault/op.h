@@ -15,7 +15,8 @@
  * (map_store: every map, business and retention-rule change), users and
  * roles (add; role add, remove, grant), clients (add, edit, erase),
  * recovery split and intake forms (create, remove, accept, reject); mail
- * settings, the SMTP password and queueing a message.  Still written out by hand, and why:
+ * settings, the SMTP password and queueing a message; the scan record.
+ * Still written out by hand, and why:
  *  - one transaction per step: notify's letters (and letters.c's entries
  *    before each letter), retention runs and hold expiry (one per client or
  *    field, then a summary), key rotation and reindexing (batches), the
@@ -32,7 +33,8 @@
  *    user request, sign-in, the seal upgrade at open;
  *  - streaming: attachment add (the file is read inside the transaction)
  *    and export (rows written while reading, the exports record at the end);
- *  - outside issue 16 item 2's folders for now: TOTP, scan record, doctor;
+ *  - outside issue 16 item 2's folders for now: TOTP; the doctor's record
+ *    (its role check is at the start of the run, before the checks);
  *  - no role and no entry: an intake submission (anonymous, the inbox is
  *    not sealed) reads the intake key and stores its box in one
  *    transaction, so a key rotation cannot come in between. */

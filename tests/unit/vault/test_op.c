@@ -200,11 +200,57 @@ static void test_op_entry_names(void **state)
 	fort_vault_close(v);
 }
 
+/* Operations converted to the scaffold outside the vault folder (issue 16
+ * item 2): the scan record.  A user whose role does not allow 'read' is
+ * refused with a "denied" entry naming the action, nothing recorded; the
+ * owner's record leaves its entry (counts, never paths or values) and the
+ * summary. */
+static void test_scan_record_refusal(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-scan.fort"), *u = NULL;
+	const char *none[] = { "intake" }, *paths[] = { "/srv/share" };
+	fort_scan_summary sum = { 1700000000, paths, 1, 12, 3, 5, 1 };
+	fort_secret *s = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	unsigned char *val = NULL;
+	size_t len = 0;
+	char fp[20];
+	struct last l;
+	uint64_t before;
+
+	assert_int_equal(fort_role_add(v, "outsider", none, 1), 0);
+	assert_int_equal(fort_user_request(fp, path_of("op-scan.fort"), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_add(v, "olga", "outsider", fp), 0);
+	assert_int_equal(fort_vault_open(&u, path_of("op-scan.fort"), "olga", s), 0);
+	before = last_entry(u).n;
+	assert_int_equal(fort_scan_record(u, &sum), FORT_EDENIED);
+	l = last_entry(u);
+	assert_int_equal(l.n, before + 1);
+	assert_string_equal(l.action, "scan");
+	assert_string_equal(l.result, "denied");
+	assert_int_equal(store_meta_get(u->st, "scan.last", &val, &len), FORT_ENOTFOUND);
+	fort_vault_close(u);
+	fort_secret_free(s);
+
+	assert_int_equal(fort_scan_record(v, &sum), 0);
+	l = last_entry(v);
+	assert_string_equal(l.action, "scan");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.detail, "12 files, 3 with findings, 5 findings, 1 of known clients");
+	assert_null(strstr(l.detail, "/srv"));
+	assert_int_equal(store_meta_get(v->st, "scan.last", &val, &len), 0);
+	assert_non_null(memmem(val, len, "\"findings\":5", 12));
+	free(val);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op),
 		cmocka_unit_test(test_op_entry_names),
+		cmocka_unit_test(test_scan_record_refusal),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
