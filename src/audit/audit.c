@@ -366,6 +366,10 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 		}
 		c->has_anchor = 1;
 	}
+	/* one snapshot: a commit by another process while the log, the seals
+	 * and the rows are read must not look like rows sealed outside Fortress */
+	if ((r = store_read_begin(v->st)) < 0)
+		goto out;
 	r = store_meta_get(v->st, "audit_head", &head, &headlen);
 	if (r == 0 && headlen == HEAD_LEN) {
 		c->has_head = 1;
@@ -442,6 +446,7 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 			 (long long)c->anchor_seq, (long long)(c->expect_seq - 1));
 	}
 out:
+	store_read_end(v->st);
 	free(head);
 	free(c);
 	return r;

@@ -10,7 +10,7 @@ static int is_pg(const store *s)
 	return s && *(const int *)(const void *)s == STORE_BACKEND_PG;
 }
 
-static int not_yet(const char *what)
+static int __attribute__((unused)) not_yet(const char *what)
 {
 	return fort_error_set(FORT_ERROR, "%s is not yet available on a PostgreSQL vault", what);
 }
@@ -56,6 +56,21 @@ void store_rollback(store *s)
 		pg_store_rollback(s);
 	else
 		sqlite_store_rollback(s);
+}
+
+int store_read_begin(store *s)
+{
+	if (is_pg(s))
+		return pg_store_read_begin(s);
+	return sqlite_store_read_begin(s);
+}
+
+void store_read_end(store *s)
+{
+	if (is_pg(s))
+		pg_store_read_end(s);
+	else
+		sqlite_store_read_end(s);
 }
 
 int store_changed(store *s)
@@ -899,28 +914,28 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 int store_token_insert(store *s, store_token *t)
 {
 	if (is_pg(s))
-		return not_yet("tokens for programs");
+		return pg_store_token_insert(s, t);
 	return sqlite_store_token_insert(s, t);
 }
 
 int store_token_get(store *s, store_token *out, const char *name, int64_t id)
 {
 	if (is_pg(s))
-		return not_yet("tokens for programs");
+		return pg_store_token_get(s, out, name, id);
 	return sqlite_store_token_get(s, out, name, id);
 }
 
 int store_token_each(store *s, store_token_cb cb, void *ctx)
 {
 	if (is_pg(s))
-		return not_yet("tokens for programs");
+		return pg_store_token_each(s, cb, ctx);
 	return sqlite_store_token_each(s, cb, ctx);
 }
 
 int store_token_revoke(store *s, int64_t id, int64_t when)
 {
 	if (is_pg(s))
-		return not_yet("tokens for programs");
+		return pg_store_token_revoke(s, id, when);
 	return sqlite_store_token_revoke(s, id, when);
 }
 

@@ -44,6 +44,7 @@ struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
 	PGconn *c;
 	int txdepth;
+	int rtx;        /* store_read_begin's snapshot is open */
 	char **prepared; /* names of the statements prepared on this connection */
 	size_t nprepared, cprepared;
 	struct seal_touch *touch;
@@ -906,6 +907,24 @@ int pg_store_begin(store *s)
 		s->txdepth = 0;
 	}
 	return r;
+}
+
+int pg_store_read_begin(store *s)
+{
+	int r;
+	if (s->txdepth > 0 || s->rtx)
+		return 0;
+	if ((r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the vault")) == 0)
+		s->rtx = 1;
+	return r;
+}
+
+void pg_store_read_end(store *s)
+{
+	if (!s->rtx)
+		return;
+	s->rtx = 0;
+	PQclear(PQexec(s->c, "COMMIT"));
 }
 
 void pg_store_rollback(store *s)
@@ -2083,7 +2102,7 @@ int pg_store_attach_insert(store *s, store_attachment *a)
 		    a->id ? "INSERT INTO attachments(id, created, actor, size, cats, kvers, wrapped, meta, header, nchunks)"
 			    " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"
 			  : "INSERT INTO attachments(created, actor, size, cats, kvers, wrapped, meta, header, nchunks)"
-			    " VALUES($2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id",
+			    " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id",
 		    a->id ? v : v + 1, a->id ? 10 : 9, &res);
 	if (n < 0)
 		return n;
@@ -3459,6 +3478,83 @@ int pg_store_raw_done(store *s)
 	}
 	PQclear(res);
 	return r;
+}
+
+/* ----------------------------------------------------------------- tokens */
+
+/* Tokens for programs (tokens.c is the SQLite side): one sealed row each;
+ * the caller's transaction ends with an audit entry. */
+#define TOKEN_COLS "SELECT id, name, user_id, role, purposes, creator, created, expires, revoked, verifier, sealed FROM tokens"
+
+static void token_row(store_token *o, const PGresult *res, int i)
+{
+	size_t n = glen(res, i, 10);
+	memset(o, 0, sizeof *o);
+	o->id = gi(res, i, 0);
+	snprintf(o->name, sizeof o->name, "%s", gt(res, i, 1));
+	o->user_id = gi(res, i, 2);
+	snprintf(o->role, sizeof o->role, "%s", gt(res, i, 3));
+	snprintf(o->purposes, sizeof o->purposes, "%s", gt(res, i, 4));
+	snprintf(o->creator, sizeof o->creator, "%s", gt(res, i, 5));
+	o->created = gi(res, i, 6);
+	o->expires = gi(res, i, 7);
+	o->revoked = gi(res, i, 8);
+	bfixed(o->verifier, sizeof o->verifier, res, i, 9);
+	if (n <= sizeof o->sealed) {
+		memcpy(o->sealed, gb(res, i, 10), n);
+		o->sealed_len = n;
+	}
+}
+
+int pg_store_token_insert(store *s, store_token *t)
+{
+	pa a[10] = { PT(t->name), PI(t->user_id), PT(t->role), PT(t->purposes), PT(t->creator), PI(t->created),
+		     PI(t->expires), PI(t->revoked), PB(t->verifier, sizeof t->verifier), PB(t->sealed, t->sealed_len) };
+	return write_id(s, T_TOKENS, "storing the token",
+			"INSERT INTO tokens(name, user_id, role, purposes, creator, created, expires, revoked, verifier, sealed)"
+			" VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id", a, 10, &t->id);
+}
+
+int pg_store_token_get(store *s, store_token *out, const char *name, int64_t id)
+{
+	PGresult *res;
+	pa a[1] = { name ? PT(name) : PI(id) };
+	int n = run(s, "reading the token", name ? TOKEN_COLS " WHERE name = $1" : TOKEN_COLS " WHERE id = $1", a, 1, &res);
+	memset(out, 0, sizeof *out);
+	if (n < 0)
+		return n;
+	if (n > 0)
+		token_row(out, res, 0);
+	PQclear(res);
+	if (n == 0)
+		return FORT_ENOTFOUND;
+	/* against its seal: an expiry pushed back, a revocation undone, a
+	 * role or purpose widened outside Fortress is tampering */
+	return pg_store_seal_require_row(s, "tokens", out->id);
+}
+
+int pg_store_token_each(store *s, store_token_cb cb, void *ctx)
+{
+	PGresult *res;
+	int n, r = 0;
+	/* whole, so a token removed outside Fortress is named, not just missing */
+	if ((r = seal_require_table(s, T_TOKENS)) < 0)
+		return r;
+	if ((n = run(s, "reading the tokens", TOKEN_COLS " ORDER BY name COLLATE \"C\"", NULL, 0, &res)) < 0)
+		return n;
+	for (int i = 0; i < n && r == 0; i++) {
+		store_token t;
+		token_row(&t, res, i);
+		r = cb(ctx, &t);
+	}
+	PQclear(res);
+	return r;
+}
+
+int pg_store_token_revoke(store *s, int64_t id, int64_t when)
+{
+	pa a[2] = { PI(when), PI(id) };
+	return write_id(s, T_TOKENS, "revoking the token", "UPDATE tokens SET revoked = $1 WHERE id = $2 RETURNING id", a, 2, NULL);
 }
 
 /* ------------------------------------------------ snapshot (backups) */

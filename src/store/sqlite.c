@@ -296,6 +296,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
 	int txdepth;
+	int rtx;        /* store_read_begin's read transaction is open */
 	char *path;
 	struct seal_touch *touch;
 	size_t ntouch, ctouch;
@@ -635,6 +636,24 @@ int store_begin(store *s)
 	if ((r = exec(s, "BEGIN IMMEDIATE", "starting a change")) < 0)
 		s->txdepth = 0;
 	return r;
+}
+
+int store_read_begin(store *s)
+{
+	int r;
+	if (s->txdepth > 0 || s->rtx)
+		return 0;
+	if ((r = exec(s, "BEGIN DEFERRED", "reading the vault")) == 0)
+		s->rtx = 1;
+	return r;
+}
+
+void store_read_end(store *s)
+{
+	if (!s->rtx)
+		return;
+	s->rtx = 0;
+	exec(s, "COMMIT", "reading the vault");
 }
 
 int store_commit(store *s)

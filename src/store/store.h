@@ -81,6 +81,13 @@ void store_close(store *s);
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);
+/* One snapshot for a series of reads (fort_audit_verify): from
+ * store_read_begin to store_read_end every read sees the vault as it stood
+ * at the first one, whatever other connections commit meanwhile (SQLite: a
+ * deferred read transaction; PostgreSQL: REPEATABLE READ READ ONLY).  No
+ * writes in between.  Inside a write transaction both do nothing. */
+int store_read_begin(store *s);
+void store_read_end(store *s);
 /* Has another connection (another process, another handle) committed to
  * the file since the last call?  1 yes, 0 no (the first call notes where
  * the file stands and says 0), <0 on error.  On a change the ledgers this
