@@ -2016,9 +2016,14 @@ static int touch_cmp(const void *a, const void *b)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
+/* Seals per statement in a flush (each statement's rows as three text
+ * arrays: table names, ids, hex hashes). */
+#define SEAL_CHUNK 1000
+
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
+	fort_buf bt, bi, bh;
 	size_t n = 0;
 	int r = 0;
 	*any = 0;
@@ -2036,28 +2041,58 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	if (seq < 1 || seq > SEAL_SEQ_MAX || (int64_t)n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
 	seal_digest_start(&dg);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		struct seal_touch *t = &s->touch[i];
-		unsigned char h[32];
-		if (t->known)
-			memcpy(h, t->hash, 32);
-		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+	fort_buf_init(&bt, 0);
+	fort_buf_init(&bi, 0);
+	fort_buf_init(&bh, 0);
+	for (size_t i0 = 0; i0 < n && r == 0; i0 += SEAL_CHUNK) {
+		size_t m = n - i0 < SEAL_CHUNK ? n - i0 : SEAL_CHUNK;
+		fort_buf_reset(&bt);
+		fort_buf_reset(&bi);
+		fort_buf_reset(&bh);
+		for (size_t i = i0; i < i0 + m; i++) {
+			struct seal_touch *t = &s->touch[i];
+			unsigned char h[32];
+			char hex[65];
+			if (t->known)
+				memcpy(h, t->hash, 32);
+			else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+				break;
+			seal_digest_add(&dg, tname(t->tbl), t->id, h);
+			sodium_bin2hex(hex, sizeof hex, h, 32);
+			fort_buf_puts(&bt, i == i0 ? "{" : ",");
+			fort_buf_puts(&bt, tname(t->tbl));
+			fort_buf_printf(&bi, "%c%lld", i == i0 ? '{' : ',', (long long)t->id);
+			fort_buf_puts(&bh, i == i0 ? "{" : ",");
+			fort_buf_puts(&bh, hex);
+		}
+		if (r < 0)
 			break;
-		seal_digest_add(&dg, tname(t->tbl), t->id, h);
-		/* both rows wait in the pipeline (a round trip per PQ_CHUNK) */
-		pa a[5] = { PI(SEAL_ROWID(seq, i)), PI(seq), PT(tname(t->tbl)), PI(t->id), PB(h, 32) };
-		if (!pq_send(s, "sealing the change", 0, "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES($1,$2,$3,$4,$5)", a, 5,
-			     PQ_PLAIN) ||
+		fort_buf_putc(&bt, '}');
+		fort_buf_putc(&bi, '}');
+		fort_buf_putc(&bh, '}');
+		if ((r = fort_buf_error(&bt)) < 0 || (r = fort_buf_error(&bi)) < 0 || (r = fort_buf_error(&bh)) < 0)
+			break;
+		/* one statement per table for SEAL_CHUNK seals, both in the
+		 * pipeline: seal_log's rowid is SEAL_ROWID(seq, i) as before */
+		pa a[5] = { PI(seq), PI(i0), PT(bt.buf), PT(bi.buf), PT(bh.buf) };
+		if (!pq_send(s, "sealing the change", 0,
+			     "INSERT INTO seal_log(rowid, seq, tbl, id, hash) SELECT ($1::bigint << 32) + $2::bigint + o - 1, $1, t, i, decode(h, 'hex')"
+			     " FROM unnest($3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(t, i, h, o)",
+			     a, 5, PQ_PLAIN) ||
 		    !pq_send(s, "sealing the change", 0,
-			     "INSERT INTO seal_head(seq, tbl, id, hash) VALUES($1,$2,$3,$4)"
+			     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT $1, t, i, decode(h, 'hex')"
+			     " FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(t, i, h)"
 			     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-			     a + 1, 4, PQ_PLAIN)) {
+			     (pa[4]){ a[0], a[2], a[3], a[4] }, 4, PQ_PLAIN)) {
 			r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 			break;
 		}
 	}
 	if (r == 0)
 		r = pq_sync(s);
+	fort_buf_release(&bt);
+	fort_buf_release(&bi);
+	fort_buf_release(&bh);
 	if (r < 0)
 		return r;
 	crypto_generichash_final(&dg, digest, 32);
