@@ -963,9 +963,9 @@ int main(int argc, char **argv)
 		die("fort_passphrase_generate: %s", fort_error_message());
 
 	if (pgdir) {
-		int r = pg_main(pgdir, csv, N, em.v, pick, L, runs, pass);
+		int r = csv2 ? 0 : pg_main(pgdir, csv, N, em.v, pick, L, runs, pass);
 		if (csv2) {
-			/* -W CSV2: then two processes, CSV's clients and CSV2's */
+			/* -W CSV2: two processes instead, CSV's clients and CSV2's */
 			struct emails em2 = { 0 };
 			unsigned long long N2 = read_csv_file(csv2, collect_email, &em2);
 			size_t *pick2;
@@ -981,9 +981,7 @@ int main(int argc, char **argv)
 			unsigned long long ns[2] = { N, N2 };
 			char **es[2] = { em.v, em2.v };
 			const size_t *ps[2] = { pick, pick2 };
-			printf("\n");
-			if (r == 0)
-				r = pg_two(pgdir, cs, ns, es, ps, L, runs, pass);
+			r = pg_two(pgdir, cs, ns, es, ps, L, runs, pass);
 			free(pick2);
 		}
 		rmdir(dir);
