@@ -281,16 +281,15 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ, PQ_BLIND };
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
 	const char *what;
 	int64_t client;
-	/* PQ_UNIQ: an index entry (bidx_ins) */
-	int64_t sid;
-	const unsigned char *h;
+	/* PQ_UNIQ_MANY: the batch's entries and their outcome (store_blind_add_many) */
 	int64_t *other;
+	const store_bidx_add *e;
 };
 
 static int pq_sync(store *s);
@@ -454,7 +453,7 @@ static struct pq_item *pq_send(store *s, const char *what, int64_t client, const
 }
 
 static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash);
-static int uniq_answer(store *s, const struct pq_item *it, const PGresult *res);
+static int index_answer(store *s, const struct pq_item *it, const PGresult *res);
 
 /* Read the answers of everything in the pipeline and leave pipeline mode.
  * The first refusal is the error (naming its statement and client); the
@@ -479,8 +478,8 @@ static int pq_sync(store *s)
 		}
 		st = PQresultStatus(res);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			if (it->kind == PQ_UNIQ || it->kind == PQ_BLIND)
-				r = uniq_answer(s, it, res);
+			if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE)
+				r = index_answer(s, it, res);
 		} else {
 			char what[160];
 			if (it->client)
@@ -1624,92 +1623,150 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	return 0;
 }
 
-/* store_blind_add_many: every entry sent in the pipeline, the answers read
- * in order (pq_sync -> uniq_answer), so each is judged as store_blind_add
- * judges it, after the entries before it.  A unique entry's statement also
- * reads its seal head, for the "removed outside Fortress" check. */
-#define UNIQ_ADD_SEAL \
-	"WITH ins AS (INSERT INTO uniq(h, client) VALUES($1, $2) ON CONFLICT(h) DO NOTHING RETURNING client)" \
-	" SELECT client, 1, (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = $3) FROM ins" \
-	" UNION ALL SELECT client, 0, NULL FROM uniq WHERE h = $1 AND NOT EXISTS (SELECT 1 FROM ins)"
+/* A batch of entries in one statement per index: the rows as text arrays
+ * (hex values, client ids, and for the unique index each entry's seal id and
+ * its place in the caller's array).  A unique entry is inserted in the
+ * array's order (the first of two equal values wins, as one call after the
+ * other would), and each comes back with what became of it: added (then its
+ * seal head, for the "removed outside Fortress" check), or the client
+ * holding the value (before the statement, or inserted by an earlier entry
+ * of the same statement, which the statement's snapshot does not show in
+ * uniq itself). */
+#define UNIQ_ADD_MANY \
+	"WITH v AS (SELECT decode(h, 'hex') AS h, c, sid, k, o FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])" \
+	" WITH ORDINALITY AS u(h, c, sid, k, o))," \
+	" ins AS (INSERT INTO uniq(h, client) SELECT h, c FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
+	" SELECT v.k, (i.client IS NOT NULL)::int, coalesce(i.client, i2.client, u.client), sh.hash FROM v" \
+	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h LEFT JOIN uniq u ON u.h = v.h" \
+	" LEFT JOIN seal_head sh ON sh.tbl = 'uniq' AND sh.id = v.sid ORDER BY v.o"
+#define BLIND_ADD_MANY \
+	"INSERT INTO blind(h, client) SELECT decode(h, 'hex'), c FROM unnest($1::text[], $2::bigint[]) AS u(h, c)" \
+	" ON CONFLICT DO NOTHING RETURNING h, client"
 
-static int uniq_answer(store *s, const struct pq_item *it, const PGresult *res)
+static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 {
-	if (it->kind == PQ_BLIND) {
-		unsigned char now[32];
-		if (atoi(PQcmdTuples((PGresult *)res)) > 0) {
-			hash_index(now, T_BLIND, it->h, it->client);
-			touch_put(s, T_BLIND, it->sid, it->h, it->client, now);
-		}
-		return 0;
-	}
 	int n = PQntuples(res);
-	*it->other = 0;
-	if (n > 0 && gi(res, 0, 1) == 0) {
-		int64_t holder = gi(res, 0, 0);
-		if (holder != it->client)
-			*it->other = holder ? holder : -1;
-		return 0;
-	}
-	if (n == 0)
-		return 0; /* neither inserted nor found: cannot be (a concurrent delete); nothing noted */
-	if (s->enforce && !pending_at(s, T_UNIQ, it->sid) && !gnull(res, 0, 2)) {
-		unsigned char sealed[32];
-		memset(sealed, 0xff, 32);
-		if (glen(res, 0, 2) == 32)
-			memcpy(sealed, gb(res, 0, 2), 32);
-		if (!seal_is_zero32(sealed)) {
-			store_seal_check c;
-			c.table = tname(T_UNIQ);
-			c.id = it->sid;
-			c.seq = 0;
-			c.key[0] = '\0';
-			c.state = STORE_SEAL_REMOVED;
-			return seal_fail(&c, 0);
+	for (int i = 0; i < n; i++) {
+		if (it->kind == PQ_BLIND_MANY) {
+			unsigned char now[32];
+			int64_t c = gi(res, i, 1);
+			if (glen(res, i, 0) != STORE_BIDX_LEN)
+				continue;
+			hash_index(now, T_BLIND, gb(res, i, 0), c);
+			touch_put(s, T_BLIND, index_id(T_BLIND, gb(res, i, 0), c), gb(res, i, 0), c, now);
+			continue;
 		}
-	}
-	{
-		unsigned char now[32];
-		hash_index(now, T_UNIQ, it->h, it->client);
-		touch_put(s, T_UNIQ, it->sid, it->h, it->client, now);
+		int64_t k = gi(res, i, 0);
+		const store_bidx_add *e = &it->e[k];
+		int64_t sid = index_id(T_UNIQ, e->h, e->client);
+		if (!gi(res, i, 1)) {
+			int64_t holder = gnull(res, i, 2) ? 0 : gi(res, i, 2);
+			it->other[k] = holder == e->client ? 0 : holder ? holder : -1;
+			continue;
+		}
+		it->other[k] = 0;
+		if (s->enforce && !pending_at(s, T_UNIQ, sid) && !gnull(res, i, 3)) {
+			unsigned char sealed[32];
+			memset(sealed, 0xff, 32);
+			if (glen(res, i, 3) == 32)
+				memcpy(sealed, gb(res, i, 3), 32);
+			if (!seal_is_zero32(sealed)) {
+				store_seal_check c;
+				c.table = tname(T_UNIQ);
+				c.id = sid;
+				c.seq = 0;
+				c.key[0] = '\0';
+				c.state = STORE_SEAL_REMOVED;
+				return seal_fail(&c, 0);
+			}
+		}
+		{
+			unsigned char now[32];
+			hash_index(now, T_UNIQ, e->h, e->client);
+			touch_put(s, T_UNIQ, sid, e->h, e->client, now);
+		}
 	}
 	return 0;
 }
 
+#define ADD_CHUNK 1000
+
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
+	fort_buf uh, uc, us, uk, bh, bc;
 	int r;
 	if ((r = pq_sync(s)) < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		other[i] = 0;
-		if (e[i].unique) {
-			int64_t sid = index_id(T_UNIQ, e[i].h, e[i].client);
-			pa a[3] = { PB(e[i].h, STORE_BIDX_LEN), PI(e[i].client), PI(sid) };
-			struct pq_item *it;
-			if (s->npq + 2 >= PQ_CHUNK && (r = pq_sync(s)) < 0)
-				return r;
-			if ((r = seal_checkpoint(s)) < 0)
-				return r;
-			if (!(it = pq_send(s, "indexing a client", e[i].client, UNIQ_ADD_SEAL, a, 3, PQ_UNIQ)))
-				return fort_error_code() ? fort_error_code() : FORT_ERROR;
-			it->sid = sid;
-			it->h = e[i].h;
-			it->other = &other[i];
-		} else {
-			pa a[2] = { PB(e[i].h, STORE_BIDX_LEN), PI(e[i].client) };
-			struct pq_item *it;
-			if (s->npq + 2 >= PQ_CHUNK && (r = pq_sync(s)) < 0)
-				return r;
-			if ((r = seal_checkpoint(s)) < 0)
-				return r;
-			if (!(it = pq_send(s, "indexing a client", e[i].client, BLIND_ADD, a, 2, PQ_BLIND)))
-				return fort_error_code() ? fort_error_code() : FORT_ERROR;
-			it->sid = index_id(T_BLIND, e[i].h, e[i].client);
-			it->h = e[i].h;
+	fort_buf_init(&uh, 0);
+	fort_buf_init(&uc, 0);
+	fort_buf_init(&us, 0);
+	fort_buf_init(&uk, 0);
+	fort_buf_init(&bh, 0);
+	fort_buf_init(&bc, 0);
+	for (size_t i0 = 0; i0 < n && r == 0; i0 += ADD_CHUNK) {
+		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK, nu = 0, nb = 0;
+		struct pq_item *it;
+		fort_buf_reset(&uh);
+		fort_buf_reset(&uc);
+		fort_buf_reset(&us);
+		fort_buf_reset(&uk);
+		fort_buf_reset(&bh);
+		fort_buf_reset(&bc);
+		if ((r = seal_checkpoint(s)) < 0)
+			break;
+		for (size_t i = i0; i < i0 + m; i++) {
+			char hex[2 * STORE_BIDX_LEN + 1];
+			other[i] = 0;
+			sodium_bin2hex(hex, sizeof hex, e[i].h, STORE_BIDX_LEN);
+			if (e[i].unique) {
+				const char *sep = nu++ ? "," : "{";
+				fort_buf_printf(&uh, "%s%s", sep, hex);
+				fort_buf_printf(&uc, "%s%lld", sep, (long long)e[i].client);
+				fort_buf_printf(&us, "%s%lld", sep, (long long)index_id(T_UNIQ, e[i].h, e[i].client));
+				fort_buf_printf(&uk, "%s%zu", sep, i);
+			} else {
+				const char *sep = nb++ ? "," : "{";
+				fort_buf_printf(&bh, "%s%s", sep, hex);
+				fort_buf_printf(&bc, "%s%lld", sep, (long long)e[i].client);
+			}
+		}
+		fort_buf_putc(&uh, '}');
+		fort_buf_putc(&uc, '}');
+		fort_buf_putc(&us, '}');
+		fort_buf_putc(&uk, '}');
+		fort_buf_putc(&bh, '}');
+		fort_buf_putc(&bc, '}');
+		if ((r = fort_buf_error(&uh)) < 0 || (r = fort_buf_error(&uc)) < 0 || (r = fort_buf_error(&us)) < 0 ||
+		    (r = fort_buf_error(&uk)) < 0 || (r = fort_buf_error(&bh)) < 0 || (r = fort_buf_error(&bc)) < 0)
+			break;
+		if (nu) {
+			pa a[4] = { PT(uh.buf), PT(uc.buf), PT(us.buf), PT(uk.buf) };
+			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_ADD_MANY, a, 4, PQ_UNIQ_MANY))) {
+				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+				break;
+			}
+			it->e = e;
+			it->other = other;
+		}
+		if (nb) {
+			pa a[2] = { PT(bh.buf), PT(bc.buf) };
+			if (!(it = pq_send(s, "indexing clients", 0, BLIND_ADD_MANY, a, 2, PQ_BLIND_MANY))) {
+				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+				break;
+			}
 		}
 	}
-	return pq_sync(s);
+	fort_buf_release(&uh);
+	fort_buf_release(&uc);
+	fort_buf_release(&us);
+	fort_buf_release(&uk);
+	fort_buf_release(&bh);
+	fort_buf_release(&bc);
+	if (r == 0)
+		r = pq_sync(s);
+	else
+		pq_drain(s);
+	return r;
 }
 
 int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
