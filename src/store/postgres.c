@@ -361,6 +361,22 @@ static int prepare_send(store *s, const char *sql, char name[24], const char *wh
 	return stmt_known(s, name);
 }
 
+/* SEP then V in decimal (an element of an array literal; printf costs
+ * more than the rest of the entry). */
+static void arr_int(fort_buf *b, char sep, int64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	uint64_t x = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		d[sizeof d - 1 - n++] = (char)('0' + x % 10);
+	while ((x /= 10) != 0);
+	if (v < 0)
+		d[sizeof d - 1 - n++] = '-';
+	fort_buf_putc(b, sep);
+	fort_buf_put(b, d + sizeof d - n, n);
+}
+
 /* ARGS as libpq parameters: numbers in text, text as is, bytea binary. */
 struct pq_params {
 	char nums[16][24];
@@ -1691,6 +1707,7 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 
 #define ADD_CHUNK 1000
 
+
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
 	fort_buf uh, uc, us, uk, bh, bc;
@@ -1719,15 +1736,17 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			other[i] = 0;
 			sodium_bin2hex(hex, sizeof hex, e[i].h, STORE_BIDX_LEN);
 			if (e[i].unique) {
-				const char *sep = nu++ ? "," : "{";
-				fort_buf_printf(&uh, "%s%s", sep, hex);
-				fort_buf_printf(&uc, "%s%lld", sep, (long long)e[i].client);
-				fort_buf_printf(&us, "%s%lld", sep, (long long)index_id(T_UNIQ, e[i].h, e[i].client));
-				fort_buf_printf(&uk, "%s%zu", sep, i);
+				char sep = nu++ ? ',' : '{';
+				fort_buf_putc(&uh, sep);
+				fort_buf_put(&uh, hex, 2 * STORE_BIDX_LEN);
+				arr_int(&uc, sep, e[i].client);
+				arr_int(&us, sep, index_id(T_UNIQ, e[i].h, e[i].client));
+				arr_int(&uk, sep, (int64_t)i);
 			} else {
-				const char *sep = nb++ ? "," : "{";
-				fort_buf_printf(&bh, "%s%s", sep, hex);
-				fort_buf_printf(&bc, "%s%lld", sep, (long long)e[i].client);
+				char sep = nb++ ? ',' : '{';
+				fort_buf_putc(&bh, sep);
+				fort_buf_put(&bh, hex, 2 * STORE_BIDX_LEN);
+				arr_int(&bc, sep, e[i].client);
 			}
 		}
 		fort_buf_putc(&uh, '}');
@@ -2116,11 +2135,11 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 				break;
 			seal_digest_add(&dg, tname(t->tbl), t->id, h);
 			sodium_bin2hex(hex, sizeof hex, h, 32);
-			fort_buf_puts(&bt, i == i0 ? "{" : ",");
+			fort_buf_putc(&bt, i == i0 ? '{' : ',');
 			fort_buf_puts(&bt, tname(t->tbl));
-			fort_buf_printf(&bi, "%c%lld", i == i0 ? '{' : ',', (long long)t->id);
-			fort_buf_puts(&bh, i == i0 ? "{" : ",");
-			fort_buf_puts(&bh, hex);
+			arr_int(&bi, i == i0 ? '{' : ',', t->id);
+			fort_buf_putc(&bh, i == i0 ? '{' : ',');
+			fort_buf_put(&bh, hex, 64);
 		}
 		if (r < 0)
 			break;
