@@ -110,6 +110,13 @@ void store_bulk(store *s, int on)
 		sqlite_store_bulk(s, on);
 }
 
+int store_failed_client(store *s, int64_t *client)
+{
+	if (is_pg(s))
+		return pg_store_failed_client(s, client);
+	return sqlite_store_failed_client(s, client);
+}
+
 int store_schema_version(store *s)
 {
 	if (is_pg(s))
@@ -283,6 +290,13 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	if (is_pg(s))
 		return pg_store_blind_add(s, h, client, unique, other);
 	return sqlite_store_blind_add(s, h, client, unique, other);
+}
+
+int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
+{
+	if (is_pg(s))
+		return pg_store_blind_add_many(s, e, n, other);
+	return sqlite_store_blind_add_many(s, e, n, other);
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)

@@ -72,6 +72,12 @@ struct store {
 	char raw_sig[1024];
 	int raw_keep[64];
 	int raw_nkeep;
+	/* the pipeline (libpq pipeline mode): statements sent and not yet
+	 * answered, in order; pq_sync reads their answers */
+	struct pq_item *pq;
+	size_t npq, cpq;
+	int bulk;             /* store_bulk: a client's INSERT waits in the pipeline */
+	int64_t failed_client; /* the client whose queued statement failed (0: none) */
 };
 
 /* ------------------------------------------------------------- the schema */
@@ -275,22 +281,48 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define PN ((pa){ 'n', 0, NULL, 0 })
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Prepare SQL once per connection (named by a hash of its text). */
-static int prepare(store *s, const char *sql, char name[24], const char *what)
+/* A statement sent in the pipeline, its answer not yet read (pq_sync). */
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY };
+struct pq_item {
+	int kind;
+	char name[24];      /* PQ_PREPARE: the statement */
+	const char *what;
+	int64_t client;
+	/* PQ_UNIQ_MANY: the batch's entries and their outcome (store_blind_add_many) */
+	int64_t *other;
+	const store_bidx_add *e;
+};
+
+static int pq_sync(store *s);
+
+/* The pipeline's answers read, keeping the error already set (for paths
+ * that are giving up anyway: a rollback, a close). */
+static void pq_drain(store *s)
+{
+	int code = fort_error_code();
+	char msg[1024];
+	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
+		return;
+	snprintf(msg, sizeof msg, "%s", fort_error_message());
+	if (pq_sync(s) < 0 || code)
+		fort_error_set(code, "%s", msg);
+}
+
+/* A statement's name: a hash of its text.  1 if it is prepared on this
+ * connection already. */
+static int stmt_name(store *s, const char *sql, char name[24])
 {
 	unsigned char d[8];
 	crypto_generichash(d, sizeof d, (const unsigned char *)sql, strlen(sql), NULL, 0);
 	snprintf(name, 24, "f%02x%02x%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
 	for (size_t i = 0; i < s->nprepared; i++)
 		if (strcmp(s->prepared[i], name) == 0)
-			return 0;
-	PGresult *res = PQprepare(s->c, name, sql, 0, NULL);
-	int r = 0;
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		r = pg_error(s, res, what);
-	PQclear(res);
-	if (r < 0)
-		return r;
+			return 1;
+	return 0;
+}
+
+static int stmt_known(store *s, const char *name)
+{
 	char *copy = fort_strdup(name);
 	if (!copy || FORT_ARRAY_GROW(s->prepared, s->nprepared + 1, s->cprepared, 32) < 0) {
 		free(copy);
@@ -300,42 +332,227 @@ static int prepare(store *s, const char *sql, char name[24], const char *what)
 	return 0;
 }
 
-/* Run SQL with ARGS; *OUT (may be NULL) gets the result (binary columns),
- * to PQclear.  Returns the number of rows changed or returned. */
-static int run(store *s, const char *what, const char *sql, const pa *args, size_t n, PGresult **out)
+/* Prepare SQL once per connection (named by a hash of its text). */
+static int prepare(store *s, const char *sql, char name[24], const char *what)
 {
-	char name[24], nums[16][24];
+	if (stmt_name(s, sql, name))
+		return 0;
+	int r = pq_sync(s);
+	if (r < 0)
+		return r;
+	PGresult *res = PQprepare(s->c, name, sql, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		r = pg_error(s, res, what);
+	PQclear(res);
+	return r < 0 ? r : stmt_known(s, name);
+}
+
+/* The same inside the pipeline: the PREPARE is sent ahead of its first use
+ * (and counted as prepared: a refusal fails the whole pipeline). */
+static int pq_push(store *s, int kind, const char *what, int64_t client);
+static int prepare_send(store *s, const char *sql, char name[24], const char *what)
+{
+	if (stmt_name(s, sql, name))
+		return 0;
+	if (PQsendPrepare(s->c, name, sql, 0, NULL) != 1)
+		return fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	if (pq_push(s, PQ_PREPARE, what, 0) < 0)
+		return FORT_ENOMEM;
+	memcpy(s->pq[s->npq - 1].name, name, 24);
+	return stmt_known(s, name);
+}
+
+/* SEP then V in decimal (an element of an array literal; printf costs
+ * more than the rest of the entry). */
+static void arr_int(fort_buf *b, char sep, int64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	uint64_t x = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		d[sizeof d - 1 - n++] = (char)('0' + x % 10);
+	while ((x /= 10) != 0);
+	if (v < 0)
+		d[sizeof d - 1 - n++] = '-';
+	fort_buf_putc(b, sep);
+	fort_buf_put(b, d + sizeof d - n, n);
+}
+
+/* ARGS as libpq parameters: numbers in text, text as is, bytea binary. */
+struct pq_params {
+	char nums[16][24];
 	const char *vals[16];
 	int lens[16], fmts[16];
+};
+
+static void bind_args(struct pq_params *p, const pa *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		p->lens[i] = 0;
+		p->fmts[i] = 0;
+		switch (args[i].t) {
+		case 'i':
+			snprintf(p->nums[i], sizeof p->nums[i], "%lld", (long long)args[i].i);
+			p->vals[i] = p->nums[i];
+			break;
+		case 't':
+			p->vals[i] = args[i].p ? args[i].p : "";
+			break;
+		case 'b':
+			p->vals[i] = args[i].p ? args[i].p : "";
+			p->lens[i] = (int)args[i].n;
+			p->fmts[i] = 1;
+			break;
+		default:
+			p->vals[i] = NULL;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ the pipeline
+ *
+ * Writes whose answer is only "done" (a client's INSERT during an import,
+ * the seal rows of a flush) and batches of index entries are sent in
+ * libpq's pipeline mode without waiting for each answer: one round trip per
+ * PQ_CHUNK statements instead of one each.  The answers are read in order
+ * by pq_sync, which every other statement runs first, so a reader always
+ * sees what was sent before it.  A statement the server refuses is named
+ * (its WHAT, and the client it was for) and aborts the rest of the
+ * pipeline and the transaction: the caller's error path rolls back, so
+ * nothing of the change stays.  PQ_CHUNK bounds what waits unanswered (the
+ * answers are small; libpq in blocking mode could otherwise fill both
+ * directions of the socket). */
+#define PQ_CHUNK 512
+
+
+static int prepare_send(store *s, const char *sql, char name[24], const char *what);
+static int pq_sync(store *s);
+
+static int pq_push(store *s, int kind, const char *what, int64_t client)
+{
+	if (FORT_ARRAY_GROW(s->pq, s->npq + 1, s->cpq, 64) < 0)
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	memset(&s->pq[s->npq], 0, sizeof *s->pq);
+	s->pq[s->npq].kind = kind;
+	s->pq[s->npq].what = what;
+	s->pq[s->npq].client = client;
+	s->npq++;
+	return 0;
+}
+
+/* Send SQL with ARGS into the pipeline (entering it if needed); the answer
+ * is read by pq_sync.  Returns the queued item (valid until the next
+ * pq_send or pq_sync) or NULL with the error set. */
+static struct pq_item *pq_send(store *s, const char *what, int64_t client, const char *sql, const pa *args, size_t n, int kind)
+{
+	char name[24];
+	struct pq_params p;
+	if (n > 16) {
+		fort_error_set(FORT_ERROR, "%s: too many parameters", what);
+		return NULL;
+	}
+	if (s->npq >= PQ_CHUNK && pq_sync(s) < 0)
+		return NULL;
+	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->c) != 1) {
+		fort_error_set(FORT_EIO, "%s: PostgreSQL: cannot start a pipeline: %.300s", what, PQerrorMessage(s->c));
+		return NULL;
+	}
+	if (prepare_send(s, sql, name, what) < 0)
+		return NULL;
+	bind_args(&p, args, n);
+	if (PQsendQueryPrepared(s->c, name, (int)n, p.vals, p.lens, p.fmts, 1) != 1) {
+		fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+		return NULL;
+	}
+	if (pq_push(s, kind, what, client) < 0)
+		return NULL;
+	return &s->pq[s->npq - 1];
+}
+
+static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash);
+static int index_answer(store *s, const struct pq_item *it, const PGresult *res);
+
+/* Read the answers of everything in the pipeline and leave pipeline mode.
+ * The first refusal is the error (naming its statement and client); the
+ * statements after it were not run (PostgreSQL aborts the pipeline and the
+ * transaction). */
+static int pq_sync(store *s)
+{
+	PGresult *res;
+	int r = 0;
+	size_t i = 0, refused = SIZE_MAX;
+	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
+		return 0;
+	if (PQpipelineSync(s->c) != 1)
+		r = fort_error_set(FORT_EIO, "PostgreSQL: cannot send the pipeline: %.300s", PQerrorMessage(s->c));
+	for (; i < s->npq && r == 0; i++) {
+		const struct pq_item *it = &s->pq[i];
+		ExecStatusType st;
+		if (!(res = PQgetResult(s->c))) {
+			refused = i;
+			r = fort_error_set(FORT_EIO, "%s: PostgreSQL gave no answer: %.300s", it->what, PQerrorMessage(s->c));
+			break;
+		}
+		st = PQresultStatus(res);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE)
+				r = index_answer(s, it, res);
+		} else {
+			char what[160];
+			if (it->client)
+				snprintf(what, sizeof what, "%s (client %lld)", it->what, (long long)it->client);
+			else
+				snprintf(what, sizeof what, "%s", it->what);
+			s->failed_client = it->client;
+			refused = i;
+			r = pg_error(s, res, what);
+		}
+		PQclear(res);
+		while ((res = PQgetResult(s->c)))  /* the end of this statement's answer */
+			PQclear(res);
+	}
+	/* a statement prepared in the pipeline after a refusal was not */
+	for (i = refused; i < s->npq; i++)
+		for (size_t k = 0; s->pq[i].kind == PQ_PREPARE && k < s->nprepared; k++)
+			if (strcmp(s->prepared[k], s->pq[i].name) == 0) {
+				free(s->prepared[k]);
+				s->prepared[k] = s->prepared[--s->nprepared];
+				break;
+			}
+	/* after a refusal: the aborted rest, up to the sync point */
+	for (int guard = 0; PQpipelineStatus(s->c) != PQ_PIPELINE_OFF && guard < 4 * PQ_CHUNK + 16; guard++) {
+		if (!(res = PQgetResult(s->c)))
+			continue;
+		ExecStatusType st = PQresultStatus(res);
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC && PQexitPipelineMode(s->c) == 1)
+			break;
+		if (st == PGRES_FATAL_ERROR && PQstatus(s->c) != CONNECTION_OK)
+			break;
+	}
+	s->npq = 0;
+	if (r == 0 && PQpipelineStatus(s->c) != PQ_PIPELINE_OFF)
+		r = fort_error_set(FORT_EIO, "PostgreSQL: the pipeline did not end: %.300s", PQerrorMessage(s->c));
+	return r;
+}
+
+/* Run SQL with ARGS; *OUT (may be NULL) gets the result (binary columns),
+ * to PQclear.  Returns the number of rows changed or returned.  What waits
+ * in the pipeline is answered first. */
+static int run(store *s, const char *what, const char *sql, const pa *args, size_t n, PGresult **out)
+{
+	char name[24];
+	struct pq_params p;
 	PGresult *res;
 	int r;
 	if (out)
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
-	if ((r = prepare(s, sql, name, what)) < 0)
+	if ((r = pq_sync(s)) < 0 || (r = prepare(s, sql, name, what)) < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		lens[i] = 0;
-		fmts[i] = 0;
-		switch (args[i].t) {
-		case 'i':
-			snprintf(nums[i], sizeof nums[i], "%lld", (long long)args[i].i);
-			vals[i] = nums[i];
-			break;
-		case 't':
-			vals[i] = args[i].p ? args[i].p : "";
-			break;
-		case 'b':
-			vals[i] = args[i].p ? args[i].p : "";
-			lens[i] = (int)args[i].n;
-			fmts[i] = 1;
-			break;
-		default:
-			vals[i] = NULL;
-		}
-	}
-	res = PQexecPrepared(s->c, name, (int)n, vals, lens, fmts, 1);
+	bind_args(&p, args, n);
+	res = PQexecPrepared(s->c, name, (int)n, p.vals, p.lens, p.fmts, 1);
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 		r = PQntuples(res);
@@ -357,6 +574,9 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 
 static int exec_plain(store *s, const char *sql, const char *what)
 {
+	int r0 = pq_sync(s);
+	if (r0 < 0)
+		return r0;
 	PGresult *res = PQexec(s->c, sql);
 	int r = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : pg_error(s, res, what);
 	PQclear(res);
@@ -636,6 +856,8 @@ static int seal_checkpoint(store *s)
 	int r;
 	if (s->ntouch < SEAL_BATCH || !s->hook || s->in_checkpoint || s->txdepth == 0 || s->touch_lost)
 		return 0;
+	if ((r = pq_sync(s)) < 0)
+		return r;
 	s->in_checkpoint = 1;
 	r = s->hook(s->hook_ctx);
 	s->in_checkpoint = 0;
@@ -812,6 +1034,7 @@ fail:
  * is removed): the database was empty when it was created. */
 static void drop_fresh(store *s)
 {
+	pq_drain(s);
 	PQclear(PQexec(s->c, "ROLLBACK"));
 	PQclear(PQexec(s->c, "DO $$DECLARE t text; BEGIN"
 			     " FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP"
@@ -830,6 +1053,7 @@ void pg_store_close(store *s)
 	for (size_t i = 0; i < s->nprepared; i++)
 		free(s->prepared[i]);
 	free(s->prepared);
+	free(s->pq);
 	free(s->touch);
 	free(s->pset);
 	free(s);
@@ -932,6 +1156,9 @@ void pg_store_rollback(store *s)
 	touch_clear(s);
 	s->touch_lost = 0;
 	s->own_set = 0;
+	if (s->c)
+		pq_drain(s);
+	s->npq = 0;
 	if (s->txdepth == 0)
 		return;
 	s->txdepth = 0;
@@ -946,6 +1173,10 @@ int pg_store_commit(store *s)
 	if (s->txdepth > 1) {
 		s->txdepth--;
 		return 0;
+	}
+	if ((r = pq_sync(s)) < 0) {
+		pg_store_rollback(s);
+		return r;
 	}
 	if (s->ntouch || s->touch_lost) {
 		if (s->touch_lost)
@@ -980,11 +1211,13 @@ int pg_store_checkpoint(store *s)
 	return 0;
 }
 
-/* SQLite's page-cache hint: PostgreSQL's memory is the server's. */
+/* SQLite's page-cache hint: PostgreSQL's memory is the server's.  Here
+ * it lets a client's INSERT wait in the pipeline (pg_store_client_insert). */
 void pg_store_bulk(store *s, int on)
 {
-	(void)s;
-	(void)on;
+	s->bulk = on;
+	if (on)
+		s->failed_client = 0;
 }
 
 int pg_store_schema_version(store *s)
@@ -1211,19 +1444,50 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 	return r;
 }
 
+/* The seal hash of a client row as written (what hash_row gives for the
+ * row read back: id, vk_version, wrapped, data, created, updated), so the
+ * flush need not read it again. */
+static void client_hash(unsigned char out[32], const store_client *c)
+{
+	crypto_generichash_state hs;
+	hash_start(&hs, T_CLIENTS, c->id);
+	seal_col_int(&hs, c->id);
+	seal_col_int(&hs, c->vk_version);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->wrapped, c->wrapped_len);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->data, c->data_len);
+	seal_col_int(&hs, c->created);
+	seal_col_int(&hs, c->updated);
+	crypto_generichash_final(&hs, out, 32);
+}
+
+#define CLIENT_INSERT "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)"
+
+/* During an import (store_bulk) the INSERT waits in the pipeline: a
+ * refusal (an id clash) comes back from a later store call, naming the
+ * client (store_failed_client). */
 int pg_store_client_insert(store *s, const store_client *c)
 {
 	pa a[6] = { PI(c->id), PI(c->vk_version), PB(c->wrapped, c->wrapped_len), PB(c->data, c->data_len), PI(c->created),
 		    PI(c->updated) };
+	unsigned char h[32];
 	int r, n;
 	if ((r = seal_checkpoint(s)) < 0)
 		return r;
-	n = run(s, "adding a client", "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)",
-		a, 6, NULL);
-	if (n < 0)
+	if (s->bulk && s->txdepth > 0) {
+		if (!pq_send(s, "adding a client", c->id, CLIENT_INSERT, a, 6, PQ_PLAIN))
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
 		return n;
-	touch_put(s, T_CLIENTS, c->id, NULL, 0, NULL);
+	}
+	client_hash(h, c);
+	touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
 	return 0;
+}
+
+int pg_store_failed_client(store *s, int64_t *client)
+{
+	*client = s->failed_client;
+	return s->failed_client != 0;
 }
 
 int pg_store_client_update(store *s, const store_client *c)
@@ -1339,6 +1603,8 @@ int pg_store_client_max_id(store *s, int64_t *id)
 
 /* ------------------------------------------------------------ the indexes */
 
+#define BLIND_ADD "INSERT INTO blind(h, client) VALUES($1, $2) ON CONFLICT DO NOTHING"
+
 int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
 	int t = unique ? T_UNIQ : T_BLIND, n;
@@ -1382,7 +1648,7 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 				return seal_fail(&c, 0);
 			}
 		}
-	} else if ((n = run(s, "indexing a client", "INSERT INTO blind(h, client) VALUES($1, $2) ON CONFLICT DO NOTHING", a, 2, NULL)) < 0) {
+	} else if ((n = run(s, "indexing a client", BLIND_ADD, a, 2, NULL)) < 0) {
 		return n;
 	} else if (n == 0) {
 		return 0;
@@ -1390,6 +1656,155 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	hash_index(now, t, h, client);
 	touch_put(s, t, sid, h, client, now);
 	return 0;
+}
+
+/* A batch of entries in one statement per index: the rows as text arrays
+ * (hex values, client ids, and for the unique index each entry's seal id and
+ * its place in the caller's array).  A unique entry is inserted in the
+ * array's order (the first of two equal values wins, as one call after the
+ * other would), and each comes back with what became of it: added (then its
+ * seal head, for the "removed outside Fortress" check), or the client
+ * holding the value (before the statement, or inserted by an earlier entry
+ * of the same statement, which the statement's snapshot does not show in
+ * uniq itself). */
+#define UNIQ_ADD_MANY \
+	"WITH v AS (SELECT decode(h, 'hex') AS h, c, sid, k, o FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])" \
+	" WITH ORDINALITY AS u(h, c, sid, k, o))," \
+	" ins AS (INSERT INTO uniq(h, client) SELECT h, c FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
+	" SELECT v.k, (i.client IS NOT NULL)::int, coalesce(i.client, i2.client, u.client), sh.hash FROM v" \
+	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h LEFT JOIN uniq u ON u.h = v.h" \
+	" LEFT JOIN seal_head sh ON sh.tbl = 'uniq' AND sh.id = v.sid ORDER BY v.o"
+#define BLIND_ADD_MANY \
+	"INSERT INTO blind(h, client) SELECT decode(h, 'hex'), c FROM unnest($1::text[], $2::bigint[]) AS u(h, c)" \
+	" ON CONFLICT DO NOTHING RETURNING h, client"
+
+static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
+{
+	int n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		if (it->kind == PQ_BLIND_MANY) {
+			unsigned char now[32];
+			int64_t c = gi(res, i, 1);
+			if (glen(res, i, 0) != STORE_BIDX_LEN)
+				continue;
+			hash_index(now, T_BLIND, gb(res, i, 0), c);
+			touch_put(s, T_BLIND, index_id(T_BLIND, gb(res, i, 0), c), gb(res, i, 0), c, now);
+			continue;
+		}
+		int64_t k = gi(res, i, 0);
+		const store_bidx_add *e = &it->e[k];
+		int64_t sid = index_id(T_UNIQ, e->h, e->client);
+		if (!gi(res, i, 1)) {
+			int64_t holder = gnull(res, i, 2) ? 0 : gi(res, i, 2);
+			it->other[k] = holder == e->client ? 0 : holder ? holder : -1;
+			continue;
+		}
+		it->other[k] = 0;
+		if (s->enforce && !pending_at(s, T_UNIQ, sid) && !gnull(res, i, 3)) {
+			unsigned char sealed[32];
+			memset(sealed, 0xff, 32);
+			if (glen(res, i, 3) == 32)
+				memcpy(sealed, gb(res, i, 3), 32);
+			if (!seal_is_zero32(sealed)) {
+				store_seal_check c;
+				c.table = tname(T_UNIQ);
+				c.id = sid;
+				c.seq = 0;
+				c.key[0] = '\0';
+				c.state = STORE_SEAL_REMOVED;
+				return seal_fail(&c, 0);
+			}
+		}
+		{
+			unsigned char now[32];
+			hash_index(now, T_UNIQ, e->h, e->client);
+			touch_put(s, T_UNIQ, sid, e->h, e->client, now);
+		}
+	}
+	return 0;
+}
+
+#define ADD_CHUNK 1000
+
+
+int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
+{
+	fort_buf uh, uc, us, uk, bh, bc;
+	int r;
+	if ((r = pq_sync(s)) < 0)
+		return r;
+	fort_buf_init(&uh, 0);
+	fort_buf_init(&uc, 0);
+	fort_buf_init(&us, 0);
+	fort_buf_init(&uk, 0);
+	fort_buf_init(&bh, 0);
+	fort_buf_init(&bc, 0);
+	for (size_t i0 = 0; i0 < n && r == 0; i0 += ADD_CHUNK) {
+		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK, nu = 0, nb = 0;
+		struct pq_item *it;
+		fort_buf_reset(&uh);
+		fort_buf_reset(&uc);
+		fort_buf_reset(&us);
+		fort_buf_reset(&uk);
+		fort_buf_reset(&bh);
+		fort_buf_reset(&bc);
+		if ((r = seal_checkpoint(s)) < 0)
+			break;
+		for (size_t i = i0; i < i0 + m; i++) {
+			char hex[2 * STORE_BIDX_LEN + 1];
+			other[i] = 0;
+			sodium_bin2hex(hex, sizeof hex, e[i].h, STORE_BIDX_LEN);
+			if (e[i].unique) {
+				char sep = nu++ ? ',' : '{';
+				fort_buf_putc(&uh, sep);
+				fort_buf_put(&uh, hex, 2 * STORE_BIDX_LEN);
+				arr_int(&uc, sep, e[i].client);
+				arr_int(&us, sep, index_id(T_UNIQ, e[i].h, e[i].client));
+				arr_int(&uk, sep, (int64_t)i);
+			} else {
+				char sep = nb++ ? ',' : '{';
+				fort_buf_putc(&bh, sep);
+				fort_buf_put(&bh, hex, 2 * STORE_BIDX_LEN);
+				arr_int(&bc, sep, e[i].client);
+			}
+		}
+		fort_buf_putc(&uh, '}');
+		fort_buf_putc(&uc, '}');
+		fort_buf_putc(&us, '}');
+		fort_buf_putc(&uk, '}');
+		fort_buf_putc(&bh, '}');
+		fort_buf_putc(&bc, '}');
+		if ((r = fort_buf_error(&uh)) < 0 || (r = fort_buf_error(&uc)) < 0 || (r = fort_buf_error(&us)) < 0 ||
+		    (r = fort_buf_error(&uk)) < 0 || (r = fort_buf_error(&bh)) < 0 || (r = fort_buf_error(&bc)) < 0)
+			break;
+		if (nu) {
+			pa a[4] = { PT(uh.buf), PT(uc.buf), PT(us.buf), PT(uk.buf) };
+			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_ADD_MANY, a, 4, PQ_UNIQ_MANY))) {
+				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+				break;
+			}
+			it->e = e;
+			it->other = other;
+		}
+		if (nb) {
+			pa a[2] = { PT(bh.buf), PT(bc.buf) };
+			if (!(it = pq_send(s, "indexing clients", 0, BLIND_ADD_MANY, a, 2, PQ_BLIND_MANY))) {
+				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+				break;
+			}
+		}
+	}
+	fort_buf_release(&uh);
+	fort_buf_release(&uc);
+	fort_buf_release(&us);
+	fort_buf_release(&uk);
+	fort_buf_release(&bh);
+	fort_buf_release(&bc);
+	if (r == 0)
+		r = pq_sync(s);
+	else
+		pq_drain(s);
+	return r;
 }
 
 int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
@@ -1434,17 +1849,64 @@ int pg_store_blind_del_client(store *s, int64_t client)
 	return 0;
 }
 
+/* A unique value: one statement (one round trip) reads its entry and the
+ * entry's seal head; the entry is checked against it from the row in hand,
+ * and a value not found against its seal (removed outside Fortress).  A
+ * search value: its entries, then each entry's seal. */
+#define UNIQ_FIND \
+	"SELECT u.client, sh.hash, sh.seq FROM (SELECT 1) AS one LEFT JOIN uniq u ON u.h = $1" \
+	" LEFT JOIN seal_head sh ON sh.tbl = 'uniq' AND sh.id = $2"
+
+static int uniq_find(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t *ids, size_t max, size_t *nout)
+{
+	PGresult *res;
+	int64_t sid = index_id(T_UNIQ, h, 0);
+	pa a[2] = { PB(h, STORE_BIDX_LEN), PI(sid) };
+	int n = run(s, "looking up the index", UNIQ_FIND, a, 2, &res), r = 0;
+	*nout = 0;
+	if (n < 0)
+		return n;
+	if (n > 0) {
+		int have = !gnull(res, 0, 0), found = !gnull(res, 0, 1);
+		int64_t c = have ? gi(res, 0, 0) : 0;
+		if (s->enforce && !pending_at(s, T_UNIQ, sid)) {
+			static const unsigned char none[32];
+			unsigned char now[32], sealed[32];
+			store_seal_check k;
+			if (have)
+				hash_index(now, T_UNIQ, h, c);
+			else
+				memcpy(now, none, 32);
+			memset(sealed, 0xff, 32);
+			if (found && glen(res, 0, 1) == 32)
+				memcpy(sealed, gb(res, 0, 1), 32);
+			k.table = tname(T_UNIQ);
+			k.id = sid;
+			k.seq = found ? gi(res, 0, 2) : 0;
+			k.key[0] = '\0';
+			k.state = seal_verdict(now, found, sealed);
+			if (k.state != STORE_SEAL_OK)
+				r = seal_fail(&k, c);
+		}
+		if (r == 0 && have && max > 0)
+			ids[(*nout)++] = c;
+	}
+	PQclear(res);
+	return r;
+}
+
 int pg_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *nout)
 {
 	PGresult *res;
 	pa a[1] = { PB(h, STORE_BIDX_LEN) };
-	int t = unique ? T_UNIQ : T_BLIND, r = 0;
-	int n = run(s, "looking up the index", unique ? "SELECT client FROM uniq WHERE h = $1" : "SELECT client FROM blind WHERE h = $1",
-		    a, 1, &res);
+	int r = 0, n;
+	if (unique)
+		return uniq_find(s, h, ids, max, nout);
+	n = run(s, "looking up the index", "SELECT client FROM blind WHERE h = $1", a, 1, &res);
 	*nout = 0;
 	for (int i = 0; i < n && r == 0; i++) {
 		int64_t c = gi(res, i, 0);
-		if ((r = seal_require_index(s, t, h, c)) == 0 && *nout < max)
+		if ((r = seal_require_index(s, T_BLIND, h, c)) == 0 && *nout < max)
 			ids[(*nout)++] = c;
 	}
 	PQclear(res);
@@ -1649,15 +2111,22 @@ static int touch_cmp(const void *a, const void *b)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
+/* Seals per statement in a flush (each statement's rows as three text
+ * arrays: table names, ids, hex hashes). */
+#define SEAL_CHUNK 1000
+
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
+	fort_buf bt, bi, bh;
 	size_t n = 0;
 	int r = 0;
 	*any = 0;
 	memset(digest, 0, 32);
 	if (s->touch_lost)
 		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
+	if ((r = pq_sync(s)) < 0)
+		return r;
 	if (!s->ntouch)
 		return 0;
 	qsort(s->touch, s->ntouch, sizeof *s->touch, touch_cmp);
@@ -1667,23 +2136,58 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	if (seq < 1 || seq > SEAL_SEQ_MAX || (int64_t)n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
 	seal_digest_start(&dg);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		struct seal_touch *t = &s->touch[i];
-		unsigned char h[32];
-		if (t->known)
-			memcpy(h, t->hash, 32);
-		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+	fort_buf_init(&bt, 0);
+	fort_buf_init(&bi, 0);
+	fort_buf_init(&bh, 0);
+	for (size_t i0 = 0; i0 < n && r == 0; i0 += SEAL_CHUNK) {
+		size_t m = n - i0 < SEAL_CHUNK ? n - i0 : SEAL_CHUNK;
+		fort_buf_reset(&bt);
+		fort_buf_reset(&bi);
+		fort_buf_reset(&bh);
+		for (size_t i = i0; i < i0 + m; i++) {
+			struct seal_touch *t = &s->touch[i];
+			unsigned char h[32];
+			char hex[65];
+			if (t->known)
+				memcpy(h, t->hash, 32);
+			else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
+				break;
+			seal_digest_add(&dg, tname(t->tbl), t->id, h);
+			sodium_bin2hex(hex, sizeof hex, h, 32);
+			fort_buf_putc(&bt, i == i0 ? '{' : ',');
+			fort_buf_puts(&bt, tname(t->tbl));
+			arr_int(&bi, i == i0 ? '{' : ',', t->id);
+			fort_buf_putc(&bh, i == i0 ? '{' : ',');
+			fort_buf_put(&bh, hex, 64);
+		}
+		if (r < 0)
 			break;
-		seal_digest_add(&dg, tname(t->tbl), t->id, h);
-		pa a[5] = { PI(SEAL_ROWID(seq, i)), PI(seq), PT(tname(t->tbl)), PI(t->id), PB(h, 32) };
-		if ((r = run(s, "sealing the change", "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES($1,$2,$3,$4,$5)", a, 5, NULL)) < 0 ||
-		    (r = run(s, "sealing the change",
-			     "INSERT INTO seal_head(seq, tbl, id, hash) VALUES($1,$2,$3,$4)"
+		fort_buf_putc(&bt, '}');
+		fort_buf_putc(&bi, '}');
+		fort_buf_putc(&bh, '}');
+		if ((r = fort_buf_error(&bt)) < 0 || (r = fort_buf_error(&bi)) < 0 || (r = fort_buf_error(&bh)) < 0)
+			break;
+		/* one statement per table for SEAL_CHUNK seals, both in the
+		 * pipeline: seal_log's rowid is SEAL_ROWID(seq, i) as before */
+		pa a[5] = { PI(seq), PI(i0), PT(bt.buf), PT(bi.buf), PT(bh.buf) };
+		if (!pq_send(s, "sealing the change", 0,
+			     "INSERT INTO seal_log(rowid, seq, tbl, id, hash) SELECT ($1::bigint << 32) + $2::bigint + o - 1, $1, t, i, decode(h, 'hex')"
+			     " FROM unnest($3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(t, i, h, o)",
+			     a, 5, PQ_PLAIN) ||
+		    !pq_send(s, "sealing the change", 0,
+			     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT $1, t, i, decode(h, 'hex')"
+			     " FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(t, i, h)"
 			     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-			     a + 1, 4, NULL)) < 0)
+			     (pa[4]){ a[0], a[2], a[3], a[4] }, 4, PQ_PLAIN)) {
+			r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 			break;
-		r = 0;
+		}
 	}
+	if (r == 0)
+		r = pq_sync(s);
+	fort_buf_release(&bt);
+	fort_buf_release(&bi);
+	fort_buf_release(&bh);
 	if (r < 0)
 		return r;
 	crypto_generichash_final(&dg, digest, 32);
@@ -3445,6 +3949,8 @@ int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *cons
 		}
 		k++;
 	}
+	if ((r = pq_sync(s)) < 0)
+		return r;
 	res = PQexecPrepared(s->c, s->raw_stmt, k, pv, lens, fmts, 1);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = pg_error(s, res, table);

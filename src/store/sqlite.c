@@ -720,6 +720,13 @@ void store_bulk(store *s, int on)
 	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
 }
 
+int store_failed_client(store *s, int64_t *client)
+{
+	(void)s;
+	*client = 0;
+	return 0;
+}
+
 int store_schema_version(store *s)
 {
 	int64_t v = 0;
@@ -2723,6 +2730,23 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		return fort_error_set(FORT_EDUPLICATE, "duplicate");
 	}
 	return map_sqlite(s->db, rc, "indexing a client");
+}
+
+/* SQLite: each entry is its own step (no round trips to save). */
+int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
+{
+	for (size_t i = 0; i < n; i++) {
+		int64_t holder = 0;
+		int r = store_blind_add(s, e[i].h, e[i].client, e[i].unique, &holder);
+		other[i] = 0;
+		if (r == FORT_EDUPLICATE) {
+			other[i] = holder ? holder : -1;
+			fort_error_clear();
+		} else if (r < 0) {
+			return r;
+		}
+	}
+	return 0;
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)

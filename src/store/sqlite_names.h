@@ -17,6 +17,7 @@
 #define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
+#define store_failed_client sqlite_store_failed_client
 #define store_schema_version sqlite_store_schema_version
 #define store_meta_get sqlite_store_meta_get
 #define store_meta_get_unchecked sqlite_store_meta_get_unchecked
@@ -42,6 +43,7 @@
 #define store_client_count sqlite_store_client_count
 #define store_client_max_id sqlite_store_client_max_id
 #define store_blind_add sqlite_store_blind_add
+#define store_blind_add_many sqlite_store_blind_add_many
 #define store_blind_del sqlite_store_blind_del
 #define store_blind_del_client sqlite_store_blind_del_client
 #define store_blind_find sqlite_store_blind_find

@@ -109,6 +109,11 @@ int store_checkpoint(store *s);
  * smaller (40 instead of 64 MiB) so that the peak memory of a large import
  * stays under its budget; OFF puts it back. */
 void store_bulk(store *s, int on);
+/* After a failed store call during a bulk write: 1 and *CLIENT set when the
+ * statement that failed was CLIENT's row (on PostgreSQL a client's INSERT
+ * waits in the pipeline and its refusal comes back from a later call), else
+ * 0 (SQLite: the call that fails is the row's own). */
+int store_failed_client(store *s, int64_t *client);
 int store_schema_version(store *s);
 
 /* --------------------------------------------------------------- metadata */
@@ -199,6 +204,17 @@ void store_client_release(store_client *c);
  * client only: adding one that another client holds is FORT_EDUPLICATE with
  * *OTHER (may be NULL) set to that client, found by the insert itself. */
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other);
+/* N entries at once (an import's batch), in order, as N store_blind_add
+ * calls: OTHER[i] is 0 when entry i was added (or its client held it
+ * already), else the client holding the unique value (the duplicate).  A
+ * hard error stops it (what was added stays for the caller's rollback).
+ * PostgreSQL: one statement per index per 1,000 entries, in the pipeline. */
+typedef struct {
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t client;
+	int unique;
+} store_bidx_add;
+int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);
 /* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH
  * (0) the search index only (a field that is not unique: its entries are
  * only ever added there); STORE_IDX_UNIQUE (1) the unique index, and the

@@ -1110,28 +1110,48 @@ static int later_cmp(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+/* The deferred entries, sorted, added in batches (store_blind_add_many:
+ * one pipeline per batch on PostgreSQL). */
+#define ADD_BATCH 1024
 static int flush_later(struct imp *im)
 {
-	int r;
+	store_bidx_add *b;
+	int64_t *other;
+	int r = 0;
 	qsort(im->later, im->nlater, sizeof *im->later, later_cmp);
-	for (size_t i = 0; i < im->nlater; i++) {
-		const struct later *e = &im->later[i];
-		int64_t other = 0;
-		r = store_blind_add(im->v->st, e->h, e->id, e->unique, &other);
-		if (r == FORT_EDUPLICATE) {
+	b = fort_malloc(ADD_BATCH * sizeof *b);
+	other = fort_malloc(ADD_BATCH * sizeof *other);
+	if (!b || !other) {
+		free(b);
+		free(other);
+		return FORT_ENOMEM;
+	}
+	for (size_t i0 = 0; i0 < im->nlater && r == 0; i0 += ADD_BATCH) {
+		size_t n = im->nlater - i0 < ADD_BATCH ? im->nlater - i0 : ADD_BATCH;
+		for (size_t k = 0; k < n; k++) {
+			memcpy(b[k].h, im->later[i0 + k].h, BIDX_LEN);
+			b[k].client = im->later[i0 + k].id;
+			b[k].unique = im->later[i0 + k].unique;
+		}
+		if ((r = store_blind_add_many(im->v->st, b, n, other)) < 0)
+			break;
+		for (size_t k = 0; k < n && r == 0; k++) {
+			const struct later *e = &im->later[i0 + k];
+			char msg[512];
+			if (!other[k])
+				continue;
 			/* sorted by (entry, id) and ids grow with the line: the one
 			 * already there is the earlier record */
-			char msg[512];
-			dup_message(im, msg, sizeof msg, e->line, im->v->map.f[e->field].name, e->field, other);
+			dup_message(im, msg, sizeof msg, e->line, im->v->map.f[e->field].name, e->field, other[k] > 0 ? other[k] : 0);
 			im->rep->duplicates++;
 			im->rep->rejected++;
-			if ((r = report_problem(im, msg)) < 0)
-				return r;
-			continue;
+			r = report_problem(im, msg);
 		}
-		if (r < 0)
-			return r;
 	}
+	free(b);
+	free(other);
+	if (r < 0)
+		return r;
 	im->nlater = 0;
 	return 0;
 }
@@ -1235,8 +1255,15 @@ static int store_item(struct imp *im, item *it)
 			return r;
 		return write_reject(im, it);
 	}
-	if (r == FORT_EEXISTS)
-		return fort_error_set(FORT_ERROR, "line %zu: a new client id clashed with an existing one; try the import again", it->line);
+	if (r == FORT_EEXISTS) {
+		int64_t cid;
+		size_t line = it->line, l;
+		/* PostgreSQL: the row that clashed may be an earlier one, its
+		 * INSERT answered with this one's */
+		if (store_failed_client(im->v->st, &cid) && (l = seen_line(im, cid)) != 0)
+			line = l;
+		return fort_error_set(FORT_ERROR, "line %zu: a new client id clashed with an existing one; try the import again", line);
+	}
 	if (r < 0)
 		return r;
 	if ((r = seen_add(im, it->sc.id, it->line)) < 0)
@@ -1613,6 +1640,18 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 		goto out;
 	intx = 0;
 out:
+	if (r < 0 && intx) {
+		/* a row refused after its call returned (PostgreSQL's pipeline):
+		 * the error names its line */
+		int64_t cid;
+		size_t line;
+		if (store_failed_client(v->st, &cid) && (line = seen_line(im, cid)) != 0 && strncmp(fort_error_message(), "line ", 5) != 0) {
+			int code = fort_error_code();
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s", fort_error_message());
+			fort_error_set(code, "line %zu: %s", line, msg);
+		}
+	}
 	if (started) {
 		/* stop the worker (if it is still reading) and drain the queue */
 		int code = fort_error_code();
