@@ -7,7 +7,7 @@ N requests from C connections side by side, turns it off and stops the
 server.  Prints the instructions collected divided by N, and the group
 commit's entries per transaction.
 
-    profile.py --fortress F --gen GEN --route get|find [-n 400] [-c 16] [--out callgrind.out]
+    profile.py --fortress F --gen GEN --route get|find [-n 400] [-c 16] [--warm 16] [--out callgrind.out]
 """
 import argparse, json, os, re, shutil, subprocess, sys, tempfile, threading, time
 import http.client
@@ -25,6 +25,7 @@ def main():
     ap.add_argument("-c", type=int, default=16)
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--out", default="callgrind.out.serve")
+    ap.add_argument("--warm", type=int, default=16, help="warm-up requests per connection")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="fortress-serve-prof-")
     srv = None
@@ -76,7 +77,7 @@ def main():
             for t in ts:
                 t.join()
 
-        burst(a.c * 16)  # warm: every handle of the session open (an open commits outside the group commit)
+        burst(a.c * a.warm)  # warm: the session's handles open
         subprocess.run(["callgrind_control", "-i", "on", str(srv.pid)], check=True, capture_output=True)
         burst(a.n)
         subprocess.run(["callgrind_control", "-i", "off", str(srv.pid)], check=True, capture_output=True)
