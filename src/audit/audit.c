@@ -364,6 +364,8 @@ static int verify_cb(void *p, const store_audit_row *a)
 	entry_hash(h, a);
 	if (memcmp(h, a->hash, 32) != 0)
 		return bad(c, a->seq, "was changed after it was written", "its hash does not match its content");
+	if (a->has_batch && a->batch < 1)
+		return bad(c, a->seq, "names no batch", "forged");
 	if (c->batch && (!a->has_batch || a->batch != c->batch) && close_batch(c))
 		return 1;
 	if (a->has_batch && a->batch != c->batch) {
@@ -478,7 +480,7 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	if (r < 0)
 		goto out;
 	r = 0;
-	if (out->ok && c->batch)
+	if (out->ok && (c->batch || c->npending))
 		close_batch(c);   /* the log ends in a batch: no unsigned tail */
 	if (!out->ok)
 		goto out;

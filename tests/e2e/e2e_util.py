@@ -175,6 +175,8 @@ def audit_hash(row):
     if seals is not None:
         h.update(b"seals\0" + seals)
     if batch is not None:
+        if not isinstance(batch, int):
+            batch = 0   # what SQLite's column as an integer makes of text that is not a number
         h.update(struct.pack(">Q", batch & 0xFFFFFFFFFFFFFFFF))
     return h.digest()
 

@@ -150,6 +150,15 @@ test_expect 'an entry turned into the first format (chain recomputed) is detecte
 	expect_broken "$db" "$(span "$P" "$BEND")"
 '
 
+test_expect 'an entry given batch 0 or a text batch (chain recomputed) is detected' '
+	db=$(tamper batch0 "UPDATE audit SET batch = 0 WHERE seq = $P") &&
+	util rechain "$db" "$P" &&
+	expect_broken "$db" "$P" &&
+	db=$(tamper batchtext "UPDATE audit SET batch = '\''x'\'' WHERE seq = $P") &&
+	util rechain "$db" "$P" &&
+	expect_broken "$db" "$P"
+'
+
 test_expect 'the untouched copy still verifies' '
 	expect_exit 0 fort_nopass --vault "$MASTER" audit verify &&
 	expect_contains "$OUT" "audit chain OK"
