@@ -478,7 +478,8 @@ typedef struct {
 	const char *purpose;
 	const char *result;  /* ok | denied | failed */
 	const char *detail;
-	int signed_;
+	int signed_;         /* signed by its actor: alone, or (the server's group commit) by their
+			      * signature later in the same batch, which `audit verify` checks */
 } fort_audit_entry;
 
 typedef int (*fort_audit_cb)(void *ctx, const fort_audit_entry *e);

@@ -15,7 +15,18 @@
  * user's key learnt from the chain must also be the one their passphrase
  * opens.  So a chain rewritten under a new key fails unless the users table
  * was rewritten as well, and then it fails at that user's next unlock and
- * verify (or against an anchor kept outside the vault). */
+ * verify (or against an anchor kept outside the vault).
+ *
+ * Two formats of entry (docs/SECURITY.md, "One signature per batch").  The
+ * first: each signed entry carries the signature of its own hash.  The
+ * second, written by the server's group commit (writer.c): every entry of
+ * the transaction names its batch (the seq of the transaction's first
+ * entry), which is hashed with it; only the last entry of each actor in
+ * the batch is signed, over a statement of its hash, and through the chain
+ * that signature vouches for every earlier entry.  Verify requires each
+ * entry of the second format to be followed, within its batch, by a signed
+ * entry of its own actor: an entry slipped in ahead of the batch, a batch
+ * whose signing entry was removed, an unsigned tail are refused. */
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -25,10 +36,13 @@
 
 static void entry_hash(unsigned char out[32], const store_audit_row *a)
 {
-	static const char tag[] = "fortress-audit-v1";
+	static const char tag[] = "fortress-audit-v1", tag2[] = "fortress-audit-v2";
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, 32);
-	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
+	if (a->has_batch)
+		crypto_generichash_update(&st, (const unsigned char *)tag2, sizeof tag2);
+	else
+		crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag);
 	keys_hash_u64(&st, (uint64_t)a->seq);
 	keys_hash_u64(&st, (uint64_t)a->ts);
 	keys_hash_u64(&st, (uint64_t)a->actor_id);
@@ -46,7 +60,19 @@ static void entry_hash(unsigned char out[32], const store_audit_row *a)
 		crypto_generichash_update(&st, (const unsigned char *)stag, sizeof stag);
 		crypto_generichash_update(&st, a->seals, 32);
 	}
+	if (a->has_batch)
+		keys_hash_u64(&st, (uint64_t)a->batch);
 	crypto_generichash_final(&st, out, 32);
+}
+
+/* What the signature of a second-format entry signs: its hash (over its
+ * seq, actor, batch and the chain before it) under a tag of its own, so
+ * that it is never taken for a first-format entry's or the head's. */
+#define BATCH_MSG_LEN (24 + 32)
+static void batch_message(unsigned char msg[BATCH_MSG_LEN], const unsigned char hash[32])
+{
+	memcpy(msg, "fortress-audit-batch-v1", 24);
+	memcpy(msg + 24, hash, 32);
 }
 
 static void head_message(unsigned char msg[17 + 8 + 32], int64_t seq, const unsigned char hash[32])
@@ -72,12 +98,23 @@ static void set_i64(unsigned char *b, int64_t v)
 }
 
 int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned char tail[32], int write_head,
-		       int64_t actor_id, const char *actor, const char *action, const char *client, const char *fields,
-		       const char *purpose, const char *result, const char *detail)
+		       int64_t batch, int sign, int64_t actor_id, const char *actor, const char *action,
+		       const char *client, const char *fields, const char *purpose, const char *result, const char *detail)
 {
 	store_audit_row a;
 	int r;
 	memset(&a, 0, sizeof a);
+	if (batch) {
+		/* the second format: signed entries only, and the head moves
+		 * to a signed one */
+		if (!kr || batch > *tail_seq + 1 || (write_head && !sign))
+			return fort_error_set(FORT_ERROR, "audit entry %lld of batch %lld: a batched entry needs a key, "
+					      "and the head a signed entry", (long long)(*tail_seq + 1), (long long)batch);
+		a.has_batch = 1;
+		a.batch = batch;
+	} else {
+		sign = kr != NULL;
+	}
 	a.seq = *tail_seq + 1;
 	memcpy(a.prev, tail, 32);
 	a.ts = fort_now();
@@ -90,11 +127,17 @@ int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned 
 	a.result = result ? result : "ok";
 	a.detail = detail ? detail : "";
 	/* Every sealed row changed so far in this transaction is sealed by
-	 * this entry (unsigned entries seal nothing: anyone can write one). */
-	if (kr && (r = store_seal_flush(s, a.seq, a.seals, &a.has_seals)) < 0)
+	 * this entry (unsigned entries seal nothing: anyone can write one; a
+	 * batched entry not signed itself leaves them to the next signed one). */
+	if (sign && (r = store_seal_flush(s, a.seq, a.seals, &a.has_seals)) < 0)
 		return r;
 	entry_hash(a.hash, &a);
-	if (kr) {
+	if (sign && batch) {
+		unsigned char msg[BATCH_MSG_LEN];
+		batch_message(msg, a.hash);
+		keys_sign(a.sig, kr, msg, sizeof msg);
+		a.has_sig = 1;
+	} else if (sign) {
 		keys_sign(a.sig, kr, a.hash, 32);
 		a.has_sig = 1;
 	}
@@ -127,7 +170,8 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 	} else if (r < 0) {
 		return r;
 	}
-	return audit_append_after(s, kr, &seq, prev, 1, actor_id, actor, action, client, fields, purpose, result, detail);
+	return audit_append_after(s, kr, &seq, prev, 1, 0, 0, actor_id, actor, action, client, fields, purpose, result,
+				  detail);
 }
 
 int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
@@ -205,8 +249,9 @@ struct log_ctx {
 static int log_cb(void *p, const store_audit_row *a)
 {
 	struct log_ctx *c = p;
+	/* a batched entry is signed by its actor's signature later in its batch */
 	fort_audit_entry e = { a->seq, a->ts, a->actor, a->action, a->client, a->fields,
-			       a->purpose, a->result, a->detail, a->has_sig };
+			       a->purpose, a->result, a->detail, a->has_sig || a->has_batch };
 	return c->cb(c->ctx, &e);
 }
 
@@ -239,6 +284,11 @@ struct verify_ctx {
 	int64_t anchor_seq;
 	unsigned char anchor_hash[32];
 	int has_anchor;
+	/* the batch of second-format entries the walk is in (0: none), and
+	 * its actors still waiting for their signature: the first such seq */
+	int64_t batch;
+	struct { int64_t actor, seq; } pending[MAX_SIGNERS];
+	size_t npending;
 };
 
 static int bad(struct verify_ctx *c, int64_t seq, const char *what, const char *why)
@@ -282,6 +332,22 @@ static const unsigned char *signer_pk(struct verify_ctx *c, int64_t id)
 	return NULL;
 }
 
+/* The walk leaves a batch: every entry of it must have been vouched for by
+ * a signature of its own actor after it, within the batch. */
+static int close_batch(struct verify_ctx *c)
+{
+	int64_t first = 0;
+	for (size_t i = 0; i < c->npending; i++)
+		if (!first || c->pending[i].seq < first)
+			first = c->pending[i].seq;
+	c->batch = 0;
+	c->npending = 0;
+	if (first)
+		return bad(c, first, "is not vouched for by a signature of its actor in its batch",
+			   "its signed entry was removed, or it was forged (an unsigned tail, or an entry slipped in)");
+	return 0;
+}
+
 static int verify_cb(void *p, const store_audit_row *a)
 {
 	struct verify_ctx *c = p;
@@ -298,6 +364,16 @@ static int verify_cb(void *p, const store_audit_row *a)
 	entry_hash(h, a);
 	if (memcmp(h, a->hash, 32) != 0)
 		return bad(c, a->seq, "was changed after it was written", "its hash does not match its content");
+	if (a->has_batch && a->batch < 1)
+		return bad(c, a->seq, "names no batch", "forged");
+	if (c->batch && (!a->has_batch || a->batch != c->batch) && close_batch(c))
+		return 1;
+	if (a->has_batch && a->batch != c->batch) {
+		/* a batch begins at its first entry */
+		if (a->batch != a->seq)
+			return bad(c, a->seq, "names a batch it is not part of", "entries were moved between batches or forged");
+		c->batch = a->batch;
+	}
 	if (a->has_seals) {
 		unsigned char d[32];
 		uint64_t n = 0;
@@ -316,12 +392,38 @@ static int verify_cb(void *p, const store_audit_row *a)
 			learn_signer(c, a);
 		if (!(pk = signer_pk(c, a->actor_id)))
 			return bad(c, a->seq, "is signed by an unknown user", "forged");
-		if (keys_verify(a->sig, pk, a->hash, 32) != 0)
+		if (a->has_batch) {
+			unsigned char msg[BATCH_MSG_LEN];
+			batch_message(msg, a->hash);
+			if (keys_verify(a->sig, pk, msg, sizeof msg) != 0)
+				return bad(c, a->seq, "has a signature that does not verify", "forged, altered or moved");
+			/* vouches for its actor's entries before it in the batch */
+			for (size_t i = 0; i < c->npending; i++)
+				if (c->pending[i].actor == a->actor_id) {
+					c->pending[i] = c->pending[--c->npending];
+					break;
+				}
+		} else if (keys_verify(a->sig, pk, a->hash, 32) != 0) {
 			return bad(c, a->seq, "has a signature that does not verify", "forged or altered");
+		}
 		if (a->seq != 1)
 			learn_signer(c, a);
 		if (c->head_seen)
 			return bad(c, a->seq, "is signed but comes after the signed head", "entries were added without the head");
+	} else if (a->has_batch) {
+		/* vouched for by its actor's signature later in the batch */
+		size_t i;
+		if (c->head_seen)
+			return bad(c, a->seq, "comes after the signed head", "entries were added without the head");
+		for (i = 0; i < c->npending && c->pending[i].actor != a->actor_id; i++)
+			;
+		if (i == c->npending) {
+			if (c->npending >= MAX_SIGNERS)
+				return bad(c, a->seq, "is in a batch of too many actors", "forged");
+			c->pending[c->npending].actor = a->actor_id;
+			c->pending[c->npending].seq = a->seq;
+			c->npending++;
+		}
 	} else if (strcmp(a->action, "unlock-failed") != 0 && strcmp(a->action, "user-request") != 0) {
 		return bad(c, a->seq, "is not signed", "only failed unlocks and requests to join may be unsigned; this one was forged");
 	}
@@ -382,6 +484,8 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	if (r < 0)
 		goto out;
 	r = 0;
+	if (out->ok && (c->batch || c->npending))
+		close_batch(c);   /* the log ends in a batch: no unsigned tail */
 	if (!out->ok)
 		goto out;
 	if (!c->has_head) {

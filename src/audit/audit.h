@@ -36,10 +36,16 @@ int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched) FORT_WU
 int seal_check_table(fort_vault *v, const char *table) FORT_WUR;
 /* Append after the entry (*TAIL_SEQ, TAIL) in the caller's transaction on S,
  * signed with KR (NULL: unsigned); WRITE_HEAD: the signed head moves to it.
- * On success *TAIL_SEQ and TAIL name the new entry. */
+ * BATCH 0: the first format, the entry signed alone (SIGN ignored).  Else
+ * the second format (audit.c): BATCH is the seq of the transaction's first
+ * entry; SIGN 1 on the last entry of each actor in the transaction (its
+ * signature vouches for that actor's earlier ones), 0 on the others; KR is
+ * needed either way, and WRITE_HEAD only with SIGN.  On success *TAIL_SEQ
+ * and TAIL name the new entry. */
 int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned char tail[32], int write_head,
-		       int64_t actor_id, const char *actor, const char *action, const char *client, const char *fields,
-		       const char *purpose, const char *result, const char *detail) FORT_WUR;
+		       int64_t batch, int sign, int64_t actor_id, const char *actor, const char *action,
+		       const char *client, const char *fields, const char *purpose, const char *result,
+		       const char *detail) FORT_WUR;
 
 /* writer.c: the group commit.  Queue one entry signed with KR (which must
  * stay valid until this returns) and wait until the transaction that holds

@@ -5,8 +5,9 @@
  * One transaction per read makes the fsync the price of every request.
  * Here one thread of the process, with its own connection to the vault,
  * takes the entries that requests have queued meanwhile, appends them to
- * the chain in one transaction (each signed by its own actor, as
- * audit_append signs; the signed head moves once, to the last), commits,
+ * the chain in one transaction (in the second format, audit.c: each actor
+ * signs once, their last entry of the batch; the signed head moves once,
+ * to the last), commits,
  * and only then wakes the requests that wait for them.  So a read still
  * never answers before its entry is durable, the chain order is the commit
  * order, and a failed commit (a full disk) writes nothing and gives every
@@ -79,8 +80,13 @@ static int write_batch(fort_audit_writer *w, aw_entry *list, int64_t *first, uns
 	*first = seq + 1;
 	memcpy(prev, tail, 32);
 	for (aw_entry *e = list; e; e = e->next) {
-		if ((r = audit_append_after(w->st, e->kr, &seq, tail, e->next == NULL, e->actor_id, e->actor, e->action,
-					    e->client, e->fields, e->purpose, e->result, e->detail)) < 0)
+		/* one signature per actor and batch: on the actor's last entry
+		 * of it, vouching through the chain for their earlier ones */
+		aw_entry *later = e->next;
+		while (later && later->actor_id != e->actor_id)
+			later = later->next;
+		if ((r = audit_append_after(w->st, e->kr, &seq, tail, e->next == NULL, *first, later == NULL, e->actor_id,
+					    e->actor, e->action, e->client, e->fields, e->purpose, e->result, e->detail)) < 0)
 			goto fail;
 	}
 	if ((r = store_commit(w->st)) < 0)

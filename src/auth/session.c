@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include "util.h"
 #include "fortress.h"
+#include "vault/vault_int.h"
 
 #define ID_RAW 32
 #define POOL FORT_SESSION_HANDLES
@@ -466,10 +467,8 @@ static int acquire(fort_vault **v_out, char user_out[128], fort_sessions *s, con
 
 	if (!v) {
 		/* a new handle: open with the session's keys (audited) */
-		r = fort_vault_open_key(&v, path, user, key);
+		r = vault_open_key_writer(&v, path, user, key, s->aw);
 		fort_secret_free(key);
-		if (r == 0 && s->aw)
-			r = fort_vault_use_audit_writer(v, s->aw);
 		pthread_mutex_lock(&s->mu);
 		e->v[slot] = v;
 		pthread_mutex_unlock(&s->mu);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "front/shapes.h"
+#include "util.h"
 
 json_t *shape_status(fort_vault *v, const fort_status *st, const fort_incident_summary *is, const char *path)
 {
@@ -116,6 +117,63 @@ json_t *shape_record(const fort_record *rec)
 	}
 	json_object_set_new(j, "fields", fields);
 	return j;
+}
+
+static void put_i64(fort_buf *b, int64_t x)
+{
+	char d[24], *p = d + sizeof d;
+	uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (x < 0)
+		*--p = '-';
+	fort_buf_put(b, p, (size_t)(d + sizeof d - p));
+}
+
+int shape_record_text(fort_buf *b, const fort_record *rec)
+{
+	size_t n = fort_record_count(rec);
+	fort_buf_puts(b, "{\"id\":");
+	if (fort_json_string(b, fort_record_id(rec)) < 0)
+		return -1;
+	fort_buf_puts(b, ",\"created\":");
+	put_i64(b, fort_record_created(rec));
+	fort_buf_puts(b, ",\"updated\":");
+	put_i64(b, fort_record_updated(rec));
+	fort_buf_puts(b, ",\"fields\":{");
+	for (size_t i = 0; i < n; i++) {
+		const fort_record_field *f = fort_record_field_at(rec, i);
+		/* a name twice would be one key in jansson's object */
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(fort_record_field_at(rec, k)->field, f->field) == 0)
+				return -1;
+		if (i)
+			fort_buf_putc(b, ',');
+		if (fort_json_string(b, f->field) < 0)
+			return -1;
+		fort_buf_puts(b, ":{\"value\":");
+		if (!f->value)
+			fort_buf_puts(b, "null");
+		else if (fort_json_string(b, f->value) < 0)
+			return -1;
+		fort_buf_puts(b, f->revealed ? ",\"revealed\":true}" : ",\"revealed\":false}");
+	}
+	fort_buf_puts(b, "}}");
+	return fort_buf_error(b) ? -1 : 0;
+}
+
+int shape_find_text(fort_buf *b, char (*ids)[FORT_ID_LEN + 1], size_t n)
+{
+	fort_buf_puts(b, "{\"ids\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fort_buf_putc(b, ',');
+		if (fort_json_string(b, ids[i]) < 0)
+			return -1;
+	}
+	fort_buf_puts(b, "]}");
+	return fort_buf_error(b) ? -1 : 0;
 }
 
 json_t *shape_ids(char (*ids)[FORT_ID_LEN + 1], size_t n)

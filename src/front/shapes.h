@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include "fortress.h"
+#include "util.h"
 
 /* `status --json`: ST and IS of V; PATH is the vault's path (NULL: omitted,
  * as the server does not tell where its file lives). */
@@ -17,6 +18,13 @@ json_t *shape_client_summary(const fort_client_summary *s);
 json_t *shape_record(const fort_record *rec);
 /* `client find --json`: the ids. */
 json_t *shape_ids(char (*ids)[FORT_ID_LEN + 1], size_t n);
+/* The server's two hottest answers written straight into B, byte for byte
+ * what json_dumps(JSON_COMPACT) makes of shape_record(REC) and of
+ * {"ids": shape_ids(IDS, N)}, without building them (bench/README.md):
+ * 0, or -1 (B then unusable) when a value is not UTF-8, a field name comes
+ * twice, or B failed: make the JSON then. */
+int shape_record_text(fort_buf *b, const fort_record *rec);
+int shape_find_text(fort_buf *b, char (*ids)[FORT_ID_LEN + 1], size_t n);
 /* `audit verify --json`. */
 json_t *shape_audit_report(const fort_audit_report *rep);
 

@@ -194,25 +194,11 @@ void http_security_headers(server *s, void *response, const char *csp)
 		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 }
 
-static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int status, json_t *j, const char *allow,
-				 const char *cookie, int retry_after)
+/* The JSON answer's headers, then queued. */
+static enum MHD_Result queue_json(server *s, struct MHD_Connection *conn, int status, struct MHD_Response *resp,
+				  const char *allow, const char *cookie, int retry_after)
 {
-	struct MHD_Response *resp;
-	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	enum MHD_Result ret;
-	size_t len;
-
-	json_decref(j);
-	if (!text)
-		text = strdup("{\"error\":{\"code\":\"ENOMEM\",\"message\":\"out of memory\"}}");
-	if (!text)
-		return MHD_NO;
-	len = strlen(text);
-	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(text);
-		return MHD_NO;
-	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	http_security_headers(s, resp, NULL);
 	if (allow)
@@ -229,6 +215,27 @@ static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int sta
 	return ret;
 }
 
+static enum MHD_Result send_json(server *s, struct MHD_Connection *conn, int status, json_t *j, const char *allow,
+				 const char *cookie, int retry_after)
+{
+	struct MHD_Response *resp;
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	size_t len;
+
+	json_decref(j);
+	if (!text)
+		text = strdup("{\"error\":{\"code\":\"ENOMEM\",\"message\":\"out of memory\"}}");
+	if (!text)
+		return MHD_NO;
+	len = strlen(text);
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	return queue_json(s, conn, status, resp, allow, cookie, retry_after);
+}
+
 struct file_body {
 	unsigned char *p;
 	size_t len;
@@ -240,6 +247,30 @@ static void file_free(void *cls)
 	sodium_memzero(f->p, f->len);
 	free(f->p);
 	free(f);
+}
+
+/* A JSON answer the handler wrote itself (REQ->text: a masked record, the
+ * ids found), wiped when libmicrohttpd is done with it. */
+static enum MHD_Result send_text(server *s, struct MHD_Connection *conn, request *req)
+{
+	struct file_body *f = malloc(sizeof *f);
+	struct MHD_Response *resp;
+
+	if (!f) {
+		sodium_memzero(req->text, req->text_len);
+		free(req->text);
+		req->text = NULL;
+		return MHD_NO;
+	}
+	f->p = (unsigned char *)req->text;
+	f->len = req->text_len;
+	req->text = NULL;
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(f->len, f->p, file_free, f);
+	if (!resp) {
+		file_free(f);
+		return MHD_NO;
+	}
+	return queue_json(s, conn, req->status ? req->status : MHD_HTTP_OK, resp, NULL, req->set_cookie, req->retry_after);
 }
 
 /* A file response (a download): Content-Disposition: attachment, the
@@ -546,7 +577,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_json(s, conn, status, e, status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow : NULL, NULL, 0);
 	}
 	dispatch(&req, &server_routes[idx], cc, first);
-	if (first && !req.out) {
+	if (first && !req.out && !req.text) {
 		/* everything checked that can be before the body: wait for it */
 		http_give_back(&req);
 		return MHD_YES;
@@ -565,6 +596,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req.file) {
 		sodium_memzero(req.file, req.file_len);
 		free(req.file);
+	}
+	if (req.text && !req.out) {
+		ret = send_text(s, conn, &req);
+		sodium_memzero(req.set_cookie, sizeof req.set_cookie);
+		return ret;
+	}
+	if (req.text) {
+		sodium_memzero(req.text, req.text_len);
+		free(req.text);
 	}
 	ret = send_json(s, conn, req.status ? req.status : MHD_HTTP_OK, req.out, NULL, req.set_cookie, req.retry_after);
 	sodium_memzero(req.set_cookie, sizeof req.set_cookie);

@@ -74,6 +74,10 @@ typedef struct {
 	/* the response */
 	int status;
 	json_t *out;                /* the JSON to send (owned) */
+	/* or, when OUT is NULL, the JSON already written (owned: wiped and
+	 * freed once sent; api_clients.c's hot routes) */
+	char *text;
+	size_t text_len;
 	/* or a file to send (a package, a certificate, an export): owned,
 	 * wiped and freed once sent; FILE_NAME for Content-Disposition */
 	unsigned char *file;

@@ -201,6 +201,8 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	 * backend writes none yet: every entry's find checks its seal. */
 	"ALTER TABLE blind ADD COLUMN mac bytea;"
 	"ALTER TABLE uniq ADD COLUMN mac bytea;",
+	/* 16: audit entries signed once per batch (sqlite.c's 16) */
+	"ALTER TABLE audit ADD COLUMN batch bigint;",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
@@ -1982,15 +1984,16 @@ int pg_store_erased_each(store *s, store_erased_cb cb, void *ctx)
 
 /* ---------------------------------------------------------------- audit */
 
-#define AUDIT_COLS "seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals"
+#define AUDIT_COLS "seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch"
 
 int pg_store_audit_append(store *s, const store_audit_row *x)
 {
-	pa a[14] = { PI(x->seq), PI(x->ts), PI(x->actor_id), PT(x->actor), PT(x->action), PT(x->client), PT(x->fields),
+	pa a[15] = { PI(x->seq), PI(x->ts), PI(x->actor_id), PT(x->actor), PT(x->action), PT(x->client), PT(x->fields),
 		     PT(x->purpose), PT(x->result), PT(x->detail), PB(x->prev, 32), PB(x->hash, 32),
-		     x->has_sig ? PB(x->sig, 64) : PN, x->has_seals ? PB(x->seals, 32) : PN };
+		     x->has_sig ? PB(x->sig, 64) : PN, x->has_seals ? PB(x->seals, 32) : PN,
+		     x->has_batch ? PI(x->batch) : PN };
 	int n = run(s, "writing the audit log",
-		    "INSERT INTO audit(" AUDIT_COLS ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)", a, 14, NULL);
+		    "INSERT INTO audit(" AUDIT_COLS ") VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)", a, 15, NULL);
 	if (n == FORT_EEXISTS)
 		return fort_error_set(FORT_EBUSY, "another process wrote audit entry %lld first: nothing was changed; try again",
 				      (long long)x->seq);
@@ -2030,6 +2033,10 @@ static void audit_row(store_audit_row *a, const PGresult *res, int i)
 	if (!gnull(res, i, 13)) {
 		a->has_seals = 1;
 		bfixed(a->seals, 32, res, i, 13);
+	}
+	if (!gnull(res, i, 14)) {
+		a->has_batch = 1;
+		a->batch = gi(res, i, 14);
 	}
 }
 

@@ -66,11 +66,11 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_ERASED_ADD] = "INSERT OR IGNORE INTO erased(client, ts) VALUES(?, ?)",
 	[Q_ERASED_HAS] = "SELECT 1 FROM erased WHERE client = ?",
 	[Q_ERASED_COUNT] = "SELECT count(*) FROM erased",
-	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_AUDIT_ADD] = "INSERT INTO audit(seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
 	[Q_DATA_VERSION] = "PRAGMA data_version",
-	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit ORDER BY rowid",
-	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals FROM audit WHERE client = ? ORDER BY rowid",
+	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch FROM audit ORDER BY rowid",
+	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(?,?,?,?,?)",
 	[Q_SEAL_HEAD_PUT] = "INSERT OR REPLACE INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)",
@@ -255,6 +255,12 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * The column is not sealed content: an entry's seal covers (h, client). */
 	"ALTER TABLE blind ADD COLUMN mac BLOB;"
 	"ALTER TABLE uniq ADD COLUMN mac BLOB;",
+	/* 16: audit entries signed once per batch (issue 17's benchmark;
+	 * src/audit/audit.c, docs/SECURITY.md "One signature per batch").
+	 * NULL: an entry of the first format, signed alone (or unsigned);
+	 * else the seq of the first entry of the group commit's transaction
+	 * that wrote it, part of the entry's hash. */
+	"ALTER TABLE audit ADD COLUMN batch INTEGER;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -2919,6 +2925,10 @@ int store_audit_append(store *s, const store_audit_row *a)
 		sqlite3_bind_blob(st, 14, a->seals, 32, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, 14);
+	if (a->batch)
+		sqlite3_bind_int64(st, 15, a->batch);
+	else
+		sqlite3_bind_null(st, 15);
 	return step_done(s, st, "writing the audit log");
 }
 
@@ -2949,6 +2959,11 @@ static void audit_row(store_audit_row *a, sqlite3_stmt *st)
 		a->has_seals = 1;
 		if (sqlite3_column_bytes(st, 13) == 32)
 			memcpy(a->seals, sqlite3_column_blob(st, 13), 32);
+	}
+	/* a batch of 0 or less is kept as given: verify refuses it */
+	if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
+		a->has_batch = 1;
+		a->batch = sqlite3_column_int64(st, 14);
 	}
 }
 

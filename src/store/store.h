@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -279,6 +279,11 @@ typedef struct {
 	int has_sig;
 	unsigned char seals[32];  /* digest of the seals written with this entry */
 	int has_seals;
+	/* has_batch: the second format (src/audit/audit.c): BATCH is the seq
+	 * of the first entry of the transaction that wrote it; an entry without
+	 * SIG is vouched for by its actor's signature later in that batch */
+	int has_batch;
+	int64_t batch;
 } store_audit_row;
 
 int store_audit_append(store *s, const store_audit_row *r);

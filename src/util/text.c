@@ -21,6 +21,43 @@ void fort_html_escape_str(fort_buf *b, const char *s)
 	fort_html_escape(b, s, strlen(s));
 }
 
+int fort_json_string(fort_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s), run = 0, i;
+	if (!fort_utf8_valid(s, len))
+		return -1;
+	fort_buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t n = 2;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		fort_buf_put(b, s + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+		}
+		fort_buf_put(b, esc, n);
+	}
+	fort_buf_put(b, s + run, len - run);
+	fort_buf_putc(b, '"');
+	return 0;
+}
+
 int fort_csv_formula(const char *s)
 {
 	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;

@@ -126,6 +126,12 @@ void fort_buf_release(fort_buf *b);
 void fort_html_escape(fort_buf *b, const char *s, size_t n);
 void fort_html_escape_str(fort_buf *b, const char *s);
 
+/* S as a JSON string, quoted and escaped as jansson's json_dumps does it
+ * (the quote and the backslash, control characters as \b \f \n \r \t or
+ * \u00XX in upper case; every other byte as it is): -1, nothing appended,
+ * when S is not UTF-8 (jansson refuses it). */
+int fort_json_string(fort_buf *b, const char *s);
+
 /* CSV (RFC 4180) cells for files people open in a spreadsheet.
  * fort_csv_cell quotes S (doubling '"') and, when a spreadsheet would run
  * it as a formula (it starts with = + - @ tab or CR), puts an apostrophe

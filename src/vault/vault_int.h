@@ -263,6 +263,11 @@ void client_id_format(char out[FORT_ID_LEN + 1], int64_t id);
 
 /* The vault's key epoch (0 before any rotation). */
 int vault_key_epoch(fort_vault *v, int64_t *epoch) FORT_WUR;
+/* fort_vault_open_key, then fort_vault_use_audit_writer(AW) (NULL: none)
+ * before the unlock entry is written, so that entry goes through the
+ * group commit too (the server's session handles, src/auth/session.c). */
+int vault_open_key_writer(fort_vault **out, const char *path, const char *user, const fort_secret *key,
+			  fort_audit_writer *aw) FORT_WUR;
 /* Re-read the acting user's grants (after a failed or foreign rotation). */
 void vault_reload_keys(fort_vault *v);
 /* Inside a write transaction, before anything is encrypted: FORT_EBUSY

@@ -18,6 +18,9 @@
     e2e_util.py count-bytes HEX FILE...     how often the bytes occur in each file ("FILE N")
     e2e_util.py canaries N CSV CANARIES     write N canary clients to CSV and every
                                             searchable form of every value to CANARIES
+    e2e_util.py rechain DB SEQ              recompute the audit chain's hashes (and links)
+                                            from entry SEQ on, as an attacker with the file
+                                            can (BLAKE2b is not keyed); signatures untouched
 """
 import csv
 import json
@@ -157,8 +160,49 @@ def audit_entries(d):
     return d
 
 
+def audit_hash(row):
+    """src/audit/audit.c's entry_hash, both formats."""
+    import hashlib, struct
+    seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, seals, batch = row
+    h = hashlib.blake2b(digest_size=32)
+    h.update(b"fortress-audit-v2\0" if batch is not None else b"fortress-audit-v1\0")
+    for x in (seq, ts, actor_id):
+        h.update(struct.pack(">Q", x & 0xFFFFFFFFFFFFFFFF))
+    for t in (actor, action, client, fields, purpose, result, detail):
+        b = (t or "").encode()
+        h.update(struct.pack(">Q", len(b)) + b)
+    h.update(prev)
+    if seals is not None:
+        h.update(b"seals\0" + seals)
+    if batch is not None:
+        if not isinstance(batch, int):
+            batch = 0   # what SQLite's column as an integer makes of text that is not a number
+        h.update(struct.pack(">Q", batch & 0xFFFFFFFFFFFFFFFF))
+    return h.digest()
+
+
+def rechain(path, start):
+    db = sqlite3.connect(path)
+    rows = db.execute("SELECT rowid, seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash,"
+                      " seals, batch FROM audit ORDER BY rowid").fetchall()
+    prev = None
+    for r in rows:
+        rowid, seq = r[0], r[1]
+        if seq >= start and prev is not None:
+            h = audit_hash((seq,) + tuple(r[2:11]) + (prev, r[13], r[14]))
+            db.execute("UPDATE audit SET prev = ?, hash = ? WHERE rowid = ?", (prev, h, rowid))
+            prev = h
+        else:
+            prev = r[12]
+    db.commit()
+    db.close()
+
+
 def main(argv):
     cmd = argv[1]
+    if cmd == "rechain":
+        rechain(argv[2], int(argv[3]))
+        return 0
     if cmd == "iban":
         print(iban(argv[2], argv[3], argv[4]))
     elif cmd == "luhn":

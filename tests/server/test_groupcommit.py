@@ -109,6 +109,26 @@ class GroupCommit(unittest.TestCase):
         self.assertGreaterEqual(entries, 3 * 4 * 40)
         self.assertEqual(failed, 0)
         self.assertLess(commits, entries, "no two entries shared a transaction")
+        # one signature per actor and transaction (docs/SECURITY.md, "One
+        # signature per batch"): every read went through the group commit
+        db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+        unbatched = db.execute("SELECT count(*) FROM audit WHERE action = 'read' AND batch IS NULL").fetchone()[0]
+        # a session's handles open with the group commit too: their unlock
+        # entries are batched, so no other handle reads the vault again whole
+        # (a sign-in's own opening commits its second factor's check with
+        # its entry: not through the group commit)
+        opens = db.execute("SELECT count(*), count(batch) FROM audit WHERE action = 'unlock'"
+                           " AND detail = 'with the unlock agent or a server session'").fetchone()
+        signins = db.execute("SELECT count(*) FROM audit WHERE action = 'signin' AND result = 'ok'").fetchone()[0]
+        nsig, pairs, n = db.execute("SELECT (SELECT count(sig) FROM audit WHERE batch IS NOT NULL),"
+                                    " (SELECT count(*) FROM (SELECT DISTINCT batch, actor_id FROM audit WHERE batch IS NOT NULL)),"
+                                    " (SELECT count(*) FROM audit WHERE batch IS NOT NULL)").fetchone()
+        db.close()
+        self.assertEqual(unbatched, 0)
+        self.assertGreater(opens[0], signins)
+        self.assertEqual(opens[1], opens[0] - signins, "a handle's unlock entry was written outside the group commit")
+        self.assertGreaterEqual(n, 3 * 4 * 40)
+        self.assertEqual(nsig, pairs, "not one signature per actor and batch")
 
     def test_kill_9_loses_no_answered_read(self):
         srv = Server("--quiet")
