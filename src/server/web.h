@@ -81,6 +81,7 @@ int page_request(page *p);
 int page_request_identity(page *p);
 int page_request_step(page *p);
 int page_request_package(page *p);
+int page_request_certificate(page *p);
 /* web_incidents.c */
 int page_incidents(page *p);
 int page_incident_new(page *p);
@@ -92,6 +93,13 @@ int page_incident_impact(page *p);
 int page_incident_letters(page *p);
 int page_incident_notify(page *p);
 int page_incident_notified(page *p);
+int page_incident_assess(page *p);
+int page_incident_decide(page *p);
+int page_incident_close(page *p);
+int page_incident_review(page *p);
+int page_incident_review_post(page *p);
+int page_incident_action_add(page *p);
+int page_action_done(page *p);
 /* web_clients.c */
 int page_client_edit(page *p);
 int page_client_update(page *p);

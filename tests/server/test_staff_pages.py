@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""HTTP refusals of the staff pages added for issue 17 item 5 (incident
+assess, decide, close, review and actions; the erasure certificate on the
+request page; later the tokens, roles and import upload pages): a form
+without its CSRF token or with a wrong one, a role that may not, a wrong
+confirmation, an unknown id, a GET where only a POST is possible.  Each
+gets its status and a page saying what to do, the refusal is audited where
+a person is known, and the vault is left as it was.  The sessions come
+from test_serve.Session (the API's sign-in: the web pages share its
+sessions and CSRF token).
+
+    test_staff_pages.py --fortress build/fortress --root .
+"""
+import argparse, http.client, json, os, sqlite3, sys, tempfile, unittest, urllib.parse
+import serverkit
+from serverkit import fort, Server, audit_rows
+from test_serve import Session
+from test_api_routes import stop_clean
+
+ARGS = None
+
+
+def count(table, where="", args=()):
+    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
+    n = db.execute("SELECT count(*) FROM %s %s" % (table, where), args).fetchone()[0]
+    db.close()
+    return n
+
+
+def snapshot():
+    """Every table a refused form could have changed, with its rows."""
+    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
+    out = {}
+    for t in ("clients", "requests", "erased", "incidents", "incident_notes", "incident_actions", "users", "grants",
+              "tokens"):
+        try:
+            out[t] = db.execute("SELECT * FROM %s ORDER BY rowid" % t).fetchall()
+        except sqlite3.OperationalError:
+            pass
+    db.close()
+    return out
+
+
+class StaffPagesRefusals(unittest.TestCase):
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        cls.sam = Session(cls.srv, "sam")
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_clean(cls.srv)
+
+    def form(self, session, path, fields, csrf=True, method="POST"):
+        """POST a form (urlencoded FIELDS) with SESSION's cookie, and its CSRF token unless CSRF is False (or a string)."""
+        f = dict(fields)
+        if csrf is True:
+            f["csrf"] = session.csrf
+        elif csrf:
+            f["csrf"] = csrf
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request(method, path, body=urllib.parse.urlencode(f).encode(),
+                  headers={"Cookie": "fortress_session=" + session.sid,
+                           "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r, data
+
+    def assertRefused(self, r, data, status, words, before):
+        self.assertEqual(r.status, status, data[:600])
+        self.assertIn(words, data.decode(errors="replace"))
+        self.assertEqual(snapshot(), before, "nothing changed")
+
+    def new_incident(self):
+        return json.loads(fort("--json", "incident", "open", "Mail sent to the wrong client", "--kind",
+                               "misdirected-email").stdout)["id"]
+
+    # ------------------------------------------------------------ incidents
+
+    def test_incident_forms_need_csrf(self):
+        iid = self.new_incident()
+        for what, fields in (("assess", {"likelihood": "3", "severity": "3"}),
+                             ("decide", {"decision": "notify", "reasons": "names and bank details"}),
+                             ("close", {}), ("review", {"what": "x"}),
+                             ("actions", {"text": "y", "owner": "sam", "due": "2030-01-01"})):
+            before = snapshot()
+            r, data = self.form(self.anna, "/incidents/%d/%s" % (iid, what), fields, csrf=False)
+            self.assertRefused(r, data, 403, "this form has no security token", before)
+            r, data = self.form(self.anna, "/incidents/%d/%s" % (iid, what), fields, csrf="A" * len(self.anna.csrf))
+            self.assertRefused(r, data, 403, "security token is wrong or out of date", before)
+
+    def test_refusals_audited(self):
+        iid = self.new_incident()
+        before = len(audit_rows())
+        r, data = self.form(self.anna, "/incidents/%d/close" % iid, {}, csrf=False)
+        self.assertEqual(r.status, 403)
+        rows = audit_rows()[before:]
+        self.assertTrue([x for x in rows if x[0] == "anna" and x[2] == "denied"], rows)
+
+    def test_incident_bad_inputs(self):
+        iid = self.new_incident()
+        before = snapshot()
+        r, data = self.form(self.anna, "/incidents/%d/assess" % iid, {"likelihood": "9"})
+        self.assertRefused(r, data, 400, "the likelihood is 1 to 5, not", before)
+        r, data = self.form(self.anna, "/incidents/%d/assess" % iid, {"encrypted": "perhaps"})
+        self.assertRefused(r, data, 400, "yes or no", before)
+        r, data = self.form(self.anna, "/incidents/%d/decide" % iid, {"decision": "maybe", "reasons": "r"})
+        self.assertRefused(r, data, 400, "notify", before)
+        r, data = self.form(self.anna, "/incidents/%d/close" % iid, {})
+        self.assertRefused(r, data, 400, "fact", before)
+        r, data = self.form(self.anna, "/incidents/%d/review" % iid, {"what": ""})
+        self.assertRefused(r, data, 400, "the review is empty", before)
+        r, data = self.form(self.anna, "/incidents/%d/actions" % iid, {"text": "t", "owner": "sam", "due": "soon"})
+        self.assertRefused(r, data, 400, "due date", before)
+        r, data = self.form(self.anna, "/incidents/999999/close", {})
+        self.assertRefused(r, data, 404, "incident", before)
+        r, data = self.form(self.anna, "/actions/x1/done", {})
+        self.assertRefused(r, data, 404, "is not an action number", before)
+        r, data = self.form(self.anna, "/actions/999999/done", {})
+        self.assertRefused(r, data, 404, "action", before)
+        r, data = self.form(self.anna, "/incidents/%d/close" % iid, {}, method="PUT")
+        self.assertRefused(r, data, 405, "cannot be used that way", before)
+        self.assertEqual(r.getheader("Allow"), "POST")
+
+    # ------------------------------------------------------------ erasure certificate
+
+    def test_erasure_certificate_refusals(self):
+        out = fort("--json", "client", "add", "--set", "full_name=Ute Bleibt", "--set", "email=ute@example.org").stdout
+        cid = json.loads(out)["id"]
+        rid = json.loads(fort("--json", "request", "open", "erasure", cid, "--received", "2026-11-02").stdout)["id"]
+        path = "/requests/%d/certificate" % rid
+        before = snapshot()
+        r, data = self.form(self.anna, path, {"confirm": cid}, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.anna, path, {"confirm": "c-0000000000000000"})
+        self.assertRefused(r, data, 400, "(%s) exactly to confirm" % cid, before)
+        r, data = self.form(self.anna, path, {})
+        self.assertRefused(r, data, 400, "Nothing was erased", before)
+        # staff may not erase: the library refuses, nothing erased
+        r, data = self.form(self.sam, path, {"confirm": cid})
+        self.assertRefused(r, data, 403, "erase", before)
+        self.assertEqual(fort("client", "get", cid, check=False).returncode, 0)
+        r, data = self.form(self.anna, "/requests/999999/certificate", {"confirm": cid})
+        self.assertRefused(r, data, 404, "request", before)
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--root", required=True)
+    ARGS, rest = ap.parse_known_args()
+    with tempfile.TemporaryDirectory(prefix="fortress-staff-") as tmp:
+        serverkit.setup(ARGS.fortress, tmp)
+        serverkit.team_vault()
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        ok = prog.result.wasSuccessful()
+        if ok:
+            v = fort("audit", "verify", check=False)
+            if v.returncode != 0:
+                print("audit verify after the tests failed: " + v.stdout + v.stderr)
+                ok = False
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Browser tests of the staff pages added for issue 17 item 5's last part:
+an incident assessed, decided, closed and reviewed with a tracked action;
+an erasure request answered from its page with the signed certificate as a
+download.  One browser for this module; the browser, the server and the
+helpers are test_web.py's BrowserCase (vault setup and TOTP from
+tests/server/serverkit.py), every new page checked with axe-core.
+
+    test_staff.py --fortress build/fortress --root .
+"""
+import io, json, os, re, sqlite3, sys, time, zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_web as tw  # noqa: E402
+from test_web import BrowserCase, count  # noqa: E402
+import serverkit as kit  # noqa: E402
+from serverkit import audit_rows  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
+
+
+def incident_row(iid):
+    db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
+    db.row_factory = sqlite3.Row
+    row = db.execute("SELECT * FROM incidents WHERE id = ?", (int(iid),)).fetchone()
+    db.close()
+    return dict(row)
+
+
+class StaffPages(BrowserCase):
+    def main_text(self):
+        return self.driver.find_element(By.TAG_NAME, "main").text
+
+    def submit(self, action_part):
+        self.driver.find_element(By.XPATH, "//form[contains(@action,'%s')]//button[@type='submit']" % action_part).click()
+
+    def test_incident_assessed_decided_closed_reviewed(self):
+        d = self.driver
+        iid = str(json.loads(kit.fort("--json", "incident", "open", "Laptop stolen from the car", "--kind",
+                                      "lost-device").stdout)["id"])
+        self.signed_in("anna")
+        self.go("/incidents/" + iid)
+        self.wait_h1("Incident " + iid)
+        self.axe("incident with assess, decide and close")
+        # closing too early: the library says what is missing, nothing changes
+        self.submit("/close")
+        self.wait_h1("Please check what you entered")
+        self.assertIn("fact", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("incident close refused")
+        self.assertEqual(incident_row(iid)["closed"], 0)
+        for kind, text in (("fact", "the laptop's disk is encrypted"), ("effect", "none known"),
+                           ("remedy", "the laptop was wiped remotely")):
+            kit.fort("incident", "log", iid, kind, text)
+        # the assessment: likelihood 2 x severity 3, encrypted, key safe
+        self.go("/incidents/" + iid)
+        Select(d.find_element(By.ID, "likelihood")).select_by_value("2")
+        Select(d.find_element(By.ID, "severity")).select_by_value("3")
+        Select(d.find_element(By.ID, "encrypted")).select_by_value("yes")
+        Select(d.find_element(By.ID, "key_compromised")).select_by_value("no")
+        d.find_element(By.ID, "contact").send_keys("Anna Berg, privacy@acme.example")
+        self.submit("/assess")
+        self.wait_h1("Incident " + iid)
+        self.assertIn("6 of 25 (likelihood 2, severity 3)", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        row = incident_row(iid)
+        self.assertEqual((row["likelihood"], row["severity"], row["encrypted"], row["key_compromised"]), (2, 3, 1, 0))
+        # a decision without reasons: refused by the library (the browser's own check removed)
+        d.find_element(By.ID, "dec-no").click()
+        d.execute_script("arguments[0].removeAttribute('required')", d.find_element(By.ID, "reasons"))
+        self.submit("/decide")
+        self.wait_h1("Please check what you entered")
+        self.assertEqual(incident_row(iid)["decision"], "")
+        # the decision not to notify, with its reasons
+        self.go("/incidents/" + iid)
+        d.find_element(By.ID, "dec-no").click()
+        d.find_element(By.ID, "reasons").send_keys("encrypted disk, key not compromised: unlikely to result in a risk")
+        self.submit("/decide")
+        self.wait_h1("Incident " + iid)
+        facts = d.find_element(By.CSS_SELECTOR, "dl.facts").text
+        self.assertIn("no-notify", facts)
+        self.assertIn("Decided: no-notify by anna", self.main_text())
+        shown = json.loads(kit.fort("--json", "incident", "show", iid).stdout)
+        self.assertIn("unlikely to result in a risk", json.dumps(shown))
+        # closed now
+        self.submit("/close")
+        self.wait_h1("Incident " + iid)
+        self.assertIn("closed", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        self.assertGreater(incident_row(iid)["closed"], 0)
+        self.assertEqual(incident_row(iid)["decision"], "no-notify")
+        self.assertTrue([a for a in audit_rows("incident-close") if a[0] == "anna" and a[2] == "ok"])
+        self.axe("closed incident")
+        # the review and a tracked action, on the review page
+        d.find_element(By.LINK_TEXT, "The review and its actions").click()
+        self.wait_h1("Incident %s: review" % iid)
+        self.assertIn("Nothing written yet", self.main_text())
+        self.axe("incident review (empty)")
+        d.find_element(By.ID, "what").send_keys("a laptop left visible in a parked car was stolen")
+        d.find_element(By.ID, "root_cause").send_keys("no rule about laptops in cars")
+        self.submit("/review")
+        self.wait_h1("Incident %s: review" % iid)
+        review = d.find_element(By.ID, "review").text
+        self.assertIn("a laptop left visible in a parked car was stolen", review)
+        self.assertIn("no rule about laptops in cars", review)
+        n = count("incident_actions")
+        due = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 14 * 86400))
+        d.find_element(By.ID, "text").send_keys("write the laptop rule")
+        d.find_element(By.ID, "owner").send_keys("sam")
+        d.execute_script("arguments[0].value = arguments[1]", d.find_element(By.ID, "due"), due)
+        self.submit("/actions")
+        self.wait_h1("Incident %s: review" % iid)
+        rows = [r.text for r in d.find_elements(By.CSS_SELECTOR, "table tbody tr")]
+        self.assertEqual(len(rows), 1, rows)
+        self.assertIn("write the laptop rule", rows[0])
+        self.assertIn("sam", rows[0])
+        self.assertIn(due, rows[0])
+        self.axe("incident review with an action")
+        acts = json.loads(kit.fort("--json", "actions", "list").stdout)
+        mine = [a for a in acts if a["incident"] == int(iid)]
+        self.assertEqual([(a["text"], a["owner"], a["due"], a["done"]) for a in mine],
+                         [("write the laptop rule", "sam", due, None)])
+        self.assertEqual(count("incident_actions"), n + 1)
+        # done: who and when are recorded
+        d.find_element(By.XPATH, "//button[contains(., 'Mark done')]").click()
+        self.wait_h1("Incident %s: review" % iid)
+        row = d.find_element(By.CSS_SELECTOR, "table tbody tr").text
+        self.assertIn("by anna", row)
+        self.assertEqual(d.find_elements(By.XPATH, "//button[contains(., 'Mark done')]"), [])
+        a = json.loads(kit.fort("--json", "actions", "show", str(mine[0]["id"])).stdout)
+        self.assertEqual(a["done_by"], "anna")
+
+    def test_erasure_certificate_downloaded(self):
+        d = self.driver
+        cid = self.new_client("Erik Gone")
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        rid = str(json.loads(kit.fort("--json", "request", "open", "erasure", cid, "--received", today).stdout)["id"])
+        self.signed_in("anna")
+        self.go("/requests/" + rid)
+        self.wait_h1("Request " + rid)
+        self.axe("erasure request")
+        # a wrong id typed: refused, nothing erased
+        d.find_element(By.ID, "confirm").send_keys(self.client)
+        self.submit("/certificate")
+        self.wait_h1("Please check what you entered")
+        self.assertIn("type the client's id (%s)" % cid, d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("erasure refused")
+        self.assertEqual(kit.fort("client", "get", cid, check=False).returncode, 0, "still there")
+        # the right one: the certificate as a download, not kept
+        self.go("/requests/" + rid)
+        r, body = self.post_form("/requests/%s/certificate" % rid, "confirm=" + cid)
+        self.assertEqual(r.status, 200, body[:500])
+        self.assertEqual(r.getheader("Content-Type"), "application/zip")
+        self.assertEqual(r.getheader("Content-Disposition"),
+                         'attachment; filename="request-%s-erasure-certificate.zip"' % rid)
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        z = zipfile.ZipFile(io.BytesIO(body))
+        self.assertTrue({"certificate.json", "letter.md", "letter.pdf"} <= set(z.namelist()), z.namelist())
+        cert = json.loads(z.read("certificate.json"))
+        self.assertEqual(cert["body"]["client"], cid)
+        self.assertEqual(cert["body"]["signer"], "anna")
+        path = os.path.join(kit.TMP, "cert-%s.json" % rid)
+        with open(path, "wb") as f:
+            f.write(z.read("certificate.json"))
+        v = json.loads(kit.fort("--json", "verify-certificate", path).stdout)
+        self.assertTrue(v["valid"] and v["vault_checked"], v)
+        # erased, the request answered; the page says so
+        self.assertNotEqual(kit.fort("client", "get", cid, check=False).returncode, 0)
+        self.go("/requests/" + rid)
+        self.assertIn("closed", self.main_text())
+        self.assertEqual(d.find_elements(By.ID, "confirm"), [])
+        self.assertNotIn("erik", self.srv.log().lower())
+
+
+if __name__ == "__main__":
+    tw.main()
