@@ -39,6 +39,7 @@ enum {
 	P_FORM = 1 << 1,   /* a POST with a form body */
 	P_ASSET = 1 << 2,  /* a static file */
 	P_INTAKE = 1 << 3, /* an intake form: the library's submission limit (FORT_INTAKE_MAX), not the server's */
+	P_UPLOAD = 1 << 4, /* the form is multipart/form-data with one file (field "file"), up to the server's body limit */
 };
 
 typedef struct {
@@ -64,6 +65,7 @@ static const page_route pages[] = {
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
 	{ "GET", "/clients/import", page_import, 0 },
 	{ "POST", "/clients/import", page_import_post, P_FORM },
+	{ "POST", "/clients/import/file", page_import_upload, P_FORM | P_UPLOAD },
 	{ "GET", "/clients/export", page_export, 0 },
 	{ "POST", "/clients/export", page_export_post, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
@@ -292,11 +294,24 @@ static int parse_form(page *p, fort_buf *body)
 	return form_decode(body->buf, p->fk, p->fv, WEB_MAX_FIELDS, &p->nf);
 }
 
-static int form_type(const char *ct)
+static int content_type_is(const char *ct, const char *want)
 {
-	const char *want = "application/x-www-form-urlencoded";
 	size_t n = strlen(want);
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int form_type(const char *ct)
+{
+	return content_type_is(ct, "application/x-www-form-urlencoded");
+}
+
+/* A file upload's body (multipart/form-data, libmicrohttpd's post
+ * processor, form.c): its fields and its file into P->parts. */
+static int parse_upload(page *p, fort_buf *body, size_t cap)
+{
+	fort_buf_init_secret(&p->parts, cap + 4096);
+	return form_multipart(&p->parts, p->req.conn, body->buf, body->len, "file", p->fk, p->fv, WEB_MAX_FIELDS, &p->nf,
+			      &p->upload, &p->upload_len);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -649,17 +664,23 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 		signed_in = 1;
 	}
 	if (rt->flags & P_FORM) {
-		const char *csrf;
-		if (!form_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))) {
+		const char *csrf, *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+		int upload = (rt->flags & P_UPLOAD) && content_type_is(ct, "multipart/form-data");
+		if (!upload && !form_type(ct)) {
 			r = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
-			refuse(&p, r, "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
+			refuse(&p, r, rt->flags & P_UPLOAD ? "this page takes a file upload (multipart/form-data) or a form: use the "
+							     "page's own form"
+							   : "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
 			goto answer;
 		}
 		if ((rt->flags & P_INTAKE) && body->len > FORT_INTAKE_MAX)
 			too_big = 1;
-		if (too_big || parse_form(&p, body) < 0) {
-			char why[160];
-			if (too_big)
+		if (too_big || (upload ? parse_upload(&p, body, s->max_body) : parse_form(&p, body)) < 0) {
+			char why[200];
+			if (too_big && (rt->flags & P_UPLOAD))
+				snprintf(why, sizeof why, "the file is larger than %zu KiB, the most this server takes at once: split it "
+					 "into smaller files and upload them one after the other", s->max_body / 1024);
+			else if (too_big)
 				snprintf(why, sizeof why, "the form is larger than %zu bytes: send less at once",
 					 (rt->flags & P_INTAKE) && s->max_body > FORT_INTAKE_MAX ? (size_t)FORT_INTAKE_MAX : s->max_body);
 			else
@@ -691,6 +712,7 @@ answer:
 done:
 	http_give_back(&p.req);
 	fort_buf_release(&p.out);
+	fort_buf_release(&p.parts);
 	if (p.file)
 		fort_wipe_free(p.file);
 	sodium_memzero(p.csrf, sizeof p.csrf);

@@ -30,6 +30,9 @@ typedef struct {
 	int public_page;           /* a page for visitors (the intake form): no link into the app; with LANG set,
 	                              in that language with the language switcher (linking to HERE) */
 	char here[160];            /* a client-facing page's own path, for the language switcher's links */
+	fort_buf parts;            /* a file upload's form (multipart/form-data), decoded: the fields and the file; wiped */
+	const unsigned char *upload; /* the uploaded file (field "file"), inside PARTS; NULL when none was sent */
+	size_t upload_len;
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -120,6 +123,7 @@ int page_business_set(page *p);
 /* web_import.c */
 int page_import(page *p);
 int page_import_post(page *p);
+int page_import_upload(page *p);
 int page_export(page *p);
 int page_export_post(page *p);
 /* web_plan.c */

@@ -147,6 +147,70 @@ class StaffPagesRefusals(unittest.TestCase):
         r, data = self.form(self.anna, "/requests/999999/certificate", {"confirm": cid})
         self.assertRefused(r, data, 404, "request", before)
 
+    def multipart(self, session, path, fields, files, csrf=True, ctype=None):
+        """POST a multipart/form-data body: FIELDS (name: text), FILES (name, filename, bytes)."""
+        f = dict(fields)
+        if csrf is True:
+            f["csrf"] = session.csrf
+        b = "----fortress-test-7Yq2"
+        body = b""
+        for k, v in f.items():
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (b, k, v)).encode()
+        for name, fname, data in files:
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\nContent-Type: text/csv\r\n\r\n'
+                     % (b, name, fname)).encode() + data + b"\r\n"
+        body += ("--%s--\r\n" % b).encode()
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("POST", path, body=body, headers={"Cookie": "fortress_session=" + session.sid,
+                                                    "Content-Type": ctype or "multipart/form-data; boundary=" + b})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r, data
+
+    # ------------------------------------------------------------ import upload
+
+    def test_import_upload(self):
+        csv = b"full_name,email\nPia Datei,pia.datei@example.org\nBad,not-an-address\n"
+        before = snapshot()
+        path = "/clients/import/file"
+        r, data = self.multipart(self.anna, path, {}, [("file", "c.csv", csv)], csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.multipart(self.anna, path, {"csrf": "B" * len(self.anna.csrf)}, [("file", "c.csv", csv)], csrf=False)
+        self.assertRefused(r, data, 403, "security token is wrong", before)
+        # all or nothing: the bad row named by its line
+        r, data = self.multipart(self.anna, path, {}, [("file", "c.csv", csv)])
+        self.assertRefused(r, data, 400, "line 3", before)
+        # no file, an empty one, two files, a file under another name
+        r, data = self.multipart(self.anna, path, {}, [])
+        self.assertRefused(r, data, 400, "no file came with the form", before)
+        r, data = self.multipart(self.anna, path, {}, [("file", "empty.csv", b"")])
+        self.assertRefused(r, data, 400, "no file came with the form", before)
+        r, data = self.multipart(self.anna, path, {}, [("file", "a.csv", csv), ("file", "b.csv", csv)])
+        self.assertRefused(r, data, 400, "one file", before)
+        r, data = self.multipart(self.anna, path, {}, [("other", "a.csv", csv)])
+        self.assertRefused(r, data, 400, "one file", before)
+        # not multipart, no boundary, a JSON body
+        r, data = self.multipart(self.anna, path, {}, [("file", "c.csv", csv)], ctype="multipart/form-data")
+        self.assertRefused(r, data, 400, "", before)
+        r, data = self.multipart(self.anna, path, {}, [("file", "c.csv", csv)], ctype="application/json")
+        self.assertRefused(r, data, 415, "file upload (multipart/form-data)", before)
+        # larger than the server's limit (1 MiB by default): 413 with what to do
+        big = b"full_name,email\n" + b"".join(b"Name %d,n%d@example.org\n" % (i, i) for i in range(60000))
+        self.assertGreater(len(big), 1 << 20)
+        r, data = self.multipart(self.anna, path, {}, [("file", "big.csv", big)])
+        self.assertRefused(r, data, 413, "split it into smaller files", before)
+        # the pasted form's route takes no upload
+        r, data = self.multipart(self.anna, "/clients/import", {}, [("file", "c.csv", csv)])
+        self.assertRefused(r, data, 415, "application/x-www-form-urlencoded", before)
+        # the good row, with skip: imported
+        n = count("clients")
+        r, data = self.multipart(self.anna, path, {"skip": "1"}, [("file", "c.csv", csv)])
+        self.assertEqual(r.status, 200, data[:500])
+        self.assertIn(b"1 of 2 clients imported", data)
+        self.assertEqual(count("clients"), n + 1)
+        self.assertNotIn("pia.datei", self.srv.log())
+
 
 def main():
     global ARGS

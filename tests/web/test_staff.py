@@ -17,7 +17,7 @@ from test_web import BrowserCase, count  # noqa: E402
 import serverkit as kit  # noqa: E402
 from serverkit import audit_rows  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def incident_row(iid):
@@ -168,6 +168,44 @@ class StaffPages(BrowserCase):
         self.assertIn("closed", self.main_text())
         self.assertEqual(d.find_elements(By.ID, "confirm"), [])
         self.assertNotIn("erik", self.srv.log().lower())
+
+
+    def test_import_upload_rejected_row_by_line(self):
+        d = self.driver
+        csv = ("Name,E-mail,Favourite colour\nUwe Upload,uwe.upload@example.org,green\n"
+               "Bad Upload,not-an-address,red\nVera Upload,vera.upload@example.org,blue\n")
+        path = os.path.join(kit.TMP, "clients-upload.csv")
+        with open(path, "w") as f:
+            f.write(csv)
+        self.signed_in("anna")
+        self.go("/clients/import")
+        self.wait_h1("Import clients")
+        self.axe("import with upload")
+        n = count("clients")
+        form = d.find_element(By.XPATH, "//form[@action='/clients/import/file']")
+        self.assertEqual(form.get_attribute("enctype"), "multipart/form-data")
+        form.find_element(By.ID, "file").send_keys(path)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait_h1("Import clients")
+        WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-problems"))
+        problems = d.find_element(By.ID, "import-problems").text
+        self.assertIn("line 3", problems)
+        self.assertNotIn("line 2", problems)
+        self.assertEqual(count("clients"), n, "all or nothing: nothing imported")
+        self.assertIn("upload it again", self.main_text())
+        self.axe("import upload refused")
+        # the good rows, with the box ticked, from the upload form the answer shows again
+        form = d.find_element(By.XPATH, "//form[@action='/clients/import/file']")
+        form.find_element(By.ID, "file").send_keys(path)
+        form.find_element(By.ID, "file-skip").click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-result"))
+        self.assertIn("2 of 3 clients imported", d.find_element(By.ID, "import-result").text)
+        self.assertIn("line 3", d.find_element(By.ID, "import-problems").text)
+        self.assertEqual(count("clients"), n + 2)
+        found = kit.fort("--json", "client", "find", "email=vera.upload@example.org").stdout
+        self.assertIn("c-", found)
+        self.assertNotIn("upload@example", self.srv.log())
 
 
 if __name__ == "__main__":
