@@ -136,6 +136,9 @@ int page_plan_drill_record(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);
+int page_role_add(page *p);
+int page_role_change(page *p);
+int page_user_role(page *p);
 
 /* web_me.c: the client's self-service page (public rows; its own
  * sessions and CSRF) */

@@ -37,6 +37,8 @@ def snapshot():
             out[t] = db.execute("SELECT * FROM %s ORDER BY rowid" % t).fetchall()
         except sqlite3.OperationalError:
             pass
+    # the roles (meta 'roles' and its MAC), not the audit chain's head
+    out["roles"] = db.execute("SELECT * FROM meta WHERE k IN ('roles', 'policy_mac') ORDER BY k").fetchall()
     db.close()
     return out
 
@@ -210,6 +212,33 @@ class StaffPagesRefusals(unittest.TestCase):
         self.assertIn(b"1 of 2 clients imported", data)
         self.assertEqual(count("clients"), n + 1)
         self.assertNotIn("pia.datei", self.srv.log())
+
+    # ------------------------------------------------------------ roles
+
+    def test_roles_refusals(self):
+        before = snapshot()
+        r, data = self.form(self.anna, "/roles", {"name": "helper", "item": "read"}, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        # staff may not manage roles: the library refuses
+        r, data = self.form(self.sam, "/roles", {"name": "helper", "item": "read"})
+        self.assertRefused(r, data, 403, "users", before)
+        r, data = self.form(self.sam, "/roles/change", {"role": "staff", "item": "financial", "op": "grant"})
+        self.assertRefused(r, data, 403, "users", before)
+        r, data = self.form(self.sam, "/users/role", {"name": "sam", "role": "owner"})
+        self.assertRefused(r, data, 403, "users", before)
+        # bad inputs named
+        r, data = self.form(self.anna, "/roles", {"name": "helper", "item": "bankdetails"})
+        self.assertRefused(r, data, 400, "bankdetails", before)
+        r, data = self.form(self.anna, "/roles", {"name": "staff"})
+        self.assertRefused(r, data, 409, "staff", before)
+        r, data = self.form(self.anna, "/roles/change", {"role": "staff", "op": "grant"})
+        self.assertRefused(r, data, 400, "tick the data and actions", before)
+        r, data = self.form(self.anna, "/roles/change", {"role": "nosuchrole", "item": "read", "op": "grant"})
+        self.assertRefused(r, data, 404, "nosuchrole", before)
+        r, data = self.form(self.anna, "/roles/change", {"role": "owner", "item": "financial", "op": "revoke"})
+        self.assertRefused(r, data, 400, "owner", before)
+        r, data = self.form(self.anna, "/users/role", {"name": "ghost", "role": "staff"})
+        self.assertRefused(r, data, 404, "ghost", before)
 
 
 def main():

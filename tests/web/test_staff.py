@@ -208,5 +208,63 @@ class StaffPages(BrowserCase):
         self.assertNotIn("upload@example", self.srv.log())
 
 
+    def test_role_created_granted_and_given_to_a_staff_member(self):
+        d = self.driver
+        self.signed_in("anna")
+        self.go("/users")
+        self.wait_h1("Users and roles")
+        self.axe("users and roles with the role forms")
+        form = d.find_element(By.XPATH, "//form[@action='/roles']")
+        form.find_element(By.ID, "role-name").send_keys("assistant")
+        for item in ("contact", "read", "reveal"):
+            form.find_element(By.ID, "new-" + item).click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait_h1("Users and roles")
+        row = d.find_element(By.XPATH, "//table[@id='roles']//tr[th[.='assistant']]").text
+        self.assertIn("contact", row)
+        self.assertIn("read,reveal", row)
+        # grant identity to it
+        form = d.find_element(By.XPATH, "//form[@action='/roles/change']")
+        Select(form.find_element(By.ID, "change-role")).select_by_visible_text("assistant")
+        form.find_element(By.ID, "chg-identity").click()
+        form.find_element(By.ID, "op-grant").click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait_h1("Users and roles")
+        roles = {r["name"]: r for r in json.loads(kit.fort("--json", "role", "list").stdout)}
+        self.assertIn("identity", json.dumps(roles["assistant"]))
+        self.assertIn("contact", json.dumps(roles["assistant"]))
+        self.assertNotIn("financial", json.dumps(roles["assistant"]))
+        # a wrong item: the library names it, nothing changes
+        form = d.find_element(By.XPATH, "//form[@action='/roles/change']")
+        d.execute_script("arguments[0].value = 'bankdetails'", form.find_element(By.ID, "chg-notes"))
+        form.find_element(By.ID, "chg-notes").click()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait_h1("Please check what you entered")
+        self.assertIn("bankdetails", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("role change refused")
+        self.assertEqual(json.loads(kit.fort("--json", "role", "list").stdout),
+                         list(roles.values()), "nothing changed")
+        # zoe gets the role
+        self.go("/users")
+        form = d.find_element(By.XPATH, "//form[@action='/users/role']")
+        Select(form.find_element(By.ID, "assign-user")).select_by_visible_text("zoe")
+        Select(form.find_element(By.ID, "assign-role")).select_by_visible_text("assistant")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait_h1("Users and roles")
+        self.assertIn("assistant", d.find_element(By.XPATH, "//table[@id='users']//tr[th[.='zoe']]").text)
+        # she reads the client, and cannot reveal the bank details: no key for them
+        self.signed_in("zoe")
+        self.client_page()
+        self.assertIn("Your role may not reveal this", d.find_element(By.XPATH, "//form[input[@value='iban']]").text)
+        n = len(audit_rows())
+        self.reveal("iban", "billing")
+        self.wait_h1("Not allowed")
+        self.assertNotIn(tw.IBAN, d.page_source)
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == "zoe" and x[2] == "denied"])
+        # and the role forms are not offered to her (no 'users' action)
+        self.go("/users")
+        self.assertEqual(d.find_elements(By.XPATH, "//form[@action='/roles']"), [])
+
+
 if __name__ == "__main__":
     tw.main()
