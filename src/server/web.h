@@ -139,6 +139,10 @@ int page_user_add(page *p);
 int page_role_add(page *p);
 int page_role_change(page *p);
 int page_user_role(page *p);
+/* web_tokens.c */
+int page_tokens(page *p);
+int page_token_create(page *p);
+int page_token_revoke(page *p);
 
 /* web_me.c: the client's self-service page (public rows; its own
  * sessions and CSRF) */

@@ -11,7 +11,7 @@ sessions and CSRF token).
 
     test_staff_pages.py --fortress build/fortress --root .
 """
-import argparse, http.client, json, os, sqlite3, sys, tempfile, unittest, urllib.parse
+import argparse, http.client, json, os, re, sqlite3, sys, tempfile, unittest, urllib.parse
 import serverkit
 from serverkit import fort, Server, audit_rows
 from test_serve import Session
@@ -239,6 +239,44 @@ class StaffPagesRefusals(unittest.TestCase):
         self.assertRefused(r, data, 400, "owner", before)
         r, data = self.form(self.anna, "/users/role", {"name": "ghost", "role": "staff"})
         self.assertRefused(r, data, 404, "ghost", before)
+
+    # ------------------------------------------------------------ tokens
+
+    def test_tokens_refusals(self):
+        before = snapshot()
+        ok = {"name": "shop", "role": "staff", "expires": "30d"}
+        r, data = self.form(self.anna, "/tokens", ok, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.sam, "/tokens", ok)
+        self.assertRefused(r, data, 403, "users", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, role="owner"))
+        self.assertRefused(r, data, 400, "owner", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, role="nosuchrole"))
+        self.assertRefused(r, data, 404, "nosuchrole", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, expires="999d"))
+        self.assertRefused(r, data, 400, "366", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, name="Bad Name!"))
+        self.assertRefused(r, data, 400, "a-z", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, purposes="nosuchpurpose"))
+        self.assertRefused(r, data, 404, "nosuchpurpose", before)
+        r, data = self.form(self.anna, "/tokens/ghost/revoke", {})
+        self.assertRefused(r, data, 404, "ghost", before)
+        # made: the secret only in the answer's body, not in a header or the log
+        r, data = self.form(self.anna, "/tokens", ok)
+        self.assertEqual(r.status, 200, data[:400])
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertIsNone(r.getheader("Location"))
+        secret = re.search(rb'value="(fortress_tok_[A-Za-z0-9_-]+)"', data).group(1).decode()
+        self.assertNotIn(secret, self.srv.log())
+        before = snapshot()
+        r, data = self.form(self.sam, "/tokens/shop/revoke", {})
+        self.assertRefused(r, data, 403, "users", before)
+        r, data = self.form(self.anna, "/tokens/shop/revoke", {}, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.anna, "/tokens/shop/revoke", {})
+        self.assertEqual(r.status, 303)
+        r, data = self.form(self.anna, "/tokens/shop/revoke", {})
+        self.assertEqual(r.status, 400, "already revoked")
 
 
 def main():

@@ -8,7 +8,7 @@ tests/server/serverkit.py), every new page checked with axe-core.
 
     test_staff.py --fortress build/fortress --root .
 """
-import io, json, os, re, sqlite3, sys, time, zipfile
+import http.client, io, json, os, re, sqlite3, sys, time, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -18,6 +18,7 @@ import serverkit as kit  # noqa: E402
 from serverkit import audit_rows  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 
 
 def incident_row(iid):
@@ -32,8 +33,14 @@ class StaffPages(BrowserCase):
     def main_text(self):
         return self.driver.find_element(By.TAG_NAME, "main").text
 
+    def click(self, el):
+        """Click EL (a form's button) and wait until the next page replaced this one (its <h1> may be the same)."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        el.click()
+        WebDriverWait(self.driver, 20).until(EC.staleness_of(old))
+
     def submit(self, action_part):
-        self.driver.find_element(By.XPATH, "//form[contains(@action,'%s')]//button[@type='submit']" % action_part).click()
+        self.click(self.driver.find_element(By.XPATH, "//form[contains(@action,'%s')]//button[@type='submit']" % action_part))
 
     def test_incident_assessed_decided_closed_reviewed(self):
         d = self.driver
@@ -120,7 +127,7 @@ class StaffPages(BrowserCase):
                          [("write the laptop rule", "sam", due, None)])
         self.assertEqual(count("incident_actions"), n + 1)
         # done: who and when are recorded
-        d.find_element(By.XPATH, "//button[contains(., 'Mark done')]").click()
+        self.click(d.find_element(By.XPATH, "//button[contains(., 'Mark done')]"))
         self.wait_h1("Incident %s: review" % iid)
         row = d.find_element(By.CSS_SELECTOR, "table tbody tr").text
         self.assertIn("by anna", row)
@@ -185,7 +192,7 @@ class StaffPages(BrowserCase):
         form = d.find_element(By.XPATH, "//form[@action='/clients/import/file']")
         self.assertEqual(form.get_attribute("enctype"), "multipart/form-data")
         form.find_element(By.ID, "file").send_keys(path)
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Import clients")
         WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-problems"))
         problems = d.find_element(By.ID, "import-problems").text
@@ -198,7 +205,7 @@ class StaffPages(BrowserCase):
         form = d.find_element(By.XPATH, "//form[@action='/clients/import/file']")
         form.find_element(By.ID, "file").send_keys(path)
         form.find_element(By.ID, "file-skip").click()
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-result"))
         self.assertIn("2 of 3 clients imported", d.find_element(By.ID, "import-result").text)
         self.assertIn("line 3", d.find_element(By.ID, "import-problems").text)
@@ -218,7 +225,7 @@ class StaffPages(BrowserCase):
         form.find_element(By.ID, "role-name").send_keys("assistant")
         for item in ("contact", "read", "reveal"):
             form.find_element(By.ID, "new-" + item).click()
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Users and roles")
         row = d.find_element(By.XPATH, "//table[@id='roles']//tr[th[.='assistant']]").text
         self.assertIn("contact", row)
@@ -228,7 +235,7 @@ class StaffPages(BrowserCase):
         Select(form.find_element(By.ID, "change-role")).select_by_visible_text("assistant")
         form.find_element(By.ID, "chg-identity").click()
         form.find_element(By.ID, "op-grant").click()
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Users and roles")
         roles = {r["name"]: r for r in json.loads(kit.fort("--json", "role", "list").stdout)}
         self.assertIn("identity", json.dumps(roles["assistant"]))
@@ -238,7 +245,7 @@ class StaffPages(BrowserCase):
         form = d.find_element(By.XPATH, "//form[@action='/roles/change']")
         d.execute_script("arguments[0].value = 'bankdetails'", form.find_element(By.ID, "chg-notes"))
         form.find_element(By.ID, "chg-notes").click()
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Please check what you entered")
         self.assertIn("bankdetails", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
         self.axe("role change refused")
@@ -249,7 +256,7 @@ class StaffPages(BrowserCase):
         form = d.find_element(By.XPATH, "//form[@action='/users/role']")
         Select(form.find_element(By.ID, "assign-user")).select_by_visible_text("zoe")
         Select(form.find_element(By.ID, "assign-role")).select_by_visible_text("assistant")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Users and roles")
         self.assertIn("assistant", d.find_element(By.XPATH, "//table[@id='users']//tr[th[.='zoe']]").text)
         # she reads the client, and cannot reveal the bank details: no key for them
@@ -264,6 +271,59 @@ class StaffPages(BrowserCase):
         # and the role forms are not offered to her (no 'users' action)
         self.go("/users")
         self.assertEqual(d.find_elements(By.XPATH, "//form[@action='/roles']"), [])
+
+
+    def bearer(self, token, path):
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("GET", path, headers={"Authorization": "Bearer " + token})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+
+    def test_token_created_and_revoked_from_the_page(self):
+        d = self.driver
+        self.signed_in("anna")
+        self.go("/users")
+        d.find_element(By.LINK_TEXT, "Tokens for programs").click()
+        self.wait_h1("Tokens for programs")
+        self.axe("tokens (none yet)")
+        d.find_element(By.ID, "tok-name").send_keys("website")
+        Select(d.find_element(By.ID, "tok-role")).select_by_visible_text("staff")
+        self.assertNotIn("owner", [o.text for o in Select(d.find_element(By.ID, "tok-role")).options])
+        d.find_element(By.ID, "tok-purposes").send_keys("billing")
+        Select(d.find_element(By.ID, "tok-expires")).select_by_value("30d")
+        self.click(d.find_element(By.XPATH, "//form[@action='/tokens']//button"))
+        self.wait_h1("Token website made")
+        secret = d.find_element(By.ID, "secret").get_attribute("value")
+        self.assertTrue(secret.startswith("fortress_tok_"), secret)
+        self.assertNotIn(secret, d.current_url)
+        self.assertTrue(d.current_url.endswith("/tokens"))
+        self.axe("token made")
+        # it works as a keyholder of its own, and the secret is nowhere but on that page
+        self.assertEqual(self.bearer(secret, "/api/clients"), 200)
+        self.assertNotIn(secret, self.srv.log())
+        data = b""
+        for suffix in ("", "-wal"):
+            if os.path.exists(kit.VAULT + suffix):
+                with open(kit.VAULT + suffix, "rb") as f:
+                    data += f.read()
+        self.assertNotIn(secret.encode(), data)
+        row = json.loads(kit.fort("--json", "token", "list").stdout)
+        row = [t for t in (row["tokens"] if isinstance(row, dict) else row) if t["name"] == "website"][0]
+        self.assertEqual((row["role"], row["state"]), ("staff", "active"))
+        self.assertIn("billing", json.dumps(row))
+        # listed, then revoked from the page: it opens nothing any more
+        self.go("/tokens")
+        self.assertIn("active", d.find_element(By.XPATH, "//table[@id='tokens']//tr[th[.='website']]").text)
+        self.assertNotIn(secret, d.page_source, "shown once only")
+        self.axe("tokens list")
+        self.click(d.find_element(By.XPATH, "//form[@action='/tokens/website/revoke']//button"))
+        self.wait_h1("Tokens for programs")
+        self.assertIn("revoked", d.find_element(By.XPATH, "//table[@id='tokens']//tr[th[.='website']]").text)
+        self.assertEqual(d.find_elements(By.XPATH, "//form[@action='/tokens/website/revoke']"), [])
+        self.assertEqual(self.bearer(secret, "/api/clients"), 401)
+        self.assertTrue([x for x in audit_rows("token-revoke") if x[0] == "anna" and x[2] == "ok"])
 
 
 if __name__ == "__main__":
