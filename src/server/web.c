@@ -122,6 +122,8 @@ static const page_route pages[] = {
 	{ "POST", "/users/role", page_user_role, P_FORM },
 	{ "POST", "/roles", page_role_add, P_FORM },
 	{ "POST", "/roles/change", page_role_change, P_FORM },
+	{ "GET", "/doctor", page_doctor, 0 },
+	{ "POST", "/doctor", page_doctor_run, P_FORM },
 	{ "GET", "/tokens", page_tokens, 0 },
 	{ "POST", "/tokens", page_token_create, P_FORM },
 	{ "POST", "/tokens/{id}/revoke", page_token_revoke, P_FORM },
@@ -361,6 +363,7 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/retention", "retention", "Retention");
 		nav_item(b, p, "/backups", "backups", "Backups");
 		nav_item(b, p, "/users", "users", "Users");
+		nav_item(b, p, "/doctor", "doctor", "Check-up");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");
 		fort_buf_puts(b, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/signout\">"

@@ -139,6 +139,9 @@ int page_user_add(page *p);
 int page_role_add(page *p);
 int page_role_change(page *p);
 int page_user_role(page *p);
+/* web_doctor.c */
+int page_doctor(page *p);
+int page_doctor_run(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);

@@ -278,6 +278,25 @@ class StaffPagesRefusals(unittest.TestCase):
         r, data = self.form(self.anna, "/tokens/shop/revoke", {})
         self.assertEqual(r.status, 400, "already revoked")
 
+    # ------------------------------------------------------------ doctor
+
+    def test_doctor_needs_a_post_with_csrf(self):
+        n = count("doctor_runs")
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("GET", "/doctor", headers={"Cookie": "fortress_session=" + self.anna.sid})
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        self.assertEqual(r.status, 200)
+        self.assertIn(b"Run the check-up", body)
+        self.assertEqual(count("doctor_runs"), n, "a GET runs nothing")
+        r, data = self.form(self.anna, "/doctor", {}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(count("doctor_runs"), n)
+        r, data = self.form(self.sam, "/doctor", {})
+        self.assertEqual(r.status, 200, data[:300])
+        self.assertEqual(count("doctor_runs"), n + 1)
+
 
 def main():
     global ARGS

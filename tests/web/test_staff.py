@@ -326,5 +326,32 @@ class StaffPages(BrowserCase):
         self.assertTrue([x for x in audit_rows("token-revoke") if x[0] == "anna" and x[2] == "ok"])
 
 
+    def test_doctor_run_with_next_steps_and_history(self):
+        d = self.driver
+        self.signed_in("anna")
+        n = count("doctor_runs")
+        d.find_element(By.LINK_TEXT, "Check-up").click()
+        self.wait_h1("Security check-up")
+        self.axe("check-up")
+        self.click(d.find_element(By.XPATH, "//form[@action='/doctor']//button"))
+        score = d.find_element(By.ID, "doctor-score").text
+        m = re.match(r"Score (\d+) of 100: (\d+) passed", score)
+        self.assertTrue(m, score)
+        self.assertEqual(count("doctor_runs"), n + 1)
+        rows = d.find_elements(By.CSS_SELECTOR, "#doctor-checks tbody tr")
+        self.assertGreater(len(rows), 5)
+        # what is wrong comes first, each with what to do
+        bad = d.find_elements(By.CSS_SELECTOR, "#doctor-checks tr.check-failed, #doctor-checks tr.check-warning")
+        self.assertTrue(bad, "a fresh vault has things to do (no backup, no drill)")
+        self.assertEqual(rows[0].get_attribute("class"), bad[0].get_attribute("class"))
+        for r in bad:
+            self.assertNotEqual(r.find_elements(By.TAG_NAME, "td")[2].text.strip(), "-", r.text)
+        hist = d.find_elements(By.CSS_SELECTOR, "#doctor-history tbody tr")
+        self.assertEqual(len(hist), n + 1)
+        self.assertIn(m.group(1), hist[0].text)
+        self.axe("check-up run")
+        self.assertTrue([x for x in audit_rows("doctor") if x[0] == "anna"])
+
+
 if __name__ == "__main__":
     tw.main()
