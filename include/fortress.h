@@ -192,6 +192,12 @@ int fort_vault_flush(fort_vault *v) FORT_WUR;
 /* Change the acting user's passphrase.  Only the user's sealed keyring is
  * re-encrypted; no client data is touched.  FORT_EWEAK, FORT_ELOCKED. */
 int fort_vault_passwd(fort_vault *v, const fort_secret *newpass) FORT_WUR;
+/* Is PASS the acting user's passphrase (their sealed keyring opens with
+ * it)?  For a front to ask again before something grave (the web app's
+ * recovery shares), so a borrowed session is not enough.  0, or FORT_EAUTH
+ * (audited: "reauth", denied; nothing else changes).  Costs one Argon2id.
+ * FORT_ELOCKED; FORT_EINPUT for a token (it has no passphrase). */
+int fort_vault_confirm(fort_vault *v, const fort_secret *pass) FORT_WUR;
 
 typedef struct {
 	char business[128];

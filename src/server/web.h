@@ -142,6 +142,10 @@ int page_user_role(page *p);
 /* web_doctor.c */
 int page_doctor(page *p);
 int page_doctor_run(page *p);
+/* web_keys.c */
+int page_keys(page *p);
+int page_keys_recovery(page *p);
+int page_keys_rotate(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);

@@ -297,6 +297,44 @@ class StaffPagesRefusals(unittest.TestCase):
         self.assertEqual(r.status, 200, data[:300])
         self.assertEqual(count("doctor_runs"), n + 1)
 
+    # ------------------------------------------------------------ keys and recovery
+
+    def recovery(self):
+        return json.loads(fort("--json", "recovery", "status").stdout)
+
+    def test_keys_and_recovery_refusals(self):
+        before = snapshot()
+        rec = self.recovery()
+        ok = {"shares": "3", "threshold": "2", "passphrase": serverkit.PASS["anna"]}
+        r, data = self.form(self.anna, "/keys/recovery", ok, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        # the session alone is not enough: the passphrase, typed again
+        n = len(audit_rows("reauth"))
+        r, data = self.form(self.anna, "/keys/recovery", dict(ok, passphrase="wrong wrong wrong wrong"))
+        self.assertRefused(r, data, 403, "that is not anna", before)
+        self.assertEqual(audit_rows("reauth")[n:], [("anna", "reauth", "denied", "wrong passphrase typed to confirm")])
+        r, data = self.form(self.anna, "/keys/recovery", dict(ok, passphrase=""))
+        self.assertRefused(r, data, 400, "type your passphrase", before)
+        r, data = self.form(self.anna, "/keys/recovery", dict(ok, threshold="5"))
+        self.assertRefused(r, data, 400, "2 to 3", before)
+        r, data = self.form(self.anna, "/keys/recovery", dict(ok, shares="1"))
+        self.assertRefused(r, data, 400, "2 to 255", before)
+        # staff, with their own right passphrase: only the owner makes shares
+        r, data = self.form(self.sam, "/keys/recovery", dict(ok, passphrase=serverkit.PASS["sam"]))
+        self.assertRefused(r, data, 403, "does not allow", before)
+        self.assertEqual(self.recovery(), rec)
+        # rotation
+        r, data = self.form(self.anna, "/keys/rotate", {"key": "financial"}, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.anna, "/keys/rotate", {})
+        self.assertRefused(r, data, 400, "tick the keys", before)
+        r, data = self.form(self.anna, "/keys/rotate", {"key": "bankdetails"})
+        self.assertIn(r.status, (400, 404), data[:300])
+        self.assertIn(b"bankdetails", data)
+        self.assertEqual(snapshot(), before)
+        r, data = self.form(self.sam, "/keys/rotate", {"key": "contact"})
+        self.assertRefused(r, data, 403, "users", before)
+
 
 def main():
     global ARGS

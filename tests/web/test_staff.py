@@ -353,5 +353,51 @@ class StaffPages(BrowserCase):
         self.assertTrue([x for x in audit_rows("doctor") if x[0] == "anna"])
 
 
+    def test_keys_and_recovery(self):
+        d = self.driver
+        self.signed_in("anna")
+        self.go("/users")
+        d.find_element(By.LINK_TEXT, "Keys and recovery").click()
+        self.wait_h1("Keys and recovery")
+        self.assertIn("No recovery shares yet", d.find_element(By.ID, "recovery-status").text)
+        self.axe("keys and recovery")
+        # a wrong passphrase: refused and audited, no shares
+        d.find_element(By.ID, "rec-pass").send_keys("not the passphrase at all")
+        self.submit("/keys/recovery")
+        self.assertEqual(self.h1(), "Not allowed")
+        self.assertIn("not anna's passphrase", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("recovery refused")
+        self.assertFalse(json.loads(kit.fort("--json", "recovery", "status").stdout)["configured"])
+        self.assertTrue([x for x in audit_rows("reauth") if x[0] == "anna" and x[2] == "denied"])
+        # the right one: three shares, any two
+        self.go("/keys")
+        for f, v in (("shares", "3"), ("threshold", "2")):
+            e = d.find_element(By.ID, f)
+            e.clear()
+            e.send_keys(v)
+        d.find_element(By.ID, "rec-pass").send_keys(tw.PASS["anna"])
+        self.submit("/keys/recovery")
+        self.assertEqual(self.h1(), "Recovery shares made")
+        shares = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#shares code")]
+        self.assertEqual(len(shares), 3)
+        self.assertTrue(all(x.startswith("FORT-SHARE-1:") and ":2-of-3:" in x for x in shares), shares)
+        self.assertNotIn(shares[0], self.srv.log())
+        self.assertNotIn(tw.PASS["anna"], self.srv.log())
+        self.axe("recovery shares made")
+        st = json.loads(kit.fort("--json", "recovery", "status").stdout)
+        self.assertEqual((st["configured"], st["k"], st["n"]), (True, 2, 3))
+        self.go("/keys")
+        self.assertIn("2 of 3", d.find_element(By.ID, "recovery-status").text)
+        # rotating the financial key: the records re-encrypted, still readable
+        d.find_element(By.ID, "rot-financial").click()
+        self.submit("/keys/rotate")
+        self.assertEqual(self.h1(), "Keys rotated")
+        self.assertRegex(d.find_element(By.ID, "rotate-result").text, r"Rotated: financial\. \d+ client records? re-encrypted")
+        self.axe("keys rotated")
+        self.assertTrue([x for x in audit_rows("rotate-finish") if x[0] == "anna" and x[2] == "ok"])
+        out = kit.fort("client", "get", self.client, "--reveal", "iban", "--purpose", "billing")
+        self.assertIn(tw.IBAN, out.stdout)
+
+
 if __name__ == "__main__":
     tw.main()

@@ -1220,7 +1220,7 @@ static const char *const not_yet[] = {
 	/* Argon2id (64 MiB) on every try: thousands of tries are minutes */
 	"fort_vault_create", "fort_vault_open", "fort_vault_open_key", "fort_vault_user_key", "fort_vault_passwd",
 	"fort_user_request", "fort_backup_restore", "fort_backup_verify_shares", "fort_backup_restore_shares",
-	"fort_recovery_restore", "fort_signin",
+	"fort_recovery_restore", "fort_signin", "fort_vault_confirm",
 	/* a rotation re-encrypts every record: its own loop, with a resume check, still to write */
 	"fort_role_revoke", "fort_user_add", "fort_user_remove", "fort_user_set_role", "fort_keys_rotate",
 	"fort_token_revoke",
