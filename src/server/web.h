@@ -146,6 +146,10 @@ int page_doctor_run(page *p);
 int page_keys(page *p);
 int page_keys_recovery(page *p);
 int page_keys_rotate(page *p);
+/* web_mail.c */
+int page_mail(page *p);
+int page_mail_set(page *p);
+int page_mail_test(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);

@@ -335,6 +335,41 @@ class StaffPagesRefusals(unittest.TestCase):
         r, data = self.form(self.sam, "/keys/rotate", {"key": "contact"})
         self.assertRefused(r, data, 403, "users", before)
 
+    # ------------------------------------------------------------ mail settings
+
+    def test_mail_settings_refusals(self):
+        show = lambda: fort("--json", "mail", "show").stdout  # noqa: E731
+        before, mail = snapshot(), show()
+        saved = lambda: [x for x in audit_rows("mail-settings") if x[2] == "ok"]  # noqa: E731
+        n = len(saved())
+        ok = {"host": "smtp.example.com", "port": "587", "security": "starttls", "from": "office@example.com"}
+        r, data = self.form(self.anna, "/mail", ok, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.sam, "/mail", ok)
+        self.assertRefused(r, data, 403, "does not allow", before)
+        for field, bad, words in (("security", "ssl3", "smtp.security"), ("from", "not-an-address", "smtp.from"),
+                                  ("host", "smtp example com", "smtp.host"), ("port", "0", "smtp.port")):
+            r, data = self.form(self.anna, "/mail", dict(ok, **{field: bad}))
+            self.assertRefused(r, data, 400, words, before)
+        r, data = self.form(self.anna, "/mail", dict(ok, password="x", clear_password="1"))
+        self.assertRefused(r, data, 400, "not both", before)
+        r, data = self.form(self.anna, "/mail", {})
+        self.assertRefused(r, data, 400, "nothing to change", before)
+        self.assertEqual(show(), mail)
+        self.assertEqual(len(saved()), n, "nothing saved, nothing audited as saved")
+        # the test message: CSRF, and a bad address
+        r, data = self.form(self.anna, "/mail/test", {"to": "anna@example.com"}, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = self.form(self.anna, "/mail/test", {"to": "nobody"})
+        self.assertEqual(r.status, 400, data[:300])
+        # saved in one go: one audit entry naming the keys, never the password
+        r, data = self.form(self.anna, "/mail", dict(ok, password="pw-7c1e0b"))
+        self.assertEqual(r.status, 303, data[:300])
+        rows = saved()[n:]
+        self.assertEqual(len(rows), 1, rows)
+        self.assertIn("smtp.host smtp.port smtp.security smtp.from smtp.password set", rows[0][3])
+        self.assertNotIn("pw-7c1e0b", self.srv.log() + json.dumps(rows))
+
 
 def main():
     global ARGS

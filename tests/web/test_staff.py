@@ -399,5 +399,61 @@ class StaffPages(BrowserCase):
         self.assertIn(tw.IBAN, out.stdout)
 
 
+    def test_mail_settings_and_a_test_message(self):
+        d = self.driver
+        sink = kit.SmtpSink(os.path.join(kit.TMP, "mail"))
+        try:
+            self.signed_in("anna")
+            self.go("/users")
+            d.find_element(By.LINK_TEXT, "E-mail settings").click()
+            self.wait_h1("E-mail settings")
+            self.assertIn("not set up yet", d.find_element(By.ID, "mail-status").text)
+            self.axe("e-mail settings")
+            before = kit.fort("--json", "mail", "show").stdout
+            # a bad port: named, nothing saved
+            d.find_element(By.ID, "host").send_keys("127.0.0.1")
+            d.execute_script("arguments[0].removeAttribute('max'); arguments[0].value = '99999'", d.find_element(By.ID, "port"))
+            self.submit("/mail")
+            self.assertEqual(self.h1(), "Please check what you entered")
+            self.assertIn("smtp.port", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+            self.axe("e-mail settings refused")
+            self.assertEqual(kit.fort("--json", "mail", "show").stdout, before)
+            # saved, with a password that is never shown again
+            self.go("/mail")
+            d.find_element(By.ID, "host").send_keys("127.0.0.1")
+            d.find_element(By.ID, "port").send_keys(sink.port)
+            Select(d.find_element(By.ID, "security")).select_by_value("none")
+            d.find_element(By.ID, "from").send_keys("office@acme.example")
+            d.find_element(By.ID, "from_name").send_keys("Acme Ltd")
+            d.find_element(By.ID, "password").send_keys("smtp-pass-5f3a9")
+            self.submit("/mail")
+            self.assertEqual(self.h1(), "E-mail settings")
+            self.assertIn("E-mail is set up", d.find_element(By.ID, "mail-status").text)
+            st = json.loads(kit.fort("--json", "mail", "show").stdout)
+            self.assertEqual((st["host"], st["port"], st["security"], st["from"], st["from_name"], st["password"]),
+                             ("127.0.0.1", int(sink.port), "none", "office@acme.example", "Acme Ltd", True))
+            self.assertNotIn("smtp-pass-5f3a9", d.page_source)
+            self.assertNotIn("smtp-pass-5f3a9", self.srv.log())
+            self.assertEqual(d.find_element(By.ID, "password").get_attribute("value"), "")
+            rows = [x for x in audit_rows("mail-settings") if x[0] == "anna"]
+            self.assertIn("smtp.password set", rows[-1][3])
+            # no login on the sink: the password removed
+            d.find_element(By.ID, "clear_password").click()
+            self.submit("/mail")
+            self.assertFalse(json.loads(kit.fort("--json", "mail", "show").stdout)["password"])
+            # the test message, sent at once
+            d.find_element(By.ID, "to").send_keys("anna@acme.example")
+            self.submit("/mail/test")
+            self.assertEqual(self.h1(), "Test message")
+            self.assertIn("was sent", d.find_element(By.ID, "mail-test").text)
+            self.axe("e-mail test sent")
+            msgs = sink.messages()
+            self.assertEqual(len(msgs), 1)
+            self.assertIn(b"Fortress test message", msgs[0])
+            self.assertIn(b"anna@acme.example", msgs[0])
+        finally:
+            sink.stop()
+
+
 if __name__ == "__main__":
     tw.main()
