@@ -214,27 +214,32 @@ static void send_cb(void *ctx, const fort_mail_info *m, int result, const char *
 		fprintf(stderr, "fortress: message %lld not sent (stays queued): %s\n", (long long)m->id, error);
 }
 
+/* What a send (R, REP, the messages in S) did, in text or JSON. */
+static int send_done(struct cli *c, int r, const fort_mail_send_report *rep, struct send_ctx *s, int dry_run)
+{
+	if (r < 0) {
+		json_decref(s->arr);
+		return cli_fail(c, r, r == FORT_EINPUT ? "'fortress mail show' shows the settings" : NULL);
+	}
+	if (c->json) {
+		json_t *j = json_pack("{s:i,s:i,s:i,s:o}", "tried", (int)rep->tried, "sent", (int)rep->sent, "failed",
+				      (int)rep->failed, "messages", s->arr);
+		int ex = cli_print_json(c, j);
+
+		return ex ? ex : rep->failed ? EXIT_FAIL : EXIT_OK;
+	}
+	if (!c->quiet)
+		printf("%zu message(s) %s, %zu failed%s\n", rep->sent, dry_run ? "would be sent" : "sent", rep->failed,
+		       rep->failed ? ": they stay queued; 'fortress mail send' retries" : "");
+	return rep->failed ? EXIT_FAIL : EXIT_OK;
+}
+
 int cli_mail_send(struct cli *c, fort_mail_send_opts *o)
 {
 	fort_mail_send_report rep;
 	struct send_ctx s = { c, c->json ? json_array() : NULL, o->dry_run };
-	int r;
 
-	if ((r = fort_mail_send(&rep, c->vault, o, send_cb, &s)) < 0) {
-		json_decref(s.arr);
-		return cli_fail(c, r, r == FORT_EINPUT ? "'fortress mail show' shows the settings" : NULL);
-	}
-	if (c->json) {
-		json_t *j = json_pack("{s:i,s:i,s:i,s:o}", "tried", (int)rep.tried, "sent", (int)rep.sent, "failed", (int)rep.failed,
-				      "messages", s.arr);
-		int ex = cli_print_json(c, j);
-
-		return ex ? ex : rep.failed ? EXIT_FAIL : EXIT_OK;
-	}
-	if (!c->quiet)
-		printf("%zu message(s) %s, %zu failed%s\n", rep.sent, o->dry_run ? "would be sent" : "sent", rep.failed,
-		       rep.failed ? ": they stay queued; 'fortress mail send' retries" : "");
-	return rep.failed ? EXIT_FAIL : EXIT_OK;
+	return send_done(c, fort_mail_send(&rep, c->vault, o, send_cb, &s), &rep, &s, o->dry_run);
 }
 
 static int cmd_mail_send(struct cli *c)
@@ -252,23 +257,10 @@ static int cmd_mail_send(struct cli *c)
 
 static int cmd_mail_test(struct cli *c)
 {
-	fort_mail_msg m = FORT_MAIL_MSG_INIT;
-	fort_mail_send_opts o = FORT_MAIL_SEND_OPTS_INIT;
-	const char *to[1] = { cli_pos(c, 0) };
-	int64_t id = 0;
-	int r;
+	fort_mail_send_report rep;
+	struct send_ctx s = { c, c->json ? json_array() : NULL, 0 };
 
-	m.to = to;
-	m.nto = 1;
-	m.subject = "Fortress test message";
-	m.text = "This is a test message from Fortress: the vault's e-mail settings work.\n";
-	m.html = "<p>This is a test message from <strong>Fortress</strong>: the vault's e-mail settings work.</p>\n";
-	m.ref = "test";
-	m.purpose = "test";
-	if ((r = fort_mail_queue(&id, c->vault, &m)) < 0)
-		return cli_fail(c, r, NULL);
-	o.only_id = id;
-	return cli_mail_send(c, &o);
+	return send_done(c, fort_mail_test(&rep, c->vault, cli_pos(c, 0), send_cb, &s), &rep, &s, 0);
 }
 
 static const struct cli_cmd mail_set_def = {

@@ -192,6 +192,12 @@ int fort_vault_flush(fort_vault *v) FORT_WUR;
 /* Change the acting user's passphrase.  Only the user's sealed keyring is
  * re-encrypted; no client data is touched.  FORT_EWEAK, FORT_ELOCKED. */
 int fort_vault_passwd(fort_vault *v, const fort_secret *newpass) FORT_WUR;
+/* Is PASS the acting user's passphrase (their sealed keyring opens with
+ * it)?  For a front to ask again before something grave (the web app's
+ * recovery shares), so a borrowed session is not enough.  0, or FORT_EAUTH
+ * (audited: "reauth", denied; nothing else changes).  Costs one Argon2id.
+ * FORT_ELOCKED; FORT_EINPUT for a token (it has no passphrase). */
+int fort_vault_confirm(fort_vault *v, const fort_secret *pass) FORT_WUR;
 
 typedef struct {
 	char business[128];
@@ -1712,6 +1718,22 @@ typedef struct {
 } fort_mail_settings;
 int fort_mail_settings_get(fort_mail_settings *out, fort_vault *v) FORT_WUR;
 
+/* Several settings at once, as a settings form sends them: each field
+ * NULL leaves it as it is ("" clears, as fort_mail_set), PASSWORD non-NULL
+ * sets it, CLEAR_PASSWORD removes it.  Checked as fort_mail_set (FORT_EINPUT
+ * naming the first bad key; nothing changes), then stored in one
+ * transaction with one audit entry ("mail-settings", the keys changed
+ * only).  Needs 'users'. */
+typedef struct {
+	unsigned version;
+	const char *host, *port, *security, *user, *from, *from_name;
+	const fort_secret *password;
+	int clear_password;
+} fort_mail_config;
+#define FORT_MAIL_CONFIG_VERSION 1
+#define FORT_MAIL_CONFIG_INIT { FORT_MAIL_CONFIG_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+int fort_mail_configure(fort_vault *v, const fort_mail_config *c) FORT_WUR;
+
 /* A message to queue.  TEXT is required, HTML optional (sent as
  * multipart/alternative).  REF ties it to what it is about
  * ("incident:3:client:17"), PURPOSE says why ("breach-notice"). */
@@ -1774,6 +1796,11 @@ typedef struct {
  * says what failed), FORT_EINPUT (no host or sender set). */
 int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_send_opts *o, fort_mail_result_cb cb,
 		   void *ctx) FORT_WUR;
+/* Send a test message to address TO now, through the vault's settings:
+ * queued (audited as any message) and sent alone, reported as
+ * fort_mail_send does (CB may be NULL).  FORT_EINPUT (a bad address, no
+ * host or sender set). */
+int fort_mail_test(fort_mail_send_report *out, fort_vault *v, const char *to, fort_mail_result_cb cb, void *ctx) FORT_WUR;
 /* The attempts of message ID as JSON [{"ts","result","error"}] (malloc'ed). */
 int fort_mail_attempts(char **json_out, fort_vault *v, int64_t id) FORT_WUR;
 

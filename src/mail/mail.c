@@ -202,6 +202,62 @@ int fort_mail_set_password(fort_vault *v, const fort_secret *password)
 	return r;
 }
 
+int fort_mail_configure(fort_vault *v, const fort_mail_config *c)
+{
+	static const char *const keys[] = { "smtp.host", "smtp.port", "smtp.security", "smtp.user", "smtp.from", "smtp.from_name" };
+	const char *vals[6];
+	fort_mail_settings s;
+	unsigned char *sealed = NULL;
+	size_t slen = 0, used = 0;
+	char detail[160] = "";
+	int r;
+	if ((r = vault_need(v, ACT_USERS, "mail-settings", NULL)) < 0)
+		return r;
+	if (!c)
+		return fort_error_set(FORT_EINPUT, "fort_mail_configure needs the settings");
+	if ((r = FORT_CHECK_VERSION(c->version, FORT_MAIL_CONFIG, fort_mail_config)) < 0)
+		return r;
+	vals[0] = c->host;
+	vals[1] = c->port;
+	vals[2] = c->security;
+	vals[3] = c->user;
+	vals[4] = c->from;
+	vals[5] = c->from_name;
+	if ((r = settings_load(&s, v)) < 0)
+		return r;
+	for (size_t i = 0; i < 6; i++) {
+		if (!vals[i])
+			continue;
+		if ((r = set_field(&s, keys[i], vals[i])) < 0)
+			return r;
+		used += (size_t)snprintf(detail + used, used < sizeof detail ? sizeof detail - used : 0, "%s%s", used ? " " : "",
+					 keys[i]);
+		if (used >= sizeof detail)
+			used = sizeof detail - 1;
+	}
+	if (c->password && (fort_secret_len(c->password) == 0 || fort_secret_len(c->password) > 1024))
+		return fort_error_set(FORT_EINPUT, "smtp.password: empty or longer than 1024 bytes");
+	if (c->password || c->clear_password) {
+		snprintf(detail + used, sizeof detail - used, "%s%s", used ? " " : "",
+			 c->password ? "smtp.password set" : "smtp.password cleared");
+		if (c->password &&
+		    (r = vault_box_seal(&sealed, &slen, v, PASSWORD_META, fort_secret_data(c->password), fort_secret_len(c->password))) < 0)
+			return r;
+	}
+	if (!detail[0])
+		return fort_error_set(FORT_EINPUT, "no mail setting was given: nothing to change");
+	if ((r = store_begin(v->st)) < 0)
+		goto out;
+	if ((r = settings_store(v, &s)) < 0 ||
+	    ((c->password || c->clear_password) &&
+	     (r = store_meta_put(v->st, PASSWORD_META, sealed ? sealed : (const unsigned char *)"", slen)) < 0) ||
+	    (r = audit_append(v, "mail-settings", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
+		store_rollback(v->st);
+out:
+	free(sealed);
+	return r;
+}
+
 /* ----------------------------------------------------------------- queue */
 
 static void msg_label(char out[200], const char *message_id)
@@ -559,4 +615,27 @@ int fort_mail_attempts(char **json_out, fort_vault *v, int64_t id)
 		r = fort_error_set(FORT_ENOMEM, "out of memory");
 	json_decref(arr);
 	return r;
+}
+
+int fort_mail_test(fort_mail_send_report *out, fort_vault *v, const char *to, fort_mail_result_cb cb, void *ctx)
+{
+	fort_mail_msg m = FORT_MAIL_MSG_INIT;
+	fort_mail_send_opts o = FORT_MAIL_SEND_OPTS_INIT;
+	const char *list[1] = { to };
+	int64_t id = 0;
+	int r;
+	memset(out, 0, sizeof *out);
+	if (!to || !*to)
+		return fort_error_set(FORT_EINPUT, "a test message needs an address to go to");
+	m.to = list;
+	m.nto = 1;
+	m.subject = "Fortress test message";
+	m.text = "This is a test message from Fortress: the vault's e-mail settings work.\n";
+	m.html = "<p>This is a test message from <strong>Fortress</strong>: the vault's e-mail settings work.</p>\n";
+	m.ref = "test";
+	m.purpose = "test";
+	if ((r = fort_mail_queue(&id, v, &m)) < 0)
+		return r;
+	o.only_id = id;
+	return fort_mail_send(out, v, &o, cb, ctx);
 }

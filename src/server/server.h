@@ -114,6 +114,16 @@ int route_match(const char *pattern, const char *path, char *id, size_t idcap);
  * into S (a pair without '=' has the value "").  At most MAX pairs:
  * FORT_EINPUT beyond.  *N: how many. */
 int form_decode(char *s, const char **keys, const char **vals, size_t max, size_t *n);
+/* form.c: decode a multipart/form-data BODY (LEN bytes) of CONN (an
+ * MHD_Connection: its Content-Type names the boundary) with libmicrohttpd's
+ * post processor into OUT (a buffer with a cap; wiped by the caller): the
+ * text fields as KEYS/VALS (at most MAX, FORT_EINPUT beyond), and the one
+ * file part, which must be named FILE_FIELD, as *FILE and *FILE_LEN (NULL and 0
+ * without one); all pointing into OUT.  FORT_EINPUT for a malformed body,
+ * a second file or one under another name. */
+#define FORM_MAX_PARTS 64
+int form_multipart(fort_buf *out, void *conn, const char *body, size_t len, const char *file_field, const char **keys,
+		   const char **vals, size_t max, size_t *n, const unsigned char **file, size_t *file_len);
 /* The route table (http.c) and its size. */
 extern const route server_routes[];
 extern const size_t server_nroutes;

@@ -39,6 +39,7 @@ enum {
 	P_FORM = 1 << 1,   /* a POST with a form body */
 	P_ASSET = 1 << 2,  /* a static file */
 	P_INTAKE = 1 << 3, /* an intake form: the library's submission limit (FORT_INTAKE_MAX), not the server's */
+	P_UPLOAD = 1 << 4, /* the form is multipart/form-data with one file (field "file"), up to the server's body limit */
 };
 
 typedef struct {
@@ -64,6 +65,7 @@ static const page_route pages[] = {
 	{ "POST", "/clients/find", page_clients_find, P_FORM },
 	{ "GET", "/clients/import", page_import, 0 },
 	{ "POST", "/clients/import", page_import_post, P_FORM },
+	{ "POST", "/clients/import/file", page_import_upload, P_FORM | P_UPLOAD },
 	{ "GET", "/clients/export", page_export, 0 },
 	{ "POST", "/clients/export", page_export_post, P_FORM },
 	{ "GET", "/clients/{id}", page_client, 0 },
@@ -81,6 +83,7 @@ static const page_route pages[] = {
 	{ "POST", "/requests/{id}/identity", page_request_identity, P_FORM },
 	{ "POST", "/requests/{id}/step", page_request_step, P_FORM },
 	{ "POST", "/requests/{id}/package", page_request_package, P_FORM },
+	{ "POST", "/requests/{id}/certificate", page_request_certificate, P_FORM },
 	{ "GET", "/incidents", page_incidents, 0 },
 	{ "POST", "/incidents", page_incident_open, P_FORM },
 	{ "GET", "/incidents/new", page_incident_new, 0 },
@@ -91,6 +94,13 @@ static const page_route pages[] = {
 	{ "POST", "/incidents/{id}/letters", page_incident_letters, P_FORM },
 	{ "POST", "/incidents/{id}/notify", page_incident_notify, P_FORM },
 	{ "POST", "/incidents/{id}/notified", page_incident_notified, P_FORM },
+	{ "POST", "/incidents/{id}/assess", page_incident_assess, P_FORM },
+	{ "POST", "/incidents/{id}/decide", page_incident_decide, P_FORM },
+	{ "POST", "/incidents/{id}/close", page_incident_close, P_FORM },
+	{ "GET", "/incidents/{id}/review", page_incident_review, 0 },
+	{ "POST", "/incidents/{id}/review", page_incident_review_post, P_FORM },
+	{ "POST", "/incidents/{id}/actions", page_incident_action_add, P_FORM },
+	{ "POST", "/actions/{id}/done", page_action_done, P_FORM },
 	{ "GET", "/audit", page_audit, 0 },
 	{ "GET", "/notice", page_notice, 0 },
 	{ "POST", "/notice/publish", page_notice_publish, P_FORM },
@@ -109,6 +119,20 @@ static const page_route pages[] = {
 	{ "POST", "/business", page_business_set, P_FORM },
 	{ "GET", "/users", page_users, 0 },
 	{ "POST", "/users", page_user_add, P_FORM },
+	{ "POST", "/users/role", page_user_role, P_FORM },
+	{ "POST", "/roles", page_role_add, P_FORM },
+	{ "POST", "/roles/change", page_role_change, P_FORM },
+	{ "GET", "/doctor", page_doctor, 0 },
+	{ "POST", "/doctor", page_doctor_run, P_FORM },
+	{ "GET", "/keys", page_keys, 0 },
+	{ "POST", "/keys/recovery", page_keys_recovery, P_FORM },
+	{ "POST", "/keys/rotate", page_keys_rotate, P_FORM },
+	{ "GET", "/mail", page_mail, 0 },
+	{ "POST", "/mail", page_mail_set, P_FORM },
+	{ "POST", "/mail/test", page_mail_test, P_FORM },
+	{ "GET", "/tokens", page_tokens, 0 },
+	{ "POST", "/tokens", page_token_create, P_FORM },
+	{ "POST", "/tokens/{id}/revoke", page_token_revoke, P_FORM },
 	{ "GET", "/account", page_account, 0 },
 	{ "GET", "/account/totp", page_totp_new, 0 },
 	{ "POST", "/account/totp", page_totp_confirm, P_FORM },
@@ -284,11 +308,24 @@ static int parse_form(page *p, fort_buf *body)
 	return form_decode(body->buf, p->fk, p->fv, WEB_MAX_FIELDS, &p->nf);
 }
 
-static int form_type(const char *ct)
+static int content_type_is(const char *ct, const char *want)
 {
-	const char *want = "application/x-www-form-urlencoded";
 	size_t n = strlen(want);
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int form_type(const char *ct)
+{
+	return content_type_is(ct, "application/x-www-form-urlencoded");
+}
+
+/* A file upload's body (multipart/form-data, libmicrohttpd's post
+ * processor, form.c): its fields and its file into P->parts. */
+static int parse_upload(page *p, fort_buf *body, size_t cap)
+{
+	fort_buf_init_secret(&p->parts, cap + 4096);
+	return form_multipart(&p->parts, p->req.conn, body->buf, body->len, "file", p->fk, p->fv, WEB_MAX_FIELDS, &p->nf,
+			      &p->upload, &p->upload_len);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -332,6 +369,7 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/retention", "retention", "Retention");
 		nav_item(b, p, "/backups", "backups", "Backups");
 		nav_item(b, p, "/users", "users", "Users");
+		nav_item(b, p, "/doctor", "doctor", "Check-up");
 		nav_item(b, p, "/audit", "audit", "Audit");
 		nav_item(b, p, "/account", "account", "Account");
 		fort_buf_puts(b, "</ul></nav><form class=\"signout\" method=\"post\" action=\"/signout\">"
@@ -641,17 +679,23 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 		signed_in = 1;
 	}
 	if (rt->flags & P_FORM) {
-		const char *csrf;
-		if (!form_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"))) {
+		const char *csrf, *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+		int upload = (rt->flags & P_UPLOAD) && content_type_is(ct, "multipart/form-data");
+		if (!upload && !form_type(ct)) {
 			r = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
-			refuse(&p, r, "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
+			refuse(&p, r, rt->flags & P_UPLOAD ? "this page takes a file upload (multipart/form-data) or a form: use the "
+							     "page's own form"
+							   : "this page takes a form (application/x-www-form-urlencoded): use the page's own form");
 			goto answer;
 		}
 		if ((rt->flags & P_INTAKE) && body->len > FORT_INTAKE_MAX)
 			too_big = 1;
-		if (too_big || parse_form(&p, body) < 0) {
-			char why[160];
-			if (too_big)
+		if (too_big || (upload ? parse_upload(&p, body, s->max_body) : parse_form(&p, body)) < 0) {
+			char why[200];
+			if (too_big && (rt->flags & P_UPLOAD))
+				snprintf(why, sizeof why, "the file is larger than %zu KiB, the most this server takes at once: split it "
+					 "into smaller files and upload them one after the other", s->max_body / 1024);
+			else if (too_big)
 				snprintf(why, sizeof why, "the form is larger than %zu bytes: send less at once",
 					 (rt->flags & P_INTAKE) && s->max_body > FORT_INTAKE_MAX ? (size_t)FORT_INTAKE_MAX : s->max_body);
 			else
@@ -683,6 +727,7 @@ answer:
 done:
 	http_give_back(&p.req);
 	fort_buf_release(&p.out);
+	fort_buf_release(&p.parts);
 	if (p.file)
 		fort_wipe_free(p.file);
 	sodium_memzero(p.csrf, sizeof p.csrf);

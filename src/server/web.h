@@ -30,6 +30,9 @@ typedef struct {
 	int public_page;           /* a page for visitors (the intake form): no link into the app; with LANG set,
 	                              in that language with the language switcher (linking to HERE) */
 	char here[160];            /* a client-facing page's own path, for the language switcher's links */
+	fort_buf parts;            /* a file upload's form (multipart/form-data), decoded: the fields and the file; wiped */
+	const unsigned char *upload; /* the uploaded file (field "file"), inside PARTS; NULL when none was sent */
+	size_t upload_len;
 } page;
 
 typedef int (*page_fn)(page *p);
@@ -81,6 +84,7 @@ int page_request(page *p);
 int page_request_identity(page *p);
 int page_request_step(page *p);
 int page_request_package(page *p);
+int page_request_certificate(page *p);
 /* web_incidents.c */
 int page_incidents(page *p);
 int page_incident_new(page *p);
@@ -92,6 +96,13 @@ int page_incident_impact(page *p);
 int page_incident_letters(page *p);
 int page_incident_notify(page *p);
 int page_incident_notified(page *p);
+int page_incident_assess(page *p);
+int page_incident_decide(page *p);
+int page_incident_close(page *p);
+int page_incident_review(page *p);
+int page_incident_review_post(page *p);
+int page_incident_action_add(page *p);
+int page_action_done(page *p);
 /* web_clients.c */
 int page_client_edit(page *p);
 int page_client_update(page *p);
@@ -112,6 +123,7 @@ int page_business_set(page *p);
 /* web_import.c */
 int page_import(page *p);
 int page_import_post(page *p);
+int page_import_upload(page *p);
 int page_export(page *p);
 int page_export_post(page *p);
 /* web_plan.c */
@@ -124,6 +136,24 @@ int page_plan_drill_record(page *p);
 /* web_team.c */
 int page_users(page *p);
 int page_user_add(page *p);
+int page_role_add(page *p);
+int page_role_change(page *p);
+int page_user_role(page *p);
+/* web_doctor.c */
+int page_doctor(page *p);
+int page_doctor_run(page *p);
+/* web_keys.c */
+int page_keys(page *p);
+int page_keys_recovery(page *p);
+int page_keys_rotate(page *p);
+/* web_mail.c */
+int page_mail(page *p);
+int page_mail_set(page *p);
+int page_mail_test(page *p);
+/* web_tokens.c */
+int page_tokens(page *p);
+int page_token_create(page *p);
+int page_token_revoke(page *p);
 
 /* web_me.c: the client's self-service page (public rows; its own
  * sessions and CSRF) */

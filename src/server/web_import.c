@@ -5,7 +5,9 @@
  * file, so the data never lands on disk in clear.  By default all or
  * nothing: one bad row and nothing is imported, and the page lists every
  * bad row by line and column; ticking "skip" imports the good rows and
- * lists the others.  The notes say how the columns were read.  Exporting
+ * lists the others.  The notes say how the columns were read.  The file
+ * can also be uploaded (multipart/form-data, decoded by web.c with
+ * libmicrohttpd's post processor, held in wiped memory).  Exporting
  * every client's fields for a purpose (fort_client_export: the purpose
  * must allow each field; audited with the count) is a download made in an
  * anonymous memory file. */
@@ -31,13 +33,30 @@ static void import_form(page *p, int checked)
 		checked ? " checked" : "");
 }
 
+/* The file upload beside the paste box: the same import, from a file the
+ * browser sends (multipart/form-data, decoded by web.c). */
+static void upload_form(page *p)
+{
+	web_put(p, "<form class=\"card\" method=\"post\" action=\"/clients/import/file\" enctype=\"multipart/form-data\">");
+	web_csrf_field(p);
+	web_put(p, "<p><label for=\"file\">Choose the file (CSV with a header row, vCard or JSON)</label><input id=\"file\" "
+		   "name=\"file\" type=\"file\" required accept=\".csv,.tsv,.txt,.vcf,.json,text/csv,text/vcard,application/json\" "
+		   "aria-describedby=\"file-help\"><span class=\"help\" id=\"file-help\">At most 1 MiB at a time; split a "
+		   "larger file. It is read in memory and never stored on the server in clear.</span></p>"
+		   "<p><input type=\"checkbox\" id=\"file-skip\" name=\"skip\" value=\"1\"><label class=\"check\" "
+		   "for=\"file-skip\">Import the good rows even if some are wrong (the wrong ones are listed)</label></p>"
+		   "<p><button type=\"submit\">Upload and import</button></p></form>");
+}
+
 int page_import(page *p)
 {
 	p->nav = "clients";
 	snprintf(p->title, sizeof p->title, "Import clients");
 	web_put(p, "<p>Nothing is imported while a row is wrong, unless you say so: you get the list of wrong rows with "
-		   "their line numbers first.</p>");
+		   "their line numbers first.</p><h2>Paste the file's contents</h2>");
 	import_form(p, 0);
+	web_put(p, "<h2>Or upload the file</h2>");
+	upload_form(p);
 	return 0;
 }
 
@@ -65,19 +84,15 @@ static void report_lists(page *p, const fort_import_report *ir)
 	}
 }
 
-int page_import_post(page *p)
+/* Import LEN bytes of DATA (pasted or uploaded) through the library, and
+ * show the result: what was imported, or every rejected row by line. */
+static int import_bytes(page *p, const char *data, size_t len, int upload)
 {
 	fort_import_opts o = FORT_IMPORT_OPTS_INIT;
 	fort_import_report *ir = NULL;
-	const char *data = web_form(p, "data"), *skip = web_form(p, "skip");
+	const char *skip = web_form(p, "skip");
 	char path[64];
-	size_t len;
 	int fd, r;
-	p->nav = "clients";
-	snprintf(p->title, sizeof p->title, "Import clients");
-	if (!data || !*data)
-		return fort_error_set(FORT_EINPUT, "paste the contents of the file to import");
-	len = strlen(data);
 	if ((fd = memfd_create("fortress-import", MFD_CLOEXEC)) < 0)
 		return fort_error_set(FORT_EIO, "cannot make room for the import: try again");
 	for (size_t off = 0; off < len;) {
@@ -100,8 +115,8 @@ int page_import_post(page *p)
 	if (r < 0) {
 		p->status = 400;
 		web_problem(p, fort_error_message());
-		web_put(p, "<p>Nothing was imported. Correct these rows in your spreadsheet and paste it again, or tick the box "
-			   "to import the good rows now.</p>");
+		web_put(p, "<p>Nothing was imported. Correct these rows in your spreadsheet and %s it again, or tick the box "
+			   "to import the good rows now.</p>", upload ? "upload" : "paste");
 	} else
 		web_put(p, "<div class=\"ok\" role=\"status\"><p id=\"import-result\">%llu of %llu client%s imported "
 			   "(%llu rejected, %llu of them already here).</p></div>",
@@ -109,11 +124,33 @@ int page_import_post(page *p)
 			(unsigned long long)ir->rejected, (unsigned long long)ir->duplicates);
 	report_lists(p, ir);
 	fort_import_report_free(ir);
-	if (r < 0)
+	if (r < 0 && upload)
+		upload_form(p);
+	else if (r < 0)
 		import_form(p, 0);
 	else
 		web_put(p, "<p><a href=\"/clients\">See the clients</a></p>");
 	return 0;
+}
+
+int page_import_post(page *p)
+{
+	const char *data = web_form(p, "data");
+	p->nav = "clients";
+	snprintf(p->title, sizeof p->title, "Import clients");
+	if (!data || !*data)
+		return fort_error_set(FORT_EINPUT, "paste the contents of the file to import");
+	return import_bytes(p, data, strlen(data), 0);
+}
+
+int page_import_upload(page *p)
+{
+	p->nav = "clients";
+	snprintf(p->title, sizeof p->title, "Import clients");
+	if (!p->upload || !p->upload_len)
+		return fort_error_set(FORT_EINPUT, "no file came with the form, or it is empty: choose the file to import and "
+				      "send the form again");
+	return import_bytes(p, (const char *)p->upload, p->upload_len, 1);
 }
 
 /* ---------------------------------------------------------------- export */

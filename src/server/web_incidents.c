@@ -189,7 +189,7 @@ static void facts(page *p, const fort_incident_info *in)
 	if (in->risk)
 		web_put(p, "%d of 25 (likelihood %d, severity %d)", in->risk, in->likelihood, in->severity);
 	else
-		web_put(p, "not assessed yet (<code>fortress incident assess</code>)");
+		web_put(p, "not assessed yet");
 	web_put(p, "</dd><dt>Decision</dt><dd>");
 	web_text(p, in->decision[0] ? in->decision : "not decided yet");
 	web_put(p, "</dd><dt>Notes</dt><dd>%zu timeline, %zu facts, %zu effects, %zu remedial actions</dd></dl>", in->timeline,
@@ -200,6 +200,76 @@ static void form_open(page *p, int64_t id, const char *what, const char *cls)
 {
 	web_put(p, "<form class=\"%s\" method=\"post\" action=\"/incidents/%lld/%s\">", cls, (long long)id, what);
 	web_csrf_field(p);
+}
+
+/* A select of 1..5 named NAME, CUR selected (0: "choose"). */
+static void level_select(page *p, const char *name, const char *label, const char *help, int cur)
+{
+	static const char *const words[] = { "", "1 - remote", "2 - unlikely", "3 - possible", "4 - likely", "5 - almost certain" };
+	static const char *const sev[] = { "", "1 - minimal", "2 - limited", "3 - significant", "4 - serious", "5 - severe" };
+	const char *const *w = strcmp(name, "severity") == 0 ? sev : words;
+	web_put(p, "<p><label for=\"%s\">%s</label><select id=\"%s\" name=\"%s\" aria-describedby=\"%s-help\">", name, label,
+		name, name, name);
+	if (!cur)
+		web_put(p, "<option value=\"\" selected>not assessed yet</option>");
+	for (int i = 1; i <= 5; i++)
+		web_put(p, "<option value=\"%d\"%s>%s</option>", i, i == cur ? " selected" : "", w[i]);
+	web_put(p, "</select><span class=\"help\" id=\"%s-help\">%s</span></p>", name, help);
+}
+
+/* A yes / no / not known select; CUR 1, 0 or -1 (not known). */
+static void yes_no_select(page *p, const char *name, const char *label, int cur)
+{
+	web_put(p, "<p><label for=\"%s\">%s</label><select id=\"%s\" name=\"%s\"><option value=\"\"%s>not known</option>"
+		   "<option value=\"yes\"%s>yes</option><option value=\"no\"%s>no</option></select></p>",
+		name, label, name, name, cur < 0 ? " selected" : "", cur == 1 ? " selected" : "", cur == 0 ? " selected" : "");
+}
+
+static void assess_form(page *p, const fort_incident_info *in)
+{
+	web_put(p, "<section aria-labelledby=\"h-assess\"><h2 id=\"h-assess\">Assess the risk</h2><p>The risk to the "
+		   "clients is likelihood times severity (1 to 25). Encryption whose key was not compromised lowers it: "
+		   "it is what lets you decide not to notify the clients.</p>");
+	form_open(p, in->id, "assess", "card");
+	level_select(p, "likelihood", "Likelihood of harm to the clients", "How likely is it that someone misuses the data?",
+		     in->likelihood);
+	level_select(p, "severity", "Severity of that harm", "How bad would it be for the clients (money, health, "
+		     "reputation)?", in->severity);
+	yes_no_select(p, "encrypted", "Was the affected data encrypted?", in->encrypted);
+	yes_no_select(p, "key_compromised", "Was its key or passphrase compromised too?", in->key_compromised);
+	web_put(p, "<p><input type=\"checkbox\" id=\"hipaa\" name=\"hipaa\" value=\"yes\"%s><label class=\"check\" "
+		   "for=\"hipaa\">Protected health information (US HIPAA clocks apply)</label><input type=\"hidden\" "
+		   "name=\"hipaa_shown\" value=\"1\"></p><p><label for=\"contact\">Contact point for the letters (your data "
+		   "protection officer or contact: name, e-mail, phone)</label><input id=\"contact\" name=\"contact\" "
+		   "type=\"text\" maxlength=\"250\" value=\"",
+		in->hipaa ? " checked" : "");
+	web_text(p, in->contact);
+	web_put(p, "\"></p><p><button type=\"submit\">Record the assessment</button></p></form></section>");
+}
+
+static void decide_form(page *p, const fort_incident_info *in)
+{
+	web_put(p, "<section aria-labelledby=\"h-decide\"><h2 id=\"h-decide\">Decide on notification</h2>");
+	if (in->decision[0]) {
+		web_put(p, "<p>Decided: <strong>");
+		web_text(p, in->decision);
+		web_put(p, "</strong> by ");
+		web_text(p, in->decided_by);
+		web_put(p, " on ");
+		web_text(p, in->decided_at);
+		web_put(p, ". A new decision replaces it; both are in the audit log.</p>");
+	} else
+		web_put(p, "<p>Decide whether the supervisory authority and the clients must be told, and record why: the "
+			   "reasons are kept (encrypted) in the register, even when you decide not to notify.</p>");
+	form_open(p, in->id, "decide", "card");
+	web_put(p, "<fieldset><legend>Decision</legend><p><input type=\"radio\" id=\"dec-notify\" name=\"decision\" "
+		   "value=\"notify\"%s><label class=\"check\" for=\"dec-notify\">Notify the authority (and the clients where "
+		   "the risk is high)</label></p><p><input type=\"radio\" id=\"dec-no\" name=\"decision\" value=\"no-notify\"%s>"
+		   "<label class=\"check\" for=\"dec-no\">Do not notify: unlikely to result in a risk to the clients</label></p>"
+		   "</fieldset><p><label for=\"reasons\">Reasons (required)</label><textarea id=\"reasons\" name=\"reasons\" "
+		   "rows=\"3\" required maxlength=\"4000\"></textarea></p><p><button type=\"submit\">Record the decision</button>"
+		   "</p></form></section>",
+		strcmp(in->decision, "no-notify") != 0 ? " checked" : "", strcmp(in->decision, "no-notify") == 0 ? " checked" : "");
 }
 
 int page_incident(page *p)
@@ -223,9 +293,12 @@ int page_incident(page *p)
 		web_put(p, "<p>Closed: no clock runs.</p>");
 	web_put(p, "</section>");
 	if (strcmp(in.state, "open") != 0) {
-		web_put(p, "<p><a href=\"/incidents\">Back to the incidents</a></p>");
+		web_put(p, "<p><a href=\"/incidents/%lld/review\">The review and its actions</a></p>"
+			   "<p><a href=\"/incidents\">Back to the incidents</a></p>", (long long)id);
 		return 0;
 	}
+	assess_form(p, &in);
+	decide_form(p, &in);
 	/* notes */
 	web_put(p, "<section aria-labelledby=\"h-notes\"><h2 id=\"h-notes\">Add to the record</h2>");
 	form_open(p, id, "note", "card");
@@ -258,8 +331,16 @@ int page_incident(page *p)
 		   "<option>email</option><option>in-person</option></select></p><p><label for=\"at\">When (UTC; empty: now)</label>"
 		   "<input id=\"at\" name=\"at\" type=\"datetime-local\"></p><p><label for=\"reference\">The authority's reference "
 		   "(if any)</label><input id=\"reference\" name=\"reference\" type=\"text\" maxlength=\"100\"></p>"
-		   "<p><button type=\"submit\">Record it</button></p></fieldset></form></section>"
-		   "<p><a href=\"/incidents\">Back to the incidents</a></p>");
+		   "<p><button type=\"submit\">Record it</button></p></fieldset></form></section>");
+	/* closing, then learning from it */
+	web_put(p, "<section aria-labelledby=\"h-close\"><h2 id=\"h-close\">Close and review</h2><p>An incident closes once "
+		   "its record holds facts, effects, remedial actions and the decision on notifying; Fortress says what is "
+		   "missing. Its review (what happened, the root cause, what worked and what did not) and the follow-up "
+		   "actions can be written before or after.</p>");
+	form_open(p, id, "close", "inline");
+	web_put(p, "<button type=\"submit\">Close the incident</button></form>"
+		   "<p><a href=\"/incidents/%lld/review\">The review and its actions</a></p></section>"
+		   "<p><a href=\"/incidents\">Back to the incidents</a></p>", (long long)id);
 	return 0;
 }
 
@@ -416,4 +497,237 @@ int page_incident_notified(page *p)
 					ref && *ref ? ref : NULL)) < 0)
 		return r;
 	return back_to(p, id);
+}
+
+/* ---------------------------------------------------------------- assess, decide, close */
+
+/* The form's yes / no / not known: absent leaves the recorded answer, ""
+ * is "not known" (-1). */
+static int yes_no(int *out, const char *s, const char *what)
+{
+	if (!s)
+		return 0;
+	if (!*s)
+		*out = -1;
+	else if (strcmp(s, "yes") == 0)
+		*out = 1;
+	else if (strcmp(s, "no") == 0)
+		*out = 0;
+	else
+		return fort_error_set(FORT_EINPUT, "%s is yes or no, not '%s': choose one in the list", what, s);
+	return 0;
+}
+
+static int level(int *out, const char *s, const char *what)
+{
+	if (!s || !*s)
+		return 0;
+	if (strlen(s) != 1 || s[0] < '1' || s[0] > '5')
+		return fort_error_set(FORT_EINPUT, "the %s is 1 to 5, not '%s': choose one in the list", what, s);
+	*out = s[0] - '0';
+	return 0;
+}
+
+int page_incident_assess(page *p)
+{
+	fort_incident_assessment a = FORT_INCIDENT_ASSESSMENT_INIT;
+	const char *contact = web_form(p, "contact");
+	int64_t id;
+	int r;
+	if ((r = incident_number(&id, p->req.id)) < 0 || (r = level(&a.likelihood, web_form(p, "likelihood"), "likelihood")) < 0 ||
+	    (r = level(&a.severity, web_form(p, "severity"), "severity")) < 0 ||
+	    (r = yes_no(&a.encrypted, web_form(p, "encrypted"), "\"Was the affected data encrypted?\"")) < 0 ||
+	    (r = yes_no(&a.key_compromised, web_form(p, "key_compromised"), "\"Was its key compromised?\"")) < 0)
+		return r;
+	/* a checkbox sends nothing when unticked: the form says it was shown */
+	if (web_form(p, "hipaa_shown"))
+		a.hipaa = web_form(p, "hipaa") != NULL;
+	a.contact = contact;
+	if ((r = fort_incident_assess(p->req.v, id, &a)) < 0)
+		return r;
+	return back_to(p, id);
+}
+
+int page_incident_decide(page *p)
+{
+	const char *decision = web_form(p, "decision"), *reasons = web_form(p, "reasons");
+	int64_t id;
+	int r;
+	if ((r = incident_number(&id, p->req.id)) < 0)
+		return r;
+	if ((r = fort_incident_decide(p->req.v, id, decision ? decision : "", reasons && *reasons ? reasons : NULL)) < 0)
+		return r;
+	return back_to(p, id);
+}
+
+int page_incident_close(page *p)
+{
+	int64_t id;
+	int r;
+	if ((r = incident_number(&id, p->req.id)) < 0 || (r = fort_incident_close(p->req.v, id)) < 0)
+		return r;
+	return back_to(p, id);
+}
+
+/* ---------------------------------------------------------------- the review and its actions */
+
+static const struct {
+	const char *kind, *field, *label;
+} review_parts[] = {
+	{ "review-what", "what", "What happened" },
+	{ "review-cause", "root_cause", "Why it happened (the root cause)" },
+	{ "review-worked", "worked", "What worked in the response" },
+	{ "review-failed", "failed", "What did not" },
+};
+
+static void actions_table(page *p, int64_t id, const fort_action_info *a, size_t n)
+{
+	size_t shown = 0;
+	for (size_t i = 0; i < n; i++)
+		shown += a[i].incident == id;
+	if (!shown) {
+		web_put(p, "<p>No follow-up actions yet.</p>");
+		return;
+	}
+	web_put(p, "<table><caption>Follow-up actions of incident %lld</caption><thead><tr><th scope=\"col\">Action</th>"
+		   "<th scope=\"col\">Owner</th><th scope=\"col\">Due</th><th scope=\"col\">Done</th></tr></thead><tbody>",
+		(long long)id);
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].incident != id)
+			continue;
+		web_put(p, "<tr%s><td>", a[i].overdue ? " class=\"overdue\"" : "");
+		web_text(p, a[i].text);
+		web_put(p, "</td><td>");
+		web_text(p, a[i].owner);
+		web_put(p, "</td><td>");
+		web_text(p, a[i].due);
+		if (a[i].overdue)
+			web_put(p, " <strong>overdue</strong>");
+		web_put(p, "</td><td>");
+		if (a[i].done) {
+			web_text(p, a[i].done_at);
+			web_put(p, " by ");
+			web_text(p, a[i].done_by);
+		} else {
+			web_put(p, "<form class=\"inline\" method=\"post\" action=\"/actions/%lld/done\">"
+				   "<input type=\"hidden\" name=\"incident\" value=\"%lld\">", (long long)a[i].id, (long long)id);
+			web_csrf_field(p);
+			web_put(p, "<button type=\"submit\" class=\"secondary\" aria-label=\"Mark done: action %lld\">Mark done"
+				   "</button></form>", (long long)a[i].id);
+		}
+		web_put(p, "</td></tr>");
+	}
+	web_put(p, "</tbody></table>");
+}
+
+int page_incident_review(page *p)
+{
+	fort_incident_note *notes = NULL;
+	fort_action_info *acts = NULL;
+	size_t nn = 0, na = 0, written = 0;
+	char d[21];
+	int64_t id;
+	int r;
+	p->nav = "incidents";
+	if ((r = incident_number(&id, p->req.id)) < 0 || (r = fort_incident_notes(&notes, &nn, p->req.v, id)) < 0)
+		return r;
+	if ((r = fort_action_list(&acts, &na, p->req.v, 0, NULL)) < 0) {
+		fort_incident_notes_free(notes, nn);
+		return r;
+	}
+	snprintf(p->title, sizeof p->title, "Incident %lld: review", (long long)id);
+	web_put(p, "<p>Learn from it: write down what happened, why, and what to change, and track the follow-up actions "
+		   "until they are done. The texts are stored encrypted; reading them here is in the audit log.</p>"
+		   "<section aria-labelledby=\"h-review\"><h2 id=\"h-review\">The review so far</h2>");
+	for (size_t k = 0; k < sizeof review_parts / sizeof review_parts[0]; k++)
+		for (size_t i = 0; i < nn; i++) {
+			if (strcmp(notes[i].kind, review_parts[k].kind) != 0)
+				continue;
+			if (!written++)
+				web_put(p, "<dl class=\"facts wide\" id=\"review\">");
+			web_put(p, "<dt>%s</dt><dd>", review_parts[k].label);
+			web_text(p, notes[i].text);
+			web_put(p, " <span class=\"help\">(");
+			web_text(p, notes[i].actor);
+			web_put(p, ", ");
+			web_text(p, notes[i].at);
+			web_put(p, ")</span></dd>");
+		}
+	fort_incident_notes_free(notes, nn);
+	web_put(p, "%s</section>", written ? "</dl>" : "<p>Nothing written yet.</p>");
+	form_open(p, id, "review", "card");
+	web_put(p, "<fieldset><legend>Add to the review (fill in what you know; each part is added)</legend>");
+	for (size_t k = 0; k < sizeof review_parts / sizeof review_parts[0]; k++)
+		web_put(p, "<p><label for=\"%s\">%s</label><textarea id=\"%s\" name=\"%s\" rows=\"3\" maxlength=\"20000\">"
+			   "</textarea></p>",
+			review_parts[k].field, review_parts[k].label, review_parts[k].field, review_parts[k].field);
+	web_put(p, "<p><button type=\"submit\">Add to the review</button></p></fieldset></form>");
+	web_put(p, "<section aria-labelledby=\"h-actions\"><h2 id=\"h-actions\">Follow-up actions</h2>");
+	actions_table(p, id, acts, na);
+	free(acts);
+	fort_time_iso(d, (int64_t)time(NULL));
+	d[10] = '\0';
+	form_open(p, id, "actions", "card");
+	web_put(p, "<fieldset><legend>Add an action and assign it</legend><p><label for=\"text\">What is to be done</label>"
+		   "<input id=\"text\" name=\"text\" type=\"text\" required maxlength=\"511\"></p><p><label for=\"owner\">Who "
+		   "owns it (a user or a name)</label><input id=\"owner\" name=\"owner\" type=\"text\" required maxlength=\"127\">"
+		   "</p><p><label for=\"due\">Due on</label><input id=\"due\" name=\"due\" type=\"date\" required min=\"%s\"></p>"
+		   "<p><button type=\"submit\">Add the action</button></p></fieldset></form></section>"
+		   "<p><a href=\"/incidents/%lld\">Back to the incident</a></p>",
+		d, (long long)id);
+	return 0;
+}
+
+static int back_to_review(page *p, int64_t id)
+{
+	char loc[64];
+	snprintf(loc, sizeof loc, "/incidents/%lld/review", (long long)id);
+	return web_redirect(p, loc);
+}
+
+int page_incident_review_post(page *p)
+{
+	fort_incident_review_spec s = FORT_INCIDENT_REVIEW_INIT;
+	const char **parts[] = { &s.what, &s.root_cause, &s.worked, &s.failed };
+	int64_t id;
+	int r;
+	if ((r = incident_number(&id, p->req.id)) < 0)
+		return r;
+	for (size_t k = 0; k < sizeof review_parts / sizeof review_parts[0]; k++) {
+		const char *t = web_form(p, review_parts[k].field);
+		*parts[k] = t && *t ? t : NULL;
+	}
+	if (!s.what && !s.root_cause && !s.worked && !s.failed)
+		return fort_error_set(FORT_EINPUT, "the review is empty: write at least one part (what happened, the root cause, "
+				      "what worked, what did not) and send it again");
+	if ((r = fort_incident_review(p->req.v, id, &s)) < 0)
+		return r;
+	return back_to_review(p, id);
+}
+
+int page_incident_action_add(page *p)
+{
+	int64_t id, aid = 0;
+	int r;
+	if ((r = incident_number(&id, p->req.id)) < 0 ||
+	    (r = fort_action_add(&aid, p->req.v, id, web_form(p, "text"), web_form(p, "owner"), web_form(p, "due"))) < 0)
+		return r;
+	return back_to_review(p, id);
+}
+
+int page_action_done(page *p)
+{
+	const char *inc = web_form(p, "incident");
+	char *end;
+	long long aid = strtoll(p->req.id, &end, 10);
+	int64_t id;
+	int r;
+	if (!p->req.id[0] || *end || aid <= 0)
+		return fort_error_set(FORT_ENOTFOUND, "'%s' is not an action number: open the incident's review page", p->req.id);
+	if ((r = fort_action_done(p->req.v, aid)) < 0)
+		return r;
+	/* back to the review the button was on */
+	if (!inc || incident_number(&id, inc) < 0)
+		return web_redirect(p, "/incidents");
+	return back_to_review(p, id);
 }

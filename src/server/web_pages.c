@@ -117,14 +117,14 @@ static void dash_doctor(page *p)
 		return;
 	}
 	if (n == 0) {
-		web_put(p, "<p>No check-up has run yet: run <code>fortress doctor</code> on the server.</p></section>");
+		web_put(p, "<p>No check-up has run yet: <a href=\"/doctor\">run it now</a>.</p></section>");
 		free(h);
 		return;
 	}
 	date_of(d, h[n - 1].ts);
 	web_put(p, "<p>Score <strong>%d</strong> of 100 on %s: %zu passed, %zu warnings, %zu failed.", h[n - 1].score, d,
 		h[n - 1].passed, h[n - 1].warned, h[n - 1].failed);
-	web_put(p, " Run <code>fortress doctor</code> for the next steps.</p></section>");
+	web_put(p, " <a href=\"/doctor\">The check-up, its next steps and its history</a>.</p></section>");
 	free(h);
 }
 

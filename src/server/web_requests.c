@@ -174,9 +174,16 @@ int page_request(page *p)
 			   "with <code>fortress request answer %lld --notices FILE</code>.</p>",
 			(long long)id);
 	} else if (strcmp(q.kind, "erasure") == 0) {
-		web_put(p, "<p>Erasing keeps what a legal hold requires and writes a signed certificate: run "
-			   "<code>fortress request fulfil %lld --certificate FILE</code> on the server.</p>",
-			(long long)id);
+		web_put(p, "<p>Erasing deletes the client's data for good (crypto-shredding: every copy, backups included, "
+			   "becomes unreadable) except what a legal hold requires, and answers the request. You download a "
+			   "certificate signed in your name (certificate.json, a letter to the client as Markdown and PDF, and "
+			   "notices for the recipients the data was given to): keep it, and send the letter to the client.</p>");
+		form_open(p, id, "certificate", "card");
+		web_put(p, "<p><label for=\"confirm\">Type the client's id (");
+		web_text(p, q.client);
+		web_put(p, ") to confirm: this cannot be undone</label><input id=\"confirm\" name=\"confirm\" type=\"text\" "
+			   "required autocomplete=\"off\" spellcheck=\"false\"></p><p><button type=\"submit\" class=\"danger\">"
+			   "Erase and download the certificate</button></p></form>");
 	}
 	web_put(p, "</section><section aria-labelledby=\"h-step\"><h2 id=\"h-step\">Other steps</h2>");
 	form_open(p, id, "step", "card");
@@ -264,6 +271,32 @@ int page_request_package(page *p)
 	if ((r = request_number(&id, p->req.id)) < 0 || (r = fort_request_fulfil_zip(&rep, &zip, &len, p->req.v, id)) < 0)
 		return r;
 	snprintf(name, sizeof name, "request-%lld.zip", (long long)id);
+	web_file(p, "application/zip", name, zip, len);
+	return 0;
+}
+
+/* Erasure (Art. 17): the client's id typed as the confirmation, then one
+ * library call that erases, signs the certificate and answers the request;
+ * the certificate and its letters come back as a zip made in memory. */
+int page_request_certificate(page *p)
+{
+	fort_request_info q;
+	fort_erasure_report rep;
+	const char *confirm = web_form(p, "confirm");
+	unsigned char *zip = NULL;
+	size_t len = 0;
+	char name[64];
+	int64_t id;
+	int r;
+	p->nav = "requests";
+	if ((r = request_number(&id, p->req.id)) < 0 || (r = fort_request_get(&q, p->req.v, id, NULL)) < 0)
+		return r;
+	if (!confirm || strcmp(confirm, q.client) != 0)
+		return fort_error_set(FORT_EINPUT, "type the client's id (%s) exactly to confirm the erasure: it cannot be undone. "
+				      "Nothing was erased; go back and try again", q.client);
+	if ((r = fort_request_erase_zip(&rep, &zip, &len, p->req.v, id, NULL)) < 0)
+		return r;
+	snprintf(name, sizeof name, "request-%lld-erasure-certificate.zip", (long long)id);
 	web_file(p, "application/zip", name, zip, len);
 	return 0;
 }

@@ -534,6 +534,32 @@ out:
 	return r;
 }
 
+int fort_vault_confirm(fort_vault *v, const fort_secret *pass)
+{
+	store_user u;
+	keyring *kr = NULL;
+	int r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (v->is_token)
+		return fort_error_set(FORT_EINPUT, "'%s' is a token for programs: it has no passphrase to confirm", v->user);
+	if (!pass)
+		return fort_error_set(FORT_EINPUT, "type your passphrase to confirm");
+	if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+		return r;
+	r = keys_user_unseal(&kr, &u, pass);
+	keyring_free(kr);
+	store_user_release(&u);
+	if (r == FORT_EAUTH) {
+		/* signed by the session's own key: someone holding it typed a wrong passphrase */
+		if ((r = audit_record(v, "reauth", "", "", "", "denied", "wrong passphrase typed to confirm")) < 0)
+			return r;
+		return fort_error_set(FORT_EAUTH, "that is not %s's passphrase: nothing was done; type your own passphrase "
+				      "again", v->user);
+	}
+	return r;
+}
+
 struct ucount {
 	uint64_t active, pending;
 };

@@ -10,7 +10,7 @@ loopback port.
     kit.team_vault()                         # anna (owner), sam and zoe (staff)
     srv = kit.Server()
 """
-import base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, time
+import base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, time
 
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
         "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
@@ -146,6 +146,43 @@ class Server:
                 VALIDATE(pattern, method, r.status, j)
         return r, j
 
+
+
+class SmtpSink:
+    """tests/e2e/smtp_sink.py (aiosmtpd, Debian's python3-aiosmtpd) on a free
+    loopback port, saving each message in MAILDIR as msg-N.eml; stop() ends it."""
+
+    def __init__(self, maildir):
+        sink = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e", "smtp_sink.py")
+        self.maildir = maildir
+        # the system interpreter has aiosmtpd (as tests/e2e/smtp_lib.sh finds it)
+        py = next((p for p in ("/usr/bin/python3", sys.executable)
+                   if subprocess.run([p, "-c", "import aiosmtpd"], capture_output=True).returncode == 0), None)
+        if not py:
+            raise AssertionError("no python3 with aiosmtpd: apt-get install python3-aiosmtpd (scripts/install-deps.sh)")
+        self.port = subprocess.run([py, sink, "port"], capture_output=True, text=True, check=True).stdout.strip()
+        self.proc = subprocess.Popen([py, sink, "serve", maildir, self.port], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if os.path.exists(os.path.join(maildir, "ready")):
+                break
+            time.sleep(0.05)
+        else:
+            self.stop()
+            raise AssertionError("the SMTP sink did not start")
+
+    def messages(self):
+        """The saved messages' bytes, oldest first."""
+        names = sorted((f for f in os.listdir(self.maildir) if f.endswith(".eml")), key=lambda f: int(f[4:-4]))
+        out = []
+        for f in names:
+            with open(os.path.join(self.maildir, f), "rb") as fh:
+                out.append(fh.read())
+        return out
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
 
 
 def audit_rows(action=None):

@@ -82,21 +82,9 @@ class MeTest(unittest.TestCase):
         kit.fort("notice", "publish")
         kit.fort("consent", "grant", cls.client, "marketing", "--channel", "paper")
         # the SMTP sink on loopback
-        sink = os.path.join(HERE, "..", "e2e", "smtp_sink.py")
         cls.maildir = os.path.join(kit.TMP, "mail")
-        # Debian's python3-aiosmtpd: the system interpreter (as tests/e2e/smtp_lib.sh finds it)
-        py = next((p for p in ("/usr/bin/python3", sys.executable)
-                   if subprocess.run([p, "-c", "import aiosmtpd"], capture_output=True).returncode == 0), None)
-        if not py:
-            raise AssertionError("no python3 with aiosmtpd: apt-get install python3-aiosmtpd (scripts/install-deps.sh)")
-        port = subprocess.run([py, sink, "port"], capture_output=True, text=True, check=True).stdout.strip()
-        cls.sink = subprocess.Popen([py, sink, "serve", cls.maildir, port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(os.path.join(cls.maildir, "ready")):
-                break
-            time.sleep(0.05)
-        else:
-            raise AssertionError("the SMTP sink did not start")
+        cls.sink = kit.SmtpSink(cls.maildir)
+        port = cls.sink.port
         for k, v in (("smtp.host", "127.0.0.1"), ("smtp.port", port), ("smtp.security", "none"),
                      ("smtp.from", "office@acme.example")):
             kit.fort("mail", "set", k, v)
@@ -123,8 +111,7 @@ class MeTest(unittest.TestCase):
         rc = cls.srv.stop()
         log = cls.srv.log()
         cls.srv.close()
-        cls.sink.terminate()
-        cls.sink.wait()
+        cls.sink.stop()
         if rc != 0 or "Sanitizer" in log or "runtime error" in log:
             raise AssertionError("fortress serve stopped with %s:\n%s" % (rc, log[-4000:]))
 

@@ -49,7 +49,9 @@ def count(table):
     return n
 
 
-class WebTest(unittest.TestCase):
+class BrowserCase(unittest.TestCase):
+    """The browser, the server and the helpers every browser test module shares
+    (tests/web/test_staff.py subclasses it; one browser per module)."""
     srv = None
     driver = None
     axed = set()
@@ -110,7 +112,7 @@ class WebTest(unittest.TestCase):
             " ' at ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); })); })"
             ".catch(function (e) { done(['axe failed: ' + e]); });", AXE_TAGS)
         self.assertEqual(res, [], "axe-core on %s (%s): %d violation(s):\n  %s" % (name, d.current_url, len(res), "\n  ".join(res)))
-        WebTest.axed.add(name)
+        BrowserCase.axed.add(name)
 
     def sign_in(self, user, code=None, keep_cookies=False):
         d = self.driver
@@ -153,7 +155,26 @@ class WebTest(unittest.TestCase):
         Select(row.find_element(By.NAME, "purpose")).select_by_visible_text(purpose)
         row.find_element(By.TAG_NAME, "button").click()
 
-    # ------------------------------------------------------------ tests
+    def new_client(self, name):
+        out = kit.fort("--json", "client", "add", "--set", "full_name=" + name, "--set",
+                       "email=%s@example.org" % name.lower().replace(" ", ".")).stdout
+        return re.search(r'"id":\s*"(c-[0-9a-f]+)"', out).group(1)
+
+    def post_form(self, path, body):
+        """POST BODY (a form) with the signed-in browser's session and the page's CSRF token."""
+        tok = self.driver.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("POST", path, body="csrf=%s%s" % (tok, "&" + body if body else ""),
+                  headers={"Cookie": "fortress_session=" + self.cookie(),
+                           "Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r, data
+
+
+
+class WebTest(BrowserCase):
     def test_signin_with_totp(self):
         d = self.driver
         d.delete_all_cookies()
@@ -398,11 +419,6 @@ class WebTest(unittest.TestCase):
         self.wait_h1("Dashboard")
         self.sign_in("anna", codes[3])
         self.wait_h1("Dashboard")
-
-    def new_client(self, name):
-        out = kit.fort("--json", "client", "add", "--set", "full_name=" + name, "--set",
-                       "email=%s@example.org" % name.lower().replace(" ", ".")).stdout
-        return re.search(r'"id":\s*"(c-[0-9a-f]+)"', out).group(1)
 
     def test_edit_client(self):
         d = self.driver
@@ -677,18 +693,6 @@ class WebTest(unittest.TestCase):
         row = d.find_element(By.XPATH, "//table[@id='users']//tr[th='kim']").text
         self.assertIn("active", row)
         self.assertIn("staff", row)
-
-    def post_form(self, path, body):
-        """POST BODY (a form) with the signed-in browser's session and the page's CSRF token."""
-        tok = self.driver.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("POST", path, body="csrf=%s%s" % (tok, "&" + body if body else ""),
-                  headers={"Cookie": "fortress_session=" + self.cookie(),
-                           "Content-Type": "application/x-www-form-urlencoded"})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r, data
 
     def test_notice_records_retention_backup(self):
         d = self.driver
@@ -1031,7 +1035,7 @@ def main():
         res = prog.result
         failed = len(res.failures) + len(res.errors)
         print("%d passed, %d failed; axe-core found no violations on %d pages: %s"
-              % (res.testsRun - failed, failed, len(WebTest.axed), ", ".join(sorted(WebTest.axed))))
+              % (res.testsRun - failed, failed, len(BrowserCase.axed), ", ".join(sorted(BrowserCase.axed))))
         ok = res.wasSuccessful()
         if ok:
             v = kit.fort("audit", "verify", check=False)

@@ -603,6 +603,40 @@ static void expect_not_vault(const char *p)
 	fort_secret_free(pass);
 }
 
+/* fort_vault_confirm: the acting user's passphrase typed again (the web
+ * app's recovery shares): right 0, wrong FORT_EAUTH audited and nothing
+ * else changed, the message without the passphrase; locked: refused. */
+static void test_confirm_passphrase(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("confirm.fort");
+	const char *p = path_of("confirm.fort");
+	fort_secret *right = secret(PASS), *wrong = secret(PASS2);
+	fort_status st;
+	uint64_t entries;
+
+	assert_int_equal(fort_vault_status(&st, v), 0);
+	entries = st.audit_entries;
+	assert_int_equal(fort_vault_confirm(v, right), 0);
+	assert_int_equal(fort_vault_status(&st, v), 0);
+	assert_int_equal(st.audit_entries, entries);
+	assert_int_equal(fort_vault_confirm(v, wrong), FORT_EAUTH);
+	assert_null(strstr(fort_error_message(), PASS2));
+	assert_non_null(strstr(fort_error_message(), "passphrase"));
+	assert_int_equal(fort_vault_status(&st, v), 0);
+	assert_int_equal(st.audit_entries, entries + 1);
+	assert_int_equal(fort_vault_confirm(v, NULL), FORT_EINPUT);
+	/* still unlocked and working after a wrong one */
+	assert_int_equal(fort_vault_confirm(v, right), 0);
+	expect_verified(v);
+	fort_vault_close(v);
+	v = open_vault(p, NULL);
+	assert_int_equal(fort_vault_confirm(v, right), FORT_ELOCKED);
+	fort_vault_close(v);
+	fort_secret_free(right);
+	fort_secret_free(wrong);
+}
+
 static void test_not_a_vault(void **state)
 {
 	(void)state;
@@ -1060,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_add_get_reveal),
 		cmocka_unit_test(test_find_edit_erase),
 		cmocka_unit_test(test_passwd_and_wrong_pass),
+		cmocka_unit_test(test_confirm_passphrase),
 		cmocka_unit_test(test_not_a_vault),
 		cmocka_unit_test(test_appid_without_schema),
 		cmocka_unit_test(test_map),
