@@ -38,7 +38,8 @@
 #define ME_SESSIONS 256
 #define ME_IDLE 900
 #define ME_ABSOLUTE 3600
-#define ME_JOBS 64
+#define ME_JOBS 64          /* link requests waiting for the worker; more: 503 */
+#define ME_BUSY_RETRY 60    /* seconds, the Retry-After of that 503 */
 #define ME_RATE_SLOTS 256
 #define ME_RATE_ADDR 60     /* link requests per network address ... */
 #define ME_RATE_EMAIL 20    /* ... and per e-mail address asked for ... */
@@ -76,6 +77,7 @@ struct me_state {
 	struct me_session sess[ME_SESSIONS];
 	struct me_job jobs[ME_JOBS];
 	size_t njobs;
+	unsigned long dropped;            /* link requests refused (queue full), not yet audited */
 	struct me_rate rate[ME_RATE_SLOTS];
 	int stop, has_worker, quiet;
 	pthread_t worker;
@@ -285,8 +287,27 @@ static void *worker(void *arg)
 		fort_me_opts o = FORT_ME_OPTS_INIT;
 		fort_vault *v;
 		pthread_mutex_lock(&m->slock);
-		while (!m->njobs && !m->stop)
+		while (!m->njobs && !m->dropped && !m->stop)
 			pthread_cond_wait(&m->cond, &m->slock);
+		if (m->dropped) {
+			/* refusals while the queue was full: one audit entry for them */
+			unsigned long n = m->dropped;
+			char why[160];
+			m->dropped = 0;
+			pthread_mutex_unlock(&m->slock);
+			snprintf(why, sizeof why, "%lu sign-in link request(s) refused with 503: the link queue (%d) was full", n,
+				 ME_JOBS);
+			if ((v = handle_get(m))) {
+				if (fort_audit_refusal(v, "me-link", why) < 0 && !m->quiet)
+					fprintf(stderr, "fortress serve: /me: %s, and that could not be audited: %s\n", why,
+						fort_error_message());
+				fort_error_clear();
+				handle_put(m);
+			} else if (!m->quiet) {
+				fprintf(stderr, "fortress serve: /me: %s (not audited: the vault handle failed)\n", why);
+			}
+			continue;
+		}
 		if (m->stop && !m->njobs) {
 			pthread_mutex_unlock(&m->slock);
 			break;
@@ -500,7 +521,7 @@ int page_me_ask(page *p)
 	const char *email = web_form(p, "email");
 	const char *have = MHD_lookup_connection_value(p->req.conn, MHD_COOKIE_KIND, BROWSER_COOKIE);
 	char browser[FORT_ME_TOKEN_LEN + 1];
-	int throttled;
+	int throttled, queued = 0;
 	p->lang = page_lang(p, NULL);
 	if (!m || !m->v)
 		return not_set_up(p, "/me");
@@ -553,10 +574,24 @@ int page_me_ask(page *p)
 		snprintf(j->email, sizeof j->email, "%s", email);
 		snprintf(j->browser, sizeof j->browser, "%s", browser);
 		snprintf(j->lang, sizeof j->lang, "%s", p->lang);
-		pthread_cond_signal(&m->cond);
+		queued = 1;
+	} else {
+		m->dropped++; /* the worker audits it */
 	}
+	pthread_cond_signal(&m->cond);
 	pthread_mutex_unlock(&m->slock);
 	sodium_memzero(browser, sizeof browser);
+	if (!queued) {
+		/* never "a link is on its way" when none will be made: the
+		 * same answer for every address (the queue's state does not
+		 * depend on the one asked for) */
+		p->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		p->retry_after = ME_BUSY_RETRY;
+		problem_t(p, "me.busy");
+		ask_form(p, NULL);
+		me_document(p, T(p, "me.title"), "/me");
+		return 0;
+	}
 	web_put(p, "<div class=\"card\" role=\"status\"><p>");
 	put_t(p, "me.sent");
 	web_put(p, "</p></div>");
