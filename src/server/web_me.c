@@ -857,7 +857,15 @@ static int rights_section(page *p, fort_vault *v, const struct me_session *se)
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		web_put(p, "<li><form method=\"post\" action=\"/me/request\">");
 		csrf_field(p, se);
-		web_put(p, "<input type=\"hidden\" name=\"kind\" value=\"%s\"><button type=\"submit\" id=\"ask-%s\">", kinds[i], kinds[i]);
+		web_put(p, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", kinds[i]);
+		if (strcmp(kinds[i], "rectification") == 0) {
+			/* the client's own words: what is wrong, what it should be */
+			web_put(p, "<p><label for=\"note-rectification\">");
+			put_t(p, "me.note_label");
+			web_put(p, "</label><textarea id=\"note-rectification\" name=\"note\" rows=\"3\" maxlength=\"%d\" required>"
+				   "</textarea></p>", FORT_REQUEST_NOTE_MAX);
+		}
+		web_put(p, "<button type=\"submit\" id=\"ask-%s\">", kinds[i]);
 		snprintf(key, sizeof key, "kind.%s", kinds[i]);
 		put_t(p, key);
 		web_put(p, "</button></form></li>");
@@ -999,6 +1007,27 @@ int page_me_request(page *p)
 		return 0;
 	o.language = p->lang;
 	o.second_step = m->second_step;
+	o.note = web_form(p, "note");
+	{
+		const char *kind = web_form(p, "kind");
+		size_t n = o.note ? strlen(o.note) : 0;
+		/* said in the visitor's language before the library is asked */
+		if (kind && strcmp(kind, "rectification") == 0 && (n == 0 || strspn(o.note, " \t\r\n") == n)) {
+			p->status = MHD_HTTP_BAD_REQUEST;
+			problem_t(p, "me.note_needed");
+		} else if (n > FORT_REQUEST_NOTE_MAX) {
+			p->status = MHD_HTTP_BAD_REQUEST;
+			problem_t(p, "me.note_too_long");
+		}
+		if (p->status == MHD_HTTP_BAD_REQUEST) {
+			sodium_memzero(email, sizeof email);
+			web_put(p, "<p><a href=\"/me/home?lang=%s\">", p->lang);
+			put_t(p, "me.back");
+			web_put(p, "</a></p>");
+			me_document(p, T(p, "me.rights_heading"), "/me/home");
+			return 0;
+		}
+	}
 	if (!(v = handle_get(m)))
 		return fort_error_set(FORT_EIO, "%s", T(p, "me.failed"));
 	r = fort_me_request(&info, v, se.client, email, web_form(p, "kind"), &o);
