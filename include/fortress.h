@@ -321,6 +321,13 @@ int fort_map_recipient_set(fort_vault *v, const char *name, const char *kind, co
 /* Validate and normalise VALUE as field FIELD would store it, without
  * storing anything.  *out (free()) is the canonical form. */
 int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value) FORT_WUR;
+/* fort_field_normalise, and on FORT_EINPUT / FORT_ENOTFOUND *PROBLEM (may
+ * be NULL; static) names what is wrong in a stable word a page can say in
+ * its visitor's language (the message stays English): "too_long",
+ * "control" (a control character), "utf8", "empty", "email", "phone",
+ * "iban", "card", "date", "country" (an unknown country or state), "value"
+ * (another rule of the field's type), "unknown_field". */
+int fort_field_check(char **out, const char **problem, fort_vault *v, const char *field, const char *value) FORT_WUR;
 
 /* ---------------------------------------------------------------- clients */
 

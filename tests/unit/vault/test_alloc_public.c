@@ -129,6 +129,23 @@ static int op_normalise(void)
 	return r;
 }
 
+static int op_field_check(void)
+{
+	char *out = NULL;
+	const char *problem = NULL;
+	int r = fort_field_check(&out, &problem, v, "email", "not-an-address");
+	free(out);
+	if (r == FORT_EINPUT) {
+		if (!problem || strcmp(problem, "email") != 0)
+			fail_msg("field check: problem '%s'", problem ? problem : "(none)");
+		fort_error_clear();
+		return 0;
+	}
+	if (r == 0)
+		fail_msg("a bad address passed");
+	return r;
+}
+
 static int op_consent_status(void)
 {
 	int restricted = 0;
@@ -1061,6 +1078,7 @@ static const op_case looped[] = {
 	{ "fort_map_activity_set", op_activity_set, 1 },
 	{ "fort_map_recipient_set", op_recipient_set, 1 },
 	{ "fort_field_normalise", op_normalise, 0 },
+	{ "fort_field_check", op_field_check, 0 },
 	{ "fort_consent_status", op_consent_status, 0 },
 	{ "fort_consent_history", op_consent_history, 0 },
 	{ "fort_request_open", op_request_open, 1 },
