@@ -9,13 +9,16 @@ test controls.
     503 with Retry-After and the same "try again in a minute" text for a
     client's address and an unknown one, never the "a link is on its way"
     page; the refusals are audited; afterwards links are made again;
-  - a flood of link requests from one address: 429 with Retry-After.
+  - a flood of link requests from one address: 429 with Retry-After;
+  - the staff request page shows the channel, the pending step and, only
+    when asked (audited), the client's note, script in it shown as text.
 
     test_me_server.py --fortress build/fortress --root .
 """
 import argparse, csv, os, re, socket, subprocess, sys, tempfile, time, unittest, urllib.parse
 import serverkit as kit
 from serverkit import fort, Server, audit_rows
+from test_serve import Session
 
 ARGS = None
 FORM = "application/x-www-form-urlencoded"
@@ -156,6 +159,42 @@ class MeServerTest(unittest.TestCase):
         # another network is not held back by it
         time.sleep(5)
         self.assertIn(self.ask("someone@example.net", "127.0.0.21").status, (200, 503))
+
+    def page(self, sess, path):
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        c.request("GET", path, headers={"Cookie": "fortress_session=" + sess.sid})
+        r = c.getresponse()
+        body = r.read().decode()
+        c.close()
+        return r, body
+
+    def test_3_staff_request_page_channel_pending_note(self):
+        client = re.search(r"c-[0-9a-f]{16}", fort("client", "list").stdout).group(0)
+        words = "<script>alert(1)</script> my e-mail is marta@example.org, canary-st4ff"
+        path = os.path.join(kit.TMP, "note.txt")
+        with open(path, "w") as f:
+            f.write(words)
+        out = fort("--json", "request", "open", "rectification", client, "--received", time.strftime("%Y-%m-%d", time.gmtime()),
+                   "--channel", "email", "--verify-id", "--note-file", path).stdout
+        os.unlink(path)
+        rid = int(re.search(r'"id":\s*(\d+)', out).group(1))
+        anna = Session(self.srv, "anna")
+        r, body = self.page(anna, "/requests/%d" % rid)
+        self.assertEqual(r.status, 200, body[-2000:])
+        self.assertRegex(body, r"<dt>Channel</dt><dd>email</dd>")
+        self.assertRegex(body, r'<dd id="pending">the identity check</dd>')
+        self.assertIn('href="/requests/%d?note=1"' % rid, body)
+        self.assertNotIn("canary-st4ff", body, "the note only when asked")
+        before = len(audit_rows("request-note"))
+        r, body = self.page(anna, "/requests/%d?note=1" % rid)
+        self.assertEqual(r.status, 200)
+        self.assertIn(esc(words), body)
+        self.assertNotIn("<script>alert(1)", body)
+        rows = audit_rows("request-note")[before:]
+        self.assertEqual([(a, res) for (a, _, res, _) in rows], [("anna", "ok")])
+        self.assertNotIn("canary", rows[0][3])
+        self.assertNotIn("canary-st4ff", self.srv.log())
 
 
 def main():
