@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "cli.h"
 #include "front/shapes.h"
@@ -26,8 +27,12 @@ static void print_info(struct cli *c, const fort_request_info *r)
 	       r->jurisdiction, r->region);
 	printf("  state:     %s%s%s\n", r->state, r->closed[0] ? " on " : "", r->closed);
 	printf("  received:  %s\n", r->received);
+	if (r->channel[0])
+		printf("  channel:   %s\n", r->channel);
 	if (r->id_result[0])
 		printf("  identity:  %s (%s)\n", r->id_result, r->id_method);
+	if (r->pending[0])
+		printf("  pending:   %s ('fortress request verify %lld --method M' records it)\n", r->pending, (long long)r->id);
 	if (r->due[0]) {
 		printf("  due:       %s%s", r->due, r->closed[0] ? "\n" : "");
 		if (!r->closed[0])
@@ -53,6 +58,8 @@ static const struct cli_opt open_opts[] = {
 	{ "jurisdiction", 0, OPT_VALUE, "J", "EU (default), UK or CA: whose rules and clocks apply" },
 	{ "region", 0, OPT_VALUE, "R", "holiday calendar (DE, FR, GB-ENG, GB-SCT, US...); default from the jurisdiction and vault" },
 	{ "verify-id", 0, OPT_FLAG, NULL, "the identity must be verified first (UK: the clock starts then)" },
+	{ "channel", 0, OPT_VALUE, "C", "how it arrived: web, email, letter, phone, in-person or intake" },
+	{ "note-file", 0, OPT_VALUE, "FILE", "the client's own words (rectification: what is wrong, what it should be); - for stdin" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -66,13 +73,35 @@ static int open_check(struct cli *c)
 static int show_one(struct cli *c, int64_t id)
 {
 	fort_request_info info;
-	int r;
+	char *note = NULL;
+	int r, may = fort_vault_can(c->vault, "reveal", NULL);
 
 	if ((r = fort_request_get(&info, c->vault, id, cli_str(c, "as-of"))) < 0)
 		return cli_fail(c, r, NULL);
-	if (c->json)
-		return cli_print_json(c, shape_request(&info));
+	/* the client's note: personal data, shown to those who may reveal (audited) */
+	if (info.has_note && may && (r = fort_request_note(&note, c->vault, id)) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *j = shape_request(&info);
+		if (info.has_note)
+			json_object_set_new(j, "note", note ? json_string(note) : json_null());
+		if (note) {
+			sodium_memzero(note, strlen(note));
+			free(note);
+		}
+		return cli_print_json(c, j);
+	}
 	print_info(c, &info);
+	if (info.has_note) {
+		if (note)
+			printf("  note:      %s\n", note);
+		else
+			printf("  note:      held (showing it needs the 'reveal' action)\n");
+	}
+	if (note) {
+		sodium_memzero(note, strlen(note));
+		free(note);
+	}
 	return EXIT_OK;
 }
 
@@ -85,7 +114,25 @@ static int cmd_request_open(struct cli *c)
 	o.jurisdiction = cli_str(c, "jurisdiction");
 	o.region = cli_str(c, "region");
 	o.needs_id = cli_flag(c, "verify-id");
-	if ((r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o)) < 0)
+	o.channel = cli_str(c, "channel");
+	if (cli_str(c, "note-file")) {
+		char *note = NULL;
+		size_t n = 0;
+		int ex;
+
+		/* the client's words are personal data: from a file or stdin, never argv */
+		if ((ex = cli_read_file(c, cli_str(c, "note-file"), &note, &n, FORT_REQUEST_NOTE_MAX + 2)) != EXIT_OK)
+			return ex;
+		while (n && (note[n - 1] == '\n' || note[n - 1] == '\r'))
+			note[--n] = '\0';
+		o.note = note;
+		r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o);
+		sodium_memzero(note, n);
+		free(note);
+	} else {
+		r = fort_request_open(&id, c->vault, cli_pos(c, 0), cli_pos(c, 1), cli_str(c, "received"), &o);
+	}
+	if (r < 0)
 		return cli_fail(c, r, r == FORT_ENOTFOUND && strstr(fort_error_message(), "jurisdiction") ? "'fortress deadline --list' shows the jurisdictions with rules" : NULL);
 	return show_one(c, id);
 }
@@ -310,6 +357,39 @@ static int cmd_request_show(struct cli *c)
 	return show_one(c, id);
 }
 
+static const struct cli_opt policy_opts[] = {
+	{ "second-step", 0, OPT_VALUE, "KINDS", "kinds that need a second identity step (comma-separated; none: no kind)" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static int cmd_request_policy(struct cli *c)
+{
+	fort_request_policy p;
+	const char *set = cli_str(c, "second-step");
+	int r;
+
+	if (set && (r = fort_request_policy_set(c->vault, set)) < 0)
+		return cli_fail(c, r, NULL);
+	if ((r = fort_request_policy_get(&p, c->vault)) < 0)
+		return cli_fail(c, r, NULL);
+	if (c->json) {
+		json_t *arr = json_array();
+		const char *s = p.second_step;
+		while (*s) {
+			const char *e = strchr(s, ',');
+			size_t n = e ? (size_t)(e - s) : strlen(s);
+			json_array_append_new(arr, json_stringn(s, n));
+			s += n + (e ? 1 : 0);
+		}
+		return cli_print_json(c, json_pack("{s:o}", "second_step", arr));
+	}
+	printf("second identity step: %s\n", p.second_step[0] ? p.second_step : "none");
+	if (p.second_step[0])
+		printf("  requests of these kinds made on the self-service page wait in awaiting_id until\n"
+		       "  'fortress request verify ID --method M' records the check\n");
+	return EXIT_OK;
+}
+
 #define STEP(nm, X, sum) \
 	static const struct cli_cmd request_##X##_def = { \
 		.name = nm, .fn = cmd_request_##X, .flags = NEEDS_UNLOCK, .summary = sum, \
@@ -328,9 +408,13 @@ static const struct cli_cmd request_open_def = {
 	.name = "open", .fn = cmd_request_open, .flags = NEEDS_UNLOCK,
 	.summary = "record a client's request and its legal due date",
 	.synopsis = "access|rectification|erasure|restriction|objection|portability CLIENT --received DATE "
-		    "[--jurisdiction EU|UK|CA] [--region R] [--verify-id] [--json]",
+		    "[--jurisdiction EU|UK|CA] [--region R] [--verify-id] [--channel C] [--note-file FILE] [--json]",
 	.opts = open_opts, .min_args = 2, .max_args = 2, .args_name = "KIND CLIENT", .check = open_check,
 	.description =
+		"--channel records how the request arrived; --note-file the client's own words (a\n"
+		"rectification: what is wrong and what it should be), read from FILE or stdin, never\n"
+		"from the command line, and sealed under the vault key; 'request show' prints it to\n"
+		"those who may reveal (audited).\n"
 		"GDPR (EU): one month from receipt, weekends and public holidays roll to the next\n"
 		"working day, one extension by two months (tell the client within the first).\n"
 		"UK: the clock starts when the identity is verified (--verify-id) and stops\n"
@@ -378,8 +462,21 @@ static const struct cli_cmd request_fulfil_def = {
 		"answered.\n",
 };
 
+static const struct cli_cmd request_policy_def = {
+	.name = "policy", .fn = cmd_request_policy, .flags = NEEDS_UNLOCK,
+	.summary = "show or set which request kinds need a second identity step (Art. 12(6))",
+	.synopsis = "[--second-step KINDS|none] [--json]",
+	.opts = policy_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"The self-service page (/me) proves control of the client's e-mail address with a\n"
+		"one-time link.  Requests of the kinds named here (e.g. --second-step erasure,access)\n"
+		"then stay awaiting_id, shown as pending on the request, until a person records a\n"
+		"second check with 'fortress request verify'.  The setting is sealed: changed or\n"
+		"deleted outside Fortress, it is caught (exit 8).  Setting it needs the 'map' action.\n",
+};
+
 static const struct cli_cmd *const request_subs[] = {
-	&request_open_def, &request_fulfil_def, &request_verify_def, &request_pause_def, &request_resume_def, &request_start_def,
+	&request_open_def, &request_policy_def, &request_fulfil_def, &request_verify_def, &request_pause_def, &request_resume_def, &request_start_def,
 	&request_extend_def, &request_answer_def, &request_refuse_def, &request_list_def, &request_show_def, NULL
 };
 

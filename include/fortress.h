@@ -327,6 +327,13 @@ int fort_map_recipient_set(fort_vault *v, const char *name, const char *kind, co
 /* Validate and normalise VALUE as field FIELD would store it, without
  * storing anything.  *out (free()) is the canonical form. */
 int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value) FORT_WUR;
+/* fort_field_normalise, and on FORT_EINPUT / FORT_ENOTFOUND *PROBLEM (may
+ * be NULL; static) names what is wrong in a stable word a page can say in
+ * its visitor's language (the message stays English): "too_long",
+ * "control" (a control character), "utf8", "empty", "email", "phone",
+ * "iban", "card", "date", "country" (an unknown country or state), "value"
+ * (another rule of the field's type), "unknown_field". */
+int fort_field_check(char **out, const char **problem, fort_vault *v, const char *field, const char *value) FORT_WUR;
 
 /* ---------------------------------------------------------------- clients */
 
@@ -918,9 +925,14 @@ typedef struct {
 	const char *jurisdiction;   /* "EU" (default), "UK", "CA" */
 	const char *region;         /* holiday calendar; NULL: the vault's country (EU), GB-ENG (UK), US (CA) */
 	int needs_id;               /* the identity must be verified first (UK: the clock waits for it) */
+	const char *channel;        /* how it arrived: web, email, letter, phone, in-person, intake (NULL: not recorded) */
+	const char *note;           /* the client's own words (rectification: what is wrong, what it should be):
+				       UTF-8 text, at most FORT_REQUEST_NOTE_MAX bytes, sealed under the vault key,
+				       never in clear in the file or the audit log (NULL: none) */
 } fort_request_opts;
-#define FORT_REQUEST_OPTS_VERSION 1
-#define FORT_REQUEST_OPTS_INIT { FORT_REQUEST_OPTS_VERSION, NULL, NULL, 0 }
+#define FORT_REQUEST_OPTS_VERSION 2
+#define FORT_REQUEST_OPTS_INIT { FORT_REQUEST_OPTS_VERSION, NULL, NULL, 0, NULL, NULL }
+#define FORT_REQUEST_NOTE_MAX 4000
 
 typedef struct {
 	int64_t id;
@@ -934,6 +946,9 @@ typedef struct {
 	int overdue;                /* open and past due (as of the day asked) */
 	int days_left;              /* negative when overdue */
 	char rule[200], source[300];
+	char pending[96];           /* the step an open request waits for ("a second identity check ..."); "" none */
+	char channel[16];           /* how it arrived: web, email, letter, phone, in-person, intake; "" not recorded */
+	int has_note;               /* the client's own words are held (fort_request_note) */
 } fort_request_info;
 
 /* Open a request of KIND for CLIENT received on RECEIVED (YYYY-MM-DD, not in
@@ -953,6 +968,28 @@ int fort_request_verify_id(fort_vault *v, int64_t id, const char *method, int ok
 int fort_request_update(char **letter_out, fort_vault *v, int64_t id, const char *action, const char *date,
 			const char *note) FORT_WUR;
 int fort_request_get(fort_request_info *out, fort_vault *v, int64_t id, const char *today) FORT_WUR;
+
+/* The client's note on request ID (fort_request_opts.note): *NOTE_OUT
+ * (malloc'ed, NUL-terminated: wipe and free() it) or NULL when there is
+ * none.  Personal data: needs 'reveal'; audited ("request-note", the
+ * request's client, never the text).  FORT_ETAMPER: altered in the file. */
+int fort_request_note(char **note_out, fort_vault *v, int64_t id) FORT_WUR;
+
+/* How the business handles requests (issue 18 item 3), a sealed vault
+ * setting: the kinds whose requests need a second identity step (Art.
+ * 12(6)) after the self-service page's one-time e-mail link; such a
+ * request stays awaiting_id with the link noted until a person records
+ * the check (fort_request_verify_id). */
+typedef struct {
+	char second_step[128];  /* kinds, comma-separated in a fixed order ("access,erasure"); "" none */
+} fort_request_policy;
+/* Needs 'read'.  FORT_ETAMPER: the setting was changed or deleted outside
+ * Fortress. */
+int fort_request_policy_get(fort_request_policy *out, fort_vault *v) FORT_WUR;
+/* SECOND_STEP: kinds (access, portability, rectification, erasure,
+ * objection, restriction), comma-separated; "" or "none": none.  Needs
+ * 'map' (the business's settings); audited.  FORT_EINPUT naming a kind. */
+int fort_request_policy_set(fort_vault *v, const char *second_step) FORT_WUR;
 
 typedef struct {
 	size_t fields;     /* the client's fields in the package */
@@ -2301,12 +2338,15 @@ typedef struct {
 	const char *base_url;    /* the server's address as clients reach it ("https://vault.example"); the
 				    link is BASE_URL/me/link?t=TOKEN */
 	const char *language;    /* of the e-mails: en de fr es it nl (others: en) */
-	const char *second_step; /* request kinds that need a second identity step (Art. 12(6)),
+	const char *second_step; /* request kinds that need a second identity step (Art. 12(6)) besides
+				    those of the vault's request policy (fort_request_policy_set),
 				    comma-separated, e.g. "erasure,access" (NULL: none) */
 	int64_t now;             /* unix time; 0: the real time (tests move it) */
+	const char *note;        /* fort_me_request: the client's own words (required for rectification:
+				    what is wrong, what it should be; fort_request_opts.note) */
 } fort_me_opts;
-#define FORT_ME_OPTS_VERSION 1
-#define FORT_ME_OPTS_INIT { FORT_ME_OPTS_VERSION, NULL, NULL, NULL, 0 }
+#define FORT_ME_OPTS_VERSION 2
+#define FORT_ME_OPTS_INIT { FORT_ME_OPTS_VERSION, NULL, NULL, NULL, 0, NULL }
 
 /* A new random value (32 bytes from libsodium, base64url) for the cookie
  * that binds a sign-in link to the browser that asked for it. */
@@ -2351,10 +2391,12 @@ int fort_me_consent(fort_vault *v, const char *client, const char *purpose, cons
 /* The client asks for KIND (access, portability, rectification, erasure,
  * objection, restriction) on their page: a request received today (as
  * fort_request_open), the one-time link recorded as its identity check
- * ("e-mail link"; verified, or, for a kind in O->second_step, the request
+ * ("e-mail link"; verified, or, for a kind in the vault's request policy or
+ * O->second_step, the request
  * stays awaiting_id with the link noted), and a confirmation with the due
- * date e-mailed to EMAIL (outbox, ref "me:request:ID").  *INFO_OUT (may be
- * NULL) gets the request. */
+ * date e-mailed to EMAIL (outbox, ref "me:request:ID").  The request's
+ * channel is "web"; O->note is kept sealed with it (FORT_EINPUT: a
+ * rectification without one).  *INFO_OUT (may be NULL) gets the request. */
 int fort_me_request(fort_request_info *info_out, fort_vault *v, const char *client, const char *email, const char *kind,
 		    const fort_me_opts *o) FORT_WUR;
 

@@ -95,6 +95,13 @@ static void on_record(int c, void *arg)
 	(void)c;
 	if (p->err)
 		return;
+	/* a comment line ("# intake errors" in the i18n catalogues): one cell
+	 * starting with '#' after the header; dropped */
+	if (p->line >= 1 && p->row_cells == 1 && p->text.buf[p->off[p->ncells - 1]] == '#') {
+		p->text.len = p->off[--p->ncells];
+		p->row_cells = 0;
+		return;
+	}
 	p->line++;
 	if (p->line == 1)
 		p->ncols = p->row_cells;

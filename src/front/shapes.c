@@ -397,6 +397,9 @@ json_t *shape_request(const fort_request_info *r)
 	json_object_set_new(j, "paused_days", json_integer(r->paused_days));
 	json_object_set_new(j, "identity", r->id_result[0] ? json_string(r->id_result) : json_null());
 	json_object_set_new(j, "identity_method", r->id_method[0] ? json_string(r->id_method) : json_null());
+	json_object_set_new(j, "pending", r->pending[0] ? json_string(r->pending) : json_null());
+	json_object_set_new(j, "channel", r->channel[0] ? json_string(r->channel) : json_null());
+	json_object_set_new(j, "has_note", json_boolean(r->has_note));
 	json_object_set_new(j, "closed", r->closed[0] ? json_string(r->closed) : json_null());
 	json_object_set_new(j, "overdue", json_boolean(r->overdue));
 	json_object_set_new(j, "days_left", r->due[0] && !r->closed[0] ? json_integer(r->days_left) : json_null());

@@ -13,10 +13,13 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/op.h"
+#include "vault/vault_box.h"
+#include "audit/audit.h"
 #include "data/tables.h"
 #include "rights/rights.h"
 
 static const char *const kinds[] = { "access", "rectification", "erasure", "restriction", "objection", "portability" };
+static const char *const channels[] = { "web", "email", "letter", "phone", "in-person", "intake" };
 
 static int one_of(const char *s, const char *const *set, size_t n)
 {
@@ -99,6 +102,12 @@ static int compute(fort_request_info *out, const store_request *q, const char *t
 	snprintf(out->closed, sizeof out->closed, "%s", q->closed);
 	out->paused_days = q->paused_days;
 	out->extended = q->extended;
+	if (!q->closed[0] && strcmp(q->state, "awaiting_id") == 0)
+		snprintf(out->pending, sizeof out->pending, "%s",
+			 strcmp(q->id_result, "partial") == 0 ? "a second identity check (the e-mail link confirmed the address)"
+							      : "the identity check");
+	else if (!q->closed[0] && strcmp(q->state, "awaiting_clarification") == 0)
+		snprintf(out->pending, sizeof out->pending, "the client's clarification");
 	if (!q->clock_start[0]) {
 		/* UK: no clock until the identity is verified */
 		snprintf(out->rule, sizeof out->rule, "the clock starts when the identity is verified ('fortress request verify')");
@@ -169,13 +178,16 @@ struct req_op {
 	char **letter_out;
 };
 
+static int details_write(fort_vault *v, const store_request *q, const fort_request_opts *o);
+
 static int req_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct req_op *x = ctx;
 	char full[400];
 	int r;
-	/* the id is known after the insert: write it, then the event */
-	if (!x->q.id && (r = store_request_put(v->st, &x->q)) < 0)
+	/* the id is known after the insert: write it (and, for a new
+	 * request, its channel and note), then the event */
+	if (!x->q.id && ((r = store_request_put(v->st, &x->q)) < 0 || (r = details_write(v, &x->q, x->o)) < 0))
 		return r;
 	if ((r = event_write(v, &x->q, x->ev, x->detail, full, sizeof full, x->what, x->idstr)) < 0)
 		return r;
@@ -218,8 +230,54 @@ static int open_check(fort_vault *v, void *ctx)
 	/* the rules must exist for this jurisdiction and calendar: fail before storing */
 	if ((r = compute(&info, q, NULL)) < 0)
 		return r;
-	snprintf(x->detail, sizeof x->detail, "received %s%s", x->received, o->needs_id ? "; identity to be verified" : "");
+	if (o->version >= 2 && o->channel && !one_of(o->channel, channels, sizeof channels / sizeof channels[0]))
+		return fort_error_set(FORT_EINPUT, "unknown channel '%.32s': web, email, letter, phone, in-person or intake", o->channel);
+	if (o->version >= 2 && o->note) {
+		size_t n = strlen(o->note);
+		if (n == 0 || n > FORT_REQUEST_NOTE_MAX)
+			return fort_error_set(FORT_EINPUT, "the client's note is %s: give 1 to %d bytes of text",
+					      n ? "too long" : "empty", FORT_REQUEST_NOTE_MAX);
+		if (!fort_utf8_valid(o->note, n))
+			return fort_error_set(FORT_EINPUT, "the client's note is not UTF-8 text: save it as UTF-8 and try again");
+	}
+	snprintf(x->detail, sizeof x->detail, "received %s%s%s%s%s", x->received, o->needs_id ? "; identity to be verified" : "",
+		 o->version >= 2 && o->channel ? "; channel " : "", o->version >= 2 && o->channel ? o->channel : "",
+		 o->version >= 2 && o->note ? "; the client's note is held (sealed)" : "");
 	return 0;
+}
+
+/* The new request's channel and note (sealed to the vault key, bound to
+ * the request), inside its transaction. */
+static int details_write(fort_vault *v, const store_request *q, const fort_request_opts *o)
+{
+	unsigned char *box = NULL;
+	size_t blen = 0;
+	char label[48];
+	int r;
+	if (o->version < 2 || (!o->channel && !o->note))
+		return 0;
+	snprintf(label, sizeof label, "request-note:%lld", (long long)q->id);
+	if (o->note && (r = vault_box_seal(&box, &blen, v, label, o->note, strlen(o->note))) < 0)
+		return r;
+	r = store_request_details_put(v->st, q->id, o->channel ? o->channel : "", box, blen);
+	free(box);
+	return r;
+}
+
+/* CHANNEL and HAS_NOTE of OUT from the request's details (none: left empty). */
+static int details_read(fort_request_info *out, fort_vault *v)
+{
+	unsigned char *note = NULL;
+	size_t len = 0;
+	int r = store_request_details_get(v->st, out->id, out->channel, &note, &len);
+	free(note);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		out->channel[0] = '\0';
+		return 0;
+	}
+	out->has_note = r == 0 && len > 0;
+	return r;
 }
 
 int fort_request_open(int64_t *id_out, fort_vault *v, const char *kind, const char *client, const char *received,
@@ -500,9 +558,45 @@ int fort_request_get(fort_request_info *out, fort_vault *v, int64_t id, const ch
 {
 	store_request q;
 	int r;
-	if ((r = load(&q, v, id, ACT_READ)) < 0)
+	if ((r = load(&q, v, id, ACT_READ)) < 0 || (r = compute(out, &q, today)) < 0)
 		return r;
-	return compute(out, &q, today);
+	return details_read(out, v);
+}
+
+int fort_request_note(char **note_out, fort_vault *v, int64_t id)
+{
+	store_request q;
+	unsigned char *box = NULL;
+	size_t blen = 0, n = 0;
+	char channel[16], idstr[FORT_ID_LEN + 1], label[48], detail[96];
+	int r;
+	*note_out = NULL;
+	if ((r = vault_need(v, ACT_READ, "request-note", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
+		return r;
+	client_id_format(idstr, q.client);
+	if ((r = vault_need(v, ACT_REVEAL, "request-note", idstr)) < 0)
+		return r;
+	r = store_request_details_get(v->st, id, channel, &box, &blen);
+	if (r == FORT_ENOTFOUND || (r == 0 && !box)) {
+		fort_error_clear();
+		free(box);
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	snprintf(label, sizeof label, "request-note:%lld", (long long)id);
+	r = vault_box_open(note_out, &n, v, label, box, blen);
+	free(box);
+	if (r < 0)
+		return r == FORT_ETAMPER ? fort_error_set(FORT_ETAMPER, "the note of request %lld does not open: it was altered in "
+								 "the vault file; restore it from a backup", (long long)id)
+					 : r;
+	snprintf(detail, sizeof detail, "request %lld: the client's note was shown", (long long)id);
+	if ((r = audit_record(v, "request-note", idstr, "", "", "ok", detail)) < 0) {
+		vault_box_free(*note_out);
+		*note_out = NULL;
+	}
+	return r;
 }
 
 struct list_ctx {
@@ -511,6 +605,7 @@ struct list_ctx {
 	int open_only;
 	const char *today;
 	int r;
+	fort_vault *v;
 };
 
 static int list_cb(void *ctx, const store_request *q)
@@ -521,7 +616,7 @@ static int list_cb(void *ctx, const store_request *q)
 		return 0;
 	if (FORT_ARRAY_GROW(l->a, l->n + 1, l->cap, 16) < 0)
 		return FORT_ENOMEM;
-	if ((r = compute(&l->a[l->n], q, l->today)) < 0)
+	if ((r = compute(&l->a[l->n], q, l->today)) < 0 || (r = details_read(&l->a[l->n], l->v)) < 0)
 		return r;
 	l->n++;
 	return 0;
@@ -541,7 +636,7 @@ static int by_due(const void *a, const void *b)
 
 int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const char *client, int due_order, const char *today)
 {
-	struct list_ctx l = { NULL, 0, 0, due_order, today, 0 };
+	struct list_ctx l = { NULL, 0, 0, due_order, today, 0, v };
 	int64_t cid = 0;
 	int r;
 	*out = NULL;

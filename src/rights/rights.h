@@ -81,5 +81,9 @@ int consent_append(fort_vault *v, int64_t cid, const char *purpose, const char *
  * self-service page's e-mail link) while a second step is required: noted,
  * the request stays awaiting_id.  Audited as a request update. */
 int request_note_link(fort_vault *v, int64_t id, const char *method) FORT_WUR;
+/* request_policy.c: does a request of KIND need a second identity step by
+ * the vault's request policy?  No role check (the self-service keyholder
+ * reads it); FORT_ETAMPER when the policy was altered or deleted. */
+int request_second_step(int *needed, fort_vault *v, const char *kind) FORT_WUR;
 
 #endif

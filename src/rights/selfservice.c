@@ -424,7 +424,15 @@ int fort_me_request(fort_request_info *info_out, fort_vault *v, const char *clie
 	t = (time_t)fort_now();
 	gmtime_r(&t, &tm);
 	strftime(today, sizeof today, "%Y-%m-%d", &tm);
-	ro.needs_id = second_step(o, kind);
+	/* the vault's request policy, and any kinds the server adds (serve
+	 * --me-second-step can only add a step, never remove one) */
+	if ((r = request_second_step(&ro.needs_id, v, kind)) < 0)
+		return r;
+	ro.needs_id |= second_step(o, kind);
+	ro.channel = "web";
+	ro.note = o && o->note && o->note[0] ? o->note : NULL;
+	if (strcmp(kind, "rectification") == 0 && !ro.note)
+		return fort_error_set(FORT_EINPUT, "a rectification needs the client's words: what is wrong, and what it should be");
 	if ((r = fort_request_open(&id, v, kind, client, today, &ro)) < 0)
 		return r;
 	/* Art. 12(6): the one-time link proved control of the address */

@@ -410,16 +410,20 @@ int page_intake_submit(page *p)
 	}
 	/* each field with the vault's own type check, its problem next to it */
 	for (s = f.fields; next_item(item, sizeof item, &s) && nerr < sizeof errs / sizeof errs[0];) {
-		char fname[70], *canon = NULL;
-		const char *val;
+		char fname[70], *canon = NULL, key[48];
+		const char *val, *problem = NULL;
 		snprintf(fname, sizeof fname, "f_%s", item);
 		if (!(val = web_form(p, fname)) || !*val)
 			continue;
-		if ((r = fort_field_normalise(&canon, v, item, val)) < 0) {
+		if ((r = fort_field_check(&canon, &problem, v, item, val)) < 0) {
 			if (r != FORT_EINPUT && r != FORT_ENOTFOUND)
 				goto out;
+			/* the library's word for the problem, said in the visitor's
+			 * language (its own message is English) */
+			snprintf(key, sizeof key, "intake.err.%s", problem ? problem : "value");
 			snprintf(errs[nerr].name, sizeof errs[nerr].name, "%s", item);
-			snprintf(errs[nerr].msg, sizeof errs[nerr].msg, "%s", fort_error_message());
+			snprintf(errs[nerr].msg, sizeof errs[nerr].msg, "%s",
+				 *i18n_text(p->lang, key) ? i18n_text(p->lang, key) : i18n_text(p->lang, "intake.err.value"));
 			nerr++;
 			fort_error_clear();
 			continue;
@@ -439,7 +443,8 @@ int page_intake_submit(page *p)
 		/* what only the whole submission shows (no value at all, a notice
 		 * no longer published): said above the form, values kept */
 		char msg[512];
-		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		/* in the visitor's language: the library's reason is English */
+		snprintf(msg, sizeof msg, "%s", i18n_text(p->lang, "intake.err.submission"));
 		fort_error_clear();
 		p->status = 400;
 		render_form(p, v, &f, NULL, 0, msg);

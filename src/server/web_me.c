@@ -38,7 +38,8 @@
 #define ME_SESSIONS 256
 #define ME_IDLE 900
 #define ME_ABSOLUTE 3600
-#define ME_JOBS 64
+#define ME_JOBS 64          /* link requests waiting for the worker; more: 503 */
+#define ME_BUSY_RETRY 60    /* seconds, the Retry-After of that 503 */
 #define ME_RATE_SLOTS 256
 #define ME_RATE_ADDR 60     /* link requests per network address ... */
 #define ME_RATE_EMAIL 20    /* ... and per e-mail address asked for ... */
@@ -76,6 +77,7 @@ struct me_state {
 	struct me_session sess[ME_SESSIONS];
 	struct me_job jobs[ME_JOBS];
 	size_t njobs;
+	unsigned long dropped;            /* link requests refused (queue full), not yet audited */
 	struct me_rate rate[ME_RATE_SLOTS];
 	int stop, has_worker, quiet;
 	pthread_t worker;
@@ -285,8 +287,27 @@ static void *worker(void *arg)
 		fort_me_opts o = FORT_ME_OPTS_INIT;
 		fort_vault *v;
 		pthread_mutex_lock(&m->slock);
-		while (!m->njobs && !m->stop)
+		while (!m->njobs && !m->dropped && !m->stop)
 			pthread_cond_wait(&m->cond, &m->slock);
+		if (m->dropped) {
+			/* refusals while the queue was full: one audit entry for them */
+			unsigned long n = m->dropped;
+			char why[160];
+			m->dropped = 0;
+			pthread_mutex_unlock(&m->slock);
+			snprintf(why, sizeof why, "%lu sign-in link request(s) refused with 503: the link queue (%d) was full", n,
+				 ME_JOBS);
+			if ((v = handle_get(m))) {
+				if (fort_audit_refusal(v, "me-link", why) < 0 && !m->quiet)
+					fprintf(stderr, "fortress serve: /me: %s, and that could not be audited: %s\n", why,
+						fort_error_message());
+				fort_error_clear();
+				handle_put(m);
+			} else if (!m->quiet) {
+				fprintf(stderr, "fortress serve: /me: %s (not audited: the vault handle failed)\n", why);
+			}
+			continue;
+		}
 		if (m->stop && !m->njobs) {
 			pthread_mutex_unlock(&m->slock);
 			break;
@@ -500,7 +521,7 @@ int page_me_ask(page *p)
 	const char *email = web_form(p, "email");
 	const char *have = MHD_lookup_connection_value(p->req.conn, MHD_COOKIE_KIND, BROWSER_COOKIE);
 	char browser[FORT_ME_TOKEN_LEN + 1];
-	int throttled;
+	int throttled, queued = 0;
 	p->lang = page_lang(p, NULL);
 	if (!m || !m->v)
 		return not_set_up(p, "/me");
@@ -553,10 +574,24 @@ int page_me_ask(page *p)
 		snprintf(j->email, sizeof j->email, "%s", email);
 		snprintf(j->browser, sizeof j->browser, "%s", browser);
 		snprintf(j->lang, sizeof j->lang, "%s", p->lang);
-		pthread_cond_signal(&m->cond);
+		queued = 1;
+	} else {
+		m->dropped++; /* the worker audits it */
 	}
+	pthread_cond_signal(&m->cond);
 	pthread_mutex_unlock(&m->slock);
 	sodium_memzero(browser, sizeof browser);
+	if (!queued) {
+		/* never "a link is on its way" when none will be made: the
+		 * same answer for every address (the queue's state does not
+		 * depend on the one asked for) */
+		p->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		p->retry_after = ME_BUSY_RETRY;
+		problem_t(p, "me.busy");
+		ask_form(p, NULL);
+		me_document(p, T(p, "me.title"), "/me");
+		return 0;
+	}
 	web_put(p, "<div class=\"card\" role=\"status\"><p>");
 	put_t(p, "me.sent");
 	web_put(p, "</p></div>");
@@ -822,7 +857,15 @@ static int rights_section(page *p, fort_vault *v, const struct me_session *se)
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		web_put(p, "<li><form method=\"post\" action=\"/me/request\">");
 		csrf_field(p, se);
-		web_put(p, "<input type=\"hidden\" name=\"kind\" value=\"%s\"><button type=\"submit\" id=\"ask-%s\">", kinds[i], kinds[i]);
+		web_put(p, "<input type=\"hidden\" name=\"kind\" value=\"%s\">", kinds[i]);
+		if (strcmp(kinds[i], "rectification") == 0) {
+			/* the client's own words: what is wrong, what it should be */
+			web_put(p, "<p><label for=\"note-rectification\">");
+			put_t(p, "me.note_label");
+			web_put(p, "</label><textarea id=\"note-rectification\" name=\"note\" rows=\"3\" maxlength=\"%d\" required>"
+				   "</textarea></p>", FORT_REQUEST_NOTE_MAX);
+		}
+		web_put(p, "<button type=\"submit\" id=\"ask-%s\">", kinds[i]);
 		snprintf(key, sizeof key, "kind.%s", kinds[i]);
 		put_t(p, key);
 		web_put(p, "</button></form></li>");
@@ -964,6 +1007,27 @@ int page_me_request(page *p)
 		return 0;
 	o.language = p->lang;
 	o.second_step = m->second_step;
+	o.note = web_form(p, "note");
+	{
+		const char *kind = web_form(p, "kind");
+		size_t n = o.note ? strlen(o.note) : 0;
+		/* said in the visitor's language before the library is asked */
+		if (kind && strcmp(kind, "rectification") == 0 && (n == 0 || strspn(o.note, " \t\r\n") == n)) {
+			p->status = MHD_HTTP_BAD_REQUEST;
+			problem_t(p, "me.note_needed");
+		} else if (n > FORT_REQUEST_NOTE_MAX) {
+			p->status = MHD_HTTP_BAD_REQUEST;
+			problem_t(p, "me.note_too_long");
+		}
+		if (p->status == MHD_HTTP_BAD_REQUEST) {
+			sodium_memzero(email, sizeof email);
+			web_put(p, "<p><a href=\"/me/home?lang=%s\">", p->lang);
+			put_t(p, "me.back");
+			web_put(p, "</a></p>");
+			me_document(p, T(p, "me.rights_heading"), "/me/home");
+			return 0;
+		}
+	}
 	if (!(v = handle_get(m)))
 		return fort_error_set(FORT_EIO, "%s", T(p, "me.failed"));
 	r = fort_me_request(&info, v, se.client, email, web_form(p, "kind"), &o);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 #include "util.h"
 #include "server/web.h"
 
@@ -117,12 +118,41 @@ int page_request(page *p)
 	fact(p, "Rules", q.jurisdiction);
 	fact(p, "State", q.state);
 	fact(p, "Received", q.received);
+	if (q.channel[0])
+		fact(p, "Channel", q.channel);
 	if (q.id_result[0]) {
 		web_put(p, "<dt>Identity</dt><dd>");
 		web_text(p, q.id_result);
 		web_put(p, " (");
 		web_text(p, q.id_method);
 		web_put(p, ")</dd>");
+	}
+	if (q.pending[0]) {
+		web_put(p, "<dt>Pending</dt><dd id=\"pending\">");
+		web_text(p, q.pending);
+		web_put(p, "</dd>");
+	}
+	if (q.has_note) {
+		/* the client's own words: personal data, shown on demand (audited) */
+		const char *want = http_query(&p->req, "note");
+		char *note = NULL;
+		web_put(p, "<dt>Client's note</dt><dd id=\"note\">");
+		if (!fort_vault_can(p->req.v, "reveal", NULL)) {
+			web_put(p, "held (showing it needs the reveal action)");
+		} else if (want && strcmp(want, "1") == 0) {
+			if ((r = fort_request_note(&note, p->req.v, id)) < 0)
+				return r;
+			web_put(p, "<p class=\"note\">");
+			web_text(p, note ? note : "");
+			web_put(p, "</p>");
+			if (note) {
+				sodium_memzero(note, strlen(note));
+				free(note);
+			}
+		} else {
+			web_put(p, "<a href=\"/requests/%lld?note=1\">Show the client's note</a> (recorded in the audit log)", (long long)id);
+		}
+		web_put(p, "</dd>");
 	}
 	web_put(p, "<dt>Due</dt><dd id=\"due\"%s>", q.overdue ? " class=\"overdue\"" : "");
 	web_text(p, q.due[0] ? q.due : "not yet: the clock has not started");

@@ -575,6 +575,20 @@ int store_request_event(store *s, int64_t request, int64_t ts, const char *actor
 	return sqlite_store_request_event(s, request, ts, actor, event, detail);
 }
 
+int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
+{
+	if (is_pg(s))
+		return pg_store_request_details_put(s, request, channel, note, len);
+	return sqlite_store_request_details_put(s, request, channel, note, len);
+}
+
+int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
+{
+	if (is_pg(s))
+		return pg_store_request_details_get(s, request, channel, note, len);
+	return sqlite_store_request_details_get(s, request, channel, note, len);
+}
+
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
 {
 	if (is_pg(s))

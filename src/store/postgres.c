@@ -203,19 +203,22 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE uniq ADD COLUMN mac bytea;",
 	/* 16: audit entries signed once per batch (sqlite.c's 16) */
 	"ALTER TABLE audit ADD COLUMN batch bigint;",
+	/* 17: sqlite.c's: each request's channel and the client's note (sealed) */
+	"CREATE TABLE request_details(request bigint PRIMARY KEY, channel text NOT NULL, note bytea);",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS,
+       T_REQUEST_DETAILS, T__COUNT };
 /* the column that names a sealed row (a group: its group) */
 static const char *const id_col[T__COUNT] = {
 	[T_CLIENTS] = "id", [T_CONSENT] = "seq", [T_ERASED] = "client", [T_ERASED_FIELDS] = "id", [T_EXPORTS] = "id",
 	[T_REQUESTS] = "id", [T_REQUEST_EVENTS] = "rowid", [T_INCIDENTS] = "id", [T_INCIDENT_NOTES] = "id",
 	[T_INCIDENT_SCOPE] = "id", [T_INCIDENT_ACTIONS] = "id", [T_META] = "rowid", [T_HOLDS] = "client",
 	[T_ATTACHMENTS] = "id", [T_ATTACHMENT_CLIENTS] = "att", [T_MAIL_OUTBOX] = "id", [T_INTAKE_FORMS] = "id",
-	[T_INTAKE_DECISIONS] = "id", [T_USER_TOTP] = "user_id", [T_TOKENS] = "id",
+	[T_INTAKE_DECISIONS] = "id", [T_USER_TOTP] = "user_id", [T_TOKENS] = "id", [T_REQUEST_DETAILS] = "request",
 };
 static const char *const group_order[T__COUNT] = { [T_HOLDS] = "field", [T_ATTACHMENT_CLIENTS] = "client" };
 /* the sealed meta keys: sealed_meta.c, the list sqlite.c uses too */
@@ -962,7 +965,7 @@ int pg_store_open(store **out, const char *path, int create)
 	*out = NULL;
 	/* T_* here must be sqlite.c's seal_table, one for one */
 	if (store_seal_table(T__COUNT) || !store_seal_table(T__COUNT - 1) || strcmp(store_seal_table(T_USER_TOTP), "user_totp") != 0 ||
-	    strcmp(store_seal_table(T_TOKENS), "tokens") != 0)
+	    strcmp(store_seal_table(T_TOKENS), "tokens") != 0 || strcmp(store_seal_table(T_REQUEST_DETAILS), "request_details") != 0)
 		return fort_error_set(FORT_ERROR, "this build's PostgreSQL store does not know every sealed table: rebuild Fortress");
 	if ((r = check_conninfo(path)) < 0)
 		return r;
@@ -2293,7 +2296,7 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, cap, "SELECT h, client FROM %s", tname(t));
 	else if (t == T_META) {
-		char keys[200];
+		char keys[400];
 		store_meta_sealed_sql(keys, sizeof keys);
 		snprintf(sql, cap, "SELECT rowid FROM meta WHERE k IN (%s)", keys);
 	} else if (group_order[t])
@@ -2308,7 +2311,7 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	PGresult *res;
 	int64_t *ids = NULL;
 	size_t nids = 0;
-	char sql[256];
+	char sql[512];
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
@@ -2399,7 +2402,7 @@ int pg_store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *s
 {
 	int t = table_index(table), n;
 	PGresult *res;
-	char sql[256];
+	char sql[512];
 	*rows = *seals = 0;
 	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_order[t])
 		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
@@ -2428,7 +2431,7 @@ int pg_store_seal_touch_all(store *s)
 {
 	for (int t = 0; t < T__COUNT; t++) {
 		PGresult *res;
-		char sql[256];
+		char sql[512];
 		int n;
 		seal_rows_sql(sql, sizeof sql, t);
 		if ((n = run(s, "sealing the vault", sql, NULL, 0, &res)) < 0)
@@ -3414,6 +3417,45 @@ int pg_store_request_event(store *s, int64_t request, int64_t ts, const char *ac
 	pa a[5] = { PI(request), PI(ts), PT(actor), PT(event), PT(detail) };
 	return write_id(s, T_REQUEST_EVENTS, "writing a request's history",
 			"INSERT INTO request_events(request, ts, actor, event, detail) VALUES($1,$2,$3,$4,$5) RETURNING rowid", a, 5, NULL);
+}
+
+int pg_store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
+{
+	pa a[3] = { PI(request), PT(channel), note ? PB(note, len) : PN };
+	return write_id(s, T_REQUEST_DETAILS, "writing a request's channel and note",
+			"INSERT INTO request_details(request, channel, note) VALUES($1,$2,$3) RETURNING request", a, 3, NULL);
+}
+
+int pg_store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
+{
+	PGresult *res;
+	pa a[1] = { PI(request) };
+	int n, r = 0;
+	channel[0] = '\0';
+	*note = NULL;
+	*len = 0;
+	if ((n = run(s, "reading a request's channel and note", "SELECT * FROM request_details WHERE request = $1", a, 1, &res)) < 0)
+		return n;
+	if (n == 0) {
+		PQclear(res);
+		/* none recorded, or deleted: a deleted row leaves its seal */
+		return (r = seal_require_table(s, T_REQUEST_DETAILS)) < 0 ? r : FORT_ENOTFOUND;
+	}
+	snprintf(channel, 16, "%s", gt(res, 0, 1));
+	if (!PQgetisnull(res, 0, 2))
+		r = bdup(note, len, res, 0, 2);
+	if (r == 0 && s->enforce) {
+		unsigned char h[32];
+		hash_of(h, T_REQUEST_DETAILS, request, res, 0);
+		r = seal_require_known(s, T_REQUEST_DETAILS, request, 0, h);
+	}
+	PQclear(res);
+	if (r < 0) {
+		free(*note);
+		*note = NULL;
+		*len = 0;
+	}
+	return r;
 }
 
 /* ---------------------------------------------- signing in (signin.h) */

@@ -261,6 +261,15 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * else the seq of the first entry of the group commit's transaction
 	 * that wrote it, part of the entry's hash. */
 	"ALTER TABLE audit ADD COLUMN batch INTEGER;",
+	/* 17: each request's channel (web, email, letter, phone, in-person,
+	 * intake) and the client's own words (a rectification's "what is
+	 * wrong, what it should be"), issue 18 item 2.  A table of its own,
+	 * sealed (seal_table), rather than columns of requests: new columns
+	 * would change the hash of every sealed request row written before.
+	 * The note is a vault box (src/vault/vault_box.c, AD "request-note:ID"):
+	 * never in clear in the file or the audit log.  Requests recorded
+	 * before have no row (channel not recorded). */
+	"CREATE TABLE request_details(request INTEGER PRIMARY KEY, channel TEXT NOT NULL, note BLOB);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -268,7 +277,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
  * by SQLite's update hook, whatever statement changed them. */
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
-       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS, T__COUNT };
+       T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS,
+       T_REQUEST_DETAILS, T__COUNT };
 /* user_totp (issue 17): the AEAD authenticates each blob, but only the
  * seal stops an older copy of it being put back, which would make a used
  * code or recovery code good again (see store_seal_adopt). */
@@ -276,6 +286,7 @@ static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
 	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp", "tokens",
+	"request_details",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -1456,6 +1467,58 @@ int store_request_event(store *s, int64_t request, int64_t ts, const char *actor
 	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "writing a request's history");
 }
 
+int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = sqlite3_prepare_v2(s->db, "INSERT INTO request_details(request, channel, note) VALUES(?,?,?)", -1, &st, NULL)) !=
+	    SQLITE_OK)
+		return map_sqlite(s->db, rc, "writing a request's channel and note");
+	sqlite3_bind_int64(st, 1, request);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	if (note)
+		sqlite3_bind_blob(st, 3, note, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "writing a request's channel and note");
+}
+
+int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
+{
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	channel[0] = '\0';
+	*note = NULL;
+	*len = 0;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT channel, note FROM request_details WHERE request = ?", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "reading a request's channel and note");
+	sqlite3_bind_int64(st, 1, request);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(channel, 16, "%s", nz((const char *)sqlite3_column_text(st, 0)));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			r = blob_dup(note, len, st, 1);
+	} else if (rc == SQLITE_DONE) {
+		r = FORT_ENOTFOUND;
+	} else {
+		r = map_sqlite(s->db, rc, "reading a request's channel and note");
+	}
+	sqlite3_finalize(st);
+	if (r == 0)
+		r = seal_require_row(s, T_REQUEST_DETAILS, request, 0);
+	else if (r == FORT_ENOTFOUND)
+		/* none recorded, or deleted: a deleted row leaves its seal */
+		r = (r = seal_require_table(s, T_REQUEST_DETAILS)) < 0 ? r : FORT_ENOTFOUND;
+	if (r < 0 && r != FORT_ENOTFOUND) {
+		free(*note);
+		*note = NULL;
+		*len = 0;
+	}
+	return r;
+}
+
 /* ------------------------------------------------------------------ holds */
 
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
@@ -2163,6 +2226,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "intake_decisions", "the decision on intake submission ", "" },
 		{ "user_totp", "the second factor (user_totp) of user #", "" },
 		{ "tokens", "token #", "" },
+		{ "request_details", "the channel and note of request #", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {
@@ -2172,6 +2236,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "mail.settings", "the mail settings (SMTP server, sender)" },
 			{ "intake_pk", "the intake public key" },
 			{ "intake_origins", "the sites that may embed the intake forms" },
+			{ "request_policy", "the request policy (which requests need a second identity step)" },
 			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
@@ -2281,7 +2346,7 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 	if (t == T_BLIND || t == T_UNIQ)
 		snprintf(sql, cap, "SELECT h, client FROM %s", seal_table[t]);
 	else if (t == T_META) {
-		char keys[200];
+		char keys[400];
 		store_meta_sealed_sql(keys, sizeof keys);
 		snprintf(sql, cap, "SELECT rowid FROM meta WHERE k IN (%s)", keys);
 	} else if (group_col[t])
@@ -2296,7 +2361,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	sqlite3_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	char sql[256];
+	char sql[512];
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
@@ -2387,7 +2452,7 @@ int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seal
 {
 	int t = seal_table_index(table), rc;
 	sqlite3_stmt *st;
-	char sql[256];
+	char sql[512];
 	*rows = *seals = 0;
 	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_col[t])
 		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
@@ -2418,7 +2483,7 @@ int store_seal_touch_all(store *s)
 {
 	for (int t = 0; t < T__COUNT; t++) {
 		sqlite3_stmt *st;
-		char sql[256];
+		char sql[512];
 		int rc;
 		seal_rows_sql(sql, sizeof sql, t);
 		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)

@@ -83,6 +83,8 @@
 #define store_request_get sqlite_store_request_get
 #define store_request_each sqlite_store_request_each
 #define store_request_event sqlite_store_request_event
+#define store_request_details_put sqlite_store_request_details_put
+#define store_request_details_get sqlite_store_request_details_get
 #define store_hold_put sqlite_store_hold_put
 #define store_hold_del sqlite_store_hold_del
 #define store_hold_each sqlite_store_hold_each

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 16
+#define STORE_SCHEMA_VERSION 17
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -412,6 +412,13 @@ int store_request_get(store *s, store_request *q, int64_t id); /* FORT_ENOTFOUND
 typedef int (*store_request_cb)(void *ctx, const store_request *q);
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx); /* CLIENT 0: all */
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail);
+/* Each request's channel and the client's note (issue 18 item 2): table
+ * request_details, sealed, one row per request written when it is opened;
+ * NOTE (may be NULL) is a vault box the store never opens. */
+int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len);
+/* CHANNEL gets 16 bytes, *NOTE a malloc'ed copy (NULL when none).
+ * FORT_ENOTFOUND (no error message set): none recorded; FORT_ETAMPER. */
+int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len);
 
 /* ------------------------------------------------------------------ holds */
 

@@ -1287,14 +1287,39 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 
 int fort_field_normalise(char **out, fort_vault *v, const char *field, const char *value)
 {
+	return fort_field_check(out, NULL, v, field, value);
+}
+
+int fort_field_check(char **out, const char **problem, fort_vault *v, const char *field, const char *value)
+{
 	char why[256];
 	int r, i = map_index(&v->map, field);
 	*out = NULL;
-	if (i < 0)
+	if (problem)
+		*problem = NULL;
+	if (i < 0) {
+		if (problem)
+			*problem = "unknown_field";
 		return fort_error_set(FORT_ENOTFOUND, "unknown field '%s'", field);
+	}
 	why[0] = '\0';
-	if ((r = field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why)) < 0)
+	if ((r = field_normalise(out, &v->map.f[i], value, strlen(value), v->country, why, sizeof why)) < 0) {
 		/* out of memory is not a bad value */
-		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
+		if (r != FORT_EINPUT)
+			return r;
+		if (problem) {
+			/* a stable name for what is wrong, for a page to say in its
+			 * visitor's language (fortress.h) */
+			const char *cls = type_problem();
+			fort_ftype t = v->map.f[i].t;
+			if (!cls && (strcmp(field, "country") == 0 || strcmp(field, "state") == 0))
+				cls = "country";
+			if (!cls)
+				cls = t == FT_EMAIL ? "email" : t == FT_PHONE ? "phone" : t == FT_IBAN ? "iban" : t == FT_CARD ? "card"
+				    : t == FT_DATE ? "date" : "value";
+			*problem = cls;
+		}
+		return fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+	}
 	return 0;
 }

@@ -53,6 +53,16 @@ const char *type_name(fort_ftype t)
 
 static int bad(char *why, size_t whylen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The kind of the last failure of type_normalise in this thread when it is
+ * not the type's own rule ("too_long", "control", "utf8", "empty"); NULL
+ * otherwise (type_problem). */
+static _Thread_local const char *problem_class;
+
+const char *type_problem(void)
+{
+	return problem_class;
+}
+
 /* Record a validation failure in WHY and in the thread's error. */
 static int bad(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -150,8 +160,10 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 			continue;
 		}
 		if ((cp < 0x20 && cp != '\n' && cp != '\t' && !(collapse && is_space((unsigned char)cp))) ||
-		    (cp >= 0x7F && cp <= 0x9F))
+		    (cp >= 0x7F && cp <= 0x9F)) {
+			problem_class = "control";
 			return bad(why, whylen, "not a valid %s: contains a control character", what);
+		}
 		if (collapse && cp < 0x80 && is_space((unsigned char)cp)) {
 			pending_space = 1;
 			i += k;
@@ -166,8 +178,10 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 			return r;
 		i += k;
 	}
-	if (b->len > max_len)
+	if (b->len > max_len) {
+		problem_class = "too_long";
 		return bad(why, whylen, "%s too long: at most %zu bytes are allowed", what, max_len);
+	}
 	return 0;
 }
 
@@ -905,6 +919,7 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 
 	if (why && whylen)
 		why[0] = '\0';
+	problem_class = NULL;
 	if (!out)
 		return fort_error_set(FORT_EINPUT, "type_normalise: no output");
 	*out = NULL;
@@ -916,11 +931,13 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
 	if (!fort_utf8_valid(in, len)) {
+		problem_class = "utf8";
 		r = bad(why, whylen, "not valid UTF-8 text");
 		goto out;
 	}
 	trim(&in, &len);
 	if (len == 0 && t != FT_TEXT) {
+		problem_class = "empty";
 		r = bad(why, whylen, "empty %s", t == FT_NAME ? "name" : "value");
 		goto out;
 	}

@@ -26,6 +26,10 @@ typedef enum {
 /* "text" -> FT_TEXT ... ; -1 if unknown. */
 int type_from_name(const char *name);
 const char *type_name(fort_ftype t);
+/* After type_normalise failed in this thread: "too_long", "control",
+ * "utf8" or "empty" when a check common to every type refused the value,
+ * NULL when it was the type's own rule (fort_field_check). */
+const char *type_problem(void);
 
 /* Validate IN (LEN bytes, UTF-8) and write the canonical stored form to
  * *OUT (malloc'd, NUL-terminated).  MAX_LEN limits text/name (0 = 1000).

@@ -258,13 +258,35 @@ class IntakeTest(unittest.TestCase):
         self.assertEqual(r.status, 400)
         m = re.search(r'<span class="field-error" id="err_email">([^<]*)</span>', text)
         self.assertTrue(m, "the problem is next to the e-mail field")
-        self.assertIn("email", m.group(1))
+        self.assertEqual(m.group(1), esc(CAT["en"]["intake.err.email"]))
         self.assertIn('aria-describedby="err_email"', text)
         self.assertIn('value="Ada Lovelace"', text, "what the visitor typed is kept")
         self.assertIn('value="not-an-email"', text)
         self.assertEqual(inbox_count(), n, "nothing stored")
         self.assertNotIn("not-an-email", self.srv.log())
         self.assertNotIn("Ada Lovelace", self.srv.log())
+
+    def test_field_errors_in_the_visitors_language(self):
+        """The library names the problem (fort_field_check); the page says it
+        from the catalogue: no English library message on another language's form."""
+        n = inbox_count()
+        for i, lang in enumerate(LANGS):
+            r, text = self.post_text("contact", {"f_email": "not-an-email", "f_phone": "12ab", "f_full_name": "A\x01B",
+                                                 "lang": lang}, "127.0.0.%d" % (40 + i))
+            self.assertEqual(r.status, 400)
+            errs = dict(re.findall(r'<span class="field-error" id="err_([a-z_]+)">([^<]*)</span>', text))
+            self.assertEqual(errs.get("email"), esc(CAT[lang]["intake.err.email"]), lang)
+            self.assertEqual(errs.get("phone"), esc(CAT[lang]["intake.err.phone"]), lang)
+            self.assertEqual(errs.get("full_name"), esc(CAT[lang]["intake.err.control"]), lang)
+            for english in ("not a valid", "field 'email'", "contains a control character", "e-mail address:"):
+                if lang != "en":
+                    self.assertNotIn(english, text, "an English library message on the %s form" % lang)
+        # too long, in German
+        r, text = self.post_text("contact", {"f_full_name": "x" * 2000, "lang": "de"}, "127.0.0.47")
+        self.assertEqual(r.status, 400)
+        self.assertIn('<span class="field-error" id="err_full_name">%s</span>' % esc(CAT["de"]["intake.err.too_long"]), text)
+        self.assertNotIn("too long", text)
+        self.assertEqual(inbox_count(), n, "nothing stored")
 
     def test_flood_from_one_address_429(self):
         n = inbox_count()

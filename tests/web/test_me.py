@@ -12,9 +12,13 @@ axe-core on every page (the helpers of test_web.py and serverkit.py).
     by e-mail); a kind that needs a second step shows as pending;
   - no enumeration: the same status and body for a client's address and an
     unknown one, the same timing class, and mail only for the client;
-  - a replayed link, a link opened in another browser, a forged link: refused
-    with a clear page, audited (an expired link: test_selfservice.c moves the
+  - a replayed link, a link opened in another browser, a forged link, a link
+    whose expiry was moved into the past with sqlite3: refused with a clear
+    page, audited (the "expired" answer itself: test_selfservice.c moves the
     library's clock; the server has no test clock);
+  - access needs a second step by the vault's request policy: pending, with
+    the step named; a rectification carries the client's words (script in
+    them stays text), sealed, channel web;
   - every language renders every page, no raw key on any.
 
     test_me.py --fortress build/fortress --root .
@@ -88,7 +92,9 @@ class MeTest(unittest.TestCase):
         for k, v in (("smtp.host", "127.0.0.1"), ("smtp.port", port), ("smtp.security", "none"),
                      ("smtp.from", "office@acme.example")):
             kit.fort("mail", "set", k, v)
-        cls.srv = kit.Server("--me-user", "lea", "--me-passphrase-file", kit.passfile("lea"), "--me-second-step", "access")
+        # access needs a second identity step: the vault's sealed request policy
+        kit.fort("request", "policy", "--second-step", "access")
+        cls.srv = kit.Server("--me-user", "lea", "--me-passphrase-file", kit.passfile("lea"))
         cls.base = "http://127.0.0.1:%d" % cls.srv.port
         cls.driver = cls.browser("chrome-a")
 
@@ -246,13 +252,16 @@ class MeTest(unittest.TestCase):
         self.assertEqual(to, CLIENT_EMAIL)
         self.assertIn(due, text)
         self.assertIn(CAT["en"]["mail.request_subject"], subject)
-        # access needs a second step here (--me-second-step access): pending identity check
+        # access needs a second step here (request policy): pending identity check, staff see what is pending
         self.go("/me/home")
         d.find_element(By.ID, "ask-access").click()
         self.wait_h1(CAT["en"]["me.rights_heading"])
         self.assertIn(CAT["en"]["me.pending_id"], d.find_element(By.TAG_NAME, "main").text)
         self.go("/me/home")
         self.assertIn(CAT["en"]["state.awaiting_id"], d.find_element(By.TAG_NAME, "main").text)
+        acc = [r for r in json.loads(kit.fort("--json", "request", "list", "--client", self.client).stdout) if r["kind"] == "access"]
+        self.assertEqual((acc[0]["state"], acc[0]["identity"], acc[0]["channel"]), ("awaiting_id", "partial", "web"))
+        self.assertIn("second identity check", acc[0]["pending"])
         # a form without the session's token: refused, nothing recorded
         n = len(reqs)
         r, text, _ = self.post("/me/request", {"kind": "objection"}, cookie="fortress_me=" + s["value"])
@@ -330,6 +339,62 @@ class MeTest(unittest.TestCase):
         denied = [r["detail"] for r in audit_rows("me-signin") if r["result"] == "denied"]
         self.assertTrue([x for x in denied if "another browser" in x])
         self.assertTrue([x for x in denied if "does not exist" in x])
+
+    def test_6_expired_link_and_a_rectification_in_the_clients_words(self):
+        """A link's expiry moved into the past with sqlite3 (the AEAD box binds
+        the expiry, so the edited row opens nothing: the table can only
+        deny); a correction asked with script in the client's words."""
+        import sqlite3
+        d = self.driver
+        d.delete_all_cookies()
+        link = self.ask_link()
+        db = sqlite3.connect(kit.VAULT, timeout=30)
+        n = db.execute("UPDATE me_links SET expires = expires - 3600").rowcount
+        db.commit()
+        db.close()
+        self.assertGreaterEqual(n, 1)
+        before = len(audit_rows("me-signin"))
+        self.open_link(link)
+        self.wait_h1(CAT["en"]["me.link_refused_title"])
+        self.assertIn(CAT["en"]["me.link_bad"], d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.assertIsNone(d.get_cookie("fortress_me"), "no session from an expired link")
+        rows = audit_rows("me-signin")[before:]
+        self.assertEqual([r["result"] for r in rows], ["denied"], rows)
+        self.assertNotIn(CLIENT_EMAIL, rows[0]["detail"])
+        # rectification: the client's words are required, kept sealed, script shown as text
+        self.sign_in()
+        d.find_element(By.ID, "ask-rectification").click()
+        self.assertEqual(self.h1(), CAT["en"]["me.home_title"], "an empty note is stopped by the browser (required)")
+        words = "<script>alert(1)</script> My name is Jovanovi\u0107, canary-5b7d"
+        d.find_element(By.ID, "note-rectification").send_keys(words)
+        d.find_element(By.ID, "ask-rectification").click()
+        self.wait_h1(CAT["en"]["me.rights_heading"])
+        self.axe("me: rectification recorded")
+        reqs = json.loads(kit.fort("--json", "request", "list", "--client", self.client).stdout)
+        rect = [r for r in reqs if r["kind"] == "rectification"]
+        self.assertEqual(len(rect), 1, reqs)
+        self.assertEqual(rect[0]["channel"], "web")
+        self.assertTrue(rect[0]["has_note"])
+        shown = json.loads(kit.fort("--json", "request", "show", str(rect[0]["id"])).stdout)
+        self.assertEqual(shown["note"], words)
+        for suffix in ("", "-wal"):
+            if os.path.exists(kit.VAULT + suffix):
+                with open(kit.VAULT + suffix, "rb") as f:
+                    self.assertNotIn(b"canary-5b7d", f.read(), "the note in clear in the vault file" + suffix)
+        self.assertNotIn("canary-5b7d", self.srv.log())
+        # the client's page lists it; no script ran (the note is never shown back on /me)
+        self.go("/me/home?lang=en")
+        self.assertIn(CAT["en"]["kind.rectification"], d.find_element(By.TAG_NAME, "main").text)
+        self.assertEqual(d.execute_script("return typeof window.alert_called"), "undefined")
+        self.assertNotIn("<script>alert(1)</script>", d.page_source)
+        # an empty note posted directly: 400 in the page's language, nothing stored
+        self.go("/me/home?lang=de")
+        csrf = d.find_element(By.CSS_SELECTOR, "form[action='/me/request'] input[name=csrf]").get_attribute("value")
+        cookie = "fortress_me=%s" % d.get_cookie("fortress_me")["value"]
+        r, body, _ = self.post("/me/request", {"kind": "rectification", "note": "  ", "csrf": csrf, "lang": "de"}, cookie)
+        self.assertEqual(r.status, 400)
+        self.assertIn(CAT["de"]["me.note_needed"].replace("'", "&#39;")[:40], body)
+        self.assertEqual(len(json.loads(kit.fort("--json", "request", "list", "--client", self.client).stdout)), len(reqs))
 
     def test_4_every_language_every_page(self):
         d = self.driver

@@ -398,6 +398,55 @@ static void test_consent_and_requests(void **state)
 	fort_vault_close(v);
 }
 
+/* The vault's request policy (a sealed setting, not only the server's
+ * option) puts a kind's requests in awaiting_id with the step pending; every
+ * request from the page records channel web; a rectification needs the
+ * client's words, kept sealed with the request. */
+static void test_policy_channel_note(void **state)
+{
+	char id[FORT_ID_LEN + 1], *note = NULL;
+	fort_me_opts o = FORT_ME_OPTS_INIT;
+	fort_request_policy pol;
+	fort_request_info info;
+	fort_vault *v = setup_vault("policy.fort", id);
+	(void)state;
+
+	assert_int_equal(fort_request_policy_set(v, "portability"), 0);
+	assert_int_equal(fort_request_policy_get(&pol, v), 0);
+	assert_string_equal(pol.second_step, "portability");
+	assert_int_equal(fort_me_request(&info, v, id, "marta@example.org", "portability", &o), 0);
+	assert_string_equal(info.state, "awaiting_id");
+	assert_string_equal(info.id_result, "partial");
+	assert_non_null(strstr(info.pending, "second identity check"));
+	assert_string_equal(info.channel, "web");
+	assert_false(info.has_note);
+	assert_int_equal(fort_request_get(&info, v, info.id, NULL), 0);
+	assert_string_equal(info.channel, "web");
+	assert_non_null(strstr(info.pending, "second identity check"));
+	/* a kind the policy does not name: verified by the link, nothing pending */
+	assert_int_equal(fort_me_request(&info, v, id, "marta@example.org", "objection", &o), 0);
+	assert_string_equal(info.id_result, "verified");
+	assert_string_equal(info.pending, "");
+	/* rectification: the client's words are required, then held sealed */
+	assert_int_equal(fort_me_request(&info, v, id, "marta@example.org", "rectification", &o), FORT_EINPUT);
+	o.note = "My name is Marta Jovanovi\xc4\x87, with the accent <script>x</script>";
+	assert_int_equal(fort_me_request(&info, v, id, "marta@example.org", "rectification", &o), 0);
+	assert_true(info.has_note);
+	assert_string_equal(info.channel, "web");
+	assert_int_equal(fort_request_note(&note, v, info.id), 0);
+	assert_non_null(note);
+	assert_string_equal(note, o.note);
+	free(note);
+	assert_int_equal(count_rows("policy.fort", "SELECT count(*) FROM request_details WHERE channel = 'web'"), 3);
+	assert_int_equal(count_rows("policy.fort", "SELECT count(*) FROM request_details WHERE CAST(note AS TEXT) LIKE '%accent%'"), 0);
+	/* switched off: the next portability request is verified by the link */
+	assert_int_equal(fort_request_policy_set(v, "none"), 0);
+	assert_int_equal(fort_me_request(&info, v, id, "marta@example.org", "portability", &o), 0);
+	assert_string_equal(info.id_result, "verified");
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 static void test_i18n_catalogues(void **state)
 {
 	char problem[256] = "";
@@ -486,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_link_once_browser_expiry),
 		cmocka_unit_test(test_link_tamper),
 		cmocka_unit_test(test_consent_and_requests),
+		cmocka_unit_test(test_policy_channel_note),
 		cmocka_unit_test(test_i18n_catalogues),
 		cmocka_unit_test(test_alloc_loops),
 	};

@@ -129,6 +129,23 @@ static int op_normalise(void)
 	return r;
 }
 
+static int op_field_check(void)
+{
+	char *out = NULL;
+	const char *problem = NULL;
+	int r = fort_field_check(&out, &problem, v, "email", "not-an-address");
+	free(out);
+	if (r == FORT_EINPUT) {
+		if (!problem || strcmp(problem, "email") != 0)
+			fail_msg("field check: problem '%s'", problem ? problem : "(none)");
+		fort_error_clear();
+		return 0;
+	}
+	if (r == 0)
+		fail_msg("a bad address passed");
+	return r;
+}
+
 static int op_consent_status(void)
 {
 	int restricted = 0;
@@ -152,6 +169,17 @@ static int op_request_get(void)
 	return fort_request_get(&ri, v, req_id, "2026-11-10");
 }
 
+static int op_request_policy_set(void) { return fort_request_policy_set(v, "erasure, access"); }
+
+static int op_request_policy_get(void)
+{
+	fort_request_policy p;
+	int r = fort_request_policy_get(&p, v);
+	if (r == 0 && strcmp(p.second_step, "access,erasure") != 0)
+		fail_msg("request policy: '%s'", p.second_step);
+	return r;
+}
+
 static int op_request_list(void) { FREE_LIST(fort_request_list(&a_, &n_, v, NULL, 1, "2026-11-10"), fort_request_info); }
 
 /* a fresh request each time: an identity is verified once */
@@ -161,6 +189,26 @@ static void setup_verify_id(void)
 {
 	if (fort_request_open(&verify_req, v, "access", cid[1], "2026-11-02", NULL) != 0)
 		fail_msg("request open: %s", fort_error_message());
+}
+
+static int64_t note_req;
+
+static int op_request_open_note(void)
+{
+	fort_request_opts o = FORT_REQUEST_OPTS_INIT;
+	o.channel = "letter";
+	o.note = "my street is Lindenweg 4, not Lindenweg 40";
+	return fort_request_open(&note_req, v, "rectification", cid[1], "2026-11-02", &o);
+}
+
+static int op_request_note(void)
+{
+	char *note = NULL;
+	int r = fort_request_note(&note, v, note_req);
+	if (r == 0 && (!note || strcmp(note, "my street is Lindenweg 4, not Lindenweg 40") != 0))
+		fail_msg("request note: '%s'", note ? note : "(none)");
+	free(note);
+	return r;
 }
 
 static int op_request_verify_id(void)
@@ -1041,10 +1089,15 @@ static const op_case looped[] = {
 	{ "fort_map_activity_set", op_activity_set, 1 },
 	{ "fort_map_recipient_set", op_recipient_set, 1 },
 	{ "fort_field_normalise", op_normalise, 0 },
+	{ "fort_field_check", op_field_check, 0 },
 	{ "fort_consent_status", op_consent_status, 0 },
 	{ "fort_consent_history", op_consent_history, 0 },
 	{ "fort_request_open", op_request_open, 1 },
 	{ "fort_request_get", op_request_get, 0 },
+	{ "fort_request_policy_set", op_request_policy_set, 1 },
+	{ "fort_request_open (channel, note)", op_request_open_note, 1 },
+	{ "fort_request_note", op_request_note, 0 },
+	{ "fort_request_policy_get", op_request_policy_get, 0 },
 	{ "fort_request_list", op_request_list, 0 },
 	{ "fort_request_verify_id", op_request_verify_id, 1, setup_verify_id },
 	{ "fort_retention_rule_set", op_retention_rule_set, 1 },
