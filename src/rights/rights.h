@@ -33,6 +33,12 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 /* notice.c: plain words for a legal basis identifier ("contract" -> "our
  * contract with you (Art. 6(1)(b))"); Art. 13(2)(e) words for a purpose;
  * the controller's contact lines (Markdown list items). */
+/* language.c: the language of client CID's letters (0: no client, the
+ * business's): stored for the client, else of their newest consent-ledger
+ * entry, else the business's default (business set --language), else "en".  SOURCE (may be NULL)
+ * says which: client | consent | business | default.  No role check (the
+ * letter's operation made it). */
+int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid) FORT_WUR;
 const char *rights_basis_words(const char *basis);
 const char *rights_provision_words(const map_purpose *p);
 void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
