@@ -989,6 +989,10 @@ typedef struct {
  * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
  * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
+/* The same with the letter (and the package's texts) in LANGUAGE (en de
+ * fr es it nl) instead of the client's own (fort_client_language: the
+ * letter of a fort_request_fulfil is in that).  FORT_EINPUT (LANGUAGE). */
+int fort_request_fulfil_in(fort_access_report *out, fort_vault *v, int64_t id, const char *dir, const char *language) FORT_WUR;
 /* The same package as one zip archive in memory (made with libarchive; the
  * entries as the folder's files), for a download: nothing is written to
  * disk.  *ZIP is malloc'ed, *LEN bytes; it holds the client's data: wipe

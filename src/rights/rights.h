@@ -68,7 +68,9 @@ void rights_sink_release(rights_sink *s);
 
 /* access.c: write the access package of request Q to DIR, or (DIR NULL)
  * into the zip sink ZIP. */
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip) FORT_WUR;
+/* LANG: the letter's language (NULL: the client's, fort_client_language). */
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip,
+		   const char *lang) FORT_WUR;
 
 /* erasure.c: erase what no hold keeps and write the certificate, its
  * letter and the recipients' notices into S: on disk as the certificate's
