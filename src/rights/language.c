@@ -84,7 +84,7 @@ int fort_date_words(char *out, size_t cap, const char *lang, const char *date)
 	month = i18n_text(lang, key);
 	pat = i18n_text(lang, "letter.date");
 	/* the pattern: {d} the day, {m} the month's name, {y} the year */
-	for (const char *p = pat; *p && n + 1 < cap; p++) {
+	for (const char *p = pat; *p; p++) {
 		int k = 0;
 		if (!strncmp(p, "{d}", 3))
 			k = snprintf(out + n, cap - n, "%d", d), p += 2;
@@ -92,8 +92,10 @@ int fort_date_words(char *out, size_t cap, const char *lang, const char *date)
 			k = snprintf(out + n, cap - n, "%s", month), p += 2;
 		else if (!strncmp(p, "{y}", 3))
 			k = snprintf(out + n, cap - n, "%d", y), p += 2;
-		else
+		else if (n + 1 < cap)
 			out[n] = *p, out[n + 1] = '\0', k = 1;
+		else
+			k = -1;
 		if (k < 0 || (size_t)k >= cap - n) {
 			out[cap - 1] = '\0';
 			return fort_error_set(FORT_EINPUT, "no room for the date");
