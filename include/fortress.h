@@ -1183,6 +1183,22 @@ int fort_notice_published(char version_out[65], char **out, fort_vault *v, const
 /* Line diff ("- old", "+ new") between the last published notice and the
  * current one; *CHANGED 1 when they differ (or none was published). */
 int fort_notice_diff(char **out, int *changed, fort_vault *v) FORT_WUR;
+/* The notice in a language (issue 18 item 4): LANGUAGE en de fr es it nl
+ * (NULL or "": English, as the functions above).  Its fixed texts are
+ * translated (data/i18n "notice.*"); the data map's names and
+ * descriptions stay as the business wrote them, and a footnote says so.
+ * Each language's notice is published on its own; a consent recorded in
+ * a language points to that language's newest notice.  FORT_EINPUT (a
+ * language the notice is not written in, named). */
+int fort_notice_generate_in(char **out, char version_out[65], fort_vault *v, const char *format,
+			    const char *language) FORT_WUR;
+int fort_notice_publish_in(char version_out[65], fort_vault *v, const char *language) FORT_WUR;
+/* The notice published in LANGUAGE, else the English one (published
+ * without a language) preceded by a line, in LANGUAGE, saying it is not
+ * available in it.  LANG_OUT (may be NULL) gets the language of the notice
+ * given.  Works locked.  FORT_ENOTFOUND when none was published. */
+int fort_notice_published_in(char version_out[65], char **out, char lang_out[8], fort_vault *v, const char *format,
+			     const char *language) FORT_WUR;
 /* The records of processing activities (GDPR Art. 30(1)) from the map:
  * FORMAT "json" (default), "csv" or "html".  *OUT is malloc'ed. */
 int fort_records_generate(char **out, fort_vault *v, const char *format) FORT_WUR;

@@ -561,14 +561,14 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		rights_authority ra;
 		rights_competent_authority(&ra, &bi, v);
 		BOTH("## %s\n\n", i18n_text(L, "access.h.who"));
-		rights_controller_lines(&md, &bi, v->owner);
+		rights_controller_lines(&md, &bi, v->owner, L);
 		BOTH("\n");
 	}
 	BOTH("## %s\n\n", i18n_text(L, "access.h.purposes"));
 	for (size_t a = 0; a < v->map.np && a < 64; a++)
 		if (used[a])
 			BOTH("- **%s**: %s (%s: %s%s%s%s%s)\n", v->map.p[a].name, v->map.p[a].description, i18n_text(L, "access.basis"),
-			     rights_basis_words(v->map.p[a].legal_basis), v->map.p[a].special_basis[0] ? "; " : "",
+			     rights_basis_words_in(v->map.p[a].legal_basis, L), v->map.p[a].special_basis[0] ? "; " : "",
 			     v->map.p[a].special_basis[0] ? i18n_text(L, "access.special") : "",
 			     v->map.p[a].special_basis[0] ? ": " : "", v->map.p[a].special_basis);
 	BOTH("\n## %s\n\n", i18n_text(L, "access.h.categories"));
@@ -703,7 +703,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	if ((r = fort_buf_error(&table)) < 0)
 		goto out;
 	{
-		render_html_opts ho = { i18n_text(L, "access.html_title"), NULL, 0, table.buf, NULL };
+		render_html_opts ho = { i18n_text(L, "access.html_title"), NULL, 0, table.buf, NULL, L };
 		render_html(&html, md.buf, &ho);
 	}
 	if ((r = fort_buf_error(&html)) < 0)

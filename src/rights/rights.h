@@ -40,8 +40,11 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
  * letter's operation made it). */
 int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid) FORT_WUR;
 const char *rights_basis_words(const char *basis);
+/* The same in LANG (data/i18n "basis.*", "provision.*"). */
+const char *rights_basis_words_in(const char *basis, const char *lang);
 const char *rights_provision_words(const map_purpose *p);
-void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
+const char *rights_provision_words_in(const map_purpose *p, const char *lang);
+void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner, const char *lang);
 
 /* sink.c: where a document goes.  On disk (rights_sink_disk): each NAME is
  * the file PREFIX+NAME, created 0600, never replacing a file (FORT_EEXISTS).

@@ -1237,6 +1237,7 @@ static const char *const not_yet[] = {
 	"fort_store_copy",
 	/* a client's language (issue 18 item 4): new, their loop still to write */
 	"fort_client_language_set", "fort_client_language", "fort_request_fulfil_in",
+	"fort_notice_generate_in", "fort_notice_publish_in", "fort_notice_published_in",
 	/* every public operation is looped now (issue 13); a new one that cannot
 	 * be goes here, with why */
 	NULL,
