@@ -4,7 +4,9 @@
 # breach letter (every Art. 34(2) element under its German heading, dates
 # written the German way) and a German access letter; one whose language
 # is not known gets English; --language overrides; the business's default
-# language is the fall-back; a bad language changes nothing; the stored
+# language is the fall-back; a language Fortress does not write (a
+# consent given in pt-BR) falls back to English; a bad language changes
+# nothing; the stored
 # language is sealed (an edit with sqlite3 is caught); no raw text key is
 # ever printed.
 set -u
@@ -13,13 +15,16 @@ set -u
 init_vault --state DE-BY --email privacy@muster.example --address "Hauptstrasse 1, 91522 Ansbach"
 DE=$(add_client --set full_name="Klara Schmidt" --set email="klara@example.org" --language de)
 EN=$(add_client --set full_name="John Smith" --set email="john@example.org")
+PT=$(add_client --set full_name="Pedro Alves" --set email="pedro@example.org")
+printf 'Newsletter: monthly offers.\n' >"$TRASH/notice.txt"
+run fort consent grant "$PT" marketing --channel web --language pt-BR --notice-file "$TRASH/notice.txt"
 EXPORT=$TRASH/work/clients.csv
 
 test_expect 'a language Fortress does not write is refused, naming it; nothing changes' '
 	expect_exit 6 fort client add --set full_name="X Y" --set email="x@example.org" --language xx &&
 	expect_error_line && expect_contains "$ERR" "--language xx" &&
 	expect_exit 0 fort client list --json &&
-	expect_eq "$(jq_ "$OUT" "len(d)")" 2 clients &&
+	expect_eq "$(jq_ "$OUT" "len(d)")" 3 clients &&
 	expect_exit 6 fort client edit "$EN" --language klingon &&
 	expect_contains "$ERR" "klingon" &&
 	expect_exit 6 fort business set --language tlh &&
@@ -38,7 +43,7 @@ test_expect 'the incident and its letters: the German client gets a German lette
 	expect_exit 0 fort incident log 1 effect "Namen und E-Mail-Adressen koennten fuer Phishing genutzt werden." &&
 	expect_exit 0 fort incident log 1 remedy "Anzeige erstattet; das Konto des Laptops wurde gesperrt." &&
 	expect_exit 0 fort incident letters 1 --out "$TRASH/letters" --format text --as-of 2026-12-07T10:00:00Z --json &&
-	expect_eq "$(jq_ "$OUT" "d[\"letters\"]")" 3 letters &&
+	expect_eq "$(jq_ "$OUT" "d[\"letters\"]")" 4 letters &&
 	L="$TRASH/letters/$DE.md" &&
 	expect_contains "$L" "# Benachrichtigung über eine Verletzung des Schutzes personenbezogener Daten" &&
 	expect_contains "$L" "Guten Tag Klara Schmidt," &&
@@ -58,7 +63,12 @@ test_expect 'the incident and its letters: the German client gets a German lette
 	expect_contains "$E" "Dear John Smith," &&
 	expect_contains "$E" "On 2026-12-06 (UTC) the following happened" &&
 	expect_not_contains "$E" "letter." &&
-	expect_contains "$TRASH/letters/authority.md" "## Nature of the breach"
+	expect_contains "$TRASH/letters/authority.md" "## Nature of the breach" &&
+	P="$TRASH/letters/$PT.md" &&
+	expect_contains "$P" "Dear Pedro Alves," &&
+	expect_contains "$P" "## What you can do" &&
+	expect_not_contains "$P" "letter." &&
+	expect_not_contains "$P" "{"
 '
 
 test_expect 'every client letter in French with --language fr' '
