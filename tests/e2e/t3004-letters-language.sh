@@ -42,7 +42,7 @@ test_expect 'the incident and its letters: the German client gets a German lette
 	expect_exit 0 fort incident log 1 fact "Ein Laptop mit einem Export wurde aus einem Auto gestohlen." &&
 	expect_exit 0 fort incident log 1 effect "Namen und E-Mail-Adressen koennten fuer Phishing genutzt werden." &&
 	expect_exit 0 fort incident log 1 remedy "Anzeige erstattet; das Konto des Laptops wurde gesperrt." &&
-	expect_exit 0 fort incident letters 1 --out "$TRASH/letters" --format text --as-of 2026-12-07T10:00:00Z --json &&
+	expect_exit 0 fort incident letters 1 --out "$TRASH/letters" --format text,pdf --as-of 2026-12-07T10:00:00Z --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"letters\"]")" 4 letters &&
 	L="$TRASH/letters/$DE.md" &&
 	expect_contains "$L" "# Benachrichtigung über eine Verletzung des Schutzes personenbezogener Daten" &&
@@ -57,6 +57,8 @@ test_expect 'the incident and its letters: the German client gets a German lette
 	expect_contains "$L" "## Weitere Informationen" &&
 	expect_contains "$L" "Mit freundlichen Grüßen" &&
 	expect_not_contains "$L" "What happened" &&
+	pdftotext "$TRASH/letters/$DE.pdf" "$TRASH/de.txt" &&
+	expect_contains "$TRASH/de.txt" "Was Sie tun können" &&
 	expect_not_contains "$L" "letter." &&
 	E="$TRASH/letters/$EN.md" &&
 	expect_contains "$E" "## What happened" &&
@@ -120,6 +122,21 @@ test_expect 'the access letter in German for the German client' '
 	[ ! -e "$TRASH/pkg-xx" ] &&
 	expect_exit 0 fort request list --json &&
 	expect_contains "$OUT" "received" &&
+	expect_exit 0 fort audit verify
+'
+
+test_expect 'the erasure certificate in words in German, read before the erasure drops the language' '
+	expect_exit 0 fort request open erasure "$DE" --received 2026-12-04 --json &&
+	RQ=$(jq_ "$OUT" "d[\"id\"]") &&
+	expect_exit 0 fort request fulfil "$RQ" --certificate "$TRASH/klara-erasure.json" &&
+	C="$TRASH/klara-erasure.json.letter.md" &&
+	expect_contains "$C" "# Löschung Ihrer personenbezogenen Daten (Art. 17 DSGVO)" &&
+	expect_contains "$C" "Ihr Löschersuchen vom 4. Dezember 2026" &&
+	expect_contains "$C" "## Was wir gelöscht haben" &&
+	expect_contains "$C" "## Nachweis" &&
+	expect_not_contains "$C" "erasure." &&
+	expect_exit 0 fort verify-certificate "$TRASH/klara-erasure.json" &&
+	! sqlite3 "$FORTRESS_VAULT" "SELECT CAST(v AS TEXT) FROM meta WHERE k = \"client_languages\"" | grep -q "$DE" &&
 	expect_exit 0 fort audit verify
 '
 
