@@ -4,7 +4,8 @@
  * (data/breach_letter_elements.csv) under its own heading, and the check
  * names the one a letter lacks; the English advice is the table's; dates
  * in words; the client's language: set, else the newest consent's, else
- * the business's, else English; dropped at erasure; sealed. */
+ * the business's, else English; a request on the self-service page sets
+ * it to the page's; dropped at erasure; sealed. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -197,6 +198,17 @@ static void test_client_language(void **state)
 	meta_text(text, sizeof text, path_of("v.db"));
 	assert_null(strstr(text, a));
 	assert_int_equal(fort_client_language_set(v, b, "de"), 0);
+	/* a request on the self-service page in Spanish: Spanish from then on */
+	{
+		fort_me_opts mo = FORT_ME_OPTS_INIT;
+		fort_request_info ri;
+		mo.language = "es";
+		assert_int_equal(fort_me_request(&ri, v, b, "bo@example.org", "access", &mo), 0);
+		assert_int_equal(fort_client_language(lang, &src, v, b), 0);
+		assert_string_equal(lang, "es");
+		assert_string_equal(src, "client");
+		assert_int_equal(fort_client_language_set(v, b, "de"), 0);
+	}
 	expect_verified(v);
 	fort_vault_close(v);
 	/* sealed: the language changed outside Fortress is refused */
