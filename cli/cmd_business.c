@@ -13,6 +13,7 @@ static const struct cli_opt set_opts[] = {
 	{ "country", 0, OPT_VALUE, "CC", "where the business is established (ISO 3166 code or name)" },
 	{ "state", 0, OPT_VALUE, "REGION", "its state / Land (ISO 3166-2 code or name; required in Germany: DE-BY, DE-BE...)" },
 	{ "lead-authority", 0, OPT_VALUE, "CODE", "the lead authority (Art. 56) if established in several EU countries" },
+	{ "language", 0, OPT_VALUE, "LANG", "letters to clients whose language is not known in LANG (en de fr es it nl)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -27,6 +28,7 @@ static int cmd_business_show(struct cli *c)
 		json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", b.name, "address", b.address, "email", b.email,
 				      "phone", b.phone, "dpo", b.dpo, "representative", b.representative, "country", b.country,
 				      "state", b.state, "lead_authority", b.lead_authority);
+		json_object_set_new(j, "language", json_string(b.language[0] ? b.language : "en"));
 		json_object_set_new(j, "authority", b.authority_code[0]
 				    ? json_pack("{s:s,s:s}", "code", b.authority_code, "name", b.authority) : json_null());
 		if (b.authority_problem[0])
@@ -42,6 +44,7 @@ static int cmd_business_show(struct cli *c)
 	printf("established in:  %s%s%s\n", b.country, b.state[0] ? ", " : "", b.state);
 	if (b.lead_authority[0])
 		printf("lead authority:  %s\n", b.lead_authority);
+	printf("letters in:      %s\n", b.language[0] ? b.language : "en (default)");
 	if (b.authority_code[0])
 		printf("authority:       %s (%s)\n", b.authority, b.authority_code);
 	else
@@ -62,9 +65,11 @@ static int cmd_business_set(struct cli *c)
 	s.country = cli_str(c, "country");
 	s.state = cli_str(c, "state");
 	s.lead_authority = cli_str(c, "lead-authority");
-	if (!s.address && !s.email && !s.phone && !s.dpo && !s.representative && !s.country && !s.state && !s.lead_authority)
+	s.language = cli_str(c, "language");
+	if (!s.address && !s.email && !s.phone && !s.dpo && !s.representative && !s.country && !s.state && !s.lead_authority &&
+	    !s.language)
 		return cli_usage_error(c, "'business set' needs at least one of --address, --email, --phone, --dpo, "
-				       "--representative, --country, --state, --lead-authority");
+				       "--representative, --country, --state, --lead-authority, --language");
 	if ((r = fort_business_set(c->vault, &s)) < 0)
 		return cli_fail(c, r, NULL);
 	return cmd_business_show(c);

@@ -13,6 +13,7 @@ static const struct cli_opt set_opts[] = {
 	{ "set", 0, OPT_MULTI, "FIELD=VALUE", "set FIELD (an empty VALUE clears it on edit)" },
 	{ "set-file", 0, OPT_MULTI, "FIELD=PATH", "set FIELD to the content of PATH ('-': stdin): the value stays off the command line" },
 	{ "set-stdin", 0, OPT_VALUE, "FIELD", "set FIELD to what the standard input holds" },
+	{ "language", 0, OPT_VALUE, "LANG", "the client's letters in LANG: en de fr es it nl ('' forgets it)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -108,6 +109,8 @@ static int parse_sets_x(struct cli *c, fort_kv **out, size_t *n, int read)
 	*out = NULL;
 	*n = 0;
 	total = ns + nf + (in ? 1 : 0);
+	if (total == 0 && cli_str(c, "language"))
+		return EXIT_OK;   /* only the language changes */
 	if (total == 0)
 		return cli_usage_error(c, "'%s' needs --set FIELD=VALUE (or --set-file FIELD=PATH, --set-stdin FIELD)", c->cmd_path);
 	if (in && !*in)
@@ -201,7 +204,12 @@ static int sets_check(struct cli *c)
 {
 	fort_kv *kv;
 	size_t n;
-	int ex = parse_sets_x(c, &kv, &n, 0);
+	const char *lang = cli_str(c, "language");
+	int ex;
+	if (lang && *lang && !fort_language_supported(lang))
+		return cli_error(c, EXIT_INPUT, "--language %s: letters are written in en, de, fr, es, it or nl; give one of them "
+				 "(or --language '' to forget the client's language)", lang);
+	ex = parse_sets_x(c, &kv, &n, 0);
 	if (ex == EXIT_OK)
 		free_sets(kv, n);
 	return ex;
@@ -243,10 +251,14 @@ static int cmd_client_add(struct cli *c)
 
 	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
 		return ex;
+	if (!n)
+		return cli_usage_error(c, "'%s' needs --set FIELD=VALUE (or --set-file FIELD=PATH, --set-stdin FIELD)", c->cmd_path);
 	r = fort_client_add(id, c->vault, kv, n);
 	free_read_sets(c, kv, n);
 	if (r < 0)
 		return client_fail(c, r, 1);
+	if (cli_str(c, "language") && (r = fort_client_language_set(c->vault, id, cli_str(c, "language"))) < 0)
+		return client_fail(c, r, 0);
 	if (c->json) {
 		json_t *j = json_object();
 
@@ -268,10 +280,12 @@ static int cmd_client_edit(struct cli *c)
 
 	if ((ex = parse_sets(c, &kv, &n)) != EXIT_OK)
 		return ex;
-	r = fort_client_edit(c->vault, id, kv, n);
+	r = n ? fort_client_edit(c->vault, id, kv, n) : 0;
 	free_read_sets(c, kv, n);
 	if (r < 0)
 		return client_fail(c, r, 1);
+	if (cli_str(c, "language") && (r = fort_client_language_set(c->vault, id, cli_str(c, "language"))) < 0)
+		return client_fail(c, r, 0);
 	return print_done(c, id, "updated");
 }
 
@@ -417,7 +431,8 @@ static const struct cli_cmd client_add_def = {
 	.description =
 		"Every value is checked and normalised by its field's type (see 'fortress map\n"
 		"show').  A client with the same email or phone is refused.  Prints the new\n"
-		"id (c-0123456789abcdef).\n",
+		"id (c-0123456789abcdef).  --language sets the language of the client's\n"
+		"letters (else: their consents' language, else the business's).\n",
 };
 
 static const struct cli_cmd client_list_def = {
@@ -452,7 +467,8 @@ static const struct cli_cmd client_edit_def = {
 	.summary = "change fields of a client",
 	.synopsis = "ID --set FIELD=VALUE [--set ...] [--set-file FIELD=PATH]... [--set-stdin FIELD]",
 	.opts = set_opts, .min_args = 1, .max_args = 1, .args_name = "ID", .check = sets_check,
-	.description = "An empty VALUE clears the field.\n",
+	.description = "An empty VALUE clears the field.  --language alone changes only the\n"
+		       "language of the client's letters.\n",
 };
 
 static const struct cli_cmd client_erase_def = {

@@ -448,6 +448,7 @@ static const struct cli_opt letters_opts[] = {
 	{ "offer-code", 0, OPT_VALUE, "CODE", "the activation code for the offered service" },
 	{ "offer-until", 0, OPT_VALUE, "DATE", "the last day to enrol (YYYY-MM-DD)" },
 	{ "offer-months", 0, OPT_VALUE, "N", "months offered (default: each state's minimum)" },
+	{ "language", 0, OPT_VALUE, "LANG", "the clients' letters in LANG (en de fr es it nl) instead of each client's own" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
@@ -459,6 +460,7 @@ static int offer_opts(struct cli *c, fort_letter_opts *o)
 	o->offer_enrol = cli_str(c, "offer-enrol");
 	o->offer_code = cli_str(c, "offer-code");
 	o->offer_until = cli_str(c, "offer-until");
+	o->language = cli_str(c, "language");
 	if (m) {
 		char *end = NULL;
 		long n = strtol(m, &end, 10);
@@ -662,6 +664,7 @@ static const struct cli_opt notify_opts[] = {
 	{ "offer-code", 0, OPT_VALUE, "CODE", "the activation code for the offered service" },
 	{ "offer-until", 0, OPT_VALUE, "DATE", "the last day to enrol (YYYY-MM-DD)" },
 	{ "offer-months", 0, OPT_VALUE, "N", "months offered (default: each state's minimum)" },
+	{ "language", 0, OPT_VALUE, "LANG", "the clients' letters in LANG (en de fr es it nl) instead of each client's own" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 

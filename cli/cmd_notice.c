@@ -13,6 +13,19 @@ static const struct cli_opt out_opts[] = {
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 
+static const struct cli_opt show_opts[] = {
+	{ "format", 0, OPT_VALUE, "F", "md (default) or html" },
+	{ "output", 'o', OPT_VALUE, "FILE", "write to FILE instead of standard output ('-'; an existing FILE only with --force)" },
+	{ "force", 0, OPT_FLAG, NULL, "with -o: replace FILE if it exists (never through a symbolic link)" },
+	{ "language", 0, OPT_VALUE, "LANG", "the notice's texts in LANG: en (default) de fr es it nl" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
+static const struct cli_opt publish_opts[] = {
+	{ "language", 0, OPT_VALUE, "LANG", "publish the notice in LANG: en (default) de fr es it nl" },
+	{ NULL, 0, OPT_FLAG, NULL, NULL }
+};
+
 static int emit(struct cli *c, const char *text)
 {
 	if (cli_str(c, "output"))
@@ -26,7 +39,7 @@ static int cmd_notice_show(struct cli *c)
 	char *text = NULL, version[65];
 	int r, ex;
 
-	if ((r = fort_notice_generate(&text, version, c->vault, cli_str(c, "format"))) < 0)
+	if ((r = fort_notice_generate_in(&text, version, c->vault, cli_str(c, "format"), cli_str(c, "language"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
 		json_t *j = shape_notice(version, text);
@@ -46,11 +59,12 @@ static int cmd_notice_publish(struct cli *c)
 	char version[65];
 	int r;
 
-	if ((r = fort_notice_publish(version, c->vault)) < 0)
+	if ((r = fort_notice_publish_in(version, c->vault, cli_str(c, "language"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json)
 		return cli_print_json(c, shape_notice(version, NULL));
-	printf("notice version %s published\n", version);
+	printf("notice version %s published%s%s\n", version, cli_str(c, "language") && *cli_str(c, "language") ? " in " : "",
+	       cli_str(c, "language") ? cli_str(c, "language") : "");
 	cli_info(c, "consents recorded from now on without --notice-file refer to this text");
 	return EXIT_OK;
 }
@@ -91,12 +105,19 @@ static int cmd_records(struct cli *c)
 static const struct cli_cmd notice_show_def = {
 	.name = "show", .fn = cmd_notice_show, .flags = NEEDS_VAULT,
 	.summary = "the privacy notice generated from the data map (Markdown or HTML)",
-	.synopsis = "[--format md|html] [-o FILE [--force]] [--json]", .opts = out_opts, .min_args = 0, .max_args = 0,
+	.synopsis = "[--format md|html] [-o FILE [--force]] [--json]", .opts = show_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"--language writes the notice's own texts in that language; the names and\n"
+		"descriptions of the data map stay as written, and a footnote says so.\n",
 };
 static const struct cli_cmd notice_publish_def = {
 	.name = "publish", .fn = cmd_notice_publish, .flags = NEEDS_UNLOCK,
 	.summary = "publish the current notice: its text is kept and consents refer to it",
-	.synopsis = "[--json]", .min_args = 0, .max_args = 0,
+	.synopsis = "[--json]", .opts = publish_opts, .min_args = 0, .max_args = 0,
+	.description =
+		"Each language is published on its own (--language); the intake form and the\n"
+		"self-service page show the visitor the notice in their language when one is\n"
+		"published, else the English one with a line saying so.\n",
 };
 static const struct cli_cmd notice_diff_def = {
 	.name = "diff", .fn = cmd_notice_diff, .flags = NEEDS_VAULT,

@@ -238,6 +238,7 @@ static int cmd_request_refuse(struct cli *c) { return step(c, "refuse"); }
 
 static const struct cli_opt fulfil_opts[] = {
 	{ "out", 'o', OPT_VALUE, "DIR", "access/portability: the folder to write (must not exist)" },
+	{ "language", 0, OPT_VALUE, "LANG", "access/portability: the letter in LANG (en de fr es it nl) instead of the client's own" },
 	{ "certificate", 0, OPT_VALUE, "FILE", "erasure: the erasure certificate to write (must not exist)" },
 	{ "as-of", 0, OPT_VALUE, "DATE", "erasure: decide which legal holds have ended as of DATE (default today)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
@@ -291,7 +292,7 @@ static int cmd_request_fulfil(struct cli *c)
 	}
 	if (!cli_str(c, "out"))
 		return cli_usage_error(c, "give the folder for the package: --out DIR");
-	if ((r = fort_request_fulfil(&rep, c->vault, id, cli_str(c, "out"))) < 0)
+	if ((r = fort_request_fulfil_in(&rep, c->vault, id, cli_str(c, "out"), cli_str(c, "language"))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
 		json_t *j = json_object();

@@ -410,6 +410,30 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason) FORT_WU
 /* Is ID in the erasure ledger?  1 yes, 0 no, <0 error. */
 int fort_client_is_erased(fort_vault *v, const char *id);
 
+/* ----------------------------------------------- the client's language */
+
+/* Letters and notices for a client are written in the client's language
+ * when it is known (issue 18 item 4): en de fr es it nl.  1 when LANG is
+ * one of them (exactly, lower case), else 0. */
+int fort_language_supported(const char *lang);
+/* Set the language CLIENT's letters are written in (LANG NULL or "":
+ * forget it).  Kept as a sealed vault detail (docs/SECURITY.md); dropped
+ * when the client is erased.  Needs 'write'; audited.  FORT_EINPUT (a
+ * language Fortress does not write, naming it), FORT_ENOTFOUND. */
+int fort_client_language_set(fort_vault *v, const char *client, const char *lang) FORT_WUR;
+/* The language of CLIENT's letters (CLIENT NULL: the business's default):
+ * the one set for the client (fort_client_language_set, or an intake
+ * submission's page language), else that of their newest consent-ledger
+ * entry, else the business's default language (fort_business_set), else
+ * "en".  SOURCE (may be NULL)
+ * gets which: "client", "consent", "business" or "default".  Needs
+ * 'read'. */
+int fort_client_language(char out[8], const char **source, fort_vault *v, const char *client) FORT_WUR;
+/* DATE ("YYYY-MM-DD", more ignored) as a letter in LANG writes it:
+ * "6 December 2026", "6. Dezember 2026", "6 décembre 2026", "6 de
+ * diciembre de 2026", "6 dicembre 2026", "6 december 2026".  FORT_EINPUT. */
+int fort_date_words(char *out, size_t cap, const char *lang, const char *date);
+
 /* ----------------------------------------------------- import and export */
 
 typedef void (*fort_progress_cb)(void *ctx, uint64_t done_bytes, uint64_t total_bytes, uint64_t rows);
@@ -1009,6 +1033,10 @@ typedef struct {
  * answered.  Needs 'reveal' and every category key.  Audited.  FORT_EEXISTS
  * (DIR), FORT_EINPUT (another kind, a closed request), FORT_EDENIED. */
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir) FORT_WUR;
+/* The same with the letter (and the package's texts) in LANGUAGE (en de
+ * fr es it nl) instead of the client's own (fort_client_language: the
+ * letter of a fort_request_fulfil is in that).  FORT_EINPUT (LANGUAGE). */
+int fort_request_fulfil_in(fort_access_report *out, fort_vault *v, int64_t id, const char *dir, const char *language) FORT_WUR;
 /* The same package as one zip archive in memory (made with libarchive; the
  * entries as the folder's files), for a download: nothing is written to
  * disk.  *ZIP is malloc'ed, *LEN bytes; it holds the client's data: wipe
@@ -1156,14 +1184,17 @@ struct fort_business_spec {
 	const char *state;          /* its state / Land: ISO 3166-2 code or name; required in Germany (BDSG 40) */
 	const char *lead_authority; /* Art. 56: the lead authority's code (e.g. "FR", "DE-BY") when the business has
 				     * establishments in several EU countries: that of its main establishment */
+	const char *language;       /* version 2: the language of letters to clients whose own is not known
+				     * (en de fr es it nl; default English; fort_client_language) */
 };
-#define FORT_BUSINESS_SPEC_VERSION 1
-#define FORT_BUSINESS_SPEC_INIT { FORT_BUSINESS_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+#define FORT_BUSINESS_SPEC_VERSION 2
+#define FORT_BUSINESS_SPEC_INIT { FORT_BUSINESS_SPEC_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct {
 	char name[128];
 	char address[501], email[255], phone[41], dpo[501], representative[501];
 	char country[3], state[8], lead_authority[8];
+	char language[8];            /* letters to clients whose own is not known: "" (English) or en de fr es it nl */
 	char authority_code[8];      /* the competent authority's row in data/supervisory_authorities.csv, "" if none */
 	char authority[300];         /* its name */
 	char authority_problem[300]; /* why none could be decided, and what to do ("" when one was) */
@@ -1196,6 +1227,22 @@ int fort_notice_published(char version_out[65], char **out, fort_vault *v, const
 /* Line diff ("- old", "+ new") between the last published notice and the
  * current one; *CHANGED 1 when they differ (or none was published). */
 int fort_notice_diff(char **out, int *changed, fort_vault *v) FORT_WUR;
+/* The notice in a language (issue 18 item 4): LANGUAGE en de fr es it nl
+ * (NULL or "": English, as the functions above).  Its fixed texts are
+ * translated (data/i18n "notice.*"); the data map's names and
+ * descriptions stay as the business wrote them, and a footnote says so.
+ * Each language's notice is published on its own; a consent recorded in
+ * a language points to that language's newest notice.  FORT_EINPUT (a
+ * language the notice is not written in, named). */
+int fort_notice_generate_in(char **out, char version_out[65], fort_vault *v, const char *format,
+			    const char *language) FORT_WUR;
+int fort_notice_publish_in(char version_out[65], fort_vault *v, const char *language) FORT_WUR;
+/* The notice published in LANGUAGE, else the English one (published
+ * without a language) preceded by a line, in LANGUAGE, saying it is not
+ * available in it.  LANG_OUT (may be NULL) gets the language of the notice
+ * given.  Works locked.  FORT_ENOTFOUND when none was published. */
+int fort_notice_published_in(char version_out[65], char **out, char lang_out[8], fort_vault *v, const char *format,
+			     const char *language) FORT_WUR;
 /* The records of processing activities (GDPR Art. 30(1)) from the map:
  * FORMAT "json" (default), "csv" or "html".  *OUT is malloc'ed. */
 int fort_records_generate(char **out, fort_vault *v, const char *format) FORT_WUR;
@@ -2048,6 +2095,7 @@ typedef struct {
 	const char *subject;
 	const char *text;       /* Markdown */
 	const char *html;
+	const char *language;   /* the letter's: en de fr es it nl (issue 18) */
 } fort_letter;
 typedef int (*fort_letter_cb)(void *ctx, const fort_letter *l);
 typedef struct {
@@ -2066,9 +2114,14 @@ typedef struct {
 	 * state's minimum; fewer than a state's minimum is refused). */
 	const char *offer_provider, *offer_enrol, *offer_code, *offer_until;
 	int offer_months;
+	/* version 3: the clients' letters in this language (en de fr es it nl)
+	 * instead of each client's own (fort_client_language); NULL: each
+	 * client's.  A client in a US state gets the English letter (the
+	 * state's required texts are English). */
+	const char *language;
 } fort_letter_opts;
-#define FORT_LETTER_OPTS_VERSION 2
-#define FORT_LETTER_OPTS_INIT { FORT_LETTER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0 }
+#define FORT_LETTER_OPTS_VERSION 3
+#define FORT_LETTER_OPTS_INIT { FORT_LETTER_OPTS_VERSION, NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, 0, NULL }
 /* Render the authority notification (every Art. 33(3) element) and a letter
  * per affected client (every Art. 34(2) element, plain language, what the
  * client can do) and pass each to CB.  Names and e-mail addresses are
@@ -2084,7 +2137,8 @@ typedef struct {
 int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, fort_letter_cb cb, void *ctx) FORT_WUR;
 /* Check TEXT of a letter of KIND against the list of required elements:
  * 0, or FORT_EINPUT with MISSING (may be NULL) naming the first missing.
- * KIND: authority, authority-late, client, or client:US-XX (a client in US
+ * KIND: authority, authority-late, client, client@LANG (a client letter in
+ * LANG, its headings from data/i18n/LANG.csv), or client:US-XX (a client in US
  * state XX: also that state's required and forbidden elements, from
  * data/us_state_letter_elements.csv: a required section with every item of
  * its text word for word, no forbidden phrase; a client heading the state

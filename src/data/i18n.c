@@ -65,6 +65,53 @@ const char *i18n_text(const char *lang, const char *key)
 	return s;
 }
 
+const char *i18n_text_in(const char *lang, const char *key)
+{
+	const char *s;
+	if (!lang || strcmp(i18n_lang(lang), lang) != 0 || !key)
+		return NULL;
+	s = lookup(catalogue(lang), key);
+	return s && *s ? s : NULL;
+}
+
+int i18n_complete(const char *lang, const char *prefix, char *absent, size_t cap)
+{
+	const data_table *en = catalogue("en");
+	size_t k = strlen(prefix);
+	for (size_t i = 0; en && i < en->nrows; i++) {
+		const char *key = data_table_cell(en, i, 0);
+		if (strncmp(key, prefix, k) == 0 && !i18n_text_in(lang, key)) {
+			snprintf(absent, cap, "%s", key);
+			return -1;
+		}
+	}
+	if (!en) {
+		snprintf(absent, cap, "the English catalogue");
+		return -1;
+	}
+	return 0;
+}
+
+int i18n_put(fort_buf *b, const char *lang, const char *key, const char *const *vars)
+{
+	const char *t = i18n_text(lang, key);
+	while (*t) {
+		const char *end;
+		if (*t == '{' && (end = strchr(t, '}')) != NULL) {
+			size_t n = (size_t)(end - t - 1);
+			for (size_t i = 0; vars && vars[i] && vars[i + 1]; i += 2)
+				if (strlen(vars[i]) == n && strncmp(vars[i], t + 1, n) == 0) {
+					fort_buf_puts(b, vars[i + 1]);
+					break;
+				}
+			t = end + 1;
+			continue;
+		}
+		fort_buf_putc(b, *t++);
+	}
+	return fort_buf_error(b);
+}
+
 unsigned long i18n_missing(void)
 {
 	return atomic_load(&missing);

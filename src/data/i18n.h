@@ -8,6 +8,7 @@
 #define FORT_DATA_I18N_H
 
 #include <stddef.h>
+#include "util.h"
 
 /* The languages, in the switcher's order, NULL-terminated: "en", "de",
  * "fr", "es", "it", "nl". */
@@ -20,6 +21,20 @@ const char *i18n_lang(const char *lang);
  * has gives "" (never the key itself: a page must not print a raw key),
  * and i18n_missing() counts it. */
 const char *i18n_text(const char *lang, const char *key);
+
+/* The text of KEY in LANG's own catalogue, or NULL when that catalogue
+ * lacks it (no fallback to English): for the letters, which must be whole
+ * in the client's language or not written at all. */
+const char *i18n_text_in(const char *lang, const char *key);
+
+/* Every key of the English catalogue starting with PREFIX ("letter.") has a
+ * text in LANG: 0, or -1 with the first missing key in MISSING. */
+int i18n_complete(const char *lang, const char *prefix, char *absent, size_t cap);
+
+/* Append KEY's text in LANG (i18n_text) to B with its placeholders
+ * "{name}" replaced: VARS is name, value, name, value, ..., NULL (a
+ * placeholder not in VARS is left out). */
+int i18n_put(fort_buf *b, const char *lang, const char *key, const char *const *vars);
 
 /* How many lookups asked for a key the catalogue lacks, since the process
  * started (tests: no page may print a raw key). */

@@ -19,6 +19,7 @@
 #include "rights/rights.h"
 #include "incident/incident_int.h"
 #include "render/html.h"
+#include "data/i18n.h"
 
 #define HOURS_72 (72 * 3600)
 
@@ -206,17 +207,19 @@ static int state_check(const char *state, const char *types, const char *text, c
 /* The elements of letter BASE (authority | client) every letter carries;
  * for a client in US state STATE (or NULL) not those the state forbids
  * (Massachusetts: the nature of the breach). */
-static int base_check(const char *base, int late, const char *state, const char *text, char *missing, size_t cap)
+static int base_check(const char *base, int late, const char *state, const char *lang, const char *text, char *missing,
+		      size_t cap)
 {
 	const data_table *t;
-	int r, cl, ce, ch, cw;
+	int r, cl, ce, ch, cw, ck;
 	if ((r = data_table_get(&t, "breach_letter_elements")) < 0)
 		return r;
 	cl = data_table_col(t, "letter");
 	ce = data_table_col(t, "element");
 	ch = data_table_col(t, "heading");
 	cw = data_table_col(t, "when");
-	if (cl < 0 || ce < 0 || ch < 0 || cw < 0)
+	ck = data_table_col(t, "key");
+	if (cl < 0 || ce < 0 || ch < 0 || cw < 0 || ck < 0)
 		return fort_error_set(FORT_ECORRUPT, "data/breach_letter_elements.csv lacks a column");
 	for (size_t i = 0; i < t->nrows; i++) {
 		if (strcmp(data_table_cell(t, i, cl), base) != 0)
@@ -226,6 +229,27 @@ static int base_check(const char *base, int late, const char *state, const char 
 		if (state && (r = state_forbids(state, data_table_cell(t, i, ch))) != 0) {
 			if (r < 0)
 				return fort_error_code();
+			continue;
+		}
+		if (lang && strcmp(lang, "en") != 0 && strcmp(base, "client") == 0) {
+			/* the heading in the letter's language (data/i18n/LANG.csv):
+			 * a language without it has no complete letter */
+			const char *key = data_table_cell(t, i, ck), *h = key[0] ? i18n_text_in(lang, key) : NULL;
+			char heading[256];
+			if (!h) {
+				if (missing && cap)
+					snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+				return fort_error_set(FORT_EINPUT, "the client letter in '%s' lacks a required element: %s (data/i18n/%s.csv "
+						      "has no text for '%s')", lang, data_table_cell(t, i, ce), i18n_lang(lang),
+						      key[0] ? key : "(no key in data/breach_letter_elements.csv)");
+			}
+			snprintf(heading, sizeof heading, "## %s", h);
+			if (!has_section(text, heading)) {
+				if (missing && cap)
+					snprintf(missing, cap, "%s", data_table_cell(t, i, ce));
+				return fort_error_set(FORT_EINPUT, "the client letter in '%s' lacks a required element: %s ('%s' with its text)",
+						      lang, data_table_cell(t, i, ce), heading);
+			}
 			continue;
 		}
 		if (!has_section(text, data_table_cell(t, i, ch))) {
@@ -254,13 +278,19 @@ int fort_letter_check(const char *kind, const char *text, char *missing, size_t 
 			return fort_error_set(FORT_EINPUT, "letter kind client:US-XX[+TYPES]: XX is the state's two-letter code");
 		memcpy(st, kind + 10, 2);
 		st[2] = '\0';
-		if ((r = base_check("client", 0, st, text, missing, cap)) < 0)
+		if ((r = base_check("client", 0, st, NULL, text, missing, cap)) < 0)
 			return r;
 		return state_check(st, plus ? plus + 1 : NULL, text, missing, cap);
 	}
+	if (kind && text && strncmp(kind, "client@", 7) == 0) {
+		/* a client letter in a language (issue 18): its headings from data/i18n */
+		if (!fort_language_supported(kind + 7))
+			return fort_error_set(FORT_EINPUT, "letter kind client@LANG: LANG is one of en de fr es it nl, not '%.16s'", kind + 7);
+		return base_check("client", 0, NULL, kind + 7, text, missing, cap);
+	}
 	if (!kind || !text || (strcmp(base, "authority") != 0 && strcmp(base, "client") != 0))
-		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late or client");
-	return base_check(base, late, NULL, text, missing, cap);
+		return fort_error_set(FORT_EINPUT, "letter kind is authority, authority-late, client or client@LANG");
+	return base_check(base, late, NULL, NULL, text, missing, cap);
 }
 
 /* ------------------------------------------------------------- rendering */
@@ -395,25 +425,33 @@ static int authority_letter(fort_buf *b, struct ctx *c)
 	return fort_buf_error(b);
 }
 
-static int advice(fort_buf *b, const char *categories)
+/* The advice for each data category the breach involved, in LANG
+ * (data/i18n "letter.advice.CATEGORY"; which categories have advice, and
+ * its sources: data/breach_advice.csv). */
+static int advice(fort_buf *b, const char *categories, const char *lang)
 {
 	const data_table *t;
-	int r, cc, ca;
+	int r, cc;
 	if ((r = data_table_get(&t, "breach_advice")) < 0)
 		return r;
 	cc = data_table_col(t, "category");
-	ca = data_table_col(t, "advice");
-	if (cc < 0 || ca < 0)
+	if (cc < 0)
 		return fort_error_set(FORT_ECORRUPT, "data/breach_advice.csv lacks a column");
 	for (size_t i = 0; i < t->nrows; i++) {
-		const char *cat = data_table_cell(t, i, cc);
+		const char *cat = data_table_cell(t, i, cc), *text;
+		char key[64];
 		size_t k = strlen(cat);
 		const char *p = categories;
 		for (; (p = strstr(p, cat)) != NULL; p += k)
 			if ((p == categories || p[-1] == ',') && (p[k] == ',' || p[k] == '\0'))
 				break;
-		if (p)
-			fort_buf_printf(b, "- %s\n", data_table_cell(t, i, ca));
+		if (!p)
+			continue;
+		snprintf(key, sizeof key, "letter.advice.%s", cat);
+		if (!(text = i18n_text_in(lang, key)))
+			return fort_error_set(FORT_EINPUT, "the client letter in '%s' lacks what the client can do about their %s data: "
+					      "data/i18n/%s.csv has no text for '%s'", lang, cat, lang, key);
+		fort_buf_printf(b, "- %s\n", text);
 	}
 	return 0;
 }
@@ -537,73 +575,108 @@ static int offers_check(const struct ctx *c)
 
 /* The check a client letter gets: its US state's elements too, with the
  * field types the breach exposed ("client:US-CT+name,ssn"). */
-static const char *kind_of(char *buf, size_t cap, fort_vault *v, const fort_impact_client *ic)
+static const char *kind_of(char *buf, size_t cap, fort_vault *v, const fort_impact_client *ic, const char *lang)
 {
 	if (strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5) {
 		char types[160];
 		exposed_types(types, sizeof types, v, ic->fields);
 		snprintf(buf, cap, "client:%s+%s", ic->jurisdiction, types);
 	} else {
-		snprintf(buf, cap, "client");
+		snprintf(buf, cap, "client@%s", lang);
 	}
 	return buf;
 }
 
-static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name)
+/* A date of the incident ("YYYY-MM-DD..." UTC) as the letter's language
+ * writes it; English keeps the ISO date. */
+static void letter_date(char *out, size_t cap, const char *lang, const char *when)
+{
+	if (strcmp(lang, "en") == 0 || fort_date_words(out, cap, lang, when) < 0) {
+		fort_error_clear();
+		snprintf(out, cap, "%.10s", when);
+	}
+}
+
+static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *ic, const char *name, const char *lang)
 {
 	const fort_incident_info *in = &c->in;
 	int r;
 	const char *st = strncmp(ic->jurisdiction, "US-", 3) == 0 && strlen(ic->jurisdiction) == 5 ? ic->jurisdiction + 3 : NULL;
 	if (st && state_forbids(st, "## What happened") < 0)
 		return fort_error_code();
-	fort_buf_printf(b, "# Notice of Data Breach\n\n");
-	fort_buf_printf(b, "Dear %s,\n\n", name && *name ? name : "client");
-	fort_buf_printf(b, "We are writing to tell you about a problem with the security of your information held by %s. "
-			   "We are sorry. This letter explains what happened, what it could mean for you and what you can do.\n\n",
-			c->v->business);
+	fort_buf_printf(b, "# %s\n\n", i18n_text(lang, "letter.breach.title"));
+	{
+		const char *dear[] = { "name", name, NULL };
+		i18n_put(b, lang, name && *name ? "letter.dear" : "letter.dear_client", dear);
+		fort_buf_puts(b, "\n\n");
+	}
+	{
+		const char *vars[] = { "business", c->v->business, NULL };
+		i18n_put(b, lang, "letter.breach.intro", vars);
+		fort_buf_puts(b, "\n\n");
+	}
 	if (!st || state_forbids(st, "## What happened") == 0) {
-		fort_buf_printf(b, "## What happened\n\n");
-		fort_buf_printf(b, "On %.10s (UTC) the following happened: %s. We found out on %.10s.\n\n", in->occurred, in->title,
-				in->aware);
+		char occurred[64], aware[64];
+		const char *vars[] = { "occurred", occurred, "title", in->title, "aware", aware, NULL };
+		letter_date(occurred, sizeof occurred, lang, in->occurred);
+		letter_date(aware, sizeof aware, lang, in->aware);
+		fort_buf_printf(b, "## %s\n\n", i18n_text(lang, "letter.breach.h.happened"));
+		i18n_put(b, lang, "letter.breach.happened", vars);
+		fort_buf_puts(b, "\n\n");
 		put_notes(b, c->notes, c->nnotes, "fact", 0);
 		fort_buf_puts(b, "\n");
 	}
-	fort_buf_printf(b, "## What information was involved\n\n");
+	fort_buf_printf(b, "## %s\n\n", i18n_text(lang, "letter.breach.h.information"));
 	{
-		const char *p = ic->fields;
+		const char *p = ic->fields, *item = i18n_text(lang, "letter.breach.item");
 		while (*p) {
-			char nm[64];
+			char nm[64], lbl[300];
 			size_t k = strcspn(p, ",");
 			const fort_field_info *f;
+			const char *vars[] = { "label", lbl, NULL };
 			snprintf(nm, sizeof nm, "%.*s", (int)(k < 63 ? k : 63), p);
 			f = fort_map_find(c->v, nm);
 			{
 				const char *lb = f && f->label ? f->label : nm;
-				char first = lb[0] >= 'A' && lb[0] <= 'Z' && !(lb[1] >= 'A' && lb[1] <= 'Z') ? (char)(lb[0] + 32) : lb[0];
-				fort_buf_printf(b, "- Your %c%s\n", first, lb[0] ? lb + 1 : "");
+				/* "Your e-mail": a label in mid-sentence is lower case (where the
+				 * text puts it there: German nouns keep their capital) */
+				char first = strncmp(item, "{label}", 7) != 0 && lb[0] >= 'A' && lb[0] <= 'Z' &&
+							     !(lb[1] >= 'A' && lb[1] <= 'Z') ? (char)(lb[0] + 32) : lb[0];
+				snprintf(lbl, sizeof lbl, "%c%s", first, lb[0] ? lb + 1 : "");
 			}
+			fort_buf_puts(b, "- ");
+			i18n_put(b, lang, "letter.breach.item", vars);
+			fort_buf_puts(b, "\n");
 			p += k;
 			if (*p == ',')
 				p++;
 		}
 	}
-	fort_buf_printf(b, "\n%s\n", c->im->protected_ ? "This information was encrypted and the key was not taken, so it should "
-				     "not be readable by others." : "This information may be readable by whoever has it.");
-	fort_buf_printf(b, "\n## What we are doing\n\n");
+	fort_buf_printf(b, "\n%s\n", i18n_text(lang, c->im->protected_ ? "letter.breach.encrypted" : "letter.breach.readable"));
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "letter.breach.h.doing"));
 	put_notes(b, c->notes, c->nnotes, "remedy", 0);
-	fort_buf_printf(b, "\n## What this could mean for you\n\n");
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "letter.breach.h.mean"));
 	put_notes(b, c->notes, c->nnotes, "effect", 0);
 	put_notes(b, c->notes, c->nnotes, "consequence", 0);
-	fort_buf_printf(b, "\n## What you can do\n\n");
-	if ((r = advice(b, ic->categories)) < 0)
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "letter.breach.h.can_do"));
+	if ((r = advice(b, ic->categories, lang)) < 0)
 		return r;   /* the advice table unread (out of memory): not a letter without it */
-	fort_buf_printf(b, "\n## For more information\n\n");
-	fort_buf_printf(b, "Please contact us: %s\n", in->contact);
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "letter.breach.h.more"));
+	{
+		const char *vars[] = { "contact", in->contact, NULL };
+		i18n_put(b, lang, "letter.breach.contact", vars);
+		fort_buf_puts(b, "\n");
+	}
 	if (c->biz.address[0] || c->biz.email[0] || c->biz.phone[0])
-		fort_buf_printf(b, "\n%s%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "", c->biz.address,
-				c->biz.email[0] ? ", e-mail " : "", c->biz.email, c->biz.phone[0] ? ", phone " : "", c->biz.phone);
-	if (c->biz.dpo[0])
-		fort_buf_printf(b, "Our data protection officer: %s\n", c->biz.dpo);
+		fort_buf_printf(b, "\n%s%s%s%s%s%s%s%s%s%s%s\n", c->v->business, c->biz.address[0] ? ", " : "", c->biz.address,
+				c->biz.email[0] ? ", " : "", c->biz.email[0] ? i18n_text(lang, "letter.email_word") : "",
+				c->biz.email[0] ? " " : "", c->biz.email, c->biz.phone[0] ? ", " : "",
+				c->biz.phone[0] ? i18n_text(lang, "letter.phone_word") : "", c->biz.phone[0] ? " " : "", c->biz.phone);
+	if (c->biz.dpo[0]) {
+		const char *vars[] = { "dpo", c->biz.dpo, NULL };
+		i18n_put(b, lang, "letter.dpo", vars);
+		fort_buf_puts(b, "\n");
+	}
 	fort_buf_puts(b, "\n");
 	if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
 		/* what the client's state requires the letter to carry */
@@ -641,10 +714,15 @@ static int client_letter(fort_buf *b, struct ctx *c, const fort_impact_client *i
 			fort_buf_puts(b, "\n");
 		}
 	}
-	if (c->auth.name)
-		fort_buf_printf(b, "You also have the right to complain to the data protection authority: %s%s%s%s%s.\n", c->auth.name,
-				c->auth.website[0] ? ", " : "", c->auth.website, c->auth.email[0] ? ", " : "", c->auth.email);
-	fort_buf_printf(b, "\nYours sincerely,\n\n%s\n", c->v->business);
+	if (c->auth.name) {
+		char who[1200];
+		const char *vars[] = { "authority", who, NULL };
+		snprintf(who, sizeof who, "%s%s%s%s%s", c->auth.name, c->auth.website[0] ? ", " : "", c->auth.website,
+			 c->auth.email[0] ? ", " : "", c->auth.email);
+		i18n_put(b, lang, "letter.breach.complain", vars);
+		fort_buf_puts(b, "\n");
+	}
+	fort_buf_printf(b, "\n%s\n\n%s\n", i18n_text(lang, "letter.sincerely"), c->v->business);
 	return fort_buf_error(b);
 }
 
@@ -668,7 +746,7 @@ static const char *gdpr_conflict(const char *state)
 }
 
 static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char *client, const char *to, const char *subject,
-		   fort_buf *md)
+		   fort_buf *md, const char *lang)
 {
 	fort_letter l;
 	char *html = NULL;
@@ -681,6 +759,7 @@ static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char 
 	l.subject = subject;
 	l.text = md->buf;
 	l.html = html;
+	l.language = lang;
 	r = cb ? cb(cbctx, &l) : 0;
 	wipe_str(html);
 	return r;
@@ -692,7 +771,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_letter_opts dflt = FORT_LETTER_OPTS_INIT;
 	fort_buf md;
 	client_vals cv;
-	char missing[300] = "", subject[256], detail[128], ckind[200], fields[160];
+	char missing[300] = "", subject[256], detail[128], ckind[200], fields[160], (*langs)[8] = NULL;
 	int64_t now;
 	/* the addressee and the address: by type, whatever the fields are called */
 	int r, in_name = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), in_mail = map_field_by_role(&v->map, ROLE_EMAIL, 0);
@@ -706,6 +785,8 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		return FORT_CHECK_VERSION(o->version, FORT_LETTER_OPTS, fort_letter_opts);
 	if ((r = vault_need(v, ACT_REVEAL, "incident-letters", NULL)) < 0)
 		return r;
+	if (o->language && *o->language && !fort_language_supported(o->language))
+		return fort_error_set(FORT_EINPUT, "language '%.16s': Fortress writes letters in en, de, fr, es, it and nl", o->language);
 	if (o->phase && strcmp(o->phase, "initial") != 0 && strcmp(o->phase, "follow-up") != 0)
 		return fort_error_set(FORT_EINPUT, "the phase is 'initial' or 'follow-up' (Art. 33(4))");
 	if (o->phase && strcmp(o->phase, "follow-up") == 0 && (!o->case_ref || !*o->case_ref))
@@ -792,11 +873,36 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 			 o->phase ? o->phase : "initial", v->business, (long long)id);
 		snprintf(detail, sizeof detail, "incident #%lld: authority notification (%s)", (long long)id, o->phase ? o->phase : "initial");
 		if ((r = audit_record(v, "incident-letters", "", "", "breach-notice", "ok", detail)) < 0 ||
-		    (r = deliver(cb, cbctx, "authority", "", c.auth.email, subject, &md)) != 0)
+		    (r = deliver(cb, cbctx, "authority", "", c.auth.email, subject, &md, "en")) != 0)
 			goto out;
 	}
 	if (o->authority_only)
 		goto done;
+	/* every letter is whole in its client's language, or none is written:
+	 * each language the letters need has every text of a letter */
+	if (!(langs = calloc(c.im->nclients ? c.im->nclients : 1, sizeof *langs))) {
+		r = fort_error_set(FORT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c.im->nclients; i++) {
+		const fort_impact_client *ic = &c.im->clients[i];
+		int64_t cid;
+		char key[80];
+		if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
+			snprintf(langs[i], sizeof langs[i], "en");
+		} else if (o->language && *o->language) {
+			snprintf(langs[i], sizeof langs[i], "%s", o->language);
+		} else {
+			if ((r = client_id_parse(&cid, ic->id)) < 0 || (r = rights_client_language(langs[i], NULL, v, cid)) < 0)
+				goto out;
+		}
+		if (i18n_complete(langs[i], "letter.", key, sizeof key) < 0) {
+			r = fort_error_set(FORT_EINPUT, "the letter to client %s would be in '%s', and data/i18n/%s.csv has no text for "
+					   "'%s': no client letters are written; complete the catalogue, or give --language en",
+					   ic->id, langs[i], langs[i], key);
+			goto out;
+		}
+	}
 	if ((r = cvals_init(&cv, v)) < 0)
 		goto out;
 	for (size_t i = 0; i < c.im->nclients; i++) {
@@ -822,11 +928,11 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		}
 		store_client_release(&sc);
 		fort_buf_reset(&md);
-		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL)) < 0 ||
-		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, v, ic), md.buf, NULL, 0)) < 0)
+		if ((r = client_letter(&md, &c, ic, in_name >= 0 ? cv.vals[in_name] : NULL, langs[i])) < 0 ||
+		    (r = fort_letter_check(kind_of(ckind, sizeof ckind, v, ic, langs[i]), md.buf, NULL, 0)) < 0)
 			goto out;
 		r = deliver(cb, cbctx, "client", ic->id, in_mail >= 0 && cv.vals[in_mail] ? cv.vals[in_mail] : "",
-			    "Important: a data breach involving your information", &md);
+			    i18n_text(langs[i], "letter.breach.subject"), &md, langs[i]);
 		cvals_clear(&cv);
 		if (md.buf && md.len)
 			sodium_memzero(md.buf, md.len);
@@ -837,6 +943,7 @@ done:
 	r = 0;
 out:
 	(void)missing;
+	free(langs);
 	cvals_release(&cv);
 	if (md.buf && md.len)
 		sodium_memzero(md.buf, md.len);

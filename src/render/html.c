@@ -44,7 +44,9 @@ void render_html(fort_buf *h, const char *md, const render_html_opts *o)
 	const char *p = md;
 	int in_list = 0, in_para = 0, in_table = 0;
 
-	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
+	fort_buf_puts(h, "<!DOCTYPE html>\n<html lang=\"");
+	fort_html_escape_str(h, o && o->lang ? o->lang : "en");
+	fort_buf_puts(h, "\"><head><meta charset=\"utf-8\"><title>");
 	fort_html_escape_str(h, o->title ? o->title : "");
 	fort_buf_puts(h, "</title>");
 	if (o->head)

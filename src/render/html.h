@@ -18,6 +18,7 @@ typedef struct {
 	const char *table_html;  /* raw HTML that stands for a run of "|" lines (it opens the <table>; the
 				  * converter closes it), or NULL: table lines are dropped */
 	const char *footer;      /* raw HTML before </body>, or NULL */
+	const char *lang;        /* the page's language (<html lang>): NULL "en" */
 } render_html_opts;
 
 /* Append the page for MD to H (its sticky error tells whether it is whole). */

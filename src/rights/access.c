@@ -22,6 +22,7 @@
 #include "rights/rights.h"
 #include "render/pdf.h"
 #include "render/html.h"
+#include "data/i18n.h"
 
 /* CCPA: government ids, account numbers and passwords are not disclosed,
  * only that they are held (11 CCR §7024(d)). */
@@ -429,7 +430,11 @@ static int ledgers_add(json_t *data, size_t *nfiles, fort_vault *v, const char *
 	return 0;
 }
 
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip)
+/* KEY's text in L with VARS (name, value, ..., NULL) into the letter. */
+#define TXT(key, ...) i18n_put(&md, L, key, (const char *const[]){ __VA_ARGS__ })
+
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip,
+		   const char *lang)
 {
 	rights_sink disk, *sk = zip;
 	size_t nfiles = 0;
@@ -442,6 +447,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	int r, ccpa = strcmp(q->jurisdiction, "CA") == 0, made_dir = 0;
 	size_t held = 0, withheld = 0;
 	int used[64] = { 0 }; /* purposes (activities) the client's fields serve */
+	char L[8] = "en", received[64], today[64];
 
 	memset(&c, 0, sizeof c);
 	memset(&hist, 0, sizeof hist);
@@ -485,6 +491,28 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		sk = &disk;
 	}
 	iso_time(now, fort_now());
+	/* the letter in the client's language (a California request to know:
+	 * English, the CCPA's words) */
+	if (!ccpa) {
+		if (lang && *lang)
+			snprintf(L, sizeof L, "%s", lang);
+		else if ((r = rights_client_language(L, NULL, v, q->client)) < 0)
+			goto out;
+	}
+	{
+		char key[80];
+		if (i18n_complete(L, "access.", key, sizeof key) < 0 || i18n_complete(L, "letter.month.", key, sizeof key) < 0) {
+			r = fort_error_set(FORT_EINPUT, "the access letter would be in '%s', and data/i18n/%s.csv has no text for '%s': "
+					   "complete the catalogue, or give --language en", L, L, key);
+			goto out;
+		}
+	}
+	if (strcmp(L, "en") == 0 || fort_date_words(received, sizeof received, L, q->received) < 0 ||
+	    fort_date_words(today, sizeof today, L, now) < 0) {
+		fort_error_clear();
+		snprintf(received, sizeof received, "%s", q->received);
+		snprintf(today, sizeof today, "%s", now);
+	}
 
 	/* the data */
 	data = json_object();
@@ -518,26 +546,32 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	json_object_set_new(data, "access_history", json_incref(hist.arr));
 
 	/* the letter: every Art. 15(1)(a)-(h) and 15(2) item */
-	BOTH("# Your personal data held by %s\n\n", v->business);
-	BOTH("Client reference %s. Your %s request of %s (our reference %lld). Generated %s.\n\n", idstr,
-	     ccpa ? "request to know" : "access", q->received, (long long)q->id, now);
-	BOTH("This folder holds a copy of the personal data we hold about you (data.json and data.csv) and this letter. "
-	     "manifest.json lists every file with its SHA-256 checksum and describes every field.\n\n");
+	{
+		char ref[32];
+		snprintf(ref, sizeof ref, "%lld", (long long)q->id);
+		BOTH("# ");
+		TXT("access.title", "business", v->business, NULL);
+		BOTH("\n\n");
+		TXT("access.ref", "id", idstr, "kind", ccpa ? "request to know" : "access", "received", received, "ref", ref, "now", today,
+		    NULL);
+		BOTH("\n\n%s\n\n", i18n_text(L, "access.folder"));
+	}
 	{
 		fort_business_info bi;
 		rights_authority ra;
 		rights_competent_authority(&ra, &bi, v);
-		BOTH("## Who we are\n\n");
-		rights_controller_lines(&md, &bi, v->owner);
+		BOTH("## %s\n\n", i18n_text(L, "access.h.who"));
+		rights_controller_lines(&md, &bi, v->owner, L);
 		BOTH("\n");
 	}
-	BOTH("## 1. The purposes of the processing (Art. 15(1)(a)) and its legal basis\n\n");
+	BOTH("## %s\n\n", i18n_text(L, "access.h.purposes"));
 	for (size_t a = 0; a < v->map.np && a < 64; a++)
 		if (used[a])
-			BOTH("- **%s**: %s (legal basis: %s%s%s)\n", v->map.p[a].name, v->map.p[a].description,
-			     rights_basis_words(v->map.p[a].legal_basis),
-			     v->map.p[a].special_basis[0] ? "; special categories: " : "", v->map.p[a].special_basis);
-	BOTH("\n## 2. The categories of personal data (Art. 15(1)(b))\n\n");
+			BOTH("- **%s**: %s (%s: %s%s%s%s%s)\n", v->map.p[a].name, v->map.p[a].description, i18n_text(L, "access.basis"),
+			     rights_basis_words_in(v->map.p[a].legal_basis, L), v->map.p[a].special_basis[0] ? "; " : "",
+			     v->map.p[a].special_basis[0] ? i18n_text(L, "access.special") : "",
+			     v->map.p[a].special_basis[0] ? ": " : "", v->map.p[a].special_basis);
+	BOTH("\n## %s\n\n", i18n_text(L, "access.h.categories"));
 	for (int k = 0; k < CAT_COUNT; k++) {
 		fort_buf labels;
 		fort_buf_init(&labels, 0);
@@ -550,7 +584,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 			BOTH("- %s: %s\n", fort_categories[k], labels.buf);
 		fort_buf_release(&labels);
 	}
-	BOTH("\n## 3. The recipients (Art. 15(1)(c))\n\n");
+	BOTH("\n## %s\n\n", i18n_text(L, "access.h.recipients"));
 	{
 		int any = 0;
 		for (size_t a = 0; a < v->map.np && a < 64; a++) {
@@ -560,16 +594,16 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 				for (size_t x = 0; x < v->map.nrc; x++)
 					if (strcmp(v->map.rc[x].name, v->map.p[a].recipients[k]) == 0) {
 						const map_recipient *rc = &v->map.rc[x];
-						BOTH("- %s (%s, %s%s%s) for %s\n", rc->name, rc->kind, rc->country, rc->note[0] ? ": " : "", rc->note,
-						     v->map.p[a].name);
+						BOTH("- %s (%s, %s%s%s) %s %s\n", rc->name, rc->kind, rc->country, rc->note[0] ? ": " : "", rc->note,
+						     i18n_text(L, "access.for"), v->map.p[a].name);
 						any = 1;
 					}
 			}
 		}
 		if (!any)
-			BOTH("Your data has not been disclosed to any recipient.\n");
+			BOTH("%s\n", i18n_text(L, "access.no_recipients"));
 	}
-	BOTH("\n## 4. How long we keep it (Art. 15(1)(d))\n\n");
+	BOTH("\n## %s\n\n", i18n_text(L, "access.h.retention"));
 	for (size_t i = 0; i < v->map.n; i++)
 		if (cv.vals[i])
 		{
@@ -578,11 +612,7 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 				fort_error_clear();
 			BOTH("- %s: %s\n", v->map.f[i].label, rt);
 		}
-	BOTH("\n## 5. Your rights (Art. 15(1)(e))\n\n"
-	     "You may ask us to correct data that is wrong (rectification, Art. 16), to erase it (Art. 17), to restrict its "
-	     "processing (Art. 18), and you may object to its processing (Art. 21). You may also ask for the data you gave us "
-	     "in a machine-readable form (portability, Art. 20). Where processing rests on your consent, you may withdraw it at "
-	     "any time.\n\n");
+	BOTH("\n## %s\n\n%s\n\n", i18n_text(L, "access.h.rights"), i18n_text(L, "access.rights"));
 	{
 		rights_authority a;
 		fort_business_info bi;
@@ -594,20 +624,16 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		web = a.website;
 		email = a.email;
 		post = a.postal_address;
-		BOTH("## 6. Your right to complain (Art. 15(1)(f))\n\n"
-		     "You have the right to lodge a complaint with a supervisory authority (Art. 77), in particular where you live "
-		     "or work or where you think the law was broken");
+		BOTH("## %s\n\n%s", i18n_text(L, "access.h.complain"), i18n_text(L, "access.complain"));
 		if (name)
-			BOTH(". The one that supervises us is %s, %s, %s, %s", name, post, web, email);
+			BOTH(". %s %s, %s, %s, %s", i18n_text(L, "access.supervisor"), name, post, web, email);
 		else if (ccpa)
 			BOTH(": the California Privacy Protection Agency (https://cppa.ca.gov)");
 		BOTH(".\n\n");
 	}
-	BOTH("## 7. Where the data came from (Art. 15(1)(g))\n\n"
-	     "The data was provided by you, or created by us in our dealings with you, unless a field above says otherwise.\n\n");
-	BOTH("## 8. Automated decisions (Art. 15(1)(h))\n\n"
-	     "We make no automated decisions about you, and no profiling (Art. 22).\n\n");
-	BOTH("## 9. Transfers outside the EEA (Art. 15(2))\n\n");
+	BOTH("## %s\n\n%s\n\n", i18n_text(L, "access.h.source"), i18n_text(L, "access.source"));
+	BOTH("## %s\n\n%s\n\n", i18n_text(L, "access.h.automated"), i18n_text(L, "access.automated"));
+	BOTH("## %s\n\n", i18n_text(L, "access.h.transfers"));
 	{
 		int any = 0;
 		for (size_t x = 0; x < v->map.nrc; x++) {
@@ -621,22 +647,31 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 			}
 		}
 		if (!any)
-			BOTH("Your data is not transferred outside the EEA.\n");
+			BOTH("%s\n", i18n_text(L, "access.no_transfers"));
 	}
 	if (ccpa && withheld)
 		BOTH("\n## Data held but not disclosed\n\n%zu item(s) (government identifiers, account numbers) are held but shown "
 		     "masked, as California law requires (11 CCR 7024(d)).\n", withheld);
-	BOTH("\n## 10. When and why your data was consulted (access history)\n\n");
-	if (hist.n)
-		BOTH("Who is named by role; every reveal, export (with the file it went to), letter, notice and copy that "
-		     "used your data is listed.\n\n| time (UTC) | by (role) | action | fields | purpose |\n|---|---|---|---|---|\n%s",
-		     hist.md.buf);
-	else
-		BOTH("No access has been recorded.\n");
-	BOTH("\n## Your data\n\n");
-	if (nfiles)
-		BOTH("We also keep %zu file(s) that name you, stored encrypted (listed in data.json under \"files\"). Ask us for a "
-		     "copy: where a file also holds other people's data, we send it with theirs masked.\n\n", nfiles);
+	BOTH("\n## %s\n\n", i18n_text(L, "access.h.history"));
+	if (hist.n) {
+		BOTH("%s\n\n| ", i18n_text(L, "access.history_intro"));
+		for (const char *p = i18n_text(L, "access.history_cols"); *p; p++) {
+			if (*p == '|')
+				fort_buf_puts(&md, " | ");
+			else
+				fort_buf_putc(&md, *p);
+		}
+		BOTH(" |\n|---|---|---|---|---|\n%s", hist.md.buf);
+	} else {
+		BOTH("%s\n", i18n_text(L, "access.no_history"));
+	}
+	BOTH("\n## %s\n\n", i18n_text(L, "access.h.data"));
+	if (nfiles) {
+		char n[32];
+		snprintf(n, sizeof n, "%zu", nfiles);
+		TXT("access.files", "n", n, NULL);
+		BOTH("\n\n");
+	}
 	for (size_t i = 0; i < v->map.n; i++) {
 		if (!cv.vals[i])
 			continue;
@@ -655,13 +690,20 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 		goto out;
 	/* HTML: the same text, escaped, headings and paragraphs kept simple */
 	/* the history table stands where the Markdown has its table */
-	fort_buf_puts(&table, "<table border=\"1\"><tr><th>time (UTC)</th><th>by (role)</th><th>action</th><th>fields</th>"
-			      "<th>purpose</th></tr>\n");
+	fort_buf_puts(&table, "<table border=\"1\"><tr><th>");
+	for (const char *p = i18n_text(L, "access.history_cols"); *p; p++) {
+		if (*p == '|') {
+			fort_buf_puts(&table, "</th><th>");
+		} else {
+			fort_html_escape(&table, p, 1);
+		}
+	}
+	fort_buf_puts(&table, "</th></tr>\n");
 	fort_buf_puts(&table, hist.html.buf);
 	if ((r = fort_buf_error(&table)) < 0)
 		goto out;
 	{
-		render_html_opts ho = { "Your personal data", NULL, 0, table.buf, NULL };
+		render_html_opts ho = { i18n_text(L, "access.html_title"), NULL, 0, table.buf, NULL, L };
 		render_html(&html, md.buf, &ho);
 	}
 	if ((r = fort_buf_error(&html)) < 0)

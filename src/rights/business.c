@@ -14,7 +14,7 @@
 #include "rights/rights.h"
 
 static const char *const keys[] = { "address", "email", "phone", "dpo", "representative", "country", "state",
-				    "lead_authority" };
+				    "lead_authority", "language" };
 
 static void copy(char *dst, size_t cap, json_t *o, const char *key)
 {
@@ -36,6 +36,7 @@ static void load(fort_business_info *out, fort_vault *v)
 	copy(out->country, sizeof out->country, c, "country");
 	copy(out->state, sizeof out->state, c, "state");
 	copy(out->lead_authority, sizeof out->lead_authority, c, "lead_authority");
+	copy(out->language, sizeof out->language, c, "language");
 	if (!out->country[0])
 		snprintf(out->country, sizeof out->country, "%s", v->country);
 	json_decref(c);
@@ -139,7 +140,7 @@ int fort_business_set(fort_vault *v, const fort_business_spec *s)
 	fort_business_info b;
 	json_t *c;
 	char *json;
-	const char *vals[8];
+	const char *vals[9];
 	int r;
 	if (!s || s->version != FORT_BUSINESS_SPEC_VERSION)
 		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_BUSINESS_SPEC, fort_business_spec);
@@ -148,6 +149,9 @@ int fort_business_set(fort_vault *v, const fort_business_spec *s)
 	load(&b, v);
 	vals[0] = s->address, vals[1] = s->email, vals[2] = s->phone, vals[3] = s->dpo, vals[4] = s->representative;
 	vals[5] = s->country, vals[6] = s->state, vals[7] = s->lead_authority;
+	if (s->language && *s->language && !fort_language_supported(s->language))
+		return fort_error_set(FORT_EINPUT, "--language: '%.16s' is not a language Fortress writes letters in: en, de, fr, "
+				      "es, it or nl (\"\" for English)", s->language);
 	if (s->address && !text_ok(s->address, 500))
 		return fort_error_set(FORT_EINPUT, "--address: at most 500 characters, on one line");
 	if (s->email && *s->email && !email_ok(s->email))
@@ -189,11 +193,11 @@ int fort_business_set(fort_vault *v, const fort_business_spec *s)
 	}
 	c = json_object();
 	{
-		const char *cur[8] = { s->address ? s->address : b.address, s->email ? s->email : b.email,
+		const char *cur[9] = { s->address ? s->address : b.address, s->email ? s->email : b.email,
 				       s->phone ? s->phone : b.phone, s->dpo ? s->dpo : b.dpo,
 				       s->representative ? s->representative : b.representative, b.country, b.state,
-				       b.lead_authority };
-		for (size_t i = 0; i < 8; i++)
+				       b.lead_authority, s->language ? s->language : b.language };
+		for (size_t i = 0; i < 9; i++)
 			if (cur[i][0])
 				json_object_set_new(c, keys[i], json_string(cur[i]));
 	}

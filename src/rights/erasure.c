@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "rights/rights.h"
+#include "data/i18n.h"
 #include "render/pdf.h"
 
 static void iso_time(char out[32], int64_t t)
@@ -199,43 +200,59 @@ static int erasure_apply(fort_vault *v, const store_request *q, const char *idst
 	return 0;
 }
 
-/* The certificate in words, for the client: CERT.letter.md and .pdf. */
+/* A date (YYYY-MM-DD) in the letter's language; English keeps it as it is. */
+static void letter_day(char *out, size_t cap, const char *lang, const char *date)
+{
+	if (!date || strcmp(lang, "en") == 0 || fort_date_words(out, cap, lang, date) < 0) {
+		fort_error_clear();
+		snprintf(out, cap, "%s", date ? date : "");
+	}
+}
+
+/* The certificate in words, for the client, in LANG (their language, read
+ * before the erasure dropped it): CERT.letter.md and .pdf. */
 static int erasure_letter(fort_vault *v, const store_request *q, const char *idstr, json_t *erased, json_t *kept, size_t nkept,
-			  const char *when, const char *pkhex, size_t recipients, rights_sink *s)
+			  const char *when, const char *pkhex, size_t recipients, rights_sink *s, const char *lang)
 {
 	int r;
 	fort_buf l;
 	size_t k;
 	json_t *x;
+	char received[64], ref[32];
+	letter_day(received, sizeof received, lang, q->received);
+	snprintf(ref, sizeof ref, "%lld", (long long)q->id);
 	fort_buf_init_secret(&l, 0);
-	fort_buf_printf(&l, "# Erasure of your personal data (GDPR Art. 17)\n\n%s\n\nYour erasure request of %s (our reference "
-			"%lld, client %s).\n\n## What we erased\n\n", v->business, q->received, (long long)q->id, idstr);
+	fort_buf_printf(&l, "# %s\n\n%s\n\n", i18n_text(lang, "erasure.title"), v->business);
+	i18n_put(&l, lang, "erasure.request", (const char *const[]){ "received", received, "ref", ref, "id", idstr, NULL });
+	fort_buf_printf(&l, "\n\n## %s\n\n", i18n_text(lang, "erasure.h.erased"));
 	if (!nkept)
-		fort_buf_printf(&l, "All the personal data we held about you. Your record was destroyed with its key "
-				"(crypto-shredding), so no copy of it, in the vault or in its backups, can be read again.\n\n");
+		fort_buf_printf(&l, "%s\n\n", i18n_text(lang, "erasure.all"));
 	json_array_foreach(erased, k, x) {
 		int fi = map_index(&v->map, json_string_value(x));
 		fort_buf_printf(&l, "- %s\n", fi >= 0 ? v->map.f[fi].label : json_string_value(x));
 	}
-	fort_buf_printf(&l, "\n## What we keep, why, and until when\n\n");
+	fort_buf_printf(&l, "\n## %s\n\n", i18n_text(lang, "erasure.h.kept"));
 	if (!nkept)
-		fort_buf_printf(&l, "Nothing.\n");
+		fort_buf_printf(&l, "%s\n", i18n_text(lang, "erasure.nothing"));
 	json_array_foreach(kept, k, x) {
 		int fi = map_index(&v->map, json_string_value(json_object_get(x, "field")));
+		char until[64];
+		letter_day(until, sizeof until, lang, json_string_value(json_object_get(x, "until")));
 		/* as policy_hold_gate decides: legal claims only where the field serves them */
-		fort_buf_printf(&l, "- %s: %s. Kept until %s, then erased (GDPR Art. 17(3)(b)); until then it is kept only to "
-				"comply with that obligation and is used for nothing else (only for it%s).\n",
-				fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
-				json_string_value(json_object_get(x, "reason")), json_string_value(json_object_get(x, "until")),
-				fi >= 0 && map_allows(&v->map.f[fi], "legal_claims") ? ", or for legal claims" : "");
+		fort_buf_puts(&l, "- ");
+		i18n_put(&l, lang, "erasure.kept",
+			 (const char *const[]){ "label", fi >= 0 ? v->map.f[fi].label : json_string_value(json_object_get(x, "field")),
+						"reason", json_string_value(json_object_get(x, "reason")), "until", until, "claims",
+						fi >= 0 && map_allows(&v->map.f[fi], "legal_claims") ? i18n_text(lang, "erasure.claims") : "",
+						NULL });
+		fort_buf_puts(&l, "\n");
 	}
-	fort_buf_printf(&l, "\n## Proof\n\nThis letter comes with a certificate signed on %s with our Ed25519 key "
-			"`%s`; anyone can check it with `fortress verify-certificate`. %s\n",
-			when, pkhex, recipients ? "We have asked those we had disclosed the erased data to, to erase it "
-						       "too (GDPR Art. 19)." : "");
+	fort_buf_printf(&l, "\n## %s\n\n", i18n_text(lang, "erasure.h.proof"));
+	i18n_put(&l, lang, "erasure.proof", (const char *const[]){ "when", when, "key", pkhex, NULL });
+	fort_buf_printf(&l, " %s\n", recipients ? i18n_text(lang, "erasure.recipients") : "");
 	if ((r = fort_buf_error(&l)) == 0)
 		r = rights_sink_letter(s, s->a ? "letter.md" : ".letter.md", s->a ? "letter.pdf" : ".letter.pdf", l.buf,
-				       "Erasure of your personal data");
+				       i18n_text(lang, "erasure.title"));
 	fort_buf_release(&l);
 	return r;
 }
@@ -246,7 +263,7 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	client_vals cv;
 	json_t *body = NULL, *erased = NULL, *kept = NULL, *cert = NULL;
 	fort_kv *clear = NULL;
-	char idstr[FORT_ID_LEN + 1], vid[33] = "", when[32], pkhex[65], sighex[129], *canon = NULL, *text = NULL;
+	char idstr[FORT_ID_LEN + 1], vid[33] = "", when[32], pkhex[65], sighex[129], *canon = NULL, *text = NULL, lang[8] = "en";
 	unsigned char sig[64];
 	size_t nclear = 0, nkept = 0;
 	int r;
@@ -255,6 +272,9 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	if ((r = cvals_init(&cv, v)) < 0)
 		return r;
 	client_id_format(idstr, q->client);
+	/* the letter's language, before the erasure drops the client's */
+	if ((r = rights_client_language(lang, NULL, v, q->client)) < 0)
+		goto out;
 	for (int k = 0; k < CAT_COUNT; k++)
 		if (!v->kr->has_ck[k]) {
 			r = fort_error_set(FORT_EDENIED, "an erasure must see every field to decide what a hold keeps, and you do not hold "
@@ -362,7 +382,7 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	if ((r = rights_sink_put(s, s->a ? "certificate.json" : "", text, strlen(text))) < 0)
 		goto out;
 	/* the certificate in words, for the client */
-	if ((r = erasure_letter(v, q, idstr, erased, kept, nkept, when, pkhex, out->recipients, s)) < 0)
+	if ((r = erasure_letter(v, q, idstr, erased, kept, nkept, when, pkhex, out->recipients, s, lang)) < 0)
 		goto out;
 	out->erased = nclear;
 	out->kept = nkept;

@@ -1209,6 +1209,15 @@ static int decide_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		if ((r = consent_append(v, cid, x->sub.consents[i], "grant", "web", x->sub.language[0] ? x->sub.language : "en",
 					x->sub.notice, x->sub.received ? x->sub.received : x->received)) < 0)
 			return r;
+	/* the page language the visitor used is the client's: their letters
+	 * come in it (a tag such as "de-CH": its language, when one of six) */
+	{
+		char lang[8];
+		size_t k = strcspn(x->sub.language, "-_");
+		snprintf(lang, sizeof lang, "%.*s", (int)(k < 7 ? k : 7), x->sub.language);
+		if (fort_language_supported(lang) && (r = vault_client_language_put(v, x->idstr, lang)) < 0)
+			return r;
+	}
 	if ((r = store_intake_decision_add(v->st, x->id, x->form, "accepted", x->idstr, fort_now(), v->user ? v->user : "")) < 0 ||
 	    (r = store_intake_inbox_delete(v->st, x->id)) < 0)
 		return r;

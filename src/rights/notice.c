@@ -15,17 +15,24 @@
 #include "vault/vault_int.h"
 #include "vault/op.h"
 #include "rights/rights.h"
+#include "data/i18n.h"
 #include "render/html.h"
+
+const char *rights_basis_words_in(const char *b, const char *lang)
+{
+	static const char *const known[] = { "consent", "contract", "legal_obligation", "vital_interests", "public_task",
+					     "legitimate_interests" };
+	char key[48];
+	snprintf(key, sizeof key, "basis.none");
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (!strcmp(b, known[i]))
+			snprintf(key, sizeof key, "basis.%s", known[i]);
+	return i18n_text(lang, key);
+}
 
 const char *rights_basis_words(const char *b)
 {
-	if (!strcmp(b, "consent")) return "your consent (GDPR Art. 6(1)(a)); you may withdraw it at any time";
-	if (!strcmp(b, "contract")) return "our contract with you (Art. 6(1)(b))";
-	if (!strcmp(b, "legal_obligation")) return "a legal obligation we have (Art. 6(1)(c))";
-	if (!strcmp(b, "vital_interests")) return "protecting someone's vital interests (Art. 6(1)(d))";
-	if (!strcmp(b, "public_task")) return "a task in the public interest (Art. 6(1)(e))";
-	if (!strcmp(b, "legitimate_interests")) return "our legitimate interests (Art. 6(1)(f)); you may object";
-	return "not stated";
+	return rights_basis_words_in(b, "en");
 }
 
 static void sha256_hex(char out[65], const char *s, size_t len)
@@ -45,44 +52,57 @@ static const map_recipient *recipient(const fort_map *m, const char *name)
 
 /* Art. 13(2)(e): whether the data must be provided, and what follows if not:
  * the map's words for the purpose, else those its legal basis implies. */
-const char *rights_provision_words(const map_purpose *p)
+const char *rights_provision_words_in(const map_purpose *p, const char *lang)
 {
 	if (p->provision && p->provision[0])
 		return p->provision;
 	if (!strcmp(p->legal_basis, "contract"))
-		return "Providing it is a contractual requirement: without it we cannot enter into or carry out our contract with you";
+		return i18n_text(lang, "provision.contract");
 	if (!strcmp(p->legal_basis, "legal_obligation"))
-		return "Providing it is a statutory requirement: without it we cannot do what the law requires of us, and so cannot "
-		       "serve you";
+		return i18n_text(lang, "provision.legal_obligation");
 	if (!strcmp(p->legal_basis, "consent"))
-		return "Providing it is voluntary: if you do not, only this use is affected";
-	return "You are not obliged to provide it; if you do not, we cannot do this";
+		return i18n_text(lang, "provision.consent");
+	return i18n_text(lang, "provision.other");
+}
+
+const char *rights_provision_words(const map_purpose *p)
+{
+	return rights_provision_words_in(p, "en");
 }
 
 /* The controller and how to reach it (Art. 13(1)(a)-(b)), as lines. */
-void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner)
+void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner, const char *lang)
 {
-	fort_buf_printf(b, "- Controller: %s%s%s\n", bi->name, bi->address[0] ? ", " : "", bi->address);
-	fort_buf_printf(b, "- Contact: %s%s%s%s%s\n", owner, bi->email[0] ? ", e-mail " : "", bi->email,
-			bi->phone[0] ? ", phone " : "", bi->phone);
+	fort_buf_printf(b, "- %s: %s%s%s\n", i18n_text(lang, "notice.controller"), bi->name, bi->address[0] ? ", " : "",
+			bi->address);
+	fort_buf_printf(b, "- %s: %s%s%s%s%s%s%s%s%s\n", i18n_text(lang, "notice.contact"), owner, bi->email[0] ? ", " : "",
+			bi->email[0] ? i18n_text(lang, "letter.email_word") : "", bi->email[0] ? " " : "", bi->email,
+			bi->phone[0] ? ", " : "", bi->phone[0] ? i18n_text(lang, "letter.phone_word") : "", bi->phone[0] ? " " : "",
+			bi->phone);
 	if (bi->dpo[0])
-		fort_buf_printf(b, "- Data protection officer: %s\n", bi->dpo);
+		fort_buf_printf(b, "- %s: %s\n", i18n_text(lang, "notice.dpo"), bi->dpo);
 	if (bi->representative[0])
-		fort_buf_printf(b, "- Representative in the EU (Art. 27): %s\n", bi->representative);
+		fort_buf_printf(b, "- %s: %s\n", i18n_text(lang, "notice.representative"), bi->representative);
 }
 
-static int notice_md(fort_buf *b, fort_vault *v)
+/* The notice in LANG: its fixed texts from data/i18n; the data map's names
+ * and descriptions as the business wrote them (said in a footnote in every
+ * language but English, the map's own). */
+static int notice_md(fort_buf *b, fort_vault *v, const char *lang)
 {
 	const fort_map *m = &v->map;
 	rights_authority ra;
 	fort_business_info bi;
-	const char *auth, *auth_web;
+	const char *auth, *auth_web, *biz[] = { "business", v->business, NULL };
 	rights_competent_authority(&ra, &bi, v);
-	fort_buf_printf(b, "# Privacy notice: %s\n\n", v->business);
-	fort_buf_printf(b, "%s is responsible for your personal data (the controller; GDPR Art. 13(1)(a)-(b)).\n\n", v->business);
-	rights_controller_lines(b, &bi, v->owner);
+	fort_buf_puts(b, "# ");
+	i18n_put(b, lang, "notice.title", biz);
+	fort_buf_puts(b, "\n\n");
+	i18n_put(b, lang, "notice.intro", biz);
+	fort_buf_puts(b, "\n\n");
+	rights_controller_lines(b, &bi, v->owner, lang);
 	fort_buf_puts(b, "\n");
-	fort_buf_puts(b, "## What we hold about you\n\n");
+	fort_buf_printf(b, "## %s\n\n", i18n_text(lang, "notice.h.hold"));
 	for (int k = 0; k < CAT_COUNT; k++) {
 		int any = 0;
 		for (size_t i = 0; i < m->n; i++)
@@ -93,31 +113,37 @@ static int notice_md(fort_buf *b, fort_vault *v)
 		if (any)
 			fort_buf_printf(b, " (%s)\n", fort_categories[k]);
 	}
-	fort_buf_puts(b, "\n## Why we use it, and on what legal basis\n\n");
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "notice.h.why"));
 	for (size_t a = 0; a < m->np; a++) {
-		fort_buf_printf(b, "- **%s**: %s. Legal basis: %s", m->p[a].name, m->p[a].description, rights_basis_words(m->p[a].legal_basis));
+		fort_buf_printf(b, "- **%s**: %s. %s: %s", m->p[a].name, m->p[a].description, i18n_text(lang, "notice.legal_basis"),
+				rights_basis_words_in(m->p[a].legal_basis, lang));
 		if (m->p[a].special_basis[0])
-			fort_buf_printf(b, "; for special categories of data: %s (Art. 9(2))", m->p[a].special_basis);
-		fort_buf_printf(b, ". Must you provide it? %s (Art. 13(2)(e)).\n", rights_provision_words(&m->p[a]));
+			fort_buf_printf(b, "; %s: %s (Art. 9(2))", i18n_text(lang, "notice.special"), m->p[a].special_basis);
+		fort_buf_printf(b, ". %s %s (Art. 13(2)(e)).\n", i18n_text(lang, "notice.must_provide"),
+				rights_provision_words_in(&m->p[a], lang));
 	}
-	fort_buf_puts(b, "\n## Who we share it with\n\n");
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "notice.h.share"));
 	if (!m->nrc)
-		fort_buf_puts(b, "We do not disclose your data to anyone else.\n");
+		fort_buf_printf(b, "%s\n", i18n_text(lang, "notice.no_share"));
 	for (size_t x = 0; x < m->nrc; x++) {
-		fort_buf_printf(b, "- %s (%s%s%s), in %s", m->rc[x].name, m->rc[x].kind, m->rc[x].note[0] ? ": " : "", m->rc[x].note,
-				m->rc[x].country);
+		fort_buf_printf(b, "- %s (%s%s%s), %s %s", m->rc[x].name, m->rc[x].kind, m->rc[x].note[0] ? ": " : "", m->rc[x].note,
+				i18n_text(lang, "notice.in"), m->rc[x].country);
 		if (m->rc[x].safeguard[0])
-			fort_buf_printf(b, ", outside the EEA, protected by: %s", m->rc[x].safeguard);
+			fort_buf_printf(b, ", %s: %s", i18n_text(lang, "notice.outside_eea"), m->rc[x].safeguard);
 		{
 			int uses = 0;
 			for (size_t a = 0; a < m->np; a++)
 				for (size_t k = 0; k < m->p[a].nrecipients; k++)
-					if (!strcmp(m->p[a].recipients[k], m->rc[x].name))
-						fort_buf_printf(b, "%s%s", uses++ ? ", " : "; for ", m->p[a].name);
+					if (!strcmp(m->p[a].recipients[k], m->rc[x].name)) {
+						if (uses++)
+							fort_buf_printf(b, ", %s", m->p[a].name);
+						else
+							fort_buf_printf(b, "; %s %s", i18n_text(lang, "notice.for"), m->p[a].name);
+					}
 		}
 		fort_buf_puts(b, ".\n");
 	}
-	fort_buf_puts(b, "\n## How long we keep it\n\n");
+	fort_buf_printf(b, "\n## %s\n\n", i18n_text(lang, "notice.h.keep"));
 	for (size_t i = 0; i < m->n; i++)
 	{
 		/* one source: the rules (fort_field_retention_text) */
@@ -128,143 +154,259 @@ static int notice_md(fort_buf *b, fort_vault *v)
 	}
 	for (size_t a = 0; a < m->np; a++)
 		if (m->p[a].retention[0])
-			fort_buf_printf(b, "- for %s: %s\n", m->p[a].name, m->p[a].retention);
-	fort_buf_puts(b, "\n## Your rights\n\n"
-			 "You may ask for a copy of your data (Art. 15), have it corrected (Art. 16) or erased (Art. 17), restrict "
-			 "its use (Art. 18), receive what you gave us in a machine-readable form (Art. 20) and object to its use "
-			 "(Art. 21); to direct marketing you may object at any time. Where we rely on your consent you may withdraw "
-			 "it at any time, as easily as you gave it. We make no automated decisions about you.\n\n");
+			fort_buf_printf(b, "- %s %s: %s\n", i18n_text(lang, "notice.for"), m->p[a].name, m->p[a].retention);
+	fort_buf_printf(b, "\n## %s\n\n%s\n\n", i18n_text(lang, "notice.h.rights"), i18n_text(lang, "notice.rights"));
 	auth = ra.name;
 	auth_web = ra.website;
-	fort_buf_printf(b, "You may complain to a data protection supervisory authority (Art. 77), in particular where you live "
-			"or work or where you think the law was broken%s%s%s%s%s.\n",
-			auth ? "; the one that supervises us: " : "", auth ? auth : "", auth && auth_web[0] ? " (" : "",
-			auth ? auth_web : "", auth && auth_web[0] ? ")" : "");
+	fort_buf_printf(b, "%s%s%s%s%s%s%s%s.\n", i18n_text(lang, "notice.complain"), auth ? "; " : "",
+			auth ? i18n_text(lang, "notice.supervisor") : "", auth ? ": " : "", auth ? auth : "",
+			auth && auth_web[0] ? " (" : "", auth ? auth_web : "", auth && auth_web[0] ? ")" : "");
+	if (strcmp(lang, "en") != 0) {
+		fort_buf_puts(b, "\n");
+		i18n_put(b, lang, "notice.footnote", biz);
+		fort_buf_puts(b, "\n");
+	}
 	return fort_buf_error(b);
 }
 
-int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format)
+static int lang_check(const char *language)
 {
-	fort_buf md, html;
+	if (language && *language && !fort_language_supported(language))
+		return fort_error_set(FORT_EINPUT, "language '%.16s': the notice is written in en, de, fr, es, it or nl", language);
+	return 0;
+}
+
+/* MD as a whole HTML page in LANG; MD is released. */
+static int notice_page(char **out, fort_buf *md, fort_vault *v, const char *version, const char *lang, const char *before)
+{
+	fort_buf html;
+	char title[300], footer[160];
+	const char *biz[] = { "business", v->business, NULL };
+	render_html_opts ho = { title, NULL, 0, NULL, footer, lang };
+	fort_buf t;
+	int r;
+	fort_buf_init(&t, 0);
+	i18n_put(&t, lang, "notice.title", biz);
+	snprintf(title, sizeof title, "%s", t.buf ? t.buf : "");
+	fort_buf_release(&t);
+	snprintf(footer, sizeof footer, "<footer><small>%s %.16s</small></footer>\n", i18n_text(lang, "notice.version"), version);
+	fort_buf_init(&html, 0);
+	if (before) {
+		/* the line saying the notice is not in the visitor's language, as
+		 * a paragraph before the notice's own heading */
+		fort_buf pre;
+		fort_buf_init(&pre, 0);
+		fort_buf_printf(&pre, "%s\n\n%s", before, md->buf);
+		render_html(&html, pre.buf, &ho);
+		fort_buf_release(&pre);
+	} else {
+		render_html(&html, md->buf, &ho);
+	}
+	fort_buf_release(md);
+	if ((r = fort_buf_error(&html)) < 0) {
+		fort_buf_release(&html);
+		return r;
+	}
+	*out = fort_buf_detach(&html, NULL);
+	return *out ? 0 : FORT_ENOMEM;
+}
+
+int fort_notice_generate_in(char **out, char version_out[65], fort_vault *v, const char *format, const char *language)
+{
+	fort_buf md;
 	char version[65];
+	const char *lang = language && *language ? language : "en";
 	int r;
 	*out = NULL;
 	if (format && strcmp(format, "md") && strcmp(format, "html"))
 		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
+	if ((r = lang_check(language)) < 0)
+		return r;
+	{
+		char key[80];
+		if (i18n_complete(lang, "notice.", key, sizeof key) < 0 || i18n_complete(lang, "basis.", key, sizeof key) < 0 ||
+		    i18n_complete(lang, "provision.", key, sizeof key) < 0)
+			return fort_error_set(FORT_EINPUT, "the notice in '%s' lacks a text: data/i18n/%s.csv has no '%s'", lang, lang, key);
+	}
 	/* names the controller: the business and owner names must be sealed
 	 * (a locked vault comes here without vault_need) */
 	if ((r = store_seal_require(v->st, "meta")) < 0)
 		return r;
 	fort_buf_init(&md, 0);
-	if ((r = notice_md(&md, v)) < 0) {
+	if ((r = notice_md(&md, v, lang)) < 0) {
 		fort_buf_release(&md);
 		return r;
 	}
 	sha256_hex(version, md.buf, md.len);
 	if (version_out)
 		memcpy(version_out, version, 65);
-	if (format && !strcmp(format, "html")) {
-		char title[200];
-		fort_buf_init(&html, 0);
-		snprintf(title, sizeof title, "Privacy notice: %s", v->business);
-		{
-			char footer[96];
-			render_html_opts ho = { title, NULL, 0, NULL, footer };
-			snprintf(footer, sizeof footer, "<footer><small>Version %.16s</small></footer>\n", version);
-			render_html(&html, md.buf, &ho);
-		}
-		fort_buf_release(&md);
-		if ((r = fort_buf_error(&html)) < 0) {
-			fort_buf_release(&html);
-			return r;
-		}
-		*out = fort_buf_detach(&html, NULL);
-	} else {
-		*out = fort_buf_detach(&md, NULL);
-	}
+	if (format && !strcmp(format, "html"))
+		return notice_page(out, &md, v, version, lang, NULL);
+	*out = fort_buf_detach(&md, NULL);
 	return *out ? 0 : FORT_ENOMEM;
 }
 
-struct publish { char *md, version[65]; };
+int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const char *format)
+{
+	return fort_notice_generate_in(out, version_out, v, format, NULL);
+}
+
+/* The versions published in languages other than English: sealed meta
+ * "notice_published_lang", a JSON object {"de": "<version>"} (English's is
+ * "notice_published", as before languages). */
+static int published_langs(json_t **out, fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int r = store_meta_get(v->st, "notice_published_lang", &val, &len);
+	*out = NULL;
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return (*out = json_object()) ? 0 : fort_error_set(FORT_ENOMEM, "out of memory");
+	}
+	if (r < 0)
+		return r;
+	*out = json_loadb((const char *)val, len, 0, NULL);
+	free(val);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return fort_error_set(FORT_ETAMPER, "the published notices' versions are damaged: the vault was altered; restore it "
+				      "from a backup");
+	}
+	return 0;
+}
+
+struct publish { char *md, version[65]; const char *lang; };
 
 static int publish_check(fort_vault *v, void *ctx)
 {
 	struct publish *x = ctx;
-	return fort_notice_generate(&x->md, x->version, v, "md");
+	return fort_notice_generate_in(&x->md, x->version, v, "md", x->lang);
 }
 
 static int publish_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct publish *x = ctx;
 	int r;
-	if ((r = store_notice_put(v->st, x->version, "en", x->md, strlen(x->md), fort_now())) < 0 ||
-	    (r = store_meta_put(v->st, "notice_published", x->version, 64)) < 0)
+	if ((r = store_notice_put(v->st, x->version, x->lang, x->md, strlen(x->md), fort_now())) < 0)
 		return r;
-	snprintf(detail, cap, "privacy notice version %s published", x->version);
+	if (strcmp(x->lang, "en") == 0) {
+		if ((r = store_meta_put(v->st, "notice_published", x->version, 64)) < 0)
+			return r;
+	} else {
+		json_t *all = NULL;
+		char *text = NULL;
+		if ((r = published_langs(&all, v)) < 0)
+			return r;
+		if (json_object_set_new(all, x->lang, json_string(x->version)) < 0 ||
+		    !(text = json_dumps(all, JSON_COMPACT | JSON_SORT_KEYS)))
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+		else
+			r = store_meta_put(v->st, "notice_published_lang", text, strlen(text));
+		free(text);
+		json_decref(all);
+		if (r < 0)
+			return r;
+	}
+	snprintf(detail, cap, "privacy notice version %s published%s%s", x->version, strcmp(x->lang, "en") ? " in " : "",
+		 strcmp(x->lang, "en") ? x->lang : "");
 	return 0;
 }
 
-int fort_notice_publish(char version_out[65], fort_vault *v)
+int fort_notice_publish_in(char version_out[65], fort_vault *v, const char *language)
 {
 	static const vault_op op = { "notice-publish", ACT_MAP, publish_check, publish_write, NULL, NULL, NULL, NULL };
 	struct publish x;
 	int r;
 	memset(&x, 0, sizeof x);
+	x.lang = language && *language ? language : "en";
+	if ((r = lang_check(language)) < 0)
+		return r;
 	if ((r = vault_op_run(v, &op, NULL, &x)) == 0 && version_out)
 		memcpy(version_out, x.version, 65);
 	free(x.md);
 	return r;
 }
 
-int fort_notice_published(char version_out[65], char **out, fort_vault *v, const char *format)
+int fort_notice_publish(char version_out[65], fort_vault *v)
+{
+	return fort_notice_publish_in(version_out, v, NULL);
+}
+
+int fort_notice_published_in(char version_out[65], char **out, char lang_out[8], fort_vault *v, const char *format,
+			     const char *language)
 {
 	unsigned char *val = NULL, *text = NULL;
 	size_t len = 0, tlen = 0;
-	char pub[65];
+	char pub[65] = "", shown[8] = "en";
+	const char *want = language && fort_language_supported(language) ? language : "en";
 	int r;
 	if (out)
 		*out = NULL;
+	if (lang_out)
+		snprintf(lang_out, 8, "en");
 	if (format && strcmp(format, "md") && strcmp(format, "html"))
 		return fort_error_set(FORT_EINPUT, "unknown notice format '%s' (md or html)", format);
-	if ((r = store_meta_get(v->st, "notice_published", &val, &len)) == FORT_ENOTFOUND)
-		return fort_error_set(FORT_ENOTFOUND, "no privacy notice was published yet: 'fortress notice publish' publishes one");
-	if (r < 0)
-		return r;
-	snprintf(pub, sizeof pub, "%.*s", (int)(len < 64 ? len : 64), (const char *)val);
-	free(val);
+	if (strcmp(want, "en") != 0) {
+		json_t *all = NULL;
+		const char *ver;
+		if ((r = published_langs(&all, v)) < 0)
+			return r;
+		if ((ver = json_string_value(json_object_get(all, want))) != NULL) {
+			snprintf(pub, sizeof pub, "%s", ver);
+			snprintf(shown, sizeof shown, "%s", want);
+		}
+		json_decref(all);
+	}
+	if (!pub[0]) {
+		if ((r = store_meta_get(v->st, "notice_published", &val, &len)) == FORT_ENOTFOUND)
+			return fort_error_set(FORT_ENOTFOUND, "no privacy notice was published yet: 'fortress notice publish' publishes one");
+		if (r < 0)
+			return r;
+		snprintf(pub, sizeof pub, "%.*s", (int)(len < 64 ? len : 64), (const char *)val);
+		free(val);
+	}
 	if ((r = store_notice_get(v->st, pub, NULL, pub, out ? &text : NULL, out ? &tlen : NULL)) < 0)
 		return r;
 	if (version_out)
 		memcpy(version_out, pub, 65);
+	if (lang_out)
+		snprintf(lang_out, 8, "%s", shown);
 	if (!out)
 		return 0;
 	{
-		char *md = fort_malloc(tlen + 1);
-		if (!md) {
-			free(text);
-			return FORT_ENOMEM;
-		}
-		memcpy(md, text, tlen);
-		md[tlen] = '\0';
+		fort_buf md;
+		/* not in the language asked for: a line saying so, in that language */
+		const char *before = strcmp(shown, want) ? i18n_text(want, "notice.not_in_language") : NULL;
+		fort_buf_init(&md, 0);
+		fort_buf_put(&md, text, tlen);
 		free(text);
-		if (format && !strcmp(format, "html")) {
-			fort_buf html;
-			char title[200], footer[96];
-			render_html_opts ho = { title, NULL, 0, NULL, footer };
-			snprintf(title, sizeof title, "Privacy notice: %s", v->business);
-			snprintf(footer, sizeof footer, "<footer><small>Version %.16s</small></footer>\n", pub);
-			fort_buf_init(&html, 0);
-			render_html(&html, md, &ho);
-			free(md);
-			if ((r = fort_buf_error(&html)) < 0) {
-				fort_buf_release(&html);
+		if ((r = fort_buf_error(&md)) < 0) {
+			fort_buf_release(&md);
+			return r;
+		}
+		if (format && !strcmp(format, "html"))
+			return notice_page(out, &md, v, pub, shown, before);
+		if (before) {
+			fort_buf pre;
+			fort_buf_init(&pre, 0);
+			fort_buf_printf(&pre, "%s\n\n%s", before, md.buf);
+			fort_buf_release(&md);
+			if ((r = fort_buf_error(&pre)) < 0) {
+				fort_buf_release(&pre);
 				return r;
 			}
-			md = fort_buf_detach(&html, NULL);
+			md = pre;
 		}
-		*out = md;
+		*out = fort_buf_detach(&md, NULL);
 	}
 	return *out ? 0 : FORT_ENOMEM;
+}
+
+int fort_notice_published(char version_out[65], char **out, fort_vault *v, const char *format)
+{
+	return fort_notice_published_in(version_out, out, NULL, v, format, NULL);
 }
 
 /* Lines of S (pointers into S, which gets NULs). */

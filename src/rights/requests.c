@@ -660,7 +660,8 @@ int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const c
 
 /* The package of access or portability request ID to the folder DIR, or
  * (DIR NULL) as a zip in *ZIP: the request is then answered. */
-static int fulfil(fort_access_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *dir)
+static int fulfil(fort_access_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *dir,
+		  const char *lang)
 {
 	store_request q;
 	fort_access_report rep;
@@ -682,7 +683,9 @@ static int fulfil(fort_access_report *out, unsigned char **zip, size_t *zlen, fo
 		return fort_error_set(FORT_EINPUT, "give the folder to write the package to (--out DIR)");
 	if (zip && (r = rights_sink_zip(&sink)) < 0)
 		goto out;
-	if ((r = access_package(&rep, v, &q, zip ? NULL : dir, zip ? &sink : NULL)) < 0)
+	if (lang && *lang && !fort_language_supported(lang))
+		return fort_error_set(FORT_EINPUT, "language '%.16s': Fortress writes letters in en, de, fr, es, it and nl", lang);
+	if ((r = access_package(&rep, v, &q, zip ? NULL : dir, zip ? &sink : NULL, lang)) < 0)
 		goto out;
 	if (zip && (r = rights_sink_finish(&sink, zip, zlen)) < 0)
 		goto out;
@@ -713,14 +716,19 @@ out:
 
 int fort_request_fulfil(fort_access_report *out, fort_vault *v, int64_t id, const char *dir)
 {
-	return fulfil(out, NULL, NULL, v, id, dir);
+	return fulfil(out, NULL, NULL, v, id, dir, NULL);
+}
+
+int fort_request_fulfil_in(fort_access_report *out, fort_vault *v, int64_t id, const char *dir, const char *language)
+{
+	return fulfil(out, NULL, NULL, v, id, dir, language);
 }
 
 int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t *len, fort_vault *v, int64_t id)
 {
 	*zip = NULL;
 	*len = 0;
-	return fulfil(out, zip, len, v, id, NULL);
+	return fulfil(out, zip, len, v, id, NULL, NULL);
 }
 
 /* Erasure request ID: the certificate at CERT_PATH, or (CERT_PATH NULL) in

@@ -33,9 +33,18 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
 /* notice.c: plain words for a legal basis identifier ("contract" -> "our
  * contract with you (Art. 6(1)(b))"); Art. 13(2)(e) words for a purpose;
  * the controller's contact lines (Markdown list items). */
+/* language.c: the language of client CID's letters (0: no client, the
+ * business's): stored for the client, else of their newest consent-ledger
+ * entry, else the business's default (business set --language), else "en".  SOURCE (may be NULL)
+ * says which: client | consent | business | default.  No role check (the
+ * letter's operation made it). */
+int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid) FORT_WUR;
 const char *rights_basis_words(const char *basis);
+/* The same in LANG (data/i18n "basis.*", "provision.*"). */
+const char *rights_basis_words_in(const char *basis, const char *lang);
 const char *rights_provision_words(const map_purpose *p);
-void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner);
+const char *rights_provision_words_in(const map_purpose *p, const char *lang);
+void rights_controller_lines(fort_buf *b, const fort_business_info *bi, const char *owner, const char *lang);
 
 /* sink.c: where a document goes.  On disk (rights_sink_disk): each NAME is
  * the file PREFIX+NAME, created 0600, never replacing a file (FORT_EEXISTS).
@@ -62,7 +71,9 @@ void rights_sink_release(rights_sink *s);
 
 /* access.c: write the access package of request Q to DIR, or (DIR NULL)
  * into the zip sink ZIP. */
-int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip) FORT_WUR;
+/* LANG: the letter's language (NULL: the client's, fort_client_language). */
+int access_package(fort_access_report *out, fort_vault *v, const store_request *q, const char *dir, rights_sink *zip,
+		   const char *lang) FORT_WUR;
 
 /* erasure.c: erase what no hold keeps and write the certificate, its
  * letter and the recipients' notices into S: on disk as the certificate's

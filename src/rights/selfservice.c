@@ -404,7 +404,7 @@ int fort_me_request(fort_request_info *info_out, fort_vault *v, const char *clie
 {
 	fort_request_opts ro = FORT_REQUEST_OPTS_INIT;
 	fort_request_info info;
-	char today[11], ref[64], subject[300], key[32];
+	char today[11], ref[64], subject[300], key[32], due[64];
 	const char *lang = lang_of(o);
 	int64_t id = 0;
 	fort_buf text;
@@ -442,11 +442,28 @@ int fort_me_request(fort_request_info *info_out, fort_vault *v, const char *clie
 		r = fort_request_verify_id(v, id, "one-time e-mail link", 1, today);
 	if (r < 0 || (r = fort_request_get(&info, v, id, today)) < 0)
 		return r;
+	/* the page language the client used is theirs from now on: the
+	 * answer's letter comes in it (issue 18 item 4) */
+	if (o && o->language && fort_language_supported(o->language)) {
+		char cur[8];
+		if ((r = vault_client_language_get(cur, v, client)) < 0)
+			return r;
+		if (strcmp(cur, o->language) != 0 && (r = fort_client_language_set(v, client, o->language)) < 0)
+			return r;
+	}
+	/* the due date as the language writes it, and as a date (YYYY-MM-DD) */
+	snprintf(due, sizeof due, "%s", info.due[0] ? info.due : "-");
+	if (info.due[0] && strcmp(lang, "en") != 0) {
+		char words[48];
+		if (fort_date_words(words, sizeof words, lang, info.due) == 0)
+			snprintf(due, sizeof due, "%s (%.10s)", words, info.due);
+		fort_error_clear();
+	}
 
 	fort_buf_init_secret(&text, 16 * 1024);
 	snprintf(key, sizeof key, "kind.%s", kind);
 	fort_buf_printf(&text, "%s\n\n%s\n%s: %s\n%s: %lld\n%s", i18n_text(lang, "mail.request_body"), i18n_text(lang, key),
-			i18n_text(lang, "col.due"), info.due[0] ? info.due : "-", i18n_text(lang, "mail.reference"), (long long)id,
+			i18n_text(lang, "col.due"), due, i18n_text(lang, "mail.reference"), (long long)id,
 			ro.needs_id ? i18n_text(lang, "me.pending_id") : "");
 	fort_buf_printf(&text, "\n\n-- \n%s\n", v->business);
 	snprintf(subject, sizeof subject, "%s - %s", i18n_text(lang, "mail.request_subject"), v->business);

@@ -240,7 +240,9 @@ static void render_form(page *p, fort_vault *v, const fort_intake_form *f, const
 	memset(&bi, 0, sizeof bi);
 	if (fort_business_get(&bi, v) < 0)
 		fort_error_clear();
-	have_notice = fort_notice_published(version, NULL, v, "md") == 0;
+	/* the version of the notice the visitor is shown: in their language
+	 * when published in it (fort_notice_published_in) */
+	have_notice = fort_notice_published_in(version, NULL, NULL, v, "md", p->lang) == 0;
 	if (!have_notice)
 		fort_error_clear();
 	snprintf(p->title, sizeof p->title, "%s", intake_text(p, "title"));
@@ -490,13 +492,13 @@ int page_intake_notice(page *p)
 	fort_intake_form f;
 	char version[65], *html = NULL;
 	int r;
-	/* the published notice is the business's own document, in its own
-	 * language; only an unknown form's page is in the visitor's */
+	/* the published notice in the visitor's language, else the English one
+	 * with a line in theirs saying so (issue 18 item 4) */
 	visitor_page(p, "/notice");
 	r = open_form(&v, &f, p);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	r = fort_notice_published(version, &html, v, "html");
+	r = fort_notice_published_in(version, &html, NULL, v, "html", p->lang);
 	fort_vault_close(v);
 	if (r < 0)
 		return r;

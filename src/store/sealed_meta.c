@@ -7,7 +7,9 @@
  * backup, the mail settings (where letters go, and how), the intake
  * public key (what intake submissions are sealed to), the sites that may
  * frame each intake form (intake_origins: a JSON object), the request policy
- * (request_policy: which kinds need a second identity step) and the marker that
+ * (request_policy: which kinds need a second identity step), the clients'
+ * languages (client_languages: a JSON object), the notices published in
+ * other languages than English (notice_published_lang) and the marker that
  * every client record carries its authenticator (record_mac).  The rest is
  * the audit head itself, key material (AEAD), MACs, the seal marker, the
  * rotation state and caches (docs/SECURITY.md). */
@@ -17,7 +19,7 @@
 
 static const char *const sealed_keys[] = { "map", "business", "owner", "vault_id", "created", "notice_published",
 					   "backup_verified", "mail.settings", "intake_pk", "record_mac", "intake_origins",
-					   "request_policy" };
+					   "request_policy", "client_languages", "notice_published_lang" };
 
 int store_meta_key_sealed(const char *key)
 {

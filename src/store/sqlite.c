@@ -2238,6 +2238,8 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 			{ "intake_origins", "the sites that may embed the intake forms" },
 			{ "request_policy", "the request policy (which requests need a second identity step)" },
 			{ "record_mac", "the record-format marker (every client record carries its MAC)" },
+			{ "client_languages", "the clients' languages (their letters' language)" },
+			{ "notice_published_lang", "the versions of the notice published in other languages" },
 		};
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
 			if (strcmp(c->key, m[i].k) == 0) {

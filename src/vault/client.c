@@ -1262,6 +1262,13 @@ static int erase_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 			snprintf(detail + strlen(detail), cap - strlen(detail),
 				 "; attachments: %zu shredded, %zu kept (they name other clients too)", shredded, kept);
 	}
+	/* the language letters to them were written in */
+	{
+		char idc[FORT_ID_LEN + 1];
+		client_id_format(idc, x->cid);
+		if ((r = vault_client_language_drop(v, idc)) < 0)
+			return r;
+	}
 	/* the row, any entries left (all of them when not complete), the ledger */
 	return store_client_purge(v->st, x->cid, fort_now(), NULL);
 }

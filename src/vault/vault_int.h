@@ -15,6 +15,13 @@
 #include "audit/audit.h"
 #include "policy/policy.h"
 
+/* language.c: the clients' languages (one sealed vault detail).  get: 1
+ * with OUT set, 0 none stored; put: inside the caller's transaction (LANG
+ * "" removes); drop: an erasure's. */
+int vault_client_language_get(char out[8], fort_vault *v, const char *client) FORT_WUR;
+int vault_client_language_put(fort_vault *v, const char *client, const char *lang) FORT_WUR;
+int vault_client_language_drop(fort_vault *v, const char *client) FORT_WUR;
+
 /* map.c */
 const char *map_default_json(void);
 int map_parse(fort_map *m, const char *json, size_t len) FORT_WUR;

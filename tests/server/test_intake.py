@@ -14,6 +14,7 @@ from test_serve import Session
 ARGS = None
 FORM = "application/x-www-form-urlencoded"
 NOTICE = None
+NOTICE_FR = None
 LANGS = ("en", "de", "fr", "es", "it", "nl")
 CAT = {}
 
@@ -53,6 +54,8 @@ class IntakeTest(unittest.TestCase):
     def setUpClass(cls):
         global NOTICE
         NOTICE = re.search(r"[0-9a-f]{64}", fort("notice", "publish").stdout).group(0)
+        global NOTICE_FR
+        NOTICE_FR = re.search(r"[0-9a-f]{64}", fort("notice", "publish", "--language", "fr").stdout).group(0)
         fort("intake", "create", "contact", "--fields", "full_name,email,phone,postal_address", "--consents", "marketing")
         fort("intake", "set", "contact", "--allow-origin", "https://www.example.com,http://shop.example:8080")
         fort("intake", "create", "plain", "--fields", "email")
@@ -116,6 +119,30 @@ class IntakeTest(unittest.TestCase):
         r, text = self.get_text("/intake/nosuchform")
         self.assertEqual(r.status, 404)
         self.assertIn("There is no such form here", text)
+
+    def test_notice_in_the_visitors_language(self):
+        """Issue 18 item 4: the notice published in the visitor's language;
+        else the English one with a line in theirs saying so."""
+        self.assertNotEqual(NOTICE_FR, NOTICE)
+        r, text = self.get_text("/intake/contact?lang=fr")
+        self.assertEqual(r.status, 200)
+        self.assertIn('name="notice" value="%s"' % NOTICE_FR, text, "the version shown is recorded")
+        r, notice = self.get_text("/intake/contact/notice?lang=fr")
+        self.assertEqual(r.status, 200)
+        self.assertIn('<html lang="fr">', notice)
+        self.assertIn(esc(CAT["fr"]["notice.title"].replace("{business}", "Acme Ltd")), notice)
+        self.assertIn(esc(CAT["fr"]["notice.h.rights"]), notice)
+        self.assertIn(NOTICE_FR[:16], notice)
+        self.assertNotIn("Privacy notice: Acme Ltd", notice)
+        self.assertNotIn(esc(CAT["fr"]["notice.not_in_language"]), notice)
+        # German: none published, the English one and a line in German
+        r, text = self.get_text("/intake/contact?lang=de")
+        self.assertIn('name="notice" value="%s"' % NOTICE, text)
+        r, notice = self.get_text("/intake/contact/notice?lang=de")
+        self.assertEqual(r.status, 200)
+        self.assertIn(esc(CAT["de"]["notice.not_in_language"]), notice)
+        self.assertIn("Privacy notice: Acme Ltd", notice)
+        self.assertNotIn("notice.", notice, "no raw text key")
 
     def test_frame_ancestors_from_the_origin_list(self):
         r, _ = self.get_text("/intake/contact")

@@ -1263,6 +1263,8 @@ static const char *const skipped[] = {
 	/* dates and calendars: pure, fixed buffers */
 	"fort_is_working_day", "fort_deadline_rules", "fort_date_add_days", "fort_date_valid", "fort_date_weekday",
 	"fort_date_diff",
+	/* the languages letters come in, a date in words: a fixed list and embedded catalogues */
+	"fort_language_supported", "fort_date_words",
 	/* names of enum values; a letter's check on text given */
 	"fort_scan_type_name", "fort_scan_confidence_name", "fort_letter_check",
 	/* the vault's plan: an int from a row */
@@ -1298,6 +1300,9 @@ static const char *const not_yet[] = {
 	 * opens both: its loop, removing the copy after each failure, is still
 	 * to write (tests/e2e/t4010-store-copy.sh tests the copy itself) */
 	"fort_store_copy",
+	/* a client's language (issue 18 item 4): new, their loop still to write */
+	"fort_client_language_set", "fort_client_language", "fort_request_fulfil_in",
+	"fort_notice_generate_in", "fort_notice_publish_in", "fort_notice_published_in",
 	/* every public operation is looped now (issue 13); a new one that cannot
 	 * be goes here, with why */
 	NULL,
