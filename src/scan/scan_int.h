@@ -120,6 +120,14 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor);
  * byte about once. */
 int scan_label_near(const scan_view *v, size_t a, size_t e);
 
+/* Test hooks for two of the engine's vector kernels, against their byte
+ * loops (SCALAR 1): the delimiters outside quotes in B[J, E) with the quote
+ * state *Q carried over (CSV columns), and whether one of WORDS starts a
+ * word in B[A, E) after the last sentence end (context windows; E - A <= 64
+ * takes the vector path).  B must be a stream's buffer (padded). */
+unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q, int scalar);
+int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
+
 /* ------------------------------------------------------------------ bytes */
 
 static inline int sc_digit(unsigned c) { return c - '0' < 10; }
