@@ -1240,6 +1240,7 @@ static int cmd_scan(struct cli *c)
 	if (so.fmt == FMT_SPANS) {
 		o.containers = 0;   /* spans are file offsets */
 		o.no_masked = 1;    /* and print no excerpt */
+		o.no_column = 1;    /* nor column */
 	}
 
 	if (bl_path) {
@@ -1388,6 +1389,7 @@ static int cmd_scan(struct cli *c)
 
 		ro.show_values = 0;
 		ro.no_masked = 0;   /* the fixes show what they act on */
+		ro.no_column = 0;
 		fflush(stdout);
 		printf("\n");
 		if (cli_flag(c, "fix")) {

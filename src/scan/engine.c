@@ -946,7 +946,9 @@ static int emit_one(scan_stream *s, const scan_match *m)
 	h.length = (uint32_t)(m->end - m->start);
 	h.value = s->buf + m->start;
 	locate(s, off, &h.line, &lstart);
-	if (lstart >= s->base) {
+	if (s->no_column) {
+		h.column = 0;
+	} else if (lstart >= s->base) {
 		uint64_t from = lstart;
 
 		h.column = 1;

@@ -165,6 +165,7 @@ typedef struct scan_stream {
 	uint64_t ign_line;           /* inline-ignore cache: line number + 1, 0 none */
 	int ign_val;
 	int inline_ignore;
+	int no_column;               /* 1: hits carry column 0 (not counted) */
 	/* CSV/TSV header (first line), for context */
 	int hdr_state;               /* 0 not seen yet, 1 a header, 2 none */
 	char hdr_delim;

@@ -371,6 +371,35 @@ static void test_window_vector(void **state)
 	assert_true(found > asked / 10 && found < asked - asked / 10);
 }
 
+/* fort_scan_opts.no_column: the same findings, lines and inline ignores,
+ * column 0 (a line with fortress:ignore still reports nothing) */
+static void test_no_column(void **state)
+{
+	static const char text[] = "x\nmail jane.doe@example.com, ip 192.168.10.20\n"
+				   "card 4111 1111 1111 1111 fortress:ignore\n\t\tssn: 123-45-6789\n";
+	struct hits a, b;
+	fort_scan_opts o = test_opts(&a);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	o = test_opts(&b);
+	o.no_column = 1;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(b.h[i].offset, a.h[i].offset);
+		assert_int_equal(b.h[i].length, a.h[i].length);
+		assert_int_equal(b.h[i].type, a.h[i].type);
+		assert_int_equal(b.h[i].line, a.h[i].line);
+		assert_true(a.h[i].column > 0);
+		assert_int_equal(b.h[i].column, 0);
+	}
+	assert_int_equal(a.h[2].line, 4);
+	assert_int_equal(a.h[2].column, 8);
+}
+
 /* fort_scan_opts.no_masked: the same findings, no excerpt */
 static void test_no_masked(void **state)
 {
@@ -1153,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_csv_count_vector),
 		cmocka_unit_test(test_window_vector),
 		cmocka_unit_test(test_no_masked),
+		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
