@@ -1575,6 +1575,9 @@ typedef struct {
 	/* 1: fort_scan_finding.masked is "" (a caller that prints no excerpt,
 	 * such as offsets only, saves the masking of every finding) */
 	int no_masked;
+	/* 1: fort_scan_finding.column is 0 (a caller that prints no column, such
+	 * as offsets only, saves counting the characters before every finding) */
+	int no_column;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \

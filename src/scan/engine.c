@@ -417,27 +417,54 @@ static unsigned csv_count_scalar(const unsigned char *b, size_t j, size_t e, uns
 }
 
 #ifdef SCAN_X86
-/* 32 bytes a step; a step with a quote in it goes byte by byte (quotes are
- * rare in the cells between two candidates). */
+/* 32 bytes a step, quotes included: the quote state at each byte is the
+ * parity of the quotes before it (a prefix XOR of the quote bits, flipped
+ * when the step starts inside quotes), and a delimiter counts where that
+ * parity is even.  The last step's bits past E are cleared (the buffer is
+ * padded, so the load may pass E). */
 __attribute__((target("avx2"))) static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e,
 								 unsigned char delim, int *q)
 {
 	const __m256i dq = _mm256_set1_epi8('"'), dl = _mm256_set1_epi8((char)delim);
-	unsigned n = 0;
+	unsigned n = 0, in = *q ? ~0u : 0u;
 
-	while (j + 32 <= e) {
+	while (j < e) {
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + j));
+		unsigned qm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dq));
+		unsigned dm = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dl));
 
-		if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dq))) {
-			n += csv_count_scalar(b, j, j + 32, delim, q);
-		} else if (!*q) {
-			n += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, dl)));
+		if (e - j < 32) {
+			unsigned keep = ((unsigned)1 << (e - j)) - 1;
+
+			qm &= keep;
+			dm &= keep;
+		}
+		if (qm) {
+			unsigned px = qm;
+
+			px ^= px << 1;
+			px ^= px << 2;
+			px ^= px << 4;
+			px ^= px << 8;
+			px ^= px << 16;
+			n += (unsigned)__builtin_popcount(dm & ~(px ^ in));
+			if (__builtin_popcount(qm) & 1)
+				in = ~in;
+		} else if (!in) {
+			n += (unsigned)__builtin_popcount(dm);
 		}
 		j += 32;
 	}
-	return n + csv_count_scalar(b, j, e, delim, q);
+	*q = in != 0;
+	return n;
 }
 #endif
+
+unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q, int scalar)
+{
+	engine_init();
+	return (scalar ? csv_count_scalar : csv_count)(b, j, e, delim, q);
+}
 
 /* Column (0-based) of START in a CSV line, or -1 when the line start is
  * out of reach.  Counting goes on from the last call on the same line:
@@ -513,58 +540,78 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 }
 
 #ifdef SCAN_X86
-/* The window is at most 64 bytes: two loads, a bit per byte that could start
- * a word or end a sentence, then only those positions are looked at. */
+/* The window is at most 64 bytes: two loads straight from the stream's
+ * buffer (padded past its end; bits past E are cleared), a bit per byte
+ * whose letter starts one of WORDS and whose next byte is one of the
+ * words' second letters (a byte C with tolower(C) == W also has
+ * C | 0x20 == W: every letter of the lists has that bit), and a bit per
+ * '.' that could end a sentence; then only those positions are looked at. */
 __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
 						const char *const *words)
 {
-	unsigned char firsts[8];
-	size_t nf = 0, k, j, n = e - a;
+	size_t k, j, n = e - a;
 	uint64_t cand = 0, dots = 0;
-	unsigned char tmp[64];
 	int found = 0, i;
-
-	if (n > 64)
-		return window_scalar(b, a, e, words);
-	/* the distinct first letters of WORDS, remembered per list */
+	/* the distinct first and second letters of WORDS, per list */
 	static __thread struct {
 		const char *const *words;
-		unsigned char firsts[8];
-		size_t nf;
+		unsigned char first[8], second[8];
+		unsigned nf, ns;
 	} cache[8];
 	static __thread unsigned next_slot;
 
+	if (n > 64)
+		return window_scalar(b, a, e, words);
 	for (k = 0; k < 8 && cache[k].words != words; k++)
 		;
-	if (k < 8) {
-		nf = cache[k].nf;
-		memcpy(firsts, cache[k].firsts, nf);
-	} else {
+	if (k == 8) {
+		unsigned char f[8], sd[8];
+		unsigned nf = 0, ns = 0, x;
+
 		for (k = 0; words[k]; k++) {
-			for (j = 0; j < nf && firsts[j] != (unsigned char)words[k][0]; j++)
+			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1];
+
+			if (!(c0 & 0x20) || !(c1 & 0x20))   /* a one-letter word, or one the filter cannot take */
+				return window_scalar(b, a, e, words);
+			for (x = 0; x < nf && f[x] != c0; x++)
 				;
-			if (j == nf) {
-				if (nf == sizeof(firsts))
+			if (x == nf) {
+				if (nf == sizeof(f))
 					return window_scalar(b, a, e, words);
-				firsts[nf++] = (unsigned char)words[k][0];
+				f[nf++] = c0;
+			}
+			for (x = 0; x < ns && sd[x] != c1; x++)
+				;
+			if (x == ns) {
+				if (ns == sizeof(sd))
+					return window_scalar(b, a, e, words);
+				sd[ns++] = c1;
 			}
 		}
 		k = next_slot++ % 8;
 		cache[k].words = words;
 		cache[k].nf = nf;
-		memcpy(cache[k].firsts, firsts, nf);
+		cache[k].ns = ns;
+		memcpy(cache[k].first, f, nf);
+		memcpy(cache[k].second, sd, ns);
 	}
-	memset(tmp, 0, sizeof(tmp));
-	memcpy(tmp, b + a, n);
-	for (k = 0; k < 2; k++) {
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(tmp + 32 * k));
+	for (j = 0; j < 2; j++) {
+		const unsigned char *p = b + a + 32 * j;
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
 		__m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
-		__m256i m = _mm256_setzero_si256();
+		__m256i ly = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)),
+					     _mm256_set1_epi8(0x20));
+		__m256i m1 = _mm256_setzero_si256(), m2 = _mm256_setzero_si256();
+		unsigned t;
 
-		for (j = 0; j < nf; j++)
-			m = _mm256_or_si256(m, _mm256_cmpeq_epi8(lx, _mm256_set1_epi8((char)firsts[j])));
-		cand |= (uint64_t)(uint32_t)_mm256_movemask_epi8(m) << (32 * k);
-		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * k);
+		for (t = 0; t < cache[k].nf; t++)
+			m1 = _mm256_or_si256(m1, _mm256_cmpeq_epi8(lx, _mm256_set1_epi8((char)cache[k].first[t])));
+		for (t = 0; t < cache[k].ns; t++)
+			m2 = _mm256_or_si256(m2, _mm256_cmpeq_epi8(ly, _mm256_set1_epi8((char)cache[k].second[t])));
+		cand |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(m1, m2)) << (32 * j);
+		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * j);
+		if (n <= 32)
+			break;
 	}
 	if (n < 64) {
 		cand &= ((uint64_t)1 << n) - 1;
@@ -588,6 +635,12 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 	return found;
 }
 #endif
+
+int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar)
+{
+	engine_init();
+	return (scalar ? window_scalar : window_has)(b, a, e, words);
+}
 
 /* The secret labels' literal factors: every keyword of secret.c's label
  * list holds one of "pas", "pwd", "sec", "key", "tok" or "ras" (any case).
@@ -893,7 +946,9 @@ static int emit_one(scan_stream *s, const scan_match *m)
 	h.length = (uint32_t)(m->end - m->start);
 	h.value = s->buf + m->start;
 	locate(s, off, &h.line, &lstart);
-	if (lstart >= s->base) {
+	if (s->no_column) {
+		h.column = 0;
+	} else if (lstart >= s->base) {
 		uint64_t from = lstart;
 
 		h.column = 1;

@@ -870,6 +870,7 @@ static int sk_begin(void *ctx, const char *logical)
 	s->fc->lg_gen++;
 	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
+	s->st->no_column = s->fc->run->o->no_column;
 	names_on(s->st, s->fc);
 	return 0;
 }
@@ -1000,6 +1001,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
+	st->no_column = run->o->no_column;
 	names_on(st, &fc);
 	/* One read for a small file: straight into the stream's window, as
 	 * much as fits; the first 4 KiB of it are sniffed in place.  A file
@@ -1326,6 +1328,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.email_field = scan_role_field(opts->vault, ROLE_EMAIL);
 	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
+	st.no_column = opts->no_column;
 	names_on(&st, &fc);
 	one.s.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);

@@ -120,6 +120,14 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor);
  * byte about once. */
 int scan_label_near(const scan_view *v, size_t a, size_t e);
 
+/* Test hooks for two of the engine's vector kernels, against their byte
+ * loops (SCALAR 1): the delimiters outside quotes in B[J, E) with the quote
+ * state *Q carried over (CSV columns), and whether one of WORDS starts a
+ * word in B[A, E) after the last sentence end (context windows; E - A <= 64
+ * takes the vector path).  B must be a stream's buffer (padded). */
+unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q, int scalar);
+int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
+
 /* ------------------------------------------------------------------ bytes */
 
 static inline int sc_digit(unsigned c) { return c - '0' < 10; }
@@ -157,6 +165,7 @@ typedef struct scan_stream {
 	uint64_t ign_line;           /* inline-ignore cache: line number + 1, 0 none */
 	int ign_val;
 	int inline_ignore;
+	int no_column;               /* 1: hits carry column 0 (not counted) */
 	/* CSV/TSV header (first line), for context */
 	int hdr_state;               /* 0 not seen yet, 1 a header, 2 none */
 	char hdr_delim;

@@ -60,20 +60,28 @@ int fort_json_string(fort_buf *b, const char *s)
 
 int fort_csv_formula(const char *s)
 {
-	return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+	switch (s[0]) {
+	case '=': case '+': case '-': case '@': case '\t': case '\r':
+		return 1;
+	}
+	return 0;
 }
 
-/* "S" with '"' doubled; PREFIX (an apostrophe, or 0) before S inside the quotes. */
+/* "S" with '"' doubled; PREFIX (an apostrophe, or 0) before S inside the
+ * quotes.  The runs between quotes are copied whole. */
 static void quoted(fort_buf *b, const char *s, char prefix)
 {
+	const char *q;
+
 	fort_buf_putc(b, '"');
 	if (prefix)
 		fort_buf_putc(b, prefix);
-	for (; *s; s++) {
-		if (*s == '"')
-			fort_buf_putc(b, '"');
-		fort_buf_putc(b, *s);
+	while ((q = strchr(s, '"'))) {
+		fort_buf_put(b, s, (size_t)(q - s) + 1);
+		fort_buf_putc(b, '"');
+		s = q + 1;
 	}
+	fort_buf_puts(b, s);
 	fort_buf_putc(b, '"');
 }
 
@@ -82,12 +90,26 @@ void fort_csv_quote(fort_buf *b, const char *s)
 	quoted(b, s, 0);
 }
 
+/* One pass for the common cell (the scanner writes three per finding):
+ * its length and whether it needs quotes, then one copy. */
 void fort_csv_cell(fort_buf *b, const char *s, unsigned flags)
 {
 	int formula = fort_csv_formula(s);
-	if ((flags & FORT_CSV_MINIMAL) && !formula && !strpbrk(s, ",\"\n\r")) {
-		fort_buf_puts(b, s);
-		return;
+
+	if ((flags & FORT_CSV_MINIMAL) && !formula) {
+		size_t n;
+
+		for (n = 0;; n++) {
+			unsigned char c = (unsigned char)s[n];
+
+			/* NUL , " CR LF all lie below '-' */
+			if (c < '-' && (c == '\0' || c == ',' || c == '"' || c == '\n' || c == '\r'))
+				break;
+		}
+		if (!s[n]) {
+			fort_buf_put(b, s, n);
+			return;
+		}
 	}
 	quoted(b, s, formula ? '\'' : 0);
 }

@@ -87,6 +87,9 @@ static int context_after(const scan_view *v, size_t e)
 	for (i = e; i < lim && b[i] != '\n'; i++) {
 		if (!sc_alpha(b[i]) || (i > e && sc_alpha(b[i - 1])))
 			continue;
+		/* the words' first letters: most word starts leave here */
+		if ((b[i] | 0x20) != 'b' && (b[i] | 0x20) != 'd')
+			continue;
 		for (k = 0; after[k]; k++) {
 			for (j = 0; after[k][j] && i + j < v->len && sc_tolower(b[i + j]) == (unsigned char)after[k][j]; j++)
 				;

@@ -4,9 +4,22 @@
 #include <string.h>
 #include "scan/scan_int.h"
 
+/* Bytes of a local part (letters, digits, . _ % + -): bit 1; of a domain
+ * label (letters, digits, -): bit 2.  One table look-up each. */
+static const unsigned char local_tab[256] = {
+	['%'] = 1, ['+'] = 1, ['-'] = 3, ['.'] = 1, ['_'] = 1,
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+	['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3,
+	['J'] = 3, ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3,
+	['S'] = 3, ['T'] = 3, ['U'] = 3, ['V'] = 3, ['W'] = 3, ['X'] = 3, ['Y'] = 3, ['Z'] = 3,
+	['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3,
+	['j'] = 3, ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3,
+	['s'] = 3, ['t'] = 3, ['u'] = 3, ['v'] = 3, ['w'] = 3, ['x'] = 3, ['y'] = 3, ['z'] = 3,
+};
+
 static int local_char(unsigned c)
 {
-	return sc_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+	return local_tab[c & 0xff] & 1;
 }
 
 static int file_ext(const unsigned char *s, size_t n)
@@ -15,9 +28,17 @@ static int file_ext(const unsigned char *s, size_t n)
 	static const unsigned char elen[] = { 3, 3, 4, 3, 3, 4, 3, 2, 3 };
 	size_t i, k;
 
-	/* every e-mail comes here: the common top-level domains leave at once */
+	/* every e-mail comes here: the common top-level domains leave at once
+	 * (the extensions start with p j g s w c i; most domains' first letter
+	 * is none of them) */
 	if (n < 2 || n > 4)
 		return 0;
+	switch (sc_tolower(s[0])) {
+	case 'p': case 'j': case 'g': case 's': case 'w': case 'c': case 'i':
+		break;
+	default:
+		return 0;
+	}
 	for (i = 0; ext[i]; i++) {
 		if (elen[i] != n || (unsigned char)ext[i][0] != sc_tolower(s[0]))
 			continue;
@@ -76,7 +97,7 @@ int detect_email(const scan_view *v, size_t pos, const scan_cluster *cl, scan_ma
 	if (s == pos || b[pos - 1] == '.')
 		return 0;
 	for (;;) {
-		while (e < v->len && e - pos < 254 && (sc_alnum(b[e]) || b[e] == '-'))
+		while (e < v->len && e - pos < 254 && (local_tab[b[e]] & 2))
 			e++;
 		if (e == label || b[label] == '-' || b[e - 1] == '-')
 			return 0;

@@ -138,6 +138,7 @@ static void test_email(void **state)
 		   "john.smith85@example.co.uk");
 	expect_one("<a-b+tag@mail-1.example.org>", FORT_SCAN_EMAIL, "a-b+tag@mail-1.example.org");
 	expect_none("logo@2x.png and icon@3x.jpg");
+	expect_none("bg@2x.gif s@1x.svg h@2x.webp m@min.css b@1.2.js f@16x.ico A@2X.JPEG");
 	expect_none("user@localhost");
 	expect_none("Message-ID: <1234.abcd@mail.example.com>\n");
 	assert_int_equal(scan_text(&hs, "mail j.doe@example.com"), 1);

@@ -289,6 +289,117 @@ static void test_label_factor_bytes(void **state)
 				}
 }
 
+/* The CSV column count's vector kernel (quote parity by a prefix XOR)
+ * against its byte loop: cells with quotes, doubled quotes and delimiters
+ * at every start and length up to 100 bytes, from inside and outside
+ * quotes, for each delimiter the header check picks. */
+static void test_csv_count_vector(void **state)
+{
+	static const char delims[] = ",;\t|", cells[] = "ab\"\",;\t| 1x\"y,";
+	scan_stream st;
+	size_t n, j, e, d, asked = 0;
+	uint32_t x = 777;
+	int q0;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	for (d = 0; d < 4; d++) {
+		for (n = 0; n < 4096; n++) {
+			x = x * 1103515245u + 12345u;
+			st.buf[n] = (unsigned char)cells[(x >> 16) % (sizeof(cells) - 1)];
+		}
+		for (j = 0; j < 300; j++)
+			for (e = j; e <= j + 100; e++)
+				for (q0 = 0; q0 < 2; q0++) {
+					int qa = q0, qb = q0;
+					unsigned va = scan_csv_count(st.buf, j, e, (unsigned char)delims[d], &qa, 0);
+					unsigned vb = scan_csv_count(st.buf, j, e, (unsigned char)delims[d], &qb, 1);
+
+					asked++;
+					if (va != vb || qa != qb)
+						fail_msg("'%c' [%zu, %zu) from %s quotes: %u (quote %d), byte loop %u (quote %d)",
+							 delims[d], j, e, q0 ? "inside" : "outside", va, qa, vb, qb);
+				}
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 200000);
+}
+
+/* The context window's vector filter (first and second letters of the
+ * words) against its byte loop: text made of the words' pieces, capitals,
+ * dots and blanks, every start and length up to 64 bytes, for each list
+ * the detectors use and one with a word the filter cannot take. */
+static void test_window_vector(void **state)
+{
+	static const char *const l1[] = { "born", "birth", "dob", "d.o.b", "geb.", "geboren", "bday", NULL };
+	static const char *const l2[] = { "version", "ver.", "ver ", "build", "oid", "v.", NULL };
+	static const char *const l3[] = { "ssn", "social security", "soc. sec", "ss#", "ss no", NULL };
+	static const char *const l4[] = { "phone", "tel", "mobile", "cell", "fax", "call", "contact", "whatsapp",
+					   "handy", "telefon", NULL };
+	static const char *const l5[] = { "x", "nin:", NULL };
+	static const char *const *const lists[] = { l1, l2, l3, l4, l5 };
+	static const char *const pieces[] = { "born", "Birth", "dOb", "d.o.b", "geb.", "ver", "v.", "build", "ssn",
+					      "soc. sec", "ss#", "phone", "Tel", "cell", "fax", "x", "nin:", "a",
+					      "bo", "ve", ". ", "end. ", "12. ", "xY", " ", "\n" };
+	scan_stream st;
+	size_t n = 0, a, e, k, found = 0, asked = 0;
+	uint32_t x = 4242;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	while (n < 8000) {
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+		memcpy(st.buf + n, p, strlen(p));
+		n += strlen(p);
+	}
+	for (k = 0; k < 5; k++)
+		for (a = 0; a < 1500; a += 1 + a % 3)
+			for (e = a; e <= a + 64; e++) {
+				int va = scan_window(st.buf, a, e, lists[k], 0), vb = scan_window(st.buf, a, e, lists[k], 1);
+
+				asked++;
+				found += (size_t)vb;
+				if (va != vb)
+					fail_msg("list %zu, [%zu, %zu) \"%.*s\": %d, byte loop %d", k, a, e, (int)(e - a),
+						 (const char *)st.buf + a, va, vb);
+			}
+	scan_stream_release(&st);
+	assert_true(asked > 100000);
+	assert_true(found > asked / 10 && found < asked - asked / 10);
+}
+
+/* fort_scan_opts.no_column: the same findings, lines and inline ignores,
+ * column 0 (a line with fortress:ignore still reports nothing) */
+static void test_no_column(void **state)
+{
+	static const char text[] = "x\nmail jane.doe@example.com, ip 192.168.10.20\n"
+				   "card 4111 1111 1111 1111 fortress:ignore\n\t\tssn: 123-45-6789\n";
+	struct hits a, b;
+	fort_scan_opts o = test_opts(&a);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	o = test_opts(&b);
+	o.no_column = 1;
+	assert_int_equal(fort_scan_buffer(NULL, "t.txt", text, strlen(text), &o), 0);
+	assert_int_equal(a.n, 3);
+	assert_int_equal(b.n, a.n);
+	for (i = 0; i < a.n; i++) {
+		assert_int_equal(b.h[i].offset, a.h[i].offset);
+		assert_int_equal(b.h[i].length, a.h[i].length);
+		assert_int_equal(b.h[i].type, a.h[i].type);
+		assert_int_equal(b.h[i].line, a.h[i].line);
+		assert_true(a.h[i].column > 0);
+		assert_int_equal(b.h[i].column, 0);
+	}
+	assert_int_equal(a.h[2].line, 4);
+	assert_int_equal(a.h[2].column, 8);
+}
+
 /* fort_scan_opts.no_masked: the same findings, no excerpt */
 static void test_no_masked(void **state)
 {
@@ -1068,7 +1179,10 @@ int main(void)
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
 		cmocka_unit_test(test_label_factor_bytes),
+		cmocka_unit_test(test_csv_count_vector),
+		cmocka_unit_test(test_window_vector),
 		cmocka_unit_test(test_no_masked),
+		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),

@@ -59,6 +59,17 @@ static void test_csv_cell(void **state)
 	fort_buf_putc(&b, '|');
 	fort_csv_cell(&b, "a\"b", FORT_CSV_MINIMAL);
 	assert_string_equal(b.buf, "a b|\"a,b\"|\"a\nb\"|\"a\"\"b\"");
+	/* CR inside, quotes at both ends and side by side, characters below
+	 * and above the one-pass test's bound (',' '-' '*' '#') */
+	fort_buf_reset(&b);
+	fort_csv_cell(&b, "a\rb", FORT_CSV_MINIMAL);
+	fort_buf_putc(&b, '|');
+	fort_csv_cell(&b, "\"\"x\"", FORT_CSV_MINIMAL);
+	fort_buf_putc(&b, '|');
+	fort_csv_cell(&b, "**** *#.!&'()*+/", FORT_CSV_MINIMAL);
+	fort_buf_putc(&b, '|');
+	fort_csv_cell(&b, "x\"", 0);
+	assert_string_equal(b.buf, "\"a\rb\"|\"\"\"\"\"x\"\"\"|**** *#.!&'()*+/|\"x\"\"\"");
 	/* fort_csv_quote: no guard (text Fortress reads back as it is) */
 	fort_buf_reset(&b);
 	fort_csv_quote(&b, "=x\"");
