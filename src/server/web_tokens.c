@@ -126,6 +126,8 @@ int page_token_create(page *p)
 	p->nav = "users";
 	if (!name || !*name || !role || !*role)
 		return fort_error_set(FORT_EINPUT, "give the token a name and choose its role");
+	if (purposes && strlen(purposes) >= sizeof buf)
+		return fort_error_set(FORT_EINPUT, "the purposes are longer than %zu characters: name fewer", sizeof buf - 1);
 	snprintf(buf, sizeof buf, "%s", purposes ? purposes : "");
 	for (s = strtok_r(buf, ", ", &save); s; s = strtok_r(NULL, ", ", &save)) {
 		if (n == MAX_PURPOSES)

@@ -259,6 +259,8 @@ class StaffPagesRefusals(unittest.TestCase):
         self.assertRefused(r, data, 400, "a-z", before)
         r, data = self.form(self.anna, "/tokens", dict(ok, purposes="nosuchpurpose"))
         self.assertRefused(r, data, 404, "nosuchpurpose", before)
+        r, data = self.form(self.anna, "/tokens", dict(ok, purposes="billing," * 80))
+        self.assertRefused(r, data, 400, "name fewer", before)
         r, data = self.form(self.anna, "/tokens/ghost/revoke", {})
         self.assertRefused(r, data, 404, "ghost", before)
         # made: the secret only in the answer's body, not in a header or the log
