@@ -76,18 +76,27 @@ const char *i18n_text_in(const char *lang, const char *key)
 
 int i18n_complete(const char *lang, const char *prefix, char *absent, size_t cap)
 {
-	const data_table *en = catalogue("en");
+	const data_table *en, *t;
+	char name[16];
 	size_t k = strlen(prefix);
-	for (size_t i = 0; en && i < en->nrows; i++) {
-		const char *key = data_table_cell(en, i, 0);
-		if (strncmp(key, prefix, k) == 0 && !i18n_text_in(lang, key)) {
-			snprintf(absent, cap, "%s", key);
-			return -1;
-		}
+	int r;
+	/* loaded here, where a failure (out of memory) can be told from a
+	 * missing text; once loaded they stay, and lookups cannot fail */
+	if ((r = data_table_get(&en, "i18n/en")) < 0)
+		return r;
+	if (!lang || strcmp(i18n_lang(lang), lang) != 0) {
+		snprintf(absent, cap, "(no catalogue for '%.16s')", lang ? lang : "");
+		return 1;
 	}
-	if (!en) {
-		snprintf(absent, cap, "the English catalogue");
-		return -1;
+	snprintf(name, sizeof name, "i18n/%s", lang);
+	if ((r = data_table_get(&t, name)) < 0)
+		return r;
+	for (size_t i = 0; i < en->nrows; i++) {
+		const char *key = data_table_cell(en, i, 0), *s;
+		if (strncmp(key, prefix, k) == 0 && (!(s = lookup(t, key)) || !*s)) {
+			snprintf(absent, cap, "%s", key);
+			return 1;
+		}
 	}
 	return 0;
 }

@@ -28,7 +28,10 @@ const char *i18n_text(const char *lang, const char *key);
 const char *i18n_text_in(const char *lang, const char *key);
 
 /* Every key of the English catalogue starting with PREFIX ("letter.") has a
- * text in LANG: 0, or -1 with the first missing key in MISSING. */
+ * text in LANG: 0; 1 with the first missing key in ABSENT; or a FORT_E*
+ * error (out of memory: the catalogues could not be loaded).  Call it
+ * before writing a letter: afterwards the catalogues are loaded and no
+ * lookup can fail. */
 int i18n_complete(const char *lang, const char *prefix, char *absent, size_t cap);
 
 /* Append KEY's text in LANG (i18n_text) to B with its placeholders

@@ -315,11 +315,11 @@ static int put_notes(fort_buf *b, const fort_incident_note *n, size_t nn, const 
 }
 
 /* The letter as an HTML page (render/html.c): paragraphs as written. */
-static int md_to_html(char **out, const char *md, const char *title)
+static int md_to_html(char **out, const char *md, const char *title, const char *lang)
 {
 	fort_buf b;
 	render_html_opts ho = { title, "<style>body{font-family:sans-serif;font-size:11pt;max-width:42em;margin:2em auto}</style>", 1,
-				NULL, NULL };
+				NULL, NULL, lang };
 	int r;
 	fort_buf_init_secret(&b, 0);
 	render_html(&b, md, &ho);
@@ -751,7 +751,7 @@ static int deliver(fort_letter_cb cb, void *cbctx, const char *kind, const char 
 	fort_letter l;
 	char *html = NULL;
 	int r;
-	if ((r = md_to_html(&html, md->buf, subject)) < 0)
+	if ((r = md_to_html(&html, md->buf, subject, lang)) < 0)
 		return r;
 	l.kind = kind;
 	l.client = client;
@@ -772,6 +772,7 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 	fort_buf md;
 	client_vals cv;
 	char missing[300] = "", subject[256], detail[128], ckind[200], fields[160], (*langs)[8] = NULL;
+	rights_language_cache lc = RIGHTS_LANGUAGE_CACHE_INIT;
 	int64_t now;
 	/* the addressee and the address: by type, whatever the fields are called */
 	int r, in_name = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), in_mail = map_field_by_role(&v->map, ROLE_EMAIL, 0);
@@ -888,15 +889,23 @@ int fort_incident_letters(fort_vault *v, int64_t id, const fort_letter_opts *o, 
 		const fort_impact_client *ic = &c.im->clients[i];
 		int64_t cid;
 		char key[80];
+		size_t checked;
 		if (strncmp(ic->jurisdiction, "US-", 3) == 0) {
 			snprintf(langs[i], sizeof langs[i], "en");
 		} else if (o->language && *o->language) {
 			snprintf(langs[i], sizeof langs[i], "%s", o->language);
 		} else {
-			if ((r = client_id_parse(&cid, ic->id)) < 0 || (r = rights_client_language(langs[i], NULL, v, cid)) < 0)
+			if ((r = client_id_parse(&cid, ic->id)) < 0 ||
+			    (r = rights_client_language_in(langs[i], NULL, v, cid, &lc)) < 0)
 				goto out;
 		}
-		if (i18n_complete(langs[i], "letter.", key, sizeof key) < 0) {
+		/* each language once (the catalogue is searched line by line) */
+		for (checked = 0; checked < i; checked++)
+			if (strcmp(langs[checked], langs[i]) == 0)
+				break;
+		if (checked == i && (r = i18n_complete(langs[i], "letter.", key, sizeof key)) != 0) {
+			if (r < 0)
+				goto out;
 			r = fort_error_set(FORT_EINPUT, "the letter to client %s would be in '%s', and data/i18n/%s.csv has no text for "
 					   "'%s': no client letters are written; complete the catalogue, or give --language en",
 					   ic->id, langs[i], langs[i], key);
@@ -944,6 +953,7 @@ done:
 out:
 	(void)missing;
 	free(langs);
+	rights_language_cache_release(&lc);
 	cvals_release(&cv);
 	if (md.buf && md.len)
 		sodium_memzero(md.buf, md.len);

@@ -501,7 +501,11 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 	}
 	{
 		char key[80];
-		if (i18n_complete(L, "access.", key, sizeof key) < 0 || i18n_complete(L, "letter.month.", key, sizeof key) < 0) {
+		if ((r = i18n_complete(L, "access.", key, sizeof key)) != 0 ||
+		    (r = i18n_complete(L, "letter.", key, sizeof key)) != 0 || (r = i18n_complete(L, "basis.", key, sizeof key)) != 0 ||
+		    (r = i18n_complete(L, "notice.", key, sizeof key)) != 0) {
+			if (r < 0)
+				goto out;
 			r = fort_error_set(FORT_EINPUT, "the access letter would be in '%s', and data/i18n/%s.csv has no text for '%s': "
 					   "complete the catalogue, or give --language en", L, L, key);
 			goto out;

@@ -275,6 +275,16 @@ int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request 
 	/* the letter's language, before the erasure drops the client's */
 	if ((r = rights_client_language(lang, NULL, v, q->client)) < 0)
 		goto out;
+	{
+		char key[80];
+		if ((r = i18n_complete(lang, "erasure.", key, sizeof key)) != 0 ||
+		    (r = i18n_complete(lang, "letter.", key, sizeof key)) != 0) {
+			if (r > 0)
+				r = fort_error_set(FORT_EINPUT, "the erasure letter would be in '%s', and data/i18n/%s.csv has no text for "
+						   "'%s': complete the catalogue", lang, lang, key);
+			goto out;
+		}
+	}
 	for (int k = 0; k < CAT_COUNT; k++)
 		if (!v->kr->has_ck[k]) {
 			r = fort_error_set(FORT_EDENIED, "an erasure must see every field to decide what a hold keeps, and you do not hold "

@@ -15,19 +15,34 @@ static int newest_cb(void *ctx, const store_consent_row *c)
 	return 0;
 }
 
-int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid)
+void rights_language_cache_release(rights_language_cache *c)
+{
+	json_decref(c->langs);
+	c->langs = NULL;
+	c->loaded = 0;
+}
+
+int rights_client_language_in(char out[8], const char **source, fort_vault *v, int64_t cid, rights_language_cache *c)
 {
 	struct newest n = { "" };
-	fort_business_info bi;
-	const char *src = "default";
+	const char *src = "default", *s;
 	int r;
 	snprintf(out, 8, "en");
+	if (!c->loaded) {
+		fort_business_info bi;
+		if ((r = vault_client_languages(&c->langs, v)) < 0)
+			return r;
+		c->business[0] = '\0';
+		if (fort_business_get(&bi, v) == 0 && fort_language_supported(bi.language))
+			snprintf(c->business, sizeof c->business, "%s", bi.language);
+		fort_error_clear();
+		c->loaded = 1;
+	}
 	if (cid) {
 		char id[FORT_ID_LEN + 1];
 		client_id_format(id, cid);
-		if ((r = vault_client_language_get(out, v, id)) < 0)
-			return r;
-		if (r == 1) {
+		if ((s = json_string_value(json_object_get(c->langs, id))) != NULL) {
+			snprintf(out, 8, "%s", s);
 			src = "client";
 			goto done;
 		}
@@ -41,17 +56,22 @@ int rights_client_language(char out[8], const char **source, fort_vault *v, int6
 	}
 	/* the business's choice (not its country's: a business in Belgium or
 	 * Switzerland writes in more than one) */
-	if (fort_business_get(&bi, v) == 0 && fort_language_supported(bi.language)) {
-		snprintf(out, 8, "%s", bi.language);
+	if (c->business[0]) {
+		snprintf(out, 8, "%s", c->business);
 		src = "business";
-	} else {
-		fort_error_clear();
-		snprintf(out, 8, "en");
 	}
 done:
 	if (source)
 		*source = src;
 	return 0;
+}
+
+int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid)
+{
+	rights_language_cache c = RIGHTS_LANGUAGE_CACHE_INIT;
+	int r = rights_client_language_in(out, source, v, cid, &c);
+	rights_language_cache_release(&c);
+	return r;
 }
 
 int fort_client_language(char out[8], const char **source, fort_vault *v, const char *client)

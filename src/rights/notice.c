@@ -186,7 +186,11 @@ static int notice_page(char **out, fort_buf *md, fort_vault *v, const char *vers
 	fort_buf t;
 	int r;
 	fort_buf_init(&t, 0);
-	i18n_put(&t, lang, "notice.title", biz);
+	if ((r = i18n_put(&t, lang, "notice.title", biz)) < 0) {
+		fort_buf_release(&t);
+		fort_buf_release(md);
+		return r;
+	}
 	snprintf(title, sizeof title, "%s", t.buf ? t.buf : "");
 	fort_buf_release(&t);
 	snprintf(footer, sizeof footer, "<footer><small>%s %.16s</small></footer>\n", i18n_text(lang, "notice.version"), version);
@@ -224,9 +228,10 @@ int fort_notice_generate_in(char **out, char version_out[65], fort_vault *v, con
 		return r;
 	{
 		char key[80];
-		if (i18n_complete(lang, "notice.", key, sizeof key) < 0 || i18n_complete(lang, "basis.", key, sizeof key) < 0 ||
-		    i18n_complete(lang, "provision.", key, sizeof key) < 0)
-			return fort_error_set(FORT_EINPUT, "the notice in '%s' lacks a text: data/i18n/%s.csv has no '%s'", lang, lang, key);
+		if ((r = i18n_complete(lang, "notice.", key, sizeof key)) != 0 || (r = i18n_complete(lang, "basis.", key, sizeof key)) != 0 ||
+		    (r = i18n_complete(lang, "provision.", key, sizeof key)) != 0 ||
+		    (r = i18n_complete(lang, "letter.", key, sizeof key)) != 0)
+			return r < 0 ? r : fort_error_set(FORT_EINPUT, "the notice in '%s' lacks a text: data/i18n/%s.csv has no '%s'", lang, lang, key);
 	}
 	/* names the controller: the business and owner names must be sealed
 	 * (a locked vault comes here without vault_need) */

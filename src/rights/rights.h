@@ -39,6 +39,13 @@ int rights_recipient_notices(size_t *count, fort_vault *v, const client_vals *cv
  * says which: client | consent | business | default.  No role check (the
  * letter's operation made it). */
 int rights_client_language(char out[8], const char **source, fort_vault *v, int64_t cid) FORT_WUR;
+/* The same for many clients (a letter to each): the stored languages and
+ * the business's read once into C (released with
+ * rights_language_cache_release). */
+typedef struct { json_t *langs; int loaded; char business[8]; } rights_language_cache;
+#define RIGHTS_LANGUAGE_CACHE_INIT { NULL, 0, "" }
+int rights_client_language_in(char out[8], const char **source, fort_vault *v, int64_t cid, rights_language_cache *c) FORT_WUR;
+void rights_language_cache_release(rights_language_cache *c);
 const char *rights_basis_words(const char *basis);
 /* The same in LANG (data/i18n "basis.*", "provision.*"). */
 const char *rights_basis_words_in(const char *basis, const char *lang);

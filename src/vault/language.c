@@ -47,6 +47,23 @@ static int all_languages(json_t **out, fort_vault *v)
 	return 0;
 }
 
+int vault_client_languages(json_t **out, fort_vault *v)
+{
+	const char *k;
+	json_t *x;
+	int r;
+	if ((r = all_languages(out, v)) < 0)
+		return r;
+	json_object_foreach(*out, k, x)
+		if (!json_is_string(x) || !fort_language_supported(json_string_value(x))) {
+			json_decref(*out);
+			*out = NULL;
+			return fort_error_set(FORT_ETAMPER, "client %.32s's language is not one Fortress writes: the vault was altered; "
+					      "restore it from a backup", k);
+		}
+	return 0;
+}
+
 int vault_client_language_get(char out[8], fort_vault *v, const char *client)
 {
 	json_t *all = NULL;

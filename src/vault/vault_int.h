@@ -10,6 +10,7 @@
 #define FORT_VAULT_INT_H
 
 #include <stdint.h>
+#include <jansson.h>
 #include "vault/handle.h"
 #include "vault/types.h"
 #include "audit/audit.h"
@@ -19,6 +20,9 @@
  * with OUT set, 0 none stored; put: inside the caller's transaction (LANG
  * "" removes); drop: an erasure's. */
 int vault_client_language_get(char out[8], fort_vault *v, const char *client) FORT_WUR;
+/* Every client's: a JSON object (json_decref) checked as a whole (a
+ * language Fortress does not write is tampering). */
+int vault_client_languages(json_t **out, fort_vault *v) FORT_WUR;
 int vault_client_language_put(fort_vault *v, const char *client, const char *lang) FORT_WUR;
 int vault_client_language_drop(fort_vault *v, const char *client) FORT_WUR;
 
