@@ -4,7 +4,7 @@
  *
  * One sealed vault detail, meta "request_policy" (sealed_meta.c): JSON
  * {"second_step": "access,erasure"} with the kinds in the canonical order.
- * Written only in an audited transaction; changed or deleted with sqlite3
+ * Written only in an audited transaction; changed or deleted in the file
  * it is caught when read (the meta seals), so the second step cannot be
  * switched off unnoticed. */
 #include <stdlib.h>

@@ -65,7 +65,7 @@ static int show(request *req, int64_t id, const char *as_of)
 
 int api_requests_open(request *req)
 {
-	static const char *const known[] = { "kind", "client", "received", "jurisdiction", "region", "verify_id", NULL };
+	static const char *const known[] = { "kind", "client", "received", "jurisdiction", "region", "verify_id", "channel", "note", NULL };
 	fort_request_opts o = FORT_REQUEST_OPTS_INIT;
 	const char *kind, *client, *received;
 	int64_t id = 0;
@@ -74,7 +74,8 @@ int api_requests_open(request *req)
 	if ((r = api_body_check(req, known, "a request")) < 0 || (r = api_body_str(req, "kind", &kind, 1)) < 0 ||
 	    (r = api_body_str(req, "client", &client, 1)) < 0 || (r = api_body_str(req, "received", &received, 1)) < 0 ||
 	    (r = api_body_str(req, "jurisdiction", &o.jurisdiction, 0)) < 0 || (r = api_body_str(req, "region", &o.region, 0)) < 0 ||
-	    (r = api_body_bool(req, "verify_id", &o.needs_id, 0)) < 0)
+	    (r = api_body_bool(req, "verify_id", &o.needs_id, 0)) < 0 || (r = api_body_str(req, "channel", &o.channel, 0)) < 0 ||
+	    (r = api_body_str(req, "note", &o.note, 0)) < 0)
 		return r;
 	if ((r = fort_request_open(&id, req->v, kind, client, received, &o)) < 0)
 		return r;

@@ -15,7 +15,7 @@ test controls.
 
     test_me_server.py --fortress build/fortress --root .
 """
-import argparse, csv, os, re, socket, subprocess, sys, tempfile, time, unittest, urllib.parse
+import argparse, csv, json, os, re, socket, subprocess, sys, tempfile, time, unittest, urllib.parse
 import serverkit as kit
 from serverkit import fort, Server, audit_rows
 from test_serve import Session
@@ -195,6 +195,18 @@ class MeServerTest(unittest.TestCase):
         self.assertEqual([(a, res) for (a, _, res, _) in rows], [("anna", "ok")])
         self.assertNotIn("canary", rows[0][3])
         self.assertNotIn("canary-st4ff", self.srv.log())
+        # the API records channel and note the same way; a bad channel is 400, nothing stored
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        r, j = anna.req("POST", "/api/requests", {"kind": "rectification", "client": client, "received": today,
+                                                  "channel": "letter", "note": "canary-api9 street is 4, not 40"})
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual((j["channel"], j["has_note"]), ("letter", True))
+        n = len(json.loads(fort("--json", "request", "list").stdout))
+        r, j = anna.req("POST", "/api/requests", {"kind": "access", "client": client, "received": today, "channel": "fax"})
+        self.assertEqual(r.status, 400, j)
+        self.assertIn("fax", json.dumps(j))
+        self.assertEqual(len(json.loads(fort("--json", "request", "list").stdout)), n)
+        self.assertNotIn("canary-api9", self.srv.log())
 
 
 def main():

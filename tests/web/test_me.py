@@ -395,6 +395,15 @@ class MeTest(unittest.TestCase):
         self.assertEqual(r.status, 400)
         self.assertIn(CAT["de"]["me.note_needed"].replace("'", "&#39;")[:40], body)
         self.assertEqual(len(json.loads(kit.fort("--json", "request", "list", "--client", self.client).stdout)), len(reqs))
+        # a request for someone else's data: the client comes from the session, never from the form
+        other = re.search(r"c-[0-9a-f]{16}", kit.fort("client", "add", "--set", "full_name=Other Person",
+                                                      "--set", "email=other@example.org").stdout).group(0)
+        r, body, _ = self.post("/me/request", {"kind": "erasure", "client": other, "csrf": csrf, "lang": "en"}, cookie)
+        self.assertEqual(r.status, 200, body[-1000:])
+        self.assertEqual(json.loads(kit.fort("--json", "request", "list", "--client", other).stdout), [])
+        mine = json.loads(kit.fort("--json", "request", "list", "--client", self.client).stdout)
+        self.assertEqual(len(mine), len(reqs) + 1)
+        self.assertEqual(mine[-1]["kind"], "erasure")
 
     def test_4_every_language_every_page(self):
         d = self.driver
