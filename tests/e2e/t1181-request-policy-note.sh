@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t1180-request-policy-note: issue 18 items 1-2.  The request policy (which
+# t1181-request-policy-note: issue 18 items 1-2.  The request policy (which
 # kinds need a second identity step after the self-service page's e-mail
 # link) is a sealed vault setting: set, shown, refused with a bad kind, and
 # caught when changed or deleted with sqlite3.  A request records its
