@@ -284,17 +284,22 @@ static int prepare(store *s, const char *sql, char name[24], const char *what)
 	for (size_t i = 0; i < s->nprepared; i++)
 		if (strcmp(s->prepared[i], name) == 0)
 			return 0;
+	/* room for its name first: a statement prepared on the server but not
+	 * noted here (out of memory after PQprepare) could never be prepared
+	 * again ("already exists") */
+	char *copy = fort_strdup(name);
+	if (!copy || FORT_ARRAY_GROW(s->prepared, s->nprepared + 1, s->cprepared, 32) < 0) {
+		free(copy);
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	}
 	PGresult *res = PQprepare(s->c, name, sql, 0, NULL);
 	int r = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = pg_error(s, res, what);
 	PQclear(res);
-	if (r < 0)
-		return r;
-	char *copy = fort_strdup(name);
-	if (!copy || FORT_ARRAY_GROW(s->prepared, s->nprepared + 1, s->cprepared, 32) < 0) {
+	if (r < 0) {
 		free(copy);
-		return fort_error_set(FORT_ENOMEM, "out of memory");
+		return r;
 	}
 	s->prepared[s->nprepared++] = copy;
 	return 0;
