@@ -326,30 +326,39 @@ static int stmt_name(store *s, const char *sql, char name[24])
 	return 0;
 }
 
-static int stmt_known(store *s, const char *name)
+/* Room for a statement's name, made before the statement is prepared: one
+ * prepared on the server but not noted here (out of memory after
+ * PQprepare) could never be prepared again ("already exists"). */
+static int stmt_room(store *s, const char *name, char **copy)
 {
-	char *copy = fort_strdup(name);
-	if (!copy || FORT_ARRAY_GROW(s->prepared, s->nprepared + 1, s->cprepared, 32) < 0) {
-		free(copy);
+	*copy = fort_strdup(name);
+	if (!*copy || FORT_ARRAY_GROW(s->prepared, s->nprepared + 1, s->cprepared, 32) < 0) {
+		free(*copy);
+		*copy = NULL;
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	}
-	s->prepared[s->nprepared++] = copy;
 	return 0;
 }
 
 /* Prepare SQL once per connection (named by a hash of its text). */
 static int prepare(store *s, const char *sql, char name[24], const char *what)
 {
+	char *copy;
 	if (stmt_name(s, sql, name))
 		return 0;
 	int r = pq_sync(s);
-	if (r < 0)
+	if (r < 0 || (r = stmt_room(s, name, &copy)) < 0)
 		return r;
 	PGresult *res = PQprepare(s->c, name, sql, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		r = pg_error(s, res, what);
 	PQclear(res);
-	return r < 0 ? r : stmt_known(s, name);
+	if (r < 0) {
+		free(copy);
+		return r;
+	}
+	s->prepared[s->nprepared++] = copy;
+	return 0;
 }
 
 /* The same inside the pipeline: the PREPARE is sent ahead of its first use
@@ -357,14 +366,21 @@ static int prepare(store *s, const char *sql, char name[24], const char *what)
 static int pq_push(store *s, int kind, const char *what, int64_t client);
 static int prepare_send(store *s, const char *sql, char name[24], const char *what)
 {
+	char *copy;
+	int r;
 	if (stmt_name(s, sql, name))
 		return 0;
-	if (PQsendPrepare(s->c, name, sql, 0, NULL) != 1)
+	if ((r = stmt_room(s, name, &copy)) < 0)
+		return r;
+	if (PQsendPrepare(s->c, name, sql, 0, NULL) != 1) {
+		free(copy);
 		return fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	}
+	s->prepared[s->nprepared++] = copy;
 	if (pq_push(s, PQ_PREPARE, what, 0) < 0)
 		return FORT_ENOMEM;
 	memcpy(s->pq[s->npq - 1].name, name, 24);
-	return stmt_known(s, name);
+	return 0;
 }
 
 /* SEP then V in decimal (an element of an array literal; printf costs

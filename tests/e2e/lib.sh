@@ -50,6 +50,9 @@ _e2e_cleanup() {
 		echo "$test_ok passed, $((test_fail + 1)) failed"
 		rc=1
 	fi
+	if [ -n "${_e2e_pgdb:-}" ] && [ "${E2E_KEEP:-0}" != 1 ]; then
+		psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" >/dev/null 2>&1
+	fi
 	if [ "${E2E_KEEP:-0}" = 1 ]; then
 		echo "e2e: kept $TRASH" >&2
 	else
@@ -78,6 +81,24 @@ PASSFILE=$TRASH/passphrase
 chmod 600 "$PASSFILE"
 
 export FORTRESS_VAULT=$TRASH/vault/vault.db
+# Both backends (issue 19): with FORTRESS_TEST_STORE (the pg fixture's
+# server, set by ctest for the e2e_*_pg tests) the vault is a database of
+# its own on that server, made here, given to init_vault as --store and
+# dropped at the end.  A script that needs the vault to be a file (sqlite3,
+# file modes, copies of the file) starts with sqlite_only "REASON".
+_e2e_pgdb=
+if [ -n "${FORTRESS_TEST_STORE:-}" ]; then
+	_e2e_pgdb=e2e_$$
+	FORTRESS_VAULT=$(sh "$FORTRESS_PG_SERVER" newdb "$FORTRESS_TEST_PG_DIR" "$_e2e_pgdb" 2>/dev/null) ||
+		{ echo "e2e: cannot create the database $_e2e_pgdb" >&2; exit 1; }
+fi
+sqlite_only() {
+	if [ -n "${FORTRESS_TEST_STORE:-}" ]; then
+		echo "skipped on PostgreSQL: $*"
+		_e2e_done=1
+		exit 77
+	fi
+}
 export FORTRESS_PASSPHRASE_FILE=$PASSFILE
 
 TAB=$(printf "\t")
@@ -244,8 +265,9 @@ VAULT_OWNER='anna'
 # init_vault [EXTRA ARGS]: create $FORTRESS_VAULT (fast KDF) or fail the script.
 init_vault() {
 	case " $* " in
-	*" --country "*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive "$@" ;;
-	*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --country DE "$@" ;;
+	*" --store "*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --country DE "$@" ;;
+	*" --country "*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive ${_e2e_pgdb:+--store "$FORTRESS_VAULT"} "$@" ;;
+	*) run fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --country DE ${_e2e_pgdb:+--store "$FORTRESS_VAULT"} "$@" ;;
 	esac
 	if [ "$RC" != 0 ]; then
 		echo "e2e: init_vault failed (exit $RC)" >&2

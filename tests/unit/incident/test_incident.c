@@ -115,9 +115,9 @@ static void test_impact(void **state)
 		add_client(ids[i], i);
 	{
 		fort_secret *pb = secret(PASS_BOB);
-		OK(fort_user_request(fp, path_of("impact.db"), "bob", pb, FORT_KDF_INTERACTIVE));
+		OK(fort_user_request(fp, vault_at("impact.db"), "bob", pb, FORT_KDF_INTERACTIVE));
 		OK(fort_user_add(v, "bob", "bookkeeper", fp));
-		OK(fort_vault_open(&bob, path_of("impact.db"), "bob", pb));
+		OK(fort_vault_open(&bob, vault_at("impact.db"), "bob", pb));
 		fort_secret_free(pb);
 	}
 	/* 3 of bob's reveals before the window, 7 inside, 1 after; alice's
@@ -268,8 +268,10 @@ static void test_register(void **state)
 		fort_incident_notes_free(n, nn);
 		fort_vault_close(v);
 		v = NULL;
-		f = fopen(path_of("impact.db"), "rb");
-		assert_non_null(f);
+		/* (the PostgreSQL data directory: e2e t4090's canary scan) */
+		f = test_store_pg() ? NULL : fopen(vault_at("impact.db"), "rb");
+		assert_true(f || test_store_pg());
+		if (f) {
 		fseek(f, 0, SEEK_END);
 		len = ftell(f);
 		fseek(f, 0, SEEK_SET);
@@ -280,7 +282,8 @@ static void test_register(void **state)
 			found |= memcmp(buf + i, "shared pas", 10) == 0;
 		free(buf);
 		assert_false(found);
-		v = open_vault(path_of("impact.db"), PASS);
+		}
+		v = open_vault(vault_at("impact.db"), PASS);
 	}
 	/* review and actions, overdue first */
 	{
@@ -547,7 +550,7 @@ static void test_us_state_letters(void **state)
 	co.owner = "sam";
 	co.kdf = FORT_KDF_INTERACTIVE;
 	co.default_country = "US";
-	OK(fort_vault_create(&u, path_of("ny.db"), &co, pass));
+	OK(fort_vault_create(&u, vault_at("ny.db"), &co, pass));
 	fort_secret_free(pass);
 	{
 		fort_field_spec f = FORT_FIELD_SPEC_INIT;
@@ -1075,7 +1078,7 @@ static void test_us(void **state)
 	co.owner = "sam";
 	co.kdf = FORT_KDF_INTERACTIVE;
 	co.default_country = "US";
-	OK(fort_vault_create(&u, path_of("us.db"), &co, pass));
+	OK(fort_vault_create(&u, vault_at("us.db"), &co, pass));
 	fort_secret_free(pass);
 	{
 		fort_field_spec f = FORT_FIELD_SPEC_INIT;

@@ -169,7 +169,8 @@ static void test_ledger_is_append_only(void **state)
 	char problem[256], *err = NULL;
 	long left = 0;
 	(void)state;
-	assert_int_equal(sqlite3_open(path_of("gate.db"), &db), SQLITE_OK);
+	SQLITE_ONLY("the consent triggers tried with sqlite3 (PostgreSQL's trigger: unit_store_test_pg)");
+	assert_int_equal(sqlite3_open(vault_at("gate.db"), &db), SQLITE_OK);
 	/* the triggers refuse a change and a deletion */
 	assert_int_not_equal(sqlite3_exec(db, "UPDATE consent SET action = 'grant' WHERE seq = 2", NULL, NULL, &err), SQLITE_OK);
 	assert_non_null(strstr(err, "append-only"));
@@ -181,7 +182,7 @@ static void test_ledger_is_append_only(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER consent_no_update; UPDATE consent SET action = 'grant' WHERE seq = 2",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	v = open_vault(path_of("gate.db"), NULL);
+	v = open_vault(vault_at("gate.db"), NULL);
 	assert_int_equal(fort_consent_verify(&ok, &n, problem, sizeof problem, v), 0);
 	assert_int_equal(ok, 0);
 	assert_non_null(strstr(problem, "entry 2"));
@@ -211,8 +212,9 @@ static char *slurp(const char *p, size_t *len)
 static void test_evidence_not_in_clear(void **state)
 {
 	size_t n1, n2;
-	char *db = slurp(path_of("gate.db"), &n1), *wal = slurp(path_of("gate.db-wal"), &n2);
+	char *db = slurp(vault_at("gate.db"), &n1), *wal = slurp(path_of("gate.db-wal"), &n2);
 	(void)state;
+	SQLITE_ONLY("scans the vault file and its WAL (PostgreSQL's data directory: e2e t4090)");
 	assert_non_null(db);
 	assert_null(memmem(db, n1, "SIGNED-FORM-7f3a", 16));
 	assert_true(wal == NULL || memmem(wal, n2, "SIGNED-FORM-7f3a", 16) == NULL);

@@ -30,6 +30,10 @@ static void sql(const char *path, const char *stmt)
 {
 	sqlite3 *db = NULL;
 	char *err = NULL;
+	if (test_store_pg()) {
+		fx_pg_exec(path, stmt);
+		return;
+	}
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	if (sqlite3_exec(db, stmt, NULL, NULL, &err) != SQLITE_OK)
 		fail_msg("sqlite3: %s: %s", stmt, err);
@@ -41,6 +45,8 @@ static int64_t sql_int(const char *path, const char *q)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	int64_t x = -1;
+	if (test_store_pg())
+		return fx_pg_int(path, q);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -116,23 +122,23 @@ static void test_submit_unreadable_then_accepted(void **state)
 	fort_vault_close(v);
 
 	/* the form page's side: no passphrase, no keys */
-	anon = open_vault(path_of("accept.db"), NULL);
+	anon = open_vault(vault_at("accept.db"), NULL);
 	snprintf(js, sizeof js,
 		 "{\"fields\": {\"email\": \"%s\", \"full_name\": \"%s\", \"phone\": \"030 1234567\"},"
 		 " \"consents\": [\"marketing\"], \"notice\": \"%s\", \"language\": \"de\"}",
 		 CANARY_MAIL, CANARY, notice);
 	assert_int_equal(submit(anon, js), 0);
 	/* nothing of it in the file or its WAL while the handle is open */
-	assert_false(file_has(path_of("accept.db"), "Quixcanary"));
+	assert_false(!test_store_pg() && file_has(vault_at("accept.db"), "Quixcanary"));
 	assert_false(file_has(path_of("accept.db-wal"), "Quixcanary"));
-	assert_false(file_has(path_of("accept.db"), "quixcanary"));
+	assert_false(!test_store_pg() && file_has(vault_at("accept.db"), "quixcanary"));
 	assert_false(file_has(path_of("accept.db-wal"), "quixcanary"));
 	/* the locked handle cannot review */
 	assert_int_equal(fort_intake_review(&it, &n, anon, NULL, 0), FORT_ELOCKED);
 	fort_vault_close(anon);
-	assert_int_equal(sql_int(path_of("accept.db"), "SELECT count(*) FROM intake_inbox"), 1);
+	assert_int_equal(sql_int(vault_at("accept.db"), "SELECT count(*) FROM intake_inbox"), 1);
 
-	v = open_vault(path_of("accept.db"), PASS);
+	v = open_vault(vault_at("accept.db"), PASS);
 	assert_int_equal(pending(v), 1);
 	/* masked by default */
 	assert_int_equal(fort_intake_review(&it, &n, v, "contact", 0), 0);
@@ -186,7 +192,7 @@ static void test_submit_unreadable_then_accepted(void **state)
 	expect_verified(v);
 	fort_vault_close(v);
 	/* the box is gone from the file and the WAL (secure_delete, checkpoint) */
-	assert_int_equal(sql_int(path_of("accept.db"), "SELECT count(*) FROM intake_inbox"), 0);
+	assert_int_equal(sql_int(vault_at("accept.db"), "SELECT count(*) FROM intake_inbox"), 0);
 }
 
 static void test_bad_submissions_store_nothing(void **state)
@@ -237,7 +243,7 @@ static void test_bad_submissions_store_nothing(void **state)
 	/* unknown form */
 	assert_int_equal(fort_intake_submit(v, "nosuchform", "{}", 2), FORT_ENOTFOUND);
 	assert_int_equal(pending(v), 0);
-	assert_int_equal(sql_int(path_of("bad.db"), "SELECT count(*) FROM intake_inbox"), 0);
+	assert_int_equal(sql_int(vault_at("bad.db"), "SELECT count(*) FROM intake_inbox"), 0);
 	/* and a good one is stored */
 	snprintf(js, sizeof js, "{\"fields\": {\"email\": \"Good@Example.com\"}, \"consents\": [\"marketing\"], \"notice\": \"%s\"}",
 		 notice);
@@ -260,7 +266,7 @@ static void test_existing_client_same_answer_then_refused(void **state)
 	assert_int_equal(fort_client_add(cid, v, kv, 2), 0);
 	fort_vault_close(v);
 	/* the submitter learns nothing: the same answer, the same (empty) message */
-	anon = open_vault(path_of("dup.db"), NULL);
+	anon = open_vault(vault_at("dup.db"), NULL);
 	fort_error_clear();
 	assert_int_equal(submit(anon, known), 0);
 	assert_string_equal(fort_error_message(), "");
@@ -268,9 +274,9 @@ static void test_existing_client_same_answer_then_refused(void **state)
 	assert_string_equal(fort_error_message(), "");
 	fort_vault_close(anon);
 	/* the two boxes are the same size: padding hides the lengths */
-	assert_int_equal(sql_int(path_of("dup.db"), "SELECT count(DISTINCT length(box)) FROM intake_inbox"), 1);
+	assert_int_equal(sql_int(vault_at("dup.db"), "SELECT count(DISTINCT length(box)) FROM intake_inbox"), 1);
 
-	v = open_vault(path_of("dup.db"), PASS);
+	v = open_vault(vault_at("dup.db"), PASS);
 	assert_int_equal(fort_intake_review(&it, &n, v, NULL, 0), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(it[0].duplicate, cid);
@@ -319,41 +325,41 @@ static void test_role_without_intake_refused(void **state)
 	v = intake_vault("role.db", notice);
 	assert_int_equal(submit(v, "{\"fields\": {\"full_name\": \"Rolf Role\"}}"), 0);
 	s = secret(STAFF_PASS);
-	assert_int_equal(fort_user_request(fp, path_of("role.db"), "sam", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_request(fp, vault_at("role.db"), "sam", s, FORT_KDF_INTERACTIVE), 0);
 	fort_secret_free(s);
 	assert_int_equal(fort_user_add(v, "sam", "staff", fp), 0);
 	fort_vault_close(v);
 
-	sam = open_as(path_of("role.db"), "sam", STAFF_PASS);
+	sam = open_as(vault_at("role.db"), "sam", STAFF_PASS);
 	/* the role refuses first (the key would too) */
 	assert_int_equal(fort_intake_review(&it, &n, sam, NULL, 0), FORT_EDENIED);
 	assert_non_null(strstr(fort_error_message(), "does not allow 'intake'"));
 	assert_int_equal(fort_intake_accept(NULL, sam, 1), FORT_EDENIED);
 	assert_non_null(strstr(fort_error_message(), "does not allow 'intake'"));
 	assert_int_equal(fort_intake_create(sam, "other", form_fields, 1, NULL, 0), FORT_EDENIED);
-	assert_int_equal(sql_int(path_of("role.db"), "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id"
+	assert_int_equal(sql_int(vault_at("role.db"), "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id"
 						     " WHERE u.name = 'sam' AND g.key_name = 'intake'"), 0);
 	fort_vault_close(sam);
 
-	v = open_vault(path_of("role.db"), PASS);
+	v = open_vault(vault_at("role.db"), PASS);
 	assert_int_equal(fort_audit_log(v, NULL, denied_cb, &d), 0);
 	assert_int_equal(d.denied_review, 1);
 	assert_int_equal(d.denied_accept, 1);
 	/* granting the action hands sam the key */
 	assert_int_equal(fort_role_grant(v, "staff", intake_item, 1), 0);
 	fort_vault_close(v);
-	sam = open_as(path_of("role.db"), "sam", STAFF_PASS);
+	sam = open_as(vault_at("role.db"), "sam", STAFF_PASS);
 	assert_int_equal(fort_intake_review(&it, &n, sam, NULL, 0), 0);
 	assert_int_equal(n, 1);
 	fort_intake_items_free(it, n);
 	fort_vault_close(sam);
 	/* revoking it takes the key back */
-	v = open_vault(path_of("role.db"), PASS);
+	v = open_vault(vault_at("role.db"), PASS);
 	assert_int_equal(fort_role_revoke(NULL, v, "staff", intake_item, 1, NULL), 0);
 	fort_vault_close(v);
-	assert_int_equal(sql_int(path_of("role.db"), "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id"
+	assert_int_equal(sql_int(vault_at("role.db"), "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id"
 						     " WHERE u.name = 'sam' AND g.key_name = 'intake'"), 0);
-	sam = open_as(path_of("role.db"), "sam", STAFF_PASS);
+	sam = open_as(vault_at("role.db"), "sam", STAFF_PASS);
 	assert_int_equal(fort_intake_review(&it, &n, sam, NULL, 0), FORT_EDENIED);
 	fort_vault_close(sam);
 }
@@ -368,14 +374,14 @@ static void test_tampered_form_caught(void **state)
 	v = intake_vault("form.db", notice);
 	fort_vault_close(v);
 	/* the attacker with the file widens the form to bank details */
-	sql(path_of("form.db"), "UPDATE intake_forms SET fields = 'email,full_name,phone,iban' WHERE name = 'contact'");
-	v = open_vault(path_of("form.db"), NULL);
+	sql(vault_at("form.db"), "UPDATE intake_forms SET fields = 'email,full_name,phone,iban' WHERE name = 'contact'");
+	v = open_vault(vault_at("form.db"), NULL);
 	assert_int_equal(fort_intake_submit(v, "contact", "{\"fields\": {\"iban\": \"DE89370400440532013000\"}}", 46), FORT_ETAMPER);
 	assert_int_equal(fort_intake_show(&f, v, "contact"), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "intake form"));
 	fort_vault_close(v);
-	assert_int_equal(sql_int(path_of("form.db"), "SELECT count(*) FROM intake_inbox"), 0);
-	v = open_vault(path_of("form.db"), PASS);
+	assert_int_equal(sql_int(vault_at("form.db"), "SELECT count(*) FROM intake_inbox"), 0);
+	v = open_vault(vault_at("form.db"), PASS);
 	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
 	assert_false(rep.ok);
 	assert_non_null(strstr(rep.problem, "intake form"));
@@ -384,8 +390,9 @@ static void test_tampered_form_caught(void **state)
 	/* the intake public key swapped for the attacker's: refused too */
 	v = intake_vault("pk.db", notice);
 	fort_vault_close(v);
-	sql(path_of("pk.db"), "UPDATE meta SET v = zeroblob(32) WHERE k = 'intake_pk'");
-	v = open_vault(path_of("pk.db"), NULL);
+	sql(vault_at("pk.db"), test_store_pg() ? "UPDATE meta SET v = decode(repeat('00', 32), 'hex') WHERE k = 'intake_pk'"
+					       : "UPDATE meta SET v = zeroblob(32) WHERE k = 'intake_pk'");
+	v = open_vault(vault_at("pk.db"), NULL);
 	assert_int_equal(fort_intake_submit(v, "contact", "{\"fields\": {\"full_name\": \"Al\"}}", 30), FORT_ETAMPER);
 	fort_vault_close(v);
 }
@@ -401,23 +408,24 @@ static void test_tampered_decision_caught(void **state)
 	assert_int_equal(submit(v, "{\"fields\": {\"full_name\": \"Re Play\"}}"), 0);
 	fort_vault_close(v);
 	/* keep a copy of submission 2's box, as an attacker would */
-	sql(path_of("decision.db"), "CREATE TABLE stash AS SELECT * FROM intake_inbox WHERE id = 2");
-	v = open_vault(path_of("decision.db"), PASS);
+	sql(vault_at("decision.db"), "CREATE TABLE stash AS SELECT * FROM intake_inbox WHERE id = 2");
+	v = open_vault(vault_at("decision.db"), PASS);
 	assert_int_equal(fort_intake_accept(cid, v, 1), 0);
 	assert_int_equal(fort_intake_accept(cid, v, 2), 0);
 	expect_verified(v);
 	fort_vault_close(v);
 
 	/* put submission 2 back: a decision exists, refused */
-	sql(path_of("decision.db"), "INSERT INTO intake_inbox SELECT * FROM stash");
-	v = open_vault(path_of("decision.db"), PASS);
+	sql(vault_at("decision.db"), test_store_pg() ? "INSERT INTO intake_inbox OVERRIDING SYSTEM VALUE SELECT * FROM stash"
+						     : "INSERT INTO intake_inbox SELECT * FROM stash");
+	v = open_vault(vault_at("decision.db"), PASS);
 	assert_int_equal(fort_intake_accept(cid, v, 2), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "already"));
 	assert_int_equal(client_count(v), 2);
 	fort_vault_close(v);
 	/* and with its decision removed too: the decision's seal catches it */
-	sql(path_of("decision.db"), "DELETE FROM intake_decisions WHERE id = 2");
-	v = open_vault(path_of("decision.db"), PASS);
+	sql(vault_at("decision.db"), "DELETE FROM intake_decisions WHERE id = 2");
+	v = open_vault(vault_at("decision.db"), PASS);
 	assert_int_equal(fort_intake_accept(cid, v, 2), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "intake submission 2"));
 	assert_int_equal(client_count(v), 2);
@@ -428,8 +436,8 @@ static void test_tampered_decision_caught(void **state)
 	assert_int_equal(submit(v, "{\"fields\": {\"full_name\": \"Dee Cision\"}}"), 0);
 	assert_int_equal(fort_intake_reject(v, 1), 0);
 	fort_vault_close(v);
-	sql(path_of("decision2.db"), "UPDATE intake_decisions SET decision = 'accepted'");
-	v = open_vault(path_of("decision2.db"), PASS);
+	sql(vault_at("decision2.db"), "UPDATE intake_decisions SET decision = 'accepted'");
+	v = open_vault(vault_at("decision2.db"), PASS);
 	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
 	assert_false(rep.ok);
 	assert_non_null(strstr(rep.problem, "intake submission 1"));
@@ -449,9 +457,12 @@ static void test_moved_or_forged_box(void **state)
 	assert_int_equal(fort_intake_create(v, "other", form_fields, 2, NULL, 0), 0);
 	assert_int_equal(submit(v, "{\"fields\": {\"full_name\": \"Mo Ved\"}}"), 0);
 	fort_vault_close(v);
-	sql(path_of("moved.db"), "UPDATE intake_inbox SET form = 'other';"
-				 "INSERT INTO intake_inbox(form, received, box) VALUES('contact', 1, randomblob(600))");
-	v = open_vault(path_of("moved.db"), PASS);
+	sql(vault_at("moved.db"), test_store_pg() ? "UPDATE intake_inbox SET form = 'other';"
+						    "INSERT INTO intake_inbox(form, received, box) VALUES('contact', 1,"
+						    " decode(repeat(md5(random()::text), 19), 'hex'))"
+						  : "UPDATE intake_inbox SET form = 'other';"
+						    "INSERT INTO intake_inbox(form, received, box) VALUES('contact', 1, randomblob(600))");
+	v = open_vault(vault_at("moved.db"), PASS);
 	assert_int_equal(fort_intake_review(&it, &n, v, NULL, 0), 0);
 	assert_int_equal(n, 2);
 	assert_non_null(strstr(it[0].problem, "another form"));

@@ -209,8 +209,8 @@ static void test_rectification(void **state)
 		struct stat sb;
 		assert_true(stat(path_of("rect.db-wal"), &sb) != 0 || sb.st_size == 0);
 	}
-	assert_int_equal(file_has(path_of("rect.db"), "Wrong Name"), 0);
-	assert_int_equal(file_has(path_of("rect.db"), "Right Name"), 0);
+	assert_int_equal(file_has(vault_at("rect.db"), "Wrong Name"), 0);
+	assert_int_equal(file_has(vault_at("rect.db"), "Right Name"), 0);
 	fort_vault_close(rv);
 }
 

@@ -127,6 +127,7 @@ static void test_link_no_enumeration(void **state)
 	fort_vault *v = setup_vault("enum.fort", id);
 	char *text;
 	(void)state;
+	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
 
 	o.base_url = "https://vault.example/";
 	fort_me_browser_new(b1);
@@ -176,6 +177,7 @@ static void test_link_once_browser_expiry(void **state)
 	char *text, *email = NULL;
 	int64_t t0 = fort_now();
 	(void)state;
+	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
 
 	o.base_url = "http://127.0.0.1:8710";
 	fort_me_browser_new(b);
@@ -268,6 +270,7 @@ static void test_link_tamper(void **state)
 	fort_vault *v = setup_vault("tamper.fort", id);
 	char *text, *email = NULL;
 	(void)state;
+	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
 
 	fort_me_browser_new(b);
 	/* an expiry pushed forward: the box does not open */
@@ -334,6 +337,7 @@ static void test_consent_and_requests(void **state)
 	fort_vault *v = setup_vault("consent.fort", id);
 	char *text;
 	(void)state;
+	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
 
 	o.language = "fr";
 	assert_int_equal(fort_me_view(v, id), 0);
@@ -495,6 +499,7 @@ static void test_alloc_loops(void **state)
 	fort_vault *v = setup_vault("alloc.fort", id);
 	char *text, *email = NULL;
 	(void)state;
+	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
 
 	fort_me_browser_new(b);
 	ALLOC_LOOP(fort_me_link_request(v, "marta@example.org", b, &o), (void)0);

@@ -75,7 +75,7 @@ static void test_activities(void **state)
 	fort_vault_close(v);
 
 	/* it all survives a reopen (MAC'd with the map) */
-	v = open_vault(path_of("act.db"), PASS);
+	v = open_vault(vault_at("act.db"), PASS);
 	assert_int_equal(fort_map_recipient_count(v), 2);
 	assert_string_equal(fort_map_recipient(v, 1)->safeguard, "standard contractual clauses (2021/914)");
 	assert_string_equal(find(v, "correspondence")->recipients[0], "mailhost");

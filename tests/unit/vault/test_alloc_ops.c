@@ -269,7 +269,7 @@ static void test_alloc_ops(void **state)
 	fort_vault_close(v);
 	fort_secret_free(pass);
 	/* and the file, reopened, is whole */
-	v = open_vault(path_of("alloc.fort"), PASS);
+	v = open_vault(vault_at("alloc.fort"), PASS);
 	expect_verified(v);
 	fort_vault_close(v);
 }

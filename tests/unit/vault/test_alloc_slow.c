@@ -86,7 +86,7 @@ static void expect_absent(const char *name, int r)
 static int op_vault_open(void)
 {
 	fort_vault *w = NULL;
-	int r = fort_vault_open(&w, path_of("alloc.fort"), NULL, pass_s);
+	int r = fort_vault_open(&w, vault_at("alloc.fort"), NULL, pass_s);
 	fort_alloc_fail_at(0);
 	if (r == 0 && !fort_vault_can(w, "users", NULL))
 		fail_msg("vault open: unlocked without the owner's rights");
@@ -100,7 +100,7 @@ static int op_vault_key(void)
 	fort_vault *w = NULL;
 	int r = fort_vault_user_key(&k, v);
 	if (r == 0)
-		r = fort_vault_open_key(&w, path_of("alloc.fort"), NULL, k);
+		r = fort_vault_open_key(&w, vault_at("alloc.fort"), NULL, k);
 	fort_alloc_fail_at(0);
 	if (r == 0 && !fort_vault_can(w, "users", NULL))
 		fail_msg("vault open key: unlocked without the owner's rights");
@@ -134,7 +134,7 @@ static int op_vault_create(void)
 static int op_user_request(void)
 {
 	char fp[20];
-	return fort_user_request(fp, path_of("alloc.fort"), "bob", bob_pass, FORT_KDF_INTERACTIVE);
+	return fort_user_request(fp, vault_at("alloc.fort"), "bob", bob_pass, FORT_KDF_INTERACTIVE);
 }
 
 static int op_user_add(void) { return fort_user_add(v, "bob", "staff", NULL); }
@@ -200,7 +200,7 @@ static fort_vault *locked;
 
 static void setup_recovery(void)
 {
-	if (fort_vault_open(&locked, path_of("alloc.fort"), NULL, NULL) != 0)
+	if (fort_vault_open(&locked, vault_at("alloc.fort"), NULL, NULL) != 0)
 		fail_msg("open locked: %s", fort_error_message());
 }
 
@@ -483,13 +483,13 @@ static void setup_user_remove(void)
 	char fp[20];
 	if (saved && !strcmp(user_status("dana", NULL, 0), "active"))
 		return;
-	if (!saved && (fort_user_request(fp, path_of("alloc.fort"), "dana", bob_pass, FORT_KDF_INTERACTIVE) != 0 ||
+	if (!saved && (fort_user_request(fp, vault_at("alloc.fort"), "dana", bob_pass, FORT_KDF_INTERACTIVE) != 0 ||
 		       fort_user_add(v, "dana", "staff", fp) != 0))
 		fail_msg("a user to remove: %s", fort_error_message());
 	fort_vault_close(v);
 	vault_files("before-remove", !saved);
 	saved = 1;
-	v = open_vault(path_of("alloc.fort"), PASS);
+	v = open_vault(vault_at("alloc.fort"), PASS);
 }
 
 static int op_user_remove_any(void)
@@ -506,7 +506,7 @@ static void setup_notify(void)
 	fort_vault_close(v);
 	vault_files("before-notify", !saved);
 	saved = 1;
-	v = open_vault(path_of("alloc.fort"), PASS);
+	v = open_vault(vault_at("alloc.fort"), PASS);
 }
 
 /* Run again, it queues the letters the failure left out, each once. */
@@ -626,7 +626,7 @@ static void test_alloc_slow_operations(void **state)
 	fort_secret_free(bob_pass);
 	fort_recovery_shares_free(shares, 3);
 	fort_vault_close(v);
-	v = open_vault(path_of("alloc.fort"), PASS);
+	v = open_vault(vault_at("alloc.fort"), PASS);
 	expect_verified(v);
 	fort_vault_close(v);
 }

@@ -255,13 +255,13 @@ static void test_round_trip(void **state)
 
 	/* a locked vault records the check too (signed with the backup's owner keys) */
 	fort_vault_close(v);
-	v = open_vault(path_of("rt.fort"), NULL);
+	v = open_vault(vault_at("rt.fort"), NULL);
 	s = secret(PASS);
 	assert_int_equal(fort_backup_verify(&vb, path_of("rt.fbak"), NULL, s, v), 0);
 	fort_secret_free(s);
 	assert_int_equal(vb.recorded, 1);
 	fort_vault_close(v);
-	v = open_vault(path_of("rt.fort"), PASS);
+	v = open_vault(vault_at("rt.fort"), PASS);
 	expect_verified(v);
 	fort_vault_close(v);
 }
@@ -515,7 +515,7 @@ static void test_backup_under_load(void **state)
 	for (unsigned i = 0; i < 50; i++)
 		add_client(v, NULL, i);
 	memset(&w, 0, sizeof w);
-	w.path = path_of("load.fort");
+	w.path = vault_at("load.fort");
 	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
 	for (int k = 0; k < 3; k++) {
 		char name[64], to[64];
@@ -558,7 +558,7 @@ static void test_refusals(void **state)
 
 	assert_int_equal(fort_backup_create(&b, v, path_of("no-such-dir/x.fbak")), FORT_ENOTFOUND);
 	fort_vault_close(v);
-	locked = open_vault(path_of("ref.fort"), NULL);
+	locked = open_vault(vault_at("ref.fort"), NULL);
 	assert_int_equal(fort_backup_create(&b, locked, path_of("ref.fbak")), FORT_ELOCKED);
 	assert_false(exists(path_of("ref.fbak")));
 	fort_vault_close(locked);
@@ -622,7 +622,7 @@ static void test_create_fd(void **state)
 	fort_vault_close(v);
 
 	/* locked: refused before a byte is written */
-	locked = open_vault(path_of("fd.fort"), NULL);
+	locked = open_vault(vault_at("fd.fort"), NULL);
 	fd = open(path_of("fd2.fbak"), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(fort_backup_create_fd(&b, locked, fd), FORT_ELOCKED);

@@ -752,8 +752,9 @@ static void test_pipeline_failures(void **state)
 static void test_at_rest_canaries(void **state)
 {
 	(void)state;
+	SQLITE_ONLY("scans the vault file and its WAL for the imported values (PostgreSQL's data directory: e2e t4090)");
 	fort_vault *v = create_vault("canary.fort");
-	const char *vp = path_of("canary.fort");
+	const char *vp = vault_at("canary.fort");
 	fort_import_report *rep = NULL;
 	struct canary c[NCANARY];
 	struct files f;

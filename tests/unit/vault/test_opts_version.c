@@ -65,7 +65,7 @@ static void test_create_opts(void **state)
 	o.owner = "o";
 	o.kdf = FORT_KDF_INTERACTIVE;
 	o.version = FORT_CREATE_OPTS_VERSION + 1;
-	refused(fort_vault_create(&w, path_of("new.db"), &o, pass), "fort_create_opts", "FORT_CREATE_OPTS_INIT");
+	refused(fort_vault_create(&w, vault_at("new.db"), &o, pass), "fort_create_opts", "FORT_CREATE_OPTS_INIT");
 	assert_null(w);
 	fort_secret_free(pass);
 }
@@ -337,7 +337,7 @@ static void test_signin_opts(void **state)
 	fort_secret *pass = secret(PASS), *key = NULL;
 	(void)state;
 	o.version = FORT_SIGNIN_OPTS_VERSION + 1;
-	refused(fort_signin(&key, NULL, path_of("v.db"), "alice", pass, "000000", &o), "fort_signin_opts", "FORT_SIGNIN_OPTS_INIT");
+	refused(fort_signin(&key, NULL, vault_at("v.db"), "alice", pass, "000000", &o), "fort_signin_opts", "FORT_SIGNIN_OPTS_INIT");
 	assert_null(key);
 	fort_secret_free(pass);
 }

@@ -126,7 +126,7 @@ static int setup(void **state)
 	assert_int_equal(fort_client_add(id, v, kv, NKV), 0);
 	assert_int_equal(fort_client_add(id2, v, kv2, NKV), 0);
 	fort_vault_close(v);
-	v = open_vault(path_of("v.fort"), PASS);
+	v = open_vault(vault_at("v.fort"), PASS);
 	assert_int_equal(v->rec_mac_all, 1); /* a new vault is marked at creation */
 	assert_int_equal(client_id_parse(&cid, id), 0);
 	assert_int_equal(client_id_parse(&cid2, id2), 0);

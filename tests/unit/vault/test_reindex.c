@@ -104,7 +104,7 @@ static void test_reindex_at_unlock(void **state)
 	fort_vault_close(v);
 
 	/* the owner's unlock re-indexes */
-	v = open_vault(path_of("rx.fort"), PASS);
+	v = open_vault(vault_at("rx.fort"), PASS);
 	assert_int_equal(vault_index_is_current(v), 1);
 	for (size_t i = 0; i < N; i++)
 		if (find_n(v, "full_name", typed[i]) != 1)
@@ -128,7 +128,7 @@ static void test_reindex_resumes_at_cursor(void **state)
 	assert_int_equal(store_meta_put(v->st, "index_norm_cursor", cur, strlen(cur)), 0);
 	fort_vault_close(v);
 
-	v = open_vault(path_of("rx2.fort"), PASS);
+	v = open_vault(vault_at("rx2.fort"), PASS);
 	assert_int_equal(vault_index_is_current(v), 1);
 	/* the first was not done again (a real run did it before the kill) */
 	assert_int_equal(find_n(v, "full_name", typed[0]), 0);
