@@ -228,7 +228,7 @@ static fort_vault *open_as(const char *user, const char *pass)
 {
 	fort_secret *s = secret(pass);
 	fort_vault *v = NULL;
-	if (fort_vault_open(&v, path_of("roles.db"), user, s) != 0)
+	if (fort_vault_open(&v, vault_at("roles.db"), user, s) != 0)
 		fail_msg("open as %s: %s", user, fort_error_message());
 	fort_secret_free(s);
 	return v;
@@ -244,8 +244,8 @@ static void test_refusals_audited(void **state)
 	int64_t id = 0;
 	uint64_t before;
 	(void)state;
-	join(v, path_of("roles.db"), "sam", STAFF_PASS, "staff");
-	join(v, path_of("roles.db"), "bob", BOOK_PASS, "bookkeeper");
+	join(v, vault_at("roles.db"), "sam", STAFF_PASS, "staff");
+	join(v, vault_at("roles.db"), "bob", BOOK_PASS, "bookkeeper");
 	sam = open_as("sam", STAFF_PASS);
 	assert_non_null(sam);
 	m.to = to;

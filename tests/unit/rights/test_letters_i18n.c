@@ -143,6 +143,7 @@ static void meta_text(char *out, size_t cap, const char *path)
 
 static void test_client_language(void **state)
 {
+	SQLITE_ONLY("reads and edits the sealed meta row with sqlite3");
 	fort_vault *v = create_vault("v.db");
 	char a[FORT_ID_LEN + 1], b[FORT_ID_LEN + 1], lang[8], text[512];
 	const char *src = NULL;

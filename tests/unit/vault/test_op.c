@@ -219,9 +219,9 @@ static void test_scan_record_refusal(void **state)
 	uint64_t before;
 
 	assert_int_equal(fort_role_add(v, "outsider", none, 1), 0);
-	assert_int_equal(fort_user_request(fp, path_of("op-scan.fort"), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_request(fp, vault_at("op-scan.fort"), "olga", s, FORT_KDF_INTERACTIVE), 0);
 	assert_int_equal(fort_user_add(v, "olga", "outsider", fp), 0);
-	assert_int_equal(fort_vault_open(&u, path_of("op-scan.fort"), "olga", s), 0);
+	assert_int_equal(fort_vault_open(&u, vault_at("op-scan.fort"), "olga", s), 0);
 	before = last_entry(u).n;
 	assert_int_equal(fort_scan_record(u, &sum), FORT_EDENIED);
 	l = last_entry(u);

@@ -589,6 +589,7 @@ static void late_write(void *ctx, uint64_t done, uint64_t total)
 
 static void test_rotate_sweep_foreign(void **state)
 {
+	SQLITE_ONLY("the sweep is skipped by SQLite's data_version; PostgreSQL always sweeps");
 	fort_vault *a;
 	/* a category key only: the client keys stay wrapped as they were */
 	const char *all[] = { "all" }, *ident[] = { "identity" };

@@ -613,7 +613,7 @@ static void test_confirm_passphrase(void **state)
 {
 	(void)state;
 	fort_vault *v = create_vault("confirm.fort");
-	const char *p = path_of("confirm.fort");
+	const char *p = vault_at("confirm.fort");
 	fort_secret *right = secret(PASS), *wrong = secret(PASS2);
 	fort_status st;
 	uint64_t entries;
