@@ -414,24 +414,7 @@ int fort_intake_create(fort_vault *v, const char *name, const char *const *field
  * sealed details are; none stored: no site may frame a form). */
 static int origins_all(json_t **out, fort_vault *v)
 {
-	unsigned char *val = NULL;
-	size_t len = 0;
-	int r = store_meta_get(v->st, "intake_origins", &val, &len);
-	*out = NULL;
-	if (r == FORT_ENOTFOUND) {
-		fort_error_clear();
-		return (*out = json_object()) ? 0 : FORT_ENOMEM;
-	}
-	if (r < 0)
-		return r;
-	*out = json_loadb((const char *)val, len, 0, NULL);
-	free(val);
-	if (!*out || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return fort_error_set(FORT_ETAMPER, "the intake forms' origin lists are damaged: the vault was altered; restore it from a backup");
-	}
-	return 0;
+	return vault_meta_object(out, v, "intake_origins", "the intake forms' origin lists");
 }
 
 static int origins_get(char *out, size_t cap, fort_vault *v, const char *name)

@@ -261,25 +261,7 @@ int fort_notice_generate(char **out, char version_out[65], fort_vault *v, const 
  * "notice_published", as before languages). */
 static int published_langs(json_t **out, fort_vault *v)
 {
-	unsigned char *val = NULL;
-	size_t len = 0;
-	int r = store_meta_get(v->st, "notice_published_lang", &val, &len);
-	*out = NULL;
-	if (r == FORT_ENOTFOUND) {
-		fort_error_clear();
-		return (*out = json_object()) ? 0 : fort_error_set(FORT_ENOMEM, "out of memory");
-	}
-	if (r < 0)
-		return r;
-	*out = json_loadb((const char *)val, len, 0, NULL);
-	free(val);
-	if (!*out || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return fort_error_set(FORT_ETAMPER, "the published notices' versions are damaged: the vault was altered; restore it "
-				      "from a backup");
-	}
-	return 0;
+	return vault_meta_object(out, v, "notice_published_lang", "the published notices' versions");
 }
 
 struct publish { char *md, version[65]; const char *lang; };

@@ -27,24 +27,7 @@ int fort_language_supported(const char *lang)
 
 static int all_languages(json_t **out, fort_vault *v)
 {
-	unsigned char *val = NULL;
-	size_t len = 0;
-	int r = store_meta_get(v->st, META_KEY, &val, &len);
-	*out = NULL;
-	if (r == FORT_ENOTFOUND) {
-		fort_error_clear();
-		return (*out = json_object()) ? 0 : fort_error_set(FORT_ENOMEM, "out of memory");
-	}
-	if (r < 0)
-		return r;
-	*out = json_loadb((const char *)val, len, 0, NULL);
-	free(val);
-	if (!*out || !json_is_object(*out)) {
-		json_decref(*out);
-		*out = NULL;
-		return fort_error_set(FORT_ETAMPER, "the clients' languages are damaged: the vault was altered; restore it from a backup");
-	}
-	return 0;
+	return vault_meta_object(out, v, META_KEY, "the clients' languages");
 }
 
 int vault_client_languages(json_t **out, fort_vault *v)

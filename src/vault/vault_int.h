@@ -26,6 +26,10 @@ int vault_client_languages(json_t **out, fort_vault *v) FORT_WUR;
 int vault_client_language_put(fort_vault *v, const char *client, const char *lang) FORT_WUR;
 int vault_client_language_drop(fort_vault *v, const char *client) FORT_WUR;
 
+/* meta_object.c: sealed meta KEY as a JSON object ({} when absent;
+ * FORT_ETAMPER naming WHAT when it is not one). */
+int vault_meta_object(json_t **out, fort_vault *v, const char *key, const char *what) FORT_WUR;
+
 /* map.c */
 const char *map_default_json(void);
 int map_parse(fort_map *m, const char *json, size_t len) FORT_WUR;
