@@ -522,8 +522,11 @@ class WebTest(BrowserCase):
         # the identity check, recorded
         d.find_element(By.ID, "method").send_keys("known-contact")
         d.find_element(By.XPATH, "//form[contains(@action,'/identity')]//button").click()
-        self.wait_h1("Request " + rid)
-        self.assertIn("known-contact", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        # the page before the POST has the same <h1>: wait for the recorded check itself
+        WebDriverWait(d, 20, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException,
+                                                 WebDriverException]).until(
+            lambda d: "known-contact" in d.find_element(By.CSS_SELECTOR, "dl.facts").text)
+        self.assertEqual(self.h1(), "Request " + rid)
         # the package: a POST with the page's CSRF token, answered as a zip download that is not kept
         form = d.find_element(By.XPATH, "//form[contains(@action,'/package')]")
         tok = form.find_element(By.NAME, "csrf").get_attribute("value")

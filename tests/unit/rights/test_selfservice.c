@@ -124,10 +124,11 @@ static void test_link_no_enumeration(void **state)
 {
 	char id[FORT_ID_LEN + 1], b1[FORT_ME_TOKEN_LEN + 1], b2[FORT_ME_TOKEN_LEN + 1], to[300];
 	fort_me_opts o = FORT_ME_OPTS_INIT;
-	fort_vault *v = setup_vault("enum.fort", id);
+	fort_vault *v;
 	char *text;
 	(void)state;
 	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
+	v = setup_vault("enum.fort", id);
 
 	o.base_url = "https://vault.example/";
 	fort_me_browser_new(b1);
@@ -173,11 +174,12 @@ static void test_link_once_browser_expiry(void **state)
 		got[FORT_ID_LEN + 1], forged[FORT_ME_TOKEN_LEN + 1];
 	fort_me_opts o = FORT_ME_OPTS_INIT;
 	fort_me_link_result res;
-	fort_vault *v = setup_vault("once.fort", id);
+	fort_vault *v;
 	char *text, *email = NULL;
 	int64_t t0 = fort_now();
 	(void)state;
 	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
+	v = setup_vault("once.fort", id);
 
 	o.base_url = "http://127.0.0.1:8710";
 	fort_me_browser_new(b);
@@ -267,10 +269,11 @@ static void test_link_tamper(void **state)
 		got[FORT_ID_LEN + 1];
 	fort_me_opts o = FORT_ME_OPTS_INIT;
 	fort_me_link_result res;
-	fort_vault *v = setup_vault("tamper.fort", id);
+	fort_vault *v;
 	char *text, *email = NULL;
 	(void)state;
 	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
+	v = setup_vault("tamper.fort", id);
 
 	fort_me_browser_new(b);
 	/* an expiry pushed forward: the box does not open */
@@ -334,10 +337,11 @@ static void test_consent_and_requests(void **state)
 	fort_request_info info;
 	size_t n = 0;
 	int restricted = 0;
-	fort_vault *v = setup_vault("consent.fort", id);
+	fort_vault *v;
 	char *text;
 	(void)state;
 	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
+	v = setup_vault("consent.fort", id);
 
 	o.language = "fr";
 	assert_int_equal(fort_me_view(v, id), 0);
@@ -498,10 +502,11 @@ static void test_alloc_loops(void **state)
 	char id[FORT_ID_LEN + 1], b[FORT_ME_TOKEN_LEN + 1], tok[FORT_ME_TOKEN_LEN + 1], got[FORT_ID_LEN + 1];
 	fort_me_opts o = FORT_ME_OPTS_INIT;
 	fort_me_link_result res;
-	fort_vault *v = setup_vault("alloc.fort", id);
+	fort_vault *v;
 	char *text, *email = NULL;
 	(void)state;
 	SQLITE_ONLY("follows the mailed link by reading the outbox with sqlite3");
+	v = setup_vault("alloc.fort", id);
 
 	fort_me_browser_new(b);
 	ALLOC_LOOP(fort_me_link_request(v, "marta@example.org", b, &o), (void)0);

@@ -234,11 +234,12 @@ static void test_roles_and_shred(void **state)
 
 static void test_tamper(void **state)
 {
-	fort_vault *v = create_vault("tamper.db");
+	fort_vault *v;
 	int64_t id = 0;
 	sqlite3 *db;
 	(void)state;
 	SQLITE_ONLY("tampers with sqlite3");
+	v = create_vault("tamper.db");
 	spit(path_of("t.txt"), "some text to keep\n", 18);
 	assert_int_equal(fort_attachment_add(&id, v, path_of("t.txt"), NULL), 0);
 	fort_vault_close(v);
