@@ -207,7 +207,7 @@ test_expect 'item 5: a unique entry deleted does not let a duplicate in' '
 '
 
 test_expect 'a record added outside Fortress is named' '
-	attack forged-row "INSERT INTO clients SELECT id + 1, vk_version, wrapped, data, created, updated FROM clients WHERE id = $BI" &&
+	attack forged-row "INSERT INTO clients SELECT (SELECT max(id) FROM clients) + 1, vk_version, wrapped, data, created, updated FROM clients WHERE id = $BI" &&
 	expect_exit 8 fa client list &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "added outside Fortress"
