@@ -377,3 +377,6 @@ write_secret() {
 	( umask 077; printf '%s\n' "$2" >"$1" )
 	chmod 600 "$1"
 }
+
+# helpers for both storage backends (psql or sqlite3 on the vault, snapshots)
+. "$E2E_DIR/lib_pg.sh"

@@ -70,8 +70,9 @@ test_expect 'consent show lists the state and the history with the notice hash' 
 test_expect 'the ledger cannot be edited; a change made around the triggers is found' '
 	expect_exit 0 fort consent verify &&
 	expect_contains "$OUT" "consent ledger OK: 5 entries" &&
-	! "$PYTHON" -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE consent SET action=\x27grant\x27 WHERE seq=2\"); c.commit()" "$FORTRESS_VAULT" 2>/dev/null &&
-	"$PYTHON" -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER consent_no_update; UPDATE consent SET action=\x27grant\x27 WHERE seq=2;\")" "$FORTRESS_VAULT" &&
+	! pg_or_sqlite_sql "UPDATE consent SET action='"'grant'"' WHERE seq=2" 2>/dev/null &&
+	pg_or_sqlite_sql "DROP TRIGGER consent_no_update; UPDATE consent SET action='"'grant'"' WHERE seq=2;" \
+		"DROP TRIGGER consent_no_update ON consent; UPDATE consent SET action='"'grant'"' WHERE seq=2;" &&
 	expect_exit 1 fort consent verify &&
 	expect_contains "$OUT" "entry 2"
 '

@@ -1,0 +1,89 @@
+# lib_pg.sh - sourced by lib.sh (last): helpers for scripts that run on
+# both storage backends (issue 19), when the attacker or the check needs the
+# vault's storage itself.  On a SQLite vault that is the file ($FORTRESS_VAULT)
+# and sqlite3; on PostgreSQL (FORTRESS_TEST_STORE set, the vault is the
+# database $_e2e_pgdb at $FORTRESS_VAULT) it is psql on the same tables: the
+# attacker who has database access instead of the file.
+#
+#	on_pg                        true when this run's vault is a PostgreSQL database
+#	pg_or_sqlite_sql SQL [PGSQL] run SQL (or PGSQL on PostgreSQL) on the vault;
+#	                             rows printed as a|b, like sqlite3's default
+#	vault_digest                 a sha256 of everything the vault holds (the
+#	                             file, or a data dump of the database)
+#	vault_exists                 the vault's file, or its database's tables, exist
+#	vault_save NAME / vault_restore NAME
+#	                             a copy of the (closed) vault and putting it back
+#	                             (copy_vault, or CREATE DATABASE ... TEMPLATE)
+#	test_expect_sqlite WHY DESC BODY
+#	                             test_expect on SQLite; on PostgreSQL the step
+#	                             is reported skipped with WHY (a step that is
+#	                             about the file: modes, the WAL, a copied file)
+
+on_pg() {
+	[ -n "${_e2e_pgdb:-}" ]
+}
+
+pg_or_sqlite_sql() {
+	if on_pg; then
+		psql "$FORTRESS_VAULT" -qAt -v ON_ERROR_STOP=1 -c "${2:-$1}"
+	else
+		sqlite3 -bail "$FORTRESS_VAULT" "$1"
+	fi
+}
+
+vault_digest() {
+	if on_pg; then
+		pg_dump --data-only --no-owner "$FORTRESS_VAULT" | sha256sum | cut -d' ' -f1
+	else
+		sha "$FORTRESS_VAULT"
+	fi
+}
+
+vault_exists() {
+	if on_pg; then
+		[ "$(psql "$FORTRESS_VAULT" -qAt -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" 2>/dev/null)" -gt 0 ] 2>/dev/null
+	else
+		[ -f "$FORTRESS_VAULT" ]
+	fi
+}
+
+# the snapshots are databases of the same server, dropped with the script's own
+_e2e_pg_snaps=
+vault_save() {
+	if on_pg; then
+		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+			-c "DROP DATABASE IF EXISTS ${_e2e_pgdb}_$1 WITH (FORCE)" \
+			-c "CREATE DATABASE ${_e2e_pgdb}_$1 TEMPLATE $_e2e_pgdb" >/dev/null || return 1
+		_e2e_pg_snaps="$_e2e_pg_snaps ${_e2e_pgdb}_$1"
+	else
+		copy_vault "$FORTRESS_VAULT" "$TRASH/saved-$1.db"
+	fi
+}
+vault_restore() {
+	if on_pg; then
+		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+			-c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" \
+			-c "CREATE DATABASE $_e2e_pgdb TEMPLATE ${_e2e_pgdb}_$1" >/dev/null
+	else
+		copy_vault "$TRASH/saved-$1.db" "$FORTRESS_VAULT"
+	fi
+}
+_e2e_pg_drop_snaps() {
+	local db
+	[ "${E2E_KEEP:-0}" = 1 ] && return 0
+	for db in $_e2e_pg_snaps; do
+		psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+	done
+	return 0
+}
+# the snapshots go before lib.sh's cleanup, which keeps the script's exit code
+trap '_e2e_rc=$?; _e2e_pg_drop_snaps; (exit $_e2e_rc); _e2e_cleanup' EXIT
+
+test_expect_sqlite() {
+	local why=$1; shift
+	if on_pg; then
+		echo "skip - $1 (on PostgreSQL: $why)"
+		return 0
+	fi
+	test_expect "$@"
+}
