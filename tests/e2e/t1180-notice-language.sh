@@ -60,8 +60,14 @@ test_expect 'each language published on its own; a consent in French points to t
 	expect_exit 0 fort audit verify
 '
 
-test_expect 'the published French version is sealed: changed with sqlite3, verify names it' '
-	sqlite3 "$FORTRESS_VAULT" "UPDATE meta SET v = replace(CAST(v AS TEXT), \"$FR\", \"$EN\") WHERE k = \"notice_published_lang\"" &&
+# the French version's hash swapped for the English one in the sealed meta row
+swap_published() {
+	pg_or_sqlite_sql "UPDATE meta SET v = replace(CAST(v AS TEXT), \"$1\", \"$2\") WHERE k = \"notice_published_lang\"" \
+		"UPDATE meta SET v = convert_to(replace(convert_from(v, 'UTF8'), '$1', '$2'), 'UTF8') WHERE k = 'notice_published_lang'"
+}
+
+test_expect 'the published French version is sealed: changed with sqlite3 (psql), verify names it' '
+	swap_published "$FR" "$EN" &&
 	expect_exit 1 fort audit verify &&
 	expect_contains "$OUT" "audit chain BROKEN" && expect_contains "$OUT" "notice published in other languages"
 '
