@@ -10,6 +10,8 @@
 #	                             rows printed as a|b, like sqlite3's default
 #	vault_digest                 a sha256 of everything the vault holds (the
 #	                             file, or a data dump of the database)
+#	vault_dump_has TEXT           TEXT (case-insensitive: hex too) is in a data dump
+#	                             of the PostgreSQL vault (a failed dump fails the test)
 #	vault_exists                 the vault's file, or its database's tables, exist
 #	vault_save NAME / vault_restore NAME
 #	                             a copy of the (closed) vault and putting it back
@@ -37,6 +39,14 @@ vault_digest() {
 	else
 		sha "$FORTRESS_VAULT"
 	fi
+}
+
+vault_dump_has() {
+	pg_dump --data-only "$FORTRESS_VAULT" >"$TRASH/vault-dump.sql" 2>"$TRASH/vault-dump.err" || {
+		_fail "pg_dump of the vault failed: $(head -n 1 "$TRASH/vault-dump.err")"
+		return 0
+	}
+	grep -q -i -F -e "$1" "$TRASH/vault-dump.sql"
 }
 
 vault_exists() {

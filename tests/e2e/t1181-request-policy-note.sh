@@ -6,7 +6,7 @@
 # channel and the client's own words (--note-file FILE or stdin, never
 # argv): shown by request show / --json to those who may reveal, sealed
 # under the vault key (not in the file, its WAL or the audit log in clear),
-# refused when bad, caught when altered with sqlite3.
+# refused when bad, caught when altered with sqlite3 (psql on PostgreSQL).
 set -u
 . "$E2E_LIB"
 command -v sqlite3 >/dev/null || { echo "e2e: sqlite3 CLI missing (scripts/install-deps.sh installs it)" >&2; exit 1; }
@@ -18,7 +18,12 @@ NOTE="My street is Lindenweg 4 (canary-8f3e1a), not Lindenweg 40."
 printf '%s\n' "$NOTE" >"$TRASH/note.txt"
 
 # is TEXT anywhere in the vault file, its WAL or the audit log's details?
+# (on PostgreSQL: in any row of the database, a data dump)
 in_vault() {
+	if on_pg; then
+		vault_dump_has "$1"
+		return
+	fi
 	"$PYTHON" - "$V" "$1" <<'EOF'
 import sys, os
 want, hit = sys.argv[2].encode(), False
@@ -28,7 +33,7 @@ for p in (sys.argv[1], sys.argv[1] + "-wal"):
 sys.exit(0 if hit else 1)
 EOF
 }
-requests() { sqlite3 "$V" "SELECT count(*) FROM requests"; }
+requests() { pg_or_sqlite_sql "SELECT count(*) FROM requests"; }
 
 test_expect 'the request policy: none at first, set, shown in text and JSON' '
 	expect_exit 0 fort request policy &&
@@ -49,18 +54,19 @@ test_expect 'a bad kind is refused by name, the policy unchanged' '
 '
 
 test_expect 'the policy switched off or deleted with sqlite3 is caught (exit 8), audit verify names it' '
-	copy_vault "$V" "$TRASH/good.db" &&
-	sqlite3 "$V" "UPDATE meta SET v = CAST('\''{\"second_step\":\"\"}'\'' AS BLOB) WHERE k = '\''request_policy'\''" &&
+	vault_save good &&
+	pg_or_sqlite_sql "UPDATE meta SET v = CAST('\''{\"second_step\":\"\"}'\'' AS BLOB) WHERE k = '\''request_policy'\''" \
+		"UPDATE meta SET v = convert_to('\''{\"second_step\":\"\"}'\'', '\''UTF8'\'') WHERE k = '\''request_policy'\''" &&
 	expect_exit 8 fort request policy &&
 	expect_contains "$ERR" "request policy" &&
 	run fort audit verify &&
 	expect_ne "$RC" 0 "audit verify" &&
 	cat "$OUT" "$ERR" >"$TRASH/verify.txt" &&
 	expect_contains "$TRASH/verify.txt" "request policy" &&
-	copy_vault "$TRASH/good.db" "$V" &&
-	sqlite3 "$V" "DELETE FROM meta WHERE k = '\''request_policy'\''" &&
+	vault_restore good &&
+	pg_or_sqlite_sql "DELETE FROM meta WHERE k = '\''request_policy'\''" &&
 	expect_exit 8 fort request policy &&
-	copy_vault "$TRASH/good.db" "$V" &&
+	vault_restore good &&
 	expect_exit 0 fort request policy --second-step none &&
 	expect_contains "$OUT" "second identity step: none"
 '
@@ -111,18 +117,18 @@ test_expect 'bad channel, empty, too long or non-UTF-8 notes are refused, nothin
 '
 
 test_expect 'a channel changed, a note moved or a row deleted with sqlite3: exit 8' '
-	copy_vault "$V" "$TRASH/good.db" &&
-	sqlite3 "$V" "UPDATE request_details SET channel = '\''web'\'' WHERE request = 1" &&
+	vault_save good &&
+	pg_or_sqlite_sql "UPDATE request_details SET channel = '\''web'\'' WHERE request = 1" &&
 	expect_exit 8 fort request show 1 &&
 	expect_contains "$ERR" "request #1" &&
-	copy_vault "$TRASH/good.db" "$V" &&
-	sqlite3 "$V" "UPDATE request_details SET note = (SELECT note FROM request_details WHERE request = 2) WHERE request = 1" &&
+	vault_restore good &&
+	pg_or_sqlite_sql "UPDATE request_details SET note = (SELECT note FROM request_details WHERE request = 2) WHERE request = 1" &&
 	expect_exit 8 fort request show 1 &&
-	copy_vault "$TRASH/good.db" "$V" &&
-	sqlite3 "$V" "DELETE FROM request_details WHERE request = 1" &&
+	vault_restore good &&
+	pg_or_sqlite_sql "DELETE FROM request_details WHERE request = 1" &&
 	expect_exit 8 fort request show 1 &&
 	expect_exit 1 fort audit verify &&
-	copy_vault "$TRASH/good.db" "$V" &&
+	vault_restore good &&
 	expect_exit 0 fort audit verify
 '
 
