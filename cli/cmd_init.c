@@ -130,9 +130,6 @@ static int cmd_init(struct cli *c)
 	inputs[2] = NULL;
 	if ((ex = cli_passphrase_new(c, &pass, inputs, 3)) != EXIT_OK)
 		goto out;
-	if (o.kdf == FORT_KDF_INTERACTIVE)
-		cli_info(c, "warning: --kdf interactive is weaker; use it for tests only");
-
 	if ((ex = cli_vault_mkparent(c)) != EXIT_OK)
 		goto out;
 	if ((r = fort_vault_create(&v, c->vault_path, &o, pass)) < 0) {
@@ -141,6 +138,10 @@ static int cmd_init(struct cli *c)
 		goto out;
 	}
 	c->vault = v;      /* closed by main */
+	/* after the create: a refused init (a database that already holds a
+	 * vault is only found here) starts its stderr with the error alone */
+	if (o.kdf == FORT_KDF_INTERACTIVE)
+		cli_info(c, "warning: --kdf interactive is weaker; use it for tests only");
 	if ((r = fort_vault_status(&st, v)) < 0) {
 		ex = cli_fail(c, r, NULL);
 		goto out;

@@ -33,9 +33,17 @@ pg_or_sqlite_sql() {
 	fi
 }
 
+# a sha256 of the rows of the database at URL (pg_dump's \restrict lines
+# carry a random key of each run); a failed dump never equals another digest
+pg_data_digest() {
+	pg_dump --data-only --no-owner "$1" >"$TRASH/digest.sql" 2>"$TRASH/digest.err" ||
+		{ echo "pg_dump-failed-$RANDOM$RANDOM: $(head -n 1 "$TRASH/digest.err")"; return 1; }
+	grep -v '^\\\(un\)\{0,1\}restrict ' "$TRASH/digest.sql" | sha256sum | cut -d' ' -f1
+}
+
 vault_digest() {
 	if on_pg; then
-		pg_dump --data-only --no-owner "$FORTRESS_VAULT" | sha256sum | cut -d' ' -f1
+		pg_data_digest "$FORTRESS_VAULT"
 	else
 		sha "$FORTRESS_VAULT"
 	fi

@@ -20,7 +20,7 @@ test_expect 'passphrase generate needs no vault and gives 7 words by default' '
 	gen1=$(head -n 1 "$OUT") &&
 	words=$(printf "%s\n" "$gen1" | awk -F- "{print NF}") &&
 	{ [ "$words" -ge 7 ] || _fail "default passphrase has $words words, expected 7"; } &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "passphrase generate created a vault"; } &&
+	{ ! vault_exists || _fail "passphrase generate created a vault"; } &&
 	expect_exit 0 fort_nopass passphrase generate &&
 	gen2=$(head -n 1 "$OUT") &&
 	expect_ne "$gen2" "$gen1" "a second generated passphrase"
@@ -50,7 +50,7 @@ test_expect 'passphrase check: a generated passphrase is fine, a common one is w
 test_expect 'init without --name and without a TTY is a usage error' '
 	expect_exit 2 fort init --country DE --owner "$VAULT_OWNER" --kdf interactive &&
 	expect_error_line &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created anyway"; }
+	{ ! vault_exists || _fail "vault created anyway"; }
 '
 
 test_expect 'init refuses a weak passphrase and suggests passphrase generate' '
@@ -60,7 +60,7 @@ test_expect 'init refuses a weak passphrase and suggests passphrase generate' '
 	expect_error_line &&
 	expect_contains "$ERR" "fortress passphrase generate" &&
 	expect_not_contains "$ERR" "password1234567890" &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created with a weak passphrase"; }
+	{ ! vault_exists || _fail "vault created with a weak passphrase"; }
 '
 
 test_expect 'init refuses a short passphrase (< 15 characters)' '
@@ -70,14 +70,14 @@ test_expect 'init refuses a short passphrase (< 15 characters)' '
 	expect_contains "$ERR" "fortress passphrase generate" &&
 	expect_match "$ERR" "15|short" &&
 	expect_not_contains "$ERR" "Zq8#vLm2!pX" &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created with a short passphrase"; }
+	{ ! vault_exists || _fail "vault created with a short passphrase"; }
 '
 
 test_expect 'init --name --owner creates the vault and prints its path and audit head' '
 	expect_exit 0 fort init --country DE --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive &&
 	expect_contains "$OUT" "$FORTRESS_VAULT" &&
 	expect_match "$OUT" "$HEAD_RE" &&
-	{ [ -f "$FORTRESS_VAULT" ] || _fail "no vault file at $FORTRESS_VAULT"; } &&
+	{ vault_exists || _fail "no vault at $FORTRESS_VAULT"; } &&
 	expect_exit 2 fort client get &&
 	expect_exit 2 fort client add --set
 '
@@ -108,10 +108,10 @@ test_expect 'status works without any passphrase' '
 '
 
 test_expect 'init twice is refused (exit 6) and leaves the vault alone' '
-	before=$(sha "$FORTRESS_VAULT") &&
+	before=$(vault_digest) &&
 	expect_exit 6 fort init --country DE --name Other --owner bob --kdf interactive &&
 	expect_error_line &&
-	expect_eq "$(sha "$FORTRESS_VAULT")" "$before" "vault sha256" &&
+	expect_eq "$(vault_digest)" "$before" "vault sha256" &&
 	expect_exit 0 fort status --json &&
 	expect_eq "$(util status "$OUT" business)" "$VAULT_NAME" business
 '
@@ -179,25 +179,47 @@ test_expect 'passwd changes the passphrase: the old one fails with 4, clients st
 export FORTRESS_PASSPHRASE_FILE=$TRASH/newpass
 
 # Files that are not vaults: exit 8, a clear message, and the file untouched.
+# On PostgreSQL the same for databases that are not vaults (one empty, one
+# with another program's table); the files are SQLite's own open path (a
+# truncated copy of the vault needs the vault to be a file).
 mkdir -p "$TRASH/bad"
-head -c 8192 /dev/urandom >"$TRASH/bad/random.db"
-printf 'name,email\nJana,jana@example.com\nthis is not a vault\n' >"$TRASH/bad/text.db"
-: >"$TRASH/bad/empty.db"
-size=$(stat -c %s "$FORTRESS_VAULT")
-head -c $((size / 2 + 100)) "$FORTRESS_VAULT" >"$TRASH/bad/truncated.db"
-sqlite3 "$TRASH/bad/other-sqlite.db" "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('hello');"
+if on_pg; then
+	not_vaults="empty-database other-database"
+	for kind in $not_vaults; do
+		sh "$FORTRESS_PG_SERVER" newdb "$FORTRESS_TEST_PG_DIR" "${_e2e_pgdb}_$kind" >"$TRASH/bad/$kind.url" 2>/dev/null
+		_e2e_pg_snaps="$_e2e_pg_snaps ${_e2e_pgdb}_$kind"
+	done
+	psql "$(cat "$TRASH/bad/other-database.url")" -qAt -c "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('hello');" >/dev/null
+	echo "skip - not a vault (random, text, empty, truncated, other-sqlite file) (on PostgreSQL: SQLite's open path of a file; the databases instead)"
+else
+	not_vaults="random text empty truncated other-sqlite"
+	head -c 8192 /dev/urandom >"$TRASH/bad/random.db"
+	printf 'name,email\nJana,jana@example.com\nthis is not a vault\n' >"$TRASH/bad/text.db"
+	: >"$TRASH/bad/empty.db"
+	size=$(stat -c %s "$FORTRESS_VAULT")
+	head -c $((size / 2 + 100)) "$FORTRESS_VAULT" >"$TRASH/bad/truncated.db"
+	sqlite3 "$TRASH/bad/other-sqlite.db" "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('hello');"
+fi
+# the file, or a data dump of the database
+not_vault_digest() {
+	case $1 in
+	*.url) pg_data_digest "$(cat "$1")" ;;
+	*) sha "$1" ;;
+	esac
+}
 
-for kind in random text empty truncated other-sqlite; do
-	f=$TRASH/bad/$kind.db
-	test_expect "not a vault ($kind file): exit 8, clear message, file unchanged" '
-		before=$(sha "$f") &&
+for kind in $not_vaults; do
+	src=$TRASH/bad/$kind.db f=$TRASH/bad/$kind.db
+	[ -e "$TRASH/bad/$kind.url" ] && src=$TRASH/bad/$kind.url f=$(cat "$TRASH/bad/$kind.url")
+	test_expect "not a vault ($kind): exit 8, clear message, left unchanged" '
+		before=$(not_vault_digest "$src") &&
 		expect_exit 8 fort --vault "$f" status &&
 		expect_error_line &&
-		expect_match "$ERR" "[Nn]ot a (Fortress |fortress )?vault|[Cc]orrupt|[Tt]runcated|[Dd]amaged" &&
+		expect_match "$ERR" "[Nn]ot a (Fortress |fortress )?vault|holds no Fortress vault|[Cc]orrupt|[Tt]runcated|[Dd]amaged" &&
 		expect_exit 8 fort --vault "$f" client list &&
 		expect_error_line &&
 		expect_exit 8 fort_nopass --vault "$f" audit verify &&
-		expect_eq "$(sha "$f")" "$before" "sha256 of $kind.db"
+		expect_eq "$(not_vault_digest "$src")" "$before" "sha256 of $kind"
 	'
 done
 

@@ -10,13 +10,13 @@ test_expect 'init without --country and without a terminal is a usage error, bef
 	expect_exit 2 fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --passphrase-file /nonexistent &&
 	expect_contains "$ERR" "--country" &&
 	expect_not_contains "$ERR" "nonexistent" &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created"; }
+	{ ! vault_exists || _fail "vault created"; }
 '
 
 test_expect 'an unknown --country is a usage error naming it' '
 	expect_exit 2 fort init --name "$VAULT_NAME" --owner "$VAULT_OWNER" --kdf interactive --country XX &&
 	expect_contains "$ERR" "XX" &&
-	{ [ ! -e "$FORTRESS_VAULT" ] || _fail "vault created"; }
+	{ ! vault_exists || _fail "vault created"; }
 '
 
 test_expect 'init prints the country, the lost-passphrase warning and the recovery-share command' '
