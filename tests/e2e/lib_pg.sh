@@ -13,6 +13,8 @@
 #	vault_dump_has TEXT           TEXT (case-insensitive: hex too) is in a data dump
 #	                             of the PostgreSQL vault (a failed dump fails the test)
 #	vault_exists                 the vault's file, or its database's tables, exist
+#	vault_remove                 no vault any more: the file and its WAL removed,
+#	                             or the database dropped and made anew (empty)
 #	vault_save NAME / vault_restore NAME
 #	                             a copy of the (closed) vault and putting it back
 #	                             (copy_vault, or CREATE DATABASE ... TEMPLATE)
@@ -62,6 +64,16 @@ vault_exists() {
 		[ "$(psql "$FORTRESS_VAULT" -qAt -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'" 2>/dev/null)" -gt 0 ] 2>/dev/null
 	else
 		[ -f "$FORTRESS_VAULT" ]
+	fi
+}
+
+vault_remove() {
+	if on_pg; then
+		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+			-c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" \
+			-c "CREATE DATABASE $_e2e_pgdb" >/dev/null
+	else
+		rm -f "$FORTRESS_VAULT" "$FORTRESS_VAULT"-wal "$FORTRESS_VAULT"-shm "$FORTRESS_VAULT"-journal
 	fi
 }
 

@@ -13,7 +13,7 @@ D=$FORT_TEST_DATA/import
 
 # fresh: a new, empty vault (country DE)
 fresh() {
-	rm -f "$FORTRESS_VAULT" "$FORTRESS_VAULT"-wal "$FORTRESS_VAULT"-shm
+	vault_remove
 	init_vault "$@"
 }
 
