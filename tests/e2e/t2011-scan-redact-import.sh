@@ -73,13 +73,18 @@ test_expect 'after the import the CSV rows are known clients' '
 	expect_contains "$OUT" "email (high, known client) j***@example.com"
 '
 
+# the vault's meta row scan.last (JSON) into FILE, from the file or the database
+scan_last() {
+	pg_or_sqlite_sql "SELECT CAST(v AS TEXT) FROM meta WHERE k = 'scan.last'" \
+		"SELECT convert_from(v, 'UTF8') FROM meta WHERE k = 'scan.last'" >"$1"
+}
+
 test_expect 'scan.last holds the counts of the last --vault scan, no values' '
 	expect_exit 1 fort --vault "$FORTRESS_VAULT" scan "$W/files" &&
-	"$PYTHON" - "$FORTRESS_VAULT" "$W/files" <<-PY
-	import json, sqlite3, sys
-	db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-	v = db.execute("SELECT v FROM meta WHERE k = ?", ("scan.last",)).fetchone()[0]
-	d = json.loads(bytes(v))
+	scan_last "$TRASH/scan.last" &&
+	"$PYTHON" - "$TRASH/scan.last" "$W/files" <<-PY
+	import json, sys
+	d = json.load(open(sys.argv[1]))
 	assert sorted(d) == ["files", "files_with_findings", "findings", "known_client_findings", "paths", "ts"], d
 	assert d["paths"] == [sys.argv[2]], d
 	assert d["files"] == 3 and d["files_with_findings"] == 3, d
@@ -90,10 +95,10 @@ test_expect 'scan.last holds the counts of the last --vault scan, no values' '
 
 test_expect 'a scan without --vault leaves scan.last alone' '
 	expect_exit 1 fort scan "$W/files/notes.txt" &&
-	"$PYTHON" - "$FORTRESS_VAULT" <<-PY
-	import json, sqlite3, sys
-	db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-	d = json.loads(bytes(db.execute("SELECT v FROM meta WHERE k = ?", ("scan.last",)).fetchone()[0]))
+	scan_last "$TRASH/scan.last" &&
+	"$PYTHON" - "$TRASH/scan.last" <<-PY
+	import json, sys
+	d = json.load(open(sys.argv[1]))
 	assert d["files"] == 3, d
 	PY
 '
