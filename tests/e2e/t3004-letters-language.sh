@@ -7,7 +7,7 @@
 # language is the fall-back; a language Fortress does not write (a
 # consent given in pt-BR) falls back to English; a bad language changes
 # nothing; the stored
-# language is sealed (an edit with sqlite3 is caught); no raw text key is
+# language is sealed (an edit with sqlite3, or psql on PostgreSQL, is caught); no raw text key is
 # ever printed.
 set -u
 . "$E2E_LIB"
@@ -96,11 +96,12 @@ test_expect 'the business default language is the fall-back of a client whose la
 '
 
 test_expect 'the stored language is sealed: changed with sqlite3, the letters are refused' '
-	cp "$FORTRESS_VAULT" "$TRASH/saved.db" && { [ ! -e "$FORTRESS_VAULT-wal" ] || cp "$FORTRESS_VAULT-wal" "$TRASH/saved.db-wal"; } &&
-	sqlite3 "$FORTRESS_VAULT" "UPDATE meta SET v = replace(v, \"\"\"de\"\"\", \"\"\"fr\"\"\") WHERE k = \"client_languages\"" &&
+	vault_save saved &&
+	pg_or_sqlite_sql "UPDATE meta SET v = replace(v, \"\"\"de\"\"\", \"\"\"fr\"\"\") WHERE k = \"client_languages\"" \
+		"UPDATE meta SET v = convert_to(replace(convert_from(v, '\''UTF8'\''), '\''\"de\"'\'', '\''\"fr\"'\''), '\''UTF8'\'') WHERE k = '\''client_languages'\''" &&
 	expect_exit 8 fort incident letters 1 --out "$TRASH/letters-t" --format text --as-of 2026-12-07T10:00:00Z --clients-only &&
 	expect_error_line &&
-	copy_vault "$TRASH/saved.db" "$FORTRESS_VAULT"
+	vault_restore saved
 '
 
 test_expect 'the access letter in German for the German client' '
@@ -136,7 +137,9 @@ test_expect 'the erasure certificate in words in German, read before the erasure
 	expect_contains "$C" "## Nachweis" &&
 	expect_not_contains "$C" "erasure." &&
 	expect_exit 0 fort verify-certificate "$TRASH/klara-erasure.json" &&
-	! sqlite3 "$FORTRESS_VAULT" "SELECT CAST(v AS TEXT) FROM meta WHERE k = \"client_languages\"" | grep -q "$DE" &&
+	pg_or_sqlite_sql "SELECT CAST(v AS TEXT) FROM meta WHERE k = \"client_languages\"" \
+		"SELECT convert_from(v, '\''UTF8'\'') FROM meta WHERE k = '\''client_languages'\''" >"$TRASH/languages" &&
+	expect_not_contains "$TRASH/languages" "$DE" &&
 	expect_exit 0 fort audit verify
 '
 

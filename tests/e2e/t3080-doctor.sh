@@ -50,7 +50,9 @@ test_expect 'fix things (verify a backup, write and drill the plan): the score g
 '
 
 test_expect 'the last scan (meta scan.last) finding known clients fails the check' '
-	sqlite3 "$FORTRESS_VAULT" "INSERT INTO meta(k, v) VALUES('"'"'scan.last'"'"', CAST('"'"'{\"ts\":$(date +%s),\"paths\":[\"/home/anna\"],\"files\":120,\"files_with_findings\":3,\"findings\":9,\"known_client_findings\":4}'"'"' AS BLOB))" &&
+	scan="{\"ts\":$(date +%s),\"paths\":[\"/home/anna\"],\"files\":120,\"files_with_findings\":3,\"findings\":9,\"known_client_findings\":4}" &&
+	pg_or_sqlite_sql "INSERT INTO meta(k, v) VALUES('"'"'scan.last'"'"', CAST('"'"'$scan'"'"' AS BLOB))" \
+		"INSERT INTO meta(k, v) VALUES('"'"'scan.last'"'"', convert_to('"'"'$scan'"'"', '"'"'UTF8'"'"'))" &&
 	expect_exit 1 fort doctor --json &&
 	expect_eq "$(check scan status)" fail scan &&
 	expect_match "$OUT" "4 unencrypted value" &&
