@@ -18,10 +18,6 @@
 #	vault_save NAME / vault_restore NAME
 #	                             a copy of the (closed) vault and putting it back
 #	                             (copy_vault, or CREATE DATABASE ... TEMPLATE)
-#	test_expect_sqlite WHY DESC BODY
-#	                             test_expect on SQLite; on PostgreSQL the step
-#	                             is reported skipped with WHY (a step that is
-#	                             about the file: modes, the WAL, a copied file)
 
 on_pg() {
 	[ -n "${_e2e_pgdb:-}" ]
@@ -108,12 +104,3 @@ _e2e_pg_drop_snaps() {
 }
 # the snapshots go before lib.sh's cleanup, which keeps the script's exit code
 trap '_e2e_rc=$?; _e2e_pg_drop_snaps; (exit $_e2e_rc); _e2e_cleanup' EXIT
-
-test_expect_sqlite() {
-	local why=$1; shift
-	if on_pg; then
-		echo "skip - $1 (on PostgreSQL: $why)"
-		return 0
-	fi
-	test_expect "$@"
-}
