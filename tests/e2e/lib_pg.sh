@@ -65,7 +65,7 @@ vault_exists() {
 
 vault_remove() {
 	if on_pg; then
-		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
 			-c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" \
 			-c "CREATE DATABASE $_e2e_pgdb" >/dev/null
 	else
@@ -77,7 +77,7 @@ vault_remove() {
 _e2e_pg_snaps=
 vault_save() {
 	if on_pg; then
-		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
 			-c "DROP DATABASE IF EXISTS ${_e2e_pgdb}_$1 WITH (FORCE)" \
 			-c "CREATE DATABASE ${_e2e_pgdb}_$1 TEMPLATE $_e2e_pgdb" >/dev/null || return 1
 		_e2e_pg_snaps="$_e2e_pg_snaps ${_e2e_pgdb}_$1"
@@ -87,7 +87,7 @@ vault_save() {
 }
 vault_restore() {
 	if on_pg; then
-		psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
 			-c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" \
 			-c "CREATE DATABASE $_e2e_pgdb TEMPLATE ${_e2e_pgdb}_$1" >/dev/null
 	else
@@ -98,7 +98,7 @@ _e2e_pg_drop_snaps() {
 	local db
 	[ "${E2E_KEEP:-0}" = 1 ] && return 0
 	for db in $_e2e_pg_snaps; do
-		psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
 	done
 	return 0
 }

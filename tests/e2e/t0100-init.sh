@@ -184,12 +184,12 @@ export FORTRESS_PASSPHRASE_FILE=$TRASH/newpass
 # truncated copy of the vault needs the vault to be a file).
 mkdir -p "$TRASH/bad"
 if on_pg; then
-	not_vaults="empty-database other-database"
+	not_vaults="empty_database other_database"
 	for kind in $not_vaults; do
 		sh "$FORTRESS_PG_SERVER" newdb "$FORTRESS_TEST_PG_DIR" "${_e2e_pgdb}_$kind" >"$TRASH/bad/$kind.url" 2>/dev/null
 		_e2e_pg_snaps="$_e2e_pg_snaps ${_e2e_pgdb}_$kind"
 	done
-	psql "$(cat "$TRASH/bad/other-database.url")" -qAt -c "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('hello');" >/dev/null
+	psql "$(cat "$TRASH/bad/other_database.url")" -qAt -c "CREATE TABLE notes(x TEXT); INSERT INTO notes VALUES ('hello');" >/dev/null
 	echo "skip - not a vault (random, text, empty, truncated, other-sqlite file) (on PostgreSQL: SQLite's open path of a file; the databases instead)"
 else
 	not_vaults="random text empty truncated other-sqlite"
