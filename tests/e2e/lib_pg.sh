@@ -12,6 +12,8 @@
 #	                             file, or a data dump of the database)
 #	vault_dump_has TEXT           TEXT (case-insensitive: hex too) is in a data dump
 #	                             of the PostgreSQL vault (a failed dump fails the test)
+#	vault_has_clear TEXT          TEXT is readable in the vault file or its WAL, or
+#	                             (PostgreSQL) in a data dump of the database
 #	vault_exists                 the vault's file, or its database's tables, exist
 #	vault_remove                 no vault any more: the file and its WAL removed,
 #	                             or the database dropped and made anew (empty)
@@ -53,6 +55,15 @@ vault_dump_has() {
 		return 0
 	}
 	grep -q -i -F -e "$1" "$TRASH/vault-dump.sql"
+}
+
+vault_has_clear() {
+	if on_pg; then
+		vault_dump_has "$1"
+		return
+	fi
+	grep -a -q -F -e "$1" "$FORTRESS_VAULT" ||
+		{ [ -e "$FORTRESS_VAULT-wal" ] && grep -a -q -F -e "$1" "$FORTRESS_VAULT-wal"; }
 }
 
 vault_exists() {

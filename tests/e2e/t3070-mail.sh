@@ -38,7 +38,7 @@ test_expect 'the SMTP password comes from a file (or a no-echo prompt), stored e
 	expect_exit 0 fort mail show --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"password\"]")" true password &&
 	expect_not_contains "$OUT" "Zebra" &&
-	! grep -a -q -F "Smtp-Geheimnis-Zebra" "$FORTRESS_VAULT" "$FORTRESS_VAULT-wal" 2>/dev/null
+	! vault_has_clear "Smtp-Geheimnis-Zebra"
 '
 
 SUBJECT='Datenpanne: Ihre Daten – wichtige Information für Sie'
@@ -57,7 +57,7 @@ test_expect 'mail queue: sealed at rest (no recipient, subject or body in the fi
 	expect_exit 6 fort mail queue --to a@b.example --subject "$(printf "x\r\nBcc: evil@example.com")" --text y &&
 	expect_contains "$ERR" "subject" &&
 	for s in jansen-k4@client.example olsen-p2 "wir müssen" "Datenpanne" "Second letter"; do
-		! grep -a -q -F "$s" "$FORTRESS_VAULT" "$FORTRESS_VAULT-wal" 2>/dev/null || { _fail "$s in clear"; break; }
+		! vault_has_clear "$s" || { _fail "$s in clear"; break; }
 	done &&
 	expect_exit 0 fort mail list --json &&
 	expect_eq "$(jq_ "$OUT" "\" \".join(m[\"status\"] for m in d)")" "queued queued queued" status
