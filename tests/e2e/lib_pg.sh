@@ -16,7 +16,7 @@
 #	                             (PostgreSQL) in a data dump of the database
 #	vault_exists                 the vault's file, or its database's tables, exist
 #	vault_remove                 no vault any more: the file and its WAL removed,
-#	                             or the database dropped and made anew (empty)
+#	                             or the database emptied (its schema made anew)
 #	vault_save NAME / vault_restore NAME
 #	                             a copy of the (closed) vault and putting it back
 #	                             (copy_vault, or CREATE DATABASE ... TEMPLATE)
@@ -76,9 +76,9 @@ vault_exists() {
 
 vault_remove() {
 	if on_pg; then
-		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAt -v ON_ERROR_STOP=1 \
-			-c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" \
-			-c "CREATE DATABASE $_e2e_pgdb" >/dev/null
+		# the schema, not the database: a quarter of the time of a new database
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_VAULT" -qAt -v ON_ERROR_STOP=1 \
+			-c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public" >/dev/null
 	else
 		rm -f "$FORTRESS_VAULT" "$FORTRESS_VAULT"-wal "$FORTRESS_VAULT"-shm "$FORTRESS_VAULT"-journal
 	fi
