@@ -90,7 +90,9 @@ export FORTRESS_VAULT=$TRASH/vault/vault.db
 # server, set by ctest for the e2e_*_pg tests) the vault is a database of
 # its own on that server, made here, given to init_vault as --store and
 # dropped at the end.  A script that needs the vault to be a file (sqlite3,
-# file modes, copies of the file) starts with sqlite_only "REASON".
+# file modes, copies of the file) starts with sqlite_only "REASON"; better,
+# one step of it does (sqlite_step, below), and its attacks go through
+# vault_sql and friends, which speak psql to a database.
 _e2e_pgdb=
 if [ -n "${FORTRESS_TEST_STORE:-}" ]; then
 	_e2e_pgdb=e2e_$$
