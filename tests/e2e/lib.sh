@@ -168,7 +168,8 @@ vault_new() {
 
 # vault_copy SRC NAME: a fresh copy of the (closed) vault SRC as vault NAME
 # (a file beside the others, or a database made from SRC as template),
-# its location printed.  Replaces an older copy of the same NAME.
+# its location printed.  Replaces an older copy of the same NAME.  A
+# database is named by a URL as pg-server.sh prints it (postgresql:///DB?...).
 vault_copy() {
 	if on_pg; then
 		local db=${_e2e_pgdb}_${2//[^a-z0-9_]/_} src=${1#*:///}
