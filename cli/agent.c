@@ -49,7 +49,12 @@ int agent_socket_path(char *out, size_t cap, const char *vault_path, const char 
 	const char *rt = getenv("XDG_RUNTIME_DIR");
 	struct stat sb;
 
-	if (!realpath(vault_path, real))
+	/* a file by its real path; a PostgreSQL vault (no file) by its
+	 * connection string as given */
+	if (fort_vault_path_is_database(vault_path)) {
+		if ((size_t)snprintf(real, sizeof real, "%s", vault_path) >= sizeof real)
+			return -1;
+	} else if (!realpath(vault_path, real))
 		return -1;
 	if (rt && *rt && rt[0] == '/')
 		snprintf(dir, sizeof dir, "%s/fortress", rt);

@@ -276,6 +276,12 @@ static int pg_error(store *s, const PGresult *res, const char *what)
 		code = FORT_EIO;
 	if (!msg || !*msg)
 		msg = s ? PQerrorMessage(s->c) : "no answer";
+	/* the same words as a SQLite vault that is busy (sqlite.c): a lock
+	 * held by another session past lock_timeout, a deadlock or a
+	 * serialization failure is another process's work in the way */
+	if (code == FORT_EBUSY)
+		return fort_error_set(code, "%s: the vault is in use by another process (PostgreSQL says: %.300s): try again when it has finished",
+				      what, msg);
 	return fort_error_set(code, "%s: PostgreSQL says: %.300s", what, msg);
 }
 

@@ -181,7 +181,32 @@ def audit_hash(row):
     return h.digest()
 
 
+def rechain_pg(url, start):
+    """rechain on a PostgreSQL vault, through psql (the attacker's tool there)"""
+    import csv, io, subprocess
+    q = ("SELECT rowid, seq, ts, actor_id, actor, action, client, fields, purpose, result, detail,"
+         " encode(prev, 'hex'), encode(hash, 'hex'), encode(seals, 'hex'), batch FROM audit ORDER BY rowid")
+    out = subprocess.run(["psql", url, "-qX", "--csv", "-v", "ON_ERROR_STOP=1", "-c", q],
+                         check=True, capture_output=True, text=True).stdout
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    prev, sql = None, []
+    for r in rows:
+        rowid, seq = int(r[0]), int(r[1])
+        if seq >= start and prev is not None:
+            row = (seq, int(r[2]), int(r[3])) + tuple(r[4:11]) + (prev, bytes.fromhex(r[13]) if r[13] else None,
+                                                                    int(r[14]) if r[14] else None)
+            h = audit_hash(row)
+            sql.append("UPDATE audit SET prev = '\\x%s', hash = '\\x%s' WHERE rowid = %d;" % (prev.hex(), h.hex(), rowid))
+            prev = h
+        else:
+            prev = bytes.fromhex(r[12])
+    subprocess.run(["psql", url, "-qX", "-v", "ON_ERROR_STOP=1"], input="BEGIN;\n" + "\n".join(sql) + "\nCOMMIT;\n",
+                   check=True, capture_output=True, text=True)
+
+
 def rechain(path, start):
+    if path.startswith(("postgres://", "postgresql://", "service=")):
+        return rechain_pg(path, start)
     db = sqlite3.connect(path)
     rows = db.execute("SELECT rowid, seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash,"
                       " seals, batch FROM audit ORDER BY rowid").fetchall()

@@ -51,7 +51,12 @@ _e2e_cleanup() {
 		rc=1
 	fi
 	if [ -n "${_e2e_pgdb:-}" ] && [ "${E2E_KEEP:-0}" != 1 ]; then
-		psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $_e2e_pgdb WITH (FORCE)" >/dev/null 2>&1
+		# the script's database and its copies (vault_new, vault_copy: ${_e2e_pgdb}_NAME)
+		local d
+		for d in $_e2e_pgdb $(psql "$FORTRESS_TEST_STORE" -qAtX -c \
+			"SELECT datname FROM pg_database WHERE datname LIKE '${_e2e_pgdb}\\_%'" 2>/dev/null); do
+			psql "$FORTRESS_TEST_STORE" -qAt -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+		done
 	fi
 	if [ "${E2E_KEEP:-0}" = 1 ]; then
 		echo "e2e: kept $TRASH" >&2
@@ -85,7 +90,9 @@ export FORTRESS_VAULT=$TRASH/vault/vault.db
 # server, set by ctest for the e2e_*_pg tests) the vault is a database of
 # its own on that server, made here, given to init_vault as --store and
 # dropped at the end.  A script that needs the vault to be a file (sqlite3,
-# file modes, copies of the file) starts with sqlite_only "REASON".
+# file modes, copies of the file) starts with sqlite_only "REASON"; better,
+# one step of it does (sqlite_step, below), and its attacks go through
+# vault_sql and friends, which speak psql to a database.
 _e2e_pgdb=
 if [ -n "${FORTRESS_TEST_STORE:-}" ]; then
 	_e2e_pgdb=e2e_$$
@@ -98,6 +105,147 @@ sqlite_only() {
 		_e2e_done=1
 		exit 77
 	fi
+}
+
+# ------------------------------------------- both backends, step by step
+# A script that runs on both backends does its attacks through these, so
+# that the same step is the sqlite3 edit of a file on a SQLite run and the
+# psql edit of a database on a PostgreSQL run (the attacker with database
+# access: UPDATE / DELETE / INSERT, triggers dropped).  Only what is truly
+# about the file stays SQLite-only, per step, with its reason.
+
+# on_pg: this run's vaults are PostgreSQL databases (an e2e_*_pg run).
+on_pg() { [ -n "${_e2e_pgdb:-}" ]; }
+
+# sqlite_step REASON: `sqlite_step "why" || return 0` ends the rest of a
+# test body on PostgreSQL; the test is counted as passed and marked
+# "# skip on PostgreSQL: REASON".  For what only a file has (modes, the
+# WAL, a copy of the file, a vault file of an old format).
+sqlite_step() {
+	on_pg || return 0
+	_e2e_skip_note=" # skip on PostgreSQL: $*"
+	return 1
+}
+
+# sqlite_also REASON CMD...: CMD on a SQLite run; on PostgreSQL nothing
+# (returns 0) and the test is marked as partly skipped with REASON.
+sqlite_also() {
+	local why=$1; shift
+	if on_pg; then
+		_e2e_skip_note=" # partly skipped on PostgreSQL: $why"
+		return 0
+	fi
+	"$@"
+}
+
+# vault_sql [-v VAULT] SQL [PG_SQL]: SQL run on VAULT (default
+# $FORTRESS_VAULT) by the sqlite3 CLI when it is a file, by psql when it is
+# a database (PG_SQL instead of SQL there when given: for what the two
+# dialects spell differently).  Rows on stdout, columns separated by '|'
+# in both; a failed statement fails (psql: ON_ERROR_STOP).
+vault_sql() {
+	local v=$FORTRESS_VAULT
+	if [ "$1" = -v ]; then v=$2; shift 2; fi
+	case $v in
+	postgres://* | postgresql://* | service=*)
+		PGOPTIONS="-c client_min_messages=warning" psql "$v" -qAtX -v ON_ERROR_STOP=1 -c "${2:-$1}" ;;
+	*)
+		sqlite3 -bail "$v" "$1" ;;
+	esac
+}
+
+# vault_new NAME: where a new vault NAME of this run's backend goes (a file
+# path that does not exist yet, or a new empty database), printed.
+vault_new() {
+	if on_pg; then
+		local db=${_e2e_pgdb}_${1//[^a-z0-9_]/_}
+		sh "$FORTRESS_PG_SERVER" newdb "$FORTRESS_TEST_PG_DIR" "$db" 2>/dev/null ||
+			{ echo "e2e: cannot create the database $db" >&2; return 1; }
+	else
+		mkdir -p "$TRASH/vaults" && echo "$TRASH/vaults/$1.db"
+	fi
+}
+
+# vault_copy SRC NAME: a fresh copy of the (closed) vault SRC as vault NAME
+# (a file beside the others, or a database made from SRC as template),
+# its location printed.  Replaces an older copy of the same NAME.  A
+# database is named by a URL as pg-server.sh prints it (postgresql:///DB?...).
+vault_copy() {
+	if on_pg; then
+		local db=${_e2e_pgdb}_${2//[^a-z0-9_]/_} src=${1#*:///}
+		src=${src%%\?*}
+		PGOPTIONS="-c client_min_messages=warning" psql "$FORTRESS_TEST_STORE" -qAtX -v ON_ERROR_STOP=1 \
+			-c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db TEMPLATE $src" >/dev/null ||
+			{ echo "e2e: cannot copy the database $src to $db" >&2; return 1; }
+		echo "${1%%:///*}:///$db?${1#*\?}"
+	else
+		mkdir -p "$TRASH/vaults" && copy_vault "$1" "$TRASH/vaults/$2.db" && echo "$TRASH/vaults/$2.db"
+	fi
+}
+
+# vault_in_backend FILE NAME: the vault file FILE (e.g. a restored backup)
+# as a vault of this run's backend, its location printed: FILE itself on a
+# SQLite run; on PostgreSQL a new database NAME it is moved into with
+# `fortress store copy` (a backup restores into a file; docs/cli.md).
+vault_in_backend() {
+	on_pg || { echo "$1"; return 0; }
+	local url
+	url=$(vault_new "$2") || return 1
+	fort --vault "$1" store copy --to "$url" >"$TRASH/store-copy.out" 2>&1 ||
+		{ echo "e2e: store copy of $1 to $url failed: $(cat "$TRASH/store-copy.out")" >&2; return 1; }
+	echo "$url"
+}
+
+# vault_dump VAULT: everything VAULT holds on stdout, for a grep of values
+# that must not be there: the file and its WAL as they are (bytes), or
+# pg_dump's data of the database (bytea appears as hex there: grep for the
+# hex too).
+vault_dump() {
+	case $1 in
+	postgres://* | postgresql://* | service=*)
+		pg_dump --data-only "$1" ;;
+	*)
+		cat "$1" && { [ ! -e "$1-wal" ] || cat "$1-wal"; } ;;
+	esac
+}
+
+# vault_drop_triggers VAULT [TABLE...]: every trigger (on TABLEs) dropped,
+# as the attacker with the file or the database can.
+vault_drop_triggers() {
+	local v=$1 t list; shift
+	list=$(printf "'%s'," "$@"); list=${list%,}
+	case $v in
+	postgres://* | postgresql://* | service=*)
+		vault_sql -v "$v" "DO \$\$ DECLARE r record; BEGIN
+			FOR r IN SELECT tgname, tgrelid::regclass AS tbl FROM pg_trigger WHERE NOT tgisinternal
+				${list:+AND tgrelid::regclass::text IN ($list)} LOOP
+				EXECUTE format('DROP TRIGGER %I ON %s', r.tgname, r.tbl);
+			END LOOP; END \$\$" ;;
+	*)
+		for t in $(sqlite3 "$v" "SELECT name FROM sqlite_master WHERE type = 'trigger' ${list:+AND tbl_name IN ($list)}"); do
+			sqlite3 "$v" "DROP TRIGGER \"$t\"" || return 1
+		done ;;
+	esac
+}
+
+# vault_sql_old VAULT OLD "TABLE..." SQL: SQL run on VAULT with OLD (an
+# older copy of it) readable as schema "o" (o.clients, ...): sqlite3's
+# ATTACH; on PostgreSQL the named TABLEs of OLD copied into a schema "o"
+# of VAULT for the statement, dropped after.
+vault_sql_old() {
+	local v=$1 old=$2 tables=$3 sql=$4 t
+	case $v in
+	postgres://* | postgresql://* | service=*)
+		vault_sql -v "$v" "DROP SCHEMA IF EXISTS o CASCADE; CREATE SCHEMA o" >/dev/null || return 1
+		for t in $tables; do
+			vault_sql -v "$v" "CREATE TABLE o.$t (LIKE public.$t)" >/dev/null &&
+			psql "$old" -qAtX -v ON_ERROR_STOP=1 -c "\\copy (SELECT * FROM $t) TO STDOUT" |
+				psql "$v" -qAtX -v ON_ERROR_STOP=1 -c "\\copy o.$t FROM STDIN" || return 1
+		done
+		vault_sql -v "$v" "$sql; DROP SCHEMA o CASCADE" ;;
+	*)
+		sqlite3 -bail "$v" "ATTACH '$old' AS o; $sql" ;;
+	esac
 }
 export FORTRESS_PASSPHRASE_FILE=$PASSFILE
 
@@ -322,6 +470,7 @@ test_expect() {
 	local desc=$1 body=$2 rc t0=$EPOCHREALTIME
 	test_count=$((test_count + 1))
 	_e2e_failed_here=0
+	_e2e_skip_note=
 	[ "${E2E_VERBOSE:-0}" = 1 ] && echo "  * $desc" >&2
 	# the body runs as a function of its own: a 'return 1' in it ends the
 	# body, failed, instead of leaving test_expect before the result is
@@ -335,7 +484,7 @@ $body
 	[ "${E2E_TIME:-0}" = 1 ] && took=$(awk "BEGIN {printf \" (%.1fs)\", $EPOCHREALTIME - $t0}")
 	if [ "$rc" = 0 ] && [ "$_e2e_failed_here" = 0 ]; then
 		test_ok=$((test_ok + 1))
-		echo "ok $test_count - $desc$took"
+		echo "ok $test_count - $desc$took${_e2e_skip_note:-}"
 	else
 		test_fail=$((test_fail + 1))
 		echo "not ok $test_count - $desc$took"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # t0400-audit: every access is in the audit log, without client values; the
 # hash chain verifies; editing the database behind Fortress's back (change,
-# delete, reorder, truncate, forge) is detected and the entry named.
+# delete, reorder, truncate, forge) is detected and the entry named.  The
+# edits are made with sqlite3 on a file vault and with psql on a PostgreSQL
+# one (an e2e_t0400-audit_pg run), triggers dropped first.
 set -u
 . "$E2E_LIB"
 
@@ -92,13 +94,15 @@ test_expect 'audit verify: OK, without a passphrase, same head as status' '
 '
 
 # A copy of the vault as it is now; every tampering starts from a fresh copy.
-MASTER=$TRASH/master.db
-copy_vault "$FORTRESS_VAULT" "$MASTER"
+MASTER=$(vault_copy "$FORTRESS_VAULT" master)
 HEAD=$head
-sqlite3 "$MASTER" .schema >"$TRASH/schema.sql" 2>&1
-SEQMIN=$(sqlite3 "$MASTER" "SELECT min(seq) FROM audit" 2>/dev/null)
-SEQMAX=$(sqlite3 "$MASTER" "SELECT max(seq) FROM audit" 2>/dev/null)
-COLS=$(sqlite3 "$MASTER" "SELECT group_concat(name, ' ') FROM pragma_table_info('audit')" 2>/dev/null)
+vault_sql -v "$MASTER" .schema "SELECT 'CREATE TABLE ' || tablename FROM pg_tables WHERE schemaname = 'public'" >"$TRASH/schema.sql" 2>&1
+SEQMIN=$(vault_sql -v "$MASTER" "SELECT min(seq) FROM audit" 2>/dev/null)
+SEQMAX=$(vault_sql -v "$MASTER" "SELECT max(seq) FROM audit" 2>/dev/null)
+# the columns one can INSERT (PostgreSQL's rowid is an identity column)
+COLS=$(vault_sql -v "$MASTER" "SELECT group_concat(name, ' ') FROM pragma_table_info('audit')" \
+	"SELECT string_agg(column_name, ' ' ORDER BY ordinal_position) FROM information_schema.columns
+	 WHERE table_schema = 'public' AND table_name = 'audit' AND is_identity = 'NO'" 2>/dev/null)
 ADD_SEQ=$(jq_ "$TRASH/audit.json" "[e[\"seq\"] for e in audit_entries(d) if e[\"action\"]==\"add\"][0]")
 DENIED_SEQ=$(jq_ "$TRASH/audit.json" "[e[\"seq\"] for e in audit_entries(d) if e[\"result\"]==\"denied\"][0]")
 
@@ -109,17 +113,14 @@ test_expect 'the vault has an audit table with a seq column (schema inspected at
 	{ [ "$ADD_SEQ" -gt "$SEQMIN" ] && [ "$ADD_SEQ" -lt "$SEQMAX" ] || _fail "add entry $ADD_SEQ not in the middle"; }
 '
 
-# tamper NAME SQL: print the path of a fresh copy of the vault with SQL run
-# on it by the sqlite3 CLI (dropping triggers on audit first: an attacker
-# with the file can too).
+# tamper NAME SQL: print where a fresh copy of the vault is, with SQL run on
+# it by the sqlite3 CLI or psql (dropping triggers on audit first: an
+# attacker with the file or the database can too).
 tamper() {
-	local db=$TRASH/tamper/$1.db t
-	mkdir -p "$TRASH/tamper"
-	copy_vault "$MASTER" "$db" || return 1
-	for t in $(sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit'"); do
-		sqlite3 "$db" "DROP TRIGGER \"$t\"" || return 1
-	done
-	sqlite3 "$db" "$2" >&2 || { echo "tamper $1: sqlite3 failed" >&2; return 1; }
+	local db
+	db=$(vault_copy "$MASTER" "$1") || return 1
+	vault_drop_triggers "$db" audit >&2 || return 1
+	vault_sql -v "$db" "$2" >&2 || { echo "tamper $1: the SQL failed" >&2; return 1; }
 	echo "$db"
 }
 
@@ -160,12 +161,12 @@ test_expect 'tamper: two entries swapped (seq exchanged) is detected' '
 '
 
 test_expect 'tamper: the last entries deleted (truncation) is detected' '
-	db=$(tamper truncate "DELETE FROM audit WHERE seq > $((SEQMAX - 2))") &&
+	db=$(tamper truncate "DELETE FROM audit WHERE seq > $((SEQMAX - 2))") && TRUNC=$db &&
 	expect_broken "$db" "$((SEQMAX - 2))|$((SEQMAX - 1))|$SEQMAX"
 '
 
 test_expect 'truncation is also caught by the external anchor from status' '
-	expect_exit 1 fort_nopass --vault "$TRASH/tamper/truncate.db" audit verify --anchor "$HEAD" &&
+	expect_exit 1 fort_nopass --vault "$TRUNC" audit verify --anchor "$HEAD" &&
 	cat "$OUT" "$ERR" >"$TRASH/verify.txt" &&
 	expect_contains "$TRASH/verify.txt" "audit chain BROKEN" &&
 	expect_exit 0 fort_nopass --vault "$MASTER" audit verify --anchor "$HEAD" &&
@@ -175,7 +176,7 @@ test_expect 'truncation is also caught by the external anchor from status' '
 test_expect 'tamper: a forged entry appended is detected' '
 	cols=$(sed "s/\bseq\b/$((SEQMAX + 1))/; s/\baction\b/'\''read'\''/" <<<"$COLS" | tr " " ",") &&
 	db=$(tamper forge "INSERT INTO audit($(tr " " "," <<<"$COLS")) SELECT $cols FROM audit WHERE seq=$SEQMAX") &&
-	expect_eq "$(sqlite3 "$db" "SELECT count(*) FROM audit WHERE seq=$((SEQMAX + 1))")" 1 "forged rows" &&
+	expect_eq "$(vault_sql -v "$db" "SELECT count(*) FROM audit WHERE seq=$((SEQMAX + 1))")" 1 "forged rows" &&
 	expect_broken "$db" "$((SEQMAX + 1))"
 '
 
@@ -187,15 +188,15 @@ test_expect 'tamper: every entry deleted is detected' '
 '
 
 test_expect 'a rolled-back copy verifies alone but not against a newer anchor' '
-	copy_vault "$FORTRESS_VAULT" "$TRASH/old.db" &&
+	OLD=$(vault_copy "$FORTRESS_VAULT" old) &&
 	expect_exit 0 fort client get "$a" &&
 	expect_exit 0 fort status --json &&
 	newhead=$(util status "$OUT" audit_head) &&
 	expect_ne "$newhead" "$HEAD" "head after one more read" &&
 	expect_exit 0 fort_nopass audit verify --anchor "$HEAD" &&
 	expect_exit 0 fort_nopass audit verify --anchor "$newhead" &&
-	expect_exit 0 fort_nopass --vault "$TRASH/old.db" audit verify &&
-	expect_exit 1 fort_nopass --vault "$TRASH/old.db" audit verify --anchor "$newhead" &&
+	expect_exit 0 fort_nopass --vault "$OLD" audit verify &&
+	expect_exit 1 fort_nopass --vault "$OLD" audit verify --anchor "$newhead" &&
 	cat "$OUT" "$ERR" >"$TRASH/verify.txt" &&
 	expect_contains "$TRASH/verify.txt" "audit chain BROKEN"
 '

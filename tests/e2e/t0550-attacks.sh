@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t0550-attacks: someone with write access to the vault file (a team member,
 # a stolen backup, malware) changes what it says with the sqlite3 CLI, triggers
-# dropped first.  Each attack is made on its own copy of one vault, and each
+# dropped first; on a PostgreSQL vault (the e2e_t0550-attacks_pg run) the
+# same edits with psql, by someone with access to the database.  Each attack is made on its own copy of one vault, and each
 # must be refused where it would be acted on (exit 8, naming what failed) and
 # named by `audit verify` (exit 1).  Issue 11, items 1-6 and 10; legal holds
 # and attachments (their rows and client links) too.
@@ -19,28 +20,32 @@ dec() { echo $((16#${1#c-})); }
 AI=$(dec "$A"); BI=$(dec "$B"); CI=$(dec "$C")
 printf 'Newsletter: monthly offers.\n' >"$TRASH/notice.txt"
 
-mkdir -p "$TRASH/atk"
-# snapshot NAME: a consistent copy of the vault as it is now (sqlite3's own backup).
-snapshot() {
-	sqlite3 "$V" ".backup '$TRASH/atk/$1.db'"
-}
-# attack NAME SQL...: a copy of the vault as it is now, changed by SQL with the
+# attack NAME SQL [PG_SQL]: a copy of the vault as it is now (vault_copy),
+# changed by SQL (PG_SQL on PostgreSQL when the dialects differ) with the
 # append-only triggers dropped; `fa` runs fortress on it.
 AV=
 attack() {
 	local name=$1; shift
-	snapshot "$name" &&
-	sqlite3 "$TRASH/atk/$name.db" "DROP TRIGGER IF EXISTS consent_no_update; DROP TRIGGER IF EXISTS consent_no_delete; $*" &&
-	AV=$TRASH/atk/$name.db
+	AV=$(vault_copy "$V" "$name") &&
+	vault_drop_triggers "$AV" consent &&
+	vault_sql -v "$AV" "$@" >/dev/null
+}
+# attack_old NAME "TABLE..." SQL: the same, with the TABLEs of the copy
+# taken before the edits (BEFORE) readable as o.TABLE
+attack_old() {
+	AV=$(vault_copy "$V" "$1") &&
+	vault_sql_old "$AV" "$BEFORE" "$2" "$3" >/dev/null
 }
 fa() { FORTRESS_VAULT=$AV fort "$@"; }
+# zeros N: a SQL expression of N zero bytes
+zeros() { if on_pg; then echo "decode(repeat('00', $1), 'hex')"; else echo "zeroblob($1)"; fi; }
 
 test_expect 'the untouched vault verifies' '
 	expect_exit 0 fort audit verify &&
 	expect_exit 0 fort consent verify
 '
 
-snapshot before-edit
+BEFORE=$(vault_copy "$V" before-edit)
 fort client edit "$A" --set email="jana.schmidt@example.com" >/dev/null 2>&1
 fort consent grant "$A" marketing --channel web --notice-file "$TRASH/notice.txt" >/dev/null 2>&1
 fort consent withdraw "$A" marketing --channel email >/dev/null 2>&1
@@ -65,7 +70,7 @@ test_expect 'item 1: an edited or reordered consent entry is named' '
 '
 
 test_expect 'item 4: an older copy of a record put back is refused on reveal and named by audit verify' '
-	attack rollback "ATTACH '\''$TRASH/atk/before-edit.db'\'' AS o;
+	attack_old rollback clients "
 		UPDATE clients SET vk_version = (SELECT vk_version FROM o.clients WHERE id = $AI),
 		  wrapped = (SELECT wrapped FROM o.clients WHERE id = $AI), data = (SELECT data FROM o.clients WHERE id = $AI),
 		  updated = (SELECT updated FROM o.clients WHERE id = $AI) WHERE id = $AI;" &&
@@ -82,19 +87,22 @@ test_expect 'item 3: a record cut short (a field dropped) is a tamper error, not
 	expect_exit 1 fa audit verify
 '
 
-# recut VAULT ID MODE: SQL that rewrites client ID's record and fixes up its
+# recut VAULT ID MODE: SQL (for VAULT's backend) that rewrites client ID's record and fixes up its
 # seal_head row (the row hash recomputed as the store computes it, an
 # unkeyed BLAKE2b), so that the read's seal check passes and the record
 # decoder is what must refuse it.  MODE cut: cut at the last field boundary
 # (the last field and the trailer gone, a well-formed shorter record);
 # drop: the second field removed, the trailer kept.
 recut() {
-	python3 - "$1" "$2" "$3" <<'PY'
-import hashlib, sqlite3, struct, sys
-db, cid, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-row = list(con.execute("SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id = ?", (cid,)).fetchone())
-data = bytes(row[3])
+	local row
+	row=$(vault_sql -v "$1" "SELECT id, vk_version, hex(wrapped), hex(data), created, updated FROM clients WHERE id = $2" \
+		"SELECT id, vk_version, encode(wrapped, 'hex'), encode(data, 'hex'), created, updated FROM clients WHERE id = $2") &&
+	"$PYTHON" - "$row" "$2" "$3" "$(on_pg && echo pg)" <<'PY'
+import hashlib, struct, sys
+f, cid, mode, pg = sys.argv[1].split("|"), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "pg"
+row = [int(f[0]), int(f[1]), bytes.fromhex(f[2]), bytes.fromhex(f[3]), int(f[4]), int(f[5])]
+assert row[0] == cid
+data = row[3]
 def varint(b, i):
     x = s = 0
     while True:
@@ -112,8 +120,9 @@ h.update(b"fortress-row-v1\0clients\0" + struct.pack(">Q", cid))
 for v in row:
     if isinstance(v, int): h.update(b"\x01" + struct.pack(">Q", v & (2**64 - 1)))
     else: h.update(b"\x04" + struct.pack(">Q", len(v)) + bytes(v))
-print("UPDATE clients SET data = X'%s' WHERE id = %d; UPDATE seal_head SET hash = X'%s' WHERE tbl = 'clients' AND id = %d;"
-      % (row[3].hex(), cid, h.hexdigest(), cid))
+blob = (lambda b: "'\\x%s'::bytea" % b.hex()) if pg else (lambda b: "X'%s'" % b.hex())
+print("UPDATE clients SET data = %s WHERE id = %d; UPDATE seal_head SET hash = %s WHERE tbl = 'clients' AND id = %d;"
+      % (blob(row[3]), cid, blob(h.digest()), cid))
 PY
 }
 
@@ -157,14 +166,15 @@ test_expect 'item 10: client list and export stop at a record that fails authent
 '
 
 test_expect 'item 10: a tampered map, a changed role and a corrupt grant are tamper errors naming what failed' '
-	attack map "UPDATE meta SET v = replace(v, '\''\"service\"'\'', '\''\"servicx\"'\'') WHERE k = '\''map'\''" &&
+	attack map "UPDATE meta SET v = replace(v, '\''\"service\"'\'', '\''\"servicx\"'\'') WHERE k = '\''map'\''" \
+		"UPDATE meta SET v = convert_to(replace(convert_from(v, '\''UTF8'\''), '\''\"service\"'\'', '\''\"servicx\"'\''), '\''UTF8'\'') WHERE k = '\''map'\''" &&
 	expect_exit 8 fa map show &&
 	expect_contains "$ERR" "the data map" &&
 	expect_not_contains "$OUT" "servicx" &&
 	attack role "UPDATE users SET role = '\''staff'\''" &&
 	expect_exit 8 fa client list &&
 	expect_contains "$ERR" "roles were changed outside Fortress" &&
-	attack grant "UPDATE grants SET sealed = zeroblob(length(sealed)) WHERE key_name = '\''cat:contact'\''" &&
+	attack grant "UPDATE grants SET sealed = $(zeros "length(sealed)") WHERE key_name = '\''cat:contact'\''" &&
 	expect_exit 8 fa client list &&
 	expect_contains "$ERR" "grant of key" &&
 	expect_not_contains "$ERR" "data map"
@@ -257,7 +267,7 @@ test_expect 'the seal log itself cannot be rewritten: its digest is in a signed 
 '
 
 test_expect 'seal_head (the newest seals reads check against) rolled back with the row is named by audit verify' '
-	attack head-rollback "ATTACH '\''$TRASH/atk/before-edit.db'\'' AS o;
+	attack_old head-rollback "clients seal_head" "
 		UPDATE clients SET vk_version = (SELECT vk_version FROM o.clients WHERE id = $AI),
 		  wrapped = (SELECT wrapped FROM o.clients WHERE id = $AI), data = (SELECT data FROM o.clients WHERE id = $AI),
 		  updated = (SELECT updated FROM o.clients WHERE id = $AI) WHERE id = $AI;
@@ -269,7 +279,7 @@ test_expect 'seal_head (the newest seals reads check against) rolled back with t
 '
 
 test_expect 'a seal_head row added or removed on its own is named by audit verify' '
-	attack head-add "INSERT INTO seal_head(tbl, id, seq, hash) VALUES('\''consent'\'', 999999, 1, zeroblob(32))" &&
+	attack head-add "INSERT INTO seal_head(tbl, id, seq, hash) VALUES('\''consent'\'', 999999, 1, $(zeros 32))" &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "seal_head" &&
 	attack head-del "DELETE FROM seal_head WHERE tbl = '\''clients'\'' AND id = $BI" &&
@@ -291,7 +301,7 @@ test_expect 'the exports record and requests are sealed too' '
 '
 
 test_expect 'item 6: a legal hold moved to an earlier date is refused before retention acts on it' '
-	test "$(sqlite3 "$V" "SELECT count(*) FROM holds")" -gt 0 &&
+	test "$(vault_sql "SELECT count(*) FROM holds")" -gt 0 &&
 	expect_exit 0 fort retention due --json &&
 	attack hold-date "UPDATE holds SET until = '\''2000-01-01'\''" &&
 	expect_exit 8 fa retention run --dry-run &&
@@ -314,7 +324,7 @@ test_expect 'attachments: a client link moved to another client is refused by li
 	expect_exit 0 fort quarantine "$TRASH/piotr.csv" &&
 	expect_exit 0 fort attachment list --json &&
 	expect_contains "$OUT" "$B" &&
-	ATT=$(sqlite3 "$V" "SELECT max(id) FROM attachments") &&
+	ATT=$(vault_sql "SELECT max(id) FROM attachments") &&
 	attack att-link "UPDATE attachment_clients SET client = $AI WHERE att = $ATT" &&
 	expect_exit 8 fa attachment list &&
 	expect_contains "$ERR" "client links of attachment $ATT" &&
@@ -337,7 +347,8 @@ test_expect 'attachments: a link deleted or an attachment row edited is named' '
 '
 
 test_expect 'the vault details printed on documents (business, owner) are sealed' '
-	attack business "UPDATE meta SET v = CAST('\''Evil Corp'\'' AS BLOB) WHERE k = '\''business'\''" &&
+	attack business "UPDATE meta SET v = CAST('\''Evil Corp'\'' AS BLOB) WHERE k = '\''business'\''" \
+		"UPDATE meta SET v = convert_to('\''Evil Corp'\'', '\''UTF8'\'') WHERE k = '\''business'\''" &&
 	expect_exit 8 fa client list &&
 	expect_contains "$ERR" "the business name" &&
 	expect_exit 8 fa notice show &&
@@ -350,7 +361,8 @@ test_expect 'the vault details printed on documents (business, owner) are sealed
 
 test_expect 'the mail settings (where letters go) are sealed' '
 	expect_exit 0 fort mail set smtp.host mail.example.org &&
-	attack smtp "UPDATE meta SET v = CAST(replace(CAST(v AS TEXT), '\''mail.example.org'\'', '\''evil.example.net'\'') AS BLOB) WHERE k = '\''mail.settings'\''" &&
+	attack smtp "UPDATE meta SET v = CAST(replace(CAST(v AS TEXT), '\''mail.example.org'\'', '\''evil.example.net'\'') AS BLOB) WHERE k = '\''mail.settings'\''" \
+		"UPDATE meta SET v = convert_to(replace(convert_from(v, '\''UTF8'\''), '\''mail.example.org'\'', '\''evil.example.net'\''), '\''UTF8'\'') WHERE k = '\''mail.settings'\''" &&
 	expect_exit 8 fa mail show &&
 	expect_contains "$ERR" "the mail settings" &&
 	expect_not_contains "$OUT" "evil.example.net" &&

@@ -161,7 +161,7 @@ test_expect 'a repeated share and text that is not a share are refused (exit 6)'
 '
 
 test_expect 'a share of another vault is refused (exit 4), nothing changes' '
-	OTHER=$TRASH/vault/other.db &&
+	OTHER=$(vault_new other) &&
 	expect_exit 0 fort --vault "$OTHER" init --country DE --name "Other GmbH" --owner bob --kdf interactive &&
 	expect_exit 0 fort --vault "$OTHER" recovery split --shares 5 --threshold 3 &&
 	sed -n 2p "$OUT" >"$TRASH/o2" &&

@@ -69,12 +69,22 @@ test_expect 'round trip: the restored vault exports the same content' '
 	export_sorted "$FORTRESS_VAULT" "$TRASH/before.txt" &&
 	expect_exit 0 fort backup restore "$BAK" --to "$RESTORED" &&
 	expect_file_mode "$RESTORED" 600 &&
+	expect_exit 6 fort backup restore "$BAK" --to "postgresql:///fortress_restore?host=$TRASH" &&
+	expect_contains "$ERR" "store copy --to URL" &&
 	export_sorted "$RESTORED" "$TRASH/after.txt" &&
 	expect_eq "$(sha "$TRASH/after.txt")" "$(sha "$TRASH/before.txt")" "export digest" &&
 	expect_eq "$(wc -l <"$TRASH/after.txt" | tr -d " ")" 3 "clients exported" &&
 	expect_exit 0 fort --vault "$RESTORED" audit verify &&
 	expect_exit 0 fort --vault "$RESTORED" audit log &&
 	expect_contains "$OUT" "backup-restore"
+'
+
+test_expect 'the restored file as a vault of this run'\''s backend (moved into PostgreSQL on a pg run) reads the same' '
+	RV=$(vault_in_backend "$RESTORED" restored) &&
+	export_sorted "$RV" "$TRASH/after-backend.txt" &&
+	expect_eq "$(sha "$TRASH/after-backend.txt")" "$(sha "$TRASH/before.txt")" "export digest" &&
+	expect_exit 0 fort --vault "$RV" audit verify &&
+	expect_contains "$OUT" "audit chain OK"
 '
 
 test_expect 'restore onto an existing file is refused (exit 6), the file untouched' '
@@ -130,8 +140,8 @@ test_expect 'a backup from a newer Fortress: exit 8, says so' '
 	expect_eq "$(test -e "$TRASH/work/newer.db" && echo yes || echo no)" no "newer.db exists"
 '
 
-test_expect 'not a backup at all: exit 8' '
-	expect_exit 8 fort backup verify "$FORTRESS_VAULT" &&
+test_expect 'not a backup at all (a vault file): exit 8' '
+	expect_exit 8 fort backup verify "$RESTORED" &&
 	expect_contains "$ERR" "not a Fortress backup"
 '
 
@@ -160,15 +170,19 @@ test_expect 'restore on another machine (no current vault) works with the passph
 	expect_contains "$ERR" "cannot be erased again" &&
 	expect_exit 0 fort --vault "$TRASH/work/fresh.db" client get "$A" &&
 	expect_exit 0 fort --vault "$TRASH/work/fresh.db" status --json &&
-	expect_eq "$(jq_ "$OUT" "d[\"clients\"]")" 3 clients
+	expect_eq "$(jq_ "$OUT" "d[\"clients\"]")" 3 clients &&
+	FV=$(vault_in_backend "$TRASH/work/fresh.db" fresh) &&
+	expect_exit 0 fort --vault "$FV" client get "$A" --reveal email --purpose billing &&
+	expect_contains "$OUT" "jana@example.com"
 '
 
 test_expect '--no-replay skips the ledger on purpose; another vault as --vault is refused (exit 6)' '
 	expect_exit 0 fort backup restore "$BAK" --to "$TRASH/work/noreplay.db" --no-replay --json &&
 	expect_eq "$(jq_ "$OUT" "d[\"erased_replayed\"]")" 0 erased_replayed &&
 	expect_exit 0 fort --vault "$TRASH/work/noreplay.db" client get "$B" &&
-	expect_exit 0 fort --vault "$TRASH/work/other.db" init --country DE --name "Other Firm" --owner "$VAULT_OWNER" --kdf interactive &&
-	expect_exit 6 fort --vault "$TRASH/work/other.db" backup restore "$BAK" --to "$TRASH/work/mixed.db" &&
+	OTHER=$(vault_new other) &&
+	expect_exit 0 fort --vault "$OTHER" init --country DE --name "Other Firm" --owner "$VAULT_OWNER" --kdf interactive &&
+	expect_exit 6 fort --vault "$OTHER" backup restore "$BAK" --to "$TRASH/work/mixed.db" &&
 	expect_contains "$ERR" "not the vault this backup was made of" &&
 	expect_eq "$(test -e "$TRASH/work/mixed.db" && echo yes || echo no)" no "mixed.db exists"
 '

@@ -83,7 +83,10 @@ test_expect 'round trip: restored from the piped backup, the same clients' '
 	expect_exit 0 fort backup restore "$BAK" --to "$TRASH/work/restored.db" &&
 	export_sorted "$TRASH/work/restored.db" "$TRASH/after.txt" &&
 	expect_eq "$(wc -l <"$TRASH/after.txt" | tr -d " ")" 3 "clients exported" &&
-	expect_eq "$(sha "$TRASH/after.txt")" "$(sha "$TRASH/before.txt")" "export digest"
+	expect_eq "$(sha "$TRASH/after.txt")" "$(sha "$TRASH/before.txt")" "export digest" &&
+	RV=$(vault_in_backend "$TRASH/work/restored.db" restored) &&
+	export_sorted "$RV" "$TRASH/after-backend.txt" &&
+	expect_eq "$(sha "$TRASH/after-backend.txt")" "$(sha "$TRASH/before.txt")" "export digest in this run'\''s backend"
 '
 
 test_expect 'backup verify - and backup restore - read the backup from standard input' '

@@ -51,11 +51,15 @@ test_expect 'restore with any three shares sets a new owner passphrase' '
 	expect_exit 4 fort --vault "$NEW" client list &&
 	FORTRESS_PASSPHRASE_FILE=$TRASH/new.pass expect_exit 0 fort --vault "$NEW" audit verify &&
 	FORTRESS_PASSPHRASE_FILE=$TRASH/new.pass expect_exit 0 fort --vault "$NEW" audit log --json &&
-	expect_contains "$OUT" "recovery-restore"
+	expect_contains "$OUT" "recovery-restore" &&
+	RV=$(FORTRESS_PASSPHRASE_FILE=$TRASH/new.pass vault_in_backend "$NEW" restored) &&
+	FORTRESS_PASSPHRASE_FILE=$TRASH/new.pass expect_exit 0 fort --vault "$RV" client get "$CID" --reveal iban --purpose billing &&
+	expect_contains "$OUT" "DE89370400440532013000" &&
+	FORTRESS_PASSPHRASE_FILE=$TRASH/new.pass expect_exit 0 fort --vault "$RV" audit verify
 '
 
 test_expect 'shares of another vault do not open this backup' '
-	OTHER=$TRASH/vault/other.db &&
+	OTHER=$(vault_new other) &&
 	expect_exit 0 fort --vault "$OTHER" init --country DE --name "Other" --owner "otto" --kdf interactive &&
 	expect_exit 0 fort --vault "$OTHER" recovery split --shares 3 --threshold 2 --out "$TRASH/other-shares" &&
 	expect_exit 4 fort_nopass backup restore "$TRASH/vault.backup" --to "$TRASH/vault/x.db" --no-replay \

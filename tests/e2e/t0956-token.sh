@@ -3,8 +3,9 @@
 # made with a role and purposes, printed once (stdout, or --output with mode
 # 0600, never argv), listed, revoked with a key rotation; bad input refused
 # with one clear error and the vault unchanged; and the tokens table edited
-# with the real sqlite3 (a revocation undone, an expiry pushed back, a role
-# widened) caught where it is read and by `audit verify`.
+# with the real sqlite3, or psql on a PostgreSQL vault (a revocation undone,
+# an expiry pushed back, a role widened) caught where it is read and by
+# `audit verify`.
 set -u
 . "$E2E_LIB"
 
@@ -26,8 +27,10 @@ TOK=$(cat "$TRASH/work/ci.token")
 SECRET=${TOK##*_}
 
 test_expect 'the vault keeps a verifier, not the token' '
-	expect_exit 1 grep -c -F "$SECRET" "$V" &&
-	expect_eq "$(sqlite3 "$V" "SELECT count(*) FROM tokens WHERE name = '\''ci'\''")" 1
+	vault_dump "$V" >"$TRASH/dump" &&
+	expect_exit 1 grep -c -F "$SECRET" "$TRASH/dump" &&
+	expect_exit 1 grep -c -i -F "$(printf %s "$SECRET" | od -An -tx1 | tr -d " \n")" "$TRASH/dump" &&
+	expect_eq "$(vault_sql "SELECT count(*) FROM tokens WHERE name = '\''ci'\''")" 1
 '
 
 test_expect 'token list shows it, with its scope; --json the same' '
@@ -49,7 +52,7 @@ test_expect '--output writes it 0600, and nothing to stdout' '
 '
 
 test_expect 'bad input: one clear error, a meaningful exit code, nothing made' '
-	before=$(sqlite3 "$V" "SELECT count(*) FROM tokens") &&
+	before=$(vault_sql "SELECT count(*) FROM tokens") &&
 	expect_exit 2 fort token create x &&
 	expect_contains "$ERR" "needs --role" &&
 	expect_exit 2 fort token create x --role staff --expires 400d &&
@@ -62,7 +65,7 @@ test_expect 'bad input: one clear error, a meaningful exit code, nothing made' '
 	expect_exit 6 fort token create "Bad Name" --role staff &&
 	expect_exit 6 fort token create ci --role staff &&
 	expect_contains "$ERR" "already exists" &&
-	expect_eq "$(sqlite3 "$V" "SELECT count(*) FROM tokens")" "$before"
+	expect_eq "$(vault_sql "SELECT count(*) FROM tokens")" "$before"
 '
 
 test_expect 'a staff member cannot make a token, and a token user is not a user' '
@@ -87,9 +90,9 @@ test_expect 'token revoke rotates what it held and lists it revoked' '
 	expect_contains "$OUT" "token-revoke"
 '
 
-test_expect 'tamper: a revocation undone with sqlite3 is caught' '
-	cp "$V" "$TRASH/work/unrevoke.db" && AV=$TRASH/work/unrevoke.db &&
-	sqlite3 "$AV" "UPDATE tokens SET revoked = 0 WHERE name = '\''ci'\''" &&
+test_expect 'tamper: a revocation undone with sqlite3 / psql is caught' '
+	AV=$(vault_copy "$V" unrevoke) &&
+	vault_sql -v "$AV" "UPDATE tokens SET revoked = 0 WHERE name = '\''ci'\''" &&
 	expect_exit 8 fa token list &&
 	expect_contains "$ERR" "token #" &&
 	expect_exit 1 fa audit verify &&
@@ -100,16 +103,16 @@ test_expect 'tamper: an expiry pushed back, a role widened, a purpose added are 
 	for q in "UPDATE tokens SET expires = 1 WHERE name = '\''nightly'\''" \
 		 "UPDATE tokens SET role = '\''owner'\'' WHERE name = '\''nightly'\''" \
 		 "UPDATE tokens SET purposes = '\''billing,marketing'\'' WHERE name = '\''nightly'\''"; do
-		cp "$V" "$TRASH/work/t.db" && AV=$TRASH/work/t.db &&
-		sqlite3 "$AV" "$q" &&
+		AV=$(vault_copy "$V" t) &&
+		vault_sql -v "$AV" "$q" &&
 		expect_exit 8 fa token list &&
 		expect_exit 1 fa audit verify || return 1
 	done
 '
 
 test_expect 'tamper: the token keyholder given another role in users breaks the users-and-roles MAC' '
-	cp "$V" "$TRASH/work/role.db" && AV=$TRASH/work/role.db &&
-	sqlite3 "$AV" "UPDATE users SET role = '\''owner'\'' WHERE name = '\''token:nightly'\''" &&
+	AV=$(vault_copy "$V" role) &&
+	vault_sql -v "$AV" "UPDATE users SET role = '\''owner'\'' WHERE name = '\''token:nightly'\''" &&
 	expect_exit 8 fa token list &&
 	expect_contains "$ERR" "users or roles were changed outside Fortress"
 '
