@@ -1935,9 +1935,14 @@ int pg_store_blind_del_client(store *s, int64_t client)
  * seal has to decide (no MAC on the entry, or no entry: a value not found
  * is checked against its seal, removed outside Fortress); without keys the
  * seal head always. */
+/* (the seal head in a LATERAL subquery kept apart by OFFSET 0: its
+ * "u.mac IS NULL" is then a one-time filter, and the seal_head index is not
+ * read for an entry with a MAC; EXPLAIN ANALYZE: 3 buffers for a hit
+ * instead of 8.  As a plain join condition it is a join filter, applied
+ * after the probe.) */
 #define UNIQ_FIND_MAC \
 	"SELECT u.client, u.mac, sh.hash, sh.seq FROM (SELECT 1) AS one LEFT JOIN uniq u ON u.h = $1" \
-	" LEFT JOIN seal_head sh ON u.mac IS NULL AND sh.tbl = 'uniq' AND sh.id = $2"
+	" LEFT JOIN LATERAL (SELECT hash, seq FROM seal_head WHERE u.mac IS NULL AND tbl = 'uniq' AND id = $2 OFFSET 0) sh ON true"
 #define UNIQ_FIND_SEAL \
 	"SELECT u.client, u.mac, sh.hash, sh.seq FROM (SELECT 1) AS one LEFT JOIN uniq u ON u.h = $1" \
 	" LEFT JOIN seal_head sh ON sh.tbl = 'uniq' AND sh.id = $2"
