@@ -53,6 +53,35 @@ void seal_col_null(crypto_generichash_state *hs)
 	crypto_generichash_update(hs, &tb, 1);
 }
 
+static const char imac_tag[] = "fortress-index-mac-v1";
+
+void seal_index_mac(unsigned char out[SEAL_IMAC_LEN], const unsigned char *key, const char *table, const unsigned char *h,
+		    int64_t client)
+{
+	unsigned char m[sizeof imac_tag + 8 + STORE_BIDX_LEN + 8], *p = m;
+	size_t tl = strlen(table) + 1; /* "blind", "uniq" and their NUL */
+	_Static_assert(SEAL_IMAC_LEN == crypto_shorthash_siphashx24_BYTES, "a SipHash-2-4-128 MAC");
+	if (tl > 8)
+		tl = 8;
+	memcpy(p, imac_tag, sizeof imac_tag);
+	p += sizeof imac_tag;
+	memcpy(p, table, tl);
+	p += tl;
+	memcpy(p, h, STORE_BIDX_LEN);
+	p += STORE_BIDX_LEN;
+	for (int i = 0; i < 8; i++)
+		*p++ = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+	crypto_shorthash_siphashx24(out, m, (unsigned long long)(p - m), key);
+}
+
+int seal_index_mac_fail(int unique, int64_t client)
+{
+	return fort_error_set(FORT_ETAMPER, "%s naming client %lld does not carry a valid MAC: it was changed outside Fortress "
+			      "(moved to another client, its value swapped, or added without the vault key); "
+			      "run 'fortress audit verify' and restore the vault from a backup",
+			      unique ? "a unique-index entry (e-mail, phone)" : "a search-index entry", (long long)client);
+}
+
 void seal_hash_index(unsigned char out[32], const char *table, const unsigned char *h, int64_t client)
 {
 	crypto_generichash_state hs;

@@ -43,6 +43,20 @@ void seal_hash_index(unsigned char out[32], const char *table, const unsigned ch
  * entry's key includes its client: BLIND 1). */
 int64_t seal_index_id(const char *table, int blind, const unsigned char *h, int64_t client);
 
+/* An index entry's MAC (issue 16, schema 15; docs/SECURITY.md "index
+ * entries"): SipHash-2-4-128 (crypto_shorthash_siphashx24, a PRF) under KEY
+ * (SEAL_IMAC_KEY_LEN bytes, keys_index_mac_key) over the tag
+ * "fortress-index-mac-v1", TABLE ("blind" or "uniq") with its NUL, H and
+ * the client id (8 bytes, big-endian).  One definition for both backends:
+ * a vault copied between them keeps its MACs. */
+#define SEAL_IMAC_LEN 16
+#define SEAL_IMAC_KEY_LEN crypto_shorthash_siphashx24_KEYBYTES
+void seal_index_mac(unsigned char out[SEAL_IMAC_LEN], const unsigned char *key, const char *table, const unsigned char *h,
+		    int64_t client);
+/* FORT_ETAMPER for an entry of the unique (UNIQUE 1) or search index naming
+ * CLIENT whose MAC verifies under no key. */
+int seal_index_mac_fail(int unique, int64_t client);
+
 int seal_is_zero32(const unsigned char *h);
 /* What a row's hash NOW (all zero: the row is gone) says against its
  * newest seal SEALED (FOUND: a seal exists; all zero: sealed as removed). */

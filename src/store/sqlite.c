@@ -2518,25 +2518,12 @@ int store_seal_touch_all(store *s)
  * store_index_mac_keys).  The field is not in it: a row names no field,
  * and h is already the field's own (each field's blind-index key is its
  * own), so an entry cannot pass for another field's either. */
-#define IMAC_LEN 16
-#define IMAC_KEY_LEN crypto_shorthash_siphashx24_KEYBYTES
+#define IMAC_LEN SEAL_IMAC_LEN
+#define IMAC_KEY_LEN SEAL_IMAC_KEY_LEN
 #define IMAC_KEYS_MAX 64
-static const char imac_tag[] = "fortress-index-mac-v1";
-
 static void index_mac(unsigned char out[IMAC_LEN], const unsigned char *key, int tbl, const unsigned char *h, int64_t client)
 {
-	unsigned char m[sizeof imac_tag + 8 + STORE_BIDX_LEN + 8], *p = m;
-	size_t tl = strlen(seal_table[tbl]) + 1; /* "blind", "uniq" and their NUL */
-	memcpy(p, imac_tag, sizeof imac_tag);
-	p += sizeof imac_tag;
-	memcpy(p, seal_table[tbl], tl);
-	p += tl;
-	memcpy(p, h, STORE_BIDX_LEN);
-	p += STORE_BIDX_LEN;
-	for (int i = 0; i < 8; i++)
-		*p++ = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-	_Static_assert(IMAC_LEN == crypto_shorthash_siphashx24_BYTES, "a SipHash-2-4-128 MAC");
-	crypto_shorthash_siphashx24(out, m, (unsigned long long)(p - m), key);
+	seal_index_mac(out, key, seal_table[tbl], h, client); /* seal_common.c: both backends' */
 }
 
 /* The MAC in column COL of ST for the entry (H, CLIENT) of TBL: the index
@@ -2561,10 +2548,7 @@ static int index_mac_verdict(const store *s, int tbl, const unsigned char *h, in
 
 static int index_mac_fail(int tbl, int64_t client)
 {
-	return fort_error_set(FORT_ETAMPER, "%s naming client %lld does not carry a valid MAC: it was changed outside Fortress "
-			      "(moved to another client, its value swapped, or added without the vault key); "
-			      "run 'fortress audit verify' and restore the vault from a backup",
-			      tbl == T_UNIQ ? "a unique-index entry (e-mail, phone)" : "a search-index entry", (long long)client);
+	return seal_index_mac_fail(tbl == T_UNIQ, client);
 }
 
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)

@@ -243,9 +243,8 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
  * versions during a rotation) accepted on reads; copied into locked
  * memory; N 0 forgets them (wiped).  Without keys, entries are written
  * without a MAC and checked against their seals.  The seal of an entry
- * still covers (H, client) only: the MAC is not sealed content.  On
- * PostgreSQL: accepted and unused (entries carry no MAC there; every find
- * checks the seal). */
+ * still covers (H, client) only: the MAC is not sealed content.  Both
+ * backends write and check the same MAC (seal_common.h, seal_index_mac). */
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
 /* Give up to MAX entries without a MAC (written before schema 15, or
  * without keys) their MAC under the first key, in key order after the

@@ -15,13 +15,17 @@
  * Fortress is not blessed: the upgrade stops, the find refuses it).  Then
  * the meta key "index_mac" says none is left, so later unlocks do not scan
  * (an unsealed hint: deleted, the next unlock scans again and finds
- * nothing to do; a row without a MAC is still checked by its seal). */
+ * nothing to do; a row without a MAC is still checked by its seal).  Its
+ * value "2": the PostgreSQL backend wrote no MACs before it (issue 19)
+ * but its vaults got the hint "1" all the same, so "1" (any other value)
+ * scans once more: a SQLite vault finds nothing to do, a PostgreSQL one
+ * gets its MACs. */
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
 
-#define IDXMAC_VALUE "1"
+#define IDXMAC_VALUE "2"
 #define IDXMAC_BATCH 2000
 
 int vault_index_keys(fort_vault *v)
@@ -61,11 +65,13 @@ int vault_index_mac_upgrade(fort_vault *v, uint64_t *done)
 	if (!v->kr)
 		return 0;
 	if ((r = store_meta_get(v->st, "index_mac", &val, &len)) == 0) {
+		int current = len == strlen(IDXMAC_VALUE) && memcmp(val, IDXMAC_VALUE, len) == 0;
 		free(val);
-		return 0;
-	}
-	if (r != FORT_ENOTFOUND)
+		if (current)
+			return 0;
+	} else if (r != FORT_ENOTFOUND) {
 		return r;
+	}
 	fort_error_clear();
 	while (more) {
 		uint64_t n = 0;

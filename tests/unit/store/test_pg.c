@@ -17,6 +17,7 @@
 #include "fixture.h"
 #include "store/store.h"
 #include "store/signin.h"
+#include "store/seal_common.h"
 
 /* A new empty database: its connection string (static, one of 8). */
 static const char *newdb(const char *name)
@@ -648,45 +649,288 @@ static void test_vault(void **state)
 	fort_secret_free(pass);
 }
 
-/* Schema 15's index MAC column exists here too (pg_migrations[14]), so the
- * two backends keep one schema; this backend writes no MACs yet: entries
- * are NULL and every find checks the entry's seal (a moved one refused). */
-static void test_index_mac_column(void **state)
+/* ----------------------------------------------- the index entries' MACs
+ *
+ * Written and checked as on SQLite (test_index_mac.c, the same attacks made
+ * with a second connection, as psql would): a find checks the entry it
+ * found by its MAC, one statement; an entry without one falls back to its
+ * seal; the upgrade blesses only what its seal vouches for; a vault-key
+ * rotation re-MACs what the old key made. */
+static const unsigned char K1[16] = "key-one-16-bytes", K2[16] = "key-two-16-bytes";
+static const unsigned char ha[STORE_BIDX_LEN] = "aaaaaaaaaaaaaaaa", hb[STORE_BIDX_LEN] = "bbbbbbbbbbbbbbbb",
+			   hc[STORE_BIDX_LEN] = "cccccccccccccccc";
+
+/* Clients 5 and 6; unique entry ha -> 5, hc -> 6; search entry hb -> 5 and
+ * 6, one at a time (MANY 0) or as an import's batch (store_blind_add_many);
+ * sealed (seq 1), with the keys KEYS (N of them; 0: written without MACs).
+ * *URL: the database. */
+static store *imac_vault(const char *name, const unsigned char *keys, size_t n, int many, const char **url)
+{
+	store *s = NULL;
+	*url = newdb(name);
+	next_seq = 1;
+	assert_int_equal(store_open(&s, *url, 1), 0);
+	assert_int_equal(store_index_mac_keys(s, keys, n), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 5, "five"), 0);
+	assert_int_equal(put_client(s, 6, "six"), 0);
+	if (many) {
+		store_bidx_add e[4] = { { .client = 5, .unique = 1 }, { .client = 6, .unique = 1 }, { .client = 5 }, { .client = 6 } };
+		int64_t other[4] = { 9, 9, 9, 9 };
+		memcpy(e[0].h, ha, STORE_BIDX_LEN);
+		memcpy(e[1].h, hc, STORE_BIDX_LEN);
+		memcpy(e[2].h, hb, STORE_BIDX_LEN);
+		memcpy(e[3].h, hb, STORE_BIDX_LEN);
+		assert_int_equal(store_blind_add_many(s, e, 4, other), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(other[i], 0);
+	} else {
+		assert_int_equal(store_blind_add(s, ha, 5, 1, NULL), 0);
+		assert_int_equal(store_blind_add(s, hc, 6, 1, NULL), 0);
+		assert_int_equal(store_blind_add(s, hb, 5, 0, NULL), 0);
+		assert_int_equal(store_blind_add(s, hb, 6, 0, NULL), 0);
+	}
+	assert_int_equal(audit_entry(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+	return s;
+}
+
+static int imac_find(store *s, const unsigned char *h, int unique, size_t *n)
+{
+	int64_t ids[4];
+	return store_blind_find(s, h, unique, ids, 4, n);
+}
+
+/* The MACs written (one at a time and in an import's batch) are the ones
+ * seal_index_mac makes (the SQLite backend's), and found with the right
+ * key only (the seals not looked at: the MAC alone refuses). */
+static void test_imac_written_and_checked(void **state)
 {
 	(void)state;
-	store *s = NULL;
-	const char *url = newdb("imac");
-	const unsigned char key[16] = "key-one-16-bytes";
-	unsigned char h[STORE_BIDX_LEN] = "0123456789abcdef", cur[STORE_IMAC_CURSOR] = { 0 };
-	int64_t ids[4];
-	size_t n;
-	uint64_t done = 9;
-	int more = 9;
-	next_seq = 1;
-	assert_int_equal(store_open(&s, url, 1), 0);
-	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM information_schema.columns WHERE table_name IN ('blind', 'uniq')"
-				   " AND column_name = 'mac' AND data_type = 'bytea'"), 2);
-	assert_int_equal(store_index_mac_keys(s, key, 1), 0);
-	store_set_commit_hook(s, hook, s);
-	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(put_client(s, 1, "first"), 0);
-	assert_int_equal(put_client(s, 2, "second"), 0);
-	assert_int_equal(store_blind_add(s, h, 1, 1, NULL), 0);
-	assert_int_equal(store_blind_add(s, h, 1, 0, NULL), 0);
-	assert_int_equal(store_commit(s), 0);
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE mac IS NULL"), 1);
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM blind WHERE mac IS NULL"), 1);
-	assert_int_equal(store_index_mac_upgrade(s, cur, 100, &done, &more), 0);
-	assert_int_equal(done, 0);
-	assert_int_equal(more, 0);
-	store_seal_enforce(s, 1);
-	assert_int_equal(store_blind_find(s, h, 1, ids, 4, &n), 0);
-	assert_int_equal(n, 1);
-	raw(url, "UPDATE blind SET client = 2");
-	assert_int_equal(store_blind_find(s, h, 0, ids, 4, &n), FORT_ETAMPER);
-	assert_int_equal(store_index_mac_keys(s, NULL, 0), 0);
+	for (int many = 0; many < 2; many++) {
+		const char *url;
+		store *s = imac_vault(many ? "imac_many" : "imac_one", K1, 1, many, &url);
+		unsigned char mac[16], both[32];
+		char hex[33], sql[256];
+		size_t n = 0;
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), 2);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM blind WHERE length(mac) = 16"), 2);
+		seal_index_mac(mac, K1, "blind", hb, 6);
+		sodium_bin2hex(hex, sizeof hex, mac, 16);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM blind WHERE client = 6 AND mac = '\\x%s'::bytea", hex);
+		assert_int_equal(raw_count(url, sql), 1);
+		seal_index_mac(mac, K1, "uniq", ha, 5);
+		sodium_bin2hex(hex, sizeof hex, mac, 16);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM uniq WHERE client = 5 AND mac = '\\x%s'::bytea", hex);
+		assert_int_equal(raw_count(url, sql), 1);
+		assert_int_equal(imac_find(s, ha, 1, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(imac_find(s, hb, 0, &n), 0);
+		assert_int_equal(n, 2);
+		store_seal_enforce(s, 0);
+		assert_int_equal(store_index_mac_keys(s, K2, 1), 0);
+		assert_int_equal(imac_find(s, ha, 1, &n), FORT_ETAMPER);
+		assert_non_null(strstr(fort_error_message(), "does not carry a valid MAC"));
+		assert_non_null(strstr(fort_error_message(), "client 5"));
+		assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+		/* an older key still held (a rotation of the vault key under way) */
+		memcpy(both, K2, 16);
+		memcpy(both + 16, K1, 16);
+		assert_int_equal(store_index_mac_keys(s, both, 2), 0);
+		assert_int_equal(imac_find(s, ha, 1, &n), 0);
+		assert_int_equal(n, 1);
+		store_close(s);
+	}
+}
+
+static void test_imac_moved_swapped_forged(void **state)
+{
+	(void)state;
+	const char *url;
+	store *s = imac_vault("imac_moved", K1, 1, 1, &url);
+	size_t n = 0;
+	store_seal_enforce(s, 0); /* the MAC alone */
+	/* moved to another client */
+	raw(url, "UPDATE uniq SET client = 6 WHERE client = 5");
+	assert_int_equal(imac_find(s, ha, 1, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "unique-index entry"));
+	assert_non_null(strstr(fort_error_message(), "client 6"));
+	raw(url, "UPDATE uniq SET client = 5 WHERE h = 'aaaaaaaaaaaaaaaa'::bytea");
+	assert_int_equal(imac_find(s, ha, 1, &n), 0);
+	/* the values of two entries swapped (each keeps its MAC) */
+	raw(url, "UPDATE uniq SET h = 'zzzzzzzzzzzzzzzz'::bytea WHERE h = 'aaaaaaaaaaaaaaaa'::bytea;"
+		 " UPDATE uniq SET h = 'aaaaaaaaaaaaaaaa'::bytea WHERE h = 'cccccccccccccccc'::bytea;"
+		 " UPDATE uniq SET h = 'cccccccccccccccc'::bytea WHERE h = 'zzzzzzzzzzzzzzzz'::bytea");
+	assert_int_equal(imac_find(s, ha, 1, &n), FORT_ETAMPER);
+	assert_int_equal(imac_find(s, hc, 1, &n), FORT_ETAMPER);
+	/* a search entry moved: the one row refuses the whole answer */
+	raw(url, "UPDATE blind SET client = 7 WHERE client = 6");
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "search-index entry naming client 7"));
+	raw(url, "UPDATE blind SET client = 6 WHERE client = 7");
+	assert_int_equal(imac_find(s, hb, 0, &n), 0);
+	assert_int_equal(n, 2);
+	/* added without the key: a MAC copied from another row, made up, cut */
+	raw(url, "INSERT INTO blind(h, client, mac) SELECT h, 9, mac FROM blind WHERE client = 5");
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+	raw(url, "UPDATE blind SET mac = '\\x00000000000000000000000000000000'::bytea WHERE client = 9");
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+	raw(url, "UPDATE blind SET mac = '\\x00'::bytea WHERE client = 9");
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
 	store_close(s);
+}
+
+/* An entry without a MAC is checked by its seal; the upgrade gives MACs,
+ * resumably, only to entries their seal vouches for. */
+static void test_imac_upgrade(void **state)
+{
+	(void)state;
+	const char *url;
+	store *s = imac_vault("imac_up", NULL, 0, 1, &url);
+	unsigned char cur[STORE_IMAC_CURSOR] = { 0 };
+	uint64_t done = 0;
+	int more = 1;
+	size_t n = 0;
+	assert_int_equal(raw_count(url, "SELECT count(mac) FROM uniq") + raw_count(url, "SELECT count(mac) FROM blind"), 0);
+	assert_int_equal(store_index_mac_keys(s, K1, 1), 0);
+	/* without a MAC: the seal decides, with keys or not */
+	assert_int_equal(imac_find(s, ha, 1, &n), 0);
+	assert_int_equal(n, 1);
+	/* in small steps: resumable from the cursor */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_index_mac_upgrade(s, cur, 3, &done, &more), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(done, 3);
+	assert_int_equal(more, 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_index_mac_upgrade(s, cur, 3, &done, &more), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(more, 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), 2);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM blind WHERE length(mac) = 16"), 2);
+	store_seal_enforce(s, 0);
+	assert_int_equal(imac_find(s, ha, 1, &n), 0);
+	assert_int_equal(imac_find(s, hb, 0, &n), 0);
+	assert_int_equal(n, 2);
+	/* now the MAC decides: moved, it is refused without the seal */
+	raw(url, "UPDATE uniq SET client = 6 WHERE client = 5");
+	assert_int_equal(imac_find(s, ha, 1, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "does not carry a valid MAC"));
+	store_close(s);
+
+	/* entries moved before the upgrade are not blessed with a MAC; a
+	 * find of one without a MAC asks its seal and refuses */
+	s = imac_vault("imac_up2", NULL, 0, 0, &url);
+	raw(url, "UPDATE blind SET client = 7 WHERE client = 6");
+	raw(url, "UPDATE uniq SET client = 6 WHERE client = 5");
+	assert_int_equal(store_index_mac_keys(s, K1, 1), 0);
+	assert_int_equal(imac_find(s, ha, 1, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "audit entry"));
+	memset(cur, 0, sizeof cur);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_index_mac_upgrade(s, cur, 100, &done, &more), FORT_ETAMPER);
+	store_rollback(s);
+	assert_int_equal(raw_count(url, "SELECT count(mac) FROM blind") + raw_count(url, "SELECT count(mac) FROM uniq"), 0);
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+	store_close(s);
+}
+
+static void test_imac_rekey(void **state)
+{
+	(void)state;
+	const char *url;
+	store *s = imac_vault("imac_rekey", K1, 1, 1, &url);
+	unsigned char both[32];
+	uint64_t done = 0;
+	size_t n = 0;
+	/* one entry damaged: the rekey must not make it good */
+	raw(url, "UPDATE blind SET mac = '\\x00000000000000000000000000000000'::bytea WHERE client = 6");
+	memcpy(both, K2, 16);
+	memcpy(both + 16, K1, 16);
+	assert_int_equal(store_index_mac_keys(s, both, 2), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_index_mac_rekey(s, &done), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(done, 3);
+	/* the old key gone */
+	assert_int_equal(store_index_mac_keys(s, K2, 1), 0);
+	store_seal_enforce(s, 0);
+	assert_int_equal(imac_find(s, ha, 1, &n), 0);
+	assert_int_equal(imac_find(s, hc, 1, &n), 0);
+	assert_int_equal(imac_find(s, hb, 0, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "client 6"));
+	store_close(s);
+}
+
+/* What the MAC cannot tell: an entry removed through Fortress and put
+ * back with its own old MAC; the seal can (and the find of a unique value
+ * that is missing still asks the seal). */
+static void test_imac_put_back_and_deleted(void **state)
+{
+	(void)state;
+	const char *url;
+	store *s = imac_vault("imac_back", K1, 1, 0, &url);
+	size_t n = 0;
+	raw(url, "CREATE TABLE keep AS SELECT * FROM uniq WHERE client = 5");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_del(s, ha, 5, STORE_IDX_UNIQUE), 0);
+	assert_int_equal(audit_entry(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(imac_find(s, ha, 1, &n), 0);
+	assert_int_equal(n, 0);
+	raw(url, "INSERT INTO uniq SELECT * FROM keep");
+	{
+		store_seal_check c;
+		assert_int_equal(imac_find(s, ha, 1, &n), 0); /* the MAC is good */
+		assert_int_equal(n, 1);
+		assert_int_equal(store_seal_index(s, ha, 1, 5, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_UNSEALED);
+	}
+	/* a live unique entry deleted: its find asks the seal */
+	raw(url, "DELETE FROM uniq WHERE client = 6");
+	assert_int_equal(imac_find(s, hc, 1, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "removed outside Fortress"));
+	store_close(s);
+}
+
+/* An existing PostgreSQL vault whose entries carry no MAC (made before
+ * this backend wrote them, with the index_mac hint "1" all the same) gets
+ * them at its first unlock. */
+static void test_imac_vault_upgrade(void **state)
+{
+	(void)state;
+	const char *url = newdb("imac_vault");
+	fort_create_opts o = FORT_CREATE_OPTS_INIT;
+	fort_secret *pass = secret(PASS);
+	fort_vault *v = NULL;
+	char id[FORT_ID_LEN + 1], (*ids)[FORT_ID_LEN + 1] = NULL;
+	const fort_kv kv[] = { { "full_name", "Jana Schmidt" }, { "email", "jana@example.com" } };
+	size_t n = 0;
+	long long nb;
+	o.business = "Orbit Bakery";
+	o.owner = "alice";
+	o.kdf = FORT_KDF_INTERACTIVE;
+	assert_int_equal(fort_vault_create(&v, url, &o, pass), 0);
+	fort_secret_free(pass);
+	assert_int_equal(fort_client_add(id, v, kv, 2), 0);
+	fort_vault_close(v);
+	nb = raw_count(url, "SELECT count(*) FROM blind");
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), 1);
+	assert_true(nb > 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM blind WHERE length(mac) = 16"), nb);
+	raw(url, "UPDATE uniq SET mac = NULL; UPDATE blind SET mac = NULL; UPDATE meta SET v = '1' WHERE k = 'index_mac'");
+	v = open_vault(url, PASS);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), 1);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM blind WHERE length(mac) = 16"), nb);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM meta WHERE k = 'index_mac' AND v = '2'"), 1);
+	assert_int_equal(fort_client_find(&ids, &n, v, "email", "jana@example.com"), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], id);
+	free(ids);
+	expect_verified(v);
+	fort_vault_close(v);
 }
 
 int main(void)
@@ -705,7 +949,12 @@ int main(void)
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
 		cmocka_unit_test(test_vault),
-		cmocka_unit_test(test_index_mac_column),
+		cmocka_unit_test(test_imac_written_and_checked),
+		cmocka_unit_test(test_imac_moved_swapped_forged),
+		cmocka_unit_test(test_imac_upgrade),
+		cmocka_unit_test(test_imac_rekey),
+		cmocka_unit_test(test_imac_put_back_and_deleted),
+		cmocka_unit_test(test_imac_vault_upgrade),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
