@@ -492,7 +492,9 @@ static int cmd_verify_certificate(struct cli *c)
 	fort_certificate_info ci;
 	int r;
 
-	if (c->vault_path && access(c->vault_path, F_OK) == 0 && fort_vault_open(&c->vault, c->vault_path, NULL, NULL) < 0)
+	/* a vault to check the signer against: a file that exists, or a database */
+	if (c->vault_path && (fort_vault_path_is_database(c->vault_path) || access(c->vault_path, F_OK) == 0) &&
+	    fort_vault_open(&c->vault, c->vault_path, NULL, NULL) < 0)
 		c->vault = NULL;
 	r = fort_certificate_verify(&ci, cli_pos(c, 0), c->vault);
 	if (c->json) {

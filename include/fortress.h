@@ -1843,7 +1843,7 @@ int fort_mail_queue(int64_t *id_out, fort_vault *v, const fort_mail_msg *m) FORT
 typedef struct {
 	int64_t id;
 	char ref[128], purpose[64];
-	char status[16];        /* queued | sent */
+	char status[16];        /* queued | sending (claimed by a sender) | sent */
 	int64_t created, last_attempt, sent;
 	int attempts;
 	char error[512];        /* of the last failed attempt */
@@ -1878,7 +1878,11 @@ typedef struct {
  * the vault's SMTP settings with libcurl: a MIME message with a text and an
  * HTML part, RFC 5322 headers (Date, Message-ID, encoded UTF-8 subject).
  * A message is marked sent only when the server accepted it; otherwise it
- * stays queued with the error.  Every attempt is recorded with its time and
+ * stays queued with the error.  Before it goes out a message is claimed
+ * (status "sending", audited "mail-claim") in a transaction that reads it
+ * again, so two senders on one vault (two servers, a server and the CLI)
+ * never both send it; a claim older than 10 minutes (its sender died) is
+ * sent again.  Every attempt is recorded with its time and
  * result and audited ("mail-send").  Returns 0 when the run happened (OUT
  * says what failed), FORT_EINPUT (no host or sender set). */
 int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_send_opts *o, fort_mail_result_cb cb,

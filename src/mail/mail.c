@@ -382,11 +382,23 @@ struct collect {
 	int64_t only_id;
 };
 
+/* A message another sender claimed (status "sending") and did not finish in
+ * this long is taken to be abandoned (its process died mid-send): it is
+ * sent again.  Longer than any send's timeout. */
+#define CLAIM_STALE_SECONDS 600
+
+/* Waiting to be sent: queued, or claimed by a sender that is gone. */
+static int sendable(const store_mail *m, int64_t now)
+{
+	return strcmp(m->status, "queued") == 0 ||
+	       (strcmp(m->status, "sending") == 0 && now - m->last_attempt > CLAIM_STALE_SECONDS);
+}
+
 static int collect_cb(void *ctx, const store_mail *m)
 {
 	struct collect *c = ctx;
 	pending *p;
-	if (c->queued_only && strcmp(m->status, "queued") != 0)
+	if (c->queued_only && !sendable(m, fort_now()))
 		return 0;
 	if (c->only_id && m->id != c->only_id)
 		return 0;
@@ -503,6 +515,63 @@ static int password_load(char **out, fort_vault *v)
 	return r;
 }
 
+struct recheck {
+	int64_t id;
+	int found, sendable, attempts;
+};
+
+static int recheck_cb(void *ctx, const store_mail *m)
+{
+	struct recheck *c = ctx;
+	if (m->id != c->id)
+		return 0;
+	c->found = 1;
+	c->sendable = sendable(m, fort_now());
+	c->attempts = m->attempts;
+	return 0;
+}
+
+/* Claim P's message for this sender before it goes out, so that two
+ * senders (two servers, a server and `fortress mail send`, on one database
+ * or one file) never both send it: in one write transaction (the writers'
+ * lock, across processes) the row is read again; if it is still waiting
+ * and nobody attempted it since it was listed, it becomes "sending" (an
+ * audited change: the outbox is sealed).  *CLAIMED 0: another sender has
+ * it or sent it; skip it. */
+static int claim(int *claimed, fort_vault *v, pending *p, int64_t now)
+{
+	struct recheck c = { p->info.id, 0, 0, 0 };
+	store_mail sm;
+	char detail[200];
+	int r;
+	*claimed = 0;
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = store_mail_each(v->st, p->info.ref, recheck_cb, &c)) < 0)
+		goto fail;
+	if (!c.found || !c.sendable || c.attempts != p->info.attempts) {
+		store_rollback(v->st);
+		return 0;
+	}
+	memset(&sm, 0, sizeof sm);
+	sm.id = p->info.id;
+	snprintf(sm.status, sizeof sm.status, "sending");
+	sm.attempts = p->info.attempts;
+	sm.last_attempt = now;
+	sm.sent = p->info.sent;
+	snprintf(sm.error, sizeof sm.error, "%s", p->info.error);
+	snprintf(sm.message_id, sizeof sm.message_id, "%s", p->info.message_id);
+	snprintf(detail, sizeof detail, "message %lld; ref=%s; attempt %d", (long long)p->info.id, p->info.ref, p->info.attempts + 1);
+	if ((r = store_mail_put(v->st, &sm)) < 0 || (r = audit_append(v, "mail-claim", "", "", p->info.purpose, "ok", detail)) < 0 ||
+	    (r = store_commit(v->st)) < 0)
+		goto fail;
+	*claimed = 1;
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
 int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_send_opts *o, fort_mail_result_cb cb, void *ctx)
 {
 	fort_mail_send_opts def = FORT_MAIL_SEND_OPTS_INIT;
@@ -536,9 +605,17 @@ int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_se
 		fort_buf mime;
 		char err[512] = "", detail[700];
 		int64_t now = fort_now();
-		int res;
+		int res, claimed = 1;
 		if ((r = open_msg(&msg, v, p)) < 0)
 			goto out;
+		if (!o->dry_run && (r = claim(&claimed, v, p, now)) < 0) {
+			wipe_msg(msg);
+			goto out;
+		}
+		if (!claimed) {
+			wipe_msg(msg);
+			continue;
+		}
 		fort_buf_init(&mime, 32u << 20);
 		if ((res = smtp_build(&mime, &s, msg, p->info.message_id, now)) < 0)
 			snprintf(err, sizeof err, "%s", fort_error_message());
@@ -562,6 +639,8 @@ int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_se
 				p->info.sent = now;
 				p->info.error[0] = '\0';
 			} else {
+				/* back in the queue (it may have been a stale claim) */
+				snprintf(p->info.status, sizeof p->info.status, "queued");
 				snprintf(p->info.error, sizeof p->info.error, "%s", err);
 			}
 			store_mail sm;

@@ -520,7 +520,7 @@ int store_drill_each(store *s, store_drill_cb cb, void *ctx);
 /* The e-mail outbox.  DATA is sealed (vault_box): recipients, subject, bodies. */
 typedef struct {
 	int64_t id, created, last_attempt, sent;
-	char ref[128], purpose[64], status[16]; /* queued | sent */
+	char ref[128], purpose[64], status[16]; /* queued | sending | sent */
 	int attempts;
 	char error[512];                         /* of the last failed attempt, "" if none */
 	char message_id[160];

@@ -146,4 +146,26 @@ test_expect 'every queue and attempt is audited, without addresses' '
 	expect_not_contains "$OUT" "jansen-k4@client.example"
 '
 
+test_expect 'two senders at once on one outbox: each message is claimed and sent once' '
+	start_sink &&
+	before=$(mails) &&
+	for i in $(seq 1 12); do
+		fort mail queue --to "two-$i@client.example" --subject "Two senders $i" --text "Number $i" --ref "two:$i" >/dev/null ||
+			{ _fail "queue $i"; return 1; }
+	done &&
+	{ "$FORTRESS" --json mail send --ref two: >"$TRASH/s1.json" 2>"$TRASH/s1.err" & p1=$!; } &&
+	{ "$FORTRESS" --json mail send --ref two: >"$TRASH/s2.json" 2>"$TRASH/s2.err" & p2=$!; } &&
+	wait "$p1" && wait "$p2" &&
+	sent1=$(jq_ "$TRASH/s1.json" "d[\"sent\"]") && sent2=$(jq_ "$TRASH/s2.json" "d[\"sent\"]") &&
+	echo "    the senders sent $sent1 and $sent2" &&
+	expect_eq "$((sent1 + sent2))" 12 "sent by both together" &&
+	expect_eq "$(mails)" "$((before + 12))" "messages the SMTP server received" &&
+	expect_exit 0 fort mail list --ref two: --json &&
+	expect_eq "$(jq_ "$OUT" "\" \".join(sorted(set(m[\"status\"] + \":\" + str(m[\"attempts\"]) for m in d)))")" "sent:1" "each sent after one attempt" &&
+	expect_exit 0 fort audit log --json &&
+	expect_eq "$(jq_ "$OUT" "sum(1 for e in d if e[\"action\"] == \"mail-claim\")")" "$(jq_ "$OUT" "sum(1 for e in d if e[\"action\"] == \"mail-send\")")" "one claim per attempt" &&
+	expect_exit 0 fort audit verify &&
+	stop_sink
+'
+
 test_done

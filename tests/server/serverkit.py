@@ -9,8 +9,15 @@ loopback port.
     kit.setup("/path/to/fortress", tmpdir)   # sets FORTRESS, TMP, VAULT
     kit.team_vault()                         # anna (owner), sam and zoe (staff)
     srv = kit.Server()
+
+Both backends (issue 19): with FORTRESS_TEST_STORE set (ctest's server_*_pg
+tests, the fixture "pg"), setup() makes a database of its own on that
+server (tests/pg/pg-server.sh newdb), VAULT is its URL, team_vault() gives
+it to `init --store`, and it is dropped at exit.  query() reads the vault
+with SQL on either backend (sqlite3, or psql on PostgreSQL); a step that
+edits or reads the SQLite file itself calls sqlite_only(test, why).
 """
-import base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, time
+import atexit, base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, time
 
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
         "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
@@ -18,6 +25,9 @@ PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern qui
 FORTRESS = None
 TMP = None
 VAULT = None
+# the vault is a PostgreSQL database (FORTRESS_TEST_STORE): its URL is VAULT
+PG = bool(os.environ.get("FORTRESS_TEST_STORE"))
+_PG_DBS = []
 # called as VALIDATE(pattern, method, status, json) on every JSON answer of
 # Server.request given a pattern (test_serve.py checks them against OpenAPI)
 VALIDATE = None
@@ -35,15 +45,86 @@ def setup(fortress, tmp):
     global FORTRESS, TMP, VAULT
     FORTRESS = ARGS.fortress = os.path.abspath(fortress)
     TMP = tmp
-    VAULT = os.path.join(tmp, "vault.db")
+    VAULT = new_pg_db() if PG else os.path.join(tmp, "vault.db")
     os.chmod(TMP, 0o700)
     os.environ["HOME"] = TMP
     os.environ["XDG_RUNTIME_DIR"] = TMP
 
 
+def new_pg_db():
+    """An empty database of its own on the pg fixture's server, dropped at
+    exit: its connection string."""
+    name = "srv_%d_%d" % (os.getpid(), len(_PG_DBS))
+    p = subprocess.run(["sh", os.environ["FORTRESS_PG_SERVER"], "newdb", os.environ["FORTRESS_TEST_PG_DIR"], name],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError("cannot create the database %s: %s" % (name, p.stderr))
+    _PG_DBS.append(name)
+    return p.stdout.strip()
+
+
+@atexit.register
+def _drop_pg_dbs():
+    if os.environ.get("FORTRESS_TEST_KEEP") == "1":
+        return
+    for name in _PG_DBS:
+        subprocess.run(["psql", os.environ["FORTRESS_TEST_STORE"], "-qAtX", "-c",
+                        "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name], capture_output=True)
+
+
+def init_args():
+    """What `fortress init` needs beyond its options: --store URL on PostgreSQL."""
+    return ["--store", VAULT] if PG else []
+
+
+def sqlite_only(test, why):
+    """Skip the rest of TEST (a unittest.TestCase) on PostgreSQL, saying why."""
+    if PG:
+        test.skipTest("SQLite only: " + why)
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def query(q, args=()):
+    """The rows of the SQL query Q on the vault, either backend; '?' takes
+    the next of ARGS.  On PostgreSQL (psql) every value comes back as text
+    (NULL as None): compare counts with count()."""
+    if not PG:
+        db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
+        try:
+            return db.execute(q, args).fetchall()
+        finally:
+            db.close()
+    parts = q.split("?")
+    if len(parts) != len(args) + 1:
+        raise AssertionError("query: %d placeholders, %d values" % (len(parts) - 1, len(args)))
+    text = parts[0] + "".join(_literal(a) + rest for a, rest in zip(args, parts[1:]))
+    p = subprocess.run(["psql", VAULT, "-qAtX", "-v", "ON_ERROR_STOP=1", "-P", "null=\x01", "-F", "\x1f", "-R", "\x1e",
+                        "-c", text], capture_output=True)
+    if p.returncode != 0:
+        raise AssertionError("psql: %s: %s" % (text, p.stderr.decode(errors="replace")))
+    out = p.stdout.decode()
+    if out.endswith("\n"):
+        out = out[:-1]
+    if not out:
+        return []
+    return [tuple(None if c == "\x01" else c for c in row.split("\x1f")) for row in out.split("\x1e")]
+
+
+def count(q, args=()):
+    """The integer a 'SELECT count(*) ...' query Q answers, either backend."""
+    return int(query(q, args)[0][0])
+
+
 def team_vault():
     """A vault of Acme Ltd (DE): anna the owner, sam and zoe staff."""
-    fort("init", "--name", "Acme Ltd", "--owner", "anna", "--country", "DE", "--kdf", "interactive")
+    fort("init", "--name", "Acme Ltd", "--owner", "anna", "--country", "DE", "--kdf", "interactive", *init_args())
     for u in ("sam", "zoe"):
         env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile(u))
         subprocess.run([FORTRESS, "user", "request", u, "--kdf", "interactive"], env=env, check=True, capture_output=True)
@@ -186,9 +267,6 @@ class SmtpSink:
 
 
 def audit_rows(action=None):
-    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
     q = "SELECT actor, action, result, detail FROM audit"
-    rows = db.execute(q + (" WHERE action = ?" if action else "") + " ORDER BY seq", (action,) if action else ()).fetchall()
-    db.close()
-    return rows
+    return query(q + (" WHERE action = ?" if action else "") + " ORDER BY seq", (action,) if action else ())
 

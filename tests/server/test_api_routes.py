@@ -22,10 +22,7 @@ ARGS = None
 
 
 def count(table, where="", args=()):
-    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
-    n = db.execute("SELECT count(*) FROM %s %s" % (table, where), args).fetchone()[0]
-    db.close()
-    return n
+    return serverkit.count("SELECT count(*) FROM %s %s" % (table, where), args)
 
 
 def snapshot():
@@ -324,8 +321,7 @@ class ApiRightsTest(unittest.TestCase):
         self.assertEqual(j["fields"]["email"], {"value": "karl.busch@example.org", "revealed": True})
         self.assertNotIn("phone", {k for k, v in j["fields"].items() if v["value"]}, "null cleared the phone")
         before = snapshot()
-        db_before = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True).execute(
-            "SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),)).fetchone()
+        db_before = serverkit.query("SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),))
         for body, status, words in (({"fields": {"email": 5}}, 400, "must be a string"),
                                     ({"fields": {}}, 400, "edit needs"),
                                     ({"fields": {"nosuchfield": "x"}}, 404, "nosuchfield"),
@@ -342,8 +338,7 @@ class ApiRightsTest(unittest.TestCase):
         r, j = self.oversized("/api/clients/" + c, "PATCH")
         self.assertEqual(r.status, 413, j)
         validate("/api/clients/{id}", "PATCH", 413, j)
-        db_after = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True).execute(
-            "SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),)).fetchone()
+        db_after = serverkit.query("SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),))
         self.assertEqual(db_before, db_after, "the record was not touched by any refusal")
 
     def test_client_erase(self):

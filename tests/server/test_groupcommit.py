@@ -11,7 +11,7 @@ transactions, and still no read is answered before its entry is durable.
 
     test_groupcommit.py --fortress build/fortress
 """
-import argparse, collections, http.client, json, os, re, signal, sqlite3, sys, tempfile, threading, time, unittest
+import argparse, collections, http.client, json, os, re, signal, sys, tempfile, threading, time, unittest
 import serverkit as kit
 from serverkit import PASS, totp, fort, enroll, Server
 
@@ -27,11 +27,9 @@ def sign_in(srv, user):
 
 def reads(rows, actor=None):
     """(actor, client) -> number of 'read' entries."""
-    db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
     n = collections.Counter()
-    for a, c in db.execute("SELECT actor, client FROM audit WHERE action = 'read' AND result = 'ok'"):
+    for a, c in kit.query("SELECT actor, client FROM audit WHERE action = 'read' AND result = 'ok'"):
         n[(a, c)] += 1
-    db.close()
     return n
 
 
@@ -111,19 +109,17 @@ class GroupCommit(unittest.TestCase):
         self.assertLess(commits, entries, "no two entries shared a transaction")
         # one signature per actor and transaction (docs/SECURITY.md, "One
         # signature per batch"): every read went through the group commit
-        db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
-        unbatched = db.execute("SELECT count(*) FROM audit WHERE action = 'read' AND batch IS NULL").fetchone()[0]
+        unbatched = kit.count("SELECT count(*) FROM audit WHERE action = 'read' AND batch IS NULL")
         # a session's handles open with the group commit too: their unlock
         # entries are batched, so no other handle reads the vault again whole
         # (a sign-in's own opening commits its second factor's check with
         # its entry: not through the group commit)
-        opens = db.execute("SELECT count(*), count(batch) FROM audit WHERE action = 'unlock'"
-                           " AND detail = 'with the unlock agent or a server session'").fetchone()
-        signins = db.execute("SELECT count(*) FROM audit WHERE action = 'signin' AND result = 'ok'").fetchone()[0]
-        nsig, pairs, n = db.execute("SELECT (SELECT count(sig) FROM audit WHERE batch IS NOT NULL),"
-                                    " (SELECT count(*) FROM (SELECT DISTINCT batch, actor_id FROM audit WHERE batch IS NOT NULL)),"
-                                    " (SELECT count(*) FROM audit WHERE batch IS NOT NULL)").fetchone()
-        db.close()
+        opens = tuple(map(int, kit.query("SELECT count(*), count(batch) FROM audit WHERE action = 'unlock'"
+                                         " AND detail = 'with the unlock agent or a server session'")[0]))
+        signins = kit.count("SELECT count(*) FROM audit WHERE action = 'signin' AND result = 'ok'")
+        nsig, pairs, n = map(int, kit.query("SELECT (SELECT count(sig) FROM audit WHERE batch IS NOT NULL),"
+                                            " (SELECT count(*) FROM (SELECT DISTINCT batch, actor_id FROM audit WHERE batch IS NOT NULL) AS b),"
+                                            " (SELECT count(*) FROM audit WHERE batch IS NOT NULL)")[0])
         self.assertEqual(unbatched, 0)
         self.assertGreater(opens[0], signins)
         self.assertEqual(opens[1], opens[0] - signins, "a handle's unlock entry was written outside the group commit")

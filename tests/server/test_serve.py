@@ -54,17 +54,11 @@ class Session:
 
 
 def audit_count():
-    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
-    n = db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    db.close()
-    return n
+    return serverkit.count("SELECT count(*) FROM audit")
 
 
 def clients_count():
-    db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
-    n = db.execute("SELECT count(*) FROM clients").fetchone()[0]
-    db.close()
-    return n
+    return serverkit.count("SELECT count(*) FROM clients")
 
 
 SECURITY_HEADERS = {
@@ -168,20 +162,24 @@ class ServeTest(unittest.TestCase):
         fort("user", "add", "lea", "--role", "staff")
         secret, _ = enroll("lea")
 
+        # the same attack on either backend: sqlite3 on the file, psql on the database
         def sql(q):
-            return subprocess.run(["sqlite3", VAULT, q], check=True, capture_output=True, text=True).stdout.strip()
+            cmd = ["psql", VAULT, "-qAtX", "-v", "ON_ERROR_STOP=1", "-c"] if serverkit.PG else ["sqlite3", VAULT]
+            return subprocess.run(cmd + [q], check=True, capture_output=True, text=True).stdout.strip().upper()
+        hexof = "encode(data, 'hex')" if serverkit.PG else "hex(data)"
+        blob = (lambda h: "'\\x%s'::bytea" % h) if serverkit.PG else (lambda h: "X'%s'" % h)
         where = "user_id = (SELECT id FROM users WHERE name = 'lea')"
-        before = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        before = sql("SELECT %s FROM user_totp WHERE %s" % (hexof, where))
         code = totp(secret, time.time() + 30)
         body = {"user": "lea", "passphrase": PASS["lea"], "code": code}
         r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9", pattern="/api/session")
         self.assertEqual(r.status, 201, j)
-        after = sql("SELECT hex(data) FROM user_totp WHERE " + where)
+        after = sql("SELECT %s FROM user_totp WHERE %s" % (hexof, where))
         created = sql("SELECT created FROM user_totp WHERE " + where)
         self.assertNotEqual(before, after, "a sign-in stores the step it used")
         r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
         self.assertEqual(r.status, 401, "a code is not accepted twice")
-        sql("UPDATE user_totp SET data = X'%s' WHERE %s" % (before, where))
+        sql("UPDATE user_totp SET data = %s WHERE %s" % (blob(before), where))
         try:
             r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
             self.assertNotEqual(r.status, 201, "the rolled-back blob must not let the used code in again")
@@ -192,9 +190,10 @@ class ServeTest(unittest.TestCase):
             r, j = self.srv.request("POST", "/api/session", body, source="127.0.0.9")
             self.assertEqual(j["error"]["code"], "ETAMPER", j)
         finally:
-            sql("INSERT OR REPLACE INTO user_totp(user_id, data, created) SELECT id, X'%s', %s "
-                "FROM users WHERE name = 'lea'" % (after, created))
-        self.assertEqual(sql("SELECT hex(data) FROM user_totp WHERE " + where), after)
+            sql("DELETE FROM user_totp WHERE " + where)
+            sql("INSERT INTO user_totp(user_id, data, created) SELECT id, %s, %s "
+                "FROM users WHERE name = 'lea'" % (blob(after), created))
+        self.assertEqual(sql("SELECT %s FROM user_totp WHERE %s" % (hexof, where)), after)
 
     def test_unknown_user_and_not_enrolled(self):
         r, j = self.srv.request("POST", "/api/session", {"user": "zoe", "passphrase": PASS["zoe"], "code": "000000"},

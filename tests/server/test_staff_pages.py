@@ -11,7 +11,7 @@ sessions and CSRF token).
 
     test_staff_pages.py --fortress build/fortress --root .
 """
-import argparse, http.client, json, os, re, sqlite3, sys, tempfile, unittest, urllib.parse
+import argparse, http.client, json, os, re, sys, tempfile, unittest, urllib.parse
 import serverkit
 from serverkit import fort, Server, audit_rows
 from test_serve import Session
@@ -21,25 +21,18 @@ ARGS = None
 
 
 def count(table, where="", args=()):
-    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
-    n = db.execute("SELECT count(*) FROM %s %s" % (table, where), args).fetchone()[0]
-    db.close()
-    return n
+    return serverkit.count("SELECT count(*) FROM %s %s" % (table, where), args)
 
 
 def snapshot():
-    """Every table a refused form could have changed, with its rows."""
-    db = sqlite3.connect("file:%s?mode=ro" % serverkit.VAULT, uri=True)
+    """Every table a refused form could have changed, with its rows
+    (sorted here: either backend)."""
     out = {}
     for t in ("clients", "requests", "erased", "incidents", "incident_notes", "incident_actions", "users", "grants",
               "tokens"):
-        try:
-            out[t] = db.execute("SELECT * FROM %s ORDER BY rowid" % t).fetchall()
-        except sqlite3.OperationalError:
-            pass
+        out[t] = sorted(serverkit.query("SELECT * FROM %s" % t), key=repr)
     # the roles (meta 'roles' and its MAC), not the audit chain's head
-    out["roles"] = db.execute("SELECT * FROM meta WHERE k IN ('roles', 'policy_mac') ORDER BY k").fetchall()
-    db.close()
+    out["roles"] = serverkit.query("SELECT * FROM meta WHERE k IN ('roles', 'policy_mac') ORDER BY k")
     return out
 
 
