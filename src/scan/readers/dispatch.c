@@ -10,6 +10,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "rd.h"
 
 /* ---- sniffing ---- */
@@ -373,9 +376,17 @@ static size_t utf8_prefix(const unsigned char *s, size_t n, int *cut)
 	size_t i = 0;
 	*cut = 0;
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
 		size_t k;
 		unsigned min;
+#ifdef __SSE2__
+		/* ASCII sixteen bytes a step (mail text is mostly ASCII) */
+		while (n - i >= 16 && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
+			i += 16;
+		if (i == n)
+			break;
+#endif
+		c = s[i];
 		if (c < 0x80) {
 			i++;
 			continue;
