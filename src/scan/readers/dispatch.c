@@ -183,8 +183,8 @@ rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 	};
 	/* a magic number alone does not make a file binary: "MZ1yGvKT..." is a
 	 * token in a text file.  Decided by the content of the head. */
-	for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
-		if (starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
+	for (size_t i = 0; len && i < sizeof bin / sizeof *bin; i++)
+		if ((unsigned char)bin[i].m[0] == h[0] && starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
 			return RD_BINARY;
 	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
 		return RD_BINARY;                       /* MP4, MOV, HEIC */
