@@ -16,6 +16,9 @@
 #include "cli.h"
 #include "util.h"
 #include <sodium.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* scan -: standard input is read whole, at most this much */
 #define STDIN_MAX ((size_t)256 << 20)
@@ -58,6 +61,9 @@ struct scan_out {
 	char *obuf;                  /* findings' output, written OBUF_SIZE bytes at a time */
 	size_t olen;
 	int odirect;                 /* stdout is a terminal: each finding written at once */
+	fort_buf tpre;               /* text: the line's start for the last finding's file and part */
+	char *tp_path, *tp_logical;
+	int tp_ok;
 };
 
 #define OBUF_SIZE ((size_t)1 << 16)
@@ -215,67 +221,89 @@ static void jsafe_init(void)
 		}
 }
 
+/* The escape of the byte (or UTF-8 sequence) at S, which is neither NUL
+ * nor JSON-safe, into U (at most 12 bytes): its length; *USED the bytes
+ * of S it stands for. */
+static size_t jesc_special(char u[12], const unsigned char *s, size_t *used)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned c = s[0], cp, n, k;
+	size_t o = 0;
+
+	if (c == '"' || c == '\\') {
+		u[0] = '\\';
+		u[1] = (char)c;
+		*used = 1;
+		return 2;
+	}
+	if (c < 0x20) {
+		char e = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : c == '\b' ? 'b' : c == '\f' ? 'f' : 0;
+
+		*used = 1;
+		u[0] = '\\';
+		if (e) {
+			u[1] = e;
+			return 2;
+		}
+		u[1] = 'u';
+		u[2] = '0';
+		u[3] = '0';
+		u[4] = hex[c >> 4];
+		u[5] = hex[c & 15];
+		return 6;
+	}
+	n = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : 0;
+	cp = n == 3 ? c & 7 : n == 2 ? c & 15 : c & 31;
+	for (k = 1; k <= n; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			break;
+		cp = (cp << 6) | (s[k] & 63);
+	}
+	if (!n || k <= n || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp < 0xE000)) {
+		cp = c;   /* not UTF-8 */
+		n = 0;
+	}
+	*used = n + 1;
+	if (cp >= 0x10000) {
+		unsigned hi = 0xD800 + ((cp - 0x10000) >> 10);
+
+		u[0] = '\\';
+		u[1] = 'u';
+		u[2] = hex[hi >> 12];
+		u[3] = hex[(hi >> 8) & 15];
+		u[4] = hex[(hi >> 4) & 15];
+		u[5] = hex[hi & 15];
+		o = 6;
+		cp = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+	}
+	u[o] = '\\';
+	u[o + 1] = 'u';
+	u[o + 2] = hex[cp >> 12];
+	u[o + 3] = hex[(cp >> 8) & 15];
+	u[o + 4] = hex[(cp >> 4) & 15];
+	u[o + 5] = hex[cp & 15];
+	return o + 6;
+}
+
 /* STR escaped as the inside of a JSON string (no quotes). */
 static void jstr_body(fort_buf *b, const char *str)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run;
+	size_t i = 0, run, used, n;
+	char u[12];
 
 	for (;;) {
-		unsigned c, cp, n, k;
-		char u[12];
-
 		for (run = i; jsafe[s[run]]; run++)
 			;
 		if (run > i)
 			fort_buf_put(b, s + i, run - i);
 		i = run;
-		c = s[i];
-		if (!c)
+		if (!s[i])
 			break;
-		if (c == '"' || c == '\\') {
-			fort_buf_putc(b, '\\');
-			fort_buf_putc(b, (char)c);
-			i++;
-			continue;
-		}
-		if (c < 0x20) {
-			const char *e = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" :
-					c == '\f' ? "\\f" : NULL;
-
-			if (e) {
-				fort_buf_put(b, e, 2);
-			} else {
-				char x[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-				fort_buf_put(b, x, 6);
-			}
-			i++;
-			continue;
-		}
-		n = c >= 0xF0 && c < 0xF5 ? 3 : c >= 0xE0 ? 2 : c >= 0xC2 && c < 0xE0 ? 1 : 0;
-		cp = n == 3 ? c & 7 : n == 2 ? c & 15 : c & 31;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				break;
-			cp = (cp << 6) | (s[i + k] & 63);
-		}
-		if (!n || k <= n || (n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp < 0xE000)) {
-			cp = c;   /* not UTF-8 */
-			n = 0;
-		}
-		i += n + 1;
-		if (cp >= 0x10000) {
-			unsigned hi = 0xD800 + ((cp - 0x10000) >> 10), lo = 0xDC00 + ((cp - 0x10000) & 0x3FF);
-
-			snprintf(u, sizeof(u), "\\u%04X", hi);
-			fort_buf_put(b, u, 6);
-			cp = lo;
-		}
-		snprintf(u, sizeof(u), "\\u%04X", cp);
-		fort_buf_put(b, u, 6);
+		n = jesc_special(u, s + i, &used);
+		fort_buf_put(b, u, n);
+		i += used;
 	}
 }
 
@@ -538,10 +566,342 @@ static void out_put(struct scan_out *so, const void *p, size_t n)
 	so->olen += n;
 }
 
+/* ---- the common finding written straight into the findings' buffer:
+ * its size bounded first (a number at most 20 bytes, an escaped byte at
+ * most 6), the parts that depend only on the type and the confidence made
+ * once per run, the file's escaped path once per file, each string of the
+ * finding gone over once.  The same bytes as the writers above, which
+ * still write a finding too large for the buffer. ---- */
+
+/* Room for N bytes at the end of the findings' buffer, flushed first if
+ * need be; NULL when N is more than the buffer holds. */
+static char *out_room(struct scan_out *so, size_t n)
+{
+	if (so->olen + n > OBUF_SIZE) {
+		out_flush(so);
+		if (n > OBUF_SIZE)
+			return NULL;
+	}
+	return so->obuf + so->olen;
+}
+
+static char *put_mem(char *o, const void *p, size_t n)
+{
+	memcpy(o, p, n);
+	return o + n;
+}
+
+/* S (N bytes) escaped as the inside of a JSON string at O (as
+ * jstr_body); returns the end.  At most 6 bytes per byte of S.  Sixteen
+ * bytes a step while none needs escaping (a masked value never does). */
+static char *jesc(char *o, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *e = s + n;
+
+	for (;;) {
+		char u[12];
+		size_t used, k;
+
+#ifdef __SSE2__
+		while (e - s >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+			/* below 0x20 or 0x80 and up (signed), '"', '\\' */
+			__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+								_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+			if (_mm_movemask_epi8(bad))
+				break;
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			s += 16;
+			o += 16;
+		}
+#endif
+		while (jsafe[*s])
+			*o++ = (char)*s++;
+		if (!*s)
+			return o;
+		k = jesc_special(u, s, &used);
+		o = put_mem(o, u, k);
+		s += used;
+	}
+}
+
+/* S as a CSV cell at O (as fort_csv_cell with FORT_CSV_MINIMAL): as it is
+ * unless it holds NUL , " CR LF or starts like a formula, else quoted
+ * with '"' doubled (and an apostrophe before a formula).  At most
+ * 2 * strlen(S) + 3 bytes. */
+static char *csv_put(char *o, const char *s, size_t n)
+{
+	int formula = fort_csv_formula(s);
+	size_t i = 0;
+
+	if (!formula) {
+#ifdef __SSE2__
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+								_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+								_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+
+			if (_mm_movemask_epi8(bad))
+				break;
+		}
+#endif
+		for (; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c < '-' && (c == ',' || c == '"' || c == '\n' || c == '\r'))
+				break;
+		}
+		if (i == n)
+			return put_mem(o, s, n);
+	}
+	*o++ = '"';
+	if (formula)
+		*o++ = '\'';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*o++ = '"';
+		*o++ = s[i];
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* The parts of a text or JSON line that depend on the type, the
+ * confidence (and for text whether the client is known) only. */
+struct mid {
+	char s[160];
+	size_t len;
+};
+static struct mid text_mid[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1][2];
+static struct mid json_mid[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1];
+static struct mid csv_mid[FORT_SCAN_NTYPES][FORT_SCAN_HIGH + 1];
+
+static void mid_init(const struct cli *c)
+{
+	for (int t = 0; t < FORT_SCAN_NTYPES; t++)
+		for (int k = FORT_SCAN_LOW; k <= FORT_SCAN_HIGH; k++) {
+			const char *tn = fort_scan_type_name((fort_scan_type)t);
+			const char *cn = fort_scan_confidence_name((fort_scan_confidence)k);
+
+			for (int kc = 0; kc < 2; kc++)
+				text_mid[t][k][kc].len = (size_t)snprintf(text_mid[t][k][kc].s, sizeof(text_mid[t][k][kc].s),
+									  ": %s%s%s (%s%s) ", cli_bold(c), tn, cli_reset(c), cn,
+									  kc ? ", known client" : "");
+			json_mid[t][k].len = (size_t)snprintf(json_mid[t][k].s, sizeof(json_mid[t][k].s),
+							      ",\"type\":\"%s\",\"confidence\":\"%s\",\"rule\":\"", tn, cn);
+			csv_mid[t][k].len = (size_t)snprintf(csv_mid[t][k].s, sizeof(csv_mid[t][k].s), "%s,%s,", tn, cn);
+		}
+}
+
+/* The text line's start for the last finding's file and part: the path
+ * and the part, in bold where the terminal shows it, and ':'. */
+static int text_prefix(struct scan_out *so, const fort_scan_finding *f)
+{
+	if (so->tp_ok && so->tp_path && !strcmp(so->tp_path, f->path) && !strcmp(so->tp_logical, f->logical))
+		return 0;
+	free(so->tp_path);
+	free(so->tp_logical);
+	so->tp_path = strdup(f->path);
+	so->tp_logical = strdup(f->logical);
+	so->tp_ok = so->tp_path && so->tp_logical;
+	if (!so->tp_ok)
+		return FORT_ENOMEM;
+	fort_buf_reset(&so->tpre);
+	fort_buf_puts(&so->tpre, cli_bold(so->c));
+	fort_buf_puts(&so->tpre, f->path);
+	fort_buf_puts(&so->tpre, f->logical);
+	fort_buf_puts(&so->tpre, cli_reset(so->c));
+	fort_buf_putc(&so->tpre, ':');
+	return fort_buf_error(&so->tpre);
+}
+
+/* 1: written; 0: too large for the buffer (the caller formats it the slow
+ * way); a FORT_E* code: no memory. */
+static int text_fast(struct scan_out *so, const fort_scan_finding *f)
+{
+	const char *shown = so->show_values && f->value ? f->value : f->masked;
+	const struct mid *m = &text_mid[f->type][f->confidence][!!f->known_client];
+	size_t sl = strlen(shown), rl = strlen(f->rule);
+	int r;
+	char *o, *o0;
+
+	if ((r = text_prefix(so, f)) < 0)
+		return r;
+	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2)))
+		return 0;
+	o = put_mem(o, so->tpre.buf, so->tpre.len);
+	o = put_u64(o, f->line);
+	*o++ = ':';
+	o = put_u64(o, f->column);
+	o = put_mem(o, m->s, m->len);
+	o = put_mem(o, shown, sl);
+	o = put_mem(o, "  [", 3);
+	o = put_mem(o, f->rule, rl);
+	o = put_mem(o, "]\n", 2);
+	so->olen += (size_t)(o - o0);
+	return 1;
+}
+
+static int json_fast(struct scan_out *so, const fort_scan_finding *f)
+{
+	const struct mid *m = &json_mid[f->type][f->confidence];
+	const char *value = so->show_values ? f->value : NULL;
+	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rl = strlen(f->rule);
+	size_t vl = value ? strlen(value) : 0, fl = f->fingerprint[0] ? strlen(f->fingerprint) : 0;
+	char *o, *o0;
+
+	path_cache(so, f->path);
+	if (!(o = o0 = out_room(so, 6 + 9 + so->jpath.len + 13 + 6 * ll + 4 * (12 + 20) + m->len + rl + 20 + 13 +
+					   6 * ml + 11 + 6 * vl + 17 + 6 * fl + 2)))
+		return 0;
+	o = so->n ? put_mem(o, ",\n    {\"file\":", 14) : put_mem(o, "\n    {\"file\":", 13);
+	o = put_mem(o, so->jpath.buf, so->jpath.len);
+	if (ll) {
+		o = put_mem(o, ",\"logical\":\"", 12);
+		o = jesc(o, f->logical, ll);
+		*o++ = '"';
+	}
+	o = put_mem(o, ",\"line\":", 8);
+	o = put_u64(o, f->line);
+	o = put_mem(o, ",\"column\":", 10);
+	o = put_u64(o, f->column);
+	o = put_mem(o, ",\"offset\":", 10);
+	o = put_u64(o, f->offset);
+	o = put_mem(o, ",\"length\":", 10);
+	o = put_u64(o, f->length);
+	o = put_mem(o, m->s, m->len);
+	o = put_mem(o, f->rule, rl);
+	*o++ = '"';
+	if (f->known_client)
+		o = put_mem(o, ",\"known_client\":true", 20);
+	o = put_mem(o, ",\"excerpt\":\"", 12);
+	o = jesc(o, f->masked, ml);
+	*o++ = '"';
+	if (value) {
+		o = put_mem(o, ",\"value\":\"", 10);
+		o = jesc(o, value, vl);
+		*o++ = '"';
+	}
+	if (fl) {
+		o = put_mem(o, ",\"fingerprint\":\"", 16);
+		o = jesc(o, f->fingerprint, fl);
+		*o++ = '"';
+	}
+	*o++ = '}';
+	so->olen += (size_t)(o - o0);
+	return 1;
+}
+
+static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
+{
+	const struct mid *m = &csv_mid[f->type][f->confidence];
+	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rl = strlen(f->rule);
+	size_t fl = f->fingerprint[0] ? strlen(f->fingerprint) : 0;
+	size_t vl = so->show_values && f->value ? strlen(f->value) : 0;
+	char *o, *o0;
+
+	path_cache(so, f->path);
+	if (!(o = o0 = out_room(so, so->cpath.len + 1 + 2 * ll + 3 + 1 + 4 * 21 + m->len + 2 * rl + 3 + 1 +
+					   2 * ml + 3 + 1 + 2 * fl + 3 + 1 + 2 * vl + 3 + 1)))
+		return 0;
+	o = put_mem(o, so->cpath.buf, so->cpath.len);
+	*o++ = ',';
+	if (ll)
+		o = csv_put(o, f->logical, ll);
+	*o++ = ',';
+	o = put_u64(o, f->line);
+	*o++ = ',';
+	o = put_u64(o, f->column);
+	*o++ = ',';
+	o = put_u64(o, f->offset);
+	*o++ = ',';
+	o = put_u64(o, f->length);
+	*o++ = ',';
+	o = put_mem(o, m->s, m->len);
+	o = csv_put(o, f->rule, rl);
+	*o++ = ',';
+	o = csv_put(o, f->masked, ml);
+	*o++ = ',';
+	o = csv_put(o, f->fingerprint, fl);
+	if (so->show_values) {
+		*o++ = ',';
+		o = csv_put(o, f->value ? f->value : "", vl);
+	}
+	*o++ = '\n';
+	so->olen += (size_t)(o - o0);
+	return 1;
+}
+
+static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
+{
+	static const char fpv[3][47] = { ",\"partialFingerprints\":{\"fortressFinding/v1\":\"",
+					 ",\"partialFingerprints\":{\"fortressFinding/v2\":\"",
+					 ",\"partialFingerprints\":{\"fortressFinding/v3\":\"" };
+	int raw = !f->logical[0] || f->file_line;
+	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
+	const char *shown = so->show_values && f->value ? f->value : f->masked;
+	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl = strlen(f->rule);
+	char *o, *o0;
+
+	/* a message the slow writer would cut (its 256-byte buffer) */
+	if (!mp->len || mp->text_len - 1 + sl >= 256)
+		return 0;
+	path_cache(so, f->path);
+	if (!(o = o0 = out_room(so, 6 + mp->len + 6 * sl + 1 + 64 + so->upath.len + 4 * (20 + 16) + 2 + 45 + 6 * ll +
+					   19 + 2 + 46 + 32 + 2 + mp->props_len + rl + 1 + 19 + 26 + 2)))
+		return 0;
+	o = so->n ? put_mem(o, ",\n    ", 6) : put_mem(o, "\n    ", 5);
+	o = put_mem(o, mp->s, mp->len);
+	o = jesc(o, shown, sl);
+#define PUTL(lit) (o = put_mem(o, (lit), sizeof(lit) - 1))
+	PUTL("\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+	o = put_mem(o, so->upath.buf, so->upath.len);
+	PUTL("\"},\"region\":{\"startLine\":");
+	o = put_u64(o, raw ? f->file_line : f->line);
+	PUTL(",\"startColumn\":");
+	o = put_u64(o, f->column);
+	if (raw) {
+		PUTL(",\"byteOffset\":");
+		o = put_u64(o, f->file_offset);
+		PUTL(",\"byteLength\":");
+		o = put_u64(o, f->length);
+	}
+	PUTL("}}");
+	if (ll) {
+		PUTL(",\"logicalLocations\":[{\"fullyQualifiedName\":\"");
+		o = jesc(o, f->logical, ll);
+		PUTL("\",\"kind\":\"member\"}]");
+	}
+	PUTL("}]");
+	if (f->fingerprint[0]) {
+		o = put_mem(o, fpv[so->fp_version == 1 ? 0 : so->fp_version == 2 ? 1 : 2], 46);
+		o = put_mem(o, f->fingerprint, 32);
+		PUTL("\"}");
+	}
+	o = put_mem(o, mp->props, mp->props_len);
+	o = put_mem(o, f->rule, rl);
+	*o++ = '"';
+	if (f->known_client)
+		PUTL(",\"knownClient\":true");
+	if (ll && raw)
+		PUTL(",\"positionIn\":\"file\"");
+	else if (ll)
+		PUTL(",\"positionIn\":\"decoded part\"");
+	PUTL("}}");
+#undef PUTL
+	so->olen += (size_t)(o - o0);
+	return 1;
+}
+
 static int on_finding(void *ctx, const fort_scan_finding *f)
 {
 	struct scan_out *so = ctx;
 	struct cli *c = so->c;
+	int r = 0;
 
 	if (so->write_bl && f->fingerprint[0] && fort_scan_baseline_add(so->write_bl, f->fingerprint) < 0)
 		return so->err = FORT_ENOMEM;
@@ -584,6 +944,8 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 	case FMT_TEXT: {
 		fort_buf *b = &so->line;
 
+		if ((r = text_fast(so, f)) != 0)
+			break;
 		fort_buf_reset(b);
 		fort_buf_puts(b, cli_bold(c));
 		fort_buf_puts(b, f->path);
@@ -612,6 +974,8 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 	case FMT_CSV: {
 		fort_buf *b = &so->line;
 
+		if ((r = csv_fast(so, f)) != 0)
+			break;
 		/* the path's cell made once per file */
 		path_cache(so, f->path);
 		fort_buf_reset(b);
@@ -646,16 +1010,22 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		break;
 	}
 	case FMT_JSON:
+		if ((r = json_fast(so, f)) != 0)
+			break;
 		json_item_start(so, &so->line);
 		finding_json(&so->line, so, f);
 		out_put(so, so->line.buf, so->line.len);
 		break;
 	case FMT_SARIF:
+		if ((r = sarif_fast(so, f)) != 0)
+			break;
 		json_item_start(so, &so->line);
 		finding_sarif(&so->line, so, f);
 		out_put(so, so->line.buf, so->line.len);
 		break;
 	}
+	if (r < 0)
+		return so->err = r;
 	if (f->known_client)
 		so->known++;
 	so->n++;
@@ -1169,6 +1539,7 @@ static int cmd_scan(struct cli *c)
 	static char obuf[OBUF_SIZE];
 
 	jsafe_init();
+	mid_init(c);
 	memset(&so, 0, sizeof(so));
 	so.obuf = obuf;
 	so.odirect = isatty(STDOUT_FILENO);
@@ -1176,6 +1547,7 @@ static int cmd_scan(struct cli *c)
 	fort_buf_init(&so.jpath, (size_t)1 << 20);
 	fort_buf_init(&so.upath, (size_t)1 << 20);
 	fort_buf_init(&so.cpath, (size_t)1 << 20);
+	fort_buf_init(&so.tpre, (size_t)1 << 20);
 	so.c = c;
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
@@ -1431,6 +1803,9 @@ out:
 	fort_buf_release(&so.jpath);
 	fort_buf_release(&so.upath);
 	fort_buf_release(&so.cpath);
+	fort_buf_release(&so.tpre);
+	free(so.tp_path);
+	free(so.tp_logical);
 	free(so.cache_path);
 	free(so.sp_path);
 	free(so.rows);

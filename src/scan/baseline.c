@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -277,6 +278,21 @@ static void fp_hex(char out[33], const unsigned char h[16])
 	fort_hex(out, h, 16);
 }
 
+/* The normalisation of a value before it is fingerprinted, a look-up a
+ * byte: ASCII lower-cased (e-mail, IP, date), or ASCII letters and digits
+ * upper-cased and everything else 0, dropped (the other types). */
+static unsigned char fp_lower[256], fp_upper_alnum[256];
+
+static void fp_tables_init(void)
+{
+	for (unsigned c = 0; c < 256; c++) {
+		fp_lower[c] = (unsigned char)sc_tolower(c);
+		fp_upper_alnum[c] = sc_alnum(c) ? (unsigned char)(sc_lower(c) ? c - 32 : c) : 0;
+	}
+}
+
+static pthread_once_t fp_tables_once = PTHREAD_ONCE_INIT;
+
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path)
 {
@@ -287,19 +303,22 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	size_t i, k = 0, normlen = SCAN_TAIL;
 	const char *tn = fort_scan_type_name((fort_scan_type)type);
 
+	pthread_once(&fp_tables_once, fp_tables_init);
 	if (type == FORT_SCAN_SECRET) {
 		k = n < normlen ? n : normlen;
 		memcpy(norm, val, k);
 	} else if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
 		k = n < normlen ? n : normlen;
 		for (i = 0; i < k; i++)
-			norm[i] = (unsigned char)sc_tolower(val[i]);
+			norm[i] = fp_lower[val[i]];
 	} else {
+		/* ASCII letters and digits, upper-cased; the rest dropped (the
+		 * byte is written always, kept only when it counts) */
 		for (i = 0; i < n && k < normlen; i++) {
-			unsigned c = val[i];
+			unsigned char c = fp_upper_alnum[val[i]];
 
-			if (sc_alnum(c))
-				norm[k++] = (unsigned char)(sc_lower(c) ? c - 32 : c);
+			norm[k] = c;
+			k += c != 0;
 		}
 	}
 	if (b->version == 3) {

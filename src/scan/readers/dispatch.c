@@ -10,6 +10,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "rd.h"
 
 /* ---- sniffing ---- */
@@ -180,8 +183,8 @@ rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 	};
 	/* a magic number alone does not make a file binary: "MZ1yGvKT..." is a
 	 * token in a text file.  Decided by the content of the head. */
-	for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
-		if (starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
+	for (size_t i = 0; len && i < sizeof bin / sizeof *bin; i++)
+		if ((unsigned char)bin[i].m[0] == h[0] && starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
 			return RD_BINARY;
 	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
 		return RD_BINARY;                       /* MP4, MOV, HEIC */
@@ -373,9 +376,17 @@ static size_t utf8_prefix(const unsigned char *s, size_t n, int *cut)
 	size_t i = 0;
 	*cut = 0;
 	while (i < n) {
-		unsigned c = s[i];
+		unsigned c;
 		size_t k;
 		unsigned min;
+#ifdef __SSE2__
+		/* ASCII sixteen bytes a step (mail text is mostly ASCII) */
+		while (n - i >= 16 && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
+			i += 16;
+		if (i == n)
+			break;
+#endif
+		c = s[i];
 		if (c < 0x80) {
 			i++;
 			continue;
