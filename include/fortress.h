@@ -2285,8 +2285,10 @@ int fort_invite_revoke(fort_vault *v, int64_t id) FORT_WUR;
  * to show (fort_totp_propose's; nothing stored).  An unknown or forged
  * token is FORT_ENOTFOUND; a used, expired or revoked one FORT_EDENIED; an
  * invitation changed outside Fortress FORT_ETAMPER; each refusal audited
- * (unsigned), never with the token. */
-int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, const char *path, const char *token) FORT_WUR;
+ * (unsigned), never with the token.  NOW: the time of the attempt (unix
+ * time; 0: the clock), for both functions. */
+int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, const char *path, const char *token,
+		       int64_t now) FORT_WUR;
 /* Join by TOKEN: as fort_user_request for the invitation's name with PASS
  * (fort_passphrase_check's rule; Argon2id as strong as the owner's), and
  * the second factor TOTP_SECRET (from fort_invite_lookup) confirmed by CODE
@@ -2296,7 +2298,7 @@ int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, co
  * once.  Errors as fort_invite_lookup, and FORT_EWEAK, FORT_EINPUT,
  * FORT_EAUTH (the code), FORT_EEXISTS (the name was taken meanwhile). */
 int fort_invite_join(fort_totp_enrolment **totp_out, char fingerprint_out[20], const char *path, const char *token,
-		     const fort_secret *pass, const char *totp_secret, const char *code) FORT_WUR;
+		     const fort_secret *pass, const char *totp_secret, const char *code, int64_t now) FORT_WUR;
 /* 1 if USER (NULL: the owner) has enrolled, 0 if not, <0 (FORT_ENOTFOUND).
  * Works on a locked vault. */
 int fort_totp_enrolled(fort_vault *v, const char *user);

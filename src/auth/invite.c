@@ -312,7 +312,7 @@ static int parse_token(int64_t *id, unsigned char secret[INV_SECRET_LEN], const 
 
 /* Check TOKEN against the invitations in V's store: the row into *T; a
  * refusal is audited (unsigned) and answered with one clear message. */
-static int check_link(store_invite *t, fort_vault *v, const char *token, const char *what)
+static int check_link(store_invite *t, fort_vault *v, const char *token, const char *what, int64_t now)
 {
 	unsigned char secret[INV_SECRET_LEN], ver[32];
 	char detail[200];
@@ -346,7 +346,7 @@ static int check_link(store_invite *t, fort_vault *v, const char *token, const c
 	}
 	{
 		int joined = store_join_get(v->st, t->id, 0, NULL, &uid, NULL, NULL) == 0;
-		const char *st = state_of(t, joined, fort_now());
+		const char *st = state_of(t, joined, now ? now : fort_now());
 		fort_error_clear();
 		if (strcmp(st, "open") != 0) {
 			snprintf(detail, sizeof detail, "%s: invitation #%lld for '%s' is %s", what, (long long)t->id, t->name,
@@ -365,7 +365,8 @@ out:
 	return r;
 }
 
-int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, const char *path, const char *token)
+int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, const char *path, const char *token,
+		       int64_t now)
 {
 	fort_vault *v = NULL;
 	store_invite t;
@@ -375,7 +376,7 @@ int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, co
 		*totp_out = NULL;
 	if ((r = fort_vault_open(&v, path, NULL, NULL)) < 0)
 		return r;
-	if ((r = check_link(&t, v, token, "invitation link opened")) < 0)
+	if ((r = check_link(&t, v, token, "invitation link opened", now)) < 0)
 		goto out;
 	info_fill(out, &t, v->st);
 	snprintf(out->business, sizeof out->business, "%s", v->business);
@@ -445,7 +446,7 @@ static int join_also(void *ctx, store *s, keyring *kr, int64_t user_id)
 }
 
 int fort_invite_join(fort_totp_enrolment **totp_out, char fingerprint_out[20], const char *path, const char *token,
-		     const fort_secret *pass, const char *totp_secret, const char *code)
+		     const fort_secret *pass, const char *totp_secret, const char *code, int64_t now)
 {
 	fort_vault *v = NULL;
 	store_invite t;
@@ -458,7 +459,7 @@ int fort_invite_join(fort_totp_enrolment **totp_out, char fingerprint_out[20], c
 	memset(&j, 0, sizeof j);
 	if ((r = fort_vault_open(&v, path, NULL, NULL)) < 0)
 		return r;
-	if ((r = check_link(&t, v, token, "invitation used to join")) < 0)
+	if ((r = check_link(&t, v, token, "invitation used to join", now)) < 0)
 		goto out;
 	j.v = v;
 	j.t = &t;

@@ -166,7 +166,7 @@ int page_join(page *p)
 	fort_invite_info in;
 	fort_totp_enrolment *e = NULL;
 	int r;
-	if ((r = fort_invite_lookup(&in, &e, p->req.srv->vault_path, p->req.id)) < 0)
+	if ((r = fort_invite_lookup(&in, &e, p->req.srv->vault_path, p->req.id, 0)) < 0)
 		return r;
 	join_form(p, &in, e->secret, e->uri);
 	fort_totp_enrolment_free(e);
@@ -181,7 +181,7 @@ static int join_again(page *p, int status, const char *msg, const char *secret)
 	fort_totp_enrolment *e = NULL;
 	char uri[512];
 	int r;
-	if ((r = fort_invite_lookup(&in, &e, p->req.srv->vault_path, p->req.id)) < 0)
+	if ((r = fort_invite_lookup(&in, &e, p->req.srv->vault_path, p->req.id, 0)) < 0)
 		return r;
 	/* the uri of the key they already scanned: the proposal's, with its secret */
 	snprintf(uri, sizeof uri, "%s", e->uri);
@@ -225,7 +225,7 @@ int page_join_post(page *p)
 		return r;
 	/* one Argon2id at a time, as sign-ins */
 	pthread_mutex_lock(p->req.srv->signin_lock);
-	r = fort_invite_join(&e, fp, p->req.srv->vault_path, p->req.id, pass, secret, code);
+	r = fort_invite_join(&e, fp, p->req.srv->vault_path, p->req.id, pass, secret, code, 0);
 	pthread_mutex_unlock(p->req.srv->signin_lock);
 	fort_secret_free(pass);
 	if (r == FORT_EWEAK || r == FORT_EINPUT || r == FORT_EAUTH || r == FORT_EEXISTS) {
