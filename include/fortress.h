@@ -2329,6 +2329,14 @@ typedef struct {
  * clears the count. */
 int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const char *user, const fort_secret *pass,
 		const char *code, const fort_signin_opts *o) FORT_WUR;
+/* fort_vault_confirm for a server's page (the keys page's passphrase typed
+ * again), throttled as fort_signin is, with the same counters per account
+ * (V's acting user) and per O->address (O may be NULL): after 5 failures
+ * each attempt waits 2^(n-5) s, at most 15 min; then FORT_EDENIED with
+ * *RETRY_AFTER (may be NULL) set, audited "reauth" denied, no Argon2id
+ * spent.  A wrong passphrase is FORT_EAUTH, audited and counted; a right
+ * one clears the counts. */
+int fort_reauth(int *retry_after, fort_vault *v, const fort_secret *pass, const fort_signin_opts *o) FORT_WUR;
 /* Failed sign-ins (audited) since SINCE (unix time), and the newest. */
 int fort_signin_failures(uint64_t *n, int64_t *last, fort_vault *v, int64_t since);
 

@@ -223,6 +223,24 @@ class Invitations(unittest.TestCase):
         self.assertEqual(r.status, 403, page[:600])
         self.assertNotIn("lea", [i["name"] for i in invites().values()])
 
+    def test_keys_reauth_throttled(self):
+        """The keys page's passphrase typed again is slowed as sign-in is (issue 17 item 2)."""
+        zoe = Session(self.srv, "zoe")
+        b = Browser(self.srv)
+        b.cookies["fortress_session"] = zoe.sid
+        n0 = len([a for a in audit_rows("reauth") if a[2] == "denied"])
+        form = {"shares": "3", "threshold": "2", "passphrase": "not zoe's passphrase at all", "csrf": zoe.csrf}
+        for i in range(5):
+            r, page = b.send("POST", "/keys/recovery", form)
+            self.assertEqual(r.status, 403, page[:600])
+            self.assertIn("not zoe's passphrase", page)
+        r, page = b.send("POST", "/keys/recovery", dict(form, passphrase=PASS["zoe"]))
+        self.assertEqual(r.status, 429, page[:600])
+        self.assertTrue(int(r.getheader("Retry-After")) > 0)
+        self.assertIn("too many wrong passphrases", page)
+        self.assertEqual(len([a for a in audit_rows("reauth") if a[2] == "denied"]), n0 + 6)
+        self.assertNotIn(PASS["zoe"], self.srv.log())
+
     def test_tampered_invitation(self):
         token = self.invite("lea")
         db = sqlite3.connect(serverkit.VAULT)

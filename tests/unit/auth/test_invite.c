@@ -70,7 +70,7 @@ static void test_invite_join(void **state)
 	fort_totp_enrolment *e = NULL, *joined = NULL;
 	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
 	int64_t now = (int64_t)time(NULL), exp = 0, id = 0, id2 = 0;
-	char token[128], forged[160], code[7], wrong[7], b32[48], fp[20], listed[20];
+	char token[128], forged[160], code[7], wrong[12], b32[48], fp[20], listed[20];
 	(void)state;
 
 	/* the expiry: days, within the limit */
