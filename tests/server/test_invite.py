@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Invitations to join from a browser (issue 17) over plain HTTP: the owner
+"""Invitations to join from a browser (issue 17) over plain HTTP, and the
+last staff-page gaps of issue 17 item 2 (a request's channel on its page,
+the keys page's passphrase throttled): the owner
 makes one on the users page (the link shown once), the invitee opens it in
 a browser of their own (no session), chooses a passphrase and confirms a
 second factor in one form, reads their fingerprint; the owner approves
@@ -240,6 +242,24 @@ class Invitations(unittest.TestCase):
         self.assertIn("too many wrong passphrases", page)
         self.assertEqual(len([a for a in audit_rows("reauth") if a[2] == "denied"]), n0 + 6)
         self.assertNotIn(PASS["zoe"], self.srv.log())
+
+    def test_request_channel(self):
+        """Recording a request on its page takes how it arrived and the client's words, as --channel and --note-file (issue 17 item 2)."""
+        cid = fort("client", "add", "--set", "full_name=Channel Client", "--set", "email=channel@example.org").stdout.strip().split()[-1]
+        today = time.strftime("%Y-%m-%d", time.gmtime())
+        r, page = self.owner_form("/requests", {"kind": "rectification", "client": cid, "received": today,
+                                                "jurisdiction": "EU", "channel": "pigeon", "note": "x"})
+        self.assertEqual(r.status, 400, page[:600])
+        self.assertIn("pigeon", page)
+        r, page = self.owner_form("/requests", {"kind": "rectification", "client": cid, "received": today,
+                                                "jurisdiction": "EU", "channel": "phone",
+                                                "note": "my street is Lindenweg 4, not 14"})
+        self.assertEqual(r.status, 303, page[:600])
+        rid = int(r.getheader("Location").rsplit("/", 1)[1])
+        j = json.loads(fort("--json", "request", "show", str(rid)).stdout)
+        self.assertEqual(j["channel"], "phone")
+        self.assertTrue(j.get("has_note") or j.get("note"), j)
+        self.assertNotIn("Lindenweg", json.dumps(audit_rows()) + self.srv.log())
 
     def test_tampered_invitation(self):
         token = self.invite("lea")
