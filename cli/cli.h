@@ -137,6 +137,7 @@ extern const struct cli_cmd cmd_doctor_def;
 extern const struct cli_cmd cmd_incident_def;
 extern const struct cli_cmd cmd_actions_def;
 extern const struct cli_cmd cmd_user_totp_def;
+extern const struct cli_cmd cmd_user_invite_def;
 extern const struct cli_cmd cmd_serve_def;
 extern const struct cli_cmd cmd_store_def;
 

@@ -227,11 +227,12 @@ static const struct cli_cmd *const user_subs[] = {
 	&user_role_def,
 	&cmd_user_passwd_def,
 	&cmd_user_totp_def,
+	&cmd_user_invite_def,
 	NULL
 };
 
 const struct cli_cmd cmd_user_def = {
 	.name = "user", .fn = NULL, .flags = 0,
-	.summary = "users: join (request + add), list, remove, change role, passphrase",
+	.summary = "users: join (request or invite, then add), list, remove, change role, passphrase",
 	.subs = user_subs,
 };

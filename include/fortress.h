@@ -2242,6 +2242,67 @@ int fort_totp_propose(fort_totp_enrolment **out, fort_vault *v) FORT_WUR;
 int fort_totp_confirm(fort_totp_enrolment **out, fort_vault *v, const char *secret, const char *code) FORT_WUR;
 /* Wipes and frees.  Accepts NULL. */
 void fort_totp_enrolment_free(fort_totp_enrolment *e);
+
+/* Invitations to join from a browser (issue 17; docs/SECURITY.md
+ * "Invitations").  A user with the 'users' action invites NAME with ROLE;
+ * the link's token ("ID_SECRET", 43 characters of base64url after '_') is
+ * shown once and kept only as a verifier.  The invitee opens /join/TOKEN,
+ * chooses a passphrase and confirms a second factor (fort_invite_join):
+ * they are then a pending user, as after fort_user_request, with their
+ * second factor waiting; fort_user_add (the approval, comparing the
+ * fingerprint) makes both theirs and marks the invitation used. */
+#define FORT_INVITE_DEFAULT_DAYS 7
+#define FORT_INVITE_MAX_DAYS 30
+
+typedef struct {
+	int64_t id;
+	char name[128], role[64], creator[128];
+	int64_t created, expires;   /* unix time */
+	int64_t revoked, used;      /* when (0: not); used: approved */
+	char state[16];             /* open | joined | approved | expired | revoked */
+	int64_t user_id;            /* the user who joined by it (0: none yet) */
+	char fingerprint[20];       /* theirs, to compare at approval (fort_invite_list; "" none) */
+	char business[128];         /* the vault's business (fort_invite_lookup) */
+} fort_invite_info;
+
+/* The expiry of TEXT from NOW: "7d" (1 to FORT_INVITE_MAX_DAYS days); NULL
+ * or "": FORT_INVITE_DEFAULT_DAYS.  FORT_EINPUT naming the limit. */
+int fort_invite_expiry(int64_t *expires, const char *text, int64_t now) FORT_WUR;
+/* Invite NAME (a user name no user has, without another open invitation)
+ * with ROLE until EXPIRES (unix time).  *TOKEN_OUT gets the link's token
+ * (locked memory; fort_secret_free wipes it), shown once; *ID_OUT (may be
+ * NULL) its id.  Needs 'users' and every category key ROLE needs (so that
+ * you can approve them).  Audited "invite-create".  FORT_EINPUT,
+ * FORT_EEXISTS, FORT_ENOTFOUND (role), FORT_EDENIED. */
+int fort_invite_create(fort_secret **token_out, int64_t *id_out, fort_vault *v, const char *name, const char *role,
+		       int64_t expires) FORT_WUR;
+/* Every invitation, oldest first, with its state and, once someone joined
+ * by it, their fingerprint.  Needs 'users'.  *OUT malloc'ed (free()).
+ * FORT_ETAMPER when an invitation was changed outside Fortress. */
+int fort_invite_list(fort_invite_info **out, size_t *n, fort_vault *v) FORT_WUR;
+/* Revoke open invitation ID: its link opens nothing.  Needs 'users';
+ * audited "invite-revoke".  FORT_ENOTFOUND, FORT_EINPUT (revoked, used,
+ * or joined already: remove the pending user instead). */
+int fort_invite_revoke(fort_vault *v, int64_t id) FORT_WUR;
+/* For the join page: the open invitation of TOKEN in the vault at PATH
+ * (no keys needed) into *OUT, and, TOTP_OUT not NULL, a new second factor
+ * to show (fort_totp_propose's; nothing stored).  An unknown or forged
+ * token is FORT_ENOTFOUND; a used, expired or revoked one FORT_EDENIED; an
+ * invitation changed outside Fortress FORT_ETAMPER; each refusal audited
+ * (unsigned), never with the token.  NOW: the time of the attempt (unix
+ * time; 0: the clock), for both functions. */
+int fort_invite_lookup(fort_invite_info *out, fort_totp_enrolment **totp_out, const char *path, const char *token,
+		       int64_t now) FORT_WUR;
+/* Join by TOKEN: as fort_user_request for the invitation's name with PASS
+ * (fort_passphrase_check's rule; Argon2id as strong as the owner's), and
+ * the second factor TOTP_SECRET (from fort_invite_lookup) confirmed by CODE
+ * (as fort_totp_confirm), all or nothing.  *TOTP_OUT gets the enrolment
+ * with its ten recovery codes (show once; fort_totp_enrolment_free);
+ * FINGERPRINT_OUT (may be NULL) the new user's fingerprint.  The link works
+ * once.  Errors as fort_invite_lookup, and FORT_EWEAK, FORT_EINPUT,
+ * FORT_EAUTH (the code), FORT_EEXISTS (the name was taken meanwhile). */
+int fort_invite_join(fort_totp_enrolment **totp_out, char fingerprint_out[20], const char *path, const char *token,
+		     const fort_secret *pass, const char *totp_secret, const char *code, int64_t now) FORT_WUR;
 /* 1 if USER (NULL: the owner) has enrolled, 0 if not, <0 (FORT_ENOTFOUND).
  * Works on a locked vault. */
 int fort_totp_enrolled(fort_vault *v, const char *user);
@@ -2272,6 +2333,14 @@ typedef struct {
  * clears the count. */
 int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const char *user, const fort_secret *pass,
 		const char *code, const fort_signin_opts *o) FORT_WUR;
+/* fort_vault_confirm for a server's page (the keys page's passphrase typed
+ * again), throttled as fort_signin is, with the same counters per account
+ * (V's acting user) and per O->address (O may be NULL): after 5 failures
+ * each attempt waits 2^(n-5) s, at most 15 min; then FORT_EDENIED with
+ * *RETRY_AFTER (may be NULL) set, audited "reauth" denied, no Argon2id
+ * spent.  A wrong passphrase is FORT_EAUTH, audited and counted; a right
+ * one clears the counts. */
+int fort_reauth(int *retry_after, fort_vault *v, const fort_secret *pass, const fort_signin_opts *o) FORT_WUR;
 /* Failed sign-ins (audited) since SINCE (unix time), and the newest. */
 int fort_signin_failures(uint64_t *n, int64_t *last, fort_vault *v, int64_t since);
 

@@ -424,8 +424,12 @@ static int verify_cb(void *p, const store_audit_row *a)
 			c->pending[c->npending].seq = a->seq;
 			c->npending++;
 		}
-	} else if (strcmp(a->action, "unlock-failed") != 0 && strcmp(a->action, "user-request") != 0) {
-		return bad(c, a->seq, "is not signed", "only failed unlocks and requests to join may be unsigned; this one was forged");
+	} else if (strcmp(a->action, "unlock-failed") != 0 && strcmp(a->action, "user-request") != 0 &&
+		   strcmp(a->action, "invite-join") != 0) {
+		/* invite-join: an invitee's join and refused invitation links
+		 * (src/auth/invite.c), written by someone who holds no key yet */
+		return bad(c, a->seq, "is not signed", "only failed unlocks, requests to join and joins by invitation may be "
+			   "unsigned; this one was forged");
 	}
 	if (c->has_head && a->seq == c->head_seq) {
 		if (memcmp(a->hash, c->head_hash, 32) != 0)

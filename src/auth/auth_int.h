@@ -12,4 +12,13 @@
  * when refused; FORT_ENOTFOUND when the user has not enrolled. */
 int totp_check(fort_vault *v, const char *code, int64_t now, char *why, size_t cap) FORT_WUR;
 
+/* An invitation's join (invite.c): the second factor confirmed by CODE for
+ * SECRET for V's acting user (the invitee's new keyring in V), its blob
+ * returned (*BLOB, *LEN; malloc'ed, wipe) instead of stored. */
+int totp_join_blob(fort_totp_enrolment **out, unsigned char **blob, size_t *len, fort_vault *v, const char *secret,
+		   const char *code) FORT_WUR;
+/* A new TOTP secret for USER of BUSINESS, shown on the join page; nothing
+ * stored (fort_totp_propose without a handle). */
+int totp_propose_for(fort_totp_enrolment **out, const char *business, const char *user) FORT_WUR;
+
 #endif

@@ -202,3 +202,53 @@ int fort_audit_refusal(fort_vault *v, const char *what, const char *reason)
 		return fort_error_set(FORT_EINPUT, "fort_audit_refusal needs an action name (at most 32 bytes) and a reason");
 	return audit_record(v, what, "", "", "", "denied", reason);
 }
+
+int fort_reauth(int *retry_after, fort_vault *v, const fort_secret *pass, const fort_signin_opts *o)
+{
+	fort_signin_opts def = FORT_SIGNIN_OPTS_INIT;
+	char ukey[160], akey[80];
+	int64_t now, f, last, wait;
+	int r;
+
+	if (retry_after)
+		*retry_after = 0;
+	if (!o)
+		o = &def;
+	if ((r = fort_check_version(o->version, FORT_SIGNIN_OPTS_VERSION, "fort_signin_opts", "FORT_SIGNIN_OPTS_INIT")) < 0)
+		return r;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if (o->address && strlen(o->address) > 64)
+		return fort_error_set(FORT_EINPUT, "the client address is too long");
+	now = o->now ? o->now : fort_now();
+	/* the sign-in's own counters: a guess here is a guess there */
+	keys_for(ukey, akey, v->user, o->address && *o->address ? o->address : "-");
+	if ((r = store_throttle_get(v->st, ukey, &f, &last)) < 0)
+		return r;
+	wait = throttle_wait(f, last, now);
+	if ((r = store_throttle_get(v->st, akey, &f, &last)) < 0)
+		return r;
+	if (throttle_wait(f, last, now) > wait)
+		wait = throttle_wait(f, last, now);
+	if (wait > 0) {
+		if (retry_after)
+			*retry_after = (int)wait;
+		/* audited, as a refusal of this person's request (no Argon2id spent) */
+		if (audit_record(v, "reauth", "", "", "", "denied", "passphrase not checked: too many wrong ones; throttled") < 0)
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		return fort_error_set(FORT_EDENIED, "too many wrong passphrases for this account or from this address: try again "
+				      "in %lld s", (long long)wait);
+	}
+	r = fort_vault_confirm(v, pass);  /* a wrong one is audited there */
+	if (r == FORT_EAUTH) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		note_failure(v->st, ukey, akey, now);
+		return fort_error_set(FORT_EAUTH, "%s", msg);
+	}
+	if (r == 0) {
+		(void)store_throttle_clear(v->st, ukey);
+		(void)store_throttle_clear(v->st, akey);
+	}
+	return r;
+}

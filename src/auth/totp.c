@@ -116,9 +116,11 @@ out:
 	return r;
 }
 
-static int state_store(fort_vault *v, const totp_state *st)
+/* ST encrypted into BLOB for V's acting user (state_store, and a join's
+ * blob kept until its approval: totp_join_blob). */
+static int state_seal(unsigned char blob[BLOB_LEN], fort_vault *v, const totp_state *st)
 {
-	unsigned char key[32], ad[64], *pt = NULL, blob[BLOB_LEN];
+	unsigned char key[32], ad[64], *pt = NULL;
 	size_t adlen;
 	int r;
 	if (!(pt = sodium_malloc(PLAIN_LEN)))
@@ -134,11 +136,20 @@ static int state_store(fort_vault *v, const totp_state *st)
 		goto out;
 	randombytes_buf(blob, NONCE_LEN_X);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(blob + NONCE_LEN_X, NULL, pt, PLAIN_LEN, ad, adlen, NULL, blob, key);
-	r = store_totp_put(v->st, v->user_id, blob, sizeof blob, fort_now());
+	r = 0;
 out:
 	sodium_memzero(key, sizeof key);
 	sodium_free(pt);
 	return r;
+}
+
+static int state_store(fort_vault *v, const totp_state *st)
+{
+	unsigned char blob[BLOB_LEN];
+	int r;
+	if ((r = state_seal(blob, v, st)) < 0)
+		return r;
+	return store_totp_put(v->st, v->user_id, blob, sizeof blob, fort_now());
 }
 
 /* A recovery code as typed: lower-case, without '-' and spaces. */
@@ -329,16 +340,41 @@ out:
 	return r;
 }
 
+static int confirm_state(fort_totp_enrolment **e_out, totp_state **st_out, fort_vault *v, const char *secret, const char *code);
+
 int fort_totp_confirm(fort_totp_enrolment **out, fort_vault *v, const char *secret, const char *code)
+{
+	fort_totp_enrolment *e = NULL;
+	totp_state *st = NULL;
+	int r;
+
+	*out = NULL;
+	if ((r = vault_need_unlocked(v)) < 0)
+		return r;
+	if ((r = confirm_state(&e, &st, v, secret, code)) < 0 || (r = enrol_save(v, st)) < 0)
+		goto out;
+	*out = e;
+	e = NULL;
+	r = 0;
+out:
+	if (st)
+		sodium_free(st);
+	fort_totp_enrolment_free(e);
+	return r;
+}
+
+/* fort_totp_confirm's check and enrolment for V's acting user, storing
+ * nothing: *E_OUT the enrolment to show, *ST_OUT its state (sodium_free). */
+static int confirm_state(fort_totp_enrolment **e_out, totp_state **st_out, fort_vault *v, const char *secret, const char *code)
 {
 	fort_totp_enrolment *e = NULL;
 	totp_state *st = NULL;
 	char *raw = NULL, digits[TOTP_DIGITS + 1];
 	size_t rawlen = 0, n = 0;
 	int r;
-
-	*out = NULL;
-	if ((r = vault_need_unlocked(v)) < 0 || (r = oath_ready()) < 0)
+	*e_out = NULL;
+	*st_out = NULL;
+	if ((r = oath_ready()) < 0)
 		return r;
 	/* the code as typed: spaces allowed ("123 456") */
 	for (const char *p = code ? code : ""; *p; p++) {
@@ -376,10 +412,12 @@ int fort_totp_confirm(fort_totp_enrolment **out, fort_vault *v, const char *secr
 		/* the code typed here cannot then sign in */
 		st->last_step = counter;
 	}
-	if ((r = enrol_codes(e, st, v)) < 0 || (r = enrol_fill(e, v, st)) < 0 || (r = enrol_save(v, st)) < 0)
+	if ((r = enrol_codes(e, st, v)) < 0 || (r = enrol_fill(e, v, st)) < 0)
 		goto out;
-	*out = e;
+	*e_out = e;
+	*st_out = st;
 	e = NULL;
+	st = NULL;
 	r = 0;
 out:
 	if (raw) {
@@ -511,5 +549,67 @@ int totp_check(fort_vault *v, const char *code, int64_t now, char *why, size_t c
 out:
 	sodium_memzero(norm, sizeof norm);
 	sodium_free(st);
+	return r;
+}
+
+/* A join's second factor (src/auth/invite.c): as fort_totp_confirm for V's
+ * acting user (V's keyring: the invitee's, just made), but the blob is
+ * returned (*BLOB, BLOB_LEN bytes, malloc'ed) instead of stored: it waits,
+ * unsealed, until the approval moves it into user_totp. */
+int totp_join_blob(fort_totp_enrolment **out, unsigned char **blob, size_t *len, fort_vault *v, const char *secret,
+		   const char *code)
+{
+	fort_totp_enrolment *e = NULL;
+	totp_state *st = NULL;
+	int r;
+	*out = NULL;
+	*blob = NULL;
+	*len = 0;
+	if ((r = confirm_state(&e, &st, v, secret, code)) < 0)
+		goto out;
+	if (!(*blob = fort_malloc(BLOB_LEN))) {
+		r = fort_error_set(FORT_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = state_seal(*blob, v, st)) < 0) {
+		fort_wipe_free(*blob);
+		*blob = NULL;
+		goto out;
+	}
+	*len = BLOB_LEN;
+	*out = e;
+	e = NULL;
+out:
+	if (st)
+		sodium_free(st);
+	fort_totp_enrolment_free(e);
+	return r;
+}
+
+/* A new secret for a join's page (as fort_totp_propose) for USER of the
+ * business BUSINESS: no vault handle, nothing stored. */
+int totp_propose_for(fort_totp_enrolment **out, const char *business, const char *user)
+{
+	struct fort_vault fake;
+	int r;
+	memset(&fake, 0, sizeof fake);
+	snprintf(fake.business, sizeof fake.business, "%s", business ? business : "");
+	fake.user = (char *)user;
+	*out = NULL;
+	{
+		fort_totp_enrolment *e = NULL;
+		totp_state *st = NULL;
+		if ((r = oath_ready()) < 0 || (r = enrol_alloc(&e, &st)) < 0)
+			goto done;
+		randombytes_buf(st->secret, sizeof st->secret);
+		if ((r = enrol_fill(e, &fake, st)) < 0)
+			goto done;
+		*out = e;
+		e = NULL;
+	done:
+		if (st)
+			sodium_free(st);
+		fort_totp_enrolment_free(e);
+	}
 	return r;
 }

@@ -120,6 +120,10 @@ static const page_route pages[] = {
 	{ "GET", "/users", page_users, 0 },
 	{ "POST", "/users", page_user_add, P_FORM },
 	{ "POST", "/users/role", page_user_role, P_FORM },
+	{ "POST", "/users/invite", page_invite_create, P_FORM },
+	{ "POST", "/invites/{id}/revoke", page_invite_revoke, P_FORM },
+	{ "GET", "/join/{id}", page_join, P_PUBLIC },
+	{ "POST", "/join/{id}", page_join_post, P_PUBLIC | P_FORM },
 	{ "POST", "/roles", page_role_add, P_FORM },
 	{ "POST", "/roles/change", page_role_change, P_FORM },
 	{ "GET", "/doctor", page_doctor, 0 },
@@ -518,14 +522,27 @@ static int asset_js(page *p)
 
 /* ---------------------------------------------------------------- sign-in */
 
-static void new_signin_token(page *p, char tok[FORT_SESSION_TOKEN_LEN + 1])
+void web_form_token(page *p, const char *cookie, const char *path, char tok[FORT_SESSION_TOKEN_LEN + 1])
 {
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2base64(tok, FORT_SESSION_TOKEN_LEN + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof raw);
-	snprintf(p->cookies[1], sizeof p->cookies[1], SIGNIN_COOKIE "=%s; Path=/signin; HttpOnly; SameSite=Strict%s", tok,
+	snprintf(p->cookies[1], sizeof p->cookies[1], "%s=%s; Path=%s; HttpOnly; SameSite=Strict%s", cookie, tok, path,
 		 p->req.srv->secure_cookie ? "; Secure" : "");
+}
+
+int web_form_token_ok(page *p, const char *cookie, const char *field)
+{
+	const char *tok = web_form(p, field);
+	const char *c = MHD_lookup_connection_value(p->req.conn, MHD_COOKIE_KIND, cookie);
+	return tok && c && strlen(tok) == FORT_SESSION_TOKEN_LEN && strlen(c) == FORT_SESSION_TOKEN_LEN &&
+	       sodium_memcmp(tok, c, FORT_SESSION_TOKEN_LEN) == 0;
+}
+
+static void new_signin_token(page *p, char tok[FORT_SESSION_TOKEN_LEN + 1])
+{
+	web_form_token(p, SIGNIN_COOKIE, "/signin", tok);
 }
 
 static void signin_form(page *p, const char *user, const char *problem)
@@ -562,14 +579,11 @@ static int page_signin_post(page *p)
 	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
 	fort_secret *pass = NULL, *key = NULL;
 	const char *user = web_form(p, "user"), *pw = web_form(p, "passphrase"), *code = web_form(p, "code");
-	const char *tok = web_form(p, "signin_token");
-	const char *cookie = MHD_lookup_connection_value(p->req.conn, MHD_COOKIE_KIND, SIGNIN_COOKIE);
 	char sid[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1];
 	int r, retry = 0;
 
 	/* the form must come from our sign-in page in this browser */
-	if (!tok || !cookie || strlen(tok) != FORT_SESSION_TOKEN_LEN || strlen(cookie) != FORT_SESSION_TOKEN_LEN ||
-	    sodium_memcmp(tok, cookie, FORT_SESSION_TOKEN_LEN) != 0) {
+	if (!web_form_token_ok(p, SIGNIN_COOKIE, "signin_token")) {
 		p->status = MHD_HTTP_FORBIDDEN;
 		signin_form(p, NULL, "This sign-in form has expired or did not come from this page: enter your details again.");
 		return 0;

@@ -50,6 +50,14 @@ void web_csrf_field(page *p);
 int web_redirect(page *p, const char *loc);
 /* A box saying what went wrong and what to do (the library's message). */
 void web_problem(page *p, const char *msg);
+/* A public form's own token (no session yet: the sign-in and join pages):
+ * a new one into TOK, also set as cookie COOKIE (SameSite=Strict) for PATH,
+ * so another site cannot post the form (login CSRF).  web_form_token_ok:
+ * 1 if the form's FIELD matches the cookie (constant time). */
+void web_form_token(page *p, const char *cookie, const char *path, char tok[FORT_SESSION_TOKEN_LEN + 1]);
+int web_form_token_ok(page *p, const char *cookie, const char *field);
+/* The QR code of TEXT as inline SVG (web_account.c), LABEL its name. */
+int web_qr_svg(page *p, const char *text);
 /* The language of a client-facing page (src/data/i18n.h): ?lang=, the
  * form's lang field, then FALLBACK (a session's choice; NULL or "": none),
  * then the browser's Accept-Language. */
@@ -139,6 +147,12 @@ int page_user_add(page *p);
 int page_role_add(page *p);
 int page_role_change(page *p);
 int page_user_role(page *p);
+/* web_join.c: invitations (users page) and joining by one */
+int page_invite_create(page *p);
+int page_invite_revoke(page *p);
+int page_join(page *p);
+int page_join_post(page *p);
+void web_invites(page *p);
 /* web_doctor.c */
 int page_doctor(page *p);
 int page_doctor_run(page *p);

@@ -38,7 +38,7 @@ int page_account(page *p)
 
 /* The QR code of TEXT as inline SVG: one path over the dark modules, a
  * quiet zone of 4, scaled by the browser (no inline style: the CSP). */
-static int qr_svg(page *p, const char *text)
+int web_qr_svg(page *p, const char *text)
 {
 	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	int w, quiet = 4;
@@ -83,7 +83,7 @@ int page_totp_new(page *p)
 		return r;
 	web_put(p, "<ol class=\"steps\"><li><p>Open an authenticator app on your phone (Aegis, FreeOTP, Google "
 		   "Authenticator, 1Password...) and scan this code:</p>");
-	if (qr_svg(p, e->uri) < 0)
+	if (web_qr_svg(p, e->uri) < 0)
 		web_put(p, "<p>(The QR code could not be drawn: type the key below instead.)</p>");
 	web_put(p, "</li><li><p>Or type in this key by hand (time-based, 6 digits, 30 seconds):</p><p><code id=\"totp-secret\" "
 		   "class=\"secret\">");

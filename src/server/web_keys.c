@@ -6,6 +6,7 @@
  * on the answer; and rotating keys (a new version of each, every record
  * re-encrypted, the old versions destroyed).  The library checks who may
  * and audits. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -85,7 +86,24 @@ int page_keys_recovery(page *p)
 		return fort_error_set(FORT_EINPUT, "type your passphrase to confirm it is you, then send the form again");
 	if ((r = fort_secret_new(&pass, pw, strlen(pw))) < 0)
 		return r;
-	r = fort_vault_confirm(p->req.v, pass);
+	{
+		/* throttled as sign-in, per account and address (one Argon2id at a time) */
+		fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+		int retry = 0;
+		so.address = p->req.address;
+		pthread_mutex_lock(p->req.srv->signin_lock);
+		r = fort_reauth(&retry, p->req.v, pass, &so);
+		pthread_mutex_unlock(p->req.srv->signin_lock);
+		if (r == FORT_EDENIED && retry > 0) {
+			fort_secret_free(pass);
+			p->status = 429;
+			p->retry_after = retry;
+			snprintf(p->title, sizeof p->title, "Too many attempts");
+			web_problem(p, fort_error_message());
+			web_put(p, "<p><a href=\"/keys\">Back to keys and recovery</a></p>");
+			return 0;
+		}
+	}
 	fort_secret_free(pass);
 	if (r == FORT_EAUTH) {
 		/* still signed in: a refusal of this step (403), not a sign-in page */

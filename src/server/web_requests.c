@@ -57,6 +57,13 @@ int page_request_new(page *p)
 		   "<p><label for=\"jurisdiction\">Whose rules apply</label><select id=\"jurisdiction\" name=\"jurisdiction\">"
 		   "<option value=\"EU\">EU (GDPR)</option><option value=\"UK\">UK (UK GDPR)</option>"
 		   "<option value=\"CA\">California (CCPA)</option></select></p>"
+		   "<p><label for=\"channel\">How it arrived</label><select id=\"channel\" name=\"channel\">"
+		   "<option value=\"\">(not recorded)</option><option value=\"email\">E-mail</option>"
+		   "<option value=\"letter\">Letter</option><option value=\"phone\">Phone</option>"
+		   "<option value=\"in-person\">In person</option><option value=\"web\">Web form</option></select></p>"
+		   "<p><label for=\"note\">The client's own words (optional; for a correction: what is wrong, what it "
+		   "should be; kept encrypted)</label><textarea id=\"note\" name=\"note\" rows=\"3\" maxlength=\"4000\">"
+		   "</textarea></p>"
 		   "<p><input type=\"checkbox\" id=\"needs_id\" name=\"needs_id\" value=\"1\"><label class=\"check\" "
 		   "for=\"needs_id\">The client's identity must be checked first</label></p>"
 		   "<p><button type=\"submit\">Record the request</button></p></form>",
@@ -69,6 +76,7 @@ int page_request_open(page *p)
 	fort_request_opts o = FORT_REQUEST_OPTS_INIT;
 	const char *kind = web_form(p, "kind"), *client = web_form(p, "client"), *received = web_form(p, "received");
 	const char *jur = web_form(p, "jurisdiction"), *needs = web_form(p, "needs_id");
+	const char *channel = web_form(p, "channel"), *note = web_form(p, "note");
 	int64_t id = 0;
 	char loc[64];
 	int r;
@@ -78,6 +86,9 @@ int page_request_open(page *p)
 				      "request arrived");
 	o.jurisdiction = jur && *jur ? jur : NULL;
 	o.needs_id = needs && *needs;
+	/* as the CLI's --channel and --note-file: the library checks the channel's name */
+	o.channel = channel && *channel ? channel : NULL;
+	o.note = note && *note ? note : NULL;
 	if ((r = fort_request_open(&id, p->req.v, kind, client, received, &o)) < 0)
 		return r;
 	snprintf(loc, sizeof loc, "/requests/%lld", (long long)id);

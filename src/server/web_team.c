@@ -141,9 +141,9 @@ int page_users(page *p)
 	web_put(p, "</tbody></table><p><a href=\"/tokens\">Tokens for programs</a></p>"
 		   "<p><a href=\"/keys\">Keys and recovery</a></p><p><a href=\"/mail\">E-mail settings</a></p>");
 	if (may) {
-		web_put(p, "<section aria-labelledby=\"h-add\"><h2 id=\"h-add\">Add a user</h2><p>The new person first runs "
-			   "<code>fortress user request NAME</code> with their own passphrase; they appear above as pending. "
-			   "Ask them to read you their fingerprint, and compare it.</p>");
+		web_put(p, "<section aria-labelledby=\"h-add\"><h2 id=\"h-add\">Add a user</h2><p>The new person joins by an "
+			   "invitation link (below), or runs <code>fortress user request NAME</code> with their own passphrase; "
+			   "they appear above as pending. Ask them to read you their fingerprint, and compare it.</p>");
 		if (pending) {
 			web_put(p, "<form class=\"card\" method=\"post\" action=\"/users\">");
 			web_csrf_field(p);
@@ -167,6 +167,7 @@ int page_users(page *p)
 		} else
 			web_put(p, "<p>No one is waiting to be added.</p>");
 		web_put(p, "</section>");
+		web_invites(p);
 		role_forms(p, u, nu, ro, nr);
 	}
 	free(u);

@@ -967,6 +967,55 @@ int store_token_revoke(store *s, int64_t id, int64_t when)
 	return sqlite_store_token_revoke(s, id, when);
 }
 
+int store_invite_insert(store *s, store_invite *t)
+{
+	if (is_pg(s))
+		return pg_store_invite_insert(s, t);
+	return sqlite_store_invite_insert(s, t);
+}
+
+int store_invite_get(store *s, store_invite *out, int64_t id)
+{
+	if (is_pg(s))
+		return pg_store_invite_get(s, out, id);
+	return sqlite_store_invite_get(s, out, id);
+}
+
+int store_invite_each(store *s, store_invite_cb cb, void *ctx)
+{
+	if (is_pg(s))
+		return pg_store_invite_each(s, cb, ctx);
+	return sqlite_store_invite_each(s, cb, ctx);
+}
+
+int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_t user_id)
+{
+	if (is_pg(s))
+		return pg_store_invite_set(s, id, revoked, used, user_id);
+	return sqlite_store_invite_set(s, id, revoked, used, user_id);
+}
+
+int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned char *totp, size_t len, int64_t when)
+{
+	if (is_pg(s))
+		return pg_store_join_put(s, invite, user_id, totp, len, when);
+	return sqlite_store_join_put(s, invite, user_id, totp, len, when);
+}
+
+int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_out, int64_t *user_out, unsigned char **totp, size_t *len)
+{
+	if (is_pg(s))
+		return pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
+	return sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
+}
+
+int store_join_delete(store *s, int64_t invite)
+{
+	if (is_pg(s))
+		return pg_store_join_delete(s, invite);
+	return sqlite_store_join_delete(s, invite);
+}
+
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
 	if (is_pg(s))

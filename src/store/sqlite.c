@@ -270,6 +270,21 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * never in clear in the file or the audit log.  Requests recorded
 	 * before have no row (channel not recorded). */
 	"CREATE TABLE request_details(request INTEGER PRIMARY KEY, channel TEXT NOT NULL, note BLOB);",
+	/* 18: invitations to join from a browser (issue 17; src/auth/invite.c).
+	 * invitations is sealed (seal_table): the name, role, expiry,
+	 * revocation and use are written by a user with 'users' in an audited
+	 * transaction, so an edit of any of them is tampering.  The link's
+	 * token is stored only as a verifier (BLAKE2b of its secret part).
+	 * invite_joins is NOT sealed: its writer is the invitee, who signs
+	 * nothing yet (as 'user request'); it holds the pending user's id and
+	 * their second factor's blob (AEAD under a key only their passphrase
+	 * opens, as user_totp), moved into user_totp, sealed, by the approval
+	 * ('user add'). */
+	"CREATE TABLE invitations(id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, creator TEXT NOT NULL,"
+	" created INTEGER NOT NULL, expires INTEGER NOT NULL, revoked INTEGER NOT NULL, used INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL, verifier BLOB NOT NULL);"
+	"CREATE TABLE invite_joins(invite INTEGER PRIMARY KEY, user_id INTEGER NOT NULL UNIQUE, totp BLOB NOT NULL,"
+	" created INTEGER NOT NULL);",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -278,7 +293,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 enum { T_CLIENTS, T_BLIND, T_UNIQ, T_CONSENT, T_ERASED, T_ERASED_FIELDS, T_EXPORTS, T_REQUESTS, T_REQUEST_EVENTS,
        T_INCIDENTS, T_INCIDENT_NOTES, T_INCIDENT_SCOPE, T_INCIDENT_ACTIONS, T_META, T_HOLDS, T_ATTACHMENTS,
        T_ATTACHMENT_CLIENTS, T_MAIL_OUTBOX, T_INTAKE_FORMS, T_INTAKE_DECISIONS, T_USER_TOTP, T_TOKENS,
-       T_REQUEST_DETAILS, T__COUNT };
+       T_REQUEST_DETAILS, T_INVITATIONS, T__COUNT };
 /* user_totp (issue 17): the AEAD authenticates each blob, but only the
  * seal stops an older copy of it being put back, which would make a used
  * code or recovery code good again (see store_seal_adopt). */
@@ -286,7 +301,7 @@ static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
 	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp", "tokens",
-	"request_details",
+	"request_details", "invitations",
 };
 /* holds and attachment_clients are WITHOUT ROWID too (the update hook never
  * sees them) and are sealed as groups: a client's legal holds, an
@@ -2227,6 +2242,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		{ "user_totp", "the second factor (user_totp) of user #", "" },
 		{ "tokens", "token #", "" },
 		{ "request_details", "the channel and note of request #", "" },
+		{ "invitations", "invitation #", "" },
 	};
 	if (strcmp(c->table, "meta") == 0) {
 		static const struct { const char *k, *noun; } m[] = {

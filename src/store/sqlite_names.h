@@ -139,6 +139,13 @@
 #define store_token_get sqlite_store_token_get
 #define store_token_each sqlite_store_token_each
 #define store_token_revoke sqlite_store_token_revoke
+#define store_invite_insert sqlite_store_invite_insert
+#define store_invite_get sqlite_store_invite_get
+#define store_invite_each sqlite_store_invite_each
+#define store_invite_set sqlite_store_invite_set
+#define store_join_put sqlite_store_join_put
+#define store_join_get sqlite_store_join_get
+#define store_join_delete sqlite_store_join_delete
 #define store_intake_form_insert sqlite_store_intake_form_insert
 #define store_intake_form_get sqlite_store_intake_form_get
 #define store_intake_form_each sqlite_store_intake_form_each

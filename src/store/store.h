@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 17
+#define STORE_SCHEMA_VERSION 18
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -678,6 +678,36 @@ typedef int (*store_token_cb)(void *ctx, const store_token *t);
 int store_token_each(store *s, store_token_cb cb, void *ctx); /* by name */
 /* Mark token ID revoked at WHEN. */
 int store_token_revoke(store *s, int64_t id, int64_t when);
+
+/* ------------------------------------------------------------ invitations */
+
+/* Invitations to join from a browser (issue 17; src/auth/invite.c).  Sealed:
+ * write them inside an audited transaction; reads check each row against
+ * its seal (FORT_ETAMPER naming it).  No token reaches the table: only a
+ * verifier of its secret part. */
+typedef struct {
+	int64_t id, created, expires, revoked, used, user_id; /* revoked, used: when (0: not); user_id: who joined by it, once approved */
+	char name[128], role[64], creator[128];
+	unsigned char verifier[32];
+} store_invite;
+/* Insert (sets T->id). */
+int store_invite_insert(store *s, store_invite *t);
+/* By ID.  FORT_ENOTFOUND. */
+int store_invite_get(store *s, store_invite *out, int64_t id);
+typedef int (*store_invite_cb)(void *ctx, const store_invite *t);
+/* Every invitation, oldest first; the table whole against its seals. */
+int store_invite_each(store *s, store_invite_cb cb, void *ctx);
+/* Set invitation ID's revocation and use (when, 0: not) and USER_ID. */
+int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_t user_id);
+/* The joins (NOT sealed: the invitee writes them, signing nothing): the
+ * pending user made by invitation INVITE and their second factor's blob.
+ * One per invitation and per user (FORT_EEXISTS). */
+int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned char *totp, size_t len, int64_t when);
+/* By INVITE (USER_ID 0) or by USER_ID (INVITE 0): the other id into *INVITE_OUT /
+ * *USER_OUT (may be NULL) and, TOTP not NULL, the blob (malloc'ed).  FORT_ENOTFOUND. */
+int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_out, int64_t *user_out, unsigned char **totp,
+		   size_t *len);
+int store_join_delete(store *s, int64_t invite);
 
 /* ----------------------------------------------------------- intake forms */
 

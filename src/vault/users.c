@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include "vault/vault_int.h"
 #include "vault/op.h"
+#include "store/signin.h"
 
 static int valid_user_name(const char *s)
 {
@@ -81,26 +82,31 @@ int fort_user_list(fort_user_info **out, size_t *n, fort_vault *v)
 	return 0;
 }
 
-int fort_user_request(char fingerprint_out[20], const char *path, const char *name, const fort_secret *pass, fort_kdf kdf)
+/* The body of fort_user_request on the open store S, inside the caller's
+ * transaction when it has one (the invitation's join: src/auth/invite.c):
+ * the checks, the key pairs, the pending row and its unsigned entry.  The
+ * new keyring into *KR_OUT (may be NULL) and the user's id into *ID_OUT. */
+int vault_user_request_in(keyring **kr_out, int64_t *id_out, char fingerprint_out[20], store *s, const char *name,
+			  const fort_secret *pass, fort_kdf kdf, const char *how,
+			  int (*also)(void *ctx, store *s, keyring *kr, int64_t user_id), void *ctx)
 {
-	store *s = NULL;
 	store_user u, existing;
 	keyring *kr = NULL;
 	unsigned char *business = NULL, *owner = NULL;
 	size_t blen = 0, olen = 0;
-	char bz[128], oz[128], detail[256], pkhex[65], fp[20];
+	char bz[128], oz[128], detail[320], pkhex[65], fp[20];
 	const char *inputs[4];
 	int r;
 	memset(&u, 0, sizeof u);
 	memset(&existing, 0, sizeof existing);
+	if (kr_out)
+		*kr_out = NULL;
 	if (fingerprint_out)
 		fingerprint_out[0] = '\0';
 	if (!valid_user_name(name))
 		return fort_error_set(FORT_EINPUT, "a user name is 1 to 120 characters without control characters");
 	if (vault_is_token_user(name))
 		return fort_error_set(FORT_EINPUT, "a user name cannot begin with '%s': that names tokens for programs", TOKEN_USER_PREFIX);
-	if ((r = store_open(&s, path, 0)) < 0)
-		return r;
 	if ((r = store_meta_get(s, "business", &business, &blen)) < 0 || (r = store_meta_get(s, "owner", &owner, &olen)) < 0)
 		goto out;
 	snprintf(bz, sizeof bz, "%.*s", (int)(blen < sizeof bz ? blen : sizeof bz - 1), (const char *)business);
@@ -133,11 +139,19 @@ int fort_user_request(char fingerprint_out[20], const char *path, const char *na
 	fort_hex(pkhex, u.sign_pk, 32);
 	/* Unsigned: nobody has vouched for this key yet (the user-add entry,
 	 * signed by the manager, names it and makes it a signer). */
-	snprintf(detail, sizeof detail, "asked to join; user_id=%lld fingerprint=%s request_pk=%s", (long long)u.id, fp, pkhex);
-	if ((r = audit_append_unsigned(s, u.id, name, "user-request", "ok", detail)) < 0 || (r = store_commit(s)) < 0)
+	snprintf(detail, sizeof detail, "asked to join%s; user_id=%lld fingerprint=%s request_pk=%s", how ? how : "",
+		 (long long)u.id, fp, pkhex);
+	if ((r = audit_append_unsigned(s, u.id, name, "user-request", "ok", detail)) < 0 ||
+	    (also && (r = also(ctx, s, kr, u.id)) < 0) || (r = store_commit(s)) < 0)
 		goto fail_tx;
 	if (fingerprint_out)
 		memcpy(fingerprint_out, fp, sizeof fp);
+	if (id_out)
+		*id_out = u.id;
+	if (kr_out) {
+		*kr_out = kr;
+		kr = NULL;
+	}
 	goto out;
 fail_tx:
 	store_rollback(s);
@@ -148,6 +162,20 @@ out:
 	keyring_free(kr);
 	free(business);
 	free(owner);
+	return r;
+}
+
+int fort_user_request(char fingerprint_out[20], const char *path, const char *name, const fort_secret *pass, fort_kdf kdf)
+{
+	store *s = NULL;
+	int r;
+	if (fingerprint_out)
+		fingerprint_out[0] = '\0';
+	if (!valid_user_name(name))
+		return fort_error_set(FORT_EINPUT, "a user name is 1 to 120 characters without control characters");
+	if ((r = store_open(&s, path, 0)) < 0)
+		return r;
+	r = vault_user_request_in(NULL, NULL, fingerprint_out, s, name, pass, kdf, NULL, NULL, NULL);
 	store_close(s);
 	return r;
 }
@@ -217,17 +245,57 @@ static int add_check(fort_vault *v, void *ctx)
 	return need_keys(v, role_slots(x->rd), "this role");
 }
 
+/* A user who joined by an invitation (src/auth/invite.c): the second factor
+ * they enrolled when joining becomes theirs (user_totp, sealed by this
+ * entry, signed by the approver), and the invitation is marked used.  *INVITE:
+ * its id, 0 when they asked with 'fortress user request'. */
+static int take_join(fort_vault *v, int64_t user_id, int64_t *invite)
+{
+	store_invite inv;
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	int64_t id = 0;
+	int r;
+	*invite = 0;
+	if ((r = store_join_get(v->st, 0, user_id, &id, NULL, &blob, &len)) == FORT_ENOTFOUND)
+		return 0;
+	if (r < 0)
+		return r;
+	if ((r = store_invite_get(v->st, &inv, id)) < 0)
+		goto out;
+	if (inv.revoked) {
+		r = fort_error_set(FORT_EINPUT, "invitation #%lld, by which this user joined, was revoked: remove the pending user "
+				   "('fortress user remove NAME') or invite them again", (long long)id);
+		goto out;
+	}
+	if ((r = store_totp_put(v->st, user_id, blob, len, fort_now())) < 0 ||
+	    (r = store_invite_set(v->st, id, 0, fort_now(), user_id)) < 0 || (r = store_join_delete(v->st, id)) < 0)
+		goto out;
+	*invite = id;
+out:
+	if (blob)
+		fort_wipe_free(blob);
+	return r;
+}
+
 static int add_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct user_add *x = ctx;
 	char pkhex[65];
+	int64_t invite = 0;
 	int r;
 	if ((r = keys_grant(v->st, x->u.id, x->u.box_pk, v->kr, role_slots(x->rd))) < 0 ||
 	    ((x->rd->acts & ACT_INTAKE) && (r = intake_key_grant(v, x->u.id, x->u.box_pk)) < 0) ||
 	    (r = store_user_set(v->st, x->u.id, x->rd->name, "active", 0)) < 0 || (r = policy_store(v, NULL)) < 0)
 		return r;
+	if ((r = take_join(v, x->u.id, &invite)) < 0)
+		return r;
 	fort_hex(pkhex, x->u.sign_pk, 32);
 	snprintf(detail, cap, "user_id=%lld role=%s fingerprint=%s sign_pk=%s", (long long)x->u.id, x->rd->name, x->fp, pkhex);
+	if (invite) {
+		size_t n = strlen(detail);
+		snprintf(detail + n, cap - n, " invitation=%lld", (long long)invite);
+	}
 	return 0;
 }
 

@@ -117,6 +117,16 @@ int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_u
 			   int (*also)(fort_vault *v, void *ctx), void *ctx, const char *extra, const char *why,
 			   const fort_rotate_opts *o) FORT_WUR;
 
+/* users.c: fort_user_request's body on the open store S (inside the
+ * caller's transaction when there is one: an invitation's join,
+ * src/auth/invite.c).  *KR_OUT (may be NULL) gets the new user's keyring,
+ * *ID_OUT (may be NULL) their id; HOW (may be NULL) is added to the entry's
+ * "asked to join"; ALSO (may be NULL) runs in the transaction after the
+ * pending row and its entry, with the new keyring: its error undoes all. */
+int vault_user_request_in(keyring **kr_out, int64_t *id_out, char fingerprint_out[20], store *s, const char *name,
+			  const fort_secret *pass, fort_kdf kdf, const char *how,
+			  int (*also)(void *ctx, store *s, keyring *kr, int64_t user_id), void *ctx) FORT_WUR;
+
 /* tokens.c: tokens for programs. */
 #define TOKEN_USER_PREFIX "token:"
 /* 1 if NAME is a token's user ("token:..."). */

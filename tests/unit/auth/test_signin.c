@@ -603,6 +603,63 @@ static void test_alloc_loops(void **state)
 	fort_vault_close(v);
 }
 
+
+static int reauth_cb(void *ctx, const fort_audit_entry *e)
+{
+	int *denied = ctx;
+	if (strcmp(e->action, "reauth") == 0 && strcmp(e->result, "denied") == 0)
+		(*denied)++;
+	return 0;
+}
+
+/* The keys page's passphrase typed again (fort_reauth): wrong ones are
+ * counted with the sign-in's counters, per account and address; the sixth
+ * waits (no Argon2id spent), audited; sign-in is slowed too; later the
+ * right one passes and clears the counts. */
+static void test_reauth_throttle(void **state)
+{
+	fort_vault *v = create_vault("reauth.fort");
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = secret(PASS), *bad = secret("not-the-passphrase-at-all-really"), *key = NULL;
+	int64_t t = (int64_t)time(NULL);
+	int retry = 0;
+	(void)state;
+
+	so.address = "192.0.2.9";
+	so.now = t;
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(fort_reauth(&retry, v, bad, &so), FORT_EAUTH);
+		assert_int_equal(retry, 0);
+	}
+	assert_int_equal(fort_reauth(&retry, v, pass, &so), FORT_EDENIED);
+	assert_true(retry > 0);
+	assert_non_null(strstr(fort_error_message(), "try again in"));
+	/* the same counters as signing in: alice's sign-in waits too */
+	retry = 0;
+	assert_int_equal(fort_signin(&key, &retry, vault_at("reauth.fort"), "alice", pass, "000000", &so), FORT_EDENIED);
+	assert_true(retry > 0);
+	assert_null(key);
+	/* another address for the same account: still the account's wait */
+	so.address = "198.51.100.4";
+	assert_int_equal(fort_reauth(&retry, v, pass, &so), FORT_EDENIED);
+	/* after the wait: the right passphrase, and the counts cleared */
+	so.now = t + 3600;
+	assert_int_equal(fort_reauth(&retry, v, pass, &so), 0);
+	assert_int_equal(retry, 0);
+	so.now = t + 3601;
+	assert_int_equal(fort_reauth(&retry, v, bad, &so), FORT_EAUTH);
+	assert_int_equal(retry, 0);
+	{
+		int denied = 0;
+		assert_int_equal(fort_audit_log(v, NULL, reauth_cb, &denied), 0);
+		assert_int_equal(denied, 8);  /* 6 wrong ones, 2 throttled */
+	}
+	expect_verified(v);
+	fort_vault_close(v);
+	fort_secret_free(pass);
+	fort_secret_free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_session_handle),
 		cmocka_unit_test(test_group_commit_refresh),
 		cmocka_unit_test(test_totp_seal_marker),
+		cmocka_unit_test(test_reauth_throttle),
 		cmocka_unit_test(test_alloc_loops),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
