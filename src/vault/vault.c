@@ -112,6 +112,7 @@ static void vault_free(fort_vault *v)
 {
 	if (!v)
 		return;
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	store_close(v->st);
 	keyring_free(v->kr);
 	if (v->bkeys)
@@ -168,6 +169,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 		r = FORT_ENOMEM;
 		goto fail;
 	}
+	vault_op_own(v);   /* the handle's refusal count (policy.c) */
 	if ((r = store_open(&v->st, path, 1)) < 0)
 		goto fail;
 	u.name = (char *)o->owner;
@@ -239,7 +241,8 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	if (o->business_details && (r = fort_business_set(v, o->business_details)) < 0)
 		goto fail;
 	v->created = fort_now();
-	v->op_denied = fort_error_denied(NULL);
+	/* refusals on the way in were the open's answer, not an operation's */
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	*out = v;
 	return 0;
 fail_tx:
@@ -286,6 +289,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		r = FORT_ENOMEM;
 		goto fail;
 	}
+	vault_op_own(v);   /* the handle's refusal count (policy.c) */
 	if ((r = store_open(&v->st, path, 0)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
@@ -375,7 +379,8 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	if ((r = store_changed(v->st)) < 0)
 		goto fail;
 	store_user_release(&u);
-	v->op_denied = fort_error_denied(NULL);
+	/* refusals on the way in were the open's answer, not an operation's */
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	*out = v;
 	return 0;
 fail:
@@ -389,9 +394,10 @@ int fort_vault_refresh(fort_vault *v)
 	store_user u;
 	int r, changed;
 
-	/* a new operation on this thread: a refusal is counted from here */
-	v->op_denied = fort_error_denied(NULL);
-	v->op_audited = 0;
+	/* a new operation of V on this thread: what the last one left
+	 * unaudited is audited, a refusal is counted for V from here */
+	vault_op_end(v);
+	vault_op_own(v);
 	if (v->is_token && v->token_expires && fort_now() >= v->token_expires)
 		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user + strlen(TOKEN_USER_PREFIX));
 	if ((changed = store_changed(v->st)) <= 0)
