@@ -335,6 +335,172 @@ static void test_refusal_per_handle(void **state)
 	fort_vault_close(b);
 }
 
+/* Every entry of the log, oldest first, as "action result detail" lines */
+static int lines_cb(void *ctx, const store_audit_row *r)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+	snprintf(out + n, 4096 - n, "%s %s %s|", r->action, r->result, r->detail);
+	return 0;
+}
+
+static const char *log_since(fort_vault *v, uint64_t skip)
+{
+	static char all[4096];
+	const char *p = all;
+	all[0] = '\0';
+	assert_int_equal(store_audit_each(v->st, NULL, lines_cb, all), 0);
+	for (uint64_t i = 0; i < skip && p; i++)
+		p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
+	return p ? p : "";
+}
+
+/* A user whose role allows nothing but reading the contact category */
+static fort_vault *reader_of(fort_vault *v, const char *name)
+{
+	const char *reader[] = { "read", "contact" };
+	fort_secret *s = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	fort_vault *u = NULL;
+	char fp[20];
+	assert_int_equal(fort_role_add(v, "reader", reader, 2), 0);
+	assert_int_equal(fort_user_request(fp, vault_at(name), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_add(v, "olga", "reader", fp), 0);
+	assert_int_equal(fort_vault_open(&u, vault_at(name), "olga", s), 0);
+	fort_secret_free(s);
+	return u;
+}
+
+/* One transaction per step (issue 16 item 2a): the role checked once at
+ * the start (refused: audited, no step runs); each step its rows and its
+ * entry, or rolled back alone; a refused step audited with its reason after
+ * its rollback, the steps before it kept; the summary a step of its own. */
+static void test_op_steps(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-steps.fort"), *u = reader_of(v, "op-steps.fort");
+	static const vault_op step = { "test-step", ACT_WRITE, NULL, write_row };
+	struct plan ok = { 0, 0 }, no = { 0, FORT_EDENIED };
+	uint64_t before = last_entry(v).n;
+
+	assert_int_equal(vault_op_start(u, &step, NULL), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "test-step denied your role 'reader' does not allow 'write' "
+			    "(a user who manages users can run 'fortress role grant reader write')|");
+	fort_vault_close(u);
+	before = last_entry(v).n;
+
+	assert_int_equal(vault_op_start(v, &step, NULL), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &ok), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &no), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the purpose 'marketing' does not allow it");
+	assert_int_equal(vault_op_step(v, &step, NULL, &ok), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &no), FORT_EDENIED);
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before),
+			    "test-step ok incident #1|test-step denied the purpose 'marketing' does not allow it|"
+			    "test-step ok incident #2|test-step denied the purpose 'marketing' does not allow it|");
+	/* each refusal audited once: nothing more at the next operation */
+	assert_int_equal(fort_vault_flush(v), 0);
+	assert_int_equal(last_entry(v).n, before + 4);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* An operation inside another's transaction (2c) and several entries in
+ * one transaction (2b): the outer operation's writes run two nested ones,
+ * each writing a row and its entry; when the second is refused, the outer
+ * rolls all of it back and audits the refusal under its own action.  A
+ * nested operation with no transaction open is an error; writes that
+ * promise their own entries and append none keep nothing. */
+struct outer { struct plan first, second; };
+
+static int inner_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	return write_row(v, ctx, detail, cap);
+}
+
+static const vault_op inner = { "test-inner", 0, NULL, inner_write };
+
+static int outer_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct outer *o = ctx;
+	int r;
+	(void)detail;
+	(void)cap;
+	if ((r = vault_op_nested(v, &inner, "C-1", &o->first)) < 0 || (r = vault_op_nested(v, &inner, "C-2", &o->second)) < 0)
+		return r;
+	return 0;
+}
+
+static int silent_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	(void)ctx;
+	(void)detail;
+	(void)cap;
+	store_incident in;
+	memset(&in, 0, sizeof in);
+	snprintf(in.title, sizeof in.title, "unaudited");
+	snprintf(in.kind, sizeof in.kind, "other");
+	snprintf(in.opened_by, sizeof in.opened_by, "alice");
+	in.occurred = in.aware = in.created = in.updated = 1000;
+	return store_incident_insert(v->st, &in);
+}
+
+static void test_op_nested(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-nested.fort");
+	static const vault_op outer = { "test-outer", ACT_WRITE, NULL, outer_write, .flags = VAULT_OP_ENTRIES };
+	static const vault_op silent = { "test-silent", ACT_WRITE, NULL, silent_write, .flags = VAULT_OP_ENTRIES };
+	struct outer o = { { 0, 0 }, { 0, 0 } };
+	uint64_t before = last_entry(v).n;
+	struct last l;
+
+	assert_int_equal(vault_op_run(v, &outer, NULL, &o), 0);
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before), "test-inner ok incident #1|test-inner ok incident #2|");
+	l = last_entry(v);
+	assert_string_equal(l.client, "C-2");
+	before = l.n;
+
+	o.second.then = FORT_EDENIED;
+	assert_int_equal(vault_op_run(v, &outer, NULL, &o), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the purpose 'marketing' does not allow it");
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before), "test-outer denied the purpose 'marketing' does not allow it|");
+	before++;
+
+	/* outside a transaction */
+	assert_int_equal(vault_op_nested(v, &inner, NULL, &o.first), FORT_ERROR);
+	assert_int_equal(incidents(v), 2);
+	/* promised entries, none written: nothing kept */
+	assert_int_equal(vault_op_run(v, &silent, NULL, NULL), FORT_ERROR);
+	assert_int_equal(incidents(v), 2);
+	assert_int_equal(last_entry(v).n, before);
+	assert_int_equal(fort_vault_flush(v), 0);
+	assert_int_equal(last_entry(v).n, before);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* No role to check (2d, need 0): a user whose role does not allow the
+ * action runs it (unlocked is all it needs), with its entry; a refusal its
+ * writes find is audited as any other. */
+static void test_op_no_role(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-norole.fort"), *u = reader_of(v, "op-norole.fort");
+	static const vault_op free_op = { "test-free", 0, NULL, write_row };
+	struct plan ok = { 0, 0 }, no = { 0, FORT_EDENIED };
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(vault_op_run(u, &free_op, NULL, &ok), 0);
+	assert_int_equal(vault_op_run(u, &free_op, NULL, &no), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "test-free ok incident #1|test-free denied the purpose 'marketing' does not allow it|");
+	fort_vault_close(u);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +508,9 @@ int main(void)
 		cmocka_unit_test(test_op_entry_names),
 		cmocka_unit_test(test_scan_record_refusal),
 		cmocka_unit_test(test_refusal_per_handle),
+		cmocka_unit_test(test_op_steps),
+		cmocka_unit_test(test_op_nested),
+		cmocka_unit_test(test_op_no_role),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
