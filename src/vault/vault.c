@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 int fort_library_init(void)
 {
@@ -510,33 +511,43 @@ void fort_vault_close(fort_vault *v)
 	vault_free(v);
 }
 
-int fort_vault_passwd(fort_vault *v, const fort_secret *newpass)
+struct passwd_in { const fort_secret *pass; store_user u; int have; };
+
+static int passwd_check(fort_vault *v, void *ctx)
 {
-	store_user u;
+	struct passwd_in *x = ctx;
 	const char *inputs[4];
 	int r;
-	if ((r = vault_need_unlocked(v)) < 0)
-		return r;
 	inputs[0] = v->business;
 	inputs[1] = v->owner;
 	inputs[2] = v->user;
 	inputs[3] = NULL;
-	if ((r = fort_passphrase_check(newpass, inputs)) < 0)
+	if ((r = fort_passphrase_check(x->pass, inputs)) < 0)
 		return r;
-	if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+	if ((r = store_user_get_by_id(v->st, &x->u, v->user_id)) < 0)
 		return r;
-	if ((r = keys_user_seal(&u, v->kr, newpass, u.opslimit, u.memlimit)) < 0)
-		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_user_update_seal(v->st, &u)) < 0 ||
-	    (r = audit_append(v, "passwd", "", "", "", "ok", "passphrase changed")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	store_user_release(&u);
+	x->have = 1;
+	return keys_user_seal(&x->u, v->kr, x->pass, x->u.opslimit, x->u.memlimit);
+}
+
+static int passwd_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct passwd_in *x = ctx;
+	snprintf(detail, cap, "passphrase changed");
+	return store_user_update_seal(v->st, &x->u);
+}
+
+int fort_vault_passwd(fort_vault *v, const fort_secret *newpass)
+{
+	/* no role: every user may change their own passphrase */
+	static const vault_op op = { "passwd", 0, passwd_check, passwd_write };
+	struct passwd_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.pass = newpass;
+	r = vault_op_run(v, &op, NULL, &x);
+	if (x.have)
+		store_user_release(&x.u);
 	return r;
 }
 

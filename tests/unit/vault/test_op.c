@@ -543,6 +543,76 @@ static void test_incident_review_op(void **state)
 	fort_vault_close(v);
 }
 
+/* Converted (issue 16 item 2): attachment get and remove, several entries
+ * in one transaction (the operation's, then one per client).  A user whose
+ * role allows neither is refused, each refusal audited with its reason and
+ * nothing removed; the owner's get and removal leave two entries each. */
+static void test_attachment_ops(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-attach.fort"), *u = reader_of(v, "op-attach.fort");
+	fort_attachment_opts o = FORT_ATTACHMENT_OPTS_INIT;
+	fort_kv kv[] = { { "full_name", "Jane Roe" } };
+	char id[FORT_ID_LEN + 1];
+	const char *ids[] = { id };
+	int64_t aid = 0;
+	uint64_t before;
+
+	assert_int_equal(fort_client_add(id, v, kv, 1), 0);
+	spit(path_of("att.txt"), "notes", 5);
+	o.clients = ids;
+	o.nclients = 1;
+	assert_int_equal(fort_attachment_add(&aid, v, path_of("att.txt"), &o), 0);
+
+	before = last_entry(u).n;
+	assert_int_equal(fort_attachment_get(u, aid, path_of("att.out")), FORT_EDENIED);
+	assert_int_equal(fort_attachment_remove(u, aid), FORT_EDENIED);
+	assert_string_equal(log_since(u, before),
+			    "attachment-get denied your role 'reader' does not allow 'reveal' "
+			    "(a user who manages users can run 'fortress role grant reader reveal')|"
+			    "attachment-remove denied your role 'reader' does not allow 'erase' "
+			    "(a user who manages users can run 'fortress role grant reader erase')|");
+	assert_int_equal(access(path_of("att.out"), F_OK), -1);
+	fort_vault_close(u);
+
+	before = last_entry(v).n;
+	assert_int_equal(fort_attachment_get(v, aid, path_of("att.out")), 0);
+	assert_string_equal(log_since(v, before), "attachment-get ok attachment 1: 5 bytes|attachment-get ok attachment 1: 5 bytes|");
+	assert_string_equal(last_entry(v).client, id);
+	before += 2;
+	assert_int_equal(fort_attachment_remove(v, aid), 0);
+	assert_string_equal(log_since(v, before), "attachment-remove ok attachment 1: 5 bytes, categories notes; key destroyed|"
+			    "attachment-remove ok attachment 1: 5 bytes, categories notes; key destroyed|");
+	assert_string_equal(last_entry(v).client, id);
+	assert_int_equal(fort_attachment_remove(v, aid), FORT_ENOTFOUND);
+	assert_int_equal(last_entry(v).n, before + 2);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted (2d, no role): the passphrase change; every user may change
+ * their own (need 0), audited; a weak one changes nothing and leaves no
+ * entry. */
+static void test_passwd_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-passwd.fort"), *u = reader_of(v, "op-passwd.fort"), *again = NULL;
+	fort_secret *weak = secret("abc"), *strong = secret("quartz-harbor-lemon-violet-canyon-ember");
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(fort_vault_passwd(u, weak), FORT_EWEAK);
+	assert_int_equal(last_entry(u).n, before);
+	assert_int_equal(fort_vault_passwd(u, strong), 0);
+	assert_string_equal(log_since(u, before), "passwd ok passphrase changed|");
+	fort_vault_close(u);
+	assert_int_equal(fort_vault_open(&again, vault_at("op-passwd.fort"), "olga", strong), 0);
+	fort_vault_close(again);
+	fort_secret_free(weak);
+	fort_secret_free(strong);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +624,8 @@ int main(void)
 		cmocka_unit_test(test_op_nested),
 		cmocka_unit_test(test_op_no_role),
 		cmocka_unit_test(test_incident_review_op),
+		cmocka_unit_test(test_attachment_ops),
+		cmocka_unit_test(test_passwd_op),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
