@@ -17,14 +17,20 @@ int vault_op_start(fort_vault *v, const vault_op *op, const char *client)
 	return vault_need_unlocked(v);
 }
 
-int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
-		   const char *detail)
+static int entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
+		 const char *result, const char *detail)
 {
-	int r = audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", "ok",
+	int r = audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", result,
 			     detail ? detail : "");
 	if (r == 0)
 		v->op_entries++;
 	return r;
+}
+
+int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
+		   const char *detail)
+{
+	return entry(v, action, client, fields, purpose, "ok", detail);
 }
 
 /* OP's writes and entry; inside a transaction of its own unless NESTED */
@@ -47,8 +53,8 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 			r = fort_error_set(FORT_ERROR, "operation '%s' wrote no audit entry: nothing was kept", op->action);
 			goto fail;
 		}
-	} else if ((r = vault_op_entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields,
-				       op->purpose, detail)) < 0) {
+	} else if ((r = entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields, op->purpose,
+			      op->result ? op->result : "ok", detail)) < 0) {
 		goto fail;
 	}
 	if (!nested && (r = store_commit(v->st)) < 0)

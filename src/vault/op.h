@@ -63,6 +63,10 @@ typedef struct {
 	 * client, known once the request is read; NULL: the CLIENT argument). */
 	const char *done, *fields, *purpose, *client;
 	unsigned flags;      /* VAULT_OP_* */
+	/* The success entry's result when the step did its part but what it
+	 * reports did not succeed (a message the mail server refused:
+	 * "failed"; NULL: "ok"). */
+	const char *result;
 } vault_op;
 
 /* The writes append the operation's entries themselves, one or more, with
@@ -97,7 +101,7 @@ int vault_op_step(fort_vault *v, const vault_op *op, const char *client, void *c
  * open. */
 int vault_op_nested(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
 /* One audit entry of the operation whose writes are running (with
- * VAULT_OP_ENTRIES): audit_append, counted. */
+ * VAULT_OP_ENTRIES): audit_append with result "ok", counted. */
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
 		   const char *detail) FORT_WUR;
 
