@@ -30,9 +30,14 @@ int incident_notes_of(fort_incident_note **out, size_t *n, fort_vault *v, int64_
  * (and is open if NEED_OPEN), TEXT sealed as a note of KIND, DETAIL set. */
 int incident_note_step(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, int need_open, char *detail,
 		       size_t cap) FORT_WUR;
-/* Seal TEXT as a note of KIND in its own audited transaction (ACTION). */
+/* Seal TEXT as a note of KIND, with its entry (ACTION): a step of the
+ * caller's operation in its own transaction (vault_op_step), or _nested
+ * inside the caller's open one (vault_op_nested).  The caller checked the
+ * role. */
 int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action,
 			int need_open) FORT_WUR;
+int incident_note_nested(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action,
+			 int need_open) FORT_WUR;
 /* impact.c */
 void incident_jurisdiction(char out[16], const char *country, const char *state);
 /* AUDIT: record the decryption of the clients' places first (when the map has them). */

@@ -170,22 +170,32 @@ int incident_note_step(fort_vault *v, int64_t id, const char *kind, const char *
 	return 0;
 }
 
-/* One write step inside the caller's operation: begin, the note, its own
- * audit entry, commit; rollback on failure. */
+struct note_in { int64_t id, at; const char *kind, *text; int need_open; };
+
+static int note_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct note_in *n = ctx;
+	return incident_note_step(v, n->id, n->kind, n->text, n->at, n->need_open, detail, cap);
+}
+
+static int note_op(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action, int need_open,
+		   int nested)
+{
+	/* the caller's operation checked the role */
+	const vault_op op = { action, 0, NULL, note_write };
+	struct note_in n = { id, at, kind, text, need_open };
+	return nested ? vault_op_nested(v, &op, NULL, &n) : vault_op_step(v, &op, NULL, &n);
+}
+
 int incident_note_write(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action, int need_open)
 {
-	char detail[96];
-	int r;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = incident_note_step(v, id, kind, text, at, need_open, detail, sizeof detail)) < 0)
-		goto fail;
-	if ((r = audit_append(v, action, "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+	return note_op(v, id, kind, text, at, action, need_open, 0);
+}
+
+int incident_note_nested(fort_vault *v, int64_t id, const char *kind, const char *text, int64_t at, const char *action,
+			 int need_open)
+{
+	return note_op(v, id, kind, text, at, action, need_open, 1);
 }
 
 struct log_in { int64_t id, when; const char *kind, *text, *at; };

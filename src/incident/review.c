@@ -9,37 +9,50 @@
 #include "incident/incident_int.h"
 #include "vault/op.h"
 
-int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_spec *s)
+struct review_in { int64_t id; const fort_incident_review_spec *s; const char *texts[4]; };
+
+static int review_check(fort_vault *v, void *ctx)
 {
-	const char *kinds[4] = { "review-what", "review-cause", "review-worked", "review-failed" };
-	const char *texts[4];
-	int r, any = 0;
-	if ((r = vault_need(v, ACT_WRITE, "incident-review", NULL)) < 0)
-		return r;
+	struct review_in *x = ctx;
+	const fort_incident_review_spec *s = x->s;
+	int any = 0;
+	(void)v;
 	if (!s || s->version != FORT_INCIDENT_REVIEW_VERSION)
 		return FORT_CHECK_VERSION(s ? s->version : 0, FORT_INCIDENT_REVIEW, fort_incident_review_spec);
-	texts[0] = s->what;
-	texts[1] = s->root_cause;
-	texts[2] = s->worked;
-	texts[3] = s->failed;
+	x->texts[0] = s->what;
+	x->texts[1] = s->root_cause;
+	x->texts[2] = s->worked;
+	x->texts[3] = s->failed;
 	for (int i = 0; i < 4; i++)
-		any |= texts[i] && *texts[i];
+		any |= x->texts[i] && *x->texts[i];
 	if (!any)
 		return fort_error_set(FORT_EINPUT, "a review says at least one of: --what, --root-cause, --worked, --failed");
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	/* a review may come after the incident was closed: it only adds notes */
-	if ((r = incident_need(v, id, 0)) < 0)
-		goto fail;
-	for (int i = 0; i < 4; i++)
-		if (texts[i] && *texts[i] && (r = incident_note_write(v, id, kinds[i], texts[i], fort_now(), "incident-review", 0)) < 0)
-			goto fail;
-	if ((r = store_commit(v->st)) < 0)
-		goto fail;
 	return 0;
-fail:
-	store_rollback(v->st);
-	return r;
+}
+
+/* one entry per note, each a nested step */
+static int review_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	static const char *const kinds[4] = { "review-what", "review-cause", "review-worked", "review-failed" };
+	struct review_in *x = ctx;
+	int r;
+	(void)detail;
+	(void)cap;
+	/* a review may come after the incident was closed: it only adds notes */
+	if ((r = incident_need(v, x->id, 0)) < 0)
+		return r;
+	for (int i = 0; i < 4; i++)
+		if (x->texts[i] && *x->texts[i] &&
+		    (r = incident_note_nested(v, x->id, kinds[i], x->texts[i], fort_now(), "incident-review", 0)) < 0)
+			return r;
+	return 0;
+}
+
+int fort_incident_review(fort_vault *v, int64_t id, const fort_incident_review_spec *s)
+{
+	static const vault_op op = { "incident-review", ACT_WRITE, review_check, review_write, .flags = VAULT_OP_ENTRIES };
+	struct review_in x = { id, s, { NULL } };
+	return vault_op_run(v, &op, NULL, &x);
 }
 
 static void today_utc(char out[11])

@@ -202,17 +202,22 @@ int fort_mail_set_password(fort_vault *v, const fort_secret *password)
 	return r;
 }
 
-int fort_mail_configure(fort_vault *v, const fort_mail_config *c)
+struct configure_in {
+	const fort_mail_config *c;
+	fort_mail_settings s;
+	unsigned char *sealed;
+	size_t slen;
+	char detail[160];
+};
+
+static int configure_check(fort_vault *v, void *ctx)
 {
 	static const char *const keys[] = { "smtp.host", "smtp.port", "smtp.security", "smtp.user", "smtp.from", "smtp.from_name" };
+	struct configure_in *x = ctx;
+	const fort_mail_config *c = x->c;
 	const char *vals[6];
-	fort_mail_settings s;
-	unsigned char *sealed = NULL;
-	size_t slen = 0, used = 0;
-	char detail[160] = "";
+	size_t used = 0;
 	int r;
-	if ((r = vault_need(v, ACT_USERS, "mail-settings", NULL)) < 0)
-		return r;
 	if (!c)
 		return fort_error_set(FORT_EINPUT, "fort_mail_configure needs the settings");
 	if ((r = FORT_CHECK_VERSION(c->version, FORT_MAIL_CONFIG, fort_mail_config)) < 0)
@@ -223,38 +228,53 @@ int fort_mail_configure(fort_vault *v, const fort_mail_config *c)
 	vals[3] = c->user;
 	vals[4] = c->from;
 	vals[5] = c->from_name;
-	if ((r = settings_load(&s, v)) < 0)
+	if ((r = settings_load(&x->s, v)) < 0)
 		return r;
 	for (size_t i = 0; i < 6; i++) {
 		if (!vals[i])
 			continue;
-		if ((r = set_field(&s, keys[i], vals[i])) < 0)
+		if ((r = set_field(&x->s, keys[i], vals[i])) < 0)
 			return r;
-		used += (size_t)snprintf(detail + used, used < sizeof detail ? sizeof detail - used : 0, "%s%s", used ? " " : "",
-					 keys[i]);
-		if (used >= sizeof detail)
-			used = sizeof detail - 1;
+		used += (size_t)snprintf(x->detail + used, used < sizeof x->detail ? sizeof x->detail - used : 0, "%s%s",
+					 used ? " " : "", keys[i]);
+		if (used >= sizeof x->detail)
+			used = sizeof x->detail - 1;
 	}
 	if (c->password && (fort_secret_len(c->password) == 0 || fort_secret_len(c->password) > 1024))
 		return fort_error_set(FORT_EINPUT, "smtp.password: empty or longer than 1024 bytes");
 	if (c->password || c->clear_password) {
-		snprintf(detail + used, sizeof detail - used, "%s%s", used ? " " : "",
+		snprintf(x->detail + used, sizeof x->detail - used, "%s%s", used ? " " : "",
 			 c->password ? "smtp.password set" : "smtp.password cleared");
-		if (c->password &&
-		    (r = vault_box_seal(&sealed, &slen, v, PASSWORD_META, fort_secret_data(c->password), fort_secret_len(c->password))) < 0)
+		if (c->password && (r = vault_box_seal(&x->sealed, &x->slen, v, PASSWORD_META, fort_secret_data(c->password),
+						       fort_secret_len(c->password))) < 0)
 			return r;
 	}
-	if (!detail[0])
+	if (!x->detail[0])
 		return fort_error_set(FORT_EINPUT, "no mail setting was given: nothing to change");
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = settings_store(v, &s)) < 0 ||
-	    ((c->password || c->clear_password) &&
-	     (r = store_meta_put(v->st, PASSWORD_META, sealed ? sealed : (const unsigned char *)"", slen)) < 0) ||
-	    (r = audit_append(v, "mail-settings", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-out:
-	free(sealed);
+	return 0;
+}
+
+static int configure_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct configure_in *x = ctx;
+	int r;
+	if ((r = settings_store(v, &x->s)) < 0 ||
+	    ((x->c->password || x->c->clear_password) &&
+	     (r = store_meta_put(v->st, PASSWORD_META, x->sealed ? x->sealed : (const unsigned char *)"", x->slen)) < 0))
+		return r;
+	snprintf(detail, cap, "%s", x->detail);
+	return 0;
+}
+
+int fort_mail_configure(fort_vault *v, const fort_mail_config *c)
+{
+	static const vault_op op = { "mail-settings", ACT_USERS, configure_check, configure_write };
+	struct configure_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	r = vault_op_run(v, &op, NULL, &x);
+	free(x.sealed);
 	return r;
 }
 
@@ -572,6 +592,21 @@ fail:
 	return r;
 }
 
+static const vault_op send_op = { "mail-send", ACT_WRITE, NULL, NULL };
+
+struct attempt_in { store_mail *sm; int64_t now; const char *state, *err, *detail; };
+
+static int attempt_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct attempt_in *a = ctx;
+	int r;
+	if ((r = store_mail_attempt(v->st, a->sm->id, a->now, a->state, a->err)) < 0 ||
+	    (r = store_mail_put(v->st, a->sm)) < 0)
+		return r;
+	snprintf(detail, cap, "%s", a->detail);
+	return 0;
+}
+
 int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_send_opts *o, fort_mail_result_cb cb, void *ctx)
 {
 	fort_mail_send_opts def = FORT_MAIL_SEND_OPTS_INIT;
@@ -585,7 +620,7 @@ int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_se
 		o = &def;
 	if ((r = FORT_CHECK_VERSION(o->version, FORT_MAIL_SEND_OPTS, fort_mail_send_opts)) < 0)
 		return r;
-	if ((r = vault_need(v, ACT_WRITE, "mail-send", NULL)) < 0)
+	if ((r = vault_op_start(v, &send_op, NULL)) < 0)
 		return r;
 	if ((r = settings_load(&s, v)) < 0)
 		return r;
@@ -654,14 +689,13 @@ int fort_mail_send(fort_mail_send_report *out, fort_vault *v, const fort_mail_se
 			snprintf(sm.message_id, sizeof sm.message_id, "%s", p->info.message_id);
 			snprintf(detail, sizeof detail, "message %lld; ref=%s; attempt %d; %s%s", (long long)p->info.id, p->info.ref,
 				 p->info.attempts, res == 0 ? "accepted by the server" : "not sent: ", res == 0 ? "" : err);
-			if ((r = store_begin(v->st)) < 0)
-				goto out;
-			if ((r = store_mail_attempt(v->st, p->info.id, now, res == 0 ? "sent" : "failed", err)) < 0 ||
-			    (r = store_mail_put(v->st, &sm)) < 0 ||
-			    (r = audit_append(v, "mail-send", "", "", p->info.purpose, res == 0 ? "ok" : "failed", detail)) < 0 ||
-			    (r = store_commit(v->st)) < 0) {
-				store_rollback(v->st);
-				goto out;
+			{
+				/* one step per message: its attempt, its state, its entry */
+				const vault_op step = { "mail-send", ACT_WRITE, NULL, attempt_write, .purpose = p->info.purpose,
+							.result = res == 0 ? "ok" : "failed" };
+				struct attempt_in a = { &sm, now, res == 0 ? "sent" : "failed", err, detail };
+				if ((r = vault_op_step(v, &step, NULL, &a)) < 0)
+					goto out;
 			}
 		}
 		if (cb)

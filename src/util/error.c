@@ -5,9 +5,41 @@
 static _Thread_local int err_code;
 static _Thread_local char err_msg[1024];
 /* Every refusal (FORT_EDENIED) is counted and its reason kept, so that the
- * vault can audit each one with its true reason (vault_need, policy.c). */
-static _Thread_local uint64_t denied_serial;
-static _Thread_local char denied_msg[1024];
+ * vault can audit each one with its true reason (vault_need, policy.c):
+ * counted for the operation this thread is running (its owner, a vault
+ * handle's id, fort_error_owner), so that a refusal of one handle's
+ * operation is never charged to another handle used on the same thread.
+ * A few owners at a time: with more than DENIED_SLOTS handles each holding
+ * a refusal not yet audited on one thread, the oldest is forgotten. */
+#define DENIED_SLOTS 8
+static _Thread_local uint64_t denied_owner;
+static _Thread_local struct {
+	uint64_t owner, n, age;
+	char msg[1024];
+} denied[DENIED_SLOTS];
+static _Thread_local uint64_t denied_age;
+
+static void denied_count(void)
+{
+	unsigned i, pick = 0;
+	if (!denied_owner)
+		return;
+	for (i = 0; i < DENIED_SLOTS; i++) {
+		if (denied[i].owner == denied_owner) {
+			pick = i;
+			break;
+		}
+		if (denied[i].age < denied[pick].age)
+			pick = i;  /* a free slot has age 0, else the oldest */
+	}
+	if (denied[pick].owner != denied_owner) {
+		denied[pick].owner = denied_owner;
+		denied[pick].n = 0;
+	}
+	denied[pick].n++;
+	denied[pick].age = ++denied_age;
+	memcpy(denied[pick].msg, err_msg, sizeof denied[pick].msg);
+}
 
 int fort_error_set(int code, const char *fmt, ...)
 {
@@ -16,18 +48,37 @@ int fort_error_set(int code, const char *fmt, ...)
 	vsnprintf(err_msg, sizeof err_msg, fmt, ap);
 	va_end(ap);
 	err_code = code;
-	if (code == FORT_EDENIED) {
-		denied_serial++;
-		memcpy(denied_msg, err_msg, sizeof denied_msg);
-	}
+	if (code == FORT_EDENIED)
+		denied_count();
 	return code;
 }
 
-uint64_t fort_error_denied(const char **msg)
+void fort_error_restore(int code, const char *msg)
 {
-	if (msg)
-		*msg = denied_msg;
-	return denied_serial;
+	snprintf(err_msg, sizeof err_msg, "%s", msg);
+	err_code = code;
+}
+
+void fort_error_owner(uint64_t owner)
+{
+	denied_owner = owner;
+}
+
+uint64_t fort_error_denied_take(uint64_t owner, char *msg, size_t cap)
+{
+	uint64_t n = 0;
+	if (cap)
+		msg[0] = '\0';
+	for (unsigned i = 0; owner && i < DENIED_SLOTS; i++) {
+		if (denied[i].owner != owner)
+			continue;
+		n = denied[i].n;
+		if (cap)
+			snprintf(msg, cap, "%s", denied[i].msg);
+		memset(&denied[i], 0, sizeof denied[i]);
+		break;
+	}
+	return n;
 }
 
 int fort_error_prefix(const char *fmt, ...)

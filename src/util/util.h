@@ -12,9 +12,17 @@
  * callers can write `return fort_error_set(FORT_EINPUT, "...", ...);`.
  * WARNING: never pass a secret or a client value into the message. */
 int fort_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* How many refusals (FORT_EDENIED) this thread has set so far, and (MSG,
- * may be NULL) the newest one's message. */
-uint64_t fort_error_denied(const char **msg);
+/* Put back an error saved earlier (CODE, MSG) without counting it again as
+ * a refusal: for code that writes something after a failure and must give
+ * the caller the failure's own message. */
+void fort_error_restore(int code, const char *msg);
+/* The operations this thread runs from now on are OWNER's (a vault
+ * handle's id; 0: none): each refusal (FORT_EDENIED) set meanwhile is
+ * counted for OWNER. */
+void fort_error_owner(uint64_t owner);
+/* How many refusals were counted for OWNER on this thread since the last
+ * take, and (MSG, CAP bytes) the newest one's message; both cleared. */
+uint64_t fort_error_denied_take(uint64_t owner, char *msg, size_t cap);
 /* Prefix the current message with "PREFIX: " keeping the code. */
 int fort_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Every public function taking an options struct checks its version first

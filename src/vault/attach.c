@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include "vault/vault_int.h"
 #include "vault/attach.h"
+#include "vault/op.h"
 
 #define CHUNK ((size_t)64 << 10)
 #define SS_A crypto_secretstream_xchacha20poly1305_ABYTES
@@ -487,6 +488,35 @@ fail:
 	return r;
 }
 
+/* The entries of an attachment's get or removal: the operation's, then one
+ * per client it belongs to (each client's log shows it) */
+static int attach_entries(fort_vault *v, const char *action, const char *detail, const store_attachment *a)
+{
+	char cid[FORT_ID_LEN + 1];
+	int r;
+	if ((r = vault_op_entry(v, action, "", NULL, NULL, detail)) < 0)
+		return r;
+	for (size_t i = 0; i < a->nclients; i++) {
+		client_id_format(cid, a->clients[i]);
+		if ((r = vault_op_entry(v, action, cid, NULL, NULL, detail)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+struct entries_in { const char *action, *detail; const store_attachment *a; };
+
+static int get_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct entries_in *e = ctx;
+	(void)detail;
+	(void)cap;
+	return attach_entries(v, e->action, e->detail, e->a);
+}
+
+/* audited before a byte is written (fail closed): one step */
+static const vault_op get_op = { "attachment-get", ACT_REVEAL, NULL, get_write, .flags = VAULT_OP_ENTRIES };
+
 int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 {
 	store_attachment a;
@@ -494,14 +524,14 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 	crypto_secretstream_xchacha20poly1305_state ss;
 	crypto_hash_sha256_state hs;
 	unsigned char fk[KEY_LEN], dk[KEY_LEN], hash[32], *pt = NULL, *ct = NULL;
-	char hex[65], detail[200], idtext[32], cid[FORT_ID_LEN + 1];
+	char hex[65], detail[200], idtext[32];
 	uint64_t total = 0;
 	int r, fd = -1, created = 0, final = 0;
 
 	memset(&a, 0, sizeof a);
 	memset(&info, 0, sizeof info);
 	snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-	if ((r = vault_need(v, ACT_REVEAL, "attachment-get", "")) < 0)
+	if ((r = vault_op_start(v, &get_op, "")) < 0)
 		return r;
 	if ((r = store_attach_get(v->st, &a, id)) < 0)
 		return r;
@@ -520,17 +550,11 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 	created = 1;
 	/* audited before a byte is written (fail closed) */
 	snprintf(detail, sizeof detail, "attachment %lld: %llu bytes", (long long)id, (unsigned long long)a.size);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = audit_append(v, "attachment-get", "", "", "", "ok", detail)) < 0)
-		goto fail_tx;
-	for (size_t i = 0; i < a.nclients; i++) {
-		client_id_format(cid, a.clients[i]);
-		if ((r = audit_append(v, "attachment-get", cid, "", "", "ok", detail)) < 0)
-			goto fail_tx;
+	{
+		struct entries_in e = { "attachment-get", detail, &a };
+		if ((r = vault_op_step(v, &get_op, "", &e)) < 0)
+			goto out;
 	}
-	if ((r = store_commit(v->st)) < 0)
-		goto fail_tx;
 	if (a.header_len != SS_HDR) {
 		r = fort_error_set(FORT_ECORRUPT, "attachment %lld is damaged", (long long)id);
 		goto out;
@@ -588,9 +612,6 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 		goto out;
 	}
 	r = 0;
-	goto out;
-fail_tx:
-	store_rollback(v->st);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -609,37 +630,36 @@ out:
 	return r;
 }
 
+struct remove_in { int64_t id; store_attachment a; };
+
+static int remove_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct remove_in *x = ctx;
+	char cats[96];
+	int r;
+	if ((r = store_attach_get(v->st, &x->a, x->id)) < 0)
+		return r;
+	cats_text(cats, sizeof cats, x->a.cats);
+	snprintf(detail, cap, "attachment %lld: %llu bytes, categories %s; key destroyed", (long long)x->id,
+		 (unsigned long long)x->a.size, cats);
+	if ((r = store_attach_delete(v->st, x->id)) < 0)
+		return r;
+	return attach_entries(v, "attachment-remove", detail, &x->a);
+}
+
 int fort_attachment_remove(fort_vault *v, int64_t id)
 {
-	store_attachment a;
-	char detail[160], cid[FORT_ID_LEN + 1], cats[96];
+	static const vault_op op = { "attachment-remove", ACT_ERASE, NULL, remove_write, .flags = VAULT_OP_ENTRIES };
+	struct remove_in x;
 	int r;
-	memset(&a, 0, sizeof a);
-	if ((r = vault_need(v, ACT_ERASE, "attachment-remove", "")) < 0)
+	memset(&x, 0, sizeof x);
+	x.id = id;
+	r = vault_op_run(v, &op, "", &x);
+	store_attach_release(&x.a);
+	if (r < 0)
 		return r;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
-	if ((r = store_attach_get(v->st, &a, id)) < 0)
-		goto fail;
-	cats_text(cats, sizeof cats, a.cats);
-	snprintf(detail, sizeof detail, "attachment %lld: %llu bytes, categories %s; key destroyed", (long long)id,
-		 (unsigned long long)a.size, cats);
-	if ((r = store_attach_delete(v->st, id)) < 0 || (r = audit_append(v, "attachment-remove", "", "", "", "ok", detail)) < 0)
-		goto fail;
-	for (size_t i = 0; i < a.nclients; i++) {
-		client_id_format(cid, a.clients[i]);
-		if ((r = audit_append(v, "attachment-remove", cid, "", "", "ok", detail)) < 0)
-			goto fail;
-	}
-	if ((r = store_commit(v->st)) < 0)
-		goto fail;
-	store_attach_release(&a);
 	/* the deleted pages leave the WAL too */
 	return store_checkpoint(v->st);
-fail:
-	store_rollback(v->st);
-	store_attach_release(&a);
-	return r;
 }
 
 /* ---------------------------------------------------------------- rotation */

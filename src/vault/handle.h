@@ -120,8 +120,10 @@ struct fort_vault {
 	int rec_mac_all;
 	/* the operation in progress (from its vault_need), so that a refusal
 	 * it ends with is audited even where no code audits it */
-	uint64_t op_denied;    /* fort_error_denied() when it began */
+	uint64_t op_id;        /* this handle's refusals' owner (fort_error_owner):
+				* unique in the process, never 0 */
 	int op_audited;        /* it wrote a "denied" entry itself */
+	uint64_t op_entries;   /* entries written through vault_op_entry (op.c) */
 	char op_what[32];
 	char op_client[32];
 	/* opened as a token for programs (tokens.c): the only purposes it may
@@ -138,9 +140,11 @@ struct fort_vault {
 	int aw_seen;
 };
 
-/* FORT_ELOCKED unless the vault is unlocked. */
+/* FORT_ELOCKED unless the vault is unlocked.  The thread now works for
+ * V: a refusal from here on is V's (fort_error_owner, vault_op_end). */
 static inline int vault_need_unlocked(const fort_vault *v)
 {
+	fort_error_owner(v->op_id);
 	if (!v->kr)
 		return fort_error_set(FORT_ELOCKED, "the vault is locked: this needs the passphrase");
 	return 0;

@@ -45,7 +45,9 @@
 
 typedef struct {
 	const char *action;  /* the audit action, also vault_need's WHAT */
-	unsigned need;       /* the ACT_* the role must allow */
+	unsigned need;       /* the ACT_* the role must allow; 0: no role to
+			      * check (the vault need only be unlocked: vault
+			      * create, passphrase change, sign-in ...) */
 	/* Input checks before the transaction (NULL: none): FORT_EINPUT and
 	 * friends, nothing written. */
 	int (*check)(fort_vault *v, void *ctx);
@@ -60,11 +62,47 @@ typedef struct {
 	 * client when the role check names none or another form (a request's
 	 * client, known once the request is read; NULL: the CLIENT argument). */
 	const char *done, *fields, *purpose, *client;
+	unsigned flags;      /* VAULT_OP_* */
+	/* The success entry's result when the step did its part but what it
+	 * reports did not succeed (a message the mail server refused:
+	 * "failed"; NULL: "ok"). */
+	const char *result;
 } vault_op;
+
+/* The writes append the operation's entries themselves, one or more, with
+ * vault_op_entry (an attachment's get: the operation's, then one per
+ * client; a review: one per note, each a vault_op_nested): the scaffold
+ * appends none and refuses (FORT_ERROR, all rolled back) writes that
+ * appended none. */
+#define VAULT_OP_ENTRIES 1u
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
  * CTX: 0, or the first step's error with nothing written (but the audit
- * entry of a refusal). */
+ * entry of a refusal).  vault_op_start + OP's check + vault_op_step. */
 int vault_op_run(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
+
+/* An operation of several steps, each its own transaction (retention runs,
+ * notify's letters, rotation batches): vault_op_start once (the role check
+ * of OP->need, its refusal audited; with need 0 only the unlocked check),
+ * then vault_op_step per step and for the summary.  A step that fails
+ * leaves the steps before it committed. */
+int vault_op_start(fort_vault *v, const vault_op *op, const char *client) FORT_WUR;
+/* One step of a started operation: begin, OP's writes, its entry
+ * (OP->done or action, ...), commit; or roll back the step, and a refusal
+ * its writes found (FORT_EDENIED) is audited "denied" with its message
+ * after the rollback.  No role check (vault_op_start did it), no input
+ * check (OP->check is vault_op_run's). */
+int vault_op_step(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
+/* OP inside the operation whose transaction is open (incident notes in a
+ * review, a client's fields erased in a retention step): OP's writes and
+ * its entry in that transaction, no begin or commit.  A failure is the
+ * outer operation's, which rolls all of it back and audits a refusal (so
+ * its entry names the outer action).  FORT_ERROR when no transaction is
+ * open. */
+int vault_op_nested(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
+/* One audit entry of the operation whose writes are running (with
+ * VAULT_OP_ENTRIES): audit_append with result "ok", counted. */
+int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
+		   const char *detail) FORT_WUR;
 
 #endif

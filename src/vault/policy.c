@@ -315,22 +315,30 @@ int policy_store(fort_vault *v, const role_set *rs)
 
 void vault_op_end(fort_vault *v)
 {
-	const char *msg;
-	uint64_t now = fort_error_denied(&msg);
-	if (!v || now == v->op_denied)
+	char why[1024];
+	if (!v)
 		return;
-	if (!v->op_audited && v->kr) {
-		char why[1024];
-		int code = fort_error_code();
-		snprintf(why, sizeof why, "%s", msg);
+	/* only this handle's refusals: another handle on this thread audits
+	 * its own (issue 16: a per-thread count made handle B write "denied"
+	 * for handle A's refusal) */
+	if (fort_error_denied_take(v->op_id, why, sizeof why) && !v->op_audited && v->kr) {
 		/* the refusal's message, not whatever error came after it */
 		char keep[1024];
+		int code = fort_error_code();
 		snprintf(keep, sizeof keep, "%s", fort_error_message());
 		(void)audit_record(v, v->op_what[0] ? v->op_what : "refused", v->op_client, "", "", "denied", why);
-		fort_error_set(code, "%s", keep);
+		fort_error_restore(code, keep);
 	}
-	v->op_denied = fort_error_denied(NULL);
 	v->op_audited = 0;
+}
+
+/* The thread now runs an operation of V: the refusals it sets are V's. */
+void vault_op_own(fort_vault *v)
+{
+	static _Atomic uint64_t next_id;
+	if (!v->op_id)
+		v->op_id = ++next_id;
+	fort_error_owner(v->op_id);
 }
 
 int vault_need(fort_vault *v, unsigned act, const char *what, const char *client)
@@ -338,6 +346,7 @@ int vault_need(fort_vault *v, unsigned act, const char *what, const char *client
 	char msg[300];
 	int r;
 	vault_op_end(v);
+	vault_op_own(v);
 	snprintf(v->op_what, sizeof v->op_what, "%s", what ? what : "");
 	snprintf(v->op_client, sizeof v->op_client, "%s", client ? client : "");
 	v->op_audited = 0;
@@ -355,7 +364,7 @@ int vault_need(fort_vault *v, unsigned act, const char *what, const char *client
 		 v->role ? v->role : "?", action_name(act), v->role ? v->role : "ROLE", action_name(act));
 	(void)audit_record(v, what, client ? client : "", "", "", "denied", msg);
 	r = fort_error_set(FORT_EDENIED, "%s", msg);
-	v->op_denied = fort_error_denied(NULL);
+	(void)fort_error_denied_take(v->op_id, NULL, 0);  /* audited above */
 	return r;
 }
 

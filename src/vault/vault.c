@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 int fort_library_init(void)
 {
@@ -112,6 +113,7 @@ static void vault_free(fort_vault *v)
 {
 	if (!v)
 		return;
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	store_close(v->st);
 	keyring_free(v->kr);
 	if (v->bkeys)
@@ -168,6 +170,7 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 		r = FORT_ENOMEM;
 		goto fail;
 	}
+	vault_op_own(v);   /* the handle's refusal count (policy.c) */
 	if ((r = store_open(&v->st, path, 1)) < 0)
 		goto fail;
 	u.name = (char *)o->owner;
@@ -239,7 +242,8 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	if (o->business_details && (r = fort_business_set(v, o->business_details)) < 0)
 		goto fail;
 	v->created = fort_now();
-	v->op_denied = fort_error_denied(NULL);
+	/* refusals on the way in were the open's answer, not an operation's */
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	*out = v;
 	return 0;
 fail_tx:
@@ -286,6 +290,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		r = FORT_ENOMEM;
 		goto fail;
 	}
+	vault_op_own(v);   /* the handle's refusal count (policy.c) */
 	if ((r = store_open(&v->st, path, 0)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
@@ -375,7 +380,8 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	if ((r = store_changed(v->st)) < 0)
 		goto fail;
 	store_user_release(&u);
-	v->op_denied = fort_error_denied(NULL);
+	/* refusals on the way in were the open's answer, not an operation's */
+	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	*out = v;
 	return 0;
 fail:
@@ -389,9 +395,10 @@ int fort_vault_refresh(fort_vault *v)
 	store_user u;
 	int r, changed;
 
-	/* a new operation on this thread: a refusal is counted from here */
-	v->op_denied = fort_error_denied(NULL);
-	v->op_audited = 0;
+	/* a new operation of V on this thread: what the last one left
+	 * unaudited is audited, a refusal is counted for V from here */
+	vault_op_end(v);
+	vault_op_own(v);
 	if (v->is_token && v->token_expires && fort_now() >= v->token_expires)
 		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user + strlen(TOKEN_USER_PREFIX));
 	if ((changed = store_changed(v->st)) <= 0)
@@ -504,33 +511,43 @@ void fort_vault_close(fort_vault *v)
 	vault_free(v);
 }
 
-int fort_vault_passwd(fort_vault *v, const fort_secret *newpass)
+struct passwd_in { const fort_secret *pass; store_user u; int have; };
+
+static int passwd_check(fort_vault *v, void *ctx)
 {
-	store_user u;
+	struct passwd_in *x = ctx;
 	const char *inputs[4];
 	int r;
-	if ((r = vault_need_unlocked(v)) < 0)
-		return r;
 	inputs[0] = v->business;
 	inputs[1] = v->owner;
 	inputs[2] = v->user;
 	inputs[3] = NULL;
-	if ((r = fort_passphrase_check(newpass, inputs)) < 0)
+	if ((r = fort_passphrase_check(x->pass, inputs)) < 0)
 		return r;
-	if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+	if ((r = store_user_get_by_id(v->st, &x->u, v->user_id)) < 0)
 		return r;
-	if ((r = keys_user_seal(&u, v->kr, newpass, u.opslimit, u.memlimit)) < 0)
-		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_user_update_seal(v->st, &u)) < 0 ||
-	    (r = audit_append(v, "passwd", "", "", "", "ok", "passphrase changed")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
-out:
-	store_user_release(&u);
+	x->have = 1;
+	return keys_user_seal(&x->u, v->kr, x->pass, x->u.opslimit, x->u.memlimit);
+}
+
+static int passwd_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct passwd_in *x = ctx;
+	snprintf(detail, cap, "passphrase changed");
+	return store_user_update_seal(v->st, &x->u);
+}
+
+int fort_vault_passwd(fort_vault *v, const fort_secret *newpass)
+{
+	/* no role: every user may change their own passphrase */
+	static const vault_op op = { "passwd", 0, passwd_check, passwd_write };
+	struct passwd_in x;
+	int r;
+	memset(&x, 0, sizeof x);
+	x.pass = newpass;
+	r = vault_op_run(v, &op, NULL, &x);
+	if (x.have)
+		store_user_release(&x.u);
 	return r;
 }
 

@@ -92,6 +92,8 @@ int vault_need(fort_vault *v, unsigned act, const char *what, const char *client
  * without writing its own "denied" entry gets one, with the refusal's own
  * message as the reason. */
 void vault_op_end(fort_vault *v);
+/* The thread now runs an operation of V (its refusals are V's). */
+void vault_op_own(fort_vault *v);
 int action_index(const char *name);  /* -1 if unknown */
 const char *action_name(unsigned act);
 int role_builtin(const char *name);

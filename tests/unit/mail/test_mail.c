@@ -284,6 +284,20 @@ static void test_refusals_audited(void **state)
 	l = last_entry(bob);
 	assert_string_equal(l.action, "mail-queue");
 	assert_string_equal(l.result, "denied");
+	/* nor send (the scaffold's start of the per-message steps): refused,
+	 * audited with its reason, the queued message untouched */
+	{
+		fort_mail_send_report rep;
+		before = l.n;
+		assert_int_equal(fort_mail_send(&rep, bob, NULL, NULL, NULL), FORT_EDENIED);
+		assert_int_equal(rep.tried, 0);
+		l = last_entry(bob);
+		assert_int_equal(l.n, before + 1);
+		assert_string_equal(l.action, "mail-send");
+		assert_string_equal(l.result, "denied");
+		assert_string_equal(l.detail, "your role 'bookkeeper' does not allow 'write' "
+					      "(a user who manages users can run 'fortress role grant bookkeeper write')");
+	}
 	fort_vault_close(bob);
 
 	/* the owner: a change leaves its entry (the key named), an input

@@ -245,12 +245,387 @@ static void test_scan_record_refusal(void **state)
 	fort_vault_close(v);
 }
 
+/* The refusals of each handle are its own (issue 16): a refusal an
+ * operation ends with, without its own entry, is audited at that handle's
+ * next operation, flush or close; another handle used on the same thread
+ * in between writes nothing for it (it did, with a per-thread count: a
+ * false "denied" entry in the other vault). */
+struct denials { uint64_t n; char detail[256], action[64]; };
+
+static int denied_cb(void *ctx, const store_audit_row *r)
+{
+	struct denials *d = ctx;
+	if (strcmp(r->result, "denied") == 0) {
+		d->n++;
+		snprintf(d->detail, sizeof d->detail, "%s", r->detail);
+		snprintf(d->action, sizeof d->action, "%s", r->action);
+	}
+	return 0;
+}
+
+static struct denials denials(fort_vault *v)
+{
+	struct denials d;
+	memset(&d, 0, sizeof d);
+	assert_int_equal(store_audit_each(v->st, NULL, denied_cb, &d), 0);
+	return d;
+}
+
+static void test_refusal_per_handle(void **state)
+{
+	(void)state;
+	fort_vault *a = create_vault("op-two-a.fort"), *b = create_vault("op-two-b.fort"), *o = NULL;
+	const char *reader[] = { "read", "contact" };
+	fort_secret *s = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	char (*ids)[FORT_ID_LEN + 1] = NULL;
+	size_t n = 0;
+	char fp[20];
+	struct denials d;
+
+	/* the library's own: a user without the financial key searches an
+	 * IBAN (refused after the role check, audited at the next step) */
+	assert_int_equal(fort_role_add(a, "reader", reader, 2), 0);
+	assert_int_equal(fort_user_request(fp, vault_at("op-two-a.fort"), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_add(a, "olga", "reader", fp), 0);
+	assert_int_equal(fort_vault_open(&o, vault_at("op-two-a.fort"), "olga", s), 0);
+	assert_int_equal(fort_client_find(&ids, &n, o, "iban", "DE89370400440532013000"), FORT_EDENIED);
+	/* the other vault's handle, same thread: no entry for olga's refusal */
+	assert_int_equal(fort_client_find(&ids, &n, b, "email", "x@example.org"), 0);
+	free(ids);
+	ids = NULL;
+	assert_int_equal(fort_vault_flush(b), 0);
+	assert_int_equal(denials(b).n, 0);
+	/* olga's handle audits it, with its reason */
+	assert_int_equal(denials(o).n, 0);
+	assert_int_equal(fort_vault_flush(o), 0);
+	d = denials(o);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.action, "find");
+	assert_string_equal(d.detail, "you may not search field 'iban' (category financial)");
+	fort_vault_close(o);
+	fort_secret_free(s);
+
+	/* interleaved, both refused on the way: each handle's entry in its
+	 * own vault with its own reason, once */
+	assert_int_equal(vault_need(a, ACT_WRITE, "test-a", "C-A"), 0);
+	(void)fort_error_set(FORT_EDENIED, "a's refusal");
+	assert_int_equal(vault_need(b, ACT_WRITE, "test-b", "C-B"), 0);
+	d = denials(b);
+	if (d.n)
+		fail_msg("a false entry in the other vault: %s: %s", d.action, d.detail);
+	(void)fort_error_set(FORT_EDENIED, "b's refusal");
+	assert_int_equal(vault_need(a, ACT_READ, "test-a2", NULL), 0);
+	d = denials(a);
+	assert_int_equal(d.n, 2);   /* olga's, then this one */
+	assert_string_equal(d.action, "test-a");
+	assert_string_equal(d.detail, "a's refusal");
+	fort_vault_close(b);
+	b = NULL;
+	assert_int_equal(fort_vault_open(&b, vault_at("op-two-b.fort"), "alice", (s = secret(PASS))), 0);
+	fort_secret_free(s);
+	d = denials(b);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.action, "test-b");
+	assert_string_equal(d.detail, "b's refusal");
+	assert_int_equal(fort_vault_flush(a), 0);
+	assert_int_equal(denials(a).n, 2);
+	verifies(a);
+	verifies(b);
+	fort_vault_close(a);
+	fort_vault_close(b);
+}
+
+/* Every entry of the log, oldest first, as "action result detail" lines,
+ * with the row ids in details as N (PostgreSQL's sequences do not roll
+ * back, SQLite's ids do) */
+static int lines_cb(void *ctx, const store_audit_row *r)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+	snprintf(out + n, 4096 - n, "%s %s %s|", r->action, r->result, r->detail);
+	for (char *p = strchr(out + n, '#'); p; p = strchr(p + 1, '#')) {
+		char *q = p + 1;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1) {
+			p[1] = 'N';
+			memmove(p + 2, q, strlen(q) + 1);
+		}
+	}
+	return 0;
+}
+
+static const char *log_since(fort_vault *v, uint64_t skip)
+{
+	static char all[4096];
+	const char *p = all;
+	all[0] = '\0';
+	assert_int_equal(store_audit_each(v->st, NULL, lines_cb, all), 0);
+	for (uint64_t i = 0; i < skip && p; i++)
+		p = strchr(p, '|') ? strchr(p, '|') + 1 : NULL;
+	return p ? p : "";
+}
+
+/* A user whose role allows nothing but reading the contact category */
+static fort_vault *reader_of(fort_vault *v, const char *name)
+{
+	const char *reader[] = { "read", "contact" };
+	fort_secret *s = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	fort_vault *u = NULL;
+	char fp[20];
+	assert_int_equal(fort_role_add(v, "reader", reader, 2), 0);
+	assert_int_equal(fort_user_request(fp, vault_at(name), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_add(v, "olga", "reader", fp), 0);
+	assert_int_equal(fort_vault_open(&u, vault_at(name), "olga", s), 0);
+	fort_secret_free(s);
+	return u;
+}
+
+/* One transaction per step (issue 16 item 2a): the role checked once at
+ * the start (refused: audited, no step runs); each step its rows and its
+ * entry, or rolled back alone; a refused step audited with its reason after
+ * its rollback, the steps before it kept; the summary a step of its own. */
+static void test_op_steps(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-steps.fort"), *u = reader_of(v, "op-steps.fort");
+	static const vault_op step = { "test-step", ACT_WRITE, NULL, write_row };
+	struct plan ok = { 0, 0 }, no = { 0, FORT_EDENIED };
+	uint64_t before = last_entry(v).n;
+
+	assert_int_equal(vault_op_start(u, &step, NULL), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "test-step denied your role 'reader' does not allow 'write' "
+			    "(a user who manages users can run 'fortress role grant reader write')|");
+	fort_vault_close(u);
+	before = last_entry(v).n;
+
+	assert_int_equal(vault_op_start(v, &step, NULL), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &ok), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &no), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the purpose 'marketing' does not allow it");
+	assert_int_equal(vault_op_step(v, &step, NULL, &ok), 0);
+	assert_int_equal(vault_op_step(v, &step, NULL, &no), FORT_EDENIED);
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before),
+			    "test-step ok incident #N|test-step denied the purpose 'marketing' does not allow it|"
+			    "test-step ok incident #N|test-step denied the purpose 'marketing' does not allow it|");
+	/* each refusal audited once: nothing more at the next operation */
+	assert_int_equal(fort_vault_flush(v), 0);
+	assert_int_equal(last_entry(v).n, before + 4);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* An operation inside another's transaction (2c) and several entries in
+ * one transaction (2b): the outer operation's writes run two nested ones,
+ * each writing a row and its entry; when the second is refused, the outer
+ * rolls all of it back and audits the refusal under its own action.  A
+ * nested operation with no transaction open is an error; writes that
+ * promise their own entries and append none keep nothing. */
+struct outer { struct plan first, second; };
+
+static int inner_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	return write_row(v, ctx, detail, cap);
+}
+
+static const vault_op inner = { "test-inner", 0, NULL, inner_write };
+
+static int outer_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct outer *o = ctx;
+	int r;
+	(void)detail;
+	(void)cap;
+	if ((r = vault_op_nested(v, &inner, "C-1", &o->first)) < 0 || (r = vault_op_nested(v, &inner, "C-2", &o->second)) < 0)
+		return r;
+	return 0;
+}
+
+static int silent_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	(void)ctx;
+	(void)detail;
+	(void)cap;
+	store_incident in;
+	memset(&in, 0, sizeof in);
+	snprintf(in.title, sizeof in.title, "unaudited");
+	snprintf(in.kind, sizeof in.kind, "other");
+	snprintf(in.opened_by, sizeof in.opened_by, "alice");
+	in.occurred = in.aware = in.created = in.updated = 1000;
+	return store_incident_insert(v->st, &in);
+}
+
+static void test_op_nested(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-nested.fort");
+	static const vault_op outer = { "test-outer", ACT_WRITE, NULL, outer_write, .flags = VAULT_OP_ENTRIES };
+	static const vault_op silent = { "test-silent", ACT_WRITE, NULL, silent_write, .flags = VAULT_OP_ENTRIES };
+	struct outer o = { { 0, 0 }, { 0, 0 } };
+	uint64_t before = last_entry(v).n;
+	struct last l;
+
+	assert_int_equal(vault_op_run(v, &outer, NULL, &o), 0);
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before), "test-inner ok incident #N|test-inner ok incident #N|");
+	l = last_entry(v);
+	assert_string_equal(l.client, "C-2");
+	before = l.n;
+
+	o.second.then = FORT_EDENIED;
+	assert_int_equal(vault_op_run(v, &outer, NULL, &o), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the purpose 'marketing' does not allow it");
+	assert_int_equal(incidents(v), 2);
+	assert_string_equal(log_since(v, before), "test-outer denied the purpose 'marketing' does not allow it|");
+	before++;
+
+	/* outside a transaction */
+	assert_int_equal(vault_op_nested(v, &inner, NULL, &o.first), FORT_ERROR);
+	assert_int_equal(incidents(v), 2);
+	/* promised entries, none written: nothing kept */
+	assert_int_equal(vault_op_run(v, &silent, NULL, NULL), FORT_ERROR);
+	assert_int_equal(incidents(v), 2);
+	assert_int_equal(last_entry(v).n, before);
+	assert_int_equal(fort_vault_flush(v), 0);
+	assert_int_equal(last_entry(v).n, before);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* No role to check (2d, need 0): a user whose role does not allow the
+ * action runs it (unlocked is all it needs), with its entry; a refusal its
+ * writes find is audited as any other. */
+static void test_op_no_role(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-norole.fort"), *u = reader_of(v, "op-norole.fort");
+	static const vault_op free_op = { "test-free", 0, NULL, write_row };
+	struct plan ok = { 0, 0 }, no = { 0, FORT_EDENIED };
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(vault_op_run(u, &free_op, NULL, &ok), 0);
+	assert_int_equal(vault_op_run(u, &free_op, NULL, &no), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "test-free ok incident #N|test-free denied the purpose 'marketing' does not allow it|");
+	fort_vault_close(u);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted to the scaffold (issue 16 item 2): the incident review, several
+ * entries in one transaction (one per note, each a nested step).  Refused
+ * by role: audited, no note; an incident that does not exist: nothing
+ * written; two notes: two entries, in one commit. */
+static void test_incident_review_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-review.fort"), *u = reader_of(v, "op-review.fort");
+	fort_incident_review_spec rs = FORT_INCIDENT_REVIEW_INIT;
+	int64_t inc = 0;
+	uint64_t before;
+
+	assert_int_equal(fort_incident_open(&inc, v, "laptop stolen", "lost-device", NULL, NULL), 0);
+	rs.what = "the laptop was left in a taxi";
+	rs.failed = "the disk was not encrypted";
+	before = last_entry(u).n;
+	assert_int_equal(fort_incident_review(u, inc, &rs), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "incident-review denied your role 'reader' does not allow 'write' "
+			    "(a user who manages users can run 'fortress role grant reader write')|");
+	fort_vault_close(u);
+
+	before = last_entry(v).n;
+	assert_int_equal(fort_incident_review(v, inc + 7, &rs), FORT_ENOTFOUND);
+	assert_int_equal(last_entry(v).n, before);
+	assert_int_equal(fort_incident_review(v, inc, &rs), 0);
+	assert_string_equal(log_since(v, before), "incident-review ok incident #N: review-what|"
+			    "incident-review ok incident #N: review-failed|");
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted (issue 16 item 2): attachment get and remove, several entries
+ * in one transaction (the operation's, then one per client).  A user whose
+ * role allows neither is refused, each refusal audited with its reason and
+ * nothing removed; the owner's get and removal leave two entries each. */
+static void test_attachment_ops(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-attach.fort"), *u = reader_of(v, "op-attach.fort");
+	fort_attachment_opts o = FORT_ATTACHMENT_OPTS_INIT;
+	fort_kv kv[] = { { "full_name", "Jane Roe" } };
+	char id[FORT_ID_LEN + 1];
+	const char *ids[] = { id };
+	int64_t aid = 0;
+	uint64_t before;
+
+	assert_int_equal(fort_client_add(id, v, kv, 1), 0);
+	spit(path_of("att.txt"), "notes", 5);
+	o.clients = ids;
+	o.nclients = 1;
+	assert_int_equal(fort_attachment_add(&aid, v, path_of("att.txt"), &o), 0);
+
+	before = last_entry(u).n;
+	assert_int_equal(fort_attachment_get(u, aid, path_of("att.out")), FORT_EDENIED);
+	assert_int_equal(fort_attachment_remove(u, aid), FORT_EDENIED);
+	assert_string_equal(log_since(u, before),
+			    "attachment-get denied your role 'reader' does not allow 'reveal' "
+			    "(a user who manages users can run 'fortress role grant reader reveal')|"
+			    "attachment-remove denied your role 'reader' does not allow 'erase' "
+			    "(a user who manages users can run 'fortress role grant reader erase')|");
+	assert_int_equal(access(path_of("att.out"), F_OK), -1);
+	fort_vault_close(u);
+
+	before = last_entry(v).n;
+	assert_int_equal(fort_attachment_get(v, aid, path_of("att.out")), 0);
+	assert_string_equal(log_since(v, before), "attachment-get ok attachment 1: 5 bytes|attachment-get ok attachment 1: 5 bytes|");
+	assert_string_equal(last_entry(v).client, id);
+	before += 2;
+	assert_int_equal(fort_attachment_remove(v, aid), 0);
+	assert_string_equal(log_since(v, before), "attachment-remove ok attachment 1: 5 bytes, categories notes; key destroyed|"
+			    "attachment-remove ok attachment 1: 5 bytes, categories notes; key destroyed|");
+	assert_string_equal(last_entry(v).client, id);
+	assert_int_equal(fort_attachment_remove(v, aid), FORT_ENOTFOUND);
+	assert_int_equal(last_entry(v).n, before + 2);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted (2d, no role): the passphrase change; every user may change
+ * their own (need 0), audited; a weak one changes nothing and leaves no
+ * entry. */
+static void test_passwd_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-passwd.fort"), *u = reader_of(v, "op-passwd.fort"), *again = NULL;
+	fort_secret *weak = secret("abc"), *strong = secret("quartz-harbor-lemon-violet-canyon-ember");
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(fort_vault_passwd(u, weak), FORT_EWEAK);
+	assert_int_equal(last_entry(u).n, before);
+	assert_int_equal(fort_vault_passwd(u, strong), 0);
+	assert_string_equal(log_since(u, before), "passwd ok passphrase changed|");
+	fort_vault_close(u);
+	assert_int_equal(fort_vault_open(&again, vault_at("op-passwd.fort"), "olga", strong), 0);
+	fort_vault_close(again);
+	fort_secret_free(weak);
+	fort_secret_free(strong);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op),
 		cmocka_unit_test(test_op_entry_names),
 		cmocka_unit_test(test_scan_record_refusal),
+		cmocka_unit_test(test_refusal_per_handle),
+		cmocka_unit_test(test_op_steps),
+		cmocka_unit_test(test_op_nested),
+		cmocka_unit_test(test_op_no_role),
+		cmocka_unit_test(test_incident_review_op),
+		cmocka_unit_test(test_attachment_ops),
+		cmocka_unit_test(test_passwd_op),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
