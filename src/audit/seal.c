@@ -142,6 +142,47 @@ fail:
 	return r;
 }
 
+/* Schema 18: a vault whose search entries were sealed one by one gets one
+ * seal per client for all of its entries (store_index_seal_regroup), once,
+ * in one audited transaction: every entry is checked against its own seal
+ * first, and one that differs refuses the unlock (FORT_ETAMPER naming it),
+ * as an older vault whose log does not verify is not sealed.  Meta
+ * "index_seal" (unsealed) says "entry" until then and "client" after. */
+int seal_index_regroup(fort_vault *v)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	uint64_t entries = 0, clients = 0;
+	char detail[160];
+	int r, pending;
+	if (!v->sealed || !v->kr)
+		return 0;
+	r = store_meta_get(v->st, "index_seal", &val, &len);
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	pending = len == 5 && memcmp(val, "entry", 5) == 0;
+	free(val);
+	if (!pending)
+		return 0;
+	if ((r = store_begin(v->st)) < 0)
+		return r;
+	if ((r = store_index_seal_regroup(v->st, &entries, &clients)) < 0)
+		goto fail;
+	snprintf(detail, sizeof detail, "sealed %llu search-index entries by client (%llu clients): one seal per client",
+		 (unsigned long long)entries, (unsigned long long)clients);
+	if ((r = store_meta_put(v->st, "index_seal", "client", 6)) < 0 || (r = audit_append(v, "seal", "", "", "", "ok", detail)) < 0 ||
+	    (r = store_commit(v->st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(v->st);
+	return r;
+}
+
 struct first {
 	fort_audit_report *out;
 };

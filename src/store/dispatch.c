@@ -461,6 +461,13 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	return sqlite_store_seal_index(s, h, unique, client, out);
 }
 
+int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
+{
+	if (is_pg(s))
+		return pg_store_index_seal_regroup(s, entries, clients);
+	return sqlite_store_index_seal_regroup(s, entries, clients);
+}
+
 void store_seal_enforce(store *s, int on)
 {
 	if (is_pg(s))

@@ -215,6 +215,9 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	" user_id bigint NOT NULL, verifier bytea NOT NULL);"
 	"CREATE TABLE invite_joins(invite bigint PRIMARY KEY, user_id bigint NOT NULL UNIQUE, totp bytea NOT NULL,"
 	" created bigint NOT NULL);",
+	/* 19: sqlite.c's: search entries sealed per client; a vault whose
+	 * entries carry per-entry seals is marked for the regrouping */
+	"INSERT INTO meta(k, v) SELECT 'index_seal', 'entry'::bytea WHERE EXISTS (SELECT 1 FROM seal_head WHERE tbl = 'blind');",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
@@ -729,9 +732,15 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 		memcpy(t->hash, hash, 32);
 }
 
+static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients);
+static int blind_per_entry(store *s);
+
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	return seal_index_id(tname(tbl), tbl == T_BLIND, h, client);
+	/* a search entry's seal is its client's (migration 18) */
+	if (tbl == T_BLIND)
+		return client;
+	return seal_index_id(tname(tbl), 0, h, client);
 }
 
 /* A row's hash is seal_common.h's, the same as a SQLite file gives for the
@@ -782,17 +791,18 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	PGresult *res;
 	int n;
 	memset(out, 0, 32);
-	if (tbl == T_BLIND || tbl == T_UNIQ) {
-		pa a[2] = { PB(h, STORE_BIDX_LEN), PI(client) };
-		n = run(s, "checking a sealed row", tbl == T_BLIND ? "SELECT client FROM blind WHERE h = $1 AND client = $2"
-								  : "SELECT client FROM uniq WHERE h = $1",
-			a, tbl == T_BLIND ? 2 : 1, &res);
+	if (tbl == T_UNIQ) {
+		pa a[1] = { PB(h, STORE_BIDX_LEN) };
+		n = run(s, "checking a sealed row", "SELECT client FROM uniq WHERE h = $1", a, 1, &res);
 		if (n > 0)
 			hash_index(out, tbl, h, gi(res, 0, 0));
 		PQclear(res);
 		return n < 0 ? n : 0;
 	}
-	if (group_order[tbl])
+	(void)client;
+	if (tbl == T_BLIND) /* a client's search entries (the mac column is not sealed content) */
+		snprintf(sql, sizeof sql, "SELECT h, client FROM blind WHERE client = $1 ORDER BY h");
+	else if (group_order[tbl])
 		snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE %s = $1 ORDER BY %s", tname(tbl), id_col[tbl], group_order[tbl]);
 	else
 		snprintf(sql, sizeof sql, "SELECT * FROM %s WHERE %s = $1", tname(tbl), id_col[tbl]);
@@ -871,8 +881,13 @@ static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t
 	int r;
 	if (!s->enforce)
 		return 0;
-	hash_index(now, tbl, h, client);
-	if ((r = seal_state_known(s, tbl, index_id(tbl, h, client), h, client, now, &c)) < 0)
+	if (tbl == T_BLIND) { /* its client's search entries, read as they are */
+		r = seal_state_known(s, tbl, client, NULL, client, NULL, &c);
+	} else {
+		hash_index(now, tbl, h, client);
+		r = seal_state_known(s, tbl, index_id(tbl, h, client), h, client, now, &c);
+	}
+	if (r < 0)
 		return r;
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
@@ -1723,6 +1738,10 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 		return n;
 	} else if (n == 0) {
 		return 0;
+	} else {
+		/* the client's group: hashed whole at the flush */
+		touch_put(s, t, sid, NULL, client, NULL);
+		return 0;
 	}
 	hash_index(now, t, h, client);
 	touch_put(s, t, sid, h, client, now);
@@ -1763,12 +1782,9 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 	int n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
 		if (it->kind == PQ_BLIND_MANY) {
-			unsigned char now[32];
 			int64_t c = gi(res, i, 1);
-			if (glen(res, i, 0) != STORE_BIDX_LEN)
-				continue;
-			hash_index(now, T_BLIND, gb(res, i, 0), c);
-			touch_put(s, T_BLIND, index_id(T_BLIND, gb(res, i, 0), c), gb(res, i, 0), c, now);
+			/* the client's group: hashed whole at the flush */
+			touch_put(s, T_BLIND, c, NULL, c, NULL);
 			continue;
 		}
 		int64_t k = gi(res, i, 0);
@@ -1923,7 +1939,10 @@ int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 		if (n < 0)
 			return n;
 		if (n > 0) {
-			touch_put(s, t, index_id(t, h, client), h, client, gone);
+			if (t == T_BLIND)
+				touch_put(s, t, client, NULL, client, NULL);
+			else
+				touch_put(s, t, index_id(t, h, client), h, client, gone);
 			if (unique == STORE_IDX_UNIQUE)
 				break;
 		}
@@ -1942,7 +1961,9 @@ int pg_store_blind_del_client(store *s, int64_t client)
 			    a, 1, &res);
 		if (n < 0)
 			return n;
-		for (int i = 0; i < n; i++)
+		if (t == T_BLIND && n > 0)
+			touch_put(s, t, client, NULL, client, NULL);
+		for (int i = 0; t == T_UNIQ && i < n; i++)
 			if (glen(res, i, 0) == STORE_BIDX_LEN)
 				touch_put(s, t, index_id(t, gb(res, i, 0), client), gb(res, i, 0), client, gone);
 		PQclear(res);
@@ -2606,7 +2627,7 @@ int pg_store_seal_row(store *s, const char *table, int64_t id, store_seal_check 
 int pg_store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
 	int t = unique ? T_UNIQ : T_BLIND;
-	return seal_state_known(s, t, index_id(t, h, client), h, client, NULL, out);
+	return seal_state_known(s, t, index_id(t, h, client), t == T_UNIQ ? h : NULL, client, NULL, out);
 }
 
 void pg_store_seal_enforce(store *s, int on)
@@ -2617,8 +2638,10 @@ void pg_store_seal_enforce(store *s, int on)
 
 static void seal_rows_sql(char *sql, size_t cap, int t)
 {
-	if (t == T_BLIND || t == T_UNIQ)
+	if (t == T_UNIQ)
 		snprintf(sql, cap, "SELECT h, client FROM %s", tname(t));
+	else if (t == T_BLIND)
+		snprintf(sql, cap, "SELECT DISTINCT client FROM blind");
 	else if (t == T_META) {
 		char keys[400];
 		store_meta_sealed_sql(keys, sizeof keys);
@@ -2639,6 +2662,16 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	if (t == T_BLIND && (r = blind_per_entry(s)) != 0) {
+		/* not yet regrouped (the next unlock does it): per entry */
+		uint64_t nc;
+		size_t k;
+		if (r < 0)
+			return r;
+		r = blind_entry_check(s, cb, ctx, &ids, &k, &nc);
+		free(ids);
+		return r;
+	}
 	seal_rows_sql(sql, sizeof sql, t);
 	if ((n = run(s, "checking the seals", sql, NULL, 0, &res)) < 0)
 		return n;
@@ -2649,7 +2682,7 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	for (int i = 0; i < n && r == 0; i++) {
 		unsigned char h[STORE_BIDX_LEN] = { 0 };
 		int64_t client = 0, id;
-		if (t == T_BLIND || t == T_UNIQ) {
+		if (t == T_UNIQ) {
 			if (glen(res, i, 0) == STORE_BIDX_LEN)
 				memcpy(h, gb(res, i, 0), STORE_BIDX_LEN);
 			client = gi(res, i, 1);
@@ -2751,6 +2784,130 @@ int pg_store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *s
 	return s->touch_lost ? fort_error_set(FORT_ENOMEM, "out of memory while sealing the vault") : 0;
 }
 
+/* sqlite.c's store_index_seal_regroup: the entries and the old per-entry
+ * seals compared in memory (their ids are hashes computed here). */
+static int head_find(const PGresult *res, int m, int64_t id)
+{
+	int lo = 0, hi = m - 1;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int64_t x = gi(res, mid, 0);
+		if (x == id)
+			return mid;
+		if (x < id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* The search entries against their per-entry seals (sqlite.c's
+ * blind_entry_check): CB for each that differs; IDS, N, CLIENTS. */
+static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients)
+{
+	PGresult *rb = NULL, *rh = NULL;
+	int64_t *ids = NULL;
+	int n, m, r = 0;
+	size_t k = 0;
+	store_seal_check c;
+	*ids_out = NULL;
+	*n_out = 0;
+	*clients = 0;
+	if ((n = run(s, "checking the search index's seals", "SELECT h, client FROM blind ORDER BY client, h", NULL, 0, &rb)) < 0)
+		return n;
+	if ((m = run(s, "checking the search index's seals", "SELECT id, hash, seq FROM seal_head WHERE tbl = 'blind' ORDER BY id",
+		     NULL, 0, &rh)) < 0) {
+		r = m;
+		goto out;
+	}
+	if (n && !(ids = calloc((size_t)n, sizeof *ids))) {
+		r = fort_error_set(FORT_ENOMEM, "out of memory");
+		goto out;
+	}
+	c.table = tname(T_BLIND);
+	c.key[0] = '\0';
+	for (int i = 0; i < n && r == 0; i++) {
+		unsigned char h[STORE_BIDX_LEN] = { 0 }, now[32], sealed[32];
+		int64_t client = gi(rb, i, 1), id;
+		int at;
+		if (glen(rb, i, 0) == STORE_BIDX_LEN)
+			memcpy(h, gb(rb, i, 0), STORE_BIDX_LEN);
+		id = seal_index_id(tname(T_BLIND), 1, h, client);
+		seal_hash_index(now, tname(T_BLIND), h, client);
+		at = head_find(rh, m, id);
+		c.id = client;
+		c.seq = at < 0 ? 0 : gi(rh, at, 2);
+		memset(sealed, 0xff, 32);
+		if (at >= 0 && glen(rh, at, 1) == 32)
+			memcpy(sealed, gb(rh, at, 1), 32);
+		if ((c.state = seal_verdict(now, at >= 0, sealed)) != STORE_SEAL_OK)
+			r = cb(ctx, &c);
+		ids[k++] = id;
+		if (i == 0 || client != gi(rb, i - 1, 1))
+			(*clients)++;
+	}
+	if (k)
+		qsort(ids, k, sizeof *ids, seal_id_cmp);
+	for (int i = 0; i < m && r == 0; i++) {
+		int64_t id = gi(rh, i, 0);
+		if (glen(rh, i, 1) == 32 && seal_is_zero32(gb(rh, i, 1)))
+			continue;
+		if (!(k && bsearch(&id, ids, k, sizeof *ids, seal_id_cmp))) {
+			c.id = 0;
+			c.seq = gi(rh, i, 2);
+			c.state = STORE_SEAL_REMOVED;
+			r = cb(ctx, &c);
+		}
+	}
+out:
+	PQclear(rb);
+	PQclear(rh);
+	if (r != 0) {
+		free(ids);
+		return r;
+	}
+	*ids_out = ids;
+	*n_out = k;
+	return 0;
+}
+
+static int blind_per_entry(store *s)
+{
+	PGresult *res;
+	int n = run(s, "reading vault metadata", "SELECT 1 FROM meta WHERE k = 'index_seal' AND v = 'entry'::bytea", NULL, 0, &res);
+	PQclear(res);
+	return n < 0 ? n : n > 0;
+}
+
+int pg_store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
+{
+	static const unsigned char gone[32];
+	PGresult *res = NULL;
+	int64_t *ids = NULL;
+	size_t k = 0;
+	int n, r;
+	*entries = 0;
+	if ((r = blind_entry_check(s, seal_scan_first, NULL, &ids, &k, clients)) != 0)
+		return r < 0 ? r : FORT_ETAMPER;
+	for (size_t i = 0; i < k && r == 0; i++) {
+		touch_put(s, T_BLIND, ids[i], NULL, 0, gone);
+		r = seal_checkpoint(s);
+	}
+	if (r == 0 && (n = run(s, "regrouping the search index's seals", "SELECT DISTINCT client FROM blind", NULL, 0, &res)) < 0)
+		r = n;
+	for (int i = 0; r == 0 && res && i < PQntuples(res); i++) {
+		touch_put(s, T_BLIND, gi(res, i, 0), NULL, gi(res, i, 0), NULL);
+		r = seal_checkpoint(s);
+	}
+	PQclear(res);
+	free(ids);
+	*entries = k;
+	if (r == 0 && s->touch_lost)
+		r = fort_error_set(FORT_ENOMEM, "out of memory while regrouping the search index's seals");
+	return r;
+}
+
 int pg_store_seal_touch_all(store *s)
 {
 	for (int t = 0; t < T__COUNT; t++) {
@@ -2761,7 +2918,7 @@ int pg_store_seal_touch_all(store *s)
 		if ((n = run(s, "sealing the vault", sql, NULL, 0, &res)) < 0)
 			return n;
 		for (int i = 0; i < n; i++) {
-			if (t == T_BLIND || t == T_UNIQ) {
+			if (t == T_UNIQ) {
 				if (glen(res, i, 0) == STORE_BIDX_LEN)
 					touch_put(s, t, index_id(t, gb(res, i, 0), gi(res, i, 1)), gb(res, i, 0), gi(res, i, 1), NULL);
 			} else {

@@ -285,6 +285,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	" user_id INTEGER NOT NULL, verifier BLOB NOT NULL);"
 	"CREATE TABLE invite_joins(invite INTEGER PRIMARY KEY, user_id INTEGER NOT NULL UNIQUE, totp BLOB NOT NULL,"
 	" created INTEGER NOT NULL);",
+	/* 19: the search index's entries are sealed by client (issue 16): one
+	 * seal per client for all its `blind` entries (a group, as legal holds
+	 * are), instead of one per entry.  A vault whose search entries carry
+	 * per-entry seals is marked (meta "index_seal", unsealed: see
+	 * docs/SECURITY.md) and regrouped at its first unlock, every entry
+	 * checked against its own seal first (store_index_seal_regroup). */
+	"INSERT INTO meta(k, v) SELECT 'index_seal', 'entry' WHERE EXISTS (SELECT 1 FROM seal_head WHERE tbl = 'blind');",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -310,10 +317,12 @@ static const char *const seal_table[T__COUNT] = {
  * "none", so a group removed whole is caught like a removed row.  Their
  * store functions note the group they change. */
 static const char *const group_col[T__COUNT] = {
+	[T_BLIND] = "client", /* migration 18: a client's search entries, one seal */
 	[T_HOLDS] = "client",
 	[T_ATTACHMENT_CLIENTS] = "att",
 };
 static const char *const group_order[T__COUNT] = {
+	[T_BLIND] = "h",
 	[T_HOLDS] = "field",
 	[T_ATTACHMENT_CLIENTS] = "client",
 };
@@ -364,6 +373,8 @@ static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, i
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
+static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients);
+static int blind_per_entry(store *s);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -1751,7 +1762,10 @@ static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_
  * found by the value that is looked up). */
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	return seal_index_id(seal_table[tbl], tbl == T_BLIND, h, client);
+	/* a search entry's seal is its client's (migration 18) */
+	if (tbl == T_BLIND)
+		return client;
+	return seal_index_id(seal_table[tbl], 0, h, client);
 }
 
 /* An operation that changes many rows (an import of a million clients, a
@@ -1775,7 +1789,7 @@ static int seal_checkpoint(store *s)
 
 static int touch_index(store *s, int tbl, const unsigned char *h, int64_t client)
 {
-	touch_add(s, tbl, index_id(tbl, h, client), h, client);
+	touch_add(s, tbl, index_id(tbl, h, client), tbl == T_BLIND ? NULL : h, client);
 	return 0;
 }
 
@@ -1844,11 +1858,12 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	crypto_generichash_state hs;
 	sqlite3_stmt *st = s->row_st[tbl];
 	int rc, r = 0;
+	(void)client;
 	memset(out, 0, 32);
 	if (!st) {
 		char sql[128];
-		if (tbl == T_BLIND)
-			snprintf(sql, sizeof sql, "SELECT client FROM blind WHERE h = ?1 AND client = ?2");
+		if (tbl == T_BLIND) /* a group: the mac column is not sealed content */
+			snprintf(sql, sizeof sql, "SELECT h, client FROM blind WHERE client = ?1 ORDER BY h");
 		else if (tbl == T_UNIQ)
 			snprintf(sql, sizeof sql, "SELECT client FROM uniq WHERE h = ?1");
 		else if (group_col[tbl])
@@ -1860,10 +1875,8 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 			return map_sqlite(s->db, rc, "checking a sealed row");
 		s->row_st[tbl] = st;
 	}
-	if (tbl == T_BLIND || tbl == T_UNIQ) {
+	if (tbl == T_UNIQ) {
 		sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
-		if (tbl == T_BLIND)
-			sqlite3_bind_int64(st, 2, client);
 	} else {
 		sqlite3_bind_int64(st, 1, id);
 	}
@@ -1871,7 +1884,7 @@ static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64
 	if (rc == SQLITE_ROW) {
 		int n = sqlite3_column_count(st);
 		row_hash_start(&hs, tbl);
-		if (tbl == T_BLIND || tbl == T_UNIQ) {
+		if (tbl == T_UNIQ) {
 			crypto_generichash_update(&hs, h, STORE_BIDX_LEN);
 			seal_hash_u64(&hs, (uint64_t)sqlite3_column_int64(st, 0));
 		} else {
@@ -2174,7 +2187,7 @@ int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *ou
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
 	int t = unique ? T_UNIQ : T_BLIND;
-	return seal_state(s, t, index_id(t, h, client), h, client, out);
+	return seal_state(s, t, index_id(t, h, client), t == T_UNIQ ? h : NULL, client, out);
 }
 
 void store_keep_checks(store *s)
@@ -2265,8 +2278,16 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		snprintf(buf, cap, "a vault setting (data map, business or owner name, vault id, notice version, backups, mail settings, record-format marker)");
 		return buf;
 	}
-	if (strcmp(c->table, "blind") == 0 || strcmp(c->table, "uniq") == 0) {
-		const char *kind = c->table[0] == 'b' ? "a search-index entry" : "a unique-index entry (e-mail, phone)";
+	if (strcmp(c->table, "blind") == 0) {
+		/* sealed by client (migration 18): the seal's id is the client */
+		if (client || c->id)
+			snprintf(buf, cap, "the set of search-index entries naming client %lld", (long long)(client ? client : c->id));
+		else
+			snprintf(buf, cap, "a search-index entry");
+		return buf;
+	}
+	if (strcmp(c->table, "uniq") == 0) {
+		const char *kind = "a unique-index entry (e-mail, phone)";
 		if (client)
 			snprintf(buf, cap, "%s naming client %lld", kind, (long long)client);
 		else
@@ -2336,8 +2357,13 @@ static int seal_require_index(store *s, int tbl, const unsigned char *h, int64_t
 	int r;
 	if (!s->enforce)
 		return 0;
-	hash_index(now, tbl, h, client);
-	if ((r = seal_state_known(s, tbl, index_id(tbl, h, client), h, client, now, &c)) < 0)
+	if (tbl == T_BLIND) /* its client's search entries, read as they are */
+		r = seal_state(s, tbl, client, NULL, client, &c);
+	else {
+		hash_index(now, tbl, h, client);
+		r = seal_state_known(s, tbl, index_id(tbl, h, client), h, client, now, &c);
+	}
+	if (r < 0)
 		return r;
 	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, client);
 }
@@ -2361,7 +2387,7 @@ static int seal_require_table(store *s, int tbl)
  * by rowid. */
 static void seal_rows_sql(char *sql, size_t cap, int t)
 {
-	if (t == T_BLIND || t == T_UNIQ)
+	if (t == T_UNIQ)
 		snprintf(sql, cap, "SELECT h, client FROM %s", seal_table[t]);
 	else if (t == T_META) {
 		char keys[400];
@@ -2383,6 +2409,15 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	store_seal_check c;
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
+	if (t == T_BLIND && (r = blind_per_entry(s)) != 0) {
+		/* not yet regrouped (the next unlock does it): per entry */
+		uint64_t nc;
+		if (r < 0)
+			return r;
+		r = blind_entry_check(s, cb, ctx, &ids, &n, &nc);
+		free(ids);
+		return r;
+	}
 	seal_rows_sql(sql, sizeof sql, t);
 	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "checking the seals");
@@ -2390,7 +2425,7 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 		int64_t id;
 		unsigned char h[STORE_BIDX_LEN] = { 0 };
 		int64_t client = 0;
-		if (t == T_BLIND || t == T_UNIQ) {
+		if (t == T_UNIQ) {
 			if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
 				memcpy(h, sqlite3_column_blob(st, 0), STORE_BIDX_LEN);
 			client = sqlite3_column_int64(st, 1);
@@ -2507,7 +2542,7 @@ int store_seal_touch_all(store *s)
 		if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the vault");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (t == T_BLIND || t == T_UNIQ) {
+			if (t == T_UNIQ) {
 				if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
 					touch_index(s, t, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 1));
 			} else {
@@ -2519,6 +2554,145 @@ int store_seal_touch_all(store *s)
 			return map_sqlite(s->db, rc, "sealing the vault");
 	}
 	return s->touch_lost ? fort_error_set(FORT_ENOMEM, "out of memory while sealing the vault") : 0;
+}
+
+/* Migration 18: a vault whose search entries were sealed one by one (a
+ * seal per (h, client), id seal_index_id) is regrouped: every entry must
+ * match its own live seal and every live per-entry seal must have its
+ * entry (else FORT_ETAMPER naming it, nothing changed); then each old seal
+ * is closed (a zero hash) and each client's entries sealed as its group,
+ * in the caller's transaction, under its audit entry. */
+/* The search entries against their per-entry seals (a vault before
+ * migration 18, not yet regrouped): CB for each entry or live seal that
+ * differs (C.ID: the entry's client, 0 for a seal without its entry);
+ * IDS (sorted) and N: the entries' per-entry seal ids. */
+static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL, last = 0;
+	size_t n = 0, cap = 0;
+	int rc, r = 0, first = 1;
+	store_seal_check c;
+	*ids_out = NULL;
+	*n_out = 0;
+	*clients = 0;
+	c.table = seal_table[T_BLIND];
+	c.key[0] = '\0';
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT h, client FROM blind ORDER BY client, h", -1, &st, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "checking the search index's seals");
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		unsigned char h[STORE_BIDX_LEN] = { 0 }, now[32], sealed[32];
+		int64_t client = sqlite3_column_int64(st, 1), id;
+		int found;
+		if (sqlite3_column_bytes(st, 0) == STORE_BIDX_LEN)
+			memcpy(h, sqlite3_column_blob(st, 0), STORE_BIDX_LEN);
+		id = seal_index_id(seal_table[T_BLIND], 1, h, client);
+		seal_hash_index(now, seal_table[T_BLIND], h, client);
+		if ((found = seal_latest(s, T_BLIND, id, sealed, &c.seq)) < 0) {
+			r = found;
+			break;
+		}
+		c.id = client;
+		if ((c.state = seal_verdict(now, found, sealed)) != STORE_SEAL_OK && (r = cb(ctx, &c)) != 0)
+			break;
+		if ((r = FORT_ARRAY_GROW(ids, n + 1, cap, 256)) < 0)
+			break;
+		ids[n++] = id;
+		if (first || client != last)
+			(*clients)++;
+		first = 0;
+		last = client;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "checking the search index's seals");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (r != 0)
+		goto out;
+	/* every live per-entry seal still has its entry */
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, hash, seq FROM seal_head WHERE tbl = 'blind'", -1, &st, NULL)) != SQLITE_OK) {
+		r = map_sqlite(s->db, rc, "checking the search index's seals");
+		goto out;
+	}
+	if (n)
+		qsort(ids, n, sizeof *ids, seal_id_cmp);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32 && seal_is_zero32(sqlite3_column_blob(st, 1)))
+			continue;
+		if (!(n && bsearch(&id, ids, n, sizeof *ids, seal_id_cmp))) {
+			c.id = 0;
+			c.seq = sqlite3_column_int64(st, 2);
+			c.state = STORE_SEAL_REMOVED;
+			r = cb(ctx, &c);
+		}
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "checking the search index's seals");
+out:
+	sqlite3_finalize(st);
+	if (r != 0) {
+		free(ids);
+		return r;
+	}
+	*ids_out = ids;
+	*n_out = n;
+	return 0;
+}
+
+/* Meta "index_seal" is "entry": the search entries still carry per-entry
+ * seals (migration 18 marked the vault; the regrouping is to come). */
+static int blind_per_entry(store *s)
+{
+	unsigned char *val = NULL;
+	size_t len = 0;
+	int r = meta_get(s, "index_seal", &val, &len, 0), pend;
+	if (r == FORT_ENOTFOUND) {
+		fort_error_clear();
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	pend = len == 5 && memcmp(val, "entry", 5) == 0;
+	free(val);
+	return pend;
+}
+
+int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
+{
+	static const unsigned char gone[32];
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc, r;
+	*entries = 0;
+	if ((r = blind_entry_check(s, seal_scan_first, NULL, &ids, &n, clients)) != 0)
+		return r < 0 ? r : FORT_ETAMPER;
+	/* close the old seals, seal each client's group */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		touch_put(s, T_BLIND, ids[i], NULL, 0, gone);
+		r = seal_checkpoint(s); /* memory stays bounded (SEAL_BATCH) */
+	}
+	if (r < 0)
+		goto out;
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT DISTINCT client FROM blind", -1, &st, NULL)) != SQLITE_OK) {
+		r = map_sqlite(s->db, rc, "regrouping the search index's seals");
+		goto out;
+	}
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t client = sqlite3_column_int64(st, 0);
+		touch_put(s, T_BLIND, client, NULL, client, NULL);
+		r = seal_checkpoint(s);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = map_sqlite(s->db, rc, "regrouping the search index's seals");
+	*entries = n;
+	if (r == 0 && s->touch_lost)
+		r = fort_error_set(FORT_ENOMEM, "out of memory while regrouping the search index's seals");
+out:
+	sqlite3_finalize(st);
+	free(ids);
+	return r;
 }
 
 /* ---------------------------------------------------------- blind index */
@@ -2791,6 +2965,11 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 				return seal_fail(&c, 0);
 			}
 		}
+		if (t == T_BLIND) {
+			/* the client's group: hashed whole at the flush */
+			touch_put(s, t, sid, NULL, client, NULL);
+			return 0;
+		}
 		hash_index(now, t, h, client);
 		touch_put(s, t, sid, h, client, now);
 		return 0;
@@ -2840,7 +3019,10 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 		if (sqlite3_changes(s->db) > 0) {
 			static const unsigned char gone[32];
 			int t = which == Q_UNIQ_DEL ? T_UNIQ : T_BLIND;
-			touch_put(s, t, index_id(t, h, client), h, client, gone);
+			if (t == T_BLIND) /* the client's group: hashed whole at the flush */
+				touch_put(s, t, client, NULL, client, NULL);
+			else
+				touch_put(s, t, index_id(t, h, client), h, client, gone);
 			if (unique == STORE_IDX_UNIQUE)
 				break;
 		}

@@ -67,6 +67,7 @@
 #define store_seal_touch_all sqlite_store_seal_touch_all
 #define store_seal_row sqlite_store_seal_row
 #define store_seal_index sqlite_store_seal_index
+#define store_index_seal_regroup sqlite_store_index_seal_regroup
 #define store_seal_enforce sqlite_store_seal_enforce
 #define store_seal_adopt sqlite_store_seal_adopt
 #define store_seal_require sqlite_store_seal_require

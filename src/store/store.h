@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 18
+#define STORE_SCHEMA_VERSION 19
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -324,7 +324,7 @@ const char *store_seal_table(size_t i);
 enum { STORE_SEAL_OK, STORE_SEAL_CHANGED, STORE_SEAL_UNSEALED, STORE_SEAL_REMOVED };
 typedef struct {
 	const char *table;
-	int64_t id;     /* the row's id (index entries: a hash of the entry) */
+	int64_t id;     /* the row's id (unique entries: a hash of the value; search entries: the client) */
 	int64_t seq;    /* the audit entry of the newest seal, 0 if none */
 	int state;
 	char key[24];   /* meta: the row's key when it is not OK and still there */
@@ -335,6 +335,14 @@ int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *ou
 /* The same for an index entry: H for CLIENT (unique: H alone, whichever
  * client holds it; STATE REMOVED when the entry is gone but sealed). */
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out);
+/* Schema 18: search-index entries (not unique ones) are sealed per client,
+ * all of a client's entries in one seal whose id is the client.  A vault
+ * sealed before (meta "index_seal" = "entry") is regrouped once: inside a
+ * transaction, every entry checked against its own seal and every live
+ * per-entry seal against its entry (FORT_ETAMPER naming the first that
+ * differs, nothing noted), then every old seal closed and every client's
+ * group noted, for the caller's audit entry.  ENTRIES, CLIENTS: how many. */
+int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients);
 /* Every row of TABLE against its seal, and every live seal against a row:
  * CB for each one that is not OK (a non-zero return stops). */
 typedef int (*store_seal_cb)(void *ctx, const store_seal_check *c);

@@ -347,7 +347,7 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
 			goto fail;
 	}
-	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 || (r = seal_adopt(v)) < 0 ||
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 || (r = seal_adopt(v)) < 0 || (r = seal_index_regroup(v)) < 0 ||
 	    (r = vault_records_load(v)) < 0)
 		goto fail;
 	/* a server's handle: its unlock entry too goes through the group

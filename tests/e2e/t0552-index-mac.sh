@@ -141,7 +141,8 @@ test_expect 'a search entry added without the key (a MAC copied from another ent
 	expect_exit 8 fa client find full_name="Karl Berg" &&
 	expect_contains "$ERR" "search-index entry naming client $PIOTR" &&
 	expect_exit 1 fa audit verify &&
-	expect_contains "$OUT" "added outside Fortress"
+	expect_contains "$OUT" "search-index entries naming client $PIOTR" &&
+	expect_contains "$OUT" "changed outside Fortress"
 '
 
 test_expect 'a MAC damaged on an entry that is otherwise as written makes its find refuse' '
