@@ -148,16 +148,11 @@ fail:
  * first, and one that differs refuses the unlock (FORT_ETAMPER naming it),
  * as an older vault whose log does not verify is not sealed.  Meta
  * "index_seal" (unsealed) says "entry" until then and "client" after. */
-int seal_index_regroup(fort_vault *v)
+static int index_seal_pending(fort_vault *v)
 {
 	unsigned char *val = NULL;
 	size_t len = 0;
-	uint64_t entries = 0, clients = 0;
-	char detail[160];
-	int r, pending;
-	if (!v->sealed || !v->kr)
-		return 0;
-	r = store_meta_get(v->st, "index_seal", &val, &len);
+	int r = store_meta_get(v->st, "index_seal", &val, &len), pending;
 	if (r == FORT_ENOTFOUND) {
 		fort_error_clear();
 		return 0;
@@ -166,10 +161,26 @@ int seal_index_regroup(fort_vault *v)
 		return r;
 	pending = len == 5 && memcmp(val, "entry", 5) == 0;
 	free(val);
-	if (!pending)
+	return pending;
+}
+
+int seal_index_regroup(fort_vault *v)
+{
+	uint64_t entries = 0, clients = 0;
+	char detail[160];
+	int r;
+	if (!v->sealed || !v->kr)
 		return 0;
+	if ((r = index_seal_pending(v)) <= 0)
+		return r;
 	if ((r = store_begin(v->st)) < 0)
 		return r;
+	/* again under the write lock: another process may have regrouped
+	 * between the read above and the transaction */
+	if ((r = index_seal_pending(v)) <= 0) {
+		store_rollback(v->st);
+		return r;
+	}
 	if ((r = store_index_seal_regroup(v->st, &entries, &clients)) < 0)
 		goto fail;
 	snprintf(detail, sizeof detail, "sealed %llu search-index entries by client (%llu clients): one seal per client",
