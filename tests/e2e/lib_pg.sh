@@ -21,16 +21,12 @@
 #	                             a copy of the (closed) vault and putting it back
 #	                             (copy_vault, or CREATE DATABASE ... TEMPLATE)
 
-on_pg() {
-	[ -n "${_e2e_pgdb:-}" ]
-}
+# on_pg: lib.sh's
 
+# (the same as lib.sh's vault_sql on $FORTRESS_VAULT; kept as the name these
+# scripts use)
 pg_or_sqlite_sql() {
-	if on_pg; then
-		psql "$FORTRESS_VAULT" -qAt -v ON_ERROR_STOP=1 -c "${2:-$1}"
-	else
-		sqlite3 -bail "$FORTRESS_VAULT" "$1"
-	fi
+	vault_sql "$@"
 }
 
 # a sha256 of the rows of the database at URL (pg_dump's \restrict lines
