@@ -27,7 +27,7 @@ int seal_upgrade(fort_vault *v) FORT_WUR;
  * as they stand (audited "seal"), once; FORT_ETAMPER if the table has
  * seals but its marker is gone.  Needs the keys; nothing when locked. */
 int seal_adopt(fort_vault *v) FORT_WUR;
-int seal_index_regroup(fort_vault *v) FORT_WUR; /* schema 18: search entries sealed per client */
+int seal_index_regroup(fort_vault *v) FORT_WUR; /* schema 19: search entries sealed per client */
 int seal_create(fort_vault *v) FORT_WUR;
 /* Called by fort_audit_verify after the chain verified: the number of
  * seals it vouched for must be all there are, and every sealed table must

@@ -737,7 +737,7 @@ static int blind_per_entry(store *s);
 
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	/* a search entry's seal is its client's (migration 18) */
+	/* a search entry's seal is its client's (migration 19) */
 	if (tbl == T_BLIND)
 		return client;
 	return seal_index_id(tname(tbl), 0, h, client);

@@ -317,7 +317,7 @@ static const char *const seal_table[T__COUNT] = {
  * "none", so a group removed whole is caught like a removed row.  Their
  * store functions note the group they change. */
 static const char *const group_col[T__COUNT] = {
-	[T_BLIND] = "client", /* migration 18: a client's search entries, one seal */
+	[T_BLIND] = "client", /* migration 19: a client's search entries, one seal */
 	[T_HOLDS] = "client",
 	[T_ATTACHMENT_CLIENTS] = "att",
 };
@@ -1762,7 +1762,7 @@ static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_
  * found by the value that is looked up). */
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client)
 {
-	/* a search entry's seal is its client's (migration 18) */
+	/* a search entry's seal is its client's (migration 19) */
 	if (tbl == T_BLIND)
 		return client;
 	return seal_index_id(seal_table[tbl], 0, h, client);
@@ -2279,7 +2279,7 @@ static const char *seal_noun(char *buf, size_t cap, const store_seal_check *c, i
 		return buf;
 	}
 	if (strcmp(c->table, "blind") == 0) {
-		/* sealed by client (migration 18): the seal's id is the client */
+		/* sealed by client (migration 19): the seal's id is the client */
 		if (client || c->id)
 			snprintf(buf, cap, "the set of search-index entries naming client %lld", (long long)(client ? client : c->id));
 		else
@@ -2563,7 +2563,7 @@ int store_seal_touch_all(store *s)
  * is closed (a zero hash) and each client's entries sealed as its group,
  * in the caller's transaction, under its audit entry. */
 /* The search entries against their per-entry seals (a vault before
- * migration 18, not yet regrouped): CB for each entry or live seal that
+ * migration 19, not yet regrouped): CB for each entry or live seal that
  * differs (C.ID: the entry's client, 0 for a seal without its entry);
  * IDS (sorted) and N: the entries' per-entry seal ids. */
 static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients)
@@ -2641,7 +2641,7 @@ out:
 }
 
 /* Meta "index_seal" is "entry": the search entries still carry per-entry
- * seals (migration 18 marked the vault; the regrouping is to come). */
+ * seals (migration 19 marked the vault; the regrouping is to come). */
 static int blind_per_entry(store *s)
 {
 	unsigned char *val = NULL;

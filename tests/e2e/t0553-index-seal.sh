@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t0553-index-seal: search-index entries sealed per client (issue 16,
-# schema 18).  A vault made by main's build before it (tests/data/e2e/
+# schema 19).  A vault made by main's build before it (tests/data/e2e/
 # vault-v17.db, make-vault-v17.sh: one seal per search entry) is regrouped
 # at its first unlock, once, in one audited transaction, every entry checked
 # against its own seal first; an entry changed before that refuses the
