@@ -21,7 +21,8 @@
  *  - inside another operation's transaction (vault_op_nested): the review's
  *    notes (incident_note_nested);
  *  - no role to check (need 0: unlocked is enough; the refusals on the way
- *    are still this operation's): the passphrase change.
+ *    are still this operation's): the passphrase change, removing one's own
+ *    second factor (someone else's needs 'users': the op built per call).
  *
  * Refusals are counted per handle (fort_error_owner, vault_op_end): a
  * refusal an operation ends with and did not audit is audited at that
@@ -34,7 +35,8 @@
  * users and roles (add; role add, remove, grant), clients (add, edit,
  * erase), the passphrase change, attachment get and remove, recovery split
  * and intake forms (create, remove, accept, reject); mail settings, the
- * SMTP password, queueing and sending; the scan record; the doctor's record.
+ * SMTP password, queueing and sending; the scan record; the doctor's record;
+ * removing a second factor.
  *
  * Every other begin/commit outside src/store is on the allow-list of
  * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
@@ -47,7 +49,7 @@
  * and hold expiry, key rotation, reindexing and import batches, the user
  * removals and revocations that start a rotation, backup, erasure_apply
  * and client_erase_fields (nested), request fulfil and erase, vault
- * create, recovery restore, sign-in, the /me link request, TOTP. */
+ * create, recovery restore, sign-in, the /me link request, TOTP enrolment. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 

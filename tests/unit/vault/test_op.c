@@ -649,6 +649,26 @@ static void test_doctor_op(void **state)
 	fort_vault_close(v);
 }
 
+/* Converted (issue 16 item 2): removing a second factor, the role chosen
+ * per call: one's own needs none (need 0), someone else's 'users'.  A
+ * reader removing the owner's is refused, audited with its reason; their
+ * own is removed, with its entry. */
+static void test_totp_remove_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-totp.fort"), *u = reader_of(v, "op-totp.fort");
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(fort_totp_remove(u, "alice"), FORT_EDENIED);
+	assert_int_equal(fort_totp_remove(u, "olga"), 0);
+	assert_string_equal(log_since(u, before), "totp-remove denied your role 'reader' does not allow 'users' "
+			    "(a user who manages users can run 'fortress role grant reader users')|"
+			    "totp-remove ok second factor of user 'olga' removed|");
+	fort_vault_close(u);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_attachment_ops),
 		cmocka_unit_test(test_passwd_op),
 		cmocka_unit_test(test_doctor_op),
+		cmocka_unit_test(test_totp_remove_op),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
