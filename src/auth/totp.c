@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include <liboath/oath.h>
 #include "auth/auth_int.h"
+#include "vault/op.h"
 #include "store/signin.h"
 
 #define TOTP_SECRET_LEN 20
@@ -453,6 +454,16 @@ int fort_totp_enrolled(fort_vault *v, const char *user)
 	return r < 0 ? r : 1;
 }
 
+static int totp_remove_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	const store_user *u = ctx;
+	int r;
+	if ((r = store_totp_del(v->st, u->id)) < 0)
+		return r;
+	snprintf(detail, cap, "second factor of user '%s' removed", u->name);
+	return 0;
+}
+
 int fort_totp_remove(fort_vault *v, const char *user)
 {
 	store_user u;
@@ -465,19 +476,11 @@ int fort_totp_remove(fort_vault *v, const char *user)
 			r = fort_error_set(FORT_ENOTFOUND, "no user '%s' in this vault", user);
 		return r;
 	}
-	/* anyone may remove their own; someone else's needs 'users' */
-	if (u.id != v->user_id && (r = vault_need(v, ACT_USERS, "totp-remove", "")) < 0)
-		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	char detail[200];
-	snprintf(detail, sizeof detail, "second factor of user '%s' removed", u.name);
-	if ((r = store_totp_del(v->st, u.id)) < 0 || (r = audit_append(v, "totp-remove", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
+	{
+		/* anyone may remove their own (no role); someone else's needs 'users' */
+		const vault_op op = { "totp-remove", u.id != v->user_id ? ACT_USERS : 0, NULL, totp_remove_write };
+		r = vault_op_run(v, &op, "", &u);
 	}
-out:
 	store_user_release(&u);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "incident/plan_int.h"
 #include "store/signin.h"
 
@@ -498,6 +499,21 @@ static const char *status_name(fort_check_status s)
 	return s == FORT_CHECK_PASS ? "pass" : s == FORT_CHECK_WARN ? "warn" : s == FORT_CHECK_FAIL ? "fail" : "skip";
 }
 
+struct record_in { int64_t now; int score; const char *js, *detail; };
+
+static int record_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct record_in *x = ctx;
+	int r;
+	if ((r = store_doctor_add(v->st, x->now, x->score, x->js)) < 0)
+		return r;
+	snprintf(detail, cap, "%s", x->detail);
+	return 0;
+}
+
+/* the role checked before the checks run, the record one step at the end */
+static const vault_op doctor_op = { "doctor", ACT_READ, NULL, record_write };
+
 int fort_doctor_run(fort_doctor_report *out, fort_vault *v, const fort_doctor_opts *o)
 {
 	fort_doctor_opts def = FORT_DOCTOR_OPTS_INIT;
@@ -511,7 +527,7 @@ int fort_doctor_run(fort_doctor_report *out, fort_vault *v, const fort_doctor_op
 		o = &def;
 	if ((r = FORT_CHECK_VERSION(o->version, FORT_DOCTOR_OPTS, fort_doctor_opts)) < 0)
 		return r;
-	if ((r = vault_need(v, ACT_READ, "doctor", NULL)) < 0)
+	if ((r = vault_op_start(v, &doctor_op, NULL)) < 0)
 		return r;
 	d.v = v;
 	d.now = o->now ? o->now : fort_now();
@@ -548,12 +564,10 @@ int fort_doctor_run(fort_doctor_report *out, fort_vault *v, const fort_doctor_op
 	if (!js)
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	snprintf(detail, sizeof detail, "score %d; %zu passed, %zu warnings, %zu failed", out->score, out->passed, out->warned, out->failed);
-	if ((r = store_begin(v->st)) < 0)
-		goto done;
-	if ((r = store_doctor_add(v->st, d.now, out->score, js)) < 0 || (r = audit_append(v, "doctor", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-done:
+	{
+		struct record_in x = { d.now, out->score, js, detail };
+		r = vault_op_step(v, &doctor_op, NULL, &x);
+	}
 	free(js);
 	return r;
 }

@@ -10,34 +10,46 @@
  * its true reason after the rollback, so the refusal's entry is not undone
  * with the rest.
  *
- * Used by the incident register, actions, scopes, plan and drills; the
- * consent ledger, requests (open, verify, update) and notice; the data map
- * (map_store: every map, business and retention-rule change), users and
- * roles (add; role add, remove, grant), clients (add, edit, erase),
- * recovery split and intake forms (create, remove, accept, reject); mail
- * settings, the SMTP password and queueing a message; the scan record.
- * Still written out by hand, and why:
- *  - one transaction per step: notify's letters (and letters.c's entries
- *    before each letter), retention runs and hold expiry (one per client or
- *    field, then a summary), key rotation and reindexing (batches), the
- *    user removals, role changes and revocations that start a rotation
- *    (revoke_and_rotate, fort_keys_rotate), import (batches), backup, mail
- *    sending;
- *  - several entries in one transaction: incident review (one per note),
- *    attachment get and remove (the operation's, then one per client);
- *  - an operation inside another's transaction: incident_note_write (for
- *    letters, notify, review), client_erase_fields (retention, erasure),
- *    erasure_apply, request fulfil and erase (the package or erasure first,
- *    in its own transactions, then the request's event);
- *  - no role to check: vault create, passphrase change, recovery restore,
- *    user request, sign-in, the seal upgrade at open;
- *  - streaming: attachment add (the file is read inside the transaction)
- *    and export (rows written while reading, the exports record at the end);
- *  - outside issue 16 item 2's folders for now: TOTP; the doctor's record
- *    (its role check is at the start of the run, before the checks);
- *  - no role and no entry: an intake submission (anonymous, the inbox is
- *    not sealed) reads the intake key and stores its box in one
- *    transaction, so a key rotation cannot come in between. */
+ * Four shapes besides the plain one (vault_op_run):
+ *  - steps, each its own transaction with its entry (vault_op_start once:
+ *    the role check; then vault_op_step per step and for a summary): mail
+ *    sending (one per message), incident notes written by notify and
+ *    letters, the doctor's record (the role checked before the checks);
+ *  - several entries in one transaction (VAULT_OP_ENTRIES, the writes call
+ *    vault_op_entry): attachment get and remove (the operation's, then one
+ *    per client), the incident review (one per note);
+ *  - inside another operation's transaction (vault_op_nested): the review's
+ *    notes (incident_note_nested);
+ *  - no role to check (need 0: unlocked is enough; the refusals on the way
+ *    are still this operation's): the passphrase change, removing one's own
+ *    second factor (someone else's needs 'users': the op built per call).
+ *
+ * Refusals are counted per handle (fort_error_owner, vault_op_end): a
+ * refusal an operation ends with and did not audit is audited at that
+ * handle's next operation, flush or close, never by another handle used on
+ * the same thread.
+ *
+ * Used by the incident register, actions, scopes, plan, drills, review and
+ * notes; the consent ledger, requests (open, verify, update) and notice;
+ * the data map (map_store: every map, business and retention-rule change),
+ * users and roles (add; role add, remove, grant), clients (add, edit,
+ * erase), the passphrase change, attachment get and remove, recovery split
+ * and intake forms (create, remove, accept, reject); mail settings, the
+ * SMTP password, queueing and sending; the scan record; the doctor's record;
+ * removing a second factor.
+ *
+ * Every other begin/commit outside src/store is on the allow-list of
+ * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
+ * for good the audit layer itself, the repairs at open (seals, index MACs,
+ * record format), streaming (export; attachment add, the file read inside
+ * the transaction), the store copy of backups, the join request (no handle
+ * yet) and the anonymous intake submission (no role, no entry; the intake
+ * key read in the same transaction so a key rotation cannot come in
+ * between); not yet converted, each marked with its shape: retention runs
+ * and hold expiry, key rotation, reindexing and import batches, the user
+ * removals and revocations that start a rotation, backup, erasure_apply
+ * and client_erase_fields (nested), request fulfil and erase, vault
+ * create, recovery restore, sign-in, the /me link request, TOTP enrolment. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 

@@ -613,6 +613,62 @@ static void test_passwd_op(void **state)
 	fort_vault_close(v);
 }
 
+/* Converted (issue 16 item 2): the check-up, the role checked before the
+ * checks run and the record one step at the end.  A user whose role does
+ * not allow reading is refused, audited with its reason, nothing recorded;
+ * the owner's run leaves its record and its entry. */
+static void test_doctor_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-doctor.fort"), *u = NULL;
+	const char *none[] = { "intake" };
+	fort_secret *s = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	fort_doctor_report *rep = calloc(1, sizeof *rep);
+	char fp[20], want[200];
+	uint64_t before;
+
+	assert_non_null(rep);
+	assert_int_equal(fort_role_add(v, "outsider", none, 1), 0);
+	assert_int_equal(fort_user_request(fp, vault_at("op-doctor.fort"), "olga", s, FORT_KDF_INTERACTIVE), 0);
+	assert_int_equal(fort_user_add(v, "olga", "outsider", fp), 0);
+	assert_int_equal(fort_vault_open(&u, vault_at("op-doctor.fort"), "olga", s), 0);
+	before = last_entry(u).n;
+	assert_int_equal(fort_doctor_run(rep, u, NULL), FORT_EDENIED);
+	assert_string_equal(log_since(u, before), "doctor denied your role 'outsider' does not allow 'read' "
+			    "(a user who manages users can run 'fortress role grant outsider read')|");
+	fort_vault_close(u);
+	fort_secret_free(s);
+
+	before = last_entry(v).n;
+	assert_int_equal(fort_doctor_run(rep, v, NULL), 0);
+	snprintf(want, sizeof want, "doctor ok score %d; %zu passed, %zu warnings, %zu failed|", rep->score, rep->passed, rep->warned,
+		 rep->failed);
+	assert_string_equal(log_since(v, before), want);
+	free(rep);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted (issue 16 item 2): removing a second factor, the role chosen
+ * per call: one's own needs none (need 0), someone else's 'users'.  A
+ * reader removing the owner's is refused, audited with its reason; their
+ * own is removed, with its entry. */
+static void test_totp_remove_op(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-totp.fort"), *u = reader_of(v, "op-totp.fort");
+	uint64_t before = last_entry(u).n;
+
+	assert_int_equal(fort_totp_remove(u, "alice"), FORT_EDENIED);
+	assert_int_equal(fort_totp_remove(u, "olga"), 0);
+	assert_string_equal(log_since(u, before), "totp-remove denied your role 'reader' does not allow 'users' "
+			    "(a user who manages users can run 'fortress role grant reader users')|"
+			    "totp-remove ok second factor of user 'olga' removed|");
+	fort_vault_close(u);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_incident_review_op),
 		cmocka_unit_test(test_attachment_ops),
 		cmocka_unit_test(test_passwd_op),
+		cmocka_unit_test(test_doctor_op),
+		cmocka_unit_test(test_totp_remove_op),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
