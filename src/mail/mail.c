@@ -551,44 +551,52 @@ static int recheck_cb(void *ctx, const store_mail *m)
 	return 0;
 }
 
-/* Claim P's message for this sender before it goes out, so that two
- * senders (two servers, a server and `fortress mail send`, on one database
- * or one file) never both send it: in one write transaction (the writers'
- * lock, across processes) the row is read again; if it is still waiting
- * and nobody attempted it since it was listed, it becomes "sending" (an
- * audited change: the outbox is sealed).  *CLAIMED 0: another sender has
- * it or sent it; skip it. */
-static int claim(int *claimed, fort_vault *v, pending *p, int64_t now)
+struct claim_in {
+	pending *p;
+	int64_t now;
+	int claimed;
+};
+
+static int claim_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
+	struct claim_in *a = ctx;
+	pending *p = a->p;
 	struct recheck c = { p->info.id, 0, 0, 0 };
 	store_mail sm;
-	char detail[200];
 	int r;
-	*claimed = 0;
-	if ((r = store_begin(v->st)) < 0)
-		return r;
+	(void)cap;
 	if ((r = store_mail_each(v->st, p->info.ref, recheck_cb, &c)) < 0)
-		goto fail;
-	if (!c.found || !c.sendable || c.attempts != p->info.attempts) {
-		store_rollback(v->st);
-		return 0;
-	}
+		return r;
+	if (!c.found || !c.sendable || c.attempts != p->info.attempts)
+		return 0;  /* another sender has it: no entry, the step rolls back */
 	memset(&sm, 0, sizeof sm);
 	sm.id = p->info.id;
 	snprintf(sm.status, sizeof sm.status, "sending");
 	sm.attempts = p->info.attempts;
-	sm.last_attempt = now;
+	sm.last_attempt = a->now;
 	sm.sent = p->info.sent;
 	snprintf(sm.error, sizeof sm.error, "%s", p->info.error);
 	snprintf(sm.message_id, sizeof sm.message_id, "%s", p->info.message_id);
-	snprintf(detail, sizeof detail, "message %lld; ref=%s; attempt %d", (long long)p->info.id, p->info.ref, p->info.attempts + 1);
-	if ((r = store_mail_put(v->st, &sm)) < 0 || (r = audit_append(v, "mail-claim", "", "", p->info.purpose, "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto fail;
-	*claimed = 1;
+	snprintf(detail, cap, "message %lld; ref=%s; attempt %d", (long long)p->info.id, p->info.ref, p->info.attempts + 1);
+	if ((r = store_mail_put(v->st, &sm)) < 0 || (r = vault_op_entry(v, "mail-claim", "", "", p->info.purpose, detail)) < 0)
+		return r;
+	a->claimed = 1;
 	return 0;
-fail:
-	store_rollback(v->st);
+}
+
+/* Claim P's message for this sender before it goes out, so that two
+ * senders (two servers, a server and `fortress mail send`, on one database
+ * or one file) never both send it: one step of the send (the writers'
+ * lock, across processes) reads the row again; if it is still waiting and
+ * nobody attempted it since it was listed, it becomes "sending" (an
+ * audited change: the outbox is sealed).  *CLAIMED 0: another sender has
+ * it or sent it; skip it. */
+static int claim(int *claimed, fort_vault *v, pending *p, int64_t now)
+{
+	const vault_op op = { "mail-claim", ACT_WRITE, NULL, claim_write, .flags = VAULT_OP_ENTRIES | VAULT_OP_MAYBE };
+	struct claim_in a = { p, now, 0 };
+	int r = vault_op_step(v, &op, NULL, &a);
+	*claimed = r == 0 && a.claimed;
 	return r;
 }
 

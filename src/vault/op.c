@@ -49,6 +49,10 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 	if ((r = op->write(v, ctx, detail, sizeof detail)) < 0)
 		goto fail;
 	if (op->flags & VAULT_OP_ENTRIES) {
+		if (v->op_entries == entries && (op->flags & VAULT_OP_MAYBE) && !nested) {
+			store_rollback(v->st);  /* nothing to do: nothing kept */
+			return 0;
+		}
 		if (v->op_entries == entries) {
 			r = fort_error_set(FORT_ERROR, "operation '%s' wrote no audit entry: nothing was kept", op->action);
 			goto fail;

@@ -87,6 +87,11 @@ typedef struct {
  * appends none and refuses (FORT_ERROR, all rolled back) writes that
  * appended none. */
 #define VAULT_OP_ENTRIES 1u
+/* With VAULT_OP_ENTRIES, for a step (not nested) that may find nothing to
+ * do (a message another sender claimed first): writes that appended no
+ * entry are rolled back and the step returns 0.  Nothing unaudited is kept
+ * either way. */
+#define VAULT_OP_MAYBE 2u
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
  * CTX: 0, or the first step's error with nothing written (but the audit
