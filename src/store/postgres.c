@@ -2106,6 +2106,12 @@ static void imac_cursor_put(unsigned char *cur, int tbl, const unsigned char *h,
 /* ROWS[0..N) of TBL checked against their seals (an entry without a MAC is
  * vouched for by its seal only: one that does not match it gets none),
  * with one statement. */
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static int imac_seals_check(store *s, int tbl, const struct imac_row *rows, size_t n)
 {
 	fort_buf ids;
@@ -2113,6 +2119,23 @@ static int imac_seals_check(store *s, int tbl, const struct imac_row *rows, size
 	int r = 0, got;
 	if (!s->enforce || !n)
 		return 0;
+	if (tbl == T_BLIND && (r = blind_per_entry(s)) <= 0) {
+		/* regrouped (migration 19): a search entry's seal is its
+		 * client's, over all its entries; each client checked once */
+		int64_t *cl;
+		if (r < 0)
+			return r;
+		if (!(cl = fort_calloc(n, sizeof *cl)))
+			return FORT_ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			cl[i] = rows[i].client;
+		qsort(cl, n, sizeof *cl, cmp_i64);
+		for (size_t i = 0; i < n && r == 0; i++)
+			if (i == 0 || cl[i] != cl[i - 1])
+				r = seal_require_index(s, T_BLIND, NULL, cl[i]);
+		free(cl);
+		return r;
+	}
 	fort_buf_init(&ids, 0);
 	for (size_t i = 0; i < n; i++)
 		arr_int(&ids, i ? ',' : '{', index_id(tbl, rows[i].h, rows[i].client));

@@ -13,6 +13,9 @@ such batch came in 60 s."""
 import argparse, os, shutil, sqlite3, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# always a vault file (t0410 moves it into a database on its PostgreSQL run):
+# serverkit would make a database when FORTRESS_TEST_STORE is set
+os.environ.pop("FORTRESS_TEST_STORE", None)
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 import serverkit as kit  # noqa: E402
 from test_groupcommit import Reader, sign_in  # noqa: E402
