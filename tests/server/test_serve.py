@@ -40,7 +40,10 @@ class Session:
             code = totp(secret, time.time() + 30)   # the next step: the current one counts as used
         r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code}, pattern="/api/session")
         if r.status != 201:
-            raise AssertionError("sign-in as %s: %d %s" % (user, r.status, j))
+            # the refusal's reason is in the log ("wrong code", "wrong passphrase", ...), not in the answer
+            why = [x for x in audit_rows() if x[1] in ("signin-failed", "unlock-failed")][-2:]
+            raise AssertionError("sign-in as %s: %d %s; the log says %s; now %.1f, code for step %d" % (
+                user, r.status, j, why, time.time(), int(time.time() + 30) // 30))
         self.cookie_header = r.getheader("Set-Cookie")
         self.sid = re.match(r"fortress_session=([^;]+)", self.cookie_header).group(1)
         self.csrf = j["csrf_token"]
