@@ -2078,40 +2078,12 @@ int pg_store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
  * at a time, in three statements per chunk (sqlite.c's walk does one per
  * entry; here each would be a round trip): the entries after the cursor,
  * for the upgrade the seal heads of the chunk (one statement, in the
- * chunk's order), then the new MACs (one UPDATE from arrays). */
-struct imac_row {
-	unsigned char h[STORE_BIDX_LEN];
-	int64_t client;
-	unsigned char mac[SEAL_IMAC_LEN];
-};
-#define IMAC_CHUNK 1024
-
-static void imac_cursor_get(const unsigned char *cur, unsigned char *h, int64_t *client)
-{
-	uint64_t c = 0;
-	memcpy(h, cur + 1, STORE_BIDX_LEN);
-	for (int i = 0; i < 8; i++)
-		c = c << 8 | cur[1 + STORE_BIDX_LEN + i];
-	*client = (int64_t)c;
-}
-
-static void imac_cursor_put(unsigned char *cur, int tbl, const unsigned char *h, int64_t client)
-{
-	cur[0] = (unsigned char)(tbl == T_UNIQ);
-	memcpy(cur + 1, h, STORE_BIDX_LEN);
-	for (int i = 0; i < 8; i++)
-		cur[1 + STORE_BIDX_LEN + i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-}
+ * chunk's order), then the new MACs (one UPDATE from arrays).  The rows
+ * and the cursor are seal_common.h's. */
 
 /* ROWS[0..N) of TBL checked against their seals (an entry without a MAC is
  * vouched for by its seal only: one that does not match it gets none),
  * with one statement. */
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static int imac_seals_check(store *s, int tbl, const struct imac_row *rows, size_t n)
 {
 	fort_buf ids;
@@ -2129,7 +2101,7 @@ static int imac_seals_check(store *s, int tbl, const struct imac_row *rows, size
 			return FORT_ENOMEM;
 		for (size_t i = 0; i < n; i++)
 			cl[i] = rows[i].client;
-		qsort(cl, n, sizeof *cl, cmp_i64);
+		qsort(cl, n, sizeof *cl, seal_id_cmp);
 		for (size_t i = 0; i < n && r == 0; i++)
 			if (i == 0 || cl[i] != cl[i - 1])
 				r = seal_require_index(s, T_BLIND, NULL, cl[i]);
@@ -2255,7 +2227,7 @@ static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], 
 				*more = 1;
 				break;
 			}
-			imac_cursor_get(cur, h, &client);
+			seal_imac_cursor_get(cur, h, &client);
 			{
 				pa a[3] = { PB(h, STORE_BIDX_LEN), PI(client), PI((int64_t)want) };
 				if ((got = run(s, "giving the index entries their MAC", sel[rekey][k], a, 3, &res)) < 0) {
@@ -2274,7 +2246,7 @@ static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], 
 				}
 				memcpy(w->h, gb(res, i, 0), STORE_BIDX_LEN);
 				w->client = gi(res, i, 1);
-				imac_cursor_put(cur, tbl, w->h, w->client);
+				seal_imac_cursor_put(cur, tbl == T_UNIQ, w->h, w->client);
 				/* rekey: only what verifies under an older key */
 				if (rekey && ((v = imac_verdict(s, tbl, w->h, w->client, res, i, 2)) <= 0 || v == IMAC_KEYS_MAX))
 					continue;

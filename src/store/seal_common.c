@@ -206,3 +206,20 @@ int raw_quote_ident(char *buf, size_t cap, const char *name)
 	buf[o] = '\0';
 	return 0;
 }
+
+void seal_imac_cursor_get(const unsigned char *cur, unsigned char *h, int64_t *client)
+{
+	uint64_t c = 0;
+	memcpy(h, cur + 1, STORE_BIDX_LEN);
+	for (int i = 0; i < 8; i++)
+		c = c << 8 | cur[1 + STORE_BIDX_LEN + i];
+	*client = (int64_t)c;
+}
+
+void seal_imac_cursor_put(unsigned char *cur, int uniq, const unsigned char *h, int64_t client)
+{
+	cur[0] = (unsigned char)(uniq != 0);
+	memcpy(cur + 1, h, STORE_BIDX_LEN);
+	for (int i = 0; i < 8; i++)
+		cur[1 + STORE_BIDX_LEN + i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
+}

@@ -56,6 +56,17 @@ void seal_index_mac(unsigned char out[SEAL_IMAC_LEN], const unsigned char *key, 
 /* FORT_ETAMPER for an entry of the unique (UNIQUE 1) or search index naming
  * CLIENT whose MAC verifies under no key. */
 int seal_index_mac_fail(int unique, int64_t client);
+/* The index-MAC walk (upgrade, rekey) of both backends: entries copied
+ * out a chunk at a time, and the resumable cursor (STORE_IMAC_CURSOR bytes:
+ * 0 blind / 1 uniq, the blind value, the client big-endian). */
+struct imac_row {
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t client;
+	unsigned char mac[SEAL_IMAC_LEN];
+};
+#define IMAC_CHUNK 1024
+void seal_imac_cursor_get(const unsigned char *cur, unsigned char *h, int64_t *client);
+void seal_imac_cursor_put(unsigned char *cur, int uniq, const unsigned char *h, int64_t client);
 
 int seal_is_zero32(const unsigned char *h);
 /* What a row's hash NOW (all zero: the row is gone) says against its

@@ -2760,30 +2760,7 @@ int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
 
 /* Entries of one table after CUR, a chunk at a time (copied out before any
  * is written: SQLite does not promise what a scan sees of its own table's
- * changes). */
-struct imac_row {
-	unsigned char h[STORE_BIDX_LEN];
-	int64_t client;
-	unsigned char mac[IMAC_LEN];
-};
-#define IMAC_CHUNK 1024
-
-static void imac_cursor_get(const unsigned char *cur, unsigned char *h, int64_t *client)
-{
-	uint64_t c = 0;
-	memcpy(h, cur + 1, STORE_BIDX_LEN);
-	for (int i = 0; i < 8; i++)
-		c = c << 8 | cur[1 + STORE_BIDX_LEN + i];
-	*client = (int64_t)c;
-}
-
-static void imac_cursor_put(unsigned char *cur, int tbl, const unsigned char *h, int64_t client)
-{
-	cur[0] = (unsigned char)(tbl == T_UNIQ);
-	memcpy(cur + 1, h, STORE_BIDX_LEN);
-	for (int i = 0; i < 8; i++)
-		cur[1 + STORE_BIDX_LEN + i] = (unsigned char)((uint64_t)client >> (56 - 8 * i));
-}
+ * changes; the rows and the cursor are seal_common.h's). */
 
 /* REKEY 0: rows without a MAC (checked against their seal first) get one,
  * at most MAX; 1: rows whose MAC verifies under an older key get the
@@ -2825,7 +2802,7 @@ static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], 
 				*more = 1;
 				break;
 			}
-			imac_cursor_get(cur, h, &client);
+			seal_imac_cursor_get(cur, h, &client);
 			sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(st, 2, client);
 			sqlite3_bind_int64(st, 3, (int64_t)want);
@@ -2841,7 +2818,7 @@ static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], 
 				}
 				memcpy(w->h, sqlite3_column_blob(st, 0), STORE_BIDX_LEN);
 				w->client = sqlite3_column_int64(st, 1);
-				imac_cursor_put(cur, tbl, w->h, w->client);
+				seal_imac_cursor_put(cur, tbl == T_UNIQ, w->h, w->client);
 				/* rekey: only what verifies under an older key */
 				if (rekey && ((v = index_mac_verdict(s, tbl, w->h, w->client, st, 2)) <= 0 || v == IMAC_KEYS_MAX))
 					continue;
