@@ -21,6 +21,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "rights/rights.h"
 #include "data/i18n.h"
 #include "render/pdf.h"
@@ -162,42 +163,53 @@ static int erasure_notices(size_t *recipients, fort_vault *v, const client_vals 
 	return r;
 }
 
-/* Erase: the whole client (crypto-shredding) when nothing is held, else
- * the fields in CLEAR, with a hold entry for each field KEPT (`fortress
- * retention run` erases it when the hold ends), in one transaction. */
+struct apply_ctx {
+	const store_request *q;
+	const char *idstr;
+	const fort_kv *clear;
+	size_t nclear;
+	json_t *kept;
+};
+
+/* The holds, then the fields' erasure, whose entry (nested: "edit", naming
+ * the fields) seals both. */
+static int apply_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct apply_ctx *a = ctx;
+	size_t k;
+	json_t *h;
+	int r;
+	(void)detail;
+	(void)cap;
+	/* what stays, until when: `fortress retention run` erases it then */
+	json_array_foreach(a->kept, k, h) {
+		if ((r = store_hold_put(v->st, a->q->client, json_string_value(json_object_get(h, "field")),
+					json_string_value(json_object_get(h, "until")),
+					json_string_value(json_object_get(h, "reason")), a->q->id)) < 0)
+			return r;
+	}
+	/* none to erase: no entry, and the scaffold keeps nothing unaudited */
+	if (a->nclear && (r = client_erase_fields_nested(v, a->idstr, a->clear, a->nclear, NULL, NULL)) < 0)
+		return r;
+	return 0;
+}
+
+/* Erase: the whole client (crypto-shredding: fort_client_erase, an
+ * operation of its own) when nothing is held, else the fields in CLEAR with
+ * a hold entry for each field KEPT, a step of the request's erasure (the
+ * caller did vault_op_start): one transaction, rolled back whole on a
+ * failure, a refusal audited as the request's. */
 static int erasure_apply(fort_vault *v, const store_request *q, const char *idstr, const fort_kv *clear, size_t nclear, json_t *kept,
 			 size_t nkept)
 {
-	int r;
+	static const vault_op op = { "request-erase", ACT_ERASE, NULL, apply_write, .flags = VAULT_OP_ENTRIES };
+	struct apply_ctx a = { q, idstr, clear, nclear, kept };
 	if (nkept == 0) {
 		char reason[120];
 		snprintf(reason, sizeof reason, "erasure request %lld", (long long)q->id);
-		if ((r = fort_client_erase(v, idstr, reason)) < 0)
-			return r;
-	} else {
-		size_t k;
-		json_t *h;
-		/* what stays, until when: `fortress retention run` erases it then */
-		if ((r = store_begin(v->st)) < 0)
-			return r;
-		if (nclear && (r = client_erase_fields(v, idstr, clear, nclear, NULL, NULL)) < 0) {
-			store_rollback(v->st);
-			return r;
-		}
-		json_array_foreach(kept, k, h) {
-			if ((r = store_hold_put(v->st, q->client, json_string_value(json_object_get(h, "field")),
-						json_string_value(json_object_get(h, "until")),
-						json_string_value(json_object_get(h, "reason")), q->id)) < 0) {
-				store_rollback(v->st);
-				return r;
-			}
-		}
-		if ((r = store_commit(v->st)) < 0) {
-			store_rollback(v->st);
-			return r;
-		}
+		return fort_client_erase(v, idstr, reason);
 	}
-	return 0;
+	return vault_op_step(v, &op, idstr, &a);
 }
 
 /* A date (YYYY-MM-DD) in the letter's language; English keeps it as it is. */

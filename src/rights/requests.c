@@ -145,20 +145,10 @@ static int event_write(fort_vault *v, store_request *q, const char *ev, const ch
 	q->updated = fort_now();
 	client_id_format(idstr, q->client);
 	snprintf(what, 48, "request-%s", ev);
-	snprintf(full, cap, "request %lld (%s, %s): %s", (long long)q->id, q->kind, q->jurisdiction, detail);
+	if (snprintf(full, cap, "request %lld (%s, %s): %s", (long long)q->id, q->kind, q->jurisdiction, detail) >= (int)cap)
+		full[cap - 1] = '\0';  /* a long note is cut: the entry keeps its start, the event the whole */
 	if ((r = store_request_put(v->st, q)) < 0 ||
 	    (r = store_request_event(v->st, q->id, q->updated, v->user ? v->user : "", ev, detail)) < 0)
-		return r;
-	return 0;
-}
-
-/* Event EV with its audit entry, inside the caller's transaction. */
-static int event(fort_vault *v, store_request *q, const char *ev, const char *detail)
-{
-	char idstr[FORT_ID_LEN + 1], what[48], full[400];
-	int r;
-	if ((r = event_write(v, q, ev, detail, full, sizeof full, what, idstr)) < 0 ||
-	    (r = audit_append(v, what, idstr, "", "", "ok", full)) < 0)
 		return r;
 	return 0;
 }
@@ -659,47 +649,50 @@ int fort_request_list(fort_request_info **out, size_t *n, fort_vault *v, const c
 }
 
 /* The package of access or portability request ID to the folder DIR, or
- * (DIR NULL) as a zip in *ZIP: the request is then answered. */
+ * (DIR NULL) as a zip in *ZIP: the request is then answered.  Two steps:
+ * the package (outside the vault), then the request's event and its entry
+ * (vault_op_step); the role checked once at the start. */
 static int fulfil(fort_access_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *dir,
 		  const char *lang)
 {
-	store_request q;
+	struct req_op x;
 	fort_access_report rep;
 	rights_sink sink;
 	char today[11], detail[300];
+	const vault_op op = { "request-fulfil", ACT_REVEAL, NULL, req_write, x.what, NULL, NULL, x.idstr };
+	store_request *q = &x.q;
 	int r;
+	memset(&x, 0, sizeof x);
 	memset(&rep, 0, sizeof rep);
 	memset(&sink, 0, sizeof sink);
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = vault_need(v, ACT_REVEAL, "request-fulfil", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
+	if ((r = vault_op_start(v, &op, NULL)) < 0 || (r = store_request_get(v->st, q, id)) < 0)
 		return r;
-	if (q.closed[0])
-		return closed_error(&q);
-	if (strcmp(q.kind, "access") != 0 && strcmp(q.kind, "portability") != 0)
+	if (q->closed[0])
+		return closed_error(q);
+	if (strcmp(q->kind, "access") != 0 && strcmp(q->kind, "portability") != 0)
 		return fort_error_set(FORT_EINPUT, "request %lld is a %s request: 'fulfil' writes access and portability packages; "
-				      "act on it and then 'fortress request answer %lld'", (long long)id, q.kind, (long long)id);
+				      "act on it and then 'fortress request answer %lld'", (long long)id, q->kind, (long long)id);
 	if (!zip && (!dir || !dir[0]))
 		return fort_error_set(FORT_EINPUT, "give the folder to write the package to (--out DIR)");
 	if (zip && (r = rights_sink_zip(&sink)) < 0)
 		goto out;
 	if (lang && *lang && !fort_language_supported(lang))
 		return fort_error_set(FORT_EINPUT, "language '%.16s': Fortress writes letters in en, de, fr, es, it and nl", lang);
-	if ((r = access_package(&rep, v, &q, zip ? NULL : dir, zip ? &sink : NULL, lang)) < 0)
+	if ((r = access_package(&rep, v, q, zip ? NULL : dir, zip ? &sink : NULL, lang)) < 0)
 		goto out;
 	if (zip && (r = rights_sink_finish(&sink, zip, zlen)) < 0)
 		goto out;
 	today_utc(today);
-	snprintf(q.state, sizeof q.state, "answered");
-	snprintf(q.closed, sizeof q.closed, "%s", today);
+	snprintf(q->state, sizeof q->state, "answered");
+	snprintf(q->closed, sizeof q->closed, "%s", today);
 	snprintf(detail, sizeof detail, "package %s%s: %zu fields, %zu access-history entries%s", zip ? "downloaded as a zip" : "written to ",
 		 zip ? "" : dir, rep.fields, rep.history, rep.withheld ? "; account numbers and ids shown masked (CCPA)" : "");
-	if ((r = store_begin(v->st)) < 0)
+	snprintf(x.detail, sizeof x.detail, "%s", detail);
+	x.ev = "fulfil";
+	if ((r = vault_op_step(v, &op, NULL, &x)) < 0)
 		goto out;
-	if ((r = event(v, &q, "fulfil", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
 	if (out)
 		*out = rep;
 	r = 0;
@@ -732,25 +725,31 @@ int fort_request_fulfil_zip(fort_access_report *out, unsigned char **zip, size_t
 }
 
 /* Erasure request ID: the certificate at CERT_PATH, or (CERT_PATH NULL) in
- * the zip *ZIP. */
+ * the zip *ZIP.  Steps of one operation, the role checked once at the
+ * start: the erasure (erasure_fulfil: fort_client_erase, or the fields and
+ * their holds in a step of their own) with the certificate, then the
+ * request's event and its entry (vault_op_step). */
 static int erase(fort_erasure_report *out, unsigned char **zip, size_t *zlen, fort_vault *v, int64_t id, const char *cert_path,
 		 const char *today)
 {
-	store_request q;
+	struct req_op x;
 	fort_erasure_report rep;
 	rights_sink sink;
-	char now[11], detail[300], idstr[FORT_ID_LEN + 1];
+	char now[11], detail[300];
+	const vault_op op = { "request-erase", ACT_ERASE, NULL, req_write, x.what, NULL, NULL, x.idstr };
+	store_request *q = &x.q;
 	int r;
+	memset(&x, 0, sizeof x);
 	memset(&rep, 0, sizeof rep);
 	memset(&sink, 0, sizeof sink);
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = vault_need(v, ACT_ERASE, "request-erase", NULL)) < 0 || (r = store_request_get(v->st, &q, id)) < 0)
+	if ((r = vault_op_start(v, &op, NULL)) < 0 || (r = store_request_get(v->st, q, id)) < 0)
 		return r;
-	if (q.closed[0])
-		return closed_error(&q);
-	if (strcmp(q.kind, "erasure") != 0)
-		return fort_error_set(FORT_EINPUT, "request %lld is a %s request, not an erasure request", (long long)id, q.kind);
+	if (q->closed[0])
+		return closed_error(q);
+	if (strcmp(q->kind, "erasure") != 0)
+		return fort_error_set(FORT_EINPUT, "request %lld is a %s request, not an erasure request", (long long)id, q->kind);
 	if (!zip && (!cert_path || !cert_path[0]))
 		return fort_error_set(FORT_EINPUT, "give the file for the erasure certificate (--certificate FILE)");
 	if (!zip && strlen(cert_path) >= sizeof sink.prefix)
@@ -762,21 +761,18 @@ static int erase(fort_erasure_report *out, unsigned char **zip, size_t *zlen, fo
 		goto out;
 	if (!zip)
 		rights_sink_disk(&sink, cert_path);
-	if ((r = erasure_fulfil(&rep, v, &q, &sink, today ? today : now)) < 0)
+	if ((r = erasure_fulfil(&rep, v, q, &sink, today ? today : now)) < 0)
 		goto out;
 	if (zip && (r = rights_sink_finish(&sink, zip, zlen)) < 0)
 		goto out;
-	client_id_format(idstr, q.client);
-	snprintf(q.state, sizeof q.state, "answered");
-	snprintf(q.closed, sizeof q.closed, "%s", now);
+	snprintf(q->state, sizeof q->state, "answered");
+	snprintf(q->closed, sizeof q->closed, "%s", now);
 	snprintf(detail, sizeof detail, "%s: %zu field(s) erased, %zu kept under a legal hold; certificate %s",
 		 rep.whole ? "client crypto-shredded" : "fields erased", rep.erased, rep.kept, zip ? "downloaded in a zip" : cert_path);
-	if ((r = store_begin(v->st)) < 0)
+	snprintf(x.detail, sizeof x.detail, "%s", detail);
+	x.ev = "erase";
+	if ((r = vault_op_step(v, &op, NULL, &x)) < 0)
 		goto out;
-	if ((r = event(v, &q, "erase", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		goto out;
-	}
 	if (out)
 		*out = rep;
 	r = 0;

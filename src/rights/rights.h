@@ -85,7 +85,9 @@ int access_package(fort_access_report *out, fort_vault *v, const store_request *
 /* erasure.c: erase what no hold keeps and write the certificate, its
  * letter and the recipients' notices into S: on disk as the certificate's
  * path (PREFIX) and PREFIX.letter.md, .letter.pdf, .recipients.md/.pdf; in
- * a zip as certificate.json, letter.md, letter.pdf, recipients.md/.pdf. */
+ * a zip as certificate.json, letter.md, letter.pdf, recipients.md/.pdf.
+ * A step of the request's erasure: the caller started it (vault_op_start,
+ * 'request-erase'). */
 int erasure_fulfil(fort_erasure_report *out, fort_vault *v, const store_request *q, rights_sink *s,
 		   const char *today) FORT_WUR;
 

@@ -736,30 +736,6 @@ int fort_client_add(char id_out[FORT_ID_LEN + 1], fort_vault *v, const fort_kv *
 	return r;
 }
 
-int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
-{
-	fort_kv *clear = NULL;
-	int64_t cid;
-	int r;
-	if ((r = client_id_parse(&cid, id)) < 0)
-		return r;
-	if (!(clear = fort_calloc(n ? n : 1, sizeof *clear)))
-		return FORT_ENOMEM;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		clear[i].field = kv[i].field;
-		clear[i].value = NULL;
-		if ((r = store_erased_field_add(v->st, cid, kv[i].field, fort_now())) < 0)
-			break;
-	}
-	if (r < 0 || (r = client_edit_ex(v, id, clear, n, action, detail)) < 0 || (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-out:
-	free(clear);
-	return r;
-}
-
 int fort_client_edit(fort_vault *v, const char *id, const fort_kv *kv, size_t n)
 {
 	return client_edit_ex(v, id, kv, n, NULL, NULL);
@@ -778,6 +754,7 @@ struct edit_in {
 	fort_buf fields;
 	unsigned char *oldidx;
 	int64_t cid;
+	int erase;  /* client_erase_fields: each field recorded in the ledger */
 };
 
 static int edit_check(fort_vault *v, void *ctx)
@@ -826,6 +803,11 @@ static int edit_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	int r;
 	if ((r = vault_keys_current(v)) < 0)
 		goto fail;
+	/* an erasure: the field-erasure ledger, so a restored backup erases
+	 * the fields again */
+	for (size_t i = 0; x->erase && i < x->n; i++)
+		if ((r = store_erased_field_add(v->st, x->cid, x->kv[i].field, fort_now())) < 0)
+			goto fail;
 	for (size_t k = 0; k < x->nold; k++)
 		if ((r = store_blind_del(v->st, x->oldidx + k * BIDX_LEN, x->cid, STORE_IDX_EITHER)) < 0)
 			goto fail;
@@ -869,28 +851,74 @@ fail:
 	return r;
 }
 
+static void edit_init(struct edit_in *x, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
+{
+	memset(x, 0, sizeof *x);
+	x->op.action = "edit";
+	x->op.need = ACT_WRITE;
+	x->op.check = edit_check;
+	x->op.write = edit_write;
+	x->op.done = action;
+	x->id = id;
+	x->kv = kv;
+	x->n = n;
+	x->action = action;
+	x->detail = detail;
+	fort_buf_init(&x->fields, 0);
+}
+
+static void edit_release(struct edit_in *x)
+{
+	free(x->oldidx);
+	store_client_release(&x->c);
+	fort_buf_release(&x->fields);
+	cvals_release(&x->cv);
+}
+
 int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
 {
 	struct edit_in x;
 	int r;
-	memset(&x, 0, sizeof x);
-	x.op.action = "edit";
-	x.op.need = ACT_WRITE;
-	x.op.check = edit_check;
-	x.op.write = edit_write;
-	x.op.done = action;
-	x.id = id;
-	x.kv = kv;
-	x.n = n;
-	x.action = action;
-	x.detail = detail;
-	fort_buf_init(&x.fields, 0);
+	edit_init(&x, id, kv, n, action, detail);
 	r = vault_op_run(v, &x.op, id, &x);
-	free(x.oldidx);
-	store_client_release(&x.c);
-	fort_buf_release(&x.fields);
-	cvals_release(&x.cv);
+	edit_release(&x);
 	return r;
+}
+
+/* The erasure of KV's fields: an edit that clears them (their values are
+ * ignored) and records each in the field-erasure ledger.  NESTED: inside
+ * the caller's operation (its role check and transaction: an erasure
+ * request's, a retention step's), else an operation of its own. */
+static int erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail,
+			int nested)
+{
+	struct edit_in x;
+	fort_kv *clear;
+	int r;
+	if (!(clear = fort_calloc(n ? n : 1, sizeof *clear)))
+		return FORT_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		clear[i].field = kv[i].field;
+	edit_init(&x, id, clear, n, action, detail);
+	x.erase = 1;
+	if (!nested)
+		r = vault_op_run(v, &x.op, id, &x);
+	else if ((r = edit_check(v, &x)) == 0)
+		r = vault_op_nested(v, &x.op, id, &x);
+	edit_release(&x);
+	free(clear);
+	return r;
+}
+
+int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail)
+{
+	return erase_fields(v, id, kv, n, action, detail, 0);
+}
+
+int client_erase_fields_nested(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action,
+			       const char *detail)
+{
+	return erase_fields(v, id, kv, n, action, detail, 1);
 }
 
 struct fort_record {

@@ -163,9 +163,18 @@ int slot_mask_names(char *out, size_t cap, unsigned mask);
  * record's 'updated' time as it was when ACTION is not NULL. */
 int client_edit_ex(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
 /* Erase the fields of KV (values ignored) from client ID, which is kept: as
- * client_edit_ex, with each field recorded in the field-erasure ledger in
+ * client_edit_ex (an operation of its own: the role check of an edit, its
+ * transaction), with each field recorded in the field-erasure ledger in
  * the same transaction, so a restored backup erases them again. */
 int client_erase_fields(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action, const char *detail) FORT_WUR;
+/* The same inside the operation whose transaction is open (vault_op_nested:
+ * an erasure request's step, a retention step): no role check of its own
+ * (the outer operation's role allowed the erasure), its entry (ACTION, or
+ * "edit", naming the fields) in that transaction; a failure or refusal is
+ * the outer operation's to roll back and audit.  FORT_ERROR when no
+ * transaction is open. */
+int client_erase_fields_nested(fort_vault *v, const char *id, const fort_kv *kv, size_t n, const char *action,
+			       const char *detail) FORT_WUR;
 
 /* map.c: check every purpose's retention rule against the parsed map
  * (trigger fields exist, are dates). */

@@ -45,6 +45,15 @@ static int iban_exported(fort_vault *w, const char *purpose, const char *file)
 	return strstr(buf, "DE89370400440532013000") != NULL;
 }
 
+/* "action result fields|" per entry */
+static int lines_cb(void *ctx, const fort_audit_entry *e)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+	snprintf(out + n, 8192 - n, "%s %s %s|", e->action, e->result, e->fields);
+	return 0;
+}
+
 static void test_hold(void **state)
 {
 	fort_kv kv[4] = { { "full_name", "Hanna Held" }, { "email", "hanna@example.com" }, { "iban", "DE89370400440532013000" },
@@ -77,6 +86,15 @@ static void test_hold(void **state)
 		assert_int_equal(fort_request_erase(&rep, v, rid, NULL, NULL), FORT_EINPUT);
 	}
 	assert_int_equal(fort_request_erase(&rep, v, rid, path_of("hanna.cert"), NULL), 0);
+	/* one step, one entry: the fields' erasure (nested in the request's
+	 * step) seals the holds written with it, no "seal" entry after it;
+	 * then the request's event */
+	{
+		char log[8192] = "";
+		assert_int_equal(fort_audit_log(v, NULL, lines_cb, log), 0);
+		if (!strstr(log, "edit ok full_name,email|request-erase ok |"))
+			fail_msg("the erasure's entries are not 'edit' then 'request-erase': %s", log);
+	}
 	assert_int_equal(rep.whole, 0);
 	assert_int_equal(rep.kept, 2);   /* iban, tax_id: tax law, 10 years */
 	assert_int_equal(rep.erased, 2); /* name, e-mail */

@@ -669,6 +669,145 @@ static void test_totp_remove_op(void **state)
 	fort_vault_close(v);
 }
 
+/* Converted (issue 16 item 2): a client's fields erased inside another
+ * operation's transaction (client_erase_fields_nested, an erasure
+ * request's step).  The step's other write refused after the erasure: all
+ * of it rolled back (the field kept, no ledger row) and the refusal audited
+ * under the step's action; then done: the erasure's own entry (its action,
+ * the field, the client) and the ledger row; outside a transaction it is
+ * an error and erases nothing. */
+struct erase_step { const char *id; int then; };
+
+static int erase_then(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct erase_step *e = ctx;
+	fort_kv kv = { "email", "ignored" };
+	int r;
+	(void)detail;
+	(void)cap;
+	if ((r = client_erase_fields_nested(v, e->id, &kv, 1, "test-erase", "field erased by the test")) < 0)
+		return r;
+	return e->then ? fort_error_set(FORT_EDENIED, "the hold on 'email' keeps it") : 0;
+}
+
+static size_t fields_of(fort_vault *v, const char *id)
+{
+	fort_record *rec = NULL;
+	size_t n;
+	assert_int_equal(fort_client_get(&rec, v, id, NULL), 0);
+	n = fort_record_count(rec);
+	fort_record_free(rec);
+	return n;
+}
+
+static void test_erase_fields_nested(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-erase.fort");
+	static const vault_op step = { "test-erase-step", ACT_ERASE, NULL, erase_then, .flags = VAULT_OP_ENTRIES };
+	fort_kv kv[] = { { "full_name", "Ada Lovelace" }, { "email", "ada@example.org" } };
+	fort_kv email = { "email", NULL };
+	char id[FORT_ID_LEN + 1];
+	struct erase_step e = { id, 1 };
+	struct last l;
+	uint64_t before;
+	int64_t cid;
+
+	assert_int_equal(fort_client_add(id, v, kv, 2), 0);
+	assert_int_equal(client_id_parse(&cid, id), 0);
+	assert_int_equal(fields_of(v, id), 2);
+	before = last_entry(v).n;
+
+	assert_int_equal(vault_op_run(v, &step, id, &e), FORT_EDENIED);
+	assert_string_equal(fort_error_message(), "the hold on 'email' keeps it");
+	assert_string_equal(log_since(v, before), "test-erase-step denied the hold on 'email' keeps it|");
+	assert_int_equal(fields_of(v, id), 2);
+	assert_int_equal(store_erased_field_has(v->st, cid, "email", 0), 0);
+	before = last_entry(v).n;
+
+	e.then = 0;
+	assert_int_equal(vault_op_run(v, &step, id, &e), 0);
+	l = last_entry(v);
+	assert_int_equal(l.n, before + 1);
+	assert_string_equal(l.action, "test-erase");
+	assert_string_equal(l.result, "ok");
+	assert_string_equal(l.client, id);
+	assert_string_equal(l.fields, "email");
+	assert_string_equal(l.detail, "field erased by the test");
+	assert_int_equal(fields_of(v, id), 1);
+	assert_int_equal(store_erased_field_has(v->st, cid, "email", 0), 1);
+	before = last_entry(v).n;
+
+	assert_int_equal(client_erase_fields_nested(v, id, &email, 1, NULL, NULL), FORT_ERROR);
+	assert_int_equal(fields_of(v, id), 1);
+	verifies(v);
+	fort_vault_close(v);
+}
+
+/* Converted (issue 16 item 2): an erasure request and an access request
+ * (steps: the erasure or the package, then the request's event) and the
+ * /me link request check the role first; a reader is refused each,
+ * audited under the request's action with the reason, nothing written.  A
+ * role that may erase but does not hold every category's key is refused
+ * by the erasure itself ("must see every field"), audited under the
+ * request's action too.  The owner's erasure (a hold on nothing: the
+ * client shredded) and package: the request's event, its entry. */
+static void test_request_ops(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-req.fort"), *u;
+	fort_request_opts ro = FORT_REQUEST_OPTS_INIT;
+	fort_kv kv[] = { { "full_name", "Ada Lovelace" }, { "email", "ada@example.org" } };
+	const char *erase_act[] = { "erase" };
+	fort_secret *olga = secret("timber-walnut-glacier-pepper-saddle-ivory");
+	char id[FORT_ID_LEN + 1], want[400], browser[FORT_ME_TOKEN_LEN + 1];
+	int64_t er, ac;
+	uint64_t before;
+
+	assert_int_equal(fort_client_add(id, v, kv, 2), 0);
+	assert_int_equal(fort_request_open(&er, v, "erasure", id, "2026-12-01", &ro), 0);
+	assert_int_equal(fort_request_open(&ac, v, "access", id, "2026-12-01", &ro), 0);
+	fort_me_browser_new(browser);
+	u = reader_of(v, "op-req.fort");
+	before = last_entry(u).n;
+	assert_int_equal(fort_request_erase(NULL, u, er, path_of("cert-u.json"), NULL), FORT_EDENIED);
+	assert_int_equal(fort_request_fulfil(NULL, u, ac, path_of("pkg-u")), FORT_EDENIED);
+	assert_int_equal(fort_me_link_request(u, "ada@example.org", browser, NULL), FORT_EDENIED);
+	assert_string_equal(log_since(u, before),
+			    "request-erase denied your role 'reader' does not allow 'erase' "
+			    "(a user who manages users can run 'fortress role grant reader erase')|"
+			    "request-fulfil denied your role 'reader' does not allow 'reveal' "
+			    "(a user who manages users can run 'fortress role grant reader reveal')|"
+			    "me-link denied your role 'reader' does not allow 'write' "
+			    "(a user who manages users can run 'fortress role grant reader write')|");
+	fort_vault_close(u);
+
+	/* allowed to erase, but holding the contact key only */
+	assert_int_equal(fort_role_grant(v, "reader", erase_act, 1), 0);
+	assert_int_equal(fort_vault_open(&u, vault_at("op-req.fort"), "olga", olga), 0);
+	fort_secret_free(olga);
+	before = last_entry(u).n;
+	assert_int_equal(fort_request_erase(NULL, u, er, path_of("cert-u.json"), NULL), FORT_EDENIED);
+	snprintf(want, sizeof want, "%s", fort_error_message());
+	assert_non_null(strstr(want, "an erasure must see every field"));
+	assert_int_equal(fort_vault_flush(u), 0);
+	assert_string_equal(log_since(u, before), "request-erase denied an erasure must see every field to decide what a hold keeps, "
+			    "and you do not hold the identity key: ask an owner|");
+	fort_vault_close(u);
+
+	before = last_entry(v).n;
+	assert_int_equal(fort_request_fulfil(NULL, v, ac, path_of("pkg-v")), 0);
+	assert_int_equal(fort_request_erase(NULL, v, er, path_of("cert-v.json"), NULL), 0);
+	snprintf(want, sizeof want, "request %lld (access, EU): package written to %s", (long long)ac, path_of("pkg-v"));
+	assert_non_null(strstr(log_since(v, before), want));
+	snprintf(want, sizeof want, "erase ok crypto-shredded: erasure request %lld|request-erase ok request %lld (erasure, EU): client crypto-shredded: "
+		 "2 field(s) erased, 0 kept under a legal hold; certificate %s|", (long long)er, (long long)er, path_of("cert-v.json"));
+	if (!strstr(log_since(v, before), want))
+		fail_msg("%s\nnot in\n%s", want, log_since(v, before));
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +823,8 @@ int main(void)
 		cmocka_unit_test(test_passwd_op),
 		cmocka_unit_test(test_doctor_op),
 		cmocka_unit_test(test_totp_remove_op),
+		cmocka_unit_test(test_erase_fields_nested),
+		cmocka_unit_test(test_request_ops),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
