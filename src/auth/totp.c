@@ -267,19 +267,21 @@ static int enrol_codes(fort_totp_enrolment *e, totp_state *st, fort_vault *v)
 	return 0;
 }
 
-/* Store ST as the acting user's second factor, audited, in one transaction. */
-static int enrol_save(fort_vault *v, const totp_state *st)
+static int enrol_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	int r;
-	if ((r = store_begin(v->st)) < 0)
+	if ((r = state_store(v, ctx)) < 0)
 		return r;
-	if ((r = state_store(v, st)) < 0 ||
-	    (r = audit_append(v, "totp-enroll", "", "", "", "ok", "second factor for signing in to the server enrolled")) < 0 ||
-	    (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		return r;
-	}
+	snprintf(detail, cap, "second factor for signing in to the server enrolled");
 	return 0;
+}
+
+/* Store ST as the acting user's second factor, audited, in one transaction:
+ * no role to check (anyone enrols their own). */
+static int enrol_save(fort_vault *v, totp_state *st)
+{
+	static const vault_op op = { "totp-enroll", 0, NULL, enrol_write };
+	return vault_op_run(v, &op, "", st);
 }
 
 static int enrol_alloc(fort_totp_enrolment **e, totp_state **st)

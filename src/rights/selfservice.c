@@ -18,6 +18,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "audit/audit.h"
 #include "policy/policy.h"
 #include "store/signin.h"
@@ -145,6 +146,39 @@ static int link_mail(fort_buf *text, fort_buf *html, fort_vault *v, const fort_m
 	return fort_buf_error(text) < 0 || fort_buf_error(html) < 0 ? FORT_ENOMEM : 0;
 }
 
+/* The link request's writes: the link (its token's hash and sealed box)
+ * and, when a client has the address, the mail queued. */
+struct link_ctx {
+	const unsigned char *th, *box;
+	int64_t expires, cid;
+	const char *norm, *subject, *text, *html;
+	const fort_me_opts *o;
+};
+
+static int link_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct link_ctx *x = ctx;
+	int r;
+	if ((r = store_me_link_prune(v->st, now_of(x->o))) < 0 || (r = store_me_link_put(v->st, x->th, x->expires, x->box, BOX_LEN)) < 0)
+		return r;
+	if (x->cid) {
+		const char *to[1] = { x->norm };
+		fort_mail_msg m = FORT_MAIL_MSG_INIT;
+		m.to = to;
+		m.nto = 1;
+		m.subject = x->subject;
+		m.text = x->text;
+		m.html = x->html;
+		m.ref = "me:link";
+		m.purpose = "me-sign-in-link";
+		if ((r = fort_mail_queue(NULL, v, &m)) < 0)
+			return r;
+	}
+	snprintf(detail, cap, "%s", x->cid ? "sign-in link e-mailed (self-service page)"
+					   : "sign-in link asked for an address no client has: nothing sent");
+	return 0;
+}
+
 int fort_me_link_request(fort_vault *v, const char *email, const char *browser, const fort_me_opts *o)
 {
 	unsigned char ktok[32], kbox[32], raw[RAW_LEN], braw[RAW_LEN], th[HASH_LEN], ad[128];
@@ -155,13 +189,19 @@ int fort_me_link_request(fort_vault *v, const char *email, const char *browser, 
 	size_t n = 0, adlen = 0, elen;
 	int64_t cid = 0, expires;
 	fort_buf text, html;
+	/* the entry names the client when there is one: the log is the
+	 * business's, not the visitor's */
+	const vault_op op = { "me-link", ACT_WRITE, NULL, link_write, NULL, NULL, NULL, idstr };
+	struct link_ctx x;
 	int r;
 
 	if (o && (r = FORT_CHECK_VERSION(o->version, FORT_ME_OPTS, fort_me_opts)) < 0)
 		return r;
 	fort_buf_init_secret(&text, 64 * 1024);
 	fort_buf_init_secret(&html, 64 * 1024);
-	if ((r = vault_need(v, ACT_WRITE, "me-link", NULL)) < 0)
+	/* one step: the role checked first, then what the link needs, read and
+	 * made outside the transaction */
+	if ((r = vault_op_start(v, &op, NULL)) < 0)
 		goto out;
 	if (decode(braw, browser) < 0) {
 		r = fort_error_set(FORT_EINPUT, "the browser's sign-in cookie is malformed: reload the page");
@@ -201,34 +241,16 @@ int fort_me_link_request(fort_vault *v, const char *email, const char *browser, 
 		goto out;
 	snprintf(subject, sizeof subject, "%s - %s", i18n_text(lang_of(o), "mail.link_subject"), v->business);
 
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_me_link_prune(v->st, now_of(o))) < 0 || (r = store_me_link_put(v->st, th, expires, box, sizeof box)) < 0)
-		goto fail;
-	if (cid) {
-		const char *to[1] = { norm };
-		fort_mail_msg m = FORT_MAIL_MSG_INIT;
-		m.to = to;
-		m.nto = 1;
-		m.subject = subject;
-		m.text = text.buf;
-		m.html = html.buf;
-		m.ref = "me:link";
-		m.purpose = "me-sign-in-link";
-		if ((r = fort_mail_queue(NULL, v, &m)) < 0)
-			goto fail;
-	}
-	/* the entry names the client when there is one: the log is the
-	 * business's, not the visitor's */
-	if ((r = audit_append(v, "me-link", idstr, "", "", "ok",
-			      cid ? "sign-in link e-mailed (self-service page)"
-				  : "sign-in link asked for an address no client has: nothing sent")) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto fail;
-	r = 0;
-	goto out;
-fail:
-	store_rollback(v->st);
+	x.th = th;
+	x.box = box;
+	x.expires = expires;
+	x.cid = cid;
+	x.norm = norm;
+	x.subject = subject;
+	x.text = text.buf;
+	x.html = html.buf;
+	x.o = o;
+	r = vault_op_step(v, &op, NULL, &x);
 out:
 	sodium_memzero(ktok, sizeof ktok);
 	sodium_memzero(kbox, sizeof kbox);

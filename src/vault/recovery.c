@@ -172,15 +172,52 @@ static void relock(fort_vault *v)
 		return;
 }
 
+/* The restore's transaction: the owner's keyring sealed with the new
+ * passphrase, unless a split made meanwhile by another process replaced
+ * the record the shares were combined against (RAW). */
+struct restore_ctx {
+	store_user *u;
+	const unsigned char *raw;
+	size_t nshares;
+	int k, n;
+};
+
+static int restore_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct restore_ctx *x = ctx;
+	rec_record rec;
+	unsigned char now[REC_LEN];
+	int r;
+	memset(&rec, 0, sizeof rec);
+	/* A split made meanwhile by another process wins: these shares are old. */
+	if ((r = rec_load(&rec, now, v)) < 0)
+		goto out;
+	if (sodium_memcmp(x->raw, now, REC_LEN) != 0) {
+		r = fort_error_set(FORT_EAUTH, "new recovery shares were made while restoring: these shares no longer count");
+		goto out;
+	}
+	if ((r = store_user_update_seal(v->st, x->u)) < 0)
+		goto out;
+	snprintf(detail, cap, "owner passphrase reset with %zu recovery shares (%d-of-%d split)", x->nshares, x->k, x->n);
+out:
+	sodium_memzero(&rec, sizeof rec);
+	sodium_memzero(now, sizeof now);
+	return r;
+}
+
 int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshares, const fort_secret *newpass)
 {
 	store_user u;
 	rec_record rec;
 	keyring *kr = NULL;
-	unsigned char *pt = NULL, raw[REC_LEN], now[REC_LEN];
+	unsigned char *pt = NULL, raw[REC_LEN];
 	char vid[33], detail[128];
 	const char *inputs[4], *why = NULL;
-	int r, in_tx = 0, unlocked = 0;
+	/* no role to check: whoever holds enough shares is the owner (the
+	 * handle is unlocked as the owner before the operation runs) */
+	static const vault_op op = { "recovery-restore", 0, NULL, restore_write };
+	struct restore_ctx x;
+	int r, unlocked = 0;
 
 	memset(&u, 0, sizeof u);
 	memset(&rec, 0, sizeof rec);
@@ -239,23 +276,13 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 	}
 	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto out;
-	snprintf(detail, sizeof detail, "owner passphrase reset with %zu recovery shares (%d-of-%d split)",
-		 nshares, rec.k, rec.n);
-	if ((r = store_begin(v->st)) < 0)
+	x.u = &u;
+	x.raw = raw;
+	x.nshares = nshares;
+	x.k = rec.k;
+	x.n = rec.n;
+	if ((r = vault_op_run(v, &op, NULL, &x)) < 0)
 		goto out;
-	in_tx = 1;
-	/* A split made meanwhile by another process wins: these shares are old. */
-	if ((r = rec_load(&rec, now, v)) < 0)
-		goto out;
-	if (sodium_memcmp(raw, now, REC_LEN) != 0) {
-		r = fort_error_set(FORT_EAUTH, "new recovery shares were made while restoring: these shares no longer count");
-		goto out;
-	}
-	if ((r = store_user_update_seal(v->st, &u)) < 0 ||
-	    (r = audit_append(v, "recovery-restore", "", "", "", "ok", detail)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto out;
-	in_tx = 0;
 	unlocked = 0;
 	r = 0;
 	goto out;
@@ -272,8 +299,6 @@ refused:
 		fort_error_set(code ? code : r, "%s", msg);
 	}
 out:
-	if (in_tx)
-		store_rollback(v->st);
 	if (unlocked)
 		relock(v);
 	if (pt)

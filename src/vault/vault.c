@@ -127,19 +127,79 @@ static void vault_free(fort_vault *v)
 	free(v);
 }
 
+/* The new vault's first transaction: its details, map and markers, the
+ * owner and their grants, roles, seals, and the "create" entry. */
+struct create_ctx {
+	const fort_create_opts *o;
+	store_user *u;
+	const char *map;
+};
+
+static int create_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct create_ctx *x = ctx;
+	const fort_create_opts *o = x->o;
+	store_user *u = x->u;
+	char created[24], pkhex[65];
+	int r;
+	snprintf(created, sizeof created, "%lld", (long long)u->created);
+	{
+		unsigned char id[16];
+		char hex[33];
+		fort_random(id, sizeof id);
+		fort_hex(hex, id, sizeof id);
+		if ((r = store_meta_put(v->st, "vault_id", hex, 32)) < 0)
+			return r;
+	}
+	if ((r = store_meta_put(v->st, "business", o->business, strlen(o->business))) < 0 ||
+	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
+	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
+	    (r = store_meta_put(v->st, "map", x->map, strlen(x->map))) < 0 ||
+	    (r = vault_index_mark_current(v)) < 0 ||
+	    (r = vault_records_mark(v)) < 0 || /* every record it will hold has a trailer */
+	    (r = vault_index_mac_mark(v)) < 0 || /* and every index entry its MAC */
+	    (r = store_user_insert(v->st, u)) < 0 ||
+	    (r = keys_grant_all(v->st, u->id, u->box_pk, v->kr)) < 0)
+		return r;
+	v->user_id = u->id;
+	if (!(v->user = fort_strdup(o->owner)) || !(v->role = fort_strdup("owner")))
+		return FORT_ENOMEM;
+	{
+		/* MAC the map now that the vault key exists */
+		unsigned char *json = NULL, mac[32];
+		size_t len;
+		if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
+			return r;
+		crypto_generichash(mac, 32, json, len, v->kr->map_key, KEY_LEN);
+		free(json);
+		if ((r = store_meta_put(v->st, "map_mac", mac, 32)) < 0)
+			return r;
+	}
+	if ((r = roles_defaults(&v->roles)) < 0 || (r = policy_store(v, NULL)) < 0)
+		return r;
+	store_set_commit_hook(v->st, NULL, NULL);
+	if ((r = seal_create(v)) < 0)
+		return r;
+	fort_hex(pkhex, u->sign_pk, 32);
+	snprintf(detail, cap, "vault created; owner user_id=%lld sign_pk=%s kdf=argon2id13 opslimit=%llu memlimit=%llu",
+		 (long long)u->id, pkhex, (unsigned long long)u->opslimit, (unsigned long long)u->memlimit);
+	return 0;
+}
+
 int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts *o, const fort_secret *pass)
 {
+	/* no role to check: the creator is the owner (unlocked: the keys just made) */
+	static const vault_op op = { "create", 0, NULL, create_write };
 	fort_vault *v = NULL;
 	store_user u;
-	char created[24], pkhex[65], *detail = NULL;
+	struct create_ctx x;
+	char *detail = NULL;
 	const char *inputs[3];
 	int r;
 	fort_map m;
-	fort_buf mapjson;
 
 	*out = NULL;
 	memset(&u, 0, sizeof u);
-	fort_buf_init(&mapjson, 0);
 	if (!o || o->version != FORT_CREATE_OPTS_VERSION)
 		return FORT_CHECK_VERSION(o ? o->version : 0, FORT_CREATE_OPTS, fort_create_opts);
 	if (!valid_name(o->business, 120))
@@ -179,57 +239,13 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	if ((r = keys_user_create(&v->kr, &u, pass, o->kdf)) < 0)
 		goto fail;
 	keys_vault_generate(v->kr);
-	if ((r = store_begin(v->st)) < 0)
+	x.o = o;
+	x.u = &u;
+	x.map = detail;
+	if ((r = vault_op_run(v, &op, NULL, &x)) < 0)
 		goto fail;
-	snprintf(created, sizeof created, "%lld", (long long)u.created);
-	{
-		unsigned char id[16];
-		char hex[33];
-		fort_random(id, sizeof id);
-		fort_hex(hex, id, sizeof id);
-		if ((r = store_meta_put(v->st, "vault_id", hex, 32)) < 0)
-			goto fail_tx;
-	}
-	if ((r = store_meta_put(v->st, "business", o->business, strlen(o->business))) < 0 ||
-	    (r = store_meta_put(v->st, "owner", o->owner, strlen(o->owner))) < 0 ||
-	    (r = store_meta_put(v->st, "created", created, strlen(created))) < 0 ||
-	    (r = store_meta_put(v->st, "map", detail, strlen(detail))) < 0 ||
-	    (r = vault_index_mark_current(v)) < 0 ||
-	    (r = vault_records_mark(v)) < 0 || /* every record it will hold has a trailer */
-	    (r = vault_index_mac_mark(v)) < 0 || /* and every index entry its MAC */
-	    (r = store_user_insert(v->st, &u)) < 0 ||
-	    (r = keys_grant_all(v->st, u.id, u.box_pk, v->kr)) < 0)
-		goto fail_tx;
 	free(detail);
 	detail = NULL;
-	v->user_id = u.id;
-	if (!(v->user = fort_strdup(o->owner)) || !(v->role = fort_strdup("owner"))) {
-		r = FORT_ENOMEM;
-		goto fail_tx;
-	}
-	{
-		/* MAC the map now that the vault key exists */
-		unsigned char *json = NULL, mac[32];
-		size_t len;
-		if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
-			goto fail_tx;
-		crypto_generichash(mac, 32, json, len, v->kr->map_key, KEY_LEN);
-		free(json);
-		if ((r = store_meta_put(v->st, "map_mac", mac, 32)) < 0)
-			goto fail_tx;
-	}
-	if ((r = roles_defaults(&v->roles)) < 0 || (r = policy_store(v, NULL)) < 0)
-		goto fail_tx;
-	store_set_commit_hook(v->st, NULL, NULL);
-	if ((r = seal_create(v)) < 0)
-		goto fail_tx;
-	fort_hex(pkhex, u.sign_pk, 32);
-	if ((r = fort_buf_printf(&mapjson, "vault created; owner user_id=%lld sign_pk=%s kdf=argon2id13 opslimit=%llu memlimit=%llu",
-				 (long long)u.id, pkhex, (unsigned long long)u.opslimit, (unsigned long long)u.memlimit)) < 0 ||
-	    (r = audit_append(v, "create", "", "", "", "ok", mapjson.buf)) < 0 ||
-	    (r = store_commit(v->st)) < 0)
-		goto fail_tx;
-	fort_buf_release(&mapjson);
 	u.name = u.role = NULL;
 	store_user_release(&u);
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
@@ -246,8 +262,6 @@ int fort_vault_create(fort_vault **out, const char *path, const fort_create_opts
 	(void)fort_error_denied_take(v->op_id, NULL, 0);
 	*out = v;
 	return 0;
-fail_tx:
-	store_rollback(v->st);
 fail:
 	{
 		int code = fort_error_code();
@@ -266,7 +280,6 @@ fail:
 		}
 		fort_error_set(code ? code : r, "%s", msg);
 	}
-	fort_buf_release(&mapjson);
 	free(detail);
 	u.name = u.role = NULL;
 	store_user_release(&u);

@@ -808,6 +808,41 @@ static void test_request_ops(void **state)
 	fort_vault_close(v);
 }
 
+/* Converted (issue 16 item 2d), no role to check: the vault's creation (its
+ * first entry, by the owner whose keys were just made), a reader's own
+ * TOTP enrolment, and the /me link request for an address no client has
+ * (the owner: nothing mailed, the entry names no client). */
+static void test_no_role_ops(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-free.fort"), *u;
+	fort_totp_enrolment *e = NULL;
+	char browser[FORT_ME_TOKEN_LEN + 1];
+	uint64_t before;
+	struct last l;
+
+	static const char created[] = "create ok vault created; owner user_id=1 sign_pk=";
+	if (strncmp(log_since(v, 0), created, sizeof created - 1) != 0)
+		fail_msg("the first entry: %.120s", log_since(v, 0));
+	u = reader_of(v, "op-free.fort");
+	before = last_entry(u).n;
+	assert_int_equal(fort_totp_enroll(&e, u), 0);
+	fort_totp_enrolment_free(e);
+	assert_string_equal(log_since(u, before), "totp-enroll ok second factor for signing in to the server enrolled|");
+	fort_vault_close(u);
+
+	fort_me_browser_new(browser);
+	before = last_entry(v).n;
+	assert_int_equal(fort_me_link_request(v, "nobody@example.org", browser, NULL), 0);
+	l = last_entry(v);
+	assert_int_equal(l.n, before + 1);
+	assert_string_equal(l.action, "me-link");
+	assert_string_equal(l.client, "");
+	assert_string_equal(l.detail, "sign-in link asked for an address no client has: nothing sent");
+	verifies(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -825,6 +860,7 @@ int main(void)
 		cmocka_unit_test(test_totp_remove_op),
 		cmocka_unit_test(test_erase_fields_nested),
 		cmocka_unit_test(test_request_ops),
+		cmocka_unit_test(test_no_role_ops),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
