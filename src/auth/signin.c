@@ -19,6 +19,7 @@
 #include <sodium.h>
 #include "auth/auth_int.h"
 #include "store/signin.h"
+#include "vault/op.h"
 
 #define THROTTLE_FREE 5
 #define THROTTLE_MAX 900
@@ -60,6 +61,51 @@ static void note_failure(store *s, const char *ukey, const char *akey, int64_t n
 	(void)store_throttle_fail(s, akey, now);
 }
 
+/* The sign-in's last step, in one transaction: the second factor checked
+ * (a code used is marked in the user's blob), the throttle cleared, the
+ * "signin" entry. */
+struct second_ctx {
+	const char *code, *addr, *ukey, *akey;
+	int64_t now;
+	char why[64];
+	int factor_failed;  /* the second factor refused or not checked */
+};
+
+static int second_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct second_ctx *x = ctx;
+	int recovery, r = totp_check(v, x->code, x->now, x->why, sizeof x->why);
+	if (r == FORT_ENOTFOUND) {
+		snprintf(x->why, sizeof x->why, "no second factor enrolled");
+		r = fort_error_set(FORT_EDENIED, "user '%s' has no second factor yet: enrol one with 'fortress --user %s user totp enroll' "
+				   "before signing in to the server", v->user, v->user);
+	}
+	if (r < 0) {
+		x->factor_failed = 1;
+		return r;
+	}
+	recovery = strncmp(x->why, "recovery", 8) == 0;
+	snprintf(detail, cap, "signed in from %s%s%s", x->addr, recovery ? "; " : "", recovery ? x->why : "");
+	if ((r = store_throttle_clear(v->st, x->ukey)) < 0 || (r = store_throttle_clear(v->st, x->akey)) < 0)
+		return r;
+	return 0;
+}
+
+/* A second factor refused (or not checked) is audited "signin-failed",
+ * signed: the passphrase was right, so this is the user's key speaking
+ * (someone holding the passphrase, without the code).  A failure after it
+ * (the throttle, the disk) is not a refusal. */
+static const char *second_refused(fort_vault *v, void *ctx, int code, char *detail, size_t cap)
+{
+	struct second_ctx *x = ctx;
+	(void)v;
+	(void)code;
+	if (!x->factor_failed)
+		return NULL;
+	snprintf(detail, cap, "sign-in from %s: %s", x->addr, x->why[0] ? x->why : "second factor could not be checked");
+	return "signin-failed";
+}
+
 int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const char *user, const fort_secret *pass,
 		const char *code, const fort_signin_opts *o)
 {
@@ -68,12 +114,15 @@ int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const
 	fort_secret *key = NULL;
 	keyring *kr = NULL;
 	store_user u;
-	char ukey[160], akey[80], detail[256], why[64] = "";
+	char ukey[160], akey[80], detail[256];
 	const char *addr;
 	int64_t now, f, last, wait;
+	static const vault_op op = { "signin", 0, NULL, second_write, .refusal = second_refused };
+	struct second_ctx x;
 	int r;
 
 	*key_out = NULL;
+	memset(&x, 0, sizeof x);
 	if (retry_after)
 		*retry_after = 0;
 	memset(&u, 0, sizeof u);
@@ -136,36 +185,18 @@ int fort_signin(fort_secret **key_out, int *retry_after, const char *path, const
 		goto out;
 	fort_vault_close(locked);
 	locked = NULL;
-	/* 3. the second factor, with the keys (its blob needs them) */
+	/* 3. the second factor, with the keys (its blob needs them): no role
+	 * to check (any active user may sign in) */
 	if ((r = fort_vault_open_key(&v, path, user, key)) < 0)
 		goto out;
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	r = totp_check(v, code, now, why, sizeof why);
-	if (r == FORT_ENOTFOUND) {
-		snprintf(why, sizeof why, "no second factor enrolled");
-		r = fort_error_set(FORT_EDENIED, "user '%s' has no second factor yet: enrol one with 'fortress --user %s user totp enroll' "
-				   "before signing in to the server", v->user, v->user);
-	}
-	if (r < 0) {
-		int code_r = r;
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", fort_error_message());
-		store_rollback(v->st);
-		snprintf(detail, sizeof detail, "sign-in from %s: %s", addr, why[0] ? why : "second factor could not be checked");
-		/* signed: the passphrase was right, so this is the user's key
-		 * speaking (someone holding the passphrase, without the code) */
-		(void)audit_record(v, "signin-failed", "", "", "", "denied", detail);
-		if (code_r == FORT_EAUTH)
+	x.code = code;
+	x.addr = addr;
+	x.ukey = ukey;
+	x.akey = akey;
+	x.now = now;
+	if ((r = vault_op_run(v, &op, "", &x)) < 0) {
+		if (r == FORT_EAUTH && x.factor_failed)
 			note_failure(v->st, ukey, akey, now);
-		r = fort_error_set(code_r, "%s", msg);
-		goto out;
-	}
-	snprintf(detail, sizeof detail, "signed in from %s%s%s", addr, strncmp(why, "recovery", 8) == 0 ? "; " : "",
-		 strncmp(why, "recovery", 8) == 0 ? why : "");
-	if ((r = store_throttle_clear(v->st, ukey)) < 0 || (r = store_throttle_clear(v->st, akey)) < 0 ||
-	    (r = audit_append(v, "signin", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
 		goto out;
 	}
 	*key_out = key;

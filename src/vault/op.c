@@ -68,6 +68,18 @@ fail:
 	if (nested)
 		return r;  /* the outer operation rolls back, and audits a refusal */
 	store_rollback(v->st);
+	if (op->refusal && !v->op_audited) {
+		/* the operation's own refusal entry, also after the rollback */
+		char why[1024], msg[1024];
+		const char *as;
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+		why[0] = '\0';
+		if ((as = op->refusal(v, ctx, r, why, sizeof why))) {
+			(void)audit_record(v, as, client ? client : "", "", "", "denied", why);
+			v->op_audited = 1;
+		}
+		fort_error_restore(r, msg);
+	}
 	if (r == FORT_EDENIED && !v->op_audited) {
 		/* the refusal's entry goes in after the rollback, or it would be
 		 * undone with the writes; the caller still gets the refusal */

@@ -19,10 +19,18 @@
  *    vault_op_entry): attachment get and remove (the operation's, then one
  *    per client), the incident review (one per note);
  *  - inside another operation's transaction (vault_op_nested): the review's
- *    notes (incident_note_nested);
+ *    notes (incident_note_nested), a client's fields erased inside an
+ *    erasure request's step (client_erase_fields_nested);
  *  - no role to check (need 0: unlocked is enough; the refusals on the way
  *    are still this operation's): the passphrase change, removing one's own
- *    second factor (someone else's needs 'users': the op built per call).
+ *    second factor (someone else's needs 'users': the op built per call),
+ *    TOTP enrolment, vault creation (the owner's keys just made), the
+ *    owner's passphrase reset with recovery shares (unlocked with the keys
+ *    they recover), the sign-in's second factor.
+ * A refusal that is more than FORT_EDENIED or has its own action (a wrong
+ * second factor: FORT_EAUTH, "signin-failed" with where from and why) is
+ * the op's REFUSAL function's to name; the scaffold still writes it after
+ * the rollback.
  *
  * Refusals are counted per handle (fort_error_owner, vault_op_end): a
  * refusal an operation ends with and did not audit is audited at that
@@ -33,10 +41,12 @@
  * notes; the consent ledger, requests (open, verify, update) and notice;
  * the data map (map_store: every map, business and retention-rule change),
  * users and roles (add; role add, remove, grant), clients (add, edit,
- * erase), the passphrase change, attachment get and remove, recovery split
- * and intake forms (create, remove, accept, reject); mail settings, the
- * SMTP password, queueing and sending; the scan record; the doctor's record;
- * removing a second factor.
+ * erase, fields erased), the passphrase change, attachment get and remove,
+ * recovery split and restore and intake forms (create, remove, accept,
+ * reject); mail settings, the SMTP password, queueing and sending; the scan
+ * record; the doctor's record; removing and enrolling a second factor,
+ * signing in; vault creation; request fulfil and erase (steps: the package
+ * or the erasure, then the request's event), the /me link request.
  *
  * Every other begin/commit outside src/store is on the allow-list of
  * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
@@ -47,9 +57,7 @@
  * key read in the same transaction so a key rotation cannot come in
  * between); not yet converted, each marked with its shape: retention runs
  * and hold expiry, key rotation, reindexing and import batches, the user
- * removals and revocations that start a rotation, backup, erasure_apply
- * and client_erase_fields (nested), request fulfil and erase, vault
- * create, recovery restore, sign-in, the /me link request, TOTP enrolment. */
+ * removals and revocations that start a rotation, backup. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 
@@ -79,6 +87,16 @@ typedef struct {
 	 * reports did not succeed (a message the mail server refused:
 	 * "failed"; NULL: "ok"). */
 	const char *result;
+	/* The refusal's entry when the writes fail (after the rollback; not
+	 * nested) and the operation's refusals are more than FORT_EDENIED or
+	 * are audited under another action: a sign-in's wrong second factor
+	 * (FORT_EAUTH) is "signin-failed", with where from and why.  Called
+	 * with the writes' error CODE (its message is fort_error_message());
+	 * returns the action to audit "denied" under, with DETAIL (CAP bytes)
+	 * filled, or NULL: not this way (a FORT_EDENIED is then audited as
+	 * usual: ACTION, its message).  The caller gets CODE and its message
+	 * either way.  NULL: none. */
+	const char *(*refusal)(fort_vault *v, void *ctx, int code, char *detail, size_t cap);
 } vault_op;
 
 /* The writes append the operation's entries themselves, one or more, with

@@ -114,6 +114,30 @@ static void test_sessions(void **state)
 	assert_int_equal(fort_sessions_new(&s, &o), FORT_EINPUT);
 }
 
+/* The newest entry of the sign-in ("signin", "signin-failed") and how many
+ * of them there are, as "action result detail". */
+struct signins { char last[300]; size_t n; };
+
+static int signin_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct signins *s = ctx;
+	if (strncmp(e->action, "signin", 6) != 0)
+		return 0;
+	snprintf(s->last, sizeof s->last, "%s %s %s", e->action, e->result, e->detail);
+	s->n++;
+	return 0;
+}
+
+static struct signins signins(void)
+{
+	struct signins s;
+	fort_vault *v = open_vault(vault_at("signin.fort"), PASS);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(fort_audit_log(v, NULL, signin_cb, &s), 0);
+	fort_vault_close(v);
+	return s;
+}
+
 static void test_totp_signin(void **state)
 {
 	fort_vault *v = create_vault("signin.fort");
@@ -148,8 +172,11 @@ static void test_totp_signin(void **state)
 	snprintf(wrongc, sizeof wrongc, "%06d", (atoi(code) + 1) % 1000000);
 	assert_int_equal(fort_signin(&key, NULL, vault_at("signin.fort"), "alice", pass, wrongc, &so), FORT_EAUTH);
 	assert_string_equal(fort_error_message(), "sign-in refused: wrong name, passphrase or code");
+	/* the passphrase was right: the refusal is signed by the user's key, with why */
+	assert_string_equal(signins().last, "signin-failed denied sign-in from 192.0.2.7: wrong code");
 	/* the right one: the user's keys */
 	assert_int_equal(fort_signin(&key, NULL, vault_at("signin.fort"), "alice", pass, code, &so), 0);
+	assert_string_equal(signins().last, "signin ok signed in from 192.0.2.7");
 	assert_int_equal(fort_secret_len(key), fort_secret_len(mine));
 	assert_memory_equal(fort_secret_data(key), fort_secret_data(mine), fort_secret_len(mine));
 	fort_secret_free(key);
@@ -164,6 +191,7 @@ static void test_totp_signin(void **state)
 	/* a recovery code, once */
 	so.now = now + 30;
 	assert_int_equal(fort_signin(&key, NULL, vault_at("signin.fort"), "alice", pass, rc, &so), 0);
+	assert_string_equal(signins().last, "signin ok signed in from 192.0.2.7; recovery code 1 of 10 used");
 	fort_secret_free(key);
 	key = NULL;
 	assert_int_equal(fort_signin(&key, NULL, vault_at("signin.fort"), "alice", pass, rc, &so), FORT_EAUTH);
@@ -232,8 +260,14 @@ static void test_totp_signin(void **state)
 	assert_int_equal(fort_totp_remove(v, "alice"), 0);
 	assert_int_equal(fort_totp_enrolled(v, "alice"), 0);
 	fort_vault_close(v);
-	assert_int_equal(fort_signin(&key, &retry, vault_at("signin.fort"), "alice", pass, code, &so), FORT_EDENIED);
-	assert_non_null(strstr(fort_error_message(), "totp enroll"));
+	{
+		/* refused (FORT_EDENIED), audited once: as the sign-in's refusal */
+		size_t before = signins().n;
+		assert_int_equal(fort_signin(&key, &retry, vault_at("signin.fort"), "alice", pass, code, &so), FORT_EDENIED);
+		assert_non_null(strstr(fort_error_message(), "totp enroll"));
+		assert_int_equal(signins().n, before + 1);
+		assert_string_equal(signins().last, "signin-failed denied sign-in from 203.0.113.1: no second factor enrolled");
+	}
 	so.version = 7;
 	assert_int_equal(fort_signin(&key, &retry, vault_at("signin.fort"), "alice", pass, code, &so), FORT_EINPUT);
 	v = open_vault(vault_at("signin.fort"), PASS);
