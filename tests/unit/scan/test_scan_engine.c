@@ -325,6 +325,60 @@ static void test_csv_count_vector(void **state)
 	assert_true(asked > 200000);
 }
 
+/* The class maps' vector kernels (one nibble look-up for every class)
+ * against their byte loops, and the byte loops against the classes
+ * themselves: every byte value at every position of a word, bytes after
+ * the data left in the buffer (their bits must be 0), every length in a
+ * few words and starts on word boundaries. */
+static void test_maps_vector(void **state)
+{
+	enum { NW = 16 };
+	static uint64_t mv[4 * NW], ms[4 * NW];
+	scan_stream st;
+	size_t n, lo, len, i, k, asked = 0;
+	uint32_t x = 99;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	for (n = 0; n < 3; n++) {
+		/* every byte value, then random bytes weighted to the classes' edges */
+		for (i = 0; i < 512; i++) {
+			static const unsigned char edge[] = "/09:;<=>?@AZ[`az{_-,.\x7f\x80\xff \n";
+
+			x = x * 1103515245u + 12345u;
+			st.buf[i] = n == 0 && i < 256 ? (unsigned char)i :
+				    n == 1 ? (unsigned char)(x >> 16) : edge[(x >> 16) % (sizeof(edge) - 1)];
+		}
+		for (lo = 0; lo < 256; lo += 64)
+			for (len = lo + 1; len <= 512; len++) {
+				memset(mv, 0xA5, sizeof(mv));
+				memset(ms, 0x5A, sizeof(ms));
+				scan_maps(st.buf, lo, len, mv, NW, 0);
+				scan_maps(st.buf, lo, len, ms, NW, 1);
+				for (k = 0; k < 4; k++)
+					for (i = lo / 64; i < (len + 63) / 64 + 2; i++) {
+						asked++;
+						if (mv[k * NW + i] != ms[k * NW + i])
+							fail_msg("map %zu, word %zu, bytes [%zu, %zu): %016llx, byte loop %016llx",
+								 k, i, lo, len, (unsigned long long)mv[k * NW + i],
+								 (unsigned long long)ms[k * NW + i]);
+					}
+				for (i = lo; i < (len + 63) / 64 * 64 + 128; i++) {
+					unsigned c = st.buf[i], in = i < len;
+					int want[4] = { in && (sc_digit(c) || c == '@' || c == ':' || c == '='), in && sc_digit(c),
+							in && sc_word(c), in && c == '-' };
+
+					for (k = 0; k < 4; k++)
+						if ((int)(ms[k * NW + i / 64] >> (i % 64) & 1) != want[k])
+							fail_msg("map %zu, byte %zu (0x%02x) of [%zu, %zu): bit %d", k, i, c, lo, len,
+								 !want[k]);
+				}
+			}
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 100000);
+}
+
 /* The context window's vector filter (first and second letters of the
  * words) against its byte loop: text made of the words' pieces, capitals,
  * dots and blanks, every start and length up to 64 bytes, for each list
@@ -1181,6 +1235,7 @@ int main(void)
 		cmocka_unit_test(test_label_factor_bytes),
 		cmocka_unit_test(test_csv_count_vector),
 		cmocka_unit_test(test_window_vector),
+		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_large_sparse_file),
