@@ -735,75 +735,68 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 }
 
 #ifdef SCAN_X86
+/* The high nibbles of the bytes that have the 0x20 bit (2 3 6 7 A B E F),
+ * a bit each: a set of such bytes is, per low nibble, the bits of the high
+ * nibbles that make one of its bytes (window_avx2's tables). */
+static const unsigned char hi_bit[16] = { 0, 0, 0x01, 0x02, 0, 0, 0x04, 0x08, 0, 0, 0x10, 0x20, 0, 0, 0x40, 0x80 };
+
 /* The window is at most 64 bytes: two loads straight from the stream's
  * buffer (padded past its end; bits past E are cleared), a bit per byte
  * whose letter starts one of WORDS and whose next byte is one of the
  * words' second letters (a byte C with tolower(C) == W also has
- * C | 0x20 == W: every letter of the lists has that bit), and a bit per
- * '.' that could end a sentence; then only those positions are looked at. */
+ * C | 0x20 == W: every letter of the lists has that bit; membership of
+ * C | 0x20 in either set is two nibble look-ups), and a bit per '.' that
+ * could end a sentence; then only those positions are looked at. */
 __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
 						const char *const *words)
 {
 	size_t k, j, n = e - a;
 	uint64_t cand = 0, dots = 0;
 	int found = 0, i;
-	/* the distinct first and second letters of WORDS, per list */
+	/* per list: the low-nibble tables of its first and second letters */
 	static __thread struct {
 		const char *const *words;
-		unsigned char first[8], second[8];
-		unsigned nf, ns;
+		unsigned char first[16], second[16];
 	} cache[8];
 	static __thread unsigned next_slot;
+	__m256i lof, los, hib;
 
 	if (n > 64)
 		return window_scalar(b, a, e, words);
 	for (k = 0; k < 8 && cache[k].words != words; k++)
 		;
 	if (k == 8) {
-		unsigned char f[8], sd[8];
-		unsigned nf = 0, ns = 0, x;
+		unsigned char f[16] = { 0 }, sd[16] = { 0 };
 
 		for (k = 0; words[k]; k++) {
 			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1];
 
 			if (!(c0 & 0x20) || !(c1 & 0x20))   /* a one-letter word, or one the filter cannot take */
 				return window_scalar(b, a, e, words);
-			for (x = 0; x < nf && f[x] != c0; x++)
-				;
-			if (x == nf) {
-				if (nf == sizeof(f))
-					return window_scalar(b, a, e, words);
-				f[nf++] = c0;
-			}
-			for (x = 0; x < ns && sd[x] != c1; x++)
-				;
-			if (x == ns) {
-				if (ns == sizeof(sd))
-					return window_scalar(b, a, e, words);
-				sd[ns++] = c1;
-			}
+			f[c0 & 15] |= hi_bit[c0 >> 4];
+			sd[c1 & 15] |= hi_bit[c1 >> 4];
 		}
 		k = next_slot++ % 8;
 		cache[k].words = words;
-		cache[k].nf = nf;
-		cache[k].ns = ns;
-		memcpy(cache[k].first, f, nf);
-		memcpy(cache[k].second, sd, ns);
+		memcpy(cache[k].first, f, 16);
+		memcpy(cache[k].second, sd, 16);
 	}
+	lof = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].first));
+	los = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].second));
+	hib = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi_bit));
 	for (j = 0; j < 2; j++) {
 		const unsigned char *p = b + a + 32 * j;
+		const __m256i low = _mm256_set1_epi8(0x20), nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
-		__m256i ly = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)),
-					     _mm256_set1_epi8(0x20));
-		__m256i m1 = _mm256_setzero_si256(), m2 = _mm256_setzero_si256();
-		unsigned t;
+		__m256i lx = _mm256_or_si256(x, low);
+		__m256i ly = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
+		__m256i m1 = _mm256_and_si256(_mm256_shuffle_epi8(lof, _mm256_and_si256(lx, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lx, 4), nib)));
+		__m256i m2 = _mm256_and_si256(_mm256_shuffle_epi8(los, _mm256_and_si256(ly, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(ly, 4), nib)));
+		__m256i none = _mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero));
 
-		for (t = 0; t < cache[k].nf; t++)
-			m1 = _mm256_or_si256(m1, _mm256_cmpeq_epi8(lx, _mm256_set1_epi8((char)cache[k].first[t])));
-		for (t = 0; t < cache[k].ns; t++)
-			m2 = _mm256_or_si256(m2, _mm256_cmpeq_epi8(ly, _mm256_set1_epi8((char)cache[k].second[t])));
-		cand |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(m1, m2)) << (32 * j);
+		cand |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(none) << (32 * j);
 		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * j);
 		if (n <= 32)
 			break;
