@@ -350,7 +350,30 @@ static char *put_u64(char *o, uint64_t v)
 	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
 	 * compare to settle it, instead of a compare per digit */
 	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
-	e = p = o + t + (v >= p10[t]);
+	t += v >= p10[t];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (v < 100000000) {
+		/* up to eight digits without a loop: four pairs from two
+		 * divisions by 10000 and 100, packed into one word (the first
+		 * digit in its lowest byte), the leading zeros shifted out, the
+		 * word stored whole: 8 bytes at O, of which T are the number
+		 * (every caller leaves room for 20) */
+		uint32_t w = (uint32_t)v, hi = w / 10000, lo = w - hi * 10000;
+		uint32_t h1 = hi / 100, l1 = lo / 100;
+		uint16_t q[4];
+		uint64_t x;
+
+		memcpy(&q[0], d2 + 2 * h1, 2);
+		memcpy(&q[1], d2 + 2 * (hi - h1 * 100), 2);
+		memcpy(&q[2], d2 + 2 * l1, 2);
+		memcpy(&q[3], d2 + 2 * (lo - l1 * 100), 2);
+		memcpy(&x, q, 8);
+		x >>= 8 * (8 - t);
+		memcpy(o, &x, 8);
+		return o + t;
+	}
+#endif
+	e = p = o + t;
 	while (v > UINT32_MAX) {
 		uint64_t q = v / 100;
 
