@@ -206,16 +206,17 @@ void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, siz
 /* The first set bit of M in [P, TO), else TO. */
 static inline size_t bm_next(const uint64_t *m, size_t p, size_t to)
 {
-	size_t w = p >> 6;
+	size_t w = p >> 6, last;
 	uint64_t x;
 
 	if (p >= to)
 		return to;
+	last = (to - 1) >> 6;
 	x = m[w] & (~(uint64_t)0 << (p & 63));
 	while (!x) {
-		if (++w << 6 >= to)
+		if (w == last)
 			return to;
-		x = m[w];
+		x = m[++w];
 	}
 	p = (w << 6) + (size_t)__builtin_ctzll(x);
 	return p < to ? p : to;
@@ -1361,6 +1362,8 @@ static size_t nby_trigger[TRIG_N];
 /* The cluster detectors in the order of the table (nino, card, dob, ssn,
  * ipv4, phone): run_cluster below gates each with its own first test. */
 static int cluster_gated, cluster_gate_off;
+/* the same for the word detectors (iban, nino, secret key: run_word) */
+static int word_gated;
 
 void scan_set_cluster_gate(int on)
 {
@@ -1369,12 +1372,13 @@ void scan_set_cluster_gate(int on)
 
 int scan_cluster_gate(void)
 {
-	return cluster_gated && !cluster_gate_off;
+	return cluster_gated && word_gated && !cluster_gate_off;
 }
 
 static void triggers_init(void)
 {
 	static const scan_detect_fn order[] = { detect_nino, detect_card, detect_dob, detect_ssn, detect_ipv4, detect_phone };
+	static const scan_detect_fn word_order[] = { detect_iban, detect_nino, detect_secret_key };
 	size_t i, t;
 
 	for (t = 0; t < TRIG_N; t++)
@@ -1385,6 +1389,10 @@ static void triggers_init(void)
 	cluster_gated = nby_trigger[t] == sizeof(order) / sizeof(order[0]);
 	for (i = 0; cluster_gated && i < nby_trigger[t]; i++)
 		cluster_gated = by_trigger[t][i] == order[i];
+	t = (size_t)__builtin_ctz(SCAN_T_WORD);
+	word_gated = nby_trigger[t] == sizeof(word_order) / sizeof(word_order[0]);
+	for (i = 0; word_gated && i < nby_trigger[t]; i++)
+		word_gated = by_trigger[t][i] == word_order[i];
 }
 
 static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl,
@@ -1452,6 +1460,32 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 		      (cl->end + 1 < v->len && b[cl->end] == ' ' && b[cl->end + 1] == '('))))
 			return detect_phone(v, pos, cl, m);
 	}
+	return 0;
+}
+
+/* The word detectors for the word starting at POS (a digit is in it), each
+ * called only where its own first test can pass (the detectors' first
+ * lines: iban two capitals and two digits, nino two letters and room for
+ * the rest, a secret key one of its prefixes' first letters), in the
+ * table's order, the first match winning; off with the cluster gate
+ * (scan_set_cluster_gate), or for a table in another order.  Out of line:
+ * the candidate loop's registers stay its own. */
+static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, scan_match *m)
+{
+	const unsigned char *b = v->buf;
+	unsigned c0;
+
+	if (!word_gated || cluster_gate_off)
+		return run_detectors(v, SCAN_T_WORD, pos, NULL, m);
+	c0 = b[pos];
+	if (pos + 4 <= v->len && sc_upper(c0) && sc_upper(b[pos + 1]) && sc_digit(b[pos + 2]) && sc_digit(b[pos + 3]) &&
+	    detect_iban(v, pos, NULL, m))
+		return 1;
+	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) && detect_nino(v, pos, NULL, m))
+		return 1;
+	if ((c0 == 'A' || c0 == 'g' || c0 == 'x' || c0 == 's' || c0 == 'r' || c0 == 'f') &&
+	    detect_secret_key(v, pos, NULL, m))
+		return 1;
 	return 0;
 }
 
@@ -1583,8 +1617,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 					dash++;
 				/* the whole dashed token: a UUID is looked at once */
 				t = word_fwd(s, p);
-				if (run_detectors(&v, SCAN_T_WORD, q, NULL, &m) ||
-				    (dash != (size_t)-1 && run_detectors(&v, SCAN_T_WORD, dash, NULL, &m))) {
+				if (run_word(&v, q, &m) || (dash != (size_t)-1 && run_word(&v, dash, &m))) {
 					if (m.type >= 0 && (r = emit(s, &m)) != 0)
 						return r;
 					p = m.end > t ? m.end : t;

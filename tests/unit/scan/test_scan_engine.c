@@ -1054,6 +1054,53 @@ static void test_cluster_gate_agrees(void **state)
 	}
 }
 
+/* The same for the word detectors (IBAN, NINO, secret keys: a digit inside
+ * a word): every kind of word start before every value, with and without
+ * the gate. */
+static void test_word_gate_agrees(void **state)
+{
+	static const char *const pre[] = { "", " ", "x", "Q", "QQ", "A", "AB", "-", "a-", "_", "iban ", "key=", "1" };
+	static const char *const val[] = {
+		"DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "QQ123456C",
+		"qq123456c", "AB123456D", "AKIA1234567890ABCDEF", "AKIAIOSFODNN7EXAMPLE", "ghp_1234567890abcdefghijABCDEFGHIJ123456",
+		"sk_live_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_4eC39HqLyjWDarjtT1zdp7dc", "xoxb-1234-5678-abcdefghij",
+		"fortress_tok_ab12", "a1b2c3", "x1-y2-z3", "v2", "DE00", "ZZ99", "Ab12", "sec0nd", "f1le", "g0",
+	};
+	static const char *const post[] = { "", " ", "\n", "x", "-1", "_", ".", "9" };
+	static char text[1 << 19];
+	static struct gate_run on, off;
+	size_t len = 0, i, j, k;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	(void)state;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		for (j = 0; j < sizeof(val) / sizeof(val[0]); j++)
+			for (k = 0; k < sizeof(post) / sizeof(post[0]); k++)
+				len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s\n", pre[i], val[j], post[k]);
+	assert_true(len < sizeof(text) - 1);
+	o.on_finding = gate_collect;
+	memset(&on, 0, sizeof(on));
+	memset(&off, 0, sizeof(off));
+	o.ctx = &on;
+	assert_int_equal(fort_scan_buffer(NULL, "words.txt", text, len, &o), 0);
+	assert_true(scan_cluster_gate());
+	scan_set_cluster_gate(0);
+	o.ctx = &off;
+	assert_int_equal(fort_scan_buffer(NULL, "words.txt", text, len, &o), 0);
+	scan_set_cluster_gate(1);
+	assert_int_equal(on.n, off.n);
+	assert_true(on.n <= sizeof(on.f) / sizeof(on.f[0]));
+	for (i = 0; i < on.n; i++)
+		if (on.f[i].type != off.f[i].type || on.f[i].conf != off.f[i].conf || on.f[i].off != off.f[i].off ||
+		    on.f[i].len != off.f[i].len || strcmp(on.f[i].rule, off.f[i].rule))
+			fail_msg("finding %zu: %s at %llu+%llu with the gate, %s at %llu+%llu without", i, on.f[i].rule,
+				 on.f[i].off, on.f[i].len, off.f[i].rule, off.f[i].off, off.f[i].len);
+	/* each word detector found something here */
+	assert_true(on.by_type[FORT_SCAN_IBAN] > 0);
+	assert_true(on.by_type[FORT_SCAN_NINO] > 0);
+	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -1229,6 +1276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_cluster_gate_agrees),
+		cmocka_unit_test(test_word_gate_agrees),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
