@@ -1,6 +1,8 @@
 /* engine.c - the streaming scanner: one pass over the bytes of a document,
- * a SIMD classifier jumping to the next digit, '@', ':' or '=', and the
- * detectors run only around those (scan_int.h explains the window).  No
+ * a SIMD classifier making a bit map per byte class of each region (the
+ * triggers: digits, '@', ':', '='; digits; word bytes; '-'), the candidate
+ * loop jumping from trigger to trigger on it, and the detectors run only
+ * around those (scan_int.h explains the window).  No
  * regular expressions: on dense digits a general engine spends its time
  * re-trying patterns, while here each run of digits is split into groups
  * once and handed to the detectors that can use it. */
@@ -34,57 +36,250 @@ static void cls_init(void)
 	cls['@'] = cls[':'] = cls['='] = 1;
 }
 
-static size_t next_scalar(const unsigned char *b, size_t p, size_t to)
+/* ------------------------------------------------------ the class maps */
+
+/* The region's bytes classified once (scan_int.h: the stream's maps), a bit
+ * per byte: the triggers (what the candidate loop stops at: digits, '@',
+ * ':', '='), digits, word bytes (letters, digits, '_') and '-'.  The
+ * candidate loop then finds the next trigger, the end of a digit group and
+ * a word's two ends with a look at a 64-bit word or two instead of loading
+ * and comparing the bytes again at every candidate (one every ~20 bytes of
+ * PII-dense text). */
+enum { MAP_TRIG, MAP_DIGIT, MAP_WORD, MAP_DASH, MAP_N };
+
+/* The trigger and digit maps of B[LO, LEN) (LO a multiple of 64), and two
+ * words of zeros after (the maps are read a word ahead). */
+static void maps_build_scalar(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw)
 {
-	while (p < to && !cls[b[p]])
-		p++;
-	return p;
+	size_t w, i;
+
+	for (w = lo >> 6; (w << 6) < len; w++) {
+		uint64_t t = 0, d = 0;
+
+		for (i = 0; i < 64 && (w << 6) + i < len; i++) {
+			unsigned c = b[(w << 6) + i];
+			uint64_t bit = (uint64_t)1 << i;
+
+			t |= cls[c] ? bit : 0;
+			d |= sc_digit(c) ? bit : 0;
+		}
+		map[MAP_TRIG * nw + w] = t;
+		map[MAP_DIGIT * nw + w] = d;
+	}
+	map[MAP_TRIG * nw + w] = map[MAP_TRIG * nw + w + 1] = 0;
+	map[MAP_DIGIT * nw + w] = map[MAP_DIGIT * nw + w + 1] = 0;
+}
+
+/* The word and '-' maps of words [WLO, WHI) of B (LEN bytes; 0 after). */
+static void words_build_scalar(const unsigned char *b, size_t wlo, size_t whi, size_t len, uint64_t *map, size_t nw)
+{
+	size_t w, i;
+
+	for (w = wlo; w < whi; w++) {
+		uint64_t wd = 0, da = 0;
+
+		for (i = 0; i < 64 && (w << 6) + i < len; i++) {
+			unsigned c = b[(w << 6) + i];
+			uint64_t bit = (uint64_t)1 << i;
+
+			wd |= sc_word(c) ? bit : 0;
+			da |= c == '-' ? bit : 0;
+		}
+		map[MAP_WORD * nw + w] = wd;
+		map[MAP_DASH * nw + w] = da;
+	}
 }
 
 #ifdef SCAN_X86
-static size_t next_sse2(const unsigned char *b, size_t p, size_t to)
+/* Every class of a byte from its two nibbles (two shuffles): a byte's class
+ * bits are LO[low nibble] & HI[high nibble], each bit a set of bytes that is
+ * a product of low and high nibbles: 0x80 a digit (3 x 0-9), 0x01 ':' '='
+ * (3 x A D), 0x02 '@' (4 x 0), 0x04 letters (4 6 x 1-F), 0x08 letters (5 7
+ * x 0-A), 0x10 '_' (5 x F), 0x40 '-' (2 x D); bytes from 0x80 have none
+ * (test_maps_vector checks every byte value against the byte loops). */
+#define NIB(...) _mm256_setr_epi8(__VA_ARGS__, __VA_ARGS__)
+#define CLASSES(x) _mm256_and_si256(                                                                          \
+	_mm256_shuffle_epi8(NIB((char)0x8A, (char)0x8C, (char)0x8C, (char)0x8C, (char)0x8C, (char)0x8C,        \
+				(char)0x8C, (char)0x8C, (char)0x8C, (char)0x8C, 0x0D, 0x04, 0x04, 0x45, 0x04, 0x14), \
+			    _mm256_and_si256((x), _mm256_set1_epi8(0x0F))),                                      \
+	_mm256_shuffle_epi8(NIB(0, 0, 0x40, (char)0x81, 0x06, 0x18, 0x04, 0x08, 0, 0, 0, 0, 0, 0, 0, 0),        \
+			    _mm256_and_si256(_mm256_srli_epi16((x), 4), _mm256_set1_epi8(0x0F))))
+/* bytes whose class has one of the bits K */
+#define ANY(c, k) (~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256((c), _mm256_set1_epi8((char)(k))), \
+								      _mm256_setzero_si256())))
+
+__attribute__((target("avx2"))) static void maps_build_avx2(const unsigned char *b, size_t lo, size_t len,
+							     uint64_t *map, size_t nw)
 {
-	const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
-	const __m128i at = _mm_set1_epi8('@'), colon = _mm_set1_epi8(':'), eq = _mm_set1_epi8('=');
+	unsigned char *t = (unsigned char *)(map + MAP_TRIG * nw), *d = (unsigned char *)(map + MAP_DIGIT * nw);
+	size_t i, w;
 
-	while (p + 16 <= to) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(b + p));
-		__m128i d = _mm_sub_epi8(x, zero);
-		__m128i m = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
-		unsigned mask;
+	/* 32 bytes a step, each map's 32 bits stored as they come (the maps'
+	 * words are little-endian: bit I of word W is byte 64 W + I); the
+	 * buffer is padded by 64 bytes, so the last step may pass LEN (its bits
+	 * there are cleared below) */
+	for (i = lo; i < len; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+		__m256i c = CLASSES(x);
+		uint32_t tm = ANY(c, 0x83), dm = (uint32_t)_mm256_movemask_epi8(c);
 
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, at),
-						 _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, eq))));
-		mask = (unsigned)_mm_movemask_epi8(m);
-		if (mask)
-			return p + (size_t)__builtin_ctz(mask);
-		p += 16;
+		memcpy(t + i / 8, &tm, 4);
+		memcpy(d + i / 8, &dm, 4);
 	}
-	return next_scalar(b, p, to);
+	/* LO is a multiple of 64, so I is LO + 32 k: an odd step count left
+	 * the last word's upper half unwritten */
+	if (i & 32) {
+		memset(t + i / 8, 0, 4);
+		memset(d + i / 8, 0, 4);
+	}
+	w = (len + 63) >> 6;
+	if ((len & 63) && w) {
+		map[MAP_TRIG * nw + w - 1] &= ((uint64_t)1 << (len & 63)) - 1;
+		map[MAP_DIGIT * nw + w - 1] &= ((uint64_t)1 << (len & 63)) - 1;
+	}
+	map[MAP_TRIG * nw + w] = map[MAP_TRIG * nw + w + 1] = 0;
+	map[MAP_DIGIT * nw + w] = map[MAP_DIGIT * nw + w + 1] = 0;
 }
 
-__attribute__((target("avx2"))) static size_t next_avx2(const unsigned char *b, size_t p, size_t to)
+__attribute__((target("avx2"))) static void words_build_avx2(const unsigned char *b, size_t wlo, size_t whi,
+							      size_t len, uint64_t *map, size_t nw)
 {
-	const __m256i zero = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9);
-	const __m256i at = _mm256_set1_epi8('@'), colon = _mm256_set1_epi8(':'), eq = _mm256_set1_epi8('=');
+	size_t w;
 
-	while (p + 32 <= to) {
-		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
-		__m256i d = _mm256_sub_epi8(x, zero);
-		__m256i m = _mm256_cmpeq_epi8(_mm256_min_epu8(d, nine), d);
-		unsigned mask;
+	for (w = wlo; w < whi; w++) {
+		const unsigned char *p = b + (w << 6);
+		uint64_t wd = 0, da = 0;
 
-		m = _mm256_or_si256(m, _mm256_or_si256(_mm256_cmpeq_epi8(x, at),
-						       _mm256_or_si256(_mm256_cmpeq_epi8(x, colon),
-								       _mm256_cmpeq_epi8(x, eq))));
-		mask = (unsigned)_mm256_movemask_epi8(m);
-		if (mask)
-			return p + (size_t)__builtin_ctz(mask);
-		p += 32;
+		/* a word wholly after the data is not loaded (the padding is
+		 * 64 bytes: a partial word's loads stay in it) */
+		if ((w << 6) < len) {
+			__m256i c0 = CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)p));
+			__m256i c1 = CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)));
+
+			wd = ANY(c0, 0x9C) | (uint64_t)ANY(c1, 0x9C) << 32;
+			da = (uint32_t)_mm256_movemask_epi8(_mm256_add_epi8(c0, c0)) |
+			     (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_add_epi8(c1, c1)) << 32;
+			if (len - (w << 6) < 64) {
+				wd &= ((uint64_t)1 << (len - (w << 6))) - 1;
+				da &= ((uint64_t)1 << (len - (w << 6))) - 1;
+			}
+		}
+		map[MAP_WORD * nw + w] = wd;
+		map[MAP_DASH * nw + w] = da;
 	}
-	return next_scalar(b, p, to);
 }
+#undef ANY
+#undef CLASSES
+#undef NIB
 #endif
+
+static void (*words_build)(const unsigned char *, size_t, size_t, size_t, uint64_t *, size_t);
+
+/* The word and '-' maps are made on demand (only a digit inside a word
+ * reads them: text without digits never pays for them): words [WLO, WHI)
+ * are there after this.  Candidates come in order and look back at most
+ * 100 bytes, so the words below WLO that were skipped are never asked
+ * for. */
+static inline void words_need(scan_stream *s, size_t wlo, size_t whi)
+{
+	if (whi > s->cm_wd_hi) {
+		size_t from = wlo > s->cm_wd_hi ? wlo : s->cm_wd_hi;
+
+		/* a few words ahead: the forward walk asks one at a time */
+		whi = whi + 16 < s->cm_words ? whi + 16 : s->cm_words;
+		words_build(s->buf, from, whi, s->len, s->cm, s->cm_words);
+		s->cm_wd_hi = whi;
+	}
+}
+
+static void (*maps_build)(const unsigned char *, size_t, size_t, uint64_t *, size_t);
+
+static void engine_init(void);
+
+void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar)
+{
+	engine_init();
+	(scalar ? maps_build_scalar : maps_build)(b, lo, len, map, nw);
+	(scalar ? words_build_scalar : words_build)(b, lo >> 6, (len + 63) / 64 + 2, len, map, nw);
+}
+
+/* The first set bit of M in [P, TO), else TO. */
+static inline size_t bm_next(const uint64_t *m, size_t p, size_t to)
+{
+	size_t w = p >> 6, last;
+	uint64_t x;
+
+	if (p >= to)
+		return to;
+	last = (to - 1) >> 6;
+	x = m[w] & (~(uint64_t)0 << (p & 63));
+	while (!x) {
+		if (w == last)
+			return to;
+		x = m[++w];
+	}
+	p = (w << 6) + (size_t)__builtin_ctzll(x);
+	return p < to ? p : to;
+}
+
+/* The first clear bit of M in [P, TO), else TO. */
+static inline size_t bm_next_clear(const uint64_t *m, size_t p, size_t to)
+{
+	size_t w = p >> 6;
+	uint64_t x;
+
+	if (p >= to)
+		return to;
+	x = ~m[w] & (~(uint64_t)0 << (p & 63));
+	while (!x) {
+		if (++w << 6 >= to)
+			return to;
+		x = ~m[w];
+	}
+	p = (w << 6) + (size_t)__builtin_ctzll(x);
+	return p < to ? p : to;
+}
+
+/* The last bit in [LO, P) that is set in M (INV 0) or clear in both M and
+ * M2 (INV 1), else (size_t)-1. */
+static inline size_t bm_prev(const uint64_t *m, const uint64_t *m2, int inv, size_t lo, size_t p)
+{
+	size_t w, i;
+	uint64_t x;
+
+	if (p <= lo)
+		return (size_t)-1;
+	w = (p - 1) >> 6;
+	x = (inv ? ~(m[w] | m2[w]) : m[w]) & (~(uint64_t)0 >> (63 - ((p - 1) & 63)));
+	for (;;) {
+		if (x) {
+			i = (w << 6) + 63 - (size_t)__builtin_clzll(x);
+			return i >= lo ? i : (size_t)-1;
+		}
+		if (w <= lo >> 6)
+			return (size_t)-1;
+		w--;
+		x = inv ? ~(m[w] | m2[w]) : m[w];
+	}
+}
+
+/* The end of the word from P: word bytes, and a '-' with a word byte after
+ * it (the bits after the data are 0, so the walk stops at its end). */
+static inline size_t word_fwd(scan_stream *s, size_t p)
+{
+	const uint64_t *wd = s->cm + MAP_WORD * s->cm_words, *da = s->cm + MAP_DASH * s->cm_words;
+	size_t w = p >> 6;
+	uint64_t x;
+
+	words_need(s, w, w + 2);
+	x = ~(wd[w] | (da[w] & ((wd[w] >> 1) | (wd[w + 1] << 63)))) & (~(uint64_t)0 << (p & 63));
+	while (!x) {
+		w++;
+		words_need(s, w, w + 2);
+		x = ~(wd[w] | (da[w] & ((wd[w] >> 1) | (wd[w + 1] << 63))));
+	}
+	return (w << 6) + (size_t)__builtin_ctzll(x);
+}
 
 /* Newlines in [P, E): the count, and *LAST the one after the last newline
  * (unchanged when there is none). */
@@ -213,11 +408,6 @@ typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const u
 static count_fn count_nl, count_nl_long;
 
 static void triggers_init(void);
-static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim);
-#ifdef SCAN_X86
-static size_t digit_run_avx2(const unsigned char *b, size_t i, size_t len, size_t lim);
-#endif
-static size_t (*digit_run)(const unsigned char *, size_t, size_t, size_t);
 static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to);
 #ifdef SCAN_X86
 static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to);
@@ -249,8 +439,6 @@ static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e, unsig
 #endif
 static unsigned (*csv_count)(const unsigned char *, size_t, size_t, unsigned char, int *);
 
-typedef size_t (*next_fn)(const unsigned char *, size_t, size_t);
-static next_fn next_class;
 
 static void engine_init(void)
 {
@@ -260,7 +448,6 @@ static void engine_init(void)
 		return;
 	cls_init();
 	triggers_init();
-	next_class = next_scalar;
 	count_nl = count_nl_long = count_nl_scalar;
 	count_cp = count_cp_scalar;
 	window_has = window_scalar;
@@ -269,13 +456,12 @@ static void engine_init(void)
 	label_ident = label_ident_scalar;
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
-	digit_run = digit_run_scalar;
+	maps_build = maps_build_scalar;
+	words_build = words_build_scalar;
 #ifdef SCAN_X86
-	next_class = next_sse2;
 	count_nl = count_nl_long = count_nl_sse2;
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx2")) {
-		next_class = next_avx2;
 		count_nl = count_nl_avx2;
 		count_nl_long = count_nl_long_avx2;
 		count_cp = count_cp_avx2;
@@ -285,7 +471,8 @@ static void engine_init(void)
 		label_ident = label_ident_avx2;
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
-		digit_run = digit_run_avx2;
+		maps_build = maps_build_avx2;
+		words_build = words_build_avx2;
 	}
 #endif
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
@@ -302,6 +489,13 @@ int scan_stream_init(scan_stream *s)
 	/* 64 bytes of padding: vector loads may read past the data (never used) */
 	if (!(s->buf = fort_calloc(1, s->cap + 64)))
 		return FORT_ENOMEM;
+	/* a bit per byte of the buffer, and the two words of zeros after */
+	s->cm_words = s->cap / 64 + 3;
+	if (!(s->cm = fort_calloc(MAP_N * s->cm_words, sizeof(uint64_t)))) {
+		free(s->buf);
+		s->buf = NULL;
+		return FORT_ENOMEM;
+	}
 	return 0;
 }
 
@@ -322,6 +516,8 @@ void scan_stream_release(scan_stream *s)
 	s->nm_cap = s->nm_n = s->nm_i = 0;
 	free(s->buf);
 	s->buf = NULL;
+	free(s->cm);
+	s->cm = NULL;
 }
 
 void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ignore)
@@ -540,75 +736,68 @@ static int window_scalar(const unsigned char *b, size_t a, size_t e, const char 
 }
 
 #ifdef SCAN_X86
+/* The high nibbles of the bytes that have the 0x20 bit (2 3 6 7 A B E F),
+ * a bit each: a set of such bytes is, per low nibble, the bits of the high
+ * nibbles that make one of its bytes (window_avx2's tables). */
+static const unsigned char hi_bit[16] = { 0, 0, 0x01, 0x02, 0, 0, 0x04, 0x08, 0, 0, 0x10, 0x20, 0, 0, 0x40, 0x80 };
+
 /* The window is at most 64 bytes: two loads straight from the stream's
  * buffer (padded past its end; bits past E are cleared), a bit per byte
  * whose letter starts one of WORDS and whose next byte is one of the
  * words' second letters (a byte C with tolower(C) == W also has
- * C | 0x20 == W: every letter of the lists has that bit), and a bit per
- * '.' that could end a sentence; then only those positions are looked at. */
+ * C | 0x20 == W: every letter of the lists has that bit; membership of
+ * C | 0x20 in either set is two nibble look-ups), and a bit per '.' that
+ * could end a sentence; then only those positions are looked at. */
 __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
 						const char *const *words)
 {
 	size_t k, j, n = e - a;
 	uint64_t cand = 0, dots = 0;
 	int found = 0, i;
-	/* the distinct first and second letters of WORDS, per list */
+	/* per list: the low-nibble tables of its first and second letters */
 	static __thread struct {
 		const char *const *words;
-		unsigned char first[8], second[8];
-		unsigned nf, ns;
+		unsigned char first[16], second[16];
 	} cache[8];
 	static __thread unsigned next_slot;
+	__m256i lof, los, hib;
 
 	if (n > 64)
 		return window_scalar(b, a, e, words);
 	for (k = 0; k < 8 && cache[k].words != words; k++)
 		;
 	if (k == 8) {
-		unsigned char f[8], sd[8];
-		unsigned nf = 0, ns = 0, x;
+		unsigned char f[16] = { 0 }, sd[16] = { 0 };
 
 		for (k = 0; words[k]; k++) {
 			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1];
 
 			if (!(c0 & 0x20) || !(c1 & 0x20))   /* a one-letter word, or one the filter cannot take */
 				return window_scalar(b, a, e, words);
-			for (x = 0; x < nf && f[x] != c0; x++)
-				;
-			if (x == nf) {
-				if (nf == sizeof(f))
-					return window_scalar(b, a, e, words);
-				f[nf++] = c0;
-			}
-			for (x = 0; x < ns && sd[x] != c1; x++)
-				;
-			if (x == ns) {
-				if (ns == sizeof(sd))
-					return window_scalar(b, a, e, words);
-				sd[ns++] = c1;
-			}
+			f[c0 & 15] |= hi_bit[c0 >> 4];
+			sd[c1 & 15] |= hi_bit[c1 >> 4];
 		}
 		k = next_slot++ % 8;
 		cache[k].words = words;
-		cache[k].nf = nf;
-		cache[k].ns = ns;
-		memcpy(cache[k].first, f, nf);
-		memcpy(cache[k].second, sd, ns);
+		memcpy(cache[k].first, f, 16);
+		memcpy(cache[k].second, sd, 16);
 	}
+	lof = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].first));
+	los = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].second));
+	hib = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi_bit));
 	for (j = 0; j < 2; j++) {
 		const unsigned char *p = b + a + 32 * j;
+		const __m256i low = _mm256_set1_epi8(0x20), nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)p);
-		__m256i lx = _mm256_or_si256(x, _mm256_set1_epi8(0x20));
-		__m256i ly = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)),
-					     _mm256_set1_epi8(0x20));
-		__m256i m1 = _mm256_setzero_si256(), m2 = _mm256_setzero_si256();
-		unsigned t;
+		__m256i lx = _mm256_or_si256(x, low);
+		__m256i ly = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 1)), low);
+		__m256i m1 = _mm256_and_si256(_mm256_shuffle_epi8(lof, _mm256_and_si256(lx, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lx, 4), nib)));
+		__m256i m2 = _mm256_and_si256(_mm256_shuffle_epi8(los, _mm256_and_si256(ly, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(ly, 4), nib)));
+		__m256i none = _mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero));
 
-		for (t = 0; t < cache[k].nf; t++)
-			m1 = _mm256_or_si256(m1, _mm256_cmpeq_epi8(lx, _mm256_set1_epi8((char)cache[k].first[t])));
-		for (t = 0; t < cache[k].ns; t++)
-			m2 = _mm256_or_si256(m2, _mm256_cmpeq_epi8(ly, _mm256_set1_epi8((char)cache[k].second[t])));
-		cand |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_and_si256(m1, m2)) << (32 * j);
+		cand |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(none) << (32 * j);
 		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * j);
 		if (n <= 32)
 			break;
@@ -1109,37 +1298,8 @@ static int find_names(scan_stream *s, size_t from, size_t to)
 	return 0;
 }
 
-/* The end of the run of digits from I (at most to LIM, never past LEN). */
-static size_t digit_run_scalar(const unsigned char *b, size_t i, size_t len, size_t lim)
-{
-	if (lim > len)
-		lim = len;
-	while (i < lim && sc_digit(b[i]))
-		i++;
-	return i;
-}
-
-#ifdef SCAN_X86
-/* One load for runs up to 32 digits (the buffer is padded past LEN). */
-__attribute__((target("avx2"))) static size_t digit_run_avx2(const unsigned char *b, size_t i, size_t len, size_t lim)
-{
-	if (lim > len)
-		lim = len;
-	while (i < lim) {
-		__m256i x = _mm256_sub_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(b + i)), _mm256_set1_epi8('0'));
-		unsigned digits = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(x, _mm256_set1_epi8(9)), x));
-
-		if (~digits) {
-			i += (size_t)__builtin_ctz(~digits);
-			return i < lim ? i : lim;
-		}
-		i += 32;
-	}
-	return lim;
-}
-#endif
-
-static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_cluster *cl)
+/* DG: the digits' map (the stream's, built for the region) */
+static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len, size_t p, scan_cluster *cl)
 {
 	size_t i = p;
 
@@ -1151,7 +1311,7 @@ static void parse_cluster(const unsigned char *b, size_t len, size_t p, scan_clu
 		size_t g = i;
 		unsigned c;
 
-		i = digit_run(b, i, len, g + 64);
+		i = bm_next_clear(dg, i, g + 64 < len ? g + 64 : len);
 		if (cl->n == CL_MAX) {
 			cl->overlong = 1;
 		} else {
@@ -1202,6 +1362,8 @@ static size_t nby_trigger[TRIG_N];
 /* The cluster detectors in the order of the table (nino, card, dob, ssn,
  * ipv4, phone): run_cluster below gates each with its own first test. */
 static int cluster_gated, cluster_gate_off;
+/* the same for the word detectors (iban, nino, secret key: run_word) */
+static int word_gated;
 
 void scan_set_cluster_gate(int on)
 {
@@ -1210,12 +1372,13 @@ void scan_set_cluster_gate(int on)
 
 int scan_cluster_gate(void)
 {
-	return cluster_gated && !cluster_gate_off;
+	return cluster_gated && word_gated && !cluster_gate_off;
 }
 
 static void triggers_init(void)
 {
 	static const scan_detect_fn order[] = { detect_nino, detect_card, detect_dob, detect_ssn, detect_ipv4, detect_phone };
+	static const scan_detect_fn word_order[] = { detect_iban, detect_nino, detect_secret_key };
 	size_t i, t;
 
 	for (t = 0; t < TRIG_N; t++)
@@ -1226,6 +1389,10 @@ static void triggers_init(void)
 	cluster_gated = nby_trigger[t] == sizeof(order) / sizeof(order[0]);
 	for (i = 0; cluster_gated && i < nby_trigger[t]; i++)
 		cluster_gated = by_trigger[t][i] == order[i];
+	t = (size_t)__builtin_ctz(SCAN_T_WORD);
+	word_gated = nby_trigger[t] == sizeof(word_order) / sizeof(word_order[0]);
+	for (i = 0; word_gated && i < nby_trigger[t]; i++)
+		word_gated = by_trigger[t][i] == word_order[i];
 }
 
 static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl,
@@ -1293,6 +1460,32 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 		      (cl->end + 1 < v->len && b[cl->end] == ' ' && b[cl->end + 1] == '('))))
 			return detect_phone(v, pos, cl, m);
 	}
+	return 0;
+}
+
+/* The word detectors for the word starting at POS (a digit is in it), each
+ * called only where its own first test can pass (the detectors' first
+ * lines: iban two capitals and two digits, nino two letters and room for
+ * the rest, a secret key one of its prefixes' first letters), in the
+ * table's order, the first match winning; off with the cluster gate
+ * (scan_set_cluster_gate), or for a table in another order.  Out of line:
+ * the candidate loop's registers stay its own. */
+static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, scan_match *m)
+{
+	const unsigned char *b = v->buf;
+	unsigned c0;
+
+	if (!word_gated || cluster_gate_off)
+		return run_detectors(v, SCAN_T_WORD, pos, NULL, m);
+	c0 = b[pos];
+	if (pos + 4 <= v->len && sc_upper(c0) && sc_upper(b[pos + 1]) && sc_digit(b[pos + 2]) && sc_digit(b[pos + 3]) &&
+	    detect_iban(v, pos, NULL, m))
+		return 1;
+	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) && detect_nino(v, pos, NULL, m))
+		return 1;
+	if ((c0 == 'A' || c0 == 'g' || c0 == 'x' || c0 == 's' || c0 == 'r' || c0 == 'f') &&
+	    detect_secret_key(v, pos, NULL, m))
+		return 1;
 	return 0;
 }
 
@@ -1382,14 +1575,22 @@ static int process(scan_stream *s, size_t from, size_t to)
 	const unsigned char *b = s->buf;
 	scan_view v = { s->buf, s->len, s->base, s };
 	size_t p = from, pem = find_pem(b, from, to);
+	size_t nw = s->cm_words;
+	const uint64_t *tr = s->cm + MAP_TRIG * nw, *dg = s->cm + MAP_DIGIT * nw;
+	const uint64_t *wd = s->cm + MAP_WORD * nw, *da = s->cm + MAP_DASH * nw;
 	scan_cluster cl;
 	scan_match m;
 	int r;
 
+	/* the classes of the region's bytes, and of the 128 before it (a
+	 * word's start is looked for up to 100 bytes back) */
+	s->cm_lo = (from > 128 ? from - 128 : 0) & ~(size_t)63;
+	maps_build(b, s->cm_lo, s->len, s->cm, nw);
+	s->cm_wd_hi = s->cm_lo >> 6;
 	while (p < to) {
 		unsigned c;
 
-		p = next_class(b, p, to);
+		p = bm_next(tr, p, to);
 		while (pem < p) {
 			if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
 				return r;
@@ -1404,18 +1605,19 @@ static int process(scan_stream *s, size_t from, size_t to)
 
 			if (sc_word(prev) || (prev == '-' && p >= 2 && sc_alnum(b[p - 2]))) {
 				/* a digit inside a word: IBAN, NINO, API keys start words */
-				size_t q = p, t = p, dash = (size_t)-1;
+				size_t lo = p > 100 ? p - 100 : 0, q, t, dash;
 
-				while (q > 0 && p - q < 100 && (sc_word(b[q - 1]) || b[q - 1] == '-')) {
-					if (b[q - 1] == '-' && dash == (size_t)-1)
-						dash = q;
-					q--;
-				}
+				/* back over word bytes and '-' (at most 100 bytes), the
+				 * last '-' among them remembered */
+				words_need(s, lo >> 6, (p >> 6) + 2);
+				q = bm_prev(wd, da, 1, lo, p);
+				q = q == (size_t)-1 ? lo : q + 1;
+				dash = bm_prev(da, NULL, 0, q, p);
+				if (dash != (size_t)-1)
+					dash++;
 				/* the whole dashed token: a UUID is looked at once */
-				while (t < s->len && (sc_word(b[t]) || (b[t] == '-' && t + 1 < s->len && sc_word(b[t + 1]))))
-					t++;
-				if (run_detectors(&v, SCAN_T_WORD, q, NULL, &m) ||
-				    (dash != (size_t)-1 && run_detectors(&v, SCAN_T_WORD, dash, NULL, &m))) {
+				t = word_fwd(s, p);
+				if (run_word(&v, q, &m) || (dash != (size_t)-1 && run_word(&v, dash, &m))) {
 					if (m.type >= 0 && (r = emit(s, &m)) != 0)
 						return r;
 					p = m.end > t ? m.end : t;
@@ -1430,7 +1632,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 					p++;
 				continue;
 			}
-			parse_cluster(b, s->len, p, &cl);
+			parse_cluster(b, dg, s->len, p, &cl);
 			if (cl.end < s->len && sc_alpha(b[cl.end])) {
 				/* digits running into letters: a hex id, "12px"; or the
 				 * suffix letter of a NI number typed "AB 123456C" */

@@ -19,10 +19,11 @@
 
 /* Test hook: the block size of streams made from now on (0 = default). */
 void scan_set_block_size(size_t n);
-/* Test hook: 0 calls every cluster detector at every cluster, as the table
- * says, instead of only where the engine's shape gate lets it (1, the
- * default); the findings must be the same.  scan_cluster_gate says whether
- * the gate is in use (after a first scan: the table is read then). */
+/* Test hook: 0 calls every cluster detector at every cluster and every word
+ * detector at every word, as the table says, instead of only where the
+ * engine's gates (the detectors' first tests) let them (1, the default);
+ * the findings must be the same.  scan_cluster_gate says whether both gates
+ * are in use (after a first scan: the table is read then). */
 void scan_set_cluster_gate(int on);
 int scan_cluster_gate(void);
 
@@ -126,6 +127,10 @@ int scan_label_near(const scan_view *v, size_t a, size_t e);
  * word in B[A, E) after the last sentence end (context windows; E - A <= 64
  * takes the vector path).  B must be a stream's buffer (padded). */
 unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q, int scalar);
+/* ... and the class maps (engine.c) of B[LO, LEN) (LO a multiple of 64, B
+ * padded by 64 bytes): four maps of NW words in MAP (triggers, digits, word
+ * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2. */
+void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar);
 int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
 
 /* ------------------------------------------------------------------ bytes */
@@ -192,6 +197,13 @@ typedef struct scan_stream {
 	void *name_ctx;
 	struct scan_name_hit { uint64_t off; uint32_t len; } *nm;
 	size_t nm_n, nm_i, nm_cap;
+	/* the region's byte classes, a bit per byte of BUF (engine.c, the
+	 * class maps): four maps of CM_WORDS words each, the triggers and
+	 * digits made once per region for [CM_LO, LEN), the word bytes and
+	 * '-' on demand (made up to word CM_WD_HI); bits at and after LEN
+	 * are 0 */
+	uint64_t *cm;
+	size_t cm_words, cm_lo, cm_wd_hi;
 } scan_stream;
 
 int scan_stream_init(scan_stream *s);

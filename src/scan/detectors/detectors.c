@@ -7,7 +7,9 @@
  * detector that comes to accept another shape widens its gate there too
  * (test_cluster_gate_agrees and the scan_engine fuzz target compare the
  * findings with the gate on and off); a new cluster detector, or another
- * order, turns the gate off until run_cluster knows it. */
+ * order, turns the gate off until run_cluster knows it.  The word detectors
+ * (iban, uk_nino, secret) have the same kind of gate (run_word; with
+ * test_word_gate_agrees). */
 #include <stdio.h>
 #include <string.h>
 #include "scan/scan_int.h"

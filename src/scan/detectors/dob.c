@@ -20,6 +20,16 @@ static unsigned num(const unsigned char *s, unsigned n)
 {
 	unsigned v = 0;
 
+	/* a day, a month, a year: the common lengths without a loop */
+	switch (n) {
+	case 1:
+		return (unsigned)(s[0] - '0');
+	case 2:
+		return (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+	case 4:
+		return (unsigned)(s[0] - '0') * 1000 + (unsigned)(s[1] - '0') * 100 + (unsigned)(s[2] - '0') * 10 +
+		       (unsigned)(s[3] - '0');
+	}
 	while (n--)
 		v = v * 10 + (unsigned)(*s++ - '0');
 	return v;
@@ -141,6 +151,9 @@ int detect_dob(const scan_view *v, size_t pos, const scan_cluster *cl, scan_matc
 	if (cl->n >= 3 && cl->sep[0] == cl->sep[1] && (cl->n == 3 || cl->sep[2] != cl->sep[0] || cl->sep[0] == ' ')) {
 		s = cl->sep[0];
 		if (s != '-' && s != '/' && s != '.')
+			return 0;
+		/* the numbers only for the two shapes of a date */
+		if (cl->gl[1] > 2 || !((cl->gl[0] == 4 && cl->gl[2] <= 2) || (cl->gl[0] <= 2 && cl->gl[2] == 4)))
 			return 0;
 		a = num(b + cl->gs[0], cl->gl[0]);
 		c = num(b + cl->gs[1], cl->gl[1]);

@@ -325,6 +325,60 @@ static void test_csv_count_vector(void **state)
 	assert_true(asked > 200000);
 }
 
+/* The class maps' vector kernels (one nibble look-up for every class)
+ * against their byte loops, and the byte loops against the classes
+ * themselves: every byte value at every position of a word, bytes after
+ * the data left in the buffer (their bits must be 0), every length in a
+ * few words and starts on word boundaries. */
+static void test_maps_vector(void **state)
+{
+	enum { NW = 16 };
+	static uint64_t mv[4 * NW], ms[4 * NW];
+	scan_stream st;
+	size_t n, lo, len, i, k, asked = 0;
+	uint32_t x = 99;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	for (n = 0; n < 3; n++) {
+		/* every byte value, then random bytes weighted to the classes' edges */
+		for (i = 0; i < 512; i++) {
+			static const unsigned char edge[] = "/09:;<=>?@AZ[`az{_-,.\x7f\x80\xff \n";
+
+			x = x * 1103515245u + 12345u;
+			st.buf[i] = n == 0 && i < 256 ? (unsigned char)i :
+				    n == 1 ? (unsigned char)(x >> 16) : edge[(x >> 16) % (sizeof(edge) - 1)];
+		}
+		for (lo = 0; lo < 256; lo += 64)
+			for (len = lo + 1; len <= 512; len++) {
+				memset(mv, 0xA5, sizeof(mv));
+				memset(ms, 0x5A, sizeof(ms));
+				scan_maps(st.buf, lo, len, mv, NW, 0);
+				scan_maps(st.buf, lo, len, ms, NW, 1);
+				for (k = 0; k < 4; k++)
+					for (i = lo / 64; i < (len + 63) / 64 + 2; i++) {
+						asked++;
+						if (mv[k * NW + i] != ms[k * NW + i])
+							fail_msg("map %zu, word %zu, bytes [%zu, %zu): %016llx, byte loop %016llx",
+								 k, i, lo, len, (unsigned long long)mv[k * NW + i],
+								 (unsigned long long)ms[k * NW + i]);
+					}
+				for (i = lo; i < (len + 63) / 64 * 64 + 128; i++) {
+					unsigned c = st.buf[i], in = i < len;
+					int want[4] = { in && (sc_digit(c) || c == '@' || c == ':' || c == '='), in && sc_digit(c),
+							in && sc_word(c), in && c == '-' };
+
+					for (k = 0; k < 4; k++)
+						if ((int)(ms[k * NW + i / 64] >> (i % 64) & 1) != want[k])
+							fail_msg("map %zu, byte %zu (0x%02x) of [%zu, %zu): bit %d", k, i, c, lo, len,
+								 !want[k]);
+				}
+			}
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 100000);
+}
+
 /* The context window's vector filter (first and second letters of the
  * words) against its byte loop: text made of the words' pieces, capitals,
  * dots and blanks, every start and length up to 64 bytes, for each list
@@ -1000,6 +1054,53 @@ static void test_cluster_gate_agrees(void **state)
 	}
 }
 
+/* The same for the word detectors (IBAN, NINO, secret keys: a digit inside
+ * a word): every kind of word start before every value, with and without
+ * the gate. */
+static void test_word_gate_agrees(void **state)
+{
+	static const char *const pre[] = { "", " ", "x", "Q", "QQ", "A", "AB", "-", "a-", "_", "iban ", "key=", "1" };
+	static const char *const val[] = {
+		"DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "QQ123456C",
+		"qq123456c", "AB123456D", "AKIA1234567890ABCDEF", "AKIAIOSFODNN7EXAMPLE", "ghp_1234567890abcdefghijABCDEFGHIJ123456",
+		"sk_live_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_4eC39HqLyjWDarjtT1zdp7dc", "xoxb-1234-5678-abcdefghij",
+		"fortress_tok_ab12", "a1b2c3", "x1-y2-z3", "v2", "DE00", "ZZ99", "Ab12", "sec0nd", "f1le", "g0",
+	};
+	static const char *const post[] = { "", " ", "\n", "x", "-1", "_", ".", "9" };
+	static char text[1 << 19];
+	static struct gate_run on, off;
+	size_t len = 0, i, j, k;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	(void)state;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		for (j = 0; j < sizeof(val) / sizeof(val[0]); j++)
+			for (k = 0; k < sizeof(post) / sizeof(post[0]); k++)
+				len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s\n", pre[i], val[j], post[k]);
+	assert_true(len < sizeof(text) - 1);
+	o.on_finding = gate_collect;
+	memset(&on, 0, sizeof(on));
+	memset(&off, 0, sizeof(off));
+	o.ctx = &on;
+	assert_int_equal(fort_scan_buffer(NULL, "words.txt", text, len, &o), 0);
+	assert_true(scan_cluster_gate());
+	scan_set_cluster_gate(0);
+	o.ctx = &off;
+	assert_int_equal(fort_scan_buffer(NULL, "words.txt", text, len, &o), 0);
+	scan_set_cluster_gate(1);
+	assert_int_equal(on.n, off.n);
+	assert_true(on.n <= sizeof(on.f) / sizeof(on.f[0]));
+	for (i = 0; i < on.n; i++)
+		if (on.f[i].type != off.f[i].type || on.f[i].conf != off.f[i].conf || on.f[i].off != off.f[i].off ||
+		    on.f[i].len != off.f[i].len || strcmp(on.f[i].rule, off.f[i].rule))
+			fail_msg("finding %zu: %s at %llu+%llu with the gate, %s at %llu+%llu without", i, on.f[i].rule,
+				 on.f[i].off, on.f[i].len, off.f[i].rule, off.f[i].off, off.f[i].len);
+	/* each word detector found something here */
+	assert_true(on.by_type[FORT_SCAN_IBAN] > 0);
+	assert_true(on.by_type[FORT_SCAN_NINO] > 0);
+	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -1175,12 +1276,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_cluster_gate_agrees),
+		cmocka_unit_test(test_word_gate_agrees),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
 		cmocka_unit_test(test_label_factor_bytes),
 		cmocka_unit_test(test_csv_count_vector),
 		cmocka_unit_test(test_window_vector),
+		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_large_sparse_file),
