@@ -56,6 +56,10 @@ void web_problem(page *p, const char *msg);
  * 1 if the form's FIELD matches the cookie (constant time). */
 void web_form_token(page *p, const char *cookie, const char *path, char tok[FORT_SESSION_TOKEN_LEN + 1]);
 int web_form_token_ok(page *p, const char *cookie, const char *field);
+/* After the person's passphrase changed: every session of theirs ends
+ * (other browsers are signed out) and this browser gets a new one holding
+ * the same keys (a new cookie and CSRF token, P->csrf updated). */
+int web_session_restart(page *p);
 /* The QR code of TEXT as inline SVG (web_account.c), LABEL its name. */
 int web_qr_svg(page *p, const char *text);
 /* The language of a client-facing page (src/data/i18n.h): ?lang=, the
@@ -164,6 +168,28 @@ int page_keys_rotate(page *p);
 int page_mail(page *p);
 int page_mail_set(page *p);
 int page_mail_test(page *p);
+/* web_admin.c: your passphrase; removing users, second factors, roles;
+ * attachments; the consent ledger's check; the request policy; the outbox */
+int page_passphrase(page *p);
+int page_passphrase_change(page *p);
+int page_user_remove(page *p);
+int page_user_totp_remove(page *p);
+int page_role_remove(page *p);
+void web_user_removal_forms(page *p, const fort_user_info *u, size_t nu, const fort_role_info *ro, size_t nr);
+int page_attachments(page *p);
+int page_attachment_download(page *p);
+int page_attachment_remove_ask(page *p);
+int page_attachment_remove(page *p);
+int page_consent_verify(page *p);
+int page_request_policy(page *p);
+int page_request_policy_set(page *p);
+int page_outbox(page *p);
+/* web_intake_forms.c: making and changing intake forms, the intake key */
+int page_intake_forms(page *p);
+int page_intake_form_create(page *p);
+int page_intake_form_settings(page *p);
+int page_intake_form_remove(page *p);
+int page_intake_rotate_key(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);
