@@ -59,6 +59,8 @@ const route server_routes[] = {
 	{ "POST", "/api/retention/run", api_retention_run, R_BODY },
 	{ "GET", "/api/requests", api_requests_list, 0 },
 	{ "POST", "/api/requests", api_requests_open, R_BODY },
+	{ "GET", "/api/requests/policy", api_request_policy_get, 0 },
+	{ "PATCH", "/api/requests/policy", api_request_policy_set, R_BODY },
 	{ "GET", "/api/requests/{id}", api_requests_get, 0 },
 	{ "POST", "/api/requests/{id}/identity", api_requests_identity, R_BODY },
 	{ "POST", "/api/requests/{id}/steps", api_requests_step, R_BODY },
@@ -85,6 +87,19 @@ const route server_routes[] = {
 	{ "GET", "/api/tokens", api_tokens_list, 0 },
 	{ "POST", "/api/tokens", api_tokens_create, R_BODY },
 	{ "DELETE", "/api/tokens/{id}", api_tokens_revoke, 0 },
+	{ "DELETE", "/api/users/{id}", api_users_remove, 0 },
+	{ "DELETE", "/api/users/{id}/totp", api_users_totp_remove, 0 },
+	{ "DELETE", "/api/roles/{id}", api_roles_remove, 0 },
+	{ "GET", "/api/attachments", api_attachments_list, 0 },
+	{ "GET", "/api/attachments/{id}", api_attachments_get, 0 },
+	{ "DELETE", "/api/attachments/{id}", api_attachments_remove, 0 },
+	{ "GET", "/api/consent/verify", api_consent_verify, 0 },
+	{ "GET", "/api/mail", api_mail_list, 0 },
+	{ "GET", "/api/intake/forms", api_intake_forms_list, 0 },
+	{ "POST", "/api/intake/forms", api_intake_forms_create, R_BODY },
+	{ "PATCH", "/api/intake/forms/{id}", api_intake_forms_set, R_BODY },
+	{ "DELETE", "/api/intake/forms/{id}", api_intake_forms_remove, 0 },
+	{ "POST", "/api/intake/key", api_intake_key_rotate, 0 },
 };
 const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
 

@@ -9,7 +9,9 @@
  * api_*.c    one handler per route: parse, one library call, render
  *            (clients, consent, vault; requests, data: edit, erase, export,
  *            retention; incidents, plan, drills; admin: notice, records,
- *            doctor, backups, import; page: what they share).  A handler
+ *            doctor, backups, import; manage: attachments, users, roles,
+ *            intake forms, the request policy, the outbox; page: what
+ *            they share).  A handler
  *            answers JSON (REQ->out) or a download (REQ->file, REQ->file_fd)
  * route.c    matching a path against the table's patterns
  * form.c     decoding a form body (application/x-www-form-urlencoded)
@@ -228,6 +230,24 @@ int api_doctor_history(request *req);
 int api_backups_list(request *req);
 int api_backups_create(request *req);
 int api_import(request *req);
+/* api_manage.c: attachments, the consent ledger's check, the request
+ * policy, the outbox, removing users, second factors and roles, intake
+ * forms and key */
+int api_attachments_list(request *req);
+int api_attachments_get(request *req);
+int api_attachments_remove(request *req);
+int api_consent_verify(request *req);
+int api_request_policy_get(request *req);
+int api_request_policy_set(request *req);
+int api_mail_list(request *req);
+int api_users_remove(request *req);
+int api_users_totp_remove(request *req);
+int api_roles_remove(request *req);
+int api_intake_forms_list(request *req);
+int api_intake_forms_create(request *req);
+int api_intake_forms_set(request *req);
+int api_intake_forms_remove(request *req);
+int api_intake_key_rotate(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

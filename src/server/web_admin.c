@@ -163,6 +163,8 @@ int page_user_remove(page *p)
 	}
 	if ((r = fort_user_remove(&rep, p->req.v, name, &o)) < 0)
 		return r;
+	/* their sessions end now, not at their next request */
+	(void)fort_sessions_end_user(p->req.srv->sessions, name);
 	snprintf(p->title, sizeof p->title, "User removed");
 	web_put(p, "<div class=\"ok\" role=\"status\"><p id=\"removed\">");
 	web_text(p, name);

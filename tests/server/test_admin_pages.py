@@ -13,6 +13,7 @@ throttled as sign-in is, and the old one no longer signs in.
 """
 import argparse, http.client, json, os, re, subprocess, sys, tempfile, time, unittest, urllib.parse
 import serverkit
+import test_serve
 from serverkit import fort, Server, audit_rows, PASS
 from test_serve import Session
 from test_api_routes import stop_clean
@@ -444,6 +445,144 @@ class AdminPages(unittest.TestCase):
         self.assertNotIn("4711", page)
 
 
+class AdminApi(unittest.TestCase):
+    """The same tasks over the JSON API (src/server/api_manage.c), every answer checked against
+    docs/api/openapi.json (test_serve.validate)."""
+    srv = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.anna = Session(cls.srv, "anna")
+        cls.sam = Session(cls.srv, "sam")
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_clean(cls.srv)
+
+    def denied(self, who, session, method, path, body, pattern, words):
+        before, n = snapshot(), len(audit_rows())
+        r, j = session.req(method, path, body, pattern=pattern)
+        self.assertEqual(r.status, 403, j)
+        self.assertIn(words, j["error"]["message"])
+        self.assertEqual(snapshot(), before)
+        self.assertTrue([x for x in audit_rows()[n:] if x[0] == who and x[2] == "denied"])
+
+    def test_attachments_api(self):
+        cid = json.loads(fort("--json", "client", "add", "--set", "full_name=Paul Datei", "--set",
+                              "email=paul.datei@example.org").stdout)["id"]
+        path = os.path.join(serverkit.TMP, "paul.txt")
+        text = "Letter to paul.datei@example.org\n"
+        with open(path, "w") as f:
+            f.write(text)
+        j = json.loads(fort("--json", "quarantine", path).stdout)
+        aid = (j[0] if isinstance(j, list) else j)["attachment"]
+        r, j = self.sam.req("GET", "/api/attachments?client=" + cid, pattern="/api/attachments")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual([(a["id"], a["clients"]) for a in j["attachments"]], [(aid, [cid])])
+        self.assertTrue(j["attachments"][0]["path"].endswith("paul.txt"))
+        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        c.request("GET", "/api/attachments/%d" % aid, headers={"Cookie": "fortress_session=" + self.sam.sid})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        self.assertEqual((r.status, data.decode()), (200, text))
+        self.assertEqual(r.getheader("Cache-Control"), "no-store")
+        self.assertIn("attachment", r.getheader("Content-Disposition"))
+        r, j = self.sam.req("GET", "/api/attachments/999999", pattern="/api/attachments/{id}")
+        self.assertEqual(r.status, 404, j)
+        self.assertIn("999999", j["error"]["message"])
+        self.denied("sam", self.sam, "DELETE", "/api/attachments/%d" % aid, None, "/api/attachments/{id}", "erase")
+        before = snapshot()
+        r, j = self.anna.req("DELETE", "/api/attachments/%d" % aid, csrf=False, pattern="/api/attachments/{id}")
+        self.assertEqual(r.status, 403, j)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("DELETE", "/api/attachments/%d" % aid, pattern="/api/attachments/{id}")
+        self.assertEqual((r.status, j), (200, {"id": aid, "removed": True}))
+        r, j = self.anna.req("DELETE", "/api/attachments/%d" % aid, pattern="/api/attachments/{id}")
+        self.assertEqual(r.status, 404, j)
+
+    def test_consent_policy_and_mail_api(self):
+        r, j = self.sam.req("GET", "/api/consent/verify", pattern="/api/consent/verify")
+        self.assertEqual(r.status, 200, j)
+        self.assertTrue(j["ok"])
+        self.assertIsNone(j["problem"])
+        r, j = self.sam.req("GET", "/api/requests/policy", pattern="/api/requests/policy")
+        self.assertEqual(r.status, 200, j)
+        self.denied("sam", self.sam, "PATCH", "/api/requests/policy", {"second_step": ["access"]}, "/api/requests/policy", "map")
+        before = snapshot()
+        r, j = self.anna.req("PATCH", "/api/requests/policy", {"second_step": ["telepathy"]}, pattern="/api/requests/policy")
+        self.assertEqual(r.status, 400, j)
+        self.assertIn("telepathy", j["error"]["message"])
+        r, j = self.anna.req("PATCH", "/api/requests/policy", {"kinds": []}, pattern="/api/requests/policy")
+        self.assertEqual(r.status, 400, j)
+        self.assertEqual(snapshot(), before)
+        r, j = self.anna.req("PATCH", "/api/requests/policy", {"second_step": ["erasure", "access"]}, pattern="/api/requests/policy")
+        self.assertEqual((r.status, j), (200, {"second_step": ["access", "erasure"]}))
+        r, j = self.anna.req("PATCH", "/api/requests/policy", {"second_step": []}, pattern="/api/requests/policy")
+        self.assertEqual((r.status, j), (200, {"second_step": []}))
+        fort("mail", "queue", "--to", "api.post@example.org", "--subject", "Via the API", "--text", "secret 0815 body",
+             "--ref", "api:1")
+        r, j = self.sam.req("GET", "/api/mail?ref=api:", pattern="/api/mail")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual([(m["to"], m["subject"], m["status"]) for m in j["messages"]],
+                         [("api.post@example.org", "Via the API", "queued")])
+        self.assertNotIn("0815", json.dumps(j))
+
+    def test_users_roles_api(self):
+        PASS["uwe"] = "nine tidy walruses borrow a crimson bicycle"
+        join("uwe", "bookkeeper")
+        fort("role", "add", "apirole", "read")
+        self.denied("sam", self.sam, "DELETE", "/api/roles/apirole", None, "/api/roles/{id}", "users")
+        r, j = self.anna.req("DELETE", "/api/roles/nosuchrole", pattern="/api/roles/{id}")
+        self.assertEqual(r.status, 404, j)
+        self.assertIn("nosuchrole", j["error"]["message"])
+        r, j = self.anna.req("DELETE", "/api/roles/apirole", pattern="/api/roles/{id}")
+        self.assertEqual((r.status, j), (200, {"role": "apirole", "removed": True}))
+        serverkit.enroll("uwe")
+        self.denied("sam", self.sam, "DELETE", "/api/users/uwe/totp", None, "/api/users/{id}/totp", "users")
+        r, j = self.anna.req("DELETE", "/api/users/uwe/totp", pattern="/api/users/{id}/totp")
+        self.assertEqual((r.status, j), (200, {"user": "uwe", "totp": False}))
+        self.denied("sam", self.sam, "DELETE", "/api/users/uwe", None, "/api/users/{id}", "users")
+        r, j = self.anna.req("DELETE", "/api/users/nobody-here", pattern="/api/users/{id}")
+        self.assertEqual(r.status, 404, j)
+        self.assertIn("nobody-here", j["error"]["message"])
+        r, j = self.anna.req("DELETE", "/api/users/uwe", pattern="/api/users/{id}")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual((j["user"], j["status"]), ("uwe", "removed"))
+        self.assertIn("identity", j["rotation"]["keys"])
+
+    def test_intake_api(self):
+        body = {"name": "apiform", "fields": ["email"], "consents": ["marketing"]}
+        self.denied("sam", self.sam, "POST", "/api/intake/forms", body, "/api/intake/forms", "intake")
+        r, j = self.anna.req("POST", "/api/intake/forms", dict(body, fields=["shoe_size"]), pattern="/api/intake/forms")
+        self.assertIn(r.status, (400, 404), j)
+        self.assertIn("shoe_size", j["error"]["message"])
+        r, j = self.anna.req("POST", "/api/intake/forms", body, pattern="/api/intake/forms")
+        self.assertEqual(r.status, 201, j)
+        self.assertEqual((j["name"], j["fields"], j["consents"], j["allowed_origins"]), ("apiform", ["email"], ["marketing"], []))
+        r, j = self.anna.req("POST", "/api/intake/forms", body, pattern="/api/intake/forms")
+        self.assertEqual(r.status, 409, j)
+        r, j = self.sam.req("GET", "/api/intake/forms", pattern="/api/intake/forms")
+        self.assertIn("apiform", [f["name"] for f in j["forms"]])
+        r, j = self.anna.req("PATCH", "/api/intake/forms/apiform", {"allowed_origins": ["https://a.example"]},
+                             pattern="/api/intake/forms/{id}")
+        self.assertEqual((r.status, j["allowed_origins"]), (200, ["https://a.example"]), j)
+        r, j = self.anna.req("PATCH", "/api/intake/forms/apiform", {"allowed_origins": ["javascript:alert(1)"]},
+                             pattern="/api/intake/forms/{id}")
+        self.assertEqual(r.status, 400, j)
+        r, j = self.anna.req("PATCH", "/api/intake/forms/nosuchform", {"allowed_origins": []}, pattern="/api/intake/forms/{id}")
+        self.assertEqual(r.status, 404, j)
+        self.denied("sam", self.sam, "POST", "/api/intake/key", None, "/api/intake/key", "intake")
+        r, j = self.anna.req("POST", "/api/intake/key", pattern="/api/intake/key")
+        self.assertEqual((r.status, j), (200, {"rotated": True, "resealed": 0}))
+        self.denied("sam", self.sam, "DELETE", "/api/intake/forms/apiform", None, "/api/intake/forms/{id}", "intake")
+        r, j = self.anna.req("DELETE", "/api/intake/forms/apiform", pattern="/api/intake/forms/{id}")
+        self.assertEqual((r.status, j), (200, {"removed": "apiform"}))
+        r, j = self.anna.req("DELETE", "/api/intake/forms/apiform", pattern="/api/intake/forms/{id}")
+        self.assertEqual(r.status, 404, j)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -452,9 +591,14 @@ def main():
     ARGS, rest = ap.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="fortress-admin-") as tmp:
         serverkit.setup(ARGS.fortress, tmp)
+        serverkit.VALIDATE = test_serve.validate
+        with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
+            test_serve.OPENAPI = json.load(f)
+        test_serve.ARGS = ARGS
         serverkit.team_vault()
         prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
         ok = prog.result.wasSuccessful()
+        print("%d API responses checked against the OpenAPI document" % len(test_serve.VALIDATED))
         if ok:
             v = fort("audit", "verify", check=False)
             if v.returncode != 0:
