@@ -42,6 +42,7 @@ const route server_routes[] = {
 	{ "POST", "/api/session", api_session_create, R_PUBLIC | R_BODY },
 	{ "DELETE", "/api/session", api_session_delete, 0 },
 	{ "GET", "/api/status", api_status, 0 },
+	{ "POST", "/api/account/passphrase", api_passphrase_change, R_BODY },
 	{ "GET", "/api/clients", api_clients_list, 0 },
 	{ "POST", "/api/clients", api_clients_add, R_BODY },
 	{ "GET", "/api/clients/{id}", api_clients_get, 0 },

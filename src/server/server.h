@@ -182,6 +182,16 @@ int api_query_bool(request *req, const char *name, int *out);
 /* auth.c */
 int api_session_create(request *req);
 int api_session_delete(request *req);
+int api_passphrase_change(request *req);
+/* The acting user's passphrase changes from CUR to NP: CUR typed again
+ * (fort_reauth, throttled as sign-in: FORT_EDENIED with *RETRY_AFTER; a
+ * wrong one FORT_EAUTH), NP checked (fort_passphrase_check with the
+ * business's, owner's and user's names: FORT_EWEAK), then fort_vault_passwd.
+ * A cookie session then ends with every other session of the person, and
+ * a new one holding the same keys starts: its Set-Cookie value into COOKIE,
+ * its CSRF token into CSRF_OUT ("" for a token). */
+int auth_passphrase_change(request *req, const fort_secret *cur, const fort_secret *np, int *retry_after,
+			   char cookie[256], char csrf_out[FORT_SESSION_TOKEN_LEN + 1]);
 /* api_clients.c */
 int api_clients_list(request *req);
 int api_clients_get(request *req);

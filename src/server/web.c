@@ -638,25 +638,6 @@ static int page_signin_post(page *p)
 	return web_redirect(p, "/");
 }
 
-int web_session_restart(page *p)
-{
-	fort_secret *key = NULL;
-	char sid[FORT_SESSION_TOKEN_LEN + 1], csrf[FORT_SESSION_TOKEN_LEN + 1];
-	int r;
-	if ((r = fort_session_get(&key, NULL, p->req.srv->sessions, p->req.session_id, NULL)) < 0)
-		return r;
-	/* every session of this person ends (this one when its handle is given back) */
-	(void)fort_sessions_end_user(p->req.srv->sessions, p->req.user);
-	if ((r = fort_session_start(sid, csrf, p->req.srv->sessions, p->req.user, key)) < 0)
-		return r;
-	snprintf(p->cookies[0], sizeof p->cookies[0], COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
-		 p->req.srv->secure_cookie ? "; Secure" : "");
-	memcpy(p->csrf, csrf, sizeof p->csrf);
-	sodium_memzero(sid, sizeof sid);
-	sodium_memzero(csrf, sizeof csrf);
-	return 0;
-}
-
 int page_signout(page *p)
 {
 	int r;

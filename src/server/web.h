@@ -56,10 +56,6 @@ void web_problem(page *p, const char *msg);
  * 1 if the form's FIELD matches the cookie (constant time). */
 void web_form_token(page *p, const char *cookie, const char *path, char tok[FORT_SESSION_TOKEN_LEN + 1]);
 int web_form_token_ok(page *p, const char *cookie, const char *field);
-/* After the person's passphrase changed: every session of theirs ends
- * (other browsers are signed out) and this browser gets a new one holding
- * the same keys (a new cookie and CSRF token, P->csrf updated). */
-int web_session_restart(page *p);
 /* The QR code of TEXT as inline SVG (web_account.c), LABEL its name. */
 int web_qr_svg(page *p, const char *text);
 /* The language of a client-facing page (src/data/i18n.h): ?lang=, the

@@ -9,7 +9,6 @@
  * travels only in a POST body, never into a URL or the log. */
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,52 +75,35 @@ static int passphrase_again(page *p, int status, const char *msg)
 
 int page_passphrase_change(page *p)
 {
-	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
 	fort_secret *cur = NULL, *np = NULL;
-	fort_status st;
-	const char *c = web_form(p, "current"), *n1 = web_form(p, "new"), *n2 = web_form(p, "new2"), *inputs[4];
+	const char *c = web_form(p, "current"), *n1 = web_form(p, "new"), *n2 = web_form(p, "new2");
+	char csrf[FORT_SESSION_TOKEN_LEN + 1];
 	int r, retry = 0;
 	p->nav = "account";
 	if (!c || !*c || !n1 || !*n1 || !n2 || !*n2)
 		return passphrase_again(p, 400, "type your current passphrase and the new one twice");
 	if (strlen(n1) != strlen(n2) || sodium_memcmp(n1, n2, strlen(n1)) != 0)
 		return passphrase_again(p, 400, "the two new passphrases differ: type the same one twice");
-	if ((r = fort_secret_new(&cur, c, strlen(c))) < 0)
+	if ((r = fort_secret_new(&cur, c, strlen(c))) < 0 || (r = fort_secret_new(&np, n1, strlen(n1))) < 0) {
+		fort_secret_free(cur);
 		return r;
-	/* throttled as sign-in, per account and address (one Argon2id at a time) */
-	so.address = p->req.address;
-	pthread_mutex_lock(p->req.srv->signin_lock);
-	r = fort_reauth(&retry, p->req.v, cur, &so);
-	pthread_mutex_unlock(p->req.srv->signin_lock);
+	}
+	r = auth_passphrase_change(&p->req, cur, np, &retry, p->cookies[0], csrf);
 	fort_secret_free(cur);
+	fort_secret_free(np);
 	if (r == FORT_EDENIED && retry > 0) {
 		p->retry_after = retry;
 		return passphrase_again(p, 429, fort_error_message());
 	}
 	if (r == FORT_EAUTH)
 		return passphrase_again(p, 403, fort_error_message());
+	if (r == FORT_EWEAK)
+		return passphrase_again(p, 400, fort_error_message());
 	if (r < 0)
 		return r;
-	if ((r = fort_vault_status(&st, p->req.v)) < 0)
-		return r;
-	inputs[0] = st.business;
-	inputs[1] = st.owner;
-	inputs[2] = st.user;
-	inputs[3] = NULL;
-	if ((r = fort_secret_new(&np, n1, strlen(n1))) < 0)
-		return r;
-	if ((r = fort_passphrase_check(np, inputs)) < 0) {
-		fort_secret_free(np);
-		if (r == FORT_EWEAK)
-			return passphrase_again(p, 400, fort_error_message());
-		return r;
-	}
-	r = fort_vault_passwd(p->req.v, np);
-	fort_secret_free(np);
-	if (r < 0)
-		return r;
-	if ((r = web_session_restart(p)) < 0)
-		return r;
+	if (csrf[0])
+		memcpy(p->csrf, csrf, sizeof p->csrf);
+	sodium_memzero(csrf, sizeof csrf);
 	snprintf(p->title, sizeof p->title, "Passphrase changed");
 	web_put(p, "<div class=\"ok\" role=\"status\"><p id=\"passphrase-changed\">Your passphrase is changed. Sign in with "
 		   "the new one from now on; the old one no longer opens your keys. Other browsers signed in as you were "

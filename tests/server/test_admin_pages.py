@@ -468,6 +468,40 @@ class AdminApi(unittest.TestCase):
         self.assertEqual(snapshot(), before)
         self.assertTrue([x for x in audit_rows()[n:] if x[0] == who and x[2] == "denied"])
 
+    def test_passphrase_api(self):
+        PASS["vic"] = "purple meadows whisper to eight drowsy pelicans"
+        join("vic")
+        vic = Session(self.srv, "vic")
+        newpass = "copper lanterns hum over seven quiet canals"
+        before = snapshot()
+        r, j = vic.req("POST", "/api/account/passphrase", {"current": PASS["vic"], "new": newpass}, csrf=False,
+                       pattern="/api/account/passphrase")
+        self.assertEqual(r.status, 403, j)
+        r, j = vic.req("POST", "/api/account/passphrase", {"current": "wrong wrong wrong wrong", "new": newpass},
+                       pattern="/api/account/passphrase")
+        self.assertEqual((r.status, j["error"]["code"]), (403, "EAUTH"), j)
+        r, j = vic.req("POST", "/api/account/passphrase", {"current": PASS["vic"], "new": "vicvicvicvicvicvic"},
+                       pattern="/api/account/passphrase")
+        self.assertEqual((r.status, j["error"]["code"]), (400, "EWEAK"), j)
+        r, j = vic.req("POST", "/api/account/passphrase", {"current": PASS["vic"]}, pattern="/api/account/passphrase")
+        self.assertEqual(r.status, 400, j)
+        self.assertEqual(snapshot(), before)
+        r, j = vic.req("POST", "/api/account/passphrase", {"current": PASS["vic"], "new": newpass},
+                       pattern="/api/account/passphrase")
+        self.assertEqual(r.status, 200, j)
+        self.assertEqual((j["user"], j["changed"]), ("vic", True))
+        sid = re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1)
+        r, j = vic.req("GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 401, "the old session ended")
+        vic.sid = sid
+        r, j = vic.req("GET", "/api/status", pattern="/api/status")
+        self.assertEqual(r.status, 200, j)
+        with open(serverkit.passfile("vic"), "w") as f:
+            f.write(newpass + "\n")
+        PASS["vic"] = newpass
+        self.assertEqual(fort("client", "list", user="vic", check=False).returncode, 0)
+        self.assertNotIn(newpass, self.srv.log())
+
     def test_attachments_api(self):
         cid = json.loads(fort("--json", "client", "add", "--set", "full_name=Paul Datei", "--set",
                               "email=paul.datei@example.org").stdout)["id"]
