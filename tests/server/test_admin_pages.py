@@ -119,7 +119,15 @@ class AdminPages(unittest.TestCase):
         # the library's strength rule and its message (zxcvbn, as passphrase check and the join page)
         weak = "passwordpassword1"
         r, data = self.send(zoe, "POST", "/account/passphrase", dict(ok, new=weak, new2=weak))
-        self.assertRefused(r, data, 400, "passphrase", before)
+        wf = os.path.join(serverkit.TMP, "weak.pass")
+        with open(wf, "w") as f:
+            f.write(weak + "\n")
+        os.chmod(wf, 0o600)
+        cli = fort("passphrase", "check", "--passphrase-file", wf, check=False)
+        self.assertEqual(cli.returncode, 6)
+        reason = cli.stderr.split("fortress: ", 1)[1].split(":")[0]   # "passphrase too easy to guess (strength 0 of 4)"
+        self.assertRefused(r, data, 400, reason, before)
+        self.assertIn(b"Your passphrase has not changed", data)
         # the change
         r, data = self.send(zoe, "POST", "/account/passphrase", ok)
         self.assertEqual(r.status, 200, data[:800])
