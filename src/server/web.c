@@ -14,6 +14,7 @@
  * token of its own, also in a SameSite=Strict cookie, so another site
  * cannot sign a browser in (login CSRF).  The log line names the method,
  * the page's pattern and the status, never a path with an id or a form. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -251,6 +252,19 @@ void web_put(page *p, const char *fmt, ...)
 	va_end(ap);
 	fort_buf_put(&p->out, big, (size_t)n);
 	free(big);
+}
+
+int web_confirms(const char *typed, const char *want, int nocase)
+{
+	size_t n;
+	while (typed && isspace((unsigned char)*typed))
+		typed++;
+	if (!typed || !want)
+		return 0;
+	n = strlen(typed);
+	while (n && isspace((unsigned char)typed[n - 1]))
+		n--;
+	return n && n == strlen(want) && (nocase ? strncasecmp(typed, want, n) : strncmp(typed, want, n)) == 0;
 }
 
 void web_csrf_field(page *p)

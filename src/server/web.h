@@ -44,6 +44,9 @@ void web_text(page *p, const char *s);
 /* printf into the page: only for numbers and fixed markup, never for text
  * from the vault or the request (use web_text). */
 void web_put(page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Does TYPED (a confirmation typed into a form; spaces around it allowed)
+ * name WANT exactly (NOCASE: in any case)? */
+int web_confirms(const char *typed, const char *want, int nocase);
 /* The hidden CSRF field of a form. */
 void web_csrf_field(page *p);
 /* Answer with a redirect (303 See Other) to LOC, a path of ours. */

@@ -7,7 +7,6 @@
  * page makes the library call the CLI command makes; who may is the
  * library's rule, and its refusals are audited by it.  A passphrase
  * travels only in a POST body, never into a URL or the log. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +17,6 @@
 
 /* the largest attachment the web app hands out in one answer (in memory) */
 #define ATTACH_WEB_MAX ((size_t)32 << 20)
-
-/* Does TYPED (spaces around allowed) name WANT exactly? */
-static int confirms(const char *typed, const char *want)
-{
-	size_t n;
-	while (typed && isspace((unsigned char)*typed))
-		typed++;
-	if (!typed || !want)
-		return 0;
-	n = strlen(typed);
-	while (n && isspace((unsigned char)typed[n - 1]))
-		n--;
-	return n && n == strlen(want) && strncmp(typed, want, n) == 0;
-}
 
 /* ---------------------------------------------------------------- passphrase */
 
@@ -136,7 +121,7 @@ int page_user_remove(page *p)
 	memset(&rep, 0, sizeof rep);
 	if (!name || !*name)
 		return fort_error_set(FORT_EINPUT, "choose the user to remove");
-	if (!confirms(typed, name)) {
+	if (!web_confirms(typed, name, 0)) {
 		p->status = 400;
 		snprintf(p->title, sizeof p->title, "Not removed");
 		web_problem(p, "not removed: type the user's name exactly as shown to confirm, or go back.");
@@ -386,7 +371,7 @@ int page_attachment_remove(page *p)
 	if ((r = attachment_id(&id, p->req.id)) < 0)
 		return r;
 	snprintf(p->title, sizeof p->title, "Remove attachment %lld", (long long)id);
-	if (!confirms(web_form(p, "confirm"), p->req.id)) {
+	if (!web_confirms(web_form(p, "confirm"), p->req.id, 0)) {
 		p->status = 400;
 		web_problem(p, "not removed: the number you typed is not this attachment's. Type it exactly as shown, or cancel.");
 		remove_form(p);

@@ -5,7 +5,6 @@
  * may frame it, removing one (its name typed to confirm), and replacing
  * the vault's intake key pair.  web_intake.c has the public form and the
  * inbox.  The library checks who may ('intake') and audits. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -191,10 +190,7 @@ int page_intake_form_remove(page *p)
 	const char *typed = web_form(p, "confirm");
 	int r;
 	p->nav = "inbox";
-	while (typed && isspace((unsigned char)*typed))
-		typed++;
-	if (!typed || strncmp(typed, p->req.id, strlen(p->req.id)) != 0 ||
-	    strspn(typed + strlen(p->req.id), " \t\r\n") != strlen(typed + strlen(p->req.id))) {
+	if (!web_confirms(typed, p->req.id, 0)) {
 		p->status = 400;
 		snprintf(p->title, sizeof p->title, "Not removed");
 		web_problem(p, "not removed: type the form's name exactly as shown to confirm, or go back.");
