@@ -191,6 +191,7 @@ class AdminPages(unittest.TestCase):
 
     def test_user_remove(self):
         join("ida")
+        ida = Session(self.srv, "ida")
         fort("client", "add", "--set", "full_name=Ida Kundin", "--set", "email=ida.kundin@example.org")
         ok = {"name": "ida", "confirm": "ida"}
         self.assertNoCsrf(self.anna, "/users/remove", ok)
@@ -210,6 +211,9 @@ class AdminPages(unittest.TestCase):
         self.assertRegex(page, r"Keys rotated: [a-z,]*contact")
         self.assertRegex(page, r"[1-9]\d* client records? re-encrypted")
         self.assertEqual(serverkit.query("SELECT status FROM users WHERE name = ?", ("ida",))[0][0], "removed")
+        # her session ended with her
+        r, data = self.send(ida, "GET", "/clients")
+        self.assertEqual((r.status, r.getheader("Location")), (303, "/signin"))
 
     def test_totp_remove(self):
         join("lea")
