@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static int parse_id(struct cli *c, int64_t *id)
 {
@@ -30,20 +31,8 @@ static int cmd_list(struct cli *c)
 	if (r < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json) {
-		json_t *arr = json_array();
+		json_t *arr = shape_attachments(a, n);
 
-		for (size_t i = 0; i < n; i++) {
-			json_t *cl = json_array();
-
-			for (size_t k = 0; k < a[i].nclients; k++)
-				json_array_append_new(cl, json_string(a[i].clients[k]));
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s, s:b, s:o, s:o, s:o}", "id", (json_int_t)a[i].id,
-							     "created", cli_time(when, sizeof when, a[i].created), "actor",
-							     a[i].actor, "size", (json_int_t)a[i].size, "categories",
-							     a[i].categories, "readable", a[i].readable, "path",
-							     a[i].readable ? json_string(a[i].path) : json_null(), "sha256",
-							     a[i].readable ? json_string(a[i].sha256) : json_null(), "clients", cl));
-		}
 		fort_attachment_list_free(a, n);
 		return cli_print_json(c, arr);
 	}

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 /* "a,b,c" into a malloc'ed array of pointers into BUF (which it cuts). */
 static size_t split_list(char *buf, const char ***out)
@@ -48,28 +49,6 @@ static json_t *list_json(const char *csv)
 	return a;
 }
 
-static json_t *form_json(const fort_intake_form *f)
-{
-	json_t *j = json_object();
-	char when[32];
-
-	json_object_set_new(j, "name", json_string(f->name));
-	json_object_set_new(j, "fields", list_json(f->fields));
-	json_object_set_new(j, "consents", list_json(f->consents));
-	json_object_set_new(j, "created", json_string(cli_time(when, sizeof(when), f->created)));
-	json_object_set_new(j, "created_by", json_string(f->created_by));
-	json_object_set_new(j, "pending", json_integer((json_int_t)f->pending));
-	{
-		json_t *o = json_array();
-		char *buf = strdup(f->origins), *save = NULL;
-		for (char *tok = buf ? strtok_r(buf, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save))
-			json_array_append_new(o, json_string(tok));
-		free(buf);
-		json_object_set_new(j, "allowed_origins", o);
-	}
-	return j;
-}
-
 static const struct cli_opt create_opts[] = {
 	{ "fields", 0, OPT_VALUE, "LIST", "data-map fields the form asks for, comma-separated (required)" },
 	{ "consents", 0, OPT_VALUE, "LIST", "purposes the form asks consent to, comma-separated" },
@@ -109,7 +88,7 @@ static int cmd_create(struct cli *c)
 
 		if ((r = fort_intake_show(&f, c->vault, cli_pos(c, 0))) < 0)
 			return cli_fail(c, r, NULL);
-		return cli_print_json(c, form_json(&f));
+		return cli_print_json(c, shape_intake_form(&f));
 	}
 	if (!c->quiet)
 		printf("intake form %s created: submissions go to 'fortress intake submit %s --file F'\n", cli_pos(c, 0), cli_pos(c, 0));
@@ -128,7 +107,7 @@ static int cmd_list(struct cli *c)
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, form_json(&f[i]));
+			json_array_append_new(arr, shape_intake_form(&f[i]));
 		free(f);
 		return cli_print_json(c, arr);
 	}
@@ -152,7 +131,7 @@ static int cmd_show(struct cli *c)
 	if ((r = fort_intake_show(&f, c->vault, cli_pos(c, 0))) < 0)
 		return cli_fail(c, r, NULL);
 	if (c->json)
-		return cli_print_json(c, form_json(&f));
+		return cli_print_json(c, shape_intake_form(&f));
 	printf("%sform%s      %s\n", cli_bold(c), cli_reset(c), f.name);
 	printf("fields    %s\n", f.fields);
 	printf("consents  %s\n", f.consents[0] ? f.consents : "-");
@@ -211,7 +190,7 @@ static int cmd_set(struct cli *c)
 		fort_intake_form f;
 		if ((r = fort_intake_show(&f, c->vault, cli_pos(c, 0))) < 0)
 			return cli_fail(c, r, NULL);
-		return cli_print_json(c, form_json(&f));
+		return cli_print_json(c, shape_intake_form(&f));
 	}
 	if (!c->quiet)
 		printf("intake form %s: %s\n", cli_pos(c, 0), n ? "those sites may embed its page" : "no site may embed its page");

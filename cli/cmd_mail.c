@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 #include "passphrase_input.h"
 
 static const struct cli_opt set_opts[] = {
@@ -121,25 +122,6 @@ out:
 	return ex;
 }
 
-static json_t *info_json(const fort_mail_info *m)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "id", json_integer(m->id));
-	json_object_set_new(j, "status", json_string(m->status));
-	json_object_set_new(j, "to", json_string(m->to));
-	json_object_set_new(j, "subject", json_string(m->subject));
-	json_object_set_new(j, "ref", json_string(m->ref));
-	json_object_set_new(j, "purpose", json_string(m->purpose));
-	json_object_set_new(j, "created", json_integer(m->created));
-	json_object_set_new(j, "attempts", json_integer(m->attempts));
-	json_object_set_new(j, "last_attempt", m->last_attempt ? json_integer(m->last_attempt) : json_null());
-	json_object_set_new(j, "sent", m->sent ? json_integer(m->sent) : json_null());
-	json_object_set_new(j, "error", m->error[0] ? json_string(m->error) : json_null());
-	json_object_set_new(j, "message_id", json_string(m->message_id));
-	return j;
-}
-
 static const struct cli_opt list_opts[] = {
 	{ "ref", 0, OPT_VALUE, "PREFIX", "only messages whose ref starts with PREFIX" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
@@ -158,7 +140,7 @@ static int cmd_mail_list(struct cli *c)
 		json_t *arr = json_array();
 
 		for (size_t i = 0; i < n; i++) {
-			json_t *j = info_json(&m[i]);
+			json_t *j = shape_mail(&m[i]);
 			char *att = NULL;
 
 			if (fort_mail_attempts(&att, c->vault, m[i].id) == 0) {
@@ -202,7 +184,7 @@ static void send_cb(void *ctx, const fort_mail_info *m, int result, const char *
 	struct send_ctx *s = ctx;
 
 	if (s->arr) {
-		json_t *j = info_json(m);
+		json_t *j = shape_mail(m);
 
 		json_object_set_new(j, "result", json_string(result == 0 ? (s->dry ? "would-send" : "sent") : "failed"));
 		json_array_append_new(s->arr, j);

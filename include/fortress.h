@@ -1647,6 +1647,12 @@ void fort_attachment_list_free(fort_attachment_info *a, size_t n);
  * SHA-256 checked; on any failure OUT_PATH is removed.  Needs the reveal
  * action and the gating keys (FORT_EDENIED); audited first. */
 int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path) FORT_WUR;
+/* fort_attachment_get into memory, for a download (the web app): *OUT
+ * (*LEN bytes, malloc'ed: wipe and free() it), NAME_OUT the last part of
+ * the original path.  Checked and audited as fort_attachment_get; an
+ * attachment larger than MAX bytes is FORT_EINPUT (nothing read). */
+int fort_attachment_read(unsigned char **out, size_t *len, char name_out[256], fort_vault *v, int64_t id,
+			 size_t max) FORT_WUR;
 /* Crypto-shred attachment ID: the wrapped key, the ciphertext and the links
  * are deleted (secure_delete) and the WAL checkpointed.  Needs erase. */
 int fort_attachment_remove(fort_vault *v, int64_t id) FORT_WUR;

@@ -682,3 +682,66 @@ json_t *shape_backups(const fort_backup_record *b, size_t n)
 						     "clients", (json_int_t)b[i].clients));
 	return arr;
 }
+
+json_t *shape_intake_form(const fort_intake_form *f)
+{
+	json_t *j = json_object(), *o = json_array();
+	char when[32];
+	const char *s = f->origins;
+
+	json_object_set_new(j, "name", json_string(f->name));
+	json_object_set_new(j, "fields", comma_list(f->fields));
+	json_object_set_new(j, "consents", comma_list(f->consents));
+	json_object_set_new(j, "created", json_string(shape_time(when, sizeof(when), f->created)));
+	json_object_set_new(j, "created_by", json_string(f->created_by));
+	json_object_set_new(j, "pending", json_integer((json_int_t)f->pending));
+	/* the origins are separated by single spaces */
+	while (o && *s) {
+		const char *e = strchr(s, ' ');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n)
+			json_array_append_new(o, json_stringn(s, n));
+		s = e ? e + 1 : s + n;
+	}
+	json_object_set_new(j, "allowed_origins", o);
+	return j;
+}
+
+json_t *shape_mail(const fort_mail_info *m)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_integer(m->id));
+	json_object_set_new(j, "status", json_string(m->status));
+	json_object_set_new(j, "to", json_string(m->to));
+	json_object_set_new(j, "subject", json_string(m->subject));
+	json_object_set_new(j, "ref", json_string(m->ref));
+	json_object_set_new(j, "purpose", json_string(m->purpose));
+	json_object_set_new(j, "created", json_integer(m->created));
+	json_object_set_new(j, "attempts", json_integer(m->attempts));
+	json_object_set_new(j, "last_attempt", m->last_attempt ? json_integer(m->last_attempt) : json_null());
+	json_object_set_new(j, "sent", m->sent ? json_integer(m->sent) : json_null());
+	json_object_set_new(j, "error", m->error[0] ? json_string(m->error) : json_null());
+	json_object_set_new(j, "message_id", json_string(m->message_id));
+	return j;
+}
+
+json_t *shape_attachments(const fort_attachment_info *a, size_t n)
+{
+	json_t *arr = json_array();
+	char when[32];
+
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *cl = json_array();
+
+		for (size_t k = 0; k < a[i].nclients; k++)
+			json_array_append_new(cl, json_string(a[i].clients[k]));
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s, s:b, s:o, s:o, s:o}", "id", (json_int_t)a[i].id,
+						     "created", shape_time(when, sizeof when, a[i].created), "actor",
+						     a[i].actor, "size", (json_int_t)a[i].size, "categories",
+						     a[i].categories, "readable", a[i].readable, "path",
+						     a[i].readable ? json_string(a[i].path) : json_null(), "sha256",
+						     a[i].readable ? json_string(a[i].sha256) : json_null(), "clients", cl));
+	}
+	return arr;
+}

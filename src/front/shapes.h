@@ -74,4 +74,13 @@ json_t *shape_doctor_history(const fort_doctor_run_info *h, size_t n);
 /* The backups made (fort_backup_list), one object each. */
 json_t *shape_backups(const fort_backup_record *b, size_t n);
 
+/* An intake form (`intake show --json`, GET /api/intake/forms): fields,
+ * consents and allowed_origins as arrays. */
+json_t *shape_intake_form(const fort_intake_form *f);
+/* A message of the outbox (`mail list --json`, GET /api/mail): never its text. */
+json_t *shape_mail(const fort_mail_info *m);
+/* Attachments (`attachment list --json`, GET /api/attachments): path and
+ * sha256 null where the acting user cannot read them. */
+json_t *shape_attachments(const fort_attachment_info *a, size_t n);
+
 #endif

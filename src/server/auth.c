@@ -103,3 +103,87 @@ int api_session_delete(request *req)
 	json_object_set_new(req->out, "signed_out", json_true());
 	return 0;
 }
+
+int auth_passphrase_change(request *req, const fort_secret *cur, const fort_secret *np, int *retry_after,
+			   char cookie[256], char csrf_out[FORT_SESSION_TOKEN_LEN + 1])
+{
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *key = NULL;
+	fort_status st;
+	const char *inputs[4];
+	char sid[FORT_SESSION_TOKEN_LEN + 1];
+	int r;
+
+	*retry_after = 0;
+	cookie[0] = '\0';
+	csrf_out[0] = '\0';
+	/* the current passphrase typed again, throttled as sign-in per account
+	 * and address (one Argon2id at a time): a borrowed session is not enough */
+	so.address = req->address;
+	pthread_mutex_lock(req->srv->signin_lock);
+	r = fort_reauth(retry_after, req->v, cur, &so);
+	pthread_mutex_unlock(req->srv->signin_lock);
+	if (r < 0)
+		return r;
+	if ((r = fort_vault_status(&st, req->v)) < 0)
+		return r;
+	inputs[0] = st.business;
+	inputs[1] = st.owner;
+	inputs[2] = st.user;
+	inputs[3] = NULL;
+	if ((r = fort_passphrase_check(np, inputs)) < 0 || (r = fort_vault_passwd(req->v, np)) < 0)
+		return r;
+	/* every session of theirs ends (a browser left signed in elsewhere);
+	 * this one goes on as a new session holding the same keys */
+	if (!req->session_id || req->bearer)
+		return 0;
+	if ((r = fort_session_get(&key, NULL, req->srv->sessions, req->session_id, NULL)) < 0)
+		return r;
+	(void)fort_sessions_end_user(req->srv->sessions, req->user);
+	if ((r = fort_session_start(sid, csrf_out, req->srv->sessions, req->user, key)) < 0)
+		return r;
+	snprintf(cookie, 256, "fortress_session=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
+		 req->srv->secure_cookie ? "; Secure" : "");
+	sodium_memzero(sid, sizeof sid);
+	return 0;
+}
+
+int api_passphrase_change(request *req)
+{
+	static const char *const known[] = { "current", "new", NULL };
+	json_t *cj = json_object_get(req->body, "current"), *nj = json_object_get(req->body, "new");
+	fort_secret *cur = NULL, *np = NULL;
+	char csrf[FORT_SESSION_TOKEN_LEN + 1];
+	int r, retry = 0;
+
+	if ((r = api_body_check(req, known, "a passphrase change")) < 0)
+		goto out;
+	if (!json_is_string(cj) || !json_is_string(nj) || !json_string_length(cj) || !json_string_length(nj)) {
+		r = fort_error_set(FORT_EINPUT, "a passphrase change needs \"current\" and \"new\" (strings)");
+		goto out;
+	}
+	if ((r = fort_secret_new(&cur, json_string_value(cj), json_string_length(cj))) < 0 ||
+	    (r = fort_secret_new(&np, json_string_value(nj), json_string_length(nj))) < 0)
+		goto out;
+	r = auth_passphrase_change(req, cur, np, &retry, req->set_cookie, csrf);
+	if ((r == FORT_EDENIED && retry > 0) || r == FORT_EAUTH) {
+		/* still signed in: a refusal of this step (403), not "sign in" (401) */
+		req->retry_after = retry;
+		req->status = r == FORT_EAUTH ? 403 : 429;
+		req->out = http_error_json(r, fort_error_message());
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	req->out = json_object();
+	json_object_set_new(req->out, "user", json_string(req->user));
+	json_object_set_new(req->out, "changed", json_true());
+	json_object_set_new(req->out, "csrf_token", csrf[0] ? json_string(csrf) : json_null());
+	sodium_memzero(csrf, sizeof csrf);
+out:
+	wipe_json_string(cj);
+	wipe_json_string(nj);
+	fort_secret_free(cur);
+	fort_secret_free(np);
+	return r;
+}

@@ -9,7 +9,9 @@
  * api_*.c    one handler per route: parse, one library call, render
  *            (clients, consent, vault; requests, data: edit, erase, export,
  *            retention; incidents, plan, drills; admin: notice, records,
- *            doctor, backups, import; page: what they share).  A handler
+ *            doctor, backups, import; manage: attachments, users, roles,
+ *            intake forms, the request policy, the outbox; page: what
+ *            they share).  A handler
  *            answers JSON (REQ->out) or a download (REQ->file, REQ->file_fd)
  * route.c    matching a path against the table's patterns
  * form.c     decoding a form body (application/x-www-form-urlencoded)
@@ -180,6 +182,16 @@ int api_query_bool(request *req, const char *name, int *out);
 /* auth.c */
 int api_session_create(request *req);
 int api_session_delete(request *req);
+int api_passphrase_change(request *req);
+/* The acting user's passphrase changes from CUR to NP: CUR typed again
+ * (fort_reauth, throttled as sign-in: FORT_EDENIED with *RETRY_AFTER; a
+ * wrong one FORT_EAUTH), NP checked (fort_passphrase_check with the
+ * business's, owner's and user's names: FORT_EWEAK), then fort_vault_passwd.
+ * A cookie session then ends with every other session of the person, and
+ * a new one holding the same keys starts: its Set-Cookie value into COOKIE,
+ * its CSRF token into CSRF_OUT ("" for a token). */
+int auth_passphrase_change(request *req, const fort_secret *cur, const fort_secret *np, int *retry_after,
+			   char cookie[256], char csrf_out[FORT_SESSION_TOKEN_LEN + 1]);
 /* api_clients.c */
 int api_clients_list(request *req);
 int api_clients_get(request *req);
@@ -228,6 +240,24 @@ int api_doctor_history(request *req);
 int api_backups_list(request *req);
 int api_backups_create(request *req);
 int api_import(request *req);
+/* api_manage.c: attachments, the consent ledger's check, the request
+ * policy, the outbox, removing users, second factors and roles, intake
+ * forms and key */
+int api_attachments_list(request *req);
+int api_attachments_get(request *req);
+int api_attachments_remove(request *req);
+int api_consent_verify(request *req);
+int api_request_policy_get(request *req);
+int api_request_policy_set(request *req);
+int api_mail_list(request *req);
+int api_users_remove(request *req);
+int api_users_totp_remove(request *req);
+int api_roles_remove(request *req);
+int api_intake_forms_list(request *req);
+int api_intake_forms_create(request *req);
+int api_intake_forms_set(request *req);
+int api_intake_forms_remove(request *req);
+int api_intake_key_rotate(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

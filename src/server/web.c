@@ -14,6 +14,7 @@
  * token of its own, also in a SameSite=Strict cookie, so another site
  * cannot sign a browser in (login CSRF).  The log line names the method,
  * the page's pattern and the status, never a path with an id or a form. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,6 +80,8 @@ static const page_route pages[] = {
 	{ "GET", "/requests", page_requests, 0 },
 	{ "POST", "/requests", page_request_open, P_FORM },
 	{ "GET", "/requests/new", page_request_new, 0 },
+	{ "GET", "/requests/policy", page_request_policy, 0 },
+	{ "POST", "/requests/policy", page_request_policy_set, P_FORM },
 	{ "GET", "/requests/{id}", page_request, 0 },
 	{ "POST", "/requests/{id}/identity", page_request_identity, P_FORM },
 	{ "POST", "/requests/{id}/step", page_request_step, P_FORM },
@@ -102,6 +105,7 @@ static const page_route pages[] = {
 	{ "POST", "/incidents/{id}/actions", page_incident_action_add, P_FORM },
 	{ "POST", "/actions/{id}/done", page_action_done, P_FORM },
 	{ "GET", "/audit", page_audit, 0 },
+	{ "GET", "/audit/consent", page_consent_verify, 0 },
 	{ "GET", "/notice", page_notice, 0 },
 	{ "POST", "/notice/publish", page_notice_publish, P_FORM },
 	{ "POST", "/records", page_records, P_FORM },
@@ -121,11 +125,14 @@ static const page_route pages[] = {
 	{ "POST", "/users", page_user_add, P_FORM },
 	{ "POST", "/users/role", page_user_role, P_FORM },
 	{ "POST", "/users/invite", page_invite_create, P_FORM },
+	{ "POST", "/users/remove", page_user_remove, P_FORM },
+	{ "POST", "/users/totp/remove", page_user_totp_remove, P_FORM },
 	{ "POST", "/invites/{id}/revoke", page_invite_revoke, P_FORM },
 	{ "GET", "/join/{id}", page_join, P_PUBLIC },
 	{ "POST", "/join/{id}", page_join_post, P_PUBLIC | P_FORM },
 	{ "POST", "/roles", page_role_add, P_FORM },
 	{ "POST", "/roles/change", page_role_change, P_FORM },
+	{ "POST", "/roles/remove", page_role_remove, P_FORM },
 	{ "GET", "/doctor", page_doctor, 0 },
 	{ "POST", "/doctor", page_doctor_run, P_FORM },
 	{ "GET", "/keys", page_keys, 0 },
@@ -134,12 +141,19 @@ static const page_route pages[] = {
 	{ "GET", "/mail", page_mail, 0 },
 	{ "POST", "/mail", page_mail_set, P_FORM },
 	{ "POST", "/mail/test", page_mail_test, P_FORM },
+	{ "GET", "/mail/outbox", page_outbox, 0 },
 	{ "GET", "/tokens", page_tokens, 0 },
 	{ "POST", "/tokens", page_token_create, P_FORM },
 	{ "POST", "/tokens/{id}/revoke", page_token_revoke, P_FORM },
 	{ "GET", "/account", page_account, 0 },
 	{ "GET", "/account/totp", page_totp_new, 0 },
 	{ "POST", "/account/totp", page_totp_confirm, P_FORM },
+	{ "GET", "/account/passphrase", page_passphrase, 0 },
+	{ "POST", "/account/passphrase", page_passphrase_change, P_FORM },
+	{ "GET", "/attachments", page_attachments, 0 },
+	{ "POST", "/attachments/{id}/download", page_attachment_download, P_FORM },
+	{ "GET", "/attachments/{id}/remove", page_attachment_remove_ask, 0 },
+	{ "POST", "/attachments/{id}/remove", page_attachment_remove, P_FORM },
 	/* the client's self-service page (web_me.c: its own sessions and CSRF) */
 	{ "GET", "/me", page_me, P_PUBLIC },
 	{ "POST", "/me", page_me_ask, P_PUBLIC | P_FORM },
@@ -154,6 +168,11 @@ static const page_route pages[] = {
 	{ "POST", "/inbox/{id}/reveal", page_inbox_reveal, P_FORM },
 	{ "POST", "/inbox/{id}/accept", page_inbox_accept, P_FORM },
 	{ "POST", "/inbox/{id}/reject", page_inbox_reject, P_FORM },
+	{ "GET", "/intake-forms", page_intake_forms, 0 },
+	{ "POST", "/intake-forms", page_intake_form_create, P_FORM },
+	{ "POST", "/intake-forms/rotate-key", page_intake_rotate_key, P_FORM },
+	{ "POST", "/intake-forms/{id}/settings", page_intake_form_settings, P_FORM },
+	{ "POST", "/intake-forms/{id}/remove", page_intake_form_remove, P_FORM },
 	{ "GET", "/intake/{id}", page_intake_form, P_PUBLIC },
 	{ "POST", "/intake/{id}", page_intake_submit, P_PUBLIC | P_FORM | P_INTAKE },
 	{ "GET", "/intake/{id}/thanks", page_intake_thanks, P_PUBLIC },
@@ -233,6 +252,19 @@ void web_put(page *p, const char *fmt, ...)
 	va_end(ap);
 	fort_buf_put(&p->out, big, (size_t)n);
 	free(big);
+}
+
+int web_confirms(const char *typed, const char *want, int nocase)
+{
+	size_t n;
+	while (typed && isspace((unsigned char)*typed))
+		typed++;
+	if (!typed || !want)
+		return 0;
+	n = strlen(typed);
+	while (n && isspace((unsigned char)typed[n - 1]))
+		n--;
+	return n && n == strlen(want) && (nocase ? strncasecmp(typed, want, n) : strncmp(typed, want, n)) == 0;
 }
 
 void web_csrf_field(page *p)

@@ -44,6 +44,9 @@ void web_text(page *p, const char *s);
 /* printf into the page: only for numbers and fixed markup, never for text
  * from the vault or the request (use web_text). */
 void web_put(page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Does TYPED (a confirmation typed into a form; spaces around it allowed)
+ * name WANT exactly (NOCASE: in any case)? */
+int web_confirms(const char *typed, const char *want, int nocase);
 /* The hidden CSRF field of a form. */
 void web_csrf_field(page *p);
 /* Answer with a redirect (303 See Other) to LOC, a path of ours. */
@@ -164,6 +167,28 @@ int page_keys_rotate(page *p);
 int page_mail(page *p);
 int page_mail_set(page *p);
 int page_mail_test(page *p);
+/* web_admin.c: your passphrase; removing users, second factors, roles;
+ * attachments; the consent ledger's check; the request policy; the outbox */
+int page_passphrase(page *p);
+int page_passphrase_change(page *p);
+int page_user_remove(page *p);
+int page_user_totp_remove(page *p);
+int page_role_remove(page *p);
+void web_user_removal_forms(page *p, const fort_user_info *u, size_t nu, const fort_role_info *ro, size_t nr);
+int page_attachments(page *p);
+int page_attachment_download(page *p);
+int page_attachment_remove_ask(page *p);
+int page_attachment_remove(page *p);
+int page_consent_verify(page *p);
+int page_request_policy(page *p);
+int page_request_policy_set(page *p);
+int page_outbox(page *p);
+/* web_intake_forms.c: making and changing intake forms, the intake key */
+int page_intake_forms(page *p);
+int page_intake_form_create(page *p);
+int page_intake_form_settings(page *p);
+int page_intake_form_remove(page *p);
+int page_intake_rotate_key(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);

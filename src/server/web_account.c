@@ -32,7 +32,8 @@ int page_account(page *p)
 		  : "Off: you cannot sign in to the server without it.");
 	web_put(p, "<p>A new phone, or your recovery codes running out? Set up your authenticator app again: "
 		   "your old codes and recovery codes stop working once the new one is confirmed.</p>"
-		   "<p><a class=\"button\" href=\"/account/totp\">Set up an authenticator app</a></p>");
+		   "<p><a class=\"button\" href=\"/account/totp\">Set up an authenticator app</a></p>"
+		   "<p><a class=\"button\" href=\"/account/passphrase\">Change your passphrase</a></p>");
 	return 0;
 }
 

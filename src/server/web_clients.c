@@ -5,7 +5,6 @@
  * said: grant, withdraw, object, restrict, lift: fort_consent_record).
  * All are audited by the library; a refusal
  * becomes a page saying what to do, and the vault is as it was. */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -147,27 +146,13 @@ int page_client_erase_ask(page *p)
 	return 0;
 }
 
-/* Does TYPED (spaces around allowed, any case) name ID? */
-static int confirms(const char *typed, const char *id)
-{
-	size_t n;
-	while (typed && isspace((unsigned char)*typed))
-		typed++;
-	if (!typed)
-		return 0;
-	n = strlen(typed);
-	while (n && isspace((unsigned char)typed[n - 1]))
-		n--;
-	return n == strlen(id) && strncasecmp(typed, id, n) == 0;
-}
-
 int page_client_erase(page *p)
 {
 	const char *typed = web_form(p, "confirm"), *reason = web_form(p, "reason");
 	int r;
 	p->nav = "clients";
 	snprintf(p->title, sizeof p->title, "Erase client %s", p->req.id);
-	if (!confirms(typed, p->req.id)) {
+	if (!web_confirms(typed, p->req.id, 1)) {
 		p->status = 400;
 		web_problem(p, "not erased: the id you typed is not this client's. Type it exactly as shown, or cancel.");
 		erase_form(p);

@@ -577,6 +577,7 @@ int page_inbox(page *p)
 		}
 		web_put(p, "</ul>");
 	}
+	web_put(p, "<p><a href=\"/intake-forms\">Manage the intake forms</a></p>");
 	fort_intake_items_free(it, n);
 	free(forms);
 	return 0;

@@ -212,7 +212,7 @@ int page_clients(page *p)
 	find_form(p);
 	web_put(p, "<p><a class=\"button\" href=\"/clients/new\">Add a client</a> <a class=\"button\" "
 		   "href=\"/clients/import\">Import clients</a> <a class=\"button\" href=\"/clients/export\">Export "
-		   "clients</a></p>");
+		   "clients</a> <a href=\"/attachments\">Attachments</a></p>");
 	if (n == 0) {
 		web_put(p, "<p>No clients yet.</p>");
 		free(s);
@@ -417,7 +417,9 @@ int page_client(page *p)
 	web_text(p, p->req.id);
 	web_put(p, "\">Record a request</a> <a class=\"button danger\" href=\"/clients/");
 	web_text(p, p->req.id);
-	web_put(p, "/erase\">Erase</a></p><p><a href=\"/clients\">Back to the clients</a></p>");
+	web_put(p, "/erase\">Erase</a></p><p><a href=\"/attachments?client=");
+	web_text(p, p->req.id);
+	web_put(p, "\">Attachments of this client</a></p><p><a href=\"/clients\">Back to the clients</a></p>");
 	fort_record_free(rec);
 	return 0;
 }
@@ -467,7 +469,8 @@ int page_requests(page *p)
 	snprintf(p->title, sizeof p->title, "Requests from clients");
 	if ((r = fort_request_list(&rq, &n, p->req.v, NULL, 0, NULL)) < 0)
 		return r;
-	web_put(p, "<p><a class=\"button\" href=\"/requests/new\">Record a request</a></p>");
+	web_put(p, "<p><a class=\"button\" href=\"/requests/new\">Record a request</a> <a href=\"/requests/policy\">Request "
+		   "policy</a></p>");
 	if (n == 0)
 		web_put(p, "<p>No requests recorded yet.</p>");
 	else
@@ -565,6 +568,8 @@ int page_audit(page *p)
 	web_text(p, rep.head);
 	web_put(p, "</code>. Write it down somewhere else now and then: a later check against it shows that "
 		   "nothing was rewritten.</p>");
+	web_put(p, "<form method=\"get\" action=\"/audit/consent\"><p><button type=\"submit\">Check the consent ledger"
+		   "</button> (its own hash chain: every consent given, withdrawn, objected to)</p></form>");
 	audit_entries(p);
 	return 0;
 }

@@ -139,7 +139,8 @@ int page_users(page *p)
 		web_put(p, "</td><td>%llu</td></tr>", (unsigned long long)ro[i].users);
 	}
 	web_put(p, "</tbody></table><p><a href=\"/tokens\">Tokens for programs</a></p>"
-		   "<p><a href=\"/keys\">Keys and recovery</a></p><p><a href=\"/mail\">E-mail settings</a></p>");
+		   "<p><a href=\"/keys\">Keys and recovery</a></p><p><a href=\"/mail\">E-mail settings</a></p>"
+		   "<p><a href=\"/mail/outbox\">Outbox</a></p>");
 	if (may) {
 		web_put(p, "<section aria-labelledby=\"h-add\"><h2 id=\"h-add\">Add a user</h2><p>The new person joins by an "
 			   "invitation link (below), or runs <code>fortress user request NAME</code> with their own passphrase; "
@@ -169,6 +170,7 @@ int page_users(page *p)
 		web_put(p, "</section>");
 		web_invites(p);
 		role_forms(p, u, nu, ro, nr);
+		web_user_removal_forms(p, u, nu, ro, nr);
 	}
 	free(u);
 	free(ro);

@@ -517,20 +517,31 @@ static int get_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 /* audited before a byte is written (fail closed): one step */
 static const vault_op get_op = { "attachment-get", ACT_REVEAL, NULL, get_write, .flags = VAULT_OP_ENTRIES };
 
-int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
+/* Where a get's plain text goes: a new file (OUT_PATH), or memory (the web
+ * app's download: MEM, at most MAX bytes, and the original name's last
+ * part into NAME). */
+struct get_sink {
+	const char *out_path;
+	unsigned char *mem;
+	size_t max, len;
+	char *name;
+	size_t name_cap;
+};
+
+static int fetch(fort_vault *v, int64_t id, struct get_sink *sk)
 {
 	store_attachment a;
 	fort_attachment_info info;
 	crypto_secretstream_xchacha20poly1305_state ss;
 	crypto_hash_sha256_state hs;
 	unsigned char fk[KEY_LEN], dk[KEY_LEN], hash[32], *pt = NULL, *ct = NULL;
-	char hex[65], detail[200], idtext[32];
+	char hex[65], detail[200];
 	uint64_t total = 0;
 	int r, fd = -1, created = 0, final = 0;
+	const char *out_path = sk->out_path;
 
 	memset(&a, 0, sizeof a);
 	memset(&info, 0, sizeof info);
-	snprintf(idtext, sizeof idtext, "%lld", (long long)id);
 	if ((r = vault_op_start(v, &get_op, "")) < 0)
 		return r;
 	if ((r = store_attach_get(v->st, &a, id)) < 0)
@@ -542,12 +553,27 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 	}
 	if ((r = open_meta(&info, &a, fk)) < 0)
 		goto out;
-	if ((fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-		r = errno == EEXIST ? fort_error_set(FORT_EEXISTS, "%s already exists: give a new file name (nothing was overwritten)", out_path)
-				    : fort_error_set(FORT_EIO, "%s: %s", out_path, strerror(errno));
-		goto out;
+	if (out_path) {
+		if ((fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+			r = errno == EEXIST ? fort_error_set(FORT_EEXISTS, "%s already exists: give a new file name (nothing was overwritten)", out_path)
+					    : fort_error_set(FORT_EIO, "%s: %s", out_path, strerror(errno));
+			goto out;
+		}
+		created = 1;
+	} else {
+		const char *base = strrchr(info.path, '/');
+		if (a.size > sk->max) {
+			r = fort_error_set(FORT_EINPUT, "attachment %lld has %llu bytes, more than the %zu this download takes: "
+					   "get it with 'fortress attachment get %lld --out FILE'", (long long)id,
+					   (unsigned long long)a.size, sk->max, (long long)id);
+			goto out;
+		}
+		if (!(sk->mem = fort_malloc(a.size ? (size_t)a.size : 1))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		snprintf(sk->name, sk->name_cap, "%s", base ? base + 1 : info.path);
 	}
-	created = 1;
 	/* audited before a byte is written (fail closed) */
 	snprintf(detail, sizeof detail, "attachment %lld: %llu bytes", (long long)id, (unsigned long long)a.size);
 	{
@@ -589,8 +615,17 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 		}
 		final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
 		crypto_hash_sha256_update(&hs, pt, plen);
+		if (!out_path) {
+			/* the size the row states is what was allocated: more is an altered vault */
+			if (plen > a.size - total) {
+				r = fort_error_set(FORT_ETAMPER, "attachment %lld is incomplete or altered (its checksum does not match)",
+						   (long long)id);
+				goto out;
+			}
+			memcpy(sk->mem + total, pt, plen);
+		}
 		total += plen;
-		for (size_t off = 0; off < plen;) {
+		for (size_t off = 0; out_path && off < plen;) {
 			ssize_t w = write(fd, pt + off, plen - off);
 			if (w < 0 && errno == EINTR)
 				continue;
@@ -607,16 +642,22 @@ int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
 		r = fort_error_set(FORT_ETAMPER, "attachment %lld is incomplete or altered (its checksum does not match)", (long long)id);
 		goto out;
 	}
-	if (fsync(fd) < 0) {
+	if (fd >= 0 && fsync(fd) < 0) {
 		r = fort_error_set(FORT_EIO, "%s: %s", out_path, strerror(errno));
 		goto out;
 	}
+	sk->len = (size_t)total;
 	r = 0;
 out:
 	if (fd >= 0)
 		close(fd);
 	if (r < 0 && created)
 		unlink(out_path);
+	if (r < 0 && sk->mem) {
+		sodium_memzero(sk->mem, a.size ? (size_t)a.size : 1);
+		free(sk->mem);
+		sk->mem = NULL;
+	}
 	if (pt) {
 		sodium_memzero(pt, CHUNK);
 		free(pt);
@@ -625,9 +666,34 @@ out:
 	sodium_memzero(fk, sizeof fk);
 	sodium_memzero(dk, sizeof dk);
 	sodium_memzero(&ss, sizeof ss);
+	sodium_memzero(info.path, sizeof info.path);
 	free(info.clients);
 	store_attach_release(&a);
 	return r;
+}
+
+int fort_attachment_get(fort_vault *v, int64_t id, const char *out_path)
+{
+	struct get_sink sk = { out_path, NULL, 0, 0, NULL, 0 };
+	if (!out_path || !*out_path)
+		return fort_error_set(FORT_EINPUT, "say where to write attachment %lld (a file name)", (long long)id);
+	return fetch(v, id, &sk);
+}
+
+int fort_attachment_read(unsigned char **out, size_t *len, char name_out[256], fort_vault *v, int64_t id, size_t max)
+{
+	struct get_sink sk = { NULL, NULL, max, 0, name_out, 256 };
+	int r;
+	*out = NULL;
+	*len = 0;
+	name_out[0] = '\0';
+	if ((r = fetch(v, id, &sk)) < 0) {
+		name_out[0] = '\0';
+		return r;
+	}
+	*out = sk.mem;
+	*len = sk.len;
+	return 0;
 }
 
 struct remove_in { int64_t id; store_attachment a; };

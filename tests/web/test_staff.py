@@ -8,7 +8,7 @@ tests/server/serverkit.py), every new page checked with axe-core.
 
     test_staff.py --fortress build/fortress --root .
 """
-import http.client, io, json, os, re, sqlite3, sys, time, zipfile
+import http.client, io, json, os, re, sqlite3, subprocess, sys, time, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -460,6 +460,86 @@ class StaffPages(BrowserCase):
             self.assertIn(b"anna@acme.example", msgs[0])
         finally:
             sink.stop()
+
+    def test_passphrase_changed_from_the_account_page(self):
+        """Issue 17: `fortress passwd` from a browser: the account page's link, a wrong current passphrase
+        refused, a weak new one refused with the library's reason, then the change; this browser stays
+        signed in, the old passphrase no longer signs in, the new one does."""
+        d = self.driver
+        env = dict(os.environ, FORTRESS_VAULT=kit.VAULT, FORTRESS_PASSPHRASE_FILE=kit.passfile("ida"))
+        subprocess.run([kit.FORTRESS, "user", "request", "ida", "--kdf", "interactive"], env=env, check=True,
+                       capture_output=True)
+        kit.fort("user", "add", "ida", "--role", "staff")
+        old, new = kit.PASS["ida"], "lanterns drift past eleven sleepy orchards"
+        self.signed_in("ida")
+        self.go("/account")
+        self.click(d.find_element(By.LINK_TEXT, "Change your passphrase"))
+        self.wait_h1("Change your passphrase")
+        self.axe("change your passphrase")
+
+        def fill(cur, n1, n2):
+            for fid, val in (("current", cur), ("new", n1), ("new2", n2)):
+                el = d.find_element(By.ID, fid)
+                el.clear()
+                el.send_keys(val)
+            self.submit("/account/passphrase")
+        fill("this is not my passphrase at all", new, new)
+        self.wait_h1("Change your passphrase")
+        self.assertIn("that is not ida", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.axe("change your passphrase: wrong current one")
+        fill(old, "ida ida ida ida ida ida", "ida ida ida ida ida ida")
+        self.wait_h1("Change your passphrase")
+        self.assertIn("Your passphrase has not changed", self.main_text())
+        self.assertEqual(kit.fort("client", "list", user="ida", check=False).returncode, 0, "the old one still opens")
+        fill(old, new, new)
+        self.wait_h1("Passphrase changed")
+        self.assertIn("the old one no longer opens your keys", d.find_element(By.ID, "passphrase-changed").text)
+        self.axe("passphrase changed")
+        # still signed in, with the new session
+        self.go("/account")
+        self.wait_h1("Your account")
+        self.assertNotIn(new, self.srv.log())
+        # the old passphrase is refused at the sign-in page, the new one signs in
+        kit.PASS["ida"] = new
+        with open(kit.passfile("ida"), "w") as f:
+            f.write(new + "\n")
+        secret, _ = kit.enroll("ida")
+        code = kit.totp(secret, time.time() + 30)
+        d.delete_all_cookies()
+        self.go("/signin")
+        d.find_element(By.ID, "user").send_keys("ida")
+        d.find_element(By.ID, "passphrase").send_keys(old)
+        d.find_element(By.ID, "code").send_keys(code)
+        self.click(d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        self.wait_h1("Sign in")
+        self.assertIn("sign-in refused", d.find_element(By.CSS_SELECTOR, "[role=alert]").text)
+        self.sign_in("ida", code=code)
+        self.wait_h1("Dashboard")
+
+    def test_admin_pages_pass_axe(self):
+        """The other pages of issue 17's last gaps, as the owner sees them, checked with axe-core."""
+        d = self.driver
+        path = os.path.join(kit.TMP, "contract-axe.txt")
+        with open(path, "w") as f:
+            f.write("Contract with jana@example.org\n")
+        aid = json.loads(kit.fort("--json", "quarantine", path).stdout)
+        aid = (aid[0] if isinstance(aid, list) else aid)["attachment"]
+        kit.fort("intake", "create", "axeform", "--fields", "email")
+        kit.fort("mail", "queue", "--to", "otto@example.org", "--subject", "Hello", "--text", "body")
+        self.signed_in("anna")
+        for path, h1, name in (("/users", "Users and roles", "users with removal forms"),
+                               ("/attachments", "Attachments", "attachments"),
+                               ("/attachments/%d/remove" % aid, "Remove attachment %d" % aid, "attachment removal"),
+                               ("/audit/consent", "Consent ledger check", "consent ledger check"),
+                               ("/intake-forms", "Intake forms", "intake forms"),
+                               ("/requests/policy", "Request policy", "request policy"),
+                               ("/mail/outbox", "Outbox", "outbox")):
+            self.go(path)
+            self.wait_h1(h1)
+            self.axe(name)
+        # the download button gives the file
+        self.go("/attachments")
+        self.assertIn("contract-axe.txt", self.main_text())
 
 
 if __name__ == "__main__":

@@ -137,6 +137,28 @@ static void test_round_trip(void **state)
 	free(got);
 	/* never over an existing file */
 	assert_int_equal(fort_attachment_get(v, aid, path_of("big.out")), FORT_EEXISTS);
+	/* into memory (the web app's download): the same bytes and the file's name,
+	 * audited as a get; larger than the limit: refused before a byte is read */
+	{
+		unsigned char *mem = NULL;
+		size_t mlen = 1;
+		char name[256];
+		int gets = audit_count(v, NULL, "attachment-get");
+		assert_int_equal(fort_attachment_read(&mem, &mlen, name, v, aid, big), 0);
+		assert_int_equal(mlen, big);
+		assert_memory_equal(mem, data, big);
+		assert_string_equal(name, "big.bin");
+		free(mem);
+		assert_int_equal(audit_count(v, NULL, "attachment-get"), gets + 2); /* the operation's and the client's */
+		assert_int_equal(fort_attachment_read(&mem, &mlen, name, v, aid, big - 1), FORT_EINPUT);
+		assert_null(mem);
+		assert_non_null(strstr(fort_error_message(), "fortress attachment get"));
+		assert_int_equal(fort_attachment_read(&mem, &mlen, name, v, eid, 0), 0);
+		assert_int_equal(mlen, 0);
+		assert_string_equal(name, "empty.txt");
+		free(mem);
+		assert_int_equal(fort_attachment_read(&mem, &mlen, name, v, 999999, big), FORT_ENOTFOUND);
+	}
 
 	assert_int_equal(fort_attachment_list(&a, &n, v, NULL), 0);
 	assert_int_equal(n, 2);
@@ -155,7 +177,7 @@ static void test_round_trip(void **state)
 
 	/* audit: added and read, under the client too */
 	assert_int_equal(audit_count(v, id, "attachment-add"), 1);
-	assert_int_equal(audit_count(v, id, "attachment-get"), 1);
+	assert_int_equal(audit_count(v, id, "attachment-get"), 2); /* the get and the read into memory */
 	expect_verified(v);
 	fort_vault_close(v);
 
@@ -192,6 +214,14 @@ static void test_roles_and_shred(void **state)
 	assert_int_equal(fort_attachment_get(s, c_id, path_of("s1.out")), 0);
 	assert_int_equal(fort_attachment_get(s, b_id, path_of("s2.out")), FORT_EDENIED);
 	assert_int_equal(access(path_of("s2.out"), F_OK), -1);
+	{
+		unsigned char *mem = NULL;
+		size_t mlen = 0;
+		char name[256];
+		assert_int_equal(fort_attachment_read(&mem, &mlen, name, s, b_id, 1 << 20), FORT_EDENIED);
+		assert_null(mem);
+		assert_string_equal(name, "");
+	}
 	assert_int_equal(fort_attachment_list(&a, &n, s, NULL), 0);
 	assert_int_equal(n, 2);
 	assert_true(a[0].readable);

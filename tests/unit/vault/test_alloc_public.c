@@ -560,6 +560,19 @@ static int op_attachment_read(void)
 	unlink(path_of("note.out"));
 	if ((r = fort_attachment_get(v, att_id, path_of("note.out"))) < 0 && access(path_of("note.out"), F_OK) == 0)
 		fail_msg("attachment get failed (%s), but left its file", fort_error_message());
+	if (r < 0)
+		return r;
+	{
+		unsigned char *data = NULL;
+		size_t len = 0;
+		char name[256];
+		if ((r = fort_attachment_read(&data, &len, name, v, att_id, 1 << 20)) < 0)
+			return r;
+		if (strcmp(name, "note.txt") != 0)
+			fail_msg("attachment read: name %s", name);
+		sodium_memzero(data, len);
+		free(data);
+	}
 	return r;
 }
 
@@ -1145,7 +1158,7 @@ static const op_case looped[] = {
 	{ "fort_action_get", op_action_get, 0 },
 	{ "fort_action_list", op_action_list, 0 },
 	{ "fort_attachment_add", op_attachment_add, 1 },
-	{ "fort_attachment_list fort_attachment_list_free fort_attachment_get", op_attachment_read, 0 },
+	{ "fort_attachment_list fort_attachment_list_free fort_attachment_get fort_attachment_read", op_attachment_read, 0 },
 	{ "fort_attachment_remove", op_attachment_remove, 1, setup_attachment_remove },
 	{ "fort_scan_record", op_scan_record, 1 },
 	{ "fort_quarantine", op_quarantine, 1 },
