@@ -292,7 +292,7 @@ int page_map(page *p)
 	fields_table(p, may);
 	activities_table(p, may);
 	recipients_table(p, may);
-	web_put(p, "<p><a class=\"button secondary\" href=\"/map/export\" download>Download the data map (JSON)</a></p>");
+	web_put(p, "<p><a class=\"button\" href=\"/map/export\" download>Download the data map (JSON)</a></p>");
 	if (!may) {
 		web_put(p, "<p class=\"help\">Your role may not change the data map: ask an owner.</p>");
 		return 0;
