@@ -10,7 +10,7 @@
 #include "server/server.h"
 #include "front/shapes.h"
 
-#define LIST_MAX 64 /* purposes of a field, recipients of an activity: the map's own limit is lower */
+#define LIST_MAX 200 /* purposes of a field, recipients of an activity: the map's own limit (docs/cli.md) */
 
 /* GET /api/map */
 int api_map_get(request *req)

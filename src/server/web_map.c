@@ -140,6 +140,14 @@ static int may_change(page *p)
 	return fort_vault_can(p->req.v, "map", NULL);
 }
 
+/* On a form page: a role without 'map' is told before typing (the library
+ * refuses the form's POST, audited). */
+static void may_note(page *p)
+{
+	if (!may_change(p))
+		web_put(p, "<p class=\"help\">Your role may not change the data map: ask an owner.</p>");
+}
+
 /* ---------------------------------------------------------------- the map */
 
 static void fields_table(page *p, int may)
@@ -393,6 +401,7 @@ static void field_form(page *p, const char *name, const fort_field_info *f, int 
 		     "A field that holds data cannot change its type or kind.", categories, NCHOICES(categories),
 		     shown(p, typed, "category", f ? f->category : "contact"));
 	web_put(p, "<fieldset aria-describedby=\"m-purpose-help\"><legend>Purposes it is kept for</legend>"
+		   "<input type=\"hidden\" name=\"purposes_shown\" value=\"1\">"
 		   "<p class=\"help\" id=\"m-purpose-help\">A value is revealed or exported only for one of these. Each "
 		   "purpose is a processing activity of the map.</p>");
 	for (size_t i = 0; i < na; i++) {
@@ -439,6 +448,12 @@ static int field_spec(page *p, fort_field_spec *s, const char **purposes, size_t
 	s->note = web_form(p, "note");
 	s->npurposes = form_all(p, "purpose", purposes, cap);
 	s->purposes = purposes;
+	/* the form shows every purpose: none ticked is not "unchanged" (the
+	 * library's npurposes 0) but a field without a purpose, which the map
+	 * refuses */
+	if (!s->npurposes && web_form(p, "purposes_shown"))
+		return fort_error_set(FORT_EINPUT, "tick at least one purpose: every field needs one (a value is revealed or "
+				      "exported only for a purpose of its field)");
 	s->searchable = sr && strcmp(sr, "yes") == 0 ? 1 : sr && strcmp(sr, "no") == 0 ? 0 : -1;
 	if (ml && *ml) {
 		char *end;
@@ -456,6 +471,7 @@ int page_map_field_new(page *p)
 {
 	p->nav = "map";
 	snprintf(p->title, sizeof p->title, "Add a field to the data map");
+	may_note(p);
 	field_form(p, NULL, NULL, 0);
 	return 0;
 }
@@ -503,6 +519,7 @@ int page_map_field(page *p)
 	if ((r = field_found(p, &f)) < 0)
 		return r;
 	snprintf(p->title, sizeof p->title, "Field %s", f->name);
+	may_note(p);
 	field_form(p, NULL, f, 0);
 	return 0;
 }
@@ -596,6 +613,7 @@ int page_map_activity_new(page *p)
 {
 	p->nav = "map";
 	snprintf(p->title, sizeof p->title, "Add a processing activity");
+	may_note(p);
 	activity_form(p, NULL, NULL, 0);
 	return 0;
 }
@@ -703,6 +721,7 @@ int page_map_activity(page *p)
 	p->nav = "map";
 	if ((r = activity_found(p, &a)) < 0)
 		return r;
+	may_note(p);
 	activity_page(p, a, 0, 0);
 	return 0;
 }
@@ -781,6 +800,7 @@ int page_map_recipient_new(page *p)
 {
 	p->nav = "map";
 	snprintf(p->title, sizeof p->title, "Add a recipient");
+	may_note(p);
 	recipient_form(p, NULL, NULL, 0);
 	return 0;
 }
@@ -821,6 +841,7 @@ int page_map_recipient(page *p)
 	if (!(x = recipient_find(p)))
 		return fort_error_set(FORT_ENOTFOUND, "no recipient '%s' in the data map: the data map page lists them", p->req.id);
 	snprintf(p->title, sizeof p->title, "Recipient %s", x->name);
+	may_note(p);
 	recipient_form(p, NULL, x, 0);
 	return 0;
 }
