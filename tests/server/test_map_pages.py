@@ -46,6 +46,9 @@ def rules():
 class MapPages(unittest.TestCase):
     srv = None
 
+    def run_(self):  # a TestCase made only to borrow the helpers (RefusalNotChargedToAnother)
+        pass
+
     @classmethod
     def setUpClass(cls):
         cls.srv = Server()
@@ -110,7 +113,7 @@ class MapPages(unittest.TestCase):
     def field_form(self, **kw):
         f = [("label", "End of the contract"), ("type", "date"), ("category", "identity"), ("purpose", "service"),
              ("purpose", "tax"), ("legal_basis", "contract (GDPR Art. 6(1)(b))"), ("retention", "10 years"),
-             ("note", ""), ("searchable", "no"), ("max_length", "")]
+             ("note", ""), ("searchable", "no"), ("max_length", ""), ("purposes_shown", "1")]
         out = [(k, v) for k, v in f if k not in kw]
         for k, v in kw.items():
             for x in (v if isinstance(v, list) else [v]):
@@ -138,6 +141,10 @@ class MapPages(unittest.TestCase):
         self.assertIn(b"Your role may not change the data map", data)
         self.assertNotIn(b'action="/map/import"', data)
         self.assertIn(b"full_name", data)
+        for path in ("/map/fields/email", "/map/fields/new", "/map/activities/billing", "/map/recipients/new"):
+            r, data = self.get(self.sam, path)
+            self.assertEqual(r.status, 200, path)
+            self.assertIn(b"Your role may not change the data map", data)
 
     def test_export_is_the_cli_file(self):
         r, data = self.get(self.anna, "/map/export")
@@ -192,6 +199,10 @@ class MapPages(unittest.TestCase):
         self.assertRefused(r, data, 409, "field 'email' already exists", before)
         r, data = self.form(self.anna, "/map/fields", self.field_form(name="longest", max_length="many"))
         self.assertRefused(r, data, 400, "positive number, not 'many'", before)
+        # every purpose unticked on the edit form: refused, not taken as "unchanged"
+        r, data = self.form(self.anna, "/map/fields/phone",
+                            [x for x in self.field_form(type="phone", category="contact") if x[0] != "purpose"])
+        self.assertRefused(r, data, 400, "tick at least one purpose", before)
         r, data = self.form(self.anna, "/map/fields/nosuchfield", self.field_form())
         self.assertRefused(r, data, 404, "no field 'nosuchfield'", before)
         r, data = self.get(self.anna, "/map/fields/nosuchfield")
@@ -447,6 +458,38 @@ class MapPages(unittest.TestCase):
         r, j = self.anna.req("PUT", "/api/map", m, pattern="/api/map")
         self.assertEqual((r.status, j), (200, {"imported": True, "fields": len(m["fields"])}))
         self.assertEqual(cli_map()["fields"][1]["label"], "E-mail (from the API)")
+
+
+class RefusalNotChargedToAnother(unittest.TestCase):
+    """A refusal is audited once, in the name of who was refused.  On one
+    server thread (--threads 1, so the order is certain): sam's page, then
+    anna's form without its CSRF token (refused, audited as anna's), then
+    sam's form, refused by the role check.  Sam's handle re-reads its keys
+    after anna's entry (fort_vault_refresh); that once put back the
+    thread's last error, anna's CSRF refusal, as a new refusal, which sam's
+    next operation audited in sam's name."""
+
+    def test_one_thread(self):
+        srv = Server("--threads", "1")
+        try:
+            anna, sam = Session(srv, "anna"), Session(srv, "sam")
+            pages = MapPages("run_")
+            pages.srv = srv
+            n = len(audit_rows())
+            r, _ = pages.get(sam, "/map")
+            self.assertEqual(r.status, 200)
+            r, _ = pages.form(anna, "/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"}, csrf=False)
+            self.assertEqual(r.status, 403)
+            r, data = pages.form(sam, "/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"})
+            self.assertEqual(r.status, 403)
+            self.assertIn(b"your role 'staff' does not allow 'map'", data)
+            deadline = time.monotonic() + 60
+            while len(audit_rows()) < n + 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            rows = [x[:3] for x in audit_rows()[n:] if x[2] == "denied"]
+            self.assertEqual(rows, [("anna", "http", "denied"), ("sam", "map-change", "denied")], audit_rows()[n:])
+        finally:
+            stop_clean(srv)
 
 
 def main():
