@@ -511,6 +511,29 @@ static int field_found(page *p, const fort_field_info **f)
 	return 0;
 }
 
+/* How long the field is kept, as every document states it (derived from
+ * its purposes' retention rules and its hold), and where those rules are
+ * set: each purpose's activity page (`retention rule PURPOSE`). */
+static void field_retention(page *p, const fort_field_info *f)
+{
+	char text[600];
+	if (fort_field_retention_text(text, sizeof text, p->req.v, f->name) < 0)
+		text[0] = '\0';
+	web_put(p, "<section aria-labelledby=\"h-field-retention\"><h2 id=\"h-field-retention\">How long it is kept</h2>"
+		   "<p id=\"field-retention\">");
+	web_text(p, text[0] ? text : "no retention rule: kept until erased by hand or on request");
+	web_put(p, "</p><p>The field goes once none of its purposes keeps it any more. Each purpose's retention rule is "
+		   "set on its page:</p><ul>");
+	for (size_t k = 0; k < f->npurposes; k++) {
+		web_put(p, "<li><a href=\"/map/activities/");
+		web_text(p, f->purposes[k]);
+		web_put(p, "#retention\">");
+		web_text(p, f->purposes[k]);
+		web_put(p, "</a></li>");
+	}
+	web_put(p, "</ul></section>");
+}
+
 int page_map_field(page *p)
 {
 	const fort_field_info *f;
@@ -521,6 +544,7 @@ int page_map_field(page *p)
 	snprintf(p->title, sizeof p->title, "Field %s", f->name);
 	may_note(p);
 	field_form(p, NULL, f, 0);
+	field_retention(p, f);
 	return 0;
 }
 

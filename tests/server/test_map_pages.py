@@ -271,6 +271,10 @@ class MapPages(unittest.TestCase):
         r, data = self.get(self.anna, "/map/activities/correspondence")
         self.assertIn(rules()["correspondence"].encode(), data)
         self.assertIn(b"Remove the rule", data)
+        # a field of that purpose says where its rule is set
+        r, data = self.get(self.anna, "/map/fields/phone")
+        self.assertIn(b'id="field-retention"', data)
+        self.assertIn(b'<a href="/map/activities/correspondence#retention">correspondence</a>', data)
         r, data = self.form(self.anna, path, {"clear": "1"})
         self.assertDone(r, data, "/map/activities/correspondence#retention")
         self.assertEqual(rules()["correspondence"], "")

@@ -90,6 +90,7 @@ class MapPages(BrowserCase):
         rule = [x["rule"] for x in rule if x["purpose"] == "newsletter"][0]
         self.assertTrue(rule)
         self.assertEqual(d.find_element(By.ID, "rule-now").text, rule)
+        self.axe("activity with a retention rule")
         self.assertTrue([x for x in audit_rows("map") if x[0] == "anna" and x[2] == "ok"])
         # a field for the new purpose, reached with the keyboard's own form controls
         self.go("/map")
@@ -107,6 +108,13 @@ class MapPages(BrowserCase):
         d.find_element(By.LINK_TEXT, "topics").click()
         self.wait_h1("Field topics")
         self.axe("field")
+        # how long it is kept, and the way to its purpose's rule
+        self.assertTrue(d.find_element(By.ID, "field-retention").text)
+        d.find_element(By.LINK_TEXT, "newsletter").click()
+        self.wait_h1("Activity newsletter")
+        self.assertEqual(d.find_element(By.ID, "rule-now").text, rule)
+        d.back()
+        self.wait_h1("Field topics")
         self.fill({"label": "Newsletter topics"})
         self.submit("/map/fields/topics")
         self.wait_h1("Data map")
