@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "front/shapes.h"
 
 static const struct cli_opt activity_opts[] = {
 	{ "description", 0, OPT_VALUE, "TEXT", "what the purpose is, in plain words" },
@@ -44,26 +45,8 @@ static int cmd_activity_list(struct cli *c)
 {
 	size_t n = fort_map_activity_count(c->vault);
 
-	if (c->json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++) {
-			const fort_activity_info *a = fort_map_activity(c->vault, i);
-			json_t *j = json_object(), *rec = json_array();
-
-			for (size_t k = 0; k < a->nrecipients; k++)
-				json_array_append_new(rec, json_string(a->recipients[k]));
-			json_object_set_new(j, "purpose", json_string(a->purpose));
-			json_object_set_new(j, "description", json_string(a->description));
-			json_object_set_new(j, "legal_basis", a->legal_basis[0] ? json_string(a->legal_basis) : json_null());
-			json_object_set_new(j, "special_basis", a->special_basis[0] ? json_string(a->special_basis) : json_null());
-			json_object_set_new(j, "retention", a->retention[0] ? json_string(a->retention) : json_null());
-			json_object_set_new(j, "recipients", rec);
-			json_object_set_new(j, "provision", a->provision && a->provision[0] ? json_string(a->provision) : json_null());
-			json_array_append_new(arr, j);
-		}
-		return cli_print_json(c, arr);
-	}
+	if (c->json)
+		return cli_print_json(c, shape_activities(c->vault));
 	for (size_t i = 0; i < n; i++) {
 		const fort_activity_info *a = fort_map_activity(c->vault, i);
 
@@ -108,22 +91,8 @@ static int cmd_recipient_list(struct cli *c)
 {
 	size_t n = fort_map_recipient_count(c->vault);
 
-	if (c->json) {
-		json_t *arr = json_array();
-
-		for (size_t i = 0; i < n; i++) {
-			const fort_recipient_info *x = fort_map_recipient(c->vault, i);
-			json_t *j = json_object();
-
-			json_object_set_new(j, "name", json_string(x->name));
-			json_object_set_new(j, "kind", json_string(x->kind));
-			json_object_set_new(j, "country", json_string(x->country));
-			json_object_set_new(j, "safeguard", x->safeguard[0] ? json_string(x->safeguard) : json_null());
-			json_object_set_new(j, "note", x->note[0] ? json_string(x->note) : json_null());
-			json_array_append_new(arr, j);
-		}
-		return cli_print_json(c, arr);
-	}
+	if (c->json)
+		return cli_print_json(c, shape_recipients(c->vault));
 	for (size_t i = 0; i < n; i++) {
 		const fort_recipient_info *x = fort_map_recipient(c->vault, i);
 

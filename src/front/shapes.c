@@ -457,6 +457,48 @@ json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run
 	return j;
 }
 
+json_t *shape_activities(const fort_vault *v)
+{
+	size_t n = fort_map_activity_count(v);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		const fort_activity_info *a = fort_map_activity(v, i);
+		json_t *j = json_object(), *rec = json_array();
+
+		for (size_t k = 0; k < a->nrecipients; k++)
+			json_array_append_new(rec, json_string(a->recipients[k]));
+		json_object_set_new(j, "purpose", json_string(a->purpose));
+		json_object_set_new(j, "description", json_string(a->description));
+		json_object_set_new(j, "legal_basis", a->legal_basis[0] ? json_string(a->legal_basis) : json_null());
+		json_object_set_new(j, "special_basis", a->special_basis[0] ? json_string(a->special_basis) : json_null());
+		json_object_set_new(j, "retention", a->retention[0] ? json_string(a->retention) : json_null());
+		json_object_set_new(j, "recipients", rec);
+		json_object_set_new(j, "provision", a->provision && a->provision[0] ? json_string(a->provision) : json_null());
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+json_t *shape_recipients(const fort_vault *v)
+{
+	size_t n = fort_map_recipient_count(v);
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		const fort_recipient_info *x = fort_map_recipient(v, i);
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(x->name));
+		json_object_set_new(j, "kind", json_string(x->kind));
+		json_object_set_new(j, "country", json_string(x->country));
+		json_object_set_new(j, "safeguard", x->safeguard[0] ? json_string(x->safeguard) : json_null());
+		json_object_set_new(j, "note", x->note[0] ? json_string(x->note) : json_null());
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
 json_t *shape_done(const char *id, const char *what)
 {
 	json_t *j = json_object();

@@ -52,6 +52,9 @@ json_t *shape_request(const fort_request_info *r);
 /* One entry of `retention due --json`; `retention run --json` of IT[0..N). */
 json_t *shape_retention_item(const fort_retention_item *it);
 json_t *shape_retention_run(const fort_retention_item *it, size_t n, int dry_run);
+/* `map activity list --json` and `map recipient list --json` of V. */
+json_t *shape_activities(const fort_vault *v);
+json_t *shape_recipients(const fort_vault *v);
 /* `client edit|erase --json`: {"id": ID, WHAT: true} ("updated", "erased"). */
 json_t *shape_done(const char *id, const char *what);
 /* `incident list --json` (one incident), a deadline, `incident show --json`

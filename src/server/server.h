@@ -258,6 +258,18 @@ int api_intake_forms_create(request *req);
 int api_intake_forms_set(request *req);
 int api_intake_forms_remove(request *req);
 int api_intake_key_rotate(request *req);
+/* api_map.c: the data map, activities, recipients, retention rules */
+int api_map_get(request *req);
+int api_map_import(request *req);
+int api_map_field_add(request *req);
+int api_map_field_edit(request *req);
+int api_map_activities(request *req);
+int api_map_activity_add(request *req);
+int api_map_activity_edit(request *req);
+int api_map_retention_rule(request *req);
+int api_map_recipients(request *req);
+int api_map_recipient_add(request *req);
+int api_map_recipient_edit(request *req);
 /* api_vault.c */
 int api_status(request *req);
 int api_audit_verify(request *req);

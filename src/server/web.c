@@ -109,6 +109,22 @@ static const page_route pages[] = {
 	{ "GET", "/notice", page_notice, 0 },
 	{ "POST", "/notice/publish", page_notice_publish, P_FORM },
 	{ "POST", "/records", page_records, P_FORM },
+	{ "GET", "/map", page_map, 0 },
+	{ "GET", "/map/export", page_map_export, 0 },
+	{ "POST", "/map/import", page_map_import, P_FORM | P_UPLOAD },
+	{ "GET", "/map/fields/new", page_map_field_new, 0 },
+	{ "POST", "/map/fields", page_map_field_add, P_FORM },
+	{ "GET", "/map/fields/{id}", page_map_field, 0 },
+	{ "POST", "/map/fields/{id}", page_map_field_edit, P_FORM },
+	{ "GET", "/map/activities/new", page_map_activity_new, 0 },
+	{ "POST", "/map/activities", page_map_activity_add, P_FORM },
+	{ "GET", "/map/activities/{id}", page_map_activity, 0 },
+	{ "POST", "/map/activities/{id}", page_map_activity_edit, P_FORM },
+	{ "POST", "/map/activities/{id}/retention", page_map_retention_rule, P_FORM },
+	{ "GET", "/map/recipients/new", page_map_recipient_new, 0 },
+	{ "POST", "/map/recipients", page_map_recipient_add, P_FORM },
+	{ "GET", "/map/recipients/{id}", page_map_recipient, 0 },
+	{ "POST", "/map/recipients/{id}", page_map_recipient_edit, P_FORM },
 	{ "GET", "/retention", page_retention, 0 },
 	{ "POST", "/retention", page_retention_apply, P_FORM },
 	{ "GET", "/backups", page_backups, 0 },
@@ -401,6 +417,7 @@ static void layout(fort_buf *b, page *p, int signed_in)
 		nav_item(b, p, "/inbox", "inbox", "Inbox");
 		nav_item(b, p, "/incidents", "incidents", "Incidents");
 		nav_item(b, p, "/notice", "documents", "Notice");
+		nav_item(b, p, "/map", "map", "Data map");
 		nav_item(b, p, "/plan", "plan", "Plan");
 		nav_item(b, p, "/retention", "retention", "Retention");
 		nav_item(b, p, "/backups", "backups", "Backups");

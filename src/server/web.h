@@ -189,6 +189,23 @@ int page_intake_form_create(page *p);
 int page_intake_form_settings(page *p);
 int page_intake_form_remove(page *p);
 int page_intake_rotate_key(page *p);
+/* web_map.c: the data map (fields, activities, recipients, retention rules) */
+int page_map(page *p);
+int page_map_export(page *p);
+int page_map_import(page *p);
+int page_map_field_new(page *p);
+int page_map_field_add(page *p);
+int page_map_field(page *p);
+int page_map_field_edit(page *p);
+int page_map_activity_new(page *p);
+int page_map_activity_add(page *p);
+int page_map_activity(page *p);
+int page_map_activity_edit(page *p);
+int page_map_retention_rule(page *p);
+int page_map_recipient_new(page *p);
+int page_map_recipient_add(page *p);
+int page_map_recipient(page *p);
+int page_map_recipient_edit(page *p);
 /* web_tokens.c */
 int page_tokens(page *p);
 int page_token_create(page *p);

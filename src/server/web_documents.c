@@ -29,7 +29,7 @@ int page_notice(page *p)
 		free(md);
 		return r;
 	}
-	web_put(p, "<p>Made from your data map: change the map and the notice follows. Publish it when you have given "
+	web_put(p, "<p>Made from your <a href=\"/map\">data map</a>: change the map and the notice follows. Publish it when you have given "
 		   "it to your clients (on your website, with your terms): consents recorded afterwards point to it.</p>");
 	if (changed) {
 		web_put(p, "<div class=\"problem\" role=\"status\"><p><strong>The notice has changed since it was last "
@@ -134,7 +134,8 @@ int page_retention(page *p)
 		free(due);
 		return r;
 	}
-	web_put(p, "<p>Your data map says how long each kind of data is kept. Fortress erases what no purpose justifies "
+	web_put(p, "<p>Your <a href=\"/map\">data map</a> says how long each kind of data is kept (each purpose's "
+		   "retention rule, set on its activity's page). Fortress erases what no purpose justifies "
 		   "any more, and keeps what a legal hold requires.</p>");
 	if (nn) {
 		retention_table(p, now, nn, "Due now: erased when you apply retention", "retention-now");

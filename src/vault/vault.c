@@ -63,8 +63,11 @@ void vault_reload_keys(fort_vault *v)
 		keyring_free(v->kr);
 		v->kr = NULL;
 	}
+	/* put back, not raised again: on a server thread the saved error may
+	 * be another request's refusal (already audited), which
+	 * fort_error_set would count again, for this handle */
 	if (code)
-		fort_error_set(code, "%s", msg);
+		fort_error_restore(code, msg);
 }
 
 int vault_keys_current(fort_vault *v)

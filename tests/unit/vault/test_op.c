@@ -381,6 +381,44 @@ static fort_vault *reader_of(fort_vault *v, const char *name)
 	return u;
 }
 
+/* A handle refreshed after another handle's commit reads its keys again
+ * (vault_reload_keys), which saves the thread's last error and puts it
+ * back: put back, not raised again, or a refusal another handle already
+ * audited is counted for this one and audited in its user's name (seen on
+ * the server: anna's form without its CSRF token, then an entry "sam
+ * refused" with anna's reason at sam's next request on that thread). */
+static void test_refusal_not_raised_again_on_refresh(void **state)
+{
+	(void)state;
+	fort_vault *a = create_vault("op-refresh.fort"), *o = reader_of(a, "op-refresh.fort");
+	fort_field_spec sp = FORT_FIELD_SPEC_INIT;
+	struct denials before, d;
+
+	sp.name = "email";
+	sp.label = "Mail";
+	assert_int_equal(fort_vault_refresh(a), 0);   /* where the file stands now (a new vault's handle has not asked) */
+	/* olga may not change the map: refused and audited by the role check;
+	 * the refusal stays the thread's last error */
+	assert_int_equal(fort_map_field_edit(o, &sp), FORT_EDENIED);
+	before = denials(a);
+	assert_int_equal(before.n, 1);
+	assert_string_equal(before.action, "map-change");
+	assert_int_equal(fort_error_code(), FORT_EDENIED);
+	/* alice's handle sees olga's entry and reads its keys again */
+	assert_int_equal(fort_vault_refresh(a), 0);
+	assert_int_equal(fort_vault_flush(a), 0);
+	d = denials(a);
+	if (d.n != before.n)
+		fail_msg("a second entry for olga's refusal, in alice's name: %s: %s", d.action, d.detail);
+	/* and alice's own operations go on */
+	sp.label = "E-mail";
+	assert_int_equal(fort_map_field_edit(a, &sp), 0);
+	assert_int_equal(denials(a).n, 1);
+	verifies(a);
+	fort_vault_close(o);
+	fort_vault_close(a);
+}
+
 /* One transaction per step (issue 16 item 2a): the role checked once at
  * the start (refused: audited, no step runs); each step its rows and its
  * entry, or rolled back alone; a refused step audited with its reason after
@@ -850,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_op_entry_names),
 		cmocka_unit_test(test_scan_record_refusal),
 		cmocka_unit_test(test_refusal_per_handle),
+		cmocka_unit_test(test_refusal_not_raised_again_on_refresh),
 		cmocka_unit_test(test_op_steps),
 		cmocka_unit_test(test_op_nested),
 		cmocka_unit_test(test_op_no_role),
