@@ -1294,7 +1294,7 @@ typedef void (*fort_rotate_progress_cb)(void *ctx, uint64_t done, uint64_t total
 
 typedef struct {
 	unsigned version;
-	size_t batch;                       /* clients re-encrypted per transaction (0: 500) */
+	size_t batch;                       /* clients re-encrypted per transaction (0: 2000) */
 	fort_rotate_progress_cb progress;   /* may be NULL */
 	void *progress_ctx;
 } fort_rotate_opts;

@@ -1656,8 +1656,10 @@ void store_client_release(store_client *c)
 
 static int seal_table_index(const char *name)
 {
+	/* the first letter before strcmp: every operation's role check asks
+	 * for "meta", the 14th name (perf16) */
 	for (int i = 0; i < T__COUNT; i++)
-		if (strcmp(seal_table[i], name) == 0)
+		if (seal_table[i][0] == name[0] && strcmp(seal_table[i], name) == 0)
 			return i;
 	return -1;
 }

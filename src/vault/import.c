@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "vault/readers.h"
 #include "data/places.h"
 
@@ -307,6 +308,10 @@ struct imp {
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
 	int defer_unique;
+	/* the pipeline's threads: STARTED 1 the reader, 2 + k sealer k too */
+	pthread_t th, th2[NSEAL];
+	struct sealer_arg { struct imp *im; int k; } sa[NSEAL];
+	int started, sync_init;
 };
 
 #define LATER_MAX 65536
@@ -982,11 +987,6 @@ static void item_fp(item *it, const fort_vault *v)
 		it->fp_mask = 0;
 }
 
-struct sealer_arg {
-	struct imp *im;
-	int k;
-};
-
 /* The sealer: encrypts each good record; everything passes on in order. */
 static void *sealer(void *arg)
 {
@@ -1417,6 +1417,114 @@ static int replay_close(void *cookie)
 
 /* PATH's file, or (*MEM not NULL) the stream *MEM read in memory, named
  * PATH in messages: taken over (*MEM set to NULL) once it is read. */
+/* The reader and the sealers stopped (the reader may still be reading
+ * when the import fails), their queues drained; the error R's message is
+ * kept. */
+static void import_stop(struct imp *im, int r)
+{
+	int code = fort_error_code();
+	char msg[1024];
+	if (!im->started)
+		return;
+	snprintf(msg, sizeof msg, "%s", fort_error_message());
+	pthread_mutex_lock(&im->lock);
+	if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 0)
+		__atomic_store_n(&im->cancel, 1, __ATOMIC_RELAXED);
+	for (int k = 0; k < NSEAL; k++) {
+		pthread_cond_broadcast(&im->q1[k].not_full);
+		pthread_cond_broadcast(&im->q1[k].not_empty);
+		pthread_cond_broadcast(&im->q2[k].not_full);
+		pthread_cond_broadcast(&im->q2[k].not_empty);
+	}
+	pthread_mutex_unlock(&im->lock);
+	pthread_join(im->th, NULL);
+	for (int k = 0; k + 2 <= im->started; k++)
+		pthread_join(im->th2[k], NULL);
+	for (int k = 0; k < NSEAL; k++) {
+		drain(&im->q1[k]);
+		drain(&im->q2[k]);
+	}
+	while (im->npool)
+		free(im->pool[--im->npool]);
+	if (r < 0)
+		fort_error_set(code, "%s", msg);
+}
+
+/* The import's one step (its transaction, all or nothing): the pipeline
+ * run, every record stored in file order, the sorted index entries; its
+ * entry "import" says how many came in.  The threads are stopped before
+ * the step commits or rolls back. */
+static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct imp *im = ctx;
+	fort_import_report *rep = im->rep;
+	const fort_import_opts *o = im->o;
+	uint64_t nstored = 0;
+	int r;
+	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
+		return r;
+	im->first_id = INT64_MAX;
+	if (pthread_create(&im->th, NULL, worker, im) != 0)
+		return fort_error_set(FORT_ERROR, "cannot start the import thread");
+	im->started = 1;
+	for (int k = 0; k < NSEAL; k++) {
+		im->sa[k].im = im;
+		im->sa[k].k = k;
+		if (pthread_create(&im->th2[k], NULL, sealer, &im->sa[k]) != 0) {
+			r = fort_error_set(FORT_ERROR, "cannot start the import thread");
+			goto out;
+		}
+		im->started = 2 + k;
+	}
+	for (;;) {
+		item *it;
+		if (!(it = pop(im, &im->q2[nstored++ % NSEAL]))) {
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+			break;
+		}
+		if (it->kind == ITEM_END) {
+			if (it->code < 0)
+				r = fort_error_set(it->code, "%s", it->msg);
+			item_free(im, it);
+			break;
+		}
+		rep->rows++;
+		if (it->kind == ITEM_OK && im->first_id == INT64_MAX)
+			im->first_id = it->sc.id;
+		r = it->kind == ITEM_BAD ? handle_bad(im, it) : store_item(im, it);
+		if (o->progress && (rep->rows & 1023) == 0)
+			o->progress(o->progress_ctx, it->bytes, im->total, rep->rows);
+		item_free(im, it);
+		if (r < 0)
+			break;
+	}
+	if (r < 0 || (r = flush_later(im)) < 0)
+		goto out;
+	if (rep->nproblems > 1)
+		qsort(rep->problems, rep->nproblems, sizeof *rep->problems, problem_cmp);
+	if (o->progress)
+		o->progress(o->progress_ctx, im->total, im->total, rep->rows);
+	if (rep->rejected && !o->skip_invalid) {
+		r = fort_error_set(FORT_EINPUT, "%s: %llu of %llu records are invalid; nothing was imported (fix them, or use --skip-invalid --rejects FILE)",
+				   im->path, (unsigned long long)rep->rejected, (unsigned long long)rep->rows);
+		goto out;
+	}
+	if (rep->rows == 0) {
+		if (im->n_groups)
+			r = fort_error_set(FORT_EINPUT, "%s: only contact groups (vCard KIND:group), no clients: export the contacts themselves", im->path);
+		else
+			r = fort_error_set(FORT_EINPUT, "%s: no records found", im->path);
+		goto out;
+	}
+	snprintf(detail, cap, "%llu clients imported from a %s file, %llu rejected",
+		 (unsigned long long)rep->imported, rep->format, (unsigned long long)rep->rejected);
+out:
+	import_stop(im, r);
+	return r;
+}
+
+static const vault_op import_op = { "import", ACT_IMPORT, NULL, import_write };
+
 static int import_run(fort_import_report **out, fort_vault *v, const char *path, FILE **mem, const fort_import_opts *o)
 {
 	static const fort_import_opts defaults = FORT_IMPORT_OPTS_INIT;
@@ -1427,11 +1535,7 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 	unsigned char head[512];
 	size_t headlen;
 	struct stat st;
-	pthread_t th, th2[NSEAL];
-	struct sealer_arg sa[NSEAL];
-	uint64_t nstored = 0;
-	int r, intx = 0, started = 0, sync_init = 0;
-	char detail[256];
+	int r;
 
 	*out = NULL;
 	if (!o)
@@ -1447,7 +1551,7 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 	if (o->date_order && strcmp(o->date_order, "dmy") != 0 && strcmp(o->date_order, "mdy") != 0)
 		return fort_error_set(FORT_EINPUT, "--date-order '%s': expected dmy (3/7/1984 is 3 July) or mdy (3/7/1984 is 7 March)",
 				      o->date_order);
-	if ((r = vault_need(v, ACT_IMPORT, "import", NULL)) < 0)
+	if ((r = vault_op_start(v, &import_op, NULL)) < 0)
 		return r;
 	for (size_t i = 0; i < o->ncolumn_map; i++) {
 		const char *eq = strchr(o->column_map[i], '=');
@@ -1565,13 +1669,6 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 		r = FORT_ENOMEM;
 		goto out;
 	}
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	intx = 1;
-	store_bulk(v->st, 1); /* peak memory: a smaller page cache while importing */
-	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
-		goto out;
-	im->first_id = INT64_MAX;
 	pthread_mutex_init(&im->lock, NULL);
 	for (int k = 0; k < NSEAL; k++) {
 		pthread_cond_init(&im->q1[k].not_empty, NULL);
@@ -1579,70 +1676,13 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 		pthread_cond_init(&im->q2[k].not_empty, NULL);
 		pthread_cond_init(&im->q2[k].not_full, NULL);
 	}
-	sync_init = 1;
-	if (pthread_create(&th, NULL, worker, im) != 0) {
-		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
-		goto out;
-	}
-	started = 1;
-	for (int k = 0; k < NSEAL; k++) {
-		sa[k].im = im;
-		sa[k].k = k;
-		if (pthread_create(&th2[k], NULL, sealer, &sa[k]) != 0) {
-			r = fort_error_set(FORT_ERROR, "cannot start the import thread");
-			goto out;
-		}
-		started = 2 + k;
-	}
-	for (;;) {
-		item *it;
-		if (!(it = pop(im, &im->q2[nstored++ % NSEAL]))) {
-			r = fort_error_set(FORT_ENOMEM, "out of memory");
-			break;
-		}
-		if (it->kind == ITEM_END) {
-			if (it->code < 0)
-				r = fort_error_set(it->code, "%s", it->msg);
-			item_free(im, it);
-			break;
-		}
-		rep->rows++;
-		if (it->kind == ITEM_OK && im->first_id == INT64_MAX)
-			im->first_id = it->sc.id;
-		r = it->kind == ITEM_BAD ? handle_bad(im, it) : store_item(im, it);
-		if (o->progress && (rep->rows & 1023) == 0)
-			o->progress(o->progress_ctx, it->bytes, im->total, rep->rows);
-		item_free(im, it);
-		if (r < 0)
-			break;
-	}
-	if (r < 0 || (r = flush_later(im)) < 0)
-		goto out;
-	if (rep->nproblems > 1)
-		qsort(rep->problems, rep->nproblems, sizeof *rep->problems, problem_cmp);
-	if (o->progress)
-		o->progress(o->progress_ctx, im->total, im->total, rep->rows);
-	if (rep->rejected && !o->skip_invalid) {
-		r = fort_error_set(FORT_EINPUT, "%s: %llu of %llu records are invalid; nothing was imported (fix them, or use --skip-invalid --rejects FILE)",
-				   path, (unsigned long long)rep->rejected, (unsigned long long)rep->rows);
-		goto out;
-	}
-	if (rep->rows == 0) {
-		if (im->n_groups)
-			r = fort_error_set(FORT_EINPUT, "%s: only contact groups (vCard KIND:group), no clients: export the contacts themselves", path);
-		else
-			r = fort_error_set(FORT_EINPUT, "%s: no records found", path);
-		goto out;
-	}
-	snprintf(detail, sizeof detail, "%llu clients imported from a %s file, %llu rejected",
-		 (unsigned long long)rep->imported, rep->format, (unsigned long long)rep->rejected);
-	if ((r = audit_append(v, "import", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		goto out;
-	intx = 0;
-out:
-	if (r < 0 && intx) {
-		/* a row refused after its call returned (PostgreSQL's pipeline):
-		 * the error names its line */
+	im->sync_init = 1;
+	store_bulk(v->st, 1); /* peak memory: a smaller page cache while importing */
+	r = vault_op_step(v, &import_op, NULL, im);
+	if (r < 0) {
+		/* a row refused after its call returned (PostgreSQL's pipeline:
+		 * noted by the store until the next store_bulk(1)): the error
+		 * names its line */
 		int64_t cid;
 		size_t line;
 		if (store_failed_client(v->st, &cid) && (line = seen_line(im, cid)) != 0 && strncmp(fort_error_message(), "line ", 5) != 0) {
@@ -1652,41 +1692,13 @@ out:
 			fort_error_set(code, "line %zu: %s", line, msg);
 		}
 	}
-	if (started) {
-		/* stop the worker (if it is still reading) and drain the queue */
-		int code = fort_error_code();
-		char msg[1024];
-		snprintf(msg, sizeof msg, "%s", fort_error_message());
-		pthread_mutex_lock(&im->lock);
-		if (__atomic_load_n(&im->cancel, __ATOMIC_RELAXED) == 0)
-			__atomic_store_n(&im->cancel, 1, __ATOMIC_RELAXED);
-		for (int k = 0; k < NSEAL; k++) {
-			pthread_cond_broadcast(&im->q1[k].not_full);
-			pthread_cond_broadcast(&im->q1[k].not_empty);
-			pthread_cond_broadcast(&im->q2[k].not_full);
-			pthread_cond_broadcast(&im->q2[k].not_empty);
-		}
-		pthread_mutex_unlock(&im->lock);
-		pthread_join(th, NULL);
-		for (int k = 0; k + 2 <= started; k++)
-			pthread_join(th2[k], NULL);
-		for (int k = 0; k < NSEAL; k++) {
-			drain(&im->q1[k]);
-			drain(&im->q2[k]);
-		}
-		while (im->npool)
-			free(im->pool[--im->npool]);
-		if (r < 0)
-			fort_error_set(code, "%s", msg);
-	}
-	if (intx)
-		store_rollback(v->st);
 	store_bulk(v->st, 0);
+out:
 	if (r < 0)
 		rep->imported = 0;
-	if (started && make_notes(im) < 0 && r == 0)
+	if (im->started && make_notes(im) < 0 && r == 0)
 		r = FORT_ENOMEM;
-	if (sync_init) {
+	if (im->sync_init) {
 		pthread_mutex_destroy(&im->lock);
 		for (int k = 0; k < NSEAL; k++) {
 			pthread_cond_destroy(&im->q1[k].not_empty);

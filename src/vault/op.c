@@ -57,7 +57,8 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 			r = fort_error_set(FORT_ERROR, "operation '%s' wrote no audit entry: nothing was kept", op->action);
 			goto fail;
 		}
-	} else if ((r = entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields, op->purpose,
+	} else if (!(op->flags & VAULT_OP_SEALED) &&
+		   (r = entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields, op->purpose,
 			      op->result ? op->result : "ok", detail)) < 0) {
 		goto fail;
 	}

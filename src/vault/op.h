@@ -14,7 +14,10 @@
  *  - steps, each its own transaction with its entry (vault_op_start once:
  *    the role check; then vault_op_step per step and for a summary): mail
  *    sending (one per message), incident notes written by notify and
- *    letters, the doctor's record (the role checked before the checks);
+ *    letters, the doctor's record (the role checked before the checks),
+ *    an import (one step: the role checked before the file is opened),
+ *    a key rotation's batches (VAULT_OP_SEALED: the batches' rows sealed by
+ *    their commits' "seal" entries, the last batch's entry rotate-finish);
  *  - several entries in one transaction (VAULT_OP_ENTRIES, the writes call
  *    vault_op_entry): attachment get and remove (the operation's, then one
  *    per client), the incident review (one per note);
@@ -46,7 +49,8 @@
  * reject); mail settings, the SMTP password, queueing and sending; the scan
  * record; the doctor's record; removing and enrolling a second factor,
  * signing in; vault creation; request fulfil and erase (steps: the package
- * or the erasure, then the request's event), the /me link request.
+ * or the erasure, then the request's event), the /me link request; client import; key rotation's
+ * batches and finish.
  *
  * Every other begin/commit outside src/store is on the allow-list of
  * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
@@ -56,8 +60,9 @@
  * yet) and the anonymous intake submission (no role, no entry; the intake
  * key read in the same transaction so a key rotation cannot come in
  * between); not yet converted, each marked with its shape: retention runs
- * and hold expiry, key rotation, reindexing and import batches, the user
- * removals and revocations that start a rotation, backup. */
+ * and hold expiry, the start of a key rotation (keys rotate), reindexing
+ * batches, the user removals and revocations that start a rotation,
+ * backup. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 
@@ -110,6 +115,16 @@ typedef struct {
  * entry are rolled back and the step returns 0.  Nothing unaudited is kept
  * either way. */
 #define VAULT_OP_MAYBE 2u
+/* A step (vault_op_step) of an operation whose own entries are its first
+ * and last steps' (a key rotation's batches, between rotate-start and
+ * rotate-finish): the scaffold appends none for it.  What the step changed
+ * in sealed tables is still sealed, by the store's "seal" entry that the
+ * commit writes for any transaction with unsealed changes (the commit hook
+ * of src/audit/seal.c); a step that changed no sealed row keeps what it
+ * wrote unaudited (a rotation's cursor in meta, which is not sealed).  The
+ * write may clear the flag in its vault_op (kept in the context) for the
+ * step that ends the operation, whose entry is then the usual one. */
+#define VAULT_OP_SEALED 4u
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
  * CTX: 0, or the first step's error with nothing written (but the audit

@@ -378,8 +378,13 @@ const char *phone_country_code(const char *iso2)
  * codes are prefix-free, so at most one matches. */
 static size_t calling_code_len(const char *digits, size_t n)
 {
+	if (!n)
+		return 0;
 	for (size_t i = 0; i < NCALLING; i++) {
-		size_t k = strlen(calling_codes[i].cc);
+		size_t k;
+		if (calling_codes[i].cc[0] != digits[0])
+			continue;  /* the first digit rules out most (perf16: 3k a number) */
+		k = strlen(calling_codes[i].cc);
 		if (k <= n && memcmp(digits, calling_codes[i].cc, k) == 0)
 			return k;
 	}
@@ -905,7 +910,15 @@ static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t why
 		return bad(why, whylen, "not a valid date: the month must be between 1 and 12");
 	if (d < 1 || d > (int)fort_civil_month_days(y, (unsigned)m))
 		return bad(why, whylen, "not a valid date: that day does not exist in that month");
-	return fort_buf_printf(b, "%04d-%02d-%02d", y, m, d);
+	{
+		/* YYYY-MM-DD (the ranges are checked above): digit by digit,
+		 * not fort_buf_printf, which cost 3.4k instructions a date of
+		 * an import's 98k per record (perf16) */
+		char out[10] = { (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+				 (char)('0' + y % 10), '-', (char)('0' + m / 10), (char)('0' + m % 10), '-',
+				 (char)('0' + d / 10), (char)('0' + d % 10) };
+		return fort_buf_put(b, out, sizeof out);
+	}
 }
 
 /* ------------------------------------------------------------ normalise */

@@ -78,6 +78,54 @@ static size_t find_n(fort_vault *v, const char *field, const char *value, char o
 }
 
 
+/* The entries after SEQ, "action:result:detail" each, '\n'-separated. */
+struct log_after { int64_t after, last; char text[2048]; size_t len; };
+
+static int log_after_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct log_after *l = ctx;
+	l->last = e->seq;
+	if (e->seq > l->after)
+		l->len += (size_t)snprintf(l->text + l->len, sizeof l->text - l->len, "%s:%s:%s\n", e->action, e->result,
+					   e->detail);
+	return 0;
+}
+
+/* The import is one step of the operation scaffold (perf16): its audit
+ * entry is the one it wrote by hand before, "import" with the counts and
+ * the format, and nothing else; a refused file (a bad row) writes no
+ * entry and no client. */
+static void test_import_entry(void **state)
+{
+	fort_vault *v = create_vault("entry.fort");
+	fort_import_report *rep = NULL;
+	struct log_after l;
+	(void)state;
+	memset(&l, 0, sizeof l);
+	assert_int_equal(fort_audit_log(v, NULL, log_after_cb, &l), 0);
+	l.after = l.last + 1;  /* and the walk's own audit-log entry */
+	write_file("entry.csv", "name,email\nAda Lovelace,ada@example.com\nAlan Turing,alan@example.com\n");
+	assert_int_equal(fort_client_import(&rep, v, path_of("entry.csv"), NULL), 0);
+	assert_int_equal(rep->imported, 2);
+	fort_import_report_free(rep);
+	l.len = 0;
+	l.text[0] = '\0';
+	assert_int_equal(fort_audit_log(v, NULL, log_after_cb, &l), 0);
+	assert_string_equal(l.text, "import:ok:2 clients imported from a csv file, 0 rejected\n");
+
+	l.after = l.last + 1;
+	write_file("entry-bad.csv", "name,email\nGrace Hopper,grace@example.com\nNo Mail,not-an-address\n");
+	assert_int_equal(fort_client_import(&rep, v, path_of("entry-bad.csv"), NULL), FORT_EINPUT);
+	fort_import_report_free(rep);
+	l.len = 0;
+	l.text[0] = '\0';
+	assert_int_equal(fort_audit_log(v, NULL, log_after_cb, &l), 0);
+	assert_string_equal(l.text, "");
+	assert_int_equal(find_n(v, "email", "grace@example.com", NULL), 0);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 /* Index of the first problem containing NEEDLE, or -1. */
 static int problem_with(const fort_import_report *rep, const char *needle)
 {
@@ -849,6 +897,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_import_entry),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_vcard_json),

@@ -200,6 +200,59 @@ static void test_op_entry_names(void **state)
 	fort_vault_close(v);
 }
 
+/* VAULT_OP_SEALED (a key rotation's batches, perf16): the step appends no
+ * entry of its own; its commit seals the incident row it wrote with the
+ * store's "seal" entry.  A write that clears the flag (the last batch) gets
+ * the op's entry, and a failing step keeps nothing and appends nothing. */
+static int sealed_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct named *x = ctx;
+	int r = write_row(v, &x->p, detail, cap);
+	if (r == 0 && x->client[0] == 'L')
+		x->op.flags &= ~VAULT_OP_SEALED;  /* the last step: its own entry */
+	return r;
+}
+
+static void test_op_sealed(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("op-sealed.fort");
+	struct named x;
+	struct last l;
+	uint64_t before;
+
+	memset(&x, 0, sizeof x);
+	x.op.action = "test-batch";
+	x.op.write = sealed_write;
+	x.op.done = "test-finish";
+	x.op.flags = VAULT_OP_SEALED;
+	before = last_entry(v).n;
+	assert_int_equal(vault_op_step(v, &x.op, NULL, &x), 0);
+	assert_int_equal(incidents(v), 1);
+	l = last_entry(v);
+	assert_int_equal(l.n, before + 1);  /* one entry: the commit's seal */
+	assert_string_equal(l.action, "seal");
+	assert_string_equal(l.result, "ok");
+
+	/* a failing step: nothing kept, no entry */
+	x.p.then = FORT_EIO;
+	assert_int_equal(vault_op_step(v, &x.op, NULL, &x), FORT_EIO);
+	assert_int_equal(incidents(v), 1);
+	assert_int_equal(last_entry(v).n, before + 1);
+
+	/* the last step clears the flag: the op's entry, with its detail */
+	x.p.then = 0;
+	x.client[0] = 'L';
+	assert_int_equal(vault_op_step(v, &x.op, NULL, &x), 0);
+	assert_int_equal(incidents(v), 2);
+	l = last_entry(v);
+	assert_int_equal(l.n, before + 2);
+	assert_string_equal(l.action, "test-finish");
+	assert_int_equal(strncmp(l.detail, "incident #", 10), 0);  /* PostgreSQL's ids skip the rolled-back one */
+	verifies(v);
+	fort_vault_close(v);
+}
+
 /* Operations converted to the scaffold outside the vault folder (issue 16
  * item 2): the scan record.  A user whose role does not allow 'read' is
  * refused with a "denied" entry naming the action, nothing recorded; the
@@ -886,6 +939,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op),
 		cmocka_unit_test(test_op_entry_names),
+		cmocka_unit_test(test_op_sealed),
 		cmocka_unit_test(test_scan_record_refusal),
 		cmocka_unit_test(test_refusal_per_handle),
 		cmocka_unit_test(test_refusal_not_raised_again_on_refresh),

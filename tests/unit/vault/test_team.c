@@ -622,6 +622,58 @@ static void test_rotate_sweep_foreign(void **state)
 	fort_vault_close(a);
 }
 
+struct entries {
+	char actions[1024];
+	size_t len;
+	int64_t after;  /* entries after this seq */
+};
+
+static int entry_cb(void *ctx, const fort_audit_entry *e)
+{
+	struct entries *x = ctx;
+	if (e->seq > x->after)
+		x->len += (size_t)snprintf(x->actions + x->len, sizeof x->actions - x->len, "%s%s:%s", x->len ? " " : "",
+					   e->action, e->result);
+	return 0;
+}
+
+static int64_t last_seq_cb_v;
+static int last_seq_cb(void *ctx, const fort_audit_entry *e)
+{
+	(void)ctx;
+	last_seq_cb_v = e->seq;
+	return 0;
+}
+
+/* The rotation's batches are steps of one operation (vault_op_step,
+ * VAULT_OP_SEALED, perf16): its audit entries are what they were when it
+ * wrote its transactions by hand, rotate-start, one "seal" entry per batch
+ * (its commit sealing the rows it changed) and rotate-finish for the last
+ * batch, which finishes in its own transaction; no entry of the scaffold's
+ * own per batch. */
+static void test_rotate_entries(void **state)
+{
+	fort_vault *v;
+	const char *all[] = { "all" };
+	fort_rotate_opts o = FORT_ROTATE_OPTS_INIT;
+	fort_rotate_report rep;
+	struct entries x;
+	(void)state;
+	v = create_vault("entries.db");
+	add_clients(v, 5);
+	assert_int_equal(fort_audit_log(v, NULL, last_seq_cb, NULL), 0);
+	memset(&x, 0, sizeof x);
+	x.after = last_seq_cb_v + 1;  /* and the walk's own audit-log entry after it */
+	o.batch = 2;  /* 2 + 2 + the last batch of 1 */
+	assert_int_equal(fort_keys_rotate(&rep, v, all, 1, &o), 0);
+	assert_int_equal(rep.clients, 5);
+	assert_int_equal(fort_audit_log(v, NULL, entry_cb, &x), 0);
+	assert_string_equal(x.actions, "rotate-start:ok seal:ok seal:ok rotate-finish:ok");
+	expect_all_readable(v, 5);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 /* A handle opened before another process rotated keys must not write
  * under key versions that are gone: its write is refused (busy) and, its
  * keys reloaded, the retry works. */
@@ -718,6 +770,7 @@ int main(void)
 		cmocka_unit_test(test_rotate_resume),
 		cmocka_unit_test(test_rotate_index_entries),
 		cmocka_unit_test(test_rotate_sweep_foreign),
+		cmocka_unit_test(test_rotate_entries),
 		cmocka_unit_test(test_stale_handle),
 		cmocka_unit_test(test_stale_handle_find),
 		cmocka_unit_test(test_policy_tamper),
