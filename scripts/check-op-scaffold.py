@@ -69,7 +69,6 @@ NOT_YET = {
     ('src/vault/client.c', 'client_erase_fields'): 'nested (2c): inside retention and erasure',
     ('src/vault/import.c', 'import_run'): 'steps (2a): import batches (wt-vault16seal changes this file)',
     ('src/vault/recovery.c', 'fort_recovery_restore'): 'no role (2d): the owner\'s passphrase reset with shares',
-    ('src/vault/reindex.c', 'vault_reindex'): 'steps (2a): reindex batches',
     ('src/vault/rotate.c', 'rotate_run'): 'steps (2a): rotation batches (wt-vault16seal changes this file)',
     ('src/vault/users.c', 'fort_keys_rotate'): 'steps (2a): a rotation\'s start',
     ('src/vault/users.c', 'fort_user_remove'): 'steps (2a): the removal, then a rotation',

@@ -177,11 +177,14 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
 		 const char *purpose, const char *result, const char *detail)
 {
+	int r;
 	if (!v->kr)
 		return fort_error_set(FORT_ELOCKED, "the vault is locked");
 	if (result && strcmp(result, "denied") == 0)
 		v->op_audited = 1; /* the operation audited its refusal itself */
-	return append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail);
+	if ((r = append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail)) == 0)
+		v->op_entries++;  /* what VAULT_OP_ENTRIES counts (vault/op.h) */
+	return r;
 }
 
 int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,

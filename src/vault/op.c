@@ -20,11 +20,10 @@ int vault_op_start(fort_vault *v, const vault_op *op, const char *client)
 static int entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
 		 const char *result, const char *detail)
 {
-	int r = audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", result,
-			     detail ? detail : "");
-	if (r == 0)
-		v->op_entries++;
-	return r;
+	/* counted by audit_append (v->op_entries), as every entry the writes
+	 * append, through here or a function they call */
+	return audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", result,
+			    detail ? detail : "");
 }
 
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
@@ -48,7 +47,10 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 		v->op_audited = 0;  /* each step's refusal gets its entry */
 	if ((r = op->write(v, ctx, detail, sizeof detail)) < 0)
 		goto fail;
-	if (op->flags & VAULT_OP_ENTRIES) {
+	if (op->flags & VAULT_OP_BATCH) {
+		/* the writes' own entries, or none: a sealed row changed after
+		 * the last gets the store's "seal" entry at commit */
+	} else if (op->flags & VAULT_OP_ENTRIES) {
 		if (v->op_entries == entries && (op->flags & VAULT_OP_MAYBE) && !nested) {
 			store_rollback(v->st);  /* nothing to do: nothing kept */
 			return 0;
@@ -68,9 +70,11 @@ fail:
 	if (nested)
 		return r;  /* the outer operation rolls back, and audits a refusal */
 	store_rollback(v->st);
-	if (r == FORT_EDENIED && !v->op_audited) {
+	if (r == FORT_EDENIED) {
 		/* the refusal's entry goes in after the rollback, or it would be
-		 * undone with the writes; the caller still gets the refusal */
+		 * undone with the writes (a "denied" entry the writes wrote, by
+		 * the vault_need of an operation they ran, went with it too);
+		 * the caller still gets the refusal */
 		char why[1024];
 		snprintf(why, sizeof why, "%s", fort_error_message());
 		(void)audit_record(v, op->action, client ? client : "", "", "", "denied", why);

@@ -92,6 +92,16 @@ typedef struct {
  * entry are rolled back and the step returns 0.  Nothing unaudited is kept
  * either way. */
 #define VAULT_OP_MAYBE 2u
+/* A batch of a long step-by-step operation (reindexing, a rotation's
+ * re-encryption, an import): committed with the entries its writes append
+ * themselves (vault_op_entry or a function they call), or with none, as
+ * every batch but the last, whose writes append the operation's entry
+ * (the batch that finds the end of the work is the one that knows it).
+ * The scaffold appends none and requires none: a sealed row a batch
+ * changes after its last entry gets the store's "seal" entry at commit
+ * (audit/seal.c), so no change of what the vault says goes unaudited.  A
+ * refusal is rolled back and audited as in any step. */
+#define VAULT_OP_BATCH 4u
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
  * CTX: 0, or the first step's error with nothing written (but the audit
@@ -118,8 +128,9 @@ int vault_op_step(fort_vault *v, const vault_op *op, const char *client, void *c
  * open. */
 int vault_op_nested(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
 /* One audit entry of the operation whose writes are running (with
- * VAULT_OP_ENTRIES): audit_append with result "ok", counted. */
+ * VAULT_OP_ENTRIES or VAULT_OP_BATCH): audit_append with result "ok"
+ * (audit_append counts every entry it appends, v->op_entries: an entry a
+ * function the writes call appends counts too). */
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
 		   const char *detail) FORT_WUR;
-
 #endif
