@@ -70,9 +70,6 @@ NOT_YET = {
     ('src/vault/import.c', 'import_run'): 'steps (2a): import batches (wt-vault16seal changes this file)',
     ('src/vault/recovery.c', 'fort_recovery_restore'): 'no role (2d): the owner\'s passphrase reset with shares',
     ('src/vault/rotate.c', 'rotate_run'): 'steps (2a): rotation batches (wt-vault16seal changes this file)',
-    ('src/vault/users.c', 'fort_keys_rotate'): 'steps (2a): a rotation\'s start',
-    ('src/vault/users.c', 'fort_user_remove'): 'steps (2a): the removal, then a rotation',
-    ('src/vault/users.c', 'revoke_and_rotate'): 'steps (2a): a revocation, then a rotation',
     ('src/vault/vault.c', 'fort_vault_create'): 'no role (2d): the vault made with its first entries',
 }
 
