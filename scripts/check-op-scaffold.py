@@ -57,9 +57,6 @@ ALLOW = {
 NOT_YET = {
     ('src/auth/signin.c', 'fort_signin'): 'no role (2d): the second factor checked inside the transaction',
     ('src/auth/totp.c', 'enrol_save'): 'outside item 2\'s first folders: TOTP enrolment',
-    ('src/backup/backup.c', 'backup_create'): 'steps (2a): the backup recorded, then copied out',
-    ('src/backup/backup.c', 'record_verified'): 'steps (2a): a verified backup recorded',
-    ('src/backup/backup.c', 'replay'): 'a restored copy\'s erasures replayed before it is a vault',
     ('src/rights/erasure.c', 'erasure_apply'): 'nested (2c): inside a request\'s or retention\'s transaction',
     ('src/rights/requests.c', 'erase'): 'nested (2c): the erasure first, then the request\'s event',
     ('src/rights/requests.c', 'fulfil'): 'nested (2c): the package first, then the request\'s event',

@@ -19,6 +19,7 @@
 #define FIXTURE_VAULT_HELPERS
 #include "fixture.h"
 #include "vault/op.h"
+#include "backup/backup.h"
 
 /* Every entry of the log, oldest first, as "action result detail" lines,
  * numbers after '#' and '=' as N (ids and times differ between runs and
@@ -349,6 +350,37 @@ static void test_backup_steps(void **state)
 	fort_vault_close(v);
 }
 
+/* a way of opening a backup that yields the vault key only */
+static int vk_only(void *ctx, const backup_header *h, unsigned char vk[KEY_LEN], keyring **owner_kr)
+{
+	int r = backup_unlock_passphrase(ctx, h, vk, owner_kr);
+	keyring_free(*owner_kr);
+	*owner_kr = NULL;
+	return r;
+}
+
+/* Without the owner's keys a restore could only write an unsigned entry,
+ * which `audit verify` calls forged: nothing is restored, with the reason,
+ * and nothing written in the current vault. */
+static void test_restore_needs_keys(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("bk-vk.fort");
+	fort_secret *pass = secret(PASS);
+	backup_pass_ctx c = { NULL, pass };
+	fort_backup_info info;
+	uint64_t before;
+
+	assert_int_equal(fort_backup_create(&info, v, path_of("vk.fbak")), 0);
+	before = entries(v);
+	assert_int_equal(backup_restore_with(&info, path_of("vk.fbak"), path_of("vk-restored.fort"), vk_only, &c, v), FORT_ERROR);
+	assert_non_null(strstr(fort_error_message(), "without the owner's keys"));
+	assert_int_equal(access(path_of("vk-restored.fort"), F_OK), -1);
+	assert_int_equal(entries(v), before);
+	fort_secret_free(pass);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_users_and_rotation),
 		cmocka_unit_test(test_backup_steps),
+		cmocka_unit_test(test_restore_needs_keys),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
