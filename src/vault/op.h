@@ -10,14 +10,23 @@
  * its true reason after the rollback, so the refusal's entry is not undone
  * with the rest.
  *
- * Four shapes besides the plain one (vault_op_run):
+ * Five shapes besides the plain one (vault_op_run):
  *  - steps, each its own transaction with its entry (vault_op_start once:
  *    the role check; then vault_op_step per step and for a summary): mail
  *    sending (one per message), incident notes written by notify and
- *    letters, the doctor's record (the role checked before the checks);
+ *    letters, the doctor's record (the role checked before the checks),
+ *    retention runs (one per held field, then the summary), a backup (the
+ *    snapshot read, then its record);
  *  - several entries in one transaction (VAULT_OP_ENTRIES, the writes call
- *    vault_op_entry): attachment get and remove (the operation's, then one
- *    per client), the incident review (one per note);
+ *    vault_op_entry, or a function that appends one: audit_append counts
+ *    them all): attachment get and remove (the operation's, then one per
+ *    client), the incident review (one per note), a user removal or role
+ *    change with the start of its key rotation (its entry, rotate-start),
+ *    a restored copy's replayed erasures (one per client, then the
+ *    restore's);
+ *  - batches of a long operation (VAULT_OP_BATCH: the entries the writes
+ *    append, or none, each batch a step): reindexing at unlock (the last
+ *    batch appends the operation's entry);
  *  - inside another operation's transaction (vault_op_nested): the review's
  *    notes (incident_note_nested);
  *  - no role to check (need 0: unlocked is enough; the refusals on the way
@@ -36,7 +45,10 @@
  * erase), the passphrase change, attachment get and remove, recovery split
  * and intake forms (create, remove, accept, reject); mail settings, the
  * SMTP password, queueing and sending; the scan record; the doctor's record;
- * removing a second factor.
+ * removing a second factor; backups (create, verify's record, restore's
+ * replay), retention runs and the expiry of holds, reindexing, the start
+ * of a key rotation and the user removals, role changes and revocations
+ * that start one.
  *
  * Every other begin/commit outside src/store is on the allow-list of
  * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
@@ -45,11 +57,10 @@
  * the transaction), the store copy of backups, the join request (no handle
  * yet) and the anonymous intake submission (no role, no entry; the intake
  * key read in the same transaction so a key rotation cannot come in
- * between); not yet converted, each marked with its shape: retention runs
- * and hold expiry, key rotation, reindexing and import batches, the user
- * removals and revocations that start a rotation, backup, erasure_apply
- * and client_erase_fields (nested), request fulfil and erase, vault
- * create, recovery restore, sign-in, the /me link request, TOTP enrolment. */
+ * between); not yet converted, each marked with its shape: rotation and
+ * import batches, erasure_apply and client_erase_fields (nested), request
+ * fulfil and erase, vault create, recovery restore, sign-in, the /me link
+ * request, TOTP enrolment. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 
