@@ -47,10 +47,7 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 		v->op_audited = 0;  /* each step's refusal gets its entry */
 	if ((r = op->write(v, ctx, detail, sizeof detail)) < 0)
 		goto fail;
-	if (op->flags & VAULT_OP_BATCH) {
-		/* the writes' own entries, or none: a sealed row changed after
-		 * the last gets the store's "seal" entry at commit */
-	} else if (op->flags & VAULT_OP_ENTRIES) {
+	if (op->flags & VAULT_OP_ENTRIES) {
 		if (v->op_entries == entries && (op->flags & VAULT_OP_MAYBE) && !nested) {
 			store_rollback(v->st);  /* nothing to do: nothing kept */
 			return 0;
@@ -59,7 +56,8 @@ static int op_tx(fort_vault *v, const vault_op *op, const char *client, void *ct
 			r = fort_error_set(FORT_ERROR, "operation '%s' wrote no audit entry: nothing was kept", op->action);
 			goto fail;
 		}
-	} else if ((r = entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields, op->purpose,
+	} else if (!(op->flags & VAULT_OP_SEALED) &&
+		   (r = entry(v, op->done ? op->done : op->action, op->client ? op->client : client, op->fields, op->purpose,
 			      op->result ? op->result : "ok", detail)) < 0) {
 		goto fail;
 	}
@@ -70,11 +68,12 @@ fail:
 	if (nested)
 		return r;  /* the outer operation rolls back, and audits a refusal */
 	store_rollback(v->st);
-	if (r == FORT_EDENIED) {
+	/* a "denied" entry the writes wrote (the vault_need of an operation
+	 * they ran) was in this transaction: it went with the rollback */
+	v->op_audited = 0;
+	if (r == FORT_EDENIED && !v->op_audited) {
 		/* the refusal's entry goes in after the rollback, or it would be
-		 * undone with the writes (a "denied" entry the writes wrote, by
-		 * the vault_need of an operation they ran, went with it too);
-		 * the caller still gets the refusal */
+		 * undone with the writes; the caller still gets the refusal */
 		char why[1024];
 		snprintf(why, sizeof why, "%s", fort_error_message());
 		(void)audit_record(v, op->action, client ? client : "", "", "", "denied", why);

@@ -24,9 +24,10 @@
  *    change with the start of its key rotation (its entry, rotate-start),
  *    a restored copy's replayed erasures (one per client, then the
  *    restore's);
- *  - batches of a long operation (VAULT_OP_BATCH: the entries the writes
- *    append, or none, each batch a step): reindexing at unlock (the last
- *    batch appends the operation's entry);
+ *  - batches of a long operation, each a step (VAULT_OP_SEALED: no entry
+ *    of their own, their sealed rows sealed at commit; the batch that ends
+ *    the operation clears the flag and has its entry): reindexing at
+ *    unlock;
  *  - inside another operation's transaction (vault_op_nested): the review's
  *    notes (incident_note_nested);
  *  - no role to check (need 0: unlocked is enough; the refusals on the way
@@ -103,16 +104,16 @@ typedef struct {
  * entry are rolled back and the step returns 0.  Nothing unaudited is kept
  * either way. */
 #define VAULT_OP_MAYBE 2u
-/* A batch of a long step-by-step operation (reindexing, a rotation's
- * re-encryption, an import): committed with the entries its writes append
- * themselves (vault_op_entry or a function they call), or with none, as
- * every batch but the last, whose writes append the operation's entry
- * (the batch that finds the end of the work is the one that knows it).
- * The scaffold appends none and requires none: a sealed row a batch
- * changes after its last entry gets the store's "seal" entry at commit
- * (audit/seal.c), so no change of what the vault says goes unaudited.  A
- * refusal is rolled back and audited as in any step. */
-#define VAULT_OP_BATCH 4u
+/* A step (vault_op_step) of an operation whose own entries are its first
+ * and last steps' (a key rotation's batches, between rotate-start and
+ * rotate-finish): the scaffold appends none for it.  What the step changed
+ * in sealed tables is still sealed, by the store's "seal" entry that the
+ * commit writes for any transaction with unsealed changes (the commit hook
+ * of src/audit/seal.c); a step that changed no sealed row keeps what it
+ * wrote unaudited (a rotation's cursor in meta, which is not sealed).  The
+ * write may clear the flag in its vault_op (kept in the context) for the
+ * step that ends the operation, whose entry is then the usual one. */
+#define VAULT_OP_SEALED 4u
 
 /* Run OP for CLIENT (the client the audit entry names, NULL: none) with
  * CTX: 0, or the first step's error with nothing written (but the audit
@@ -139,7 +140,7 @@ int vault_op_step(fort_vault *v, const vault_op *op, const char *client, void *c
  * open. */
 int vault_op_nested(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
 /* One audit entry of the operation whose writes are running (with
- * VAULT_OP_ENTRIES or VAULT_OP_BATCH): audit_append with result "ok"
+ * VAULT_OP_ENTRIES): audit_append with result "ok"
  * (audit_append counts every entry it appends, v->op_entries: an entry a
  * function the writes call appends counts too). */
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,

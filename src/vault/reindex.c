@@ -14,6 +14,7 @@
 #define REINDEX_BATCH 500
 
 struct rx {
+	vault_op op;
 	fort_vault *v;
 	client_vals cv;
 	int64_t last;
@@ -100,9 +101,9 @@ int vault_index_mark_current(fort_vault *v)
 	return store_meta_put(v->st, "index_norm", INDEX_NORM_VERSION, strlen(INDEX_NORM_VERSION));
 }
 
-/* One batch (a step of the scaffold, VAULT_OP_BATCH): the clients after
+/* One batch (a step of the scaffold, VAULT_OP_SEALED): the clients after
  * the cursor, the cursor moved; the batch that finds the end marks the
- * index current and appends the operation's entry. */
+ * index current and has the operation's entry. */
 static int rx_batch(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct rx *x = ctx;
@@ -118,9 +119,8 @@ static int rx_batch(fort_vault *v, void *ctx, char *detail, size_t cap)
 		return 0;
 	snprintf(detail, cap, "blind index version %s (NFC, case folding): %llu entries re-made, %llu now shared by two clients",
 		 INDEX_NORM_VERSION, (unsigned long long)x->changed, (unsigned long long)x->shared);
-	if ((r = vault_index_mark_current(v)) < 0)
-		return r;
-	return vault_op_entry(v, "reindex", NULL, NULL, NULL, detail);
+	x->op.flags &= ~VAULT_OP_SEALED;  /* this step's entry: reindex */
+	return vault_index_mark_current(v);
 }
 
 /* A repair at unlock, like the record and index MAC upgrades: no role to
@@ -128,7 +128,6 @@ static int rx_batch(fort_vault *v, void *ctx, char *detail, size_t cap)
  * who does), no operation of the user's to start; each batch a step. */
 int vault_reindex(fort_vault *v, uint64_t *changed)
 {
-	static const vault_op batch = { "reindex", 0, NULL, rx_batch, NULL, NULL, NULL, NULL, VAULT_OP_BATCH, NULL };
 	struct rx x;
 	unsigned mask = 0;
 	uint64_t done = 0;
@@ -145,6 +144,7 @@ int vault_reindex(fort_vault *v, uint64_t *changed)
 	if (mask)
 		return 0; /* the rotation re-makes entries under new keys: after it */
 	memset(&x, 0, sizeof x);
+	x.op = (vault_op){ .action = "reindex", .write = rx_batch, .flags = VAULT_OP_SEALED };
 	x.v = v;
 	if ((r = cvals_init(&x.cv, v)) < 0)
 		return r;
@@ -161,7 +161,7 @@ int vault_reindex(fort_vault *v, uint64_t *changed)
 		}
 	}
 	do {
-		if ((r = vault_op_step(v, &batch, NULL, &x)) < 0)
+		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
 			goto out;
 	} while (x.seen == REINDEX_BATCH);
 	*changed = x.changed;

@@ -2,7 +2,7 @@
  * operation scaffold (issue 16 item 2a): backups (create, verify, restore's
  * replay), retention runs, reindexing, key rotation's start and the user
  * and role changes that start one; and the scaffold's parts they use:
- * batches (VAULT_OP_BATCH), entries appended by a function the writes call
+ * batches (VAULT_OP_SEALED), entries appended by a function the writes call
  * (counted by audit_append), a refusal's entry written inside a step's
  * transaction and undone by its rollback.
  *
@@ -113,9 +113,9 @@ static fort_vault *reader_of(fort_vault *v, const char *name)
 
 /* ------------------------------------------------- the scaffold's parts */
 
-/* what a batch's writes do: a row, then (LAST) the operation's entry, or
- * (THEN) fail with that code */
-struct batch { int last, then; };
+/* what a batch's writes do: a row, then (LAST) end the operation (its
+ * entry), or (THEN) fail with that code */
+struct batch { vault_op op; int last, then; };
 
 static int batch_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
@@ -126,35 +126,38 @@ static int batch_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	if (b->then)
 		return fort_error_set(b->then, b->then == FORT_EDENIED ? "the hold on 'iban' refuses it" : "the disk said no");
 	snprintf(detail, cap, "2 batches");
-	return b->last ? vault_op_entry(v, "test-batches", NULL, NULL, NULL, detail) : 0;
+	if (b->last)
+		b->op.flags &= ~VAULT_OP_SEALED;
+	return 0;
 }
 
-/* VAULT_OP_BATCH: a batch whose writes append no entry is kept, the rows
- * it changed sealed by the store's "seal" entry at commit (nothing goes
- * unaudited); the last batch's entry is the operation's, and no seal entry
- * follows it; a failed batch is rolled back alone, a refused one audited
- * with its reason under the operation's action. */
+/* VAULT_OP_SEALED: a batch is kept without an entry of its own, the rows
+ * it changed sealed by the store's "seal" entry at commit (nothing sealed
+ * goes unaudited); the batch that ends the operation clears the flag and
+ * has the operation's entry, no seal entry after it; a failed batch is
+ * rolled back alone, a refused one audited with its reason under the
+ * operation's action. */
 static void test_batch(void **state)
 {
 	(void)state;
 	fort_vault *v = create_vault("batch.fort");
-	static const vault_op op = { "test-batches", 0, NULL, batch_write, .flags = VAULT_OP_BATCH };
-	struct batch mid = { 0, 0 }, last = { 1, 0 }, bad = { 0, FORT_EIO }, no = { 0, FORT_EDENIED };
+	const vault_op op = { "test-batches", 0, NULL, batch_write, .flags = VAULT_OP_SEALED };
+	struct batch mid = { op, 0, 0 }, last = { op, 1, 0 }, bad = { op, 0, FORT_EIO }, no = { op, 0, FORT_EDENIED };
 	uint64_t before = entries(v);
 
-	assert_int_equal(vault_op_step(v, &op, NULL, &mid), 0);
+	assert_int_equal(vault_op_step(v, &mid.op, NULL, &mid), 0);
 	assert_int_equal(incidents(v), 1);
 	assert_string_equal(log_since(v, before), "seal ok rows changed by the operation: after its own audit entry, or in "
 			    "batches of a large one|");
 	before = entries(v);
-	assert_int_equal(vault_op_step(v, &op, NULL, &last), 0);
+	assert_int_equal(vault_op_step(v, &last.op, NULL, &last), 0);
 	assert_int_equal(incidents(v), 2);
 	assert_string_equal(log_since(v, before), "test-batches ok 2 batches|");
 	before = entries(v);
-	assert_int_equal(vault_op_step(v, &op, NULL, &bad), FORT_EIO);
+	assert_int_equal(vault_op_step(v, &bad.op, NULL, &bad), FORT_EIO);
 	assert_int_equal(incidents(v), 2);
 	assert_int_equal(entries(v), before);
-	assert_int_equal(vault_op_step(v, &op, NULL, &no), FORT_EDENIED);
+	assert_int_equal(vault_op_step(v, &no.op, NULL, &no), FORT_EDENIED);
 	assert_string_equal(fort_error_message(), "the hold on 'iban' refuses it");
 	assert_int_equal(incidents(v), 2);
 	assert_string_equal(log_since(v, before), "test-batches denied the hold on 'iban' refuses it|");
