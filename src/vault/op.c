@@ -68,9 +68,11 @@ fail:
 	if (nested)
 		return r;  /* the outer operation rolls back, and audits a refusal */
 	store_rollback(v->st);
-	/* a "denied" entry the writes wrote (the vault_need of an operation
-	 * they ran) was in this transaction: it went with the rollback */
-	v->op_audited = 0;
+	/* a "denied" entry the writes wrote in this transaction (the
+	 * vault_need of an operation they ran) went with the rollback; one an
+	 * operation they ran committed after its own rollback stays */
+	if (v->op_audited == 1)
+		v->op_audited = 0;
 	if (r == FORT_EDENIED && !v->op_audited) {
 		/* the refusal's entry goes in after the rollback, or it would be
 		 * undone with the writes; the caller still gets the refusal */

@@ -229,6 +229,51 @@ static void test_refusal_inside_step(void **state)
 	fort_vault_close(v);
 }
 
+/* an operation of its own (its own step, counted inside the outer one's
+ * transaction) whose writes are refused: it rolls back, the whole
+ * transaction with it, and commits its refusal's entry */
+static int refused_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	int r;
+	(void)ctx;
+	(void)detail;
+	(void)cap;
+	if ((r = add_incident(v)) < 0)
+		return r;
+	return fort_error_set(FORT_EDENIED, "the hold on 'iban' refuses it");
+}
+
+static int inner_op_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	static const vault_op inner = { "test-inner", ACT_WRITE, NULL, refused_write };
+	int r;
+	(void)ctx;
+	(void)detail;
+	(void)cap;
+	if ((r = add_incident(v)) < 0)
+		return r;
+	return vault_op_run(v, &inner, NULL, NULL);
+}
+
+/* ... and a refusal an operation the writes ran has already committed
+ * its entry for (after its own rollback) is audited once, not again by
+ * the step. */
+static void test_refusal_committed_inside_step(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("inside2.fort");
+	static const vault_op op = { "test-outer", 0, NULL, inner_op_write };
+	uint64_t before = entries(v);
+
+	assert_int_equal(vault_op_step(v, &op, NULL, NULL), FORT_EDENIED);
+	assert_int_equal(incidents(v), 0);
+	assert_string_equal(log_since(v, before), "test-inner denied the hold on 'iban' refuses it|");
+	assert_int_equal(fort_vault_flush(v), 0);
+	assert_int_equal(entries(v), before + 1);
+	verifies(v);
+	fort_vault_close(v);
+}
+
 /* ------------------------------------------ the converted operations */
 
 /* Refused by role, each audited with the reason the user was given, and
@@ -390,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_entries_counted),
 		cmocka_unit_test(test_refusal_inside_step),
+		cmocka_unit_test(test_refusal_committed_inside_step),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_users_and_rotation),
 		cmocka_unit_test(test_backup_steps),
