@@ -51,22 +51,6 @@ ALLOW = {
         'anonymous: no role, no entry (the inbox is not sealed); the intake key read in the same transaction',
 }
 
-# Not yet converted (issue 16 item 2 continues): each still writes
-# begin/audit/commit by hand, in the shape named.  Remove the line when the
-# site goes through the scaffold; the check then fails until it is removed.
-NOT_YET = {
-    ('src/backup/backup.c', 'backup_create'): 'steps (2a): the backup recorded, then copied out',
-    ('src/backup/backup.c', 'record_verified'): 'steps (2a): a verified backup recorded',
-    ('src/backup/backup.c', 'replay'): 'a restored copy\'s erasures replayed before it is a vault',
-    ('src/rights/erasure.c', 'fort_retention_run'): 'steps (2a): one transaction per client, then a summary',
-    ('src/rights/retention.c', 'fort_retention_run_all'): 'steps (2a): hold expiry, one per field, then a summary',
-    ('src/vault/reindex.c', 'vault_reindex'): 'steps (2a): reindex batches',
-    ('src/vault/users.c', 'fort_keys_rotate'): 'steps (2a): a rotation\'s start',
-    ('src/vault/users.c', 'fort_user_remove'): 'steps (2a): the removal, then a rotation',
-    ('src/vault/users.c', 'revoke_and_rotate'): 'steps (2a): a revocation, then a rotation',
-}
-
-
 def function_of(lines, i):
     for j in range(i, -1, -1):
         m = DEF.match(lines[j])
@@ -140,15 +124,13 @@ def main():
         return 0
     if selftest():
         return 1
-    allow = dict(ALLOW)
-    allow.update(NOT_YET)
-    bad = check(a.root, allow)
+    bad = check(a.root, dict(ALLOW))
     for b in bad:
         print(b, file=sys.stderr)
     if bad:
         print('check-op-scaffold: %d problem(s)' % len(bad), file=sys.stderr)
         return 1
-    print('check-op-scaffold: ok (%d functions allowed with a reason, %d not yet converted)' % (len(ALLOW), len(NOT_YET)))
+    print('check-op-scaffold: ok (%d functions allowed with a reason)' % len(ALLOW))
     return 0
 
 

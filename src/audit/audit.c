@@ -177,11 +177,14 @@ static int append(store *s, const keyring *kr, int64_t actor_id, const char *act
 int audit_append(fort_vault *v, const char *action, const char *client, const char *fields,
 		 const char *purpose, const char *result, const char *detail)
 {
+	int r;
 	if (!v->kr)
 		return fort_error_set(FORT_ELOCKED, "the vault is locked");
 	if (result && strcmp(result, "denied") == 0)
 		v->op_audited = 1; /* the operation audited its refusal itself */
-	return append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail);
+	if ((r = append(v->st, v->kr, v->user_id, v->user, action, client, fields, purpose, result, detail)) == 0)
+		v->op_entries++;  /* what VAULT_OP_ENTRIES counts (vault/op.h) */
+	return r;
 }
 
 int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const char *action,
@@ -201,13 +204,15 @@ int audit_append_unsigned(store *s, int64_t actor_id, const char *actor, const c
 int audit_record(fort_vault *v, const char *action, const char *client, const char *fields,
 		 const char *purpose, const char *result, const char *detail)
 {
-	int r;
+	/* a refusal's entry committed here, not in a transaction of the
+	 * caller's that may still roll back (vault/op.c) */
+	int r, own = !store_tx_open(v->st), denied = result && strcmp(result, "denied") == 0;
 	/* A server's handle may hand the entry to the process's group commit
 	 * (writer.c): same entry, same signature, durable before this returns;
 	 * only when nothing of this handle's own is waiting to be sealed. */
-	if (v->aw && v->kr && !store_tx_open(v->st)) {
-		if (result && strcmp(result, "denied") == 0)
-			v->op_audited = 1;
+	if (v->aw && v->kr && own) {
+		if (denied)
+			v->op_audited = 2;
 		if ((r = audit_writer_append(v->aw, v->kr, v->user_id, v->user, action, client, fields, purpose, result,
 					     detail)) <= 0)
 			return r;
@@ -220,6 +225,8 @@ int audit_record(fort_vault *v, const char *action, const char *client, const ch
 		store_rollback(v->st);
 		return r;
 	}
+	if (own && denied)
+		v->op_audited = 2;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include "vault/attach.h"
 #include "vault/vault_int.h"
+#include "vault/op.h"
 #include "backup/backup.h"
 #include "audit/exports.h"
 #include "keys/recovery.h"
@@ -864,13 +865,34 @@ static int copy_out(int to, int from, uint64_t len, int64_t xid)
 			      e == ENOSPC ? " (free some space)" : "");
 }
 
+/* The backup recorded (the second step of backup_create): in the exports
+ * record with its hash and the clients it holds, and its entry */
+struct record_step {
+	export_record rec;
+	int64_t xid;
+	uint64_t clients;
+	unsigned swept;
+};
+
+static int record_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct record_step *x = ctx;
+	int r;
+	if ((r = exports_record_all(&x->xid, v, &x->rec)) < 0)
+		return r;
+	snprintf(detail, cap, "clients=%llu file=%s; recorded as export #%lld%s", (unsigned long long)x->clients,
+		 base_of(x->rec.destination), (long long)x->xid, x->swept ? "; removed what an interrupted backup had left next to it" : "");
+	return 0;
+}
+
 /* PATH, or with TO_FD >= 0 that descriptor ("-" in the record): the backup
  * is then made in an unnamed temporary file, recorded (hash and audit entry,
  * committed) and only then copied to TO_FD, which cannot take it back. */
 static int backup_create(fort_backup_info *out, fort_vault *v, const char *path, int to_fd)
 {
+	static const vault_op op = { "backup-create", ACT_USERS, NULL, record_write, NULL, NULL, NULL, NULL, 0, NULL };
 	backup_header h;
-	fort_buf prefix, detail;
+	fort_buf prefix, name;
 	crypto_secretstream_xchacha20poly1305_state *st = NULL;
 	unsigned char *bk = NULL, *pt = NULL, *ct = NULL, *snap = NULL, sshdr[SS_HEADERBYTES];
 	char *dir = NULL, *tmp = NULL;
@@ -882,10 +904,10 @@ static int backup_create(fort_backup_info *out, fort_vault *v, const char *path,
 
 	memset(&h, 0, sizeof h);
 	fort_buf_init(&prefix, BACKUP_HEADER_MAX + 1024);
-	fort_buf_init(&detail, 4096);
+	fort_buf_init(&name, 4096);
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = vault_need(v, ACT_USERS, "backup-create", NULL)) < 0)
+	if ((r = vault_op_start(v, &op, NULL)) < 0)
 		return r;
 	if (!v->kr->has_vk)
 		return fort_error_set(FORT_EDENIED, "a backup needs the vault key, which user '%s' does not hold", v->user);
@@ -895,24 +917,26 @@ static int backup_create(fort_backup_info *out, fort_vault *v, const char *path,
 	} else {
 		if (!path || !*path)
 			return fort_error_set(FORT_EINPUT, "no backup file name given");
-		if (!(dir = dir_of(path)) || fort_buf_printf(&detail, "%s.tmp-XXXXXX", path) < 0 ||
-		    !(tmp = fort_buf_detach(&detail, NULL))) {
+		if (!(dir = dir_of(path)) || fort_buf_printf(&name, "%s.tmp-XXXXXX", path) < 0 ||
+		    !(tmp = fort_buf_detach(&name, NULL))) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
 		swept = sweep_leftovers(dir, base_of(path));
 	}
 	/* The snapshot is the vault file itself, taken in memory inside one
-	 * transaction (the header fields with it): no copy of the vault ever
+	 * read transaction (the header fields with it: they describe what it
+	 * holds, whatever commits meanwhile): no copy of the vault ever
 	 * reaches the disk outside the encrypted backup, so a killed backup
-	 * leaves nothing that opens. */
-	if ((r = store_begin(v->st)) < 0)
+	 * leaves nothing that opens.  Nothing is written: no write lock. */
+	if ((r = store_read_begin(v->st)) < 0)
 		goto out;
-	if ((r = describe_snapshot(&h, v->st)) < 0 || (r = store_snapshot_mem(v->st, &snap, &snap_len)) < 0) {
-		store_rollback(v->st);
+	r = describe_snapshot(&h, v->st);
+	if (r == 0)
+		r = store_snapshot_mem(v->st, &snap, &snap_len);
+	store_read_end(v->st);
+	if (r < 0)
 		goto out;
-	}
-	store_rollback(v->st);   /* nothing was changed: only the lock ends */
 	if (strcmp(h.owner.role, "owner") != 0 || (int)h.vk_version != v->kr->vk_version) {
 		r = fort_error_set(FORT_EBUSY, "the vault key changed while the backup was taken: run the backup again");
 		goto out;
@@ -988,30 +1012,22 @@ static int backup_create(fort_backup_info *out, fort_vault *v, const char *path,
 	if ((r = fsync_dir(path)) < 0)
 		goto out;
 record:
-	fort_buf_reset(&detail);
 	{
 		/* recorded with the clients it holds (every client at the snapshot),
-		 * so an incident scoped to a lost backup finds them */
+		 * so an incident scoped to a lost backup finds them; no byte has
+		 * left yet: a failure leaves no unaudited backup */
 		char sha[65];
-		export_record rec = { "backup", path, "fortress-backup", "", "", 1, 1, NULL, 0 };
-		if ((r = to_fd >= 0 ? exports_hash_fd(sha, fd_out) : exports_hash_path(sha, path)) < 0 ||
-		    (r = store_begin(v->st)) < 0) {
+		struct record_step x = { { "backup", path, "fortress-backup", "", "", 1, 1, NULL, 0 }, 0, h.clients, swept };
+		if ((r = to_fd >= 0 ? exports_hash_fd(sha, fd_out) : exports_hash_path(sha, path)) == 0) {
+			x.rec.sha256 = sha;
+			r = vault_op_step(v, &op, NULL, &x);
+		}
+		if (r < 0) {
 			if (to_fd < 0)
 				unlink(path);
 			goto out;
 		}
-		rec.sha256 = sha;
-		if ((r = exports_record_all(&xid, v, &rec)) < 0 ||
-		    (r = fort_buf_printf(&detail, "clients=%llu file=%s; recorded as export #%lld%s", (unsigned long long)h.clients,
-					 base_of(path), (long long)xid,
-					 swept ? "; removed what an interrupted backup had left next to it" : "")) < 0 ||
-		    (r = audit_append(v, "backup-create", "", "", "", "ok", detail.buf)) < 0 || (r = store_commit(v->st)) < 0) {
-			/* fail closed: no unaudited backup */
-			store_rollback(v->st);
-			if (to_fd < 0)
-				unlink(path);
-			goto out;
-		}
+		xid = x.xid;
 	}
 	fill_info(out, &h, outbytes);
 	/* Recorded: only now does a byte leave for the descriptor. */
@@ -1034,7 +1050,7 @@ out:
 	free(dir);
 	free(tmp);
 	fort_buf_release(&prefix);
-	fort_buf_release(&detail);
+	fort_buf_release(&name);
 	backup_header_release(&h);
 	return r;
 }
@@ -1070,10 +1086,30 @@ static int vault_id_of(fort_vault *v, char out[33])
 	return 0;
 }
 
+/* The verification recorded: its time in meta, the entry */
+struct verified_step {
+	const backup_header *h;
+	const char *path;
+};
+
+static int verified_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct verified_step *x = ctx;
+	char ts[24];
+	snprintf(ts, sizeof ts, "%lld", (long long)fort_now());
+	snprintf(detail, cap, "file=%.200s created=%lld clients=%llu", base_of(x->path), (long long)x->h->created,
+		 (unsigned long long)x->h->clients);
+	return store_meta_put(v->st, "backup_verified", ts, strlen(ts));
+}
+
+/* No role to check: whoever holds the vault key verified the backup (the
+ * user of an unlocked V, or the owner whose keys opened the backup). */
 static int record_verified(fort_vault *v, keyring *kr, const backup_header *h, const char *path)
 {
+	static const vault_op op = { "backup-verify", 0, NULL, verified_write, NULL, NULL, NULL, NULL, 0, NULL };
+	struct verified_step x = { h, path };
 	actor_save save;
-	char ts[24], detail[512], id[33];
+	char id[33];
 	int r;
 
 	memset(&save, 0, sizeof save);
@@ -1093,15 +1129,7 @@ static int record_verified(fort_vault *v, keyring *kr, const backup_header *h, c
 			return 1;
 		}
 	}
-	snprintf(ts, sizeof ts, "%lld", (long long)fort_now());
-	snprintf(detail, sizeof detail, "file=%.200s created=%lld clients=%llu", base_of(path), (long long)h->created,
-		 (unsigned long long)h->clients);
-	if ((r = store_begin(v->st)) < 0)
-		goto out;
-	if ((r = store_meta_put(v->st, "backup_verified", ts, strlen(ts))) < 0 ||
-	    (r = audit_append(v, "backup-verify", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-		store_rollback(v->st);
-out:
+	r = vault_op_run(v, &op, NULL, &x);
 	act_restore(v, &save);
 	return r;
 }
@@ -1197,32 +1225,28 @@ static int ledger_cb(void *ctx, int64_t client, int64_t ts)
 	return 0;
 }
 
-/* Erase in RV (the restored copy) every client of the ledger L, audit,
- * in one transaction. */
-static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const backup_header *h, uint64_t *replayed)
+/* The erasures of the ledger replayed in a restored copy: one step */
+struct replay_step {
+	const struct ledger *l;   /* NULL: no current vault */
+	const backup_header *h;
+	uint64_t replayed;
+};
+
+static int replay_write(fort_vault *rv, void *ctx, char *detail, size_t cap)
 {
-	actor_save save;
-	store_user u;
-	char detail[256], id[FORT_ID_LEN + 1];
+	struct replay_step *x = ctx;
+	const struct ledger *l = x->l;
+	char id[FORT_ID_LEN + 1];
 	int r, removed;
 
-	*replayed = 0;
-	memset(&save, 0, sizeof save);
-	memset(&u, 0, sizeof u);
-	if (kr && !rv->kr && (r = act_as_owner(rv, kr, &save)) < 0)
-		return r;
-	if (!kr && (r = store_user_get(rv->st, &u, NULL)) < 0)
-		return r;
-	if ((r = store_begin(rv->st)) < 0)
-		goto out;
 	/* fields erased from clients that were kept: those the restored copy
 	 * does not record (erased after the backup) are erased again */
-	for (size_t i = 0; kr && l && i < l->nf; i++) {
+	for (size_t i = 0; l && i < l->nf; i++) {
 		store_client c;
 		int known = 0;
 		fort_kv kv = { l->f[i].field, NULL };
 		if ((r = known = store_erased_field_has(rv->st, l->f[i].client, l->f[i].field, l->f[i].ts)) < 0)
-			goto fail;
+			return r;
 		if (known)
 			continue;
 		memset(&c, 0, sizeof c);
@@ -1233,43 +1257,54 @@ static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const bac
 			continue;
 		}
 		if (r < 0)
-			goto fail;
+			return r;
 		client_id_format(id, l->f[i].client);
 		if ((r = client_erase_fields(rv, id, &kv, 1, "erase-field",
 					     "field erased: replayed from the erasure ledger after a restore")) < 0)
-			goto fail;
-		(*replayed)++;
+			return r;
+		x->replayed++;
 	}
 	for (size_t i = 0; l && i < l->n; i++) {
 		if ((r = store_client_purge(rv->st, l->e[i][0], l->e[i][1], &removed)) < 0)
-			goto fail;
+			return r;
 		if (!removed)
 			continue;
 		{
 			size_t shredded, kept;  /* the files naming only this client go too */
 			if ((r = attach_client_erased(rv, l->e[i][0], &shredded, &kept)) < 0)
-				goto fail;
+				return r;
 		}
-		(*replayed)++;
+		x->replayed++;
 		client_id_format(id, l->e[i][0]);
-		if (kr && (r = audit_append(rv, "erase", id, "", "", "ok", "crypto-shredded: replayed from the erasure ledger after a restore")) < 0)
-			goto fail;
+		if ((r = vault_op_entry(rv, "erase", id, NULL, NULL, "crypto-shredded: replayed from the erasure ledger after a restore")) < 0)
+			return r;
 	}
-	snprintf(detail, sizeof detail, "backup created=%lld clients=%llu; erasures replayed=%llu%s", (long long)h->created,
-		 (unsigned long long)h->clients, (unsigned long long)*replayed, l ? "" : " (no current vault: none replayed)");
-	if (kr)
-		r = audit_append(rv, "backup-restore", "", "", "", "ok", detail);
-	else
-		r = audit_append_unsigned(rv->st, u.id, u.name, "backup-restore", "ok", detail);
-	if (r < 0 || (r = store_commit(rv->st)) < 0)
-		goto fail;
-	r = store_checkpoint(rv->st);
-	goto out;
-fail:
-	store_rollback(rv->st);
-out:
+	snprintf(detail, cap, "backup created=%lld clients=%llu; erasures replayed=%llu%s", (long long)x->h->created,
+		 (unsigned long long)x->h->clients, (unsigned long long)x->replayed, l ? "" : " (no current vault: none replayed)");
+	return vault_op_entry(rv, "backup-restore", NULL, NULL, NULL, detail);
+}
+
+/* Erase in RV (the restored copy) every client of the ledger L, audit,
+ * in one transaction: a step without vault_op_start, as the copy is not a
+ * vault anyone works in yet (no role to check: opening the backup was the
+ * authority), its entries signed with the owner's keys from the backup
+ * (KR: backup_restore_with restores nothing without them). */
+static int replay(fort_vault *rv, keyring *kr, const struct ledger *l, const backup_header *h, uint64_t *replayed)
+{
+	static const vault_op op = { "backup-restore", 0, NULL, replay_write, NULL, NULL, NULL, NULL, VAULT_OP_ENTRIES, NULL };
+	struct replay_step x = { l, h, 0 };
+	actor_save save;
+	int r;
+
+	*replayed = 0;
+	memset(&save, 0, sizeof save);
+	if (!rv->kr && (r = act_as_owner(rv, kr, &save)) < 0)
+		return r;
+	if ((r = vault_op_step(rv, &op, NULL, &x)) == 0) {
+		*replayed = x.replayed;
+		r = store_checkpoint(rv->st);
+	}
 	act_restore(rv, &save);
-	store_user_release(&u);
 	return r;
 }
 
@@ -1308,6 +1343,14 @@ int backup_restore_with(fort_backup_info *out, const char *path, const char *to_
 	}
 	if ((r = open_unlocked(&fd, &size, &h, &prefix, bk, &kr, path, unlock, ctx)) < 0)
 		goto out;
+	if (!kr) {
+		/* an unsigned entry would not verify (only failed unlocks and
+		 * requests to join may be unsigned) */
+		r = fort_error_set(FORT_ERROR, "the backup was opened without the owner's keys, so the restored copy's audit "
+				   "entries could not be signed: restore it with the owner's passphrase or the recovery shares "
+				   "(nothing was restored)");
+		goto out;
+	}
 	if (current) {
 		if ((r = vault_id_of(current, id)) < 0)
 			goto out;

@@ -66,7 +66,9 @@ typedef struct {
 #define BACKUP_RECOVERY_MAX 4096
 
 /* Get the vault key for a backup.  Fill VK; set *OWNER_KR to the owner's
- * keyring (caller frees) when the method yields one, else leave it NULL.
+ * keyring (caller frees) when the method yields one, else leave it NULL
+ * (verify then records nothing; a restore needs it, to sign the copy's
+ * entries).
  * Return 0 or a FORT_E* code with the message set. */
 typedef int (*backup_unlock_fn)(void *ctx, const backup_header *h, unsigned char vk[KEY_LEN], keyring **owner_kr);
 

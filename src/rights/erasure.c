@@ -556,14 +556,42 @@ int fort_retention_due(fort_hold_info **out, size_t *n, fort_vault *v, const cha
 	return 0;
 }
 
+/* One held field whose hold ended (a step of the retention run): the
+ * field erased (the client may be gone already), the hold dropped. */
+struct hold_step {
+	vault_op op;
+	const fort_hold_info *h;
+	int64_t cid;
+};
+
+static int hold_erase(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct hold_step *x = ctx;
+	store_client c;
+	fort_kv kv = { x->h->field, NULL };
+	int r;
+	memset(&c, 0, sizeof c);
+	r = store_client_get(v->st, &c, x->cid);
+	store_client_release(&c);
+	if (r == 0 && (r = client_erase_fields(v, x->h->client, &kv, 1, NULL, NULL)) < 0)
+		return r;
+	if (r == FORT_ENOTFOUND)
+		fort_error_clear();
+	else if (r < 0)
+		return r;
+	snprintf(detail, cap, "hold on '%s' ended %s (%s): field erased", x->h->field, x->h->until, x->h->reason);
+	return store_hold_del(v->st, x->cid, x->h->field);
+}
+
 int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const char *today, int dry_run)
 {
+	vault_op run = { "retention-run", dry_run ? ACT_READ : ACT_ERASE, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL };
 	struct due_ctx d = { NULL, 0, 0 };
 	char now[11];
 	int r;
 	*out = NULL;
 	*n = 0;
-	if ((r = vault_need(v, dry_run ? ACT_READ : ACT_ERASE, "retention-run", NULL)) < 0)
+	if ((r = vault_op_start(v, &run, NULL)) < 0)
 		return r;
 	if (!today) {
 		time_t t = (time_t)fort_now();
@@ -581,34 +609,20 @@ int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const cha
 			goto fail;
 	}
 	for (size_t i = 0; !dry_run && i < d.n; i++) {
-		int64_t cid;
+		struct hold_step x;
 		store_client c;
-		fort_kv kv = { d.a[i].field, NULL };
-		char detail[400];
-		memset(&c, 0, sizeof c);
-		if ((r = client_id_parse(&cid, d.a[i].client)) < 0)
+		memset(&x, 0, sizeof x);
+		if ((r = client_id_parse(&x.cid, d.a[i].client)) < 0)
 			goto fail;
-		if ((r = store_begin(v->st)) < 0)
+		/* each field its own step: audited "retention-erase" naming
+		 * the client and the field; a refusal as "retention-run" */
+		x.op.action = "retention-run";
+		x.op.write = hold_erase;
+		x.op.done = "retention-erase";
+		x.op.fields = d.a[i].field;
+		x.h = &d.a[i];
+		if ((r = vault_op_step(v, &x.op, d.a[i].client, &x)) < 0)
 			goto fail;
-		r = store_client_get(v->st, &c, cid);
-		store_client_release(&c);
-		if (r == 0 && (r = client_erase_fields(v, d.a[i].client, &kv, 1, NULL, NULL)) < 0) {
-			store_rollback(v->st);
-			goto fail;
-		}
-		if (r == FORT_ENOTFOUND)
-			fort_error_clear();
-		else if (r < 0) {
-			store_rollback(v->st);
-			goto fail;
-		}
-		snprintf(detail, sizeof detail, "hold on '%s' ended %s (%s): field erased", d.a[i].field, d.a[i].until, d.a[i].reason);
-		if ((r = store_hold_del(v->st, cid, d.a[i].field)) < 0 ||
-		    (r = audit_append(v, "retention-erase", d.a[i].client, d.a[i].field, "", "ok", detail)) < 0 ||
-		    (r = store_commit(v->st)) < 0) {
-			store_rollback(v->st);
-			goto fail;
-		}
 		/* the last held field gone: nothing is left to keep, shred the client */
 		{
 			struct due_ctx rest = { NULL, 0, 0 };
@@ -620,7 +634,8 @@ int fort_retention_run(fort_hold_info **out, size_t *n, fort_vault *v, const cha
 			for (size_t k = 0; k < rest.n; k++)
 				left |= strcmp(rest.a[k].client, d.a[i].client) == 0;
 			free(rest.a);
-			if (!left && store_client_get(v->st, &c, cid) == 0) {
+			memset(&c, 0, sizeof c);
+			if (!left && store_client_get(v->st, &c, x.cid) == 0) {
 				store_client_release(&c);
 				if ((r = fort_client_erase(v, d.a[i].client, "retention: the last legal hold ended")) < 0)
 					goto fail;

@@ -30,6 +30,7 @@
 #include <sodium.h>
 #include <jansson.h>
 #include "vault/vault_int.h"
+#include "vault/op.h"
 
 /* ------------------------------------------------------------ the rule */
 
@@ -535,8 +536,17 @@ int fort_retention_due_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	return 0;
 }
 
+/* The run's summary, a step of its own after the erasures */
+static int summary_write(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	(void)v;
+	snprintf(detail, cap, "%s", (const char *)ctx);
+	return 0;
+}
+
 int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, const char *as_of, int dry_run)
 {
+	vault_op run = { "retention-run", dry_run ? ACT_READ : ACT_ERASE, NULL, summary_write, NULL, NULL, NULL, NULL, 0, NULL };
 	struct plan p;
 	char today[11], last[11], detail[1400];
 	fort_hold_info *h = NULL;
@@ -545,7 +555,7 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 	*out = NULL;
 	*n = 0;
 	memset(&p, 0, sizeof p);
-	if ((r = vault_need(v, dry_run ? ACT_READ : ACT_ERASE, "retention-run", NULL)) < 0 || (r = as_of_day(today, as_of)) < 0)
+	if ((r = vault_op_start(v, &run, NULL)) < 0 || (r = as_of_day(today, as_of)) < 0)
 		return r;
 	/* what an erasure request kept under a hold, once the hold ended */
 	if ((r = fort_retention_run(&h, &nh, v, today, dry_run)) < 0)
@@ -596,12 +606,8 @@ int fort_retention_run_all(fort_retention_item **out, size_t *n, fort_vault *v, 
 		snprintf(detail, sizeof detail, "as of %s: %zu client(s) erased whole, %zu field(s) erased, %zu field(s) kept under a "
 			 "hold, %zu kept because processing is restricted (Art. 18), %zu held field(s) of erasure requests erased",
 			 today, nclients, nfields, nkept, nrestricted, nh);
-		if ((r = store_begin(v->st)) < 0)
+		if ((r = vault_op_step(v, &run, NULL, detail)) < 0)
 			goto fail;
-		if ((r = audit_append(v, "retention-run", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0) {
-			store_rollback(v->st);
-			goto fail;
-		}
 		/* removed fields: no old page image stays in the WAL */
 		if (nfields && (r = store_checkpoint(v->st)) < 0)
 			goto fail;

@@ -4715,7 +4715,8 @@ static int snap_put(void *ctx, const char *table, size_t ncols, const char *cons
 int pg_store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
 	store *m = NULL;
-	int r, own = s->txdepth == 0;
+	/* in the caller's transaction, write or read (store_read_begin) */
+	int r, own = s->txdepth == 0 && !s->rtx;
 	*out = NULL;
 	*len = 0;
 	if (own && (r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "taking the snapshot")) < 0)

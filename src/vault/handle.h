@@ -122,8 +122,11 @@ struct fort_vault {
 	 * it ends with is audited even where no code audits it */
 	uint64_t op_id;        /* this handle's refusals' owner (fort_error_owner):
 				* unique in the process, never 0 */
-	int op_audited;        /* it wrote a "denied" entry itself */
-	uint64_t op_entries;   /* entries written through vault_op_entry (op.c) */
+	int op_audited;        /* it wrote a "denied" entry itself: 1 in a
+				* transaction (gone if that rolls back), 2
+				* committed (audit_record on its own) */
+	uint64_t op_entries;   /* signed entries appended (audit_append): what
+				* VAULT_OP_ENTRIES counts (op.c) */
 	char op_what[32];
 	char op_client[32];
 	/* opened as a token for programs (tokens.c): the only purposes it may

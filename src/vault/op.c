@@ -20,11 +20,10 @@ int vault_op_start(fort_vault *v, const vault_op *op, const char *client)
 static int entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
 		 const char *result, const char *detail)
 {
-	int r = audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", result,
-			     detail ? detail : "");
-	if (r == 0)
-		v->op_entries++;
-	return r;
+	/* counted by audit_append (v->op_entries), as every entry the writes
+	 * append, through here or a function they call */
+	return audit_append(v, action, client ? client : "", fields ? fields : "", purpose ? purpose : "", result,
+			    detail ? detail : "");
 }
 
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
@@ -69,6 +68,11 @@ fail:
 	if (nested)
 		return r;  /* the outer operation rolls back, and audits a refusal */
 	store_rollback(v->st);
+	/* a "denied" entry the writes wrote in this transaction (the
+	 * vault_need of an operation they ran) went with the rollback; one an
+	 * operation they ran committed after its own rollback stays */
+	if (v->op_audited == 1)
+		v->op_audited = 0;
 	if (op->refusal && !v->op_audited) {
 		/* the operation's own refusal entry, also after the rollback */
 		char why[1024], msg[1024];
@@ -76,8 +80,8 @@ fail:
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
 		why[0] = '\0';
 		if ((as = op->refusal(v, ctx, r, why, sizeof why))) {
+			/* committed on its own: op_audited 2 (audit_record) */
 			(void)audit_record(v, as, client ? client : "", "", "", "denied", why);
-			v->op_audited = 1;
 		}
 		fort_error_restore(r, msg);
 	}

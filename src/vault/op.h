@@ -10,7 +10,7 @@
  * its true reason after the rollback, so the refusal's entry is not undone
  * with the rest.
  *
- * Four shapes besides the plain one (vault_op_run):
+ * Five shapes besides the plain one (vault_op_run):
  *  - steps, each its own transaction with its entry (vault_op_start once:
  *    the role check; then vault_op_step per step and for a summary): mail
  *    sending (one per message), incident notes written by notify and
@@ -18,9 +18,19 @@
  *    an import (one step: the role checked before the file is opened),
  *    a key rotation's batches (VAULT_OP_SEALED: the batches' rows sealed by
  *    their commits' "seal" entries, the last batch's entry rotate-finish);
+ *    retention runs (one per held field, then the summary), a backup (the
+ *    snapshot read, then its record);
  *  - several entries in one transaction (VAULT_OP_ENTRIES, the writes call
- *    vault_op_entry): attachment get and remove (the operation's, then one
- *    per client), the incident review (one per note);
+ *    vault_op_entry, or a function that appends one: audit_append counts
+ *    them all): attachment get and remove (the operation's, then one per
+ *    client), the incident review (one per note), a user removal or role
+ *    change with the start of its key rotation (its entry, rotate-start),
+ *    a restored copy's replayed erasures (one per client, then the
+ *    restore's);
+ *  - batches of a long operation, each a step (VAULT_OP_SEALED: no entry
+ *    of their own, their sealed rows sealed at commit; the batch that ends
+ *    the operation clears the flag and has its entry): reindexing at
+ *    unlock;
  *  - inside another operation's transaction (vault_op_nested): the review's
  *    notes (incident_note_nested), a client's fields erased inside an
  *    erasure request's step (client_erase_fields_nested);
@@ -49,8 +59,11 @@
  * reject); mail settings, the SMTP password, queueing and sending; the scan
  * record; the doctor's record; removing and enrolling a second factor,
  * signing in; vault creation; request fulfil and erase (steps: the package
- * or the erasure, then the request's event), the /me link request; client import; key rotation's
- * batches and finish.
+ * or the erasure, then the request's event), the /me link request; client
+ * import; key rotation's start, batches and finish, and the user removals,
+ * role changes and revocations that start one; backups (create, verify's
+ * record, restore's replay), retention runs and the expiry of holds,
+ * reindexing.
  *
  * Every other begin/commit outside src/store is on the allow-list of
  * scripts/check-op-scaffold.py (the ctest op_scaffold), with its reason:
@@ -59,10 +72,8 @@
  * the transaction), the store copy of backups, the join request (no handle
  * yet) and the anonymous intake submission (no role, no entry; the intake
  * key read in the same transaction so a key rotation cannot come in
- * between); not yet converted, each marked with its shape: retention runs
- * and hold expiry, the start of a key rotation (keys rotate), reindexing
- * batches, the user removals and revocations that start a rotation,
- * backup. */
+ * between).  Nothing else writes by hand: the check has no "not yet" list
+ * any more. */
 #ifndef FORT_VAULT_OP_H
 #define FORT_VAULT_OP_H
 
@@ -151,8 +162,9 @@ int vault_op_step(fort_vault *v, const vault_op *op, const char *client, void *c
  * open. */
 int vault_op_nested(fort_vault *v, const vault_op *op, const char *client, void *ctx) FORT_WUR;
 /* One audit entry of the operation whose writes are running (with
- * VAULT_OP_ENTRIES): audit_append with result "ok", counted. */
+ * VAULT_OP_ENTRIES): audit_append with result "ok"
+ * (audit_append counts every entry it appends, v->op_entries: an entry a
+ * function the writes call appends counts too). */
 int vault_op_entry(fort_vault *v, const char *action, const char *client, const char *fields, const char *purpose,
 		   const char *detail) FORT_WUR;
-
 #endif

@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "vault/vault_int.h"
+#include "vault/op.h"
 
 #define INDEX_NORM_VERSION "2"
 #define REINDEX_BATCH 500
 
 struct rx {
+	vault_op op;
 	fort_vault *v;
 	client_vals cv;
 	int64_t last;
@@ -100,6 +101,31 @@ int vault_index_mark_current(fort_vault *v)
 	return store_meta_put(v->st, "index_norm", INDEX_NORM_VERSION, strlen(INDEX_NORM_VERSION));
 }
 
+/* One batch (a step of the scaffold, VAULT_OP_SEALED): the clients after
+ * the cursor, the cursor moved; the batch that finds the end marks the
+ * index current and has the operation's entry. */
+static int rx_batch(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	struct rx *x = ctx;
+	char cur[32];
+	int r;
+	x->seen = 0;
+	if ((r = store_client_batch(v->st, x->last, REINDEX_BATCH, rx_cb, x)) < 0)
+		return r;
+	snprintf(cur, sizeof cur, "%lld", (long long)x->last);
+	if ((r = store_meta_put(v->st, "index_norm_cursor", cur, strlen(cur))) < 0)
+		return r;
+	if (x->seen == REINDEX_BATCH)
+		return 0;
+	snprintf(detail, cap, "blind index version %s (NFC, case folding): %llu entries re-made, %llu now shared by two clients",
+		 INDEX_NORM_VERSION, (unsigned long long)x->changed, (unsigned long long)x->shared);
+	x->op.flags &= ~VAULT_OP_SEALED;  /* this step's entry: reindex */
+	return vault_index_mark_current(v);
+}
+
+/* A repair at unlock, like the record and index MAC upgrades: no role to
+ * check (the user holds every searchable field's key, or it waits for one
+ * who does), no operation of the user's to start; each batch a step. */
 int vault_reindex(fort_vault *v, uint64_t *changed)
 {
 	struct rx x;
@@ -118,6 +144,7 @@ int vault_reindex(fort_vault *v, uint64_t *changed)
 	if (mask)
 		return 0; /* the rotation re-makes entries under new keys: after it */
 	memset(&x, 0, sizeof x);
+	x.op = (vault_op){ .action = "reindex", .write = rx_batch, .flags = VAULT_OP_SEALED };
 	x.v = v;
 	if ((r = cvals_init(&x.cv, v)) < 0)
 		return r;
@@ -133,32 +160,12 @@ int vault_reindex(fort_vault *v, uint64_t *changed)
 			fort_error_clear();
 		}
 	}
-	for (;;) {
-		char cur[32], detail[160];
-		if ((r = store_begin(v->st)) < 0)
+	do {
+		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
 			goto out;
-		x.seen = 0;
-		if ((r = store_client_batch(v->st, x.last, REINDEX_BATCH, rx_cb, &x)) < 0)
-			goto fail_tx;
-		snprintf(cur, sizeof cur, "%lld", (long long)x.last);
-		if ((r = store_meta_put(v->st, "index_norm_cursor", cur, strlen(cur))) < 0)
-			goto fail_tx;
-		if (x.seen < REINDEX_BATCH) {
-			snprintf(detail, sizeof detail, "blind index version %s (NFC, case folding): %llu entries re-made, %llu now shared by two clients",
-				 INDEX_NORM_VERSION, (unsigned long long)x.changed, (unsigned long long)x.shared);
-			if ((r = vault_index_mark_current(v)) < 0 || (r = audit_append(v, "reindex", "", "", "", "ok", detail)) < 0 ||
-			    (r = store_commit(v->st)) < 0)
-				goto fail_tx;
-			break;
-		}
-		if ((r = store_commit(v->st)) < 0)
-			goto fail_tx;
-	}
+	} while (x.seen == REINDEX_BATCH);
 	*changed = x.changed;
 	r = 0;
-	goto out;
-fail_tx:
-	store_rollback(v->st);
 out:
 	cvals_release(&x.cv);
 	return r;

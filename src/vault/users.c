@@ -376,9 +376,42 @@ static int finish_pending(fort_rotate_report *out, fort_vault *v, const fort_rot
 	return 0;
 }
 
-static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned rotate, change_fn change, void *ctx,
-			     const char *why, const fort_rotate_opts *o)
+/* The step that changes the users or roles (CHANGE, NULL: none) and
+ * starts the rotation of the slots ROTATE, in one transaction: CHANGE's
+ * entry (vault_op_entry), then rotate_start's "rotate-start". */
+struct rr_step {
+	change_fn change;
+	void *ctx;
+	unsigned rotate;
+	const char *why;
+};
+
+static int rr_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
+	struct rr_step *x = ctx;
+	int r;
+	(void)detail;
+	(void)cap;
+	if (x->change && (r = x->change(v, x->ctx)) < 0)
+		return r;
+	return x->rotate ? rotate_start(v, x->rotate, x->why) : 0;
+}
+
+/* One step of the operation ACTION (its role checked by the caller); the
+ * keys rotate_start made are dropped again when it fails. */
+static int rr_run(fort_vault *v, const char *action, struct rr_step *x)
+{
+	vault_op op = { action, 0, NULL, rr_write, NULL, NULL, NULL, NULL, VAULT_OP_ENTRIES, NULL };
+	int r = vault_op_step(v, &op, NULL, x);
+	if (r < 0)
+		vault_reload_keys(v);
+	return r;
+}
+
+static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, const char *action, unsigned rotate, change_fn change,
+			     void *ctx, const char *why, const fort_rotate_opts *o)
+{
+	struct rr_step x = { change, ctx, rotate, why };
 	int r;
 	unsigned pending = 0;
 	if (out)
@@ -387,13 +420,8 @@ static int revoke_and_rotate(fort_rotate_report *out, fort_vault *v, unsigned ro
 		return r;
 	if ((r = finish_pending(out, v, o, &pending)) < 0)
 		return r;
-	if ((r = store_begin(v->st)) < 0)
+	if ((r = rr_run(v, action, &x)) < 0)
 		return r;
-	if ((r = change(v, ctx)) < 0 || (rotate && (r = rotate_start(v, rotate, why)) < 0) || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		vault_reload_keys(v);
-		return r;
-	}
 	/* the roles as committed, before the re-encryption: failing here
 	 * leaves a rotation that finishing completes, never a change done
 	 * and reported as failed (fort_role_revoke once reloaded them last) */
@@ -424,7 +452,7 @@ static int remove_change(fort_vault *v, void *ctx)
 	    (r = store_user_set(v->st, c->u->id, c->u->role, "removed", fort_now())) < 0 || (r = policy_store(v, NULL)) < 0 ||
 	    (c->also && (r = c->also(v, c->also_ctx)) < 0))
 		return r;
-	return audit_append(v, c->action, "", "", "", "ok", detail);
+	return vault_op_entry(v, c->action, NULL, NULL, NULL, detail);
 }
 
 int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_user *u, const char *action,
@@ -435,7 +463,7 @@ int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_u
 	int r;
 	if ((r = held_slots(v, u->id, &c.held)) < 0)
 		return r;
-	r = revoke_and_rotate(out, v, c.held, remove_change, &c, why, o);
+	r = revoke_and_rotate(out, v, action, c.held, remove_change, &c, why, o);
 	if (r == 0 && u->id == v->user_id) {
 		/* removed oneself: nothing more can be done with this handle */
 		keyring_free(v->kr);
@@ -444,15 +472,27 @@ int vault_keyholder_remove(fort_rotate_report *out, fort_vault *v, const store_u
 	return r;
 }
 
+/* A pending user's request dropped: they never held a key */
+static int drop_request(fort_vault *v, void *ctx, char *detail, size_t cap)
+{
+	const store_user *u = ctx;
+	int r;
+	snprintf(detail, cap, "request of user_id=%lld dropped", (long long)u->id);
+	if ((r = store_user_delete(v->st, u->id)) < 0)
+		return r;
+	return policy_store(v, NULL);
+}
+
 int fort_user_remove(fort_rotate_report *out, fort_vault *v, const char *name, const fort_rotate_opts *o)
 {
+	static const vault_op op = { "user-remove", ACT_USERS, NULL, drop_request, NULL, NULL, NULL, NULL, 0, NULL };
 	store_user u;
 	size_t owners = 0;
 	int r;
 	memset(&u, 0, sizeof u);
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = opts_ok(o)) < 0 || (r = vault_need(v, ACT_USERS, "user-remove", NULL)) < 0)
+	if ((r = opts_ok(o)) < 0 || (r = vault_op_start(v, &op, NULL)) < 0)
 		return r;
 	if ((r = get_user(&u, v, name)) < 0)
 		return r;
@@ -462,13 +502,7 @@ int fort_user_remove(fort_rotate_report *out, fort_vault *v, const char *name, c
 	}
 	if (strcmp(u.status, "pending") == 0) {
 		/* never held a key: the request is simply dropped */
-		char detail[120];
-		snprintf(detail, sizeof detail, "request of user_id=%lld dropped", (long long)u.id);
-		if ((r = store_begin(v->st)) < 0)
-			goto out;
-		if ((r = store_user_delete(v->st, u.id)) < 0 || (r = policy_store(v, NULL)) < 0 ||
-		    (r = audit_append(v, "user-remove", "", "", "", "ok", detail)) < 0 || (r = store_commit(v->st)) < 0)
-			store_rollback(v->st);
+		r = vault_op_step(v, &op, NULL, &u);
 		goto out;
 	}
 	if (strcmp(u.role, "owner") == 0) {
@@ -510,7 +544,7 @@ static int setrole_change(fort_vault *v, void *ctx)
 	slot_mask_names(added, sizeof added, c->add);
 	snprintf(detail, sizeof detail, "user_id=%lld role %s -> %s; keys granted: %s; withdrawn and rotated: %s", (long long)c->u->id,
 		 c->u->role, c->rd->name, added[0] ? added : "none", dropped[0] ? dropped : "none");
-	return audit_append(v, "user-role", "", "", "", "ok", detail);
+	return vault_op_entry(v, "user-role", NULL, NULL, NULL, detail);
 }
 
 int fort_user_set_role(fort_rotate_report *out, fort_vault *v, const char *name, const char *role, const fort_rotate_opts *o)
@@ -549,7 +583,7 @@ int fort_user_set_role(fort_rotate_report *out, fort_vault *v, const char *name,
 	c.add = role_slots(c.rd) & ~held;
 	if ((r = need_keys(v, c.add, "this role")) < 0)
 		goto out;
-	r = revoke_and_rotate(out, v, c.drop, setrole_change, &c, "a user's role was narrowed", o);
+	r = revoke_and_rotate(out, v, "user-role", c.drop, setrole_change, &c, "a user's role was narrowed", o);
 	if (r == 0 && u.id == v->user_id) {
 		free(v->role);
 		v->role = fort_strdup(c.rd->name);
@@ -818,7 +852,7 @@ static int revoke_change(fort_vault *v, void *ctx)
 	int r;
 	if ((r = store_user_each(v->st, role_keys_cb, &k)) < 0 || (r = policy_store(v, c->nrs)) < 0)
 		return r;
-	return audit_append(v, "role-revoke", "", "", "", "ok", c->detail);
+	return vault_op_entry(v, "role-revoke", NULL, NULL, NULL, c->detail);
 }
 
 int fort_role_revoke(fort_rotate_report *out, fort_vault *v, const char *role, const char *const *items, size_t n,
@@ -863,7 +897,7 @@ int fort_role_revoke(fort_rotate_report *out, fort_vault *v, const char *role, c
 	c.acts = acts;
 	c.detail = detail;
 	/* keys only need rotating if someone held them */
-	r = revoke_and_rotate(out, v, users.n ? cats : 0, revoke_change, &c, "a role was narrowed", o);
+	r = revoke_and_rotate(out, v, "role-revoke", users.n ? cats : 0, revoke_change, &c, "a role was narrowed", o);
 out:
 	roles_release(&nrs);
 	return r;
@@ -873,11 +907,13 @@ out:
 
 int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *keys, size_t n, const fort_rotate_opts *o)
 {
+	static const vault_op op = { "rotate-start", ACT_USERS, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL };
+	struct rr_step x = { NULL, NULL, 0, "requested" };
 	unsigned mask = 0, pending = 0;
 	int r;
 	if (out)
 		memset(out, 0, sizeof *out);
-	if ((r = opts_ok(o)) < 0 || (r = vault_need(v, ACT_USERS, "rotate-start", NULL)) < 0)
+	if ((r = opts_ok(o)) < 0 || (r = vault_op_start(v, &op, NULL)) < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		int c = cat_index(keys[i]);
@@ -898,12 +934,8 @@ int fort_keys_rotate(fort_rotate_report *out, fort_vault *v, const char *const *
 							   "(--category C or --all)");
 	if ((r = need_keys(v, mask, "this rotation")) < 0)
 		return r;
-	if ((r = store_begin(v->st)) < 0)
+	x.rotate = mask;
+	if ((r = rr_run(v, "rotate-start", &x)) < 0)
 		return r;
-	if ((r = rotate_start(v, mask, "requested")) < 0 || (r = store_commit(v->st)) < 0) {
-		store_rollback(v->st);
-		vault_reload_keys(v);
-		return r;
-	}
 	return rotate_run(v, out, o);
 }

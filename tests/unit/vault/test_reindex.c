@@ -76,6 +76,21 @@ static void make_old(fort_vault *v, char ids[N][FORT_ID_LEN + 1])
 	assert_int_equal(store_commit(v->st), 0);
 }
 
+/* the newest audit entry's action and detail, "action: detail" */
+static int last_cb(void *ctx, const store_audit_row *r)
+{
+	snprintf(ctx, 256, "%s %s: %s", r->action, r->result, r->detail);
+	return 0;
+}
+
+static const char *last_entry(fort_vault *v)
+{
+	static char last[256];
+	last[0] = '\0';
+	assert_int_equal(store_audit_each(v->st, NULL, last_cb, last), 0);
+	return last;
+}
+
 static void add_all(fort_vault *v, char ids[N][FORT_ID_LEN + 1])
 {
 	for (size_t i = 0; i < N; i++) {
@@ -103,9 +118,12 @@ static void test_reindex_at_unlock(void **state)
 	assert_int_equal(find_n(v, "full_name", typed[N - 1]), 1);
 	fort_vault_close(v);
 
-	/* the owner's unlock re-indexes */
+	/* the owner's unlock re-indexes, its batches steps of the operation
+	 * scaffold, the last one with the entry (after the unlock's) */
 	v = open_vault(vault_at("rx.fort"), PASS);
 	assert_int_equal(vault_index_is_current(v), 1);
+	assert_string_equal(last_entry(v), "reindex ok: blind index version 2 (NFC, case folding): 3 entries re-made, "
+			    "0 now shared by two clients");
 	for (size_t i = 0; i < N; i++)
 		if (find_n(v, "full_name", typed[i]) != 1)
 			fail_msg("after the re-index: '%s' not found", typed[i]);
