@@ -28,9 +28,12 @@
  * audit chain's head (see there).
  * Not yet here: the functions dispatch.c lists as "not yet available on a
  * PostgreSQL vault" (the database snapshot and integrity check). */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 #include "util.h"
@@ -959,6 +962,95 @@ static int is_socket(PGconn *c)
 	return h && h[0] == '/';
 }
 
+/* libpq's message of a failed connection, for our own: the SQLSTATE the
+ * verbose form puts after the severity ("FATAL:  3D000: ...") into STATE
+ * (6 bytes, "" when the client failed before any server answered), and the
+ * text on one line (the LOCATION line dropped, line breaks and tabs as
+ * spaces) into OUT. */
+static void connect_failure(char *out, size_t cap, char state[6], const char *msg)
+{
+	const char *p = strstr(msg, ":  ");
+	size_t o = 0;
+	state[0] = 0;
+	if (p && strlen(p + 3) > 6 && p[8] == ':' && p[9] == ' ' && strspn(p + 3, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5) {
+		memcpy(state, p + 3, 5);
+		state[5] = 0;
+	}
+	for (const char *q = msg; *q && o + 1 < cap; q++) {
+		if (strncmp(q, "\nLOCATION:", 10) == 0)
+			while (q[1] && q[1] != '\n')
+				q++;
+		else if (*q == '\n' || *q == '\t' || *q == '\r') {
+			if (o && out[o - 1] != ' ')
+				out[o++] = ' ';
+		} else
+			out[o++] = *q;
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = 0;
+}
+
+/* PQconnectdbParams, but with the verbose error form set before the server
+ * answers, so that a refusal carries its SQLSTATE (the message text is in
+ * the server's language; the code is not).  connect_timeout is honoured as
+ * libpq does: that long without progress ends the attempt. */
+static PGconn *pg_connect(const char *const *keys, const char *const *vals, int *timed_out)
+{
+	PGconn *c = PQconnectStartParams(keys, vals, 1);
+	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	int timeout = -1;
+	*timed_out = 0;
+	if (!c || PQstatus(c) == CONNECTION_BAD)
+		return c;
+	PQsetErrorVerbosity(c, PQERRORS_VERBOSE);
+	{
+		PQconninfoOption *o = PQconninfo(c);
+		for (PQconninfoOption *p = o; p && p->keyword; p++)
+			if (strcmp(p->keyword, "connect_timeout") == 0 && p->val && atoi(p->val) > 0)
+				timeout = (atoi(p->val) < 2 ? 2 : atoi(p->val)) * 1000;
+		PQconninfoFree(o);
+	}
+	while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
+		struct pollfd pfd = { PQsocket(c), ps == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
+		int n = pfd.fd < 0 ? 1 : poll(&pfd, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			*timed_out = 1;
+			break;
+		}
+		ps = PQconnectPoll(c);
+	}
+	PQsetErrorVerbosity(c, PQERRORS_DEFAULT);
+	return c;
+}
+
+/* Why the connection failed, as the error of the open: a database that
+ * does not exist is "no vault there" (as a missing SQLite file is), the
+ * rest an I/O failure with libpq's reason and where to look. */
+static int connect_error(PGconn *c, int timed_out, const char *url, int create)
+{
+	char msg[400], state[6];
+	if (!c)
+		return fort_error_set(FORT_ENOMEM, "out of memory connecting to PostgreSQL");
+	if (timed_out)
+		return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault at %s: no answer within connect_timeout: "
+				   "check that the server is running and reachable", PQhost(c) ? PQhost(c) : "(default)");
+	connect_failure(msg, sizeof msg, state, PQerrorMessage(c));
+	if (strcmp(state, "3D000") == 0) /* invalid_catalog_name */
+		return fort_error_set(FORT_ENOTFOUND, "%s %s: the PostgreSQL database '%s' does not exist on that server; "
+				   "create it (createdb %s, as a PostgreSQL user allowed to) and run 'fortress init --store URL'%s",
+				   create ? "cannot create a vault at" : "no vault at", url, PQdb(c) ? PQdb(c) : "", PQdb(c) ? PQdb(c) : "",
+				   create ? " again" : "");
+	if (state[0])
+		return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: the server refused: %s "
+				   "(check the user, its rights on the database and pg_hba.conf)", msg);
+	return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: %s "
+			   "(check that the PostgreSQL service is running, e.g. 'systemctl status postgresql', and that the URL's host, "
+			   "port or socket directory are the server's)", msg);
+}
+
 static int schema_version(store *s, int64_t *v)
 {
 	PGresult *res;
@@ -1009,7 +1101,7 @@ int pg_store_open(store **out, const char *path, int create)
 	const char *vals[] = { path, "verify-full", "fortress", NULL };
 	store *s;
 	int64_t v = 0;
-	int r;
+	int r, timed_out = 0;
 	*out = NULL;
 	/* T_* here must be sqlite.c's seal_table, one for one */
 	if (store_seal_table(T__COUNT) || !store_seal_table(T__COUNT - 1) || strcmp(store_seal_table(T_USER_TOTP), "user_totp") != 0 ||
@@ -1029,11 +1121,11 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
-		s->c = PQconnectdbParams(keys, vals, 1);
+		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
-	if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
-		r = fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: %.300s", s->c ? PQerrorMessage(s->c) : "out of memory");
+	if (!s->c || timed_out || PQstatus(s->c) != CONNECTION_OK) {
+		r = connect_error(s->c, timed_out, path, create);
 		goto fail;
 	}
 	/* a service file or the environment may have chosen the host */
