@@ -117,6 +117,11 @@ static int open_failed(struct cli *c, int r, const char *user)
 		return cli_fail(c, r, "this vault was made by a newer Fortress; upgrade fortress");
 	case FORT_ETAMPER:
 		return cli_fail(c, r, "the vault was changed outside Fortress; run 'fortress audit verify' and restore from a backup");
+	case FORT_EIO:
+		/* not the disk: the connection (the message is libpq's and where to look) */
+		if (fort_vault_path_is_database(c->vault_path))
+			return cli_fail(c, r, "'pg_isready -d URL' checks from this machine whether the server answers");
+		return cli_fail(c, r, NULL);
 	default:
 		return cli_fail(c, r, NULL);
 	}

@@ -28,9 +28,12 @@
  * audit chain's head (see there).
  * Not yet here: the functions dispatch.c lists as "not yet available on a
  * PostgreSQL vault" (the database snapshot and integrity check). */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 #include "util.h"
@@ -47,6 +50,7 @@ struct store {
 	int rtx;        /* store_read_begin's snapshot is open */
 	char **prepared; /* names of the statements prepared on this connection */
 	size_t nprepared, cprepared;
+	struct stmt_cached *sc; /* stmt_name's cache (STMT_CACHE slots), or NULL */
 	struct seal_touch *touch;
 	size_t ntouch, ctouch;
 	int touch_lost;
@@ -335,15 +339,47 @@ static void pq_drain(store *s)
 
 /* A statement's name: a hash of its text.  1 if it is prepared on this
  * connection already. */
+/* The names of statements already prepared, by where their text is: the
+ * statements are string literals but for a few formatted into a buffer,
+ * so a slot is taken only when its text is the same too.  Naming a
+ * statement (a BLAKE2b of its text and a walk of the prepared names) was
+ * 5,600 client instructions per statement, a quarter of a find's. */
+#define STMT_CACHE 256
+struct stmt_cached {
+	const char *sql;
+	char *text;
+	char name[24];
+};
+
+static void stmt_cache_clear(store *s)
+{
+	for (size_t i = 0; s->sc && i < STMT_CACHE; i++)
+		free(s->sc[i].text);
+	free(s->sc);
+	s->sc = NULL;
+}
+
 static int stmt_name(store *s, const char *sql, char name[24])
 {
+	struct stmt_cached *e = s->sc ? &s->sc[((uintptr_t)sql >> 3) % STMT_CACHE] : NULL;
 	unsigned char d[8];
+	int found = 0;
+	if (e && e->sql == sql && strcmp(e->text, sql) == 0) {
+		memcpy(name, e->name, 24);
+		return 1;
+	}
 	crypto_generichash(d, sizeof d, (const unsigned char *)sql, strlen(sql), NULL, 0);
 	snprintf(name, 24, "f%02x%02x%02x%02x%02x%02x%02x%02x", d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-	for (size_t i = 0; i < s->nprepared; i++)
-		if (strcmp(s->prepared[i], name) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < s->nprepared && !found; i++)
+		found = strcmp(s->prepared[i], name) == 0;
+	if (found && !s->sc && (s->sc = fort_calloc(STMT_CACHE, sizeof *s->sc)))
+		e = &s->sc[((uintptr_t)sql >> 3) % STMT_CACHE];
+	if (found && e) { /* (no room for the copy: the slot stays empty) */
+		free(e->text);
+		e->sql = (e->text = fort_strdup(sql)) ? sql : NULL;
+		memcpy(e->name, name, 24);
+	}
+	return found;
 }
 
 /* Room for a statement's name, made before the statement is prepared: one
@@ -558,6 +594,7 @@ static int pq_sync(store *s)
 			if (strcmp(s->prepared[k], s->pq[i].name) == 0) {
 				free(s->prepared[k]);
 				s->prepared[k] = s->prepared[--s->nprepared];
+				stmt_cache_clear(s); /* it may name it */
 				break;
 			}
 	/* after a refusal: the aborted rest, up to the sync point */
@@ -959,6 +996,95 @@ static int is_socket(PGconn *c)
 	return h && h[0] == '/';
 }
 
+/* libpq's message of a failed connection, for our own: the SQLSTATE the
+ * verbose form puts after the severity ("FATAL:  3D000: ...") into STATE
+ * (6 bytes, "" when the client failed before any server answered), and the
+ * text on one line (the LOCATION line dropped, line breaks and tabs as
+ * spaces) into OUT. */
+static void connect_failure(char *out, size_t cap, char state[6], const char *msg)
+{
+	const char *p = strstr(msg, ":  ");
+	size_t o = 0;
+	state[0] = 0;
+	if (p && strlen(p + 3) > 6 && p[8] == ':' && p[9] == ' ' && strspn(p + 3, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5) {
+		memcpy(state, p + 3, 5);
+		state[5] = 0;
+	}
+	for (const char *q = msg; *q && o + 1 < cap; q++) {
+		if (strncmp(q, "\nLOCATION:", 10) == 0)
+			while (q[1] && q[1] != '\n')
+				q++;
+		else if (*q == '\n' || *q == '\t' || *q == '\r') {
+			if (o && out[o - 1] != ' ')
+				out[o++] = ' ';
+		} else
+			out[o++] = *q;
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = 0;
+}
+
+/* PQconnectdbParams, but with the verbose error form set before the server
+ * answers, so that a refusal carries its SQLSTATE (the message text is in
+ * the server's language; the code is not).  connect_timeout is honoured as
+ * libpq does: that long without progress ends the attempt. */
+static PGconn *pg_connect(const char *const *keys, const char *const *vals, int *timed_out)
+{
+	PGconn *c = PQconnectStartParams(keys, vals, 1);
+	PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+	int timeout = -1;
+	*timed_out = 0;
+	if (!c || PQstatus(c) == CONNECTION_BAD)
+		return c;
+	PQsetErrorVerbosity(c, PQERRORS_VERBOSE);
+	{
+		PQconninfoOption *o = PQconninfo(c);
+		for (PQconninfoOption *p = o; p && p->keyword; p++)
+			if (strcmp(p->keyword, "connect_timeout") == 0 && p->val && atoi(p->val) > 0)
+				timeout = (atoi(p->val) < 2 ? 2 : atoi(p->val)) * 1000;
+		PQconninfoFree(o);
+	}
+	while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
+		struct pollfd pfd = { PQsocket(c), ps == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
+		int n = pfd.fd < 0 ? 1 : poll(&pfd, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0) {
+			*timed_out = 1;
+			break;
+		}
+		ps = PQconnectPoll(c);
+	}
+	PQsetErrorVerbosity(c, PQERRORS_DEFAULT);
+	return c;
+}
+
+/* Why the connection failed, as the error of the open: a database that
+ * does not exist is "no vault there" (as a missing SQLite file is), the
+ * rest an I/O failure with libpq's reason and where to look. */
+static int connect_error(PGconn *c, int timed_out, const char *url, int create)
+{
+	char msg[400], state[6];
+	if (!c)
+		return fort_error_set(FORT_ENOMEM, "out of memory connecting to PostgreSQL");
+	if (timed_out)
+		return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault at %s: no answer within connect_timeout: "
+				   "check that the server is running and reachable", PQhost(c) ? PQhost(c) : "(default)");
+	connect_failure(msg, sizeof msg, state, PQerrorMessage(c));
+	if (strcmp(state, "3D000") == 0) /* invalid_catalog_name */
+		return fort_error_set(FORT_ENOTFOUND, "%s %s: the PostgreSQL database '%s' does not exist on that server; "
+				   "create it (createdb %s, as a PostgreSQL user allowed to) and run 'fortress init --store URL'%s",
+				   create ? "cannot create a vault at" : "no vault at", url, PQdb(c) ? PQdb(c) : "", PQdb(c) ? PQdb(c) : "",
+				   create ? " again" : "");
+	if (state[0])
+		return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: the server refused: %s "
+				   "(check the user, its rights on the database and pg_hba.conf)", msg);
+	return fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: %s "
+			   "(check that the PostgreSQL service is running, e.g. 'systemctl status postgresql', and that the URL's host, "
+			   "port or socket directory are the server's)", msg);
+}
+
 static int schema_version(store *s, int64_t *v)
 {
 	PGresult *res;
@@ -1009,7 +1135,7 @@ int pg_store_open(store **out, const char *path, int create)
 	const char *vals[] = { path, "verify-full", "fortress", NULL };
 	store *s;
 	int64_t v = 0;
-	int r;
+	int r, timed_out = 0;
 	*out = NULL;
 	/* T_* here must be sqlite.c's seal_table, one for one */
 	if (store_seal_table(T__COUNT) || !store_seal_table(T__COUNT - 1) || strcmp(store_seal_table(T_USER_TOTP), "user_totp") != 0 ||
@@ -1029,11 +1155,11 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
-		s->c = PQconnectdbParams(keys, vals, 1);
+		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
-	if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
-		r = fort_error_set(FORT_EIO, "cannot connect to the PostgreSQL vault: %.300s", s->c ? PQerrorMessage(s->c) : "out of memory");
+	if (!s->c || timed_out || PQstatus(s->c) != CONNECTION_OK) {
+		r = connect_error(s->c, timed_out, path, create);
 		goto fail;
 	}
 	/* a service file or the environment may have chosen the host */
@@ -1107,6 +1233,7 @@ void pg_store_close(store *s)
 	for (size_t i = 0; i < s->nprepared; i++)
 		free(s->prepared[i]);
 	free(s->prepared);
+	stmt_cache_clear(s);
 	free(s->pq);
 	free(s->touch);
 	free(s->pset);
@@ -2465,6 +2592,61 @@ static int touch_cmp(const void *a, const void *b)
  * arrays: table names, ids, hex hashes). */
 #define SEAL_CHUNK 1000
 
+/* The hashes of the search-index groups among the first N (sorted,
+ * distinct) touched rows whose hash the writes did not know: a client's
+ * entries (migration 19's seal unit), read for SEAL_CHUNK clients per
+ * statement instead of one statement each (an import touches a group per
+ * client: it was a round trip per imported client at the commit).  Each
+ * group hashes as row_hash hashes it alone: the rows (h, client) in h's
+ * order; a client with none left hashes to zeros. */
+static int blind_groups_hash(store *s, size_t n)
+{
+	fort_buf b;
+	size_t i = 0;
+	int r = 0;
+	fort_buf_init(&b, 0);
+	while (i < n && r == 0) {
+		size_t first = i, m = 0;
+		PGresult *res;
+		int rows, k = 0;
+		fort_buf_reset(&b);
+		for (; i < n && m < SEAL_CHUNK; i++)
+			if (s->touch[i].tbl == T_BLIND && !s->touch[i].known)
+				arr_int(&b, m++ ? ',' : '{', s->touch[i].id);
+		if (!m)
+			break;
+		fort_buf_putc(&b, '}');
+		if ((r = fort_buf_error(&b)) < 0)
+			break;
+		pa a[1] = { PT(b.buf) };
+		if ((rows = run(s, "sealing the change", "SELECT h, client FROM blind WHERE client = ANY($1::bigint[]) ORDER BY client, h",
+				a, 1, &res)) < 0) {
+			r = rows;
+			break;
+		}
+		/* touch[] is in (table, id) order: the groups come in the same order */
+		for (size_t j = first; j < i; j++) {
+			struct seal_touch *t = &s->touch[j];
+			if (t->tbl != T_BLIND || t->known)
+				continue;
+			memset(t->hash, 0, 32);
+			while (k < rows && gi(res, k, 1) < t->id)
+				k++;
+			if (k < rows && gi(res, k, 1) == t->id) {
+				crypto_generichash_state hs;
+				hash_start(&hs, T_BLIND, t->id);
+				for (; k < rows && gi(res, k, 1) == t->id; k++)
+					hash_row(&hs, res, k);
+				crypto_generichash_final(&hs, t->hash, 32);
+			}
+			t->known = 1;
+		}
+		PQclear(res);
+	}
+	fort_buf_release(&b);
+	return r;
+}
+
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
@@ -2485,6 +2667,8 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			s->touch[n++] = s->touch[i];
 	if (seq < 1 || seq > SEAL_SEQ_MAX || (int64_t)n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
+	if ((r = blind_groups_hash(s, n)) < 0)
+		return r;
 	seal_digest_start(&dg);
 	fort_buf_init(&bt, 0);
 	fort_buf_init(&bi, 0);
