@@ -17,7 +17,7 @@ it to `init --store`, and it is dropped at exit.  query() reads the vault
 with SQL on either backend (sqlite3, or psql on PostgreSQL); a step that
 edits or reads the SQLite file itself calls sqlite_only(test, why).
 """
-import atexit, base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, time
+import atexit, base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, threading, time
 
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
         "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
@@ -65,6 +65,8 @@ def new_pg_db():
 
 @atexit.register
 def _drop_pg_dbs():
+    if _psql is not None:
+        _psql.close()
     if os.environ.get("FORTRESS_TEST_KEEP") == "1":
         return
     for name in _PG_DBS:
@@ -95,26 +97,102 @@ def query(q, args=()):
     """The rows of the SQL query Q on the vault, either backend; '?' takes
     the next of ARGS.  On PostgreSQL (psql) every value comes back as text
     (NULL as None): compare counts with count()."""
+    return query_many([(q, args)])[0]
+
+
+def query_many(queries):
+    """The rows of each query of QUERIES (each a text, or (text, args)), in
+    order, as query() gives them, on one connection (sqlite3's, or the
+    psql session below)."""
+    queries = [(q, ()) if isinstance(q, str) else q for q in queries]
     if not PG:
         db = sqlite3.connect("file:%s?mode=ro" % VAULT, uri=True)
         try:
-            return db.execute(q, args).fetchall()
+            return [db.execute(q, args).fetchall() for q, args in queries]
         finally:
             db.close()
-    parts = q.split("?")
-    if len(parts) != len(args) + 1:
-        raise AssertionError("query: %d placeholders, %d values" % (len(parts) - 1, len(args)))
-    text = parts[0] + "".join(_literal(a) + rest for a, rest in zip(args, parts[1:]))
-    p = subprocess.run(["psql", VAULT, "-qAtX", "-v", "ON_ERROR_STOP=1", "-P", "null=\x01", "-F", "\x1f", "-R", "\x1e",
-                        "-c", text], capture_output=True)
-    if p.returncode != 0:
-        raise AssertionError("psql: %s: %s" % (text, p.stderr.decode(errors="replace")))
-    out = p.stdout.decode()
-    if out.endswith("\n"):
-        out = out[:-1]
-    if not out:
-        return []
-    return [tuple(None if c == "\x01" else c for c in row.split("\x1f")) for row in out.split("\x1e")]
+    texts = []
+    for q, args in queries:
+        parts = q.split("?")
+        if len(parts) != len(args) + 1:
+            raise AssertionError("query: %d placeholders, %d values" % (len(parts) - 1, len(args)))
+        texts.append(parts[0] + "".join(_literal(a) + rest for a, rest in zip(args, parts[1:])))
+    with _psql_lock:
+        return [_psql_session().run(t) for t in texts]
+
+
+class _Psql:
+    """One psql reading statements from a pipe, for every query() of the
+    vault database: a new psql (a process, a connection, a server backend)
+    per query was most of the time of the server tests on PostgreSQL (900
+    of them in test_api_routes.py, 0.15 s each on a loaded machine; a
+    statement on an open session takes a millisecond).  Each statement runs
+    on its own (autocommit, as psql -c did) and its rows end at a line that
+    no value holds; a failed statement ends psql (ON_ERROR_STOP): its
+    message is raised and the next query starts a new session."""
+
+    def __init__(self, url):
+        self.url = url
+        self.err = open(os.path.join(TMP, "psql-%d.err" % time.monotonic_ns()), "w+b")
+        env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+        self.proc = subprocess.Popen(["psql", url, "-qAtX", "-v", "ON_ERROR_STOP=1", "-P", "null=\x01",
+                                      "-F", "\x1f", "-R", "\x1e"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, env=env)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def run(self, text):
+        sep = "--end-of-answer-%s--" % base64.b32encode(os.urandom(10)).decode()
+        # the statement on lines of its own: a trailing comment cannot hide the ';'
+        try:
+            self.proc.stdin.write(("%s\n;\n\\echo %s\n" % (text, sep)).encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        out = b""
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                self.proc.wait()
+                self.err.seek(0)
+                raise AssertionError("psql: %s: %s" % (text, self.err.read().decode(errors="replace")))
+            if line == (sep + "\n").encode():
+                break
+            out += line
+        out = out.decode()
+        if out.endswith("\n"):
+            out = out[:-1]
+        if not out:
+            return []
+        return [tuple(None if c == "\x01" else c for c in row.split("\x1f")) for row in out.split("\x1e")]
+
+    def close(self):
+        if self.alive():
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.err.close()
+
+
+_psql = None
+_psql_lock = threading.Lock()
+
+
+def _psql_session():
+    """The open psql session on VAULT (a new one after a failed statement,
+    or when VAULT is another database)."""
+    global _psql
+    if _psql is not None and (_psql.url != VAULT or not _psql.alive()):
+        _psql.close()
+        _psql = None
+    if _psql is None:
+        _psql = _Psql(VAULT)
+    return _psql
 
 
 def count(q, args=()):

@@ -29,8 +29,10 @@ def snapshot():
     """What a refused request must leave as it was: the vault's records
     (clients, requests, the erasure ledger, holds) and the chain's head
     apart from the refusal entries themselves."""
-    return {t: count(t) for t in ("clients", "requests", "erased", "holds", "incidents", "incident_notes", "incident_scope",
-                                  "mail_outbox", "plan_drills", "notices", "doctor_runs", "exports")}
+    tables = ("clients", "requests", "erased", "holds", "incidents", "incident_notes", "incident_scope",
+              "mail_outbox", "plan_drills", "notices", "doctor_runs", "exports")
+    counts = serverkit.query_many(["SELECT count(*) FROM %s" % t for t in tables])
+    return {t: int(rows[0][0]) for t, rows in zip(tables, counts)}
 
 
 def stop_clean(srv):

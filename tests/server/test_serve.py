@@ -582,15 +582,22 @@ class ServeTest(unittest.TestCase):
 
 class LifecycleTest(unittest.TestCase):
     def test_idle_timeout(self):
-        srv = Server("--idle-timeout", "2")
+        # each request comes 2.1 s after the one before (1.9 s of margin under the 4 s timeout: 0.8 s
+        # was too little on a loaded machine), the third over 4 s after the first: alive only
+        # because the second kept the session; then a wait past the timeout (a wait can only be
+        # longer than asked)
+        srv = Server("--idle-timeout", "4")
         try:
             s = Session(srv, "anna")
             r, j = s.req("GET", "/api/status")
             self.assertEqual(r.status, 200)
-            time.sleep(1.2)
+            time.sleep(2.1)
             r, j = s.req("GET", "/api/status")
             self.assertEqual(r.status, 200, "activity keeps the session")
-            time.sleep(2.5)
+            time.sleep(2.1)
+            r, j = s.req("GET", "/api/status")
+            self.assertEqual(r.status, 200, "activity keeps the session")
+            time.sleep(4.5)
             r, j = s.req("GET", "/api/status")
             self.assertEqual(r.status, 401, "idle too long")
         finally:

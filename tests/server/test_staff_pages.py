@@ -27,12 +27,13 @@ def count(table, where="", args=()):
 def snapshot():
     """Every table a refused form could have changed, with its rows
     (sorted here: either backend)."""
-    out = {}
-    for t in ("clients", "requests", "erased", "incidents", "incident_notes", "incident_actions", "users", "grants",
-              "tokens"):
-        out[t] = sorted(serverkit.query("SELECT * FROM %s" % t), key=repr)
+    tables = ("clients", "requests", "erased", "incidents", "incident_notes", "incident_actions", "users", "grants",
+              "tokens")
     # the roles (meta 'roles' and its MAC), not the audit chain's head
-    out["roles"] = serverkit.query("SELECT * FROM meta WHERE k IN ('roles', 'policy_mac') ORDER BY k")
+    answers = serverkit.query_many(["SELECT * FROM %s" % t for t in tables] +
+                                   ["SELECT * FROM meta WHERE k IN ('roles', 'policy_mac') ORDER BY k"])
+    out = {t: sorted(rows, key=repr) for t, rows in zip(tables, answers)}
+    out["roles"] = answers[-1]
     return out
 
 
