@@ -4,7 +4,6 @@
  * second factor or a role, the intake forms and key, and changing your own
  * passphrase.  Each one library call, the CLI's --json shapes
  * (src/front/shapes.c); who may is the library's rule, and it audits. */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +17,7 @@
 
 static int attachment_id(int64_t *id, const char *s)
 {
-	char *end;
-	long long x;
-	errno = 0;
-	x = strtoll(s, &end, 10);
-	if (!*s || *end || errno || x <= 0)
-		return fort_error_set(FORT_ENOTFOUND, "'%s' is not an attachment id (a number: GET /api/attachments lists them)", s);
-	*id = x;
-	return 0;
+	return http_id_number(id, s, FORT_ENOTFOUND, "an attachment", "GET /api/attachments lists them");
 }
 
 int api_attachments_list(request *req)

@@ -25,15 +25,9 @@ int api_page_limit(request *req, size_t *limit)
 
 int api_id_number(request *req, int64_t *out, const char *what, const char *list_route)
 {
-	char *end;
-	long long x;
-
-	errno = 0;
-	x = strtoll(req->id, &end, 10);
-	if (!req->id[0] || *end || errno || x <= 0)
-		return fort_error_set(FORT_EINPUT, "'%s' is not %s number (GET %s lists them)", req->id, what, list_route);
-	*out = x;
-	return 0;
+	char hint[160];
+	snprintf(hint, sizeof hint, "GET %s lists them", list_route);
+	return http_id_number(out, req->id, FORT_EINPUT, what, hint);
 }
 
 int api_body_check(request *req, const char *const *known, const char *what)

@@ -178,6 +178,19 @@ const char *http_query(request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_id_number(int64_t *out, const char *s, int code, const char *what, const char *hint)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s ? s : "", &end, 10);
+	if (!s || !*s || *end || errno || x <= 0)
+		return fort_error_set(code, "'%s' is not %s number: %s", s ? s : "", what, hint);
+	*out = x;
+	return 0;
+}
+
 struct other_ctx {
 	const char *const *skip;
 	const char *name, *value;

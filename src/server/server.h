@@ -163,6 +163,11 @@ const char *http_header(request *req, const char *name);
 const char *http_query(request *req, const char *name);
 /* The first query argument's name and value other than those in SKIP (NULL-terminated). */
 int http_query_other(request *req, const char *const *skip, const char **name, const char **value);
+/* S (a route's or form's id) as a positive number in OUT; otherwise CODE
+ * (FORT_ENOTFOUND, FORT_EINPUT) with "'S' is not WHAT number: HINT" (WHAT
+ * "a request", HINT where the numbers are listed).  The one parser of ids
+ * for the API's routes and the web pages. */
+int http_id_number(int64_t *out, const char *s, int code, const char *what, const char *hint);
 
 /* api_page.c: what the handlers share.  ?limit= (1..API_PAGE_MAX, default
  * API_PAGE_DEFAULT); the route's {id} as a positive number (FORT_EINPUT

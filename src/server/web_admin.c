@@ -7,7 +7,6 @@
  * page makes the library call the CLI command makes; who may is the
  * library's rule, and its refusals are audited by it.  A passphrase
  * travels only in a POST body, never into a URL or the log. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -219,14 +218,7 @@ void web_user_removal_forms(page *p, const fort_user_info *u, size_t nu, const f
 
 static int attachment_id(int64_t *id, const char *s)
 {
-	char *end;
-	long long x;
-	errno = 0;
-	x = strtoll(s, &end, 10);
-	if (!*s || *end || errno || x <= 0)
-		return fort_error_set(FORT_ENOTFOUND, "'%s' is not an attachment number: the attachments page lists them", s);
-	*id = x;
-	return 0;
+	return http_id_number(id, s, FORT_ENOTFOUND, "an attachment", "the attachments page lists them");
 }
 
 int page_attachments(page *p)

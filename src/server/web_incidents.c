@@ -106,12 +106,7 @@ int page_incidents(page *p)
 
 static int incident_number(int64_t *out, const char *s)
 {
-	char *end;
-	long long x = strtoll(s, &end, 10);
-	if (!*s || *end || x <= 0)
-		return fort_error_set(FORT_ENOTFOUND, "'%s' is not an incident number: open the incident from the list", s);
-	*out = x;
-	return 0;
+	return http_id_number(out, s, FORT_ENOTFOUND, "an incident", "open the incident from the list");
 }
 
 static int back_to(page *p, int64_t id)
@@ -718,12 +713,10 @@ int page_incident_action_add(page *p)
 int page_action_done(page *p)
 {
 	const char *inc = web_form(p, "incident");
-	char *end;
-	long long aid = strtoll(p->req.id, &end, 10);
-	int64_t id;
+	int64_t id, aid;
 	int r;
-	if (!p->req.id[0] || *end || aid <= 0)
-		return fort_error_set(FORT_ENOTFOUND, "'%s' is not an action number: open the incident's review page", p->req.id);
+	if ((r = http_id_number(&aid, p->req.id, FORT_ENOTFOUND, "an action", "open the incident's review page")) < 0)
+		return r;
 	if ((r = fort_action_done(p->req.v, aid)) < 0)
 		return r;
 	/* back to the review the button was on */

@@ -513,12 +513,7 @@ int page_intake_notice(page *p)
 
 static int sub_id(int64_t *id, const char *s)
 {
-	char *end = NULL;
-	long long x = strtoll(s, &end, 10);
-	if (!*s || *end || x <= 0)
-		return fort_error_set(FORT_EINPUT, "'%s' is not a submission number: open one from the inbox", s);
-	*id = x;
-	return 0;
+	return http_id_number(id, s, FORT_EINPUT, "a submission", "open one from the inbox");
 }
 
 static void when(char out[21], int64_t t)

@@ -18,12 +18,7 @@ static const char *const kind_words[] = { "Access: a copy of their data (Art. 15
 
 static int request_number(int64_t *out, const char *s)
 {
-	char *end;
-	long long x = strtoll(s, &end, 10);
-	if (!*s || *end || x <= 0)
-		return fort_error_set(FORT_ENOTFOUND, "'%s' is not a request number: open the request from the list", s);
-	*out = x;
-	return 0;
+	return http_id_number(out, s, FORT_ENOTFOUND, "a request", "open the request from the list");
 }
 
 static void today(char out[11])
