@@ -6,6 +6,7 @@
  * regular expressions: on dense digits a general engine spends its time
  * re-trying patterns, while here each run of digits is split into groups
  * once and handed to the detectors that can use it. */
+#include <pthread.h>
 #include <string.h>
 #include "util.h"
 #include "scan/scan_int.h"
@@ -440,12 +441,12 @@ static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e, unsig
 static unsigned (*csv_count)(const unsigned char *, size_t, size_t, unsigned char, int *);
 
 
-static void engine_init(void)
+/* Once per process, whichever thread comes first: the scan's workers start
+ * together, and two of them filling the detector tables side by side (each
+ * appending to by_trigger) made duplicates and read past the gates' orders
+ * (UBSan, under ASan's slower start). */
+static void engine_init_once(void)
 {
-	static int done;
-
-	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
-		return;
 	cls_init();
 	triggers_init();
 	count_nl = count_nl_long = count_nl_scalar;
@@ -475,7 +476,12 @@ static void engine_init(void)
 		words_build = words_build_avx2;
 	}
 #endif
-	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
+static void engine_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	(void)pthread_once(&once, engine_init_once);
 }
 
 /* ----------------------------------------------------------------- stream */
