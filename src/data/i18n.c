@@ -44,13 +44,21 @@ static const data_table *catalogue(const char *lang)
 	return t;
 }
 
-/* A catalogue's rows are few (under 100): a linear search is enough. */
-static const char *lookup(const data_table *t, const char *key)
+/* A catalogue's rows are few (under 100): a linear search is enough.  A
+ * row whose key starts with '#' marks a section of the file ("# letters"):
+ * it is no text, and no lookup finds it (the fuzz target's "a key has a
+ * dot" found one that did). */
+static const char *row_text(const data_table *t, const char *key)
 {
 	for (size_t i = 0; t && i < t->nrows; i++)
 		if (strcmp(data_table_cell(t, i, 0), key) == 0)
 			return data_table_cell(t, i, 1);
 	return NULL;
+}
+
+static const char *lookup(const data_table *t, const char *key)
+{
+	return key[0] == '#' ? NULL : row_text(t, key);
 }
 
 const char *i18n_text(const char *lang, const char *key)
@@ -93,7 +101,7 @@ int i18n_complete(const char *lang, const char *prefix, char *absent, size_t cap
 		return r;
 	for (size_t i = 0; i < en->nrows; i++) {
 		const char *key = data_table_cell(en, i, 0), *s;
-		if (strncmp(key, prefix, k) == 0 && (!(s = lookup(t, key)) || !*s)) {
+		if (strncmp(key, prefix, k) == 0 && (!(s = row_text(t, key)) || !*s)) {
 			snprintf(absent, cap, "%s", key);
 			return 1;
 		}
@@ -181,14 +189,14 @@ int i18n_check(char *problem, size_t cap)
 			return -1;
 		}
 		for (size_t i = 0; i < en->nrows; i++) {
-			const char *s = lookup(t, data_table_cell(en, i, 0));
+			const char *s = row_text(t, data_table_cell(en, i, 0));
 			if (!s || !*s) {
 				snprintf(problem, cap, "data/%s.csv has no text for '%s'", name, data_table_cell(en, i, 0));
 				return -1;
 			}
 		}
 		for (size_t i = 0; i < t->nrows; i++)
-			if (!lookup(en, data_table_cell(t, i, 0))) {
+			if (!row_text(en, data_table_cell(t, i, 0))) {
 				snprintf(problem, cap, "data/%s.csv has '%s', which data/i18n/en.csv lacks", name,
 					 data_table_cell(t, i, 0));
 				return -1;
