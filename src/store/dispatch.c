@@ -73,11 +73,21 @@ void store_read_end(store *s)
 		sqlite_store_read_end(s);
 }
 
-int store_changed(store *s)
+int store_reread_begin(store *s)
 {
 	if (is_pg(s))
-		return pg_store_changed(s);
-	return sqlite_store_changed(s);
+		return pg_store_reread_begin(s);
+	return sqlite_store_reread_begin(s);
+}
+
+int store_changed(store *s)
+{
+	int rc = is_pg(s) ? pg_store_changed(s) : sqlite_store_changed(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_changed(s) : sqlite_store_changed(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 void store_keep_checks(store *s)
@@ -90,16 +100,22 @@ void store_keep_checks(store *s)
 
 int store_tx_open(store *s)
 {
-	if (is_pg(s))
-		return pg_store_tx_open(s);
-	return sqlite_store_tx_open(s);
+	int rc = is_pg(s) ? pg_store_tx_open(s) : sqlite_store_tx_open(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_tx_open(s) : sqlite_store_tx_open(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_checkpoint(store *s)
 {
-	if (is_pg(s))
-		return pg_store_checkpoint(s);
-	return sqlite_store_checkpoint(s);
+	int rc = is_pg(s) ? pg_store_checkpoint(s) : sqlite_store_checkpoint(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_checkpoint(s) : sqlite_store_checkpoint(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 void store_bulk(store *s, int on)
@@ -112,296 +128,422 @@ void store_bulk(store *s, int on)
 
 int store_failed_client(store *s, int64_t *client)
 {
-	if (is_pg(s))
-		return pg_store_failed_client(s, client);
-	return sqlite_store_failed_client(s, client);
+	int rc = is_pg(s) ? pg_store_failed_client(s, client) : sqlite_store_failed_client(s, client);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_failed_client(s, client) : sqlite_store_failed_client(s, client);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_schema_version(store *s)
 {
-	if (is_pg(s))
-		return pg_store_schema_version(s);
-	return sqlite_store_schema_version(s);
+	int rc = is_pg(s) ? pg_store_schema_version(s) : sqlite_store_schema_version(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_schema_version(s) : sqlite_store_schema_version(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_meta_get(s, key, val, len);
-	return sqlite_store_meta_get(s, key, val, len);
+	int rc = is_pg(s) ? pg_store_meta_get(s, key, val, len) : sqlite_store_meta_get(s, key, val, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_meta_get(s, key, val, len) : sqlite_store_meta_get(s, key, val, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_meta_get_unchecked(s, key, val, len);
-	return sqlite_store_meta_get_unchecked(s, key, val, len);
+	int rc = is_pg(s) ? pg_store_meta_get_unchecked(s, key, val, len) : sqlite_store_meta_get_unchecked(s, key, val, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_meta_get_unchecked(s, key, val, len) : sqlite_store_meta_get_unchecked(s, key, val, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_meta_put(s, key, val, len);
-	return sqlite_store_meta_put(s, key, val, len);
+	int rc = is_pg(s) ? pg_store_meta_put(s, key, val, len) : sqlite_store_meta_put(s, key, val, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_meta_put(s, key, val, len) : sqlite_store_meta_put(s, key, val, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_insert(store *s, store_user *u)
 {
-	if (is_pg(s))
-		return pg_store_user_insert(s, u);
-	return sqlite_store_user_insert(s, u);
+	int rc = is_pg(s) ? pg_store_user_insert(s, u) : sqlite_store_user_insert(s, u);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_insert(s, u) : sqlite_store_user_insert(s, u);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_get(store *s, store_user *out, const char *name)
 {
-	if (is_pg(s))
-		return pg_store_user_get(s, out, name);
-	return sqlite_store_user_get(s, out, name);
+	int rc = is_pg(s) ? pg_store_user_get(s, out, name) : sqlite_store_user_get(s, out, name);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_get(s, out, name) : sqlite_store_user_get(s, out, name);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_get_by_id(store *s, store_user *out, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_user_get_by_id(s, out, id);
-	return sqlite_store_user_get_by_id(s, out, id);
+	int rc = is_pg(s) ? pg_store_user_get_by_id(s, out, id) : sqlite_store_user_get_by_id(s, out, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_get_by_id(s, out, id) : sqlite_store_user_get_by_id(s, out, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_update_seal(store *s, const store_user *u)
 {
-	if (is_pg(s))
-		return pg_store_user_update_seal(s, u);
-	return sqlite_store_user_update_seal(s, u);
+	int rc = is_pg(s) ? pg_store_user_update_seal(s, u) : sqlite_store_user_update_seal(s, u);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_update_seal(s, u) : sqlite_store_user_update_seal(s, u);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_each(store *s, store_user_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_user_each(s, cb, ctx);
-	return sqlite_store_user_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_user_each(s, cb, ctx) : sqlite_store_user_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_each(s, cb, ctx) : sqlite_store_user_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed)
 {
-	if (is_pg(s))
-		return pg_store_user_set(s, id, role, status, removed);
-	return sqlite_store_user_set(s, id, role, status, removed);
+	int rc = is_pg(s) ? pg_store_user_set(s, id, role, status, removed) : sqlite_store_user_set(s, id, role, status, removed);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_set(s, id, role, status, removed) : sqlite_store_user_set(s, id, role, status, removed);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_user_delete(store *s, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_user_delete(s, id);
-	return sqlite_store_user_delete(s, id);
+	int rc = is_pg(s) ? pg_store_user_delete(s, id) : sqlite_store_user_delete(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_user_delete(s, id) : sqlite_store_user_delete(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_grant_put(s, user, key, version, sealed, len);
-	return sqlite_store_grant_put(s, user, key, version, sealed, len);
+	int rc = is_pg(s) ? pg_store_grant_put(s, user, key, version, sealed, len) : sqlite_store_grant_put(s, user, key, version, sealed, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_grant_put(s, user, key, version, sealed, len) : sqlite_store_grant_put(s, user, key, version, sealed, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_grant_each(s, user, cb, ctx);
-	return sqlite_store_grant_each(s, user, cb, ctx);
+	int rc = is_pg(s) ? pg_store_grant_each(s, user, cb, ctx) : sqlite_store_grant_each(s, user, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_grant_each(s, user, cb, ctx) : sqlite_store_grant_each(s, user, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_grant_del(store *s, int64_t user, const char *key)
 {
-	if (is_pg(s))
-		return pg_store_grant_del(s, user, key);
-	return sqlite_store_grant_del(s, user, key);
+	int rc = is_pg(s) ? pg_store_grant_del(s, user, key) : sqlite_store_grant_del(s, user, key);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_grant_del(s, user, key) : sqlite_store_grant_del(s, user, key);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_grant_del_old(store *s, const char *key, int below)
 {
-	if (is_pg(s))
-		return pg_store_grant_del_old(s, key, below);
-	return sqlite_store_grant_del_old(s, key, below);
+	int rc = is_pg(s) ? pg_store_grant_del_old(s, key, below) : sqlite_store_grant_del_old(s, key, below);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_grant_del_old(s, key, below) : sqlite_store_grant_del_old(s, key, below);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_insert(store *s, const store_client *c)
 {
-	if (is_pg(s))
-		return pg_store_client_insert(s, c);
-	return sqlite_store_client_insert(s, c);
+	int rc = is_pg(s) ? pg_store_client_insert(s, c) : sqlite_store_client_insert(s, c);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_insert(s, c) : sqlite_store_client_insert(s, c);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_update(store *s, const store_client *c)
 {
-	if (is_pg(s))
-		return pg_store_client_update(s, c);
-	return sqlite_store_client_update(s, c);
+	int rc = is_pg(s) ? pg_store_client_update(s, c) : sqlite_store_client_update(s, c);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_update(s, c) : sqlite_store_client_update(s, c);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_client_get(s, out, id);
-	return sqlite_store_client_get(s, out, id);
+	int rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_delete(store *s, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_client_delete(s, id);
-	return sqlite_store_client_delete(s, id);
+	int rc = is_pg(s) ? pg_store_client_delete(s, id) : sqlite_store_client_delete(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_delete(s, id) : sqlite_store_client_delete(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_each(store *s, store_client_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_client_each(s, cb, ctx);
-	return sqlite_store_client_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_client_each(s, cb, ctx) : sqlite_store_client_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_each(s, cb, ctx) : sqlite_store_client_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_ids(store *s, store_id_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_client_ids(s, cb, ctx);
-	return sqlite_store_client_ids(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_client_ids(s, cb, ctx) : sqlite_store_client_ids(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_ids(s, cb, ctx) : sqlite_store_client_ids(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_client_batch(s, after, limit, cb, ctx);
-	return sqlite_store_client_batch(s, after, limit, cb, ctx);
+	int rc = is_pg(s) ? pg_store_client_batch(s, after, limit, cb, ctx) : sqlite_store_client_batch(s, after, limit, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_batch(s, after, limit, cb, ctx) : sqlite_store_client_batch(s, after, limit, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_count(store *s, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_client_count(s, n);
-	return sqlite_store_client_count(s, n);
+	int rc = is_pg(s) ? pg_store_client_count(s, n) : sqlite_store_client_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_count(s, n) : sqlite_store_client_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_max_id(store *s, int64_t *id)
 {
-	if (is_pg(s))
-		return pg_store_client_max_id(s, id);
-	return sqlite_store_client_max_id(s, id);
+	int rc = is_pg(s) ? pg_store_client_max_id(s, id) : sqlite_store_client_max_id(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_max_id(s, id) : sqlite_store_client_max_id(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
-	if (is_pg(s))
-		return pg_store_blind_add(s, h, client, unique, other);
-	return sqlite_store_blind_add(s, h, client, unique, other);
+	int rc = is_pg(s) ? pg_store_blind_add(s, h, client, unique, other) : sqlite_store_blind_add(s, h, client, unique, other);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_blind_add(s, h, client, unique, other) : sqlite_store_blind_add(s, h, client, unique, other);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
-	if (is_pg(s))
-		return pg_store_blind_add_many(s, e, n, other);
-	return sqlite_store_blind_add_many(s, e, n, other);
+	int rc = is_pg(s) ? pg_store_blind_add_many(s, e, n, other) : sqlite_store_blind_add_many(s, e, n, other);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_blind_add_many(s, e, n, other) : sqlite_store_blind_add_many(s, e, n, other);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
-	if (is_pg(s))
-		return pg_store_blind_del(s, h, client, unique);
-	return sqlite_store_blind_del(s, h, client, unique);
+	int rc = is_pg(s) ? pg_store_blind_del(s, h, client, unique) : sqlite_store_blind_del(s, h, client, unique);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_blind_del(s, h, client, unique) : sqlite_store_blind_del(s, h, client, unique);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_blind_del_client(store *s, int64_t client)
 {
-	if (is_pg(s))
-		return pg_store_blind_del_client(s, client);
-	return sqlite_store_blind_del_client(s, client);
+	int rc = is_pg(s) ? pg_store_blind_del_client(s, client) : sqlite_store_blind_del_client(s, client);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_blind_del_client(s, client) : sqlite_store_blind_del_client(s, client);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
-	if (is_pg(s))
-		return pg_store_blind_find(s, h, unique, ids, max, n);
-	return sqlite_store_blind_find(s, h, unique, ids, max, n);
+	int rc = is_pg(s) ? pg_store_blind_find(s, h, unique, ids, max, n) : sqlite_store_blind_find(s, h, unique, ids, max, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_blind_find(s, h, unique, ids, max, n) : sqlite_store_blind_find(s, h, unique, ids, max, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
 {
-	if (is_pg(s))
-		return pg_store_index_mac_keys(s, keys, n);
-	return sqlite_store_index_mac_keys(s, keys, n);
+	int rc = is_pg(s) ? pg_store_index_mac_keys(s, keys, n) : sqlite_store_index_mac_keys(s, keys, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_mac_keys(s, keys, n) : sqlite_store_index_mac_keys(s, keys, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
 {
-	if (is_pg(s))
-		return pg_store_index_mac_upgrade(s, cursor, max, done, more);
-	return sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
+	int rc = is_pg(s) ? pg_store_index_mac_upgrade(s, cursor, max, done, more) : sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_mac_upgrade(s, cursor, max, done, more) : sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_index_mac_rekey(store *s, uint64_t *done)
 {
-	if (is_pg(s))
-		return pg_store_index_mac_rekey(s, done);
-	return sqlite_store_index_mac_rekey(s, done);
+	int rc = is_pg(s) ? pg_store_index_mac_rekey(s, done) : sqlite_store_index_mac_rekey(s, done);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_mac_rekey(s, done) : sqlite_store_index_mac_rekey(s, done);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_add(store *s, int64_t client, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_erased_add(s, client, ts);
-	return sqlite_store_erased_add(s, client, ts);
+	int rc = is_pg(s) ? pg_store_erased_add(s, client, ts) : sqlite_store_erased_add(s, client, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_add(s, client, ts) : sqlite_store_erased_add(s, client, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_has(store *s, int64_t client)
 {
-	if (is_pg(s))
-		return pg_store_erased_has(s, client);
-	return sqlite_store_erased_has(s, client);
+	int rc = is_pg(s) ? pg_store_erased_has(s, client) : sqlite_store_erased_has(s, client);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_has(s, client) : sqlite_store_erased_has(s, client);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_count(store *s, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_erased_count(s, n);
-	return sqlite_store_erased_count(s, n);
+	int rc = is_pg(s) ? pg_store_erased_count(s, n) : sqlite_store_erased_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_count(s, n) : sqlite_store_erased_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_append(store *s, const store_audit_row *r)
 {
-	if (is_pg(s))
-		return pg_store_audit_append(s, r);
-	return sqlite_store_audit_append(s, r);
+	int rc = is_pg(s) ? pg_store_audit_append(s, r) : sqlite_store_audit_append(s, r);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_append(s, r) : sqlite_store_audit_append(s, r);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
-	if (is_pg(s))
-		return pg_store_audit_tail(s, seq, hash);
-	return sqlite_store_audit_tail(s, seq, hash);
+	int rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_audit_each(s, client, cb, ctx);
-	return sqlite_store_audit_each(s, client, cb, ctx);
+	int rc = is_pg(s) ? pg_store_audit_each(s, client, cb, ctx) : sqlite_store_audit_each(s, client, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_each(s, client, cb, ctx) : sqlite_store_audit_each(s, client, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_count(store *s, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_audit_count(s, n);
-	return sqlite_store_audit_count(s, n);
+	int rc = is_pg(s) ? pg_store_audit_count(s, n) : sqlite_store_audit_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_count(s, n) : sqlite_store_audit_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_has_seals(store *s, int *any)
 {
-	if (is_pg(s))
-		return pg_store_audit_has_seals(s, any);
-	return sqlite_store_audit_has_seals(s, any);
+	int rc = is_pg(s) ? pg_store_audit_has_seals(s, any) : sqlite_store_audit_has_seals(s, any);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_has_seals(s, any) : sqlite_store_audit_has_seals(s, any);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
-	if (is_pg(s))
-		return pg_store_audit_failed_unlocks(s, since, n, last);
-	return sqlite_store_audit_failed_unlocks(s, since, n, last);
+	int rc = is_pg(s) ? pg_store_audit_failed_unlocks(s, since, n, last) : sqlite_store_audit_failed_unlocks(s, since, n, last);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_audit_failed_unlocks(s, since, n, last) : sqlite_store_audit_failed_unlocks(s, since, n, last);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
@@ -421,51 +563,72 @@ size_t store_seal_pending(store *s)
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
-	if (is_pg(s))
-		return pg_store_seal_flush(s, seq, digest, any);
-	return sqlite_store_seal_flush(s, seq, digest, any);
+	int rc = is_pg(s) ? pg_store_seal_flush(s, seq, digest, any) : sqlite_store_seal_flush(s, seq, digest, any);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_flush(s, seq, digest, any) : sqlite_store_seal_flush(s, seq, digest, any);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_seal_digest(s, seq, digest, n);
-	return sqlite_store_seal_digest(s, seq, digest, n);
+	int rc = is_pg(s) ? pg_store_seal_digest(s, seq, digest, n) : sqlite_store_seal_digest(s, seq, digest, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_digest(s, seq, digest, n) : sqlite_store_seal_digest(s, seq, digest, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_count(store *s, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_seal_count(s, n);
-	return sqlite_store_seal_count(s, n);
+	int rc = is_pg(s) ? pg_store_seal_count(s, n) : sqlite_store_seal_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_count(s, n) : sqlite_store_seal_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_touch_all(store *s)
 {
-	if (is_pg(s))
-		return pg_store_seal_touch_all(s);
-	return sqlite_store_seal_touch_all(s);
+	int rc = is_pg(s) ? pg_store_seal_touch_all(s) : sqlite_store_seal_touch_all(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_touch_all(s) : sqlite_store_seal_touch_all(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
 {
-	if (is_pg(s))
-		return pg_store_seal_row(s, table, id, out);
-	return sqlite_store_seal_row(s, table, id, out);
+	int rc = is_pg(s) ? pg_store_seal_row(s, table, id, out) : sqlite_store_seal_row(s, table, id, out);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_row(s, table, id, out) : sqlite_store_seal_row(s, table, id, out);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
-	if (is_pg(s))
-		return pg_store_seal_index(s, h, unique, client, out);
-	return sqlite_store_seal_index(s, h, unique, client, out);
+	int rc = is_pg(s) ? pg_store_seal_index(s, h, unique, client, out) : sqlite_store_seal_index(s, h, unique, client, out);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_index(s, h, unique, client, out) : sqlite_store_seal_index(s, h, unique, client, out);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
 {
-	if (is_pg(s))
-		return pg_store_index_seal_regroup(s, entries, clients);
-	return sqlite_store_index_seal_regroup(s, entries, clients);
+	int rc = is_pg(s) ? pg_store_index_seal_regroup(s, entries, clients) : sqlite_store_index_seal_regroup(s, entries, clients);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_seal_regroup(s, entries, clients) : sqlite_store_index_seal_regroup(s, entries, clients);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 void store_seal_enforce(store *s, int on)
@@ -478,23 +641,32 @@ void store_seal_enforce(store *s, int on)
 
 int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
 {
-	if (is_pg(s))
-		return pg_store_seal_adopt(s, table, rows, seals);
-	return sqlite_store_seal_adopt(s, table, rows, seals);
+	int rc = is_pg(s) ? pg_store_seal_adopt(s, table, rows, seals) : sqlite_store_seal_adopt(s, table, rows, seals);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_adopt(s, table, rows, seals) : sqlite_store_seal_adopt(s, table, rows, seals);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_require(store *s, const char *table)
 {
-	if (is_pg(s))
-		return pg_store_seal_require(s, table);
-	return sqlite_store_seal_require(s, table);
+	int rc = is_pg(s) ? pg_store_seal_require(s, table) : sqlite_store_seal_require(s, table);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_require(s, table) : sqlite_store_seal_require(s, table);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_require_row(store *s, const char *table, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_seal_require_row(s, table, id);
-	return sqlite_store_seal_require_row(s, table, id);
+	int rc = is_pg(s) ? pg_store_seal_require_row(s, table, id) : sqlite_store_seal_require_row(s, table, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_require_row(s, table, id) : sqlite_store_seal_require_row(s, table, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 void store_seal_note(store *s, const char *table, int64_t id)
@@ -507,693 +679,990 @@ void store_seal_note(store *s, const char *table, int64_t id)
 
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_seal_scan(s, table, cb, ctx);
-	return sqlite_store_seal_scan(s, table, cb, ctx);
+	int rc = is_pg(s) ? pg_store_seal_scan(s, table, cb, ctx) : sqlite_store_seal_scan(s, table, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_scan(s, table, cb, ctx) : sqlite_store_seal_scan(s, table, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 {
-	if (is_pg(s))
-		return pg_store_seal_heads_check(s, out, differ);
-	return sqlite_store_seal_heads_check(s, out, differ);
+	int rc = is_pg(s) ? pg_store_seal_heads_check(s, out, differ) : sqlite_store_seal_heads_check(s, out, differ);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_seal_heads_check(s, out, differ) : sqlite_store_seal_heads_check(s, out, differ);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_consent_append(store *s, const store_consent_row *c)
 {
-	if (is_pg(s))
-		return pg_store_consent_append(s, c);
-	return sqlite_store_consent_append(s, c);
+	int rc = is_pg(s) ? pg_store_consent_append(s, c) : sqlite_store_consent_append(s, c);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_consent_append(s, c) : sqlite_store_consent_append(s, c);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_consent_each(s, client, cb, ctx);
-	return sqlite_store_consent_each(s, client, cb, ctx);
+	int rc = is_pg(s) ? pg_store_consent_each(s, client, cb, ctx) : sqlite_store_consent_each(s, client, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_consent_each(s, client, cb, ctx) : sqlite_store_consent_each(s, client, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
-	if (is_pg(s))
-		return pg_store_consent_tail(s, seq, hash);
-	return sqlite_store_consent_tail(s, seq, hash);
+	int rc = is_pg(s) ? pg_store_consent_tail(s, seq, hash) : sqlite_store_consent_tail(s, seq, hash);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_consent_tail(s, seq, hash) : sqlite_store_consent_tail(s, seq, hash);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_notice_put(s, hash, language, text, len, ts);
-	return sqlite_store_notice_put(s, hash, language, text, len, ts);
+	int rc = is_pg(s) ? pg_store_notice_put(s, hash, language, text, len, ts) : sqlite_store_notice_put(s, hash, language, text, len, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_notice_put(s, hash, language, text, len, ts) : sqlite_store_notice_put(s, hash, language, text, len, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_notice_get(s, hash, language, hash_out, text, len);
-	return sqlite_store_notice_get(s, hash, language, hash_out, text, len);
+	int rc = is_pg(s) ? pg_store_notice_get(s, hash, language, hash_out, text, len) : sqlite_store_notice_get(s, hash, language, hash_out, text, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_notice_get(s, hash, language, hash_out, text, len) : sqlite_store_notice_get(s, hash, language, hash_out, text, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_put(store *s, store_request *q)
 {
-	if (is_pg(s))
-		return pg_store_request_put(s, q);
-	return sqlite_store_request_put(s, q);
+	int rc = is_pg(s) ? pg_store_request_put(s, q) : sqlite_store_request_put(s, q);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_put(s, q) : sqlite_store_request_put(s, q);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_get(store *s, store_request *q, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_request_get(s, q, id);
-	return sqlite_store_request_get(s, q, id);
+	int rc = is_pg(s) ? pg_store_request_get(s, q, id) : sqlite_store_request_get(s, q, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_get(s, q, id) : sqlite_store_request_get(s, q, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_request_each(s, client, cb, ctx);
-	return sqlite_store_request_each(s, client, cb, ctx);
+	int rc = is_pg(s) ? pg_store_request_each(s, client, cb, ctx) : sqlite_store_request_each(s, client, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_each(s, client, cb, ctx) : sqlite_store_request_each(s, client, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
 {
-	if (is_pg(s))
-		return pg_store_request_event(s, request, ts, actor, event, detail);
-	return sqlite_store_request_event(s, request, ts, actor, event, detail);
+	int rc = is_pg(s) ? pg_store_request_event(s, request, ts, actor, event, detail) : sqlite_store_request_event(s, request, ts, actor, event, detail);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_event(s, request, ts, actor, event, detail) : sqlite_store_request_event(s, request, ts, actor, event, detail);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_request_details_put(s, request, channel, note, len);
-	return sqlite_store_request_details_put(s, request, channel, note, len);
+	int rc = is_pg(s) ? pg_store_request_details_put(s, request, channel, note, len) : sqlite_store_request_details_put(s, request, channel, note, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_details_put(s, request, channel, note, len) : sqlite_store_request_details_put(s, request, channel, note, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_request_details_get(s, request, channel, note, len);
-	return sqlite_store_request_details_get(s, request, channel, note, len);
+	int rc = is_pg(s) ? pg_store_request_details_get(s, request, channel, note, len) : sqlite_store_request_details_get(s, request, channel, note, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_request_details_get(s, request, channel, note, len) : sqlite_store_request_details_get(s, request, channel, note, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
 {
-	if (is_pg(s))
-		return pg_store_hold_put(s, client, field, until, reason, request);
-	return sqlite_store_hold_put(s, client, field, until, reason, request);
+	int rc = is_pg(s) ? pg_store_hold_put(s, client, field, until, reason, request) : sqlite_store_hold_put(s, client, field, until, reason, request);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_hold_put(s, client, field, until, reason, request) : sqlite_store_hold_put(s, client, field, until, reason, request);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_hold_del(store *s, int64_t client, const char *field)
 {
-	if (is_pg(s))
-		return pg_store_hold_del(s, client, field);
-	return sqlite_store_hold_del(s, client, field);
+	int rc = is_pg(s) ? pg_store_hold_del(s, client, field) : sqlite_store_hold_del(s, client, field);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_hold_del(s, client, field) : sqlite_store_hold_del(s, client, field);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_hold_each(s, until_max, cb, ctx);
-	return sqlite_store_hold_each(s, until_max, cb, ctx);
+	int rc = is_pg(s) ? pg_store_hold_each(s, until_max, cb, ctx) : sqlite_store_hold_each(s, until_max, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_hold_each(s, until_max, cb, ctx) : sqlite_store_hold_each(s, until_max, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap)
 {
-	if (is_pg(s))
-		return pg_store_hold_reason(s, client, field, reason, cap);
-	return sqlite_store_hold_reason(s, client, field, reason, cap);
+	int rc = is_pg(s) ? pg_store_hold_reason(s, client, field, reason, cap) : sqlite_store_hold_reason(s, client, field, reason, cap);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_hold_reason(s, client, field, reason, cap) : sqlite_store_hold_reason(s, client, field, reason, cap);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_hold_any(store *s, int *any)
 {
-	if (is_pg(s))
-		return pg_store_hold_any(s, any);
-	return sqlite_store_hold_any(s, any);
+	int rc = is_pg(s) ? pg_store_hold_any(s, any) : sqlite_store_hold_any(s, any);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_hold_any(s, any) : sqlite_store_hold_any(s, any);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_snapshot_mem(s, out, len);
-	return sqlite_store_snapshot_mem(s, out, len);
+	int rc = is_pg(s) ? pg_store_snapshot_mem(s, out, len) : sqlite_store_snapshot_mem(s, out, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_snapshot_mem(s, out, len) : sqlite_store_snapshot_mem(s, out, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_integrity_check(store *s)
 {
-	if (is_pg(s))
-		return pg_store_integrity_check(s);
-	return sqlite_store_integrity_check(s);
+	int rc = is_pg(s) ? pg_store_integrity_check(s) : sqlite_store_integrity_check(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_integrity_check(s) : sqlite_store_integrity_check(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_erased_each(s, cb, ctx);
-	return sqlite_store_erased_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_erased_each(s, cb, ctx) : sqlite_store_erased_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_each(s, cb, ctx) : sqlite_store_erased_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 {
-	if (is_pg(s))
-		return pg_store_client_purge(s, client, ts, removed);
-	return sqlite_store_client_purge(s, client, ts, removed);
+	int rc = is_pg(s) ? pg_store_client_purge(s, client, ts, removed) : sqlite_store_client_purge(s, client, ts, removed);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_client_purge(s, client, ts, removed) : sqlite_store_client_purge(s, client, ts, removed);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_erased_field_add(s, client, field, ts);
-	return sqlite_store_erased_field_add(s, client, field, ts);
+	int rc = is_pg(s) ? pg_store_erased_field_add(s, client, field, ts) : sqlite_store_erased_field_add(s, client, field, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_field_add(s, client, field, ts) : sqlite_store_erased_field_add(s, client, field, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_erased_field_each(s, cb, ctx);
-	return sqlite_store_erased_field_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_erased_field_each(s, cb, ctx) : sqlite_store_erased_field_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_field_each(s, cb, ctx) : sqlite_store_erased_field_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_field_has(store *s, int64_t client, const char *field, int64_t since)
 {
-	if (is_pg(s))
-		return pg_store_erased_field_has(s, client, field, since);
-	return sqlite_store_erased_field_has(s, client, field, since);
+	int rc = is_pg(s) ? pg_store_erased_field_has(s, client, field, since) : sqlite_store_erased_field_has(s, client, field, since);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_erased_field_has(s, client, field, since) : sqlite_store_erased_field_has(s, client, field, since);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_insert(store *s, store_attachment *a)
 {
-	if (is_pg(s))
-		return pg_store_attach_insert(s, a);
-	return sqlite_store_attach_insert(s, a);
+	int rc = is_pg(s) ? pg_store_attach_insert(s, a) : sqlite_store_attach_insert(s, a);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_insert(s, a) : sqlite_store_attach_insert(s, a);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_attach_chunk_put(s, att, seq, data, len);
-	return sqlite_store_attach_chunk_put(s, att, seq, data, len);
+	int rc = is_pg(s) ? pg_store_attach_chunk_put(s, att, seq, data, len) : sqlite_store_attach_chunk_put(s, att, seq, data, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_chunk_put(s, att, seq, data, len) : sqlite_store_attach_chunk_put(s, att, seq, data, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_attach_chunk_get(s, att, seq, data, len);
-	return sqlite_store_attach_chunk_get(s, att, seq, data, len);
+	int rc = is_pg(s) ? pg_store_attach_chunk_get(s, att, seq, data, len) : sqlite_store_attach_chunk_get(s, att, seq, data, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_chunk_get(s, att, seq, data, len) : sqlite_store_attach_chunk_get(s, att, seq, data, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_get(store *s, store_attachment *out, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_attach_get(s, out, id);
-	return sqlite_store_attach_get(s, out, id);
+	int rc = is_pg(s) ? pg_store_attach_get(s, out, id) : sqlite_store_attach_get(s, out, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_get(s, out, id) : sqlite_store_attach_get(s, out, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_attach_each(s, client, cb, ctx);
-	return sqlite_store_attach_each(s, client, cb, ctx);
+	int rc = is_pg(s) ? pg_store_attach_each(s, client, cb, ctx) : sqlite_store_attach_each(s, client, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_each(s, client, cb, ctx) : sqlite_store_attach_each(s, client, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_seal(store *s, const store_attachment *a)
 {
-	if (is_pg(s))
-		return pg_store_attach_seal(s, a);
-	return sqlite_store_attach_seal(s, a);
+	int rc = is_pg(s) ? pg_store_attach_seal(s, a) : sqlite_store_attach_seal(s, a);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_seal(s, a) : sqlite_store_attach_seal(s, a);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_attach_rewrap(s, id, kvers, wrapped, len);
-	return sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
+	int rc = is_pg(s) ? pg_store_attach_rewrap(s, id, kvers, wrapped, len) : sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_rewrap(s, id, kvers, wrapped, len) : sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_delete(store *s, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_attach_delete(s, id);
-	return sqlite_store_attach_delete(s, id);
+	int rc = is_pg(s) ? pg_store_attach_delete(s, id) : sqlite_store_attach_delete(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_delete(s, id) : sqlite_store_attach_delete(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_attach_unlink(store *s, int64_t att, int64_t client)
 {
-	if (is_pg(s))
-		return pg_store_attach_unlink(s, att, client);
-	return sqlite_store_attach_unlink(s, att, client);
+	int rc = is_pg(s) ? pg_store_attach_unlink(s, att, client) : sqlite_store_attach_unlink(s, att, client);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_attach_unlink(s, att, client) : sqlite_store_attach_unlink(s, att, client);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_drill_add(store *s, store_drill *d)
 {
-	if (is_pg(s))
-		return pg_store_drill_add(s, d);
-	return sqlite_store_drill_add(s, d);
+	int rc = is_pg(s) ? pg_store_drill_add(s, d) : sqlite_store_drill_add(s, d);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_drill_add(s, d) : sqlite_store_drill_add(s, d);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_drill_each(s, cb, ctx);
-	return sqlite_store_drill_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_drill_each(s, cb, ctx) : sqlite_store_drill_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_drill_each(s, cb, ctx) : sqlite_store_drill_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_mail_put(store *s, store_mail *m)
 {
-	if (is_pg(s))
-		return pg_store_mail_put(s, m);
-	return sqlite_store_mail_put(s, m);
+	int rc = is_pg(s) ? pg_store_mail_put(s, m) : sqlite_store_mail_put(s, m);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_mail_put(s, m) : sqlite_store_mail_put(s, m);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_mail_each(s, ref_prefix, cb, ctx);
-	return sqlite_store_mail_each(s, ref_prefix, cb, ctx);
+	int rc = is_pg(s) ? pg_store_mail_each(s, ref_prefix, cb, ctx) : sqlite_store_mail_each(s, ref_prefix, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_mail_each(s, ref_prefix, cb, ctx) : sqlite_store_mail_each(s, ref_prefix, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error)
 {
-	if (is_pg(s))
-		return pg_store_mail_attempt(s, msg, ts, result, error);
-	return sqlite_store_mail_attempt(s, msg, ts, result, error);
+	int rc = is_pg(s) ? pg_store_mail_attempt(s, msg, ts, result, error) : sqlite_store_mail_attempt(s, msg, ts, result, error);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_mail_attempt(s, msg, ts, result, error) : sqlite_store_mail_attempt(s, msg, ts, result, error);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_mail_attempt_each(s, msg, cb, ctx);
-	return sqlite_store_mail_attempt_each(s, msg, cb, ctx);
+	int rc = is_pg(s) ? pg_store_mail_attempt_each(s, msg, cb, ctx) : sqlite_store_mail_attempt_each(s, msg, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_mail_attempt_each(s, msg, cb, ctx) : sqlite_store_mail_attempt_each(s, msg, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 {
-	if (is_pg(s))
-		return pg_store_doctor_add(s, ts, score, json);
-	return sqlite_store_doctor_add(s, ts, score, json);
+	int rc = is_pg(s) ? pg_store_doctor_add(s, ts, score, json) : sqlite_store_doctor_add(s, ts, score, json);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_doctor_add(s, ts, score, json) : sqlite_store_doctor_add(s, ts, score, json);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_doctor_each(s, cb, ctx);
-	return sqlite_store_doctor_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_doctor_each(s, cb, ctx) : sqlite_store_doctor_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_doctor_each(s, cb, ctx) : sqlite_store_doctor_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_insert(store *s, store_incident *in)
 {
-	if (is_pg(s))
-		return pg_store_incident_insert(s, in);
-	return sqlite_store_incident_insert(s, in);
+	int rc = is_pg(s) ? pg_store_incident_insert(s, in) : sqlite_store_incident_insert(s, in);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_insert(s, in) : sqlite_store_incident_insert(s, in);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_get(store *s, store_incident *out, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_incident_get(s, out, id);
-	return sqlite_store_incident_get(s, out, id);
+	int rc = is_pg(s) ? pg_store_incident_get(s, out, id) : sqlite_store_incident_get(s, out, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_get(s, out, id) : sqlite_store_incident_get(s, out, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_state(store *s, int64_t id, char state[16])
 {
-	if (is_pg(s))
-		return pg_store_incident_state(s, id, state);
-	return sqlite_store_incident_state(s, id, state);
+	int rc = is_pg(s) ? pg_store_incident_state(s, id, state) : sqlite_store_incident_state(s, id, state);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_state(s, id, state) : sqlite_store_incident_state(s, id, state);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_each(store *s, store_incident_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_incident_each(s, cb, ctx);
-	return sqlite_store_incident_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_incident_each(s, cb, ctx) : sqlite_store_incident_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_each(s, cb, ctx) : sqlite_store_incident_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_incident_ids(s, state, cb, ctx);
-	return sqlite_store_incident_ids(s, state, cb, ctx);
+	int rc = is_pg(s) ? pg_store_incident_ids(s, state, cb, ctx) : sqlite_store_incident_ids(s, state, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_ids(s, state, cb, ctx) : sqlite_store_incident_ids(s, state, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_incident_assess(s, id, risk, ts);
-	return sqlite_store_incident_assess(s, id, risk, ts);
+	int rc = is_pg(s) ? pg_store_incident_assess(s, id, risk, ts) : sqlite_store_incident_assess(s, id, risk, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_assess(s, id, risk, ts) : sqlite_store_incident_assess(s, id, risk, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_decide(store *s, int64_t id, const char *decision, const char *by, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_incident_decide(s, id, decision, by, ts);
-	return sqlite_store_incident_decide(s, id, decision, by, ts);
+	int rc = is_pg(s) ? pg_store_incident_decide(s, id, decision, by, ts) : sqlite_store_incident_decide(s, id, decision, by, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_decide(s, id, decision, by, ts) : sqlite_store_incident_decide(s, id, decision, by, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_close(store *s, int64_t id, int64_t ts)
 {
-	if (is_pg(s))
-		return pg_store_incident_close(s, id, ts);
-	return sqlite_store_incident_close(s, id, ts);
+	int rc = is_pg(s) ? pg_store_incident_close(s, id, ts) : sqlite_store_incident_close(s, id, ts);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_close(s, id, ts) : sqlite_store_incident_close(s, id, ts);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_note_add(store *s, store_incident_note *n)
 {
-	if (is_pg(s))
-		return pg_store_incident_note_add(s, n);
-	return sqlite_store_incident_note_add(s, n);
+	int rc = is_pg(s) ? pg_store_incident_note_add(s, n) : sqlite_store_incident_note_add(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_note_add(s, n) : sqlite_store_incident_note_add(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_note_each(store *s, int64_t incident, const char *kind, store_incident_note_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_incident_note_each(s, incident, kind, cb, ctx);
-	return sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
+	int rc = is_pg(s) ? pg_store_incident_note_each(s, incident, kind, cb, ctx) : sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_note_each(s, incident, kind, cb, ctx) : sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_scope_add(store *s, const store_incident_scope *sc)
 {
-	if (is_pg(s))
-		return pg_store_incident_scope_add(s, sc);
-	return sqlite_store_incident_scope_add(s, sc);
+	int rc = is_pg(s) ? pg_store_incident_scope_add(s, sc) : sqlite_store_incident_scope_add(s, sc);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_scope_add(s, sc) : sqlite_store_incident_scope_add(s, sc);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_incident_scope_each(s, incident, cb, ctx);
-	return sqlite_store_incident_scope_each(s, incident, cb, ctx);
+	int rc = is_pg(s) ? pg_store_incident_scope_each(s, incident, cb, ctx) : sqlite_store_incident_scope_each(s, incident, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_incident_scope_each(s, incident, cb, ctx) : sqlite_store_incident_scope_each(s, incident, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_action_insert(store *s, store_action *a)
 {
-	if (is_pg(s))
-		return pg_store_action_insert(s, a);
-	return sqlite_store_action_insert(s, a);
+	int rc = is_pg(s) ? pg_store_action_insert(s, a) : sqlite_store_action_insert(s, a);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_action_insert(s, a) : sqlite_store_action_insert(s, a);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_action_each(s, id, open_only, cb, ctx);
-	return sqlite_store_action_each(s, id, open_only, cb, ctx);
+	int rc = is_pg(s) ? pg_store_action_each(s, id, open_only, cb, ctx) : sqlite_store_action_each(s, id, open_only, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_action_each(s, id, open_only, cb, ctx) : sqlite_store_action_each(s, id, open_only, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 {
-	if (is_pg(s))
-		return pg_store_action_done(s, id, ts, by);
-	return sqlite_store_action_done(s, id, ts, by);
+	int rc = is_pg(s) ? pg_store_action_done(s, id, ts, by) : sqlite_store_action_done(s, id, ts, by);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_action_done(s, id, ts, by) : sqlite_store_action_done(s, id, ts, by);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_insert(store *s, store_export *e)
 {
-	if (is_pg(s))
-		return pg_store_export_insert(s, e);
-	return sqlite_store_export_insert(s, e);
+	int rc = is_pg(s) ? pg_store_export_insert(s, e) : sqlite_store_export_insert(s, e);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_insert(s, e) : sqlite_store_export_insert(s, e);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n, uint64_t count, const char *sha256)
 {
-	if (is_pg(s))
-		return pg_store_export_set_clients(s, id, ids, n, count, sha256);
-	return sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
+	int rc = is_pg(s) ? pg_store_export_set_clients(s, id, ids, n, count, sha256) : sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_set_clients(s, id, ids, n, count, sha256) : sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_each(store *s, const store_export_filter *f, store_export_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_export_each(s, f, cb, ctx);
-	return sqlite_store_export_each(s, f, cb, ctx);
+	int rc = is_pg(s) ? pg_store_export_each(s, f, cb, ctx) : sqlite_store_export_each(s, f, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_each(s, f, cb, ctx) : sqlite_store_export_each(s, f, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id)
 {
-	if (is_pg(s))
-		return pg_store_export_find_hash(s, kind, sha256, id);
-	return sqlite_store_export_find_hash(s, kind, sha256, id);
+	int rc = is_pg(s) ? pg_store_export_find_hash(s, kind, sha256, id) : sqlite_store_export_find_hash(s, kind, sha256, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_find_hash(s, kind, sha256, id) : sqlite_store_export_find_hash(s, kind, sha256, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id)
 {
-	if (is_pg(s))
-		return pg_store_export_find_destination(s, kind, dest, dest2, id);
-	return sqlite_store_export_find_destination(s, kind, dest, dest2, id);
+	int rc = is_pg(s) ? pg_store_export_find_destination(s, kind, dest, dest2, id) : sqlite_store_export_find_destination(s, kind, dest, dest2, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_find_destination(s, kind, dest, dest2, id) : sqlite_store_export_find_destination(s, kind, dest, dest2, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_export_count_device(store *s, const char *device, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_export_count_device(s, device, n);
-	return sqlite_store_export_count_device(s, device, n);
+	int rc = is_pg(s) ? pg_store_export_count_device(s, device, n) : sqlite_store_export_count_device(s, device, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_export_count_device(s, device, n) : sqlite_store_export_count_device(s, device, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_token_insert(store *s, store_token *t)
 {
-	if (is_pg(s))
-		return pg_store_token_insert(s, t);
-	return sqlite_store_token_insert(s, t);
+	int rc = is_pg(s) ? pg_store_token_insert(s, t) : sqlite_store_token_insert(s, t);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_token_insert(s, t) : sqlite_store_token_insert(s, t);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_token_get(store *s, store_token *out, const char *name, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_token_get(s, out, name, id);
-	return sqlite_store_token_get(s, out, name, id);
+	int rc = is_pg(s) ? pg_store_token_get(s, out, name, id) : sqlite_store_token_get(s, out, name, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_token_get(s, out, name, id) : sqlite_store_token_get(s, out, name, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_token_each(store *s, store_token_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_token_each(s, cb, ctx);
-	return sqlite_store_token_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_token_each(s, cb, ctx) : sqlite_store_token_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_token_each(s, cb, ctx) : sqlite_store_token_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_token_revoke(store *s, int64_t id, int64_t when)
 {
-	if (is_pg(s))
-		return pg_store_token_revoke(s, id, when);
-	return sqlite_store_token_revoke(s, id, when);
+	int rc = is_pg(s) ? pg_store_token_revoke(s, id, when) : sqlite_store_token_revoke(s, id, when);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_token_revoke(s, id, when) : sqlite_store_token_revoke(s, id, when);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_invite_insert(store *s, store_invite *t)
 {
-	if (is_pg(s))
-		return pg_store_invite_insert(s, t);
-	return sqlite_store_invite_insert(s, t);
+	int rc = is_pg(s) ? pg_store_invite_insert(s, t) : sqlite_store_invite_insert(s, t);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_invite_insert(s, t) : sqlite_store_invite_insert(s, t);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_invite_get(store *s, store_invite *out, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_invite_get(s, out, id);
-	return sqlite_store_invite_get(s, out, id);
+	int rc = is_pg(s) ? pg_store_invite_get(s, out, id) : sqlite_store_invite_get(s, out, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_invite_get(s, out, id) : sqlite_store_invite_get(s, out, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_invite_each(store *s, store_invite_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_invite_each(s, cb, ctx);
-	return sqlite_store_invite_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_invite_each(s, cb, ctx) : sqlite_store_invite_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_invite_each(s, cb, ctx) : sqlite_store_invite_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_t user_id)
 {
-	if (is_pg(s))
-		return pg_store_invite_set(s, id, revoked, used, user_id);
-	return sqlite_store_invite_set(s, id, revoked, used, user_id);
+	int rc = is_pg(s) ? pg_store_invite_set(s, id, revoked, used, user_id) : sqlite_store_invite_set(s, id, revoked, used, user_id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_invite_set(s, id, revoked, used, user_id) : sqlite_store_invite_set(s, id, revoked, used, user_id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned char *totp, size_t len, int64_t when)
 {
-	if (is_pg(s))
-		return pg_store_join_put(s, invite, user_id, totp, len, when);
-	return sqlite_store_join_put(s, invite, user_id, totp, len, when);
+	int rc = is_pg(s) ? pg_store_join_put(s, invite, user_id, totp, len, when) : sqlite_store_join_put(s, invite, user_id, totp, len, when);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_join_put(s, invite, user_id, totp, len, when) : sqlite_store_join_put(s, invite, user_id, totp, len, when);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_out, int64_t *user_out, unsigned char **totp, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
-	return sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
+	int rc = is_pg(s) ? pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len) : sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len) : sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_join_delete(store *s, int64_t invite)
 {
-	if (is_pg(s))
-		return pg_store_join_delete(s, invite);
-	return sqlite_store_join_delete(s, invite);
+	int rc = is_pg(s) ? pg_store_join_delete(s, invite) : sqlite_store_join_delete(s, invite);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_join_delete(s, invite) : sqlite_store_join_delete(s, invite);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
-	if (is_pg(s))
-		return pg_store_intake_form_insert(s, f);
-	return sqlite_store_intake_form_insert(s, f);
+	int rc = is_pg(s) ? pg_store_intake_form_insert(s, f) : sqlite_store_intake_form_insert(s, f);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_form_insert(s, f) : sqlite_store_intake_form_insert(s, f);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_form_get(store *s, store_intake_form *out, const char *name)
 {
-	if (is_pg(s))
-		return pg_store_intake_form_get(s, out, name);
-	return sqlite_store_intake_form_get(s, out, name);
+	int rc = is_pg(s) ? pg_store_intake_form_get(s, out, name) : sqlite_store_intake_form_get(s, out, name);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_form_get(s, out, name) : sqlite_store_intake_form_get(s, out, name);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_intake_form_each(s, cb, ctx);
-	return sqlite_store_intake_form_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_intake_form_each(s, cb, ctx) : sqlite_store_intake_form_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_form_each(s, cb, ctx) : sqlite_store_intake_form_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_form_delete(store *s, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_intake_form_delete(s, id);
-	return sqlite_store_intake_form_delete(s, id);
+	int rc = is_pg(s) ? pg_store_intake_form_delete(s, id) : sqlite_store_intake_form_delete(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_form_delete(s, id) : sqlite_store_intake_form_delete(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_add(store *s, store_intake_sub *sub)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_add(s, sub);
-	return sqlite_store_intake_inbox_add(s, sub);
+	int rc = is_pg(s) ? pg_store_intake_inbox_add(s, sub) : sqlite_store_intake_inbox_add(s, sub);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_add(s, sub) : sqlite_store_intake_inbox_add(s, sub);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_each(s, form, cb, ctx);
-	return sqlite_store_intake_inbox_each(s, form, cb, ctx);
+	int rc = is_pg(s) ? pg_store_intake_inbox_each(s, form, cb, ctx) : sqlite_store_intake_inbox_each(s, form, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_each(s, form, cb, ctx) : sqlite_store_intake_inbox_each(s, form, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *received, unsigned char **box, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_get(s, id, form, received, box, len);
-	return sqlite_store_intake_inbox_get(s, id, form, received, box, len);
+	int rc = is_pg(s) ? pg_store_intake_inbox_get(s, id, form, received, box, len) : sqlite_store_intake_inbox_get(s, id, form, received, box, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_get(s, id, form, received, box, len) : sqlite_store_intake_inbox_get(s, id, form, received, box, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_delete(store *s, int64_t id)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_delete(s, id);
-	return sqlite_store_intake_inbox_delete(s, id);
+	int rc = is_pg(s) ? pg_store_intake_inbox_delete(s, id) : sqlite_store_intake_inbox_delete(s, id);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_delete(s, id) : sqlite_store_intake_inbox_delete(s, id);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_rebox(s, id, box, len);
-	return sqlite_store_intake_inbox_rebox(s, id, box, len);
+	int rc = is_pg(s) ? pg_store_intake_inbox_rebox(s, id, box, len) : sqlite_store_intake_inbox_rebox(s, id, box, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_rebox(s, id, box, len) : sqlite_store_intake_inbox_rebox(s, id, box, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 {
-	if (is_pg(s))
-		return pg_store_intake_inbox_count(s, form, n);
-	return sqlite_store_intake_inbox_count(s, form, n);
+	int rc = is_pg(s) ? pg_store_intake_inbox_count(s, form, n) : sqlite_store_intake_inbox_count(s, form, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_inbox_count(s, form, n) : sqlite_store_intake_inbox_count(s, form, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor)
 {
-	if (is_pg(s))
-		return pg_store_intake_decision_add(s, id, form, decision, client, ts, actor);
-	return sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
+	int rc = is_pg(s) ? pg_store_intake_decision_add(s, id, form, decision, client, ts, actor) : sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_decision_add(s, id, form, decision, client, ts, actor) : sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32])
 {
-	if (is_pg(s))
-		return pg_store_intake_decision_get(s, id, decision, client);
-	return sqlite_store_intake_decision_get(s, id, decision, client);
+	int rc = is_pg(s) ? pg_store_intake_decision_get(s, id, decision, client) : sqlite_store_intake_decision_get(s, id, decision, client);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_intake_decision_get(s, id, decision, client) : sqlite_store_intake_decision_get(s, id, decision, client);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 {
-	if (is_pg(s))
-		return pg_store_raw_each(s, cb, ctx);
-	return sqlite_store_raw_each(s, cb, ctx);
+	int rc = is_pg(s) ? pg_store_raw_each(s, cb, ctx) : sqlite_store_raw_each(s, cb, ctx);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_raw_each(s, cb, ctx) : sqlite_store_raw_each(s, cb, ctx);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
 {
-	if (is_pg(s))
-		return pg_store_raw_put(s, table, ncols, cols, vals);
-	return sqlite_store_raw_put(s, table, ncols, cols, vals);
+	int rc = is_pg(s) ? pg_store_raw_put(s, table, ncols, cols, vals) : sqlite_store_raw_put(s, table, ncols, cols, vals);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_raw_put(s, table, ncols, cols, vals) : sqlite_store_raw_put(s, table, ncols, cols, vals);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_raw_done(store *s)
 {
-	if (is_pg(s))
-		return pg_store_raw_done(s);
-	return sqlite_store_raw_done(s);
+	int rc = is_pg(s) ? pg_store_raw_done(s) : sqlite_store_raw_done(s);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_raw_done(s) : sqlite_store_raw_done(s);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_totp_get(s, user, data, len);
-	return sqlite_store_totp_get(s, user, data, len);
+	int rc = is_pg(s) ? pg_store_totp_get(s, user, data, len) : sqlite_store_totp_get(s, user, data, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_totp_get(s, user, data, len) : sqlite_store_totp_get(s, user, data, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created)
 {
-	if (is_pg(s))
-		return pg_store_totp_put(s, user, data, len, created);
-	return sqlite_store_totp_put(s, user, data, len, created);
+	int rc = is_pg(s) ? pg_store_totp_put(s, user, data, len, created) : sqlite_store_totp_put(s, user, data, len, created);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_totp_put(s, user, data, len, created) : sqlite_store_totp_put(s, user, data, len, created);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_totp_del(store *s, int64_t user)
 {
-	if (is_pg(s))
-		return pg_store_totp_del(s, user);
-	return sqlite_store_totp_del(s, user);
+	int rc = is_pg(s) ? pg_store_totp_del(s, user) : sqlite_store_totp_del(s, user);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_totp_del(s, user) : sqlite_store_totp_del(s, user);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last)
 {
-	if (is_pg(s))
-		return pg_store_throttle_get(s, key, failures, last);
-	return sqlite_store_throttle_get(s, key, failures, last);
+	int rc = is_pg(s) ? pg_store_throttle_get(s, key, failures, last) : sqlite_store_throttle_get(s, key, failures, last);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_throttle_get(s, key, failures, last) : sqlite_store_throttle_get(s, key, failures, last);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_throttle_fail(store *s, const char *key, int64_t now)
 {
-	if (is_pg(s))
-		return pg_store_throttle_fail(s, key, now);
-	return sqlite_store_throttle_fail(s, key, now);
+	int rc = is_pg(s) ? pg_store_throttle_fail(s, key, now) : sqlite_store_throttle_fail(s, key, now);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_throttle_fail(s, key, now) : sqlite_store_throttle_fail(s, key, now);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_throttle_clear(store *s, const char *key)
 {
-	if (is_pg(s))
-		return pg_store_throttle_clear(s, key);
-	return sqlite_store_throttle_clear(s, key);
+	int rc = is_pg(s) ? pg_store_throttle_clear(s, key) : sqlite_store_throttle_clear(s, key);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_throttle_clear(s, key) : sqlite_store_throttle_clear(s, key);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
-	if (is_pg(s))
-		return pg_store_signin_failures(s, since, n, last);
-	return sqlite_store_signin_failures(s, since, n, last);
+	int rc = is_pg(s) ? pg_store_signin_failures(s, since, n, last) : sqlite_store_signin_failures(s, since, n, last);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_signin_failures(s, since, n, last) : sqlite_store_signin_failures(s, since, n, last);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len)
 {
-	if (is_pg(s))
-		return pg_store_me_link_put(s, token, expires, data, len);
-	return sqlite_store_me_link_put(s, token, expires, data, len);
+	int rc = is_pg(s) ? pg_store_me_link_put(s, token, expires, data, len) : sqlite_store_me_link_put(s, token, expires, data, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_me_link_put(s, token, expires, data, len) : sqlite_store_me_link_put(s, token, expires, data, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len)
 {
-	if (is_pg(s))
-		return pg_store_me_link_take(s, token, expires, data, len);
-	return sqlite_store_me_link_take(s, token, expires, data, len);
+	int rc = is_pg(s) ? pg_store_me_link_take(s, token, expires, data, len) : sqlite_store_me_link_take(s, token, expires, data, len);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_me_link_take(s, token, expires, data, len) : sqlite_store_me_link_take(s, token, expires, data, len);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_me_link_prune(store *s, int64_t before)
 {
-	if (is_pg(s))
-		return pg_store_me_link_prune(s, before);
-	return sqlite_store_me_link_prune(s, before);
+	int rc = is_pg(s) ? pg_store_me_link_prune(s, before) : sqlite_store_me_link_prune(s, before);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_me_link_prune(s, before) : sqlite_store_me_link_prune(s, before);
+		store_read_end(s);
+	}
+	return rc;
 }

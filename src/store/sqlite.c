@@ -691,6 +691,14 @@ int store_read_begin(store *s)
 	return r;
 }
 
+int store_reread_begin(store *s)
+{
+	if (s->txdepth > 0 || s->rtx)
+		return 0;
+	fort_error_clear();
+	return store_read_begin(s) == 0;
+}
+
 void store_read_end(store *s)
 {
 	if (!s->rtx)

@@ -12,6 +12,7 @@
 #define store_rollback sqlite_store_rollback
 #define store_read_begin sqlite_store_read_begin
 #define store_read_end sqlite_store_read_end
+#define store_reread_begin sqlite_store_reread_begin
 #define store_changed sqlite_store_changed
 #define store_keep_checks sqlite_store_keep_checks
 #define store_tx_open sqlite_store_tx_open

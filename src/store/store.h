@@ -88,6 +88,14 @@ void store_rollback(store *s);
  * writes in between.  Inside a write transaction both do nothing. */
 int store_read_begin(store *s);
 void store_read_end(store *s);
+/* A read outside any transaction or snapshot reads a row and its seal in
+ * two statements, and another process's commit can land between them: a
+ * seal check that fails there (FORT_ETAMPER) is no proof of tampering.
+ * Every public store function that fails so is run once more inside a
+ * snapshot (dispatch.c): store_reread_begin opens one and says 1 (the
+ * caller ends it with store_read_end), or says 0 when the failure already
+ * came from one (a transaction, store_read_begin) and stands. */
+int store_reread_begin(store *s);
 /* Has another connection (another process, another handle) committed to
  * the file since the last call?  1 yes, 0 no (the first call notes where
  * the file stands and says 0), <0 on error.  On a change the ledgers this
