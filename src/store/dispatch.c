@@ -82,12 +82,9 @@ int store_reread_begin(store *s)
 
 int store_changed(store *s)
 {
-	int rc = is_pg(s) ? pg_store_changed(s) : sqlite_store_changed(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_changed(s) : sqlite_store_changed(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_changed(s);
+	return sqlite_store_changed(s);
 }
 
 void store_keep_checks(store *s)
@@ -100,22 +97,16 @@ void store_keep_checks(store *s)
 
 int store_tx_open(store *s)
 {
-	int rc = is_pg(s) ? pg_store_tx_open(s) : sqlite_store_tx_open(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_tx_open(s) : sqlite_store_tx_open(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_tx_open(s);
+	return sqlite_store_tx_open(s);
 }
 
 int store_checkpoint(store *s)
 {
-	int rc = is_pg(s) ? pg_store_checkpoint(s) : sqlite_store_checkpoint(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_checkpoint(s) : sqlite_store_checkpoint(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_checkpoint(s);
+	return sqlite_store_checkpoint(s);
 }
 
 void store_bulk(store *s, int on)
@@ -128,22 +119,16 @@ void store_bulk(store *s, int on)
 
 int store_failed_client(store *s, int64_t *client)
 {
-	int rc = is_pg(s) ? pg_store_failed_client(s, client) : sqlite_store_failed_client(s, client);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_failed_client(s, client) : sqlite_store_failed_client(s, client);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_failed_client(s, client);
+	return sqlite_store_failed_client(s, client);
 }
 
 int store_schema_version(store *s)
 {
-	int rc = is_pg(s) ? pg_store_schema_version(s) : sqlite_store_schema_version(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_schema_version(s) : sqlite_store_schema_version(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_schema_version(s);
+	return sqlite_store_schema_version(s);
 }
 
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
@@ -168,22 +153,16 @@ int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, siz
 
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_meta_put(s, key, val, len) : sqlite_store_meta_put(s, key, val, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_meta_put(s, key, val, len) : sqlite_store_meta_put(s, key, val, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_meta_put(s, key, val, len);
+	return sqlite_store_meta_put(s, key, val, len);
 }
 
 int store_user_insert(store *s, store_user *u)
 {
-	int rc = is_pg(s) ? pg_store_user_insert(s, u) : sqlite_store_user_insert(s, u);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_user_insert(s, u) : sqlite_store_user_insert(s, u);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_user_insert(s, u);
+	return sqlite_store_user_insert(s, u);
 }
 
 int store_user_get(store *s, store_user *out, const char *name)
@@ -208,12 +187,9 @@ int store_user_get_by_id(store *s, store_user *out, int64_t id)
 
 int store_user_update_seal(store *s, const store_user *u)
 {
-	int rc = is_pg(s) ? pg_store_user_update_seal(s, u) : sqlite_store_user_update_seal(s, u);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_user_update_seal(s, u) : sqlite_store_user_update_seal(s, u);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_user_update_seal(s, u);
+	return sqlite_store_user_update_seal(s, u);
 }
 
 int store_user_each(store *s, store_user_cb cb, void *ctx)
@@ -228,32 +204,23 @@ int store_user_each(store *s, store_user_cb cb, void *ctx)
 
 int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed)
 {
-	int rc = is_pg(s) ? pg_store_user_set(s, id, role, status, removed) : sqlite_store_user_set(s, id, role, status, removed);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_user_set(s, id, role, status, removed) : sqlite_store_user_set(s, id, role, status, removed);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_user_set(s, id, role, status, removed);
+	return sqlite_store_user_set(s, id, role, status, removed);
 }
 
 int store_user_delete(store *s, int64_t id)
 {
-	int rc = is_pg(s) ? pg_store_user_delete(s, id) : sqlite_store_user_delete(s, id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_user_delete(s, id) : sqlite_store_user_delete(s, id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_user_delete(s, id);
+	return sqlite_store_user_delete(s, id);
 }
 
 int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_grant_put(s, user, key, version, sealed, len) : sqlite_store_grant_put(s, user, key, version, sealed, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_grant_put(s, user, key, version, sealed, len) : sqlite_store_grant_put(s, user, key, version, sealed, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_grant_put(s, user, key, version, sealed, len);
+	return sqlite_store_grant_put(s, user, key, version, sealed, len);
 }
 
 int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
@@ -268,42 +235,30 @@ int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
 
 int store_grant_del(store *s, int64_t user, const char *key)
 {
-	int rc = is_pg(s) ? pg_store_grant_del(s, user, key) : sqlite_store_grant_del(s, user, key);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_grant_del(s, user, key) : sqlite_store_grant_del(s, user, key);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_grant_del(s, user, key);
+	return sqlite_store_grant_del(s, user, key);
 }
 
 int store_grant_del_old(store *s, const char *key, int below)
 {
-	int rc = is_pg(s) ? pg_store_grant_del_old(s, key, below) : sqlite_store_grant_del_old(s, key, below);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_grant_del_old(s, key, below) : sqlite_store_grant_del_old(s, key, below);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_grant_del_old(s, key, below);
+	return sqlite_store_grant_del_old(s, key, below);
 }
 
 int store_client_insert(store *s, const store_client *c)
 {
-	int rc = is_pg(s) ? pg_store_client_insert(s, c) : sqlite_store_client_insert(s, c);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_client_insert(s, c) : sqlite_store_client_insert(s, c);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_client_insert(s, c);
+	return sqlite_store_client_insert(s, c);
 }
 
 int store_client_update(store *s, const store_client *c)
 {
-	int rc = is_pg(s) ? pg_store_client_update(s, c) : sqlite_store_client_update(s, c);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_client_update(s, c) : sqlite_store_client_update(s, c);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_client_update(s, c);
+	return sqlite_store_client_update(s, c);
 }
 
 int store_client_get(store *s, store_client *out, int64_t id)
@@ -318,12 +273,9 @@ int store_client_get(store *s, store_client *out, int64_t id)
 
 int store_client_delete(store *s, int64_t id)
 {
-	int rc = is_pg(s) ? pg_store_client_delete(s, id) : sqlite_store_client_delete(s, id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_client_delete(s, id) : sqlite_store_client_delete(s, id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_client_delete(s, id);
+	return sqlite_store_client_delete(s, id);
 }
 
 int store_client_each(store *s, store_client_cb cb, void *ctx)
@@ -378,42 +330,30 @@ int store_client_max_id(store *s, int64_t *id)
 
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
-	int rc = is_pg(s) ? pg_store_blind_add(s, h, client, unique, other) : sqlite_store_blind_add(s, h, client, unique, other);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_blind_add(s, h, client, unique, other) : sqlite_store_blind_add(s, h, client, unique, other);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_blind_add(s, h, client, unique, other);
+	return sqlite_store_blind_add(s, h, client, unique, other);
 }
 
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
-	int rc = is_pg(s) ? pg_store_blind_add_many(s, e, n, other) : sqlite_store_blind_add_many(s, e, n, other);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_blind_add_many(s, e, n, other) : sqlite_store_blind_add_many(s, e, n, other);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_blind_add_many(s, e, n, other);
+	return sqlite_store_blind_add_many(s, e, n, other);
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
-	int rc = is_pg(s) ? pg_store_blind_del(s, h, client, unique) : sqlite_store_blind_del(s, h, client, unique);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_blind_del(s, h, client, unique) : sqlite_store_blind_del(s, h, client, unique);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_blind_del(s, h, client, unique);
+	return sqlite_store_blind_del(s, h, client, unique);
 }
 
 int store_blind_del_client(store *s, int64_t client)
 {
-	int rc = is_pg(s) ? pg_store_blind_del_client(s, client) : sqlite_store_blind_del_client(s, client);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_blind_del_client(s, client) : sqlite_store_blind_del_client(s, client);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_blind_del_client(s, client);
+	return sqlite_store_blind_del_client(s, client);
 }
 
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
@@ -428,42 +368,30 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
 {
-	int rc = is_pg(s) ? pg_store_index_mac_keys(s, keys, n) : sqlite_store_index_mac_keys(s, keys, n);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_index_mac_keys(s, keys, n) : sqlite_store_index_mac_keys(s, keys, n);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_index_mac_keys(s, keys, n);
+	return sqlite_store_index_mac_keys(s, keys, n);
 }
 
 int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
 {
-	int rc = is_pg(s) ? pg_store_index_mac_upgrade(s, cursor, max, done, more) : sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_index_mac_upgrade(s, cursor, max, done, more) : sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_index_mac_upgrade(s, cursor, max, done, more);
+	return sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
 }
 
 int store_index_mac_rekey(store *s, uint64_t *done)
 {
-	int rc = is_pg(s) ? pg_store_index_mac_rekey(s, done) : sqlite_store_index_mac_rekey(s, done);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_index_mac_rekey(s, done) : sqlite_store_index_mac_rekey(s, done);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_index_mac_rekey(s, done);
+	return sqlite_store_index_mac_rekey(s, done);
 }
 
 int store_erased_add(store *s, int64_t client, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_erased_add(s, client, ts) : sqlite_store_erased_add(s, client, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_erased_add(s, client, ts) : sqlite_store_erased_add(s, client, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_erased_add(s, client, ts);
+	return sqlite_store_erased_add(s, client, ts);
 }
 
 int store_erased_has(store *s, int64_t client)
@@ -488,12 +416,9 @@ int store_erased_count(store *s, uint64_t *n)
 
 int store_audit_append(store *s, const store_audit_row *r)
 {
-	int rc = is_pg(s) ? pg_store_audit_append(s, r) : sqlite_store_audit_append(s, r);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_audit_append(s, r) : sqlite_store_audit_append(s, r);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_audit_append(s, r);
+	return sqlite_store_audit_append(s, r);
 }
 
 int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
@@ -508,12 +433,9 @@ int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 {
-	int rc = is_pg(s) ? pg_store_audit_each(s, client, cb, ctx) : sqlite_store_audit_each(s, client, cb, ctx);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_audit_each(s, client, cb, ctx) : sqlite_store_audit_each(s, client, cb, ctx);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_audit_each(s, client, cb, ctx);
+	return sqlite_store_audit_each(s, client, cb, ctx);
 }
 
 int store_audit_count(store *s, uint64_t *n)
@@ -528,22 +450,16 @@ int store_audit_count(store *s, uint64_t *n)
 
 int store_audit_has_seals(store *s, int *any)
 {
-	int rc = is_pg(s) ? pg_store_audit_has_seals(s, any) : sqlite_store_audit_has_seals(s, any);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_audit_has_seals(s, any) : sqlite_store_audit_has_seals(s, any);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_audit_has_seals(s, any);
+	return sqlite_store_audit_has_seals(s, any);
 }
 
 int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
-	int rc = is_pg(s) ? pg_store_audit_failed_unlocks(s, since, n, last) : sqlite_store_audit_failed_unlocks(s, since, n, last);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_audit_failed_unlocks(s, since, n, last) : sqlite_store_audit_failed_unlocks(s, since, n, last);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_audit_failed_unlocks(s, since, n, last);
+	return sqlite_store_audit_failed_unlocks(s, since, n, last);
 }
 
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
@@ -563,22 +479,16 @@ size_t store_seal_pending(store *s)
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
-	int rc = is_pg(s) ? pg_store_seal_flush(s, seq, digest, any) : sqlite_store_seal_flush(s, seq, digest, any);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_flush(s, seq, digest, any) : sqlite_store_seal_flush(s, seq, digest, any);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_flush(s, seq, digest, any);
+	return sqlite_store_seal_flush(s, seq, digest, any);
 }
 
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
-	int rc = is_pg(s) ? pg_store_seal_digest(s, seq, digest, n) : sqlite_store_seal_digest(s, seq, digest, n);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_digest(s, seq, digest, n) : sqlite_store_seal_digest(s, seq, digest, n);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_digest(s, seq, digest, n);
+	return sqlite_store_seal_digest(s, seq, digest, n);
 }
 
 int store_seal_count(store *s, uint64_t *n)
@@ -593,42 +503,30 @@ int store_seal_count(store *s, uint64_t *n)
 
 int store_seal_touch_all(store *s)
 {
-	int rc = is_pg(s) ? pg_store_seal_touch_all(s) : sqlite_store_seal_touch_all(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_touch_all(s) : sqlite_store_seal_touch_all(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_touch_all(s);
+	return sqlite_store_seal_touch_all(s);
 }
 
 int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
 {
-	int rc = is_pg(s) ? pg_store_seal_row(s, table, id, out) : sqlite_store_seal_row(s, table, id, out);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_row(s, table, id, out) : sqlite_store_seal_row(s, table, id, out);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_row(s, table, id, out);
+	return sqlite_store_seal_row(s, table, id, out);
 }
 
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
-	int rc = is_pg(s) ? pg_store_seal_index(s, h, unique, client, out) : sqlite_store_seal_index(s, h, unique, client, out);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_index(s, h, unique, client, out) : sqlite_store_seal_index(s, h, unique, client, out);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_index(s, h, unique, client, out);
+	return sqlite_store_seal_index(s, h, unique, client, out);
 }
 
 int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
 {
-	int rc = is_pg(s) ? pg_store_index_seal_regroup(s, entries, clients) : sqlite_store_index_seal_regroup(s, entries, clients);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_index_seal_regroup(s, entries, clients) : sqlite_store_index_seal_regroup(s, entries, clients);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_index_seal_regroup(s, entries, clients);
+	return sqlite_store_index_seal_regroup(s, entries, clients);
 }
 
 void store_seal_enforce(store *s, int on)
@@ -641,12 +539,9 @@ void store_seal_enforce(store *s, int on)
 
 int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
 {
-	int rc = is_pg(s) ? pg_store_seal_adopt(s, table, rows, seals) : sqlite_store_seal_adopt(s, table, rows, seals);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_adopt(s, table, rows, seals) : sqlite_store_seal_adopt(s, table, rows, seals);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_adopt(s, table, rows, seals);
+	return sqlite_store_seal_adopt(s, table, rows, seals);
 }
 
 int store_seal_require(store *s, const char *table)
@@ -679,32 +574,23 @@ void store_seal_note(store *s, const char *table, int64_t id)
 
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
-	int rc = is_pg(s) ? pg_store_seal_scan(s, table, cb, ctx) : sqlite_store_seal_scan(s, table, cb, ctx);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_scan(s, table, cb, ctx) : sqlite_store_seal_scan(s, table, cb, ctx);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_scan(s, table, cb, ctx);
+	return sqlite_store_seal_scan(s, table, cb, ctx);
 }
 
 int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 {
-	int rc = is_pg(s) ? pg_store_seal_heads_check(s, out, differ) : sqlite_store_seal_heads_check(s, out, differ);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_seal_heads_check(s, out, differ) : sqlite_store_seal_heads_check(s, out, differ);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_seal_heads_check(s, out, differ);
+	return sqlite_store_seal_heads_check(s, out, differ);
 }
 
 int store_consent_append(store *s, const store_consent_row *c)
 {
-	int rc = is_pg(s) ? pg_store_consent_append(s, c) : sqlite_store_consent_append(s, c);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_consent_append(s, c) : sqlite_store_consent_append(s, c);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_consent_append(s, c);
+	return sqlite_store_consent_append(s, c);
 }
 
 int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
@@ -729,12 +615,9 @@ int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
 
 int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_notice_put(s, hash, language, text, len, ts) : sqlite_store_notice_put(s, hash, language, text, len, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_notice_put(s, hash, language, text, len, ts) : sqlite_store_notice_put(s, hash, language, text, len, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_notice_put(s, hash, language, text, len, ts);
+	return sqlite_store_notice_put(s, hash, language, text, len, ts);
 }
 
 int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len)
@@ -749,12 +632,9 @@ int store_notice_get(store *s, const char *hash, const char *language, char *has
 
 int store_request_put(store *s, store_request *q)
 {
-	int rc = is_pg(s) ? pg_store_request_put(s, q) : sqlite_store_request_put(s, q);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_request_put(s, q) : sqlite_store_request_put(s, q);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_request_put(s, q);
+	return sqlite_store_request_put(s, q);
 }
 
 int store_request_get(store *s, store_request *q, int64_t id)
@@ -779,22 +659,16 @@ int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
 {
-	int rc = is_pg(s) ? pg_store_request_event(s, request, ts, actor, event, detail) : sqlite_store_request_event(s, request, ts, actor, event, detail);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_request_event(s, request, ts, actor, event, detail) : sqlite_store_request_event(s, request, ts, actor, event, detail);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_request_event(s, request, ts, actor, event, detail);
+	return sqlite_store_request_event(s, request, ts, actor, event, detail);
 }
 
 int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_request_details_put(s, request, channel, note, len) : sqlite_store_request_details_put(s, request, channel, note, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_request_details_put(s, request, channel, note, len) : sqlite_store_request_details_put(s, request, channel, note, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_request_details_put(s, request, channel, note, len);
+	return sqlite_store_request_details_put(s, request, channel, note, len);
 }
 
 int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
@@ -809,22 +683,16 @@ int store_request_details_get(store *s, int64_t request, char channel[16], unsig
 
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
 {
-	int rc = is_pg(s) ? pg_store_hold_put(s, client, field, until, reason, request) : sqlite_store_hold_put(s, client, field, until, reason, request);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_hold_put(s, client, field, until, reason, request) : sqlite_store_hold_put(s, client, field, until, reason, request);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_hold_put(s, client, field, until, reason, request);
+	return sqlite_store_hold_put(s, client, field, until, reason, request);
 }
 
 int store_hold_del(store *s, int64_t client, const char *field)
 {
-	int rc = is_pg(s) ? pg_store_hold_del(s, client, field) : sqlite_store_hold_del(s, client, field);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_hold_del(s, client, field) : sqlite_store_hold_del(s, client, field);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_hold_del(s, client, field);
+	return sqlite_store_hold_del(s, client, field);
 }
 
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
@@ -859,22 +727,16 @@ int store_hold_any(store *s, int *any)
 
 int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
-	int rc = is_pg(s) ? pg_store_snapshot_mem(s, out, len) : sqlite_store_snapshot_mem(s, out, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_snapshot_mem(s, out, len) : sqlite_store_snapshot_mem(s, out, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_snapshot_mem(s, out, len);
+	return sqlite_store_snapshot_mem(s, out, len);
 }
 
 int store_integrity_check(store *s)
 {
-	int rc = is_pg(s) ? pg_store_integrity_check(s) : sqlite_store_integrity_check(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_integrity_check(s) : sqlite_store_integrity_check(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_integrity_check(s);
+	return sqlite_store_integrity_check(s);
 }
 
 int store_erased_each(store *s, store_erased_cb cb, void *ctx)
@@ -889,22 +751,16 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 {
-	int rc = is_pg(s) ? pg_store_client_purge(s, client, ts, removed) : sqlite_store_client_purge(s, client, ts, removed);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_client_purge(s, client, ts, removed) : sqlite_store_client_purge(s, client, ts, removed);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_client_purge(s, client, ts, removed);
+	return sqlite_store_client_purge(s, client, ts, removed);
 }
 
 int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_erased_field_add(s, client, field, ts) : sqlite_store_erased_field_add(s, client, field, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_erased_field_add(s, client, field, ts) : sqlite_store_erased_field_add(s, client, field, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_erased_field_add(s, client, field, ts);
+	return sqlite_store_erased_field_add(s, client, field, ts);
 }
 
 int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
@@ -929,22 +785,16 @@ int store_erased_field_has(store *s, int64_t client, const char *field, int64_t 
 
 int store_attach_insert(store *s, store_attachment *a)
 {
-	int rc = is_pg(s) ? pg_store_attach_insert(s, a) : sqlite_store_attach_insert(s, a);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_insert(s, a) : sqlite_store_attach_insert(s, a);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_insert(s, a);
+	return sqlite_store_attach_insert(s, a);
 }
 
 int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_attach_chunk_put(s, att, seq, data, len) : sqlite_store_attach_chunk_put(s, att, seq, data, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_chunk_put(s, att, seq, data, len) : sqlite_store_attach_chunk_put(s, att, seq, data, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_chunk_put(s, att, seq, data, len);
+	return sqlite_store_attach_chunk_put(s, att, seq, data, len);
 }
 
 int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
@@ -979,52 +829,37 @@ int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 
 int store_attach_seal(store *s, const store_attachment *a)
 {
-	int rc = is_pg(s) ? pg_store_attach_seal(s, a) : sqlite_store_attach_seal(s, a);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_seal(s, a) : sqlite_store_attach_seal(s, a);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_seal(s, a);
+	return sqlite_store_attach_seal(s, a);
 }
 
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_attach_rewrap(s, id, kvers, wrapped, len) : sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_rewrap(s, id, kvers, wrapped, len) : sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_rewrap(s, id, kvers, wrapped, len);
+	return sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
 }
 
 int store_attach_delete(store *s, int64_t id)
 {
-	int rc = is_pg(s) ? pg_store_attach_delete(s, id) : sqlite_store_attach_delete(s, id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_delete(s, id) : sqlite_store_attach_delete(s, id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_delete(s, id);
+	return sqlite_store_attach_delete(s, id);
 }
 
 int store_attach_unlink(store *s, int64_t att, int64_t client)
 {
-	int rc = is_pg(s) ? pg_store_attach_unlink(s, att, client) : sqlite_store_attach_unlink(s, att, client);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_attach_unlink(s, att, client) : sqlite_store_attach_unlink(s, att, client);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_attach_unlink(s, att, client);
+	return sqlite_store_attach_unlink(s, att, client);
 }
 
 int store_drill_add(store *s, store_drill *d)
 {
-	int rc = is_pg(s) ? pg_store_drill_add(s, d) : sqlite_store_drill_add(s, d);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_drill_add(s, d) : sqlite_store_drill_add(s, d);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_drill_add(s, d);
+	return sqlite_store_drill_add(s, d);
 }
 
 int store_drill_each(store *s, store_drill_cb cb, void *ctx)
@@ -1039,12 +874,9 @@ int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 
 int store_mail_put(store *s, store_mail *m)
 {
-	int rc = is_pg(s) ? pg_store_mail_put(s, m) : sqlite_store_mail_put(s, m);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_mail_put(s, m) : sqlite_store_mail_put(s, m);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_mail_put(s, m);
+	return sqlite_store_mail_put(s, m);
 }
 
 int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx)
@@ -1059,12 +891,9 @@ int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ct
 
 int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error)
 {
-	int rc = is_pg(s) ? pg_store_mail_attempt(s, msg, ts, result, error) : sqlite_store_mail_attempt(s, msg, ts, result, error);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_mail_attempt(s, msg, ts, result, error) : sqlite_store_mail_attempt(s, msg, ts, result, error);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_mail_attempt(s, msg, ts, result, error);
+	return sqlite_store_mail_attempt(s, msg, ts, result, error);
 }
 
 int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx)
@@ -1079,12 +908,9 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 
 int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 {
-	int rc = is_pg(s) ? pg_store_doctor_add(s, ts, score, json) : sqlite_store_doctor_add(s, ts, score, json);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_doctor_add(s, ts, score, json) : sqlite_store_doctor_add(s, ts, score, json);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_doctor_add(s, ts, score, json);
+	return sqlite_store_doctor_add(s, ts, score, json);
 }
 
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
@@ -1099,12 +925,9 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 
 int store_incident_insert(store *s, store_incident *in)
 {
-	int rc = is_pg(s) ? pg_store_incident_insert(s, in) : sqlite_store_incident_insert(s, in);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_insert(s, in) : sqlite_store_incident_insert(s, in);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_insert(s, in);
+	return sqlite_store_incident_insert(s, in);
 }
 
 int store_incident_get(store *s, store_incident *out, int64_t id)
@@ -1119,12 +942,9 @@ int store_incident_get(store *s, store_incident *out, int64_t id)
 
 int store_incident_state(store *s, int64_t id, char state[16])
 {
-	int rc = is_pg(s) ? pg_store_incident_state(s, id, state) : sqlite_store_incident_state(s, id, state);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_state(s, id, state) : sqlite_store_incident_state(s, id, state);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_state(s, id, state);
+	return sqlite_store_incident_state(s, id, state);
 }
 
 int store_incident_each(store *s, store_incident_cb cb, void *ctx)
@@ -1149,42 +969,30 @@ int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx)
 
 int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_incident_assess(s, id, risk, ts) : sqlite_store_incident_assess(s, id, risk, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_assess(s, id, risk, ts) : sqlite_store_incident_assess(s, id, risk, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_assess(s, id, risk, ts);
+	return sqlite_store_incident_assess(s, id, risk, ts);
 }
 
 int store_incident_decide(store *s, int64_t id, const char *decision, const char *by, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_incident_decide(s, id, decision, by, ts) : sqlite_store_incident_decide(s, id, decision, by, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_decide(s, id, decision, by, ts) : sqlite_store_incident_decide(s, id, decision, by, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_decide(s, id, decision, by, ts);
+	return sqlite_store_incident_decide(s, id, decision, by, ts);
 }
 
 int store_incident_close(store *s, int64_t id, int64_t ts)
 {
-	int rc = is_pg(s) ? pg_store_incident_close(s, id, ts) : sqlite_store_incident_close(s, id, ts);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_close(s, id, ts) : sqlite_store_incident_close(s, id, ts);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_close(s, id, ts);
+	return sqlite_store_incident_close(s, id, ts);
 }
 
 int store_incident_note_add(store *s, store_incident_note *n)
 {
-	int rc = is_pg(s) ? pg_store_incident_note_add(s, n) : sqlite_store_incident_note_add(s, n);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_note_add(s, n) : sqlite_store_incident_note_add(s, n);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_note_add(s, n);
+	return sqlite_store_incident_note_add(s, n);
 }
 
 int store_incident_note_each(store *s, int64_t incident, const char *kind, store_incident_note_cb cb, void *ctx)
@@ -1199,12 +1007,9 @@ int store_incident_note_each(store *s, int64_t incident, const char *kind, store
 
 int store_incident_scope_add(store *s, const store_incident_scope *sc)
 {
-	int rc = is_pg(s) ? pg_store_incident_scope_add(s, sc) : sqlite_store_incident_scope_add(s, sc);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_incident_scope_add(s, sc) : sqlite_store_incident_scope_add(s, sc);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_incident_scope_add(s, sc);
+	return sqlite_store_incident_scope_add(s, sc);
 }
 
 int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_cb cb, void *ctx)
@@ -1219,12 +1024,9 @@ int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_c
 
 int store_action_insert(store *s, store_action *a)
 {
-	int rc = is_pg(s) ? pg_store_action_insert(s, a) : sqlite_store_action_insert(s, a);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_action_insert(s, a) : sqlite_store_action_insert(s, a);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_action_insert(s, a);
+	return sqlite_store_action_insert(s, a);
 }
 
 int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx)
@@ -1239,32 +1041,23 @@ int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, v
 
 int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 {
-	int rc = is_pg(s) ? pg_store_action_done(s, id, ts, by) : sqlite_store_action_done(s, id, ts, by);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_action_done(s, id, ts, by) : sqlite_store_action_done(s, id, ts, by);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_action_done(s, id, ts, by);
+	return sqlite_store_action_done(s, id, ts, by);
 }
 
 int store_export_insert(store *s, store_export *e)
 {
-	int rc = is_pg(s) ? pg_store_export_insert(s, e) : sqlite_store_export_insert(s, e);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_export_insert(s, e) : sqlite_store_export_insert(s, e);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_export_insert(s, e);
+	return sqlite_store_export_insert(s, e);
 }
 
 int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n, uint64_t count, const char *sha256)
 {
-	int rc = is_pg(s) ? pg_store_export_set_clients(s, id, ids, n, count, sha256) : sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_export_set_clients(s, id, ids, n, count, sha256) : sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_export_set_clients(s, id, ids, n, count, sha256);
+	return sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
 }
 
 int store_export_each(store *s, const store_export_filter *f, store_export_cb cb, void *ctx)
@@ -1309,12 +1102,9 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 
 int store_token_insert(store *s, store_token *t)
 {
-	int rc = is_pg(s) ? pg_store_token_insert(s, t) : sqlite_store_token_insert(s, t);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_token_insert(s, t) : sqlite_store_token_insert(s, t);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_token_insert(s, t);
+	return sqlite_store_token_insert(s, t);
 }
 
 int store_token_get(store *s, store_token *out, const char *name, int64_t id)
@@ -1339,22 +1129,16 @@ int store_token_each(store *s, store_token_cb cb, void *ctx)
 
 int store_token_revoke(store *s, int64_t id, int64_t when)
 {
-	int rc = is_pg(s) ? pg_store_token_revoke(s, id, when) : sqlite_store_token_revoke(s, id, when);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_token_revoke(s, id, when) : sqlite_store_token_revoke(s, id, when);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_token_revoke(s, id, when);
+	return sqlite_store_token_revoke(s, id, when);
 }
 
 int store_invite_insert(store *s, store_invite *t)
 {
-	int rc = is_pg(s) ? pg_store_invite_insert(s, t) : sqlite_store_invite_insert(s, t);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_invite_insert(s, t) : sqlite_store_invite_insert(s, t);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_invite_insert(s, t);
+	return sqlite_store_invite_insert(s, t);
 }
 
 int store_invite_get(store *s, store_invite *out, int64_t id)
@@ -1379,22 +1163,16 @@ int store_invite_each(store *s, store_invite_cb cb, void *ctx)
 
 int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_t user_id)
 {
-	int rc = is_pg(s) ? pg_store_invite_set(s, id, revoked, used, user_id) : sqlite_store_invite_set(s, id, revoked, used, user_id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_invite_set(s, id, revoked, used, user_id) : sqlite_store_invite_set(s, id, revoked, used, user_id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_invite_set(s, id, revoked, used, user_id);
+	return sqlite_store_invite_set(s, id, revoked, used, user_id);
 }
 
 int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned char *totp, size_t len, int64_t when)
 {
-	int rc = is_pg(s) ? pg_store_join_put(s, invite, user_id, totp, len, when) : sqlite_store_join_put(s, invite, user_id, totp, len, when);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_join_put(s, invite, user_id, totp, len, when) : sqlite_store_join_put(s, invite, user_id, totp, len, when);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_join_put(s, invite, user_id, totp, len, when);
+	return sqlite_store_join_put(s, invite, user_id, totp, len, when);
 }
 
 int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_out, int64_t *user_out, unsigned char **totp, size_t *len)
@@ -1409,22 +1187,16 @@ int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_ou
 
 int store_join_delete(store *s, int64_t invite)
 {
-	int rc = is_pg(s) ? pg_store_join_delete(s, invite) : sqlite_store_join_delete(s, invite);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_join_delete(s, invite) : sqlite_store_join_delete(s, invite);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_join_delete(s, invite);
+	return sqlite_store_join_delete(s, invite);
 }
 
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
-	int rc = is_pg(s) ? pg_store_intake_form_insert(s, f) : sqlite_store_intake_form_insert(s, f);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_form_insert(s, f) : sqlite_store_intake_form_insert(s, f);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_form_insert(s, f);
+	return sqlite_store_intake_form_insert(s, f);
 }
 
 int store_intake_form_get(store *s, store_intake_form *out, const char *name)
@@ -1449,22 +1221,16 @@ int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx)
 
 int store_intake_form_delete(store *s, int64_t id)
 {
-	int rc = is_pg(s) ? pg_store_intake_form_delete(s, id) : sqlite_store_intake_form_delete(s, id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_form_delete(s, id) : sqlite_store_intake_form_delete(s, id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_form_delete(s, id);
+	return sqlite_store_intake_form_delete(s, id);
 }
 
 int store_intake_inbox_add(store *s, store_intake_sub *sub)
 {
-	int rc = is_pg(s) ? pg_store_intake_inbox_add(s, sub) : sqlite_store_intake_inbox_add(s, sub);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_inbox_add(s, sub) : sqlite_store_intake_inbox_add(s, sub);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_inbox_add(s, sub);
+	return sqlite_store_intake_inbox_add(s, sub);
 }
 
 int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, void *ctx)
@@ -1489,22 +1255,16 @@ int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *receive
 
 int store_intake_inbox_delete(store *s, int64_t id)
 {
-	int rc = is_pg(s) ? pg_store_intake_inbox_delete(s, id) : sqlite_store_intake_inbox_delete(s, id);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_inbox_delete(s, id) : sqlite_store_intake_inbox_delete(s, id);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_inbox_delete(s, id);
+	return sqlite_store_intake_inbox_delete(s, id);
 }
 
 int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_intake_inbox_rebox(s, id, box, len) : sqlite_store_intake_inbox_rebox(s, id, box, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_inbox_rebox(s, id, box, len) : sqlite_store_intake_inbox_rebox(s, id, box, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_inbox_rebox(s, id, box, len);
+	return sqlite_store_intake_inbox_rebox(s, id, box, len);
 }
 
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
@@ -1519,12 +1279,9 @@ int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 
 int store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor)
 {
-	int rc = is_pg(s) ? pg_store_intake_decision_add(s, id, form, decision, client, ts, actor) : sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_intake_decision_add(s, id, form, decision, client, ts, actor) : sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_intake_decision_add(s, id, form, decision, client, ts, actor);
+	return sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
 }
 
 int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32])
@@ -1539,32 +1296,23 @@ int store_intake_decision_get(store *s, int64_t id, char decision[16], char clie
 
 int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 {
-	int rc = is_pg(s) ? pg_store_raw_each(s, cb, ctx) : sqlite_store_raw_each(s, cb, ctx);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_raw_each(s, cb, ctx) : sqlite_store_raw_each(s, cb, ctx);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_raw_each(s, cb, ctx);
+	return sqlite_store_raw_each(s, cb, ctx);
 }
 
 int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
 {
-	int rc = is_pg(s) ? pg_store_raw_put(s, table, ncols, cols, vals) : sqlite_store_raw_put(s, table, ncols, cols, vals);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_raw_put(s, table, ncols, cols, vals) : sqlite_store_raw_put(s, table, ncols, cols, vals);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_raw_put(s, table, ncols, cols, vals);
+	return sqlite_store_raw_put(s, table, ncols, cols, vals);
 }
 
 int store_raw_done(store *s)
 {
-	int rc = is_pg(s) ? pg_store_raw_done(s) : sqlite_store_raw_done(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_raw_done(s) : sqlite_store_raw_done(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_raw_done(s);
+	return sqlite_store_raw_done(s);
 }
 
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
@@ -1579,22 +1327,16 @@ int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 
 int store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created)
 {
-	int rc = is_pg(s) ? pg_store_totp_put(s, user, data, len, created) : sqlite_store_totp_put(s, user, data, len, created);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_totp_put(s, user, data, len, created) : sqlite_store_totp_put(s, user, data, len, created);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_totp_put(s, user, data, len, created);
+	return sqlite_store_totp_put(s, user, data, len, created);
 }
 
 int store_totp_del(store *s, int64_t user)
 {
-	int rc = is_pg(s) ? pg_store_totp_del(s, user) : sqlite_store_totp_del(s, user);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_totp_del(s, user) : sqlite_store_totp_del(s, user);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_totp_del(s, user);
+	return sqlite_store_totp_del(s, user);
 }
 
 int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last)
@@ -1609,22 +1351,16 @@ int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *la
 
 int store_throttle_fail(store *s, const char *key, int64_t now)
 {
-	int rc = is_pg(s) ? pg_store_throttle_fail(s, key, now) : sqlite_store_throttle_fail(s, key, now);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_throttle_fail(s, key, now) : sqlite_store_throttle_fail(s, key, now);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_throttle_fail(s, key, now);
+	return sqlite_store_throttle_fail(s, key, now);
 }
 
 int store_throttle_clear(store *s, const char *key)
 {
-	int rc = is_pg(s) ? pg_store_throttle_clear(s, key) : sqlite_store_throttle_clear(s, key);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_throttle_clear(s, key) : sqlite_store_throttle_clear(s, key);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_throttle_clear(s, key);
+	return sqlite_store_throttle_clear(s, key);
 }
 
 int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
@@ -1639,30 +1375,21 @@ int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 
 int store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len)
 {
-	int rc = is_pg(s) ? pg_store_me_link_put(s, token, expires, data, len) : sqlite_store_me_link_put(s, token, expires, data, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_me_link_put(s, token, expires, data, len) : sqlite_store_me_link_put(s, token, expires, data, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_me_link_put(s, token, expires, data, len);
+	return sqlite_store_me_link_put(s, token, expires, data, len);
 }
 
 int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len)
 {
-	int rc = is_pg(s) ? pg_store_me_link_take(s, token, expires, data, len) : sqlite_store_me_link_take(s, token, expires, data, len);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_me_link_take(s, token, expires, data, len) : sqlite_store_me_link_take(s, token, expires, data, len);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_me_link_take(s, token, expires, data, len);
+	return sqlite_store_me_link_take(s, token, expires, data, len);
 }
 
 int store_me_link_prune(store *s, int64_t before)
 {
-	int rc = is_pg(s) ? pg_store_me_link_prune(s, before) : sqlite_store_me_link_prune(s, before);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_me_link_prune(s, before) : sqlite_store_me_link_prune(s, before);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_me_link_prune(s, before);
+	return sqlite_store_me_link_prune(s, before);
 }

@@ -28,8 +28,8 @@ SECRET=${TOK##*_}
 
 test_expect 'the vault keeps a verifier, not the token' '
 	vault_dump "$V" >"$TRASH/dump" &&
-	expect_exit 1 grep -c -F "$SECRET" "$TRASH/dump" &&
-	expect_exit 1 grep -c -i -F "$(printf %s "$SECRET" | od -An -tx1 | tr -d " \n")" "$TRASH/dump" &&
+	expect_exit 1 grep -c -F -e "$SECRET" "$TRASH/dump" &&
+	expect_exit 1 grep -c -i -F -e "$(printf %s "$SECRET" | od -An -tx1 | tr -d " \n")" "$TRASH/dump" &&
 	expect_eq "$(vault_sql "SELECT count(*) FROM tokens WHERE name = '\''ci'\''")" 1
 '
 
