@@ -515,15 +515,16 @@ class ServerTest(unittest.TestCase):
 
 # ---------------------------------------------------------------- a test's command line
 
-def main(prefix, prepare=None, openapi=False, team=True):
+def main(prefix, prepare=None, openapi=False, team=True, report=None):
     """A server test's command line: --fortress BINARY --root SOURCE, the
     rest for unittest.  In a private temporary directory named PREFIX...:
     the team vault (team_vault, unless TEAM is False), PREPARE() if given
     (more users, catalogues ...; ARGS.root is the source tree), the tests
     of the __main__ module, a count of them, and `audit verify` after them.
     With OPENAPI every JSON answer given a pattern is checked against
-    docs/api/openapi.json.  Exits 0 when every test passed and the chain
-    verifies."""
+    docs/api/openapi.json; REPORT() returns a line to print after the
+    count (the pages axe-core checked).  Exits 0 when every test passed and
+    the chain verifies."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--fortress", required=True)
     ap.add_argument("--root", required=True)
@@ -543,6 +544,8 @@ def main(prefix, prepare=None, openapi=False, team=True):
         print("%d passed, %d failed, %d skipped" % (res.testsRun - failed - len(res.skipped), failed, len(res.skipped)))
         if openapi:
             print("%d answers checked against the OpenAPI document" % len(VALIDATED))
+        if report:
+            print(report())
         ok = res.wasSuccessful()
         if ok:
             v = fort("audit", "verify", check=False)
