@@ -180,7 +180,17 @@ struct restore_ctx {
 	const unsigned char *raw;
 	size_t nshares;
 	int k, n;
+	int stale;  /* refused: a newer split replaced the record */
 };
+
+static void (*between_hook)(void *ctx);
+static void *between_ctx;
+
+void recovery_restore_test_hook(void (*fn)(void *ctx), void *ctx)
+{
+	between_hook = fn;
+	between_ctx = ctx;
+}
 
 static int restore_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
@@ -193,6 +203,7 @@ static int restore_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	if ((r = rec_load(&rec, now, v)) < 0)
 		goto out;
 	if (sodium_memcmp(x->raw, now, REC_LEN) != 0) {
+		x->stale = 1;
 		r = fort_error_set(FORT_EAUTH, "new recovery shares were made while restoring: these shares no longer count");
 		goto out;
 	}
@@ -205,6 +216,22 @@ out:
 	return r;
 }
 
+/* The refusal above is audited "denied" as every refused sensitive
+ * operation is (the scaffold writes it after the rollback), signed: the
+ * shares did open the owner's keys, they are only no longer the current
+ * split's.  Other failures of the writes (the disk) are no refusal. */
+static const char *restore_refused(fort_vault *v, void *ctx, int code, char *detail, size_t cap)
+{
+	struct restore_ctx *x = ctx;
+	(void)v;
+	(void)code;
+	if (!x->stale)
+		return NULL;
+	snprintf(detail, cap, "recovery restore refused: new recovery shares were made while restoring "
+		 "(%zu shares of the %d-of-%d split before it)", x->nshares, x->k, x->n);
+	return "recovery-restore";
+}
+
 int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshares, const fort_secret *newpass)
 {
 	store_user u;
@@ -215,7 +242,7 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 	const char *inputs[4], *why = NULL;
 	/* no role to check: whoever holds enough shares is the owner (the
 	 * handle is unlocked as the owner before the operation runs) */
-	static const vault_op op = { "recovery-restore", 0, NULL, restore_write };
+	static const vault_op op = { "recovery-restore", 0, NULL, restore_write, .refusal = restore_refused };
 	struct restore_ctx x;
 	int r, unlocked = 0;
 
@@ -276,6 +303,9 @@ int fort_recovery_restore(fort_vault *v, const char *const *shares, size_t nshar
 	}
 	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
 		goto out;
+	if (between_hook)
+		between_hook(between_ctx);
+	memset(&x, 0, sizeof x);
 	x.u = &u;
 	x.raw = raw;
 	x.nshares = nshares;

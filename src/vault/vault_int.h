@@ -330,4 +330,10 @@ int intake_key_drop(fort_vault *v, int64_t user) FORT_WUR;
  * the new pair, to re-seal the pending submissions with. */
 int intake_key_replace(unsigned char pk_out[32], unsigned char **sk_out, fort_vault *v) FORT_WUR;
 
+/* recovery.c: a test hook (tests/unit/keys/test_recovery.c).  FN(CTX) runs
+ * in fort_recovery_restore after the shares opened the owner's keys and
+ * before the restore's transaction: where another process's new split can
+ * come in, which the transaction must refuse (and audit).  NULL: none (as
+ * everywhere outside that test). */
+void recovery_restore_test_hook(void (*fn)(void *ctx), void *ctx);
 #endif

@@ -9,6 +9,16 @@ loopback port.
     kit.setup("/path/to/fortress", tmpdir)   # sets FORTRESS, TMP, VAULT
     kit.team_vault()                         # anna (owner), sam and zoe (staff)
     srv = kit.Server()
+    anna = kit.Session(srv, "anna")          # signed in: anna.req (the API),
+    r, page = anna.form("/path", {...})      # anna.get, .form, .upload (the pages)
+    kit.stop_clean(srv)
+
+One copy of each helper (docs/conventions.md; the test scripts had copies):
+a test script's command line is main() (the vault, the tests, their
+count, `audit verify` after them); a class of tests with a server and
+signed-in users is a ServerTest (assertRefused, assertNoCsrf,
+assertDeniedAudited against the class's SNAPSHOT); a visitor's request
+(no session) is Server.fetch / fetch_text; a new user is add_user().
 
 Both backends (issue 19): with FORTRESS_TEST_STORE set (ctest's server_*_pg
 tests, the fixture "pg"), setup() makes a database of its own on that
@@ -17,7 +27,8 @@ it to `init --store`, and it is dropped at exit.  query() reads the vault
 with SQL on either backend (sqlite3, or psql on PostgreSQL); a step that
 edits or reads the SQLite file itself calls sqlite_only(test, why).
 """
-import atexit, base64, hashlib, hmac, http.client, json, os, signal, sqlite3, struct, subprocess, sys, threading, time
+import argparse, atexit, base64, hashlib, hmac, http.client, json, mimetypes, os, re, signal, sqlite3, struct, subprocess
+import sys, tempfile, threading, time, unittest, urllib.parse
 
 PASS = {"anna": "correct horse battery staple orbit", "sam": "velvet lantern quietly folds a paper moon",
         "zoe": "seven copper kettles hum beside the harbour", "kim": "marble otters juggle nine quiet lemons",
@@ -29,12 +40,17 @@ VAULT = None
 PG = bool(os.environ.get("FORTRESS_TEST_STORE"))
 _PG_DBS = []
 # called as VALIDATE(pattern, method, status, json) on every JSON answer of
-# Server.request given a pattern (test_serve.py checks them against OpenAPI)
+# Server.request given a pattern: validate() once main(openapi=True) or
+# load_openapi() read docs/api/openapi.json
 VALIDATE = None
+OPENAPI = None
+# (method, pattern, status) of every answer validate() checked
+VALIDATED = []
 
 
 class _Args:
     fortress = None
+    root = None   # the source tree (main's --root)
 
 
 ARGS = _Args()
@@ -204,9 +220,20 @@ def team_vault():
     """A vault of Acme Ltd (DE): anna the owner, sam and zoe staff."""
     fort("init", "--name", "Acme Ltd", "--owner", "anna", "--country", "DE", "--kdf", "interactive", *init_args())
     for u in ("sam", "zoe"):
-        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile(u))
-        subprocess.run([FORTRESS, "user", "request", u, "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", u, "--role", "staff")
+        add_user(u)
+
+
+def add_user(name, role="staff"):
+    """NAME (a key of PASS) joins the vault with ROLE: `user request` with
+    their passphrase, then the owner's `user add`."""
+    env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile(name))
+    subprocess.run([FORTRESS, "user", "request", name, "--kdf", "interactive"], env=env, check=True, capture_output=True)
+    fort("user", "add", name, "--role", role)
+
+
+def table_count(table, where="", args=()):
+    """The rows of TABLE (WHERE a condition with '?' for ARGS), either backend."""
+    return count("SELECT count(*) FROM %s %s" % (table, where), args)
 
 
 def totp(secret_b32, t=None, step=30):
@@ -285,9 +312,30 @@ class Server:
                 self.proc.wait()
         return self.proc.returncode
 
-    def request(self, method, path, body=None, headers=None, raw=None, source=None, pattern=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+    def fetch(self, method, path, body=None, headers=None, source=None, timeout=120):
+        """One request (BODY bytes, or None) on a connection of its own, from
+        the loopback address SOURCE if given: the response and its bytes."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
                                        source_address=(source, 0) if source else None)
+        c.request(method, path, body=body, headers=dict(headers or {}))
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r, data
+
+    def fetch_text(self, method, path, fields=None, headers=None, source=None):
+        """METHOD PATH as a visitor (no session): FIELDS (a dict, values may
+        be lists) sent as a form, and the answer as text."""
+        h = dict(headers or {})
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields, doseq=True).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        r, data = self.fetch(method, path, body, h, source=source)
+        return r, data.decode()
+
+    def request(self, method, path, body=None, headers=None, raw=None, source=None, pattern=None):
+        """An API request: JSON BODY (or RAW bytes); the response and its JSON (None when the answer is not JSON)."""
         h = dict(headers or {})
         data = None
         if raw is not None:
@@ -295,16 +343,216 @@ class Server:
         elif body is not None:
             data = json.dumps(body).encode()
             h.setdefault("Content-Type", "application/json")
-        c.request(method, path, body=data, headers=h)
-        r = c.getresponse()
-        text = r.read()
-        c.close()
+        r, text = self.fetch(method, path, data, h, source=source, timeout=30)
         j = json.loads(text) if r.getheader("Content-Type", "").startswith("application/json") else None
         if pattern and j is not None:
             if VALIDATE:
                 VALIDATE(pattern, method, r.status, j)
         return r, j
 
+
+
+def stop_clean(srv):
+    """SIGTERM: the server exits 0, and (in the sanitizer builds) reports no error, leak or undefined behaviour."""
+    rc = srv.stop()
+    log = srv.log()
+    srv.close()
+    assert rc == 0, "fortress serve exited %s: %s" % (rc, log[-2000:])
+    assert "Sanitizer" not in log and "runtime error" not in log, log[-4000:]
+
+
+# ---------------------------------------------------------------- the API's document
+
+def load_openapi(root):
+    """Check every JSON answer given a pattern against ROOT/docs/api/openapi.json."""
+    global OPENAPI, VALIDATE
+    with open(os.path.join(root, "docs", "api", "openapi.json")) as f:
+        OPENAPI = json.load(f)
+    VALIDATE = validate
+
+
+def schema_for(path_pattern, method, status):
+    op = OPENAPI["paths"][path_pattern][method.lower()]
+    resp = op["responses"].get(str(status))
+    if resp is None:
+        raise AssertionError("%s %s: status %d is not in the OpenAPI document" % (method, path_pattern, status))
+    return resp["content"]["application/json"]["schema"]
+
+
+def validate(path_pattern, method, status, body):
+    """BODY, the JSON answer of METHOD PATH_PATTERN with STATUS, against the document's schema (jsonschema)."""
+    import jsonschema
+    schema = dict(schema_for(path_pattern, method, status))
+    schema["components"] = OPENAPI["components"]
+    jsonschema.Draft202012Validator(schema).validate(body)
+    VALIDATED.append((method, path_pattern, status))
+
+
+# ---------------------------------------------------------------- signed in
+
+FORM_BOUNDARY = "----fortress-test-7Yq2"
+
+
+class Session:
+    """USER signed in to SRV through the API (a second factor enrolled
+    afresh; CODE: the one to type instead): the session's cookie (sid) and
+    CSRF token, which the API and the pages share."""
+
+    def __init__(self, srv, user, code=None):
+        self.srv, self.user = srv, user
+        if code is None:
+            secret, _ = enroll(user)
+            code = totp(secret, time.time() + 30)   # the next step: the current one counts as used
+        r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code}, pattern="/api/session")
+        if r.status != 201:
+            # the refusal's reason is in the log ("wrong code", "wrong passphrase", ...), not in the answer
+            why = [x for x in audit_rows() if x[1] in ("signin-failed", "unlock-failed")][-2:]
+            raise AssertionError("sign-in as %s: %d %s; the log says %s; now %.1f, code for step %d" % (
+                user, r.status, j, why, time.time(), int(time.time() + 30) // 30))
+        self.cookie_header = r.getheader("Set-Cookie")
+        self.sid = re.match(r"fortress_session=([^;]+)", self.cookie_header).group(1)
+        self.csrf = j["csrf_token"]
+
+    def req(self, method, path, body=None, csrf=True, headers=None, pattern=None, raw=None):
+        """An API request (JSON BODY, the CSRF token in its header unless CSRF is False): the response and its JSON."""
+        h = {"Cookie": "fortress_session=" + self.sid}
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        h.update(headers or {})
+        return self.srv.request(method, path, body, h, pattern=pattern, raw=raw)
+
+    def _token(self, fields, csrf):
+        if csrf is True:
+            fields.append(("csrf", self.csrf))
+        elif csrf:
+            fields.append(("csrf", csrf))
+        return fields
+
+    def page(self, method, path, fields=None, csrf=True, sid=None, source=None, body=None, ctype=None):
+        """METHOD PATH of the pages with this session's cookie (or SID's),
+        from the loopback address SOURCE if given.  Any method but GET sends
+        a form: FIELDS (a dict, or a list of pairs for repeated names) with
+        the session's CSRF token, unless CSRF is False (none) or a string
+        (that token); or BODY (bytes) as it is, of the type CTYPE.  The
+        response and its bytes."""
+        h = {"Cookie": "fortress_session=" + (sid or self.sid)}
+        if body is None and method != "GET":
+            f = list(fields.items()) if isinstance(fields, dict) else list(fields or [])
+            body = urllib.parse.urlencode(self._token(f, csrf)).encode()
+            ctype = ctype or "application/x-www-form-urlencoded"
+        if ctype:
+            h["Content-Type"] = ctype
+        return self.srv.fetch(method, path, body, h, source=source)
+
+    def get(self, path, **kw):
+        """GET a page: the response and its bytes."""
+        return self.page("GET", path, **kw)
+
+    def form(self, path, fields=None, csrf=True, method="POST", **kw):
+        """POST (or METHOD) a form: see page()."""
+        return self.page(method, path, fields, csrf=csrf, **kw)
+
+    def upload(self, path, fields=None, files=(), csrf=True, ctype=None):
+        """POST a multipart/form-data body: FIELDS (a dict or pairs; the CSRF
+        token as page() adds it) first, then FILES, each (name, filename,
+        bytes), typed by the file name's ending.  CTYPE: another
+        Content-Type header (no boundary, not multipart)."""
+        b = FORM_BOUNDARY
+        f = list(fields.items()) if isinstance(fields, dict) else list(fields or [])
+        body = b""
+        for k, v in self._token(f, csrf):
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (b, k, v)).encode()
+        for name, fname, data in files:
+            t = mimetypes.guess_type(fname)[0] or "application/octet-stream"
+            body += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\nContent-Type: %s\r\n\r\n'
+                     % (b, name, fname, t)).encode() + data + b"\r\n"
+        body += ("--%s--\r\n" % b).encode()
+        return self.page("POST", path, body=body, ctype=ctype or "multipart/form-data; boundary=" + b)
+
+
+class ServerTest(unittest.TestCase):
+    """A server for the tests of a class, with USERS signed in (each an
+    attribute: cls.anna, cls.sam), stopped clean after them (stop_clean).
+    For the pages' refusals: SNAPSHOT() (a class sets it: what a refused
+    form must leave as it was), compared by assertRefused."""
+    srv = None
+    USERS = ("anna", "sam")
+    SNAPSHOT = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        for u in cls.USERS:
+            setattr(cls, u, Session(cls.srv, u))
+
+    @classmethod
+    def tearDownClass(cls):
+        stop_clean(cls.srv)
+
+    def snapshot(self):
+        return type(self).SNAPSHOT()
+
+    def assertRefused(self, r, data, status, words, before, msg="nothing changed"):
+        """A page answered STATUS with WORDS in it, and SNAPSHOT() is still BEFORE."""
+        self.assertEqual(r.status, status, data[:800])
+        self.assertIn(words, data.decode(errors="replace"))
+        self.assertEqual(self.snapshot(), before, msg)
+
+    def assertNoCsrf(self, session, path, fields):
+        """A form to PATH without its CSRF token, and with a wrong one, is refused (403): nothing changed."""
+        before = self.snapshot()
+        r, data = session.form(path, fields, csrf=False)
+        self.assertRefused(r, data, 403, "this form has no security token", before)
+        r, data = session.form(path, fields, csrf="A" * len(session.csrf))
+        self.assertRefused(r, data, 403, "security token is wrong or out of date", before)
+
+    def assertDeniedAudited(self, who, r, data, words, before, n):
+        """A 403 from the library for WHO, audited (denied) after the first N entries; nothing changed."""
+        self.assertRefused(r, data, 403, words, before)
+        rows = audit_rows()[n:]
+        self.assertTrue([x for x in rows if x[0] == who and x[2] == "denied"], rows)
+
+
+# ---------------------------------------------------------------- a test's command line
+
+def main(prefix, prepare=None, openapi=False, team=True, report=None):
+    """A server test's command line: --fortress BINARY --root SOURCE, the
+    rest for unittest.  In a private temporary directory named PREFIX...:
+    the team vault (team_vault, unless TEAM is False), PREPARE() if given
+    (more users, catalogues ...; ARGS.root is the source tree), the tests
+    of the __main__ module, a count of them, and `audit verify` after them.
+    With OPENAPI every JSON answer given a pattern is checked against
+    docs/api/openapi.json; REPORT() returns a line to print after the
+    count (the pages axe-core checked).  Exits 0 when every test passed and
+    the chain verifies."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fortress", required=True)
+    ap.add_argument("--root", required=True)
+    args, rest = ap.parse_known_args()
+    ARGS.root = os.path.abspath(args.root)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        setup(args.fortress, tmp)
+        if openapi:
+            load_openapi(ARGS.root)
+        if team:
+            team_vault()
+        if prepare:
+            prepare()
+        prog = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+        res = prog.result
+        failed = len(res.failures) + len(res.errors) + len(res.unexpectedSuccesses)
+        print("%d passed, %d failed, %d skipped" % (res.testsRun - failed - len(res.skipped), failed, len(res.skipped)))
+        if openapi:
+            print("%d answers checked against the OpenAPI document" % len(VALIDATED))
+        if report:
+            print(report())
+        ok = res.wasSuccessful()
+        if ok:
+            v = fort("audit", "verify", check=False)
+            if v.returncode != 0:
+                print("audit verify after the tests failed: " + v.stdout + v.stderr)
+                ok = False
+        sys.exit(0 if ok else 1)
 
 
 class SmtpSink:

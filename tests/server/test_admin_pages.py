@@ -11,14 +11,9 @@ throttled as sign-in is, and the old one no longer signs in.
 
     test_admin_pages.py --fortress build/fortress --root .
 """
-import argparse, http.client, json, os, re, subprocess, sys, tempfile, time, unittest, urllib.parse
+import json, os, re, time
 import serverkit
-import test_serve
-from serverkit import fort, Server, audit_rows, PASS
-from test_serve import Session
-from test_api_routes import stop_clean
-
-ARGS = None
+from serverkit import fort, audit_rows, PASS, Session
 
 NEW_ZOE = "harbour kettles seven copper hum softly at dusk"
 
@@ -35,72 +30,24 @@ def snapshot():
     return out
 
 
-def join(name, role="staff"):
-    """A new user NAME with ROLE (as team_vault adds sam and zoe)."""
-    env = dict(os.environ, FORTRESS_VAULT=serverkit.VAULT, FORTRESS_PASSPHRASE_FILE=serverkit.passfile(name))
-    subprocess.run([serverkit.FORTRESS, "user", "request", name, "--kdf", "interactive"], env=env, check=True,
-                   capture_output=True)
-    fort("user", "add", name, "--role", role)
+def quarantine(name, text):
+    """A file NAME holding TEXT, quarantined (`fortress quarantine`): its attachment number."""
+    path = os.path.join(serverkit.TMP, name)
+    with open(path, "w") as f:
+        f.write(text)
+    j = json.loads(fort("--json", "quarantine", path).stdout)
+    return (j[0] if isinstance(j, list) else j)["attachment"]
 
 
-class AdminPages(unittest.TestCase):
-    srv = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.sam = Session(cls.srv, "sam")
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
-
-    def send(self, session, method, path, fields=None, csrf=True, source=None, sid=None):
-        """METHOD PATH with SESSION's cookie (or SID); a POST sends FIELDS as a form with the CSRF token unless
-        CSRF is False (or a string).  The response and its bytes."""
-        h = {"Cookie": "fortress_session=" + (sid or session.sid)}
-        body = None
-        if method == "POST":
-            f = list(fields.items()) if isinstance(fields, dict) else list(fields or [])
-            if csrf is True:
-                f.append(("csrf", session.csrf))
-            elif csrf:
-                f.append(("csrf", csrf))
-            body = urllib.parse.urlencode(f).encode()
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=120,
-                                       source_address=(source, 0) if source else None)
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r, data
-
-    def assertRefused(self, r, data, status, words, before):
-        self.assertEqual(r.status, status, data[:800])
-        self.assertIn(words, data.decode(errors="replace"))
-        self.assertEqual(snapshot(), before, "nothing changed")
-
-    def assertNoCsrf(self, session, path, fields):
-        before = snapshot()
-        r, data = self.send(session, "POST", path, fields, csrf=False)
-        self.assertRefused(r, data, 403, "this form has no security token", before)
-        r, data = self.send(session, "POST", path, fields, csrf="A" * len(session.csrf))
-        self.assertRefused(r, data, 403, "security token is wrong or out of date", before)
-
-    def assertDeniedAudited(self, who, r, data, words, before, n):
-        """A 403 from the library for WHO, audited (denied) after the first N entries; nothing changed."""
-        self.assertRefused(r, data, 403, words, before)
-        rows = audit_rows()[n:]
-        self.assertTrue([x for x in rows if x[0] == who and x[2] == "denied"], rows)
+class AdminPages(serverkit.ServerTest):
+    SNAPSHOT = snapshot
 
     # ------------------------------------------------------------ passphrase
 
     def test_passphrase_change(self):
         zoe = Session(self.srv, "zoe")
         other = Session(self.srv, "zoe")  # another browser of hers
-        r, data = self.send(zoe, "GET", "/account/passphrase")
+        r, data = zoe.get("/account/passphrase")
         self.assertEqual(r.status, 200)
         page = data.decode()
         self.assertIn('action="/account/passphrase"', page)
@@ -109,16 +56,16 @@ class AdminPages(unittest.TestCase):
         self.assertNoCsrf(zoe, "/account/passphrase", ok)
         before = snapshot()
         n = len(audit_rows("reauth"))
-        r, data = self.send(zoe, "POST", "/account/passphrase", dict(ok, current="not my passphrase at all, sorry"))
+        r, data = zoe.form("/account/passphrase", dict(ok, current="not my passphrase at all, sorry"))
         self.assertRefused(r, data, 403, "that is not zoe", before)
         self.assertEqual(audit_rows("reauth")[n:], [("zoe", "reauth", "denied", "wrong passphrase typed to confirm")])
-        r, data = self.send(zoe, "POST", "/account/passphrase", dict(ok, new2=NEW_ZOE + "x"))
+        r, data = zoe.form("/account/passphrase", dict(ok, new2=NEW_ZOE + "x"))
         self.assertRefused(r, data, 400, "the two new passphrases differ", before)
-        r, data = self.send(zoe, "POST", "/account/passphrase", dict(ok, new2=""))
+        r, data = zoe.form("/account/passphrase", dict(ok, new2=""))
         self.assertRefused(r, data, 400, "the new one twice", before)
         # the library's strength rule and its message (zxcvbn, as passphrase check and the join page)
         weak = "passwordpassword1"
-        r, data = self.send(zoe, "POST", "/account/passphrase", dict(ok, new=weak, new2=weak))
+        r, data = zoe.form("/account/passphrase", dict(ok, new=weak, new2=weak))
         wf = os.path.join(serverkit.TMP, "weak.pass")
         with open(wf, "w") as f:
             f.write(weak + "\n")
@@ -129,18 +76,18 @@ class AdminPages(unittest.TestCase):
         self.assertRefused(r, data, 400, reason, before)
         self.assertIn(b"Your passphrase has not changed", data)
         # the change
-        r, data = self.send(zoe, "POST", "/account/passphrase", ok)
+        r, data = zoe.form("/account/passphrase", ok)
         self.assertEqual(r.status, 200, data[:800])
         self.assertIn(b"Your passphrase is changed", data)
         self.assertNotEqual(snapshot()["users"], before["users"])
         # this browser: a new session, which works; the old cookie and the other browser's are ended
         m = re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie") or "")
         self.assertTrue(m, r.getheader("Set-Cookie"))
-        r2, data2 = self.send(zoe, "GET", "/account", sid=m.group(1))
+        r2, data2 = zoe.get("/account", sid=m.group(1))
         self.assertEqual(r2.status, 200, data2[:300])
         self.assertIn(b"zoe", data2)
         for sid in (zoe.sid, other.sid):
-            r2, _ = self.send(zoe, "GET", "/account", sid=sid)
+            r2, _ = zoe.get("/account", sid=sid)
             self.assertEqual((r2.status, r2.getheader("Location")), (303, "/signin"))
         # at the terminal: the old passphrase opens nothing, the new one does
         self.assertNotEqual(fort("client", "list", user="zoe", check=False).returncode, 0)
@@ -162,18 +109,18 @@ class AdminPages(unittest.TestCase):
         self.assertNotIn("not my passphrase", log)
 
     def test_passphrase_throttled(self):
-        join("kim")
+        serverkit.add_user("kim")
         kim = Session(self.srv, "kim")
         src = "127.0.0.7"   # an address of its own: the throttle counts per address too
         bad = {"current": "wrong wrong wrong wrong wrong", "new": NEW_ZOE, "new2": NEW_ZOE}
         before = snapshot()
         for i in range(5):
-            r, data = self.send(kim, "POST", "/account/passphrase", bad, source=src)
+            r, data = kim.form("/account/passphrase", bad, source=src)
             self.assertRefused(r, data, 403, "that is not kim", before)
         # then each waits 2^(n-5) s after the last: on a loaded machine a wait may be over before the next
         # try, so fail on until one is held up long enough for the next request to come inside it
         for i in range(9):
-            r, data = self.send(kim, "POST", "/account/passphrase", bad, source=src)
+            r, data = kim.form("/account/passphrase", bad, source=src)
             self.assertIn(r.status, (403, 429), data[:300])
             if r.status == 429:
                 wait = int(r.getheader("Retry-After"))
@@ -183,27 +130,27 @@ class AdminPages(unittest.TestCase):
         self.assertEqual(r.status, 429, data[:300])
         self.assertIn(b"Too many attempts", data)
         # even the right one waits now
-        r, data = self.send(kim, "POST", "/account/passphrase", dict(bad, current=PASS["kim"]), source=src)
+        r, data = kim.form("/account/passphrase", dict(bad, current=PASS["kim"]), source=src)
         self.assertRefused(r, data, 429, "Your passphrase has not changed", before)
         self.assertGreaterEqual(int(r.getheader("Retry-After")), 1)
 
     # ------------------------------------------------------------ users, second factors, roles
 
     def test_user_remove(self):
-        join("ida")
+        serverkit.add_user("ida")
         ida = Session(self.srv, "ida")
         fort("client", "add", "--set", "full_name=Ida Kundin", "--set", "email=ida.kundin@example.org")
         ok = {"name": "ida", "confirm": "ida"}
         self.assertNoCsrf(self.anna, "/users/remove", ok)
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/users/remove", ok)
+        r, data = self.sam.form("/users/remove", ok)
         self.assertDeniedAudited("sam", r, data, "users", before, n)
-        r, data = self.send(self.anna, "POST", "/users/remove", dict(ok, confirm="id"))
+        r, data = self.anna.form("/users/remove", dict(ok, confirm="id"))
         self.assertRefused(r, data, 400, "type the user's name exactly", before)
-        r, data = self.send(self.anna, "POST", "/users/remove", {"name": "nobody-here", "confirm": "nobody-here"})
+        r, data = self.anna.form("/users/remove", {"name": "nobody-here", "confirm": "nobody-here"})
         self.assertRefused(r, data, 404, "nobody-here", before)
-        r, data = self.send(self.anna, "POST", "/users/remove", ok)
+        r, data = self.anna.form("/users/remove", ok)
         self.assertEqual(r.status, 200, data[:800])
         page = data.decode()
         self.assertIn("ida is removed", page)
@@ -212,23 +159,23 @@ class AdminPages(unittest.TestCase):
         self.assertRegex(page, r"[1-9]\d* client records? re-encrypted")
         self.assertEqual(serverkit.query("SELECT status FROM users WHERE name = ?", ("ida",))[0][0], "removed")
         # her session ended with her
-        r, data = self.send(ida, "GET", "/clients")
+        r, data = ida.get("/clients")
         self.assertEqual((r.status, r.getheader("Location")), (303, "/signin"))
 
     def test_totp_remove(self):
-        join("lea")
+        serverkit.add_user("lea")
         serverkit.enroll("lea")
         status = lambda: {x["user"]: x["totp"] for x in json.loads(fort("--json", "user", "totp", "status").stdout)}  # noqa: E731
         self.assertTrue(status()["lea"])
         self.assertNoCsrf(self.anna, "/users/totp/remove", {"name": "lea"})
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/users/totp/remove", {"name": "lea"})
+        r, data = self.sam.form("/users/totp/remove", {"name": "lea"})
         self.assertDeniedAudited("sam", r, data, "users", before, n)
-        r, data = self.send(self.anna, "POST", "/users/totp/remove", {"name": "nobody-here"})
+        r, data = self.anna.form("/users/totp/remove", {"name": "nobody-here"})
         self.assertRefused(r, data, 404, "nobody-here", before)
         self.assertTrue(status()["lea"])
-        r, data = self.send(self.anna, "POST", "/users/totp/remove", {"name": "lea"})
+        r, data = self.anna.form("/users/totp/remove", {"name": "lea"})
         self.assertEqual(r.status, 200, data[:800])
         self.assertIn(b"lea's authenticator app", data)
         self.assertFalse(status()["lea"])
@@ -240,45 +187,38 @@ class AdminPages(unittest.TestCase):
         self.assertNoCsrf(self.anna, "/roles/remove", {"role": "temps"})
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/roles/remove", {"role": "temps"})
+        r, data = self.sam.form("/roles/remove", {"role": "temps"})
         self.assertDeniedAudited("sam", r, data, "users", before, n)
-        r, data = self.send(self.anna, "POST", "/roles/remove", {"role": "nosuchrole"})
+        r, data = self.anna.form("/roles/remove", {"role": "nosuchrole"})
         self.assertRefused(r, data, 404, "nosuchrole", before)
-        r, data = self.send(self.anna, "POST", "/roles/remove", {"role": "staff"})
+        r, data = self.anna.form("/roles/remove", {"role": "staff"})
         self.assertRefused(r, data, 400, "staff", before)
-        r, data = self.send(self.anna, "POST", "/roles/remove", {"role": "temps"})
+        r, data = self.anna.form("/roles/remove", {"role": "temps"})
         self.assertEqual((r.status, r.getheader("Location")), (303, "/users#roles"), data[:300])
         self.assertNotIn("temps", roles())
 
     def test_users_page_has_the_forms(self):
-        r, data = self.send(self.anna, "GET", "/users")
+        r, data = self.anna.get("/users")
         self.assertEqual(r.status, 200)
         for action in ("/users/remove", "/users/totp/remove", "/roles/remove"):
             self.assertIn(('action="%s"' % action).encode(), data)
-        r, data = self.send(self.sam, "GET", "/users")
+        r, data = self.sam.get("/users")
         self.assertNotIn(b'action="/users/remove"', data)
 
     # ------------------------------------------------------------ attachments
-
-    def quarantine(self, name, text):
-        path = os.path.join(serverkit.TMP, name)
-        with open(path, "w") as f:
-            f.write(text)
-        j = json.loads(fort("--json", "quarantine", path).stdout)
-        return j[0]["attachment"] if isinstance(j, list) else j["attachment"]
 
     def test_attachments(self):
         cid = json.loads(fort("--json", "client", "add", "--set", "full_name=Olga Anhang", "--set",
                               "email=olga.anhang@example.org").stdout)["id"]
         text = "Invoice for olga.anhang@example.org\n"
-        aid = self.quarantine("invoice-olga.txt", text)
-        r, data = self.send(self.anna, "GET", "/attachments?client=" + cid)
+        aid = quarantine("invoice-olga.txt", text)
+        r, data = self.anna.get("/attachments?client=" + cid)
         self.assertEqual(r.status, 200)
         self.assertIn(b"invoice-olga.txt", data)
         self.assertIn(('action="/attachments/%d/download"' % aid).encode(), data)
         # download: the bytes, their type, as a file, never cached; audited
         n = len(audit_rows("attachment-get"))
-        r, data = self.send(self.sam, "POST", "/attachments/%d/download" % aid, {})
+        r, data = self.sam.form("/attachments/%d/download" % aid, {})
         self.assertEqual(r.status, 200, data[:300])
         self.assertEqual(data.decode(), text)
         self.assertEqual(r.getheader("Content-Type"), "text/plain; charset=utf-8")
@@ -289,27 +229,27 @@ class AdminPages(unittest.TestCase):
         self.assertTrue(got and all(x[0] == "sam" and x[2] == "ok" for x in got), got)
         self.assertNoCsrf(self.anna, "/attachments/%d/download" % aid, {})
         before = snapshot()
-        r, data = self.send(self.anna, "POST", "/attachments/999999/download", {})
+        r, data = self.anna.form("/attachments/999999/download", {})
         self.assertRefused(r, data, 404, "999999", before)
-        r, data = self.send(self.anna, "POST", "/attachments/x1/download", {})
+        r, data = self.anna.form("/attachments/x1/download", {})
         self.assertRefused(r, data, 404, "x1", before)
         # removal: a confirmation page, the number typed; staff may not erase
-        r, data = self.send(self.anna, "GET", "/attachments/%d/remove" % aid)
+        r, data = self.anna.get("/attachments/%d/remove" % aid)
         self.assertEqual(r.status, 200)
         self.assertIn(b"cannot be undone", data)
         self.assertNoCsrf(self.anna, "/attachments/%d/remove" % aid, {"confirm": str(aid)})
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/attachments/%d/remove" % aid, {"confirm": str(aid)})
+        r, data = self.sam.form("/attachments/%d/remove" % aid, {"confirm": str(aid)})
         self.assertDeniedAudited("sam", r, data, "erase", before, n)
-        r, data = self.send(self.anna, "POST", "/attachments/%d/remove" % aid, {"confirm": str(aid + 1)})
+        r, data = self.anna.form("/attachments/%d/remove" % aid, {"confirm": str(aid + 1)})
         self.assertRefused(r, data, 400, "not removed", before)
-        r, data = self.send(self.anna, "POST", "/attachments/999999/remove", {"confirm": "999999"})
+        r, data = self.anna.form("/attachments/999999/remove", {"confirm": "999999"})
         self.assertRefused(r, data, 404, "999999", before)
-        r, data = self.send(self.anna, "POST", "/attachments/%d/remove" % aid, {"confirm": str(aid)})
+        r, data = self.anna.form("/attachments/%d/remove" % aid, {"confirm": str(aid)})
         self.assertEqual(r.status, 200, data[:800])
         self.assertIn(b"its key is destroyed", data)
         self.assertEqual(serverkit.count("SELECT count(*) FROM attachments WHERE id = ?", (aid,)), 0)
-        r, data = self.send(self.anna, "POST", "/attachments/%d/download" % aid, {})
+        r, data = self.anna.form("/attachments/%d/download" % aid, {})
         self.assertEqual(r.status, 404)
 
     # ------------------------------------------------------------ consent ledger
@@ -321,9 +261,9 @@ class AdminPages(unittest.TestCase):
         with open(notice, "w") as f:
             f.write("We send news you asked for.\n")
         fort("consent", "grant", cid, "marketing", "--channel", "email", "--notice-file", notice)
-        r, data = self.send(self.sam, "GET", "/audit")
+        r, data = self.sam.get("/audit")
         self.assertIn(b'action="/audit/consent"', data)
-        r, data = self.send(self.sam, "GET", "/audit/consent")
+        r, data = self.sam.get("/audit/consent")
         self.assertEqual(r.status, 200, data[:300])
         self.assertRegex(data.decode(), r"The consent ledger is intact: [1-9]\d* entr")
         # an edited entry is named: the attacker who has the file drops the ledger's triggers and edits it
@@ -337,7 +277,7 @@ class AdminPages(unittest.TestCase):
                 db.execute("DROP TRIGGER %s" % name)
             db.execute("UPDATE consent SET channel = 'paper' WHERE seq = ?", (seq,))
             try:
-                r, data = self.send(self.sam, "GET", "/audit/consent")
+                r, data = self.sam.get("/audit/consent")
                 self.assertEqual(r.status, 200, data[:300])
                 self.assertIn(b"The consent ledger does not verify", data)
                 self.assertIn(str(seq).encode(), data)
@@ -347,7 +287,7 @@ class AdminPages(unittest.TestCase):
                     db.execute(sql)
         finally:
             db.close()
-        r, data = self.send(self.sam, "GET", "/audit/consent")
+        r, data = self.sam.get("/audit/consent")
         self.assertIn(b"intact", data)
 
     # ------------------------------------------------------------ intake forms
@@ -357,17 +297,17 @@ class AdminPages(unittest.TestCase):
         self.assertNoCsrf(self.anna, "/intake-forms", ok)
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/intake-forms", ok)
+        r, data = self.sam.form("/intake-forms", ok)
         self.assertDeniedAudited("sam", r, data, "intake", before, n)
-        r, data = self.send(self.anna, "POST", "/intake-forms", [("name", "webshop"), ("field", "shoe_size")])
+        r, data = self.anna.form("/intake-forms", [("name", "webshop"), ("field", "shoe_size")])
         self.assertIn(r.status, (400, 404), data[:300])
         self.assertIn(b"shoe_size", data)
         self.assertEqual(snapshot(), before)
-        r, data = self.send(self.anna, "POST", "/intake-forms", [("name", "webshop")])
+        r, data = self.anna.form("/intake-forms", [("name", "webshop")])
         self.assertRefused(r, data, 400, "tick the fields", before)
-        r, data = self.send(self.anna, "POST", "/intake-forms", ok)
+        r, data = self.anna.form("/intake-forms", ok)
         self.assertEqual((r.status, r.getheader("Location")), (303, "/intake-forms"), data[:300])
-        r, data = self.send(self.anna, "GET", "/intake-forms")
+        r, data = self.anna.get("/intake-forms")
         self.assertEqual(r.status, 200)
         self.assertIn(b'<a href="/intake/webshop">webshop</a>', data)
         self.assertEqual(json.loads(fort("--json", "intake", "show", "webshop").stdout)["fields"], "email,full_name"
@@ -377,14 +317,14 @@ class AdminPages(unittest.TestCase):
         path = "/intake-forms/webshop/settings"
         self.assertNoCsrf(self.anna, path, {"origins": "https://www.example.com"})
         before = snapshot()
-        r, data = self.send(self.anna, "POST", path, {"origins": "ftp://files.example.com"})
+        r, data = self.anna.form(path, {"origins": "ftp://files.example.com"})
         self.assertRefused(r, data, 400, "ftp://files.example.com", before)
-        r, data = self.send(self.anna, "POST", "/intake-forms/nosuchform/settings", {"origins": ""})
+        r, data = self.anna.form("/intake-forms/nosuchform/settings", {"origins": ""})
         self.assertRefused(r, data, 404, "nosuchform", before)
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", path, {"origins": "https://www.example.com"})
+        r, data = self.sam.form(path, {"origins": "https://www.example.com"})
         self.assertDeniedAudited("sam", r, data, "intake", before, n)
-        r, data = self.send(self.anna, "POST", path, {"origins": "https://www.example.com\r\nhttps://shop.example.com"})
+        r, data = self.anna.form(path, {"origins": "https://www.example.com\r\nhttps://shop.example.com"})
         self.assertEqual(r.status, 303, data[:300])
         self.assertEqual(json.loads(fort("--json", "intake", "show", "webshop").stdout)["allowed_origins"],
                          ["https://www.example.com", "https://shop.example.com"])
@@ -392,9 +332,9 @@ class AdminPages(unittest.TestCase):
         self.assertNoCsrf(self.anna, "/intake-forms/rotate-key", {})
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/intake-forms/rotate-key", {})
+        r, data = self.sam.form("/intake-forms/rotate-key", {})
         self.assertDeniedAudited("sam", r, data, "intake", before, n)
-        r, data = self.send(self.anna, "POST", "/intake-forms/rotate-key", {})
+        r, data = self.anna.form("/intake-forms/rotate-key", {})
         self.assertEqual(r.status, 200, data[:600])
         self.assertIn(b"The intake key pair is replaced", data)
         self.assertNotEqual(snapshot()["grants"], before["grants"])
@@ -402,14 +342,14 @@ class AdminPages(unittest.TestCase):
         path = "/intake-forms/webshop/remove"
         self.assertNoCsrf(self.anna, path, {"confirm": "webshop"})
         before = snapshot()
-        r, data = self.send(self.anna, "POST", path, {"confirm": "websho"})
+        r, data = self.anna.form(path, {"confirm": "websho"})
         self.assertRefused(r, data, 400, "not removed", before)
-        r, data = self.send(self.anna, "POST", "/intake-forms/nosuchform/remove", {"confirm": "nosuchform"})
+        r, data = self.anna.form("/intake-forms/nosuchform/remove", {"confirm": "nosuchform"})
         self.assertRefused(r, data, 404, "nosuchform", before)
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", path, {"confirm": "webshop"})
+        r, data = self.sam.form(path, {"confirm": "webshop"})
         self.assertDeniedAudited("sam", r, data, "intake", before, n)
-        r, data = self.send(self.anna, "POST", path, {"confirm": "webshop"})
+        r, data = self.anna.form(path, {"confirm": "webshop"})
         self.assertEqual(r.status, 303, data[:300])
         self.assertEqual(serverkit.count("SELECT count(*) FROM intake_forms WHERE name = ?", ("webshop",)), 0)
 
@@ -417,37 +357,37 @@ class AdminPages(unittest.TestCase):
 
     def test_request_policy(self):
         policy = lambda: json.loads(fort("--json", "request", "policy").stdout)  # noqa: E731
-        r, data = self.send(self.sam, "GET", "/requests/policy")
+        r, data = self.sam.get("/requests/policy")
         self.assertEqual(r.status, 200)
         self.assertIn(b'id="kind-erasure"', data)
         ok = [("kind", "access"), ("kind", "erasure")]
         self.assertNoCsrf(self.anna, "/requests/policy", ok)
         before = snapshot()
         n = len(audit_rows())
-        r, data = self.send(self.sam, "POST", "/requests/policy", ok)
+        r, data = self.sam.form("/requests/policy", ok)
         self.assertDeniedAudited("sam", r, data, "map", before, n)
-        r, data = self.send(self.anna, "POST", "/requests/policy", [("kind", "everything")])
+        r, data = self.anna.form("/requests/policy", [("kind", "everything")])
         self.assertRefused(r, data, 400, "everything", before)
-        r, data = self.send(self.anna, "POST", "/requests/policy", ok)
+        r, data = self.anna.form("/requests/policy", ok)
         self.assertEqual((r.status, r.getheader("Location")), (303, "/requests/policy"), data[:300])
         self.assertIn("erasure", json.dumps(policy()))
-        r, data = self.send(self.anna, "GET", "/requests/policy")
+        r, data = self.anna.get("/requests/policy")
         self.assertIn(b"access,erasure", data)
         self.assertIn(b'id="kind-erasure" name="kind" value="erasure" checked', data)
         # none ticked: no kind
-        r, data = self.send(self.anna, "POST", "/requests/policy", {})
+        r, data = self.anna.form("/requests/policy", {})
         self.assertEqual(r.status, 303)
         self.assertNotIn("erasure", json.dumps(policy()))
 
     # ------------------------------------------------------------ outbox
 
     def test_outbox(self):
-        r, data = self.send(self.sam, "GET", "/mail/outbox")
+        r, data = self.sam.get("/mail/outbox")
         self.assertEqual(r.status, 200)
         body = "Secret body text 4711 of the letter"
         fort("mail", "queue", "--to", "otto.post@example.org", "--subject", "Your request 12", "--text", body,
              "--ref", "request:12")
-        r, data = self.send(self.sam, "GET", "/mail/outbox")
+        r, data = self.sam.get("/mail/outbox")
         self.assertEqual(r.status, 200)
         page = data.decode()
         self.assertIn("otto.post@example.org", page)
@@ -457,20 +397,9 @@ class AdminPages(unittest.TestCase):
         self.assertNotIn("4711", page)
 
 
-class AdminApi(unittest.TestCase):
+class AdminApi(serverkit.ServerTest):
     """The same tasks over the JSON API (src/server/api_manage.c), every answer checked against
-    docs/api/openapi.json (test_serve.validate)."""
-    srv = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.sam = Session(cls.srv, "sam")
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
+    docs/api/openapi.json (serverkit.validate)."""
 
     def denied(self, who, session, method, path, body, pattern, words):
         before, n = snapshot(), len(audit_rows())
@@ -482,7 +411,7 @@ class AdminApi(unittest.TestCase):
 
     def test_passphrase_api(self):
         PASS["vic"] = "purple meadows whisper to eight drowsy pelicans"
-        join("vic")
+        serverkit.add_user("vic")
         vic = Session(self.srv, "vic")
         newpass = "copper lanterns hum over seven quiet canals"
         before = snapshot()
@@ -517,21 +446,13 @@ class AdminApi(unittest.TestCase):
     def test_attachments_api(self):
         cid = json.loads(fort("--json", "client", "add", "--set", "full_name=Paul Datei", "--set",
                               "email=paul.datei@example.org").stdout)["id"]
-        path = os.path.join(serverkit.TMP, "paul.txt")
         text = "Letter to paul.datei@example.org\n"
-        with open(path, "w") as f:
-            f.write(text)
-        j = json.loads(fort("--json", "quarantine", path).stdout)
-        aid = (j[0] if isinstance(j, list) else j)["attachment"]
+        aid = quarantine("paul.txt", text)
         r, j = self.sam.req("GET", "/api/attachments?client=" + cid, pattern="/api/attachments")
         self.assertEqual(r.status, 200, j)
         self.assertEqual([(a["id"], a["clients"]) for a in j["attachments"]], [(aid, [cid])])
         self.assertTrue(j["attachments"][0]["path"].endswith("paul.txt"))
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", "/api/attachments/%d" % aid, headers={"Cookie": "fortress_session=" + self.sam.sid})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
+        r, data = self.sam.get("/api/attachments/%d" % aid)
         self.assertEqual((r.status, data.decode()), (200, text))
         self.assertEqual(r.getheader("Cache-Control"), "no-store")
         self.assertIn("attachment", r.getheader("Content-Disposition"))
@@ -577,7 +498,7 @@ class AdminApi(unittest.TestCase):
 
     def test_users_roles_api(self):
         PASS["uwe"] = "nine tidy walruses borrow a crimson bicycle"
-        join("uwe", "bookkeeper")
+        serverkit.add_user("uwe", "bookkeeper")
         fort("role", "add", "apirole", "read")
         self.denied("sam", self.sam, "DELETE", "/api/roles/apirole", None, "/api/roles/{id}", "users")
         r, j = self.anna.req("DELETE", "/api/roles/nosuchrole", pattern="/api/roles/{id}")
@@ -629,29 +550,5 @@ class AdminApi(unittest.TestCase):
         self.assertEqual(r.status, 404, j)
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="fortress-admin-") as tmp:
-        serverkit.setup(ARGS.fortress, tmp)
-        serverkit.VALIDATE = test_serve.validate
-        with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
-            test_serve.OPENAPI = json.load(f)
-        test_serve.ARGS = ARGS
-        serverkit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        ok = prog.result.wasSuccessful()
-        print("%d API responses checked against the OpenAPI document" % len(test_serve.VALIDATED))
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    serverkit.main("fortress-admin-", openapi=True)

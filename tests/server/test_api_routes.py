@@ -8,21 +8,13 @@ the check-up, backups and import upload.  Each success path, and each bad input
 (malformed JSON, a wrong type, an unknown id, a role that may not, a
 missing CSRF token, an oversized body) answered with the right status, the
 refusal audited and nothing changed.  Every JSON answer is checked against
-docs/api/openapi.json (test_serve.validate).
+docs/api/openapi.json (serverkit.validate).
 
     test_api_routes.py --fortress build/fortress --root .
 """
-import argparse, hashlib, http.client, io, json, os, sqlite3, subprocess, sys, tempfile, unittest, zipfile
+import hashlib, http.client, io, json, os, zipfile
 import serverkit
-import test_serve
-from serverkit import fort, Server, audit_rows
-from test_serve import Session, validate
-
-ARGS = None
-
-
-def count(table, where="", args=()):
-    return serverkit.count("SELECT count(*) FROM %s %s" % (table, where), args)
+from serverkit import fort, audit_rows, validate, table_count as count
 
 
 def snapshot():
@@ -33,15 +25,6 @@ def snapshot():
               "mail_outbox", "plan_drills", "notices", "doctor_runs", "exports")
     counts = serverkit.query_many(["SELECT count(*) FROM %s" % t for t in tables])
     return {t: int(rows[0][0]) for t, rows in zip(tables, counts)}
-
-
-def stop_clean(srv):
-    """SIGTERM: the server exits 0, and (in the sanitizer build) reports no error or leak."""
-    rc = srv.stop()
-    log = srv.log()
-    srv.close()
-    assert rc == 0, "fortress serve exited %s: %s" % (rc, log[-2000:])
-    assert "Sanitizer" not in log, log[-4000:]
 
 
 def download(session, path, body):
@@ -55,14 +38,24 @@ def download(session, path, body):
     return r, data
 
 
-class ApiRightsTest(unittest.TestCase):
-    srv = None
+def oversized(session, path, method="POST"):
+    """A Content-Length over the 1 MiB limit: refused before the body (413)."""
+    c = http.client.HTTPConnection("127.0.0.1", session.srv.port, timeout=30)
+    c.putrequest(method, path)
+    for k, v in {"Content-Type": "application/json", "Content-Length": str(2 << 20),
+                 "Cookie": "fortress_session=" + session.sid, "X-CSRF-Token": session.csrf}.items():
+        c.putheader(k, v)
+    c.endheaders()
+    r = c.getresponse()
+    j = json.loads(r.read())
+    c.close()
+    return r, j
 
+
+class ApiRightsTest(serverkit.ServerTest):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.sam = Session(cls.srv, "sam")
+        super().setUpClass()
         cls.clients = []
         for name, mail in (("Jana Schmidt", "jana@example.org"), ("Otto Weber", "otto@example.org"),
                            ("Lena Vogel", "lena@example.org"), ("Karl Busch", "karl@example.org")):
@@ -70,10 +63,6 @@ class ApiRightsTest(unittest.TestCase):
                                 pattern="/api/clients")
             assert r.status == 201, j
             cls.clients.append(j["id"])
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
 
     def open_request(self, kind, client, received="2026-11-02", **extra):
         body = dict(kind=kind, client=client, received=received, **extra)
@@ -86,19 +75,6 @@ class ApiRightsTest(unittest.TestCase):
         self.assertEqual(j["error"]["code"], code, j)
         self.assertIn(words, j["error"]["message"])
         self.assertEqual(snapshot(), before, "nothing changed")
-
-    def oversized(self, path, method="POST"):
-        """A Content-Length over the 1 MiB limit: refused before the body (413)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.putrequest(method, path)
-        for k, v in {"Content-Type": "application/json", "Content-Length": str(2 << 20),
-                     "Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf}.items():
-            c.putheader(k, v)
-        c.endheaders()
-        r = c.getresponse()
-        j = json.loads(r.read())
-        c.close()
-        return r, j
 
     # ------------------------------------------------------------ requests
 
@@ -174,7 +150,7 @@ class ApiRightsTest(unittest.TestCase):
         r, j = self.anna.req("POST", "/api/requests", {"kind": "access", "client": c, "received": "2026-11-02"}, csrf=False,
                              pattern="/api/requests")
         self.assertRefused(r, j, 403, "EDENIED", "missing CSRF token", before)
-        r, j = self.oversized("/api/requests")
+        r, j = oversized(self.anna, "/api/requests")
         self.assertEqual(r.status, 413, j)
         validate("/api/requests", "POST", 413, j)
         self.assertEqual(snapshot(), before)
@@ -225,12 +201,7 @@ class ApiRightsTest(unittest.TestCase):
         r, j = self.anna.req("POST", "/api/requests/%d/fulfil" % q["id"], {"zip": True}, pattern="/api/requests/{id}/fulfil")
         self.assertRefused(r, j, 400, "EINPUT", 'unknown field "zip"', before)
         # the package: a zip download, not cached
-        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        conn.request("POST", "/api/requests/%d/fulfil" % q["id"], body=b"{}", headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
+        r, data = download(self.anna, "/api/requests/%d/fulfil" % q["id"], {})
         self.assertEqual(r.status, 200, data[:300])
         self.assertEqual(r.getheader("Content-Type"), "application/zip")
         self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="request-%d-package.zip"' % q["id"])
@@ -257,12 +228,8 @@ class ApiRightsTest(unittest.TestCase):
 
     def test_portability_package_holds_portable_json(self):
         q = self.open_request("portability", self.clients[2])
-        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        conn.request("POST", "/api/requests/%d/fulfil" % q["id"], body=b"{}", headers=h)
-        r = conn.getresponse()
-        z = zipfile.ZipFile(io.BytesIO(r.read()))
-        conn.close()
+        r, data = download(self.anna, "/api/requests/%d/fulfil" % q["id"], {})
+        z = zipfile.ZipFile(io.BytesIO(data))
         self.assertEqual(r.status, 200)
         p = json.loads(z.read("portable.json"))
         self.assertEqual(p[0]["email"], "lena@example.org")
@@ -281,12 +248,7 @@ class ApiRightsTest(unittest.TestCase):
         self.assertRefused(r, j, 403, "EDENIED", "", before)
         r, j = self.anna.req("POST", "/api/requests/%d/fulfil" % q["id"], {}, pattern="/api/requests/{id}/fulfil")
         self.assertRefused(r, j, 400, "EINPUT", "erasure request", before)
-        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        conn.request("POST", "/api/requests/%d/erase" % q["id"], body=json.dumps({"confirm": c}).encode(), headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        conn.close()
+        r, data = download(self.anna, "/api/requests/%d/erase" % q["id"], {"confirm": c})
         self.assertEqual(r.status, 200, data[:300])
         self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="request-%d-erasure-certificate.zip"' % q["id"])
         self.assertEqual(r.getheader("Cache-Control"), "no-store")
@@ -337,7 +299,7 @@ class ApiRightsTest(unittest.TestCase):
         self.assertRefused(r, j, 403, "EDENIED", "CSRF", before)
         r, j = self.sam.req("PATCH", "/api/clients/" + c, {"fields": {"iban": "DE02120300000000202051"}}, pattern="/api/clients/{id}")
         self.assertRefused(r, j, 403, "EDENIED", "", before)
-        r, j = self.oversized("/api/clients/" + c, "PATCH")
+        r, j = oversized(self.anna, "/api/clients/" + c, "PATCH")
         self.assertEqual(r.status, 413, j)
         validate("/api/clients/{id}", "PATCH", 413, j)
         db_after = serverkit.query("SELECT updated FROM clients WHERE id = ?", (int(c[2:], 16),))
@@ -357,7 +319,7 @@ class ApiRightsTest(unittest.TestCase):
         self.assertTrue(any(x[0] == "sam" and x[2] == "denied" for x in audit_rows()), "the refusal is audited")
         r, j = self.anna.req("POST", "/api/clients/%s/erase" % c, {"confirm": c}, csrf=False, pattern="/api/clients/{id}/erase")
         self.assertRefused(r, j, 403, "EDENIED", "CSRF", before)
-        r, j = self.oversized("/api/clients/%s/erase" % c)
+        r, j = oversized(self.anna, "/api/clients/%s/erase" % c)
         self.assertEqual(r.status, 413, j)
         validate("/api/clients/{id}/erase", "POST", 413, j)
         self.assertEqual(snapshot(), before)
@@ -376,12 +338,8 @@ class ApiRightsTest(unittest.TestCase):
     # ------------------------------------------------------ export, retention
 
     def test_export(self):
-        h = {"Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf, "Content-Type": "application/json"}
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        conn.request("POST", "/api/export", body=json.dumps({"purpose": "billing", "format": "csv"}).encode(), headers=h)
-        r = conn.getresponse()
-        text = r.read().decode()
-        conn.close()
+        r, data = download(self.anna, "/api/export", {"purpose": "billing", "format": "csv"})
+        text = data.decode()
         self.assertEqual(r.status, 200, text[:300])
         self.assertEqual(r.getheader("Content-Type"), "text/csv; charset=utf-8")
         self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="clients-billing.csv"')
@@ -434,22 +392,16 @@ class ApiRightsTest(unittest.TestCase):
             fort("retention", "rule", p, "--clear")
 
 
-class ApiIncidentsTest(unittest.TestCase):
-    srv = None
+class ApiIncidentsTest(serverkit.ServerTest):
+    USERS = ("anna", "kim")   # kim a bookkeeper: reads, reveals, exports; writes nothing
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.kim = Session(cls.srv, "kim")     # a bookkeeper: reads, reveals, exports; writes nothing
+        super().setUpClass()
         r, j = cls.anna.req("POST", "/api/clients", {"fields": {"full_name": "Ina Berg", "email": "ina@example.org",
                                                                  "iban": "DE89370400440532013000"}}, pattern="/api/clients")
         assert r.status == 201, j
         cls.client = j["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
 
     def open_incident(self, title="Laptop left on a train", **extra):
         r, j = self.anna.req("POST", "/api/incidents", dict(title=title, kind="lost-device", **extra), pattern="/api/incidents")
@@ -610,18 +562,8 @@ class ApiIncidentsTest(unittest.TestCase):
         self.assertIsNotNone(j["last_drill"])
 
 
-class ApiAdminTest(unittest.TestCase):
-    srv = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.kim = Session(cls.srv, "kim")
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
+class ApiAdminTest(serverkit.ServerTest):
+    USERS = ("anna", "kim")
 
     def test_notice_and_records(self):
         r, j = self.anna.req("GET", "/api/notice", pattern="/api/notice")
@@ -730,15 +672,7 @@ class ApiAdminTest(unittest.TestCase):
         r, j = self.anna.req("POST", "/api/import", raw=b'{"format": "csv", "data": "x', headers={"Content-Type": "application/json"},
                              pattern="/api/import")
         self.assertEqual(r.status, 400)
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.putrequest("POST", "/api/import")
-        for k, v in {"Content-Type": "application/json", "Content-Length": str(2 << 20),
-                     "Cookie": "fortress_session=" + self.anna.sid, "X-CSRF-Token": self.anna.csrf}.items():
-            c.putheader(k, v)
-        c.endheaders()
-        r = c.getresponse()
-        j = json.loads(r.read())
-        c.close()
+        r, j = oversized(self.anna, "/api/import")
         self.assertEqual(r.status, 413)
         validate("/api/import", "POST", 413, j)
         self.assertEqual(snapshot(), before)
@@ -750,37 +684,5 @@ class ApiAdminTest(unittest.TestCase):
         self.assertEqual(len(j["ids"]), 1)
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    ARGS.fortress = os.path.abspath(ARGS.fortress)
-    test_serve.ARGS = ARGS
-    with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
-        test_serve.OPENAPI = json.load(f)
-    with tempfile.TemporaryDirectory(prefix="fortress-api-") as tmp:
-        serverkit.setup(ARGS.fortress, tmp)
-        serverkit.VALIDATE = validate
-        test_serve.VAULT = serverkit.VAULT
-        serverkit.team_vault()
-        env = dict(os.environ, FORTRESS_VAULT=serverkit.VAULT, FORTRESS_PASSPHRASE_FILE=serverkit.passfile("kim"))
-        subprocess.run([ARGS.fortress, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "kim", "--role", "bookkeeper")
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        failed = len(res.failures) + len(res.errors)
-        print("%d passed, %d failed; %d responses checked against the OpenAPI document"
-              % (res.testsRun - failed, failed, len(test_serve.VALIDATED)))
-        ok = res.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    serverkit.main("fortress-api-", lambda: serverkit.add_user("kim", "bookkeeper"), openapi=True)

@@ -6,12 +6,11 @@ from several loopback addresses (127.0.0.x: the per-address limit).
 
     test_intake.py --fortress build/fortress --root .
 """
-import argparse, csv, json, os, re, subprocess, sys, tempfile, unittest, urllib.parse
+import csv, json, os, re, subprocess, unittest, urllib.parse
 import serverkit as kit
-from serverkit import fort, Server, audit_rows
-from test_serve import Session
+from serverkit import fort, Server, Session, audit_rows
 
-ARGS = None
+ARGS = kit.ARGS   # ARGS.root: the source tree
 FORM = "application/x-www-form-urlencoded"
 NOTICE = None
 NOTICE_FR = None
@@ -69,11 +68,7 @@ class IntakeTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.srv.stop()
-        log = cls.srv.log()
-        cls.srv.close()
-        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError("fortress serve stopped with %s:\n%s" % (rc, log[-4000:]))
+        kit.stop_clean(cls.srv)
 
     def post(self, form, fields, source="127.0.0.1", raw=None, headers=None):
         body = raw if raw is not None else urllib.parse.urlencode(fields, doseq=True).encode()
@@ -83,24 +78,16 @@ class IntakeTest(unittest.TestCase):
         return r
 
     def post_text(self, form, fields, source, headers=None):
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30, source_address=(source, 0))
         h = {"Content-Type": FORM}
         h.update(headers or {})
-        c.request("POST", "/intake/" + form, body=urllib.parse.urlencode(fields, doseq=True).encode(), headers=h)
-        r = c.getresponse()
-        text = r.read().decode()
-        c.close()
-        return r, text
+        return self.srv.fetch_text("POST", "/intake/" + form, fields, h, source=source)
 
-    def get_text(self, path, cookie=None):
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("GET", path, headers={"Cookie": "fortress_session=" + cookie} if cookie else {})
-        r = c.getresponse()
-        text = r.read().decode()
-        c.close()
-        return r, text
+    def get_text(self, path, session=None):
+        """PATH as a visitor, or as SESSION: the answer as text."""
+        if session:
+            r, data = session.get(path)
+            return r, data.decode()
+        return self.srv.fetch_text("GET", path)
 
     # ------------------------------------------------------------ the page
     def test_form_page_shows_fields_consents_notice(self):
@@ -175,13 +162,7 @@ class IntakeTest(unittest.TestCase):
 
     # ------------------------------------------------------------ languages
     def get_lang(self, path, accept=None):
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("GET", path, headers={"Accept-Language": accept} if accept else {})
-        r = c.getresponse()
-        text = r.read().decode()
-        c.close()
-        return r, text
+        return self.srv.fetch_text("GET", path, headers={"Accept-Language": accept} if accept else {})
 
     def assert_switcher(self, text, here, lang):
         """The same language switcher as /me: one link per language to HERE,
@@ -371,48 +352,33 @@ class IntakeTest(unittest.TestCase):
         # a signed-in person without the intake key cannot open the inbox
         kit.fort("user", "totp", "enroll", user="sam")
         sam = Session(self.srv, "sam")
-        r, text = self.get_text("/inbox", sam.sid)
+        r, text = self.get_text("/inbox", sam)
         self.assertEqual(r.status, 403)
         self.assertNotIn(canary, text)
         # a keyholder reads it: masked, then revealed with the script escaped
         anna = Session(self.srv, "anna")
-        r, text = self.get_text("/inbox", anna.sid)
+        r, text = self.get_text("/inbox", anna)
         self.assertEqual(r.status, 200)
         ids = re.findall(r'href="/inbox/(\d+)"', text)
         self.assertTrue(ids)
         sid = None
         for i in ids:
-            r, page = self.get_text("/inbox/" + i, anna.sid)
+            r, page = self.get_text("/inbox/" + i, anna)
             if "marketing" in page and "Postal address" in page:
                 sid = i
         self.assertTrue(sid, "the submission is listed")
         self.assertNotIn("<script>alert", page)
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("POST", "/inbox/%s/reveal" % sid, body=urllib.parse.urlencode({"csrf": anna.csrf}).encode(),
-                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
-        rr = c.getresponse()
-        shown = rr.read().decode()
-        c.close()
+        rr, shown = anna.form("/inbox/%s/reveal" % sid, {})
+        shown = shown.decode()
         self.assertEqual(rr.status, 200)
         self.assertIn("&lt;script&gt;alert('%s')&lt;/script&gt;" % canary, shown)
         self.assertNotIn("<script>alert", shown)
         # without the form's CSRF token: refused, nothing decided
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("POST", "/inbox/%s/accept" % sid, body=b"x=1",
-                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
-        rr = c.getresponse()
-        rr.read()
-        c.close()
+        rr, _ = anna.form("/inbox/%s/accept" % sid, {"x": "1"}, csrf=False)
         self.assertEqual(rr.status, 403)
         self.assertEqual(inbox_count(), n + 1)
         # accept: one library call, the client with the consent
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("POST", "/inbox/%s/accept" % sid, body=urllib.parse.urlencode({"csrf": anna.csrf}).encode(),
-                  headers={"Content-Type": FORM, "Cookie": "fortress_session=" + anna.sid})
-        rr = c.getresponse()
-        rr.read()
-        c.close()
+        rr, _ = anna.form("/inbox/%s/accept" % sid, {})
         self.assertEqual(rr.status, 303)
         cid = re.match(r"/clients/(c-[0-9a-f]+)$", rr.getheader("Location")).group(1)
         self.assertEqual(inbox_count(), n)
@@ -454,25 +420,5 @@ class IntakeTest(unittest.TestCase):
         self.assertEqual(pk_and_boxes()[0], pk1)
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="fortress-intake-") as tmp:
-        catalogues()
-        kit.setup(ARGS.fortress, tmp)
-        kit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        ok = prog.result.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    kit.main("fortress-intake-", catalogues)

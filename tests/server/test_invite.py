@@ -12,11 +12,9 @@ audit entry.
 
     test_invite.py --fortress build/fortress --root .
 """
-import argparse, http.client, json, os, re, sqlite3, sys, tempfile, time, unittest, urllib.parse
+import json, re, sqlite3, time, urllib.parse
 import serverkit
-from serverkit import fort, Server, audit_rows, totp, PASS
-from test_serve import Session
-from test_api_routes import stop_clean
+from serverkit import fort, audit_rows, totp, PASS, Session
 
 KIM = PASS["kim"]
 
@@ -55,16 +53,12 @@ class Browser:
         if fields is not None:
             body = urllib.parse.urlencode(fields).encode()
             h["Content-Type"] = "application/x-www-form-urlencoded"
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=120)
-        c.request(method, path, body=body, headers=h)
-        r = c.getresponse()
-        data = r.read().decode(errors="replace")
+        r, data = self.srv.fetch(method, path, body, h)
         for v in r.msg.get_all("Set-Cookie") or []:
             m = re.match(r"([^=]+)=([^;]*)", v)
             if m:
                 self.cookies[m.group(1)] = m.group(2)
-        c.close()
-        return r, data
+        return r, data.decode(errors="replace")
 
 
 def hidden(page, name):
@@ -72,25 +66,13 @@ def hidden(page, name):
     return m.group(1) if m else None
 
 
-class Invitations(unittest.TestCase):
-    srv = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
+class Invitations(serverkit.ServerTest):
+    USERS = ("anna",)
 
     def owner_form(self, path, fields, csrf=True):
-        f = dict(fields)
-        if csrf:
-            f["csrf"] = self.anna.csrf
-        b = Browser(self.srv)
-        b.cookies["fortress_session"] = self.anna.sid
-        return b.send("POST", path, f)
+        """Anna's form (with her CSRF token unless CSRF is False): the response and the page as text."""
+        r, data = self.anna.form(path, fields, csrf=csrf)
+        return r, data.decode(errors="replace")
 
     def invite(self, name, role="staff", expires="7d"):
         r, page = self.owner_form("/users/invite", {"name": name, "role": role, "expires": expires})
@@ -290,23 +272,5 @@ class Invitations(unittest.TestCase):
         self.assertEqual(r.status, 200, page[:600])
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    args, rest = ap.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="fortress-invite-") as tmp:
-        serverkit.setup(args.fortress, tmp)
-        serverkit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        ok = prog.result.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    serverkit.main("fortress-invite-")

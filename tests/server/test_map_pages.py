@@ -12,14 +12,9 @@ was.  JSON answers are checked against docs/api/openapi.json.
 
     test_map_pages.py --fortress build/fortress --root .
 """
-import argparse, http.client, json, os, sys, tempfile, time, unittest, urllib.parse
+import json, os, time, unittest
 import serverkit
-import test_serve
-from serverkit import fort, Server, audit_rows
-from test_serve import Session, validate
-from test_api_routes import stop_clean
-
-ARGS = None
+from serverkit import fort, Server, Session, audit_rows, stop_clean
 
 
 def snapshot():
@@ -43,68 +38,17 @@ def rules():
     return {x["purpose"]: x["rule"] for x in json.loads(fort("--json", "retention", "rules").stdout)}
 
 
-class MapPages(unittest.TestCase):
-    srv = None
-
-    def run_(self):  # a TestCase made only to borrow the helpers (RefusalNotChargedToAnother)
-        pass
-
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = Server()
-        cls.anna = Session(cls.srv, "anna")
-        cls.sam = Session(cls.srv, "sam")
-
-    @classmethod
-    def tearDownClass(cls):
-        stop_clean(cls.srv)
+class MapPages(serverkit.ServerTest):
+    SNAPSHOT = snapshot
 
     # ------------------------------------------------------------ helpers
 
-    def get(self, session, path):
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("GET", path, headers={"Cookie": "fortress_session=" + session.sid})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r, data
-
-    def form(self, session, path, fields, csrf=True):
-        """POST a form: FIELDS a dict or a list of pairs (repeated names), with SESSION's CSRF token unless CSRF is
-        False (or the given string)."""
-        f = list(fields.items()) if isinstance(fields, dict) else list(fields)
-        if csrf is True:
-            f.append(("csrf", session.csrf))
-        elif csrf:
-            f.append(("csrf", csrf))
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("POST", path, body=urllib.parse.urlencode(f).encode(),
-                  headers={"Cookie": "fortress_session=" + session.sid,
-                           "Content-Type": "application/x-www-form-urlencoded"})
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r, data
-
-    def upload(self, session, path, data, csrf=True):
-        b = "----fortress-map-test-3kq"
-        body = b""
-        if csrf:
-            body += ('--%s\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n%s\r\n' % (b, session.csrf)).encode()
-        body += ('--%s\r\nContent-Disposition: form-data; name="file"; filename="data-map.json"\r\n'
-                 'Content-Type: application/json\r\n\r\n' % b).encode() + data + ("\r\n--%s--\r\n" % b).encode()
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        c.request("POST", path, body=body, headers={"Cookie": "fortress_session=" + session.sid,
-                                                    "Content-Type": "multipart/form-data; boundary=" + b})
-        r = c.getresponse()
-        out = r.read()
-        c.close()
-        return r, out
+    def upload(self, session, data, csrf=True):
+        """A data map file (DATA) uploaded to /map/import."""
+        return session.upload("/map/import", files=[("file", "data-map.json", data)], csrf=csrf)
 
     def assertRefused(self, r, data, status, words, before):
-        self.assertEqual(r.status, status, data[:800])
-        self.assertIn(words, data.decode(errors="replace"))
-        self.assertEqual(snapshot(), before, "the stored map changed")
+        super().assertRefused(r, data, status, words, before, "the stored map changed")
 
     def assertDone(self, r, data, location):
         self.assertEqual(r.status, 303, data[:800])
@@ -123,7 +67,7 @@ class MapPages(unittest.TestCase):
     # ------------------------------------------------------------ the map
 
     def test_map_page_shows_the_map(self):
-        r, data = self.get(self.anna, "/map")
+        r, data = self.anna.get("/map")
         self.assertEqual(r.status, 200, data[:300])
         page = data.decode()
         for f in cli_map()["fields"]:
@@ -136,18 +80,18 @@ class MapPages(unittest.TestCase):
         self.assertIn('action="/map/import"', page)
         self.assertIn('aria-current="page">Data map', page)
         # staff read the map but get no forms
-        r, data = self.get(self.sam, "/map")
+        r, data = self.sam.get("/map")
         self.assertEqual(r.status, 200)
         self.assertIn(b"Your role may not change the data map", data)
         self.assertNotIn(b'action="/map/import"', data)
         self.assertIn(b"full_name", data)
         for path in ("/map/fields/email", "/map/fields/new", "/map/activities/billing", "/map/recipients/new"):
-            r, data = self.get(self.sam, path)
+            r, data = self.sam.get(path)
             self.assertEqual(r.status, 200, path)
             self.assertIn(b"Your role may not change the data map", data)
 
     def test_export_is_the_cli_file(self):
-        r, data = self.get(self.anna, "/map/export")
+        r, data = self.anna.get("/map/export")
         self.assertEqual(r.status, 200, data[:300])
         self.assertEqual(r.getheader("Content-Type"), "application/json")
         self.assertEqual(r.getheader("Content-Disposition"), 'attachment; filename="data-map.json"')
@@ -156,7 +100,7 @@ class MapPages(unittest.TestCase):
         fort("map", "export", "-o", path, "--force")
         self.assertEqual(data.decode(), serverkit.read(path))
         # staff may read it, as `map show` at the terminal
-        r, data2 = self.get(self.sam, "/map/export")
+        r, data2 = self.sam.get("/map/export")
         self.assertEqual((r.status, data2), (200, data))
 
     # ------------------------------------------------------------ fields
@@ -165,7 +109,7 @@ class MapPages(unittest.TestCase):
         before = snapshot()
         changes = lambda: [x for x in audit_rows("map") if x[0] == "anna" and x[2] == "ok"]  # noqa: E731
         n = len(changes())
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="contract_end"))
+        r, data = self.anna.form("/map/fields", self.field_form(name="contract_end"))
         self.assertDone(r, data, "/map#map-fields")
         f = cli_field("contract_end")[0]
         self.assertEqual((f["type"], f["category"], f["purposes"], f["label"]),
@@ -173,11 +117,11 @@ class MapPages(unittest.TestCase):
         self.assertNotEqual(snapshot(), before)
         self.assertEqual(len(changes()), n + 1, "one audited change")
         # its page shows what is stored; the edit changes the label and the purposes
-        r, data = self.get(self.anna, "/map/fields/contract_end")
+        r, data = self.anna.get("/map/fields/contract_end")
         self.assertEqual(r.status, 200)
         self.assertIn(b'value="End of the contract"', data)
         self.assertRegex(data.decode(), r'value="tax" checked')
-        r, data = self.form(self.anna, "/map/fields/contract_end",
+        r, data = self.anna.form("/map/fields/contract_end",
                             self.field_form(label="Contract ends", purpose=["service", "billing"]))
         self.assertDone(r, data, "/map#map-fields")
         f = cli_field("contract_end")[0]
@@ -186,26 +130,26 @@ class MapPages(unittest.TestCase):
     def test_field_refusals(self):
         before = snapshot()
         # a wrong type: the library's words, the form again with what was typed
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="shoe_size", type="shoesize",
+        r, data = self.anna.form("/map/fields", self.field_form(name="shoe_size", type="shoesize",
                                                                       label="Typed label 7q"))
         self.assertRefused(r, data, 400, "unknown type 'shoesize'", before)
         self.assertIn(b'value="Typed label 7q"', data)
         self.assertIn(b'value="shoe_size"', data)
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="Bad Name"))
+        r, data = self.anna.form("/map/fields", self.field_form(name="Bad Name"))
         self.assertRefused(r, data, 400, "lower-case", before)
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="no_purpose", purpose=[]))
+        r, data = self.anna.form("/map/fields", self.field_form(name="no_purpose", purpose=[]))
         self.assertRefused(r, data, 400, "purpose", before)
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="email", type="email", category="contact"))
+        r, data = self.anna.form("/map/fields", self.field_form(name="email", type="email", category="contact"))
         self.assertRefused(r, data, 409, "field 'email' already exists", before)
-        r, data = self.form(self.anna, "/map/fields", self.field_form(name="longest", max_length="many"))
+        r, data = self.anna.form("/map/fields", self.field_form(name="longest", max_length="many"))
         self.assertRefused(r, data, 400, "positive number, not 'many'", before)
         # every purpose unticked on the edit form: refused, not taken as "unchanged"
-        r, data = self.form(self.anna, "/map/fields/phone",
+        r, data = self.anna.form("/map/fields/phone",
                             [x for x in self.field_form(type="phone", category="contact") if x[0] != "purpose"])
         self.assertRefused(r, data, 400, "tick at least one purpose", before)
-        r, data = self.form(self.anna, "/map/fields/nosuchfield", self.field_form())
+        r, data = self.anna.form("/map/fields/nosuchfield", self.field_form())
         self.assertRefused(r, data, 404, "no field 'nosuchfield'", before)
-        r, data = self.get(self.anna, "/map/fields/nosuchfield")
+        r, data = self.anna.get("/map/fields/nosuchfield")
         self.assertRefused(r, data, 404, "no field 'nosuchfield'", before)
 
     # ------------------------------------------------------------ activities
@@ -216,17 +160,17 @@ class MapPages(unittest.TestCase):
         add = {"purpose": "newsletter", "description": "Sending our monthly letter", "legal_basis": "consent",
                "special_basis": "", "retention": "until consent is withdrawn", "provision": "",
                "recipients_shown": "1", "recipient": "mailhost"}
-        r, data = self.form(self.anna, "/map/activities", add)
+        r, data = self.anna.form("/map/activities", add)
         self.assertDone(r, data, "/map/activities/newsletter#retention")
         a = [x for x in cli_list("activity") if x["purpose"] == "newsletter"][0]
         self.assertEqual((a["legal_basis"], a["recipients"], a["description"]),
                          ("consent", ["mailhost"], "Sending our monthly letter"))
-        r, data = self.get(self.anna, "/map/activities/newsletter")
+        r, data = self.anna.get("/map/activities/newsletter")
         self.assertEqual(r.status, 200)
         self.assertIn(b'<option value="consent" selected>', data)
         self.assertIn(b'value="mailhost" checked', data)
         # every recipient unticked: none (the CLI's --recipient -)
-        r, data = self.form(self.anna, "/map/activities/newsletter", dict(add, description="Monthly news", recipient=""))
+        r, data = self.anna.form("/map/activities/newsletter", dict(add, description="Monthly news", recipient=""))
         self.assertDone(r, data, "/map#map-activities")
         a = [x for x in cli_list("activity") if x["purpose"] == "newsletter"][0]
         self.assertEqual((a["description"], a["recipients"]), ("Monthly news", []))
@@ -236,18 +180,18 @@ class MapPages(unittest.TestCase):
         before = snapshot()
         ok = {"purpose": "surveys", "description": "Asking clients what they think", "legal_basis": "consent",
               "recipients_shown": "1"}
-        r, data = self.form(self.anna, "/map/activities", dict(ok, legal_basis="because"))
+        r, data = self.anna.form("/map/activities", dict(ok, legal_basis="because"))
         self.assertRefused(r, data, 400, "needs a legal_basis", before)
         self.assertIn(b'value="Asking clients what they think"', data)
-        r, data = self.form(self.anna, "/map/activities", dict(ok, special_basis="whim"))
+        r, data = self.anna.form("/map/activities", dict(ok, special_basis="whim"))
         self.assertRefused(r, data, 400, "unknown special_basis 'whim'", before)
-        r, data = self.form(self.anna, "/map/activities", dict(ok, recipient="ghostcorp"))
+        r, data = self.anna.form("/map/activities", dict(ok, recipient="ghostcorp"))
         self.assertRefused(r, data, 400, "ghostcorp", before)
-        r, data = self.form(self.anna, "/map/activities", dict(ok, purpose="billing"))
+        r, data = self.anna.form("/map/activities", dict(ok, purpose="billing"))
         self.assertRefused(r, data, 409, "activity 'billing' already exists", before)
-        r, data = self.form(self.anna, "/map/activities/nosuchpurpose", {"description": "x"})
+        r, data = self.anna.form("/map/activities/nosuchpurpose", {"description": "x"})
         self.assertRefused(r, data, 404, "no activity 'nosuchpurpose'", before)
-        r, data = self.get(self.anna, "/map/activities/nosuchpurpose")
+        r, data = self.anna.get("/map/activities/nosuchpurpose")
         self.assertRefused(r, data, 404, "no activity 'nosuchpurpose'", before)
 
     # ------------------------------------------------------------ retention rule
@@ -255,27 +199,27 @@ class MapPages(unittest.TestCase):
     def test_retention_rule(self):
         before = snapshot()
         path = "/map/activities/correspondence/retention"
-        r, data = self.form(self.anna, path, {"duration": "banana", "after": "created", "reason": "r"})
+        r, data = self.anna.form(path, {"duration": "banana", "after": "created", "reason": "r"})
         self.assertRefused(r, data, 400, "'banana' is not a duration", before)
         self.assertIn(b'id="retention"', data)
-        r, data = self.form(self.anna, path, {"duration": "2y", "after": "whenever", "reason": "r"})
+        r, data = self.anna.form(path, {"duration": "2y", "after": "whenever", "reason": "r"})
         self.assertRefused(r, data, 400, "created, updated, consent_withdrawn", before)
-        r, data = self.form(self.anna, path, {"duration": "2y", "after": "updated", "reason": ""})
+        r, data = self.anna.form(path, {"duration": "2y", "after": "updated", "reason": ""})
         self.assertRefused(r, data, 400, "reason", before)
-        r, data = self.form(self.anna, "/map/activities/nosuchpurpose/retention",
+        r, data = self.anna.form("/map/activities/nosuchpurpose/retention",
                             {"duration": "2y", "after": "updated", "reason": "r"})
         self.assertRefused(r, data, 404, "nosuchpurpose", before)
-        r, data = self.form(self.anna, path, {"duration": "2y", "after": "updated", "reason": "no longer needed"})
+        r, data = self.anna.form(path, {"duration": "2y", "after": "updated", "reason": "no longer needed"})
         self.assertDone(r, data, "/map/activities/correspondence#retention")
         self.assertIn("2 years", rules()["correspondence"])
-        r, data = self.get(self.anna, "/map/activities/correspondence")
+        r, data = self.anna.get("/map/activities/correspondence")
         self.assertIn(rules()["correspondence"].encode(), data)
         self.assertIn(b"Remove the rule", data)
         # a field of that purpose says where its rule is set
-        r, data = self.get(self.anna, "/map/fields/phone")
+        r, data = self.anna.get("/map/fields/phone")
         self.assertIn(b'id="field-retention"', data)
         self.assertIn(b'<a href="/map/activities/correspondence#retention">correspondence</a>', data)
-        r, data = self.form(self.anna, path, {"clear": "1"})
+        r, data = self.anna.form(path, {"clear": "1"})
         self.assertDone(r, data, "/map/activities/correspondence#retention")
         self.assertEqual(rules()["correspondence"], "")
 
@@ -284,22 +228,22 @@ class MapPages(unittest.TestCase):
     def test_recipients(self):
         before = snapshot()
         ok = {"name": "cloudbooks", "kind": "processor", "country": "US", "safeguard": "", "note": "accounting"}
-        r, data = self.form(self.anna, "/map/recipients", ok)
+        r, data = self.anna.form("/map/recipients", ok)
         self.assertRefused(r, data, 400, "outside the EEA", before)
         self.assertIn(b'value="accounting"', data)
-        r, data = self.form(self.anna, "/map/recipients", dict(ok, kind="friend"))
+        r, data = self.anna.form("/map/recipients", dict(ok, kind="friend"))
         self.assertRefused(r, data, 400, "processor, controller or public_authority", before)
-        r, data = self.form(self.anna, "/map/recipients/nosuchrecipient", ok)
+        r, data = self.anna.form("/map/recipients/nosuchrecipient", ok)
         self.assertRefused(r, data, 404, "no recipient 'nosuchrecipient'", before)
-        r, data = self.get(self.anna, "/map/recipients/nosuchrecipient")
+        r, data = self.anna.get("/map/recipients/nosuchrecipient")
         self.assertRefused(r, data, 404, "no recipient 'nosuchrecipient'", before)
-        r, data = self.form(self.anna, "/map/recipients", dict(ok, safeguard="standard contractual clauses"))
+        r, data = self.anna.form("/map/recipients", dict(ok, safeguard="standard contractual clauses"))
         self.assertDone(r, data, "/map#map-recipients")
         x = [x for x in cli_list("recipient") if x["name"] == "cloudbooks"][0]
         self.assertEqual((x["country"], x["safeguard"]), ("US", "standard contractual clauses"))
-        r, data = self.form(self.anna, "/map/recipients", dict(ok, safeguard="sccs"))
+        r, data = self.anna.form("/map/recipients", dict(ok, safeguard="sccs"))
         self.assertEqual(r.status, 409, data[:300])
-        r, data = self.form(self.anna, "/map/recipients/cloudbooks",
+        r, data = self.anna.form("/map/recipients/cloudbooks",
                             {"kind": "processor", "country": "IE", "safeguard": "", "note": "bookkeeping"})
         self.assertDone(r, data, "/map#map-recipients")
         x = [x for x in cli_list("recipient") if x["name"] == "cloudbooks"][0]
@@ -312,32 +256,32 @@ class MapPages(unittest.TestCase):
         m = cli_map()
         bad = json.dumps(m, indent=2).replace('"fields": [', '"fields": [,', 1)
         line = bad[:bad.index('[,')].count("\n") + 1
-        r, data = self.form(self.anna, "/map/import", {"map": bad})
+        r, data = self.anna.form("/map/import", {"map": bad})
         self.assertRefused(r, data, 400, "line %d" % line, before)
         self.assertIn(b"Nothing changed", data)
-        r, data = self.upload(self.anna, "/map/import", bad.encode())
+        r, data = self.upload(self.anna, bad.encode())
         self.assertRefused(r, data, 400, "line %d" % line, before)
         # valid JSON the map refuses: named by field
         m2 = json.loads(json.dumps(m))
         m2["fields"][0]["type"] = "colour"
-        r, data = self.form(self.anna, "/map/import", {"map": json.dumps(m2)})
+        r, data = self.anna.form("/map/import", {"map": json.dumps(m2)})
         self.assertRefused(r, data, 400, "unknown type 'colour'", before)
         # a field holding data cannot go
         fort("client", "add", "--set", "full_name=Ina Import", "--set", "email=ina@example.org")
         m3 = json.loads(json.dumps(m))
         m3["fields"] = [f for f in m3["fields"] if f["name"] != "email"]
-        r, data = self.form(self.anna, "/map/import", {"map": json.dumps(m3)})
+        r, data = self.anna.form("/map/import", {"map": json.dumps(m3)})
         self.assertRefused(r, data, 400, "email", before)
-        r, data = self.form(self.anna, "/map/import", {"map": ""})
+        r, data = self.anna.form("/map/import", {"map": ""})
         self.assertRefused(r, data, 400, "the box is empty", before)
         # pasted, then uploaded: replaced
         m4 = json.loads(json.dumps(m))
         m4["fields"][0]["label"] = "Name (pasted)"
-        r, data = self.form(self.anna, "/map/import", {"map": json.dumps(m4)})
+        r, data = self.anna.form("/map/import", {"map": json.dumps(m4)})
         self.assertDone(r, data, "/map")
         self.assertEqual(cli_map()["fields"][0]["label"], "Name (pasted)")
         m4["fields"][0]["label"] = "Name (uploaded)"
-        r, data = self.upload(self.anna, "/map/import", json.dumps(m4).encode())
+        r, data = self.upload(self.anna, json.dumps(m4).encode())
         self.assertDone(r, data, "/map")
         self.assertEqual(cli_map()["fields"][0]["label"], "Name (uploaded)")
 
@@ -358,11 +302,11 @@ class MapPages(unittest.TestCase):
         fort("map", "recipient", "add", "probe_r", "--kind", "processor", "--country", "DE")
         before = snapshot()
         for path, fields in self.posts():
-            r, data = self.form(self.anna, path, fields, csrf=False)
+            r, data = self.anna.form(path, fields, csrf=False)
             self.assertRefused(r, data, 403, "this form has no security token", before)
-            r, data = self.form(self.anna, path, fields, csrf="A" * len(self.anna.csrf))
+            r, data = self.anna.form(path, fields, csrf="A" * len(self.anna.csrf))
             self.assertRefused(r, data, 403, "security token is wrong or out of date", before)
-        r, data = self.upload(self.anna, "/map/import", json.dumps(cli_map()).encode(), csrf=False)
+        r, data = self.upload(self.anna, json.dumps(cli_map()).encode(), csrf=False)
         self.assertRefused(r, data, 403, "this form has no security token", before)
 
     def test_staff_refused_and_audited(self):
@@ -374,7 +318,7 @@ class MapPages(unittest.TestCase):
         n = len(denied())
         posts = self.posts()
         for path, fields in posts:
-            r, data = self.form(self.sam, path.replace("probe_r", "probe_s"), fields)
+            r, data = self.sam.form(path.replace("probe_r", "probe_s"), fields)
             self.assertRefused(r, data, 403, "your role 'staff' does not allow 'map'", before)
         # the server appends audit entries in groups: wait for them (not for a time)
         deadline = time.monotonic() + 60
@@ -477,14 +421,12 @@ class RefusalNotChargedToAnother(unittest.TestCase):
         srv = Server("--threads", "1")
         try:
             anna, sam = Session(srv, "anna"), Session(srv, "sam")
-            pages = MapPages("run_")
-            pages.srv = srv
             n = len(audit_rows())
-            r, _ = pages.get(sam, "/map")
+            r, _ = sam.get("/map")
             self.assertEqual(r.status, 200)
-            r, _ = pages.form(anna, "/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"}, csrf=False)
+            r, _ = anna.form("/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"}, csrf=False)
             self.assertEqual(r.status, 403)
-            r, data = pages.form(sam, "/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"})
+            r, data = sam.form("/map/recipients", {"name": "x1", "kind": "processor", "country": "DE"})
             self.assertEqual(r.status, 403)
             self.assertIn(b"your role 'staff' does not allow 'map'", data)
             deadline = time.monotonic() + 60
@@ -496,32 +438,5 @@ class RefusalNotChargedToAnother(unittest.TestCase):
             stop_clean(srv)
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    ARGS.fortress = os.path.abspath(ARGS.fortress)
-    test_serve.ARGS = ARGS
-    with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
-        test_serve.OPENAPI = json.load(f)
-    with tempfile.TemporaryDirectory(prefix="fortress-map-") as tmp:
-        serverkit.setup(ARGS.fortress, tmp)
-        serverkit.VALIDATE = validate
-        test_serve.VAULT = serverkit.VAULT
-        serverkit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        print("%d responses checked against the OpenAPI document" % len(test_serve.VALIDATED))
-        ok = res.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    serverkit.main("fortress-map-", openapi=True)

@@ -15,12 +15,11 @@ test controls.
 
     test_me_server.py --fortress build/fortress --root .
 """
-import argparse, csv, json, os, re, select, socket, subprocess, sys, tempfile, time, unittest, urllib.parse
+import csv, json, os, re, select, socket, time, unittest, urllib.parse
 import serverkit as kit
-from serverkit import fort, Server, audit_rows
-from test_serve import Session
+from serverkit import fort, Server, Session, audit_rows
 
-ARGS = None
+ARGS = kit.ARGS   # ARGS.root: the source tree
 FORM = "application/x-www-form-urlencoded"
 LANGS = ("en", "de", "fr", "es", "it", "nl")
 CAT = {}
@@ -42,10 +41,8 @@ class MeServerTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        env = dict(os.environ, FORTRESS_VAULT=kit.VAULT, FORTRESS_PASSPHRASE_FILE=kit.passfile("lea"))
-        subprocess.run([kit.FORTRESS, "user", "request", "lea", "--kdf", "interactive"], env=env, check=True, capture_output=True)
         fort("role", "add", "selfservice", "read", "write", "contact")
-        fort("user", "add", "lea", "--role", "selfservice")
+        kit.add_user("lea", "selfservice")
         fort("client", "add", "--set", "full_name=Marta Jovanović", "--set", "email=" + CLIENT_EMAIL)
         fort("notice", "publish")
         # an SMTP server that accepts connections and never answers: the
@@ -61,13 +58,11 @@ class MeServerTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.srv.stop() if cls.srv else 0
-        log = cls.srv.log() if cls.srv else ""
-        if cls.srv:
-            cls.srv.close()
-        cls.hole.close()
-        if rc != 0 or "Sanitizer" in log or "runtime error" in log:
-            raise AssertionError("fortress serve stopped with %s:\n%s" % (rc, log[-4000:]))
+        try:
+            if cls.srv:
+                kit.stop_clean(cls.srv)
+        finally:
+            cls.hole.close()
 
     def ask(self, email, source):
         r, _ = self.srv.request("POST", "/me", raw=urllib.parse.urlencode({"email": email, "lang": "en"}).encode(),
@@ -75,14 +70,7 @@ class MeServerTest(unittest.TestCase):
         return r
 
     def ask_body(self, email, source):
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30, source_address=(source, 0))
-        c.request("POST", "/me", body=urllib.parse.urlencode({"email": email, "lang": "en"}),
-                  headers={"Content-Type": FORM})
-        r = c.getresponse()
-        body = r.read().decode()
-        c.close()
-        return r, body
+        return self.srv.fetch_text("POST", "/me", {"email": email, "lang": "en"}, source=source)
 
     def test_1_full_queue_answers_503_for_everybody(self):
         sent, busy = esc(CAT["en"]["me.sent"]), esc(CAT["en"]["me.busy"])
@@ -165,13 +153,8 @@ class MeServerTest(unittest.TestCase):
         self.assertIn(self.ask("someone@example.net", "127.0.0.21").status, (200, 503))
 
     def page(self, sess, path):
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
-        c.request("GET", path, headers={"Cookie": "fortress_session=" + sess.sid})
-        r = c.getresponse()
-        body = r.read().decode()
-        c.close()
-        return r, body
+        r, body = sess.get(path)
+        return r, body.decode()
 
     def test_3_staff_request_page_channel_pending_note(self):
         client = re.search(r"c-[0-9a-f]{16}", fort("client", "list").stdout).group(0)
@@ -213,25 +196,5 @@ class MeServerTest(unittest.TestCase):
         self.assertNotIn("canary-api9", self.srv.log())
 
 
-def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    with tempfile.TemporaryDirectory(prefix="fortress-me-") as tmp:
-        catalogues()
-        kit.setup(ARGS.fortress, tmp)
-        kit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        ok = prog.result.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
-
-
 if __name__ == "__main__":
-    main()
+    kit.main("fortress-me-", catalogues)

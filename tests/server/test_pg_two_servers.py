@@ -23,39 +23,14 @@ reveal only; no bank details, no writes).
 
 Skipped (77) without the pg fixture's server (FORTRESS_TEST_STORE).
 """
-import argparse, json, os, re, subprocess, sys, tempfile, threading, time, unittest, urllib.parse
+import json, os, re, subprocess, sys, threading, time, unittest
 import serverkit as kit
-from serverkit import PASS, fort, passfile, Server, SmtpSink
+from serverkit import PASS, fort, passfile, Server, Session, SmtpSink
 
 # seconds the writers of test_5 write for (bounded: the machine is shared)
 WRITE_SECONDS = float(os.environ.get("FORTRESS_TEST_WRITE_SECONDS", "8"))
 THREADS = 8
 IBAN = "DE89370400440532013000"
-
-
-class Session:
-    """A signed-in session on one server (a fresh second factor each time,
-    so two servers may each hold one of the same user)."""
-
-    def __init__(self, srv, user):
-        self.srv, self.user = srv, user
-        secret, _ = kit.enroll(user)
-        code = kit.totp(secret, time.time() + 30)   # the next step: the current one counts as used
-        r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code})
-        if r.status != 201:
-            raise AssertionError("sign-in as %s on port %d: %d %s" % (user, srv.port, r.status, j))
-        self.sid = re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1)
-        self.csrf = j["csrf_token"]
-
-    def req(self, method, path, body=None):
-        return self.srv.request(method, path, body, {"Cookie": "fortress_session=" + self.sid, "X-CSRF-Token": self.csrf})
-
-    def form(self, path, fields):
-        """POST a web form (urlencoded, with the CSRF token): status and page."""
-        data = urllib.parse.urlencode(list(fields) + [("csrf", self.csrf)]).encode()
-        r, _ = self.srv.request("POST", path, headers={"Cookie": "fortress_session=" + self.sid,
-                                                         "Content-Type": "application/x-www-form-urlencoded"}, raw=data)
-        return r.status
 
 
 def exported_emails():
@@ -69,12 +44,6 @@ def exported_emails():
         return re.findall(r"[a-z0-9.+-]+@example\.org", f.read())
 
 
-def add_user(name, role):
-    env = dict(os.environ, FORTRESS_VAULT=kit.VAULT, FORTRESS_PASSPHRASE_FILE=passfile(name))
-    subprocess.run([kit.FORTRESS, "user", "request", name, "--kdf", "interactive"], env=env, check=True, capture_output=True)
-    fort("user", "add", name, "--role", role)
-
-
 class TwoServersTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -84,11 +53,7 @@ class TwoServersTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         for srv in (cls.a, cls.b):
-            rc = srv.stop()
-            log = srv.log()
-            srv.close()
-            assert rc == 0, "fortress serve exited %s: %s" % (rc, log[-2000:])
-            assert "Sanitizer" not in log, log[-4000:]
+            kit.stop_clean(srv)
 
     def add(self, s, name, email, iban=None):
         fields = {"full_name": name, "email": email}
@@ -149,7 +114,7 @@ class TwoServersTest(unittest.TestCase):
         self.assertIn("marketing", j["error"]["message"])
 
     def test_3_removed_user_cannot_sign_in_and_open_session_ends(self):
-        add_user("kim", "staff")
+        kit.add_user("kim", "staff")
         anna_a = Session(self.a, "anna")
         cid = self.add(anna_a, "Lena Vogel", "lena@example.org", IBAN)
         kim_b = Session(self.b, "kim")
@@ -185,8 +150,8 @@ class TwoServersTest(unittest.TestCase):
             r, j = s.req("GET", "/api/clients/" + cid)
             self.assertEqual(r.status, 200, j)
         before = kit.query("SELECT id, vk_version FROM clients WHERE id = ?", (int(cid[2:], 16),))
-        status = anna_a.form("/keys/rotate", [("key", "all")])
-        self.assertEqual(status, 200, "the rotation through A's web form")
+        r, _ = anna_a.form("/keys/rotate", [("key", "all")])
+        self.assertEqual(r.status, 200, "the rotation through A's web form")
         after = kit.query("SELECT id, vk_version FROM clients WHERE id = ?", (int(cid[2:], 16),))
         self.assertNotEqual(before, after, "A re-encrypted the record under new key versions")
         # B writes through the handles it had before the rotation
@@ -303,32 +268,14 @@ class TwoServersTest(unittest.TestCase):
         self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root")
-    args, rest = ap.parse_known_args()
-    if not kit.PG:
-        print("skipped: no PostgreSQL test server (FORTRESS_TEST_STORE; run through ctest)")
-        sys.exit(77)
-    with tempfile.TemporaryDirectory(prefix="fortress-two-") as tmp:
-        kit.setup(args.fortress, tmp)
-        kit.team_vault()
-        # zoe: a restricted role that cannot see bank details, nor write
-        fort("role", "add", "assistant", "identity", "contact", "read", "reveal")
-        fort("user", "role", "zoe", "assistant")
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        failed = len(res.failures) + len(res.errors)
-        print("%d passed, %d failed" % (res.testsRun - failed, failed))
-        ok = res.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
+def prepare():
+    # zoe: a restricted role that cannot see bank details, nor write
+    fort("role", "add", "assistant", "identity", "contact", "read", "reveal")
+    fort("user", "role", "zoe", "assistant")
 
 
 if __name__ == "__main__":
-    main()
+    if not kit.PG:
+        print("skipped: no PostgreSQL test server (FORTRESS_TEST_STORE; run through ctest)")
+        sys.exit(77)
+    kit.main("fortress-two-", prepare)

@@ -6,54 +6,13 @@ tests receive checked against docs/api/openapi.json.
 
     test_serve.py --fortress build/fortress --root .
 """
-import argparse, base64, hashlib, hmac, http.client, json, os, re, signal
-import socket, sqlite3, struct, subprocess, sys, tempfile, time, unittest
+import http.client, json, os, re, signal, socket, subprocess, time, unittest
 import serverkit
-from serverkit import PASS, totp, fort, read, passfile, enroll, Server, audit_rows
+from serverkit import PASS, totp, fort, read, enroll, Server, Session, audit_rows, validate
 
-ARGS = None
-OPENAPI = None
-VALIDATED = []
-
-
-def schema_for(path_pattern, method, status):
-    op = OPENAPI["paths"][path_pattern][method.lower()]
-    resp = op["responses"].get(str(status))
-    if resp is None:
-        raise AssertionError("%s %s: status %d is not in the OpenAPI document" % (method, path_pattern, status))
-    return resp["content"]["application/json"]["schema"]
-
-
-def validate(path_pattern, method, status, body):
-    import jsonschema
-    schema = dict(schema_for(path_pattern, method, status))
-    schema["components"] = OPENAPI["components"]
-    jsonschema.Draft202012Validator(schema).validate(body)
-    VALIDATED.append((method, path_pattern, status))
-
-
-class Session:
-    def __init__(self, srv, user, code=None):
-        self.srv = srv
-        if code is None:
-            secret, _ = enroll(user)
-            code = totp(secret, time.time() + 30)   # the next step: the current one counts as used
-        r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code}, pattern="/api/session")
-        if r.status != 201:
-            # the refusal's reason is in the log ("wrong code", "wrong passphrase", ...), not in the answer
-            why = [x for x in audit_rows() if x[1] in ("signin-failed", "unlock-failed")][-2:]
-            raise AssertionError("sign-in as %s: %d %s; the log says %s; now %.1f, code for step %d" % (
-                user, r.status, j, why, time.time(), int(time.time() + 30) // 30))
-        self.cookie_header = r.getheader("Set-Cookie")
-        self.sid = re.match(r"fortress_session=([^;]+)", self.cookie_header).group(1)
-        self.csrf = j["csrf_token"]
-
-    def req(self, method, path, body=None, csrf=True, headers=None, pattern=None, raw=None):
-        h = {"Cookie": "fortress_session=" + self.sid}
-        if csrf:
-            h["X-CSRF-Token"] = self.csrf
-        h.update(headers or {})
-        return self.srv.request(method, path, body, h, pattern=pattern, raw=raw)
+ARGS = serverkit.ARGS
+TMP = None
+VAULT = None
 
 
 def audit_count():
@@ -160,9 +119,7 @@ class ServeTest(unittest.TestCase):
     def test_totp_rollback_refused(self):
         # the attacker with the file: put back the second factor's blob as it
         # was before a sign-in, so the code used then would pass again
-        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("lea"))
-        subprocess.run([ARGS.fortress, "user", "request", "lea", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "lea", "--role", "staff")
+        serverkit.add_user("lea")
         secret, _ = enroll("lea")
 
         # the same attack on either backend: sqlite3 on the file, psql on the database
@@ -322,9 +279,7 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(len(j["clients"]), clients_count())
 
     def test_role_change_seen_by_open_session(self):
-        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("ida"))
-        subprocess.run([ARGS.fortress, "user", "request", "ida", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "ida", "--role", "staff")
+        serverkit.add_user("ida")
         z = Session(self.srv, "ida")
         body = {"purpose": "billing", "fields": ["iban"]}
         r, j = z.req("POST", "/api/clients/%s/reveal" % self.client, body, pattern="/api/clients/{id}/reveal")
@@ -556,9 +511,7 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(r.status, 200, "the server keeps serving others")
 
     def test_removed_user_session_stops(self):
-        env = dict(os.environ, FORTRESS_VAULT=VAULT, FORTRESS_PASSPHRASE_FILE=passfile("kim"))
-        subprocess.run([ARGS.fortress, "user", "request", "kim", "--kdf", "interactive"], env=env, check=True, capture_output=True)
-        fort("user", "add", "kim", "--role", "staff")
+        serverkit.add_user("kim")
         kim = Session(self.srv, "kim")
         r, j = kim.req("GET", "/api/clients/" + self.client)
         self.assertEqual(r.status, 200)
@@ -836,33 +789,10 @@ class TokenTest(unittest.TestCase):
         self.assertEqual(r.status, 404, j)
 
 
-def main():
-    global ARGS, TMP, VAULT, OPENAPI
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    ARGS.fortress = os.path.abspath(ARGS.fortress)
-    with open(os.path.join(ARGS.root, "docs", "api", "openapi.json")) as f:
-        OPENAPI = json.load(f)
-    with tempfile.TemporaryDirectory(prefix="fortress-serve-") as TMP:
-        serverkit.setup(ARGS.fortress, TMP)
-        serverkit.VALIDATE = validate
-        VAULT = serverkit.VAULT
-        serverkit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        failed = len(res.failures) + len(res.errors)
-        print("%d passed, %d failed; %d responses checked against the OpenAPI document"
-              % (res.testsRun - failed, failed, len(VALIDATED)))
-        ok = res.wasSuccessful()
-        if ok:
-            v = fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
+def prepare():
+    global TMP, VAULT
+    TMP, VAULT = serverkit.TMP, serverkit.VAULT
 
 
 if __name__ == "__main__":
-    main()
+    serverkit.main("fortress-serve-", prepare, openapi=True)

@@ -23,7 +23,7 @@ axe-core on every page (the helpers of test_web.py and serverkit.py).
 
     test_me.py --fortress build/fortress --root .
 """
-import argparse, csv, email, glob, hashlib, http.client, json, os, re, statistics, subprocess, sys, tempfile, time, unittest
+import csv, email, glob, http.client, json, os, re, statistics, subprocess, sys, time, unittest
 from email import policy
 from urllib.parse import urlencode
 
@@ -41,7 +41,6 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 LANGS = ["en", "de", "fr", "es", "it", "nl"]
 CLIENT_EMAIL = "marta@example.org"
 RAW_KEY = re.compile(r"\b(me|col|kind|state|mail)\.[a-z_]+\b")
-ARGS = None
 CAT = {}
 
 
@@ -504,32 +503,9 @@ class MeTest(unittest.TestCase):
 
 
 def main():
-    global ARGS
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
-    with open(os.path.join(HERE, "vendor", "axe.min.js"), "rb") as f:
-        raw = f.read()
-    if hashlib.sha256(raw).hexdigest() != test_web.AXE_SHA256:
-        print("tests/web/vendor/axe.min.js is not the pinned axe-core (see tests/web/vendor/README.md)")
-        sys.exit(1)
-    test_web.AXE = raw.decode()
-    catalogues(ARGS.root)
-    with tempfile.TemporaryDirectory(prefix="fortress-me-") as tmp:
-        kit.setup(ARGS.fortress, tmp)
-        kit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        failed = len(res.failures) + len(res.errors)
-        print("%d passed, %d failed; axe-core found no violations on %d pages" % (res.testsRun - failed, failed, len(MeTest.axed)))
-        ok = res.wasSuccessful()
-        if ok:
-            v = kit.fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
+    test_web.load_axe()
+    kit.main("fortress-me-", lambda: catalogues(kit.ARGS.root),
+             report=lambda: "axe-core found no violations on %d pages" % len(MeTest.axed))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ the server come from tests/server/serverkit.py, as test_serve.py's do.
 
     test_web.py --fortress build/fortress --root .
 """
-import argparse, hashlib, http.client, os, re, sys, tempfile, time, unittest
+import hashlib, http.client, os, re, sys, time, unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
@@ -31,7 +31,7 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
             "frame-ancestors 'none'; base-uri 'none'")
 IBAN = "DE89370400440532013000"
 AXE = None
-ARGS = None
+ARGS = kit.ARGS   # ARGS.root: the source tree (serverkit.main's --root)
 
 
 def chromium():
@@ -1019,33 +1019,23 @@ class WebTest(BrowserCase):
         self.assertIn(notice, cons)
 
 
-def main():
-    global ARGS, AXE
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--fortress", required=True)
-    ap.add_argument("--root", required=True)
-    ARGS, rest = ap.parse_known_args()
+def load_axe():
+    """AXE: the pinned axe-core (tests/web/vendor/axe.min.js), checked
+    against AXE_SHA256; exits 1 when it is another file."""
+    global AXE
     with open(os.path.join(HERE, "vendor", "axe.min.js"), "rb") as f:
         raw = f.read()
     if hashlib.sha256(raw).hexdigest() != AXE_SHA256:
         print("tests/web/vendor/axe.min.js is not the pinned axe-core (see tests/web/vendor/README.md)")
         sys.exit(1)
     AXE = raw.decode()
-    with tempfile.TemporaryDirectory(prefix="fortress-web-") as tmp:
-        kit.setup(ARGS.fortress, tmp)
-        kit.team_vault()
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-        res = prog.result
-        failed = len(res.failures) + len(res.errors)
-        print("%d passed, %d failed; axe-core found no violations on %d pages: %s"
-              % (res.testsRun - failed, failed, len(BrowserCase.axed), ", ".join(sorted(BrowserCase.axed))))
-        ok = res.wasSuccessful()
-        if ok:
-            v = kit.fort("audit", "verify", check=False)
-            if v.returncode != 0:
-                print("audit verify after the tests failed: " + v.stdout + v.stderr)
-                ok = False
-        sys.exit(0 if ok else 1)
+
+
+def main():
+    """The command line of the browser tests (this file's, and those that import it): serverkit.main."""
+    load_axe()
+    kit.main("fortress-web-", report=lambda: "axe-core found no violations on %d pages: %s"
+             % (len(BrowserCase.axed), ", ".join(sorted(BrowserCase.axed))))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "fortress.h"
+#include "vault/vault_int.h"  /* recovery_restore_test_hook */
 
 #define PASS "orbit-velvet-cactus-lantern-meadow-pillow"
 #define N 5
@@ -129,7 +130,7 @@ static void expect_clients_decrypt(const char *pass)
 }
 
 struct actions {
-	unsigned split, restore, refused;
+	unsigned split, restore, refused, stale;
 };
 
 static int count_actions(void *ctx, const fort_audit_entry *e)
@@ -138,6 +139,13 @@ static int count_actions(void *ctx, const fort_audit_entry *e)
 	if (!strcmp(e->action, "recovery-split")) {
 		a->split++;
 		assert_true(e->signed_);
+		assert_null(strstr(e->detail, "FORT-SHARE"));
+	} else if (!strcmp(e->action, "recovery-restore") && !strcmp(e->result, "denied")) {
+		/* shares that opened the owner's keys, of the split just replaced */
+		a->stale++;
+		assert_true(e->signed_);
+		assert_string_equal(e->actor, "alice");
+		assert_non_null(strstr(e->detail, "new recovery shares were made while restoring"));
 		assert_null(strstr(e->detail, "FORT-SHARE"));
 	} else if (!strcmp(e->action, "recovery-restore")) {
 		a->restore++;
@@ -153,7 +161,7 @@ static struct actions expect_chain_ok(void)
 {
 	fort_vault *v = open_vault(vault_a, cur_pass);
 	fort_audit_report rep;
-	struct actions a = { 0, 0, 0 };
+	struct actions a = { 0, 0, 0, 0 };
 	assert_int_equal(fort_audit_verify(&rep, v, NULL), 0);
 	if (!rep.ok)
 		fail_msg("audit chain: %s", rep.problem);
@@ -422,6 +430,62 @@ static void test_older_split_refused(void **state)
 		free(small[i]);
 }
 
+/* Another process makes new shares while a restore runs: after the old
+ * shares opened the owner's keys, before the restore's transaction (the
+ * test hook stands in for that process, deterministically).  The new split
+ * wins: the restore is refused, nothing changes, and the refusal is in the
+ * audit log ("denied", signed with the recovered owner key) as every other
+ * refused sensitive operation is. */
+static void split_meanwhile(void *ctx)
+{
+	unsigned *ran = ctx;
+	fort_vault *v = open_vault(vault_a, cur_pass);
+	for (size_t i = 0; i < N; i++)
+		free(shares[i]);
+	split(shares, v, N, K);
+	fort_vault_close(v);
+	(*ran)++;
+}
+
+static void test_split_meanwhile_refused_audited(void **state)
+{
+	(void)state;
+	char *old[K];
+	unsigned ran = 0;
+	uint64_t before;
+	struct actions a;
+	int r;
+	for (size_t i = 0; i < K; i++)
+		old[i] = strdup(shares[i]);
+	a = expect_chain_ok();
+	before = audit_entries(vault_a);
+	recovery_restore_test_hook(split_meanwhile, &ran);
+	r = restore_with((const char *const *)old, K);
+	recovery_restore_test_hook(NULL, NULL);
+	assert_int_equal(ran, 1);
+	if (r != FORT_EAUTH)
+		fail_msg("restore: got %d (%s), expected the refusal", r, fort_error_message());
+	assert_non_null(strstr(fort_error_message(), "new recovery shares were made while restoring"));
+	/* the passphrase still opens the vault; the entries: the other
+	 * process's unlock and split, and the refusal */
+	assert_int_equal(audit_entries(vault_a), before + 3);
+	assert_int_equal(open_rc(vault_a, cur_pass), 0);
+	{
+		struct actions b = expect_chain_ok();
+		assert_int_equal(b.stale, a.stale + 1);
+		assert_int_equal(b.restore, a.restore);
+		assert_int_equal(b.split, a.split + 1);
+	}
+	/* the shares of the split made meanwhile work */
+	{
+		const char *sel[] = { shares[1], shares[3], shares[4] };
+		assert_int_equal(restore_with(sel, 3), 0);
+		expect_clients_decrypt(cur_pass);
+	}
+	for (size_t i = 0; i < K; i++)
+		free(old[i]);
+}
+
 static void test_weak_passphrase_changes_nothing(void **state)
 {
 	(void)state;
@@ -444,9 +508,11 @@ static void test_audit(void **state)
 {
 	(void)state;
 	struct actions a = expect_chain_ok();
-	assert_int_equal(a.split, 3);    /* group_setup, then 2-of-3 and 3-of-5 */
-	assert_int_equal(a.restore, 13); /* 10 subsets, 5 shares, upper case, after the new split */
+	assert_int_equal(a.split, 4);    /* group_setup, then 2-of-3 and 3-of-5, then one during a restore */
+	assert_int_equal(a.restore, 14); /* 10 subsets, 5 shares, upper case, after the new split, after the one
+					  * made during a restore */
 	assert_int_equal(a.refused, 22); /* 12 too few or repeated, 4 damaged, 2 other vault, 4 older split */
+	assert_int_equal(a.stale, 1);    /* the restore during which the split was made */
 }
 
 static void test_no_split(void **state)
@@ -489,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_corrupted_share_named),
 		cmocka_unit_test(test_other_vault_refused),
 		cmocka_unit_test(test_older_split_refused),
+		cmocka_unit_test(test_split_meanwhile_refused_audited),
 		cmocka_unit_test(test_weak_passphrase_changes_nothing),
 		cmocka_unit_test(test_audit),
 		cmocka_unit_test(test_no_split),
