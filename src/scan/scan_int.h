@@ -96,6 +96,8 @@ int detect_pem(const scan_view *v, size_t pos, scan_match *m);
 /* Masked form of a value of TYPE into OUT (NUL-terminated, truncated to
  * OUTLEN).  Never the whole value. */
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
+/* 0: masks a byte at a time (tests compare the vector steps with it). */
+extern int scan_mask_vector;
 
 /* Validators, shared with the tests. */
 int scan_luhn(const unsigned char *s, size_t n);
