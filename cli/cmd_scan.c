@@ -326,14 +326,15 @@ static void jraw(fort_buf *b, const char *str)
 	fort_buf_putc(b, '"');
 }
 
-/* Decimal digits of V at O (at most 20); returns the end.  The length
- * first, then two digits a step from a table, written in place from the
- * end: a finding prints two to four numbers. */
-static char *put_u64(char *o, uint64_t v)
+/* Two digits a step */
+static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+			 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+			 "8081828384858687888990919293949596979899";
+
+/* put_u64 for V of 10 and up: the length first, then two digits a step
+ * from a table, written in place from the end. */
+__attribute__((noinline)) static char *put_u64_big(char *o, uint64_t v)
 {
-	static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				 "8081828384858687888990919293949596979899";
 	static const uint64_t p10[20] = {
 		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
 		1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
@@ -343,10 +344,6 @@ static char *put_u64(char *o, uint64_t v)
 	char *e, *p;
 	unsigned t;
 
-	if (v < 10) {
-		*o = (char)('0' + v);
-		return o + 1;
-	}
 	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
 	 * compare to settle it, instead of a compare per digit */
 	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
@@ -398,6 +395,33 @@ static char *put_u64(char *o, uint64_t v)
 			p[-1] = (char)('0' + w);
 	}
 	return e;
+}
+
+/* Decimal digits of V at O (at most 20; every caller leaves room for 20);
+ * returns the end.  A finding prints two to four numbers, the column and
+ * the length mostly under 100: those inline, the rest a call. */
+static inline char *put_u64(char *o, uint64_t v)
+{
+	if (v < 100) {
+		if (v < 10) {
+			*o = (char)('0' + v);
+			return o + 1;
+		}
+		memcpy(o, d2 + 2 * v, 2);
+		return o + 2;
+	}
+	return put_u64_big(o, v);
+}
+
+/* The same for numbers mostly of 100 and up (tsv-spans' offsets): one
+ * compare before the call. */
+static inline char *put_u64_wide(char *o, uint64_t v)
+{
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	return put_u64_big(o, v);
 }
 
 /* Decimal digits of V into B: in place when there is room (20 digits and
@@ -962,9 +986,9 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 			memcpy(o, so->sp_name, so->sp_blen);
 		o += so->sp_blen;
 		*o++ = '\t';
-		o = put_u64(o, f->offset);
+		o = put_u64_wide(o, f->offset);
 		*o++ = '\t';
-		o = put_u64(o, f->offset + f->length);
+		o = put_u64_wide(o, f->offset + f->length);
 		*o++ = '\t';
 		memcpy(o, spans_name[f->type].s, 16);
 		o += spans_name[f->type].n;
