@@ -677,25 +677,45 @@ static char *jesc(char *o, const char *str, size_t n)
 	}
 }
 
+#ifdef __SSE2__
+/* The bytes of V that make a CSV cell quoted: , " LF CR. */
+static inline __m128i csv_bad(__m128i v)
+{
+	return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+}
+#endif
+
 /* S as a CSV cell at O (as fort_csv_cell with FORT_CSV_MINIMAL): as it is
  * unless it holds NUL , " CR LF or starts like a formula, else quoted
  * with '"' doubled (and an apostrophe before a formula).  At most
  * 2 * strlen(S) + 3 bytes. */
 static char *csv_put(char *o, const char *s, size_t n)
 {
-	int formula = fort_csv_formula(s);
+	int formula;
 	size_t i = 0;
 
+	if (!n)
+		return o;       /* an empty cell: nothing to write */
+	formula = fort_csv_formula(s);
 	if (!formula) {
 #ifdef __SSE2__
-		for (; i + 16 <= n; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
-								_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
-						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-								_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		if (n <= 32) {
+			/* a short cell (a rule, an excerpt): copied to 32
+			 * zeroed bytes, tested in two steps, no byte loop */
+			char t[32] = { 0 };
+			__m128i a, b, bad;
 
-			if (_mm_movemask_epi8(bad))
+			memcpy(t, s, n);
+			a = _mm_loadu_si128((const __m128i *)(const void *)t);
+			b = _mm_loadu_si128((const __m128i *)(const void *)(t + 16));
+			bad = _mm_or_si128(csv_bad(a), csv_bad(b));
+			if (!_mm_movemask_epi8(bad))
+				return put_mem(o, s, n);
+			goto quote;
+		}
+		for (; i + 16 <= n; i += 16) {
+			if (_mm_movemask_epi8(csv_bad(_mm_loadu_si128((const __m128i *)(const void *)(s + i)))))
 				break;
 		}
 #endif
@@ -708,6 +728,9 @@ static char *csv_put(char *o, const char *s, size_t n)
 		if (i == n)
 			return put_mem(o, s, n);
 	}
+#ifdef __SSE2__
+quote:
+#endif
 	*o++ = '"';
 	if (formula)
 		*o++ = '\'';
