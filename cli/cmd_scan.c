@@ -326,14 +326,15 @@ static void jraw(fort_buf *b, const char *str)
 	fort_buf_putc(b, '"');
 }
 
-/* Decimal digits of V at O (at most 20); returns the end.  The length
- * first, then two digits a step from a table, written in place from the
- * end: a finding prints two to four numbers. */
-static char *put_u64(char *o, uint64_t v)
+/* Two digits a step */
+static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+			 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+			 "8081828384858687888990919293949596979899";
+
+/* put_u64 for V of 10 and up: the length first, then two digits a step
+ * from a table, written in place from the end. */
+__attribute__((noinline)) static char *put_u64_big(char *o, uint64_t v)
 {
-	static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				 "8081828384858687888990919293949596979899";
 	static const uint64_t p10[20] = {
 		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
 		1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
@@ -343,10 +344,6 @@ static char *put_u64(char *o, uint64_t v)
 	char *e, *p;
 	unsigned t;
 
-	if (v < 10) {
-		*o = (char)('0' + v);
-		return o + 1;
-	}
 	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
 	 * compare to settle it, instead of a compare per digit */
 	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
@@ -398,6 +395,33 @@ static char *put_u64(char *o, uint64_t v)
 			p[-1] = (char)('0' + w);
 	}
 	return e;
+}
+
+/* Decimal digits of V at O (at most 20; every caller leaves room for 20);
+ * returns the end.  A finding prints two to four numbers, the column and
+ * the length mostly under 100: those inline, the rest a call. */
+static inline char *put_u64(char *o, uint64_t v)
+{
+	if (v < 100) {
+		if (v < 10) {
+			*o = (char)('0' + v);
+			return o + 1;
+		}
+		memcpy(o, d2 + 2 * v, 2);
+		return o + 2;
+	}
+	return put_u64_big(o, v);
+}
+
+/* The same for numbers mostly of 100 and up (tsv-spans' offsets): one
+ * compare before the call. */
+static inline char *put_u64_wide(char *o, uint64_t v)
+{
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	return put_u64_big(o, v);
 }
 
 /* Decimal digits of V into B: in place when there is room (20 digits and
@@ -653,25 +677,45 @@ static char *jesc(char *o, const char *str, size_t n)
 	}
 }
 
+#ifdef __SSE2__
+/* The bytes of V that make a CSV cell quoted: , " LF CR. */
+static inline __m128i csv_bad(__m128i v)
+{
+	return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+}
+#endif
+
 /* S as a CSV cell at O (as fort_csv_cell with FORT_CSV_MINIMAL): as it is
  * unless it holds NUL , " CR LF or starts like a formula, else quoted
  * with '"' doubled (and an apostrophe before a formula).  At most
  * 2 * strlen(S) + 3 bytes. */
 static char *csv_put(char *o, const char *s, size_t n)
 {
-	int formula = fort_csv_formula(s);
+	int formula;
 	size_t i = 0;
 
+	if (!n)
+		return o;       /* an empty cell: nothing to write */
+	formula = fort_csv_formula(s);
 	if (!formula) {
 #ifdef __SSE2__
-		for (; i + 16 <= n; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
-								_mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
-						   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
-								_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+		if (n <= 32) {
+			/* a short cell (a rule, an excerpt): copied to 32
+			 * zeroed bytes, tested in two steps, no byte loop */
+			char t[32] = { 0 };
+			__m128i a, b, bad;
 
-			if (_mm_movemask_epi8(bad))
+			memcpy(t, s, n);
+			a = _mm_loadu_si128((const __m128i *)(const void *)t);
+			b = _mm_loadu_si128((const __m128i *)(const void *)(t + 16));
+			bad = _mm_or_si128(csv_bad(a), csv_bad(b));
+			if (!_mm_movemask_epi8(bad))
+				return put_mem(o, s, n);
+			goto quote;
+		}
+		for (; i + 16 <= n; i += 16) {
+			if (_mm_movemask_epi8(csv_bad(_mm_loadu_si128((const __m128i *)(const void *)(s + i)))))
 				break;
 		}
 #endif
@@ -684,6 +728,9 @@ static char *csv_put(char *o, const char *s, size_t n)
 		if (i == n)
 			return put_mem(o, s, n);
 	}
+#ifdef __SSE2__
+quote:
+#endif
 	*o++ = '"';
 	if (formula)
 		*o++ = '\'';
@@ -962,9 +1009,9 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 			memcpy(o, so->sp_name, so->sp_blen);
 		o += so->sp_blen;
 		*o++ = '\t';
-		o = put_u64(o, f->offset);
+		o = put_u64_wide(o, f->offset);
 		*o++ = '\t';
-		o = put_u64(o, f->offset + f->length);
+		o = put_u64_wide(o, f->offset + f->length);
 		*o++ = '\t';
 		memcpy(o, spans_name[f->type].s, 16);
 		o += spans_name[f->type].n;

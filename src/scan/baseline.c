@@ -30,9 +30,16 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define FP_X86 1
+#ifdef __SSE2__
+#define FP_SSE2 1   /* x86-64: always */
+#endif
 #endif
 
 #define FP_LEN 32
+
+#ifdef FP_X86
+static int fp_ssse3;   /* the processor has SSSE3 (set with the tables) */
+#endif
 
 struct fort_scan_baseline {
 	unsigned char key[32];
@@ -67,6 +74,7 @@ int fort_scan_baseline_new(fort_scan_baseline **out)
 	randombytes_buf(b->key, sizeof(b->key));
 	b->version = 3;
 	derive_skey(b);
+	scan_fp_tables();
 	*out = b;
 	return 0;
 }
@@ -151,6 +159,7 @@ int fort_scan_baseline_load(fort_scan_baseline **out, const char *path)
 	b->version = (int)version;
 	if (b->version >= 2)
 		derive_skey(b);
+	scan_fp_tables();
 	json_array_foreach(fps, i, v) {
 		const char *s = json_string_value(v);
 
@@ -270,7 +279,7 @@ __attribute__((target("ssse3"))) static void fp_hex_ssse3(char out[33], const un
 static void fp_hex(char out[33], const unsigned char h[16])
 {
 #ifdef FP_X86
-	if (__builtin_cpu_supports("ssse3")) {
+	if (fp_ssse3) {
 		fp_hex_ssse3(out, h);
 		return;
 	}
@@ -280,8 +289,16 @@ static void fp_hex(char out[33], const unsigned char h[16])
 
 /* The normalisation of a value before it is fingerprinted, a look-up a
  * byte: ASCII lower-cased (e-mail, IP, date), or ASCII letters and digits
- * upper-cased and everything else 0, dropped (the other types). */
+ * upper-cased and everything else 0, dropped (the other types).  The
+ * tables and the type names (with their NUL, the start of version 3's
+ * message) are made once, when the first baseline is made or loaded, so the
+ * per-finding path has no once-check. */
 static unsigned char fp_lower[256], fp_upper_alnum[256];
+static struct { char s[32]; size_t n; } fp_type[FORT_SCAN_NTYPES + 1];
+#ifdef FP_SSE2
+/* for each 8-bit mask, the shuffle that packs its set bytes to the front */
+static unsigned char fp_pack[256][8], fp_count[256];
+#endif
 
 static void fp_tables_init(void)
 {
@@ -289,9 +306,169 @@ static void fp_tables_init(void)
 		fp_lower[c] = (unsigned char)sc_tolower(c);
 		fp_upper_alnum[c] = sc_alnum(c) ? (unsigned char)(sc_lower(c) ? c - 32 : c) : 0;
 	}
+	for (int t = 0; t <= FORT_SCAN_NTYPES; t++) {
+		/* FORT_SCAN_NTYPES: what fort_scan_type_name says of a type it
+		 * does not know */
+		const char *tn = fort_scan_type_name((fort_scan_type)t);
+		size_t n = strlen(tn) + 1;
+
+		fp_type[t].n = n < sizeof(fp_type[t].s) ? n : sizeof(fp_type[t].s);
+		memcpy(fp_type[t].s, tn, fp_type[t].n);
+	}
+#ifdef FP_X86
+	fp_ssse3 = __builtin_cpu_supports("ssse3");
+#endif
+#ifdef FP_SSE2
+	for (unsigned m = 0; m < 256; m++) {
+		unsigned k = 0;
+
+		for (unsigned i = 0; i < 8; i++)
+			if (m & (1u << i))
+				fp_pack[m][k++] = (unsigned char)i;
+		fp_count[m] = (unsigned char)k;
+		while (k < 8)
+			fp_pack[m][k++] = 0x80;
+	}
+#endif
 }
 
 static pthread_once_t fp_tables_once = PTHREAD_ONCE_INIT;
+
+void scan_fp_tables(void)
+{
+	pthread_once(&fp_tables_once, fp_tables_init);
+}
+
+#ifdef FP_SSE2
+/* Bytes in [LO, LO + N) (unsigned) as 0xFF. */
+static inline __m128i fp_range(__m128i v, unsigned char lo, unsigned char n)
+{
+	__m128i x = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo)));
+
+	return _mm_cmplt_epi8(x, _mm_set1_epi8((char)(0x80 + n)));
+}
+
+/* The 64-byte copy of a value wiped: four stores the compiler may not
+ * drop (the barrier says the memory is read), where sodium_memzero is a
+ * call per finding. */
+static inline void fp_wipe64(unsigned char *p)
+{
+	for (int i = 0; i < 64; i += 16)
+		_mm_storeu_si128((__m128i *)(void *)(p + i), _mm_setzero_si128());
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/* VAL[0, N) lower-cased (ASCII) at OUT (which has room for N rounded up
+ * to 16), 16 bytes a step.  Only VAL's own bytes are read: a value of up
+ * to 64 bytes (all but a few) is first copied to the stack. */
+static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t n)
+{
+	unsigned char tmp[64] = { 0 };
+	const unsigned char *s = val;
+	size_t i = 0;
+
+	if (n <= sizeof(tmp)) {
+		memcpy(tmp, val, n);
+		s = tmp;
+	}
+	for (; i + 16 <= n || (s == tmp && i < n); i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+
+		v = _mm_or_si128(v, _mm_and_si128(fp_range(v, 'A', 26), _mm_set1_epi8(0x20)));
+		_mm_storeu_si128((__m128i *)(void *)(out + i), v);
+	}
+	for (; i < n; i++)
+		out[i] = fp_lower[val[i]];
+	fp_wipe64(tmp);
+	return n;
+}
+
+/* VAL[0, N)'s ASCII letters and digits, upper-cased, packed at OUT (which
+ * has 8 bytes of room past N): 16 bytes a step, each half's kept bytes
+ * moved to the front by one shuffle.  Returns how many were kept.  A value
+ * of up to 64 bytes is first copied to a zeroed stack buffer, whose zeros
+ * past N are not kept; a longer one goes 16 bytes a step while it can,
+ * the rest a byte at a time. */
+__attribute__((target("ssse3"))) static size_t fp_alnum_ssse3(unsigned char *out, const unsigned char *val,
+								size_t n)
+{
+	unsigned char tmp[64] = { 0 };
+	const unsigned char *s = val;
+	size_t i = 0, k = 0;
+
+	if (n <= sizeof(tmp)) {
+		memcpy(tmp, val, n);
+		s = tmp;
+	}
+	for (; i + 16 <= n || (s == tmp && i < n); i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i low = fp_range(v, 'a', 26);
+		__m128i keep = _mm_or_si128(_mm_or_si128(fp_range(v, '0', 10), fp_range(v, 'A', 26)), low);
+		/* past N the copy's zeros: not kept */
+		unsigned m = (unsigned)_mm_movemask_epi8(keep), lo = m & 0xFF, hi = m >> 8;
+
+		v = _mm_sub_epi8(v, _mm_and_si128(low, _mm_set1_epi8(0x20)));
+		_mm_storel_epi64((__m128i *)(void *)(out + k),
+				 _mm_shuffle_epi8(v, _mm_loadl_epi64((const __m128i *)(const void *)fp_pack[lo])));
+		k += fp_count[lo];
+		_mm_storel_epi64((__m128i *)(void *)(out + k),
+				 _mm_shuffle_epi8(_mm_srli_si128(v, 8),
+						  _mm_loadl_epi64((const __m128i *)(const void *)fp_pack[hi])));
+		k += fp_count[hi];
+	}
+	for (; i < n; i++) {
+		unsigned char c = fp_upper_alnum[val[i]];
+
+		out[k] = c;
+		k += c != 0;
+	}
+	fp_wipe64(tmp);
+	return k;
+}
+#endif
+
+/* The byte loops (the reference the vector steps are tested against). */
+size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char *val, size_t n)
+{
+	size_t i, k = 0;
+
+	scan_fp_tables();
+	if (type == FORT_SCAN_SECRET || type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
+		if (n > SCAN_TAIL)
+			n = SCAN_TAIL;
+		for (i = 0; i < n; i++)
+			out[i] = type == FORT_SCAN_SECRET ? val[i] : fp_lower[val[i]];
+		return n;
+	}
+	/* ASCII letters and digits, upper-cased; the rest dropped (the byte
+	 * is written always, kept only when it counts), up to SCAN_TAIL kept */
+	for (i = 0; i < n && k < SCAN_TAIL; i++) {
+		unsigned char c = fp_upper_alnum[val[i]];
+
+		out[k] = c;
+		k += c != 0;
+	}
+	return k;
+}
+
+/* VAL (N bytes) normalised at OUT (SCAN_TAIL + 8 bytes of room): its
+ * length, at most SCAN_TAIL.  The tables are made. */
+size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n)
+{
+	if (type == FORT_SCAN_SECRET) {
+		if (n > SCAN_TAIL)
+			n = SCAN_TAIL;
+		memcpy(out, val, n);
+		return n;
+	}
+#ifdef FP_SSE2
+	if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB)
+		return fp_lower_sse2(out, val, n < SCAN_TAIL ? n : SCAN_TAIL);
+	if (fp_ssse3 && n <= SCAN_TAIL)
+		return fp_alnum_ssse3(out, val, n);
+#endif
+	return scan_fp_normalise_bytes(out, type, val, n);
+}
 
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path)
@@ -299,32 +476,20 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	crypto_generichash_state st;
 	/* the normalised value at buf + 32, the type name (and its NUL) put
 	 * right before it for version 3: the message without a copy */
-	unsigned char buf[32 + SCAN_TAIL], h[16], *norm = buf + 32;
-	size_t i, k = 0, normlen = SCAN_TAIL;
-	const char *tn = fort_scan_type_name((fort_scan_type)type);
+	unsigned char buf[32 + SCAN_TAIL + 8], h[16], *norm = buf + 32;
+	size_t k, normlen = SCAN_TAIL;
+	unsigned ti = (unsigned)type < FORT_SCAN_NTYPES ? (unsigned)type : FORT_SCAN_NTYPES;
+	const char *tn = fp_type[ti].s;
 
-	pthread_once(&fp_tables_once, fp_tables_init);
-	if (type == FORT_SCAN_SECRET) {
-		k = n < normlen ? n : normlen;
-		memcpy(norm, val, k);
-	} else if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB) {
-		k = n < normlen ? n : normlen;
-		for (i = 0; i < k; i++)
-			norm[i] = fp_lower[val[i]];
-	} else {
-		/* ASCII letters and digits, upper-cased; the rest dropped (the
-		 * byte is written always, kept only when it counts) */
-		for (i = 0; i < n && k < normlen; i++) {
-			unsigned char c = fp_upper_alnum[val[i]];
-
-			norm[k] = c;
-			k += c != 0;
-		}
-	}
+	/* the tables were made with the baseline (fort_scan_baseline_new or
+	 * _load).  Version 3's type name and NUL go right before the value:
+	 * copied whole (32 bytes) before the value is written */
+	memcpy(norm - fp_type[ti].n, tn, sizeof(fp_type[ti].s));
+	k = scan_fp_normalise(norm, type, val, n);
 	if (b->version == 3) {
 		/* type NUL value under the file's key (its path hashed once) */
 		scan_fp_file here;
-		size_t tl = strlen(tn) + 1;
+		size_t tl = fp_type[ti].n;
 
 		if (!ff) {
 			ff = &here;
@@ -332,9 +497,6 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 		}
 		if (!ff->ready)
 			scan_baseline_file_key(ff, b, path);
-		if (tl > 32)
-			tl = 32;
-		memcpy(norm - tl, tn, tl);
 		crypto_shorthash_siphashx24(h, norm - tl, tl + k, ff->key);
 		fp_hex(out, h);
 		sodium_memzero(norm, k);

@@ -96,6 +96,8 @@ int detect_pem(const scan_view *v, size_t pos, scan_match *m);
 /* Masked form of a value of TYPE into OUT (NUL-terminated, truncated to
  * OUTLEN).  Never the whole value. */
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
+/* 0: masks a byte at a time (tests compare the vector steps with it). */
+extern int scan_mask_vector;
 
 /* Validators, shared with the tests. */
 int scan_luhn(const unsigned char *s, size_t n);
@@ -250,5 +252,13 @@ void scan_baseline_file_done(scan_fp_file *ff);
  * finding to the next of the same file. */
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path);
+/* The fingerprints' tables, made once (fort_scan_baseline_new and _load
+ * call it). */
+void scan_fp_tables(void);
+/* A value of TYPE (N bytes) as it is fingerprinted, at OUT (SCAN_TAIL + 8
+ * bytes of room): its length.  _bytes: the same a byte at a time (for
+ * tests: the reference of the vector steps). */
+size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n);
+size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char *val, size_t n);
 
 #endif

@@ -17,6 +17,10 @@ unset FORTRESS_VAULT
 export XDG_CONFIG_HOME=$TRASH/config
 printf 'email: j\xc3\xb6hn.doe@example.com card 4111 1111 1111 1111\ntab\there "quoted" \\ 4111111111111111 \xc3\xa9\xf0\x9f\x98\x80 ip 192.168.1.20\npassword=p\xc3\xa9\xf0\x9f\x98\x80\xffx\napi_key: "=1+2,\\"q\\"xyzxyz123456"\n' >"$W/$D/"$'fi"le,\xc3\xbc\ttab.txt'
 printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: J <jo@example.com>\nContent-Type: text/plain; charset=utf-8\n\nssn 123-45-6789 dob 1990-01-02 phone +44 20 7123 4567\n\n' >"$W/$D/m.mbox"
+# short cells that need quotes: a part named with a comma and quotes, a
+# value holding both (CSV writes cells of up to 32 bytes another way)
+printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: J <jq@example.com>\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename="n,\\"q\\".txt"\n\nssn 123-45-6789\n\n' >>"$W/$D/m.mbox"
+printf 'password=ab,cd"ef\n' >"$W/$D/p.txt"
 
 test_expect 'JSON, CSV, SARIF and text agree on every finding' '
 	for f in json csv sarif text; do
@@ -59,6 +63,8 @@ test_expect 'JSON, CSV, SARIF and text agree on every finding' '
 	    assert r[6:9] + [uncell(r[9])] == [f["type"], f["confidence"], f["rule"], f["excerpt"]], (r, f)
 	    assert uncell(r[11]).encode("utf-8", "surrogateescape") == f["raw"], (r, f)
 	assert any(r[11].startswith("\x27=") for r in rows[1:]), "no formula-guarded cell"
+	assert any("," in r[1] and "\"" in r[1] for r in rows[1:]), "no part name with a comma and a quote"
+	assert any(r[11] == "ab,cd\"ef" for r in rows[1:]), "no short value with a comma and a quote"
 	sa = json.load(open(t + "/out.sarif"))["runs"][0]["results"]
 	assert len(sa) == len(js), (len(sa), len(js))
 	for s, f in zip(sa, js):

@@ -10,8 +10,12 @@
  * order, turns the gate off until run_cluster knows it.  The word detectors
  * (iban, uk_nino, secret) have the same kind of gate (run_word; with
  * test_word_gate_agrees). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "scan/scan_int.h"
 
 const struct scan_detector scan_detectors[] = {
@@ -29,6 +33,8 @@ const struct scan_detector scan_detectors[] = {
 };
 const size_t scan_ndetectors = sizeof(scan_detectors) / sizeof(scan_detectors[0]);
 
+int scan_mask_vector = 1;
+
 /* Copy VAL with every digit/letter after the first KEEP_HEAD and before the
  * last KEEP_TAIL such characters replaced by '*'. */
 static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head, unsigned tail,
@@ -38,11 +44,63 @@ static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t
 
 	if (n >= outlen)
 		n = outlen - 1;
+#ifdef __SSE2__
+	if (scan_mask_vector && outlen >= 64 && n < 64) {
+		/* every finding is masked: the value's characters as a bit per
+		 * byte (read from OUT, its first 64 bytes zeroed before the
+		 * copy), the first HEAD and last TAIL bits cleared, a star
+		 * where a bit is left, 16 bytes a step */
+		uint64_t m = 0, stars;
+		size_t chunks = (n + 15) / 16;
+
+		for (i = 0; i < 64; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
+		memcpy(out, val, n);
+
+		for (i = 0; i < chunks; i++) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(out + 16 * i));
+			__m128i d = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0'))),
+						   _mm_set1_epi8((char)(0x80 + 10)));
+
+			if (letters) {
+				__m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+
+				d = _mm_or_si128(d, _mm_cmplt_epi8(_mm_add_epi8(l, _mm_set1_epi8((char)(0x80 - 'a'))),
+								   _mm_set1_epi8((char)(0x80 + 26))));
+			}
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * i);
+		}
+		/* (the zeros from N on are no characters) */
+		stars = m;
+		for (k = 0; k < head && stars; k++)
+			stars &= stars - 1;
+		if (k < head)
+			return;         /* fewer than HEAD: nothing starred */
+		for (k = 0; k < tail && stars; k++)
+			stars &= ~((uint64_t)1 << (63 - __builtin_clzll(stars)));
+		for (i = 0; stars; i++, stars >>= 16) {
+			/* the 16 bits of this chunk as 16 bytes of 0xFF or 0 */
+			const __m128i sel = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+			unsigned bits = (unsigned)(stars & 0xFFFF);
+			__m128i v, x;
+
+			if (!bits)
+				continue;
+			x = _mm_cmpeq_epi8(_mm_and_si128(_mm_set_epi64x((long long)(0x0101010101010101ull * (bits >> 8)),
+									(long long)(0x0101010101010101ull * (bits & 0xFF))),
+							  sel),
+					   sel);
+			v = _mm_loadu_si128((const __m128i *)(const void *)(out + 16 * i));
+			v = _mm_or_si128(_mm_and_si128(x, _mm_set1_epi8('*')), _mm_andnot_si128(x, v));
+			_mm_storeu_si128((__m128i *)(void *)(out + 16 * i), v);
+		}
+		return;
+	}
+#endif
 	memcpy(out, val, n);
 	out[n] = '\0';
 	/* the first HEAD and the last TAIL such characters stay: find where the
-	 * stars start and end, then one pass over the bytes between (every
-	 * finding is masked, so this is on the per-finding path) */
+	 * stars start and end, then one pass over the bytes between */
 	for (from = 0, k = 0; from < n && k < head; from++)
 		k += sc_digit(val[from]) || (letters && sc_alpha(val[from]));
 	for (to = n, k = 0; to > from && k < tail; to--)

@@ -127,6 +127,8 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth);
 int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth);
 /* 0: every message through GMime (tests compare the two). */
 extern int rd_mail_fast;
+/* Messages the fast path read (tests: that it took what it should). */
+extern unsigned long rd_mail_fast_taken;
 int rd_pdf(rd *r, rd_src *s, unsigned depth);
 
 /* Office documents: is a zip an office document (by its name and first

@@ -6,8 +6,10 @@
  * decoding at all.  Such a message is read here straight from the mapped
  * file: its kept headers become the "#N" document exactly as GMime would
  * give them (unfolded values, transport headers left out), its body the
- * "#N/part-1" document, byte for byte the file's.  Anything else (folded or
- * encoded-word headers in what we keep, multipart, base64/quoted-printable,
+ * "#N/part-1" document, byte for byte the file's.  A kept header's value
+ * may hold UTF-8 (a name with an accent: GMime gives valid UTF-8 as it is).
+ * Anything else (folded or encoded-word headers in what we keep, other
+ * bytes of 128 and up in the headers, multipart, base64/quoted-printable,
  * another charset, HTML, a file name, mboxrd ">From " quoting, CR LF) goes
  * to GMime, one message at a time (rd_mime_one): the documents are the
  * same either way (tests/unit/scan/test_readers_mbox.c compares them).
@@ -23,6 +25,7 @@
 #include "rd.h"
 
 int rd_mail_fast = 1;
+unsigned long rd_mail_fast_taken;
 
 /* A header block no longer than this is read here; longer ones (hostile
  * or odd) go to GMime and its guard. */
@@ -119,7 +122,7 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 	const char *e = m + len, *p, *body, *nl;
 	fast_header h[FAST_MAX_HEADERS];
 	size_t nh = 0, blen;
-	int kept_prev = 0, have_ct = 0;
+	int kept_prev = 0, have_ct = 0, eight, headers8 = 0;
 
 	if (quoted)
 		return 0;               /* mboxrd quoting: GMime's reader undoes it */
@@ -139,13 +142,15 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		line++;
 		if (n == 0)
 			break;
+		eight = 0;
 		for (size_t i = 0; i < n; i++) {
 			unsigned char ch = (unsigned char)p[i];
-			if (ch >= 0x80 || ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
+			if (ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
 				return 0;
+			eight |= ch >= 0x80;
 		}
 		if (*p == ' ' || *p == '\t') {
-			if (kept_prev)
+			if (kept_prev || eight)
 				return 0;       /* folded: GMime unfolds it */
 			p = nl + 1;
 			continue;
@@ -153,7 +158,7 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		if (!(c = memchr(p, ':', n)) || c == p)
 			return 0;
 		for (const char *q = p; q < c; q++)
-			if (*q <= ' ' || *q == 0x7f)
+			if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f)
 				return 0;
 		{
 			size_t nlen = (size_t)(c - p);
@@ -165,6 +170,13 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			vlen = (size_t)(nl - v);
 			while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
 				vlen--;
+			/* bytes of 128 and up: only in the value of a header we
+			 * keep, as UTF-8 (GMime keeps valid UTF-8 as it is and
+			 * converts anything else from a fallback charset) */
+			if (eight && (!fort_utf8_valid(v, vlen) || name_is(p, nlen, "content-type") ||
+				      name_is(p, nlen, "content-transfer-encoding") || is_transport(p, nlen)))
+				return 0;
+			headers8 |= eight;
 			if (name_is(p, nlen, "content-type")) {
 				if (have_ct++ || !plain_type(v, vlen))
 					return 0;
@@ -209,8 +221,13 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 
 		if ((*rc = rd_begin(r)) >= 0) {
 			/* ASCII passes the UTF-8 check unchanged: the part's text
-			 * is the file's, findings get their place in the file */
-			if (r->sink->raw_at && ascii(body, blen))
+			 * is the file's, findings get their place in the file.
+			 * Not for a message whose headers hold UTF-8: GMime read
+			 * those until now, and its parts have no place in the
+			 * file (the same output as before, so SARIF regions do
+			 * not move between versions; giving them their place is
+			 * a change of its own) */
+			if (r->sink->raw_at && !headers8 && ascii(body, blen))
 				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + 1);
 			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
 				*rc = rd_autotext_flush(r, &at);
@@ -218,6 +235,7 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		}
 		rd_pop(r, base);
 	}
+	__atomic_add_fetch(&rd_mail_fast_taken, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 

@@ -455,6 +455,58 @@ static void test_no_column(void **state)
 }
 
 /* fort_scan_opts.no_masked: the same findings, no excerpt */
+/* The fingerprints' normalisation, 16 bytes a step (lower-cased, or the
+ * letters and digits upper-cased and packed), gives what the byte loop
+ * gives, for every type, every byte value and every length up to past
+ * SCAN_TAIL (where the packing stops at SCAN_TAIL kept bytes). */
+static void test_fp_normalise_vector(void **state)
+{
+	static const int types[] = { FORT_SCAN_CARD, FORT_SCAN_IBAN, FORT_SCAN_EMAIL, FORT_SCAN_PHONE,
+				     FORT_SCAN_SSN, FORT_SCAN_NINO, FORT_SCAN_DOB, FORT_SCAN_IP,
+				     FORT_SCAN_SECRET, FORT_SCAN_NAME };
+	static const char common[] = "0123456789 -./:@+()AZaz_mM";
+	unsigned char val[SCAN_TAIL + 200], a[SCAN_TAIL + 8], b[SCAN_TAIL + 8];
+	uint32_t seed = 12345;
+
+	(void)state;
+	scan_fp_tables();
+	for (size_t n = 0; n < sizeof(val); n += n < 100 ? 1 : 37) {
+		for (int round = 0; round < 40; round++) {
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				/* half the bytes any value, half what values hold */
+				val[i] = (seed >> 16) & 1 ? (unsigned char)(seed >> 20)
+							  : (unsigned char)common[(seed >> 20) % (sizeof(common) - 1)];
+			}
+			for (size_t t = 0; t < sizeof(types) / sizeof(*types); t++) {
+				size_t ka = scan_fp_normalise(a, types[t], val, n);
+				size_t kb = scan_fp_normalise_bytes(b, types[t], val, n);
+
+				if (ka != kb || memcmp(a, b, ka)) {
+					fprintf(stderr, "type %d, %zu bytes: %zu against %zu\n", types[t], n, ka, kb);
+					fail();
+				}
+				assert_true(ka <= SCAN_TAIL);
+			}
+		}
+	}
+	/* every byte value at every place of a 64-byte value */
+	for (unsigned c = 0; c < 256; c++) {
+		memset(val, 'x', 64);
+		for (size_t at = 0; at < 64; at++) {
+			val[at] = (unsigned char)c;
+			for (size_t t = 0; t < sizeof(types) / sizeof(*types); t++) {
+				size_t ka = scan_fp_normalise(a, types[t], val, 64);
+				size_t kb = scan_fp_normalise_bytes(b, types[t], val, 64);
+
+				assert_int_equal(ka, kb);
+				assert_memory_equal(a, b, ka);
+			}
+			val[at] = 'x';
+		}
+	}
+}
+
 static void test_no_masked(void **state)
 {
 	static const char text[] = "card 4111 1111 1111 1111, mail jane.doe@example.com, ip 192.168.10.20\n";
@@ -1296,6 +1348,7 @@ int main(void)
 		cmocka_unit_test(test_ignore_matcher),
 		cmocka_unit_test(test_baseline_round_trip),
 		cmocka_unit_test(test_baseline_versions),
+		cmocka_unit_test(test_fp_normalise_vector),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
