@@ -2792,6 +2792,103 @@ static int blind_groups_hash(store *s, size_t n)
 	return r;
 }
 
+/* A large flush (an import's, a batch's) writes seal_log with a binary
+ * COPY and seal_head from the rows just copied: the seal rows are sent
+ * once, in their binary form, instead of twice as text arrays the server
+ * parses and hex-decodes (and the arrays' statements cost the server more
+ * per row than the COPY).  A COPY cannot wait in the pipeline and costs two
+ * round trips of its own, so a small flush (every ordinary operation's)
+ * keeps the pipelined statements below. */
+#define SEAL_COPY_MIN 1024
+
+static void copy_i16(fort_buf *b, int v)
+{
+	unsigned char x[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	fort_buf_put(b, x, 2);
+}
+
+/* A field of a binary COPY row: its length (32 bits) then its bytes. */
+static void copy_field(fort_buf *b, const void *p, size_t n)
+{
+	unsigned char x[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
+	fort_buf_put(b, x, 4);
+	fort_buf_put(b, p, n);
+}
+
+static void copy_i64(fort_buf *b, int64_t v)
+{
+	unsigned char x[8];
+	for (int k = 0; k < 8; k++)
+		x[k] = (unsigned char)((uint64_t)v >> (56 - 8 * k));
+	copy_field(b, x, 8);
+}
+
+static int copy_send(store *s, fort_buf *b)
+{
+	int r = fort_buf_error(b);
+	if (r == 0 && b->len && PQputCopyData(s->c, b->buf, (int)b->len) != 1)
+		r = fort_error_set(FORT_EIO, "sealing the change: PostgreSQL: %.300s", PQerrorMessage(s->c));
+	fort_buf_reset(b);
+	return r;
+}
+
+/* The N touched rows (sorted, distinct, hashes known) as seal_log rows
+ * SEAL_ROWID(SEQ, i) through COPY, then their seal heads from those rows
+ * (the upsert waits in the pipeline for the commit's sync). */
+static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *dg)
+{
+	static const unsigned char sig[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
+	fort_buf b;
+	PGresult *res;
+	int r = 0;
+	res = PQexec(s->c, "COPY seal_log(rowid, seq, tbl, id, hash) FROM STDIN (FORMAT binary)");
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = pg_error(s, res, "sealing the change");
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	fort_buf_init(&b, 0);
+	fort_buf_put(&b, sig, sizeof sig);
+	fort_buf_put(&b, "\0\0\0\0\0\0\0\0", 8); /* flags, header extension length */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct seal_touch *t = &s->touch[i];
+		const char *tn = tname(t->tbl);
+		seal_digest_add(dg, tn, t->id, t->hash);
+		copy_i16(&b, 5);
+		copy_i64(&b, SEAL_ROWID(seq, i));
+		copy_i64(&b, seq);
+		copy_field(&b, tn, strlen(tn));
+		copy_i64(&b, t->id);
+		copy_field(&b, t->hash, 32);
+		if (b.len >= 65536)
+			r = copy_send(s, &b);
+	}
+	if (r == 0) {
+		copy_i16(&b, -1);
+		r = copy_send(s, &b);
+	}
+	fort_buf_release(&b);
+	/* a failure above ends the COPY with an error: the server refuses it
+	 * and the transaction, which the caller rolls back */
+	if (PQputCopyEnd(s->c, r < 0 ? "the seals could not be sent" : NULL) != 1 && r == 0)
+		r = fort_error_set(FORT_EIO, "sealing the change: PostgreSQL: %.300s", PQerrorMessage(s->c));
+	while ((res = PQgetResult(s->c))) {
+		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			r = pg_error(s, res, "sealing the change");
+		PQclear(res);
+	}
+	if (r < 0)
+		return r;
+	pa a[3] = { PI(SEAL_ROWID(seq, 0)), PI(SEAL_ROWID(seq, n - 1)), PI(seq) };
+	if (!pq_send(s, "sealing the change", 0,
+		     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3"
+		     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+		     a, 3, PQ_PLAIN))
+		return fort_error_code() ? fort_error_code() : FORT_ERROR;
+	return 0;
+}
+
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
@@ -2818,6 +2915,17 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	fort_buf_init(&bt, 0);
 	fort_buf_init(&bi, 0);
 	fort_buf_init(&bh, 0);
+	if (n >= SEAL_COPY_MIN) {
+		/* every hash first: a row hashed by reading it is a statement,
+		 * which cannot run while the COPY is open */
+		for (size_t i = 0; i < n && r == 0; i++)
+			if (!s->touch[i].known && (r = row_hash(s, s->touch[i].tbl, s->touch[i].id, s->touch[i].h, s->touch[i].client,
+								  s->touch[i].hash)) == 0)
+				s->touch[i].known = 1;
+		if (r == 0)
+			r = seal_copy(s, seq, n, &dg);
+		n = 0; /* sent */
+	}
 	for (size_t i0 = 0; i0 < n && r == 0; i0 += SEAL_CHUNK) {
 		size_t m = n - i0 < SEAL_CHUNK ? n - i0 : SEAL_CHUNK;
 		fort_buf_reset(&bt);
