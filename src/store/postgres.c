@@ -645,12 +645,14 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
-	if ((r = pq_sync(s)) < 0)
-		return r;
-	if (!stmt_name(s, sql, name)) {
-		/* Its first run on this connection: the PREPARE and the
-		 * statement go together in the pipeline, one round trip instead
-		 * of two (a command-line run's statements are all first runs) */
+	if (!stmt_name(s, sql, name) || PQpipelineStatus(s->c) != PQ_PIPELINE_OFF) {
+		/* Its first run on this connection, or statements wait in the
+		 * pipeline: it goes there too (after its PREPARE, the first
+		 * time), all answered in one round trip instead of one for the
+		 * waiting statements, one for the PREPARE and one for it (a
+		 * command-line run's statements are all first runs).  The
+		 * answers come in order: a refusal of one sent before it is the
+		 * error, as before. */
 		if (!pq_send(s, what, 0, sql, args, n, PQ_KEEP))
 			return fort_error_code() ? fort_error_code() : FORT_ERROR;
 		if ((r = pq_sync(s)) < 0)
@@ -1205,9 +1207,13 @@ int pg_store_open(store **out, const char *path, int create)
 				   PQhost(s->c));
 		goto fail;
 	}
-	if ((r = exec_plain(s, "SET lock_timeout = '10s'; SET client_min_messages = warning",
-			    "opening the vault")) < 0 ||
-	    (r = schema_version(s, &v)) < 0)
+	/* sent with the schema version's first statement (one round trip) */
+	if (!pq_send(s, "opening the vault", 0, "SET lock_timeout = '10s'", NULL, 0, PQ_PLAIN) ||
+	    !pq_send(s, "opening the vault", 0, "SET client_min_messages = warning", NULL, 0, PQ_PLAIN)) {
+		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+		goto fail;
+	}
+	if ((r = schema_version(s, &v)) < 0)
 		goto fail;
 	if (v > STORE_SCHEMA_VERSION) {
 		r = fort_error_set(FORT_EVERSION, "the vault was written by a newer Fortress (schema %lld, this build knows %d): upgrade Fortress",
@@ -1344,13 +1350,17 @@ int pg_store_changed(store *s)
 
 int pg_store_begin(store *s)
 {
-	int r;
+	int r = 0;
 	meta_pre_drop(s);
 	if (s->txdepth++ > 0)
 		return 0;
-	/* one writer at a time, across every process on the database */
-	if ((r = exec_plain(s, "BEGIN", "starting a change")) < 0 ||
-	    (r = exec_plain(s, "SELECT pg_advisory_xact_lock(1179603540)", "starting a change")) < 0) {
+	/* one writer at a time, across every process on the database (both
+	 * statements in one round trip) */
+	if (!pq_send(s, "starting a change", 0, "BEGIN", NULL, 0, PQ_PLAIN) ||
+	    !pq_send(s, "starting a change", 0, "SELECT pg_advisory_xact_lock(1179603540)", NULL, 0, PQ_PLAIN) ||
+	    (r = pq_sync(s)) < 0) {
+		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+		pq_drain(s);
 		exec_plain(s, "ROLLBACK", "starting a change");
 		s->txdepth = 0;
 	}

@@ -376,6 +376,10 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent or a server session" : "")) < 0)
 		goto fail;
 	if (v->kr) {
+		/* the markers the upgrades below read, again at once (the
+		 * unlock's entry dropped what was read before it) */
+		if ((r = store_meta_preload(v->st)) < 0)
+			goto fail;
 		/* entries of an older blind-index version: re-made now, resumably;
 		 * a failure leaves them for the next unlock (and the search that
 		 * misses a value says nothing wrong was found, as before) */
