@@ -11,8 +11,11 @@
  * tables SQLite gives an implicit rowid that a seal or an order needs get an
  * explicit `rowid` identity column.  The version is in fortress_version.
  * Statements: parameters are always bound ($1...), never formatted in; each
- * statement is prepared once per connection (named by a hash of its text),
- * results are read in binary.
+ * statement is prepared once per connection (named by a hash of its text;
+ * the PREPARE goes in the pipeline with its first run), results are read
+ * in binary.  Round trips are what a statement costs here: reads behind
+ * queued writes, the open's meta reads (store_meta_preload) and a large
+ * flush's seal rows (one COPY) are batched.
  * Transactions: store_begin takes a transaction-wide advisory lock, so
  * writers are serialised across processes as SQLite's BEGIN IMMEDIATE
  * serialises them on one machine: the audit chain is appended by one writer
