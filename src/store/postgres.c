@@ -11,8 +11,11 @@
  * tables SQLite gives an implicit rowid that a seal or an order needs get an
  * explicit `rowid` identity column.  The version is in fortress_version.
  * Statements: parameters are always bound ($1...), never formatted in; each
- * statement is prepared once per connection (named by a hash of its text),
- * results are read in binary.
+ * statement is prepared once per connection (named by a hash of its text;
+ * the PREPARE goes in the pipeline with its first run), results are read
+ * in binary.  Round trips are what a statement costs here: reads behind
+ * queued writes, the open's meta reads (store_meta_preload) and a large
+ * flush's seal rows (one COPY) are batched.
  * Transactions: store_begin takes a transaction-wide advisory lock, so
  * writers are serialised across processes as SQLite's BEGIN IMMEDIATE
  * serialises them on one machine: the audit chain is appended by one writer
@@ -86,7 +89,15 @@ struct store {
 	 * SEAL_IMAC_KEY_LEN bytes (the first writes, all are accepted) */
 	unsigned char *imac;
 	size_t nimac;
+	/* store_meta_preload: every meta row with its seal head (rowid, k, v,
+	 * the head's hash and seq), read in one statement; meta reads are
+	 * answered from it until meta_pre_drop (the next transaction,
+	 * snapshot, store_changed or meta write) */
+	PGresult *meta_pre;
+	PGresult *kept; /* the answer of a PQ_KEEP statement, for run */
 };
+
+static void meta_pre_drop(store *s);
 
 /* ------------------------------------------------------------- the schema */
 
@@ -311,7 +322,7 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY };
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */ };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
@@ -577,8 +588,13 @@ static int pq_sync(store *s)
 		}
 		st = PQresultStatus(res);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE)
+			if (it->kind == PQ_KEEP) {
+				PQclear(s->kept);
+				s->kept = res;
+				res = NULL;
+			} else if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE) {
 				r = index_answer(s, it, res);
+			}
 		} else {
 			char what[160];
 			if (it->client)
@@ -632,10 +648,25 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
-	if ((r = pq_sync(s)) < 0 || (r = prepare(s, sql, name, what)) < 0)
-		return r;
-	bind_args(&p, args, n);
-	res = PQexecPrepared(s->c, name, (int)n, p.vals, p.lens, p.fmts, 1);
+	if (!stmt_name(s, sql, name) || PQpipelineStatus(s->c) != PQ_PIPELINE_OFF) {
+		/* Its first run on this connection, or statements wait in the
+		 * pipeline: it goes there too (after its PREPARE, the first
+		 * time), all answered in one round trip instead of one for the
+		 * waiting statements, one for the PREPARE and one for it (a
+		 * command-line run's statements are all first runs).  The
+		 * answers come in order: a refusal of one sent before it is the
+		 * error, as before. */
+		if (!pq_send(s, what, 0, sql, args, n, PQ_KEEP))
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		if ((r = pq_sync(s)) < 0)
+			return r;
+		if (!(res = s->kept))
+			return fort_error_set(FORT_EIO, "%s: PostgreSQL gave no answer", what);
+		s->kept = NULL;
+	} else {
+		bind_args(&p, args, n);
+		res = PQexecPrepared(s->c, name, (int)n, p.vals, p.lens, p.fmts, 1);
+	}
 	switch (PQresultStatus(res)) {
 	case PGRES_TUPLES_OK:
 		r = PQntuples(res);
@@ -795,10 +826,10 @@ static void hash_start(crypto_generichash_state *hs, int tbl, int64_t id)
 	seal_hash_u64(hs, (uint64_t)id);
 }
 
-/* Every column of ROW of RES (binary). */
-static void hash_row(crypto_generichash_state *hs, const PGresult *res, int row)
+/* The first NCOLS columns of ROW of RES (binary). */
+static void hash_row_cols(crypto_generichash_state *hs, const PGresult *res, int row, int ncols)
 {
-	for (int c = 0; c < PQnfields(res); c++) {
+	for (int c = 0; c < ncols; c++) {
 		Oid ty = PQftype(res, c);
 		const char *name = PQfname(res, c);
 		if (name && strcmp(name, "rowid") == 0)
@@ -810,6 +841,12 @@ static void hash_row(crypto_generichash_state *hs, const PGresult *res, int row)
 		else
 			seal_col_bytes(hs, ty == 17 /* bytea */ ? SEAL_COL_BLOB : SEAL_COL_TEXT, gb(res, row, c), glen(res, row, c));
 	}
+}
+
+/* Every column of ROW of RES (binary). */
+static void hash_row(crypto_generichash_state *hs, const PGresult *res, int row)
+{
+	hash_row_cols(hs, res, row, PQnfields(res));
 }
 
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client)
@@ -1173,9 +1210,13 @@ int pg_store_open(store **out, const char *path, int create)
 				   PQhost(s->c));
 		goto fail;
 	}
-	if ((r = exec_plain(s, "SET lock_timeout = '10s'; SET client_min_messages = warning",
-			    "opening the vault")) < 0 ||
-	    (r = schema_version(s, &v)) < 0)
+	/* sent with the schema version's first statement (one round trip) */
+	if (!pq_send(s, "opening the vault", 0, "SET lock_timeout = '10s'", NULL, 0, PQ_PLAIN) ||
+	    !pq_send(s, "opening the vault", 0, "SET client_min_messages = warning", NULL, 0, PQ_PLAIN)) {
+		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+		goto fail;
+	}
+	if ((r = schema_version(s, &v)) < 0)
 		goto fail;
 	if (v > STORE_SCHEMA_VERSION) {
 		r = fort_error_set(FORT_EVERSION, "the vault was written by a newer Fortress (schema %lld, this build knows %d): upgrade Fortress",
@@ -1231,6 +1272,8 @@ void pg_store_close(store *s)
 {
 	if (!s)
 		return;
+	meta_pre_drop(s);
+	PQclear(s->kept);
 	if (s->c && s->fresh && PQstatus(s->c) == CONNECTION_OK)
 		drop_fresh(s);
 	if (s->c)
@@ -1288,6 +1331,7 @@ int pg_store_changed(store *s)
 	int64_t seq = 0;
 	unsigned char hash[32] = { 0 };
 	int n, r;
+	meta_pre_drop(s);
 	if ((n = run(s, "checking the vault for changes", "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL, 0, &res)) < 0)
 		return n;
 	if (n > 0) {
@@ -1309,12 +1353,17 @@ int pg_store_changed(store *s)
 
 int pg_store_begin(store *s)
 {
-	int r;
+	int r = 0;
+	meta_pre_drop(s);
 	if (s->txdepth++ > 0)
 		return 0;
-	/* one writer at a time, across every process on the database */
-	if ((r = exec_plain(s, "BEGIN", "starting a change")) < 0 ||
-	    (r = exec_plain(s, "SELECT pg_advisory_xact_lock(1179603540)", "starting a change")) < 0) {
+	/* one writer at a time, across every process on the database (both
+	 * statements in one round trip) */
+	if (!pq_send(s, "starting a change", 0, "BEGIN", NULL, 0, PQ_PLAIN) ||
+	    !pq_send(s, "starting a change", 0, "SELECT pg_advisory_xact_lock(1179603540)", NULL, 0, PQ_PLAIN) ||
+	    (r = pq_sync(s)) < 0) {
+		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+		pq_drain(s);
 		exec_plain(s, "ROLLBACK", "starting a change");
 		s->txdepth = 0;
 	}
@@ -1324,6 +1373,7 @@ int pg_store_begin(store *s)
 int pg_store_read_begin(store *s)
 {
 	int r;
+	meta_pre_drop(s);
 	if (s->txdepth > 0 || s->rtx)
 		return 0;
 	if ((r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the vault")) == 0)
@@ -1425,6 +1475,78 @@ int pg_store_schema_version(store *s)
 
 /* -------------------------------------------------------------- metadata */
 
+/* The open reads about fifteen meta rows, one key at a time, each sealed
+ * one with its seal head after it: a round trip each, most of an open's
+ * (bench/README.md).  store_meta_preload reads them all, each joined to its
+ * seal head, in one statement, and the reads of the open are answered
+ * from that: the same rows and seals a read of each would have found a
+ * moment earlier, checked the same way (a row changed, added or rolled
+ * back outside Fortress fails its seal as before).  It is dropped before
+ * anything that must see the database as it is now: a transaction (a
+ * write under the lock reads afresh), a snapshot (store_reread_begin's
+ * second look after a failed check), store_changed (the end of the open)
+ * and a meta write. */
+#define META_PRE_COLS 3 /* rowid, k, v: then the seal head's hash and seq */
+
+static void meta_pre_drop(store *s)
+{
+	PQclear(s->meta_pre);
+	s->meta_pre = NULL;
+}
+
+int pg_store_meta_preload(store *s)
+{
+	PGresult *res;
+	int n;
+	meta_pre_drop(s);
+	if (s->txdepth > 0 || s->rtx)
+		return 0;
+	if ((n = run(s, "reading vault metadata",
+		     "SELECT m.*, sh.hash, sh.seq FROM meta m LEFT JOIN seal_head sh ON sh.tbl = 'meta' AND sh.id = m.rowid", NULL, 0,
+		     &res)) < 0)
+		return n;
+	if (PQnfields(res) != META_PRE_COLS + 2) { /* a column added outside Fortress: read row by row */
+		PQclear(res);
+		return 0;
+	}
+	s->meta_pre = res;
+	return 0;
+}
+
+/* KEY from the preloaded rows: as meta_get below reads it. */
+static int meta_pre_get(store *s, const char *key, unsigned char **val, size_t *len, int check)
+{
+	const PGresult *res = s->meta_pre;
+	int i, n = PQntuples(res), r;
+	for (i = 0; i < n && strcmp(gt(res, i, 1), key) != 0; i++)
+		;
+	if (i == n)
+		return fort_error_set(FORT_ENOTFOUND, "vault metadata '%s' is missing", key);
+	if ((r = bdup(val, len, res, i, 2)) < 0)
+		return r;
+	if (check && meta_sealed(key) && s->enforce) {
+		store_seal_check c = { .table = tname(T_META), .id = gi(res, i, 0) };
+		unsigned char now[32], sealed[32];
+		int found = !gnull(res, i, META_PRE_COLS);
+		crypto_generichash_state hs;
+		hash_start(&hs, T_META, c.id);
+		hash_row_cols(&hs, res, i, META_PRE_COLS);
+		crypto_generichash_final(&hs, now, 32);
+		memset(sealed, 0xff, 32);
+		if (found && glen(res, i, META_PRE_COLS) == 32)
+			memcpy(sealed, gb(res, i, META_PRE_COLS), 32);
+		c.seq = found ? gi(res, i, META_PRE_COLS + 1) : 0;
+		if ((c.state = seal_verdict(now, found, sealed)) != STORE_SEAL_OK) {
+			snprintf(c.key, sizeof c.key, "%s", key);
+			free(*val);
+			*val = NULL;
+			*len = 0;
+			return seal_fail(&c, 0);
+		}
+	}
+	return 0;
+}
+
 static int meta_get(store *s, const char *key, unsigned char **val, size_t *len, int check)
 {
 	PGresult *res;
@@ -1432,6 +1554,8 @@ static int meta_get(store *s, const char *key, unsigned char **val, size_t *len,
 	int n, r = 0;
 	*val = NULL;
 	*len = 0;
+	if (s->meta_pre)
+		return meta_pre_get(s, key, val, len, check);
 	if ((n = run(s, "reading vault metadata", "SELECT * FROM meta WHERE k = $1", a, 1, &res)) < 0)
 		return n;
 	if (n == 0) {
@@ -1463,7 +1587,9 @@ int pg_store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
 	PGresult *res;
 	pa a[2] = { PT(key), PB(val, len) };
-	int n = run(s, "writing vault metadata",
+	int n;
+	meta_pre_drop(s);
+	n = run(s, "writing vault metadata",
 		    "INSERT INTO meta(k, v) VALUES($1, $2) ON CONFLICT(k) DO UPDATE SET v = excluded.v RETURNING rowid", a, 2, &res);
 	if (n < 0)
 		return n;
@@ -2679,6 +2805,103 @@ static int blind_groups_hash(store *s, size_t n)
 	return r;
 }
 
+/* A large flush (an import's, a batch's) writes seal_log with a binary
+ * COPY and seal_head from the rows just copied: the seal rows are sent
+ * once, in their binary form, instead of twice as text arrays the server
+ * parses and hex-decodes (and the arrays' statements cost the server more
+ * per row than the COPY).  A COPY cannot wait in the pipeline and costs two
+ * round trips of its own, so a small flush (every ordinary operation's)
+ * keeps the pipelined statements below. */
+#define SEAL_COPY_MIN 1024
+
+static void copy_i16(fort_buf *b, int v)
+{
+	unsigned char x[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+	fort_buf_put(b, x, 2);
+}
+
+/* A field of a binary COPY row: its length (32 bits) then its bytes. */
+static void copy_field(fort_buf *b, const void *p, size_t n)
+{
+	unsigned char x[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
+	fort_buf_put(b, x, 4);
+	fort_buf_put(b, p, n);
+}
+
+static void copy_i64(fort_buf *b, int64_t v)
+{
+	unsigned char x[8];
+	for (int k = 0; k < 8; k++)
+		x[k] = (unsigned char)((uint64_t)v >> (56 - 8 * k));
+	copy_field(b, x, 8);
+}
+
+static int copy_send(store *s, fort_buf *b)
+{
+	int r = fort_buf_error(b);
+	if (r == 0 && b->len && PQputCopyData(s->c, b->buf, (int)b->len) != 1)
+		r = fort_error_set(FORT_EIO, "sealing the change: PostgreSQL: %.300s", PQerrorMessage(s->c));
+	fort_buf_reset(b);
+	return r;
+}
+
+/* The N touched rows (sorted, distinct, hashes known) as seal_log rows
+ * SEAL_ROWID(SEQ, i) through COPY, then their seal heads from those rows
+ * (the upsert waits in the pipeline for the commit's sync). */
+static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *dg)
+{
+	static const unsigned char sig[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
+	fort_buf b;
+	PGresult *res;
+	int r = 0;
+	res = PQexec(s->c, "COPY seal_log(rowid, seq, tbl, id, hash) FROM STDIN (FORMAT binary)");
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = pg_error(s, res, "sealing the change");
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	fort_buf_init(&b, 0);
+	fort_buf_put(&b, sig, sizeof sig);
+	fort_buf_put(&b, "\0\0\0\0\0\0\0\0", 8); /* flags, header extension length */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct seal_touch *t = &s->touch[i];
+		const char *tn = tname(t->tbl);
+		seal_digest_add(dg, tn, t->id, t->hash);
+		copy_i16(&b, 5);
+		copy_i64(&b, SEAL_ROWID(seq, i));
+		copy_i64(&b, seq);
+		copy_field(&b, tn, strlen(tn));
+		copy_i64(&b, t->id);
+		copy_field(&b, t->hash, 32);
+		if (b.len >= 65536)
+			r = copy_send(s, &b);
+	}
+	if (r == 0) {
+		copy_i16(&b, -1);
+		r = copy_send(s, &b);
+	}
+	fort_buf_release(&b);
+	/* a failure above ends the COPY with an error: the server refuses it
+	 * and the transaction, which the caller rolls back */
+	if (PQputCopyEnd(s->c, r < 0 ? "the seals could not be sent" : NULL) != 1 && r == 0)
+		r = fort_error_set(FORT_EIO, "sealing the change: PostgreSQL: %.300s", PQerrorMessage(s->c));
+	while ((res = PQgetResult(s->c))) {
+		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK)
+			r = pg_error(s, res, "sealing the change");
+		PQclear(res);
+	}
+	if (r < 0)
+		return r;
+	pa a[3] = { PI(SEAL_ROWID(seq, 0)), PI(SEAL_ROWID(seq, n - 1)), PI(seq) };
+	if (!pq_send(s, "sealing the change", 0,
+		     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3"
+		     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+		     a, 3, PQ_PLAIN))
+		return fort_error_code() ? fort_error_code() : FORT_ERROR;
+	return 0;
+}
+
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
@@ -2705,6 +2928,17 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	fort_buf_init(&bt, 0);
 	fort_buf_init(&bi, 0);
 	fort_buf_init(&bh, 0);
+	if (n >= SEAL_COPY_MIN) {
+		/* every hash first: a row hashed by reading it is a statement,
+		 * which cannot run while the COPY is open */
+		for (size_t i = 0; i < n && r == 0; i++)
+			if (!s->touch[i].known && (r = row_hash(s, s->touch[i].tbl, s->touch[i].id, s->touch[i].h, s->touch[i].client,
+								  s->touch[i].hash)) == 0)
+				s->touch[i].known = 1;
+		if (r == 0)
+			r = seal_copy(s, seq, n, &dg);
+		n = 0; /* sent */
+	}
 	for (size_t i0 = 0; i0 < n && r == 0; i0 += SEAL_CHUNK) {
 		size_t m = n - i0 < SEAL_CHUNK ? n - i0 : SEAL_CHUNK;
 		fort_buf_reset(&bt);
@@ -2863,6 +3097,65 @@ static void seal_rows_sql(char *sql, size_t cap, int t)
 		snprintf(sql, cap, "SELECT %s FROM %s", id_col[t], tname(t));
 }
 
+/* The rows of a table hashed whole by id (not an index, not a group),
+ * each joined to its seal head, SEAL_SCAN_ROWS per statement in id order
+ * (a statement for the rows instead of two per row: every command checks
+ * meta's sealed rows whole).  Each row's verdict as seal_state_known's;
+ * *IDS gets every id (for the check of seals whose row is gone). */
+#define SEAL_SCAN_ROWS 1000
+static int seal_scan_rows(store *s, int t, store_seal_cb cb, void *ctx, int64_t **ids, size_t *nids)
+{
+	char sql[768], keys[400] = "";
+	size_t cap = 0;
+	int64_t after = INT64_MIN;
+	int n, r = 0;
+	if (t == T_META) {
+		store_meta_sealed_sql(keys, sizeof keys);
+		snprintf(sql, sizeof sql, "SELECT x.*, sh.hash, sh.seq FROM meta x LEFT JOIN seal_head sh ON sh.tbl = 'meta' AND sh.id = x.rowid"
+			 " WHERE x.rowid > $1 AND x.k IN (%s) ORDER BY x.rowid LIMIT %d", keys, SEAL_SCAN_ROWS);
+	} else {
+		snprintf(sql, sizeof sql, "SELECT x.*, sh.hash, sh.seq FROM %s x LEFT JOIN seal_head sh ON sh.tbl = '%s' AND sh.id = x.%s"
+			 " WHERE x.%s > $1 ORDER BY x.%s LIMIT %d", tname(t), tname(t), id_col[t], id_col[t], id_col[t], SEAL_SCAN_ROWS);
+	}
+	do {
+		PGresult *res;
+		int nc, idc;
+		pa a[1] = { PI(after) };
+		if ((n = run(s, "checking the seals", sql, a, 1, &res)) < 0)
+			return n;
+		nc = PQnfields(res) - 2;
+		idc = PQfnumber(res, id_col[t]);
+		if (n && (idc < 0 || FORT_ARRAY_GROW(*ids, *nids + (size_t)n, cap, 64) < 0)) {
+			PQclear(res);
+			return idc < 0 ? fort_error_set(FORT_ERROR, "checking the seals: %s has no column %s", tname(t), id_col[t])
+				       : fort_error_set(FORT_ENOMEM, "out of memory");
+		}
+		for (int i = 0; i < n && r == 0; i++) {
+			store_seal_check c = { .table = tname(t), .id = gi(res, i, idc) };
+			unsigned char now[32], sealed[32];
+			int found = !gnull(res, i, nc);
+			(*ids)[(*nids)++] = after = c.id;
+			if (pending_at(s, t, c.id))
+				continue;
+			crypto_generichash_state hs;
+			hash_start(&hs, t, c.id);
+			hash_row_cols(&hs, res, i, nc);
+			crypto_generichash_final(&hs, now, 32);
+			memset(sealed, 0xff, 32);
+			if (found && glen(res, i, nc) == 32)
+				memcpy(sealed, gb(res, i, nc), 32);
+			c.seq = found ? gi(res, i, nc + 1) : 0;
+			if ((c.state = seal_verdict(now, found, sealed)) == STORE_SEAL_OK)
+				continue;
+			if (t == T_META)
+				snprintf(c.key, sizeof c.key, "%s", gt(res, i, 1));
+			r = cb(ctx, &c);
+		}
+		PQclear(res);
+	} while (r == 0 && n == SEAL_SCAN_ROWS);
+	return r;
+}
+
 int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
 	int t = table_index(table), n, r = 0;
@@ -2882,6 +3175,11 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 		r = blind_entry_check(s, cb, ctx, &ids, &k, &nc);
 		free(ids);
 		return r;
+	}
+	if (t != T_UNIQ && t != T_BLIND && !group_order[t]) {
+		if ((r = seal_scan_rows(s, t, cb, ctx, &ids, &nids)) != 0)
+			goto out;
+		goto heads;
 	}
 	seal_rows_sql(sql, sizeof sql, t);
 	if ((n = run(s, "checking the seals", sql, NULL, 0, &res)) < 0)
@@ -2908,6 +3206,7 @@ int pg_store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 	PQclear(res);
 	if (r != 0)
 		goto out;
+heads:
 	if (nids)
 		qsort(ids, nids, sizeof *ids, seal_id_cmp);
 	{

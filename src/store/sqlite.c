@@ -859,6 +859,12 @@ static int meta_get(store *s, const char *key, unsigned char **val, size_t *len,
 	return r;
 }
 
+int store_meta_preload(store *s)
+{
+	(void)s;
+	return 0;
+}
+
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
 	sqlite3_stmt *st = q(s, Q_META_PUT);

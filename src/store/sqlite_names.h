@@ -23,6 +23,7 @@
 #define store_meta_get sqlite_store_meta_get
 #define store_meta_get_unchecked sqlite_store_meta_get_unchecked
 #define store_meta_put sqlite_store_meta_put
+#define store_meta_preload sqlite_store_meta_preload
 #define store_user_insert sqlite_store_user_insert
 #define store_user_get sqlite_store_user_get
 #define store_user_get_by_id sqlite_store_user_get_by_id

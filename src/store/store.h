@@ -134,6 +134,13 @@ int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len);
  * the seals are enforced (vault_need checks them before any operation). */
 int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len);
 int store_meta_put(store *s, const char *key, const void *val, size_t len);
+/* Read every meta row (and what its seal check needs) at once: the meta
+ * reads that follow are answered from what was read, until the next
+ * transaction, snapshot (store_read_begin), store_changed or meta write,
+ * each checked as a read of its own would be.  For the open, which reads
+ * a dozen keys: one round trip on PostgreSQL instead of one or two per
+ * key; nothing on SQLite (a read there is no round trip). */
+int store_meta_preload(store *s);
 
 /* ------------------------------------------------------- users and grants */
 

@@ -307,7 +307,9 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		goto fail;
 	}
 	vault_op_own(v);   /* the handle's refusal count (policy.c) */
-	if ((r = store_open(&v->st, path, 0)) < 0 || (r = seal_open(v)) < 0)
+	/* the vault's details, map, roles and markers read below: one read of
+	 * them all (a round trip each on PostgreSQL), until the unlock's entry */
+	if ((r = store_open(&v->st, path, 0)) < 0 || (r = store_meta_preload(v->st)) < 0 || (r = seal_open(v)) < 0)
 		goto fail;
 	if ((r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0 ||
@@ -374,6 +376,10 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 	if (v->kr && (r = audit_record(v, "unlock", "", "", "", "ok", key ? "with the unlock agent or a server session" : "")) < 0)
 		goto fail;
 	if (v->kr) {
+		/* the markers the upgrades below read, again at once (the
+		 * unlock's entry dropped what was read before it) */
+		if ((r = store_meta_preload(v->st)) < 0)
+			goto fail;
 		/* entries of an older blind-index version: re-made now, resumably;
 		 * a failure leaves them for the next unlock (and the search that
 		 * misses a value says nothing wrong was found, as before) */

@@ -416,6 +416,186 @@ static void test_meta_sealed(void **state)
 	store_close(s);
 }
 
+/* store_meta_preload: the open's meta reads from one statement, each
+ * still checked against its seal; what was read is dropped at the next
+ * transaction, snapshot, store_changed and meta write. */
+static void test_meta_preload(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("preload");
+	unsigned char *v = NULL;
+	size_t n = 0;
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_put(s, "business", "Acme", 4), 0);
+	assert_int_equal(store_meta_put(s, "record_mac", "1", 1), 0);
+	assert_int_equal(store_meta_put(s, "salt", "x", 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+
+	/* read as they are, a missing key missing */
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_meta_get(s, "business", &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_memory_equal(v, "Acme", 4);
+	free(v);
+	assert_int_equal(store_meta_get(s, "nothing", &v, &n), FORT_ENOTFOUND);
+	assert_null(v);
+	assert_non_null(strstr(fort_error_message(), "'nothing'"));
+
+	/* a sealed row edited, put back from an older copy, or its seal
+	 * removed: refused from the preloaded rows (unchecked reads still
+	 * answer), an unsealed one is not */
+	raw(url, "UPDATE meta SET v = 'Evil'::bytea WHERE k = 'business'");
+	raw(url, "UPDATE meta SET v = 'z'::bytea WHERE k = 'salt'");
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_meta_get(s, "business", &v, &n), FORT_ETAMPER);
+	assert_null(v);
+	assert_non_null(strstr(fort_error_message(), "business name"));
+	assert_non_null(strstr(fort_error_message(), "changed outside Fortress"));
+	assert_int_equal(store_meta_get_unchecked(s, "business", &v, &n), 0);
+	assert_memory_equal(v, "Evil", 4);
+	free(v);
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "z", 1);
+	free(v);
+	raw(url, "UPDATE meta SET v = 'Acme'::bytea WHERE k = 'business'");
+	raw(url, "DELETE FROM seal_head WHERE tbl = 'meta' AND id = (SELECT rowid FROM meta WHERE k = 'record_mac')");
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_meta_get(s, "business", &v, &n), 0);
+	free(v);
+	assert_int_equal(store_meta_get(s, "record_mac", &v, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "not recorded in the audit log"));
+	store_close(s);
+
+	/* a column added outside Fortress: the rows are read one by one
+	 * again, and a sealed row's hash (over every column) no longer holds */
+	url = newdb("preload2");
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_put(s, "business", "Acme", 4), 0);
+	assert_int_equal(store_meta_put(s, "salt", "x", 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+	raw(url, "ALTER TABLE meta ADD COLUMN extra text");
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_meta_get(s, "business", &v, &n), FORT_ETAMPER);
+	raw(url, "ALTER TABLE meta DROP COLUMN extra");
+	/* (a new connection: PostgreSQL refuses a prepared SELECT * whose
+	 * table changed shape under it) */
+	store_close(s);
+	assert_int_equal(store_open(&s, url, 0), 0);
+	store_set_commit_hook(s, hook, s);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_meta_get(s, "business", &v, &n), 0);
+	free(v);
+
+	/* what was read is answered until the next transaction, snapshot,
+	 * store_changed or meta write: each of them reads afresh */
+	assert_int_equal(store_meta_preload(s), 0);
+	raw(url, "UPDATE meta SET v = 'y'::bytea WHERE k = 'salt'");
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "x", 1);
+	free(v);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "y", 1);
+	free(v);
+	store_rollback(s);
+	assert_int_equal(store_meta_preload(s), 0);
+	raw(url, "UPDATE meta SET v = 'w'::bytea WHERE k = 'salt'");
+	assert_int_equal(store_read_begin(s), 0);
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "w", 1);
+	free(v);
+	store_read_end(s);
+	assert_int_equal(store_meta_preload(s), 0);
+	raw(url, "UPDATE meta SET v = 'u'::bytea WHERE k = 'salt'");
+	assert_true(store_changed(s) >= 0);
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "u", 1);
+	free(v);
+	assert_int_equal(store_meta_preload(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_meta_put(s, "salt", "t", 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_meta_get(s, "salt", &v, &n), 0);
+	assert_memory_equal(v, "t", 1);
+	free(v);
+	store_close(s);
+}
+
+/* A large flush: seal_log through COPY, seal_head from the copied rows
+ * (new heads, then existing ones moved on), the same digest store_seal_digest
+ * reads back; a whole-table check reads the rows 1,000 at a time and finds
+ * a row changed or removed past the first thousand. */
+static void test_seal_copy_and_scan(void **state)
+{
+	(void)state;
+	enum { N = 2300 };
+	store *s = NULL;
+	const char *url = newdb("copy");
+	store_audit_row a;
+	unsigned char d1[32], d2[32];
+	uint64_t nseals = 0;
+	int any = 0;
+	char data[32];
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(store_begin(s), 0);
+		for (int i = 1; i <= N; i++) {
+			snprintf(data, sizeof data, "record %d/%d", i, round);
+			if (round == 0) {
+				assert_int_equal(put_client(s, i, data), 0);
+			} else {
+				store_client c = { i, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)data, strlen(data), 1000, 2000 };
+				assert_int_equal(store_client_update(s, &c), 0);
+			}
+		}
+		memset(&a, 0, sizeof a);
+		a.seq = next_seq++;
+		memcpy(a.prev, &(int64_t){ a.seq - 1 }, 8);
+		memcpy(a.hash, &a.seq, 8);
+		a.actor = a.action = a.client = a.fields = a.purpose = a.result = a.detail = "";
+		assert_int_equal(store_audit_append(s, &a), 0);
+		assert_int_equal(store_seal_flush(s, a.seq, d1, &any), 0);
+		assert_int_equal(any, 1);
+		assert_int_equal(store_commit(s), 0);
+		assert_int_equal(store_seal_digest(s, a.seq, d2, &nseals), 0);
+		assert_int_equal(nseals, N);
+		assert_memory_equal(d1, d2, 32);
+	}
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE tbl = 'clients'"), 2 * N);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE rowid >> 32 <> seq OR (rowid & 4294967295) >= 2300"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients' AND seq = 2"), N);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_close(s);
+
+	raw(url, "UPDATE clients SET updated = 5 WHERE id = 2050");
+	assert_int_equal(store_open(&s, url, 0), 0);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "2050"));
+	store_close(s);
+	raw(url, "UPDATE clients SET updated = 2000 WHERE id = 2050");
+	raw(url, "DELETE FROM clients WHERE id = 1999");
+	assert_int_equal(store_open(&s, url, 0), 0);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1999"));
+	assert_non_null(strstr(fort_error_message(), "removed outside Fortress"));
+	store_close(s);
+}
+
 struct forms { int n; char names[4][48]; };
 
 static int form_cb(void *ctx, const store_intake_form *f)
@@ -946,6 +1126,8 @@ int main(void)
 		cmocka_unit_test(test_changed),
 		cmocka_unit_test(test_totp_sealed),
 		cmocka_unit_test(test_meta_sealed),
+		cmocka_unit_test(test_meta_preload),
+		cmocka_unit_test(test_seal_copy_and_scan),
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
 		cmocka_unit_test(test_vault),
