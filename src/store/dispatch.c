@@ -160,12 +160,9 @@ int store_meta_put(store *s, const char *key, const void *val, size_t len)
 
 int store_meta_preload(store *s)
 {
-	int rc = is_pg(s) ? pg_store_meta_preload(s) : sqlite_store_meta_preload(s);
-	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
-		rc = is_pg(s) ? pg_store_meta_preload(s) : sqlite_store_meta_preload(s);
-		store_read_end(s);
-	}
-	return rc;
+	if (is_pg(s))
+		return pg_store_meta_preload(s);
+	return sqlite_store_meta_preload(s);
 }
 
 int store_user_insert(store *s, store_user *u)
