@@ -205,11 +205,114 @@ static void test_reads_while_rows_change(void **state)
 	fort_vault_close(v);
 }
 
+/* the third writer: the roles and the data map changed, over and over,
+ * until killed (each change rewrites a meta row and its MAC in one
+ * transaction); exits 1 on the first failure */
+static void policy_changer(const char *path)
+{
+	fort_vault *v = NULL;
+	fort_secret *s = secret(PASS);
+	char label[64];
+	const char *items[] = { "read" };
+	if (fort_vault_open(&v, path, NULL, s) != 0)
+		_exit(1);
+	fort_secret_free(s);
+	for (int i = 0;; i++) {
+		fort_field_spec f = FORT_FIELD_SPEC_INIT;
+		int r;
+		snprintf(label, sizeof label, "Full name %d", i);
+		f.name = "full_name";
+		f.label = label;
+		r = fort_role_add(v, "reader", items, 1);
+		if (r == 0)
+			r = fort_map_field_edit(v, &f);
+		if (r == 0)
+			r = fort_role_remove(v, "reader");
+		if (r != 0 && r != FORT_EBUSY)
+			_exit(1);
+	}
+}
+
+/* A server's session handle re-reads the user, the keys, the data map and
+ * the roles when another process committed (fort_vault_refresh), and an
+ * open reads them first: each of those is rows and a MAC (the map and
+ * map_mac; the roles, the users and policy_mac), and a commit that lands
+ * between two of the reads is no change made outside Fortress.  A refresh
+ * that failed so ended the session (a role, a user or the map changed
+ * through one server or the CLI while another server's sessions read). */
+static void test_refresh_while_roles_change(void **state)
+{
+	fort_vault *v = create_vault("roles.fort");
+	fort_secret *key = NULL;
+	pid_t pid;
+	int status = 0, rounds = 0, opens = 0, r = 0;
+	const char *what = "refresh";
+	size_t before = 0, after = 0;
+	time_t end;
+	(void)state;
+	{
+		fort_role_info *ri = NULL;
+		assert_int_equal(fort_role_list(&ri, &before, v), 0);
+		free(ri);
+	}
+	assert_int_equal(fort_vault_user_key(&key, v), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		policy_changer(vault_at("roles.fort"));
+	/* refresh for 4 seconds (every round re-reads: the changer commits
+	 * all the time); the changer is stopped before any assertion */
+	end = time(NULL) + 4;
+	while (time(NULL) < end && r == 0) {
+		fort_role_info *ri = NULL;
+		size_t n = 0;
+		what = "refresh";
+		if ((r = fort_vault_refresh(v)) < 0)
+			break;
+		if ((r = fort_role_list(&ri, &n, v)) == 0) {
+			free(ri);
+			if (n != before)
+				after++;
+		} else {
+			break;
+		}
+		/* an open reads the same rows and MACs (a new session's
+		 * handle, opened with the signed-in user's keys) */
+		if (rounds % 4 == 0) {
+			fort_vault *w = NULL;
+			what = "open";
+			r = fort_vault_open_key(&w, vault_at("roles.fort"), "alice", key);
+			if (r == FORT_EBUSY)
+				r = 0;
+			else if (r == 0)
+				fort_vault_close(w);
+			else
+				break;
+			opens++;
+		}
+		rounds++;
+	}
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	if (r != 0)
+		fail_msg("%s (refresh %d, open %d) while another process changed the roles and the map: %d %s", what, rounds, opens,
+			 r, fort_error_message());
+	print_message("%d refreshes, %zu of them saw the other process's role; %d opens\n", rounds, after, opens);
+	fort_secret_free(key);
+	/* the refreshes overlapped the changes */
+	assert_true(rounds >= 3);
+	assert_true(after >= 1);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verify_while_writing),
 		cmocka_unit_test(test_reads_while_rows_change),
+		cmocka_unit_test(test_refresh_while_roles_change),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
