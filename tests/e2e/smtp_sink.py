@@ -63,6 +63,7 @@ def serve(d, port, refuse):
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(lambda: SMTP(Sink(), hostname='127.0.0.1', loop=loop), sock=sock))
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    orphaned(loop)
     write_atomic(os.path.join(d, 'port'), '%d\n' % sock.getsockname()[1])
     open(os.path.join(d, 'ready'), 'w').close()
     loop.run_forever()
@@ -72,13 +73,26 @@ def serve(d, port, refuse):
     os.unlink(os.path.join(d, 'ready'))
 
 
+def orphaned(loop, parent=None):
+    """Stop LOOP once the process that started this one is gone (a test
+    killed at its timeout leaves no server behind)."""
+    parent = parent or os.getppid()
+    if os.getppid() != parent:
+        loop.stop()
+    else:
+        loop.call_later(1.0, orphaned, loop, parent)
+
+
 def hold(path):
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    parent = os.getppid()
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(('127.0.0.1', 0))
     write_atomic(path, '%d\n' % s.getsockname()[1])
-    signal.sigwait({signal.SIGTERM})
+    # until SIGTERM, or until the process that started this one is gone
+    while signal.sigtimedwait({signal.SIGTERM}, 1.0) is None and os.getppid() == parent:
+        pass
     s.close()
 
 
