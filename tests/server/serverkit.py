@@ -333,9 +333,10 @@ class SmtpSink:
         deadline = time.monotonic() + 60
         while not os.path.exists(os.path.join(maildir, "ready")):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
                 self.err.seek(0)
-                raise AssertionError("the SMTP sink did not start: " + self.err.read())
+                why = self.err.read()
+                self.stop()
+                raise AssertionError("the SMTP sink did not start: " + why)
             time.sleep(0.05)
         self.port = read(os.path.join(maildir, "port")).strip()
 
