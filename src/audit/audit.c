@@ -460,7 +460,7 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	struct verify_ctx *c;
 	unsigned char *head = NULL;
 	size_t headlen = 0;
-	int r;
+	int r, snap = 0;
 	memset(out, 0, sizeof *out);
 	out->ok = 1;
 	out->bad_seq = -1;
@@ -483,6 +483,7 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 	 * and the rows are read must not look like rows sealed outside Fortress */
 	if ((r = store_read_begin(v->st)) < 0)
 		goto out;
+	snap = 1;
 	r = store_meta_get(v->st, "audit_head", &head, &headlen);
 	if (r == 0 && headlen == HEAD_LEN) {
 		c->has_head = 1;
@@ -561,7 +562,9 @@ int fort_audit_verify(fort_audit_report *out, fort_vault *v, const char *anchor)
 			 (long long)c->anchor_seq, (long long)(c->expect_seq - 1));
 	}
 out:
-	store_read_end(v->st);
+	/* only the snapshot opened here ends (they nest) */
+	if (snap)
+		store_read_end(v->st);
 	free(head);
 	free(c);
 	return r;

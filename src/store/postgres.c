@@ -50,7 +50,7 @@ struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
 	PGconn *c;
 	int txdepth;
-	int rtx;        /* store_read_begin's snapshot is open */
+	int rtx;        /* store_read_begin's snapshot is open: its depth */
 	char **prepared; /* names of the statements prepared on this connection */
 	size_t nprepared, cprepared;
 	struct stmt_cached *sc; /* stmt_name's cache (STMT_CACHE slots), or NULL */
@@ -1374,8 +1374,12 @@ int pg_store_read_begin(store *s)
 {
 	int r;
 	meta_pre_drop(s);
-	if (s->txdepth > 0 || s->rtx)
+	if (s->txdepth > 0)
 		return 0;
+	if (s->rtx) {
+		s->rtx++;   /* nested: the outer snapshot goes on */
+		return 0;
+	}
 	if ((r = exec_plain(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "reading the vault")) == 0)
 		s->rtx = 1;
 	return r;
@@ -1391,9 +1395,8 @@ int pg_store_reread_begin(store *s)
 
 void pg_store_read_end(store *s)
 {
-	if (!s->rtx)
+	if (!s->rtx || --s->rtx > 0)
 		return;
-	s->rtx = 0;
 	PQclear(PQexec(s->c, "COMMIT"));
 }
 

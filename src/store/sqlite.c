@@ -337,7 +337,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__COUNT];
 	int txdepth;
-	int rtx;        /* store_read_begin's read transaction is open */
+	int rtx;        /* store_read_begin's read transaction is open: its depth */
 	char *path;
 	struct seal_touch *touch;
 	size_t ntouch, ctouch;
@@ -684,8 +684,12 @@ int store_begin(store *s)
 int store_read_begin(store *s)
 {
 	int r;
-	if (s->txdepth > 0 || s->rtx)
+	if (s->txdepth > 0)
 		return 0;
+	if (s->rtx) {
+		s->rtx++;   /* nested: the outer snapshot goes on */
+		return 0;
+	}
 	if ((r = exec(s, "BEGIN DEFERRED", "reading the vault")) == 0)
 		s->rtx = 1;
 	return r;
@@ -701,9 +705,8 @@ int store_reread_begin(store *s)
 
 void store_read_end(store *s)
 {
-	if (!s->rtx)
+	if (!s->rtx || --s->rtx > 0)
 		return;
-	s->rtx = 0;
 	exec(s, "COMMIT", "reading the vault");
 }
 

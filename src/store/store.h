@@ -85,7 +85,10 @@ void store_rollback(store *s);
  * store_read_begin to store_read_end every read sees the vault as it stood
  * at the first one, whatever other connections commit meanwhile (SQLite: a
  * deferred read transaction; PostgreSQL: REPEATABLE READ READ ONLY).  No
- * writes in between.  Inside a write transaction both do nothing. */
+ * writes in between.  Inside a write transaction both do nothing.  They
+ * nest: a pair inside another pair (a row and its MAC read by a function
+ * that a longer series of reads calls) keeps the outer snapshot, which
+ * ends at the outermost store_read_end. */
 int store_read_begin(store *s);
 void store_read_end(store *s);
 /* A read outside any transaction or snapshot reads a row and its seal in

@@ -664,10 +664,17 @@ int map_load(fort_vault *v)
 	size_t len = 0, maclen = 0;
 	fort_map m;
 	int r;
-	if ((r = store_meta_get(v->st, "map", &json, &len)) < 0)
+	/* the map and its MAC in one snapshot: a change committed by another
+	 * process between the two reads is no change made outside Fortress */
+	if ((r = store_read_begin(v->st)) < 0)
+		return r;
+	if ((r = store_meta_get(v->st, "map", &json, &len)) == 0 && v->kr)
+		r = store_meta_get(v->st, "map_mac", &mac, &maclen);
+	store_read_end(v->st);
+	if (r < 0 && !json)
 		goto out;
 	if (v->kr) {
-		if ((r = store_meta_get(v->st, "map_mac", &mac, &maclen)) < 0) {
+		if (r < 0) {
 			if (r == FORT_ENOTFOUND)
 				r = fort_error_set(FORT_ETAMPER, "the data map's MAC is missing: the vault was altered outside Fortress; restore it from a backup");
 			goto out;

@@ -226,7 +226,22 @@ static int count_cb(void *ctx, const store_user *u)
 	return 0;
 }
 
+/* The roles, the users and their MAC (policy_mac), in one snapshot: a
+ * change committed by another process between two of the reads is no
+ * change made outside Fortress. */
+static int policy_read(fort_vault *v);
+
 int policy_load(fort_vault *v)
+{
+	int r;
+	if ((r = store_read_begin(v->st)) < 0)
+		return r;
+	r = policy_read(v);
+	store_read_end(v->st);
+	return r;
+}
+
+static int policy_read(fort_vault *v)
 {
 	unsigned char *json = NULL, *mac = NULL, want[32];
 	size_t len = 0, maclen = 0;

@@ -290,6 +290,21 @@ fail:
 	return r;
 }
 
+/* What an open reads after the passphrase, in one snapshot: the grants of
+ * the acting user (when unlocked), the map and the roles, each checked
+ * against its MAC.  Each is rows and a MAC read by several statements: a
+ * commit of another process between two of them is no change made outside
+ * Fortress. */
+static int open_read(fort_vault *v)
+{
+	int r;
+	if (v->kr && ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0))
+		return r;
+	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0)
+		return r;
+	return 0;
+}
+
 /* Open with a passphrase (PASS), with the user's exported key (KEY, from
  * the unlock agent), or locked (neither). */
 static int vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass,
@@ -362,10 +377,14 @@ static int vault_open(fort_vault **out, const char *path, const char *user, cons
 		v->user = u.name;
 		v->role = u.role;
 		u.name = u.role = NULL;
-		if ((r = vault_key_epoch(v, &v->key_epoch)) < 0 || (r = keys_load_grants(v->kr, v->st, v->user_id)) < 0)
-			goto fail;
 	}
-	if ((r = map_load(v)) < 0 || (r = policy_load(v)) < 0 || (r = seal_upgrade(v)) < 0 || (r = seal_adopt(v)) < 0 || (r = seal_index_regroup(v)) < 0 ||
+	/* the keys, the map and the roles in one snapshot, as
+	 * fort_vault_refresh reads them again */
+	if ((r = store_read_begin(v->st)) < 0)
+		goto fail;
+	r = open_read(v);
+	store_read_end(v->st);
+	if (r < 0 || (r = seal_upgrade(v)) < 0 || (r = seal_adopt(v)) < 0 || (r = seal_index_regroup(v)) < 0 ||
 	    (r = vault_records_load(v)) < 0)
 		goto fail;
 	/* a server's handle: its unlock entry too goes through the group
@@ -412,9 +431,10 @@ fail:
 	return r;
 }
 
+static int refresh_read(fort_vault *v);
+
 int fort_vault_refresh(fort_vault *v)
 {
-	store_user u;
 	int r, changed;
 
 	/* a new operation of V on this thread: what the last one left
@@ -449,7 +469,23 @@ int fort_vault_refresh(fort_vault *v)
 	/* Another process or handle committed: what this handle read at open
 	 * may be out of date.  The seal marker, the names on documents, the
 	 * acting user (removed? another role?), the keys they hold, the map and
-	 * the roles are read again, each checked as at open (MACs, seals). */
+	 * the roles are read again, each checked as at open (MACs, seals), in
+	 * one snapshot: each is rows and a MAC over them (the map and map_mac;
+	 * the roles, the users and policy_mac) read by several statements, and
+	 * another process's commit between two of them is no change made
+	 * outside Fortress.  Between operations: no transaction is open. */
+	if ((r = store_read_begin(v->st)) < 0)
+		return r;
+	r = refresh_read(v);
+	store_read_end(v->st);
+	return r;
+}
+
+/* fort_vault_refresh's reads, inside its snapshot */
+static int refresh_read(fort_vault *v)
+{
+	store_user u;
+	int r;
 	if ((r = seal_open(v)) < 0 || (r = meta_str(v, "business", v->business, sizeof v->business)) < 0 ||
 	    (r = meta_str(v, "owner", v->owner, sizeof v->owner)) < 0)
 		return r;

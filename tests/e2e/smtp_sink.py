@@ -2,11 +2,18 @@
 """smtp_sink.py - a real SMTP server for the e-mail tests (aiosmtpd).
 
   smtp_sink.py serve DIR PORT [--refuse]
-      listen on 127.0.0.1:PORT; save each message as DIR/msg-N.eml with
-      DIR/msg-N.json ({"from", "to"}); write DIR/ready when listening; run
-      until SIGTERM.  --refuse answers every recipient with 550.
-  smtp_sink.py port
-      print a free TCP port on 127.0.0.1.
+      listen on 127.0.0.1:PORT (0: a free port the kernel picks); save
+      each message as DIR/msg-N.eml with DIR/msg-N.json ({"from", "to"});
+      write the port to DIR/port, then DIR/ready, once listening; run until
+      SIGTERM.  --refuse answers every recipient with 550.
+  smtp_sink.py hold FILE
+      keep a free TCP port on 127.0.0.1 until SIGTERM, bound but not
+      listening (connections to it are refused), and write it to FILE:
+      no other socket is given that port meanwhile, while `serve` may
+      listen on it (both set SO_REUSEADDR).  For a test that stops and
+      starts the server on one port: a port printed and released (the old
+      `port`) could be taken by another test's socket before the server
+      bound it.
   smtp_sink.py read FILE.eml FIELD
       print FIELD of a saved message: subject (decoded), to, from,
       message-id, date, text (the text/plain part), html, parts (the
@@ -19,8 +26,15 @@ import socket
 import sys
 
 
+def write_atomic(path, text):
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.rename(path + '.tmp', path)
+
+
 def serve(d, port, refuse):
-    from aiosmtpd.controller import Controller
+    import asyncio
+    from aiosmtpd.smtp import SMTP
 
     class Sink:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -39,15 +53,47 @@ def serve(d, port, refuse):
             return '250 Message accepted for delivery'
 
     os.makedirs(d, exist_ok=True)
-    c = Controller(Sink(), hostname='127.0.0.1', port=port)
-    c.start()
+    # bound and listening before DIR/port and DIR/ready say so (port 0:
+    # the kernel's free port, never one another socket holds)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(('127.0.0.1', port))
+    sock.listen(64)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = loop.run_until_complete(loop.create_server(lambda: SMTP(Sink(), hostname='127.0.0.1', loop=loop), sock=sock))
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
+    orphaned(loop)
+    write_atomic(os.path.join(d, 'port'), '%d\n' % sock.getsockname()[1])
     open(os.path.join(d, 'ready'), 'w').close()
-    stop = []
-    signal.signal(signal.SIGTERM, lambda *a: stop.append(1))
-    while not stop:
-        signal.pause()
-    c.stop()
+    loop.run_forever()
+    server.close()
+    loop.run_until_complete(server.wait_closed())
+    loop.close()
     os.unlink(os.path.join(d, 'ready'))
+
+
+def orphaned(loop, parent=None):
+    """Stop LOOP once the process that started this one is gone (a test
+    killed at its timeout leaves no server behind)."""
+    parent = parent or os.getppid()
+    if os.getppid() != parent:
+        loop.stop()
+    else:
+        loop.call_later(1.0, orphaned, loop, parent)
+
+
+def hold(path):
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    parent = os.getppid()
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', 0))
+    write_atomic(path, '%d\n' % s.getsockname()[1])
+    # until SIGTERM, or until the process that started this one is gone
+    while signal.sigtimedwait({signal.SIGTERM}, 1.0) is None and os.getppid() == parent:
+        pass
+    s.close()
 
 
 def read(path, field):
@@ -71,11 +117,8 @@ if __name__ == '__main__':
     a = sys.argv[1:]
     if a and a[0] == 'serve':
         serve(a[1], int(a[2]), '--refuse' in a)
-    elif a and a[0] == 'port':
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        print(s.getsockname()[1])
-        s.close()
+    elif a and a[0] == 'hold':
+        hold(a[1])
     elif a and a[0] == 'read':
         read(a[1], a[2])
     else:

@@ -60,12 +60,24 @@ test_expect 'a server that is not running (no socket there): exit 9, libpq'"'"'s
 	expect_not_contains "$ERR" "pgsecret4050"
 '
 
+# a port nobody listens on, held (bound, not listening: connections are
+# refused) by a python until its input closes, so that no test running
+# beside this one binds it between its choice and its use
+coproc HOLD { python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+sys.stdin.read()'; }
+HOLD_IN=${HOLD[1]}
+read -r PORT <&"${HOLD[0]}"
 test_expect 'a TCP port nobody listens on: exit 9 (connection refused), the hint' '
-	PORT=$(python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1]); s.close()") &&
+	expect_ne "$PORT" "" "the port held" &&
 	FORTRESS_VAULT="postgresql://fortress@127.0.0.1:$PORT/postgres?sslmode=verify-full" expect_exit 9 fort status &&
 	expect_contains "$ERR" "Connection refused" &&
 	expect_contains "$ERR" "check that the PostgreSQL service is running"
 '
+eval "exec $HOLD_IN>&-"
+wait "$HOLD_PID"
 
 test_expect 'a role the server does not know: exit 9, the server refused (not "no vault")' '
 	expect_exit 9 fort --vault "postgresql:///postgres?host=$DIR&user=nosuchrole_$$" status &&

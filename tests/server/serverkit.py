@@ -283,11 +283,16 @@ class Server:
         env.pop("FORTRESS_PASSPHRASE_FILE", None)
         self.proc = subprocess.Popen([ARGS.fortress, "serve", "--listen", "127.0.0.1:0", "--port-file", self.portfile] + list(extra),
                                      env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
-        for _ in range(200):
-            if os.path.exists(self.portfile) and read(self.portfile).strip():
-                break
+        # a bounded wait: under ASan on a loaded machine the start can take
+        # longer than the 10 s this once allowed
+        deadline = time.monotonic() + 60
+        while not (os.path.exists(self.portfile) and read(self.portfile).endswith("\n")):
             if self.proc.poll() is not None:
                 raise AssertionError("fortress serve exited: " + self.log())
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("fortress serve wrote no port file in 60 s: " + self.log())
             time.sleep(0.05)
         self.port = int(read(self.portfile))
 
@@ -557,7 +562,10 @@ def main(prefix, prepare=None, openapi=False, team=True, report=None):
 
 class SmtpSink:
     """tests/e2e/smtp_sink.py (aiosmtpd, Debian's python3-aiosmtpd) on a free
-    loopback port, saving each message in MAILDIR as msg-N.eml; stop() ends it."""
+    loopback port, saving each message in MAILDIR as msg-N.eml; stop() ends it.
+    The sink binds port 0 itself and says which (MAILDIR/port): a port
+    picked by one process and bound later by another can be taken in
+    between by a test running beside this one."""
 
     def __init__(self, maildir):
         sink = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e", "smtp_sink.py")
@@ -567,16 +575,18 @@ class SmtpSink:
                    if subprocess.run([p, "-c", "import aiosmtpd"], capture_output=True).returncode == 0), None)
         if not py:
             raise AssertionError("no python3 with aiosmtpd: apt-get install python3-aiosmtpd (scripts/install-deps.sh)")
-        self.port = subprocess.run([py, sink, "port"], capture_output=True, text=True, check=True).stdout.strip()
-        self.proc = subprocess.Popen([py, sink, "serve", maildir, self.port], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            if os.path.exists(os.path.join(maildir, "ready")):
-                break
+        self.err = open(os.path.join(TMP, "sink-%d.err" % time.monotonic_ns()), "w+")
+        self.proc = subprocess.Popen([py, sink, "serve", maildir, "0"], stdout=subprocess.DEVNULL, stderr=self.err)
+        # a bounded wait: python starts slowly on a loaded machine
+        deadline = time.monotonic() + 60
+        while not os.path.exists(os.path.join(maildir, "ready")):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.err.seek(0)
+                why = self.err.read()
+                self.stop()
+                raise AssertionError("the SMTP sink did not start: " + why)
             time.sleep(0.05)
-        else:
-            self.stop()
-            raise AssertionError("the SMTP sink did not start")
+        self.port = read(os.path.join(maildir, "port")).strip()
 
     def messages(self):
         """The saved messages' bytes, oldest first."""
@@ -590,6 +600,7 @@ class SmtpSink:
     def stop(self):
         self.proc.terminate()
         self.proc.wait()
+        self.err.close()
 
 
 def audit_rows(action=None):

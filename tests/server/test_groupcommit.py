@@ -39,6 +39,7 @@ class Reader(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.sid, self.user, self.ids, self.stop, self.limit = port, sid, user, ids, stop, limit
         self.got = collections.Counter()
+        self.answers = 0   # the 200s so far, read by the test while this runs
         self.bad = []
 
     def run(self):
@@ -55,6 +56,7 @@ class Reader(threading.Thread):
                 return  # the server is gone (kill -9): what was received counts
             if r.status == 200 and json.loads(body).get("id") == cid:
                 self.got[(self.user, cid)] += 1
+                self.answers += 1
             else:
                 self.bad.append((r.status, body[:200]))
 
@@ -134,6 +136,11 @@ class GroupCommit(unittest.TestCase):
             for t in threads:
                 t.start()
             time.sleep(2.0)
+            # killed while reads are being answered: a loaded machine may
+            # have answered none in 2 s (a bounded wait, 60 s more)
+            deadline = time.monotonic() + 60
+            while sum(t.answers for t in threads) < len(threads) and time.monotonic() < deadline:
+                time.sleep(0.1)
             srv.proc.send_signal(signal.SIGKILL)
             srv.proc.wait(20)
             for t in threads:

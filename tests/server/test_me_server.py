@@ -38,6 +38,7 @@ def esc(s):
 
 class MeServerTest(unittest.TestCase):
     srv = None
+    closed = None
 
     @classmethod
     def setUpClass(cls):
@@ -63,6 +64,8 @@ class MeServerTest(unittest.TestCase):
                 kit.stop_clean(cls.srv)
         finally:
             cls.hole.close()
+            if cls.closed:
+                cls.closed.close()
 
     def ask(self, email, source):
         r, _ = self.srv.request("POST", "/me", raw=urllib.parse.urlencode({"email": email, "lang": "en"}).encode(),
@@ -104,10 +107,11 @@ class MeServerTest(unittest.TestCase):
         self.assertNotIn(esc(CLIENT_EMAIL), b1, "the refused address is not echoed back")
         # the SMTP server goes away (its waiting connection reset, later
         # ones refused): the worker drains the queue quickly
-        closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # (a port bound and not listening, kept to the end: released, it
+        # could be bound by a test running beside this one, and answer)
+        closed = self.__class__.closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-        closed.close()
         fort("mail", "set", "smtp.port", str(port))
         self.__class__.hole.close()
         # audited once the worker is free

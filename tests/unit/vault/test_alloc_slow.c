@@ -273,32 +273,37 @@ static int op_incident_notify(void)
 /* tests/e2e/smtp_sink.py (aiosmtpd), the server the mail e2e tests use */
 static pid_t sink_pid;
 
+/* the server picks its port (0: one no other socket holds) and writes it
+ * to maildir/port before maildir/ready */
 static int sink_start(char *port, size_t cap)
 {
 	const char *data = getenv("FORT_TEST_DATA");
-	char sink[1024], cmd[1200], ready[600];
+	char sink[1024], ready[600];
 	FILE *p;
 	snprintf(sink, sizeof sink, "%s/../e2e/smtp_sink.py", data);
-	snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s port", sink);
-	if (!(p = popen(cmd, "r")) || !fgets(port, (int)cap, p)) {
-		if (p)
-			pclose(p);
-		return -1;
-	}
-	pclose(p);
-	port[strcspn(port, "\n")] = '\0';
 	mkdir(path_of("maildir"), 0700);
 	if ((sink_pid = fork()) == 0) {
-		execl("/usr/bin/python3", "python3", sink, "serve", path_of("maildir"), port, (char *)NULL);
+		execl("/usr/bin/python3", "python3", sink, "serve", path_of("maildir"), "0", (char *)NULL);
 		_exit(127);
 	}
+	/* a bounded wait (a loaded machine is slow to start python) */
 	snprintf(ready, sizeof ready, "%s", path_of("maildir/ready"));
-	for (int i = 0; i < 100; i++) {
-		if (access(ready, F_OK) == 0)
-			return 0;
+	for (int i = 0; i < 600 && access(ready, F_OK) != 0; i++) {
+		if (waitpid(sink_pid, NULL, WNOHANG) == sink_pid) {
+			sink_pid = 0;
+			return -1;
+		}
 		usleep(100000);
 	}
-	return -1;
+	if (access(ready, F_OK) != 0 || !(p = fopen(path_of("maildir/port"), "r")))
+		return -1;
+	if (!fgets(port, (int)cap, p)) {
+		fclose(p);
+		return -1;
+	}
+	fclose(p);
+	port[strcspn(port, "\n")] = '\0';
+	return 0;
 }
 
 static void sink_stop(void)
