@@ -1,6 +1,7 @@
 /* test_sort.c - fort_sort_keyed (issue 16, import): the order of qsort with
  * the same comparison, on keys spread evenly (hashes), on many equal keys
- * (one e-mail many times), on small sequential ids (all in one bucket), on
+ * (one e-mail many times), on small sequential ids, on time-prefixed ids
+ * and ids after a table's rank (the bits they share skipped), on
  * every size around the insertion-sort limit, and on elements of odd sizes. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -70,6 +71,8 @@ static void fill(struct el *a, size_t n, int kind)
 		case 1: a[i].k = rnd64() % 3 ? rnd64() : 0x1234567812345678ULL; break; /* one value a third of the time */
 		case 2: a[i].k = i % 1000; break;                         /* small ids */
 		case 3: a[i].k = (rnd64() & 0xffff000000000000ULL) | (rnd64() % 4); break; /* equal below the top 16 bits */
+		case 4: a[i].k = 0x000d0a3000000000ULL | (rnd64() >> 28); break; /* a time prefix, then random */
+		case 5: a[i].k = (uint64_t)(i % 3) << 58 | 0x0200000000000000ULL | (rnd64() >> 40); break; /* a rank, then ids */
 		default: a[i].k = 5; break;                               /* all equal */
 		}
 	}
@@ -81,7 +84,7 @@ static void test_as_qsort(void **state)
 	struct el *a = malloc(70000 * sizeof *a);
 	(void)state;
 	assert_non_null(a);
-	for (int kind = 0; kind < 5; kind++)
+	for (int kind = 0; kind < 7; kind++)
 		for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
 			fill(a, sizes[s], kind);
 			check(a, sizes[s], el_key);
