@@ -1945,6 +1945,27 @@ static int touch_cmp(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* touch_cmp's order as a key for fort_sort_keyed: the table's place among
+ * the names, then the id (sign bit flipped, so unsigned order is signed
+ * order), cut to 58 bits.  A flush at import sorts 4 seals per client:
+ * qsort was ~2.6k instructions per client of the store stage. */
+static unsigned char table_rank[T__COUNT];
+static pthread_once_t table_rank_once = PTHREAD_ONCE_INIT;
+static void table_rank_init(void)
+{
+	for (int i = 0; i < T__COUNT; i++)
+		for (int j = 0; j < T__COUNT; j++)
+			table_rank[i] += strcmp(seal_table[j], seal_table[i]) < 0;
+}
+
+static uint64_t touch_key(const void *a)
+{
+	const struct seal_touch *x = a;
+	_Static_assert(T__COUNT <= 64, "a table's rank in 6 bits");
+	_Static_assert(sizeof(struct seal_touch) <= FORT_SORT_KEYED_MAX, "sorted in place, not by qsort");
+	return (uint64_t)table_rank[x->tbl] << 58 | ((uint64_t)x->id ^ (UINT64_C(1) << 63)) >> 6;
+}
+
 /* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
  * among that entry's seals (sorted by table and id), so one entry's seals
  * are a rowid range (no index on seq) and every insert appends. */
@@ -2000,10 +2021,15 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		return 0;
 	if (!st || !hd)
 		return fort_error_code();
-	qsort(s->touch, s->ntouch, sizeof *s->touch, touch_cmp);
-	for (size_t i = 0; i < s->ntouch; i++)
-		if (n == 0 || touch_cmp(&s->touch[n - 1], &s->touch[i]) != 0)
+	pthread_once(&table_rank_once, table_rank_init);
+	fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
+	for (size_t i = 0; i < s->ntouch; i++) {
+		int c = n ? touch_cmp(&s->touch[n - 1], &s->touch[i]) : -1;
+		if (c > 0) /* touch_key disagrees with touch_cmp: the seals' order would be wrong */
+			return fort_error_set(FORT_ERROR, "sealing the change: the rows are out of order: nothing was changed");
+		if (c != 0)
 			s->touch[n++] = s->touch[i];
+	}
 	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
 	seal_digest_start(&dg);

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -185,4 +186,64 @@ void fort_signal_cleanup(void)
 		if (p)
 			unlink(p);
 	}
+}
+
+/* ------------------------------------------------------------- sorting */
+
+#define SORT_SMALL 48   /* a bucket this small is finished by insertion */
+
+static void sort_keyed(unsigned char *a, size_t n, size_t size, uint64_t (*key)(const void *),
+		       int (*cmp)(const void *, const void *), int shift, unsigned char *tmp)
+{
+	if (n > SORT_SMALL && shift >= 48) {
+		size_t start[257], next[256], count[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			count[(key(a + i * size) >> shift) & 0xff]++;
+		start[0] = 0;
+		for (int b = 0; b < 256; b++) {
+			start[b + 1] = start[b] + count[b];
+			next[b] = start[b];
+		}
+		/* each element swapped straight into its bucket */
+		for (unsigned b = 0; b < 256; b++)
+			while (next[b] < start[b + 1]) {
+				unsigned char *e = a + next[b] * size;
+				unsigned k = (unsigned)(key(e) >> shift) & 0xff;
+				if (k == b) {
+					next[b]++;
+				} else {
+					unsigned char *f = a + next[k]++ * size;
+					memcpy(tmp, e, size);
+					memcpy(e, f, size);
+					memcpy(f, tmp, size);
+				}
+			}
+		for (int b = 0; b < 256; b++)
+			if (count[b] > 1)
+				sort_keyed(a + start[b] * size, count[b], size, key, cmp, shift - 8, tmp);
+		return;
+	}
+	if (n > SORT_SMALL) {
+		/* still large after two bytes: many equal keys */
+		qsort(a, n, size, cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+		memcpy(tmp, a + i * size, size);
+		for (; j > 0 && cmp(a + (j - 1) * size, tmp) > 0; j--)
+			memcpy(a + j * size, a + (j - 1) * size, size);
+		memcpy(a + j * size, tmp, size);
+	}
+}
+
+void fort_sort_keyed(void *base, size_t n, size_t size, uint64_t (*key)(const void *),
+		     int (*cmp)(const void *, const void *))
+{
+	unsigned char tmp[FORT_SORT_KEYED_MAX];
+	if (size > sizeof tmp) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	sort_keyed(base, n, size, key, cmp, 56, tmp);
 }

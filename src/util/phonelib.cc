@@ -4,16 +4,24 @@
 // crosses it.  PhoneNumberUtil is a thread-safe singleton: its metadata is
 // loaded on the first call (a few milliseconds), so a scan without
 // phone-shaped candidates never pays for it.
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 #include <phonenumbers/phonenumberutil.h>
 #include <phonenumbers/phonemetadata.pb.h>
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
 #include <cstring>
 #include "util/phonelib.h"
 
 using i18n::phonenumbers::PhoneMetadata;
 using i18n::phonenumbers::PhoneMetadataCollection;
 using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberDesc;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 // The library's compiled-in metadata (the blob PhoneNumberUtil itself loads
@@ -41,15 +49,21 @@ static const char *const with_trunk[] = {
 static const char *const no_trunk[] = { "US", "TR", nullptr };
 static const char *const from_one[] = { "US", "CN", nullptr };
 
+static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table);
+
 static int valid(const std::string &s, const char *region)
 {
 	try {
 		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
 		PhoneNumber pn;
 
+		std::string r;
+		bool by_table;
+
 		if (u->Parse(s, region, &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return 0;
-		return u->IsValidNumber(pn) ? 1 : 0;
+		u->GetRegionCodeForNumber(pn, &r);
+		return fast_valid(u, pn, r, &by_table) ? 1 : 0;
 	} catch (...) {
 		return 0;
 	}
@@ -116,31 +130,205 @@ extern "C" int phonelib_region_known(const char *region)
 // prefix comes from the library's own metadata, not from a table of ours);
 // anything else (a prefix that is an expression or that the number begins
 // with, too few or too many digits, another character) goes to Parse.  The
-// checks after the parse (region, possible, valid, E.164) are the library's
-// in both cases.  tests/unit/util/test_phonelib.c compares the two on tens
+// checks after the parse (region, possible, E.164) are the library's in both
+// cases; validity is fast_valid()'s (above: the library's patterns, asked
+// more cheaply).  tests/unit/util/test_phonelib.c compares the two on tens
 // of thousands of numbers.
 
-// national_prefix_for_parsing by region ("DE"), and by "001" + calling
-// code for the non-geographic entities; built once, read-only after.
-static const std::unordered_map<std::string, std::string> &parsing_prefixes()
+// ---------------------------------------------------------------- plans
+//
+// What this file reads of the library's metadata, by region ("DE") and by
+// "001" + calling code for the non-geographic entities; built once on the
+// first use, read-only after (the compiled expressions are set once each,
+// atomically).
+//
+// Validity.  PhoneNumberUtil::IsValidNumber(pn) is
+// IsValidNumberForRegion(pn, GetRegionCodeForNumber(pn)), which is
+// GetNumberTypeHelper(national significant number, the region's metadata)
+// != UNKNOWN (libphonenumber 8.12): the number matches the general
+// description, and then one of premium rate, toll free, shared cost, VoIP,
+// personal number, pager, UAN, voicemail, fixed line, or mobile (mobile
+// only when its pattern is not the fixed line's).  A description matches
+// when the number's length is one of its possible lengths (or it lists
+// none) and its national_number_pattern, not empty, matches the whole
+// number (IsNumberMatchingDesc, RegexBasedMatcher).  The library asks that
+// of ICU for every description in that order, and each match builds an ICU
+// matcher and looks the pattern up by its text in a locked cache: ~59k
+// instructions a number, the import's largest single cost (issue 16).
+// plan_valid() asks the same questions of the same patterns, compiled by
+// the same ICU with the same flags, but compiles each once per process,
+// keeps a matcher per pattern per thread, and stops at the first type that
+// matches, fixed line and mobile first (validity does not depend on which
+// type matched).  Whatever it cannot settle (a pattern ICU refuses, memory)
+// goes to the library.  tests/unit/util/test_phonelib.c compares the two.
+
+struct plan_desc {
+	std::vector<int> lengths;  // possible_length; empty: any length
+	std::string pattern;       // national_number_pattern; empty: never matches
+	size_t slot;               // its matcher's place in each thread's table
+	mutable std::atomic<icu::RegexPattern *> re{nullptr};
+};
+
+struct plan {
+	std::string prefix;        // national_prefix_for_parsing
+	int country_code;
+	plan_desc general;
+	plan_desc types[10];       // in the order plan_valid() tries them
+	size_t ntypes;
+};
+
+struct plans {
+	std::unordered_map<std::string, plan *> by_key;
+	size_t nslots;
+};
+
+static void plan_desc_set(plan_desc *d, const PhoneNumberDesc &pd, size_t *slots)
 {
-	static const std::unordered_map<std::string, std::string> *const table = [] {
-		auto *t = new std::unordered_map<std::string, std::string>();
+	d->lengths.assign(pd.possible_length().begin(), pd.possible_length().end());
+	d->pattern = pd.national_number_pattern();
+	d->slot = (*slots)++;
+}
+
+static const plans &number_plans()
+{
+	static const plans *const table = [] {
+		auto *t = new plans();
+		t->nslots = 0;
 		try {
 			PhoneMetadataCollection c;
 
 			if (c.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) {
 				for (const PhoneMetadata &m : c.metadata()) {
 					std::string key = m.id() == "001" ? "001" + std::to_string(m.country_code()) : m.id();
-					(*t)[key] = m.national_prefix_for_parsing();
+					std::unique_ptr<plan> p(new plan());
+					size_t k = 0;
+
+					p->prefix = m.national_prefix_for_parsing();
+					p->country_code = m.country_code();
+					plan_desc_set(&p->general, m.general_desc(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.fixed_line(), &t->nslots);
+					if (!m.same_mobile_and_fixed_line_pattern())
+						plan_desc_set(&p->types[k++], m.mobile(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.premium_rate(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.toll_free(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.shared_cost(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.voip(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.personal_number(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.pager(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.uan(), &t->nslots);
+					plan_desc_set(&p->types[k++], m.voicemail(), &t->nslots);
+					p->ntypes = k;
+					auto ins = t->by_key.emplace(key, p.get());
+					if (ins.second)
+						p.release();
 				}
 			}
 		} catch (...) {
-			t->clear();   // no table: every number goes to Parse
+			t->by_key.clear();   // no table: every number goes to the library
 		}
 		return t;
 	}();
 	return *table;
+}
+
+static const plan *plan_for(const std::string &key)
+{
+	const auto &t = number_plans().by_key;
+	auto it = t.find(key);
+
+	return it == t.end() ? nullptr : it->second;
+}
+
+// The pattern of D compiled as IcuRegExp compiles it (UTF-8 text, no
+// flags); nullptr when ICU refuses it (the caller then asks the library).
+static icu::RegexPattern *plan_regex(const plan_desc &d)
+{
+	icu::RegexPattern *p = d.re.load(std::memory_order_acquire), *none = nullptr;
+	UParseError pe;
+	UErrorCode st = U_ZERO_ERROR;
+
+	if (p)
+		return p;
+	p = icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(d.pattern), 0, pe, st);
+	if (U_FAILURE(st)) {
+		delete p;
+		return nullptr;
+	}
+	if (!d.re.compare_exchange_strong(none, p, std::memory_order_acq_rel)) {
+		delete p;   // another thread's is in place
+		p = none;
+	}
+	return p;
+}
+
+// This thread's matchers, one per description it has used (an ICU matcher
+// holds its match state, so it is not shared), and the number they read
+// (a matcher keeps a reference to its input: it lives here, not on a stack).
+struct thread_matchers {
+	std::vector<icu::RegexMatcher *> m;
+	icu::UnicodeString text;
+	~thread_matchers()
+	{
+		for (icu::RegexMatcher *x : m)
+			delete x;
+	}
+};
+static thread_local thread_matchers matchers;
+
+// 1 when D matches NSN (matchers.text: the same digits for ICU), 0 when
+// not, -1 when it cannot tell.
+static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
+{
+	if (!d.lengths.empty() && std::find(d.lengths.begin(), d.lengths.end(), (int)nsn.size()) == d.lengths.end())
+		return 0;
+	if (d.pattern.empty())
+		return 0;
+	if (matchers.m.size() <= d.slot)
+		matchers.m.resize(number_plans().nslots, nullptr);
+	icu::RegexMatcher *&m = matchers.m[d.slot];
+	UErrorCode st = U_ZERO_ERROR;
+	if (!m) {
+		icu::RegexPattern *re = plan_regex(d);
+
+		if (!re)
+			return -1;
+		m = re->matcher(st);
+		if (U_FAILURE(st) || !m) {
+			delete m;
+			m = nullptr;
+			return -1;
+		}
+	}
+	m->reset(matchers.text);
+	bool ok = m->matches(st);
+	return U_FAILURE(st) ? -1 : ok ? 1 : 0;
+}
+
+// IsValidNumberForRegion(PN, REGION) (REGION: what GetRegionCodeForNumber
+// said of PN), settled by the table when it can.
+static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table)
+{
+	const plan *p = plan_for(region == "001" ? "001" + std::to_string(pn.country_code()) : region);
+	std::string nsn;
+	int r = -1;
+
+	*by_table = false;
+	if (p && p->country_code == pn.country_code()) {
+		u->GetNationalSignificantNumber(pn, &nsn);
+		matchers.text = icu::UnicodeString(nsn.data(), (int32_t)nsn.size(), US_INV);
+
+		r = plan_desc_matches(p->general, nsn);
+		if (r == 1) {
+			r = 0;
+			for (size_t i = 0; i < p->ntypes && r == 0; i++)
+				r = plan_desc_matches(p->types[i], nsn);
+		}
+	}
+	if (r >= 0) {
+		*by_table = true;
+		return r == 1;
+	}
+	return u->IsValidNumberForRegion(pn, region);
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -175,11 +363,10 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 	nl = n - cclen;
 	if (nl < 2 || nl > 17)
 		return false;
-	const auto &table = parsing_prefixes();
-	auto it = table.find(region == "001" ? "001" + std::to_string(cc) : region);
-	if (it == table.end())
+	const plan *pl = plan_for(region == "001" ? "001" + std::to_string(cc) : region);
+	if (!pl)
 		return false;
-	const std::string &p = it->second;
+	const std::string &p = pl->prefix;
 	if (!p.empty() && (!all_digits(p.data(), p.size()) ||
 			   (nl >= p.size() && std::memcmp(d + cclen, p.data(), p.size()) == 0)))
 		return false;
@@ -206,13 +393,13 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 }
 
 extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const char *number, const char *region,
-				 int always_parse, int *took_plain)
+				 int reference, int *how)
 {
 	where[0] = '\0';
 	if (cap)
 		out[0] = '\0';
-	if (took_plain)
-		*took_plain = 0;
+	if (how)
+		*how = 0;
 	try {
 		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
 		PhoneNumber pn;
@@ -221,9 +408,9 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 
 		if (!intl && !phonelib_region_known(region))
 			return PHONELIB_BAD_REGION;
-		if (!always_parse && intl && plain_intl(u, number, &pn)) {
-			if (took_plain)
-				*took_plain = 1;
+		if (!reference && intl && plain_intl(u, number, &pn)) {
+			if (how)
+				*how |= PHONELIB_HOW_PLAIN;
 		} else {
 			switch (u->Parse(number, intl ? "ZZ" : region, &pn)) {
 			case PhoneNumberUtil::NO_PARSING_ERROR:
@@ -240,6 +427,7 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			}
 		}
 		u->GetRegionCodeForNumber(pn, &r);
+		std::string of_number(r);   // what IsValidNumber would ask about
 		if (r.empty() || r == "ZZ")
 			u->GetRegionCodeForCountryCode(pn.country_code(), &r);
 		if (r == "ZZ")
@@ -258,7 +446,14 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 		default:
 			return PHONELIB_INVALID;
 		}
-		if (!u->IsValidNumber(pn))
+		bool ok, by_table = false;
+		if (reference)
+			ok = u->IsValidNumber(pn);
+		else
+			ok = fast_valid(u, pn, of_number, &by_table);
+		if (how && by_table)
+			*how |= PHONELIB_HOW_TABLE;
+		if (!ok)
 			return PHONELIB_INVALID;
 		u->Format(pn, PhoneNumberUtil::E164, &e);
 		if (e.size() + 1 > cap)
@@ -273,4 +468,53 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 extern "C" int phonelib_e164(char *out, size_t cap, char where[4], const char *number, const char *region)
 {
 	return phonelib_e164_how(out, cap, where, number, region, 0, nullptr);
+}
+
+// The library's example numbers (a valid number of each type the metadata
+// describes, for every region and non-geographic entity), E.164, in a fixed
+// order; built once.
+static const std::vector<std::string> &examples()
+{
+	static const std::vector<std::string> *const list = [] {
+		auto *v = new std::vector<std::string>();
+		try {
+			const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+			std::set<std::string> regions;
+			std::set<int> codes;
+			PhoneNumber pn;
+			std::string e;
+
+			u->GetSupportedRegions(&regions);
+			for (const std::string &r : regions) {
+				std::set<PhoneNumberUtil::PhoneNumberType> types;
+
+				u->GetSupportedTypesForRegion(r, &types);
+				for (PhoneNumberUtil::PhoneNumberType t : types)
+					if (u->GetExampleNumberForType(r, t, &pn)) {
+						u->Format(pn, PhoneNumberUtil::E164, &e);
+						v->push_back(e);
+					}
+			}
+			u->GetSupportedGlobalNetworkCallingCodes(&codes);
+			for (int cc : codes)
+				if (u->GetExampleNumberForNonGeoEntity(cc, &pn)) {
+					u->Format(pn, PhoneNumberUtil::E164, &e);
+					v->push_back(e);
+				}
+		} catch (...) {
+			v->clear();
+		}
+		return v;
+	}();
+	return *list;
+}
+
+extern "C" int phonelib_example(char *out, size_t cap, size_t i)
+{
+	const std::vector<std::string> &v = examples();
+
+	if (i >= v.size() || v[i].size() + 1 > cap)
+		return 0;
+	std::memcpy(out, v[i].c_str(), v[i].size() + 1);
+	return 1;
 }

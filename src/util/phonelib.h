@@ -42,12 +42,24 @@ enum phonelib_result {
  * known, even for an invalid number.  Returns a phonelib_result. */
 int phonelib_e164(char *out, size_t cap, char where[4], const char *number, const char *region);
 
-/* phonelib_e164() with the path shown: ALWAYS_PARSE 1 sends every number
- * through PhoneNumberUtil::Parse (the reference the plain-number path is
- * tested against); TOOK_PLAIN (may be NULL) is set to 1 when the number was
- * read without Parse (phonelib.cc says when). */
+/* How phonelib_e164_how() read and judged a number (bits of *HOW). */
+enum phonelib_how {
+	PHONELIB_HOW_PLAIN = 1,  /* read without PhoneNumberUtil::Parse (phonelib.cc says when) */
+	PHONELIB_HOW_TABLE = 2,  /* validity settled by phonelib.cc's compiled patterns, not by
+				  * PhoneNumberUtil::IsValidNumber */
+};
+
+/* phonelib_e164() with the path shown: REFERENCE 1 asks the library alone
+ * (PhoneNumberUtil::Parse for every number, IsValidNumber for validity:
+ * what the faster paths are tested against); HOW (may be NULL) gets the
+ * phonelib_how bits of the paths taken. */
 int phonelib_e164_how(char *out, size_t cap, char where[4], const char *number, const char *region,
-		      int always_parse, int *took_plain);
+		      int reference, int *how);
+
+/* For the tests: the Ith of the library's example numbers (a valid number
+ * of each type its metadata describes, for every region and non-geographic
+ * entity), E.164, into OUT (CAP >= 17).  1, or 0 past the last. */
+int phonelib_example(char *out, size_t cap, size_t i);
 
 /* 1 when libphonenumber knows REGION (ISO 3166 two letters) as a country
  * with a numbering plan. */

@@ -62,6 +62,17 @@ static inline int fort_size_add(size_t *out, size_t a, size_t b)
 	return __builtin_add_overflow(a, b, out) ? -1 : 0;
 }
 
+/* qsort(BASE, N, SIZE, CMP), faster when KEY (a 64-bit summary of an
+ * element, never finer than CMP: KEY(a) < KEY(b) only when CMP(a, b) < 0)
+ * is spread evenly over its top 16 bits, as hashes and random ids are: the
+ * elements are placed by KEY's top byte, then its next, in place (American
+ * flag sort), and the buckets finished by insertion (by qsort when one is
+ * still large: many equal keys).  No allocation; an element of more than
+ * FORT_SORT_KEYED_MAX bytes goes to qsort.  Not stable (nor is qsort). */
+#define FORT_SORT_KEYED_MAX 256
+void fort_sort_keyed(void *base, size_t n, size_t size, uint64_t (*key)(const void *),
+		     int (*cmp)(const void *, const void *));
+
 /* Array growth (git's ALLOC_GROW): make room for NEED elements in the
  * array P of capacity CAP (a size_t lvalue), doubling from MIN; the size
  * arithmetic is overflow-checked.  0, or FORT_ENOMEM (message set) with P

@@ -1110,6 +1110,18 @@ static int later_cmp(const void *a, const void *b)
 	return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
+/* The entries' h are keyed hashes, spread evenly: their first 8 bytes
+ * place them (fort_sort_keyed; later_cmp's order, at about a tenth of
+ * qsort's comparisons: 5.3k instructions per imported client). */
+static uint64_t later_key(const void *a)
+{
+	const unsigned char *h = ((const struct later *)a)->h;
+	uint64_t k = 0;
+	for (int i = 0; i < 8; i++)
+		k = k << 8 | h[i];
+	return k;
+}
+
 /* The deferred entries, sorted, added in batches (store_blind_add_many:
  * one pipeline per batch on PostgreSQL). */
 #define ADD_BATCH 1024
@@ -1118,7 +1130,7 @@ static int flush_later(struct imp *im)
 	store_bidx_add *b;
 	int64_t *other;
 	int r = 0;
-	qsort(im->later, im->nlater, sizeof *im->later, later_cmp);
+	fort_sort_keyed(im->later, im->nlater, sizeof *im->later, later_key, later_cmp);
 	b = fort_malloc(ADD_BATCH * sizeof *b);
 	other = fort_malloc(ADD_BATCH * sizeof *other);
 	if (!b || !other) {

@@ -1,8 +1,10 @@
-/* test_phonelib.c - the phone type's plain-number path (issue 16, faster
- * import) against libphonenumber's own Parse.  phonelib_e164() reads "+"
- * and digits without PhoneNumberUtil::Parse when the library's metadata
- * settles what Parse would do (phonelib.cc); every number here goes both
- * ways and the verdict, the E.164 string and the country must be the same.
+/* test_phonelib.c - the phone type's faster paths (issue 16, faster
+ * import) against libphonenumber alone.  phonelib_e164() reads "+" and
+ * digits without PhoneNumberUtil::Parse when the library's metadata settles
+ * what Parse would do, and judges validity with the library's own patterns
+ * compiled once instead of PhoneNumberUtil::IsValidNumber (phonelib.cc);
+ * every number here goes both ways and the verdict, the E.164 string and
+ * the country must be the same.
  * The numbers: prefixes of 90 numbering areas (45 calling codes, shared
  * codes such as +1, +7, +44, +47, +61, +262, +358 and +590 among them, two
  * non-geographic ones) with random tails of every length from too short to
@@ -59,7 +61,7 @@ static unsigned rnd(unsigned n)
 }
 
 struct tally {
-	unsigned numbers, plain, plain_ok, ok, regions;
+	unsigned numbers, plain, plain_ok, ok, regions, table, table_ok;
 };
 
 /* NUMBER both ways: the same result, E.164 and country, and the plain path
@@ -67,10 +69,11 @@ struct tally {
 static void same(struct tally *t, const char *number, const char *region)
 {
 	char e_ref[24], e_got[24], w_ref[4], w_got[4];
-	int r_ref, r_got, plain = -1;
+	int r_ref, r_got, how = -1, plain;
 
 	r_ref = phonelib_e164_how(e_ref, sizeof e_ref, w_ref, number, region, 1, NULL);
-	r_got = phonelib_e164_how(e_got, sizeof e_got, w_got, number, region, 0, &plain);
+	r_got = phonelib_e164_how(e_got, sizeof e_got, w_got, number, region, 0, &how);
+	plain = how & PHONELIB_HOW_PLAIN ? 1 : 0;
 	if (r_ref != r_got || strcmp(e_ref, e_got) != 0 || strcmp(w_ref, w_got) != 0)
 		fail_msg("\"%s\" in %s: Parse gives %d \"%s\" (%s), the %s path %d \"%s\" (%s)", number,
 			 region ? region : "-", r_ref, e_ref, w_ref, plain ? "plain" : "Parse", r_got, e_got, w_got);
@@ -80,6 +83,8 @@ static void same(struct tally *t, const char *number, const char *region)
 	t->plain += plain == 1;
 	t->plain_ok += plain == 1 && r_got == PHONELIB_OK;
 	t->ok += r_got == PHONELIB_OK;
+	t->table += (how & PHONELIB_HOW_TABLE) != 0;
+	t->table_ok += (how & PHONELIB_HOW_TABLE) && r_got == PHONELIB_OK;
 }
 
 static void test_plain_equals_parse(void **state)
@@ -148,7 +153,8 @@ static void test_plain_equals_parse(void **state)
 	for (const char *const *o = odd; *o; o++)
 		same(&t, *o, "DE");
 
-	print_message("%u numbers, %u without Parse (%u valid), %u valid in all\n", t.numbers, t.plain, t.plain_ok, t.ok);
+	print_message("%u numbers, %u without Parse (%u valid), %u valid in all, %u judged by the compiled patterns (%u valid)\n",
+		      t.numbers, t.plain, t.plain_ok, t.ok, t.table, t.table_ok);
 	/* the comparison means something only when both paths were taken often,
 	 * on valid and on refused numbers */
 	assert_true(t.numbers >= 60000);
@@ -156,12 +162,55 @@ static void test_plain_equals_parse(void **state)
 	assert_true(t.plain_ok >= 3000);
 	assert_true(t.plain - t.plain_ok >= 10000);
 	assert_true(t.numbers - t.plain >= 30000);
+	/* every number that reached the validity check was judged by the
+	 * compiled patterns (none left to the library), valid and invalid */
+	assert_true(t.table_ok == t.ok);
+	assert_true(t.table - t.table_ok >= 5000);
+}
+
+/* The library's example numbers (one of every type of every numbering
+ * plan, so every pattern the validity check compiles is met by a number it
+ * must accept) and their neighbours (a digit changed, one dropped, one
+ * added: mostly numbers some type's pattern must refuse), both ways. */
+static void test_examples_both_ways(void **state)
+{
+	struct tally t = { 0 };
+	char ex[24], num[48];
+	size_t i, n;
+	(void)state;
+
+	for (i = 0; phonelib_example(ex, sizeof ex, i); i++) {
+		char e164[24], where[4];
+
+		if (phonelib_e164(e164, sizeof e164, where, ex, "DE") != PHONELIB_OK)
+			fail_msg("the library's example number %s is refused", ex);
+		same(&t, ex, "DE");
+		n = strlen(ex);
+		for (int k = 0; k < 6; k++) {
+			snprintf(num, sizeof num, "%s", ex);
+			if (k < 3)                                                  /* a digit changed */
+				num[n - 1 - rnd(n > 4 ? 3 : 1)] = (char)('0' + rnd(10));
+			else
+				num[2 + rnd((unsigned)n - 2)] = (char)('0' + rnd(10));
+			same(&t, num, "DE");
+		}
+		snprintf(num, sizeof num, "%.*s", (int)(n - 1), ex);                /* one fewer */
+		same(&t, num, "DE");
+		snprintf(num, sizeof num, "%s%u", ex, rnd(10));                      /* one more */
+		same(&t, num, "DE");
+	}
+	print_message("%zu example numbers, %u numbers, %u valid, %u judged by the compiled patterns (%u valid)\n",
+		      i, t.numbers, t.ok, t.table, t.table_ok);
+	assert_true(i >= 1000);
+	assert_true(t.table_ok == t.ok);
+	assert_true(t.table - t.table_ok >= 1000);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_equals_parse),
+		cmocka_unit_test(test_examples_both_ways),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,6 +314,75 @@ static void test_duplicates(void **state)
 	fort_vault_close(v);
 }
 
+/* Many entries, some e-mails many times: the deferred index entries are
+ * sorted (src/vault/import.c, fort_sort_keyed: buckets by the hashes' first
+ * two bytes, small buckets by insertion, a large bucket of one value by qsort)
+ * so that each value's entries go in in line order; every duplicate must
+ * then name its value's FIRST line.  A value's entries out of order make a
+ * later line the holder. */
+static void test_duplicates_many(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("dupmany.fort");
+	fort_import_report *rep = NULL;
+	size_t cap = 3000 * 64, o = 0, ndup = 0, first[40] = { 0 }, want_dups = 0;
+	char *csv = malloc(cap), want[64];
+	assert_non_null(csv);
+	o += (size_t)snprintf(csv + o, cap - o, "name,email\n");
+	for (size_t i = 0; i < 3000; i++) {
+		size_t line = i + 2;
+		if (i % 37 == 5) {              /* lines 7, 44, ...: 82 times one e-mail */
+			o += (size_t)snprintf(csv + o, cap - o, "Same Name,same@example.com\n");
+			ndup++;
+		} else if (i % 23 == 3) {       /* 40 e-mails 3 or 4 times each */
+			size_t k = (i / 23) % 40;
+			o += (size_t)snprintf(csv + o, cap - o, "Three %zu,tri%zu@example.com\n", line, k);
+			if (first[k])
+				want_dups++;
+			else
+				first[k] = line;
+		} else {
+			o += (size_t)snprintf(csv + o, cap - o, "Client %zu,c%zu@example.com\n", line, line);
+		}
+	}
+	const char *p = write_file("dupmany.csv", csv);
+	free(csv);
+	assert_int_equal(fort_client_import(&rep, v, p, NULL), FORT_EINPUT);
+	assert_true(ndup > 48); /* more than fort_sort_keyed sorts by insertion */
+	assert_true(want_dups >= 80);
+	assert_int_equal(rep->duplicates, ndup - 1 + want_dups);
+	for (size_t i = 0; i < 3000; i++) {
+		size_t line = i + 2;
+		int k = problem_at(rep, line);
+		want[0] = '\0';
+		if (i % 37 == 5 && i != 5)
+			snprintf(want, sizeof want, "the same email as line 7");
+		else if (i % 37 != 5 && i % 23 == 3 && first[(i / 23) % 40] != line)
+			snprintf(want, sizeof want, "the same email as line %zu", first[(i / 23) % 40]);
+		if (!want[0]) {
+			assert_int_equal(k, -1);
+			continue;
+		}
+		assert_true(k >= 0);
+		if (!strstr(rep->problems[k], want) || strstr(rep->problems[k], want)[strlen(want)] != '\0')
+			fail_msg("line %zu: %s (want \"%s\")", line, rep->problems[k], want);
+	}
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 0);
+
+	/* the rest go in: one flush of ~11,700 seals (sorted by
+	 * fort_sort_keyed too), every one checked by the audit */
+	fort_import_opts io = FORT_IMPORT_OPTS_INIT;
+	io.skip_invalid = 1;
+	assert_int_equal(fort_client_import(&rep, v, p, &io), 0);
+	assert_int_equal(rep->imported, 3000 - (ndup - 1) - want_dups);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 3000 - (ndup - 1) - want_dups);
+	assert_int_equal(find_n(v, "email", "same@example.com", NULL), 1);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 static void test_columns(void **state)
 {
 	(void)state;
@@ -899,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_import_entry),
 		cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_duplicates_many),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_vcard_json),
 		cmocka_unit_test(test_renamed_fields),
