@@ -854,13 +854,33 @@ static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, i
 	seal_hash_index(out, tname(tbl), h, client);
 }
 
-/* The hash of a row of a rowid table read with SELECT * (RES, ROW). */
-static void hash_of(unsigned char out[32], int tbl, int64_t id, const PGresult *res, int row)
+/* The hash of a sealed row from the first NCOLS columns of RES's ROW. */
+static void hash_of_cols(unsigned char out[32], int tbl, int64_t id, const PGresult *res, int row, int ncols)
 {
 	crypto_generichash_state hs;
 	hash_start(&hs, tbl, id);
-	hash_row(&hs, res, row);
+	hash_row_cols(&hs, res, row, ncols);
 	crypto_generichash_final(&hs, out, 32);
+}
+
+/* The hash of a row of a rowid table read with SELECT * (RES, ROW). */
+static void hash_of(unsigned char out[32], int tbl, int64_t id, const PGresult *res, int row)
+{
+	hash_of_cols(out, tbl, id, res, row, PQnfields(res));
+}
+
+/* A row read with its seal head by one statement (one snapshot): the head's
+ * hash and seq in columns COL and COL + 1 of RES's ROW (NULL: no seal).
+ * C->state says whether NOW, the row's hash, is what was sealed. */
+static void seal_verdict_cols(store_seal_check *c, const unsigned char now[32], const PGresult *res, int row, int col)
+{
+	unsigned char sealed[32];
+	int found = !gnull(res, row, col);
+	memset(sealed, 0xff, 32);
+	if (found && glen(res, row, col) == 32)
+		memcpy(sealed, gb(res, row, col), 32);
+	c->seq = found ? gi(res, row, col + 1) : 0;
+	c->state = seal_verdict(now, found, sealed);
 }
 
 /* A sealed row (or group) as it is now; zeros when there is none. */
@@ -1529,17 +1549,10 @@ static int meta_pre_get(store *s, const char *key, unsigned char **val, size_t *
 		return r;
 	if (check && meta_sealed(key) && s->enforce) {
 		store_seal_check c = { .table = tname(T_META), .id = gi(res, i, 0) };
-		unsigned char now[32], sealed[32];
-		int found = !gnull(res, i, META_PRE_COLS);
-		crypto_generichash_state hs;
-		hash_start(&hs, T_META, c.id);
-		hash_row_cols(&hs, res, i, META_PRE_COLS);
-		crypto_generichash_final(&hs, now, 32);
-		memset(sealed, 0xff, 32);
-		if (found && glen(res, i, META_PRE_COLS) == 32)
-			memcpy(sealed, gb(res, i, META_PRE_COLS), 32);
-		c.seq = found ? gi(res, i, META_PRE_COLS + 1) : 0;
-		if ((c.state = seal_verdict(now, found, sealed)) != STORE_SEAL_OK) {
+		unsigned char now[32];
+		hash_of_cols(now, T_META, c.id, res, i, META_PRE_COLS);
+		seal_verdict_cols(&c, now, res, i, META_PRE_COLS);
+		if (c.state != STORE_SEAL_OK) {
 			snprintf(c.key, sizeof c.key, "%s", key);
 			free(*val);
 			*val = NULL;
@@ -1770,17 +1783,10 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 	c->updated = gi(res, i, 5);
 	/* the row in hand is what is checked against its seal, read with it */
 	if (s->enforce && !pending_at(s, T_CLIENTS, c->id)) {
-		unsigned char sealed[32];
 		store_seal_check k = { .table = tname(T_CLIENTS), .id = c->id, .seq = 0, .key = "" };
-		int found = !gnull(res, i, 6);
-		memset(sealed, 0xff, 32);
-		if (found) {
-			if (glen(res, i, 6) == 32)
-				memcpy(sealed, gb(res, i, 6), 32);
-			k.seq = gi(res, i, 7);
-		}
 		client_hash(h, c);
-		if ((k.state = seal_verdict(h, found, sealed)) != STORE_SEAL_OK) {
+		seal_verdict_cols(&k, h, res, i, 6);
+		if (k.state != STORE_SEAL_OK) {
 			r = seal_fail(&k, c->id);
 			store_client_release(c);
 		}
@@ -3135,20 +3141,13 @@ static int seal_scan_rows(store *s, int t, store_seal_cb cb, void *ctx, int64_t 
 		}
 		for (int i = 0; i < n && r == 0; i++) {
 			store_seal_check c = { .table = tname(t), .id = gi(res, i, idc) };
-			unsigned char now[32], sealed[32];
-			int found = !gnull(res, i, nc);
+			unsigned char now[32];
 			(*ids)[(*nids)++] = after = c.id;
 			if (pending_at(s, t, c.id))
 				continue;
-			crypto_generichash_state hs;
-			hash_start(&hs, t, c.id);
-			hash_row_cols(&hs, res, i, nc);
-			crypto_generichash_final(&hs, now, 32);
-			memset(sealed, 0xff, 32);
-			if (found && glen(res, i, nc) == 32)
-				memcpy(sealed, gb(res, i, nc), 32);
-			c.seq = found ? gi(res, i, nc + 1) : 0;
-			if ((c.state = seal_verdict(now, found, sealed)) == STORE_SEAL_OK)
+			hash_of_cols(now, t, c.id, res, i, nc);
+			seal_verdict_cols(&c, now, res, i, nc);
+			if (c.state == STORE_SEAL_OK)
 				continue;
 			if (t == T_META)
 				snprintf(c.key, sizeof c.key, "%s", gt(res, i, 1));

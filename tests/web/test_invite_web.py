@@ -20,17 +20,7 @@ from serverkit import totp, PASS  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
-from selenium.common.exceptions import WebDriverException  # noqa: E402
-
-
-def replaced(old):
-    """Has the page whose <html> element is OLD been replaced by the next one?"""
-    try:
-        old.is_enabled()
-        return False
-    except WebDriverException:  # stale, or Chromium's "node does not belong to the document"
-        return True
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 
 class InvitePages(BrowserCase):
@@ -76,10 +66,8 @@ class InvitePages(BrowserCase):
             lea.find_element(By.ID, "passphrase2").send_keys(PASS["lea"] + " typo")
             secret = lea.find_element(By.ID, "totp-secret").text
             lea.find_element(By.ID, "code").send_keys(totp(secret))
-            old = lea.find_element(By.TAG_NAME, "html")
-            lea.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
             # the answer has the same heading: wait for the page itself to be replaced
-            WebDriverWait(lea, 30).until(lambda _: replaced(old))
+            tw.click_and_wait(lea, lea.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
             self.wait_h1(lambda t: t.startswith("Join "))
             self.assertIn("not the same", lea.find_element(By.CSS_SELECTOR, "[role=alert]").text)
             self.assertEqual(lea.find_element(By.ID, "totp-secret").text, secret, "the same key: no second scan")
@@ -106,9 +94,7 @@ class InvitePages(BrowserCase):
         Select(form.find_element(By.ID, "name")).select_by_visible_text("lea")
         Select(form.find_element(By.ID, "role")).select_by_visible_text("staff")
         form.find_element(By.ID, "fingerprint").send_keys(fp)
-        old = owner.find_element(By.TAG_NAME, "html")
-        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(owner, 30).until(lambda _: replaced(old))  # the answer has the same heading
+        tw.click_and_wait(owner, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))  # the same heading
         self.wait_h1("Users and roles")
         self.assertIn("active", owner.find_element(By.XPATH, "//table[@id='users']//tr[th[.='lea']]").text)
 

@@ -18,7 +18,6 @@ import serverkit as kit  # noqa: E402
 from serverkit import audit_rows  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 
 
 def incident_row(iid):
@@ -35,16 +34,7 @@ class StaffPages(BrowserCase):
 
     def click(self, el):
         """Click EL (a form's button) and wait until the next page replaced this one (its <h1> may be the same)."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        el.click()
-
-        def gone(_):
-            try:
-                old.is_enabled()
-                return False
-            except WebDriverException:  # stale, or Chromium's "node does not belong to the document"
-                return True
-        WebDriverWait(self.driver, 20).until(gone)
+        tw.click_and_wait(self.driver, el)
 
     def submit(self, action_part):
         self.click(self.driver.find_element(By.XPATH, "//form[contains(@action,'%s')]//button[@type='submit']" % action_part))

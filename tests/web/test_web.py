@@ -41,6 +41,22 @@ def chromium():
     raise AssertionError("Chromium is not installed: apt-get install chromium chromium-driver (scripts/install-deps.sh)")
 
 
+def replaced(old):
+    """Has the page whose <html> element is OLD been replaced by the next one (after a form's button)?"""
+    try:
+        old.is_enabled()
+        return False
+    except WebDriverException:  # stale, or Chromium's "node does not belong to the document"
+        return True
+
+
+def click_and_wait(driver, el, timeout=30):
+    """Click EL and wait until the next page replaced this one (its <h1> may be the same)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    el.click()
+    WebDriverWait(driver, timeout).until(lambda _: replaced(old))
+
+
 def count(table):
     import sqlite3
     db = sqlite3.connect("file:%s?mode=ro" % kit.VAULT, uri=True)
