@@ -22,6 +22,8 @@
 
 #define TOTP_SECRET_LEN 20
 #define TOTP_STEP 30
+/* how far a refused code is looked for, to say in the log that it was of another time */
+#define TOTP_FAR 20
 #define TOTP_DIGITS 6
 #define RC_HASH_LEN 32
 #define BLOB_VERSION 1
@@ -519,7 +521,17 @@ int totp_check(fort_vault *v, const char *code, int64_t now, char *why, size_t c
 		int o = oath_totp_validate3_callback((const char *)st->secret, sizeof st->secret, (time_t)now, TOTP_STEP, 0,
 						     TOTP_DIGITS, 1, &pos, &counter, otp_cmp, &c);
 		if (o < 0) {
-			snprintf(why, cap, "wrong code");
+			/* not in the window: a code of another time (a clock off,
+			 * or a code typed late) is said in the log, for whoever
+			 * reads it; the answer stays the same */
+			int far = 0; /* liboath wants it; the step is in AT */
+			uint64_t at = 0;
+			if (oath_totp_validate3_callback((const char *)st->secret, sizeof st->secret, (time_t)now, TOTP_STEP, 0,
+							 TOTP_DIGITS, TOTP_FAR, &far, &at, otp_cmp, &c) >= 0)
+				snprintf(why, cap, "wrong code (of %+lld steps of %d s: a clock is off)",
+					 (long long)at - (long long)(now / TOTP_STEP), TOTP_STEP);
+			else
+				snprintf(why, cap, "wrong code");
 			r = fort_error_set(FORT_EAUTH, "sign-in refused: wrong name, passphrase or code");
 			goto out;
 		}

@@ -405,15 +405,17 @@ class Session:
 
     def __init__(self, srv, user, code=None):
         self.srv, self.user = srv, user
+        at = None
         if code is None:
             secret, _ = enroll(user)
-            code = totp(secret, time.time() + 30)   # the next step: the current one counts as used
+            at = time.time()
+            code = totp(secret, at + 30)   # the next step: the current one counts as used
         r, j = srv.request("POST", "/api/session", {"user": user, "passphrase": PASS[user], "code": code}, pattern="/api/session")
         if r.status != 201:
             # the refusal's reason is in the log ("wrong code", "wrong passphrase", ...), not in the answer
             why = [x for x in audit_rows() if x[1] in ("signin-failed", "unlock-failed")][-2:]
-            raise AssertionError("sign-in as %s: %d %s; the log says %s; now %.1f, code for step %d" % (
-                user, r.status, j, why, time.time(), int(time.time() + 30) // 30))
+            raise AssertionError("sign-in as %s: %d %s; the log says %s; now %.1f; the code was made at %s for step %s" % (
+                user, r.status, j, why, time.time(), "%.1f" % at if at else "-", int(at + 30) // 30 if at else "-"))
         self.cookie_header = r.getheader("Set-Cookie")
         self.sid = re.match(r"fortress_session=([^;]+)", self.cookie_header).group(1)
         self.csrf = j["csrf_token"]

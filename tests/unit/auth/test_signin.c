@@ -128,14 +128,19 @@ static int signin_cb(void *ctx, const fort_audit_entry *e)
 	return 0;
 }
 
-static struct signins signins(void)
+static struct signins signins_of(const char *name)
 {
 	struct signins s;
-	fort_vault *v = open_vault(vault_at("signin.fort"), PASS);
+	fort_vault *v = open_vault(vault_at(name), PASS);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(fort_audit_log(v, NULL, signin_cb, &s), 0);
 	fort_vault_close(v);
 	return s;
+}
+
+static struct signins signins(void)
+{
+	return signins_of("signin.fort");
 }
 
 static void test_totp_signin(void **state)
@@ -282,6 +287,54 @@ struct holder {
 	fort_sessions *s;
 	fort_vault *v;
 };
+
+/* A refused code that is the code of another time step (a clock off, a
+ * code typed long after it was read) is said so in the log, with how many
+ * steps away; the answer to the requester is the same refusal.  A code of
+ * no step nearby stays "wrong code". */
+static void test_totp_other_step_logged(void **state)
+{
+	fort_vault *v = create_vault("signin-far.fort");
+	fort_totp_enrolment *e = NULL;
+	fort_signin_opts so = FORT_SIGNIN_OPTS_INIT;
+	fort_secret *pass = secret(PASS), *key = NULL;
+	char code[7], near[41][7], wrongc[8], b32[48];
+	int64_t now = (int64_t)time(NULL);
+	int unused = 0;
+	(void)state;
+
+	assert_int_equal(fort_totp_enroll(&e, v), 0);
+	snprintf(b32, sizeof b32, "%s", e->secret);
+	fort_totp_enrolment_free(e);
+	fort_vault_close(v);
+	so.address = "192.0.2.8";
+	so.now = now + 30;
+	/* five steps ahead of the server's step, and three behind */
+	code_at(code, b32, now + 30 + 5 * 30);
+	assert_int_equal(fort_signin(&key, NULL, vault_at("signin-far.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	assert_string_equal(fort_error_message(), "sign-in refused: wrong name, passphrase or code");
+	assert_string_equal(signins_of("signin-far.fort").last, "signin-failed denied sign-in from 192.0.2.8: wrong code (of +5 steps of 30 s: a clock is off)");
+	code_at(code, b32, now + 30 - 3 * 30);
+	assert_int_equal(fort_signin(&key, NULL, vault_at("signin-far.fort"), "alice", pass, code, &so), FORT_EAUTH);
+	assert_string_equal(signins_of("signin-far.fort").last, "signin-failed denied sign-in from 192.0.2.8: wrong code (of -3 steps of 30 s: a clock is off)");
+	/* a code of no step within the search: plain "wrong code" */
+	for (int k = 0; k < 41; k++)
+		code_at(near[k], b32, now + 30 + (k - 20) * 30);
+	for (int c = 0; c < 1000000 && !unused; c += 7919) {
+		snprintf(wrongc, sizeof wrongc, "%06d", c);
+		unused = 1;
+		for (int k = 0; k < 41; k++)
+			unused &= strcmp(near[k], wrongc) != 0;
+	}
+	assert_true(unused);
+	assert_int_equal(fort_signin(&key, NULL, vault_at("signin-far.fort"), "alice", pass, wrongc, &so), FORT_EAUTH);
+	assert_string_equal(signins_of("signin-far.fort").last, "signin-failed denied sign-in from 192.0.2.8: wrong code");
+	/* and the code of the step is still good */
+	code_at(code, b32, now + 30);
+	assert_int_equal(fort_signin(&key, NULL, vault_at("signin-far.fort"), "alice", pass, code, &so), 0);
+	fort_secret_free(key);
+	fort_secret_free(pass);
+}
 
 static void *hold_then_release(void *p)
 {
@@ -699,6 +752,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_totp_signin),
+		cmocka_unit_test(test_totp_other_step_logged),
 		cmocka_unit_test(test_totp_propose_confirm),
 		cmocka_unit_test(test_session_handle),
 		cmocka_unit_test(test_group_commit_refresh),
