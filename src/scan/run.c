@@ -686,7 +686,8 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	}
 	p = &b->p[b->n];
 	p->f = *f;
-	p->masked = text_put(b, f->masked);
+	/* no mask (tsv-spans) or no fingerprint: nothing copied, "" when reported */
+	p->masked = f->masked[0] ? text_put(b, f->masked) : NO_TEXT;
 	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
 	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
 	p->logical = NO_TEXT;
