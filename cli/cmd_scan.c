@@ -65,6 +65,13 @@ struct scan_out {
 	fort_buf tpre;               /* text: the line's start for the last finding's file and part */
 	char *tp_path, *tp_logical;
 	int tp_ok;
+	/* f->path of the file the caches above were made for (the path's
+	 * escapes, tsv-spans' base name, text's line start), until that
+	 * file's on_file: a file's findings all carry the same pointer (the
+	 * library's, alive for the run), so a pointer compare, not a strcmp
+	 * per finding; on_file clears them, so a pointer is never matched
+	 * for another file */
+	const char *cache_key, *sp_key, *tp_key;
 };
 
 #define OBUF_SIZE ((size_t)1 << 16)
@@ -424,6 +431,31 @@ static inline char *put_u64_wide(char *o, uint64_t v)
 	return put_u64_big(o, v);
 }
 
+/* tsv-spans' end offset, START + LEN, at O, where S (T digits) is START
+ * as just written: a span mostly ends within the same thousand as it
+ * starts, so START's digits are copied whole (8 bytes: the caller
+ * leaves room, and overwrites what follows them) and only the last three
+ * replaced; else put_u64_wide. */
+static inline char *put_end(char *o, const char *s, size_t t, uint64_t start, uint64_t len)
+{
+	if (t >= 3 && t <= 8 && len < 1000) {
+		uint32_t low = (uint32_t)(start % 1000) + (uint32_t)len;
+
+		if (low < 1000) {
+			uint32_t h = low / 100;
+			uint64_t w;
+
+			/* loaded, then stored: O may lie inside those 8 bytes */
+			memcpy(&w, s, 8);
+			memcpy(o, &w, 8);
+			o[t - 3] = (char)('0' + h);
+			memcpy(o + t - 2, d2 + 2 * (low - h * 100), 2);
+			return o + t;
+		}
+	}
+	return put_u64_wide(o, start + len);
+}
+
 /* Decimal digits of V into B: in place when there is room (20 digits and
  * the NUL), so no copy and no memcpy call per number. */
 static void jnum(fort_buf *b, uint64_t v)
@@ -448,6 +480,9 @@ static void path_cache(struct scan_out *so, const char *path)
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p;
 
+	if (path == so->cache_key)
+		return;
+	so->cache_key = path;
 	if (so->cache_path && !strcmp(so->cache_path, path))
 		return;
 	free(so->cache_path);
@@ -774,8 +809,12 @@ static void mid_init(const struct cli *c)
  * and the part, in bold where the terminal shows it, and ':'. */
 static int text_prefix(struct scan_out *so, const fort_scan_finding *f)
 {
-	if (so->tp_ok && so->tp_path && !strcmp(so->tp_path, f->path) && !strcmp(so->tp_logical, f->logical))
+	if (so->tp_ok && so->tp_path && (f->path == so->tp_key || !strcmp(so->tp_path, f->path)) &&
+	    !strcmp(so->tp_logical, f->logical)) {
+		so->tp_key = f->path;
 		return 0;
+	}
+	so->tp_key = NULL;
 	free(so->tp_path);
 	free(so->tp_logical);
 	so->tp_path = strdup(f->path);
@@ -783,6 +822,7 @@ static int text_prefix(struct scan_out *so, const fort_scan_finding *f)
 	so->tp_ok = so->tp_path && so->tp_logical;
 	if (!so->tp_ok)
 		return FORT_ENOMEM;
+	so->tp_key = f->path;
 	fort_buf_reset(&so->tpre);
 	fort_buf_puts(&so->tpre, cli_bold(so->c));
 	fort_buf_puts(&so->tpre, f->path);
@@ -985,10 +1025,11 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 		 * name looked up once per file */
 		char *o;
 
-		if (!so->sp_path || strcmp(so->sp_path, f->path)) {
+		if (f->path != so->sp_key && (!so->sp_path || strcmp(so->sp_path, f->path))) {
 			const char *base = strrchr(f->path, '/');
 
 			free(so->sp_path);
+			so->sp_key = NULL;
 			if (!(so->sp_path = strdup(f->path)))
 				return so->err = FORT_ENOMEM;
 			so->sp_base = base ? (size_t)(base + 1 - f->path) : 0;
@@ -998,6 +1039,7 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 			memset(so->sp_name, 0, sizeof(so->sp_name));
 			memcpy(so->sp_name, so->sp_path + so->sp_base, so->sp_blen);
 		}
+		so->sp_key = f->path;
 		/* the line is at most 400 + 3 * 21 + 16 bytes: fixed-size copies
 		 * (no library call) may write past its end, never past the buffer */
 		if (so->olen + 512 > OBUF_SIZE)
@@ -1009,9 +1051,13 @@ static int on_finding(void *ctx, const fort_scan_finding *f)
 			memcpy(o, so->sp_name, so->sp_blen);
 		o += so->sp_blen;
 		*o++ = '\t';
-		o = put_u64_wide(o, f->offset);
-		*o++ = '\t';
-		o = put_u64_wide(o, f->offset + f->length);
+		{
+			char *s0 = o;
+
+			o = put_u64_wide(o, f->offset);
+			*o++ = '\t';
+			o = put_end(o, s0, (size_t)(o - 1 - s0), f->offset, f->length);
+		}
 		*o++ = '\t';
 		memcpy(o, spans_name[f->type].s, 16);
 		o += spans_name[f->type].n;
@@ -1133,6 +1179,10 @@ static int on_file(void *ctx, const fort_scan_file *f)
 {
 	struct scan_out *so = ctx;
 	struct file_row *row;
+
+	/* the file's findings are all out: its pointer may name another file
+	 * after the run (the caches keep their strings, compared by strcmp) */
+	so->cache_key = so->sp_key = so->tp_key = NULL;
 
 	if (f->status == FORT_SCAN_FILE_ERROR)
 		sarif_note(so, f->path, "error", "not scanned", f->reason ? f->reason : "error");

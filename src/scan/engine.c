@@ -533,6 +533,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->base = s->next = s->nl_pos = s->line_start = s->total = 0;
 	s->line = 1;
 	s->ign_line = 0;
+	s->tag_len = SIZE_MAX;       /* no buffer searched yet */
 	s->hdr_state = 0;
 	memset(s->hdr_cache, 0, sizeof(s->hdr_cache));
 	s->hit = hit;
@@ -1119,6 +1120,19 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 
 	if (s->ign_line == line + 1)
 		return s->ign_val;
+	/* most buffers hold no tag at all: one search of the whole buffer
+	 * answers every line in it (a tag inside the line's bytes would be
+	 * inside the buffer's), for about what one line's search costs */
+	if (s->tag_base != s->base || s->tag_len != s->len) {
+		s->tag_base = s->base;
+		s->tag_len = s->len;
+		s->tag_any = has_tag(b, 0, s->len);
+	}
+	if (!s->tag_any) {
+		s->ign_val = 0;
+		s->ign_line = line + 1;
+		return 0;
+	}
 	a = lstart > s->base ? (size_t)(lstart - s->base) : 0;
 	e = memchr(b + (off - s->base), '\n', s->len - (size_t)(off - s->base));
 	z = e ? (size_t)(e - b) : s->len;

@@ -478,7 +478,21 @@ struct fctx {
 	int raw;
 	uint64_t raw_off, raw_line;
 	scan_fp_file fp;         /* the path's fingerprint key, made at the first finding */
+	/* findings not yet added to run->findings (the progress count): one
+	 * atomic add per FINDINGS_STEP findings and at the file's end, not a
+	 * locked add per finding on a line the other threads read */
+	unsigned unposted;
 };
+
+#define FINDINGS_STEP 256
+
+static void post_findings(struct fctx *fc)
+{
+	if (fc->unposted) {
+		__atomic_add_fetch(&fc->run->findings, fc->unposted, __ATOMIC_RELAXED);
+		fc->unposted = 0;
+	}
+}
 
 static int is_head(struct run *run, size_t idx)
 {
@@ -686,7 +700,8 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	}
 	p = &b->p[b->n];
 	p->f = *f;
-	p->masked = text_put(b, f->masked);
+	/* no mask (tsv-spans) or no fingerprint: nothing copied, "" when reported */
+	p->masked = f->masked[0] ? text_put(b, f->masked) : NO_TEXT;
 	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
 	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
 	p->logical = NO_TEXT;
@@ -821,7 +836,8 @@ static int on_hit(void *ctx, const scan_hit *h)
 	fc->sum->findings++;
 	fc->sum->by_type[h->type]++;
 	fc->weight += type_weight[h->type] * (h->conf == FORT_SCAN_HIGH ? 1.0 : h->conf == FORT_SCAN_MEDIUM ? 0.6 : 0.3);
-	__atomic_add_fetch(&fc->run->findings, 1, __ATOMIC_RELAXED);
+	if (++fc->unposted == FINDINGS_STEP)
+		post_findings(fc);
 	r = deliver(fc, &f);
 	if (o->show_values)
 		sodium_memzero(value, sizeof(value));
@@ -1066,6 +1082,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 	r = scan_stream_finish(st);
 out:
 	close(fd);
+	post_findings(&fc);
 	free(fc.logical_own);
 	scan_baseline_file_done(&fc.fp);
 	sl->sum.risk = risk_of(fc.weight);
@@ -1335,6 +1352,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (!r)
 		r = scan_stream_finish(&st);
 	scan_stream_release(&st);
+	post_findings(&fc);
 	scan_baseline_file_done(&fc.fp);
 	one.s.sum.risk = risk_of(fc.weight);
 	if (r >= 0)

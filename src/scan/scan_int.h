@@ -171,6 +171,12 @@ typedef struct scan_stream {
 	uint64_t nl_pos, line, line_start; /* newlines counted before nl_pos */
 	uint64_t ign_line;           /* inline-ignore cache: line number + 1, 0 none */
 	int ign_val;
+	/* does the buffer hold a "fortress:ignore" anywhere?  Searched once
+	 * for the buffer as it is (stream offset tag_base, tag_len bytes:
+	 * the same pair is the same bytes), at its first finding */
+	uint64_t tag_base;
+	size_t tag_len;
+	int tag_any;
 	int inline_ignore;
 	int no_column;               /* 1: hits carry column 0 (not counted) */
 	/* CSV/TSV header (first line), for context */

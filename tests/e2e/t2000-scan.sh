@@ -125,9 +125,20 @@ test_expect 'tsv-spans and JSON with many findings: every one, in order, whole l
 	expect_eq "$(head -n 1 "$OUT")" "many.txt${TAB}11${TAB}28${TAB}EMAIL" "first line" &&
 	expect_eq "$(tail -n 1 "$OUT")" "many.txt${TAB}208866${TAB}208886${TAB}EMAIL" "last line" &&
 	expect_eq "$(awk -F"\t" "NF != 4 || \$2 + 0 >= \$3 + 0 || \$2 + 0 <= p { bad++ } { p = \$2 + 0 } END { print bad + 0 }" "$OUT")" "0" "lines whole and in order" &&
+	cp "$OUT" "$TRASH/many.tsv" &&
 	expect_exit 1 fort scan --format json "$W/many.txt" &&
 	python3 -c "import json,sys; d = json.load(open(sys.argv[1])); assert len(d[\"findings\"]) == 6000 and d[\"summary\"][\"findings\"] == 6000" "$OUT" ||
 		_fail "JSON: not 6000 findings"
+	# the ends (written from the start'"'"'s digits when in the same thousand)
+	# are offset + length, across thousands, with 2 to 6 digits
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = [\"%d\\t%d\" % (f[\"offset\"], f[\"offset\"] + f[\"length\"]) for f in d[\"findings\"]]
+got = [\"\\t\".join(l.split(\"\\t\")[1:3]) for l in open(sys.argv[2]).read().splitlines()]
+bad = [(w, g) for w, g in zip(want, got) if w != g]
+assert len(want) == len(got) and not bad, (len(want), len(got), bad[:3])
+" "$OUT" "$TRASH/many.tsv" || _fail "tsv-spans: spans are not JSON'"'"'s offset and offset + length"
 '
 
 test_expect 'a full disk is an error, not a short report' '

@@ -82,6 +82,80 @@ static void test_block_boundaries(void **state)
 	boundary_case(65536);
 }
 
+/* Inline ignores answered per buffer (a buffer holding no
+ * "fortress:ignore" answers every line in it): tags only in the text's
+ * second half, at every block size, each tagged line's card suppressed
+ * and every other card found once, at its offset. */
+static void ignore_case(size_t block)
+{
+	static char text[4096 * 24];
+	struct planted p;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	size_t len = 0, i;
+	const char *path = path_of("ignore.txt");
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < 2000 && len + 80 < sizeof(text); i++) {
+		int tag = i >= 1000 && i % 3 == 0;
+		size_t fill = (i * 7) % 23;
+
+		memset(text + len, 'x', fill);
+		len += fill;
+		text[len++] = ' ';
+		if (!tag)
+			p.off[p.n++] = len;
+		memcpy(text + len, "4111 1111 1111 1111", 19);
+		len += 19;
+		if (tag) {
+			memcpy(text + len, " fortress:ignore", 16);
+			len += 16;
+		}
+		text[len++] = '\n';
+	}
+	scan_set_block_size(block);
+	o.on_finding = check_planted;
+	o.ctx = &p;
+	assert_int_equal(fort_scan_buffer(NULL, "mem", text, len, &o), 0);
+	if (p.seen != p.n || p.bad)
+		fail_msg("block %zu, in memory: %zu of %zu found, %zu unexpected", block, p.seen, p.n, p.bad);
+	spit(path, text, len);
+	p.seen = p.bad = 0;
+	o.jobs = 1;
+	assert_int_equal(fort_scan_run(NULL, &path, 1, &o), 0);
+	if (p.seen != p.n || p.bad)
+		fail_msg("block %zu, from the file: %zu of %zu found, %zu unexpected", block, p.seen, p.n, p.bad);
+	scan_set_block_size(0);
+}
+
+static void test_ignore_per_buffer(void **state)
+{
+	/* the same size: one stream reads both at the same offsets, so the
+	 * answer for the first file's buffer must not stand for the second's */
+	static const char plain[] = "card 4111 1111 1111 1111 no tag, plainly\n";
+	static const char tagged[] = "card 4111 1111 1111 1111 fortress:ignore\n";
+	const char *paths[2];
+	struct planted p;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	(void)state;
+	ignore_case(61);
+	ignore_case(1000);
+	ignore_case(65536);
+	assert_int_equal(sizeof(plain), sizeof(tagged));
+	paths[0] = path_of("ign_plain.txt");
+	spit(paths[0], plain, sizeof(plain) - 1);
+	paths[1] = path_of("ign_tagged.txt");
+	spit(paths[1], tagged, sizeof(tagged) - 1);
+	memset(&p, 0, sizeof(p));
+	p.off[p.n++] = 5;        /* the plain file's card only */
+	o.on_finding = check_planted;
+	o.ctx = &p;
+	o.jobs = 1;
+	assert_int_equal(fort_scan_run(NULL, paths, 2, &o), 0);
+	assert_int_equal(p.seen, 1);
+	assert_int_equal(p.bad, 0);
+}
+
 /* Secret labels among many ':' (mail headers, keys that are no labels,
  * keyword factors outside the identifier): the label check remembers what
  * it has seen in stream offsets; each label is found once, at its offset,
@@ -1349,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_round_trip),
 		cmocka_unit_test(test_baseline_versions),
 		cmocka_unit_test(test_fp_normalise_vector),
+		cmocka_unit_test(test_ignore_per_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
