@@ -651,6 +651,44 @@ static void test_seal_copy_bulk(void **state)
 			 COPY_N + 1500);
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_seal_enforce(s, 0);
+
+	/* a long import: two flushes in one transaction, the second sealing
+	 * search groups the first sealed already (a client's second entry)
+	 * among new clients and new groups: the groups' heads move on, the
+	 * rest go in plainly, and every group verifies */
+	store_bulk(s, 1);
+	assert_int_equal(store_begin(s), 0);
+	for (int round = 0; round < 2; round++) {
+		enum { M = 1200 };
+		store_bidx_add *e = calloc(M, sizeof *e);
+		int64_t *other = calloc(M, sizeof *other);
+		assert_non_null(e);
+		assert_non_null(other);
+		for (int i = 0; i < M; i++) {
+			int64_t id = 100000 + i + (round ? M / 2 : 0); /* half of them the first round's */
+			if (round == 0 || i >= M / 2) {
+				snprintf(data, sizeof data, "record %lld", (long long)id);
+				assert_int_equal(put_client(s, id, data), 0);
+			}
+			memset(e[i].h, 0, STORE_BIDX_LEN);
+			memcpy(e[i].h, &id, sizeof id);
+			e[i].h[9] = (unsigned char)round;
+			e[i].client = id;
+		}
+		assert_int_equal(store_blind_add_many(s, e, M, other), 0);
+		assert_int_equal(audit_entry(s), 0);
+		free(e);
+		free(other);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_bulk(s, 0);
+	/* 1,800 groups, 600 with two entries, each head the last flush's hash */
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'blind'"), 1800);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM (SELECT client FROM blind GROUP BY client HAVING count(*) = 2) g"), 600);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "blind"), 0);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
 	store_close(s);
 }
 
