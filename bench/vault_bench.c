@@ -592,14 +592,25 @@ struct two {
 	PGconn *c;                /* the child's own connection (baseline) */
 	fort_vault *v;            /* the child's own handle (fortress) */
 	int busy_retries;
+	PGconn *admin;            /* the parent's: the server CPU of DB's backends */
+	const char *db;
 };
 
+/* The baseline's INSERT is prepared here, before the clock starts, as
+ * pg_base_import prepares it: both modes time the same work (it was
+ * prepared inside the timed part, a round trip more for this side). */
 static void two_setup_base(struct two *t, int who)
 {
+	PGresult *res;
 	(void)who;
 	t->c = PQconnectdb(t->url);
 	if (PQstatus(t->c) != CONNECTION_OK)
 		die("%s", PQerrorMessage(t->c));
+	res = PQprepare(t->c, "ins", "INSERT INTO clients(full_name, email, phone, postal_address, company, date_of_birth, tax_id, iban)"
+			" VALUES($1,$2,$3,$4,$5,$6,$7,$8)", NF, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		die("prepare: %s", PQerrorMessage(t->c));
+	PQclear(res);
 }
 
 static void two_setup_fort(struct two *t, int who)
@@ -612,11 +623,6 @@ static void two_setup_fort(struct two *t, int who)
 
 static void two_base_import(struct two *t, int who)
 {
-	PGresult *res = PQprepare(t->c, "ins", "INSERT INTO clients(full_name, email, phone, postal_address, company, date_of_birth, tax_id, iban)"
-				  " VALUES($1,$2,$3,$4,$5,$6,$7,$8)", NF, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		die("prepare: %s", PQerrorMessage(t->c));
-	PQclear(res);
 	pg_ex(t->c, "BEGIN");
 	if (read_csv_file(t->csv[who], pg_base_row, t->c) != t->n[who])
 		die("baseline writer %d: wrong row count", who + 1);
@@ -655,11 +661,15 @@ static void two_fort_find(struct two *t, int who)
 	(void)fort_lookups(t->v, t->emails[who], t->pick[who], t->L);
 }
 
-static double two_procs(struct two *t, void (*setup)(struct two *, int), void (*work)(struct two *, int), int *retries)
+/* Where the time went (K, may be NULL): wall from the first start to the
+ * last end, the two processes' CPU (each its own, summed) and the CPU of
+ * the server processes serving the database (both connections). */
+static double two_procs(struct two *t, void (*setup)(struct two *, int), void (*work)(struct two *, int), int *retries,
+			struct cost *k)
 {
 	int ready[2], go[2], out[2];
 	pid_t pid[2];
-	double t0 = 1e300, t1 = 0;
+	double t0 = 1e300, t1 = 0, ccpu = 0, s0 = 0;
 	if (pipe(ready) < 0 || pipe(go) < 0 || pipe(out) < 0)
 		die("pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -667,7 +677,7 @@ static double two_procs(struct two *t, void (*setup)(struct two *, int), void (*
 		if ((pid[w] = fork()) < 0)
 			die("fork: %s", strerror(errno));
 		if (pid[w] == 0) {
-			double tt[3];
+			double tt[4];
 			char ch;
 			close(ready[0]);
 			close(go[1]);
@@ -675,11 +685,16 @@ static double two_procs(struct two *t, void (*setup)(struct two *, int), void (*
 			setup(t, w);
 			if (write(ready[1], "r", 1) != 1 || read(go[0], &ch, 1) != 1)
 				_exit(2);
+			tt[3] = cpu_now();
 			tt[0] = now_s();
 			work(t, w);
 			tt[1] = now_s();
+			tt[3] = cpu_now() - tt[3];
 			tt[2] = t->busy_retries;
 			if (write(out[1], tt, sizeof tt) != (ssize_t)sizeof tt)
+				_exit(2);
+			/* connected until the parent has read the server's CPU */
+			if (read(go[0], &ch, 1) != 1)
 				_exit(2);
 			if (t->c)
 				PQfinish(t->c);
@@ -696,19 +711,30 @@ static double two_procs(struct two *t, void (*setup)(struct two *, int), void (*
 		if (read(ready[0], &ch, 1) != 1)
 			die("a writer process failed before it was ready");
 	}
+	if (k)
+		s0 = server_cpu(t->admin, t->db);
 	if (write(go[1], "gg", 2) != 2)
 		die("go: %s", strerror(errno));
 	for (int w = 0; w < 2; w++) {
-		double tt[3];
+		double tt[4];
 		if (read(out[0], tt, sizeof tt) != (ssize_t)sizeof tt)
 			die("a writer process failed (see above)");
 		if (tt[0] < t0)
 			t0 = tt[0];
 		if (tt[1] > t1)
 			t1 = tt[1];
+		ccpu += tt[3];
 		if (retries)
 			*retries += (int)tt[2];
 	}
+	if (k) {
+		/* read before the children close their connections */
+		k->scpu = server_cpu(t->admin, t->db) - s0;
+		k->ccpu = ccpu;
+		k->wall = t1 - t0;
+	}
+	if (write(go[1], "dd", 2) != 2)
+		die("done: %s", strerror(errno));
 	for (int w = 0; w < 2; w++) {
 		int st;
 		if (waitpid(pid[w], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -726,7 +752,9 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 		  int runs, const fort_secret *pass)
 {
 	double bi[64], fi[64], bl[64], fl[64], ri[64], rl[64];
+	struct cost kbi[64], kfi[64], kbl[64], kfl[64];
 	int retries = 0;
+	PGconn *admin = pg_admin(dir);
 	for (int k = 0; k < runs; k++) {
 		char burl[4400], vurl[4400];
 		struct two t;
@@ -743,6 +771,8 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 		t.pick[0] = pick[0];
 		t.pick[1] = pick[1];
 		t.L = L;
+		t.admin = admin;
+		t.db = "bench_base";
 		pg_newdb(dir, "bench_base", burl, sizeof burl);
 		c = PQconnectdb(burl);
 		if (PQstatus(c) != CONNECTION_OK)
@@ -752,8 +782,8 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 			 " CREATE INDEX clients_email ON clients(email); CREATE INDEX clients_phone ON clients(phone)");
 		PQfinish(c);
 		t.url = burl;
-		bi[k] = two_procs(&t, two_setup_base, two_base_import, NULL);
-		bl[k] = two_procs(&t, two_setup_base, two_base_find, NULL);
+		bi[k] = two_procs(&t, two_setup_base, two_base_import, NULL, &kbi[k]);
+		bl[k] = two_procs(&t, two_setup_base, two_base_find, NULL, &kbl[k]);
 		pg_newdb(dir, "bench_vault", vurl, sizeof vurl);
 		{
 			fort_create_opts co = FORT_CREATE_OPTS_INIT;
@@ -769,14 +799,22 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 		}
 		t.url = vurl;
 		t.key = key;
-		fi[k] = two_procs(&t, two_setup_fort, two_fort_import, &retries);
-		fl[k] = two_procs(&t, two_setup_fort, two_fort_find, NULL);
+		t.db = "bench_vault";
+		fi[k] = two_procs(&t, two_setup_fort, two_fort_import, &retries, &kfi[k]);
+		fl[k] = two_procs(&t, two_setup_fort, two_fort_find, NULL, &kfl[k]);
 		fort_secret_free(key);
 		ri[k] = bi[k] / fi[k];
 		rl[k] = bl[k] / fl[k];
 		fprintf(stderr, "  run %d (PostgreSQL, two processes, load %.1f): import baseline %.2fs fortress %.2fs | 2 x %zu lookups baseline %.3fs fortress %.3fs\n",
 			k + 1, loadavg(), bi[k], fi[k], L, bl[k], fl[k]);
+		/* per client or lookup of both processes together: wall is the
+		 * phase's (first start to last end), CPU both processes' */
+		cost_line("import", "baseline", &kbi[k], (double)(n[0] + n[1]));
+		cost_line("import", "fortress", &kfi[k], (double)(n[0] + n[1]));
+		cost_line("find", "baseline", &kbl[k], 2.0 * (double)L);
+		cost_line("find", "fortress", &kfl[k], 2.0 * (double)L);
 	}
+	PQfinish(admin);
 	double r_imp = median(ri, runs), r_lk = median(rl, runs);
 	unsigned long long N = n[0] + n[1];
 	printf("two writer processes (each its own %llu and %llu clients, one database; Fortress's writers take turns: one transaction holds the vault's write lock):\n",
@@ -787,6 +825,15 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 	printf("find by email:  2 x %zu  baseline %9.0f lookups/s   fortress %9.0f lookups/s   ratio %.2f (goal %.2f)  %s\n", L,
 	       2.0 * (double)L / median(bl, runs), 2.0 * (double)L / median(fl, runs), r_lk, PG_GOAL_LOOKUP,
 	       r_lk >= PG_GOAL_LOOKUP ? "ok" : "MISSED (goal)");
+	{
+		/* the last run's, as for one process: per client of the 2 x N */
+		const struct cost *a = &kbi[runs - 1], *b = &kfi[runs - 1];
+		double per = (double)N;
+		printf("  import per client (last run; us wall of the phase / client CPU / server CPU, both processes): baseline %.0f / %.0f / %.0f"
+		       "   fortress %.0f / %.0f / %.0f\n",
+		       a->wall / per * 1e6, a->ccpu / per * 1e6, a->scpu / per * 1e6, b->wall / per * 1e6, b->ccpu / per * 1e6,
+		       b->scpu / per * 1e6);
+	}
 	printf("{\"bench\":\"vault_vs_postgresql_two_writers\",\"clients\":%llu,\"lookups\":%zu,\"runs\":%d,\"import_ratio\":%.3f,"
 	       "\"find_email_ratio\":%.3f,\"busy_retries\":%d}\n",
 	       N, 2 * L, runs, r_imp, r_lk, retries);

@@ -84,6 +84,8 @@ struct store {
 	struct pq_item *pq;
 	size_t npq, cpq;
 	int bulk;             /* store_bulk: a client's INSERT waits in the pipeline */
+	int heads_sp;         /* seal_copy's savepoints in this transaction (HEADS_SP_MAX) */
+	int heads_blind;      /* a flush of this transaction has sealed search groups */
 	int64_t failed_client; /* the client whose queued statement failed (0: none) */
 	/* store_index_mac_keys: sodium_malloc'ed, nimac keys of
 	 * SEAL_IMAC_KEY_LEN bytes (the first writes, all are accepted) */
@@ -1377,6 +1379,8 @@ int pg_store_begin(store *s)
 	meta_pre_drop(s);
 	if (s->txdepth++ > 0)
 		return 0;
+	s->heads_sp = 0;
+	s->heads_blind = 0;
 	/* one writer at a time, across every process on the database (both
 	 * statements in one round trip) */
 	if (!pq_send(s, "starting a change", 0, "BEGIN", NULL, 0, PQ_PLAIN) ||
@@ -2051,7 +2055,9 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * holding the value (before the statement, or inserted by an earlier entry
  * of the same statement, which the statement's snapshot does not show in
  * uniq itself).  uniq and seal_head are read by one index probe per entry
- * (LATERAL subqueries kept apart by OFFSET 0): as plain joins, once the
+ * that needs it (scalar subqueries under CASE: the holder only for an
+ * entry not inserted, the seal head only for one inserted; before, as
+ * LATERAL subqueries behind OFFSET 0, both for every entry): as plain joins, once the
  * vault had some 20,000 clients PostgreSQL hash-joined the batch against
  * all of uniq and every 'uniq' row of seal_head, read whole for every
  * batch, so an import grew quadratically (EXPLAIN ANALYZE, 1,000 entries
@@ -2062,10 +2068,10 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	"WITH v AS (SELECT decode(h, 'hex') AS h, c, sid, k, decode(m, 'hex') AS m, o" \
 	" FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
 	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
-	" SELECT v.k, (i.client IS NOT NULL)::int, coalesce(i.client, i2.client, u.client), sh.hash FROM v" \
-	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h" \
-	" LEFT JOIN LATERAL (SELECT client FROM uniq WHERE h = v.h OFFSET 0) u ON true" \
-	" LEFT JOIN LATERAL (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid OFFSET 0) sh ON true ORDER BY v.o"
+	" SELECT v.k, (i.client IS NOT NULL)::int," \
+	" coalesce(i.client, i2.client, CASE WHEN i2.client IS NULL THEN (SELECT client FROM uniq WHERE h = v.h) END)," \
+	" CASE WHEN i.client IS NOT NULL THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
+	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h ORDER BY v.o"
 #define BLIND_ADD_MANY \
 	"INSERT INTO blind(h, client, mac) SELECT decode(h, 'hex'), c, decode(m, 'hex')" \
 	" FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(h, c, m)" \
@@ -2854,6 +2860,8 @@ static int copy_send(store *s, fort_buf *b)
 	return r;
 }
 
+#define HEADS_SP_MAX 32
+
 /* The N touched rows (sorted, distinct, hashes known) as seal_log rows
  * SEAL_ROWID(SEQ, i) through COPY, then their seal heads from those rows
  * (the upsert waits in the pipeline for the commit's sync). */
@@ -2903,6 +2911,68 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 	if (r < 0)
 		return r;
 	pa a[3] = { PI(SEAL_ROWID(seq, 0)), PI(SEAL_ROWID(seq, n - 1)), PI(seq) };
+	/* the search groups among the rows (touch[] is in table order: one
+	 * run, [b0, b1)); a group sealed by an earlier flush of this
+	 * transaction (a long import's, every SEAL_BATCH rows) has a head
+	 * already, so once one has, the groups are upserted and only the
+	 * other rows go in plainly */
+	size_t b0 = n, b1 = n;
+	for (size_t i = 0; i < n; i++)
+		if (s->touch[i].tbl == T_BLIND) {
+			if (b0 == n)
+				b0 = i;
+			b1 = i + 1;
+		}
+	int split = s->heads_blind && b0 < b1;
+	if (b0 < b1)
+		s->heads_blind = 1;
+	if (s->bulk && s->heads_sp < HEADS_SP_MAX && !(split && b0 == 0 && b1 == n)) {
+		/* An import's rows are new (client ids above every one used,
+		 * erased ones included; index entries of those clients), so
+		 * their heads are too: a plain INSERT costs the server about half
+		 * of the upsert's work (no arbiter probe, no speculative
+		 * insertion).  A head that exists after all (a row put back, an
+		 * id used before, a search group of a long import's earlier
+		 * flush when the split above did not apply) refuses it with a
+		 * unique violation: the savepoint takes that back and the upsert
+		 * below does the work, the same heads as always.  One round trip
+		 * of its own.  Each
+		 * savepoint that writes is a subtransaction; past 64 in one
+		 * transaction PostgreSQL's per-backend cache of them overflows
+		 * and every other session's snapshot checks slow down, so a long
+		 * import (a flush per SEAL_BATCH touches) upserts after
+		 * HEADS_SP_MAX of them. */
+		/* the ranges inserted plainly: all, or around the groups */
+		size_t lo[2] = { 0, split ? b1 : n }, hi[2] = { split ? b0 : n, n };
+		s->heads_sp++;
+		if (!pq_send(s, "sealing the change", 0, "SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		for (int k = 0; k < 2; k++) {
+			pa p[3] = { PI(SEAL_ROWID(seq, lo[k])), PI(SEAL_ROWID(seq, hi[k] - 1)), PI(seq) };
+			if (lo[k] < hi[k] &&
+			    !pq_send(s, "sealing the change", 0,
+				     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log"
+				     " WHERE rowid BETWEEN $1 AND $2 AND seq = $3",
+				     p, 3, PQ_PLAIN))
+				return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		}
+		if (!pq_send(s, "sealing the change", 0, "RELEASE SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		if ((r = pq_sync(s)) == 0) {
+			if (!split)
+				return 0;
+			/* the groups' heads: the upsert below, for their range */
+			a[0] = PI(SEAL_ROWID(seq, b0));
+			a[1] = PI(SEAL_ROWID(seq, b1 - 1));
+			goto upsert;
+		}
+		if (r != FORT_EEXISTS)
+			return r;
+		fort_error_clear();
+		if ((r = exec_plain(s, "ROLLBACK TO SAVEPOINT fort_heads", "sealing the change")) < 0)
+			return r;
+	}
+upsert:
 	if (!pq_send(s, "sealing the change", 0,
 		     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3"
 		     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",

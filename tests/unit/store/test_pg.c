@@ -535,21 +535,23 @@ static void test_meta_preload(void **state)
  * (new heads, then existing ones moved on), the same digest store_seal_digest
  * reads back; a whole-table check reads the rows 1,000 at a time and finds
  * a row changed or removed past the first thousand. */
-static void test_seal_copy_and_scan(void **state)
+enum { COPY_N = 2300 };
+
+/* Two large flushes: COPY_N new client rows, then the same rows changed
+ * (their heads moved on).  BULK: as an import writes (store_bulk), where
+ * new heads go in by a plain INSERT and the second flush's, which exist,
+ * fall back to the upsert. */
+static void seal_copy_rounds(store *s, const char *url, int bulk)
 {
-	(void)state;
-	enum { N = 2300 };
-	store *s = NULL;
-	const char *url = newdb("copy");
+	enum { N = COPY_N };
 	store_audit_row a;
 	unsigned char d1[32], d2[32];
 	uint64_t nseals = 0;
 	int any = 0;
 	char data[32];
 	next_seq = 1;
-	assert_int_equal(store_open(&s, url, 1), 0);
-	store_set_commit_hook(s, hook, s);
 	for (int round = 0; round < 2; round++) {
+		store_bulk(s, bulk);
 		assert_int_equal(store_begin(s), 0);
 		for (int i = 1; i <= N; i++) {
 			snprintf(data, sizeof data, "record %d/%d", i, round);
@@ -569,15 +571,34 @@ static void test_seal_copy_and_scan(void **state)
 		assert_int_equal(store_seal_flush(s, a.seq, d1, &any), 0);
 		assert_int_equal(any, 1);
 		assert_int_equal(store_commit(s), 0);
+		store_bulk(s, 0);
 		assert_int_equal(store_seal_digest(s, a.seq, d2, &nseals), 0);
 		assert_int_equal(nseals, N);
 		assert_memory_equal(d1, d2, 32);
+		/* every head is this flush's, each the hash its seal_log row has */
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients'"), N);
+		assert_int_equal(raw_count(url, round ? "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+							" AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients' AND h.seq = 2"
+						      : "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+							" AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients' AND h.seq = 1"),
+				 N);
 	}
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE tbl = 'clients'"), 2 * N);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE rowid >> 32 <> seq OR (rowid & 4294967295) >= 2300"), 0);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients' AND seq = 2"), N);
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_seal_enforce(s, 0);
+}
+
+static void test_seal_copy_and_scan(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("copy");
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	seal_copy_rounds(s, url, 0);
 	store_close(s);
 
 	raw(url, "UPDATE clients SET updated = 5 WHERE id = 2050");
@@ -593,6 +614,81 @@ static void test_seal_copy_and_scan(void **state)
 	assert_int_equal(store_seal_require(s, "clients"), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "1999"));
 	assert_non_null(strstr(fort_error_message(), "removed outside Fortress"));
+	store_close(s);
+}
+
+/* The same flushes as an import makes them (store_bulk): new heads by a
+ * plain INSERT, existing ones (the second round) by the upsert after the
+ * plain one is refused; then one import-sized flush of new rows with one
+ * existing head among them (a row sealed before, touched again): the
+ * whole flush falls back, and every head is right. */
+static void test_seal_copy_bulk(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("copybulk");
+	char data[32];
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	seal_copy_rounds(s, url, 1);
+	store_bulk(s, 1);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = COPY_N + 1; i <= COPY_N + 1500; i++) {
+		snprintf(data, sizeof data, "record %d/2", i);
+		assert_int_equal(put_client(s, i, data), 0);
+	}
+	{
+		store_client c = { 7, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"record 7/2", 10, 1000, 3000 };
+		assert_int_equal(store_client_update(s, &c), 0);
+	}
+	assert_int_equal(audit_entry(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_bulk(s, 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients' AND seq = 3"), 1501);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients'"), COPY_N + 1500);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+				       " AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients'"),
+			 COPY_N + 1500);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_seal_enforce(s, 0);
+
+	/* a long import: two flushes in one transaction, the second sealing
+	 * search groups the first sealed already (a client's second entry)
+	 * among new clients and new groups: the groups' heads move on, the
+	 * rest go in plainly, and every group verifies */
+	store_bulk(s, 1);
+	assert_int_equal(store_begin(s), 0);
+	for (int round = 0; round < 2; round++) {
+		enum { M = 1200 };
+		store_bidx_add *e = calloc(M, sizeof *e);
+		int64_t *other = calloc(M, sizeof *other);
+		assert_non_null(e);
+		assert_non_null(other);
+		for (int i = 0; i < M; i++) {
+			int64_t id = 100000 + i + (round ? M / 2 : 0); /* half of them the first round's */
+			if (round == 0 || i >= M / 2) {
+				snprintf(data, sizeof data, "record %lld", (long long)id);
+				assert_int_equal(put_client(s, id, data), 0);
+			}
+			memset(e[i].h, 0, STORE_BIDX_LEN);
+			memcpy(e[i].h, &id, sizeof id);
+			e[i].h[9] = (unsigned char)round;
+			e[i].client = id;
+		}
+		assert_int_equal(store_blind_add_many(s, e, M, other), 0);
+		assert_int_equal(audit_entry(s), 0);
+		free(e);
+		free(other);
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_bulk(s, 0);
+	/* 1,800 groups, 600 with two entries, each head the last flush's hash */
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'blind'"), 1800);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM (SELECT client FROM blind GROUP BY client HAVING count(*) = 2) g"), 600);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "blind"), 0);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
 	store_close(s);
 }
 
@@ -1128,6 +1224,7 @@ int main(void)
 		cmocka_unit_test(test_meta_sealed),
 		cmocka_unit_test(test_meta_preload),
 		cmocka_unit_test(test_seal_copy_and_scan),
+		cmocka_unit_test(test_seal_copy_bulk),
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
 		cmocka_unit_test(test_vault),
