@@ -347,8 +347,8 @@ struct store {
 	sqlite3_stmt *row_st[T__COUNT];
 	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
 	sqlite3_stmt *head_many;         /* and their seal_head rows in one upsert */
-	sqlite3_stmt *idx_many[2];       /* IDX_ROWS index entries in one INSERT (blind, uniq) */
-	sqlite3_stmt *head_in;           /* IDX_ROWS unique entries' seal heads in one SELECT */
+	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
+	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -661,9 +661,11 @@ void store_close(store *s)
 		sqlite3_finalize(s->row_st[i]);
 	sqlite3_finalize(s->seal_many);
 	sqlite3_finalize(s->head_many);
-	sqlite3_finalize(s->idx_many[0]);
-	sqlite3_finalize(s->idx_many[1]);
-	sqlite3_finalize(s->head_in);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(s->idx_many[i][0]);
+		sqlite3_finalize(s->idx_many[i][1]);
+		sqlite3_finalize(s->head_in[i]);
+	}
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -3015,15 +3017,16 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
  * about as much in the statement's own work (cursors opened and closed on
  * the table and its `*_client` index, the halt) as in the row. */
 #define IDX_ROWS 64
+#define IDX_FEW 8 /* what is left of a batch: 8 at a time, then one by one */
 
-static int idx_prepare(store *s, sqlite3_stmt **slot, const char *head, const char *row, const char *tail)
+static int idx_prepare(store *s, sqlite3_stmt **slot, int m, const char *head, const char *row, const char *tail)
 {
 	char sql[128 + IDX_ROWS * 12];
 	size_t o = (size_t)snprintf(sql, sizeof sql, "%s", head);
 	int rc;
 	if (*slot)
 		return 0;
-	for (int i = 0; i < IDX_ROWS; i++)
+	for (int i = 0; i < m; i++)
 		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", i ? "," : "", row);
 	snprintf(sql + o, sizeof sql - o, "%s", tail);
 	if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL)) != SQLITE_OK)
@@ -3051,25 +3054,25 @@ static int idx_removed(store *s, const store_bidx_add *x, int64_t sid, int64_t s
 	return seal_fail(&c, 0);
 }
 
-/* IDX_ROWS entries of one index table (E[K[0..IDX_ROWS-1]]) in one INSERT
+/* M (IDX_ROWS or IDX_FEW) entries of one index table (E[K[0..M-1]]) in one INSERT
  * OR IGNORE: no statement journal (nothing to undo on a conflict), and for
  * the search index what store_blind_add does.  For the unique index the
  * entries are then sorted out as store_blind_add would have: the common
  * case, every row added (the changes count says so), has its seal heads
  * read by one SELECT for the "removed outside Fortress" check; otherwise
  * each entry's holder is read and the entry judged alone. */
-static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int64_t *other)
+static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other)
 {
-	int t = unique ? T_UNIQ : T_BLIND, rc, r;
+	int t = unique ? T_UNIQ : T_BLIND, rc, r, few = m != IDX_ROWS;
 	sqlite3_stmt *st;
 	int64_t sid[IDX_ROWS];
 	unsigned char now[32], mac[IDX_ROWS][IMAC_LEN];
-	if ((r = idx_prepare(s, &s->idx_many[unique], unique ? "INSERT OR IGNORE INTO uniq(h, client, mac) VALUES"
+	if ((r = idx_prepare(s, &s->idx_many[few][unique], m, unique ? "INSERT OR IGNORE INTO uniq(h, client, mac) VALUES"
 								  : "INSERT OR IGNORE INTO blind(h, client, mac) VALUES",
 			     "(?,?,?)", "")) < 0)
 		return r;
-	st = s->idx_many[unique];
-	for (int i = 0; i < IDX_ROWS; i++) {
+	st = s->idx_many[few][unique];
+	for (int i = 0; i < m; i++) {
 		const store_bidx_add *x = &e[k[i]];
 		sqlite3_bind_blob(st, 3 * i + 1, x->h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3 * i + 2, x->client);
@@ -3085,20 +3088,20 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 	if (rc != SQLITE_DONE)
 		return map_sqlite(s->db, rc, "indexing clients");
 	if (!unique) {
-		for (int i = 0; i < IDX_ROWS; i++) /* the client's group: hashed whole at the flush */
+		for (int i = 0; i < m; i++) /* the client's group: hashed whole at the flush */
 			touch_put(s, T_BLIND, e[k[i]].client, NULL, e[k[i]].client, NULL);
 		return 0;
 	}
-	for (int i = 0; i < IDX_ROWS; i++)
+	for (int i = 0; i < m; i++)
 		sid[i] = index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
-	if (sqlite3_changes(s->db) == IDX_ROWS) {
+	if (sqlite3_changes(s->db) == m) {
 		/* every entry is new: none may have a live seal (unless removed
 		 * by us earlier in this transaction) */
 		if (s->enforce) {
-			if ((r = idx_prepare(s, &s->head_in, "SELECT id, hash, seq FROM seal_head WHERE tbl = 'uniq' AND id IN (", "?", ")")) < 0)
+			if ((r = idx_prepare(s, &s->head_in[few], m, "SELECT id, hash, seq FROM seal_head WHERE tbl = 'uniq' AND id IN (", "?", ")")) < 0)
 				return r;
-			st = s->head_in;
-			for (int i = 0; i < IDX_ROWS; i++)
+			st = s->head_in[few];
+			for (int i = 0; i < m; i++)
 				sqlite3_bind_int64(st, i + 1, sid[i]);
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 				int64_t id = sqlite3_column_int64(st, 0);
@@ -3110,7 +3113,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 				if (seal_is_zero32(sealed) || pending(s, T_UNIQ, id))
 					continue;
 				sqlite3_reset(st);
-				for (int i = 0; i < IDX_ROWS; i++)
+				for (int i = 0; i < m; i++)
 					if (sid[i] == id)
 						return idx_removed(s, &e[k[i]], id, seq);
 				return fort_error_set(FORT_ERROR, "indexing clients: a seal head that no entry asked for");
@@ -3119,7 +3122,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 			if (rc != SQLITE_DONE)
 				return map_sqlite(s->db, rc, "reading the seals");
 		}
-		for (int i = 0; i < IDX_ROWS; i++) {
+		for (int i = 0; i < m; i++) {
 			hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
 			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, now);
 		}
@@ -3131,7 +3134,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 	 * entry from before, whose live seal then matches it (nothing
 	 * changed: no seal to write).  Any other live seal is a removed
 	 * entry, as in store_blind_add. */
-	for (int i = 0; i < IDX_ROWS; i++) {
+	for (int i = 0; i < m; i++) {
 		const store_bidx_add *x = &e[k[i]];
 		int64_t holder = 0;
 		size_t n = 0;
@@ -3158,9 +3161,10 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 	return 0;
 }
 
-/* SQLite: the entries IDX_ROWS to a statement per index table, the rest
- * one at a time (store_blind_add); the same outcome as N calls in order
- * (two tables: the order between them does not matter). */
+/* SQLite: the entries IDX_ROWS to a statement per index table, what is
+ * left IDX_FEW to a statement, then one at a time (store_blind_add); the
+ * same outcome as N calls in order (two tables: the order between them
+ * does not matter). */
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
 	size_t k[2][IDX_ROWS], nk[2] = { 0, 0 };
@@ -3172,12 +3176,16 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 		k[u][nk[u]++] = i;
 		if (nk[u] < IDX_ROWS)
 			continue;
-		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], other)) < 0)
+		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other)) < 0)
 			return r;
 		nk[u] = 0;
 	}
-	for (int u = 0; u < 2; u++)
-		for (size_t j = 0; j < nk[u]; j++) {
+	for (int u = 0; u < 2; u++) {
+		size_t j = 0;
+		for (; j + IDX_FEW <= nk[u]; j += IDX_FEW)
+			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other)) < 0)
+				return r;
+		for (; j < nk[u]; j++) {
 			int64_t holder = 0;
 			size_t i = k[u][j];
 			r = store_blind_add(s, e[i].h, e[i].client, e[i].unique, &holder);
@@ -3188,6 +3196,7 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 				return r;
 			}
 		}
+	}
 	return 0;
 }
 

@@ -167,8 +167,9 @@ static void test_batch_duplicates(void **state)
 /* The attacker deletes client 1005's unique entry (its seal stays live),
  * then a new client's batch brings the same value: refused as tampering,
  * the entry not left behind, in a batch that goes in whole (FRESH) and in
- * one that does not (a duplicate beside it). */
-static void removed_in_batch(const char *name, int fresh)
+ * one that does not (a duplicate beside it); 64 entries (one statement) or
+ * 10 (8 in one statement, the rest one by one). */
+static void removed_in_batch(const char *name, int fresh, int count)
 {
 	store *s = batch_vault(name);
 	store_bidx_add e[64];
@@ -176,19 +177,19 @@ static void removed_in_batch(const char *name, int fresh)
 	int r;
 	raw(s, "DELETE FROM uniq WHERE client = 1005");
 	assert_int_equal(store_begin(s), 0);
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < count; i++) {
 		val(e[i].h, 'w', i);
 		e[i].client = 6000 + i;
 		e[i].unique = 1;
 		assert_int_equal(put_client(s, 6000 + i), 0);
 	}
-	val(e[40].h, 'u', 5);
+	val(e[count == 64 ? 40 : 5].h, 'u', 5);
 	if (!fresh)
 		val(e[3].h, 'u', 9); /* client 1009's value: a duplicate */
-	r = store_blind_add_many(s, e, 64, other);
+	r = store_blind_add_many(s, e, (size_t)count, other);
 	assert_int_equal(r, FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "audit verify"));
-	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE client = 6040"), 0);
+	assert_int_equal(raw_int(s, count == 64 ? "SELECT count(*) FROM uniq WHERE client = 6040" : "SELECT count(*) FROM uniq WHERE client = 6005"), 0);
 	store_rollback(s);
 	store_close(s);
 }
@@ -196,13 +197,15 @@ static void removed_in_batch(const char *name, int fresh)
 static void test_removed_entry_whole_batch(void **state)
 {
 	(void)state;
-	removed_in_batch("removed-whole.db", 1);
+	removed_in_batch("removed-whole.db", 1, 64);
+	removed_in_batch("removed-whole-few.db", 1, 10);
 }
 
 static void test_removed_entry_partial_batch(void **state)
 {
 	(void)state;
-	removed_in_batch("removed-partial.db", 0);
+	removed_in_batch("removed-partial.db", 0, 64);
+	removed_in_batch("removed-partial-few.db", 0, 10);
 }
 
 int main(void)
