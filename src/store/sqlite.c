@@ -3022,10 +3022,11 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 static int idx_prepare(store *s, sqlite3_stmt **slot, int m, const char *head, const char *row, const char *tail)
 {
 	char sql[128 + IDX_ROWS * 12];
-	size_t o = (size_t)snprintf(sql, sizeof sql, "%s", head);
+	size_t o;
 	int rc;
 	if (*slot)
 		return 0;
+	o = (size_t)snprintf(sql, sizeof sql, "%s", head);
 	for (int i = 0; i < m; i++)
 		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", i ? "," : "", row);
 	snprintf(sql + o, sizeof sql - o, "%s", tail);
