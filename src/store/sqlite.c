@@ -347,6 +347,8 @@ struct store {
 	sqlite3_stmt *row_st[T__COUNT];
 	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
 	sqlite3_stmt *head_many;         /* and their seal_head rows in one upsert */
+	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
+	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -659,6 +661,11 @@ void store_close(store *s)
 		sqlite3_finalize(s->row_st[i]);
 	sqlite3_finalize(s->seal_many);
 	sqlite3_finalize(s->head_many);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(s->idx_many[i][0]);
+		sqlite3_finalize(s->idx_many[i][1]);
+		sqlite3_finalize(s->head_in[i]);
+	}
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -3006,18 +3013,189 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 	return map_sqlite(s->db, rc, "indexing a client");
 }
 
-/* SQLite: each entry is its own step (no round trips to save). */
+/* An import's entries IDX_ROWS to a statement: one INSERT per entry cost
+ * about as much in the statement's own work (cursors opened and closed on
+ * the table and its `*_client` index, the halt) as in the row. */
+#define IDX_ROWS 64
+#define IDX_FEW 8 /* what is left of a batch: 8 at a time, then one by one */
+
+static int idx_prepare(store *s, sqlite3_stmt **slot, int m, const char *head, const char *row, const char *tail)
+{
+	char sql[128 + IDX_ROWS * 12];
+	size_t o;
+	int rc;
+	if (*slot)
+		return 0;
+	o = (size_t)snprintf(sql, sizeof sql, "%s", head);
+	for (int i = 0; i < m; i++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s%s", i ? "," : "", row);
+	snprintf(sql + o, sizeof sql - o, "%s", tail);
+	if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL)) != SQLITE_OK)
+		return map_sqlite(s->db, rc, "indexing clients");
+	return 0;
+}
+
+/* A unique entry just added whose value has a live seal: one removed
+ * outside Fortress, which would let a duplicate in.  The entry is taken out
+ * again and the tamper reported (store_blind_add's refusal). */
+static int idx_removed(store *s, const store_bidx_add *x, int64_t sid, int64_t seq)
+{
+	sqlite3_stmt *d = q(s, Q_UNIQ_DEL);
+	store_seal_check c;
+	if (d) {
+		sqlite3_bind_blob(d, 1, x->h, STORE_BIDX_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(d, 2, x->client);
+		(void)step_done(s, d, "removing an index entry");
+	}
+	c.table = seal_table[T_UNIQ];
+	c.id = sid;
+	c.seq = seq;
+	c.key[0] = '\0';
+	c.state = STORE_SEAL_REMOVED;
+	return seal_fail(&c, 0);
+}
+
+/* M (IDX_ROWS or IDX_FEW) entries of one index table (E[K[0..M-1]]) in one INSERT
+ * OR IGNORE: no statement journal (nothing to undo on a conflict), and for
+ * the search index what store_blind_add does.  For the unique index the
+ * entries are then sorted out as store_blind_add would have: the common
+ * case, every row added (the changes count says so), has its seal heads
+ * read by one SELECT for the "removed outside Fortress" check; otherwise
+ * each entry's holder is read and the entry judged alone. */
+static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other)
+{
+	int t = unique ? T_UNIQ : T_BLIND, rc, r, few = m != IDX_ROWS;
+	sqlite3_stmt *st;
+	int64_t sid[IDX_ROWS];
+	unsigned char now[32], mac[IDX_ROWS][IMAC_LEN];
+	if ((r = idx_prepare(s, &s->idx_many[few][unique], m, unique ? "INSERT OR IGNORE INTO uniq(h, client, mac) VALUES"
+								  : "INSERT OR IGNORE INTO blind(h, client, mac) VALUES",
+			     "(?,?,?)", "")) < 0)
+		return r;
+	st = s->idx_many[few][unique];
+	for (int i = 0; i < m; i++) {
+		const store_bidx_add *x = &e[k[i]];
+		sqlite3_bind_blob(st, 3 * i + 1, x->h, STORE_BIDX_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3 * i + 2, x->client);
+		if (s->nimac) {
+			index_mac(mac[i], s->imac, t, x->h, x->client);
+			sqlite3_bind_blob(st, 3 * i + 3, mac[i], IMAC_LEN, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(st, 3 * i + 3);
+		}
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "indexing clients");
+	if (!unique) {
+		for (int i = 0; i < m; i++) /* the client's group: hashed whole at the flush */
+			touch_put(s, T_BLIND, e[k[i]].client, NULL, e[k[i]].client, NULL);
+		return 0;
+	}
+	for (int i = 0; i < m; i++)
+		sid[i] = index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
+	if (sqlite3_changes(s->db) == m) {
+		/* every entry is new: none may have a live seal (unless removed
+		 * by us earlier in this transaction) */
+		if (s->enforce) {
+			if ((r = idx_prepare(s, &s->head_in[few], m, "SELECT id, hash, seq FROM seal_head WHERE tbl = 'uniq' AND id IN (", "?", ")")) < 0)
+				return r;
+			st = s->head_in[few];
+			for (int i = 0; i < m; i++)
+				sqlite3_bind_int64(st, i + 1, sid[i]);
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				int64_t id = sqlite3_column_int64(st, 0);
+				unsigned char sealed[32];
+				memset(sealed, 0xff, 32);
+				if (sqlite3_column_bytes(st, 1) == 32)
+					memcpy(sealed, sqlite3_column_blob(st, 1), 32);
+				int64_t seq = sqlite3_column_int64(st, 2);
+				if (seal_is_zero32(sealed) || pending(s, T_UNIQ, id))
+					continue;
+				sqlite3_reset(st);
+				for (int i = 0; i < m; i++)
+					if (sid[i] == id)
+						return idx_removed(s, &e[k[i]], id, seq);
+				return fort_error_set(FORT_ERROR, "indexing clients: a seal head that no entry asked for");
+			}
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE)
+				return map_sqlite(s->db, rc, "reading the seals");
+		}
+		for (int i = 0; i < m; i++) {
+			hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
+			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, now);
+		}
+		return 0;
+	}
+	/* Some were there already (or twice in the batch: the first wins).
+	 * The holder of each value says which: another client's is a
+	 * duplicate; this client's is this entry, added now, or its own
+	 * entry from before, whose live seal then matches it (nothing
+	 * changed: no seal to write).  Any other live seal is a removed
+	 * entry, as in store_blind_add. */
+	for (int i = 0; i < m; i++) {
+		const store_bidx_add *x = &e[k[i]];
+		int64_t holder = 0;
+		size_t n = 0;
+		if ((r = blind_find(s, Q_UNIQ_FIND, x->h, &holder, 1, &n)) < 0)
+			return r;
+		if (!n || holder != x->client) {
+			other[k[i]] = n ? holder : -1;
+			continue;
+		}
+		hash_index(now, T_UNIQ, x->h, x->client);
+		if (s->enforce && !pending(s, T_UNIQ, sid[i])) {
+			unsigned char sealed[32];
+			int64_t seq;
+			int found = seal_latest(s, T_UNIQ, sid[i], sealed, &seq);
+			if (found < 0)
+				return found;
+			if (found && sodium_memcmp(sealed, now, 32) == 0)
+				continue;
+			if (found && !seal_is_zero32(sealed))
+				return idx_removed(s, x, sid[i], seq);
+		}
+		touch_put(s, T_UNIQ, sid[i], x->h, x->client, now);
+	}
+	return 0;
+}
+
+/* SQLite: the entries IDX_ROWS to a statement per index table, what is
+ * left IDX_FEW to a statement, then one at a time (store_blind_add); the
+ * same outcome as N calls in order (two tables: the order between them
+ * does not matter). */
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
-	for (size_t i = 0; i < n; i++) {
-		int64_t holder = 0;
-		int r = store_blind_add(s, e[i].h, e[i].client, e[i].unique, &holder);
+	size_t k[2][IDX_ROWS], nk[2] = { 0, 0 };
+	int r;
+	for (size_t i = 0; i < n; i++)
 		other[i] = 0;
-		if (r == FORT_EDUPLICATE) {
-			other[i] = holder ? holder : -1;
-			fort_error_clear();
-		} else if (r < 0) {
+	for (size_t i = 0; i < n; i++) {
+		int u = e[i].unique != 0;
+		k[u][nk[u]++] = i;
+		if (nk[u] < IDX_ROWS)
+			continue;
+		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other)) < 0)
 			return r;
+		nk[u] = 0;
+	}
+	for (int u = 0; u < 2; u++) {
+		size_t j = 0;
+		for (; j + IDX_FEW <= nk[u]; j += IDX_FEW)
+			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other)) < 0)
+				return r;
+		for (; j < nk[u]; j++) {
+			int64_t holder = 0;
+			size_t i = k[u][j];
+			r = store_blind_add(s, e[i].h, e[i].client, e[i].unique, &holder);
+			if (r == FORT_EDUPLICATE) {
+				other[i] = holder == e[i].client ? 0 : holder ? holder : -1;
+				fort_error_clear();
+			} else if (r < 0) {
+				return r;
+			}
 		}
 	}
 	return 0;

@@ -380,6 +380,32 @@ static void test_duplicates_many(void **state)
 	assert_int_equal(client_count(v), 3000 - (ndup - 1) - want_dups);
 	assert_int_equal(find_n(v, "email", "same@example.com", NULL), 1);
 	expect_verified(v);
+
+	/* a value an earlier import's client holds, among more than 64 new
+	 * unique entries (the store's one-statement path): named with that
+	 * client, nothing imported */
+	{
+		char held[FORT_ID_LEN + 1], msg[128], *csv2 = malloc(100 * 64);
+		size_t o2 = 0, before = client_count(v);
+		assert_non_null(csv2);
+		assert_int_equal(find_n(v, "email", "c10@example.com", held), 1);
+		o2 += (size_t)snprintf(csv2 + o2, 100 * 64 - o2, "name,email\n");
+		for (size_t i = 0; i < 98; i++) {
+			if (i == 50)
+				o2 += (size_t)snprintf(csv2 + o2, 100 * 64 - o2, "Next %zu,c10@example.com\n", i);
+			else
+				o2 += (size_t)snprintf(csv2 + o2, 100 * 64 - o2, "Next %zu,next%zu@example.com\n", i, i);
+		}
+		p = write_file("dupheld.csv", csv2);
+		free(csv2);
+		assert_int_equal(fort_client_import(&rep, v, p, NULL), FORT_EINPUT);
+		assert_int_equal(rep->duplicates, 1);
+		snprintf(msg, sizeof msg, "line 52, column email: duplicate: client %s already has the same email", held);
+		if (rep->nproblems != 1 || strcmp(rep->problems[0], msg) != 0)
+			fail_msg("%s (want \"%s\")", rep->nproblems ? rep->problems[0] : "no problem", msg);
+		fort_import_report_free(rep);
+		assert_int_equal(client_count(v), before);
+	}
 	fort_vault_close(v);
 }
 

@@ -1,0 +1,220 @@
+/* test_index_many.c - an import's index entries in batches (issue 16;
+ * src/store/sqlite.c, store_blind_add_many): the SQLite backend writes them
+ * 64 to a statement, and must come out as the same number of
+ * store_blind_add calls would: every entry added, MACed and sealed with the
+ * hash of its row; a unique value another client holds reported as that
+ * client (from before, or from an earlier entry of the same batch), one
+ * this client holds already reported as nothing; and a unique entry removed
+ * outside Fortress (its row deleted, its seal live) refused as tampering,
+ * whether the rest of the batch went in whole or not.  The attacker edits
+ * the file on the same connection.  SQLite only (the statements are its). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "fortress.h"
+#define FIXTURE_DIR "/tmp/fort-test-imany-XXXXXX"
+#include "fixture.h"
+#include "store/store.h"
+#include "store/sqlite_int.h"
+
+static const unsigned char K1[16] = "key-one-16-bytes";
+#define N 150 /* two full batches of 64 per table and a remainder */
+
+static void raw(store *s, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static int64_t raw_int(store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t x;
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	x = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return x;
+}
+
+static int put_client(store *s, int64_t id)
+{
+	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"data", 4, 1000, 1000 };
+	return store_client_insert(s, &c);
+}
+
+/* value I of kind K ('u' unique, 's' search) */
+static void val(unsigned char h[STORE_BIDX_LEN], char k, int i)
+{
+	memset(h, k, STORE_BIDX_LEN);
+	memcpy(h, &i, sizeof i);
+}
+
+static int64_t seq = 1;
+
+static void flush_commit(store *s)
+{
+	unsigned char d[32];
+	int any;
+	assert_int_equal(store_seal_flush(s, seq++, d, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+/* Clients 1000..1000+N-1, each with unique value u:i and search value s:i,
+ * added as one batch (unique and search entries interleaved, as the
+ * import's sort leaves them); sealed. */
+static store *batch_vault(const char *name)
+{
+	store *s = NULL;
+	store_bidx_add e[2 * N];
+	int64_t other[2 * N];
+	assert_int_equal(store_open(&s, path_of(name), 1), 0);
+	assert_int_equal(store_index_mac_keys(s, K1, 1), 0);
+	seq = 1;
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(put_client(s, 1000 + i), 0);
+		val(e[2 * i].h, 'u', i);
+		e[2 * i].client = 1000 + i;
+		e[2 * i].unique = 1;
+		val(e[2 * i + 1].h, 's', i);
+		e[2 * i + 1].client = 1000 + i;
+		e[2 * i + 1].unique = 0;
+		other[2 * i] = other[2 * i + 1] = 77;
+	}
+	assert_int_equal(store_blind_add_many(s, e, 2 * N, other), 0);
+	for (int i = 0; i < 2 * N; i++)
+		assert_int_equal(other[i], 0);
+	flush_commit(s);
+	store_seal_enforce(s, 1);
+	return s;
+}
+
+static void test_batch_added_sealed_found(void **state)
+{
+	(void)state;
+	store *s = batch_vault("added.db");
+	unsigned char h[STORE_BIDX_LEN];
+	uint64_t n = 0;
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), N);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE length(mac) = 16"), N);
+	/* seals: N clients, N unique entries, N search groups */
+	assert_int_equal(store_seal_count(s, &n), 0);
+	assert_int_equal(n, 3 * N);
+	for (int i = 0; i < N; i++) {
+		store_seal_check c;
+		int64_t ids[2];
+		size_t m = 0;
+		val(h, 'u', i);
+		assert_int_equal(store_seal_index(s, h, 1, 1000 + i, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_OK);
+		assert_int_equal(store_blind_find(s, h, 1, ids, 2, &m), 0);
+		assert_int_equal(m, 1);
+		assert_int_equal(ids[0], 1000 + i);
+		val(h, 's', i);
+		assert_int_equal(store_seal_index(s, h, 0, 1000 + i, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_OK);
+		assert_int_equal(store_blind_find(s, h, 0, ids, 2, &m), 0);
+		assert_int_equal(m, 1);
+	}
+	store_close(s);
+}
+
+/* A batch of 64 new unique entries with one duplicate of another client's
+ * value, one the client holds already, and one value twice: the batch
+ * does not go in whole, and each entry is judged as a call of its own. */
+static void test_batch_duplicates(void **state)
+{
+	(void)state;
+	store *s = batch_vault("dups.db");
+	store_bidx_add e[64];
+	int64_t other[64];
+	uint64_t before = 0, after = 0;
+	assert_int_equal(store_seal_count(s, &before), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < 64; i++) {
+		val(e[i].h, 'v', i);
+		e[i].client = 5000 + i;
+		e[i].unique = 1;
+		other[i] = 77;
+		assert_int_equal(put_client(s, 5000 + i), 0);
+	}
+	val(e[10].h, 'u', 3);      /* client 1003's value */
+	val(e[20].h, 'u', 7);      /* client 1007's own value, again */
+	e[20].client = 1007;
+	memcpy(e[31].h, e[30].h, STORE_BIDX_LEN); /* twice in the batch: the first wins */
+	assert_int_equal(store_blind_add_many(s, e, 64, other), 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(other[i], i == 10 ? 1003 : i == 31 ? 5030 : 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE client BETWEEN 5000 AND 5063"), 61);
+	flush_commit(s);
+	/* sealed: the 64 clients and the 61 entries added (1007's own entry
+	 * unchanged, no new seal) */
+	assert_int_equal(store_seal_count(s, &after), 0);
+	assert_int_equal(after - before, 64 + 61);
+	for (int i = 0; i < 64; i++) {
+		store_seal_check c;
+		if (i == 10 || i == 20 || i == 31)
+			continue;
+		assert_int_equal(store_seal_index(s, e[i].h, 1, e[i].client, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_OK);
+	}
+	store_close(s);
+}
+
+/* The attacker deletes client 1005's unique entry (its seal stays live),
+ * then a new client's batch brings the same value: refused as tampering,
+ * the entry not left behind, in a batch that goes in whole (FRESH) and in
+ * one that does not (a duplicate beside it); 64 entries (one statement) or
+ * 10 (8 in one statement, the rest one by one). */
+static void removed_in_batch(const char *name, int fresh, int count)
+{
+	store *s = batch_vault(name);
+	store_bidx_add e[64];
+	int64_t other[64];
+	int r;
+	raw(s, "DELETE FROM uniq WHERE client = 1005");
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < count; i++) {
+		val(e[i].h, 'w', i);
+		e[i].client = 6000 + i;
+		e[i].unique = 1;
+		assert_int_equal(put_client(s, 6000 + i), 0);
+	}
+	val(e[count == 64 ? 40 : 5].h, 'u', 5);
+	if (!fresh)
+		val(e[3].h, 'u', 9); /* client 1009's value: a duplicate */
+	r = store_blind_add_many(s, e, (size_t)count, other);
+	assert_int_equal(r, FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "audit verify"));
+	assert_int_equal(raw_int(s, count == 64 ? "SELECT count(*) FROM uniq WHERE client = 6040" : "SELECT count(*) FROM uniq WHERE client = 6005"), 0);
+	store_rollback(s);
+	store_close(s);
+}
+
+static void test_removed_entry_whole_batch(void **state)
+{
+	(void)state;
+	removed_in_batch("removed-whole.db", 1, 64);
+	removed_in_batch("removed-whole-few.db", 1, 10);
+}
+
+static void test_removed_entry_partial_batch(void **state)
+{
+	(void)state;
+	removed_in_batch("removed-partial.db", 0, 64);
+	removed_in_batch("removed-partial-few.db", 0, 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_added_sealed_found),
+		cmocka_unit_test(test_batch_duplicates),
+		cmocka_unit_test(test_removed_entry_whole_batch),
+		cmocka_unit_test(test_removed_entry_partial_batch),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
