@@ -374,7 +374,8 @@ static double fort_reopen(fort_vault **vp, const char *vpath, int opens)
 }
 
 /* Rotate every key (VK and all categories): every record re-encrypted,
- * every index entry recomputed, in batches of 500. */
+ * every index entry recomputed, in the default batches (2,000 growing to
+ * 20,000 while a batch commits within a second; src/vault/rotate.c). */
 static double fort_rotate(fort_vault *v, unsigned long long want)
 {
 	fort_rotate_report rep;

@@ -89,7 +89,7 @@ static const struct cli_opt rotate_opts[] = {
 	{ "vault-key", 0, OPT_FLAG, NULL, "rotate the vault key (re-wraps every client key)" },
 	{ "all", 0, OPT_FLAG, NULL, "rotate the vault key and every category key" },
 	{ "resume", 0, OPT_FLAG, NULL, "finish an interrupted rotation" },
-	{ "batch", 0, OPT_VALUE, "N", "clients re-encrypted per transaction (default 2000)" },
+	{ "batch", 0, OPT_VALUE, "N", "clients re-encrypted per transaction (default: 2000, more while a batch commits within a second)" },
 	{ NULL, 0, OPT_FLAG, NULL, NULL }
 };
 

@@ -1294,7 +1294,8 @@ typedef void (*fort_rotate_progress_cb)(void *ctx, uint64_t done, uint64_t total
 
 typedef struct {
 	unsigned version;
-	size_t batch;                       /* clients re-encrypted per transaction (0: 2000) */
+	size_t batch;                       /* clients re-encrypted per transaction (0: 2000, growing up to
+	                                     * 20,000 while a batch commits within a second) */
 	fort_rotate_progress_cb progress;   /* may be NULL */
 	void *progress_ctx;
 } fort_rotate_opts;

@@ -150,6 +150,22 @@ test_expect 'record format 2: a field removed with the trailer kept, its seal fi
 	expect_exit 1 fa audit verify
 '
 
+# The rotation's worker thread finds B's record does not authenticate after
+# A (before B in id order) was re-encrypted: the batch stops there, names B,
+# and is rolled back whole (A still reads, with the key versions it had);
+# the rotation stays pending and its resume stops at B again.
+test_expect 'a key rotation meets a record that does not authenticate: it stops naming it, its batch rolled back' '
+	SQL=$(recut "$V" "$BI" drop) &&
+	attack rotdrop "$SQL" &&
+	expect_exit 8 fa keys rotate --all &&
+	expect_contains "$ERR" "rotating the keys of client $B" &&
+	expect_contains "$ERR" "does not authenticate" &&
+	expect_exit 0 fa client get "$A" --reveal email --purpose billing &&
+	expect_contains "$OUT" "jana.schmidt@example.com" &&
+	expect_exit 8 fa keys rotate --resume &&
+	expect_contains "$ERR" "rotating the keys of client $B"
+'
+
 test_expect 'record format 2: the marker removed is named by audit verify' '
 	attack unmark "DELETE FROM meta WHERE k = '\''record_mac'\''" &&
 	expect_exit 1 fa audit verify &&
