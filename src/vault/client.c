@@ -398,6 +398,8 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 	int have[CAT_COUNT] = { 0 };
 	unsigned char *p = out, nonce[NONCE_LEN];
 	int r;
+	/* fk[] holds each category's XChaCha20 subkey for this record's base
+	 * nonce (keys_field_subkey): one HChaCha20 per category, not per field */
 	fort_random(p, NONCE_LEN);
 	p += NONCE_LEN;
 	for (size_t i = 0; i < cv->n; i++) {
@@ -409,6 +411,7 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		if (!have[f->cat]) {
 			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, 0, kc, cid)) < 0)
 				goto out;
+			keys_field_subkey(fk[f->cat], fk[f->cat], out);
 			have[f->cat] = 1;
 		}
 		vl = strlen(cv->vals[i]);
@@ -417,7 +420,7 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		p = rec_put_varint(p, kver);
 		p = rec_put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
 		keys_field_nonce(nonce, out, f->id);
-		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
+		keys_field_encrypt_sub(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
 	}
 	if (tail_len) {
