@@ -152,8 +152,27 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, n - i, &cp);
+		size_t k, j;
 
+		/* a run of printable ASCII (spaces too, unless they collapse)
+		 * goes in as it is: one copy, not one per character */
+		for (j = i; j < n; j++) {
+			unsigned char c = (unsigned char)s[j];
+			if (c < 0x20 || c >= 0x7F || (collapse && c == ' '))
+				break;
+		}
+		if (j > i) {
+			if (pending_space) {
+				if ((r = fort_buf_putc(b, ' ')) < 0)
+					return r;
+				pending_space = 0;
+			}
+			if ((r = fort_buf_put(b, s + i, j - i)) < 0)
+				return r;
+			i = j;
+			continue;
+		}
+		k = utf8_decode(s + i, n - i, &cp);
 		/* CRLF from Windows files and CSV cells is stored as LF */
 		if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
 			i++;
@@ -283,11 +302,10 @@ static int norm_email(fort_buf *b, const char *s, size_t n, char *why, size_t wh
 	if (dom_len - tld_start < 2 || tld_digits_only)
 		return bad(why, whylen, "not a valid e-mail address: the top-level domain is not valid");
 
-	if ((r = fort_buf_put(b, s, local_len + 1)) < 0)
+	if ((r = fort_buf_put(b, s, n)) < 0)
 		return r;
-	for (size_t i = 0; i < dom_len; i++)
-		if ((r = fort_buf_putc(b, to_lower(dom[i]))) < 0)
-			return r;
+	for (size_t i = b->len - dom_len; i < b->len; i++)
+		b->buf[i] = to_lower(b->buf[i]);
 	return 0;
 }
 
