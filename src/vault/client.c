@@ -186,19 +186,30 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 
 int cvals_index(client_vals *cv, fort_vault *v)
 {
-	char *key = NULL;
+	fort_buf key; /* one buffer for every key of the record, wiped */
+	int r = 0;
+	fort_buf_init_secret(&key, 0);
 	cv->nbidx = 0;
 	for (size_t i = 0; i < cv->n; i++) {
+		fort_ftype t = v->map.f[i].t;
 		if (!cv->vals[i] || !v->map.f[i].searchable || !v->has_bkey[i])
 			continue;
-		if (type_index_key(&key, v->map.f[i].t, cv->vals[i]) < 0)
-			return fort_error_code() ? fort_error_code() : FORT_ENOMEM;
-		keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key, strlen(key));
-		fort_free_str(key);
+		if (type_index_key_is_value(t)) {
+			/* the stored form is the key (type_index_key): hashed in place */
+			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, cv->vals[i], strlen(cv->vals[i]));
+		} else {
+			fort_buf_reset(&key);
+			if (type_index_key_buf(&key, t, cv->vals[i]) < 0 || key.err) {
+				r = fort_error_code() ? fort_error_code() : FORT_ENOMEM;
+				break;
+			}
+			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key.buf, key.len);
+		}
 		cv->bidx_field[cv->nbidx] = (int)i;
 		cv->nbidx++;
 	}
-	return 0;
+	fort_buf_release(&key);
+	return r;
 }
 
 int field_unique(const fort_vault *v, int i)
