@@ -1091,22 +1091,28 @@ static int key_name(fort_buf *b, const char *s)
 static int key_lower(fort_buf *b, const char *s)
 {
 	size_t n = strlen(s);
+	unsigned char *o;
 	int r;
 
+	/* byte for byte: room for all of it once, then written in place */
+	if ((r = fort_buf_grow(b, n)) < 0)
+		return r;
+	o = (unsigned char *)b->buf + b->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == 0xC3 && i + 1 < n) {
 			unsigned char c2 = (unsigned char)s[i + 1];
 			if (c2 >= 0x80 && c2 <= 0x9E && c2 != 0x97)
 				c2 += 0x20;
-			if ((r = fort_buf_putc(b, (char)c)) < 0 || (r = fort_buf_putc(b, (char)c2)) < 0)
-				return r;
+			o[i] = c;
+			o[i + 1] = c2;
 			i++;
 			continue;
 		}
-		if ((r = fort_buf_putc(b, to_lower((char)c))) < 0)
-			return r;
+		o[i] = (unsigned char)to_lower((char)c);
 	}
+	b->len += n;
+	b->buf[b->len] = '\0';
 	return 0;
 }
 
