@@ -514,6 +514,27 @@ void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out, NULL, pt, len, ad, adlen, NULL, nonce, fk);
 }
 
+void keys_field_subkey(unsigned char sub[KEY_LEN], const unsigned char fk[KEY_LEN], const unsigned char base[NONCE_LEN])
+{
+	_Static_assert(KEY_LEN == crypto_core_hchacha20_KEYBYTES && KEY_LEN == crypto_core_hchacha20_OUTPUTBYTES &&
+		       NONCE_LEN == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES &&
+		       NONCE_LEN - crypto_core_hchacha20_INPUTBYTES + 4 == crypto_aead_chacha20poly1305_ietf_NPUBBYTES,
+		       "XChaCha20-Poly1305 = HChaCha20 subkey + ChaCha20-Poly1305-IETF");
+	unsigned char t[KEY_LEN]; /* SUB may be FK */
+	crypto_core_hchacha20(t, base, fk, NULL);
+	memcpy(sub, t, KEY_LEN);
+	sodium_memzero(t, sizeof t);
+}
+
+void keys_field_encrypt_sub(unsigned char *out, const unsigned char sub[KEY_LEN], int64_t cid, const char *field,
+			    uint32_t kver, const unsigned char nonce[NONCE_LEN], const void *pt, size_t len)
+{
+	unsigned char ad[128], n2[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = { 0 };
+	size_t adlen = field_ad(ad, sizeof ad, cid, field, kver);
+	memcpy(n2 + 4, nonce + crypto_core_hchacha20_INPUTBYTES, NONCE_LEN - crypto_core_hchacha20_INPUTBYTES);
+	crypto_aead_chacha20poly1305_ietf_encrypt(out, NULL, pt, len, ad, adlen, NULL, n2, sub);
+}
+
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen)
 {

@@ -135,6 +135,20 @@ void keys_field_nonce(unsigned char out[NONCE_LEN], const unsigned char base[NON
 /* OUT gets LEN + FIELD_OVERHEAD bytes: ciphertext || tag. */
 void keys_field_encrypt(unsigned char *out, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 			uint32_t kver, const unsigned char nonce[NONCE_LEN], const void *pt, size_t len);
+/* The same encryption in two steps, for a writer of many fields (issue 16).
+ * XChaCha20-Poly1305 is HChaCha20 of (key, the nonce's first 16 bytes),
+ * then ChaCha20-Poly1305-IETF under that subkey with the nonce's last 8
+ * bytes (libsodium's own construction, both steps libsodium's primitives).
+ * The fields of one record differ only in their nonce's last byte
+ * (keys_field_nonce), so the fields under one field key share the subkey:
+ * keys_field_subkey derives it once from the field key and the record's base
+ * nonce, keys_field_encrypt_sub encrypts one field under it, NONCE being
+ * that field's nonce (whose first 16 bytes must be BASE's).  The output is
+ * keys_field_encrypt's byte for byte (test_envelope checks it); SUB is as
+ * secret as the field key: wipe it. */
+void keys_field_subkey(unsigned char sub[KEY_LEN], const unsigned char fk[KEY_LEN], const unsigned char base[NONCE_LEN]);
+void keys_field_encrypt_sub(unsigned char *out, const unsigned char sub[KEY_LEN], int64_t cid, const char *field,
+			    uint32_t kver, const unsigned char nonce[NONCE_LEN], const void *pt, size_t len);
 /* PT gets CTLEN - FIELD_OVERHEAD bytes.  FORT_ETAMPER if it does not verify. */
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;

@@ -56,7 +56,16 @@ int fort_utf8_valid(const char *str, size_t len)
 		unsigned char c = s[i];
 		size_t n;
 		uint32_t cp;
-		if (c < 0x80) { i++; continue; }
+		if (c < 0x80) {
+			/* ASCII eight bytes at a time (most text is ASCII) */
+			uint64_t w;
+			for (i++; i + 8 <= len; i += 8) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ull)
+					break;
+			}
+			continue;
+		}
 		else if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
 		else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
 		else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }

@@ -49,7 +49,8 @@ static const char *const with_trunk[] = {
 static const char *const no_trunk[] = { "US", "TR", nullptr };
 static const char *const from_one[] = { "US", "CN", nullptr };
 
-static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table);
+static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table,
+		       std::string *nsn_out);
 
 static int valid(const std::string &s, const char *region)
 {
@@ -57,13 +58,13 @@ static int valid(const std::string &s, const char *region)
 		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
 		PhoneNumber pn;
 
-		std::string r;
+		std::string r, nsn;
 		bool by_table;
 
 		if (u->Parse(s, region, &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
 			return 0;
 		u->GetRegionCodeForNumber(pn, &r);
-		return fast_valid(u, pn, r, &by_table) ? 1 : 0;
+		return fast_valid(u, pn, r, &by_table, &nsn) ? 1 : 0;
 	} catch (...) {
 		return 0;
 	}
@@ -305,8 +306,10 @@ static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
 }
 
 // IsValidNumberForRegion(PN, REGION) (REGION: what GetRegionCodeForNumber
-// said of PN), settled by the table when it can.
-static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table)
+// said of PN), settled by the table when it can; then *NSN_OUT is PN's
+// national significant number (GetNationalSignificantNumber).
+static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table,
+		       std::string *nsn_out)
 {
 	const plan *p = plan_for(region == "001" ? "001" + std::to_string(pn.country_code()) : region);
 	std::string nsn;
@@ -326,6 +329,7 @@ static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const st
 	}
 	if (r >= 0) {
 		*by_table = true;
+		nsn_out->swap(nsn);
 		return r == 1;
 	}
 	return u->IsValidNumberForRegion(pn, region);
@@ -447,15 +451,21 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			return PHONELIB_INVALID;
 		}
 		bool ok, by_table = false;
+		std::string nsn;
 		if (reference)
 			ok = u->IsValidNumber(pn);
 		else
-			ok = fast_valid(u, pn, of_number, &by_table);
+			ok = fast_valid(u, pn, of_number, &by_table, &nsn);
 		if (how && by_table)
 			*how |= PHONELIB_HOW_TABLE;
 		if (!ok)
 			return PHONELIB_INVALID;
-		u->Format(pn, PhoneNumberUtil::E164, &e);
+		if (by_table && !nsn.empty() && pn.national_number() != 0)
+			// what Format(E164) writes: '+', the calling code, the national
+			// significant number (the table had it in hand)
+			e = "+" + std::to_string(pn.country_code()) + nsn;
+		else
+			u->Format(pn, PhoneNumberUtil::E164, &e);
 		if (e.size() + 1 > cap)
 			return PHONELIB_TOO_LONG;
 		std::memcpy(out, e.c_str(), e.size() + 1);

@@ -186,19 +186,30 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 
 int cvals_index(client_vals *cv, fort_vault *v)
 {
-	char *key = NULL;
+	fort_buf key; /* one buffer for every key of the record, wiped */
+	int r = 0;
+	fort_buf_init_secret(&key, 0);
 	cv->nbidx = 0;
 	for (size_t i = 0; i < cv->n; i++) {
+		fort_ftype t = v->map.f[i].t;
 		if (!cv->vals[i] || !v->map.f[i].searchable || !v->has_bkey[i])
 			continue;
-		if (type_index_key(&key, v->map.f[i].t, cv->vals[i]) < 0)
-			return fort_error_code() ? fort_error_code() : FORT_ENOMEM;
-		keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key, strlen(key));
-		fort_free_str(key);
+		if (type_index_key_is_value(t)) {
+			/* the stored form is the key (type_index_key): hashed in place */
+			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, cv->vals[i], strlen(cv->vals[i]));
+		} else {
+			fort_buf_reset(&key);
+			if (type_index_key_buf(&key, t, cv->vals[i]) < 0 || key.err) {
+				r = fort_error_code() ? fort_error_code() : FORT_ENOMEM;
+				break;
+			}
+			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key.buf, key.len);
+		}
 		cv->bidx_field[cv->nbidx] = (int)i;
 		cv->nbidx++;
 	}
-	return 0;
+	fort_buf_release(&key);
+	return r;
 }
 
 int field_unique(const fort_vault *v, int i)
@@ -398,6 +409,8 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 	int have[CAT_COUNT] = { 0 };
 	unsigned char *p = out, nonce[NONCE_LEN];
 	int r;
+	/* fk[] holds each category's XChaCha20 subkey for this record's base
+	 * nonce (keys_field_subkey): one HChaCha20 per category, not per field */
 	fort_random(p, NONCE_LEN);
 	p += NONCE_LEN;
 	for (size_t i = 0; i < cv->n; i++) {
@@ -409,6 +422,7 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		if (!have[f->cat]) {
 			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, 0, kc, cid)) < 0)
 				goto out;
+			keys_field_subkey(fk[f->cat], fk[f->cat], out);
 			have[f->cat] = 1;
 		}
 		vl = strlen(cv->vals[i]);
@@ -417,7 +431,7 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		p = rec_put_varint(p, kver);
 		p = rec_put_varint(p, (uint32_t)(vl + FIELD_OVERHEAD));
 		keys_field_nonce(nonce, out, f->id);
-		keys_field_encrypt(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
+		keys_field_encrypt_sub(p, fk[f->cat], cid, f->name, kver, nonce, cv->vals[i], vl);
 		p += vl + FIELD_OVERHEAD;
 	}
 	if (tail_len) {

@@ -279,6 +279,8 @@ struct imp {
 	char ambig_col[128], extra_fields[128];
 	uint64_t bytes;
 	fort_buf probs;
+	fort_buf norm;               /* put_value's normalised value (secret: wiped after each) */
+	int fi_name, fi_addr, fi_dob; /* the fields name parts, address parts and birth parts join into */
 	/* shared (under lock) */
 	pthread_mutex_t lock;
 	queue q1[NSEAL], q2[NSEAL]; /* reader -> sealer k -> caller; record i goes through k = i % NSEAL */
@@ -566,11 +568,13 @@ static int put_value(struct imp *im, item *it, int fi, const reader_record *rec,
 {
 	const map_field *f = &im->v->map.f[fi];
 	const char *cname = col == SIZE_MAX ? f->name : rec->names[col];
-	char why[256], *canon = NULL;
+	fort_buf *canon = &im->norm; /* reused from value to value, wiped after each */
+	char why[256];
 	int r;
 
 	why[0] = '\0';
-	if ((r = field_normalise(&canon, f, val, strlen(val), country, why, sizeof why)) < 0) {
+	fort_buf_reset(canon);
+	if ((r = field_normalise_buf(canon, f, val, strlen(val), country, why, sizeof why)) < 0) {
 		if (r != FORT_EINPUT)
 			return r;   /* out of memory: not a bad value of this line */
 		if (col != SIZE_MAX && im->col_guess[col] && (f->t == FT_IBAN || f->t == FT_CARD))
@@ -579,23 +583,20 @@ static int put_value(struct imp *im, item *it, int fi, const reader_record *rec,
 		return problem(im, "line %zu, column %s: %s", rec->line, cname, why[0] ? why : "invalid value");
 	}
 	if (it->cv.vals[fi]) {
-		sodium_memzero(canon, strlen(canon));
-		free(canon);
+		fort_buf_reset(canon);
 		return problem(im, "line %zu, column %s: a second column for field '%s'", rec->line, cname, f->name);
 	}
-	if (canon[0]) {
-		size_t cl = strlen(canon) + 1;
-		if (!(it->cv.vals[fi] = arena(it, cl))) {
-			sodium_memzero(canon, cl);
-			free(canon);
-			return fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
-		}
-		memcpy(it->cv.vals[fi], canon, cl);
-		*any = 1;
-	}
-	sodium_memzero(canon, strlen(canon));
-	free(canon);
 	r = 0;
+	if (canon->len) {
+		size_t cl = canon->len + 1;
+		if ((it->cv.vals[fi] = arena(it, cl))) {
+			memcpy(it->cv.vals[fi], canon->buf, cl);
+			*any = 1;
+		} else {
+			r = fort_error_set(FORT_ERROR, "line %zu: internal error: record larger than estimated", rec->line);
+		}
+	}
+	fort_buf_reset(canon);
 	return r;
 }
 
@@ -750,8 +751,8 @@ static int prep_cb(void *ctx, const reader_record *rec)
 				val++;
 			/* Google writes several values in one cell: "a@x ::: b@y" */
 			{
-				const char *sep = strstr(val, " ::: ");
-				if (sep && (f->t == FT_EMAIL || f->t == FT_PHONE)) {
+				const char *sep = f->t == FT_EMAIL || f->t == FT_PHONE ? strstr(val, " ::: ") : NULL;
+				if (sep) {
 					size_t l = (size_t)(sep - val);
 					char *first = arena(it, l + 1);
 					if (first) {
@@ -785,7 +786,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* First, middle and last name joined, where no column holds the whole name */
 		{
-			int fi = map_field_for(&im->v->map, "full_name");
+			int fi = im->fi_name;
 			if (fi >= 0 && !it->cv.vals[fi] && (name[0] || name[2])) {
 				fort_buf b;
 				fort_buf_init(&b, 0);
@@ -804,7 +805,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* The first address with a value: "Street, Postcode City, Region, Country" */
 		{
-			int fi = map_field_for(&im->v->map, "postal_address");
+			int fi = im->fi_addr;
 			for (size_t g = 0; fi >= 0 && !it->cv.vals[fi] && g < im->ngroups && g < 8; g++) {
 				const char **a = addr[g];
 				fort_buf b;
@@ -839,7 +840,7 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		}
 		/* Thunderbird's Birth Year, Month, Day */
 		{
-			int fi = map_field_for(&im->v->map, "date_of_birth");
+			int fi = im->fi_dob;
 			if (fi >= 0 && !it->cv.vals[fi] && birth[0] && birth[1] && birth[2]) {
 				char d[32];
 				snprintf(d, sizeof d, "%s-%02d-%02d", birth[0], atoi(birth[1]), atoi(birth[2]));
@@ -1577,7 +1578,12 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 	}
 	*out = rep;
 	fort_buf_init(&im->probs, 0);
+	fort_buf_init_secret(&im->norm, 0);
 	im->v = v;
+	/* the map does not change during the import: asked once, not per record */
+	im->fi_name = map_field_for(&v->map, "full_name");
+	im->fi_addr = map_field_for(&v->map, "postal_address");
+	im->fi_dob = map_field_for(&v->map, "date_of_birth");
 	im->o = o;
 	im->rep = rep;
 	im->path = path;
@@ -1724,6 +1730,7 @@ out:
 	if (im->dupcv_init)
 		cvals_release(&im->dupcv);
 	fort_buf_release(&im->probs);
+	fort_buf_release(&im->norm);
 	free(im->reject_header);
 	for (size_t i = 0; i < im->nchunks; i++)
 		free(im->seen[i]);

@@ -1157,3 +1157,28 @@ int field_normalise(char **out, const map_field *f, const char *in, size_t len, 
 	free(*out);
 	return (*out = fort_strdup(code)) ? 0 : FORT_ENOMEM;
 }
+
+int field_normalise_buf(fort_buf *b, const map_field *f, const char *in, size_t len, const char *default_country,
+			char *why, size_t whylen)
+{
+	char code[8];
+	int r;
+	if ((r = type_normalise_buf(b, f->t, in, len, f->max_length, default_country, why, whylen)) < 0) {
+		fort_buf_reset(b);
+		return r;
+	}
+	if (!b->len)
+		return 0;
+	if (strcmp(f->name, "country") == 0)
+		r = place_country(code, b->buf);
+	else if (strcmp(f->name, "state") == 0)
+		r = place_subdivision(code, NULL, b->buf);
+	else
+		return 0;
+	fort_buf_reset(b);
+	if (r < 0) {
+		snprintf(why, whylen, "%s", fort_error_message());
+		return r;
+	}
+	return fort_buf_puts(b, code);
+}

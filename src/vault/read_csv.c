@@ -3,7 +3,14 @@
  * libcsv reports fields and ends of records but no positions, so input is
  * fed to it one physical line at a time: the line counter is then exact, a
  * record starts on the first non-blank line after the previous one ended,
- * and the raw text of a record is the lines fed since it started. */
+ * and the raw text of a record is the lines fed since it started.
+ *
+ * A line that is a whole record of the plain kind (every quoted value
+ * closes on it, no stray quote, no carriage return before its end) is split
+ * here without libcsv (fast_line: libcsv's state machine and its callback
+ * per value were 22k instructions of a 165-byte row, issue 16), with the
+ * values libcsv would give; anything else goes to libcsv, which also words
+ * every error. */
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +51,18 @@ struct csv_state {
 	size_t *off;       /* offset of each cell in cells */
 	size_t offcap;
 	const char **values;
+
+	/* fast_line: libcsv is known to be between records (clean) at the
+	 * start of the line being fed; the line's values split, unescaped */
+	int clean, line_cr;
+	size_t rows, line_rows;
+	unsigned char delim;
+	fort_buf split;
+	size_t *soff, *slen, scap;
 };
+
+/* 0: every line through libcsv (tests compare the two) */
+int read_csv_fast = 1;
 
 static int is_space_only(unsigned char c)
 {
@@ -126,9 +144,13 @@ static int put_cell(fort_buf *b, const char *s, size_t len)
 		s = conv;
 		len = strlen(conv);
 	}
-	for (i = 0; i < len && r == 0; i++)
-		if (!(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
-			r = fort_buf_putc(b, s[i]);
+	if (!memchr(s, '\r', len)) {
+		r = fort_buf_put(b, s, len);
+	} else {
+		for (i = 0; i < len && r == 0; i++)
+			if (!(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+				r = fort_buf_putc(b, s[i]);
+	}
 	if (r == 0)
 		r = fort_buf_putc(b, '\0');
 	free(conv);
@@ -220,6 +242,7 @@ static void on_record(int c, void *arg)
 
 	(void)c;
 	st->ended = 1;
+	st->rows++;
 	if (st->err)
 		goto out;
 	for (i = 0; i < st->ncells && i < (st->have_header ? st->ncols : st->ncells); i++)
@@ -265,6 +288,98 @@ out:
 	fort_buf_reset(&st->cells);
 }
 
+/* What libcsv skips around an unquoted value and after a closing quote:
+ * space and tab (space only in TSV, csv_set_space_func), never the delimiter. */
+static int csv_blank(const struct csv_state *st, unsigned char c)
+{
+	return c != st->delim && (c == ' ' || (c == '\t' && st->delim != '\t'));
+}
+
+/* The value of one cell, split by fast_line. */
+static int split_cell(struct csv_state *st, size_t n, size_t start)
+{
+	if (n == st->scap) {
+		size_t cap = st->scap ? 2 * st->scap : 16;
+		size_t *o = fort_realloc(st->soff, cap * sizeof *o), *l;
+		if (!o)
+			return FORT_ENOMEM;
+		st->soff = o;
+		if (!(l = fort_realloc(st->slen, cap * sizeof *l)))
+			return FORT_ENOMEM;
+		st->slen = l;
+		st->scap = cap;
+	}
+	st->soff[n] = start;
+	st->slen[n] = st->split.len - start;
+	return 0;
+}
+
+/* Line P (K bytes, the last a '\n'), libcsv being between records: its
+ * record split as libcsv in strict mode splits it (blanks around an
+ * unquoted value and after a closing quote dropped, "" in quotes a quote,
+ * an empty value after a trailing delimiter, a blank line no record) and
+ * handed to on_field and on_record as libcsv would.  1: done, 0: not of
+ * that kind (a quoted value that does not close on this line, a quote in
+ * an unquoted value or text after a closing quote, a carriage return before
+ * the line's end), nothing handed on: the caller gives it to libcsv. */
+static int fast_line(struct csv_state *st, const char *p, size_t k)
+{
+	size_t end = k - 1, i = 0, n = 0;
+	int r;
+
+	if (end && p[end - 1] == '\r')
+		end--;
+	while (i < end && csv_blank(st, (unsigned char)p[i]))
+		i++;
+	if (i == end)
+		return 1; /* libcsv makes no record of a blank line */
+	fort_buf_reset(&st->split);
+	for (;;) {
+		size_t start = st->split.len;
+		if (p[i] == '"' && i < end) {
+			for (i++;;) {
+				const char *q = memchr(p + i, '"', end - i);
+				if (!q)
+					return 0; /* the value goes on on the next line */
+				if ((r = fort_buf_put(&st->split, p + i, (size_t)(q - p) - i)) < 0)
+					return r;
+				i = (size_t)(q - p) + 1;
+				if (i < end && p[i] == '"') {
+					if ((r = fort_buf_putc(&st->split, '"')) < 0)
+						return r;
+					i++;
+					continue;
+				}
+				break;
+			}
+			while (i < end && csv_blank(st, (unsigned char)p[i]))
+				i++;
+			if (i < end && p[i] != (char)st->delim)
+				return 0; /* libcsv's strict error */
+		} else {
+			size_t s0 = i, e;
+			for (; i < end && p[i] != (char)st->delim; i++)
+				if (p[i] == '"' || p[i] == '\r')
+					return 0;
+			for (e = i; e > s0 && csv_blank(st, (unsigned char)p[e - 1]); e--)
+				;
+			if ((r = fort_buf_put(&st->split, p + s0, e - s0)) < 0)
+				return r;
+		}
+		if ((r = split_cell(st, n++, start)) < 0)
+			return r;
+		if (i == end)
+			break;
+		i++; /* the delimiter */
+		while (i < end && csv_blank(st, (unsigned char)p[i]))
+			i++;
+	}
+	for (size_t c = 0; c < n && !st->err; c++)
+		on_field(st->split.buf + st->soff[c], st->slen[c], st);
+	on_record(p[k - 2] == '\r' ? '\r' : '\n', st);
+	return 1;
+}
+
 /* Feed N bytes, one line at a time. */
 static int feed(struct csv_state *st, const char *p, size_t n)
 {
@@ -273,12 +388,15 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 		size_t k = nl ? (size_t)(nl - p) + 1 : n;
 		int r;
 
+		int line_start = !st->pending;
 		if (!st->pending) {
 			st->pending = 1;
 			st->blank = 1;
 			st->ended = 0;
 			st->rec_line = st->line;
 			fort_buf_reset(&st->raw);
+			st->line_cr = 0;
+			st->line_rows = st->rows;
 		}
 		if (st->raw.len + k > RAW_MAX)
 			return fort_error_set(FORT_EINPUT,
@@ -289,6 +407,26 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 		for (size_t i = 0; i < k && st->blank; i++)
 			if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
 				st->blank = 0;
+		if (nl && line_start && st->clean && read_csv_fast) {
+			if ((r = fast_line(st, p, k)) < 0)
+				return r;
+			if (r == 1) {
+				if (st->err)
+					return st->err;
+				st->line++;
+				st->pending = 0;
+				p += k;
+				n -= k;
+				continue;
+			}
+		}
+		{
+			/* a carriage return before the line's end ends a record
+			 * there: libcsv's state after the line is not known */
+			const char *cr = memchr(p, '\r', k);
+			if (cr && !(nl && cr == p + k - 2))
+				st->line_cr = 1;
+		}
 		if (csv_parse(&st->p, p, k, on_field, on_record, st) != k) {
 			if (st->err)
 				return st->err;
@@ -299,11 +437,19 @@ static int feed(struct csv_state *st, const char *p, size_t n)
 		if (st->err)
 			return st->err;
 		if (nl) {
+			/* libcsv is between records after this line when a record
+			 * ended on it and nothing but its line ending followed
+			 * (the only record end in a line without an earlier
+			 * carriage return), or when it was between records before
+			 * and the line is blank */
+			st->clean = !st->line_cr && (st->rows != st->line_rows || (st->clean && st->blank && line_start));
 			st->line++;
 			/* libcsv skips blank lines itself; anything else that did
 			 * not end a record is inside a quoted field */
 			if (st->ended || st->blank)
 				st->pending = 0;
+		} else {
+			st->clean = 0;
 		}
 		p += k;
 		n -= k;
@@ -323,7 +469,7 @@ static int finish(struct csv_state *st)
 
 int read_csv(read_pull_fn pull, void *src, reader_cb cb, void *ctx)
 {
-	struct csv_state st = { .cb = cb, .ctx = ctx, .line = 1 };
+	struct csv_state st = { .cb = cb, .ctx = ctx, .line = 1, .clean = 1 };
 	fort_buf sniff;
 	const char *data;
 	size_t len, nl = 0;
@@ -331,6 +477,7 @@ int read_csv(read_pull_fn pull, void *src, reader_cb cb, void *ctx)
 
 	fort_buf_init(&st.raw, RAW_MAX + 1);
 	fort_buf_init(&st.cells, 4 * RAW_MAX);
+	fort_buf_init(&st.split, RAW_MAX + 1);
 	fort_buf_init(&sniff, 0);
 
 	/* gather the first lines to guess the delimiter from */
@@ -351,6 +498,7 @@ int read_csv(read_pull_fn pull, void *src, reader_cb cb, void *ctx)
 	inited = 1;
 	csv_set_delim(&st.p, sniff_delim(sniff.buf, sniff.len));
 	st.multicol = has_delim(sniff.buf, sniff.len, (char)csv_get_delim(&st.p));
+	st.delim = csv_get_delim(&st.p);
 	/* libcsv trims tabs as blanks, which would eat empty TSV cells */
 	if (csv_get_delim(&st.p) == '\t')
 		csv_set_space_func(&st.p, is_space_only);
@@ -369,6 +517,9 @@ out:
 	fort_buf_release(&sniff);
 	fort_buf_release(&st.raw);
 	fort_buf_release(&st.cells);
+	fort_buf_release(&st.split);
+	free(st.soff);
+	free(st.slen);
 	for (size_t i = 0; st.names && i < st.ncols; i++)
 		free(st.names[i]);
 	free(st.names);

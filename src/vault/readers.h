@@ -70,4 +70,10 @@ int reader_detect(const char *path, const unsigned char *head, size_t headlen);
 int reader_read(reader_format fmt, FILE *f, const char *path, reader_cb cb, void *ctx,
 		uint64_t *bytes_done);
 
+/* CSV: 1 (the default) splits a line that is a whole record of the plain
+ * kind without libcsv (read_csv.c's fast_line), 0 gives every line to
+ * libcsv; the records and errors are the same either way (test_readers
+ * compares them). */
+extern int read_csv_fast;
+
 #endif

@@ -152,8 +152,27 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode(s + i, n - i, &cp);
+		size_t k, j;
 
+		/* a run of printable ASCII (spaces too, unless they collapse)
+		 * goes in as it is: one copy, not one per character */
+		for (j = i; j < n; j++) {
+			unsigned char c = (unsigned char)s[j];
+			if (c < 0x20 || c >= 0x7F || (collapse && c == ' '))
+				break;
+		}
+		if (j > i) {
+			if (pending_space) {
+				if ((r = fort_buf_putc(b, ' ')) < 0)
+					return r;
+				pending_space = 0;
+			}
+			if ((r = fort_buf_put(b, s + i, j - i)) < 0)
+				return r;
+			i = j;
+			continue;
+		}
+		k = utf8_decode(s + i, n - i, &cp);
 		/* CRLF from Windows files and CSV cells is stored as LF */
 		if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
 			i++;
@@ -283,11 +302,10 @@ static int norm_email(fort_buf *b, const char *s, size_t n, char *why, size_t wh
 	if (dom_len - tld_start < 2 || tld_digits_only)
 		return bad(why, whylen, "not a valid e-mail address: the top-level domain is not valid");
 
-	if ((r = fort_buf_put(b, s, local_len + 1)) < 0)
+	if ((r = fort_buf_put(b, s, n)) < 0)
 		return r;
-	for (size_t i = 0; i < dom_len; i++)
-		if ((r = fort_buf_putc(b, to_lower(dom[i]))) < 0)
-			return r;
+	for (size_t i = b->len - dom_len; i < b->len; i++)
+		b->buf[i] = to_lower(b->buf[i]);
 	return 0;
 }
 
@@ -923,11 +941,70 @@ static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t why
 
 /* ------------------------------------------------------------ normalise */
 
+int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, size_t max_len,
+		       const char *default_country, char *why, size_t whylen)
+{
+	const char *what = t == FT_NAME ? "name" : "text";
+	int r;
+
+	if (why && whylen)
+		why[0] = '\0';
+	problem_class = NULL;
+	if ((int)t < 0 || t >= FT__COUNT)
+		return bad(why, whylen, "unknown field type");
+	if (!in)
+		in = "";
+	if (!fort_utf8_valid(in, len)) {
+		problem_class = "utf8";
+		return bad(why, whylen, "not valid UTF-8 text");
+	}
+	trim(&in, &len);
+	if (len == 0 && t != FT_TEXT) {
+		problem_class = "empty";
+		return bad(why, whylen, "empty %s", t == FT_NAME ? "name" : "value");
+	}
+
+	switch (t) {
+	case FT_TEXT:
+	case FT_NAME:
+		if (!max_len)
+			max_len = t == FT_NAME ? NAME_MAX_DEFAULT : TEXT_MAX_DEFAULT;
+		r = norm_text(b, in, len, max_len, t == FT_NAME, what, why, whylen);
+		break;
+	case FT_EMAIL:
+		r = norm_email(b, in, len, why, whylen);
+		break;
+	case FT_PHONE:
+		r = norm_phone(b, in, len, default_country, why, whylen);
+		break;
+	case FT_IBAN:
+		r = norm_iban(b, in, len, why, whylen);
+		break;
+	case FT_CARD:
+		r = norm_card(b, in, len, why, whylen);
+		break;
+	case FT_DATE:
+		r = norm_date(b, in, len, why, whylen);
+		break;
+	case FT_SSN:
+		r = norm_ssn(b, in, len, why, whylen);
+		break;
+	case FT_ID_NUMBER:
+		r = norm_id_number(b, in, len, why, whylen);
+		break;
+	default:
+		r = bad(why, whylen, "unknown field type");
+		break;
+	}
+	if (r == 0 && b->err)
+		r = FORT_ENOMEM;
+	return r;
+}
+
 int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t max_len,
 		   const char *default_country, char *why, size_t whylen)
 {
 	fort_buf b;
-	const char *what = t == FT_NAME ? "name" : "text";
 	int r;
 
 	if (why && whylen)
@@ -936,58 +1013,10 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	if (!out)
 		return fort_error_set(FORT_EINPUT, "type_normalise: no output");
 	*out = NULL;
-	if ((int)t < 0 || t >= FT__COUNT)
-		return bad(why, whylen, "unknown field type");
-	if (!in)
-		in = "";
 	fort_buf_init(&b, 0);
 	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
-	if (!fort_utf8_valid(in, len)) {
-		problem_class = "utf8";
-		r = bad(why, whylen, "not valid UTF-8 text");
-		goto out;
-	}
-	trim(&in, &len);
-	if (len == 0 && t != FT_TEXT) {
-		problem_class = "empty";
-		r = bad(why, whylen, "empty %s", t == FT_NAME ? "name" : "value");
-		goto out;
-	}
-
-	switch (t) {
-	case FT_TEXT:
-	case FT_NAME:
-		if (!max_len)
-			max_len = t == FT_NAME ? NAME_MAX_DEFAULT : TEXT_MAX_DEFAULT;
-		r = norm_text(&b, in, len, max_len, t == FT_NAME, what, why, whylen);
-		break;
-	case FT_EMAIL:
-		r = norm_email(&b, in, len, why, whylen);
-		break;
-	case FT_PHONE:
-		r = norm_phone(&b, in, len, default_country, why, whylen);
-		break;
-	case FT_IBAN:
-		r = norm_iban(&b, in, len, why, whylen);
-		break;
-	case FT_CARD:
-		r = norm_card(&b, in, len, why, whylen);
-		break;
-	case FT_DATE:
-		r = norm_date(&b, in, len, why, whylen);
-		break;
-	case FT_SSN:
-		r = norm_ssn(&b, in, len, why, whylen);
-		break;
-	case FT_ID_NUMBER:
-		r = norm_id_number(&b, in, len, why, whylen);
-		break;
-	default:
-		r = bad(why, whylen, "unknown field type");
-		break;
-	}
-	if (r < 0)
+	if ((r = type_normalise_buf(&b, t, in, len, max_len, default_country, why, whylen)) < 0)
 		goto out;
 	*out = fort_buf_detach(&b, NULL);
 	if (!*out)
@@ -1062,22 +1091,28 @@ static int key_name(fort_buf *b, const char *s)
 static int key_lower(fort_buf *b, const char *s)
 {
 	size_t n = strlen(s);
+	unsigned char *o;
 	int r;
 
+	/* byte for byte: room for all of it once, then written in place */
+	if ((r = fort_buf_grow(b, n)) < 0)
+		return r;
+	o = (unsigned char *)b->buf + b->len;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == 0xC3 && i + 1 < n) {
 			unsigned char c2 = (unsigned char)s[i + 1];
 			if (c2 >= 0x80 && c2 <= 0x9E && c2 != 0x97)
 				c2 += 0x20;
-			if ((r = fort_buf_putc(b, (char)c)) < 0 || (r = fort_buf_putc(b, (char)c2)) < 0)
-				return r;
+			o[i] = c;
+			o[i + 1] = c2;
 			i++;
 			continue;
 		}
-		if ((r = fort_buf_putc(b, to_lower((char)c))) < 0)
-			return r;
+		o[i] = (unsigned char)to_lower((char)c);
 	}
+	b->len += n;
+	b->buf[b->len] = '\0';
 	return 0;
 }
 
@@ -1106,18 +1141,36 @@ static int unicode_fold(char **out, const char *s)
 	return 0;
 }
 
-int type_index_key(char **out, fort_ftype t, const char *canon)
+int type_index_key_is_value(fort_ftype t)
+{
+	return t == FT_PHONE || t == FT_IBAN || t == FT_CARD || t == FT_DATE || t == FT_SSN || t == FT_ID_NUMBER;
+}
+
+/* The version 1 key of CANON appended to B. */
+static int index_key_v1_into(fort_buf *b, fort_ftype t, const char *canon)
+{
+	if (type_index_key_is_value(t))
+		return fort_buf_puts(b, canon);
+	switch (t) {
+	case FT_NAME:
+		return key_name(b, canon);
+	case FT_EMAIL:
+	case FT_TEXT:
+		return key_lower(b, canon);
+	default:
+		return fort_error_set(FORT_EINPUT, "type_index_key: unknown field type");
+	}
+}
+
+int type_index_key_buf(fort_buf *b, fort_ftype t, const char *canon)
 {
 	char *folded = NULL;
 	int r;
 
-	if (!out)
-		return fort_error_set(FORT_EINPUT, "type_index_key: no output");
-	*out = NULL;
 	if (!canon)
 		return fort_error_set(FORT_EINPUT, "type_index_key: no value");
 	if (t != FT_NAME && t != FT_EMAIL && t != FT_TEXT)
-		return type_index_key_v1(out, t, canon);
+		return index_key_v1_into(b, t, canon);
 	{
 		/* ASCII: NFC changes nothing and folding is lower-casing, which
 		 * version 1 does: the common case costs what it did.  Names in
@@ -1141,17 +1194,18 @@ int type_index_key(char **out, fort_ftype t, const char *canon)
 			break;
 		}
 		if (!*p)
-			return type_index_key_v1(out, t, canon);
+			return index_key_v1_into(b, t, canon);
 	}
 	if ((r = unicode_fold(&folded, canon)) < 0)
 		return r;
-	r = type_index_key_v1(out, t, folded);
+	r = index_key_v1_into(b, t, folded);
 	sodium_memzero(folded, strlen(folded));
 	free(folded);
 	return r;
 }
 
-int type_index_key_v1(char **out, fort_ftype t, const char *canon)
+/* KEY_FN's key of CANON as a new string. */
+static int index_key_str(char **out, fort_ftype t, const char *canon, int (*key_fn)(fort_buf *, fort_ftype, const char *))
 {
 	fort_buf b;
 	int r;
@@ -1163,27 +1217,7 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 		return fort_error_set(FORT_EINPUT, "type_index_key: no value");
 	fort_buf_init(&b, 0);
 	b.secret = 1;
-	switch (t) {
-	case FT_NAME:
-		r = key_name(&b, canon);
-		break;
-	case FT_EMAIL:
-	case FT_TEXT:
-		r = key_lower(&b, canon);
-		break;
-	case FT_PHONE:
-	case FT_IBAN:
-	case FT_CARD:
-	case FT_DATE:
-	case FT_SSN:
-	case FT_ID_NUMBER:
-		r = fort_buf_puts(&b, canon);
-		break;
-	default:
-		r = fort_error_set(FORT_EINPUT, "type_index_key: unknown field type");
-		break;
-	}
-	if (r < 0)
+	if ((r = key_fn(&b, t, canon)) < 0)
 		goto out;
 	*out = fort_buf_detach(&b, NULL);
 	if (!*out)
@@ -1191,6 +1225,16 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 out:
 	fort_buf_release(&b);
 	return r;
+}
+
+int type_index_key(char **out, fort_ftype t, const char *canon)
+{
+	return index_key_str(out, t, canon, type_index_key_buf);
+}
+
+int type_index_key_v1(char **out, fort_ftype t, const char *canon)
+{
+	return index_key_str(out, t, canon, index_key_v1_into);
 }
 
 /* ----------------------------------------------------------------- mask */

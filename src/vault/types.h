@@ -7,6 +7,7 @@
 #define FORT_VAULT_TYPES_H
 
 #include <stddef.h>
+#include "util.h"
 
 typedef enum {
 	FT_TEXT = 0,  /* UTF-8 text, control characters except \n \t rejected, length limit */
@@ -38,12 +39,23 @@ const char *type_problem(void);
  * check digits do not match"). Surrounding whitespace is trimmed first. */
 int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t max_len,
 		   const char *default_country, char *why, size_t whylen);
+/* The same into B, which must be empty (the caller's, reused from value to
+ * value: the importer normalises millions and copies each out; no
+ * allocation per value).  On failure B holds nothing useful: reset it. */
+int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, size_t max_len,
+		       const char *default_country, char *why, size_t whylen);
 
 /* The string hashed into the blind index for a canonical value: names,
  * e-mails and text first NFC-normalised and case-folded (utf8proc, any
  * script), then email lower-cased whole, name with Latin accents folded and
  * single spaces, text lower-cased; phone E.164, IBAN as stored.  *OUT malloc'd. */
 int type_index_key(char **out, fort_ftype t, const char *canon);
+/* The same appended to B (secret, fort_buf_init_secret), for a caller that
+ * makes many keys with one buffer. */
+int type_index_key_buf(fort_buf *b, fort_ftype t, const char *canon);
+/* 1 if type T's index key is its stored form unchanged (E.164, IBAN, ...):
+ * the value can be hashed as it is. */
+int type_index_key_is_value(fort_ftype t);
 /* The key as index version 1 made it (before NFC and case folding), for the
  * re-index of older vaults. */
 int type_index_key_v1(char **out, fort_ftype t, const char *canon);

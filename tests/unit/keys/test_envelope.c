@@ -102,6 +102,50 @@ static void test_field_nonce(void **state)
 
 /* ------------------------------------------------------------ field envelope */
 
+/* The record writer's two-step encryption (one HChaCha20 subkey per field
+ * key and record, keys_field_subkey + keys_field_encrypt_sub) writes what
+ * keys_field_encrypt writes, byte for byte, for every field of a record,
+ * and what it writes opens with keys_field_decrypt. */
+static void test_field_subkey(void **state)
+{
+	(void)state;
+	static const size_t lens[] = { 0, 1, 15, 16, 17, 40, 63, 64, 65, 300 };
+	unsigned char fk[KEY_LEN], sub[KEY_LEN], base[NONCE_LEN], nonce[NONCE_LEN], pt[300], back[300];
+	unsigned char a[300 + FIELD_OVERHEAD], b[300 + FIELD_OVERHEAD];
+	for (int round = 0; round < 200; round++) {
+		int64_t cid = (int64_t)randombytes_random() << 24 | round;
+		uint32_t kver = 1 + randombytes_uniform(5);
+		randombytes_buf(fk, sizeof fk);
+		randombytes_buf(base, sizeof base);
+		keys_field_subkey(sub, fk, base);
+		for (int id = 1; id < 256; id += 1 + (int)randombytes_uniform(40)) {
+			size_t n = lens[randombytes_uniform(sizeof lens / sizeof lens[0])];
+			const char *field = id & 1 ? "email" : "postal_address";
+			randombytes_buf(pt, n);
+			keys_field_nonce(nonce, base, id);
+			keys_field_encrypt(a, fk, cid, field, kver, nonce, pt, n);
+			keys_field_encrypt_sub(b, sub, cid, field, kver, nonce, pt, n);
+			assert_memory_equal(a, b, n + FIELD_OVERHEAD);
+			assert_int_equal(keys_field_decrypt(back, fk, cid, field, kver, nonce, b, n + FIELD_OVERHEAD), 0);
+			if (n)
+				assert_memory_equal(back, pt, n);
+		}
+	}
+	/* a subkey of another base nonce (or key) does not write the same */
+	keys_field_nonce(nonce, base, 3);
+	keys_field_encrypt(a, fk, CID, "email", 1, nonce, pt, 16);
+	base[0] ^= 1;
+	keys_field_subkey(sub, fk, base);
+	keys_field_encrypt_sub(b, sub, CID, "email", 1, nonce, pt, 16);
+	assert_memory_not_equal(a, b, 16 + FIELD_OVERHEAD);
+	base[0] ^= 1;
+	fk[31] ^= 0x80;
+	keys_field_subkey(sub, fk, base);
+	keys_field_encrypt_sub(b, sub, CID, "email", 1, nonce, pt, 16);
+	assert_memory_not_equal(a, b, 16 + FIELD_OVERHEAD);
+	sodium_memzero(sub, sizeof sub);
+}
+
 static void test_field_roundtrip(void **state)
 {
 	(void)state;
@@ -554,6 +598,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_roundtrip),
+		cmocka_unit_test(test_field_subkey),
 		cmocka_unit_test(test_field_nonce),
 		cmocka_unit_test(test_field_every_bit_flip),
 		cmocka_unit_test(test_field_context_binding),

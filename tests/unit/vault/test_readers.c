@@ -655,6 +655,142 @@ static void test_chunk_edges(void **state)
 	free(in);
 }
 
+/* ------------------------------------------------- libcsv and the fast path */
+
+/* Everything a reader hands over, as text. */
+static int dump_cb(void *ctx, const reader_record *r)
+{
+	fort_buf *b = ctx;
+	assert_int_equal(fort_buf_printf(b, "<%zu:%zu:%d>", r->line, r->n, r->delim), 0);
+	for (size_t i = 0; i < r->n; i++)
+		assert_int_equal(fort_buf_printf(b, "[%s=%s]", r->names[i], r->values[i]), 0);
+	assert_int_equal(fort_buf_printf(b, "{%zu:", r->raw_len), 0);
+	assert_int_equal(fort_buf_put(b, r->raw, r->raw_len), 0);
+	assert_int_equal(fort_buf_puts(b, "}\n"), 0);
+	return 0;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (unsigned)(rng_state % n);
+}
+
+/* One random cell: plain, quoted (with "" and delimiters, line breaks
+ * inside), blanks around, and the kinds libcsv refuses or reads in its own
+ * way (a stray quote, text after a closing quote, a lone CR). */
+static void random_cell(fort_buf *b, char delim)
+{
+	static const char *const words[] = { "a", "Anna Berg", "x@y.de", "+49 30 1234", "é", "\xe9t\xe9", "0", "a b  c" };
+	static const char *const blanks[] = { "", "", "", " ", "  ", "\t", " \t " };
+	const char *w = words[rnd(8)];
+	assert_int_equal(fort_buf_puts(b, blanks[rnd(7)]), 0);
+	switch (rnd(15)) {
+	case 0: case 1: case 2: case 3: case 4:
+		assert_int_equal(fort_buf_puts(b, w), 0);
+		break;
+	case 5: case 6:
+		assert_int_equal(fort_buf_printf(b, "\"%s%c %s\"", w, delim, w), 0);
+		break;
+	case 7:
+		assert_int_equal(fort_buf_printf(b, "\"say \"\"%s\"\"\"", w), 0);
+		break;
+	case 8:
+		assert_int_equal(fort_buf_printf(b, "\"%s\n%s\"", w, w), 0);
+		break;
+	case 9:
+		assert_int_equal(fort_buf_printf(b, "\"%s\r\n\"", w), 0);
+		break;
+	case 10:
+		assert_int_equal(fort_buf_printf(b, "%s\"%s", w, w), 0); /* a stray quote */
+		break;
+	case 11:
+		assert_int_equal(fort_buf_printf(b, "\"%s\"%s", w, rnd(2) ? "x" : " \""), 0);
+		break;
+	case 12:
+		assert_int_equal(fort_buf_printf(b, "%s\r%s", w, w), 0);
+		break;
+	case 13:
+		/* a record ended by a lone CR, then a quoted value that goes on
+		 * over the line end; a blank line inside quotes (libcsv is inside
+		 * a value where the line says a record starts) */
+		assert_int_equal(fort_buf_printf(b, rnd(2) ? "%s\r\"%s" : "\"%s\n\n%s\"", w, w), 0);
+		break;
+	default:
+		break; /* empty */
+	}
+	assert_int_equal(fort_buf_puts(b, blanks[rnd(7)]), 0);
+}
+
+static void read_both(const char *data, size_t len, int fast, fort_buf *out)
+{
+	FILE *f = tmpfile();
+	uint64_t done = 0;
+	int r;
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	rewind(f);
+	read_csv_fast = fast;
+	fort_error_clear();
+	r = reader_read(READER_CSV, f, "test", dump_cb, out, &done);
+	read_csv_fast = 1;
+	assert_int_equal(fort_buf_printf(out, "=> %d %s %llu", r, r < 0 ? fort_error_message() : "",
+					 (unsigned long long)done), 0);
+	fclose(f);
+}
+
+/* Lines split without libcsv give the records, raw text, line numbers and
+ * errors that libcsv gives, on random files mixing plain lines with every
+ * kind that goes to libcsv. */
+static void test_csv_fast_path_agrees(void **state)
+{
+	static const char delims[] = { ',', ';', '\t', '|' };
+	static const char *const ends[] = { "\n", "\n", "\r\n", "\n\n", " \n" };
+	size_t plain = 0;
+	(void)state;
+	for (int round = 0; round < 4000; round++) {
+		char d = delims[rnd(4)];
+		size_t cols = 1 + rnd(5), lines = 1 + rnd(12);
+		fort_buf in, a, b;
+		fort_buf_init(&in, 0);
+		fort_buf_init(&a, 0);
+		fort_buf_init(&b, 0);
+		for (size_t c = 0; c < cols; c++)
+			assert_int_equal(fort_buf_printf(&in, "%sh%zu", c ? (char[]){ d, 0 } : "", c), 0);
+		assert_int_equal(fort_buf_puts(&in, "\n"), 0);
+		for (size_t l = 0; l < lines; l++) {
+			size_t n = rnd(8) ? cols : 1 + rnd(cols + 2);
+			int kind = rnd(6);
+			for (size_t c = 0; c < n; c++) {
+				if (c)
+					assert_int_equal(fort_buf_putc(&in, d), 0);
+				if (kind)
+					random_cell(&in, d);
+				else
+					assert_int_equal(fort_buf_printf(&in, "v%zu", c), 0); /* plain */
+			}
+			if (l + 1 < lines || rnd(3))
+				assert_int_equal(fort_buf_puts(&in, ends[rnd(5)]), 0);
+		}
+		read_both(in.buf, in.len, 1, &a);
+		read_both(in.buf, in.len, 0, &b);
+		if (strcmp(a.buf, b.buf) != 0)
+			fail_msg("round %d: the fast path and libcsv disagree on\n%s\nfast:\n%s\nlibcsv:\n%s", round, in.buf,
+				 a.buf, b.buf);
+		plain += strstr(a.buf, "=> 0 ") != NULL;
+		fort_buf_release(&in);
+		fort_buf_release(&a);
+		fort_buf_release(&b);
+	}
+	/* both kinds of file were met: some read whole, some refused */
+	assert_true(plain > 400);
+	assert_true(plain < 3600);
+}
+
 /* --------------------------------------------------------------- streaming */
 
 /* Unless ASAN_OPTIONS changed the quarantine, peak RSS must not grow by
@@ -800,6 +936,7 @@ int main(void)
 		cmocka_unit_test(test_csv_duplicate_header),
 		cmocka_unit_test(test_csv_callback_stops),
 		cmocka_unit_test(test_csv_record_too_long),
+		cmocka_unit_test(test_csv_fast_path_agrees),
 		cmocka_unit_test(test_vcard30),
 		cmocka_unit_test(test_vcard40),
 		cmocka_unit_test(test_vcard_charsets),

@@ -822,6 +822,23 @@ static void test_index_key(void **state)
 		free(key);
 	}
 
+	/* version 1 (the re-index of older vaults): Latin-1 capitals lowered
+	 * byte-wise, the multiplication sign (U+00D7) left alone */
+	static const struct {
+		fort_ftype t;
+		const char *canon, *key;
+	} v1[] = {
+		{FT_EMAIL, "J\xc3\x96RG@Example.DE", "j\xc3\xb6rg@example.de"},
+		{FT_TEXT, "\xc3\x84RGER \xc3\x97 \xc3\x9e", "\xc3\xa4rger \xc3\x97 \xc3\xbe"},
+		{FT_TEXT, "end \xc3", "end \xc3"},
+	};
+	for (size_t i = 0; i < N(v1); i++) {
+		char *key = NULL;
+		assert_int_equal(type_index_key_v1(&key, v1[i].t, v1[i].canon), 0);
+		assert_string_equal(key, v1[i].key);
+		free(key);
+	}
+
 	/* differently written names meet in one key */
 	char *k1, *k2;
 	assert_int_equal(type_index_key(&k1, FT_NAME, "Jos\xc3\xa9 Garc\xc3\xad""a"), 0);
