@@ -16,32 +16,11 @@
 #include "fixture.h"
 #include "store/store.h"
 #include "store/sqlite_int.h"
+#include "store_sql.h"
 
 static const unsigned char K1[16] = "key-one-16-bytes", K2[16] = "key-two-16-bytes";
 static const unsigned char ha[STORE_BIDX_LEN] = "aaaaaaaaaaaaaaaa", hb[STORE_BIDX_LEN] = "bbbbbbbbbbbbbbbb",
 			   hc[STORE_BIDX_LEN] = "cccccccccccccccc";
-
-static void raw(store *s, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-static int64_t raw_int(store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t x;
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	x = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return x;
-}
-
-static int put_client(store *s, int64_t id)
-{
-	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"data", 4, 1000, 1000 };
-	return store_client_insert(s, &c);
-}
 
 /* Clients 5 and 6; unique entry ha -> 5, hc -> 6; search entry hb -> 5 and 6;
  * sealed (seq 1), with the keys KEYS (N of them; 0: written without MACs). */
@@ -53,8 +32,8 @@ static store *vault_like(const char *name, const unsigned char *keys, size_t n)
 	assert_int_equal(store_open(&s, path_of(name), 1), 0);
 	assert_int_equal(store_index_mac_keys(s, keys, n), 0);
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(put_client(s, 5), 0);
-	assert_int_equal(put_client(s, 6), 0);
+	assert_int_equal(put_client(s, 5, "data"), 0);
+	assert_int_equal(put_client(s, 6, "data"), 0);
 	assert_int_equal(store_blind_add(s, ha, 5, 1, NULL), 0);
 	assert_int_equal(store_blind_add(s, hc, 6, 1, NULL), 0);
 	assert_int_equal(store_blind_add(s, hb, 5, 0, NULL), 0);

@@ -19,31 +19,10 @@
 #include "fixture.h"
 #include "store/store.h"
 #include "store/sqlite_int.h"
+#include "store_sql.h"
 
 static const unsigned char K1[16] = "key-one-16-bytes";
 #define N 150 /* two full batches of 64 per table and a remainder */
-
-static void raw(store *s, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-static int64_t raw_int(store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t x;
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	x = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return x;
-}
-
-static int put_client(store *s, int64_t id)
-{
-	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"data", 4, 1000, 1000 };
-	return store_client_insert(s, &c);
-}
 
 /* value I of kind K ('u' unique, 's' search) */
 static void val(unsigned char h[STORE_BIDX_LEN], char k, int i)
@@ -75,7 +54,7 @@ static store *batch_vault(const char *name)
 	seq = 1;
 	assert_int_equal(store_begin(s), 0);
 	for (int i = 0; i < N; i++) {
-		assert_int_equal(put_client(s, 1000 + i), 0);
+		assert_int_equal(put_client(s, 1000 + i, "data"), 0);
 		val(e[2 * i].h, 'u', i);
 		e[2 * i].client = 1000 + i;
 		e[2 * i].unique = 1;
@@ -139,7 +118,7 @@ static void test_batch_duplicates(void **state)
 		e[i].client = 5000 + i;
 		e[i].unique = 1;
 		other[i] = 77;
-		assert_int_equal(put_client(s, 5000 + i), 0);
+		assert_int_equal(put_client(s, 5000 + i, "data"), 0);
 	}
 	val(e[10].h, 'u', 3);      /* client 1003's value */
 	val(e[20].h, 'u', 7);      /* client 1007's own value, again */
@@ -181,7 +160,7 @@ static void removed_in_batch(const char *name, int fresh, int count)
 		val(e[i].h, 'w', i);
 		e[i].client = 6000 + i;
 		e[i].unique = 1;
-		assert_int_equal(put_client(s, 6000 + i), 0);
+		assert_int_equal(put_client(s, 6000 + i, "data"), 0);
 	}
 	val(e[count == 64 ? 40 : 5].h, 'u', 5);
 	if (!fresh)

@@ -13,23 +13,13 @@
 #include "fixture.h"
 #include "store/store.h"
 #include "store/sqlite_int.h" /* the attacker edits the file on the same connection */
+#include "store_sql.h"
 
 static store *fresh(const char *name)
 {
 	store *s = NULL;
 	assert_int_equal(store_open(&s, path_of(name), 1), 0);
 	return s;
-}
-
-static void raw(store *s, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-static int put_client(store *s, int64_t id, const char *data)
-{
-	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)data, strlen(data), 1000, 1000 };
-	return store_client_insert(s, &c);
 }
 
 /* the hook an audit entry would be: seal what is pending under SEQ */

@@ -16,28 +16,13 @@
 #include "fixture.h"
 #include "store/store.h"
 #include "store/sqlite_int.h" /* the attacker edits the file on the same connection */
+#include "store_sql.h"
 
 static store *fresh(const char *name)
 {
 	store *s = NULL;
 	assert_int_equal(store_open(&s, path_of(name), 1), 0);
 	return s;
-}
-
-static void raw(store *s, const char *sql)
-{
-	assert_int_equal(sqlite3_exec(store_sqlite_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
-}
-
-static int64_t count_rows(store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t n = -1;
-	assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 static int64_t next_seq = 100;
@@ -186,7 +171,7 @@ static void test_unique_entry_removed_outside_is_refused_at_insert(void **state)
 	assert_int_equal(store_blind_add(s, h, 11, 1, NULL), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "unique-index entry"));
 	/* the refused entry is not left in the transaction either */
-	assert_int_equal(count_rows(s, "SELECT count(*) FROM uniq"), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq"), 0);
 	store_rollback(s);
 	assert_int_equal(store_blind_find(s, h, 1, ids, 2, &n), FORT_ETAMPER);
 	/* removed by the store itself in the same transaction: no refusal */
