@@ -44,7 +44,9 @@ class MapPages(BrowserCase):
                 e.send_keys(v)
 
     def submit(self, action):
-        self.driver.find_element(By.XPATH, "//form[@action='%s']//button[@type='submit']" % action).click()
+        """Press the form's button and wait until the next page replaced this one (its <h1> may be the same)."""
+        tw.click_and_wait(self.driver, self.driver.find_element(
+            By.XPATH, "//form[@action='%s']//button[@type='submit']" % action))
 
     def test_owner_builds_the_map(self):
         d = self.driver

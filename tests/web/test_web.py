@@ -612,11 +612,11 @@ class WebTest(BrowserCase):
         # a fact, and the scope: every client with financial data; the impact names the client with an IBAN
         Select(d.find_element(By.ID, "note-kind")).select_by_value("fact")
         d.find_element(By.ID, "note-text").send_keys("the disk held last month's backup")
-        d.find_element(By.XPATH, "//form[contains(@action,'/note')]//button").click()
+        click_and_wait(d, d.find_element(By.XPATH, "//form[contains(@action,'/note')]//button"))
         self.wait_h1("Incident " + iid)
         self.assertIn("1 facts", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
         Select(d.find_element(By.ID, "category")).select_by_visible_text("financial")
-        d.find_element(By.XPATH, "//form[contains(@action,'/scope')]//button").click()
+        click_and_wait(d, d.find_element(By.XPATH, "//form[contains(@action,'/scope')]//button"))
         self.wait_h1("Incident " + iid)
         d.find_element(By.XPATH, "//form[contains(@action,'/impact')]//button").click()
         self.wait_h1("Incident %s: who is affected" % iid)
@@ -652,7 +652,7 @@ class WebTest(BrowserCase):
         Select(d.find_element(By.ID, "action")).select_by_value("object")
         Select(d.find_element(By.ID, "purpose")).select_by_value("marketing")
         Select(d.find_element(By.ID, "channel")).select_by_visible_text("email")
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_wait(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
         self.wait_h1("Consent of client " + cid)
         row = d.find_element(By.XPATH, "//table[@id='consent-state']//tr[th='marketing']").text
         self.assertIn("objected", row)
@@ -722,7 +722,7 @@ class WebTest(BrowserCase):
         self.axe("notice")
         if d.find_elements(By.XPATH, "//form[@action='/notice/publish']"):
             n = len(audit_rows())
-            d.find_element(By.XPATH, "//form[@action='/notice/publish']//button").click()
+            click_and_wait(d, d.find_element(By.XPATH, "//form[@action='/notice/publish']//button"))
             self.wait_h1("Privacy notice and records")
             self.assertTrue(audit_rows()[n:], "publishing is audited")
         self.assertIn("This is the published version", d.find_element(By.CSS_SELECTOR, "[role=status]").text)
@@ -766,7 +766,7 @@ class WebTest(BrowserCase):
         csv = "Name,E-mail,Favourite colour\nIda Roth,ida.roth@example.org,blue\nBad Row,not-an-address,red\n"
         n = count("clients")
         d.find_element(By.ID, "data").send_keys(csv)
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_wait(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
         self.wait_h1("Import clients")
         WebDriverWait(d, 20).until(lambda d: d.find_elements(By.ID, "import-problems"))
         problems = d.find_element(By.ID, "import-problems").text
@@ -820,7 +820,7 @@ class WebTest(BrowserCase):
         self.wait_h1("Incident-response plan")
         if d.find_elements(By.XPATH, "//form[@action='/plan/init']"):
             self.axe("plan (none yet)")
-            d.find_element(By.XPATH, "//form[@action='/plan/init']//button").click()
+            click_and_wait(d, d.find_element(By.XPATH, "//form[@action='/plan/init']//button"))
             self.wait_h1("Incident-response plan")
         self.assertTrue(d.find_element(By.ID, "plan").text)
         self.axe("plan")
