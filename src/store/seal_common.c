@@ -91,6 +91,36 @@ void seal_hash_index(unsigned char out[32], const char *table, const unsigned ch
 	crypto_generichash_final(&hs, out, 32);
 }
 
+/* A client's search group from its entries in hand: what the backends'
+ * read-back gives (SELECT h, client FROM blind WHERE client = ? ORDER BY h,
+ * each row hashed as its columns: h a blob, client an integer).  H: N
+ * values, sorted here in place (memcmp order, which is SQLite's BLOB order
+ * and PostgreSQL's bytea order for values of one length), a value twice
+ * hashed once (the table's key is (h, client)); N 0 hashes as no group. */
+void seal_hash_group(unsigned char out[32], const char *table, int64_t client, unsigned char (*h)[STORE_BIDX_LEN], size_t n)
+{
+	crypto_generichash_state hs;
+	memset(out, 0, 32);
+	if (!n)
+		return;
+	for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
+		for (size_t j = i; j > 0 && memcmp(h[j - 1], h[j], STORE_BIDX_LEN) > 0; j--) {
+			unsigned char t[STORE_BIDX_LEN];
+			memcpy(t, h[j], STORE_BIDX_LEN);
+			memcpy(h[j], h[j - 1], STORE_BIDX_LEN);
+			memcpy(h[j - 1], t, STORE_BIDX_LEN);
+		}
+	seal_row_start(&hs, table);
+	seal_hash_u64(&hs, (uint64_t)client);
+	for (size_t i = 0; i < n; i++) {
+		if (i && memcmp(h[i - 1], h[i], STORE_BIDX_LEN) == 0)
+			continue;
+		seal_col_bytes(&hs, SEAL_COL_BLOB, h[i], STORE_BIDX_LEN);
+		seal_col_int(&hs, client);
+	}
+	crypto_generichash_final(&hs, out, 32);
+}
+
 int64_t seal_index_id(const char *table, int blind, const unsigned char *h, int64_t client)
 {
 	unsigned char d[8], c[8];

@@ -39,6 +39,9 @@ void seal_col_bytes(crypto_generichash_state *hs, int type, const void *p, size_
 void seal_col_null(crypto_generichash_state *hs);
 /* An index entry's hash (blind, uniq): what reading the entry back gives. */
 void seal_hash_index(unsigned char out[32], const char *table, const unsigned char *h, int64_t client);
+/* A search group's hash from its entries in hand (what the read-back at
+ * the flush gives for the same rows); sorts H in place. */
+void seal_hash_group(unsigned char out[32], const char *table, int64_t client, unsigned char (*h)[STORE_BIDX_LEN], size_t n);
 /* An index entry's seal id: a positive 63-bit hash of its key (a blind
  * entry's key includes its client: BLIND 1). */
 int64_t seal_index_id(const char *table, int blind, const unsigned char *h, int64_t client);

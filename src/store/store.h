@@ -233,6 +233,14 @@ typedef struct {
 	unsigned char h[STORE_BIDX_LEN];
 	int64_t client;
 	int unique;
+	/* FRESH (search entries only; an import's): the client's search group
+	 * holds nothing but this call's entries for it (a client new in this
+	 * transaction, every search entry of it in this one call), so the
+	 * store may hash the group's seal from them instead of reading the
+	 * group back at the flush.  A false claim can only make that seal
+	 * disagree with the rows (a read or `audit verify` then fails), never
+	 * pass a changed row.  0: the group is read back, as always. */
+	int fresh;
 } store_bidx_add;
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);
 /* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH

@@ -49,6 +49,7 @@ static store *batch_vault(const char *name)
 	store *s = NULL;
 	store_bidx_add e[2 * N];
 	int64_t other[2 * N];
+	memset(e, 0, sizeof e);
 	assert_int_equal(store_open(&s, path_of(name), 1), 0);
 	assert_int_equal(store_index_mac_keys(s, K1, 1), 0);
 	seq = 1;
@@ -111,6 +112,7 @@ static void test_batch_duplicates(void **state)
 	store_bidx_add e[64];
 	int64_t other[64];
 	uint64_t before = 0, after = 0;
+	memset(e, 0, sizeof e);
 	assert_int_equal(store_seal_count(s, &before), 0);
 	assert_int_equal(store_begin(s), 0);
 	for (int i = 0; i < 64; i++) {
@@ -154,6 +156,7 @@ static void removed_in_batch(const char *name, int fresh, int count)
 	store_bidx_add e[64];
 	int64_t other[64];
 	int r;
+	memset(e, 0, sizeof e);
 	raw(s, "DELETE FROM uniq WHERE client = 1005");
 	assert_int_equal(store_begin(s), 0);
 	for (int i = 0; i < count; i++) {
@@ -187,6 +190,87 @@ static void test_removed_entry_partial_batch(void **state)
 	removed_in_batch("removed-partial-few.db", 0, 10);
 }
 
+/* Search groups hashed from the entries in hand (store_bidx_add's FRESH,
+ * the import's): what the seal holds must be what the group read back
+ * gives, whatever the order of the entries in the call (a client's values
+ * out of order, a value twice, clients out of order, unique entries mixed
+ * in), so `audit verify`'s scan finds every group sealed; an entry deleted
+ * with SQL afterwards is caught; and a false claim (a client that had an
+ * entry already) makes its seal fail, never pass. */
+#define FRESH_N 100
+static int bad_ids(void *ctx, const store_seal_check *c)
+{
+	int64_t *bad = ctx;
+	assert_true(bad[0] < 8);
+	bad[++bad[0]] = c->id;
+	return 0;
+}
+
+static void test_fresh_groups(void **state)
+{
+	(void)state;
+	store *s = batch_vault("fresh.db");
+	store_bidx_add e[4 * FRESH_N];
+	int64_t other[4 * FRESH_N], bad[9] = { 0 };
+	size_t n = 0;
+	memset(e, 0, sizeof e);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < FRESH_N; i++)
+		assert_int_equal(put_client(s, 7000 + i, "data"), 0);
+	/* the first half in client order, the second half's clients backwards;
+	 * each client's three values in an order of their own */
+	for (int half = 0; half < 2; half++)
+		for (int j = 0; j < FRESH_N / 2; j++) {
+			int i = half ? FRESH_N - 1 - j : j;
+			for (int v = 2; v >= 0; v--) {
+				val(e[n].h, 'f', 3 * i + (v + i) % 3);
+				e[n].client = 7000 + i;
+				e[n].fresh = 1;
+				n++;
+			}
+			val(e[n].h, 'g', i); /* a unique entry: FRESH means nothing there */
+			e[n].client = 7000 + i;
+			e[n].unique = 1;
+			e[n].fresh = 1;
+			n++;
+		}
+	memcpy(e[30].h, e[29].h, STORE_BIDX_LEN); /* client 7007's value twice: one row */
+	assert_int_equal(store_blind_add_many(s, e, n / 2, other), 0);
+	assert_int_equal(store_blind_add_many(s, e + n / 2, n - n / 2, other + n / 2), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 7007"), 2);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client BETWEEN 7000 AND 7099"), 3 * FRESH_N - 1);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_head WHERE tbl = 'blind' AND id BETWEEN 7000 AND 7099"), FRESH_N);
+	assert_int_equal(store_seal_scan(s, "blind", bad_ids, bad), 0);
+	assert_int_equal(bad[0], 0);
+	assert_int_equal(store_seal_scan(s, "uniq", bad_ids, bad), 0);
+	assert_int_equal(bad[0], 0);
+
+	/* the attacker drops one of client 7042's entries */
+	raw(s, "DELETE FROM blind WHERE client = 7042 AND h = (SELECT min(h) FROM blind WHERE client = 7042)");
+	assert_int_equal(store_seal_scan(s, "blind", bad_ids, bad), 0);
+	assert_int_equal(bad[0], 1);
+	assert_int_equal(bad[1], 7042);
+
+	store_close(s);
+
+	/* a false claim: client 1003 had its entry s:3 already */
+	s = batch_vault("fresh-false.db");
+	bad[0] = 0;
+	memset(e, 0, sizeof e);
+	val(e[0].h, 'x', 1);
+	e[0].client = 1003;
+	e[0].fresh = 1;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_add_many(s, e, 1, other), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1003"), 2);
+	assert_int_equal(store_seal_scan(s, "blind", bad_ids, bad), 0);
+	assert_int_equal(bad[0], 1);
+	assert_int_equal(bad[1], 1003);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_batch_duplicates),
 		cmocka_unit_test(test_removed_entry_whole_batch),
 		cmocka_unit_test(test_removed_entry_partial_batch),
+		cmocka_unit_test(test_fresh_groups),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

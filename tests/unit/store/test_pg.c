@@ -951,7 +951,7 @@ static store *imac_vault(const char *name, const unsigned char *keys, size_t n, 
 	assert_int_equal(put_client(s, 5, "five"), 0);
 	assert_int_equal(put_client(s, 6, "six"), 0);
 	if (many) {
-		store_bidx_add e[4] = { { .client = 5, .unique = 1 }, { .client = 6, .unique = 1 }, { .client = 5 }, { .client = 6 } };
+		store_bidx_add e[4] = { { .client = 5, .unique = 1 }, { .client = 6, .unique = 1 }, { .client = 5 }, { .client = 6 } }; /* fresh 0 */
 		int64_t other[4] = { 9, 9, 9, 9 };
 		memcpy(e[0].h, ha, STORE_BIDX_LEN);
 		memcpy(e[1].h, hc, STORE_BIDX_LEN);
