@@ -23,7 +23,7 @@ import sys
 
 HEADERS = ["src/store/store.h", "src/store/signin.h"]
 # functions without a store argument (or not per backend): not dispatched
-SHARED = {"store_seal_table", "store_seal_describe", "store_user_release", "store_client_release",
+SHARED = {"store_seal_table", "store_seal_describe", "store_client_hash", "store_user_release", "store_client_release",
           "store_attach_release", "store_snapshot_free"}
 # what the message of a function not yet on PostgreSQL names, by prefix
 NOUNS = [

@@ -1770,8 +1770,6 @@ int pg_store_grant_del_old(store *s, const char *key, int below)
 	"seal_head.id = clients.id) AS seal_hash, (SELECT seq FROM seal_head WHERE tbl = 'clients' AND seal_head.id = "       \
 	"clients.id) AS seal_seq FROM clients"
 
-static void client_hash(unsigned char out[32], const store_client *c);
-
 static int client_row(store *s, store_client *c, const PGresult *res, int i)
 {
 	int r = 0;
@@ -1788,7 +1786,7 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 	/* the row in hand is what is checked against its seal, read with it */
 	if (s->enforce && !pending_at(s, T_CLIENTS, c->id)) {
 		store_seal_check k = { .table = tname(T_CLIENTS), .id = c->id, .seq = 0, .key = "" };
-		client_hash(h, c);
+		store_client_hash(h, c);
 		seal_verdict_cols(&k, h, res, i, 6);
 		if (k.state != STORE_SEAL_OK) {
 			r = seal_fail(&k, c->id);
@@ -1796,22 +1794,6 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 		}
 	}
 	return r;
-}
-
-/* The seal hash of a client row as written (what hash_row gives for the
- * row read back: id, vk_version, wrapped, data, created, updated), so the
- * flush need not read it again. */
-static void client_hash(unsigned char out[32], const store_client *c)
-{
-	crypto_generichash_state hs;
-	hash_start(&hs, T_CLIENTS, c->id);
-	seal_col_int(&hs, c->id);
-	seal_col_int(&hs, c->vk_version);
-	seal_col_bytes(&hs, SEAL_COL_BLOB, c->wrapped, c->wrapped_len);
-	seal_col_bytes(&hs, SEAL_COL_BLOB, c->data, c->data_len);
-	seal_col_int(&hs, c->created);
-	seal_col_int(&hs, c->updated);
-	crypto_generichash_final(&hs, out, 32);
 }
 
 #define CLIENT_INSERT "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)"
@@ -1833,7 +1815,10 @@ int pg_store_client_insert(store *s, const store_client *c)
 	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
 		return n;
 	}
-	client_hash(h, c);
+	if (c->hash) /* made beforehand (store.h) */
+		memcpy(h, c->hash, 32);
+	else
+		store_client_hash(h, c);
 	touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
 	return 0;
 }

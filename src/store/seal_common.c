@@ -91,6 +91,20 @@ void seal_hash_index(unsigned char out[32], const char *table, const unsigned ch
 	crypto_generichash_final(&hs, out, 32);
 }
 
+void store_client_hash(unsigned char out[32], const store_client *c)
+{
+	crypto_generichash_state hs;
+	seal_row_start(&hs, "clients");
+	seal_hash_u64(&hs, (uint64_t)c->id);
+	seal_col_int(&hs, c->id);
+	seal_col_int(&hs, c->vk_version);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->wrapped, c->wrapped_len);
+	seal_col_bytes(&hs, SEAL_COL_BLOB, c->data, c->data ? c->data_len : 0);
+	seal_col_int(&hs, c->created);
+	seal_col_int(&hs, c->updated);
+	crypto_generichash_final(&hs, out, 32);
+}
+
 /* A client's search group from its entries in hand: what the backends'
  * read-back gives (SELECT h, client FROM blind WHERE client = ? ORDER BY h,
  * each row hashed as its columns: h a blob, client an integer).  H: N

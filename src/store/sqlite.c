@@ -370,7 +370,6 @@ static int seal_require_table(store *s, int tbl);
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
 static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash);
 static void hash_client_row(unsigned char out[32], sqlite3_stmt *st);
-static void hash_client(unsigned char out[32], const store_client *c);
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client);
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
@@ -1122,9 +1121,13 @@ int store_client_insert(store *s, const store_client *c)
 	sqlite3_bind_int64(st, 5, c->created);
 	sqlite3_bind_int64(st, 6, c->updated);
 	if ((r = step_done(s, st, "adding a client")) == 0) {
-		/* the seal's hash from the values just written: no second read */
+		/* the seal's hash from the values just written (or handed in
+		 * with them, store.h): no second read */
 		unsigned char h[32];
-		hash_client(h, c);
+		if (c->hash)
+			memcpy(h, c->hash, 32);
+		else
+			store_client_hash(h, c);
 		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
 	}
 	return r;
@@ -1147,7 +1150,7 @@ int store_client_update(store *s, const store_client *c)
 	if (sqlite3_changes(s->db) > 0) {
 		/* the seal's hash from the values just written: no second read */
 		unsigned char h[32];
-		hash_client(h, c);
+		store_client_hash(h, c);
 		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
 		return 0;
 	}
@@ -1862,21 +1865,6 @@ static void hash_client_row(unsigned char out[32], sqlite3_stmt *st)
 	crypto_generichash_final(&hs, out, 32);
 }
 
-/* A client record's hash from the values store_client_insert binds (every
- * column INTEGER or BLOB as bound: the column types keep them so). */
-static void hash_client(unsigned char out[32], const store_client *c)
-{
-	crypto_generichash_state hs;
-	row_hash_start(&hs, T_CLIENTS);
-	seal_hash_u64(&hs, (uint64_t)c->id);
-	seal_col_int(&hs, c->id);
-	seal_col_int(&hs, c->vk_version);
-	seal_col_bytes(&hs, SEAL_COL_BLOB, c->wrapped, c->wrapped_len);
-	seal_col_bytes(&hs, SEAL_COL_BLOB, c->data, c->data ? c->data_len : 0);
-	seal_col_int(&hs, c->created);
-	seal_col_int(&hs, c->updated);
-	crypto_generichash_final(&hs, out, 32);
-}
 
 /* The hash of a sealed row (or group) as it is now; all zeros when there is none. */
 static int row_hash(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client, unsigned char out[32])

@@ -199,7 +199,17 @@ typedef struct {
 	unsigned char *wrapped; size_t wrapped_len;
 	unsigned char *data; size_t data_len;   /* encoded encrypted fields */
 	int64_t created, updated;
+	/* store_client_insert only: the row's seal hash as store_client_hash
+	 * makes it from these values, made beforehand (an import's sealer
+	 * threads: bench/README.md "wt-seal"), or NULL for the store to make
+	 * it.  A hash that is not the row's can only make the row's seal
+	 * fail, never pass a changed row. */
+	const unsigned char *hash;
 } store_client;
+
+/* The seal hash of the client row C (what both backends hash for it when
+ * they read it back; seal_common.c). */
+void store_client_hash(unsigned char out[32], const store_client *c);
 
 int store_client_insert(store *s, const store_client *c); /* FORT_EEXISTS on id clash */
 int store_client_update(store *s, const store_client *c);

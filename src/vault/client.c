@@ -593,6 +593,28 @@ int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, un
 	return r;
 }
 
+/* The store_client that client_store writes for SC, created at NOW. */
+static void sealed_row(store_client *c, const sealed_client *sc, int64_t now)
+{
+	memset(c, 0, sizeof *c);
+	c->id = sc->id;
+	c->vk_version = sc->vk_version;
+	c->wrapped = (unsigned char *)sc->wrapped;
+	c->wrapped_len = WRAPPED_LEN;
+	c->data = sc->data;
+	c->data_len = sc->data_len;
+	c->created = c->updated = now;
+}
+
+void client_seal_hash(sealed_client *sc, int64_t now)
+{
+	store_client c;
+	sealed_row(&c, sc, now);
+	store_client_hash(sc->hash, &c);
+	sc->created = now;
+	sc->has_hash = 1;
+}
+
 int client_seal(sealed_client *sc, fort_vault *v, const client_vals *cv)
 {
 	unsigned char kc[KEY_LEN];
@@ -625,18 +647,13 @@ int client_store(fort_vault *v, const sealed_client *sc, int *dup_field, int64_t
 {
 	store_client c;
 	int r;
-	memset(&c, 0, sizeof c);
 	if (defer != STORE_ROW_ONLY &&
 	    (r = store_bidx(v, sc->id, (const unsigned char (*)[BIDX_LEN])sc->bidx, sc->bidx_field, sc->nbidx,
 			    dup_field, dup_other, defer == STORE_UNIQUE_ONLY)) < 0)
 		return r;
-	c.id = sc->id;
-	c.vk_version = sc->vk_version;
-	c.wrapped = (unsigned char *)sc->wrapped;
-	c.wrapped_len = WRAPPED_LEN;
-	c.data = sc->data;
-	c.data_len = sc->data_len;
-	c.created = c.updated = fort_now();
+	sealed_row(&c, sc, sc->has_hash ? sc->created : fort_now());
+	if (sc->has_hash)
+		c.hash = sc->hash;
 	if ((r = store_client_insert(v->st, &c)) < 0) {
 		int code = fort_error_code();
 		char msg[512];

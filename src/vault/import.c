@@ -307,6 +307,7 @@ struct imp {
 	 * fill pages in order */
 	struct later { unsigned char h[BIDX_LEN]; int64_t id; uint32_t line; uint16_t field; uint8_t unique; } *later;
 	size_t nlater;
+	int64_t last_created; /* the newest record's created time so far (store_item) */
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
 	int defer_unique;
@@ -1003,6 +1004,8 @@ static void *sealer(void *arg)
 				item_fp(it, im->v);
 			if (r == 0)
 				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
+			if (r == 0) /* the record's seal hash here, not on the storing thread */
+				client_seal_hash(&it->sc, fort_now());
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
 				if (it->cv.vals[i])
 					sodium_memzero(it->cv.vals[i], strlen(it->cv.vals[i]));
@@ -1277,6 +1280,10 @@ static int store_item(struct imp *im, item *it)
 			return r;
 		return write_reject(im, it);
 	}
+	/* created in file order: a record sealed before the one stored before
+	 * it (the other sealer, across a second) gets the time it is stored */
+	if (it->sc.has_hash && it->sc.created < im->last_created)
+		it->sc.has_hash = 0;
 	r = client_store(im->v, &it->sc, &dupf, &other, im->defer_unique ? STORE_ROW_ONLY : STORE_UNIQUE_ONLY);
 	if (r == FORT_EDUPLICATE) {
 		const char *col = it->cols;
@@ -1302,6 +1309,8 @@ static int store_item(struct imp *im, item *it)
 		return r;
 	if ((r = seen_add(im, it->sc.id, it->line)) < 0)
 		return r;
+	if (!it->sc.has_hash || it->sc.created > im->last_created)
+		im->last_created = it->sc.has_hash ? it->sc.created : fort_now();
 	rep->imported++;
 	/* a client's entries go to the store in one flush (FRESH, flush_later) */
 	if (im->nlater + it->sc.nbidx > LATER_MAX && (r = flush_later(im)) < 0)

@@ -207,6 +207,12 @@ typedef struct {
 	int *bidx_field;
 	size_t nbidx;
 	int borrowed;  /* data and bidx belong to someone else (client_seal_into) */
+	/* HAS_HASH: the record's seal hash (store_client_hash) for CREATED,
+	 * made by client_seal_hash on an import's sealer thread so that the
+	 * storing thread does not; client_store then writes CREATED */
+	int has_hash;
+	int64_t created;
+	unsigned char hash[32];
 } sealed_client;
 
 int cvals_init(client_vals *cv, const fort_vault *v);
@@ -225,6 +231,9 @@ void sealed_release(sealed_client *sc);
  * bytes) and pointing at CV's index entries: no allocation, for imports. */
 int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf,
 		     int64_t id /* 0: a new one */) FORT_WUR;
+/* SC's seal hash for a record created (and updated) at NOW, for
+ * client_store to hand to the store (no database). */
+void client_seal_hash(sealed_client *sc, int64_t now);
 /* A new client id: increasing within the process (see client.c). */
 int64_t client_new_id(void);
 size_t client_sealed_bound(const client_vals *cv);

@@ -1209,6 +1209,41 @@ static void test_imac_vault_upgrade(void **state)
 	fort_vault_close(v);
 }
 
+/* A record's seal hash made beforehand (store_client.hash, an import's
+ * sealer threads): the right one reads back, one that is not the row's
+ * fails and never passes, and the row edited afterwards is caught. */
+static void test_handed_in_hash(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("handed");
+	store_client c = { 8, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"made beforehand", 15, 1000, 1000, NULL }, got;
+	unsigned char h[32], bad[32];
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	store_client_hash(h, &c);
+	c.hash = h;
+	assert_int_equal(store_client_insert(s, &c), 0);
+	c.id = 9;
+	store_client_hash(bad, &c);
+	bad[0] ^= 1;
+	c.hash = bad;
+	assert_int_equal(store_client_insert(s, &c), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_client_get(s, &got, 8), 0);
+	assert_int_equal(got.data_len, 15);
+	store_client_release(&got);
+	assert_int_equal(store_client_get(s, &got, 9), FORT_ETAMPER);
+	store_close(s);
+	raw(url, "UPDATE clients SET created = 999 WHERE id = 8");
+	assert_int_equal(store_open(&s, url, 0), 0);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_client_get(s, &got, 8), FORT_ETAMPER);
+	store_close(s);
+}
+
 int main(void)
 {
 	if (!getenv("FORTRESS_TEST_PG_DIR") || !getenv("FORTRESS_PG_SERVER")) {
@@ -1234,6 +1269,7 @@ int main(void)
 		cmocka_unit_test(test_imac_rekey),
 		cmocka_unit_test(test_imac_put_back_and_deleted),
 		cmocka_unit_test(test_imac_vault_upgrade),
+		cmocka_unit_test(test_handed_in_hash),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

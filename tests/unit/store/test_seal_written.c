@@ -194,10 +194,50 @@ static void test_unique_entry_removed_outside_is_refused_at_insert(void **state)
 	store_close(s);
 }
 
+/* A record's seal hash made beforehand (store_client.hash: an import's
+ * sealer threads, store_client_hash) is the read's; one that is not the
+ * row's (a bit off, or the hash of other values) makes the read fail,
+ * never pass; and the row edited with SQL afterwards is caught as ever. */
+static void test_handed_in_hash(void **state)
+{
+	(void)state;
+	store *s = fresh("handed.db");
+	store_client c, other, got;
+	unsigned char h[32], bad[32], wrong[32];
+	store_set_commit_hook(s, flush_hook, s);
+	assert_int_equal(store_begin(s), 0);
+	client_init(&c, 8, "made on another thread");
+	store_client_hash(h, &c);
+	c.hash = h;
+	assert_int_equal(store_client_insert(s, &c), 0);
+	client_init(&c, 9, "a bit off");
+	store_client_hash(bad, &c);
+	bad[7] ^= 0x10;
+	c.hash = bad;
+	assert_int_equal(store_client_insert(s, &c), 0);
+	client_init(&other, 10, "what the row will not hold");
+	store_client_hash(wrong, &other);
+	client_init(&c, 10, "what the row holds");
+	c.hash = wrong;
+	assert_int_equal(store_client_insert(s, &c), 0);
+	assert_int_equal(store_commit(s), 0);
+	store_seal_enforce(s, 1);
+	assert_int_equal(problems(s), 2);
+	assert_int_equal(store_client_get(s, &got, 8), 0);
+	assert_memory_equal(got.data, "made on another thread", got.data_len);
+	store_client_release(&got);
+	assert_int_equal(store_client_get(s, &got, 9), FORT_ETAMPER);
+	assert_int_equal(store_client_get(s, &got, 10), FORT_ETAMPER);
+	raw(s, "UPDATE clients SET created = 999 WHERE id = 8");
+	assert_int_equal(store_client_get(s, &got, 8), FORT_ETAMPER);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_written_hash_is_the_read_hash),
+		cmocka_unit_test(test_handed_in_hash),
 		cmocka_unit_test(test_plain_sql_after_a_store_write_is_sealed_as_it_stands),
 		cmocka_unit_test(test_update_of_a_record_not_as_read_is_refused),
 		cmocka_unit_test(test_unique_entry_removed_outside_is_refused_at_insert),
