@@ -6,8 +6,10 @@ On loopback, 16 connections, for each of: a masked client read
 by one signed-in session; and, in the same run, a minimal libmicrohttpd
 server with the same thread model returning a fixed body (mhd_fixed).
 Prints requests/s and p99 latency of each, their ratio to the baseline
-(goal >= 0.5), the memory each open session adds to the server, and the
-sign-in time (Argon2id-dominated).
+(goal >= 0.5), each server's CPU time and context switches per request
+(from /proc: they vary less with the machine's load than requests/s), the
+memory each open session adds to the server, and the sign-in time
+(Argon2id-dominated).
 
     serve_bench.py --fortress F --gen GEN --fixed MHD_FIXED [--clients N] [--seconds S]
 Exit status: 0 goals met, 1 a goal MISSED, 2 the benchmark failed.
@@ -68,11 +70,37 @@ def signin(port, user, passphrase, code):
     return re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1), dt
 
 
-def wrk(url, seconds, cookie=None):
+def usage(pid):
+    """CPU seconds (user + system) and context switches (voluntary,
+    involuntary) of PID's threads so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    cpu = (int(st[11]) + int(st[12])) / tick  # utime, stime: fields 14, 15
+    vol = invol = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, t)) as f:
+                txt = f.read()
+        except OSError:
+            continue
+        vol += int(re.search(r"^voluntary_ctxt_switches:\s+(\d+)", txt, re.M).group(1))
+        invol += int(re.search(r"^nonvoluntary_ctxt_switches:\s+(\d+)", txt, re.M).group(1))
+    return cpu, vol, invol
+
+
+def wrk(url, seconds, cookie=None, pid=None):
+    """requests/s, p99 ms, socket errors; with PID, also that process's CPU
+    microseconds and context switches per request over the run."""
     cmd = ["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency"]
     if cookie:
         cmd += ["-H", "Cookie: fortress_session=" + cookie]
+    u0 = usage(pid) if pid else None
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    if pid:
+        u1 = usage(pid)
+        n = max(1, int(re.search(r"(\d+) requests in", out).group(1)))
+        wrk.per_request = ((u1[0] - u0[0]) * 1e6 / n, (u1[1] - u0[1]) / n, (u1[2] - u0[2]) / n)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
@@ -149,12 +177,15 @@ def main():
         per_session = (rss2 - rss1) / max(1, len(others))
 
         url = "http://127.0.0.1:%d" % port
-        get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid)
-        find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid)
+        get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid, srv.pid)
+        get_use = wrk.per_request
+        find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid, srv.pid)
+        find_use = wrk.per_request
         rss3 = rss_kib(srv.pid)  # the benchmarked session now has a handle per request it ran side by side
         bport = os.path.join(tmp, "fixed.port")
         base, bp = start([a.fixed, bport], bport)
-        fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds)
+        fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds, None, base.pid)
+        fix_use = wrk.per_request
         stop(base)
         base = None
         stop(srv)
@@ -165,7 +196,7 @@ def main():
         entries, commits = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
         ok = True
-        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (the server's default threads):" % (a.seconds, a.clients))
+        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (a thread per connection):" % (a.seconds, a.clients))
         print("  %-34s %10s %10s %8s" % ("", "req/s", "p99 ms", "ratio"))
         print("  %-34s %10.0f %10.2f %8s" % ("baseline: mhd_fixed (fixed body)", fix_rps, fix_p99, "1.00"))
         for name, rps, p99 in (("masked read GET /api/clients/{id}", get_rps, get_p99),
@@ -174,6 +205,10 @@ def main():
             verdict = "ok" if ratio >= GOAL else "MISSED"
             ok = ok and ratio >= GOAL
             print("  %-34s %10.0f %10.2f %8.2f  goal >= %.1f: %s" % (name, rps, p99, ratio, GOAL, verdict))
+        print("  server CPU per request (user + system, all its threads) and context switches per request"
+              " (voluntary / involuntary), from /proc:")
+        for name, u in (("baseline: mhd_fixed", fix_use), ("masked read", get_use), ("find", find_use)):
+            print("  %-34s %8.1f us %8.2f / %.2f" % (name, u[0], u[1], u[2]))
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
@@ -189,6 +224,8 @@ def main():
         print(json.dumps({"bench": "serve", "seconds": a.seconds, "connections": 16, "fixed_rps": round(fix_rps),
                           "get_rps": round(get_rps), "get_p99_ms": get_p99, "find_rps": round(find_rps), "find_p99_ms": find_p99,
                           "get_ratio": round(get_rps / fix_rps, 3), "find_ratio": round(find_rps / fix_rps, 3),
+                          "fixed_cpu_us": round(fix_use[0], 1), "get_cpu_us": round(get_use[0], 1), "find_cpu_us": round(find_use[0], 1),
+                          "get_ctx": round(get_use[1] + get_use[2], 2), "find_ctx": round(find_use[1] + find_use[2], 2),
                           "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
         return 0 if ok else 1
     finally:
