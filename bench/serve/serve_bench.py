@@ -99,7 +99,7 @@ def wrk(url, seconds, cookie=None, pid=None):
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     if pid:
         u1 = usage(pid)
-        n = max(1, int(re.search(r"(\d+) requests in", out).group(1)))
+        n = wrk.n = max(1, int(re.search(r"(\d+) requests in", out).group(1)))
         wrk.per_request = ((u1[0] - u0[0]) * 1e6 / n, (u1[1] - u0[1]) / n, (u1[2] - u0[2]) / n)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
