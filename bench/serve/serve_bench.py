@@ -7,7 +7,8 @@ by one signed-in session; and, in the same run, a minimal libmicrohttpd
 server with the same thread model returning a fixed body (mhd_fixed).
 Prints requests/s and p99 latency of each, their ratio to the baseline
 (goal >= 0.5), each server's CPU time and context switches per request
-(from /proc: they vary less with the machine's load than requests/s), the
+(CPU from /proc, context switches from perf stat: they vary less with the
+machine's load than requests/s), the
 memory each open session adds to the server, and the sign-in time
 (Argon2id-dominated).
 
