@@ -13,7 +13,7 @@ static const struct cli_opt serve_opts[] = {
 	{ "insecure-lan", 0, OPT_FLAG, NULL, "allow a non-loopback address without TLS (a trusted network only)" },
 	{ "idle-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out after this long without a request (default 900)" },
 	{ "absolute-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out this long after sign-in (default 28800)" },
-	{ "threads", 0, OPT_VALUE, "N", "worker threads (default 16: requests wait on the disk for their audit entries)" },
+	{ "threads", 0, OPT_VALUE, "N", "serve from a pool of N threads (default: a thread per connection)" },
 	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
 	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
 	{ "me-user", 0, OPT_VALUE, "NAME", "the self-service page's keyholder: a user whose role has only read, write and contact" },

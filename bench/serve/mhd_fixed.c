@@ -1,9 +1,11 @@
 /* mhd_fixed.c - the benchmark's baseline for `fortress serve`: a minimal
  * libmicrohttpd server that answers every request with the same small JSON
- * body, with the thread model of src/server/http.c (internal polling
- * thread, epoll, a pool of 4 threads) and its security headers, so the
+ * body and the security headers of src/server/http.c, in libmicrohttpd's
+ * fastest thread model for a handler that never waits (internal polling
+ * thread, epoll, a pool of 4 threads; fortress serve, whose requests wait
+ * for their audit entry's commit, serves a thread per connection), so the
  * ratio measures what Fortress adds per request: the session, the vault
- * handle, the library call, the JSON.
+ * handle, the library call, the audit entry, the JSON.
  *
  *     mhd_fixed PORT_FILE      (listens on 127.0.0.1, a free port written
  *                               to PORT_FILE; stops on SIGTERM/SIGINT) */

@@ -6,14 +6,17 @@ On loopback, 16 connections, for each of: a masked client read
 by one signed-in session; and, in the same run, a minimal libmicrohttpd
 server with the same thread model returning a fixed body (mhd_fixed).
 Prints requests/s and p99 latency of each, their ratio to the baseline
-(goal >= 0.5), the memory each open session adds to the server, and the
-sign-in time (Argon2id-dominated).
+(goal >= 0.5), each server's CPU time and context switches per request
+(CPU from /proc, context switches from perf stat: they vary less with the
+machine's load than requests/s), the
+memory each open session adds to the server, and the sign-in time
+(Argon2id-dominated).
 
     serve_bench.py --fortress F --gen GEN --fixed MHD_FIXED [--clients N] [--seconds S]
 Exit status: 0 goals met, 1 a goal MISSED, 2 the benchmark failed.
 """
 import argparse, base64, hashlib, hmac, http.client, json, os, re, shutil, statistics, struct
-import subprocess, sys, tempfile, time
+import signal, subprocess, sys, tempfile, time
 
 GOAL = 0.5
 
@@ -68,11 +71,55 @@ def signin(port, user, passphrase, code):
     return re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1), dt
 
 
-def wrk(url, seconds, cookie=None):
+def cpu_seconds(pid):
+    """User + system CPU seconds of PID so far, its ended threads' too (/proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
+
+
+def switches_start(pid, path):
+    """`perf stat -e context-switches` on PID and the threads it starts
+    (a thread per connection ends with its connection, and /proc forgets
+    an ended thread's switches); None without perf."""
+    if not shutil.which("perf"):
+        return None
+    p = subprocess.Popen(["perf", "stat", "-x,", "-e", "context-switches", "-p", str(pid), "-o", path],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)  # attached before the load starts
+    return p if p.poll() is None else None
+
+
+def switches_end(p, path):
+    if not p:
+        return None
+    p.send_signal(signal.SIGINT)
+    p.wait(30)
+    try:
+        with open(path) as f:
+            m = re.search(r"^(\d+),[^,]*,context-switches", f.read(), re.M)
+    except OSError:
+        return None
+    return int(m.group(1)) if m else None
+
+
+def wrk(url, seconds, cookie=None, pid=None, tmp=None):
+    """requests/s, p99 ms, socket errors; with PID, also that process's CPU
+    microseconds and context switches (None: no perf) per request over the
+    run, in wrk.per_request."""
     cmd = ["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency"]
     if cookie:
         cmd += ["-H", "Cookie: fortress_session=" + cookie]
+    if pid:
+        sw_path = os.path.join(tmp or tempfile.gettempdir(), "switches.%d" % pid)
+        sw = switches_start(pid, sw_path)
+        c0 = cpu_seconds(pid)
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    if pid:
+        c1 = cpu_seconds(pid)
+        nsw = switches_end(sw, sw_path)
+        n = wrk.n = max(1, int(re.search(r"(\d+) requests in", out).group(1)))
+        wrk.per_request = ((c1 - c0) * 1e6 / n, nsw / n if nsw is not None else None)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
@@ -149,12 +196,15 @@ def main():
         per_session = (rss2 - rss1) / max(1, len(others))
 
         url = "http://127.0.0.1:%d" % port
-        get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid)
-        find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid)
+        get_rps, get_p99, get_err = wrk(url + "/api/clients/" + cid, a.seconds, sid, srv.pid, tmp)
+        get_use = wrk.per_request
+        find_rps, find_p99, find_err = wrk(url + "/api/clients?email=" + email, a.seconds, sid, srv.pid, tmp)
+        find_use = wrk.per_request
         rss3 = rss_kib(srv.pid)  # the benchmarked session now has a handle per request it ran side by side
         bport = os.path.join(tmp, "fixed.port")
         base, bp = start([a.fixed, bport], bport)
-        fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds)
+        fix_rps, fix_p99, fix_err = wrk("http://127.0.0.1:%d/api/clients/%s" % (bp, cid), a.seconds, None, base.pid, tmp)
+        fix_use = wrk.per_request
         stop(base)
         base = None
         stop(srv)
@@ -165,7 +215,7 @@ def main():
         entries, commits = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
         ok = True
-        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (the server's default threads):" % (a.seconds, a.clients))
+        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (a thread per connection):" % (a.seconds, a.clients))
         print("  %-34s %10s %10s %8s" % ("", "req/s", "p99 ms", "ratio"))
         print("  %-34s %10.0f %10.2f %8s" % ("baseline: mhd_fixed (fixed body)", fix_rps, fix_p99, "1.00"))
         for name, rps, p99 in (("masked read GET /api/clients/{id}", get_rps, get_p99),
@@ -174,6 +224,10 @@ def main():
             verdict = "ok" if ratio >= GOAL else "MISSED"
             ok = ok and ratio >= GOAL
             print("  %-34s %10.0f %10.2f %8.2f  goal >= %.1f: %s" % (name, rps, p99, ratio, GOAL, verdict))
+        print("  per request: the server's CPU (user + system, all its threads, /proc) and context switches"
+              " (perf stat, all its threads):")
+        for name, u in (("baseline: mhd_fixed", fix_use), ("masked read", get_use), ("find", find_use)):
+            print("  %-34s %8.1f us %8s" % (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a (no perf)"))
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
@@ -189,6 +243,9 @@ def main():
         print(json.dumps({"bench": "serve", "seconds": a.seconds, "connections": 16, "fixed_rps": round(fix_rps),
                           "get_rps": round(get_rps), "get_p99_ms": get_p99, "find_rps": round(find_rps), "find_p99_ms": find_p99,
                           "get_ratio": round(get_rps / fix_rps, 3), "find_ratio": round(find_rps / fix_rps, 3),
+                          "fixed_cpu_us": round(fix_use[0], 1), "get_cpu_us": round(get_use[0], 1), "find_cpu_us": round(find_use[0], 1),
+                          "get_ctx": get_use[1] and round(get_use[1], 2), "find_ctx": find_use[1] and round(find_use[1], 2),
+                          "fixed_ctx": fix_use[1] and round(fix_use[1], 2),
                           "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
         return 0 if ok else 1
     finally:

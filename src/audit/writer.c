@@ -20,7 +20,9 @@
  * vault again nor check its ledgers whole again (audit_writer_covers,
  * fort_vault_refresh).  A commit of someone else after the writer's last
  * batch is seen at the handle's next request. */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include "audit/audit.h"
@@ -33,14 +35,14 @@ typedef struct aw_entry {
 	const keyring *kr;
 	int64_t actor_id;
 	const char *actor, *action, *client, *fields, *purpose, *result, *detail;
-	int done, code;
+	int code;
 	char msg[512];
+	sem_t done;     /* posted once its batch committed or failed */
 } aw_entry;
 
 struct fort_audit_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t work;    /* an entry was queued, or stop */
-	pthread_cond_t done;    /* a batch was committed or failed */
 	aw_entry *head, *tail;
 	int stop, started;
 	pthread_t th;
@@ -146,12 +148,21 @@ static void *writer_main(void *p)
 		} else {
 			w->failed += n;
 		}
-		for (e = list; e; e = e->next) {
+		pthread_mutex_unlock(&w->mu);
+		/* wake the requests of this batch, and only them: a broadcast
+		 * to every waiter woke the entries of the next batch too, each
+		 * to go back to sleep (context switches and the mutex fought
+		 * over, per request); E lives on its waiter's stack: gone once
+		 * posted */
+		for (e = list; e;) {
+			aw_entry *next = e->next;
 			e->code = code;
-			memcpy(e->msg, msg, sizeof e->msg);
-			e->done = 1;
+			if (code)
+				memcpy(e->msg, msg, sizeof e->msg);
+			sem_post(&e->done);
+			e = next;
 		}
-		pthread_cond_broadcast(&w->done);
+		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -178,7 +189,6 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->done, NULL);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
 		w->started = 0;
 		fort_audit_writer_free(w);
@@ -200,7 +210,6 @@ void fort_audit_writer_free(fort_audit_writer *w)
 	if (w->started)
 		pthread_join(w->th, NULL);  /* drains the queue first */
 	store_close(w->st);
-	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->work);
 	pthread_mutex_destroy(&w->mu);
 	free(w->path);
@@ -235,9 +244,12 @@ int audit_writer_append(fort_audit_writer *w, const keyring *kr, int64_t actor_i
 	e.purpose = purpose;
 	e.result = result;
 	e.detail = detail;
+	if (sem_init(&e.done, 0, 0) < 0)
+		return fort_error_set(FORT_ERROR, "cannot wait for the audit writer: %s", strerror(errno));
 	pthread_mutex_lock(&w->mu);
 	if (w->stop) {
 		pthread_mutex_unlock(&w->mu);
+		sem_destroy(&e.done);
 		return 1;
 	}
 	if (w->tail)
@@ -246,9 +258,10 @@ int audit_writer_append(fort_audit_writer *w, const keyring *kr, int64_t actor_i
 		w->head = &e;
 	w->tail = &e;
 	pthread_cond_signal(&w->work);
-	while (!e.done)
-		pthread_cond_wait(&w->done, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+	while (sem_wait(&e.done) < 0 && errno == EINTR)
+		;
+	sem_destroy(&e.done);
 	if (e.code)
 		return fort_error_set(e.code, "%s", e.msg);
 	return 0;

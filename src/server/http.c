@@ -827,7 +827,14 @@ int server_run(const server_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* A thread per connection unless told --threads N.  A request waits
+	 * in its handler for its audit entry's commit (writer.c); in a pool
+	 * of threads, each with its connections, that wait held up every
+	 * other connection of the thread, and wrk's 16 connections landed on
+	 * 2 to 10 of the 16 threads: requests ran one after another that
+	 * could have shared a commit (bench/README.md, 2026-12-07). */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	flags |= o->threads ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (s.tls)
@@ -835,7 +842,7 @@ int server_run(const server_opts *o)
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : FORT_SESSION_HANDLES),
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->client_timeout ? o->client_timeout : CONN_TIMEOUT),
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HEADER_MEMORY,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,

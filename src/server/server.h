@@ -42,7 +42,7 @@ typedef struct {
 	const char *tls_cert, *tls_key;
 	int insecure_lan;
 	unsigned idle_timeout, absolute_timeout; /* seconds; 0: defaults */
-	unsigned threads;            /* 0: 16 (FORT_SESSION_HANDLES) */
+	unsigned threads;            /* a pool of N; 0: a thread per connection */
 	unsigned client_timeout;     /* seconds a connection may stay silent; 0: 30 */
 	size_t max_body;             /* 0: 1 MiB */
 	int quiet;                   /* no request log */

@@ -611,20 +611,23 @@ class LifecycleTest(unittest.TestCase):
             srv.close()
 
     def test_slow_client_cut_off(self):
-        srv = Server("--client-timeout", "2", "--threads", "1")
-        try:
-            slow = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
-            slow.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n")   # and then nothing more
-            # one worker thread, a silent client: others are still served meanwhile
-            r, j = srv.request("GET", "/api/openapi.json")
-            self.assertEqual(r.status, 200)
-            t0 = time.monotonic()
-            self.assertEqual(slow.recv(4096), b"", "the server closes the silent connection")
-            self.assertLess(time.monotonic() - t0, 8)
-            slow.close()
-        finally:
-            srv.stop()
-            srv.close()
+        # one worker thread (a pool of 1), and the default: a thread per connection
+        for threads in (["--threads", "1"], []):
+            with self.subTest(threads=threads):
+                srv = Server("--client-timeout", "2", *threads)
+                try:
+                    slow = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+                    slow.sendall(b"GET /api/openapi.json HTTP/1.1\r\nHost: x\r\n")   # and then nothing more
+                    # a silent client: others are still served meanwhile
+                    r, j = srv.request("GET", "/api/openapi.json")
+                    self.assertEqual(r.status, 200)
+                    t0 = time.monotonic()
+                    self.assertEqual(slow.recv(4096), b"", "the server closes the silent connection")
+                    self.assertLess(time.monotonic() - t0, 8)
+                    slow.close()
+                finally:
+                    srv.stop()
+                    srv.close()
 
     def test_refuses_lan_without_tls(self):
         env = dict(os.environ, FORTRESS_VAULT=VAULT)
