@@ -1162,7 +1162,43 @@ static void test_side_by_side(void **state)
 	assert_int_equal(fort_client_import(&rep, v, a2, NULL), FORT_EINPUT);
 	assert_true(rep->duplicates == 1);
 	fort_import_report_free(rep);
+	rep = NULL;
 	assert_int_equal(client_count(v), 4531);
+
+	/* a key rotation meanwhile: the held import sealed under the old
+	 * version, and is refused under the lock */
+	const char *a3 = write_many("a3.csv", "eps", 1500, 6000000, 0);
+	const char *vk[] = { "contact" };
+	fort_rotate_report rr;
+	h = import_held(url, a3);
+	assert_int_equal(fort_keys_rotate(&rr, v, vk, 1, NULL), 0);
+	r = held_result(&h, msg, sizeof msg);
+	assert_int_equal(r, FORT_EBUSY);
+	if (!strstr(msg, "rotated"))
+		fail_msg("the held import's refusal: %s", msg);
+	assert_int_equal(client_count(v), 4531);
+
+	/* a field added to the data map meanwhile: refused the same way */
+	fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+	const char *svc[] = { "service" };
+	fs.name = "loyalty_no";
+	fs.type = "text";
+	fs.category = "identity";
+	fs.purposes = svc;
+	fs.npurposes = 1;
+	h = import_held(url, a3);
+	assert_int_equal(fort_map_field_add(v, &fs), 0);
+	r = held_result(&h, msg, sizeof msg);
+	assert_int_equal(r, FORT_EBUSY);
+	if (!strstr(msg, "data map"))
+		fail_msg("the held import's refusal: %s", msg);
+	assert_int_equal(client_count(v), 4531);
+	expect_verified(v);
+	/* alone, it lands */
+	assert_int_equal(fort_client_import(&rep, v, a3, NULL), 0);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 4531 + 1500);
+	expect_verified(v);
 	fort_vault_close(v);
 }
 
