@@ -1055,6 +1055,12 @@ static struct held import_held(const char *url, const char *file)
 		struct hold hd = { a[1], b[0], 0 };
 		char out[1100];
 		int r;
+		/* the parent's ends closed: a parent that fails and exits ends
+		 * the wait in hold_cb (end of file), and never later than this */
+		close(a[0]);
+		close(b[1]);
+		close(c[0]);
+		alarm(300);
 		if (fort_secret_new(&pass, PASS, strlen(PASS)) < 0 || fort_vault_open(&v, url, "alice", pass) < 0)
 			_exit(4);
 		o.progress = hold_cb;
