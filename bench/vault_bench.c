@@ -818,7 +818,7 @@ static int pg_two(const char *dir, const char *csv[2], const unsigned long long 
 	PQfinish(admin);
 	double r_imp = median(ri, runs), r_lk = median(rl, runs);
 	unsigned long long N = n[0] + n[1];
-	printf("two writer processes (each its own %llu and %llu clients, one database; Fortress's writers take turns: one transaction holds the vault's write lock):\n",
+	printf("two writer processes (each its own %llu and %llu clients, one database; an import's rows go in side by side, its seals and audit entry under the vault's write lock):\n",
 	       n[0], n[1]);
 	printf("import %llu clients:  baseline %9.0f clients/s   fortress %9.0f clients/s   ratio %.2f (goal %.2f)  %s%s\n", N,
 	       (double)N / median(bi, runs), (double)N / median(fi, runs), r_imp, PG_GOAL_IMPORT, r_imp >= PG_GOAL_IMPORT ? "ok" : "MISSED (goal)",

@@ -124,6 +124,20 @@ int store_failed_client(store *s, int64_t *client)
 	return sqlite_store_failed_client(s, client);
 }
 
+int store_lock_deferred(store *s)
+{
+	if (is_pg(s))
+		return pg_store_lock_deferred(s);
+	return sqlite_store_lock_deferred(s);
+}
+
+int store_write_lock(store *s)
+{
+	if (is_pg(s))
+		return pg_store_write_lock(s);
+	return sqlite_store_write_lock(s);
+}
+
 int store_schema_version(store *s)
 {
 	if (is_pg(s))

@@ -19,6 +19,8 @@
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
 #define store_failed_client sqlite_store_failed_client
+#define store_lock_deferred sqlite_store_lock_deferred
+#define store_write_lock sqlite_store_write_lock
 #define store_schema_version sqlite_store_schema_version
 #define store_meta_get sqlite_store_meta_get
 #define store_meta_get_unchecked sqlite_store_meta_get_unchecked

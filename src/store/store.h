@@ -125,6 +125,20 @@ void store_bulk(store *s, int on);
  * waits in the pipeline and its refusal comes back from a later call), else
  * 0 (SQLite: the call that fails is the row's own). */
 int store_failed_client(store *s, int64_t *client);
+/* The writers' lock taken late (issue 19; PostgreSQL only).  With
+ * store_bulk on, store_begin on PostgreSQL opens the transaction without
+ * the writers' lock, so that two processes' imports write their rows side
+ * by side; store_write_lock takes it (waiting as store_begin would,
+ * FORT_EBUSY past lock_timeout): 1 taken now, 0 held already (SQLite
+ * always: its BEGIN IMMEDIATE is the lock), <0 error (the caller rolls
+ * back).  Before it the transaction adds client rows and index entries
+ * and reads; the backend takes the lock itself before an audit entry is
+ * read or appended, seals are flushed or metadata written, so the audit
+ * chain stays one total order.  What the writer decided before the lock
+ * from what others may since have committed it checks again after it.
+ * store_lock_deferred: 1 while the open transaction has not taken it. */
+int store_lock_deferred(store *s);
+int store_write_lock(store *s);
 int store_schema_version(store *s);
 
 /* --------------------------------------------------------------- metadata */

@@ -315,6 +315,17 @@ struct imp {
 	pthread_t th, th2[NSEAL];
 	struct sealer_arg { struct imp *im; int k; } sa[NSEAL];
 	int started, sync_init;
+	/* The writers' lock taken late (PostgreSQL, store_write_lock): where
+	 * the audit chain and the data map stood before the transaction, and
+	 * the records let in by their name and values alone (no e-mail or
+	 * phone), checked again under the lock against what another process
+	 * committed meanwhile (import_recheck). */
+	int late;
+	int64_t seq0;
+	unsigned char hash0[32], mapmac0[32];
+	int mapmac0_set;
+	struct fpcheck { unsigned char h[BIDX_LEN]; unsigned char fp[32]; uint64_t mask; size_t line; } *fpc;
+	size_t nfpc, cfpc;
 };
 
 #define LATER_MAX 65536
@@ -1205,19 +1216,61 @@ static int problem_cmp(const void *a, const void *b)
 /* A client already in the vault (before this import) with this record's
  * name and every other value it has: 1 (MSG says which), 0 none, <0 error.
  * Same name only is counted as a possible duplicate. */
+static int existing_same(struct imp *im, const unsigned char *h, const unsigned char want[32], uint64_t mask, size_t line,
+			 char *msg, size_t cap, int *same_name);
+
 static int same_client(struct imp *im, item *it, char *msg, size_t cap)
 {
 	fort_vault *v = im->v;
 	int name_fi = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), r, same_name = 0;
 	const unsigned char *h = NULL;
-	int64_t ids[16];
-	size_t n = 0;
 
 	for (size_t k = 0; k < it->sc.nbidx; k++)
 		if (it->sc.bidx_field[k] == name_fi)
 			h = it->sc.bidx[k];
 	if (!h)
 		return 0;
+	if ((r = existing_same(im, h, it->fp, it->fp_mask, it->line, msg, cap, &same_name)) != 0)
+		return r;
+	if (same_name)
+		im->n_same_name++;
+	if (im->late) {
+		/* checked again under the lock (import_recheck) */
+		struct fpcheck *c;
+		if (im->nfpc == im->cfpc) {
+			/* keyed hashes of values: the old copy wiped, not realloc'ed */
+			size_t nc = im->cfpc ? im->cfpc * 2 : 64;
+			if (nc > SIZE_MAX / sizeof *c || !(c = fort_malloc(nc * sizeof *c)))
+				return FORT_ENOMEM;
+			if (im->nfpc)
+				memcpy(c, im->fpc, im->nfpc * sizeof *c);
+			if (im->fpc) {
+				sodium_memzero(im->fpc, im->cfpc * sizeof *c);
+				free(im->fpc);
+			}
+			im->fpc = c;
+			im->cfpc = nc;
+		}
+		c = &im->fpc[im->nfpc++];
+		memcpy(c->h, h, BIDX_LEN);
+		memcpy(c->fp, it->fp, 32);
+		c->mask = it->fp_mask;
+		c->line = it->line;
+	}
+	return 0;
+}
+
+/* A client other than this import's own with the name entry H whose values
+ * hash to WANT (the record's fingerprint over MASK): 1 (MSG says which),
+ * 0 none (*SAME_NAME 1 when one had the name), <0 error. */
+static int existing_same(struct imp *im, const unsigned char *h, const unsigned char want[32], uint64_t mask, size_t line,
+			 char *msg, size_t cap, int *same_name)
+{
+	fort_vault *v = im->v;
+	int name_fi = map_field_by_role(&v->map, ROLE_ADDRESSEE, 0), r;
+	int64_t ids[16];
+	size_t n = 0;
+
 	if ((r = store_blind_find(v->st, h, 0, ids, 16, &n)) < 0)
 		return r;
 	if (!im->dupcv_init) {
@@ -1229,8 +1282,9 @@ static int same_client(struct imp *im, item *it, char *msg, size_t cap)
 		store_client c;
 		unsigned char fp[32];
 		int k;
-		if (ids[i] >= im->first_id)
-			continue; /* this import's own (its name entries wait for the end) */
+		if (ids[i] >= im->first_id && (!im->late || seen_line(im, ids[i])))
+			continue; /* this import's own (its name entries wait for the end); beside
+				   * another import, whose ids may be above the first, by its list */
 		memset(&c, 0, sizeof c);
 		if ((r = store_client_get(v->st, &c, ids[i])) < 0) {
 			if (r == FORT_ENOTFOUND) {
@@ -1243,24 +1297,106 @@ static int same_client(struct imp *im, item *it, char *msg, size_t cap)
 		store_client_release(&c);
 		if (r < 0)
 			return r;
-		same_name = 1;
+		*same_name = 1;
 		/* the name plus at least one other value; the name alone is only
 		 * a possible duplicate (two people can share a name) */
-		k = it->fp_mask ? record_fp(fp, it->fp_mask, v, &im->dupcv, name_fi) : 0;
+		k = mask ? record_fp(fp, mask, v, &im->dupcv, name_fi) : 0;
 		cvals_clear(&im->dupcv);
-		if (k > 0 && sodium_memcmp(fp, it->fp, sizeof fp) == 0) {
+		if (k > 0 && sodium_memcmp(fp, want, sizeof fp) == 0) {
 			char oid[FORT_ID_LEN + 1], fields[200] = "";
 			client_id_format(oid, ids[i]);
 			for (size_t f = 0; f < v->map.n && f < 64; f++)
-				if (it->fp_mask & ((uint64_t)1 << f))
+				if (mask & ((uint64_t)1 << f))
 					snprintf(fields + strlen(fields), sizeof fields - strlen(fields), ", %s", v->map.f[f].name);
 			snprintf(msg, cap, "line %zu: duplicate: client %s already has the same full_name%s (no e-mail or phone to tell them apart)",
-				 it->line, oid, fields);
+				 line, oid, fields);
 			return 1;
 		}
 	}
-	if (same_name)
-		im->n_same_name++;
+	return 0;
+}
+
+/* Under the writers' lock, taken late: what the import decided without
+ * it from the vault as others had committed it, decided again if another
+ * writer committed since the import began (the chain's head moved): the
+ * key version it sealed with (a rotation), the data map it read the
+ * records by, the importer's role, and the records let in by name and
+ * values alone.  Unique entries (e-mail, phone) and client ids need no
+ * second look: the database's keys refused or waited for the other's.
+ * A change is FORT_EBUSY (FORT_EDENIED for a removed user): nothing is
+ * kept, and the next try sees the vault as it is now. */
+static int import_recheck(struct imp *im)
+{
+	fort_vault *v = im->v;
+	unsigned char hash[32], *mac = NULL;
+	size_t maclen = 0;
+	int64_t seq;
+	store_user u;
+	int r, moved;
+
+	if ((r = store_audit_tail(v->st, &seq, hash)) == FORT_ENOTFOUND) {
+		seq = 0;
+		memset(hash, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	if (seq == im->seq0 && sodium_memcmp(hash, im->hash0, 32) == 0)
+		return 0;   /* nobody else wrote since */
+	if ((r = vault_keys_current(v)) < 0)
+		return r;
+	r = store_meta_get(v->st, "map_mac", &mac, &maclen);
+	if (r < 0 && r != FORT_ENOTFOUND)
+		return r;
+	moved = (r == 0) != im->mapmac0_set || (r == 0 && (maclen != 32 || sodium_memcmp(mac, im->mapmac0, 32) != 0));
+	free(mac);
+	fort_error_clear();
+	if (moved)
+		return fort_error_set(FORT_EBUSY, "the data map was changed by another process during the import: nothing was imported; try again");
+	memset(&u, 0, sizeof u);
+	if ((r = store_user_get_by_id(v->st, &u, v->user_id)) < 0)
+		return r == FORT_ENOTFOUND ? fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault during the import: nothing was imported", v->user) : r;
+	moved = strcmp(u.status, "active") != 0 || strcmp(u.role, v->role) != 0;
+	r = strcmp(u.status, "active") != 0;
+	store_user_release(&u);
+	if (r)
+		return fort_error_set(FORT_EDENIED, "user '%s' was removed from this vault during the import: nothing was imported", v->user);
+	if (moved)
+		return fort_error_set(FORT_EBUSY, "user '%s' was given another role during the import: nothing was imported; try again", v->user);
+	for (size_t i = 0; i < im->nfpc; i++) {
+		char msg[768];
+		int same_name = 0;
+		const struct fpcheck *c = &im->fpc[i];
+		if ((r = existing_same(im, c->h, c->fp, c->mask, c->line, msg, sizeof msg, &same_name)) < 0)
+			return r;
+		if (r > 0)
+			return fort_error_set(FORT_EBUSY, "%s, added by another process during the import: nothing was imported; "
+					      "try again (the import will then report it)", msg);
+	}
+	return 0;
+}
+
+/* Where the audit chain and the data map stand before the import's
+ * transaction (outside it: on PostgreSQL a read of the chain inside takes
+ * the writers' lock): import_recheck compares. */
+static int import_mark(struct imp *im)
+{
+	unsigned char *mac = NULL;
+	size_t maclen = 0;
+	int r;
+	if ((r = store_audit_tail(im->v->st, &im->seq0, im->hash0)) == FORT_ENOTFOUND) {
+		im->seq0 = 0;
+		memset(im->hash0, 0, 32);
+	} else if (r < 0) {
+		return r;
+	}
+	r = store_meta_get(im->v->st, "map_mac", &mac, &maclen);
+	if (r < 0 && r != FORT_ENOTFOUND)
+		return r;
+	im->mapmac0_set = r == 0 && maclen == 32;
+	if (im->mapmac0_set)
+		memcpy(im->mapmac0, mac, 32);
+	free(mac);
+	fort_error_clear();
 	return 0;
 }
 
@@ -1507,6 +1643,10 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	int r;
 	if ((r = vault_keys_current(v)) < 0 || (r = client_ids_above(v)) < 0)
 		return r;
+	/* PostgreSQL: this transaction writes its rows before it takes the
+	 * writers' lock, beside another process's import */
+	if ((im->late = store_lock_deferred(v->st)) != 0)
+		client_ids_apart();
 	im->first_id = INT64_MAX;
 	if (pthread_create(&im->th, NULL, worker, im) != 0)
 		return fort_error_set(FORT_ERROR, "cannot start the import thread");
@@ -1560,6 +1700,10 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 			r = fort_error_set(FORT_EINPUT, "%s: no records found", im->path);
 		goto out;
 	}
+	/* the lock, then what others may have changed meanwhile (nothing
+	 * ordered by the chain was written before it) */
+	if (im->late && ((r = store_write_lock(v->st)) < 0 || (r = import_recheck(im)) < 0))
+		goto out;
 	snprintf(detail, cap, "%llu clients imported from a %s file, %llu rejected",
 		 (unsigned long long)rep->imported, rep->format, (unsigned long long)rep->rejected);
 out:
@@ -1726,6 +1870,8 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 		pthread_cond_init(&im->q2[k].not_full, NULL);
 	}
 	im->sync_init = 1;
+	if ((r = import_mark(im)) < 0)
+		goto out;
 	store_bulk(v->st, 1); /* peak memory: a smaller page cache while importing */
 	r = vault_op_step(v, &import_op, NULL, im);
 	if (r < 0) {
@@ -1738,7 +1884,14 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 			int code = fort_error_code();
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s", fort_error_message());
-			fort_error_set(code, "line %zu: %s", line, msg);
+			if (code == FORT_EEXISTS && im->late)
+				/* the client's id is one another import beside this one
+				 * took first (client_ids_apart makes it rare) */
+				fort_error_set(FORT_EBUSY, "line %zu: the new client's id clashed with one another process's import "
+					       "took at the same time (%s): nothing was imported; try again", line, msg);
+			else
+				fort_error_set(code, "line %zu: %s", line, msg);
+			r = fort_error_code();
 		}
 	}
 	store_bulk(v->st, 0);
@@ -1767,6 +1920,10 @@ out:
 		free(im->seen[i]);
 	free(im->seen);
 	free(im->later);
+	if (im->fpc) {
+		sodium_memzero(im->fpc, im->cfpc * sizeof *im->fpc);
+		free(im->fpc);
+	}
 	if (im->rejects) {
 		int bad = fflush(im->rejects) != 0 || fsync(fileno(im->rejects)) != 0;
 		if (fclose(im->rejects) != 0)

@@ -239,6 +239,9 @@ int64_t client_new_id(void);
 size_t client_sealed_bound(const client_vals *cv);
 /* New ids will be above every id the vault holds (call in the write transaction). */
 int client_ids_above(fort_vault *v) FORT_WUR;
+/* The ids this process hands out next start a random distance (< 2^32)
+ * above the last: an import beside another process's (client.c). */
+void client_ids_apart(void);
 /* Store a sealed client.  FORT_EDUPLICATE (another client has the same
  * e-mail/phone: *DUP_FIELD, *DUP_OTHER set) or FORT_EEXISTS (id clash: seal
  * again) leave nothing behind.  DEFER leaves index entries to the caller (an

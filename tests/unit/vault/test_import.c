@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include "fortress.h"
@@ -988,6 +989,225 @@ static void test_at_rest_canaries(void **state)
 	fort_vault_close(v);
 }
 
+/* ------------------------------------- two imports side by side (issue 19) */
+
+/* N clients "PFX I" with e-mail and phone from FIRST on; NAME_ONLY: a
+ * client with a name and an address only, as line 2 */
+static const char *write_many(const char *name, const char *pfx, unsigned n, unsigned first, int name_only)
+{
+	const char *p = path_of(name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("full_name,email,phone,postal_address\n", f);
+	if (name_only)
+		fputs("Zed Same,,,1 Mill Road Springfield\n", f);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%s %u,%s%u@example.com,+49 30 %07u,\n", pfx, i, pfx, i, first + i);
+	assert_int_equal(fclose(f), 0);
+	return p;
+}
+
+/* The held importer: at its first progress report (1,024 records stored,
+ * not committed) it says so and waits to be let go. */
+struct hold {
+	int said, told, held;
+};
+
+static void hold_cb(void *ctx, uint64_t done, uint64_t total, uint64_t rows)
+{
+	struct hold *h = ctx;
+	char c = 'h';
+	(void)done;
+	(void)total;
+	if (h->held || rows < 1024)
+		return;
+	h->held = 1;
+	if (write(h->said, &c, 1) != 1 || read(h->told, &c, 1) != 1)
+		_exit(3);
+}
+
+/* FILE imported by another process (its own handle and connection on URL),
+ * held after 1,024 records until release(); its result comes back by
+ * held_result() */
+struct held {
+	pid_t pid;
+	int said, told, res;
+};
+
+static struct held import_held(const char *url, const char *file)
+{
+	int a[2], b[2], c[2];
+	struct held h;
+	char ch;
+	assert_int_equal(pipe(a), 0);
+	assert_int_equal(pipe(b), 0);
+	assert_int_equal(pipe(c), 0);
+	fflush(NULL);
+	h.pid = fork();
+	assert_true(h.pid >= 0);
+	if (h.pid == 0) {
+		/* the child: no cmocka, its answer by the pipe, _exit (the
+		 * parent's handle and atexit are not its own) */
+		fort_secret *pass = NULL;
+		fort_vault *v = NULL;
+		fort_import_opts o = FORT_IMPORT_OPTS_INIT;
+		fort_import_report *rep = NULL;
+		struct hold hd = { a[1], b[0], 0 };
+		char out[1100];
+		int r;
+		/* the parent's ends closed: a parent that fails and exits ends
+		 * the wait in hold_cb (end of file), and never later than this */
+		close(a[0]);
+		close(b[1]);
+		close(c[0]);
+		alarm(300);
+		if (fort_secret_new(&pass, PASS, strlen(PASS)) < 0 || fort_vault_open(&v, url, "alice", pass) < 0)
+			_exit(4);
+		o.progress = hold_cb;
+		o.progress_ctx = &hd;
+		r = fort_client_import(&rep, v, file, &o);
+		snprintf(out, sizeof out, "%d %s", r, r < 0 ? fort_error_message() : "");
+		if (!hd.held && write(a[1], "n", 1) != 1)
+			_exit(5);
+		if (write(c[1], out, strlen(out) + 1) < 0)
+			_exit(6);
+		fort_import_report_free(rep);
+		_exit(0);
+	}
+	close(a[1]);
+	close(b[0]);
+	close(c[1]);
+	h.said = a[0];
+	h.told = b[1];
+	h.res = c[0];
+	assert_int_equal(read(h.said, &ch, 1), 1);
+	assert_int_equal(ch, 'h'); /* held, its rows written and not committed */
+	return h;
+}
+
+/* let it go; its fort_client_import's code, the message in MSG */
+static int held_result(struct held *h, char *msg, size_t cap)
+{
+	char buf[1100] = "";
+	ssize_t n, got = 0;
+	int st = 0;
+	assert_int_equal(write(h->told, "g", 1), 1);
+	while ((n = read(h->res, buf + got, sizeof buf - 1 - (size_t)got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	assert_int_equal(waitpid(h->pid, &st, 0), h->pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	close(h->said);
+	close(h->told);
+	close(h->res);
+	snprintf(msg, cap, "%s", strchr(buf, ' ') ? strchr(buf, ' ') + 1 : "");
+	return atoi(buf);
+}
+
+/* On PostgreSQL an import takes the writers' lock only for its seals and
+ * its audit entry: another process's import runs whole while the first is
+ * held with 1,024 of its records written (with the lock from the start it
+ * would wait lock_timeout and fail "busy"), the ids of the two do not
+ * clash (both began above the same largest id), both land whole and the
+ * chain verifies.  A record let in by name and address alone that the
+ * other import added meanwhile is caught under the lock: the held import
+ * is refused whole (busy), and its next try reports the duplicate. */
+static void test_side_by_side(void **state)
+{
+	(void)state;
+	if (!test_store_pg()) {
+		print_message("[  SKIP    ] PostgreSQL only: a SQLite writer holds the file's lock from its BEGIN\n");
+		skip();
+	}
+	fort_vault *v = create_vault("side.fort");
+	const char *url = vault_at("side.fort");
+	fort_import_report *rep = NULL;
+	struct held h;
+	char msg[1100];
+	int r;
+
+	/* the largest id is a recent one: both imports continue above it */
+	assert_int_equal(fort_client_import(&rep, v, write_many("first.csv", "first", 10, 1000000, 0), NULL), 0);
+	fort_import_report_free(rep);
+	const char *a = write_many("a.csv", "alpha", 3000, 2000000, 0), *b = write_many("b.csv", "beta", 1500, 3000000, 0);
+
+	h = import_held(url, a);
+	r = fort_client_import(&rep, v, b, NULL);
+	if (r != 0)
+		fail_msg("the import beside a held one: %d %s", r, fort_error_message());
+	assert_int_equal(rep->imported, 1500);
+	fort_import_report_free(rep);
+	rep = NULL;
+	r = held_result(&h, msg, sizeof msg);
+	if (r != 0)
+		fail_msg("the held import: %d %s", r, msg);
+	assert_int_equal(client_count(v), 10 + 3000 + 1500);
+	assert_int_equal(fx_pg_int(url, "SELECT count(DISTINCT id) FROM clients"), 4510);
+	assert_int_equal(find_n(v, "email", "alpha2999@example.com", NULL), 1);
+	assert_int_equal(find_n(v, "email", "beta0@example.com", NULL), 1);
+	/* one import entry each, in the chain's one order */
+	assert_int_equal(fx_pg_int(url, "SELECT count(*) FROM audit WHERE action = 'import'"), 3);
+	expect_verified(v);
+
+	/* the same name and address in both, no e-mail or phone: the held
+	 * one finds the other's under the lock */
+	const char *a2 = write_many("a2.csv", "gamma", 1500, 4000000, 1), *b2 = write_many("b2.csv", "delta", 20, 5000000, 1);
+	h = import_held(url, a2);
+	assert_int_equal(fort_client_import(&rep, v, b2, NULL), 0);
+	fort_import_report_free(rep);
+	rep = NULL;
+	r = held_result(&h, msg, sizeof msg);
+	assert_int_equal(r, FORT_EBUSY);
+	if (!strstr(msg, "line 2: duplicate") || !strstr(msg, "added by another process"))
+		fail_msg("the held import's refusal: %s", msg);
+	assert_int_equal(client_count(v), 4510 + 21);
+	assert_int_equal(find_n(v, "email", "gamma0@example.com", NULL), 0);
+	expect_verified(v);
+	/* tried again, alone: the duplicate is the file's problem now */
+	assert_int_equal(fort_client_import(&rep, v, a2, NULL), FORT_EINPUT);
+	assert_true(rep->duplicates == 1);
+	fort_import_report_free(rep);
+	rep = NULL;
+	assert_int_equal(client_count(v), 4531);
+
+	/* a key rotation meanwhile: the held import sealed under the old
+	 * version, and is refused under the lock */
+	const char *a3 = write_many("a3.csv", "eps", 1500, 6000000, 0);
+	const char *vk[] = { "contact" };
+	fort_rotate_report rr;
+	h = import_held(url, a3);
+	assert_int_equal(fort_keys_rotate(&rr, v, vk, 1, NULL), 0);
+	r = held_result(&h, msg, sizeof msg);
+	assert_int_equal(r, FORT_EBUSY);
+	if (!strstr(msg, "rotated"))
+		fail_msg("the held import's refusal: %s", msg);
+	assert_int_equal(client_count(v), 4531);
+
+	/* a field added to the data map meanwhile: refused the same way */
+	fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+	const char *svc[] = { "service" };
+	fs.name = "loyalty_no";
+	fs.type = "text";
+	fs.category = "identity";
+	fs.purposes = svc;
+	fs.npurposes = 1;
+	h = import_held(url, a3);
+	assert_int_equal(fort_map_field_add(v, &fs), 0);
+	r = held_result(&h, msg, sizeof msg);
+	assert_int_equal(r, FORT_EBUSY);
+	if (!strstr(msg, "data map"))
+		fail_msg("the held import's refusal: %s", msg);
+	assert_int_equal(client_count(v), 4531);
+	expect_verified(v);
+	/* alone, it lands */
+	assert_int_equal(fort_client_import(&rep, v, a3, NULL), 0);
+	fort_import_report_free(rep);
+	assert_int_equal(client_count(v), 4531 + 1500);
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1000,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_renamed_fields),
 		cmocka_unit_test(test_pipeline_failures),
 		cmocka_unit_test(test_at_rest_canaries),
+		cmocka_unit_test(test_side_by_side),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
