@@ -191,7 +191,12 @@ static double mono_now(void)
 
 static void clock_str(char *buf, size_t n, int64_t s)
 {
-	snprintf(buf, n, "%02lld:%02lld:%02lld", (long long)(s / 3600), (long long)(s / 60 % 60), (long long)(s % 60));
+	/* a drill's clock: never negative, hours capped so the text always fits */
+	uint64_t u = s < 0 ? 0 : (uint64_t)s;
+
+	if (u > 9999 * 3600 + 3599)
+		u = 9999 * 3600 + 3599;
+	snprintf(buf, n, "%02u:%02u:%02u", (unsigned)(u / 3600), (unsigned)(u / 60 % 60), (unsigned)(u % 60));
 }
 
 /* Trim trailing newline and spaces in place. */
