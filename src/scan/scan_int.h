@@ -134,6 +134,11 @@ unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned cha
  * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2. */
 void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar);
 int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
+/* ... and a first line's make-up for the CSV header check (engine.c,
+ * header_detect): B[0, N)'s ',' ';' TAB '|' added to CNT, its letters and
+ * '_' in *LETTERS, the bytes other than those, ' ', '"' and CR in *OTHER.
+ * B must be a stream's buffer (padded). */
+void scan_line_counts(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other, int scalar);
 
 /* ------------------------------------------------------------------ bytes */
 

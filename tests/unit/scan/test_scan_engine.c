@@ -399,6 +399,58 @@ static void test_csv_count_vector(void **state)
 	assert_true(asked > 200000);
 }
 
+/* The first line's make-up (the CSV header check) by its vector kernel
+ * against the byte loop: every byte value at every place of a 32-byte
+ * step, then random lines of bytes that matter (delimiters, letters both
+ * cases, the bytes just outside 'a'..'z' and 'A'..'Z', '_', blanks,
+ * quotes, CR, bytes from 0x80) at every length up to 300, with what lies
+ * past the length (it must not count) changed too. */
+static void test_line_counts_vector(void **state)
+{
+	static const unsigned char set[] = ",;\t|aZzA@[`{_ \"\r0-.\x80\xc3\xe1\xff\x7f\x01";
+	scan_stream st;
+	size_t n, i, v, asked = 0, pos;
+	uint32_t x = 31337;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	for (v = 0; v < 256; v++)
+		for (pos = 0; pos < 70; pos++) {
+			size_t ca[4] = { 0 }, cb[4] = { 0 }, la, lb, oa, ob;
+
+			memset(st.buf, 'a', 128);
+			st.buf[pos] = (unsigned char)v;
+			for (n = pos; n <= pos + 1; n++) {
+				scan_line_counts(st.buf, n, ca, &la, &oa, 0);
+				scan_line_counts(st.buf, n, cb, &lb, &ob, 1);
+				asked++;
+				if (memcmp(ca, cb, sizeof(ca)) || la != lb || oa != ob)
+					fail_msg("byte 0x%02zx at %zu, length %zu: %zu,%zu,%zu,%zu letters %zu other %zu; "
+						 "byte loop %zu,%zu,%zu,%zu letters %zu other %zu", v, pos, n, ca[0], ca[1],
+						 ca[2], ca[3], la, oa, cb[0], cb[1], cb[2], cb[3], lb, ob);
+			}
+		}
+	for (i = 0; i < 400; i++) {
+		for (n = 0; n < 400; n++) {
+			x = x * 1103515245u + 12345u;
+			st.buf[n] = set[(x >> 16) % (sizeof(set) - 1)];
+		}
+		for (n = 0; n <= 300; n++) {
+			size_t ca[4] = { 0 }, cb[4] = { 0 }, la, lb, oa, ob;
+
+			scan_line_counts(st.buf, n, ca, &la, &oa, 0);
+			scan_line_counts(st.buf, n, cb, &lb, &ob, 1);
+			asked++;
+			if (memcmp(ca, cb, sizeof(ca)) || la != lb || oa != ob)
+				fail_msg("line %zu, length %zu: %zu,%zu,%zu,%zu letters %zu other %zu; byte loop "
+					 "%zu,%zu,%zu,%zu letters %zu other %zu", i, n, ca[0], ca[1], ca[2], ca[3], la, oa,
+					 cb[0], cb[1], cb[2], cb[3], lb, ob);
+		}
+	}
+	scan_stream_release(&st);
+	assert_true(asked > 150000);
+}
+
 /* The class maps' vector kernels (one nibble look-up for every class)
  * against their byte loops, and the byte loops against the classes
  * themselves: every byte value at every position of a word, bytes after
@@ -1409,6 +1461,7 @@ int main(void)
 		cmocka_unit_test(test_label_factor_bytes),
 		cmocka_unit_test(test_csv_count_vector),
 		cmocka_unit_test(test_window_vector),
+		cmocka_unit_test(test_line_counts_vector),
 		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_no_column),
