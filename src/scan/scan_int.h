@@ -139,6 +139,9 @@ int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *w
  * '_' in *LETTERS, the bytes other than those, ' ', '"' and CR in *OTHER.
  * B must be a stream's buffer (padded). */
 void scan_line_counts(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other, int scalar);
+/* ... and the date detector's look for birth context after a date ("is my
+ * birthday") from V's offset E (dob.c), by SSE2 steps and by the byte loop. */
+int scan_dob_after(const scan_view *v, size_t e, int scalar);
 
 /* ------------------------------------------------------------------ bytes */
 

@@ -451,6 +451,51 @@ static void test_line_counts_vector(void **state)
 	assert_true(asked > 150000);
 }
 
+/* The date detector's look for birth context after a date, SSE2 steps
+ * against the byte loop: at every offset of a text of the words, pieces
+ * of them, letters before them, newlines, bytes from 0x80, and with the
+ * view ending at every place near the words. */
+static void test_dob_after_vector(void **state)
+{
+	static const char *const pieces[] = { "born", "Birthday", "date of birth", "DOB", "dob", "BORN", "bo", "b",
+					      "d", "date of", "xborn", "Xdob", " ", " ", "\n", "\r\n", ", ", "1985",
+					      "\xc3\xa9", "\xe2" "born", "_dob", "a", "Q" };
+	scan_stream st;
+	scan_view v;
+	size_t n = 0, e, len, asked = 0, found = 0;
+	uint32_t x = 2718;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	while (n < 6000) {
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+		memcpy(st.buf + n, p, strlen(p));
+		n += strlen(p);
+	}
+	v.buf = st.buf;
+	v.base = 0;
+	v.st = &st;
+	for (e = 1; e < 3000; e++)
+		for (len = e + 1; len <= e + 50; len += (len < e + 40 ? 1 : 5)) {
+			int va, vb;
+
+			v.len = len;
+			va = scan_dob_after(&v, e, 0);
+			vb = scan_dob_after(&v, e, 1);
+			asked++;
+			found += (size_t)vb;
+			if (va != vb)
+				fail_msg("from %zu, view length %zu, \"%.*s\": %d, byte loop %d", e, len, (int)(len - e),
+					 (const char *)st.buf + e, va, vb);
+		}
+	scan_stream_release(&st);
+	assert_true(asked > 100000);
+	assert_true(found > asked / 10 && found < asked - asked / 10);
+}
+
 /* The class maps' vector kernels (one nibble look-up for every class)
  * against their byte loops, and the byte loops against the classes
  * themselves: every byte value at every position of a word, bytes after
@@ -1462,6 +1507,7 @@ int main(void)
 		cmocka_unit_test(test_csv_count_vector),
 		cmocka_unit_test(test_window_vector),
 		cmocka_unit_test(test_line_counts_vector),
+		cmocka_unit_test(test_dob_after_vector),
 		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_no_column),
