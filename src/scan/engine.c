@@ -814,11 +814,14 @@ static const unsigned char hi_bit[16] = { 0, 0, 0x01, 0x02, 0, 0, 0x04, 0x08, 0,
 
 /* The window is at most 64 bytes: two loads straight from the stream's
  * buffer (padded past its end; bits past E are cleared), a bit per byte
- * whose letter starts one of WORDS and whose next byte is one of the
- * words' second letters (a byte C with tolower(C) == W also has
+ * whose letter starts one of WORDS and whose next two bytes are among the
+ * words' second and third letters (a byte C with tolower(C) == W also has
  * C | 0x20 == W: every letter of the lists has that bit; membership of
- * C | 0x20 in either set is two nibble look-ups), and a bit per '.' that
- * could end a sentence; then only those positions are looked at. */
+ * C | 0x20 in each set is two nibble look-ups; a list with a two-letter
+ * word, "v.", has no third-letter filter), and a bit per '.' that could
+ * end a sentence; then only those positions are looked at (in a CSV row
+ * without its header, the common pairs "co", "te", "ma" of the phone
+ * words made most of them). */
 __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
 						const char *const *words)
 {
@@ -828,33 +831,42 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 	/* per list: the low-nibble tables of its first and second letters */
 	static __thread struct {
 		const char *const *words;
-		unsigned char first[16], second[16];
+		unsigned char first[16], second[16], third[16];
 	} cache[8];
 	static __thread unsigned next_slot;
-	__m256i lof, los, hib;
+	__m256i lof, los, lot, hib;
 
 	if (n > 64)
 		return window_scalar(b, a, e, words);
 	for (k = 0; k < 8 && cache[k].words != words; k++)
 		;
 	if (k == 8) {
-		unsigned char f[16] = { 0 }, sd[16] = { 0 };
+		unsigned char f[16] = { 0 }, sd[16] = { 0 }, th[16] = { 0 };
+		int third = 1;
 
 		for (k = 0; words[k]; k++) {
-			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1];
+			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1], c2;
 
 			if (!(c0 & 0x20) || !(c1 & 0x20))   /* a one-letter word, or one the filter cannot take */
 				return window_scalar(b, a, e, words);
 			f[c0 & 15] |= hi_bit[c0 >> 4];
 			sd[c1 & 15] |= hi_bit[c1 >> 4];
+			c2 = (unsigned char)words[k][2];
+			if (!(c2 & 0x20))   /* a two-letter word ("v."): no third letter to filter by */
+				third = 0;
+			th[c2 & 15] |= hi_bit[c2 >> 4];
 		}
+		if (!third)
+			memset(th, 0xFF, 16);
 		k = next_slot++ % 8;
 		cache[k].words = words;
 		memcpy(cache[k].first, f, 16);
 		memcpy(cache[k].second, sd, 16);
+		memcpy(cache[k].third, th, 16);
 	}
 	lof = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].first));
 	los = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].second));
+	lot = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].third));
 	hib = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi_bit));
 	for (j = 0; j < 2; j++) {
 		const unsigned char *p = b + a + 32 * j;
@@ -866,7 +878,11 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lx, 4), nib)));
 		__m256i m2 = _mm256_and_si256(_mm256_shuffle_epi8(los, _mm256_and_si256(ly, nib)),
 					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(ly, 4), nib)));
-		__m256i none = _mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero));
+		__m256i lz = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+		__m256i m3 = _mm256_and_si256(_mm256_shuffle_epi8(lot, _mm256_and_si256(lz, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lz, 4), nib)));
+		__m256i none = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero)),
+					       _mm256_cmpeq_epi8(m3, zero));
 
 		cand |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(none) << (32 * j);
 		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * j);
