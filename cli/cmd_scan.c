@@ -1741,6 +1741,7 @@ static int cmd_scan(struct cli *c)
 		o.containers = 0;   /* spans are file offsets */
 		o.no_masked = 1;    /* and print no excerpt */
 		o.no_column = 1;    /* nor column */
+		o.no_line = 1;      /* nor line */
 	}
 
 	if (bl_path) {

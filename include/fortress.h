@@ -1579,6 +1579,10 @@ typedef struct {
 	/* 1: fort_scan_finding.column is 0 (a caller that prints no column, such
 	 * as offsets only, saves counting the characters before every finding) */
 	int no_column;
+	/* 1 with no_column: fort_scan_finding.line and file_line are 0 (a caller
+	 * that prints offsets only saves counting the lines before every finding;
+	 * inline ignores still hold) */
+	int no_line;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \

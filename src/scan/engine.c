@@ -1193,6 +1193,20 @@ __attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, 
 }
 #endif
 
+/* Does the buffer as it is hold an inline-ignore tag anywhere?  Most buffers
+ * hold none: one search of the whole buffer answers every line in it (a tag
+ * inside a line's bytes would be inside the buffer's), for about what one
+ * line's search costs; kept for the buffer's stream offset and length. */
+static int buffer_tagged(scan_stream *s)
+{
+	if (s->tag_base != s->base || s->tag_len != s->len) {
+		s->tag_base = s->base;
+		s->tag_len = s->len;
+		s->tag_any = has_tag(s->buf, 0, s->len);
+	}
+	return s->tag_any;
+}
+
 static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t off)
 {
 	const unsigned char *b = s->buf, *e;
@@ -1200,15 +1214,7 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 
 	if (s->ign_line == line + 1)
 		return s->ign_val;
-	/* most buffers hold no tag at all: one search of the whole buffer
-	 * answers every line in it (a tag inside the line's bytes would be
-	 * inside the buffer's), for about what one line's search costs */
-	if (s->tag_base != s->base || s->tag_len != s->len) {
-		s->tag_base = s->base;
-		s->tag_len = s->len;
-		s->tag_any = has_tag(b, 0, s->len);
-	}
-	if (!s->tag_any) {
+	if (!buffer_tagged(s)) {
 		s->ign_val = 0;
 		s->ign_line = line + 1;
 		return 0;
@@ -1234,6 +1240,16 @@ static int emit_one(scan_stream *s, const scan_match *m)
 	h.offset = off;
 	h.length = (uint32_t)(m->end - m->start);
 	h.value = s->buf + m->start;
+	if (s->no_line && s->no_column && !(s->inline_ignore && buffer_tagged(s))) {
+		/* offsets only, and no tag in the buffer to find the line of:
+		 * no line counted (locate counts from where it stopped, so a
+		 * later finding that needs its line still gets the right one) */
+		h.line = 0;
+		h.column = 0;
+		h.ignored = 0;
+		s->last_end = s->base + m->end;
+		return s->hit(s->ctx, &h);
+	}
 	locate(s, off, &h.line, &lstart);
 	if (s->no_column) {
 		h.column = 0;

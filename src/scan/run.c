@@ -819,7 +819,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 		f.file_line = h->line;
 		f.file_offset = h->offset;
 	} else if (fc->raw) {
-		f.file_line = fc->raw_line + h->line - 1;
+		f.file_line = h->line ? fc->raw_line + h->line - 1 : 0;   /* 0: no_line */
 		f.file_offset = fc->raw_off + h->offset;
 	}
 	f.length = h->length;
@@ -887,6 +887,7 @@ static int sk_begin(void *ctx, const char *logical)
 	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
 	s->st->no_column = s->fc->run->o->no_column;
+	s->st->no_line = s->fc->run->o->no_line;
 	names_on(s->st, s->fc);
 	return 0;
 }
@@ -1018,6 +1019,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
 	st->no_column = run->o->no_column;
+	st->no_line = run->o->no_line;
 	names_on(st, &fc);
 	/* One read for a small file: straight into the stream's window, as
 	 * much as fits; the first 4 KiB of it are sniffed in place.  A file
@@ -1346,6 +1348,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
 	st.no_column = opts->no_column;
+	st.no_line = opts->no_line;
 	names_on(&st, &fc);
 	one.s.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);

@@ -187,6 +187,7 @@ typedef struct scan_stream {
 	int tag_any;
 	int inline_ignore;
 	int no_column;               /* 1: hits carry column 0 (not counted) */
+	int no_line;                 /* 1 (with no_column): line 0 too, unless the buffer holds an inline-ignore tag */
 	/* CSV/TSV header (first line), for context */
 	int hdr_state;               /* 0 not seen yet, 1 a header, 2 none */
 	char hdr_delim;

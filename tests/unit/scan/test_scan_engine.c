@@ -625,6 +625,71 @@ static void test_no_column(void **state)
 	assert_int_equal(a.h[2].column, 8);
 }
 
+/* fort_scan_opts.no_line (with no_column): the same findings and inline
+ * ignores, line 0 where the buffer holds no tag; in a buffer with a tag
+ * the lines are counted (from where the count stopped) and right.  Small
+ * blocks give buffers of both kinds in one text. */
+static void test_no_line(void **state)
+{
+	static const char line1[] = "mail jane.doe@example.com and more words to make the line a little longer\n";
+	static const char line2[] = "card 4111 1111 1111 1111 fortress:ignore\n";
+	static const size_t blocks[] = { 0, 4096 };
+	char *text;
+	size_t n = 0, i, k, len, zero, counted;
+	struct hits a, b;
+	fort_scan_stats sa, sb;
+	fort_scan_opts o;
+
+	(void)state;
+	assert_non_null(text = malloc(250 * sizeof(line1)));
+	for (i = 0; i < 250; i++) {
+		const char *l = i == 200 || i == 240 ? line2 : line1;   /* tags past 15 KB */
+
+		memcpy(text + n, l, strlen(l));
+		n += strlen(l);
+	}
+	for (k = 0; k < sizeof(blocks) / sizeof(blocks[0]); k++)
+		for (len = 0; len < 2; len++) {
+			size_t tl = len ? n : strlen(line1) * 90;   /* all of it, or the part without a tag */
+
+			scan_set_block_size(blocks[k]);
+			o = test_opts(&a);
+			o.no_column = 1;
+			assert_int_equal(fort_scan_buffer(&sa, "t.txt", text, tl, &o), 0);
+			o = test_opts(&b);
+			o.no_column = 1;
+			o.no_line = 1;
+			assert_int_equal(fort_scan_buffer(&sb, "t.txt", text, tl, &o), 0);
+			assert_int_equal(b.n, a.n);
+			assert_int_equal(sb.findings, sa.findings);
+			assert_int_equal(sb.suppressed, sa.suppressed);
+			assert_int_equal(sa.suppressed, len ? 2 : 0);
+			assert_int_equal(sa.findings, len ? 248 : 90);
+			for (i = zero = counted = 0; i < a.n; i++) {
+				assert_int_equal(b.h[i].offset, a.h[i].offset);
+				assert_int_equal(b.h[i].length, a.h[i].length);
+				assert_int_equal(b.h[i].type, a.h[i].type);
+				assert_int_equal(a.h[i].line, i + 1 + (i >= 200) + (i >= 239));
+				if (b.h[i].line) {
+					assert_int_equal(b.h[i].line, a.h[i].line);
+					counted++;
+				} else {
+					zero++;
+				}
+			}
+			/* no tag: no line counted; tags in every buffer (one block):
+			 * every line; in some buffers only (4 KiB blocks): both */
+			if (!len)
+				assert_int_equal(zero, a.n);
+			else if (!blocks[k])
+				assert_int_equal(counted, a.n);
+			else
+				assert_true(zero > 0 && counted > 0);
+		}
+	scan_set_block_size(0);
+	free(text);
+}
+
 /* fort_scan_opts.no_masked: the same findings, no excerpt */
 /* The fingerprints' normalisation, 16 bytes a step (lower-cased, or the
  * letters and digits upper-cased and packed), gives what the byte loop
@@ -1511,6 +1576,7 @@ int main(void)
 		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
 		cmocka_unit_test(test_no_column),
+		cmocka_unit_test(test_no_line),
 		cmocka_unit_test(test_large_sparse_file),
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
