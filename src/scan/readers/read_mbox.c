@@ -22,6 +22,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "rd.h"
 
 int rd_mail_fast = 1;
@@ -116,6 +119,52 @@ static int ascii(const char *s, size_t n)
 	return !(acc & 0x8080808080808080ull);
 }
 
+/* A header line P[0, N) (no line end): -1 when it holds CR, NUL or "=?" (an
+ * encoded-word: GMime must read the message), else 1 when it holds a byte
+ * of 128 and up, else 0.  The byte loop; rd_mbox_header_bytes below goes 16
+ * bytes a step (every header of every message comes here). */
+static int header_bytes_scalar(const char *p, size_t n)
+{
+	int eight = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
+			return -1;
+		eight |= ch >= 0x80;
+	}
+	return eight;
+}
+
+int rd_mbox_header_bytes(const char *p, size_t n, int scalar)
+{
+	size_t i = 0;
+	int eight = 0, t;
+
+	if (scalar)
+		return header_bytes_scalar(p, n);
+#ifdef __SSE2__
+	/* the second load (for the '?' after a '=') reads P[i + 1, i + 17):
+	 * inside the line while i + 17 <= N */
+	for (; i + 17 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+							_mm_cmpeq_epi8(x, _mm_setzero_si128())),
+					   _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')),
+							 _mm_cmpeq_epi8(y, _mm_set1_epi8('?'))));
+
+		if (_mm_movemask_epi8(bad))
+			return -1;
+		eight |= _mm_movemask_epi8(x) != 0;
+	}
+#endif
+	if ((t = header_bytes_scalar(p + i, n - i)) < 0)
+		return -1;
+	return eight | t;
+}
+
 /* Message M (LEN bytes, from its "From " line): 1 when it was read here
  * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
  * the file ends with it; QUOTED: a line of it is mboxrd-quoted (">From ").
@@ -146,13 +195,8 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		line++;
 		if (n == 0)
 			break;
-		eight = 0;
-		for (size_t i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
-			if (ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
-				return 0;
-			eight |= ch >= 0x80;
-		}
+		if ((eight = rd_mbox_header_bytes(p, n, 0)) < 0)
+			return 0;
 		if (*p == ' ' || *p == '\t') {
 			if (kept_prev || eight)
 				return 0;       /* folded: GMime unfolds it */
