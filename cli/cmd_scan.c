@@ -72,6 +72,12 @@ struct scan_out {
 	 * per finding; on_file clears them, so a pointer is never matched
 	 * for another file */
 	const char *cache_key, *sp_key, *tp_key;
+	/* SARIF: each type's last rule, its length and a copy padded to 64
+	 * bytes (rule_len 0xFF: too long for the pad), so a finding's rule is
+	 * one fixed-size copy, not a strlen and a memcpy call */
+	const char *rule_key[FORT_SCAN_NTYPES];
+	unsigned char rule_len[FORT_SCAN_NTYPES];
+	char rule_pad[FORT_SCAN_NTYPES][64];
 };
 
 #define OBUF_SIZE ((size_t)1 << 16)
@@ -504,6 +510,16 @@ static void path_cache(struct scan_out *so, const char *path)
 			fort_buf_put(&so->upath, x, 3);
 		}
 	}
+	/* 64 zero bytes past the end, so sarif_fast may copy it 64 at a time
+	 * (it checks the room: a failed append leaves it to memcpy) */
+	{
+		static const char zeros[64];
+		size_t n = so->upath.len;
+
+		fort_buf_put(&so->upath, zeros, sizeof(zeros));
+		if (!fort_buf_error(&so->upath))
+			so->upath.len = n;
+	}
 }
 
 static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
@@ -673,6 +689,28 @@ static char *out_room(struct scan_out *so, size_t n)
 static char *put_mem(char *o, const void *p, size_t n)
 {
 	memcpy(o, p, n);
+	return o + n;
+}
+
+/* N bytes of P at O where P may be read, and O written, to 64 (128) bytes
+ * past their start: one fixed-size copy (no library call) when N fits;
+ * the bytes written past N are overwritten by what follows or left unused
+ * in the room the caller made. */
+static inline char *put_pad64(char *o, const void *p, size_t n)
+{
+	if (n <= 64)
+		memcpy(o, p, 64);
+	else
+		memcpy(o, p, n);
+	return o + n;
+}
+
+static inline char *put_pad128(char *o, const void *p, size_t n)
+{
+	if (n <= 128)
+		memcpy(o, p, 128);
+	else
+		memcpy(o, p, n);
 	return o + n;
 }
 
@@ -957,22 +995,35 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 	int raw = !f->logical[0] || f->file_line;
 	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
 	const char *shown = so->show_values && f->value ? f->value : f->masked;
-	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl = strlen(f->rule);
+	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl;
 	char *o, *o0;
 
+	if (f->rule != so->rule_key[f->type]) {
+		rl = strlen(f->rule);
+		so->rule_key[f->type] = f->rule;
+		so->rule_len[f->type] = rl < 64 ? (unsigned char)rl : 0xFF;
+		memset(so->rule_pad[f->type], 0, 64);
+		if (rl < 64)
+			memcpy(so->rule_pad[f->type], f->rule, rl);
+	}
+	rl = so->rule_len[f->type] != 0xFF ? so->rule_len[f->type] : strlen(f->rule);
 	/* a message the slow writer would cut (its 256-byte buffer) */
 	if (!mp->len || mp->text_len - 1 + sl >= 256)
 		return 0;
 	path_cache(so, f->path);
+	/* 128 bytes of room past the bound: the fixed-size copies' overrun */
 	if (!(o = o0 = out_room(so, 6 + mp->len + 6 * sl + 1 + 64 + so->upath.len + 4 * (20 + 16) + 2 + 45 + 6 * ll +
-					   19 + 2 + 46 + 32 + 2 + mp->props_len + rl + 1 + 19 + 26 + 2)))
+					   19 + 2 + 46 + 32 + 2 + mp->props_len + rl + 1 + 19 + 26 + 2 + 128)))
 		return 0;
 	o = so->n ? put_mem(o, ",\n    ", 6) : put_mem(o, "\n    ", 5);
-	o = put_mem(o, mp->s, mp->len);
+	o = put_pad128(o, mp->s, mp->len);   /* msg_prefix.s: 256 bytes */
 	o = jesc(o, shown, sl);
 #define PUTL(lit) (o = put_mem(o, (lit), sizeof(lit) - 1))
 	PUTL("\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
-	o = put_mem(o, so->upath.buf, so->upath.len);
+	if (so->upath.alloc >= so->upath.len + 64)
+		o = put_pad64(o, so->upath.buf, so->upath.len);
+	else
+		o = put_mem(o, so->upath.buf, so->upath.len);
 	PUTL("\"},\"region\":{\"startLine\":");
 	o = put_u64(o, raw ? f->file_line : f->line);
 	PUTL(",\"startColumn\":");
@@ -995,8 +1046,11 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 		o = put_mem(o, f->fingerprint, 32);
 		PUTL("\"}");
 	}
-	o = put_mem(o, mp->props, mp->props_len);
-	o = put_mem(o, f->rule, rl);
+	o = put_pad64(o, mp->props, mp->props_len);   /* msg_prefix.props: 64 bytes */
+	if (so->rule_len[f->type] != 0xFF)
+		o = put_pad64(o, so->rule_pad[f->type], rl);
+	else
+		o = put_mem(o, f->rule, rl);
 	*o++ = '"';
 	if (f->known_client)
 		PUTL(",\"knownClient\":true");
