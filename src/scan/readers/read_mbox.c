@@ -53,6 +53,21 @@ static const struct { const char *s; size_t n; } fast_transport[] = {
 /* Must match read_mime.c's transport(): the kept headers are the same. */
 static int is_transport(const char *name, size_t n)
 {
+	/* the names' first letters (and "x-ms-exchange-", "arc-"): a bit per
+	 * letter, so From, To, Subject, Date, ... leave at once */
+	static uint32_t first;   /* made from the table once (threads may race to the same value) */
+	uint32_t m = __atomic_load_n(&first, __ATOMIC_RELAXED);
+	unsigned c;
+
+	if (!m) {
+		m = 1u << ('x' - 'a') | 1u << ('a' - 'a');
+		for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
+			m |= 1u << ((unsigned)fast_transport[i].s[0] - 'a');
+		__atomic_store_n(&first, m, __ATOMIC_RELAXED);
+	}
+	c = ((unsigned char)name[0] | 0x20) - 'a';
+	if (!n || c >= 26 || !(m >> c & 1))
+		return 0;
 	for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
 		if (fast_transport[i].n == n && strncasecmp(name, fast_transport[i].s, n) == 0)
 			return 1;
@@ -63,6 +78,8 @@ static int name_is(const char *name, size_t n, const char *want)
 {
 	return strlen(want) == n && strncasecmp(name, want, n) == 0;
 }
+/* the same for a literal: its length known, no strlen call */
+#define NAME_IS(name, n, lit) ((n) == sizeof(lit) - 1 && strncasecmp((name), (lit), (n)) == 0)
 
 /* VALUE (N bytes) is WANT, case aside. */
 static int value_is(const char *v, size_t n, const char *want)
@@ -221,19 +238,19 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			/* bytes of 128 and up: only in the value of a header we
 			 * keep, as UTF-8 (GMime keeps valid UTF-8 as it is and
 			 * converts anything else from a fallback charset) */
-			if (eight && (!fort_utf8_valid(v, vlen) || name_is(p, nlen, "content-type") ||
-				      name_is(p, nlen, "content-transfer-encoding") || is_transport(p, nlen)))
+			if (eight && (!fort_utf8_valid(v, vlen) || NAME_IS(p, nlen, "content-type") ||
+				      NAME_IS(p, nlen, "content-transfer-encoding") || is_transport(p, nlen)))
 				return 0;
 			headers8 |= eight;
-			if (name_is(p, nlen, "content-type")) {
+			if (NAME_IS(p, nlen, "content-type")) {
 				if (have_ct++ || !plain_type(v, vlen))
 					return 0;
 				kept_prev = 1;  /* a folded Content-Type: GMime's */
-			} else if (name_is(p, nlen, "content-transfer-encoding")) {
+			} else if (NAME_IS(p, nlen, "content-transfer-encoding")) {
 				if (!value_is(v, vlen, "7bit") && !value_is(v, vlen, "8bit") && !value_is(v, vlen, "binary"))
 					return 0;
 				kept_prev = 1;
-			} else if (name_is(p, nlen, "content-disposition")) {
+			} else if (NAME_IS(p, nlen, "content-disposition")) {
 				return 0;       /* may name the part */
 			} else if (is_transport(p, nlen)) {
 				kept_prev = 0;
