@@ -740,6 +740,23 @@ static char *jesc(char *o, const char *str, size_t n)
 			o += 16;
 		}
 #endif
+		/* most strings are excerpts of 8 to 15 bytes: 8 bytes at a time
+		 * as one word while 8 lie before E, tested together for a byte
+		 * below 0x20 (NUL too), of 0x80 and up, '"' or '\\' (each test
+		 * exact for "any byte"), then the byte loop */
+		while (e - s >= 8) {
+			uint64_t w, q, b;
+
+			memcpy(&w, s, 8);
+			q = w ^ 0x2222222222222222ull;
+			b = w ^ 0x5C5C5C5C5C5C5C5Cull;
+			if ((((w - 0x2020202020202020ull) & ~w) | ((q - 0x0101010101010101ull) & ~q) |
+			     ((b - 0x0101010101010101ull) & ~b) | w) & 0x8080808080808080ull)
+				break;
+			memcpy(o, &w, 8);
+			s += 8;
+			o += 8;
+		}
 		while (jsafe[*s])
 			*o++ = (char)*s++;
 		if (!*s)
