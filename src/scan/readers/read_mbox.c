@@ -65,8 +65,10 @@ static int is_transport(const char *name, size_t n)
 			m |= 1u << ((unsigned)fast_transport[i].s[0] - 'a');
 		__atomic_store_n(&first, m, __ATOMIC_RELAXED);
 	}
+	if (!n)
+		return 0;
 	c = ((unsigned char)name[0] | 0x20) - 'a';
-	if (!n || c >= 26 || !(m >> c & 1))
+	if (c >= 26 || !(m >> c & 1))
 		return 0;
 	for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
 		if (fast_transport[i].n == n && strncasecmp(name, fast_transport[i].s, n) == 0)
