@@ -358,26 +358,40 @@ static inline void fp_wipe64(unsigned char *p)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
+/* The bytes of the step at I of a value of N bytes (at most 64) that are
+ * the value's, as 0xFF: those before N. */
+static inline __m128i fp_in(size_t n, size_t i)
+{
+	const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+	return _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - i < 16 ? n - i : 16)));
+}
+
 /* VAL[0, N) lower-cased (ASCII) at OUT (which has room for N rounded up
- * to 16, and for 64), 16 bytes a step.  Only VAL's own bytes are read: a
- * value of up to 64 bytes (all but a few) is copied to OUT's first 64
- * bytes, zeroed before, and lower-cased there (a zero stays a zero); the
- * caller wipes OUT's first 64 bytes after use (fp_wipe). */
-static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t n)
+ * to 16, and for 64), 16 bytes a step.  A value of up to 64 bytes goes in
+ * whole steps: with PADDED (64 bytes past VAL + N may be read: a stream's
+ * buffer) loaded from VAL, the bytes from N on cleared; else copied to
+ * OUT's first 64 bytes, zeroed before, and lower-cased there (a zero stays
+ * a zero).  Only VAL's own bytes are used.  The caller wipes OUT after use
+ * (fp_wipe). */
+static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t n, int padded)
 {
 	const unsigned char *s = val;
 	size_t i = 0;
+	int whole = n <= 64;
 
-	if (n <= 64) {
+	if (whole && !padded) {
 		for (i = 0; i < 64; i += 16)
 			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
 		memcpy(out, val, n);
 		s = out;
 		i = 0;
 	}
-	for (; i + 16 <= n || (s == out && i < n); i += 16) {
+	for (; i + 16 <= n || (whole && i < n); i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 
+		if (whole && padded)
+			v = _mm_and_si128(v, fp_in(n, i));
 		v = _mm_or_si128(v, _mm_and_si128(fp_range(v, 'A', 26), _mm_set1_epi8(0x20)));
 		_mm_storeu_si128((__m128i *)(void *)(out + i), v);
 	}
@@ -389,29 +403,35 @@ static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t
 /* VAL[0, N)'s ASCII letters and digits, upper-cased, packed at OUT (which
  * has 8 bytes of room past N, and 64 bytes): 16 bytes a step, each half's
  * kept bytes moved to the front by one shuffle.  Returns how many were
- * kept.  A value of up to 64 bytes is first copied to OUT's first 64
- * bytes, zeroed before (the zeros past N are not kept), and packed there
- * in place: a step's 16 bytes are loaded before its two stores, which
- * start at or before them (K <= I) and reach at most to their end.  The
- * caller wipes OUT's first 64 bytes after use (fp_wipe): bytes of the
- * value are left past the kept ones.  A longer value goes 16 bytes a step while it
- * can, the rest a byte at a time. */
+ * kept.  A value of up to 64 bytes goes in whole steps, its bytes from N
+ * on zero (not kept): with PADDED (64 bytes past VAL + N may be read)
+ * loaded from VAL and those bytes cleared; else first copied to OUT's
+ * first 64 bytes, zeroed before, and packed there in place (a step's 16
+ * bytes are loaded before its two stores, which start at or before them,
+ * K <= I, and reach at most to their end).  The caller wipes OUT after use
+ * (fp_wipe): bytes of the value may be left past the kept ones.  A longer
+ * value goes 16 bytes a step while it can, the rest a byte at a time. */
 __attribute__((target("ssse3"))) static size_t fp_alnum_ssse3(unsigned char *out, const unsigned char *val,
-								size_t n)
+								size_t n, int padded)
 {
 	const unsigned char *s = val;
 	size_t i = 0, k = 0;
+	int whole = n <= 64;
 
-	if (n <= 64) {
+	if (whole && !padded) {
 		for (i = 0; i < 64; i += 16)
 			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
 		memcpy(out, val, n);
 		s = out;
 		i = 0;
 	}
-	for (; i + 16 <= n || (s == out && i < n); i += 16) {
+	for (; i + 16 <= n || (whole && i < n); i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i low = fp_range(v, 'a', 26);
+		__m128i low;
+
+		if (whole && padded)
+			v = _mm_and_si128(v, fp_in(n, i));
+		low = fp_range(v, 'a', 26);
 		__m128i keep = _mm_or_si128(_mm_or_si128(fp_range(v, '0', 10), fp_range(v, 'A', 26)), low);
 		/* past N the copy's zeros: not kept */
 		unsigned m = (unsigned)_mm_movemask_epi8(keep), lo = m & 0xFF, hi = m >> 8;
@@ -462,7 +482,7 @@ size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char
 /* VAL (N bytes) normalised at OUT (SCAN_TAIL + 8 bytes of room): its
  * length, at most SCAN_TAIL.  The tables are made.  What OUT holds past the
  * length may be bytes of the value: fp_wipe wipes what this wrote. */
-static inline size_t fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n)
+static inline size_t fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n, int padded)
 {
 	if (type == FORT_SCAN_SECRET) {
 		if (n > SCAN_TAIL)
@@ -472,16 +492,21 @@ static inline size_t fp_normalise(unsigned char *out, int type, const unsigned c
 	}
 #ifdef FP_SSE2
 	if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB)
-		return fp_lower_sse2(out, val, n < SCAN_TAIL ? n : SCAN_TAIL);
+		return fp_lower_sse2(out, val, n < SCAN_TAIL ? n : SCAN_TAIL, padded);
 	if (fp_ssse3 && n <= SCAN_TAIL)
-		return fp_alnum_ssse3(out, val, n);
+		return fp_alnum_ssse3(out, val, n, padded);
 #endif
 	return scan_fp_normalise_bytes(out, type, val, n);
 }
 
 size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n)
 {
-	return fp_normalise(out, type, val, n);
+	return fp_normalise(out, type, val, n, 0);
+}
+
+size_t scan_fp_normalise_padded(unsigned char *out, int type, const unsigned char *val, size_t n)
+{
+	return fp_normalise(out, type, val, n, 1);
 }
 
 /* What fp_normalise of N bytes wrote at OUT wiped: the first 64 bytes
@@ -513,7 +538,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	 * _load).  Version 3's type name and NUL go right before the value:
 	 * copied whole (32 bytes) before the value is written */
 	memcpy(norm - fp_type[ti].n, tn, sizeof(fp_type[ti].s));
-	k = fp_normalise(norm, type, val, n);
+	k = fp_normalise(norm, type, val, n, 1);   /* VAL is padded (a scan_hit's) */
 	if (b->version == 3) {
 		/* type NUL value under the file's key (its path hashed once) */
 		scan_fp_file here;

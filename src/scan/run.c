@@ -794,7 +794,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 	if (o->no_masked)
 		masked[0] = '\0';
 	else
-		scan_mask(masked, sizeof(masked), h->type, h->rule, h->value, h->length);
+		scan_mask_padded(masked, sizeof(masked), h->type, h->rule, h->value, h->length);
 	f.type = (fort_scan_type)h->type;
 	f.confidence = (fort_scan_confidence)h->conf;
 	f.rule = h->rule;

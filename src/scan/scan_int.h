@@ -96,6 +96,9 @@ int detect_pem(const scan_view *v, size_t pos, scan_match *m);
 /* Masked form of a value of TYPE into OUT (NUL-terminated, truncated to
  * OUTLEN).  Never the whole value. */
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
+/* The same for a VAL with 64 bytes past VAL + N that may be read (a
+ * stream's buffer, as scan_hit.value): no copy before the vector steps. */
+void scan_mask_padded(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
 /* 0: masks a byte at a time (tests compare the vector steps with it). */
 extern int scan_mask_vector;
 
@@ -163,7 +166,9 @@ typedef struct {
 	uint32_t length;
 	uint64_t line, column;
 	int ignored;                 /* the line holds "fortress:ignore" */
-	const unsigned char *value;  /* LENGTH bytes, valid during the call */
+	const unsigned char *value;  /* LENGTH bytes, valid during the call, in
+				      * the stream's buffer: 64 bytes past
+				      * its end may be read (the padding) */
 } scan_hit;
 
 typedef int (*scan_hit_fn)(void *ctx, const scan_hit *h);
@@ -264,7 +269,8 @@ void scan_baseline_file_key(scan_fp_file *ff, const fort_scan_baseline *b, const
 void scan_baseline_file_done(scan_fp_file *ff);
 /* Fingerprint (hex, 32 chars + NUL) of a value found in PATH under the
  * baseline's key.  FF (NULL: none) keeps PATH's key of version 3 from one
- * finding to the next of the same file. */
+ * finding to the next of the same file.  64 bytes past VAL + N may be read
+ * (VAL is a scan_hit's value, in a stream's padded buffer). */
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path);
 /* The fingerprints' tables, made once (fort_scan_baseline_new and _load
@@ -274,6 +280,8 @@ void scan_fp_tables(void);
  * bytes of room): its length.  _bytes: the same a byte at a time (for
  * tests: the reference of the vector steps). */
 size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n);
+/* ... of a VAL with 64 bytes past VAL + N that may be read (no copy). */
+size_t scan_fp_normalise_padded(unsigned char *out, int type, const unsigned char *val, size_t n);
 size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char *val, size_t n);
 
 #endif

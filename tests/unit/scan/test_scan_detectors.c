@@ -85,14 +85,16 @@ static void expect_mask(int type, const char *value, const char *want)
 }
 
 /* The masks of values up to 64 bytes are made 16 bytes a step: the same
- * as the byte loop for every masked type, byte value, place and length. */
+ * as the byte loop for every masked type, byte value, place and length;
+ * and scan_mask_padded (the value read in place, 64 bytes past its end
+ * readable) the same with letters and digits after the value. */
 static void test_masks_vector(void **state)
 {
 	static const int types[] = { FORT_SCAN_CARD, FORT_SCAN_SSN, FORT_SCAN_IBAN, FORT_SCAN_PHONE,
-				     FORT_SCAN_NINO, FORT_SCAN_DOB };
+				     FORT_SCAN_NINO, FORT_SCAN_DOB, FORT_SCAN_EMAIL, FORT_SCAN_IP };
 	static const char common[] = "0123456789 -./AZaz";
-	unsigned char val[100];
-	char a[96], b[96];
+	unsigned char val[100], pad[100 + 64];
+	char a[96], b[96], c[96];
 	uint32_t seed = 777;
 
 	(void)state;
@@ -116,6 +118,14 @@ static void test_masks_vector(void **state)
 				scan_mask_vector = 1;
 				if (strcmp(a, b)) {
 					fprintf(stderr, "type %d, %zu bytes: '%s' against '%s'\n", types[t], n, a, b);
+					fail();
+				}
+				memcpy(pad, val, n);
+				for (size_t i = n; i < n + 64; i++)
+					pad[i] = (unsigned char)"9Za7"[(i + t) % 4];
+				scan_mask_padded(c, sizeof(c), types[t], NULL, pad, n);
+				if (strcmp(a, c)) {
+					fprintf(stderr, "padded, type %d, %zu bytes: '%s' against '%s'\n", types[t], n, c, a);
 					fail();
 				}
 			}

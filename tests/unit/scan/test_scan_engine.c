@@ -694,14 +694,16 @@ static void test_no_line(void **state)
 /* The fingerprints' normalisation, 16 bytes a step (lower-cased, or the
  * letters and digits upper-cased and packed), gives what the byte loop
  * gives, for every type, every byte value and every length up to past
- * SCAN_TAIL (where the packing stops at SCAN_TAIL kept bytes). */
+ * SCAN_TAIL (where the packing stops at SCAN_TAIL kept bytes); and read in
+ * place (scan_fp_normalise_padded, as fingerprints are made) with letters
+ * and digits after the value. */
 static void test_fp_normalise_vector(void **state)
 {
 	static const int types[] = { FORT_SCAN_CARD, FORT_SCAN_IBAN, FORT_SCAN_EMAIL, FORT_SCAN_PHONE,
 				     FORT_SCAN_SSN, FORT_SCAN_NINO, FORT_SCAN_DOB, FORT_SCAN_IP,
 				     FORT_SCAN_SECRET, FORT_SCAN_NAME };
 	static const char common[] = "0123456789 -./:@+()AZaz_mM";
-	unsigned char val[SCAN_TAIL + 200], a[SCAN_TAIL + 8], b[SCAN_TAIL + 8];
+	unsigned char val[SCAN_TAIL + 200], a[SCAN_TAIL + 8], b[SCAN_TAIL + 8], pad[SCAN_TAIL + 200 + 64];
 	uint32_t seed = 12345;
 
 	(void)state;
@@ -723,6 +725,14 @@ static void test_fp_normalise_vector(void **state)
 					fail();
 				}
 				assert_true(ka <= SCAN_TAIL);
+				/* read in place, letters and digits after the value */
+				memcpy(pad, val, n);
+				memset(pad + n, (int)"Zz9"[round % 3], 64);
+				ka = scan_fp_normalise_padded(a, types[t], pad, n);
+				if (ka != kb || memcmp(a, b, ka)) {
+					fprintf(stderr, "padded, type %d, %zu bytes: %zu against %zu\n", types[t], n, ka, kb);
+					fail();
+				}
 			}
 		}
 	}
