@@ -344,6 +344,31 @@ static const char d2[] = "000102030405060708091011121314151617181920212223242526
 			 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			 "8081828384858687888990919293949596979899";
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* V (1 to 10^8 - 1) in decimal at O: up to eight digits in one word, no
+ * table, no digit count first: two halves of four digits (a division by
+ * 10000) in the word's two 32-bit lanes, each split by 100 into 16-bit
+ * lanes, each of those by 10 into bytes (multiplications by 10486 / 2^20
+ * and 103 / 2^10, exact for lanes under 10000 and 100), the first digit in
+ * the lowest byte; the leading zero digits counted from the lowest set bit
+ * and shifted out, the word stored whole: 8 bytes at O (every caller
+ * leaves room for 20).  Checked against printf for every V under 10^8. */
+static inline char *put_8d(char *o, uint32_t v)
+{
+	uint64_t hi = v / 10000, lo = v - hi * 10000, z = hi | (lo << 32);
+	uint64_t q = ((z * 10486) >> 20) & 0x0000007F0000007FULL, d;
+	unsigned t;
+
+	z = ((z - q * 100) << 16) | q;
+	d = ((z * 103) >> 10) & 0x000F000F000F000FULL;
+	z = ((z - d * 10) << 8) | d;
+	t = (unsigned)__builtin_ctzll(z) >> 3;
+	z = (z + 0x3030303030303030ULL) >> (8 * t);
+	memcpy(o, &z, 8);
+	return o + 8 - t;
+}
+#endif
+
 /* put_u64 for V of 10 and up: under 10^8 (nearly every number) by the
  * word's arithmetic below; larger, the length first, then two digits a
  * step from a table, written in place from the end. */
@@ -359,28 +384,8 @@ __attribute__((noinline)) static char *put_u64_big(char *o, uint64_t v)
 	unsigned t;
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (v < 100000000) {
-		/* up to eight digits in one word, no table, no digit count
-		 * first: two halves of four digits (a division by 10000) in
-		 * the word's two 32-bit lanes, each split by 100 into 16-bit
-		 * lanes, each of those by 10 into bytes (multiplications by
-		 * 10486 / 2^20 and 103 / 2^10, exact for lanes under 10000 and
-		 * 100), the first digit in the lowest byte; the leading zero
-		 * digits counted from the lowest set bit and shifted out, the
-		 * word stored whole: 8 bytes at O (every caller leaves room for
-		 * 20).  V is not 0 (callers pass 10 and up).  Checked against
-		 * printf for every V under 10^8. */
-		uint64_t hi = (uint32_t)v / 10000, lo = v - hi * 10000, z = hi | (lo << 32);
-		uint64_t q = ((z * 10486) >> 20) & 0x0000007F0000007FULL, d;
-
-		z = ((z - q * 100) << 16) | q;
-		d = ((z * 103) >> 10) & 0x000F000F000F000FULL;
-		z = ((z - d * 10) << 8) | d;
-		t = (unsigned)__builtin_ctzll(z) >> 3;
-		z = (z + 0x3030303030303030ULL) >> (8 * t);
-		memcpy(o, &z, 8);
-		return o + 8 - t;
-	}
+	if (v < 100000000)
+		return put_8d(o, (uint32_t)v);
 #endif
 	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
 	 * compare to settle it, instead of a compare per digit */
@@ -427,6 +432,17 @@ static inline char *put_u64(char *o, uint64_t v)
 		return o + 2;
 	}
 	return put_u64_big(o, v);
+}
+
+/* The same for numbers mostly of 100 and up written by SARIF (a line, a
+ * byte offset): no call under 10^8. */
+static inline char *put_u64_inl(char *o, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (v - 1 < 100000000 - 1)
+		return put_8d(o, (uint32_t)v);
+#endif
+	return put_u64(o, v);
 }
 
 /* The same for numbers mostly of 100 and up (tsv-spans' offsets): one
@@ -1045,12 +1061,12 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 	else
 		o = put_mem(o, so->upath.buf, so->upath.len);
 	PUTL("\"},\"region\":{\"startLine\":");
-	o = put_u64(o, raw ? f->file_line : f->line);
+	o = put_u64_inl(o, raw ? f->file_line : f->line);
 	PUTL(",\"startColumn\":");
 	o = put_u64(o, f->column);
 	if (raw) {
 		PUTL(",\"byteOffset\":");
-		o = put_u64(o, f->file_offset);
+		o = put_u64_inl(o, f->file_offset);
 		PUTL(",\"byteLength\":");
 		o = put_u64(o, f->length);
 	}
