@@ -1482,7 +1482,8 @@ typedef struct {
 				    * encodings are not counted) */
 	uint64_t offset;           /* byte offset in the file (in the decoded document for LOGICAL) */
 	uint32_t length;           /* bytes */
-	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
+	const char *masked;        /* "****-****-****-4242", "j***@example.com"; when not empty,
+				    * 16 bytes past its NUL may be read (vector loads) */
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
 	int known_client;          /* the e-mail, phone number or name is a client's in opts.vault (confidence high) */

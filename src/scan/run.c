@@ -576,6 +576,18 @@ static uint32_t text_put(struct batch *b, const char *s)
 	return (uint32_t)off;
 }
 
+/* The same with 16 zero bytes after the NUL (a mask: 16 bytes past its
+ * NUL may be read, fort_scan_finding.masked). */
+static uint32_t text_put_pad(struct batch *b, const char *s)
+{
+	static const char zero[16];
+	uint32_t off = text_put(b, s);
+
+	if (off != NO_TEXT && fort_buf_put(&b->text, zero, sizeof(zero)) < 0)
+		return NO_TEXT;
+	return off;
+}
+
 /* run->stop is read without the lock by the walk and the workers: every
  * access is atomic.  Under run->lock (or on the only thread): report what SL holds; its
  * batch stays the slot's, emptied. */
@@ -701,7 +713,7 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	p = &b->p[b->n];
 	p->f = *f;
 	/* no mask (tsv-spans) or no fingerprint: nothing copied, "" when reported */
-	p->masked = f->masked[0] ? text_put(b, f->masked) : NO_TEXT;
+	p->masked = f->masked[0] ? text_put_pad(b, f->masked) : NO_TEXT;
 	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
 	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
 	p->logical = NO_TEXT;
@@ -774,7 +786,9 @@ static int on_hit(void *ctx, const scan_hit *h)
 	struct fctx *fc = ctx;
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
-	char masked[96], fp[33] = "", value[SCAN_TAIL + 1];
+	/* the mask is at most 96 bytes with its NUL; 16 more may be read
+	 * (fort_scan_finding.masked) */
+	char masked[96 + 16], fp[33] = "", value[SCAN_TAIL + 1];
 	const char *field;
 	int r;
 
@@ -794,7 +808,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 	if (o->no_masked)
 		masked[0] = '\0';
 	else
-		scan_mask_padded(masked, sizeof(masked), h->type, h->rule, h->value, h->length);
+		scan_mask_padded(masked, 96, h->type, h->rule, h->value, h->length);
 	f.type = (fort_scan_type)h->type;
 	f.confidence = (fort_scan_confidence)h->conf;
 	f.rule = h->rule;
