@@ -787,32 +787,43 @@ static char *jesc(char *o, const char *str, size_t n)
 }
 
 /* A finding's mask (N bytes) escaped as jesc does: the library leaves 16
- * readable bytes past its NUL (fort_scan_finding.masked), so a mask of up
- * to 32 bytes is tested in one or two 16-byte steps, the bytes past N left
- * out, and stored whole when none needs escaping (most masks are 8 to 25
- * bytes of digits, letters, stars and separators); else jesc. */
+ * readable bytes past its NUL (fort_scan_finding.masked), so N + 17 bytes
+ * may be read: a mask of up to 32 bytes is tested in one 16-byte step (N
+ * up to 16) or two (N of 16 and up: 33 bytes readable), the bytes past N
+ * left out, and stored whole when none needs escaping (most masks are 8
+ * to 25 bytes of digits, letters, stars and separators); else jesc. */
+#ifdef __SSE2__
+static inline __m128i jbad(__m128i v)
+{
+	/* below 0x20 or 0x80 and up (signed), '"', '\\' */
+	return _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+#endif
+
 static inline char *jesc_mask(char *o, const char *s, size_t n)
 {
 #ifdef __SSE2__
 	if (n - 1 < 32) {
 		const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
-		/* below 0x20 or 0x80 and up (signed), '"', '\\' */
-		__m128i ba = _mm_or_si128(_mm_cmplt_epi8(a, _mm_set1_epi8(0x20)),
-					  _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('"')),
-						       _mm_cmpeq_epi8(a, _mm_set1_epi8('\\'))));
-		__m128i bb = _mm_or_si128(_mm_cmplt_epi8(b, _mm_set1_epi8(0x20)),
-					  _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('"')),
-						       _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'))));
-		/* the bytes before N: iota below N (and below N - 16) */
-		__m128i ina = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n < 16 ? n : 16)));
-		__m128i inb = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n > 16 ? n - 16 : 0)));
 
-		if (!_mm_movemask_epi8(_mm_or_si128(_mm_and_si128(ba, ina), _mm_and_si128(bb, inb)))) {
-			_mm_storeu_si128((__m128i *)(void *)o, a);
-			_mm_storeu_si128((__m128i *)(void *)(o + 16), b);
-			return o + n;
+		if (n <= 16) {
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)n));
+
+			if (!_mm_movemask_epi8(_mm_and_si128(jbad(a), in))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				return o + n;
+			}
+		} else {
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - 16)));
+
+			if (!_mm_movemask_epi8(_mm_or_si128(jbad(a), _mm_and_si128(jbad(b), in)))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				_mm_storeu_si128((__m128i *)(void *)(o + 16), b);
+				return o + n;
+			}
 		}
 	}
 #endif
