@@ -434,8 +434,8 @@ static inline char *put_u64(char *o, uint64_t v)
 	return put_u64_big(o, v);
 }
 
-/* The same for numbers mostly of 100 and up written by SARIF (a line, a
- * byte offset): no call under 10^8. */
+/* The same for numbers mostly of 100 and up (a finding's line, its byte
+ * offset): no call under 10^8. */
 static inline char *put_u64_inl(char *o, uint64_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -965,7 +965,7 @@ static int text_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2)))
 		return 0;
 	o = put_mem(o, so->tpre.buf, so->tpre.len);
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	*o++ = ':';
 	o = put_u64(o, f->column);
 	o = put_mem(o, m->s, m->len);
@@ -997,11 +997,11 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 		*o++ = '"';
 	}
 	o = put_mem(o, ",\"line\":", 8);
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	o = put_mem(o, ",\"column\":", 10);
 	o = put_u64(o, f->column);
 	o = put_mem(o, ",\"offset\":", 10);
-	o = put_u64(o, f->offset);
+	o = put_u64_inl(o, f->offset);
 	o = put_mem(o, ",\"length\":", 10);
 	o = put_u64(o, f->length);
 	o = put_mem(o, m->s, m->len);
@@ -1044,11 +1044,11 @@ static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (ll)
 		o = csv_put(o, f->logical, ll);
 	*o++ = ',';
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	*o++ = ',';
 	o = put_u64(o, f->column);
 	*o++ = ',';
-	o = put_u64(o, f->offset);
+	o = put_u64_inl(o, f->offset);
 	*o++ = ',';
 	o = put_u64(o, f->length);
 	*o++ = ',';
