@@ -72,6 +72,12 @@ struct scan_out {
 	 * per finding; on_file clears them, so a pointer is never matched
 	 * for another file */
 	const char *cache_key, *sp_key, *tp_key;
+	/* SARIF: each type's last rule, its length and a copy padded to 64
+	 * bytes (rule_len 0xFF: too long for the pad), so a finding's rule is
+	 * one fixed-size copy, not a strlen and a memcpy call */
+	const char *rule_key[FORT_SCAN_NTYPES];
+	unsigned char rule_len[FORT_SCAN_NTYPES];
+	char rule_pad[FORT_SCAN_NTYPES][64];
 };
 
 #define OBUF_SIZE ((size_t)1 << 16)
@@ -338,8 +344,34 @@ static const char d2[] = "000102030405060708091011121314151617181920212223242526
 			 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 			 "8081828384858687888990919293949596979899";
 
-/* put_u64 for V of 10 and up: the length first, then two digits a step
- * from a table, written in place from the end. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* V (1 to 10^8 - 1) in decimal at O: up to eight digits in one word, no
+ * table, no digit count first: two halves of four digits (a division by
+ * 10000) in the word's two 32-bit lanes, each split by 100 into 16-bit
+ * lanes, each of those by 10 into bytes (multiplications by 10486 / 2^20
+ * and 103 / 2^10, exact for lanes under 10000 and 100), the first digit in
+ * the lowest byte; the leading zero digits counted from the lowest set bit
+ * and shifted out, the word stored whole: 8 bytes at O (every caller
+ * leaves room for 20).  Checked against printf for every V under 10^8. */
+static inline char *put_8d(char *o, uint32_t v)
+{
+	uint64_t hi = v / 10000, lo = v - hi * 10000, z = hi | (lo << 32);
+	uint64_t q = ((z * 10486) >> 20) & 0x0000007F0000007FULL, d;
+	unsigned t;
+
+	z = ((z - q * 100) << 16) | q;
+	d = ((z * 103) >> 10) & 0x000F000F000F000FULL;
+	z = ((z - d * 10) << 8) | d;
+	t = (unsigned)__builtin_ctzll(z) >> 3;
+	z = (z + 0x3030303030303030ULL) >> (8 * t);
+	memcpy(o, &z, 8);
+	return o + 8 - t;
+}
+#endif
+
+/* put_u64 for V of 10 and up: under 10^8 (nearly every number) by the
+ * word's arithmetic below; larger, the length first, then two digits a
+ * step from a table, written in place from the end. */
 __attribute__((noinline)) static char *put_u64_big(char *o, uint64_t v)
 {
 	static const uint64_t p10[20] = {
@@ -351,32 +383,14 @@ __attribute__((noinline)) static char *put_u64_big(char *o, uint64_t v)
 	char *e, *p;
 	unsigned t;
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (v < 100000000)
+		return put_8d(o, (uint32_t)v);
+#endif
 	/* the digit count from the bit length (log10 2 ~ 1233 / 4096), one
 	 * compare to settle it, instead of a compare per digit */
 	t = ((unsigned)(64 - __builtin_clzll(v)) * 1233u) >> 12;
 	t += v >= p10[t];
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (v < 100000000) {
-		/* up to eight digits without a loop: four pairs from two
-		 * divisions by 10000 and 100, packed into one word (the first
-		 * digit in its lowest byte), the leading zeros shifted out, the
-		 * word stored whole: 8 bytes at O, of which T are the number
-		 * (every caller leaves room for 20) */
-		uint32_t w = (uint32_t)v, hi = w / 10000, lo = w - hi * 10000;
-		uint32_t h1 = hi / 100, l1 = lo / 100;
-		uint16_t q[4];
-		uint64_t x;
-
-		memcpy(&q[0], d2 + 2 * h1, 2);
-		memcpy(&q[1], d2 + 2 * (hi - h1 * 100), 2);
-		memcpy(&q[2], d2 + 2 * l1, 2);
-		memcpy(&q[3], d2 + 2 * (lo - l1 * 100), 2);
-		memcpy(&x, q, 8);
-		x >>= 8 * (8 - t);
-		memcpy(o, &x, 8);
-		return o + t;
-	}
-#endif
 	e = p = o + t;
 	while (v > UINT32_MAX) {
 		uint64_t q = v / 100;
@@ -418,6 +432,17 @@ static inline char *put_u64(char *o, uint64_t v)
 		return o + 2;
 	}
 	return put_u64_big(o, v);
+}
+
+/* The same for numbers mostly of 100 and up (a finding's line, its byte
+ * offset): no call under 10^8. */
+static inline char *put_u64_inl(char *o, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (v - 1 < 100000000 - 1)
+		return put_8d(o, (uint32_t)v);
+#endif
+	return put_u64(o, v);
 }
 
 /* The same for numbers mostly of 100 and up (tsv-spans' offsets): one
@@ -503,6 +528,16 @@ static void path_cache(struct scan_out *so, const char *path)
 
 			fort_buf_put(&so->upath, x, 3);
 		}
+	}
+	/* 64 zero bytes past the end, so sarif_fast may copy it 64 at a time
+	 * (it checks the room: a failed append leaves it to memcpy) */
+	{
+		static const char zeros[64];
+		size_t n = so->upath.len;
+
+		fort_buf_put(&so->upath, zeros, sizeof(zeros));
+		if (!fort_buf_error(&so->upath))
+			so->upath.len = n;
 	}
 }
 
@@ -676,6 +711,28 @@ static char *put_mem(char *o, const void *p, size_t n)
 	return o + n;
 }
 
+/* N bytes of P at O where P may be read, and O written, to 64 (128) bytes
+ * past their start: one fixed-size copy (no library call) when N fits;
+ * the bytes written past N are overwritten by what follows or left unused
+ * in the room the caller made. */
+static inline char *put_pad64(char *o, const void *p, size_t n)
+{
+	if (n <= 64)
+		memcpy(o, p, 64);
+	else
+		memcpy(o, p, n);
+	return o + n;
+}
+
+static inline char *put_pad128(char *o, const void *p, size_t n)
+{
+	if (n <= 128)
+		memcpy(o, p, 128);
+	else
+		memcpy(o, p, n);
+	return o + n;
+}
+
 /* S (N bytes) escaped as the inside of a JSON string at O (as
  * jstr_body); returns the end.  At most 6 bytes per byte of S.  Sixteen
  * bytes a step while none needs escaping (a masked value never does). */
@@ -702,6 +759,23 @@ static char *jesc(char *o, const char *str, size_t n)
 			o += 16;
 		}
 #endif
+		/* most strings are excerpts of 8 to 15 bytes: 8 bytes at a time
+		 * as one word while 8 lie before E, tested together for a byte
+		 * below 0x20 (NUL too), of 0x80 and up, '"' or '\\' (each test
+		 * exact for "any byte"), then the byte loop */
+		while (e - s >= 8) {
+			uint64_t w, q, b;
+
+			memcpy(&w, s, 8);
+			q = w ^ 0x2222222222222222ull;
+			b = w ^ 0x5C5C5C5C5C5C5C5Cull;
+			if ((((w - 0x2020202020202020ull) & ~w) | ((q - 0x0101010101010101ull) & ~q) |
+			     ((b - 0x0101010101010101ull) & ~b) | w) & 0x8080808080808080ull)
+				break;
+			memcpy(o, &w, 8);
+			s += 8;
+			o += 8;
+		}
 		while (jsafe[*s])
 			*o++ = (char)*s++;
 		if (!*s)
@@ -710,6 +784,50 @@ static char *jesc(char *o, const char *str, size_t n)
 		o = put_mem(o, u, k);
 		s += used;
 	}
+}
+
+/* A finding's mask (N bytes) escaped as jesc does: the library leaves 16
+ * readable bytes past its NUL (fort_scan_finding.masked), so N + 17 bytes
+ * may be read: a mask of up to 32 bytes is tested in one 16-byte step (N
+ * up to 16) or two (N of 16 and up: 33 bytes readable), the bytes past N
+ * left out, and stored whole when none needs escaping (most masks are 8
+ * to 25 bytes of digits, letters, stars and separators); else jesc. */
+#ifdef __SSE2__
+static inline __m128i jbad(__m128i v)
+{
+	/* below 0x20 or 0x80 and up (signed), '"', '\\' */
+	return _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+#endif
+
+static inline char *jesc_mask(char *o, const char *s, size_t n)
+{
+#ifdef __SSE2__
+	if (n - 1 < 32) {
+		const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+
+		if (n <= 16) {
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)n));
+
+			if (!_mm_movemask_epi8(_mm_and_si128(jbad(a), in))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				return o + n;
+			}
+		} else {
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - 16)));
+
+			if (!_mm_movemask_epi8(_mm_or_si128(jbad(a), _mm_and_si128(jbad(b), in)))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				_mm_storeu_si128((__m128i *)(void *)(o + 16), b);
+				return o + n;
+			}
+		}
+	}
+#endif
+	return jesc(o, s, n);
 }
 
 #ifdef __SSE2__
@@ -847,7 +965,7 @@ static int text_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2)))
 		return 0;
 	o = put_mem(o, so->tpre.buf, so->tpre.len);
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	*o++ = ':';
 	o = put_u64(o, f->column);
 	o = put_mem(o, m->s, m->len);
@@ -869,7 +987,7 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 
 	path_cache(so, f->path);
 	if (!(o = o0 = out_room(so, 6 + 9 + so->jpath.len + 13 + 6 * ll + 4 * (12 + 20) + m->len + rl + 20 + 13 +
-					   6 * ml + 11 + 6 * vl + 17 + 6 * fl + 2)))
+					   6 * ml + 11 + 6 * vl + 17 + 6 * fl + 2 + 32)))   /* + jesc_mask's 32-byte store */
 		return 0;
 	o = so->n ? put_mem(o, ",\n    {\"file\":", 14) : put_mem(o, "\n    {\"file\":", 13);
 	o = put_mem(o, so->jpath.buf, so->jpath.len);
@@ -879,11 +997,11 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 		*o++ = '"';
 	}
 	o = put_mem(o, ",\"line\":", 8);
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	o = put_mem(o, ",\"column\":", 10);
 	o = put_u64(o, f->column);
 	o = put_mem(o, ",\"offset\":", 10);
-	o = put_u64(o, f->offset);
+	o = put_u64_inl(o, f->offset);
 	o = put_mem(o, ",\"length\":", 10);
 	o = put_u64(o, f->length);
 	o = put_mem(o, m->s, m->len);
@@ -892,7 +1010,7 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (f->known_client)
 		o = put_mem(o, ",\"known_client\":true", 20);
 	o = put_mem(o, ",\"excerpt\":\"", 12);
-	o = jesc(o, f->masked, ml);
+	o = jesc_mask(o, f->masked, ml);
 	*o++ = '"';
 	if (value) {
 		o = put_mem(o, ",\"value\":\"", 10);
@@ -926,11 +1044,11 @@ static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (ll)
 		o = csv_put(o, f->logical, ll);
 	*o++ = ',';
-	o = put_u64(o, f->line);
+	o = put_u64_inl(o, f->line);
 	*o++ = ',';
 	o = put_u64(o, f->column);
 	*o++ = ',';
-	o = put_u64(o, f->offset);
+	o = put_u64_inl(o, f->offset);
 	*o++ = ',';
 	o = put_u64(o, f->length);
 	*o++ = ',';
@@ -957,29 +1075,42 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 	int raw = !f->logical[0] || f->file_line;
 	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
 	const char *shown = so->show_values && f->value ? f->value : f->masked;
-	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl = strlen(f->rule);
+	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl;
 	char *o, *o0;
 
+	if (f->rule != so->rule_key[f->type]) {
+		rl = strlen(f->rule);
+		so->rule_key[f->type] = f->rule;
+		so->rule_len[f->type] = rl < 64 ? (unsigned char)rl : 0xFF;
+		memset(so->rule_pad[f->type], 0, 64);
+		if (rl < 64)
+			memcpy(so->rule_pad[f->type], f->rule, rl);
+	}
+	rl = so->rule_len[f->type] != 0xFF ? so->rule_len[f->type] : strlen(f->rule);
 	/* a message the slow writer would cut (its 256-byte buffer) */
 	if (!mp->len || mp->text_len - 1 + sl >= 256)
 		return 0;
 	path_cache(so, f->path);
+	/* 128 bytes of room past the bound: the fixed-size copies' overrun */
 	if (!(o = o0 = out_room(so, 6 + mp->len + 6 * sl + 1 + 64 + so->upath.len + 4 * (20 + 16) + 2 + 45 + 6 * ll +
-					   19 + 2 + 46 + 32 + 2 + mp->props_len + rl + 1 + 19 + 26 + 2)))
+					   19 + 2 + 46 + 32 + 2 + mp->props_len + rl + 1 + 19 + 26 + 2 + 128)))
 		return 0;
 	o = so->n ? put_mem(o, ",\n    ", 6) : put_mem(o, "\n    ", 5);
-	o = put_mem(o, mp->s, mp->len);
-	o = jesc(o, shown, sl);
+	o = put_pad128(o, mp->s, mp->len);   /* msg_prefix.s: 256 bytes */
+	o = shown == f->masked ? jesc_mask(o, shown, sl) : jesc(o, shown, sl);
 #define PUTL(lit) (o = put_mem(o, (lit), sizeof(lit) - 1))
 	PUTL("\"},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
-	o = put_mem(o, so->upath.buf, so->upath.len);
+	if (so->upath.alloc >= so->upath.len + 64)
+		o = put_pad64(o, so->upath.buf, so->upath.len);
+	else
+		o = put_mem(o, so->upath.buf, so->upath.len);
 	PUTL("\"},\"region\":{\"startLine\":");
-	o = put_u64(o, raw ? f->file_line : f->line);
+	o = put_u64_inl(o, raw ? f->file_line : f->line);
 	PUTL(",\"startColumn\":");
 	o = put_u64(o, f->column);
 	if (raw) {
 		PUTL(",\"byteOffset\":");
-		o = put_u64(o, f->file_offset);
+		o = put_u64_inl(o, f->file_offset);
 		PUTL(",\"byteLength\":");
 		o = put_u64(o, f->length);
 	}
@@ -995,8 +1126,11 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 		o = put_mem(o, f->fingerprint, 32);
 		PUTL("\"}");
 	}
-	o = put_mem(o, mp->props, mp->props_len);
-	o = put_mem(o, f->rule, rl);
+	o = put_pad64(o, mp->props, mp->props_len);   /* msg_prefix.props: 64 bytes */
+	if (so->rule_len[f->type] != 0xFF)
+		o = put_pad64(o, so->rule_pad[f->type], rl);
+	else
+		o = put_mem(o, f->rule, rl);
 	*o++ = '"';
 	if (f->known_client)
 		PUTL(",\"knownClient\":true");
@@ -1741,6 +1875,7 @@ static int cmd_scan(struct cli *c)
 		o.containers = 0;   /* spans are file offsets */
 		o.no_masked = 1;    /* and print no excerpt */
 		o.no_column = 1;    /* nor column */
+		o.no_line = 1;      /* nor line */
 	}
 
 	if (bl_path) {

@@ -1482,7 +1482,8 @@ typedef struct {
 				    * encodings are not counted) */
 	uint64_t offset;           /* byte offset in the file (in the decoded document for LOGICAL) */
 	uint32_t length;           /* bytes */
-	const char *masked;        /* "****-****-****-4242", "j***@example.com" */
+	const char *masked;        /* "****-****-****-4242", "j***@example.com"; when not empty,
+				    * 16 bytes past its NUL may be read (vector loads) */
 	const char *value;         /* the full value with show_values, else NULL */
 	const char *fingerprint;   /* keyed hash of type + normalised value + path (hex), "" without a baseline */
 	int known_client;          /* the e-mail, phone number or name is a client's in opts.vault (confidence high) */
@@ -1579,6 +1580,10 @@ typedef struct {
 	/* 1: fort_scan_finding.column is 0 (a caller that prints no column, such
 	 * as offsets only, saves counting the characters before every finding) */
 	int no_column;
+	/* 1 with no_column: fort_scan_finding.line and file_line are 0 (a caller
+	 * that prints offsets only saves counting the lines before every finding;
+	 * inline ignores still hold) */
+	int no_line;
 } fort_scan_opts;
 #define FORT_SCAN_OPTS_VERSION 1
 #define FORT_SCAN_OPTS_INIT { FORT_SCAN_OPTS_VERSION, 0, -1, 0, 1, 1, 0, FORT_SCAN_LOW, NULL, 0, NULL, 0, \

@@ -358,51 +358,80 @@ static inline void fp_wipe64(unsigned char *p)
 	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
-/* VAL[0, N) lower-cased (ASCII) at OUT (which has room for N rounded up
- * to 16), 16 bytes a step.  Only VAL's own bytes are read: a value of up
- * to 64 bytes (all but a few) is first copied to the stack. */
-static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t n)
+/* The bytes of the step at I of a value of N bytes (at most 64) that are
+ * the value's, as 0xFF: those before N. */
+static inline __m128i fp_in(size_t n, size_t i)
 {
-	unsigned char tmp[64] = { 0 };
+	const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+	return _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - i < 16 ? n - i : 16)));
+}
+
+/* VAL[0, N) lower-cased (ASCII) at OUT (which has room for N rounded up
+ * to 16, and for 64), 16 bytes a step.  A value of up to 64 bytes goes in
+ * whole steps: with PADDED (64 bytes past VAL + N may be read: a stream's
+ * buffer) loaded from VAL, the bytes from N on cleared; else copied to
+ * OUT's first 64 bytes, zeroed before, and lower-cased there (a zero stays
+ * a zero).  Only VAL's own bytes are used.  The caller wipes OUT after use
+ * (fp_wipe). */
+static size_t fp_lower_sse2(unsigned char *out, const unsigned char *val, size_t n, int padded)
+{
 	const unsigned char *s = val;
 	size_t i = 0;
+	int whole = n <= 64;
 
-	if (n <= sizeof(tmp)) {
-		memcpy(tmp, val, n);
-		s = tmp;
+	if (whole && !padded) {
+		for (i = 0; i < 64; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
+		memcpy(out, val, n);
+		s = out;
+		i = 0;
 	}
-	for (; i + 16 <= n || (s == tmp && i < n); i += 16) {
+	for (; i + 16 <= n || (whole && i < n); i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 
+		if (whole && padded)
+			v = _mm_and_si128(v, fp_in(n, i));
 		v = _mm_or_si128(v, _mm_and_si128(fp_range(v, 'A', 26), _mm_set1_epi8(0x20)));
 		_mm_storeu_si128((__m128i *)(void *)(out + i), v);
 	}
 	for (; i < n; i++)
 		out[i] = fp_lower[val[i]];
-	fp_wipe64(tmp);
 	return n;
 }
 
 /* VAL[0, N)'s ASCII letters and digits, upper-cased, packed at OUT (which
- * has 8 bytes of room past N): 16 bytes a step, each half's kept bytes
- * moved to the front by one shuffle.  Returns how many were kept.  A value
- * of up to 64 bytes is first copied to a zeroed stack buffer, whose zeros
- * past N are not kept; a longer one goes 16 bytes a step while it can,
- * the rest a byte at a time. */
+ * has 8 bytes of room past N, and 64 bytes): 16 bytes a step, each half's
+ * kept bytes moved to the front by one shuffle.  Returns how many were
+ * kept.  A value of up to 64 bytes goes in whole steps, its bytes from N
+ * on zero (not kept): with PADDED (64 bytes past VAL + N may be read)
+ * loaded from VAL and those bytes cleared; else first copied to OUT's
+ * first 64 bytes, zeroed before, and packed there in place (a step's 16
+ * bytes are loaded before its two stores, which start at or before them,
+ * K <= I, and reach at most to their end).  The caller wipes OUT after use
+ * (fp_wipe): bytes of the value may be left past the kept ones.  A longer
+ * value goes 16 bytes a step while it can, the rest a byte at a time. */
 __attribute__((target("ssse3"))) static size_t fp_alnum_ssse3(unsigned char *out, const unsigned char *val,
-								size_t n)
+								size_t n, int padded)
 {
-	unsigned char tmp[64] = { 0 };
 	const unsigned char *s = val;
 	size_t i = 0, k = 0;
+	int whole = n <= 64;
 
-	if (n <= sizeof(tmp)) {
-		memcpy(tmp, val, n);
-		s = tmp;
+	if (whole && !padded) {
+		for (i = 0; i < 64; i += 16)
+			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
+		memcpy(out, val, n);
+		s = out;
+		i = 0;
 	}
-	for (; i + 16 <= n || (s == tmp && i < n); i += 16) {
+	for (; i + 16 <= n || (whole && i < n); i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i low = fp_range(v, 'a', 26);
+		__m128i low;
+
+		if (whole && padded)
+			v = _mm_and_si128(v, fp_in(n, i));
+		low = fp_range(v, 'a', 26);
 		__m128i keep = _mm_or_si128(_mm_or_si128(fp_range(v, '0', 10), fp_range(v, 'A', 26)), low);
 		/* past N the copy's zeros: not kept */
 		unsigned m = (unsigned)_mm_movemask_epi8(keep), lo = m & 0xFF, hi = m >> 8;
@@ -422,7 +451,6 @@ __attribute__((target("ssse3"))) static size_t fp_alnum_ssse3(unsigned char *out
 		out[k] = c;
 		k += c != 0;
 	}
-	fp_wipe64(tmp);
 	return k;
 }
 #endif
@@ -452,8 +480,9 @@ size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char
 }
 
 /* VAL (N bytes) normalised at OUT (SCAN_TAIL + 8 bytes of room): its
- * length, at most SCAN_TAIL.  The tables are made. */
-size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n)
+ * length, at most SCAN_TAIL.  The tables are made.  What OUT holds past the
+ * length may be bytes of the value: fp_wipe wipes what this wrote. */
+static inline size_t fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n, int padded)
 {
 	if (type == FORT_SCAN_SECRET) {
 		if (n > SCAN_TAIL)
@@ -463,11 +492,35 @@ size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val,
 	}
 #ifdef FP_SSE2
 	if (type == FORT_SCAN_EMAIL || type == FORT_SCAN_IP || type == FORT_SCAN_DOB)
-		return fp_lower_sse2(out, val, n < SCAN_TAIL ? n : SCAN_TAIL);
+		return fp_lower_sse2(out, val, n < SCAN_TAIL ? n : SCAN_TAIL, padded);
 	if (fp_ssse3 && n <= SCAN_TAIL)
-		return fp_alnum_ssse3(out, val, n);
+		return fp_alnum_ssse3(out, val, n, padded);
 #endif
 	return scan_fp_normalise_bytes(out, type, val, n);
+}
+
+size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n)
+{
+	return fp_normalise(out, type, val, n, 0);
+}
+
+size_t scan_fp_normalise_padded(unsigned char *out, int type, const unsigned char *val, size_t n)
+{
+	return fp_normalise(out, type, val, n, 1);
+}
+
+/* What fp_normalise of N bytes wrote at OUT wiped: the first 64 bytes
+ * (a value of up to 64 bytes is copied there whole), or all of OUT's
+ * SCAN_TAIL + 8 (the packing writes up to 8 bytes past the kept ones). */
+static inline void fp_wipe(unsigned char *out, size_t n)
+{
+#ifdef FP_SSE2
+	if (n <= 64) {
+		fp_wipe64(out);
+		return;
+	}
+#endif
+	sodium_memzero(out, SCAN_TAIL + 8);
 }
 
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
@@ -477,7 +530,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	/* the normalised value at buf + 32, the type name (and its NUL) put
 	 * right before it for version 3: the message without a copy */
 	unsigned char buf[32 + SCAN_TAIL + 8], h[16], *norm = buf + 32;
-	size_t k, normlen = SCAN_TAIL;
+	size_t k;
 	unsigned ti = (unsigned)type < FORT_SCAN_NTYPES ? (unsigned)type : FORT_SCAN_NTYPES;
 	const char *tn = fp_type[ti].s;
 
@@ -485,7 +538,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	 * _load).  Version 3's type name and NUL go right before the value:
 	 * copied whole (32 bytes) before the value is written */
 	memcpy(norm - fp_type[ti].n, tn, sizeof(fp_type[ti].s));
-	k = scan_fp_normalise(norm, type, val, n);
+	k = fp_normalise(norm, type, val, n, 1);   /* VAL is padded (a scan_hit's) */
 	if (b->version == 3) {
 		/* type NUL value under the file's key (its path hashed once) */
 		scan_fp_file here;
@@ -499,7 +552,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 			scan_baseline_file_key(ff, b, path);
 		crypto_shorthash_siphashx24(h, norm - tl, tl + k, ff->key);
 		fp_hex(out, h);
-		sodium_memzero(norm, k);
+		fp_wipe(norm, n);
 		if (ff == &here)
 			scan_baseline_file_done(&here);
 		return;
@@ -523,7 +576,7 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 		} else {
 			out[0] = '\0';   /* no fingerprint rather than a wrong one */
 		}
-		sodium_memzero(norm, k);
+		fp_wipe(norm, n);
 		return;
 	}
 	crypto_generichash_init(&st, b->key, sizeof(b->key), sizeof(h));
@@ -533,6 +586,6 @@ void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_f
 	crypto_generichash_update(&st, (const unsigned char *)path, strlen(path));
 	crypto_generichash_final(&st, h, sizeof(h));
 	fort_hex(out, h, sizeof(h));
-	sodium_memzero(norm, normlen);
+	fp_wipe(norm, n);
 	sodium_memzero(&st, sizeof(st));
 }

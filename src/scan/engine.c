@@ -439,6 +439,11 @@ static unsigned csv_count_scalar(const unsigned char *b, size_t j, size_t e, uns
 static unsigned csv_count_avx2(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q);
 #endif
 static unsigned (*csv_count)(const unsigned char *, size_t, size_t, unsigned char, int *);
+static void line_counts_scalar(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other);
+#ifdef SCAN_X86
+static void line_counts_avx2(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other);
+#endif
+static void (*line_counts)(const unsigned char *, size_t, size_t *, size_t *, size_t *);
 
 
 /* Once per process, whichever thread comes first: the scan's workers start
@@ -454,6 +459,7 @@ static void engine_init_once(void)
 	window_has = window_scalar;
 	label_first = label_first_scalar;
 	csv_count = csv_count_scalar;
+	line_counts = line_counts_scalar;
 	label_ident = label_ident_scalar;
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
@@ -469,6 +475,7 @@ static void engine_init_once(void)
 		window_has = window_avx2;
 		label_first = label_first_avx2;
 		csv_count = csv_count_avx2;
+		line_counts = line_counts_avx2;
 		label_ident = label_ident_avx2;
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
@@ -549,6 +556,74 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 
 /* The first line of a CSV/TSV file names its columns: a date in the
  * "date_of_birth" column is a birth date even with no word next to it. */
+/* A first line's make-up for header_detect: in CNT the delimiters ',' ';'
+ * TAB '|', in *LETTERS the letters and '_', in *OTHER every other byte but
+ * ' ', '"' and CR. */
+static void line_counts_scalar(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other)
+{
+	size_t i, lt = 0, ot = 0;
+
+	for (i = 0; i < n; i++) {
+		switch (b[i]) {
+		case ',': cnt[0]++; continue;
+		case ';': cnt[1]++; continue;
+		case '\t': cnt[2]++; continue;
+		case '|': cnt[3]++; continue;
+		}
+		if (sc_alpha(b[i]) || b[i] == '_')
+			lt++;
+		else if (b[i] != ' ' && b[i] != '"' && b[i] != '\r')
+			ot++;
+	}
+	*letters = lt;
+	*other = ot;
+}
+
+#ifdef SCAN_X86
+/* The same 32 bytes a step: a popcount per class, OTHER what is left (the
+ * buffer is padded, so the last load may pass N; its bits are cleared).  A
+ * letter is (C | 0x20) in 'a'..'z' by signed compares: bytes from 0x80 are
+ * negative, as sc_alpha has them outside. */
+__attribute__((target("avx2,popcnt"))) static void line_counts_avx2(const unsigned char *b, size_t n, size_t cnt[4],
+								    size_t *letters, size_t *other)
+{
+	const __m256i comma = _mm256_set1_epi8(','), semi = _mm256_set1_epi8(';'), tab = _mm256_set1_epi8('\t'),
+		      pipe = _mm256_set1_epi8('|'), sp = _mm256_set1_epi8(' '), dq = _mm256_set1_epi8('"'),
+		      cr = _mm256_set1_epi8('\r'), us = _mm256_set1_epi8('_'), low = _mm256_set1_epi8(0x20),
+		      a1 = _mm256_set1_epi8('a' - 1), z1 = _mm256_set1_epi8('z' + 1);
+	size_t i, c0 = 0, c1 = 0, c2 = 0, c3 = 0, lt = 0, ig = 0;
+
+	for (i = 0; i < n; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + i));
+		__m256i y = _mm256_or_si256(x, low);
+		__m256i al = _mm256_or_si256(_mm256_and_si256(_mm256_cmpgt_epi8(y, a1), _mm256_cmpgt_epi8(z1, y)),
+					     _mm256_cmpeq_epi8(x, us));
+		__m256i ign = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, sp), _mm256_cmpeq_epi8(x, dq)),
+					      _mm256_cmpeq_epi8(x, cr));
+		uint32_t keep = n - i >= 32 ? ~(uint32_t)0 : ((uint32_t)1 << (n - i)) - 1;
+
+		c0 += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, comma)) & keep);
+		c1 += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, semi)) & keep);
+		c2 += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, tab)) & keep);
+		c3 += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, pipe)) & keep);
+		lt += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(al) & keep);
+		ig += (size_t)__builtin_popcount((uint32_t)_mm256_movemask_epi8(ign) & keep);
+	}
+	cnt[0] += c0;
+	cnt[1] += c1;
+	cnt[2] += c2;
+	cnt[3] += c3;
+	*letters = lt;
+	*other = n - c0 - c1 - c2 - c3 - lt - ig;
+}
+#endif
+
+void scan_line_counts(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other, int scalar)
+{
+	engine_init();
+	(scalar ? line_counts_scalar : line_counts)(b, n, cnt, letters, other);
+}
+
 static void header_detect(scan_stream *s)
 {
 	static const char delims[] = ",;\t|";
@@ -560,20 +635,9 @@ static void header_detect(scan_stream *s)
 	if (!(nl = memchr(b, '\n', n)))
 		return;
 	n = (size_t)(nl - b);
-	for (i = 0; i < n; i++) {
-		/* a switch, not strchr per byte: this runs on every file's
-		 * first line, which for a tree of small files adds up */
-		switch (b[i]) {
-		case ',': cnt[0]++; continue;
-		case ';': cnt[1]++; continue;
-		case '\t': cnt[2]++; continue;
-		case '|': cnt[3]++; continue;
-		}
-		if (sc_alpha(b[i]) || b[i] == '_')
-			letters++;
-		else if (b[i] != ' ' && b[i] != '"' && b[i] != '\r')
-			other++;
-	}
+	/* this runs on every file's first line (a JSON line, a mail's "From "
+	 * line, a CSV row): for a tree of small files it adds up */
+	line_counts(b, n, cnt, &letters, &other);
 	for (k = 0; k < 4; k++)
 		if (cnt[k] >= 2 && (d < 0 || cnt[k] > cnt[d]))
 			d = k;
@@ -750,11 +814,14 @@ static const unsigned char hi_bit[16] = { 0, 0, 0x01, 0x02, 0, 0, 0x04, 0x08, 0,
 
 /* The window is at most 64 bytes: two loads straight from the stream's
  * buffer (padded past its end; bits past E are cleared), a bit per byte
- * whose letter starts one of WORDS and whose next byte is one of the
- * words' second letters (a byte C with tolower(C) == W also has
+ * whose letter starts one of WORDS and whose next two bytes are among the
+ * words' second and third letters (a byte C with tolower(C) == W also has
  * C | 0x20 == W: every letter of the lists has that bit; membership of
- * C | 0x20 in either set is two nibble look-ups), and a bit per '.' that
- * could end a sentence; then only those positions are looked at. */
+ * C | 0x20 in each set is two nibble look-ups; a list with a two-letter
+ * word, "v.", has no third-letter filter), and a bit per '.' that could
+ * end a sentence; then only those positions are looked at (in a CSV row
+ * without its header, the common pairs "co", "te", "ma" of the phone
+ * words made most of them). */
 __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a, size_t e,
 						const char *const *words)
 {
@@ -764,33 +831,42 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 	/* per list: the low-nibble tables of its first and second letters */
 	static __thread struct {
 		const char *const *words;
-		unsigned char first[16], second[16];
+		unsigned char first[16], second[16], third[16];
 	} cache[8];
 	static __thread unsigned next_slot;
-	__m256i lof, los, hib;
+	__m256i lof, los, lot, hib;
 
 	if (n > 64)
 		return window_scalar(b, a, e, words);
 	for (k = 0; k < 8 && cache[k].words != words; k++)
 		;
 	if (k == 8) {
-		unsigned char f[16] = { 0 }, sd[16] = { 0 };
+		unsigned char f[16] = { 0 }, sd[16] = { 0 }, th[16] = { 0 };
+		int third = 1;
 
 		for (k = 0; words[k]; k++) {
-			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1];
+			unsigned char c0 = (unsigned char)words[k][0], c1 = (unsigned char)words[k][1], c2;
 
 			if (!(c0 & 0x20) || !(c1 & 0x20))   /* a one-letter word, or one the filter cannot take */
 				return window_scalar(b, a, e, words);
 			f[c0 & 15] |= hi_bit[c0 >> 4];
 			sd[c1 & 15] |= hi_bit[c1 >> 4];
+			c2 = (unsigned char)words[k][2];
+			if (!(c2 & 0x20))   /* a two-letter word ("v."): no third letter to filter by */
+				third = 0;
+			th[c2 & 15] |= hi_bit[c2 >> 4];
 		}
+		if (!third)
+			memset(th, 0xFF, 16);
 		k = next_slot++ % 8;
 		cache[k].words = words;
 		memcpy(cache[k].first, f, 16);
 		memcpy(cache[k].second, sd, 16);
+		memcpy(cache[k].third, th, 16);
 	}
 	lof = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].first));
 	los = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].second));
+	lot = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)cache[k].third));
 	hib = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)hi_bit));
 	for (j = 0; j < 2; j++) {
 		const unsigned char *p = b + a + 32 * j;
@@ -802,7 +878,11 @@ __attribute__((target("avx2"))) int window_avx2(const unsigned char *b, size_t a
 					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lx, 4), nib)));
 		__m256i m2 = _mm256_and_si256(_mm256_shuffle_epi8(los, _mm256_and_si256(ly, nib)),
 					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(ly, 4), nib)));
-		__m256i none = _mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero));
+		__m256i lz = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(p + 2)), low);
+		__m256i m3 = _mm256_and_si256(_mm256_shuffle_epi8(lot, _mm256_and_si256(lz, nib)),
+					      _mm256_shuffle_epi8(hib, _mm256_and_si256(_mm256_srli_epi16(lz, 4), nib)));
+		__m256i none = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(m1, zero), _mm256_cmpeq_epi8(m2, zero)),
+					       _mm256_cmpeq_epi8(m3, zero));
 
 		cand |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(none) << (32 * j);
 		dots |= (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'))) << (32 * j);
@@ -1113,6 +1193,20 @@ __attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, 
 }
 #endif
 
+/* Does the buffer as it is hold an inline-ignore tag anywhere?  Most buffers
+ * hold none: one search of the whole buffer answers every line in it (a tag
+ * inside a line's bytes would be inside the buffer's), for about what one
+ * line's search costs; kept for the buffer's stream offset and length. */
+static int buffer_tagged(scan_stream *s)
+{
+	if (s->tag_base != s->base || s->tag_len != s->len) {
+		s->tag_base = s->base;
+		s->tag_len = s->len;
+		s->tag_any = has_tag(s->buf, 0, s->len);
+	}
+	return s->tag_any;
+}
+
 static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t off)
 {
 	const unsigned char *b = s->buf, *e;
@@ -1120,15 +1214,7 @@ static int line_ignored(scan_stream *s, uint64_t line, uint64_t lstart, uint64_t
 
 	if (s->ign_line == line + 1)
 		return s->ign_val;
-	/* most buffers hold no tag at all: one search of the whole buffer
-	 * answers every line in it (a tag inside the line's bytes would be
-	 * inside the buffer's), for about what one line's search costs */
-	if (s->tag_base != s->base || s->tag_len != s->len) {
-		s->tag_base = s->base;
-		s->tag_len = s->len;
-		s->tag_any = has_tag(b, 0, s->len);
-	}
-	if (!s->tag_any) {
+	if (!buffer_tagged(s)) {
 		s->ign_val = 0;
 		s->ign_line = line + 1;
 		return 0;
@@ -1154,6 +1240,16 @@ static int emit_one(scan_stream *s, const scan_match *m)
 	h.offset = off;
 	h.length = (uint32_t)(m->end - m->start);
 	h.value = s->buf + m->start;
+	if (s->no_line && s->no_column && !(s->inline_ignore && buffer_tagged(s))) {
+		/* offsets only, and no tag in the buffer to find the line of:
+		 * no line counted (locate counts from where it stopped, so a
+		 * later finding that needs its line still gets the right one) */
+		h.line = 0;
+		h.column = 0;
+		h.ignored = 0;
+		s->last_end = s->base + m->end;
+		return s->hit(s->ctx, &h);
+	}
 	locate(s, off, &h.line, &lstart);
 	if (s->no_column) {
 		h.column = 0;

@@ -576,6 +576,18 @@ static uint32_t text_put(struct batch *b, const char *s)
 	return (uint32_t)off;
 }
 
+/* The same with 16 zero bytes after the NUL (a mask: 16 bytes past its
+ * NUL may be read, fort_scan_finding.masked). */
+static uint32_t text_put_pad(struct batch *b, const char *s)
+{
+	static const char zero[16];
+	uint32_t off = text_put(b, s);
+
+	if (off != NO_TEXT && fort_buf_put(&b->text, zero, sizeof(zero)) < 0)
+		return NO_TEXT;
+	return off;
+}
+
 /* run->stop is read without the lock by the walk and the workers: every
  * access is atomic.  Under run->lock (or on the only thread): report what SL holds; its
  * batch stays the slot's, emptied. */
@@ -701,7 +713,7 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 	p = &b->p[b->n];
 	p->f = *f;
 	/* no mask (tsv-spans) or no fingerprint: nothing copied, "" when reported */
-	p->masked = f->masked[0] ? text_put(b, f->masked) : NO_TEXT;
+	p->masked = f->masked[0] ? text_put_pad(b, f->masked) : NO_TEXT;
 	p->fp = f->fingerprint[0] ? text_put(b, f->fingerprint) : NO_TEXT;
 	p->value = f->value ? text_put(b, f->value) : NO_TEXT;
 	p->logical = NO_TEXT;
@@ -774,7 +786,9 @@ static int on_hit(void *ctx, const scan_hit *h)
 	struct fctx *fc = ctx;
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
-	char masked[96], fp[33] = "", value[SCAN_TAIL + 1];
+	/* the mask is at most 96 bytes with its NUL; 16 more may be read
+	 * (fort_scan_finding.masked) */
+	char masked[96 + 16], fp[33] = "", value[SCAN_TAIL + 1];
 	const char *field;
 	int r;
 
@@ -794,7 +808,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 	if (o->no_masked)
 		masked[0] = '\0';
 	else
-		scan_mask(masked, sizeof(masked), h->type, h->rule, h->value, h->length);
+		scan_mask_padded(masked, 96, h->type, h->rule, h->value, h->length);
 	f.type = (fort_scan_type)h->type;
 	f.confidence = (fort_scan_confidence)h->conf;
 	f.rule = h->rule;
@@ -819,7 +833,7 @@ static int on_hit(void *ctx, const scan_hit *h)
 		f.file_line = h->line;
 		f.file_offset = h->offset;
 	} else if (fc->raw) {
-		f.file_line = fc->raw_line + h->line - 1;
+		f.file_line = h->line ? fc->raw_line + h->line - 1 : 0;   /* 0: no_line */
 		f.file_offset = fc->raw_off + h->offset;
 	}
 	f.length = h->length;
@@ -887,6 +901,7 @@ static int sk_begin(void *ctx, const char *logical)
 	s->fc->raw = 0;
 	scan_stream_reset(s->st, on_hit, s->fc, s->fc->run->o->inline_ignore);
 	s->st->no_column = s->fc->run->o->no_column;
+	s->st->no_line = s->fc->run->o->no_line;
 	names_on(s->st, s->fc);
 	return 0;
 }
@@ -1018,6 +1033,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 #endif
 	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
 	st->no_column = run->o->no_column;
+	st->no_line = run->o->no_line;
 	names_on(st, &fc);
 	/* One read for a small file: straight into the stream's window, as
 	 * much as fits; the first 4 KiB of it are sniffed in place.  A file
@@ -1346,6 +1362,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
 	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
 	st.no_column = opts->no_column;
+	st.no_line = opts->no_line;
 	names_on(&st, &fc);
 	one.s.sum.bytes = len;
 	r = scan_stream_feed(&st, data, len);

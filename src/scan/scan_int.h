@@ -96,6 +96,9 @@ int detect_pem(const scan_view *v, size_t pos, scan_match *m);
 /* Masked form of a value of TYPE into OUT (NUL-terminated, truncated to
  * OUTLEN).  Never the whole value. */
 void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
+/* The same for a VAL with 64 bytes past VAL + N that may be read (a
+ * stream's buffer, as scan_hit.value): no copy before the vector steps. */
+void scan_mask_padded(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
 /* 0: masks a byte at a time (tests compare the vector steps with it). */
 extern int scan_mask_vector;
 
@@ -134,6 +137,14 @@ unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned cha
  * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2. */
 void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar);
 int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
+/* ... and a first line's make-up for the CSV header check (engine.c,
+ * header_detect): B[0, N)'s ',' ';' TAB '|' added to CNT, its letters and
+ * '_' in *LETTERS, the bytes other than those, ' ', '"' and CR in *OTHER.
+ * B must be a stream's buffer (padded). */
+void scan_line_counts(const unsigned char *b, size_t n, size_t cnt[4], size_t *letters, size_t *other, int scalar);
+/* ... and the date detector's look for birth context after a date ("is my
+ * birthday") from V's offset E (dob.c), by SSE2 steps and by the byte loop. */
+int scan_dob_after(const scan_view *v, size_t e, int scalar);
 
 /* ------------------------------------------------------------------ bytes */
 
@@ -155,7 +166,9 @@ typedef struct {
 	uint32_t length;
 	uint64_t line, column;
 	int ignored;                 /* the line holds "fortress:ignore" */
-	const unsigned char *value;  /* LENGTH bytes, valid during the call */
+	const unsigned char *value;  /* LENGTH bytes, valid during the call, in
+				      * the stream's buffer: 64 bytes past
+				      * its end may be read (the padding) */
 } scan_hit;
 
 typedef int (*scan_hit_fn)(void *ctx, const scan_hit *h);
@@ -179,6 +192,7 @@ typedef struct scan_stream {
 	int tag_any;
 	int inline_ignore;
 	int no_column;               /* 1: hits carry column 0 (not counted) */
+	int no_line;                 /* 1 (with no_column): line 0 too, unless the buffer holds an inline-ignore tag */
 	/* CSV/TSV header (first line), for context */
 	int hdr_state;               /* 0 not seen yet, 1 a header, 2 none */
 	char hdr_delim;
@@ -255,7 +269,8 @@ void scan_baseline_file_key(scan_fp_file *ff, const fort_scan_baseline *b, const
 void scan_baseline_file_done(scan_fp_file *ff);
 /* Fingerprint (hex, 32 chars + NUL) of a value found in PATH under the
  * baseline's key.  FF (NULL: none) keeps PATH's key of version 3 from one
- * finding to the next of the same file. */
+ * finding to the next of the same file.  64 bytes past VAL + N may be read
+ * (VAL is a scan_hit's value, in a stream's padded buffer). */
 void scan_baseline_fingerprint(char out[33], const fort_scan_baseline *b, scan_fp_file *ff, int type,
 			       const unsigned char *val, size_t n, const char *path);
 /* The fingerprints' tables, made once (fort_scan_baseline_new and _load
@@ -265,6 +280,8 @@ void scan_fp_tables(void);
  * bytes of room): its length.  _bytes: the same a byte at a time (for
  * tests: the reference of the vector steps). */
 size_t scan_fp_normalise(unsigned char *out, int type, const unsigned char *val, size_t n);
+/* ... of a VAL with 64 bytes past VAL + N that may be read (no copy). */
+size_t scan_fp_normalise_padded(unsigned char *out, int type, const unsigned char *val, size_t n);
 size_t scan_fp_normalise_bytes(unsigned char *out, int type, const unsigned char *val, size_t n);
 
 #endif

@@ -36,9 +36,11 @@ const size_t scan_ndetectors = sizeof(scan_detectors) / sizeof(scan_detectors[0]
 int scan_mask_vector = 1;
 
 /* Copy VAL with every digit/letter after the first KEEP_HEAD and before the
- * last KEEP_TAIL such characters replaced by '*'. */
-static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head, unsigned tail,
-		      int letters)
+ * last KEEP_TAIL such characters replaced by '*'.  PADDED: 64 bytes past
+ * VAL + N may be read (a stream's buffer), so the value is loaded from VAL
+ * 16 bytes a step, the bytes past N cleared, with no copy first. */
+static inline void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t n, unsigned head,
+			     unsigned tail, int letters, int padded)
 {
 	size_t i, from, to, k;
 
@@ -53,9 +55,23 @@ static void keep_ends(char *out, size_t outlen, const unsigned char *val, size_t
 		uint64_t m = 0, stars;
 		size_t chunks = (n + 15) / 16;
 
-		for (i = 0; i < 64; i += 16)
-			_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
-		memcpy(out, val, n);
+		if (padded) {
+			/* each step's bytes from N on cleared (a byte's index
+			 * against N's), stored at OUT; OUT[N] the end */
+			const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+			for (i = 0; i < chunks; i++) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(val + 16 * i));
+				__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - 16 * i < 16 ? n - 16 * i : 16)));
+
+				_mm_storeu_si128((__m128i *)(void *)(out + 16 * i), _mm_and_si128(v, in));
+			}
+			out[n] = '\0';
+		} else {
+			for (i = 0; i < 64; i += 16)
+				_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_setzero_si128());
+			memcpy(out, val, n);
+		}
 
 		for (i = 0; i < chunks; i++) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(out + 16 * i));
@@ -122,7 +138,8 @@ static void prefix_suffix(char *out, size_t outlen, const unsigned char *val, si
 	out[outlen - 1] = '\0';
 }
 
-void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
+static inline void mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n,
+			int padded)
 {
 	size_t i;
 
@@ -132,19 +149,19 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 	switch (type) {
 	case FORT_SCAN_CARD:
 	case FORT_SCAN_SSN:
-		keep_ends(out, outlen, val, n, 0, 4, 0);
+		keep_ends(out, outlen, val, n, 0, 4, 0, padded);
 		break;
 	case FORT_SCAN_IBAN:
-		keep_ends(out, outlen, val, n, 2, 4, 1);
+		keep_ends(out, outlen, val, n, 2, 4, 1, padded);
 		break;
 	case FORT_SCAN_PHONE:
-		keep_ends(out, outlen, val, n, 0, 2, 0);
+		keep_ends(out, outlen, val, n, 0, 2, 0, padded);
 		break;
 	case FORT_SCAN_NINO:
-		keep_ends(out, outlen, val, n, 2, 1, 1);
+		keep_ends(out, outlen, val, n, 2, 1, 1, padded);
 		break;
 	case FORT_SCAN_DOB:
-		keep_ends(out, outlen, val, n, 0, 0, 1);
+		keep_ends(out, outlen, val, n, 0, 0, 1, padded);
 		break;
 	case FORT_SCAN_EMAIL: {
 		const unsigned char *at = memchr(val, '@', n);
@@ -207,4 +224,14 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 	default:
 		snprintf(out, outlen, "***");
 	}
+}
+
+void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
+{
+	mask(out, outlen, type, rule, val, n, 0);
+}
+
+void scan_mask_padded(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n)
+{
+	mask(out, outlen, type, rule, val, n, 1);
 }

@@ -5,6 +5,9 @@
  * an invoice, a timestamp, a deadline. */
 #include <string.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "scan/scan_int.h"
 #include "util.h"
 
@@ -87,12 +90,29 @@ static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
 	return 0;
 }
 
-/* Birth context after the date, on the same line: "1985-01-01 is my birthday". */
-static int context_after(const scan_view *v, size_t e)
+static const char *const after_words[] = { "birthday", "born", "date of birth", "dob", NULL };
+
+/* Does one of after_words start at I (any case; B[I] is 'b' or 'd')? */
+static int after_word(const unsigned char *b, size_t i, size_t len)
 {
-	static const char *const after[] = { "birthday", "born", "date of birth", "dob", NULL };
+	size_t k, j;
+
+	for (k = 0; after_words[k]; k++) {
+		for (j = 0; after_words[k][j] && i + j < len && sc_tolower(b[i + j]) == (unsigned char)after_words[k][j]; j++)
+			;
+		if (!after_words[k][j])
+			return 1;
+	}
+	return 0;
+}
+
+/* Birth context after the date, on the same line: "1985-01-01 is my
+ * birthday".  The byte loop: up to 32 bytes from E, a word start whose
+ * letter is b or d. */
+static int context_after_scalar(const scan_view *v, size_t e)
+{
 	const unsigned char *b = v->buf;
-	size_t lim = e + 32 < v->len ? e + 32 : v->len, i, k, j;
+	size_t lim = e + 32 < v->len ? e + 32 : v->len, i;
 
 	for (i = e; i < lim && b[i] != '\n'; i++) {
 		if (!sc_alpha(b[i]) || (i > e && sc_alpha(b[i - 1])))
@@ -100,14 +120,62 @@ static int context_after(const scan_view *v, size_t e)
 		/* the words' first letters: most word starts leave here */
 		if ((b[i] | 0x20) != 'b' && (b[i] | 0x20) != 'd')
 			continue;
-		for (k = 0; after[k]; k++) {
-			for (j = 0; after[k][j] && i + j < v->len && sc_tolower(b[i + j]) == (unsigned char)after[k][j]; j++)
-				;
-			if (!after[k][j])
-				return 1;
-		}
+		if (after_word(b, i, v->len))
+			return 1;
 	}
 	return 0;
+}
+
+/* The same question for every date judged without context before it (in
+ * a CSV without a header, each one): the 32 bytes from E in two SSE2 steps
+ * (the view is a stream's buffer, padded past its end; E > 0, a date lies
+ * before it), a bit per b or d (any case) not after a letter (the byte at
+ * E starts a word whatever precedes it), cut at the first newline and at
+ * the view's end; only those are compared with the words. */
+static int context_after(const scan_view *v, size_t e)
+{
+#ifdef __SSE2__
+	const unsigned char *b = v->buf;
+	uint32_t cand = 0, pal = 0, nl = 0;
+	size_t k;
+	int i;
+
+	if (e == 0 || e >= v->len)
+		return context_after_scalar(v, e);
+	for (k = 0; k < 32; k += 16) {
+		const __m128i low = _mm_set1_epi8(0x20);
+		__m128i x = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(b + e + k)), low);
+		__m128i p = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(b + e + k - 1)), low);
+		__m128i bd = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('b')), _mm_cmpeq_epi8(x, _mm_set1_epi8('d')));
+		/* (C | 0x20) in 'a'..'z', signed: bytes from 0x80 are no letters */
+		__m128i al = _mm_and_si128(_mm_cmpgt_epi8(p, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(p, _mm_set1_epi8('z' + 1)));
+		/* '\n' | 0x20 is '*', which '\n' alone makes of the two */
+		__m128i n = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(b + e + k)), _mm_set1_epi8('\n'));
+
+		cand |= (uint32_t)_mm_movemask_epi8(bd) << k;
+		pal |= (uint32_t)_mm_movemask_epi8(al) << k;
+		nl |= (uint32_t)_mm_movemask_epi8(n) << k;
+	}
+	cand &= ~(pal & ~(uint32_t)1);
+	if (v->len - e < 32)
+		cand &= ((uint32_t)1 << (v->len - e)) - 1;
+	if (nl)
+		cand &= (nl & -nl) - 1;
+	while (cand) {
+		i = __builtin_ctz(cand);
+		cand &= cand - 1;
+		if (after_word(b, e + (size_t)i, v->len))
+			return 1;
+	}
+	return 0;
+#else
+	return context_after_scalar(v, e);
+#endif
+}
+
+int scan_dob_after(const scan_view *v, size_t e, int scalar)
+{
+	return (scalar ? context_after_scalar : context_after)(v, e);
 }
 
 static int found(const scan_view *v, size_t s, size_t e, unsigned y, unsigned mo, unsigned d, scan_match *m)

@@ -123,6 +123,10 @@ int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth);
 /* An mbox: the common message (one text/plain part, not encoded) read from
  * the mapped file, the rest through GMime (read_mbox.c). */
 int rd_mbox(rd *r, rd_src *s, unsigned depth);
+/* The mbox fast path's look at a header line P[0, N): -1 when it holds CR,
+ * NUL or "=?", else 1 when a byte of 128 and up, else 0; SCALAR 1: the
+ * byte loop (for the test that holds the vector steps to it). */
+int rd_mbox_header_bytes(const char *p, size_t n, int scalar);
 /* One message of an mbox (from its "From " line) through GMime. */
 int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth);
 /* 0: every message through GMime (tests compare the two). */

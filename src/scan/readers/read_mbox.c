@@ -22,6 +22,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "rd.h"
 
 int rd_mail_fast = 1;
@@ -50,6 +53,23 @@ static const struct { const char *s; size_t n; } fast_transport[] = {
 /* Must match read_mime.c's transport(): the kept headers are the same. */
 static int is_transport(const char *name, size_t n)
 {
+	/* the names' first letters (and "x-ms-exchange-", "arc-"): a bit per
+	 * letter, so From, To, Subject, Date, ... leave at once */
+	static uint32_t first;   /* made from the table once (threads may race to the same value) */
+	uint32_t m = __atomic_load_n(&first, __ATOMIC_RELAXED);
+	unsigned c;
+
+	if (!m) {
+		m = 1u << ('x' - 'a') | 1u << ('a' - 'a');
+		for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
+			m |= 1u << ((unsigned)fast_transport[i].s[0] - 'a');
+		__atomic_store_n(&first, m, __ATOMIC_RELAXED);
+	}
+	if (!n)
+		return 0;
+	c = ((unsigned char)name[0] | 0x20) - 'a';
+	if (c >= 26 || !(m >> c & 1))
+		return 0;
 	for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
 		if (fast_transport[i].n == n && strncasecmp(name, fast_transport[i].s, n) == 0)
 			return 1;
@@ -60,6 +80,8 @@ static int name_is(const char *name, size_t n, const char *want)
 {
 	return strlen(want) == n && strncasecmp(name, want, n) == 0;
 }
+/* the same for a literal: its length known, no strlen call */
+#define NAME_IS(name, n, lit) ((n) == sizeof(lit) - 1 && strncasecmp((name), (lit), (n)) == 0)
 
 /* VALUE (N bytes) is WANT, case aside. */
 static int value_is(const char *v, size_t n, const char *want)
@@ -116,6 +138,52 @@ static int ascii(const char *s, size_t n)
 	return !(acc & 0x8080808080808080ull);
 }
 
+/* A header line P[0, N) (no line end): -1 when it holds CR, NUL or "=?" (an
+ * encoded-word: GMime must read the message), else 1 when it holds a byte
+ * of 128 and up, else 0.  The byte loop; rd_mbox_header_bytes below goes 16
+ * bytes a step (every header of every message comes here). */
+static int header_bytes_scalar(const char *p, size_t n)
+{
+	int eight = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
+			return -1;
+		eight |= ch >= 0x80;
+	}
+	return eight;
+}
+
+int rd_mbox_header_bytes(const char *p, size_t n, int scalar)
+{
+	size_t i = 0;
+	int eight = 0, t;
+
+	if (scalar)
+		return header_bytes_scalar(p, n);
+#ifdef __SSE2__
+	/* the second load (for the '?' after a '=') reads P[i + 1, i + 17):
+	 * inside the line while i + 17 <= N */
+	for (; i + 17 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+							_mm_cmpeq_epi8(x, _mm_setzero_si128())),
+					   _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')),
+							 _mm_cmpeq_epi8(y, _mm_set1_epi8('?'))));
+
+		if (_mm_movemask_epi8(bad))
+			return -1;
+		eight |= _mm_movemask_epi8(x) != 0;
+	}
+#endif
+	if ((t = header_bytes_scalar(p + i, n - i)) < 0)
+		return -1;
+	return eight | t;
+}
+
 /* Message M (LEN bytes, from its "From " line): 1 when it was read here
  * (*RC its result), 0 when GMime must read it (nothing was sent).  LAST:
  * the file ends with it; QUOTED: a line of it is mboxrd-quoted (">From ").
@@ -146,13 +214,8 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		line++;
 		if (n == 0)
 			break;
-		eight = 0;
-		for (size_t i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)p[i];
-			if (ch == '\r' || ch == 0 || (ch == '=' && i + 1 < n && p[i + 1] == '?'))
-				return 0;
-			eight |= ch >= 0x80;
-		}
+		if ((eight = rd_mbox_header_bytes(p, n, 0)) < 0)
+			return 0;
 		if (*p == ' ' || *p == '\t') {
 			if (kept_prev || eight)
 				return 0;       /* folded: GMime unfolds it */
@@ -177,19 +240,19 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			/* bytes of 128 and up: only in the value of a header we
 			 * keep, as UTF-8 (GMime keeps valid UTF-8 as it is and
 			 * converts anything else from a fallback charset) */
-			if (eight && (!fort_utf8_valid(v, vlen) || name_is(p, nlen, "content-type") ||
-				      name_is(p, nlen, "content-transfer-encoding") || is_transport(p, nlen)))
+			if (eight && (!fort_utf8_valid(v, vlen) || NAME_IS(p, nlen, "content-type") ||
+				      NAME_IS(p, nlen, "content-transfer-encoding") || is_transport(p, nlen)))
 				return 0;
 			headers8 |= eight;
-			if (name_is(p, nlen, "content-type")) {
+			if (NAME_IS(p, nlen, "content-type")) {
 				if (have_ct++ || !plain_type(v, vlen))
 					return 0;
 				kept_prev = 1;  /* a folded Content-Type: GMime's */
-			} else if (name_is(p, nlen, "content-transfer-encoding")) {
+			} else if (NAME_IS(p, nlen, "content-transfer-encoding")) {
 				if (!value_is(v, vlen, "7bit") && !value_is(v, vlen, "8bit") && !value_is(v, vlen, "binary"))
 					return 0;
 				kept_prev = 1;
-			} else if (name_is(p, nlen, "content-disposition")) {
+			} else if (NAME_IS(p, nlen, "content-disposition")) {
 				return 0;       /* may name the part */
 			} else if (is_transport(p, nlen)) {
 				kept_prev = 0;

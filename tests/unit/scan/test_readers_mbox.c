@@ -236,12 +236,55 @@ static void test_given_file(void **state)
 	same_both_ways(p);
 }
 
+/* The header line check of the fast path, 16 bytes a step, against its
+ * byte loop: every byte value at every place of a line (and a '?' after
+ * it, the "=?" of an encoded-word, across the steps' edges), then random
+ * lines of the bytes that matter at every length up to 100. */
+static void test_header_bytes_vector(void **state)
+{
+	static const char set[] = "ab: =?\r\x80\xc3Z\t-";
+	char line[128];
+	size_t n, pos, v, k, asked = 0;
+	uint32_t x = 99;
+
+	(void)state;
+	for (v = 0; v < 256; v++)
+		for (pos = 0; pos < 40; pos++)
+			for (k = 0; k < 2; k++) {
+				memset(line, 'a', sizeof(line));
+				line[pos] = (char)v;
+				if (k)
+					line[pos + 1] = '?';
+				for (n = pos; n <= pos + 3; n++) {
+					asked++;
+					if (rd_mbox_header_bytes(line, n, 0) != rd_mbox_header_bytes(line, n, 1))
+						fail_msg("byte 0x%02zx at %zu%s, length %zu: %d, byte loop %d", v, pos,
+							 k ? " with '?' after" : "", n, rd_mbox_header_bytes(line, n, 0),
+							 rd_mbox_header_bytes(line, n, 1));
+				}
+			}
+	for (k = 0; k < 3000; k++) {
+		for (n = 0; n < sizeof(line); n++) {
+			x = x * 1103515245u + 12345u;
+			line[n] = (x >> 16) % 5 ? 'q' : set[(x >> 20) % (sizeof(set) - 1)];
+		}
+		for (n = 0; n <= 100; n++) {
+			asked++;
+			if (rd_mbox_header_bytes(line, n, 0) != rd_mbox_header_bytes(line, n, 1))
+				fail_msg("line %zu, length %zu: %d, byte loop %d", k, n, rd_mbox_header_bytes(line, n, 0),
+					 rd_mbox_header_bytes(line, n, 1));
+		}
+	}
+	assert_true(asked > 100000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_message),
 		cmocka_unit_test(test_all_messages),
 		cmocka_unit_test(test_eight_bit_headers),
+		cmocka_unit_test(test_header_bytes_vector),
 		cmocka_unit_test(test_given_file),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -85,14 +85,16 @@ static void expect_mask(int type, const char *value, const char *want)
 }
 
 /* The masks of values up to 64 bytes are made 16 bytes a step: the same
- * as the byte loop for every masked type, byte value, place and length. */
+ * as the byte loop for every masked type, byte value, place and length;
+ * and scan_mask_padded (the value read in place, 64 bytes past its end
+ * readable) the same with letters and digits after the value. */
 static void test_masks_vector(void **state)
 {
 	static const int types[] = { FORT_SCAN_CARD, FORT_SCAN_SSN, FORT_SCAN_IBAN, FORT_SCAN_PHONE,
-				     FORT_SCAN_NINO, FORT_SCAN_DOB };
+				     FORT_SCAN_NINO, FORT_SCAN_DOB, FORT_SCAN_EMAIL, FORT_SCAN_IP };
 	static const char common[] = "0123456789 -./AZaz";
-	unsigned char val[100];
-	char a[96], b[96];
+	unsigned char val[100], pad[100 + 64];
+	char a[96], b[96], c[96];
 	uint32_t seed = 777;
 
 	(void)state;
@@ -118,6 +120,14 @@ static void test_masks_vector(void **state)
 					fprintf(stderr, "type %d, %zu bytes: '%s' against '%s'\n", types[t], n, a, b);
 					fail();
 				}
+				memcpy(pad, val, n);
+				for (size_t i = n; i < n + 64; i++)
+					pad[i] = (unsigned char)"9Za7"[(i + t) % 4];
+				scan_mask_padded(c, sizeof(c), types[t], NULL, pad, n);
+				if (strcmp(a, c)) {
+					fprintf(stderr, "padded, type %d, %zu bytes: '%s' against '%s'\n", types[t], n, c, a);
+					fail();
+				}
 			}
 		}
 }
@@ -134,6 +144,59 @@ static void test_masks(void **state)
 	expect_mask(FORT_SCAN_NINO, "A1", "A1");
 	expect_mask(FORT_SCAN_CARD, "4242", "4242");
 	expect_mask(FORT_SCAN_CARD, "42424", "*2424");
+}
+
+/* mod-97 of an IBAN-shaped string the long way: a digit at a time, the
+ * remainder reduced at every step, the first four characters last. */
+static int mod97_ref(const char *s, size_t n)
+{
+	unsigned r = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)s[(k + 4) % n];
+
+		if (c >= '0' && c <= '9')
+			r = (r * 10 + (c - '0')) % 97;
+		else if (c >= 'A' && c <= 'Z')
+			r = (r * 100 + (c - 'A' + 10)) % 97;
+		else
+			return 0;
+	}
+	return r == 1;
+}
+
+/* scan_iban_mod97 against it: random strings of digits and capitals (and
+ * now and then a byte that is neither) at every length from 13 to 36, and
+ * each a check-digit pair that passes (found by trying the 100). */
+static void test_iban_mod97_ref(void **state)
+{
+	static const char set[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	char s[40];
+	uint32_t x = 4711;
+	size_t n, k, pass = 0;
+
+	(void)state;
+	for (int round = 0; round < 4000; round++)
+		for (n = 13; n <= 36; n++) {
+			for (k = 0; k < n; k++) {
+				x = x * 1103515245u + 12345u;
+				s[k] = (x >> 16) % 500 == 0 ? "a -/"[(x >> 8) % 4]
+							   : k < 2 ? (char)('A' + (x >> 16) % 26)
+								   : set[(x >> 16) % (k < 4 ? 10 : 36)];
+			}
+			for (int cd = 0; cd < 100; cd++) {
+				int a, b;
+
+				s[2] = (char)('0' + cd / 10);
+				s[3] = (char)('0' + cd % 10);
+				a = scan_iban_mod97(s, n);
+				b = n >= 15 && n <= 34 && mod97_ref(s, n);
+				if (a != b)
+					fail_msg("\"%.*s\": %d, the long way %d", (int)n, s, a, b);
+				pass += (size_t)b;
+			}
+		}
+	assert_true(pass > 50000);
 }
 
 static void test_iban(void **state)
@@ -472,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_card),
 		cmocka_unit_test(test_card_mask),
 		cmocka_unit_test(test_iban),
+		cmocka_unit_test(test_iban_mod97_ref),
 		cmocka_unit_test(test_email),
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_phone_plans),
