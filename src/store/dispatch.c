@@ -349,6 +349,13 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 	return sqlite_store_blind_add_many(s, e, n, other);
 }
 
+int store_blind_move_many(store *s, const store_bidx_move *m, size_t n)
+{
+	if (is_pg(s))
+		return pg_store_blind_move_many(s, m, n);
+	return sqlite_store_blind_move_many(s, m, n);
+}
+
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	if (is_pg(s))

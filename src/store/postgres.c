@@ -2224,6 +2224,27 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 	return r;
 }
 
+/* store.h: every deletion, then every addition (a unique value another
+ * client holds to the search index), one entry at a time. */
+int pg_store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+{
+	int r;
+	for (size_t i = 0; i < n; i++)
+		if ((r = pg_store_blind_del(s, e[i].old_h, e[i].client, e[i].unique ? STORE_IDX_UNIQUE : STORE_IDX_SEARCH)) < 0)
+			return r;
+	for (size_t i = 0; i < n; i++) {
+		int64_t other = 0;
+		r = pg_store_blind_add(s, e[i].new_h, e[i].client, e[i].unique, &other);
+		if (r == FORT_EDUPLICATE) {
+			fort_error_clear();
+			r = pg_store_blind_add(s, e[i].new_h, e[i].client, 0, NULL);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	static const unsigned char gone[32];

@@ -349,6 +349,7 @@ struct store {
 	sqlite3_stmt *head_many;         /* and their seal_head rows in one upsert */
 	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
 	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
+	sqlite3_stmt *mv_del[2];         /* a rotation's old search entries, as many in one DELETE */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -665,6 +666,7 @@ void store_close(store *s)
 		sqlite3_finalize(s->idx_many[i][0]);
 		sqlite3_finalize(s->idx_many[i][1]);
 		sqlite3_finalize(s->head_in[i]);
+		sqlite3_finalize(s->mv_del[i]);
 	}
 	free(s->touch);
 	free(s->pset);
@@ -3195,6 +3197,110 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 				fort_error_clear();
 			} else if (r < 0) {
 				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A rotation's old search entries: M (IDX_ROWS or IDX_FEW, E[K[0..M-1]])
+ * in one DELETE by (h, client).  The pairs are a subquery of constant
+ * rows, which the planner probes the table with one at a time (a bare
+ * `IN (VALUES ...)` scans it); a plain DELETE opens no statement journal.
+ * Each client's group is noted (hashed whole at the flush), as
+ * store_blind_del notes it for an entry it removed, and as the addition
+ * that follows notes it anyway.  Unique entries are removed one at a time
+ * (store_blind_del): which of them went must be known exactly, for their
+ * seals of zeros and for a value that was in the search index instead,
+ * and a DELETE of many says only how many. */
+static int mv_del_many(store *s, const store_bidx_move *e, const size_t *k, int m)
+{
+	int few = m != IDX_ROWS, r, rc;
+	sqlite3_stmt *st;
+	if ((r = idx_prepare(s, &s->mv_del[few], m, "DELETE FROM blind WHERE (h, client) IN (SELECT column1, column2 FROM (VALUES",
+			     "(?,?)", "))")) < 0)
+		return r;
+	st = s->mv_del[few];
+	for (int i = 0; i < m; i++) {
+		sqlite3_bind_blob(st, 2 * i + 1, e[k[i]].old_h, STORE_BIDX_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2 * i + 2, e[k[i]].client);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "removing index entries");
+	for (int i = 0; i < m; i++)
+		touch_put(s, T_BLIND, e[k[i]].client, NULL, e[k[i]].client, NULL);
+	return 0;
+}
+
+/* A rotation's new entries: M of one table (E[K[0..M-1]]) as
+ * store_blind_add_many adds them; a unique value another client holds goes
+ * to the search index. */
+static int mv_add_many(store *s, int unique, const store_bidx_move *e, const size_t *k, int m)
+{
+	store_bidx_add a[IDX_ROWS];
+	size_t id[IDX_ROWS];
+	int64_t other[IDX_ROWS];
+	int r;
+	for (int i = 0; i < m; i++) {
+		memcpy(a[i].h, e[k[i]].new_h, STORE_BIDX_LEN);
+		a[i].client = e[k[i]].client;
+		a[i].unique = unique;
+		id[i] = (size_t)i;
+		other[i] = 0;
+	}
+	if (m == IDX_ROWS || m == IDX_FEW) {
+		if ((r = idx_insert_many(s, unique, a, id, m, other)) < 0)
+			return r;
+	} else {
+		int64_t holder = 0;
+		r = store_blind_add(s, a[0].h, a[0].client, unique, &holder);
+		if (r == FORT_EDUPLICATE) {
+			other[0] = holder == a[0].client ? 0 : holder ? holder : -1;
+			fort_error_clear();
+		} else if (r < 0) {
+			return r;
+		}
+	}
+	for (int i = 0; i < m; i++)
+		if (other[i] && (r = store_blind_add(s, a[i].h, a[i].client, 0, NULL)) < 0)
+			return r;
+	return 0;
+}
+
+/* Every deletion, then every addition; each IDX_ROWS to a statement per
+ * table, what is left IDX_FEW to one, then one by one (unique entries'
+ * deletions: one by one, mv_del_many says why). */
+int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t k[2][IDX_ROWS], nk[2] = { 0, 0 };
+		int r;
+		for (size_t i = 0; i <= n; i++) {
+			for (int u = 0; u < 2; u++) {
+				/* a full chunk, or at the end what is left */
+				while (nk[u] && (nk[u] == IDX_ROWS || i == n)) {
+					int m = nk[u] == IDX_ROWS ? IDX_ROWS : nk[u] >= IDX_FEW ? IDX_FEW : 1;
+					if ((r = seal_checkpoint(s)) < 0)
+						return r;
+					if (pass)
+						r = mv_add_many(s, u, e, k[u], m);
+					else if (u == 0 && m > 1)
+						r = mv_del_many(s, e, k[u], m);
+					else
+						for (int j = 0; j < m && r == 0; j++)
+							r = store_blind_del(s, e[k[u][j]].old_h, e[k[u][j]].client,
+									    u ? STORE_IDX_UNIQUE : STORE_IDX_SEARCH);
+					if (r < 0)
+						return r;
+					memmove(k[u], k[u] + m, (nk[u] - (size_t)m) * sizeof k[u][0]);
+					nk[u] -= (size_t)m;
+				}
+			}
+			if (i < n) {
+				int u = e[i].unique != 0;
+				k[u][nk[u]++] = i;
 			}
 		}
 	}

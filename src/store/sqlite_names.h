@@ -46,6 +46,7 @@
 #define store_client_max_id sqlite_store_client_max_id
 #define store_blind_add sqlite_store_blind_add
 #define store_blind_add_many sqlite_store_blind_add_many
+#define store_blind_move_many sqlite_store_blind_move_many
 #define store_blind_del sqlite_store_blind_del
 #define store_blind_del_client sqlite_store_blind_del_client
 #define store_blind_find sqlite_store_blind_find

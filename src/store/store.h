@@ -235,6 +235,24 @@ typedef struct {
 	int unique;
 } store_bidx_add;
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);
+/* A key rotation's entries (issue 16): N entries of CLIENTs moved from
+ * OLD_H to NEW_H (their value's hash under the old and the new key).  The
+ * outcome of store_blind_del(OLD_H, CLIENT, UNIQUE ? STORE_IDX_UNIQUE :
+ * STORE_IDX_SEARCH) for every entry, then store_blind_add_many of every
+ * NEW_H, except that a unique NEW_H another client holds goes to the search
+ * index instead (two clients share a value only while one was written
+ * under the new key and the other still has the old one: both stay
+ * findable).  Seals and MACs as those calls write them.  A hard error stops
+ * it (what was changed stays for the caller's rollback).  SQLite: the
+ * search entries 64 to a DELETE, the unique ones one by one (which of them
+ * went must be known exactly), then 64 of a table to an INSERT OR IGNORE
+ * (then 8, then one by one); PostgreSQL: one entry at a time. */
+typedef struct {
+	unsigned char old_h[STORE_BIDX_LEN], new_h[STORE_BIDX_LEN];
+	int64_t client;
+	int unique;
+} store_bidx_move;
+int store_blind_move_many(store *s, const store_bidx_move *m, size_t n);
 /* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH
  * (0) the search index only (a field that is not unique: its entries are
  * only ever added there); STORE_IDX_UNIQUE (1) the unique index, and the
