@@ -1132,7 +1132,8 @@ int store_client_insert(store *s, const store_client *c)
 	return r;
 }
 
-int store_client_update(store *s, const store_client *c)
+/* HASH: the row's seal hash from store_client_update_prep, or NULL */
+static int client_update(store *s, const store_client *c, const unsigned char *hash)
 {
 	sqlite3_stmt *st = q(s, Q_CLIENT_UPD);
 	int r, rc;
@@ -1149,8 +1150,11 @@ int store_client_update(store *s, const store_client *c)
 	if (sqlite3_changes(s->db) > 0) {
 		/* the seal's hash from the values just written: no second read */
 		unsigned char h[32];
-		hash_client(h, c);
-		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
+		if (!hash) {
+			hash_client(h, c);
+			hash = h;
+		}
+		touch_put(s, T_CLIENTS, c->id, NULL, 0, hash);
 		return 0;
 	}
 	/* C->created is the stored one (the caller read the record): a row
@@ -1169,6 +1173,24 @@ int store_client_update(store *s, const store_client *c)
 			return map_sqlite(s->db, rc, "changing a client");
 	}
 	return 0;
+}
+
+int store_client_update(store *s, const store_client *c)
+{
+	return client_update(s, c, NULL);
+}
+
+/* no database: hash_client reads only C */
+int store_client_update_prep(store *s, const store_client *c, unsigned char hash[32])
+{
+	(void)s;
+	hash_client(hash, c);
+	return 1;
+}
+
+int store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32])
+{
+	return client_update(s, c, hash);
 }
 
 static int client_row(store_client *c, sqlite3_stmt *st)
@@ -3064,12 +3086,16 @@ static int idx_removed(store *s, const store_bidx_add *x, int64_t sid, int64_t s
  * case, every row added (the changes count says so), has its seal heads
  * read by one SELECT for the "removed outside Fortress" check; otherwise
  * each entry's holder is read and the entry judged alone. */
-static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other)
+static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other,
+			   const store_bidx_move *const *pre)
 {
 	int t = unique ? T_UNIQ : T_BLIND, rc, r, few = m != IDX_ROWS;
 	sqlite3_stmt *st;
 	int64_t sid[IDX_ROWS];
 	unsigned char now[32], mac[IDX_ROWS][IMAC_LEN];
+	/* PRE (a rotation's moves, NULL for an import's entries): the seal
+	 * ids, hashes and MACs computed ahead (store_blind_move_prep) */
+#define PRE(i) (pre && pre[i]->prep ? pre[i] : NULL)
 	if ((r = idx_prepare(s, &s->idx_many[few][unique], m, unique ? "INSERT OR IGNORE INTO uniq(h, client, mac) VALUES"
 								  : "INSERT OR IGNORE INTO blind(h, client, mac) VALUES",
 			     "(?,?,?)", "")) < 0)
@@ -3079,7 +3105,9 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		const store_bidx_add *x = &e[k[i]];
 		sqlite3_bind_blob(st, 3 * i + 1, x->h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3 * i + 2, x->client);
-		if (s->nimac) {
+		if (PRE(i) && PRE(i)->has_mac) {
+			sqlite3_bind_blob(st, 3 * i + 3, PRE(i)->new_mac, IMAC_LEN, SQLITE_STATIC);
+		} else if (s->nimac) {
 			index_mac(mac[i], s->imac, t, x->h, x->client);
 			sqlite3_bind_blob(st, 3 * i + 3, mac[i], IMAC_LEN, SQLITE_STATIC);
 		} else {
@@ -3096,7 +3124,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		return 0;
 	}
 	for (int i = 0; i < m; i++)
-		sid[i] = index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
+		sid[i] = PRE(i) ? PRE(i)->new_sid : index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
 	if (sqlite3_changes(s->db) == m) {
 		/* every entry is new: none may have a live seal (unless removed
 		 * by us earlier in this transaction) */
@@ -3126,8 +3154,9 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 				return map_sqlite(s->db, rc, "reading the seals");
 		}
 		for (int i = 0; i < m; i++) {
-			hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
-			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, now);
+			if (!PRE(i))
+				hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
+			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, PRE(i) ? PRE(i)->new_hash : now);
 		}
 		return 0;
 	}
@@ -3162,6 +3191,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		touch_put(s, T_UNIQ, sid[i], x->h, x->client, now);
 	}
 	return 0;
+#undef PRE
 }
 
 /* SQLite: the entries IDX_ROWS to a statement per index table, what is
@@ -3179,14 +3209,14 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 		k[u][nk[u]++] = i;
 		if (nk[u] < IDX_ROWS)
 			continue;
-		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other)) < 0)
+		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other, NULL)) < 0)
 			return r;
 		nk[u] = 0;
 	}
 	for (int u = 0; u < 2; u++) {
 		size_t j = 0;
 		for (; j + IDX_FEW <= nk[u]; j += IDX_FEW)
-			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other)) < 0)
+			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other, NULL)) < 0)
 				return r;
 		for (; j < nk[u]; j++) {
 			int64_t holder = 0;
@@ -3240,6 +3270,7 @@ static int mv_del_many(store *s, const store_bidx_move *e, const size_t *k, int 
 static int mv_add_many(store *s, int unique, const store_bidx_move *e, const size_t *k, int m)
 {
 	store_bidx_add a[IDX_ROWS];
+	const store_bidx_move *pre[IDX_ROWS];
 	size_t id[IDX_ROWS];
 	int64_t other[IDX_ROWS];
 	int r;
@@ -3247,11 +3278,12 @@ static int mv_add_many(store *s, int unique, const store_bidx_move *e, const siz
 		memcpy(a[i].h, e[k[i]].new_h, STORE_BIDX_LEN);
 		a[i].client = e[k[i]].client;
 		a[i].unique = unique;
+		pre[i] = &e[k[i]];
 		id[i] = (size_t)i;
 		other[i] = 0;
 	}
 	if (m == IDX_ROWS || m == IDX_FEW) {
-		if ((r = idx_insert_many(s, unique, a, id, m, other)) < 0)
+		if ((r = idx_insert_many(s, unique, a, id, m, other, pre)) < 0)
 			return r;
 	} else {
 		int64_t holder = 0;
@@ -3266,6 +3298,46 @@ static int mv_add_many(store *s, int unique, const store_bidx_move *e, const siz
 	for (int i = 0; i < m; i++)
 		if (other[i] && (r = store_blind_add(s, a[i].h, a[i].client, 0, NULL)) < 0)
 			return r;
+	return 0;
+}
+
+/* A rotation's old unique entry: store_blind_del(.., STORE_IDX_UNIQUE)
+ * with its seal id computed ahead when it was. */
+static int mv_del_unique(store *s, const store_bidx_move *x)
+{
+	static const unsigned char gone[32];
+	sqlite3_stmt *st = q(s, Q_UNIQ_DEL);
+	int r;
+	if (!x->prep)
+		return store_blind_del(s, x->old_h, x->client, STORE_IDX_UNIQUE);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, x->old_h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, x->client);
+	if ((r = step_done(s, st, "removing an index entry")) < 0)
+		return r;
+	if (sqlite3_changes(s->db) > 0) {
+		touch_put(s, T_UNIQ, x->old_sid, x->old_h, x->client, gone);
+		return 0;
+	}
+	/* a value two clients shared: in the search index */
+	return store_blind_del(s, x->old_h, x->client, STORE_IDX_SEARCH);
+}
+
+int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		store_bidx_move *x = &m[i];
+		int t = x->unique ? T_UNIQ : T_BLIND;
+		x->old_sid = index_id(t, x->old_h, x->client);
+		x->new_sid = index_id(t, x->new_h, x->client);
+		if (x->unique)
+			hash_index(x->new_hash, T_UNIQ, x->new_h, x->client);
+		x->has_mac = s->nimac != 0;
+		if (x->has_mac)
+			index_mac(x->new_mac, s->imac, t, x->new_h, x->client);
+		x->prep = 1;
+	}
 	return 0;
 }
 
@@ -3290,8 +3362,8 @@ int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
 						r = mv_del_many(s, e, k[u], m);
 					else
 						for (int j = 0; j < m && r == 0; j++)
-							r = store_blind_del(s, e[k[u][j]].old_h, e[k[u][j]].client,
-									    u ? STORE_IDX_UNIQUE : STORE_IDX_SEARCH);
+							r = u ? mv_del_unique(s, &e[k[u][j]])
+							      : store_blind_del(s, e[k[u][j]].old_h, e[k[u][j]].client, STORE_IDX_SEARCH);
 					if (r < 0)
 						return r;
 					memmove(k[u], k[u] + m, (nk[u] - (size_t)m) * sizeof k[u][0]);

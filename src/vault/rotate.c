@@ -17,7 +17,9 @@
  *
  * Within a batch a worker thread decrypts and re-encrypts the clients in
  * order (rotate_prepare: keys, fields, record MAC, the index entries' old
- * and new hashes; no database) while the calling thread writes the ones it
+ * and new hashes, and what the store would compute for the writes without
+ * the database: seal ids and hashes, the entries' MACs; no database)
+ * while the calling thread writes the ones it
  * has finished (rotate_apply: index entries, the record; the store's
  * work), so a rotation uses two cores.  The calling thread writes a run
  * of finished clients at a time: their index entries moved by one
@@ -248,6 +250,8 @@ struct rot_item {
 	int changed;           /* the record is to be written */
 	store_bidx_move *mv;   /* MAXMV per item, in the pool's array */
 	size_t nmv;
+	int hashed;            /* HASH is the new record's seal hash */
+	unsigned char hash[32];
 };
 
 /* Re-encrypt client C's fields of the rotated categories (and re-wrap its
@@ -270,6 +274,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 	char *pt = NULL, *ikey = NULL;
 	it_out->changed = 0;
 	it_out->nmv = 0;
+	it_out->hashed = 0;
 	need_vk = (mask & (1u << SLOT_VK)) && c->vk_version != v->kr->vk_version;
 	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
 		return r;
@@ -356,6 +361,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 				keys_blind(m->new_h, v->bkeys + (size_t)i * KEY_LEN, ikey, strlen(ikey));
 				m->unique = field_unique(v, i);
 				m->client = c->id;
+				m->prep = 0;
 				it_out->nmv++;
 				sodium_memzero(ikey, strlen(ikey));
 				free(ikey);
@@ -396,6 +402,13 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 		c->wrapped_len = WRAPPED_LEN;
 		c->vk_version = v->kr->vk_version;
 	}
+	/* what the store would compute without the database, computed
+	 * here, beside its work: the entries' seal ids, hashes and MACs,
+	 * the record's seal hash */
+	if ((r = store_blind_move_prep(v->st, it_out->mv, it_out->nmv)) < 0 ||
+	    (r = store_client_update_prep(v->st, c, it_out->hash)) < 0)
+		goto out;
+	it_out->hashed = r;
 	it_out->changed = 1;
 	r = 0;
 out:
@@ -447,7 +460,7 @@ static int rotate_apply(fort_vault *v, struct batch *b, size_t from, size_t to, 
 	if (n && (r = store_blind_move_many(v->st, b->run, n)) < 0)
 		return r;
 	for (size_t i = from; i < to; i++)
-		if (b->it[i].changed && (r = store_client_update(v->st, &b->c[i])) < 0) {
+		if (b->it[i].changed && (r = store_client_update_hashed(v->st, &b->c[i], b->it[i].hashed ? b->it[i].hash : NULL)) < 0) {
 			*at = i;
 			return r;
 		}

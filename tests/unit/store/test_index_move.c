@@ -7,7 +7,9 @@
  * (both clients findable) and an old unique value that was there removed
  * from it, without touching the other client's entry or its seal; and a
  * unique entry removed outside Fortress (its row deleted, its seal live)
- * refused as tampering when a move brings its value back.  SQLite only
+ * refused as tampering when a move brings its value back.  Each case twice:
+ * the seal ids, hashes and MACs computed by the move, and computed ahead
+ * (store_blind_move_prep, as the rotation's worker does).  SQLite only
  * (the statements are its; PostgreSQL's moves run through the rotation's
  * tests on both backends). */
 #include <stdarg.h>
@@ -65,9 +67,14 @@ static store *move_vault(const char *name)
 	return s;
 }
 
-/* every client's two entries, interleaved as the rotation hands them in */
+/* every client's two entries, interleaved as the rotation hands them in;
+ * PREP: their seal ids, hashes and MACs computed ahead, as the rotation's
+ * worker does (store_blind_move_prep), else by the move itself */
+static int prep;
+
 static void all_moves(store_bidx_move *m)
 {
+	memset(m, 0, 2 * N * sizeof *m);
 	for (int i = 0; i < N; i++) {
 		val(m[2 * i].old_h, 'u', i);
 		val(m[2 * i].new_h, 'U', i);
@@ -78,6 +85,12 @@ static void all_moves(store_bidx_move *m)
 		m[2 * i + 1].client = 1000 + i;
 		m[2 * i + 1].unique = 0;
 	}
+}
+
+static void prepare(store *s, store_bidx_move *m)
+{
+	if (prep)
+		assert_int_equal(store_blind_move_prep(s, m, 2 * N), 0);
 }
 
 static int count_bad(void *ctx, const store_seal_check *c)
@@ -110,9 +123,10 @@ static size_t find(store *s, char k, int i, int unique, int64_t *id)
 static void test_moved_sealed_found(void **state)
 {
 	(void)state;
-	store *s = move_vault("moved.db");
+	store *s = move_vault(prep ? "moved-prep.db" : "moved.db");
 	store_bidx_move m[2 * N];
 	all_moves(m);
+	prepare(s, m);
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
 	flush_commit(s);
@@ -151,7 +165,7 @@ static void test_moved_sealed_found(void **state)
 static void test_moved_shared_values(void **state)
 {
 	(void)state;
-	store *s = move_vault("shared.db");
+	store *s = move_vault(prep ? "shared-prep.db" : "shared.db");
 	store_bidx_move m[2 * N];
 	unsigned char h[STORE_BIDX_LEN];
 	int64_t id = 0;
@@ -166,6 +180,7 @@ static void test_moved_shared_values(void **state)
 	assert_int_equal(store_blind_add(s, h, 901, 1, NULL), 0);
 	assert_int_equal(store_blind_add(s, h, 1007, 0, NULL), 0);
 	flush_commit(s);
+	prepare(s, m);
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
 	flush_commit(s);
@@ -197,10 +212,11 @@ static void test_moved_shared_values(void **state)
 static void test_moved_onto_removed_entry(void **state)
 {
 	(void)state;
-	store *s = move_vault("removed.db");
+	store *s = move_vault(prep ? "removed-prep.db" : "removed.db");
 	store_bidx_move m[2 * N];
 	all_moves(m);
 	val(m[2 * 40].new_h, 'u', 5);
+	prepare(s, m);
 	raw(s, "DELETE FROM uniq WHERE client = 1005");
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_blind_move_many(s, m, 2 * N), FORT_ETAMPER);
@@ -210,12 +226,22 @@ static void test_moved_onto_removed_entry(void **state)
 	store_close(s);
 }
 
+static int with_prep(void **state)
+{
+	(void)state;
+	prep = 1;
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_moved_sealed_found),
 		cmocka_unit_test(test_moved_shared_values),
 		cmocka_unit_test(test_moved_onto_removed_entry),
+		cmocka_unit_test_setup(test_moved_sealed_found, with_prep),
+		cmocka_unit_test_setup(test_moved_shared_values, with_prep),
+		cmocka_unit_test_setup(test_moved_onto_removed_entry, with_prep),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
