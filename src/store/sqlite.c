@@ -366,6 +366,7 @@ struct store {
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
+static int pending(store *s, int tbl, int64_t id);
 static int seal_checkpoint(store *s);
 static int seal_require_table(store *s, int tbl);
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
@@ -1248,9 +1249,30 @@ int store_client_delete(store *s, int64_t id)
 	return step_done(s, st, "erasing a client");
 }
 
+/* A client row whose newest seal the same statement read (columns 6 and
+ * 7: its seal_head hash and seq, NULL when it has none): the check
+ * seal_require_known makes, without a statement of its own. */
+static int seal_require_joined(store *s, sqlite3_stmt *st, int64_t id, const unsigned char now[32])
+{
+	store_seal_check c;
+	unsigned char sealed[32];
+	int found = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	if (!s->enforce || pending(s, T_CLIENTS, id))
+		return 0;
+	memset(sealed, 0xff, 32);
+	if (found && sqlite3_column_bytes(st, 6) == 32)
+		memcpy(sealed, sqlite3_column_blob(st, 6), 32);
+	c.table = seal_table[T_CLIENTS];
+	c.id = id;
+	c.seq = found ? sqlite3_column_int64(st, 7) : 0;
+	c.key[0] = '\0';
+	c.state = seal_verdict(now, found, sealed);
+	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, id);
+}
+
 /* Step ST (prepared, bound) over client rows, calling CB for each; always
- * finalizes ST. */
-static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ctx, const char *what)
+ * finalizes ST.  JOINED: ST also reads each row's seal head. */
+static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ctx, const char *what, int joined)
 {
 	store_client c;
 	int rc, r = 0;
@@ -1258,7 +1280,8 @@ static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ct
 		unsigned char h[32] = { 0 };
 		if (s->enforce)
 			hash_client_row(h, st);
-		if ((r = client_row(&c, st)) < 0 || (r = seal_require_known(s, T_CLIENTS, c.id, c.id, h)) < 0) {
+		if ((r = client_row(&c, st)) < 0 ||
+		    (r = joined ? seal_require_joined(s, st, c.id, h) : seal_require_known(s, T_CLIENTS, c.id, c.id, h)) < 0) {
 			store_client_release(&c);
 			break;
 		}
@@ -1280,7 +1303,7 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 	int rc;
 	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_CLIENT_EACH], -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "listing clients");
-	return clients_walk(s, st, cb, ctx, "listing clients");
+	return clients_walk(s, st, cb, ctx, "listing clients", 0);
 }
 
 /* ---------------------------------------------------------------- consent */
@@ -1663,12 +1686,17 @@ int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb
 {
 	sqlite3_stmt *st;
 	int rc;
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id > ? ORDER BY id LIMIT ?",
+	/* each record with its seal head, one seek each in the same
+	 * statement instead of a statement of its own per record (issue 16:
+	 * the batches of a rotation, a reindex, the record-MAC upgrade) */
+	if ((rc = sqlite3_prepare_v2(s->db,
+				     "SELECT c.id, c.vk_version, c.wrapped, c.data, c.created, c.updated, h.hash, h.seq FROM clients c"
+				     " LEFT JOIN seal_head h ON h.tbl = 'clients' AND h.id = c.id WHERE c.id > ? ORDER BY c.id LIMIT ?",
 				     -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading clients");
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	return clients_walk(s, st, cb, ctx, "reading clients");
+	return clients_walk(s, st, cb, ctx, "reading clients", 1);
 }
 
 static int count_query(store *s, int which, uint64_t *n)

@@ -9,7 +9,8 @@
  * unique entry removed outside Fortress (its row deleted, its seal live)
  * refused as tampering when a move brings its value back.  Each case twice:
  * the seal ids, hashes and MACs computed by the move, and computed ahead
- * (store_blind_move_prep, as the rotation's worker does).  SQLite only
+ * (store_blind_move_prep, as the rotation's worker does).  And the
+ * batches' read of records with their seal heads.  SQLite only
  * (the statements are its; PostgreSQL's moves run through the rotation's
  * tests on both backends). */
 #include <stdarg.h>
@@ -226,6 +227,43 @@ static void test_moved_onto_removed_entry(void **state)
 	store_close(s);
 }
 
+static int count_cb(void *ctx, const store_client *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The batches' read (store_client_batch: a rotation's, a reindex's) takes
+ * each record's seal head in the same statement: a record edited in the
+ * file, or whose seal head was deleted, is refused naming it; one changed
+ * in the open transaction (not sealed yet) is not. */
+static void test_batch_read_checks_seals(void **state)
+{
+	(void)state;
+	store *s = move_vault("batch-read.db");
+	int n = 0;
+	store_client c = { 1003, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"changed", 7, 1000, 1000 };
+	assert_int_equal(store_client_batch(s, 0, 1000, count_cb, &n), 0);
+	assert_int_equal(n, N);
+	/* changed in this transaction, not sealed yet: read as it is */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_client_update(s, &c), 0);
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &n), 0);
+	assert_int_equal(n, 10);
+	flush_commit(s);
+	raw(s, "UPDATE clients SET data = X'00' WHERE id = 1005");
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1005"));
+	raw(s, "DELETE FROM seal_head WHERE tbl = 'clients' AND id = 1007");
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1005, 10, count_cb, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1007"));
+	store_close(s);
+}
+
 static int with_prep(void **state)
 {
 	(void)state;
@@ -239,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_moved_sealed_found),
 		cmocka_unit_test(test_moved_shared_values),
 		cmocka_unit_test(test_moved_onto_removed_entry),
+		cmocka_unit_test(test_batch_read_checks_seals),
 		cmocka_unit_test_setup(test_moved_sealed_found, with_prep),
 		cmocka_unit_test_setup(test_moved_shared_values, with_prep),
 		cmocka_unit_test_setup(test_moved_onto_removed_entry, with_prep),
