@@ -431,7 +431,8 @@ out:
 /* Clients whose entries are moved together (store_blind_move_many: the
  * search and unique entries 64 to a statement each; four a client in the
  * default map): one DELETE and one INSERT per index table for what was a
- * DELETE and an INSERT per entry (bench/README.md, wt-rot 2). */
+ * DELETE and an INSERT per entry (bench/README.md, "wt-rot (second
+ * session)"). */
 #define ROT_RUN 32
 
 /* A batch of clients copied out of the query before any is rewritten. */
