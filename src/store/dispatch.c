@@ -282,6 +282,20 @@ int store_client_update(store *s, const store_client *c)
 	return sqlite_store_client_update(s, c);
 }
 
+int store_client_update_prep(store *s, const store_client *c, unsigned char hash[32])
+{
+	if (is_pg(s))
+		return pg_store_client_update_prep(s, c, hash);
+	return sqlite_store_client_update_prep(s, c, hash);
+}
+
+int store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32])
+{
+	if (is_pg(s))
+		return pg_store_client_update_hashed(s, c, hash);
+	return sqlite_store_client_update_hashed(s, c, hash);
+}
+
 int store_client_get(store *s, store_client *out, int64_t id)
 {
 	int rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
@@ -361,6 +375,20 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 	if (is_pg(s))
 		return pg_store_blind_add_many(s, e, n, other);
 	return sqlite_store_blind_add_many(s, e, n, other);
+}
+
+int store_blind_move_many(store *s, const store_bidx_move *m, size_t n)
+{
+	if (is_pg(s))
+		return pg_store_blind_move_many(s, m, n);
+	return sqlite_store_blind_move_many(s, m, n);
+}
+
+int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
+{
+	if (is_pg(s))
+		return pg_store_blind_move_prep(s, m, n);
+	return sqlite_store_blind_move_prep(s, m, n);
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)

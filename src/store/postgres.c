@@ -2257,6 +2257,49 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 	return r;
 }
 
+/* store.h: every deletion, then every addition (a unique value another
+ * client holds to the search index), one entry at a time. */
+int pg_store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+{
+	int r;
+	for (size_t i = 0; i < n; i++)
+		if ((r = pg_store_blind_del(s, e[i].old_h, e[i].client, e[i].unique ? STORE_IDX_UNIQUE : STORE_IDX_SEARCH)) < 0)
+			return r;
+	for (size_t i = 0; i < n; i++) {
+		int64_t other = 0;
+		r = pg_store_blind_add(s, e[i].new_h, e[i].client, e[i].unique, &other);
+		if (r == FORT_EDUPLICATE) {
+			fort_error_clear();
+			r = pg_store_blind_add(s, e[i].new_h, e[i].client, 0, NULL);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Nothing computed ahead: the calls compute what they need. */
+int pg_store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
+{
+	(void)s;
+	for (size_t i = 0; i < n; i++)
+		m[i].prep = 0;
+	return 0;
+}
+
+int pg_store_client_update_prep(store *s, const store_client *c, unsigned char hash[32])
+{
+	(void)s, (void)c;
+	memset(hash, 0, 32);
+	return 0;
+}
+
+int pg_store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32])
+{
+	(void)hash; /* the flush reads the row */
+	return pg_store_client_update(s, c);
+}
+
 int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
 	static const unsigned char gone[32];

@@ -349,6 +349,7 @@ struct store {
 	sqlite3_stmt *head_many;         /* and their seal_head rows in one upsert */
 	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
 	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
+	sqlite3_stmt *mv_del[2];         /* a rotation's old search entries, as many in one DELETE */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int in_checkpoint;               /* the hook is sealing an operation's rows so far */
 	unsigned scanned;                /* ledgers checked whole in this process (bit per table) */
@@ -365,6 +366,7 @@ struct store {
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
+static int pending(store *s, int tbl, int64_t id);
 static int seal_checkpoint(store *s);
 static int seal_require_table(store *s, int tbl);
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client);
@@ -664,6 +666,7 @@ void store_close(store *s)
 		sqlite3_finalize(s->idx_many[i][0]);
 		sqlite3_finalize(s->idx_many[i][1]);
 		sqlite3_finalize(s->head_in[i]);
+		sqlite3_finalize(s->mv_del[i]);
 	}
 	free(s->touch);
 	free(s->pset);
@@ -1146,7 +1149,8 @@ int store_client_insert(store *s, const store_client *c)
 	return r;
 }
 
-int store_client_update(store *s, const store_client *c)
+/* HASH: the row's seal hash from store_client_update_prep, or NULL */
+static int client_update(store *s, const store_client *c, const unsigned char *hash)
 {
 	sqlite3_stmt *st = q(s, Q_CLIENT_UPD);
 	int r, rc;
@@ -1163,8 +1167,11 @@ int store_client_update(store *s, const store_client *c)
 	if (sqlite3_changes(s->db) > 0) {
 		/* the seal's hash from the values just written: no second read */
 		unsigned char h[32];
-		store_client_hash(h, c);
-		touch_put(s, T_CLIENTS, c->id, NULL, 0, h);
+		if (!hash) {
+			store_client_hash(h, c);
+			hash = h;
+		}
+		touch_put(s, T_CLIENTS, c->id, NULL, 0, hash);
 		return 0;
 	}
 	/* C->created is the stored one (the caller read the record): a row
@@ -1183,6 +1190,24 @@ int store_client_update(store *s, const store_client *c)
 			return map_sqlite(s->db, rc, "changing a client");
 	}
 	return 0;
+}
+
+int store_client_update(store *s, const store_client *c)
+{
+	return client_update(s, c, NULL);
+}
+
+/* no database: store_client_hash reads only C */
+int store_client_update_prep(store *s, const store_client *c, unsigned char hash[32])
+{
+	(void)s;
+	store_client_hash(hash, c);
+	return 1;
+}
+
+int store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32])
+{
+	return client_update(s, c, hash);
 }
 
 static int client_row(store_client *c, sqlite3_stmt *st)
@@ -1240,9 +1265,30 @@ int store_client_delete(store *s, int64_t id)
 	return step_done(s, st, "erasing a client");
 }
 
+/* A client row whose newest seal the same statement read (columns 6 and
+ * 7: its seal_head hash and seq, NULL when it has none): the check
+ * seal_require_known makes, without a statement of its own. */
+static int seal_require_joined(store *s, sqlite3_stmt *st, int64_t id, const unsigned char now[32])
+{
+	store_seal_check c;
+	unsigned char sealed[32];
+	int found = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	if (!s->enforce || pending(s, T_CLIENTS, id))
+		return 0;
+	memset(sealed, 0xff, 32);
+	if (found && sqlite3_column_bytes(st, 6) == 32)
+		memcpy(sealed, sqlite3_column_blob(st, 6), 32);
+	c.table = seal_table[T_CLIENTS];
+	c.id = id;
+	c.seq = found ? sqlite3_column_int64(st, 7) : 0;
+	c.key[0] = '\0';
+	c.state = seal_verdict(now, found, sealed);
+	return c.state == STORE_SEAL_OK ? 0 : seal_fail(&c, id);
+}
+
 /* Step ST (prepared, bound) over client rows, calling CB for each; always
- * finalizes ST. */
-static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ctx, const char *what)
+ * finalizes ST.  JOINED: ST also reads each row's seal head. */
+static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ctx, const char *what, int joined)
 {
 	store_client c;
 	int rc, r = 0;
@@ -1250,7 +1296,8 @@ static int clients_walk(store *s, sqlite3_stmt *st, store_client_cb cb, void *ct
 		unsigned char h[32] = { 0 };
 		if (s->enforce)
 			hash_client_row(h, st);
-		if ((r = client_row(&c, st)) < 0 || (r = seal_require_known(s, T_CLIENTS, c.id, c.id, h)) < 0) {
+		if ((r = client_row(&c, st)) < 0 ||
+		    (r = joined ? seal_require_joined(s, st, c.id, h) : seal_require_known(s, T_CLIENTS, c.id, c.id, h)) < 0) {
 			store_client_release(&c);
 			break;
 		}
@@ -1272,7 +1319,7 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 	int rc;
 	if ((rc = sqlite3_prepare_v2(s->db, sql_text[Q_CLIENT_EACH], -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "listing clients");
-	return clients_walk(s, st, cb, ctx, "listing clients");
+	return clients_walk(s, st, cb, ctx, "listing clients", 0);
 }
 
 /* ---------------------------------------------------------------- consent */
@@ -1655,12 +1702,17 @@ int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb
 {
 	sqlite3_stmt *st;
 	int rc;
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT id, vk_version, wrapped, data, created, updated FROM clients WHERE id > ? ORDER BY id LIMIT ?",
+	/* each record with its seal head, one seek each in the same
+	 * statement instead of a statement of its own per record (issue 16:
+	 * the batches of a rotation, a reindex, the record-MAC upgrade) */
+	if ((rc = sqlite3_prepare_v2(s->db,
+				     "SELECT c.id, c.vk_version, c.wrapped, c.data, c.created, c.updated, h.hash, h.seq FROM clients c"
+				     " LEFT JOIN seal_head h ON h.tbl = 'clients' AND h.id = c.id WHERE c.id > ? ORDER BY c.id LIMIT ?",
 				     -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "reading clients");
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	return clients_walk(s, st, cb, ctx, "reading clients");
+	return clients_walk(s, st, cb, ctx, "reading clients", 1);
 }
 
 static int count_query(store *s, int which, uint64_t *n)
@@ -3063,12 +3115,16 @@ static int idx_removed(store *s, const store_bidx_add *x, int64_t sid, int64_t s
  * case, every row added (the changes count says so), has its seal heads
  * read by one SELECT for the "removed outside Fortress" check; otherwise
  * each entry's holder is read and the entry judged alone. */
-static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other)
+static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const size_t *k, int m, int64_t *other,
+			   const store_bidx_move *const *pre)
 {
 	int t = unique ? T_UNIQ : T_BLIND, rc, r, few = m != IDX_ROWS;
 	sqlite3_stmt *st;
 	int64_t sid[IDX_ROWS];
 	unsigned char now[32], mac[IDX_ROWS][IMAC_LEN];
+	/* PRE (a rotation's moves, NULL for an import's entries): the seal
+	 * ids, hashes and MACs computed ahead (store_blind_move_prep) */
+#define PRE(i) (pre && pre[i]->prep ? pre[i] : NULL)
 	if ((r = idx_prepare(s, &s->idx_many[few][unique], m, unique ? "INSERT OR IGNORE INTO uniq(h, client, mac) VALUES"
 								  : "INSERT OR IGNORE INTO blind(h, client, mac) VALUES",
 			     "(?,?,?)", "")) < 0)
@@ -3078,7 +3134,9 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		const store_bidx_add *x = &e[k[i]];
 		sqlite3_bind_blob(st, 3 * i + 1, x->h, STORE_BIDX_LEN, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3 * i + 2, x->client);
-		if (s->nimac) {
+		if (PRE(i) && PRE(i)->has_mac) {
+			sqlite3_bind_blob(st, 3 * i + 3, PRE(i)->new_mac, IMAC_LEN, SQLITE_STATIC);
+		} else if (s->nimac) {
 			index_mac(mac[i], s->imac, t, x->h, x->client);
 			sqlite3_bind_blob(st, 3 * i + 3, mac[i], IMAC_LEN, SQLITE_STATIC);
 		} else {
@@ -3098,7 +3156,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		return 0;
 	}
 	for (int i = 0; i < m; i++)
-		sid[i] = index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
+		sid[i] = PRE(i) ? PRE(i)->new_sid : index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
 	if (sqlite3_changes(s->db) == m) {
 		/* every entry is new: none may have a live seal (unless removed
 		 * by us earlier in this transaction) */
@@ -3128,8 +3186,9 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 				return map_sqlite(s->db, rc, "reading the seals");
 		}
 		for (int i = 0; i < m; i++) {
-			hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
-			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, now);
+			if (!PRE(i))
+				hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
+			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, PRE(i) ? PRE(i)->new_hash : now);
 		}
 		return 0;
 	}
@@ -3164,6 +3223,7 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		touch_put(s, T_UNIQ, sid[i], x->h, x->client, now);
 	}
 	return 0;
+#undef PRE
 }
 
 static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);
@@ -3237,14 +3297,14 @@ static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *
 		k[u][nk[u]++] = i;
 		if (nk[u] < IDX_ROWS)
 			continue;
-		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other)) < 0)
+		if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u], IDX_ROWS, other, NULL)) < 0)
 			return r;
 		nk[u] = 0;
 	}
 	for (int u = 0; u < 2; u++) {
 		size_t j = 0;
 		for (; j + IDX_FEW <= nk[u]; j += IDX_FEW)
-			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other)) < 0)
+			if ((r = seal_checkpoint(s)) < 0 || (r = idx_insert_many(s, u, e, k[u] + j, IDX_FEW, other, NULL)) < 0)
 				return r;
 		for (; j < nk[u]; j++) {
 			int64_t holder = 0;
@@ -3255,6 +3315,152 @@ static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *
 				fort_error_clear();
 			} else if (r < 0) {
 				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A rotation's old search entries: M (IDX_ROWS or IDX_FEW, E[K[0..M-1]])
+ * in one DELETE by (h, client).  The pairs are a subquery of constant
+ * rows, which the planner probes the table with one at a time (a bare
+ * `IN (VALUES ...)` scans it); a plain DELETE opens no statement journal.
+ * Each client's group is noted (hashed whole at the flush), as
+ * store_blind_del notes it for an entry it removed, and as the addition
+ * that follows notes it anyway.  Unique entries are removed one at a time
+ * (store_blind_del): which of them went must be known exactly, for their
+ * seals of zeros and for a value that was in the search index instead,
+ * and a DELETE of many says only how many. */
+static int mv_del_many(store *s, const store_bidx_move *e, const size_t *k, int m)
+{
+	int few = m != IDX_ROWS, r, rc;
+	sqlite3_stmt *st;
+	if ((r = idx_prepare(s, &s->mv_del[few], m, "DELETE FROM blind WHERE (h, client) IN (SELECT column1, column2 FROM (VALUES",
+			     "(?,?)", "))")) < 0)
+		return r;
+	st = s->mv_del[few];
+	for (int i = 0; i < m; i++) {
+		sqlite3_bind_blob(st, 2 * i + 1, e[k[i]].old_h, STORE_BIDX_LEN, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2 * i + 2, e[k[i]].client);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "removing index entries");
+	for (int i = 0; i < m; i++)
+		touch_put(s, T_BLIND, e[k[i]].client, NULL, e[k[i]].client, NULL);
+	return 0;
+}
+
+/* A rotation's new entries: M of one table (E[K[0..M-1]]) as
+ * store_blind_add_many adds them; a unique value another client holds goes
+ * to the search index. */
+static int mv_add_many(store *s, int unique, const store_bidx_move *e, const size_t *k, int m)
+{
+	store_bidx_add a[IDX_ROWS];
+	const store_bidx_move *pre[IDX_ROWS];
+	size_t id[IDX_ROWS];
+	int64_t other[IDX_ROWS];
+	int r;
+	for (int i = 0; i < m; i++) {
+		memcpy(a[i].h, e[k[i]].new_h, STORE_BIDX_LEN);
+		a[i].client = e[k[i]].client;
+		a[i].unique = unique;
+		pre[i] = &e[k[i]];
+		id[i] = (size_t)i;
+		other[i] = 0;
+	}
+	if (m == IDX_ROWS || m == IDX_FEW) {
+		if ((r = idx_insert_many(s, unique, a, id, m, other, pre)) < 0)
+			return r;
+	} else {
+		int64_t holder = 0;
+		r = store_blind_add(s, a[0].h, a[0].client, unique, &holder);
+		if (r == FORT_EDUPLICATE) {
+			other[0] = holder == a[0].client ? 0 : holder ? holder : -1;
+			fort_error_clear();
+		} else if (r < 0) {
+			return r;
+		}
+	}
+	for (int i = 0; i < m; i++)
+		if (other[i] && (r = store_blind_add(s, a[i].h, a[i].client, 0, NULL)) < 0)
+			return r;
+	return 0;
+}
+
+/* A rotation's old unique entry: store_blind_del(.., STORE_IDX_UNIQUE)
+ * with its seal id computed ahead when it was. */
+static int mv_del_unique(store *s, const store_bidx_move *x)
+{
+	static const unsigned char gone[32];
+	sqlite3_stmt *st = q(s, Q_UNIQ_DEL);
+	int r;
+	if (!x->prep)
+		return store_blind_del(s, x->old_h, x->client, STORE_IDX_UNIQUE);
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_blob(st, 1, x->old_h, STORE_BIDX_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, x->client);
+	if ((r = step_done(s, st, "removing an index entry")) < 0)
+		return r;
+	if (sqlite3_changes(s->db) > 0) {
+		touch_put(s, T_UNIQ, x->old_sid, x->old_h, x->client, gone);
+		return 0;
+	}
+	/* a value two clients shared: in the search index */
+	return store_blind_del(s, x->old_h, x->client, STORE_IDX_SEARCH);
+}
+
+int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		store_bidx_move *x = &m[i];
+		int t = x->unique ? T_UNIQ : T_BLIND;
+		x->old_sid = index_id(t, x->old_h, x->client);
+		x->new_sid = index_id(t, x->new_h, x->client);
+		if (x->unique)
+			hash_index(x->new_hash, T_UNIQ, x->new_h, x->client);
+		x->has_mac = s->nimac != 0;
+		if (x->has_mac)
+			index_mac(x->new_mac, s->imac, t, x->new_h, x->client);
+		x->prep = 1;
+	}
+	return 0;
+}
+
+/* Every deletion, then every addition; each IDX_ROWS to a statement per
+ * table, what is left IDX_FEW to one, then one by one (unique entries'
+ * deletions: one by one, mv_del_many says why). */
+int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t k[2][IDX_ROWS], nk[2] = { 0, 0 };
+		int r;
+		for (size_t i = 0; i <= n; i++) {
+			for (int u = 0; u < 2; u++) {
+				/* a full chunk, or at the end what is left */
+				while (nk[u] && (nk[u] == IDX_ROWS || i == n)) {
+					int m = nk[u] == IDX_ROWS ? IDX_ROWS : nk[u] >= IDX_FEW ? IDX_FEW : 1;
+					if ((r = seal_checkpoint(s)) < 0)
+						return r;
+					if (pass)
+						r = mv_add_many(s, u, e, k[u], m);
+					else if (u == 0 && m > 1)
+						r = mv_del_many(s, e, k[u], m);
+					else
+						for (int j = 0; j < m && r == 0; j++)
+							r = u ? mv_del_unique(s, &e[k[u][j]])
+							      : store_blind_del(s, e[k[u][j]].old_h, e[k[u][j]].client, STORE_IDX_SEARCH);
+					if (r < 0)
+						return r;
+					memmove(k[u], k[u] + m, (nk[u] - (size_t)m) * sizeof k[u][0]);
+					nk[u] -= (size_t)m;
+				}
+			}
+			if (i < n) {
+				int u = e[i].unique != 0;
+				k[u][nk[u]++] = i;
 			}
 		}
 	}

@@ -39,6 +39,8 @@
 #define store_grant_del_old sqlite_store_grant_del_old
 #define store_client_insert sqlite_store_client_insert
 #define store_client_update sqlite_store_client_update
+#define store_client_update_prep sqlite_store_client_update_prep
+#define store_client_update_hashed sqlite_store_client_update_hashed
 #define store_client_get sqlite_store_client_get
 #define store_client_delete sqlite_store_client_delete
 #define store_client_each sqlite_store_client_each
@@ -48,6 +50,8 @@
 #define store_client_max_id sqlite_store_client_max_id
 #define store_blind_add sqlite_store_blind_add
 #define store_blind_add_many sqlite_store_blind_add_many
+#define store_blind_move_many sqlite_store_blind_move_many
+#define store_blind_move_prep sqlite_store_blind_move_prep
 #define store_blind_del sqlite_store_blind_del
 #define store_blind_del_client sqlite_store_blind_del_client
 #define store_blind_find sqlite_store_blind_find

@@ -227,6 +227,14 @@ void store_client_hash(unsigned char out[32], const store_client *c);
 
 int store_client_insert(store *s, const store_client *c); /* FORT_EEXISTS on id clash */
 int store_client_update(store *s, const store_client *c);
+/* The same write with the row's seal hash computed ahead by
+ * store_client_update_prep (into HASH, without the database: a rotation's
+ * worker thread, while the calling thread writes through S): 1, or 0 when
+ * the backend computes nothing ahead.  store_client_update_hashed with
+ * HASH NULL is store_client_update.  A HASH that is not the row's makes
+ * its seal fail at the next read: it never vouches for another row. */
+int store_client_update_prep(store *s, const store_client *c, unsigned char hash[32]);
+int store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32]);
 int store_client_get(store *s, store_client *out, int64_t id); /* FORT_ENOTFOUND */
 int store_client_delete(store *s, int64_t id);
 typedef int (*store_client_cb)(void *ctx, const store_client *c);
@@ -267,6 +275,37 @@ typedef struct {
 	int fresh;
 } store_bidx_add;
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);
+/* A key rotation's entries (issue 16): N entries of CLIENTs moved from
+ * OLD_H to NEW_H (their value's hash under the old and the new key).  The
+ * outcome of store_blind_del(OLD_H, CLIENT, UNIQUE ? STORE_IDX_UNIQUE :
+ * STORE_IDX_SEARCH) for every entry, then store_blind_add_many of every
+ * NEW_H, except that a unique NEW_H another client holds goes to the search
+ * index instead (two clients share a value only while one was written
+ * under the new key and the other still has the old one: both stay
+ * findable).  Seals and MACs as those calls write them.  A hard error stops
+ * it (what was changed stays for the caller's rollback).  SQLite: the
+ * search entries 64 to a DELETE, the unique ones one by one (which of them
+ * went must be known exactly), then 64 of a table to an INSERT OR IGNORE
+ * (then 8, then one by one); PostgreSQL: one entry at a time. */
+typedef struct {
+	unsigned char old_h[STORE_BIDX_LEN], new_h[STORE_BIDX_LEN];
+	int64_t client;
+	int unique;
+	/* store_blind_move_prep's (PREP 1, else computed by the move): the
+	 * old unique entry's seal id; the new entry's seal id, row hash (a
+	 * unique entry's) and MAC (HAS_MAC 0: the store has no MAC key) */
+	int prep, has_mac;
+	int64_t old_sid, new_sid;
+	unsigned char new_hash[32], new_mac[16];
+} store_bidx_move;
+int store_blind_move_many(store *s, const store_bidx_move *m, size_t n);
+/* What store_blind_move_many computes for M[0..N-1] without the database
+ * (the seal ids, hashes and MACs above), computed ahead: a rotation's
+ * worker thread calls it while the calling thread writes through S.  It
+ * reads nothing of S but the index MAC keys (not to be changed meanwhile:
+ * store_index_mac_keys) and writes nothing of it.  A backend that
+ * computes nothing ahead leaves PREP 0. */
+int store_blind_move_prep(store *s, store_bidx_move *m, size_t n);
 /* Remove H for CLIENT.  UNIQUE says where the entry is: STORE_IDX_SEARCH
  * (0) the search index only (a field that is not unique: its entries are
  * only ever added there); STORE_IDX_UNIQUE (1) the unique index, and the

@@ -17,9 +17,13 @@
  *
  * Within a batch a worker thread decrypts and re-encrypts the clients in
  * order (rotate_prepare: keys, fields, record MAC, the index entries' old
- * and new hashes; no database) while the calling thread writes the ones it
+ * and new hashes, and what the store would compute for the writes without
+ * the database: seal ids and hashes, the entries' MACs; no database)
+ * while the calling thread writes the ones it
  * has finished (rotate_apply: index entries, the record; the store's
- * work), so a rotation uses two cores. */
+ * work), so a rotation uses two cores.  The calling thread writes a run
+ * of finished clients at a time: their index entries moved by one
+ * store_blind_move_many (a few multi-row statements), then their records. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,17 +244,14 @@ static int old_bkey(const unsigned char **out, fort_vault *v, struct old_bkeys *
  * the old blind-index key's hash to the new one's.  Computed by the
  * rotation's worker thread (rotate_prepare, no database), written by the
  * calling thread (rotate_apply, no keys but the ones in the store). */
-struct rot_move {
-	unsigned char old_h[BIDX_LEN], new_h[BIDX_LEN];
-	int unique;
-};
-
 struct rot_item {
 	int state;             /* 0 pending, 1 ready (atomic: the worker publishes it) */
 	int code;              /* < 0: the worker's error (its message in rot_pool) */
 	int changed;           /* the record is to be written */
-	struct rot_move *mv;   /* MAXMV per item, in the pool's array */
+	store_bidx_move *mv;   /* MAXMV per item, in the pool's array */
 	size_t nmv;
+	int hashed;            /* HASH is the new record's seal hash */
+	unsigned char hash[32];
 };
 
 /* Re-encrypt client C's fields of the rotated categories (and re-wrap its
@@ -273,6 +274,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 	char *pt = NULL, *ikey = NULL;
 	it_out->changed = 0;
 	it_out->nmv = 0;
+	it_out->hashed = 0;
 	need_vk = (mask & (1u << SLOT_VK)) && c->vk_version != v->kr->vk_version;
 	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
 		return r;
@@ -346,7 +348,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 			nfresh++;
 			/* its blind-index entry: out with the old key, in with the new */
 			if (mf->searchable && v->has_bkey[i]) {
-				struct rot_move *m;
+				store_bidx_move *m;
 				const unsigned char *bk = NULL;
 				if (it_out->nmv >= maxmv) {
 					r = fort_error_set(FORT_ECORRUPT, "field '%s' appears twice in the record", mf->name);
@@ -358,6 +360,8 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 				keys_blind(m->old_h, bk, ikey, strlen(ikey));
 				keys_blind(m->new_h, v->bkeys + (size_t)i * KEY_LEN, ikey, strlen(ikey));
 				m->unique = field_unique(v, i);
+				m->client = c->id;
+				m->prep = 0;
 				it_out->nmv++;
 				sodium_memzero(ikey, strlen(ikey));
 				free(ikey);
@@ -398,6 +402,13 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 		c->wrapped_len = WRAPPED_LEN;
 		c->vk_version = v->kr->vk_version;
 	}
+	/* what the store would compute without the database, computed
+	 * here, beside its work: the entries' seal ids, hashes and MACs,
+	 * the record's seal hash */
+	if ((r = store_blind_move_prep(v->st, it_out->mv, it_out->nmv)) < 0 ||
+	    (r = store_client_update_prep(v->st, c, it_out->hash)) < 0)
+		goto out;
+	it_out->hashed = r;
 	it_out->changed = 1;
 	r = 0;
 out:
@@ -417,37 +428,45 @@ out:
 	return r;
 }
 
-/* What rotate_prepare found, written: each index entry out with the old
- * key's hash and in with the new, then the record. */
-static int rotate_apply(fort_vault *v, const store_client *c, const struct rot_item *it)
-{
-	int r;
-	if (!it->changed)
-		return 0;
-	for (size_t k = 0; k < it->nmv; k++) {
-		const struct rot_move *m = &it->mv[k];
-		int64_t other = 0;
-		if ((r = store_blind_del(v->st, m->old_h, c->id, m->unique)) < 0)
-			return r;
-		r = store_blind_add(v->st, m->new_h, c->id, m->unique, &other);
-		/* Two clients can share a value only if one was added under the
-		 * new key while the other still had the old one: keep both
-		 * findable. */
-		if (r == FORT_EDUPLICATE)
-			r = store_blind_add(v->st, m->new_h, c->id, 0, NULL);
-		if (r < 0)
-			return r;
-	}
-	return store_client_update(v->st, c);
-}
+/* Clients whose entries are moved together (store_blind_move_many: the
+ * search and unique entries 64 to a statement each; four a client in the
+ * default map): one DELETE and one INSERT per index table for what was a
+ * DELETE and an INSERT per entry (bench/README.md, "wt-rot (second
+ * session)"). */
+#define ROT_RUN 32
 
 /* A batch of clients copied out of the query before any is rewritten. */
 struct batch {
 	store_client *c;
-	struct rot_item *it;   /* what to write for each */
-	struct rot_move *mv;   /* maxmv per client */
+	struct rot_item *it;    /* what to write for each */
+	store_bidx_move *mv;    /* maxmv per client */
+	store_bidx_move *run;   /* ROT_RUN clients' moves, gathered */
 	size_t n, cap, maxmv;
 };
+
+/* What rotate_prepare found for clients FROM .. TO - 1, written: their
+ * index entries out with the old key's hash and in with the new (all of
+ * them at once), then their records.  *AT: the client a failure is about
+ * (TO: the entries, which are all of the run's). */
+static int rotate_apply(fort_vault *v, struct batch *b, size_t from, size_t to, size_t *at)
+{
+	size_t n = 0;
+	int r;
+	*at = to;
+	for (size_t i = from; i < to; i++)
+		if (b->it[i].changed) {
+			memcpy(b->run + n, b->it[i].mv, b->it[i].nmv * sizeof *b->run);
+			n += b->it[i].nmv;
+		}
+	if (n && (r = store_blind_move_many(v->st, b->run, n)) < 0)
+		return r;
+	for (size_t i = from; i < to; i++)
+		if (b->it[i].changed && (r = store_client_update_hashed(v->st, &b->c[i], b->it[i].hashed ? b->it[i].hash : NULL)) < 0) {
+			*at = i;
+			return r;
+		}
+	return 0;
+}
 
 static int batch_cb(void *ctx, const store_client *c)
 {
@@ -492,8 +511,18 @@ struct rot_pool {
 	pthread_cond_t ready;
 	int waiting;    /* the caller sleeps on READY (atomic) */
 	int cancel;     /* the caller has stopped (atomic) */
+	int stopped;    /* the worker has stopped: nothing more is published (atomic) */
 	char msg[1024]; /* the worker's error message */
 };
+
+static void rot_wake(struct rot_pool *p)
+{
+	if (__atomic_load_n(&p->waiting, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&p->lock);
+		pthread_cond_signal(&p->ready);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
 
 static void *rot_worker(void *arg)
 {
@@ -511,24 +540,24 @@ static void *rot_worker(void *arg)
 			snprintf(p->msg, sizeof p->msg, "%s", fort_error_message());
 		}
 		__atomic_store_n(&it->state, 1, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&p->waiting, __ATOMIC_SEQ_CST)) {
-			pthread_mutex_lock(&p->lock);
-			pthread_cond_signal(&p->ready);
-			pthread_mutex_unlock(&p->lock);
-		}
+		rot_wake(p);
 		if (r < 0)
 			break;
 	}
+	__atomic_store_n(&p->stopped, 1, __ATOMIC_SEQ_CST);
+	rot_wake(p);
 	return NULL;
 }
 
+/* Until IT is ready or the worker has stopped (after an error: the items
+ * after it are never published). */
 static void rot_wait(struct rot_pool *p, struct rot_item *it)
 {
-	if (__atomic_load_n(&it->state, __ATOMIC_SEQ_CST))
+	if (__atomic_load_n(&it->state, __ATOMIC_SEQ_CST) || __atomic_load_n(&p->stopped, __ATOMIC_SEQ_CST))
 		return;
 	pthread_mutex_lock(&p->lock);
 	__atomic_store_n(&p->waiting, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&it->state, __ATOMIC_SEQ_CST))
+	while (!__atomic_load_n(&it->state, __ATOMIC_SEQ_CST) && !__atomic_load_n(&p->stopped, __ATOMIC_SEQ_CST))
 		pthread_cond_wait(&p->ready, &p->lock);
 	__atomic_store_n(&p->waiting, 0, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&p->lock);
@@ -539,7 +568,7 @@ static int rotate_some(fort_vault *v, struct old_bkeys *ob, struct batch *b, uns
 {
 	struct rot_pool p;
 	pthread_t th;
-	size_t i = 0;
+	size_t i = 0, at = 0, run_end = 0;
 	int r;
 	batch_clear(b);
 	if ((r = store_client_batch(v->st, *cursor, b->cap, batch_cb, b)) < 0)
@@ -560,24 +589,45 @@ static int rotate_some(fort_vault *v, struct old_bkeys *ob, struct batch *b, uns
 		r = fort_error_set(FORT_ERROR, "cannot start the key rotation's thread");
 		goto destroy;
 	}
-	for (i = 0; i < b->n; i++) {
-		struct rot_item *it = &b->it[i];
-		rot_wait(&p, it);
-		if (it->code < 0) {
-			r = fort_error_set(it->code, "%s", p.msg);
+	while (i < b->n) {
+		/* the next run: up to ROT_RUN clients the worker has finished,
+		 * in order, up to its first error */
+		size_t j = i, end = b->n - i < ROT_RUN ? b->n : i + ROT_RUN;
+		rot_wait(&p, &b->it[end - 1]);
+		while (j < end && __atomic_load_n(&b->it[j].state, __ATOMIC_SEQ_CST) && b->it[j].code == 0)
+			j++;
+		if (j == i) {
+			/* the worker stopped at this client */
+			at = i;
+			r = __atomic_load_n(&b->it[i].state, __ATOMIC_SEQ_CST) && b->it[i].code < 0
+				    ? fort_error_set(b->it[i].code, "%s", p.msg)
+				    : fort_error_set(FORT_ERROR, "the key rotation's thread stopped early");
 			break;
 		}
-		if ((r = rotate_apply(v, &b->c[i], it)) < 0)
+		if ((r = rotate_apply(v, b, i, j, &at)) < 0) {
+			if (at == j) {
+				/* the run's entries: all its clients' */
+				run_end = j - 1 > i ? j - 1 : 0;
+				at = i;
+			}
 			break;
-		*changed_n += (uint64_t)it->changed;
-		*cursor = b->c[i].id;
+		}
+		for (; i < j; i++)
+			*changed_n += (uint64_t)b->it[i].changed;
+		*cursor = b->c[j - 1].id;
 	}
 	__atomic_store_n(&p.cancel, 1, __ATOMIC_SEQ_CST);
 	pthread_join(th, NULL);
-	if (r < 0 && i < b->n) {
-		char id[FORT_ID_LEN + 1];
-		client_id_format(id, b->c[i].id);
-		fort_error_prefix("rotating the keys of client %s", id);
+	if (r < 0 && at < b->n) {
+		char id[FORT_ID_LEN + 1], last[FORT_ID_LEN + 1];
+		client_id_format(id, b->c[at].id);
+		if (run_end) {
+			/* the run's index entries are written together */
+			client_id_format(last, b->c[run_end].id);
+			fort_error_prefix("rotating the keys of clients %s to %s", id, last);
+		} else {
+			fort_error_prefix("rotating the keys of client %s", id);
+		}
 	}
 destroy:
 	pthread_cond_destroy(&p.ready);
@@ -728,7 +778,8 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	if (!x.b.maxmv)
 		x.b.maxmv = 1;
 	if (!(x.b.c = fort_calloc(room, sizeof *x.b.c)) || !(x.b.it = fort_calloc(room, sizeof *x.b.it)) ||
-	    !(x.b.mv = fort_calloc(room, x.b.maxmv * sizeof *x.b.mv)) || !(x.ob.ver = fort_calloc(x.ob.n ? x.ob.n : 1, sizeof *x.ob.ver)) ||
+	    !(x.b.mv = fort_calloc(room, x.b.maxmv * sizeof *x.b.mv)) || !(x.b.run = fort_calloc(ROT_RUN, x.b.maxmv * sizeof *x.b.run)) ||
+	    !(x.ob.ver = fort_calloc(x.ob.n ? x.ob.n : 1, sizeof *x.ob.ver)) ||
 	    !(x.ob.key = sodium_malloc((x.ob.n ? x.ob.n : 1) * KEY_LEN))) {
 		r = FORT_ENOMEM;
 		goto out;
@@ -770,6 +821,7 @@ out:
 	free(x.b.c);
 	free(x.b.it);
 	free(x.b.mv);
+	free(x.b.run);
 	if (x.ob.key) {
 		sodium_memzero(x.ob.key, (x.ob.n ? x.ob.n : 1) * KEY_LEN);
 		sodium_free(x.ob.key);

@@ -1,0 +1,286 @@
+/* test_index_move.c - a key rotation's index entries moved in batches
+ * (issue 16; src/store/sqlite.c, store_blind_move_many): the SQLite backend
+ * deletes and adds them 64 to a statement per table, and must leave what
+ * store_blind_del and store_blind_add one entry at a time would: the old
+ * entries gone and their seals closed, the new ones added, MACed, sealed
+ * and found; a unique value another client holds added to the search index
+ * (both clients findable) and an old unique value that was there removed
+ * from it, without touching the other client's entry or its seal; and a
+ * unique entry removed outside Fortress (its row deleted, its seal live)
+ * refused as tampering when a move brings its value back.  Each case twice:
+ * the seal ids, hashes and MACs computed by the move, and computed ahead
+ * (store_blind_move_prep, as the rotation's worker does).  And the
+ * batches' read of records with their seal heads.  SQLite only
+ * (the statements are its; PostgreSQL's moves run through the rotation's
+ * tests on both backends). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include "fortress.h"
+#define FIXTURE_DIR "/tmp/fort-test-imove-XXXXXX"
+#include "fixture.h"
+#include "store/store.h"
+#include "store/sqlite_int.h"
+#include "store_sql.h"
+
+static const unsigned char K1[16] = "key-one-16-bytes";
+#define N 150 /* two full statements of 64 per table, one of 8, then one by one */
+
+/* value I of kind K (old: 'u' unique, 's' search; new: 'U', 'S') */
+static void val(unsigned char h[STORE_BIDX_LEN], char k, int i)
+{
+	memset(h, k, STORE_BIDX_LEN);
+	memcpy(h, &i, sizeof i);
+}
+
+static int64_t seq = 1;
+
+static void flush_commit(store *s)
+{
+	unsigned char d[32];
+	int any;
+	assert_int_equal(store_seal_flush(s, seq++, d, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+/* Clients 1000..1000+N-1, each with unique value u:i and search value s:i;
+ * sealed. */
+static store *move_vault(const char *name)
+{
+	store *s = NULL;
+	assert_int_equal(store_open(&s, path_of(name), 1), 0);
+	assert_int_equal(store_index_mac_keys(s, K1, 1), 0);
+	seq = 1;
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 0; i < N; i++) {
+		unsigned char h[STORE_BIDX_LEN];
+		assert_int_equal(put_client(s, 1000 + i, "data"), 0);
+		val(h, 'u', i);
+		assert_int_equal(store_blind_add(s, h, 1000 + i, 1, NULL), 0);
+		val(h, 's', i);
+		assert_int_equal(store_blind_add(s, h, 1000 + i, 0, NULL), 0);
+	}
+	flush_commit(s);
+	store_seal_enforce(s, 1);
+	return s;
+}
+
+/* every client's two entries, interleaved as the rotation hands them in;
+ * PREP: their seal ids, hashes and MACs computed ahead, as the rotation's
+ * worker does (store_blind_move_prep), else by the move itself */
+static int prep;
+
+static void all_moves(store_bidx_move *m)
+{
+	memset(m, 0, 2 * N * sizeof *m);
+	for (int i = 0; i < N; i++) {
+		val(m[2 * i].old_h, 'u', i);
+		val(m[2 * i].new_h, 'U', i);
+		m[2 * i].client = 1000 + i;
+		m[2 * i].unique = 1;
+		val(m[2 * i + 1].old_h, 's', i);
+		val(m[2 * i + 1].new_h, 'S', i);
+		m[2 * i + 1].client = 1000 + i;
+		m[2 * i + 1].unique = 0;
+	}
+}
+
+static void prepare(store *s, store_bidx_move *m)
+{
+	if (prep)
+		assert_int_equal(store_blind_move_prep(s, m, 2 * N), 0);
+}
+
+static int count_bad(void *ctx, const store_seal_check *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* every index entry against its seal and every live seal against an entry */
+static int index_seals_bad(store *s)
+{
+	int bad = 0;
+	assert_int_equal(store_seal_scan(s, "uniq", count_bad, &bad), 0);
+	assert_int_equal(store_seal_scan(s, "blind", count_bad, &bad), 0);
+	return bad;
+}
+
+static size_t find(store *s, char k, int i, int unique, int64_t *id)
+{
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t ids[4];
+	size_t n = 0;
+	val(h, k, i);
+	assert_int_equal(store_blind_find(s, h, unique, ids, 4, &n), 0);
+	*id = n ? ids[0] : 0;
+	return n;
+}
+
+static void test_moved_sealed_found(void **state)
+{
+	(void)state;
+	store *s = move_vault(prep ? "moved-prep.db" : "moved.db");
+	store_bidx_move m[2 * N];
+	all_moves(m);
+	prepare(s, m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE length(mac) = 16"), N);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE length(mac) = 16"), N);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq"), N);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind"), N);
+	for (int i = 0; i < N; i++) {
+		int64_t id = 0;
+		store_seal_check c;
+		unsigned char h[STORE_BIDX_LEN];
+		assert_int_equal(find(s, 'U', i, 1, &id), 1);
+		assert_int_equal(id, 1000 + i);
+		assert_int_equal(find(s, 'S', i, 0, &id), 1);
+		assert_int_equal(id, 1000 + i);
+		/* the old values: gone, and a miss is no tampering (their
+		 * seals were closed) */
+		assert_int_equal(find(s, 'u', i, 1, &id), 0);
+		assert_int_equal(find(s, 's', i, 0, &id), 0);
+		val(h, 'u', i);
+		assert_int_equal(store_seal_index(s, h, 1, 1000 + i, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_OK);
+		val(h, 'U', i);
+		assert_int_equal(store_seal_index(s, h, 1, 1000 + i, &c), 0);
+		assert_int_equal(c.state, STORE_SEAL_OK);
+	}
+	assert_int_equal(index_seals_bad(s), 0);
+	store_close(s);
+}
+
+/* Client 1003's new unique value is already held by client 900 (written
+ * under the new key meanwhile): it goes to the search index, both stay
+ * findable.  Client 1007's old unique value is in the search index (its
+ * value was shared with client 901, who holds it in the unique index):
+ * it is removed from there, and 901's entry and seal are untouched. */
+static void test_moved_shared_values(void **state)
+{
+	(void)state;
+	store *s = move_vault(prep ? "shared-prep.db" : "shared.db");
+	store_bidx_move m[2 * N];
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t id = 0;
+	all_moves(m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 900, "data"), 0);
+	assert_int_equal(put_client(s, 901, "data"), 0);
+	val(h, 'U', 3);
+	assert_int_equal(store_blind_add(s, h, 900, 1, NULL), 0);
+	val(h, 'u', 7);
+	assert_int_equal(store_blind_del(s, h, 1007, STORE_IDX_UNIQUE), 0);
+	assert_int_equal(store_blind_add(s, h, 901, 1, NULL), 0);
+	assert_int_equal(store_blind_add(s, h, 1007, 0, NULL), 0);
+	flush_commit(s);
+	prepare(s, m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
+	flush_commit(s);
+	assert_int_equal(find(s, 'U', 3, 1, &id), 1);
+	assert_int_equal(id, 900);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1003"), 2);
+	val(h, 'U', 3);
+	{
+		int64_t ids[4];
+		size_t n = 0;
+		assert_int_equal(store_blind_find(s, h, 0, ids, 4, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 1003);
+	}
+	/* 1007's old entry left the search index; 901 still holds the value */
+	assert_int_equal(find(s, 'u', 7, 0, &id), 0);
+	assert_int_equal(find(s, 'u', 7, 1, &id), 1);
+	assert_int_equal(id, 901);
+	assert_int_equal(find(s, 'U', 7, 1, &id), 1);
+	assert_int_equal(id, 1007);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1007"), 1);
+	assert_int_equal(index_seals_bad(s), 0);
+	store_close(s);
+}
+
+/* The attacker deletes client 1005's unique entry (its seal stays live);
+ * a move then brings client 1040's entry to that value: refused as
+ * tampering, the entry not left behind. */
+static void test_moved_onto_removed_entry(void **state)
+{
+	(void)state;
+	store *s = move_vault(prep ? "removed-prep.db" : "removed.db");
+	store_bidx_move m[2 * N];
+	all_moves(m);
+	val(m[2 * 40].new_h, 'u', 5);
+	prepare(s, m);
+	raw(s, "DELETE FROM uniq WHERE client = 1005");
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "audit verify"));
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq WHERE client = 1040"), 0);
+	store_rollback(s);
+	store_close(s);
+}
+
+static int count_cb(void *ctx, const store_client *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* The batches' read (store_client_batch: a rotation's, a reindex's) takes
+ * each record's seal head in the same statement: a record edited in the
+ * file, or whose seal head was deleted, is refused naming it; one changed
+ * in the open transaction (not sealed yet) is not. */
+static void test_batch_read_checks_seals(void **state)
+{
+	(void)state;
+	store *s = move_vault("batch-read.db");
+	int n = 0;
+	store_client c = { 1003, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"changed", 7, 1000, 1000 };
+	assert_int_equal(store_client_batch(s, 0, 1000, count_cb, &n), 0);
+	assert_int_equal(n, N);
+	/* changed in this transaction, not sealed yet: read as it is */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_client_update(s, &c), 0);
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &n), 0);
+	assert_int_equal(n, 10);
+	flush_commit(s);
+	raw(s, "UPDATE clients SET data = X'00' WHERE id = 1005");
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1005"));
+	raw(s, "DELETE FROM seal_head WHERE tbl = 'clients' AND id = 1007");
+	n = 0;
+	assert_int_equal(store_client_batch(s, 1005, 10, count_cb, &n), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1007"));
+	store_close(s);
+}
+
+static int with_prep(void **state)
+{
+	(void)state;
+	prep = 1;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_moved_sealed_found),
+		cmocka_unit_test(test_moved_shared_values),
+		cmocka_unit_test(test_moved_onto_removed_entry),
+		cmocka_unit_test(test_batch_read_checks_seals),
+		cmocka_unit_test_setup(test_moved_sealed_found, with_prep),
+		cmocka_unit_test_setup(test_moved_shared_values, with_prep),
+		cmocka_unit_test_setup(test_moved_onto_removed_entry, with_prep),
+	};
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
+}
