@@ -3366,6 +3366,7 @@ static int mv_add_many(store *s, int unique, const store_bidx_move *e, const siz
 		memcpy(a[i].h, e[k[i]].new_h, STORE_BIDX_LEN);
 		a[i].client = e[k[i]].client;
 		a[i].unique = unique;
+		a[i].fresh = 0; /* a moved client's group holds other entries: read back at the flush */
 		pre[i] = &e[k[i]];
 		id[i] = (size_t)i;
 		other[i] = 0;
