@@ -627,7 +627,7 @@ class WebTest(BrowserCase):
         self.go("/incidents/" + iid)
         Select(d.find_element(By.ID, "channel")).select_by_visible_text("portal")
         d.find_element(By.ID, "reference").send_keys("DPA-2026-77")
-        d.find_element(By.XPATH, "//form[contains(@action,'/notified')]//button").click()
+        click_and_wait(d, d.find_element(By.XPATH, "//form[contains(@action,'/notified')]//button"))  # the same heading
         self.wait_h1("Incident " + iid)
         rows = [r.text for r in d.find_elements(By.CSS_SELECTOR, "table tbody tr")]
         self.assertTrue(any("authority" in r.lower() and "not yet" not in r for r in rows), rows)
@@ -707,7 +707,8 @@ class WebTest(BrowserCase):
         Select(d.find_element(By.ID, "name")).select_by_visible_text("kim")
         Select(d.find_element(By.ID, "role")).select_by_visible_text("staff")
         d.find_element(By.ID, "fingerprint").send_keys(fp)
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        # the answer has the same heading: wait for the page itself to be replaced
+        click_and_wait(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
         self.wait_h1("Users and roles")
         row = d.find_element(By.XPATH, "//table[@id='users']//tr[th='kim']").text
         self.assertIn("active", row)
@@ -805,7 +806,7 @@ class WebTest(BrowserCase):
         e = d.find_element(By.ID, "b-email")
         e.clear()
         e.send_keys("privacy@acme.example")
-        d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        click_and_wait(d, d.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))  # the same heading
         self.wait_h1("Business settings")
         self.assertEqual(d.find_element(By.ID, "b-email").get_attribute("value"), "privacy@acme.example")
         # staff see the details but no form
@@ -836,7 +837,7 @@ class WebTest(BrowserCase):
         Select(d.find_element(By.ID, "role")).select_by_visible_text("lead")
         d.find_element(By.ID, "c-name").send_keys("Anna Keller")
         d.find_element(By.ID, "c-email").send_keys("anna@acme.example")
-        d.find_element(By.XPATH, "//form[@action='/plan/contact']//button").click()
+        click_and_wait(d, d.find_element(By.XPATH, "//form[@action='/plan/contact']//button"))  # the same heading
         self.wait_h1("Incident-response plan")
         self.assertIn("Anna Keller", d.find_element(By.ID, "plan").text)
         # a drill of the first playbook: one step done, the others skipped
@@ -878,7 +879,7 @@ class WebTest(BrowserCase):
         self.wait_h1("Client " + cid)
         self.go("/requests/" + rid)
         Select(d.find_element(By.ID, "action")).select_by_value("answer")
-        d.find_element(By.XPATH, "//form[contains(@action,'/step')]//button").click()
+        click_and_wait(d, d.find_element(By.XPATH, "//form[contains(@action,'/step')]//button"))  # the same heading
         self.wait_h1("Request " + rid)
         self.assertIn("answered", d.find_element(By.CSS_SELECTOR, "dl.facts").text)
 
