@@ -26,9 +26,12 @@ import socket
 import sys
 
 
-def write_atomic(path, text):
-    with open(path + '.tmp', 'w') as f:
-        f.write(text)
+def write_atomic(path, data):
+    """PATH appears whole or not at all: a reader that polls for it (a
+    test waiting for a message the server's worker sends after answering)
+    never reads a file the sink has created and not yet written."""
+    with open(path + '.tmp', 'wb' if isinstance(data, bytes) else 'w') as f:
+        f.write(data)
     os.rename(path + '.tmp', path)
 
 
@@ -46,10 +49,10 @@ def serve(d, port, refuse):
         async def handle_DATA(self, server, session, envelope):
             n = len([f for f in os.listdir(d) if f.endswith('.eml')]) + 1
             base = os.path.join(d, 'msg-%d' % n)
-            with open(base + '.json', 'w') as f:
-                json.dump({'from': envelope.mail_from, 'to': envelope.rcpt_tos}, f)
-            with open(base + '.eml', 'wb') as f:
-                f.write(envelope.original_content or envelope.content)
+            # each file whole (renamed into place), the envelope first: a
+            # msg-N.eml seen means both are complete
+            write_atomic(base + '.json', json.dumps({'from': envelope.mail_from, 'to': envelope.rcpt_tos}))
+            write_atomic(base + '.eml', envelope.original_content or envelope.content)
             return '250 Message accepted for delivery'
 
     os.makedirs(d, exist_ok=True)

@@ -29,9 +29,27 @@ as_owner() {
 	fi
 }
 
+# stop DIR's server if one runs, and remove DIR with its data
+stop_and_remove() {
+	if [ -f "$dir/data/postmaster.pid" ]; then
+		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+	fi
+	# the data directory on the tmpfs, when DIR/data links there
+	if [ -L "$dir/data" ]; then
+		shm=$(readlink "$dir/data")
+		case $shm in */fortress-pg-data.*) rm -rf "$shm" ;; esac
+	fi
+	rm -rf "$dir"
+}
+
 case $cmd in
 start)
 	[ -x "$PGBIN/initdb" ] || { echo "pg-server.sh: no PostgreSQL in $PGBIN" >&2; exit 77; }
+	# what an earlier run in this build folder left (a ctest killed before
+	# its pg_server_stop, or `ctest --repeat`, which runs the fixture's
+	# start again): its server stopped and its data removed, not an initdb
+	# refused on a folder that is not empty
+	[ ! -e "$dir" ] || stop_and_remove
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
 	# a socket path must stay under 107 bytes
@@ -78,15 +96,7 @@ newdb)
 	echo "postgresql:///$name?host=$dir&user=fortress"
 	;;
 stop)
-	if [ -f "$dir/data/postmaster.pid" ]; then
-		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-	fi
-	# the data directory on the tmpfs, when DIR/data links there
-	if [ -L "$dir/data" ]; then
-		shm=$(readlink "$dir/data")
-		case $shm in */fortress-pg-data.*) rm -rf "$shm" ;; esac
-	fi
-	rm -rf "$dir"
+	stop_and_remove
 	;;
 *)
 	echo "usage: pg-server.sh start|stop DIR | newdb DIR NAME" >&2

@@ -33,7 +33,7 @@ class InvitePages(BrowserCase):
             opts.add_argument(a)
         d = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver",
                                              log_path=os.path.join(kit.TMP, "chromedriver-invitee.log")), options=opts)
-        d.set_page_load_timeout(30)
+        d.set_page_load_timeout(tw.WAIT)
         return d
 
     def test_invite_join_approve_signin(self):
@@ -76,7 +76,7 @@ class InvitePages(BrowserCase):
             lea.find_element(By.ID, "passphrase2").send_keys(PASS["lea"])
             lea.find_element(By.ID, "code").send_keys(totp(secret))
             lea.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-            self.wait_h1("You have joined: one step left", timeout=60)
+            self.wait_h1("You have joined: one step left", timeout=tw.WAIT)
             self.axe("joined: fingerprint and recovery codes")
             fp = lea.find_element(By.ID, "fingerprint").text
             self.assertEqual(len(lea.find_elements(By.CSS_SELECTOR, "#recovery-codes li")), 10)
@@ -106,7 +106,7 @@ class InvitePages(BrowserCase):
             lea.find_element(By.ID, "passphrase").send_keys(PASS["lea"])
             lea.find_element(By.ID, "code").send_keys(totp(secret, time.time() + 30))
             lea.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-            self.wait_h1("Dashboard", timeout=60)
+            self.wait_h1("Dashboard", timeout=tw.WAIT)
             self.client_page()
             self.assertIn("Your role may not reveal this", lea.find_element(By.XPATH, "//form[input[@value='iban']]").text)
             self.go("/users")

@@ -106,7 +106,7 @@ class MeTest(unittest.TestCase):
             opts.add_argument(a)
         d = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver",
                                              log_path=os.path.join(kit.TMP, name + ".log")), options=opts)
-        d.set_page_load_timeout(30)
+        d.set_page_load_timeout(test_web.WAIT)
         return d
 
     @classmethod
@@ -127,7 +127,7 @@ class MeTest(unittest.TestCase):
     def h1(self, d=None):
         return (d or self.driver).find_element(By.TAG_NAME, "h1").text
 
-    def wait_h1(self, text, d=None, timeout=20):
+    def wait_h1(self, text, d=None, timeout=test_web.WAIT):
         WebDriverWait(d or self.driver, timeout, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException,
                                                                      WebDriverException]).until(
             lambda d: d.find_element(By.TAG_NAME, "h1").text == text)
@@ -136,7 +136,7 @@ class MeTest(unittest.TestCase):
         src = (d or self.driver).find_element(By.TAG_NAME, "body").text
         self.assertIsNone(RAW_KEY.search(src), "a raw catalogue key on the page: %r" % (RAW_KEY.search(src),))
 
-    def wait_mail(self, before, timeout=30):
+    def wait_mail(self, before, timeout=test_web.WAIT):
         t = time.time() + timeout
         while time.time() < t:
             msgs = sink_messages(self.maildir)
@@ -225,7 +225,7 @@ class MeTest(unittest.TestCase):
         cell = d.find_element(By.XPATH, "//tr[th[contains(., 'marketing')]]/td[@data-consent]")
         self.assertEqual(cell.get_attribute("data-consent"), "given")
         d.find_element(By.XPATH, "//tr[th[contains(., 'marketing')]]//button").click()
-        WebDriverWait(d, 20, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
+        WebDriverWait(d, test_web.WAIT, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException]).until(
             lambda d: d.find_element(By.XPATH, "//tr[th[contains(., 'marketing')]]/td[@data-consent]")
             .get_attribute("data-consent") == "not-given")
         self.assertNotIn(self.client, self.export_ids())

@@ -191,7 +191,7 @@ class StaffPages(BrowserCase):
         form.find_element(By.ID, "file").send_keys(path)
         self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         self.wait_h1("Import clients")
-        WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-problems"))
+        WebDriverWait(d, tw.WAIT).until(lambda x: x.find_elements(By.ID, "import-problems"))
         problems = d.find_element(By.ID, "import-problems").text
         self.assertIn("line 3", problems)
         self.assertNotIn("line 2", problems)
@@ -203,7 +203,7 @@ class StaffPages(BrowserCase):
         form.find_element(By.ID, "file").send_keys(path)
         form.find_element(By.ID, "file-skip").click()
         self.click(form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
-        WebDriverWait(d, 20).until(lambda x: x.find_elements(By.ID, "import-result"))
+        WebDriverWait(d, tw.WAIT).until(lambda x: x.find_elements(By.ID, "import-result"))
         self.assertIn("2 of 3 clients imported", d.find_element(By.ID, "import-result").text)
         self.assertIn("line 3", d.find_element(By.ID, "import-problems").text)
         self.assertEqual(count("clients"), n + 2)
