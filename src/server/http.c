@@ -121,7 +121,19 @@ typedef struct {
 	fort_buf body;
 	int too_big;
 	int early;         /* a response was queued before the body */
+	void (*after)(void *); /* http_after_response: run at on_completed */
+	void *after_arg;
 } conn_ctx;
+
+/* the hook a handler on this thread set for the request it answers */
+static _Thread_local void (*after_fn)(void *);
+static _Thread_local void *after_arg;
+
+void http_after_response(void (*fn)(void *), void *arg)
+{
+	after_fn = fn;
+	after_arg = arg;
+}
 
 static volatile sig_atomic_t stop_sig;
 static int stop_pipe[2] = { -1, -1 };
@@ -597,7 +609,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* the pages (web.c): their own checks, HTML answers */
 		if (first)
 			return MHD_YES; /* the body, if any, comes next */
-		return web_request(s, conn, url, method, &cc->body, cc->too_big) ? MHD_YES : MHD_NO;
+		int ok;
+		after_fn = NULL;
+		ok = web_request(s, conn, url, method, &cc->body, cc->too_big);
+		cc->after = after_fn;
+		cc->after_arg = after_arg;
+		after_fn = NULL;
+		if (!ok && cc->after) {
+			/* no answer queued: nothing to wait for */
+			cc->after(cc->after_arg);
+			cc->after = NULL;
+		}
+		return ok ? MHD_YES : MHD_NO;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&req, 0, sizeof req);
@@ -660,6 +683,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (!cc)
 		return;
+	if (cc->after)
+		cc->after(cc->after_arg); /* the answer is out: the deferred work may start */
 	fort_buf_release(&cc->body);  /* wipes: a secret buffer */
 	free(cc);
 	*con_cls = NULL;

@@ -289,6 +289,11 @@ extern const size_t server_openapi_json_len;
 int web_owns(const char *url);
 int web_has_body(const char *url, const char *method);
 int web_request(server *s, void *conn, const char *url, const char *method, fort_buf *body, int too_big);
+/* FN(ARG) to run once this request's answer has gone out (or the client
+ * went away), on the request's own thread: work whose time must not show
+ * in the answer's time (web_me.c: a link request's work for a known
+ * address).  Set by a page's handler; at most one per request. */
+void http_after_response(void (*fn)(void *), void *arg);
 /* web_me.c: open the self-service keyholder's handle (USER NULL: the page
  * is not set up) and start its worker; set the links' base URL once the
  * port is known; stop (sessions wiped, handle closed). */
