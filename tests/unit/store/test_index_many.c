@@ -24,23 +24,6 @@
 static const unsigned char K1[16] = "key-one-16-bytes";
 #define N 150 /* two full batches of 64 per table and a remainder */
 
-/* value I of kind K ('u' unique, 's' search) */
-static void val(unsigned char h[STORE_BIDX_LEN], char k, int i)
-{
-	memset(h, k, STORE_BIDX_LEN);
-	memcpy(h, &i, sizeof i);
-}
-
-static int64_t seq = 1;
-
-static void flush_commit(store *s)
-{
-	unsigned char d[32];
-	int any;
-	assert_int_equal(store_seal_flush(s, seq++, d, &any), 0);
-	assert_int_equal(store_commit(s), 0);
-}
-
 /* Clients 1000..1000+N-1, each with unique value u:i and search value s:i,
  * added as one batch (unique and search entries interleaved, as the
  * import's sort leaves them); sealed. */
