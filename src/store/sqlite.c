@@ -27,7 +27,7 @@ enum {
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
-	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
+	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT, Q_SEAL_LAST,
 	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION,
 	Q__COUNT
 };
@@ -77,6 +77,7 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_head WHERE tbl = ? AND id = ?",
 	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
+	[Q_SEAL_LAST] = "SELECT max(rowid) FROM seal_log",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
@@ -2039,32 +2040,78 @@ static uint64_t touch_key(const void *a)
 #define SEAL_ROWS 64
 
 /* SEAL_ROWS seals into seal_log (HEAD 0) or into seal_head (HEAD 1: the
- * touches are distinct rows, so one upsert statement can hold them all). */
-static int seal_insert_many(store *s, int head, int64_t seq, int64_t first, const struct seal_touch *t, unsigned char (*h)[32])
+ * touches are distinct rows, so one upsert statement can hold them all).
+ * The entry's seq is one parameter (?1) for every row.
+ *
+ * APPEND (seal_log only): every rowid in seal_log is below this entry's,
+ * so the rows after the entry's first are bound no rowid and SQLite gives
+ * each the largest rowid plus one, which is SEAL_ROWID(seq, i) as the
+ * rows go in in order: a new rowid is an append, where an explicit one is
+ * first checked for a duplicate by a descent of the table's B-tree
+ * (~1.0k of the row's ~3.9k instructions).  The entry's first seal is
+ * bound its rowid, and the statement's last rowid is checked, so a seal
+ * never goes in under another rowid than the one the digests expect. */
+static int seal_insert_many(store *s, int head, int append, int64_t seq, int64_t first, const struct seal_touch *t,
+			    unsigned char (*h)[32])
 {
 	sqlite3_stmt **slot = head ? &s->head_many : &s->seal_many, *st = *slot;
-	int rc;
+	int rc, w = head ? 3 : 4;
 	if (!st) {
-		char sql[192 + SEAL_ROWS * 14];
+		char sql[192 + SEAL_ROWS * 40];
 		size_t o = (size_t)snprintf(sql, sizeof sql, head ? "INSERT OR REPLACE INTO seal_head(seq, tbl, id, hash) VALUES"
 								   : "INSERT INTO seal_log(seq, tbl, id, hash, rowid) VALUES");
-		for (int i = 0; i < SEAL_ROWS; i++)
-			o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?,?,?,?%s)", i ? "," : "", head ? "" : ",?");
+		for (int i = 0; i < SEAL_ROWS; i++) {
+			int b = 2 + w * i;
+			if (head)
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2);
+			else
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2,
+						      b + 3);
+		}
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
 		*slot = st;
 	}
-	for (int i = 0, w = head ? 4 : 5; i < SEAL_ROWS; i++) {
-		sqlite3_bind_int64(st, w * i + 1, seq);
-		sqlite3_bind_text(st, w * i + 2, seal_table[t[i].tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, w * i + 3, t[i].id);
-		sqlite3_bind_blob(st, w * i + 4, h[i], 32, SQLITE_STATIC);
-		if (!head)
-			sqlite3_bind_int64(st, w * i + 5, first + i);
+	sqlite3_bind_int64(st, 1, seq);
+	for (int i = 0; i < SEAL_ROWS; i++) {
+		int b = 2 + w * i;
+		sqlite3_bind_text(st, b, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, b + 1, t[i].id);
+		sqlite3_bind_blob(st, b + 2, h[i], 32, SQLITE_STATIC);
+		if (head)
+			continue;
+		if (append && first + i != SEAL_ROWID(seq, 0))
+			sqlite3_bind_null(st, b + 3);
+		else
+			sqlite3_bind_int64(st, b + 3, first + i);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : map_sqlite(s->db, rc, "sealing the change");
+	if (rc != SQLITE_DONE)
+		return map_sqlite(s->db, rc, "sealing the change");
+	if (!head && sqlite3_last_insert_rowid(s->db) != first + SEAL_ROWS - 1)
+		return fort_error_set(FORT_ERROR, "sealing the change: seal %lld went in under rowid %lld: nothing was changed",
+				      (long long)(first + SEAL_ROWS - 1), (long long)sqlite3_last_insert_rowid(s->db));
+	return 0;
+}
+
+/* Is every rowid in seal_log below SEQ's first (seal_insert_many's
+ * APPEND)?  1, 0 (a rowid at or above it: a log edited outside Fortress,
+ * which `audit verify` names; the seals then go in under explicit rowids
+ * as before), or <0. */
+static int seal_log_appends(store *s, int64_t seq)
+{
+	sqlite3_stmt *st = q(s, Q_SEAL_LAST);
+	int rc, r;
+	if (!st)
+		return fort_error_code();
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_int64(st, 0) < SEAL_ROWID(seq, 0);
+	else
+		r = map_sqlite(s->db, rc, "sealing the change");
+	sqlite3_reset(st);
+	return r;
 }
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
@@ -2072,7 +2119,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	crypto_generichash_state dg;
 	sqlite3_stmt *st = q(s, Q_SEAL_ADD), *hd = q(s, Q_SEAL_HEAD_PUT);
 	size_t n = 0;
-	int r = 0;
+	int r = 0, append = 0;
 	*any = 0;
 	memset(digest, 0, 32);
 	if (s->touch_lost)
@@ -2092,6 +2139,8 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	}
 	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
+	if (n >= SEAL_ROWS && (append = seal_log_appends(s, seq)) < 0)
+		return append;
 	seal_digest_start(&dg);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct seal_touch *t = &s->touch[i];
@@ -2108,9 +2157,9 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 					seal_digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
 			}
 			if (r == 0)
-				r = seal_insert_many(s, 0, seq, SEAL_ROWID(seq, i), t, hs);
+				r = seal_insert_many(s, 0, append, seq, SEAL_ROWID(seq, i), t, hs);
 			if (r == 0)
-				r = seal_insert_many(s, 1, seq, 0, t, hs);
+				r = seal_insert_many(s, 1, 0, seq, 0, t, hs);
 			i += SEAL_ROWS - 1;
 			continue;
 		}

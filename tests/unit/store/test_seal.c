@@ -136,6 +136,56 @@ static void test_large_change_sealed_in_batches(void **state)
 	store_close(s);
 }
 
+/* Each seal's rowid in seal_log is its entry's seq << 32 plus its place in
+ * the entry's (table, id) order (migration 10; store_seal_digest reads an
+ * entry's seals by that range): also when the flush lets SQLite number the
+ * rows after the entry's first (seal_insert_many's append), and when a row
+ * put into the log above the entry's range with sqlite3 stops that (the
+ * seals then go in under their own rowids, and the row is the log's odd
+ * one out that `audit verify` counts). */
+static void test_log_rowids(void **state)
+{
+	(void)state;
+	store *s = fresh("rowids.db");
+	const unsigned char h[STORE_BIDX_LEN] = "0123456789abcdef";
+	static const char *const misplaced =
+		"SELECT count(*) FROM (SELECT rowid AS r, seq, row_number() OVER (PARTITION BY seq ORDER BY tbl, id) - 1 AS i"
+		" FROM seal_log) WHERE r <> (seq << 32) + i";
+	unsigned char d[32], again[32];
+	uint64_t n = 0;
+	int any = 0;
+	/* 3 statements of 64 seals and 13 one by one, two tables; then fewer
+	 * than 64 (one by one only); then 64 exactly */
+	static const int rows[] = { 205, 40, 64 };
+	for (int round = 0; round < 3; round++) {
+		int64_t sq = 7 + round;
+		assert_int_equal(store_begin(s), 0);
+		for (int i = 1; i <= rows[round]; i++)
+			assert_int_equal(put_client(s, round * 1000 + i, "fields"), 0);
+		if (round == 0)
+			assert_int_equal(store_blind_add(s, h, 5, 1, NULL), 0);
+		assert_int_equal(store_seal_flush(s, sq, d, &any), 0);
+		assert_int_equal(store_commit(s), 0);
+		assert_int_equal(store_seal_digest(s, sq, again, &n), 0);
+		assert_int_equal(n, (uint64_t)rows[round] + (round == 0));
+		assert_memory_equal(d, again, 32);
+		assert_int_equal(raw_int(s, misplaced), 0);
+	}
+	/* a row put in above every entry's range: the next entry's seals still
+	 * go in under their own rowids, not after it */
+	raw(s, "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(1000 << 32, 1000, 'clients', 1, zeroblob(32))");
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 1; i <= 130; i++)
+		assert_int_equal(put_client(s, 5000 + i, "fields"), 0);
+	assert_int_equal(store_seal_flush(s, 20, d, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_seal_digest(s, 20, again, &n), 0);
+	assert_int_equal(n, 130);
+	assert_memory_equal(d, again, 32);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_log WHERE seq = 20 AND rowid BETWEEN 20 << 32 AND (20 << 32) + 129"), 130);
+	store_close(s);
+}
+
 static void test_reads_refuse_what_the_seals_do_not_vouch_for(void **state)
 {
 	(void)state;
@@ -263,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_digest_is_what_was_written),
 		cmocka_unit_test(test_reads_refuse_what_the_seals_do_not_vouch_for),
 		cmocka_unit_test(test_large_change_sealed_in_batches),
+		cmocka_unit_test(test_log_rowids),
 		cmocka_unit_test(test_holds_sealed_per_client),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
