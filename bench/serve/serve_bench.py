@@ -72,10 +72,11 @@ def signin(port, user, passphrase, code):
 
 
 def cpu_seconds(pid):
-    """User + system CPU seconds of PID so far, its ended threads' too (/proc)."""
+    """User and system CPU seconds of PID so far, its ended threads' too (/proc)."""
     with open("/proc/%d/stat" % pid) as f:
         st = f.read().rsplit(")", 1)[1].split()
-    return (int(st[11]) + int(st[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
+    tck = os.sysconf("SC_CLK_TCK")
+    return int(st[11]) / tck, int(st[12]) / tck  # utime, stime: fields 14, 15
 
 
 def switches_start(pid, path):
@@ -119,7 +120,8 @@ def wrk(url, seconds, cookie=None, pid=None, tmp=None):
         c1 = cpu_seconds(pid)
         nsw = switches_end(sw, sw_path)
         n = wrk.n = max(1, int(re.search(r"(\d+) requests in", out).group(1)))
-        wrk.per_request = ((c1 - c0) * 1e6 / n, nsw / n if nsw is not None else None)
+        user, system = (c1[0] - c0[0]) * 1e6 / n, (c1[1] - c0[1]) * 1e6 / n
+        wrk.per_request = (user + system, nsw / n if nsw is not None else None, user, system)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
     p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
@@ -227,7 +229,8 @@ def main():
         print("  per request: the server's CPU (user + system, all its threads, /proc) and context switches"
               " (perf stat, all its threads):")
         for name, u in (("baseline: mhd_fixed", fix_use), ("masked read", get_use), ("find", find_use)):
-            print("  %-34s %8.1f us %8s" % (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a (no perf)"))
+            print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us)" % (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a (no perf)",
+                                                                     u[2], u[3]))
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
@@ -244,6 +247,8 @@ def main():
                           "get_rps": round(get_rps), "get_p99_ms": get_p99, "find_rps": round(find_rps), "find_p99_ms": find_p99,
                           "get_ratio": round(get_rps / fix_rps, 3), "find_ratio": round(find_rps / fix_rps, 3),
                           "fixed_cpu_us": round(fix_use[0], 1), "get_cpu_us": round(get_use[0], 1), "find_cpu_us": round(find_use[0], 1),
+                          "get_sys_us": round(get_use[3], 1), "find_sys_us": round(find_use[3], 1), "fixed_sys_us": round(fix_use[3], 1),
+                          "rss_16_kib": rss3 - rss2,
                           "get_ctx": get_use[1] and round(get_use[1], 2), "find_ctx": find_use[1] and round(find_use[1], 2),
                           "fixed_ctx": fix_use[1] and round(fix_use[1], 2),
                           "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))

@@ -187,6 +187,10 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 		free(w);
 		return r;
 	}
+	/* the entries it appends are not read again: without this, their
+	 * pages stayed in its cache up to 64 MiB (RSS growing ~300 bytes a
+	 * request, the server's largest allocation after a long run) */
+	store_append_only(w->st);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->work, NULL);
 	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {

@@ -548,6 +548,20 @@ int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64
 	return 0;
 }
 
+int keys_field_decrypt_sub(unsigned char *pt, const unsigned char sub[KEY_LEN], int64_t cid, const char *field,
+			   uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen)
+{
+	unsigned char ad[128], n2[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = { 0 };
+	size_t adlen;
+	if (ctlen < FIELD_OVERHEAD)
+		return fort_error_set(FORT_ETAMPER, "field '%s' is damaged (too short)", field);
+	adlen = field_ad(ad, sizeof ad, cid, field, kver);
+	memcpy(n2 + 4, nonce + crypto_core_hchacha20_INPUTBYTES, NONCE_LEN - crypto_core_hchacha20_INPUTBYTES);
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(pt, NULL, NULL, ct, ctlen, ad, adlen, n2, sub) != 0)
+		return fort_error_set(FORT_ETAMPER, "field '%s' does not verify: the vault was altered or is damaged", field);
+	return 0;
+}
+
 static void mac_u64(crypto_generichash_state *st, uint64_t x)
 {
 	unsigned char b[8];

@@ -152,6 +152,13 @@ void keys_field_encrypt_sub(unsigned char *out, const unsigned char sub[KEY_LEN]
 /* PT gets CTLEN - FIELD_OVERHEAD bytes.  FORT_ETAMPER if it does not verify. */
 int keys_field_decrypt(unsigned char *pt, const unsigned char fk[KEY_LEN], int64_t cid, const char *field,
 		       uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;
+/* keys_field_decrypt in the same two steps, for a reader of many fields (a
+ * masked read decrypts every field of the record: one HChaCha20 per field
+ * key and record, not per field): SUB is keys_field_subkey of the field key
+ * and the base nonce whose first 16 bytes NONCE shares.  Opens exactly what
+ * keys_field_decrypt opens, and refuses what it refuses (test_envelope). */
+int keys_field_decrypt_sub(unsigned char *pt, const unsigned char sub[KEY_LEN], int64_t cid, const char *field,
+			   uint32_t kver, const unsigned char nonce[NONCE_LEN], const unsigned char *ct, size_t ctlen) FORT_WUR;
 
 /* Record format 2's authenticator (client.c's trailer): BLAKE2b-256 keyed
  * with a subkey of the client key KC (crypto_kdf_derive_from_key, context

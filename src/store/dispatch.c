@@ -117,6 +117,14 @@ void store_bulk(store *s, int on)
 		sqlite_store_bulk(s, on);
 }
 
+void store_append_only(store *s)
+{
+	if (is_pg(s))
+		pg_store_append_only(s);
+	else
+		sqlite_store_append_only(s);
+}
+
 int store_failed_client(store *s, int64_t *client)
 {
 	if (is_pg(s))

@@ -1540,6 +1540,12 @@ void pg_store_bulk(store *s, int on)
 		s->failed_client = 0;
 }
 
+/* SQLite's page-cache hint: nothing to do here. */
+void pg_store_append_only(store *s)
+{
+	(void)s;
+}
+
 int pg_store_schema_version(store *s)
 {
 	int64_t v = 0;

@@ -784,6 +784,15 @@ void store_bulk(store *s, int on)
 	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
 }
 
+#define CACHE_APPEND_KIB 2048 /* the audit writer: the chain's tail and the B-trees' upper pages */
+
+void store_append_only(store *s)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", CACHE_APPEND_KIB);
+	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
+}
+
 int store_failed_client(store *s, int64_t *client)
 {
 	(void)s;

@@ -120,6 +120,13 @@ int store_checkpoint(store *s);
  * smaller (40 instead of 64 MiB) so that the peak memory of a large import
  * stays under its budget; OFF puts it back. */
 void store_bulk(store *s, int on);
+/* S only appends what it does not read again (the server's audit writer,
+ * audit/writer.c): SQLite's page cache is made small (2 MiB instead of
+ * 64).  Its own commits do not reset its cache, so the audit pages it
+ * appended stayed cached up to 64 MiB in a server that ran long enough:
+ * about 300 bytes of memory per request answered (bench/README.md).  A
+ * hint: PostgreSQL's memory is the server's. */
+void store_append_only(store *s);
 /* After a failed store call during a bulk write: 1 and *CLIENT set when the
  * statement that failed was CLIENT's row (on PostgreSQL a client's INSERT
  * waits in the pipeline and its refusal comes back from a later call), else

@@ -488,8 +488,13 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 
 int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 {
-	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN];
+	/* fk[cat]: the category's field key of version have[cat]; sub[cat]:
+	 * its XChaCha20 subkey for the segment whose base nonce is
+	 * sub_base[cat] (keys_field_subkey: one HChaCha20 per category and
+	 * segment, not per field, as the writer, encode_into) */
+	unsigned char kc[KEY_LEN], fk[CAT_COUNT][KEY_LEN], sub[CAT_COUNT][KEY_LEN];
 	uint32_t have[CAT_COUNT] = { 0 }; /* the key version in fk[cat], 0 for none */
+	const unsigned char *sub_base[CAT_COUNT] = { NULL };
 	unsigned char nonce[NONCE_LEN];
 	rec_iter it;
 	rec_field rf;
@@ -522,6 +527,11 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 				goto out;
 			}
 			have[f->cat] = rf.kver;
+			sub_base[f->cat] = NULL;
+		}
+		if (sub_base[f->cat] != rf.base) {
+			keys_field_subkey(sub[f->cat], fk[f->cat], rf.base);
+			sub_base[f->cat] = rf.base;
 		}
 		free(cv->vals[i]);
 		if (!(cv->vals[i] = fort_malloc(rf.ctlen - FIELD_OVERHEAD + 1))) {
@@ -529,8 +539,8 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 			goto out;
 		}
 		keys_field_nonce(nonce, rf.base, rf.id);
-		if ((r = keys_field_decrypt((unsigned char *)cv->vals[i], fk[f->cat], c->id, f->name, rf.kver, nonce, rf.ct,
-					    rf.ctlen)) < 0) {
+		if ((r = keys_field_decrypt_sub((unsigned char *)cv->vals[i], sub[f->cat], c->id, f->name, rf.kver, nonce,
+						rf.ct, rf.ctlen)) < 0) {
 			free(cv->vals[i]);
 			cv->vals[i] = NULL;
 			goto out;
@@ -540,6 +550,7 @@ int client_decrypt(client_vals *cv, fort_vault *v, const store_client *c)
 out:
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(fk, sizeof fk);
+	sodium_memzero(sub, sizeof sub);
 	if (r < 0)
 		cvals_clear(cv);
 	return r;

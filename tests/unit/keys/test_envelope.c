@@ -146,6 +146,59 @@ static void test_field_subkey(void **state)
 	sodium_memzero(sub, sizeof sub);
 }
 
+/* The reader's two steps (keys_field_subkey + keys_field_decrypt_sub, as
+ * client_decrypt uses them) open what keys_field_encrypt writes, write
+ * exactly the plaintext's bytes, and refuse what keys_field_decrypt refuses:
+ * every single-bit flip of the ciphertext or tag, another field name, key
+ * version, client or base nonce. */
+static void test_field_decrypt_sub(void **state)
+{
+	(void)state;
+	static const size_t lens[] = { 0, 1, 15, 16, 17, 40, 64, 65, 300 };
+	unsigned char fk[KEY_LEN], sub[KEY_LEN], base[NONCE_LEN], nonce[NONCE_LEN], pt[300], back[301];
+	unsigned char ct[300 + FIELD_OVERHEAD];
+	for (int round = 0; round < 100; round++) {
+		int64_t cid = (int64_t)randombytes_random() << 24 | round;
+		uint32_t kver = 1 + randombytes_uniform(5);
+		randombytes_buf(fk, sizeof fk);
+		randombytes_buf(base, sizeof base);
+		keys_field_subkey(sub, fk, base);
+		for (int id = 1; id < 256; id += 1 + (int)randombytes_uniform(40)) {
+			size_t n = lens[randombytes_uniform(sizeof lens / sizeof lens[0])];
+			randombytes_buf(pt, n);
+			keys_field_nonce(nonce, base, id);
+			keys_field_encrypt(ct, fk, cid, "email", kver, nonce, pt, n);
+			memset(back, 0xa5, sizeof back);
+			assert_int_equal(keys_field_decrypt_sub(back, sub, cid, "email", kver, nonce, ct, n + FIELD_OVERHEAD), 0);
+			if (n)
+				assert_memory_equal(back, pt, n);
+			assert_int_equal(back[n], 0xa5);
+		}
+	}
+	keys_field_nonce(nonce, base, 7);
+	keys_field_encrypt(ct, fk, CID, "email", 2, nonce, pt, 40);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 2, nonce, ct, 40 + FIELD_OVERHEAD), 0);
+	for (size_t bit = 0; bit < (40 + FIELD_OVERHEAD) * 8; bit++) {
+		ct[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+		assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 2, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+		ct[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+	}
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "phone", 2, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 3, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID + 1, "email", 2, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 2, nonce, ct, FIELD_OVERHEAD - 1), FORT_ETAMPER);
+	/* another field's nonce of the same record */
+	keys_field_nonce(nonce, base, 8);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 2, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+	/* the subkey of another base nonce */
+	keys_field_nonce(nonce, base, 7);
+	base[0] ^= 1;
+	keys_field_subkey(sub, fk, base);
+	assert_int_equal(keys_field_decrypt_sub(back, sub, CID, "email", 2, nonce, ct, 40 + FIELD_OVERHEAD), FORT_ETAMPER);
+	fort_error_clear();
+	sodium_memzero(sub, sizeof sub);
+}
+
 static void test_field_roundtrip(void **state)
 {
 	(void)state;
@@ -599,6 +652,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_field_roundtrip),
 		cmocka_unit_test(test_field_subkey),
+		cmocka_unit_test(test_field_decrypt_sub),
 		cmocka_unit_test(test_field_nonce),
 		cmocka_unit_test(test_field_every_bit_flip),
 		cmocka_unit_test(test_field_context_binding),

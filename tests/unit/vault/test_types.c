@@ -911,6 +911,8 @@ static void test_mask(void **state)
 		{FT_PHONE, "+4930123456", "+49 " B B B " " B B B " 56"},
 		{FT_PHONE, "+14155552671", "+1 " B B B " " B B B " 71"},
 		{FT_PHONE, "+35312345678", "+353 " B B B " " B B B " 78"},
+		{FT_PHONE, "+99912345678", "+" B B " " B B B " " B B B " 78"}, /* no calling code 999 */
+		{FT_PHONE, "+4912", "+" B B " " B B B " " B B B " 12"},         /* too short to show it */
 		{FT_IBAN, "DE89370400440532013000", "DE" B B " " B B B B " " B B B B " " B B B B " " B B B B " 3000"},
 		{FT_IBAN, "NL91ABNA0417164300", "NL" B B " " B B B B " " B B B B " " B B B B " 4300"},
 		{FT_IBAN, "NO9386011117947", "NO" B B " " B B B B " " B B B B " 7947"},
