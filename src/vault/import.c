@@ -311,6 +311,7 @@ struct imp {
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
 	int defer_unique;
+	seal_keys *sk;     /* the sealers' key states, made once (read-only while they run) */
 	/* the pipeline's threads: STARTED 1 the reader, 2 + k sealer k too */
 	pthread_t th, th2[NSEAL];
 	struct sealer_arg { struct imp *im; int k; } sa[NSEAL];
@@ -1010,11 +1011,11 @@ static void *sealer(void *arg)
 	while ((it = pop(im, &im->q1[k]))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
-			int r = cvals_index(&it->cv, im->v);
+			int r = cvals_index_sk(&it->cv, im->v, im->sk);
 			if (r == 0)
 				item_fp(it, im->v);
 			if (r == 0)
-				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
+				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id, im->sk);
 			if (r == 0) /* the record's seal hash here, not on the storing thread */
 				client_seal_hash(&it->sc, fort_now());
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
@@ -1648,8 +1649,12 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	if ((im->late = store_lock_deferred(v->st)) != 0)
 		client_ids_apart();
 	im->first_id = INT64_MAX;
-	if (pthread_create(&im->th, NULL, worker, im) != 0)
-		return fort_error_set(FORT_ERROR, "cannot start the import thread");
+	if ((r = seal_keys_new(&im->sk, v)) < 0)
+		return r;
+	if (pthread_create(&im->th, NULL, worker, im) != 0) {
+		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
+		goto out;
+	}
 	im->started = 1;
 	for (int k = 0; k < NSEAL; k++) {
 		im->sa[k].im = im;
@@ -1708,6 +1713,8 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		 (unsigned long long)rep->imported, rep->format, (unsigned long long)rep->rejected);
 out:
 	import_stop(im, r);
+	seal_keys_free(im->sk); /* the sealers have stopped */
+	im->sk = NULL;
 	return r;
 }
 
