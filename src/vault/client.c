@@ -220,8 +220,11 @@ int seal_keys_new(seal_keys **out, const fort_vault *v)
 	if (!(sk = fort_calloc(1, sizeof *sk)))
 		return FORT_ENOMEM;
 	sk->n = v->map.n;
-	if (!(sk->has_bk = fort_calloc(sk->n ? sk->n : 1, 1)) ||
-	    !(sk->st = sodium_malloc((CAT_COUNT + sk->n) * sizeof *sk->st))) {
+	if (!(sk->has_bk = fort_calloc(sk->n ? sk->n : 1, 1))) {
+		seal_keys_free(sk);
+		return FORT_ENOMEM;
+	}
+	if (!(sk->st = sodium_malloc((CAT_COUNT + sk->n) * sizeof *sk->st))) {
 		seal_keys_free(sk);
 		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
 	}
