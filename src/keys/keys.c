@@ -458,23 +458,40 @@ int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid
 	return 0;
 }
 
-int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, int kver, const unsigned char kc[KEY_LEN],
-		   int64_t cid)
+int keys_field_key_start(crypto_generichash_state *st, const keyring *kr, int cat, int kver)
 {
-	crypto_generichash_state st;
-	unsigned char idb[8];
 	static const char tag[] = "fortress-field-v1";
 	const unsigned char *ck = cat >= 0 && cat < CAT_COUNT ? keys_slot_key(kr, cat, kver) : NULL;
 	if (!ck)
 		return fort_error_set(FORT_EDENIED, "this user does not hold %s key of category '%s'", kver ? "this version of the" : "the",
 				      cat >= 0 && cat < CAT_COUNT ? fort_categories[cat] : "?");
+	crypto_generichash_init(st, ck, KEY_LEN, KEY_LEN);
+	crypto_generichash_update(st, (const unsigned char *)tag, sizeof tag - 1);
+	return 0;
+}
+
+void keys_field_key_finish(unsigned char fk[KEY_LEN], const crypto_generichash_state *start, const unsigned char kc[KEY_LEN],
+			   int64_t cid)
+{
+	crypto_generichash_state st;
+	unsigned char idb[8];
 	for (int i = 0; i < 8; i++)
 		idb[i] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
-	crypto_generichash_init(&st, ck, KEY_LEN, KEY_LEN);
-	crypto_generichash_update(&st, (const unsigned char *)tag, sizeof tag - 1);
+	memcpy(&st, start, sizeof st);
 	crypto_generichash_update(&st, kc, KEY_LEN);
 	crypto_generichash_update(&st, idb, 8);
 	crypto_generichash_final(&st, fk, KEY_LEN);
+	sodium_memzero(&st, sizeof st);
+}
+
+int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, int kver, const unsigned char kc[KEY_LEN],
+		   int64_t cid)
+{
+	crypto_generichash_state st;
+	int r;
+	if ((r = keys_field_key_start(&st, kr, cat, kver)) < 0)
+		return r;
+	keys_field_key_finish(fk, &st, kc, cid);
 	sodium_memzero(&st, sizeof st);
 	return 0;
 }
@@ -610,6 +627,20 @@ int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kv
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len)
 {
 	crypto_generichash(h, BIDX_LEN, (const unsigned char *)norm, len, bk, KEY_LEN);
+}
+
+void keys_blind_start(crypto_generichash_state *st, const unsigned char bk[KEY_LEN])
+{
+	crypto_generichash_init(st, bk, KEY_LEN, BIDX_LEN);
+}
+
+void keys_blind_finish(unsigned char h[BIDX_LEN], const crypto_generichash_state *start, const char *norm, size_t len)
+{
+	crypto_generichash_state st;
+	memcpy(&st, start, sizeof st);
+	crypto_generichash_update(&st, (const unsigned char *)norm, len);
+	crypto_generichash_final(&st, h, BIDX_LEN);
+	sodium_memzero(&st, sizeof st);
 }
 
 void keys_sign(unsigned char sig[64], const keyring *kr, const unsigned char *msg, size_t len)

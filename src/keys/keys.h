@@ -17,6 +17,8 @@
 #include "fortress.h"
 #include "store/store.h"
 
+struct crypto_generichash_blake2b_state; /* libsodium's BLAKE2b state (sodium.h) */
+
 #define CAT_COUNT 5
 extern const char *const fort_categories[CAT_COUNT]; /* identity contact financial special notes */
 int cat_index(const char *name); /* -1 if unknown */
@@ -127,6 +129,15 @@ int keys_client_unwrap(unsigned char kc[KEY_LEN], const keyring *kr, int64_t cid
  * FORT_EDENIED if KR lacks that version of the category key. */
 int keys_field_key(unsigned char fk[KEY_LEN], const keyring *kr, int cat, int kver, const unsigned char kc[KEY_LEN],
 		   int64_t cid) FORT_WUR;
+/* keys_field_key in two steps, for a writer of many records (issue 16): the
+ * keyed BLAKE2b state after the category key and the tag (the same for every
+ * client) made once by keys_field_key_start, then per client a copy of it
+ * finished with K_c and the client id by keys_field_key_finish.  The output
+ * is keys_field_key's byte for byte (test_envelope checks it).  The state
+ * holds the category key: keep it in sodium_malloc'ed memory and wipe it. */
+int keys_field_key_start(struct crypto_generichash_blake2b_state *st, const keyring *kr, int cat, int kver) FORT_WUR;
+void keys_field_key_finish(unsigned char fk[KEY_LEN], const struct crypto_generichash_blake2b_state *start,
+			   const unsigned char kc[KEY_LEN], int64_t cid);
 /* The nonce of field FIELD_ID in a record whose random base nonce is BASE
  * (fresh from the RNG for every write of the record): the base with its last
  * byte XORed with the field id, so the fields of one record never share a
@@ -183,6 +194,12 @@ int keys_index_mac_key(unsigned char k[INDEX_MAC_KEY_LEN], const keyring *kr, in
 /* Blind-index key of FIELD under version KVER (0: current) of CAT's key. */
 int keys_blind_key(unsigned char bk[KEY_LEN], const keyring *kr, int cat, int kver, const char *field) FORT_WUR;
 void keys_blind(unsigned char h[BIDX_LEN], const unsigned char bk[KEY_LEN], const char *norm, size_t len);
+/* keys_blind in two steps, as keys_field_key_start/_finish: the state keyed
+ * with BK made once, a copy of it finished per value; the same index entry
+ * byte for byte.  The state holds BK: sodium_malloc'ed memory, wiped. */
+void keys_blind_start(struct crypto_generichash_blake2b_state *st, const unsigned char bk[KEY_LEN]);
+void keys_blind_finish(unsigned char h[BIDX_LEN], const struct crypto_generichash_blake2b_state *start, const char *norm,
+		       size_t len);
 
 /* libsodium's RNG, drawn in blocks (random.c).  Use for every nonce and key. */
 void fort_random(void *out, size_t n);

@@ -165,12 +165,14 @@ extern "C" int phonelib_region_known(const char *region)
 
 struct plan_desc {
 	std::vector<int> lengths;  // possible_length; empty: any length
+	std::vector<int> local;    // possible_length_local_only (read for the general description)
 	std::string pattern;       // national_number_pattern; empty: never matches
 	size_t slot;               // its matcher's place in each thread's table
 	mutable std::atomic<icu::RegexPattern *> re{nullptr};
 };
 
 struct plan {
+	std::string id;            // the region ("DE"), "001" for a non-geographic entity
 	std::string prefix;        // national_prefix_for_parsing
 	int country_code;
 	plan_desc general;
@@ -178,14 +180,28 @@ struct plan {
 	size_t ntypes;
 };
 
+// By calling code, what PhoneNumberUtil's constructor builds from the same
+// metadata (country_calling_code_to_region_code_map_): the regions that
+// share the code, and the one GetRegionCodeForCountryCode answers (the
+// front of its list: the entry marked main_country_for_code, else the
+// first).
+struct cc_plans {
+	const plan *main;
+	int nregions;
+};
+
+#define CC_MAX 1000   // calling codes have 1 to 3 digits
+
 struct plans {
 	std::unordered_map<std::string, plan *> by_key;
+	cc_plans by_cc[CC_MAX];
 	size_t nslots;
 };
 
 static void plan_desc_set(plan_desc *d, const PhoneNumberDesc &pd, size_t *slots)
 {
 	d->lengths.assign(pd.possible_length().begin(), pd.possible_length().end());
+	d->local.assign(pd.possible_length_local_only().begin(), pd.possible_length_local_only().end());
 	d->pattern = pd.national_number_pattern();
 	d->slot = (*slots)++;
 }
@@ -195,6 +211,10 @@ static const plans &number_plans()
 	static const plans *const table = [] {
 		auto *t = new plans();
 		t->nslots = 0;
+		for (cc_plans &c : t->by_cc) {
+			c.main = nullptr;
+			c.nregions = 0;
+		}
 		try {
 			PhoneMetadataCollection c;
 
@@ -204,6 +224,9 @@ static const plans &number_plans()
 					std::unique_ptr<plan> p(new plan());
 					size_t k = 0;
 
+					if (m.id() == "ZZ")
+						continue;   // the library skips it too
+					p->id = m.id();
 					p->prefix = m.national_prefix_for_parsing();
 					p->country_code = m.country_code();
 					plan_desc_set(&p->general, m.general_desc(), &t->nslots);
@@ -220,12 +243,22 @@ static const plans &number_plans()
 					plan_desc_set(&p->types[k++], m.voicemail(), &t->nslots);
 					p->ntypes = k;
 					auto ins = t->by_key.emplace(key, p.get());
+					if (m.country_code() > 0 && m.country_code() < CC_MAX) {
+						cc_plans &cp = t->by_cc[m.country_code()];
+						if (ins.second && (!cp.main || m.main_country_for_code()))
+							cp.main = p.get();
+						cp.nregions++;
+					}
 					if (ins.second)
 						p.release();
 				}
 			}
 		} catch (...) {
 			t->by_key.clear();   // no table: every number goes to the library
+			for (cc_plans &c : t->by_cc) {
+				c.main = nullptr;
+				c.nregions = 0;
+			}
 		}
 		return t;
 	}();
@@ -305,6 +338,22 @@ static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
 	return U_FAILURE(st) ? -1 : ok ? 1 : 0;
 }
 
+// 1 when NSN (PN's national significant number) is a valid number of plan
+// P (IsValidNumberForRegion), 0 when not, -1 when the table cannot tell.
+static int plan_valid(const plan *p, const std::string &nsn)
+{
+	int r;
+
+	matchers.text = icu::UnicodeString(nsn.data(), (int32_t)nsn.size(), US_INV);
+	r = plan_desc_matches(p->general, nsn);
+	if (r == 1) {
+		r = 0;
+		for (size_t i = 0; i < p->ntypes && r == 0; i++)
+			r = plan_desc_matches(p->types[i], nsn);
+	}
+	return r;
+}
+
 // IsValidNumberForRegion(PN, REGION) (REGION: what GetRegionCodeForNumber
 // said of PN), settled by the table when it can; then *NSN_OUT is PN's
 // national significant number (GetNationalSignificantNumber).
@@ -318,14 +367,7 @@ static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const st
 	*by_table = false;
 	if (p && p->country_code == pn.country_code()) {
 		u->GetNationalSignificantNumber(pn, &nsn);
-		matchers.text = icu::UnicodeString(nsn.data(), (int32_t)nsn.size(), US_INV);
-
-		r = plan_desc_matches(p->general, nsn);
-		if (r == 1) {
-			r = 0;
-			for (size_t i = 0; i < p->ntypes && r == 0; i++)
-				r = plan_desc_matches(p->types[i], nsn);
-		}
+		r = plan_valid(p, nsn);
 	}
 	if (r >= 0) {
 		*by_table = true;
@@ -333,6 +375,38 @@ static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const st
 		return r == 1;
 	}
 	return u->IsValidNumberForRegion(pn, region);
+}
+
+// The plans of calling code CC, nullptr when the table has none.
+static const cc_plans *plans_for_cc(int cc)
+{
+	const cc_plans *c = cc > 0 && cc < CC_MAX ? &number_plans().by_cc[cc] : nullptr;
+
+	return c && c->nregions > 0 && c->main ? c : nullptr;
+}
+
+// PhoneNumberUtil::TestNumberLength(NSN, the metadata of P, UNKNOWN), which
+// IsPossibleNumberWithReason asks of the main region of the number's calling
+// code: the general description's possible lengths (never empty in the
+// metadata; -1 first: no numbers at all) and its local-only ones, which never
+// overlap them.
+static PhoneNumberUtil::ValidationResult plan_length(const plan *p, size_t len)
+{
+	const std::vector<int> &pl = p->general.lengths, &local = p->general.local;
+	int n = (int)len;
+
+	if (pl.empty() || pl[0] == -1)
+		return PhoneNumberUtil::INVALID_LENGTH;
+	if (std::find(local.begin(), local.end(), n) != local.end())
+		return PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY;
+	if (pl[0] == n)
+		return PhoneNumberUtil::IS_POSSIBLE;
+	if (pl[0] > n)
+		return PhoneNumberUtil::TOO_SHORT;
+	if (pl.back() < n)
+		return PhoneNumberUtil::TOO_LONG;
+	return std::find(pl.begin() + 1, pl.end(), n) != pl.end() ? PhoneNumberUtil::IS_POSSIBLE
+								  : PhoneNumberUtil::INVALID_LENGTH;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -350,14 +424,17 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 	const char *d = number + 1;
 	size_t n = std::strlen(d), cclen = 0, nl;
 	int cc = 0;
-	std::string region;
+	const cc_plans *c = nullptr;
 
+	(void)u;
 	if (number[0] != '+' || n < 4 || n > 20 || d[0] == '0' || !all_digits(d, n))
 		return false;
 	for (size_t i = 1; i <= 3; i++) {
+		// GetRegionCodeForCountryCode(cc) is not "ZZ" exactly when the
+		// metadata has an entry for cc, and its answer is the front of
+		// that code's list: the table's main plan
 		cc = cc * 10 + (d[i - 1] - '0');
-		u->GetRegionCodeForCountryCode(cc, &region);
-		if (region != "ZZ") {
+		if ((c = plans_for_cc(cc))) {
 			cclen = i;
 			break;
 		}
@@ -367,9 +444,7 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 	nl = n - cclen;
 	if (nl < 2 || nl > 17)
 		return false;
-	const plan *pl = plan_for(region == "001" ? "001" + std::to_string(cc) : region);
-	if (!pl)
-		return false;
+	const plan *pl = c->main;
 	const std::string &p = pl->prefix;
 	if (!p.empty() && (!all_digits(p.data(), p.size()) ||
 			   (nl >= p.size() && std::memcmp(d + cclen, p.data(), p.size()) == 0)))
@@ -430,32 +505,65 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 				return PHONELIB_NOT_NUMBER;
 			}
 		}
-		u->GetRegionCodeForNumber(pn, &r);
-		std::string of_number(r);   // what IsValidNumber would ask about
-		if (r.empty() || r == "ZZ")
-			u->GetRegionCodeForCountryCode(pn.country_code(), &r);
-		if (r == "ZZ")
-			return PHONELIB_BAD_CC;
-		copy_region(where, r);
-		switch (u->IsPossibleNumberWithReason(pn)) {
-		case PhoneNumberUtil::IS_POSSIBLE:
-		case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-			break;
-		case PhoneNumberUtil::INVALID_COUNTRY_CODE:
-			return PHONELIB_BAD_CC;
-		case PhoneNumberUtil::TOO_SHORT:
-			return PHONELIB_TOO_SHORT;
-		case PhoneNumberUtil::TOO_LONG:
-			return PHONELIB_TOO_LONG;
-		default:
-			return PHONELIB_INVALID;
-		}
 		bool ok, by_table = false;
 		std::string nsn;
-		if (reference)
-			ok = u->IsValidNumber(pn);
-		else
-			ok = fast_valid(u, pn, of_number, &by_table, &nsn);
+		const cc_plans *c = reference ? nullptr : plans_for_cc(pn.country_code());
+		if (c && c->nregions == 1 && !c->main->general.lengths.empty()) {
+			// A calling code of one region (or one non-geographic entity):
+			// GetRegionCodeForNumber and GetRegionCodeForCountryCode both
+			// answer that region, IsPossibleNumberWithReason is
+			// plan_length() of its plan, and the validity is asked of the
+			// same plan (fast_valid without the look-ups)
+			const plan *p = c->main;
+			if (how)
+				*how |= PHONELIB_HOW_REGION;
+			copy_region(where, p->id);
+			u->GetNationalSignificantNumber(pn, &nsn);
+			switch (plan_length(p, nsn.size())) {
+			case PhoneNumberUtil::IS_POSSIBLE:
+			case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+				break;
+			case PhoneNumberUtil::TOO_SHORT:
+				return PHONELIB_TOO_SHORT;
+			case PhoneNumberUtil::TOO_LONG:
+				return PHONELIB_TOO_LONG;
+			default:
+				return PHONELIB_INVALID;
+			}
+			int v = plan_valid(p, nsn);
+			if (v >= 0) {
+				by_table = true;
+				ok = v == 1;
+			} else {
+				ok = u->IsValidNumberForRegion(pn, p->id);
+				nsn.clear();
+			}
+		} else {
+			u->GetRegionCodeForNumber(pn, &r);
+			std::string of_number(r);   // what IsValidNumber would ask about
+			if (r.empty() || r == "ZZ")
+				u->GetRegionCodeForCountryCode(pn.country_code(), &r);
+			if (r == "ZZ")
+				return PHONELIB_BAD_CC;
+			copy_region(where, r);
+			switch (u->IsPossibleNumberWithReason(pn)) {
+			case PhoneNumberUtil::IS_POSSIBLE:
+			case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+				break;
+			case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+				return PHONELIB_BAD_CC;
+			case PhoneNumberUtil::TOO_SHORT:
+				return PHONELIB_TOO_SHORT;
+			case PhoneNumberUtil::TOO_LONG:
+				return PHONELIB_TOO_LONG;
+			default:
+				return PHONELIB_INVALID;
+			}
+			if (reference)
+				ok = u->IsValidNumber(pn);
+			else
+				ok = fast_valid(u, pn, of_number, &by_table, &nsn);
+		}
 		if (how && by_table)
 			*how |= PHONELIB_HOW_TABLE;
 		if (!ok)

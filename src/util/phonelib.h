@@ -47,6 +47,9 @@ enum phonelib_how {
 	PHONELIB_HOW_PLAIN = 1,  /* read without PhoneNumberUtil::Parse (phonelib.cc says when) */
 	PHONELIB_HOW_TABLE = 2,  /* validity settled by phonelib.cc's compiled patterns, not by
 				  * PhoneNumberUtil::IsValidNumber */
+	PHONELIB_HOW_REGION = 4, /* country and possible length from phonelib.cc's table (a calling
+				  * code of one region), not GetRegionCodeForNumber and
+				  * IsPossibleNumberWithReason */
 };
 
 /* phonelib_e164() with the path shown: REFERENCE 1 asks the library alone

@@ -205,7 +205,69 @@ int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *val
 	return 0;
 }
 
-int cvals_index(client_vals *cv, fort_vault *v)
+struct seal_keys {
+	size_t n;                          /* map fields */
+	int fk_version[CAT_COUNT];         /* st[cat] is that version's field-key state; 0: none */
+	unsigned char *has_bk;             /* st[CAT_COUNT + i] is field i's blind-key state */
+	crypto_generichash_state *st;      /* sodium_malloc'ed: CAT_COUNT + n states */
+};
+
+int seal_keys_new(seal_keys **out, const fort_vault *v)
+{
+	seal_keys *sk;
+	int r;
+	*out = NULL;
+	if (!(sk = fort_calloc(1, sizeof *sk)))
+		return FORT_ENOMEM;
+	sk->n = v->map.n;
+	if (!(sk->has_bk = fort_calloc(sk->n ? sk->n : 1, 1))) {
+		seal_keys_free(sk);
+		return FORT_ENOMEM;
+	}
+	if (!(sk->st = sodium_malloc((CAT_COUNT + sk->n) * sizeof *sk->st))) {
+		seal_keys_free(sk);
+		return fort_error_set(FORT_ENOMEM, "cannot allocate locked memory for keys (raise 'ulimit -l')");
+	}
+	for (int cat = 0; cat < CAT_COUNT; cat++) {
+		if (!v->kr->has_ck[cat])
+			continue;
+		if ((r = keys_field_key_start(&sk->st[cat], v->kr, cat, 0)) < 0) {
+			seal_keys_free(sk);
+			return r;
+		}
+		sk->fk_version[cat] = v->kr->ck_version[cat];
+	}
+	for (size_t i = 0; i < sk->n; i++) {
+		if (!v->has_bkey[i])
+			continue;
+		keys_blind_start(&sk->st[CAT_COUNT + i], v->bkeys + i * KEY_LEN);
+		sk->has_bk[i] = 1;
+	}
+	*out = sk;
+	return 0;
+}
+
+void seal_keys_free(seal_keys *sk)
+{
+	if (!sk)
+		return;
+	if (sk->st)
+		sodium_free(sk->st); /* wipes */
+	free(sk->has_bk);
+	free(sk);
+}
+
+/* The index entry of field I's key K (LEN bytes), from SK's state when it has one. */
+static void blind_one(unsigned char h[BIDX_LEN], const fort_vault *v, const seal_keys *sk, size_t i, const char *k,
+		      size_t len)
+{
+	if (sk && i < sk->n && sk->has_bk[i])
+		keys_blind_finish(h, &sk->st[CAT_COUNT + i], k, len);
+	else
+		keys_blind(h, v->bkeys + i * KEY_LEN, k, len);
+}
+
+int cvals_index_sk(client_vals *cv, fort_vault *v, const seal_keys *sk)
 {
 	fort_buf key; /* one buffer for every key of the record, wiped */
 	int r = 0;
@@ -217,20 +279,25 @@ int cvals_index(client_vals *cv, fort_vault *v)
 			continue;
 		if (type_index_key_is_value(t)) {
 			/* the stored form is the key (type_index_key): hashed in place */
-			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, cv->vals[i], strlen(cv->vals[i]));
+			blind_one(cv->bidx[cv->nbidx], v, sk, i, cv->vals[i], strlen(cv->vals[i]));
 		} else {
 			fort_buf_reset(&key);
 			if (type_index_key_buf(&key, t, cv->vals[i]) < 0 || key.err) {
 				r = fort_error_code() ? fort_error_code() : FORT_ENOMEM;
 				break;
 			}
-			keys_blind(cv->bidx[cv->nbidx], v->bkeys + i * KEY_LEN, key.buf, key.len);
+			blind_one(cv->bidx[cv->nbidx], v, sk, i, key.buf, key.len);
 		}
 		cv->bidx_field[cv->nbidx] = (int)i;
 		cv->nbidx++;
 	}
 	fort_buf_release(&key);
 	return r;
+}
+
+int cvals_index(client_vals *cv, fort_vault *v)
+{
+	return cvals_index_sk(cv, v, NULL);
 }
 
 int field_unique(const fort_vault *v, int i)
@@ -424,7 +491,8 @@ size_t client_sealed_bound(const client_vals *cv)
  * edit (and so erasure of fields, rectification) all come here; a
  * rotation re-encodes by hand and ends with rec_seal_buf. */
 static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const client_vals *cv,
-		       int64_t cid, const unsigned char kc[KEY_LEN], const unsigned char *tail, size_t tail_len)
+		       int64_t cid, const unsigned char kc[KEY_LEN], const unsigned char *tail, size_t tail_len,
+		       const seal_keys *sk)
 {
 	unsigned char fk[CAT_COUNT][KEY_LEN];
 	int have[CAT_COUNT] = { 0 };
@@ -441,7 +509,9 @@ static int encode_into(unsigned char *out, size_t *len, fort_vault *v, const cli
 		if (!cv->vals[i])
 			continue;
 		if (!have[f->cat]) {
-			if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, 0, kc, cid)) < 0)
+			if (sk && sk->fk_version[f->cat] && sk->fk_version[f->cat] == v->kr->ck_version[f->cat])
+				keys_field_key_finish(fk[f->cat], &sk->st[f->cat], kc, cid);
+			else if ((r = keys_field_key(fk[f->cat], v->kr, f->cat, 0, kc, cid)) < 0)
 				goto out;
 			keys_field_subkey(fk[f->cat], fk[f->cat], out);
 			have[f->cat] = 1;
@@ -478,7 +548,7 @@ static int encode_fields(unsigned char **data, size_t *len, fort_vault *v, const
 	*len = 0;
 	if (!(out = fort_malloc(total ? total : 1)))
 		return FORT_ENOMEM;
-	if ((r = encode_into(out, len, v, cv, cid, kc, tail, tail_len)) < 0) {
+	if ((r = encode_into(out, len, v, cv, cid, kc, tail, tail_len, NULL)) < 0) {
 		free(out);
 		return r;
 	}
@@ -605,7 +675,8 @@ int64_t client_new_id(void)
 	return new_client_id();
 }
 
-int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf, int64_t id)
+int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf, int64_t id,
+		     const seal_keys *sk)
 {
 	unsigned char kc[KEY_LEN];
 	int r;
@@ -615,7 +686,7 @@ int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, un
 	sc->id = id ? id : new_client_id();
 	sc->vk_version = v->kr->vk_version;
 	if ((r = keys_client_wrap(sc->wrapped, v->kr, sc->id, kc)) == 0 &&
-	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc, NULL, 0)) == 0) {
+	    (r = encode_into(buf, &sc->data_len, v, cv, sc->id, kc, NULL, 0, sk)) == 0) {
 		sc->data = buf;
 		sc->bidx = cv->bidx;
 		sc->bidx_field = cv->bidx_field;

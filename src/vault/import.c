@@ -269,6 +269,7 @@ struct imp {
 	unsigned char col_multi[MAX_COLS];  /* one more column for a field that an earlier column has */
 	unsigned char col_guess[MAX_COLS];  /* field taken from a layout's or a common name, not the map or --map */
 	unsigned char col_used[MAX_COLS];   /* had a value in some record */
+	int *field_col;              /* per map field: the last column that holds it, -1 for none (set_columns) */
 	char groups[8][32];
 	size_t ngroups;
 	int date_order;              /* 'd' day first, 'm' month first */
@@ -311,6 +312,7 @@ struct imp {
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
 	int defer_unique;
+	seal_keys *sk;     /* the sealers' key states, made once (read-only while they run) */
 	/* the pipeline's threads: STARTED 1 the reader, 2 + k sealer k too */
 	pthread_t th, th2[NSEAL];
 	struct sealer_arg { struct imp *im; int k; } sa[NSEAL];
@@ -508,6 +510,10 @@ static int set_columns(struct imp *im, const reader_record *rec)
 	if (rec->n > MAX_COLS)
 		return fort_error_set(FORT_EINPUT, "%s: line %zu: more than %d columns", im->path, rec->line, MAX_COLS);
 	im->ngroups = 0;
+	if (!im->field_col && !(im->field_col = fort_calloc(im->v->map.n ? im->v->map.n : 1, sizeof *im->field_col)))
+		return FORT_ENOMEM;
+	for (size_t fi = 0; fi < im->v->map.n; fi++)
+		im->field_col[fi] = -1;
 	for (size_t i = 0; i < rec->n; i++) {
 		int role, group, guess;
 		if (!(im->col_name[i] = fort_strdup(rec->names[i])))
@@ -531,6 +537,10 @@ static int set_columns(struct imp *im, const reader_record *rec)
 					im->col_field[j] = -1;
 				}
 			}
+	/* the column that names each field's index entries (prep_cb) */
+	for (size_t i = 0; i < rec->n; i++)
+		if (im->col_field[i] >= 0 && (size_t)im->col_field[i] < im->v->map.n)
+			im->field_col[im->col_field[i]] = (int)i;
 	/* several columns for one field (E-mail 1, E-mail 2; Business and
 	 * Mobile Phone): the first with a value is kept, unless --map or the
 	 * map's own names made them clash */
@@ -585,7 +595,8 @@ static int put_value(struct imp *im, item *it, int fi, const reader_record *rec,
 	int r;
 
 	why[0] = '\0';
-	fort_buf_reset(canon);
+	if (canon->len || canon->err) /* every path below leaves it reset (wiped) */
+		fort_buf_reset(canon);
 	if ((r = field_normalise_buf(canon, f, val, strlen(val), country, why, sizeof why)) < 0) {
 		if (r != FORT_EINPUT)
 			return r;   /* out of memory: not a bad value of this line */
@@ -881,13 +892,11 @@ static int prep_cb(void *ctx, const reader_record *rec)
 		 * value and a key), are named here, where the header is known. */
 		for (int pass = 0; pass < 2; pass++) {
 			for (size_t fi = 0; fi < it->cv.n; fi++) {
-				const char *col = im->v->map.f[fi].name;
+				const char *col;
 				size_t l;
 				if (!it->cv.vals[fi] || !im->v->map.f[fi].searchable || !im->v->has_bkey[fi])
 					continue;
-				for (size_t i = 0; i < rec->n; i++)
-					if (im->col_field[i] == (int)fi)
-						col = rec->names[i];
+				col = im->field_col[fi] >= 0 ? rec->names[im->field_col[fi]] : im->v->map.f[fi].name;
 				l = strlen(col) + 1;
 				if (pass)
 					memcpy(it->cols + clen, col, l);
@@ -1010,11 +1019,11 @@ static void *sealer(void *arg)
 	while ((it = pop(im, &im->q1[k]))) {
 		int kind = it->kind;
 		if (kind == ITEM_OK) {
-			int r = cvals_index(&it->cv, im->v);
+			int r = cvals_index_sk(&it->cv, im->v, im->sk);
 			if (r == 0)
 				item_fp(it, im->v);
 			if (r == 0)
-				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id);
+				r = client_seal_into(&it->sc, im->v, &it->cv, it->sealbuf, it->sc.id, im->sk);
 			if (r == 0) /* the record's seal hash here, not on the storing thread */
 				client_seal_hash(&it->sc, fort_now());
 			for (size_t i = 0; i < it->cv.n; i++) /* the plaintext is not needed any more */
@@ -1648,8 +1657,12 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	if ((im->late = store_lock_deferred(v->st)) != 0)
 		client_ids_apart();
 	im->first_id = INT64_MAX;
-	if (pthread_create(&im->th, NULL, worker, im) != 0)
-		return fort_error_set(FORT_ERROR, "cannot start the import thread");
+	if ((r = seal_keys_new(&im->sk, v)) < 0)
+		return r;
+	if (pthread_create(&im->th, NULL, worker, im) != 0) {
+		r = fort_error_set(FORT_ERROR, "cannot start the import thread");
+		goto out;
+	}
 	im->started = 1;
 	for (int k = 0; k < NSEAL; k++) {
 		im->sa[k].im = im;
@@ -1708,6 +1721,8 @@ static int import_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		 (unsigned long long)rep->imported, rep->format, (unsigned long long)rep->rejected);
 out:
 	import_stop(im, r);
+	seal_keys_free(im->sk); /* the sealers have stopped */
+	im->sk = NULL;
 	return r;
 }
 
@@ -1911,6 +1926,7 @@ out:
 	}
 	for (size_t i = 0; i < im->ncols; i++)
 		free(im->col_name[i]);
+	free(im->field_col);
 	if (im->dupcv_init)
 		cvals_release(&im->dupcv);
 	fort_buf_release(&im->probs);

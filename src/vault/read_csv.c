@@ -57,6 +57,7 @@ struct csv_state {
 	int clean, line_cr;
 	size_t rows, line_rows;
 	unsigned char delim;
+	unsigned char stop[256];  /* in an unquoted value: 1 the delimiter, 2 a quote or CR (not fast_line's kind) */
 	fort_buf split;
 	size_t *soff, *slen, scap;
 };
@@ -358,9 +359,10 @@ static int fast_line(struct csv_state *st, const char *p, size_t k)
 				return 0; /* libcsv's strict error */
 		} else {
 			size_t s0 = i, e;
-			for (; i < end && p[i] != (char)st->delim; i++)
-				if (p[i] == '"' || p[i] == '\r')
-					return 0;
+			while (i < end && !st->stop[(unsigned char)p[i]])
+				i++;
+			if (i < end && st->stop[(unsigned char)p[i]] == 2)
+				return 0;
 			for (e = i; e > s0 && csv_blank(st, (unsigned char)p[e - 1]); e--)
 				;
 			if ((r = fort_buf_put(&st->split, p + s0, e - s0)) < 0)
@@ -499,6 +501,8 @@ int read_csv(read_pull_fn pull, void *src, reader_cb cb, void *ctx)
 	csv_set_delim(&st.p, sniff_delim(sniff.buf, sniff.len));
 	st.multicol = has_delim(sniff.buf, sniff.len, (char)csv_get_delim(&st.p));
 	st.delim = csv_get_delim(&st.p);
+	st.stop[st.delim] = 1;
+	st.stop['"'] = st.stop['\r'] = 2;
 	/* libcsv trims tabs as blanks, which would eat empty TSV cells */
 	if (csv_get_delim(&st.p) == '\t')
 		csv_set_space_func(&st.p, is_space_only);

@@ -4,6 +4,7 @@
  * WARNING: nothing written to WHY or to the thread's error may contain the
  * value being checked; reasons describe what is wrong with it. */
 #include <utf8proc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,18 +393,38 @@ const char *phone_country_code(const char *iso2)
 	return NULL;
 }
 
-/* Length of the calling code that DIGITS starts with, 0 if none.  ITU
- * codes are prefix-free, so at most one matches. */
+/* The calling codes by their value, one table per length (1 to 3 digits),
+ * made once from calling_codes[]: a number's code is found with three
+ * look-ups instead of a scan of the list (0.5k instructions a number of
+ * the import's reader, issue 16). */
+static unsigned char cc_by_len[4][1000];
+static pthread_once_t cc_once = PTHREAD_ONCE_INIT;
+
+static void cc_tables(void)
+{
+	for (size_t i = 0; i < NCALLING; i++) {
+		const char *cc = calling_codes[i].cc;
+		size_t k = strlen(cc);
+		unsigned v = 0;
+		if (k < 1 || k > 3)
+			continue;
+		for (size_t j = 0; j < k; j++)
+			v = v * 10 + (unsigned)(cc[j] - '0');
+		cc_by_len[k][v] = 1;
+	}
+}
+
+/* Length of the calling code that DIGITS (ASCII digits) starts with, 0 if
+ * none.  ITU codes are prefix-free, so at most one matches. */
 static size_t calling_code_len(const char *digits, size_t n)
 {
-	if (!n)
-		return 0;
-	for (size_t i = 0; i < NCALLING; i++) {
-		size_t k;
-		if (calling_codes[i].cc[0] != digits[0])
-			continue;  /* the first digit rules out most (perf16: 3k a number) */
-		k = strlen(calling_codes[i].cc);
-		if (k <= n && memcmp(digits, calling_codes[i].cc, k) == 0)
+	unsigned v = 0;
+	pthread_once(&cc_once, cc_tables);
+	for (size_t k = 1; k <= 3 && k <= n; k++) {
+		if (!is_digit((unsigned char)digits[k - 1]))
+			return 0;
+		v = v * 10 + (unsigned)(digits[k - 1] - '0');
+		if (cc_by_len[k][v])
 			return k;
 	}
 	return 0;
@@ -638,13 +659,18 @@ int iban_valid(const char *iban, char *why, size_t whylen)
 		bad(why, whylen, "not a valid IBAN: the check digits do not match");
 		return 0;
 	}
-	/* ISO 7064 mod 97-10 over BBAN + country + check digits, letters as 10..35 */
-	for (size_t k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)iban[(k + 4) % n];
-		if (is_digit(c))
-			rem = (rem * 10 + (c - '0')) % 97;
-		else
-			rem = (rem * 100 + (unsigned)(c - 'A' + 10)) % 97;
+	/* ISO 7064 mod 97-10 over BBAN + country + check digits, letters as
+	 * 10..35; the number is reduced only when it nears 10^15 (a division
+	 * per character was half of this function's cost at import) */
+	{
+		uint64_t acc = 0;
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)iban[k + 4 < n ? k + 4 : k + 4 - n];
+			acc = is_digit(c) ? acc * 10 + (unsigned)(c - '0') : acc * 100 + (unsigned)(c - 'A' + 10);
+			if (acc >= 1000000000000000ull)
+				acc %= 97;
+		}
+		rem = (unsigned)(acc % 97);
 	}
 	if (rem != 1) {
 		bad(why, whylen, "not a valid IBAN: the check digits do not match");

@@ -222,6 +222,18 @@ void cvals_clear(client_vals *cv);
 int cvals_set(client_vals *cv, fort_vault *v, const char *field, const char *value) FORT_WUR;
 /* Compute blind-index entries for the searchable fields present. */
 int cvals_index(client_vals *cv, fort_vault *v) FORT_WUR;
+/* The keyed BLAKE2b states a writer of many new records starts from (issue
+ * 16: an import): each category's current field-key state
+ * (keys_field_key_start) and each map field's blind-key state
+ * (keys_blind_start), made once instead of per record, in sodium_malloc'ed
+ * memory.  Read-only once made, so the import's sealer threads share one;
+ * what they derive is what the functions without it derive, byte for byte.
+ * Make it after vault_keys_current, free it (wiped) before the keys change. */
+typedef struct seal_keys seal_keys;
+int seal_keys_new(seal_keys **out, const fort_vault *v) FORT_WUR;
+void seal_keys_free(seal_keys *sk);
+/* cvals_index from SK's blind-key states (SK NULL: cvals_index). */
+int cvals_index_sk(client_vals *cv, fort_vault *v, const seal_keys *sk) FORT_WUR;
 /* Does field I's index entry have to be unique (e-mail, phone)? */
 int field_unique(const fort_vault *v, int i);
 /* Encrypt CV as a new client with a fresh id and key. */
@@ -230,7 +242,7 @@ void sealed_release(sealed_client *sc);
 /* client_seal writing the ciphertexts into BUF (client_sealed_bound(CV)
  * bytes) and pointing at CV's index entries: no allocation, for imports. */
 int client_seal_into(sealed_client *sc, fort_vault *v, const client_vals *cv, unsigned char *buf,
-		     int64_t id /* 0: a new one */) FORT_WUR;
+		     int64_t id /* 0: a new one */, const seal_keys *sk /* may be NULL */) FORT_WUR;
 /* SC's seal hash for a record created (and updated) at NOW, for
  * client_store to hand to the store (no database). */
 void client_seal_hash(sealed_client *sc, int64_t now);

@@ -378,6 +378,76 @@ static void test_field_key(void **state)
 	keyring_free(other);
 }
 
+/* The field key by its definition (keys.h): BLAKE2b-256 keyed with the
+ * category key over the tag, K_c and the client id (big-endian), in one call. */
+static void field_key_ref(unsigned char out[KEY_LEN], const unsigned char ck[KEY_LEN], const unsigned char kc[KEY_LEN],
+			  int64_t cid)
+{
+	unsigned char in[17 + KEY_LEN + 8];
+	memcpy(in, "fortress-field-v1", 17);
+	memcpy(in + 17, kc, KEY_LEN);
+	for (int i = 0; i < 8; i++)
+		in[17 + KEY_LEN + i] = (unsigned char)((uint64_t)cid >> (56 - 8 * i));
+	crypto_generichash(out, KEY_LEN, in, sizeof in, ck, KEY_LEN);
+}
+
+/* keys_field_key_start once, keys_field_key_finish per client (an import's
+ * sealers), and keys_blind_start / _finish: the same keys and index entries
+ * as the one-call definitions, the state left as it was by every finish. */
+static void test_key_states(void **state)
+{
+	(void)state;
+	static const size_t lens[] = { 0, 1, 15, 16, 17, 63, 64, 127, 128, 129, 200, 255, 256, 257, 300 };
+	crypto_generichash_state *st = sodium_malloc(2 * sizeof *st);
+	unsigned char kc[KEY_LEN], a[KEY_LEN], b[KEY_LEN], c[KEY_LEN], bk[KEY_LEN], v[300], h1[BIDX_LEN], h2[BIDX_LEN];
+	assert_non_null(st);
+	for (int round = 0; round < 20; round++) {
+		keyring *kr = new_vault_keyring();
+		int cat = round % CAT_COUNT, ver = 0;
+		if (round % 4 == 3) {
+			/* an older version, kept while a rotation runs */
+			ver = kr->ck_version[cat];
+			assert_true(keys_rotate_slot(kr, cat) > ver);
+		}
+		assert_int_equal(keys_field_key_start(&st[0], kr, cat, ver), 0);
+		memcpy(&st[1], &st[0], sizeof *st);
+		for (int k = 0; k < 50; k++) {
+			int64_t cid = (int64_t)randombytes_random() << 24 | k;
+			randombytes_buf(kc, sizeof kc);
+			keys_field_key_finish(a, &st[0], kc, cid);
+			field_key_ref(b, keys_slot_key(kr, cat, ver), kc, cid);
+			assert_memory_equal(a, b, KEY_LEN);
+			assert_int_equal(keys_field_key(c, kr, cat, ver, kc, cid), 0);
+			assert_memory_equal(a, c, KEY_LEN);
+			assert_memory_equal(&st[0], &st[1], sizeof *st); /* the start state is not changed */
+		}
+		randombytes_buf(bk, sizeof bk);
+		keys_blind_start(&st[0], bk);
+		memcpy(&st[1], &st[0], sizeof *st);
+		for (size_t k = 0; k < 4 * sizeof lens / sizeof lens[0]; k++) {
+			size_t n = lens[k % (sizeof lens / sizeof lens[0])];
+			randombytes_buf(v, n);
+			keys_blind_finish(h1, &st[0], (const char *)v, n);
+			crypto_generichash(h2, BIDX_LEN, v, n, bk, KEY_LEN);
+			assert_memory_equal(h1, h2, BIDX_LEN);
+			keys_blind(h2, bk, (const char *)v, n);
+			assert_memory_equal(h1, h2, BIDX_LEN);
+			assert_memory_equal(&st[0], &st[1], sizeof *st);
+		}
+		keyring_free(kr);
+	}
+	/* a keyring without the category: refused, as keys_field_key */
+	{
+		keyring *kr = new_vault_keyring();
+		kr->has_ck[2] = 0;
+		assert_int_equal(keys_field_key_start(&st[0], kr, 2, 0), FORT_EDENIED);
+		assert_non_null(strstr(fort_error_message(), "financial"));
+		assert_int_equal(keys_field_key_start(&st[0], kr, CAT_COUNT, 0), FORT_EDENIED);
+		keyring_free(kr);
+	}
+	sodium_free(st);
+}
+
 static void test_blind(void **state)
 {
 	(void)state;
@@ -659,6 +729,7 @@ int main(void)
 		cmocka_unit_test(test_client_wrap),
 		cmocka_unit_test(test_field_key),
 		cmocka_unit_test(test_blind),
+		cmocka_unit_test(test_key_states),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test(test_user_seal),
 		cmocka_unit_test(test_grants_roundtrip),

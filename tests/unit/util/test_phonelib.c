@@ -62,6 +62,7 @@ static unsigned rnd(unsigned n)
 
 struct tally {
 	unsigned numbers, plain, plain_ok, ok, regions, table, table_ok;
+	unsigned region, region_ok, region_length; /* country and length from the table: all, valid, too short or long */
 };
 
 /* NUMBER both ways: the same result, E.164 and country, and the plain path
@@ -85,6 +86,11 @@ static void same(struct tally *t, const char *number, const char *region)
 	t->ok += r_got == PHONELIB_OK;
 	t->table += (how & PHONELIB_HOW_TABLE) != 0;
 	t->table_ok += (how & PHONELIB_HOW_TABLE) && r_got == PHONELIB_OK;
+	if (how & PHONELIB_HOW_REGION) {
+		t->region++;
+		t->region_ok += r_got == PHONELIB_OK;
+		t->region_length += r_got == PHONELIB_TOO_SHORT || r_got == PHONELIB_TOO_LONG;
+	}
 }
 
 static void test_plain_equals_parse(void **state)
@@ -153,8 +159,9 @@ static void test_plain_equals_parse(void **state)
 	for (const char *const *o = odd; *o; o++)
 		same(&t, *o, "DE");
 
-	print_message("%u numbers, %u without Parse (%u valid), %u valid in all, %u judged by the compiled patterns (%u valid)\n",
-		      t.numbers, t.plain, t.plain_ok, t.ok, t.table, t.table_ok);
+	print_message("%u numbers, %u without Parse (%u valid), %u valid in all, %u judged by the compiled patterns (%u valid), "
+		      "%u country and length from the table (%u valid, %u too short or long)\n",
+		      t.numbers, t.plain, t.plain_ok, t.ok, t.table, t.table_ok, t.region, t.region_ok, t.region_length);
 	/* the comparison means something only when both paths were taken often,
 	 * on valid and on refused numbers */
 	assert_true(t.numbers >= 60000);
@@ -166,6 +173,12 @@ static void test_plain_equals_parse(void **state)
 	 * compiled patterns (none left to the library), valid and invalid */
 	assert_true(t.table_ok == t.ok);
 	assert_true(t.table - t.table_ok >= 5000);
+	/* the calling codes of one region took the table's country and possible
+	 * lengths (phonelib.cc: plan_length), on valid numbers and on numbers
+	 * refused for their length */
+	assert_true(t.region >= 20000);
+	assert_true(t.region_ok >= 3000);
+	assert_true(t.region_length >= 5000);
 }
 
 /* The library's example numbers (one of every type of every numbering
