@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "fortress.h"
 #include "scan/scan_int.h"
@@ -228,6 +229,98 @@ static void test_iban(void **state)
 	assert_int_equal(hs.h[0].conf, FORT_SCAN_HIGH);
 	assert_int_equal(scan_text(&hs, "IBAN GF41 2004 1010 0505 0001 3M02 606."), 1);
 	assert_string_equal(hs.h[0].rule, "iban");
+}
+
+/* detect_email's 16-byte steps (the local part back from '@', each domain
+ * label forward) against its byte loop: random texts of every length up to
+ * 300 bytes, dense in local-part and domain bytes with now and then one
+ * that ends them (a blank, '@', '\n', a byte of 0x80 and up, '"', ':'),
+ * each '@' judged both ways in a buffer of exactly the text's length (the
+ * steps must not read past the view: the sanitizer build checks that);
+ * local parts longer than 64 bytes and domains near 254 bytes included. */
+static void test_email_vector(void **state)
+{
+	static const char dense[] = "abcxyzABCXYZ0189.-_%+";
+	static const char stop[] = " @\n\x80\xff\":,;<>()";
+	uint32_t x = 99;
+	size_t found = 0, ats = 0;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 1 + round % 300, i;
+		unsigned char *t = malloc(n);
+		unsigned sparse;
+
+		assert_non_null(t);
+		x = x * 1103515245u + 12345u;
+		sparse = 8 + (x >> 16) % 120;   /* one stop byte in about that many */
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % sparse == 0)
+				t[i] = (unsigned char)stop[(x >> 8) % (sizeof(stop) - 1)];
+			else if ((x >> 16) % 23 == 1)
+				t[i] = '.';
+			else if ((x >> 16) % 41 == 2)
+				t[i] = '@';
+			else
+				t[i] = (unsigned char)dense[(x >> 8) % (sizeof(dense) - 1)];
+		}
+		for (i = 0; i < n; i++) {
+			scan_view v = { t, n, 0, NULL };
+			scan_match a, b;
+			int ra, rb;
+
+			if (t[i] != '@')
+				continue;
+			ats++;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			scan_email_vector = 1;
+			ra = detect_email(&v, i, NULL, &a);
+			scan_email_vector = 0;
+			rb = detect_email(&v, i, NULL, &b);
+			scan_email_vector = 1;
+			if (ra != rb || (ra && (a.start != b.start || a.end != b.end || a.type != b.type)))
+				fail_msg("'%.*s' at %zu: steps %d [%zu, %zu), bytes %d [%zu, %zu)", (int)n, (const char *)t, i,
+					 ra, a.start, a.end, rb, b.start, b.end);
+			found += (size_t)ra;
+		}
+		free(t);
+	}
+	/* the inputs reach the found case often enough to mean something */
+	/* the limits: a local part of 60-70 bytes, a domain reaching the 254
+	 * bytes after the '@' (its last label cut there) */
+	for (size_t k = 0; k < 2 * 40; k++) {
+		char t[400];
+		size_t n, at;
+		scan_view v;
+		scan_match a, b;
+		int ra, rb;
+
+		if (k < 40) {
+			n = (size_t)snprintf(t, sizeof(t), "<%.*s@example.com>", (int)(40 + k),
+					     "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghij");
+		} else {
+			memset(t, 0, sizeof(t));
+			t[0] = 'x';
+			t[1] = '@';
+			memset(t + 2, 'b', 230 + (k - 40));
+			n = 2 + 230 + (k - 40);
+			n += (size_t)snprintf(t + n, sizeof(t) - n, ".com.org, and some words after it");
+		}
+		at = (size_t)(strchr(t, '@') - t);
+		v = (scan_view){ (const unsigned char *)t, n, 0, NULL };
+		scan_email_vector = 1;
+		ra = detect_email(&v, at, NULL, &a);
+		scan_email_vector = 0;
+		rb = detect_email(&v, at, NULL, &b);
+		scan_email_vector = 1;
+		if (ra != rb || (ra && (a.start != b.start || a.end != b.end)))
+			fail_msg("'%s': steps %d [%zu, %zu), bytes %d [%zu, %zu)", t, ra, a.start, a.end, rb, b.start, b.end);
+		found += (size_t)ra;
+	}
+	if (ats < 50000 || found < 1000)
+		fail_msg("%zu '@', %zu found: too few to mean something", ats, found);
 }
 
 static void test_email(void **state)
@@ -537,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_iban_mod97_ref),
 		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_email_vector),
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_phone_plans),
 		cmocka_unit_test(test_ssn),
