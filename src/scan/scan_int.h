@@ -104,6 +104,8 @@ extern int scan_mask_vector;
 /* 0: e-mail's local part and domain labels a byte at a time (tests
  * compare the 16-byte steps with it). */
 extern int scan_email_vector;
+/* 0: IPv6's run of hex digits and ':' a byte at a time (the same). */
+extern int scan_ipv6_vector;
 
 /* Validators, shared with the tests. */
 int scan_luhn(const unsigned char *s, size_t n);

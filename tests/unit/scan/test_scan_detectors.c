@@ -456,6 +456,72 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[2].value, "1977-11-30");
 }
 
+/* detect_ipv6's 16-byte steps over the run of hex digits and ':' (back
+ * from the ':', at most 40 bytes, and forward) against its byte loop:
+ * random texts of every length up to 200 bytes, dense in hex digits and
+ * ':' with now and then a byte that ends the run, each ':' judged both ways
+ * in a buffer of exactly the text's length; and runs of 30-60 bytes. */
+static void test_ipv6_vector(void **state)
+{
+	static const char dense[] = "0123456789abcdefABCDEF:::";
+	static const char stop[] = " .\n/gG%[]\x80z";
+	uint32_t x = 7;
+	size_t found = 0, colons = 0;
+
+	(void)state;
+	for (int round = 0; round < 30000; round++) {
+		size_t n = 1 + round % 200, i;
+		unsigned char *t = malloc(n);
+		unsigned sparse;
+
+		assert_non_null(t);
+		x = x * 1103515245u + 12345u;
+		sparse = 6 + (x >> 16) % 60;
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			t[i] = (x >> 16) % sparse == 0 ? (unsigned char)stop[(x >> 8) % (sizeof(stop) - 1)]
+						       : (unsigned char)dense[(x >> 8) % (sizeof(dense) - 1)];
+		}
+		/* now and then an address's shape: groups of 1-4 and one "::" */
+		if (round % 2 && n > 40) {
+			size_t at = (x >> 8) % (n - 40), k = at;
+
+			for (int g = 0; g < 8 && k + 5 < n; g++) {
+				size_t len = 1 + (x >> (g + 3)) % 4;
+
+				for (size_t j = 0; j < len; j++)
+					t[k++] = (unsigned char)"0123456789abcdef"[(x >> (j + g)) % 16];
+				t[k++] = ':';
+			}
+			if (k < n)
+				t[k - 1] = ' ';
+		}
+		for (i = 0; i < n; i++) {
+			scan_view v = { t, n, 0, NULL };
+			scan_match a, b;
+			int ra, rb;
+
+			if (t[i] != ':')
+				continue;
+			colons++;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			scan_ipv6_vector = 1;
+			ra = detect_ipv6(&v, i, NULL, &a);
+			scan_ipv6_vector = 0;
+			rb = detect_ipv6(&v, i, NULL, &b);
+			scan_ipv6_vector = 1;
+			if (ra != rb || (ra && (a.start != b.start || a.end != b.end || a.conf != b.conf)))
+				fail_msg("'%.*s' at %zu: steps %d [%zu, %zu), bytes %d [%zu, %zu)", (int)n, (const char *)t, i,
+					 ra, a.start, a.end, rb, b.start, b.end);
+			found += (size_t)ra;
+		}
+		free(t);
+	}
+	if (colons < 100000 || found < 500)
+		fail_msg("%zu ':', %zu found: too few to mean something", colons, found);
+}
+
 static void test_ip(void **state)
 {
 	(void)state;
@@ -637,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ipv6_vector),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_masks_vector),
 		cmocka_unit_test(test_secret),
