@@ -66,8 +66,14 @@ static int mail_id_header(const scan_view *v, size_t s)
 	while (ls > 1 && (b[ls] == ' ' || b[ls] == '\t') && (nl = memrchr(b + (ls > 257 ? ls - 257 : 0), '\n',
 									   ls - 1 - (ls > 257 ? ls - 257 : 0))))
 		ls = (size_t)(nl - b) + 1;
-	if (ls >= v->len || !strchr("mirc", (int)sc_tolower(b[ls])))
+	if (ls >= v->len)
 		return 0;
+	switch (sc_tolower(b[ls])) {
+	case 'm': case 'i': case 'r': case 'c':
+		break;
+	default:
+		return 0;   /* most lines: no header of the four */
+	}
 	for (k = 0; hdrs[k]; k++) {
 		size_t n = strlen(hdrs[k]);
 
