@@ -106,6 +106,8 @@ extern int scan_mask_vector;
 extern int scan_email_vector;
 /* 0: IPv6's run of hex digits and ':' a byte at a time (the same). */
 extern int scan_ipv6_vector;
+/* 0: a card's digits gathered and checked (one digit, Luhn) a byte at a time. */
+extern int scan_card_vector;
 
 /* Validators, shared with the tests. */
 int scan_luhn(const unsigned char *s, size_t n);
