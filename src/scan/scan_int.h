@@ -101,6 +101,13 @@ void scan_mask(char *out, size_t outlen, int type, const char *rule, const unsig
 void scan_mask_padded(char *out, size_t outlen, int type, const char *rule, const unsigned char *val, size_t n);
 /* 0: masks a byte at a time (tests compare the vector steps with it). */
 extern int scan_mask_vector;
+/* 0: e-mail's local part and domain labels a byte at a time (tests
+ * compare the 16-byte steps with it). */
+extern int scan_email_vector;
+/* 0: IPv6's run of hex digits and ':' a byte at a time (the same). */
+extern int scan_ipv6_vector;
+/* 0: a card's digits gathered and checked (one digit, Luhn) a byte at a time. */
+extern int scan_card_vector;
 
 /* Validators, shared with the tests. */
 int scan_luhn(const unsigned char *s, size_t n);

@@ -2,7 +2,14 @@
  * (4-6-5 / 4-6-4 for Amex and Diners, 4-5-6 for UATP), with a known brand prefix and
  * length, passing Luhn.  Card-shaped numbers that fail are consumed, so no
  * other detector reports a piece of them. */
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "scan/scan_int.h"
+
+int scan_card_vector = 1;
 
 int scan_luhn(const unsigned char *s, size_t n)
 {
@@ -74,22 +81,114 @@ static int shape_ok(const scan_cluster *cl, unsigned k)
 	return cl->gl[k - 1] >= 1 && cl->gl[k - 1] <= 4;
 }
 
+#ifdef __SSE2__
+/* LEN (1 to 19) bytes from SRC to DST by fixed-size moves that may overlap
+ * (no call, nothing read or written outside the LEN bytes). */
+static inline void copy_small(unsigned char *dst, const unsigned char *src, unsigned len)
+{
+	uint64_t a, b, c;
+	uint32_t x, y;
+
+	if (len >= 8) {
+		memcpy(&a, src, 8);
+		memcpy(&c, src + len - 8, 8);
+		if (len > 16) {
+			memcpy(&b, src + 8, 8);
+			memcpy(dst + 8, &b, 8);
+		}
+		memcpy(dst, &a, 8);
+		memcpy(dst + len - 8, &c, 8);
+	} else if (len >= 4) {
+		memcpy(&x, src, 4);
+		memcpy(&y, src + len - 4, 4);
+		memcpy(dst, &x, 4);
+		memcpy(dst + len - 4, &y, 4);
+	} else {
+		while (len--)
+			*dst++ = *src++;
+	}
+}
+#endif
+
+/* Is the cluster's first K groups (ND digits, 13 to 19) a card number?  The
+ * digits are gathered right-aligned in 32 bytes of '0', so with SSE2 the
+ * checks are two vectors: all one digit (a decoy), Luhn (every second digit
+ * from the right doubled, 9 taken off a double over 9, the bytes summed),
+ * then the brand from the first digits. */
 static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigned nd, scan_match *m)
 {
-	unsigned char d[20];
-	unsigned i, j, n = 0, same = 1;
 	const char *rule;
+	const unsigned char *d;
+	unsigned n = 0, i;
+	int same, luhn;
+#ifdef __SSE2__
+	unsigned char t[32];
+	__m128i z = _mm_set1_epi8('0'), lo, hi, f, dbl_lo, dbl_hi, sum;
+	const __m128i even = _mm_set1_epi16(0x00FF), four = _mm_set1_epi8(4), nine = _mm_set1_epi8(9);
+	uint32_t eq, want;
 
 	for (i = 0; i < k; i++)
-		for (j = 0; j < cl->gl[i]; j++)
-			d[n++] = v->buf[cl->gs[i] + j];
-	(void)nd;
-	for (i = 1; i < n; i++)
-		if (d[i] != d[0])
-			same = 0;
+		n += cl->gl[i];
+	if (n != nd || n < 12 || n > 19) {
+		m->start = cl->start;
+		m->end = cl->gs[k - 1] + cl->gl[k - 1];
+		m->type = -1;
+		return 1;
+	}
+	_mm_storeu_si128((__m128i *)(void *)t, z);
+	_mm_storeu_si128((__m128i *)(void *)(t + 16), z);
+	for (i = 0, d = t + 32 - n; i < k; i++) {
+		copy_small(t + 32 - n, v->buf + cl->gs[i], cl->gl[i]);
+		n -= cl->gl[i];
+	}
+	n = nd;
+	lo = _mm_loadu_si128((const __m128i *)(const void *)t);
+	hi = _mm_loadu_si128((const __m128i *)(const void *)(t + 16));
+	/* all one digit: the last N bytes equal the first digit */
+	f = _mm_set1_epi8((char)d[0]);
+	eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(lo, f)) | (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(hi, f)) << 16;
+	want = ~(uint32_t)0 << (32 - n);
+	same = (eq & want) == want;
+	/* Luhn: the last digit at byte 31, so the doubled ones at the even bytes */
+	lo = _mm_sub_epi8(lo, z);
+	hi = _mm_sub_epi8(hi, z);
+	dbl_lo = _mm_sub_epi8(_mm_add_epi8(lo, lo), _mm_and_si128(_mm_cmpgt_epi8(lo, four), nine));
+	dbl_hi = _mm_sub_epi8(_mm_add_epi8(hi, hi), _mm_and_si128(_mm_cmpgt_epi8(hi, four), nine));
+	lo = _mm_or_si128(_mm_and_si128(even, dbl_lo), _mm_andnot_si128(even, lo));
+	hi = _mm_or_si128(_mm_and_si128(even, dbl_hi), _mm_andnot_si128(even, hi));
+	sum = _mm_add_epi64(_mm_sad_epu8(lo, _mm_setzero_si128()), _mm_sad_epu8(hi, _mm_setzero_si128()));
+	luhn = (unsigned)(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8))) % 10 == 0;
+	if (!scan_card_vector) {
+#endif
+		unsigned char b[20];
+		unsigned j;
+
+		n = 0;
+		for (i = 0; i < k; i++)
+			for (j = 0; j < cl->gl[i]; j++)
+				b[n++] = v->buf[cl->gs[i] + j];
+		(void)nd;
+		same = 1;
+		for (i = 1; i < n; i++)
+			if (b[i] != b[0])
+				same = 0;
+		luhn = scan_luhn(b, n);
+		d = b;
+		m->start = cl->start;
+		m->end = cl->gs[k - 1] + cl->gl[k - 1];
+		if (same || !luhn || !(rule = brand(d, n))) {
+			m->type = -1;   /* card-shaped, not a card: a decoy */
+			return 1;
+		}
+		m->type = FORT_SCAN_CARD;
+		m->conf = FORT_SCAN_HIGH;
+		m->rule = rule;
+		return 1;
+#ifdef __SSE2__
+	}
 	m->start = cl->start;
 	m->end = cl->gs[k - 1] + cl->gl[k - 1];
-	if (same || !scan_luhn(d, n) || !(rule = brand(d, n))) {
+	if (same || !luhn || !(rule = brand(d, n))) {
 		m->type = -1;   /* card-shaped, not a card: a decoy */
 		return 1;
 	}
@@ -97,6 +196,7 @@ static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigne
 	m->conf = FORT_SCAN_HIGH;
 	m->rule = rule;
 	return 1;
+#endif
 }
 
 int detect_card(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)

@@ -2,7 +2,12 @@
  * as an OID, not a version: "build 1.2.3.4", "version 10.0.1.2") and IPv6
  * (eight groups, or compressed with one "::"). */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "scan/scan_int.h"
+
+int scan_ipv6_vector = 1;
 
 static const char *const version_words[] = { "version", "ver.", "ver ", "build", "firmware", "release", "rev ",
 					     "oid", "v.", NULL };
@@ -52,6 +57,78 @@ int detect_ipv4(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	return 1;
 }
 
+#ifdef __SSE2__
+/* A bit per byte of the 16 at P that is a hex digit or ':'. */
+static inline unsigned v6_bits(const unsigned char *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	__m128i d = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8((char)(0x80 + 10)));
+	__m128i a = _mm_cmplt_epi8(_mm_add_epi8(l, _mm_set1_epi8((char)(0x80 - 'a'))), _mm_set1_epi8((char)(0x80 + 6)));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(d, a), _mm_cmpeq_epi8(x, _mm_set1_epi8(':'))));
+}
+#endif
+
+static inline int v6_byte(unsigned c)
+{
+	return sc_hex(c) || c == ':';
+}
+
+/* Back from POS over hex digits and ':', at most 40 bytes (16 a step while
+ * 16 bytes before lie in the view). */
+static inline size_t v6_start(const unsigned char *b, size_t pos)
+{
+	size_t s = pos;
+
+#ifdef __SSE2__
+	if (scan_ipv6_vector) {
+		while (s >= 16 && pos - s < 40) {
+			unsigned miss = ~v6_bits(b + s - 16) & 0xFFFF;
+
+			if (miss) {
+				s = s - 16 + (size_t)(31 - __builtin_clz(miss)) + 1;
+				return pos - s > 40 ? pos - 40 : s;
+			}
+			s -= 16;
+		}
+		if (pos - s >= 40)
+			return pos - 40;
+	}
+#endif
+	while (s > 0 && pos - s < 40 && v6_byte(b[s - 1]))
+		s--;
+	return s;
+}
+
+/* Forward from E over hex digits and ':' up to LIMIT (16 a step while 16
+ * bytes lie before LEN). */
+static inline size_t v6_end(const unsigned char *b, size_t e, size_t len, size_t limit)
+{
+	if (limit > len)
+		limit = len;
+	if (e >= limit)
+		return e;
+#ifdef __SSE2__
+	if (scan_ipv6_vector) {
+		while (e + 16 <= len && e < limit) {
+			unsigned miss = ~v6_bits(b + e) & 0xFFFF;
+
+			if (miss) {
+				e += (size_t)__builtin_ctz(miss);
+				return e < limit ? e : limit;
+			}
+			e += 16;
+		}
+		if (e >= limit)
+			return limit;
+	}
+#endif
+	while (e < limit && v6_byte(b[e]))
+		e++;
+	return e;
+}
+
 /* POS: a ':' */
 int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
 {
@@ -64,12 +141,10 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	if (pos == 0 || pos + 1 >= v->len || !(sc_hex(b[pos - 1]) || b[pos - 1] == ':') ||
 	    !(sc_hex(b[pos + 1]) || b[pos + 1] == ':'))
 		return 0;
-	while (s > 0 && pos - s < 40 && (sc_hex(b[s - 1]) || b[s - 1] == ':'))
-		s--;
+	s = v6_start(b, pos);
 	if (s > 0 && (sc_word(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == ':'))
 		return 0;
-	while (e < v->len && e - s < 40 && (sc_hex(b[e]) || b[e] == ':'))
-		e++;
+	e = v6_end(b, e, v->len, s + 40);
 	/* "::ffff:192.0.2.1", "2001:db8::192.168.1.1": an IPv4 address as the
 	 * last 32 bits, part of this one finding (two groups' worth) */
 	if (e < v->len && b[e] == '.' && e + 1 < v->len && sc_digit(b[e + 1])) {

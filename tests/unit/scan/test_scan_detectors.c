@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "fortress.h"
 #include "scan/scan_int.h"
@@ -50,6 +51,7 @@ static void test_card(void **state)
 	expect_none("Tracking number 4111 1111 1111 1112.");            /* Luhn */
 	expect_none("ref 123456789012345678901234567890 ok");           /* inside a 30-digit run */
 	expect_none("x 0000 0000 0000 0000 y");                         /* Luhn holds, no card */
+	expect_none("ref 6666666666666 z");                              /* Luhn and Maestro's 66 hold: one digit */
 	expect_none("id 9111111111111111 z");                           /* no brand starts with 9 */
 	expect_none("hash a4111111111111111b");                         /* inside a word */
 	/* side by side, in one long run of groups: each is a finding */
@@ -61,6 +63,92 @@ static void test_card(void **state)
 		assert_string_equal(hs.h[3].value, "3782 822463 10005");
 	}
 	expect_one("uatp 1354 12345 678911", FORT_SCAN_CARD, "1354 12345 678911");
+}
+
+/* A card's digits gathered and checked as two vectors (card.c, judge)
+ * against the byte loop (scan_card_vector = 0): texts of card-shaped
+ * numbers (bare 12-20 digits, groups of four joined by ' ' or '-', 4-6-5,
+ * 4-5-6), each with a Luhn check digit made right or off by one, brand
+ * prefixes and random ones, now and then all one digit; the findings of
+ * both (type, offset, length, rule) compared. */
+static void test_card_vector(void **state)
+{
+	static const char *const pre[] = { "4", "51", "55", "2221", "34", "37", "6011", "65", "644", "36", "300",
+					   "3528", "62", "2200", "1", "50", "67", "9", "" };
+	uint32_t x = 2024;
+	size_t cards = 0, total = 0;
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		char text[2048];
+		size_t o = 0;
+
+		for (int c = 0; c < 12; c++) {
+			unsigned char dg[24];
+			unsigned n, i, sum = 0, shape;
+			const char *p;
+
+			x = x * 1103515245u + 12345u;
+			n = 12 + (x >> 16) % 9;   /* 12-20 digits */
+			shape = (x >> 8) % 5;
+			if (shape == 3 || shape == 4)
+				n = 15;
+			p = pre[(x >> 20) % (sizeof(pre) / sizeof(pre[0]))];
+			for (i = 0; i < n; i++) {
+				x = x * 1103515245u + 12345u;
+				dg[i] = i < strlen(p) ? (unsigned char)p[i] : (unsigned char)('0' + (x >> 16) % 10);
+			}
+			if ((x >> 12) % 17 == 0)
+				memset(dg, dg[0], n);
+			/* the check digit: Luhn over the others, then now and then off by one */
+			for (i = 0; i + 1 < n; i++) {
+				unsigned d = dg[n - 2 - i] - '0';
+
+				if (i % 2 == 0)
+					d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+				sum += d;
+			}
+			dg[n - 1] = (unsigned char)('0' + (10 - sum % 10) % 10);
+			if ((x >> 9) % 5 == 0)
+				dg[n - 1] = (unsigned char)('0' + (dg[n - 1] - '0' + 1) % 10);
+			text[o++] = ' ';
+			for (i = 0; i < n; i++) {
+				/* groups: 4-4-4-..., 4-6-5 or 4-5-6 */
+				if (i && ((shape == 1 && i % 4 == 0) || (shape == 2 && i % 4 == 0)))
+					text[o++] = shape == 1 ? ' ' : '-';
+				if (i && shape == 3 && (i == 4 || i == 10))
+					text[o++] = ' ';
+				if (i && shape == 4 && (i == 4 || i == 9))
+					text[o++] = '-';
+				text[o++] = (char)dg[i];
+			}
+			text[o++] = (x >> 7) % 3 == 0 ? '\n' : ',';
+		}
+		text[o] = '\0';
+		{
+			struct hits a, b;
+			size_t i;
+
+			scan_card_vector = 1;
+			scan_text(&a, text);
+			scan_card_vector = 0;
+			scan_text(&b, text);
+			scan_card_vector = 1;
+			if (a.n != b.n)
+				fail_msg("'%s': %zu findings with the vectors, %zu without", text, a.n, b.n);
+			for (i = 0; i < a.n; i++) {
+				if (a.h[i].type != b.h[i].type || a.h[i].offset != b.h[i].offset ||
+				    a.h[i].length != b.h[i].length || strcmp(a.h[i].rule, b.h[i].rule))
+					fail_msg("'%s': finding %zu: %s at %llu (%s), without the vectors %s at %llu (%s)", text, i,
+						 fort_scan_type_name((fort_scan_type)a.h[i].type), a.h[i].offset, a.h[i].rule,
+						 fort_scan_type_name((fort_scan_type)b.h[i].type), b.h[i].offset, b.h[i].rule);
+				cards += a.h[i].type == FORT_SCAN_CARD;
+			}
+			total += a.n;
+		}
+	}
+	if (cards < 5000)
+		fail_msg("%zu cards among %zu findings: too few to mean something", cards, total);
 }
 
 static void test_card_mask(void **state)
@@ -230,6 +318,98 @@ static void test_iban(void **state)
 	assert_string_equal(hs.h[0].rule, "iban");
 }
 
+/* detect_email's 16-byte steps (the local part back from '@', each domain
+ * label forward) against its byte loop: random texts of every length up to
+ * 300 bytes, dense in local-part and domain bytes with now and then one
+ * that ends them (a blank, '@', '\n', a byte of 0x80 and up, '"', ':'),
+ * each '@' judged both ways in a buffer of exactly the text's length (the
+ * steps must not read past the view: the sanitizer build checks that);
+ * local parts longer than 64 bytes and domains near 254 bytes included. */
+static void test_email_vector(void **state)
+{
+	static const char dense[] = "abcxyzABCXYZ0189.-_%+";
+	static const char stop[] = " @\n\x80\xff\":,;<>()";
+	uint32_t x = 99;
+	size_t found = 0, ats = 0;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 1 + round % 300, i;
+		unsigned char *t = malloc(n);
+		unsigned sparse;
+
+		assert_non_null(t);
+		x = x * 1103515245u + 12345u;
+		sparse = 8 + (x >> 16) % 120;   /* one stop byte in about that many */
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % sparse == 0)
+				t[i] = (unsigned char)stop[(x >> 8) % (sizeof(stop) - 1)];
+			else if ((x >> 16) % 23 == 1)
+				t[i] = '.';
+			else if ((x >> 16) % 41 == 2)
+				t[i] = '@';
+			else
+				t[i] = (unsigned char)dense[(x >> 8) % (sizeof(dense) - 1)];
+		}
+		for (i = 0; i < n; i++) {
+			scan_view v = { t, n, 0, NULL };
+			scan_match a, b;
+			int ra, rb;
+
+			if (t[i] != '@')
+				continue;
+			ats++;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			scan_email_vector = 1;
+			ra = detect_email(&v, i, NULL, &a);
+			scan_email_vector = 0;
+			rb = detect_email(&v, i, NULL, &b);
+			scan_email_vector = 1;
+			if (ra != rb || (ra && (a.start != b.start || a.end != b.end || a.type != b.type)))
+				fail_msg("'%.*s' at %zu: steps %d [%zu, %zu), bytes %d [%zu, %zu)", (int)n, (const char *)t, i,
+					 ra, a.start, a.end, rb, b.start, b.end);
+			found += (size_t)ra;
+		}
+		free(t);
+	}
+	/* the inputs reach the found case often enough to mean something */
+	/* the limits: a local part of 60-70 bytes, a domain reaching the 254
+	 * bytes after the '@' (its last label cut there) */
+	for (size_t k = 0; k < 2 * 40; k++) {
+		char t[400];
+		size_t n, at;
+		scan_view v;
+		scan_match a, b;
+		int ra, rb;
+
+		if (k < 40) {
+			n = (size_t)snprintf(t, sizeof(t), "<%.*s@example.com>", (int)(40 + k),
+					     "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghij");
+		} else {
+			memset(t, 0, sizeof(t));
+			t[0] = 'x';
+			t[1] = '@';
+			memset(t + 2, 'b', 230 + (k - 40));
+			n = 2 + 230 + (k - 40);
+			n += (size_t)snprintf(t + n, sizeof(t) - n, ".com.org, and some words after it");
+		}
+		at = (size_t)(strchr(t, '@') - t);
+		v = (scan_view){ (const unsigned char *)t, n, 0, NULL };
+		scan_email_vector = 1;
+		ra = detect_email(&v, at, NULL, &a);
+		scan_email_vector = 0;
+		rb = detect_email(&v, at, NULL, &b);
+		scan_email_vector = 1;
+		if (ra != rb || (ra && (a.start != b.start || a.end != b.end)))
+			fail_msg("'%s': steps %d [%zu, %zu), bytes %d [%zu, %zu)", t, ra, a.start, a.end, rb, b.start, b.end);
+		found += (size_t)ra;
+	}
+	if (ats < 50000 || found < 1000)
+		fail_msg("%zu '@', %zu found: too few to mean something", ats, found);
+}
+
 static void test_email(void **state)
 {
 	struct hits hs;
@@ -361,6 +541,76 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[0].value, "1985-03-12");
 	assert_string_equal(hs.h[1].value, "1990-07-04");
 	assert_string_equal(hs.h[2].value, "1977-11-30");
+}
+
+/* detect_ipv6's 16-byte steps over the run of hex digits and ':' (back
+ * from the ':', at most 40 bytes, and forward) against its byte loop:
+ * random texts of every length up to 200 bytes, dense in hex digits and
+ * ':' with now and then a byte that ends the run, each ':' judged both ways;
+ * address-shaped runs among them.  The buffer has the 64 zero bytes of
+ * padding a stream's buffer has (a found address's context window reads
+ * 32 bytes a step, as in the engine); the steps stop at the view's end by
+ * the same bounds as e-mail's, which test_email_vector checks without
+ * padding. */
+static void test_ipv6_vector(void **state)
+{
+	static const char dense[] = "0123456789abcdefABCDEF:::";
+	static const char stop[] = " .\n/gG%[]\x80z";
+	uint32_t x = 7;
+	size_t found = 0, colons = 0;
+
+	(void)state;
+	for (int round = 0; round < 30000; round++) {
+		size_t n = 1 + round % 200, i;
+		unsigned char *t = calloc(1, n + 64);
+		unsigned sparse;
+
+		assert_non_null(t);
+		x = x * 1103515245u + 12345u;
+		sparse = 6 + (x >> 16) % 60;
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			t[i] = (x >> 16) % sparse == 0 ? (unsigned char)stop[(x >> 8) % (sizeof(stop) - 1)]
+						       : (unsigned char)dense[(x >> 8) % (sizeof(dense) - 1)];
+		}
+		/* now and then an address's shape: groups of 1-4 and one "::" */
+		if (round % 2 && n > 40) {
+			size_t at = (x >> 8) % (n - 40), k = at;
+
+			for (int g = 0; g < 8 && k + 5 < n; g++) {
+				size_t len = 1 + (x >> (g + 3)) % 4;
+
+				for (size_t j = 0; j < len; j++)
+					t[k++] = (unsigned char)"0123456789abcdef"[(x >> (j + g)) % 16];
+				t[k++] = ':';
+			}
+			if (k < n)
+				t[k - 1] = ' ';
+		}
+		for (i = 0; i < n; i++) {
+			scan_view v = { t, n, 0, NULL };
+			scan_match a, b;
+			int ra, rb;
+
+			if (t[i] != ':')
+				continue;
+			colons++;
+			memset(&a, 0, sizeof(a));
+			memset(&b, 0, sizeof(b));
+			scan_ipv6_vector = 1;
+			ra = detect_ipv6(&v, i, NULL, &a);
+			scan_ipv6_vector = 0;
+			rb = detect_ipv6(&v, i, NULL, &b);
+			scan_ipv6_vector = 1;
+			if (ra != rb || (ra && (a.start != b.start || a.end != b.end || a.conf != b.conf)))
+				fail_msg("'%.*s' at %zu: steps %d [%zu, %zu), bytes %d [%zu, %zu)", (int)n, (const char *)t, i,
+					 ra, a.start, a.end, rb, b.start, b.end);
+			found += (size_t)ra;
+		}
+		free(t);
+	}
+	if (colons < 100000 || found < 500)
+		fail_msg("%zu ':', %zu found: too few to mean something", colons, found);
 }
 
 static void test_ip(void **state)
@@ -534,15 +784,18 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_card),
 		cmocka_unit_test(test_card_mask),
+		cmocka_unit_test(test_card_vector),
 		cmocka_unit_test(test_iban),
 		cmocka_unit_test(test_iban_mod97_ref),
 		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_email_vector),
 		cmocka_unit_test(test_phone),
 		cmocka_unit_test(test_phone_plans),
 		cmocka_unit_test(test_ssn),
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ipv6_vector),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_masks_vector),
 		cmocka_unit_test(test_secret),
