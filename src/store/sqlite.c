@@ -553,11 +553,24 @@ fail:
 
 static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_int64 rowid);
 
+/* SQLite's allocation statistics off, before its first use in the
+ * process: with them on (the default), every allocation SQLite makes takes
+ * a process-wide mutex to count itself, and Debian's library is built
+ * without lookaside memory, so a find's statement allocates at each step.
+ * Nothing here reads the statistics or sets a soft heap limit.  Too late
+ * (SQLite already initialised by another user in the process): no change. */
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(store **out, const char *path, int create)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	store *s = NULL;
 	int r, rc;
 	int64_t v = 0;
+	pthread_once(&once, sqlite_setup);
 	/* ":memory:" with CREATE: a vault in memory only (the PostgreSQL
 	 * backend's snapshot is built in one: a backup is a SQLite image) */
 	int mem = create && strcmp(path, ":memory:") == 0;
