@@ -50,6 +50,11 @@ NOUNS = [
 REREAD = re.compile(r"^store_\w+_(get|get_by_id|get_unchecked|each|ids|batch|count|max_id|find|find_hash|find_destination"
                     r"|count_device|has|tail|any|reason|require|require_row|failures)$")
 NOT_REREAD = {"store_audit_each", "store_raw_each"}
+# the SQLite backend keeps a find's read transaction open across finds
+# (sqlite.c, "Finds in a kept read transaction"): every other function ends
+# it first, so that nothing runs inside it but finds and the seal check
+# every operation starts with (both check it is current themselves)
+KEEPS_READ = {"store_blind_find", "store_seal_require"}
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)
 
@@ -107,7 +112,10 @@ def generate(root):
             "#ifndef FORT_STORE_BACKENDS_H\n#define FORT_STORE_BACKENDS_H\n\n",
             '#include "store/store.h"\n#include "store/signin.h"\n\n',
             "/* The first member of each backend's struct store. */\n",
-            "enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };\n\n"]
+            "enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };\n\n",
+            "/* The SQLite backend: end the read transaction its finds keep open\n"
+            " * (dispatch.c calls it before every other function). */\n",
+            "void sqlite_kept_end(store *s);\n\n"]
     for ret, n, args, _ in fns:
         sp = "" if ret.endswith("*") else " "
         back.append(f"{ret}{sp}sqlite_{n}({args});\n")
@@ -140,6 +148,8 @@ def generate(root):
         sp = "" if ret.endswith("*") else " "
         disp.append(f"\n{ret}{sp}{n}({args})\n{{\n")
         r = "" if ret == "void" else "return "
+        if n not in KEEPS_READ:
+            disp.append("\tif (!is_pg(s))\n\t\tsqlite_kept_end(s);\n")
         if ret == "int" and REREAD.match(n) and n not in NOT_REREAD and n in pg:
             # a seal check failed outside a snapshot: once more inside one
             disp.append(f"\tint rc = is_pg(s) ? pg_{n}({call}) : sqlite_{n}({call});\n"

@@ -10,6 +10,10 @@
 /* The first member of each backend's struct store. */
 enum { STORE_BACKEND_SQLITE = 0, STORE_BACKEND_PG = 0x50475351 };
 
+/* The SQLite backend: end the read transaction its finds keep open
+ * (dispatch.c calls it before every other function). */
+void sqlite_kept_end(store *s);
+
 int sqlite_store_open(store **out, const char *path, int create);
 void sqlite_store_close(store *s);
 int sqlite_store_begin(store *s);
@@ -19,6 +23,7 @@ int sqlite_store_read_begin(store *s);
 void sqlite_store_read_end(store *s);
 int sqlite_store_reread_begin(store *s);
 int sqlite_store_changed(store *s);
+void sqlite_store_idle(store *s);
 void sqlite_store_keep_checks(store *s);
 int sqlite_store_tx_open(store *s);
 int sqlite_store_checkpoint(store *s);
@@ -196,6 +201,7 @@ int pg_store_read_begin(store *s);
 void pg_store_read_end(store *s);
 int pg_store_reread_begin(store *s);
 int pg_store_changed(store *s);
+void pg_store_idle(store *s);
 void pg_store_keep_checks(store *s);
 int pg_store_tx_open(store *s);
 int pg_store_checkpoint(store *s);

@@ -30,6 +30,8 @@ int store_open(store **out, const char *path, int create)
 
 void store_close(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_close(s);
 	else
@@ -38,6 +40,8 @@ void store_close(store *s)
 
 int store_begin(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_begin(s);
 	return sqlite_store_begin(s);
@@ -45,6 +49,8 @@ int store_begin(store *s)
 
 int store_commit(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_commit(s);
 	return sqlite_store_commit(s);
@@ -52,6 +58,8 @@ int store_commit(store *s)
 
 void store_rollback(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_rollback(s);
 	else
@@ -60,6 +68,8 @@ void store_rollback(store *s)
 
 int store_read_begin(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_read_begin(s);
 	return sqlite_store_read_begin(s);
@@ -67,6 +77,8 @@ int store_read_begin(store *s)
 
 void store_read_end(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_read_end(s);
 	else
@@ -75,6 +87,8 @@ void store_read_end(store *s)
 
 int store_reread_begin(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_reread_begin(s);
 	return sqlite_store_reread_begin(s);
@@ -82,13 +96,27 @@ int store_reread_begin(store *s)
 
 int store_changed(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_changed(s);
 	return sqlite_store_changed(s);
 }
 
+void store_idle(store *s)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		pg_store_idle(s);
+	else
+		sqlite_store_idle(s);
+}
+
 void store_keep_checks(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_keep_checks(s);
 	else
@@ -97,6 +125,8 @@ void store_keep_checks(store *s)
 
 int store_tx_open(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_tx_open(s);
 	return sqlite_store_tx_open(s);
@@ -104,6 +134,8 @@ int store_tx_open(store *s)
 
 int store_checkpoint(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_checkpoint(s);
 	return sqlite_store_checkpoint(s);
@@ -111,6 +143,8 @@ int store_checkpoint(store *s)
 
 void store_bulk(store *s, int on)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_bulk(s, on);
 	else
@@ -127,6 +161,8 @@ void store_append_only(store *s)
 
 int store_failed_client(store *s, int64_t *client)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_failed_client(s, client);
 	return sqlite_store_failed_client(s, client);
@@ -134,6 +170,8 @@ int store_failed_client(store *s, int64_t *client)
 
 int store_lock_deferred(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_lock_deferred(s);
 	return sqlite_store_lock_deferred(s);
@@ -141,6 +179,8 @@ int store_lock_deferred(store *s)
 
 int store_write_lock(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_write_lock(s);
 	return sqlite_store_write_lock(s);
@@ -148,6 +188,8 @@ int store_write_lock(store *s)
 
 int store_schema_version(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_schema_version(s);
 	return sqlite_store_schema_version(s);
@@ -155,6 +197,8 @@ int store_schema_version(store *s)
 
 int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_meta_get(s, key, val, len) : sqlite_store_meta_get(s, key, val, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_meta_get(s, key, val, len) : sqlite_store_meta_get(s, key, val, len);
@@ -165,6 +209,8 @@ int store_meta_get(store *s, const char *key, unsigned char **val, size_t *len)
 
 int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_meta_get_unchecked(s, key, val, len) : sqlite_store_meta_get_unchecked(s, key, val, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_meta_get_unchecked(s, key, val, len) : sqlite_store_meta_get_unchecked(s, key, val, len);
@@ -175,6 +221,8 @@ int store_meta_get_unchecked(store *s, const char *key, unsigned char **val, siz
 
 int store_meta_put(store *s, const char *key, const void *val, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_meta_put(s, key, val, len);
 	return sqlite_store_meta_put(s, key, val, len);
@@ -182,6 +230,8 @@ int store_meta_put(store *s, const char *key, const void *val, size_t len)
 
 int store_meta_preload(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_meta_preload(s);
 	return sqlite_store_meta_preload(s);
@@ -189,6 +239,8 @@ int store_meta_preload(store *s)
 
 int store_user_insert(store *s, store_user *u)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_user_insert(s, u);
 	return sqlite_store_user_insert(s, u);
@@ -196,6 +248,8 @@ int store_user_insert(store *s, store_user *u)
 
 int store_user_get(store *s, store_user *out, const char *name)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_user_get(s, out, name) : sqlite_store_user_get(s, out, name);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_user_get(s, out, name) : sqlite_store_user_get(s, out, name);
@@ -206,6 +260,8 @@ int store_user_get(store *s, store_user *out, const char *name)
 
 int store_user_get_by_id(store *s, store_user *out, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_user_get_by_id(s, out, id) : sqlite_store_user_get_by_id(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_user_get_by_id(s, out, id) : sqlite_store_user_get_by_id(s, out, id);
@@ -216,6 +272,8 @@ int store_user_get_by_id(store *s, store_user *out, int64_t id)
 
 int store_user_update_seal(store *s, const store_user *u)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_user_update_seal(s, u);
 	return sqlite_store_user_update_seal(s, u);
@@ -223,6 +281,8 @@ int store_user_update_seal(store *s, const store_user *u)
 
 int store_user_each(store *s, store_user_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_user_each(s, cb, ctx) : sqlite_store_user_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_user_each(s, cb, ctx) : sqlite_store_user_each(s, cb, ctx);
@@ -233,6 +293,8 @@ int store_user_each(store *s, store_user_cb cb, void *ctx)
 
 int store_user_set(store *s, int64_t id, const char *role, const char *status, int64_t removed)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_user_set(s, id, role, status, removed);
 	return sqlite_store_user_set(s, id, role, status, removed);
@@ -240,6 +302,8 @@ int store_user_set(store *s, int64_t id, const char *role, const char *status, i
 
 int store_user_delete(store *s, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_user_delete(s, id);
 	return sqlite_store_user_delete(s, id);
@@ -247,6 +311,8 @@ int store_user_delete(store *s, int64_t id)
 
 int store_grant_put(store *s, int64_t user, const char *key, int version, const void *sealed, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_grant_put(s, user, key, version, sealed, len);
 	return sqlite_store_grant_put(s, user, key, version, sealed, len);
@@ -254,6 +320,8 @@ int store_grant_put(store *s, int64_t user, const char *key, int version, const 
 
 int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_grant_each(s, user, cb, ctx) : sqlite_store_grant_each(s, user, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_grant_each(s, user, cb, ctx) : sqlite_store_grant_each(s, user, cb, ctx);
@@ -264,6 +332,8 @@ int store_grant_each(store *s, int64_t user, store_grant_cb cb, void *ctx)
 
 int store_grant_del(store *s, int64_t user, const char *key)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_grant_del(s, user, key);
 	return sqlite_store_grant_del(s, user, key);
@@ -271,6 +341,8 @@ int store_grant_del(store *s, int64_t user, const char *key)
 
 int store_grant_del_old(store *s, const char *key, int below)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_grant_del_old(s, key, below);
 	return sqlite_store_grant_del_old(s, key, below);
@@ -278,6 +350,8 @@ int store_grant_del_old(store *s, const char *key, int below)
 
 int store_client_insert(store *s, const store_client *c)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_insert(s, c);
 	return sqlite_store_client_insert(s, c);
@@ -285,6 +359,8 @@ int store_client_insert(store *s, const store_client *c)
 
 int store_client_update(store *s, const store_client *c)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_update(s, c);
 	return sqlite_store_client_update(s, c);
@@ -292,6 +368,8 @@ int store_client_update(store *s, const store_client *c)
 
 int store_client_update_prep(store *s, const store_client *c, unsigned char hash[32])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_update_prep(s, c, hash);
 	return sqlite_store_client_update_prep(s, c, hash);
@@ -299,6 +377,8 @@ int store_client_update_prep(store *s, const store_client *c, unsigned char hash
 
 int store_client_update_hashed(store *s, const store_client *c, const unsigned char hash[32])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_update_hashed(s, c, hash);
 	return sqlite_store_client_update_hashed(s, c, hash);
@@ -306,6 +386,8 @@ int store_client_update_hashed(store *s, const store_client *c, const unsigned c
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
@@ -316,6 +398,8 @@ int store_client_get(store *s, store_client *out, int64_t id)
 
 int store_client_delete(store *s, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_delete(s, id);
 	return sqlite_store_client_delete(s, id);
@@ -323,6 +407,8 @@ int store_client_delete(store *s, int64_t id)
 
 int store_client_each(store *s, store_client_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_each(s, cb, ctx) : sqlite_store_client_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_each(s, cb, ctx) : sqlite_store_client_each(s, cb, ctx);
@@ -333,6 +419,8 @@ int store_client_each(store *s, store_client_cb cb, void *ctx)
 
 int store_client_ids(store *s, store_id_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_ids(s, cb, ctx) : sqlite_store_client_ids(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_ids(s, cb, ctx) : sqlite_store_client_ids(s, cb, ctx);
@@ -343,6 +431,8 @@ int store_client_ids(store *s, store_id_cb cb, void *ctx)
 
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_batch(s, after, limit, cb, ctx) : sqlite_store_client_batch(s, after, limit, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_batch(s, after, limit, cb, ctx) : sqlite_store_client_batch(s, after, limit, cb, ctx);
@@ -353,6 +443,8 @@ int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb
 
 int store_client_count(store *s, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_count(s, n) : sqlite_store_client_count(s, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_count(s, n) : sqlite_store_client_count(s, n);
@@ -363,6 +455,8 @@ int store_client_count(store *s, uint64_t *n)
 
 int store_client_max_id(store *s, int64_t *id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_max_id(s, id) : sqlite_store_client_max_id(s, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_max_id(s, id) : sqlite_store_client_max_id(s, id);
@@ -373,6 +467,8 @@ int store_client_max_id(store *s, int64_t *id)
 
 int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique, int64_t *other)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_add(s, h, client, unique, other);
 	return sqlite_store_blind_add(s, h, client, unique, other);
@@ -380,6 +476,8 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_add_many(s, e, n, other);
 	return sqlite_store_blind_add_many(s, e, n, other);
@@ -387,6 +485,8 @@ int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *o
 
 int store_blind_move_many(store *s, const store_bidx_move *m, size_t n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_move_many(s, m, n);
 	return sqlite_store_blind_move_many(s, m, n);
@@ -394,6 +494,8 @@ int store_blind_move_many(store *s, const store_bidx_move *m, size_t n)
 
 int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_move_prep(s, m, n);
 	return sqlite_store_blind_move_prep(s, m, n);
@@ -401,6 +503,8 @@ int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_del(s, h, client, unique);
 	return sqlite_store_blind_del(s, h, client, unique);
@@ -408,6 +512,8 @@ int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
 
 int store_blind_del_client(store *s, int64_t client)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_blind_del_client(s, client);
 	return sqlite_store_blind_del_client(s, client);
@@ -425,6 +531,8 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 
 int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_index_mac_keys(s, keys, n);
 	return sqlite_store_index_mac_keys(s, keys, n);
@@ -432,6 +540,8 @@ int store_index_mac_keys(store *s, const unsigned char *keys, size_t n)
 
 int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_index_mac_upgrade(s, cursor, max, done, more);
 	return sqlite_store_index_mac_upgrade(s, cursor, max, done, more);
@@ -439,6 +549,8 @@ int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], s
 
 int store_index_mac_rekey(store *s, uint64_t *done)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_index_mac_rekey(s, done);
 	return sqlite_store_index_mac_rekey(s, done);
@@ -446,6 +558,8 @@ int store_index_mac_rekey(store *s, uint64_t *done)
 
 int store_erased_add(store *s, int64_t client, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_erased_add(s, client, ts);
 	return sqlite_store_erased_add(s, client, ts);
@@ -453,6 +567,8 @@ int store_erased_add(store *s, int64_t client, int64_t ts)
 
 int store_erased_has(store *s, int64_t client)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_erased_has(s, client) : sqlite_store_erased_has(s, client);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_erased_has(s, client) : sqlite_store_erased_has(s, client);
@@ -463,6 +579,8 @@ int store_erased_has(store *s, int64_t client)
 
 int store_erased_count(store *s, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_erased_count(s, n) : sqlite_store_erased_count(s, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_erased_count(s, n) : sqlite_store_erased_count(s, n);
@@ -473,6 +591,8 @@ int store_erased_count(store *s, uint64_t *n)
 
 int store_audit_append(store *s, const store_audit_row *r)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_audit_append(s, r);
 	return sqlite_store_audit_append(s, r);
@@ -480,6 +600,8 @@ int store_audit_append(store *s, const store_audit_row *r)
 
 int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);
@@ -490,6 +612,8 @@ int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 
 int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_audit_each(s, client, cb, ctx);
 	return sqlite_store_audit_each(s, client, cb, ctx);
@@ -497,6 +621,8 @@ int store_audit_each(store *s, const char *client, store_audit_cb cb, void *ctx)
 
 int store_audit_count(store *s, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_audit_count(s, n) : sqlite_store_audit_count(s, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_audit_count(s, n) : sqlite_store_audit_count(s, n);
@@ -507,6 +633,8 @@ int store_audit_count(store *s, uint64_t *n)
 
 int store_audit_has_seals(store *s, int *any)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_audit_has_seals(s, any);
 	return sqlite_store_audit_has_seals(s, any);
@@ -514,6 +642,8 @@ int store_audit_has_seals(store *s, int *any)
 
 int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_audit_failed_unlocks(s, since, n, last);
 	return sqlite_store_audit_failed_unlocks(s, since, n, last);
@@ -521,6 +651,8 @@ int store_audit_failed_unlocks(store *s, int64_t since, uint64_t *n, int64_t *la
 
 void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_set_commit_hook(s, fn, ctx);
 	else
@@ -529,6 +661,8 @@ void store_set_commit_hook(store *s, store_commit_hook fn, void *ctx)
 
 size_t store_seal_pending(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_pending(s);
 	return sqlite_store_seal_pending(s);
@@ -536,6 +670,8 @@ size_t store_seal_pending(store *s)
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_flush(s, seq, digest, any);
 	return sqlite_store_seal_flush(s, seq, digest, any);
@@ -543,6 +679,8 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_digest(s, seq, digest, n);
 	return sqlite_store_seal_digest(s, seq, digest, n);
@@ -550,6 +688,8 @@ int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t 
 
 int store_seal_count(store *s, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_seal_count(s, n) : sqlite_store_seal_count(s, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_seal_count(s, n) : sqlite_store_seal_count(s, n);
@@ -560,6 +700,8 @@ int store_seal_count(store *s, uint64_t *n)
 
 int store_seal_touch_all(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_touch_all(s);
 	return sqlite_store_seal_touch_all(s);
@@ -567,6 +709,8 @@ int store_seal_touch_all(store *s)
 
 int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *out)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_row(s, table, id, out);
 	return sqlite_store_seal_row(s, table, id, out);
@@ -574,6 +718,8 @@ int store_seal_row(store *s, const char *table, int64_t id, store_seal_check *ou
 
 int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t client, store_seal_check *out)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_index(s, h, unique, client, out);
 	return sqlite_store_seal_index(s, h, unique, client, out);
@@ -581,6 +727,8 @@ int store_seal_index(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 
 int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_index_seal_regroup(s, entries, clients);
 	return sqlite_store_index_seal_regroup(s, entries, clients);
@@ -588,6 +736,8 @@ int store_index_seal_regroup(store *s, uint64_t *entries, uint64_t *clients)
 
 void store_seal_enforce(store *s, int on)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_seal_enforce(s, on);
 	else
@@ -596,6 +746,8 @@ void store_seal_enforce(store *s, int on)
 
 int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seals)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_adopt(s, table, rows, seals);
 	return sqlite_store_seal_adopt(s, table, rows, seals);
@@ -613,6 +765,8 @@ int store_seal_require(store *s, const char *table)
 
 int store_seal_require_row(store *s, const char *table, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_seal_require_row(s, table, id) : sqlite_store_seal_require_row(s, table, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_seal_require_row(s, table, id) : sqlite_store_seal_require_row(s, table, id);
@@ -623,6 +777,8 @@ int store_seal_require_row(store *s, const char *table, int64_t id)
 
 void store_seal_note(store *s, const char *table, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_seal_note(s, table, id);
 	else
@@ -631,6 +787,8 @@ void store_seal_note(store *s, const char *table, int64_t id)
 
 int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_scan(s, table, cb, ctx);
 	return sqlite_store_seal_scan(s, table, cb, ctx);
@@ -638,6 +796,8 @@ int store_seal_scan(store *s, const char *table, store_seal_cb cb, void *ctx)
 
 int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_seal_heads_check(s, out, differ);
 	return sqlite_store_seal_heads_check(s, out, differ);
@@ -645,6 +805,8 @@ int store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 
 int store_consent_append(store *s, const store_consent_row *c)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_consent_append(s, c);
 	return sqlite_store_consent_append(s, c);
@@ -652,6 +814,8 @@ int store_consent_append(store *s, const store_consent_row *c)
 
 int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_consent_each(s, client, cb, ctx) : sqlite_store_consent_each(s, client, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_consent_each(s, client, cb, ctx) : sqlite_store_consent_each(s, client, cb, ctx);
@@ -662,6 +826,8 @@ int store_consent_each(store *s, int64_t client, store_consent_cb cb, void *ctx)
 
 int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_consent_tail(s, seq, hash) : sqlite_store_consent_tail(s, seq, hash);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_consent_tail(s, seq, hash) : sqlite_store_consent_tail(s, seq, hash);
@@ -672,6 +838,8 @@ int store_consent_tail(store *s, int64_t *seq, unsigned char hash[32])
 
 int store_notice_put(store *s, const char *hash, const char *language, const void *text, size_t len, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_notice_put(s, hash, language, text, len, ts);
 	return sqlite_store_notice_put(s, hash, language, text, len, ts);
@@ -679,6 +847,8 @@ int store_notice_put(store *s, const char *hash, const char *language, const voi
 
 int store_notice_get(store *s, const char *hash, const char *language, char *hash_out, unsigned char **text, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_notice_get(s, hash, language, hash_out, text, len) : sqlite_store_notice_get(s, hash, language, hash_out, text, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_notice_get(s, hash, language, hash_out, text, len) : sqlite_store_notice_get(s, hash, language, hash_out, text, len);
@@ -689,6 +859,8 @@ int store_notice_get(store *s, const char *hash, const char *language, char *has
 
 int store_request_put(store *s, store_request *q)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_request_put(s, q);
 	return sqlite_store_request_put(s, q);
@@ -696,6 +868,8 @@ int store_request_put(store *s, store_request *q)
 
 int store_request_get(store *s, store_request *q, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_request_get(s, q, id) : sqlite_store_request_get(s, q, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_request_get(s, q, id) : sqlite_store_request_get(s, q, id);
@@ -706,6 +880,8 @@ int store_request_get(store *s, store_request *q, int64_t id)
 
 int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_request_each(s, client, cb, ctx) : sqlite_store_request_each(s, client, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_request_each(s, client, cb, ctx) : sqlite_store_request_each(s, client, cb, ctx);
@@ -716,6 +892,8 @@ int store_request_each(store *s, int64_t client, store_request_cb cb, void *ctx)
 
 int store_request_event(store *s, int64_t request, int64_t ts, const char *actor, const char *event, const char *detail)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_request_event(s, request, ts, actor, event, detail);
 	return sqlite_store_request_event(s, request, ts, actor, event, detail);
@@ -723,6 +901,8 @@ int store_request_event(store *s, int64_t request, int64_t ts, const char *actor
 
 int store_request_details_put(store *s, int64_t request, const char *channel, const unsigned char *note, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_request_details_put(s, request, channel, note, len);
 	return sqlite_store_request_details_put(s, request, channel, note, len);
@@ -730,6 +910,8 @@ int store_request_details_put(store *s, int64_t request, const char *channel, co
 
 int store_request_details_get(store *s, int64_t request, char channel[16], unsigned char **note, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_request_details_get(s, request, channel, note, len) : sqlite_store_request_details_get(s, request, channel, note, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_request_details_get(s, request, channel, note, len) : sqlite_store_request_details_get(s, request, channel, note, len);
@@ -740,6 +922,8 @@ int store_request_details_get(store *s, int64_t request, char channel[16], unsig
 
 int store_hold_put(store *s, int64_t client, const char *field, const char *until, const char *reason, int64_t request)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_hold_put(s, client, field, until, reason, request);
 	return sqlite_store_hold_put(s, client, field, until, reason, request);
@@ -747,6 +931,8 @@ int store_hold_put(store *s, int64_t client, const char *field, const char *unti
 
 int store_hold_del(store *s, int64_t client, const char *field)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_hold_del(s, client, field);
 	return sqlite_store_hold_del(s, client, field);
@@ -754,6 +940,8 @@ int store_hold_del(store *s, int64_t client, const char *field)
 
 int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_hold_each(s, until_max, cb, ctx) : sqlite_store_hold_each(s, until_max, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_hold_each(s, until_max, cb, ctx) : sqlite_store_hold_each(s, until_max, cb, ctx);
@@ -764,6 +952,8 @@ int store_hold_each(store *s, const char *until_max, store_hold_cb cb, void *ctx
 
 int store_hold_reason(store *s, int64_t client, const char *field, char *reason, size_t cap)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_hold_reason(s, client, field, reason, cap) : sqlite_store_hold_reason(s, client, field, reason, cap);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_hold_reason(s, client, field, reason, cap) : sqlite_store_hold_reason(s, client, field, reason, cap);
@@ -774,6 +964,8 @@ int store_hold_reason(store *s, int64_t client, const char *field, char *reason,
 
 int store_hold_any(store *s, int *any)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_hold_any(s, any) : sqlite_store_hold_any(s, any);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_hold_any(s, any) : sqlite_store_hold_any(s, any);
@@ -784,6 +976,8 @@ int store_hold_any(store *s, int *any)
 
 int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_snapshot_mem(s, out, len);
 	return sqlite_store_snapshot_mem(s, out, len);
@@ -791,6 +985,8 @@ int store_snapshot_mem(store *s, unsigned char **out, size_t *len)
 
 int store_integrity_check(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_integrity_check(s);
 	return sqlite_store_integrity_check(s);
@@ -798,6 +994,8 @@ int store_integrity_check(store *s)
 
 int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_erased_each(s, cb, ctx) : sqlite_store_erased_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_erased_each(s, cb, ctx) : sqlite_store_erased_each(s, cb, ctx);
@@ -808,6 +1006,8 @@ int store_erased_each(store *s, store_erased_cb cb, void *ctx)
 
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_client_purge(s, client, ts, removed);
 	return sqlite_store_client_purge(s, client, ts, removed);
@@ -815,6 +1015,8 @@ int store_client_purge(store *s, int64_t client, int64_t ts, int *removed)
 
 int store_erased_field_add(store *s, int64_t client, const char *field, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_erased_field_add(s, client, field, ts);
 	return sqlite_store_erased_field_add(s, client, field, ts);
@@ -822,6 +1024,8 @@ int store_erased_field_add(store *s, int64_t client, const char *field, int64_t 
 
 int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_erased_field_each(s, cb, ctx) : sqlite_store_erased_field_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_erased_field_each(s, cb, ctx) : sqlite_store_erased_field_each(s, cb, ctx);
@@ -832,6 +1036,8 @@ int store_erased_field_each(store *s, store_erased_field_cb cb, void *ctx)
 
 int store_erased_field_has(store *s, int64_t client, const char *field, int64_t since)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_erased_field_has(s, client, field, since) : sqlite_store_erased_field_has(s, client, field, since);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_erased_field_has(s, client, field, since) : sqlite_store_erased_field_has(s, client, field, since);
@@ -842,6 +1048,8 @@ int store_erased_field_has(store *s, int64_t client, const char *field, int64_t 
 
 int store_attach_insert(store *s, store_attachment *a)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_insert(s, a);
 	return sqlite_store_attach_insert(s, a);
@@ -849,6 +1057,8 @@ int store_attach_insert(store *s, store_attachment *a)
 
 int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_chunk_put(s, att, seq, data, len);
 	return sqlite_store_attach_chunk_put(s, att, seq, data, len);
@@ -856,6 +1066,8 @@ int store_attach_chunk_put(store *s, int64_t att, uint64_t seq, const void *data
 
 int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **data, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_attach_chunk_get(s, att, seq, data, len) : sqlite_store_attach_chunk_get(s, att, seq, data, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_attach_chunk_get(s, att, seq, data, len) : sqlite_store_attach_chunk_get(s, att, seq, data, len);
@@ -866,6 +1078,8 @@ int store_attach_chunk_get(store *s, int64_t att, uint64_t seq, unsigned char **
 
 int store_attach_get(store *s, store_attachment *out, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_attach_get(s, out, id) : sqlite_store_attach_get(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_attach_get(s, out, id) : sqlite_store_attach_get(s, out, id);
@@ -876,6 +1090,8 @@ int store_attach_get(store *s, store_attachment *out, int64_t id)
 
 int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_attach_each(s, client, cb, ctx) : sqlite_store_attach_each(s, client, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_attach_each(s, client, cb, ctx) : sqlite_store_attach_each(s, client, cb, ctx);
@@ -886,6 +1102,8 @@ int store_attach_each(store *s, int64_t client, store_attach_cb cb, void *ctx)
 
 int store_attach_seal(store *s, const store_attachment *a)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_seal(s, a);
 	return sqlite_store_attach_seal(s, a);
@@ -893,6 +1111,8 @@ int store_attach_seal(store *s, const store_attachment *a)
 
 int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wrapped, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_rewrap(s, id, kvers, wrapped, len);
 	return sqlite_store_attach_rewrap(s, id, kvers, wrapped, len);
@@ -900,6 +1120,8 @@ int store_attach_rewrap(store *s, int64_t id, const char *kvers, const void *wra
 
 int store_attach_delete(store *s, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_delete(s, id);
 	return sqlite_store_attach_delete(s, id);
@@ -907,6 +1129,8 @@ int store_attach_delete(store *s, int64_t id)
 
 int store_attach_unlink(store *s, int64_t att, int64_t client)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_attach_unlink(s, att, client);
 	return sqlite_store_attach_unlink(s, att, client);
@@ -914,6 +1138,8 @@ int store_attach_unlink(store *s, int64_t att, int64_t client)
 
 int store_drill_add(store *s, store_drill *d)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_drill_add(s, d);
 	return sqlite_store_drill_add(s, d);
@@ -921,6 +1147,8 @@ int store_drill_add(store *s, store_drill *d)
 
 int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_drill_each(s, cb, ctx) : sqlite_store_drill_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_drill_each(s, cb, ctx) : sqlite_store_drill_each(s, cb, ctx);
@@ -931,6 +1159,8 @@ int store_drill_each(store *s, store_drill_cb cb, void *ctx)
 
 int store_mail_put(store *s, store_mail *m)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_mail_put(s, m);
 	return sqlite_store_mail_put(s, m);
@@ -938,6 +1168,8 @@ int store_mail_put(store *s, store_mail *m)
 
 int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_mail_each(s, ref_prefix, cb, ctx) : sqlite_store_mail_each(s, ref_prefix, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_mail_each(s, ref_prefix, cb, ctx) : sqlite_store_mail_each(s, ref_prefix, cb, ctx);
@@ -948,6 +1180,8 @@ int store_mail_each(store *s, const char *ref_prefix, store_mail_cb cb, void *ct
 
 int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, const char *error)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_mail_attempt(s, msg, ts, result, error);
 	return sqlite_store_mail_attempt(s, msg, ts, result, error);
@@ -955,6 +1189,8 @@ int store_mail_attempt(store *s, int64_t msg, int64_t ts, const char *result, co
 
 int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_mail_attempt_each(s, msg, cb, ctx) : sqlite_store_mail_attempt_each(s, msg, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_mail_attempt_each(s, msg, cb, ctx) : sqlite_store_mail_attempt_each(s, msg, cb, ctx);
@@ -965,6 +1201,8 @@ int store_mail_attempt_each(store *s, int64_t msg, store_mail_attempt_cb cb, voi
 
 int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_doctor_add(s, ts, score, json);
 	return sqlite_store_doctor_add(s, ts, score, json);
@@ -972,6 +1210,8 @@ int store_doctor_add(store *s, int64_t ts, int score, const char *json)
 
 int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_doctor_each(s, cb, ctx) : sqlite_store_doctor_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_doctor_each(s, cb, ctx) : sqlite_store_doctor_each(s, cb, ctx);
@@ -982,6 +1222,8 @@ int store_doctor_each(store *s, store_doctor_cb cb, void *ctx)
 
 int store_incident_insert(store *s, store_incident *in)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_insert(s, in);
 	return sqlite_store_incident_insert(s, in);
@@ -989,6 +1231,8 @@ int store_incident_insert(store *s, store_incident *in)
 
 int store_incident_get(store *s, store_incident *out, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_incident_get(s, out, id) : sqlite_store_incident_get(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_incident_get(s, out, id) : sqlite_store_incident_get(s, out, id);
@@ -999,6 +1243,8 @@ int store_incident_get(store *s, store_incident *out, int64_t id)
 
 int store_incident_state(store *s, int64_t id, char state[16])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_state(s, id, state);
 	return sqlite_store_incident_state(s, id, state);
@@ -1006,6 +1252,8 @@ int store_incident_state(store *s, int64_t id, char state[16])
 
 int store_incident_each(store *s, store_incident_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_incident_each(s, cb, ctx) : sqlite_store_incident_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_incident_each(s, cb, ctx) : sqlite_store_incident_each(s, cb, ctx);
@@ -1016,6 +1264,8 @@ int store_incident_each(store *s, store_incident_cb cb, void *ctx)
 
 int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_incident_ids(s, state, cb, ctx) : sqlite_store_incident_ids(s, state, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_incident_ids(s, state, cb, ctx) : sqlite_store_incident_ids(s, state, cb, ctx);
@@ -1026,6 +1276,8 @@ int store_incident_ids(store *s, const char *state, store_id_cb cb, void *ctx)
 
 int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_assess(s, id, risk, ts);
 	return sqlite_store_incident_assess(s, id, risk, ts);
@@ -1033,6 +1285,8 @@ int store_incident_assess(store *s, int64_t id, const store_incident_risk *risk,
 
 int store_incident_decide(store *s, int64_t id, const char *decision, const char *by, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_decide(s, id, decision, by, ts);
 	return sqlite_store_incident_decide(s, id, decision, by, ts);
@@ -1040,6 +1294,8 @@ int store_incident_decide(store *s, int64_t id, const char *decision, const char
 
 int store_incident_close(store *s, int64_t id, int64_t ts)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_close(s, id, ts);
 	return sqlite_store_incident_close(s, id, ts);
@@ -1047,6 +1303,8 @@ int store_incident_close(store *s, int64_t id, int64_t ts)
 
 int store_incident_note_add(store *s, store_incident_note *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_note_add(s, n);
 	return sqlite_store_incident_note_add(s, n);
@@ -1054,6 +1312,8 @@ int store_incident_note_add(store *s, store_incident_note *n)
 
 int store_incident_note_each(store *s, int64_t incident, const char *kind, store_incident_note_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_incident_note_each(s, incident, kind, cb, ctx) : sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_incident_note_each(s, incident, kind, cb, ctx) : sqlite_store_incident_note_each(s, incident, kind, cb, ctx);
@@ -1064,6 +1324,8 @@ int store_incident_note_each(store *s, int64_t incident, const char *kind, store
 
 int store_incident_scope_add(store *s, const store_incident_scope *sc)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_incident_scope_add(s, sc);
 	return sqlite_store_incident_scope_add(s, sc);
@@ -1071,6 +1333,8 @@ int store_incident_scope_add(store *s, const store_incident_scope *sc)
 
 int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_incident_scope_each(s, incident, cb, ctx) : sqlite_store_incident_scope_each(s, incident, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_incident_scope_each(s, incident, cb, ctx) : sqlite_store_incident_scope_each(s, incident, cb, ctx);
@@ -1081,6 +1345,8 @@ int store_incident_scope_each(store *s, int64_t incident, store_incident_scope_c
 
 int store_action_insert(store *s, store_action *a)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_action_insert(s, a);
 	return sqlite_store_action_insert(s, a);
@@ -1088,6 +1354,8 @@ int store_action_insert(store *s, store_action *a)
 
 int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_action_each(s, id, open_only, cb, ctx) : sqlite_store_action_each(s, id, open_only, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_action_each(s, id, open_only, cb, ctx) : sqlite_store_action_each(s, id, open_only, cb, ctx);
@@ -1098,6 +1366,8 @@ int store_action_each(store *s, int64_t id, int open_only, store_action_cb cb, v
 
 int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_action_done(s, id, ts, by);
 	return sqlite_store_action_done(s, id, ts, by);
@@ -1105,6 +1375,8 @@ int store_action_done(store *s, int64_t id, int64_t ts, const char *by)
 
 int store_export_insert(store *s, store_export *e)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_export_insert(s, e);
 	return sqlite_store_export_insert(s, e);
@@ -1112,6 +1384,8 @@ int store_export_insert(store *s, store_export *e)
 
 int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n, uint64_t count, const char *sha256)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_export_set_clients(s, id, ids, n, count, sha256);
 	return sqlite_store_export_set_clients(s, id, ids, n, count, sha256);
@@ -1119,6 +1393,8 @@ int store_export_set_clients(store *s, int64_t id, const int64_t *ids, size_t n,
 
 int store_export_each(store *s, const store_export_filter *f, store_export_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_export_each(s, f, cb, ctx) : sqlite_store_export_each(s, f, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_export_each(s, f, cb, ctx) : sqlite_store_export_each(s, f, cb, ctx);
@@ -1129,6 +1405,8 @@ int store_export_each(store *s, const store_export_filter *f, store_export_cb cb
 
 int store_export_find_hash(store *s, const char *kind, const char *sha256, int64_t *id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_export_find_hash(s, kind, sha256, id) : sqlite_store_export_find_hash(s, kind, sha256, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_export_find_hash(s, kind, sha256, id) : sqlite_store_export_find_hash(s, kind, sha256, id);
@@ -1139,6 +1417,8 @@ int store_export_find_hash(store *s, const char *kind, const char *sha256, int64
 
 int store_export_find_destination(store *s, const char *kind, const char *dest, const char *dest2, int64_t *id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_export_find_destination(s, kind, dest, dest2, id) : sqlite_store_export_find_destination(s, kind, dest, dest2, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_export_find_destination(s, kind, dest, dest2, id) : sqlite_store_export_find_destination(s, kind, dest, dest2, id);
@@ -1149,6 +1429,8 @@ int store_export_find_destination(store *s, const char *kind, const char *dest, 
 
 int store_export_count_device(store *s, const char *device, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_export_count_device(s, device, n) : sqlite_store_export_count_device(s, device, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_export_count_device(s, device, n) : sqlite_store_export_count_device(s, device, n);
@@ -1159,6 +1441,8 @@ int store_export_count_device(store *s, const char *device, uint64_t *n)
 
 int store_token_insert(store *s, store_token *t)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_token_insert(s, t);
 	return sqlite_store_token_insert(s, t);
@@ -1166,6 +1450,8 @@ int store_token_insert(store *s, store_token *t)
 
 int store_token_get(store *s, store_token *out, const char *name, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_token_get(s, out, name, id) : sqlite_store_token_get(s, out, name, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_token_get(s, out, name, id) : sqlite_store_token_get(s, out, name, id);
@@ -1176,6 +1462,8 @@ int store_token_get(store *s, store_token *out, const char *name, int64_t id)
 
 int store_token_each(store *s, store_token_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_token_each(s, cb, ctx) : sqlite_store_token_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_token_each(s, cb, ctx) : sqlite_store_token_each(s, cb, ctx);
@@ -1186,6 +1474,8 @@ int store_token_each(store *s, store_token_cb cb, void *ctx)
 
 int store_token_revoke(store *s, int64_t id, int64_t when)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_token_revoke(s, id, when);
 	return sqlite_store_token_revoke(s, id, when);
@@ -1193,6 +1483,8 @@ int store_token_revoke(store *s, int64_t id, int64_t when)
 
 int store_invite_insert(store *s, store_invite *t)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_invite_insert(s, t);
 	return sqlite_store_invite_insert(s, t);
@@ -1200,6 +1492,8 @@ int store_invite_insert(store *s, store_invite *t)
 
 int store_invite_get(store *s, store_invite *out, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_invite_get(s, out, id) : sqlite_store_invite_get(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_invite_get(s, out, id) : sqlite_store_invite_get(s, out, id);
@@ -1210,6 +1504,8 @@ int store_invite_get(store *s, store_invite *out, int64_t id)
 
 int store_invite_each(store *s, store_invite_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_invite_each(s, cb, ctx) : sqlite_store_invite_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_invite_each(s, cb, ctx) : sqlite_store_invite_each(s, cb, ctx);
@@ -1220,6 +1516,8 @@ int store_invite_each(store *s, store_invite_cb cb, void *ctx)
 
 int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_t user_id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_invite_set(s, id, revoked, used, user_id);
 	return sqlite_store_invite_set(s, id, revoked, used, user_id);
@@ -1227,6 +1525,8 @@ int store_invite_set(store *s, int64_t id, int64_t revoked, int64_t used, int64_
 
 int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned char *totp, size_t len, int64_t when)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_join_put(s, invite, user_id, totp, len, when);
 	return sqlite_store_join_put(s, invite, user_id, totp, len, when);
@@ -1234,6 +1534,8 @@ int store_join_put(store *s, int64_t invite, int64_t user_id, const unsigned cha
 
 int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_out, int64_t *user_out, unsigned char **totp, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len) : sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_join_get(s, invite, user_id, invite_out, user_out, totp, len) : sqlite_store_join_get(s, invite, user_id, invite_out, user_out, totp, len);
@@ -1244,6 +1546,8 @@ int store_join_get(store *s, int64_t invite, int64_t user_id, int64_t *invite_ou
 
 int store_join_delete(store *s, int64_t invite)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_join_delete(s, invite);
 	return sqlite_store_join_delete(s, invite);
@@ -1251,6 +1555,8 @@ int store_join_delete(store *s, int64_t invite)
 
 int store_intake_form_insert(store *s, store_intake_form *f)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_form_insert(s, f);
 	return sqlite_store_intake_form_insert(s, f);
@@ -1258,6 +1564,8 @@ int store_intake_form_insert(store *s, store_intake_form *f)
 
 int store_intake_form_get(store *s, store_intake_form *out, const char *name)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_form_get(s, out, name) : sqlite_store_intake_form_get(s, out, name);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_form_get(s, out, name) : sqlite_store_intake_form_get(s, out, name);
@@ -1268,6 +1576,8 @@ int store_intake_form_get(store *s, store_intake_form *out, const char *name)
 
 int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_form_each(s, cb, ctx) : sqlite_store_intake_form_each(s, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_form_each(s, cb, ctx) : sqlite_store_intake_form_each(s, cb, ctx);
@@ -1278,6 +1588,8 @@ int store_intake_form_each(store *s, store_intake_form_cb cb, void *ctx)
 
 int store_intake_form_delete(store *s, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_form_delete(s, id);
 	return sqlite_store_intake_form_delete(s, id);
@@ -1285,6 +1597,8 @@ int store_intake_form_delete(store *s, int64_t id)
 
 int store_intake_inbox_add(store *s, store_intake_sub *sub)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_inbox_add(s, sub);
 	return sqlite_store_intake_inbox_add(s, sub);
@@ -1292,6 +1606,8 @@ int store_intake_inbox_add(store *s, store_intake_sub *sub)
 
 int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_inbox_each(s, form, cb, ctx) : sqlite_store_intake_inbox_each(s, form, cb, ctx);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_inbox_each(s, form, cb, ctx) : sqlite_store_intake_inbox_each(s, form, cb, ctx);
@@ -1302,6 +1618,8 @@ int store_intake_inbox_each(store *s, const char *form, store_intake_sub_cb cb, 
 
 int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *received, unsigned char **box, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_inbox_get(s, id, form, received, box, len) : sqlite_store_intake_inbox_get(s, id, form, received, box, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_inbox_get(s, id, form, received, box, len) : sqlite_store_intake_inbox_get(s, id, form, received, box, len);
@@ -1312,6 +1630,8 @@ int store_intake_inbox_get(store *s, int64_t id, char form[48], int64_t *receive
 
 int store_intake_inbox_delete(store *s, int64_t id)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_inbox_delete(s, id);
 	return sqlite_store_intake_inbox_delete(s, id);
@@ -1319,6 +1639,8 @@ int store_intake_inbox_delete(store *s, int64_t id)
 
 int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_inbox_rebox(s, id, box, len);
 	return sqlite_store_intake_inbox_rebox(s, id, box, len);
@@ -1326,6 +1648,8 @@ int store_intake_inbox_rebox(store *s, int64_t id, const unsigned char *box, siz
 
 int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_inbox_count(s, form, n) : sqlite_store_intake_inbox_count(s, form, n);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_inbox_count(s, form, n) : sqlite_store_intake_inbox_count(s, form, n);
@@ -1336,6 +1660,8 @@ int store_intake_inbox_count(store *s, const char *form, uint64_t *n)
 
 int store_intake_decision_add(store *s, int64_t id, const char *form, const char *decision, const char *client, int64_t ts, const char *actor)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_intake_decision_add(s, id, form, decision, client, ts, actor);
 	return sqlite_store_intake_decision_add(s, id, form, decision, client, ts, actor);
@@ -1343,6 +1669,8 @@ int store_intake_decision_add(store *s, int64_t id, const char *form, const char
 
 int store_intake_decision_get(store *s, int64_t id, char decision[16], char client[32])
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_intake_decision_get(s, id, decision, client) : sqlite_store_intake_decision_get(s, id, decision, client);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_intake_decision_get(s, id, decision, client) : sqlite_store_intake_decision_get(s, id, decision, client);
@@ -1353,6 +1681,8 @@ int store_intake_decision_get(store *s, int64_t id, char decision[16], char clie
 
 int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_raw_each(s, cb, ctx);
 	return sqlite_store_raw_each(s, cb, ctx);
@@ -1360,6 +1690,8 @@ int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 
 int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_raw_put(s, table, ncols, cols, vals);
 	return sqlite_store_raw_put(s, table, ncols, cols, vals);
@@ -1367,6 +1699,8 @@ int store_raw_put(store *s, const char *table, size_t ncols, const char *const *
 
 int store_raw_done(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_raw_done(s);
 	return sqlite_store_raw_done(s);
@@ -1374,6 +1708,8 @@ int store_raw_done(store *s)
 
 int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_totp_get(s, user, data, len) : sqlite_store_totp_get(s, user, data, len);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_totp_get(s, user, data, len) : sqlite_store_totp_get(s, user, data, len);
@@ -1384,6 +1720,8 @@ int store_totp_get(store *s, int64_t user, unsigned char **data, size_t *len)
 
 int store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t created)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_totp_put(s, user, data, len, created);
 	return sqlite_store_totp_put(s, user, data, len, created);
@@ -1391,6 +1729,8 @@ int store_totp_put(store *s, int64_t user, const void *data, size_t len, int64_t
 
 int store_totp_del(store *s, int64_t user)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_totp_del(s, user);
 	return sqlite_store_totp_del(s, user);
@@ -1398,6 +1738,8 @@ int store_totp_del(store *s, int64_t user)
 
 int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *last)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_throttle_get(s, key, failures, last) : sqlite_store_throttle_get(s, key, failures, last);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_throttle_get(s, key, failures, last) : sqlite_store_throttle_get(s, key, failures, last);
@@ -1408,6 +1750,8 @@ int store_throttle_get(store *s, const char *key, int64_t *failures, int64_t *la
 
 int store_throttle_fail(store *s, const char *key, int64_t now)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_throttle_fail(s, key, now);
 	return sqlite_store_throttle_fail(s, key, now);
@@ -1415,6 +1759,8 @@ int store_throttle_fail(store *s, const char *key, int64_t now)
 
 int store_throttle_clear(store *s, const char *key)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_throttle_clear(s, key);
 	return sqlite_store_throttle_clear(s, key);
@@ -1422,6 +1768,8 @@ int store_throttle_clear(store *s, const char *key)
 
 int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_signin_failures(s, since, n, last) : sqlite_store_signin_failures(s, since, n, last);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_signin_failures(s, since, n, last) : sqlite_store_signin_failures(s, since, n, last);
@@ -1432,6 +1780,8 @@ int store_signin_failures(store *s, int64_t since, uint64_t *n, int64_t *last)
 
 int store_me_link_put(store *s, const unsigned char *token, int64_t expires, const void *data, size_t len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_me_link_put(s, token, expires, data, len);
 	return sqlite_store_me_link_put(s, token, expires, data, len);
@@ -1439,6 +1789,8 @@ int store_me_link_put(store *s, const unsigned char *token, int64_t expires, con
 
 int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, unsigned char **data, size_t *len)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_me_link_take(s, token, expires, data, len);
 	return sqlite_store_me_link_take(s, token, expires, data, len);
@@ -1446,6 +1798,8 @@ int store_me_link_take(store *s, const unsigned char *token, int64_t *expires, u
 
 int store_me_link_prune(store *s, int64_t before)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_me_link_prune(s, before);
 	return sqlite_store_me_link_prune(s, before);

@@ -333,6 +333,12 @@ static const char *const group_order[T__COUNT] = {
  * (docs/SECURITY.md). */
 static int meta_sealed(const char *key) { return store_meta_key_sealed(key); }
 
+/* The first copy of the WAL-index header at the start of the -shm file
+ * (https://www.sqlite.org/walformat.html, "The WAL-Index Header"): a
+ * writer rewrites it at every commit (its change counter, last frame,
+ * salts and checksums), the second copy before the first. */
+#define WAL_HDR_LEN 48
+
 struct store {
 	int backend;                     /* STORE_BACKEND_SQLITE (0), first as in every backend (backends.h) */
 	sqlite3 *db;
@@ -364,6 +370,10 @@ struct store {
 	void *hook_ctx;
 	unsigned char *imac;             /* sodium_malloc'ed: nimac index-MAC keys (store_index_mac_keys) */
 	size_t nimac;
+	int wal;                         /* journal_mode is WAL: finds may keep their read transaction */
+	int kept;                        /* a find's read transaction is open (kept_begin) */
+	uint64_t kept_hdr[WAL_HDR_LEN / 8]; /* the WAL-index header read before it began */
+	const volatile uint64_t *kept_shm;  /* the header in the shared memory, while kept */
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
@@ -379,6 +389,7 @@ static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, con
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
 static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients);
 static int blind_per_entry(store *s);
+static int journal_is_wal(store *s);
 
 static int map_sqlite(sqlite3 *db, int rc, const char *what)
 {
@@ -543,11 +554,24 @@ fail:
 
 static void on_update(void *p, int op, const char *db, const char *tbl, sqlite3_int64 rowid);
 
+/* SQLite's allocation statistics off, before its first use in the
+ * process: with them on (the default), every allocation SQLite makes takes
+ * a process-wide mutex to count itself, and Debian's library is built
+ * without lookaside memory, so a find's statement allocates at each step.
+ * Nothing here reads the statistics or sets a soft heap limit.  Too late
+ * (SQLite already initialised by another user in the process): no change. */
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(store **out, const char *path, int create)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	store *s = NULL;
 	int r, rc;
 	int64_t v = 0;
+	pthread_once(&once, sqlite_setup);
 	/* ":memory:" with CREATE: a vault in memory only (the PostgreSQL
 	 * backend's snapshot is built in one: a backup is a SQLite image) */
 	int mem = create && strcmp(path, ":memory:") == 0;
@@ -632,6 +656,7 @@ int store_open(store **out, const char *path, int create)
 		goto fail;
 	if (!create && (r = exec(s, "PRAGMA journal_mode = WAL;", "opening the vault")) < 0)
 		goto fail;
+	s->wal = journal_is_wal(s);
 	if (v < STORE_SCHEMA_VERSION && (r = migrate(s, v)) < 0)
 		goto fail;
 	sqlite3_update_hook(s->db, on_update, s);
@@ -653,10 +678,129 @@ fail:
 	return r;
 }
 
+/* ----------------------------------------- finds in a kept read transaction
+ *
+ * A statement outside a transaction is a read transaction of its own: the
+ * WAL read lock taken and the page cache checked at its first step, the
+ * lock given back at its reset (~2.5k of a find's ~13k instructions).  A
+ * find outside any transaction instead opens one (BEGIN DEFERRED) and
+ * leaves it open for the finds after it, as long as nothing else runs:
+ * dispatch.c ends it before every store function but the find and the
+ * seal check (KEEPS_READ in scripts/gen-store-dispatch.py), so a write, a
+ * transaction, a snapshot, store_changed or the handle's close never run
+ * inside it.  A find must still see what other connections (other
+ * processes, other handles) committed since: before it began, the
+ * WAL-index header was copied, and each find compares it with the header
+ * now; any commit rewrites the header, so a difference ends the kept
+ * transaction and starts a new one (the copy taken before the BEGIN: a
+ * commit between the two is a difference too, never missed).  Only in WAL
+ * mode, whose header lives in the shared memory SQLite maps through its
+ * VFS (xShmMap, region 0, not extended); without it a find is its own
+ * transaction, as before.
+ *
+ * While kept, the transaction holds its WAL snapshot: a checkpoint cannot
+ * restart the WAL past it.  So it ends when the handle's request or
+ * command is done: fort_vault_flush (a server, after each request) calls
+ * store_idle, fort_vault_close closes the store; both first write the
+ * finds' audit entry, a store call of its own. */
+
+static int journal_is_wal(store *s)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		wal = m && strcmp((const char *)m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
+
+/* Where the WAL-index header is: the shared memory's first region as
+ * SQLite's VFS maps it (not extended), or NULL (not WAL mode, not mapped).
+ * Stable while a read transaction is open: the WAL stays open, and the
+ * mapping with it. */
+static const volatile uint64_t *wal_shm(store *s)
+{
+	sqlite3_file *f = NULL;
+	void volatile *p = NULL;
+	if (!s->wal || sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+	    !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap)
+		return NULL;
+	if (f->pMethods->xShmMap(f, 0, 32768, 0, &p) != SQLITE_OK || !p || ((uintptr_t)p & 7))
+		return NULL;
+	return (const volatile uint64_t *)p;
+}
+
+/* The header as it is now, into OUT.  Another process's writer rewrites
+ * it: what its commit wrote is read (x86 orders loads anyway; the fence
+ * says so to the compiler and to other machines). */
+static void wal_header(const volatile uint64_t *shm, uint64_t out[WAL_HDR_LEN / 8])
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < WAL_HDR_LEN / 8; i++)
+		out[i] = shm[i];
+}
+
+static void kept_end(store *s)
+{
+	if (!s->kept)
+		return;
+	s->kept = 0;
+	s->kept_shm = NULL;
+	/* a read: COMMIT writes nothing */
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void sqlite_kept_end(store *s)
+{
+	if (s)
+		kept_end(s);
+}
+
+/* dispatch.c has ended it already */
+void store_idle(store *s)
+{
+	(void)s;
+}
+
+/* Is the kept transaction still what a new one would read?  Ended if not. */
+static void kept_check(store *s)
+{
+	uint64_t now[WAL_HDR_LEN / 8];
+	if (!s->kept)
+		return;
+	wal_header(s->kept_shm, now);
+	if (memcmp(now, s->kept_hdr, sizeof now) != 0)
+		kept_end(s);
+}
+
+/* Before a find: the kept transaction checked, or one begun (outside any
+ * transaction, snapshot or pending sealed change only).  Failing to begin
+ * one is no error: the find is then a transaction of its own. */
+static void kept_begin(store *s)
+{
+	const volatile uint64_t *shm;
+	kept_check(s);
+	if (s->kept || s->txdepth > 0 || s->rtx || s->ntouch || s->touch_lost || !sqlite3_get_autocommit(s->db))
+		return;
+	if (!(shm = wal_shm(s)))
+		return;
+	wal_header(shm, s->kept_hdr); /* before the BEGIN: see the comment above */
+	if (sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	s->kept = 1;
+	s->kept_shm = shm;
+}
+
 void store_close(store *s)
 {
 	if (!s)
 		return;
+	kept_end(s);
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(s->q[i]);
 	for (int i = 0; i < T__COUNT; i++)
@@ -2654,6 +2798,10 @@ void store_seal_note(store *s, const char *table, int64_t id)
 int store_seal_require(store *s, const char *table)
 {
 	int t = seal_table_index(table);
+	/* runs inside a find's kept transaction: if it is current, when it
+	 * reads (a table not yet checked whole) */
+	if (s->kept && t >= 0 && s->enforce && !(s->scanned & 1u << t))
+		kept_check(s);
 	if (t < 0)
 		return fort_error_set(FORT_ERROR, "'%s' is not a sealed table", table);
 	return seal_require_table(s, t);
@@ -3597,6 +3745,7 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 	*n = 0;
 	if (!st)
 		return fort_error_code();
+	kept_begin(s);
 	sqlite3_bind_blob(st, 1, h, STORE_BIDX_LEN, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t client = sqlite3_column_int64(st, 0);
@@ -3622,19 +3771,22 @@ int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique
 		}
 	}
 	sqlite3_reset(st);
-	if (r < 0)
+	if (r < 0 || rc != SQLITE_DONE) {
+		if (r == 0)
+			r = map_sqlite(s->db, rc, "searching");
+		kept_end(s); /* a failed find keeps nothing */
 		return r;
-	if (rc != SQLITE_DONE)
-		return map_sqlite(s->db, rc, "searching");
+	}
 	*n = got < max ? got : max;
 	/* a unique value not found: removed outside Fortress (its seal is
 	 * live)?  Only a miss pays for this lookup. */
 	if (got == 0 && unique && s->enforce) {
 		static const unsigned char none[32];
-		if ((r = seal_state_known(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, none, &c)) < 0)
+		if ((r = seal_state_known(s, T_UNIQ, index_id(T_UNIQ, h, 0), h, 0, none, &c)) < 0 ||
+		    (c.state != STORE_SEAL_OK && (r = seal_fail(&c, 0)) < 0)) {
+			kept_end(s);
 			return r;
-		if (c.state != STORE_SEAL_OK)
-			return seal_fail(&c, 0);
+		}
 	}
 	return 0;
 }

@@ -106,6 +106,11 @@ int store_reread_begin(store *s);
  * their next read.  Commits of this connection do not count (SQLite's
  * data_version). */
 int store_changed(store *s);
+/* The handle's request or command is done (fort_vault_flush): what the
+ * backend keeps open for the next call ends (SQLite: the read transaction
+ * a series of finds keeps, sqlite.c; every store function but the find
+ * and store_seal_require ends it too).  Nothing to do on PostgreSQL. */
+void store_idle(store *s);
 /* After store_changed said 1, when the caller knows every commit since its
  * previous call added audit entries only (the process's own group commit,
  * audit/writer.c): the ledgers S checked whole stay checked. */

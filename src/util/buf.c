@@ -13,12 +13,26 @@ void fort_buf_init(fort_buf *b, size_t cap)
 	b->cap = cap ? cap : FORT_BUF_DEFAULT_CAP;
 	b->secret = 0;
 	b->err = 0;
+	b->fixed = NULL;
 }
 
 void fort_buf_init_secret(fort_buf *b, size_t cap)
 {
 	fort_buf_init(b, cap);
 	b->secret = 1;
+}
+
+void fort_buf_init_on(fort_buf *b, char *mem, size_t size, size_t cap)
+{
+	fort_buf_init(b, cap);
+	b->secret = 1;
+	if (!mem || !size)
+		return;
+	if (size > b->cap)
+		size = b->cap; /* the inline appends trust alloc: never past the cap */
+	mem[0] = '\0';
+	b->buf = b->fixed = mem;
+	b->alloc = size;
 }
 
 int fort_buf_grow(fort_buf *b, size_t extra)
@@ -36,15 +50,18 @@ int fort_buf_grow(fort_buf *b, size_t extra)
 		n = n > b->cap / 2 ? b->cap + 1 : n * 2;
 	if (n > b->cap)
 		n = b->cap; /* the inline appends trust alloc: never past the cap */
-	if (b->secret) {
-		/* realloc could leave a copy of a secret behind: move by hand */
+	if (b->secret || (b->fixed && b->buf == b->fixed)) {
+		/* realloc could leave a copy of a secret behind: move by hand
+		 * (and the caller's storage is not the heap's to realloc) */
 		p = fort_malloc(n);
 		if (!p)
 			return b->err = fort_error_set(FORT_ENOMEM, "out of memory");
 		memcpy(p, b->buf, b->len + 1);
 		if (b->alloc) {
-			sodium_memzero(b->buf, b->alloc);
-			free(b->buf);
+			if (b->secret)
+				sodium_memzero(b->buf, b->alloc);
+			if (b->buf != b->fixed)
+				free(b->buf);
 		}
 	} else {
 		p = fort_realloc(b->alloc ? b->buf : NULL, n);
@@ -122,6 +139,21 @@ char *fort_buf_detach(fort_buf *b, size_t *len)
 		fort_buf_release(b);
 		return NULL;
 	}
+	if (b->alloc && b->buf == b->fixed) {
+		/* the caller's storage: a copy, and the storage wiped */
+		size_t n = b->len;
+		p = fort_malloc(n + 1);
+		if (!p) {
+			fort_buf_release(b);
+			fort_error_set(FORT_ENOMEM, "out of memory");
+			return NULL;
+		}
+		memcpy(p, b->buf, n + 1);
+		fort_buf_release(b);
+		if (len)
+			*len = n;
+		return p;
+	}
 	p = b->alloc ? b->buf : fort_strdup("");
 	if (len)
 		*len = b->len;
@@ -138,7 +170,8 @@ void fort_buf_release(fort_buf *b)
 	if (b->alloc) {
 		if (b->secret)
 			sodium_memzero(b->buf, b->alloc);
-		free(b->buf);
+		if (b->buf != b->fixed)
+			free(b->buf);
 	}
 	fort_buf_init(b, b->cap);
 	b->secret = secret;

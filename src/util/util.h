@@ -101,12 +101,19 @@ typedef struct {
 	size_t len, alloc, cap;
 	int secret;   /* wipe on growth and release */
 	int err;      /* the first failure (a FORT_E* code), 0 if none */
+	char *fixed;  /* the caller's storage (fort_buf_init_on): never freed */
 } fort_buf;
 #define FORT_BUF_DEFAULT_CAP ((size_t)1 << 30)
 void fort_buf_init(fort_buf *b, size_t cap);
 /* The same, for a buffer that will hold client values or secrets: wiped on
  * growth and release (sodium_memzero). */
 void fort_buf_init_secret(fort_buf *b, size_t cap);
+/* A secret buffer that starts in the caller's storage MEM of SIZE bytes
+ * (SIZE >= 1; on the stack, say): no allocation while the contents fit,
+ * the heap past that (MEM wiped when left).  fort_buf_release wipes MEM and
+ * does not free it; fort_buf_detach hands over a copy.  For a hot path
+ * (a find) that would otherwise allocate and free a value twice a call. */
+void fort_buf_init_on(fort_buf *b, char *mem, size_t size, size_t cap);
 /* The sticky error: 0, or the first append's failure, its message set
  * again if something cleared it since (code that clears its own errors
  * ran between the append and this check). */

@@ -1298,7 +1298,11 @@ int fort_client_list(fort_client_summary **out, size_t *n, fort_vault *v)
 
 int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, const char *field, const char *value)
 {
-	char *canon = NULL, *key = NULL, why[256];
+	/* the value's form and its index key on the stack while they fit
+	 * (an e-mail address always does): no allocation and free of each
+	 * per find; both wiped at the end as before */
+	char canon_mem[256], key_mem[256], why[256];
+	fort_buf canon, key;
 	unsigned char h[BIDX_LEN];
 	int64_t ids[256];
 	size_t found = 0;
@@ -1316,15 +1320,19 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	if (!v->has_bkey[i])
 		return fort_error_set(FORT_EDENIED, "you may not search field '%s' (category %s)", field, f->category);
 	why[0] = '\0';
-	if ((r = field_normalise(&canon, f, value, strlen(value), v->country, why, sizeof why)) < 0)
-		return r == FORT_EINPUT ? fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value") : r;
-	r = type_index_key(&key, f->t, canon);
-	fort_free_str(canon);
-	if (r < 0)
-		return r;
-	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key, strlen(key));
+	fort_buf_init_on(&canon, canon_mem, sizeof canon_mem, 0);
+	fort_buf_init_on(&key, key_mem, sizeof key_mem, 0);
+	if ((r = field_normalise_buf(&canon, f, value, strlen(value), v->country, why, sizeof why)) < 0) {
+		if (r == FORT_EINPUT)
+			r = fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
+		goto out;
+	}
+	r = type_index_key_buf(&key, f->t, canon.buf);
+	fort_buf_release(&canon);
+	if (r < 0 || (r = fort_buf_error(&key)) < 0)
+		goto out;
+	keys_blind(h, v->bkeys + (size_t)i * KEY_LEN, key.buf, key.len);
 	if ((r = store_blind_find(v->st, h, field_unique(v, i), ids, sizeof ids / sizeof ids[0], &found)) < 0) {
-		fort_free_str(key);
 		/* An entry whose MAC this handle's keys do not verify: tampering,
 		 * unless another process rotated the vault key since the keys
 		 * were loaded (its entries are MAC'd under the new one): then
@@ -1332,11 +1340,13 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 		if (r == FORT_ETAMPER) {
 			char msg[512];
 			snprintf(msg, sizeof msg, "%s", fort_error_message());
-			if (vault_keys_current(v) == FORT_EBUSY)
-				return FORT_EBUSY;
+			if (vault_keys_current(v) == FORT_EBUSY) {
+				r = FORT_EBUSY;
+				goto out;
+			}
 			fort_error_set(FORT_ETAMPER, "%s", msg);
 		}
-		return r;
+		goto out;
 	}
 	/* During a key rotation, records not re-encrypted yet are indexed
 	 * under the old version of the category key. */
@@ -1346,20 +1356,20 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 		if (v->kr->old[k].slot != f->cat || found >= sizeof ids / sizeof ids[0])
 			continue;
 		if ((r = keys_blind_key(bk, v->kr, f->cat, v->kr->old[k].version, f->name)) == 0) {
-			keys_blind(h, bk, key, strlen(key));
+			keys_blind(h, bk, key.buf, key.len);
 			r = store_blind_find(v->st, h, field_unique(v, i), ids + found, sizeof ids / sizeof ids[0] - found, &more);
 		}
 		sodium_memzero(bk, sizeof bk);
-		if (r < 0) {
-			fort_free_str(key);
-			return r;
-		}
+		if (r < 0)
+			goto out;
 		found += more;
 	}
-	fort_free_str(key);
+	fort_buf_release(&key);
 	if (found) {
-		if (!(*out = fort_calloc(found, sizeof **out)))
-			return FORT_ENOMEM;
+		if (!(*out = fort_calloc(found, sizeof **out))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
 		for (size_t k = 0; k < found; k++)
 			client_id_format((*out)[k], ids[k]);
 	}
@@ -1371,7 +1381,11 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 			strcat(v->find_fields, ",");
 		strcat(v->find_fields, field);
 	}
-	return 0;
+	r = 0;
+out:
+	fort_buf_release(&canon);
+	fort_buf_release(&key);
+	return r;
 }
 
 int fort_client_is_erased(fort_vault *v, const char *id)

@@ -521,10 +521,16 @@ static int refresh_read(fort_vault *v)
 
 int fort_vault_flush(fort_vault *v)
 {
+	int r;
 	if (!v)
 		return 0;
 	vault_op_end(v);
-	return audit_flush_finds(v);
+	r = audit_flush_finds(v);
+	/* the request is done: nothing kept open for the next one (a series
+	 * of finds' read transaction, which holds back WAL checkpoints) */
+	if (v->st)
+		store_idle(v->st);
+	return r;
 }
 
 int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)

@@ -120,6 +120,11 @@ static void test_create_and_status(void **state)
 	fort_vault *v = create_vault("status.fort");
 	fort_status st;
 	struct stat sb;
+	/* the store turned SQLite's allocation statistics off before its
+	 * first use (a mutex per allocation; this is the process's first
+	 * vault, opened before any other SQLite use here) */
+	if (!test_store_pg())
+		assert_int_equal(sqlite3_memory_used(), 0);
 	assert_int_equal(fort_vault_status(&st, v), 0);
 	assert_string_equal(st.business, "Orbit Bakery");
 	assert_string_equal(st.owner, "alice");
@@ -525,6 +530,60 @@ static void test_find_edit_erase(void **state)
 	assert_int_equal(find_n(v, "email", "JANE@newmail.example", a), 1);
 	expect_verified(v);
 	fort_vault_close(v);
+}
+
+/* A series of finds keeps its read transaction open on SQLite (sqlite.c,
+ * "Finds in a kept read transaction"): a find still sees what another
+ * handle committed since the last one, a write of the finding handle
+ * still commits, and after fort_vault_flush another handle's erase still
+ * truncates the WAL (the kept transaction no longer holds it back). */
+static void test_find_kept_read(void **state)
+{
+	(void)state;
+	fort_vault *a = create_vault("kept.fort"), *b;
+	char id1[FORT_ID_LEN + 1], id2[FORT_ID_LEN + 1], id3[FORT_ID_LEN + 1];
+	const fort_kv k1[] = { { "full_name", "One Person" }, { "email", "one@example.com" } };
+	const fort_kv k2[] = { { "full_name", "Two Person" }, { "email", "two@example.com" } };
+	const fort_kv k3[] = { { "full_name", "Three Person" }, { "email", "three@example.com" } };
+	assert_int_equal(fort_client_add(id1, a, k1, 2), 0);
+	b = open_vault(vault_at("kept.fort"), PASS);
+
+	/* A finds (a hit, then a miss: the miss looks up the unique entry's
+	 * seal in the same transaction) */
+	assert_int_equal(find_n(a, "email", "one@example.com", id1), 1);
+	assert_int_equal(find_n(a, "email", "two@example.com", NULL), 0);
+	/* B adds two@ and removes one@: A's next finds see both */
+	assert_int_equal(fort_client_add(id2, b, k2, 2), 0);
+	assert_int_equal(find_n(a, "email", "two@example.com", id2), 1);
+	/* an erase truncates the WAL, which A's kept read would hold back
+	 * (FORT_EBUSY after the busy timeout): A's request is done first, as a
+	 * server's is (fort_vault_flush) */
+	assert_int_equal(fort_vault_flush(a), 0);
+	assert_int_equal(fort_client_erase(b, id1, "test"), 0);
+	assert_int_equal(find_n(a, "email", "one@example.com", NULL), 0);
+	assert_int_equal(find_n(a, "email", "two@example.com", id2), 1);
+
+	/* A writes after its finds: committed, B sees it */
+	assert_int_equal(fort_client_add(id3, a, k3, 2), 0);
+	assert_int_equal(find_n(b, "email", "three@example.com", id3), 1);
+	assert_int_equal(find_n(a, "email", "three@example.com", id3), 1);
+
+	/* the same after finds and a write: B's erase truncates the WAL */
+	assert_int_equal(fort_vault_flush(a), 0);
+	assert_int_equal(fort_vault_flush(b), 0);
+	assert_int_equal(fort_client_erase(b, id2, "test"), 0);
+	if (!test_store_pg()) {
+		char w[600];
+		struct stat sb;
+		snprintf(w, sizeof w, "%s-wal", vault_at("kept.fort"));
+		assert_int_equal(stat(w, &sb), 0);
+		assert_int_equal(sb.st_size, 0);
+	}
+	assert_int_equal(find_n(a, "email", "two@example.com", NULL), 0);
+	assert_int_equal(find_n(a, "email", "three@example.com", id3), 1);
+	expect_verified(a);
+	fort_vault_close(b);
+	fort_vault_close(a);
 }
 
 static void test_passwd_and_wrong_pass(void **state)
@@ -1100,6 +1159,7 @@ int main(void)
 		cmocka_unit_test(test_create_refused),
 		cmocka_unit_test(test_add_get_reveal),
 		cmocka_unit_test(test_find_edit_erase),
+		cmocka_unit_test(test_find_kept_read),
 		cmocka_unit_test(test_passwd_and_wrong_pass),
 		cmocka_unit_test(test_confirm_passphrase),
 		cmocka_unit_test(test_not_a_vault),
