@@ -153,6 +153,8 @@ void store_bulk(store *s, int on)
 
 void store_append_only(store *s)
 {
+	if (!is_pg(s))
+		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_append_only(s);
 	else
