@@ -113,6 +113,7 @@ struct run {
 	int stop;                /* a callback's non-zero return, or an error */
 	int single;              /* one thread: no locking on the way to the callback */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
+	int looked;              /* under vlock: a lookup since the last vault_idle */
 	const char *name_field;  /* with a vault: the name index to look names up in */
 	const char *email_field, *phone_field;   /* and the e-mail and phone indexes (by type) */
 	fort_scan_stats stats;
@@ -755,6 +756,7 @@ static int known_client(struct run *run, const char *field, const unsigned char 
 	tmp[n] = '\0';
 	pthread_mutex_lock(&run->vlock);
 	r = fort_client_find(&ids, &nids, run->o->vault, field, tmp);
+	run->looked = 1;
 	pthread_mutex_unlock(&run->vlock);
 	sodium_memzero(tmp, sizeof(tmp));
 	free(ids);
@@ -1098,6 +1100,16 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 	r = scan_stream_finish(st);
 out:
 	close(fd);
+	/* the finds' kept read transaction ends with the file that made them,
+	 * not with the whole run: meanwhile it would hold back another
+	 * process's WAL checkpoint (an erasure's truncation: docs/SECURITY.md) */
+	if (run->o->vault) {
+		pthread_mutex_lock(&run->vlock);
+		if (run->looked)
+			vault_idle(run->o->vault);
+		run->looked = 0;
+		pthread_mutex_unlock(&run->vlock);
+	}
 	post_findings(&fc);
 	free(fc.logical_own);
 	scan_baseline_file_done(&fc.fp);
@@ -1369,6 +1381,8 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	if (!r)
 		r = scan_stream_finish(&st);
 	scan_stream_release(&st);
+	if (run.looked)
+		vault_idle(opts->vault); /* as scan_one does at a file's end */
 	post_findings(&fc);
 	scan_baseline_file_done(&fc.fp);
 	one.s.sum.risk = risk_of(fc.weight);

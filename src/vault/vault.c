@@ -519,6 +519,12 @@ static int refresh_read(fort_vault *v)
 	return 0;
 }
 
+void vault_idle(fort_vault *v)
+{
+	if (v && v->st)
+		store_idle(v->st);
+}
+
 int fort_vault_flush(fort_vault *v)
 {
 	int r;

@@ -70,6 +70,13 @@ int map_field_by_role(const fort_map *m, map_role role, unsigned flags);
  * code above the vault that finds clients (the scanner) without reading
  * the handle's map or keys. */
 const char *vault_lookup_field(const fort_vault *v, map_role role);
+/* Code above the vault that finds clients now and then over a long run
+ * (the scanner, after a file that looked any up): end what the store keeps
+ * open between finds (store_idle: SQLite's kept read transaction, which
+ * holds back another connection's WAL checkpoint, e.g. an erasure's), as
+ * fort_vault_flush does at a request's end, without writing the finds'
+ * audit entry yet. */
+void vault_idle(fort_vault *v);
 /* The field of M that plays the part of default field DFLT ("full_name",
  * "email", "phone", "iban", "payment_card", "date_of_birth": by type, the
  * first field of it; "company": the field so named, else the second

@@ -586,6 +586,46 @@ static void test_find_kept_read(void **state)
 	fort_vault_close(a);
 }
 
+/* A scan that looks clients up (fortress scan --vault) ends the finds'
+ * kept read transaction with each file, not with the handle: another
+ * handle's erasure meanwhile truncates the WAL (it would wait the busy
+ * timeout and fail FORT_EBUSY, the erasure committed but its old pages
+ * left in the -wal). */
+static void test_scan_ends_kept_read(void **state)
+{
+	(void)state;
+	fort_vault *a = create_vault("scankept.fort"), *b;
+	char id1[FORT_ID_LEN + 1];
+	const char *path = path_of("scankept-note.txt");
+	const fort_kv k1[] = { { "full_name", "One Person" }, { "email", "one@example.com" } };
+	const char *paths[1] = { path };
+	fort_scan_opts so = FORT_SCAN_OPTS_INIT;
+	fort_scan_stats st;
+	FILE *f;
+
+	assert_int_equal(fort_client_add(id1, a, k1, 2), 0);
+	assert_int_equal(fort_vault_flush(a), 0);
+	b = open_vault(vault_at("scankept.fort"), PASS);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("Write to one@example.com and two@example.net about it.\n", f);
+	assert_int_equal(fclose(f), 0);
+	so.vault = a;
+	so.jobs = 1;
+	assert_int_equal(fort_scan_run(&st, paths, 1, &so), 0);
+	assert_true(st.findings >= 2);
+	assert_int_equal(fort_client_erase(b, id1, "test"), 0);
+	if (!test_store_pg()) {
+		char w[700];
+		struct stat sb;
+		snprintf(w, sizeof w, "%s-wal", vault_at("scankept.fort"));
+		assert_int_equal(stat(w, &sb), 0);
+		assert_int_equal(sb.st_size, 0);
+	}
+	unlink(path);
+	fort_vault_close(b);
+	fort_vault_close(a);
+}
+
 static void test_passwd_and_wrong_pass(void **state)
 {
 	(void)state;
@@ -1160,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_add_get_reveal),
 		cmocka_unit_test(test_find_edit_erase),
 		cmocka_unit_test(test_find_kept_read),
+		cmocka_unit_test(test_scan_ends_kept_read),
 		cmocka_unit_test(test_passwd_and_wrong_pass),
 		cmocka_unit_test(test_confirm_passphrase),
 		cmocka_unit_test(test_not_a_vault),
