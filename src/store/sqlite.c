@@ -3418,6 +3418,36 @@ static int mv_del_unique(store *s, const store_bidx_move *x)
 	return store_blind_del(s, x->old_h, x->client, STORE_IDX_SEARCH);
 }
 
+/* Each WHOLE client's search group hashed ahead (store.h, HAS_GROUP), from
+ * its run of entries in M, for move_groups: the rotation's worker thread
+ * does it (2.0k instructions a client, bench/README.md "wt-rotgrp").
+ * Without the memory for it: none. */
+static void move_groups_prep(store_bidx_move *m, size_t n)
+{
+	unsigned char(*hs)[STORE_BIDX_LEN] = NULL;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t k = 0;
+		int whole = 1;
+		for (j = i; j < n && m[j].client == m[i].client; j++)
+			whole &= m[j].whole != 0;
+		if (!whole)
+			continue;
+		if (!hs && !(hs = fort_malloc(n * sizeof *hs)))
+			return;
+		for (size_t x = i; x < j; x++)
+			if (!m[x].unique)
+				memcpy(hs[k++], m[x].new_h, STORE_BIDX_LEN);
+		if (!k)
+			continue;
+		seal_hash_group(m[i].group, seal_table[T_BLIND], m[i].client, hs, k);
+		for (size_t x = i; x < j; x++) {
+			memcpy(m[x].group, m[i].group, 32);
+			m[x].has_group = 1;
+		}
+	}
+	free(hs);
+}
+
 int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -3431,7 +3461,9 @@ int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 		if (x->has_mac)
 			index_mac(x->new_mac, s->imac, t, x->new_h, x->client);
 		x->prep = 1;
+		x->has_group = 0;
 	}
+	move_groups_prep(m, n);
 	return 0;
 }
 
@@ -3444,8 +3476,9 @@ static int move_client_cmp(const void *a, const void *b)
 /* The WHOLE clients' search groups (store.h), each hashed from the new
  * values of its search entries and of its unique ones that went to the
  * search index (DEM), noted with that hash: the flush then does not read
- * the group back (7.8k instructions a rotated client, bench/README.md
- * "wt-rotgrp").  A client with an entry not WHOLE, or left with no search
+ * the group back (7.6k instructions a rotated client, bench/README.md
+ * "wt-rotgrp").  The hash move_groups_prep made on the worker when no
+ * value of the client went to the search index.  A client with an entry not WHOLE, or left with no search
  * entry (its group, if touched, is read back: what was there is gone), and
  * every client without the memory for it: read back as before. */
 static void move_groups(store *s, const store_bidx_move *e, size_t n, const unsigned char *dem)
@@ -3464,15 +3497,20 @@ static void move_groups(store *s, const store_bidx_move *e, size_t n, const unsi
 	for (size_t i = 0, j; i < n; i = j) {
 		unsigned char hash[32];
 		size_t m = 0;
-		int whole = 1;
+		int whole = 1, ahead = 1; /* the prep's hash stands */
 		for (j = i; j < n && p[j]->client == p[i]->client; j++) {
 			whole &= p[j]->whole != 0;
+			ahead &= p[j]->prep && p[j]->has_group && !dem[p[j] - e] &&
+				 memcmp(p[j]->group, p[i]->group, 32) == 0;
 			if (!p[j]->unique || dem[p[j] - e])
 				memcpy(hs[m++], p[j]->new_h, STORE_BIDX_LEN);
 		}
 		if (!whole || !m)
 			continue;
-		seal_hash_group(hash, seal_table[T_BLIND], p[i]->client, hs, m);
+		if (ahead)
+			memcpy(hash, p[i]->group, 32);
+		else
+			seal_hash_group(hash, seal_table[T_BLIND], p[i]->client, hs, m);
 		touch_put(s, T_BLIND, p[i]->client, NULL, p[i]->client, hash);
 	}
 out:

@@ -308,10 +308,14 @@ typedef struct {
 	int whole;
 	/* store_blind_move_prep's (PREP 1, else computed by the move): the
 	 * old unique entry's seal id; the new entry's seal id, row hash (a
-	 * unique entry's) and MAC (HAS_MAC 0: the store has no MAC key) */
-	int prep, has_mac;
+	 * unique entry's) and MAC (HAS_MAC 0: the store has no MAC key);
+	 * for a WHOLE client (HAS_GROUP 1, on each of its entries) its search
+	 * group's seal hash should no unique value go to the search index,
+	 * from the client's entries in that prep call (a client's entries
+	 * split between two calls: a false claim, see WHOLE) */
+	int prep, has_mac, has_group;
 	int64_t old_sid, new_sid;
-	unsigned char new_hash[32], new_mac[16];
+	unsigned char new_hash[32], new_mac[16], group[32];
 } store_bidx_move;
 int store_blind_move_many(store *s, const store_bidx_move *m, size_t n);
 /* What store_blind_move_many computes for M[0..N-1] without the database

@@ -242,7 +242,8 @@ static void whole_moves(store_bidx_move *m)
  * index and is part of 1003's group.  After the commit the entries are
  * checked as they stand: one deleted or added with sqlite3 is named.  A
  * false claim (client 1020 has a search entry the move does not name) only
- * makes 1020's seal disagree; a move whose deletions found fewer entries
+ * makes 1020's seal disagree, as does a wrong group hash computed ahead
+ * (store_blind_move_prep's, 1050's); a move whose deletions found fewer entries
  * than they were given (1030's old search value is not there) is not taken
  * at its word: every group is read back. */
 static void test_whole_groups(void **state)
@@ -286,13 +287,23 @@ static void test_whole_groups(void **state)
 	flush_commit(s);
 	whole_moves(m);
 	prepare(s, m);
+	if (prep) {
+		/* the group hashed ahead is the one sealed: a wrong one (1050's)
+		 * disagrees with the rows too */
+		assert_int_equal(m[2 * 50].has_group, 1);
+		assert_int_equal(m[2 * 50 + 1].has_group, 1);
+		memset(m[2 * 50].group, 0x5a, 32);
+		memset(m[2 * 50 + 1].group, 0x5a, 32);
+	}
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
 	flush_commit(s);
 	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1020"), 2);
 	blind_bad(s, bad);
-	assert_int_equal(bad[0], 1);
+	assert_int_equal(bad[0], prep ? 2 : 1);
 	assert_int_equal(bad[1], 1020);
+	if (prep)
+		assert_int_equal(bad[2], 1050);
 	store_close(s);
 
 	/* a deletion short of an entry: the groups read back, every seal right */
