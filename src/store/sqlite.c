@@ -3325,9 +3325,9 @@ static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *
  * in one DELETE by (h, client).  The pairs are a subquery of constant
  * rows, which the planner probes the table with one at a time (a bare
  * `IN (VALUES ...)` scans it); a plain DELETE opens no statement journal.
- * Each client's group is noted (hashed whole at the flush), as
- * store_blind_del notes it for an entry it removed, and as the addition
- * that follows notes it anyway.  Unique entries are removed one at a time
+ * Each client's group is noted (hashed whole at the flush, unless
+ * move_groups hashes it from the moves), as store_blind_del notes it for
+ * an entry it removed, and as the addition that follows notes it anyway.  Unique entries are removed one at a time
  * (store_blind_del): which of them went must be known exactly, for their
  * seals of zeros and for a value that was in the search index instead,
  * and a DELETE of many says only how many. */
