@@ -3327,7 +3327,8 @@ static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *
  * `IN (VALUES ...)` scans it); a plain DELETE opens no statement journal.
  * Each client's group is noted (hashed whole at the flush, unless
  * move_groups hashes it from the moves), as store_blind_del notes it for
- * an entry it removed, and as the addition that follows notes it anyway.  Unique entries are removed one at a time
+ * an entry it removed, and as the addition that follows notes it anyway.
+ * Unique entries are removed one at a time
  * (store_blind_del): which of them went must be known exactly, for their
  * seals of zeros and for a value that was in the search index instead,
  * and a DELETE of many says only how many. */
@@ -3476,11 +3477,12 @@ static int move_client_cmp(const void *a, const void *b)
 /* The WHOLE clients' search groups (store.h), each hashed from the new
  * values of its search entries and of its unique ones that went to the
  * search index (DEM), noted with that hash: the flush then does not read
- * the group back (7.6k instructions a rotated client, bench/README.md
- * "wt-rotgrp").  The hash move_groups_prep made on the worker when no
- * value of the client went to the search index.  A client with an entry not WHOLE, or left with no search
- * entry (its group, if touched, is read back: what was there is gone), and
- * every client without the memory for it: read back as before. */
+ * the group back (7.9k instructions a rotated client, bench/README.md
+ * "wt-rotgrp").  The hash is move_groups_prep's, made on the worker, when
+ * no value of the client went to the search index.  A client with an
+ * entry not WHOLE, or left with no search entry (its group, if touched,
+ * is read back: what was there is gone), and every client without the
+ * memory for it: read back as before. */
 static void move_groups(store *s, const store_bidx_move *e, size_t n, const unsigned char *dem)
 {
 	const store_bidx_move **p = fort_malloc(n * sizeof *p);
