@@ -2295,7 +2295,7 @@ int pg_store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 {
 	(void)s;
 	for (size_t i = 0; i < n; i++)
-		m[i].prep = 0;
+		m[i].prep = m[i].has_group = 0;
 	return 0;
 }
 

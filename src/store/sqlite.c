@@ -3531,9 +3531,10 @@ static int blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *
  * in one DELETE by (h, client).  The pairs are a subquery of constant
  * rows, which the planner probes the table with one at a time (a bare
  * `IN (VALUES ...)` scans it); a plain DELETE opens no statement journal.
- * Each client's group is noted (hashed whole at the flush), as
- * store_blind_del notes it for an entry it removed, and as the addition
- * that follows notes it anyway.  Unique entries are removed one at a time
+ * Each client's group is noted (hashed whole at the flush, unless
+ * move_groups hashes it from the moves), as store_blind_del notes it for
+ * an entry it removed, and as the addition that follows notes it anyway.
+ * Unique entries are removed one at a time
  * (store_blind_del): which of them went must be known exactly, for their
  * seals of zeros and for a value that was in the search index instead,
  * and a DELETE of many says only how many. */
@@ -3560,8 +3561,8 @@ static int mv_del_many(store *s, const store_bidx_move *e, const size_t *k, int 
 
 /* A rotation's new entries: M of one table (E[K[0..M-1]]) as
  * store_blind_add_many adds them; a unique value another client holds goes
- * to the search index. */
-static int mv_add_many(store *s, int unique, const store_bidx_move *e, const size_t *k, int m)
+ * to the search index (DEM[K[i]] set, when DEM is given: move_groups). */
+static int mv_add_many(store *s, int unique, const store_bidx_move *e, const size_t *k, int m, unsigned char *dem)
 {
 	store_bidx_add a[IDX_ROWS];
 	const store_bidx_move *pre[IDX_ROWS];
@@ -3572,7 +3573,7 @@ static int mv_add_many(store *s, int unique, const store_bidx_move *e, const siz
 		memcpy(a[i].h, e[k[i]].new_h, STORE_BIDX_LEN);
 		a[i].client = e[k[i]].client;
 		a[i].unique = unique;
-		a[i].fresh = 0; /* a moved client's group holds other entries: read back at the flush */
+		a[i].fresh = 0; /* a WHOLE client's group: hashed by move_groups */
 		pre[i] = &e[k[i]];
 		id[i] = (size_t)i;
 		other[i] = 0;
@@ -3590,9 +3591,14 @@ static int mv_add_many(store *s, int unique, const store_bidx_move *e, const siz
 			return r;
 		}
 	}
-	for (int i = 0; i < m; i++)
-		if (other[i] && (r = store_blind_add(s, a[i].h, a[i].client, 0, NULL)) < 0)
+	for (int i = 0; i < m; i++) {
+		if (!other[i])
+			continue;
+		if ((r = store_blind_add(s, a[i].h, a[i].client, 0, NULL)) < 0)
 			return r;
+		if (dem)
+			dem[k[i]] = 1;
+	}
 	return 0;
 }
 
@@ -3619,6 +3625,36 @@ static int mv_del_unique(store *s, const store_bidx_move *x)
 	return store_blind_del(s, x->old_h, x->client, STORE_IDX_SEARCH);
 }
 
+/* Each WHOLE client's search group hashed ahead (store.h, HAS_GROUP), from
+ * its run of entries in M, for move_groups: the rotation's worker thread
+ * does it (2.0k instructions a client, bench/README.md "wt-rotgrp").
+ * Without the memory for it: none. */
+static void move_groups_prep(store_bidx_move *m, size_t n)
+{
+	unsigned char(*hs)[STORE_BIDX_LEN] = NULL;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t k = 0;
+		int whole = 1;
+		for (j = i; j < n && m[j].client == m[i].client; j++)
+			whole &= m[j].whole != 0;
+		if (!whole)
+			continue;
+		if (!hs && !(hs = fort_malloc(n * sizeof *hs)))
+			return;
+		for (size_t x = i; x < j; x++)
+			if (!m[x].unique)
+				memcpy(hs[k++], m[x].new_h, STORE_BIDX_LEN);
+		if (!k)
+			continue;
+		seal_hash_group(m[i].group, seal_table[T_BLIND], m[i].client, hs, k);
+		for (size_t x = i; x < j; x++) {
+			memcpy(m[x].group, m[i].group, 32);
+			m[x].has_group = 1;
+		}
+	}
+	free(hs);
+}
+
 int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -3632,14 +3668,70 @@ int store_blind_move_prep(store *s, store_bidx_move *m, size_t n)
 		if (x->has_mac)
 			index_mac(x->new_mac, s->imac, t, x->new_h, x->client);
 		x->prep = 1;
+		x->has_group = 0;
 	}
+	move_groups_prep(m, n);
 	return 0;
+}
+
+static int move_client_cmp(const void *a, const void *b)
+{
+	const store_bidx_move *x = *(const store_bidx_move *const *)a, *y = *(const store_bidx_move *const *)b;
+	return (x->client > y->client) - (x->client < y->client);
+}
+
+/* The WHOLE clients' search groups (store.h), each hashed from the new
+ * values of its search entries and of its unique ones that went to the
+ * search index (DEM), noted with that hash: the flush then does not read
+ * the group back (7.9k instructions a rotated client, bench/README.md
+ * "wt-rotgrp").  The hash is move_groups_prep's, made on the worker, when
+ * no value of the client went to the search index.  A client with an
+ * entry not WHOLE, or left with no search entry (its group, if touched,
+ * is read back: what was there is gone), and every client without the
+ * memory for it: read back as before. */
+static void move_groups(store *s, const store_bidx_move *e, size_t n, const unsigned char *dem)
+{
+	const store_bidx_move **p = fort_malloc(n * sizeof *p);
+	unsigned char(*hs)[STORE_BIDX_LEN] = fort_malloc(n * sizeof *hs);
+	int sorted = 1;
+	if (!p || !hs)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		p[i] = &e[i];
+		sorted &= !i || e[i - 1].client <= e[i].client;
+	}
+	if (!sorted) /* a rotation's come in client order */
+		qsort(p, n, sizeof *p, move_client_cmp);
+	for (size_t i = 0, j; i < n; i = j) {
+		unsigned char hash[32];
+		size_t m = 0;
+		int whole = 1, ahead = 1; /* the prep's hash stands */
+		for (j = i; j < n && p[j]->client == p[i]->client; j++) {
+			whole &= p[j]->whole != 0;
+			ahead &= p[j]->prep && p[j]->has_group && !dem[p[j] - e] &&
+				 memcmp(p[j]->group, p[i]->group, 32) == 0;
+			if (!p[j]->unique || dem[p[j] - e])
+				memcpy(hs[m++], p[j]->new_h, STORE_BIDX_LEN);
+		}
+		if (!whole || !m)
+			continue;
+		if (ahead)
+			memcpy(hash, p[i]->group, 32);
+		else
+			seal_hash_group(hash, seal_table[T_BLIND], p[i]->client, hs, m);
+		touch_put(s, T_BLIND, p[i]->client, NULL, p[i]->client, hash);
+	}
+out:
+	free(p);
+	free(hs);
 }
 
 /* Every deletion, then every addition; each IDX_ROWS to a statement per
  * table, what is left IDX_FEW to one, then one by one (unique entries'
- * deletions: one by one, mv_del_many says why). */
-int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+ * deletions: one by one, mv_del_many says why).  *SHORT set when a
+ * deletion found fewer entries than it was given; DEM (or NULL) as
+ * mv_add_many's. */
+static int move_passes(store *s, const store_bidx_move *e, size_t n, int *short_del, unsigned char *dem)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		size_t k[2][IDX_ROWS], nk[2] = { 0, 0 };
@@ -3651,14 +3743,20 @@ int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
 					int m = nk[u] == IDX_ROWS ? IDX_ROWS : nk[u] >= IDX_FEW ? IDX_FEW : 1;
 					if ((r = seal_checkpoint(s)) < 0)
 						return r;
-					if (pass)
-						r = mv_add_many(s, u, e, k[u], m);
-					else if (u == 0 && m > 1)
+					if (pass) {
+						r = mv_add_many(s, u, e, k[u], m, dem);
+					} else if (u == 0 && m > 1) {
 						r = mv_del_many(s, e, k[u], m);
-					else
-						for (int j = 0; j < m && r == 0; j++)
+						*short_del |= r == 0 && sqlite3_changes(s->db) != m;
+					} else {
+						/* r is 0 here (the checkpoint's) */
+						for (int j = 0; j < m && r == 0; j++) {
 							r = u ? mv_del_unique(s, &e[k[u][j]])
 							      : store_blind_del(s, e[k[u][j]].old_h, e[k[u][j]].client, STORE_IDX_SEARCH);
+							/* its last DELETE says whether it found the entry */
+							*short_del |= r == 0 && sqlite3_changes(s->db) == 0;
+						}
+					}
 					if (r < 0)
 						return r;
 					memmove(k[u], k[u] + m, (nk[u] - (size_t)m) * sizeof k[u][0]);
@@ -3672,6 +3770,22 @@ int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
 		}
 	}
 	return 0;
+}
+
+int store_blind_move_many(store *s, const store_bidx_move *e, size_t n)
+{
+	unsigned char *dem = NULL;
+	int whole = 0, short_del = 0, r;
+	for (size_t i = 0; i < n && !whole; i++)
+		whole = e[i].whole != 0;
+	/* without the memory: every group read back at the flush */
+	if (whole && !(dem = fort_calloc(n, 1)))
+		whole = 0;
+	r = move_passes(s, e, n, &short_del, dem);
+	if (r == 0 && whole && !short_del)
+		move_groups(s, e, n, dem);
+	free(dem);
+	return r;
 }
 
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique)

@@ -303,12 +303,31 @@ typedef struct {
 	unsigned char old_h[STORE_BIDX_LEN], new_h[STORE_BIDX_LEN];
 	int64_t client;
 	int unique;
+	/* WHOLE (a rotation's; set on every entry of CLIENT in the call, or
+	 * it means nothing): after the move the client's search group holds
+	 * nothing but this call's NEW_H for it, its search entries' and its
+	 * unique ones' that went to the search index (a value another client
+	 * holds): every index entry of the client is moved, all in this one
+	 * call.  The store may then hash the group's seal from them instead
+	 * of reading the group back at the flush (as store_bidx_add.fresh
+	 * for an import).  A false claim can only make that seal disagree
+	 * with the rows (a read or `audit verify` then fails), never pass a
+	 * changed row.  SQLite does not take the claim when a deletion of
+	 * the call found fewer entries than it was given (the group may hold
+	 * one the move did not name: an entry hashed by an older index
+	 * version); PostgreSQL reads every group back at its flush (one
+	 * statement for all of them) and ignores it.  0: read back. */
+	int whole;
 	/* store_blind_move_prep's (PREP 1, else computed by the move): the
 	 * old unique entry's seal id; the new entry's seal id, row hash (a
-	 * unique entry's) and MAC (HAS_MAC 0: the store has no MAC key) */
-	int prep, has_mac;
+	 * unique entry's) and MAC (HAS_MAC 0: the store has no MAC key);
+	 * for a WHOLE client (HAS_GROUP 1, on each of its entries) its search
+	 * group's seal hash should no unique value go to the search index,
+	 * from the client's entries in that prep call (a client's entries
+	 * split between two calls: a false claim, see WHOLE) */
+	int prep, has_mac, has_group;
 	int64_t old_sid, new_sid;
-	unsigned char new_hash[32], new_mac[16];
+	unsigned char new_hash[32], new_mac[16], group[32];
 } store_bidx_move;
 int store_blind_move_many(store *s, const store_bidx_move *m, size_t n);
 /* What store_blind_move_many computes for M[0..N-1] without the database

@@ -271,6 +271,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 	rec_field f;
 	const unsigned char *last = NULL;
 	int r, stale = 0, need_vk, i, nfresh = 0;
+	size_t nidx = 0; /* the record's fields that may have index entries */
 	char *pt = NULL, *ikey = NULL;
 	it_out->changed = 0;
 	it_out->nmv = 0;
@@ -278,10 +279,12 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 	need_vk = (mask & (1u << SLOT_VK)) && c->vk_version != v->kr->vk_version;
 	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
 		return r;
-	while ((r = rec_next(&it, &f)) == 1)
+	while ((r = rec_next(&it, &f)) == 1) {
 		if ((i = map_index_id(&v->map, f.id)) >= 0 && (mask & (1u << v->map.f[i].cat)) &&
 		    f.kver != (uint32_t)v->kr->ck_version[v->map.f[i].cat])
 			stale = 1;
+		nidx += i < 0 || v->map.f[i].searchable;
+	}
 	if (r < 0)
 		return r;
 	if (!stale && !need_vk)
@@ -402,6 +405,12 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 		c->wrapped_len = WRAPPED_LEN;
 		c->vk_version = v->kr->vk_version;
 	}
+	/* every field that may have an entry moved (none kept under another
+	 * category's key, none the map does not know): the moves are every
+	 * entry of the client, so the store may hash its search group from
+	 * them (store.h, store_bidx_move.whole) */
+	for (size_t k = 0; k < it_out->nmv; k++)
+		it_out->mv[k].whole = it_out->nmv == nidx;
 	/* what the store would compute without the database, computed
 	 * here, beside its work: the entries' seal ids, hashes and MACs,
 	 * the record's seal hash */

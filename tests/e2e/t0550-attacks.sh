@@ -394,6 +394,33 @@ test_expect 'the outbox (a letter accepted by the mail server meets a breach clo
 	expect_exit 1 fa audit verify
 '
 
+# A rotation hashes each moved client's search group from the entries it
+# moved (store_bidx_move.whole) instead of reading the group back: only a
+# client whose every entry it moves (Karl's IBAN, financial, keeps its
+# entry when only the identity key is rotated), and the entries are still
+# checked as they stand afterwards.
+test_expect 'a rotation of one category keeps the search groups of clients with fields in others' '
+	K=$(add_client --set full_name="Karl Berg" --set iban=DE89370400440532013000) &&
+	expect_exit 0 fort keys rotate -c identity &&
+	expect_exit 0 fort audit verify &&
+	expect_exit 0 fort client find iban=DE89370400440532013000 &&
+	expect_contains "$OUT" "$K"
+'
+
+test_expect 'after a key rotation: a search entry deleted or added is named by audit verify' '
+	expect_exit 0 fort keys rotate --all &&
+	expect_exit 0 fort audit verify &&
+	expect_exit 0 fort client find full_name="Piotr Nowak" &&
+	expect_contains "$OUT" "$B" &&
+	attack rot-del "DELETE FROM blind WHERE client = $AI AND h = (SELECT h FROM blind WHERE client = $AI ORDER BY h LIMIT 1)" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "search-index entries naming client $AI" &&
+	attack rot-add "INSERT INTO blind(h, client, mac) SELECT h, $CI, mac FROM blind WHERE client = $BI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "search-index entries naming client $CI" &&
+	expect_exit 8 fa client find full_name="Piotr Nowak"
+'
+
 test_expect 'after all that, the real vault still verifies and reads' '
 	expect_exit 0 fort audit verify &&
 	expect_exit 0 fort client list &&

@@ -9,7 +9,9 @@
  * unique entry removed outside Fortress (its row deleted, its seal live)
  * refused as tampering when a move brings its value back.  Each case twice:
  * the seal ids, hashes and MACs computed by the move, and computed ahead
- * (store_blind_move_prep, as the rotation's worker does).  And the
+ * (store_blind_move_prep, as the rotation's worker does).  A rotation's
+ * WHOLE claim: the groups hashed from the moves, a false claim only a seal
+ * that disagrees, a short deletion read back.  And the
  * batches' read of records with their seal heads.  SQLite only
  * (the statements are its; PostgreSQL's moves run through the rotation's
  * tests on both backends). */
@@ -210,6 +212,113 @@ static void test_moved_onto_removed_entry(void **state)
 	store_close(s);
 }
 
+/* B[0]: how many seals disagree with the search index; B[1..8]: the first
+ * ones' ids (a search group's id is its client) */
+static int note_bad(void *ctx, const store_seal_check *c)
+{
+	int64_t *b = ctx;
+	if (b[0] < 8)
+		b[1 + b[0]] = c->id;
+	b[0]++;
+	return 0;
+}
+
+static void blind_bad(store *s, int64_t b[9])
+{
+	memset(b, 0, 9 * sizeof *b);
+	assert_int_equal(store_seal_scan(s, "blind", note_bad, b), 0);
+}
+
+static void whole_moves(store_bidx_move *m)
+{
+	all_moves(m);
+	for (int i = 0; i < 2 * N; i++)
+		m[i].whole = 1;
+}
+
+/* WHOLE (store.h, a rotation's claim): each client's search group hashed
+ * from the move's new entries instead of read back at the flush.  Client
+ * 1003's new unique value is held by client 900: it goes to the search
+ * index and is part of 1003's group.  After the commit the entries are
+ * checked as they stand: one deleted or added with sqlite3 is named.  A
+ * false claim (client 1020 has a search entry the move does not name) only
+ * makes 1020's seal disagree, as does a wrong group hash computed ahead
+ * (store_blind_move_prep's, 1050's); a move whose deletions found fewer entries
+ * than they were given (1030's old search value is not there) is not taken
+ * at its word: every group is read back. */
+static void test_whole_groups(void **state)
+{
+	(void)state;
+	store *s = move_vault(prep ? "whole-prep.db" : "whole.db");
+	store_bidx_move m[2 * N];
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t bad[9], id = 0;
+	whole_moves(m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 900, "data"), 0);
+	val(h, 'U', 3);
+	assert_int_equal(store_blind_add(s, h, 900, 1, NULL), 0);
+	flush_commit(s);
+	prepare(s, m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1003"), 2);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind"), N + 1);
+	assert_int_equal(find(s, 'S', 42, 0, &id), 1);
+	assert_int_equal(id, 1042);
+	assert_int_equal(index_seals_bad(s), 0);
+	/* the attacker deletes one of 1003's entries, then copies 1042's to 1077 */
+	raw(s, "DELETE FROM blind WHERE client = 1003 AND h = (SELECT min(h) FROM blind WHERE client = 1003)");
+	blind_bad(s, bad);
+	assert_int_equal(bad[0], 1);
+	assert_int_equal(bad[1], 1003);
+	raw(s, "INSERT INTO blind(h, client, mac) SELECT h, 1077, mac FROM blind WHERE client = 1042");
+	blind_bad(s, bad);
+	assert_int_equal(bad[0], 2);
+	assert_true((bad[1] == 1003 && bad[2] == 1077) || (bad[1] == 1077 && bad[2] == 1003));
+	store_close(s);
+
+	/* a false claim: 1020 holds x:1 besides s:20 */
+	s = move_vault(prep ? "whole-false-prep.db" : "whole-false.db");
+	assert_int_equal(store_begin(s), 0);
+	val(h, 'x', 1);
+	assert_int_equal(store_blind_add(s, h, 1020, 0, NULL), 0);
+	flush_commit(s);
+	whole_moves(m);
+	prepare(s, m);
+	if (prep) {
+		/* the group hashed ahead is the one sealed: a wrong one (1050's)
+		 * disagrees with the rows too */
+		assert_int_equal(m[2 * 50].has_group, 1);
+		assert_int_equal(m[2 * 50 + 1].has_group, 1);
+		memset(m[2 * 50].group, 0x5a, 32);
+		memset(m[2 * 50 + 1].group, 0x5a, 32);
+	}
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1020"), 2);
+	blind_bad(s, bad);
+	assert_int_equal(bad[0], prep ? 2 : 1);
+	assert_int_equal(bad[1], 1020);
+	if (prep)
+		assert_int_equal(bad[2], 1050);
+	store_close(s);
+
+	/* a deletion short of an entry: the groups read back, every seal right */
+	s = move_vault(prep ? "whole-short-prep.db" : "whole-short.db");
+	whole_moves(m);
+	val(m[2 * 30 + 1].old_h, 'q', 30);
+	prepare(s, m);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_blind_move_many(s, m, 2 * N), 0);
+	flush_commit(s);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 1030"), 2);
+	assert_int_equal(index_seals_bad(s), 0);
+	store_close(s);
+}
+
 static int count_cb(void *ctx, const store_client *c)
 {
 	(void)c;
@@ -261,9 +370,11 @@ int main(void)
 		cmocka_unit_test(test_moved_shared_values),
 		cmocka_unit_test(test_moved_onto_removed_entry),
 		cmocka_unit_test(test_batch_read_checks_seals),
+		cmocka_unit_test(test_whole_groups),
 		cmocka_unit_test_setup(test_moved_sealed_found, with_prep),
 		cmocka_unit_test_setup(test_moved_shared_values, with_prep),
 		cmocka_unit_test_setup(test_moved_onto_removed_entry, with_prep),
+		cmocka_unit_test_setup(test_whole_groups, with_prep),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
