@@ -2079,9 +2079,9 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	return 0;
 }
 
-/* A batch of entries in one statement per index: the rows as text arrays
- * (hex values, client ids, hex MACs or NULL, and for the unique index each
- * entry's seal id and its place in the caller's array).  A unique entry is inserted in the
+/* A batch of entries in one statement per index: the rows as arrays in
+ * PostgreSQL's binary form (values, client ids, MACs or NULL, and for the
+ * unique index each entry's seal id and its place in the caller's array).  A unique entry is inserted in the
  * array's order (the first of two equal values wins, as one call after the
  * other would), and each comes back with what became of it: added (then its
  * seal head, for the "removed outside Fortress" check), or the client
@@ -2096,19 +2096,94 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * batch, so an import grew quadratically (EXPLAIN ANALYZE, 1,000 entries
  * against 40,000 unique entries: a seq scan of uniq and a bitmap scan of
  * 40,000 seal heads; with the probes, 1,000 index scans each, on an empty
- * vault as on a large one, generic plan or custom). */
+ * vault as on a large one, generic plan or custom).
+ * The arrays are sent binary (array_recv: a length and the bytes per
+ * element), not as text literals of hex values: the server's text-array
+ * parser and the hex decoding were 7 % of its instructions per imported
+ * client (callgrind of the backend, bench/README.md "wt-pg (third
+ * session)"), and the client's hex and decimal formatting goes too. */
 #define UNIQ_ADD_MANY \
-	"WITH v AS (SELECT decode(h, 'hex') AS h, c, sid, k, decode(m, 'hex') AS m, o" \
-	" FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
+	"WITH v AS (SELECT h, c, sid, k, m, o" \
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
 	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
 	" SELECT v.k, (i.client IS NOT NULL)::int," \
 	" coalesce(i.client, i2.client, CASE WHEN i2.client IS NULL THEN (SELECT client FROM uniq WHERE h = v.h) END)," \
 	" CASE WHEN i.client IS NOT NULL THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
 	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h ORDER BY v.o"
 #define BLIND_ADD_MANY \
-	"INSERT INTO blind(h, client, mac) SELECT decode(h, 'hex'), c, decode(m, 'hex')" \
-	" FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(h, c, m)" \
+	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
+
+/* A one-dimensional array parameter in PostgreSQL's binary form (what
+ * array_recv reads): a header (dimensions, has-nulls flag, element type,
+ * length, lower bound) patched by barr_end, then per element its length
+ * (32 bits, -1 for NULL) and its bytes.  Sent as a binary (PB) parameter of
+ * a statement that casts it ($1::bytea[]): the element type must be the
+ * cast's. */
+#define OID_BYTEA 17
+#define OID_INT8 20
+struct barr {
+	fort_buf b;
+	uint32_t n;
+	int nulls;
+};
+
+static void be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16), p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+static void barr_start(struct barr *a, uint32_t oid)
+{
+	unsigned char h[20];
+	be32(h, 1);        /* one dimension */
+	be32(h + 4, 0);    /* has nulls: barr_end */
+	be32(h + 8, oid);
+	be32(h + 12, 0);   /* its length: barr_end */
+	be32(h + 16, 1);   /* lower bound */
+	fort_buf_reset(&a->b);
+	fort_buf_put(&a->b, h, sizeof h);
+	a->n = 0;
+	a->nulls = 0;
+}
+
+static void barr_bytes(struct barr *a, const void *p, size_t len)
+{
+	unsigned char x[4];
+	be32(x, (uint32_t)len);
+	fort_buf_put(&a->b, x, 4);
+	fort_buf_put(&a->b, p, len);
+	a->n++;
+}
+
+static void barr_null(struct barr *a)
+{
+	fort_buf_put(&a->b, "\xff\xff\xff\xff", 4);
+	a->nulls = 1;
+	a->n++;
+}
+
+static void barr_i64(struct barr *a, int64_t v)
+{
+	unsigned char x[8];
+	for (int k = 0; k < 8; k++)
+		x[k] = (unsigned char)((uint64_t)v >> (56 - 8 * k));
+	barr_bytes(a, x, 8);
+}
+
+/* The header's counts; the array as a parameter (valid until the next
+ * barr_start). */
+static int barr_end(struct barr *a, pa *out)
+{
+	int r = fort_buf_error(&a->b);
+	if (r < 0)
+		return r;
+	be32((unsigned char *)a->b.buf + 4, (uint32_t)a->nulls);
+	be32((unsigned char *)a->b.buf + 12, a->n);
+	*out = PB(a->b.buf, a->b.len);
+	return 0;
+}
 
 static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 {
@@ -2158,75 +2233,53 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
-	fort_buf uh, uc, us, uk, um, bh, bc, bm;
+	/* the unique batch's h, c, sid, k, m; the search batch's h, c, m */
+	struct barr u[5], b[3];
+	static const uint32_t uoid[5] = { OID_BYTEA, OID_INT8, OID_INT8, OID_INT8, OID_BYTEA };
+	static const uint32_t boid[3] = { OID_BYTEA, OID_INT8, OID_BYTEA };
 	int r;
 	if ((r = pq_sync(s)) < 0)
 		return r;
-	fort_buf_init(&uh, 0);
-	fort_buf_init(&uc, 0);
-	fort_buf_init(&us, 0);
-	fort_buf_init(&uk, 0);
-	fort_buf_init(&um, 0);
-	fort_buf_init(&bh, 0);
-	fort_buf_init(&bc, 0);
-	fort_buf_init(&bm, 0);
+	for (int k = 0; k < 5; k++)
+		fort_buf_init(&u[k].b, 0);
+	for (int k = 0; k < 3; k++)
+		fort_buf_init(&b[k].b, 0);
 	for (size_t i0 = 0; i0 < n && r == 0; i0 += ADD_CHUNK) {
-		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK, nu = 0, nb = 0;
+		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK;
 		struct pq_item *it;
-		fort_buf_reset(&uh);
-		fort_buf_reset(&uc);
-		fort_buf_reset(&us);
-		fort_buf_reset(&uk);
-		fort_buf_reset(&um);
-		fort_buf_reset(&bh);
-		fort_buf_reset(&bc);
-		fort_buf_reset(&bm);
+		for (int k = 0; k < 5; k++)
+			barr_start(&u[k], uoid[k]);
+		for (int k = 0; k < 3; k++)
+			barr_start(&b[k], boid[k]);
 		if ((r = seal_checkpoint(s)) < 0)
 			break;
 		for (size_t i = i0; i < i0 + m; i++) {
-			char hex[2 * STORE_BIDX_LEN + 1], mhex[2 * SEAL_IMAC_LEN + 1];
 			unsigned char mac[SEAL_IMAC_LEN];
 			int t = e[i].unique ? T_UNIQ : T_BLIND;
+			struct barr *mc = e[i].unique ? &u[4] : &b[2];
 			other[i] = 0;
-			sodium_bin2hex(hex, sizeof hex, e[i].h, STORE_BIDX_LEN);
 			if (s->nimac) {
 				seal_index_mac(mac, s->imac, tname(t), e[i].h, e[i].client);
-				sodium_bin2hex(mhex, sizeof mhex, mac, SEAL_IMAC_LEN);
+				barr_bytes(mc, mac, SEAL_IMAC_LEN);
 			} else {
-				memcpy(mhex, "NULL", 5);
+				barr_null(mc);
 			}
 			if (e[i].unique) {
-				char sep = nu++ ? ',' : '{';
-				fort_buf_putc(&uh, sep);
-				fort_buf_put(&uh, hex, 2 * STORE_BIDX_LEN);
-				arr_int(&uc, sep, e[i].client);
-				arr_int(&us, sep, index_id(T_UNIQ, e[i].h, e[i].client));
-				arr_int(&uk, sep, (int64_t)i);
-				fort_buf_putc(&um, sep);
-				fort_buf_put(&um, mhex, strlen(mhex));
+				barr_bytes(&u[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&u[1], e[i].client);
+				barr_i64(&u[2], index_id(T_UNIQ, e[i].h, e[i].client));
+				barr_i64(&u[3], (int64_t)i);
 			} else {
-				char sep = nb++ ? ',' : '{';
-				fort_buf_putc(&bh, sep);
-				fort_buf_put(&bh, hex, 2 * STORE_BIDX_LEN);
-				arr_int(&bc, sep, e[i].client);
-				fort_buf_putc(&bm, sep);
-				fort_buf_put(&bm, mhex, strlen(mhex));
+				barr_bytes(&b[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&b[1], e[i].client);
 			}
 		}
-		fort_buf_putc(&uh, '}');
-		fort_buf_putc(&uc, '}');
-		fort_buf_putc(&us, '}');
-		fort_buf_putc(&uk, '}');
-		fort_buf_putc(&um, '}');
-		fort_buf_putc(&bh, '}');
-		fort_buf_putc(&bc, '}');
-		fort_buf_putc(&bm, '}');
-		if ((r = fort_buf_error(&uh)) < 0 || (r = fort_buf_error(&uc)) < 0 || (r = fort_buf_error(&us)) < 0 ||
-		    (r = fort_buf_error(&uk)) < 0 || (r = fort_buf_error(&um)) < 0 || (r = fort_buf_error(&bh)) < 0 ||
-		    (r = fort_buf_error(&bc)) < 0 || (r = fort_buf_error(&bm)) < 0)
-			break;
-		if (nu) {
-			pa a[5] = { PT(uh.buf), PT(uc.buf), PT(us.buf), PT(uk.buf), PT(um.buf) };
+		if (u[0].n) {
+			pa a[5];
+			for (int k = 0; k < 5 && r == 0; k++)
+				r = barr_end(&u[k], &a[k]);
+			if (r < 0)
+				break;
 			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_ADD_MANY, a, 5, PQ_UNIQ_MANY))) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
@@ -2234,22 +2287,22 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			it->e = e;
 			it->other = other;
 		}
-		if (nb) {
-			pa a[3] = { PT(bh.buf), PT(bc.buf), PT(bm.buf) };
+		if (b[0].n) {
+			pa a[3];
+			for (int k = 0; k < 3 && r == 0; k++)
+				r = barr_end(&b[k], &a[k]);
+			if (r < 0)
+				break;
 			if (!(it = pq_send(s, "indexing clients", 0, BLIND_ADD_MANY, a, 3, PQ_BLIND_MANY))) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
 			}
 		}
 	}
-	fort_buf_release(&uh);
-	fort_buf_release(&uc);
-	fort_buf_release(&us);
-	fort_buf_release(&uk);
-	fort_buf_release(&um);
-	fort_buf_release(&bh);
-	fort_buf_release(&bc);
-	fort_buf_release(&bm);
+	for (int k = 0; k < 5; k++)
+		fort_buf_release(&u[k].b);
+	for (int k = 0; k < 3; k++)
+		fort_buf_release(&b[k].b);
 	if (r == 0)
 		r = pq_sync(s);
 	else
