@@ -1890,47 +1890,57 @@ static void clients_drop(store *s)
 	fort_buf_reset(&s->cl);
 }
 
+/* ROWS (binary COPY rows, without the header and the trailer) through
+ * the COPY statement SQL, all in one go: two round trips.  The pipeline
+ * must be off (pq_sync).  A refusal whose detail names a key "(id)=(N)"
+ * gives N in *CLASH (when not NULL): an id, never a value. */
+static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char *what, int64_t *clash)
+{
+	static const unsigned char head[19] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char tail[2] = { 0xff, 0xff };
+	PGresult *res;
+	int r = fort_buf_error(rows);
+	if (r < 0)
+		return r;
+	res = PQexec(s->c, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = pg_error(s, res, what);
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	if (PQputCopyData(s->c, (const char *)head, sizeof head) != 1 ||
+	    (rows->len && PQputCopyData(s->c, rows->buf, (int)rows->len) != 1) ||
+	    PQputCopyData(s->c, (const char *)tail, sizeof tail) != 1)
+		r = fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	/* a failure above ends the COPY with an error: the server refuses it
+	 * and the transaction, which the caller rolls back */
+	if (PQputCopyEnd(s->c, r < 0 ? "the rows could not be sent" : NULL) != 1 && r == 0)
+		r = fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	while ((res = PQgetResult(s->c))) {
+		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+			const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+			long long id;
+			if (clash)
+				*clash = d && sscanf(d, "Key (id)=(%lld)", &id) == 1 ? (int64_t)id : 0;
+			r = pg_error(s, res, what);
+		}
+		PQclear(res);
+	}
+	return r;
+}
+
 /* The kept rows through COPY (the pipeline is off: pq_sync).  A refusal
  * (an id another transaction holds) names the client from the server's
  * detail, else the first of the rows sent. */
 static int clients_copy(store *s)
 {
-	static const unsigned char sig[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
-	static const unsigned char tail[2] = { 0xff, 0xff };
-	PGresult *res;
-	int64_t first = s->cl_first;
-	int r = fort_buf_error(&s->cl);
-	if (r == 0)
-		fort_buf_put(&s->cl, tail, 2);
-	if (r < 0 || (r = fort_buf_error(&s->cl)) < 0) {
-		clients_drop(s);
-		return r;
-	}
-	s->ncl = 0;
-	res = PQexec(s->c, "COPY clients(id, vk_version, wrapped, data, created, updated) FROM STDIN (FORMAT binary)");
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		r = pg_error(s, res, "adding clients");
-		PQclear(res);
-		clients_drop(s);
-		return r;
-	}
-	PQclear(res);
-	if (PQputCopyData(s->c, (const char *)sig, sizeof sig) != 1 || PQputCopyData(s->c, "\0\0\0\0\0\0\0\0", 8) != 1 ||
-	    PQputCopyData(s->c, s->cl.buf, (int)s->cl.len) != 1)
-		r = fort_error_set(FORT_EIO, "adding clients: PostgreSQL: %.300s", PQerrorMessage(s->c));
+	int64_t clash = 0;
+	int r = copy_rows(s, "COPY clients(id, vk_version, wrapped, data, created, updated) FROM STDIN (FORMAT binary)", &s->cl,
+			  "adding clients", &clash);
+	if (r < 0)
+		s->failed_client = clash ? clash : s->cl_first;
 	clients_drop(s);
-	if (PQputCopyEnd(s->c, r < 0 ? "the clients could not be sent" : NULL) != 1 && r == 0)
-		r = fort_error_set(FORT_EIO, "adding clients: PostgreSQL: %.300s", PQerrorMessage(s->c));
-	while ((res = PQgetResult(s->c))) {
-		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
-			/* "Key (id)=(N) already exists.": an id, never a value */
-			const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-			long long id;
-			s->failed_client = d && sscanf(d, "Key (id)=(%lld)", &id) == 1 ? (int64_t)id : first;
-			r = pg_error(s, res, "adding clients");
-		}
-		PQclear(res);
-	}
 	return r;
 }
 
@@ -3196,30 +3206,42 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 		 * id used before, a search group of a long import's earlier
 		 * flush when the split above did not apply) refuses it with a
 		 * unique violation: the savepoint takes that back and the upsert
-		 * below does the work, the same heads as always.  One round trip
-		 * of its own.  Each
+		 * below does the work, the same heads as always.  Four to six
+		 * round trips of its own (the savepoint, two per COPY, the
+		 * release).  Each
 		 * savepoint that writes is a subtransaction; past 64 in one
 		 * transaction PostgreSQL's per-backend cache of them overflows
 		 * and every other session's snapshot checks slow down, so a long
 		 * import (a flush per SEAL_BATCH touches) upserts after
 		 * HEADS_SP_MAX of them. */
-		/* the ranges inserted plainly: all, or around the groups */
+		/* the ranges inserted plainly: all, or around the groups; by
+		 * COPY, as seal_log's rows (an INSERT ... SELECT of the rows
+		 * just copied read each back through seal_log's index: a fifth
+		 * of the flush's server work under the writers' lock) */
 		size_t lo[2] = { 0, split ? b1 : n }, hi[2] = { split ? b0 : n, n };
 		s->heads_sp++;
-		if (!pq_send(s, "sealing the change", 0, "SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
-			return fort_error_code() ? fort_error_code() : FORT_ERROR;
-		for (int k = 0; k < 2; k++) {
-			pa p[3] = { PI(SEAL_ROWID(seq, lo[k])), PI(SEAL_ROWID(seq, hi[k] - 1)), PI(seq) };
-			if (lo[k] < hi[k] &&
-			    !pq_send(s, "sealing the change", 0,
-				     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log"
-				     " WHERE rowid BETWEEN $1 AND $2 AND seq = $3",
-				     p, 3, PQ_PLAIN))
-				return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		if ((r = exec_plain(s, "SAVEPOINT fort_heads", "sealing the change")) < 0)
+			return r;
+		fort_buf_init(&b, 0);
+		for (int k = 0; k < 2 && r == 0; k++) {
+			if (lo[k] >= hi[k])
+				continue;
+			fort_buf_reset(&b);
+			for (size_t i = lo[k]; i < hi[k]; i++) {
+				const struct seal_touch *t = &s->touch[i];
+				const char *tn = tname(t->tbl);
+				copy_i16(&b, 4);
+				copy_i64(&b, seq);
+				copy_field(&b, tn, strlen(tn));
+				copy_i64(&b, t->id);
+				copy_field(&b, t->hash, 32);
+			}
+			r = copy_rows(s, "COPY seal_head(seq, tbl, id, hash) FROM STDIN (FORMAT binary)", &b, "sealing the change", NULL);
 		}
-		if (!pq_send(s, "sealing the change", 0, "RELEASE SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
-			return fort_error_code() ? fort_error_code() : FORT_ERROR;
-		if ((r = pq_sync(s)) == 0) {
+		fort_buf_release(&b);
+		if (r == 0)
+			r = exec_plain(s, "RELEASE SAVEPOINT fort_heads", "sealing the change");
+		if (r == 0) {
 			if (!split)
 				return 0;
 			/* the groups' heads: the upsert below, for their range */
