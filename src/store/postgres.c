@@ -2234,11 +2234,14 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * fresh and in (client, h) order, the same entry twice being skipped (as
  * ON CONFLICT DO NOTHING would); a row there after all (a false claim, or
  * one written outside Fortress) refuses the statement and the change is
- * rolled back, never a row taken as added that was not. */
+ * rolled back, never a row taken as added that was not.  The client's
+ * search group is hashed from the entries here, as row_hash would hash it
+ * read back (its rows in h's order): the flush's read-back of the groups,
+ * a statement under the writers' lock, goes for an import (store.h: a
+ * false claim can only make the seal disagree with the rows). */
 #define BLIND_ADD_FRESH \
 	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
-	" RETURNING h, client"
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)"
 
 /* A one-dimensional array parameter in PostgreSQL's binary form (what
  * array_recv reads): a header (dimensions, has-nulls flag, element type,
@@ -2364,6 +2367,8 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 	static const uint32_t boid[3] = { OID_BYTEA, OID_INT8, OID_BYTEA };
 	int r, fresh = 1;
 	const store_bidx_add *prev = NULL;
+	crypto_generichash_state gh; /* the fresh group being hashed: prev's client's */
+	unsigned char gsum[32];
 	if ((r = pq_sync(s)) < 0)
 		return r;
 	/* every search entry fresh and in (client, h) order: BLIND_ADD_FRESH */
@@ -2398,6 +2403,15 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 				/* the same entry again (adjacent: in order) is there already */
 				if (prev && prev->client == e[i].client && memcmp(prev->h, e[i].h, STORE_BIDX_LEN) == 0)
 					continue;
+				if (!prev || prev->client != e[i].client) {
+					if (prev) {
+						crypto_generichash_final(&gh, gsum, 32);
+						touch_put(s, T_BLIND, prev->client, NULL, prev->client, gsum);
+					}
+					hash_start(&gh, T_BLIND, e[i].client);
+				}
+				seal_col_bytes(&gh, SEAL_COL_BLOB, e[i].h, STORE_BIDX_LEN);
+				seal_col_int(&gh, e[i].client);
 				prev = &e[i];
 			}
 			if (s->nimac) {
@@ -2435,7 +2449,8 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 				r = barr_end(&b[k], &a[k]);
 			if (r < 0)
 				break;
-			if (!(it = pq_send(s, "indexing clients", 0, fresh ? BLIND_ADD_FRESH : BLIND_ADD_MANY, a, 3, PQ_BLIND_MANY))) {
+			if (!(it = pq_send(s, "indexing clients", 0, fresh ? BLIND_ADD_FRESH : BLIND_ADD_MANY, a, 3,
+					   fresh ? PQ_PLAIN : PQ_BLIND_MANY))) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
 			}
@@ -2445,6 +2460,10 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 		fort_buf_release(&u[k].b);
 	for (int k = 0; k < 3; k++)
 		fort_buf_release(&b[k].b);
+	if (r == 0 && fresh && prev) {
+		crypto_generichash_final(&gh, gsum, 32);
+		touch_put(s, T_BLIND, prev->client, NULL, prev->client, gsum);
+	}
 	if (r == 0)
 		r = pq_sync(s);
 	else
