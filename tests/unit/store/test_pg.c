@@ -699,7 +699,9 @@ static void test_seal_copy_bulk(void **state)
  * batch not in (client, h) order is written as any other (ON CONFLICT).
  * The fresh groups' seals are hashed from the entries, not read back: the
  * whole-table check after the commit compares them with the rows (fails
- * when the hash leaves out a column). */
+ * when the hash leaves out a column).  Last, an import's client row with an
+ * id taken: refused, naming that client (fails when the server's detail is
+ * not read). */
 static void test_fresh_search_entries(void **state)
 {
 	(void)state;
@@ -765,6 +767,25 @@ static void test_fresh_search_entries(void **state)
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM blind"), 5);
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_seal_require(s, "blind"), 0);
+	store_seal_enforce(s, 0);
+
+	/* an import's client rows go 128 to a statement: an id taken already
+	 * (2, among new ones) refuses the change, and the refusal names that
+	 * client, not the first of its statement */
+	{
+		int64_t cid = 0;
+		store_bulk(s, 1);
+		assert_int_equal(store_begin(s), 0);
+		for (int i = 10; i < 20; i++)
+			assert_int_equal(put_client(s, i, "record"), 0);
+		assert_int_equal(put_client(s, 2, "record"), 0); /* waits in the store */
+		assert_int_equal(put_client(s, 20, "record"), 0);
+		assert_int_equal(store_commit(s), FORT_EEXISTS);
+		assert_true(store_failed_client(s, &cid));
+		assert_int_equal(cid, 2);
+		store_bulk(s, 0);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 3);
+	}
 	store_close(s);
 }
 
