@@ -49,6 +49,16 @@
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
 
+/* A one-dimensional array parameter in PostgreSQL's binary form (barr_start
+ * and the rest, below). */
+#define OID_BYTEA 17
+#define OID_INT8 20
+struct barr {
+	fort_buf b;
+	uint32_t n;
+	int nulls;
+};
+
 struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
 	PGconn *c;
@@ -91,6 +101,12 @@ struct store {
 	int heads_sp;         /* seal_copy's savepoints in this transaction (HEADS_SP_MAX) */
 	int heads_blind;      /* a flush of this transaction has sealed search groups */
 	int64_t failed_client; /* the client whose queued statement failed (0: none) */
+	/* an import's client rows not yet sent, as the six columns' binary
+	 * arrays (pg_store_client_insert; sent by clients_send before any
+	 * other statement) */
+	struct barr cl[6];
+	size_t ncl;
+	int64_t cl_first;
 	/* store_index_mac_keys: sodium_malloc'ed, nimac keys of
 	 * SEAL_IMAC_KEY_LEN bytes (the first writes, all are accepted) */
 	unsigned char *imac;
@@ -328,7 +344,8 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */ };
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
+       PQ_CLIENTS /* an import's client rows (clients_send) */ };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
@@ -343,10 +360,13 @@ static int pq_sync(store *s);
 
 /* The pipeline's answers read, keeping the error already set (for paths
  * that are giving up anyway: a rollback, a close). */
+static void clients_drop(store *s);
+static int clients_send(store *s);
 static void pq_drain(store *s)
 {
 	int code = fort_error_code();
 	char msg[1024];
+	clients_drop(s); /* nothing more is sent */
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
 		return;
 	snprintf(msg, sizeof msg, "%s", fort_error_message());
@@ -550,6 +570,9 @@ static struct pq_item *pq_send(store *s, const char *what, int64_t client, const
 		fort_error_set(FORT_ERROR, "%s: too many parameters", what);
 		return NULL;
 	}
+	/* an import's client rows go first, in the order they were written */
+	if (s->ncl && clients_send(s) < 0)
+		return NULL;
 	if (s->npq >= PQ_CHUNK && pq_sync(s) < 0)
 		return NULL;
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->c) != 1) {
@@ -574,8 +597,19 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 /* Read the answers of everything in the pipeline and leave pipeline mode.
  * The first refusal is the error (naming its statement and client); the
  * statements after it were not run (PostgreSQL aborts the pipeline and the
- * transaction). */
+ * transaction).  An import's client rows kept back go first. */
+static int pq_sync_pipe(store *s);
 static int pq_sync(store *s)
+{
+	int r;
+	if (s->ncl && (r = clients_send(s)) < 0) {
+		pq_drain(s);
+		return r;
+	}
+	return pq_sync_pipe(s);
+}
+
+static int pq_sync_pipe(store *s)
 {
 	PGresult *res;
 	int r = 0;
@@ -598,7 +632,7 @@ static int pq_sync(store *s)
 				PQclear(s->kept);
 				s->kept = res;
 				res = NULL;
-			} else if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE) {
+			} else if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE && it->kind != PQ_CLIENTS) {
 				r = index_answer(s, it, res);
 			}
 		} else {
@@ -608,6 +642,13 @@ static int pq_sync(store *s)
 			else
 				snprintf(what, sizeof what, "%s", it->what);
 			s->failed_client = it->client;
+			if (it->kind == PQ_CLIENTS) {
+				/* "Key (id)=(N) already exists.": an id, never a value */
+				const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+				long long id;
+				if (d && sscanf(d, "Key (id)=(%lld)", &id) == 1)
+					s->failed_client = (int64_t)id;
+			}
 			refused = i;
 			r = pg_error(s, res, what);
 		}
@@ -654,6 +695,8 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
+	if (s->ncl && (r = pq_sync(s)) < 0)
+		return r;
 	if (!stmt_name(s, sql, name) || PQpipelineStatus(s->c) != PQ_PIPELINE_OFF) {
 		/* Its first run on this connection, or statements wait in the
 		 * pipeline: it goes there too (after its PREPARE, the first
@@ -1232,6 +1275,8 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
+		for (int k = 0; k < 6; k++)
+			fort_buf_init(&s->cl[k].b, 0);
 		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
@@ -1318,6 +1363,8 @@ void pg_store_close(store *s)
 	free(s->prepared);
 	stmt_cache_clear(s);
 	free(s->pq);
+	for (int k = 0; k < 6; k++)
+		fort_buf_release(&s->cl[k].b);
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -1478,6 +1525,7 @@ void pg_store_read_end(store *s)
 
 void pg_store_rollback(store *s)
 {
+	clients_drop(s);
 	s->late = 0;
 	touch_clear(s);
 	s->touch_lost = 0;
@@ -1858,9 +1906,95 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 
 #define CLIENT_INSERT "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)"
 
-/* During an import (store_bulk) the INSERT waits in the pipeline: a
- * refusal (an id clash) comes back from a later store call, naming the
- * client (store_failed_client). */
+/* An import's client rows (store_bulk, in a transaction) are kept here as
+ * the columns' binary arrays and sent CLIENTS_MANY at a time by one
+ * INSERT in the pipeline, before any other statement (pq_send and pq_sync
+ * send them first; run syncs: a read sees them and the server gets the
+ * rows in the order they were written).  One INSERT per client was a
+ * statement each on the server (its plan from the cache, a portal, the
+ * executor's start and end: about a tenth of the server's instructions per
+ * imported client) and on the client (libpq's bind and execute messages).
+ * In the pipeline, not by COPY (which must be answered before anything
+ * else is sent): the server inserts them while the import goes on. */
+#define CLIENTS_MANY 128
+#define CLIENTS_MANY_BYTES (1u << 20)
+#define CLIENTS_ADD_MANY \
+	"INSERT INTO clients(id, vk_version, wrapped, data, created, updated)" \
+	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])"
+
+static void copy_i16(fort_buf *b, int v);
+static void copy_field(fort_buf *b, const void *p, size_t n);
+static void copy_i64(fort_buf *b, int64_t v);
+static void barr_start(struct barr *a, uint32_t oid);
+static void barr_bytes(struct barr *a, const void *p, size_t len);
+static void barr_i64(struct barr *a, int64_t v);
+static int barr_end(struct barr *a, pa *out);
+
+static void clients_drop(store *s)
+{
+	s->ncl = 0;
+}
+
+/* The kept rows as one statement in the pipeline (its refusal, an id
+ * another transaction holds, names the client from the server's detail:
+ * pq_sync_pipe). */
+static int clients_send(store *s)
+{
+	pa a[6];
+	int r = 0;
+	if (!s->ncl)
+		return 0;
+	for (int k = 0; k < 6 && r == 0; k++)
+		r = barr_end(&s->cl[k], &a[k]);
+	s->ncl = 0; /* before pq_send, which sends kept rows first */
+	if (r == 0 && !pq_send(s, "adding clients", s->cl_first, CLIENTS_ADD_MANY, a, 6, PQ_CLIENTS))
+		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+	return r;
+}
+
+/* ROWS (binary COPY rows, without the header and the trailer) through
+ * the COPY statement SQL, all in one go: two round trips.  The pipeline
+ * must be off (pq_sync).  A refusal whose detail names a key "(id)=(N)"
+ * gives N in *CLASH (when not NULL): an id, never a value. */
+static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char *what, int64_t *clash)
+{
+	static const unsigned char head[19] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const unsigned char tail[2] = { 0xff, 0xff };
+	PGresult *res;
+	int r = fort_buf_error(rows);
+	if (r < 0)
+		return r;
+	res = PQexec(s->c, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		r = pg_error(s, res, what);
+		PQclear(res);
+		return r;
+	}
+	PQclear(res);
+	if (PQputCopyData(s->c, (const char *)head, sizeof head) != 1 ||
+	    (rows->len && PQputCopyData(s->c, rows->buf, (int)rows->len) != 1) ||
+	    PQputCopyData(s->c, (const char *)tail, sizeof tail) != 1)
+		r = fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	/* a failure above ends the COPY with an error: the server refuses it
+	 * and the transaction, which the caller rolls back */
+	if (PQputCopyEnd(s->c, r < 0 ? "the rows could not be sent" : NULL) != 1 && r == 0)
+		r = fort_error_set(FORT_EIO, "%s: PostgreSQL: %.300s", what, PQerrorMessage(s->c));
+	while ((res = PQgetResult(s->c))) {
+		if (r == 0 && PQresultStatus(res) != PGRES_COMMAND_OK) {
+			const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+			long long id;
+			if (clash)
+				*clash = d && sscanf(d, "Key (id)=(%lld)", &id) == 1 ? (int64_t)id : 0;
+			r = pg_error(s, res, what);
+		}
+		PQclear(res);
+	}
+	return r;
+}
+
+/* During an import (store_bulk) the row waits (clients_send): a refusal
+ * (an id clash) comes back from a later store call, naming the client
+ * (store_failed_client). */
 int pg_store_client_insert(store *s, const store_client *c)
 {
 	pa a[6] = { PI(c->id), PI(c->vk_version), PB(c->wrapped, c->wrapped_len), PB(c->data, c->data_len), PI(c->created),
@@ -1870,8 +2004,21 @@ int pg_store_client_insert(store *s, const store_client *c)
 	if ((r = seal_checkpoint(s)) < 0)
 		return r;
 	if (s->bulk && s->txdepth > 0) {
-		if (!pq_send(s, "adding a client", c->id, CLIENT_INSERT, a, 6, PQ_PLAIN))
-			return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		static const uint32_t oid[6] = { OID_INT8, OID_INT8, OID_BYTEA, OID_BYTEA, OID_INT8, OID_INT8 };
+		if (!s->ncl) {
+			s->cl_first = c->id;
+			for (int k = 0; k < 6; k++)
+				barr_start(&s->cl[k], oid[k]);
+		}
+		barr_i64(&s->cl[0], c->id);
+		barr_i64(&s->cl[1], c->vk_version);
+		barr_bytes(&s->cl[2], c->wrapped, c->wrapped_len);
+		barr_bytes(&s->cl[3], c->data, c->data_len);
+		barr_i64(&s->cl[4], c->created);
+		barr_i64(&s->cl[5], c->updated);
+		if (++s->ncl >= CLIENTS_MANY || s->cl[3].b.len >= CLIENTS_MANY_BYTES)
+			if ((r = clients_send(s)) < 0)
+				return r;
 	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
 		return n;
 	}
@@ -2091,9 +2238,9 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	return 0;
 }
 
-/* A batch of entries in one statement per index: the rows as text arrays
- * (hex values, client ids, hex MACs or NULL, and for the unique index each
- * entry's seal id and its place in the caller's array).  A unique entry is inserted in the
+/* A batch of entries in one statement per index: the rows as arrays in
+ * PostgreSQL's binary form (values, client ids, MACs or NULL, and for the
+ * unique index each entry's seal id and its place in the caller's array).  A unique entry is inserted in the
  * array's order (the first of two equal values wins, as one call after the
  * other would), and each comes back with what became of it: added (then its
  * seal head, for the "removed outside Fortress" check), or the client
@@ -2108,19 +2255,103 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * batch, so an import grew quadratically (EXPLAIN ANALYZE, 1,000 entries
  * against 40,000 unique entries: a seq scan of uniq and a bitmap scan of
  * 40,000 seal heads; with the probes, 1,000 index scans each, on an empty
- * vault as on a large one, generic plan or custom). */
+ * vault as on a large one, generic plan or custom).
+ * The arrays are sent binary (array_recv: a length and the bytes per
+ * element), not as text literals of hex values: the server's text-array
+ * parser and the hex decoding were 7 % of its instructions per imported
+ * client (callgrind of the backend, bench/README.md "wt-pg (third
+ * session)"), and the client's hex and decimal formatting goes too. */
 #define UNIQ_ADD_MANY \
-	"WITH v AS (SELECT decode(h, 'hex') AS h, c, sid, k, decode(m, 'hex') AS m, o" \
-	" FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
+	"WITH v AS (SELECT h, c, sid, k, m, o" \
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
 	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
 	" SELECT v.k, (i.client IS NOT NULL)::int," \
 	" coalesce(i.client, i2.client, CASE WHEN i2.client IS NULL THEN (SELECT client FROM uniq WHERE h = v.h) END)," \
 	" CASE WHEN i.client IS NOT NULL THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
 	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h ORDER BY v.o"
 #define BLIND_ADD_MANY \
-	"INSERT INTO blind(h, client, mac) SELECT decode(h, 'hex'), c, decode(m, 'hex')" \
-	" FROM unnest($1::text[], $2::bigint[], $3::text[]) AS u(h, c, m)" \
+	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
+/* The same for an import's search entries (store_bidx_add.fresh: clients
+ * new in this transaction, each with all its entries in this call): no row
+ * can be there already, so a plain INSERT, without ON CONFLICT's probe of
+ * the primary key before each row and its speculative insertion (a WAL
+ * record more per row).  Used only when the call's search entries are all
+ * fresh and in (client, h) order, the same entry twice being skipped (as
+ * ON CONFLICT DO NOTHING would); a row there after all (a false claim, or
+ * one written outside Fortress) refuses the statement and the change is
+ * rolled back, never a row taken as added that was not.  The client's
+ * search group is hashed from the entries here, as row_hash would hash it
+ * read back (its rows in h's order): the flush's read-back of the groups,
+ * a statement under the writers' lock, goes for an import (store.h: a
+ * false claim can only make the seal disagree with the rows). */
+#define BLIND_ADD_FRESH \
+	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
+	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)"
+
+/* A one-dimensional array parameter in PostgreSQL's binary form (what
+ * array_recv reads): a header (dimensions, has-nulls flag, element type,
+ * length, lower bound) patched by barr_end, then per element its length
+ * (32 bits, -1 for NULL) and its bytes.  Sent as a binary (PB) parameter of
+ * a statement that casts it ($1::bytea[]): the element type must be the
+ * cast's. */
+
+static void be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16), p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+static void barr_start(struct barr *a, uint32_t oid)
+{
+	unsigned char h[20];
+	be32(h, 1);        /* one dimension */
+	be32(h + 4, 0);    /* has nulls: barr_end */
+	be32(h + 8, oid);
+	be32(h + 12, 0);   /* its length: barr_end */
+	be32(h + 16, 1);   /* lower bound */
+	fort_buf_reset(&a->b);
+	fort_buf_put(&a->b, h, sizeof h);
+	a->n = 0;
+	a->nulls = 0;
+}
+
+static void barr_bytes(struct barr *a, const void *p, size_t len)
+{
+	unsigned char x[4];
+	be32(x, (uint32_t)len);
+	fort_buf_put(&a->b, x, 4);
+	fort_buf_put(&a->b, p, len);
+	a->n++;
+}
+
+static void barr_null(struct barr *a)
+{
+	fort_buf_put(&a->b, "\xff\xff\xff\xff", 4);
+	a->nulls = 1;
+	a->n++;
+}
+
+static void barr_i64(struct barr *a, int64_t v)
+{
+	unsigned char x[8];
+	for (int k = 0; k < 8; k++)
+		x[k] = (unsigned char)((uint64_t)v >> (56 - 8 * k));
+	barr_bytes(a, x, 8);
+}
+
+/* The header's counts; the array as a parameter (valid until the next
+ * barr_start). */
+static int barr_end(struct barr *a, pa *out)
+{
+	int r = fort_buf_error(&a->b);
+	if (r < 0)
+		return r;
+	be32((unsigned char *)a->b.buf + 4, (uint32_t)a->nulls);
+	be32((unsigned char *)a->b.buf + 12, a->n);
+	*out = PB(a->b.buf, a->b.len);
+	return 0;
+}
 
 static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 {
@@ -2170,75 +2401,81 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
-	fort_buf uh, uc, us, uk, um, bh, bc, bm;
-	int r;
+	/* the unique batch's h, c, sid, k, m; the search batch's h, c, m */
+	struct barr u[5], b[3];
+	static const uint32_t uoid[5] = { OID_BYTEA, OID_INT8, OID_INT8, OID_INT8, OID_BYTEA };
+	static const uint32_t boid[3] = { OID_BYTEA, OID_INT8, OID_BYTEA };
+	int r, fresh = 1;
+	const store_bidx_add *prev = NULL;
+	crypto_generichash_state gh; /* the fresh group being hashed: prev's client's */
+	unsigned char gsum[32];
 	if ((r = pq_sync(s)) < 0)
 		return r;
-	fort_buf_init(&uh, 0);
-	fort_buf_init(&uc, 0);
-	fort_buf_init(&us, 0);
-	fort_buf_init(&uk, 0);
-	fort_buf_init(&um, 0);
-	fort_buf_init(&bh, 0);
-	fort_buf_init(&bc, 0);
-	fort_buf_init(&bm, 0);
+	/* every search entry fresh and in (client, h) order: BLIND_ADD_FRESH */
+	for (size_t i = 0; i < n && fresh; i++) {
+		if (e[i].unique)
+			continue;
+		if (!e[i].fresh || (prev && (prev->client > e[i].client ||
+					     (prev->client == e[i].client && memcmp(prev->h, e[i].h, STORE_BIDX_LEN) > 0))))
+			fresh = 0;
+		prev = &e[i];
+	}
+	prev = NULL;
+	for (int k = 0; k < 5; k++)
+		fort_buf_init(&u[k].b, 0);
+	for (int k = 0; k < 3; k++)
+		fort_buf_init(&b[k].b, 0);
 	for (size_t i0 = 0; i0 < n && r == 0; i0 += ADD_CHUNK) {
-		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK, nu = 0, nb = 0;
+		size_t m = n - i0 < ADD_CHUNK ? n - i0 : ADD_CHUNK;
 		struct pq_item *it;
-		fort_buf_reset(&uh);
-		fort_buf_reset(&uc);
-		fort_buf_reset(&us);
-		fort_buf_reset(&uk);
-		fort_buf_reset(&um);
-		fort_buf_reset(&bh);
-		fort_buf_reset(&bc);
-		fort_buf_reset(&bm);
+		for (int k = 0; k < 5; k++)
+			barr_start(&u[k], uoid[k]);
+		for (int k = 0; k < 3; k++)
+			barr_start(&b[k], boid[k]);
 		if ((r = seal_checkpoint(s)) < 0)
 			break;
 		for (size_t i = i0; i < i0 + m; i++) {
-			char hex[2 * STORE_BIDX_LEN + 1], mhex[2 * SEAL_IMAC_LEN + 1];
 			unsigned char mac[SEAL_IMAC_LEN];
 			int t = e[i].unique ? T_UNIQ : T_BLIND;
+			struct barr *mc = e[i].unique ? &u[4] : &b[2];
 			other[i] = 0;
-			sodium_bin2hex(hex, sizeof hex, e[i].h, STORE_BIDX_LEN);
+			if (!e[i].unique && fresh) {
+				/* the same entry again (adjacent: in order) is there already */
+				if (prev && prev->client == e[i].client && memcmp(prev->h, e[i].h, STORE_BIDX_LEN) == 0)
+					continue;
+				if (!prev || prev->client != e[i].client) {
+					if (prev) {
+						crypto_generichash_final(&gh, gsum, 32);
+						touch_put(s, T_BLIND, prev->client, NULL, prev->client, gsum);
+					}
+					hash_start(&gh, T_BLIND, e[i].client);
+				}
+				seal_col_bytes(&gh, SEAL_COL_BLOB, e[i].h, STORE_BIDX_LEN);
+				seal_col_int(&gh, e[i].client);
+				prev = &e[i];
+			}
 			if (s->nimac) {
 				seal_index_mac(mac, s->imac, tname(t), e[i].h, e[i].client);
-				sodium_bin2hex(mhex, sizeof mhex, mac, SEAL_IMAC_LEN);
+				barr_bytes(mc, mac, SEAL_IMAC_LEN);
 			} else {
-				memcpy(mhex, "NULL", 5);
+				barr_null(mc);
 			}
 			if (e[i].unique) {
-				char sep = nu++ ? ',' : '{';
-				fort_buf_putc(&uh, sep);
-				fort_buf_put(&uh, hex, 2 * STORE_BIDX_LEN);
-				arr_int(&uc, sep, e[i].client);
-				arr_int(&us, sep, index_id(T_UNIQ, e[i].h, e[i].client));
-				arr_int(&uk, sep, (int64_t)i);
-				fort_buf_putc(&um, sep);
-				fort_buf_put(&um, mhex, strlen(mhex));
+				barr_bytes(&u[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&u[1], e[i].client);
+				barr_i64(&u[2], index_id(T_UNIQ, e[i].h, e[i].client));
+				barr_i64(&u[3], (int64_t)i);
 			} else {
-				char sep = nb++ ? ',' : '{';
-				fort_buf_putc(&bh, sep);
-				fort_buf_put(&bh, hex, 2 * STORE_BIDX_LEN);
-				arr_int(&bc, sep, e[i].client);
-				fort_buf_putc(&bm, sep);
-				fort_buf_put(&bm, mhex, strlen(mhex));
+				barr_bytes(&b[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&b[1], e[i].client);
 			}
 		}
-		fort_buf_putc(&uh, '}');
-		fort_buf_putc(&uc, '}');
-		fort_buf_putc(&us, '}');
-		fort_buf_putc(&uk, '}');
-		fort_buf_putc(&um, '}');
-		fort_buf_putc(&bh, '}');
-		fort_buf_putc(&bc, '}');
-		fort_buf_putc(&bm, '}');
-		if ((r = fort_buf_error(&uh)) < 0 || (r = fort_buf_error(&uc)) < 0 || (r = fort_buf_error(&us)) < 0 ||
-		    (r = fort_buf_error(&uk)) < 0 || (r = fort_buf_error(&um)) < 0 || (r = fort_buf_error(&bh)) < 0 ||
-		    (r = fort_buf_error(&bc)) < 0 || (r = fort_buf_error(&bm)) < 0)
-			break;
-		if (nu) {
-			pa a[5] = { PT(uh.buf), PT(uc.buf), PT(us.buf), PT(uk.buf), PT(um.buf) };
+		if (u[0].n) {
+			pa a[5];
+			for (int k = 0; k < 5 && r == 0; k++)
+				r = barr_end(&u[k], &a[k]);
+			if (r < 0)
+				break;
 			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_ADD_MANY, a, 5, PQ_UNIQ_MANY))) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
@@ -2246,22 +2483,27 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			it->e = e;
 			it->other = other;
 		}
-		if (nb) {
-			pa a[3] = { PT(bh.buf), PT(bc.buf), PT(bm.buf) };
-			if (!(it = pq_send(s, "indexing clients", 0, BLIND_ADD_MANY, a, 3, PQ_BLIND_MANY))) {
+		if (b[0].n) {
+			pa a[3];
+			for (int k = 0; k < 3 && r == 0; k++)
+				r = barr_end(&b[k], &a[k]);
+			if (r < 0)
+				break;
+			if (!(it = pq_send(s, "indexing clients", 0, fresh ? BLIND_ADD_FRESH : BLIND_ADD_MANY, a, 3,
+					   fresh ? PQ_PLAIN : PQ_BLIND_MANY))) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
 			}
 		}
 	}
-	fort_buf_release(&uh);
-	fort_buf_release(&uc);
-	fort_buf_release(&us);
-	fort_buf_release(&uk);
-	fort_buf_release(&um);
-	fort_buf_release(&bh);
-	fort_buf_release(&bc);
-	fort_buf_release(&bm);
+	for (int k = 0; k < 5; k++)
+		fort_buf_release(&u[k].b);
+	for (int k = 0; k < 3; k++)
+		fort_buf_release(&b[k].b);
+	if (r == 0 && fresh && prev) {
+		crypto_generichash_final(&gh, gsum, 32);
+		touch_put(s, T_BLIND, prev->client, NULL, prev->client, gsum);
+	}
 	if (r == 0)
 		r = pq_sync(s);
 	else
@@ -3053,30 +3295,42 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 		 * id used before, a search group of a long import's earlier
 		 * flush when the split above did not apply) refuses it with a
 		 * unique violation: the savepoint takes that back and the upsert
-		 * below does the work, the same heads as always.  One round trip
-		 * of its own.  Each
+		 * below does the work, the same heads as always.  Four to six
+		 * round trips of its own (the savepoint, two per COPY, the
+		 * release).  Each
 		 * savepoint that writes is a subtransaction; past 64 in one
 		 * transaction PostgreSQL's per-backend cache of them overflows
 		 * and every other session's snapshot checks slow down, so a long
 		 * import (a flush per SEAL_BATCH touches) upserts after
 		 * HEADS_SP_MAX of them. */
-		/* the ranges inserted plainly: all, or around the groups */
+		/* the ranges inserted plainly: all, or around the groups; by
+		 * COPY, as seal_log's rows (an INSERT ... SELECT of the rows
+		 * just copied read each back through seal_log's index: a fifth
+		 * of the flush's server work under the writers' lock) */
 		size_t lo[2] = { 0, split ? b1 : n }, hi[2] = { split ? b0 : n, n };
 		s->heads_sp++;
-		if (!pq_send(s, "sealing the change", 0, "SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
-			return fort_error_code() ? fort_error_code() : FORT_ERROR;
-		for (int k = 0; k < 2; k++) {
-			pa p[3] = { PI(SEAL_ROWID(seq, lo[k])), PI(SEAL_ROWID(seq, hi[k] - 1)), PI(seq) };
-			if (lo[k] < hi[k] &&
-			    !pq_send(s, "sealing the change", 0,
-				     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log"
-				     " WHERE rowid BETWEEN $1 AND $2 AND seq = $3",
-				     p, 3, PQ_PLAIN))
-				return fort_error_code() ? fort_error_code() : FORT_ERROR;
+		if ((r = exec_plain(s, "SAVEPOINT fort_heads", "sealing the change")) < 0)
+			return r;
+		fort_buf_init(&b, 0);
+		for (int k = 0; k < 2 && r == 0; k++) {
+			if (lo[k] >= hi[k])
+				continue;
+			fort_buf_reset(&b);
+			for (size_t i = lo[k]; i < hi[k]; i++) {
+				const struct seal_touch *t = &s->touch[i];
+				const char *tn = tname(t->tbl);
+				copy_i16(&b, 4);
+				copy_i64(&b, seq);
+				copy_field(&b, tn, strlen(tn));
+				copy_i64(&b, t->id);
+				copy_field(&b, t->hash, 32);
+			}
+			r = copy_rows(s, "COPY seal_head(seq, tbl, id, hash) FROM STDIN (FORMAT binary)", &b, "sealing the change", NULL);
 		}
-		if (!pq_send(s, "sealing the change", 0, "RELEASE SAVEPOINT fort_heads", NULL, 0, PQ_PLAIN))
-			return fort_error_code() ? fort_error_code() : FORT_ERROR;
-		if ((r = pq_sync(s)) == 0) {
+		fort_buf_release(&b);
+		if (r == 0)
+			r = exec_plain(s, "RELEASE SAVEPOINT fort_heads", "sealing the change");
+		if (r == 0) {
 			if (!split)
 				return 0;
 			/* the groups' heads: the upsert below, for their range */
