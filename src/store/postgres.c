@@ -49,16 +49,6 @@
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
 
-/* A one-dimensional array parameter in PostgreSQL's binary form (barr_start
- * and the rest, below). */
-#define OID_BYTEA 17
-#define OID_INT8 20
-struct barr {
-	fort_buf b;
-	uint32_t n;
-	int nulls;
-};
-
 struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
 	PGconn *c;
@@ -101,10 +91,9 @@ struct store {
 	int heads_sp;         /* seal_copy's savepoints in this transaction (HEADS_SP_MAX) */
 	int heads_blind;      /* a flush of this transaction has sealed search groups */
 	int64_t failed_client; /* the client whose queued statement failed (0: none) */
-	/* an import's client rows not yet sent, as the six columns' binary
-	 * arrays (pg_store_client_insert; sent by clients_send before any
-	 * other statement) */
-	struct barr cl[6];
+	/* an import's client rows, as binary COPY rows not yet sent
+	 * (pg_store_client_insert; sent by pq_sync before anything else) */
+	fort_buf cl;
 	size_t ncl;
 	int64_t cl_first;
 	/* store_index_mac_keys: sodium_malloc'ed, nimac keys of
@@ -344,8 +333,7 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
-       PQ_CLIENTS /* an import's client rows (clients_send) */ };
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */ };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
@@ -361,7 +349,6 @@ static int pq_sync(store *s);
 /* The pipeline's answers read, keeping the error already set (for paths
  * that are giving up anyway: a rollback, a close). */
 static void clients_drop(store *s);
-static int clients_send(store *s);
 static void pq_drain(store *s)
 {
 	int code = fort_error_code();
@@ -571,9 +558,7 @@ static struct pq_item *pq_send(store *s, const char *what, int64_t client, const
 		return NULL;
 	}
 	/* an import's client rows go first, in the order they were written */
-	if (s->ncl && clients_send(s) < 0)
-		return NULL;
-	if (s->npq >= PQ_CHUNK && pq_sync(s) < 0)
+	if ((s->npq >= PQ_CHUNK || s->ncl) && pq_sync(s) < 0)
 		return NULL;
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->c) != 1) {
 		fort_error_set(FORT_EIO, "%s: PostgreSQL: cannot start a pipeline: %.300s", what, PQerrorMessage(s->c));
@@ -597,16 +582,15 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 /* Read the answers of everything in the pipeline and leave pipeline mode.
  * The first refusal is the error (naming its statement and client); the
  * statements after it were not run (PostgreSQL aborts the pipeline and the
- * transaction).  An import's client rows kept back go first. */
+ * transaction).  Then an import's client rows kept back (clients_copy). */
 static int pq_sync_pipe(store *s);
+static int clients_copy(store *s);
 static int pq_sync(store *s)
 {
-	int r;
-	if (s->ncl && (r = clients_send(s)) < 0) {
-		pq_drain(s);
-		return r;
-	}
-	return pq_sync_pipe(s);
+	int r = pq_sync_pipe(s);
+	if (r == 0 && s->ncl)
+		r = clients_copy(s);
+	return r;
 }
 
 static int pq_sync_pipe(store *s)
@@ -632,7 +616,7 @@ static int pq_sync_pipe(store *s)
 				PQclear(s->kept);
 				s->kept = res;
 				res = NULL;
-			} else if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE && it->kind != PQ_CLIENTS) {
+			} else if (it->kind != PQ_PLAIN && it->kind != PQ_PREPARE) {
 				r = index_answer(s, it, res);
 			}
 		} else {
@@ -642,13 +626,6 @@ static int pq_sync_pipe(store *s)
 			else
 				snprintf(what, sizeof what, "%s", it->what);
 			s->failed_client = it->client;
-			if (it->kind == PQ_CLIENTS) {
-				/* "Key (id)=(N) already exists.": an id, never a value */
-				const char *d = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-				long long id;
-				if (d && sscanf(d, "Key (id)=(%lld)", &id) == 1)
-					s->failed_client = (int64_t)id;
-			}
 			refused = i;
 			r = pg_error(s, res, what);
 		}
@@ -1275,8 +1252,7 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
-		for (int k = 0; k < 6; k++)
-			fort_buf_init(&s->cl[k].b, 0);
+		fort_buf_init(&s->cl, 0);
 		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
@@ -1363,8 +1339,7 @@ void pg_store_close(store *s)
 	free(s->prepared);
 	stmt_cache_clear(s);
 	free(s->pq);
-	for (int k = 0; k < 6; k++)
-		fort_buf_release(&s->cl[k].b);
+	fort_buf_release(&s->cl);
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -1907,49 +1882,24 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 #define CLIENT_INSERT "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)"
 
 /* An import's client rows (store_bulk, in a transaction) are kept here as
- * the columns' binary arrays and sent CLIENTS_MANY at a time by one
- * INSERT in the pipeline, before any other statement (pq_send and pq_sync
- * send them first; run syncs: a read sees them and the server gets the
- * rows in the order they were written).  One INSERT per client was a
- * statement each on the server (its plan from the cache, a portal, the
- * executor's start and end: about a tenth of the server's instructions per
- * imported client) and on the client (libpq's bind and execute messages).
- * In the pipeline, not by COPY (which must be answered before anything
- * else is sent): the server inserts them while the import goes on. */
-#define CLIENTS_MANY 128
-#define CLIENTS_MANY_BYTES (1u << 20)
-#define CLIENTS_ADD_MANY \
-	"INSERT INTO clients(id, vk_version, wrapped, data, created, updated)" \
-	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])"
+ * binary COPY rows and sent CLIENTS_COPY_MAX at a time by one COPY, before
+ * any other statement (pq_sync, pq_send and run send them first, so a read
+ * sees them and the server gets the rows in the order they were written).
+ * One INSERT per client was a statement each on the server (its plan from
+ * the cache, a portal, the executor's start and end: about a tenth of the
+ * server's instructions per imported client) and on the client (libpq's
+ * bind and execute messages). */
+#define CLIENTS_COPY_MAX 512
+#define CLIENTS_COPY_BYTES (1u << 20)
 
 static void copy_i16(fort_buf *b, int v);
 static void copy_field(fort_buf *b, const void *p, size_t n);
 static void copy_i64(fort_buf *b, int64_t v);
-static void barr_start(struct barr *a, uint32_t oid);
-static void barr_bytes(struct barr *a, const void *p, size_t len);
-static void barr_i64(struct barr *a, int64_t v);
-static int barr_end(struct barr *a, pa *out);
 
 static void clients_drop(store *s)
 {
 	s->ncl = 0;
-}
-
-/* The kept rows as one statement in the pipeline (its refusal, an id
- * another transaction holds, names the client from the server's detail:
- * pq_sync_pipe). */
-static int clients_send(store *s)
-{
-	pa a[6];
-	int r = 0;
-	if (!s->ncl)
-		return 0;
-	for (int k = 0; k < 6 && r == 0; k++)
-		r = barr_end(&s->cl[k], &a[k]);
-	s->ncl = 0; /* before pq_send, which sends kept rows first */
-	if (r == 0 && !pq_send(s, "adding clients", s->cl_first, CLIENTS_ADD_MANY, a, 6, PQ_CLIENTS))
-		r = fort_error_code() ? fort_error_code() : FORT_ERROR;
-	return r;
+	fort_buf_reset(&s->cl);
 }
 
 /* ROWS (binary COPY rows, without the header and the trailer) through
@@ -1992,7 +1942,21 @@ static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char
 	return r;
 }
 
-/* During an import (store_bulk) the row waits (clients_send): a refusal
+/* The kept rows through COPY (the pipeline is off: pq_sync).  A refusal
+ * (an id another transaction holds) names the client from the server's
+ * detail, else the first of the rows sent. */
+static int clients_copy(store *s)
+{
+	int64_t clash = 0;
+	int r = copy_rows(s, "COPY clients(id, vk_version, wrapped, data, created, updated) FROM STDIN (FORMAT binary)", &s->cl,
+			  "adding clients", &clash);
+	if (r < 0)
+		s->failed_client = clash ? clash : s->cl_first;
+	clients_drop(s);
+	return r;
+}
+
+/* During an import (store_bulk) the row waits (clients_copy): a refusal
  * (an id clash) comes back from a later store call, naming the client
  * (store_failed_client). */
 int pg_store_client_insert(store *s, const store_client *c)
@@ -2004,20 +1968,21 @@ int pg_store_client_insert(store *s, const store_client *c)
 	if ((r = seal_checkpoint(s)) < 0)
 		return r;
 	if (s->bulk && s->txdepth > 0) {
-		static const uint32_t oid[6] = { OID_INT8, OID_INT8, OID_BYTEA, OID_BYTEA, OID_INT8, OID_INT8 };
-		if (!s->ncl) {
+		if (!s->ncl)
 			s->cl_first = c->id;
-			for (int k = 0; k < 6; k++)
-				barr_start(&s->cl[k], oid[k]);
+		copy_i16(&s->cl, 6);
+		copy_i64(&s->cl, c->id);
+		copy_i64(&s->cl, c->vk_version);
+		copy_field(&s->cl, c->wrapped, c->wrapped_len);
+		copy_field(&s->cl, c->data, c->data_len);
+		copy_i64(&s->cl, c->created);
+		copy_i64(&s->cl, c->updated);
+		if ((r = fort_buf_error(&s->cl)) < 0) {
+			clients_drop(s);
+			return r;
 		}
-		barr_i64(&s->cl[0], c->id);
-		barr_i64(&s->cl[1], c->vk_version);
-		barr_bytes(&s->cl[2], c->wrapped, c->wrapped_len);
-		barr_bytes(&s->cl[3], c->data, c->data_len);
-		barr_i64(&s->cl[4], c->created);
-		barr_i64(&s->cl[5], c->updated);
-		if (++s->ncl >= CLIENTS_MANY || s->cl[3].b.len >= CLIENTS_MANY_BYTES)
-			if ((r = clients_send(s)) < 0)
+		if (++s->ncl >= CLIENTS_COPY_MAX || s->cl.len >= CLIENTS_COPY_BYTES)
+			if ((r = pq_sync(s)) < 0)
 				return r;
 	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
 		return n;
@@ -2296,6 +2261,13 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * (32 bits, -1 for NULL) and its bytes.  Sent as a binary (PB) parameter of
  * a statement that casts it ($1::bytea[]): the element type must be the
  * cast's. */
+#define OID_BYTEA 17
+#define OID_INT8 20
+struct barr {
+	fort_buf b;
+	uint32_t n;
+	int nulls;
+};
 
 static void be32(unsigned char *p, uint32_t v)
 {
