@@ -93,9 +93,6 @@ struct store {
 	int64_t failed_client; /* the client whose queued statement failed (0: none) */
 	/* an import's client rows, as binary COPY rows not yet sent
 	 * (pg_store_client_insert; sent by pq_sync before anything else) */
-	fort_buf cl;
-	size_t ncl;
-	int64_t cl_first;
 	/* store_index_mac_keys: sodium_malloc'ed, nimac keys of
 	 * SEAL_IMAC_KEY_LEN bytes (the first writes, all are accepted) */
 	unsigned char *imac;
@@ -348,12 +345,10 @@ static int pq_sync(store *s);
 
 /* The pipeline's answers read, keeping the error already set (for paths
  * that are giving up anyway: a rollback, a close). */
-static void clients_drop(store *s);
 static void pq_drain(store *s)
 {
 	int code = fort_error_code();
 	char msg[1024];
-	clients_drop(s); /* nothing more is sent */
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
 		return;
 	snprintf(msg, sizeof msg, "%s", fort_error_message());
@@ -557,8 +552,7 @@ static struct pq_item *pq_send(store *s, const char *what, int64_t client, const
 		fort_error_set(FORT_ERROR, "%s: too many parameters", what);
 		return NULL;
 	}
-	/* an import's client rows go first, in the order they were written */
-	if ((s->npq >= PQ_CHUNK || s->ncl) && pq_sync(s) < 0)
+	if (s->npq >= PQ_CHUNK && pq_sync(s) < 0)
 		return NULL;
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->c) != 1) {
 		fort_error_set(FORT_EIO, "%s: PostgreSQL: cannot start a pipeline: %.300s", what, PQerrorMessage(s->c));
@@ -582,18 +576,8 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 /* Read the answers of everything in the pipeline and leave pipeline mode.
  * The first refusal is the error (naming its statement and client); the
  * statements after it were not run (PostgreSQL aborts the pipeline and the
- * transaction).  Then an import's client rows kept back (clients_copy). */
-static int pq_sync_pipe(store *s);
-static int clients_copy(store *s);
+ * transaction). */
 static int pq_sync(store *s)
-{
-	int r = pq_sync_pipe(s);
-	if (r == 0 && s->ncl)
-		r = clients_copy(s);
-	return r;
-}
-
-static int pq_sync_pipe(store *s)
 {
 	PGresult *res;
 	int r = 0;
@@ -672,8 +656,6 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
-	if (s->ncl && (r = pq_sync(s)) < 0)
-		return r;
 	if (!stmt_name(s, sql, name) || PQpipelineStatus(s->c) != PQ_PIPELINE_OFF) {
 		/* Its first run on this connection, or statements wait in the
 		 * pipeline: it goes there too (after its PREPARE, the first
@@ -1252,7 +1234,6 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
-		fort_buf_init(&s->cl, 0);
 		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
@@ -1339,7 +1320,6 @@ void pg_store_close(store *s)
 	free(s->prepared);
 	stmt_cache_clear(s);
 	free(s->pq);
-	fort_buf_release(&s->cl);
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -1500,7 +1480,6 @@ void pg_store_read_end(store *s)
 
 void pg_store_rollback(store *s)
 {
-	clients_drop(s);
 	s->late = 0;
 	touch_clear(s);
 	s->touch_lost = 0;
@@ -1881,26 +1860,9 @@ static int client_row(store *s, store_client *c, const PGresult *res, int i)
 
 #define CLIENT_INSERT "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) VALUES($1,$2,$3,$4,$5,$6)"
 
-/* An import's client rows (store_bulk, in a transaction) are kept here as
- * binary COPY rows and sent CLIENTS_COPY_MAX at a time by one COPY, before
- * any other statement (pq_sync, pq_send and run send them first, so a read
- * sees them and the server gets the rows in the order they were written).
- * One INSERT per client was a statement each on the server (its plan from
- * the cache, a portal, the executor's start and end: about a tenth of the
- * server's instructions per imported client) and on the client (libpq's
- * bind and execute messages). */
-#define CLIENTS_COPY_MAX 512
-#define CLIENTS_COPY_BYTES (1u << 20)
-
 static void copy_i16(fort_buf *b, int v);
 static void copy_field(fort_buf *b, const void *p, size_t n);
 static void copy_i64(fort_buf *b, int64_t v);
-
-static void clients_drop(store *s)
-{
-	s->ncl = 0;
-	fort_buf_reset(&s->cl);
-}
 
 /* ROWS (binary COPY rows, without the header and the trailer) through
  * the COPY statement SQL, all in one go: two round trips.  The pipeline
@@ -1942,23 +1904,12 @@ static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char
 	return r;
 }
 
-/* The kept rows through COPY (the pipeline is off: pq_sync).  A refusal
- * (an id another transaction holds) names the client from the server's
- * detail, else the first of the rows sent. */
-static int clients_copy(store *s)
-{
-	int64_t clash = 0;
-	int r = copy_rows(s, "COPY clients(id, vk_version, wrapped, data, created, updated) FROM STDIN (FORMAT binary)", &s->cl,
-			  "adding clients", &clash);
-	if (r < 0)
-		s->failed_client = clash ? clash : s->cl_first;
-	clients_drop(s);
-	return r;
-}
-
-/* During an import (store_bulk) the row waits (clients_copy): a refusal
- * (an id clash) comes back from a later store call, naming the client
- * (store_failed_client). */
+/* During an import (store_bulk) the INSERT waits in the pipeline: a
+ * refusal (an id clash, or any other, e.g. a trigger's) comes back from a
+ * later store call, naming the client (store_failed_client).  Not batched
+ * (wt-pg tried COPY and multi-row INSERTs of 128-512 rows: ~7 % fewer
+ * server instructions per client, but a refusal then named the batch's
+ * first row, not the refused one: t4030). */
 int pg_store_client_insert(store *s, const store_client *c)
 {
 	pa a[6] = { PI(c->id), PI(c->vk_version), PB(c->wrapped, c->wrapped_len), PB(c->data, c->data_len), PI(c->created),
@@ -1968,22 +1919,8 @@ int pg_store_client_insert(store *s, const store_client *c)
 	if ((r = seal_checkpoint(s)) < 0)
 		return r;
 	if (s->bulk && s->txdepth > 0) {
-		if (!s->ncl)
-			s->cl_first = c->id;
-		copy_i16(&s->cl, 6);
-		copy_i64(&s->cl, c->id);
-		copy_i64(&s->cl, c->vk_version);
-		copy_field(&s->cl, c->wrapped, c->wrapped_len);
-		copy_field(&s->cl, c->data, c->data_len);
-		copy_i64(&s->cl, c->created);
-		copy_i64(&s->cl, c->updated);
-		if ((r = fort_buf_error(&s->cl)) < 0) {
-			clients_drop(s);
-			return r;
-		}
-		if (++s->ncl >= CLIENTS_COPY_MAX || s->cl.len >= CLIENTS_COPY_BYTES)
-			if ((r = pq_sync(s)) < 0)
-				return r;
+		if (!pq_send(s, "adding a client", c->id, CLIENT_INSERT, a, 6, PQ_PLAIN))
+			return fort_error_code() ? fort_error_code() : FORT_ERROR;
 	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
 		return n;
 	}
