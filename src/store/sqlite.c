@@ -28,7 +28,7 @@ enum {
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT, Q_SEAL_LAST,
-	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION,
+	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END,
 	Q__COUNT
 };
 
@@ -78,6 +78,10 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
 	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
 	[Q_SEAL_LAST] = "SELECT max(rowid) FROM seal_log",
+	/* a find's kept read transaction (kept_begin): prepared once, not
+	 * compiled by sqlite3_exec at each request's find */
+	[Q_KEPT_BEGIN] = "BEGIN DEFERRED",
+	[Q_KEPT_END] = "COMMIT",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
@@ -744,6 +748,21 @@ static void wal_header(const volatile uint64_t *shm, uint64_t out[WAL_HDR_LEN / 
 		out[i] = shm[i];
 }
 
+/* One of the kept transaction's prepared statements run: 0 or -1 (no
+ * error left set: the caller falls back as it says). */
+static int kept_step(store *s, int which)
+{
+	sqlite3_stmt *st = q(s, which);
+	int rc;
+	if (!st) {
+		fort_error_clear();
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void kept_end(store *s)
 {
 	if (!s->kept)
@@ -751,7 +770,7 @@ static void kept_end(store *s)
 	s->kept = 0;
 	s->kept_shm = NULL;
 	/* a read: COMMIT writes nothing */
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (kept_step(s, Q_KEPT_END) < 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
@@ -790,7 +809,7 @@ static void kept_begin(store *s)
 	if (!(shm = wal_shm(s)))
 		return;
 	wal_header(shm, s->kept_hdr); /* before the BEGIN: see the comment above */
-	if (sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK)
+	if (kept_step(s, Q_KEPT_BEGIN) < 0)
 		return;
 	s->kept = 1;
 	s->kept_shm = shm;
