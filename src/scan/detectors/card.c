@@ -119,6 +119,7 @@ static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigne
 {
 	const char *rule;
 	const unsigned char *d;
+	unsigned char b[20];   /* the byte path's digits (d points into them) */
 	unsigned n = 0, i;
 	int same, luhn;
 #ifdef __SSE2__
@@ -160,7 +161,6 @@ static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigne
 	luhn = (unsigned)(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_srli_si128(sum, 8))) % 10 == 0;
 	if (!scan_card_vector) {
 #endif
-		unsigned char b[20];
 		unsigned j;
 
 		n = 0;
@@ -174,18 +174,9 @@ static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigne
 				same = 0;
 		luhn = scan_luhn(b, n);
 		d = b;
-		m->start = cl->start;
-		m->end = cl->gs[k - 1] + cl->gl[k - 1];
-		if (same || !luhn || !(rule = brand(d, n))) {
-			m->type = -1;   /* card-shaped, not a card: a decoy */
-			return 1;
-		}
-		m->type = FORT_SCAN_CARD;
-		m->conf = FORT_SCAN_HIGH;
-		m->rule = rule;
-		return 1;
 #ifdef __SSE2__
 	}
+#endif
 	m->start = cl->start;
 	m->end = cl->gs[k - 1] + cl->gl[k - 1];
 	if (same || !luhn || !(rule = brand(d, n))) {
@@ -196,7 +187,6 @@ static int judge(const scan_view *v, const scan_cluster *cl, unsigned k, unsigne
 	m->conf = FORT_SCAN_HIGH;
 	m->rule = rule;
 	return 1;
-#endif
 }
 
 int detect_card(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
