@@ -409,6 +409,25 @@ static PhoneNumberUtil::ValidationResult plan_length(const plan *p, size_t len)
 								  : PhoneNumberUtil::INVALID_LENGTH;
 }
 
+/* A length check's answer (plan_length's or the library's own
+ * IsPossibleNumberWithReason) as phonelib's result: 0 when possible. */
+static int length_result(PhoneNumberUtil::ValidationResult v)
+{
+	switch (v) {
+	case PhoneNumberUtil::IS_POSSIBLE:
+	case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+		return 0;
+	case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+		return PHONELIB_BAD_CC;
+	case PhoneNumberUtil::TOO_SHORT:
+		return PHONELIB_TOO_SHORT;
+	case PhoneNumberUtil::TOO_LONG:
+		return PHONELIB_TOO_LONG;
+	default:
+		return PHONELIB_INVALID;
+	}
+}
+
 static bool all_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -519,17 +538,8 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 				*how |= PHONELIB_HOW_REGION;
 			copy_region(where, p->id);
 			u->GetNationalSignificantNumber(pn, &nsn);
-			switch (plan_length(p, nsn.size())) {
-			case PhoneNumberUtil::IS_POSSIBLE:
-			case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-				break;
-			case PhoneNumberUtil::TOO_SHORT:
-				return PHONELIB_TOO_SHORT;
-			case PhoneNumberUtil::TOO_LONG:
-				return PHONELIB_TOO_LONG;
-			default:
-				return PHONELIB_INVALID;
-			}
+			if (int bad = length_result(plan_length(p, nsn.size())))
+				return bad;
 			int v = plan_valid(p, nsn);
 			if (v >= 0) {
 				by_table = true;
@@ -546,19 +556,8 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			if (r == "ZZ")
 				return PHONELIB_BAD_CC;
 			copy_region(where, r);
-			switch (u->IsPossibleNumberWithReason(pn)) {
-			case PhoneNumberUtil::IS_POSSIBLE:
-			case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-				break;
-			case PhoneNumberUtil::INVALID_COUNTRY_CODE:
-				return PHONELIB_BAD_CC;
-			case PhoneNumberUtil::TOO_SHORT:
-				return PHONELIB_TOO_SHORT;
-			case PhoneNumberUtil::TOO_LONG:
-				return PHONELIB_TOO_LONG;
-			default:
-				return PHONELIB_INVALID;
-			}
+			if (int bad = length_result(u->IsPossibleNumberWithReason(pn)))
+				return bad;
 			if (reference)
 				ok = u->IsValidNumber(pn);
 			else
