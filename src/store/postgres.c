@@ -49,6 +49,16 @@
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
 
+/* A one-dimensional array parameter in PostgreSQL's binary form (barr_start
+ * and the rest, below). */
+#define OID_BYTEA 17
+#define OID_INT8 20
+struct barr {
+	fort_buf b;
+	uint32_t n;
+	int nulls;
+};
+
 struct store {
 	int backend; /* STORE_BACKEND_PG: first (backends.h) */
 	PGconn *c;
@@ -91,8 +101,16 @@ struct store {
 	int heads_sp;         /* seal_copy's savepoints in this transaction (HEADS_SP_MAX) */
 	int heads_blind;      /* a flush of this transaction has sealed search groups */
 	int64_t failed_client; /* the client whose queued statement failed (0: none) */
-	/* an import's client rows, as binary COPY rows not yet sent
-	 * (pg_store_client_insert; sent by pq_sync before anything else) */
+	/* an import's client rows (pg_store_client_insert): every row of the
+	 * batches sent since the last pq_sync and of the one not yet sent (from
+	 * offset cl_pend, ncl rows), kept to be sent again one by one when a
+	 * batch is refused (clients_retry); cl[] the columns' arrays of the
+	 * batch being sent; cl_sp the batches' savepoints in this transaction */
+	fort_buf clraw;
+	size_t cl_pend, ncl;
+	struct barr cl[6];
+	int cl_sp;
+	int draining; /* pq_drain: a refused batch is not tried again */
 	/* store_index_mac_keys: sodium_malloc'ed, nimac keys of
 	 * SEAL_IMAC_KEY_LEN bytes (the first writes, all are accepted) */
 	unsigned char *imac;
@@ -330,7 +348,8 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */ };
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
+       PQ_CLIENTS /* a batch of an import's client rows (clients_send) */ };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
@@ -339,21 +358,28 @@ struct pq_item {
 	/* PQ_UNIQ_MANY: the batch's entries and their outcome (store_blind_add_many) */
 	int64_t *other;
 	const store_bidx_add *e;
+	/* PQ_CLIENTS: its rows in s->clraw, [raw0, raw1), nrows of them */
+	size_t raw0, raw1;
+	uint32_t nrows;
 };
 
 static int pq_sync(store *s);
 
 /* The pipeline's answers read, keeping the error already set (for paths
  * that are giving up anyway: a rollback, a close). */
+static void clients_drop(store *s);
 static void pq_drain(store *s)
 {
 	int code = fort_error_code();
 	char msg[1024];
+	clients_drop(s); /* nothing more is sent */
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
 		return;
 	snprintf(msg, sizeof msg, "%s", fort_error_message());
+	s->draining = 1;
 	if (pq_sync(s) < 0 || code)
 		fort_error_set(code, "%s", msg);
+	s->draining = 0;
 }
 
 /* A statement's name: a hash of its text.  1 if it is prepared on this
@@ -528,6 +554,7 @@ static void bind_args(struct pq_params *p, const pa *args, size_t n)
 
 static int prepare_send(store *s, const char *sql, char name[24], const char *what);
 static int pq_sync(store *s);
+static int clients_send(store *s);
 
 static int pq_push(store *s, int kind, const char *what, int64_t client)
 {
@@ -552,6 +579,9 @@ static struct pq_item *pq_send(store *s, const char *what, int64_t client, const
 		fort_error_set(FORT_ERROR, "%s: too many parameters", what);
 		return NULL;
 	}
+	/* an import's client rows go first, in the order they were written */
+	if (s->ncl && clients_send(s) < 0)
+		return NULL;
 	if (s->npq >= PQ_CHUNK && pq_sync(s) < 0)
 		return NULL;
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF && PQenterPipelineMode(s->c) != 1) {
@@ -576,12 +606,27 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 /* Read the answers of everything in the pipeline and leave pipeline mode.
  * The first refusal is the error (naming its statement and client); the
  * statements after it were not run (PostgreSQL aborts the pipeline and the
- * transaction). */
+ * transaction).  An import's client rows not yet sent go first; a refused
+ * batch of them is sent again one row at a time (clients_retry), so the
+ * error names the refused row. */
+static int pq_sync_pipe(store *s);
+static int clients_retry(store *s, const struct pq_item *it);
 static int pq_sync(store *s)
+{
+	int r;
+	if (s->ncl && (r = clients_send(s)) < 0) {
+		pq_drain(s);
+		return r;
+	}
+	return pq_sync_pipe(s);
+}
+
+static int pq_sync_pipe(store *s)
 {
 	PGresult *res;
 	int r = 0;
 	size_t i = 0, refused = SIZE_MAX;
+	struct pq_item batch = { 0 };
 	if (PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
 		return 0;
 	if (PQpipelineSync(s->c) != 1)
@@ -612,6 +657,8 @@ static int pq_sync(store *s)
 			s->failed_client = it->client;
 			refused = i;
 			r = pg_error(s, res, what);
+			if (it->kind == PQ_CLIENTS)
+				batch = *it;
 		}
 		PQclear(res);
 		while ((res = PQgetResult(s->c)))  /* the end of this statement's answer */
@@ -640,6 +687,13 @@ static int pq_sync(store *s)
 	s->npq = 0;
 	if (r == 0 && PQpipelineStatus(s->c) != PQ_PIPELINE_OFF)
 		r = fort_error_set(FORT_EIO, "PostgreSQL: the pipeline did not end: %.300s", PQerrorMessage(s->c));
+	if (batch.kind == PQ_CLIENTS && PQpipelineStatus(s->c) == PQ_PIPELINE_OFF)
+		r = clients_retry(s, &batch);
+	/* the rows of the batches answered; those not yet sent stay */
+	if (s->clraw.len > s->cl_pend)
+		memmove(s->clraw.buf, s->clraw.buf + s->cl_pend, s->clraw.len - s->cl_pend);
+	s->clraw.len -= s->cl_pend;
+	s->cl_pend = 0;
 	return r;
 }
 
@@ -656,6 +710,8 @@ static int run(store *s, const char *what, const char *sql, const pa *args, size
 		*out = NULL;
 	if (n > 16)
 		return fort_error_set(FORT_ERROR, "%s: too many parameters", what);
+	if (s->ncl && (r = pq_sync(s)) < 0)
+		return r;
 	if (!stmt_name(s, sql, name) || PQpipelineStatus(s->c) != PQ_PIPELINE_OFF) {
 		/* Its first run on this connection, or statements wait in the
 		 * pipeline: it goes there too (after its PREPARE, the first
@@ -1234,6 +1290,9 @@ int pg_store_open(store **out, const char *path, int create)
 			return FORT_ENOMEM;
 		}
 		s->backend = STORE_BACKEND_PG;
+		fort_buf_init(&s->clraw, 0);
+		for (int k = 0; k < 6; k++)
+			fort_buf_init(&s->cl[k].b, 0);
 		s->c = pg_connect(keys, vals, &timed_out);
 		PQconninfoFree(o);
 	}
@@ -1320,6 +1379,9 @@ void pg_store_close(store *s)
 	free(s->prepared);
 	stmt_cache_clear(s);
 	free(s->pq);
+	fort_buf_release(&s->clraw);
+	for (int k = 0; k < 6; k++)
+		fort_buf_release(&s->cl[k].b);
 	free(s->touch);
 	free(s->pset);
 	if (s->imac)
@@ -1401,6 +1463,7 @@ int pg_store_begin(store *s)
 	if (s->txdepth++ > 0)
 		return 0;
 	s->heads_sp = 0;
+	s->cl_sp = 0;
 	s->heads_blind = 0;
 	/* one writer at a time, across every process on the database (both
 	 * statements in one round trip); an import's rows first, its lock
@@ -1480,6 +1543,7 @@ void pg_store_read_end(store *s)
 
 void pg_store_rollback(store *s)
 {
+	clients_drop(s);
 	s->late = 0;
 	touch_clear(s);
 	s->touch_lost = 0;
@@ -1904,12 +1968,178 @@ static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char
 	return r;
 }
 
-/* During an import (store_bulk) the INSERT waits in the pipeline: a
- * refusal (an id clash, or any other, e.g. a trigger's) comes back from a
- * later store call, naming the client (store_failed_client).  Not batched
- * (wt-pg tried COPY and multi-row INSERTs of 128-512 rows: ~7 % fewer
- * server instructions per client, but a refusal then named the batch's
- * first row, not the refused one: t4030). */
+/* An import's client rows (store_bulk, in a transaction) are kept and
+ * sent a batch at a time by one INSERT of the columns' binary arrays in the
+ * pipeline, before any other statement (pq_send, pq_sync and run send them
+ * first: a read sees them and the server gets the rows in the order they
+ * were written).  One INSERT per client was a statement each on the server
+ * (its plan from the cache, a portal, the executor's start and end: ~29k of
+ * the server's ~334k instructions per imported client) and on the client
+ * (libpq's bind and execute messages).
+ *
+ * PostgreSQL names the statement it refused, not the row of a multi-row
+ * statement, and an import's error must name the refused row's line
+ * (t4030).  So each batch runs inside a savepoint and its rows stay here
+ * until its answer is read; a refused batch is rolled back to the
+ * savepoint and sent again one row at a time (clients_retry): the row
+ * refused then is the one named.  A refusal that does not repeat (one that
+ * depended on something other than the rows) fails the import all the
+ * same, as the statements sent after the batch were not run, and says so.
+ *
+ * Each savepoint that writes is a subtransaction; past 64 in a transaction
+ * PostgreSQL's per-backend cache of them overflows and every other
+ * session's snapshot checks slow down (seal_copy's HEADS_SP_MAX says the
+ * same): a batch grows from CLIENTS_MANY rows, doubling every four, and after
+ * CLIENTS_SP_MAX batches (32,256 rows) the rest go one INSERT each. */
+#define CLIENTS_MANY 128
+#define CLIENTS_SP_MAX 24
+#define CLIENTS_MANY_BYTES (4u << 20)
+#define CLIENTS_ADD_MANY \
+	"INSERT INTO clients(id, vk_version, wrapped, data, created, updated)" \
+	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])"
+
+static void barr_start(struct barr *a, uint32_t oid);
+static void barr_bytes(struct barr *a, const void *p, size_t len);
+static void barr_i64(struct barr *a, int64_t v);
+static int barr_end(struct barr *a, pa *out);
+
+static void clients_drop(store *s)
+{
+	s->ncl = 0;
+	s->cl_pend = 0;
+	fort_buf_reset(&s->clraw);
+}
+
+/* A kept row: id, vk_version, created, updated, then the lengths and
+ * bytes of wrapped and data (host order: it never leaves this process). */
+struct raw_head {
+	int64_t id, vk_version, created, updated;
+	uint32_t wrapped_len, data_len;
+};
+
+static void raw_put(fort_buf *b, const store_client *c)
+{
+	struct raw_head h = { c->id, c->vk_version, c->created, c->updated, (uint32_t)c->wrapped_len, (uint32_t)c->data_len };
+	fort_buf_put(b, &h, sizeof h);
+	fort_buf_put(b, c->wrapped, c->wrapped_len);
+	fort_buf_put(b, c->data, c->data_len);
+}
+
+/* The row at *OFF of B (written by raw_put) as C (pointing into B). */
+static void raw_get(const fort_buf *b, size_t *off, store_client *c)
+{
+	struct raw_head h;
+	memcpy(&h, b->buf + *off, sizeof h);
+	memset(c, 0, sizeof *c);
+	c->id = h.id;
+	c->vk_version = (int)h.vk_version;
+	c->created = h.created;
+	c->updated = h.updated;
+	c->wrapped = (unsigned char *)b->buf + *off + sizeof h;
+	c->wrapped_len = h.wrapped_len;
+	c->data = c->wrapped + h.wrapped_len;
+	c->data_len = h.data_len;
+	*off += sizeof h + h.wrapped_len + h.data_len;
+}
+
+static size_t clients_many(const store *s)
+{
+	return (size_t)CLIENTS_MANY << (s->cl_sp / 4 < 5 ? s->cl_sp / 4 : 5);
+}
+
+/* The rows not yet sent as one INSERT between SAVEPOINT and RELEASE in the
+ * pipeline (pq_sync_pipe reads its answer, clients_retry a refusal). */
+static int clients_send(store *s)
+{
+	static const uint32_t oid[6] = { OID_INT8, OID_INT8, OID_BYTEA, OID_BYTEA, OID_INT8, OID_INT8 };
+	const char *err = "adding clients";
+	struct pq_item *it;
+	store_client c;
+	uint32_t n = (uint32_t)s->ncl;
+	size_t off, raw0;
+	pa a[6];
+	int r = 0;
+	if (!n)
+		return 0;
+	s->ncl = 0; /* pq_send sends the rows not yet sent first */
+	/* its statements (and their PREPAREs) in this pipeline's room: the
+	 * earlier ones answered first (the rows not yet sent stay) */
+	if (s->npq + 6 > PQ_CHUNK && (r = pq_sync_pipe(s)) < 0)
+		return r;
+	raw0 = s->cl_pend;
+	for (int k = 0; k < 6; k++)
+		barr_start(&s->cl[k], oid[k]);
+	for (off = raw0; off < s->clraw.len;) {
+		raw_get(&s->clraw, &off, &c);
+		barr_i64(&s->cl[0], c.id);
+		barr_i64(&s->cl[1], c.vk_version);
+		barr_bytes(&s->cl[2], c.wrapped, c.wrapped_len);
+		barr_bytes(&s->cl[3], c.data, c.data_len);
+		barr_i64(&s->cl[4], c.created);
+		barr_i64(&s->cl[5], c.updated);
+	}
+	for (int k = 0; k < 6 && r == 0; k++)
+		r = barr_end(&s->cl[k], &a[k]);
+	if (r < 0)
+		return r;
+	s->cl_sp++;
+	if (!pq_send(s, err, 0, "SAVEPOINT fort_clients", NULL, 0, PQ_PLAIN) ||
+	    !(it = pq_send(s, err, 0, CLIENTS_ADD_MANY, a, 6, PQ_CLIENTS)))
+		return fort_error_code() ? fort_error_code() : FORT_ERROR;
+	it->raw0 = raw0;
+	it->raw1 = s->clraw.len;
+	it->nrows = n;
+	s->cl_pend = s->clraw.len;
+	if (!pq_send(s, err, 0, "RELEASE SAVEPOINT fort_clients", NULL, 0, PQ_PLAIN))
+		return fort_error_code() ? fort_error_code() : FORT_ERROR;
+	return 0;
+}
+
+/* IT, a batch of client rows, was refused (the error set, the pipeline
+ * ended): back to its savepoint and its rows one INSERT each, so the error
+ * is the refused row's (store_failed_client).  Not for a refusal that
+ * sending again cannot explain (another process in the way, a lost
+ * connection) nor while giving up (pq_drain). */
+static int clients_retry(store *s, const struct pq_item *it)
+{
+	int code = fort_error_code(), r;
+	char msg[1024];
+	fort_buf rows;
+	store_client c;
+	if (s->draining || code == FORT_EBUSY || code == FORT_EIO || s->txdepth == 0 || PQstatus(s->c) != CONNECTION_OK ||
+	    it->raw1 > s->clraw.len)
+		return code;
+	snprintf(msg, sizeof msg, "%s", fort_error_message());
+	fort_buf_init(&rows, 0);
+	fort_buf_put(&rows, s->clraw.buf + it->raw0, it->raw1 - it->raw0);
+	clients_drop(s); /* the rows not yet sent: the import fails whatever this finds */
+	if (fort_buf_error(&rows) < 0 || exec_plain(s, "ROLLBACK TO SAVEPOINT fort_clients", "adding clients") < 0) {
+		r = fort_error_set(code, "%s", msg);
+		goto out;
+	}
+	for (size_t off = 0; off < rows.len;) {
+		raw_get(&rows, &off, &c);
+		pa a[6] = { PI(c.id), PI(c.vk_version), PB(c.wrapped, c.wrapped_len), PB(c.data, c.data_len), PI(c.created),
+			    PI(c.updated) };
+		if ((r = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
+			s->failed_client = c.id;
+			goto out;
+		}
+	}
+	/* each accepted on its own, but what was sent after the batch was
+	 * not run: the change cannot be saved */
+	s->failed_client = 0;
+	r = fort_error_set(code,
+			   "%s (a batch of %u client rows; sent again one at a time, none was refused: the refusal did not repeat; "
+			   "try again)",
+			   msg, it->nrows);
+out:
+	fort_buf_release(&rows);
+	return r;
+}
+
+/* During an import (store_bulk) the row waits: its batch's refusal comes
+ * back from a later store call, naming the client (store_failed_client). */
 int pg_store_client_insert(store *s, const store_client *c)
 {
 	pa a[6] = { PI(c->id), PI(c->vk_version), PB(c->wrapped, c->wrapped_len), PB(c->data, c->data_len), PI(c->created),
@@ -1918,7 +2148,14 @@ int pg_store_client_insert(store *s, const store_client *c)
 	int r, n;
 	if ((r = seal_checkpoint(s)) < 0)
 		return r;
-	if (s->bulk && s->txdepth > 0) {
+	if (s->bulk && s->txdepth > 0 && s->cl_sp < CLIENTS_SP_MAX) {
+		raw_put(&s->clraw, c);
+		if ((r = fort_buf_error(&s->clraw)) < 0)
+			return r;
+		if (++s->ncl >= clients_many(s) || s->clraw.len - s->cl_pend >= CLIENTS_MANY_BYTES)
+			if ((r = clients_send(s)) < 0)
+				return r;
+	} else if (s->bulk && s->txdepth > 0) {
 		if (!pq_send(s, "adding a client", c->id, CLIENT_INSERT, a, 6, PQ_PLAIN))
 			return fort_error_code() ? fort_error_code() : FORT_ERROR;
 	} else if ((n = run(s, "adding a client", CLIENT_INSERT, a, 6, NULL)) < 0) {
@@ -2198,13 +2435,6 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * (32 bits, -1 for NULL) and its bytes.  Sent as a binary (PB) parameter of
  * a statement that casts it ($1::bytea[]): the element type must be the
  * cast's. */
-#define OID_BYTEA 17
-#define OID_INT8 20
-struct barr {
-	fort_buf b;
-	uint32_t n;
-	int nulls;
-};
 
 static void be32(unsigned char *p, uint32_t v)
 {

@@ -33,10 +33,18 @@ rows() {
 }
 
 # a trigger an attacker (or a broken extension) could add: the server
-# refuses the 700th client row an import sends
-REFUSE_SQL="CREATE SEQUENCE t4030_n; CREATE FUNCTION t4030_refuse() RETURNS trigger LANGUAGE plpgsql AS
-\$\$BEGIN IF nextval('t4030_n') = 700 THEN RAISE EXCEPTION 't4030 refuses this row'; END IF; RETURN NEW; END\$\$;
+# refuses the 700th client row of the import (the table holds the two
+# clients before it and 699 imported ones), every time that row is sent:
+# the import's rows go in batches, and a refused batch is sent again row by
+# row, so the error can name the row
+REFUSE_SQL="CREATE FUNCTION t4030_refuse() RETURNS trigger LANGUAGE plpgsql AS
+\$\$BEGIN IF (SELECT count(*) FROM clients) = 701 THEN RAISE EXCEPTION 't4030 refuses this row'; END IF; RETURN NEW; END\$\$;
 CREATE TRIGGER t4030_refuse BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION t4030_refuse()"
+# one that refuses the 700th row the server is sent and never again (a
+# sequence is not rolled back): sent again one by one, no row is refused
+ONCE_SQL="CREATE SEQUENCE t4030_n; CREATE FUNCTION t4030_once() RETURNS trigger LANGUAGE plpgsql AS
+\$\$BEGIN IF nextval('t4030_n') = 700 THEN RAISE EXCEPTION 't4030 refuses this row once'; END IF; RETURN NEW; END\$\$;
+CREATE TRIGGER t4030_once BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION t4030_once()"
 last_audit() { sql "SELECT action || ' ' || result FROM audit ORDER BY seq DESC LIMIT 1"; }
 
 test_expect 'a vault with two clients' '
@@ -58,7 +66,21 @@ test_expect 'a row the server refuses in the middle of the pipeline: its line na
 	expect_eq "$(diff "$TRASH/before" "$TRASH/after" && echo same)" same "database after the refused import" &&
 	expect_eq "$(sql "SELECT count(*) FROM audit")" $((A0 + 1)) "audit entries (the unlock only)" &&
 	expect_eq "$(last_audit)" "unlock ok" "the last audit entry" &&
-	sql "DROP TRIGGER t4030_refuse ON clients; DROP FUNCTION t4030_refuse(); DROP SEQUENCE t4030_n" &&
+	sql "DROP TRIGGER t4030_refuse ON clients; DROP FUNCTION t4030_refuse()" &&
+	expect_exit 0 fort audit verify
+'
+
+test_expect 'a refusal that does not repeat when the batch is sent again row by row: said so, nothing stored' '
+	sql "$ONCE_SQL" &&
+	A0=$(sql "SELECT count(*) FROM audit") &&
+	expect_exit 1 fort client import "$TRASH/in.csv" &&
+	expect_contains "$ERR" "t4030 refuses this row once" &&
+	expect_contains "$ERR" "sent again one at a time, none was refused: the refusal did not repeat; try again" &&
+	expect_not_contains "$ERR" "line 701" &&
+	state >"$TRASH/after-once" &&
+	expect_eq "$(diff "$TRASH/before" "$TRASH/after-once" && echo same)" same "database after the refused import" &&
+	expect_eq "$(sql "SELECT count(*) FROM audit")" $((A0 + 1)) "audit entries (the unlock only)" &&
+	sql "DROP TRIGGER t4030_once ON clients; DROP FUNCTION t4030_once(); DROP SEQUENCE t4030_n" &&
 	expect_exit 0 fort audit verify
 '
 

@@ -789,6 +789,85 @@ static void test_fresh_search_entries(void **state)
 	store_close(s);
 }
 
+/* An import's client rows go in batches, each inside a savepoint (issue
+ * 19): a batch the server refuses is sent again row by row, so the refusal
+ * names the refused row, not its batch; one that does not repeat is said so;
+ * either way nothing of the change stays.  Past the savepoints' budget
+ * (postgres.c, CLIENTS_SP_MAX: 32,256 rows) the rows go one INSERT each. */
+static int import_rows(store *s, int64_t first, int64_t n)
+{
+	int r = 0;
+	store_bulk(s, 1);
+	if ((r = store_begin(s)) < 0)
+		return r;
+	for (int64_t i = first; i < first + n && r == 0; i++)
+		r = put_client(s, i, "record");
+	if (r == 0)
+		r = audit_entry(s);
+	if (r == 0)
+		r = store_commit(s);
+	else
+		store_rollback(s);
+	return r;
+}
+
+static void test_client_batches(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("batches");
+	int64_t cid = 0;
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+
+	/* 300 rows: two whole batches and a part one, all there and sealed */
+	assert_int_equal(import_rows(s, 1000, 300), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 300);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_seal_enforce(s, 0);
+
+	/* a row refused whenever it is sent (the 61st of the second batch) */
+	raw(url, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+		 " $$BEGIN IF NEW.id = 2188 THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END$$;"
+		 "CREATE TRIGGER refuse BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION refuse()");
+	assert_int_equal(import_rows(s, 2000, 300), FORT_ERROR);
+	assert_non_null(strstr(fort_error_message(), "adding a client: PostgreSQL says: refused by the test"));
+	assert_true(store_failed_client(s, &cid));
+	assert_int_equal(cid, 2188);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 300);
+	raw(url, "DROP TRIGGER refuse ON clients");
+
+	/* refused once (the 200th row the server sees), not when sent again */
+	raw(url, "CREATE SEQUENCE once_n; CREATE FUNCTION once() RETURNS trigger LANGUAGE plpgsql AS"
+		 " $$BEGIN IF nextval('once_n') = 200 THEN RAISE EXCEPTION 'refused once'; END IF; RETURN NEW; END$$;"
+		 "CREATE TRIGGER once BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION once()");
+	assert_int_equal(import_rows(s, 2000, 300), FORT_ERROR);
+	assert_non_null(strstr(fort_error_message(), "refused once"));
+	assert_non_null(strstr(fort_error_message(), "a batch of 128 client rows; sent again one at a time, none was refused"));
+	assert_false(store_failed_client(s, &cid));
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 300);
+	raw(url, "DROP TRIGGER once ON clients");
+
+	/* the same rows go in now, and past the savepoints' budget a refused
+	 * row (one INSERT each there) is named too */
+	assert_int_equal(import_rows(s, 2000, 300), 0);
+	raw(url, "CREATE OR REPLACE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+		 " $$BEGIN IF NEW.id = 132300 THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END$$;"
+		 "CREATE TRIGGER refuse BEFORE INSERT ON clients FOR EACH ROW EXECUTE FUNCTION refuse()");
+	assert_int_equal(import_rows(s, 100000, 32400), FORT_ERROR);
+	assert_true(store_failed_client(s, &cid));
+	assert_int_equal(cid, 132300);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 600);
+	raw(url, "DROP TRIGGER refuse ON clients");
+	assert_int_equal(import_rows(s, 100000, 32400), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 33000);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "clients"), 0);
+	store_close(s);
+}
+
 struct forms { int n; char names[4][48]; };
 
 static int form_cb(void *ctx, const store_intake_form *f)
@@ -1358,6 +1437,7 @@ int main(void)
 		cmocka_unit_test(test_seal_copy_and_scan),
 		cmocka_unit_test(test_seal_copy_bulk),
 		cmocka_unit_test(test_fresh_search_entries),
+		cmocka_unit_test(test_client_batches),
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
 		cmocka_unit_test(test_vault),
