@@ -8,6 +8,7 @@
 # BENCH_SKIP_RSS=1 to skip part 2, BENCH_SKIP_SCAN=1 to skip the scanner,
 # BENCH_SKIP_SERVE=1 to skip the server (bench/serve/serve_bench.py),
 # BENCH_SKIP_PG=1 to skip PostgreSQL (BENCH_PG_CLIENTS, BENCH_PG_LOOKUPS: 2000;
+# BENCH_PG_FIND_SECONDS: 1.0, the two processes' find phase at least;
 # BENCH_PG_OPEN_CLIENTS: 100000, the vault whose open is timed),
 # BENCH_SKIP_SQLITE=1 to skip part 1
 # (bench/scan/run.sh: QUICK=1 for a 10 MB corpus).
@@ -127,7 +128,7 @@ if [ "${BENCH_SKIP_PG:-0}" != 1 ]; then
 		rc=$?
 		if [ "$rc" -le 1 ]; then
 			echo
-			"$VB" -r "$RUNS" -l "$PGL" -P "$PGDIR" -W "$TMP/pg_w2.csv" "$TMP/pg_w1.csv"
+			"$VB" -r "$RUNS" -l "$PGL" -T "${BENCH_PG_FIND_SECONDS:-1.0}" -P "$PGDIR" -W "$TMP/pg_w2.csv" "$TMP/pg_w1.csv"
 			rc=$?
 		fi
 		set -e
