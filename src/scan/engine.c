@@ -550,6 +550,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
+	s->v6_s = s->v6_e = 0;
 	s->lf_lo = s->lf_hi = 0;
 	s->lf_found = 0;
 }
