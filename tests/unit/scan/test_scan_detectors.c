@@ -543,6 +543,44 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[2].value, "1977-11-30");
 }
 
+/* Every month's name and abbreviation in three cases, before and after the
+ * day; three letters that start no month ("jux", "mab"), and names cut or
+ * run on ("Sept", "Janu", "Mayo"), are none (month_at picks the one month
+ * its first three letters can be: a wrong pick loses a month) */
+static void test_dob_months(void **state)
+{
+	static const char *const full[] = { "january", "february", "march", "april", "may", "june", "july",
+					    "august", "september", "october", "november", "december" };
+	static const char *const wrong[] = { "jux", "jab", "juy", "mab", "max", "aps", "auh", "sex", "ocx", "nox",
+					     "dex", "feh", "Sept", "Janu", "Mayo", "Augus", "Octobe", "junE1", "Julyy",
+					     "ja", "j", "Decembers" };
+	char text[96], want[64], m[16];
+	size_t i, k, c;
+
+	(void)state;
+	for (i = 0; i < 12; i++)
+		for (k = 0; k < 2; k++)
+			for (c = 0; c < 3; c++) {
+				size_t j, n = k ? strlen(full[i]) : 3;
+
+				for (j = 0; j < n; j++)
+					m[j] = (char)(c == 2 || (c == 1 && j == 0) ? full[i][j] - 32 : full[i][j]);
+				m[n] = '\0';
+				snprintf(want, sizeof(want), "12 %s 1985", m);
+				snprintf(text, sizeof(text), "born %s.", want);
+				expect_one(text, FORT_SCAN_DOB, want);
+				snprintf(want, sizeof(want), "%s 12, 1985", m);
+				snprintf(text, sizeof(text), "born %s.", want);
+				expect_one(text, FORT_SCAN_DOB, want);
+			}
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		snprintf(text, sizeof(text), "born 12 %s 1985.", wrong[i]);
+		expect_none(text);
+		snprintf(text, sizeof(text), "born %s 12, 1985.", wrong[i]);
+		expect_none(text);
+	}
+}
+
 /* detect_ipv6's 16-byte steps over the run of hex digits and ':' (back
  * from the ':', at most 40 bytes, and forward) against its byte loop:
  * random texts of every length up to 200 bytes, dense in hex digits and
@@ -828,6 +866,7 @@ int main(void)
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_dob_months),
 		cmocka_unit_test(test_ipv6_vector),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_masks_vector),
