@@ -1415,6 +1415,10 @@ static int find_names(scan_stream *s, size_t from, size_t to)
 	return 0;
 }
 
+/* The bytes that join a cluster's digit groups: ' ' '-' '.' '/' (one load
+ * instead of four compares, at every group's end) */
+static const unsigned char sep_byte[256] = { [' '] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1 };
+
 /* DG: the digits' map (the stream's, built for the region) */
 static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len, size_t p, scan_cluster *cl)
 {
@@ -1443,7 +1447,7 @@ static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len
 		if (i + 1 >= len || i - p > 96)
 			break;
 		c = b[i];
-		if ((c == ' ' || c == '-' || c == '.' || c == '/') && sc_digit(b[i + 1])) {
+		if (sep_byte[c] && sc_digit(b[i + 1])) {
 			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
 				cl->sep[cl->n - 1] = (char)c;
 			/* a long run of groups ("4012888888881881 4012-8888-8888-1881
