@@ -1056,7 +1056,9 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 	return label_ident(b, e, factor);
 }
 
-int scan_label_near(const scan_view *v, size_t a, size_t e)
+/* Inline where the candidate loop asks (every ':' and '=' it stops at),
+ * out of line for the detectors. */
+static inline int label_near(const scan_view *v, size_t a, size_t e)
 {
 	scan_stream *s = v->st;
 	uint64_t lo = v->base + a, hi = v->base + e;
@@ -1086,6 +1088,11 @@ int scan_label_near(const scan_view *v, size_t a, size_t e)
 	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
 	s->lf_found = 0;
 	return 0;
+}
+
+int scan_label_near(const scan_view *v, size_t a, size_t e)
+{
+	return label_near(v, a, e);
 }
 
 int scan_context(const scan_view *v, size_t start, const char *const *words)
@@ -1686,7 +1693,7 @@ static inline int colon_may_match(const scan_view *v, size_t pos)
 		return 0;
 	if (b[pos] == '=' && (next == '=' || prev == '!'))
 		return 1;
-	return scan_label_near(v, pos > 80 ? pos - 80 : 0, pos);
+	return label_near(v, pos > 80 ? pos - 80 : 0, pos);
 }
 
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the
