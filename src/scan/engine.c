@@ -1451,9 +1451,11 @@ static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len
 		}
 		if (i - g > 19)
 			cl->overlong = 1;
-		if (i + 1 >= len || i - p > 96)
-			break;
+		/* most clusters are one group ending at no separator: that
+		 * test first (B[LEN] is the padding's, read but not used) */
 		c = b[i];
+		if ((!sep_byte[c] && c != ')') || i + 1 >= len || i - p > 96)
+			break;
 		if (sep_byte[c] && sc_digit(b[i + 1])) {
 			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
 				cl->sep[cl->n - 1] = (char)c;
