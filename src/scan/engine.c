@@ -1551,9 +1551,10 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 
 	if (!cluster_gated || cluster_gate_off)
 		return run_detectors(v, SCAN_T_CLUSTER, pos, cl, m);
-	/* nino: "AB 12 34 56 C", two letters and a blank before */
+	/* nino: "AB 12 34 56 C", two letters and a blank before, the letters
+	 * a word of their own ("at 10", "is 42": most clusters here) */
 	if (cl->start >= 3 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 3]) && sc_alpha(b[cl->start - 2]) &&
-	    detect_nino(v, pos, cl, m))
+	    (cl->start == 3 || !(sc_word(b[cl->start - 4]) || b[cl->start - 4] == '-')) && detect_nino(v, pos, cl, m))
 		return 1;
 	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-'; not after '+' */
 	if (!(pos > 0 && b[pos - 1] == '+') &&
@@ -1595,8 +1596,9 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 
 /* The word detectors for the word starting at POS (a digit is in it), each
  * called only where its own first test can pass (the detectors' first
- * lines: iban two capitals and two digits, nino two letters and room for
- * the rest, a secret key one of its prefixes' first letters), in the
+ * lines: iban two capitals and two digits, nino two letters, room for
+ * the rest and a digit after them (or a blank and a digit), a secret key
+ * one of its prefixes' first letters), in the
  * table's order, the first match winning; off with the cluster gate
  * (scan_set_cluster_gate), or for a table in another order.  Out of line:
  * the candidate loop's registers stay its own. */
@@ -1611,7 +1613,8 @@ static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, sc
 	if (pos + 4 <= v->len && sc_upper(c0) && sc_upper(b[pos + 1]) && sc_digit(b[pos + 2]) && sc_digit(b[pos + 3]) &&
 	    detect_iban(v, pos, NULL, m))
 		return 1;
-	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) && detect_nino(v, pos, NULL, m))
+	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) &&
+	    (sc_digit(b[pos + 2]) || (b[pos + 2] == ' ' && sc_digit(b[pos + 3]))) && detect_nino(v, pos, NULL, m))
 		return 1;
 	if ((c0 == 'A' || c0 == 'g' || c0 == 'x' || c0 == 's' || c0 == 'r' || c0 == 'f') &&
 	    detect_secret_key(v, pos, NULL, m))

@@ -502,6 +502,19 @@ static void test_nino(void **state)
 	expect_none("QQ123456C");            /* Q is never a prefix letter */
 	expect_none("GB123456A");            /* GB is not allocated */
 	expect_none("AB123456E");            /* suffix A-D */
+	/* the prefix letters at the text's start, after punctuation or a tab,
+	 * and (none) inside a longer word or after '-' (the candidate loop
+	 * calls the detector only where its own first tests can pass) */
+	expect_one("JG 10 37 54 A is mine", FORT_SCAN_NINO, "JG 10 37 54 A");
+	expect_one("JT493201D is mine", FORT_SCAN_NINO, "JT493201D");
+	expect_one("(JG 10 37 54 A)", FORT_SCAN_NINO, "JG 10 37 54 A");
+	expect_one("ni:JT 493201 D", FORT_SCAN_NINO, "JT 493201 D");
+	expect_one("id\tce 123 456 b", FORT_SCAN_NINO, "ce 123 456 b");
+	expect_one("nino JT 493201D;", FORT_SCAN_NINO, "JT 493201D");
+	expect_none("XJG 10 37 54 A");
+	expect_none("x-JG 10 37 54 A");
+	expect_none("xJT493201D");
+	expect_none("JT4 93201D");
 }
 
 static void test_dob(void **state)
