@@ -1561,12 +1561,13 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
 	    detect_card(v, pos, cl, m))
 		return 1;
-	/* dob: three groups joined by '-' '/' '.', or a day of 1-2 digits with
+	/* dob: three groups joined by '-' '/' '.' (4-2-2 or 2-2-4 at most), or a day of 1-2 digits with
 	 * a month name after it ("12 Mar", "22-nov") or before it ("March 12,");
 	 * no ordinal here: a cluster running into letters is judged in
 	 * process() */
 	if ((n >= 3 && s0 == cl->sep[1] && (n == 3 || cl->sep[2] != s0 || s0 == ' ')
-	     ? (s0 == '-' || s0 == '/' || s0 == '.')
+	     ? ((s0 == '-' || s0 == '/' || s0 == '.') && cl->gl[1] <= 2 &&
+		((g0 == 4 && cl->gl[2] <= 2) || (g0 <= 2 && cl->gl[2] == 4)))
 	     : (g0 <= 2 && (n == 1 || s0 == ' ') &&
 		((n == 1 && cl->end + 1 < v->len &&
 		  (b[cl->end] == ' ' || b[cl->end] == '-' || b[cl->end] == '.' || b[cl->end] == '/') &&
