@@ -550,6 +550,7 @@ void scan_stream_reset(scan_stream *s, scan_hit_fn hit, void *ctx, int inline_ig
 	s->nm_n = s->nm_i = 0;
 	s->col_line = 0;
 	s->csv_ls = s->csv_pos = (uint64_t)-1;
+	s->v6_s = s->v6_e = 0;
 	s->lf_lo = s->lf_hi = 0;
 	s->lf_found = 0;
 }
@@ -1055,7 +1056,9 @@ size_t scan_label_ident(const unsigned char *b, size_t e, int *factor)
 	return label_ident(b, e, factor);
 }
 
-int scan_label_near(const scan_view *v, size_t a, size_t e)
+/* Inline where the candidate loop asks (every ':' and '=' it stops at),
+ * out of line for the detectors. */
+static inline int label_near(const scan_view *v, size_t a, size_t e)
 {
 	scan_stream *s = v->st;
 	uint64_t lo = v->base + a, hi = v->base + e;
@@ -1085,6 +1088,11 @@ int scan_label_near(const scan_view *v, size_t a, size_t e)
 	s->lf_hi = v->base + (to >= from + 2 ? to - 2 : from);
 	s->lf_found = 0;
 	return 0;
+}
+
+int scan_label_near(const scan_view *v, size_t a, size_t e)
+{
+	return label_near(v, a, e);
 }
 
 int scan_context(const scan_view *v, size_t start, const char *const *words)
@@ -1414,6 +1422,10 @@ static int find_names(scan_stream *s, size_t from, size_t to)
 	return 0;
 }
 
+/* The bytes that join a cluster's digit groups: ' ' '-' '.' '/' (one load
+ * instead of four compares, at every group's end) */
+static const unsigned char sep_byte[256] = { [' '] = 1, ['-'] = 1, ['.'] = 1, ['/'] = 1 };
+
 /* DG: the digits' map (the stream's, built for the region) */
 static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len, size_t p, scan_cluster *cl)
 {
@@ -1439,10 +1451,12 @@ static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len
 		}
 		if (i - g > 19)
 			cl->overlong = 1;
-		if (i + 1 >= len || i - p > 96)
-			break;
+		/* most clusters are one group ending at no separator: that
+		 * test first (B[LEN] is the padding's, read but not used) */
 		c = b[i];
-		if ((c == ' ' || c == '-' || c == '.' || c == '/') && sc_digit(b[i + 1])) {
+		if ((!sep_byte[c] && c != ')') || i + 1 >= len || i - p > 96)
+			break;
+		if (sep_byte[c] && sc_digit(b[i + 1])) {
 			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
 				cl->sep[cl->n - 1] = (char)c;
 			/* a long run of groups ("4012888888881881 4012-8888-8888-1881
@@ -1537,21 +1551,23 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 
 	if (!cluster_gated || cluster_gate_off)
 		return run_detectors(v, SCAN_T_CLUSTER, pos, cl, m);
-	/* nino: "AB 12 34 56 C", two letters and a blank before */
+	/* nino: "AB 12 34 56 C", two letters and a blank before, the letters
+	 * a word of their own ("at 10", "is 42": most clusters here) */
 	if (cl->start >= 3 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 3]) && sc_alpha(b[cl->start - 2]) &&
-	    detect_nino(v, pos, cl, m))
+	    (cl->start == 3 || !(sc_word(b[cl->start - 4]) || b[cl->start - 4] == '-')) && detect_nino(v, pos, cl, m))
 		return 1;
 	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-'; not after '+' */
 	if (!(pos > 0 && b[pos - 1] == '+') &&
 	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
 	    detect_card(v, pos, cl, m))
 		return 1;
-	/* dob: three groups joined by '-' '/' '.', or a day of 1-2 digits with
+	/* dob: three groups joined by '-' '/' '.' (4-2-2 or 2-2-4 at most), or a day of 1-2 digits with
 	 * a month name after it ("12 Mar", "22-nov") or before it ("March 12,");
 	 * no ordinal here: a cluster running into letters is judged in
 	 * process() */
 	if ((n >= 3 && s0 == cl->sep[1] && (n == 3 || cl->sep[2] != s0 || s0 == ' ')
-	     ? (s0 == '-' || s0 == '/' || s0 == '.')
+	     ? ((s0 == '-' || s0 == '/' || s0 == '.') && cl->gl[1] <= 2 &&
+		((g0 == 4 && cl->gl[2] <= 2) || (g0 <= 2 && cl->gl[2] == 4)))
 	     : (g0 <= 2 && (n == 1 || s0 == ' ') &&
 		((n == 1 && cl->end + 1 < v->len &&
 		  (b[cl->end] == ' ' || b[cl->end] == '-' || b[cl->end] == '.' || b[cl->end] == '/') &&
@@ -1581,8 +1597,9 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 
 /* The word detectors for the word starting at POS (a digit is in it), each
  * called only where its own first test can pass (the detectors' first
- * lines: iban two capitals and two digits, nino two letters and room for
- * the rest, a secret key one of its prefixes' first letters), in the
+ * lines: iban two capitals and two digits, nino two letters, room for
+ * the rest and a digit after them (or a blank and a digit), a secret key
+ * one of its prefixes' first letters), in the
  * table's order, the first match winning; off with the cluster gate
  * (scan_set_cluster_gate), or for a table in another order.  Out of line:
  * the candidate loop's registers stay its own. */
@@ -1597,7 +1614,8 @@ static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, sc
 	if (pos + 4 <= v->len && sc_upper(c0) && sc_upper(b[pos + 1]) && sc_digit(b[pos + 2]) && sc_digit(b[pos + 3]) &&
 	    detect_iban(v, pos, NULL, m))
 		return 1;
-	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) && detect_nino(v, pos, NULL, m))
+	if (pos + 9 <= v->len && sc_alpha(c0) && sc_alpha(b[pos + 1]) &&
+	    (sc_digit(b[pos + 2]) || (b[pos + 2] == ' ' && sc_digit(b[pos + 3]))) && detect_nino(v, pos, NULL, m))
 		return 1;
 	if ((c0 == 'A' || c0 == 'g' || c0 == 'x' || c0 == 's' || c0 == 'r' || c0 == 'f') &&
 	    detect_secret_key(v, pos, NULL, m))
@@ -1681,7 +1699,7 @@ static inline int colon_may_match(const scan_view *v, size_t pos)
 		return 0;
 	if (b[pos] == '=' && (next == '=' || prev == '!'))
 		return 1;
-	return scan_label_near(v, pos > 80 ? pos - 80 : 0, pos);
+	return label_near(v, pos > 80 ? pos - 80 : 0, pos);
 }
 
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the

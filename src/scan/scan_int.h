@@ -217,6 +217,10 @@ typedef struct scan_stream {
 	uint64_t csv_ls, csv_pos;    /* CSV column cache: the line starting at CSV_LS, counted up to CSV_POS */
 	unsigned csv_col;
 	int csv_q;
+	/* IPv6: the run of hex digits and ':' [V6_S, V6_E) of the view at
+	 * stream offset V6_BASE, V6_LEN bytes, was judged no address (ip.c) */
+	size_t v6_s, v6_e, v6_len;
+	uint64_t v6_base;
 	uint64_t lf_lo, lf_hi;       /* no secret-label factor starts in [LF_LO, LF_HI); */
 	int lf_found;                /* ... and one starts at LF_HI */
 	/* known-client names (only with a vault): NAME_FN says whether a run of

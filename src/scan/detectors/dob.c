@@ -59,33 +59,45 @@ static int date_ok(unsigned y, unsigned mo, unsigned d)
 	return y >= 1900 && (int)y <= this_year();
 }
 
-/* A month name at S (N bytes available): 1..12 and its length, else 0. */
+/* A month name at S (N bytes available): 1..12 and its length, else 0.
+ * Every abbreviation is its month's first three letters and no two months
+ * share them, so those three letters name the one month that can match:
+ * it is found by a switch instead of trying the twelve in turn. */
 static unsigned month_at(const unsigned char *s, size_t n, size_t *len)
 {
-	unsigned i;
-
 	static const unsigned char full_len[] = { 7, 8, 5, 5, 3, 4, 4, 6, 9, 7, 8, 8 };
+	unsigned c0, c1, c2;
+	int i = -1;
+	size_t fl, k;
 
-	if (!sc_alpha(s[0]))
+	/* every name has three letters at least */
+	if (n < 3 || !sc_alpha(s[0]))
 		return 0;
-	for (i = 0; i < 12; i++) {
-		size_t fl = full_len[i], k;
-
-		/* full name and abbreviation start alike: most words leave here */
-		if (sc_tolower(s[0]) != (unsigned char)month_full[i][0])
-			continue;
-
-		for (k = 0; k < fl && k < n && sc_tolower(s[k]) == (unsigned char)month_full[i][k]; k++)
-			;
-		if (k == fl && (k == n || !sc_alpha(s[k]))) {
-			*len = fl;
-			return i + 1;
-		}
-		if (n >= 3 && sc_tolower(s[0]) == (unsigned char)months[i][0] && sc_tolower(s[1]) == (unsigned char)months[i][1] &&
-		    sc_tolower(s[2]) == (unsigned char)months[i][2] && (n == 3 || !sc_alpha(s[3]))) {
-			*len = 3;
-			return i + 1;
-		}
+	c0 = sc_tolower(s[0]);
+	c1 = sc_tolower(s[1]);
+	c2 = sc_tolower(s[2]);
+	switch (c0) {
+	case 'j': i = c1 == 'a' ? 0 : c1 == 'u' ? (c2 == 'n' ? 5 : 6) : -1; break;
+	case 'f': i = 1; break;
+	case 'm': i = c2 == 'r' ? 2 : 4; break;
+	case 'a': i = c1 == 'p' ? 3 : 7; break;
+	case 's': i = 8; break;
+	case 'o': i = 9; break;
+	case 'n': i = 10; break;
+	case 'd': i = 11; break;
+	}
+	if (i < 0 || c1 != (unsigned char)months[i][1] || c2 != (unsigned char)months[i][2])
+		return 0;
+	fl = full_len[i];
+	for (k = 3; k < fl && k < n && sc_tolower(s[k]) == (unsigned char)month_full[i][k]; k++)
+		;
+	if (k == fl && (k == n || !sc_alpha(s[k]))) {
+		*len = fl;
+		return (unsigned)i + 1;
+	}
+	if (n == 3 || !sc_alpha(s[3])) {
+		*len = 3;
+		return (unsigned)i + 1;
 	}
 	return 0;
 }

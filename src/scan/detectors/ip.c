@@ -133,7 +133,8 @@ static inline size_t v6_end(const unsigned char *b, size_t e, size_t len, size_t
 int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
 {
 	const unsigned char *b = v->buf;
-	size_t s = pos, e = pos, i, v4 = 0;
+	scan_stream *st = v->st;
+	size_t s = pos, e = pos, i, v4 = 0, run;
 	unsigned groups = 0, dbl = 0, glen = 0, colons = 0;
 
 	(void)cl;
@@ -141,10 +142,13 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	if (pos == 0 || pos + 1 >= v->len || !(sc_hex(b[pos - 1]) || b[pos - 1] == ':') ||
 	    !(sc_hex(b[pos + 1]) || b[pos + 1] == ':'))
 		return 0;
-	s = v6_start(b, pos);
-	if (s > 0 && (sc_word(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == ':'))
+	/* a later ':' of a run already judged no address ("10:23:45") */
+	if (st && pos > st->v6_s && pos < st->v6_e && v->base == st->v6_base && v->len == st->v6_len)
 		return 0;
-	e = v6_end(b, e, v->len, s + 40);
+	s = v6_start(b, pos);
+	e = run = v6_end(b, e, v->len, s + 40);
+	if (s > 0 && (sc_word(b[s - 1]) || b[s - 1] == '.' || b[s - 1] == ':'))
+		goto no;
 	/* "::ffff:192.0.2.1", "2001:db8::192.168.1.1": an IPv4 address as the
 	 * last 32 bits, part of this one finding (two groups' worth) */
 	if (e < v->len && b[e] == '.' && e + 1 < v->len && sc_digit(b[e + 1])) {
@@ -160,7 +164,7 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 				continue;
 			}
 			if (!nd || val > 255 || (nd > 1 && b[q - nd] == '0'))
-				return 0;
+				goto no;
 			parts++;
 			if (parts < 4 && q + 1 < v->len && b[q] == '.' && sc_digit(b[q + 1])) {
 				val = nd = 0;
@@ -169,12 +173,12 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 			break;
 		}
 		if (parts != 4 || g == e || (q < v->len && (sc_word(b[q]) || b[q] == '.')))
-			return 0;
+			goto no;
 		v4 = q;
 		e = g;   /* the groups are counted up to the IPv4 part */
 	}
 	if (e < v->len && !v4 && sc_word(b[e]))
-		return 0;
+		goto no;
 	/* a trailing single ':' is punctuation ("at fe80::1: ...") */
 	if (!v4 && b[e - 1] == ':' && !(e - s >= 2 && b[e - 2] == ':'))
 		e--;
@@ -183,14 +187,14 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 			colons++;
 			if (i + 1 < e && b[i + 1] == ':') {
 				if (dbl || (i + 2 < e && b[i + 2] == ':'))
-					return 0;
+					goto no;
 				dbl = 1;
 			}
 			if (glen)
 				groups++;
 			glen = 0;
 		} else if (++glen > 4) {
-			return 0;
+			goto no;
 		}
 	}
 	if (glen)
@@ -199,21 +203,21 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 		groups += 2;
 	/* "::1", "fe80::": one group beside a "::" is enough */
 	if (colons < 2 || (!dbl && groups != 8) || (dbl && (groups > 7 || groups < 1)))
-		return 0;
+		goto no;
 	if (b[s] == ':' && !(s + 1 < e && b[s + 1] == ':'))
-		return 0;
+		goto no;
 	/* one group: the loopback "::1" or a prefix "fe80::", not a slice "a[::2]" */
 	if (groups == 1 && !(e - s == 3 && b[s] == ':' && b[s + 2] == '1') && !(b[s] != ':' && e - s >= 5))
-		return 0;
+		goto no;
 	if (v4)
 		e = v4;
 	if (e <= pos)   /* found from its first ':' already */
-		return 0;
+		goto no;
 	/* real addresses hold a digit: "add:bad:face::" is words */
 	for (i = s; i < e && !sc_digit(b[i]); i++)
 		;
 	if (i == e)
-		return 0;
+		goto no;
 	/* a CIDR prefix length belongs to the address: "fe80::/10", "::1/128" */
 	if (e + 1 < v->len && b[e] == '/' && sc_digit(b[e + 1])) {
 		size_t q = e + 1;
@@ -230,4 +234,18 @@ int detect_ipv6(const scan_view *v, size_t pos, const scan_cluster *cl, scan_mat
 	m->rule = "ip.v6";
 	m->conf = groups == 8 || scan_context(v, s, ip_words) ? FORT_SCAN_MEDIUM : FORT_SCAN_LOW;
 	return 1;
+no:
+	/* Every ':' of the run [S, RUN) finds the same S and RUN (its bytes
+	 * are all hex digits and ':', and S is where the walk back stopped
+	 * short of its 40 bytes, or else RUN is POS: no later ':'), and all
+	 * above but "E <= POS" is a question of S and RUN: a later ':' in it
+	 * is no address either.  Kept for this view (its stream offset and
+	 * length: the same pair is the same bytes; a new document clears it). */
+	if (st) {
+		st->v6_s = s;
+		st->v6_e = run;
+		st->v6_base = v->base;
+		st->v6_len = v->len;
+	}
+	return 0;
 }

@@ -502,6 +502,19 @@ static void test_nino(void **state)
 	expect_none("QQ123456C");            /* Q is never a prefix letter */
 	expect_none("GB123456A");            /* GB is not allocated */
 	expect_none("AB123456E");            /* suffix A-D */
+	/* the prefix letters at the text's start, after punctuation or a tab,
+	 * and (none) inside a longer word or after '-' (the candidate loop
+	 * calls the detector only where its own first tests can pass) */
+	expect_one("JG 10 37 54 A is mine", FORT_SCAN_NINO, "JG 10 37 54 A");
+	expect_one("JT493201D is mine", FORT_SCAN_NINO, "JT493201D");
+	expect_one("(JG 10 37 54 A)", FORT_SCAN_NINO, "JG 10 37 54 A");
+	expect_one("ni:JT 493201 D", FORT_SCAN_NINO, "JT 493201 D");
+	expect_one("id\tce 123 456 b", FORT_SCAN_NINO, "ce 123 456 b");
+	expect_one("nino JT 493201D;", FORT_SCAN_NINO, "JT 493201D");
+	expect_none("XJG 10 37 54 A");
+	expect_none("x-JG 10 37 54 A");
+	expect_none("xJT493201D");
+	expect_none("JT4 93201D");
 }
 
 static void test_dob(void **state)
@@ -543,6 +556,44 @@ static void test_dob(void **state)
 	assert_string_equal(hs.h[2].value, "1977-11-30");
 }
 
+/* Every month's name and abbreviation in three cases, before and after the
+ * day; three letters that start no month ("jux", "mab"), and names cut or
+ * run on ("Sept", "Janu", "Mayo"), are none (month_at picks the one month
+ * its first three letters can be: a wrong pick loses a month) */
+static void test_dob_months(void **state)
+{
+	static const char *const full[] = { "january", "february", "march", "april", "may", "june", "july",
+					    "august", "september", "october", "november", "december" };
+	static const char *const wrong[] = { "jux", "jab", "juy", "mab", "max", "aps", "auh", "sex", "ocx", "nox",
+					     "dex", "feh", "Sept", "Janu", "Mayo", "Augus", "Octobe", "junE1", "Julyy",
+					     "ja", "j", "Decembers" };
+	char text[96], want[64], m[16];
+	size_t i, k, c;
+
+	(void)state;
+	for (i = 0; i < 12; i++)
+		for (k = 0; k < 2; k++)
+			for (c = 0; c < 3; c++) {
+				size_t j, n = k ? strlen(full[i]) : 3;
+
+				for (j = 0; j < n; j++)
+					m[j] = (char)(c == 2 || (c == 1 && j == 0) ? full[i][j] - 32 : full[i][j]);
+				m[n] = '\0';
+				snprintf(want, sizeof(want), "12 %s 1985", m);
+				snprintf(text, sizeof(text), "born %s.", want);
+				expect_one(text, FORT_SCAN_DOB, want);
+				snprintf(want, sizeof(want), "%s 12, 1985", m);
+				snprintf(text, sizeof(text), "born %s.", want);
+				expect_one(text, FORT_SCAN_DOB, want);
+			}
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		snprintf(text, sizeof(text), "born 12 %s 1985.", wrong[i]);
+		expect_none(text);
+		snprintf(text, sizeof(text), "born %s 12, 1985.", wrong[i]);
+		expect_none(text);
+	}
+}
+
 /* detect_ipv6's 16-byte steps over the run of hex digits and ':' (back
  * from the ':', at most 40 bytes, and forward) against its byte loop:
  * random texts of every length up to 200 bytes, dense in hex digits and
@@ -557,11 +608,15 @@ static void test_ipv6_vector(void **state)
 	static const char dense[] = "0123456789abcdefABCDEF:::";
 	static const char stop[] = " .\n/gG%[]\x80z";
 	uint32_t x = 7;
-	size_t found = 0, colons = 0;
+	size_t found = 0, colons = 0, remembered = 0;
+	scan_stream st;
 
 	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
 	for (int round = 0; round < 30000; round++) {
-		size_t n = 1 + round % 200, i;
+		/* two texts of each length in a row: a new document at the same
+		 * offsets must not see what the last one's runs were judged */
+		size_t n = 1 + (round / 2) % 200, i;
 		unsigned char *t = calloc(1, n + 64);
 		unsigned sparse;
 
@@ -587,10 +642,11 @@ static void test_ipv6_vector(void **state)
 			if (k < n)
 				t[k - 1] = ' ';
 		}
+		scan_stream_reset(&st, NULL, NULL, 0);
 		for (i = 0; i < n; i++) {
-			scan_view v = { t, n, 0, NULL };
-			scan_match a, b;
-			int ra, rb;
+			scan_view v = { t, n, 0, NULL }, vm = { t, n, 0, &st };
+			scan_match a, b, c;
+			int ra, rb, rc;
 
 			if (t[i] != ':')
 				continue;
@@ -605,12 +661,40 @@ static void test_ipv6_vector(void **state)
 			if (ra != rb || (ra && (a.start != b.start || a.end != b.end || a.conf != b.conf)))
 				fail_msg("'%.*s' at %zu: steps %d [%zu, %zu), bytes %d [%zu, %zu)", (int)n, (const char *)t, i,
 					 ra, a.start, a.end, rb, b.start, b.end);
+			/* with a stream's memory of the runs judged no address (the
+			 * ':' asked in order, as the engine does): the same */
+			memset(&c, 0, sizeof(c));
+			remembered += st.v6_e > i && st.v6_s < i;
+			rc = detect_ipv6(&vm, i, NULL, &c);
+			if (ra != rc || (ra && (a.start != c.start || a.end != c.end || a.conf != c.conf)))
+				fail_msg("'%.*s' at %zu: %d [%zu, %zu), with the memory %d [%zu, %zu)", (int)n, (const char *)t,
+					 i, ra, a.start, a.end, rc, c.start, c.end);
 			found += (size_t)ra;
 		}
 		free(t);
 	}
-	if (colons < 100000 || found < 500)
-		fail_msg("%zu ':', %zu found: too few to mean something", colons, found);
+	/* a new document of the same length: its ':' at the offsets of a run
+	 * the last one judged no address is judged again */
+	{
+		static const char a[] = "t 1a:2b:3c:4d:5e x", b[] = "t 1a::3c:4d:5e:6 x";
+		unsigned char *t = calloc(1, sizeof(a) + 64);
+		scan_view vm = { t, sizeof(a) - 1, 0, &st };
+		scan_match c;
+
+		assert_non_null(t);
+		scan_stream_reset(&st, NULL, NULL, 0);
+		memcpy(t, a, sizeof(a) - 1);
+		assert_int_equal(detect_ipv6(&vm, 4, NULL, &c), 0);
+		scan_stream_reset(&st, NULL, NULL, 0);
+		memcpy(t, b, sizeof(b) - 1);
+		assert_int_equal(detect_ipv6(&vm, 4, NULL, &c), 1);
+		assert_int_equal(c.start, 2);
+		assert_int_equal(c.end, 16);
+		free(t);
+	}
+	scan_stream_release(&st);
+	if (colons < 100000 || found < 500 || remembered < 10000)
+		fail_msg("%zu ':', %zu found, %zu remembered: too few to mean something", colons, found, remembered);
 }
 
 static void test_ip(void **state)
@@ -795,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_nino),
 		cmocka_unit_test(test_dob),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_dob_months),
 		cmocka_unit_test(test_ipv6_vector),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_masks_vector),

@@ -1301,6 +1301,7 @@ static void test_cluster_gate_agrees(void **state)
 	static const char *const pre[] = {
 		"", " ", "+", "(", "(+", "-", ".", "/", "x", "AB ", "qq ", "QQ", "A ", "tel: ", "SSN ", "DOB: ",
 		"card ", "ip ", "phone ", "born ", "NI number: QQ ", "v", "Chrome/", "+1 ", "0", "1 ", "a.", "12 ",
+		"xAB ", "-AB ", ":AB ", "\tab ",
 	};
 	static const char *const val[] = {
 		"4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "378282246310005",
@@ -1313,6 +1314,7 @@ static void test_cluster_gate_agrees(void **state)
 		"1-952-734-2854", "030 1234567", "030 123456", "0171 12345", "030) 1234567", "0612345678", "09171234567",
 		"06 12 34 56 78", "49 30 2234567", "22 730 5989", "12 34 56 C", "123456 C", "12 34 56 A",
 		"2023", "12", "7", "1234", "12345", "99 (0", "1 2 3 4 5 6 7 8 9", "0 0 0", "1-2", "0/0/0000",
+		"1985-3-2", "1-2-1985", "198-03-12", "1985-123-1", "12-123-1985", "12/03/19850", "123/03/1985",
 	};
 	static const char *const post[] = { "", " ", "\n", ",", "x", " (", ".", "-", "/1", " 5" };
 	static char text[1 << 20];
@@ -1371,6 +1373,7 @@ static void test_word_gate_agrees(void **state)
 		"qq123456c", "AB123456D", "AKIA1234567890ABCDEF", "AKIAIOSFODNN7EXAMPLE", "ghp_1234567890abcdefghijABCDEFGHIJ123456",
 		"sk_live_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_4eC39HqLyjWDarjtT1zdp7dc", "xoxb-1234-5678-abcdefghij",
 		"fortress_tok_ab12", "a1b2c3", "x1-y2-z3", "v2", "DE00", "ZZ99", "Ab12", "sec0nd", "f1le", "g0",
+		"AB1234567C", "ABC123456C", "ab12345c", "JT493201D-2", "jt493201d",
 	};
 	static const char *const post[] = { "", " ", "\n", "x", "-1", "_", ".", "9" };
 	static char text[1 << 19];
