@@ -35,6 +35,57 @@ static int own_rowid(sqlite3 *db, const char *table)
 	return r;
 }
 
+/* The heads of the three large sealed tables have a table each here
+ * (sqlite.c, migration 20) and are rows of seal_head on PostgreSQL: a copy
+ * reads and writes them as seal_head's rows (tbl, id, seq, hash), so both
+ * backends list the same tables with the same rows. */
+static const char *const own_head[][2] = {
+	{ "clients", "seal_head_clients" }, { "blind", "seal_head_blind" }, { "uniq", "seal_head_uniq" },
+};
+#define OWN_HEADS (sizeof own_head / sizeof own_head[0])
+
+static int own_heads_each(sqlite3 *db, store_raw_cb cb, void *ctx)
+{
+	static const char *const cols[4] = { "tbl", "id", "seq", "hash" };
+	int r = 0;
+	for (size_t k = 0; k < OWN_HEADS && r == 0; k++) {
+		char sql[96];
+		sqlite3_stmt *st;
+		int rc;
+		snprintf(sql, sizeof sql, "SELECT id, seq, hash FROM %s ORDER BY id", own_head[k][1]);
+		if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
+			return store_sqlite_error(db, rc, "reading the vault");
+		while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			store_value v[4];
+			memset(v, 0, sizeof v);
+			v[0].type = STORE_V_TEXT;
+			v[0].p = own_head[k][0];
+			v[0].len = strlen(own_head[k][0]);
+			for (int i = 0; i < 2; i++) {
+				if (sqlite3_column_type(st, i) != SQLITE_INTEGER) {
+					r = fort_error_set(FORT_ECORRUPT, "table %s, column %s does not hold an integer", own_head[k][1],
+							   cols[1 + i]);
+					break;
+				}
+				v[1 + i].type = STORE_V_INT;
+				v[1 + i].i = sqlite3_column_int64(st, i);
+			}
+			if (r == 0 && sqlite3_column_type(st, 2) != SQLITE_BLOB)
+				r = fort_error_set(FORT_ECORRUPT, "table %s, column hash does not hold bytes", own_head[k][1]);
+			if (r != 0)
+				break;
+			v[3].type = STORE_V_BLOB;
+			v[3].p = sqlite3_column_blob(st, 2);
+			v[3].len = (size_t)sqlite3_column_bytes(st, 2);
+			r = cb(ctx, "seal_head", 4, cols, v);
+		}
+		if (r == 0 && rc != SQLITE_DONE)
+			r = store_sqlite_error(db, rc, "reading the vault");
+		sqlite3_finalize(st);
+	}
+	return r;
+}
+
 static int each_row(sqlite3 *db, const char *table, store_raw_cb cb, void *ctx)
 {
 	char sql[256], q[128];
@@ -94,6 +145,7 @@ int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 	size_t n = 0, cap = 0;
 	int rc, r = 0;
 	rc = sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+				    " AND name NOT IN ('seal_head_clients', 'seal_head_blind', 'seal_head_uniq')"
 				    " ORDER BY name <> 'users', name",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -111,7 +163,8 @@ int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 		r = store_sqlite_error(db, rc, "reading the schema");
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = each_row(db, names[i], cb, ctx);
+		if ((r = each_row(db, names[i], cb, ctx)) == 0 && strcmp(names[i], "seal_head") == 0)
+			r = own_heads_each(db, cb, ctx);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -128,10 +181,74 @@ static _Thread_local struct {
 	int keep[STORE_RAW_COLS_MAX];
 } ins;
 
+/* A seal_head row of an own-head table goes there (own_head). */
+static _Thread_local struct {
+	sqlite3 *db;
+	sqlite3_stmt *st[OWN_HEADS];
+} own_ins;
+
 static void ins_clear(void)
 {
 	sqlite3_finalize(ins.st);
 	memset(&ins, 0, sizeof ins);
+}
+
+static void own_ins_clear(void)
+{
+	for (size_t k = 0; k < OWN_HEADS; k++)
+		sqlite3_finalize(own_ins.st[k]);
+	memset(&own_ins, 0, sizeof own_ins);
+}
+
+/* TABLE's row is a head of an own-head table: *K which (else -1); the
+ * row must then be (tbl, id, seq, hash), the integers and bytes they are. */
+static int own_head_row(int *k, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	static const char *const want[4] = { "tbl", "id", "seq", "hash" };
+	size_t c = 0;
+	*k = -1;
+	if (strcmp(table, "seal_head") != 0)
+		return 0;
+	if (ncols && strcmp(cols[0], "rowid") == 0)
+		c = 1; /* a backend's own row id: not kept */
+	if (ncols - c != 4 || vals[c].type != STORE_V_TEXT)
+		return 0; /* not a head row as written: the generic insert names what is wrong */
+	for (size_t k2 = 0; k2 < OWN_HEADS; k2++)
+		if (vals[c].len == strlen(own_head[k2][0]) && memcmp(vals[c].p, own_head[k2][0], vals[c].len) == 0)
+			*k = (int)k2;
+	if (*k < 0)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (strcmp(cols[c + (size_t)i], want[i]) != 0)
+			return fort_error_set(FORT_EINPUT, "table seal_head: column %s where %s was expected", cols[c + (size_t)i],
+					      want[i]);
+	if (vals[c + 1].type != STORE_V_INT || vals[c + 2].type != STORE_V_INT || vals[c + 3].type != STORE_V_BLOB)
+		return fort_error_set(FORT_EINPUT, "table seal_head: a %s head's id, seq or hash is not of its type",
+				      own_head[*k][0]);
+	return 0;
+}
+
+static int own_head_put(sqlite3 *db, int k, const store_value *v)
+{
+	int rc;
+	if (own_ins.db != db)
+		own_ins_clear();
+	if (!own_ins.st[k]) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "INSERT INTO %s(id, seq, hash) VALUES(?,?,?)", own_head[k][1]);
+		if ((rc = sqlite3_prepare_v2(db, sql, -1, &own_ins.st[k], NULL)) != SQLITE_OK) {
+			own_ins.st[k] = NULL;
+			return store_sqlite_error(db, rc, "preparing the copy");
+		}
+		own_ins.db = db;
+	}
+	sqlite3_bind_int64(own_ins.st[k], 1, v[1].i);
+	sqlite3_bind_int64(own_ins.st[k], 2, v[2].i);
+	sqlite3_bind_blob(own_ins.st[k], 3, v[3].len ? v[3].p : "", (int)v[3].len, SQLITE_STATIC);
+	rc = sqlite3_step(own_ins.st[k]);
+	sqlite3_reset(own_ins.st[k]);
+	sqlite3_clear_bindings(own_ins.st[k]);
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(db, rc, own_head[k][1]);
 }
 
 static int ins_prepare(sqlite3 *db, const char *table, size_t ncols, const char *const *cols)
@@ -198,11 +315,15 @@ static int ins_prepare(sqlite3 *db, const char *table, size_t ncols, const char 
 int store_raw_put(store *s, const char *table, size_t ncols, const char *const *cols, const store_value *vals)
 {
 	sqlite3 *db = store_sqlite_db(s);
-	int r, rc, k = 0;
+	int r, rc, k = 0, own;
 	if (ncols > STORE_RAW_COLS_MAX)
 		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
 	/* the rows bring their own seals: nothing is noted for them */
 	sqlite3_update_hook(db, NULL, NULL);
+	if ((r = own_head_row(&own, table, ncols, cols, vals)) < 0)
+		return r;
+	if (own >= 0)
+		return own_head_put(db, own, vals + (ncols - 4));
 	if ((r = ins_prepare(db, table, ncols, cols)) < 0)
 		return r;
 	for (size_t i = 0; i < ncols; i++) {
@@ -239,5 +360,6 @@ int store_raw_done(store *s)
 {
 	(void)s;
 	ins_clear();
+	own_ins_clear();
 	return 0;
 }

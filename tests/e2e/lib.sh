@@ -117,6 +117,24 @@ sqlite_only() {
 # on_pg: this run's vaults are PostgreSQL databases (an e2e_*_pg run).
 on_pg() { [ -n "${_e2e_pgdb:-}" ]; }
 
+# head_tbl TABLE, head_is TABLE: where the newest seals (heads) of TABLE's
+# rows are, for an attack's SQL: FROM $(head_tbl T) WHERE $(head_is T) AND
+# id = N.  A SQLite vault keeps those of clients, blind and uniq in a
+# table each keyed by id (schema 20: seal_head_clients, ...), the rest in
+# seal_head (tbl, id); a PostgreSQL vault keeps them all in seal_head.
+head_tbl() {
+	case $1 in
+	clients | blind | uniq) on_pg && echo seal_head || echo "seal_head_$1" ;;
+	*) echo seal_head ;;
+	esac
+}
+head_is() {
+	case $1 in
+	clients | blind | uniq) on_pg && echo "tbl = '$1'" || echo "1 = 1" ;;
+	*) echo "tbl = '$1'" ;;
+	esac
+}
+
 # sqlite_step REASON: `sqlite_step "why" || return 0` ends the rest of a
 # test body on PostgreSQL; the test is counted as passed and marked
 # "# skip on PostgreSQL: REASON".  For what only a file has (modes, the

@@ -39,6 +39,8 @@ attack_old() {
 fa() { FORTRESS_VAULT=$AV fort "$@"; }
 # zeros N: a SQL expression of N zero bytes
 zeros() { if on_pg; then echo "decode(repeat('00', $1), 'hex')"; else echo "zeroblob($1)"; fi; }
+# ones N: N bytes of 0x01
+ones() { if on_pg; then echo "decode(repeat('01', $1), 'hex')"; else echo "X'$(printf '01%.0s' $(seq "$1"))'"; fi; }
 
 test_expect 'the untouched vault verifies' '
 	expect_exit 0 fort audit verify &&
@@ -121,7 +123,8 @@ for v in row:
     if isinstance(v, int): h.update(b"\x01" + struct.pack(">Q", v & (2**64 - 1)))
     else: h.update(b"\x04" + struct.pack(">Q", len(v)) + bytes(v))
 blob = (lambda b: "'\\x%s'::bytea" % b.hex()) if pg else (lambda b: "X'%s'" % b.hex())
-print("UPDATE clients SET data = %s WHERE id = %d; UPDATE seal_head SET hash = %s WHERE tbl = 'clients' AND id = %d;"
+head = "seal_head SET hash = %s WHERE tbl = 'clients' AND" if pg else "seal_head_clients SET hash = %s WHERE"
+print(("UPDATE clients SET data = %s WHERE id = %d; UPDATE " + head + " id = %d;")
       % (blob(row[3]), cid, blob(h.digest()), cid))
 PY
 }
@@ -283,12 +286,13 @@ test_expect 'the seal log itself cannot be rewritten: its digest is in a signed 
 '
 
 test_expect 'seal_head (the newest seals reads check against) rolled back with the row is named by audit verify' '
-	attack_old head-rollback "clients seal_head" "
+	HT=$(head_tbl clients) && HI=$(head_is clients) &&
+	attack_old head-rollback "clients $HT" "
 		UPDATE clients SET vk_version = (SELECT vk_version FROM o.clients WHERE id = $AI),
 		  wrapped = (SELECT wrapped FROM o.clients WHERE id = $AI), data = (SELECT data FROM o.clients WHERE id = $AI),
 		  updated = (SELECT updated FROM o.clients WHERE id = $AI) WHERE id = $AI;
-		UPDATE seal_head SET (seq, hash) = (SELECT seq, hash FROM o.seal_head WHERE tbl = '\''clients'\'' AND id = $AI)
-		  WHERE tbl = '\''clients'\'' AND id = $AI;" &&
+		UPDATE $HT SET (seq, hash) = (SELECT seq, hash FROM o.$HT WHERE $HI AND id = $AI)
+		  WHERE $HI AND id = $AI;" &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "client $AI" &&
 	expect_contains "$OUT" "changed outside Fortress"
@@ -298,10 +302,50 @@ test_expect 'a seal_head row added or removed on its own is named by audit verif
 	attack head-add "INSERT INTO seal_head(tbl, id, seq, hash) VALUES('\''consent'\'', 999999, 1, $(zeros 32))" &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "seal_head" &&
-	attack head-del "DELETE FROM seal_head WHERE tbl = '\''clients'\'' AND id = $BI" &&
+	attack head-del "DELETE FROM $(head_tbl clients) WHERE $(head_is clients) AND id = $BI" &&
 	expect_exit 8 fa client get "$B" &&
 	expect_exit 1 fa audit verify &&
 	expect_contains "$OUT" "client $BI"
+'
+
+# The heads of client records, search groups and unique entries (on SQLite
+# a table each since schema 20): an edit, a removal, an addition or a move
+# of one is caught as a seal_head row's is.
+test_expect 'a client record'\''s head edited, or moved where reads do not look, is refused and named' '
+	attack head-edit "UPDATE $(head_tbl clients) SET hash = $(zeros 32) WHERE $(head_is clients) AND id = $AI" &&
+	expect_exit 8 fa client get "$A" &&
+	expect_contains "$ERR" "client $AI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $AI" || return 1
+	sqlite_step "the heads are in one table on PostgreSQL: nowhere else to move one" || return 0
+	attack head-move "INSERT INTO seal_head(tbl, id, seq, hash) SELECT '\''clients'\'', id, seq, hash FROM seal_head_clients
+		WHERE id = $AI; DELETE FROM seal_head_clients WHERE id = $AI" &&
+	expect_exit 8 fa client get "$A" &&
+	expect_contains "$ERR" "client $AI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "client $AI" &&
+	attack head-copy "INSERT INTO seal_head(tbl, id, seq, hash) SELECT '\''clients'\'', id, seq, hash FROM seal_head_clients
+		WHERE id = $AI" &&
+	expect_exit 0 fa client get "$A" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "seal_head was edited outside Fortress"
+'
+
+test_expect 'a unique entry'\''s or a search group'\''s head edited, removed or added is named by audit verify' '
+	attack uniq-head-edit "UPDATE $(head_tbl uniq) SET hash = $(ones 32) WHERE $(head_is uniq)
+		AND id = (SELECT min(id) FROM $(head_tbl uniq) WHERE $(head_is uniq) AND hash <> $(zeros 32))" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "unique-index entry" &&
+	expect_contains "$OUT" "changed outside Fortress" &&
+	attack uniq-head-add "INSERT INTO $(head_tbl uniq)($(on_pg && echo "tbl, ")id, seq, hash)
+		VALUES($(on_pg && echo "'\''uniq'\'', ")12345, 1, $(ones 32))" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "unique-index entry" &&
+	expect_contains "$OUT" "removed outside Fortress" &&
+	attack blind-head-del "DELETE FROM $(head_tbl blind) WHERE $(head_is blind) AND id = $AI" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "search-index entries naming client $AI" &&
+	expect_contains "$OUT" "not recorded in the audit log"
 '
 
 test_expect 'the seal marker removed with every seal is refused at unlock' '

@@ -33,7 +33,7 @@ attack() {
 # zeros N: a SQL expression of N zero bytes
 zeros() { if on_pg; then echo "decode(repeat('00', $1), 'hex')"; else echo "zeroblob($1)"; fi; }
 
-# seal_fix VAULT TABLE: SQL that sets every entry's seal_head row of TABLE
+# seal_fix VAULT TABLE: SQL that sets every entry's seal head row of TABLE
 # to the hash of the entry as it is now (the store's row hash, an unkeyed
 # BLAKE2b anyone can compute), so the seals alone would not see a change.
 seal_fix() {
@@ -50,7 +50,9 @@ for line in sys.argv[3].split():
     i = hashlib.blake2b(tbl.encode() + b"\0" + h + (struct.pack(">Q", client) if tbl == "blind" else b""), digest_size=8).digest()
     sid = int.from_bytes(i, "big") >> 1
     rh = hashlib.blake2b(b"fortress-row-v1\0" + tbl.encode() + b"\0" + h + struct.pack(">Q", client), digest_size=32).digest()
-    out.append("UPDATE seal_head SET hash = %s WHERE tbl = '%s' AND id = %d;" % (blob(rh), tbl, sid))
+    # schema 20: on SQLite a table of their own (seal_head_uniq, ...)
+    where = ("seal_head SET hash = %s WHERE tbl = '" + tbl + "' AND") if pg else ("seal_head_" + tbl + " SET hash = %s WHERE")
+    out.append(("UPDATE " + where + " id = %d;") % (blob(rh), sid))
 print("\n".join(out))
 PY
 }

@@ -223,7 +223,7 @@ static void test_fresh_groups(void **state)
 	flush_commit(s);
 	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client = 7007"), 2);
 	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind WHERE client BETWEEN 7000 AND 7099"), 3 * FRESH_N - 1);
-	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_head WHERE tbl = 'blind' AND id BETWEEN 7000 AND 7099"), FRESH_N);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_head_blind WHERE id BETWEEN 7000 AND 7099"), FRESH_N);
 	assert_int_equal(store_seal_scan(s, "blind", bad_ids, bad), 0);
 	assert_int_equal(bad[0], 0);
 	assert_int_equal(store_seal_scan(s, "uniq", bad_ids, bad), 0);

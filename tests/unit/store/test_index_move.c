@@ -349,7 +349,7 @@ static void test_batch_read_checks_seals(void **state)
 	n = 0;
 	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &n), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "1005"));
-	raw(s, "DELETE FROM seal_head WHERE tbl = 'clients' AND id = 1007");
+	raw(s, "DELETE FROM seal_head_clients WHERE id = 1007");
 	n = 0;
 	assert_int_equal(store_client_batch(s, 1005, 10, count_cb, &n), FORT_ETAMPER);
 	assert_non_null(strstr(fort_error_message(), "1007"));

@@ -68,7 +68,7 @@ static void vault_hash(vstate *out, int skip_audit)
 		crypto_generichash_final(&th, out->h[out->n], 16);
 		crypto_generichash_update(&hf, (const unsigned char *)t, strlen(t) + 1);
 		crypto_generichash_update(&hf, out->h[out->n], 16);
-		if (!skip_audit || (strcmp(t, "audit") && strcmp(t, "seal_log") && strcmp(t, "seal_head") && strcmp(t, "meta"))) {
+		if (!skip_audit || (strcmp(t, "audit") && strcmp(t, "seal_log") && strncmp(t, "seal_head", 9) && strcmp(t, "meta"))) {
 			crypto_generichash_update(&h, (const unsigned char *)t, strlen(t) + 1);
 			crypto_generichash_update(&h, out->h[out->n], 16);
 		}
