@@ -303,11 +303,14 @@ struct imp {
 	 * e-mail as line N": in fixed chunks, so a large import never copies it */
 	struct seen { int64_t id; uint32_t line; } __attribute__((packed)) **seen;
 	size_t nseen, nchunks;
-	/* index entries that need not be unique, added in sorted batches:
-	 * random inserts into a large B-tree touch a page each, sorted ones
-	 * fill pages in order */
+	/* index entries added at the flush, in batches: the search entries
+	 * from the front of LATER (NLATER, in later_cmp's order as they come
+	 * while LATER_SORTED), the unique ones (with DEFER_UNIQUE) from its
+	 * back (NLATER_U, sorted by value at the flush: inserts in value order
+	 * fill the unique index's pages in order) */
 	struct later { unsigned char h[BIDX_LEN]; int64_t id; uint32_t line; uint16_t field; uint8_t unique; } *later;
-	size_t nlater;
+	size_t nlater, nlater_u;
+	int later_sorted;
 	int64_t last_created; /* the newest record's created time so far (store_item) */
 	/* all or nothing: e-mail/phone duplicates too are found when the sorted
 	 * entries go in (any problem rolls the import back anyway) */
@@ -1131,7 +1134,11 @@ static void dup_message(struct imp *im, char *msg, size_t cap, size_t line, cons
  * found in one pass and reported against the earlier record.  Then the
  * search entries by (id, value): each client's together, so that the store
  * hashes a new client's search group from them (store_bidx_add's FRESH)
- * instead of reading it back at the commit. */
+ * instead of reading it back at the commit.  The search entries come in
+ * this order (file order, ids growing; store_item places each record's by
+ * value): only the unique ones are sorted, unless an id came out of order
+ * (bench/README.md "wt-store": the sort of both kinds was 3.4k
+ * instructions a client, the search entries' half of it for nothing). */
 static int later_cmp(const void *a, const void *b)
 {
 	const struct later *x = a, *y = b;
@@ -1163,28 +1170,17 @@ static uint64_t later_key(const void *a)
  * one pipeline per batch on PostgreSQL).  A batch never splits a client's
  * search entries (FRESH holds for the call that has them all). */
 #define ADD_BATCH 1024
-static int flush_later(struct imp *im)
+static int flush_run(struct imp *im, const struct later *e, size_t count, store_bidx_add *b, int64_t *other)
 {
-	store_bidx_add *b;
-	int64_t *other;
 	int r = 0;
-	fort_sort_keyed(im->later, im->nlater, sizeof *im->later, later_key, later_cmp);
-	b = fort_malloc(ADD_BATCH * sizeof *b);
-	other = fort_malloc(ADD_BATCH * sizeof *other);
-	if (!b || !other) {
-		free(b);
-		free(other);
-		return FORT_ENOMEM;
-	}
-	for (size_t i0 = 0, n; i0 < im->nlater && r == 0; i0 += n) {
-		n = im->nlater - i0 < ADD_BATCH ? im->nlater - i0 : ADD_BATCH;
-		while (i0 + n < im->nlater && n > 1 && !im->later[i0 + n].unique && !im->later[i0 + n - 1].unique &&
-		       im->later[i0 + n].id == im->later[i0 + n - 1].id)
+	for (size_t i0 = 0, n; i0 < count && r == 0; i0 += n) {
+		n = count - i0 < ADD_BATCH ? count - i0 : ADD_BATCH;
+		while (i0 + n < count && n > 1 && !e[i0 + n].unique && !e[i0 + n - 1].unique && e[i0 + n].id == e[i0 + n - 1].id)
 			n--;
 		for (size_t k = 0; k < n; k++) {
-			memcpy(b[k].h, im->later[i0 + k].h, BIDX_LEN);
-			b[k].client = im->later[i0 + k].id;
-			b[k].unique = im->later[i0 + k].unique;
+			memcpy(b[k].h, e[i0 + k].h, BIDX_LEN);
+			b[k].client = e[i0 + k].id;
+			b[k].unique = e[i0 + k].unique;
 			/* a client of this import: its ids are above every id the
 			 * vault held (client_ids_above) and all its search
 			 * entries are in this batch */
@@ -1193,23 +1189,47 @@ static int flush_later(struct imp *im)
 		if ((r = store_blind_add_many(im->v->st, b, n, other)) < 0)
 			break;
 		for (size_t k = 0; k < n && r == 0; k++) {
-			const struct later *e = &im->later[i0 + k];
+			const struct later *x = &e[i0 + k];
 			char msg[512];
 			if (!other[k])
 				continue;
 			/* sorted by (entry, id) and ids grow with the line: the one
 			 * already there is the earlier record */
-			dup_message(im, msg, sizeof msg, e->line, im->v->map.f[e->field].name, e->field, other[k] > 0 ? other[k] : 0);
+			dup_message(im, msg, sizeof msg, x->line, im->v->map.f[x->field].name, x->field, other[k] > 0 ? other[k] : 0);
 			im->rep->duplicates++;
 			im->rep->rejected++;
 			r = report_problem(im, msg);
 		}
 	}
+	return r;
+}
+
+static int flush_later(struct imp *im)
+{
+	struct later *u = im->later + LATER_MAX - im->nlater_u;
+	store_bidx_add *b;
+	int64_t *other;
+	int r;
+	if (im->nlater_u > 1)
+		fort_sort_keyed(u, im->nlater_u, sizeof *u, later_key, later_cmp);
+	if (!im->later_sorted)
+		fort_sort_keyed(im->later, im->nlater, sizeof *im->later, later_key, later_cmp);
+	b = fort_malloc(ADD_BATCH * sizeof *b);
+	other = fort_malloc(ADD_BATCH * sizeof *other);
+	if (!b || !other) {
+		free(b);
+		free(other);
+		return FORT_ENOMEM;
+	}
+	/* unique entries first, as later_cmp orders them */
+	if ((r = flush_run(im, u, im->nlater_u, b, other)) == 0)
+		r = flush_run(im, im->later, im->nlater, b, other);
 	free(b);
 	free(other);
 	if (r < 0)
 		return r;
-	im->nlater = 0;
+	im->nlater = im->nlater_u = 0;
+	im->later_sorted = 1;
 	return 0;
 }
 
@@ -1458,17 +1478,30 @@ static int store_item(struct imp *im, item *it)
 		im->last_created = it->sc.has_hash ? it->sc.created : fort_now();
 	rep->imported++;
 	/* a client's entries go to the store in one flush (FRESH, flush_later) */
-	if (im->nlater + it->sc.nbidx > LATER_MAX && (r = flush_later(im)) < 0)
+	if (im->nlater + im->nlater_u + it->sc.nbidx > LATER_MAX && (r = flush_later(im)) < 0)
 		return r;
-	for (size_t k = 0; k < it->sc.nbidx; k++) {
+	for (size_t k = 0, run = im->nlater; k < it->sc.nbidx; k++) {
 		int uniq = field_unique(im->v, it->sc.bidx_field[k]);
+		struct later e;
+		size_t j;
 		if (uniq && !im->defer_unique)
 			continue;
-		memcpy(im->later[im->nlater].h, it->sc.bidx[k], BIDX_LEN);
-		im->later[im->nlater].id = it->sc.id;
-		im->later[im->nlater].field = (uint16_t)it->sc.bidx_field[k];
-		im->later[im->nlater].unique = (uint8_t)uniq;
-		im->later[im->nlater].line = it->line > UINT32_MAX ? UINT32_MAX : (uint32_t)it->line;
+		memcpy(e.h, it->sc.bidx[k], BIDX_LEN);
+		e.id = it->sc.id;
+		e.field = (uint16_t)it->sc.bidx_field[k];
+		e.unique = (uint8_t)uniq;
+		e.line = it->line > UINT32_MAX ? UINT32_MAX : (uint32_t)it->line;
+		if (uniq) { /* from the back; sorted at the flush */
+			im->later[LATER_MAX - ++im->nlater_u] = e;
+			continue;
+		}
+		/* after the records before (lower ids, else the flush sorts),
+		 * by value within this record's run */
+		if (run && im->later[run - 1].id > e.id)
+			im->later_sorted = 0;
+		for (j = im->nlater; j > run && later_cmp(&im->later[j - 1], &e) > 0; j--)
+			im->later[j] = im->later[j - 1];
+		im->later[j] = e;
 		im->nlater++;
 	}
 	return 0;
@@ -1877,6 +1910,7 @@ static int import_run(fort_import_report **out, fort_vault *v, const char *path,
 		r = FORT_ENOMEM;
 		goto out;
 	}
+	im->later_sorted = 1;
 	pthread_mutex_init(&im->lock, NULL);
 	for (int k = 0; k < NSEAL; k++) {
 		pthread_cond_init(&im->q1[k].not_empty, NULL);

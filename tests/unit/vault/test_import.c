@@ -410,6 +410,59 @@ static void test_duplicates_many(void **state)
 	fort_vault_close(v);
 }
 
+/* The import's index entries go to the store in batches of 1,024, the
+ * search entries in (client, value) order as they come (bench/README.md
+ * "wt-store"); a batch never splits a client's search entries, so a new
+ * client's search group is hashed from all of them (FRESH).  The first
+ * record has no IBAN (1 search entry), the others 2 (name and IBAN; the
+ * e-mail goes to the unique index): search entries 1,023 and 1,024 are the
+ * 513th record's two, where a batch that split clients would cut its group
+ * in two, and its seal would then disagree with its rows. */
+static void iban_de(char out[23], unsigned n)
+{
+	char bban[19];
+	unsigned mod = 0;
+	snprintf(bban, sizeof bban, "370400440%09u", n);
+	for (const char *p = bban; *p; p++)
+		mod = (mod * 10 + (unsigned)(*p - '0')) % 97;
+	mod = (mod * 10000 + 1314) % 97; /* "DE": 13 14 */
+	mod = (mod * 100) % 97;           /* check digits 00 */
+	snprintf(out, 23, "DE%02u%s", 98 - mod, bban);
+}
+
+static void test_batches_keep_clients(void **state)
+{
+	(void)state;
+	fort_vault *v = create_vault("batches.fort");
+	fort_import_report *rep = NULL;
+	size_t cap = 700 * 96, o = 0;
+	char *csv = malloc(cap), iban[23], name[64];
+	assert_non_null(csv);
+	o += (size_t)snprintf(csv + o, cap - o, "name,email,iban\n");
+	for (unsigned i = 0; i < 700; i++) {
+		iban_de(iban, i);
+		if (i == 0)
+			o += (size_t)snprintf(csv + o, cap - o, "Client %u,c%u@example.com,\n", i, i);
+		else
+			o += (size_t)snprintf(csv + o, cap - o, "Client %u,c%u@example.com,%s\n", i, i, iban);
+	}
+	const char *p = write_file("batches.csv", csv);
+	free(csv);
+	assert_int_equal(fort_client_import(&rep, v, p, NULL), 0);
+	assert_int_equal(rep->imported, 700);
+	fort_import_report_free(rep);
+	for (unsigned i = 505; i < 520; i++) {
+		char want[FORT_ID_LEN + 1], got[FORT_ID_LEN + 1];
+		snprintf(name, sizeof name, "Client %u", i);
+		assert_int_equal(find_n(v, "full_name", name, want), 1);
+		iban_de(iban, i);
+		assert_int_equal(find_n(v, "iban", iban, got), 1);
+		assert_string_equal(got, want);
+	}
+	expect_verified(v);
+	fort_vault_close(v);
+}
+
 static void test_columns(void **state)
 {
 	(void)state;
@@ -1215,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_import_entry),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_duplicates_many),
+		cmocka_unit_test(test_batches_keep_clients),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_vcard_json),
 		cmocka_unit_test(test_renamed_fields),
