@@ -2,7 +2,7 @@
  * factor for signing in to `fortress serve` (the rules: src/auth/totp.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <qrencode.h>
+#include "server/mhd.h"
 
 #include "cli.h"
 
@@ -11,9 +11,12 @@
  * the terminal's own: most scanners read both), a quiet zone of 2. */
 static int print_qr(const struct cli *c, const char *text)
 {
-	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	QRcode *q;
 	int w, quiet = 2;
 
+	if (server_qr_need() < 0)
+		return -1;
+	q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!q)
 		return -1;
 	w = q->width;

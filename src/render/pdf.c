@@ -7,6 +7,61 @@
 
 #include "render/pdf.h"
 #include "util.h"
+#include "util/dl.h"
+
+/* libharu is loaded with dlopen() by the first render_pdf (util/dl.h), not
+ * linked: with libpng it was relocated at the start of every command, for
+ * the few that write a PDF.  The calls keep its names. */
+#define HPDF_FUNCS(X) \
+	X(HPDF_AddPage) \
+	X(HPDF_Font_MeasureText) \
+	X(HPDF_Free) \
+	X(HPDF_GetFont) \
+	X(HPDF_GetStreamSize) \
+	X(HPDF_NewEx) \
+	X(HPDF_Page_BeginText) \
+	X(HPDF_Page_EndText) \
+	X(HPDF_Page_LineTo) \
+	X(HPDF_Page_MoveTo) \
+	X(HPDF_Page_SetFontAndSize) \
+	X(HPDF_Page_SetLineWidth) \
+	X(HPDF_Page_SetSize) \
+	X(HPDF_Page_Stroke) \
+	X(HPDF_Page_TextOut) \
+	X(HPDF_ReadFromStream) \
+	X(HPDF_SaveToStream) \
+	X(HPDF_SetCompressionMode) \
+	X(HPDF_SetInfoAttr)
+static struct {
+#define X(f) __typeof__(f) *f;
+	HPDF_FUNCS(X)
+#undef X
+} hpdf;
+static const fort_dl_sym hpdf_syms[] = {
+#define X(f) { #f, (void **)&hpdf.f },
+	HPDF_FUNCS(X)
+#undef X
+};
+static fort_dl hpdf_dl = FORT_DL_INIT("libhpdf-2.3.0.so", "libhpdf-2.3.0", hpdf_syms);
+#define HPDF_AddPage (*hpdf.HPDF_AddPage)
+#define HPDF_Font_MeasureText (*hpdf.HPDF_Font_MeasureText)
+#define HPDF_Free (*hpdf.HPDF_Free)
+#define HPDF_GetFont (*hpdf.HPDF_GetFont)
+#define HPDF_GetStreamSize (*hpdf.HPDF_GetStreamSize)
+#define HPDF_NewEx (*hpdf.HPDF_NewEx)
+#define HPDF_Page_BeginText (*hpdf.HPDF_Page_BeginText)
+#define HPDF_Page_EndText (*hpdf.HPDF_Page_EndText)
+#define HPDF_Page_LineTo (*hpdf.HPDF_Page_LineTo)
+#define HPDF_Page_MoveTo (*hpdf.HPDF_Page_MoveTo)
+#define HPDF_Page_SetFontAndSize (*hpdf.HPDF_Page_SetFontAndSize)
+#define HPDF_Page_SetLineWidth (*hpdf.HPDF_Page_SetLineWidth)
+#define HPDF_Page_SetSize (*hpdf.HPDF_Page_SetSize)
+#define HPDF_Page_Stroke (*hpdf.HPDF_Page_Stroke)
+#define HPDF_Page_TextOut (*hpdf.HPDF_Page_TextOut)
+#define HPDF_ReadFromStream (*hpdf.HPDF_ReadFromStream)
+#define HPDF_SaveToStream (*hpdf.HPDF_SaveToStream)
+#define HPDF_SetCompressionMode (*hpdf.HPDF_SetCompressionMode)
+#define HPDF_SetInfoAttr (*hpdf.HPDF_SetInfoAttr)
 
 #define PAGE_W 595.276f   /* A4 in points */
 #define PAGE_H 841.89f
@@ -359,11 +414,13 @@ static void pdf_free(void *ptr) { fort_wipe_free(ptr); }
 
 int render_pdf(const char *markdown, const char *title, unsigned char **out, size_t *len)
 {
-	pdf_state *p = fort_calloc(1, sizeof *p);
+	pdf_state *p;
 	int r = 0;
 	*out = NULL;
 	*len = 0;
-	if (!p)
+	if ((r = fort_dl_need(&hpdf_dl)) < 0)
+		return fort_error_prefix("cannot write a PDF");
+	if (!(p = fort_calloc(1, sizeof *p)))
 		return FORT_ENOMEM;
 	if (!(p->doc = HPDF_NewEx(on_error, pdf_alloc, pdf_free, 0, p))) {
 		free(p);

@@ -3,8 +3,6 @@
  * (the HTTP API's download, made with libarchive), so a package is made by
  * one piece of code whatever its destination, and the server never writes
  * a client's data to a file of its own. */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include "vault/vault_int.h"
 #include "rights/rights.h"
 #include "render/pdf.h"
+#include "util/archive_dl.h"
 
 #define ZIP_CAP ((size_t)256 << 20)
 
@@ -45,6 +44,8 @@ int rights_sink_zip(rights_sink *s)
 	memset(s, 0, sizeof *s);
 	fort_buf_init_secret(&s->zip, ZIP_CAP);
 	s->mtime = fort_now();
+	if (fort_archive_need() < 0)
+		return fort_error_prefix("cannot write the zip");
 	if (!(s->a = archive_write_new()))
 		return fort_error_set(FORT_ENOMEM, "out of memory");
 	/* no padding of the last block: the archive is exactly the zip */

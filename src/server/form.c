@@ -2,7 +2,7 @@
  * app's forms).  Kept apart from web.c so that the fuzz target
  * (tests/fuzz/fuzz_form.c) reaches exactly what a request body reaches. */
 #include <string.h>
-#include <microhttpd.h>
+#include "server/mhd.h"
 #include "server/server.h"
 #include "util.h"
 

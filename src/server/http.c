@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <microhttpd.h>
+#include "server/mhd.h"
 #include <sodium.h>
 #include "util.h"
 #include "server/server.h"
@@ -791,6 +791,8 @@ int server_run(const server_opts *o)
 	fort_audit_writer *aw = NULL;
 
 	memset(&s, 0, sizeof s);
+	if ((r = server_mhd_need()) < 0)
+		return r;
 	if ((r = parse_listen(&ss, &sslen, &loopback, o->listen ? o->listen : "127.0.0.1:8710")) < 0)
 		return r;
 	s.tls = o->tls_cert && o->tls_key;

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <microhttpd.h>
+#include "server/mhd.h"
 #include <sodium.h>
 #include "util.h"
 #include "data/i18n.h"

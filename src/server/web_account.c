@@ -9,7 +9,7 @@
  * in production), never into a URL or the log. */
 #include <stdlib.h>
 #include <string.h>
-#include <qrencode.h>
+#include "server/mhd.h"
 #include "util.h"
 #include "server/web.h"
 

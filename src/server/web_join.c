@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <microhttpd.h>
+#include "server/mhd.h"
 #include <sodium.h>
 #include "util.h"
 #include "server/web.h"

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <microhttpd.h>
+#include "server/mhd.h"
 #include <sodium.h>
 #include "util.h"
 #include "data/i18n.h"

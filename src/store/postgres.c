@@ -43,9 +43,76 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 #include "util.h"
+#include "util/dl.h"
 #include "store/backends.h"
 #include "store/sealed_meta.h"
 #include "store/seal_common.h"
+
+/* libpq is loaded with dlopen() when a PostgreSQL vault is opened
+ * (pg_store_open, the one way into this backend), not linked: with what it
+ * pulls (OpenSSL, Kerberos, LDAP, SASL) it was a third of the dynamic
+ * loader's work at every start of `fortress`, a scan or a SQLite command
+ * included (util/dl.h).  The calls below go through these pointers; the
+ * names stay libpq's, so the code reads as plain libpq. */
+#define PQ_FUNCS(X) X(PQclear) X(PQcmdTuples) X(PQconnectPoll) X(PQconnectStartParams) X(PQconninfo) \
+	X(PQconninfoFree) X(PQconninfoParse) X(PQdb) X(PQenterPipelineMode) X(PQerrorMessage) X(PQexec) \
+	X(PQexecPrepared) X(PQexitPipelineMode) X(PQfinish) X(PQfname) X(PQfnumber) X(PQfreemem) X(PQftype) \
+	X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQhost) X(PQnfields) X(PQntuples) \
+	X(PQpipelineStatus) X(PQpipelineSync) X(PQprepare) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField) \
+	X(PQresultStatus) X(PQsendPrepare) X(PQsendQueryParams) X(PQsendQueryPrepared) X(PQsetErrorVerbosity) \
+	X(PQsetSingleRowMode) X(PQsocket) X(PQsslInUse) X(PQstatus) X(PQtransactionStatus)
+static struct {
+#define X(f) __typeof__(f) *f;
+	PQ_FUNCS(X)
+#undef X
+} pq;
+static const fort_dl_sym pq_syms[] = {
+#define X(f) { #f, (void **)&pq.f },
+	PQ_FUNCS(X)
+#undef X
+};
+static fort_dl pq_dl = FORT_DL_INIT("libpq.so.5", "libpq5", pq_syms);
+#define PQclear (*pq.PQclear)
+#define PQcmdTuples (*pq.PQcmdTuples)
+#define PQconnectPoll (*pq.PQconnectPoll)
+#define PQconnectStartParams (*pq.PQconnectStartParams)
+#define PQconninfo (*pq.PQconninfo)
+#define PQconninfoFree (*pq.PQconninfoFree)
+#define PQconninfoParse (*pq.PQconninfoParse)
+#define PQdb (*pq.PQdb)
+#define PQenterPipelineMode (*pq.PQenterPipelineMode)
+#define PQerrorMessage (*pq.PQerrorMessage)
+#define PQexec (*pq.PQexec)
+#define PQexecPrepared (*pq.PQexecPrepared)
+#define PQexitPipelineMode (*pq.PQexitPipelineMode)
+#define PQfinish (*pq.PQfinish)
+#define PQfname (*pq.PQfname)
+#define PQfnumber (*pq.PQfnumber)
+#define PQfreemem (*pq.PQfreemem)
+#define PQftype (*pq.PQftype)
+#define PQgetResult (*pq.PQgetResult)
+#define PQgetisnull (*pq.PQgetisnull)
+#define PQgetlength (*pq.PQgetlength)
+#define PQgetvalue (*pq.PQgetvalue)
+#define PQhost (*pq.PQhost)
+#define PQnfields (*pq.PQnfields)
+#define PQntuples (*pq.PQntuples)
+#define PQpipelineStatus (*pq.PQpipelineStatus)
+#define PQpipelineSync (*pq.PQpipelineSync)
+#define PQprepare (*pq.PQprepare)
+#define PQputCopyData (*pq.PQputCopyData)
+#define PQputCopyEnd (*pq.PQputCopyEnd)
+#define PQresultErrorField (*pq.PQresultErrorField)
+#define PQresultStatus (*pq.PQresultStatus)
+#define PQsendPrepare (*pq.PQsendPrepare)
+#define PQsendQueryParams (*pq.PQsendQueryParams)
+#define PQsendQueryPrepared (*pq.PQsendQueryPrepared)
+#define PQsetErrorVerbosity (*pq.PQsetErrorVerbosity)
+#define PQsetSingleRowMode (*pq.PQsetSingleRowMode)
+#define PQsocket (*pq.PQsocket)
+#define PQsslInUse (*pq.PQsslInUse)
+#define PQstatus (*pq.PQstatus)
+#define PQtransactionStatus (*pq.PQtransactionStatus)
 
 #define PG_WRITE_LOCK 0x464f5254 /* "FORT": the advisory lock of writers */
 
@@ -1276,6 +1343,8 @@ int pg_store_open(store **out, const char *path, int create)
 	int64_t v = 0;
 	int r, timed_out = 0;
 	*out = NULL;
+	if ((r = fort_dl_need(&pq_dl)) < 0)
+		return fort_error_prefix("cannot open a PostgreSQL vault");
 	/* T_* here must be sqlite.c's seal_table, one for one */
 	if (store_seal_table(T__COUNT) || !store_seal_table(T__COUNT - 1) || strcmp(store_seal_table(T_USER_TOTP), "user_totp") != 0 ||
 	    strcmp(store_seal_table(T_TOKENS), "tokens") != 0 || strcmp(store_seal_table(T_REQUEST_DETAILS), "request_details") != 0 ||

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "fuzz.h"
 #include "server/server.h"
+#include "server/mhd.h"
 
 #define MAXF 64
 
@@ -18,6 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0, segs = 0, len;
 	int r;
 
+	/* form.c calls libmicrohttpd through mhd.h's pointers: loaded once,
+	 * as server_run does */
+	if (server_mhd_need() < 0)
+		abort();
 	fuzz_begin();
 	if (!(buf = malloc(size + 1)) || !(orig = malloc(size + 1)))
 		abort();

@@ -29,12 +29,146 @@
 #include <unistd.h>
 #include <gmime/gmime.h>
 #include "rd.h"
+#include "util/dl.h"
+
+/* GMime is loaded with dlopen() by the first mail read (gmime_start), not
+ * linked: with GIO, GnuTLS's and gpgme's trees it was a quarter of the
+ * dynamic loader's work at the start of every `fortress` command, a scan of
+ * plain files included (util/dl.h).  GLib's and GObject's functions come
+ * through GMime's handle (its dependencies).  The calls keep their names:
+ * GLib's macros (G_DEFINE_TYPE, the type checks) expand here to calls
+ * through these pointers; g_once_init_enter/leave lose the header's inline
+ * fast path (a function call per get_type, per stream made). */
+#define GMIME_FUNCS(X) \
+	X(g_intern_static_string) \
+	X(g_mime_charset_iconv_name) \
+	X(g_mime_content_type_get_parameter) \
+	X(g_mime_content_type_is_type) \
+	X(g_mime_data_wrapper_get_encoding) \
+	X(g_mime_data_wrapper_get_stream) \
+	X(g_mime_header_get_name) \
+	X(g_mime_header_get_value) \
+	X(g_mime_header_list_get_count) \
+	X(g_mime_header_list_get_header_at) \
+	X(g_mime_init) \
+	X(g_mime_message_get_mime_part) \
+	X(g_mime_message_part_get_message) \
+	X(g_mime_message_part_get_type) \
+	X(g_mime_multipart_get_count) \
+	X(g_mime_multipart_get_part) \
+	X(g_mime_multipart_get_type) \
+	X(g_mime_object_get_content_type) \
+	X(g_mime_object_get_header_list) \
+	X(g_mime_object_get_type) \
+	X(g_mime_parser_construct_message) \
+	X(g_mime_parser_eos) \
+	X(g_mime_parser_new_with_stream) \
+	X(g_mime_parser_set_format) \
+	X(g_mime_part_get_content) \
+	X(g_mime_part_get_filename) \
+	X(g_mime_part_get_type) \
+	X(g_mime_stream_close) \
+	X(g_mime_stream_construct) \
+	X(g_mime_stream_eos) \
+	X(g_mime_stream_fs_new) \
+	X(g_mime_stream_get_type) \
+	X(g_mime_stream_length) \
+	X(g_mime_stream_mem_new_with_buffer) \
+	X(g_mime_stream_read) \
+	X(g_mime_stream_reset) \
+	X(g_mime_stream_seek) \
+	X(g_mime_stream_tell) \
+	X(g_object_new) \
+	X(g_object_unref) \
+	X(g_once_init_enter) \
+	X(g_once_init_leave) \
+	X(g_type_check_class_cast) \
+	X(g_type_check_instance_cast) \
+	X(g_type_check_instance_is_a) \
+	X(g_type_class_adjust_private_offset) \
+	X(g_type_class_peek_parent) \
+	X(g_type_register_static_simple)
+static struct {
+#define X(f) __typeof__(f) *f;
+	GMIME_FUNCS(X)
+#undef X
+} gm;
+static const fort_dl_sym gm_syms[] = {
+#define X(f) { #f, (void **)&gm.f },
+	GMIME_FUNCS(X)
+#undef X
+};
+static fort_dl gm_dl = FORT_DL_INIT("libgmime-3.0.so.0", "libgmime-3.0-0", gm_syms);
+#undef g_once_init_enter
+#undef g_once_init_leave
+#define g_intern_static_string (*gm.g_intern_static_string)
+#define g_mime_charset_iconv_name (*gm.g_mime_charset_iconv_name)
+#define g_mime_content_type_get_parameter (*gm.g_mime_content_type_get_parameter)
+#define g_mime_content_type_is_type (*gm.g_mime_content_type_is_type)
+#define g_mime_data_wrapper_get_encoding (*gm.g_mime_data_wrapper_get_encoding)
+#define g_mime_data_wrapper_get_stream (*gm.g_mime_data_wrapper_get_stream)
+#define g_mime_header_get_name (*gm.g_mime_header_get_name)
+#define g_mime_header_get_value (*gm.g_mime_header_get_value)
+#define g_mime_header_list_get_count (*gm.g_mime_header_list_get_count)
+#define g_mime_header_list_get_header_at (*gm.g_mime_header_list_get_header_at)
+#define g_mime_init (*gm.g_mime_init)
+#define g_mime_message_get_mime_part (*gm.g_mime_message_get_mime_part)
+#define g_mime_message_part_get_message (*gm.g_mime_message_part_get_message)
+#define g_mime_message_part_get_type (*gm.g_mime_message_part_get_type)
+#define g_mime_multipart_get_count (*gm.g_mime_multipart_get_count)
+#define g_mime_multipart_get_part (*gm.g_mime_multipart_get_part)
+#define g_mime_multipart_get_type (*gm.g_mime_multipart_get_type)
+#define g_mime_object_get_content_type (*gm.g_mime_object_get_content_type)
+#define g_mime_object_get_header_list (*gm.g_mime_object_get_header_list)
+#define g_mime_object_get_type (*gm.g_mime_object_get_type)
+#define g_mime_parser_construct_message (*gm.g_mime_parser_construct_message)
+#define g_mime_parser_eos (*gm.g_mime_parser_eos)
+#define g_mime_parser_new_with_stream (*gm.g_mime_parser_new_with_stream)
+#define g_mime_parser_set_format (*gm.g_mime_parser_set_format)
+#define g_mime_part_get_content (*gm.g_mime_part_get_content)
+#define g_mime_part_get_filename (*gm.g_mime_part_get_filename)
+#define g_mime_part_get_type (*gm.g_mime_part_get_type)
+#define g_mime_stream_close (*gm.g_mime_stream_close)
+#define g_mime_stream_construct (*gm.g_mime_stream_construct)
+#define g_mime_stream_eos (*gm.g_mime_stream_eos)
+#define g_mime_stream_fs_new (*gm.g_mime_stream_fs_new)
+#define g_mime_stream_get_type (*gm.g_mime_stream_get_type)
+#define g_mime_stream_length (*gm.g_mime_stream_length)
+#define g_mime_stream_mem_new_with_buffer (*gm.g_mime_stream_mem_new_with_buffer)
+#define g_mime_stream_read (*gm.g_mime_stream_read)
+#define g_mime_stream_reset (*gm.g_mime_stream_reset)
+#define g_mime_stream_seek (*gm.g_mime_stream_seek)
+#define g_mime_stream_tell (*gm.g_mime_stream_tell)
+#define g_object_new (*gm.g_object_new)
+#define g_object_unref (*gm.g_object_unref)
+#define g_once_init_enter (*gm.g_once_init_enter)
+#define g_once_init_leave (*gm.g_once_init_leave)
+#define g_type_check_class_cast (*gm.g_type_check_class_cast)
+#define g_type_check_instance_cast (*gm.g_type_check_instance_cast)
+#define g_type_check_instance_is_a (*gm.g_type_check_instance_is_a)
+#define g_type_class_adjust_private_offset (*gm.g_type_class_adjust_private_offset)
+#define g_type_class_peek_parent (*gm.g_type_class_peek_parent)
+#define g_type_register_static_simple (*gm.g_type_register_static_simple)
 
 static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
+static int gmime_ok;
 
-static void gmime_start(void)
+static void gmime_init(void)
 {
-	g_mime_init();
+	if (fort_dl_need(&gm_dl) == 0) {
+		g_mime_init();
+		gmime_ok = 1;
+	}
+}
+
+/* GMime loaded and started?  If not, the mail is reported as skipped with
+ * what to install, as a PDF without poppler (read_pdf.c). */
+static int gmime_start(rd *r)
+{
+	pthread_once(&gmime_once, gmime_init);
+	if (!gmime_ok)
+		rd_skipped(r, "mail not read: %s", gm_dl.why);
+	return gmime_ok;
 }
 
 /* ---- a guard between GMime's parser and the file ----
@@ -896,7 +1030,8 @@ int rd_mime(rd *r, rd_src *s, int mbox, unsigned depth)
 	unsigned n = 0;
 	int rc = 0;
 
-	pthread_once(&gmime_once, gmime_start);
+	if (!gmime_start(r))
+		return 0;
 	if (s->fd >= 0 && s->headpos == 0) {
 		int fd = dup(s->fd);
 		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
@@ -962,7 +1097,8 @@ int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth)
 	GMimeMessage *m;
 	int rc = 0;
 
-	pthread_once(&gmime_once, gmime_start);
+	if (!gmime_start(r))
+		return 0;
 	st = guard_new(g_mime_stream_mem_new_with_buffer(buf, len));
 	parser = g_mime_parser_new_with_stream(st);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);

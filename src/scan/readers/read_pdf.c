@@ -37,8 +37,19 @@ static struct {
 	PopplerPage *(*get_page)(PopplerDocument *, int);
 	char *(*page_text)(PopplerPage *);
 	GQuark (*error_quark)(void);
+	/* GLib's, through poppler's handle (its dependency): not linked either */
+	__typeof__(g_bytes_new_static) *bytes_new_static;
+	__typeof__(g_bytes_unref) *bytes_unref;
+	__typeof__(g_error_free) *error_free;
+	__typeof__(g_free) *free;
+	__typeof__(g_object_unref) *object_unref;
 	int ok;
 } pp;
+#define g_bytes_new_static (*pp.bytes_new_static)
+#define g_bytes_unref (*pp.bytes_unref)
+#define g_error_free (*pp.error_free)
+#define g_free (*pp.free)
+#define g_object_unref (*pp.object_unref)
 static pthread_once_t pp_once = PTHREAD_ONCE_INIT;
 
 static void pp_load(void)
@@ -53,7 +64,13 @@ static void pp_load(void)
 	*(void **)&pp.get_page = dlsym(h, "poppler_document_get_page");
 	*(void **)&pp.page_text = dlsym(h, "poppler_page_get_text");
 	*(void **)&pp.error_quark = dlsym(h, "poppler_error_quark");
-	pp.ok = pp.new_from_fd && pp.new_from_bytes && pp.n_pages && pp.get_page && pp.page_text && pp.error_quark;
+	*(void **)&pp.bytes_new_static = dlsym(h, "g_bytes_new_static");
+	*(void **)&pp.bytes_unref = dlsym(h, "g_bytes_unref");
+	*(void **)&pp.error_free = dlsym(h, "g_error_free");
+	*(void **)&pp.free = dlsym(h, "g_free");
+	*(void **)&pp.object_unref = dlsym(h, "g_object_unref");
+	pp.ok = pp.new_from_fd && pp.new_from_bytes && pp.n_pages && pp.get_page && pp.page_text && pp.error_quark &&
+		pp.bytes_new_static && pp.bytes_unref && pp.error_free && pp.free && pp.object_unref;
 }
 
 static int only_space(const char *s)

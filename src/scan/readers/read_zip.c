@@ -18,9 +18,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <archive.h>
-#include <archive_entry.h>
 #include "rd.h"
+#include "util/archive_dl.h"
 
 #define BLOCK 65536
 
@@ -133,14 +132,18 @@ static int zip_is_huge(int fd)
 
 int rd_archive(rd *r, rd_src *s, const char *name, unsigned depth, int gzip)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 	struct archive_entry *e;
 	parent_io *pio = NULL;
 	int rc = 0, ar, office = -1;
 	size_t base = r->logical.len;
 	char inner[256];
 
-	if (!a)
+	if (fort_archive_need() < 0) {
+		rd_skipped(r, "archive not read: %s", fort_error_message());
+		return 0;
+	}
+	if (!(a = archive_read_new()))
 		return fort_error_set(FORT_ENOMEM, "%s: out of memory opening an archive", r->path);
 	if (gzip) {
 		archive_read_support_filter_gzip(a);
