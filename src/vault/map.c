@@ -1159,11 +1159,11 @@ int field_normalise(char **out, const map_field *f, const char *in, size_t len, 
 }
 
 int field_normalise_buf(fort_buf *b, const map_field *f, const char *in, size_t len, const char *default_country,
-			char *why, size_t whylen)
+			unsigned flags, char *why, size_t whylen)
 {
 	char code[8];
 	int r;
-	if ((r = type_normalise_buf(b, f->t, in, len, f->max_length, default_country, why, whylen)) < 0) {
+	if ((r = type_normalise_buf(b, f->t, in, len, f->max_length, default_country, flags, why, whylen)) < 0) {
 		fort_buf_reset(b);
 		return r;
 	}

@@ -968,7 +968,7 @@ static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t why
 /* ------------------------------------------------------------ normalise */
 
 int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, size_t max_len,
-		       const char *default_country, char *why, size_t whylen)
+		       const char *default_country, unsigned flags, char *why, size_t whylen)
 {
 	const char *what = t == FT_NAME ? "name" : "text";
 	int r;
@@ -980,7 +980,7 @@ int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, si
 		return bad(why, whylen, "unknown field type");
 	if (!in)
 		in = "";
-	if (!fort_utf8_valid(in, len)) {
+	if (!(flags & TYPE_IN_UTF8) && !fort_utf8_valid(in, len)) {
 		problem_class = "utf8";
 		return bad(why, whylen, "not valid UTF-8 text");
 	}
@@ -1042,7 +1042,7 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	fort_buf_init(&b, 0);
 	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
-	if ((r = type_normalise_buf(&b, t, in, len, max_len, default_country, why, whylen)) < 0)
+	if ((r = type_normalise_buf(&b, t, in, len, max_len, default_country, 0, why, whylen)) < 0)
 		goto out;
 	*out = fort_buf_detach(&b, NULL);
 	if (!*out)
