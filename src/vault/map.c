@@ -1169,9 +1169,11 @@ int field_normalise_buf(fort_buf *b, const map_field *f, const char *in, size_t 
 	}
 	if (!b->len)
 		return 0;
-	if (strcmp(f->name, "country") == 0)
+	/* the first letter before the whole name: this runs for every value
+	 * an import reads */
+	if (f->name[0] == 'c' && strcmp(f->name, "country") == 0)
 		r = place_country(code, b->buf);
-	else if (strcmp(f->name, "state") == 0)
+	else if (f->name[0] == 's' && strcmp(f->name, "state") == 0)
 		r = place_subdivision(code, NULL, b->buf);
 	else
 		return 0;
