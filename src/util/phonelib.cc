@@ -157,12 +157,13 @@ extern "C" int phonelib_region_known(const char *region)
 // of ICU for every description in that order, and each match builds an ICU
 // matcher and looks the pattern up by its text in a locked cache: ~59k
 // instructions a number, the import's largest single cost (issue 16).
-// plan_valid() asks the same questions of the same patterns, compiled by
-// the same ICU with the same flags, but compiles each once per process,
-// keeps a matcher per pattern per thread, and stops at the first type that
-// matches, fixed line and mobile first (validity does not depend on which
-// type matched).  Whatever it cannot settle (a pattern ICU refuses, memory)
-// goes to the library.  tests/unit/util/test_phonelib.c compares the two.
+// plan_valid() asks the same questions of the same patterns, each compiled
+// once per process by the digit-set matcher below (dpat; a pattern of a
+// syntax it does not read: by the same ICU with the same flags, a matcher
+// per pattern per thread), and stops at the first type that matches, fixed
+// line and mobile first (validity does not depend on which type matched).
+// Whatever it cannot settle (a pattern ICU refuses, memory) goes to the
+// library.  tests/unit/util/test_phonelib.c compares the two.
 
 // Digit patterns without ICU.  The metadata's national_number_pattern
 // expressions use a small part of the syntax (they are written to run on
