@@ -702,15 +702,17 @@ static bool all_digits(const char *s, size_t n)
 }
 
 // true and *PN exactly as Parse(NUMBER, "ZZ") would fill it, for the plain
-// shape described above; false when the number must go to Parse.
-static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber *pn)
+// shape described above; false when the number must go to Parse.  *NSN:
+// what GetNationalSignificantNumber(*PN) gives, the digits after the calling
+// code (the leading zeros kept as number_of_leading_zeros, the rest the
+// national number).
+static bool plain_intl(const char *number, PhoneNumber *pn, std::string *nsn)
 {
 	const char *d = number + 1;
 	size_t n = std::strlen(d), cclen = 0, nl;
 	int cc = 0;
 	const cc_plans *c = nullptr;
 
-	(void)u;
 	if (number[0] != '+' || n < 4 || n > 20 || d[0] == '0' || !all_digits(d, n))
 		return false;
 	for (size_t i = 1; i <= 3; i++) {
@@ -752,6 +754,7 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 		v = v * 10 + (unsigned long long)(nat[i] - '0');
 	t.set_national_number(v);
 	pn->Swap(&t);
+	nsn->assign(nat, nl);
 	return true;
 }
 
@@ -764,17 +767,28 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 	if (how)
 		*how = 0;
 	try {
-		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+		// the library only when a number needs it: a "+" number of a
+		// calling code of one region, judged by the table, needs
+		// nothing of it (and an import of such numbers never pays for
+		// its loading, ~33M instructions)
+		const PhoneNumberUtil *lib = nullptr;
+		auto U = [&lib]() {
+			if (!lib)
+				lib = PhoneNumberUtil::GetInstance();
+			return lib;
+		};
 		PhoneNumber pn;
-		std::string e, r;
-		bool intl = number[0] == '+';
+		std::string e, r, nsn;
+		bool intl = number[0] == '+', plain = false;
 
 		if (!intl && !phonelib_region_known(region))
 			return PHONELIB_BAD_REGION;
-		if (!reference && intl && plain_intl(u, number, &pn)) {
+		if (!reference && intl && plain_intl(number, &pn, &nsn)) {
+			plain = true;
 			if (how)
 				*how |= PHONELIB_HOW_PLAIN;
 		} else {
+			const PhoneNumberUtil *u = U();
 			switch (u->Parse(number, intl ? "ZZ" : region, &pn)) {
 			case PhoneNumberUtil::NO_PARSING_ERROR:
 				break;
@@ -790,7 +804,6 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			}
 		}
 		bool ok, by_table = false;
-		std::string nsn;
 		const cc_plans *c = reference ? nullptr : plans_for_cc(pn.country_code());
 		if (c && c->nregions == 1 && !c->main->general.lengths.empty()) {
 			// A calling code of one region (or one non-geographic entity):
@@ -802,7 +815,8 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			if (how)
 				*how |= PHONELIB_HOW_REGION;
 			copy_region(where, p->id);
-			u->GetNationalSignificantNumber(pn, &nsn);
+			if (!plain)
+				U()->GetNationalSignificantNumber(pn, &nsn);
 			if (int bad = length_result(plan_length(p, nsn.size())))
 				return bad;
 			int v = plan_valid(p, nsn);
@@ -810,10 +824,12 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 				by_table = true;
 				ok = v == 1;
 			} else {
-				ok = u->IsValidNumberForRegion(pn, p->id);
+				ok = U()->IsValidNumberForRegion(pn, p->id);
 				nsn.clear();
 			}
 		} else {
+			const PhoneNumberUtil *u = U();
+			nsn.clear();   // fast_valid's to fill
 			u->GetRegionCodeForNumber(pn, &r);
 			std::string of_number(r);   // what IsValidNumber would ask about
 			if (r.empty() || r == "ZZ")
@@ -837,7 +853,7 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			// significant number (the table had it in hand)
 			e = "+" + std::to_string(pn.country_code()) + nsn;
 		else
-			u->Format(pn, PhoneNumberUtil::E164, &e);
+			U()->Format(pn, PhoneNumberUtil::E164, &e);
 		if (e.size() + 1 > cap)
 			return PHONELIB_TOO_LONG;
 		std::memcpy(out, e.c_str(), e.size() + 1);
