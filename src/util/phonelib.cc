@@ -51,6 +51,7 @@ static const char *const from_one[] = { "US", "CN", nullptr };
 
 static bool fast_valid(const PhoneNumberUtil *u, const PhoneNumber &pn, const std::string &region, bool *by_table,
 		       std::string *nsn_out);
+static bool all_digits(const char *s, size_t n);
 
 static int valid(const std::string &s, const char *region)
 {
@@ -156,12 +157,245 @@ extern "C" int phonelib_region_known(const char *region)
 // of ICU for every description in that order, and each match builds an ICU
 // matcher and looks the pattern up by its text in a locked cache: ~59k
 // instructions a number, the import's largest single cost (issue 16).
-// plan_valid() asks the same questions of the same patterns, compiled by
-// the same ICU with the same flags, but compiles each once per process,
-// keeps a matcher per pattern per thread, and stops at the first type that
-// matches, fixed line and mobile first (validity does not depend on which
-// type matched).  Whatever it cannot settle (a pattern ICU refuses, memory)
-// goes to the library.  tests/unit/util/test_phonelib.c compares the two.
+// plan_valid() asks the same questions of the same patterns, each compiled
+// once per process by the digit-set matcher below (dpat; a pattern of a
+// syntax it does not read: by the same ICU with the same flags, a matcher
+// per pattern per thread), and stops at the first type that matches, fixed
+// line and mobile first (validity does not depend on which type matched).
+// Whatever it cannot settle (a pattern ICU refuses, memory) goes to the
+// library.  tests/unit/util/test_phonelib.c compares the two.
+
+// Digit patterns without ICU.  The metadata's national_number_pattern
+// expressions use a small part of the syntax (they are written to run on
+// RE2 and JavaScript too): digits, \d, classes of digits and ranges
+// ("[2-79]"), groups "(?:...)" of alternatives "|", and the quantifiers
+// "?", "{n}" and "{n,m}".  The question asked of them is a whole match of a
+// national significant number (digits only, at most 17), which is a
+// question of the language, not of the order in which a backtracking engine
+// tries alternatives: dpat_seq() carries the SET of positions the pattern
+// so far can have reached (bit i: the first i digits matched) through the
+// pattern, an atom moving on at once every position whose digit is in its
+// class (a shift of the set masked by the text's positions of those
+// digits), an alternation the union of its branches from the same set, a
+// repetition its atom applied min times and then up to max - min more.  It
+// matches when the set after the whole pattern holds the text's length.
+// From a single position, a branch that must start with another digit is
+// skipped (dseq.first).  ICU builds a matcher state, resets it over a
+// UnicodeString and backtracks (~2.2k instructions a match on the import's
+// numbers); this is a few operations an atom.  A pattern with anything else
+// (a construct the parser does not know) is not compiled and goes to ICU
+// as before.
+// tests/unit/util/test_phonelib.c compares the two on every pattern of the
+// metadata (phonelib_patterns_check).
+struct dseq;
+
+struct dnode {
+	uint16_t cls;              // an atom: the digits it takes (bit d); 0: a group
+	uint8_t min, max;          // repeated min..max times
+	std::vector<dseq> alts;    // a group: its alternatives
+};
+
+struct dseq {
+	uint16_t first;            // the digits a match can start with; 0xFFFF: it
+				   // can match nothing at all (never skipped)
+	std::vector<dnode> n;
+};
+
+struct dpat {
+	std::vector<dseq> alts;    // the whole pattern: its alternatives
+};
+
+static bool dpat_alts(const char *&p, std::vector<dseq> *alts, int depth);
+
+// One atom and its quantifier at P into SEQ.
+static bool dpat_atom(const char *&p, std::vector<dnode> *seq, int depth)
+{
+	dnode n;
+
+	n.cls = 0;
+	n.min = n.max = 1;
+	if (*p >= '0' && *p <= '9') {
+		n.cls = (uint16_t)(1u << (*p - '0'));
+		p++;
+	} else if (p[0] == '\\' && p[1] == 'd') {
+		n.cls = 0x3FF;
+		p += 2;
+	} else if (*p == '[') {
+		p++;
+		while (*p != ']') {
+			if (*p < '0' || *p > '9')
+				return false;
+			int lo = *p - '0', hi = lo;
+			p++;
+			if (*p == '-') {
+				if (p[1] < '0' || p[1] > '9' || p[1] - '0' < lo)
+					return false;
+				hi = p[1] - '0';
+				p += 2;
+			}
+			for (int d = lo; d <= hi; d++)
+				n.cls |= (uint16_t)(1u << d);
+		}
+		p++;
+		if (!n.cls)
+			return false;
+	} else if (p[0] == '(' && p[1] == '?' && p[2] == ':') {
+		p += 3;
+		if (depth > 32 || !dpat_alts(p, &n.alts, depth + 1) || *p != ')')
+			return false;
+		p++;
+	} else {
+		return false;   // a capturing group, an anchor, ... : ICU's
+	}
+	if (*p == '?') {
+		n.min = 0;
+		p++;
+	} else if (*p == '{') {
+		unsigned lo = 0, hi;
+		p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9' && lo < 100)
+			lo = lo * 10 + (unsigned)(*p++ - '0');
+		hi = lo;
+		if (*p == ',') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;   // "{n,}": not in the metadata
+			hi = 0;
+			while (*p >= '0' && *p <= '9' && hi < 100)
+				hi = hi * 10 + (unsigned)(*p++ - '0');
+		}
+		if (*p != '}' || lo > hi || hi >= 100)
+			return false;
+		p++;
+		n.min = (uint8_t)lo;
+		n.max = (uint8_t)hi;
+	}
+	if (*p == '?' || *p == '{' || *p == '*' || *p == '+')
+		return false;   // a lazy or stacked quantifier
+	seq->push_back(std::move(n));
+	return true;
+}
+
+// The digits a non-empty match of SEQ can start with, 0xFFFF when SEQ can
+// match nothing at all (no atom that must take a digit).
+static uint16_t dseq_first(const dseq &seq)
+{
+	uint16_t f = 0;
+
+	for (const dnode &n : seq.n) {
+		bool empty = n.min == 0;
+		if (n.cls) {
+			f |= n.cls;
+		} else {
+			for (const dseq &a : n.alts) {
+				if (a.first == 0xFFFF)
+					empty = true;
+				else
+					f |= a.first;
+			}
+		}
+		if (!empty)
+			return f;
+	}
+	return 0xFFFF;
+}
+
+static bool dpat_alts(const char *&p, std::vector<dseq> *alts, int depth)
+{
+	alts->emplace_back();
+	for (;;) {
+		if (*p == '\0' || *p == ')' || *p == '|') {
+			alts->back().first = dseq_first(alts->back());
+			if (*p != '|')
+				return true;
+			p++;
+			alts->emplace_back();
+			continue;
+		}
+		if (!dpat_atom(p, &alts->back().n, depth))
+			return false;
+	}
+}
+
+// PATTERN compiled, or nullptr when it uses more than the parser knows.
+static dpat *dpat_compile(const std::string &pattern)
+{
+	std::unique_ptr<dpat> d(new dpat());
+	const char *p = pattern.c_str();
+
+	if (!dpat_alts(p, &d->alts, 0) || *p != '\0')
+		return nullptr;
+	return d.release();
+}
+
+// The text: T[i] its digits (10 past the end), AT[d] the positions of
+// digit d (bit i), ANY those of every digit.
+struct dtext {
+	unsigned char t[32];
+	uint32_t at[10];
+	uint32_t any;
+};
+
+static uint32_t dpat_seq(const std::vector<dnode> &seq, uint32_t set, const dtext &x);
+
+static uint32_t dpat_alts_run(const std::vector<dseq> &alts, uint32_t set, const dtext &x)
+{
+	uint32_t out = 0;
+	// from one position (the common case), an alternative that must
+	// start with a digit other than the one there cannot match
+	unsigned skip = set & (set - 1) ? 0xFFFF : 1u << x.t[__builtin_ctz(set)];
+
+	for (const dseq &a : alts)
+		if (a.first & skip)
+			out |= dpat_seq(a.n, set, x);
+	return out;
+}
+
+static uint32_t dpat_seq(const std::vector<dnode> &seq, uint32_t set, const dtext &x)
+{
+	for (const dnode &n : seq) {
+		uint32_t cur = set, acc, m = 0;
+		unsigned k;
+
+		if (n.cls == 0x3FF) {
+			m = x.any;
+		} else if (n.cls) {
+			for (unsigned c = n.cls; c; c &= c - 1)
+				m |= x.at[__builtin_ctz(c)];
+		}
+		// an atom moves each position of the set that holds one of its
+		// digits one on; a group is the union of its alternatives
+		for (k = 0; k < n.min && cur; k++)
+			cur = n.cls ? (cur & m) << 1 : dpat_alts_run(n.alts, cur, x);
+		acc = cur;
+		for (; k < n.max && cur; k++) {
+			cur = n.cls ? (cur & m) << 1 : dpat_alts_run(n.alts, cur, x);
+			if (!(cur & ~acc))
+				break;   // nothing new: no later repetition adds any
+			acc |= cur;
+		}
+		if (!(set = acc))
+			return 0;
+	}
+	return set;
+}
+
+// 1 when D matches the whole of DIGITS[0, N) (N <= 30, digits only), else 0.
+static int dpat_matches(const dpat &d, const char *digits, size_t n)
+{
+	dtext x;
+
+	std::memset(x.at, 0, sizeof x.at);
+	for (size_t i = 0; i < n; i++) {
+		x.t[i] = (unsigned char)(digits[i] - '0');
+		x.at[x.t[i]] |= 1u << i;
+	}
+	x.t[n] = 10;   // no digit: nothing moves past the end
+	x.any = (1u << n) - 1;
+	return dpat_alts_run(d.alts, 1, x) >> n & 1;
+}
 
 struct plan_desc {
 	std::vector<int> lengths;  // possible_length; empty: any length
@@ -169,6 +403,7 @@ struct plan_desc {
 	std::string pattern;       // national_number_pattern; empty: never matches
 	size_t slot;               // its matcher's place in each thread's table
 	mutable std::atomic<icu::RegexPattern *> re{nullptr};
+	mutable std::atomic<const dpat *> dp{nullptr};   // dpat_compile's, or &dpat_none
 };
 
 struct plan {
@@ -309,14 +544,32 @@ struct thread_matchers {
 };
 static thread_local thread_matchers matchers;
 
-// 1 when D matches NSN (matchers.text: the same digits for ICU), 0 when
-// not, -1 when it cannot tell.
-static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
+static const dpat dpat_none{};   // plan_desc::dp of a pattern dpat_compile refused
+
+// D's pattern as dpat_compile compiled it, once per process; nullptr when
+// it cannot (ICU then matches it).
+static const dpat *plan_dpat(const plan_desc &d)
 {
-	if (!d.lengths.empty() && std::find(d.lengths.begin(), d.lengths.end(), (int)nsn.size()) == d.lengths.end())
-		return 0;
-	if (d.pattern.empty())
-		return 0;
+	const dpat *p = d.dp.load(std::memory_order_acquire), *none = nullptr;
+
+	if (!p) {
+		p = dpat_compile(d.pattern);
+		if (!p)
+			p = &dpat_none;
+		if (!d.dp.compare_exchange_strong(none, p, std::memory_order_acq_rel)) {
+			if (p != &dpat_none)
+				delete p;   // another thread's is in place
+			p = none;
+		}
+	}
+	return p == &dpat_none ? nullptr : p;
+}
+
+// 1 when ICU's compiled pattern of D matches the whole of NSN, 0 when not,
+// -1 when it cannot tell.
+static int plan_desc_icu(const plan_desc &d, const std::string &nsn)
+{
+	matchers.text = icu::UnicodeString(nsn.data(), (int32_t)nsn.size(), US_INV);
 	if (matchers.m.size() <= d.slot)
 		matchers.m.resize(number_plans().nslots, nullptr);
 	icu::RegexMatcher *&m = matchers.m[d.slot];
@@ -338,13 +591,25 @@ static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
 	return U_FAILURE(st) ? -1 : ok ? 1 : 0;
 }
 
+// 1 when D matches NSN, 0 when not, -1 when it cannot tell.
+static int plan_desc_matches(const plan_desc &d, const std::string &nsn)
+{
+	if (!d.lengths.empty() && std::find(d.lengths.begin(), d.lengths.end(), (int)nsn.size()) == d.lengths.end())
+		return 0;
+	if (d.pattern.empty())
+		return 0;
+	if (nsn.size() <= 30 && all_digits(nsn.data(), nsn.size()))
+		if (const dpat *p = plan_dpat(d))
+			return dpat_matches(*p, nsn.data(), nsn.size());
+	return plan_desc_icu(d, nsn);
+}
+
 // 1 when NSN (PN's national significant number) is a valid number of plan
 // P (IsValidNumberForRegion), 0 when not, -1 when the table cannot tell.
 static int plan_valid(const plan *p, const std::string &nsn)
 {
 	int r;
 
-	matchers.text = icu::UnicodeString(nsn.data(), (int32_t)nsn.size(), US_INV);
 	r = plan_desc_matches(p->general, nsn);
 	if (r == 1) {
 		r = 0;
@@ -437,15 +702,17 @@ static bool all_digits(const char *s, size_t n)
 }
 
 // true and *PN exactly as Parse(NUMBER, "ZZ") would fill it, for the plain
-// shape described above; false when the number must go to Parse.
-static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber *pn)
+// shape described above; false when the number must go to Parse.  *NSN:
+// what GetNationalSignificantNumber(*PN) gives, the digits after the calling
+// code (the leading zeros kept as number_of_leading_zeros, the rest the
+// national number).
+static bool plain_intl(const char *number, PhoneNumber *pn, std::string *nsn)
 {
 	const char *d = number + 1;
 	size_t n = std::strlen(d), cclen = 0, nl;
 	int cc = 0;
 	const cc_plans *c = nullptr;
 
-	(void)u;
 	if (number[0] != '+' || n < 4 || n > 20 || d[0] == '0' || !all_digits(d, n))
 		return false;
 	for (size_t i = 1; i <= 3; i++) {
@@ -487,6 +754,7 @@ static bool plain_intl(const PhoneNumberUtil *u, const char *number, PhoneNumber
 		v = v * 10 + (unsigned long long)(nat[i] - '0');
 	t.set_national_number(v);
 	pn->Swap(&t);
+	nsn->assign(nat, nl);
 	return true;
 }
 
@@ -499,17 +767,28 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 	if (how)
 		*how = 0;
 	try {
-		const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+		// the library only when a number needs it: a "+" number of a
+		// calling code of one region, judged by the table, needs
+		// nothing of it (and an import of such numbers never pays for
+		// its loading, ~33M instructions)
+		const PhoneNumberUtil *lib = nullptr;
+		auto U = [&lib]() {
+			if (!lib)
+				lib = PhoneNumberUtil::GetInstance();
+			return lib;
+		};
 		PhoneNumber pn;
-		std::string e, r;
-		bool intl = number[0] == '+';
+		std::string e, r, nsn;
+		bool intl = number[0] == '+', plain = false;
 
 		if (!intl && !phonelib_region_known(region))
 			return PHONELIB_BAD_REGION;
-		if (!reference && intl && plain_intl(u, number, &pn)) {
+		if (!reference && intl && plain_intl(number, &pn, &nsn)) {
+			plain = true;
 			if (how)
 				*how |= PHONELIB_HOW_PLAIN;
 		} else {
+			const PhoneNumberUtil *u = U();
 			switch (u->Parse(number, intl ? "ZZ" : region, &pn)) {
 			case PhoneNumberUtil::NO_PARSING_ERROR:
 				break;
@@ -525,7 +804,6 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			}
 		}
 		bool ok, by_table = false;
-		std::string nsn;
 		const cc_plans *c = reference ? nullptr : plans_for_cc(pn.country_code());
 		if (c && c->nregions == 1 && !c->main->general.lengths.empty()) {
 			// A calling code of one region (or one non-geographic entity):
@@ -537,7 +815,8 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			if (how)
 				*how |= PHONELIB_HOW_REGION;
 			copy_region(where, p->id);
-			u->GetNationalSignificantNumber(pn, &nsn);
+			if (!plain)
+				U()->GetNationalSignificantNumber(pn, &nsn);
 			if (int bad = length_result(plan_length(p, nsn.size())))
 				return bad;
 			int v = plan_valid(p, nsn);
@@ -545,10 +824,12 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 				by_table = true;
 				ok = v == 1;
 			} else {
-				ok = u->IsValidNumberForRegion(pn, p->id);
+				ok = U()->IsValidNumberForRegion(pn, p->id);
 				nsn.clear();
 			}
 		} else {
+			const PhoneNumberUtil *u = U();
+			nsn.clear();   // fast_valid's to fill
 			u->GetRegionCodeForNumber(pn, &r);
 			std::string of_number(r);   // what IsValidNumber would ask about
 			if (r.empty() || r == "ZZ")
@@ -572,7 +853,7 @@ extern "C" int phonelib_e164_how(char *out, size_t cap, char where[4], const cha
 			// significant number (the table had it in hand)
 			e = "+" + std::to_string(pn.country_code()) + nsn;
 		else
-			u->Format(pn, PhoneNumberUtil::E164, &e);
+			U()->Format(pn, PhoneNumberUtil::E164, &e);
 		if (e.size() + 1 > cap)
 			return PHONELIB_TOO_LONG;
 		std::memcpy(out, e.c_str(), e.size() + 1);
@@ -624,6 +905,85 @@ static const std::vector<std::string> &examples()
 		return v;
 	}();
 	return *list;
+}
+
+// A random member of the language of ALTS (the quantifiers' counts and
+// the alternatives drawn from RNG, a xorshift state) appended to OUT.
+static void dpat_gen(const std::vector<dseq> &alts, std::string *out, uint64_t *rng)
+{
+	auto draw = [rng](unsigned n) {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		return (unsigned)(*rng % n);
+	};
+	const dseq &a = alts[draw((unsigned)alts.size())];
+
+	for (const dnode &n : a.n) {
+		unsigned reps = n.min + draw(n.max - n.min + 1u);
+		for (unsigned r = 0; r < reps && out->size() < 40; r++) {
+			if (!n.cls) {
+				dpat_gen(n.alts, out, rng);
+				continue;
+			}
+			unsigned k = draw((unsigned)__builtin_popcount(n.cls)), d = 0;
+			for (;; d++)
+				if ((n.cls >> d & 1) && !k--)
+					break;
+			out->push_back((char)('0' + d));
+		}
+	}
+}
+
+extern "C" size_t phonelib_patterns_check(unsigned long long seed, size_t per_pattern, struct phonelib_patterns_tally *t)
+{
+	uint64_t rng = seed ? seed : 1;
+	size_t bad = 0;
+
+	std::memset(t, 0, sizeof *t);
+	for (const auto &kv : number_plans().by_key) {
+		const plan *p = kv.second;
+		for (size_t i = 0; i <= p->ntypes; i++) {
+			const plan_desc &d = i ? p->types[i - 1] : p->general;
+			if (d.pattern.empty())
+				continue;
+			t->patterns++;
+			const dpat *dp = plan_dpat(d);
+			if (!dp) {
+				t->refused++;
+				continue;
+			}
+			for (size_t k = 0; k < per_pattern; k++) {
+				std::string s;
+				dpat_gen(dp->alts, &s, &rng);
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				switch (k % 4) {   // the member itself, or a neighbour
+				case 1:
+					if (!s.empty())
+						s[rng % s.size()] = (char)('0' + (rng >> 20) % 10);
+					break;
+				case 2:
+					if (!s.empty())
+						s.erase(rng % s.size(), 1);
+					break;
+				case 3:
+					s.insert(s.begin() + (long)(rng % (s.size() + 1)), (char)('0' + (rng >> 20) % 10));
+					break;
+				}
+				if (s.empty() || s.size() > 30)
+					continue;
+				int ours = dpat_matches(*dp, s.data(), s.size()), icu = plan_desc_icu(d, s);
+				if (icu < 0)
+					continue;
+				t->tried++;
+				t->matched += icu == 1;
+				bad += ours != icu;
+			}
+		}
+	}
+	return bad;
 }
 
 extern "C" int phonelib_example(char *out, size_t cap, size_t i)

@@ -64,6 +64,18 @@ int phonelib_e164_how(char *out, size_t cap, char where[4], const char *number, 
  * entity), E.164, into OUT (CAP >= 17).  1, or 0 past the last. */
 int phonelib_example(char *out, size_t cap, size_t i);
 
+/* For the tests: every national_number_pattern of the metadata matched by
+ * phonelib.cc's digit-set matcher (dpat) and by ICU, on PER_PATTERN strings
+ * each drawn from the pattern's own language (and neighbours of them: a
+ * digit changed, dropped or added); returns the number of disagreements. */
+struct phonelib_patterns_tally {
+	size_t patterns;  /* non-empty patterns met */
+	size_t refused;   /* of which the digit-set matcher does not compile (ICU's) */
+	size_t tried;     /* strings matched both ways */
+	size_t matched;   /* of which ICU matched */
+};
+size_t phonelib_patterns_check(unsigned long long seed, size_t per_pattern, struct phonelib_patterns_tally *t);
+
 /* 1 when libphonenumber knows REGION (ISO 3166 two letters) as a country
  * with a numbering plan. */
 int phonelib_region_known(const char *region);

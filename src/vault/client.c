@@ -1322,7 +1322,7 @@ int fort_client_find(char (**out)[FORT_ID_LEN + 1], size_t *n, fort_vault *v, co
 	why[0] = '\0';
 	fort_buf_init_on(&canon, canon_mem, sizeof canon_mem, 0);
 	fort_buf_init_on(&key, key_mem, sizeof key_mem, 0);
-	if ((r = field_normalise_buf(&canon, f, value, strlen(value), v->country, why, sizeof why)) < 0) {
+	if ((r = field_normalise_buf(&canon, f, value, strlen(value), v->country, 0, why, sizeof why)) < 0) {
 		if (r == FORT_EINPUT)
 			r = fort_error_set(FORT_EINPUT, "field '%s': %s", field, why[0] ? why : "invalid value");
 		goto out;

@@ -600,7 +600,10 @@ static int put_value(struct imp *im, item *it, int fi, const reader_record *rec,
 	why[0] = '\0';
 	if (canon->len || canon->err) /* every path below leaves it reset (wiped) */
 		fort_buf_reset(canon);
-	if ((r = field_normalise_buf(canon, f, val, strlen(val), country, why, sizeof why)) < 0) {
+	/* a reader's values are valid UTF-8 when it says so; the joined ones
+	 * (name, address, birth date) are made of them and ASCII */
+	if ((r = field_normalise_buf(canon, f, val, strlen(val), country, rec->utf8 ? TYPE_IN_UTF8 : 0, why,
+				     sizeof why)) < 0) {
 		if (r != FORT_EINPUT)
 			return r;   /* out of memory: not a bad value of this line */
 		if (col != SIZE_MAX && im->col_guess[col] && (f->t == FT_IBAN || f->t == FT_CARD))

@@ -1159,19 +1159,21 @@ int field_normalise(char **out, const map_field *f, const char *in, size_t len, 
 }
 
 int field_normalise_buf(fort_buf *b, const map_field *f, const char *in, size_t len, const char *default_country,
-			char *why, size_t whylen)
+			unsigned flags, char *why, size_t whylen)
 {
 	char code[8];
 	int r;
-	if ((r = type_normalise_buf(b, f->t, in, len, f->max_length, default_country, why, whylen)) < 0) {
+	if ((r = type_normalise_buf(b, f->t, in, len, f->max_length, default_country, flags, why, whylen)) < 0) {
 		fort_buf_reset(b);
 		return r;
 	}
 	if (!b->len)
 		return 0;
-	if (strcmp(f->name, "country") == 0)
+	/* the first letter before the whole name: this runs for every value
+	 * an import reads */
+	if (f->name[0] == 'c' && strcmp(f->name, "country") == 0)
 		r = place_country(code, b->buf);
-	else if (strcmp(f->name, "state") == 0)
+	else if (f->name[0] == 's' && strcmp(f->name, "state") == 0)
 		r = place_subdivision(code, NULL, b->buf);
 	else
 		return 0;

@@ -279,6 +279,7 @@ static void on_record(int c, void *arg)
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
 	rec.delim = (char)csv_get_delim(&st->p);
+	rec.utf8 = 1; /* put_cell checked each cell (and decoded it when not) */
 	/* the callback sees the raw text without its line ending */
 	st->raw.buf[rawlen] = '\0';
 	r = st->cb(st->ctx, &rec);

@@ -147,6 +147,8 @@ static int emit(struct json_state *st)
 	rec.raw = st->obj.buf;
 	rec.raw_len = st->obj.len;
 	rec.delim = 0;
+	rec.utf8 = 1; /* the object's text was checked (or decoded) above, and
+		       * jansson's strings are of it; numbers are ASCII */
 	r = st->cb(st->ctx, &rec);
 	if (r > 0)
 		r = 0;

@@ -509,6 +509,7 @@ static int emit(struct vcard_state *st)
 	rec.raw = st->raw.buf;
 	rec.raw_len = rawlen;
 	rec.delim = 0;
+	rec.utf8 = 0; /* charsets decoded through iconv: not checked here */
 	r = st->cb(st->ctx, &rec);
 	return r < 0 ? r : 0;
 }

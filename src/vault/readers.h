@@ -25,6 +25,10 @@ typedef struct {
 				    * file), NUL-terminated, may be NULL */
 	size_t raw_len;
 	char delim;                /* CSV: the delimiter of the file (0 otherwise) */
+	int utf8;                  /* 1: every value is known to be valid UTF-8
+				    * (the reader checked, and decoded what was
+				    * not as Windows-1252), so the importer's
+				    * types need not check again; 0: not known */
 } reader_record;
 
 /* Return 0 to continue, <0 to stop the reader (the code is passed back). */

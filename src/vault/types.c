@@ -80,7 +80,8 @@ static int bad(char *why, size_t whylen, const char *fmt, ...)
 
 static int is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+	/* one comparison for the bytes values are made of (above the space) */
+	return c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f');
 }
 
 static int is_digit(unsigned char c)
@@ -156,8 +157,24 @@ static int norm_text(fort_buf *b, const char *s, size_t n, size_t max_len, int c
 		size_t k, j;
 
 		/* a run of printable ASCII (spaces too, unless they collapse)
-		 * goes in as it is: one copy, not one per character */
-		for (j = i; j < n; j++) {
+		 * goes in as it is: one copy, not one per character; looked for
+		 * eight bytes at a time, then byte by byte in the word that
+		 * holds its end */
+		for (j = i; j + 8 <= n; j += 8) {
+			uint64_t w, stop;
+			memcpy(&w, s + j, 8);
+			/* a byte below 0x20, or of 0x7F and above (its high bit,
+			 * or 0x7F + 1 carrying into it; a carry out of a byte
+			 * only follows a byte that stops anyway) */
+			stop = ((w - 0x2020202020202020ull) | w | (w + 0x0101010101010101ull)) & 0x8080808080808080ull;
+			if (collapse) { /* or a space: a zero byte of w ^ 0x20.. */
+				uint64_t x = w ^ 0x2020202020202020ull;
+				stop |= (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+			}
+			if (stop)
+				break;
+		}
+		for (; j < n; j++) {
 			unsigned char c = (unsigned char)s[j];
 			if (c < 0x20 || c >= 0x7F || (collapse && c == ' '))
 				break;
@@ -968,7 +985,7 @@ static int norm_date(fort_buf *b, const char *s, size_t n, char *why, size_t why
 /* ------------------------------------------------------------ normalise */
 
 int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, size_t max_len,
-		       const char *default_country, char *why, size_t whylen)
+		       const char *default_country, unsigned flags, char *why, size_t whylen)
 {
 	const char *what = t == FT_NAME ? "name" : "text";
 	int r;
@@ -980,7 +997,7 @@ int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, si
 		return bad(why, whylen, "unknown field type");
 	if (!in)
 		in = "";
-	if (!fort_utf8_valid(in, len)) {
+	if (!(flags & TYPE_IN_UTF8) && !fort_utf8_valid(in, len)) {
 		problem_class = "utf8";
 		return bad(why, whylen, "not valid UTF-8 text");
 	}
@@ -1042,7 +1059,7 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 	fort_buf_init(&b, 0);
 	if (t == FT_CARD || t == FT_SSN || t == FT_ID_NUMBER)
 		b.secret = 1;
-	if ((r = type_normalise_buf(&b, t, in, len, max_len, default_country, why, whylen)) < 0)
+	if ((r = type_normalise_buf(&b, t, in, len, max_len, default_country, 0, why, whylen)) < 0)
 		goto out;
 	*out = fort_buf_detach(&b, NULL);
 	if (!*out)

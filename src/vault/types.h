@@ -41,9 +41,12 @@ int type_normalise(char **out, fort_ftype t, const char *in, size_t len, size_t 
 		   const char *default_country, char *why, size_t whylen);
 /* The same into B, which must be empty (the caller's, reused from value to
  * value: the importer normalises millions and copies each out; no
- * allocation per value).  On failure B holds nothing useful: reset it. */
+ * allocation per value).  On failure B holds nothing useful: reset it.
+ * FLAGS: TYPE_IN_UTF8 when IN is already known to be valid UTF-8 (an import
+ * reader's record, reader_record.utf8), so it is not checked again. */
+#define TYPE_IN_UTF8 1u
 int type_normalise_buf(fort_buf *b, fort_ftype t, const char *in, size_t len, size_t max_len,
-		       const char *default_country, char *why, size_t whylen);
+		       const char *default_country, unsigned flags, char *why, size_t whylen);
 
 /* The string hashed into the blind index for a canonical value: names,
  * e-mails and text first NFC-normalised and case-folded (utf8proc, any

@@ -43,9 +43,9 @@ int map_set_controller(fort_vault *v, const char *controller_json);
 int field_normalise(char **out, const map_field *f, const char *in, size_t len, const char *default_country, char *why,
 		    size_t whylen);
 /* field_normalise into B (empty, secret: fort_buf_init_secret), as
- * type_normalise_buf; B is reset (wiped) on failure. */
+ * type_normalise_buf (FLAGS: its TYPE_IN_UTF8); B is reset (wiped) on failure. */
 int field_normalise_buf(fort_buf *b, const map_field *f, const char *in, size_t len, const char *default_country,
-			char *why, size_t whylen);
+			unsigned flags, char *why, size_t whylen);
 int map_index(const fort_map *m, const char *name); /* -1 if unknown */
 int map_index_id(const fort_map *m, int id);        /* -1 if unknown */
 /* Field roles come from the field's type, never its name (issue 16): the

@@ -4,7 +4,9 @@
  * what Parse would do, and judges validity with the library's own patterns
  * compiled once instead of PhoneNumberUtil::IsValidNumber (phonelib.cc);
  * every number here goes both ways and the verdict, the E.164 string and
- * the country must be the same.
+ * the country must be the same.  The compiled patterns are matched
+ * without ICU (phonelib.cc: dpat); test_patterns_agree_with_icu compares
+ * that matcher with ICU on every pattern of the metadata.
  * The numbers: prefixes of 90 numbering areas (45 calling codes, shared
  * codes such as +1, +7, +44, +47, +61, +262, +358 and +590 among them, two
  * non-geographic ones) with random tails of every length from too short to
@@ -219,11 +221,35 @@ static void test_examples_both_ways(void **state)
 	assert_true(t.table - t.table_ok >= 1000);
 }
 
+/* The validity check's digit-set matcher (phonelib.cc: dpat) against ICU
+ * on every pattern of the metadata: strings drawn from each pattern's own
+ * language, so matches are met as often as refusals, and their neighbours
+ * (a digit changed, dropped or added), which a pattern of fixed lengths and
+ * leading digits mostly refuses. */
+static void test_patterns_agree_with_icu(void **state)
+{
+	struct phonelib_patterns_tally t;
+	size_t bad;
+	(void)state;
+
+	bad = phonelib_patterns_check(0x2545F4914F6CDD1DULL, 64, &t);
+	print_message("%zu patterns (%zu left to ICU), %zu strings, %zu matched, %zu disagreements\n",
+		      t.patterns, t.refused, t.tried, t.matched, bad);
+	assert_int_equal(bad, 0);
+	/* the metadata's patterns are all of the syntax the matcher reads: none
+	 * may quietly go back to ICU */
+	assert_true(t.patterns >= 1000);
+	assert_int_equal(t.refused, 0);
+	assert_true(t.matched >= t.patterns * 10);
+	assert_true(t.tried - t.matched >= t.patterns * 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_equals_parse),
 		cmocka_unit_test(test_examples_both_ways),
+		cmocka_unit_test(test_patterns_agree_with_icu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

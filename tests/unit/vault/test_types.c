@@ -898,6 +898,98 @@ static void test_index_key(void **state)
 
 #define B "\xe2\x80\xa2"
 
+/* Text and names of random bytes against a plain statement of the rule
+ * (trim; a control character, C0 or C1 or DEL, refused; a name's runs of
+ * blanks one space; everything else kept), at every length and position
+ * around norm_text's eight-byte steps: a stop byte anywhere in a word, or
+ * a word of plain ASCII either side of one. */
+static uint64_t text_rng = 0x243F6A8885A308D3ull;
+
+static unsigned text_rnd(unsigned n)
+{
+	text_rng ^= text_rng << 13;
+	text_rng ^= text_rng >> 7;
+	text_rng ^= text_rng << 17;
+	return (unsigned)(text_rng % n);
+}
+
+static int text_is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The rule, written out: 0 and OUT, or -1 (a control character). */
+static int text_expected(char *out, const char *in, size_t n, int name)
+{
+	size_t o = 0, a = 0, z = n;
+	int pending = 0;
+
+	while (a < z && text_is_blank((unsigned char)in[a]))
+		a++;
+	while (z > a && text_is_blank((unsigned char)in[z - 1]))
+		z--;
+	for (size_t i = a; i < z; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == 0x7F || (c == 0xC2 && i + 1 < z && (unsigned char)in[i + 1] < 0xA0))
+			return -1;
+		if (name && (c == ' ' || c == '\t' || c == '\n')) {
+			pending = 1;
+			continue;
+		}
+		if (c < 0x20 && c != '\t' && c != '\n')
+			return -1;
+		if (pending)
+			out[o++] = ' ';
+		pending = 0;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+static void test_text_words(void **state)
+{
+	static const char *const pieces[] = { "a", "Z", "~", "0", " ", "  ", "\t", "\n", "\x01", "\x1f", "\x7f",
+					      "\xc3\xa9", "\xc2\x85", "\xc2\xa0", "\xe2\x82\xac", "abcdefgh" };
+	char in[128], want[128], why[256];
+	unsigned refused = 0, kept = 0;
+	(void)state;
+
+	for (int k = 0; k < 40000; k++) {
+		size_t n = 0;
+		unsigned len = text_rnd(40), odd = text_rnd(4);
+		int name = k & 1, w;
+		char *out = NULL;
+		/* mostly plain letters, so that whole words of them come before
+		 * and after the odd bytes */
+		while (n < len) {
+			const char *p = text_rnd(8) < 8 - odd ? "abcdefgh" + text_rnd(8) : pieces[text_rnd(16)];
+			size_t l = strlen(p) > 8 ? 1 : strlen(p);
+			if (n + l >= sizeof in)
+				break;
+			memcpy(in + n, p, l);
+			n += l;
+		}
+		in[n] = '\0';
+		w = text_expected(want, in, n, name);
+		if (w == 0 && name && !want[0])
+			continue; /* an empty name: its own message */
+		int r = type_normalise(&out, name ? FT_NAME : FT_TEXT, in, n, 0, NULL, why, sizeof why);
+		if (w < 0) {
+			assert_int_equal(r, FORT_EINPUT);
+			assert_non_null(strstr(why, "control character"));
+			refused++;
+		} else {
+			assert_int_equal(r, 0);
+			assert_string_equal(out, want);
+			kept++;
+		}
+		free(out);
+	}
+	assert_true(refused > 5000);
+	assert_true(kept > 5000);
+}
+
 static void test_mask(void **state)
 {
 	(void)state;
@@ -1026,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_text_bad),
 		cmocka_unit_test(test_text_limits),
 		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_text_words),
 		cmocka_unit_test(test_index_key),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_misc),
