@@ -21,6 +21,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "util/phonelib.h"
+#include "../xorshift.h"
 
 static const struct seed {
 	const char *region;   /* where a national form of the number is read */
@@ -56,10 +57,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static unsigned rnd(unsigned n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
+	return (unsigned)(xorshift64(&rng_state) % n);
 }
 
 struct tally {

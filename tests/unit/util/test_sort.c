@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "fortress.h"
 #include "util.h"
+#include "../xorshift.h"
 
 struct el {
 	uint64_t k;      /* what the key function reads */
@@ -22,10 +23,7 @@ struct el {
 static uint64_t rng = 0x243f6a8885a308d3ULL;
 static uint64_t rnd64(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 static uint64_t el_key(const void *a)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "util.h"
 #include "vault/readers.h"
+#include "../xorshift.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -683,10 +684,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static unsigned rnd(unsigned n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (unsigned)(rng_state % n);
+	return (unsigned)(xorshift64(&rng_state) % n);
 }
 
 /* One random cell: plain, quoted (with "" and delimiters, line breaks

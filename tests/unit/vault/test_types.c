@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "util.h"
 #include "vault/types.h"
+#include "../xorshift.h"
 
 struct good {
 	const char *in;
@@ -907,10 +908,7 @@ static uint64_t text_rng = 0x243F6A8885A308D3ull;
 
 static unsigned text_rnd(unsigned n)
 {
-	text_rng ^= text_rng << 13;
-	text_rng ^= text_rng >> 7;
-	text_rng ^= text_rng << 17;
-	return (unsigned)(text_rng % n);
+	return (unsigned)(xorshift64(&text_rng) % n);
 }
 
 static int text_is_blank(unsigned char c)
