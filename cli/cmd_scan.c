@@ -57,6 +57,7 @@ struct scan_out {
 	int failed;                  /* files that could not be read */
 	fort_scan_baseline *write_bl;
 	int fp_version;              /* the fingerprints' scheme (SARIF names it) */
+	const char *fpv;             /* SARIF: its partialFingerprints key (sarif_fpv) */
 	/* text: files with findings, for the summary */
 	struct file_row *rows;
 	size_t nrows, arows;
@@ -1052,7 +1053,7 @@ static int text_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2)))
 		return 0;
 	o = put_mem(o, so->tpre.buf, so->tpre.len);
-	o = put_u64_inl(o, f->line);
+	o = put_u64_same(o, f->line, &so->line_memo);
 	*o++ = ':';
 	o = put_u64(o, f->column);
 	o = put_mem(o, m->s, m->len);
@@ -1084,11 +1085,11 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 		*o++ = '"';
 	}
 	o = put_mem(o, ",\"line\":", 8);
-	o = put_u64_inl(o, f->line);
+	o = put_u64_same(o, f->line, &so->line_memo);
 	o = put_mem(o, ",\"column\":", 10);
 	o = put_u64(o, f->column);
 	o = put_mem(o, ",\"offset\":", 10);
-	o = put_u64_inl(o, f->offset);
+	o = put_u64_near(o, f->offset, &so->off_memo);
 	o = put_mem(o, ",\"length\":", 10);
 	o = put_u64(o, f->length);
 	o = put_mem(o, m->s, m->len);
@@ -1131,11 +1132,11 @@ static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 	if (ll)
 		o = csv_put(o, f->logical, ll);
 	*o++ = ',';
-	o = put_u64_inl(o, f->line);
+	o = put_u64_same(o, f->line, &so->line_memo);
 	*o++ = ',';
 	o = put_u64(o, f->column);
 	*o++ = ',';
-	o = put_u64_inl(o, f->offset);
+	o = put_u64_near(o, f->offset, &so->off_memo);
 	*o++ = ',';
 	o = put_u64(o, f->length);
 	*o++ = ',';
@@ -1154,11 +1155,13 @@ static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 	return 1;
 }
 
+/* SARIF's partialFingerprints key by scheme (scan_out.fpv: chosen once) */
+static const char sarif_fpv[3][47] = { ",\"partialFingerprints\":{\"fortressFinding/v1\":\"",
+				       ",\"partialFingerprints\":{\"fortressFinding/v2\":\"",
+				       ",\"partialFingerprints\":{\"fortressFinding/v3\":\"" };
+
 static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 {
-	static const char fpv[3][47] = { ",\"partialFingerprints\":{\"fortressFinding/v1\":\"",
-					 ",\"partialFingerprints\":{\"fortressFinding/v2\":\"",
-					 ",\"partialFingerprints\":{\"fortressFinding/v3\":\"" };
 	int raw = !f->logical[0] || f->file_line;
 	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
 	const char *shown = so->show_values && f->value ? f->value : f->masked;
@@ -1216,7 +1219,7 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 	}
 	PUTL("}]");
 	if (f->fingerprint[0]) {
-		o = put_mem(o, fpv[so->fp_version == 1 ? 0 : so->fp_version == 2 ? 1 : 2], 46);
+		o = put_mem(o, so->fpv, 46);
 		o = put_mem(o, f->fingerprint, 32);
 		PUTL("\"}");
 	}
@@ -1998,6 +2001,7 @@ static int cmd_scan(struct cli *c)
 		o.baseline = key;
 	}
 	so.fp_version = fort_scan_baseline_version(o.baseline);
+	so.fpv = sarif_fpv[so.fp_version == 1 ? 0 : so.fp_version == 2 ? 1 : 2];
 
 	/* --vault: e-mail and phone findings are looked up in its blind index
 	 * (known clients); that needs the vault unlocked */
