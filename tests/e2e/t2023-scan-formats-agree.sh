@@ -21,6 +21,15 @@ printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: J <jo@example.com>\nContent-Typ
 # value holding both (CSV writes cells of up to 32 bytes another way)
 printf 'From a@b Mon Jan  1 00:00:00 2024\nFrom: J <jq@example.com>\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename="n,\\"q\\".txt"\n\nssn 123-45-6789\n\n' >>"$W/$D/m.mbox"
 printf 'password=ab,cd"ef\n' >"$W/$D/p.txt"
+# numbers the writers keep and reuse (a line of many findings, offsets in
+# the same thousand and across thousands, columns of 100 to over 1000,
+# lines past 1000): each checked against the file's own bytes below
+{
+	for i in $(seq 1 1100); do echo "filler line $i"; done
+	printf '%0120d' 0
+	for i in $(seq 1 90); do printf ' mail user%d@example.com' "$i"; done
+	printf '\nlast user0@example.com\n'
+} >"$W/$D/many.txt"
 
 test_expect 'JSON, CSV, SARIF and text agree on every finding' '
 	for f in json csv sarif text; do
@@ -46,11 +55,19 @@ test_expect 'JSON, CSV, SARIF and text agree on every finding' '
 	            got = b"".join(bytes([ord(c)]) if ord(c) == 0xFF else c.encode() for c in f["value"])
 	        assert v == got, (v, f["value"])
 	        f["raw"] = v
+	        # the line and column (ASCII lines here) from the bytes themselves
+	        nl = data.rfind(b"\n", 0, f["offset"])
+	        if data[nl + 1:f["offset"]].isascii():
+	            assert (f["line"], f["column"]) == (data.count(b"\n", 0, f["offset"]) + 1, f["offset"] - nl), f
 	    else:
 	        f["raw"] = f["value"].encode()
 	assert any("\t" in n and "\"" in n and "," in n and "\u00fc" in n for n in names), names
 	assert any(f.get("logical") == "#1/part-1" for f in js)
 	assert any("\U0001F600" in f["value"] for f in js)
+	many = [f for f in js if f["file"].endswith("/many.txt")]
+	assert len(many) == 91 and len({f["line"] for f in many}) == 2, many
+	assert len({f["offset"] // 1000 for f in many}) >= 3 and any(100 <= f["column"] < 1000 for f in many), many
+	assert any(f["column"] >= 1000 for f in many) and all(f["line"] > 1000 for f in many), many
 	rows = list(csv.reader(io.StringIO(open(t + "/out.csv", encoding="utf-8", errors="surrogateescape").read())))
 	assert rows[0][:11] == ["file", "logical", "line", "column", "offset", "length", "type", "confidence", "rule", "excerpt", "fingerprint"], rows[0]
 	assert rows[0][-1] == "value"
@@ -76,7 +93,9 @@ test_expect 'JSON, CSV, SARIF and text agree on every finding' '
 	    if "logical" in f:
 	        assert loc["logicalLocations"][0]["fullyQualifiedName"] == f["logical"], loc
 	    else:
-	        assert loc["physicalLocation"]["region"]["byteOffset"] == f["offset"], loc
+	        reg = loc["physicalLocation"]["region"]
+	        assert (reg["byteOffset"], reg["byteLength"]) == (f["offset"], f["length"]), loc
+	        assert (reg["startLine"], reg["startColumn"]) == (f["line"], f["column"]), loc
 	text = open(t + "/out.text", "rb").read().split(b"\n")
 	lines = [l for l in text if l.endswith(b"]") and b": " in l]
 	assert len(lines) == len(js), (len(lines), len(js))
