@@ -2366,7 +2366,8 @@ int fort_signout(fort_vault *v, const char *why) FORT_WUR;
 int fort_audit_refusal(fort_vault *v, const char *what, const char *reason) FORT_WUR;
 
 /* Group commit of audit entries, for a server.  A writer has its own
- * connection to the vault at PATH and one thread: a handle that uses it
+ * connection to the vault at PATH, whose transactions the callers' threads
+ * commit, one at a time (no thread of its own): a handle that uses it
  * (fort_vault_use_audit_writer) hands each entry it writes outside a
  * transaction of its own (a read, a search summary, a refusal) to the
  * writer and waits until the transaction holding it has committed, so an

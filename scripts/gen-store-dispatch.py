@@ -52,9 +52,12 @@ REREAD = re.compile(r"^store_\w+_(get|get_by_id|get_unchecked|each|ids|batch|cou
 NOT_REREAD = {"store_audit_each", "store_raw_each"}
 # the SQLite backend keeps a find's read transaction open across finds
 # (sqlite.c, "Finds in a kept read transaction"): every other function ends
-# it first, so that nothing runs inside it but finds and the seal check
-# every operation starts with (both check it is current themselves)
-KEEPS_READ = {"store_blind_find", "store_seal_require"}
+# it first, so that nothing runs inside it but finds, the seal check every
+# operation starts with and a server request's reads (store_read_keep: the
+# handle's change check, the chain's tail, a record); each checks it is
+# current itself, but for a request's own snapshot (store.h)
+KEEPS_READ = {"store_blind_find", "store_seal_require", "store_read_keep", "store_changed", "store_audit_tail",
+              "store_keep_checks", "store_client_get"}
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)
 

@@ -3,15 +3,21 @@
  * Every read is audited before it is answered, and an entry is durable
  * only once its transaction has committed (synchronous=FULL: an fsync).
  * One transaction per read makes the fsync the price of every request.
- * Here one thread of the process, with its own connection to the vault,
- * takes the entries that requests have queued meanwhile, appends them to
- * the chain in one transaction (in the second format, audit.c: each actor
- * signs once, their last entry of the batch; the signed head moves once,
- * to the last), commits,
- * and only then wakes the requests that wait for them.  So a read still
- * never answers before its entry is durable, the chain order is the commit
- * order, and a failed commit (a full disk) writes nothing and gives every
- * entry it held the same error.  Stopping drains the queue first.
+ * Here the writer has its own connection to the vault, and its commits
+ * are made by the requests' own threads, one leader at a time (LevelDB's
+ * writer queue): a request that finds no commit in flight commits its
+ * entry at once on its thread; entries that arrive while a commit is in
+ * flight are queued, and when it is done the leader wakes the first of
+ * them to lead the next batch, which takes every entry queued by then: it
+ * appends them to the chain in one transaction (in the second format,
+ * audit.c: each actor signs once, their last entry of the batch; the
+ * signed head moves once, to the last), commits, and only then wakes the
+ * others of its batch.  No thread of the writer's own to wake and put to
+ * sleep per batch (bench/README.md, issue 17 third session).  So a read
+ * still never answers before its entry is durable, the chain order is the
+ * commit order, and a failed commit (a full disk) writes nothing and gives
+ * every entry it held the same error.  Stopping waits for the queue to be
+ * written.
  *
  * The writer's commits are audit entries only: a handle that sees the file
  * changed (PRAGMA data_version) and finds that the chain moved by the
@@ -36,16 +42,17 @@ typedef struct aw_entry {
 	int64_t actor_id;
 	const char *actor, *action, *client, *fields, *purpose, *result, *detail;
 	int code;
+	int lead;       /* set before done is posted: lead the next batch (lead()) */
 	char msg[512];
-	sem_t done;     /* posted once its batch committed or failed */
+	sem_t done;     /* posted once its batch committed or failed, or to lead */
 } aw_entry;
 
 struct fort_audit_writer {
 	pthread_mutex_t mu;
-	pthread_cond_t work;    /* an entry was queued, or stop */
-	aw_entry *head, *tail;
-	int stop, started;
-	pthread_t th;
+	pthread_cond_t idle;    /* nobody leads any more (leading went to 0) */
+	aw_entry *head, *tail;  /* queued, not yet in a batch */
+	int stop;
+	int leading;            /* a request's thread is writing a batch (lead()) */
 	store *st;
 	char *path;
 	/* the chain moved from PREV (seq FIRST - 1) to LAST (seq LAST_SEQ) by one commit */
@@ -101,71 +108,85 @@ fail:
 	return r;
 }
 
-static void *writer_main(void *p)
+/* The leader's work, called with W->mu held and W->leading set for it:
+ * the queue from its head (SELF's entry: a leader is always the head) up
+ * to BATCH_MAX entries written and committed on this thread, the batch's
+ * other entries posted done, the lead handed to the queue's new head if
+ * entries arrived meanwhile, else given up.  Returns with W->mu released
+ * and SELF done.  The caller's error state and refusal owner are kept:
+ * the batch's store calls report on this thread, and its entries are
+ * everyone's, not the operation this thread runs. */
+static void lead(fort_audit_writer *w, aw_entry *self)
 {
-	fort_audit_writer *w = p;
+	aw_entry *list, *e;
+	size_t n = 0;
+	int64_t first = 0, last_seq = 0;
+	unsigned char prev[32], last[32];
+	int r, code = 0, foreign = 1, saved_code = fort_error_code();
+	uint64_t saved_owner;
+	char msg[512] = "", saved_msg[1024];
+
+	/* at most BATCH_MAX: the rest go in the next transaction */
+	list = w->head;
+	for (e = list; ++n < BATCH_MAX && e->next; e = e->next)
+		;
+	w->head = e->next;
+	if (!w->head)
+		w->tail = NULL;
+	e->next = NULL;
+	pthread_mutex_unlock(&w->mu);
+
+	if (saved_code)
+		snprintf(saved_msg, sizeof saved_msg, "%s", fort_error_message());
+	saved_owner = fort_error_owner_swap(0);
+	fort_error_clear();
+	r = write_batch(w, list, &first, prev, &last_seq, last, &foreign);
+	if (r < 0) {
+		code = fort_error_code() ? fort_error_code() : r;
+		snprintf(msg, sizeof msg, "%s", fort_error_message());
+	}
+	fort_error_clear();
+	(void)fort_error_owner_swap(saved_owner);
+	if (saved_code)
+		fort_error_restore(saved_code, saved_msg);
+
 	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		aw_entry *list, *e;
-		size_t n = 0;
-		int64_t first = 0, last_seq = 0;
-		unsigned char prev[32], last[32];
-		int r, code = 0, foreign = 1;
-		char msg[512] = "";
-		while (!w->head && !w->stop)
-			pthread_cond_wait(&w->work, &w->mu);
-		if (!w->head)
-			break;  /* stopped, and nothing is left to write */
-		/* at most BATCH_MAX: the rest go in the next transaction */
-		list = w->head;
-		for (e = list; ++n < BATCH_MAX && e->next; e = e->next)
-			;
-		w->head = e->next;
-		if (!w->head)
-			w->tail = NULL;
-		e->next = NULL;
-		pthread_mutex_unlock(&w->mu);
-
-		r = write_batch(w, list, &first, prev, &last_seq, last, &foreign);
-		if (r < 0) {
-			code = fort_error_code() ? fort_error_code() : r;
-			snprintf(msg, sizeof msg, "%s", fort_error_message());
-			fort_error_clear();
-		}
-
-		pthread_mutex_lock(&w->mu);
-		if (r == 0) {
-			w->commits++;
-			w->entries += n;
-			w->ring[w->ring_at].first = first;
-			w->ring[w->ring_at].last_seq = last_seq;
-			memcpy(w->ring[w->ring_at].prev, prev, 32);
-			memcpy(w->ring[w->ring_at].last, last, 32);
-			w->ring[w->ring_at].foreign = foreign;
-			w->ring_at = (w->ring_at + 1) % RING;
-			if (w->nring < RING)
-				w->nring++;
-		} else {
-			w->failed += n;
-		}
-		pthread_mutex_unlock(&w->mu);
-		/* wake the requests of this batch, and only them: a broadcast
-		 * to every waiter woke the entries of the next batch too, each
-		 * to go back to sleep (context switches and the mutex fought
-		 * over, per request); E lives on its waiter's stack: gone once
-		 * posted */
-		for (e = list; e;) {
-			aw_entry *next = e->next;
-			e->code = code;
-			if (code)
-				memcpy(e->msg, msg, sizeof e->msg);
-			sem_post(&e->done);
-			e = next;
-		}
-		pthread_mutex_lock(&w->mu);
+	if (r == 0) {
+		w->commits++;
+		w->entries += n;
+		w->ring[w->ring_at].first = first;
+		w->ring[w->ring_at].last_seq = last_seq;
+		memcpy(w->ring[w->ring_at].prev, prev, 32);
+		memcpy(w->ring[w->ring_at].last, last, 32);
+		w->ring[w->ring_at].foreign = foreign;
+		w->ring_at = (w->ring_at + 1) % RING;
+		if (w->nring < RING)
+			w->nring++;
+	} else {
+		w->failed += n;
+	}
+	/* entries queued during the commit: their first leads the next
+	 * batch (woken once, as it would be for its own entry); none: the
+	 * next entry to come leads at once, without sleeping */
+	if (w->head) {
+		w->head->lead = 1;
+		sem_post(&w->head->done);
+	} else {
+		w->leading = 0;
+		pthread_cond_broadcast(&w->idle);
 	}
 	pthread_mutex_unlock(&w->mu);
-	return NULL;
+	/* wake the rest of this batch, and only them; E lives on its
+	 * waiter's stack: gone once posted */
+	for (e = list; e;) {
+		aw_entry *next = e->next;
+		e->code = code;
+		if (code)
+			memcpy(e->msg, msg, sizeof e->msg);
+		if (e != self)
+			sem_post(&e->done);
+		e = next;
+	}
 }
 
 int fort_audit_writer_new(fort_audit_writer **out, const char *path)
@@ -192,13 +213,7 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 	 * request, the server's largest allocation after a long run) */
 	store_append_only(w->st);
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->work, NULL);
-	if (pthread_create(&w->th, NULL, writer_main, w) != 0) {
-		w->started = 0;
-		fort_audit_writer_free(w);
-		return fort_error_set(FORT_ERROR, "cannot start the audit writer's thread");
-	}
-	w->started = 1;
+	pthread_cond_init(&w->idle, NULL);
 	*out = w;
 	return 0;
 }
@@ -207,14 +222,14 @@ void fort_audit_writer_free(fort_audit_writer *w)
 {
 	if (!w)
 		return;
+	/* no new entries; those queued are written by their leaders first */
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
-	pthread_cond_broadcast(&w->work);
+	while (w->leading)
+		pthread_cond_wait(&w->idle, &w->mu);
 	pthread_mutex_unlock(&w->mu);
-	if (w->started)
-		pthread_join(w->th, NULL);  /* drains the queue first */
 	store_close(w->st);
-	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->idle);
 	pthread_mutex_destroy(&w->mu);
 	free(w->path);
 	free(w);
@@ -261,10 +276,23 @@ int audit_writer_append(fort_audit_writer *w, const keyring *kr, int64_t actor_i
 	else
 		w->head = &e;
 	w->tail = &e;
-	pthread_cond_signal(&w->work);
-	pthread_mutex_unlock(&w->mu);
-	while (sem_wait(&e.done) < 0 && errno == EINTR)
-		;
+	if (!w->leading) {
+		/* no commit in flight (so nothing queued before E): this
+		 * thread commits E, and whatever is queued by the time it
+		 * begins, itself */
+		w->leading = 1;
+		lead(w, &e);
+	} else {
+		/* the leader's batch is being committed: E goes in the next,
+		 * led by the entry at its head */
+		pthread_mutex_unlock(&w->mu);
+		while (sem_wait(&e.done) < 0 && errno == EINTR)
+			;
+		if (e.lead) {
+			pthread_mutex_lock(&w->mu);
+			lead(w, &e);
+		}
+	}
 	sem_destroy(&e.done);
 	if (e.code)
 		return fort_error_set(e.code, "%s", e.msg);

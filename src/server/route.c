@@ -17,7 +17,9 @@ int route_match(const char *pattern, const char *path, char *id, size_t idcap)
 	if (id && idcap)
 		id[0] = '\0';
 	while (*p) {
-		if (strncmp(p, "{id}", 4) == 0) {
+		/* every pattern is matched against every request until one
+		 * fits: the '{' first, not a strncmp at each character */
+		if (*p == '{' && strncmp(p, "{id}", 4) == 0) {
 			size_t n = 0;
 			while (s[n] && s[n] != '/') {
 				if (!id_char(s[n]))

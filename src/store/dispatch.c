@@ -96,8 +96,6 @@ int store_reread_begin(store *s)
 
 int store_changed(store *s)
 {
-	if (!is_pg(s))
-		sqlite_kept_end(s);
 	if (is_pg(s))
 		return pg_store_changed(s);
 	return sqlite_store_changed(s);
@@ -113,10 +111,16 @@ void store_idle(store *s)
 		sqlite_store_idle(s);
 }
 
+void store_read_keep(store *s)
+{
+	if (is_pg(s))
+		pg_store_read_keep(s);
+	else
+		sqlite_store_read_keep(s);
+}
+
 void store_keep_checks(store *s)
 {
-	if (!is_pg(s))
-		sqlite_kept_end(s);
 	if (is_pg(s))
 		pg_store_keep_checks(s);
 	else
@@ -388,8 +392,6 @@ int store_client_update_hashed(store *s, const store_client *c, const unsigned c
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
-	if (!is_pg(s))
-		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_client_get(s, out, id) : sqlite_store_client_get(s, out, id);
@@ -602,8 +604,6 @@ int store_audit_append(store *s, const store_audit_row *r)
 
 int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
-	if (!is_pg(s))
-		sqlite_kept_end(s);
 	int rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);
 	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
 		rc = is_pg(s) ? pg_store_audit_tail(s, seq, hash) : sqlite_store_audit_tail(s, seq, hash);

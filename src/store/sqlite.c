@@ -410,6 +410,7 @@ struct store {
 	size_t nimac;
 	int wal;                         /* journal_mode is WAL: finds may keep their read transaction */
 	int kept;                        /* a find's read transaction is open (kept_begin) */
+	int kept_pin;                    /* ... kept for the request's reads (store_read_keep): not checked current */
 	uint64_t kept_hdr[WAL_HDR_LEN / 8]; /* the WAL-index header read before it began */
 	const volatile uint64_t *kept_shm;  /* the header in the shared memory, while kept */
 };
@@ -766,7 +767,20 @@ fail:
  * restart the WAL past it.  So it ends when the handle's request or
  * command is done: fort_vault_flush (a server, after each request) calls
  * store_idle, fort_vault_close closes the store; both first write the
- * finds' audit entry, a store call of its own. */
+ * finds' audit entry, a store call of its own.
+ *
+ * A request's reads on a server's handle (store_read_keep, from
+ * fort_vault_refresh) use the same transaction, begun before the
+ * handle's PRAGMA data_version and pinned: the check of the chain's tail,
+ * the seal marker, the record and its seal, a find then read one snapshot,
+ * the vault as it stood when the request began (one read transaction
+ * instead of one per statement: sqlite3BtreeBeginTrans and sqlite3VdbeHalt
+ * each time), and are not compared with the header again (the request is
+ * one read, as a store_read_begin snapshot is).  The reads that keep it
+ * are KEEPS_READ in the generator; anything else ends it first (the audit
+ * entry's store_tx_open, before the request waits for its commit: a
+ * snapshot held across that wait would keep the WAL from being
+ * checkpointed under a steady load). */
 
 static int journal_is_wal(store *s)
 {
@@ -828,6 +842,7 @@ static void kept_end(store *s)
 	if (!s->kept)
 		return;
 	s->kept = 0;
+	s->kept_pin = 0;
 	s->kept_shm = NULL;
 	/* a read: COMMIT writes nothing */
 	if (kept_step(s, Q_KEPT_END) < 0)
@@ -846,11 +861,12 @@ void store_idle(store *s)
 	(void)s;
 }
 
-/* Is the kept transaction still what a new one would read?  Ended if not. */
+/* Is the kept transaction still what a new one would read?  Ended if not.
+ * A request's pinned snapshot stands as it is (store_read_keep). */
 static void kept_check(store *s)
 {
 	uint64_t now[WAL_HDR_LEN / 8];
-	if (!s->kept)
+	if (!s->kept || s->kept_pin)
 		return;
 	wal_header(s->kept_shm, now);
 	if (memcmp(now, s->kept_hdr, sizeof now) != 0)
@@ -873,6 +889,17 @@ static void kept_begin(store *s)
 		return;
 	s->kept = 1;
 	s->kept_shm = shm;
+}
+
+/* The request's reads in one snapshot (store.h; the comment above):
+ * begun here, or a find's kept transaction that is still current pinned.
+ * Inside a transaction or snapshot, or not in WAL mode: nothing, each read
+ * is its own transaction as before. */
+void store_read_keep(store *s)
+{
+	s->kept_pin = 0;
+	kept_begin(s);
+	s->kept_pin = s->kept;
 }
 
 void store_close(store *s)
@@ -1469,6 +1496,7 @@ int store_client_get(store *s, store_client *out, int64_t id)
 	sqlite3_stmt *st = q(s, Q_CLIENT_GET);
 	int rc, r;
 	memset(out, 0, sizeof *out);
+	kept_check(s); /* KEEPS_READ: a find's kept transaction, if current */
 	if (!st)
 		return fort_error_code();
 	unsigned char h[32] = { 0 };
@@ -2666,6 +2694,7 @@ int store_changed(store *s)
 	sqlite3_stmt *st = q(s, Q_DATA_VERSION);
 	int64_t dv;
 	int rc;
+	kept_check(s); /* KEEPS_READ: a find's kept transaction, if current */
 	if (!st)
 		return fort_error_code();
 	rc = sqlite3_step(st);
@@ -4173,6 +4202,7 @@ int store_audit_tail(store *s, int64_t *seq, unsigned char hash[32])
 {
 	sqlite3_stmt *st = q(s, Q_AUDIT_LAST);
 	int rc, r = 0;
+	kept_check(s); /* KEEPS_READ: a find's kept transaction, if current */
 	if (!st)
 		return fort_error_code();
 	rc = sqlite3_step(st);

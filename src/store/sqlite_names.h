@@ -15,6 +15,7 @@
 #define store_reread_begin sqlite_store_reread_begin
 #define store_changed sqlite_store_changed
 #define store_idle sqlite_store_idle
+#define store_read_keep sqlite_store_read_keep
 #define store_keep_checks sqlite_store_keep_checks
 #define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint

@@ -111,6 +111,15 @@ int store_changed(store *s);
  * a series of finds keeps, sqlite.c; every store function but the find
  * and store_seal_require ends it too).  Nothing to do on PostgreSQL. */
 void store_idle(store *s);
+/* A server's request begins (fort_vault_refresh, a handle with the group
+ * commit): its reads share one snapshot, the vault as it stands now, until
+ * the first store function that is not one of those reads (KEEPS_READ in
+ * scripts/gen-store-dispatch.py: store_changed, store_audit_tail,
+ * store_keep_checks, store_client_get, the find, store_seal_require) or
+ * store_idle (SQLite: the find's kept read transaction, begun here and not
+ * checked current until it ends; inside a transaction or snapshot it does
+ * nothing).  Nothing to do on PostgreSQL. */
+void store_read_keep(store *s);
 /* After store_changed said 1, when the caller knows every commit since its
  * previous call added audit entries only (the process's own group commit,
  * audit/writer.c): the ledgers S checked whole stay checked. */

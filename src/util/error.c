@@ -64,6 +64,13 @@ void fort_error_owner(uint64_t owner)
 	denied_owner = owner;
 }
 
+uint64_t fort_error_owner_swap(uint64_t owner)
+{
+	uint64_t was = denied_owner;
+	denied_owner = owner;
+	return was;
+}
+
 uint64_t fort_error_denied_take(uint64_t owner, char *msg, size_t cap)
 {
 	uint64_t n = 0;

@@ -20,6 +20,9 @@ void fort_error_restore(int code, const char *msg);
  * handle's id; 0: none): each refusal (FORT_EDENIED) set meanwhile is
  * counted for OWNER. */
 void fort_error_owner(uint64_t owner);
+/* The same, and the owner until now returned (work done on this thread for
+ * others, audit/writer.c's leader: 0, then the owner back). */
+uint64_t fort_error_owner_swap(uint64_t owner);
 /* How many refusals were counted for OWNER on this thread since the last
  * take, and (MSG, CAP bytes) the newest one's message; both cleared. */
 uint64_t fort_error_denied_take(uint64_t owner, char *msg, size_t cap);

@@ -443,6 +443,11 @@ int fort_vault_refresh(fort_vault *v)
 	vault_op_own(v);
 	if (v->is_token && v->token_expires && fort_now() >= v->token_expires)
 		return fort_error_set(FORT_EDENIED, "token '%s' has expired", v->user + strlen(TOKEN_USER_PREFIX));
+	/* a server's request: the check below, the chain's tail and the
+	 * request's reads in one read transaction, not one each (store.h);
+	 * ended by the first write, the audit entry or fort_vault_flush */
+	if (v->aw)
+		store_read_keep(v->st);
 	if ((changed = store_changed(v->st)) <= 0)
 		return changed;
 	if (v->aw) {

@@ -491,6 +491,87 @@ static void test_group_commit_refresh(void **state)
 	fort_vault_close(v);
 }
 
+/* The group commit's batches are committed by the requests' own threads,
+ * one leader at a time (audit/writer.c): entries from several threads at
+ * once, each on its own handle, are all written and each call returns
+ * only once its entry is committed (a leader that forgot to hand the lead
+ * on would leave the others waiting: the alarm ends the test).  A leader
+ * writes others' entries on its thread: its caller's error state is its
+ * own again afterwards. */
+#define GC_THREADS 6
+#define GC_EACH 40
+struct gc_arg {
+	fort_vault *h;
+	fort_audit_writer *w;
+	pthread_barrier_t *last;
+	int failed, kept;
+};
+
+static void *gc_worker(void *p)
+{
+	struct gc_arg *a = p;
+	for (int i = 0; i <= GC_EACH; i++) {
+		/* the last entry of every thread at once: one leads, the others
+		 * queue behind its commit and are woken only by its hand-over
+		 * (no later entry would come to lead them) */
+		if (i == GC_EACH)
+			pthread_barrier_wait(a->last);
+		uint64_t before = 0, after = 0;
+		fort_audit_writer_stats(a->w, NULL, &before, NULL);
+		fort_error_set(FORT_EINPUT, "this thread's own error");
+		if (fort_audit_refusal(a->h, "http", "from one of several threads") != 0)
+			a->failed++;
+		fort_audit_writer_stats(a->w, NULL, &after, NULL);
+		if (after <= before)
+			a->failed++; /* returned before a commit holding it */
+		if (fort_error_code() == FORT_EINPUT && strcmp(fort_error_message(), "this thread's own error") == 0)
+			a->kept++;
+	}
+	return NULL;
+}
+
+static void test_group_commit_threads(void **state)
+{
+	fort_vault *v = create_vault("gcthreads.fort");
+	fort_audit_writer *w = NULL;
+	struct gc_arg args[GC_THREADS];
+	pthread_t t[GC_THREADS];
+	pthread_barrier_t last;
+	uint64_t commits = 0, entries = 0, failed = 0;
+	(void)state;
+	alarm(180);
+	assert_int_equal(pthread_barrier_init(&last, NULL, GC_THREADS), 0);
+	assert_int_equal(fort_audit_writer_new(&w, vault_at("gcthreads.fort")), 0);
+	for (int i = 0; i < GC_THREADS; i++) {
+		fort_secret *k = key_of(v);
+		memset(&args[i], 0, sizeof args[i]);
+		args[i].w = w;
+		args[i].last = &last;
+		assert_int_equal(fort_vault_open_key(&args[i].h, vault_at("gcthreads.fort"), "alice", k), 0);
+		fort_secret_free(k);
+		assert_int_equal(fort_vault_use_audit_writer(args[i].h, w), 0);
+	}
+	for (int i = 0; i < GC_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, gc_worker, &args[i]), 0);
+	for (int i = 0; i < GC_THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(args[i].failed, 0);
+		assert_int_equal(args[i].kept, GC_EACH + 1);
+	}
+	pthread_barrier_destroy(&last);
+	fort_audit_writer_stats(w, &commits, &entries, &failed);
+	assert_int_equal(entries, GC_THREADS * (GC_EACH + 1));
+	assert_int_equal(failed, 0);
+	assert_true(commits >= 1 && commits <= entries);
+	for (int i = 0; i < GC_THREADS; i++)
+		fort_vault_close(args[i].h);
+	fort_audit_writer_free(w);
+	assert_int_equal(fort_vault_refresh(v), 0);
+	expect_verified(v);
+	fort_vault_close(v);
+	alarm(0);
+}
+
 /* user_totp joined the seals after vaults were sealed: a vault adopts its
  * rows once, under a marker; the marker removed while the table has seals
  * (to have a rolled-back blob sealed afresh) is tampering. */
@@ -768,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_totp_propose_confirm),
 		cmocka_unit_test(test_session_handle),
 		cmocka_unit_test(test_group_commit_refresh),
+		cmocka_unit_test(test_group_commit_threads),
 		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_reauth_throttle),
 		cmocka_unit_test(test_alloc_loops),

@@ -586,6 +586,73 @@ static void test_find_kept_read(void **state)
 	fort_vault_close(a);
 }
 
+/* A server's request (a handle with the group commit) reads in one
+ * snapshot from its refresh on (store_read_keep): another handle's commit
+ * meanwhile is seen by the next request, not in the middle of this one.
+ * The snapshot ends at the request's audit entry, before it waits for the
+ * writer's commit: another handle's erasure then truncates the WAL though
+ * the request is not done (a snapshot held across that wait would keep
+ * the WAL from being checkpointed while requests keep coming). */
+static void test_request_snapshot(void **state)
+{
+	(void)state;
+	fort_vault *a = create_vault("reqsnap.fort"), *h;
+	fort_audit_writer *w = NULL;
+	fort_record *rec = NULL;
+	char id1[FORT_ID_LEN + 1], id2[FORT_ID_LEN + 1];
+	const fort_kv k1[] = { { "full_name", "One Person" }, { "email", "one@example.com" } };
+	const fort_kv k2[] = { { "full_name", "Two Person" }, { "email", "two@example.com" } };
+	assert_int_equal(fort_client_add(id1, a, k1, 2), 0);
+	assert_int_equal(fort_vault_flush(a), 0);
+	assert_int_equal(fort_audit_writer_new(&w, vault_at("reqsnap.fort")), 0);
+	h = open_vault(vault_at("reqsnap.fort"), PASS);
+	assert_int_equal(fort_vault_use_audit_writer(h, w), 0);
+	assert_int_equal(fort_vault_refresh(h), 0);
+	assert_int_equal(fort_vault_flush(h), 0);
+
+	/* a request begins; A adds a client meanwhile */
+	assert_int_equal(fort_vault_refresh(h), 0);
+	assert_int_equal(fort_client_add(id2, a, k2, 2), 0);
+	assert_int_equal(fort_vault_flush(a), 0);
+	if (!test_store_pg()) {
+		/* SQLite: the request reads the vault as it stood at its start */
+		assert_int_equal(fort_client_get(&rec, h, id2, NULL), FORT_ENOTFOUND);
+		assert_null(rec);
+	}
+	assert_int_equal(fort_vault_flush(h), 0);
+	/* the next request sees it (A's commit: the handle reads the vault again) */
+	assert_int_equal(fort_vault_refresh(h), 0);
+	assert_int_equal(fort_client_get(&rec, h, id2, NULL), 0);
+	fort_record_free(rec);
+	assert_int_equal(fort_vault_flush(h), 0);
+
+	/* the writer's batch that held that read saw A's commit before it
+	 * (not only the writer's commits, writer.c): read again once more */
+	assert_int_equal(fort_vault_refresh(h), 0);
+	assert_int_equal(fort_client_get(&rec, h, id2, NULL), 0);
+	fort_record_free(rec);
+	assert_int_equal(fort_vault_flush(h), 0);
+
+	/* a request whose refresh found only the writer's commits: its read
+	 * is audited through the writer, and the snapshot is gone by then */
+	assert_int_equal(fort_vault_refresh(h), 0);
+	assert_int_equal(fort_client_get(&rec, h, id1, NULL), 0);
+	fort_record_free(rec);
+	assert_int_equal(fort_client_erase(a, id1, "test"), 0);
+	if (!test_store_pg()) {
+		char wal[600];
+		struct stat sb;
+		snprintf(wal, sizeof wal, "%s-wal", vault_at("reqsnap.fort"));
+		assert_int_equal(stat(wal, &sb), 0);
+		assert_int_equal(sb.st_size, 0);
+	}
+	assert_int_equal(fort_vault_flush(h), 0);
+	fort_vault_close(h);
+	fort_audit_writer_free(w);
+	expect_verified(a);
+	fort_vault_close(a);
+}
+
 /* A scan that looks clients up (fortress scan --vault) ends the finds'
  * kept read transaction with each file, not with the handle: another
  * handle's erasure meanwhile truncates the WAL (it would wait the busy
@@ -1201,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_find_edit_erase),
 		cmocka_unit_test(test_find_kept_read),
 		cmocka_unit_test(test_scan_ends_kept_read),
+		cmocka_unit_test(test_request_snapshot),
 		cmocka_unit_test(test_passwd_and_wrong_pass),
 		cmocka_unit_test(test_confirm_passphrase),
 		cmocka_unit_test(test_not_a_vault),
