@@ -281,13 +281,28 @@ class MeTest(unittest.TestCase):
         links_before = len(audit_rows("me-link"))
         known, unknown = [], []
         first = None
+        asked = 0
+
+        def settle():
+            # the worker's work for every address asked so far has ended: its audit entry written
+            # and the client's mail sent (a fixed 50 ms pause was too short under ASan on a loaded
+            # machine: the client's mail still being sent slowed the next answer, whichever kind)
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                rows = audit_rows("me-link")[links_before:]
+                mailed = [r for r in rows if "e-mailed" in r["detail"]]
+                if len(rows) >= asked and len(sink_messages(self.maildir)[before:]) >= len(mailed):
+                    return
+                time.sleep(0.02)
+
         for i in range(10):
             pair = [(CLIENT_EMAIL, known), ("nobody-%d@example.org" % i, unknown)]
             # each kind goes first in half the pairs, and the worker's work for the previous address
-            # (after its answer) is given time to end: neither kind is timed against the other's work
+            # (after its answer) has ended: neither kind is timed against the other's work
             for addr, bucket in (pair if i % 2 == 0 else pair[::-1]):
-                time.sleep(0.05)
+                settle()
                 r, body, dt = self.post("/me", {"email": addr, "lang": "en"})
+                asked += 1
                 self.assertEqual(r.status, 200)
                 first = first or body
                 self.assertEqual(body, first, "the answer must not depend on the address")
