@@ -1494,6 +1494,8 @@ static size_t nby_trigger[TRIG_N];
 static int cluster_gated, cluster_gate_off;
 /* the same for the word detectors (iban, nino, secret key: run_word) */
 static int word_gated;
+/* and for the ':' / '=' detectors (ipv6, secret label: run_colon) */
+static int colon_gated;
 
 void scan_set_cluster_gate(int on)
 {
@@ -1502,13 +1504,14 @@ void scan_set_cluster_gate(int on)
 
 int scan_cluster_gate(void)
 {
-	return cluster_gated && word_gated && !cluster_gate_off;
+	return cluster_gated && word_gated && colon_gated && !cluster_gate_off;
 }
 
 static void triggers_init(void)
 {
 	static const scan_detect_fn order[] = { detect_nino, detect_card, detect_dob, detect_ssn, detect_ipv4, detect_phone };
 	static const scan_detect_fn word_order[] = { detect_iban, detect_nino, detect_secret_key };
+	static const scan_detect_fn colon_order[] = { detect_ipv6, detect_secret_label };
 	size_t i, t;
 
 	for (t = 0; t < TRIG_N; t++)
@@ -1523,6 +1526,10 @@ static void triggers_init(void)
 	word_gated = nby_trigger[t] == sizeof(word_order) / sizeof(word_order[0]);
 	for (i = 0; word_gated && i < nby_trigger[t]; i++)
 		word_gated = by_trigger[t][i] == word_order[i];
+	t = (size_t)__builtin_ctz(SCAN_T_COLON);
+	colon_gated = nby_trigger[t] == sizeof(colon_order) / sizeof(colon_order[0]);
+	for (i = 0; colon_gated && i < nby_trigger[t]; i++)
+		colon_gated = by_trigger[t][i] == colon_order[i];
 }
 
 static inline int run_detectors(const scan_view *v, unsigned trigger, size_t pos, const scan_cluster *cl,
@@ -1680,26 +1687,50 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 
 
 
-/* Can one of the ':' / '=' detectors (detectors.c: detect_ipv6, then
- * detect_secret_label) match at POS?  Their own first tests, made here so
- * that the ':' of mail headers and JSON keys cost no call: a hex digit or
- * ':' on both sides (IPv6); "://" (credentials in a URL); not the second
- * character of an operator; a comparison, or a label's keyword factor in
- * the 80 bytes before.  A new detector on this trigger adds its own test. */
-static inline int colon_may_match(const scan_view *v, size_t pos)
+/* The ':' / '=' detectors (detectors.c: detect_ipv6, then
+ * detect_secret_label) at POS, each called only where its own first tests
+ * can pass, so that the ':' of mail headers, JSON keys and times of day cost
+ * no call: a hex digit or ':' on both sides (IPv6); for a label, "://"
+ * (credentials in a URL), not the second character of an operator, a
+ * comparison, or a keyword factor in the identifier before and in the 80
+ * bytes before.  The first match wins.  A table in another order (or with
+ * another detector), or the gates off, calls each in turn. */
+static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
 {
 	const unsigned char *b = v->buf;
 	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
 
-	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':'))
+	if (!colon_gated || cluster_gate_off)
+		return run_detectors(v, SCAN_T_COLON, pos, NULL, m);
+	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':') &&
+	    detect_ipv6(v, pos, NULL, m))
 		return 1;
 	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
-		return 1;
+		return detect_secret_label(v, pos, NULL, m);
 	if (prev == ':' || prev == '=')
 		return 0;
 	if (b[pos] == '=' && (next == '=' || prev == '!'))
-		return 1;
-	return label_near(v, pos > 80 ? pos - 80 : 0, pos);
+		return detect_secret_label(v, pos, NULL, m);
+	/* right after an identifier byte other than '.' (a time "10:23:45",
+	 * "2024-03-12T10:23:45", "x1=2"): the label can only be the identifier
+	 * ending at POS (detect_secret_label's operator and label start there:
+	 * no blank, quote or "[..]" between), so its keyword factor decides
+	 * (scan_label_ident: at most 64 bytes of letters, digits, "_-." and
+	 * bytes from 0x80); digits alone (most times) hold none: no look-up */
+	if (prev != '.' && ident_byte(prev)) {
+		size_t q = pos - 1;
+		int fac;
+
+		if (sc_digit(prev)) {
+			while (q > 0 && pos - q < 64 && sc_digit(b[q - 1]))
+				q--;
+			if (q == 0 || pos - q >= 64 || !ident_byte(b[q - 1]))
+				return 0;
+		}
+		label_ident(b, pos, &fac);
+		return fac && detect_secret_label(v, pos, NULL, m);
+	}
+	return label_near(v, pos > 80 ? pos - 80 : 0, pos) && detect_secret_label(v, pos, NULL, m);
 }
 
 /* Look for candidates starting in [FROM, TO).  Sets s->next to where the
@@ -1807,7 +1838,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else if (colon_may_match(&v, p) && run_detectors(&v, SCAN_T_COLON, p, NULL, &m)) {
+		} else if (run_colon(&v, p, &m)) {
 			/* a match may end at P (an IPv6 address before this ':'): always move on */
 			if ((r = emit(s, &m)) != 0)
 				return r;

@@ -1410,6 +1410,58 @@ static void test_word_gate_agrees(void **state)
 	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
 }
 
+/* The same for the ':' and '=' detectors (IPv6, secret labels): labels
+ * ending in a digit or a letter, digits alone, times of day, ISO times,
+ * addresses, before every operator and value, after every kind of byte,
+ * with and without the gate (which skips the label look-up where the
+ * identifier before the operator holds no keyword factor). */
+static void test_colon_gate_agrees(void **state)
+{
+	static const char *const pre[] = { "", " ", "x", "9", "_", "-", ".", "\"", "[", "é", "fe80::", "2024-03-12T" };
+	static const char *const label[] = {
+		"password", "db_password_2", "password_1", "api_key_9", "secret-10", "X_PASSWORD_3", "password2", "pwd",
+		"10", "23", "10:23", "12:15:55", "T10", "1a", "9c25:8d73", "2001:db8", "::ffff", "From", "To", "SSN",
+		"token_7", "tok3n", "é1", "x.password_4", "password.", "pass word", "\"secret_5\"", "cfg['db_pass']",
+		"password?.", "api_key+.",
+	};
+	static const char *const op[] = { ":", "=", ": ", " = ", ":=", "==", "!=", "://u:", "::", "=>" };
+	static const char *const val[] = { "Zx9kq72LmPwQ", "\"Zx9kq72LmPwQ\"", "45", "23:45.485Z", "1", "abcd:1",
+					   "192.0.2.1", " password" };
+	static char text[1 << 22];
+	static struct gate_run on, off;
+	size_t len = 0, i, j, k, l;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	(void)state;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+		for (j = 0; j < sizeof(label) / sizeof(label[0]); j++)
+			for (k = 0; k < sizeof(op) / sizeof(op[0]); k++)
+				for (l = 0; l < sizeof(val) / sizeof(val[0]); l++)
+					len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s%s%s\n", pre[i], label[j],
+								op[k], val[l]);
+	assert_true(len < sizeof(text) - 1);
+	o.on_finding = gate_collect;
+	memset(&on, 0, sizeof(on));
+	memset(&off, 0, sizeof(off));
+	o.ctx = &on;
+	assert_int_equal(fort_scan_buffer(NULL, "colon.txt", text, len, &o), 0);
+	assert_true(scan_cluster_gate());
+	scan_set_cluster_gate(0);
+	o.ctx = &off;
+	assert_int_equal(fort_scan_buffer(NULL, "colon.txt", text, len, &o), 0);
+	scan_set_cluster_gate(1);
+	assert_int_equal(on.n, off.n);
+	assert_true(on.n <= sizeof(on.f) / sizeof(on.f[0]));
+	for (i = 0; i < on.n; i++)
+		if (on.f[i].type != off.f[i].type || on.f[i].conf != off.f[i].conf || on.f[i].off != off.f[i].off ||
+		    on.f[i].len != off.f[i].len || strcmp(on.f[i].rule, off.f[i].rule))
+			fail_msg("finding %zu: %s at %llu+%llu with the gate, %s at %llu+%llu without", i, on.f[i].rule,
+				 on.f[i].off, on.f[i].len, off.f[i].rule, off.f[i].off, off.f[i].len);
+	/* both detectors found something here */
+	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
+	assert_true(on.by_type[FORT_SCAN_IP] > 0);
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -1586,6 +1638,7 @@ int main(void)
 		cmocka_unit_test(test_block_boundaries),
 		cmocka_unit_test(test_cluster_gate_agrees),
 		cmocka_unit_test(test_word_gate_agrees),
+		cmocka_unit_test(test_colon_gate_agrees),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
