@@ -1180,6 +1180,27 @@ __attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, 
 	const __m256i colon = _mm256_set1_epi8(':'), i_ = _mm256_set1_epi8('i');
 	size_t p = a;
 
+	/* 64 positions a step while they all lie before Z (one test for the
+	 * two halves, none for the tail), then 32 */
+	while (p + 64 <= z) {
+		const unsigned char *q = b + p;
+		uint64_t lo = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), colon),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 1)), i_)));
+		uint64_t hi = (uint32_t)_mm256_movemask_epi8(_mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 32)), colon),
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 33)), i_)));
+		uint64_t m = lo | hi << 32;
+
+		while (m) {
+			size_t i = p + (size_t)__builtin_ctzll(m);
+
+			if (i >= a + 8 && i + 7 <= z && !memcmp(b + i - 8, ign_tag, sizeof(ign_tag) - 1))
+				return 1;
+			m &= m - 1;
+		}
+		p += 64;
+	}
 	while (p < z) {
 		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(b + p));
 		__m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(b + p + 1));
@@ -1200,6 +1221,12 @@ __attribute__((target("avx2"))) static int has_tag_avx2(const unsigned char *b, 
 	return 0;
 }
 #endif
+
+int scan_has_tag(const unsigned char *b, size_t a, size_t z, int scalar)
+{
+	engine_init();
+	return (scalar ? has_tag_scalar : has_tag)(b, a, z);
+}
 
 /* Does the buffer as it is hold an inline-ignore tag anywhere?  Most buffers
  * hold none: one search of the whole buffer answers every line in it (a tag

@@ -144,6 +144,9 @@ unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned cha
  * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2. */
 void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar);
 int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
+/* ... and whether B[A, Z) holds "fortress:ignore" (the inline-ignore tag;
+ * B a stream's buffer, padded). */
+int scan_has_tag(const unsigned char *b, size_t a, size_t z, int scalar);
 /* ... and a first line's make-up for the CSV header check (engine.c,
  * header_detect): B[0, N)'s ',' ';' TAB '|' added to CNT, its letters and
  * '_' in *LETTERS, the bytes other than those, ' ', '"' and CR in *OTHER.

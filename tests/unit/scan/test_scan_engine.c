@@ -596,6 +596,44 @@ static void test_window_vector(void **state)
 	assert_true(found > asked / 10 && found < asked - asked / 10);
 }
 
+/* The inline-ignore tag's search (64 positions a step, then 32, then the
+ * tail masked) against memmem: tags and near misses (":i" without the rest,
+ * the tag cut short) at every offset of a stream's buffer, every start and
+ * end around them, the tag straddling the ends. */
+static void test_has_tag_vector(void **state)
+{
+	static const char *const pieces[] = { "fortress:ignore", "fortress:ignor", "ortress:ignore", ":i", ":ignore",
+					      "fortress:", "x", "::", "ii", " ", "\n", "abcdefgh", "fortress:ignorefortress" };
+	scan_stream st;
+	size_t n = 0, a, z, asked = 0, found = 0;
+	uint32_t x = 77;
+
+	(void)state;
+	assert_int_equal(scan_stream_init(&st), 0);
+	while (n < 6000) {
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		/* mostly filler, so most windows hold no tag */
+		p = (x >> 16) % 8 ? pieces[7 + (x >> 20) % 4] : pieces[(x >> 20) % (sizeof(pieces) / sizeof(pieces[0]))];
+		memcpy(st.buf + n, p, strlen(p));
+		n += strlen(p);
+	}
+	for (a = 0; a < 3000; a += 1 + a % 7)
+		for (z = a; z <= a + 200 && z <= n; z += 1 + (z - a) / 40) {
+			int va = scan_has_tag(st.buf, a, z, 0), vb = scan_has_tag(st.buf, a, z, 1);
+			int want = memmem(st.buf + a, z - a, "fortress:ignore", 15) != NULL;
+
+			asked++;
+			found += (size_t)want;
+			if (va != want || vb != want)
+				fail_msg("[%zu, %zu): vector %d, byte loop %d, memmem %d", a, z, va, vb, want);
+		}
+	scan_stream_release(&st);
+	assert_true(asked > 30000);
+	assert_true(found > asked / 10 && found < asked - asked / 10);
+}
+
 /* fort_scan_opts.no_column: the same findings, lines and inline ignores,
  * column 0 (a line with fortress:ignore still reports nothing) */
 static void test_no_column(void **state)
@@ -1639,6 +1677,7 @@ int main(void)
 		cmocka_unit_test(test_cluster_gate_agrees),
 		cmocka_unit_test(test_word_gate_agrees),
 		cmocka_unit_test(test_colon_gate_agrees),
+		cmocka_unit_test(test_has_tag_vector),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
