@@ -28,6 +28,10 @@ void scan_set_block_size(size_t n)
 /* digits, '@', ':', '=' */
 static unsigned char cls[256];
 
+/* identifier bytes (ident_byte: letters, digits, "_-.", bytes from 0x80) 1,
+ * the first letters of the label factors (p s k t r, any case) 2 */
+static unsigned char id_cls[256];
+
 static void cls_init(void)
 {
 	int c;
@@ -35,6 +39,10 @@ static void cls_init(void)
 	for (c = '0'; c <= '9'; c++)
 		cls[c] = 1;
 	cls['@'] = cls[':'] = cls['='] = 1;
+	for (c = 0; c < 256; c++)
+		id_cls[c] = (unsigned char)(sc_alnum((unsigned)c) || c == '_' || c == '-' || c == '.' || c >= 0x80);
+	id_cls['p'] = id_cls['P'] = id_cls['s'] = id_cls['S'] = id_cls['k'] = id_cls['K'] = 2;
+	id_cls['t'] = id_cls['T'] = id_cls['r'] = id_cls['R'] = 2;
 }
 
 /* ------------------------------------------------------ the class maps */
@@ -1744,18 +1752,28 @@ static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
 	 * no blank, quote or "[..]" between), so its keyword factor decides
 	 * (scan_label_ident: at most 64 bytes of letters, digits, "_-." and
 	 * bytes from 0x80); digits alone (most times) hold none: no look-up */
-	if (prev != '.' && ident_byte(prev)) {
-		size_t q = pos - 1;
-		int fac;
+	if (prev != '.' && id_cls[prev]) {
+		size_t q = pos;
 
-		if (sc_digit(prev)) {
-			while (q > 0 && pos - q < 64 && sc_digit(b[q - 1]))
-				q--;
-			if (q == 0 || pos - q >= 64 || !ident_byte(b[q - 1]))
-				return 0;
+		/* back over the identifier, a table load a byte, the factor
+		 * looked for at its first letters only */
+		while (q > 0 && pos - q < 64) {
+			unsigned k = id_cls[b[q - 1]];
+
+			if (!k)
+				break;
+			q--;
+			if (k == 2 && q + 3 <= pos) {
+				uint32_t x = (uint32_t)(b[q] | 0x20) | (uint32_t)(b[q + 1] | 0x20) << 8 |
+					     (uint32_t)(b[q + 2] | 0x20) << 16;
+
+				if (x == ('p' | 'a' << 8 | 's' << 16) || x == ('p' | 'w' << 8 | 'd' << 16) ||
+				    x == ('s' | 'e' << 8 | 'c' << 16) || x == ('k' | 'e' << 8 | 'y' << 16) ||
+				    x == ('t' | 'o' << 8 | 'k' << 16) || x == ('r' | 'a' << 8 | 's' << 16))
+					return detect_secret_label(v, pos, NULL, m);
+			}
 		}
-		label_ident(b, pos, &fac);
-		return fac && detect_secret_label(v, pos, NULL, m);
+		return 0;
 	}
 	return label_near(v, pos > 80 ? pos - 80 : 0, pos) && detect_secret_label(v, pos, NULL, m);
 }

@@ -1460,7 +1460,8 @@ static void test_colon_gate_agrees(void **state)
 		"password", "db_password_2", "password_1", "api_key_9", "secret-10", "X_PASSWORD_3", "password2", "pwd",
 		"10", "23", "10:23", "12:15:55", "T10", "1a", "9c25:8d73", "2001:db8", "::ffff", "From", "To", "SSN",
 		"token_7", "tok3n", "é1", "x.password_4", "password.", "pass word", "\"secret_5\"", "cfg['db_pass']",
-		"password?.", "api_key+.",
+		"password?.", "api_key+.", "contrasena_1", "PassWord", "2024-03-12T10_secret", "CONTRASENA_2", "API_KEY_3",
+		"SECRET_4", "AUTHTOKEN_5",
 	};
 	static const char *const op[] = { ":", "=", ": ", " = ", ":=", "==", "!=", "://u:", "::", "=>" };
 	static const char *const val[] = { "Zx9kq72LmPwQ", "\"Zx9kq72LmPwQ\"", "45", "23:45.485Z", "1", "abcd:1",
