@@ -19,11 +19,12 @@
 
 /* Test hook: the block size of streams made from now on (0 = default). */
 void scan_set_block_size(size_t n);
-/* Test hook: 0 calls every cluster detector at every cluster and every word
- * detector at every word, as the table says, instead of only where the
- * engine's gates (the detectors' first tests) let them (1, the default);
- * the findings must be the same.  scan_cluster_gate says whether both gates
- * are in use (after a first scan: the table is read then). */
+/* Test hook: 0 calls every cluster detector at every cluster, every word
+ * detector at every word and every ':' / '=' detector at every ':' and '=',
+ * as the table says, instead of only where the engine's gates (the
+ * detectors' first tests) let them (1, the default); the findings must be
+ * the same.  scan_cluster_gate says whether the three gates are in use
+ * (after a first scan: the table is read then). */
 void scan_set_cluster_gate(int on);
 int scan_cluster_gate(void);
 

@@ -1,8 +1,8 @@
 /* fuzz_scan_engine.c - the scan engine on any bytes, with block-size
  * agreement: the findings (type, offset, length) with the default block
  * and with tiny blocks (61 and 1000 bytes: every match crosses block ends)
- * must be the same; and the same again with the engine's cluster-shape gate
- * off (every cluster detector called at every cluster). */
+ * must be the same; and the same again with the engine's gates off (every
+ * cluster, word and ':' / '=' detector called at every such candidate). */
 #include <stdint.h>
 #include "fuzz.h"
 #include "util.h"
