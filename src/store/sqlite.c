@@ -29,7 +29,8 @@ enum {
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT, Q_SEAL_LAST,
 	Q_HEAD_PUT_CLIENTS, Q_HEAD_PUT_BLIND, Q_HEAD_PUT_UNIQ, Q_HEAD_GET_CLIENTS, Q_HEAD_GET_BLIND, Q_HEAD_GET_UNIQ,
-	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END,
+	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END, Q_BEGIN_WRITE, Q_ROLLBACK,
+	Q_CLIENT_GET_SEALED,
 	Q__COUNT
 };
 
@@ -90,6 +91,16 @@ static const char *const sql_text[Q__COUNT] = {
 	 * compiled by sqlite3_exec at each request's find */
 	[Q_KEPT_BEGIN] = "BEGIN DEFERRED",
 	[Q_KEPT_END] = "COMMIT",
+	/* store_begin/store_commit/store_rollback: the same, prepared once
+	 * per handle (sqlite3_exec compiled each, ~3.6k instructions, at every
+	 * transaction: the server's group commit begins one per batch).  Q_KEPT_BEGIN
+	 * and Q_KEPT_END serve store_read_begin/store_read_end and store_commit too */
+	[Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[Q_ROLLBACK] = "ROLLBACK",
+	/* store_client_get on a sealed vault: the record and its seal head in
+	 * one statement (seal_require_joined), not a second statement per read */
+	[Q_CLIENT_GET_SEALED] = "SELECT c.id, c.vk_version, c.wrapped, c.data, c.created, c.updated, h.hash, h.seq"
+				" FROM clients c LEFT JOIN seal_head_clients h ON h.id = c.id WHERE c.id = ?",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
@@ -425,6 +436,7 @@ static void hash_client_row(unsigned char out[32], sqlite3_stmt *st);
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client);
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
+static int seal_require_joined(store *s, sqlite3_stmt *st, int64_t id, const unsigned char now[32]);
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
 static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients);
 static int blind_per_entry(store *s);
@@ -459,6 +471,28 @@ static int exec(store *s, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : map_sqlite(s->db, rc, what);
+}
+
+/* A transaction's BEGIN, COMMIT or ROLLBACK (WHICH), from the statement
+ * prepared once per handle: sqlite3_exec compiled it at every call.  Not
+ * through q(): its callers check tx_gone themselves, and a rollback runs
+ * after SQLite ended the transaction too.  WHAT NULL: no error is set (a
+ * rollback keeps the error that caused it), just -1. */
+static int tx_exec(store *s, int which, const char *what)
+{
+	sqlite3_stmt *st = s->q[which];
+	int rc, r = 0;
+	if (!st) {
+		rc = sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return what ? map_sqlite(s->db, rc, what) : -1;
+		s->q[which] = st;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		r = what ? map_sqlite(s->db, rc, what) : -1;
+	sqlite3_reset(st);
+	return r;
 }
 
 /* An I/O error or a full disk in any statement, a read included, makes
@@ -938,7 +972,7 @@ int store_begin(store *s)
 	if (s->txdepth++ > 0)
 		return tx_check(s);
 	s->tx_gone = 0;
-	if ((r = exec(s, "BEGIN IMMEDIATE", "starting a change")) < 0)
+	if ((r = tx_exec(s, Q_BEGIN_WRITE, "starting a change")) < 0)
 		s->txdepth = 0;
 	return r;
 }
@@ -952,7 +986,7 @@ int store_read_begin(store *s)
 		s->rtx++;   /* nested: the outer snapshot goes on */
 		return 0;
 	}
-	if ((r = exec(s, "BEGIN DEFERRED", "reading the vault")) == 0)
+	if ((r = tx_exec(s, Q_KEPT_BEGIN, "reading the vault")) == 0)
 		s->rtx = 1;
 	return r;
 }
@@ -969,7 +1003,7 @@ void store_read_end(store *s)
 {
 	if (!s->rtx || --s->rtx > 0)
 		return;
-	exec(s, "COMMIT", "reading the vault");
+	tx_exec(s, Q_KEPT_END, "reading the vault");
 }
 
 int store_commit(store *s)
@@ -1003,8 +1037,8 @@ int store_commit(store *s)
 		}
 	}
 	s->txdepth = 0;
-	if ((r = exec(s, "COMMIT", "saving the change")) < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if ((r = tx_exec(s, Q_KEPT_END, "saving the change")) < 0) {
+		(void)tx_exec(s, Q_ROLLBACK, NULL);
 		return r;
 	}
 	return 0;
@@ -1020,7 +1054,7 @@ void store_rollback(store *s)
 	if (s->txdepth == 0)
 		return;
 	s->txdepth = 0;
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)tx_exec(s, Q_ROLLBACK, NULL);
 }
 
 int store_checkpoint(store *s)
@@ -1493,7 +1527,9 @@ static int client_row(store_client *c, sqlite3_stmt *st)
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
-	sqlite3_stmt *st = q(s, Q_CLIENT_GET);
+	/* a sealed vault: the row and its seal head in one statement */
+	int joined = s->enforce;
+	sqlite3_stmt *st = q(s, joined ? Q_CLIENT_GET_SEALED : Q_CLIENT_GET);
 	int rc, r;
 	memset(out, 0, sizeof *out);
 	kept_check(s); /* KEEPS_READ: a find's kept transaction, if current */
@@ -1503,10 +1539,13 @@ int store_client_get(store *s, store_client *out, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((r = client_row(out, st)) < 0)
-			store_client_release(out);
-		else if (s->enforce)
+		/* the row in hand is what is checked against its seal */
+		if ((r = client_row(out, st)) == 0 && joined) {
 			hash_client_row(h, st);
+			r = seal_require_joined(s, st, id, h);
+		}
+		if (r < 0)
+			store_client_release(out);
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		/* a record removed outside Fortress is not "no such client" */
@@ -1518,9 +1557,6 @@ int store_client_get(store *s, store_client *out, int64_t id)
 		r = map_sqlite(s->db, rc, "reading a client");
 	}
 	sqlite3_reset(st);
-	/* the row in hand is what is checked against its seal */
-	if (r == 0 && (r = seal_require_known(s, T_CLIENTS, id, id, h)) < 0)
-		store_client_release(out);
 	return r;
 }
 

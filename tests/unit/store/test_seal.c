@@ -220,6 +220,23 @@ static void test_reads_refuse_what_the_seals_do_not_vouch_for(void **state)
 	raw(s, "UPDATE clients SET updated = 1000 WHERE id = 5");
 	assert_int_equal(store_client_get(s, &c, 5), 0);
 	store_client_release(&c);
+	/* the record's seal head, read in the record's own statement: changed,
+	 * removed, or a record added with none */
+	raw(s, "CREATE TABLE keep AS SELECT * FROM seal_head_clients WHERE id = 5");
+	raw(s, "UPDATE seal_head_clients SET hash = x'01' || zeroblob(31) WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "does not match"));
+	raw(s, "DELETE FROM seal_head_clients WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "not recorded"));
+	raw(s, "INSERT INTO seal_head_clients SELECT * FROM keep");
+	raw(s, "DROP TABLE keep");
+	assert_int_equal(store_client_get(s, &c, 5), 0);
+	store_client_release(&c);
+	raw(s, "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) SELECT 7, vk_version, wrapped, data, created, updated FROM clients WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 7), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "client 7"));
+	raw(s, "DELETE FROM clients WHERE id = 7");
 
 	/* index entries swapped between clients */
 	raw(s, "UPDATE uniq SET client = CASE client WHEN 5 THEN 6 ELSE 5 END");
