@@ -424,6 +424,11 @@ struct store {
 	int kept_pin;                    /* ... kept for the request's reads (store_read_keep): not checked current */
 	uint64_t kept_hdr[WAL_HDR_LEN / 8]; /* the WAL-index header read before it began */
 	const volatile uint64_t *kept_shm;  /* the header in the shared memory, while kept */
+	int marks;                       /* note each commit's WAL positions (store_append_only) */
+	int mark_ok;                     /* mark_before/after are the last commit's */
+	uint32_t mark_before[3], mark_after[3];
+	int hook_frames;                 /* the WAL's frames after the last commit (on_wal), -1 unknown */
+	int ckpt_frames;                 /* wal_autocheckpoint, which on_wal does in SQLite's place */
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
@@ -856,6 +861,27 @@ static void wal_header(const volatile uint64_t *shm, uint64_t out[WAL_HDR_LEN / 
 		out[i] = shm[i];
 }
 
+/* The WAL's position (store.h) from the header in SHM: both copies alike
+ * (none half-written) and initialised, else 0.  The header's 32-bit words
+ * (walformat.html): mxFrame the 5th, aSalt the 9th and 10th. */
+static int wal_mark(const volatile uint64_t *shm, uint32_t mark[3])
+{
+	uint64_t w[2 * WAL_HDR_LEN / 8];
+	uint32_t h[2 * WAL_HDR_LEN / 4];
+	if (!shm)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < 2 * WAL_HDR_LEN / 8; i++)
+		w[i] = shm[i];
+	memcpy(h, w, sizeof h);
+	if (memcmp(h, h + WAL_HDR_LEN / 4, WAL_HDR_LEN) != 0 || ((const unsigned char *)h)[12] == 0)
+		return 0;
+	mark[0] = h[8];
+	mark[1] = h[9];
+	mark[2] = h[4];
+	return 1;
+}
+
 /* One of the kept transaction's prepared statements run: 0 or -1 (no
  * error left set: the caller falls back as it says). */
 static int kept_step(store *s, int which)
@@ -934,6 +960,47 @@ void store_read_keep(store *s)
 	s->kept_pin = 0;
 	kept_begin(s);
 	s->kept_pin = s->kept;
+}
+
+/* The request's snapshot began between the header kept_hdr (read before
+ * its BEGIN) and now: when the header is the same now, nothing committed
+ * in between, and the snapshot is that header's position. */
+int store_read_mark(store *s, uint32_t mark[3])
+{
+	uint64_t now[WAL_HDR_LEN / 8];
+	memset(mark, 0, 3 * sizeof mark[0]);
+	if (!s->kept || !s->kept_pin || !s->kept_shm || sqlite3_txn_state(s->db, "main") != SQLITE_TXN_READ)
+		return 0;
+	wal_header(s->kept_shm, now);
+	if (memcmp(now, s->kept_hdr, sizeof now) != 0 || !wal_mark(s->kept_shm, mark))
+		return 0;
+	/* and the header read whole is still that one */
+	wal_header(s->kept_shm, now);
+	if (memcmp(now, s->kept_hdr, sizeof now) != 0) {
+		memset(mark, 0, 3 * sizeof mark[0]);
+		return 0;
+	}
+	return 1;
+}
+
+int store_commit_marks(store *s, uint32_t before[3], uint32_t after[3])
+{
+	memcpy(before, s->mark_before, sizeof s->mark_before);
+	memcpy(after, s->mark_after, sizeof s->mark_after);
+	return s->mark_ok;
+}
+
+/* SQLite's WAL hook, after each commit of S (the write lock released by
+ * then): the WAL's frame count that commit left, then what the default
+ * hook does, which this one replaces (sqlite3_wal_autocheckpoint: a
+ * passive checkpoint once the WAL has that many frames). */
+static int on_wal(void *p, sqlite3 *db, const char *name, int frames)
+{
+	store *s = p;
+	s->hook_frames = frames;
+	if (s->ckpt_frames > 0 && frames >= s->ckpt_frames)
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
 }
 
 void store_close(store *s)
@@ -1037,10 +1104,26 @@ int store_commit(store *s)
 		}
 	}
 	s->txdepth = 0;
+	s->mark_ok = 0;
+	/* the audit writer's: where the WAL stands, read with the write lock
+	 * held (nobody else commits meanwhile) */
+	if (s->marks) {
+		s->hook_frames = -1;
+		s->mark_ok = wal_mark(wal_shm(s), s->mark_before);
+	}
 	if ((r = tx_exec(s, Q_KEPT_END, "saving the change")) < 0) {
+		s->mark_ok = 0;
 		(void)tx_exec(s, Q_ROLLBACK, NULL);
 		return r;
 	}
+	/* and where this commit left it: the header now holds the frame count
+	 * the hook was given and the same salts (not restarted by this
+	 * commit), else another commit came right after, or the WAL restarted:
+	 * not known */
+	if (s->mark_ok)
+		s->mark_ok = s->hook_frames >= 0 && wal_mark(wal_shm(s), s->mark_after) &&
+			     s->mark_after[2] == (uint32_t)s->hook_frames && s->mark_after[0] == s->mark_before[0] &&
+			     s->mark_after[1] == s->mark_before[1];
 	return 0;
 }
 
@@ -1080,8 +1163,19 @@ void store_bulk(store *s, int on)
 void store_append_only(store *s)
 {
 	char sql[64];
+	int64_t n = 0;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", CACHE_APPEND_KIB);
 	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
+	/* its commits' WAL positions (store_commit_marks): the WAL hook gives
+	 * each commit's frame count and takes over the automatic checkpoint */
+	if (!s->wal || pragma_int(s, "PRAGMA wal_autocheckpoint", &n) < 0) {
+		fort_error_clear();
+		return;
+	}
+	s->ckpt_frames = (int)n;
+	s->hook_frames = -1;
+	sqlite3_wal_hook(s->db, on_wal, s);
+	s->marks = 1;
 }
 
 int store_failed_client(store *s, int64_t *client)
