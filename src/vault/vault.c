@@ -465,17 +465,18 @@ int fort_vault_refresh(fort_vault *v)
 			store_keep_checks(v->st);
 			return 0;
 		}
-		/* this request's position: where the handle stands after the
-		 * checks below (a full read below may see later commits too,
-		 * which the next request then looks at again) */
-		v->aw_marked = marked;
-		memcpy(v->aw_mark, now, sizeof now);
 		if ((r = store_audit_tail(v->st, &seq, hash)) == FORT_ENOTFOUND) {
 			seq = 0;
 			memset(hash, 0, 32);
 		} else if (r < 0) {
 			return r;
 		}
+		/* this request's position: where the handle stands after the
+		 * checks below (a full read below may see later commits too,
+		 * which the next request then looks at again; one that fails
+		 * forgets it) */
+		v->aw_marked = marked;
+		memcpy(v->aw_mark, now, sizeof now);
 		/* only the server's group commit wrote since: audit entries, none
 		 * of what this handle holds changed */
 		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash)) {
@@ -494,10 +495,10 @@ int fort_vault_refresh(fort_vault *v)
 	 * the roles, the users and policy_mac) read by several statements, and
 	 * another process's commit between two of them is no change made
 	 * outside Fortress.  Between operations: no transaction is open. */
-	if ((r = store_read_begin(v->st)) < 0)
-		return r;
-	r = refresh_read(v);
-	store_read_end(v->st);
+	if ((r = store_read_begin(v->st)) == 0) {
+		r = refresh_read(v);
+		store_read_end(v->st);
+	}
 	if (r < 0) {
 		/* not read whole: the next refresh reads it all again */
 		v->aw_seen = 0;
