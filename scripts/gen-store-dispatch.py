@@ -57,7 +57,7 @@ NOT_REREAD = {"store_audit_each", "store_raw_each"}
 # handle's change check, the chain's tail, a record); each checks it is
 # current itself, but for a request's own snapshot (store.h)
 KEEPS_READ = {"store_blind_find", "store_seal_require", "store_read_keep", "store_changed", "store_audit_tail",
-              "store_keep_checks", "store_client_get"}
+              "store_keep_checks", "store_client_get", "store_read_mark"}
 
 PROTO = re.compile(r"^(int|void|size_t|int64_t|const char \*)\s*(store_\w+)\((store \*s[^;]*)\);", re.M | re.S)
 

@@ -60,6 +60,15 @@ int audit_writer_append(struct fort_audit_writer *w, const keyring *kr, int64_t 
  * tail; 0: not known (someone else committed, or too long ago). */
 int audit_writer_covers(struct fort_audit_writer *w, int64_t *seq, unsigned char hash[32], int64_t tail_seq,
 			const unsigned char tail_hash[32]);
+/* The same by WAL positions (store_read_mark), without reading the tail:
+ * did the file move from MARK to NOW by the writer's commits alone (one at
+ * least), each commit's position before it the one the commit before left
+ * (store_commit_marks, read with the write lock held)?  1: yes, MARK
+ * becomes NOW and (*SEQ, HASH) the chain's tail the last of them left;
+ * 0: not known (someone else committed, a position not known, too long
+ * ago): read the tail (audit_writer_covers). */
+int audit_writer_covers_mark(struct fort_audit_writer *w, uint32_t mark[3], const uint32_t now[3], int64_t *seq,
+			     unsigned char hash[32]);
 
 /* Append an entry in its own transaction (denials); through the handle's
  * group commit when it has one and no transaction of its own is open. */

@@ -25,7 +25,12 @@
  * asks SQLite at each batch, holding the write lock), need not read the
  * vault again nor check its ledgers whole again (audit_writer_covers,
  * fort_vault_refresh).  A commit of someone else after the writer's last
- * batch is seen at the handle's next request. */
+ * batch is seen at the handle's next request.  On SQLite in WAL mode each
+ * batch also notes where the WAL stood before its commit (write lock held)
+ * and where the commit left it (store_commit_marks): a handle whose
+ * request snapshot is reached from its last one by such commits alone,
+ * each beginning where the one before ended, need not read the chain's
+ * tail at all (audit_writer_covers_mark). */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -60,13 +65,15 @@ struct fort_audit_writer {
 		int64_t first, last_seq;
 		unsigned char prev[32], last[32];
 		int foreign;    /* another connection committed since the writer's commit before */
+		int marked;     /* the WAL's positions before and after it are known (store_commit_marks) */
+		uint32_t before[3], after[3];
 	} ring[RING];
 	unsigned nring, ring_at;
 	uint64_t commits, entries, failed;
 };
 
 static int write_batch(fort_audit_writer *w, aw_entry *list, int64_t *first, unsigned char prev[32], int64_t *last_seq,
-		       unsigned char last[32], int *foreign)
+		       unsigned char last[32], int *foreign, int *marked, uint32_t before[3], uint32_t after[3])
 {
 	int64_t seq;
 	unsigned char tail[32];
@@ -100,6 +107,7 @@ static int write_batch(fort_audit_writer *w, aw_entry *list, int64_t *first, uns
 	}
 	if ((r = store_commit(w->st)) < 0)
 		goto fail;
+	*marked = store_commit_marks(w->st, before, after) == 1;
 	*last_seq = seq;
 	memcpy(last, tail, 32);
 	return 0;
@@ -122,7 +130,8 @@ static void lead(fort_audit_writer *w, aw_entry *self)
 	size_t n = 0;
 	int64_t first = 0, last_seq = 0;
 	unsigned char prev[32], last[32];
-	int r, code = 0, foreign = 1, saved_code = fort_error_code();
+	int r, code = 0, foreign = 1, marked = 0, saved_code = fort_error_code();
+	uint32_t before[3], after[3];
 	uint64_t saved_owner;
 	char msg[512] = "", saved_msg[1024];
 
@@ -140,7 +149,7 @@ static void lead(fort_audit_writer *w, aw_entry *self)
 		snprintf(saved_msg, sizeof saved_msg, "%s", fort_error_message());
 	saved_owner = fort_error_owner_swap(0);
 	fort_error_clear();
-	r = write_batch(w, list, &first, prev, &last_seq, last, &foreign);
+	r = write_batch(w, list, &first, prev, &last_seq, last, &foreign, &marked, before, after);
 	if (r < 0) {
 		code = fort_error_code() ? fort_error_code() : r;
 		snprintf(msg, sizeof msg, "%s", fort_error_message());
@@ -159,6 +168,11 @@ static void lead(fort_audit_writer *w, aw_entry *self)
 		memcpy(w->ring[w->ring_at].prev, prev, 32);
 		memcpy(w->ring[w->ring_at].last, last, 32);
 		w->ring[w->ring_at].foreign = foreign;
+		w->ring[w->ring_at].marked = marked;
+		if (marked) {
+			memcpy(w->ring[w->ring_at].before, before, sizeof before);
+			memcpy(w->ring[w->ring_at].after, after, sizeof after);
+		}
 		w->ring_at = (w->ring_at + 1) % RING;
 		if (w->nring < RING)
 			w->nring++;
@@ -332,12 +346,49 @@ int audit_writer_covers(fort_audit_writer *w, int64_t *seq, unsigned char hash[3
 	return ok;
 }
 
+int audit_writer_covers_mark(fort_audit_writer *w, uint32_t mark[3], const uint32_t now[3], int64_t *seq,
+			     unsigned char hash[32])
+{
+	uint32_t m[3];
+	int64_t s = 0;
+	unsigned char h[32];
+	int ok = 0, steps = 0;
+	memcpy(m, mark, sizeof m);
+	pthread_mutex_lock(&w->mu);
+	while (!(ok = steps > 0 && memcmp(m, now, sizeof m) == 0)) {
+		unsigned i, found = 0;
+		/* the commit that began where the file stood at M: nobody
+		 * committed between (its position before it was read with the
+		 * write lock held); newest first */
+		for (i = 0; i < w->nring && !found; i++) {
+			unsigned k = (w->ring_at + RING - 1 - i) % RING;
+			if (w->ring[k].marked && memcmp(w->ring[k].before, m, sizeof m) == 0) {
+				memcpy(m, w->ring[k].after, sizeof m);
+				s = w->ring[k].last_seq;
+				memcpy(h, w->ring[k].last, 32);
+				found = 1;
+				steps++;
+			}
+		}
+		if (!found || steps > (int)RING)
+			break;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (ok) {
+		memcpy(mark, m, sizeof m);
+		*seq = s;
+		memcpy(hash, h, 32);
+	}
+	return ok;
+}
+
 int fort_vault_use_audit_writer(fort_vault *v, fort_audit_writer *w)
 {
 	if (!v)
 		return fort_error_set(FORT_EINPUT, "fort_vault_use_audit_writer needs a vault handle");
 	/* where the chain stood is learnt at the next full refresh */
 	v->aw_seen = 0;
+	v->aw_marked = 0;
 	if (!w) {
 		v->aw = NULL;
 		return 0;

@@ -119,6 +119,22 @@ void store_read_keep(store *s)
 		sqlite_store_read_keep(s);
 }
 
+int store_read_mark(store *s, uint32_t mark[3])
+{
+	if (is_pg(s))
+		return pg_store_read_mark(s, mark);
+	return sqlite_store_read_mark(s, mark);
+}
+
+int store_commit_marks(store *s, uint32_t before[3], uint32_t after[3])
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_commit_marks(s, before, after);
+	return sqlite_store_commit_marks(s, before, after);
+}
+
 void store_keep_checks(store *s)
 {
 	if (is_pg(s))

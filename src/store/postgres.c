@@ -1509,6 +1509,22 @@ void pg_store_read_keep(store *s)
 	(void)s;
 }
 
+/* no WAL positions (store.h): the caller reads the chain's tail */
+int pg_store_read_mark(store *s, uint32_t mark[3])
+{
+	(void)s;
+	memset(mark, 0, 3 * sizeof mark[0]);
+	return 0;
+}
+
+int pg_store_commit_marks(store *s, uint32_t before[3], uint32_t after[3])
+{
+	(void)s;
+	memset(before, 0, 3 * sizeof before[0]);
+	memset(after, 0, 3 * sizeof after[0]);
+	return 0;
+}
+
 int pg_store_changed(store *s)
 {
 	PGresult *res;

@@ -29,7 +29,8 @@ enum {
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT, Q_SEAL_LAST,
 	Q_HEAD_PUT_CLIENTS, Q_HEAD_PUT_BLIND, Q_HEAD_PUT_UNIQ, Q_HEAD_GET_CLIENTS, Q_HEAD_GET_BLIND, Q_HEAD_GET_UNIQ,
-	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END,
+	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END, Q_BEGIN_WRITE, Q_ROLLBACK,
+	Q_CLIENT_GET_SEALED,
 	Q__COUNT
 };
 
@@ -90,6 +91,16 @@ static const char *const sql_text[Q__COUNT] = {
 	 * compiled by sqlite3_exec at each request's find */
 	[Q_KEPT_BEGIN] = "BEGIN DEFERRED",
 	[Q_KEPT_END] = "COMMIT",
+	/* store_begin/store_commit/store_rollback: the same, prepared once
+	 * per handle (sqlite3_exec compiled each, ~3.6k instructions, at every
+	 * transaction: the server's group commit begins one per batch).  Q_KEPT_BEGIN
+	 * and Q_KEPT_END serve store_read_begin/store_read_end and store_commit too */
+	[Q_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[Q_ROLLBACK] = "ROLLBACK",
+	/* store_client_get on a sealed vault: the record and its seal head in
+	 * one statement (seal_require_joined), not a second statement per read */
+	[Q_CLIENT_GET_SEALED] = "SELECT c.id, c.vk_version, c.wrapped, c.data, c.created, c.updated, h.hash, h.seq"
+				" FROM clients c LEFT JOIN seal_head_clients h ON h.id = c.id WHERE c.id = ?",
 	[Q_AUDIT_FAILED_UNLOCKS] = "SELECT coalesce(sum(ts >= ?), 0), coalesce(max(ts), 0) FROM audit WHERE action = 'unlock-failed'",
 };
 
@@ -413,6 +424,11 @@ struct store {
 	int kept_pin;                    /* ... kept for the request's reads (store_read_keep): not checked current */
 	uint64_t kept_hdr[WAL_HDR_LEN / 8]; /* the WAL-index header read before it began */
 	const volatile uint64_t *kept_shm;  /* the header in the shared memory, while kept */
+	int marks;                       /* note each commit's WAL positions (store_append_only) */
+	int mark_ok;                     /* mark_before/after are the last commit's */
+	uint32_t mark_before[3], mark_after[3];
+	int hook_frames;                 /* the WAL's frames after the last commit (on_wal), -1 unknown */
+	int ckpt_frames;                 /* wal_autocheckpoint, which on_wal does in SQLite's place */
 };
 
 static int seal_require_row(store *s, int tbl, int64_t id, int64_t client);
@@ -425,6 +441,7 @@ static void hash_client_row(unsigned char out[32], sqlite3_stmt *st);
 static void hash_index(unsigned char out[32], int tbl, const unsigned char *h, int64_t client);
 static int64_t index_id(int tbl, const unsigned char *h, int64_t client);
 static int seal_require_known(store *s, int tbl, int64_t id, int64_t client, const unsigned char hash[32]);
+static int seal_require_joined(store *s, sqlite3_stmt *st, int64_t id, const unsigned char now[32]);
 static int seal_latest(store *s, int tbl, int64_t id, unsigned char hash[32], int64_t *seq);
 static int blind_entry_check(store *s, store_seal_cb cb, void *ctx, int64_t **ids_out, size_t *n_out, uint64_t *clients);
 static int blind_per_entry(store *s);
@@ -459,6 +476,28 @@ static int exec(store *s, const char *sql, const char *what)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : map_sqlite(s->db, rc, what);
+}
+
+/* A transaction's BEGIN, COMMIT or ROLLBACK (WHICH), from the statement
+ * prepared once per handle: sqlite3_exec compiled it at every call.  Not
+ * through q(): its callers check tx_gone themselves, and a rollback runs
+ * after SQLite ended the transaction too.  WHAT NULL: no error is set (a
+ * rollback keeps the error that caused it), just -1. */
+static int tx_exec(store *s, int which, const char *what)
+{
+	sqlite3_stmt *st = s->q[which];
+	int rc, r = 0;
+	if (!st) {
+		rc = sqlite3_prepare_v3(s->db, sql_text[which], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return what ? map_sqlite(s->db, rc, what) : -1;
+		s->q[which] = st;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		r = what ? map_sqlite(s->db, rc, what) : -1;
+	sqlite3_reset(st);
+	return r;
 }
 
 /* An I/O error or a full disk in any statement, a read included, makes
@@ -822,6 +861,27 @@ static void wal_header(const volatile uint64_t *shm, uint64_t out[WAL_HDR_LEN / 
 		out[i] = shm[i];
 }
 
+/* The WAL's position (store.h) from the header in SHM: both copies alike
+ * (none half-written) and initialised, else 0.  The header's 32-bit words
+ * (walformat.html): mxFrame the 5th, aSalt the 9th and 10th. */
+static int wal_mark(const volatile uint64_t *shm, uint32_t mark[3])
+{
+	uint64_t w[2 * WAL_HDR_LEN / 8];
+	uint32_t h[2 * WAL_HDR_LEN / 4];
+	if (!shm)
+		return 0;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < 2 * WAL_HDR_LEN / 8; i++)
+		w[i] = shm[i];
+	memcpy(h, w, sizeof h);
+	if (memcmp(h, h + WAL_HDR_LEN / 4, WAL_HDR_LEN) != 0 || ((const unsigned char *)h)[12] == 0)
+		return 0;
+	mark[0] = h[8];
+	mark[1] = h[9];
+	mark[2] = h[4];
+	return 1;
+}
+
 /* One of the kept transaction's prepared statements run: 0 or -1 (no
  * error left set: the caller falls back as it says). */
 static int kept_step(store *s, int which)
@@ -902,6 +962,47 @@ void store_read_keep(store *s)
 	s->kept_pin = s->kept;
 }
 
+/* The request's snapshot began between the header kept_hdr (read before
+ * its BEGIN) and now: when the header is the same now, nothing committed
+ * in between, and the snapshot is that header's position. */
+int store_read_mark(store *s, uint32_t mark[3])
+{
+	uint64_t now[WAL_HDR_LEN / 8];
+	memset(mark, 0, 3 * sizeof mark[0]);
+	if (!s->kept || !s->kept_pin || !s->kept_shm || sqlite3_txn_state(s->db, "main") != SQLITE_TXN_READ)
+		return 0;
+	wal_header(s->kept_shm, now);
+	if (memcmp(now, s->kept_hdr, sizeof now) != 0 || !wal_mark(s->kept_shm, mark))
+		return 0;
+	/* and the header read whole is still that one */
+	wal_header(s->kept_shm, now);
+	if (memcmp(now, s->kept_hdr, sizeof now) != 0) {
+		memset(mark, 0, 3 * sizeof mark[0]);
+		return 0;
+	}
+	return 1;
+}
+
+int store_commit_marks(store *s, uint32_t before[3], uint32_t after[3])
+{
+	memcpy(before, s->mark_before, sizeof s->mark_before);
+	memcpy(after, s->mark_after, sizeof s->mark_after);
+	return s->mark_ok;
+}
+
+/* SQLite's WAL hook, after each commit of S (the write lock released by
+ * then): the WAL's frame count that commit left, then what the default
+ * hook does, which this one replaces (sqlite3_wal_autocheckpoint: a
+ * passive checkpoint once the WAL has that many frames). */
+static int on_wal(void *p, sqlite3 *db, const char *name, int frames)
+{
+	store *s = p;
+	s->hook_frames = frames;
+	if (s->ckpt_frames > 0 && frames >= s->ckpt_frames)
+		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 void store_close(store *s)
 {
 	if (!s)
@@ -938,7 +1039,7 @@ int store_begin(store *s)
 	if (s->txdepth++ > 0)
 		return tx_check(s);
 	s->tx_gone = 0;
-	if ((r = exec(s, "BEGIN IMMEDIATE", "starting a change")) < 0)
+	if ((r = tx_exec(s, Q_BEGIN_WRITE, "starting a change")) < 0)
 		s->txdepth = 0;
 	return r;
 }
@@ -952,7 +1053,7 @@ int store_read_begin(store *s)
 		s->rtx++;   /* nested: the outer snapshot goes on */
 		return 0;
 	}
-	if ((r = exec(s, "BEGIN DEFERRED", "reading the vault")) == 0)
+	if ((r = tx_exec(s, Q_KEPT_BEGIN, "reading the vault")) == 0)
 		s->rtx = 1;
 	return r;
 }
@@ -969,7 +1070,7 @@ void store_read_end(store *s)
 {
 	if (!s->rtx || --s->rtx > 0)
 		return;
-	exec(s, "COMMIT", "reading the vault");
+	tx_exec(s, Q_KEPT_END, "reading the vault");
 }
 
 int store_commit(store *s)
@@ -1003,10 +1104,26 @@ int store_commit(store *s)
 		}
 	}
 	s->txdepth = 0;
-	if ((r = exec(s, "COMMIT", "saving the change")) < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->mark_ok = 0;
+	/* the audit writer's: where the WAL stands, read with the write lock
+	 * held (nobody else commits meanwhile) */
+	if (s->marks) {
+		s->hook_frames = -1;
+		s->mark_ok = wal_mark(wal_shm(s), s->mark_before);
+	}
+	if ((r = tx_exec(s, Q_KEPT_END, "saving the change")) < 0) {
+		s->mark_ok = 0;
+		(void)tx_exec(s, Q_ROLLBACK, NULL);
 		return r;
 	}
+	/* and where this commit left it: the header now holds the frame count
+	 * the hook was given and the same salts (not restarted by this
+	 * commit), else another commit came right after, or the WAL restarted:
+	 * not known */
+	if (s->mark_ok)
+		s->mark_ok = s->hook_frames >= 0 && wal_mark(wal_shm(s), s->mark_after) &&
+			     s->mark_after[2] == (uint32_t)s->hook_frames && s->mark_after[0] == s->mark_before[0] &&
+			     s->mark_after[1] == s->mark_before[1];
 	return 0;
 }
 
@@ -1020,7 +1137,7 @@ void store_rollback(store *s)
 	if (s->txdepth == 0)
 		return;
 	s->txdepth = 0;
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)tx_exec(s, Q_ROLLBACK, NULL);
 }
 
 int store_checkpoint(store *s)
@@ -1046,8 +1163,19 @@ void store_bulk(store *s, int on)
 void store_append_only(store *s)
 {
 	char sql[64];
+	int64_t n = 0;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", CACHE_APPEND_KIB);
 	(void)sqlite3_exec(s->db, sql, NULL, NULL, NULL); /* a hint: nothing fails without it */
+	/* its commits' WAL positions (store_commit_marks): the WAL hook gives
+	 * each commit's frame count and takes over the automatic checkpoint */
+	if (!s->wal || pragma_int(s, "PRAGMA wal_autocheckpoint", &n) < 0) {
+		fort_error_clear();
+		return;
+	}
+	s->ckpt_frames = (int)n;
+	s->hook_frames = -1;
+	sqlite3_wal_hook(s->db, on_wal, s);
+	s->marks = 1;
 }
 
 int store_failed_client(store *s, int64_t *client)
@@ -1493,7 +1621,9 @@ static int client_row(store_client *c, sqlite3_stmt *st)
 
 int store_client_get(store *s, store_client *out, int64_t id)
 {
-	sqlite3_stmt *st = q(s, Q_CLIENT_GET);
+	/* a sealed vault: the row and its seal head in one statement */
+	int joined = s->enforce;
+	sqlite3_stmt *st = q(s, joined ? Q_CLIENT_GET_SEALED : Q_CLIENT_GET);
 	int rc, r;
 	memset(out, 0, sizeof *out);
 	kept_check(s); /* KEEPS_READ: a find's kept transaction, if current */
@@ -1503,10 +1633,13 @@ int store_client_get(store *s, store_client *out, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		if ((r = client_row(out, st)) < 0)
-			store_client_release(out);
-		else if (s->enforce)
+		/* the row in hand is what is checked against its seal */
+		if ((r = client_row(out, st)) == 0 && joined) {
 			hash_client_row(h, st);
+			r = seal_require_joined(s, st, id, h);
+		}
+		if (r < 0)
+			store_client_release(out);
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		/* a record removed outside Fortress is not "no such client" */
@@ -1518,9 +1651,6 @@ int store_client_get(store *s, store_client *out, int64_t id)
 		r = map_sqlite(s->db, rc, "reading a client");
 	}
 	sqlite3_reset(st);
-	/* the row in hand is what is checked against its seal */
-	if (r == 0 && (r = seal_require_known(s, T_CLIENTS, id, id, h)) < 0)
-		store_client_release(out);
 	return r;
 }
 

@@ -16,6 +16,8 @@
 #define store_changed sqlite_store_changed
 #define store_idle sqlite_store_idle
 #define store_read_keep sqlite_store_read_keep
+#define store_read_mark sqlite_store_read_mark
+#define store_commit_marks sqlite_store_commit_marks
 #define store_keep_checks sqlite_store_keep_checks
 #define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint

@@ -120,6 +120,21 @@ void store_idle(store *s);
  * checked current until it ends; inside a transaction or snapshot it does
  * nothing).  Nothing to do on PostgreSQL. */
 void store_read_keep(store *s);
+/* Where the file stood, as a WAL position (SQLite in WAL mode: the
+ * WAL-index header's two salts and last frame, which a commit moves and a
+ * restart of the WAL renews): lets a server's handle tell that only the
+ * group commit's own commits happened since its last request without
+ * reading the chain's tail (audit/writer.c, fort_vault_refresh).
+ * store_read_mark: the position of the request's snapshot (store_read_keep)
+ * once a read in it began it (store_changed), 1; 0 when not known exactly
+ * (not WAL mode, no such snapshot, a commit while it began).
+ * store_commit_marks: the positions before and after this connection's
+ * last commit (store_commit), taken while it held the write lock and from
+ * the commit's own frame count, 1; 0 when not known (another commit right
+ * after it, the WAL restarted by it, not the audit writer's connection:
+ * store_append_only).  PostgreSQL: 0, never known. */
+int store_read_mark(store *s, uint32_t mark[3]);
+int store_commit_marks(store *s, uint32_t before[3], uint32_t after[3]);
 /* After store_changed said 1, when the caller knows every commit since its
  * previous call added audit entries only (the process's own group commit,
  * audit/writer.c): the ledgers S checked whole stay checked. */
@@ -139,7 +154,8 @@ void store_bulk(store *s, int on);
  * 64).  Its own commits do not reset its cache, so the audit pages it
  * appended stayed cached up to 64 MiB in a server that ran long enough:
  * about 300 bytes of memory per request answered (bench/README.md).  A
- * hint: PostgreSQL's memory is the server's. */
+ * hint: PostgreSQL's memory is the server's.  SQLite: S's commits also
+ * note their WAL positions (store_commit_marks). */
 void store_append_only(store *s);
 /* After a failed store call during a bulk write: 1 and *CLIENT set when the
  * statement that failed was CLIENT's row (on PostgreSQL a client's INSERT

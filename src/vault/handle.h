@@ -141,6 +141,9 @@ struct fort_vault {
 	int64_t aw_seq;
 	unsigned char aw_hash[32];
 	int aw_seen;
+	/* and the WAL's position then (store_read_mark), when known */
+	uint32_t aw_mark[3];
+	int aw_marked;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked.  The thread now works for

@@ -220,6 +220,23 @@ static void test_reads_refuse_what_the_seals_do_not_vouch_for(void **state)
 	raw(s, "UPDATE clients SET updated = 1000 WHERE id = 5");
 	assert_int_equal(store_client_get(s, &c, 5), 0);
 	store_client_release(&c);
+	/* the record's seal head, read in the record's own statement: changed,
+	 * removed, or a record added with none */
+	raw(s, "CREATE TABLE keep AS SELECT * FROM seal_head_clients WHERE id = 5");
+	raw(s, "UPDATE seal_head_clients SET hash = x'01' || zeroblob(31) WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "does not match"));
+	raw(s, "DELETE FROM seal_head_clients WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 5), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "not recorded"));
+	raw(s, "INSERT INTO seal_head_clients SELECT * FROM keep");
+	raw(s, "DROP TABLE keep");
+	assert_int_equal(store_client_get(s, &c, 5), 0);
+	store_client_release(&c);
+	raw(s, "INSERT INTO clients(id, vk_version, wrapped, data, created, updated) SELECT 7, vk_version, wrapped, data, created, updated FROM clients WHERE id = 5");
+	assert_int_equal(store_client_get(s, &c, 7), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "client 7"));
+	raw(s, "DELETE FROM clients WHERE id = 7");
 
 	/* index entries swapped between clients */
 	raw(s, "UPDATE uniq SET client = CASE client WHEN 5 THEN 6 ELSE 5 END");
@@ -306,6 +323,87 @@ static void test_holds_sealed_per_client(void **state)
 	store_close(s);
 }
 
+/* WAL positions (store_read_mark, store_commit_marks: a server's handle
+ * skips reading the chain's tail when the audit writer alone committed):
+ * the writer's commit is known from where the WAL stood before it to where
+ * it left it; a reader's snapshot is that position; a commit of anyone
+ * else moves it, so the writer's next commit begins elsewhere. */
+static void test_wal_marks(void **state)
+{
+	(void)state;
+	store *s = fresh("marks.db"), *w = NULL, *r = NULL;
+	uint32_t b[3], a[3], m[3], b2[3], a2[3];
+	raw(s, "CREATE TABLE t(x)");
+	assert_int_equal(store_open(&w, path_of("marks.db"), 0), 0);
+	assert_int_equal(store_open(&r, path_of("marks.db"), 0), 0);
+	assert_true(store_changed(r) >= 0);
+
+	/* a connection that is not the writer's notes nothing */
+	assert_int_equal(store_begin(s), 0);
+	raw(s, "INSERT INTO t VALUES(1)");
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_commit_marks(s, b, a), 0);
+
+	/* the writer's commit: same salts, the WAL's frames grew */
+	store_append_only(w);
+	assert_int_equal(store_begin(w), 0);
+	raw(w, "INSERT INTO t VALUES(2)");
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_commit_marks(w, b, a), 1);
+	assert_int_equal(a[0], b[0]);
+	assert_int_equal(a[1], b[1]);
+	assert_true(a[2] > b[2]);
+
+	/* a reader's request snapshot: where the writer left the WAL */
+	store_read_keep(r);
+	assert_int_equal(store_read_mark(r, m), 0); /* not begun by a read yet */
+	assert_int_equal(store_changed(r), 1);
+	assert_int_equal(store_read_mark(r, m), 1);
+	assert_memory_equal(m, a, sizeof a);
+	store_idle(r);
+	assert_int_equal(store_read_mark(r, m), 0); /* no snapshot */
+
+	/* someone else commits: the next snapshot is elsewhere, and the
+	 * writer's next commit begins there, not where its last one ended */
+	assert_int_equal(store_begin(s), 0);
+	raw(s, "INSERT INTO t VALUES(3)");
+	assert_int_equal(store_commit(s), 0);
+	store_read_keep(r);
+	assert_int_equal(store_changed(r), 1);
+	assert_int_equal(store_read_mark(r, m), 1);
+	assert_true(memcmp(m, a, sizeof a) != 0);
+	store_idle(r);
+	assert_int_equal(store_begin(w), 0);
+	raw(w, "INSERT INTO t VALUES(4)");
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_commit_marks(w, b2, a2), 1);
+	assert_memory_equal(b2, m, sizeof m);
+	assert_true(memcmp(b2, a, sizeof a) != 0);
+	assert_true(a2[2] > b2[2]);
+	/* a rolled-back change is no commit */
+	assert_int_equal(store_begin(w), 0);
+	raw(w, "INSERT INTO t VALUES(5)");
+	store_rollback(w);
+	assert_int_equal(store_commit_marks(w, b, a), 1);
+	assert_memory_equal(a, a2, sizeof a);
+	/* the WAL copied back whole: the writer's next commit starts it
+	 * again (new salts), and where that left it is not known */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(store_sqlite_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_begin(w), 0);
+	raw(w, "INSERT INTO t VALUES(6)");
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_commit_marks(w, b, a), 0);
+	/* and the one after it is again */
+	assert_int_equal(store_begin(w), 0);
+	raw(w, "INSERT INTO t VALUES(7)");
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_commit_marks(w, b, a), 1);
+	assert_true(b[0] != a2[0] || b[1] != a2[1]);
+	store_close(r);
+	store_close(w);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_large_change_sealed_in_batches),
 		cmocka_unit_test(test_log_rowids),
 		cmocka_unit_test(test_holds_sealed_per_client),
+		cmocka_unit_test(test_wal_marks),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
