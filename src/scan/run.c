@@ -120,7 +120,7 @@ struct run {
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
 	struct batch *free_batches;  /* under lock */
-	size_t nfree_batches;
+	size_t free_pend;            /* their arrays' room, in findings (under lock) */
 };
 
 struct ignore_level {
@@ -503,9 +503,12 @@ static int is_head(struct run *run, size_t idx)
 /* Findings of a file at the head are reported in batches of this many:
  * one lock round per batch, not per finding. */
 #define HEAD_BATCH 256
-/* Batches kept for reuse beyond the threads' own spares; one grown past
- * BATCH_KEEP findings is freed rather than kept. */
-#define FREE_BATCHES_MAX 1024
+/* Batches kept for reuse beyond the threads' own spares: as long as their
+ * arrays hold at most FREE_PEND_MAX findings in all (~9 MB; a tree of
+ * small files keeps hundreds of small batches, the peak of files scanned
+ * ahead of the head); one grown past BATCH_KEEP findings is freed rather
+ * than kept. */
+#define FREE_PEND_MAX 65536
 #define BATCH_KEEP 4096
 
 static void batch_free(struct batch *b)
@@ -529,7 +532,7 @@ static void batch_clear(struct batch *b)
  * file is done: a thread whose file finished ahead of the head finds the
  * list empty then (the head's batches come back only when the head is
  * reported), and would make a new batch for its next file while the list
- * filled past FREE_BATCHES_MAX behind it: on the 100 MB tree half of the
+ * filled past its bound (16 batches) behind it: on the 100 MB tree half of the
  * 21,702 files made one (and grew its array, fresh pages each time: most
  * of the two threads' page faults). */
 static struct batch *batch_get(struct run *run, struct batch **spare)
@@ -543,7 +546,7 @@ static struct batch *batch_get(struct run *run, struct batch **spare)
 	pthread_mutex_lock(&run->lock);
 	if ((b = run->free_batches)) {
 		run->free_batches = b->next;
-		run->nfree_batches--;
+		run->free_pend -= b->a;
 		b->next = NULL;
 	}
 	pthread_mutex_unlock(&run->lock);
@@ -562,13 +565,13 @@ static struct batch *batch_get(struct run *run, struct batch **spare)
 static void batch_put(struct run *run, struct batch *b)
 {
 	batch_clear(b);
-	if (run->nfree_batches >= FREE_BATCHES_MAX || b->a > BATCH_KEEP) {
+	if (run->free_pend + b->a > FREE_PEND_MAX || b->a > BATCH_KEEP) {
 		batch_free(b);
 		return;
 	}
 	b->next = run->free_batches;
 	run->free_batches = b;
-	run->nfree_batches++;
+	run->free_pend += b->a;
 }
 
 /* Under run->lock: one batch for the thread, if any are free. */
@@ -579,7 +582,7 @@ static void batch_take(struct run *run, struct batch **spare)
 	if (*spare || !b)
 		return;
 	run->free_batches = b->next;
-	run->nfree_batches--;
+	run->free_pend -= b->a;
 	b->next = NULL;
 	*spare = b;
 }
