@@ -43,11 +43,27 @@ const char *fort_scan_confidence_name(fort_scan_confidence c)
 
 /* --------------------------------------------------------------- the walk */
 
+/* A directory of the walk kept open while files listed in it wait to be
+ * opened: a worker opens such a file relative to it (openat), so the
+ * kernel looks up one name, not every component of the path again (on the
+ * 100 MB tree of 21,702 files ~3 % of the CPU was that path walk).  The
+ * walk holds a reference while it lists the directory, each file one until
+ * it is opened (or the run ends); the last closes it.  At most DREFS_MAX
+ * are open at a time (the walk runs ahead of the scan): beyond, files are
+ * opened by their path as before. */
+struct dref {
+	int fd;
+	unsigned refs;           /* atomic */
+};
+#define DREFS_MAX 256
+
 struct entry {
 	char *path;
 	uint64_t size;
 	const char *skip;        /* static reason, or NULL: scan it */
 	int error;               /* SKIP is an error (a directory that cannot be read) */
+	struct dref *dir;        /* open it relative to this (NULL: by PATH), as PATH + NAME_OFF */
+	size_t name_off;
 };
 
 struct devino {
@@ -120,6 +136,7 @@ struct run {
 	uint64_t bytes_done, files_done, findings; /* atomic, for progress */
 	struct timespec last_progress;
 	struct batch *free_batches;  /* under lock */
+	unsigned ndrefs;             /* struct dref open (atomic) */
 	size_t free_pend;            /* their arrays' room, in findings (under lock) */
 };
 
@@ -135,6 +152,7 @@ struct walk {
 	size_t nign, aign;
 	struct devino anc[256];  /* directories on the way down: loop guard */
 	size_t nanc;
+	struct dref *dir;        /* the directory being listed, when kept open */
 };
 
 static struct file *file_at(struct run *run, size_t i)
@@ -155,9 +173,20 @@ static void publish(struct run *run, size_t n)
 	}
 }
 
-/* Append a file to the walk order.  1 when the scan was stopped (a
- * callback's return or an error, in run->stop): the walk ends. */
-static int add_file(struct run *run, const char *path, uint64_t size, const char *skip, int error)
+static void dref_put(struct run *run, struct dref *d)
+{
+	if (d && __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		close(d->fd);
+		free(d);
+		__atomic_sub_fetch(&run->ndrefs, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Append a file to the walk order (DIR: opened relative to it, as PATH +
+ * NAME_OFF).  1 when the scan was stopped (a callback's return or an
+ * error, in run->stop): the walk ends. */
+static int add_file_in(struct run *run, const char *path, uint64_t size, const char *skip, int error,
+		       struct dref *dir, size_t name_off)
 {
 	size_t n = run->nfiles;  /* only the walk writes it */
 	struct file *f;
@@ -176,15 +205,31 @@ static int add_file(struct run *run, const char *path, uint64_t size, const char
 	f->e.size = size;
 	f->e.skip = skip;
 	f->e.error = error;
+	if (dir && !skip) {
+		__atomic_add_fetch(&dir->refs, 1, __ATOMIC_RELAXED);
+		f->e.dir = dir;
+		f->e.name_off = name_off;
+	}
 	if (!skip)
 		__atomic_add_fetch(&run->bytes_total, size, __ATOMIC_RELAXED);
 	publish(run, n + 1);
 	return 0;
 }
 
+static int add_file(struct run *run, const char *path, uint64_t size, const char *skip, int error)
+{
+	return add_file_in(run, path, size, skip, error, NULL, 0);
+}
+
 static int add_entry(struct run *run, const char *path, uint64_t size, const char *skip)
 {
 	return add_file(run, path, size, skip, 0);
+}
+
+/* A regular file of the directory being listed (PATH ends in NAME). */
+static int add_listed(struct walk *w, const char *path, const char *name, uint64_t size)
+{
+	return add_file_in(w->run, path, size, NULL, 0, w->dir, strlen(path) - strlen(name));
 }
 
 static int excluded(const struct run *run, const struct stat *st)
@@ -301,6 +346,7 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const st
 	const char *name = de->name;
 	char path[PATH_MAX], crel[PATH_MAX];
 	struct stat st, tst;
+	mode_t lst_mode;
 	int is_dir, r;
 
 	if (join(path, dir, name) < 0 || join(crel, rel, name) < 0)
@@ -312,10 +358,11 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const st
 	if (de->type == DT_REG && !o->on_progress && !maybe_excluded(w->run, de->ino)) {
 		if (o->use_ignore_files && is_ignored(w, crel, 0))
 			return 0;
-		return add_entry(w->run, path, 0, NULL);
+		return add_listed(w, path, name, 0);
 	}
 	if (lstat(path, &st) < 0)
 		return add_entry(w->run, path, 0, "vanished during the scan");
+	lst_mode = st.st_mode;
 	if (S_ISLNK(st.st_mode)) {
 		char real[PATH_MAX];
 		size_t rl = strlen(w->root_real);
@@ -355,7 +402,10 @@ static int walk_child(struct walk *w, const char *dir, const char *rel, const st
 	if (!S_ISREG(st.st_mode))
 		return add_entry(w->run, path, 0, S_ISFIFO(st.st_mode) ? "named pipe" : S_ISSOCK(st.st_mode) ? "socket" :
 					 "device or special file");
-	return add_entry(w->run, path, (uint64_t)st.st_size, NULL);
+	/* (a symbolic link to a file: by its path, as the walk judged it) */
+	if (S_ISLNK(lst_mode))
+		return add_entry(w->run, path, (uint64_t)st.st_size, NULL);
+	return add_listed(w, path, name, (uint64_t)st.st_size);
 }
 
 static int cmp_dent(const void *a, const void *b)
@@ -368,6 +418,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 	DIR *d;
 	struct dirent *de;
 	struct dent *ents = NULL;
+	struct dref *dr = NULL, *outer = w->dir;
 	size_t n = 0, a = 0, i, nign = w->nign;
 	int r = 0, has_ignore = 0;
 
@@ -377,6 +428,20 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 		return add_file(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
 				"cannot read the directory", 1);
 	}
+	if (__atomic_load_n(&w->run->ndrefs, __ATOMIC_RELAXED) < DREFS_MAX) {
+		if (!(dr = fort_malloc(sizeof(*dr)))) {
+			r = FORT_ENOMEM;
+			goto out;
+		}
+		dr->refs = 1;
+		if ((dr->fd = fcntl(dirfd(d), F_DUPFD_CLOEXEC, 0)) < 0) {
+			free(dr);   /* no descriptor left: by path */
+			dr = NULL;
+		} else {
+			__atomic_add_fetch(&w->run->ndrefs, 1, __ATOMIC_RELAXED);
+		}
+	}
+	w->dir = dr;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
@@ -404,9 +469,13 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 		goto out;
 	if (n)   /* an empty directory: qsort(NULL, 0) is undefined */
 		qsort(ents, n, sizeof(*ents), cmp_dent);
-	for (i = 0; i < n && r == 0; i++)
+	for (i = 0; i < n && r == 0; i++) {
 		r = walk_child(w, dir, rel, &ents[i], depth);
+		w->dir = dr;   /* a subdirectory's walk set its own */
+	}
 out:
+	w->dir = outer;
+	dref_put(w->run, dr);
 	for (i = 0; i < n; i++)
 		free(ents[i].name);
 	free(ents);
@@ -1035,7 +1104,18 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 	}
 	/* O_NONBLOCK: a FIFO put in the file's place since the walk must not
 	 * block the open; on a regular file it changes nothing, so it stays */
-	if ((fd = open(e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+	if (e->dir) {
+		int oe;
+
+		fd = openat(e->dir->fd, e->path + e->name_off, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		oe = errno;
+		dref_put(run, e->dir);
+		e->dir = NULL;
+		errno = oe;
+	} else {
+		fd = open(e->path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	}
+	if (fd < 0) {
 		set_reason(sl, FORT_SCAN_FILE_ERROR, "cannot open", strerror(errno));
 		return 0;
 	}
@@ -1331,6 +1411,7 @@ out:
 	for (k = 0; k < run.nfiles; k++) {
 		struct file *f = file_at(&run, k);
 
+		dref_put(&run, f->e.dir);   /* a file the run stopped before */
 		batch_free(f->s.b);
 		free(f->s.reason);
 		free(f->s.skip_reason);
