@@ -774,9 +774,28 @@ static int deliver(struct fctx *fc, const fort_scan_finding *f)
 			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 	}
-	/* Several threads: the finding waits in the file's batch, reported
-	 * when the file is done and every file before it is, or, for the
-	 * file at the head of the order, every HEAD_BATCH findings. */
+	/* Several threads, the file at the head of the order and no progress
+	 * callback: reported at once, as on one thread.  No other thread
+	 * calls back meanwhile: the others' files wait behind this one, and
+	 * on_file is called for it when it is done, by this thread; what they
+	 * reported before it became the head is ordered before by the head's
+	 * release (is_head).  Its findings that waited in its batch first
+	 * (it became the head while scanned), in order.  On a tree of small
+	 * files this is about every other file's findings: no copy into a
+	 * batch and out of it. */
+	if (!run->o->on_progress && is_head(run, fc->idx)) {
+		if (sl->b && sl->b->n) {
+			pthread_mutex_lock(&run->lock);
+			flush_pend(run, sl);
+			pthread_mutex_unlock(&run->lock);
+		}
+		if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, f)) != 0)
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
+	}
+	/* Otherwise the finding waits in the file's batch, reported when the
+	 * file is done and every file before it is, or, for the file at the
+	 * head of the order, every HEAD_BATCH findings. */
 	if (!sl->b && !(sl->b = batch_get(run, fc->spare)))
 		return FORT_ENOMEM;
 	b = sl->b;
