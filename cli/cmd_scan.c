@@ -63,9 +63,11 @@ struct scan_out {
 	size_t nrows, arows;
 	/* SARIF: files and parts not scanned, as tool execution notifications */
 	json_t *notes;
-	/* remediation: the files with findings, in walk order */
+	/* the files with findings: how many (the check-up's count), and, for
+	 * remediation only (keep_hits), their paths in walk order */
 	char **hit_files;
 	size_t nhit, ahit;
+	int keep_hits;
 	uint64_t known;              /* findings of known clients */
 	/* progress bar */
 	int progress, drawn;
@@ -1421,7 +1423,12 @@ static int on_file(void *ctx, const fort_scan_file *f)
 		sarif_note(so, f->path, "note", "skipped", f->reason ? f->reason : "skipped");
 	if (f->parts_skipped)
 		sarif_note(so, f->path, "warning", "parts not read (the first)", f->skipped_reason ? f->skipped_reason : "?");
-	if (f->status == FORT_SCAN_FILE_SCANNED && f->findings) {
+	if (f->status == FORT_SCAN_FILE_SCANNED && f->findings && !so->keep_hits) {
+		/* a copy of every path with findings only when --redact, --import
+		 * or --fix will go through them: a tree of small files made a
+		 * string (and faulted in its memory) per file for nothing */
+		so->nhit++;
+	} else if (f->status == FORT_SCAN_FILE_SCANNED && f->findings) {
 		if (so->nhit == so->ahit) {
 			size_t n = so->ahit ? so->ahit * 2 : 16;
 			char **p = realloc(so->hit_files, n * sizeof(*p));
@@ -1910,6 +1917,7 @@ static int cmd_scan(struct cli *c)
 	fort_buf_init(&so.cpath, (size_t)1 << 20);
 	fort_buf_init(&so.tpre, (size_t)1 << 20);
 	so.c = c;
+	so.keep_hits = cli_str(c, "redact") || cli_flag(c, "import") || cli_flag(c, "fix");
 	so.fmt = c->json ? FMT_JSON : FMT_TEXT;
 	if (fmt) {
 		if (!strcmp(fmt, "text"))
@@ -2158,7 +2166,7 @@ static int cmd_scan(struct cli *c)
 out:
 	for (i = 0; i < so.nrows; i++)
 		free(so.rows[i].path);
-	for (i = 0; i < so.nhit; i++)
+	for (i = 0; so.hit_files && i < so.nhit; i++)
 		free(so.hit_files[i]);
 	free(so.hit_files);
 	json_decref(so.notes);

@@ -2,7 +2,7 @@
 # Installs what Fortress needs to build and test on Debian 12 (bookworm).
 # Idempotent: does nothing when everything is already installed.
 set -eu
-PKGS="build-essential cmake pkg-config git libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcsv-dev libzxcvbn-dev libgfshare-dev libcmocka-dev libarchive-dev libexpat1-dev libgmime-3.0-dev libpoppler-glib-dev libhpdf-dev libcurl4-openssl-dev python3-aiosmtpd poppler-utils python3-jsonschema libphonenumber-dev libprotobuf-dev libicu-dev ripgrep clang libclang-rt-14-dev libmicrohttpd-dev liboath-dev libqrencode-dev openssl wrk chromium chromium-driver python3-selenium libpq-dev postgresql"
+PKGS="build-essential cmake pkg-config git libsodium-dev libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libcsv-dev libzxcvbn-dev libgfshare-dev libcmocka-dev libarchive-dev libexpat1-dev libgmime-3.0-dev libpoppler-glib-dev libhpdf-dev libcurl4-openssl-dev python3-aiosmtpd poppler-utils python3-jsonschema libphonenumber-dev libprotobuf-dev libabsl-dev libicu-dev ripgrep clang libclang-rt-14-dev libmicrohttpd-dev liboath-dev libqrencode-dev openssl wrk chromium chromium-driver python3-selenium libpq-dev postgresql"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -8,9 +8,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sodium.h>
 #include <cmocka.h>
 #include "fortress.h"
@@ -1112,6 +1115,70 @@ static void test_tree_stopped(void **state)
 	seq_free(&q);
 }
 
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Files are opened relative to their directory, kept open while its files
+ * wait (run.c, struct dref), at most 256 directories at a time: a tree of
+ * 300 folders of two files, listed whole before one thread scans it, opens
+ * the last ones by path.  Every file is scanned, with any number of
+ * threads, and no descriptor is left open after a run, a stopped one
+ * included. */
+static void test_tree_dirs_open(void **state)
+{
+	char rootbuf[512], name[700];
+	struct seq one = { 0 }, many = { 0 };
+	size_t fds, i, files;
+
+	(void)state;
+	snprintf(rootbuf, sizeof(rootbuf), "%s", path_of("dirs"));
+	assert_int_equal(mkdir(rootbuf, 0700), 0);
+	for (int d = 0; d < 300; d++) {
+		snprintf(name, sizeof(name), "%s/d%03d", rootbuf, d);
+		assert_int_equal(mkdir(name, 0700), 0);
+		snprintf(name, sizeof(name), "%s/d%03d/a.txt", rootbuf, d);
+		spit(name, "card 4111 1111 1111 1111\n", 25);
+		snprintf(name, sizeof(name), "%s/d%03d/b.txt", rootbuf, d);
+		spit(name, "nothing\n", 8);
+	}
+	fds = open_fds();
+	assert_int_equal(seq_run(&one, rootbuf, 1, 0), 0);
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(one.findings, 300);
+	for (i = 0, files = 0; i < one.n; i++)
+		if (one.line[i][0] == 'F' && one.line[i][1] == ' ') {
+			files++;
+			if (!strstr(one.line[i], ".txt 0 "))
+				fail_msg("not scanned: '%s'", one.line[i]);
+		}
+	assert_int_equal(files, 600);
+	for (unsigned jobs = 2; jobs <= 4; jobs *= 2) {
+		assert_int_equal(seq_run(&many, rootbuf, jobs, 0), 0);
+		assert_int_equal(open_fds(), fds);
+		assert_int_equal(many.n, one.n);
+		for (i = 0; i < one.n; i++)
+			if (strcmp(one.line[i], many.line[i]))
+				fail_msg("jobs %u, callback %zu: '%s', one thread: '%s'", jobs, i, many.line[i], one.line[i]);
+		/* stopped early: the files not opened let their folders go */
+		many.stop_after = 5;
+		assert_int_equal(seq_run(&many, rootbuf, jobs, 0), 7);
+		assert_int_equal(open_fds(), fds);
+		many.stop_after = 0;
+	}
+	seq_free(&one);
+	seq_free(&many);
+}
+
 /* A file whose size says 0 (/proc) is read to its end. */
 static void test_size_zero_file(void **state)
 {
@@ -1695,6 +1762,7 @@ int main(void)
 		cmocka_unit_test(test_order_over_threads),
 		cmocka_unit_test(test_tree_while_walked),
 		cmocka_unit_test(test_tree_stopped),
+		cmocka_unit_test(test_tree_dirs_open),
 		cmocka_unit_test(test_size_zero_file),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_unreadable_file),
