@@ -86,6 +86,47 @@ static int own_heads_each(sqlite3 *db, store_raw_cb cb, void *ctx)
 	return r;
 }
 
+/* seal_log is packed here (sqlite.c, migration 21; seal_pack.c) and a row
+ * per seal on PostgreSQL: a copy reads and writes it a row per seal
+ * (rowid, seq, tbl, id, hash), as seal_rows shows it, so both backends
+ * list the same rows. */
+static int seal_log_each(sqlite3 *db, store_raw_cb cb, void *ctx)
+{
+	static const char *const cols[5] = { "rowid", "seq", "tbl", "id", "hash" };
+	sqlite3_stmt *st;
+	int rc, r = 0;
+	if ((rc = sqlite3_prepare_v2(db, "SELECT rowid, seq, tbl, id, hash FROM seal_rows", -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlite_error(db, rc, "reading the vault");
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_value v[5];
+		memset(v, 0, sizeof v);
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL) {
+			r = fort_error_set(FORT_ECORRUPT,
+					   "table seal_log: the seal at rowid %lld is damaged (edited outside Fortress):"
+					   " run `fortress audit verify`",
+					   (long long)sqlite3_column_int64(st, 0));
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			v[i].type = STORE_V_INT;
+			v[i].i = sqlite3_column_int64(st, i);
+		}
+		v[2].type = STORE_V_TEXT;
+		v[2].p = sqlite3_column_text(st, 2);
+		v[2].len = (size_t)sqlite3_column_bytes(st, 2);
+		v[3].type = STORE_V_INT;
+		v[3].i = sqlite3_column_int64(st, 3);
+		v[4].type = STORE_V_BLOB;
+		v[4].p = sqlite3_column_blob(st, 4);
+		v[4].len = (size_t)sqlite3_column_bytes(st, 4);
+		r = cb(ctx, "seal_log", 5, cols, v);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_sqlite_error(db, rc, "reading the vault");
+	sqlite3_finalize(st);
+	return r;
+}
+
 static int each_row(sqlite3 *db, const char *table, store_raw_cb cb, void *ctx)
 {
 	char sql[256], q[128];
@@ -163,7 +204,9 @@ int store_raw_each(store *s, store_raw_cb cb, void *ctx)
 		r = store_sqlite_error(db, rc, "reading the schema");
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n && r == 0; i++)
-		if ((r = each_row(db, names[i], cb, ctx)) == 0 && strcmp(names[i], "seal_head") == 0)
+		if (strcmp(names[i], "seal_log") == 0)
+			r = seal_log_each(db, cb, ctx);
+		else if ((r = each_row(db, names[i], cb, ctx)) == 0 && strcmp(names[i], "seal_head") == 0)
 			r = own_heads_each(db, cb, ctx);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -186,6 +229,74 @@ static _Thread_local struct {
 	sqlite3 *db;
 	sqlite3_stmt *st[OWN_HEADS];
 } own_ins;
+
+/* seal_log's rows, a row per seal, packed as the flush packs them (one
+ * packed form per log: seal_pack.c): the run being gathered. */
+static _Thread_local struct {
+	sqlite3 *db;
+	int64_t first, seq;
+	size_t n;
+	unsigned char pack[SEAL_PACK_ROWS * SEAL_PACK_LEN];
+} log_ins;
+
+static int log_ins_flush(void)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (!log_ins.n)
+		return 0;
+	if ((rc = sqlite3_prepare_v2(log_ins.db, "INSERT INTO seal_log(rowid, seq, seals) VALUES(?,?,?)", -1, &st, NULL)) != SQLITE_OK)
+		return store_sqlite_error(log_ins.db, rc, "preparing the copy");
+	sqlite3_bind_int64(st, 1, log_ins.first);
+	sqlite3_bind_int64(st, 2, log_ins.seq);
+	sqlite3_bind_blob(st, 3, log_ins.pack, (int)(log_ins.n * SEAL_PACK_LEN), SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	log_ins.n = 0;
+	return rc == SQLITE_DONE ? 0 : store_sqlite_error(log_ins.db, rc, "seal_log");
+}
+
+/* A seal (a row of seal_log as PostgreSQL keeps it) into the run, which
+ * is written when the next seal does not follow it: another seq, a gap in
+ * the rowids, a rowid that is a multiple of SEAL_PACK_ROWS, a full run. */
+static int log_ins_put(sqlite3 *db, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	static const char *const want[5] = { "rowid", "seq", "tbl", "id", "hash" };
+	char name[32];
+	int64_t rowid, seq;
+	int t = -1, r;
+	if (ncols != 5)
+		return fort_error_set(FORT_EINPUT, "table seal_log: %zu columns where 5 (rowid, seq, tbl, id, hash) were expected", ncols);
+	for (int i = 0; i < 5; i++)
+		if (strcmp(cols[i], want[i]) != 0)
+			return fort_error_set(FORT_EINPUT, "table seal_log: column %s where %s was expected", cols[i], want[i]);
+	if (vals[0].type != STORE_V_INT || vals[1].type != STORE_V_INT || vals[2].type != STORE_V_TEXT ||
+	    vals[3].type != STORE_V_INT || vals[4].type != STORE_V_BLOB || vals[4].len != 32)
+		return fort_error_set(FORT_EINPUT, "table seal_log: a seal's rowid, seq, tbl, id or hash is not of its type");
+	rowid = vals[0].i;
+	seq = vals[1].i;
+	if (vals[2].len < sizeof name) {
+		memcpy(name, vals[2].p, vals[2].len);
+		name[vals[2].len] = '\0';
+		for (size_t k = 0; store_seal_table(k); k++)
+			if (strcmp(store_seal_table(k), name) == 0)
+				t = (int)k;
+	}
+	if (t < 0)
+		return fort_error_set(FORT_EINPUT, "table seal_log: the seal at rowid %lld names a table no seal covers", (long long)rowid);
+	if (log_ins.n && (log_ins.db != db || seq != log_ins.seq || rowid != log_ins.first + (int64_t)log_ins.n ||
+			  rowid % SEAL_PACK_ROWS == 0 || log_ins.n == SEAL_PACK_ROWS) &&
+	    (r = log_ins_flush()) < 0)
+		return r;
+	if (!log_ins.n) {
+		log_ins.db = db;
+		log_ins.first = rowid;
+		log_ins.seq = seq;
+	}
+	seal_pack_put(log_ins.pack + log_ins.n * SEAL_PACK_LEN, t, vals[3].i, vals[4].p);
+	log_ins.n++;
+	return 0;
+}
 
 static void ins_clear(void)
 {
@@ -320,6 +431,10 @@ int store_raw_put(store *s, const char *table, size_t ncols, const char *const *
 		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
 	/* the rows bring their own seals: nothing is noted for them */
 	sqlite3_update_hook(db, NULL, NULL);
+	if (strcmp(table, "seal_log") == 0)
+		return log_ins_put(db, ncols, cols, vals);
+	if ((r = log_ins_flush()) < 0)
+		return r;
 	if ((r = own_head_row(&own, table, ncols, cols, vals)) < 0)
 		return r;
 	if (own >= 0)
@@ -358,8 +473,10 @@ int store_raw_put(store *s, const char *table, size_t ncols, const char *const *
 
 int store_raw_done(store *s)
 {
+	int r = log_ins_flush();
 	(void)s;
 	ins_clear();
 	own_ins_clear();
-	return 0;
+	memset(&log_ins, 0, sizeof log_ins);
+	return r;
 }

@@ -330,6 +330,10 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	 * cost of SQLite's B-tree keys; here seal_head keeps every head (store
 	 * copy maps the rows between the two layouts): nothing to do */
 	"SELECT 1",
+	/* 21: sqlite.c's packs seal_log, 64 seals to a row, a cost of
+	 * SQLite's row appends; here seal_log keeps a row per seal (COPY
+	 * writes them; store copy unpacks and packs): nothing to do */
+	"SELECT 1",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */

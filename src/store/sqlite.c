@@ -27,7 +27,7 @@ enum {
 	Q_BLIND_ADD, Q_BLIND_DEL, Q_BLIND_FIND, Q_UNIQ_ADD, Q_UNIQ_DEL, Q_UNIQ_FIND,
 	Q_ERASED_ADD, Q_ERASED_HAS, Q_ERASED_COUNT,
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
-	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT, Q_SEAL_LAST,
+	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
 	Q_HEAD_PUT_CLIENTS, Q_HEAD_PUT_BLIND, Q_HEAD_PUT_UNIQ, Q_HEAD_GET_CLIENTS, Q_HEAD_GET_BLIND, Q_HEAD_GET_UNIQ,
 	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END, Q_BEGIN_WRITE, Q_ROLLBACK,
 	Q_CLIENT_GET_SEALED,
@@ -74,12 +74,14 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_AUDIT_EACH] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch FROM audit ORDER BY rowid",
 	[Q_AUDIT_EACH_CLIENT] = "SELECT seq, ts, actor_id, actor, action, client, fields, purpose, result, detail, prev, hash, sig, seals, batch FROM audit WHERE client = ? ORDER BY rowid",
 	[Q_AUDIT_COUNT] = "SELECT count(*) FROM audit",
-	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(?,?,?,?,?)",
+	/* the log packed (migration 21, seal_pack.c): a row per run of up
+	 * to SEAL_PACK_ROWS seals, at its first seal's rowid */
+	[Q_SEAL_ADD] = "INSERT INTO seal_log(rowid, seq, seals) VALUES(?,?,?)",
 	[Q_SEAL_HEAD_PUT] = "INSERT OR REPLACE INTO seal_head(tbl, id, seq, hash) VALUES(?,?,?,?)",
 	[Q_SEAL_LATEST] = "SELECT hash, seq FROM seal_head WHERE tbl = ? AND id = ?",
-	[Q_SEAL_OF_SEQ] = "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY tbl, id",
-	[Q_SEAL_COUNT] = "SELECT count(*) FROM seal_log",
-	[Q_SEAL_LAST] = "SELECT max(rowid) FROM seal_log",
+	[Q_SEAL_OF_SEQ] = "SELECT rowid, seals FROM seal_log WHERE rowid BETWEEN ?1 AND ?2 AND seq = ?3 ORDER BY rowid",
+	/* a tuple cut short counts as a seal (seal_pack_count) */
+	[Q_SEAL_COUNT] = "SELECT coalesce(sum((length(CAST(seals AS BLOB)) + 40) / 41), 0) FROM seal_log",
 	/* the heads of the three large tables (migration 20), Q_HEAD_X + T_X */
 	[Q_HEAD_PUT_CLIENTS] = "INSERT OR REPLACE INTO seal_head_clients(id, seq, hash) VALUES(?,?,?)",
 	[Q_HEAD_PUT_BLIND] = "INSERT OR REPLACE INTO seal_head_blind(id, seq, hash) VALUES(?,?,?)",
@@ -333,6 +335,26 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"INSERT INTO seal_head_blind(id, seq, hash) SELECT id, seq, hash FROM seal_head WHERE tbl = 'blind' ORDER BY id;"
 	"INSERT INTO seal_head_uniq(id, seq, hash) SELECT id, seq, hash FROM seal_head WHERE tbl = 'uniq' ORDER BY id;"
 	"DELETE FROM seal_head WHERE tbl IN ('clients', 'blind', 'uniq');",
+	/* 21: seal_log packed (issue 16; seal_pack.c): one row per run of up
+	 * to 64 seals of one audit entry, at the run's first seal's rowid,
+	 * its seals a BLOB of (table number, id, hash) tuples, instead of a row
+	 * per seal: appending a seal was ~2.9k instructions of its ~6.8k, now
+	 * ~0.3k (bench/README.md "wt-seallog").  A run ends at a change of
+	 * seq, a gap in the rowids or a rowid that is a multiple of 64, which
+	 * is how the flush writes and how store copy packs the rows it is
+	 * given: one packed form per log.  The old rows are packed so (the
+	 * runs by gaps and islands, seal_pack() sorting each run by rowid); a
+	 * row no seal could have written (an unknown table, a hash of another
+	 * length) becomes a tuple of no table, still named by `audit verify`.
+	 * The virtual table seal_rows shows the log a row per seal.  Nothing a
+	 * seal covers changes; PostgreSQL keeps a row per seal (its 21 is a
+	 * no-op) and store copy unpacks and packs (copy_sqlite.c). */
+	"CREATE TABLE seal_log_v21(seq INTEGER NOT NULL, seals BLOB NOT NULL);"
+	"INSERT INTO seal_log_v21(rowid, seq, seals) SELECT min(r), seq, seal_pack(r, tbl, id, hash)"
+	" FROM (SELECT rowid AS r, seq, tbl, id, hash, rowid - row_number() OVER (PARTITION BY seq ORDER BY rowid) AS isl FROM seal_log)"
+	" GROUP BY seq, isl, r >> 6 ORDER BY 1;"
+	"DROP TABLE seal_log;"
+	"ALTER TABLE seal_log_v21 RENAME TO seal_log;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:
@@ -352,7 +374,9 @@ static int head_of(int tbl) { return tbl < HEAD_OWN_COUNT ? tbl : HEAD_LEDGERS; 
 
 /* user_totp (issue 17): the AEAD authenticates each blob, but only the
  * seal stops an older copy of it being put back, which would make a used
- * code or recovery code good again (see store_seal_adopt). */
+ * code or recovery code good again (see store_seal_adopt).  A table's
+ * place here is its number in the packed seal log (migration 21,
+ * seal_pack.c): fixed forever, new tables only at the end. */
 static const char *const seal_table[T__COUNT] = {
 	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests", "request_events",
 	"incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
@@ -400,7 +424,6 @@ struct store {
 	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
-	sqlite3_stmt *seal_many;         /* SEAL_ROWS seals in one INSERT */
 	sqlite3_stmt *head_many[HEAD_LEDGERS + 1]; /* and their heads in one upsert ([head_of(tbl)]) */
 	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
 	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
@@ -732,6 +755,10 @@ int store_open(store **out, const char *path, int create)
 	}
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_timeout(s->db, 3000);
+	if ((rc = seal_pack_register(s->db, seal_table, T__COUNT)) != SQLITE_OK) {
+		r = map_sqlite(s->db, rc, "opening the vault");
+		goto fail;
+	}
 	if ((r = pragma_int(s, "PRAGMA application_id", &v)) < 0)
 		goto fail;
 	if (!create && v != FORT_APPLICATION_ID) {
@@ -1012,7 +1039,6 @@ void store_close(store *s)
 		sqlite3_finalize(s->q[i]);
 	for (int i = 0; i < T__COUNT; i++)
 		sqlite3_finalize(s->row_st[i]);
-	sqlite3_finalize(s->seal_many);
 	for (int i = 0; i <= HEAD_LEDGERS; i++)
 		sqlite3_finalize(s->head_many[i]);
 	for (int i = 0; i < 2; i++) {
@@ -2431,37 +2457,27 @@ static uint64_t touch_key(const void *a)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
-/* Seals are inserted SEAL_ROWS to a statement: one statement per row cost
- * as much again as the row itself (cursors opened and closed on the table
- * and its two indexes, the statement's halt). */
+/* Heads are written SEAL_ROWS to a statement: one statement per row cost
+ * as much again as the row itself (cursors opened and closed on the table,
+ * the statement's halt).  The log's rows hold as many seals each
+ * (SEAL_PACK_ROWS). */
 #define SEAL_ROWS 64
+_Static_assert(SEAL_ROWS == SEAL_PACK_ROWS, "a 64-head statement's seals are one packed log row");
 
-/* SEAL_ROWS seals into seal_log (HEAD -1) or into the heads' table HEAD
- * (head_of: the rows are all of that table, or all ledgers', and distinct,
- * so one upsert statement can hold them all).  The entry's seq is one
- * parameter (?1) for every row.
- *
- * APPEND (seal_log only): every rowid in seal_log is below this entry's,
- * so the rows after the entry's first are bound no rowid and SQLite gives
- * each the largest rowid plus one, which is SEAL_ROWID(seq, i) as the
- * rows go in in order: a new rowid is an append, where an explicit one is
- * first checked for a duplicate by a descent of the table's B-tree
- * (~1.0k of the row's ~3.9k instructions).  The entry's first seal is
- * bound its rowid, and the statement's last rowid is checked, so a seal
- * never goes in under another rowid than the one the digests expect. */
-static int seal_insert_many(store *s, int head, int append, int64_t seq, int64_t first, const struct seal_touch *t,
-			    unsigned char (*h)[32])
+/* SEAL_ROWS heads into the heads' table HEAD (head_of: the rows are all
+ * of that table, or all ledgers', and distinct, so one upsert statement
+ * can hold them all).  The entry's seq is one parameter (?1) for every
+ * row. */
+static int seal_insert_many(store *s, int head, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
 {
-	sqlite3_stmt **slot = head >= 0 ? &s->head_many[head] : &s->seal_many, *st = *slot;
-	int rc, w = head < 0 ? 4 : head == HEAD_LEDGERS ? 3 : 2;
+	sqlite3_stmt *st = s->head_many[head];
+	int rc, w = head == HEAD_LEDGERS ? 3 : 2;
 	if ((rc = tx_check(s)) < 0)
 		return rc;
 	if (!st) {
 		char sql[192 + SEAL_ROWS * 40];
 		size_t o;
-		if (head < 0)
-			o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO seal_log(seq, tbl, id, hash, rowid) VALUES");
-		else if (head == HEAD_LEDGERS)
+		if (head == HEAD_LEDGERS)
 			o = (size_t)snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO seal_head(seq, tbl, id, hash) VALUES");
 		else
 			o = (size_t)snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s(seq, id, hash) VALUES", head_own[head]);
@@ -2469,41 +2485,25 @@ static int seal_insert_many(store *s, int head, int append, int64_t seq, int64_t
 			int b = 2 + w * i;
 			if (w == 2)
 				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d)", i ? "," : "", b, b + 1);
-			else if (w == 3)
-				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2);
 			else
-				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2,
-						      b + 3);
+				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2);
 		}
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
-		*slot = st;
+		s->head_many[head] = st;
 	}
 	sqlite3_bind_int64(st, 1, seq);
 	for (int i = 0; i < SEAL_ROWS; i++) {
 		int b = 2 + w * i;
-		if (w == 2) {
-			sqlite3_bind_int64(st, b, t[i].id);
-			sqlite3_bind_blob(st, b + 1, h[i], 32, SQLITE_STATIC);
-			continue;
-		}
-		sqlite3_bind_text(st, b, seal_table[t[i].tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, b + 1, t[i].id);
-		sqlite3_bind_blob(st, b + 2, h[i], 32, SQLITE_STATIC);
-		if (head >= 0)
-			continue;
-		if (append && first + i != SEAL_ROWID(seq, 0))
-			sqlite3_bind_null(st, b + 3);
-		else
-			sqlite3_bind_int64(st, b + 3, first + i);
+		if (w == 3)
+			sqlite3_bind_text(st, b++, seal_table[t[i].tbl], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, b, t[i].id);
+		sqlite3_bind_blob(st, b + 1, h[i], 32, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return map_sqlite(s->db, rc, "sealing the change");
-	if (head < 0 && sqlite3_last_insert_rowid(s->db) != first + SEAL_ROWS - 1)
-		return fort_error_set(FORT_ERROR, "sealing the change: seal %lld went in under rowid %lld: nothing was changed",
-				      (long long)(first + SEAL_ROWS - 1), (long long)sqlite3_last_insert_rowid(s->db));
 	return 0;
 }
 
@@ -2536,39 +2536,31 @@ static int seal_head_put(store *s, int64_t seq, const struct seal_touch *t, cons
 	return step_done(s, st, "sealing the change");
 }
 
-/* Is every rowid in seal_log below SEQ's first (seal_insert_many's
- * APPEND)?  1, 0 (a rowid at or above it: a log edited outside Fortress,
- * which `audit verify` names; the seals then go in under explicit rowids
- * as before), or <0. */
-static int seal_log_appends(store *s, int64_t seq)
+/* The packed log row of the entry SEQ's seals FIRST .. FIRST + N - 1
+ * (their places; N <= SEAL_PACK_ROWS, FIRST a multiple of it). */
+static int seal_log_put(store *s, int64_t seq, size_t first, const unsigned char *pack, size_t n)
 {
-	sqlite3_stmt *st = q(s, Q_SEAL_LAST);
-	int rc, r;
+	sqlite3_stmt *st = q(s, Q_SEAL_ADD);
 	if (!st)
 		return fort_error_code();
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		r = sqlite3_column_type(st, 0) == SQLITE_NULL || sqlite3_column_int64(st, 0) < SEAL_ROWID(seq, 0);
-	else
-		r = map_sqlite(s->db, rc, "sealing the change");
-	sqlite3_reset(st);
-	return r;
+	sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, first));
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_blob(st, 3, pack, (int)(n * SEAL_PACK_LEN), SQLITE_STATIC);
+	return step_done(s, st, "sealing the change");
 }
 
 int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
-	sqlite3_stmt *st = q(s, Q_SEAL_ADD);
+	unsigned char pack[SEAL_PACK_ROWS * SEAL_PACK_LEN];
 	size_t n = 0;
-	int r = 0, append = 0;
+	int r = 0;
 	*any = 0;
 	memset(digest, 0, 32);
 	if (s->touch_lost)
 		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
 	if (!s->ntouch)
 		return 0;
-	if (!st)
-		return fort_error_code();
 	pthread_once(&table_rank_once, table_rank_init);
 	fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
 	for (size_t i = 0; i < s->ntouch; i++) {
@@ -2580,44 +2572,28 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	}
 	if (seq < 1 || seq > SEAL_SEQ_MAX || n > SEAL_PER_SEQ_MAX)
 		return fort_error_set(FORT_ERROR, "cannot seal %zu rows under audit entry %lld: nothing was changed", n, (long long)seq);
-	if (n >= SEAL_ROWS && (append = seal_log_appends(s, seq)) < 0)
-		return append;
 	seal_digest_start(&dg);
-	for (size_t i = 0; i < n && r == 0; i++) {
+	/* the seals go into the log SEAL_PACK_ROWS to a row, at places 0, 64,
+	 * 128 ... of the entry; the heads 64 to a statement where 64 in a row
+	 * are of one heads' table, else one by one */
+	for (size_t i = 0; i < n && r == 0;) {
 		struct seal_touch *t = &s->touch[i];
-		unsigned char h[32];
-		if (n - i >= SEAL_ROWS && seal_rows_one_head(t)) {
-			/* the next SEAL_ROWS seals in one statement, their
-			 * heads in another (all in one table: else one by one) */
-			unsigned char hs[SEAL_ROWS][32];
-			for (size_t k = 0; k < SEAL_ROWS && r == 0; k++) {
-				if (t[k].known)
-					memcpy(hs[k], t[k].hash, 32);
-				else
-					r = row_hash(s, t[k].tbl, t[k].id, t[k].h, t[k].client, hs[k]);
-				if (r == 0)
-					seal_digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
-			}
-			if (r == 0)
-				r = seal_insert_many(s, -1, append, seq, SEAL_ROWID(seq, i), t, hs);
-			if (r == 0)
-				r = seal_insert_many(s, head_of(t[0].tbl), 0, seq, 0, t, hs);
-			i += SEAL_ROWS - 1;
-			continue;
+		size_t m = n - i >= SEAL_ROWS && seal_rows_one_head(t) ? SEAL_ROWS : 1;
+		unsigned char hs[SEAL_ROWS][32];
+		for (size_t k = 0; k < m && r == 0; k++) {
+			size_t at = i + k;
+			if (t[k].known)
+				memcpy(hs[k], t[k].hash, 32);
+			else if ((r = row_hash(s, t[k].tbl, t[k].id, t[k].h, t[k].client, hs[k])) < 0)
+				break;
+			seal_digest_add(&dg, seal_table[t[k].tbl], t[k].id, hs[k]);
+			seal_pack_put(pack + (at % SEAL_PACK_ROWS) * SEAL_PACK_LEN, t[k].tbl, t[k].id, hs[k]);
+			if ((at + 1) % SEAL_PACK_ROWS == 0 || at + 1 == n)
+				r = seal_log_put(s, seq, at - at % SEAL_PACK_ROWS, pack, at % SEAL_PACK_ROWS + 1);
 		}
-		if (t->known)
-			memcpy(h, t->hash, 32);
-		else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
-			break;
-		seal_digest_add(&dg, seal_table[t->tbl], t->id, h);
-		sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, i));
-		sqlite3_bind_int64(st, 2, seq);
-		sqlite3_bind_text(st, 3, seal_table[t->tbl], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, t->id);
-		sqlite3_bind_blob(st, 5, h, 32, SQLITE_STATIC);
-		if ((r = step_done(s, st, "sealing the change")) < 0)
-			break;
-		r = seal_head_put(s, seq, t, h);
+		if (r == 0)
+			r = m == SEAL_ROWS ? seal_insert_many(s, head_of(t[0].tbl), seq, t, hs) : seal_head_put(s, seq, t, hs[0]);
+		i += m;
 	}
 	if (r < 0)
 		return r;
@@ -2627,38 +2603,122 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 	return 0;
 }
 
+/* One seal of an entry, read back from the packed log (store_seal_digest). */
+struct seal_read {
+	int tbl; /* -1: damaged */
+	int64_t id;
+	unsigned char h[32];
+};
+
+static int seal_read_cmp(const void *a, const void *b)
+{
+	const struct seal_read *x = a, *y = b;
+	int c;
+	if (x->tbl != y->tbl) {
+		if (x->tbl < 0 || y->tbl < 0)
+			return x->tbl < y->tbl ? -1 : 1;
+		return strcmp(seal_table[x->tbl], seal_table[y->tbl]);
+	}
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	c = memcmp(x->h, y->h, 32);
+	return c;
+}
+
+static void seal_read_digest(crypto_generichash_state *dg, const struct seal_read *e)
+{
+	/* a damaged tuple: a table no seal names, a hash no row has */
+	static const unsigned char bad[32] = { 1 };
+	if (e->tbl < 0)
+		seal_digest_add(dg, "?", e->id, bad);
+	else
+		seal_digest_add(dg, seal_table[e->tbl], e->id, e->h);
+}
+
+/* The entry's seals in (table, id) order, as the flush digested them.  The
+ * flush wrote them so: they are digested as read, and only a log whose
+ * order was changed outside Fortress is read again into memory and
+ * sorted (ALL), so that what the digest covers is the set of seals, as
+ * when the log was a row per seal read back ORDER BY tbl, id. */
+static int seal_digest_pass(store *s, int64_t seq, crypto_generichash_state *dg, uint64_t *n, struct seal_read **all,
+			    int *sorted)
+{
+	sqlite3_stmt *st = q(s, Q_SEAL_OF_SEQ);
+	struct seal_read prev = { -2, 0, { 0 } };
+	size_t cap = 0;
+	int rc = SQLITE_DONE, r = 0;
+	if (!st)
+		return fort_error_code();
+	sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, 0));
+	sqlite3_bind_int64(st, 2, SEAL_ROWID(seq, SEAL_PER_SEQ_MAX));
+	sqlite3_bind_int64(st, 3, seq);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 1);
+		size_t len = p ? (size_t)sqlite3_column_bytes(st, 1) : 0, nk = seal_pack_count(len);
+		for (size_t k = 0; k < nk; k++) {
+			struct seal_read e = { -1, 0, { 0 } };
+			const unsigned char *h;
+			int t;
+			if (seal_pack_get(p, len, k, T__COUNT, &t, &e.id, &h) == 0) {
+				e.tbl = t;
+				memcpy(e.h, h, 32);
+			} else {
+				e.id = sqlite3_column_int64(st, 0) + (int64_t)k;
+			}
+			(*n)++;
+			if (all) {
+				if (FORT_ARRAY_GROW(*all, (size_t)*n, cap, 1024) < 0) {
+					r = fort_error_set(FORT_ENOMEM, "out of memory while reading the seals");
+					break;
+				}
+				(*all)[*n - 1] = e;
+				continue;
+			}
+			if (prev.tbl != -2 && seal_read_cmp(&prev, &e) > 0) {
+				*sorted = 0;
+				break;
+			}
+			seal_read_digest(dg, &e);
+			prev = e;
+		}
+		if (!*sorted)
+			break;
+	}
+	if (r == 0 && *sorted && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = map_sqlite(s->db, rc, "reading the seals");
+	sqlite3_reset(st);
+	return r;
+}
+
 int store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *n)
 {
 	crypto_generichash_state dg;
-	sqlite3_stmt *st = q(s, Q_SEAL_OF_SEQ);
-	int rc;
+	struct seal_read *all = NULL;
+	int r, sorted = 1;
 	*n = 0;
 	memset(digest, 0, 32);
-	if (!st)
-		return fort_error_code();
-	seal_digest_start(&dg);
 	/* a row moved out of its entry's range is in no digest: the count of
 	 * all seals against the sum of the entries' (seal_verify) names it */
 	if (seq < 1 || seq > SEAL_SEQ_MAX)
 		return 0;
-	sqlite3_bind_int64(st, 1, SEAL_ROWID(seq, 0));
-	sqlite3_bind_int64(st, 2, SEAL_ROWID(seq, SEAL_PER_SEQ_MAX));
-	sqlite3_bind_int64(st, 3, seq);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		unsigned char h[32] = { 0 };
-		if (sqlite3_column_bytes(st, 2) == 32)
-			memcpy(h, sqlite3_column_blob(st, 2), 32);
-		else
-			h[0] = 1; /* a damaged seal cannot match */
-		seal_digest_add(&dg, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1), h);
-		(*n)++;
+	seal_digest_start(&dg);
+	if ((r = seal_digest_pass(s, seq, &dg, n, NULL, &sorted)) < 0)
+		return r;
+	if (!sorted) {
+		*n = 0;
+		sorted = 1;
+		seal_digest_start(&dg);
+		if ((r = seal_digest_pass(s, seq, &dg, n, &all, &sorted)) < 0)
+			goto out;
+		qsort(all, (size_t)*n, sizeof *all, seal_read_cmp);
+		for (uint64_t i = 0; i < *n; i++)
+			seal_read_digest(&dg, &all[i]);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return map_sqlite(s->db, rc, "reading the seals");
 	if (*n)
 		crypto_generichash_final(&dg, digest, 32);
-	return 0;
+out:
+	free(all);
+	return r;
 }
 
 int store_seal_count(store *s, uint64_t *n) { return count_query(s, Q_SEAL_COUNT, n); }
@@ -2673,14 +2733,14 @@ int store_seal_count(store *s, uint64_t *n) { return count_query(s, Q_SEAL_COUNT
 static const char *const heads_check_sql[HEAD_LEDGERS + 1] = {
 #define HEADS_OWN(name)                                                                                                   \
 	"SELECT '" name "', coalesce(l.id, h.id), h.hash, l.hash, l.seq"                                                  \
-	" FROM (SELECT id, max(seq) AS seq, hash FROM seal_log WHERE tbl = '" name "' GROUP BY id) AS l"                  \
+	" FROM (SELECT id, max(seq) AS seq, hash FROM seal_rows WHERE tbl = '" name "' GROUP BY id) AS l"                 \
 	" FULL JOIN seal_head_" name " AS h ON h.id = l.id"                                                               \
 	" WHERE h.id IS NULL OR l.id IS NULL OR h.seq IS NOT l.seq OR h.hash IS NOT l.hash LIMIT 1"
 	HEADS_OWN("clients"), HEADS_OWN("blind"), HEADS_OWN("uniq"),
 #undef HEADS_OWN
 	"SELECT coalesce(l.tbl, CASE WHEN h.tbl IN ('clients', 'blind', 'uniq') THEN '?' || h.tbl ELSE h.tbl END),"
 	" coalesce(l.id, h.id), h.hash, l.hash, l.seq"
-	" FROM (SELECT tbl, id, max(seq) AS seq, hash FROM seal_log WHERE tbl NOT IN ('clients', 'blind', 'uniq')"
+	" FROM (SELECT tbl, id, max(seq) AS seq, hash FROM seal_rows WHERE tbl NOT IN ('clients', 'blind', 'uniq')"
 	" GROUP BY tbl, id) AS l"
 	" FULL JOIN seal_head AS h ON h.tbl = l.tbl AND h.id = l.id"
 	" WHERE h.tbl IS NULL OR l.tbl IS NULL OR h.seq IS NOT l.seq OR h.hash IS NOT l.hash LIMIT 1",
@@ -3139,7 +3199,7 @@ int store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *seal
 	*rows = *seals = 0;
 	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_col[t])
 		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
-	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM seal_log WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM seal_rows WHERE tbl = ?", -1, &st, NULL)) != SQLITE_OK)
 		return map_sqlite(s->db, rc, "sealing the vault");
 	sqlite3_bind_text(st, 1, seal_table[t], -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -42,4 +42,20 @@ int64_t sq_last_id(store *s);
 /* Rows the last statement changed. */
 int64_t sq_changes(store *s);
 
+/* The packed seal log (seal_pack.c, schema 21): one seal_log row per run
+ * of up to SEAL_PACK_ROWS seals of an entry, a BLOB of SEAL_PACK_LEN-byte
+ * tuples (table number, id big-endian, hash). */
+#define SEAL_PACK_ROWS 64
+#define SEAL_PACK_LEN 41
+void seal_pack_put(unsigned char *p, int tbl, int64_t id, const unsigned char hash[32]);
+/* Tuple K of BLOB (LEN bytes): 0, or -1 when it is damaged (cut short, a
+ * table number not below NTABLES). */
+int seal_pack_get(const unsigned char *blob, size_t len, size_t k, int ntables, int *tbl, int64_t *id, const unsigned char **hash);
+/* The seals a blob of LEN bytes holds (a tuple cut short counts). */
+size_t seal_pack_count(size_t len);
+/* On a connection: the virtual table seal_rows (the log one row per seal)
+ * and the aggregate seal_pack(rowid, tbl, id, hash) (a run of seals packed),
+ * NAMES[0..N-1] the sealed tables by number. */
+int seal_pack_register(sqlite3 *db, const char *const *names, int n);
+
 #endif

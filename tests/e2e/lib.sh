@@ -135,6 +135,21 @@ head_is() {
 	esac
 }
 
+# SEAL_ROWS: a SQLite vault's seal_log a row per seal, for the sqlite3 CLI
+# (schema 21 packs it: a row per run of up to 64 seals of an entry, at the
+# first's rowid, a BLOB of 41-byte tuples: the table's number, the id
+# big-endian, the hash; src/store/seal_pack.c).  Prefix a query with it:
+# "$SEAL_ROWS SELECT ... FROM seal_rows" gives (r: the seal's rowid, seq,
+# tbl: the table's name or '?', idhex: the id as 16 hex digits, hash,
+# k: its place in the packed row).  The table numbers are sqlite.c's
+# seal_table order.
+SEAL_ROWS="WITH RECURSIVE seal_k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seal_k WHERE i < 63),
+ seal_tn(n, tbl) AS (VALUES ('00', 'clients'), ('01', 'blind'), ('02', 'uniq'), ('03', 'consent'), ('04', 'erased'), ('05', 'erased_fields'), ('06', 'exports'), ('07', 'requests'), ('08', 'request_events'), ('09', 'incidents'), ('0A', 'incident_notes'), ('0B', 'incident_scope'), ('0C', 'incident_actions'), ('0D', 'meta'), ('0E', 'holds'), ('0F', 'attachments'), ('10', 'attachment_clients'), ('11', 'mail_outbox'), ('12', 'intake_forms'), ('13', 'intake_decisions'), ('14', 'user_totp'), ('15', 'tokens'), ('16', 'request_details'), ('17', 'invitations')),
+ seal_rows(r, seq, tbl, idhex, hash, k) AS (SELECT l.rowid + seal_k.i, l.seq, coalesce(seal_tn.tbl, '?'),
+  hex(substr(l.seals, seal_k.i * 41 + 2, 8)), substr(l.seals, seal_k.i * 41 + 10, 32), seal_k.i
+  FROM seal_log AS l JOIN seal_k ON seal_k.i * 41 < length(l.seals)
+  LEFT JOIN seal_tn ON seal_tn.n = hex(substr(l.seals, seal_k.i * 41 + 1, 1)))"
+
 # sqlite_step REASON: `sqlite_step "why" || return 0` ends the rest of a
 # test body on PostgreSQL; the test is counted as passed and marked
 # "# skip on PostgreSQL: REASON".  For what only a file has (modes, the

@@ -285,6 +285,65 @@ test_expect 'the seal log itself cannot be rewritten: its digest is in a signed 
 	expect_contains "$OUT" "seal"
 '
 
+# The seal log's rows edited: on SQLite the log is packed (schema 21: a
+# row per run of up to 64 seals of one entry, a BLOB of 41-byte tuples:
+# table number, id, hash; lib.sh SEAL_ROWS), so the edits are of the blobs;
+# on PostgreSQL (a row per seal) the same changes to its rows.  Each is
+# named by audit verify: the entry whose seals changed, or the count of
+# seals against the entries' sum.  A row holding two seals or more, and its
+# entry; another entry with seals; a rowid in no entry's range.
+MR=$(vault_sql -v "$V" "SELECT max(rowid) FROM seal_log WHERE seq = (SELECT max(seq) FROM seal_log
+	WHERE seq IN (SELECT seq FROM seal_log GROUP BY seq HAVING count(*) > 1 OR max(length(seals)) >= 82))" \
+	"SELECT min(rowid) FROM seal_log WHERE seq = (SELECT max(seq) FROM seal_log WHERE seq IN (SELECT seq FROM seal_log GROUP BY seq HAVING count(*) > 1))")
+ME=$(vault_sql -v "$V" "SELECT seq FROM seal_log WHERE rowid = $MR")
+OE=$(vault_sql -v "$V" "SELECT min(seq) FROM seal_log WHERE seq > 1")
+FIRST_E=$(( ME < OE ? ME : OE ))
+test_expect 'the packed seal log: a hash changed inside a row is named by audit verify' '
+	attack log-hash "UPDATE seal_log SET seals = CAST(substr(seals, 1, 9) || $(zeros 32) || substr(seals, 42) AS BLOB) WHERE rowid = $MR" \
+		"UPDATE seal_log SET hash = $(zeros 32) WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $ME does not match the seals it wrote"
+'
+
+test_expect 'the packed seal log: a seal dropped from a row is named by audit verify' '
+	attack log-drop "UPDATE seal_log SET seals = substr(seals, 42) WHERE rowid = $MR" "DELETE FROM seal_log WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $ME does not match the seals it wrote"
+'
+
+test_expect 'the packed seal log: a seal moved to another entry is named by audit verify' '
+	attack log-move "UPDATE seal_log SET seals = CAST(seals || (SELECT substr(seals, 1, 41) FROM seal_log WHERE rowid = $MR) AS BLOB)
+		WHERE rowid = (SELECT max(rowid) FROM seal_log WHERE seq = $OE);
+		UPDATE seal_log SET seals = substr(seals, 42) WHERE rowid = $MR" \
+		"UPDATE seal_log SET seq = $OE, rowid = (SELECT max(rowid) + 1 FROM seal_log WHERE seq = $OE) WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $FIRST_E does not match the seals it wrote"
+'
+
+test_expect 'the packed seal log: a row cut short is named by audit verify' '
+	attack log-cut "UPDATE seal_log SET seals = substr(seals, 1, length(seals) - 5) WHERE rowid = $MR" \
+		"UPDATE seal_log SET hash = substr(hash, 1, 27) WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $ME does not match the seals it wrote"
+'
+
+test_expect 'the packed seal log: a row duplicated in its entry, or outside every entry, is named by audit verify' '
+	attack log-dup "INSERT INTO seal_log(rowid, seq, seals) SELECT (seq << 32) + 4096, seq, seals FROM seal_log WHERE rowid = $MR" \
+		"INSERT INTO seal_log(rowid, seq, tbl, id, hash) SELECT (seq << 32) + 4096, seq, tbl, id, hash FROM seal_log WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $ME does not match the seals it wrote" &&
+	attack log-dup-out "INSERT INTO seal_log(rowid, seq, seals) SELECT 2147483647 << 32, 2147483647, seals FROM seal_log WHERE rowid = $MR" \
+		"INSERT INTO seal_log(rowid, seq, tbl, id, hash) SELECT 2147483647::bigint << 32, 2147483647, tbl, id, hash FROM seal_log WHERE rowid = $MR" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "seals were added outside Fortress"
+'
+
+test_expect 'the packed seal log: a row of another entry deleted is named by audit verify' '
+	attack log-del "DELETE FROM seal_log WHERE rowid = (SELECT max(rowid) FROM seal_log WHERE seq = $OE)" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "entry $OE does not match the seals it wrote"
+'
+
 test_expect 'seal_head (the newest seals reads check against) rolled back with the row is named by audit verify' '
 	HT=$(head_tbl clients) && HI=$(head_is clients) &&
 	attack_old head-rollback "clients $HT" "

@@ -5,6 +5,10 @@
 # every row the seals cover, legal holds and attachments included, so that
 # an attack after the upgrade is caught like on a new vault.  A vault whose
 # old log does not verify is refused (tamper error) and left as it was.
+# A vault of schema 20 (tests/data/e2e/vault-v20.db, make-vault-v20.sh: a
+# seal_log row per seal) has its log packed (schema 21, a row per run of up
+# to 64 seals) exactly: the same seals at the same rowids, `audit verify`
+# passes, and an edit of the packed rows is caught.
 set -u
 . "$E2E_LIB"
 
@@ -38,7 +42,7 @@ test_expect 'the first unlock seals every row in one audited entry' '
 	expect_eq "$(q "$V" "SELECT count(*) FROM audit WHERE action = '\''seal'\''")" 1 &&
 	missing= &&
 	for t in clients blind uniq consent requests request_events holds attachments attachment_clients meta; do
-		test "$(q "$V" "SELECT count(*) FROM seal_log WHERE tbl = '\''$t'\''")" -gt 0 || missing="$missing $t"
+		test "$(q "$V" "$SEAL_ROWS SELECT count(*) FROM seal_rows WHERE tbl = '\''$t'\''")" -gt 0 || missing="$missing $t"
 	done &&
 	expect_eq "$missing" "" &&
 	expect_exit 0 fort audit verify &&
@@ -67,6 +71,40 @@ test_expect 'an old vault whose audit log does not verify is refused, and left u
 	expect_eq "$(q "$TRASH/bad.db" "SELECT count(*) FROM meta WHERE k = '\''sealed'\''")" 0 &&
 	FORTRESS_VAULT=$TRASH/bad.db expect_exit 8 fort client list &&
 	FORTRESS_VAULT=$TRASH/bad.db expect_exit 1 fort audit verify
+'
+
+FIX20=$E2E_DATA/vault-v20.db
+V20=$TRASH/v20.db
+# the log a row per seal: the schema-20 fixture's rows, the packed rows
+OLD_ROWS="SELECT rowid, seq, tbl, printf('%016X', id), hex(hash) FROM seal_log ORDER BY rowid"
+NEW_ROWS="$SEAL_ROWS SELECT r, seq, tbl, idhex, hex(hash) FROM seal_rows ORDER BY r"
+
+test_expect 'the schema-20 fixture has a row per seal, an entry of more than 64' '
+	expect_eq "$(q "$FIX20" "PRAGMA user_version")" 20 &&
+	expect_eq "$(q "$FIX20" "SELECT count(*) FROM seal_log")" 145 &&
+	expect_eq "$(q "$FIX20" "SELECT max(n) FROM (SELECT count(*) AS n FROM seal_log GROUP BY seq)")" 120
+'
+
+test_expect 'schema 21 packs the log exactly: the same seals at the same rowids, audit verify passes' '
+	copy_vault "$FIX20" "$V20" &&
+	FORTRESS_VAULT=$V20 expect_exit 0 fort status &&
+	expect_eq "$(q "$V20" "PRAGMA user_version")" "$SCHEMA" &&
+	expect_eq "$(q "$V20" "$NEW_ROWS")" "$(q "$FIX20" "$OLD_ROWS")" &&
+	expect_eq "$(q "$V20" "SELECT count(*) FROM seal_log")" 9 &&
+	expect_eq "$(q "$V20" "SELECT group_concat(length(seals) / 41) FROM (SELECT seals FROM seal_log WHERE seq = 7 ORDER BY rowid)")" "64,56" &&
+	expect_eq "$(q "$V20" "SELECT count(*) FROM seal_log WHERE rowid % 64 <> 0 OR rowid >> 32 <> seq")" 0 &&
+	FORTRESS_VAULT=$V20 expect_exit 0 fort audit verify &&
+	FORTRESS_VAULT=$V20 expect_exit 0 fort client list &&
+	FORTRESS_VAULT=$V20 expect_exit 0 fort audit verify &&
+	expect_eq "$(q "$V20" "$SEAL_ROWS SELECT count(*) FROM seal_rows WHERE seq <= 15")" 145
+'
+
+test_expect 'after the packing, a hash changed inside a packed row is named by audit verify' '
+	cp "$V20" "$TRASH/p.db" &&
+	q "$TRASH/p.db" "UPDATE seal_log SET seals = CAST(substr(seals, 1, 50) || zeroblob(32) || substr(seals, 83) AS BLOB)
+		WHERE rowid = (7 << 32) + 64" &&
+	FORTRESS_VAULT=$TRASH/p.db expect_exit 1 fort audit verify &&
+	expect_contains "$OUT" "entry 7 does not match the seals it wrote"
 '
 
 test_done

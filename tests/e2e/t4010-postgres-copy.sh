@@ -32,6 +32,9 @@ init_vault
 fort client add --set full_name="Jana Schmidt" --set email=jana@example.com --set phone=+4915112345678 >"$TRASH/jana" 2>/dev/null
 JANA=$(cat "$TRASH/jana")
 printf "full_name,email\nAda Lovelace,ada@example.org\nAlan Turing,alan@example.org\n" >"$TRASH/in.csv"
+# and 25 more in the same entry: 75 seals, two rows of SQLite's packed seal
+# log (64 + 11), which the round trip must pack back as they were
+for i in $(seq 1 25); do echo "Client $i,client$i@example.org"; done >>"$TRASH/in.csv"
 fort client import "$TRASH/in.csv" >/dev/null 2>&1
 printf "We use your e-mail for newsletters.\n" >"$TRASH/notice.txt"
 fort consent grant "$JANA" marketing --channel web --notice-file "$TRASH/notice.txt" >/dev/null 2>&1

@@ -15,6 +15,8 @@
 #include "store/sqlite_int.h" /* the attacker edits the file on the same connection */
 #include "store_sql.h"
 
+#define SEAL_ROWID_T(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
+
 static store *fresh(const char *name)
 {
 	store *s = NULL;
@@ -77,8 +79,12 @@ static void test_digest_is_what_was_written(void **state)
 	assert_int_equal(store_seal_digest(s, 1, again, &n), 0);
 	assert_int_equal(n, 3);
 	assert_memory_equal(d, again, 32);
-	/* a seal edited in the file changes the digest */
-	raw(s, "UPDATE seal_log SET hash = zeroblob(32) WHERE tbl = 'uniq'");
+	/* a seal edited in the file changes the digest: the log is packed
+	 * (migration 21), the entry's third seal (clients 5, 6, uniq) is the
+	 * blob's third tuple, its hash at bytes 2 * 41 + 9 .. + 31 */
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_rows WHERE rowid = (1 << 32) + 2 AND tbl = 'uniq'"), 1);
+	raw(s, "UPDATE seal_log SET seals = CAST(substr(seals, 1, 91) || zeroblob(32) || substr(seals, 124) AS BLOB)");
+	assert_int_equal(raw_int(s, "SELECT length(seals) FROM seal_log"), 3 * 41);
 	assert_int_equal(store_seal_digest(s, 1, again, &n), 0);
 	assert_memory_not_equal(d, again, 32);
 	store_close(s);
@@ -136,13 +142,13 @@ static void test_large_change_sealed_in_batches(void **state)
 	store_close(s);
 }
 
-/* Each seal's rowid in seal_log is its entry's seq << 32 plus its place in
- * the entry's (table, id) order (migration 10; store_seal_digest reads an
- * entry's seals by that range): also when the flush lets SQLite number the
- * rows after the entry's first (seal_insert_many's append), and when a row
- * put into the log above the entry's range with sqlite3 stops that (the
- * seals then go in under their own rowids, and the row is the log's odd
- * one out that `audit verify` counts). */
+/* Each seal's rowid is its entry's seq << 32 plus its place in the entry's
+ * (table, id) order (migration 10; store_seal_digest reads an entry's seals
+ * by that range), as seal_rows shows the packed log (migration 21): a
+ * seal_log row per 64 seals at places 0, 64, 128 ... of the entry, the last
+ * one shorter; also when a row put into the log above the entry's range
+ * with sqlite3 is there (the row is the log's odd one out that `audit
+ * verify` counts). */
 static void test_log_rowids(void **state)
 {
 	(void)state;
@@ -150,7 +156,7 @@ static void test_log_rowids(void **state)
 	const unsigned char h[STORE_BIDX_LEN] = "0123456789abcdef";
 	static const char *const misplaced =
 		"SELECT count(*) FROM (SELECT rowid AS r, seq, row_number() OVER (PARTITION BY seq ORDER BY tbl, id) - 1 AS i"
-		" FROM seal_log) WHERE r <> (seq << 32) + i";
+		" FROM seal_rows) WHERE r <> (seq << 32) + i";
 	unsigned char d[32], again[32];
 	uint64_t n = 0;
 	int any = 0;
@@ -170,10 +176,23 @@ static void test_log_rowids(void **state)
 		assert_int_equal(n, (uint64_t)rows[round] + (round == 0));
 		assert_memory_equal(d, again, 32);
 		assert_int_equal(raw_int(s, misplaced), 0);
+		{
+			char sql[256];
+			int64_t nseal = rows[round] + (round == 0);
+			snprintf(sql, sizeof sql,
+				 "SELECT count(*), sum((rowid - (%lld << 32)) %% 64 = 0), sum(length(seals) = 41 * 64) FROM seal_log WHERE seq = %lld",
+				 (long long)sq, (long long)sq);
+			assert_int_equal(raw_int(s, sql), (nseal + 63) / 64);
+			snprintf(sql, sizeof sql, "SELECT sum((rowid - (%lld << 32)) %% 64 = 0) FROM seal_log WHERE seq = %lld", (long long)sq,
+				 (long long)sq);
+			assert_int_equal(raw_int(s, sql), (nseal + 63) / 64);
+			snprintf(sql, sizeof sql, "SELECT sum(length(seals)) FROM seal_log WHERE seq = %lld", (long long)sq);
+			assert_int_equal(raw_int(s, sql), nseal * 41);
+		}
 	}
 	/* a row put in above every entry's range: the next entry's seals still
 	 * go in under their own rowids, not after it */
-	raw(s, "INSERT INTO seal_log(rowid, seq, tbl, id, hash) VALUES(1000 << 32, 1000, 'clients', 1, zeroblob(32))");
+	raw(s, "INSERT INTO seal_log(rowid, seq, seals) VALUES(1000 << 32, 1000, zeroblob(41))");
 	assert_int_equal(store_begin(s), 0);
 	for (int i = 1; i <= 130; i++)
 		assert_int_equal(put_client(s, 5000 + i, "fields"), 0);
@@ -182,7 +201,7 @@ static void test_log_rowids(void **state)
 	assert_int_equal(store_seal_digest(s, 20, again, &n), 0);
 	assert_int_equal(n, 130);
 	assert_memory_equal(d, again, 32);
-	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_log WHERE seq = 20 AND rowid BETWEEN 20 << 32 AND (20 << 32) + 129"), 130);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_rows WHERE seq = 20 AND rowid BETWEEN 20 << 32 AND (20 << 32) + 129"), 130);
 	store_close(s);
 }
 
@@ -270,6 +289,128 @@ static int hold_cb(void *ctx, int64_t client, const char *field, const char *unt
 /* Legal holds are sealed as one group per client (WITHOUT ROWID: the
  * update hook never sees them): a hold moved, removed or added in the file
  * is refused before the holds are read, and a group removed whole is named. */
+/* Does entry SEQ's packed log still vouch for digest D? */
+static int vouches(store *s, int64_t sq, const unsigned char d[32])
+{
+	unsigned char again[32];
+	uint64_t n = 0;
+	assert_int_equal(store_seal_digest(s, sq, again, &n), 0);
+	return n > 0 && memcmp(again, d, 32) == 0;
+}
+
+/* The packed log (migration 21) edited outside Fortress: whatever its rows
+ * hold, reading an entry's seals (store_seal_digest), counting them
+ * (store_seal_count, what `audit verify` sets against the entries' sum) and
+ * the log a row per seal (seal_rows, the heads' check) never crash, and an
+ * edit that changes which seals the log holds makes an entry's digest
+ * differ or the count (each case says which); an order of one entry's
+ * seals changed inside a row is not a change of what it says (as the log
+ * of a row per seal read in (table, id) order). */
+static void test_packed_log_damage(void **state)
+{
+	(void)state;
+	store *s = fresh("damage.db");
+	unsigned char d7[32], d8[32];
+	uint64_t n = 0;
+	int any = 0, ntables = 0;
+	char unknown[160];
+	while (store_seal_table((size_t)ntables))
+		ntables++;
+	/* entry 7: 100 clients (rows of 64 and 36 seals); entry 8: 3 */
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 1; i <= 100; i++)
+		assert_int_equal(put_client(s, i, "fields"), 0);
+	assert_int_equal(store_seal_flush(s, 7, d7, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 201; i <= 203; i++)
+		assert_int_equal(put_client(s, i, "fields"), 0);
+	assert_int_equal(store_seal_flush(s, 8, d8, &any), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_log"), 3);
+	assert_true(vouches(s, 7, d7) && vouches(s, 8, d8));
+	/* the table number just past the last known one */
+	snprintf(unknown, sizeof unknown, "UPDATE seal_log SET seals = CAST(x'%02x' || substr(seals, 2) AS BLOB) WHERE rowid = 8 << 32",
+		 ntables);
+	const struct {
+		const char *what, *sql;
+		int vouch7, vouch8;
+		uint64_t count;
+	} cases[] = {
+		{ "a hash changed inside a blob",
+		  "UPDATE seal_log SET seals = CAST(substr(seals, 1, 50) || randomblob(32) || substr(seals, 83) AS BLOB) WHERE rowid = 7 << 32", 0,
+		  1, 103 },
+		{ "an id changed inside a blob",
+		  "UPDATE seal_log SET seals = CAST(substr(seals, 1, 1) || x'00000000000003e7' || substr(seals, 10) AS BLOB) WHERE rowid = 8 << 32",
+		  1, 0, 103 },
+		{ "a tuple dropped", "UPDATE seal_log SET seals = substr(seals, 42) WHERE rowid = 8 << 32", 1, 0, 102 },
+		{ "a tuple moved to another entry",
+		  "UPDATE seal_log SET seals = CAST(seals || (SELECT substr(seals, 1, 41) FROM seal_log WHERE rowid = 7 << 32) AS BLOB)"
+		  " WHERE rowid = 8 << 32; UPDATE seal_log SET seals = substr(seals, 42) WHERE rowid = 7 << 32",
+		  0, 0, 103 },
+		{ "a blob cut short by a byte", "UPDATE seal_log SET seals = substr(seals, 1, length(seals) - 1) WHERE rowid = 8 << 32", 1, 0,
+		  103 },
+		{ "a blob cut to nothing", "UPDATE seal_log SET seals = zeroblob(0) WHERE rowid = 8 << 32", 1, 0, 100 },
+		{ "a byte added", "UPDATE seal_log SET seals = CAST(seals || x'00' AS BLOB) WHERE rowid = 8 << 32", 1, 0, 104 },
+		{ "an unknown table number", "UPDATE seal_log SET seals = CAST(x'ff' || substr(seals, 2) AS BLOB) WHERE rowid = 8 << 32", 1, 0,
+		  103 },
+		{ "the table number past the last", unknown, 1, 0, 103 },
+		{ "a row duplicated outside every entry", "INSERT INTO seal_log(rowid, seq, seals) SELECT 9 << 32, seq, seals FROM seal_log WHERE rowid = 8 << 32",
+		  1, 1, 106 },
+		{ "a row duplicated inside its entry",
+		  "INSERT INTO seal_log(rowid, seq, seals) SELECT (8 << 32) + 64, seq, seals FROM seal_log WHERE rowid = 8 << 32", 1, 0, 106 },
+		{ "a row deleted", "DELETE FROM seal_log WHERE rowid = (7 << 32) + 64", 0, 1, 67 },
+		{ "a row's seq changed", "UPDATE seal_log SET seq = 9 WHERE rowid = 8 << 32", 1, 0, 103 },
+		{ "a row moved into another entry", "UPDATE seal_log SET rowid = (8 << 32) + 64, seq = 8 WHERE rowid = (7 << 32) + 64", 0, 0, 103 },
+		{ "a blob's tuples reordered (the same seals)",
+		  "UPDATE seal_log SET seals = CAST(substr(seals, 83, 41) || substr(seals, 1, 82) AS BLOB) WHERE rowid = 8 << 32", 1, 1, 103 },
+		{ "the seals made text", "UPDATE seal_log SET seals = CAST(seals AS TEXT) WHERE rowid = 8 << 32", 1, 1, 103 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		raw(s, "BEGIN");
+		raw(s, cases[i].sql);
+		print_message("  %s\n", cases[i].what);
+		assert_int_equal(vouches(s, 7, d7), cases[i].vouch7);
+		assert_int_equal(vouches(s, 8, d8), cases[i].vouch8);
+		assert_int_equal(store_seal_count(s, &n), 0);
+		assert_int_equal(n, cases[i].count);
+		assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_rows"), (int64_t)cases[i].count);
+		raw(s, "ROLLBACK");
+	}
+	/* random bytes of random lengths as entry 8's row, and as a row of
+	 * entry 7: never a crash, never entry 8's digest, counted as they are */
+	srand(16);
+	for (int round = 0; round < 400; round++) {
+		unsigned char blob[300];
+		int len = rand() % (int)sizeof blob, at7 = round % 2;
+		sqlite3_stmt *st;
+		for (int k = 0; k < len; k++)
+			blob[k] = (unsigned char)rand();
+		if (round % 3 == 0 && len >= 41)
+			blob[(rand() % (len / 41)) * 41] = (unsigned char)(rand() % ntables); /* a known table, often */
+		raw(s, "BEGIN");
+		assert_int_equal(sqlite3_prepare_v2(store_sqlite_db(s), "INSERT OR REPLACE INTO seal_log(rowid, seq, seals) VALUES(?, ?, ?)", -1, &st,
+						    NULL),
+				 SQLITE_OK);
+		sqlite3_bind_int64(st, 1, at7 ? SEAL_ROWID_T(7, 64) : SEAL_ROWID_T(8, 0));
+		sqlite3_bind_int64(st, 2, at7 ? 7 : 8);
+		sqlite3_bind_blob(st, 3, blob, len, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_finalize(st);
+		if (at7)
+			assert_false(vouches(s, 7, d7));
+		else
+			assert_false(vouches(s, 8, d8));
+		assert_int_equal(store_seal_count(s, &n), 0);
+		assert_int_equal(n, (uint64_t)(len + 40) / 41 + (at7 ? 64 + 3 : 100));
+		assert_int_equal(raw_int(s, "SELECT count(*) FROM seal_rows"), (int64_t)n);
+		(void)raw_int(s, "SELECT count(*) FROM (SELECT tbl, id, max(seq), hash FROM seal_rows GROUP BY tbl, id)");
+		raw(s, "ROLLBACK");
+	}
+	assert_true(vouches(s, 7, d7) && vouches(s, 8, d8));
+	store_close(s);
+}
+
 static void test_holds_sealed_per_client(void **state)
 {
 	(void)state;
@@ -412,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_reads_refuse_what_the_seals_do_not_vouch_for),
 		cmocka_unit_test(test_large_change_sealed_in_batches),
 		cmocka_unit_test(test_log_rowids),
+		cmocka_unit_test(test_packed_log_damage),
 		cmocka_unit_test(test_holds_sealed_per_client),
 		cmocka_unit_test(test_wal_marks),
 	};
