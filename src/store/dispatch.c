@@ -445,6 +445,15 @@ int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb
 	return rc;
 }
 
+int store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_client_batch_take(s, after, limit, cb, ctx);
+	return sqlite_store_client_batch_take(s, after, limit, cb, ctx);
+}
+
 int store_client_count(store *s, uint64_t *n)
 {
 	if (!is_pg(s))

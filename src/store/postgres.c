@@ -2336,6 +2336,38 @@ int pg_store_client_batch(store *s, int64_t after, size_t limit, store_client_cb
 	return clients_walk(s, CLIENT_SELECT " WHERE id > $1 ORDER BY id LIMIT $2", a, 2, cb, ctx);
 }
 
+/* store.h: PostgreSQL's walk checks each record with its seal itself
+ * (nothing deferred); the caller gets a copy it may keep. */
+struct take_ctx {
+	store_client_take_cb cb;
+	void *ctx;
+};
+
+static int take_cb(void *ctx, const store_client *c)
+{
+	struct take_ctx *t = ctx;
+	store_client d = *c;
+	store_client_seal seal;
+	int r;
+	memset(&seal, 0, sizeof seal);
+	d.wrapped = d.data = NULL;
+	if (!(d.wrapped = fort_malloc(c->wrapped_len ? c->wrapped_len : 1)) || !(d.data = fort_malloc(c->data_len ? c->data_len : 1))) {
+		store_client_release(&d);
+		return FORT_ENOMEM;
+	}
+	memcpy(d.wrapped, c->wrapped, c->wrapped_len);
+	memcpy(d.data, c->data, c->data_len);
+	r = t->cb(t->ctx, &d, &seal);
+	store_client_release(&d);
+	return r;
+}
+
+int pg_store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx)
+{
+	struct take_ctx t = { cb, ctx };
+	return pg_store_client_batch(s, after, limit, take_cb, &t);
+}
+
 int pg_store_client_ids(store *s, store_id_cb cb, void *ctx)
 {
 	PGresult *res;

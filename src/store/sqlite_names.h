@@ -49,6 +49,7 @@
 #define store_client_each sqlite_store_client_each
 #define store_client_ids sqlite_store_client_ids
 #define store_client_batch sqlite_store_client_batch
+#define store_client_batch_take sqlite_store_client_batch_take
 #define store_client_count sqlite_store_client_count
 #define store_client_max_id sqlite_store_client_max_id
 #define store_blind_add sqlite_store_blind_add

@@ -266,6 +266,27 @@ typedef int (*store_id_cb)(void *ctx, int64_t id);
 int store_client_ids(store *s, store_id_cb cb, void *ctx);
 /* At most LIMIT clients with an id above AFTER, in id order. */
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx);
+/* store_client_batch for a caller that checks the records on another
+ * thread (a key rotation's worker: bench/README.md, "wt-rot (third
+ * session)").  CB gets each record and may keep its buffers (it takes
+ * C->wrapped and C->data and sets them NULL; the store frees what is
+ * left).  Where a record's check against its seal needs nothing but the
+ * row and its seal head (read in the same statement; the row not changed
+ * in the open transaction, its columns of the types the store writes),
+ * the store leaves that check to store_client_seal_check(C, SEAL), which
+ * the caller must call, with the record as it was delivered, before it
+ * uses it (no database: any thread; FORT_ETAMPER naming the record as
+ * the store's own check would); any other record the store has checked
+ * itself (SEAL->deferred 0: store_client_seal_check answers 0). */
+typedef struct {
+	int deferred;             /* 1: store_client_seal_check compares */
+	int found;                /* the record has a seal head */
+	int64_t seq;              /* its seal's sequence number */
+	unsigned char sealed[32]; /* its sealed hash */
+} store_client_seal;
+typedef int (*store_client_take_cb)(void *ctx, store_client *c, const store_client_seal *seal);
+int store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx);
+int store_client_seal_check(const store_client *c, const store_client_seal *seal);
 int store_client_count(store *s, uint64_t *n);
 /* The largest client id ever used (clients and erasure ledger), 0 if none. */
 int store_client_max_id(store *s, int64_t *id);

@@ -622,6 +622,37 @@ static void test_rotate_sweep_foreign(void **state)
 	fort_vault_close(a);
 }
 
+/* The batch's read leaves each record's seal check to the rotation's
+ * worker (store_client_batch_take): a record edited in the file where the
+ * record MAC does not look (its "updated" column) still stops the
+ * rotation, naming it, before anything is re-encrypted under the new keys
+ * and re-sealed; its resume stops there again. */
+static void test_rotate_edited_record(void **state)
+{
+	SQLITE_ONLY("tampers with sqlite3");
+	fort_vault *a;
+	const char *all[] = { "all" };
+	fort_rotate_opts o = FORT_ROTATE_OPTS_INIT;
+	sqlite3 *db;
+	(void)state;
+	a = create_vault("edited.db");
+	add_clients(a, 30);
+	fort_vault_close(a);
+	assert_int_equal(sqlite3_open(vault_at("edited.db"), &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE clients SET updated = updated + 1 WHERE id = (SELECT id FROM clients ORDER BY id LIMIT 1 OFFSET 12)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	a = open_vault(vault_at("edited.db"), PASS);
+	o.batch = 5;
+	assert_int_equal(fort_keys_rotate(NULL, a, all, 1, &o), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "rotating the keys of client"));
+	assert_non_null(strstr(fort_error_message(), "audit verify"));
+	assert_int_equal(fort_keys_rotate(NULL, a, NULL, 0, &o), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "rotating the keys of client"));
+	fort_vault_close(a);
+}
+
 struct entries {
 	char actions[1024];
 	size_t len;
@@ -770,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_rotate_resume),
 		cmocka_unit_test(test_rotate_index_entries),
 		cmocka_unit_test(test_rotate_sweep_foreign),
+		cmocka_unit_test(test_rotate_edited_record),
 		cmocka_unit_test(test_rotate_entries),
 		cmocka_unit_test(test_stale_handle),
 		cmocka_unit_test(test_stale_handle_find),
