@@ -71,6 +71,7 @@ int sqlite_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int
 int sqlite_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
 int sqlite_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more);
 int sqlite_store_index_mac_rekey(store *s, uint64_t *done);
+int sqlite_store_index_count(store *s, uint64_t *n);
 int sqlite_store_erased_add(store *s, int64_t client, int64_t ts);
 int sqlite_store_erased_has(store *s, int64_t client);
 int sqlite_store_erased_count(store *s, uint64_t *n);
@@ -251,6 +252,7 @@ int pg_store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int uni
 int pg_store_index_mac_keys(store *s, const unsigned char *keys, size_t n);
 int pg_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more);
 int pg_store_index_mac_rekey(store *s, uint64_t *done);
+int pg_store_index_count(store *s, uint64_t *n);
 int pg_store_erased_add(store *s, int64_t client, int64_t ts);
 int pg_store_erased_has(store *s, int64_t client);
 int pg_store_erased_count(store *s, uint64_t *n);

@@ -569,6 +569,18 @@ int store_index_mac_rekey(store *s, uint64_t *done)
 	return sqlite_store_index_mac_rekey(s, done);
 }
 
+int store_index_count(store *s, uint64_t *n)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	int rc = is_pg(s) ? pg_store_index_count(s, n) : sqlite_store_index_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_count(s, n) : sqlite_store_index_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
+}
+
 int store_erased_add(store *s, int64_t client, int64_t ts)
 {
 	if (!is_pg(s))

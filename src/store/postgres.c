@@ -3181,6 +3181,11 @@ int pg_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR]
 	return imac_walk(s, 0, cursor, max, done, more);
 }
 
+int pg_store_index_count(store *s, uint64_t *n)
+{
+	return count(s, "SELECT (SELECT count(*) FROM blind) + (SELECT count(*) FROM uniq)", n);
+}
+
 int pg_store_index_mac_rekey(store *s, uint64_t *done)
 {
 	unsigned char cur[STORE_IMAC_CURSOR] = { 0 };

@@ -62,6 +62,7 @@
 #define store_index_mac_keys sqlite_store_index_mac_keys
 #define store_index_mac_upgrade sqlite_store_index_mac_upgrade
 #define store_index_mac_rekey sqlite_store_index_mac_rekey
+#define store_index_count sqlite_store_index_count
 #define store_erased_add sqlite_store_erased_add
 #define store_erased_has sqlite_store_erased_has
 #define store_erased_count sqlite_store_erased_count

@@ -411,6 +411,10 @@ int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], s
  * old version is destroyed); one whose MAC verifies under none is left as
  * it is (a find refuses it).  *DONE: entries re-MAC'd. */
 int store_index_mac_rekey(store *s, uint64_t *done);
+/* The entries of both index tables (a rotation that wrote as many under
+ * the current key, and let no one else write, has nothing to rekey:
+ * bench/README.md, "wt-rot (third session)"). */
+int store_index_count(store *s, uint64_t *n);
 
 /* The erasure ledger (sealed): one entry per erased client id; adding one
  * twice keeps the first. */
