@@ -155,6 +155,16 @@ void store_bulk(store *s, int on)
 		sqlite_store_bulk(s, on);
 }
 
+void store_rewrite(store *s, int on)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		pg_store_rewrite(s, on);
+	else
+		sqlite_store_rewrite(s, on);
+}
+
 void store_append_only(store *s)
 {
 	if (!is_pg(s))

@@ -1691,6 +1691,12 @@ void pg_store_bulk(store *s, int on)
 		s->failed_client = 0;
 }
 
+/* SQLite's WAL hint: nothing to do here. */
+void pg_store_rewrite(store *s, int on)
+{
+	(void)s, (void)on;
+}
+
 /* SQLite's page-cache hint: nothing to do here. */
 void pg_store_append_only(store *s)
 {

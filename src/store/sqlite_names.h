@@ -20,6 +20,7 @@
 #define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
+#define store_rewrite sqlite_store_rewrite
 #define store_append_only sqlite_store_append_only
 #define store_failed_client sqlite_store_failed_client
 #define store_lock_deferred sqlite_store_lock_deferred

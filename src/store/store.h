@@ -134,6 +134,15 @@ int store_checkpoint(store *s);
  * smaller (40 instead of 64 MiB) so that the peak memory of a large import
  * stays under its budget; OFF puts it back. */
 void store_bulk(store *s, int on);
+/* ON: a long rewrite in many transactions (a key rotation) is running:
+ * SQLite's commits leave the WAL to grow to STORE_REWRITE_WAL_MIB before
+ * one checkpoints it (instead of at 4 MiB), so that pages the next batches
+ * write again are copied into the file once, not after every batch
+ * (bench/README.md, "wt-rot (third session)"); OFF puts it back.  A hint:
+ * nothing fails without it, and durability is the same (each commit is
+ * synced to the WAL).  PostgreSQL: nothing to do. */
+#define STORE_REWRITE_WAL_MIB 256
+void store_rewrite(store *s, int on);
 /* S only appends what it does not read again (the server's audit writer,
  * audit/writer.c): SQLite's page cache is made small (2 MiB instead of
  * 64).  Its own commits do not reset its cache, so the audit pages it

@@ -807,6 +807,9 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	}
 	if ((r = store_client_count(v->st, &total)) < 0)
 		goto out;
+	/* the batches rewrite the same index pages: checkpointed once, by
+	 * the finish's store_checkpoint, or when the WAL is large */
+	store_rewrite(v->st, 1);
 	for (;;) {
 		int64_t t0 = mono_ms();
 		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
@@ -837,6 +840,7 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 			r = k;
 	}
 out:
+	store_rewrite(v->st, 0);
 	if (x.b.c)
 		batch_clear(&x.b);
 	free(x.b.c);
