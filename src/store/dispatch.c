@@ -171,6 +171,16 @@ void store_bulk(store *s, int on)
 		sqlite_store_bulk(s, on);
 }
 
+void store_rewrite(store *s, int on)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		pg_store_rewrite(s, on);
+	else
+		sqlite_store_rewrite(s, on);
+}
+
 void store_append_only(store *s)
 {
 	if (!is_pg(s))
@@ -461,6 +471,15 @@ int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb
 	return rc;
 }
 
+int store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_client_batch_take(s, after, limit, cb, ctx);
+	return sqlite_store_client_batch_take(s, after, limit, cb, ctx);
+}
+
 int store_client_count(store *s, uint64_t *n)
 {
 	if (!is_pg(s))
@@ -574,6 +593,18 @@ int store_index_mac_rekey(store *s, uint64_t *done)
 	if (is_pg(s))
 		return pg_store_index_mac_rekey(s, done);
 	return sqlite_store_index_mac_rekey(s, done);
+}
+
+int store_index_count(store *s, uint64_t *n)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	int rc = is_pg(s) ? pg_store_index_count(s, n) : sqlite_store_index_count(s, n);
+	if (rc == FORT_ETAMPER && store_reread_begin(s)) {
+		rc = is_pg(s) ? pg_store_index_count(s, n) : sqlite_store_index_count(s, n);
+		store_read_end(s);
+	}
+	return rc;
 }
 
 int store_erased_add(store *s, int64_t client, int64_t ts)

@@ -1711,6 +1711,12 @@ void pg_store_bulk(store *s, int on)
 		s->failed_client = 0;
 }
 
+/* SQLite's WAL hint: nothing to do here. */
+void pg_store_rewrite(store *s, int on)
+{
+	(void)s, (void)on;
+}
+
 /* SQLite's page-cache hint: nothing to do here. */
 void pg_store_append_only(store *s)
 {
@@ -2354,6 +2360,38 @@ int pg_store_client_batch(store *s, int64_t after, size_t limit, store_client_cb
 {
 	pa a[2] = { PI(after), PI(limit) };
 	return clients_walk(s, CLIENT_SELECT " WHERE id > $1 ORDER BY id LIMIT $2", a, 2, cb, ctx);
+}
+
+/* store.h: PostgreSQL's walk checks each record with its seal itself
+ * (nothing deferred); the caller gets a copy it may keep. */
+struct take_ctx {
+	store_client_take_cb cb;
+	void *ctx;
+};
+
+static int take_cb(void *ctx, const store_client *c)
+{
+	struct take_ctx *t = ctx;
+	store_client d = *c;
+	store_client_seal seal;
+	int r;
+	memset(&seal, 0, sizeof seal);
+	d.wrapped = d.data = NULL;
+	if (!(d.wrapped = fort_malloc(c->wrapped_len ? c->wrapped_len : 1)) || !(d.data = fort_malloc(c->data_len ? c->data_len : 1))) {
+		store_client_release(&d);
+		return FORT_ENOMEM;
+	}
+	memcpy(d.wrapped, c->wrapped, c->wrapped_len);
+	memcpy(d.data, c->data, c->data_len);
+	r = t->cb(t->ctx, &d, &seal);
+	store_client_release(&d);
+	return r;
+}
+
+int pg_store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx)
+{
+	struct take_ctx t = { cb, ctx };
+	return pg_store_client_batch(s, after, limit, take_cb, &t);
 }
 
 int pg_store_client_ids(store *s, store_id_cb cb, void *ctx)
@@ -3167,6 +3205,11 @@ static int imac_walk(store *s, int rekey, unsigned char cur[STORE_IMAC_CURSOR], 
 int pg_store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], size_t max, uint64_t *done, int *more)
 {
 	return imac_walk(s, 0, cursor, max, done, more);
+}
+
+int pg_store_index_count(store *s, uint64_t *n)
+{
+	return count(s, "SELECT (SELECT count(*) FROM blind) + (SELECT count(*) FROM uniq)", n);
 }
 
 int pg_store_index_mac_rekey(store *s, uint64_t *done)

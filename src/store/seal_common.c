@@ -179,6 +179,25 @@ int seal_fail(const store_seal_check *c, int64_t client)
 	return fort_error_set(FORT_ETAMPER, "%s; run 'fortress audit verify' and restore the vault from a backup", msg);
 }
 
+/* The check store_client_batch_take left to its caller: what SQLite's
+ * joined read (sqlite.c, seal_require_joined) decides from the row, here
+ * from the record as delivered (store_client_hash hashes it as the store
+ * hashes a row of the types it writes, which is all the store defers). */
+int store_client_seal_check(const store_client *c, const store_client_seal *seal)
+{
+	store_seal_check k;
+	unsigned char now[32];
+	if (!seal->deferred)
+		return 0;
+	store_client_hash(now, c);
+	k.table = "clients";
+	k.id = c->id;
+	k.seq = seal->found ? seal->seq : 0;
+	k.key[0] = '\0';
+	k.state = seal_verdict(now, seal->found, seal->sealed);
+	return k.state == STORE_SEAL_OK ? 0 : seal_fail(&k, c->id);
+}
+
 int seal_scan_first(void *ctx, const store_seal_check *c)
 {
 	(void)ctx;

@@ -22,6 +22,7 @@
 #define store_tx_open sqlite_store_tx_open
 #define store_checkpoint sqlite_store_checkpoint
 #define store_bulk sqlite_store_bulk
+#define store_rewrite sqlite_store_rewrite
 #define store_append_only sqlite_store_append_only
 #define store_failed_client sqlite_store_failed_client
 #define store_lock_deferred sqlite_store_lock_deferred
@@ -51,6 +52,7 @@
 #define store_client_each sqlite_store_client_each
 #define store_client_ids sqlite_store_client_ids
 #define store_client_batch sqlite_store_client_batch
+#define store_client_batch_take sqlite_store_client_batch_take
 #define store_client_count sqlite_store_client_count
 #define store_client_max_id sqlite_store_client_max_id
 #define store_blind_add sqlite_store_blind_add
@@ -63,6 +65,7 @@
 #define store_index_mac_keys sqlite_store_index_mac_keys
 #define store_index_mac_upgrade sqlite_store_index_mac_upgrade
 #define store_index_mac_rekey sqlite_store_index_mac_rekey
+#define store_index_count sqlite_store_index_count
 #define store_erased_add sqlite_store_erased_add
 #define store_erased_has sqlite_store_erased_has
 #define store_erased_count sqlite_store_erased_count

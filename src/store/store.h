@@ -149,6 +149,15 @@ int store_checkpoint(store *s);
  * smaller (40 instead of 64 MiB) so that the peak memory of a large import
  * stays under its budget; OFF puts it back. */
 void store_bulk(store *s, int on);
+/* ON: a long rewrite in many transactions (a key rotation) is running:
+ * SQLite's commits leave the WAL to grow to STORE_REWRITE_WAL_MIB before
+ * one checkpoints it (instead of at 4 MiB), so that pages the next batches
+ * write again are copied into the file once, not after every batch
+ * (bench/README.md, "wt-rot (third session)"); OFF puts it back.  A hint:
+ * nothing fails without it, and durability is the same (each commit is
+ * synced to the WAL).  PostgreSQL: nothing to do. */
+#define STORE_REWRITE_WAL_MIB 256
+void store_rewrite(store *s, int on);
 /* S only appends what it does not read again (the server's audit writer,
  * audit/writer.c): SQLite's page cache is made small (2 MiB instead of
  * 64).  Its own commits do not reset its cache, so the audit pages it
@@ -282,6 +291,27 @@ typedef int (*store_id_cb)(void *ctx, int64_t id);
 int store_client_ids(store *s, store_id_cb cb, void *ctx);
 /* At most LIMIT clients with an id above AFTER, in id order. */
 int store_client_batch(store *s, int64_t after, size_t limit, store_client_cb cb, void *ctx);
+/* store_client_batch for a caller that checks the records on another
+ * thread (a key rotation's worker: bench/README.md, "wt-rot (third
+ * session)").  CB gets each record and may keep its buffers (it takes
+ * C->wrapped and C->data and sets them NULL; the store frees what is
+ * left).  Where a record's check against its seal needs nothing but the
+ * row and its seal head (read in the same statement; the row not changed
+ * in the open transaction, its columns of the types the store writes),
+ * the store leaves that check to store_client_seal_check(C, SEAL), which
+ * the caller must call, with the record as it was delivered, before it
+ * uses it (no database: any thread; FORT_ETAMPER naming the record as
+ * the store's own check would); any other record the store has checked
+ * itself (SEAL->deferred 0: store_client_seal_check answers 0). */
+typedef struct {
+	int deferred;             /* 1: store_client_seal_check compares */
+	int found;                /* the record has a seal head */
+	int64_t seq;              /* its seal's sequence number */
+	unsigned char sealed[32]; /* its sealed hash */
+} store_client_seal;
+typedef int (*store_client_take_cb)(void *ctx, store_client *c, const store_client_seal *seal);
+int store_client_batch_take(store *s, int64_t after, size_t limit, store_client_take_cb cb, void *ctx);
+int store_client_seal_check(const store_client *c, const store_client_seal *seal);
 int store_client_count(store *s, uint64_t *n);
 /* The largest client id ever used (clients and erasure ledger), 0 if none. */
 int store_client_max_id(store *s, int64_t *id);
@@ -406,6 +436,10 @@ int store_index_mac_upgrade(store *s, unsigned char cursor[STORE_IMAC_CURSOR], s
  * old version is destroyed); one whose MAC verifies under none is left as
  * it is (a find refuses it).  *DONE: entries re-MAC'd. */
 int store_index_mac_rekey(store *s, uint64_t *done);
+/* The entries of both index tables (a rotation that wrote as many under
+ * the current key, and let no one else write, has nothing to rekey:
+ * bench/README.md, "wt-rot (third session)"). */
+int store_index_count(store *s, uint64_t *n);
 
 /* The erasure ledger (sealed): one entry per erased client id; adding one
  * twice keeps the first. */

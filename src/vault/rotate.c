@@ -16,8 +16,10 @@
  * grants are deleted and the rotation is recorded as finished.
  *
  * Within a batch a worker thread decrypts and re-encrypts the clients in
- * order (rotate_prepare: keys, fields, record MAC, the index entries' old
- * and new hashes, and what the store would compute for the writes without
+ * order (rotate_prepare: each record checked against its seal, which the
+ * batch's read leaves to it, store_client_batch_take; keys, fields, record
+ * MAC, the index entries' old and new hashes, and what the store would
+ * compute for the writes without
  * the database: seal ids and hashes, the entries' MACs; no database)
  * while the calling thread writes the ones it
  * has finished (rotate_apply: index entries, the record; the store's
@@ -258,7 +260,8 @@ struct rot_item {
  * key with the vault key) where they are older than the current version:
  * C's data and wrapped key are replaced, IT says what to write.  Touches
  * no database (it runs beside the store's work, on another thread). */
-static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, unsigned mask, struct rot_item *it_out, size_t maxmv)
+static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, const store_client_seal *seal, unsigned mask,
+			  struct rot_item *it_out, size_t maxmv)
 {
 	unsigned char kc[KEY_LEN], nonce[NONCE_LEN];
 	/* field keys are per client and category: derived once per record
@@ -276,6 +279,10 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 	it_out->changed = 0;
 	it_out->nmv = 0;
 	it_out->hashed = 0;
+	/* the record against its seal, first: the batch's read left that
+	 * check to this thread (store_client_batch_take) */
+	if ((r = store_client_seal_check(c, seal)) < 0)
+		return r;
 	need_vk = (mask & (1u << SLOT_VK)) && c->vk_version != v->kr->vk_version;
 	if ((r = rec_begin(&it, c->data, c->data_len)) < 0)
 		return r;
@@ -444,13 +451,15 @@ out:
  * session)"). */
 #define ROT_RUN 32
 
-/* A batch of clients copied out of the query before any is rewritten. */
+/* A batch of clients taken out of the query before any is rewritten. */
 struct batch {
 	store_client *c;
+	store_client_seal *seal; /* each record's seal, checked by the worker */
 	struct rot_item *it;    /* what to write for each */
 	store_bidx_move *mv;    /* maxmv per client */
 	store_bidx_move *run;   /* ROT_RUN clients' moves, gathered */
 	size_t n, cap, maxmv;
+	uint64_t moved;         /* index entries this run moved (each written under the current keys) */
 };
 
 /* What rotate_prepare found for clients FROM .. TO - 1, written: their
@@ -477,24 +486,15 @@ static int rotate_apply(fort_vault *v, struct batch *b, size_t from, size_t to, 
 	return 0;
 }
 
-static int batch_cb(void *ctx, const store_client *c)
+/* The record is taken, not copied (its buffers are the batch's now); its
+ * seal check is the worker's (rotate_prepare). */
+static int batch_cb(void *ctx, store_client *c, const store_client_seal *seal)
 {
 	struct batch *b = ctx;
-	store_client *d = &b->c[b->n];
-	memset(d, 0, sizeof *d);
-	d->id = c->id;
-	d->vk_version = c->vk_version;
-	d->created = c->created;
-	d->updated = c->updated;
-	if (!(d->wrapped = fort_malloc(c->wrapped_len ? c->wrapped_len : 1)) ||
-	    !(d->data = fort_malloc(c->data_len ? c->data_len : 1))) {
-		store_client_release(d);
-		return FORT_ENOMEM;
-	}
-	memcpy(d->wrapped, c->wrapped, c->wrapped_len);
-	d->wrapped_len = c->wrapped_len;
-	memcpy(d->data, c->data, c->data_len);
-	d->data_len = c->data_len;
+	b->c[b->n] = *c;
+	b->c[b->n].hash = NULL;
+	b->seal[b->n] = *seal;
+	c->wrapped = c->data = NULL;
 	b->n++;
 	return 0;
 }
@@ -543,7 +543,7 @@ static void *rot_worker(void *arg)
 		int r;
 		if (__atomic_load_n(&p->cancel, __ATOMIC_RELAXED))
 			break;
-		r = rotate_prepare(p->v, p->ob, &b->c[i], p->mask, it, b->maxmv);
+		r = rotate_prepare(p->v, p->ob, &b->c[i], &b->seal[i], p->mask, it, b->maxmv);
 		if (r < 0) {
 			it->code = r;
 			snprintf(p->msg, sizeof p->msg, "%s", fort_error_message());
@@ -580,7 +580,7 @@ static int rotate_some(fort_vault *v, struct old_bkeys *ob, struct batch *b, uns
 	size_t i = 0, at = 0, run_end = 0;
 	int r;
 	batch_clear(b);
-	if ((r = store_client_batch(v->st, *cursor, b->cap, batch_cb, b)) < 0)
+	if ((r = store_client_batch_take(v->st, *cursor, b->cap, batch_cb, b)) < 0)
 		return r;
 	memset(b->it, 0, b->n * sizeof *b->it);
 	for (size_t k = 0; k < b->n; k++)
@@ -621,8 +621,10 @@ static int rotate_some(fort_vault *v, struct old_bkeys *ob, struct batch *b, uns
 			}
 			break;
 		}
-		for (; i < j; i++)
+		for (; i < j; i++) {
 			*changed_n += (uint64_t)b->it[i].changed;
+			b->moved += b->it[i].changed ? b->it[i].nmv : 0;
+		}
 		*cursor = b->c[j - 1].id;
 	}
 	__atomic_store_n(&p.cancel, 1, __ATOMIC_SEQ_CST);
@@ -691,10 +693,19 @@ static int rotate_finish(fort_vault *v, struct rot_run *x, char *detail, size_t 
 	/* attachments' file keys are re-wrapped before the old versions go */
 	if ((r = attach_rotate(v, x->st.mask)) < 0)
 		return r;
-	/* and so are the index entries' MACs keyed by an old vault key */
+	/* and so are the index entries' MACs keyed by an old vault key.
+	 * None is when the tables hold exactly the entries this run's moves
+	 * wrote (each under the current key; no two the same row) and no
+	 * other connection committed since its first batch: the scan (a step
+	 * and a MAC an entry, 9.5k instructions a client; bench/README.md,
+	 * "wt-rot (third session)") is skipped.  Any entry the moves did not
+	 * write (a field of a category not rotated, one the map does not
+	 * know, another writer's) makes the count differ and the scan run. */
 	if (x->st.mask & (1u << SLOT_VK)) {
-		uint64_t rekeyed = 0;
-		if ((r = store_index_mac_rekey(v->st, &rekeyed)) < 0)
+		uint64_t rekeyed = 0, rows = 0;
+		if (x->foreign == 0 && (r = store_index_count(v->st, &rows)) < 0)
+			return r;
+		if ((x->foreign != 0 || rows != x->b.moved) && (r = store_index_mac_rekey(v->st, &rekeyed)) < 0)
 			return r;
 	}
 	for (int slot = 0; slot < SLOT_COUNT; slot++) {
@@ -786,7 +797,8 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 		x.b.maxmv += v->map.f[i].searchable != 0;
 	if (!x.b.maxmv)
 		x.b.maxmv = 1;
-	if (!(x.b.c = fort_calloc(room, sizeof *x.b.c)) || !(x.b.it = fort_calloc(room, sizeof *x.b.it)) ||
+	if (!(x.b.c = fort_calloc(room, sizeof *x.b.c)) || !(x.b.seal = fort_calloc(room, sizeof *x.b.seal)) ||
+	    !(x.b.it = fort_calloc(room, sizeof *x.b.it)) ||
 	    !(x.b.mv = fort_calloc(room, x.b.maxmv * sizeof *x.b.mv)) || !(x.b.run = fort_calloc(ROT_RUN, x.b.maxmv * sizeof *x.b.run)) ||
 	    !(x.ob.ver = fort_calloc(x.ob.n ? x.ob.n : 1, sizeof *x.ob.ver)) ||
 	    !(x.ob.key = sodium_malloc((x.ob.n ? x.ob.n : 1) * KEY_LEN))) {
@@ -795,6 +807,9 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	}
 	if ((r = store_client_count(v->st, &total)) < 0)
 		goto out;
+	/* the batches rewrite the same index pages: checkpointed once, by
+	 * the finish's store_checkpoint, or when the WAL is large */
+	store_rewrite(v->st, 1);
 	for (;;) {
 		int64_t t0 = mono_ms();
 		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
@@ -825,9 +840,11 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 			r = k;
 	}
 out:
+	store_rewrite(v->st, 0);
 	if (x.b.c)
 		batch_clear(&x.b);
 	free(x.b.c);
+	free(x.b.seal);
 	free(x.b.it);
 	free(x.b.mv);
 	free(x.b.run);

@@ -356,6 +356,88 @@ static void test_batch_read_checks_seals(void **state)
 	store_close(s);
 }
 
+/* store_client_batch_take (a rotation's read): the records taken, each
+ * with its seal for store_client_seal_check on another thread.  What that
+ * check refuses is what store_client_batch refuses: a record edited in the
+ * file (a column the record MAC does not cover, so that only the seal can
+ * tell), one whose seal head was deleted; one changed in the open
+ * transaction is not deferred and passes; a column of another type is
+ * checked by the store itself. */
+struct took {
+	store_client c[16];
+	store_client_seal seal[16];
+	size_t n;
+};
+
+static int take_cb(void *ctx, store_client *c, const store_client_seal *seal)
+{
+	struct took *t = ctx;
+	assert_true(t->n < 16);
+	t->c[t->n] = *c;
+	t->seal[t->n++] = *seal;
+	c->wrapped = c->data = NULL; /* taken: the store frees what is left */
+	return 0;
+}
+
+/* The first record of T that store_client_seal_check refuses (its id), 0 if none. */
+static int64_t took_check(struct took *t)
+{
+	int64_t bad = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		int r = store_client_seal_check(&t->c[i], &t->seal[i]);
+		if (r < 0 && !bad) {
+			assert_int_equal(r, FORT_ETAMPER);
+			assert_non_null(strstr(fort_error_message(), "audit verify"));
+			bad = t->c[i].id;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++)
+		store_client_release(&t->c[i]);
+	t->n = 0;
+	return bad;
+}
+
+static void test_batch_take_defers_seal_check(void **state)
+{
+	(void)state;
+	store *s = move_vault("batch-take.db");
+	struct took t = { .n = 0 };
+	char id[32];
+	store_client c = { 1003, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)"changed", 7, 1000, 1000 };
+	assert_int_equal(store_client_batch_take(s, 1000, 10, take_cb, &t), 0);
+	assert_int_equal(t.n, 10);
+	assert_int_equal(t.c[0].id, 1001);
+	assert_true(t.seal[0].deferred);
+	assert_int_equal(t.c[0].data_len, 4);
+	assert_memory_equal(t.c[0].data, "data", 4);
+	assert_int_equal(took_check(&t), 0);
+	/* changed in this transaction, not sealed yet: read as it is, not deferred */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_client_update(s, &c), 0);
+	assert_int_equal(store_client_batch_take(s, 1002, 1, take_cb, &t), 0);
+	assert_false(t.seal[0].deferred);
+	assert_int_equal(took_check(&t), 0);
+	flush_commit(s);
+	/* edited in the file: a column the record MAC does not cover */
+	raw(s, "UPDATE clients SET updated = updated + 1 WHERE id = 1005");
+	assert_int_equal(store_client_batch_take(s, 1000, 10, take_cb, &t), 0);
+	assert_int_equal(took_check(&t), 1005);
+	snprintf(id, sizeof id, "%d", 1005);
+	/* the same verdict as the store's own check */
+	assert_int_equal(store_client_batch(s, 1000, 10, count_cb, &(int){ 0 }), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), id));
+	raw(s, "DELETE FROM seal_head_clients WHERE id = 1007");
+	assert_int_equal(store_client_batch_take(s, 1005, 10, take_cb, &t), 0);
+	assert_int_equal(took_check(&t), 1007);
+	assert_non_null(strstr(fort_error_message(), "1007"));
+	/* a column of another type than the store writes: checked in the store */
+	raw(s, "UPDATE clients SET data = CAST(data AS TEXT) WHERE id = 1009");
+	assert_int_equal(store_client_batch_take(s, 1008, 10, take_cb, &t), FORT_ETAMPER);
+	assert_non_null(strstr(fort_error_message(), "1009"));
+	took_check(&t);
+	store_close(s);
+}
+
 static int with_prep(void **state)
 {
 	(void)state;
@@ -370,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_moved_shared_values),
 		cmocka_unit_test(test_moved_onto_removed_entry),
 		cmocka_unit_test(test_batch_read_checks_seals),
+		cmocka_unit_test(test_batch_take_defers_seal_check),
 		cmocka_unit_test(test_whole_groups),
 		cmocka_unit_test_setup(test_moved_sealed_found, with_prep),
 		cmocka_unit_test_setup(test_moved_shared_values, with_prep),
