@@ -1473,8 +1473,12 @@ static int erase_check(fort_vault *v, void *ctx)
 			return r;
 		x->complete = 0;
 	}
-	if (x->complete && (r = erase_unique_values(x, v)) < 0)
-		return r;
+	/* an entry that cannot be recomputed (out of memory, a value version 1
+	 * could not key) never stops an erasure: the pass finds it */
+	if (x->complete && erase_unique_values(x, v) < 0) {
+		fort_error_clear();
+		x->complete = 0;
+	}
 	return 0;
 }
 
