@@ -223,6 +223,29 @@ int seal_verify(fort_vault *v, fort_audit_report *out, uint64_t vouched)
 			 (unsigned long long)n, (unsigned long long)vouched, n > vouched ? "added" : "removed");
 		return 0;
 	}
+	/* a unique entry whose client has no record: an erasure must leave
+	 * none (on SQLite the unique index has no index by client, schema 22:
+	 * an erasure removes the entries by value, by a pass over the table
+	 * only when those are not all known), and an entry it left would keep
+	 * its live seal while a find names an erased client.  Before the
+	 * seals, which would call an entry planted so only "added": this
+	 * names the client. */
+	{
+		int64_t client;
+		int erased;
+		if ((r = store_uniq_orphan(v->st, &client)) < 0)
+			return r;
+		if (r == 1) {
+			if ((erased = store_erased_has(v->st, client)) < 0)
+				return erased;
+			out->ok = 0;
+			snprintf(out->problem, sizeof out->problem,
+				 "a unique-index (e-mail, phone) entry names client c-%016llx, %s: the entry was left behind by an "
+				 "erasure or added outside Fortress; restore the vault from a backup",
+				 (unsigned long long)client, erased == 1 ? "who was erased" : "who has no record in this vault");
+			return 0;
+		}
+	}
 	if (!v->sealed)
 		return 0;
 	for (size_t i = 0; store_seal_table(i); i++) {

@@ -1237,6 +1237,8 @@ static int replay_write(fort_vault *rv, void *ctx, char *detail, size_t cap)
 	struct replay_step *x = ctx;
 	const struct ledger *l = x->l;
 	char id[FORT_ID_LEN + 1];
+	int64_t *gone = NULL;   /* the clients whose rows went */
+	size_t ngone = 0, cgone = 0;
 	int r, removed;
 
 	/* fields erased from clients that were kept: those the restored copy
@@ -1266,22 +1268,33 @@ static int replay_write(fort_vault *rv, void *ctx, char *detail, size_t cap)
 	}
 	for (size_t i = 0; l && i < l->n; i++) {
 		if ((r = store_client_purge(rv->st, l->e[i][0], l->e[i][1], &removed)) < 0)
-			return r;
+			goto out;
 		if (!removed)
 			continue;
 		{
 			size_t shredded, kept;  /* the files naming only this client go too */
 			if ((r = attach_client_erased(rv, l->e[i][0], &shredded, &kept)) < 0)
-				return r;
+				goto out;
 		}
+		if ((r = FORT_ARRAY_GROW(gone, ngone + 1, cgone, 64)) < 0)
+			goto out;
+		gone[ngone++] = l->e[i][0];
 		x->replayed++;
 		client_id_format(id, l->e[i][0]);
 		if ((r = vault_op_entry(rv, "erase", id, NULL, NULL, "crypto-shredded: replayed from the erasure ledger after a restore")) < 0)
-			return r;
+			goto out;
 	}
+	/* their unique entries: the copy's records are not decrypted here, so
+	 * not by their values but in one pass over the table for all of them
+	 * (store.h: no index by client on SQLite), not one per erasure */
+	if ((r = store_uniq_del_clients(rv->st, gone, ngone, NULL)) < 0)
+		goto out;
 	snprintf(detail, cap, "backup created=%lld clients=%llu; erasures replayed=%llu%s", (long long)x->h->created,
 		 (unsigned long long)x->h->clients, (unsigned long long)x->replayed, l ? "" : " (no current vault: none replayed)");
-	return vault_op_entry(rv, "backup-restore", NULL, NULL, NULL, detail);
+	r = vault_op_entry(rv, "backup-restore", NULL, NULL, NULL, detail);
+out:
+	free(gone);
+	return r;
 }
 
 /* Erase in RV (the restored copy) every client of the ledger L, audit,

@@ -558,6 +558,33 @@ int store_blind_del_client(store *s, int64_t client)
 	return sqlite_store_blind_del_client(s, client);
 }
 
+int store_uniq_del_values(store *s, int64_t client, const unsigned char (*h)[STORE_BIDX_LEN], size_t n, size_t *found)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_uniq_del_values(s, client, h, n, found);
+	return sqlite_store_uniq_del_values(s, client, h, n, found);
+}
+
+int store_uniq_del_clients(store *s, const int64_t *clients, size_t n, uint64_t *removed)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_uniq_del_clients(s, clients, n, removed);
+	return sqlite_store_uniq_del_clients(s, clients, n, removed);
+}
+
+int store_uniq_orphan(store *s, int64_t *client)
+{
+	if (!is_pg(s))
+		sqlite_kept_end(s);
+	if (is_pg(s))
+		return pg_store_uniq_orphan(s, client);
+	return sqlite_store_uniq_orphan(s, client);
+}
+
 int store_blind_find(store *s, const unsigned char h[STORE_BIDX_LEN], int unique, int64_t *ids, size_t max, size_t *n)
 {
 	int rc = is_pg(s) ? pg_store_blind_find(s, h, unique, ids, max, n) : sqlite_store_blind_find(s, h, unique, ids, max, n);

@@ -334,6 +334,9 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	 * SQLite's row appends; here seal_log keeps a row per seal (COPY
 	 * writes them; store copy unpacks and packs): nothing to do */
 	"SELECT 1",
+	/* 22: sqlite.c's drops uniq_client; here it stays (an erasure's
+	 * sweep of a client's unique entries is one probe of it) */
+	"SELECT 1",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
@@ -2858,23 +2861,67 @@ int pg_store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 
 int pg_store_blind_del_client(store *s, int64_t client)
 {
-	static const unsigned char gone[32];
+	/* the search entries (store.h): the unique ones are the caller's */
 	pa a[1] = { PI(client) };
-	for (int t = T_BLIND; t <= T_UNIQ; t++) {
+	int n = run(s, "removing index entries", "DELETE FROM blind WHERE client = $1", a, 1, NULL);
+	if (n < 0)
+		return n;
+	if (n > 0)
+		touch_put(s, T_BLIND, client, NULL, client, NULL);
+	return 0;
+}
+
+int pg_store_uniq_del_values(store *s, int64_t client, const unsigned char (*h)[STORE_BIDX_LEN], size_t n, size_t *found)
+{
+	static const unsigned char gone[32];
+	*found = 0;
+	for (size_t i = 0; i < n; i++) {
+		pa a[2] = { PB(h[i], STORE_BIDX_LEN), PI(client) };
+		int k = run(s, "removing an index entry", "DELETE FROM uniq WHERE h = $1 AND client = $2", a, 2, NULL);
+		if (k < 0)
+			return k;
+		if (k > 0) {
+			touch_put(s, T_UNIQ, index_id(T_UNIQ, h[i], client), h[i], client, gone);
+			(*found)++;
+		}
+	}
+	return 0;
+}
+
+int pg_store_uniq_del_clients(store *s, const int64_t *clients, size_t n, uint64_t *removed)
+{
+	/* uniq_client stays here (migration 22): one probe per client */
+	static const unsigned char gone[32];
+	if (removed)
+		*removed = 0;
+	for (size_t c = 0; c < n; c++) {
 		PGresult *res;
-		int n = run(s, "removing index entries", t == T_BLIND ? "DELETE FROM blind WHERE client = $1 RETURNING h"
-								    : "DELETE FROM uniq WHERE client = $1 RETURNING h",
-			    a, 1, &res);
-		if (n < 0)
-			return n;
-		if (t == T_BLIND && n > 0)
-			touch_put(s, t, client, NULL, client, NULL);
-		for (int i = 0; t == T_UNIQ && i < n; i++)
+		pa a[1] = { PI(clients[c]) };
+		int k = run(s, "removing index entries", "DELETE FROM uniq WHERE client = $1 RETURNING h", a, 1, &res);
+		if (k < 0)
+			return k;
+		for (int i = 0; i < k; i++)
 			if (glen(res, i, 0) == STORE_BIDX_LEN)
-				touch_put(s, t, index_id(t, gb(res, i, 0), client), gb(res, i, 0), client, gone);
+				touch_put(s, T_UNIQ, index_id(T_UNIQ, gb(res, i, 0), clients[c]), gb(res, i, 0), clients[c], gone);
+		if (removed)
+			*removed += (uint64_t)k;
 		PQclear(res);
 	}
 	return 0;
+}
+
+int pg_store_uniq_orphan(store *s, int64_t *client)
+{
+	PGresult *res;
+	int k = run(s, "checking the index entries",
+		    "SELECT u.client FROM uniq u WHERE NOT EXISTS (SELECT 1 FROM clients c WHERE c.id = u.client) LIMIT 1", NULL, 0, &res);
+	*client = 0;
+	if (k < 0)
+		return k;
+	if (k > 0)
+		*client = gi(res, 0, 0);
+	PQclear(res);
+	return k > 0;
 }
 
 /* A find is one statement (one round trip).  Each entry found is checked

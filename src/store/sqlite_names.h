@@ -61,6 +61,9 @@
 #define store_blind_move_prep sqlite_store_blind_move_prep
 #define store_blind_del sqlite_store_blind_del
 #define store_blind_del_client sqlite_store_blind_del_client
+#define store_uniq_del_values sqlite_store_uniq_del_values
+#define store_uniq_del_clients sqlite_store_uniq_del_clients
+#define store_uniq_orphan sqlite_store_uniq_orphan
 #define store_blind_find sqlite_store_blind_find
 #define store_index_mac_keys sqlite_store_index_mac_keys
 #define store_index_mac_upgrade sqlite_store_index_mac_upgrade

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 21
+#define STORE_SCHEMA_VERSION 22
 #define STORE_BIDX_LEN 16
 
 typedef struct store store;
@@ -402,9 +402,34 @@ int store_blind_move_prep(store *s, store_bidx_move *m, size_t n);
  * many per entry.) */
 enum { STORE_IDX_EITHER = -1, STORE_IDX_SEARCH = 0, STORE_IDX_UNIQUE = 1 };
 int store_blind_del(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t client, int unique);
-/* Remove every entry of CLIENT: a full scan, for when its entries cannot be
- * recomputed (a damaged record, a user without some category key). */
+/* Remove every search entry of CLIENT (by the search index's index by
+ * client): an erasure's, which also removes the unique entries
+ * (store_uniq_del_values, else store_uniq_del_clients). */
 int store_blind_del_client(store *s, int64_t client);
+/* The unique index has no index by client on SQLite (schema 22, issue 16:
+ * it cost every imported client ~4k instructions and every rotated one
+ * ~9k), so a client's unique entries are removed by their values, and by
+ * a pass over the whole table only when those are not all known.
+ * store_uniq_del_values: remove the unique entries H[0..N-1] of CLIENT
+ * (the values an erasure recomputed); *FOUND: how many were there (fewer
+ * than N: the client may hold others, under an older key or index version:
+ * the caller then calls store_uniq_del_clients).  Each removal sealed as
+ * store_blind_del's. */
+int store_uniq_del_values(store *s, int64_t client, const unsigned char (*h)[STORE_BIDX_LEN], size_t n, size_t *found);
+/* Remove every unique entry of the N clients CLIENTS (any order,
+ * repeats allowed): SQLite reads the whole table once for all of them
+ * (an erasure whose values are not all known, `backup restore` replaying
+ * its erasures); PostgreSQL keeps its index by client.  *REMOVED (may be
+ * NULL): entries removed. */
+int store_uniq_del_clients(store *s, const int64_t *clients, size_t n, uint64_t *removed);
+/* A unique entry whose client has no record (erased, or never there):
+ * what an erasure must never leave behind (an entry it left keeps a live
+ * seal, so the seals do not name it).  1 with *CLIENT of the first such
+ * entry found, 0 when there is none.  Reads the table whole, a probe of
+ * the clients per entry (`audit verify`).  The search entries need no
+ * such check: an erasure removes them by their index by client, and their
+ * client's group seal names any put back. */
+int store_uniq_orphan(store *s, int64_t *client);
 /* Client ids with index entry H (at most MAX, in no promised order); *n set.
  * Each entry found is checked before its client is returned: by its MAC
  * when it carries one (store_index_mac_keys), else, in a sealed vault,
@@ -640,10 +665,11 @@ int store_integrity_check(store *s);
 /* Every id of the erasure ledger with its time, in id order. */
 typedef int (*store_erased_cb)(void *ctx, int64_t client, int64_t ts);
 int store_erased_each(store *s, store_erased_cb cb, void *ctx);
-/* Erase CLIENT by id as fort_client_erase does when its index entries
- * cannot be recomputed: its row and every blind/uniq entry are deleted and
- * the id goes into the ledger with time TS.  *REMOVED (may be NULL) is 1
- * when a row was there.  Call inside a transaction. */
+/* Erase CLIENT by id: its row and every search entry are deleted and the
+ * id goes into the ledger with time TS.  Its unique entries are the
+ * caller's to remove (store_uniq_del_values / store_uniq_del_clients: on
+ * SQLite a pass over the whole table, once for many clients).  *REMOVED
+ * (may be NULL) is 1 when a row was there.  Call inside a transaction. */
 int store_client_purge(store *s, int64_t client, int64_t ts, int *removed);
 /* The field-erasure ledger: fields erased from a client that was kept (a
  * partial erasure, a field's retention ending), in the order erased. */

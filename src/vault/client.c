@@ -1397,7 +1397,57 @@ int fort_client_is_erased(fort_vault *v, const char *id)
 	return store_erased_has(v->st, cid);
 }
 
-struct erase_in { const char *id, *reason; store_client c; client_vals cv; int64_t cid; int complete; };
+/* COMPLETE: every index entry of the client recomputed from its values;
+ * UH[0..NU-1]: its unique entries among them; UH[NU..NU+NOLD-1]: the same
+ * values' entries as index version 1 made them, where that differs (an
+ * entry the reindex did not reach, or left behind) */
+struct erase_in {
+	const char *id, *reason;
+	store_client c;
+	client_vals cv;
+	int64_t cid;
+	int complete;
+	unsigned char (*uh)[BIDX_LEN];
+	size_t nu, nold;
+};
+
+/* The unique entries to remove by value (erase_in's UH) */
+static int erase_unique_values(struct erase_in *x, fort_vault *v)
+{
+	char *k1 = NULL, *k2 = NULL;
+	int r = 0;
+	if (!x->cv.nbidx)
+		return 0;
+	if (!(x->uh = fort_calloc(x->cv.nbidx * 2, sizeof *x->uh)))
+		return FORT_ENOMEM;
+	for (size_t k = 0; k < x->cv.nbidx; k++)
+		if (field_unique(v, x->cv.bidx_field[k]))
+			memcpy(x->uh[x->nu++], x->cv.bidx[k], BIDX_LEN);
+	for (size_t k = 0; r == 0 && k < x->cv.nbidx; k++) {
+		int i = x->cv.bidx_field[k];
+		if (!field_unique(v, i))
+			continue;
+		if ((r = type_index_key_v1(&k1, v->map.f[i].t, x->cv.vals[i])) < 0 ||
+		    (r = type_index_key(&k2, v->map.f[i].t, x->cv.vals[i])) < 0)
+			break;
+		if (strcmp(k1, k2) != 0)
+			keys_blind(x->uh[x->nu + x->nold++], v->bkeys + (size_t)i * KEY_LEN, k1, strlen(k1));
+		sodium_memzero(k1, strlen(k1));
+		sodium_memzero(k2, strlen(k2));
+		free(k1);
+		free(k2);
+		k1 = k2 = NULL;
+	}
+	if (k1) {
+		sodium_memzero(k1, strlen(k1));
+		free(k1);
+	}
+	if (k2) {
+		sodium_memzero(k2, strlen(k2));
+		free(k2);
+	}
+	return r;
+}
 
 static int erase_check(fort_vault *v, void *ctx)
 {
@@ -1409,26 +1459,45 @@ static int erase_check(fort_vault *v, void *ctx)
 		return fort_error_set(FORT_EINPUT, "the reason must be UTF-8 text of at most 200 bytes");
 	if ((r = load_client(&x->c, v, x->id, &x->cid)) < 0 || (r = cvals_init(&x->cv, v)) < 0)
 		return r;
-	/* Its index entries are recomputed from its values; if that cannot be
-	 * done completely (a damaged record, a category this user lacks), every
-	 * entry of the client is found by a scan instead. */
+	/* Its unique entries are recomputed from its values; if that cannot
+	 * be done completely (a damaged record, a category this user lacks,
+	 * entries of an older index version not yet re-made), every unique
+	 * entry of the client is found by a pass over the whole table instead
+	 * (the search entries go by their index by client either way). */
 	x->complete = client_decrypt(&x->cv, v, &x->c) == 0 && cvals_index(&x->cv, v) == 0;
 	for (size_t i = 0; x->complete && i < v->map.n; i++)
 		if (v->map.f[i].searchable && !v->has_bkey[i])
 			x->complete = 0;
+	if (x->complete && (r = vault_index_is_current(v)) != 1) {
+		if (r < 0)
+			return r;
+		x->complete = 0;
+	}
+	/* an entry that cannot be recomputed (out of memory, a value version 1
+	 * could not key) never stops an erasure: the pass finds it */
+	if (x->complete && erase_unique_values(x, v) < 0) {
+		fort_error_clear();
+		x->complete = 0;
+	}
 	return 0;
 }
 
 static int erase_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 {
 	struct erase_in *x = ctx;
+	size_t found = 0, older = 0;
 	int r;
 	snprintf(detail, cap, "crypto-shredded%s%s", x->reason && x->reason[0] ? ": " : "", x->reason ? x->reason : "");
-	if (x->complete) {
-		for (size_t k = 0; k < x->cv.nbidx; k++)
-			if ((r = store_blind_del(v->st, x->cv.bidx[k], x->cid, field_unique(v, x->cv.bidx_field[k]))) < 0)
-				return r;
-	}
+	/* the unique entries by their values; all of the client's by a pass
+	 * over the table when they are not all known or not all there (the
+	 * client may hold others: under an older key, a value moved to the
+	 * search index by a rotation).  Never one left behind: `audit verify`
+	 * reports an entry whose client has no record. */
+	if (x->complete && ((r = store_uniq_del_values(v->st, x->cid, x->uh, x->nu, &found)) < 0 ||
+			    (r = store_uniq_del_values(v->st, x->cid, x->uh + x->nu, x->nold, &older)) < 0))
+		return r;
+	if ((!x->complete || found < x->nu) && (r = store_uniq_del_clients(v->st, &x->cid, 1, NULL)) < 0)
+		return r;
 	/* the files in the vault that hold the client's data (quarantine) */
 	{
 		size_t shredded = 0, kept = 0;
@@ -1445,7 +1514,7 @@ static int erase_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		if ((r = vault_client_language_drop(v, idc)) < 0)
 			return r;
 	}
-	/* the row, any entries left (all of them when not complete), the ledger */
+	/* the row, its search entries, the ledger */
 	return store_client_purge(v->st, x->cid, fort_now(), NULL);
 }
 
@@ -1465,6 +1534,7 @@ int fort_client_erase(fort_vault *v, const char *id, const char *reason)
 		sodium_memzero(x.c.wrapped, x.c.wrapped_len);
 	cvals_release(&x.cv);
 	store_client_release(&x.c);
+	free(x.uh);
 	return r;
 }
 

@@ -253,6 +253,12 @@ test_expect 'item 2: a backup taken before an erasure does not bring the client 
 	test ! -e "$TRASH/restored.db"
 '
 
+test_expect 'issue 16: a unique-index entry put back for an erased client is named by audit verify' '
+	attack uniq-orphan "INSERT INTO uniq(h, client) VALUES($(ones 16), $CI)" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "unique-index (e-mail, phone) entry names client $C, who was erased"
+'
+
 test_expect 'item 2: a partial erasure (held IBAN kept) is replayed on restore; the fields do not come back' '
 	D=$(add_client --set full_name="Karl Berg" --set email="karl@example.com" --set iban="DE89370400440532013000") &&
 	expect_exit 0 fort backup create "$TRASH/before-partial.fbk" &&

@@ -254,6 +254,65 @@ static void test_fresh_groups(void **state)
 	store_close(s);
 }
 
+static int seal_bad(void *ctx, const store_seal_check *c)
+{
+	char msg[256];
+	(void)ctx;
+	store_seal_describe(msg, sizeof msg, c, 0);
+	fail_msg("seal: %s", msg);
+	return 1;
+}
+
+/* The erasures' sweep without an index by client (schema 22): the unique
+ * entries of many clients (in no order, one twice, one with no entries) in
+ * one pass, and a client's entries by value with the count of those found;
+ * each removal's seal closed (a read of the value finds it gone, not
+ * removed outside Fortress), every other entry kept. */
+static void test_uniq_sweep(void **state)
+{
+	(void)state;
+	store *s = batch_vault("sweep.db");
+	int64_t gone[] = { 1100, 1003, 1077, 1003, 999999 };
+	unsigned char h[3][STORE_BIDX_LEN];
+	uint64_t removed = 0;
+	size_t found = 9;
+	int64_t client = 0;
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uniq_del_clients(s, gone, 5, &removed), 0);
+	assert_int_equal(removed, 3);
+	/* by value: its own entry, another client's, one no one has */
+	val(h[0], 'u', 5);
+	val(h[1], 'u', 6);
+	val(h[2], 'u', 100000);
+	assert_int_equal(store_uniq_del_values(s, 1005, h, 3, &found), 0);
+	assert_int_equal(found, 1);
+	flush_commit(s);
+
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM uniq"), N - 4);
+	assert_int_equal(raw_int(s, "SELECT count(*) FROM blind"), N);
+	for (int i = 0; i < N; i++) {
+		int64_t ids[2];
+		size_t m = 9;
+		int is_gone = i == 100 || i == 3 || i == 77 || i == 5;
+		unsigned char x[STORE_BIDX_LEN];
+		val(x, 'u', i);
+		assert_int_equal(store_blind_find(s, x, 1, ids, 2, &m), 0);
+		assert_int_equal(m, is_gone ? 0 : 1);
+	}
+	for (size_t i = 0; store_seal_table(i); i++)
+		assert_int_equal(store_seal_scan(s, store_seal_table(i), seal_bad, NULL), 0);
+	/* their clients are still there: no orphans */
+	assert_int_equal(store_uniq_orphan(s, &client), 0);
+	/* a client row removed with its unique entry kept: named */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_client_delete(s, 1042), 0);
+	flush_commit(s);
+	assert_int_equal(store_uniq_orphan(s, &client), 1);
+	assert_int_equal(client, 1042);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_removed_entry_whole_batch),
 		cmocka_unit_test(test_removed_entry_partial_batch),
 		cmocka_unit_test(test_fresh_groups),
+		cmocka_unit_test(test_uniq_sweep),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
