@@ -337,6 +337,21 @@ def main(argv):
                 rows = con.execute('SELECT rowid, * FROM "%s"' % t).fetchall()
             except sqlite3.DatabaseError:   # WITHOUT ROWID
                 rows = con.execute('SELECT \'norowid\', * FROM "%s"' % t).fetchall()
+            if t == "seal_log" and "seals" in cols:
+                # The packed log (schema 21): a row per run of up to 64 seals,
+                # each a 41-byte tuple (table number, id big-endian, hash); a
+                # seal of the client is reported as the row per seal was.
+                k = cols.index("seals")
+                for row in rows:
+                    blob = row[1 + k]
+                    if not isinstance(blob, bytes):
+                        continue
+                    for j in range(len(blob) // 41):
+                        tup = blob[41 * j:41 * j + 41]
+                        sid = int.from_bytes(tup[1:9], "big", signed=True)
+                        if sid in idints:
+                            print("seal_log hash %d %s" % (row[0] + j, tup[9:].hex()))
+                continue
             for row in rows:
                 rid, vals = row[0], row[1:]
                 hit = False
