@@ -322,6 +322,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"INSERT INTO seal_head_blind(id, seq, hash) SELECT id, seq, hash FROM seal_head WHERE tbl = 'blind' ORDER BY id;"
 	"INSERT INTO seal_head_uniq(id, seq, hash) SELECT id, seq, hash FROM seal_head WHERE tbl = 'uniq' ORDER BY id;"
 	"DELETE FROM seal_head WHERE tbl IN ('clients', 'blind', 'uniq');",
+	/* 21: postgres.c's packs its seal_log (issue 19); nothing here */
+	"SELECT 1;",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:

@@ -285,6 +285,38 @@ test_expect 'the seal log itself cannot be rewritten: its digest is in a signed 
 	expect_contains "$OUT" "seal"
 '
 
+# On PostgreSQL seal_log is packed (postgres.c, migration 21): a row per run
+# of up to 64 seals of an audit entry, each seal 41 bytes of its `seals`
+# (table number, id, hash).  A seal changed, dropped, moved to another
+# entry's pack or cut short inside a pack, or a table number no sealed
+# table has, is named as a seal row's edit is.
+test_expect 'PostgreSQL: a seal inside a pack of seal_log changed, dropped, moved or cut short is named by audit verify' '
+	if ! on_pg; then _e2e_skip_note=" # skip on SQLite: the packs are PostgreSQL'\''s layout"; return 0; fi
+	LAST="(SELECT max(rowid) FROM seal_log)" &&
+	BIG="(SELECT rowid FROM seal_log ORDER BY length(seals) DESC, rowid DESC LIMIT 1)" &&
+	test "$(vault_sql "SELECT length(seals) >= 82 FROM seal_log WHERE rowid = $BIG")" = t &&
+	attack pack-edit "UPDATE seal_log SET seals = set_byte(seals, 20, get_byte(seals, 20) # 1) WHERE rowid = $BIG" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote" &&
+	attack pack-drop "UPDATE seal_log SET seals = substring(seals FROM 42) WHERE rowid = $BIG" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote" &&
+	attack pack-move "UPDATE seal_log SET seals = seals || (SELECT substring(seals FOR 41) FROM seal_log WHERE rowid = $BIG)
+		WHERE rowid = (SELECT max(rowid) FROM seal_log WHERE seq <> (SELECT seq FROM seal_log WHERE rowid = $BIG));
+		UPDATE seal_log SET seals = substring(seals FROM 42) WHERE rowid = $BIG" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote" &&
+	attack pack-cut "UPDATE seal_log SET seals = substring(seals FOR length(seals) - 7) WHERE rowid = $LAST" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote" &&
+	attack pack-table "UPDATE seal_log SET seals = set_byte(seals, 0, 250) WHERE rowid = $LAST" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote" &&
+	attack pack-dup "INSERT INTO seal_log SELECT rowid + 1000, seq, seals FROM seal_log WHERE rowid = $LAST" &&
+	expect_exit 1 fa audit verify &&
+	expect_contains "$OUT" "does not match the seals it wrote"
+'
+
 test_expect 'seal_head (the newest seals reads check against) rolled back with the row is named by audit verify' '
 	HT=$(head_tbl clients) && HI=$(head_is clients) &&
 	attack_old head-rollback "clients $HT" "
