@@ -2521,7 +2521,11 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * batch, so an import grew quadratically (EXPLAIN ANALYZE, 1,000 entries
  * against 40,000 unique entries: a seq scan of uniq and a bitmap scan of
  * 40,000 seal heads; with the probes, 1,000 index scans each, on an empty
- * vault as on a large one, generic plan or custom).
+ * vault as on a large one, generic plan or custom).  The entries inserted
+ * are joined once, by value (h is uniq's key: at most one row of ins
+ * each): the entry's own insertion when its client is the row's, else the
+ * holder inserted by an earlier entry of the batch; before, a second join
+ * by (h, client) told the two apart, another hash of the inserted rows.
  * The arrays are sent binary (array_recv: a length and the bytes per
  * element), not as text literals of hex values: the server's text-array
  * parser and the hex decoding were 7 % of its instructions per imported
@@ -2531,10 +2535,9 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	"WITH v AS (SELECT h, c, sid, k, m, o" \
 	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
 	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
-	" SELECT v.k, (i.client IS NOT NULL)::int," \
-	" coalesce(i.client, i2.client, CASE WHEN i2.client IS NULL THEN (SELECT client FROM uniq WHERE h = v.h) END)," \
-	" CASE WHEN i.client IS NOT NULL THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
-	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h ORDER BY v.o"
+	" SELECT v.k, coalesce(i.client = v.c, false)::int, coalesce(i.client, (SELECT client FROM uniq WHERE h = v.h))," \
+	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
+	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.o"
 #define BLIND_ADD_MANY \
 	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
 	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
