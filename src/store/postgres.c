@@ -3609,6 +3609,10 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 		pack_put(&pk, t->tbl, t->id, t->hash);
 		if ((i + 1) % PACK_MAX && i + 1 < n)
 			continue;
+		/* a pack cut short by a failed allocation is not sent (the
+		 * reset below would forget the failure) */
+		if ((r = fort_buf_error(&pk)) < 0)
+			break;
 		copy_i16(&b, 3);
 		copy_i64(&b, SEAL_ROWID(seq, i - i % PACK_MAX));
 		copy_i64(&b, seq);
@@ -3617,8 +3621,6 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 		if (b.len >= 65536)
 			r = copy_send(s, &b);
 	}
-	if (r == 0)
-		r = fort_buf_error(&pk);
 	fort_buf_release(&pk);
 	if (r == 0) {
 		copy_i16(&b, -1);
@@ -3765,11 +3767,14 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 			seal_digest_add(&dg, tname(t->tbl), t->id, t->hash);
 			pack_put(&pk, t->tbl, t->id, t->hash);
 			if ((i + 1 - i0) % PACK_MAX == 0 || i + 1 == i0 + m) {
+				/* checked before the reset forgets a failure */
+				if ((r = fort_buf_error(&pk)) < 0)
+					break;
 				barr_bytes(&pp, pk.buf, pk.len);
 				fort_buf_reset(&pk);
 			}
 		}
-		if (r < 0 || (r = fort_buf_error(&pk)) < 0)
+		if (r < 0)
 			break;
 		/* the chunk's packs by one statement, its heads by another,
 		 * both in the pipeline: pack j's rowid is SEAL_ROWID(seq, i0 +
