@@ -86,8 +86,8 @@ static int own_heads_each(sqlite3 *db, store_raw_cb cb, void *ctx)
 	return r;
 }
 
-/* seal_log is packed here (sqlite.c, migration 21; seal_pack.c) and a row
- * per seal on PostgreSQL: a copy reads and writes it a row per seal
+/* seal_log is packed here (sqlite.c, migration 21; seal_pack.c) and on
+ * PostgreSQL (postgres.c, its own migration 21, its own runs): a copy reads and writes it a row per seal
  * (rowid, seq, tbl, id, hash), as seal_rows shows it, so both backends
  * list the same rows. */
 static int seal_log_each(sqlite3 *db, store_raw_cb cb, void *ctx)

@@ -120,6 +120,7 @@ static fort_dl pq_dl = FORT_DL_INIT("libpq.so.5", "libpq5", pq_syms);
  * and the rest, below). */
 #define OID_BYTEA 17
 #define OID_INT8 20
+#define OID_TEXT 25
 struct barr {
 	fort_buf b;
 	uint32_t n;
@@ -159,6 +160,11 @@ struct store {
 	char raw_sig[1024];
 	int raw_keep[64];
 	int raw_nkeep;
+	/* store_raw_put of seal_log: the pack being filled (rawpk_n seals,
+	 * the first's rowid, their seq), written when the run ends */
+	fort_buf rawpk;
+	size_t rawpk_n;
+	int64_t rawpk_rowid, rawpk_seq;
 	/* the pipeline (libpq pipeline mode): statements sent and not yet
 	 * answered, in order; pq_sync reads their answers */
 	struct pq_item *pq;
@@ -330,10 +336,30 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	 * cost of SQLite's B-tree keys; here seal_head keeps every head (store
 	 * copy maps the rows between the two layouts): nothing to do */
 	"SELECT 1",
-	/* 21: sqlite.c's packs seal_log, 64 seals to a row, a cost of
-	 * SQLite's row appends; here seal_log keeps a row per seal (COPY
-	 * writes them; store copy unpacks and packs): nothing to do */
-	"SELECT 1",
+	/* 21: seal_log packed (issue 19): a row per run of up to PACK_MAX
+	 * seals of one audit entry (rowid: its first seal's SEAL_ROWID, the
+	 * seals: PACK_TUPLE bytes each, pack_put's layout, pack_tbl's table
+	 * numbers) instead of a row per seal, each with its primary-key entry;
+	 * kept in the row (PLAIN: no TOAST, no compression of hashes).  The
+	 * log converts exactly: runs of consecutive rowids of a seq, in rowid
+	 * order; a row no pack can say (a table not sealed, a hash not 32
+	 * bytes: edited outside Fortress) becomes a tuple of table 255, which
+	 * every reader takes as tamper.  sqlite.c's 21 does nothing. */
+	"CREATE TABLE seal_log_v21(rowid bigint PRIMARY KEY, seq bigint NOT NULL, seals bytea NOT NULL);"
+	"ALTER TABLE seal_log_v21 ALTER COLUMN seals SET STORAGE PLAIN;"
+	"INSERT INTO seal_log_v21(rowid, seq, seals) SELECT min(rowid), seq, string_agg(t, ''::bytea ORDER BY rowid) FROM"
+	" (SELECT rowid, seq, run, (row_number() OVER (PARTITION BY seq, run ORDER BY rowid) - 1) / 64 AS part,"
+	" CASE WHEN k IS NULL OR length(hash) <> 32"
+	" THEN decode('ff', 'hex') || int8send(id) || substring(hash || decode(repeat('00', 32), 'hex') FROM 1 FOR 32)"
+	" ELSE set_byte(decode('00', 'hex'), 0, k - 1) || int8send(id) || hash END AS t"
+	" FROM (SELECT rowid, seq, id, hash, rowid - row_number() OVER (PARTITION BY seq ORDER BY rowid) AS run,"
+	" array_position(ARRAY['clients', 'blind', 'uniq', 'consent', 'erased', 'erased_fields', 'exports', 'requests',"
+	" 'request_events', 'incidents', 'incident_notes', 'incident_scope', 'incident_actions', 'meta', 'holds', 'attachments',"
+	" 'attachment_clients', 'mail_outbox', 'intake_forms', 'intake_decisions', 'user_totp', 'tokens', 'request_details',"
+	" 'invitations']::text[], tbl) AS k FROM seal_log) AS l) AS p"
+	" GROUP BY seq, run, part;"
+	"DROP TABLE seal_log;"
+	"ALTER TABLE seal_log_v21 RENAME TO seal_log;",
 	/* 22: sqlite.c's drops uniq_client; here it stays (an erasure's
 	 * sweep of a client's unique entries is one probe of it) */
 	"SELECT 1",
@@ -358,6 +384,17 @@ static const char *const group_order[T__COUNT] = { [T_HOLDS] = "field", [T_ATTAC
 static int meta_sealed(const char *key) { return store_meta_key_sealed(key); }
 
 static const char *tname(int t) { return store_seal_table((size_t)t); }
+
+/* seal_log's table numbers (its packs: PACK_TUPLE, below): */
+/* the numbers are on disk: a new sealed table is added at the end (and
+ * there in sqlite.c's seal_table, T_* above; checked at open) */
+static const char *const pack_tbl[] = {
+	"clients", "blind", "uniq", "consent", "erased", "erased_fields", "exports", "requests",
+	"request_events", "incidents", "incident_notes", "incident_scope", "incident_actions", "meta", "holds", "attachments",
+	"attachment_clients", "mail_outbox", "intake_forms", "intake_decisions", "user_totp", "tokens", "request_details",
+	"invitations",
+};
+#define PACK_TBL_N ((int)(sizeof pack_tbl / sizeof *pack_tbl))
 
 static int table_index(const char *name)
 {
@@ -1357,6 +1394,11 @@ int pg_store_open(store **out, const char *path, int create)
 	    strcmp(store_seal_table(T_TOKENS), "tokens") != 0 || strcmp(store_seal_table(T_REQUEST_DETAILS), "request_details") != 0 ||
 	    strcmp(store_seal_table(T_INVITATIONS), "invitations") != 0)
 		return fort_error_set(FORT_ERROR, "this build's PostgreSQL store does not know every sealed table: rebuild Fortress");
+	/* ... and seal_log's table numbers (pack_tbl, on disk) theirs */
+	for (int t = 0; t < T__COUNT; t++)
+		if (t >= PACK_TBL_N || strcmp(pack_tbl[t], tname(t)) != 0)
+			return fort_error_set(FORT_ERROR, "this build's PostgreSQL store numbers the sealed tables otherwise than its seal log:"
+							  " rebuild Fortress");
 	if ((r = check_conninfo(path)) < 0)
 		return r;
 	{
@@ -1371,6 +1413,7 @@ int pg_store_open(store **out, const char *path, int create)
 		}
 		s->backend = STORE_BACKEND_PG;
 		fort_buf_init(&s->clraw, 0);
+		fort_buf_init(&s->rawpk, 0);
 		for (int k = 0; k < 6; k++)
 			fort_buf_init(&s->cl[k].b, 0);
 		s->c = pg_connect(keys, vals, &timed_out);
@@ -1460,6 +1503,7 @@ void pg_store_close(store *s)
 	stmt_cache_clear(s);
 	free(s->pq);
 	fort_buf_release(&s->clraw);
+	fort_buf_release(&s->rawpk);
 	for (int k = 0; k < 6; k++)
 		fort_buf_release(&s->cl[k].b);
 	free(s->touch);
@@ -2534,7 +2578,11 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * batch, so an import grew quadratically (EXPLAIN ANALYZE, 1,000 entries
  * against 40,000 unique entries: a seq scan of uniq and a bitmap scan of
  * 40,000 seal heads; with the probes, 1,000 index scans each, on an empty
- * vault as on a large one, generic plan or custom).
+ * vault as on a large one, generic plan or custom).  The entries inserted
+ * are joined once, by value (h is uniq's key: at most one row of ins
+ * each): the entry's own insertion when its client is the row's, else the
+ * holder inserted by an earlier entry of the batch; before, a second join
+ * by (h, client) told the two apart, another hash of the inserted rows.
  * The arrays are sent binary (array_recv: a length and the bytes per
  * element), not as text literals of hex values: the server's text-array
  * parser and the hex decoding were 7 % of its instructions per imported
@@ -2544,10 +2592,9 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	"WITH v AS (SELECT h, c, sid, k, m, o" \
 	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
 	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
-	" SELECT v.k, (i.client IS NOT NULL)::int," \
-	" coalesce(i.client, i2.client, CASE WHEN i2.client IS NULL THEN (SELECT client FROM uniq WHERE h = v.h) END)," \
-	" CASE WHEN i.client IS NOT NULL THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
-	" LEFT JOIN ins i ON i.h = v.h AND i.client = v.c LEFT JOIN ins i2 ON i2.h = v.h ORDER BY v.o"
+	" SELECT v.k, coalesce(i.client = v.c, false)::int, coalesce(i.client, (SELECT client FROM uniq WHERE h = v.h))," \
+	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
+	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.o"
 #define BLIND_ADD_MANY \
 	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
 	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
@@ -3449,9 +3496,66 @@ static int touch_cmp(const void *a, const void *b)
 #define SEAL_SEQ_MAX ((int64_t)INT32_MAX)
 #define SEAL_ROWID(seq, i) (((int64_t)(seq) << 32) + (int64_t)(i))
 
-/* Seals per statement in a flush (each statement's rows as three text
- * arrays: table names, ids, hex hashes). */
-#define SEAL_CHUNK 1000
+/* Seals per statement in a flush (a multiple of PACK_MAX: a statement's
+ * packs begin at its first seal). */
+#define SEAL_CHUNK 1024
+
+/* seal_log's packs (migration 21): a row (rowid, seq, seals) per run of up
+ * to PACK_MAX seals of one audit entry, rowid the first one's
+ * SEAL_ROWID(seq, i) and the seals PACK_TUPLE bytes each: the table's
+ * number in pack_tbl (1 byte), the id (8, big-endian), the hash (32).
+ * Seal i of an entry is tuple i % PACK_MAX of its pack; store copy sees a
+ * row (rowid, seq, tbl, id, hash) per seal, as on SQLite.  A row a seal,
+ * with its primary-key entry, was two of the 17 index entries and 4 of
+ * the 13 rows the server wrote per imported client (bench/README.md,
+ * issue 19).  A tuple that is cut short, or whose table number is not
+ * one of pack_tbl's (255: a row the migration could not say), is tamper
+ * for every reader (a digest that cannot match, a head that differs),
+ * never read past. */
+#define PACK_TUPLE 41
+#define PACK_MAX 64
+/* pack_tbl as a SQL array (the readers that unpack in a statement) */
+#define PACK_TBL_SQL                                                                                                       \
+	"ARRAY['clients', 'blind', 'uniq', 'consent', 'erased', 'erased_fields', 'exports', 'requests', 'request_events',"  \
+	" 'incidents', 'incident_notes', 'incident_scope', 'incident_actions', 'meta', 'holds', 'attachments',"             \
+	" 'attachment_clients', 'mail_outbox', 'intake_forms', 'intake_decisions', 'user_totp', 'tokens',"                 \
+	" 'request_details', 'invitations']::text[]"
+/* The tuples of every pack as rows (seq, tn, id, hash), whole tuples only
+ * (a cut one shows in the digest), tn the table's number from 0. */
+#define PACK_UNNEST                                                                                                        \
+	"SELECT p.seq, get_byte(p.seals, k * 41) AS tn,"                                                                   \
+	" ('x' || encode(substring(p.seals FROM k * 41 + 2 FOR 8), 'hex'))::bit(64)::bigint AS id,"                        \
+	" substring(p.seals FROM k * 41 + 10 FOR 32) AS hash"                                                              \
+	" FROM seal_log p, generate_series(0, length(p.seals) / 41 - 1) AS k"
+
+static void pack_put(fort_buf *b, int tbl, int64_t id, const unsigned char hash[32])
+{
+	unsigned char x[9];
+	x[0] = (unsigned char)tbl;
+	for (int k = 0; k < 8; k++)
+		x[1 + k] = (unsigned char)((uint64_t)id >> (56 - 8 * k));
+	fort_buf_put(b, x, sizeof x);
+	fort_buf_put(b, hash, 32);
+}
+
+/* Tuple K of the pack P (LEN bytes): 0 and its table (-1: not a sealed
+ * table's number), id and hash; -1 when the pack has no whole tuple K. */
+static int pack_get(const unsigned char *p, size_t len, size_t k, int *tbl, int64_t *id, unsigned char hash[32])
+{
+	uint64_t x = 0;
+	if (len / PACK_TUPLE <= k)
+		return -1;
+	p += k * PACK_TUPLE;
+	*tbl = p[0] < PACK_TBL_N ? p[0] : -1;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | p[1 + i];
+	*id = (int64_t)x;
+	memcpy(hash, p + 9, 32);
+	return 0;
+}
+
+/* How many seals the pack of LEN bytes holds: a tuple cut short counts. */
+static size_t pack_count(size_t len) { return (len + PACK_TUPLE - 1) / PACK_TUPLE; }
 
 /* The hashes of the search-index groups among the first N (sorted,
  * distinct) touched rows whose hash the writes did not know: a client's
@@ -3550,16 +3654,51 @@ static int copy_send(store *s, fort_buf *b)
 
 #define HEADS_SP_MAX 32
 
-/* The N touched rows (sorted, distinct, hashes known) as seal_log rows
- * SEAL_ROWID(SEQ, i) through COPY, then their seal heads from those rows
- * (the upsert waits in the pipeline for the commit's sync). */
+/* The seal heads of the touched rows [LO, HI) (sorted, distinct, hashes
+ * known) upserted under SEQ, SEAL_CHUNK a statement in the pipeline (the
+ * commit's sync reads the answers), as binary arrays. */
+static int heads_upsert(store *s, int64_t seq, size_t lo, size_t hi)
+{
+	static const uint32_t oid[3] = { OID_TEXT, OID_INT8, OID_BYTEA };
+	struct barr a[3];
+	int r = 0;
+	for (int k = 0; k < 3; k++)
+		fort_buf_init(&a[k].b, 0);
+	for (size_t i0 = lo; i0 < hi && r == 0; i0 += SEAL_CHUNK) {
+		size_t i1 = hi - i0 < SEAL_CHUNK ? hi : i0 + SEAL_CHUNK;
+		pa p[4] = { PI(seq) };
+		for (int k = 0; k < 3; k++)
+			barr_start(&a[k], oid[k]);
+		for (size_t i = i0; i < i1; i++) {
+			const char *tn = tname(s->touch[i].tbl);
+			barr_bytes(&a[0], tn, strlen(tn));
+			barr_i64(&a[1], s->touch[i].id);
+			barr_bytes(&a[2], s->touch[i].hash, 32);
+		}
+		for (int k = 0; k < 3 && r == 0; k++)
+			r = barr_end(&a[k], &p[1 + k]);
+		if (r == 0 && !pq_send(s, "sealing the change", 0,
+				       "INSERT INTO seal_head(seq, tbl, id, hash) SELECT $1, t, i, h"
+				       " FROM unnest($2::text[], $3::bigint[], $4::bytea[]) AS u(t, i, h)"
+				       " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+				       p, 4, PQ_PLAIN))
+			r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+	}
+	for (int k = 0; k < 3; k++)
+		fort_buf_release(&a[k].b);
+	return r;
+}
+
+/* The N touched rows (sorted, distinct, hashes known) as seal_log's packs
+ * through COPY, then their seal heads (by COPY, or the upsert that waits in
+ * the pipeline for the commit's sync). */
 static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *dg)
 {
 	static const unsigned char sig[11] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
-	fort_buf b;
+	fort_buf b, pk;
 	PGresult *res;
 	int r = 0;
-	res = PQexec(s->c, "COPY seal_log(rowid, seq, tbl, id, hash) FROM STDIN (FORMAT binary)");
+	res = PQexec(s->c, "COPY seal_log(rowid, seq, seals) FROM STDIN (FORMAT binary)");
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		r = pg_error(s, res, "sealing the change");
 		PQclear(res);
@@ -3567,21 +3706,28 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 	}
 	PQclear(res);
 	fort_buf_init(&b, 0);
+	fort_buf_init(&pk, 0);
 	fort_buf_put(&b, sig, sizeof sig);
 	fort_buf_put(&b, "\0\0\0\0\0\0\0\0", 8); /* flags, header extension length */
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct seal_touch *t = &s->touch[i];
-		const char *tn = tname(t->tbl);
-		seal_digest_add(dg, tn, t->id, t->hash);
-		copy_i16(&b, 5);
-		copy_i64(&b, SEAL_ROWID(seq, i));
+		seal_digest_add(dg, tname(t->tbl), t->id, t->hash);
+		pack_put(&pk, t->tbl, t->id, t->hash);
+		if ((i + 1) % PACK_MAX && i + 1 < n)
+			continue;
+		/* a pack cut short by a failed allocation is not sent (the
+		 * reset below would forget the failure) */
+		if ((r = fort_buf_error(&pk)) < 0)
+			break;
+		copy_i16(&b, 3);
+		copy_i64(&b, SEAL_ROWID(seq, i - i % PACK_MAX));
 		copy_i64(&b, seq);
-		copy_field(&b, tn, strlen(tn));
-		copy_i64(&b, t->id);
-		copy_field(&b, t->hash, 32);
+		copy_field(&b, pk.buf, pk.len);
+		fort_buf_reset(&pk);
 		if (b.len >= 65536)
 			r = copy_send(s, &b);
 	}
+	fort_buf_release(&pk);
 	if (r == 0) {
 		copy_i16(&b, -1);
 		r = copy_send(s, &b);
@@ -3598,7 +3744,7 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 	}
 	if (r < 0)
 		return r;
-	pa a[3] = { PI(SEAL_ROWID(seq, 0)), PI(SEAL_ROWID(seq, n - 1)), PI(seq) };
+	size_t u0 = 0, u1 = n; /* the heads the upsert writes */
 	/* the search groups among the rows (touch[] is in table order: one
 	 * run, [b0, b1)); a group sealed by an earlier flush of this
 	 * transaction (a long import's, every SEAL_BATCH rows) has a head
@@ -3632,9 +3778,9 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 		 * import (a flush per SEAL_BATCH touches) upserts after
 		 * HEADS_SP_MAX of them. */
 		/* the ranges inserted plainly: all, or around the groups; by
-		 * COPY, as seal_log's rows (an INSERT ... SELECT of the rows
-		 * just copied read each back through seal_log's index: a fifth
-		 * of the flush's server work under the writers' lock) */
+		 * COPY (an INSERT ... SELECT of the log's rows just copied read
+		 * each back through seal_log's index: a fifth of the flush's
+		 * server work under the writers' lock) */
 		size_t lo[2] = { 0, split ? b1 : n }, hi[2] = { split ? b0 : n, n };
 		s->heads_sp++;
 		if ((r = exec_plain(s, "SAVEPOINT fort_heads", "sealing the change")) < 0)
@@ -3662,8 +3808,8 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 			if (!split)
 				return 0;
 			/* the groups' heads: the upsert below, for their range */
-			a[0] = PI(SEAL_ROWID(seq, b0));
-			a[1] = PI(SEAL_ROWID(seq, b1 - 1));
+			u0 = b0;
+			u1 = b1;
 			goto upsert;
 		}
 		if (r != FORT_EEXISTS)
@@ -3673,18 +3819,14 @@ static int seal_copy(store *s, int64_t seq, size_t n, crypto_generichash_state *
 			return r;
 	}
 upsert:
-	if (!pq_send(s, "sealing the change", 0,
-		     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT seq, tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3"
-		     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-		     a, 3, PQ_PLAIN))
-		return fort_error_code() ? fort_error_code() : FORT_ERROR;
-	return 0;
+	return heads_upsert(s, seq, u0, u1);
 }
 
 int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 {
 	crypto_generichash_state dg;
-	fort_buf bt, bi, bh;
+	struct barr pp;
+	fort_buf pk;
 	size_t n = 0;
 	int r = 0;
 	*any = 0;
@@ -3705,9 +3847,8 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	if ((r = blind_groups_hash(s, n)) < 0)
 		return r;
 	seal_digest_start(&dg);
-	fort_buf_init(&bt, 0);
-	fort_buf_init(&bi, 0);
-	fort_buf_init(&bh, 0);
+	fort_buf_init(&pp.b, 0);
+	fort_buf_init(&pk, 0);
 	if (n >= SEAL_COPY_MIN) {
 		/* every hash first: a row hashed by reading it is a statement,
 		 * which cannot run while the COPY is open */
@@ -3721,53 +3862,46 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	}
 	for (size_t i0 = 0; i0 < n && r == 0; i0 += SEAL_CHUNK) {
 		size_t m = n - i0 < SEAL_CHUNK ? n - i0 : SEAL_CHUNK;
-		fort_buf_reset(&bt);
-		fort_buf_reset(&bi);
-		fort_buf_reset(&bh);
+		barr_start(&pp, OID_BYTEA);
 		for (size_t i = i0; i < i0 + m; i++) {
 			struct seal_touch *t = &s->touch[i];
-			unsigned char h[32];
-			char hex[65];
-			if (t->known)
-				memcpy(h, t->hash, 32);
-			else if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, h)) < 0)
-				break;
-			seal_digest_add(&dg, tname(t->tbl), t->id, h);
-			sodium_bin2hex(hex, sizeof hex, h, 32);
-			fort_buf_putc(&bt, i == i0 ? '{' : ',');
-			fort_buf_puts(&bt, tname(t->tbl));
-			arr_int(&bi, i == i0 ? '{' : ',', t->id);
-			fort_buf_putc(&bh, i == i0 ? '{' : ',');
-			fort_buf_put(&bh, hex, 64);
+			if (!t->known) {
+				if ((r = row_hash(s, t->tbl, t->id, t->h, t->client, t->hash)) < 0)
+					break;
+				t->known = 1;
+			}
+			seal_digest_add(&dg, tname(t->tbl), t->id, t->hash);
+			pack_put(&pk, t->tbl, t->id, t->hash);
+			if ((i + 1 - i0) % PACK_MAX == 0 || i + 1 == i0 + m) {
+				/* checked before the reset forgets a failure */
+				if ((r = fort_buf_error(&pk)) < 0)
+					break;
+				barr_bytes(&pp, pk.buf, pk.len);
+				fort_buf_reset(&pk);
+			}
 		}
 		if (r < 0)
 			break;
-		fort_buf_putc(&bt, '}');
-		fort_buf_putc(&bi, '}');
-		fort_buf_putc(&bh, '}');
-		if ((r = fort_buf_error(&bt)) < 0 || (r = fort_buf_error(&bi)) < 0 || (r = fort_buf_error(&bh)) < 0)
+		/* the chunk's packs by one statement, its heads by another,
+		 * both in the pipeline: pack j's rowid is SEAL_ROWID(seq, i0 +
+		 * j * PACK_MAX), its first seal's */
+		pa a[3] = { PI(seq), PI(i0) };
+		if ((r = barr_end(&pp, &a[2])) < 0)
 			break;
-		/* one statement per table for SEAL_CHUNK seals, both in the
-		 * pipeline: seal_log's rowid is SEAL_ROWID(seq, i) as before */
-		pa a[5] = { PI(seq), PI(i0), PT(bt.buf), PT(bi.buf), PT(bh.buf) };
 		if (!pq_send(s, "sealing the change", 0,
-			     "INSERT INTO seal_log(rowid, seq, tbl, id, hash) SELECT ($1::bigint << 32) + $2::bigint + o - 1, $1, t, i, decode(h, 'hex')"
-			     " FROM unnest($3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS u(t, i, h, o)",
-			     a, 5, PQ_PLAIN) ||
-		    !pq_send(s, "sealing the change", 0,
-			     "INSERT INTO seal_head(seq, tbl, id, hash) SELECT $1, t, i, decode(h, 'hex')"
-			     " FROM unnest($2::text[], $3::bigint[], $4::text[]) AS u(t, i, h)"
-			     " ON CONFLICT(tbl, id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-			     (pa[4]){ a[0], a[2], a[3], a[4] }, 4, PQ_PLAIN)) {
+			     "INSERT INTO seal_log(rowid, seq, seals) SELECT ($1::bigint << 32) + $2::bigint + (o - 1) * 64, $1, p"
+			     " FROM unnest($3::bytea[]) WITH ORDINALITY AS u(p, o)",
+			     a, 3, PQ_PLAIN)) {
 			r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 			break;
 		}
+		if ((r = heads_upsert(s, seq, i0, i0 + m)) < 0)
+			break;
 	}
 	if (r == 0)
 		r = pq_sync(s);
-	fort_buf_release(&bt);
-	fort_buf_release(&bi);
-	fort_buf_release(&bh);
+	fort_buf_release(&pp.b);
+	fort_buf_release(&pk);
 	if (r < 0)
 		return r;
 	crypto_generichash_final(&dg, digest, 32);
@@ -3776,36 +3910,77 @@ int pg_store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *an
 	return 0;
 }
 
+struct seal_tuple {
+	int tbl; /* -1: not a sealed table's number, or a tuple cut short */
+	int64_t id;
+	unsigned char hash[32];
+};
+
+static int seal_tuple_cmp(const void *a, const void *b)
+{
+	const struct seal_tuple *x = a, *y = b;
+	if (x->tbl != y->tbl) {
+		if (x->tbl < 0 || y->tbl < 0)
+			return x->tbl < 0 ? 1 : -1;
+		return strcmp(tname(x->tbl), tname(y->tbl));
+	}
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The digest of SEQ's seals as the flush made it (touch_cmp's order: table
+ * name, id), from its packs.  A tuple that is not one (cut short, a table
+ * number no sealed table has) goes into the digest as what no flush
+ * writes, so the entry's digest does not match: tamper, named by `audit
+ * verify`. */
 int pg_store_seal_digest(store *s, int64_t seq, unsigned char digest[32], uint64_t *nout)
 {
 	crypto_generichash_state dg;
+	struct seal_tuple *t = NULL;
+	size_t nt = 0, cap = 0;
 	PGresult *res;
-	int n;
+	int n, r = 0;
 	*nout = 0;
 	memset(digest, 0, 32);
 	if (seq < 1 || seq > SEAL_SEQ_MAX)
 		return 0;
 	pa a[3] = { PI(SEAL_ROWID(seq, 0)), PI(SEAL_ROWID(seq, SEAL_PER_SEQ_MAX)), PI(seq) };
-	if ((n = run(s, "reading the seals", "SELECT tbl, id, hash FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3 ORDER BY tbl, id",
-		     a, 3, &res)) < 0)
+	if ((n = run(s, "reading the seals", "SELECT seals FROM seal_log WHERE rowid BETWEEN $1 AND $2 AND seq = $3", a, 3, &res)) < 0)
 		return n;
-	seal_digest_start(&dg);
-	for (int i = 0; i < n; i++) {
-		unsigned char h[32] = { 0 };
-		if (glen(res, i, 2) == 32)
-			memcpy(h, gb(res, i, 2), 32);
-		else
-			h[0] = 1;
-		seal_digest_add(&dg, gt(res, i, 0), gi(res, i, 1), h);
+	for (int i = 0; i < n && r == 0; i++) {
+		const unsigned char *p = gb(res, i, 0);
+		size_t len = glen(res, i, 0), m = pack_count(len);
+		if (FORT_ARRAY_GROW(t, nt + m, cap, 64) < 0) {
+			r = fort_error_set(FORT_ENOMEM, "out of memory");
+			break;
+		}
+		for (size_t k = 0; k < m; k++, nt++)
+			if (pack_get(p, len, k, &t[nt].tbl, &t[nt].id, t[nt].hash) < 0) {
+				t[nt].tbl = -1;
+				t[nt].id = 0;
+				memset(t[nt].hash, 0xff, 32);
+			}
 	}
-	*nout = (uint64_t)n;
 	PQclear(res);
-	if (n)
+	if (r < 0) {
+		free(t);
+		return r;
+	}
+	if (nt > 1)
+		qsort(t, nt, sizeof *t, seal_tuple_cmp);
+	seal_digest_start(&dg);
+	for (size_t i = 0; i < nt; i++)
+		seal_digest_add(&dg, t[i].tbl < 0 ? "?" : tname(t[i].tbl), t[i].id, t[i].hash);
+	*nout = (uint64_t)nt;
+	free(t);
+	if (nt)
 		crypto_generichash_final(&dg, digest, 32);
 	return 0;
 }
 
-int pg_store_seal_count(store *s, uint64_t *n) { return count(s, "SELECT count(*) FROM seal_log", n); }
+int pg_store_seal_count(store *s, uint64_t *n)
+{
+	return count(s, "SELECT coalesce(sum((length(seals) + 40) / 41), 0) FROM seal_log", n);
+}
 
 int pg_store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 {
@@ -3815,7 +3990,8 @@ int pg_store_seal_heads_check(store *s, store_seal_check *out, int *differ)
 	memset(out, 0, sizeof *out);
 	n = run(s, "checking the seals",
 		"SELECT coalesce(l.tbl, h.tbl), coalesce(l.id, h.id), h.hash, l.hash, l.seq"
-		" FROM (SELECT DISTINCT ON (tbl, id) tbl, id, seq, hash FROM seal_log ORDER BY tbl, id, seq DESC) AS l"
+		" FROM (SELECT DISTINCT ON (tn, id) (" PACK_TBL_SQL ")[tn + 1] AS tbl, tn, id, seq, hash FROM (" PACK_UNNEST ") AS t"
+		" ORDER BY tn, id, seq DESC) AS l"
 		" FULL JOIN seal_head AS h ON h.tbl = l.tbl AND h.id = l.id"
 		" WHERE h.tbl IS NULL OR l.tbl IS NULL OR h.seq IS DISTINCT FROM l.seq OR h.hash IS DISTINCT FROM l.hash LIMIT 1",
 		NULL, 0, &res);
@@ -4047,8 +4223,8 @@ int pg_store_seal_adopt(store *s, const char *table, uint64_t *rows, uint64_t *s
 	if (t < 0 || t == T_BLIND || t == T_UNIQ || group_order[t])
 		return fort_error_set(FORT_ERROR, "'%s' cannot be adopted into the seals", table);
 	{
-		pa a[1] = { PT(tname(t)) };
-		if ((n = run(s, "sealing the vault", "SELECT count(*) FROM seal_log WHERE tbl = $1", a, 1, &res)) < 0)
+		pa a[1] = { PI(t) };
+		if ((n = run(s, "sealing the vault", "SELECT count(*) FROM (" PACK_UNNEST ") AS u WHERE tn = $1", a, 1, &res)) < 0)
 			return n;
 		if (n > 0)
 			*seals = (uint64_t)gi(res, 0, 0);
@@ -5554,6 +5730,125 @@ static int table_columns(store *s, const char *table, PGresult **res)
 		   a, 1, res);
 }
 
+/* seal_log's packs as a row per seal (rowid, seq, tbl, id, hash), in
+ * rowid order: what SQLite's log holds and store copy carries. */
+static int raw_seal_log(store *s, store_raw_cb cb, void *ctx)
+{
+	static const char *const cols[5] = { "rowid", "seq", "tbl", "id", "hash" };
+	PGresult *res;
+	int r = 0, done = 0;
+	if (!PQsendQueryParams(s->c, "SELECT rowid, seq, seals FROM seal_log ORDER BY rowid", 0, NULL, NULL, NULL, NULL, 1) ||
+	    !PQsetSingleRowMode(s->c))
+		return pg_error(s, NULL, "reading the vault");
+	while ((res = PQgetResult(s->c))) {
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_SINGLE_TUPLE && r == 0) {
+			const unsigned char *p = gb(res, 0, 2);
+			size_t len = glen(res, 0, 2);
+			int64_t rowid = gi(res, 0, 0);
+			if (len % PACK_TUPLE || !len)
+				r = fort_error_set(FORT_ECORRUPT, "table seal_log, row %lld: not whole seals (%zu bytes): edited outside Fortress",
+						   (long long)rowid, len);
+			for (size_t k = 0; k < len / PACK_TUPLE && r == 0; k++) {
+				unsigned char h[32];
+				store_value v[5];
+				int t;
+				int64_t id;
+				(void)pack_get(p, len, k, &t, &id, h);
+				if (t < 0) {
+					r = fort_error_set(FORT_ECORRUPT, "table seal_log, row %lld: a seal of no sealed table: edited outside Fortress",
+							   (long long)rowid);
+					break;
+				}
+				memset(v, 0, sizeof v);
+				v[0].type = v[1].type = v[3].type = STORE_V_INT;
+				v[0].i = rowid + (int64_t)k;
+				v[1].i = gi(res, 0, 1);
+				v[3].i = id;
+				v[2].type = STORE_V_TEXT;
+				v[2].p = tname(t);
+				v[2].len = strlen(tname(t));
+				v[4].type = STORE_V_BLOB;
+				v[4].p = h;
+				v[4].len = 32;
+				r = cb(ctx, "seal_log", 5, cols, v);
+			}
+		} else if (st == PGRES_TUPLES_OK) {
+			done = 1;
+		} else if (st != PGRES_SINGLE_TUPLE && r == 0) {
+			r = pg_error(s, res, "reading the vault");
+		}
+		PQclear(res);
+	}
+	if (r == 0 && !done)
+		r = pg_error(s, NULL, "reading the vault");
+	return r;
+}
+
+/* The pack store_raw_put has filled, written. */
+static int raw_pack_flush(store *s)
+{
+	int r;
+	if (!s->rawpk_n)
+		return 0;
+	pa a[3] = { PI(s->rawpk_rowid), PI(s->rawpk_seq), PB(s->rawpk.buf, s->rawpk.len) };
+	if ((r = fort_buf_error(&s->rawpk)) == 0 && (r = pq_sync(s)) == 0 &&
+	    (r = run(s, "seal_log", "INSERT INTO seal_log(rowid, seq, seals) VALUES($1, $2, $3)", a, 3, NULL)) > 0)
+		r = 0;
+	s->rawpk_n = 0;
+	fort_buf_reset(&s->rawpk);
+	return r;
+}
+
+/* A seal (rowid, seq, tbl, id, hash; rowid may be left out: the seal after
+ * the one before of the same seq, else the seq's first) into the pack being
+ * filled; a run of rowids that breaks, another seq or a full pack begins
+ * the next one, so the packs are those the flush would have written. */
+static int raw_seal_put(store *s, size_t ncols, const char *const *cols, const store_value *vals)
+{
+	const store_value *rowid = NULL, *seq = NULL, *tbl = NULL, *id = NULL, *hash = NULL;
+	int64_t rid;
+	int t = -1, r;
+	char name[64];
+	for (size_t i = 0; i < ncols; i++) {
+		const store_value **slot = strcmp(cols[i], "rowid") == 0 ? &rowid
+					   : strcmp(cols[i], "seq") == 0   ? &seq
+					   : strcmp(cols[i], "tbl") == 0   ? &tbl
+					   : strcmp(cols[i], "id") == 0    ? &id
+					   : strcmp(cols[i], "hash") == 0  ? &hash
+									   : NULL;
+		if (!slot)
+			return fort_error_set(FORT_EINPUT,
+					      "table seal_log has no column %s here: the destination's schema is not the source's"
+					      " (copy between vaults of the same Fortress version)",
+					      cols[i]);
+		*slot = &vals[i];
+	}
+	if (!seq || !tbl || !id || !hash || seq->type != STORE_V_INT || id->type != STORE_V_INT || tbl->type != STORE_V_TEXT ||
+	    hash->type != STORE_V_BLOB || (rowid && rowid->type != STORE_V_INT))
+		return fort_error_set(FORT_EINPUT, "table seal_log: a seal without its seq, table, id or hash, or one not of its type;"
+						   " nothing was copied");
+	if (tbl->len < sizeof name) {
+		memcpy(name, tbl->p, tbl->len);
+		name[tbl->len] = '\0';
+		t = table_index(name);
+	}
+	if (t < 0 || hash->len != 32)
+		return fort_error_set(FORT_EINPUT, "table seal_log: a seal of entry %lld is not of a sealed table or its hash is not"
+						   " 32 bytes; nothing was copied", (long long)seq->i);
+	rid = rowid ? rowid->i : s->rawpk_n && s->rawpk_seq == seq->i ? s->rawpk_rowid + (int64_t)s->rawpk_n : SEAL_ROWID(seq->i, 0);
+	if (s->rawpk_n && (s->rawpk_seq != seq->i || rid != s->rawpk_rowid + (int64_t)s->rawpk_n || s->rawpk_n == PACK_MAX) &&
+	    (r = raw_pack_flush(s)) < 0)
+		return r;
+	if (!s->rawpk_n) {
+		s->rawpk_rowid = rid;
+		s->rawpk_seq = seq->i;
+	}
+	pack_put(&s->rawpk, t, id->i, hash->p);
+	s->rawpk_n++;
+	return fort_buf_error(&s->rawpk);
+}
+
 static int raw_table(store *s, const char *table, store_raw_cb cb, void *ctx)
 {
 	char sql[4096], q[128];
@@ -5562,6 +5857,8 @@ static int raw_table(store *s, const char *table, store_raw_cb cb, void *ctx)
 	PGresult *colres, *res;
 	size_t o;
 	int n, r = 0, has_rowid = 0, done = 0;
+	if (strcmp(table, "seal_log") == 0)
+		return raw_seal_log(s, cb, ctx);
 	if ((n = table_columns(s, table, &colres)) < 0)
 		return n;
 	if (n == 0 || n > STORE_RAW_COLS_MAX || raw_quote_ident(q, sizeof q, table) < 0) {
@@ -5662,6 +5959,10 @@ int pg_store_raw_put(store *s, const char *table, size_t ncols, const char *cons
 	size_t so = 0;
 	int k = 0, r = 0;
 	PGresult *res;
+	if (strcmp(table, "seal_log") == 0)
+		return raw_seal_put(s, ncols, cols, vals);
+	if ((r = raw_pack_flush(s)) < 0)
+		return r;
 	if (ncols > STORE_RAW_COLS_MAX)
 		return fort_error_set(FORT_EINPUT, "table %s: %zu columns, more than a vault's", table, ncols);
 	sig[0] = '\0';
@@ -5778,6 +6079,8 @@ int pg_store_raw_done(store *s)
 	s->raw_table[0] = '\0';
 	if (PQtransactionStatus(s->c) == PQTRANS_INERROR)
 		return 0; /* a failed copy: its error stands, the rollback follows */
+	if ((r = raw_pack_flush(s)) < 0)
+		return r;
 	if ((n = run(s, "reading the schema",
 		     "SELECT table_name::text, column_name::text FROM information_schema.columns"
 		     " WHERE table_schema = current_schema() AND is_identity = 'YES'",

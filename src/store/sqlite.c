@@ -347,8 +347,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * row no seal could have written (an unknown table, a hash of another
 	 * length) becomes a tuple of no table, still named by `audit verify`.
 	 * The virtual table seal_rows shows the log a row per seal.  Nothing a
-	 * seal covers changes; PostgreSQL keeps a row per seal (its 21 is a
-	 * no-op) and store copy unpacks and packs (copy_sqlite.c). */
+	 * seal covers changes; PostgreSQL packs its log in its own 21 (runs of
+	 * 64 from a run's start) and store copy unpacks and packs (copy_sqlite.c). */
 	"CREATE TABLE seal_log_v21(seq INTEGER NOT NULL, seals BLOB NOT NULL);"
 	"INSERT INTO seal_log_v21(rowid, seq, seals) SELECT min(r), seq, seal_pack(r, tbl, id, hash)"
 	" FROM (SELECT rowid AS r, seq, tbl, id, hash, rowid - row_number() OVER (PARTITION BY seq ORDER BY rowid) AS isl FROM seal_log)"

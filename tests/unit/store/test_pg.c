@@ -58,6 +58,19 @@ static long long raw_count(const char *url, const char *sql)
 	return n;
 }
 
+/* seal_log's packs (postgres.c, migration 21) as a row per seal, as the
+ * log was before: (rowid, seq, tbl, id, hash), written out here so that the
+ * tests read the packs as the layout says, not as the store does */
+#define LOG                                                                                                                \
+	"(SELECT p.rowid + k AS rowid, p.seq,"                                                                             \
+	" (ARRAY['clients', 'blind', 'uniq', 'consent', 'erased', 'erased_fields', 'exports', 'requests', 'request_events'," \
+	" 'incidents', 'incident_notes', 'incident_scope', 'incident_actions', 'meta', 'holds', 'attachments',"           \
+	" 'attachment_clients', 'mail_outbox', 'intake_forms', 'intake_decisions', 'user_totp', 'tokens',"               \
+	" 'request_details', 'invitations'])[get_byte(p.seals, k * 41) + 1] AS tbl,"                                     \
+	" ('x' || encode(substring(p.seals FROM k * 41 + 2 FOR 8), 'hex'))::bit(64)::bigint AS id,"                        \
+	" substring(p.seals FROM k * 41 + 10 FOR 32) AS hash"                                                              \
+	" FROM seal_log p, generate_series(0, length(p.seals) / 41 - 1) AS k) "
+
 static int put_client(store *s, int64_t id, const char *data)
 {
 	store_client c = { id, 1, (unsigned char *)"wrapped-key-bytes", 17, (unsigned char *)data, strlen(data), 1000, 1000 };
@@ -164,7 +177,8 @@ static void test_transactions_and_seals(void **state)
 	assert_int_equal(store_commit(s), 0);
 	assert_true(store_seal_pending(s) == 0);
 	/* two records, a unique entry, two blind entries */
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 5);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM " LOG "l"), 5);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 1); /* one pack */
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_client_get(s, &c, 2), 0);
 	assert_int_equal(c.data_len, 6);
@@ -531,6 +545,194 @@ static void test_meta_preload(void **state)
 	store_close(s);
 }
 
+/* The seals of the next audit entry flushed, the flush's digest in D. */
+static void entry_digest(store *s, unsigned char d[32])
+{
+	store_audit_row a;
+	int any = 0;
+	memset(&a, 0, sizeof a);
+	a.seq = next_seq++;
+	memcpy(a.prev, &(int64_t){ a.seq - 1 }, 8);
+	memcpy(a.hash, &a.seq, 8);
+	a.actor = a.action = a.client = a.fields = a.purpose = a.result = a.detail = "";
+	assert_int_equal(store_audit_append(s, &a), 0);
+	assert_int_equal(store_seal_flush(s, a.seq, d, &any), 0);
+	assert_int_equal(any, 1);
+}
+
+/* What the store reads of URL's log: the digests of entries 1 and 2 (N1,
+ * N2 seals), the log's count, whether seal_head differs from the log's
+ * newest seals (and the first row that does, in *C). */
+struct log_view {
+	unsigned char d1[32], d2[32];
+	uint64_t n1, n2, total;
+	int differ;
+	store_seal_check c;
+};
+
+static void log_view(const char *url, struct log_view *v)
+{
+	store *s = NULL;
+	memset(v, 0, sizeof *v);
+	assert_int_equal(store_open(&s, url, 0), 0);
+	assert_int_equal(store_seal_digest(s, 1, v->d1, &v->n1), 0);
+	assert_int_equal(store_seal_digest(s, 2, v->d2, &v->n2), 0);
+	assert_int_equal(store_seal_count(s, &v->total), 0);
+	assert_int_equal(store_seal_heads_check(s, &v->c, &v->differ), 0);
+	store_close(s);
+}
+
+#define RESTORE_LOG "DELETE FROM seal_log; INSERT INTO seal_log SELECT * FROM keep_log"
+
+/* seal_log packed (migration 21): a run of up to 64 seals of an entry a
+ * row.  What the store reads back is what it wrote; a tuple changed,
+ * dropped, moved to another entry or cut short, a table number no sealed
+ * table has, an empty pack: each makes an entry's digest differ from the
+ * one the flush gave (what `audit verify` compares with the signed entry)
+ * or seal_head differ from the log, and none is read past.  Then the
+ * migration from the row-per-seal log: the same packs, the same digests,
+ * and a row no pack can say made a tuple of table 255. */
+static void test_seal_log_packed(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("packs");
+	unsigned char want1[32], want2[32];
+	struct log_view v;
+	char data[32];
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	next_seq = 1;
+	/* entry 1: 130 records (packs of 64, 64 and 2); entry 2: 3 */
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 1; i <= 130; i++) {
+		snprintf(data, sizeof data, "record %d", i);
+		assert_int_equal(put_client(s, i, data), 0);
+	}
+	entry_digest(s, want1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 131; i <= 133; i++) {
+		snprintf(data, sizeof data, "record %d", i);
+		assert_int_equal(put_client(s, i, data), 0);
+	}
+	entry_digest(s, want2);
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 4);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE rowid IN (4294967296, 4294967296 + 64, 4294967296 + 128,"
+				       " 8589934592) AND length(seals) = CASE rowid WHEN 4294967296 + 128 THEN 2 WHEN 8589934592 THEN 3"
+				       " ELSE 64 END * 41"), 4);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM " LOG "l WHERE tbl = 'clients' AND id = (rowid & 4294967295) + 1"
+				       " + CASE seq WHEN 2 THEN 130 ELSE 0 END"), 133);
+	log_view(url, &v);
+	assert_int_equal(v.n1, 130);
+	assert_int_equal(v.n2, 3);
+	assert_int_equal(v.total, 133);
+	assert_memory_equal(v.d1, want1, 32);
+	assert_memory_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 0);
+	raw(url, "CREATE TABLE keep_log AS SELECT * FROM seal_log");
+
+	/* a hash changed inside a pack (tuple 5: client 6's) */
+	raw(url, "UPDATE seal_log SET seals = set_byte(seals, 5 * 41 + 20, get_byte(seals, 5 * 41 + 20) # 1) WHERE rowid = 4294967296");
+	log_view(url, &v);
+	assert_int_equal(v.n1, 130);
+	assert_memory_not_equal(v.d1, want1, 32);
+	assert_memory_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 1);
+	assert_string_equal(v.c.table, "clients");
+	assert_int_equal(v.c.id, 6);
+	raw(url, RESTORE_LOG);
+
+	/* a tuple dropped */
+	raw(url, "UPDATE seal_log SET seals = overlay(seals PLACING ''::bytea FROM 5 * 41 + 1 FOR 41) WHERE rowid = 4294967296");
+	log_view(url, &v);
+	assert_int_equal(v.n1, 129);
+	assert_int_equal(v.total, 132);
+	assert_memory_not_equal(v.d1, want1, 32);
+	assert_int_equal(v.differ, 1);
+	assert_int_equal(v.c.id, 6);
+	raw(url, RESTORE_LOG);
+
+	/* a tuple moved to entry 2's pack */
+	raw(url, "UPDATE seal_log SET seals = seals || (SELECT substring(seals FROM 5 * 41 + 1 FOR 41) FROM seal_log WHERE rowid = 4294967296)"
+		 " WHERE rowid = 8589934592;"
+		 "UPDATE seal_log SET seals = overlay(seals PLACING ''::bytea FROM 5 * 41 + 1 FOR 41) WHERE rowid = 4294967296");
+	log_view(url, &v);
+	assert_int_equal(v.n1, 129);
+	assert_int_equal(v.n2, 4);
+	assert_int_equal(v.total, 133);
+	assert_memory_not_equal(v.d1, want1, 32);
+	assert_memory_not_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 1);
+	raw(url, RESTORE_LOG);
+
+	/* a whole pack moved to entry 2 (its seq changed): gone from entry 1 */
+	raw(url, "UPDATE seal_log SET seq = 2 WHERE rowid = 4294967296 + 64");
+	log_view(url, &v);
+	assert_int_equal(v.n1, 66);
+	assert_memory_not_equal(v.d1, want1, 32);
+	assert_memory_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 1);
+	raw(url, RESTORE_LOG);
+
+	/* a pack cut short: the cut tuple still counts, and cannot match */
+	raw(url, "UPDATE seal_log SET seals = substring(seals FROM 1 FOR length(seals) - 10) WHERE rowid = 4294967296 + 128");
+	log_view(url, &v);
+	assert_int_equal(v.n1, 130);
+	assert_int_equal(v.total, 133);
+	assert_memory_not_equal(v.d1, want1, 32);
+	assert_int_equal(v.differ, 1);
+	assert_int_equal(v.c.id, 130);
+	raw(url, RESTORE_LOG);
+
+	/* a table number no sealed table has; an empty pack; one byte */
+	raw(url, "UPDATE seal_log SET seals = set_byte(seals, 41, 200) WHERE rowid = 8589934592");
+	log_view(url, &v);
+	assert_int_equal(v.n2, 3);
+	assert_memory_not_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 1);
+	raw(url, RESTORE_LOG);
+	raw(url, "UPDATE seal_log SET seals = ''::bytea WHERE rowid = 8589934592");
+	log_view(url, &v);
+	assert_int_equal(v.n2, 0);
+	assert_int_equal(v.total, 130);
+	assert_int_equal(v.differ, 1);
+	raw(url, "UPDATE seal_log SET seals = '\\x01'::bytea WHERE rowid = 8589934592");
+	log_view(url, &v);
+	assert_int_equal(v.n2, 1);
+	assert_memory_not_equal(v.d2, want2, 32);
+	assert_int_equal(v.differ, 1);
+	raw(url, RESTORE_LOG);
+	log_view(url, &v);
+	assert_int_equal(v.differ, 0);
+
+	/* migration 21: the log of schema 20 (a row per seal, rowid
+	 * SEAL_ROWID) packed again exactly; a row of a table that is not
+	 * sealed (entry 3) becomes a tuple of table 255 */
+	raw(url, "CREATE TABLE old_log AS SELECT * FROM " LOG "l;"
+		 "DROP TABLE seal_log;"
+		 "CREATE TABLE seal_log(rowid bigint PRIMARY KEY, seq bigint NOT NULL, tbl text NOT NULL, id bigint NOT NULL, hash bytea NOT NULL);"
+		 "INSERT INTO seal_log SELECT rowid, seq, tbl, id, hash FROM old_log;"
+		 "INSERT INTO seal_log VALUES(12884901888, 3, 'nosuch', 7, '\\x00'::bytea);"
+		 "UPDATE fortress_version SET v = 20");
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 134);
+	assert_int_equal(store_open(&s, url, 0), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 5);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM (SELECT * FROM seal_log WHERE seq < 3 EXCEPT SELECT * FROM keep_log) AS x"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM (SELECT * FROM keep_log EXCEPT SELECT * FROM seal_log) AS x"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE rowid = 12884901888 AND length(seals) = 41"
+				       " AND get_byte(seals, 0) = 255"), 1);
+	log_view(url, &v);
+	assert_memory_equal(v.d1, want1, 32);
+	assert_memory_equal(v.d2, want2, 32);
+	assert_int_equal(v.total, 134);
+	raw(url, "DROP TABLE keep_log; DROP TABLE old_log");
+}
+
 /* A large flush: seal_log through COPY, seal_head from the copied rows
  * (new heads, then existing ones moved on), the same digest store_seal_digest
  * reads back; a whole-table check reads the rows 1,000 at a time and finds
@@ -577,14 +779,18 @@ static void seal_copy_rounds(store *s, const char *url, int bulk)
 		assert_memory_equal(d1, d2, 32);
 		/* every head is this flush's, each the hash its seal_log row has */
 		assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients'"), N);
-		assert_int_equal(raw_count(url, round ? "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+		assert_int_equal(raw_count(url, round ? "SELECT count(*) FROM seal_head h JOIN " LOG "l ON l.tbl = h.tbl AND l.id = h.id"
 							" AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients' AND h.seq = 2"
-						      : "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+						      : "SELECT count(*) FROM seal_head h JOIN " LOG "l ON l.tbl = h.tbl AND l.id = h.id"
 							" AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients' AND h.seq = 1"),
 				 N);
 	}
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE tbl = 'clients'"), 2 * N);
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE rowid >> 32 <> seq OR (rowid & 4294967295) >= 2300"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM " LOG "l WHERE tbl = 'clients'"), 2 * N);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM " LOG "l WHERE rowid >> 32 <> seq OR (rowid & 4294967295) >= 2300"), 0);
+	/* packs of 64 from each entry's first seal: 36 an entry, the last of 60 */
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log"), 72);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_log WHERE (rowid & 4294967295) % 64 <> 0"
+				       " OR length(seals) <> CASE WHEN (rowid & 4294967295) = 2240 THEN 60 ELSE 64 END * 41"), 0);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients' AND seq = 2"), N);
 	store_seal_enforce(s, 1);
 	assert_int_equal(store_seal_require(s, "clients"), 0);
@@ -646,7 +852,7 @@ static void test_seal_copy_bulk(void **state)
 	store_bulk(s, 0);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients' AND seq = 3"), 1501);
 	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head WHERE tbl = 'clients'"), COPY_N + 1500);
-	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head h JOIN seal_log l ON l.tbl = h.tbl AND l.id = h.id"
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM seal_head h JOIN " LOG "l ON l.tbl = h.tbl AND l.id = h.id"
 				       " AND l.seq = h.seq AND l.hash = h.hash WHERE h.tbl = 'clients'"),
 			 COPY_N + 1500);
 	store_seal_enforce(s, 1);
@@ -1436,6 +1642,7 @@ int main(void)
 		cmocka_unit_test(test_meta_preload),
 		cmocka_unit_test(test_seal_copy_and_scan),
 		cmocka_unit_test(test_seal_copy_bulk),
+		cmocka_unit_test(test_seal_log_packed),
 		cmocka_unit_test(test_fresh_search_entries),
 		cmocka_unit_test(test_client_batches),
 		cmocka_unit_test(test_intake),
