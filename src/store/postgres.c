@@ -2148,7 +2148,8 @@ static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char
 #define CLIENTS_MANY_BYTES (4u << 20)
 #define CLIENTS_ADD_MANY \
 	"INSERT INTO clients(id, vk_version, wrapped, data, created, updated)" \
-	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])"
+	" SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bytea[]), unnest($4::bytea[]), unnest($5::bigint[])," \
+	" unnest($6::bigint[])"
 
 static void barr_start(struct barr *a, uint32_t oid);
 static void barr_bytes(struct barr *a, const void *p, size_t len);
@@ -2587,17 +2588,24 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * element), not as text literals of hex values: the server's text-array
  * parser and the hex decoding were 7 % of its instructions per imported
  * client (callgrind of the backend, bench/README.md "wt-pg (third
- * session)"), and the client's hex and decimal formatting goes too. */
+ * session)"), and the client's hex and decimal formatting goes too.
+ * The arrays are read by unnest in the select list (a ProjectSet node: one
+ * row per call, the arrays in step, in their order), not in FROM: a
+ * function scan materialises its whole result into a tuplestore before the
+ * first row, and the batch was also a CTE (read twice) sorted again for the
+ * INSERT: about 22k server instructions an imported client less
+ * (callgrind, bench/README.md "wt-pg (sixth session)").  The INSERT takes
+ * the rows in the arrays' order, so of two equal values in a batch the
+ * first is inserted and the second finds it (t0300: the first wins). */
 #define UNIQ_ADD_MANY \
-	"WITH v AS (SELECT h, c, sid, k, m, o" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
-	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
+	"WITH ins AS (INSERT INTO uniq(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($5::bytea[])" \
+	" ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
 	" SELECT v.k, coalesce(i.client = v.c, false)::int, coalesce(i.client, (SELECT client FROM uniq WHERE h = v.h))," \
-	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
-	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.o"
+	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END" \
+	" FROM (SELECT unnest($1::bytea[]) AS h, unnest($2::bigint[]) AS c, unnest($3::bigint[]) AS sid, unnest($4::bigint[]) AS k) AS v" \
+	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.k"
 #define BLIND_ADD_MANY \
-	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
+	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
 /* The same for an import's search entries (store_bidx_add.fresh: clients
  * new in this transaction, each with all its entries in this call): no row
@@ -2613,8 +2621,7 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * a statement under the writers' lock, goes for an import (store.h: a
  * false claim can only make the seal disagree with the rows). */
 #define BLIND_ADD_FRESH \
-	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)"
+	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])"
 
 /* A one-dimensional array parameter in PostgreSQL's binary form (what
  * array_recv reads): a header (dimensions, has-nulls flag, element type,
