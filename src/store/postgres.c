@@ -360,9 +360,14 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	" GROUP BY seq, run, part;"
 	"DROP TABLE seal_log;"
 	"ALTER TABLE seal_log_v21 RENAME TO seal_log;",
-	/* 22: sqlite.c's drops uniq_client; here it stays (an erasure's
-	 * sweep of a client's unique entries is one probe of it) */
+	/* 22: sqlite.c's drops uniq_client; here it stayed until 23 */
 	"SELECT 1",
+	/* 23: uniq_client dropped here too (issue 19; sqlite.c's 22): every
+	 * imported client paid a B-tree insertion in it per unique value, with
+	 * its WAL record, and only an erasure's sweep of the entries it cannot
+	 * find by value read it (store_uniq_del_clients: one pass over uniq for
+	 * all its clients now, as on SQLite).  sqlite.c's 23 does nothing. */
+	"DROP INDEX IF EXISTS uniq_client;",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
@@ -2944,23 +2949,36 @@ int pg_store_uniq_del_values(store *s, int64_t client, const unsigned char (*h)[
 
 int pg_store_uniq_del_clients(store *s, const int64_t *clients, size_t n, uint64_t *removed)
 {
-	/* uniq_client stays here (migration 22): one probe per client */
+	/* Schema 23 dropped uniq_client (as sqlite.c's 22): the entries of
+	 * all the clients are found in one pass over uniq, the clients hashed
+	 * (an erasure that finds its entries by value never comes here) */
 	static const unsigned char gone[32];
+	struct barr ids;
+	PGresult *res = NULL;
+	pa a[1];
+	int k;
 	if (removed)
 		*removed = 0;
-	for (size_t c = 0; c < n; c++) {
-		PGresult *res;
-		pa a[1] = { PI(clients[c]) };
-		int k = run(s, "removing index entries", "DELETE FROM uniq WHERE client = $1 RETURNING h", a, 1, &res);
-		if (k < 0)
-			return k;
-		for (int i = 0; i < k; i++)
-			if (glen(res, i, 0) == STORE_BIDX_LEN)
-				touch_put(s, T_UNIQ, index_id(T_UNIQ, gb(res, i, 0), clients[c]), gb(res, i, 0), clients[c], gone);
-		if (removed)
-			*removed += (uint64_t)k;
-		PQclear(res);
-	}
+	if (!n)
+		return 0;
+	fort_buf_init(&ids.b, 0);
+	barr_start(&ids, OID_INT8);
+	for (size_t c = 0; c < n; c++)
+		barr_i64(&ids, clients[c]);
+	if ((k = barr_end(&ids, &a[0])) == 0)
+		k = run(s, "removing index entries",
+			"DELETE FROM uniq u USING (SELECT DISTINCT unnest($1::bigint[]) AS id) AS c WHERE u.client = c.id"
+			" RETURNING u.h, u.client",
+			a, 1, &res);
+	fort_buf_release(&ids.b);
+	if (k < 0)
+		return k;
+	for (int i = 0; i < k; i++)
+		if (glen(res, i, 0) == STORE_BIDX_LEN)
+			touch_put(s, T_UNIQ, index_id(T_UNIQ, gb(res, i, 0), gi(res, i, 1)), gb(res, i, 0), gi(res, i, 1), gone);
+	if (removed)
+		*removed = (uint64_t)k;
+	PQclear(res);
 	return 0;
 }
 
