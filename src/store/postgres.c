@@ -360,9 +360,14 @@ static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
 	" GROUP BY seq, run, part;"
 	"DROP TABLE seal_log;"
 	"ALTER TABLE seal_log_v21 RENAME TO seal_log;",
-	/* 22: sqlite.c's drops uniq_client; here it stays (an erasure's
-	 * sweep of a client's unique entries is one probe of it) */
+	/* 22: sqlite.c's drops uniq_client; here it stayed until 23 */
 	"SELECT 1",
+	/* 23: uniq_client dropped here too (issue 19; sqlite.c's 22): every
+	 * imported client paid a B-tree insertion in it per unique value, with
+	 * its WAL record, and only an erasure's sweep of the entries it cannot
+	 * find by value read it (store_uniq_del_clients: one pass over uniq for
+	 * all its clients now, as on SQLite).  sqlite.c's 23 does nothing. */
+	"DROP INDEX IF EXISTS uniq_client;",
 };
 
 /* The sealed tables: store_seal_table's order (sqlite.c's seal_table). */
@@ -2148,7 +2153,8 @@ static int copy_rows(store *s, const char *sql, const fort_buf *rows, const char
 #define CLIENTS_MANY_BYTES (4u << 20)
 #define CLIENTS_ADD_MANY \
 	"INSERT INTO clients(id, vk_version, wrapped, data, created, updated)" \
-	" SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[], $6::bigint[])"
+	" SELECT unnest($1::bigint[]), unnest($2::bigint[]), unnest($3::bytea[]), unnest($4::bytea[]), unnest($5::bigint[])," \
+	" unnest($6::bigint[])"
 
 static void barr_start(struct barr *a, uint32_t oid);
 static void barr_bytes(struct barr *a, const void *p, size_t len);
@@ -2587,17 +2593,24 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * element), not as text literals of hex values: the server's text-array
  * parser and the hex decoding were 7 % of its instructions per imported
  * client (callgrind of the backend, bench/README.md "wt-pg (third
- * session)"), and the client's hex and decimal formatting goes too. */
+ * session)"), and the client's hex and decimal formatting goes too.
+ * The arrays are read by unnest in the select list (a ProjectSet node: one
+ * row per call, the arrays in step, in their order), not in FROM: a
+ * function scan materialises its whole result into a tuplestore before the
+ * first row, and the batch was also a CTE (read twice) sorted again for the
+ * INSERT: about 22k server instructions an imported client less
+ * (callgrind, bench/README.md "wt-pg (sixth session)").  The INSERT takes
+ * the rows in the arrays' order, so of two equal values in a batch the
+ * first is inserted and the second finds it (t0300: the first wins). */
 #define UNIQ_ADD_MANY \
-	"WITH v AS (SELECT h, c, sid, k, m, o" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[]) WITH ORDINALITY AS u(h, c, sid, k, m, o))," \
-	" ins AS (INSERT INTO uniq(h, client, mac) SELECT h, c, m FROM v ORDER BY o ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
+	"WITH ins AS (INSERT INTO uniq(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($5::bytea[])" \
+	" ON CONFLICT(h) DO NOTHING RETURNING h, client)" \
 	" SELECT v.k, coalesce(i.client = v.c, false)::int, coalesce(i.client, (SELECT client FROM uniq WHERE h = v.h))," \
-	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END FROM v" \
-	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.o"
+	" CASE WHEN i.client = v.c THEN (SELECT hash FROM seal_head WHERE tbl = 'uniq' AND id = v.sid) END" \
+	" FROM (SELECT unnest($1::bytea[]) AS h, unnest($2::bigint[]) AS c, unnest($3::bigint[]) AS sid, unnest($4::bigint[]) AS k) AS v" \
+	" LEFT JOIN ins i ON i.h = v.h ORDER BY v.k"
 #define BLIND_ADD_MANY \
-	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)" \
+	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
 /* The same for an import's search entries (store_bidx_add.fresh: clients
  * new in this transaction, each with all its entries in this call): no row
@@ -2613,8 +2626,7 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
  * a statement under the writers' lock, goes for an import (store.h: a
  * false claim can only make the seal disagree with the rows). */
 #define BLIND_ADD_FRESH \
-	"INSERT INTO blind(h, client, mac) SELECT h, c, m" \
-	" FROM unnest($1::bytea[], $2::bigint[], $3::bytea[]) AS u(h, c, m)"
+	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])"
 
 /* A one-dimensional array parameter in PostgreSQL's binary form (what
  * array_recv reads): a header (dimensions, has-nulls flag, element type,
@@ -2937,23 +2949,36 @@ int pg_store_uniq_del_values(store *s, int64_t client, const unsigned char (*h)[
 
 int pg_store_uniq_del_clients(store *s, const int64_t *clients, size_t n, uint64_t *removed)
 {
-	/* uniq_client stays here (migration 22): one probe per client */
+	/* Schema 23 dropped uniq_client (as sqlite.c's 22): the entries of
+	 * all the clients are found in one pass over uniq, the clients hashed
+	 * (an erasure that finds its entries by value never comes here) */
 	static const unsigned char gone[32];
+	struct barr ids;
+	PGresult *res = NULL;
+	pa a[1];
+	int k;
 	if (removed)
 		*removed = 0;
-	for (size_t c = 0; c < n; c++) {
-		PGresult *res;
-		pa a[1] = { PI(clients[c]) };
-		int k = run(s, "removing index entries", "DELETE FROM uniq WHERE client = $1 RETURNING h", a, 1, &res);
-		if (k < 0)
-			return k;
-		for (int i = 0; i < k; i++)
-			if (glen(res, i, 0) == STORE_BIDX_LEN)
-				touch_put(s, T_UNIQ, index_id(T_UNIQ, gb(res, i, 0), clients[c]), gb(res, i, 0), clients[c], gone);
-		if (removed)
-			*removed += (uint64_t)k;
-		PQclear(res);
-	}
+	if (!n)
+		return 0;
+	fort_buf_init(&ids.b, 0);
+	barr_start(&ids, OID_INT8);
+	for (size_t c = 0; c < n; c++)
+		barr_i64(&ids, clients[c]);
+	if ((k = barr_end(&ids, &a[0])) == 0)
+		k = run(s, "removing index entries",
+			"DELETE FROM uniq u USING (SELECT DISTINCT unnest($1::bigint[]) AS id) AS c WHERE u.client = c.id"
+			" RETURNING u.h, u.client",
+			a, 1, &res);
+	fort_buf_release(&ids.b);
+	if (k < 0)
+		return k;
+	for (int i = 0; i < k; i++)
+		if (glen(res, i, 0) == STORE_BIDX_LEN)
+			touch_put(s, T_UNIQ, index_id(T_UNIQ, gb(res, i, 0), gi(res, i, 1)), gb(res, i, 0), gi(res, i, 1), gone);
+	if (removed)
+		*removed = (uint64_t)k;
+	PQclear(res);
 	return 0;
 }
 

@@ -365,6 +365,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * reports an entry whose client has no record (store_uniq_orphan).
 	 * PostgreSQL keeps its index (its migration 22 does nothing). */
 	"DROP INDEX IF EXISTS uniq_client;",
+	/* 23: postgres.c's drops its uniq_client (this file's 22); nothing
+	 * to do here */
+	"SELECT 1",
 };
 
 /* The sealed tables (see migration 9).  blind and uniq are WITHOUT ROWID:

@@ -215,6 +215,60 @@ static void test_transactions_and_seals(void **state)
 	store_close(s);
 }
 
+/* Schema 23: no index of uniq by client (an import wrote a B-tree entry in
+ * it per unique value; sqlite.c's 22).  A vault of schema 22 with the index
+ * loses it at open, keeps its entries, and an erasure's sweep of the clients'
+ * unique entries (store_uniq_del_clients: one pass now) removes theirs and
+ * only theirs, each seal closed. */
+static void test_uniq_client_dropped(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("uniqclient");
+	unsigned char h[STORE_BIDX_LEN];
+	int64_t other = 0, gone[] = { 3, 5, 3, 99 }, ids[2];
+	uint64_t removed = 0;
+	size_t n;
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	for (int i = 1; i <= 6; i++) {
+		assert_int_equal(put_client(s, i, "record"), 0);
+		for (int k = 0; k < 2; k++) {
+			memset(h, 'a' + k, sizeof h);
+			h[0] = (unsigned char)i;
+			assert_int_equal(store_blind_add(s, h, i, 1, &other), 0);
+		}
+	}
+	assert_int_equal(store_commit(s), 0);
+	store_close(s);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM pg_indexes WHERE tablename = 'uniq'"), 1);
+	/* schema 22's layout: the index by client there */
+	raw(url, "CREATE INDEX uniq_client ON uniq(client); UPDATE fortress_version SET v = 22");
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'uniq_client'"), 1);
+	assert_int_equal(store_open(&s, url, 0), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM pg_indexes WHERE indexname = 'uniq_client'"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq"), 12);
+	store_set_commit_hook(s, hook, s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_uniq_del_clients(s, gone, 4, &removed), 0);
+	assert_int_equal(removed, 4);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE client IN (3, 5)"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq"), 8);
+	store_seal_enforce(s, 1);
+	assert_int_equal(store_seal_require(s, "uniq"), 0);
+	for (int i = 1; i <= 6; i++) {
+		memset(h, 'b', sizeof h);
+		h[0] = (unsigned char)i;
+		assert_int_equal(store_blind_find(s, h, 1, ids, 2, &n), 0);
+		assert_int_equal(n, i == 3 || i == 5 ? 0 : 1);
+	}
+	store_close(s);
+}
+
 /* Two handles (two processes): one audit chain, unique entries hold across them. */
 static void test_two_writers(void **state)
 {
@@ -1635,6 +1689,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connection_rules),
 		cmocka_unit_test(test_transactions_and_seals),
+		cmocka_unit_test(test_uniq_client_dropped),
 		cmocka_unit_test(test_two_writers),
 		cmocka_unit_test(test_changed),
 		cmocka_unit_test(test_totp_sealed),
