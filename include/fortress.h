@@ -2425,7 +2425,8 @@ typedef struct {
 /* Session ids and CSRF tokens: 32 random bytes in base64url, 43 characters. */
 #define FORT_SESSION_TOKEN_LEN 43
 /* Vault handles a session opens at most: so many of its requests run side
- * by side (the server's default threads); one more waits for a handle. */
+ * by side (or wait, held, for their audit entries: a held request keeps its
+ * handle until the callback); one more waits for a handle. */
 #define FORT_SESSION_HANDLES 16
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o) FORT_WUR;
