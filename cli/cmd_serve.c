@@ -13,7 +13,7 @@ static const struct cli_opt serve_opts[] = {
 	{ "insecure-lan", 0, OPT_FLAG, NULL, "allow a non-loopback address without TLS (a trusted network only)" },
 	{ "idle-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out after this long without a request (default 900)" },
 	{ "absolute-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out this long after sign-in (default 28800)" },
-	{ "threads", 0, OPT_VALUE, "N", "serve from a pool of N threads (default: a thread per connection)" },
+	{ "threads", 0, OPT_VALUE, "N", "serve from a pool of N threads (default 4; 0: a thread per connection)" },
 	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
 	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
 	{ "me-user", 0, OPT_VALUE, "NAME", "the self-service page's keyholder: a user whose role has only read, write and contact" },
@@ -44,6 +44,7 @@ static int cmd_serve(struct cli *c)
 
 	memset(&o, 0, sizeof o);
 	o.vault_path = c->vault_path;
+	o.threads = SERVER_DEFAULT_THREADS;
 	o.listen = cli_str(c, "listen");
 	o.tls_cert = cli_str(c, "tls-cert");
 	o.tls_key = cli_str(c, "tls-key");
@@ -74,7 +75,7 @@ static int cmd_serve(struct cli *c)
 	}
 	if ((ex = num_opt(c, "idle-timeout", &o.idle_timeout, 1, 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "absolute-timeout", &o.absolute_timeout, 1, 7 * 86400)) != EXIT_OK ||
-	    (ex = num_opt(c, "threads", &o.threads, 1, 64)) != EXIT_OK ||
+	    (ex = num_opt(c, "threads", &o.threads, 0, 64)) != EXIT_OK ||
 	    (ex = num_opt(c, "client-timeout", &o.client_timeout, 1, 3600)) != EXIT_OK)
 		return ex;
 	if ((r = server_run(&o)) < 0)

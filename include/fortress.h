@@ -188,6 +188,16 @@ void fort_vault_close(fort_vault *v);
  * fail with FORT_ETAMPER, FORT_EIO...: then close the handle. */
 int fort_vault_refresh(fort_vault *v) FORT_WUR;
 int fort_vault_flush(fort_vault *v) FORT_WUR;
+/* fort_vault_flush for a server that does not put a thread to sleep per
+ * request: on a handle with a group commit (fort_vault_use_audit_writer)
+ * the summary entry is queued and DONE(ARG, CODE, MSG) is called once,
+ * from the thread that commits it, after its transaction committed (CODE
+ * 0) or failed (CODE < 0, MSG why): hold the request's answer until then,
+ * and give an error instead when CODE < 0.  Without a group commit, or with
+ * nothing to write, DONE is called before this returns.  0: DONE is or
+ * will be called; < 0: an error, DONE not called.  V stays the caller's
+ * (not used, not given back) until DONE. */
+int fort_vault_flush_async(fort_vault *v, void (*done)(void *arg, int code, const char *msg), void *arg) FORT_WUR;
 
 /* Change the acting user's passphrase.  Only the user's sealed keyring is
  * re-encrypted; no client data is touched.  FORT_EWEAK, FORT_ELOCKED. */
@@ -374,6 +384,17 @@ typedef struct {
 
 /* Read one client (audited).  Values are masked unless revealed. */
 int fort_client_get(fort_record **out, fort_vault *v, const char *id, const fort_read_opts *o) FORT_WUR;
+/* The same for a server that does not put a thread to sleep per request
+ * (issue 17): on a handle with a group commit the read's entry is queued
+ * and DONE(ARG, REC, CODE, MSG) is called once, from the thread that
+ * commits it, with the record (the caller's: fort_record_free) only after
+ * that entry's transaction has committed; if the read or its entry failed,
+ * REC is NULL, CODE < 0 and MSG why: the record was wiped unseen.  Without
+ * a group commit DONE is called before this returns.  0: DONE is or will be
+ * called; < 0 (a bad argument, no memory): DONE not called.  V stays the
+ * caller's (not used, not given back) until DONE. */
+typedef void (*fort_record_done)(void *arg, fort_record *rec, int code, const char *msg);
+int fort_client_get_async(fort_vault *v, const char *id, const fort_read_opts *o, fort_record_done done, void *arg) FORT_WUR;
 const char *fort_record_id(const fort_record *r);
 int64_t fort_record_created(const fort_record *r);
 int64_t fort_record_updated(const fort_record *r);
@@ -2404,7 +2425,8 @@ typedef struct {
 /* Session ids and CSRF tokens: 32 random bytes in base64url, 43 characters. */
 #define FORT_SESSION_TOKEN_LEN 43
 /* Vault handles a session opens at most: so many of its requests run side
- * by side (the server's default threads); one more waits for a handle. */
+ * by side (or wait, held, for their audit entries: a held request keeps its
+ * handle until the callback); one more waits for a handle. */
 #define FORT_SESSION_HANDLES 16
 
 int fort_sessions_new(fort_sessions **out, const fort_sessions_opts *o) FORT_WUR;

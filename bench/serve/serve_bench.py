@@ -217,7 +217,7 @@ def main():
         entries, commits = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
         ok = True
-        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (a thread per connection):" % (a.seconds, a.clients))
+        print("fortress serve, wrk -t2 -c16 -d%ds on loopback, %d clients, one session (its default pool of 4 threads, answers held until durable):" % (a.seconds, a.clients))
         print("  %-34s %10s %10s %8s" % ("", "req/s", "p99 ms", "ratio"))
         print("  %-34s %10.0f %10.2f %8s" % ("baseline: mhd_fixed (fixed body)", fix_rps, fix_p99, "1.00"))
         for name, rps, p99 in (("masked read GET /api/clients/{id}", get_rps, get_p99),

@@ -213,7 +213,17 @@ int audit_record(fort_vault *v, const char *action, const char *client, const ch
 	if (v->aw && v->kr && own) {
 		if (denied)
 			v->op_audited = 2;
-		if ((r = audit_writer_append(v->aw, v->kr, v->user_id, v->user, action, client, fields, purpose, result,
+		if (v->aw_defer && !v->aw_defer->queued && !denied) {
+			/* the caller holds its answer until CB says the entry
+			 * is durable (fort_client_get_async) */
+			r = audit_writer_append_async(v->aw, v->kr, v->user_id, v->user, action, client, fields, purpose, result,
+						      detail, v->aw_defer->cb, v->aw_defer->arg);
+			if (r == 0)
+				v->aw_defer->queued = 1;
+			if (r <= 0)
+				return r;
+			/* 1: the writer has stopped; write it here */
+		} else if ((r = audit_writer_append(v->aw, v->kr, v->user_id, v->user, action, client, fields, purpose, result,
 					     detail)) <= 0)
 			return r;
 		/* 1: the writer has stopped; write it here */

@@ -55,6 +55,25 @@ int audit_append_after(store *s, const keyring *kr, int64_t *tail_seq, unsigned 
 int audit_writer_append(struct fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
 			const char *action, const char *client, const char *fields, const char *purpose,
 			const char *result, const char *detail);
+/* The same without waiting (a server's suspended request): the strings are
+ * copied; CB(ARG, CODE, MSG) is called once, on the thread that committed
+ * the batch holding the entry, after its transaction committed (CODE 0) or
+ * failed (the error for every entry it held).  KR must stay valid until
+ * then.  0: queued; 1: the writer has stopped (write it yourself), CB not
+ * called; < 0: an error, CB not called. */
+int audit_writer_append_async(struct fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
+			      const char *action, const char *client, const char *fields, const char *purpose,
+			      const char *result, const char *detail, void (*cb)(void *, int, const char *), void *arg);
+/* A handle's request whose entry may be queued without waiting
+ * (fort_client_get_async, fort_vault_flush_async): set as V->aw_defer
+ * around the call; audit_record queues its first successful entry through
+ * the group commit with CB and sets QUEUED, instead of waiting. */
+typedef struct audit_defer {
+	void (*cb)(void *, int, const char *);
+	void *arg;
+	int queued;
+} audit_defer;
+
 /* Did the chain move from (*SEQ, HASH) to (TAIL_SEQ, TAIL_HASH) by the
  * writer's commits alone (one at least)?  1: yes, and *SEQ, HASH become the
  * tail; 0: not known (someone else committed, or too long ago). */

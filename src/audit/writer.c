@@ -30,12 +30,23 @@
  * and where the commit left it (store_commit_marks): a handle whose
  * request snapshot is reached from its last one by such commits alone,
  * each beginning where the one before ended, need not read the chain's
- * tail at all (audit_writer_covers_mark). */
+ * tail at all (audit_writer_covers_mark).
+ *
+ * An entry may also be queued without a thread waiting for it
+ * (audit_writer_append_async, for a server that suspends the request's
+ * connection instead of putting a thread to sleep per request): its
+ * strings are copied, and its callback is called once its batch has
+ * committed or failed.  No request thread then leads its batch, so the
+ * writer has one thread of its own, woken only when such an entry finds no
+ * commit in flight or heads the queue when a commit ends; it leads batches
+ * while their head is such an entry.  Either way an entry is signalled
+ * done only after the transaction holding it has committed. */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "audit/audit.h"
 
 #define BATCH_MAX 256   /* entries in one transaction */
@@ -50,6 +61,10 @@ typedef struct aw_entry {
 	int lead;       /* set before done is posted: lead the next batch (lead()) */
 	char msg[512];
 	sem_t done;     /* posted once its batch committed or failed, or to lead */
+	/* audit_writer_append_async: no waiter, called once committed or
+	 * failed; the entry (and its strings, after it) is heap memory */
+	void (*cb)(void *arg, int code, const char *msg);
+	void *cb_arg;
 } aw_entry;
 
 struct fort_audit_writer {
@@ -58,6 +73,10 @@ struct fort_audit_writer {
 	aw_entry *head, *tail;  /* queued, not yet in a batch */
 	int stop;
 	int leading;            /* a request's thread is writing a batch (lead()) */
+	int kick;               /* the writer's thread is to lead (an async entry heads the queue) */
+	int thread_up;          /* the writer's thread runs (started at the first async entry) */
+	pthread_t thread;
+	pthread_cond_t work;    /* kick set, or stop */
 	store *st;
 	char *path;
 	/* the chain moved from PREV (seq FIRST - 1) to LAST (seq LAST_SEQ) by one commit */
@@ -182,7 +201,11 @@ static void lead(fort_audit_writer *w, aw_entry *self)
 	/* entries queued during the commit: their first leads the next
 	 * batch (woken once, as it would be for its own entry); none: the
 	 * next entry to come leads at once, without sleeping */
-	if (w->head) {
+	if (w->head && w->head->cb) {
+		/* nobody waits on an async entry: the writer's thread leads */
+		w->kick = 1;
+		pthread_cond_signal(&w->work);
+	} else if (w->head) {
 		w->head->lead = 1;
 		sem_post(&w->head->done);
 	} else {
@@ -191,16 +214,105 @@ static void lead(fort_audit_writer *w, aw_entry *self)
 	}
 	pthread_mutex_unlock(&w->mu);
 	/* wake the rest of this batch, and only them; E lives on its
-	 * waiter's stack: gone once posted */
+	 * waiter's stack: gone once posted.  An async entry's callback is
+	 * called here, after the commit (or with its error), then freed. */
 	for (e = list; e;) {
 		aw_entry *next = e->next;
 		e->code = code;
 		if (code)
 			memcpy(e->msg, msg, sizeof e->msg);
-		if (e != self)
+		if (e->cb) {
+			e->cb(e->cb_arg, code, code ? e->msg : "");
+			sodium_memzero(e, sizeof *e);
+			free(e);
+		} else if (e != self) {
 			sem_post(&e->done);
+		}
 		e = next;
 	}
+}
+
+/* The writer's own thread: leads the batches whose head is an async entry
+ * (nobody waits on those to lead).  Ends at stop once nothing is queued. */
+static void *writer_thread(void *p)
+{
+	fort_audit_writer *w = p;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->kick && !w->stop)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->kick) {
+			w->kick = 0;
+			/* leading is already 1 for it (set by whoever kicked) */
+			lead(w, NULL);
+			pthread_mutex_lock(&w->mu);
+			continue;
+		}
+		if (w->stop && !w->leading)
+			break;
+		/* stop while another thread leads: wait for its hand-over */
+		pthread_cond_wait(&w->work, &w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int audit_writer_append_async(fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
+			      const char *action, const char *client, const char *fields, const char *purpose,
+			      const char *result, const char *detail, void (*cb)(void *, int, const char *), void *arg)
+{
+	const char *in[7] = { actor, action, client, fields, purpose, result, detail };
+	size_t len[7], total = sizeof(aw_entry);
+	aw_entry *e;
+	char *p;
+	for (int i = 0; i < 7; i++)
+		total += (len[i] = strlen(in[i] ? in[i] : "")) + 1;
+	if (!(e = fort_calloc(1, total)))
+		return FORT_ENOMEM;
+	p = (char *)(e + 1);
+	{
+		const char **outp[7] = { &e->actor, &e->action, &e->client, &e->fields, &e->purpose, &e->result, &e->detail };
+		for (int i = 0; i < 7; i++) {
+			memcpy(p, in[i] ? in[i] : "", len[i] + 1);
+			*outp[i] = p;
+			p += len[i] + 1;
+		}
+	}
+	e->kr = kr;
+	e->actor_id = actor_id;
+	e->cb = cb;
+	e->cb_arg = arg;
+	pthread_mutex_lock(&w->mu);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->mu);
+		sodium_memzero(e, total);
+		free(e);
+		return 1;
+	}
+	if (!w->thread_up) {
+		int err = pthread_create(&w->thread, NULL, writer_thread, w);
+		if (err) {
+			pthread_mutex_unlock(&w->mu);
+			sodium_memzero(e, total);
+			free(e);
+			return fort_error_set(FORT_ERROR, "cannot start the audit writer's thread: %s", strerror(err));
+		}
+		w->thread_up = 1;
+	}
+	if (w->tail)
+		w->tail->next = e;
+	else
+		w->head = e;
+	w->tail = e;
+	if (!w->leading) {
+		/* no commit in flight: the writer's thread commits it (this
+		 * thread goes on serving other requests) */
+		w->leading = 1;
+		w->kick = 1;
+		pthread_cond_signal(&w->work);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return 0;
 }
 
 int fort_audit_writer_new(fort_audit_writer **out, const char *path)
@@ -228,6 +340,7 @@ int fort_audit_writer_new(fort_audit_writer **out, const char *path)
 	store_append_only(w->st);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->idle, NULL);
+	pthread_cond_init(&w->work, NULL);
 	*out = w;
 	return 0;
 }
@@ -239,10 +352,15 @@ void fort_audit_writer_free(fort_audit_writer *w)
 	/* no new entries; those queued are written by their leaders first */
 	pthread_mutex_lock(&w->mu);
 	w->stop = 1;
+	pthread_cond_signal(&w->work);
 	while (w->leading)
 		pthread_cond_wait(&w->idle, &w->mu);
+	pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
+	if (w->thread_up)
+		pthread_join(w->thread, NULL);
 	store_close(w->st);
+	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->idle);
 	pthread_mutex_destroy(&w->mu);
 	free(w->path);

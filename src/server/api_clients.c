@@ -87,16 +87,24 @@ int api_clients_list(request *req)
 	return 0;
 }
 
+void api_record_answer(request *req, fort_record *rec)
+{
+	fort_buf b;
+	if (text_answer(req, shape_record_text(text_begin(&b), rec), &b) < 0)
+		req->out = shape_record(rec);
+	fort_record_free(rec);
+}
+
 int api_clients_get(request *req)
 {
 	fort_record *rec = NULL;
 	int r;
-	fort_buf b;
+	/* the record comes once its entry is durable; no thread waits for it */
+	if (req->hold)
+		return http_client_get_held(req);
 	if ((r = fort_client_get(&rec, req->v, req->id, NULL)) < 0)
 		return r;
-	if (text_answer(req, shape_record_text(text_begin(&b), rec), &b) < 0)
-		req->out = shape_record(rec);
-	fort_record_free(rec);
+	api_record_answer(req, rec);
 	return 0;
 }
 

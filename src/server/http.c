@@ -116,6 +116,8 @@ const route server_routes[] = {
 };
 const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
 
+enum { HOLD_NONE, HOLD_RECORD, HOLD_FLUSH };
+
 /* per request, across libmicrohttpd's calls */
 typedef struct {
 	fort_buf body;
@@ -123,7 +125,29 @@ typedef struct {
 	int early;         /* a response was queued before the body */
 	void (*after)(void *); /* http_after_response: run at on_completed */
 	void *after_arg;
+	/* An answer held until its audit entry is durable (issue 17): the
+	 * library calls back (record_done, flush_done) from the thread that
+	 * committed the entry; the connection is suspended meanwhile, so no
+	 * thread sleeps per request, and resumed by the callback.  MU orders
+	 * the suspension before the resumption. */
+	struct {
+		pthread_mutex_t mu;
+		int stage;          /* HOLD_*: what is awaited */
+		int done;           /* the callback came */
+		int suspended;      /* the connection is suspended: the callback resumes it */
+		int flushed;        /* the handle's pending entries are durable */
+		struct MHD_Connection *conn;
+		fort_record *rec;
+		int code;
+		char msg[512];
+	} h;
+	request req;       /* the request across a suspension */
+	int idx;           /* its route */
+	char addr[64];
+	struct timespec t0;
 } conn_ctx;
+
+static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *conn, request *rq);
 
 /* the hook a handler on this thread set for the request it answers */
 static _Thread_local void (*after_fn)(void *);
@@ -133,6 +157,45 @@ void http_after_response(void (*fn)(void *), void *arg)
 {
 	after_fn = fn;
 	after_arg = arg;
+}
+
+/* The library's callback: the awaited entry is durable (CODE 0) or failed.
+ * Resumes the connection if it is suspended; else the request's own thread
+ * sees DONE before it would suspend. */
+static void hold_wake(conn_ctx *cc, fort_record *rec, int code, const char *msg)
+{
+	pthread_mutex_lock(&cc->h.mu);
+	cc->h.rec = rec;
+	cc->h.code = code;
+	if (code)
+		snprintf(cc->h.msg, sizeof cc->h.msg, "%s", msg && *msg ? msg : "the audit entry could not be written");
+	cc->h.done = 1;
+	if (cc->h.suspended) {
+		cc->h.suspended = 0;
+		MHD_resume_connection(cc->h.conn);
+	}
+	pthread_mutex_unlock(&cc->h.mu);
+}
+
+static void record_done(void *arg, fort_record *rec, int code, const char *msg)
+{
+	hold_wake(arg, rec, code, msg);
+}
+
+static void flush_done(void *arg, int code, const char *msg)
+{
+	hold_wake(arg, NULL, code, msg);
+}
+
+int http_client_get_held(request *req)
+{
+	conn_ctx *cc = req->hold;
+	int r;
+	cc->h.stage = HOLD_RECORD;
+	cc->h.done = 0;
+	if ((r = fort_client_get_async(req->v, req->id, NULL, record_done, cc)) < 0)
+		cc->h.stage = HOLD_NONE;
+	return r;
 }
 
 static volatile sig_atomic_t stop_sig;
@@ -567,20 +630,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	server *s = cls;
 	conn_ctx *cc = *con_cls;
 	request req;
-	char allow[64], addr[64];
+	char allow[64];
 	int idx, status = 0, first = 0;
-	enum MHD_Result ret;
 	struct timespec t0;
 	(void)version;
 
 	if (!cc) {
 		if (!(cc = calloc(1, sizeof *cc)))
 			return MHD_NO;
+		pthread_mutex_init(&cc->h.mu, NULL);
+		cc->h.conn = conn;
 		/* the body may hold a passphrase: a wiped buffer */
 		fort_buf_init_secret(&cc->body, s->max_body + 1);
 		*con_cls = cc;
 		atomic_fetch_add(&s->inflight, 1);
 		first = 1;
+	}
+	if (cc->h.stage) {
+		/* resumed: the awaited entry is durable or failed */
+		cc->req.conn = conn;
+		cc->req.method = method;
+		return settle(s, cc, conn, &cc->req);
 	}
 	if (cc->early) {
 		/* a response went out before the body: drop what still comes */
@@ -622,13 +692,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return ok ? MHD_YES : MHD_NO;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_MONOTONIC, &cc->t0);
+	t0 = cc->t0;
 	memset(&req, 0, sizeof req);
 	req.srv = s;
 	req.conn = conn;
 	req.method = method;
-	http_client_address(addr, sizeof addr, conn);
-	req.address = addr;
+	http_client_address(cc->addr, sizeof cc->addr, conn);
+	req.address = cc->addr;
+	req.hold = s->hold ? cc : NULL;
 	req.session_id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
 	idx = find_route(url, method, req.id, sizeof req.id, &status, allow, sizeof allow);
 	if (idx < 0) {
@@ -641,7 +713,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return send_json(s, conn, status, e, status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow : NULL, NULL, 0);
 	}
 	dispatch(&req, &server_routes[idx], cc, first);
-	if (first && !req.out && !req.text) {
+	if (first && !req.out && !req.text && !cc->h.stage) {
 		/* everything checked that can be before the body: wait for it */
 		http_give_back(&req);
 		return MHD_YES;
@@ -649,8 +721,97 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (first)
 		cc->early = 1;
 	json_decref(req.body);
+	req.body = NULL;
+	cc->idx = idx;
+	return settle(s, cc, conn, &req);
+}
+
+/* The answer's last steps, once it is made or on its way: a record awaited
+ * (http_client_get_held) rendered once it comes; then, on a server that
+ * holds answers, the handle's pending entries (a find's summary) queued
+ * and awaited too (fort_vault_flush_async); the connection suspended while
+ * either is awaited, so the thread serves other connections.  An entry
+ * that failed replaces the answer with an error: nothing leaves unaudited.
+ * Then the handle is given back and the answer sent. */
+static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *conn, request *rq)
+{
+	request req;
+	enum MHD_Result ret;
+	int idx = cc->idx;
+
+	for (;;) {
+		int stage = cc->h.stage, done, r;
+		if (stage) {
+			pthread_mutex_lock(&cc->h.mu);
+			done = cc->h.done;
+			if (!done) {
+				/* before the unlock: the callback resumes only a
+				 * suspended connection */
+				MHD_suspend_connection(conn);
+				cc->h.suspended = 1;
+			}
+			pthread_mutex_unlock(&cc->h.mu);
+			if (!done) {
+				if (rq != &cc->req)
+					cc->req = *rq;
+				return MHD_YES;
+			}
+			cc->h.stage = HOLD_NONE;
+			cc->h.done = 0;
+			if (stage == HOLD_RECORD) {
+				if (cc->h.code == 0) {
+					api_record_answer(rq, cc->h.rec);
+				} else {
+					rq->status = http_status_of(cc->h.code);
+					rq->out = http_error_json(cc->h.code, cc->h.msg);
+				}
+				cc->h.rec = NULL;
+				continue;
+			}
+			cc->h.flushed = 1;
+			if (cc->h.code) {
+				/* fail closed: the answer is dropped, unsent */
+				fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", cc->h.msg);
+				if (rq->text) {
+					sodium_memzero(rq->text, rq->text_len);
+					free(rq->text);
+					rq->text = NULL;
+				}
+				if (rq->file) {
+					sodium_memzero(rq->file, rq->file_len);
+					free(rq->file);
+					rq->file = NULL;
+				}
+				if (rq->file_fd > 0)
+					close(rq->file_fd);
+				rq->file_fd = 0;
+				json_decref(rq->out);
+				rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+				rq->out = http_error_json(cc->h.code, cc->h.msg);
+			}
+		}
+		if (rq->v && s->hold && !cc->h.flushed) {
+			cc->h.stage = HOLD_FLUSH;
+			cc->h.done = 0;
+			if ((r = fort_vault_flush_async(rq->v, flush_done, cc)) < 0) {
+				/* queued nothing, no callback: as a failed entry */
+				cc->h.code = r;
+				snprintf(cc->h.msg, sizeof cc->h.msg, "%s", fort_error_message());
+				cc->h.done = 1;
+			}
+			continue;
+		}
+		break;
+	}
+	req = *rq;
+	if (req.v && s->hold) {
+		fort_session_release(s->sessions, req.v);
+		req.v = NULL;
+	}
 	http_give_back(&req);
-	http_log_line(s, method, server_routes[idx].pattern, req.status, &t0);
+	http_log_line(s, req.method, server_routes[idx].pattern, req.status, &cc->t0);
+	/* the copy below is the answer's now */
+	memset(rq, 0, sizeof *rq);
 	if (req.file_fd > 0 && !req.out)
 		return send_fd(s, conn, &req);
 	if (req.file_fd > 0)
@@ -685,7 +846,35 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (cc->after)
 		cc->after(cc->after_arg); /* the answer is out: the deferred work may start */
+	if (cc->req.v) {
+		/* held, resumed, and the client was gone: libmicrohttpd ends the
+		 * request without asking for its answer.  The callback that
+		 * resumed it has let go of CC once its lock is free. */
+		request *rq = &cc->req;
+		pthread_mutex_lock(&cc->h.mu);
+		pthread_mutex_unlock(&cc->h.mu);
+		if (cc->h.flushed || cc->h.stage == HOLD_FLUSH) {
+			fort_session_release(s->sessions, rq->v);
+			rq->v = NULL;
+		} else {
+			http_give_back(rq);
+		}
+		json_decref(rq->out);
+		if (rq->text) {
+			sodium_memzero(rq->text, rq->text_len);
+			free(rq->text);
+		}
+		if (rq->file) {
+			sodium_memzero(rq->file, rq->file_len);
+			free(rq->file);
+		}
+		if (rq->file_fd > 0)
+			close(rq->file_fd);
+		sodium_memzero(rq, sizeof *rq);
+	}
 	fort_buf_release(&cc->body);  /* wipes: a secret buffer */
+	fort_record_free(cc->h.rec);  /* a record never rendered */
+	pthread_mutex_destroy(&cc->h.mu);
 	free(cc);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -854,14 +1043,18 @@ int server_run(const server_opts *o)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* A thread per connection unless told --threads N.  A request waits
-	 * in its handler for its audit entry's commit (writer.c); in a pool
-	 * of threads, each with its connections, that wait held up every
-	 * other connection of the thread, and wrk's 16 connections landed on
-	 * 2 to 10 of the 16 threads: requests ran one after another that
-	 * could have shared a commit (bench/README.md, 2026-12-07). */
+	/* A pool of threads (--threads N, 4 by default), or with --threads 0
+	 * a thread per connection.  In the pool a masked read or a find does
+	 * not wait in its handler for its audit entry's commit: the answer is
+	 * held and the connection suspended until the library says the entry
+	 * is durable (fort_client_get_async, fort_vault_flush_async; settle),
+	 * so no thread sleeps per request and a thread's other connections go
+	 * on.  Other routes still wait on their thread (writes, the pages):
+	 * rarer, and each holds up only its thread's other connections. */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	flags |= o->threads ? MHD_USE_EPOLL : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	flags |= o->threads ? MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+	/* a pool holds answers, suspended, until their entries are durable */
+	s.hold = o->threads != 0;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (s.tls)

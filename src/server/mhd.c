@@ -20,8 +20,10 @@
 #undef MHD_post_process
 #undef MHD_queue_response
 #undef MHD_quiesce_daemon
+#undef MHD_resume_connection
 #undef MHD_start_daemon
 #undef MHD_stop_daemon
+#undef MHD_suspend_connection
 #undef QRcode_encodeString
 #undef QRcode_free
 

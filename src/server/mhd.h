@@ -29,8 +29,10 @@
 	X(MHD_post_process) \
 	X(MHD_queue_response) \
 	X(MHD_quiesce_daemon) \
+	X(MHD_resume_connection) \
 	X(MHD_start_daemon) \
-	X(MHD_stop_daemon)
+	X(MHD_stop_daemon) \
+	X(MHD_suspend_connection)
 
 #define SERVER_QR_FUNCS(X) \
 	X(QRcode_encodeString) \
@@ -66,6 +68,8 @@ int server_qr_need(void);
 #define MHD_post_process (*server_mhd.MHD_post_process)
 #define MHD_queue_response (*server_mhd.MHD_queue_response)
 #define MHD_quiesce_daemon (*server_mhd.MHD_quiesce_daemon)
+#define MHD_resume_connection (*server_mhd.MHD_resume_connection)
+#define MHD_suspend_connection (*server_mhd.MHD_suspend_connection)
 #define MHD_start_daemon (*server_mhd.MHD_start_daemon)
 #define MHD_stop_daemon (*server_mhd.MHD_stop_daemon)
 #define QRcode_encodeString (*server_mhd.QRcode_encodeString)

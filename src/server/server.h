@@ -42,7 +42,7 @@ typedef struct {
 	const char *tls_cert, *tls_key;
 	int insecure_lan;
 	unsigned idle_timeout, absolute_timeout; /* seconds; 0: defaults */
-	unsigned threads;            /* a pool of N; 0: a thread per connection */
+	unsigned threads;            /* a pool of N (SERVER_DEFAULT_THREADS); 0: a thread per connection */
 	unsigned client_timeout;     /* seconds a connection may stay silent; 0: 30 */
 	size_t max_body;             /* 0: 1 MiB */
 	int quiet;                   /* no request log */
@@ -52,6 +52,10 @@ typedef struct {
 	 * second identity step; no ME_USER: the page says it is not set up */
 	const char *me_user, *me_pass_file, *public_url, *me_second_step;
 } server_opts;
+
+/* `fortress serve`'s pool: its threads never wait for a commit on the hot
+ * routes (a held answer, http.c), so as many as the fixed-body benchmark's */
+#define SERVER_DEFAULT_THREADS 4
 
 /* Run until SIGTERM or SIGINT.  Returns a FORT_E* code (0 on a clean
  * stop); the message is set. */
@@ -89,6 +93,10 @@ typedef struct {
 	int file_fd;                /* > 0: send FILE_LEN bytes of this file instead (taken over, closed) */
 	char set_cookie[256];
 	int retry_after;
+	/* a server that suspends a connection while its answer waits for its
+	 * audit entry's commit (http.c, the pool of threads): non-NULL, and a
+	 * handler may read a record with http_client_get_held */
+	void *hold;
 } request;
 
 /* A handler returns 0 with REQ->out (and REQ->status, default 200) set, or
@@ -107,6 +115,14 @@ typedef struct {
 	route_fn fn;
 	unsigned flags;
 } route;
+
+/* http.c: the masked read of REQ->id through fort_client_get_async: the
+ * connection is suspended until the record's audit entry has committed,
+ * then api_record_answer renders it (on a pool thread); a failed entry
+ * gives an error answer, never the record.  0 or a FORT_E* code. */
+int http_client_get_held(request *req);
+/* api_clients.c: REC (taken over, freed) as REQ's answer. */
+void api_record_answer(request *req, fort_record *rec);
 
 /* route.c: does PATH match PATTERN?  1 with ID (an {id} segment: letters,
  * digits, '-' and '_', at most IDCAP-1) set, else 0. */
@@ -137,6 +153,7 @@ struct server {
 	int tls, secure_cookie;
 	size_t max_body;
 	int quiet;
+	int hold;                   /* answers held, suspended, until their entries are durable (a pool of threads) */
 	unsigned idle_timeout, absolute_timeout;
 	atomic_int inflight;
 	void *signin_lock;          /* pthread_mutex_t: one Argon2id at a time */

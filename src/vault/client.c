@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include <sodium.h>
 #include "vault/attach.h"
@@ -1230,6 +1231,81 @@ out:
 	fort_buf_release(&revealed);
 	cvals_release(&cv);
 	return r;
+}
+
+/* fort_client_get_async: the record waits here for its entry's commit.
+ * Two halves meet: the read's (the record, or its error) and the commit's
+ * (the group commit's verdict, on the committing thread); whichever comes
+ * second hands the record to the caller's callback, only when both
+ * succeeded, and otherwise wipes it and gives the error. */
+struct read_ticket {
+	atomic_int halves;
+	fort_record *rec;
+	int rcode, ccode;
+	char rmsg[512], cmsg[512];
+	fort_record_done done;
+	void *arg;
+};
+
+static void read_ticket_half(struct read_ticket *t)
+{
+	if (atomic_fetch_sub(&t->halves, 1) != 1)
+		return;
+	if (t->ccode == 0 && t->rcode == 0 && t->rec) {
+		t->done(t->arg, t->rec, 0, "");
+	} else {
+		fort_record_free(t->rec);  /* never handed out: its audit entry is not durable */
+		t->done(t->arg, NULL, t->ccode ? t->ccode : t->rcode ? t->rcode : FORT_ERROR,
+			t->ccode ? t->cmsg : t->rcode ? t->rmsg : "the read was not completed");
+	}
+	sodium_memzero(t, sizeof *t);
+	free(t);
+}
+
+static void read_committed(void *p, int code, const char *msg)
+{
+	struct read_ticket *t = p;
+	t->ccode = code;
+	if (code)
+		snprintf(t->cmsg, sizeof t->cmsg, "%s", msg && *msg ? msg : "the audit entry could not be written");
+	read_ticket_half(t);
+}
+
+int fort_client_get_async(fort_vault *v, const char *id, const fort_read_opts *o, fort_record_done done, void *arg)
+{
+	struct read_ticket *t;
+	audit_defer d;
+	fort_record *rec = NULL;
+	int r;
+	if (!v || !done)
+		return fort_error_set(FORT_EINPUT, "fort_client_get_async needs a vault handle and a callback");
+	if (!(t = fort_calloc(1, sizeof *t)))
+		return FORT_ENOMEM;
+	atomic_init(&t->halves, 2);
+	t->done = done;
+	t->arg = arg;
+	d.cb = read_committed;
+	d.arg = t;
+	d.queued = 0;
+	v->aw_defer = &d;
+	r = fort_client_get(&rec, v, id, o);
+	v->aw_defer = NULL;
+	if (!d.queued) {
+		/* no group commit (or it stopped): the entry was written, and
+		 * waited for, by fort_client_get itself; or nothing was read */
+		free(t);
+		if (r < 0)
+			return r;
+		done(arg, rec, 0, "");
+		return 0;
+	}
+	/* queued: the commit may already have come (the other half) */
+	t->rec = rec;
+	t->rcode = r;
+	if (r < 0)
+		snprintf(t->rmsg, sizeof t->rmsg, "%s", fort_error_message());
+	read_ticket_half(t);
+	return 0;
 }
 
 struct list_ctx {

@@ -144,6 +144,9 @@ struct fort_vault {
 	/* and the WAL's position then (store_read_mark), when known */
 	uint32_t aw_mark[3];
 	int aw_marked;
+	/* during fort_client_get_async / fort_vault_flush_async: the entry is
+	 * queued, not waited for (audit_record) */
+	struct audit_defer *aw_defer;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked.  The thread now works for

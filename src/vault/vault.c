@@ -565,6 +565,28 @@ int fort_vault_flush(fort_vault *v)
 	return r;
 }
 
+int fort_vault_flush_async(fort_vault *v, void (*done)(void *arg, int code, const char *msg), void *arg)
+{
+	audit_defer d;
+	int r;
+	if (!done)
+		return fort_error_set(FORT_EINPUT, "fort_vault_flush_async needs a callback");
+	d.cb = done;
+	d.arg = arg;
+	d.queued = 0;
+	if (v)
+		v->aw_defer = &d;
+	r = fort_vault_flush(v);
+	if (v)
+		v->aw_defer = NULL;
+	if (d.queued)
+		return 0; /* DONE comes after the commit (a flush queues its last entry) */
+	if (r < 0)
+		return r;
+	done(arg, 0, "");
+	return 0;
+}
+
 int fort_vault_open(fort_vault **out, const char *path, const char *user, const fort_secret *pass)
 {
 	return vault_open(out, path, user, pass, NULL, NULL);

@@ -128,10 +128,13 @@ class GroupCommit(unittest.TestCase):
 
     def test_waiting_read_holds_up_no_other_connection(self):
         """A read waiting for its entry's commit keeps no other connection
-        waiting: each connection has a thread of its own.  (In a pool of
-        threads, each serving its connections one request at a time, the
-        connections that shared the waiting one's thread were not read
-        until its commit: wrk's 16 connections ran on 2 to 10 threads.)
+        waiting: its answer is held and its connection suspended, so the
+        pool thread serves the others (the default since issue 17; before,
+        a thread per connection.  In a pool whose requests waited on their
+        thread, the connections that shared the waiting one's thread were
+        not read until its commit: wrk's 16 connections ran on 2 to 10
+        threads.)  Eight connections on a pool of 4: some share the read's
+        thread.
         The commit is held back by the test holding SQLite's write lock,
         less than the vault's busy timeout (3 s)."""
         kit.sqlite_only(self, "holds SQLite's write lock to keep the audit writer waiting")

@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -572,6 +574,188 @@ static void test_group_commit_threads(void **state)
 	alarm(0);
 }
 
+/* fort_client_get_async / fort_vault_flush_async (issue 17: a server that
+ * suspends the connection instead of a thread per request): the record is
+ * handed to the callback only once the transaction holding its audit entry
+ * has committed, from the committing thread; an entry whose commit fails
+ * gives an error and no record.  On SQLite the test holds the write lock:
+ * the read is queued and answered only after the lock goes, and with the
+ * lock held beyond the busy timeout (3 s) the commit fails. */
+struct async_got {
+	sem_t sem;
+	fort_audit_writer *w;
+	int calls, code;
+	int had_rec, field_ok;
+	uint64_t committed_then;  /* the writer's committed entries when the record came */
+	long long rows_then;      /* 'read' rows another connection saw then (SQLite) */
+	const char *path;
+	char msg[512];
+};
+
+static long long sqlite_count(const char *path, const char *q)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void async_record(void *arg, fort_record *rec, int code, const char *msg)
+{
+	struct async_got *g = arg;
+	g->calls++;
+	g->code = code;
+	snprintf(g->msg, sizeof g->msg, "%s", msg ? msg : "(null)");
+	if (g->w)
+		fort_audit_writer_stats(g->w, NULL, &g->committed_then, NULL);
+	if (!test_store_pg() && g->path)
+		g->rows_then = sqlite_count(g->path, "SELECT count(*) FROM audit WHERE action = 'read'");
+	if (rec) {
+		const char *e = fort_record_value(rec, "email");
+		g->had_rec = 1;
+		g->field_ok = e && strchr(e, '@') != NULL;
+		fort_record_free(rec);
+	}
+	sem_post(&g->sem);
+}
+
+static void async_flushed(void *arg, int code, const char *msg)
+{
+	struct async_got *g = arg;
+	g->calls++;
+	g->code = code;
+	snprintf(g->msg, sizeof g->msg, "%s", msg ? msg : "(null)");
+	if (g->w)
+		fort_audit_writer_stats(g->w, NULL, &g->committed_then, NULL);
+	if (!test_store_pg() && g->path)
+		g->rows_then = sqlite_count(g->path, "SELECT count(*) FROM audit WHERE action = 'find'");
+	sem_post(&g->sem);
+}
+
+static int sem_wait_s(sem_t *s, int seconds)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += seconds;
+	while (sem_timedwait(s, &ts) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static void test_group_commit_async(void **state)
+{
+	fort_vault *v = create_vault("gcasync.fort"), *h = NULL;
+	fort_audit_writer *w = NULL;
+	fort_secret *k = key_of(v);
+	char id[FORT_ID_LEN + 1];
+	const fort_kv kv[] = { { "full_name", "Jane Doe" }, { "email", "jane@example.org" } };
+	struct async_got g;
+	uint64_t before = 0, failed = 0;
+	long long rows_before;
+	(void)state;
+	alarm(120);
+	assert_int_equal(fort_client_add(id, v, kv, 2), 0);
+	assert_int_equal(fort_audit_writer_new(&w, vault_at("gcasync.fort")), 0);
+	assert_int_equal(fort_vault_open_key(&h, vault_at("gcasync.fort"), "alice", k), 0);
+	fort_secret_free(k);
+	assert_int_equal(fort_vault_use_audit_writer(h, w), 0);
+	assert_int_equal(fort_vault_refresh(h), 0);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(sem_init(&g.sem, 0, 0), 0);
+	g.w = w;
+	g.path = test_store_pg() ? NULL : vault_at("gcasync.fort");
+
+	/* 1. a read through the group commit: the record only after its commit */
+	fort_audit_writer_stats(w, NULL, &before, NULL);
+	rows_before = g.path ? sqlite_count(g.path, "SELECT count(*) FROM audit WHERE action = 'read'") : 0;
+	assert_int_equal(fort_client_get_async(h, id, NULL, async_record, &g), 0);
+	assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.code, 0);
+	assert_true(g.had_rec && g.field_ok);
+	assert_true(g.committed_then > before);  /* its entry committed before the record came */
+	if (g.path)
+		assert_int_equal(g.rows_then, rows_before + 1);  /* and on disk for anyone */
+	assert_int_equal(fort_vault_refresh(h), 0);
+
+	if (!test_store_pg()) {
+		sqlite3 *db = NULL;
+		/* 2. the commit held back by another writer's lock: the call
+		 * returns at once, the record waits for the commit */
+		assert_int_equal(sqlite3_open(g.path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		memset(&g.calls, 0, sizeof g - offsetof(struct async_got, calls));
+		g.path = vault_at("gcasync.fort");
+		rows_before = sqlite_count(g.path, "SELECT count(*) FROM audit WHERE action = 'read'");
+		assert_int_equal(fort_client_get_async(h, id, NULL, async_record, &g), 0);
+		usleep(500 * 1000);
+		assert_int_equal(g.calls, 0);  /* not before the commit */
+		assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+		assert_int_equal(g.code, 0);
+		assert_true(g.had_rec);
+		assert_int_equal(g.rows_then, rows_before + 1);
+		assert_int_equal(fort_vault_refresh(h), 0);
+
+		/* 3. the commit fails (the lock held past the busy timeout):
+		 * an error, and no record */
+		assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		memset(&g.calls, 0, sizeof g - offsetof(struct async_got, calls));
+		g.path = vault_at("gcasync.fort");
+		assert_int_equal(fort_client_get_async(h, id, NULL, async_record, &g), 0);
+		assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+		assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+		assert_int_equal(g.calls, 1);
+		assert_true(g.code < 0);
+		assert_false(g.had_rec);
+		assert_true(g.msg[0]);
+		fort_audit_writer_stats(w, NULL, NULL, &failed);
+		assert_int_equal(failed, 1);
+		assert_int_equal(sqlite_count(g.path, "SELECT count(*) FROM audit WHERE action = 'read'"), rows_before + 1);
+		assert_int_equal(fort_vault_refresh(h), 0);
+	}
+	/* 4. a flush with a find's summary pending: its callback after the commit */
+	{
+		char (*ids)[FORT_ID_LEN + 1] = NULL;
+		size_t n = 0;
+		memset(&g.calls, 0, sizeof g - offsetof(struct async_got, calls));
+		fort_audit_writer_stats(w, NULL, &before, NULL);
+		assert_int_equal(fort_client_find(&ids, &n, h, "email", "jane@example.org"), 0);
+		assert_int_equal(n, 1);
+		free(ids);
+		assert_int_equal(fort_vault_flush_async(h, NULL, NULL), FORT_EINPUT);
+		g.path = test_store_pg() ? NULL : vault_at("gcasync.fort");
+		rows_before = g.path ? sqlite_count(g.path, "SELECT count(*) FROM audit WHERE action = 'find'") : 0;
+		assert_int_equal(fort_vault_flush_async(h, async_flushed, &g), 0);
+		assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+		assert_int_equal(g.calls, 1);
+		assert_int_equal(g.code, 0);
+		assert_true(g.committed_then > before);
+		if (g.path)
+			assert_int_equal(g.rows_then, rows_before + 1);
+		/* nothing pending: called at once */
+		memset(&g.calls, 0, sizeof g - offsetof(struct async_got, calls));
+		assert_int_equal(fort_vault_flush_async(h, async_flushed, &g), 0);
+		assert_int_equal(g.calls, 1);
+		assert_int_equal(g.code, 0);
+		assert_int_equal(sem_wait_s(&g.sem, 1), 0);
+	}
+	fort_vault_close(h);
+	fort_audit_writer_free(w);
+	sem_destroy(&g.sem);
+	assert_int_equal(fort_vault_refresh(v), 0);
+	expect_verified(v);
+	fort_vault_close(v);
+	alarm(0);
+}
+
 /* user_totp joined the seals after vaults were sealed: a vault adopts its
  * rows once, under a marker; the marker removed while the table has seals
  * (to have a rolled-back blob sealed afresh) is tampering. */
@@ -666,6 +850,41 @@ static void test_totp_propose_confirm(void **state)
 	fort_secret_free(pass);
 }
 
+/* The async calls waited for: their callback's code as the return value,
+ * its message as this thread's error (for ALLOC_LOOP). */
+static int get_async_wait(fort_vault *hv, const char *id)
+{
+	struct async_got g;
+	int r;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(sem_init(&g.sem, 0, 0), 0);
+	if ((r = fort_client_get_async(hv, id, NULL, async_record, &g)) == 0) {
+		assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+		assert_int_equal(g.calls, 1);
+		assert_true(g.code < 0 || g.had_rec);
+		if (g.code < 0)
+			r = fort_error_set(g.code, "%s", g.msg);
+	}
+	sem_destroy(&g.sem);
+	return r;
+}
+
+static int flush_async_wait(fort_vault *hv)
+{
+	struct async_got g;
+	int r;
+	memset(&g, 0, sizeof g);
+	assert_int_equal(sem_init(&g.sem, 0, 0), 0);
+	if ((r = fort_vault_flush_async(hv, async_flushed, &g)) == 0) {
+		assert_int_equal(sem_wait_s(&g.sem, 60), 0);
+		assert_int_equal(g.calls, 1);
+		if (g.code < 0)
+			r = fort_error_set(g.code, "%s", g.msg);
+	}
+	sem_destroy(&g.sem);
+	return r;
+}
+
 /* Allocation N fails, for every N, until the call succeeds: a negative
  * code with a message each time, never a crash or a leak. */
 #define ALLOC_LOOP(call, cleanup)                                                         \
@@ -751,6 +970,11 @@ static void test_alloc_loops(void **state)
 		fort_audit_writer *w = NULL;
 		fort_vault *hv = NULL;
 		uint64_t commits = 0;
+		char cid[FORT_ID_LEN + 1];
+		const fort_kv kv[] = { { "full_name", "Jane Doe" }, { "email", "jane@example.org" } };
+		/* a client to read, added before the handle opens (PostgreSQL:
+		 * an open handle sees another's add at its next open) */
+		assert_int_equal(fort_client_add(cid, v, kv, 2), 0);
 		ALLOC_LOOP(fort_audit_writer_new(&w, vault_at("alloc.fort")), (void)0);
 		k = key_of(v);
 		assert_int_equal(fort_vault_open_key(&hv, vault_at("alloc.fort"), "alice", k), 0);
@@ -758,6 +982,17 @@ static void test_alloc_loops(void **state)
 		ALLOC_LOOP(fort_vault_use_audit_writer(hv, w), (void)0);
 		ALLOC_LOOP(fort_audit_refusal(hv, "http", "written by the group commit"), (void)0);
 		ALLOC_LOOP(fort_vault_refresh(hv), (void)0);
+		{
+			/* the record handed over after its entry's commit; a find's
+			 * summary flushed through it */
+			char (*ids)[FORT_ID_LEN + 1] = NULL;
+			size_t nf = 0;
+			ALLOC_LOOP(get_async_wait(hv, cid), (void)0);
+			assert_int_equal(fort_client_find(&ids, &nf, hv, "email", "jane@example.org"), 0);
+			free(ids);
+			ALLOC_LOOP(flush_async_wait(hv), (void)0);
+			assert_int_equal(fort_vault_refresh(hv), 0);
+		}
 		fort_vault_close(hv);
 		fort_audit_writer_stats(w, &commits, NULL, NULL);
 		assert_true(commits >= 1);
@@ -850,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_session_handle),
 		cmocka_unit_test(test_group_commit_refresh),
 		cmocka_unit_test(test_group_commit_threads),
+		cmocka_unit_test(test_group_commit_async),
 		cmocka_unit_test(test_totp_seal_marker),
 		cmocka_unit_test(test_reauth_throttle),
 		cmocka_unit_test(test_alloc_loops),

@@ -1247,7 +1247,8 @@ static const elsewhere_case elsewhere[] = {
 	  "rights/test_selfservice.c" },
 	{ "fort_sessions_new fort_session_start fort_session_get fort_totp_enroll fort_totp_enrolled fort_signin_failures "
 	  "fort_signout fort_audit_refusal fort_totp_remove fort_session_acquire fort_vault_refresh fort_vault_flush "
-	  "fort_totp_propose fort_totp_confirm fort_audit_writer_new fort_vault_use_audit_writer",
+	  "fort_totp_propose fort_totp_confirm fort_audit_writer_new fort_vault_use_audit_writer fort_client_get_async "
+	  "fort_vault_flush_async",
 	  "auth/test_signin.c" },
 	{ "fort_token_expiry fort_token_create fort_token_list fort_token_key fort_token_open fort_token_acquire "
 	  "fort_sessions_end_user",
