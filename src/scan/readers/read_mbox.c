@@ -358,10 +358,19 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			 * file (the same output as before, so SARIF regions do
 			 * not move between versions; giving them their place is
 			 * a change of its own) */
-			if (r->sink->raw_at && !headers8 && ascii(body, blen))
+			int plain = ascii(body, blen);
+
+			if (r->sink->raw_at && !headers8 && plain)
 				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + 1);
-			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
+			if (plain) {
+				/* what rd_autotext_put gives ASCII (all of it, as it
+				 * is), without its UTF-8 check */
+				int t = blen ? rd_text(r, body, blen) : 0;
+
+				*rc = t < 0 ? t : 0;
+			} else if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0) {
 				*rc = rd_autotext_flush(r, &at);
+			}
 			*rc = rd_finish(r, *rc);
 		}
 		rd_pop(r, base);
