@@ -138,6 +138,16 @@ struct run {
 	struct batch *free_batches;  /* under lock */
 	unsigned ndrefs;             /* struct dref open (atomic) */
 	size_t free_pend;            /* their arrays' room, in findings (under lock) */
+	/* the files' paths, one after another in blocks that never move (the
+	 * walk appends; no allocation per file): the newest block first */
+	struct path_block *paths;
+};
+
+#define PATH_BLOCK ((size_t)64 << 10)
+struct path_block {
+	struct path_block *next;
+	size_t used, size;
+	char s[];
 };
 
 struct ignore_level {
@@ -182,6 +192,36 @@ static void dref_put(struct run *run, struct dref *d)
 	}
 }
 
+/* A copy of PATH kept until the run ends, in the run's path blocks. */
+static char *path_keep(struct run *run, const char *path)
+{
+	size_t n = strlen(path) + 1;
+	struct path_block *b = run->paths;
+	char *p;
+
+	if (!b || b->size - b->used < n) {
+		/* 4 KiB first, doubling to PATH_BLOCK: a scan of a few files
+		 * takes little of the heap (a large first block left the
+		 * workers' calloc'ed windows to be cleared by glibc: 134,000
+		 * instructions at every start) */
+		size_t size = b ? (b->size < PATH_BLOCK ? 2 * b->size : PATH_BLOCK) : PATH_BLOCK / 16;
+
+		if (size < n)
+			size = n;
+
+		if (!(b = fort_malloc(sizeof(*b) + size)))
+			return NULL;
+		b->used = 0;
+		b->size = size;
+		b->next = run->paths;
+		run->paths = b;
+	}
+	p = b->s + b->used;
+	memcpy(p, path, n);
+	b->used += n;
+	return p;
+}
+
 /* Append a file to the walk order (DIR: opened relative to it, as PATH +
  * NAME_OFF).  1 when the scan was stopped (a callback's return or an
  * error, in run->stop): the walk ends. */
@@ -200,7 +240,7 @@ static int add_file_in(struct run *run, const char *path, uint64_t size, const c
 			return FORT_ENOMEM;
 	}
 	f = file_at(run, n);
-	if (!(f->e.path = fort_strdup(path)))
+	if (!(f->e.path = path_keep(run, path)))
 		return FORT_ENOMEM;
 	f->e.size = size;
 	f->e.skip = skip;
@@ -308,7 +348,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 /* A directory entry as read: its type (DT_*; DT_UNKNOWN where the file
  * system does not say) and inode come with the name, from getdents64. */
 struct dent {
-	char *name;
+	const char *name;
+	size_t off;              /* of NAME in the listing's buffer, while it grows */
 	unsigned char type;
 	ino_t ino;
 };
@@ -421,6 +462,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 	struct dref *dr = NULL, *outer = w->dir;
 	size_t n = 0, a = 0, i, nign = w->nign;
 	int r = 0, has_ignore = 0;
+	fort_buf names;
 
 	if (!(d = opendir(dir))) {
 		int e = errno;
@@ -428,6 +470,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 		return add_file(w->run, dir, 0, e == EACCES ? "cannot read the directory: permission denied" :
 				"cannot read the directory", 1);
 	}
+	fort_buf_init(&names, FORT_BUF_DEFAULT_CAP);
 	if (__atomic_load_n(&w->run->ndrefs, __ATOMIC_RELAXED) < DREFS_MAX) {
 		if (!(dr = fort_malloc(sizeof(*dr)))) {
 			r = FORT_ENOMEM;
@@ -443,6 +486,8 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 	}
 	w->dir = dr;
 	while ((de = readdir(d))) {
+		size_t nl;
+
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		if (n == a) {
@@ -455,15 +500,21 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 			}
 			ents = p;
 		}
-		if (!(ents[n].name = fort_strdup(de->d_name))) {
+		/* the names one after another in one buffer (no allocation
+		 * per entry); their places are made pointers once it is whole */
+		nl = strlen(de->d_name) + 1;
+		if (fort_buf_put(&names, de->d_name, nl) < 0) {
 			r = FORT_ENOMEM;
 			goto out;
 		}
+		ents[n].off = names.len - nl;
 		ents[n].type = de->d_type;
 		ents[n].ino = de->d_ino;
-		has_ignore |= !strcmp(de->d_name, IGNORE_FILE);
+		has_ignore |= nl == sizeof(IGNORE_FILE) && !memcmp(de->d_name, IGNORE_FILE, nl);
 		n++;
 	}
+	for (i = 0; i < n; i++)
+		ents[i].name = names.buf + ents[i].off;
 	/* the ignore file is looked for in the listing: no open per directory */
 	if (has_ignore && w->run->o->use_ignore_files && (r = load_ignore_file(w, dir, rel)) < 0)
 		goto out;
@@ -476,8 +527,7 @@ static int walk_dir(struct walk *w, const char *dir, const char *rel, int depth)
 out:
 	w->dir = outer;
 	dref_put(w->run, dr);
-	for (i = 0; i < n; i++)
-		free(ents[i].name);
+	fort_buf_release(&names);
 	free(ents);
 	closedir(d);
 	while (w->nign > nign)
@@ -1434,7 +1484,12 @@ out:
 		batch_free(f->s.b);
 		free(f->s.reason);
 		free(f->s.skip_reason);
-		free(f->e.path);
+	}
+	while (run.paths) {
+		struct path_block *b = run.paths;
+
+		run.paths = b->next;
+		free(b);
 	}
 	if (run.chunks)
 		for (k = 0; k < FILES_MAX_CHUNKS && run.chunks[k]; k++)

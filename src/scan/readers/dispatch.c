@@ -49,8 +49,12 @@ static size_t header_name(const unsigned char *p, size_t len)
  * headers), so outside a .eml name we want mail-only fields. */
 static int looks_like_mail(const unsigned char *h, size_t len, int eml_name)
 {
-	static const char *strong[] = { "from", "date", "message-id", "received", "return-path",
-		"mime-version", "delivered-to", "x-mailer", "dkim-signature", "subject", "to" };
+	/* with their lengths: a header line is compared with each */
+#define S(x) { x, sizeof(x) - 1 }
+	static const struct { const char *s; size_t n; } strong[] = { S("from"), S("date"), S("message-id"),
+		S("received"), S("return-path"), S("mime-version"), S("delivered-to"), S("x-mailer"),
+		S("dkim-signature"), S("subject"), S("to") };
+#undef S
 	int nstrong = 0, have_from = 0, lines = 0;
 	size_t i = 0;
 	while (i < len) {
@@ -67,7 +71,7 @@ static int looks_like_mail(const unsigned char *h, size_t len, int eml_name)
 		} else if ((n = header_name(h + i, ll)) != 0) {
 			lines++;
 			for (size_t k = 0; k < sizeof strong / sizeof *strong; k++)
-				if (strlen(strong[k]) == n && strncasecmp((const char *)h + i, strong[k], n) == 0) {
+				if (strong[k].n == n && strncasecmp((const char *)h + i, strong[k].s, n) == 0) {
 					nstrong++;
 					have_from |= k == 0;
 				}
@@ -183,9 +187,22 @@ rd_format rd_sniff(const char *path, const unsigned char *h, size_t len)
 	};
 	/* a magic number alone does not make a file binary: "MZ1yGvKT..." is a
 	 * token in a text file.  Decided by the content of the head. */
-	for (size_t i = 0; len && i < sizeof bin / sizeof *bin; i++)
-		if ((unsigned char)bin[i].m[0] == h[0] && starts(h, len, bin[i].m, bin[i].n) && binary_content(h, len))
-			return RD_BINARY;
+	/* the table only for a head whose first byte starts one of them (a
+	 * bit per byte value, set from the table once; threads may race to
+	 * the same values) */
+	static uint64_t bin_first[4];
+	static int bin_first_made;
+	if (!__atomic_load_n(&bin_first_made, __ATOMIC_ACQUIRE)) {
+		for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
+			__atomic_fetch_or(&bin_first[(unsigned char)bin[i].m[0] >> 6],
+					  1ull << ((unsigned char)bin[i].m[0] & 63), __ATOMIC_RELAXED);
+		__atomic_store_n(&bin_first_made, 1, __ATOMIC_RELEASE);
+	}
+	if (len && (__atomic_load_n(&bin_first[h[0] >> 6], __ATOMIC_RELAXED) >> (h[0] & 63) & 1))
+		for (size_t i = 0; i < sizeof bin / sizeof *bin; i++)
+			if ((unsigned char)bin[i].m[0] == h[0] && starts(h, len, bin[i].m, bin[i].n) &&
+			    binary_content(h, len))
+				return RD_BINARY;
 	if (len >= 12 && memcmp(h + 4, "ftyp", 4) == 0)
 		return RD_BINARY;                       /* MP4, MOV, HEIC */
 	if (memchr(h, '\0', len)) {

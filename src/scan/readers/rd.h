@@ -127,6 +127,9 @@ int rd_mbox(rd *r, rd_src *s, unsigned depth);
  * NUL or "=?", else 1 when a byte of 128 and up, else 0; SCALAR 1: the
  * byte loop (for the test that holds the vector steps to it). */
 int rd_mbox_header_bytes(const char *p, size_t n, int scalar);
+/* A header name P[0, N) holds no byte of 0x20 or less, nor 0x7F and up
+ * (READABLE bytes from P may be read; SCALAR: the byte loop) */
+int rd_mbox_name_ok(const char *p, size_t n, size_t readable, int scalar);
 /* One message of an mbox (from its "From " line) through GMime. */
 int rd_mime_one(rd *r, const char *buf, size_t len, unsigned depth);
 /* 0: every message through GMime (tests compare the two). */

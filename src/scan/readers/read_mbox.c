@@ -56,24 +56,36 @@ static int is_transport(const char *name, size_t n)
 	/* the names' first letters (and "x-ms-exchange-", "arc-"): a bit per
 	 * letter, so From, To, Subject, Date, ... leave at once */
 	static uint32_t first;   /* made from the table once (threads may race to the same value) */
-	uint32_t m = __atomic_load_n(&first, __ATOMIC_RELAXED);
+	/* and a bit per length of a name in the table (all under 64 bytes):
+	 * a name of another length (Date, To, Reply-To...) is compared with
+	 * none of them.  Stored before FIRST, read after it */
+	static uint64_t lens;
+	uint32_t m = __atomic_load_n(&first, __ATOMIC_ACQUIRE);
+	uint64_t ln;
 	unsigned c;
 
 	if (!m) {
+		ln = 0;
 		m = 1u << ('x' - 'a') | 1u << ('a' - 'a');
-		for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
+		for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++) {
 			m |= 1u << ((unsigned)fast_transport[i].s[0] - 'a');
-		__atomic_store_n(&first, m, __ATOMIC_RELAXED);
+			ln |= fast_transport[i].n < 64 ? 1ull << fast_transport[i].n : 0;
+		}
+		__atomic_store_n(&lens, ln, __ATOMIC_RELAXED);
+		__atomic_store_n(&first, m, __ATOMIC_RELEASE);
 	}
+	ln = __atomic_load_n(&lens, __ATOMIC_RELAXED);
 	if (!n)
 		return 0;
 	c = ((unsigned char)name[0] | 0x20) - 'a';
 	if (c >= 26 || !(m >> c & 1))
 		return 0;
-	for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
-		if (fast_transport[i].n == n && strncasecmp(name, fast_transport[i].s, n) == 0)
-			return 1;
-	return (n >= 14 && strncasecmp(name, "x-ms-exchange-", 14) == 0) || (n >= 4 && strncasecmp(name, "arc-", 4) == 0);
+	if (n >= 64 || (ln >> n & 1))
+		for (size_t i = 0; i < sizeof fast_transport / sizeof *fast_transport; i++)
+			if (fast_transport[i].n == n && strncasecmp(name, fast_transport[i].s, n) == 0)
+				return 1;
+	return (c == 'x' - 'a' && n >= 14 && strncasecmp(name, "x-ms-exchange-", 14) == 0) ||
+	       (c == 'a' - 'a' && n >= 4 && strncasecmp(name, "arc-", 4) == 0);
 }
 
 static int name_is(const char *name, size_t n, const char *want)
@@ -124,11 +136,23 @@ typedef struct {
 
 #define FAST_MAX_HEADERS 64
 
+/* S[0, N) is ASCII: 32 bytes a step (a body is ~1.7 KB), then 8. */
 static int ascii(const char *s, size_t n)
 {
 	uint64_t acc = 0, w;
 	size_t i = 0;
 
+#ifdef __SSE2__
+	{
+		__m128i a = _mm_setzero_si128();
+
+		for (; i + 32 <= n; i += 32)
+			a = _mm_or_si128(a, _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + i)),
+							 _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16))));
+		if (_mm_movemask_epi8(a))
+			return 0;
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		acc |= w;
@@ -178,10 +202,51 @@ int rd_mbox_header_bytes(const char *p, size_t n, int scalar)
 			return -1;
 		eight |= _mm_movemask_epi8(x) != 0;
 	}
+	/* the rest of a line of 17 bytes or more: one more step, back to
+	 * P[n - 17, n - 1) (bytes seen twice change nothing), and the last
+	 * byte alone (a '=' there has no '?' after it) */
+	if (i < n && n >= 17) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 17));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+							_mm_cmpeq_epi8(x, _mm_setzero_si128())),
+					   _mm_and_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('=')),
+							 _mm_cmpeq_epi8(y, _mm_set1_epi8('?'))));
+		unsigned char last = (unsigned char)p[n - 1];
+
+		if (_mm_movemask_epi8(bad) || last == '\r' || last == 0)
+			return -1;
+		return eight | (_mm_movemask_epi8(x) != 0) | (last >= 0x80);
+	}
 #endif
 	if ((t = header_bytes_scalar(p + i, n - i)) < 0)
 		return -1;
 	return eight | t;
+}
+
+/* A header's name P[0, N) has no byte of 0x20 or less, nor of 0x7F and up
+ * (READABLE bytes from P may be read): a name of up to 16 bytes with 16
+ * readable in one SSE2 step, else the byte loop. */
+static int name_bytes_ok(const char *p, size_t n, size_t readable)
+{
+#ifdef __SSE2__
+	if (n <= 16 && readable >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* signed: below 0x21 is 0x00-0x20 and 0x80-0xFF */
+		__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+
+		return !((unsigned)_mm_movemask_epi8(bad) & ((1u << n) - 1));
+	}
+#endif
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+int rd_mbox_name_ok(const char *p, size_t n, size_t readable, int scalar)
+{
+	return name_bytes_ok(p, n, scalar ? 0 : readable);
 }
 
 /* Message M (LEN bytes, from its "From " line): 1 when it was read here
@@ -224,9 +289,8 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 		}
 		if (!(c = memchr(p, ':', n)) || c == p)
 			return 0;
-		for (const char *q = p; q < c; q++)
-			if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f)
-				return 0;
+		if (!name_bytes_ok(p, (size_t)(c - p), (size_t)(e - p)))
+			return 0;
 		{
 			size_t nlen = (size_t)(c - p);
 			const char *v = c + 1;
@@ -294,10 +358,19 @@ static int fast_message(rd *r, const char *map, uint64_t line, const char *m, si
 			 * file (the same output as before, so SARIF regions do
 			 * not move between versions; giving them their place is
 			 * a change of its own) */
-			if (r->sink->raw_at && !headers8 && ascii(body, blen))
+			int plain = ascii(body, blen);
+
+			if (r->sink->raw_at && !headers8 && plain)
 				r->sink->raw_at(r->sink->ctx, (uint64_t)(body - map), line + 1);
-			if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0)
+			if (plain) {
+				/* what rd_autotext_put gives ASCII (all of it, as it
+				 * is), without its UTF-8 check */
+				int t = blen ? rd_text(r, body, blen) : 0;
+
+				*rc = t < 0 ? t : 0;
+			} else if ((*rc = rd_autotext_put(r, &at, body, blen)) >= 0) {
 				*rc = rd_autotext_flush(r, &at);
+			}
 			*rc = rd_finish(r, *rc);
 		}
 		rd_pop(r, base);

@@ -225,6 +225,86 @@ static void test_eight_bit_headers(void **state)
 	events(&e, p, 1);
 	fort_buf_release(&e.b);
 	assert_int_equal(e.raw, 1);
+	/* a body of 100 bytes with one byte of 128 and up anywhere (the ASCII
+	 * check's 32-byte steps and its tail) has none */
+	for (size_t at = 0; at <= 100; at++) {
+		char m[256];
+		int n = snprintf(m, sizeof(m), "From a@b\nFrom: a39@example.com\n\n%*s\n", 100, "x39@example.com");
+
+		assert_true(n > 0 && (size_t)n < sizeof(m));
+		if (at < 100)
+			m[n - 101 + at] = '\xe9';
+		spit(p, m, (size_t)n);
+		events(&e, p, 1);
+		fort_buf_release(&e.b);
+		assert_int_equal(e.raw, at == 100);
+	}
+}
+
+/* Transport headers (left out of the "#N" document) of every name of
+ * read_mbox.c's table in mixed case, and the prefixes, beside kept headers
+ * of the same lengths and first letters (Reply-To and Received are both 8
+ * bytes; X-MS-Exchange without its dash, Archived-At after "arc"): read by
+ * the fast path, and the same documents as GMime's. */
+static void test_transport_headers(void **state)
+{
+	static const char m[] =
+		"From a@b\nReceived: from mx\nDKIM-Signature: v=1\nDomainKey-Signature: a=1\nARC-Seal: i=1\n"
+		"ARC-Message-Signature: i=1\nARC-Authentication-Results: i=1\nAuthentication-Results: mx\n"
+		"Received-SPF: pass\nMessage-ID: <id@x>\nReferences: <r@x>\nIn-Reply-To: <p@x>\nMIME-Version: 1.0\n"
+		"Content-ID: <c@x>\nX-Received: by 10.0.0.1\nX-Google-DKIM-Signature: v=1\n"
+		"X-Google-SMTP-Source: abc\nX-Gm-Message-State: def\n"
+		"X-MS-Exchange-Organization-Network-Message-Id: 1\nThread-Index: AQ\nX-MS-Has-Attach: no\n"
+		"X-MS-TNEF-Correlator: 2\nList-Unsubscribe: <mailto:u@x>\nPrecedence: bulk\n"
+		"x-ms-exchange-anything: 3\narc-other: 4\nX-MS-Exchange: kept a30@example.com\n"
+		"Archived-At: <a31@example.com>\nReply-To: a32@example.com\nX-Mailer: m a33@example.com\n"
+		"Delivered-To: a34@example.com\nThread-Topic: t a35@example.com\nArc: a36@example.com\n"
+		"Date: Sat, 1 Jan 2022 00:00:00 +0000\nTo: a37@example.com\nFrom: a38@example.com\n"
+		"Content-Type: text/plain\n\nbody x30@example.com\n";
+	const char *p = path_of("transport.mbox");
+	ev e;
+
+	(void)state;
+	spit(p, m, strlen(m));
+	same_both_ways(p);
+	rd_mail_fast_taken = 0;
+	events(&e, p, 1);
+	assert_int_equal(rd_mail_fast_taken, 1);
+	/* the kept headers are there, the transport ones not */
+	assert_non_null(memmem(e.b.buf, e.b.len, "Reply-To: a32@example.com", 25));
+	assert_non_null(memmem(e.b.buf, e.b.len, "X-MS-Exchange: kept", 19));
+	assert_null(memmem(e.b.buf, e.b.len, "Precedence", 10));
+	assert_null(memmem(e.b.buf, e.b.len, "x-ms-exchange-anything", 22));
+	fort_buf_release(&e.b);
+}
+
+/* The header name check of the fast path, one SSE2 step for a name of up
+ * to 16 bytes, against its byte loop: every byte value at every place of
+ * names of every length up to 20, bytes after the name of every kind. */
+static void test_name_bytes_vector(void **state)
+{
+	char name[64];
+	size_t n, pos, v, asked = 0;
+
+	(void)state;
+	for (v = 0; v < 256; v++)
+		for (n = 1; n <= 20; n++)
+			for (pos = 0; pos < n + 4; pos++) {
+				memset(name, 'a', sizeof(name));
+				name[pos] = (char)v;
+				asked++;
+				if (rd_mbox_name_ok(name, n, sizeof(name), 0) != rd_mbox_name_ok(name, n, sizeof(name), 1))
+					fail_msg("byte 0x%02zx at %zu, length %zu: %d, byte loop %d", v, pos, n,
+						 rd_mbox_name_ok(name, n, sizeof(name), 0),
+						 rd_mbox_name_ok(name, n, sizeof(name), 1));
+			}
+	/* every bad byte value is refused in a short name */
+	for (v = 0; v < 256; v++) {
+		memset(name, 'a', sizeof(name));
+		name[3] = (char)v;
+		assert_int_equal(rd_mbox_name_ok(name, 8, sizeof(name), 0), v > 0x20 && v < 0x7f);
+	}
+	assert_int_equal(asked, 256 * (20 * 21 / 2 + 4 * 20));
 }
 
 static void test_given_file(void **state)
@@ -285,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_all_messages),
 		cmocka_unit_test(test_eight_bit_headers),
 		cmocka_unit_test(test_header_bytes_vector),
+		cmocka_unit_test(test_transport_headers),
+		cmocka_unit_test(test_name_bytes_vector),
 		cmocka_unit_test(test_given_file),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 #include "fortress.h"
 #define FIXTURE_DIR "/tmp/fort-test-readers-sniff-XXXXXX"
@@ -46,6 +47,32 @@ static void test_kinds(void **state)
 	assert_int_equal(SNIFF("a.csv", "M\xfcller;Stra\xdf" "e\n"), SCAN_KIND_TEXT);
 	assert_int_equal(SNIFF("empty", ""), SCAN_KIND_TEXT);
 	assert_int_equal(SNIFF("a.txt", "From here to there\nno header\n"), SCAN_KIND_TEXT);
+}
+
+/* Every magic number of rd_sniff's table, followed by control bytes: each
+ * is binary (the table is looked at only for a head whose first byte
+ * starts one of its entries: one left out of that would be read as text). */
+static void test_every_magic(void **state)
+{
+	static const struct { const char *m; size_t n; } bin[] = {
+		{ "\x89PNG", 4 }, { "\xff\xd8\xff", 3 }, { "GIF8", 4 }, { "II*\0", 4 }, { "MM\0*", 4 },
+		{ "\x7f" "ELF", 4 }, { "MZ", 2 }, { "\xca\xfe\xba\xbe", 4 }, { "\xfe\xed\xfa\xce", 4 },
+		{ "\xfe\xed\xfa\xcf", 4 }, { "\xcf\xfa\xed\xfe", 4 }, { "\xce\xfa\xed\xfe", 4 },
+		{ "\0asm", 4 }, { "7z\xbc\xaf\x27\x1c", 6 }, { "Rar!\x1a\x07", 6 }, { "\xfd" "7zXZ", 5 },
+		{ "\x28\xb5\x2f\xfd", 4 }, { "BZh", 3 }, { "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8 },
+		{ "OggS", 4 }, { "fLaC", 4 }, { "ID3", 3 }, { "RIFF", 4 }, { "\x1a\x45\xdf\xa3", 4 },
+		{ "wOFF", 4 }, { "wOF2", 4 }, { "\0\1\0\0\0", 5 }, { "OTTO", 4 },
+	};
+	unsigned char h[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bin / sizeof *bin; i++) {
+		memcpy(h, bin[i].m, bin[i].n);
+		for (size_t k = bin[i].n; k < sizeof(h); k++)
+			h[k] = (unsigned char)(1 + k % 8);   /* control bytes, no NUL */
+		if (scan_sniff("x.bin", h, sizeof(h)) != SCAN_KIND_BINARY)
+			fail_msg("magic %zu (first byte 0x%02x) not binary", i, (unsigned char)bin[i].m[0]);
+	}
 }
 
 /* UTF-16 of the UTF-8 string S (BMP and surrogate pairs), with a BOM. */
@@ -136,6 +163,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_every_magic),
 		cmocka_unit_test(test_utf16),
 	};
 	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
