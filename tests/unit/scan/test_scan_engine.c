@@ -817,6 +817,130 @@ static void test_no_masked(void **state)
 	}
 }
 
+/* The plain path (one thread, no baseline, mask, value or vault: on_hit_plain
+ * in run.c) passes every finding as the general path does, but for the
+ * mask: type, confidence, rule, place, known_client, the empty fingerprint
+ * and value; and counts the same suppressed findings (a "fortress:ignore"
+ * line), drops the same ones under min_confidence and gives the file the
+ * same risk.  The general path is taken with a mask asked for. */
+struct plain_hits {
+	fort_scan_finding f[16];
+	char rule[16][48];
+	size_t n;
+	fort_scan_file file;
+	int files;
+};
+
+static int plain_collect(void *ctx, const fort_scan_finding *f)
+{
+	struct plain_hits *ph = ctx;
+
+	if (ph->n < 16) {
+		ph->f[ph->n] = *f;
+		snprintf(ph->rule[ph->n], sizeof(ph->rule[0]), "%s", f->rule);
+		assert_non_null(f->path);
+		assert_non_null(f->logical);
+		assert_non_null(f->fingerprint);
+		assert_string_equal(f->fingerprint, "");
+		assert_string_equal(f->logical, "");
+		assert_null(f->value);
+		ph->n++;
+	}
+	return 0;
+}
+
+static int plain_file(void *ctx, const fort_scan_file *f)
+{
+	struct plain_hits *ph = ctx;
+
+	ph->file = *f;
+	ph->files++;
+	return 0;
+}
+
+static void plain_scan(struct plain_hits *ph, const char *path, const char *text, int masked,
+		       fort_scan_confidence min, fort_scan_stats *st)
+{
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	memset(ph, 0, sizeof(*ph));
+	o.on_finding = plain_collect;
+	o.on_file = plain_file;
+	o.ctx = ph;
+	o.no_masked = !masked;
+	o.min_confidence = min;
+	o.jobs = 1;
+	o.containers = 0;
+	if (path) {
+		const char *paths[] = { path };
+
+		assert_int_equal(fort_scan_run(st, paths, 1, &o), 0);
+	} else {
+		assert_int_equal(fort_scan_buffer(st, "t.txt", text, strlen(text), &o), 0);
+	}
+}
+
+static void test_plain_path_agrees(void **state)
+{
+	static const char text[] =
+		"card 4111 1111 1111 1111, mail jane.doe@example.com, ip 192.168.10.20\n"
+		"loopback 127.0.0.1 and ssn 123-45-6789 fortress:ignore\n"
+		"born 1985-03-12 date_of_birth, call +44 20 7946 0958, iban GB82 WEST 1234 5698 7654 32\n"
+		"ip 10.1.2.3 again\n";
+	static const fort_scan_confidence mins[] = { FORT_SCAN_LOW, FORT_SCAN_MEDIUM, FORT_SCAN_HIGH };
+	char path[] = "/tmp/fortress-plain-XXXXXX";
+	struct plain_hits a, b;
+	fort_scan_stats sa, sb;
+	size_t i, k;
+	int fd, run;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	for (run = 0; run < 2; run++) {
+		for (k = 0; k < sizeof(mins) / sizeof(mins[0]); k++) {
+			plain_scan(&a, run ? path : NULL, text, 1, mins[k], &sa);
+			plain_scan(&b, run ? path : NULL, text, 0, mins[k], &sb);
+			assert_true(a.n > 0);
+			assert_int_equal(b.n, a.n);
+			for (i = 0; i < a.n; i++) {
+				assert_int_equal(b.f[i].type, a.f[i].type);
+				assert_int_equal(b.f[i].confidence, a.f[i].confidence);
+				assert_string_equal(b.rule[i], a.rule[i]);
+				assert_int_equal(b.f[i].line, a.f[i].line);
+				assert_int_equal(b.f[i].column, a.f[i].column);
+				assert_int_equal(b.f[i].offset, a.f[i].offset);
+				assert_int_equal(b.f[i].length, a.f[i].length);
+				assert_int_equal(b.f[i].file_line, a.f[i].file_line);
+				assert_int_equal(b.f[i].file_offset, a.f[i].file_offset);
+				assert_int_equal(b.f[i].known_client, a.f[i].known_client);
+				assert_true(a.f[i].confidence >= mins[k]);
+			}
+			assert_int_equal(sb.findings, sa.findings);
+			assert_int_equal(sb.suppressed, sa.suppressed);
+			assert_int_equal(sa.findings, a.n);
+			for (i = 0; i < FORT_SCAN_NTYPES; i++)
+				assert_int_equal(sb.by_type[i], sa.by_type[i]);
+			if (run) {
+				assert_int_equal(a.files, 1);
+				assert_int_equal(b.files, 1);
+				assert_int_equal(b.file.findings, a.file.findings);
+				assert_int_equal(b.file.suppressed, a.file.suppressed);
+				assert_int_equal(b.file.risk, a.file.risk);
+				assert_true(a.file.risk > 0);
+				for (i = 0; i < FORT_SCAN_NTYPES; i++)
+					assert_int_equal(b.file.by_type[i], a.file.by_type[i]);
+			}
+			/* the tagged line's SSN (and its loopback address, low) are suppressed */
+			if (mins[k] == FORT_SCAN_LOW)
+				assert_true(sa.suppressed >= 2);
+		}
+	}
+	unlink(path);
+}
+
 /* ------------------------------------------------------------- streaming */
 
 static long maxrss_kib(void)
@@ -1756,6 +1880,7 @@ int main(void)
 		cmocka_unit_test(test_dob_after_vector),
 		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
+		cmocka_unit_test(test_plain_path_agrees),
 		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_no_line),
 		cmocka_unit_test(test_large_sparse_file),
