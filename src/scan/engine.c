@@ -1730,16 +1730,60 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
  * comparison, or a keyword factor in the identifier before and in the 80
  * bytes before.  The first match wins.  A table in another order (or with
  * another detector), or the gates off, calls each in turn. */
-static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
+/* A hex digit or ':' at I of the view (an IPv6 address's bytes); none past its end. */
+static inline int v6_at(const scan_view *v, size_t i)
+{
+	return i < v->len && (sc_hex(v->buf[i]) || v->buf[i] == ':');
+}
+
+/* Two decimal digits at I and I + 1 of the view. */
+static inline int dd_at(const scan_view *v, size_t i)
+{
+	return i + 1 < v->len && sc_digit(v->buf[i]) && sc_digit(v->buf[i + 1]);
+}
+
+/* The ':' at POS is one of a time of day "15:31" or "15:31:52": two decimal
+ * digits either side of each ':', and no hex digit or ':' before the first
+ * pair or after the last (pos - 3 and the end of the view count as such).
+ * Its run of hex digits and ':' then holds one or two ':' and no "::", which
+ * is never an IPv6 address: detect_ipv6 asks for eight groups or a "::", and
+ * counts at most five groups for such a run even with an IPv4 tail
+ * ("15:31:1.2.3.4").  2: the first ':' of "15:31:52" (the minutes' digit
+ * group between the two ':' is no candidate of any detector: one group of
+ * two digits after ':' and before ':'), 1: another such ':', 0: none. */
+static inline int time_colon(const scan_view *v, size_t pos)
+{
+	if (pos < 2 || !dd_at(v, pos - 2) || !dd_at(v, pos + 1))
+		return 0;
+	if (pos == 2 || !v6_at(v, pos - 3)) {
+		/* the first ':' */
+		if (!v6_at(v, pos + 3))
+			return 1;
+		return v->buf[pos + 3] == ':' && dd_at(v, pos + 4) && !v6_at(v, pos + 6) ? 2 : 0;
+	}
+	/* the second ':' of "15:31:52" */
+	return v->buf[pos - 3] == ':' && pos >= 5 && dd_at(v, pos - 5) && (pos == 5 || !v6_at(v, pos - 6)) &&
+	       !v6_at(v, pos + 3);
+}
+
+static inline int run_colon(const scan_view *v, size_t pos, scan_match *m, size_t *next_p)
 {
 	const unsigned char *b = v->buf;
 	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
+	int t;
 
 	if (!colon_gated || cluster_gate_off)
 		return run_detectors(v, SCAN_T_COLON, pos, NULL, m);
-	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':') &&
-	    detect_ipv6(v, pos, NULL, m))
-		return 1;
+	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':')) {
+		/* a time of day is no address, and its minutes no candidate:
+		 * the next trigger looked at is the second ':' */
+		if ((t = time_colon(v, pos)) != 0) {
+			if (t == 2)
+				*next_p = pos + 3;
+		} else if (detect_ipv6(v, pos, NULL, m)) {
+			return 1;
+		}
+	}
 	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
 		return detect_secret_label(v, pos, NULL, m);
 	if (prev == ':' || prev == '=')
@@ -1883,11 +1927,17 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else if (run_colon(&v, p, &m)) {
-			/* a match may end at P (an IPv6 address before this ':'): always move on */
-			if ((r = emit(s, &m)) != 0)
-				return r;
-			p = m.end > p ? m.end : p + 1;
+		} else {
+			size_t next = p + 1;
+
+			if (run_colon(&v, p, &m, &next)) {
+				/* a match may end at P (an IPv6 address before this ':'): always move on */
+				if ((r = emit(s, &m)) != 0)
+					return r;
+				p = m.end > p ? m.end : p + 1;
+				continue;
+			}
+			p = next;
 			continue;
 		}
 		p++;

@@ -1500,7 +1500,7 @@ static void test_ignore_matcher(void **state)
 /* ------------------------------------------------------- cluster gate */
 
 struct gate_run {
-	struct { int type, conf; unsigned long long off, len; char rule[48]; } f[60000];
+	struct { int type, conf; unsigned long long off, len; char rule[48]; } f[200000];
 	size_t n;
 	unsigned by_type[FORT_SCAN_NTYPES];
 };
@@ -1653,10 +1653,15 @@ static void test_colon_gate_agrees(void **state)
 		"token_7", "tok3n", "é1", "x.password_4", "password.", "pass word", "\"secret_5\"", "cfg['db_pass']",
 		"password?.", "api_key+.", "contrasena_1", "PassWord", "2024-03-12T10_secret", "CONTRASENA_2", "API_KEY_3",
 		"SECRET_4", "AUTHTOKEN_5",
+		/* times of day beside IPv6 addresses whose groups are two decimal digits */
+		"12:34:56:78:90:12:34:56", "12:34::1", "::12:34", "fe80::12:34:56", "2001:db8:12:34:56:78:90:12",
+		"12:34:56:78:90:12:34:ab", "ab:12:34:56:78:90:12:34", "12:34:5", "1:23:45", "12:34:56.78", "T12:34",
+		"born 10:23", /* with ":" and "12 March 1961": a date in the seconds' place */
 	};
 	static const char *const op[] = { ":", "=", ": ", " = ", ":=", "==", "!=", "://u:", "::", "=>" };
 	static const char *const val[] = { "Zx9kq72LmPwQ", "\"Zx9kq72LmPwQ\"", "45", "23:45.485Z", "1", "abcd:1",
-					   "192.0.2.1", " password" };
+					   "192.0.2.1", " password", "23:45 (555) 123-4567", "34:56:78:90:12:34",
+					   "12 March 1961" };
 	static char text[1 << 22];
 	static struct gate_run on, off;
 	size_t len = 0, i, j, k, l;
@@ -1690,6 +1695,7 @@ static void test_colon_gate_agrees(void **state)
 	/* both detectors found something here */
 	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
 	assert_true(on.by_type[FORT_SCAN_IP] > 0);
+	assert_true(on.by_type[FORT_SCAN_DOB] > 0);
 }
 
 /* -------------------------------------------------------------- baseline */
