@@ -479,6 +479,11 @@ static void test_ssn(void **state)
 	expect_none("Ticket id 666-12-3456.");
 	expect_none("Employee no. 912-34-5678.");
 	expect_none("serial 123-00-4567, 123-45-0000");
+	/* the advertised numbers, and one digit off them (the parts read in place) */
+	expect_none("SSN 078-05-1120 and SSN 219-09-9999");
+	expect_one("SSN 078-05-1121", FORT_SCAN_SSN, "078-05-1121");
+	expect_one("SSN 219-09-9989", FORT_SCAN_SSN, "219-09-9989");
+	expect_none("SSN 899-99-0000, SSN 899-00-9999");
 	expect_none("batch 123456789 shipped");                         /* nine digits, no label */
 	expect_one("social security 219.09.9998", FORT_SCAN_SSN, "219.09.9998");
 	assert_int_equal(scan_text(&hs, "SSN 123-45-6789"), 1);
