@@ -1904,6 +1904,19 @@ static int process(scan_stream *s, size_t from, size_t to)
 					p = m.end;
 					continue;
 				}
+				/* an ISO time after the digits, "2024-12-27T15:31:52",
+				 * the digits after no identifier byte: the word "T15"
+				 * is skipped to its ':', which is a time's first ':'
+				 * (time_colon: no address, the minutes no candidate)
+				 * whose label could only be the identifier back to P,
+				 * digits, separators and "T15", holding no keyword
+				 * factor: the next trigger looked at is the second ':' */
+				if ((b[cl.end] | 0x20) == 't' && colon_gated && !cluster_gate_off &&
+				    (p == 0 || !id_cls[b[p - 1]]) && cl.end + 3 < s->len && b[cl.end + 3] == ':' &&
+				    time_colon(&v, cl.end + 3) == 2) {
+					p = cl.end + 6;
+					continue;
+				}
 				p = cl.end;
 				while (p < s->len && sc_word(b[p]))
 					p++;

@@ -1646,7 +1646,10 @@ static void test_word_gate_agrees(void **state)
  * identifier before the operator holds no keyword factor). */
 static void test_colon_gate_agrees(void **state)
 {
-	static const char *const pre[] = { "", " ", "x", "9", "_", "-", ".", "\"", "[", "é", "fe80::", "2024-03-12T" };
+	static const char *const pre[] = { "", " ", "x", "9", "_", "-", ".", "\"", "[", "é", "fe80::", "2024-03-12T",
+					   /* ISO times after an identifier a label may end in */
+					   "password_-2024-03-12T", "api_key_.2024-03-12T", "secret_é2024-03-12T",
+					   ",2024-03-12t" };
 	static const char *const label[] = {
 		"password", "db_password_2", "password_1", "api_key_9", "secret-10", "X_PASSWORD_3", "password2", "pwd",
 		"10", "23", "10:23", "12:15:55", "T10", "1a", "9c25:8d73", "2001:db8", "::ffff", "From", "To", "SSN",
