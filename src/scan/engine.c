@@ -1742,6 +1742,13 @@ static inline int dd_at(const scan_view *v, size_t i)
 	return i + 1 < v->len && sc_digit(v->buf[i]) && sc_digit(v->buf[i + 1]);
 }
 
+/* time_colon's classes: a decimal digit 1, a hex digit or ':' 2 */
+static const unsigned char t_cls[256] = {
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+	['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2, ['e'] = 2, ['f'] = 2,
+	['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, [':'] = 2,
+};
+
 /* The ':' at POS is one of a time of day "15:31" or "15:31:52": two decimal
  * digits either side of each ':', and no hex digit or ':' before the first
  * pair or after the last (pos - 3 and the end of the view count as such).
@@ -1751,7 +1758,7 @@ static inline int dd_at(const scan_view *v, size_t i)
  * ("15:31:1.2.3.4").  2: the first ':' of "15:31:52" (the minutes' digit
  * group between the two ':' is no candidate of any detector: one group of
  * two digits after ':' and before ':'), 1: another such ':', 0: none. */
-static inline int time_colon(const scan_view *v, size_t pos)
+static __attribute__((noinline)) int time_colon_edge(const scan_view *v, size_t pos)
 {
 	if (pos < 2 || !dd_at(v, pos - 2) || !dd_at(v, pos + 1))
 		return 0;
@@ -1764,6 +1771,32 @@ static inline int time_colon(const scan_view *v, size_t pos)
 	/* the second ':' of "15:31:52" */
 	return v->buf[pos - 3] == ':' && pos >= 5 && dd_at(v, pos - 5) && (pos == 5 || !v6_at(v, pos - 6)) &&
 	       !v6_at(v, pos + 3);
+}
+
+/* time_colon_edge's answer, by table loads where the six bytes either side
+ * of POS lie in the view (near its ends, time_colon_edge itself) */
+static inline __attribute__((always_inline)) int time_colon(const scan_view *v, size_t pos)
+{
+	const unsigned char *b = v->buf;
+
+	if (pos < 6 || pos + 7 > v->len)
+		return time_colon_edge(v, pos);
+	if (!(t_cls[b[pos - 2]] & t_cls[b[pos - 1]] & t_cls[b[pos + 1]] & t_cls[b[pos + 2]] & 1))
+		return 0;
+	if (!(t_cls[b[pos - 3]] & 2)) {
+		if (!(t_cls[b[pos + 3]] & 2))
+			return 1;
+		return b[pos + 3] == ':' && (t_cls[b[pos + 4]] & t_cls[b[pos + 5]] & 1) && !(t_cls[b[pos + 6]] & 2) ? 2 : 0;
+	}
+	return b[pos - 3] == ':' && (t_cls[b[pos - 5]] & t_cls[b[pos - 4]] & 1) && !(t_cls[b[pos - 6]] & 2) &&
+	       !(t_cls[b[pos + 3]] & 2);
+}
+
+int scan_time_colon(const unsigned char *b, size_t len, size_t pos, int edge)
+{
+	scan_view v = { b, len, 0, NULL };
+
+	return edge ? time_colon_edge(&v, pos) : time_colon(&v, pos);
 }
 
 static inline int run_colon(const scan_view *v, size_t pos, scan_match *m, size_t *next_p)

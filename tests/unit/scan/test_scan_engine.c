@@ -603,6 +603,62 @@ static void test_window_vector(void **state)
  * tail masked) against memmem: tags and near misses (":i" without the rest,
  * the tag cut short) at every offset of a stream's buffer, every start and
  * end around them, the tag straddling the ends. */
+/* A time of day's ':' (scan_time_colon): the table loads give what the
+ * checked reads give at every ':' of random texts of digits, hex letters,
+ * ':' and others, with the view ending anywhere; and a ':' taken for a
+ * time's is never one where detect_ipv6 finds an address. */
+static void test_time_colon(void **state)
+{
+	static const char *const pieces[] = { "12", "3", ":", "ab", "G", " ", "9", "0f", "::", ".", "45", "T", "1.2",
+					      "255", "x", "12:34", "12:34:56", " 12:34:56 ", "T12:34:56.7Z", "12:34:56:78",
+					      "fe80::12:34", "99:" };
+	unsigned char buf[64 + 64];
+	size_t asked = 0, times = 0, firsts = 0;
+	uint32_t x = 4242;
+
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0, len, pos;
+
+		memset(buf, 0, sizeof(buf));
+		while (n < 40) {
+			const char *p;
+
+			x = x * 1103515245u + 12345u;
+			p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(buf + n, p, strlen(p));
+			n += strlen(p);
+		}
+		x = x * 1103515245u + 12345u;
+		len = 8 + (x >> 16) % (n - 8);
+		/* bytes past the view are the padding's, not the view's */
+		for (pos = 0; pos < len; pos++) {
+			int a, e;
+
+			if (buf[pos] != ':')
+				continue;
+			a = scan_time_colon(buf, len, pos, 0);
+			e = scan_time_colon(buf, len, pos, 1);
+			asked++;
+			if (a != e)
+				fail_msg("round %d, ':' at %zu of %zu (\"%.*s\"): tables %d, checked reads %d", round, pos, len,
+					 (int)len, (const char *)buf, a, e);
+			if (a) {
+				scan_view v = { buf, len, 0, NULL };
+				scan_match m;
+
+				times++;
+				firsts += a == 2;
+				if (detect_ipv6(&v, pos, NULL, &m))
+					fail_msg("\"%.*s\": an address at the time's ':' %zu", (int)len, (const char *)buf, pos);
+			}
+		}
+	}
+	assert_true(asked > 100000);
+	assert_true(times > 1000);
+	assert_true(firsts > 100);
+}
+
 static void test_has_tag_vector(void **state)
 {
 	static const char *const pieces[] = { "fortress:ignore", "fortress:ignor", "ortress:ignore", ":i", ":ignore",
@@ -1879,6 +1935,7 @@ int main(void)
 		cmocka_unit_test(test_word_gate_agrees),
 		cmocka_unit_test(test_colon_gate_agrees),
 		cmocka_unit_test(test_has_tag_vector),
+		cmocka_unit_test(test_time_colon),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
