@@ -1598,9 +1598,10 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 	if (cl->start >= 3 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 3]) && sc_alpha(b[cl->start - 2]) &&
 	    (cl->start == 3 || !(sc_word(b[cl->start - 4]) || b[cl->start - 4] == '-')) && detect_nino(v, pos, cl, m))
 		return 1;
-	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-'; not after '+' */
+	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-' with 13
+	 * digits or more ("2023-02-01 14" is none); not after '+' */
 	if (!(pos > 0 && b[pos - 1] == '+') &&
-	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
+	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-') && cl->digits >= 13)) &&
 	    detect_card(v, pos, cl, m))
 		return 1;
 	/* dob: three groups joined by '-' '/' '.' (4-2-2 or 2-2-4 at most), or a day of 1-2 digits with
