@@ -1723,14 +1723,6 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 
 
 
-/* The ':' / '=' detectors (detectors.c: detect_ipv6, then
- * detect_secret_label) at POS, each called only where its own first tests
- * can pass, so that the ':' of mail headers, JSON keys and times of day cost
- * no call: a hex digit or ':' on both sides (IPv6); for a label, "://"
- * (credentials in a URL), not the second character of an operator, a
- * comparison, or a keyword factor in the identifier before and in the 80
- * bytes before.  The first match wins.  A table in another order (or with
- * another detector), or the gates off, calls each in turn. */
 /* A hex digit or ':' at I of the view (an IPv6 address's bytes); none past its end. */
 static inline int v6_at(const scan_view *v, size_t i)
 {
@@ -1800,23 +1792,33 @@ int scan_time_colon(const unsigned char *b, size_t len, size_t pos, int edge)
 	return edge ? time_colon_edge(&v, pos) : time_colon(&v, pos);
 }
 
-static inline int run_colon(const scan_view *v, size_t pos, scan_match *m, size_t *next_p)
+/* The ':' / '=' detectors (detectors.c: detect_ipv6, then
+ * detect_secret_label) at POS, each called only where its own first tests
+ * can pass, so that the ':' of mail headers, JSON keys and times of day cost
+ * no call: a hex digit or ':' on both sides (IPv6); for a label, "://"
+ * (credentials in a URL), not the second character of an operator, a
+ * comparison, or a keyword factor in the identifier before and in the 80
+ * bytes before.  The first match wins.  A table in another order (or with
+ * another detector), or the gates off, calls each in turn. 1: a match
+ * in M; 0: none; -1: none, and POS is a time's first ':' whose minutes are
+ * no candidate (time_colon): the next trigger is its second ':'. */
+static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
 {
 	const unsigned char *b = v->buf;
 	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
-	int t;
+	int none = 0;
 
 	if (!colon_gated || cluster_gate_off)
 		return run_detectors(v, SCAN_T_COLON, pos, NULL, m);
 	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':')) {
 		/* a time of day is no address, and its minutes no candidate:
-		 * the next trigger looked at is the second ':' */
-		if ((t = time_colon(v, pos)) != 0) {
-			if (t == 2)
-				*next_p = pos + 3;
-		} else if (detect_ipv6(v, pos, NULL, m)) {
+		 * the next trigger looked at is the second ':' (-1) */
+		int t = time_colon(v, pos);
+
+		if (t == 2)
+			none = -1;
+		else if (!t && detect_ipv6(v, pos, NULL, m))
 			return 1;
-		}
 	}
 	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
 		return detect_secret_label(v, pos, NULL, m);
@@ -1848,10 +1850,10 @@ static inline int run_colon(const scan_view *v, size_t pos, scan_match *m, size_
 				if (x == ('p' | 'a' << 8 | 's' << 16) || x == ('p' | 'w' << 8 | 'd' << 16) ||
 				    x == ('s' | 'e' << 8 | 'c' << 16) || x == ('k' | 'e' << 8 | 'y' << 16) ||
 				    x == ('t' | 'o' << 8 | 'k' << 16) || x == ('r' | 'a' << 8 | 's' << 16))
-					return detect_secret_label(v, pos, NULL, m);
+					return detect_secret_label(v, pos, NULL, m) ? 1 : none;
 			}
 		}
-		return 0;
+		return none;
 	}
 	return label_near(v, pos > 80 ? pos - 80 : 0, pos) && detect_secret_label(v, pos, NULL, m);
 }
@@ -1974,17 +1976,16 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else {
-			size_t next = p + 1;
-
-			if (run_colon(&v, p, &m, &next)) {
-				/* a match may end at P (an IPv6 address before this ':'): always move on */
-				if ((r = emit(s, &m)) != 0)
-					return r;
-				p = m.end > p ? m.end : p + 1;
+		} else if ((r = run_colon(&v, p, &m)) != 0) {
+			if (r < 0) {
+				/* a time's first ':': on to its second */
+				p += 3;
 				continue;
 			}
-			p = next;
+			/* a match may end at P (an IPv6 address before this ':'): always move on */
+			if ((r = emit(s, &m)) != 0)
+				return r;
+			p = m.end > p ? m.end : p + 1;
 			continue;
 		}
 		p++;
