@@ -1760,6 +1760,63 @@ static void test_colon_gate_agrees(void **state)
 	assert_true(on.by_type[FORT_SCAN_DOB] > 0);
 }
 
+/* Times of day and ISO times skip their minutes, and may skip past the end
+ * of the region a block scans (the next one starts after them): random
+ * texts dense with times, ISO times, IPv6 addresses of two-digit groups,
+ * labels and dates give the same findings at every block size as in one
+ * block, and the same with the gates off. */
+static void test_times_blocks(void **state)
+{
+	static const char *const pieces[] = {
+		"2024-12-27T15:31:52.475Z", "15:31:52", "15:31", "born 10:23:12 March 1961", "fe80::12:34:56",
+		"12:34:56:78:90:12:34:56", "password_-2024-03-12T10:23:45Zx9kq72LmPwQ", "SSN 123-45-6789", "\"",
+		"[2023-02-01 14:07:17]", "2023-09-27 21:07:26", "db_password: Zx9kq72LmPwQ", "4111 1111 1111 1111",
+		",", " ", "\n", "x", "T", "12", ":",
+	};
+	static const size_t blocks[] = { 61, 97, 331, 4093, 0 };
+	static char text[60000];
+	static struct gate_run ref, run;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	size_t len = 0, b, i;
+	uint32_t x = 99;
+
+	(void)state;
+	while (len < sizeof(text) - 64) {
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	o.on_finding = gate_collect;
+	for (b = 0; b <= sizeof(blocks) / sizeof(blocks[0]); b++) {
+		struct gate_run *g = b ? &run : &ref;
+
+		memset(g, 0, sizeof(*g));
+		o.ctx = g;
+		/* the reference: one block, the gates on; the last run: gates off */
+		scan_set_block_size(b && b < sizeof(blocks) / sizeof(blocks[0]) ? blocks[b - 1] : 0);
+		if (b == sizeof(blocks) / sizeof(blocks[0]))
+			scan_set_cluster_gate(0);
+		assert_int_equal(fort_scan_buffer(NULL, "times.txt", text, len, &o), 0);
+		scan_set_cluster_gate(1);
+		scan_set_block_size(0);
+		if (!b)
+			continue;
+		if (g->n != ref.n)
+			fail_msg("run %zu: %zu findings, %zu in one block", b, g->n, ref.n);
+		for (i = 0; i < ref.n && i < sizeof(ref.f) / sizeof(ref.f[0]); i++)
+			if (g->f[i].type != ref.f[i].type || g->f[i].off != ref.f[i].off || g->f[i].len != ref.f[i].len ||
+			    g->f[i].conf != ref.f[i].conf || strcmp(g->f[i].rule, ref.f[i].rule))
+				fail_msg("run %zu, finding %zu: %s at %llu+%llu, in one block %s at %llu+%llu", b, i,
+					 g->f[i].rule, g->f[i].off, g->f[i].len, ref.f[i].rule, ref.f[i].off, ref.f[i].len);
+	}
+	assert_true(ref.by_type[FORT_SCAN_IP] > 0);
+	assert_true(ref.by_type[FORT_SCAN_SECRET] > 0);
+	assert_true(ref.by_type[FORT_SCAN_DOB] > 0);
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -1939,6 +1996,7 @@ int main(void)
 		cmocka_unit_test(test_colon_gate_agrees),
 		cmocka_unit_test(test_has_tag_vector),
 		cmocka_unit_test(test_time_colon),
+		cmocka_unit_test(test_times_blocks),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
