@@ -1598,9 +1598,10 @@ static inline int run_cluster(const scan_view *v, size_t pos, const scan_cluster
 	if (cl->start >= 3 && b[cl->start - 1] == ' ' && sc_alpha(b[cl->start - 3]) && sc_alpha(b[cl->start - 2]) &&
 	    (cl->start == 3 || !(sc_word(b[cl->start - 4]) || b[cl->start - 4] == '-')) && detect_nino(v, pos, cl, m))
 		return 1;
-	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-'; not after '+' */
+	/* card: 13-19 digits, or groups of 4 joined by ' ' or '-' with 13
+	 * digits or more ("2023-02-01 14" is none); not after '+' */
 	if (!(pos > 0 && b[pos - 1] == '+') &&
-	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-'))) &&
+	    ((g0 >= 13 && g0 <= 19) || (n >= 3 && g0 == 4 && (s0 == ' ' || s0 == '-') && cl->digits >= 13)) &&
 	    detect_card(v, pos, cl, m))
 		return 1;
 	/* dob: three groups joined by '-' '/' '.' (4-2-2 or 2-2-4 at most), or a day of 1-2 digits with
@@ -1722,6 +1723,75 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 
 
 
+/* A hex digit or ':' at I of the view (an IPv6 address's bytes); none past its end. */
+static inline int v6_at(const scan_view *v, size_t i)
+{
+	return i < v->len && (sc_hex(v->buf[i]) || v->buf[i] == ':');
+}
+
+/* Two decimal digits at I and I + 1 of the view. */
+static inline int dd_at(const scan_view *v, size_t i)
+{
+	return i + 1 < v->len && sc_digit(v->buf[i]) && sc_digit(v->buf[i + 1]);
+}
+
+/* time_colon's classes: a decimal digit 1, a hex digit or ':' 2 */
+static const unsigned char t_cls[256] = {
+	['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+	['a'] = 2, ['b'] = 2, ['c'] = 2, ['d'] = 2, ['e'] = 2, ['f'] = 2,
+	['A'] = 2, ['B'] = 2, ['C'] = 2, ['D'] = 2, ['E'] = 2, ['F'] = 2, [':'] = 2,
+};
+
+/* The ':' at POS is one of a time of day "15:31" or "15:31:52": two decimal
+ * digits either side of each ':', and no hex digit or ':' before the first
+ * pair or after the last (pos - 3 and the end of the view count as such).
+ * Its run of hex digits and ':' then holds one or two ':' and no "::", which
+ * is never an IPv6 address: detect_ipv6 asks for eight groups or a "::", and
+ * counts at most five groups for such a run even with an IPv4 tail
+ * ("15:31:1.2.3.4").  2: the first ':' of "15:31:52" (the minutes' digit
+ * group between the two ':' is no candidate of any detector: one group of
+ * two digits after ':' and before ':'), 1: another such ':', 0: none. */
+static __attribute__((noinline)) int time_colon_edge(const scan_view *v, size_t pos)
+{
+	if (pos < 2 || !dd_at(v, pos - 2) || !dd_at(v, pos + 1))
+		return 0;
+	if (pos == 2 || !v6_at(v, pos - 3)) {
+		/* the first ':' */
+		if (!v6_at(v, pos + 3))
+			return 1;
+		return v->buf[pos + 3] == ':' && dd_at(v, pos + 4) && !v6_at(v, pos + 6) ? 2 : 0;
+	}
+	/* the second ':' of "15:31:52" */
+	return v->buf[pos - 3] == ':' && pos >= 5 && dd_at(v, pos - 5) && (pos == 5 || !v6_at(v, pos - 6)) &&
+	       !v6_at(v, pos + 3);
+}
+
+/* time_colon_edge's answer, by table loads where the six bytes either side
+ * of POS lie in the view (near its ends, time_colon_edge itself) */
+static inline __attribute__((always_inline)) int time_colon(const scan_view *v, size_t pos)
+{
+	const unsigned char *b = v->buf;
+
+	if (pos < 6 || pos + 7 > v->len)
+		return time_colon_edge(v, pos);
+	if (!(t_cls[b[pos - 2]] & t_cls[b[pos - 1]] & t_cls[b[pos + 1]] & t_cls[b[pos + 2]] & 1))
+		return 0;
+	if (!(t_cls[b[pos - 3]] & 2)) {
+		if (!(t_cls[b[pos + 3]] & 2))
+			return 1;
+		return b[pos + 3] == ':' && (t_cls[b[pos + 4]] & t_cls[b[pos + 5]] & 1) && !(t_cls[b[pos + 6]] & 2) ? 2 : 0;
+	}
+	return b[pos - 3] == ':' && (t_cls[b[pos - 5]] & t_cls[b[pos - 4]] & 1) && !(t_cls[b[pos - 6]] & 2) &&
+	       !(t_cls[b[pos + 3]] & 2);
+}
+
+int scan_time_colon(const unsigned char *b, size_t len, size_t pos, int edge)
+{
+	scan_view v = { b, len, 0, NULL };
+
+	return edge ? time_colon_edge(&v, pos) : time_colon(&v, pos);
+}
+
 /* The ':' / '=' detectors (detectors.c: detect_ipv6, then
  * detect_secret_label) at POS, each called only where its own first tests
  * can pass, so that the ':' of mail headers, JSON keys and times of day cost
@@ -1729,17 +1799,27 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
  * (credentials in a URL), not the second character of an operator, a
  * comparison, or a keyword factor in the identifier before and in the 80
  * bytes before.  The first match wins.  A table in another order (or with
- * another detector), or the gates off, calls each in turn. */
+ * another detector), or the gates off, calls each in turn. 1: a match
+ * in M; 0: none; -1: none, and POS is a time's first ':' whose minutes are
+ * no candidate (time_colon): the next trigger is its second ':'. */
 static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
 {
 	const unsigned char *b = v->buf;
 	unsigned prev = pos ? b[pos - 1] : 0, next = pos + 1 < v->len ? b[pos + 1] : 0;
+	int none = 0;
 
 	if (!colon_gated || cluster_gate_off)
 		return run_detectors(v, SCAN_T_COLON, pos, NULL, m);
-	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':') &&
-	    detect_ipv6(v, pos, NULL, m))
-		return 1;
+	if (pos && pos + 1 < v->len && (sc_hex(prev) || prev == ':') && (sc_hex(next) || next == ':')) {
+		/* a time of day is no address, and its minutes no candidate:
+		 * the next trigger looked at is the second ':' (-1) */
+		int t = time_colon(v, pos);
+
+		if (t == 2)
+			none = -1;
+		else if (!t && detect_ipv6(v, pos, NULL, m))
+			return 1;
+	}
 	if (b[pos] == ':' && next == '/' && pos + 2 < v->len && b[pos + 2] == '/')
 		return detect_secret_label(v, pos, NULL, m);
 	if (prev == ':' || prev == '=')
@@ -1770,10 +1850,10 @@ static inline int run_colon(const scan_view *v, size_t pos, scan_match *m)
 				if (x == ('p' | 'a' << 8 | 's' << 16) || x == ('p' | 'w' << 8 | 'd' << 16) ||
 				    x == ('s' | 'e' << 8 | 'c' << 16) || x == ('k' | 'e' << 8 | 'y' << 16) ||
 				    x == ('t' | 'o' << 8 | 'k' << 16) || x == ('r' | 'a' << 8 | 's' << 16))
-					return detect_secret_label(v, pos, NULL, m);
+					return detect_secret_label(v, pos, NULL, m) ? 1 : none;
 			}
 		}
-		return 0;
+		return none;
 	}
 	return label_near(v, pos > 80 ? pos - 80 : 0, pos) && detect_secret_label(v, pos, NULL, m);
 }
@@ -1860,6 +1940,19 @@ static int process(scan_stream *s, size_t from, size_t to)
 					p = m.end;
 					continue;
 				}
+				/* an ISO time after the digits, "2024-12-27T15:31:52",
+				 * the digits after no identifier byte: the word "T15"
+				 * is skipped to its ':', which is a time's first ':'
+				 * (time_colon: no address, the minutes no candidate)
+				 * whose label could only be the identifier back to P,
+				 * digits, separators and "T15", holding no keyword
+				 * factor: the next trigger looked at is the second ':' */
+				if ((b[cl.end] | 0x20) == 't' && colon_gated && !cluster_gate_off &&
+				    (p == 0 || !id_cls[b[p - 1]]) && cl.end + 3 < s->len && b[cl.end + 3] == ':' &&
+				    time_colon(&v, cl.end + 3) == 2) {
+					p = cl.end + 6;
+					continue;
+				}
 				p = cl.end;
 				while (p < s->len && sc_word(b[p]))
 					p++;
@@ -1883,7 +1976,12 @@ static int process(scan_stream *s, size_t from, size_t to)
 				p = m.end > p ? m.end : p + 1;
 				continue;
 			}
-		} else if (run_colon(&v, p, &m)) {
+		} else if ((r = run_colon(&v, p, &m)) != 0) {
+			if (r < 0) {
+				/* a time's first ':': on to its second */
+				p += 3;
+				continue;
+			}
 			/* a match may end at P (an IPv6 address before this ':'): always move on */
 			if ((r = emit(s, &m)) != 0)
 				return r;

@@ -128,6 +128,8 @@ struct run {
 	pthread_cond_t cond;
 	int stop;                /* a callback's non-zero return, or an error */
 	int single;              /* one thread: no locking on the way to the callback */
+	int plain;               /* single, and a finding is only its place and type: no
+				  * baseline, mask, value or vault (on_hit_plain) */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
 	int looked;              /* under vlock: a lookup since the last vault_idle */
 	const char *name_field;  /* with a vault: the name index to look names up in */
@@ -940,9 +942,54 @@ static void names_on(scan_stream *st, struct fctx *fc)
 	scan_stream_names(st, fc->run->name_field ? name_cb : NULL, fc);
 }
 
-static int on_hit(void *ctx, const scan_hit *h)
+/* The options under which a finding is its type, rule and place only: no
+ * fingerprint, mask, value or vault lookup (tsv-spans). */
+static int plain_opts(const fort_scan_opts *o)
 {
-	struct fctx *fc = ctx;
+	return !o->baseline && o->no_masked && !o->show_values && !o->vault;
+}
+
+/* on_hit for one thread under plain options and a file's own text (no
+ * logical document): the finding goes straight to the callback, without
+ * the tests and copies of the general path (deliver's single-thread case).
+ * The same finding as on_hit would pass. */
+static int on_hit_plain(struct fctx *fc, const scan_hit *h)
+{
+	struct run *run = fc->run;
+	fort_scan_finding f;
+	int r;
+
+	if (h->conf < (int)run->o->min_confidence)
+		return 0;
+	if (h->ignored) {
+		fc->sum->suppressed++;
+		return 0;
+	}
+	f.type = (fort_scan_type)h->type;
+	f.confidence = (fort_scan_confidence)h->conf;
+	f.rule = h->rule;
+	f.known_client = h->type == FORT_SCAN_NAME;   /* only known names are reported */
+	f.path = fc->path;
+	f.logical = "";
+	f.line = f.file_line = h->line;
+	f.column = h->column;
+	f.offset = f.file_offset = h->offset;
+	f.length = h->length;
+	f.masked = "";
+	f.fingerprint = "";
+	f.value = NULL;
+	fc->sum->findings++;
+	fc->sum->by_type[h->type]++;
+	fc->weight += type_weight[h->type] * (h->conf == FORT_SCAN_HIGH ? 1.0 : h->conf == FORT_SCAN_MEDIUM ? 0.6 : 0.3);
+	if (++fc->unposted == FINDINGS_STEP)
+		post_findings(fc);
+	if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, &f)) != 0)
+		__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
+}
+
+static int on_hit_full(struct fctx *fc, const scan_hit *h)
+{
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
 	/* the mask is at most 96 bytes with its NUL; 16 more may be read
@@ -1015,6 +1062,15 @@ static int on_hit(void *ctx, const scan_hit *h)
 	if (o->show_values)
 		sodium_memzero(value, sizeof(value));
 	return r;
+}
+
+static int on_hit(void *ctx, const scan_hit *h)
+{
+	struct fctx *fc = ctx;
+
+	if (fc->run->plain && (!fc->logical || !fc->logical[0]))
+		return on_hit_plain(fc, h);
+	return on_hit_full(fc, h);
 }
 
 static void progress(struct run *run, int force)
@@ -1448,6 +1504,7 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 	progress(&run, 1);
 	if (jobs == 1) {
 		run.single = 1;
+		run.plain = plain_opts(run.o);
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
@@ -1531,6 +1588,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.o = opts;
 	run.nfiles = 1;
 	run.single = 1;
+	run.plain = plain_opts(opts);
 	run.chunks = &chunk;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);

@@ -148,6 +148,10 @@ int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *w
 /* ... and whether B[A, Z) holds "fortress:ignore" (the inline-ignore tag;
  * B a stream's buffer, padded). */
 int scan_has_tag(const unsigned char *b, size_t a, size_t z, int scalar);
+/* Tests: is the ':' at POS of B[0, LEN) one of a time of day (2: the first
+ * ':' of "15:31:52", 1: another, 0: no), by the table loads or (EDGE) the
+ * checked reads used near the view's ends. */
+int scan_time_colon(const unsigned char *b, size_t len, size_t pos, int edge);
 /* ... and a first line's make-up for the CSV header check (engine.c,
  * header_detect): B[0, N)'s ',' ';' TAB '|' added to CNT, its letters and
  * '_' in *LETTERS, the bytes other than those, ' ', '"' and CR in *OTHER.

@@ -19,7 +19,7 @@ static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun", 
 static const char *const month_full[] = { "january", "february", "march", "april", "may", "june", "july",
 					  "august", "september", "october", "november", "december" };
 
-static unsigned num(const unsigned char *s, unsigned n)
+static inline __attribute__((always_inline)) unsigned num(const unsigned char *s, unsigned n)
 {
 	unsigned v = 0;
 
@@ -54,7 +54,9 @@ static int this_year(void)
 
 static int date_ok(unsigned y, unsigned mo, unsigned d)
 {
-	if (d < 1 || d > fort_civil_month_days((int)y, mo))
+	/* every month has 28 days: the calendar asked only past them (a month
+	 * out of 1-12 has none) */
+	if (d < 1 || mo - 1 >= 12 || (d > 28 && d > fort_civil_month_days((int)y, mo)))
 		return 0;
 	return y >= 1900 && (int)y <= this_year();
 }

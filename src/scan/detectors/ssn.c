@@ -7,11 +7,12 @@
 static const char *const ssn_words[] = { "ssn", "social security", "soc. sec", "soc sec", "ss#", "ss no",
 					 "sozialversicherung", NULL };
 
-static int valid(const unsigned char *d)
+/* The area A (3 digits), group G (2) and serial S (4), wherever they lie. */
+static inline int valid_at(const unsigned char *a, const unsigned char *g, const unsigned char *s)
 {
-	unsigned area = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
-	unsigned grp = (d[3] - '0') * 10 + (d[4] - '0');
-	unsigned ser = (d[5] - '0') * 1000 + (d[6] - '0') * 100 + (d[7] - '0') * 10 + (d[8] - '0');
+	unsigned area = (a[0] - '0') * 100 + (a[1] - '0') * 10 + (a[2] - '0');
+	unsigned grp = (g[0] - '0') * 10 + (g[1] - '0');
+	unsigned ser = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 
 	if (area == 0 || area == 666 || area >= 900 || grp == 0 || ser == 0)
 		return 0;
@@ -21,22 +22,23 @@ static int valid(const unsigned char *d)
 	return 1;
 }
 
+/* Nine digits in a row. */
+static int valid(const unsigned char *d)
+{
+	return valid_at(d, d + 3, d + 5);
+}
+
 int detect_ssn(const scan_view *v, size_t pos, const scan_cluster *cl, scan_match *m)
 {
-	unsigned char d[9];
-	unsigned i, j, n = 0;
 	int ctx;
 
 	(void)pos;
 	if (cl->n >= 3 && cl->gl[0] == 3 && cl->gl[1] == 2 && cl->gl[2] == 4 &&
 	    cl->sep[0] == cl->sep[1] && (cl->sep[0] == '-' || cl->sep[0] == ' ' || cl->sep[0] == '.') &&
 	    (cl->n == 3 || cl->sep[2] != cl->sep[0])) {
-		for (i = 0; i < 3; i++)
-			for (j = 0; j < cl->gl[i]; j++)
-				d[n++] = v->buf[cl->gs[i] + j];
 		m->start = cl->start;
 		m->end = cl->gs[2] + 4;
-		if (!valid(d)) {
+		if (!valid_at(v->buf + cl->gs[0], v->buf + cl->gs[1], v->buf + cl->gs[2])) {
 			m->type = -1;
 			return 1;
 		}

@@ -479,6 +479,11 @@ static void test_ssn(void **state)
 	expect_none("Ticket id 666-12-3456.");
 	expect_none("Employee no. 912-34-5678.");
 	expect_none("serial 123-00-4567, 123-45-0000");
+	/* the advertised numbers, and one digit off them (the parts read in place) */
+	expect_none("SSN 078-05-1120 and SSN 219-09-9999");
+	expect_one("SSN 078-05-1121", FORT_SCAN_SSN, "078-05-1121");
+	expect_one("SSN 219-09-9989", FORT_SCAN_SSN, "219-09-9989");
+	expect_none("SSN 899-99-0000, SSN 899-00-9999");
 	expect_none("batch 123456789 shipped");                         /* nine digits, no label */
 	expect_one("social security 219.09.9998", FORT_SCAN_SSN, "219.09.9998");
 	assert_int_equal(scan_text(&hs, "SSN 123-45-6789"), 1);
@@ -536,6 +541,12 @@ static void test_dob(void **state)
 	expect_none("due 3rd May 1979");                                /* no context */
 	expect_none("Invoice dated 1985-03-12.");                       /* no context */
 	expect_none("born 1985-02-30");                                  /* no such day */
+	/* months out of 1-12 with days every month has, and the month ends */
+	expect_none("born 1985-13-05, born 1985-00-12, born 13/13/1985, born 05.00.1985");
+	expect_none("born 1985-04-31, born 1985-02-29, born 00.03.1985");
+	expect_one("born 1984-02-29", FORT_SCAN_DOB, "1984-02-29");
+	expect_one("born 1985-12-31", FORT_SCAN_DOB, "1985-12-31");
+	expect_one("born 1985-01-28", FORT_SCAN_DOB, "1985-01-28");
 	expect_none("born on 2999-01-01");                               /* in the future */
 	expect_none("I was born on a Tuesday. Invoice dated 1985-03-12."); /* another sentence */
 	/* a CSV column named date_of_birth is the context */

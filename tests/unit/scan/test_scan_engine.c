@@ -603,6 +603,62 @@ static void test_window_vector(void **state)
  * tail masked) against memmem: tags and near misses (":i" without the rest,
  * the tag cut short) at every offset of a stream's buffer, every start and
  * end around them, the tag straddling the ends. */
+/* A time of day's ':' (scan_time_colon): the table loads give what the
+ * checked reads give at every ':' of random texts of digits, hex letters,
+ * ':' and others, with the view ending anywhere; and a ':' taken for a
+ * time's is never one where detect_ipv6 finds an address. */
+static void test_time_colon(void **state)
+{
+	static const char *const pieces[] = { "12", "3", ":", "ab", "G", " ", "9", "0f", "::", ".", "45", "T", "1.2",
+					      "255", "x", "12:34", "12:34:56", " 12:34:56 ", "T12:34:56.7Z", "12:34:56:78",
+					      "fe80::12:34", "99:" };
+	unsigned char buf[64 + 64];
+	size_t asked = 0, times = 0, firsts = 0;
+	uint32_t x = 4242;
+
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0, len, pos;
+
+		memset(buf, 0, sizeof(buf));
+		while (n < 40) {
+			const char *p;
+
+			x = x * 1103515245u + 12345u;
+			p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(buf + n, p, strlen(p));
+			n += strlen(p);
+		}
+		x = x * 1103515245u + 12345u;
+		len = 8 + (x >> 16) % (n - 8);
+		/* bytes past the view are the padding's, not the view's */
+		for (pos = 0; pos < len; pos++) {
+			int a, e;
+
+			if (buf[pos] != ':')
+				continue;
+			a = scan_time_colon(buf, len, pos, 0);
+			e = scan_time_colon(buf, len, pos, 1);
+			asked++;
+			if (a != e)
+				fail_msg("round %d, ':' at %zu of %zu (\"%.*s\"): tables %d, checked reads %d", round, pos, len,
+					 (int)len, (const char *)buf, a, e);
+			if (a) {
+				scan_view v = { buf, len, 0, NULL };
+				scan_match m;
+
+				times++;
+				firsts += a == 2;
+				if (detect_ipv6(&v, pos, NULL, &m))
+					fail_msg("\"%.*s\": an address at the time's ':' %zu", (int)len, (const char *)buf, pos);
+			}
+		}
+	}
+	assert_true(asked > 100000);
+	assert_true(times > 1000);
+	assert_true(firsts > 100);
+}
+
 static void test_has_tag_vector(void **state)
 {
 	static const char *const pieces[] = { "fortress:ignore", "fortress:ignor", "ortress:ignore", ":i", ":ignore",
@@ -815,6 +871,130 @@ static void test_no_masked(void **state)
 		assert_true(a.h[i].masked[0] != '\0');
 		assert_string_equal(b.h[i].masked, "");
 	}
+}
+
+/* The plain path (one thread, no baseline, mask, value or vault: on_hit_plain
+ * in run.c) passes every finding as the general path does, but for the
+ * mask: type, confidence, rule, place, known_client, the empty fingerprint
+ * and value; and counts the same suppressed findings (a "fortress:ignore"
+ * line), drops the same ones under min_confidence and gives the file the
+ * same risk.  The general path is taken with a mask asked for. */
+struct plain_hits {
+	fort_scan_finding f[16];
+	char rule[16][48];
+	size_t n;
+	fort_scan_file file;
+	int files;
+};
+
+static int plain_collect(void *ctx, const fort_scan_finding *f)
+{
+	struct plain_hits *ph = ctx;
+
+	if (ph->n < 16) {
+		ph->f[ph->n] = *f;
+		snprintf(ph->rule[ph->n], sizeof(ph->rule[0]), "%s", f->rule);
+		assert_non_null(f->path);
+		assert_non_null(f->logical);
+		assert_non_null(f->fingerprint);
+		assert_string_equal(f->fingerprint, "");
+		assert_string_equal(f->logical, "");
+		assert_null(f->value);
+		ph->n++;
+	}
+	return 0;
+}
+
+static int plain_file(void *ctx, const fort_scan_file *f)
+{
+	struct plain_hits *ph = ctx;
+
+	ph->file = *f;
+	ph->files++;
+	return 0;
+}
+
+static void plain_scan(struct plain_hits *ph, const char *path, const char *text, int masked,
+		       fort_scan_confidence min, fort_scan_stats *st)
+{
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+
+	memset(ph, 0, sizeof(*ph));
+	o.on_finding = plain_collect;
+	o.on_file = plain_file;
+	o.ctx = ph;
+	o.no_masked = !masked;
+	o.min_confidence = min;
+	o.jobs = 1;
+	o.containers = 0;
+	if (path) {
+		const char *paths[] = { path };
+
+		assert_int_equal(fort_scan_run(st, paths, 1, &o), 0);
+	} else {
+		assert_int_equal(fort_scan_buffer(st, "t.txt", text, strlen(text), &o), 0);
+	}
+}
+
+static void test_plain_path_agrees(void **state)
+{
+	static const char text[] =
+		"card 4111 1111 1111 1111, mail jane.doe@example.com, ip 192.168.10.20\n"
+		"loopback 127.0.0.1 and ssn 123-45-6789 fortress:ignore\n"
+		"born 1985-03-12 date_of_birth, call +44 20 7946 0958, iban GB82 WEST 1234 5698 7654 32\n"
+		"ip 10.1.2.3 again\n";
+	static const fort_scan_confidence mins[] = { FORT_SCAN_LOW, FORT_SCAN_MEDIUM, FORT_SCAN_HIGH };
+	char path[] = "/tmp/fortress-plain-XXXXXX";
+	struct plain_hits a, b;
+	fort_scan_stats sa, sb;
+	size_t i, k;
+	int fd, run;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	for (run = 0; run < 2; run++) {
+		for (k = 0; k < sizeof(mins) / sizeof(mins[0]); k++) {
+			plain_scan(&a, run ? path : NULL, text, 1, mins[k], &sa);
+			plain_scan(&b, run ? path : NULL, text, 0, mins[k], &sb);
+			assert_true(a.n > 0);
+			assert_int_equal(b.n, a.n);
+			for (i = 0; i < a.n; i++) {
+				assert_int_equal(b.f[i].type, a.f[i].type);
+				assert_int_equal(b.f[i].confidence, a.f[i].confidence);
+				assert_string_equal(b.rule[i], a.rule[i]);
+				assert_int_equal(b.f[i].line, a.f[i].line);
+				assert_int_equal(b.f[i].column, a.f[i].column);
+				assert_int_equal(b.f[i].offset, a.f[i].offset);
+				assert_int_equal(b.f[i].length, a.f[i].length);
+				assert_int_equal(b.f[i].file_line, a.f[i].file_line);
+				assert_int_equal(b.f[i].file_offset, a.f[i].file_offset);
+				assert_int_equal(b.f[i].known_client, a.f[i].known_client);
+				assert_true(a.f[i].confidence >= mins[k]);
+			}
+			assert_int_equal(sb.findings, sa.findings);
+			assert_int_equal(sb.suppressed, sa.suppressed);
+			assert_int_equal(sa.findings, a.n);
+			for (i = 0; i < FORT_SCAN_NTYPES; i++)
+				assert_int_equal(sb.by_type[i], sa.by_type[i]);
+			if (run) {
+				assert_int_equal(a.files, 1);
+				assert_int_equal(b.files, 1);
+				assert_int_equal(b.file.findings, a.file.findings);
+				assert_int_equal(b.file.suppressed, a.file.suppressed);
+				assert_int_equal(b.file.risk, a.file.risk);
+				assert_true(a.file.risk > 0);
+				for (i = 0; i < FORT_SCAN_NTYPES; i++)
+					assert_int_equal(b.file.by_type[i], a.file.by_type[i]);
+			}
+			/* the tagged line's SSN (and its loopback address, low) are suppressed */
+			if (mins[k] == FORT_SCAN_LOW)
+				assert_true(sa.suppressed >= 2);
+		}
+	}
+	unlink(path);
 }
 
 /* ------------------------------------------------------------- streaming */
@@ -1376,7 +1556,7 @@ static void test_ignore_matcher(void **state)
 /* ------------------------------------------------------- cluster gate */
 
 struct gate_run {
-	struct { int type, conf; unsigned long long off, len; char rule[48]; } f[60000];
+	struct { int type, conf; unsigned long long off, len; char rule[48]; } f[200000];
 	size_t n;
 	unsigned by_type[FORT_SCAN_NTYPES];
 };
@@ -1420,6 +1600,9 @@ static void test_cluster_gate_agrees(void **state)
 		"06 12 34 56 78", "49 30 2234567", "22 730 5989", "12 34 56 C", "123456 C", "12 34 56 A",
 		"2023", "12", "7", "1234", "12345", "99 (0", "1 2 3 4 5 6 7 8 9", "0 0 0", "1-2", "0/0/0000",
 		"1985-3-2", "1-2-1985", "198-03-12", "1985-123-1", "12-123-1985", "12/03/19850", "123/03/1985",
+		/* groups of four with 12, 13 and 14 digits (the card gate's count) */
+		"4222 2222 2222 2", "4222-2222-2222-2", "4222 2222 2222 22", "4222 2222 2222", "2023-02-01 14",
+		"4222 2222 22 222",
 	};
 	static const char *const post[] = { "", " ", "\n", ",", "x", " (", ".", "-", "/1", " 5" };
 	static char text[1 << 20];
@@ -1522,17 +1705,25 @@ static void test_word_gate_agrees(void **state)
  * identifier before the operator holds no keyword factor). */
 static void test_colon_gate_agrees(void **state)
 {
-	static const char *const pre[] = { "", " ", "x", "9", "_", "-", ".", "\"", "[", "é", "fe80::", "2024-03-12T" };
+	static const char *const pre[] = { "", " ", "x", "9", "_", "-", ".", "\"", "[", "é", "fe80::", "2024-03-12T",
+					   /* ISO times after an identifier a label may end in */
+					   "password_-2024-03-12T", "api_key_.2024-03-12T", "secret_é2024-03-12T",
+					   ",2024-03-12t" };
 	static const char *const label[] = {
 		"password", "db_password_2", "password_1", "api_key_9", "secret-10", "X_PASSWORD_3", "password2", "pwd",
 		"10", "23", "10:23", "12:15:55", "T10", "1a", "9c25:8d73", "2001:db8", "::ffff", "From", "To", "SSN",
 		"token_7", "tok3n", "é1", "x.password_4", "password.", "pass word", "\"secret_5\"", "cfg['db_pass']",
 		"password?.", "api_key+.", "contrasena_1", "PassWord", "2024-03-12T10_secret", "CONTRASENA_2", "API_KEY_3",
 		"SECRET_4", "AUTHTOKEN_5",
+		/* times of day beside IPv6 addresses whose groups are two decimal digits */
+		"12:34:56:78:90:12:34:56", "12:34::1", "::12:34", "fe80::12:34:56", "2001:db8:12:34:56:78:90:12",
+		"12:34:56:78:90:12:34:ab", "ab:12:34:56:78:90:12:34", "12:34:5", "1:23:45", "12:34:56.78", "T12:34",
+		"born 10:23", /* with ":" and "12 March 1961": a date in the seconds' place */
 	};
 	static const char *const op[] = { ":", "=", ": ", " = ", ":=", "==", "!=", "://u:", "::", "=>" };
 	static const char *const val[] = { "Zx9kq72LmPwQ", "\"Zx9kq72LmPwQ\"", "45", "23:45.485Z", "1", "abcd:1",
-					   "192.0.2.1", " password" };
+					   "192.0.2.1", " password", "23:45 (555) 123-4567", "34:56:78:90:12:34",
+					   "12 March 1961" };
 	static char text[1 << 22];
 	static struct gate_run on, off;
 	size_t len = 0, i, j, k, l;
@@ -1566,6 +1757,64 @@ static void test_colon_gate_agrees(void **state)
 	/* both detectors found something here */
 	assert_true(on.by_type[FORT_SCAN_SECRET] > 0);
 	assert_true(on.by_type[FORT_SCAN_IP] > 0);
+	assert_true(on.by_type[FORT_SCAN_DOB] > 0);
+}
+
+/* Times of day and ISO times skip their minutes, and may skip past the end
+ * of the region a block scans (the next one starts after them): random
+ * texts dense with times, ISO times, IPv6 addresses of two-digit groups,
+ * labels and dates give the same findings at every block size as in one
+ * block, and the same with the gates off. */
+static void test_times_blocks(void **state)
+{
+	static const char *const pieces[] = {
+		"2024-12-27T15:31:52.475Z", "15:31:52", "15:31", "born 10:23:12 March 1961", "fe80::12:34:56",
+		"12:34:56:78:90:12:34:56", "password_-2024-03-12T10:23:45Zx9kq72LmPwQ", "SSN 123-45-6789", "\"",
+		"[2023-02-01 14:07:17]", "2023-09-27 21:07:26", "db_password: Zx9kq72LmPwQ", "4111 1111 1111 1111",
+		",", " ", "\n", "x", "T", "12", ":",
+	};
+	static const size_t blocks[] = { 61, 97, 331, 4093, 0 };
+	static char text[60000];
+	static struct gate_run ref, run;
+	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
+	size_t len = 0, b, i;
+	uint32_t x = 99;
+
+	(void)state;
+	while (len < sizeof(text) - 64) {
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	o.on_finding = gate_collect;
+	for (b = 0; b <= sizeof(blocks) / sizeof(blocks[0]); b++) {
+		struct gate_run *g = b ? &run : &ref;
+
+		memset(g, 0, sizeof(*g));
+		o.ctx = g;
+		/* the reference: one block, the gates on; the last run: gates off */
+		scan_set_block_size(b && b < sizeof(blocks) / sizeof(blocks[0]) ? blocks[b - 1] : 0);
+		if (b == sizeof(blocks) / sizeof(blocks[0]))
+			scan_set_cluster_gate(0);
+		assert_int_equal(fort_scan_buffer(NULL, "times.txt", text, len, &o), 0);
+		scan_set_cluster_gate(1);
+		scan_set_block_size(0);
+		if (!b)
+			continue;
+		if (g->n != ref.n)
+			fail_msg("run %zu: %zu findings, %zu in one block", b, g->n, ref.n);
+		for (i = 0; i < ref.n && i < sizeof(ref.f) / sizeof(ref.f[0]); i++)
+			if (g->f[i].type != ref.f[i].type || g->f[i].off != ref.f[i].off || g->f[i].len != ref.f[i].len ||
+			    g->f[i].conf != ref.f[i].conf || strcmp(g->f[i].rule, ref.f[i].rule))
+				fail_msg("run %zu, finding %zu: %s at %llu+%llu, in one block %s at %llu+%llu", b, i,
+					 g->f[i].rule, g->f[i].off, g->f[i].len, ref.f[i].rule, ref.f[i].off, ref.f[i].len);
+	}
+	assert_true(ref.by_type[FORT_SCAN_IP] > 0);
+	assert_true(ref.by_type[FORT_SCAN_SECRET] > 0);
+	assert_true(ref.by_type[FORT_SCAN_DOB] > 0);
 }
 
 /* -------------------------------------------------------------- baseline */
@@ -1746,6 +1995,8 @@ int main(void)
 		cmocka_unit_test(test_word_gate_agrees),
 		cmocka_unit_test(test_colon_gate_agrees),
 		cmocka_unit_test(test_has_tag_vector),
+		cmocka_unit_test(test_time_colon),
+		cmocka_unit_test(test_times_blocks),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
@@ -1756,6 +2007,7 @@ int main(void)
 		cmocka_unit_test(test_dob_after_vector),
 		cmocka_unit_test(test_maps_vector),
 		cmocka_unit_test(test_no_masked),
+		cmocka_unit_test(test_plain_path_agrees),
 		cmocka_unit_test(test_no_column),
 		cmocka_unit_test(test_no_line),
 		cmocka_unit_test(test_large_sparse_file),
