@@ -144,6 +144,10 @@ struct fort_vault {
 	/* and the WAL's position then (store_read_mark), when known */
 	uint32_t aw_mark[3];
 	int aw_marked;
+	/* a fort_vault_refresh that saw a change failed before it had read
+	 * the vault again: the store has taken that change as seen
+	 * (store_changed), so the next refresh reads again without asking */
+	int refresh_due;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked.  The thread now works for
