@@ -30,6 +30,9 @@
  * cryptography after the rows) and the best case on 2 cores
  * B/max(B, (B+F)/2) (the rows' single writer on one core, the cryptography
  * spread); and P's measured ratios.  Medians of RUNS runs (default 3).
+ * -s PHASE runs one phase only, once, and prints nothing but its time (for
+ * valgrind --tool=callgrind): base, f0, f1, f2, pipe (baseline's rows),
+ * design (design's rows).
  * Exit 0, or 2 when the benchmark failed. */
 #include <csv.h>
 #include <errno.h>
@@ -722,7 +725,7 @@ static void count_row(struct rec *r, void *ctx)
 
 int main(int argc, char **argv)
 {
-	const char *dir = "/tmp", *csv;
+	const char *dir = "/tmp", *csv, *only = NULL;
 	char dbpath[4096];
 	int runs = 3, c;
 	unsigned long long N;
@@ -730,21 +733,24 @@ int main(int argc, char **argv)
 	fl_keys *k;
 	double b[64], bc[64], f0[64], f0c[64], f1[64], f1c[64], f2[64], f2c[64], pb[64], pd[64], pdc[4][64];
 
-	while ((c = getopt(argc, argv, "r:d:")) != -1) {
+	while ((c = getopt(argc, argv, "r:d:s:")) != -1) {
 		switch (c) {
 		case 'r':
 			runs = atoi(optarg);
+			break;
+		case 's':
+			only = optarg;
 			break;
 		case 'd':
 			dir = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: floor_import [-r RUNS] [-d TMPDIR] CLIENTS.csv\n");
+			fprintf(stderr, "usage: floor_import [-r RUNS] [-d TMPDIR] [-s PHASE] CLIENTS.csv\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || runs < 1 || runs > 64) {
-		fprintf(stderr, "usage: floor_import [-r RUNS] [-d TMPDIR] CLIENTS.csv\n");
+		fprintf(stderr, "usage: floor_import [-r RUNS] [-d TMPDIR] [-s PHASE] CLIENTS.csv\n");
 		return 2;
 	}
 	csv = argv[optind];
@@ -760,6 +766,20 @@ int main(int argc, char **argv)
 	memset(&tab, 0, sizeof tab);
 	read_csv_file(csv, load_row, &tab); /* untimed: F works on values in memory */
 
+	if (only) {
+		double t, cpu, pc[4];
+		if (strcmp(only, "base") == 0)
+			t = base_import(dbpath, csv, N, &cpu);
+		else if (strcmp(only, "f0") == 0 || strcmp(only, "f1") == 0 || strcmp(only, "f2") == 0)
+			t = fphase(&tab, k, only[1] != '0', only[1] == '2' ? 2 : 1, &cpu);
+		else if (strcmp(only, "pipe") == 0 || strcmp(only, "design") == 0)
+			t = pipe_import(dbpath, csv, k, N, only[0] == 'd', pc);
+		else
+			die("-s %s: not a phase (base, f0, f1, f2, pipe, design)", only);
+		rm_db(dbpath);
+		printf("%s: %.3f s\n", only, t);
+		return 0;
+	}
 	for (int r = 0; r < runs; r++) {
 		double pc[4];
 		b[r] = base_import(dbpath, csv, N, &bc[r]);
