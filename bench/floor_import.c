@@ -507,9 +507,12 @@ static void *sealer(void *arg)
 			/* the plaintext is not needed any more (except the
 			 * baseline's rows, which store it) */
 		}
-		q_push(&p->oq[k], b);
-		if (b->n == 0)
-			break;
+		{
+			size_t n = b->n; /* the store frees B once it has it */
+			q_push(&p->oq[k], b);
+			if (n == 0)
+				break;
+		}
 	}
 	p->cpu_sealer[k] = cpu_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 	sodium_free(g);

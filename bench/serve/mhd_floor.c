@@ -25,7 +25,10 @@
  * thread blocked, so the pool keeps serving; the group commit is one writer
  * thread that resumes the batch's connections after the sync.
  *
- *     mhd_floor PORT_FILE DIR   (listens on 127.0.0.1; writes DIR/floor.session:
+ * With "tpc": fortress serve's threads instead (a thread per connection,
+ * the request's thread waits, the first waiting leads the commit).
+ *
+ *     mhd_floor PORT_FILE DIR [tpc]   (listens on 127.0.0.1; writes DIR/floor.session:
  *                                the session cookie and a client id, then the
  *                                port to PORT_FILE; the audit log is
  *                                DIR/floor.audit; stops on SIGTERM/SIGINT and
@@ -73,6 +76,7 @@ static pthread_cond_t wcond = PTHREAD_COND_INITIALIZER;
 static struct req *pending, **pending_tail = &pending;
 #define LOG_BYTES ((off_t)64 << 20)
 static off_t logoff;
+static int tpc; /* a thread per connection, the leader commits (argv[3] "tpc") */
 static int wstop, logfd = -1, nwaiting; /* nwaiting: suspended requests (under wmu) */
 static unsigned long long nbatches, nentries;
 
@@ -81,17 +85,68 @@ static void be64(unsigned char *p, uint64_t x)
 	fl_be64(p, x);
 }
 
+/* One batch: hashed into the chain, signed once, written and synced; each
+ * request's state set to 2 (durable) or 3.  One caller at a time (the
+ * writer thread, or the leader in the thread-per-connection mode). */
+static unsigned char chain_prev[32];
+static int64_t chain_seq;
+static void commit_batch(struct req *b)
+{
+	static unsigned char buf[1 << 20];
+	unsigned char sig[64];
+	struct req *r;
+	size_t len = 0;
+	int64_t first = chain_seq + 1;
+	int ok;
+	/* the chain: each entry's hash covers its content, its batch's first
+	 * seq and the previous hash (Fortress's second format) */
+	for (r = b; r; r = r->next) {
+		crypto_generichash_state st;
+		unsigned char n8[8];
+		crypto_generichash_init(&st, NULL, 0, 32);
+		crypto_generichash_update(&st, (const unsigned char *)"fortress-audit-v2", 17);
+		be64(n8, (uint64_t)++chain_seq);
+		crypto_generichash_update(&st, n8, 8);
+		be64(n8, (uint64_t)first);
+		crypto_generichash_update(&st, n8, 8);
+		crypto_generichash_update(&st, (const unsigned char *)r->entry, r->elen);
+		crypto_generichash_update(&st, chain_prev, 32);
+		crypto_generichash_final(&st, chain_prev, 32);
+		if (len + r->elen + 128 < sizeof buf) {
+			memcpy(buf + len, r->entry, r->elen);
+			len += r->elen;
+			memcpy(buf + len, chain_prev, 32);
+			len += 32;
+		}
+		nentries++;
+	}
+	/* one signature: the batch's last entry (one actor) */
+	{
+		unsigned char m[23 + 32];
+		memcpy(m, "fortress-audit-batch-v1", 23);
+		memcpy(m + 23, chain_prev, 32);
+		crypto_sign_detached(sig, NULL, m, sizeof m, keys->sign_sk);
+		memcpy(buf + len, sig, 64);
+		len += 64;
+	}
+	/* the log's blocks are written ahead (main): a sync moves data only,
+	 * no file size or extent to journal, the cheapest durable append; at
+	 * its end it starts again (a benchmark's ring) */
+	if (logoff + (off_t)len > LOG_BYTES)
+		logoff = 0;
+	ok = pwrite(logfd, buf, len, logoff) == (ssize_t)len && fdatasync(logfd) == 0;
+	logoff += (off_t)len;
+	nbatches++;
+	for (r = b; r; r = r->next)
+		r->state = ok ? 2 : 3;
+}
+
+/* The suspend/resume mode's group commit: a thread of its own. */
 static void *writer(void *arg)
 {
-	unsigned char prev[32] = { 0 }, sig[64];
-	int64_t seq = 0;
-	static unsigned char buf[1 << 20];
 	(void)arg;
 	for (;;) {
 		struct req *b, *r;
-		size_t len = 0;
-		int64_t first;
-		int ok;
 		pthread_mutex_lock(&wmu);
 		while (!pending && !wstop)
 			pthread_cond_wait(&wcond, &wmu);
@@ -103,51 +158,10 @@ static void *writer(void *arg)
 		pending = NULL;
 		pending_tail = &pending;
 		pthread_mutex_unlock(&wmu);
-		/* the chain: each entry's hash covers its content, its batch's
-		 * first seq and the previous hash (Fortress's second format) */
-		first = seq + 1;
-		for (r = b; r; r = r->next) {
-			crypto_generichash_state st;
-			unsigned char n8[8];
-			crypto_generichash_init(&st, NULL, 0, 32);
-			crypto_generichash_update(&st, (const unsigned char *)"fortress-audit-v2", 17);
-			be64(n8, (uint64_t)++seq);
-			crypto_generichash_update(&st, n8, 8);
-			be64(n8, (uint64_t)first);
-			crypto_generichash_update(&st, n8, 8);
-			crypto_generichash_update(&st, (const unsigned char *)r->entry, r->elen);
-			crypto_generichash_update(&st, prev, 32);
-			crypto_generichash_final(&st, prev, 32);
-			if (len + r->elen + 64 < sizeof buf) {
-				memcpy(buf + len, r->entry, r->elen);
-				len += r->elen;
-				memcpy(buf + len, prev, 32);
-				len += 32;
-			}
-			nentries++;
-		}
-		/* one signature: the batch's last entry (one actor) */
-		{
-			unsigned char m[23 + 32];
-			memcpy(m, "fortress-audit-batch-v1", 23);
-			memcpy(m + 23, prev, 32);
-			crypto_sign_detached(sig, NULL, m, sizeof m, keys->sign_sk);
-			memcpy(buf + len, sig, 64);
-			len += 64;
-		}
-		/* the log's blocks are written ahead (main): a sync moves data
-		 * only, no file size or extent to journal, the cheapest durable
-		 * append; at its end it starts again (a benchmark's ring) */
-		if (logoff + (off_t)len > LOG_BYTES)
-			logoff = 0;
-		ok = pwrite(logfd, buf, len, logoff) == (ssize_t)len && fdatasync(logfd) == 0;
-		logoff += (off_t)len;
-		nbatches++;
+		commit_batch(b);
 		for (r = b; r;) {
-			struct req *next = r->next;
-			struct MHD_Connection *c = r->conn;
-			r->state = ok ? 2 : 3;
-			MHD_resume_connection(c);
+			struct req *next = r->next; /* R is freed once resumed and answered */
+			MHD_resume_connection(r->conn);
 			pthread_mutex_lock(&wmu);
 			nwaiting--;
 			pthread_mutex_unlock(&wmu);
@@ -155,6 +169,35 @@ static void *writer(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* The thread-per-connection mode (fortress serve's): the request's own
+ * thread waits; the first that finds no commit running leads it for every
+ * entry queued so far, the others wait for theirs. */
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static int leading;
+static void wait_durable(struct req *r)
+{
+	pthread_mutex_lock(&wmu);
+	*pending_tail = r;
+	pending_tail = &r->next;
+	r->next = NULL;
+	while (r->state == 1) {
+		if (!leading) {
+			struct req *b = pending;
+			leading = 1;
+			pending = NULL;
+			pending_tail = &pending;
+			pthread_mutex_unlock(&wmu);
+			commit_batch(b);
+			pthread_mutex_lock(&wmu);
+			leading = 0;
+			pthread_cond_broadcast(&done_cond);
+		} else {
+			pthread_cond_wait(&done_cond, &wmu);
+		}
+	}
+	pthread_mutex_unlock(&wmu);
 }
 
 static void json_put(char *out, size_t *n, size_t cap, const char *s)
@@ -296,8 +339,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r->elen >= sizeof r->entry)
 			r->elen = sizeof r->entry - 1;
 	}
-	/* wait for the entry's commit without holding a thread */
 	r->state = 1;
+	if (tpc) {
+		wait_durable(r);
+		return r->state == 2 ? answer(conn, MHD_HTTP_OK, r->body, r->blen)
+				     : ERR(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "the audit entry could not be written");
+	}
+	/* wait for the entry's commit without holding a thread */
 	MHD_suspend_connection(conn);
 	pthread_mutex_lock(&wmu);
 	nwaiting++;
@@ -350,10 +398,11 @@ int main(int argc, char **argv)
 	fl_rng *g;
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: mhd_floor PORT_FILE DIR\n");
+	if (argc != 3 && !(argc == 4 && strcmp(argv[3], "tpc") == 0)) {
+		fprintf(stderr, "usage: mhd_floor PORT_FILE DIR [tpc]\n");
 		return 2;
 	}
+	tpc = argc == 4;
 	if (sodium_init() < 0)
 		return 1;
 	if (!(keys = sodium_malloc(sizeof *keys)) || !(g = sodium_malloc(sizeof *g)) || !(sess_key = sodium_malloc(32)) ||
@@ -404,15 +453,22 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (pthread_create(&wt, NULL, writer, NULL) != 0)
+	if (!tpc && pthread_create(&wt, NULL, writer, NULL) != 0)
 		return 1;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
-			     NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
-			     (unsigned)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+	if (tpc)
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC, 0, NULL, NULL,
+				     on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_TIMEOUT,
+				     (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0,
+				     NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_END);
 	if (!d) {
 		perror("mhd_floor: cannot listen");
 		return 1;
@@ -455,7 +511,8 @@ int main(int argc, char **argv)
 	wstop = 1;
 	pthread_cond_signal(&wcond);
 	pthread_mutex_unlock(&wmu);
-	pthread_join(wt, NULL);
+	if (!tpc)
+		pthread_join(wt, NULL);
 	close(logfd);
 	fprintf(stderr, "audit group commit: %llu entries in %llu transactions\n", nentries, nbatches);
 	sodium_free(keys);

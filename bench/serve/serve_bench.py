@@ -132,11 +132,14 @@ def wrk(url, seconds, cookie=None, pid=None, tmp=None):
     return rps, p99, errors.group(1) if errors else ""
 
 
-def run_floor(a, tmp):
-    """The masked read's ceiling by design (mhd_floor.c): req/s, p99, CPU per
-    request, and its group commit's entries per transaction."""
+def run_floor(a, tmp, mode=None):
+    """The masked read's ceiling by design (mhd_floor.c; MODE "tpc": a thread
+    per connection, as fortress serve): req/s, p99, CPU per request, and its
+    group commit's entries per transaction."""
     fport = os.path.join(tmp, "floor.port")
-    p, port = start([a.floor, fport, tmp], fport)
+    if os.path.exists(fport):
+        os.unlink(fport)
+    p, port = start([a.floor, fport, tmp] + ([mode] if mode else []), fport)
     try:
         with open(os.path.join(tmp, "floor.session")) as f:
             cookie, cid = f.read().split()
@@ -156,16 +159,18 @@ def run_floor(a, tmp):
             "batch": int(m.group(1)) / max(1, int(m.group(2))) if m else 0.0}
 
 
-def print_floor(fl, fix_rps, fix_use, get_rps):
+def print_floor(floors, fix_rps, get_rps):
     print("  ceiling by design (mhd_floor: session, decrypt 8 fields, seal check, audit entry group-committed"
           " with fdatasync and one signature per batch, masked JSON):")
-    print("  %-34s %10.0f %10.2f %8.2f  (fortress's masked read reaches %.0f %% of it)" %
-          ("masked read floor", fl["rps"], fl["p99"], fl["rps"] / fix_rps, 100.0 * get_rps / fl["rps"]))
-    u = fl["use"]
-    print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us; %.1f entries per fdatasync)" %
-          ("floor's CPU a request", u[0], "%.2f" % u[1] if u[1] is not None else "n/a", u[2], u[3], fl["batch"]))
-    if fl["err"]:
-        print("  wrk socket errors (floor): " + fl["err"])
+    for name, fl in zip(("masked read floor (mhd_fixed's threads)", "masked read floor (thread/connection)"), floors):
+        print("  %-34s %10.0f %10.2f %8.2f  (fortress's masked read: %.0f %% of it)" %
+              (name, fl["rps"], fl["p99"], fl["rps"] / fix_rps, 100.0 * get_rps / fl["rps"]))
+    for name, fl in zip(("floor's CPU a request", "floor's CPU a request (thr/conn)"), floors):
+        u = fl["use"]
+        print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us; %.1f entries per fdatasync)" %
+              (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a", u[2], u[3], fl["batch"]))
+        if fl["err"]:
+            print("  wrk socket errors (floor): " + fl["err"])
 
 
 def rss_kib(pid):
@@ -246,7 +251,7 @@ def main():
         fix_use = wrk.per_request
         stop(base)
         base = None
-        floor = run_floor(a, tmp) if a.floor else None
+        floor = [run_floor(a, tmp), run_floor(a, tmp, "tpc")] if a.floor else None
         stop(srv)
         log = srv.stderr.read().decode(errors="replace")
         srv = None
@@ -270,7 +275,7 @@ def main():
             print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us)" % (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a (no perf)",
                                                                      u[2], u[3]))
         if floor:
-            print_floor(floor, fix_rps, fix_use, get_rps)
+            print_floor(floor, fix_rps, get_rps)
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
@@ -291,8 +296,10 @@ def main():
                           "rss_16_kib": rss3 - rss2,
                           "get_ctx": get_use[1] and round(get_use[1], 2), "find_ctx": find_use[1] and round(find_use[1], 2),
                           "fixed_ctx": fix_use[1] and round(fix_use[1], 2),
-                          "floor_rps": floor and round(floor["rps"]), "floor_ratio": floor and round(floor["rps"] / fix_rps, 3),
-                          "floor_cpu_us": floor and round(floor["use"][0], 1),
+                          "floor_rps": floor and round(floor[0]["rps"]), "floor_ratio": floor and round(floor[0]["rps"] / fix_rps, 3),
+                          "floor_cpu_us": floor and round(floor[0]["use"][0], 1),
+                          "floor_tpc_rps": floor and round(floor[1]["rps"]), "floor_tpc_ratio": floor and round(floor[1]["rps"] / fix_rps, 3),
+                          "floor_tpc_cpu_us": floor and round(floor[1]["use"][0], 1),
                           "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
         return 0 if ok else 1
     finally:
