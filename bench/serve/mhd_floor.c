@@ -85,12 +85,12 @@ static void be64(unsigned char *p, uint64_t x)
 	fl_be64(p, x);
 }
 
-/* One batch: hashed into the chain, signed once, written and synced; each
- * request's state set to 2 (durable) or 3.  One caller at a time (the
- * writer thread, or the leader in the thread-per-connection mode). */
+/* One batch: hashed into the chain, signed once, written and synced; 1
+ * when durable.  One caller at a time (the writer thread, or the leader in
+ * the thread-per-connection mode). */
 static unsigned char chain_prev[32];
 static int64_t chain_seq;
-static void commit_batch(struct req *b)
+static int commit_batch(struct req *b)
 {
 	static unsigned char buf[1 << 20];
 	unsigned char sig[64];
@@ -137,8 +137,7 @@ static void commit_batch(struct req *b)
 	ok = pwrite(logfd, buf, len, logoff) == (ssize_t)len && fdatasync(logfd) == 0;
 	logoff += (off_t)len;
 	nbatches++;
-	for (r = b; r; r = r->next)
-		r->state = ok ? 2 : 3;
+	return ok;
 }
 
 /* The suspend/resume mode's group commit: a thread of its own. */
@@ -147,6 +146,7 @@ static void *writer(void *arg)
 	(void)arg;
 	for (;;) {
 		struct req *b, *r;
+		int ok;
 		pthread_mutex_lock(&wmu);
 		while (!pending && !wstop)
 			pthread_cond_wait(&wcond, &wmu);
@@ -158,9 +158,10 @@ static void *writer(void *arg)
 		pending = NULL;
 		pending_tail = &pending;
 		pthread_mutex_unlock(&wmu);
-		commit_batch(b);
+		ok = commit_batch(b);
 		for (r = b; r;) {
 			struct req *next = r->next; /* R is freed once resumed and answered */
+			r->state = ok ? 2 : 3;
 			MHD_resume_connection(r->conn);
 			pthread_mutex_lock(&wmu);
 			nwaiting--;
@@ -188,9 +189,12 @@ static void wait_durable(struct req *r)
 			leading = 1;
 			pending = NULL;
 			pending_tail = &pending;
+			int ok;
 			pthread_mutex_unlock(&wmu);
-			commit_batch(b);
+			ok = commit_batch(b);
 			pthread_mutex_lock(&wmu);
+			for (struct req *x = b; x; x = x->next) /* read by their threads under wmu */
+				x->state = ok ? 2 : 3;
 			leading = 0;
 			pthread_cond_broadcast(&done_cond);
 		} else {
