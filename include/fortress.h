@@ -185,7 +185,10 @@ void fort_vault_close(fort_vault *v);
  * the seal marker); else nothing is read.  fort_vault_flush after each:
  * what fort_vault_close writes (the refusal of an operation no one
  * audited, the summary entry of searches), without closing.  Either may
- * fail with FORT_ETAMPER, FORT_EIO...: then close the handle. */
+ * fail with FORT_ETAMPER, FORT_EIO...: then close the handle (a refresh
+ * that failed leaves the handle stale, never believed current: the next
+ * fort_vault_refresh reads the vault again, as a handle kept open after
+ * a passing error does). */
 int fort_vault_refresh(fort_vault *v) FORT_WUR;
 int fort_vault_flush(fort_vault *v) FORT_WUR;
 /* fort_vault_flush for a server that does not put a thread to sleep per

@@ -132,6 +132,47 @@ def wrk(url, seconds, cookie=None, pid=None, tmp=None):
     return rps, p99, errors.group(1) if errors else ""
 
 
+def run_floor(a, tmp, mode=None):
+    """The masked read's ceiling by design (mhd_floor.c; MODE "tpc": a thread
+    per connection, as fortress serve): req/s, p99, CPU per request, and its
+    group commit's entries per transaction."""
+    fport = os.path.join(tmp, "floor.port")
+    if os.path.exists(fport):
+        os.unlink(fport)
+    p, port = start([a.floor, fport, tmp] + ([mode] if mode else []), fport)
+    try:
+        with open(os.path.join(tmp, "floor.session")) as f:
+            cookie, cid = f.read().split()
+        r, j = request(port, "GET", "/api/clients/" + cid, cookie=cookie)
+        if r.status != 200 or "fields" not in j:
+            raise SystemExit("bench: mhd_floor answered %d %s" % (r.status, j))
+        r, j = request(port, "GET", "/api/clients/" + cid, cookie="wrong")
+        if r.status != 401:
+            raise SystemExit("bench: mhd_floor let a wrong session in: %d" % r.status)
+        rps, p99, err = wrk("http://127.0.0.1:%d/api/clients/%s" % (port, cid), a.seconds, cookie, p.pid, tmp)
+        use = wrk.per_request
+    finally:
+        stop(p)
+    log = p.stderr.read().decode(errors="replace")
+    m = re.search(r"audit group commit: (\d+) entries in (\d+) transactions", log)
+    return {"rps": rps, "p99": p99, "err": err, "use": use,
+            "batch": int(m.group(1)) / max(1, int(m.group(2))) if m else 0.0}
+
+
+def print_floor(floors, fix_rps, get_rps):
+    print("  ceiling by design (mhd_floor: session, decrypt 8 fields, seal check, audit entry group-committed"
+          " with fdatasync and one signature per batch, masked JSON):")
+    for name, fl in zip(("masked read floor (mhd_fixed's threads)", "masked read floor (thread/connection)"), floors):
+        print("  %-34s %10.0f %10.2f %8.2f  (fortress's masked read: %.0f %% of it)" %
+              (name, fl["rps"], fl["p99"], fl["rps"] / fix_rps, 100.0 * get_rps / fl["rps"]))
+    for name, fl in zip(("floor's CPU a request", "floor's CPU a request (thr/conn)"), floors):
+        u = fl["use"]
+        print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us; %.1f entries per fdatasync)" %
+              (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a", u[2], u[3], fl["batch"]))
+        if fl["err"]:
+            print("  wrk socket errors (floor): " + fl["err"])
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
@@ -145,6 +186,7 @@ def main():
     ap.add_argument("--clients", type=int, default=1000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--floor", help="mhd_floor: the masked read's ceiling by design (bench/README.md)")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         print("bench: wrk is missing: install the package 'wrk' (scripts/install-deps.sh)", file=sys.stderr)
@@ -209,6 +251,7 @@ def main():
         fix_use = wrk.per_request
         stop(base)
         base = None
+        floor = [run_floor(a, tmp), run_floor(a, tmp, "tpc")] if a.floor else None
         stop(srv)
         log = srv.stderr.read().decode(errors="replace")
         srv = None
@@ -231,6 +274,8 @@ def main():
         for name, u in (("baseline: mhd_fixed", fix_use), ("masked read", get_use), ("find", find_use)):
             print("  %-34s %8.1f us %8s   (user %.1f + system %.1f us)" % (name, u[0], "%.2f" % u[1] if u[1] is not None else "n/a (no perf)",
                                                                      u[2], u[3]))
+        if floor:
+            print_floor(floor, fix_rps, get_rps)
         for e in (get_err, find_err, fix_err):
             if e:
                 print("  wrk socket errors: " + e)
@@ -251,6 +296,10 @@ def main():
                           "rss_16_kib": rss3 - rss2,
                           "get_ctx": get_use[1] and round(get_use[1], 2), "find_ctx": find_use[1] and round(find_use[1], 2),
                           "fixed_ctx": fix_use[1] and round(fix_use[1], 2),
+                          "floor_rps": floor and round(floor[0]["rps"]), "floor_ratio": floor and round(floor[0]["rps"] / fix_rps, 3),
+                          "floor_cpu_us": floor and round(floor[0]["use"][0], 1),
+                          "floor_tpc_rps": floor and round(floor[1]["rps"]), "floor_tpc_ratio": floor and round(floor[1]["rps"] / fix_rps, 3),
+                          "floor_tpc_cpu_us": floor and round(floor[1]["use"][0], 1),
                           "session_kib": round(per_session), "audit_entries": entries, "audit_commits": commits, "signin_ms": round(statistics.median(times) * 1000), "ok": ok}))
         return 0 if ok else 1
     finally:

@@ -1109,6 +1109,11 @@ void store_read_end(store *s)
 {
 	if (!s->rtx || --s->rtx > 0)
 		return;
+	/* an I/O error in one of its reads ended the snapshot already (SQLite
+	 * rolls the transaction back): nothing to end, and the read's error,
+	 * not "cannot commit - no transaction is active", stays the one said */
+	if (sqlite3_get_autocommit(s->db))
+		return;
 	tx_exec(s, Q_KEPT_END, "reading the vault");
 }
 

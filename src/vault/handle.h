@@ -147,6 +147,10 @@ struct fort_vault {
 	/* during fort_client_get_async / fort_vault_flush_async: the entry is
 	 * queued, not waited for (audit_record) */
 	struct audit_defer *aw_defer;
+	/* a fort_vault_refresh that saw a change failed before it had read
+	 * the vault again: the store has taken that change as seen
+	 * (store_changed), so the next refresh reads again without asking */
+	int refresh_due;
 };
 
 /* FORT_ELOCKED unless the vault is unlocked.  The thread now works for

@@ -432,6 +432,7 @@ fail:
 }
 
 static int refresh_read(fort_vault *v);
+static int refresh_check(fort_vault *v);
 
 int fort_vault_refresh(fort_vault *v)
 {
@@ -448,44 +449,24 @@ int fort_vault_refresh(fort_vault *v)
 	 * ended by the first write, the audit entry or fort_vault_flush */
 	if (v->aw)
 		store_read_keep(v->st);
-	if ((changed = store_changed(v->st)) <= 0)
+	if ((changed = store_changed(v->st)) < 0)
 		return changed;
-	if (v->aw) {
-		/* the chain's end, read before anything else is read again: a
-		 * commit after it is seen by the next call */
-		int64_t seq;
-		unsigned char hash[32];
-		uint32_t now[3];
-		int marked = store_read_mark(v->st, now) == 1;
-		/* where the request's snapshot stands, exactly (SQLite's WAL):
-		 * reached from where this handle last stood by the writer's
-		 * commits alone, each begun where the one before ended, the
-		 * tail need not be read (bench/README.md, issue 17) */
-		if (marked && v->aw_marked && audit_writer_covers_mark(v->aw, v->aw_mark, now, &v->aw_seq, v->aw_hash)) {
-			store_keep_checks(v->st);
-			return 0;
-		}
-		if ((r = store_audit_tail(v->st, &seq, hash)) == FORT_ENOTFOUND) {
-			seq = 0;
-			memset(hash, 0, 32);
-		} else if (r < 0) {
-			return r;
-		}
-		/* this request's position: where the handle stands after the
-		 * checks below (a full read below may see later commits too,
-		 * which the next request then looks at again; one that fails
-		 * forgets it) */
-		v->aw_marked = marked;
-		memcpy(v->aw_mark, now, sizeof now);
-		/* only the server's group commit wrote since: audit entries, none
-		 * of what this handle holds changed */
-		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash)) {
-			store_keep_checks(v->st);
-			return 0;
-		}
-		v->aw_seq = seq;
-		memcpy(v->aw_hash, hash, 32);
-		v->aw_seen = 1;
+	if (!changed && !v->refresh_due)
+		return 0;
+	/* from here until the checks below succeed, the handle is not
+	 * current: store_changed has taken the file's new state as seen and
+	 * will not say so again, so a failure leaves the next refresh to read
+	 * it all (refresh_due), and not through the writer's shortcuts, which
+	 * start from the handle's last position (aw_*, forgotten) */
+	v->refresh_due = 1;
+	if ((r = refresh_check(v)) < 0) {
+		v->aw_seen = 0;
+		v->aw_marked = 0;
+		return r;
+	}
+	if (r == 1) {
+		v->refresh_due = 0;
+		return 0;
 	}
 	/* Another process or handle committed: what this handle read at open
 	 * may be out of date.  The seal marker, the names on documents, the
@@ -503,8 +484,59 @@ int fort_vault_refresh(fort_vault *v)
 		/* not read whole: the next refresh reads it all again */
 		v->aw_seen = 0;
 		v->aw_marked = 0;
+		return r;
 	}
-	return r;
+	v->refresh_due = 0;
+	return 0;
+}
+
+/* fort_vault_refresh with the group commit: 1 when only the writer's own
+ * commits happened since the handle last read the vault (nothing to read
+ * again), 0 when the vault must be read, <0 on error.  Sets the handle's
+ * position (aw_*) for the next request. */
+static int refresh_check(fort_vault *v)
+{
+	int r;
+	if (!v->aw)
+		return 0;
+	{
+		/* the chain's end, read before anything else is read again: a
+		 * commit after it is seen by the next call */
+		int64_t seq;
+		unsigned char hash[32];
+		uint32_t now[3];
+		int marked = store_read_mark(v->st, now) == 1;
+		/* where the request's snapshot stands, exactly (SQLite's WAL):
+		 * reached from where this handle last stood by the writer's
+		 * commits alone, each begun where the one before ended, the
+		 * tail need not be read (bench/README.md, issue 17) */
+		if (marked && v->aw_marked && audit_writer_covers_mark(v->aw, v->aw_mark, now, &v->aw_seq, v->aw_hash)) {
+			store_keep_checks(v->st);
+			return 1;
+		}
+		if ((r = store_audit_tail(v->st, &seq, hash)) == FORT_ENOTFOUND) {
+			seq = 0;
+			memset(hash, 0, 32);
+		} else if (r < 0) {
+			return r;
+		}
+		/* this request's position: where the handle stands after the
+		 * checks below (a full read below may see later commits too,
+		 * which the next request then looks at again; one that fails
+		 * forgets it) */
+		v->aw_marked = marked;
+		memcpy(v->aw_mark, now, sizeof now);
+		/* only the server's group commit wrote since: audit entries, none
+		 * of what this handle holds changed */
+		if (v->aw_seen && audit_writer_covers(v->aw, &v->aw_seq, v->aw_hash, seq, hash)) {
+			store_keep_checks(v->st);
+			return 1;
+		}
+		v->aw_seq = seq;
+		memcpy(v->aw_hash, hash, 32);
+		v->aw_seen = 1;
+	}
+	return 0;
 }
 
 /* fort_vault_refresh's reads, inside its snapshot */
@@ -534,7 +566,12 @@ static int refresh_read(fort_vault *v)
 			u.role = NULL;
 		}
 		store_user_release(&u);
-		/* grants given or rotated since: read again (a failure locks) */
+		/* grants given or rotated since: read again (a failure locks).
+		 * vault_reload_keys puts back the error it found on the thread
+		 * (a failed write's); a refresh has none of its own yet, and one
+		 * left by an earlier call (an optional key an operation looked
+		 * for and did not find) would be said instead of the read's */
+		fort_error_clear();
 		vault_reload_keys(v);
 		if (!v->kr)
 			return fort_error_code() ? fort_error_code()

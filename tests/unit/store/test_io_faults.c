@@ -442,6 +442,85 @@ static void group_commit_full(void)
 	fort_vault_close(v);
 }
 
+/* ------------------------------------------------ a handle's refresh */
+
+/* A handle kept across requests (a server's session, the self-service
+ * pages' keyholder handle) whose fort_vault_refresh fails on a read error
+ * after another handle changed the vault: the failure is said (FORT_EIO),
+ * and the next refresh of the same handle, the disk well again, reads the
+ * change.  Each read of the refresh fails in turn, N = 1, 2, ...; the
+ * change is a field added to the data map, which the refresh reads again.
+ * With the group commit (WITH_WRITER) the refresh first looks at the
+ * chain's end, whose shortcuts must not take the failed read as done. */
+static void refresh_faults(int with_writer, const char *what)
+{
+	long n;
+	int errors = 0;
+	for (n = 1;; n++) {
+		fort_audit_writer *w = NULL;
+		fort_vault *v, *other;
+		fort_field_spec fs = FORT_FIELD_SPEC_INIT;
+		const char *purposes[] = { "correspondence" };
+		int rc;
+
+		restore_pristine();
+		v = open_work();
+		if (with_writer) {
+			assert_int_equal(fort_audit_writer_new(&w, path_of("work.fort")), 0);
+			assert_int_equal(fort_vault_use_audit_writer(v, w), 0);
+		}
+		assert_int_equal(fort_vault_refresh(v), 0);
+		assert_null(fort_map_find(v, "refresh_probe"));
+		/* another handle (another process, a CLI) changes the map */
+		other = open_work();
+		fs.name = "refresh_probe";
+		fs.type = "text";
+		fs.category = "notes";
+		fs.purposes = purposes;
+		fs.npurposes = 1;
+		if (fort_map_field_add(other, &fs) != 0)
+			fail_msg("map field add: %s", fort_error_message());
+		fort_vault_close(other);
+
+		fault_hits = 0;
+		fault_full = 0;
+		fault_at = n;
+		rc = fort_vault_refresh(v);
+		fault_at = 0;
+		if (rc != 0 && rc != FORT_EIO)
+			fail_msg("%s, fault at %ld: code %d (%s), not an I/O error", what, n, rc, fort_error_message());
+		if (rc != 0 && !strstr(fort_error_message(), "I/O error"))
+			fail_msg("%s, fault at %ld: the I/O error not said: '%s'", what, n, fort_error_message());
+		if (rc != 0) {
+			errors++;
+			fort_error_clear();
+			/* the disk is well again: the same handle's next refresh
+			 * reads what the failed one did not */
+			if ((rc = fort_vault_refresh(v)) != 0)
+				fail_msg("%s, fault at %ld: the refresh after the failed one: %d %s", what, n, rc,
+					 fort_error_message());
+		}
+		if (!fort_map_find(v, "refresh_probe"))
+			fail_msg("%s, fault at %ld: %s, and the handle still holds the old map", what, n,
+				 errors && fault_hits ? "the refresh failed once" : "the refresh succeeded");
+		/* and it serves, or refuses as locked (keys that could not be
+		 * read again are dropped): never from what it held before */
+		{
+			fort_record *rec = NULL;
+			rc = fort_client_get(&rec, v, first_id, NULL);
+			if (rc != 0 && rc != FORT_ELOCKED)
+				fail_msg("%s, fault at %ld: a read after the refresh: %d %s", what, n, rc, fort_error_message());
+			fort_record_free(rec);
+		}
+		fort_vault_close(v);
+		fort_audit_writer_free(w);
+		if (!fault_hits)
+			break;   /* the refresh no longer reaches N */
+	}
+	print_message("%s: %ld fault points, %d clean errors, each read again by the next refresh\n", what, n - 1, errors);
+	assert_true(errors > 2);
+}
+
 static void test_io_faults(void **state)
 {
 	fort_vault *v;
@@ -465,6 +544,8 @@ static void test_io_faults(void **state)
 	fault_loop(OP_INTAKE, 0, "intake submission, I/O error");
 	fault_loop(OP_INTAKE, 1, "intake submission, disk full");
 	group_commit_full();
+	refresh_faults(0, "refresh of a kept handle, I/O error");
+	refresh_faults(1, "refresh of a kept handle with the group commit, I/O error");
 	sqlite3_vfs_unregister(&faulty);
 	fort_secret_free(key);
 }
