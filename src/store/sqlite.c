@@ -446,6 +446,8 @@ struct store {
 	char *path;
 	struct seal_touch *touch;
 	size_t ntouch, ctouch;
+	struct seal_touch *touch2;       /* touch_sort's room (CTOUCH2 touches) */
+	size_t ctouch2;
 	int touch_lost;                  /* out of memory, or a change outside a transaction */
 	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
 	size_t pcap;
@@ -1074,6 +1076,7 @@ void store_close(store *s)
 		sqlite3_finalize(s->mv_del[i]);
 	}
 	free(s->touch);
+	free(s->touch2);
 	free(s->pset);
 	if (s->imac)
 		sodium_free(s->imac);
@@ -2559,6 +2562,74 @@ static uint64_t touch_key(const void *a)
 	return (uint64_t)table_rank[x->tbl] << 58 | ((uint64_t)x->id ^ (UINT64_C(1) << 63)) >> 6;
 }
 
+/* One table's touches by id alone (touch_sort: the table is the same). */
+static uint64_t touch_id_key(const void *a)
+{
+	return (uint64_t)((const struct seal_touch *)a)->id ^ (UINT64_C(1) << 63);
+}
+
+/* The touches in touch_cmp's order for the flush.  They come table by
+ * table interleaved (an import: a record, then its index entries in
+ * batches), and within a table often in id order already: records and
+ * search groups by client id, which grows in file order.  touch_key's
+ * radix passes could not split those (ids of one import share their top
+ * bits: one bucket, then qsort, 2.1k instructions an imported client,
+ * bench/README.md "wt-imp"), so the touches are first placed by table,
+ * stably, and a table's run is sorted only when its ids did not come in
+ * order (a unique entry's seal id is a hash: spread, which the radix
+ * passes split).  The flush still checks the order it is given. */
+static void touch_sort(store *s)
+{
+	size_t cnt[T__COUNT] = { 0 }, at[T__COUNT], o = 0;
+	int64_t last[T__COUNT];
+	unsigned char asc[T__COUNT];
+	int ntab = 0, byrank[T__COUNT];
+	struct seal_touch *out;
+	pthread_once(&table_rank_once, table_rank_init);
+	memset(asc, 1, sizeof asc);
+	for (size_t i = 0; i < s->ntouch; i++) {
+		const struct seal_touch *t = &s->touch[i];
+		if (cnt[t->tbl]++ == 0)
+			ntab++;
+		else if (t->id < last[t->tbl])
+			asc[t->tbl] = 0;
+		last[t->tbl] = t->id;
+	}
+	if (ntab <= 1) {
+		if (s->ntouch > 1 && !asc[s->touch[0].tbl])
+			fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_id_key, touch_cmp);
+		return;
+	}
+	if (s->ctouch2 < s->ntouch) {
+		struct seal_touch *p = realloc(s->touch2, s->ctouch * sizeof *p);
+		if (!p) { /* sorted in place instead */
+			fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
+			return;
+		}
+		s->touch2 = p;
+		s->ctouch2 = s->ctouch;
+	}
+	for (int i = 0; i < T__COUNT; i++)
+		byrank[table_rank[i]] = i;
+	for (int r = 0; r < T__COUNT; r++) {
+		at[byrank[r]] = o;
+		o += cnt[byrank[r]];
+	}
+	out = s->touch2;
+	for (size_t i = 0; i < s->ntouch; i++)
+		out[at[s->touch[i].tbl]++] = s->touch[i];
+	for (int i = 0; i < T__COUNT; i++)
+		if (cnt[i] > 1 && !asc[i])
+			fort_sort_keyed(out + at[i] - cnt[i], cnt[i], sizeof *out, touch_id_key, touch_cmp);
+	s->touch2 = s->touch;
+	s->touch = out;
+	{
+		size_t c = s->ctouch;
+		s->ctouch = s->ctouch2;
+		s->ctouch2 = c;
+	}
+}
+
 /* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
  * among that entry's seals (sorted by table and id), so one entry's seals
  * are a rowid range (no index on seq) and every insert appends. */
@@ -2732,8 +2803,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
 	if (!s->ntouch)
 		return 0;
-	pthread_once(&table_rank_once, table_rank_init);
-	fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
+	touch_sort(s);
 	for (size_t i = 0; i < s->ntouch; i++) {
 		int c = n ? touch_cmp(&s->touch[n - 1], &s->touch[i]) : -1;
 		if (c > 0) /* touch_key disagrees with touch_cmp: the seals' order would be wrong */
