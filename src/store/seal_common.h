@@ -17,6 +17,7 @@
 struct seal_touch {
 	int tbl;
 	int known;                       /* HASH is the row's hash as written (else read it at the flush) */
+	int check;                       /* SQLite, uniq: a new entry's; its head must not be live (sqlite.c, HEAD_UNIQ_NEW_WHERE) */
 	int64_t id;
 	unsigned char h[STORE_BIDX_LEN]; /* blind, uniq: the entry */
 	int64_t client;                  /* blind: the entry's client */

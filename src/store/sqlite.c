@@ -29,10 +29,23 @@ enum {
 	Q_AUDIT_ADD, Q_AUDIT_LAST, Q_AUDIT_EACH, Q_AUDIT_EACH_CLIENT, Q_AUDIT_COUNT,
 	Q_SEAL_ADD, Q_SEAL_HEAD_PUT, Q_SEAL_LATEST, Q_SEAL_OF_SEQ, Q_SEAL_COUNT,
 	Q_HEAD_PUT_CLIENTS, Q_HEAD_PUT_BLIND, Q_HEAD_PUT_UNIQ, Q_HEAD_GET_CLIENTS, Q_HEAD_GET_BLIND, Q_HEAD_GET_UNIQ,
+	Q_HEAD_PUT_UNIQ_NEW,
 	Q_AUDIT_FAILED_UNLOCKS, Q_DATA_VERSION, Q_KEPT_BEGIN, Q_KEPT_END, Q_BEGIN_WRITE, Q_ROLLBACK,
 	Q_CLIENT_GET_SEALED,
 	Q__COUNT
 };
+
+/* A unique entry added as new must not find a live seal head: that is an
+ * entry removed outside Fortress, and letting its value in again would let
+ * a duplicate in (store_blind_add's refusal).  An import's and a rotation's
+ * new entries are checked by the head's own write at the flush instead of
+ * a SELECT of the heads per batch (5.6k instructions an imported client,
+ * bench/README.md "wt-imp"): the upsert leaves a live head as it is (a head
+ * of zeros is a removed entry's, legitimately; a seal of zeros, a removal,
+ * always goes in), and the changes count names the rows it left. */
+#define HEAD_UNIQ_NEW_WHERE                                                                                            \
+	" ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash"                                       \
+	" WHERE seal_head_uniq.hash = zeroblob(32) OR excluded.hash = zeroblob(32)"
 
 static const char *const sql_text[Q__COUNT] = {
 	[Q_META_GET] = "SELECT v, rowid FROM meta WHERE k = ?",
@@ -89,6 +102,9 @@ static const char *const sql_text[Q__COUNT] = {
 	[Q_HEAD_GET_CLIENTS] = "SELECT hash, seq FROM seal_head_clients WHERE id = ?",
 	[Q_HEAD_GET_BLIND] = "SELECT hash, seq FROM seal_head_blind WHERE id = ?",
 	[Q_HEAD_GET_UNIQ] = "SELECT hash, seq FROM seal_head_uniq WHERE id = ?",
+	/* a new unique entry's head (seal_touch.check): written unless a live
+	 * head is there (HEAD_UNIQ_NEW_WHERE), which sqlite3_changes() then says */
+	[Q_HEAD_PUT_UNIQ_NEW] = "INSERT INTO seal_head_uniq(id, seq, hash) VALUES(?,?,?)" HEAD_UNIQ_NEW_WHERE,
 	/* a find's kept read transaction (kept_begin): prepared once, not
 	 * compiled by sqlite3_exec at each request's find */
 	[Q_KEPT_BEGIN] = "BEGIN DEFERRED",
@@ -433,13 +449,15 @@ struct store {
 	char *path;
 	struct seal_touch *touch;
 	size_t ntouch, ctouch;
+	struct seal_touch *touch2;       /* touch_sort's room (CTOUCH2 touches) */
+	size_t ctouch2;
 	int touch_lost;                  /* out of memory, or a change outside a transaction */
 	uint32_t *pset;                  /* open addressing over touch[]: index + 1, 0 empty */
 	size_t pcap;
 	sqlite3_stmt *row_st[T__COUNT];
 	sqlite3_stmt *head_many[HEAD_LEDGERS + 1]; /* and their heads in one upsert ([head_of(tbl)]) */
 	sqlite3_stmt *idx_many[2][2];    /* IDX_ROWS or IDX_FEW index entries in one INSERT ([size][blind, uniq]) */
-	sqlite3_stmt *head_in[2];        /* as many unique entries' seal heads in one SELECT */
+	sqlite3_stmt *uniq_new_many;     /* SEAL_ROWS unique heads with a new entry's among them (HEAD_UNIQ_NEW_WHERE) */
 	sqlite3_stmt *mv_del[2];         /* a rotation's old search entries, as many in one DELETE */
 	int enforce;                     /* the vault is sealed: reads check their rows */
 	int tx_gone;                     /* SQLite rolled the open transaction back itself (tx_check) */
@@ -1054,13 +1072,14 @@ void store_close(store *s)
 		sqlite3_finalize(s->row_st[i]);
 	for (int i = 0; i <= HEAD_LEDGERS; i++)
 		sqlite3_finalize(s->head_many[i]);
+	sqlite3_finalize(s->uniq_new_many);
 	for (int i = 0; i < 2; i++) {
 		sqlite3_finalize(s->idx_many[i][0]);
 		sqlite3_finalize(s->idx_many[i][1]);
-		sqlite3_finalize(s->head_in[i]);
 		sqlite3_finalize(s->mv_del[i]);
 	}
 	free(s->touch);
+	free(s->touch2);
 	free(s->pset);
 	if (s->imac)
 		sodium_free(s->imac);
@@ -2347,6 +2366,20 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 	seal_pset_put(s->pset, s->pcap, s->touch, s->ntouch - 1);
 }
 
+/* A new unique entry's seal (idx_insert_many): the head it replaces at
+ * the flush must not be live (HEAD_UNIQ_NEW_WHERE), unless the value was
+ * touched already in this transaction (removed by us earlier: the SELECT
+ * this check replaced skipped those too).  The check stays with the touch
+ * when it is touched again (a removal after it seals zeros, which always
+ * goes in). */
+static void touch_put_new(store *s, int64_t id, const unsigned char *h, int64_t client, const unsigned char *hash)
+{
+	int was = pending(s, T_UNIQ, id);
+	touch_put(s, T_UNIQ, id, h, client, hash);
+	if (!was && s->enforce && s->ntouch && s->touch[s->ntouch - 1].tbl == T_UNIQ && s->touch[s->ntouch - 1].id == id)
+		s->touch[s->ntouch - 1].check = 1;
+}
+
 static void touch_add(store *s, int tbl, int64_t id, const unsigned char *h, int64_t client)
 {
 	touch_put(s, tbl, id, h, client, NULL);
@@ -2537,6 +2570,74 @@ static uint64_t touch_key(const void *a)
 	return (uint64_t)table_rank[x->tbl] << 58 | ((uint64_t)x->id ^ (UINT64_C(1) << 63)) >> 6;
 }
 
+/* One table's touches by id alone (touch_sort: the table is the same). */
+static uint64_t touch_id_key(const void *a)
+{
+	return (uint64_t)((const struct seal_touch *)a)->id ^ (UINT64_C(1) << 63);
+}
+
+/* The touches in touch_cmp's order for the flush.  They come table by
+ * table interleaved (an import: a record, then its index entries in
+ * batches), and within a table often in id order already: records and
+ * search groups by client id, which grows in file order.  touch_key's
+ * radix passes could not split those (ids of one import share their top
+ * bits: one bucket, then qsort, 2.1k instructions an imported client,
+ * bench/README.md "wt-imp"), so the touches are first placed by table,
+ * stably, and a table's run is sorted only when its ids did not come in
+ * order (a unique entry's seal id is a hash: spread, which the radix
+ * passes split).  The flush still checks the order it is given. */
+static void touch_sort(store *s)
+{
+	size_t cnt[T__COUNT] = { 0 }, at[T__COUNT], o = 0;
+	int64_t last[T__COUNT];
+	unsigned char asc[T__COUNT];
+	int ntab = 0, byrank[T__COUNT];
+	struct seal_touch *out;
+	pthread_once(&table_rank_once, table_rank_init);
+	memset(asc, 1, sizeof asc);
+	for (size_t i = 0; i < s->ntouch; i++) {
+		const struct seal_touch *t = &s->touch[i];
+		if (cnt[t->tbl]++ == 0)
+			ntab++;
+		else if (t->id < last[t->tbl])
+			asc[t->tbl] = 0;
+		last[t->tbl] = t->id;
+	}
+	if (ntab <= 1) {
+		if (s->ntouch > 1 && !asc[s->touch[0].tbl])
+			fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_id_key, touch_cmp);
+		return;
+	}
+	if (s->ctouch2 < s->ntouch) {
+		struct seal_touch *p = realloc(s->touch2, s->ctouch * sizeof *p);
+		if (!p) { /* sorted in place instead */
+			fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
+			return;
+		}
+		s->touch2 = p;
+		s->ctouch2 = s->ctouch;
+	}
+	for (int i = 0; i < T__COUNT; i++)
+		byrank[table_rank[i]] = i;
+	for (int r = 0; r < T__COUNT; r++) {
+		at[byrank[r]] = o;
+		o += cnt[byrank[r]];
+	}
+	out = s->touch2;
+	for (size_t i = 0; i < s->ntouch; i++)
+		out[at[s->touch[i].tbl]++] = s->touch[i];
+	for (int i = 0; i < T__COUNT; i++)
+		if (cnt[i] > 1 && !asc[i])
+			fort_sort_keyed(out + at[i] - cnt[i], cnt[i], sizeof *out, touch_id_key, touch_cmp);
+	s->touch2 = s->touch;
+	s->touch = out;
+	{
+		size_t c = s->ctouch;
+		s->ctouch = s->ctouch2;
+		s->ctouch2 = c;
+	}
+}
+
 /* A seal's rowid in seal_log (migration 10): its entry's seq, then its place
  * among that entry's seals (sorted by table and id), so one entry's seals
  * are a rowid range (no index on seq) and every insert appends. */
@@ -2555,17 +2656,67 @@ _Static_assert(SEAL_ROWS == SEAL_PACK_ROWS, "a 64-head statement's seals are one
  * of that table, or all ledgers', and distinct, so one upsert statement
  * can hold them all).  The entry's seq is one parameter (?1) for every
  * row. */
+static int seal_head_put(store *s, int64_t seq, const struct seal_touch *t, const unsigned char h[32]);
+
+/* The new unique entry T (seal_touch.check) whose head the flush's write
+ * left as it was: a live head, the seal of an entry removed outside
+ * Fortress (the refusal store_blind_add makes when it adds the entry). */
+static int head_uniq_live(store *s, const struct seal_touch *t)
+{
+	store_seal_check c;
+	unsigned char sealed[32];
+	int found = seal_latest(s, T_UNIQ, t->id, sealed, &c.seq);
+	if (found < 0)
+		return found;
+	c.table = seal_table[T_UNIQ];
+	c.id = t->id;
+	c.key[0] = '\0';
+	c.state = STORE_SEAL_REMOVED;
+	if (!found)
+		c.seq = 0;
+	return seal_fail(&c, 0);
+}
+
+/* After a write of M unique heads under HEAD_UNIQ_NEW_WHERE that changed
+ * fewer rows: each head not written now (its seq is not SEQ) is a new
+ * entry's live head (refused) or, for a touch without the check (a value
+ * touched before its entry was added again, a seal of another kind), a
+ * head to write as any other. */
+static int head_uniq_left(store *s, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32], int m)
+{
+	for (int i = 0; i < m; i++) {
+		unsigned char cur[32];
+		int64_t cseq = 0;
+		int found = seal_latest(s, T_UNIQ, t[i].id, cur, &cseq);
+		if (found < 0)
+			return found;
+		if (found && cseq == seq && sodium_memcmp(cur, h[i], 32) == 0)
+			continue;
+		if (t[i].check)
+			return head_uniq_live(s, &t[i]);
+		if ((found = seal_head_put(s, seq, &t[i], h[i])) < 0)
+			return found;
+	}
+	return 0;
+}
+
 static int seal_insert_many(store *s, int head, int64_t seq, const struct seal_touch *t, unsigned char (*h)[32])
 {
-	sqlite3_stmt *st = s->head_many[head];
-	int rc, w = head == HEAD_LEDGERS ? 3 : 2;
+	sqlite3_stmt *st;
+	int rc, w = head == HEAD_LEDGERS ? 3 : 2, chk = 0;
+	if (head == T_UNIQ) /* with a new entry's head among them: the checked write */
+		for (int i = 0; i < SEAL_ROWS && !chk; i++)
+			chk = t[i].check;
+	st = chk ? s->uniq_new_many : s->head_many[head];
 	if ((rc = tx_check(s)) < 0)
 		return rc;
 	if (!st) {
-		char sql[192 + SEAL_ROWS * 40];
+		char sql[320 + SEAL_ROWS * 40];
 		size_t o;
 		if (head == HEAD_LEDGERS)
 			o = (size_t)snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO seal_head(seq, tbl, id, hash) VALUES");
+		else if (chk)
+			o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO seal_head_uniq(seq, id, hash) VALUES");
 		else
 			o = (size_t)snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO %s(seq, id, hash) VALUES", head_own[head]);
 		for (int i = 0; i < SEAL_ROWS; i++) {
@@ -2575,9 +2726,14 @@ static int seal_insert_many(store *s, int head, int64_t seq, const struct seal_t
 			else
 				o += (size_t)snprintf(sql + o, sizeof sql - o, "%s(?1,?%d,?%d,?%d)", i ? "," : "", b, b + 1, b + 2);
 		}
+		if (chk)
+			snprintf(sql + o, sizeof sql - o, "%s", HEAD_UNIQ_NEW_WHERE);
 		if ((rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)) != SQLITE_OK)
 			return map_sqlite(s->db, rc, "sealing the change");
-		s->head_many[head] = st;
+		if (chk)
+			s->uniq_new_many = st;
+		else
+			s->head_many[head] = st;
 	}
 	sqlite3_bind_int64(st, 1, seq);
 	for (int i = 0; i < SEAL_ROWS; i++) {
@@ -2591,6 +2747,8 @@ static int seal_insert_many(store *s, int head, int64_t seq, const struct seal_t
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return map_sqlite(s->db, rc, "sealing the change");
+	if (chk && sqlite3_changes(s->db) != SEAL_ROWS)
+		return head_uniq_left(s, seq, t, h, SEAL_ROWS);
 	return 0;
 }
 
@@ -2610,8 +2768,8 @@ static int seal_rows_one_head(const struct seal_touch *t)
  * SEAL_ROWS). */
 static int seal_head_put(store *s, int64_t seq, const struct seal_touch *t, const unsigned char h[32])
 {
-	int k = head_of(t->tbl);
-	sqlite3_stmt *st = q(s, k == HEAD_LEDGERS ? Q_SEAL_HEAD_PUT : Q_HEAD_PUT_CLIENTS + k);
+	int k = head_of(t->tbl), r;
+	sqlite3_stmt *st = q(s, k == HEAD_LEDGERS ? Q_SEAL_HEAD_PUT : t->check ? Q_HEAD_PUT_UNIQ_NEW : Q_HEAD_PUT_CLIENTS + k);
 	int b = 1;
 	if (!st)
 		return fort_error_code();
@@ -2620,7 +2778,12 @@ static int seal_head_put(store *s, int64_t seq, const struct seal_touch *t, cons
 	sqlite3_bind_int64(st, b++, t->id);
 	sqlite3_bind_int64(st, b++, seq);
 	sqlite3_bind_blob(st, b, h, 32, SQLITE_STATIC);
-	return step_done(s, st, "sealing the change");
+	if ((r = step_done(s, st, "sealing the change")) < 0)
+		return r;
+	/* a new unique entry's head left as it was: a live one */
+	if (t->check && k == T_UNIQ && sqlite3_changes(s->db) == 0)
+		return head_uniq_live(s, t);
+	return 0;
 }
 
 /* The packed log row of the entry SEQ's seals FIRST .. FIRST + N - 1
@@ -2648,8 +2811,7 @@ int store_seal_flush(store *s, int64_t seq, unsigned char digest[32], int *any)
 		return fort_error_set(FORT_ENOMEM, "out of memory while sealing the change: nothing was changed");
 	if (!s->ntouch)
 		return 0;
-	pthread_once(&table_rank_once, table_rank_init);
-	fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
+	touch_sort(s);
 	for (size_t i = 0; i < s->ntouch; i++) {
 		int c = n ? touch_cmp(&s->touch[n - 1], &s->touch[i]) : -1;
 		if (c > 0) /* touch_key disagrees with touch_cmp: the seals' order would be wrong */
@@ -3849,36 +4011,12 @@ static int idx_insert_many(store *s, int unique, const store_bidx_add *e, const 
 		sid[i] = PRE(i) ? PRE(i)->new_sid : index_id(T_UNIQ, e[k[i]].h, e[k[i]].client);
 	if (sqlite3_changes(s->db) == m) {
 		/* every entry is new: none may have a live seal (unless removed
-		 * by us earlier in this transaction) */
-		if (s->enforce) {
-			if ((r = idx_prepare(s, &s->head_in[few], m, "SELECT id, hash, seq FROM seal_head_uniq WHERE id IN (", "?", ")")) < 0)
-				return r;
-			st = s->head_in[few];
-			for (int i = 0; i < m; i++)
-				sqlite3_bind_int64(st, i + 1, sid[i]);
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				int64_t id = sqlite3_column_int64(st, 0);
-				unsigned char sealed[32];
-				memset(sealed, 0xff, 32);
-				if (sqlite3_column_bytes(st, 1) == 32)
-					memcpy(sealed, sqlite3_column_blob(st, 1), 32);
-				int64_t seq = sqlite3_column_int64(st, 2);
-				if (seal_is_zero32(sealed) || pending(s, T_UNIQ, id))
-					continue;
-				sqlite3_reset(st);
-				for (int i = 0; i < m; i++)
-					if (sid[i] == id)
-						return idx_removed(s, &e[k[i]], id, seq);
-				return fort_error_set(FORT_ERROR, "indexing clients: a seal head that no entry asked for");
-			}
-			sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
-				return map_sqlite(s->db, rc, "reading the seals");
-		}
+		 * by us earlier in this transaction), which the flush's write of
+		 * its head checks (touch_put_new) */
 		for (int i = 0; i < m; i++) {
 			if (!PRE(i))
 				hash_index(now, T_UNIQ, e[k[i]].h, e[k[i]].client);
-			touch_put(s, T_UNIQ, sid[i], e[k[i]].h, e[k[i]].client, PRE(i) ? PRE(i)->new_hash : now);
+			touch_put_new(s, sid[i], e[k[i]].h, e[k[i]].client, PRE(i) ? PRE(i)->new_hash : now);
 		}
 		return 0;
 	}

@@ -326,8 +326,14 @@ int store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t cli
  * already), else the client holding the unique value (the duplicate).  A
  * hard error stops it (what was added stays for the caller's rollback).
  * PostgreSQL: one statement per index per 1,000 entries, in the pipeline;
- * SQLite: one INSERT OR IGNORE per index per 64 entries (then 8, then 1),
- * the unique entries' seal heads read by one SELECT per 64. */
+ * SQLite: one INSERT OR IGNORE per index per 64 entries (then 8, then 1).
+ * A new unique entry whose value has a live seal (its entry removed outside
+ * Fortress) is FORT_ETAMPER: here (PostgreSQL; SQLite when the statement
+ * did not add all its entries), or, on SQLite when all went in, from the
+ * store_seal_flush that writes its seal head (the head's write leaves a
+ * live head as it is and says so), after which the caller rolls back as
+ * after any failed flush.  The same for store_blind_move_many's new
+ * entries. */
 typedef struct {
 	unsigned char h[STORE_BIDX_LEN];
 	int64_t client;
