@@ -383,6 +383,17 @@ typedef struct {
 	int prep, has_mac, has_group;
 	int64_t old_sid, new_sid;
 	unsigned char new_hash[32], new_mac[16], group[32];
+	/* NO_SEAL (a rotation's; unique entries): no seal can exist for
+	 * NEW_H, so a new unique entry's "removed outside Fortress" look-up
+	 * of its seal head is skipped (SQLite: one SELECT per 64 entries,
+	 * ~3.7k instructions an entry).  True when NEW_H is under a key that
+	 * this connection's rotation made and no other connection has
+	 * committed since (SQLite's data_version, asked in the transaction
+	 * that made the key and again in this one): every row and seal under
+	 * that key is then this run's own.  A false claim hides a unique
+	 * entry deleted outside Fortress, so only src/vault/rotate.c sets it,
+	 * as its comment says.  PostgreSQL ignores it.  0: looked up. */
+	int no_seal;
 } store_bidx_move;
 int store_blind_move_many(store *s, const store_bidx_move *m, size_t n);
 /* What store_blind_move_many computes for M[0..N-1] without the database

@@ -103,6 +103,7 @@ struct fort_vault {
 	role_set roles;
 	unsigned acts, cats;   /* what the acting user's role allows */
 	int64_t key_epoch;     /* "key_epoch" when the keys were loaded (rotations count it up) */
+	int rot_started;       /* rotate_start made new keys in this handle's transaction and noted where the file stood there (store_changed); rotate_run takes it */
 	unsigned char *bkeys;  /* sodium_malloc'ed: KEY_LEN per map field (blind-index keys) */
 	unsigned char *has_bkey;
 	char business[128], owner[128], country[3];

@@ -55,6 +55,16 @@
  * timeout (3 s), and never holds fewer clients than ROTATE_BATCH. */
 #define ROTATE_BATCH_MAX 20000
 #define ROTATE_BATCH_MS 1000
+/* How far the next batch may grow at once: a batch that re-encrypted
+ * every client it read measured the rate the next will have (the first,
+ * of ROTATE_BATCH, goes to ROTATE_BATCH_MAX in one step when it took a
+ * tenth of ROTATE_BATCH_MS or less); one that skipped some (records
+ * already current, as in a resumed or repeated run) ran faster than the
+ * next may, so that one at most doubles.  Every commit writes most pages
+ * of the index tables and their seal heads again (random keys): a
+ * 100,000-client rotation that doubled its way up made 8 commits where
+ * this makes 6 (bench/README.md, "wt-rot (fourth session)"). */
+#define ROTATE_GROW 10
 
 struct rot_state {
 	unsigned mask;
@@ -211,6 +221,11 @@ int rotate_start(fort_vault *v, unsigned mask, const char *why)
 	snprintf(detail, sizeof detail, "keys=%s%s%s", names, why && why[0] ? "; " : "", why ? why : "");
 	if ((r = state_put(v, &st)) < 0 || (r = audit_append(v, "rotate-start", "", "", "", "ok", detail)) < 0)
 		return r;
+	/* where the file stands, in the transaction that made the new keys:
+	 * rotate_run's batches ask whether anyone else committed since */
+	if ((r = store_changed(v->st)) < 0)
+		return r;
+	v->rot_started = 1;
 	return 0;
 }
 
@@ -373,9 +388,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 				m->client = c->id;
 				m->prep = 0;
 				it_out->nmv++;
-				sodium_memzero(ikey, strlen(ikey));
-				free(ikey);
-				ikey = NULL;
+				type_index_key_free(&ikey);
 			}
 			sodium_memzero(pt, len);
 			free(pt);
@@ -432,10 +445,7 @@ out:
 		sodium_memzero(pt, f.ctlen - FIELD_OVERHEAD);
 		free(pt);
 	}
-	if (ikey) {
-		sodium_memzero(ikey, strlen(ikey));
-		free(ikey);
-	}
+	type_index_key_free(&ikey);
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(ok, sizeof ok);
 	sodium_memzero(nk, sizeof nk);
@@ -460,6 +470,11 @@ struct batch {
 	store_bidx_move *run;   /* ROT_RUN clients' moves, gathered */
 	size_t n, cap, maxmv;
 	uint64_t moved;         /* index entries this run moved (each written under the current keys) */
+	/* FRESH: no other connection has committed since rotate_start made
+	 * the new keys in this handle's transaction (batch_write asks in
+	 * each batch's): every index entry under them is this run's, so no
+	 * seal can exist for a new unique entry's value (store.h, NO_SEAL) */
+	int fresh;
 };
 
 /* What rotate_prepare found for clients FROM .. TO - 1, written: their
@@ -474,6 +489,8 @@ static int rotate_apply(fort_vault *v, struct batch *b, size_t from, size_t to, 
 	for (size_t i = from; i < to; i++)
 		if (b->it[i].changed) {
 			memcpy(b->run + n, b->it[i].mv, b->it[i].nmv * sizeof *b->run);
+			for (size_t k = 0; k < b->it[i].nmv; k++)
+				b->run[n + k].no_seal = b->fresh;
 			n += b->it[i].nmv;
 		}
 	if (n && (r = store_blind_move_many(v->st, b->run, n)) < 0)
@@ -664,6 +681,7 @@ struct rot_run {
 	 * written before this process began), else store_changed's answer at
 	 * the last batch. */
 	int first, foreign;
+	int started;   /* rotate_start ran in this handle (fort_vault.rot_started) */
 	int gone;      /* another process finished the rotation */
 	int finished;  /* this step finished it (committed once the step is) */
 	char names[64];
@@ -681,6 +699,7 @@ static int rotate_finish(fort_vault *v, struct rot_run *x, char *detail, size_t 
 {
 	int r;
 	size_t seen;
+	x->b.fresh = 0; /* the sweep's records may be another writer's */
 	if (x->foreign == 0 && (x->foreign = store_changed(v->st)) < 0)
 		return x->foreign;
 	if (x->foreign != 0) {
@@ -739,12 +758,24 @@ static int batch_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 	}
 	if (x->first) {
 		/* where the file stands at the first batch of a run from the
-		 * start (store_changed notes it) */
+		 * start (store_changed notes it); unchanged since rotate_start
+		 * noted it in this handle: the new keys are this run's alone */
 		x->first = 0;
 		if (x->st.cursor == 0 && x->st.done == 0) {
 			if ((r = store_changed(v->st)) < 0)
 				return r;
 			x->foreign = 0;
+			x->b.fresh = x->started && r == 0;
+		}
+	} else if (x->b.fresh) {
+		/* each batch's transaction asks again: a commit by another
+		 * connection (another writer, sqlite3 on the file) ends the
+		 * claim for the rest of the run, and the finish sweeps */
+		if ((r = store_changed(v->st)) < 0)
+			return r;
+		if (r) {
+			x->b.fresh = 0;
+			x->foreign = 1;
 		}
 	}
 	if ((r = rotate_some(v, &x->ob, &x->b, x->st.mask, &x->st.cursor, &x->changed, &seen)) < 0)
@@ -762,13 +793,12 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The next batch's size after one of CAP clients took MS milliseconds:
- * toward ROTATE_BATCH_MS, at most doubled, within [ROTATE_BATCH, ROTATE_BATCH_MAX]. */
-static size_t next_cap(size_t cap, int64_t ms)
+size_t rotate_next_cap(size_t cap, int64_t ms, int whole)
 {
-	size_t want = ms > 0 ? (size_t)((double)cap * ROTATE_BATCH_MS / (double)ms) : cap * 2;
-	if (want > cap * 2)
-		want = cap * 2;
+	size_t grow = whole ? ROTATE_GROW : 2;
+	size_t want = ms > 0 ? (size_t)((double)cap * ROTATE_BATCH_MS / (double)ms) : cap * grow;
+	if (want > cap * grow)
+		want = cap * grow;
 	if (want > ROTATE_BATCH_MAX)
 		want = ROTATE_BATCH_MAX;
 	return want < ROTATE_BATCH ? ROTATE_BATCH : want;
@@ -790,6 +820,8 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	x.ob.n = v->map.n;
 	x.first = 1;
 	x.foreign = -1;
+	x.started = v->rot_started;
+	v->rot_started = 0;
 	adapt = !(o && o->batch);
 	x.b.cap = adapt ? ROTATE_BATCH : o->batch;
 	room = adapt ? ROTATE_BATCH_MAX : x.b.cap;
@@ -812,12 +844,13 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	store_rewrite(v->st, 1);
 	for (;;) {
 		int64_t t0 = mono_ms();
+		uint64_t changed0 = x.changed;
 		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
 			goto out;
 		if (x.gone || x.finished)
 			break;
 		if (adapt)
-			x.b.cap = next_cap(x.b.cap, mono_ms() - t0);
+			x.b.cap = rotate_next_cap(x.b.cap, mono_ms() - t0, x.changed - changed0 == x.b.n);
 		if (o && o->progress)
 			o->progress(o->progress_ctx, x.st.done, total > x.st.done ? total : x.st.done);
 	}
