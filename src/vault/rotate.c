@@ -769,7 +769,7 @@ static int batch_write(fort_vault *v, void *ctx, char *detail, size_t cap)
 		}
 	} else if (x->b.fresh) {
 		/* each batch's transaction asks again: a commit by another
-		 * connection (another writer, sqlite3 on the file) ends the
+		 * connection (another writer, an edit of the file) ends the
 		 * claim for the rest of the run, and the finish sweeps */
 		if ((r = store_changed(v->st)) < 0)
 			return r;
