@@ -1508,20 +1508,11 @@ static int erase_unique_values(struct erase_in *x, fort_vault *v)
 			break;
 		if (strcmp(k1, k2) != 0)
 			keys_blind(x->uh[x->nu + x->nold++], v->bkeys + (size_t)i * KEY_LEN, k1, strlen(k1));
-		sodium_memzero(k1, strlen(k1));
-		sodium_memzero(k2, strlen(k2));
-		free(k1);
-		free(k2);
-		k1 = k2 = NULL;
+		type_index_key_free(&k1);
+		type_index_key_free(&k2);
 	}
-	if (k1) {
-		sodium_memzero(k1, strlen(k1));
-		free(k1);
-	}
-	if (k2) {
-		sodium_memzero(k2, strlen(k2));
-		free(k2);
-	}
+	type_index_key_free(&k1);
+	type_index_key_free(&k2);
 	return r;
 }
 

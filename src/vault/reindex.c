@@ -60,22 +60,13 @@ static int rx_cb(void *ctx, const store_client *c)
 				goto out;
 			x->changed++;
 		}
-		sodium_memzero(k1, strlen(k1));
-		sodium_memzero(k2, strlen(k2));
-		free(k1);
-		free(k2);
-		k1 = k2 = NULL;
+		type_index_key_free(&k1);
+		type_index_key_free(&k2);
 	}
 	r = 0;
 out:
-	if (k1) {
-		sodium_memzero(k1, strlen(k1));
-		free(k1);
-	}
-	if (k2) {
-		sodium_memzero(k2, strlen(k2));
-		free(k2);
-	}
+	type_index_key_free(&k1);
+	type_index_key_free(&k2);
 	cvals_clear(&x->cv);
 	return r;
 }

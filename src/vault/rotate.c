@@ -55,6 +55,16 @@
  * timeout (3 s), and never holds fewer clients than ROTATE_BATCH. */
 #define ROTATE_BATCH_MAX 20000
 #define ROTATE_BATCH_MS 1000
+/* How far the next batch may grow at once: a batch that re-encrypted
+ * every client it read measured the rate the next will have (the first,
+ * of ROTATE_BATCH, goes to ROTATE_BATCH_MAX in one step when it took a
+ * tenth of ROTATE_BATCH_MS or less); one that skipped some (records
+ * already current, as in a resumed or repeated run) ran faster than the
+ * next may, so that one at most doubles.  Every commit writes most pages
+ * of the index tables and their seal heads again (random keys): a
+ * 100,000-client rotation that doubled its way up made 8 commits where
+ * this makes 6 (bench/README.md, "wt-rot (fourth session)"). */
+#define ROTATE_GROW 10
 
 struct rot_state {
 	unsigned mask;
@@ -373,9 +383,7 @@ static int rotate_prepare(fort_vault *v, struct old_bkeys *ob, store_client *c, 
 				m->client = c->id;
 				m->prep = 0;
 				it_out->nmv++;
-				sodium_memzero(ikey, strlen(ikey));
-				free(ikey);
-				ikey = NULL;
+				type_index_key_free(&ikey);
 			}
 			sodium_memzero(pt, len);
 			free(pt);
@@ -432,10 +440,7 @@ out:
 		sodium_memzero(pt, f.ctlen - FIELD_OVERHEAD);
 		free(pt);
 	}
-	if (ikey) {
-		sodium_memzero(ikey, strlen(ikey));
-		free(ikey);
-	}
+	type_index_key_free(&ikey);
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(ok, sizeof ok);
 	sodium_memzero(nk, sizeof nk);
@@ -762,13 +767,12 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The next batch's size after one of CAP clients took MS milliseconds:
- * toward ROTATE_BATCH_MS, at most doubled, within [ROTATE_BATCH, ROTATE_BATCH_MAX]. */
-static size_t next_cap(size_t cap, int64_t ms)
+size_t rotate_next_cap(size_t cap, int64_t ms, int whole)
 {
-	size_t want = ms > 0 ? (size_t)((double)cap * ROTATE_BATCH_MS / (double)ms) : cap * 2;
-	if (want > cap * 2)
-		want = cap * 2;
+	size_t grow = whole ? ROTATE_GROW : 2;
+	size_t want = ms > 0 ? (size_t)((double)cap * ROTATE_BATCH_MS / (double)ms) : cap * grow;
+	if (want > cap * grow)
+		want = cap * grow;
 	if (want > ROTATE_BATCH_MAX)
 		want = ROTATE_BATCH_MAX;
 	return want < ROTATE_BATCH ? ROTATE_BATCH : want;
@@ -812,12 +816,13 @@ int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o
 	store_rewrite(v->st, 1);
 	for (;;) {
 		int64_t t0 = mono_ms();
+		uint64_t changed0 = x.changed;
 		if ((r = vault_op_step(v, &x.op, NULL, &x)) < 0)
 			goto out;
 		if (x.gone || x.finished)
 			break;
 		if (adapt)
-			x.b.cap = next_cap(x.b.cap, mono_ms() - t0);
+			x.b.cap = rotate_next_cap(x.b.cap, mono_ms() - t0, x.changed - changed0 == x.b.n);
 		if (o && o->progress)
 			o->progress(o->progress_ctx, x.st.done, total > x.st.done ? total : x.st.done);
 	}

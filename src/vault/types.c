@@ -1280,6 +1280,15 @@ int type_index_key_v1(char **out, fort_ftype t, const char *canon)
 	return index_key_str(out, t, canon, index_key_v1_into);
 }
 
+void type_index_key_free(char **key)
+{
+	if (!*key)
+		return;
+	sodium_memzero(*key, strlen(*key));
+	free(*key);
+	*key = NULL;
+}
+
 /* ----------------------------------------------------------------- mask */
 
 #define BULLET "\xe2\x80\xa2"   /* U+2022 */

@@ -62,6 +62,9 @@ int type_index_key_is_value(fort_ftype t);
 /* The key as index version 1 made it (before NFC and case folding), for the
  * re-index of older vaults. */
 int type_index_key_v1(char **out, fort_ftype t, const char *canon);
+/* A key from type_index_key or type_index_key_v1 (a client's value in
+ * clear) wiped and freed, *KEY set to NULL; NULL *KEY: nothing to do. */
+void type_index_key_free(char **key);
 
 /* Masked display form of a canonical value (*OUT malloc'd):
  *  email  "j***@example.com"

@@ -157,6 +157,11 @@ int vault_token_purpose(fort_vault *v, const char *purpose) FORT_WUR;
 int rotate_start(fort_vault *v, unsigned mask, const char *why) FORT_WUR;
 /* Finish a started or interrupted rotation (batches, one transaction each). */
 int rotate_run(fort_vault *v, fort_rotate_report *out, const fort_rotate_opts *o) FORT_WUR;
+/* The size of a rotation's next batch (without --batch) after one of CAP
+ * clients took MS milliseconds: toward a second's commit, within
+ * [2000, 20000]; WHOLE: that batch re-encrypted every client it read, so
+ * it may grow up to tenfold, else at most double (rotate.c). */
+size_t rotate_next_cap(size_t cap, int64_t ms, int whole);
 /* The slots of an unfinished rotation (0: none) and clients done so far. */
 int rotate_pending(fort_vault *v, unsigned *mask, uint64_t *done) FORT_WUR;
 /* The blind index's normalisation (reindex.c): 1 if the entries are of the
