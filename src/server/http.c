@@ -925,8 +925,11 @@ static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *co
 				hold_wake(cc, NULL, r, fort_error_message(), 1);
 			continue;
 		}
-		if (rq->v && s->hold && !cc->h.flushed) {
-			/* stopping: no more holds; this thread waits for the entries */
+		if (rq->v && !cc->h.flushed) {
+			/* a thread per connection, or stopping (no more holds):
+			 * this thread waits for the entries, and the answer still
+			 * leaves only once they are durable (before, a thread per
+			 * connection only logged a failure here and answered) */
 			cc->h.flushed = 1;
 			if (fort_vault_flush(rq->v) < 0) {
 				fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", fort_error_message());

@@ -270,6 +270,69 @@ class GroupCommit(unittest.TestCase):
         self.assertIn("every session ended and its keys wiped", log)
         self.verify()
 
+    def test_find_fails_closed_when_its_entry_cannot_be_written(self):
+        """A find's answer (ids, or the page's result) leaves only once its
+        summary entry is durable, whatever serves it: the test holds SQLite's
+        write lock past the vault's busy timeout (3 s), so the entry's commit
+        fails, and every find answers 503 without a client's id: the API on
+        the pool (its held answer dropped: 500 before, for every code), the
+        API with a thread per connection and the page's find (both answered
+        with the ids before: the failure was only logged)."""
+        kit.sqlite_only(self, "holds SQLite's write lock past the busy timeout")
+        pool, tpc = Server("--quiet"), Server("--quiet", "--threads", "0")
+        db = None
+        try:
+            # the page's find on a session of its own: each request finds its
+            # session's handle open (opening one writes an entry too)
+            a, b, c = kit.Session(pool, "anna"), kit.Session(tpc, "anna"), kit.Session(pool, "anna")
+            find = "/api/clients?email=c0@example.org"
+            for s in (a, b):  # the handles open, the find works
+                r, j = s.req("GET", find, pattern="/api/clients")
+                self.assertEqual((r.status, len(j["ids"])), (200, 1), j)
+            r, page = c.form("/clients/find", {"email": "c0@example.org"})
+            self.assertEqual(r.status, 200)
+            self.assertIn(j["ids"][0].encode(), page)
+            db = sqlite3.connect(kit.VAULT, isolation_level=None, timeout=10)
+            db.execute("BEGIN IMMEDIATE")
+            got = {}
+
+            def api(name, s):
+                r, j = s.req("GET", find, pattern="/api/clients")
+                got[name] = (r.status, json.dumps(j))
+
+            def web():
+                r, body = c.form("/clients/find", {"email": "c0@example.org"})
+                got["page"] = (r.status, body.decode(errors="replace"))
+
+            ts = [threading.Thread(target=api, args=("pool", a)), threading.Thread(target=api, args=("tpc", b)),
+                  threading.Thread(target=web)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+                self.assertFalse(t.is_alive())
+            db.execute("ROLLBACK")
+            db.close()
+            db = None
+            self.assertEqual(pool.stop(), 0)
+            self.assertEqual(tpc.stop(), 0)
+        finally:
+            if db:
+                db.execute("ROLLBACK")
+                db.close()
+            for srv in (pool, tpc):
+                srv.stop()
+                srv.close()
+        wrong = []
+        for name in ("pool", "tpc", "page"):
+            status, body = got[name]
+            if status != 503:
+                wrong.append("%s: %d, not 503" % (name, status))
+            if any(cid in body for cid in self.ids):
+                wrong.append("%s: a client's id left without its entry" % name)
+        self.assertEqual(wrong, [], got)
+        self.verify()
+
     def test_kill_9_loses_no_answered_read(self):
         srv = Server("--quiet")
         try:
