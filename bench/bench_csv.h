@@ -1,9 +1,36 @@
 /* bench/bench_csv.h - what vault_bench.c and floor_import.c share, so that
  * the floor's plaintext baseline is the goal's own (bench/README.md,
  * "Ceilings by design"): the CSV reader (libcsv), the baseline's row insert,
- * and small helpers.  Include after defining NF, cols[NF] and die(). */
+ * and small helpers (die, rm_db).  Include after defining NF, cols[NF] and
+ * BENCH_NAME (the program's name, for die's message). */
 #ifndef FORTRESS_BENCH_CSV_H
 #define FORTRESS_BENCH_CSV_H
+
+static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs(BENCH_NAME ": FAILED: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* A SQLite file and what SQLite keeps beside it, gone. */
+static void rm_db(const char *path)
+{
+	char w[4200];
+	unlink(path);
+	snprintf(w, sizeof w, "%s-wal", path);
+	unlink(w);
+	snprintf(w, sizeof w, "%s-shm", path);
+	unlink(w);
+	snprintf(w, sizeof w, "%s-journal", path);
+	unlink(w);
+}
 
 static double now_s(void)
 {

@@ -64,30 +64,8 @@ static double cpu_s(clockid_t c)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fputs("floor_import: FAILED: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
+#define BENCH_NAME "floor_import"
 #include "bench_csv.h"
-
-static void rm_db(const char *path)
-{
-	char w[4200];
-	unlink(path);
-	snprintf(w, sizeof w, "%s-wal", path);
-	unlink(w);
-	snprintf(w, sizeof w, "%s-shm", path);
-	unlink(w);
-}
 
 static sqlite3 *db_new(const char *path)
 {

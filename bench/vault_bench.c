@@ -46,32 +46,8 @@
 static const char *const cols[NF] = { "full_name", "email", "phone", "postal_address",
 				       "company", "date_of_birth", "tax_id", "iban" };
 
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fputs("vault_bench: FAILED: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
+#define BENCH_NAME "vault_bench"
 #include "bench_csv.h"
-
-static void rm_db(const char *path)
-{
-	char w[4200];
-	unlink(path);
-	snprintf(w, sizeof w, "%s-wal", path);
-	unlink(w);
-	snprintf(w, sizeof w, "%s-shm", path);
-	unlink(w);
-	snprintf(w, sizeof w, "%s-journal", path);
-	unlink(w);
-}
 
 /* ------------------------------------------------------------ CSV reading */
 

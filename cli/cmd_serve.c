@@ -15,6 +15,7 @@ static const struct cli_opt serve_opts[] = {
 	{ "absolute-timeout", 0, OPT_VALUE, "SECONDS", "sign a session out this long after sign-in (default 28800)" },
 	{ "threads", 0, OPT_VALUE, "N", "serve from a pool of N threads (default 4; 0: a thread per connection)" },
 	{ "client-timeout", 0, OPT_VALUE, "SECONDS", "close a connection silent this long, a slow client's too (default 30)" },
+	{ "stop-timeout", 0, OPT_VALUE, "SECONDS", "at SIGTERM, wait this long for requests in progress (default 30)" },
 	{ "port-file", 0, OPT_VALUE, "FILE", "write the port listened on to FILE (with port 0)" },
 	{ "me-user", 0, OPT_VALUE, "NAME", "the self-service page's keyholder: a user whose role has only read, write and contact" },
 	{ "me-passphrase-file", 0, OPT_VALUE, "FILE", "that user's passphrase (a file only the server can read)" },
@@ -76,7 +77,8 @@ static int cmd_serve(struct cli *c)
 	if ((ex = num_opt(c, "idle-timeout", &o.idle_timeout, 1, 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "absolute-timeout", &o.absolute_timeout, 1, 7 * 86400)) != EXIT_OK ||
 	    (ex = num_opt(c, "threads", &o.threads, 0, 64)) != EXIT_OK ||
-	    (ex = num_opt(c, "client-timeout", &o.client_timeout, 1, 3600)) != EXIT_OK)
+	    (ex = num_opt(c, "client-timeout", &o.client_timeout, 1, 3600)) != EXIT_OK ||
+	    (ex = num_opt(c, "stop-timeout", &o.stop_timeout, 1, 3600)) != EXIT_OK)
 		return ex;
 	if ((r = server_run(&o)) < 0)
 		return cli_fail(c, r, NULL);
@@ -99,6 +101,8 @@ const struct cli_cmd cmd_serve_def = {
 		"e-mail (through the outbox) and manage consents and requests there.  That page\n"
 		"needs --me-user, a user of its own (role: read, write, contact) whose passphrase\n"
 		"is read from --me-passphrase-file.\n"
-		"SIGTERM or Ctrl-C: requests in progress finish, every session's keys are wiped.\n"
+		"SIGTERM or Ctrl-C: requests in progress finish (within --stop-timeout; an answer\n"
+		"still waiting for its audit entry then gets 503, no data), every session's keys\n"
+		"are wiped.\n"
 		"The API: /api/openapi.json, docs/api/openapi.json.\n",
 };

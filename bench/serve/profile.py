@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Instructions per request of `fortress serve` under callgrind (issue 17's
-benchmark; bench/README.md).  Makes a vault as serve_bench.py does, starts
+benchmark; bench/README.md).  Makes a vault with serve_bench.make_vault, starts
 the server under `valgrind --tool=callgrind` with instrumentation off, signs in,
 warms the route, then turns instrumentation on (callgrind_control -i on), sends
 N requests from C connections side by side, turns it off and stops the
@@ -9,11 +9,11 @@ commit's entries per transaction.
 
     profile.py --fortress F --gen GEN --route get|find [-n 400] [-c 16] [--warm 16] [--out callgrind.out]
 """
-import argparse, json, os, re, shutil, subprocess, sys, tempfile, threading, time
+import argparse, os, re, shutil, subprocess, sys, tempfile, threading, time
 import http.client
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_bench import totp, start, stop, request, signin  # noqa: E402
+from serve_bench import totp, start, stop, request, signin, make_vault  # noqa: E402
 
 
 def main():
@@ -30,27 +30,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="fortress-serve-prof-")
     srv = None
     try:
-        os.chmod(tmp, 0o700)
-        pf = os.path.join(tmp, "pass")
-        passphrase = subprocess.run([a.fortress, "passphrase", "generate"], capture_output=True, text=True, check=True).stdout.strip()
-        with open(pf, "w") as f:
-            f.write(passphrase + "\n")
-        os.chmod(pf, 0o600)
-        vault = os.path.join(tmp, "vault")
-        env = dict(os.environ, FORTRESS_VAULT=vault, FORTRESS_PASSPHRASE_FILE=pf, HOME=tmp, XDG_RUNTIME_DIR=tmp)
-        run = lambda *args: subprocess.run([a.fortress] + list(args), env=env, capture_output=True, text=True, check=True).stdout
-        run("init", "--country", "DE", "--name", "Bench GmbH", "--owner", "bench", "--kdf", "interactive")
-        csv = os.path.join(tmp, "clients.csv")
-        with open(csv, "w") as f:
-            subprocess.run([a.gen, str(a.clients)], stdout=f, check=True)
-        run("client", "import", csv)
-        with open(csv) as f:
-            head = f.readline().strip().split(",")
-            rows = f.read().splitlines()
-        email = rows[len(rows) // 2].split(",")[head.index("email")]
-        enrol = json.loads(run("--json", "user", "totp", "enroll"))
-        senv = dict(env)
-        senv.pop("FORTRESS_PASSPHRASE_FILE")
+        passphrase, enrol, email, senv = make_vault(a.fortress, a.gen, a.clients, tmp)
         sport = os.path.join(tmp, "serve.port")
         out = os.path.abspath(a.out)
         srv, port = start(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=" + out,

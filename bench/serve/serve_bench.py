@@ -71,6 +71,35 @@ def signin(port, user, passphrase, code):
     return re.match(r"fortress_session=([^;]+)", r.getheader("Set-Cookie")).group(1), dt
 
 
+def make_vault(fortress, gen, clients, tmp):
+    """The benchmark's vault in TMP (made 0700): a generated passphrase,
+    CLIENTS clients from GEN imported, the owner "bench" enrolled for the
+    server's second factor.  Returns (passphrase, the enrolment's JSON, the
+    e-mail of the middle client (a find that finds one), the environment
+    for `fortress serve` (the vault, no passphrase file))."""
+    os.chmod(tmp, 0o700)
+    pf = os.path.join(tmp, "pass")
+    passphrase = subprocess.run([fortress, "passphrase", "generate"], capture_output=True, text=True, check=True).stdout.strip()
+    with open(pf, "w") as f:
+        f.write(passphrase + "\n")
+    os.chmod(pf, 0o600)
+    vault = os.path.join(tmp, "vault")
+    env = dict(os.environ, FORTRESS_VAULT=vault, FORTRESS_PASSPHRASE_FILE=pf, HOME=tmp, XDG_RUNTIME_DIR=tmp)
+    run = lambda *args: subprocess.run([fortress] + list(args), env=env, capture_output=True, text=True, check=True).stdout
+    run("init", "--country", "DE", "--name", "Bench GmbH", "--owner", "bench", "--kdf", "interactive")
+    csv = os.path.join(tmp, "clients.csv")
+    with open(csv, "w") as f:
+        subprocess.run([gen, str(clients)], stdout=f, check=True)
+    run("client", "import", csv)
+    with open(csv) as f:
+        head = f.readline().strip().split(",")
+        rows = f.read().splitlines()
+    email = rows[len(rows) // 2].split(",")[head.index("email")]
+    enrol = json.loads(run("--json", "user", "totp", "enroll"))
+    env.pop("FORTRESS_PASSPHRASE_FILE")
+    return passphrase, enrol, email, env
+
+
 def cpu_seconds(pid):
     """User and system CPU seconds of PID so far, its ended threads' too (/proc)."""
     with open("/proc/%d/stat" % pid) as f:
@@ -194,29 +223,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="fortress-serve-bench-")
     srv = base = None
     try:
-        os.chmod(tmp, 0o700)
-        pf = os.path.join(tmp, "pass")
-        passphrase = subprocess.run([a.fortress, "passphrase", "generate"], capture_output=True, text=True, check=True).stdout.strip()
-        with open(pf, "w") as f:
-            f.write(passphrase + "\n")
-        os.chmod(pf, 0o600)
-        vault = os.path.join(tmp, "vault")
-        env = dict(os.environ, FORTRESS_VAULT=vault, FORTRESS_PASSPHRASE_FILE=pf, HOME=tmp, XDG_RUNTIME_DIR=tmp)
-        run = lambda *args: subprocess.run([a.fortress] + list(args), env=env, capture_output=True, text=True, check=True).stdout
-        run("init", "--country", "DE", "--name", "Bench GmbH", "--owner", "bench", "--kdf", "interactive")
-        csv = os.path.join(tmp, "clients.csv")
-        with open(csv, "w") as f:
-            subprocess.run([a.gen, str(a.clients)], stdout=f, check=True)
-        run("client", "import", csv)
-        with open(csv) as f:
-            head = f.readline().strip().split(",")
-            rows = f.read().splitlines()
-        email = rows[len(rows) // 2].split(",")[head.index("email")]
-        enrol = json.loads(run("--json", "user", "totp", "enroll"))
+        passphrase, enrol, email, senv = make_vault(a.fortress, a.gen, a.clients, tmp)
         recovery = list(enrol["recovery_codes"])
 
-        senv = dict(env)
-        senv.pop("FORTRESS_PASSPHRASE_FILE")
         sport = os.path.join(tmp, "serve.port")
         srv, port = start([a.fortress, "--quiet", "serve", "--listen", "127.0.0.1:0", "--port-file", sport], sport, senv)
         rss0 = rss_kib(srv.pid)

@@ -380,6 +380,20 @@ void fort_audit_writer_stats(const fort_audit_writer *w, uint64_t *commits, uint
 	pthread_mutex_unlock(&m->mu);
 }
 
+/* Two ways to wait for a commit, on purpose (review, issue 17): this one,
+ * where the caller's thread sleeps on its entry (a semaphore on its
+ * stack) or leads the batch itself, and audit_writer_append_async's
+ * callback.  Either could be written with the other only at a cost:
+ *   - this through the async one (a callback posting a semaphore) would
+ *     hand every synchronous commit to the writer's thread: a wake-up of
+ *     that thread and of the caller per batch where now the caller with no
+ *     commit in flight commits on its own thread and sleeps not at all
+ *     (bench/README.md, issue 17 third session: the writer's sleep and
+ *     wake-up are what that session removed), a heap copy of the entry's
+ *     strings, and a thread in every process that writes (the CLI too);
+ *   - the async one through this would need a thread to sleep per entry,
+ *     which is what the held answers exist to avoid.
+ * Both share the queue, the batches and lead(): only the wait differs. */
 int audit_writer_append(fort_audit_writer *w, const keyring *kr, int64_t actor_id, const char *actor,
 			const char *action, const char *client, const char *fields, const char *purpose,
 			const char *result, const char *detail)

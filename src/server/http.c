@@ -37,6 +37,7 @@
 #define DEFAULT_MAX_BODY (1u << 20)
 #define HEADER_MEMORY (64u * 1024)   /* per connection: request line + headers */
 #define CONN_TIMEOUT 30              /* seconds a connection may be idle */
+#define STOP_TIMEOUT 30              /* seconds a stop waits for requests in progress */
 
 const route server_routes[] = {
 	{ "POST", "/api/session", api_session_create, R_PUBLIC | R_BODY },
@@ -119,7 +120,7 @@ const size_t server_nroutes = sizeof server_routes / sizeof server_routes[0];
 enum { HOLD_NONE, HOLD_RECORD, HOLD_FLUSH };
 
 /* per request, across libmicrohttpd's calls */
-typedef struct {
+typedef struct conn_ctx {
 	fort_buf body;
 	int too_big;
 	int early;         /* a response was queued before the body */
@@ -129,18 +130,32 @@ typedef struct {
 	 * library calls back (record_done, flush_done) from the thread that
 	 * committed the entry; the connection is suspended meanwhile, so no
 	 * thread sleeps per request, and resumed by the callback.  MU orders
-	 * the suspension before the resumption. */
+	 * the suspension before the resumption.
+	 *
+	 * At stop, a hold still waiting when the stop's wait ends is given up
+	 * (ABANDONED, hold_abandon): its connection is resumed with a 503 and
+	 * no data, since libmicrohttpd must not be stopped with a connection
+	 * suspended (MHD_PANIC, an abort, in 0.9.75's close_all_connections).
+	 * The library still owns the session's handle until its callback
+	 * comes, so the request leaves the handle borrowed and the stop waits
+	 * for every callback (SERVER.callbacks) before the sessions close it;
+	 * whichever of on_completed and the callback comes last frees CC. */
 	struct {
 		pthread_mutex_t mu;
 		int stage;          /* HOLD_*: what is awaited */
-		int done;           /* the callback came */
+		int done;           /* the callback came, or the hold was given up */
 		int suspended;      /* the connection is suspended: the callback resumes it */
 		int flushed;        /* the handle's pending entries are durable */
+		int pending;        /* a callback of the library is still to come */
+		int abandoned;      /* given up at stop: answered 503, the callback only cleans up */
+		int closed;         /* libmicrohttpd let go of the request (on_completed) */
 		struct MHD_Connection *conn;
 		fort_record *rec;
 		int code;
 		char msg[512];
 	} h;
+	struct conn_ctx *held_prev, *held_next; /* SERVER.held while PENDING */
+	server *srv;
 	request req;       /* the request across a suspension */
 	int idx;           /* its route */
 	char addr[64];
@@ -159,43 +174,135 @@ void http_after_response(void (*fn)(void *), void *arg)
 	after_arg = arg;
 }
 
-/* The library's callback: the awaited entry is durable (CODE 0) or failed.
- * Resumes the connection if it is suspended; else the request's own thread
- * sees DONE before it would suspend. */
-static void hold_wake(conn_ctx *cc, fort_record *rec, int code, const char *msg)
+static void cc_free(conn_ctx *cc)
 {
+	fort_record_free(cc->h.rec);  /* a record never rendered */
+	pthread_mutex_destroy(&cc->h.mu);
+	free(cc);
+}
+
+static void held_unlink(server *s, conn_ctx *cc)
+{
+	if (cc->held_prev)
+		cc->held_prev->held_next = cc->held_next;
+	else
+		s->held = cc->held_next;
+	if (cc->held_next)
+		cc->held_next->held_prev = cc->held_prev;
+	cc->held_prev = cc->held_next = NULL;
+}
+
+/* Before asking the library for a callback (STAGE): CC listed as waiting
+ * for one, so that a stop finds it.  FORT_EBUSY once the server stops: no
+ * new holds then (the caller answers 503, or waits on its thread). */
+static int hold_begin(server *s, conn_ctx *cc, int stage)
+{
+	pthread_mutex_lock(s->held_mu);
+	if (s->stopping) {
+		pthread_mutex_unlock(s->held_mu);
+		return fort_error_set(FORT_EBUSY, "the server is stopping: try again once it is back");
+	}
 	pthread_mutex_lock(&cc->h.mu);
-	cc->h.rec = rec;
-	cc->h.code = code;
-	if (code)
-		snprintf(cc->h.msg, sizeof cc->h.msg, "%s", msg && *msg ? msg : "the audit entry could not be written");
-	cc->h.done = 1;
-	if (cc->h.suspended) {
-		cc->h.suspended = 0;
-		MHD_resume_connection(cc->h.conn);
+	cc->h.stage = stage;
+	cc->h.done = 0;
+	cc->h.pending = 1;
+	pthread_mutex_unlock(&cc->h.mu);
+	cc->held_prev = NULL;
+	cc->held_next = s->held;
+	if (s->held)
+		s->held->held_prev = cc;
+	s->held = cc;
+	atomic_fetch_add(&s->callbacks, 1);
+	pthread_mutex_unlock(s->held_mu);
+	return 0;
+}
+
+/* The library's callback: the awaited entry is durable (CODE 0) or failed;
+ * or, with NO_CALL, the call failed and no callback will come.  Resumes
+ * the connection if it is suspended; else the request's own thread sees
+ * DONE before it would suspend.  A hold given up at stop (or a request
+ * libmicrohttpd already ended) gets no answer from here: the record is
+ * wiped, and CC freed if on_completed has been. */
+static void hold_wake(conn_ctx *cc, fort_record *rec, int code, const char *msg, int no_call)
+{
+	server *s = cc->srv;
+	int gone = 0;
+	pthread_mutex_lock(s->held_mu);
+	held_unlink(s, cc);
+	pthread_mutex_lock(&cc->h.mu);
+	pthread_mutex_unlock(s->held_mu);
+	cc->h.pending = 0;
+	if (cc->h.abandoned || cc->h.closed) {
+		fort_record_free(rec);
+		gone = cc->h.closed;
+	} else {
+		cc->h.rec = rec;
+		cc->h.code = code;
+		if (code)
+			snprintf(cc->h.msg, sizeof cc->h.msg, "%s", msg && *msg ? msg : "the audit entry could not be written");
+		cc->h.done = 1;
+		if (cc->h.suspended && !no_call) {
+			cc->h.suspended = 0;
+			MHD_resume_connection(cc->h.conn);
+		}
 	}
 	pthread_mutex_unlock(&cc->h.mu);
+	if (gone)
+		cc_free(cc);
+	/* the last touch of S: a stop waits for this to reach 0 */
+	atomic_fetch_sub(&s->callbacks, 1);
 }
 
 static void record_done(void *arg, fort_record *rec, int code, const char *msg)
 {
-	hold_wake(arg, rec, code, msg);
+	hold_wake(arg, rec, code, msg, 0);
 }
 
 static void flush_done(void *arg, int code, const char *msg)
 {
-	hold_wake(arg, NULL, code, msg);
+	hold_wake(arg, NULL, code, msg, 0);
 }
 
 int http_client_get_held(request *req)
 {
 	conn_ctx *cc = req->hold;
 	int r;
-	cc->h.stage = HOLD_RECORD;
-	cc->h.done = 0;
-	if ((r = fort_client_get_async(req->v, req->id, NULL, record_done, cc)) < 0)
+	if ((r = hold_begin(req->srv, cc, HOLD_RECORD)) < 0)
+		return r;
+	if ((r = fort_client_get_async(req->v, req->id, NULL, record_done, cc)) < 0) {
+		hold_wake(cc, NULL, r, fort_error_message(), 1);
 		cc->h.stage = HOLD_NONE;
+		cc->h.done = 0;
+	}
 	return r;
+}
+
+/* At stop, once its wait is over: every hold whose callback has not come
+ * is given up, its connection resumed to answer 503 (settle), no data.
+ * No new hold begins from here on.  Returns how many were given up. */
+static int hold_abandon(server *s)
+{
+	int n = 0;
+	pthread_mutex_lock(s->held_mu);
+	s->stopping = 1;
+	for (conn_ctx *cc = s->held; cc; cc = cc->held_next) {
+		pthread_mutex_lock(&cc->h.mu);
+		if (cc->h.pending && !cc->h.abandoned && !cc->h.closed) {
+			cc->h.abandoned = 1;
+			cc->h.code = FORT_EBUSY;
+			snprintf(cc->h.msg, sizeof cc->h.msg, "%s",
+				 "the server is stopping and this answer's audit entry was not yet written: try again once it is back");
+			cc->h.done = 1;
+			if (cc->h.suspended) {
+				cc->h.suspended = 0;
+				MHD_resume_connection(cc->h.conn);
+			}
+			n++;
+		}
+		pthread_mutex_unlock(&cc->h.mu);
+	}
+	pthread_mutex_unlock(s->held_mu);
+	return n;
 }
 
 static volatile sig_atomic_t stop_sig;
@@ -640,6 +747,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		pthread_mutex_init(&cc->h.mu, NULL);
 		cc->h.conn = conn;
+		cc->srv = s;
 		/* the body may hold a passphrase: a wiped buffer */
 		fort_buf_init_secret(&cc->body, s->max_body + 1);
 		*con_cls = cc;
@@ -726,13 +834,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return settle(s, cc, conn, &req);
 }
 
+/* An answer that must not leave: its entries could not be written (or the
+ * server stopped before they were).  RQ's data wiped, an error instead. */
+static void drop_answer(request *rq, int code, const char *msg)
+{
+	if (rq->text) {
+		sodium_memzero(rq->text, rq->text_len);
+		free(rq->text);
+		rq->text = NULL;
+	}
+	if (rq->file) {
+		sodium_memzero(rq->file, rq->file_len);
+		free(rq->file);
+		rq->file = NULL;
+	}
+	if (rq->file_fd > 0)
+		close(rq->file_fd);
+	rq->file_fd = 0;
+	json_decref(rq->out);
+	rq->status = code == FORT_EBUSY ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR;
+	rq->out = http_error_json(code, msg);
+}
+
 /* The answer's last steps, once it is made or on its way: a record awaited
  * (http_client_get_held) rendered once it comes; then, on a server that
  * holds answers, the handle's pending entries (a find's summary) queued
  * and awaited too (fort_vault_flush_async); the connection suspended while
  * either is awaited, so the thread serves other connections.  An entry
  * that failed replaces the answer with an error: nothing leaves unaudited.
- * Then the handle is given back and the answer sent. */
+ * With a thread per connection, or once the server stops, this thread
+ * writes the pending entries itself (fort_vault_flush), failing closed the
+ * same way.  Then the handle is given back and the answer sent.  A hold
+ * given up at stop (hold_abandon) answers 503; if its callback is still
+ * to come, the handle stays the library's: left borrowed, closed with the
+ * sessions once every callback has come (server_run). */
 static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *conn, request *rq)
 {
 	request req;
@@ -740,7 +875,7 @@ static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *co
 	int idx = cc->idx;
 
 	for (;;) {
-		int stage = cc->h.stage, done, r;
+		int stage = cc->h.stage, done, lib_has_v = 0, r;
 		if (stage) {
 			pthread_mutex_lock(&cc->h.mu);
 			done = cc->h.done;
@@ -749,6 +884,8 @@ static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *co
 				 * suspended connection */
 				MHD_suspend_connection(conn);
 				cc->h.suspended = 1;
+			} else {
+				lib_has_v = cc->h.pending;
 			}
 			pthread_mutex_unlock(&cc->h.mu);
 			if (!done) {
@@ -758,6 +895,13 @@ static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *co
 			}
 			cc->h.stage = HOLD_NONE;
 			cc->h.done = 0;
+			if (lib_has_v) {
+				/* given up at stop with the library still at work on
+				 * the handle: not ours to give back; nothing more to
+				 * flush on it */
+				rq->v = NULL;
+				cc->h.flushed = 1;
+			}
 			if (stage == HOLD_RECORD) {
 				if (cc->h.code == 0) {
 					api_record_answer(rq, cc->h.rec);
@@ -772,34 +916,25 @@ static enum MHD_Result settle(server *s, conn_ctx *cc, struct MHD_Connection *co
 			if (cc->h.code) {
 				/* fail closed: the answer is dropped, unsent */
 				fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", cc->h.msg);
-				if (rq->text) {
-					sodium_memzero(rq->text, rq->text_len);
-					free(rq->text);
-					rq->text = NULL;
-				}
-				if (rq->file) {
-					sodium_memzero(rq->file, rq->file_len);
-					free(rq->file);
-					rq->file = NULL;
-				}
-				if (rq->file_fd > 0)
-					close(rq->file_fd);
-				rq->file_fd = 0;
-				json_decref(rq->out);
-				rq->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-				rq->out = http_error_json(cc->h.code, cc->h.msg);
+				drop_answer(rq, cc->h.code, cc->h.msg);
 			}
 		}
-		if (rq->v && s->hold && !cc->h.flushed) {
-			cc->h.stage = HOLD_FLUSH;
-			cc->h.done = 0;
-			if ((r = fort_vault_flush_async(rq->v, flush_done, cc)) < 0) {
+		if (rq->v && s->hold && !cc->h.flushed && hold_begin(s, cc, HOLD_FLUSH) == 0) {
+			if ((r = fort_vault_flush_async(rq->v, flush_done, cc)) < 0)
 				/* queued nothing, no callback: as a failed entry */
-				cc->h.code = r;
-				snprintf(cc->h.msg, sizeof cc->h.msg, "%s", fort_error_message());
-				cc->h.done = 1;
-			}
+				hold_wake(cc, NULL, r, fort_error_message(), 1);
 			continue;
+		}
+		if (rq->v && !cc->h.flushed) {
+			/* a thread per connection, or stopping (no more holds):
+			 * this thread waits for the entries, and the answer still
+			 * leaves only once they are durable (before, a thread per
+			 * connection only logged a failure here and answered) */
+			cc->h.flushed = 1;
+			if (fort_vault_flush(rq->v) < 0) {
+				fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", fort_error_message());
+				drop_answer(rq, fort_error_code(), fort_error_message());
+			}
 		}
 		break;
 	}
@@ -840,25 +975,33 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	server *s = cls;
 	conn_ctx *cc = *con_cls;
+	int lib_has_v;
 	(void)conn;
 	(void)toe;
 	if (!cc)
 		return;
 	if (cc->after)
 		cc->after(cc->after_arg); /* the answer is out: the deferred work may start */
+	/* a callback still to come: a hold given up at stop (hold_abandon:
+	 * the callback resumes nothing), its connection closed before it
+	 * answered */
+	pthread_mutex_lock(&cc->h.mu);
+	lib_has_v = cc->h.pending;
+	pthread_mutex_unlock(&cc->h.mu);
 	if (cc->req.v) {
 		/* held, resumed, and the client was gone: libmicrohttpd ends the
 		 * request without asking for its answer.  The callback that
 		 * resumed it has let go of CC once its lock is free. */
 		request *rq = &cc->req;
-		pthread_mutex_lock(&cc->h.mu);
-		pthread_mutex_unlock(&cc->h.mu);
-		if (cc->h.flushed || cc->h.stage == HOLD_FLUSH) {
+		if (lib_has_v) {
+			/* the library's until its callback: left borrowed, closed
+			 * with the sessions (server_run) */
+		} else if (cc->h.flushed || cc->h.stage == HOLD_FLUSH) {
 			fort_session_release(s->sessions, rq->v);
-			rq->v = NULL;
 		} else {
 			http_give_back(rq);
 		}
+		rq->v = NULL;
 		json_decref(rq->out);
 		if (rq->text) {
 			sodium_memzero(rq->text, rq->text_len);
@@ -873,11 +1016,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		sodium_memzero(rq, sizeof *rq);
 	}
 	fort_buf_release(&cc->body);  /* wipes: a secret buffer */
-	fort_record_free(cc->h.rec);  /* a record never rendered */
-	pthread_mutex_destroy(&cc->h.mu);
-	free(cc);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
+	/* last: once PENDING is seen clear under the lock, the callback has
+	 * let go of CC; while it is set, the callback frees CC (CLOSED) */
+	pthread_mutex_lock(&cc->h.mu);
+	lib_has_v = cc->h.pending;
+	cc->h.closed = 1;
+	pthread_mutex_unlock(&cc->h.mu);
+	if (!lib_has_v)
+		cc_free(cc);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -971,7 +1119,9 @@ int server_run(const server_opts *o)
 	socklen_t sslen = 0;
 	struct MHD_Daemon *d = NULL;
 	pthread_mutex_t signin_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_t held_mu = PTHREAD_MUTEX_INITIALIZER;
 	server s;
+	MHD_socket ls = MHD_INVALID_SOCKET;
 	char *cert = NULL, *key = NULL;
 	int loopback = 0, r;
 	unsigned flags;
@@ -1015,7 +1165,9 @@ int server_run(const server_opts *o)
 	s.idle_timeout = o->idle_timeout ? o->idle_timeout : 900;
 	s.absolute_timeout = o->absolute_timeout ? o->absolute_timeout : 28800;
 	s.signin_lock = &signin_lock;
+	s.held_mu = &held_mu;
 	atomic_init(&s.inflight, 0);
+	atomic_init(&s.callbacks, 0);
 	/* the self-service page's keyholder (Argon2id once, before we listen) */
 	if ((r = web_me_start(&s, o->me_user, o->me_pass_file, o->public_url, o->me_second_step)) < 0)
 		goto out;
@@ -1113,20 +1265,45 @@ int server_run(const server_opts *o)
 		fort_sessions_prune(s.sessions);
 	}
 	fprintf(stderr, "fortress serve: stopping (signal %d): finishing requests in progress\n", (int)stop_sig);
-	/* stop accepting; let what is running finish (at most 30 s) */
+	/* stop accepting; let what is running finish (at most --stop-timeout,
+	 * 30 s).  The listening socket is closed only after MHD_stop_daemon
+	 * (microhttpd.h, MHD_quiesce_daemon: a thread may still use it). */
 	{
-		MHD_socket ls = MHD_quiesce_daemon(d);
-		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
-		for (int i = 0; i < 300 && atomic_load(&s.inflight) > 0; i++) {
+		unsigned wait = o->stop_timeout ? o->stop_timeout : STOP_TIMEOUT;
+		int given_up;
+		ls = MHD_quiesce_daemon(d);
+		for (unsigned i = 0; i < wait * 10 && atomic_load(&s.inflight) > 0; i++) {
 			struct timespec ts = { 0, 100 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
+		}
+		/* answers still held for their audit entries: libmicrohttpd must
+		 * not be stopped with a connection suspended (microhttpd.h,
+		 * MHD_suspend_connection; 0.9.75 aborts), so each is resumed to
+		 * answer 503 without its data, and no new one is held */
+		if ((given_up = hold_abandon(&s)) > 0) {
+			fprintf(stderr, "fortress serve: %d answer%s still waiting for %s audit entr%s after %u s: answered 503, "
+				"without data\n", given_up, given_up == 1 ? "" : "s", given_up == 1 ? "its" : "their",
+				given_up == 1 ? "y" : "ies", wait);
+			/* let them go out before the connections are closed */
+			for (int i = 0; i < 50 && atomic_load(&s.inflight) > 0; i++) {
+				struct timespec ts = { 0, 100 * 1000 * 1000 };
+				nanosleep(&ts, NULL);
+			}
 		}
 	}
 	r = 0;
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	/* the library's callbacks still to come (held answers given up) use
+	 * their sessions' handles and keys: every one in before the sessions
+	 * close them (the writer's commit ends within the busy timeout) */
+	while (atomic_load(&s.callbacks) > 0) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 	web_me_stop(&s);                 /* the self-service sessions and keyholder's handle too */
 	fort_sessions_free(s.sessions);  /* every session's keys wiped */
 	if (aw) {

@@ -44,6 +44,7 @@ typedef struct {
 	unsigned idle_timeout, absolute_timeout; /* seconds; 0: defaults */
 	unsigned threads;            /* a pool of N (SERVER_DEFAULT_THREADS); 0: a thread per connection */
 	unsigned client_timeout;     /* seconds a connection may stay silent; 0: 30 */
+	unsigned stop_timeout;       /* seconds a stop waits for requests in progress; 0: 30 */
 	size_t max_body;             /* 0: 1 MiB */
 	int quiet;                   /* no request log */
 	const char *port_file;       /* write the bound port there (tests, port 0) */
@@ -156,6 +157,12 @@ struct server {
 	int hold;                   /* answers held, suspended, until their entries are durable (a pool of threads) */
 	unsigned idle_timeout, absolute_timeout;
 	atomic_int inflight;
+	/* held answers (http.c): the library's callbacks still to come, and
+	 * the stop refusing new holds (held_mu guards it and the list) */
+	atomic_int callbacks;
+	int stopping;
+	void *held_mu;              /* pthread_mutex_t */
+	struct conn_ctx *held;      /* the requests a callback is to come for */
 	void *signin_lock;          /* pthread_mutex_t: one Argon2id at a time */
 	void *me;                   /* the self-service page's state (web_me.c) */
 };

@@ -785,6 +785,16 @@ int web_request(server *s, void *conn, const char *url, const char *method, fort
 		error_page(&p, st, msg && *msg ? msg : "the request failed");
 	}
 answer:
+	/* the page leaves only once its pending audit entries (a search's
+	 * summary, a refusal's) are durable: if they cannot be written, an
+	 * error page instead, nothing of what was read (before, the failure
+	 * was only logged by http_give_back, after the page was queued) */
+	if (p.req.v && fort_vault_flush(p.req.v) < 0) {
+		int code = fort_error_code();
+		fprintf(stderr, "fortress serve: writing the audit entries of a request failed: %s\n", fort_error_message());
+		error_page(&p, code == FORT_EBUSY ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_INTERNAL_SERVER_ERROR,
+			   fort_error_message());
+	}
 	ok = send_page(&p, signed_in && p.status != MHD_HTTP_UNAUTHORIZED, NULL);
 	http_log_line(s, method, rt->pattern, p.status ? p.status : MHD_HTTP_OK, &t0);
 done:

@@ -1078,6 +1078,11 @@ void store_close(store *s)
 		sqlite3_finalize(s->idx_many[i][1]);
 		sqlite3_finalize(s->mv_del[i]);
 	}
+	/* the touches hold blind-index entries (seal_touch.h): wiped */
+	if (s->touch)
+		sodium_memzero(s->touch, s->ctouch * sizeof *s->touch);
+	if (s->touch2)
+		sodium_memzero(s->touch2, s->ctouch2 * sizeof *s->touch2);
 	free(s->touch);
 	free(s->touch2);
 	free(s->pset);
@@ -2360,10 +2365,17 @@ static void touch_put(store *s, int tbl, int64_t id, const unsigned char *h, int
 	}
 	if (s->ntouch == s->ctouch) {
 		size_t n = s->ctouch ? s->ctouch * 2 : 64;
-		struct seal_touch *p = realloc(s->touch, n * sizeof *p);
+		/* not realloc: the old block's blind-index entries are wiped
+		 * before it goes (as touch_sort's TOUCH2 and store_close) */
+		struct seal_touch *p = malloc(n * sizeof *p);
 		if (!p) {
 			s->touch_lost = 1;
 			return;
+		}
+		if (s->touch) {
+			memcpy(p, s->touch, s->ntouch * sizeof *p);
+			sodium_memzero(s->touch, s->ctouch * sizeof *s->touch);
+			free(s->touch);
 		}
 		s->touch = p;
 		s->ctouch = n;
@@ -2625,11 +2637,19 @@ static void touch_sort(store *s)
 		return;
 	}
 	if (s->ctouch2 < s->ntouch) {
-		struct seal_touch *p = realloc(s->touch2, s->ctouch * sizeof *p);
+		/* TOUCH2 is scratch (the order before the last sort): a new
+		 * block, not realloc, so nothing stale is copied, and the old
+		 * one's blind-index entries wiped before it goes (store_close
+		 * wipes both buffers too).  Sized to TOUCH's capacity, so that
+		 * after the swap below each array's size is the one recorded. */
+		struct seal_touch *p = malloc(s->ctouch * sizeof *p);
 		if (!p) { /* sorted in place instead */
 			fort_sort_keyed(s->touch, s->ntouch, sizeof *s->touch, touch_key, touch_cmp);
 			return;
 		}
+		if (s->touch2)
+			sodium_memzero(s->touch2, s->ctouch2 * sizeof *s->touch2);
+		free(s->touch2);
 		s->touch2 = p;
 		s->ctouch2 = s->ctouch;
 	}

@@ -24,6 +24,25 @@
 
 #define FX_UNUSED __attribute__((unused))
 
+/* Allocation N fails (fort_alloc_fail_at, util.h), for every N, until CALL
+ * succeeds (then CLEANUP): a negative code with a message each time,
+ * never a crash or a leak.  (vault/alloc_loop.h is the heavier loop that
+ * also checks every row of the vault after each failure.) */
+#define ALLOC_LOOP(call, cleanup)                                                         \
+	for (unsigned long nth = 1;; nth++) {                                             \
+		int r_;                                                                   \
+		fort_error_clear();                                                       \
+		fort_alloc_fail_at(nth);                                                  \
+		r_ = (call);                                                              \
+		fort_alloc_fail_at(0);                                                    \
+		if (r_ >= 0) {                                                            \
+			cleanup;                                                          \
+			break;                                                            \
+		}                                                                         \
+		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);     \
+		assert_true(nth < 100000);                                                \
+	}
+
 static char dir[] = FIXTURE_DIR;
 
 static FX_UNUSED fort_secret *secret(const char *s)

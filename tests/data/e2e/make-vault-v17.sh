@@ -8,15 +8,10 @@
 # through Fortress, so sealed as removed).
 set -eu
 F=$1 OUT=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-export HOME=$T LC_ALL=C.UTF-8 TMPDIR=$T
-export FORTRESS_VAULT=$T/vault.db FORTRESS_PASSPHRASE_FILE=$T/pass
-( umask 077; printf '%s\n' 'quartz-lantern-hobbit-marzipan-oxbow-tundra-velcro' >"$T/pass" )
-"$F" init --name "Schmidt Steuerberatung" --owner "Jana Schmidt" --kdf interactive --country DE >/dev/null
+. "$(dirname "$0")/make-vault-lib.sh"
+make_vault --country DE
 A=$("$F" client add --set full_name="Piotr Nowak" --set email="piotr@example.com" --set phone="+49 30 1234567")
 "$F" client add --set full_name="Karl Berg" --set email="karl@example.com" --set iban="DE89370400440532013000" >/dev/null
 "$F" client add --set full_name="Ines Duarte" --set email="ines@example.com" >/dev/null
 "$F" client edit "$A" --set email="piotr.nowak@example.com" >/dev/null
-sqlite3 "$T/vault.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-cp "$T/vault.db" "$OUT"
+vault_out

@@ -9,12 +9,8 @@
 # a record edited (two seals of one row in two entries) and one erased.
 set -eu
 F=$1 OUT=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-export HOME=$T LC_ALL=C.UTF-8 TMPDIR=$T
-export FORTRESS_VAULT=$T/vault.db FORTRESS_PASSPHRASE_FILE=$T/pass
-( umask 077; printf '%s\n' 'quartz-lantern-hobbit-marzipan-oxbow-tundra-velcro' >"$T/pass" )
-"$F" init --name "Schmidt Steuerberatung" --owner "Jana Schmidt" --kdf interactive --country DE >/dev/null
+. "$(dirname "$0")/make-vault-lib.sh"
+make_vault --country DE
 A=$("$F" client add --set full_name="Piotr Nowak" --set email="piotr@example.com" --set phone="+49 30 1234567")
 B=$("$F" client add --set full_name="Karl Berg" --set email="karl@example.com" --set iban="DE89370400440532013000")
 {
@@ -27,5 +23,4 @@ printf 'Newsletter: monthly offers.\n' >"$T/notice.txt"
 "$F" consent grant "$A" marketing --channel web --notice-file "$T/notice.txt" >/dev/null
 "$F" request open access "$A" --received 2026-11-30 >/dev/null
 "$F" client erase "$B" --yes >/dev/null
-sqlite3 "$T/vault.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-cp "$T/vault.db" "$OUT"
+vault_out

@@ -7,12 +7,8 @@
 # granted then withdrawn, a request, an attachment linked to a client.
 set -eu
 F=$1 OUT=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-export HOME=$T LC_ALL=C.UTF-8 TMPDIR=$T
-export FORTRESS_VAULT=$T/vault.db FORTRESS_PASSPHRASE_FILE=$T/pass
-( umask 077; printf '%s\n' 'quartz-lantern-hobbit-marzipan-oxbow-tundra-velcro' >"$T/pass" )
-"$F" init --name "Schmidt Steuerberatung" --owner "Jana Schmidt" --kdf interactive >/dev/null
+. "$(dirname "$0")/make-vault-lib.sh"
+make_vault
 A=$("$F" client add --set full_name="Piotr Nowak" --set email="piotr@example.com" --set phone="+49 30 1234567")
 B=$("$F" client add --set full_name="Karl Berg" --set email="karl@example.com" --set iban="DE89370400440532013000")
 printf 'Newsletter: monthly offers.\n' >"$T/notice.txt"
@@ -23,5 +19,4 @@ REQ=$("$F" request list --json | python3 -c 'import json,sys; print(max(r["id"] 
 "$F" request fulfil "$REQ" --certificate "$T/cert.json" >/dev/null
 printf 'name,email\nPiotr,piotr@example.com\n' >"$T/piotr.csv"
 "$F" quarantine "$T/piotr.csv" >/dev/null
-sqlite3 "$T/vault.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-cp "$T/vault.db" "$OUT"
+vault_out

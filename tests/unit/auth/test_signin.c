@@ -885,23 +885,6 @@ static int flush_async_wait(fort_vault *hv)
 	return r;
 }
 
-/* Allocation N fails, for every N, until the call succeeds: a negative
- * code with a message each time, never a crash or a leak. */
-#define ALLOC_LOOP(call, cleanup)                                                         \
-	for (unsigned long nth = 1;; nth++) {                                             \
-		int r_;                                                                   \
-		fort_error_clear();                                                       \
-		fort_alloc_fail_at(nth);                                                  \
-		r_ = (call);                                                              \
-		fort_alloc_fail_at(0);                                                    \
-		if (r_ >= 0) {                                                            \
-			cleanup;                                                          \
-			break;                                                            \
-		}                                                                         \
-		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);     \
-		assert_true(nth < 100000);                                                \
-	}
-
 /* An allocation loop over a held read (MODE 0) or a find summary's flush
  * (MODE 1) through *HV.  A refresh that fails while it reads the keys
  * again locks the handle (vault.c, refresh_read: what is left cannot be

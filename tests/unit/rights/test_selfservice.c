@@ -482,21 +482,6 @@ static void test_i18n_catalogues(void **state)
 	assert_string_equal(i18n_language_name("fr"), "Français");
 }
 
-#define ALLOC_LOOP(call, cleanup)                                                         \
-	for (unsigned long nth = 1;; nth++) {                                             \
-		int r_;                                                                   \
-		fort_error_clear();                                                       \
-		fort_alloc_fail_at(nth);                                                  \
-		r_ = (call);                                                              \
-		fort_alloc_fail_at(0);                                                    \
-		if (r_ >= 0) {                                                            \
-			cleanup;                                                          \
-			break;                                                            \
-		}                                                                         \
-		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);     \
-		assert_true(nth < 100000);                                                \
-	}
-
 static void test_alloc_loops(void **state)
 {
 	char id[FORT_ID_LEN + 1], b[FORT_ME_TOKEN_LEN + 1], tok[FORT_ME_TOKEN_LEN + 1], got[FORT_ID_LEN + 1];

@@ -516,21 +516,6 @@ static void test_token_sessions(void **state)
 	fort_vault_close(v);
 }
 
-#define ALLOC_LOOP(call, cleanup)                                                         \
-	for (unsigned long nth = 1;; nth++) {                                             \
-		int r_;                                                                   \
-		fort_error_clear();                                                       \
-		fort_alloc_fail_at(nth);                                                  \
-		r_ = (call);                                                              \
-		fort_alloc_fail_at(0);                                                    \
-		if (r_ >= 0) {                                                            \
-			cleanup;                                                          \
-			break;                                                            \
-		}                                                                         \
-		assert_true(fort_error_name(r_) != NULL && fort_error_message()[0]);     \
-		assert_true(nth < 100000);                                                \
-	}
-
 static void test_alloc_loops(void **state)
 {
 	fort_vault *v = create_vault("alloc.fort"), *t = NULL;
