@@ -130,6 +130,7 @@ struct run {
 	int single;              /* one thread: no locking on the way to the callback */
 	int plain;               /* single, and a finding is only its place and type: no
 				  * baseline, mask, value or vault (on_hit_plain) */
+	int direct;              /* single, no vault, no values shown (on_hit_direct) */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
 	int looked;              /* under vlock: a lookup since the last vault_idle */
 	const char *name_field;  /* with a vault: the name index to look names up in */
@@ -949,6 +950,13 @@ static int plain_opts(const fort_scan_opts *o)
 	return !o->baseline && o->no_masked && !o->show_values && !o->vault;
 }
 
+/* The options under which a finding on one thread takes on_hit_direct:
+ * no vault lookup, no value shown. */
+static int direct_opts(const fort_scan_opts *o)
+{
+	return !o->show_values && !o->vault;
+}
+
 /* on_hit for one thread under plain options and a file's own text (no
  * logical document): the finding goes straight to the callback, without
  * the tests and copies of the general path (deliver's single-thread case).
@@ -988,7 +996,11 @@ static int on_hit_plain(struct fctx *fc, const scan_hit *h)
 	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 }
 
-static int on_hit_full(struct fctx *fc, const scan_hit *h)
+/* DIRECT: one thread, no vault and no values shown (every output format
+ * but tsv-spans, as the CLI runs it by default): the finding goes straight
+ * to the callback (deliver's single-thread case) without the vault's and
+ * the value's tests.  The same finding as the general path passes. */
+static inline __attribute__((always_inline)) int on_hit_masked(struct fctx *fc, const scan_hit *h, int direct)
 {
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
@@ -1021,7 +1033,7 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	f.known_client = 0;
 	if (h->type == FORT_SCAN_NAME) {
 		f.known_client = 1;   /* only known names are reported */
-	} else if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
+	} else if (!direct && o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
 	    (field = h->type == FORT_SCAN_EMAIL ? fc->run->email_field : fc->run->phone_field) &&
 	    known_client(fc->run, field, h->value, h->length)) {
 		f.known_client = 1;
@@ -1046,7 +1058,7 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	f.masked = masked;
 	f.fingerprint = fp;
 	f.value = NULL;
-	if (o->show_values) {
+	if (!direct && o->show_values) {
 		size_t n = h->length < SCAN_TAIL ? h->length : SCAN_TAIL;
 
 		memcpy(value, h->value, n);
@@ -1058,10 +1070,27 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	fc->weight += type_weight[h->type] * (h->conf == FORT_SCAN_HIGH ? 1.0 : h->conf == FORT_SCAN_MEDIUM ? 0.6 : 0.3);
 	if (++fc->unposted == FINDINGS_STEP)
 		post_findings(fc);
+	if (direct) {
+		struct run *run = fc->run;
+
+		if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && o->on_finding && (r = o->on_finding(o->ctx, &f)) != 0)
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
+	}
 	r = deliver(fc, &f);
 	if (o->show_values)
 		sodium_memzero(value, sizeof(value));
 	return r;
+}
+
+static int on_hit_direct(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_masked(fc, h, 1);
+}
+
+static int on_hit_full(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_masked(fc, h, 0);
 }
 
 static int on_hit(void *ctx, const scan_hit *h)
@@ -1070,6 +1099,8 @@ static int on_hit(void *ctx, const scan_hit *h)
 
 	if (fc->run->plain && (!fc->logical || !fc->logical[0]))
 		return on_hit_plain(fc, h);
+	if (fc->run->direct)
+		return on_hit_direct(fc, h);
 	return on_hit_full(fc, h);
 }
 
@@ -1505,6 +1536,7 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 	if (jobs == 1) {
 		run.single = 1;
 		run.plain = plain_opts(run.o);
+		run.direct = direct_opts(run.o);
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
@@ -1589,6 +1621,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.nfiles = 1;
 	run.single = 1;
 	run.plain = plain_opts(opts);
+	run.direct = direct_opts(opts);
 	run.chunks = &chunk;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
