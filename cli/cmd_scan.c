@@ -92,12 +92,13 @@ struct scan_out {
 	 * per finding; on_file clears them, so a pointer is never matched
 	 * for another file */
 	const char *cache_key, *sp_key, *tp_key;
-	/* SARIF: each type's last rules (RULE_WAYS), their lengths and copies padded to 64
+	/* Each type's last rules (RULE_WAYS), their lengths and copies padded to 64
 	 * bytes (rule_len 0xFF: too long for the pad), so a finding's rule is
 	 * one fixed-size copy, not a strlen and a memcpy call */
 	const char *rule_key[FORT_SCAN_NTYPES * RULE_WAYS];
 	unsigned char rule_len[FORT_SCAN_NTYPES * RULE_WAYS];
 	unsigned char rule_next[FORT_SCAN_NTYPES];   /* the type's way to replace next */
+	unsigned char rule_csv[FORT_SCAN_NTYPES * RULE_WAYS];   /* 1: a CSV cell as it is (csv_put) */
 	char rule_pad[FORT_SCAN_NTYPES * RULE_WAYS][64];
 	/* the decoded formats' last line and byte offset written, with their
 	 * digits (put_u64_same, put_u64_near) */
@@ -590,6 +591,18 @@ static void jnum(fort_buf *b, uint64_t v)
 
 /* The file of the last finding, escaped for JSON and as a URI: findings
  * come file by file, so each path is escaped once. */
+/* 64 zero bytes past B's end, B's length unchanged (not when the append
+ * fails: B may then have less room, which put_buf64 checks) */
+static void buf_pad64(fort_buf *b)
+{
+	static const char zeros[64];
+	size_t n = b->len;
+
+	fort_buf_put(b, zeros, sizeof(zeros));
+	if (!fort_buf_error(b))
+		b->len = n;
+}
+
 static void path_cache(struct scan_out *so, const char *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -619,16 +632,12 @@ static void path_cache(struct scan_out *so, const char *path)
 			fort_buf_put(&so->upath, x, 3);
 		}
 	}
-	/* 64 zero bytes past the end, so sarif_fast may copy it 64 at a time
-	 * (it checks the room: a failed append leaves it to memcpy) */
-	{
-		static const char zeros[64];
-		size_t n = so->upath.len;
-
-		fort_buf_put(&so->upath, zeros, sizeof(zeros));
-		if (!fort_buf_error(&so->upath))
-			so->upath.len = n;
-	}
+	/* 64 zero bytes past the end of each, so the writers may copy them 64
+	 * at a time (put_buf64 checks the room: a failed append leaves it to
+	 * memcpy) */
+	buf_pad64(&so->upath);
+	buf_pad64(&so->jpath);
+	buf_pad64(&so->cpath);
 }
 
 static void finding_json(fort_buf *b, struct scan_out *so, const fort_scan_finding *f)
@@ -823,6 +832,65 @@ static inline char *put_pad128(char *o, const void *p, size_t n)
 	return o + n;
 }
 
+/* B's contents at O, 64 bytes a copy when B has 64 bytes of room past
+ * them (buf_pad64); O may be written to 64 bytes past its start. */
+static inline char *put_buf64(char *o, const fort_buf *b)
+{
+	if (b->alloc >= b->len + 64)
+		return put_pad64(o, b->buf, b->len);
+	return put_mem(o, b->buf, b->len);
+}
+
+/* A mask (fort_scan_finding.masked: 16 readable bytes past its NUL) of N
+ * bytes at O, which may be written to 32 bytes past its start: one
+ * 16-byte copy (N up to 16) or a 32-byte one (N of 16 to 32: N + 17
+ * bytes readable). */
+static inline char *put_mask(char *o, const char *s, size_t n)
+{
+	if (n <= 16)
+		memcpy(o, s, 16);
+	else if (n <= 32)
+		memcpy(o, s, 32);
+	else
+		memcpy(o, s, n);
+	return o + n;
+}
+
+/* F's rule kept for its type (so->rule_key: a type's last RULE_WAYS
+ * rules, the oldest replaced), its slot returned: rule_len its length
+ * (0xFF: 64 bytes or more, not padded), rule_pad it padded with zeros to
+ * 64 bytes, rule_csv whether it is a CSV cell as it is.  Rules are the
+ * detectors' static strings: one pointer, one rule. */
+static inline size_t rule_slot(struct scan_out *so, const fort_scan_finding *f)
+{
+	size_t rs = (size_t)f->type * RULE_WAYS, rl;
+	unsigned w;
+
+	for (w = 0; w < RULE_WAYS && f->rule != so->rule_key[rs + w]; w++)
+		;
+	if (w < RULE_WAYS)
+		return rs + w;
+	rs += so->rule_next[f->type];
+	so->rule_next[f->type] = (unsigned char)((so->rule_next[f->type] + 1) % RULE_WAYS);
+	rl = strlen(f->rule);
+	so->rule_key[rs] = f->rule;
+	so->rule_len[rs] = rl < 64 ? (unsigned char)rl : 0xFF;
+	so->rule_csv[rs] = rl && !fort_csv_formula(f->rule) && !strpbrk(f->rule, ",\"\n\r");
+	memset(so->rule_pad[rs], 0, 64);
+	if (rl < 64)
+		memcpy(so->rule_pad[rs], f->rule, rl);
+	return rs;
+}
+
+/* The kept rule of slot RS (F's) at O, which may be written to 64 bytes
+ * past its start. */
+static inline char *put_rule(char *o, const struct scan_out *so, size_t rs, const fort_scan_finding *f)
+{
+	if (so->rule_len[rs] != 0xFF)
+		return put_pad64(o, so->rule_pad[rs], so->rule_len[rs]);
+	return put_mem(o, f->rule, strlen(f->rule));
+}
+
 /* S (N bytes) escaped as the inside of a JSON string at O (as
  * jstr_body); returns the end.  At most 6 bytes per byte of S.  Sixteen
  * bytes a step while none needs escaping (a masked value never does). */
@@ -986,6 +1054,41 @@ quote:
 	return o;
 }
 
+/* A mask (fort_scan_finding.masked: 16 readable bytes past its NUL) of N
+ * bytes as a CSV cell at O (as csv_put), which may be written to 32 bytes
+ * past its start: a mask of 1 to 32 bytes that does not start like a
+ * formula is tested in one 16-byte step (N up to 16) or two (N + 17
+ * bytes readable), the bytes past N left out, and stored whole when none
+ * makes it quoted; else csv_put. */
+static inline char *csv_mask(char *o, const char *s, size_t n)
+{
+#ifdef __SSE2__
+	if (n - 1 < 32 && !fort_csv_formula(s)) {
+		const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+
+		if (n <= 16) {
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)n));
+
+			if (!_mm_movemask_epi8(_mm_and_si128(csv_bad(a), in))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				return o + n;
+			}
+		} else {
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + 16));
+			__m128i in = _mm_cmplt_epi8(iota, _mm_set1_epi8((char)(n - 16)));
+
+			if (!_mm_movemask_epi8(_mm_or_si128(csv_bad(a), _mm_and_si128(csv_bad(b), in)))) {
+				_mm_storeu_si128((__m128i *)(void *)o, a);
+				_mm_storeu_si128((__m128i *)(void *)(o + 16), b);
+				return o + n;
+			}
+		}
+	}
+#endif
+	return csv_put(o, s, n);
+}
+
 /* The parts of a text or JSON line that depend on the type, the
  * confidence (and for text whether the client is known) only. */
 struct mid {
@@ -1018,7 +1121,7 @@ static void mid_init(const struct cli *c)
 static int text_prefix(struct scan_out *so, const fort_scan_finding *f)
 {
 	if (so->tp_ok && so->tp_path && (f->path == so->tp_key || !strcmp(so->tp_path, f->path)) &&
-	    !strcmp(so->tp_logical, f->logical)) {
+	    (f->logical[0] ? !strcmp(so->tp_logical, f->logical) : !so->tp_logical[0])) {
 		so->tp_key = f->path;
 		return 0;
 	}
@@ -1037,7 +1140,10 @@ static int text_prefix(struct scan_out *so, const fort_scan_finding *f)
 	fort_buf_puts(&so->tpre, f->logical);
 	fort_buf_puts(&so->tpre, cli_reset(so->c));
 	fort_buf_putc(&so->tpre, ':');
-	return fort_buf_error(&so->tpre);
+	if (fort_buf_error(&so->tpre))
+		return fort_buf_error(&so->tpre);
+	buf_pad64(&so->tpre);
+	return 0;
 }
 
 /* 1: written; 0: too large for the buffer (the caller formats it the slow
@@ -1046,22 +1152,24 @@ static int text_fast(struct scan_out *so, const fort_scan_finding *f)
 {
 	const char *shown = so->show_values && f->value ? f->value : f->masked;
 	const struct mid *m = &text_mid[f->type][f->confidence][!!f->known_client];
-	size_t sl = strlen(shown), rl = strlen(f->rule);
+	size_t sl = strlen(shown), rs = rule_slot(so, f);
+	size_t rl = so->rule_len[rs] != 0xFF ? so->rule_len[rs] : strlen(f->rule);
 	int r;
 	char *o, *o0;
 
 	if ((r = text_prefix(so, f)) < 0)
 		return r;
-	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2)))
+	/* + 64: the fixed-size copies' overrun */
+	if (!(o = o0 = out_room(so, so->tpre.len + 2 * 20 + 1 + m->len + sl + 3 + rl + 2 + 64)))
 		return 0;
-	o = put_mem(o, so->tpre.buf, so->tpre.len);
+	o = put_buf64(o, &so->tpre);
 	o = put_u64_same(o, f->line, &so->line_memo);
 	*o++ = ':';
 	o = put_u64(o, f->column);
-	o = put_mem(o, m->s, m->len);
-	o = put_mem(o, shown, sl);
+	o = put_pad64(o, m->s, m->len);   /* mid.s: 160 bytes */
+	o = shown == f->masked ? put_mask(o, shown, sl) : put_mem(o, shown, sl);
 	o = put_mem(o, "  [", 3);
-	o = put_mem(o, f->rule, rl);
+	o = put_rule(o, so, rs, f);
 	o = put_mem(o, "]\n", 2);
 	so->olen += (size_t)(o - o0);
 	return 1;
@@ -1071,16 +1179,17 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 {
 	const struct mid *m = &json_mid[f->type][f->confidence];
 	const char *value = so->show_values ? f->value : NULL;
-	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rl = strlen(f->rule);
+	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rs = rule_slot(so, f);
+	size_t rl = so->rule_len[rs] != 0xFF ? so->rule_len[rs] : strlen(f->rule);
 	size_t vl = value ? strlen(value) : 0, fl = f->fingerprint[0] ? strlen(f->fingerprint) : 0;
 	char *o, *o0;
 
 	path_cache(so, f->path);
 	if (!(o = o0 = out_room(so, 6 + 9 + so->jpath.len + 13 + 6 * ll + 4 * (12 + 20) + m->len + rl + 20 + 13 +
-					   6 * ml + 11 + 6 * vl + 17 + 6 * fl + 2 + 32)))   /* + jesc_mask's 32-byte store */
+					   6 * ml + 11 + 6 * vl + 17 + 6 * fl + 2 + 64)))   /* + the 64-byte copies' overrun */
 		return 0;
 	o = so->n ? put_mem(o, ",\n    {\"file\":", 14) : put_mem(o, "\n    {\"file\":", 13);
-	o = put_mem(o, so->jpath.buf, so->jpath.len);
+	o = put_buf64(o, &so->jpath);
 	if (ll) {
 		o = put_mem(o, ",\"logical\":\"", 12);
 		o = jesc(o, f->logical, ll);
@@ -1094,8 +1203,8 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 	o = put_u64_near(o, f->offset, &so->off_memo);
 	o = put_mem(o, ",\"length\":", 10);
 	o = put_u64(o, f->length);
-	o = put_mem(o, m->s, m->len);
-	o = put_mem(o, f->rule, rl);
+	o = put_pad64(o, m->s, m->len);   /* mid.s: 160 bytes */
+	o = put_rule(o, so, rs, f);
 	*o++ = '"';
 	if (f->known_client)
 		o = put_mem(o, ",\"known_client\":true", 20);
@@ -1120,16 +1229,18 @@ static int json_fast(struct scan_out *so, const fort_scan_finding *f)
 static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 {
 	const struct mid *m = &csv_mid[f->type][f->confidence];
-	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rl = strlen(f->rule);
+	size_t ll = f->logical[0] ? strlen(f->logical) : 0, ml = strlen(f->masked), rs = rule_slot(so, f);
+	size_t rl = so->rule_len[rs] != 0xFF ? so->rule_len[rs] : strlen(f->rule);
 	size_t fl = f->fingerprint[0] ? strlen(f->fingerprint) : 0;
 	size_t vl = so->show_values && f->value ? strlen(f->value) : 0;
 	char *o, *o0;
 
 	path_cache(so, f->path);
+	/* + 64: the fixed-size copies' overrun */
 	if (!(o = o0 = out_room(so, so->cpath.len + 1 + 2 * ll + 3 + 1 + 4 * 21 + m->len + 2 * rl + 3 + 1 +
-					   2 * ml + 3 + 1 + 2 * fl + 3 + 1 + 2 * vl + 3 + 1)))
+					   2 * ml + 3 + 1 + 2 * fl + 3 + 1 + 2 * vl + 3 + 1 + 64)))
 		return 0;
-	o = put_mem(o, so->cpath.buf, so->cpath.len);
+	o = put_buf64(o, &so->cpath);
 	*o++ = ',';
 	if (ll)
 		o = csv_put(o, f->logical, ll);
@@ -1142,10 +1253,10 @@ static int csv_fast(struct scan_out *so, const fort_scan_finding *f)
 	*o++ = ',';
 	o = put_u64(o, f->length);
 	*o++ = ',';
-	o = put_mem(o, m->s, m->len);
-	o = csv_put(o, f->rule, rl);
+	o = put_pad64(o, m->s, m->len);   /* mid.s: 160 bytes */
+	o = so->rule_csv[rs] ? put_rule(o, so, rs, f) : csv_put(o, f->rule, rl);
 	*o++ = ',';
-	o = csv_put(o, f->masked, ml);
+	o = csv_mask(o, f->masked, ml);
 	*o++ = ',';
 	o = csv_put(o, f->fingerprint, fl);
 	if (so->show_values) {
@@ -1167,24 +1278,9 @@ static int sarif_fast(struct scan_out *so, const fort_scan_finding *f)
 	int raw = !f->logical[0] || f->file_line;
 	const struct msg_prefix *mp = &msg_prefix[f->type][f->confidence];
 	const char *shown = so->show_values && f->value ? f->value : f->masked;
-	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl, rs = (size_t)f->type * RULE_WAYS;
-	unsigned w;
+	size_t sl = strlen(shown), ll = f->logical[0] ? strlen(f->logical) : 0, rl, rs = rule_slot(so, f);
 	char *o, *o0;
 
-	for (w = 0; w < RULE_WAYS && f->rule != so->rule_key[rs + w]; w++)
-		;
-	if (w < RULE_WAYS) {
-		rs += w;
-	} else {
-		rs += so->rule_next[f->type];
-		so->rule_next[f->type] = (unsigned char)((so->rule_next[f->type] + 1) % RULE_WAYS);
-		rl = strlen(f->rule);
-		so->rule_key[rs] = f->rule;
-		so->rule_len[rs] = rl < 64 ? (unsigned char)rl : 0xFF;
-		memset(so->rule_pad[rs], 0, 64);
-		if (rl < 64)
-			memcpy(so->rule_pad[rs], f->rule, rl);
-	}
 	rl = so->rule_len[rs] != 0xFF ? so->rule_len[rs] : strlen(f->rule);
 	/* a message the slow writer would cut (its 256-byte buffer) */
 	if (!mp->len || mp->text_len - 1 + sl >= 256)

@@ -128,8 +128,9 @@ struct run {
 	pthread_cond_t cond;
 	int stop;                /* a callback's non-zero return, or an error */
 	int single;              /* one thread: no locking on the way to the callback */
-	int plain;               /* single, and a finding is only its place and type: no
-				  * baseline, mask, value or vault (on_hit_plain) */
+	int plain;               /* a finding is only its place and type: no baseline,
+				  * mask, value or vault (on_hit_plain) */
+	int direct;              /* single, no vault, no values shown (on_hit_direct) */
 	pthread_mutex_t vlock;   /* one vault lookup at a time */
 	int looked;              /* under vlock: a lookup since the last vault_idle */
 	const char *name_field;  /* with a vault: the name index to look names up in */
@@ -949,11 +950,18 @@ static int plain_opts(const fort_scan_opts *o)
 	return !o->baseline && o->no_masked && !o->show_values && !o->vault;
 }
 
+/* The options under which a finding on one thread takes on_hit_direct:
+ * no vault lookup, no value shown. */
+static int direct_opts(const fort_scan_opts *o)
+{
+	return !o->show_values && !o->vault;
+}
+
 /* on_hit for one thread under plain options and a file's own text (no
  * logical document): the finding goes straight to the callback, without
  * the tests and copies of the general path (deliver's single-thread case).
  * The same finding as on_hit would pass. */
-static int on_hit_plain(struct fctx *fc, const scan_hit *h)
+static inline __attribute__((always_inline)) int on_hit_plain(struct fctx *fc, const scan_hit *h, int single)
 {
 	struct run *run = fc->run;
 	fort_scan_finding f;
@@ -983,12 +991,31 @@ static int on_hit_plain(struct fctx *fc, const scan_hit *h)
 	fc->weight += type_weight[h->type] * (h->conf == FORT_SCAN_HIGH ? 1.0 : h->conf == FORT_SCAN_MEDIUM ? 0.6 : 0.3);
 	if (++fc->unposted == FINDINGS_STEP)
 		post_findings(fc);
+	if (!single)
+		return deliver(fc, &f);
 	if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && run->o->on_finding && (r = run->o->on_finding(run->o->ctx, &f)) != 0)
 		__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
 	return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
 }
 
-static int on_hit_full(struct fctx *fc, const scan_hit *h)
+/* Several threads under plain options (tsv-spans on a tree): the same
+ * finding, without the general path's tests, to deliver (the file's batch,
+ * or at once for the file at the head). */
+static int on_hit_plain_mt(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_plain(fc, h, 0);
+}
+
+static int on_hit_plain1(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_plain(fc, h, 1);
+}
+
+/* DIRECT: one thread, no vault and no values shown (every output format
+ * but tsv-spans, as the CLI runs it by default): the finding goes straight
+ * to the callback (deliver's single-thread case) without the vault's and
+ * the value's tests.  The same finding as the general path passes. */
+static inline __attribute__((always_inline)) int on_hit_masked(struct fctx *fc, const scan_hit *h, int direct)
 {
 	const fort_scan_opts *o = fc->run->o;
 	fort_scan_finding f;
@@ -1021,7 +1048,7 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	f.known_client = 0;
 	if (h->type == FORT_SCAN_NAME) {
 		f.known_client = 1;   /* only known names are reported */
-	} else if (o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
+	} else if (!direct && o->vault && (h->type == FORT_SCAN_EMAIL || h->type == FORT_SCAN_PHONE) &&
 	    (field = h->type == FORT_SCAN_EMAIL ? fc->run->email_field : fc->run->phone_field) &&
 	    known_client(fc->run, field, h->value, h->length)) {
 		f.known_client = 1;
@@ -1046,7 +1073,7 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	f.masked = masked;
 	f.fingerprint = fp;
 	f.value = NULL;
-	if (o->show_values) {
+	if (!direct && o->show_values) {
 		size_t n = h->length < SCAN_TAIL ? h->length : SCAN_TAIL;
 
 		memcpy(value, h->value, n);
@@ -1058,10 +1085,27 @@ static int on_hit_full(struct fctx *fc, const scan_hit *h)
 	fc->weight += type_weight[h->type] * (h->conf == FORT_SCAN_HIGH ? 1.0 : h->conf == FORT_SCAN_MEDIUM ? 0.6 : 0.3);
 	if (++fc->unposted == FINDINGS_STEP)
 		post_findings(fc);
+	if (direct) {
+		struct run *run = fc->run;
+
+		if (!__atomic_load_n(&run->stop, __ATOMIC_RELAXED) && o->on_finding && (r = o->on_finding(o->ctx, &f)) != 0)
+			__atomic_store_n(&run->stop, r, __ATOMIC_RELAXED);
+		return __atomic_load_n(&run->stop, __ATOMIC_RELAXED);
+	}
 	r = deliver(fc, &f);
 	if (o->show_values)
 		sodium_memzero(value, sizeof(value));
 	return r;
+}
+
+static int on_hit_direct(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_masked(fc, h, 1);
+}
+
+static int on_hit_full(struct fctx *fc, const scan_hit *h)
+{
+	return on_hit_masked(fc, h, 0);
 }
 
 static int on_hit(void *ctx, const scan_hit *h)
@@ -1069,8 +1113,39 @@ static int on_hit(void *ctx, const scan_hit *h)
 	struct fctx *fc = ctx;
 
 	if (fc->run->plain && (!fc->logical || !fc->logical[0]))
-		return on_hit_plain(fc, h);
+		return fc->run->single ? on_hit_plain1(fc, h) : on_hit_plain_mt(fc, h);
+	if (fc->run->direct)
+		return on_hit_direct(fc, h);
 	return on_hit_full(fc, h);
+}
+
+/* on_hit for a file's own stream under plain options, the choice made once
+ * per file (hit_fn) rather than per finding; a logical document still
+ * takes on_hit's general path. */
+static int on_hit_file_plain1(void *ctx, const scan_hit *h)
+{
+	struct fctx *fc = ctx;
+
+	if (fc->logical && fc->logical[0])
+		return on_hit(ctx, h);
+	return on_hit_plain1(fc, h);
+}
+
+static int on_hit_file_plain_mt(void *ctx, const scan_hit *h)
+{
+	struct fctx *fc = ctx;
+
+	if (fc->logical && fc->logical[0])
+		return on_hit(ctx, h);
+	return on_hit_plain_mt(fc, h);
+}
+
+/* The hit callback of a file's own stream under RUN's options */
+static scan_hit_fn hit_fn(const struct run *run)
+{
+	if (run->plain)
+		return run->single ? on_hit_file_plain1 : on_hit_file_plain_mt;
+	return on_hit;
 }
 
 static void progress(struct run *run, int force)
@@ -1257,7 +1332,7 @@ static int scan_one(struct run *run, size_t idx, scan_stream *st, struct batch *
 	if (size >= FADVISE_MIN)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-	scan_stream_reset(st, on_hit, &fc, run->o->inline_ignore);
+	scan_stream_reset(st, hit_fn(run), &fc, run->o->inline_ignore);
 	st->no_column = run->o->no_column;
 	st->no_line = run->o->no_line;
 	names_on(st, &fc);
@@ -1505,12 +1580,14 @@ int fort_scan_run(fort_scan_stats *stats, const char *const *paths, size_t npath
 	if (jobs == 1) {
 		run.single = 1;
 		run.plain = plain_opts(run.o);
+		run.direct = direct_opts(run.o);
 		wk[0].run = &run;
 		worker_main(&wk[0]);
 	} else {
 		/* the workers scan while this thread walks: files are taken in
 		 * walk order as soon as they are listed */
 		run.walking = dirs;
+		run.plain = plain_opts(run.o);
 		for (i = 0; i < jobs; i++) {
 			wk[i].run = &run;
 			if (pthread_create(&wk[i].th, NULL, worker_main, &wk[i]) != 0) {
@@ -1589,6 +1666,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.nfiles = 1;
 	run.single = 1;
 	run.plain = plain_opts(opts);
+	run.direct = direct_opts(opts);
 	run.chunks = &chunk;
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_mutex_init(&run.plock, NULL);
@@ -1604,7 +1682,7 @@ int fort_scan_buffer(fort_scan_stats *stats, const char *name, const void *data,
 	run.name_field = scan_role_field(opts->vault, ROLE_ADDRESSEE);
 	run.email_field = scan_role_field(opts->vault, ROLE_EMAIL);
 	run.phone_field = scan_role_field(opts->vault, ROLE_PHONE);
-	scan_stream_reset(&st, on_hit, &fc, opts->inline_ignore);
+	scan_stream_reset(&st, hit_fn(&run), &fc, opts->inline_ignore);
 	st.no_column = opts->no_column;
 	st.no_line = opts->no_line;
 	names_on(&st, &fc);

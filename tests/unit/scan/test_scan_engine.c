@@ -1129,8 +1129,11 @@ static int seq_finding(void *ctx, const fort_scan_finding *f)
 	for (size_t i = 0; ml && i < 16; i++)
 		past = (unsigned char)(past | (unsigned char)f->masked[ml + 1 + i]);
 	(void)past;
-	seq_add(q, "%s|%s|%llu|%d|%s|%s", f->path, f->logical, (unsigned long long)f->offset, (int)f->type,
-		f->value ? f->value : "-", f->masked);
+	/* the place and kind, then (after "|\001|") the value and the mask */
+	seq_add(q, "%s|%s|%llu|%d|%llu|%llu|%llu|%llu|%u|%d|%d|%s|\001|%s|%s", f->path, f->logical,
+		(unsigned long long)f->offset, (int)f->type, (unsigned long long)f->line,
+		(unsigned long long)f->column, (unsigned long long)f->file_line, (unsigned long long)f->file_offset,
+		(unsigned)f->length, (int)f->confidence, f->known_client, f->rule, f->value ? f->value : "-", f->masked);
 	q->findings++;
 	q->logical += f->logical[0] != '\0';
 	if (q->stop_after && q->findings == (size_t)q->stop_after)
@@ -1155,7 +1158,8 @@ static void seq_progress(void *ctx, const fort_scan_progress *p)
 	q->progress_calls++;
 }
 
-static int seq_run(struct seq *q, const char *root, unsigned jobs, int progress)
+/* PLAIN: no value, no mask (tsv-spans' options: the plain path) */
+static int seq_run_opts(struct seq *q, const char *root, unsigned jobs, int progress, int plain)
 {
 	fort_scan_opts o = FORT_SCAN_OPTS_INIT;
 	fort_scan_stats st;
@@ -1168,8 +1172,14 @@ static int seq_run(struct seq *q, const char *root, unsigned jobs, int progress)
 	o.on_progress = progress ? seq_progress : NULL;
 	o.ctx = q;
 	o.jobs = jobs;
-	o.show_values = 1;
+	o.show_values = !plain;
+	o.no_masked = plain;
 	return fort_scan_run(&st, &root, 1, &o);
+}
+
+static int seq_run(struct seq *q, const char *root, unsigned jobs, int progress)
+{
+	return seq_run_opts(q, root, jobs, progress, 0);
 }
 
 /* A tree of 4 x 3 folders of 12 files: cards, none, a NUL (binary), 300
@@ -1252,6 +1262,21 @@ static void test_tree_while_walked(void **state)
 		for (i = 0; i < one.n; i++)
 			if (strcmp(one.line[i], many.line[i]))
 				fail_msg("jobs %u, callback %zu: '%s', one thread: '%s'", jobs, i, many.line[i], one.line[i]);
+	}
+	/* plain options (no value, no mask: the plain path, on one thread and
+	 * on several): the same callbacks as the general path, less the
+	 * value and the mask, on every number of threads */
+	for (unsigned jobs = 1; jobs <= 8; jobs *= 2) {
+		assert_int_equal(seq_run_opts(&many, rootbuf, jobs, 0, 1), 0);
+		assert_int_equal(many.n, one.n);
+		for (i = 0; i < one.n; i++) {
+			const char *cut = strstr(one.line[i], "|\001|");
+			size_t k = cut ? (size_t)(cut - one.line[i]) : strlen(one.line[i]);
+
+			if (strncmp(one.line[i], many.line[i], k) || (cut && strcmp(many.line[i] + k, "|\001|-|")))
+				fail_msg("plain, jobs %u, callback %zu: '%s', general: '%s'", jobs, i, many.line[i],
+					 one.line[i]);
+		}
 	}
 	/* files in name order, each after its findings */
 	for (i = 0, nfiles = 0; i < one.n; i++)
