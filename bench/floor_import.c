@@ -250,8 +250,8 @@ static void *fwork(void *arg)
 			vals[i] = j->t->buf + j->t->off[r * NF + (size_t)i];
 		fl_seal_client(s, j->k, g, (int64_t)r + 1, vals, j->t->len + r * NF, j->level, 1765000000);
 		if (j->level >= 1) {
-			fl_digest_add(&dg, s);
-			if ((rows += ROWS_PER_CLIENT) >= SEAL_BATCH) {
+			fl_digest_add_n(&dg, s, j->level == 2 ? 1 : 4);
+			if ((rows += j->level == 2 ? 1 : ROWS_PER_CLIENT) >= SEAL_BATCH) {
 				/* a seal checkpoint: an audit entry of its own */
 				crypto_generichash_final(&dg, digest, 32);
 				fl_audit_entry(j->head, sig, j->k, seq++, "seal", 4, digest);
@@ -1319,7 +1319,7 @@ static double pipe2_import(const char *dbpath, const char *csv, const fl_keys *k
 				p2_seal(p, w, g);
 				chelp += cpu_s(CLOCK_THREAD_CPUTIME_ID) - h0;
 				p2_lock(p);
-			} else {
+			} else if (!p->ready[seq % POOL]) { /* (the end, just placed) */
 				p2_wait(p, &p->c_ready);
 			}
 		}
@@ -1537,7 +1537,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (only) {
-		double t, cpu, pc[4];
+		double t, cpu = 0, pc[4] = { 0 };
 		if (lean)
 			set_lean(1);
 		if (strncmp(only, "lay", 3) == 0 && only[3] >= '0' && only[3] <= '9' && (size_t)atoi(only + 3) < NLAYS)
@@ -1548,6 +1548,8 @@ int main(int argc, char **argv)
 			t = pipe2_import(dbpath, csv, k, N, &best_lay[only[6] - '0'], &best_pipe, pc);
 		else if (strcmp(only, "pipe2-plain") == 0)
 			t = pipe2_import(dbpath, csv, k, N, &plain_lay, &best_pipe, pc);
+		else if (strcmp(only, "fw") == 0) /* level 2 (the rules by the row), one thread */
+			t = fphase(&tab, k, 2, 1, &cpu);
 		else if (strcmp(only, "base") == 0)
 			t = base_import(dbpath, csv, N, &cpu);
 		else if (strcmp(only, "f0") == 0 || strcmp(only, "f1") == 0 || strcmp(only, "f2") == 0)
@@ -1555,9 +1557,10 @@ int main(int argc, char **argv)
 		else if (strcmp(only, "pipe") == 0 || strcmp(only, "design") == 0)
 			t = pipe_import(dbpath, csv, k, N, only[0] == 'd', pc);
 		else
-			die("-s %s: not a phase (base, f0, f1, f2, pipe, design, layN (-x's Nth layout), store0, store1, store2, pipe2-0, pipe2-1, pipe2-2, pipe2-plain)", only);
+			die("-s %s: not a phase (base, f0, f1, f2, fw, pipe, design, layN (-x's Nth layout), store0, store1, store2, pipe2-0, pipe2-1, pipe2-2, pipe2-plain)", only);
 		rm_db(dbpath);
-		printf("%s: %.3f s\n", only, t);
+		printf("%s: %.3f s wall, %.3f s CPU (store's, or the phase's; pipelines: the caller's storing)\n", only, t,
+		       cpu ? cpu : pc[0]);
 		return 0;
 	}
 	for (int r = 0; r < runs; r++) {
