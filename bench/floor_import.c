@@ -30,9 +30,22 @@
  * cryptography after the rows) and the best case on 2 cores
  * B/max(B, (B+F)/2) (the rows' single writer on one core, the cryptography
  * spread); and P's measured ratios.  Medians of RUNS runs (default 3).
- * -s PHASE runs one phase only, once, and prints nothing but its time (for
- * valgrind --tool=callgrind): base, f0, f1, f2, pipe (baseline's rows),
- * design (design's rows).
+ * Then (issue 16's "true ceiling", bench/README.md): SQLite as Fortress runs
+ * it ("lean": no memory statistics, no connection mutex) and 16 KiB pages,
+ * the baseline with those settings, and the second pipeline (pooled
+ * batches, one sealer, the store sealing while it waits) storing the
+ * baseline's rows and the cheapest layout found of the design's rows (one
+ * row a client, the four index hashes as its columns, indexed by their
+ * first 8 bytes as integers) at levels 0, 1 and 2 (level 2: the rules
+ * carried by the row's one seal): ratios, the store's CPU a client and the
+ * two-core accounting B/max(store, all threads / 2).
+ * -s PHASE runs one phase only, once, and prints its time (for valgrind
+ * --tool=callgrind): base, f0, f1, f2, fw (level 2's cryptography), pipe
+ * (baseline's rows), design (design's rows), layN (-x's Nth layout, the
+ * store stage alone), store0..2 and pipe2-0..2, pipe2-plain (make bench's
+ * layout and pipeline); -l: lean SQLite.
+ * -x 1 compares every layout's store stage alone (lays[]), -x 2 the
+ * pipelines (pcfgs[]), -x 3 both.
  * Exit 0, or 2 when the benchmark failed. */
 #include <csv.h>
 #include <errno.h>
