@@ -1048,6 +1048,56 @@ static void seal_items(item *its, size_t n, const fl_keys *k, fl_rng *g, int lev
 	}
 }
 
+/* After a store (untimed): a client of the last batch (X) is found by its
+ * e-mail's blind index with one index seek, as a find would, and the
+ * layout's unique index refuses a second client with the same e-mail. */
+static void store_check(const char *path, const struct lay *L, const fl_sealed *x)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	const char *q, *dup;
+	int found = 0, seek = 0;
+	char plan[512] = "";
+	uint64_t v = 0;
+	if (L->layout == LAY_PLAIN)
+		return;
+	if (sq_open(path, &db) != SQLITE_OK)
+		die("open %s", path);
+	q = L->layout == LAY_TABLES ? "SELECT client FROM uniq WHERE h = ?1" : "SELECT id FROM clients WHERE h_email = ?1";
+	for (int b = 0; b < 8; b++)
+		v = v << 8 | x->bidx[0][b];
+	for (int explain = 1; explain >= 0; explain--) {
+		char sql[256];
+		snprintf(sql, sizeof sql, "%s%s", explain ? "EXPLAIN QUERY PLAN " : "", q);
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			die("check: %s", sqlite3_errmsg(db));
+		if (L->ikey)
+			sqlite3_bind_int64(st, 1, (int64_t)v);
+		else
+			sqlite3_bind_blob(st, 1, x->bidx[0], FL_BIDX, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if (explain) {
+				const char *d = (const char *)sqlite3_column_text(st, 3);
+				if (d && strlen(plan) + strlen(d) + 2 < sizeof plan) {
+					strcat(plan, d);
+					strcat(plan, "; ");
+				}
+				seek |= d && strstr(d, "SEARCH") && (strstr(d, "INDEX") || strstr(d, "PRIMARY KEY"));
+			} else {
+				found += sqlite3_column_int64(st, 0) == x->id;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	if (!seek || found != 1)
+		die("check (%s): the last client's e-mail found %d times, plan: %s", L->name, found, plan);
+	dup = L->layout == LAY_TABLES ? "INSERT INTO uniq(h, client) SELECT h, client + 1 FROM uniq LIMIT 1"
+				      : "INSERT INTO clients(id, h_email) SELECT -1, h_email FROM clients LIMIT 1";
+	if (sqlite3_exec(db, dup, NULL, NULL, NULL) != SQLITE_CONSTRAINT)
+		die("check (%s): a duplicate e-mail was not refused", L->name);
+	sqlite3_close(db);
+}
+
 /* S: the store stage alone, on one thread: batches of 64 clients sealed
  * (untimed), then stored (timed: the thread's CPU and the wall clock of the
  * store's calls, the commit included).  Returns the wall seconds. */
@@ -1084,6 +1134,7 @@ static double store_only(const char *dbpath, const struct table *t, const fl_key
 	c += cpu_s(CLOCK_THREAD_CPUTIME_ID) - c0;
 	if (s.stored != t->n)
 		die("stored %llu clients, expected %zu", s.stored, t->n);
+	store_check(dbpath, L, &b->it[0].s);
 	rm_db(dbpath);
 	sodium_free(g);
 	sodium_free(b);
