@@ -132,8 +132,19 @@ static inline size_t fl_field_ad(unsigned char *ad, int64_t cid, const char *fie
 
 /* The record MAC's key and MAC (keys_record_mac: crypto_kdf from K_c, keyed
  * BLAKE2b-256 over the vault id, the client id and the record). */
+static inline void fl_record_mac_x(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
+				   const unsigned char *body, size_t len, const unsigned char *extra, size_t xlen);
+
 static inline void fl_record_mac(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
 				 const unsigned char *body, size_t len)
+{
+	fl_record_mac_x(mac, kc, cid, body, len, NULL, 0);
+}
+
+/* ... and over EXTRA after the record (level 2: the row's four index
+ * hashes, so that a find detects an edited hash column at read time) */
+static inline void fl_record_mac_x(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
+				   const unsigned char *body, size_t len, const unsigned char *extra, size_t xlen)
 {
 	unsigned char mk[crypto_generichash_KEYBYTES], b[8];
 	crypto_generichash_state st;
@@ -144,6 +155,8 @@ static inline void fl_record_mac(unsigned char mac[FL_MAC], const unsigned char 
 	fl_be64(b, len);
 	crypto_generichash_update(&st, b, 8);
 	crypto_generichash_update(&st, body, len);
+	if (xlen)
+		crypto_generichash_update(&st, extra, xlen);
 	crypto_generichash_final(&st, mac, FL_MAC);
 	sodium_memzero(&st, sizeof st);
 	sodium_memzero(mk, sizeof mk);
@@ -222,9 +235,10 @@ static inline void fl_row_hash_idx(unsigned char out[32], const fl_sealed *s, in
  * record has), the index entries' MACs (schema 15), the seals' hashes
  * (record, each unique entry with its seal id, the search group).
  * LEVEL 2: level 1 for a layout whose record row holds its four index hashes
- * (floor_import's "wide" layout): no index MACs and one seal, the row's, over
- * its columns and the hashes (a changed hash changes the row's seal, an index
- * entry is the row's column in SQLite's own index).
+ * (floor_import's "wide" layout): no index MACs; the record MAC covers the
+ * hashes too (a find checks the row it found at read time); one seal, the
+ * row's, over its columns and the hashes (a changed hash changes the row's
+ * seal, an index entry is the row's column in SQLite's own index).
  * VALS: the 8 values (normalised), LENS their lengths.  Returns 0. */
 static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int64_t cid, const char *const *vals,
 				 const size_t *lens, int level, int64_t now)
@@ -292,7 +306,8 @@ static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int6
 		/* the record MAC (rec_trailer_put) */
 		*p++ = 0xff;
 		*p++ = 2;
-		fl_record_mac(p, kc, cid, s->rec, (size_t)(p - s->rec));
+		fl_record_mac_x(p, kc, cid, s->rec, (size_t)(p - s->rec), level == 2 ? &s->bidx[0][0] : NULL,
+				level == 2 ? sizeof s->bidx : 0);
 		p += FL_MAC;
 		/* each index entry's MAC (seal_index_mac: SipHash-2-4-128 over
 		 * table, value, client); level 2 (the index hashes as columns of
