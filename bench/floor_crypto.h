@@ -132,8 +132,19 @@ static inline size_t fl_field_ad(unsigned char *ad, int64_t cid, const char *fie
 
 /* The record MAC's key and MAC (keys_record_mac: crypto_kdf from K_c, keyed
  * BLAKE2b-256 over the vault id, the client id and the record). */
+static inline void fl_record_mac_x(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
+				   const unsigned char *body, size_t len, const unsigned char *extra, size_t xlen);
+
 static inline void fl_record_mac(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
 				 const unsigned char *body, size_t len)
+{
+	fl_record_mac_x(mac, kc, cid, body, len, NULL, 0);
+}
+
+/* ... and over EXTRA after the record (level 2: the row's four index
+ * hashes, so that a find detects an edited hash column at read time) */
+static inline void fl_record_mac_x(unsigned char mac[FL_MAC], const unsigned char kc[FL_KEY], int64_t cid,
+				   const unsigned char *body, size_t len, const unsigned char *extra, size_t xlen)
 {
 	unsigned char mk[crypto_generichash_KEYBYTES], b[8];
 	crypto_generichash_state st;
@@ -144,6 +155,8 @@ static inline void fl_record_mac(unsigned char mac[FL_MAC], const unsigned char 
 	fl_be64(b, len);
 	crypto_generichash_update(&st, b, 8);
 	crypto_generichash_update(&st, body, len);
+	if (xlen)
+		crypto_generichash_update(&st, extra, xlen);
 	crypto_generichash_final(&st, mac, FL_MAC);
 	sodium_memzero(&st, sizeof st);
 	sodium_memzero(mk, sizeof mk);
@@ -178,6 +191,41 @@ static inline void fl_row_hash(unsigned char out[32], const fl_sealed *s, int64_
 	crypto_generichash_final(&hs, out, 32);
 }
 
+/* The row's seal when the four index hashes are columns of the record's
+ * row (level 2): fl_row_hash's columns, then the hashes. */
+static inline void fl_row_hash_idx(unsigned char out[32], const fl_sealed *s, int64_t now)
+{
+	static const char tag[] = "fortress-row-v1";
+	crypto_generichash_state hs;
+	unsigned char b[9];
+	crypto_generichash_init(&hs, NULL, 0, 32);
+	crypto_generichash_update(&hs, (const unsigned char *)tag, sizeof tag);
+	crypto_generichash_update(&hs, (const unsigned char *)"clients", 8);
+	b[0] = 1;
+	fl_be64(b + 1, (uint64_t)s->id);
+	crypto_generichash_update(&hs, b, 9);
+	fl_be64(b + 1, 1);
+	crypto_generichash_update(&hs, b, 9);
+	b[0] = 4;
+	fl_be64(b + 1, FL_WRAPPED);
+	crypto_generichash_update(&hs, b, 9);
+	crypto_generichash_update(&hs, s->wrapped, FL_WRAPPED);
+	fl_be64(b + 1, s->rec_len);
+	crypto_generichash_update(&hs, b, 9);
+	crypto_generichash_update(&hs, s->rec, s->rec_len);
+	b[0] = 1;
+	fl_be64(b + 1, (uint64_t)now);
+	crypto_generichash_update(&hs, b, 9);
+	crypto_generichash_update(&hs, b, 9);
+	b[0] = 4;
+	fl_be64(b + 1, FL_BIDX);
+	for (int j = 0; j < FL_NIDX; j++) {
+		crypto_generichash_update(&hs, b, 9);
+		crypto_generichash_update(&hs, s->bidx[j], FL_BIDX);
+	}
+	crypto_generichash_final(&hs, out, 32);
+}
+
 /* LEVEL 0: what DESIGN.md ("Keys and cryptography") mandates: a random K_c
  * wrapped by VK (AD = client id), a field key per category from CK[cat] and
  * K_c (keyed BLAKE2b), each field XChaCha20-Poly1305 with AD = client id +
@@ -186,6 +234,11 @@ static inline void fl_row_hash(unsigned char out[32], const fl_sealed *s, int64_
  * require of every stored client: the record MAC (format 2: which fields a
  * record has), the index entries' MACs (schema 15), the seals' hashes
  * (record, each unique entry with its seal id, the search group).
+ * LEVEL 2: level 1 for a layout whose record row holds its four index hashes
+ * (floor_import's "wide" layout): no index MACs; the record MAC covers the
+ * hashes too (a find checks the row it found at read time); one seal, the
+ * row's, over its columns and the hashes (a changed hash changes the row's
+ * seal, an index entry is the row's column in SQLite's own index).
  * VALS: the 8 values (normalised), LENS their lengths.  Returns 0. */
 static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int64_t cid, const char *const *vals,
 				 const size_t *lens, int level, int64_t now)
@@ -253,11 +306,14 @@ static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int6
 		/* the record MAC (rec_trailer_put) */
 		*p++ = 0xff;
 		*p++ = 2;
-		fl_record_mac(p, kc, cid, s->rec, (size_t)(p - s->rec));
+		fl_record_mac_x(p, kc, cid, s->rec, (size_t)(p - s->rec), level == 2 ? &s->bidx[0][0] : NULL,
+				level == 2 ? sizeof s->bidx : 0);
 		p += FL_MAC;
 		/* each index entry's MAC (seal_index_mac: SipHash-2-4-128 over
-		 * table, value, client) */
-		for (int j = 0; j < FL_NIDX; j++) {
+		 * table, value, client); level 2 (the index hashes as columns of
+		 * the record's own row, floor_import's "wide" layout): none, the
+		 * row's seal covers them */
+		for (int j = 0; j < FL_NIDX && level == 1; j++) {
 			size_t n = 0;
 			memcpy(m, "fortress-index-mac-v1", 22);
 			n = 22;
@@ -273,6 +329,13 @@ static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int6
 		 * entry (seal_index_id, seal_hash_index), the search group
 		 * (seal_hash_group: its two entries, sorted) */
 		s->rec_len = (size_t)(p - s->rec);
+		if (level == 2) {
+			/* one seal: the row's hash over its columns, the four
+			 * index hashes among them */
+			fl_row_hash_idx(s->seal[0], s, now);
+			s->seal_id[0] = cid;
+			goto done;
+		}
 		fl_row_hash(s->seal[0], s, now);
 		s->seal_id[0] = cid;
 		for (int j = 0; j < 2; j++) {
@@ -318,22 +381,29 @@ static inline int fl_seal_client(fl_sealed *s, const fl_keys *k, fl_rng *g, int6
 	} else {
 		s->rec_len = (size_t)(p - s->rec);
 	}
+done:
 	sodium_memzero(kc, sizeof kc);
 	sodium_memzero(fk, sizeof fk);
 	return 0;
 }
 
-/* The seals of one client added to its audit entry's digest (seal_digest_add). */
-static inline void fl_digest_add(crypto_generichash_state *dg, const fl_sealed *s)
+/* The first NSEALS seals of one client (4; 1 at level 2) added to its
+ * audit entry's digest (seal_digest_add). */
+static inline void fl_digest_add_n(crypto_generichash_state *dg, const fl_sealed *s, int nseals)
 {
 	static const char *const tbl[4] = { "clients", "uniq", "uniq", "blind" };
 	unsigned char b[8];
-	for (int j = 0; j < 4; j++) {
+	for (int j = 0; j < nseals; j++) {
 		crypto_generichash_update(dg, (const unsigned char *)tbl[j], strlen(tbl[j]) + 1);
 		fl_be64(b, (uint64_t)s->seal_id[j]);
 		crypto_generichash_update(dg, b, 8);
 		crypto_generichash_update(dg, s->seal[j], 32);
 	}
+}
+
+static inline void fl_digest_add(crypto_generichash_state *dg, const fl_sealed *s)
+{
+	fl_digest_add_n(dg, s, 4);
 }
 
 /* An audit entry: BLAKE2b-256 of its content, the previous entry's hash and
