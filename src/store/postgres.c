@@ -468,19 +468,16 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_UNIQ_FRESH, PQ_UNIQ_HEADS, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_UNIQ_NEW /* UNIQ_ADD_NEW: a unique violation is another process's */, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
        PQ_CLIENTS /* a batch of an import's client rows (clients_send) */ };
 struct pq_item {
 	int kind;
 	char name[24];      /* PQ_PREPARE: the statement */
 	const char *what;
 	int64_t client;
-	/* PQ_UNIQ_MANY, PQ_UNIQ_FRESH, PQ_UNIQ_HEADS: the batch's entries and
-	 * their outcome (store_blind_add_many); the last two: the batch is
-	 * e[raw0, raw1), sid[] the entries' seal ids */
+	/* PQ_UNIQ_MANY: the batch's entries and their outcome (store_blind_add_many) */
 	int64_t *other;
 	const store_bidx_add *e;
-	const int64_t *sid;
 	/* PQ_CLIENTS: its rows in s->clraw, [raw0, raw1), nrows of them */
 	size_t raw0, raw1;
 	uint32_t nrows;
@@ -780,6 +777,10 @@ static int pq_sync_pipe(store *s)
 			s->failed_client = it->client;
 			refused = i;
 			r = pg_error(s, res, what);
+			/* UNIQ_ADD_NEW: a value absent when the batch was probed and
+			 * added since by another process (its commit waited for) */
+			if (it->kind == PQ_UNIQ_NEW && r == FORT_EEXISTS)
+				r = fort_error_set(FORT_EBUSY, "%s: another process added one of these values meanwhile: try again", what);
 			if (it->kind == PQ_CLIENTS)
 				batch = *it;
 		}
@@ -2616,27 +2617,27 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
 /* An import's unique entries (store_bidx_add.fresh on a unique entry: its
- * client is new in this transaction): the INSERT alone, its RETURNING the
- * entries added (matched to the batch by value and client,
- * uniq_fresh_answer), then in the same pipeline UNIQ_HEADS, the seal heads
- * of the batch's values, one index scan for the batch (uniq_heads_answer:
- * an entry added whose value has a live seal was removed outside Fortress,
- * FORT_ETAMPER, as UNIQ_ADD_MANY's probe says; read after the INSERT, so
- * that a head an erasure zeroed before the INSERT ran is seen zeroed).  The
- * holder of a value that was not added is read after the batch, one
- * statement for all of them (uniq_holders), only when there is one.
- * UNIQ_ADD_MANY's second reading of the arrays, the join of the inserted
- * rows, the sort by k and the subquery per entry go (bench/README.md
- * "wt-pg, seventh session"), and the client computes each entry's seal id
- * once (it was computed for the statement and again for its answer). */
-#define UNIQ_ADD_FRESH \
-	"INSERT INTO uniq(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])" \
-	" ON CONFLICT(h) DO NOTHING RETURNING h, client"
-#define UNIQ_HEADS "SELECT id, hash FROM seal_head WHERE tbl = 'uniq' AND id = ANY($1::bigint[])"
-/* other[] of a fresh unique entry: not added (its holder not yet read);
- * added (its seal head not yet checked) */
-#define OTHER_PENDING INT64_MIN
-#define OTHER_ADDED (INT64_MIN + 1)
+ * client is new in this transaction), in value order: per batch of 1,000,
+ * UNIQ_PROBE first, one statement (one snapshot) reading the holders of the
+ * batch's values and the seal heads of those values (one index scan each
+ * for the batch, = ANY); then UNIQ_ADD_NEW, a plain INSERT of the entries
+ * whose value nobody holds, the first of equal values in the batch.  An
+ * entry whose value nobody holds but whose seal is live was removed
+ * outside Fortress: FORT_ETAMPER, what UNIQ_ADD_MANY's seal-head probe says
+ * (the seal id is the value's).  Without ON CONFLICT the server makes no
+ * arbiter probe before each row and no speculative insertion (ON
+ * CONFLICT's ExecCheckIndexConstraints and heap_finish_speculative were
+ * about 20k instructions an imported client), and the outer query of
+ * UNIQ_ADD_MANY (the arrays read again, the join, the sort, a subquery per
+ * entry) goes.  A value another process adds between the probe and the
+ * INSERT makes the INSERT wait for that process's commit and then refuse
+ * (a unique violation: the whole change rolled back, busy, try again; with
+ * UNIQ_ADD_MANY the entry was reported a duplicate instead, and the import
+ * refused all the same); the next try reports it as a duplicate. */
+#define UNIQ_PROBE \
+	"SELECT 0, h, client, NULL::bytea FROM uniq WHERE h = ANY($1::bytea[])" \
+	" UNION ALL SELECT 1, NULL::bytea, id, hash FROM seal_head WHERE tbl = 'uniq' AND id = ANY($2::bigint[])"
+#define UNIQ_ADD_NEW "INSERT INTO uniq(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])"
 /* The same for an import's search entries (store_bidx_add.fresh: clients
  * new in this transaction, each with all its entries in this call): no row
  * can be there already, so a plain INSERT, without ON CONFLICT's probe of
@@ -2726,88 +2727,17 @@ static int hc_cmp(const void *a, const void *b)
 	return c ? c : (x->client > y->client) - (x->client < y->client);
 }
 
-/* UNIQ_ADD_FRESH's answer: the rows it added, matched to the batch's
- * unique entries by value and client (an entry of the same value and
- * client twice in a batch: both were there after it, as with
- * UNIQ_ADD_MANY); an entry added waits for its seal head's check
- * (uniq_heads_answer), one that was not for uniq_holders. */
-static int uniq_fresh_answer(const struct pq_item *it, const PGresult *res)
-{
-	int n = PQntuples(res);
-	struct hc *rows = NULL;
-	if (n > 0 && !(rows = fort_malloc((size_t)n * sizeof *rows)))
-		return fort_error_set(FORT_ENOMEM, "out of memory");
-	for (int i = 0; i < n; i++) {
-		if (glen(res, i, 0) != STORE_BIDX_LEN || gnull(res, i, 1)) {
-			free(rows);
-			return fort_error_set(FORT_ETAMPER, "indexing clients: PostgreSQL returned an entry that is not one");
-		}
-		rows[i].h = gb(res, i, 0);
-		rows[i].client = gi(res, i, 1);
-	}
-	if (n > 1)
-		qsort(rows, (size_t)n, sizeof *rows, hc_cmp);
-	for (size_t k = it->raw0; k < it->raw1; k++) {
-		const store_bidx_add *e = &it->e[k];
-		struct hc key = { e->h, e->client };
-		if (e->unique && n && bsearch(&key, rows, (size_t)n, sizeof *rows, hc_cmp))
-			it->other[k] = OTHER_ADDED;
-	}
-	free(rows);
-	return 0;
-}
-
 static int sid_cmp(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return (x > y) - (x < y);
 }
 
-/* UNIQ_HEADS' answer: the live seal heads among the batch's values.  An
- * entry added whose value has one (and no seal of this transaction yet:
- * one removed by us earlier in it) was removed outside Fortress; the
- * others are sealed (touch_put), each seal id computed once. */
-static int uniq_heads_answer(store *s, const struct pq_item *it, const PGresult *res)
-{
-	int n = PQntuples(res), m = 0;
-	int64_t *live = NULL;
-	if (n > 0 && !(live = fort_malloc((size_t)n * sizeof *live)))
-		return fort_error_set(FORT_ENOMEM, "out of memory");
-	for (int i = 0; i < n; i++)
-		if (glen(res, i, 1) != 32 || !seal_is_zero32(gb(res, i, 1)))
-			live[m++] = gi(res, i, 0);
-	if (m > 1)
-		qsort(live, (size_t)m, sizeof *live, sid_cmp);
-	for (size_t k = it->raw0; k < it->raw1; k++) {
-		const store_bidx_add *e = &it->e[k];
-		if (it->other[k] != OTHER_ADDED)
-			continue;
-		if (s->enforce && m && bsearch(&it->sid[k], live, (size_t)m, sizeof *live, sid_cmp) && !pending_at(s, T_UNIQ, it->sid[k])) {
-			store_seal_check c;
-			free(live);
-			c.table = tname(T_UNIQ);
-			c.id = it->sid[k];
-			c.seq = 0;
-			c.key[0] = '\0';
-			c.state = STORE_SEAL_REMOVED;
-			return seal_fail(&c, 0);
-		}
-		unsigned char now[32];
-		it->other[k] = 0;
-		hash_index(now, T_UNIQ, e->h, e->client);
-		touch_put(s, T_UNIQ, it->sid[k], e->h, e->client, now);
-	}
-	free(live);
-	return 0;
-}
-
 static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 {
 	int n = PQntuples(res);
-	if (it->kind == PQ_UNIQ_FRESH)
-		return uniq_fresh_answer(it, res);
-	if (it->kind == PQ_UNIQ_HEADS)
-		return uniq_heads_answer(s, it, res);
+	if (it->kind == PQ_UNIQ_NEW)
+		return 0;
 	for (int i = 0; i < n; i++) {
 		if (it->kind == PQ_BLIND_MANY) {
 			int64_t c = gi(res, i, 1);
@@ -2851,67 +2781,68 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 #define ADD_CHUNK 1000
 
 
-/* The holders of the fresh unique entries of E[0, N) that were not added
- * (other[] OTHER_PENDING), read after the batch (its rows and those of
- * other transactions committed meanwhile are seen): the client holding the
- * value, 0 when it is the entry's own, -1 when none does (as
- * UNIQ_ADD_MANY says it). */
-static int uniq_holders(store *s, const store_bidx_add *e, size_t n, int64_t *other)
+/* UNIQ_PROBE for the unique entries of E[I0, I1) (their seal ids in
+ * SIDS): *HELD the values held (sorted by value; their rows point into
+ * *RES), *LIVE the live seals among the values' (sorted), both malloc'ed. */
+static int uniq_probe(store *s, const store_bidx_add *e, size_t i0, size_t i1, const int64_t *sids, PGresult **res, struct hc **held,
+		      int *nheld, int64_t **live, int *nlive)
 {
-	struct barr a;
-	PGresult *res = NULL;
-	struct hc *rows = NULL;
-	size_t pending = 0;
-	int r = 0, m;
-	for (size_t i = 0; i < n; i++)
-		pending += other[i] == OTHER_PENDING;
-	if (!pending)
-		return 0;
-	fort_buf_init(&a.b, 0);
-	barr_start(&a, OID_BYTEA);
-	for (size_t i = 0; i < n; i++)
-		if (other[i] == OTHER_PENDING)
-			barr_bytes(&a, e[i].h, STORE_BIDX_LEN);
-	pa p[1];
-	if ((r = barr_end(&a, &p[0])) == 0 &&
-	    (m = run(s, "indexing clients", "SELECT h, client FROM uniq WHERE h = ANY($1::bytea[])", p, 1, &res)) < 0)
-		r = m;
-	fort_buf_release(&a.b);
+	struct barr a[2];
+	pa p[2];
+	int r = 0, n;
+	*res = NULL;
+	*held = NULL;
+	*live = NULL;
+	*nheld = *nlive = 0;
+	fort_buf_init(&a[0].b, 0);
+	fort_buf_init(&a[1].b, 0);
+	barr_start(&a[0], OID_BYTEA);
+	barr_start(&a[1], OID_INT8);
+	for (size_t i = i0; i < i1; i++)
+		if (e[i].unique) {
+			barr_bytes(&a[0], e[i].h, STORE_BIDX_LEN);
+			barr_i64(&a[1], sids[i]);
+		}
+	if ((r = barr_end(&a[0], &p[0])) == 0 && (r = barr_end(&a[1], &p[1])) == 0 &&
+	    (n = run(s, "indexing clients", UNIQ_PROBE, p, 2, res)) < 0)
+		r = n;
+	fort_buf_release(&a[0].b);
+	fort_buf_release(&a[1].b);
 	if (r < 0)
 		return r;
-	m = PQntuples(res);
-	if (m > 0 && !(rows = fort_malloc((size_t)m * sizeof *rows))) {
-		PQclear(res);
+	n = PQntuples(*res);
+	if (n > 0 && (!(*held = fort_malloc((size_t)n * sizeof **held)) || !(*live = fort_malloc((size_t)n * sizeof **live))))
 		return fort_error_set(FORT_ENOMEM, "out of memory");
-	}
-	for (int i = 0; i < m; i++) {
-		rows[i].h = glen(res, i, 0) == STORE_BIDX_LEN ? gb(res, i, 0) : (const unsigned char *)"";
-		rows[i].client = gi(res, i, 1);
-		if (glen(res, i, 0) != STORE_BIDX_LEN)
-			r = fort_error_set(FORT_ETAMPER, "indexing clients: a unique entry of the wrong length");
-	}
-	if (r == 0 && m > 1)
-		qsort(rows, (size_t)m, sizeof *rows, hc_cmp);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		if (other[i] != OTHER_PENDING)
-			continue;
-		/* h is uniq's key: at most one row a value */
-		struct hc key = { e[i].h, INT64_MIN }, *x = NULL;
-		size_t lo = 0, hi = (size_t)m;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (hc_cmp(&rows[mid], &key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	for (int i = 0; i < n; i++) {
+		if (gi(*res, i, 0) == 0) {
+			/* h is uniq's key: at most one row a value */
+			if (glen(*res, i, 1) != STORE_BIDX_LEN)
+				return fort_error_set(FORT_ETAMPER, "indexing clients: a unique entry of the wrong length");
+			(*held)[*nheld].h = gb(*res, i, 1);
+			(*held)[(*nheld)++].client = gi(*res, i, 2);
+		} else if (glen(*res, i, 3) != 32 || !seal_is_zero32(gb(*res, i, 3))) {
+			(*live)[(*nlive)++] = gi(*res, i, 2);
 		}
-		if (lo < (size_t)m && memcmp(rows[lo].h, e[i].h, STORE_BIDX_LEN) == 0)
-			x = &rows[lo];
-		other[i] = !x ? -1 : x->client == e[i].client ? 0 : x->client;
 	}
-	free(rows);
-	PQclear(res);
-	return r;
+	if (*nheld > 1)
+		qsort(*held, (size_t)*nheld, sizeof **held, hc_cmp);
+	if (*nlive > 1)
+		qsort(*live, (size_t)*nlive, sizeof **live, sid_cmp);
+	return 0;
+}
+
+/* The client holding H among HELD[0, N) (sorted), or 0. */
+static int64_t held_by(const struct hc *held, int n, const unsigned char *h)
+{
+	size_t lo = 0, hi = (size_t)n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(held[mid].h, h, STORE_BIDX_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (size_t)n && memcmp(held[lo].h, h, STORE_BIDX_LEN) == 0 ? held[lo].client : 0;
 }
 
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
@@ -2922,19 +2853,23 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 	static const uint32_t boid[3] = { OID_BYTEA, OID_INT8, OID_BYTEA };
 	int r, fresh = 1, ufresh = 1;
 	int64_t *sids = NULL; /* the fresh unique entries' seal ids, by index */
-	struct barr us;       /* and a batch's of them, for UNIQ_HEADS */
-	const store_bidx_add *prev = NULL;
+	const store_bidx_add *prev = NULL, *uprev = NULL;
+	int64_t uprev_holder = 0; /* who holds uprev's value after it */
 	crypto_generichash_state gh; /* the fresh group being hashed: prev's client's */
 	unsigned char gsum[32];
 	if ((r = pq_sync(s)) < 0)
 		return r;
-	/* every unique entry fresh: UNIQ_ADD_FRESH */
-	for (size_t i = 0; i < n && ufresh; i++)
-		if (e[i].unique && !e[i].fresh)
+	/* every unique entry fresh and in value order: UNIQ_PROBE, UNIQ_ADD_NEW */
+	for (size_t i = 0; i < n && ufresh; i++) {
+		if (!e[i].unique)
+			continue;
+		if (!e[i].fresh || (uprev && memcmp(uprev->h, e[i].h, STORE_BIDX_LEN) > 0))
 			ufresh = 0;
+		uprev = &e[i];
+	}
+	uprev = NULL;
 	if (ufresh && n && !(sids = fort_malloc(n * sizeof *sids)))
 		return fort_error_set(FORT_ENOMEM, "out of memory");
-	fort_buf_init(&us.b, 0);
 	/* every search entry fresh and in (client, h) order: BLIND_ADD_FRESH */
 	for (size_t i = 0; i < n && fresh; i++) {
 		if (e[i].unique)
@@ -2956,14 +2891,69 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			barr_start(&u[k], uoid[k]);
 		for (int k = 0; k < 3; k++)
 			barr_start(&b[k], boid[k]);
-		barr_start(&us, OID_INT8);
 		if ((r = seal_checkpoint(s)) < 0)
 			break;
-		for (size_t i = i0; i < i0 + m; i++) {
+		PGresult *pres = NULL;
+		struct hc *held = NULL;
+		int64_t *live = NULL;
+		int nheld = 0, nlive = 0;
+		if (ufresh) {
+			size_t nu = 0;
+			for (size_t i = i0; i < i0 + m; i++)
+				if (e[i].unique) {
+					sids[i] = index_id(T_UNIQ, e[i].h, e[i].client);
+					nu++;
+				}
+			if (nu && (r = uniq_probe(s, e, i0, i0 + m, sids, &pres, &held, &nheld, &live, &nlive)) < 0) {
+				free(held);
+				free(live);
+				PQclear(pres);
+				break;
+			}
+		}
+		for (size_t i = i0; i < i0 + m && r == 0; i++) {
 			unsigned char mac[SEAL_IMAC_LEN];
 			int t = e[i].unique ? T_UNIQ : T_BLIND;
 			struct barr *mc = e[i].unique ? &u[4] : &b[2];
 			other[i] = 0;
+			if (e[i].unique && ufresh) {
+				/* the value held: before the batch (the probe; this
+				 * transaction's earlier batches too), or by the
+				 * entry before it in the batch (value order) */
+				int64_t holder = uprev && memcmp(uprev->h, e[i].h, STORE_BIDX_LEN) == 0 ? uprev_holder : held_by(held, nheld, e[i].h);
+				uprev = &e[i];
+				if (holder) {
+					other[i] = holder == e[i].client ? 0 : holder;
+					uprev_holder = holder;
+					continue;
+				}
+				uprev_holder = e[i].client;
+				if (s->enforce && nlive && bsearch(&sids[i], live, (size_t)nlive, sizeof *live, sid_cmp) &&
+				    !pending_at(s, T_UNIQ, sids[i])) {
+					/* nobody holds the value, its seal is live */
+					store_seal_check c;
+					c.table = tname(T_UNIQ);
+					c.id = sids[i];
+					c.seq = 0;
+					c.key[0] = '\0';
+					c.state = STORE_SEAL_REMOVED;
+					r = seal_fail(&c, 0);
+					break;
+				}
+				if (s->nimac) {
+					seal_index_mac(mac, s->imac, tname(T_UNIQ), e[i].h, e[i].client);
+					barr_bytes(&u[4], mac, SEAL_IMAC_LEN);
+				} else {
+					barr_null(&u[4]);
+				}
+				barr_bytes(&u[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&u[1], e[i].client);
+				/* sealed now: a refused INSERT rolls the change back */
+				unsigned char now[32];
+				hash_index(now, T_UNIQ, e[i].h, e[i].client);
+				touch_put(s, T_UNIQ, sids[i], e[i].h, e[i].client, now);
+				continue;
+			}
 			if (!e[i].unique && fresh) {
 				/* the same entry again (adjacent: in order) is there already */
 				if (prev && prev->client == e[i].client && memcmp(prev->h, e[i].h, STORE_BIDX_LEN) == 0)
@@ -2988,12 +2978,6 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			if (e[i].unique) {
 				barr_bytes(&u[0], e[i].h, STORE_BIDX_LEN);
 				barr_i64(&u[1], e[i].client);
-				if (ufresh) {
-					other[i] = OTHER_PENDING; /* until the answer says it was added */
-					sids[i] = index_id(T_UNIQ, e[i].h, e[i].client);
-					barr_i64(&us, sids[i]);
-					continue;
-				}
 				barr_i64(&u[2], index_id(T_UNIQ, e[i].h, e[i].client));
 				barr_i64(&u[3], (int64_t)i);
 			} else {
@@ -3001,6 +2985,11 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 				barr_i64(&b[1], e[i].client);
 			}
 		}
+		free(held);
+		free(live);
+		PQclear(pres);
+		if (r < 0)
+			break;
 		if (u[0].n && ufresh) {
 			pa a[3];
 			r = barr_end(&u[0], &a[0]);
@@ -3010,26 +2999,10 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 				r = barr_end(&u[4], &a[2]);
 			if (r < 0)
 				break;
-			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_ADD_FRESH, a, 3, PQ_UNIQ_FRESH))) {
+			if (!pq_send(s, "indexing clients", 0, UNIQ_ADD_NEW, a, 3, PQ_UNIQ_NEW)) {
 				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
 				break;
 			}
-			it->e = e;
-			it->other = other;
-			it->sid = sids;
-			it->raw0 = i0;
-			it->raw1 = i0 + m;
-			if ((r = barr_end(&us, &a[0])) < 0)
-				break;
-			if (!(it = pq_send(s, "indexing clients", 0, UNIQ_HEADS, a, 1, PQ_UNIQ_HEADS))) {
-				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
-				break;
-			}
-			it->e = e;
-			it->other = other;
-			it->sid = sids;
-			it->raw0 = i0;
-			it->raw1 = i0 + m;
 		} else if (u[0].n) {
 			pa a[5];
 			for (int k = 0; k < 5 && r == 0; k++)
@@ -3068,11 +3041,7 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 		r = pq_sync(s);
 	else
 		pq_drain(s);
-	/* the answers are read: nothing in the pipeline points at sids */
 	free(sids);
-	fort_buf_release(&us.b);
-	if (r == 0 && ufresh)
-		r = uniq_holders(s, e, n, other);
 	return r;
 }
 

@@ -345,12 +345,13 @@ typedef struct {
 	 * group back at the flush.  A false claim can only make that seal
 	 * disagree with the rows (a read or `audit verify` then fails), never
 	 * pass a changed row.  0: the group is read back, as always.  On a
-	 * unique entry (PostgreSQL; SQLite ignores it): the client is new in
-	 * this transaction, so no seal of the entry can be live and the store
-	 * does not look for one (the FORT_ETAMPER above); a false claim can
-	 * only let an entry removed outside Fortress be added back as it was
-	 * (the vault then says what it said before the removal), never pass a
-	 * changed row. */
+	 * unique entry (PostgreSQL; SQLite ignores it), every unique entry of
+	 * the call fresh and in value order: the store reads who holds the
+	 * call's values (and their seals, for the FORT_ETAMPER above) first
+	 * and inserts the others without ON CONFLICT; a value another process
+	 * adds meanwhile refuses the change as FORT_EBUSY (try again) where
+	 * it would otherwise be a duplicate (*OTHER).  The checks are the same
+	 * whatever the claim. */
 	int fresh;
 } store_bidx_add;
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);

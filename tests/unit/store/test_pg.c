@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <libpq-fe.h>
 #include "fortress.h"
 #define FIXTURE_DIR "/tmp/fort-test-pg-XXXXXX"
@@ -1072,14 +1073,14 @@ static int import_rows(store *s, int64_t first, int64_t n)
 }
 
 /* An import's unique entries (store_bidx_add.fresh on a unique entry: the
- * INSERT alone, UNIQ_ADD_FRESH, the holders of the values not added read
- * after it) say what the general statement says of the same calls: added,
+ * batch's values and their seals probed first, UNIQ_PROBE, then a plain
+ * INSERT of the values nobody holds) say what the general statement
+ * (UNIQ_ADD_MANY, ON CONFLICT) says of the same calls: added,
  * the earlier entry of the batch holding the value, the client holding it
  * before, the same entry twice; and their seals are right.  Then the
  * tampering the general statement's seal-head probe looks for (a unique
- * entry removed outside Fortress) is still caught when a fresh entry of
- * another client takes the value: the whole-table check finds the removed
- * entry's live seal. */
+ * entry removed outside Fortress, its value's seal live) is still refused
+ * when a fresh entry of another client takes the value. */
 static void test_fresh_unique_entries(void **state)
 {
 	(void)state;
@@ -1201,6 +1202,66 @@ static void test_fresh_unique_entries(void **state)
 		assert_int_equal(ids[0], 7);
 		store_close(s);
 	}
+}
+
+/* Another process adds a value of a fresh unique batch after its probe
+ * (here: before it, uncommitted, so the probe does not see it) and commits
+ * while the batch's INSERT waits for it: the INSERT is refused, and the
+ * change with it, as busy ("try again"), not as a constraint failure. */
+static PGconn *race_conn;
+static void *race_commit(void *arg)
+{
+	(void)arg;
+	usleep(500000);
+	PQclear(PQexec(race_conn, "COMMIT"));
+	return NULL;
+}
+
+static void test_fresh_unique_race(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("urace");
+	unsigned char hX[STORE_BIDX_LEN];
+	int64_t other[2];
+	pthread_t th;
+	memset(hX, 0x5a, sizeof hX);
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	race_conn = PQconnectdb(url);
+	assert_int_equal(PQstatus(race_conn), CONNECTION_OK);
+	PQclear(PQexec(race_conn, "BEGIN"));
+	PGresult *res = PQexec(race_conn, "INSERT INTO uniq(h, client) VALUES (decode(repeat('5a', 16), 'hex'), 99)");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	store_bulk(s, 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 1, "record"), 0);
+	assert_int_equal(pthread_create(&th, NULL, race_commit, NULL), 0);
+	{
+		store_bidx_add e[1] = { { .client = 1, .unique = 1, .fresh = 1 } };
+		memcpy(e[0].h, hX, STORE_BIDX_LEN);
+		assert_int_equal(store_blind_add_many(s, e, 1, other), FORT_EBUSY);
+		assert_non_null(strstr(fort_error_message(), "try again"));
+	}
+	pthread_join(th, NULL);
+	store_rollback(s);
+	store_bulk(s, 0);
+	PQfinish(race_conn);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE client = 99"), 1);
+	/* tried again: the value is held, a duplicate like any other */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 1, "record"), 0);
+	{
+		store_bidx_add e[1] = { { .client = 1, .unique = 1, .fresh = 1 } };
+		memcpy(e[0].h, hX, STORE_BIDX_LEN);
+		assert_int_equal(store_blind_add_many(s, e, 1, other), 0);
+		assert_int_equal(other[0], 99);
+	}
+	store_rollback(s);
+	store_close(s);
 }
 
 static void test_client_batches(void **state)
@@ -1832,6 +1893,7 @@ int main(void)
 		cmocka_unit_test(test_seal_log_packed),
 		cmocka_unit_test(test_fresh_search_entries),
 		cmocka_unit_test(test_fresh_unique_entries),
+		cmocka_unit_test(test_fresh_unique_race),
 		cmocka_unit_test(test_client_batches),
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
