@@ -2717,7 +2717,7 @@ static int barr_end(struct barr *a, pa *out)
 	return 0;
 }
 
-/* A returned (h, client) of UNIQ_ADD_FRESH, for the match by value. */
+/* A value held (h, client) as UNIQ_PROBE read it, for the search by value. */
 struct hc { const unsigned char *h; int64_t client; };
 
 static int hc_cmp(const void *a, const void *b)
