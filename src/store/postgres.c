@@ -468,7 +468,7 @@ typedef struct { char t; int64_t i; const void *p; size_t n; } pa; /* 'i', 't', 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A statement sent in the pipeline, its answer not yet read (pq_sync). */
-enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
+enum { PQ_PLAIN, PQ_PREPARE, PQ_UNIQ_MANY, PQ_UNIQ_NEW /* UNIQ_ADD_NEW: a unique violation is another process's */, PQ_BLIND_MANY, PQ_KEEP /* its answer kept in s->kept (run) */,
        PQ_CLIENTS /* a batch of an import's client rows (clients_send) */ };
 struct pq_item {
 	int kind;
@@ -777,6 +777,10 @@ static int pq_sync_pipe(store *s)
 			s->failed_client = it->client;
 			refused = i;
 			r = pg_error(s, res, what);
+			/* UNIQ_ADD_NEW: a value absent when the batch was probed and
+			 * added since by another process (its commit waited for) */
+			if (it->kind == PQ_UNIQ_NEW && r == FORT_EEXISTS)
+				r = fort_error_set(FORT_EBUSY, "%s: another process added one of these values meanwhile: try again", what);
 			if (it->kind == PQ_CLIENTS)
 				batch = *it;
 		}
@@ -2612,6 +2616,28 @@ int pg_store_blind_add(store *s, const unsigned char h[STORE_BIDX_LEN], int64_t 
 #define BLIND_ADD_MANY \
 	"INSERT INTO blind(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])" \
 	" ON CONFLICT DO NOTHING RETURNING h, client"
+/* An import's unique entries (store_bidx_add.fresh on a unique entry: its
+ * client is new in this transaction), in value order: per batch of 1,000,
+ * UNIQ_PROBE first, one statement (one snapshot) reading the holders of the
+ * batch's values and the seal heads of those values (one index scan each
+ * for the batch, = ANY); then UNIQ_ADD_NEW, a plain INSERT of the entries
+ * whose value nobody holds, the first of equal values in the batch.  An
+ * entry whose value nobody holds but whose seal is live was removed
+ * outside Fortress: FORT_ETAMPER, what UNIQ_ADD_MANY's seal-head probe says
+ * (the seal id is the value's).  Without ON CONFLICT the server makes no
+ * arbiter probe before each row and no speculative insertion (ON
+ * CONFLICT's ExecCheckIndexConstraints and heap_finish_speculative were
+ * about 20k instructions an imported client), and the outer query of
+ * UNIQ_ADD_MANY (the arrays read again, the join, the sort, a subquery per
+ * entry) goes.  A value another process adds between the probe and the
+ * INSERT makes the INSERT wait for that process's commit and then refuse
+ * (a unique violation: the whole change rolled back, busy, try again; with
+ * UNIQ_ADD_MANY the entry was reported a duplicate instead, and the import
+ * refused all the same); the next try reports it as a duplicate. */
+#define UNIQ_PROBE \
+	"SELECT 0, h, client, NULL::bytea FROM uniq WHERE h = ANY($1::bytea[])" \
+	" UNION ALL SELECT 1, NULL::bytea, id, hash FROM seal_head WHERE tbl = 'uniq' AND id = ANY($2::bigint[])"
+#define UNIQ_ADD_NEW "INSERT INTO uniq(h, client, mac) SELECT unnest($1::bytea[]), unnest($2::bigint[]), unnest($3::bytea[])"
 /* The same for an import's search entries (store_bidx_add.fresh: clients
  * new in this transaction, each with all its entries in this call): no row
  * can be there already, so a plain INSERT, without ON CONFLICT's probe of
@@ -2691,9 +2717,27 @@ static int barr_end(struct barr *a, pa *out)
 	return 0;
 }
 
+/* A value held (h, client) as UNIQ_PROBE read it, for the search by value. */
+struct hc { const unsigned char *h; int64_t client; };
+
+static int hc_cmp(const void *a, const void *b)
+{
+	const struct hc *x = a, *y = b;
+	int c = memcmp(x->h, y->h, STORE_BIDX_LEN);
+	return c ? c : (x->client > y->client) - (x->client < y->client);
+}
+
+static int sid_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 {
 	int n = PQntuples(res);
+	if (it->kind == PQ_UNIQ_NEW)
+		return 0;
 	for (int i = 0; i < n; i++) {
 		if (it->kind == PQ_BLIND_MANY) {
 			int64_t c = gi(res, i, 1);
@@ -2737,18 +2781,95 @@ static int index_answer(store *s, const struct pq_item *it, const PGresult *res)
 #define ADD_CHUNK 1000
 
 
+/* UNIQ_PROBE for the unique entries of E[I0, I1) (their seal ids in
+ * SIDS): *HELD the values held (sorted by value; their rows point into
+ * *RES), *LIVE the live seals among the values' (sorted), both malloc'ed. */
+static int uniq_probe(store *s, const store_bidx_add *e, size_t i0, size_t i1, const int64_t *sids, PGresult **res, struct hc **held,
+		      int *nheld, int64_t **live, int *nlive)
+{
+	struct barr a[2];
+	pa p[2];
+	int r = 0, n;
+	*res = NULL;
+	*held = NULL;
+	*live = NULL;
+	*nheld = *nlive = 0;
+	fort_buf_init(&a[0].b, 0);
+	fort_buf_init(&a[1].b, 0);
+	barr_start(&a[0], OID_BYTEA);
+	barr_start(&a[1], OID_INT8);
+	for (size_t i = i0; i < i1; i++)
+		if (e[i].unique) {
+			barr_bytes(&a[0], e[i].h, STORE_BIDX_LEN);
+			barr_i64(&a[1], sids[i]);
+		}
+	if ((r = barr_end(&a[0], &p[0])) == 0 && (r = barr_end(&a[1], &p[1])) == 0 &&
+	    (n = run(s, "indexing clients", UNIQ_PROBE, p, 2, res)) < 0)
+		r = n;
+	fort_buf_release(&a[0].b);
+	fort_buf_release(&a[1].b);
+	if (r < 0)
+		return r;
+	n = PQntuples(*res);
+	if (n > 0 && (!(*held = fort_malloc((size_t)n * sizeof **held)) || !(*live = fort_malloc((size_t)n * sizeof **live))))
+		return fort_error_set(FORT_ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++) {
+		if (gi(*res, i, 0) == 0) {
+			/* h is uniq's key: at most one row a value */
+			if (glen(*res, i, 1) != STORE_BIDX_LEN)
+				return fort_error_set(FORT_ETAMPER, "indexing clients: a unique entry of the wrong length");
+			(*held)[*nheld].h = gb(*res, i, 1);
+			(*held)[(*nheld)++].client = gi(*res, i, 2);
+		} else if (glen(*res, i, 3) != 32 || !seal_is_zero32(gb(*res, i, 3))) {
+			(*live)[(*nlive)++] = gi(*res, i, 2);
+		}
+	}
+	if (*nheld > 1)
+		qsort(*held, (size_t)*nheld, sizeof **held, hc_cmp);
+	if (*nlive > 1)
+		qsort(*live, (size_t)*nlive, sizeof **live, sid_cmp);
+	return 0;
+}
+
+/* The client holding H among HELD[0, N) (sorted), or 0. */
+static int64_t held_by(const struct hc *held, int n, const unsigned char *h)
+{
+	size_t lo = 0, hi = (size_t)n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(held[mid].h, h, STORE_BIDX_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (size_t)n && memcmp(held[lo].h, h, STORE_BIDX_LEN) == 0 ? held[lo].client : 0;
+}
+
 int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other)
 {
 	/* the unique batch's h, c, sid, k, m; the search batch's h, c, m */
 	struct barr u[5], b[3];
 	static const uint32_t uoid[5] = { OID_BYTEA, OID_INT8, OID_INT8, OID_INT8, OID_BYTEA };
 	static const uint32_t boid[3] = { OID_BYTEA, OID_INT8, OID_BYTEA };
-	int r, fresh = 1;
-	const store_bidx_add *prev = NULL;
+	int r, fresh = 1, ufresh = 1;
+	int64_t *sids = NULL; /* the fresh unique entries' seal ids, by index */
+	const store_bidx_add *prev = NULL, *uprev = NULL;
+	int64_t uprev_holder = 0; /* who holds uprev's value after it */
 	crypto_generichash_state gh; /* the fresh group being hashed: prev's client's */
 	unsigned char gsum[32];
 	if ((r = pq_sync(s)) < 0)
 		return r;
+	/* every unique entry fresh and in value order: UNIQ_PROBE, UNIQ_ADD_NEW */
+	for (size_t i = 0; i < n && ufresh; i++) {
+		if (!e[i].unique)
+			continue;
+		if (!e[i].fresh || (uprev && memcmp(uprev->h, e[i].h, STORE_BIDX_LEN) > 0))
+			ufresh = 0;
+		uprev = &e[i];
+	}
+	uprev = NULL;
+	if (ufresh && n && !(sids = fort_malloc(n * sizeof *sids)))
+		return fort_error_set(FORT_ENOMEM, "out of memory");
 	/* every search entry fresh and in (client, h) order: BLIND_ADD_FRESH */
 	for (size_t i = 0; i < n && fresh; i++) {
 		if (e[i].unique)
@@ -2772,11 +2893,67 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 			barr_start(&b[k], boid[k]);
 		if ((r = seal_checkpoint(s)) < 0)
 			break;
-		for (size_t i = i0; i < i0 + m; i++) {
+		PGresult *pres = NULL;
+		struct hc *held = NULL;
+		int64_t *live = NULL;
+		int nheld = 0, nlive = 0;
+		if (ufresh) {
+			size_t nu = 0;
+			for (size_t i = i0; i < i0 + m; i++)
+				if (e[i].unique) {
+					sids[i] = index_id(T_UNIQ, e[i].h, e[i].client);
+					nu++;
+				}
+			if (nu && (r = uniq_probe(s, e, i0, i0 + m, sids, &pres, &held, &nheld, &live, &nlive)) < 0) {
+				free(held);
+				free(live);
+				PQclear(pres);
+				break;
+			}
+		}
+		for (size_t i = i0; i < i0 + m && r == 0; i++) {
 			unsigned char mac[SEAL_IMAC_LEN];
 			int t = e[i].unique ? T_UNIQ : T_BLIND;
 			struct barr *mc = e[i].unique ? &u[4] : &b[2];
 			other[i] = 0;
+			if (e[i].unique && ufresh) {
+				/* the value held: before the batch (the probe; this
+				 * transaction's earlier batches too), or by the
+				 * entry before it in the batch (value order) */
+				int64_t holder = uprev && memcmp(uprev->h, e[i].h, STORE_BIDX_LEN) == 0 ? uprev_holder : held_by(held, nheld, e[i].h);
+				uprev = &e[i];
+				if (holder) {
+					other[i] = holder == e[i].client ? 0 : holder;
+					uprev_holder = holder;
+					continue;
+				}
+				uprev_holder = e[i].client;
+				if (s->enforce && nlive && bsearch(&sids[i], live, (size_t)nlive, sizeof *live, sid_cmp) &&
+				    !pending_at(s, T_UNIQ, sids[i])) {
+					/* nobody holds the value, its seal is live */
+					store_seal_check c;
+					c.table = tname(T_UNIQ);
+					c.id = sids[i];
+					c.seq = 0;
+					c.key[0] = '\0';
+					c.state = STORE_SEAL_REMOVED;
+					r = seal_fail(&c, 0);
+					break;
+				}
+				if (s->nimac) {
+					seal_index_mac(mac, s->imac, tname(T_UNIQ), e[i].h, e[i].client);
+					barr_bytes(&u[4], mac, SEAL_IMAC_LEN);
+				} else {
+					barr_null(&u[4]);
+				}
+				barr_bytes(&u[0], e[i].h, STORE_BIDX_LEN);
+				barr_i64(&u[1], e[i].client);
+				/* sealed now: a refused INSERT rolls the change back */
+				unsigned char now[32];
+				hash_index(now, T_UNIQ, e[i].h, e[i].client);
+				touch_put(s, T_UNIQ, sids[i], e[i].h, e[i].client, now);
+				continue;
+			}
 			if (!e[i].unique && fresh) {
 				/* the same entry again (adjacent: in order) is there already */
 				if (prev && prev->client == e[i].client && memcmp(prev->h, e[i].h, STORE_BIDX_LEN) == 0)
@@ -2808,7 +2985,25 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 				barr_i64(&b[1], e[i].client);
 			}
 		}
-		if (u[0].n) {
+		free(held);
+		free(live);
+		PQclear(pres);
+		if (r < 0)
+			break;
+		if (u[0].n && ufresh) {
+			pa a[3];
+			r = barr_end(&u[0], &a[0]);
+			if (r == 0)
+				r = barr_end(&u[1], &a[1]);
+			if (r == 0)
+				r = barr_end(&u[4], &a[2]);
+			if (r < 0)
+				break;
+			if (!pq_send(s, "indexing clients", 0, UNIQ_ADD_NEW, a, 3, PQ_UNIQ_NEW)) {
+				r = fort_error_code() ? fort_error_code() : FORT_ERROR;
+				break;
+			}
+		} else if (u[0].n) {
 			pa a[5];
 			for (int k = 0; k < 5 && r == 0; k++)
 				r = barr_end(&u[k], &a[k]);
@@ -2846,6 +3041,7 @@ int pg_store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t
 		r = pq_sync(s);
 	else
 		pq_drain(s);
+	free(sids);
 	return r;
 }
 

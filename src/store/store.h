@@ -338,13 +338,20 @@ typedef struct {
 	unsigned char h[STORE_BIDX_LEN];
 	int64_t client;
 	int unique;
-	/* FRESH (search entries only; an import's): the client's search group
+	/* FRESH (an import's): on a search entry, the client's search group
 	 * holds nothing but this call's entries for it (a client new in this
 	 * transaction, every search entry of it in this one call), so the
 	 * store may hash the group's seal from them instead of reading the
 	 * group back at the flush.  A false claim can only make that seal
 	 * disagree with the rows (a read or `audit verify` then fails), never
-	 * pass a changed row.  0: the group is read back, as always. */
+	 * pass a changed row.  0: the group is read back, as always.  On a
+	 * unique entry (PostgreSQL; SQLite ignores it), every unique entry of
+	 * the call fresh and in value order: the store reads who holds the
+	 * call's values (and their seals, for the FORT_ETAMPER above) first
+	 * and inserts the others without ON CONFLICT; a value another process
+	 * adds meanwhile refuses the change as FORT_EBUSY (try again) where
+	 * it would otherwise be a duplicate (*OTHER).  The checks are the same
+	 * whatever the claim. */
 	int fresh;
 } store_bidx_add;
 int store_blind_add_many(store *s, const store_bidx_add *e, size_t n, int64_t *other);

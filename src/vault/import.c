@@ -1186,8 +1186,9 @@ static int flush_run(struct imp *im, const struct later *e, size_t count, store_
 			b[k].unique = e[i0 + k].unique;
 			/* a client of this import: its ids are above every id the
 			 * vault held (client_ids_above) and all its search
-			 * entries are in this batch */
-			b[k].fresh = !b[k].unique;
+			 * entries are in this batch; its unique entries cannot
+			 * have been sealed before */
+			b[k].fresh = 1;
 		}
 		if ((r = store_blind_add_many(im->v->st, b, n, other)) < 0)
 			break;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <libpq-fe.h>
 #include "fortress.h"
 #define FIXTURE_DIR "/tmp/fort-test-pg-XXXXXX"
@@ -1071,6 +1072,198 @@ static int import_rows(store *s, int64_t first, int64_t n)
 	return r;
 }
 
+/* An import's unique entries (store_bidx_add.fresh on a unique entry: the
+ * batch's values and their seals probed first, UNIQ_PROBE, then a plain
+ * INSERT of the values nobody holds) say what the general statement
+ * (UNIQ_ADD_MANY, ON CONFLICT) says of the same calls: added,
+ * the earlier entry of the batch holding the value, the client holding it
+ * before, the same entry twice; and their seals are right.  Then the
+ * tampering the general statement's seal-head probe looks for (a unique
+ * entry removed outside Fortress, its value's seal live) is still refused
+ * when a fresh entry of another client takes the value. */
+static void test_fresh_unique_entries(void **state)
+{
+	(void)state;
+	unsigned char hA[STORE_BIDX_LEN], hB[STORE_BIDX_LEN], hC[STORE_BIDX_LEN], hD[STORE_BIDX_LEN];
+	memset(hA, 0xa1, sizeof hA);
+	memset(hB, 0xb2, sizeof hB);
+	memset(hC, 0xc3, sizeof hC);
+	memset(hD, 0xd4, sizeof hD);
+	for (int fresh = 0; fresh <= 1; fresh++) {
+		store *s = NULL;
+		const char *url = newdb(fresh ? "ufresh1" : "ufresh0");
+		int64_t other[8], ids[4];
+		size_t n;
+		next_seq = 1;
+		assert_int_equal(store_open(&s, url, 1), 0);
+		store_set_commit_hook(s, hook, s);
+		store_bulk(s, 1);
+		assert_int_equal(store_begin(s), 0);
+		for (int i = 1; i <= 5; i++)
+			assert_int_equal(put_client(s, i, "record"), 0);
+		{
+			store_bidx_add e[6] = { { .client = 2, .unique = 1, .fresh = fresh }, { .client = 1, .unique = 1, .fresh = fresh },
+						{ .client = 2, .unique = 1, .fresh = fresh }, { .client = 2, .unique = 1, .fresh = fresh },
+						{ .client = 3, .unique = 1, .fresh = fresh }, { .client = 3, .fresh = fresh } };
+			memcpy(e[0].h, hC, STORE_BIDX_LEN); /* added */
+			memcpy(e[1].h, hA, STORE_BIDX_LEN); /* added */
+			memcpy(e[2].h, hA, STORE_BIDX_LEN); /* the batch's earlier entry holds it: 1 */
+			memcpy(e[3].h, hB, STORE_BIDX_LEN); /* added */
+			memcpy(e[4].h, hB, STORE_BIDX_LEN); /* held by 2 */
+			memcpy(e[5].h, hD, STORE_BIDX_LEN); /* a search entry beside them */
+			for (int i = 0; i < 6; i++)
+				other[i] = 77;
+			assert_int_equal(store_blind_add_many(s, e, 6, other), 0);
+			assert_int_equal(other[0], 0);
+			assert_int_equal(other[1], 0);
+			assert_int_equal(other[2], 1);
+			assert_int_equal(other[3], 0);
+			assert_int_equal(other[4], 2);
+			assert_int_equal(other[5], 0);
+		}
+		{
+			/* a second call of the same transaction: a value the first
+			 * added (held by 2), the same entry again (its own: 0) */
+			store_bidx_add e[3] = { { .client = 4, .unique = 1, .fresh = fresh }, { .client = 2, .unique = 1, .fresh = fresh },
+						{ .client = 4, .unique = 1, .fresh = fresh } };
+			memcpy(e[0].h, hB, STORE_BIDX_LEN);
+			memcpy(e[1].h, hC, STORE_BIDX_LEN);
+			memcpy(e[2].h, hD, STORE_BIDX_LEN);
+			assert_int_equal(store_blind_add_many(s, e, 3, other), 0);
+			assert_int_equal(other[0], 2);
+			assert_int_equal(other[1], 0);
+			assert_int_equal(other[2], 0);
+		}
+		assert_int_equal(store_commit(s), 0);
+		store_bulk(s, 0);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq"), 4);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM blind"), 1);
+		assert_int_equal(store_blind_find(s, hA, 1, ids, 4, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 1);
+		assert_int_equal(store_blind_find(s, hD, 1, ids, 4, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 4);
+		store_seal_enforce(s, 1);
+		assert_int_equal(store_seal_require(s, "uniq"), 0);
+		store_seal_enforce(s, 0);
+
+		/* committed before: the holder is read after the batch */
+		store_bulk(s, 1);
+		assert_int_equal(store_begin(s), 0);
+		{
+			store_bidx_add e[2] = { { .client = 5, .unique = 1, .fresh = fresh }, { .client = 5, .unique = 1, .fresh = fresh } };
+			memcpy(e[0].h, hA, STORE_BIDX_LEN);
+			memcpy(e[1].h, hD, STORE_BIDX_LEN);
+			assert_int_equal(store_blind_add_many(s, e, 2, other), 0);
+			assert_int_equal(other[0], 1);
+			assert_int_equal(other[1], 4);
+		}
+		assert_int_equal(store_commit(s), 0);
+		store_bulk(s, 0);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq"), 4);
+
+		/* client 1's entry removed outside Fortress, its value then
+		 * imported for a new client: refused (the value's seal is live),
+		 * nothing kept; a value whose entry an erasure removed (its seal
+		 * zeroed) goes in */
+		raw(url, "DELETE FROM uniq WHERE client = 1");
+		store_seal_enforce(s, 1);
+		store_bulk(s, 1);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(put_client(s, 6, "record"), 0);
+		{
+			store_bidx_add e[2] = { { .client = 6, .unique = 1, .fresh = fresh }, { .client = 6, .unique = 1, .fresh = fresh } };
+			memcpy(e[0].h, hA, STORE_BIDX_LEN);
+			memcpy(e[1].h, hB, STORE_BIDX_LEN);
+			assert_int_equal(store_blind_add_many(s, e, 2, other), FORT_ETAMPER);
+			assert_non_null(strstr(fort_error_message(), "removed outside Fortress"));
+		}
+		store_rollback(s);
+		store_bulk(s, 0);
+		assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq"), 3);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_uniq_del_clients(s, &(int64_t){ 2 }, 1, NULL), 0);
+		assert_int_equal(audit_entry(s), 0);
+		assert_int_equal(store_commit(s), 0);
+		store_bulk(s, 1);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(put_client(s, 7, "record"), 0);
+		{
+			store_bidx_add e[1] = { { .client = 7, .unique = 1, .fresh = fresh } };
+			memcpy(e[0].h, hB, STORE_BIDX_LEN);
+			assert_int_equal(store_blind_add_many(s, e, 1, other), 0);
+			assert_int_equal(other[0], 0);
+		}
+		assert_int_equal(store_commit(s), 0);
+		store_bulk(s, 0);
+		assert_int_equal(store_blind_find(s, hB, 1, ids, 4, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(ids[0], 7);
+		store_close(s);
+	}
+}
+
+/* Another process adds a value of a fresh unique batch after its probe
+ * (here: before it, uncommitted, so the probe does not see it) and commits
+ * while the batch's INSERT waits for it: the INSERT is refused, and the
+ * change with it, as busy ("try again"), not as a constraint failure. */
+static PGconn *race_conn;
+static void *race_commit(void *arg)
+{
+	(void)arg;
+	usleep(500000);
+	PQclear(PQexec(race_conn, "COMMIT"));
+	return NULL;
+}
+
+static void test_fresh_unique_race(void **state)
+{
+	(void)state;
+	store *s = NULL;
+	const char *url = newdb("urace");
+	unsigned char hX[STORE_BIDX_LEN];
+	int64_t other[2];
+	pthread_t th;
+	memset(hX, 0x5a, sizeof hX);
+	next_seq = 1;
+	assert_int_equal(store_open(&s, url, 1), 0);
+	store_set_commit_hook(s, hook, s);
+	race_conn = PQconnectdb(url);
+	assert_int_equal(PQstatus(race_conn), CONNECTION_OK);
+	PQclear(PQexec(race_conn, "BEGIN"));
+	PGresult *res = PQexec(race_conn, "INSERT INTO uniq(h, client) VALUES (decode(repeat('5a', 16), 'hex'), 99)");
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	store_bulk(s, 1);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 1, "record"), 0);
+	assert_int_equal(pthread_create(&th, NULL, race_commit, NULL), 0);
+	{
+		store_bidx_add e[1] = { { .client = 1, .unique = 1, .fresh = 1 } };
+		memcpy(e[0].h, hX, STORE_BIDX_LEN);
+		assert_int_equal(store_blind_add_many(s, e, 1, other), FORT_EBUSY);
+		assert_non_null(strstr(fort_error_message(), "try again"));
+	}
+	pthread_join(th, NULL);
+	store_rollback(s);
+	store_bulk(s, 0);
+	PQfinish(race_conn);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM clients"), 0);
+	assert_int_equal(raw_count(url, "SELECT count(*) FROM uniq WHERE client = 99"), 1);
+	/* tried again: the value is held, a duplicate like any other */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(put_client(s, 1, "record"), 0);
+	{
+		store_bidx_add e[1] = { { .client = 1, .unique = 1, .fresh = 1 } };
+		memcpy(e[0].h, hX, STORE_BIDX_LEN);
+		assert_int_equal(store_blind_add_many(s, e, 1, other), 0);
+		assert_int_equal(other[0], 99);
+	}
+	store_rollback(s);
+	store_close(s);
+}
+
 static void test_client_batches(void **state)
 {
 	(void)state;
@@ -1699,6 +1892,8 @@ int main(void)
 		cmocka_unit_test(test_seal_copy_bulk),
 		cmocka_unit_test(test_seal_log_packed),
 		cmocka_unit_test(test_fresh_search_entries),
+		cmocka_unit_test(test_fresh_unique_entries),
+		cmocka_unit_test(test_fresh_unique_race),
 		cmocka_unit_test(test_client_batches),
 		cmocka_unit_test(test_intake),
 		cmocka_unit_test(test_me_links),
