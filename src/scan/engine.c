@@ -464,11 +464,11 @@ typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const u
 static count_fn count_nl, count_nl_long;
 
 static void triggers_init(void);
-static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to);
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to, size_t len);
 #ifdef SCAN_X86
-static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to);
+static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to, size_t len);
 #endif
-static size_t (*find_pem)(const unsigned char *, size_t, size_t);
+static size_t (*find_pem)(const unsigned char *, size_t, size_t, size_t);
 static int window_scalar(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #ifdef SCAN_X86
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
@@ -1726,17 +1726,23 @@ static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, sc
 	return 0;
 }
 
-static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to)
+/* The first "-----BEGIN " that starts in [P, TO) of B, LEN bytes of data
+ * (TO <= LEN), else (size_t)-1.  A header may run past TO: one that starts
+ * in a region's last ten bytes is the region's (the next region starts
+ * where this one's candidates ended, after it). */
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to, size_t len)
 {
-	const unsigned char *q = p < to ? memmem(b + p, to - p, "-----BEGIN ", 11) : NULL;
+	size_t z = to + 10 < len ? to + 10 : len;
+	const unsigned char *q = p < z ? memmem(b + p, z - p, "-----BEGIN ", 11) : NULL;
 
-	return q ? (size_t)(q - b) : (size_t)-1;
+	return q && (size_t)(q - b) < to ? (size_t)(q - b) : (size_t)-1;
 }
 
 #ifdef SCAN_X86
 /* "-----BEGIN ": a '-' at i and at i + 4 filters 32 positions per step
- * (the buffer is padded, so the load at i + 4 may pass TO). */
-__attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to)
+ * (the buffer is padded, so the load at i + 4 may pass TO); starts before
+ * TO only, the compare up to LEN. */
+__attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to, size_t len)
 {
 	const __m256i dash = _mm256_set1_epi8('-');
 
@@ -1754,7 +1760,7 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 		while (m) {
 			size_t i = p + (size_t)__builtin_ctzll(m);
 
-			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
 				return i;
 			m &= m - 1;
 		}
@@ -1771,7 +1777,7 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 		while (m) {
 			size_t i = p + (size_t)__builtin_ctz(m);
 
-			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
 				return i;
 			m &= m - 1;
 		}
@@ -1782,6 +1788,35 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 #endif
 
 
+
+/* find_pem's answer from the '-' map (a region whose four maps were made
+ * at once: the map holds [cm_lo, len) and 0 after): the positions with a
+ * '-' and another 4 bytes on, then the compare; each 64 bytes cost a few
+ * word operations instead of four vector loads. */
+static size_t find_pem_map(const uint64_t *da, const unsigned char *b, size_t p, size_t to, size_t len)
+{
+	size_t w = p >> 6, wend;
+	uint64_t x;
+
+	if (p >= to)
+		return (size_t)-1;
+	wend = (to - 1) >> 6;
+	x = da[w] & (da[w] >> 4 | da[w + 1] << 60) & (~(uint64_t)0 << (p & 63));
+	for (;;) {
+		while (x) {
+			size_t i = (w << 6) + (size_t)__builtin_ctzll(x);
+
+			if (i >= to)
+				return (size_t)-1;
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
+				return i;
+			x &= x - 1;
+		}
+		if (++w > wend)
+			return (size_t)-1;
+		x = da[w] & (da[w] >> 4 | da[w + 1] << 60);
+	}
+}
 
 /* A hex digit or ':' at I of the view (an IPv6 address's bytes); none past its end. */
 static inline int v6_at(const scan_view *v, size_t i)
@@ -1924,10 +1959,11 @@ static int process(scan_stream *s, size_t from, size_t to)
 {
 	const unsigned char *b = s->buf;
 	scan_view v = { s->buf, s->len, s->base, s };
-	size_t p = from, pem = find_pem(b, from, to);
+	size_t p = from, pem;
 	size_t nw = s->cm_words;
 	const uint64_t *tr = s->cm + MAP_TRIG * nw, *dg = s->cm + MAP_DIGIT * nw;
 	const uint64_t *wd = s->cm + MAP_WORD * nw, *da = s->cm + MAP_DASH * nw;
+	int dense = s->cm_dense;
 	scan_cluster cl;
 	scan_match m;
 	size_t nword = 0;
@@ -1936,15 +1972,18 @@ static int process(scan_stream *s, size_t from, size_t to)
 	/* the classes of the region's bytes, and of the 128 before it (a
 	 * word's start is looked for up to 100 bytes back) */
 	s->cm_lo = (from > 128 ? from - 128 : 0) & ~(size_t)63;
-	if (s->cm_dense) {
+	if (dense) {
 		/* the last region asked for most of its word maps: all four
-		 * made in one pass (each 32 bytes classified once, not twice) */
+		 * made in one pass (each 32 bytes classified once, not twice),
+		 * and the PEM headers looked for in the '-' map */
 		maps_all(b, s->cm_lo, s->len, s->cm, nw);
 		s->cm_wd_hi = (s->len + 63) / 64 + 2;
 	} else {
 		maps_build(b, s->cm_lo, s->len, s->cm, nw);
 		s->cm_wd_hi = s->cm_lo >> 6;
 	}
+#define FIND_PEM(q) (dense ? find_pem_map(da, b, (q), to, s->len) : find_pem(b, (q), to, s->len))
+	pem = FIND_PEM(from);
 	while (p < to) {
 		unsigned c;
 
@@ -1952,7 +1991,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 		while (pem < p) {
 			if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
 				return r;
-			pem = find_pem(b, pem + 1, to);
+			pem = FIND_PEM(pem + 1);
 		}
 		if (p >= to)
 			break;
@@ -2063,8 +2102,9 @@ static int process(scan_stream *s, size_t from, size_t to)
 	while (pem < to) {
 		if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
 			return r;
-		pem = find_pem(b, pem + 1, to);
+		pem = FIND_PEM(pem + 1);
 	}
+#undef FIND_PEM
 	s->next = s->base + (p > to ? p : to);
 	/* the next region's maps: all four at once when this one had a digit
 	 * inside a word every 2 KiB or closer (each makes the word maps of

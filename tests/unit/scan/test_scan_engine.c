@@ -1875,7 +1875,9 @@ static void test_dense_maps_blocks(void **state)
 		"AKIAIOSFODNN7EXAMPLE ", "ghp_1234567890abcdefghijABCDEFGHIJ123456 ",
 		"50f53e38-cb03-4e8a-a6b4-3f2feb90acb2 ", "x1-y2-z3 ", "G9T3PJ8H ", "v2.3.4 ", "a1b2c3d4e5 ",
 		"4111 1111 1111 1111 ", "born 1985-03-12 ", "bob@example.com ", "SSN 123-45-6789 ", "\n", "-",
-		"12px ", "T15 ", "2024-12-27T15:31:52.475Z ",
+		"12px ", "T15 ", "2024-12-27T15:31:52.475Z ", "-----BEGIN RSA PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----", "----BEGIN EC PRIVATE KEY-----", "---------BEGIN ", "-----BEGIN",
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----\n", "- - - - - -----",
 	};
 	static const char *const prose[] = { "the quick brown fox ", "jumps over the lazy dog. ", "\n", "Lorem ipsum ",
 					      "key: value ", "-- ", "word_word-word " };
@@ -1910,6 +1912,10 @@ static void test_dense_maps_blocks(void **state)
 					 i, run.h[i].type, run.h[i].off, run.h[i].len, ref.h[i].type, ref.h[i].off, ref.h[i].len);
 	}
 	assert_true(any_dense > 0);
+	/* the PEM headers among the dense stretches were found */
+	for (i = b = 0; i < nref; i++)
+		b += ref.h[i].type == FORT_SCAN_SECRET && text[ref.h[i].off] == '-';
+	assert_true(b > 20);
 }
 
 /* -------------------------------------------------------------- baseline */
