@@ -99,6 +99,14 @@ static void words_build_scalar(const unsigned char *b, size_t wlo, size_t whi, s
 	}
 }
 
+/* All four maps of B[LO, LEN) at once (LO a multiple of 64): the word and
+ * '-' maps made for words [LO / 64, (LEN + 63) / 64 + 2), 0 after LEN. */
+static void maps_all_scalar(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw)
+{
+	maps_build_scalar(b, lo, len, map, nw);
+	words_build_scalar(b, lo >> 6, (len + 63) / 64 + 2, len, map, nw);
+}
+
 #ifdef SCAN_X86
 /* Every class of a byte from its two nibbles (two shuffles): a byte's class
  * bits are LO[low nibble] & HI[high nibble], each bit a set of bytes that is
@@ -177,6 +185,40 @@ __attribute__((target("avx2"))) static void words_build_avx2(const unsigned char
 		map[MAP_DASH * nw + w] = da;
 	}
 }
+/* maps_all_scalar's maps, each 32 bytes classified once for the four */
+__attribute__((target("avx2"))) static void maps_all_avx2(const unsigned char *b, size_t lo, size_t len,
+							   uint64_t *map, size_t nw)
+{
+	size_t w, whi = (len + 63) / 64 + 2;
+
+	for (w = lo >> 6; (w << 6) < len; w++) {
+		const unsigned char *p = b + (w << 6);
+		__m256i c0 = CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)p));
+		__m256i c1 = CLASSES(_mm256_loadu_si256((const __m256i *)(const void *)(p + 32)));
+		uint64_t tm = ANY(c0, 0x83) | (uint64_t)ANY(c1, 0x83) << 32;
+		uint64_t dm = (uint32_t)_mm256_movemask_epi8(c0) | (uint64_t)(uint32_t)_mm256_movemask_epi8(c1) << 32;
+		uint64_t wd = ANY(c0, 0x9C) | (uint64_t)ANY(c1, 0x9C) << 32;
+		uint64_t da = (uint32_t)_mm256_movemask_epi8(_mm256_add_epi8(c0, c0)) |
+			      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_add_epi8(c1, c1)) << 32;
+
+		if (len - (w << 6) < 64) {
+			uint64_t keep = ((uint64_t)1 << (len - (w << 6))) - 1;
+
+			tm &= keep;
+			dm &= keep;
+			wd &= keep;
+			da &= keep;
+		}
+		map[MAP_TRIG * nw + w] = tm;
+		map[MAP_DIGIT * nw + w] = dm;
+		map[MAP_WORD * nw + w] = wd;
+		map[MAP_DASH * nw + w] = da;
+	}
+	map[MAP_TRIG * nw + w] = map[MAP_TRIG * nw + w + 1] = 0;
+	map[MAP_DIGIT * nw + w] = map[MAP_DIGIT * nw + w + 1] = 0;
+	for (; w < whi; w++)
+		map[MAP_WORD * nw + w] = map[MAP_DASH * nw + w] = 0;
+}
 #undef ANY
 #undef CLASSES
 #undef NIB
@@ -202,12 +244,17 @@ static inline void words_need(scan_stream *s, size_t wlo, size_t whi)
 }
 
 static void (*maps_build)(const unsigned char *, size_t, size_t, uint64_t *, size_t);
+static void (*maps_all)(const unsigned char *, size_t, size_t, uint64_t *, size_t);
 
 static void engine_init(void);
 
 void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar)
 {
 	engine_init();
+	if (scalar == 2) {
+		maps_all(b, lo, len, map, nw);
+		return;
+	}
 	(scalar ? maps_build_scalar : maps_build)(b, lo, len, map, nw);
 	(scalar ? words_build_scalar : words_build)(b, lo >> 6, (len + 63) / 64 + 2, len, map, nw);
 }
@@ -417,11 +464,11 @@ typedef size_t (*count_fn)(const unsigned char *, const unsigned char *, const u
 static count_fn count_nl, count_nl_long;
 
 static void triggers_init(void);
-static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to);
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to, size_t len);
 #ifdef SCAN_X86
-static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to);
+static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to, size_t len);
 #endif
-static size_t (*find_pem)(const unsigned char *, size_t, size_t);
+static size_t (*find_pem)(const unsigned char *, size_t, size_t, size_t);
 static int window_scalar(const unsigned char *b, size_t a, size_t e, const char *const *words);
 #ifdef SCAN_X86
 static int window_avx2(const unsigned char *b, size_t a, size_t e, const char *const *words);
@@ -472,6 +519,7 @@ static void engine_init_once(void)
 	has_tag = has_tag_scalar;
 	find_pem = find_pem_scalar;
 	maps_build = maps_build_scalar;
+	maps_all = maps_all_scalar;
 	words_build = words_build_scalar;
 #ifdef SCAN_X86
 	count_nl = count_nl_long = count_nl_sse2;
@@ -488,6 +536,7 @@ static void engine_init_once(void)
 		has_tag = has_tag_avx2;
 		find_pem = find_pem_avx2;
 		maps_build = maps_build_avx2;
+		maps_all = maps_all_avx2;
 		words_build = words_build_avx2;
 	}
 #endif
@@ -1465,44 +1514,52 @@ static const unsigned char sep_byte[256] = { [' '] = 1, ['-'] = 1, ['.'] = 1, ['
 static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len, size_t p, scan_cluster *cl)
 {
 	size_t i = p;
+	/* the counts in registers, stored once at the end: CL's stores may
+	 * alias B for the compiler, which otherwise reloads them each group */
+	unsigned n = 0, digits = 0;
+	int overlong = 0;
 
 	cl->start = p;
-	cl->n = 0;
-	cl->digits = 0;
-	cl->overlong = 0;
 	for (;;) {
 		size_t g = i;
 		unsigned c;
+		/* the group's end: most groups end in the map word they start in
+		 * (the shift brings in 0s, digits, so a set bit is a real
+		 * non-digit; bits from LEN on are 0 in the digit map) */
+		uint64_t x = ~dg[i >> 6] >> (i & 63);
 
-		i = bm_next_clear(dg, i, g + 64 < len ? g + 64 : len);
-		if (cl->n == CL_MAX) {
-			cl->overlong = 1;
+		if (x)
+			i += (size_t)__builtin_ctzll(x);
+		else
+			i = bm_next_clear(dg, i, g + 64 < len ? g + 64 : len);
+		if (n == CL_MAX) {
+			overlong = 1;
 		} else {
-			cl->gs[cl->n] = g;
-			cl->gl[cl->n] = (unsigned)(i - g);
-			cl->sep[cl->n] = 0;
-			cl->n++;
-			cl->digits += (unsigned)(i - g);
+			cl->gs[n] = g;
+			cl->gl[n] = (unsigned)(i - g);
+			cl->sep[n] = 0;
+			n++;
+			digits += (unsigned)(i - g);
 		}
 		if (i - g > 19)
-			cl->overlong = 1;
+			overlong = 1;
 		/* most clusters are one group ending at no separator: that
 		 * test first (B[LEN] is the padding's, read but not used) */
 		c = b[i];
 		if ((!sep_byte[c] && c != ')') || i + 1 >= len || i - p > 96)
 			break;
 		if (sep_byte[c] && sc_digit(b[i + 1])) {
-			if (cl->n <= CL_MAX && cl->n > 0 && !cl->overlong)
-				cl->sep[cl->n - 1] = (char)c;
+			if (!overlong)
+				cl->sep[n - 1] = (char)c;
 			/* a long run of groups ("4012888888881881 4012-8888-8888-1881
 			 * 4012 ..."): the cluster stops after CL_MAX, its last
 			 * separator says more follow, the rest is looked at next */
-			if (cl->n == CL_MAX)
+			if (n == CL_MAX)
 				break;
 			i++;
 			continue;
 		}
-		if (c == ')' && cl->n == 1 && p > 0 && b[p - 1] == '(') {
+		if (c == ')' && n == 1 && p > 0 && b[p - 1] == '(') {
 			if (sc_digit(b[i + 1])) {
 				cl->sep[0] = ')';
 				i++;
@@ -1516,6 +1573,9 @@ static void parse_cluster(const unsigned char *b, const uint64_t *dg, size_t len
 		}
 		break;
 	}
+	cl->n = n;
+	cl->digits = digits;
+	cl->overlong = overlong;
 	cl->end = i;
 }
 
@@ -1666,17 +1726,23 @@ static __attribute__((noinline)) int run_word(const scan_view *v, size_t pos, sc
 	return 0;
 }
 
-static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to)
+/* The first "-----BEGIN " that starts in [P, TO) of B, LEN bytes of data
+ * (TO <= LEN), else (size_t)-1.  A header may run past TO: one that starts
+ * in a region's last ten bytes is the region's (the next region starts
+ * where this one's candidates ended, after it). */
+static size_t find_pem_scalar(const unsigned char *b, size_t p, size_t to, size_t len)
 {
-	const unsigned char *q = p < to ? memmem(b + p, to - p, "-----BEGIN ", 11) : NULL;
+	size_t z = to + 10 < len ? to + 10 : len;
+	const unsigned char *q = p < z ? memmem(b + p, z - p, "-----BEGIN ", 11) : NULL;
 
-	return q ? (size_t)(q - b) : (size_t)-1;
+	return q && (size_t)(q - b) < to ? (size_t)(q - b) : (size_t)-1;
 }
 
 #ifdef SCAN_X86
 /* "-----BEGIN ": a '-' at i and at i + 4 filters 32 positions per step
- * (the buffer is padded, so the load at i + 4 may pass TO). */
-__attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to)
+ * (the buffer is padded, so the load at i + 4 may pass TO); starts before
+ * TO only, the compare up to LEN. */
+__attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char *b, size_t p, size_t to, size_t len)
 {
 	const __m256i dash = _mm256_set1_epi8('-');
 
@@ -1694,7 +1760,7 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 		while (m) {
 			size_t i = p + (size_t)__builtin_ctzll(m);
 
-			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
 				return i;
 			m &= m - 1;
 		}
@@ -1711,7 +1777,7 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 		while (m) {
 			size_t i = p + (size_t)__builtin_ctz(m);
 
-			if (i + 11 <= to && !memcmp(b + i, "-----BEGIN ", 11))
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
 				return i;
 			m &= m - 1;
 		}
@@ -1722,6 +1788,35 @@ __attribute__((target("avx2"))) static size_t find_pem_avx2(const unsigned char 
 #endif
 
 
+
+/* find_pem's answer from the '-' map (a region whose four maps were made
+ * at once: the map holds [cm_lo, len) and 0 after): the positions with a
+ * '-' and another 4 bytes on, then the compare; each 64 bytes cost a few
+ * word operations instead of four vector loads. */
+static size_t find_pem_map(const uint64_t *da, const unsigned char *b, size_t p, size_t to, size_t len)
+{
+	size_t w = p >> 6, wend;
+	uint64_t x;
+
+	if (p >= to)
+		return (size_t)-1;
+	wend = (to - 1) >> 6;
+	x = da[w] & (da[w] >> 4 | da[w + 1] << 60) & (~(uint64_t)0 << (p & 63));
+	for (;;) {
+		while (x) {
+			size_t i = (w << 6) + (size_t)__builtin_ctzll(x);
+
+			if (i >= to)
+				return (size_t)-1;
+			if (i + 11 <= len && !memcmp(b + i, "-----BEGIN ", 11))
+				return i;
+			x &= x - 1;
+		}
+		if (++w > wend)
+			return (size_t)-1;
+		x = da[w] & (da[w] >> 4 | da[w + 1] << 60);
+	}
+}
 
 /* A hex digit or ':' at I of the view (an IPv6 address's bytes); none past its end. */
 static inline int v6_at(const scan_view *v, size_t i)
@@ -1864,19 +1959,31 @@ static int process(scan_stream *s, size_t from, size_t to)
 {
 	const unsigned char *b = s->buf;
 	scan_view v = { s->buf, s->len, s->base, s };
-	size_t p = from, pem = find_pem(b, from, to);
+	size_t p = from, pem;
 	size_t nw = s->cm_words;
 	const uint64_t *tr = s->cm + MAP_TRIG * nw, *dg = s->cm + MAP_DIGIT * nw;
 	const uint64_t *wd = s->cm + MAP_WORD * nw, *da = s->cm + MAP_DASH * nw;
+	int dense = s->cm_dense;
 	scan_cluster cl;
 	scan_match m;
+	size_t nword = 0;
 	int r;
 
 	/* the classes of the region's bytes, and of the 128 before it (a
 	 * word's start is looked for up to 100 bytes back) */
 	s->cm_lo = (from > 128 ? from - 128 : 0) & ~(size_t)63;
-	maps_build(b, s->cm_lo, s->len, s->cm, nw);
-	s->cm_wd_hi = s->cm_lo >> 6;
+	if (dense) {
+		/* the last region asked for most of its word maps: all four
+		 * made in one pass (each 32 bytes classified once, not twice),
+		 * and the PEM headers looked for in the '-' map */
+		maps_all(b, s->cm_lo, s->len, s->cm, nw);
+		s->cm_wd_hi = (s->len + 63) / 64 + 2;
+	} else {
+		maps_build(b, s->cm_lo, s->len, s->cm, nw);
+		s->cm_wd_hi = s->cm_lo >> 6;
+	}
+#define FIND_PEM(q) (dense ? find_pem_map(da, b, (q), to, s->len) : find_pem(b, (q), to, s->len))
+	pem = FIND_PEM(from);
 	while (p < to) {
 		unsigned c;
 
@@ -1884,7 +1991,7 @@ static int process(scan_stream *s, size_t from, size_t to)
 		while (pem < p) {
 			if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
 				return r;
-			pem = find_pem(b, pem + 1, to);
+			pem = FIND_PEM(pem + 1);
 		}
 		if (p >= to)
 			break;
@@ -1896,6 +2003,8 @@ static int process(scan_stream *s, size_t from, size_t to)
 			if (sc_word(prev) || (prev == '-' && p >= 2 && sc_alnum(b[p - 2]))) {
 				/* a digit inside a word: IBAN, NINO, API keys start words */
 				size_t lo = p > 100 ? p - 100 : 0, q, t, dash;
+
+				nword++;
 
 				/* back over word bytes and '-' (at most 100 bytes), the
 				 * last '-' among them remembered */
@@ -1993,9 +2102,15 @@ static int process(scan_stream *s, size_t from, size_t to)
 	while (pem < to) {
 		if (detect_pem(&v, pem, &m) && (r = emit(s, &m)) != 0)
 			return r;
-		pem = find_pem(b, pem + 1, to);
+		pem = FIND_PEM(pem + 1);
 	}
+#undef FIND_PEM
 	s->next = s->base + (p > to ? p : to);
+	/* the next region's maps: all four at once when this one had a digit
+	 * inside a word every 2 KiB or closer (each makes the word maps of
+	 * ~1 KiB on demand: words_need's 16 words ahead); else the word maps
+	 * on demand (text without such digits never pays for them) */
+	s->cm_dense = nword * 2048 >= to - from;
 	return 0;
 }
 

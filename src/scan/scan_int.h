@@ -142,7 +142,9 @@ int scan_label_near(const scan_view *v, size_t a, size_t e);
 unsigned scan_csv_count(const unsigned char *b, size_t j, size_t e, unsigned char delim, int *q, int scalar);
 /* ... and the class maps (engine.c) of B[LO, LEN) (LO a multiple of 64, B
  * padded by 64 bytes): four maps of NW words in MAP (triggers, digits, word
- * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2. */
+ * bytes, '-'), a bit per byte, 0 from LEN to word (LEN + 63) / 64 + 2.
+ * SCALAR 2: the one pass that makes all four (a region dense with digits
+ * inside words) instead of the two passes. */
 void scan_maps(const unsigned char *b, size_t lo, size_t len, uint64_t *map, size_t nw, int scalar);
 int scan_window(const unsigned char *b, size_t a, size_t e, const char *const *words, int scalar);
 /* ... and whether B[A, Z) holds "fortress:ignore" (the inline-ignore tag;
@@ -245,6 +247,7 @@ typedef struct scan_stream {
 	 * are 0 */
 	uint64_t *cm;
 	size_t cm_words, cm_lo, cm_wd_hi;
+	int cm_dense;                /* 1: the next region's four maps made at once (process) */
 } scan_stream;
 
 int scan_stream_init(scan_stream *s);

@@ -507,7 +507,7 @@ static void test_dob_after_vector(void **state)
 static void test_maps_vector(void **state)
 {
 	enum { NW = 16 };
-	static uint64_t mv[4 * NW], ms[4 * NW];
+	static uint64_t mv[4 * NW], ms[4 * NW], ma[4 * NW];
 	scan_stream st;
 	size_t n, lo, len, i, k, asked = 0;
 	uint32_t x = 99;
@@ -529,12 +529,19 @@ static void test_maps_vector(void **state)
 				memset(ms, 0x5A, sizeof(ms));
 				scan_maps(st.buf, lo, len, mv, NW, 0);
 				scan_maps(st.buf, lo, len, ms, NW, 1);
+				/* and the one pass that makes all four (dense regions) */
+				memset(ma, 0x3C, sizeof(ma));
+				scan_maps(st.buf, lo, len, ma, NW, 2);
 				for (k = 0; k < 4; k++)
 					for (i = lo / 64; i < (len + 63) / 64 + 2; i++) {
 						asked++;
 						if (mv[k * NW + i] != ms[k * NW + i])
 							fail_msg("map %zu, word %zu, bytes [%zu, %zu): %016llx, byte loop %016llx",
 								 k, i, lo, len, (unsigned long long)mv[k * NW + i],
+								 (unsigned long long)ms[k * NW + i]);
+						if (ma[k * NW + i] != ms[k * NW + i])
+							fail_msg("map %zu, word %zu, bytes [%zu, %zu), one pass: %016llx, byte loop %016llx",
+								 k, i, lo, len, (unsigned long long)ma[k * NW + i],
 								 (unsigned long long)ms[k * NW + i]);
 					}
 				for (i = lo; i < (len + 63) / 64 * 64 + 128; i++) {
@@ -1842,6 +1849,100 @@ static void test_times_blocks(void **state)
 	assert_true(ref.by_type[FORT_SCAN_DOB] > 0);
 }
 
+/* The class maps made in one pass for a region after one dense with digits
+ * inside words (process: all four maps at once, the word maps not on
+ * demand) give the findings of one block, where no region follows another:
+ * stretches of IBANs, NI numbers, keys, UUIDs and hex ids among dates,
+ * cards and e-mails, then prose without digits (back to the maps on
+ * demand), at several block sizes; the one-pass mode must have been used. */
+struct dense_hits {
+	size_t n;
+	struct { int type; unsigned long long off; unsigned len; } h[4096];
+};
+
+static int dense_hit(void *ctx, const scan_hit *h)
+{
+	struct dense_hits *d = ctx;
+
+	if (d->n < sizeof(d->h) / sizeof(d->h[0])) {
+		d->h[d->n].type = h->type;
+		d->h[d->n].off = (unsigned long long)h->offset;
+		d->h[d->n].len = h->length;
+	}
+	d->n++;
+	return 0;
+}
+
+static size_t dense_scan(struct dense_hits *d, const char *text, size_t len, size_t block, size_t *dense)
+{
+	scan_stream st;
+	size_t i, step = 997;
+
+	memset(d, 0, sizeof(*d));
+	scan_set_block_size(block);
+	assert_int_equal(scan_stream_init(&st), 0);
+	scan_set_block_size(0);
+	scan_stream_reset(&st, dense_hit, d, 0);
+	*dense = 0;
+	for (i = 0; i < len; i += step) {
+		assert_int_equal(scan_stream_feed(&st, text + i, len - i < step ? len - i : step), 0);
+		*dense += st.cm_dense != 0;
+	}
+	assert_int_equal(scan_stream_finish(&st), 0);
+	scan_stream_release(&st);
+	return d->n;
+}
+
+static void test_dense_maps_blocks(void **state)
+{
+	static const char *const dense_p[] = {
+		"DE89370400440532013000 ", "GB82 WEST 1234 5698 7654 32 ", "QQ123456C ", "AB 12 34 56 C ",
+		"AKIAIOSFODNN7EXAMPLE ", "ghp_1234567890abcdefghijABCDEFGHIJ123456 ",
+		"50f53e38-cb03-4e8a-a6b4-3f2feb90acb2 ", "x1-y2-z3 ", "G9T3PJ8H ", "v2.3.4 ", "a1b2c3d4e5 ",
+		"4111 1111 1111 1111 ", "born 1985-03-12 ", "bob@example.com ", "SSN 123-45-6789 ", "\n", "-",
+		"12px ", "T15 ", "2024-12-27T15:31:52.475Z ", "-----BEGIN RSA PRIVATE KEY-----\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----", "----BEGIN EC PRIVATE KEY-----", "---------BEGIN ", "-----BEGIN",
+		"-----BEGIN PGP PRIVATE KEY BLOCK-----\n", "- - - - - -----",
+	};
+	static const char *const prose[] = { "the quick brown fox ", "jumps over the lazy dog. ", "\n", "Lorem ipsum ",
+					      "key: value ", "-- ", "word_word-word " };
+	static const size_t blocks[] = { 61, 97, 331, 1000, 4093, 20000 };
+	static char text[200000];
+	static struct dense_hits ref, run;
+	size_t len = 0, b, i, dense, any_dense = 0, nref;
+	uint32_t x = 7;
+
+	(void)state;
+	while (len < sizeof(text) - 128) {
+		/* 6 KB of dense pieces, then 6 KB of prose, alternately */
+		int in_dense = (len / 6000) % 2 == 0;
+		const char *p;
+
+		x = x * 1103515245u + 12345u;
+		p = in_dense ? dense_p[(x >> 16) % (sizeof(dense_p) / sizeof(dense_p[0]))]
+			     : prose[(x >> 16) % (sizeof(prose) / sizeof(prose[0]))];
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	nref = dense_scan(&ref, text, len, 0, &dense);
+	assert_int_equal(dense, 0);   /* one block: no region before another */
+	assert_true(nref > 1000 && nref < sizeof(ref.h) / sizeof(ref.h[0]));
+	for (b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		if (dense_scan(&run, text, len, blocks[b], &dense) != nref)
+			fail_msg("block %zu: %zu findings, %zu in one block", blocks[b], run.n, nref);
+		any_dense += dense;
+		for (i = 0; i < nref; i++)
+			if (run.h[i].type != ref.h[i].type || run.h[i].off != ref.h[i].off || run.h[i].len != ref.h[i].len)
+				fail_msg("block %zu, finding %zu: type %d at %llu+%u, in one block type %d at %llu+%u", blocks[b],
+					 i, run.h[i].type, run.h[i].off, run.h[i].len, ref.h[i].type, ref.h[i].off, ref.h[i].len);
+	}
+	assert_true(any_dense > 0);
+	/* the PEM headers among the dense stretches were found */
+	for (i = b = 0; i < nref; i++)
+		b += ref.h[i].type == FORT_SCAN_SECRET && text[ref.h[i].off] == '-';
+	assert_true(b > 20);
+}
+
 /* -------------------------------------------------------------- baseline */
 
 static void test_baseline_round_trip(void **state)
@@ -2022,6 +2123,7 @@ int main(void)
 		cmocka_unit_test(test_has_tag_vector),
 		cmocka_unit_test(test_time_colon),
 		cmocka_unit_test(test_times_blocks),
+		cmocka_unit_test(test_dense_maps_blocks),
 		cmocka_unit_test(test_label_boundaries),
 		cmocka_unit_test(test_label_after_colons),
 		cmocka_unit_test(test_label_near_exact),
