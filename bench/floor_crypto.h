@@ -162,32 +162,39 @@ static inline void fl_record_mac_x(unsigned char mac[FL_MAC], const unsigned cha
 	sodium_memzero(mk, sizeof mk);
 }
 
+/* The columns of a client's row hashed into HS: the seal's part common to
+ * both levels (store_client_hash's order). */
+static inline void fl_row_hash_cols(crypto_generichash_state *hs, unsigned char b[9], const fl_sealed *s, int64_t now)
+{
+	static const char tag[] = "fortress-row-v1";
+	crypto_generichash_init(hs, NULL, 0, 32);
+	crypto_generichash_update(hs, (const unsigned char *)tag, sizeof tag);
+	crypto_generichash_update(hs, (const unsigned char *)"clients", 8);
+	b[0] = 1;
+	fl_be64(b + 1, (uint64_t)s->id);
+	crypto_generichash_update(hs, b, 9);
+	fl_be64(b + 1, 1);
+	crypto_generichash_update(hs, b, 9);
+	b[0] = 4;
+	fl_be64(b + 1, FL_WRAPPED);
+	crypto_generichash_update(hs, b, 9);
+	crypto_generichash_update(hs, s->wrapped, FL_WRAPPED);
+	fl_be64(b + 1, s->rec_len);
+	crypto_generichash_update(hs, b, 9);
+	crypto_generichash_update(hs, s->rec, s->rec_len);
+	b[0] = 1;
+	fl_be64(b + 1, (uint64_t)now);
+	crypto_generichash_update(hs, b, 9);
+	crypto_generichash_update(hs, b, 9);
+}
+
 /* The seal of a client's row (store_client_hash): BLAKE2b-256 of the
  * columns, unkeyed (the signature over the entry's digest vouches). */
 static inline void fl_row_hash(unsigned char out[32], const fl_sealed *s, int64_t now)
 {
-	static const char tag[] = "fortress-row-v1";
 	crypto_generichash_state hs;
 	unsigned char b[9];
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	crypto_generichash_update(&hs, (const unsigned char *)tag, sizeof tag);
-	crypto_generichash_update(&hs, (const unsigned char *)"clients", 8);
-	b[0] = 1;
-	fl_be64(b + 1, (uint64_t)s->id);
-	crypto_generichash_update(&hs, b, 9);
-	fl_be64(b + 1, 1);
-	crypto_generichash_update(&hs, b, 9);
-	b[0] = 4;
-	fl_be64(b + 1, FL_WRAPPED);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, s->wrapped, FL_WRAPPED);
-	fl_be64(b + 1, s->rec_len);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, s->rec, s->rec_len);
-	b[0] = 1;
-	fl_be64(b + 1, (uint64_t)now);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, b, 9);
+	fl_row_hash_cols(&hs, b, s, now);
 	crypto_generichash_final(&hs, out, 32);
 }
 
@@ -195,28 +202,9 @@ static inline void fl_row_hash(unsigned char out[32], const fl_sealed *s, int64_
  * row (level 2): fl_row_hash's columns, then the hashes. */
 static inline void fl_row_hash_idx(unsigned char out[32], const fl_sealed *s, int64_t now)
 {
-	static const char tag[] = "fortress-row-v1";
 	crypto_generichash_state hs;
 	unsigned char b[9];
-	crypto_generichash_init(&hs, NULL, 0, 32);
-	crypto_generichash_update(&hs, (const unsigned char *)tag, sizeof tag);
-	crypto_generichash_update(&hs, (const unsigned char *)"clients", 8);
-	b[0] = 1;
-	fl_be64(b + 1, (uint64_t)s->id);
-	crypto_generichash_update(&hs, b, 9);
-	fl_be64(b + 1, 1);
-	crypto_generichash_update(&hs, b, 9);
-	b[0] = 4;
-	fl_be64(b + 1, FL_WRAPPED);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, s->wrapped, FL_WRAPPED);
-	fl_be64(b + 1, s->rec_len);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, s->rec, s->rec_len);
-	b[0] = 1;
-	fl_be64(b + 1, (uint64_t)now);
-	crypto_generichash_update(&hs, b, 9);
-	crypto_generichash_update(&hs, b, 9);
+	fl_row_hash_cols(&hs, b, s, now);
 	b[0] = 4;
 	fl_be64(b + 1, FL_BIDX);
 	for (int j = 0; j < FL_NIDX; j++) {
