@@ -35,8 +35,16 @@ int fort_unhex(unsigned char *out, size_t outlen, const char *hex)
 	return 0;
 }
 
+/* The precise clock, not time(NULL): Linux's time() reads the coarse
+ * clock, which lags CLOCK_REALTIME by up to a tick, so at a second's turn
+ * the vault could stand a second behind another process's clock (a TOTP
+ * code made for "the next step" then looks two steps ahead). */
 int64_t fort_now(void)
 {
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		return (int64_t)ts.tv_sec;
 	return (int64_t)time(NULL);
 }
 
