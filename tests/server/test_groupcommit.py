@@ -61,6 +61,15 @@ class Reader(threading.Thread):
                 self.bad.append((r.status, body[:200]))
 
 
+def release(db):
+    """The test's hold on SQLite's write lock let go (a no-op when DB is
+    None: already let go); None, for the caller's DB."""
+    if db:
+        db.execute("ROLLBACK")
+        db.close()
+    return None
+
+
 class GroupCommit(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -177,9 +186,7 @@ class GroupCommit(unittest.TestCase):
                 except (OSError, http.client.HTTPException):
                     break  # held up behind the waiting read: the assertion below says so
             self.assertNotIn("status", waiting, "the read was answered before its entry could be committed")
-            db.execute("ROLLBACK")
-            db.close()
-            db = None
+            db = release(db)
             t.join(30)
             self.assertEqual(answered, [200] * (len(conns) - 1),
                              "a connection was not answered while another's read waited for its commit")
@@ -188,9 +195,7 @@ class GroupCommit(unittest.TestCase):
                 c.close()
             self.assertEqual(srv.stop(), 0)
         finally:
-            if db:
-                db.execute("ROLLBACK")
-                db.close()
+            release(db)
             srv.stop()
             srv.close()
         self.verify()
@@ -238,15 +243,11 @@ class GroupCommit(unittest.TestCase):
             t.join(30)
             self.assertFalse(t.is_alive())
             c.close()
-            db.execute("ROLLBACK")
-            db.close()
-            db = None
+            db = release(db)
             code = srv.stop()
             log = srv.log()
         finally:
-            if db:
-                db.execute("ROLLBACK")
-                db.close()
+            release(db)
             srv.stop()
             srv.close()
         self.assertEqual(code, 0, "the server did not stop cleanly with a held answer: %s" % log[-2000:])
@@ -311,15 +312,11 @@ class GroupCommit(unittest.TestCase):
             for t in ts:
                 t.join(60)
                 self.assertFalse(t.is_alive())
-            db.execute("ROLLBACK")
-            db.close()
-            db = None
+            db = release(db)
             self.assertEqual(pool.stop(), 0)
             self.assertEqual(tpc.stop(), 0)
         finally:
-            if db:
-                db.execute("ROLLBACK")
-                db.close()
+            release(db)
             for srv in (pool, tpc):
                 srv.stop()
                 srv.close()
